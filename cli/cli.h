@@ -1,0 +1,52 @@
+/*
+ * cli/cli.h - what the CLI's command files share.
+ *
+ * Each command group lives in its own file (cmd_<group>.c) and is listed
+ * once in commands.def. A command gets the parsed global options and its
+ * own argv (argv[0] is the command name) and returns the exit status:
+ * 0 success, 1 failure, 2 usage error (exec-like commands: the command's).
+ */
+#ifndef WSP_CLI_H
+#define WSP_CLI_H
+
+#include <wsp/wsp.h>
+
+enum { WSP_EXIT_OK = 0, WSP_EXIT_FAIL = 1, WSP_EXIT_USAGE = 2 };
+
+struct wsp_cli {
+	const char *config_path; /* --config */
+	const char *plugin_path; /* --plugin-path */
+	int json;                /* --json */
+	int verbose;             /* -v, repeatable */
+	wsp_workspace *ws;       /* opened on first use, closed at exit */
+};
+
+typedef int (*wsp_cli_fn)(struct wsp_cli *cli, int argc, char **argv);
+
+#define WSP_CLI_COMMAND(name, fn, summary) \
+	int fn(struct wsp_cli *cli, int argc, char **argv);
+#include "commands.def"
+#undef WSP_CLI_COMMAND
+
+/*
+ * The workspace of the global options, opened on first use. On failure it
+ * prints the error and returns WSP_EXIT_FAIL; otherwise 0 and *out set.
+ */
+int cli_workspace(wsp_workspace **out, struct wsp_cli *cli);
+
+/* Open options filled from the global options (config, plugin path, log). */
+void cli_open_options(wsp_open_options *opts, const struct wsp_cli *cli);
+
+/* Print "wsp: <msg>" to stderr. */
+void cli_error(const char *fmt, ...) WSP_PRINTF(1, 2);
+
+/*
+ * Print "wsp <cmd>: <msg>" and a hint to run --help to stderr; returns
+ * WSP_EXIT_USAGE.
+ */
+int cli_usage(const char *cmd, const char *fmt, ...) WSP_PRINTF(2, 3);
+
+/* True if argv[1..] holds -h or --help before any "--". */
+int cli_wants_help(int argc, char **argv);
+
+#endif /* WSP_CLI_H */

@@ -1,0 +1,192 @@
+/*
+ * cli/main.c - the wsp command line: global options, then one command.
+ */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct command {
+	const char *name;
+	wsp_cli_fn fn;
+	const char *summary;
+} commands[] = {
+#define WSP_CLI_COMMAND(name, fn, summary) { name, fn, summary },
+#include "commands.def"
+#undef WSP_CLI_COMMAND
+};
+
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void usage(FILE *out)
+{
+	size_t i;
+
+	fprintf(out,
+		"usage: wsp [--config FILE] [--plugin-path DIRS] [--json] [-v] COMMAND [ARGS]\n"
+		"\n"
+		"Workspaces for AI agents: files (local, S3, GCS) and a sandbox where\n"
+		"commands run, behind one plugin ABI.\n"
+		"\n"
+		"global options:\n"
+		"  --config FILE       use this wsp.yaml (default: $WSP_CONFIG, ./wsp.yaml,\n"
+		"                      $XDG_CONFIG_HOME/wsp/wsp.yaml, /etc/wsp/wsp.yaml,\n"
+		"                      else the embedded default)\n"
+		"  --plugin-path DIRS  colon-separated directories searched for providers\n"
+		"                      first (then $WSP_PLUGIN_PATH, plugin_path: in the\n"
+		"                      config, the install directory)\n"
+		"  --json              print data as JSON\n"
+		"  -v, --verbose       log more (repeat for debug)\n"
+		"  -h, --help          show this help; COMMAND --help shows a command's\n"
+		"\n"
+		"commands:\n");
+	for (i = 0; i < N_COMMANDS; i++)
+		fprintf(out, "  %-12s %s\n", commands[i].name,
+			commands[i].summary);
+	fprintf(out, "\nexit status: 0 success, 1 failure, 2 usage error; "
+		     "exec returns the command's own status (124 on timeout)\n");
+}
+
+void cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("wsp: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int cli_usage(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "wsp %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\ntry 'wsp %s --help'\n", cmd);
+	return WSP_EXIT_USAGE;
+}
+
+int cli_wants_help(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			return 0;
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return 1;
+	}
+	return 0;
+}
+
+static void log_to_stderr(int level, const char *line, void *payload)
+{
+	static const char *const names[] = { "error", "warning", "info",
+					     "debug" };
+
+	(void)payload;
+	if (level < 0 || level > WSP_LOG_DEBUG)
+		level = WSP_LOG_ERROR;
+	fprintf(stderr, "wsp: %s: %s\n", names[level], line);
+}
+
+void cli_open_options(wsp_open_options *opts, const struct wsp_cli *cli)
+{
+	wsp_open_options init = WSP_OPEN_OPTIONS_INIT;
+
+	*opts = init;
+	opts->config_path = cli->config_path;
+	opts->plugin_path = cli->plugin_path;
+	opts->log = log_to_stderr;
+	opts->log_level = WSP_LOG_WARN + cli->verbose;
+}
+
+int cli_workspace(wsp_workspace **out, struct wsp_cli *cli)
+{
+	wsp_open_options opts;
+	wsp_error err;
+
+	if (!cli->ws) {
+		cli_open_options(&opts, cli);
+		if (wsp_workspace_open(&cli->ws, &opts, &err) < 0) {
+			cli_error("%s", err.message);
+			return WSP_EXIT_FAIL;
+		}
+	}
+	*out = cli->ws;
+	return WSP_EXIT_OK;
+}
+
+/* Value of "--opt VALUE" or "--opt=VALUE" at argv[*i]; NULL if not opt. */
+static const char *option_value(int argc, char **argv, int *i,
+				const char *opt, int *missing)
+{
+	size_t n = strlen(opt);
+
+	if (strncmp(argv[*i], opt, n))
+		return NULL;
+	if (argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	if (argv[*i][n] != '\0')
+		return NULL;
+	if (*i + 1 >= argc) {
+		*missing = 1;
+		return NULL;
+	}
+	return argv[++*i];
+}
+
+int main(int argc, char **argv)
+{
+	struct wsp_cli cli = { 0 };
+	const char *v;
+	size_t c;
+	int i, rc, missing = 0;
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if ((v = option_value(argc, argv, &i, "--config", &missing))) {
+			cli.config_path = v;
+		} else if ((v = option_value(argc, argv, &i, "--plugin-path",
+					     &missing))) {
+			cli.plugin_path = v;
+		} else if (missing) {
+			fprintf(stderr, "wsp: option '%s' needs a value\n"
+					"try 'wsp --help'\n", argv[i]);
+			return WSP_EXIT_USAGE;
+		} else if (!strcmp(argv[i], "--json")) {
+			cli.json = 1;
+		} else if (!strcmp(argv[i], "-v") ||
+			   !strcmp(argv[i], "--verbose")) {
+			cli.verbose++;
+		} else if (!strcmp(argv[i], "-h") ||
+			   !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return WSP_EXIT_OK;
+		} else {
+			fprintf(stderr, "wsp: unknown option '%s'\n"
+					"try 'wsp --help'\n", argv[i]);
+			return WSP_EXIT_USAGE;
+		}
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return WSP_EXIT_USAGE;
+	}
+	for (c = 0; c < N_COMMANDS; c++)
+		if (!strcmp(argv[i], commands[c].name))
+			break;
+	if (c == N_COMMANDS) {
+		fprintf(stderr, "wsp: unknown command '%s'\ntry 'wsp --help'\n",
+			argv[i]);
+		return WSP_EXIT_USAGE;
+	}
+	rc = commands[c].fn(&cli, argc - i, argv + i);
+	wsp_workspace_close(cli.ws);
+	return rc;
+}

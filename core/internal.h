@@ -1,0 +1,55 @@
+/*
+ * core/internal.h - what the core's modules share (never installed).
+ *
+ * The workspace module (workspace.c) owns configuration and provider
+ * loading; the exec module and the files module (mount table) reach the
+ * loaded providers only through the accessors below, which load a
+ * provider the first time it is needed.
+ */
+#ifndef WSP_CORE_INTERNAL_H
+#define WSP_CORE_INTERNAL_H
+
+#include <wsp/plugin.h>
+#include <wsp/workspace.h>
+
+/* Internal non-static functions are named wsp__<module>_<verb>. */
+#define WSP_INTERNAL __attribute__((visibility("hidden")))
+
+/* A loaded plugin: sized copies of what it declared (newer slots zero). */
+typedef struct wsp__provider {
+	char *path;                 /* the .so that was loaded */
+	void *dl;                   /* dlopen handle, never closed once used */
+	wsp_plugin_desc desc;       /* copy; strings still point into the .so */
+	wsp_fs_vtable fs;           /* zeroed unless desc.fs was set */
+	wsp_sandbox_vtable sandbox; /* zeroed unless desc.sandbox was set */
+	wsp_procmgr_vtable procmgr; /* zeroed unless desc.procmgr was set */
+	int has_fs, has_sandbox, has_procmgr;
+} wsp__provider;
+
+/* One initialised provider instance (the sandbox, or one mount). */
+typedef struct wsp__instance {
+	wsp__provider *prov;
+	void *self;             /* from desc.init */
+	const wsp_host *host;   /* the host table it was given */
+	const char *id;         /* sandbox id, or the mount path */
+} wsp__instance;
+
+/* The host table of a workspace (log, allocation, option getters...). */
+WSP_INTERNAL const wsp_host *wsp__workspace_host(wsp_workspace *ws);
+
+/* The sandbox instance, loaded and initialised on first use. */
+WSP_INTERNAL int wsp__workspace_sandbox(wsp__instance **out,
+					wsp_workspace *ws, wsp_error *err);
+
+/* Mounts, in configuration order; paths normalised ("/", "/data"). */
+WSP_INTERNAL size_t wsp__workspace_mount_count(const wsp_workspace *ws);
+WSP_INTERNAL const char *wsp__workspace_mount_path(const wsp_workspace *ws,
+						   size_t index);
+WSP_INTERNAL int wsp__workspace_mount_read_only(const wsp_workspace *ws,
+						size_t index);
+/* The filesystem instance of a mount, loaded and initialised on first use. */
+WSP_INTERNAL int wsp__workspace_mount_instance(wsp__instance **out,
+					       wsp_workspace *ws, size_t index,
+					       wsp_error *err);
+
+#endif /* WSP_CORE_INTERNAL_H */

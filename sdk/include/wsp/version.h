@@ -1,0 +1,13 @@
+/* wsp/version.h - version numbers of the wsp release these headers belong to. */
+#ifndef WSP_VERSION_H
+#define WSP_VERSION_H
+
+#define WSP_VERSION_MAJOR 0
+#define WSP_VERSION_MINOR 1
+#define WSP_VERSION_PATCH 0
+#define WSP_VERSION_STRING "0.1.0"
+/* 0xMMmmpp, for compile-time comparisons */
+#define WSP_VERSION_HEX \
+	((WSP_VERSION_MAJOR << 16) | (WSP_VERSION_MINOR << 8) | WSP_VERSION_PATCH)
+
+#endif /* WSP_VERSION_H */

@@ -1,0 +1,27 @@
+/*
+ * wsp/wsp.h - the umbrella header for programs that embed libwsp (the CLI
+ * is one). Providers include <wsp/plugin.h> instead and do not link libwsp.
+ */
+#ifndef WSP_WSP_H
+#define WSP_WSP_H
+
+#include <wsp/common.h>
+#include <wsp/version.h>
+#include <wsp/plugin.h>
+#include <wsp/workspace.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The library's version, "MAJOR.MINOR.PATCH" (may differ from the headers'). */
+WSP_EXTERN const char *wsp_version_string(void);
+
+/* Static text for a wsp_errcode ("not found"); unknown codes get "error". */
+WSP_EXTERN const char *wsp_strerror(int code);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* WSP_WSP_H */
