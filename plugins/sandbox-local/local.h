@@ -1,0 +1,69 @@
+/*
+ * plugins/sandbox-local/local.h - what the local sandbox's files share.
+ *
+ * sandbox.c   options, init/fini, lifecycle (start/stop/destroy/info/
+ *             instructions), the descriptor (WSP_PLUGIN_DEFINE)
+ * prepare.c   turning a command + cwd + env into what is executed:
+ *             argv (wrapped in bubblewrap when isolated), a clean envp,
+ *             the host cwd, and the resource limits
+ * exec.c      foreground exec (pipes, capture, timeouts, process groups)
+ * procmgr.c   background processes, through one monitor process each
+ * monitor/    the monitor executable (wsp-local-monitor)
+ */
+#ifndef WSP_SANDBOX_LOCAL_H
+#define WSP_SANDBOX_LOCAL_H
+
+#include <wsp/plugin.h>
+
+#include <stdint.h>
+
+/* Resource limits applied in the child before exec (0 = no limit). */
+struct local_limits {
+	uint64_t memory_bytes;  /* RLIMIT_AS (and cgroup memory.max) */
+	uint64_t max_processes; /* RLIMIT_NPROC (and cgroup pids.max) */
+	uint64_t cpu_seconds;   /* RLIMIT_CPU */
+	uint64_t file_size;     /* RLIMIT_FSIZE */
+};
+
+/* One sandbox instance (the provider's `self`). */
+struct local_sandbox;
+
+/* What a command turns into; every member heap-allocated. */
+struct local_prepared {
+	char **argv;  /* NULL-terminated; argv[0] is a path to execute */
+	char **envp;  /* NULL-terminated clean environment */
+	char *cwd;    /* host directory to chdir to before exec */
+	struct local_limits limits;
+	int isolated; /* argv runs under bubblewrap */
+};
+
+/*
+ * Prepare a command (shell string, or argv when shell is NULL) with its
+ * cwd (NULL = working directory; relative = under it) and extra env
+ * ("K=V"). Fails with a clear message for a cwd outside what the sandbox
+ * may see, or when isolation is required and bwrap is missing.
+ */
+int local_prepare(struct local_prepared *out, struct local_sandbox *sb,
+		  const char *shell, const char *const *argv, const char *cwd,
+		  const char *const *env, wsp_error *err);
+void local_prepared_release(struct local_prepared *p);
+
+/*
+ * In a forked child, after setsid() and before exec: apply the limits.
+ * Async-signal-safe.
+ */
+void local_apply_limits(const struct local_limits *limits);
+
+/* The sandbox's state directory ($XDG_STATE_HOME/wsp/sandboxes/<id>). */
+const char *local_state_dir(const struct local_sandbox *sb);
+/* The host table the instance was created with. */
+const wsp_host *local_host(const struct local_sandbox *sb);
+/* Configured grace between SIGTERM and SIGKILL, in ms. */
+int64_t local_kill_grace_ms(const struct local_sandbox *sb);
+
+/* Background processes (procmgr.c). */
+extern const wsp_procmgr_vtable local_procmgr_vtable;
+/* Called by stop/destroy: kill every background process of the sandbox. */
+int local_procs_kill_all(struct local_sandbox *sb, wsp_error *err);
+
+#endif /* WSP_SANDBOX_LOCAL_H */
