@@ -20,6 +20,11 @@ function(wsp_add_plugin kind name)
     set_target_properties(${tgt} PROPERTIES LIBRARY_OUTPUT_DIRECTORY "${WSP_BUILD_PLUGIN_DIR}")
   endif()
   target_link_options(${tgt} PRIVATE
-    "LINKER:--version-script=${WSP_PLUGIN_MAP}" "LINKER:-z,defs")
+    "LINKER:--version-script=${WSP_PLUGIN_MAP}")
+  # -z defs proves a provider uses nothing but the host table; sanitizer
+  # builds resolve their runtime from the executable, so skip it there.
+  if(NOT WSP_SANITIZE)
+    target_link_options(${tgt} PRIVATE "LINKER:-z,defs")
+  endif()
   install(TARGETS ${tgt} LIBRARY DESTINATION "${WSP_PLUGIN_INSTALL_DIR}")
 endfunction()
