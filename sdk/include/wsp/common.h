@@ -82,6 +82,8 @@ typedef struct wsp_error {
 
 /* Fill err (when not NULL) and return code, so a failure is one line. */
 static inline int wsp_error_setv(wsp_error *err, int code, const char *fmt,
+				 va_list ap) WSP_PRINTF(3, 0);
+static inline int wsp_error_setv(wsp_error *err, int code, const char *fmt,
 				 va_list ap)
 {
 	if (err) {

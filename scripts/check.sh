@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Set up and run every test: installs what is missing, then builds twice
+# (warnings as errors; AddressSanitizer + UndefinedBehaviorSanitizer) and
+# runs the whole ctest suite in each, then the fuzz targets for a bounded
+# time and the ABI check. Exits non-zero on the first failure.
+#
+#   scripts/check.sh            everything
+#   WSP_CHECK_SKIP_ASAN=1 ...   skip the sanitizer build (quicker local runs)
+#   WSP_FUZZ_SECONDS=N ...      seconds per fuzz target (default 30)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+top=$PWD
+jobs=$(nproc 2>/dev/null || echo 2)
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "dependencies"
+scripts/install-deps.sh --test
+# npm packages the integration tests drive (official SDKs, test servers),
+# pinned by the lock files beside them.
+for lock in tests/*/package-lock.json; do
+	[ -e "$lock" ] || continue
+	dir=$(dirname "$lock")
+	step "npm ci in $dir"
+	(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+done
+
+run_suite() { # NAME BUILD_DIR CMAKE_ARGS...
+	local name=$1 dir=$2
+	shift 2
+	step "$name: configure and build ($dir)"
+	cmake -S . -B "$dir" -DWSP_WERROR=ON "$@" >"$dir.configure.log" 2>&1 ||
+		{ cat "$dir.configure.log"; return 1; }
+	cmake --build "$dir" -j"$jobs"
+	step "$name: ctest"
+	(cd "$dir" && ctest -j"$jobs" --output-on-failure --timeout 900)
+}
+
+mkdir -p build
+run_suite "warnings as errors" build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+if [ -z "${WSP_CHECK_SKIP_ASAN:-}" ]; then
+	mkdir -p build-asan
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		run_suite "ASan+UBSan" build-asan -DCMAKE_BUILD_TYPE=Debug -DWSP_SANITIZE=ON
+fi
+
+if compgen -G "tests/fuzz/fuzz_*.c" >/dev/null; then
+	step "fuzz targets (${WSP_FUZZ_SECONDS:-30}s each)"
+	mkdir -p build-fuzz
+	CC=clang cmake -S . -B build-fuzz -DWSP_FUZZ=ON -DWSP_BUILD_TESTS=ON \
+		-DCMAKE_BUILD_TYPE=Debug >build-fuzz.configure.log 2>&1 ||
+		{ cat build-fuzz.configure.log; exit 1; }
+	cmake --build build-fuzz -j"$jobs" --target wsp-fuzz
+	scripts/fuzz.sh build-fuzz "${WSP_FUZZ_SECONDS:-30}"
+fi
+
+if [ -x tools/abi-check.sh ] && [ -e abi/libwsp.abi ]; then
+	step "ABI check against abi/libwsp.abi"
+	tools/abi-check.sh build
+fi
+
+step "all checks passed"
