@@ -3,7 +3,7 @@
  * directory: whether its monitor lives, what it reported, how much output
  * there is; requests to the monitor; waiting for changes.
  *
- * Liveness is the monitor's flock on the lock file: the kernel drops it
+ * Liveness is the monitor's flock on the log file: the kernel drops it
  * when the monitor dies however it dies, and no lock survives a reboot,
  * so a process is never shown running without a monitor behind it.
  */
@@ -13,11 +13,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/random.h>
@@ -101,42 +101,25 @@ int proc_open(int *out_dirfd, char **out_path, struct local_sandbox *sb,
 	return 0;
 }
 
-static int monitor_alive(int dirfd)
-{
-	int fd = openat(dirfd, PROC_FILE_LOCK, O_RDONLY | O_CLOEXEC);
-	int alive;
-
-	if (fd < 0)
-		return 0;
-	alive = flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
-	close(fd); /* drops our shared lock if we got it */
-	return alive;
-}
-
-static void ring_counts(struct proc_view *v, int dirfd, int i,
-			const char *name)
-{
-	struct proc_ring r = { .fd = -1 };
-
-	if (proc_ring_open(&r, dirfd, name) < 0)
-		return;
-	v->total[i] = proc_ring_total(&r);
-	v->dropped[i] = v->total[i] > r.capacity ? v->total[i] - r.capacity :
-						    0;
-	proc_ring_close(&r);
-}
-
 void proc_observe(struct proc_view *v, int dirfd)
 {
+	struct proc_log l;
+	int i;
+
 	memset(v, 0, sizeof(*v));
+	if (proc_log_open(&l, dirfd) < 0) {
+		/* No log yet: a spawn in progress, or one that died early. */
+		v->state = WSP_PROC_LOST;
+		return;
+	}
 	/*
-	 * Lock first: a monitor writes its final status before it lets go
-	 * of the lock, so a free lock followed by a "running" status means
-	 * the monitor died without finishing.
+	 * Lock first: a monitor publishes its final status before it lets
+	 * go of the lock, so a free lock followed by a "running" status
+	 * means the monitor died without finishing.
 	 */
-	v->alive = monitor_alive(dirfd);
-	if (proc_status_read(&v->file, dirfd) < 0)
-		v->file.state = PROC_STARTING;
+	v->alive = proc_log_monitor_alive(&l);
+	proc_log_get_status(&l, &v->file);
+	v->published = v->file.state != PROC_STARTING;
 	switch (v->file.state) {
 	case PROC_EXITED:
 		v->state = WSP_PROC_EXITED;
@@ -145,13 +128,19 @@ void proc_observe(struct proc_view *v, int dirfd)
 		v->state = WSP_PROC_SIGNALED;
 		break;
 	default:
-		v->state = v->alive ? WSP_PROC_RUNNING : WSP_PROC_LOST;
+		v->state = v->alive && v->published ? WSP_PROC_RUNNING :
+						      WSP_PROC_LOST;
 		break;
 	}
 	if (v->state == WSP_PROC_LOST)
 		v->file.stdin_open = 0;
-	ring_counts(v, dirfd, 0, PROC_FILE_STDOUT);
-	ring_counts(v, dirfd, 1, PROC_FILE_STDERR);
+	for (i = 0; i < PROC_STREAMS; i++) {
+		v->total[i] = proc_log_total(&l, i);
+		v->dropped[i] = proc_log_oldest(&l, i);
+	}
+	memcpy(v->command, l.hdr->command, sizeof(v->command));
+	v->command[sizeof(v->command) - 1] = '\0';
+	proc_log_close(&l);
 }
 
 void proc_fill_status(wsp_proc_status *out, const struct proc_view *v)
@@ -249,12 +238,12 @@ int proc_wait(struct proc_view *v, struct local_sandbox *sb, int dirfd,
 	proc_observe(v, dirfd);
 	if (finished(v, until_gone))
 		return 0;
-	/* The monitor renames its status in place and closes its lock file
-	 * when it exits: both are inotify events on the directory. */
+	/* The monitor touches its log when the status changes and closes
+	 * it when it exits: both are inotify events on the directory. */
 	ino = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
 	if (ino >= 0)
 		inotify_add_watch(ino, path,
-				  IN_MOVED_TO | IN_CLOSE_WRITE |
+				  IN_ATTRIB | IN_CLOSE_WRITE |
 					  IN_DELETE_SELF | IN_MOVE_SELF);
 	for (;;) {
 		struct pollfd p[2];
@@ -302,9 +291,7 @@ int proc_remove(const char *root, const char *id)
 {
 	char dead[64], suffix[8] = { 0 }, *path, *gone;
 	unsigned char rnd[4] = { 0 };
-	struct dirent *de;
-	DIR *d;
-	int fd, rc = 0;
+	int rc = 0;
 
 	if (getrandom(rnd, sizeof(rnd), 0) < 0)
 		rnd[0] = (unsigned char)getpid();
@@ -323,22 +310,67 @@ int proc_remove(const char *root, const char *id)
 		rc = -errno;
 		goto out;
 	}
-	fd = open(gone, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	rc = proc_remove_dir(gone);
+out:
+	free(path);
+	free(gone);
+	return rc;
+}
+
+int proc_remove_dir(const char *path)
+{
+	struct dirent *de;
+	DIR *d;
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
 	d = fd >= 0 ? fdopendir(fd) : NULL;
 	if (!d) {
-		rc = -errno;
+		int e = errno;
+
 		if (fd >= 0)
 			close(fd);
-		goto out;
+		return -e;
 	}
 	while ((de = readdir(d)))
 		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
 			unlinkat(fd, de->d_name, 0);
 	closedir(d);
-	if (rmdir(gone) < 0)
-		rc = -errno;
-out:
-	free(path);
-	free(gone);
+	return rmdir(path) < 0 ? -errno : 0;
+}
+
+int proc_write_all(int fd, const void *data, size_t len,
+		   int (*idle)(void *arg), void *arg)
+{
+	sigset_t pipe_set, old, pending;
+	struct timespec zero = { 0, 0 };
+	const char *p = data;
+	int was_pending, rc = 0;
+
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+	sigpending(&pending);
+	was_pending = sigismember(&pending, SIGPIPE);
+	while (len) {
+		struct pollfd pfd = { fd, POLLOUT, 0 };
+		ssize_t n = write(fd, p, len);
+
+		if (n > 0) {
+			p += n;
+			len -= (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno != EAGAIN) {
+			rc = -errno;
+			break;
+		}
+		if (poll(&pfd, 1, 1000) == 0 && idle && (rc = idle(arg)))
+			break;
+	}
+	if (rc == -EPIPE && !was_pending)
+		sigtimedwait(&pipe_set, NULL, &zero);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return rc;
 }

@@ -106,14 +106,14 @@ static ssize_t read_report(int fd, char *buf, size_t cap)
 }
 
 static int spawn_monitor(pid_t *pid, const char *exe, const char *dir,
-			 int ready_wr)
+			 int ready_wr, int spec_rd)
 {
 	char *const argv[] = { (char *)PROC_MONITOR_NAME, (char *)dir, NULL };
 	char *const envp[] = { NULL };
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	sigset_t none, all;
-	int rc, null_fd = 0;
+	int rc, fd;
 
 	posix_spawn_file_actions_init(&fa);
 	posix_spawnattr_init(&attr);
@@ -123,47 +123,91 @@ static int spawn_monitor(pid_t *pid, const char *exe, const char *dir,
 	posix_spawnattr_setsigdefault(&attr, &all);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK |
 						POSIX_SPAWN_SETSIGDEF);
-	for (null_fd = 0; null_fd < 3; null_fd++)
-		posix_spawn_file_actions_addopen(&fa, null_fd, "/dev/null",
-						 O_RDWR, 0);
+	for (fd = 0; fd < 3; fd++)
+		posix_spawn_file_actions_addopen(&fa, fd, "/dev/null", O_RDWR,
+						 0);
 	posix_spawn_file_actions_adddup2(&fa, ready_wr, PROC_READY_FD);
+	posix_spawn_file_actions_adddup2(&fa, spec_rd, PROC_SPEC_FD);
 	rc = posix_spawn(pid, exe, &fa, &attr, argv, envp);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	return rc;
 }
 
-int proc_launch(int64_t *out_pid, const char *dir, wsp_error *err)
+/*
+ * Keep a descriptor out of the range the child's dup2s write to, so no
+ * action clobbers the source of another (and dup2 onto itself, which
+ * would keep close-on-exec, cannot happen).
+ */
+static int above_child_fds(int fd)
+{
+	int moved;
+
+	if (fd < 0 || fd > PROC_SPEC_FD)
+		return fd;
+	moved = fcntl(fd, F_DUPFD_CLOEXEC, PROC_SPEC_FD + 1);
+	close(fd);
+	return moved;
+}
+
+struct launch_clock {
+	int64_t deadline;
+};
+
+static int launch_idle(void *arg)
+{
+	struct launch_clock *c = arg;
+
+	return mono_ms() >= c->deadline ? -ETIMEDOUT : 0;
+}
+
+int proc_launch(int64_t *out_pid, const char *dir,
+		const struct proc_spec *spec, wsp_error *err)
 {
 	const char *exe = monitor(err);
-	char report[512];
-	int ready[2], e, code = 0;
+	struct launch_clock clock;
+	char report[512], *text = NULL;
+	int ready[2] = { -1, -1 }, specp[2] = { -1, -1 }, e, code = 0;
+	size_t text_len = 0;
 	ssize_t n;
 	pid_t pid;
 	long long cmd_pid;
 
 	if (!exe)
 		return err ? err->code : WSP_ENOTFOUND;
-	if (pipe2(ready, O_CLOEXEC) < 0)
-		return wsp_error_set_os(err, WSP_EIO, errno,
+	e = -proc_spec_encode(spec, &text, &text_len);
+	if (e)
+		return wsp_error_set_os(err, e == ENOMEM ? WSP_ENOMEM :
+					WSP_ETOOBIG, e,
 					"cannot start a background process: "
-					"pipe: %s", strerror(errno));
-	/* dup2 onto itself would keep close-on-exec: move it first. */
-	if (ready[1] == PROC_READY_FD) {
-		int moved = fcntl(ready[1], F_DUPFD_CLOEXEC, PROC_READY_FD + 1);
-
-		close(ready[1]);
-		ready[1] = moved;
+					"its command and environment: %s",
+					strerror(e));
+	if (pipe2(ready, O_CLOEXEC) < 0 || pipe2(specp, O_CLOEXEC) < 0) {
+		e = errno;
+		goto fail;
 	}
-	e = ready[1] < 0 ? errno : spawn_monitor(&pid, exe, dir, ready[1]);
-	if (ready[1] >= 0)
-		close(ready[1]);
-	if (e) {
-		close(ready[0]);
-		return wsp_error_set_os(err, WSP_EIO, e, "cannot run '%s': %s",
-					exe, strerror(e));
+	ready[1] = above_child_fds(ready[1]);
+	specp[0] = above_child_fds(specp[0]);
+	if (ready[1] < 0 || specp[0] < 0) {
+		e = errno;
+		goto fail;
 	}
-	n = read_report(ready[0], report, sizeof(report));
+	fcntl(specp[1], F_SETFL, O_NONBLOCK);
+	e = spawn_monitor(&pid, exe, dir, ready[1], specp[0]);
+	close(ready[1]);
+	close(specp[0]);
+	ready[1] = specp[0] = -1;
+	if (e)
+		goto fail;
+	/* The spec goes down a pipe: secrets in it never touch the disk. */
+	clock.deadline = mono_ms() + LAUNCH_TIMEOUT_MS;
+	e = -proc_write_all(specp[1], text, text_len, launch_idle, &clock);
+	close(specp[1]);
+	specp[1] = -1;
+	explicit_bzero(text, text_len);
+	free(text);
+	text = NULL;
+	n = e ? -e : read_report(ready[0], report, sizeof(report));
 	close(ready[0]);
 	/* The first process exits at once, whatever the monitor does. */
 	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
@@ -179,15 +223,28 @@ int proc_launch(int64_t *out_pid, const char *dir, wsp_error *err)
 		return 0;
 	}
 	if (sscanf(report, "error %d", &code) == 1) {
-		const char *text = strchr(report + 6, ' ');
+		const char *why = strchr(report + 6, ' ');
 
 		return wsp_error_set_os(err,
 					code == ENOENT ? WSP_ENOTFOUND :
 					code == EACCES ? WSP_EPERM : WSP_ERROR,
-					code, "%s", text ? text + 1 : report);
+					code, "%s", why ? why + 1 : report);
 	}
 	return wsp_error_set(err, WSP_ERROR,
 			     "'" PROC_MONITOR_NAME "' quit without starting "
 			     "the process%s%s",
 			     n ? ": " : "", report);
+fail:
+	if (text) {
+		explicit_bzero(text, text_len);
+		free(text);
+	}
+	for (n = 0; n < 2; n++) {
+		if (ready[n] >= 0)
+			close(ready[n]);
+		if (specp[n] >= 0)
+			close(specp[n]);
+	}
+	return wsp_error_set_os(err, WSP_EIO, e,
+				"cannot start '%s': %s", exe, strerror(e));
 }

@@ -1,5 +1,6 @@
 /*
- * plugins/sandbox-local/proc_spec.c - the spec file: what a monitor runs.
+ * plugins/sandbox-local/proc_spec.c - the spec: what a monitor runs, sent
+ * down a pipe when it starts.
  *
  * A sequence of NUL-terminated "key=value" records after a version record.
  * NUL is the one byte no argument, variable or path can hold, so nothing
@@ -8,12 +9,10 @@
 #include "proc_files.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #define SPEC_VERSION "wsp-proc-spec=1"
@@ -67,13 +66,11 @@ static void put_i64(struct buf *b, const char *key, int64_t v)
 	put(b, key, num);
 }
 
-int proc_spec_write(const struct proc_spec *spec, int dirfd,
-		    const char *name)
+int proc_spec_encode(const struct proc_spec *spec, char **out,
+		     size_t *out_len)
 {
 	struct buf b = { 0 };
 	char *const *v;
-	size_t off = 0;
-	int fd, rc = 0;
 
 	put(&b, "wsp-proc-spec", "1");
 	for (v = spec->argv; *v; v++)
@@ -89,6 +86,7 @@ int proc_spec_write(const struct proc_spec *spec, int dirfd,
 	put_i64(&b, "timeout_ms", spec->timeout_ms);
 	put_i64(&b, "grace_ms", spec->grace_ms);
 	put_u64(&b, "log_limit", spec->log_limit);
+	put(&b, "command", spec->command ? spec->command : "");
 	if (b.failed) {
 		free(b.data);
 		return -ENOMEM;
@@ -97,28 +95,9 @@ int proc_spec_write(const struct proc_spec *spec, int dirfd,
 		free(b.data);
 		return -E2BIG;
 	}
-	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-		    0600);
-	if (fd < 0) {
-		rc = -errno;
-		free(b.data);
-		return rc;
-	}
-	while (off < b.len) {
-		ssize_t n = write(fd, b.data + off, b.len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = -errno;
-			break;
-		}
-		off += (size_t)n;
-	}
-	if (close(fd) < 0 && !rc)
-		rc = -errno;
-	free(b.data);
-	return rc;
+	*out = b.data;
+	*out_len = b.len;
+	return 0;
 }
 
 static int push(char ***vec, size_t *n, const char *s)
@@ -160,10 +139,12 @@ static int parse_record(struct proc_spec *spec, const char *key,
 		return push(&spec->argv, argc, value);
 	if (!strcmp(key, "env"))
 		return push(&spec->envp, envc, value);
-	if (!strcmp(key, "cwd")) {
-		free(spec->cwd);
-		spec->cwd = strdup(value);
-		return spec->cwd ? 0 : -ENOMEM;
+	if (!strcmp(key, "cwd") || !strcmp(key, "command")) {
+		char **slot = key[1] == 'w' ? &spec->cwd : &spec->command;
+
+		free(*slot);
+		*slot = strdup(value);
+		return *slot ? 0 : -ENOMEM;
 	}
 	if (!strcmp(key, "limit_as"))
 		return parse_u64(value, &spec->limit_as);
@@ -188,26 +169,35 @@ static int parse_record(struct proc_spec *spec, const char *key,
 
 static int read_all(int fd, char **out, size_t *out_len)
 {
-	struct stat st;
-	size_t len = 0;
-	char *data;
+	size_t len = 0, cap = 65536;
+	char *data = malloc(cap + 1), *p;
+	ssize_t n;
 
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (st.st_size < 0 || (uint64_t)st.st_size > PROC_SPEC_MAX)
-		return -E2BIG;
-	data = malloc((size_t)st.st_size + 1);
 	if (!data)
 		return -ENOMEM;
-	while (len < (size_t)st.st_size) {
-		ssize_t n = read(fd, data + len, (size_t)st.st_size - len);
-
+	for (;;) {
+		if (len == cap) {
+			if (cap >= PROC_SPEC_MAX) {
+				free(data);
+				return -E2BIG;
+			}
+			cap *= 2;
+			p = realloc(data, cap + 1);
+			if (!p) {
+				free(data);
+				return -ENOMEM;
+			}
+			data = p;
+		}
+		n = read(fd, data + len, cap - len);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0) {
+		if (n < 0) {
 			free(data);
-			return n < 0 ? -errno : -EIO;
+			return -errno;
 		}
+		if (n == 0)
+			break;
 		len += (size_t)n;
 	}
 	data[len] = '\0';
@@ -216,18 +206,14 @@ static int read_all(int fd, char **out, size_t *out_len)
 	return 0;
 }
 
-int proc_spec_read(struct proc_spec *spec, int dirfd, const char *name)
+int proc_spec_read_fd(struct proc_spec *spec, int fd)
 {
 	size_t len, off, argc = 0, envc = 0;
 	char *data;
-	int fd, rc;
+	int rc;
 
 	memset(spec, 0, sizeof(*spec));
-	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
 	rc = read_all(fd, &data, &len);
-	close(fd);
 	if (rc)
 		return rc;
 	if (len < sizeof(SPEC_VERSION) ||
@@ -252,6 +238,8 @@ int proc_spec_read(struct proc_spec *spec, int dirfd, const char *name)
 		rc = parse_record(spec, rec, eq + 1, &argc, &envc);
 		off += rl + 1;
 	}
+	/* The environment may hold secrets: leave no copy behind. */
+	explicit_bzero(data, len);
 	free(data);
 	if (!rc && (!argc || !spec->cwd))
 		rc = -EPROTO;
@@ -281,5 +269,6 @@ void proc_spec_release(struct proc_spec *spec)
 	free_vec(spec->argv);
 	free_vec(spec->envp);
 	free(spec->cwd);
+	free(spec->command);
 	memset(spec, 0, sizeof(*spec));
 }

@@ -70,28 +70,12 @@ static char *command_line(const char *shell, const char *const *argv)
 	return s;
 }
 
-static int write_file(int dirfd, const char *name, const char *text)
-{
-	size_t len = strlen(text);
-	int fd, rc = 0;
-
-	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-		    0600);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, text, len) != (ssize_t)len)
-		rc = errno ? -errno : -EIO;
-	if (close(fd) < 0 && !rc)
-		rc = -errno;
-	return rc;
-}
-
-/* A fresh id and its ".new-" directory, made 0700 under root. */
-static int make_proc_dir(char id[PROC_ID_LEN + 1], char **out_tmp,
+/* A fresh id and its directory, made 0700 under root. */
+static int make_proc_dir(char id[PROC_ID_LEN + 1], char **out_dir,
 			 const char *root)
 {
-	char name[64], *tmp, *final;
 	unsigned char rnd[4];
+	char *dir;
 	int tries, e;
 
 	for (tries = 0; tries < 100; tries++) {
@@ -99,45 +83,19 @@ static int make_proc_dir(char id[PROC_ID_LEN + 1], char **out_tmp,
 			return -errno;
 		snprintf(id, PROC_ID_LEN + 1, "p-%02x%02x%02x%02x", rnd[0],
 			 rnd[1], rnd[2], rnd[3]);
-		snprintf(name, sizeof(name), PROC_NEW_PREFIX "%s", id);
-		final = proc_join(root, id);
-		if (!final)
+		dir = proc_join(root, id);
+		if (!dir)
 			return -ENOMEM;
-		e = access(final, F_OK) == 0 ? EEXIST : 0;
-		free(final);
-		if (e)
-			continue;
-		tmp = proc_join(root, name);
-		if (!tmp)
-			return -ENOMEM;
-		if (mkdir(tmp, 0700) == 0) {
-			*out_tmp = tmp;
+		if (mkdir(dir, 0700) == 0) {
+			*out_dir = dir;
 			return 0;
 		}
 		e = errno;
-		free(tmp);
+		free(dir);
 		if (e != EEXIST)
 			return -e;
 	}
 	return -EEXIST;
-}
-
-static void remove_new_dir(const char *tmp)
-{
-	static const char *const names[] = {
-		PROC_FILE_SPEC,   PROC_FILE_COMMAND, PROC_FILE_LOCK,
-		PROC_FILE_STATUS, PROC_FILE_STATUS_TMP, PROC_FILE_STDOUT,
-		PROC_FILE_STDERR, PROC_FILE_STDIN,   PROC_FILE_CTL
-	};
-	size_t i;
-	int fd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd >= 0) {
-		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-			unlinkat(fd, names[i], 0);
-		close(fd);
-	}
-	rmdir(tmp);
 }
 
 static int check_spawn_opts(wsp_spawn_opts *o, const wsp_spawn_opts *opts,
@@ -178,10 +136,9 @@ static int proc_spawn(char out_id[WSP_PROC_ID_MAX], void *self,
 	struct local_prepared prep;
 	struct proc_spec spec;
 	wsp_spawn_opts o;
-	char id[PROC_ID_LEN + 1], *root = NULL, *tmp = NULL, *final = NULL;
-	char *cmdline = NULL;
+	char id[PROC_ID_LEN + 1], *root = NULL, *dir = NULL, *cmdline = NULL;
 	int64_t pid;
-	int rc, dirfd = -1;
+	int rc;
 
 	rc = check_spawn_opts(&o, opts, err);
 	if (rc)
@@ -197,7 +154,7 @@ static int proc_spawn(char out_id[WSP_PROC_ID_MAX], void *self,
 	}
 	rc = proc_mkdirs(root, 0700);
 	if (!rc)
-		rc = make_proc_dir(id, &tmp, root);
+		rc = make_proc_dir(id, &dir, root);
 	if (rc) {
 		rc = wsp_error_set_os(err, WSP_EIO, -rc,
 				      "cannot make a process directory in "
@@ -217,45 +174,18 @@ static int proc_spawn(char out_id[WSP_PROC_ID_MAX], void *self,
 		.timeout_ms = o.timeout_ms > 0 ? o.timeout_ms : 0,
 		.grace_ms = local_kill_grace_ms(sb),
 		.log_limit = o.log_limit,
+		.command = cmdline,
 	};
-	dirfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	rc = dirfd < 0 ? -errno : proc_spec_write(&spec, dirfd,
-						  PROC_FILE_SPEC);
-	if (!rc)
-		rc = write_file(dirfd, PROC_FILE_COMMAND, cmdline);
+	rc = proc_launch(&pid, dir, &spec, err);
 	if (rc) {
-		rc = wsp_error_set_os(err, WSP_EIO, -rc,
-				      "cannot write the process spec in "
-				      "'%s': %s",
-				      tmp, strerror(-rc));
-		goto fail;
-	}
-	rc = proc_launch(&pid, tmp, err);
-	if (rc)
-		goto fail;
-	final = proc_join(root, id);
-	if (!final || rename(tmp, final) < 0) {
-		int e = final ? errno : ENOMEM;
-
-		/* Do not leave a command no one can name. */
-		proc_ctl(dirfd, PROC_CTL_RELEASE "\n");
-		rc = wsp_error_set_os(err, WSP_EIO, e,
-				      "cannot publish background process "
-				      "'%s': %s",
-				      id, strerror(e));
-		goto fail;
+		proc_remove_dir(dir);
+		goto out;
 	}
 	memcpy(out_id, id, sizeof(id));
-	goto out;
-fail:
-	remove_new_dir(tmp);
 out:
-	if (dirfd >= 0)
-		close(dirfd);
 	local_prepared_release(&prep);
 	free(root);
-	free(tmp);
-	free(final);
+	free(dir);
 	free(cmdline);
 	return rc;
 }
@@ -264,26 +194,8 @@ out:
 
 struct listed {
 	char id[PROC_ID_LEN + 1];
-	char *command;
 	struct proc_view view;
 };
-
-static char *read_command(int dirfd)
-{
-	char *text = malloc(COMMAND_MAX + 1);
-	ssize_t n = -1;
-	int fd;
-
-	if (!text)
-		return NULL;
-	fd = openat(dirfd, PROC_FILE_COMMAND, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		n = read(fd, text, COMMAND_MAX);
-		close(fd);
-	}
-	text[n > 0 ? n : 0] = '\0';
-	return text;
-}
 
 static int by_start(const void *a, const void *b)
 {
@@ -328,9 +240,10 @@ static int collect(struct listed **out, size_t *out_n, const char *root)
 		}
 		memcpy(all[n].id, de->d_name, PROC_ID_LEN + 1);
 		proc_observe(&all[n].view, fd);
-		all[n].command = read_command(fd);
 		close(fd);
-		n++;
+		/* A spawn still in progress is not a process yet. */
+		if (all[n].view.published)
+			n++;
 	}
 	closedir(d);
 	if (n)
@@ -342,10 +255,7 @@ static int collect(struct listed **out, size_t *out_n, const char *root)
 
 static void free_listed(struct listed *all, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(all[i].command);
+	(void)n;
 	free(all);
 }
 
@@ -373,8 +283,7 @@ static int proc_list(void *self, wsp_proc_fn cb, void *payload,
 		wsp_proc_status st = { .struct_size = sizeof(st) };
 
 		proc_fill_status(&st, &all[i].view);
-		rc = cb(all[i].id, all[i].command ? all[i].command : "", &st,
-			payload);
+		rc = cb(all[i].id, all[i].view.command, &st, payload);
 	}
 	free_listed(all, n);
 	return rc;
@@ -397,36 +306,37 @@ static int proc_status(wsp_proc_status *out, void *self, const char *id,
 
 /* ---- output ------------------------------------------------------------- */
 
-static int send_stream(int dirfd, uint32_t stream, const char *name,
-		       const wsp_output_opts *o, wsp_output_fn sink,
-		       void *payload, char *buf)
+static int send_stream(int dirfd, uint32_t stream, const wsp_output_opts *o,
+		       wsp_output_fn sink, void *payload, char *buf)
 {
-	struct proc_ring r = { .fd = -1 };
+	int index = stream == WSP_STDOUT ? 0 : 1;
+	struct proc_log l;
 	uint64_t end, start;
 	ssize_t n;
 	int rc = 0;
 
-	if (proc_ring_open(&r, dirfd, name) < 0)
+	if (proc_log_open(&l, dirfd) < 0)
 		return 0; /* no log (yet): nothing to send */
-	end = proc_ring_total(&r);
+	end = proc_log_total(&l, index);
 	start = o->offset;
 	if (o->tail_bytes && end > o->tail_bytes &&
 	    end - o->tail_bytes > start)
 		start = end - o->tail_bytes;
 	if (o->tail_lines) {
-		uint64_t from = proc_ring_tail_lines(&r, end, o->tail_lines);
+		uint64_t from = proc_log_tail_lines(&l, index, end,
+						    o->tail_lines);
 
 		if (from > start)
 			start = from;
 	}
 	while (start < end && !rc) {
-		n = proc_ring_read(&r, &start, end, buf, READ_CHUNK);
+		n = proc_log_read(&l, index, &start, end, buf, READ_CHUNK);
 		if (n <= 0)
 			break;
 		rc = sink(stream, buf, (size_t)n, payload);
 		start += (uint64_t)n;
 	}
-	proc_ring_close(&r);
+	proc_log_close(&l);
 	return rc;
 }
 
@@ -466,11 +376,9 @@ static int proc_read_output(wsp_proc_status *out, void *self, const char *id,
 		goto out;
 	}
 	if (sink && (streams & WSP_STDOUT))
-		rc = send_stream(dirfd, WSP_STDOUT, PROC_FILE_STDOUT, &o, sink,
-				 payload, buf);
+		rc = send_stream(dirfd, WSP_STDOUT, &o, sink, payload, buf);
 	if (!rc && sink && (streams & WSP_STDERR))
-		rc = send_stream(dirfd, WSP_STDERR, PROC_FILE_STDERR, &o, sink,
-				 payload, buf);
+		rc = send_stream(dirfd, WSP_STDERR, &o, sink, payload, buf);
 	if (rc) {
 		rc = wsp_error_set(err, rc, "reading the output of '%s' was "
 					    "stopped by its consumer",
@@ -505,51 +413,13 @@ static int stdin_unavailable(const struct proc_view *v, const char *id,
 			     id);
 }
 
-/*
- * Write all of data to the FIFO, blocking as the command reads, but
- * never forever on a dead monitor. SIGPIPE is held off in this thread
- * only, and a SIGPIPE we caused is consumed, so the caller's handlers
- * never see it.
- */
-static int write_fifo(int fd, int dirfd, const char *data, size_t len)
+/* While a stdin write waits: give up once no one will ever read. */
+static int stdin_idle(void *arg)
 {
-	sigset_t pipe_set, old, pending;
-	struct timespec zero = { 0, 0 };
-	int was_pending, rc = 0;
 	struct proc_view v;
 
-	sigemptyset(&pipe_set);
-	sigaddset(&pipe_set, SIGPIPE);
-	pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
-	sigpending(&pending);
-	was_pending = sigismember(&pending, SIGPIPE);
-	while (len) {
-		struct pollfd p = { fd, POLLOUT, 0 };
-		ssize_t n = write(fd, data, len);
-
-		if (n > 0) {
-			data += n;
-			len -= (size_t)n;
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno != EAGAIN) {
-			rc = -errno;
-			break;
-		}
-		if (poll(&p, 1, 1000) == 0) {
-			proc_observe(&v, dirfd);
-			if (!v.alive || !v.file.stdin_open) {
-				rc = -EPIPE;
-				break;
-			}
-		}
-	}
-	if (rc == -EPIPE && !was_pending)
-		sigtimedwait(&pipe_set, NULL, &zero);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	return rc;
+	proc_observe(&v, *(int *)arg);
+	return v.alive && v.file.stdin_open ? 0 : -EPIPE;
 }
 
 static int proc_write_stdin(void *self, const char *id, const void *data,
@@ -574,7 +444,8 @@ static int proc_write_stdin(void *self, const char *id, const void *data,
 		rc = stdin_unavailable(&v, id, err);
 		goto out;
 	}
-	rc = write_fifo(fd, dirfd, data, len);
+	fcntl(fd, F_SETFL, O_WRONLY | O_NONBLOCK);
+	rc = proc_write_all(fd, data, len, stdin_idle, &dirfd);
 	close(fd);
 	if (rc == -EPIPE) {
 		proc_observe(&v, dirfd);

@@ -187,19 +187,9 @@ int pid_gone_within(pid_t pid, int ms)
 	return 0;
 }
 
-pid_t monitor_pid_of(const char *statedir, const char *id)
+pid_t parent_of(pid_t pid)
 {
-	char path[512], line[128];
-	long pid = -1;
-	FILE *f;
+	pid_t parent = -1;
 
-	snprintf(path, sizeof(path), "%s/procs/%s/status", statedir, id);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "monitor_pid %ld", &pid) == 1)
-			break;
-	fclose(f);
-	return (pid_t)pid;
+	return proc_state(pid, &parent) ? parent : -1;
 }

@@ -47,7 +47,7 @@ int count_fds(void);
 int count_zombie_children(void);
 /* True once pid no longer exists (or is a zombie), waiting up to ms. */
 int pid_gone_within(pid_t pid, int ms);
-/* The monitor pid recorded in <statedir>/procs/<id>/status, or -1. */
-pid_t monitor_pid_of(const char *statedir, const char *id);
+/* The parent of pid (for a background command: its monitor), or -1. */
+pid_t parent_of(pid_t pid);
 
 #endif

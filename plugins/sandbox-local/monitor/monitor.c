@@ -3,11 +3,12 @@
  * background process of the local sandbox, so it outlives whoever
  * started it (the pattern of Podman's conmon).
  *
- *   wsp-local-monitor PROC_DIR      (descriptor 3: the readiness pipe)
+ *   wsp-local-monitor PROC_DIR
+ *     descriptor 3: the readiness pipe; descriptor 4: the spec pipe
  *
  * It forks once and lets the first process exit, so the starter reaps it
- * at once and the monitor is nobody's child; it then takes the lock in
- * PROC_DIR, reads (and unlinks) the spec, starts the command in its own
+ * at once and the monitor is nobody's child; it then reads the spec,
+ * creates the log in PROC_DIR and locks it, starts the command in its own
  * session and process group, and reports "ok PID" or "error ERRNO TEXT"
  * on descriptor 3. From then on it copies the command's output into the
  * bounded logs, relays the stdin FIFO, obeys the ctl FIFO, enforces the
@@ -41,10 +42,10 @@
 #define RELEASE_LINGER_MS 2000
 
 struct monitor {
-	int dirfd, lockfd, ready_fd;
+	int dirfd, ready_fd, spec_fd;
 	struct proc_spec spec;
 	struct proc_status_file st;
-	struct proc_ring out_ring, err_ring;
+	struct proc_log log;
 	int out_fd, err_fd;   /* read ends of the command's stdout/stderr */
 	int in_fd;            /* write end of the command's stdin, or -1 */
 	int fifo_fd, ctl_fd;  /* our FIFOs (opened O_RDWR), or -1 */
@@ -93,8 +94,9 @@ static void report(struct monitor *m, const char *fmt, ...)
 
 static void save_status(struct monitor *m)
 {
-	/* Nothing to do on failure: readers keep the previous version. */
-	(void)proc_status_write(&m->st, m->dirfd);
+	proc_log_set_status(&m->log, &m->st);
+	/* Mapped writes raise no inotify event; waiters watch for this. */
+	futimens(m->log.fd, NULL);
 }
 
 /* ---- the child ---------------------------------------------------------- */
@@ -241,6 +243,14 @@ static int setup(struct monitor *m, const char *dir)
 	sigset_t set;
 	int rc, e;
 
+	rc = proc_spec_read_fd(&m->spec, m->spec_fd);
+	close(m->spec_fd);
+	m->spec_fd = -1;
+	if (rc < 0) {
+		report(m, "error %d cannot read the process spec: %s\n", -rc,
+		       strerror(-rc));
+		return -1;
+	}
 	m->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (m->dirfd < 0) {
 		e = errno;
@@ -248,29 +258,11 @@ static int setup(struct monitor *m, const char *dir)
 		       strerror(e));
 		return -1;
 	}
-	m->lockfd = openat(m->dirfd, PROC_FILE_LOCK,
-			   O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (m->lockfd < 0 || flock(m->lockfd, LOCK_EX | LOCK_NB) < 0) {
-		e = errno;
-		report(m, "error %d cannot lock '%s': %s\n", e, dir,
-		       strerror(e));
-		return -1;
-	}
-	rc = proc_spec_read(&m->spec, m->dirfd, PROC_FILE_SPEC);
-	unlinkat(m->dirfd, PROC_FILE_SPEC, 0);
+	rc = proc_log_create(&m->log, m->dirfd, m->spec.log_limit,
+			     m->spec.command);
 	if (rc < 0) {
-		report(m, "error %d cannot read the process spec: %s\n", -rc,
-		       strerror(-rc));
-		return -1;
-	}
-	rc = proc_ring_create(&m->out_ring, m->dirfd, PROC_FILE_STDOUT,
-			      m->spec.log_limit);
-	if (!rc)
-		rc = proc_ring_create(&m->err_ring, m->dirfd,
-				      PROC_FILE_STDERR, m->spec.log_limit);
-	if (rc < 0) {
-		report(m, "error %d cannot create the logs: %s\n", -rc,
-		       strerror(-rc));
+		report(m, "error %d cannot create the log in '%s': %s\n", -rc,
+		       dir, strerror(-rc));
 		return -1;
 	}
 	m->ctl_fd = make_fifo(m->dirfd, PROC_FILE_CTL);
@@ -349,7 +341,7 @@ static void close_stdin_now(struct monitor *m)
 	}
 }
 
-static void drain(struct monitor *m, int *fd, struct proc_ring *ring)
+static void drain(struct monitor *m, int *fd, int stream)
 {
 	static char buf[BUF_SIZE];
 	ssize_t n;
@@ -357,7 +349,7 @@ static void drain(struct monitor *m, int *fd, struct proc_ring *ring)
 	while (*fd >= 0) {
 		n = read(*fd, buf, sizeof(buf));
 		if (n > 0) {
-			proc_ring_append(ring, buf, (size_t)n);
+			proc_log_append(&m->log, stream, buf, (size_t)n);
 			if ((size_t)n < sizeof(buf))
 				return; /* likely empty now; poll again */
 			continue;
@@ -376,7 +368,6 @@ static void drain_all(struct monitor *m)
 	/* Until EAGAIN: what the command wrote before exiting is in there. */
 	char buf[BUF_SIZE];
 	int *fds[2] = { &m->out_fd, &m->err_fd };
-	struct proc_ring *rings[2] = { &m->out_ring, &m->err_ring };
 	int i;
 
 	for (i = 0; i < 2; i++) {
@@ -384,7 +375,7 @@ static void drain_all(struct monitor *m)
 			ssize_t n = read(*fds[i], buf, sizeof(buf));
 
 			if (n > 0) {
-				proc_ring_append(rings[i], buf, (size_t)n);
+				proc_log_append(&m->log, i, buf, (size_t)n);
 				continue;
 			}
 			if (n < 0 && (errno == EINTR))
@@ -588,9 +579,9 @@ static void run(struct monitor *m)
 		    errno != EINTR)
 			break;
 		if (i_out >= 0 && p[i_out].revents)
-			drain(m, &m->out_fd, &m->out_ring);
+			drain(m, &m->out_fd, 0);
 		if (i_err >= 0 && p[i_err].revents)
-			drain(m, &m->err_fd, &m->err_ring);
+			drain(m, &m->err_fd, 1);
 		if (p[i_sig].revents)
 			on_signal(m);
 		if (p[i_ctl].revents)
@@ -627,14 +618,20 @@ int main(int argc, char **argv)
 			argv[0]);
 		return 2;
 	}
-	/* Keep nothing of our starter but the readiness pipe. */
-	close_range(PROC_READY_FD + 1, ~0u, 0);
+	/* Keep nothing of our starter but the two pipes. */
+	close_range(PROC_SPEC_FD + 1, ~0u, 0);
 	m.ready_fd = fcntl(PROC_READY_FD, F_GETFD) < 0 ? -1 : PROC_READY_FD;
 	if (m.ready_fd >= 0)
 		fcntl(m.ready_fd, F_SETFD, FD_CLOEXEC);
-	m.dirfd = m.lockfd = m.out_fd = m.err_fd = m.in_fd = -1;
+	m.spec_fd = PROC_SPEC_FD;
+	if (fcntl(m.spec_fd, F_SETFD, FD_CLOEXEC) < 0) {
+		report(&m, "error %d no spec on descriptor %d\n", EBADF,
+		       PROC_SPEC_FD);
+		return 2;
+	}
+	m.dirfd = m.out_fd = m.err_fd = m.in_fd = -1;
 	m.fifo_fd = m.ctl_fd = m.sig_fd = -1;
-	m.out_ring.fd = m.err_ring.fd = -1;
+	m.log.fd = -1;
 
 	/* Not our starter's child: it reaps the first process right away. */
 	pid = fork();
