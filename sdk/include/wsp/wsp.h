@@ -9,6 +9,8 @@
 #include <wsp/version.h>
 #include <wsp/plugin.h>
 #include <wsp/workspace.h>
+#include <wsp/tools.h>
+#include <wsp/mcp.h>
 
 #ifdef __cplusplus
 extern "C" {
