@@ -17,6 +17,8 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,6 +165,18 @@ static void settings_snapshot(wsp__http_settings *s, char **ca)
 		s->max_collected_body = DEFAULT_MAX_COLLECTED;
 }
 
+/* snprintf for text that may be cut (log lines, messages). */
+static void fmt_cut(char *dst, size_t cap, const char *fmt, ...)
+	WSP_PRINTF(3, 4);
+static void fmt_cut(char *dst, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(dst, cap, fmt, ap);
+	va_end(ap);
+}
+
 static int64_t now_ms(void)
 {
 	struct timespec ts;
@@ -287,7 +301,7 @@ static size_t on_header_line(char *data, size_t size, size_t n, void *u)
 	x->n_hdrs++;
 	x->hdr_bytes += ll;
 	if (nl == 11 && !strncasecmp(data, "Retry-After", 11))
-		snprintf(x->retry_after, sizeof(x->retry_after), "%s",
+		fmt_cut(x->retry_after, sizeof(x->retry_after), "%s",
 			 h->value);
 	return len;
 }
@@ -479,7 +493,7 @@ static void log_request(const struct xfer *x, uint32_t attempt,
 	if (!x->host || !x->host->log)
 		return;
 	wsp__http_mask_url(url, sizeof(url), r->url, r->secrets);
-	snprintf(line, sizeof(line), "> %s %s (attempt %u/%u)", r->method, url,
+	fmt_cut(line, sizeof(line), "> %s %s (attempt %u/%u)", r->method, url,
 		 attempt, max);
 	log_debug(x, line);
 	for (size_t i = 0; i < r->n_headers; i++) {
@@ -487,7 +501,7 @@ static void log_request(const struct xfer *x, uint32_t attempt,
 				      r->headers[i].value ? r->headers[i].value
 							  : "",
 				      r->secrets);
-		snprintf(line, sizeof(line), "> %s", hdr);
+		fmt_cut(line, sizeof(line), "> %s", hdr);
 		log_debug(x, line);
 	}
 }
@@ -693,7 +707,7 @@ static void request_subject(char *dst, size_t cap, const struct xfer *x)
 
 	wsp__http_mask_url(url, sizeof(url), x->req->url, x->req->secrets);
 	url[strcspn(url, "?")] = '\0';
-	snprintf(dst, cap, "%s '%s'", x->req->method, url);
+	fmt_cut(dst, cap, "%s '%s'", x->req->method, url);
 }
 
 struct outcome {
@@ -711,18 +725,18 @@ static void judge(struct outcome *o, struct xfer *x, CURLcode rc,
 	o->retry_ms = -1;
 	if (x->canceled) {
 		o->code = WSP_ECANCELED;
-		snprintf(o->detail, sizeof(o->detail), "canceled");
+		fmt_cut(o->detail, sizeof(o->detail), "canceled");
 	} else if (x->sink_err) {
 		o->code = x->sink_err;
-		snprintf(o->detail, sizeof(o->detail),
+		fmt_cut(o->detail, sizeof(o->detail),
 			 "the response consumer stopped");
 	} else if (x->source_err) {
 		o->code = x->source_err;
-		snprintf(o->detail, sizeof(o->detail),
+		fmt_cut(o->detail, sizeof(o->detail),
 			 "the request body could not be read");
 	} else if (x->too_big) {
 		o->code = WSP_ETOOBIG;
-		snprintf(o->detail, sizeof(o->detail),
+		fmt_cut(o->detail, sizeof(o->detail),
 			 "response body larger than %zu bytes", x->limit);
 	} else if (rc != CURLE_OK) {
 		char *why = o->detail;
@@ -745,7 +759,7 @@ static void judge(struct outcome *o, struct xfer *x, CURLcode rc,
 		o->soft = x->req->flags & WSP_HTTP_NO_ERROR_MAP;
 		wsp__http_server_message(msg, sizeof(msg), x->buf, x->len,
 					 x->req->secrets);
-		snprintf(o->detail, sizeof(o->detail), "HTTP %ld%s%s",
+		fmt_cut(o->detail, sizeof(o->detail), "HTTP %ld%s%s",
 			 x->status, msg[0] ? ": " : "", msg);
 		if (x->retry_after[0])
 			o->retry_ms = wsp__http_parse_retry_after(
@@ -764,10 +778,10 @@ static void log_outcome(const struct xfer *x, const struct outcome *o,
 	if (!x->host || !x->host->log)
 		return;
 	if (o->code && !x->status)
-		snprintf(line, sizeof(line), "< failed after %lld ms: %s",
+		fmt_cut(line, sizeof(line), "< failed after %lld ms: %s",
 			 (long long)ms, o->detail);
 	else
-		snprintf(line, sizeof(line),
+		fmt_cut(line, sizeof(line),
 			 "< %ld in %lld ms, %zu bytes kept, %llu streamed%s%s",
 			 x->status, (long long)ms, x->len,
 			 (unsigned long long)x->delivered, o->code ? ": " : "",
@@ -837,7 +851,7 @@ static int run(wsp_http_response *out, struct xfer *x, wsp_error *err)
 		if (deadline && left <= 0) {
 			o.code = WSP_ETIMEDOUT;
 			o.soft = false;
-			snprintf(o.detail, sizeof(o.detail),
+			fmt_cut(o.detail, sizeof(o.detail),
 				 "no time left for attempt %u", attempt);
 			break;
 		}
@@ -845,7 +859,7 @@ static int run(wsp_http_response *out, struct xfer *x, wsp_error *err)
 		    x->host->cancel_requested(x->host, r->cancel)) {
 			o.code = WSP_ECANCELED;
 			o.soft = false;
-			snprintf(o.detail, sizeof(o.detail), "canceled");
+			fmt_cut(o.detail, sizeof(o.detail), "canceled");
 			break;
 		}
 		xfer_reset_attempt(x);
@@ -889,7 +903,7 @@ static int run(wsp_http_response *out, struct xfer *x, wsp_error *err)
 			o.code = WSP_ECANCELED;
 			o.transient = false;
 			o.soft = false;
-			snprintf(o.detail, sizeof(o.detail),
+			fmt_cut(o.detail, sizeof(o.detail),
 				 "canceled while waiting to retry");
 			break;
 		}
