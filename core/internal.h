@@ -24,6 +24,11 @@ typedef struct wsp__provider {
 	wsp_sandbox_vtable sandbox; /* zeroed unless desc.sandbox was set */
 	wsp_procmgr_vtable procmgr; /* zeroed unless desc.procmgr was set */
 	int has_fs, has_sandbox, has_procmgr;
+	/* The option and extension tables, copied into this core's layout. */
+	wsp_option_spec *options; /* n_options entries + a NULL-name end */
+	size_t n_options;
+	wsp_ext_op *ext_ops;      /* n_ext_ops entries + a NULL-name end */
+	size_t n_ext_ops;
 } wsp__provider;
 
 /* One initialised provider instance (the sandbox, or one mount). */
@@ -51,5 +56,42 @@ WSP_INTERNAL int wsp__workspace_mount_read_only(const wsp_workspace *ws,
 WSP_INTERNAL int wsp__workspace_mount_instance(wsp__instance **out,
 					       wsp_workspace *ws, size_t index,
 					       wsp_error *err);
+
+/*
+ * tools.<name> of the configuration, for the tool layer: 0 and the values
+ * when the tool is configured, WSP_ENOTFOUND when it is not (defaults
+ * apply: enabled, own name, approval as the tool layer decides).
+ * *rename is NULL unless `name:` is set; *require_approval is -1 unset.
+ */
+WSP_INTERNAL int wsp__workspace_tool_config(const wsp_workspace *ws,
+					    const char *tool, int *enabled,
+					    const char **rename,
+					    int *require_approval);
+
+/* The directory relative paths of the configuration resolve against. */
+WSP_INTERNAL const char *wsp__workspace_config_dir(const wsp_workspace *ws);
+
+/*
+ * Fill a host table with the core's services (log, alloc, option getters,
+ * cancel). The HTTP service sets http_request/http_response_release here.
+ * The table must be the `pub` member of a struct wsp__host (host.c) so
+ * log() can find where its lines go.
+ */
+WSP_INTERNAL void wsp__host_init(wsp_host *h);
+
+/*
+ * Check a descriptor as the loader does (path names it in messages, or
+ * NULL), and when out is not NULL fill it with the sized copies. On
+ * success out->options and out->ext_ops are allocated (free them with
+ * wsp__provider_free_tables).
+ */
+WSP_INTERNAL int wsp__plugin_check(wsp__provider *out,
+				   const wsp_plugin_desc *desc, uint32_t kind,
+				   const char *path, wsp_error *err);
+WSP_INTERNAL void wsp__provider_free_tables(wsp__provider *p);
+
+/* "fs" or "sandbox" (NULL for an unknown kind), and the reverse. */
+WSP_INTERNAL const char *wsp__kind_name(uint32_t kind);
+WSP_INTERNAL uint32_t wsp__kind_from_name(const char *name);
 
 #endif /* WSP_CORE_INTERNAL_H */

@@ -1,21 +1,329 @@
-/* core/workspace.c - placeholder until the loader and config land. */
-#include "internal.h"
+/*
+ * core/workspace.c - a workspace: its configuration, its plugin path, and
+ * its provider instances (the sandbox and one per mount), each loaded and
+ * initialised the first time a call needs it.
+ */
+#include "workspace_impl.h"
 
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 
-struct wsp_workspace {
-	int unused;
-};
+static void warn_to_log(void *ctx, const char *msg)
+{
+	wsp__log(ctx, WSP_LOG_WARN, "%s", msg);
+}
+
+/* $XDG_STATE_HOME/wsp, default ~/.local/state/wsp. */
+static char *state_dir(void)
+{
+	const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	char path[PATH_MAX];
+
+	if (xdg && xdg[0] == '/')
+		snprintf(path, sizeof(path), "%s/wsp", xdg);
+	else if (home && *home)
+		snprintf(path, sizeof(path), "%s/.local/state/wsp", home);
+	else
+		snprintf(path, sizeof(path), "/tmp/wsp-state");
+	return strdup(path);
+}
+
+/* mkdir -p with mode 0700 for the parts it creates; best effort. */
+static void make_dirs(const char *path)
+{
+	char buf[PATH_MAX], *p;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		mkdir(buf, 0700);
+		*p = '/';
+	}
+	mkdir(buf, 0700);
+}
+
+static void setup_instance(struct wsp__inst *in, wsp_workspace *ws,
+			   uint32_t kind, const struct wsp__provider_ref *ref,
+			   const char *id, const char *label)
+{
+	in->kind = kind;
+	in->ref = ref;
+	in->pub.id = id;
+	snprintf(in->label, sizeof(in->label), "%s", label);
+	wsp__host_setup(&in->host, &ws->sink, label);
+	in->pub.host = &in->host.pub;
+}
+
+int wsp__workspace_new(wsp_workspace **out, const wsp_open_options *opts,
+		       struct wsp__diags *d, wsp_error *err)
+{
+	wsp_open_options defaults = WSP_OPEN_OPTIONS_INIT;
+	struct wsp__config *cfg = NULL;
+	wsp_workspace *ws;
+	char label[96];
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	if (!opts)
+		opts = &defaults;
+	if (opts->struct_size < offsetof(wsp_open_options, reserved))
+		return wsp_error_set(err, WSP_EINVAL,
+				     "wsp_open_options too small; initialise "
+				     "it with WSP_OPEN_OPTIONS_INIT");
+	ws = calloc(1, sizeof(*ws));
+	if (!ws)
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	pthread_mutex_init(&ws->lock, NULL);
+	wsp__logsink_init(&ws->sink, opts->log, opts->log_payload,
+			  opts->log_level);
+	wsp__host_setup(&ws->host, &ws->sink, "");
+	rc = wsp__config_load(&cfg, opts, d, err);
+	if (rc)
+		goto fail;
+	ws->cfg = cfg;
+	rc = wsp__loader_init(&ws->loader, opts->plugin_path, cfg, d, err);
+	ws->loader.warn = warn_to_log;
+	ws->loader.warn_ctx = &ws->sink;
+	if (rc)
+		goto fail;
+	ws->state_dir = state_dir();
+	ws->mounts = calloc(cfg->n_mounts + 1, sizeof(*ws->mounts));
+	if (!ws->state_dir || !ws->mounts) {
+		rc = wsp_error_set(err, WSP_ENOMEM, "out of memory");
+		goto fail;
+	}
+	if (cfg->has_sandbox) {
+		snprintf(label, sizeof(label), "sandbox '%s'",
+			 cfg->sandbox_id);
+		setup_instance(&ws->sandbox, ws, WSP_KIND_SANDBOX,
+			       &cfg->sandbox, cfg->sandbox_id, label);
+	}
+	for (i = 0; i < cfg->n_mounts; i++) {
+		snprintf(label, sizeof(label), "mount '%s'",
+			 cfg->mounts[i].path);
+		setup_instance(&ws->mounts[i], ws, WSP_KIND_FS,
+			       &cfg->mounts[i].ref, cfg->mounts[i].path, label);
+	}
+	*out = ws;
+	return 0;
+fail:
+	wsp_workspace_close(ws);
+	return rc;
+}
 
 int wsp_workspace_open(wsp_workspace **out, const wsp_open_options *opts,
 		       wsp_error *err)
 {
-	(void)opts;
-	*out = NULL;
-	return wsp_error_set(err, WSP_ENOTSUP, "workspaces are not built yet");
+	struct wsp__diags d = { 0 };
+	int rc;
+
+	if (!out)
+		return wsp_error_set(err, WSP_EINVAL, "no place for the "
+						      "workspace");
+	rc = wsp__workspace_new(out, opts, &d, err);
+	wsp__diag_clear(&d);
+	return rc;
+}
+
+static void fini_instance(struct wsp__inst *in)
+{
+	if (in->ready && in->pub.prov->desc.fini)
+		in->pub.prov->desc.fini(in->pub.self);
+	in->ready = 0;
+	in->pub.self = NULL;
+	wsp__options_free(in->opts);
+	in->opts = NULL;
 }
 
 void wsp_workspace_close(wsp_workspace *ws)
 {
+	size_t i;
+
+	if (!ws)
+		return;
+	if (ws->cfg && ws->mounts)
+		for (i = ws->cfg->n_mounts; i-- > 0;)
+			fini_instance(&ws->mounts[i]);
+	fini_instance(&ws->sandbox);
+	free(ws->mounts);
+	if (ws->cfg)
+		wsp__loader_fini(&ws->loader);
+	wsp__config_free(ws->cfg);
+	free(ws->state_dir);
+	wsp__logsink_fini(&ws->sink);
+	pthread_mutex_destroy(&ws->lock);
 	free(ws);
+}
+
+const char *wsp_workspace_config_name(const wsp_workspace *ws)
+{
+	return ws && ws->cfg ? ws->cfg->file : NULL;
+}
+
+/* "sandbox provider 'local'" / "fs provider 's3' of mount '/data'". */
+static void describe(char *buf, size_t cap, const struct wsp__inst *in)
+{
+	if (in->kind == WSP_KIND_SANDBOX)
+		snprintf(buf, cap, "sandbox provider '%s'", in->ref->provider);
+	else
+		snprintf(buf, cap, "fs provider '%s' of %s", in->ref->provider,
+			 in->label);
+}
+
+int wsp__inst_prepare(wsp_workspace *ws, struct wsp__inst *in,
+		      struct wsp__diags *d, wsp_error *err)
+{
+	const struct wsp__ynode *at = in->ref->prov_node;
+	wsp__provider *prov;
+	char what[160];
+	size_t i;
+	int rc;
+
+	if (in->opts)
+		return 0;
+	rc = wsp__loader_get(&prov, &ws->loader, in->kind, in->ref->provider,
+			     err);
+	if (rc) {
+		wsp__diag_add(d, ws->cfg->file, at ? at->line : 0,
+			      at ? at->col : 0, "%s", err->message);
+		return rc;
+	}
+	describe(what, sizeof(what), in);
+	rc = wsp__options_check(&in->opts, prov->options, prov->n_options,
+				in->ref->options, in->ref->node, what,
+				ws->cfg->file, d);
+	if (rc == WSP_ECONFIG)
+		return wsp__diag_to_error(d, err);
+	if (rc)
+		return wsp_error_set(err, rc, "out of memory");
+	/* From now on no log line may carry these values. */
+	for (i = 0; i < prov->n_options; i++)
+		if (prov->options[i].type == WSP_OPT_SECRET &&
+		    in->opts->vals[i].set)
+			wsp__logsink_add_secret(&ws->sink,
+						in->opts->vals[i].text);
+	in->pub.prov = prov;
+	return 0;
+}
+
+int wsp__inst_init(wsp_workspace *ws, struct wsp__inst *in, wsp_error *err)
+{
+	struct wsp__diags d = { 0 };
+	wsp_instance_args args = { 0 };
+	wsp_error perr;
+	void *self = NULL;
+	int rc;
+
+	if (in->ready)
+		return 0;
+	rc = wsp__inst_prepare(ws, in, &d, err);
+	wsp__diag_clear(&d);
+	if (rc)
+		return rc;
+	make_dirs(ws->state_dir);
+	args.struct_size = sizeof(args);
+	args.instance_id = in->pub.id;
+	args.options = in->opts;
+	args.config_dir = ws->cfg->dir;
+	args.state_dir = ws->state_dir;
+	memset(&perr, 0, sizeof(perr));
+	rc = in->pub.prov->desc.init(&self, &in->host.pub, &args, &perr);
+	if (rc) {
+		perr.message[sizeof(perr.message) - 1] = '\0';
+		wsp__logsink_mask(&ws->sink, perr.message,
+				  sizeof(perr.message));
+		return wsp_error_set(err, rc < 0 ? rc : WSP_ERROR,
+				     "plugin '%s' failed to start %s: %s",
+				     in->pub.prov->path, in->label,
+				     perr.message[0] ? perr.message :
+						       wsp_strerror(rc));
+	}
+	in->pub.self = self;
+	in->ready = 1;
+	return 0;
+}
+
+static int get_instance(wsp__instance **out, wsp_workspace *ws,
+			struct wsp__inst *in, wsp_error *err)
+{
+	int rc;
+
+	pthread_mutex_lock(&ws->lock);
+	rc = wsp__inst_init(ws, in, err);
+	pthread_mutex_unlock(&ws->lock);
+	*out = rc ? NULL : &in->pub;
+	return rc;
+}
+
+const wsp_host *wsp__workspace_host(wsp_workspace *ws)
+{
+	return &ws->host.pub;
+}
+
+int wsp__workspace_sandbox(wsp__instance **out, wsp_workspace *ws,
+			   wsp_error *err)
+{
+	*out = NULL;
+	if (!ws->cfg->has_sandbox)
+		return wsp_error_set(err, WSP_ENOTFOUND,
+				     "%s configures no sandbox; add a "
+				     "'sandbox:' section with a provider",
+				     ws->cfg->file);
+	return get_instance(out, ws, &ws->sandbox, err);
+}
+
+size_t wsp__workspace_mount_count(const wsp_workspace *ws)
+{
+	return ws->cfg->n_mounts;
+}
+
+const char *wsp__workspace_mount_path(const wsp_workspace *ws, size_t index)
+{
+	return index < ws->cfg->n_mounts ? ws->cfg->mounts[index].path : NULL;
+}
+
+int wsp__workspace_mount_read_only(const wsp_workspace *ws, size_t index)
+{
+	return index < ws->cfg->n_mounts && ws->cfg->mounts[index].read_only;
+}
+
+int wsp__workspace_mount_instance(wsp__instance **out, wsp_workspace *ws,
+				  size_t index, wsp_error *err)
+{
+	*out = NULL;
+	if (index >= ws->cfg->n_mounts)
+		return wsp_error_set(err, WSP_EINVAL, "no mount number %zu",
+				     index);
+	return get_instance(out, ws, &ws->mounts[index], err);
+}
+
+int wsp__workspace_tool_config(const wsp_workspace *ws, const char *tool,
+			       int *enabled, const char **rename,
+			       int *require_approval)
+{
+	size_t i;
+
+	for (i = 0; i < ws->cfg->n_tools; i++) {
+		const struct wsp__tool_cfg *t = &ws->cfg->tools[i];
+
+		if (strcmp(t->tool, tool))
+			continue;
+		*enabled = t->enabled;
+		*rename = t->rename;
+		*require_approval = t->require_approval;
+		return 0;
+	}
+	return WSP_ENOTFOUND;
+}
+
+const char *wsp__workspace_config_dir(const wsp_workspace *ws)
+{
+	return ws->cfg->dir;
 }

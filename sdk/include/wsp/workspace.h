@@ -54,6 +54,41 @@ WSP_EXTERN int wsp_workspace_open(wsp_workspace **out,
 /* Close a workspace: finalise its providers. NULL is a no-op. */
 WSP_EXTERN void wsp_workspace_close(wsp_workspace *ws);
 
+/*
+ * Name of the configuration in use: its path as given, "<default>" for
+ * the embedded default, or the config_name of config_text ("<config>").
+ */
+WSP_EXTERN const char *wsp_workspace_config_name(const wsp_workspace *ws);
+
+/* Receives one "FILE:LINE:COL: message" line per problem found. */
+typedef void (*wsp_diag_fn)(const char *line, void *payload);
+
+/* wsp_config_check() flags */
+#define WSP_CHECK_INIT (1u << 0) /* also start (init, then fini) providers */
+
+/*
+ * Check a configuration completely: find it as wsp_workspace_open() does,
+ * parse it, load every provider it names and validate their options
+ * against their schemas (with WSP_CHECK_INIT, also initialise each one,
+ * which may reach remote services). Every problem goes to cb (may be
+ * NULL). Returns 0 when there is none, WSP_ECONFIG when there are (err
+ * holds the first), or another code when the check itself failed.
+ */
+WSP_EXTERN int wsp_config_check(const wsp_open_options *opts, uint32_t flags,
+				wsp_diag_fn cb, void *payload, wsp_error *err);
+
+/* wsp_workspace_config_show() flags */
+#define WSP_SHOW_JSON (1u << 0) /* JSON instead of YAML */
+
+/*
+ * Write the effective configuration to sink: ${VAR} resolved, provider
+ * defaults filled in, the value of every secret option replaced by
+ * "********". Loads the providers (not init) to learn their schemas.
+ */
+WSP_EXTERN int wsp_workspace_config_show(wsp_workspace *ws, uint32_t flags,
+					 wsp_sink_fn sink, void *payload,
+					 wsp_error *err);
+
 #ifdef __cplusplus
 }
 #endif

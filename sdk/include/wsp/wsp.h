@@ -9,6 +9,8 @@
 #include <wsp/version.h>
 #include <wsp/plugin.h>
 #include <wsp/workspace.h>
+#include <wsp/plugins.h>
+#include <wsp/cancel.h>
 #include <wsp/tools.h>
 #include <wsp/mcp.h>
 

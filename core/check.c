@@ -1,0 +1,75 @@
+/*
+ * core/check.c - wsp_config_check(): everything a configuration names,
+ * checked at once, every problem reported.
+ */
+#include "workspace_impl.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void check_instance(wsp_workspace *ws, struct wsp__inst *in,
+			   uint32_t flags, struct wsp__diags *d)
+{
+	wsp_error err;
+	int rc;
+
+	if (!in->ref || !in->ref->provider)
+		return;
+	rc = wsp__inst_prepare(ws, in, d, &err);
+	if (rc || !(flags & WSP_CHECK_INIT))
+		return;
+	rc = wsp__inst_init(ws, in, &err);
+	if (rc) {
+		const struct wsp__ynode *at = in->ref->prov_node;
+
+		wsp__diag_add(d, ws->cfg->file, at ? at->line : 0,
+			      at ? at->col : 0, "%s", err.message);
+		return;
+	}
+	/* Started only to prove it can: stop it again. */
+	if (in->pub.prov->desc.fini)
+		in->pub.prov->desc.fini(in->pub.self);
+	in->pub.self = NULL;
+	in->ready = 0;
+}
+
+int wsp_config_check(const wsp_open_options *opts, uint32_t flags,
+		     wsp_diag_fn cb, void *payload, wsp_error *errp)
+{
+	struct wsp__diags d = { 0 };
+	wsp_error local, *err = errp ? errp : &local;
+	wsp_workspace *ws = NULL;
+	size_t i;
+	int rc;
+
+	rc = wsp__workspace_new(&ws, opts, &d, err);
+	if (rc && !wsp__diag_count(&d)) {
+		/* Not a problem in the file (it is missing, say): say so. */
+		if (cb)
+			cb(err->message, payload);
+		wsp__diag_clear(&d);
+		return rc;
+	}
+	if (!rc) {
+		pthread_mutex_lock(&ws->lock);
+		if (ws->cfg->has_sandbox)
+			check_instance(ws, &ws->sandbox, flags, &d);
+		for (i = 0; i < ws->cfg->n_mounts; i++)
+			check_instance(ws, &ws->mounts[i], flags, &d);
+		pthread_mutex_unlock(&ws->lock);
+	}
+	for (i = 0; cb && i < d.n; i++)
+		cb(d.lines[i], payload);
+	if (cb && d.dropped) {
+		char more[64];
+
+		snprintf(more, sizeof(more), "(%zu more problems not shown)",
+			 d.dropped);
+		cb(more, payload);
+	}
+	rc = d.oom ? wsp_error_set(err, WSP_ENOMEM, "out of memory") :
+		     wsp__diag_to_error(&d, err);
+	wsp__diag_clear(&d);
+	wsp_workspace_close(ws);
+	return rc;
+}

@@ -1,0 +1,154 @@
+/*
+ * core/config.h - the parsed wsp.yaml and the validated provider options.
+ *
+ * config_find.c   which file is used (the lookup order) and reading it
+ * config_env.c    ${VAR} / ${VAR:-default} expansion
+ * config_model.c  the document's shape: plugin_path, sandbox, mounts, tools
+ * options.c       a provider's options checked against its declared schema
+ * optvalue.c      the text forms of bool, int, duration and size
+ * config_show.c   the effective configuration, secrets masked
+ */
+#ifndef WSP_CORE_CONFIG_H
+#define WSP_CORE_CONFIG_H
+
+#include "diag.h"
+#include "yaml_tree.h"
+
+/* A provider chosen for the sandbox or for one mount. */
+struct wsp__provider_ref {
+	const char *provider;              /* validated name ("local") */
+	const struct wsp__ynode *node;     /* the entry (position) */
+	const struct wsp__ynode *prov_node; /* the provider: value */
+	const struct wsp__ynode *options;  /* mapping, or NULL */
+};
+
+struct wsp__mount_cfg {
+	char *path;      /* normalised: "/", "/data" */
+	const struct wsp__ynode *key; /* as written (position) */
+	int read_only;
+	struct wsp__provider_ref ref;
+};
+
+/* tools.<name>: how the tool layer exposes one tool. */
+struct wsp__tool_cfg {
+	const char *tool;   /* the tool's own name ("execute_command") */
+	int enabled;        /* 1 unless `enabled: false` */
+	const char *rename; /* `name:`, or NULL */
+	int require_approval; /* -1 unset, else 0/1 */
+};
+
+struct wsp__config {
+	char *file;  /* name in messages: a path, "<default>", "<config>" */
+	char *dir;   /* absolute directory relative paths resolve against */
+	int is_file; /* came from a file (so `file` is a path) */
+	struct wsp__ynode *root; /* owns every node below (expanded) */
+
+	char **plugin_path; /* absolute directories, in order */
+	const struct wsp__ynode **plugin_path_nodes;
+	size_t n_plugin_path;
+
+	int has_sandbox;
+	const char *sandbox_id; /* "default" unless `id:` */
+	struct wsp__provider_ref sandbox;
+
+	struct wsp__mount_cfg *mounts;
+	size_t n_mounts;
+
+	struct wsp__tool_cfg *tools;
+	size_t n_tools;
+};
+
+/* The configuration used when no file is found. */
+extern const char wsp__default_config[];
+
+/*
+ * Load the configuration the options point to (see the lookup order in
+ * <wsp/workspace.h>). Problems go to d; the return is 0, WSP_ECONFIG,
+ * WSP_ENOTFOUND (an explicit file is missing: err says so), WSP_ENOMEM.
+ */
+WSP_INTERNAL int wsp__config_load(struct wsp__config **out,
+				  const wsp_open_options *opts,
+				  struct wsp__diags *d, wsp_error *err);
+
+/* Parse text named file, relative paths resolving against dir. */
+WSP_INTERNAL int wsp__config_parse(struct wsp__config **out, const char *text,
+				   size_t len, const char *file,
+				   const char *dir, int is_file,
+				   struct wsp__diags *d);
+
+WSP_INTERNAL void wsp__config_free(struct wsp__config *cfg);
+
+/*
+ * Expand ${VAR} references of in into a new string (*out, malloc'd). On
+ * failure writes the reason to why and returns WSP_ECONFIG (or
+ * WSP_ETOOBIG, WSP_ENOMEM).
+ */
+WSP_INTERNAL int wsp__config_expand(char **out, const char *in, char *why,
+				    size_t why_cap);
+
+/* Edit distance, for "did you mean" suggestions. */
+WSP_INTERNAL size_t wsp__edit_distance(const char *a, const char *b);
+
+/*
+ * The closest of candidates (NULL-terminated, or n entries with stride)
+ * to word, if close enough to be a likely typo; else NULL.
+ */
+WSP_INTERNAL const char *wsp__suggest(const char *word,
+				      const char *const *candidates);
+
+/* ---- option values ---------------------------------------------------- */
+
+/* One option's validated value (index = the spec's index). */
+struct wsp__optval {
+	int set;            /* given, or defaulted */
+	int from_default;
+	char *text;         /* scalar text (STRING, SECRET, and the source) */
+	int64_t i;          /* INT, DURATION (ms) */
+	uint64_t u;         /* SIZE (bytes) */
+	int b;              /* BOOL */
+	char **items;       /* LIST: items; MAP: key, value, ...; NULL-ended */
+	size_t n_items;
+	const struct wsp__ynode *node; /* where it was given */
+};
+
+/* wsp_config of <wsp/options.h>: an instance's options. */
+struct wsp_config {
+	const wsp_option_spec *spec; /* normalised table of the provider */
+	size_t n;
+	struct wsp__optval *vals;    /* n entries */
+};
+
+/*
+ * Check a provider's options mapping (may be NULL) against spec (n
+ * normalised entries) and build its values. what names the provider in
+ * messages ("sandbox provider 'local'"); at is the entry the options
+ * belong to (position of "missing required option" errors).
+ */
+WSP_INTERNAL int wsp__options_check(wsp_config **out,
+				    const wsp_option_spec *spec, size_t n,
+				    const struct wsp__ynode *options,
+				    const struct wsp__ynode *at,
+				    const char *what, const char *file,
+				    struct wsp__diags *d);
+
+WSP_INTERNAL void wsp__options_free(wsp_config *cfg);
+
+/* Index of name in cfg's spec, or -1. */
+WSP_INTERNAL long wsp__options_find(const wsp_config *cfg, const char *name);
+
+/*
+ * Parse text as a value of the given type into v (not LIST or MAP). On
+ * failure writes why (never the value itself for SECRET) and returns
+ * WSP_EINVAL.
+ */
+WSP_INTERNAL int wsp__optvalue_parse(struct wsp__optval *v, uint32_t type,
+				     const char *text, char *why,
+				     size_t why_cap);
+
+WSP_INTERNAL const char *wsp__option_type_name(uint32_t type);
+
+/* 0 when s's default parses as its type; else why and WSP_EINVAL. */
+WSP_INTERNAL int wsp__option_default_check(const wsp_option_spec *s,
+					   char *why, size_t cap);
+
+#endif /* WSP_CORE_CONFIG_H */

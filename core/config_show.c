@@ -1,0 +1,268 @@
+/*
+ * core/config_show.c - the effective configuration, as YAML or JSON.
+ *
+ * Variables are resolved and provider defaults filled in; the value of
+ * every secret option is replaced by "********", whatever it was. The
+ * document is built once as a cJSON tree and then printed either way.
+ */
+#include "workspace_impl.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define MASK "********"
+
+static cJSON *option_value(const wsp_option_spec *s,
+			   const struct wsp__optval *v)
+{
+	cJSON *arr;
+	size_t i;
+
+	switch (s->type) {
+	case WSP_OPT_SECRET:
+		return cJSON_CreateString(MASK);
+	case WSP_OPT_BOOL:
+		return cJSON_CreateBool(v->b);
+	case WSP_OPT_INT:
+		if (v->i > -(INT64_C(1) << 53) && v->i < (INT64_C(1) << 53))
+			return cJSON_CreateNumber((double)v->i);
+		return cJSON_CreateString(v->text);
+	case WSP_OPT_LIST:
+		arr = cJSON_CreateArray();
+		for (i = 0; arr && i < v->n_items; i++)
+			cJSON_AddItemToArray(arr,
+					     cJSON_CreateString(v->items[i]));
+		return arr;
+	case WSP_OPT_MAP:
+		arr = cJSON_CreateObject();
+		for (i = 0; arr && i + 1 < v->n_items; i += 2)
+			cJSON_AddItemToObject(arr, v->items[i],
+					      cJSON_CreateString(v->items[i + 1]));
+		return arr;
+	default:
+		return cJSON_CreateString(v->text ? v->text : "");
+	}
+}
+
+static cJSON *options_json(const wsp_config *cfg)
+{
+	cJSON *obj = cJSON_CreateObject();
+	size_t i;
+
+	for (i = 0; obj && i < cfg->n; i++)
+		if (cfg->vals[i].set)
+			cJSON_AddItemToObject(obj, cfg->spec[i].name,
+					      option_value(&cfg->spec[i],
+							   &cfg->vals[i]));
+	return obj;
+}
+
+static int instance_json(cJSON *obj, wsp_workspace *ws, struct wsp__inst *in,
+			 wsp_error *err)
+{
+	struct wsp__diags d = { 0 };
+	int rc;
+
+	rc = wsp__inst_prepare(ws, in, &d, err);
+	wsp__diag_clear(&d);
+	if (rc)
+		return rc;
+	cJSON_AddStringToObject(obj, "provider", in->ref->provider);
+	cJSON_AddItemToObject(obj, "options", options_json(in->opts));
+	return 0;
+}
+
+static int build(cJSON **out, wsp_workspace *ws, wsp_error *err)
+{
+	const struct wsp__config *cfg = ws->cfg;
+	cJSON *root, *arr, *obj, *m;
+	size_t i;
+	int rc = 0;
+
+	*out = NULL;
+	root = cJSON_CreateObject();
+	if (!root)
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	arr = cJSON_AddArrayToObject(root, "plugin_path");
+	for (i = 0; arr && i < ws->loader.n_dirs; i++)
+		cJSON_AddItemToArray(arr,
+				     cJSON_CreateString(ws->loader.dirs[i].path));
+	if (cfg->has_sandbox) {
+		obj = cJSON_AddObjectToObject(root, "sandbox");
+		cJSON_AddStringToObject(obj, "id", cfg->sandbox_id);
+		rc = instance_json(obj, ws, &ws->sandbox, err);
+	}
+	obj = cJSON_AddObjectToObject(root, "mounts");
+	for (i = 0; !rc && i < cfg->n_mounts; i++) {
+		m = cJSON_AddObjectToObject(obj, cfg->mounts[i].path);
+		rc = instance_json(m, ws, &ws->mounts[i], err);
+		cJSON_AddBoolToObject(m, "read_only", cfg->mounts[i].read_only);
+	}
+	obj = cJSON_AddObjectToObject(root, "tools");
+	for (i = 0; !rc && i < cfg->n_tools; i++) {
+		const struct wsp__tool_cfg *t = &cfg->tools[i];
+
+		m = cJSON_AddObjectToObject(obj, t->tool);
+		cJSON_AddBoolToObject(m, "enabled", t->enabled);
+		if (t->rename)
+			cJSON_AddStringToObject(m, "name", t->rename);
+		if (t->require_approval >= 0)
+			cJSON_AddBoolToObject(m, "require_approval",
+					      t->require_approval);
+	}
+	if (rc) {
+		cJSON_Delete(root);
+		return rc;
+	}
+	*out = root;
+	return 0;
+}
+
+struct out {
+	wsp_sink_fn sink;
+	void *payload;
+	int rc;
+};
+
+static void emit(struct out *o, const char *s, size_t n)
+{
+	if (!o->rc && n)
+		o->rc = o->sink(s, n, o->payload);
+}
+
+static void emits(struct out *o, const char *s)
+{
+	emit(o, s, strlen(s));
+}
+
+/* A YAML double-quoted scalar (JSON's escapes are valid YAML ones). */
+static void emit_quoted(struct out *o, const char *s)
+{
+	cJSON *str = cJSON_CreateString(s);
+	char *q = str ? cJSON_PrintUnformatted(str) : NULL;
+
+	if (q)
+		emits(o, q);
+	else if (!o->rc)
+		o->rc = WSP_ENOMEM;
+	free(q);
+	cJSON_Delete(str);
+}
+
+/* Plain YAML reads these back as the same string; others are quoted. */
+static int plain_ok(const char *s)
+{
+	static const char *const special[] = { "true", "false", "yes", "no",
+					       "on", "off", "null", "~", NULL };
+	size_t i;
+
+	if (!*s || *s == '-' || (*s >= '0' && *s <= '9') || *s == '.')
+		return 0;
+	for (i = 0; special[i]; i++)
+		if (!strcasecmp(s, special[i]))
+			return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || strchr("_./-", *s)))
+			return 0;
+	return 1;
+}
+
+static void emit_string(struct out *o, const char *s)
+{
+	if (plain_ok(s))
+		emits(o, s);
+	else
+		emit_quoted(o, s);
+}
+
+static void indent(struct out *o, int depth)
+{
+	int i;
+
+	for (i = 0; i < depth; i++)
+		emits(o, "  ");
+}
+
+static void emit_scalar(struct out *o, const cJSON *v)
+{
+	char num[32];
+
+	if (cJSON_IsBool(v))
+		emits(o, cJSON_IsTrue(v) ? "true" : "false");
+	else if (cJSON_IsNumber(v)) {
+		snprintf(num, sizeof(num), "%.0f", v->valuedouble);
+		emits(o, num);
+	} else if (cJSON_IsString(v)) {
+		emit_string(o, v->valuestring);
+	} else {
+		emits(o, "null");
+	}
+}
+
+static void emit_yaml(struct out *o, const cJSON *node, int depth)
+{
+	const cJSON *c;
+
+	cJSON_ArrayForEach(c, node)
+	{
+		indent(o, depth);
+		if (cJSON_IsObject(node)) {
+			emit_string(o, c->string);
+			emits(o, ":");
+		} else {
+			emits(o, "-");
+		}
+		if (cJSON_IsObject(c) || cJSON_IsArray(c)) {
+			if (!c->child) {
+				emits(o, cJSON_IsObject(c) ? " {}\n" : " []\n");
+				continue;
+			}
+			emits(o, "\n");
+			emit_yaml(o, c, depth + 1);
+			continue;
+		}
+		emits(o, " ");
+		emit_scalar(o, c);
+		emits(o, "\n");
+	}
+}
+
+int wsp_workspace_config_show(wsp_workspace *ws, uint32_t flags,
+			      wsp_sink_fn sink, void *payload, wsp_error *err)
+{
+	struct out o = { sink, payload, 0 };
+	cJSON *root;
+	char *text;
+	int rc;
+
+	pthread_mutex_lock(&ws->lock);
+	rc = build(&root, ws, err);
+	pthread_mutex_unlock(&ws->lock);
+	if (rc)
+		return rc;
+	if (flags & WSP_SHOW_JSON) {
+		text = cJSON_Print(root);
+		if (text) {
+			emits(&o, text);
+			emits(&o, "\n");
+		} else {
+			o.rc = WSP_ENOMEM;
+		}
+		free(text);
+	} else {
+		emits(&o, "# effective configuration of ");
+		emits(&o, ws->cfg->file);
+		emits(&o, " (secrets masked)\n");
+		emit_yaml(&o, root, 0);
+	}
+	cJSON_Delete(root);
+	if (o.rc)
+		return wsp_error_set(err, o.rc, "cannot write the "
+						"configuration: %s",
+				     wsp_strerror(o.rc));
+	return 0;
+}

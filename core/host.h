@@ -1,0 +1,51 @@
+/*
+ * core/host.h - the host table given to each provider instance.
+ *
+ * Each instance gets its own table (inside a struct wsp__host), so its
+ * log lines carry its name ("mount '/data'") and go to the log function
+ * of the workspace that made it, with every known secret masked.
+ */
+#ifndef WSP_CORE_HOST_H
+#define WSP_CORE_HOST_H
+
+#include "internal.h"
+
+#include <pthread.h>
+
+/* Where log lines go; shared by a workspace and all its instances. */
+struct wsp__logsink {
+	wsp_log_fn fn;     /* NULL: stderr */
+	void *payload;
+	int level;         /* highest level passed on */
+	pthread_mutex_t lock; /* guards secrets */
+	char **secrets;    /* values masked in every line */
+	size_t n_secrets;
+};
+
+struct wsp__host {
+	wsp_host pub;      /* first: providers get &pub */
+	struct wsp__logsink *sink;
+	char prefix[96];   /* "sandbox 'local'", or "" for the core */
+};
+
+/* A host table for an instance named prefix (may be ""). */
+WSP_INTERNAL void wsp__host_setup(struct wsp__host *h,
+				  struct wsp__logsink *sink,
+				  const char *prefix);
+
+/* Log through sink as the core (printf-style). */
+WSP_INTERNAL void wsp__log(struct wsp__logsink *sink, int level,
+			   const char *fmt, ...) WSP_PRINTF(3, 4);
+
+/* Mask value in every later line (secrets of a validated config). */
+WSP_INTERNAL int wsp__logsink_add_secret(struct wsp__logsink *sink,
+					 const char *value);
+WSP_INTERNAL void wsp__logsink_init(struct wsp__logsink *sink, wsp_log_fn fn,
+				    void *payload, int level);
+WSP_INTERNAL void wsp__logsink_fini(struct wsp__logsink *sink);
+
+/* Replace each occurrence of a known secret in line (in place). */
+WSP_INTERNAL void wsp__logsink_mask(struct wsp__logsink *sink, char *line,
+				    size_t cap);
+
+#endif /* WSP_CORE_HOST_H */

@@ -1,0 +1,52 @@
+/*
+ * core/workspace_impl.h - the workspace's insides, shared by the files
+ * that implement its public functions (workspace.c, check.c,
+ * config_show.c, plugins.c). Other modules use internal.h's accessors.
+ */
+#ifndef WSP_CORE_WORKSPACE_IMPL_H
+#define WSP_CORE_WORKSPACE_IMPL_H
+
+#include "config.h"
+#include "host.h"
+#include "loader.h"
+
+#include <wsp/wsp.h>
+
+#include <pthread.h>
+
+/* The sandbox or one mount. */
+struct wsp__inst {
+	wsp__instance pub;  /* prov and self valid once ready */
+	struct wsp__host host;
+	uint32_t kind;
+	const struct wsp__provider_ref *ref;
+	char label[96];     /* "sandbox 'dev-box'", "mount '/data'" */
+	wsp_config *opts;   /* validated options, once prepared */
+	int ready;          /* init succeeded */
+};
+
+struct wsp_workspace {
+	pthread_mutex_t lock; /* guards instance set-up */
+	struct wsp__config *cfg;
+	struct wsp__loader loader;
+	struct wsp__logsink sink;
+	struct wsp__host host; /* the core's own table */
+	struct wsp__inst sandbox; /* used when cfg->has_sandbox */
+	struct wsp__inst *mounts; /* cfg->n_mounts */
+	char *state_dir;
+};
+
+/* Open, with configuration problems reported to d. */
+WSP_INTERNAL int wsp__workspace_new(wsp_workspace **out,
+				    const wsp_open_options *opts,
+				    struct wsp__diags *d, wsp_error *err);
+
+/* Load the provider and check its options (no init); problems to d. */
+WSP_INTERNAL int wsp__inst_prepare(wsp_workspace *ws, struct wsp__inst *in,
+				   struct wsp__diags *d, wsp_error *err);
+
+/* Prepare and initialise (caller holds ws->lock). */
+WSP_INTERNAL int wsp__inst_init(wsp_workspace *ws, struct wsp__inst *in,
+				wsp_error *err);
+
+#endif /* WSP_CORE_WORKSPACE_IMPL_H */

@@ -1,0 +1,249 @@
+/*
+ * plugins/sandbox-local/bwrap.c - the bubblewrap command line around a
+ * command, finding bwrap, and checking once that it works here.
+ *
+ * Inside: the system directories read-only, a chosen few files of /etc
+ * (not /etc/shadow, not private keys), a private /tmp, a minimal /dev, a
+ * fresh /proc, new PID/IPC/UTS namespaces, no network unless allowed, the
+ * working directory at its host path (read-write, or read-only by option)
+ * and the configured extra paths. Everything else of the host (/root,
+ * /home, the real /tmp, ...) is absent. The command's environment is
+ * passed to bwrap's execve, not with --setenv, so values never appear in
+ * a command line other users can read in /proc.
+ *
+ * No --new-session: the command already runs in a session of its own
+ * without a controlling terminal (so TIOCSTI has no terminal to inject
+ * into), and staying in our process group lets a timeout's SIGTERM reach
+ * it before the SIGKILL.
+ */
+#include "instance.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* System directories mounted read-only (or recreated as symlinks). */
+static const char *const system_dirs[] = {
+	"/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", NULL
+};
+
+/* The parts of /etc programs need; no secrets (shadow, ssl/private). */
+static const char *const etc_entries[] = {
+	"/etc/alternatives", "/etc/ssl/certs", "/etc/ssl/openssl.cnf",
+	"/etc/ca-certificates", "/etc/ca-certificates.conf", "/etc/resolv.conf",
+	"/etc/hosts", "/etc/hostname", "/etc/passwd", "/etc/group",
+	"/etc/nsswitch.conf", "/etc/ld.so.cache", "/etc/ld.so.conf",
+	"/etc/ld.so.conf.d", "/etc/localtime", "/etc/timezone",
+	"/etc/os-release", "/etc/debian_version", "/etc/mime.types",
+	"/etc/protocols", "/etc/services", "/etc/gai.conf", "/etc/host.conf",
+	"/etc/inputrc", "/etc/terminfo", "/etc/magic", "/etc/profile",
+	"/etc/bash.bashrc", "/etc/environment", "/etc/locale.alias",
+	"/etc/gitconfig", "/etc/python3", NULL
+};
+
+char *local_bwrap_find(const char *path)
+{
+	const char *s = path;
+
+	while (*s) {
+		size_t n = strcspn(s, ":");
+		char *dir = strndup(s, n), *full;
+
+		if (!dir)
+			return NULL;
+		full = dir[0] == '/' ? local_path_join(dir, "bwrap") : NULL;
+		free(dir);
+		if (full && access(full, X_OK) == 0)
+			return full;
+		free(full);
+		s += n;
+		if (*s == ':')
+			s++;
+	}
+	return NULL;
+}
+
+/* A growing argument vector; on failure it remembers and frees nothing. */
+struct argv_builder {
+	char **v;
+	size_t n, cap;
+	int failed;
+};
+
+static void add(struct argv_builder *b, const char *s)
+{
+	if (b->failed)
+		return;
+	if (b->n + 2 > b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 64;
+		char **v = realloc(b->v, cap * sizeof(*v));
+
+		if (!v) {
+			b->failed = 1;
+			return;
+		}
+		b->v = v;
+		b->cap = cap;
+	}
+	b->v[b->n] = strdup(s);
+	if (!b->v[b->n]) {
+		b->failed = 1;
+		return;
+	}
+	b->v[++b->n] = NULL;
+}
+
+static void add3(struct argv_builder *b, const char *a, const char *x,
+		 const char *y)
+{
+	add(b, a);
+	add(b, x);
+	add(b, y);
+}
+
+/* A system directory: its symlink recreated, or itself bound read-only. */
+static void add_system_dir(struct argv_builder *b, const char *dir)
+{
+	char target[4096];
+	struct stat st;
+	ssize_t n;
+
+	if (lstat(dir, &st) < 0)
+		return;
+	if (S_ISLNK(st.st_mode)) {
+		n = readlink(dir, target, sizeof(target) - 1);
+		if (n <= 0)
+			return;
+		target[n] = '\0';
+		add3(b, "--symlink", target, dir);
+	} else if (S_ISDIR(st.st_mode)) {
+		add3(b, "--ro-bind", dir, dir);
+	}
+}
+
+char **local_bwrap_argv(const struct local_sandbox *sb, const char *bwrap,
+			const char *cwd, char *const *cmd)
+{
+	struct argv_builder b = { 0 };
+	size_t i;
+
+	add(&b, bwrap);
+	add(&b, "--die-with-parent");
+	add(&b, "--unshare-pid");
+	add(&b, "--unshare-ipc");
+	add(&b, "--unshare-uts");
+	if (!sb->allow_network)
+		add(&b, "--unshare-net");
+	for (i = 0; system_dirs[i]; i++)
+		add_system_dir(&b, system_dirs[i]);
+	for (i = 0; etc_entries[i]; i++)
+		add3(&b, "--ro-bind-try", etc_entries[i], etc_entries[i]);
+	add(&b, "--proc");
+	add(&b, "/proc");
+	add(&b, "--dev");
+	add(&b, "/dev");
+	add(&b, "--tmpfs");
+	add(&b, "/tmp");
+	for (i = 0; sb->ro_paths && sb->ro_paths[i]; i++)
+		add3(&b, "--ro-bind", sb->ro_paths[i], sb->ro_paths[i]);
+	add3(&b, sb->read_only_workdir ? "--ro-bind" : "--bind",
+	     sb->working_dir, sb->working_dir);
+	for (i = 0; sb->rw_paths && sb->rw_paths[i]; i++)
+		add3(&b, "--bind", sb->rw_paths[i], sb->rw_paths[i]);
+	add(&b, "--chdir");
+	add(&b, cwd);
+	add(&b, "--");
+	for (i = 0; cmd[i]; i++)
+		add(&b, cmd[i]);
+	if (b.failed) {
+		local_strv_free(b.v);
+		return NULL;
+	}
+	return b.v;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int local_bwrap_probe(struct local_sandbox *sb, const char *bwrap,
+		      wsp_error *err)
+{
+	char *const cmd[] = { "/bin/sh", "-c", "exit 0", NULL };
+	char path_env[64] = "PATH=" LOCAL_DEFAULT_PATH;
+	char *envp[] = { path_env, NULL };
+	posix_spawn_file_actions_t fa;
+	char msg[200] = "";
+	size_t len = 0;
+	int64_t deadline = now_ms() + 5000;
+	char **argv;
+	int pfd[2], status = 0, rc;
+	pid_t pid;
+
+	argv = local_bwrap_argv(sb, bwrap, sb->working_dir, cmd);
+	if (!argv)
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		local_strv_free(argv);
+		return wsp_error_set_os(err, WSP_EIO, errno, "pipe: %s",
+					strerror(errno));
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, pfd[1], 2);
+	rc = posix_spawn(&pid, bwrap, &fa, NULL, argv, envp);
+	posix_spawn_file_actions_destroy(&fa);
+	local_strv_free(argv);
+	close(pfd[1]);
+	if (rc) {
+		close(pfd[0]);
+		return wsp_error_set_os(err, WSP_EUNAVAIL, rc,
+					"cannot run '%s': %s", bwrap,
+					strerror(rc));
+	}
+	for (;;) {
+		struct pollfd p = { pfd[0], POLLIN, 0 };
+		int64_t left = deadline - now_ms();
+		ssize_t n;
+
+		if (left <= 0) {
+			kill(pid, SIGKILL);
+			break;
+		}
+		if (poll(&p, 1, (int)left) < 0 && errno != EINTR)
+			break;
+		if (!(p.revents & (POLLIN | POLLHUP)))
+			continue;
+		n = read(pfd[0], msg + len, sizeof(msg) - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		if (len == sizeof(msg) - 1)
+			break;
+	}
+	close(pfd[0]);
+	msg[len] = '\0';
+	while (len && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
+		msg[--len] = '\0';
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	return wsp_error_set(err, WSP_EUNAVAIL, "%s",
+			     len ? msg : "bwrap failed to start a command");
+}

@@ -1,0 +1,577 @@
+/*
+ * plugins/sandbox-local/exec.c - foreground exec: start the prepared
+ * command in a session (and process group) of its own, feed its stdin,
+ * stream and capture its stdout and stderr, and enforce the deadline.
+ *
+ * One poll() loop watches the output pipes, the stdin pipe, a pidfd of the
+ * child, the cancel descriptor and the timers. On timeout or cancel the
+ * whole process group gets SIGTERM, then SIGKILL after kill_grace. Once
+ * the command itself has ended, output still arriving from processes it
+ * left behind is read for at most LOCAL_DRAIN_MS; then anything left in
+ * its process group is killed (as bubblewrap's PID namespace would), so a
+ * grandchild holding the pipes, even one that left the group with
+ * setsid(), never keeps exec waiting.
+ */
+#include "instance.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define LOCAL_DRAIN_MS 200
+#define LOCAL_READ_CHUNK (128 * 1024)
+#define LOCAL_CANCEL_EXIT 130 /* 128 + SIGINT, as a shell reports ^C */
+#define LOCAL_TIMEOUT_EXIT 124
+
+enum stop_reason { STOP_NONE, STOP_TIMEOUT, STOP_CANCEL, STOP_CALLBACK };
+
+struct run {
+	struct local_sandbox *sb;
+	const wsp_exec_opts *opts;
+	pid_t pid;
+	int pidfd;
+	int out_fd, err_fd, in_fd;
+	const char *in_data;
+	size_t in_left;
+	int cancel_fd;
+	struct local_capture cap[2];
+	int exited; /* the main child has ended (not reaped yet) */
+	enum stop_reason stop;
+	int cb_rc;
+	int64_t deadline, kill_at, drain_until; /* -1 = not armed */
+};
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+/* ---- starting the child ------------------------------------------------- */
+
+/* Move fd above the standard descriptors, so dup2 onto 0..2 is safe. */
+static int above_stdio(int fd)
+{
+	int moved;
+
+	if (fd > 2)
+		return fd;
+	moved = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	close(fd);
+	return moved;
+}
+
+struct child_fds {
+	int in, out, err; /* child ends */
+};
+
+static int spawn_fast(pid_t *pid, const struct local_prepared *p,
+		      const struct child_fds *fds)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t all, none;
+	int rc;
+
+	sigfillset(&all);
+	sigemptyset(&none);
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID |
+						POSIX_SPAWN_SETSIGMASK |
+						POSIX_SPAWN_SETSIGDEF);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setsigdefault(&attr, &all);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, fds->in, 0);
+	posix_spawn_file_actions_adddup2(&fa, fds->out, 1);
+	posix_spawn_file_actions_adddup2(&fa, fds->err, 2);
+	posix_spawn_file_actions_addchdir_np(&fa, p->cwd);
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+	rc = posix_spawn(pid, p->argv[0], &fa, &attr, p->argv, p->envp);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	return rc;
+}
+
+/* In the forked child: only async-signal-safe calls from here on. */
+static void child_exec(const struct local_prepared *p,
+		       const struct child_fds *fds, int report_fd)
+{
+	struct sigaction dfl;
+	sigset_t none;
+	int sig, e;
+
+	setsid();
+	if (dup2(fds->in, 0) < 0 || dup2(fds->out, 1) < 0 ||
+	    dup2(fds->err, 2) < 0 || chdir(p->cwd) < 0)
+		goto fail;
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	for (sig = 1; sig < NSIG; sig++)
+		sigaction(sig, &dfl, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	local_apply_limits(&p->limits);
+	/* Every other descriptor closes at exec (report_fd included). */
+	syscall(SYS_close_range, 3u, ~0u, 4u /* CLOSE_RANGE_CLOEXEC */);
+	execve(p->argv[0], p->argv, p->envp);
+fail:
+	e = errno;
+	if (write(report_fd, &e, sizeof(e)) < 0)
+		_exit(127);
+	_exit(127);
+}
+
+/* fork() path, used when limits must be applied in the child. */
+static int spawn_with_limits(pid_t *pid, const struct local_prepared *p,
+			     const struct child_fds *fds)
+{
+	int report[2], e = 0;
+	ssize_t n;
+
+	if (pipe2(report, O_CLOEXEC) < 0)
+		return errno;
+	*pid = fork();
+	if (*pid < 0) {
+		e = errno;
+		close(report[0]);
+		close(report[1]);
+		return e;
+	}
+	if (*pid == 0)
+		child_exec(p, fds, report[1]);
+	close(report[1]);
+	do
+		n = read(report[0], &e, sizeof(e));
+	while (n < 0 && errno == EINTR);
+	close(report[0]);
+	if (n == (ssize_t)sizeof(e)) {
+		while (waitpid(*pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		return e ? e : ECHILD;
+	}
+	return 0;
+}
+
+static int has_limits(const struct local_limits *l)
+{
+	return l->memory_bytes || l->max_processes || l->cpu_seconds ||
+	       l->file_size;
+}
+
+/* Create the pipes and start the child; fills r's descriptors. */
+static int start_child(struct run *r, const struct local_prepared *p,
+		       wsp_error *err)
+{
+	int out[2] = { -1, -1 }, errp[2] = { -1, -1 }, in[2] = { -1, -1 };
+	struct child_fds fds;
+	int rc;
+
+	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0)
+		goto os_fail;
+	if (r->in_data) {
+		if (pipe2(in, O_CLOEXEC) < 0)
+			goto os_fail;
+	} else {
+		in[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (in[0] < 0)
+			goto os_fail;
+	}
+	if ((out[1] = above_stdio(out[1])) < 0 ||
+	    (errp[1] = above_stdio(errp[1])) < 0 ||
+	    (in[0] = above_stdio(in[0])) < 0)
+		goto os_fail;
+	fds.in = in[0];
+	fds.out = out[1];
+	fds.err = errp[1];
+	if (has_limits(&p->limits))
+		rc = spawn_with_limits(&r->pid, p, &fds);
+	else
+		rc = spawn_fast(&r->pid, p, &fds);
+	close(out[1]);
+	close(errp[1]);
+	close(in[0]);
+	if (rc) {
+		close(out[0]);
+		close(errp[0]);
+		if (in[1] >= 0)
+			close(in[1]);
+		return wsp_error_set_os(err, rc == ENOENT ? WSP_ENOTFOUND
+							  : WSP_ERROR,
+			rc, "cannot start '%s' in '%s': %s",
+			p->argv[0], p->cwd, strerror(rc));
+	}
+	r->out_fd = out[0];
+	r->err_fd = errp[0];
+	r->in_fd = in[1];
+	if (r->in_fd >= 0)
+		fcntl(r->in_fd, F_SETFL, O_NONBLOCK);
+	if (!r->in_left)
+		close_fd(&r->in_fd); /* empty stdin data: EOF at once */
+	r->pidfd = (int)syscall(SYS_pidfd_open, r->pid, 0);
+	return 0;
+os_fail:
+	rc = errno;
+	close_fd(&out[0]);
+	close_fd(&out[1]);
+	close_fd(&errp[0]);
+	close_fd(&errp[1]);
+	close_fd(&in[0]);
+	close_fd(&in[1]);
+	return wsp_error_set_os(err, WSP_EIO, rc, "cannot set up pipes: %s",
+				strerror(rc));
+}
+
+/* ---- the loop ----------------------------------------------------------- */
+
+static void begin_stop(struct run *r, enum stop_reason why)
+{
+	int64_t grace = local_kill_grace_ms(r->sb);
+
+	if (r->stop != STOP_NONE)
+		return;
+	r->stop = why;
+	if (grace <= 0) {
+		kill(-r->pid, SIGKILL);
+		return;
+	}
+	kill(-r->pid, SIGTERM);
+	r->kill_at = now_ms() + grace;
+}
+
+/* Write what the pipe takes of the stdin data, never raising SIGPIPE. */
+static void feed_stdin(struct run *r)
+{
+	sigset_t pipe_set, old;
+	struct timespec zero = { 0, 0 };
+	ssize_t n;
+
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+	while (r->in_left) {
+		n = write(r->in_fd, r->in_data, r->in_left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			if (errno == EPIPE) {
+				sigtimedwait(&pipe_set, NULL, &zero);
+				r->in_left = 0; /* the command stopped reading */
+			}
+			break;
+		}
+		r->in_data += n;
+		r->in_left -= (size_t)n;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!r->in_left)
+		close_fd(&r->in_fd);
+}
+
+/* Read one chunk of a stream; closes it at EOF. */
+static void drain_stream(struct run *r, int *fd, uint32_t stream, char *buf)
+{
+	ssize_t n;
+	int rc;
+
+	do
+		n = read(*fd, buf, LOCAL_READ_CHUNK);
+	while (n < 0 && errno == EINTR);
+	if (n < 0 && errno == EAGAIN)
+		return;
+	if (n <= 0) {
+		close_fd(fd);
+		return;
+	}
+	if (r->opts->on_output && r->stop != STOP_CALLBACK) {
+		rc = r->opts->on_output(stream, buf, (size_t)n,
+					r->opts->payload);
+		if (rc < 0) {
+			r->cb_rc = rc;
+			begin_stop(r, STOP_CALLBACK);
+		}
+	}
+	local_capture_append(&r->cap[stream - 1], buf, (size_t)n);
+}
+
+/* Note (without reaping) that the main child has ended. */
+static int check_exited(struct run *r)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	if (waitid(P_PID, (id_t)r->pid, &si, WEXITED | WNOHANG | WNOWAIT) <
+	    0)
+		return errno == ECHILD; /* reaped elsewhere: treat as ended */
+	return si.si_pid == r->pid;
+}
+
+static int64_t earliest(int64_t a, int64_t b)
+{
+	if (a < 0)
+		return b;
+	if (b < 0)
+		return a;
+	return a < b ? a : b;
+}
+
+static void run_loop(struct run *r, char *buf)
+{
+	for (;;) {
+		struct pollfd p[5];
+		int np = 0, i_out = -1, i_err = -1, i_in = -1, i_pid = -1,
+		    i_cancel = -1;
+		int64_t now = now_ms(), wake, timeout;
+
+		if (r->exited && r->out_fd < 0 && r->err_fd < 0)
+			return;
+		if (r->deadline >= 0 && now >= r->deadline &&
+		    r->stop == STOP_NONE)
+			begin_stop(r, STOP_TIMEOUT);
+		if (r->kill_at >= 0 && now >= r->kill_at) {
+			kill(-r->pid, SIGKILL);
+			r->kill_at = -1;
+		}
+		if (r->drain_until >= 0 && now >= r->drain_until)
+			return;
+
+		if (r->out_fd >= 0) {
+			p[np] = (struct pollfd){ r->out_fd, POLLIN, 0 };
+			i_out = np++;
+		}
+		if (r->err_fd >= 0) {
+			p[np] = (struct pollfd){ r->err_fd, POLLIN, 0 };
+			i_err = np++;
+		}
+		if (r->in_fd >= 0) {
+			p[np] = (struct pollfd){ r->in_fd, POLLOUT, 0 };
+			i_in = np++;
+		}
+		if (!r->exited && r->pidfd >= 0) {
+			p[np] = (struct pollfd){ r->pidfd, POLLIN, 0 };
+			i_pid = np++;
+		}
+		if (r->cancel_fd >= 0 && r->stop == STOP_NONE) {
+			p[np] = (struct pollfd){ r->cancel_fd, POLLIN, 0 };
+			i_cancel = np++;
+		}
+		wake = earliest(r->stop == STOP_NONE ? r->deadline : -1,
+				earliest(r->kill_at, r->drain_until));
+		if (r->pidfd < 0 && !r->exited)
+			wake = earliest(wake, now + 10); /* no pidfd: poll */
+		timeout = wake < 0 ? -1 : (wake > now ? wake - now : 0);
+		if (poll(p, (nfds_t)np, (int)timeout) < 0 && errno != EINTR)
+			return;
+
+		if (i_out >= 0 && p[i_out].revents)
+			drain_stream(r, &r->out_fd, WSP_STDOUT, buf);
+		if (i_err >= 0 && p[i_err].revents)
+			drain_stream(r, &r->err_fd, WSP_STDERR, buf);
+		if (i_in >= 0 && p[i_in].revents) {
+			if (p[i_in].revents & (POLLERR | POLLHUP)) {
+				r->in_left = 0;
+				close_fd(&r->in_fd);
+			} else {
+				feed_stdin(r);
+			}
+		}
+		if (i_cancel >= 0 && p[i_cancel].revents)
+			begin_stop(r, STOP_CANCEL);
+		if (!r->exited && (i_pid >= 0 ? p[i_pid].revents != 0
+					      : r->pidfd < 0) &&
+		    check_exited(r)) {
+			r->exited = 1;
+			close_fd(&r->in_fd);
+			r->drain_until = now_ms() + LOCAL_DRAIN_MS;
+		}
+	}
+}
+
+/* ---- results ------------------------------------------------------------ */
+
+static void fill_status(wsp_exec_result *out, struct run *r, int status,
+			const struct rusage *ru)
+{
+	uint64_t cpu_ms = (uint64_t)ru->ru_utime.tv_sec * 1000 +
+			  (uint64_t)ru->ru_utime.tv_usec / 1000 +
+			  (uint64_t)ru->ru_stime.tv_sec * 1000 +
+			  (uint64_t)ru->ru_stime.tv_usec / 1000;
+	char tail[1024];
+	size_t n;
+
+	if (WIFSIGNALED(status)) {
+		out->term_signal = WTERMSIG(status);
+		out->exit_code = 128 + WTERMSIG(status);
+	} else {
+		out->exit_code = WEXITSTATUS(status);
+	}
+	switch (r->stop) {
+	case STOP_TIMEOUT:
+		out->flags |= WSP_EXEC_TIMED_OUT | WSP_EXEC_KILLED;
+		out->exit_code = LOCAL_TIMEOUT_EXIT;
+		return;
+	case STOP_CANCEL:
+	case STOP_CALLBACK:
+		out->flags |= WSP_EXEC_CANCELED | WSP_EXEC_KILLED;
+		out->exit_code = LOCAL_CANCEL_EXIT;
+		return;
+	case STOP_NONE:
+		break;
+	}
+	n = local_capture_tail(&r->cap[1], tail, sizeof(tail));
+	out->limit = local_limit_classify(&r->sb->limits,
+					  !WIFSIGNALED(status),
+					  WIFSIGNALED(status)
+						  ? WTERMSIG(status)
+						  : WEXITSTATUS(status),
+					  cpu_ms, tail, n);
+	if (out->limit != WSP_LIMIT_NONE)
+		out->flags |= WSP_EXEC_LIMIT;
+}
+
+static int take_captures(wsp_exec_result *out, struct run *r, int keep)
+{
+	const wsp_host *h = local_host(r->sb);
+	struct local_capture empty;
+	int i;
+
+	local_capture_init(&empty, 0);
+	for (i = 0; i < 2; i++) {
+		const struct local_capture *c = keep ? &r->cap[i] : &empty;
+		uint64_t dropped = r->cap[i].dropped +
+				   (keep ? 0 : r->cap[i].len);
+		char *data = local_capture_take(c, h);
+
+		if (!data)
+			return -1;
+		if (i == 0) {
+			out->stdout_data = data;
+			out->stdout_len = c->len;
+			out->stdout_dropped = dropped;
+		} else {
+			out->stderr_data = data;
+			out->stderr_len = c->len;
+			out->stderr_dropped = dropped;
+		}
+	}
+	return 0;
+}
+
+static void release_result(const wsp_host *h, wsp_exec_result *out)
+{
+	h->free(h, out->stdout_data);
+	h->free(h, out->stderr_data);
+	out->stdout_data = out->stderr_data = NULL;
+}
+
+int local_exec(wsp_exec_result *out, void *self, const wsp_exec_opts *opts,
+	       wsp_error *err)
+{
+	struct local_sandbox *sb = self;
+	const wsp_host *h = local_host(sb);
+	struct local_prepared p;
+	struct rusage ru;
+	struct run r;
+	int64_t started, timeout;
+	uint64_t cap;
+	uint32_t size;
+	int status = 0, keep, rc;
+	char *buf;
+
+	if (!opts || opts->struct_size < sizeof(wsp_exec_opts) || !out ||
+	    out->struct_size < sizeof(wsp_exec_result))
+		return wsp_error_set(err, WSP_EINVAL,
+				     "exec options or result too old or "
+				     "missing struct_size");
+	if (opts->stdin_len && !opts->stdin_data)
+		return wsp_error_set(err, WSP_EINVAL,
+				     "stdin_len without stdin_data");
+	size = out->struct_size;
+	memset(out, 0, sizeof(*out));
+	out->struct_size = size;
+
+	rc = local_prepare(&p, sb, opts->shell, opts->argv, opts->cwd,
+			   opts->env, err);
+	if (rc < 0)
+		return rc;
+	buf = malloc(LOCAL_READ_CHUNK);
+	if (!buf) {
+		local_prepared_release(&p);
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	}
+	memset(&r, 0, sizeof(r));
+	r.sb = sb;
+	r.opts = opts;
+	r.in_data = opts->stdin_data;
+	r.in_left = opts->stdin_data ? opts->stdin_len : 0;
+	r.pidfd = r.out_fd = r.err_fd = r.in_fd = -1;
+	r.cancel_fd = h->cancel_fd(h, opts->cancel);
+	r.deadline = r.kill_at = r.drain_until = -1;
+	keep = !(opts->flags & WSP_EXEC_NO_CAPTURE);
+	cap = opts->max_capture ? opts->max_capture : sb->max_capture;
+	if (cap > SIZE_MAX / 2)
+		cap = SIZE_MAX / 2;
+	/* Without capture, stderr's end is still kept to classify limits. */
+	local_capture_init(&r.cap[0], keep ? (size_t)cap : 0);
+	local_capture_init(&r.cap[1], keep ? (size_t)cap : 1024);
+
+	started = now_ms();
+	rc = start_child(&r, &p, err);
+	local_prepared_release(&p);
+	if (rc < 0)
+		goto done;
+	timeout = opts->timeout_ms == WSP_TIMEOUT_DEFAULT ? sb->timeout_ms
+							  : opts->timeout_ms;
+	if (timeout > 0)
+		r.deadline = started + timeout;
+	if (r.in_fd >= 0)
+		feed_stdin(&r);
+	if (h->cancel_requested(h, opts->cancel))
+		begin_stop(&r, STOP_CANCEL);
+
+	run_loop(&r, buf);
+
+	/* Leftovers of the command's process group go with it. */
+	kill(-r.pid, SIGKILL);
+	close_fd(&r.out_fd);
+	close_fd(&r.err_fd);
+	close_fd(&r.in_fd);
+	close_fd(&r.pidfd);
+	memset(&ru, 0, sizeof(ru));
+	while (wait4(r.pid, &status, 0, &ru) < 0 && errno == EINTR)
+		;
+	out->duration_ms = (uint64_t)(now_ms() - started);
+	if (r.stop == STOP_CALLBACK) {
+		rc = wsp_error_set(err, r.cb_rc,
+				   "the output callback stopped the command");
+		goto done;
+	}
+	fill_status(out, &r, status, &ru);
+	if (take_captures(out, &r, keep) < 0) {
+		release_result(h, out);
+		rc = wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	}
+done:
+	local_capture_free(&r.cap[0]);
+	local_capture_free(&r.cap[1]);
+	free(buf);
+	return rc;
+}

@@ -1,0 +1,155 @@
+/*
+ * plugins/sandbox-local/instance.h - the sandbox instance and the helpers
+ * the foreground sources share (sandbox.c, lifecycle.c, prepare.c,
+ * bwrap.c, limits.c, exec.c, capture.c, paths.c).
+ *
+ * The background process manager (procmgr.c) sees only local.h: it reaches
+ * the instance through the accessors declared there.
+ */
+#ifndef WSP_SANDBOX_LOCAL_INSTANCE_H
+#define WSP_SANDBOX_LOCAL_INSTANCE_H
+
+#include "local.h"
+
+#include <pthread.h>
+#include <sys/types.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Configured isolation (option `isolation`). */
+enum local_isolation {
+	LOCAL_ISOLATION_AUTO = 0,
+	LOCAL_ISOLATION_NONE = 1,
+	LOCAL_ISOLATION_BWRAP = 2
+};
+
+/*
+ * Environment variable that overrides the configured `isolation` for this
+ * process (none|bwrap|auto); `wsp exec --isolation MODE` sets it.
+ */
+#define LOCAL_ISOLATION_ENV "WSP_LOCAL_ISOLATION"
+
+#define LOCAL_DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin"
+#define LOCAL_DEFAULT_CAPTURE (UINT64_C(1) << 20)
+
+struct local_sandbox {
+	const wsp_host *host;
+	char *id;          /* the configuration's sandbox id */
+	char *working_dir; /* absolute, canonical, exists */
+	char *state_dir;   /* absolute; created by start */
+
+	int64_t timeout_ms;    /* default per exec; 0 = none */
+	int64_t kill_grace_ms; /* SIGTERM .. SIGKILL */
+	uint64_t max_capture;  /* default bytes kept per stream */
+	struct local_limits limits;
+
+	int isolation;  /* enum local_isolation, as configured */
+	int allow_network;
+	int read_only_workdir;
+	char **ro_paths; /* canonical, NULL-terminated */
+	char **rw_paths;
+	char **env;      /* configured "K=V", NULL-terminated */
+	char *path;      /* PATH inside */
+
+	/* Resolved on first use (bwrap probed once); guarded by lock. */
+	pthread_mutex_t lock;
+	int resolved;     /* isolation below is final */
+	int use_bwrap;    /* commands run under bubblewrap */
+	char *bwrap_path; /* absolute path of bwrap, when found */
+	char *unisolated_why; /* why auto fell back to none */
+	int warned;       /* the unisolated warning was logged */
+};
+
+/* ---- sandbox.c ---------------------------------------------------------- */
+
+/*
+ * Decide (once) whether commands run under bubblewrap. Fails for
+ * `isolation: bwrap` when bwrap is missing or unusable.
+ */
+int local_resolve_isolation(struct local_sandbox *sb, wsp_error *err);
+/* "bwrap" or "none" (resolving first); "unknown" if resolving fails. */
+const char *local_isolation_name(struct local_sandbox *sb);
+
+/* ---- bwrap.c ------------------------------------------------------------ */
+
+/*
+ * Absolute path of an executable bwrap in the sandbox's PATH (the same
+ * directories commands see), or NULL; caller frees.
+ */
+char *local_bwrap_find(const char *path);
+/*
+ * Run a trivial command under the sandbox's bwrap arguments; 0 when it
+ * works, else WSP_EUNAVAIL with bwrap's complaint in err.
+ */
+int local_bwrap_probe(struct local_sandbox *sb, const char *bwrap,
+		      wsp_error *err);
+/*
+ * Build the bwrap argument vector wrapping cmd (NULL-terminated, copied)
+ * with the per-command cwd inside. Returns a heap vector or NULL.
+ */
+char **local_bwrap_argv(const struct local_sandbox *sb, const char *bwrap,
+			const char *cwd, char *const *cmd);
+
+/* ---- limits.c ----------------------------------------------------------- */
+
+/*
+ * Which limit (enum wsp_limit) most likely stopped a command, from how it
+ * ended and what it printed (see limits.c for the heuristics).
+ */
+uint32_t local_limit_classify(const struct local_limits *limits, int exited,
+			      int code_or_signal, uint64_t cpu_used_ms,
+			      const char *err_tail, size_t err_len);
+
+/* ---- exec.c ------------------------------------------------------------- */
+
+int local_exec(wsp_exec_result *out, void *self, const wsp_exec_opts *opts,
+	       wsp_error *err);
+
+/* ---- capture.c ---------------------------------------------------------- */
+
+/*
+ * Bounded capture of one output stream: keeps the newest cap bytes in a
+ * ring that grows on demand (so a quiet command costs nothing) and counts
+ * what it drops.
+ */
+struct local_capture {
+	char *buf;
+	size_t cap;   /* bytes kept at most */
+	size_t alloc; /* bytes allocated (grows to cap) */
+	size_t start; /* ring head, 0 until alloc == cap */
+	size_t len;   /* bytes held */
+	uint64_t dropped;
+};
+
+void local_capture_init(struct local_capture *c, size_t cap);
+/* 0, or -1 when memory ran out (the data is then counted as dropped). */
+int local_capture_append(struct local_capture *c, const void *data,
+			 size_t n);
+/* Copy the last n (at most) bytes held into dst; returns the count. */
+size_t local_capture_tail(const struct local_capture *c, char *dst,
+			  size_t n);
+/* The held bytes as a NUL-terminated host->alloc buffer, or NULL. */
+char *local_capture_take(const struct local_capture *c, const wsp_host *h);
+void local_capture_free(struct local_capture *c);
+
+/* ---- paths.c ------------------------------------------------------------ */
+
+/* "a" + "/" + "b", or NULL on allocation failure. */
+char *local_path_join(const char *a, const char *b);
+/* Like mkdir -p (mode for new directories); 0 or -errno. */
+int local_mkdir_p(const char *path, mode_t mode);
+/* Like rm -rf, without following symlinks; 0 or -errno. */
+int local_remove_tree(const char *path);
+/* True if path equals dir or lies beneath it (both canonical). */
+int local_path_within(const char *path, const char *dir);
+/*
+ * Resolve rel against base lexically ("." and ".." folded) into a new
+ * absolute path; NULL when it would climb above base or on ENOMEM.
+ */
+char *local_path_resolve_under(const char *base, const char *rel);
+
+/* NULL-terminated string vectors. */
+size_t local_strv_len(char *const *v);
+void local_strv_free(char **v);
+
+#endif /* WSP_SANDBOX_LOCAL_INSTANCE_H */

@@ -1,0 +1,257 @@
+/*
+ * plugins/sandbox-local/lifecycle.c - start, stop, destroy, status, info
+ * and instructions of a local sandbox, and its vtable.
+ *
+ * A local sandbox is its working directory plus its state directory (where
+ * background processes keep their logs and status). It exists once start
+ * has made the state directory; a later start with the same id reconnects
+ * to it. stop leaves a "stopped" mark that the next start removes.
+ */
+#include "instance.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define STOPPED_MARK "stopped"
+
+static int local_start(uint32_t *out_outcome, void *self,
+		       const wsp_cancel *cancel, wsp_error *err)
+{
+	struct local_sandbox *sb = self;
+	struct stat st;
+	char *mark;
+	int rc;
+
+	(void)cancel;
+	rc = local_mkdir_p(sb->working_dir, 0755);
+	if (rc < 0)
+		return wsp_error_set_os(err, WSP_EIO, -rc,
+			"cannot create working directory '%s': %s",
+			sb->working_dir, strerror(-rc));
+	if (stat(sb->state_dir, &st) == 0 && S_ISDIR(st.st_mode)) {
+		*out_outcome = WSP_START_CONNECTED;
+	} else {
+		rc = local_mkdir_p(sb->state_dir, 0700);
+		if (rc < 0)
+			return wsp_error_set_os(err, WSP_EIO, -rc,
+				"cannot create state directory '%s': %s; set "
+				"the option 'state_dir'", sb->state_dir,
+				strerror(-rc));
+		*out_outcome = WSP_START_CREATED;
+	}
+	mark = local_path_join(sb->state_dir, STOPPED_MARK);
+	if (!mark)
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	unlink(mark);
+	free(mark);
+	return 0;
+}
+
+static int kill_background(struct local_sandbox *sb, wsp_error *err)
+{
+#ifdef WSP_LOCAL_HAVE_PROCMGR
+	return local_procs_kill_all(sb, err);
+#else
+	(void)sb;
+	(void)err;
+	return 0;
+#endif
+}
+
+static int local_stop(void *self, wsp_error *err)
+{
+	struct local_sandbox *sb = self;
+	struct stat st;
+	char *mark;
+	FILE *f;
+	int rc;
+
+	rc = kill_background(sb, err);
+	if (rc < 0)
+		return rc;
+	if (stat(sb->state_dir, &st) < 0)
+		return 0; /* never started: nothing to mark */
+	mark = local_path_join(sb->state_dir, STOPPED_MARK);
+	if (!mark)
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	f = fopen(mark, "we");
+	free(mark);
+	if (f)
+		fclose(f);
+	return 0;
+}
+
+static int local_destroy(void *self, uint32_t flags, wsp_error *err)
+{
+	struct local_sandbox *sb = self;
+	int rc;
+
+	rc = kill_background(sb, err);
+	if (rc < 0)
+		return rc;
+	rc = local_remove_tree(sb->state_dir);
+	if (rc < 0)
+		return wsp_error_set_os(err, WSP_EIO, -rc,
+			"cannot remove state directory '%s': %s",
+			sb->state_dir, strerror(-rc));
+	if (flags & WSP_DESTROY_FILES) {
+		rc = local_remove_tree(sb->working_dir);
+		if (rc < 0)
+			return wsp_error_set_os(err, WSP_EIO, -rc,
+				"cannot remove working directory '%s': %s",
+				sb->working_dir, strerror(-rc));
+	}
+	return 0;
+}
+
+static uint32_t state_of(const struct local_sandbox *sb)
+{
+	struct stat st;
+	char *mark;
+	uint32_t state = WSP_SANDBOX_RUNNING;
+
+	if (stat(sb->state_dir, &st) < 0)
+		return WSP_SANDBOX_ABSENT;
+	mark = local_path_join(sb->state_dir, STOPPED_MARK);
+	if (mark && stat(mark, &st) == 0)
+		state = WSP_SANDBOX_STOPPED;
+	free(mark);
+	return state;
+}
+
+static int local_status(uint32_t *out_state, void *self, wsp_error *err)
+{
+	(void)err;
+	*out_state = state_of(self);
+	return 0;
+}
+
+static const char *state_name(uint32_t s)
+{
+	switch (s) {
+	case WSP_SANDBOX_ABSENT: return "absent";
+	case WSP_SANDBOX_RUNNING: return "running";
+	case WSP_SANDBOX_STOPPED: return "stopped";
+	default: return "unknown";
+	}
+}
+
+static long cpu_count(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		return CPU_COUNT(&set);
+	return sysconf(_SC_NPROCESSORS_ONLN);
+}
+
+static int kv_u64(wsp_kv_fn cb, void *payload, const char *key, uint64_t v)
+{
+	char num[32];
+
+	snprintf(num, sizeof(num), "%" PRIu64, v);
+	return cb(key, num, payload);
+}
+
+static int local_info(void *self, wsp_kv_fn cb, void *payload,
+		      wsp_error *err)
+{
+	struct local_sandbox *sb = self;
+	uint64_t mem = (uint64_t)sysconf(_SC_PHYS_PAGES) *
+		       (uint64_t)sysconf(_SC_PAGESIZE);
+	const char *iso = local_isolation_name(sb);
+	int rc;
+
+	(void)err;
+#define KV(k, v)                                   \
+	do {                                       \
+		if ((rc = cb((k), (v), payload)))  \
+			return rc;                 \
+	} while (0)
+#define KU(k, v)                                              \
+	do {                                                  \
+		if ((rc = kv_u64(cb, payload, (k), (v))))     \
+			return rc;                            \
+	} while (0)
+	KV("id", sb->id);
+	KV("provider", "local");
+	KV("state", state_name(state_of(sb)));
+	KU("cpus", (uint64_t)cpu_count());
+	KU("memory_bytes", mem);
+	KV("isolation", iso);
+	KV("working_dir", sb->working_dir);
+	KV("state_dir", sb->state_dir);
+	KV("network", !strcmp(iso, "bwrap") && !sb->allow_network
+			      ? "none"
+			      : "host");
+	KU("timeout_ms", (uint64_t)sb->timeout_ms);
+	KU("kill_grace_ms", (uint64_t)sb->kill_grace_ms);
+	KU("max_capture", sb->max_capture);
+	KU("memory_limit", sb->limits.memory_bytes);
+	KU("max_processes", sb->limits.max_processes);
+	KU("cpu_time_s", sb->limits.cpu_seconds);
+	KU("file_size_limit", sb->limits.file_size);
+	if (sb->unisolated_why && !sb->use_bwrap)
+		KV("unisolated_because", sb->unisolated_why);
+#undef KV
+#undef KU
+	return 0;
+}
+
+static int local_instructions(void *self, wsp_sink_fn sink, void *payload,
+			      wsp_error *err)
+{
+	struct local_sandbox *sb = self;
+	const char *iso = local_isolation_name(sb);
+	int isolated = !strcmp(iso, "bwrap");
+	char text[2048];
+	char timeout[128];
+	int n;
+
+	(void)err;
+	if (sb->timeout_ms > 0)
+		snprintf(timeout, sizeof(timeout),
+			 "Commands are stopped after %" PRId64 " ms unless "
+			 "the call gives its own timeout.",
+			 sb->timeout_ms);
+	else
+		snprintf(timeout, sizeof(timeout),
+			 "Commands have no default time limit.");
+	n = snprintf(text, sizeof(text),
+		"Commands run on the local machine with /bin/sh. Working "
+		"directory: \"%s\" (relative paths resolve there; it is "
+		"%s). %s %s %s The environment is clean: only PATH, HOME "
+		"and configured variables are set.\n",
+		sb->working_dir,
+		isolated && sb->read_only_workdir ? "read-only" : "writable",
+		isolated ? "Commands run in a bubblewrap sandbox: system "
+			   "directories are read-only, /tmp is private and "
+			   "other host directories are not visible."
+			 : "Commands run unisolated, as the host user.",
+		isolated && !sb->allow_network
+			? "There is no network access."
+			: "Network access is available.",
+		timeout);
+	if (n < 0)
+		return wsp_error_set(err, WSP_ERROR, "cannot format text");
+	if ((size_t)n >= sizeof(text))
+		n = (int)sizeof(text) - 1;
+	return sink(text, (size_t)n, payload);
+}
+
+const wsp_sandbox_vtable local_sandbox_vtable = {
+	.struct_size = sizeof(wsp_sandbox_vtable),
+	.exec = local_exec,
+	.start = local_start,
+	.stop = local_stop,
+	.destroy = local_destroy,
+	.status = local_status,
+	.info = local_info,
+	.instructions = local_instructions,
+};

@@ -1,0 +1,548 @@
+/*
+ * plugins/sandbox-local/sandbox.c - the local sandbox's options, instance
+ * creation (init/fini), isolation choice and the plugin descriptor.
+ */
+#include "instance.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+extern const wsp_sandbox_vtable local_sandbox_vtable;
+
+static const char *const isolation_choices[] = { "auto", "none", "bwrap",
+						 NULL };
+
+#define OPT(type_, name_, def_, help_)                                   \
+	{ sizeof(wsp_option_spec), (type_), 0, 0, (name_), (def_), (help_), \
+	  NULL }
+
+static const wsp_option_spec local_options[] = {
+	OPT(WSP_OPT_STRING, "working_dir", "./workspace",
+	    "directory commands run in (relative to the config file)"),
+	OPT(WSP_OPT_DURATION, "timeout", "30s",
+	    "default deadline of a foreground command; 0 = none"),
+	OPT(WSP_OPT_DURATION, "kill_grace", "2s",
+	    "wait between SIGTERM and SIGKILL when a command is stopped"),
+	{ sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "isolation", "auto",
+	  "none, bwrap, or auto (bwrap when installed and usable)",
+	  isolation_choices },
+	OPT(WSP_OPT_BOOL, "allow_network", "false",
+	    "let isolated commands reach the network"),
+	OPT(WSP_OPT_BOOL, "read_only_workdir", "false",
+	    "mount the working directory read-only when isolated"),
+	OPT(WSP_OPT_LIST, "read_only_paths", NULL,
+	    "extra host paths visible read-only when isolated"),
+	OPT(WSP_OPT_LIST, "read_write_paths", NULL,
+	    "extra host paths visible read-write when isolated"),
+	OPT(WSP_OPT_MAP, "env", NULL,
+	    "extra environment variables of every command"),
+	OPT(WSP_OPT_SIZE, "memory_limit", NULL,
+	    "address-space limit of each command process (RLIMIT_AS)"),
+	OPT(WSP_OPT_INT, "max_processes", NULL,
+	    "process limit of the user running commands (RLIMIT_NPROC)"),
+	OPT(WSP_OPT_DURATION, "cpu_time", NULL,
+	    "CPU time limit of each command process, whole seconds"),
+	OPT(WSP_OPT_SIZE, "file_size_limit", NULL,
+	    "largest file a command may write (RLIMIT_FSIZE)"),
+	OPT(WSP_OPT_SIZE, "max_capture", "1MiB",
+	    "bytes of each output stream kept by exec (newest)"),
+	OPT(WSP_OPT_STRING, "state_dir", NULL,
+	    "state directory (default $XDG_STATE_HOME/wsp/sandboxes/<id>)"),
+	OPT(WSP_OPT_STRING, "path", LOCAL_DEFAULT_PATH,
+	    "PATH of commands"),
+	WSP_OPTION_END
+};
+
+/* ---- accessors (local.h) ------------------------------------------------ */
+
+const char *local_state_dir(const struct local_sandbox *sb)
+{
+	return sb->state_dir;
+}
+
+const wsp_host *local_host(const struct local_sandbox *sb)
+{
+	return sb->host;
+}
+
+int64_t local_kill_grace_ms(const struct local_sandbox *sb)
+{
+	return sb->kill_grace_ms;
+}
+
+/* ---- isolation ---------------------------------------------------------- */
+
+int local_resolve_isolation(struct local_sandbox *sb, wsp_error *err)
+{
+	wsp_error probe_err;
+	char *bwrap = NULL;
+	int rc = 0;
+
+	pthread_mutex_lock(&sb->lock);
+	if (sb->resolved)
+		goto out;
+	if (sb->isolation == LOCAL_ISOLATION_NONE) {
+		sb->use_bwrap = 0;
+		sb->resolved = 1;
+		goto out;
+	}
+	bwrap = local_bwrap_find(sb->path);
+	if (!bwrap) {
+		if (sb->isolation == LOCAL_ISOLATION_BWRAP) {
+			rc = wsp_error_set(err, WSP_EUNAVAIL,
+				"isolation 'bwrap' requested but bwrap is not "
+				"installed (searched '%s'); install bubblewrap "
+				"or set 'isolation: none'", sb->path);
+			goto out;
+		}
+		sb->unisolated_why = strdup("bwrap is not installed");
+		sb->use_bwrap = 0;
+		sb->resolved = 1;
+		goto out;
+	}
+	if (local_bwrap_probe(sb, bwrap, &probe_err) < 0) {
+		if (sb->isolation == LOCAL_ISOLATION_BWRAP) {
+			rc = wsp_error_set(err, WSP_EUNAVAIL,
+				"isolation 'bwrap' requested but bwrap does "
+				"not work here: %s", probe_err.message);
+			goto out;
+		}
+		sb->unisolated_why = strdup(probe_err.message);
+		sb->use_bwrap = 0;
+		sb->resolved = 1;
+		goto out;
+	}
+	sb->bwrap_path = bwrap;
+	bwrap = NULL;
+	sb->use_bwrap = 1;
+	sb->resolved = 1;
+out:
+	pthread_mutex_unlock(&sb->lock);
+	free(bwrap);
+	return rc;
+}
+
+const char *local_isolation_name(struct local_sandbox *sb)
+{
+	if (local_resolve_isolation(sb, NULL) < 0)
+		return "unavailable";
+	return sb->use_bwrap ? "bwrap" : "none";
+}
+
+static int parse_isolation(const char *s)
+{
+	if (!strcmp(s, "auto"))
+		return LOCAL_ISOLATION_AUTO;
+	if (!strcmp(s, "none"))
+		return LOCAL_ISOLATION_NONE;
+	if (!strcmp(s, "bwrap"))
+		return LOCAL_ISOLATION_BWRAP;
+	return -1;
+}
+
+/* ---- init --------------------------------------------------------------- */
+
+/* An option getter result: absent (no default) is fine, the rest fails. */
+static int opt_ok(int rc)
+{
+	return rc == 0 || rc == WSP_ENOTFOUND;
+}
+
+/* Make a configured path absolute: relative ones are under config_dir. */
+static char *absolute_from(const char *config_dir, const char *p)
+{
+	if (p[0] == '/')
+		return strdup(p);
+	if (p[0] == '~' && (p[1] == '/' || p[1] == '\0')) {
+		const char *home = getenv("HOME");
+
+		if (home && home[0] == '/')
+			return local_path_join(home, p[1] ? p + 2 : ".");
+	}
+	return local_path_join(config_dir ? config_dir : ".", p);
+}
+
+static int is_safe_id(const char *id)
+{
+	const char *s;
+
+	if (!id[0] || !strcmp(id, ".") || !strcmp(id, "..") ||
+	    strlen(id) > 128)
+		return 0;
+	for (s = id; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' ||
+		      *s == '.'))
+			return 0;
+	return 1;
+}
+
+static int is_env_name(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || (s[0] >= '0' && s[0] <= '9'))
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		      (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+			return 0;
+	return 1;
+}
+
+/* Canonical copies of a list of existing host paths. */
+static int load_paths(char ***out, struct local_sandbox *sb,
+		      const wsp_config *cfg, const char *cfg_dir,
+		      const char *name, wsp_error *err)
+{
+	const char *const *list = NULL;
+	size_t n = 0, i;
+	char **v;
+	int rc;
+
+	rc = sb->host->opt_list(&list, sb->host, cfg, name, err);
+	if (!opt_ok(rc))
+		return rc;
+	while (list && list[n])
+		n++;
+	v = calloc(n + 1, sizeof(*v));
+	if (!v)
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	*out = v;
+	for (i = 0; i < n; i++) {
+		char *abs = absolute_from(cfg_dir, list[i]);
+
+		if (!abs)
+			return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+		v[i] = realpath(abs, NULL);
+		free(abs);
+		if (!v[i])
+			return wsp_error_set_os(err, WSP_ECONFIG, errno,
+				"option '%s': cannot use '%s': %s; give an "
+				"existing path", name, list[i],
+				strerror(errno));
+		if (!strcmp(v[i], "/"))
+			return wsp_error_set(err, WSP_ECONFIG,
+				"option '%s': '%s' is the whole filesystem; "
+				"use 'isolation: none' instead", name,
+				list[i]);
+	}
+	return 0;
+}
+
+static int load_env(struct local_sandbox *sb, const wsp_config *cfg,
+		    wsp_error *err)
+{
+	const char *const *kv = NULL;
+	size_t n = 0, i;
+	int rc;
+
+	rc = sb->host->opt_map(&kv, sb->host, cfg, "env", err);
+	if (!opt_ok(rc))
+		return rc;
+	while (kv && kv[n] && kv[n + 1])
+		n += 2;
+	sb->env = calloc(n / 2 + 1, sizeof(char *));
+	if (!sb->env)
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	for (i = 0; i < n; i += 2) {
+		size_t lk = strlen(kv[i]), lv = strlen(kv[i + 1]);
+		char *e;
+
+		if (!is_env_name(kv[i], lk))
+			return wsp_error_set(err, WSP_ECONFIG,
+				"option 'env': '%s' is not a valid variable "
+				"name; use letters, digits and '_'", kv[i]);
+		e = malloc(lk + 1 + lv + 1);
+		if (!e)
+			return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+		memcpy(e, kv[i], lk);
+		e[lk] = '=';
+		memcpy(e + lk + 1, kv[i + 1], lv + 1);
+		sb->env[i / 2] = e;
+	}
+	return 0;
+}
+
+static int load_limits(struct local_sandbox *sb, const wsp_config *cfg,
+		       wsp_error *err)
+{
+	const wsp_host *h = sb->host;
+	uint64_t size = 0;
+	int64_t v = 0;
+	int rc;
+
+	rc = h->opt_size(&size, h, cfg, "memory_limit", err);
+	if (!opt_ok(rc))
+		return rc;
+	if (rc == 0 && size && size < (UINT64_C(16) << 20))
+		return wsp_error_set(err, WSP_ECONFIG,
+			"option 'memory_limit': %llu bytes is too small to "
+			"run a shell; give at least 16MiB (or 0 for none)",
+			(unsigned long long)size);
+	sb->limits.memory_bytes = rc == 0 ? size : 0;
+
+	rc = h->opt_int(&v, h, cfg, "max_processes", err);
+	if (!opt_ok(rc))
+		return rc;
+	if (rc == 0 && v < 0)
+		return wsp_error_set(err, WSP_ECONFIG,
+			"option 'max_processes': %lld is negative; give a "
+			"count (or 0 for none)", (long long)v);
+	sb->limits.max_processes = rc == 0 ? (uint64_t)v : 0;
+
+	rc = h->opt_duration(&v, h, cfg, "cpu_time", err);
+	if (!opt_ok(rc))
+		return rc;
+	if (rc == 0 && v < 0)
+		return wsp_error_set(err, WSP_ECONFIG,
+			"option 'cpu_time': negative duration; give e.g. "
+			"'10s' (or 0 for none)");
+	/* RLIMIT_CPU counts whole seconds: round up. */
+	sb->limits.cpu_seconds = rc == 0 ? (uint64_t)(v + 999) / 1000 : 0;
+
+	size = 0;
+	rc = h->opt_size(&size, h, cfg, "file_size_limit", err);
+	if (!opt_ok(rc))
+		return rc;
+	sb->limits.file_size = rc == 0 ? size : 0;
+	return 0;
+}
+
+static int load_durations(struct local_sandbox *sb, const wsp_config *cfg,
+			  wsp_error *err)
+{
+	const wsp_host *h = sb->host;
+	uint64_t cap = 0;
+	int rc;
+
+	rc = h->opt_duration(&sb->timeout_ms, h, cfg, "timeout", err);
+	if (rc == WSP_ENOTFOUND)
+		sb->timeout_ms = 30000;
+	else if (rc < 0)
+		return rc;
+	if (sb->timeout_ms < 0)
+		return wsp_error_set(err, WSP_ECONFIG,
+			"option 'timeout': negative duration; give e.g. "
+			"'30s' (or 0 for none)");
+	rc = h->opt_duration(&sb->kill_grace_ms, h, cfg, "kill_grace", err);
+	if (rc == WSP_ENOTFOUND)
+		sb->kill_grace_ms = 2000;
+	else if (rc < 0)
+		return rc;
+	if (sb->kill_grace_ms < 0 || sb->kill_grace_ms > 600000)
+		return wsp_error_set(err, WSP_ECONFIG,
+			"option 'kill_grace': must be between 0 and 10m");
+	rc = h->opt_size(&cap, h, cfg, "max_capture", err);
+	if (rc == WSP_ENOTFOUND)
+		cap = LOCAL_DEFAULT_CAPTURE;
+	else if (rc < 0)
+		return rc;
+	if (cap == 0 || cap > (UINT64_C(1) << 30))
+		return wsp_error_set(err, WSP_ECONFIG,
+			"option 'max_capture': must be between 1 byte and "
+			"1GiB");
+	sb->max_capture = cap;
+	return 0;
+}
+
+/* Default state directory: <core state dir>/sandboxes/<id>. */
+static char *default_state_dir(const wsp_instance_args *args, const char *id)
+{
+	const char *xdg = getenv("XDG_STATE_HOME");
+	const char *home = getenv("HOME");
+	char *base, *sub, *out;
+
+	if (args->state_dir && args->state_dir[0] == '/')
+		base = strdup(args->state_dir);
+	else if (xdg && xdg[0] == '/')
+		base = local_path_join(xdg, "wsp");
+	else if (home && home[0] == '/')
+		base = local_path_join(home, ".local/state/wsp");
+	else
+		return NULL;
+	if (!base)
+		return NULL;
+	sub = local_path_join(base, "sandboxes");
+	free(base);
+	if (!sub)
+		return NULL;
+	out = local_path_join(sub, id);
+	free(sub);
+	return out;
+}
+
+static int load_dirs(struct local_sandbox *sb, const wsp_instance_args *args,
+		     wsp_error *err)
+{
+	const wsp_host *h = sb->host;
+	const wsp_config *cfg = args->options;
+	const char *s = NULL;
+	char *abs;
+	int rc;
+
+	rc = h->opt_string(&s, h, cfg, "working_dir", err);
+	if (!opt_ok(rc))
+		return rc;
+	if (rc || !s || !s[0])
+		s = "./workspace";
+	abs = absolute_from(args->config_dir, s);
+	if (!abs)
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	rc = local_mkdir_p(abs, 0755);
+	if (rc < 0) {
+		wsp_error_set_os(err, WSP_ECONFIG, -rc,
+			"cannot create working directory '%s': %s; check "
+			"the option 'working_dir'", abs, strerror(-rc));
+		free(abs);
+		return WSP_ECONFIG;
+	}
+	sb->working_dir = realpath(abs, NULL);
+	free(abs);
+	if (!sb->working_dir)
+		return wsp_error_set_os(err, WSP_ECONFIG, errno,
+			"cannot resolve working directory '%s': %s", s,
+			strerror(errno));
+	if (!strcmp(sb->working_dir, "/"))
+		return wsp_error_set(err, WSP_ECONFIG,
+			"option 'working_dir': the filesystem root cannot be "
+			"the working directory; give a directory of its own");
+
+	s = NULL;
+	rc = h->opt_string(&s, h, cfg, "state_dir", err);
+	if (!opt_ok(rc))
+		return rc;
+	if (rc == 0 && s && s[0])
+		sb->state_dir = absolute_from(args->config_dir, s);
+	else
+		sb->state_dir = default_state_dir(args, sb->id);
+	if (!sb->state_dir)
+		return wsp_error_set(err, WSP_ECONFIG,
+			"cannot place the state directory: neither "
+			"$XDG_STATE_HOME nor $HOME is set; set the option "
+			"'state_dir'");
+
+	s = NULL;
+	rc = h->opt_string(&s, h, cfg, "path", err);
+	if (!opt_ok(rc))
+		return rc;
+	sb->path = strdup(rc == 0 && s && s[0] ? s : LOCAL_DEFAULT_PATH);
+	if (!sb->path)
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	return 0;
+}
+
+static int load_isolation(struct local_sandbox *sb, const wsp_config *cfg,
+			  wsp_error *err)
+{
+	const wsp_host *h = sb->host;
+	const char *s = NULL, *over = getenv(LOCAL_ISOLATION_ENV);
+	int rc;
+
+	rc = h->opt_string(&s, h, cfg, "isolation", err);
+	if (!opt_ok(rc))
+		return rc;
+	if (rc || !s)
+		s = "auto";
+	sb->isolation = parse_isolation(s);
+	if (sb->isolation < 0)
+		return wsp_error_set(err, WSP_ECONFIG,
+			"option 'isolation': unknown mode '%s'; use none, "
+			"bwrap or auto", s);
+	if (over && over[0]) {
+		sb->isolation = parse_isolation(over);
+		if (sb->isolation < 0)
+			return wsp_error_set(err, WSP_ECONFIG,
+				"$%s: unknown isolation mode '%s'; use none, "
+				"bwrap or auto", LOCAL_ISOLATION_ENV, over);
+	}
+	rc = h->opt_bool(&sb->allow_network, h, cfg, "allow_network", err);
+	if (!opt_ok(rc))
+		return rc;
+	rc = h->opt_bool(&sb->read_only_workdir, h, cfg, "read_only_workdir",
+			 err);
+	if (!opt_ok(rc))
+		return rc;
+	return 0;
+}
+
+static void local_fini(void *self)
+{
+	struct local_sandbox *sb = self;
+
+	if (!sb)
+		return;
+	free(sb->id);
+	free(sb->working_dir);
+	free(sb->state_dir);
+	local_strv_free(sb->ro_paths);
+	local_strv_free(sb->rw_paths);
+	local_strv_free(sb->env);
+	free(sb->path);
+	free(sb->bwrap_path);
+	free(sb->unisolated_why);
+	pthread_mutex_destroy(&sb->lock);
+	free(sb);
+}
+
+static int local_init(void **out_self, const wsp_host *host,
+		      const wsp_instance_args *args, wsp_error *err)
+{
+	struct local_sandbox *sb = calloc(1, sizeof(*sb));
+	const char *id = args->instance_id ? args->instance_id : "default";
+	int rc;
+
+	*out_self = NULL;
+	if (!sb)
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	pthread_mutex_init(&sb->lock, NULL);
+	sb->host = host;
+	if (!is_safe_id(id)) {
+		rc = wsp_error_set(err, WSP_ECONFIG,
+			"sandbox id '%s' cannot name a directory; use "
+			"letters, digits, '-', '_' and '.'", id);
+		goto fail;
+	}
+	sb->id = strdup(id);
+	if (!sb->id) {
+		rc = wsp_error_set(err, WSP_ENOMEM, "out of memory");
+		goto fail;
+	}
+	if ((rc = load_durations(sb, args->options, err)) < 0 ||
+	    (rc = load_limits(sb, args->options, err)) < 0 ||
+	    (rc = load_isolation(sb, args->options, err)) < 0 ||
+	    (rc = load_env(sb, args->options, err)) < 0 ||
+	    (rc = load_paths(&sb->ro_paths, sb, args->options,
+			     args->config_dir, "read_only_paths", err)) < 0 ||
+	    (rc = load_paths(&sb->rw_paths, sb, args->options,
+			     args->config_dir, "read_write_paths", err)) < 0 ||
+	    (rc = load_dirs(sb, args, err)) < 0)
+		goto fail;
+	*out_self = sb;
+	return 0;
+fail:
+	local_fini(sb);
+	return rc;
+}
+
+#ifdef WSP_LOCAL_HAVE_PROCMGR
+#define LOCAL_PROCMGR (&local_procmgr_vtable)
+#define LOCAL_PROC_CAPS                                              \
+	(WSP_CAP_PROC_BACKGROUND | WSP_CAP_PROC_STDIN |              \
+	 WSP_CAP_PROC_CLOSE_STDIN | WSP_CAP_PROC_DETACHED)
+#else
+#define LOCAL_PROCMGR NULL
+#define LOCAL_PROC_CAPS 0
+#endif
+
+WSP_PLUGIN_DEFINE(WSP_KIND_SANDBOX, "local", "0.1.0",
+		  "commands on this machine, isolated with bubblewrap",
+		  WSP_CAP_SANDBOX_ISOLATION | WSP_CAP_SANDBOX_NETWORK_CONTROL |
+			  WSP_CAP_SANDBOX_LIMITS | WSP_CAP_SANDBOX_RECONNECT |
+			  LOCAL_PROC_CAPS,
+		  local_options, local_init, local_fini, NULL,
+		  &local_sandbox_vtable, LOCAL_PROCMGR, NULL)

@@ -1,0 +1,75 @@
+#!/bin/sh
+# tests/sdk/stage_cmake.sh - the installed SDK as a third party meets it.
+#
+# usage: stage_cmake.sh BUILD_DIR SOURCE_DIR WORK_DIR LIBDIR CC CFLAGS
+#
+# Installs the build into WORK_DIR/stage (cmake --install --prefix), copies
+# the provider template out of the installed SDK (not the source tree),
+# builds it with find_package(wsp) against the staging prefix, installs it
+# into the staged plugin directory, and checks what came out. Later tests
+# (fixture sdk-stage) use WORK_DIR/stage.
+set -eu
+build=$1 src=$2 work=$3 libdir=$4 cc=$5 cflags=$6
+. "$(dirname "$0")/lib.sh"
+
+rm -rf "$work"
+mkdir -p "$work"
+stage=$work/stage
+cmake --install "$build" --prefix "$stage" >"$work/install.log" ||
+	fail "cmake --install failed (see $work/install.log)"
+
+# The SDK's pieces are where the documentation says.
+for f in include/wsp/plugin.h include/wsp/wsp.h share/wsp/plugin.map \
+	 "$libdir/pkgconfig/wsp.pc" "$libdir/pkgconfig/wsp-plugin.pc" \
+	 "$libdir/cmake/wsp/wspConfig.cmake" \
+	 "$libdir/cmake/wsp/wspConfigVersion.cmake" \
+	 "$libdir/cmake/wsp/wspTargets.cmake" \
+	 "$libdir/cmake/wsp/WspPlugin.cmake" bin/wsp \
+	 share/wsp/template/CMakeLists.txt share/wsp/template/README.md; do
+	[ -f "$stage/$f" ] || fail "'$f' was not installed"
+done
+soname=$(readelf -d "$stage/$libdir/libwsp.so.1" |
+	sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')
+[ "$soname" = libwsp.so.1 ] || fail "libwsp SONAME is '$soname'"
+[ -L "$stage/$libdir/libwsp.so" ] || fail "libwsp.so is not a symlink"
+
+# The template stands alone: nothing in it points back at this tree.
+cp -R "$stage/share/wsp/template" "$work/template"
+if grep -rqF "$src" "$work/template"; then
+	fail "the template refers to the source tree '$src'"
+fi
+
+cmake -S "$work/template" -B "$work/template-build" \
+	-DCMAKE_PREFIX_PATH="$stage" -DCMAKE_C_COMPILER="$cc" \
+	-DCMAKE_C_FLAGS="$cflags" >"$work/template-configure.log" ||
+	fail "configuring the template failed (see $work/template-configure.log)"
+cmake --build "$work/template-build" >"$work/template-build.log" 2>&1 ||
+	fail "building the template failed (see $work/template-build.log)"
+cmake --install "$work/template-build" >"$work/template-install.log" ||
+	fail "installing the template failed"
+
+so=$stage/$libdir/wsp/plugins/wsp-sandbox-template.so
+[ -f "$so" ] || fail "the template was not installed as '$so'"
+expect_exports "$so" wsp_plugin_entry
+# No SONAME and no libwsp: providers reach the core through the host table.
+if readelf -d "$so" | grep -q -e SONAME -e 'libwsp'; then
+	fail "$so has a SONAME or links libwsp"
+fi
+
+# The package refuses a wsp of another major (SameMajorVersion).
+mkdir -p "$work/major"
+cat >"$work/major/CMakeLists.txt" <<'CMAKE'
+cmake_minimum_required(VERSION 3.16)
+project(major-check LANGUAGES C)
+find_package(wsp 99 CONFIG)
+if(wsp_FOUND)
+  message(FATAL_ERROR "wsp 99 was accepted")
+endif()
+find_package(wsp CONFIG REQUIRED)
+if(NOT TARGET wsp::wsp OR NOT TARGET wsp::plugin-sdk)
+  message(FATAL_ERROR "wsp::wsp or wsp::plugin-sdk missing")
+endif()
+CMAKE
+cmake -S "$work/major" -B "$work/major/build" -DCMAKE_PREFIX_PATH="$stage" \
+	>"$work/major.log" 2>&1 || fail "version check failed (see $work/major.log)"
+echo "ok: installed SDK, template built with find_package(wsp): $so"
