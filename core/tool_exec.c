@@ -9,7 +9,6 @@
 #include <pcre2.h>
 
 #include <ctype.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,7 +22,7 @@ static void coerce_timeout(cJSON *args)
 	if (!cJSON_IsString(t) || !t->valuestring[0])
 		return;
 	d = strtod(t->valuestring, &end);
-	if (*end || !isfinite(d))
+	if (*end || !(d == d && d - d == 0))
 		return;
 	cJSON_ReplaceItemInObjectCaseSensitive(args, "timeout",
 					       cJSON_CreateNumber(d));
@@ -136,7 +135,7 @@ static int run(struct wsp__tool_ctx *c)
 	int has_timeout, has_tail;
 	double timeout = wsp__arg_num(c, "timeout", 0, &has_timeout);
 	double tail_arg = wsp__arg_num(c, "tail", WSP__TAIL_LINES, &has_tail);
-	size_t tail = (size_t)fabs(tail_arg), cut = 0, piped;
+	size_t tail = wsp__abs_count(tail_arg), cut = 0, piped;
 	wsp_exec_opts eo = WSP_EXEC_OPTS_INIT;
 	wsp_exec_result res;
 	struct fg f = { c->opts };

@@ -4,7 +4,6 @@
  */
 #include "tools_backend.h"
 
-#include <math.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +22,7 @@ static void coerce_tail(cJSON *args)
 	if (!cJSON_IsString(t) || !t->valuestring[0])
 		return;
 	d = strtod(t->valuestring, &end);
-	if (*end || !isfinite(d))
+	if (*end || !(d == d && d - d == 0))
 		return;
 	cJSON_ReplaceItemInObjectCaseSensitive(args, "tail",
 					       cJSON_CreateNumber(d));
@@ -130,7 +129,7 @@ static int get_output(struct wsp__tool_ctx *c)
 {
 	const char *pid = wsp__arg_str(c, "pid", "");
 	double tail_arg = wsp__arg_num(c, "tail", WSP__TAIL_LINES, NULL);
-	size_t tail = (size_t)fabs(tail_arg);
+	size_t tail = wsp__abs_count(tail_arg);
 	wsp_output_opts oo = WSP_OUTPUT_OPTS_INIT;
 	struct streams s = { { 0 }, { 0 }, NULL };
 	wsp_proc_status st = { .struct_size = sizeof(st) };

@@ -69,6 +69,14 @@ WSP_INTERNAL int wsp__arg_bool(const struct wsp__tool_ctx *c, const char *key,
 WSP_INTERNAL double wsp__arg_num(const struct wsp__tool_ctx *c,
 				 const char *key, double dflt, int *present);
 
+/* |d| as a line count (tail: negative means the same as positive). */
+static inline size_t wsp__abs_count(double d)
+{
+	if (d < 0)
+		d = -d;
+	return d > 1e9 ? 1000000000u : (size_t)d;
+}
+
 /* wsp__tool_def.flags (beyond the public WSP_TOOL_*) */
 #define WSP__TOOL_NEEDS_FS (1u << 8)      /* only with a mount table */
 #define WSP__TOOL_NEEDS_SANDBOX (1u << 9) /* only with a sandbox */

@@ -8,7 +8,6 @@
  */
 #include "tools_impl.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -35,7 +34,9 @@ static int is_integer(const cJSON *v)
 {
 	double d = v->valuedouble;
 
-	return cJSON_IsNumber(v) && isfinite(d) && floor(d) == d;
+	/* libm-free: finite, within 2^53, no fraction */
+	return cJSON_IsNumber(v) && d > -9007199254740992.0 &&
+	       d < 9007199254740992.0 && (double)(long long)d == d;
 }
 
 static int type_matches(const char *want, const cJSON *v)
