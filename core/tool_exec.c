@@ -107,6 +107,11 @@ void wsp__format_streams(struct wsp__tbuf *b, const char *out, size_t out_len,
 
 	add_output(&o, out, out_len, tail);
 	add_output(&e, err, err_len, tail);
+	/* the parts are joined with newlines: drop each one's last */
+	if (o.len && o.p[o.len - 1] == '\n')
+		o.p[--o.len] = '\0';
+	if (e.len && e.p[e.len - 1] == '\n')
+		e.p[--e.len] = '\0';
 	if (o.len && e.len) {
 		wsp__tbuf_puts(b, "stdout:\n");
 		wsp__tbuf_add(b, o.p, o.len);
