@@ -23,6 +23,7 @@
 #define LFS_MAX_SYMLINKS 40   /* as the kernel's MAXSYMLINKS */
 #define LFS_WALK_DEPTH 1024   /* directories held open by one walk */
 #define LFS_OPENAT2_TRIES 32  /* EAGAIN: a rename raced the lookup */
+#define LFS_WALK_RETRIES 32   /* a name changed type while we looked */
 
 /* Set once openat2 answered ENOSYS: the whole process walks from then on. */
 static atomic_int openat2_missing;
@@ -165,7 +166,7 @@ static int walk_open(int rootfd, const char *rel, int flags, mode_t mode)
 {
 	char buf[2 * LFS_PATH_MAX + 2], target[LFS_PATH_MAX + 1];
 	int stack[LFS_WALK_DEPTH];
-	int depth = 0, links = 0, fd = -1, saved;
+	int depth = 0, links = 0, retries = 0, fd = -1, saved;
 	char *rem = buf;
 	struct stat st;
 
@@ -231,10 +232,20 @@ static int walk_open(int rootfd, const char *rel, int flags, mode_t mode)
 					goto fail;
 				if (fstat(fd, &st) < 0)
 					goto fail;
-				if (!S_ISLNK(st.st_mode) ||
-				    ((flags & O_CREAT) && (flags & O_EXCL))) {
+				if ((flags & O_CREAT) && (flags & O_EXCL)) {
 					errno = saved;
 					goto fail;
+				}
+				if (!S_ISLNK(st.st_mode)) {
+					/* Swapped back under us: try again. */
+					if (++retries > LFS_WALK_RETRIES) {
+						errno = saved;
+						goto fail;
+					}
+					close(fd);
+					fd = -1;
+					rem = (char *)comp;
+					continue;
 				}
 			}
 		} else {
