@@ -5,6 +5,7 @@
  */
 #include "host.h"
 #include "config.h"
+#include "http.h"
 
 #include <wsp/cancel.h>
 
@@ -297,7 +298,8 @@ void wsp__host_init(wsp_host *h)
 	h->opt_map = opt_map;
 	h->cancel_requested = cancel_requested;
 	h->cancel_fd = cancel_fd;
-	/* http_request / http_response_release: set by the HTTP service. */
+	h->http_request = wsp__http_request;
+	h->http_response_release = wsp__http_response_release;
 }
 
 void wsp__host_setup(struct wsp__host *h, struct wsp__logsink *sink,
