@@ -3,7 +3,7 @@
  * the configuration renames, disables or guards them, and one call from
  * JSON arguments to a text result.
  */
-#include "tools_impl.h"
+#include "tools_backend.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -59,7 +59,7 @@ static void probe(struct caps *c, wsp_workspace *ws)
 	wsp_error err;
 
 	memset(c, 0, sizeof(*c));
-	c->has_fs = n > 0;
+	c->has_fs = n > 0 && wsp__tb_have_files();
 	c->all_read_only = n > 0;
 	for (i = 0; i < n; i++)
 		if (!wsp__workspace_mount_read_only(ws, i))
@@ -140,6 +140,29 @@ int wsp_tools_open(wsp_tools **out, wsp_workspace *ws,
 	set->ws = ws;
 	if (opts && WSP_HAS_MEMBER(wsp_tools_options, opts, flags))
 		set->flags = opts->flags;
+	/*
+	 * Names must be unique among the enabled tools, whether or not this
+	 * workspace offers them: the configuration is valid or not by itself.
+	 */
+	for (i = 0; i < N_TOOLS; i++) {
+		struct wsp__tool_settings a, b;
+
+		wsp__tools_settings(&a, ws, all_tools[i]->name);
+		for (j = 0; a.enabled && j < i; j++) {
+			wsp__tools_settings(&b, ws, all_tools[j]->name);
+			if (!b.enabled ||
+			    strcmp(a.rename ? a.rename : all_tools[i]->name,
+				   b.rename ? b.rename : all_tools[j]->name))
+				continue;
+			wsp_error_set(err, WSP_ECONFIG,
+				      "tools '%s' and '%s' are both named '%s'; "
+				      "rename one of them in the tools: section",
+				      all_tools[j]->name, all_tools[i]->name,
+				      a.rename ? a.rename : all_tools[i]->name);
+			wsp_tools_close(set);
+			return WSP_ECONFIG;
+		}
+	}
 	probe(&caps, ws);
 	for (i = 0; i < N_TOOLS; i++) {
 		const struct wsp__tool_def *d = all_tools[i];
@@ -158,17 +181,6 @@ int wsp_tools_open(wsp_tools **out, wsp_workspace *ws,
 		if (!t->name || !t->schema) {
 			wsp_tools_close(set);
 			return wsp_error_set(err, WSP_ENOMEM, "out of memory");
-		}
-		for (j = 0; j + 1 < set->n; j++) {
-			if (strcmp(set->tools[j].name, t->name))
-				continue;
-			wsp_error_set(err, WSP_ECONFIG,
-				      "tools '%s' and '%s' are both named '%s'; "
-				      "rename one of them in the tools: section",
-				      set->tools[j].def->name, d->name,
-				      t->name);
-			wsp_tools_close(set);
-			return WSP_ECONFIG;
 		}
 	}
 	*out = set;

@@ -1,8 +1,8 @@
 /*
  * core/tools_backend.c - the tools' way to the workspace's providers.
  *
- * Sandbox: the sandbox instance's exec and process-manager slots, with
- * the sandbox started once per process before the first command. Files:
+ * Sandbox: foreground commands through the exec API (<wsp/exec.h>),
+ * background processes through the process-manager slots. Files:
  * the mount table's file API (not yet on main: these answer
  * WSP_ENOTSUP until it lands).
  */
@@ -34,24 +34,12 @@ static int procmgr(wsp__instance **out, wsp_workspace *ws, wsp_error *err)
 int wsp__tb_exec(wsp_exec_result *res, wsp_workspace *ws,
 		 const wsp_exec_opts *opts, wsp_error *err)
 {
-	wsp__instance *sb;
-	int rc = sandbox(&sb, ws, err);
-
-	if (rc)
-		return rc;
-	return sb->prov->sandbox.exec(res, sb->self, opts, err);
+	return wsp_sandbox_exec(res, ws, opts, err);
 }
 
 void wsp__tb_exec_release(wsp_workspace *ws, wsp_exec_result *res)
 {
-	const wsp_host *h = wsp__workspace_host(ws);
-
-	if (h && h->free) {
-		h->free(h, res->stdout_data);
-		h->free(h, res->stderr_data);
-	}
-	res->stdout_data = res->stderr_data = NULL;
-	res->stdout_len = res->stderr_len = 0;
+	wsp_exec_result_release(ws, res);
 }
 
 int wsp__tb_spawn(char id[WSP_PROC_ID_MAX], wsp_workspace *ws,
@@ -122,6 +110,11 @@ int wsp__tb_release(wsp_workspace *ws, const char *id, wsp_error *err)
 }
 
 /* ---- files ------------------------------------------------------------ */
+
+int wsp__tb_have_files(void)
+{
+	return 0;
+}
 
 static int no_files(wsp_error *err)
 {

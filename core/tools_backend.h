@@ -36,6 +36,9 @@ WSP_INTERNAL int wsp__tb_release(wsp_workspace *ws, const char *id,
 
 /* ---- files ------------------------------------------------------------ */
 
+/* Whether the file tools can work in this build (the file API is in). */
+WSP_INTERNAL int wsp__tb_have_files(void);
+
 WSP_INTERNAL int wsp__tb_stat(wsp_fs_stat *out, wsp_workspace *ws,
 			      const char *path, uint32_t flags,
 			      wsp_error *err);

@@ -20,24 +20,19 @@ static int sink(const void *data, size_t len, void *payload)
 int wsp_tools_instructions(char **out, wsp_workspace *ws, wsp_error *err)
 {
 	struct wsp__tbuf b = { 0 };
-	wsp__instance *sb;
 	wsp_error serr;
 	size_t i, n;
 
 	*out = NULL;
 	if (!ws)
 		return wsp_error_set(err, WSP_EINVAL, "no workspace given");
-	if (wsp__workspace_sandbox(&sb, ws, &serr) == 0 &&
-	    sb->prov->sandbox.instructions) {
-		size_t before = b.len;
-
-		if (sb->prov->sandbox.instructions(sb->self, sink, &b, &serr))
-			b.len = before; /* a failing provider adds nothing */
+	if (wsp_sandbox_instructions(ws, sink, &b, &serr)) {
+		b.len = 0; /* a failing provider adds nothing */
 		if (b.p)
-			b.p[b.len] = '\0';
-		if (b.len && b.p[b.len - 1] != '\n')
-			wsp__tbuf_add(&b, "\n", 1);
+			b.p[0] = '\0';
 	}
+	if (b.len && b.p[b.len - 1] != '\n')
+		wsp__tbuf_add(&b, "\n", 1);
 	n = wsp__workspace_mount_count(ws);
 	if (n) {
 		if (b.len)

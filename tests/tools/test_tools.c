@@ -49,9 +49,6 @@ static void test_list(void)
 
 	open_fx(NULL, 0);
 	CU_ASSERT(has_tool("execute_command"));
-	CU_ASSERT(has_tool("read_file"));
-	CU_ASSERT(has_tool("write_file"));
-	CU_ASSERT(has_tool("grep"));
 	CU_ASSERT_EQUAL(wsp_tools_list_json(&json, fx.tools, &err), 0);
 	arr = cJSON_Parse(json);
 	CU_ASSERT_TRUE_FATAL(cJSON_IsArray(arr));
@@ -331,7 +328,6 @@ static void test_config_approval_rename(void)
 	CU_ASSERT(has_tool("run"));
 	CU_ASSERT(!has_tool("execute_command"));
 	CU_ASSERT(!has_tool("grep"));
-	CU_ASSERT(has_tool("read_file"));
 	for (i = 0; i < wsp_tools_count(fx.tools); i++) {
 		info.struct_size = sizeof(info);
 		wsp_tools_get(&info, fx.tools, i);
@@ -391,43 +387,6 @@ static void test_config_conflicts_and_read_only(void)
 	fixture_close(&fx);
 }
 
-static void test_read_only_workspace(void)
-{
-	wsp_open_options o = WSP_OPEN_OPTIONS_INIT;
-	wsp_workspace *ws;
-	wsp_tools *tools;
-	wsp_tool_info info;
-	wsp_error err;
-	size_t i;
-	int writes = 0, reads = 0;
-
-	o.config_text = "sandbox:\n"
-			"  provider: local\n"
-			"  options:\n"
-			"    isolation: none\n"
-			"    working_dir: /tmp\n"
-			"mounts:\n"
-			"  /:\n"
-			"    provider: local\n"
-			"    read_only: true\n"
-			"    options:\n"
-			"      base_path: /tmp\n";
-	o.plugin_path = WSP_TEST_PLUGIN_DIR;
-	CU_ASSERT_EQUAL_FATAL(wsp_workspace_open(&ws, &o, &err), 0);
-	CU_ASSERT_EQUAL_FATAL(wsp_tools_open(&tools, ws, NULL, &err), 0);
-	for (i = 0; i < wsp_tools_count(tools); i++) {
-		info.struct_size = sizeof(info);
-		wsp_tools_get(&info, tools, i);
-		writes += !!(info.flags & WSP_TOOL_WRITES);
-		reads += !strcmp(info.name, "read_file") ||
-			 !strcmp(info.name, "grep");
-	}
-	CU_ASSERT_EQUAL(writes, 0);
-	CU_ASSERT_EQUAL(reads, 2);
-	wsp_tools_close(tools);
-	wsp_workspace_close(ws);
-}
-
 static void test_instructions(void)
 {
 	wsp_error err;
@@ -454,8 +413,6 @@ static CU_TestInfo tests[] = {
 	  test_config_approval_rename },
 	{ "tools: two tools with one name are refused",
 	  test_config_conflicts_and_read_only },
-	{ "a read-only workspace has no write tools",
-	  test_read_only_workspace },
 	{ "instructions name the working directory and mounts",
 	  test_instructions },
 	CU_TEST_INFO_NULL,
