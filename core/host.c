@@ -6,6 +6,7 @@
 #include "host.h"
 #include "config.h"
 #include "http.h"
+#include "sigv4.h"
 
 #include <wsp/cancel.h>
 
@@ -300,6 +301,7 @@ void wsp__host_init(wsp_host *h)
 	h->cancel_fd = cancel_fd;
 	h->http_request = wsp__http_request;
 	h->http_response_release = wsp__http_response_release;
+	h->sign_aws_v4 = wsp__sigv4_host_sign;
 }
 
 void wsp__host_setup(struct wsp__host *h, struct wsp__logsink *sink,

@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -28,7 +29,8 @@
 #include <unistd.h>
 
 #define LOCAL_DRAIN_MS 200
-#define LOCAL_READ_CHUNK (128 * 1024)
+/* Below malloc's mmap threshold: a buffer per exec costs no syscall. */
+#define LOCAL_READ_CHUNK (64 * 1024)
 #define LOCAL_CANCEL_EXIT 130 /* 128 + SIGINT, as a shell reports ^C */
 #define LOCAL_TIMEOUT_EXIT 124
 
@@ -378,6 +380,8 @@ static void run_loop(struct run *r, char *buf)
 		if (r->pidfd < 0 && !r->exited)
 			wake = earliest(wake, now + 10); /* no pidfd: poll */
 		timeout = wake < 0 ? -1 : (wake > now ? wake - now : 0);
+		if (timeout > INT_MAX)
+			timeout = INT_MAX;
 		if (poll(p, (nfds_t)np, (int)timeout) < 0 && errno != EINTR)
 			return;
 
@@ -504,6 +508,11 @@ int local_exec(wsp_exec_result *out, void *self, const wsp_exec_opts *opts,
 	if (opts->stdin_len && !opts->stdin_data)
 		return wsp_error_set(err, WSP_EINVAL,
 				     "stdin_len without stdin_data");
+	if (opts->timeout_ms < WSP_TIMEOUT_DEFAULT)
+		return wsp_error_set(err, WSP_EINVAL,
+				     "timeout %lld ms is negative; give ms, "
+				     "WSP_TIMEOUT_DEFAULT or WSP_TIMEOUT_NONE",
+				     (long long)opts->timeout_ms);
 	size = out->struct_size;
 	memset(out, 0, sizeof(*out));
 	out->struct_size = size;

@@ -301,7 +301,26 @@ static void test_bwrap_missing_is_an_error(void)
 	fake_close(&fs);
 }
 
+static void test_limits_under_bwrap(void)
+{
+	const char *const opts[] = { "isolation=bwrap", "file_size_limit=64KiB",
+				     NULL };
+	wsp_exec_result res;
+	wsp_error err = { 0 };
+
+	open_bwrap(opts);
+	CU_ASSERT_EQUAL_FATAL(
+		fake_sh(&fs, &res, "exec head -c 1000000 /dev/zero > big",
+			&err), 0);
+	CU_ASSERT_NOT_EQUAL(res.exit_code, 0);
+	CU_ASSERT(res.flags & WSP_EXEC_LIMIT);
+	CU_ASSERT_EQUAL(res.limit, WSP_LIMIT_FILE_SIZE);
+	fake_result_release(&res);
+	fake_close(&fs);
+}
+
 static CU_TestInfo tests[] = {
+	{ "limits under bwrap", test_limits_under_bwrap },
 	{ "cwd honoured inside", test_cwd_honoured },
 	{ "no network", test_no_network },
 	{ "no writes outside the working directory", test_no_writes_outside },

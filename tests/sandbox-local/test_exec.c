@@ -329,6 +329,10 @@ static void test_cannot_start(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "missing-script"));
 	o.argv = (const char *const[]){ NULL };
 	CU_ASSERT_EQUAL(run(&res, &o, &err), WSP_EINVAL);
+	o.argv = (const char *const[]){ "true", NULL };
+	o.timeout_ms = -5;
+	CU_ASSERT_EQUAL(run(&res, &o, &err), WSP_EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "negative"));
 	fake_close(&fs);
 }
 
