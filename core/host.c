@@ -93,6 +93,9 @@ void wsp__logsink_mask(struct wsp__logsink *sink, char *line, size_t cap)
 }
 
 static void deliver(struct wsp__logsink *sink, int level, const char *prefix,
+		    const char *fmt, va_list ap) WSP_PRINTF(4, 0);
+
+static void deliver(struct wsp__logsink *sink, int level, const char *prefix,
 		    const char *fmt, va_list ap)
 {
 	static const char *const names[] = { "error", "warning", "info",

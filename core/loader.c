@@ -267,9 +267,18 @@ static void open_file(struct wsp__loaded *f)
 	const wsp_plugin_desc *desc;
 	wsp__provider *p;
 	wsp_error err;
+	char why[160];
 	void *dl;
 	int rc;
 
+	if (wsp__elf_check(f->path, why, sizeof(why)) < 0) {
+		f->code = WSP_ENOTPLUGIN;
+		snprintf(f->message, sizeof(f->message),
+			 "cannot load plugin '%s': %s; rebuild or reinstall "
+			 "it",
+			 f->path, why);
+		return;
+	}
 	dlerror();
 	dl = dlopen(f->path, RTLD_NOW | RTLD_LOCAL);
 	if (!dl) {
