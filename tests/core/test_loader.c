@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define FIX(dir) WSP_FIXTURE_DIR "/" dir
 
@@ -17,6 +18,15 @@ static void reset_env(void)
 {
 	unsetenv("WSP_PLUGIN_PATH");
 	unsetenv("WSP_CONFIG");
+}
+
+static int mapped(const char *needle)
+{
+	char *maps = tu_read("/proc/self/maps");
+	int found = maps && strstr(maps, needle);
+
+	free(maps);
+	return found;
 }
 
 /* The loader of the last load(); its providers live until the next. */
@@ -170,6 +180,61 @@ static void test_not_found(void)
 	TU_ASSERT_CONTAINS(err.message, "no fs provider 'nowhere'");
 	TU_ASSERT_CONTAINS(err.message, "wsp-fs-nowhere.so");
 	TU_ASSERT_CONTAINS(err.message, "--plugin-path");
+}
+
+/* Copy src to dir/name with mode. */
+static void copy_file(const char *src, const char *dst, mode_t mode)
+{
+	char *data;
+	FILE *in = fopen(src, "rb"), *out = fopen(dst, "wb");
+	size_t n;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(in);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	data = malloc(1 << 16);
+	while ((n = fread(data, 1, 1 << 16, in)) > 0)
+		fwrite(data, 1, n, out);
+	free(data);
+	fclose(in);
+	fclose(out);
+	chmod(dst, mode);
+}
+
+/* A plugin anyone could replace is refused before it is opened. */
+static void test_refuse_world_writable(void)
+{
+	char *dir = tu_tmpdir();
+	wsp__provider *p = NULL;
+	wsp_error err;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+	copy_file(FIX("good/wsp-fs-fixture.so"),
+		  tu_path(dir, "wsp-fs-fixture.so"), 0757);
+	CU_ASSERT_EQUAL(load(&p, dir, WSP_KIND_FS, "fixture", &err), WSP_EPERM);
+	TU_ASSERT_CONTAINS(err.message, "the file is writable by every user");
+	CU_ASSERT(!mapped(dir));
+	chmod(tu_path(dir, "wsp-fs-fixture.so"), 0755);
+	chmod(dir, 0777);
+	CU_ASSERT_EQUAL(load(&p, dir, WSP_KIND_FS, "fixture", &err), WSP_EPERM);
+	TU_ASSERT_CONTAINS(err.message, "its directory is writable by every "
+					"user");
+	/* With the sticky bit (as /tmp has) the directory is fine. */
+	chmod(dir, 01777);
+	CU_ASSERT_EQUAL(load(&p, dir, WSP_KIND_FS, "fixture", &err), 0);
+	drop_loader();
+	tu_rmrf(dir);
+	free(dir);
+}
+
+static void test_not_found_suggests(void)
+{
+	wsp__provider *p;
+	wsp_error err;
+
+	CU_ASSERT_EQUAL(load(&p, FIX("good"), WSP_KIND_SANDBOX, "fixtur", &err),
+			WSP_ENOTFOUND);
+	TU_ASSERT_CONTAINS(err.message, "no sandbox provider 'fixtur' in the ");
+	TU_ASSERT_CONTAINS(err.message, "did you mean 'fixture'?");
 }
 
 /*
@@ -380,14 +445,6 @@ static void test_duplicate_warning(void)
 	wsp_workspace_close(ws);
 }
 
-static int mapped(const char *needle)
-{
-	char *maps = tu_read("/proc/self/maps");
-	int found = maps && strstr(maps, needle);
-
-	free(maps);
-	return found;
-}
 
 /*
  * Opening parses and checks; a provider is loaded only when used. The
@@ -451,6 +508,8 @@ static const CU_TestInfo tests[] = {
 	{ "refuse: malformed option table", test_refuse_bad_option_table },
 	{ "refuse: name differs from file", test_refuse_misnamed },
 	{ "not found", test_not_found },
+	{ "not found: did you mean", test_not_found_suggests },
+	{ "refuse: writable by anyone", test_refuse_world_writable },
 	{ "older minor loads, newer slots absent",
 	  test_older_minor_loads_with_slots_absent },
 	{ "public validator", test_public_validate },
