@@ -195,16 +195,13 @@ static int start_child(struct run *r, const struct local_prepared *p,
 	if (r->in_data) {
 		if (pipe2(in, O_CLOEXEC) < 0)
 			goto os_fail;
-	} else {
-		in[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		if (in[0] < 0)
-			goto os_fail;
 	}
 	if ((out[1] = above_stdio(out[1])) < 0 ||
 	    (errp[1] = above_stdio(errp[1])) < 0 ||
-	    (in[0] = above_stdio(in[0])) < 0)
+	    (in[0] >= 0 && (in[0] = above_stdio(in[0])) < 0))
 		goto os_fail;
-	fds.in = in[0];
+	/* No stdin data: the instance's /dev/null (EOF at once). */
+	fds.in = in[0] >= 0 ? in[0] : r->sb->devnull;
 	fds.out = out[1];
 	fds.err = errp[1];
 	if (has_limits(&p->limits))
@@ -213,12 +210,17 @@ static int start_child(struct run *r, const struct local_prepared *p,
 		rc = spawn_fast(&r->pid, p, &fds);
 	close(out[1]);
 	close(errp[1]);
-	close(in[0]);
+	close_fd(&in[0]);
 	if (rc) {
 		close(out[0]);
 		close(errp[0]);
 		if (in[1] >= 0)
 			close(in[1]);
+		if (rc == ENOENT && access(p->cwd, F_OK) < 0)
+			return wsp_error_set_os(err, WSP_ENOTFOUND, rc,
+				"directory '%s' is gone; run 'wsp sandbox "
+				"start' to create the working directory again",
+				p->cwd);
 		return wsp_error_set_os(err, rc == ENOENT ? WSP_ENOTFOUND
 							  : WSP_ERROR,
 			rc, "cannot start '%s' in '%s': %s",
