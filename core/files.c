@@ -46,8 +46,9 @@ int wsp_files_read(wsp_workspace *ws, const char *path,
 	rc = wsp__route_load(&r, ws, err);
 	if (rc < 0)
 		return rc;
-	return r.inst->prov->fs.read(r.inst->self, r.rel, opts, sink, payload,
-				     err);
+	rc = r.inst->prov->fs.read(r.inst->self, r.rel, opts, sink, payload,
+				   err);
+	return wsp__route_result(rc, &r, err);
 }
 
 struct grow {
@@ -132,7 +133,7 @@ int wsp_files_write(wsp_fs_stat *out, wsp_workspace *ws, const char *path,
 				    payload, err);
 	if (rc == 0 && out)
 		fill_mime(out, r.path);
-	return rc;
+	return wsp__route_result(rc, &r, err);
 }
 
 struct buf_src {
@@ -192,7 +193,7 @@ int wsp_files_stat(wsp_fs_stat *out, wsp_workspace *ws, const char *path,
 	}
 	if (rc == 0)
 		fill_mime(out, r.path);
-	return rc;
+	return wsp__route_result(rc, &r, err);
 }
 
 int wsp_files_exists(int *out, wsp_workspace *ws, const char *path,
@@ -217,13 +218,15 @@ int wsp_files_exists(int *out, wsp_workspace *ws, const char *path,
 	rc = wsp__route_load(&r, ws, err);
 	if (rc < 0)
 		return rc;
-	if (r.inst->prov->fs.exists)
-		return r.inst->prov->fs.exists(out, r.inst->self, r.rel, err);
+	if (r.inst->prov->fs.exists) {
+		rc = r.inst->prov->fs.exists(out, r.inst->self, r.rel, err);
+		return wsp__route_result(rc, &r, err);
+	}
 	rc = r.inst->prov->fs.stat(&st, r.inst->self, r.rel, 0, err);
 	if (rc == WSP_ENOTFOUND || rc == WSP_ENOTDIR)
 		return 0;
 	*out = rc == 0;
-	return rc;
+	return wsp__route_result(rc, &r, err);
 }
 
 int wsp_files_mkdir(wsp_workspace *ws, const char *path, uint32_t flags,
@@ -248,7 +251,8 @@ int wsp_files_mkdir(wsp_workspace *ws, const char *path, uint32_t flags,
 	rc = wsp__route_load(&r, ws, err);
 	if (rc < 0)
 		return rc;
-	return r.inst->prov->fs.mkdir(r.inst->self, r.rel, flags, err);
+	rc = r.inst->prov->fs.mkdir(r.inst->self, r.rel, flags, err);
+	return wsp__route_result(rc, &r, err);
 }
 
 static int remove_common(wsp_workspace *ws, const char *path, uint32_t flags,
@@ -279,8 +283,10 @@ static int remove_common(wsp_workspace *ws, const char *path, uint32_t flags,
 	if (rc < 0)
 		return rc;
 	if (dir)
-		return r.inst->prov->fs.rmdir(r.inst->self, r.rel, flags, err);
-	return r.inst->prov->fs.remove(r.inst->self, r.rel, flags, err);
+		rc = r.inst->prov->fs.rmdir(r.inst->self, r.rel, flags, err);
+	else
+		rc = r.inst->prov->fs.remove(r.inst->self, r.rel, flags, err);
+	return wsp__route_result(rc, &r, err);
 }
 
 int wsp_files_remove(wsp_workspace *ws, const char *path, uint32_t flags,
@@ -311,7 +317,8 @@ int wsp_files_host_path(char *out, size_t cap, wsp_workspace *ws,
 		return wsp_error_set(err, WSP_ENOTSUP,
 				     "mount '%s' is not on the local disk, so "
 				     "'%s' has no host path", r.mount, path);
-	return r.inst->prov->fs.host_path(out, cap, r.inst->self, r.rel, err);
+	rc = r.inst->prov->fs.host_path(out, cap, r.inst->self, r.rel, err);
+	return wsp__route_result(rc, &r, err);
 }
 
 int wsp_files_mount(const char **out_path, int *out_read_only,

@@ -56,6 +56,13 @@ WSP_INTERNAL int wsp__mounts_below(wsp_workspace *ws, const char *dir,
 					     void *payload),
 				   void *payload);
 
+/*
+ * Pass a provider's result through, naming r->shown instead of the
+ * mount-relative path in err's message.
+ */
+WSP_INTERNAL int wsp__route_result(int rc, const struct wsp__route *r,
+				   wsp_error *err);
+
 /* Fill a stat of a directory that exists only to hold mount points. */
 WSP_INTERNAL void wsp__files_virtual_stat(wsp_fs_stat *out);
 

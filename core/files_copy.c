@@ -339,7 +339,9 @@ int wsp_files_copy(wsp_workspace *ws, const char *src, const char *dst,
 	rc = prepare(&s, &d, ws, src, dst, 0, err);
 	if (rc < 0)
 		return rc;
-	return copy_routed(&s, &d, flags, err);
+	rc = copy_routed(&s, &d, flags, err);
+	wsp__route_result(rc, &s, err);
+	return wsp__route_result(rc, &d, err);
 }
 
 int wsp_files_move(wsp_workspace *ws, const char *src, const char *dst,
@@ -352,11 +354,13 @@ int wsp_files_move(wsp_workspace *ws, const char *src, const char *dst,
 	if (rc < 0)
 		return rc;
 	if (s.inst == d.inst && s.inst->prov->fs.move)
-		return s.inst->prov->fs.move(s.inst->self, s.rel, d.rel, flags,
-					     err);
-	rc = copy_routed(&s, &d, flags | WSP_FS_RECURSIVE, err);
-	if (rc < 0)
-		return rc;
-	return s.inst->prov->fs.remove(s.inst->self, s.rel, WSP_FS_RECURSIVE,
-				       err);
+		rc = s.inst->prov->fs.move(s.inst->self, s.rel, d.rel, flags,
+					   err);
+	else
+		rc = copy_routed(&s, &d, flags | WSP_FS_RECURSIVE, err);
+	if (rc == 0 && !(s.inst == d.inst && s.inst->prov->fs.move))
+		rc = s.inst->prov->fs.remove(s.inst->self, s.rel,
+					     WSP_FS_RECURSIVE, err);
+	wsp__route_result(rc, &s, err);
+	return wsp__route_result(rc, &d, err);
 }

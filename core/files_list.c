@@ -207,8 +207,10 @@ int wsp_files_list(wsp_workspace *ws, const char *path,
 		/* A virtual dir need not exist in the mount above it. */
 		if (rc == WSP_ENOTFOUND && r.holds_mounts)
 			rc = 0;
-		if (rc < 0)
+		if (rc < 0) {
+			wsp__route_result(rc, &r, err);
 			goto out;
+		}
 	}
 	for (i = 0; i < c->nv; i++) {
 		wsp_fs_entry e;

@@ -9,6 +9,7 @@
 #include "files.h"
 
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 int wsp__route(struct wsp__route *r, wsp_workspace *ws, const char *path,
@@ -101,4 +102,24 @@ void wsp__files_virtual_stat(wsp_fs_stat *out)
 	out->struct_size = size;
 	out->type = WSP_FS_TYPE_DIR;
 	out->mode = 0555;
+}
+
+int wsp__route_result(int rc, const struct wsp__route *r, wsp_error *err)
+{
+	char quoted[WSP_FILES_PATH_MAX + 4], msg[WSP_ERROR_MSG_MAX];
+	const char *hit;
+	size_t qn;
+
+	if (rc >= 0 || !err || !r->rel)
+		return rc;
+	/* Name the path as the caller wrote it, not as the mount sees it. */
+	snprintf(quoted, sizeof(quoted), "'%s'", r->rel);
+	hit = strstr(err->message, quoted);
+	if (!hit)
+		return rc;
+	qn = strlen(quoted);
+	snprintf(msg, sizeof(msg), "%.*s'%s'%s", (int)(hit - err->message),
+		 err->message, r->shown, hit + qn);
+	memcpy(err->message, msg, sizeof(msg));
+	return rc;
 }
