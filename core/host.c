@@ -5,6 +5,8 @@
  */
 #include "host.h"
 #include "config.h"
+#include "http.h"
+#include "sigv4.h"
 
 #include <wsp/cancel.h>
 
@@ -89,6 +91,9 @@ void wsp__logsink_mask(struct wsp__logsink *sink, char *line, size_t cap)
 	}
 	pthread_mutex_unlock(&sink->lock);
 }
+
+static void deliver(struct wsp__logsink *sink, int level, const char *prefix,
+		    const char *fmt, va_list ap) WSP_PRINTF(4, 0);
 
 static void deliver(struct wsp__logsink *sink, int level, const char *prefix,
 		    const char *fmt, va_list ap)
@@ -297,7 +302,9 @@ void wsp__host_init(wsp_host *h)
 	h->opt_map = opt_map;
 	h->cancel_requested = cancel_requested;
 	h->cancel_fd = cancel_fd;
-	/* http_request / http_response_release: set by the HTTP service. */
+	h->http_request = wsp__http_request;
+	h->http_response_release = wsp__http_response_release;
+	h->sign_aws_v4 = wsp__sigv4_host_sign;
 }
 
 void wsp__host_setup(struct wsp__host *h, struct wsp__logsink *sink,

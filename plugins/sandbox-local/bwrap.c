@@ -158,6 +158,9 @@ char **local_bwrap_argv(const struct local_sandbox *sb, const char *bwrap,
 	     sb->working_dir, sb->working_dir);
 	for (i = 0; sb->rw_paths && sb->rw_paths[i]; i++)
 		add3(&b, "--bind", sb->rw_paths[i], sb->rw_paths[i]);
+	/* The root bwrap built (holding /etc, mount points) is read-only. */
+	add(&b, "--remount-ro");
+	add(&b, "/");
 	add(&b, "--chdir");
 	add(&b, cwd);
 	add(&b, "--");

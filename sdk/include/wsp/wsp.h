@@ -11,6 +11,10 @@
 #include <wsp/workspace.h>
 #include <wsp/plugins.h>
 #include <wsp/cancel.h>
+#include <wsp/exec.h>
+#include <wsp/files.h>
+#include <wsp/tools.h>
+#include <wsp/mcp.h>
 
 #ifdef __cplusplus
 extern "C" {

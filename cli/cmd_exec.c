@@ -1,0 +1,475 @@
+/*
+ * cli/cmd_exec.c - `wsp exec [OPTIONS] -- CMD [ARGS]` and
+ * `wsp sh [OPTIONS] 'SHELL STRING'`: run one command in the workspace's
+ * sandbox, streaming its output live (or printing the whole result as
+ * JSON), and exit with its status.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Exit statuses of wsp itself, as timeout(1) and env(1) use them. */
+enum {
+	EXEC_EXIT_TIMEOUT = 124,
+	EXEC_EXIT_WSP = 125,      /* wsp failed (usage, configuration) */
+	EXEC_EXIT_CANNOT_RUN = 126,
+	EXEC_EXIT_NOT_FOUND = 127
+};
+
+#define STDIN_MAX (64u << 20)
+#define MAX_ENV 256
+
+static const char exec_usage[] =
+	"usage: wsp exec [OPTIONS] [--] CMD [ARGS...]\n"
+	"   or: wsp sh [OPTIONS] [--] 'SHELL STRING'\n"
+	"\n"
+	"Run one command in the workspace's sandbox and wait for it. exec runs\n"
+	"CMD with ARGS as given (no shell); sh runs the string with /bin/sh -c.\n"
+	"The command's stdout and stderr are streamed live to wsp's own. Its\n"
+	"environment is clean (PATH, HOME and the sandbox's configured\n"
+	"variables); wsp's own environment is not passed on.\n"
+	"\n"
+	"options:\n"
+	"  --cwd DIR           run in DIR (relative: under the working directory)\n"
+	"  --env NAME=VALUE    add a variable (repeatable)\n"
+	"  --timeout DUR       deadline: 250ms, 30s, 5m, 1h (bare number =\n"
+	"                      seconds), 0 = none; default: the sandbox's timeout\n"
+	"  --isolation MODE    local sandbox only: none, bwrap or auto for this\n"
+	"                      call (overrides the 'isolation' option; done by\n"
+	"                      setting $WSP_LOCAL_ISOLATION for the provider)\n"
+	"  --stdin             pass wsp's standard input to the command (read\n"
+	"                      fully first, at most 64 MiB); default: the\n"
+	"                      command's stdin is at end of file at once\n"
+	"  --json              print the whole result as JSON instead of\n"
+	"                      streaming: exit_code, signal, timed_out, killed,\n"
+	"                      canceled, limit, stdout, stderr, stdout_dropped,\n"
+	"                      stderr_dropped, duration_ms (output beyond the\n"
+	"                      sandbox's capture limit is counted, not kept)\n"
+	"\n"
+	"exit status: the command's own; 124 when the deadline stopped it, 130\n"
+	"when interrupted (SIGINT/SIGTERM to wsp stop the command first), 128+N\n"
+	"when signal N killed it; 125 when wsp itself failed (bad usage,\n"
+	"configuration), 126 when the command could not be started, 127 when\n"
+	"it was not found.\n";
+
+struct exec_args {
+	const char *cwd;
+	const char *env[MAX_ENV + 1];
+	size_t n_env;
+	int64_t timeout_ms;
+	const char *isolation;
+	int read_stdin;
+	int json;
+	char **cmd; /* NULL-terminated (exec) or one string (sh) */
+	int n_cmd;
+};
+
+/* "250ms", "30s", "5m", "1h", "1d", or bare seconds; -1 if malformed. */
+static int64_t parse_duration(const char *s)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || v < 0 || v > 1e12)
+		return -1;
+	if (!strcmp(end, "ms"))
+		return (int64_t)v;
+	if (!*end || !strcmp(end, "s"))
+		return (int64_t)(v * 1000);
+	if (!strcmp(end, "m"))
+		return (int64_t)(v * 60000);
+	if (!strcmp(end, "h"))
+		return (int64_t)(v * 3600000);
+	if (!strcmp(end, "d"))
+		return (int64_t)(v * 86400000);
+	return -1;
+}
+
+/* Value of --opt VALUE / --opt=VALUE at argv[*i], or NULL. */
+static const char *opt_value(int argc, char **argv, int *i, const char *opt,
+			     int *missing)
+{
+	size_t n = strlen(opt);
+
+	if (strncmp(argv[*i], opt, n))
+		return NULL;
+	if (argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	if (argv[*i][n])
+		return NULL;
+	if (*i + 1 >= argc) {
+		*missing = 1;
+		return NULL;
+	}
+	return argv[++*i];
+}
+
+static int parse_args(struct exec_args *a, const char *name, int argc,
+		      char **argv)
+{
+	const char *v;
+	int i, missing = 0;
+
+	memset(a, 0, sizeof(*a));
+	a->timeout_ms = WSP_TIMEOUT_DEFAULT;
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			i++;
+			break;
+		}
+		if (argv[i][0] != '-' || !argv[i][1])
+			break;
+		if ((v = opt_value(argc, argv, &i, "--cwd", &missing))) {
+			a->cwd = v;
+		} else if ((v = opt_value(argc, argv, &i, "--env",
+					  &missing))) {
+			if (!strchr(v, '=') || v[0] == '=')
+				return cli_usage(name, "'--env %s' is not "
+						 "NAME=VALUE", v);
+			if (a->n_env == MAX_ENV)
+				return cli_usage(name, "more than %d --env",
+						 MAX_ENV);
+			a->env[a->n_env++] = v;
+		} else if ((v = opt_value(argc, argv, &i, "--timeout",
+					  &missing))) {
+			a->timeout_ms = parse_duration(v);
+			if (a->timeout_ms < 0)
+				return cli_usage(name, "invalid duration '%s'; "
+						 "use e.g. 500ms, 30s, 5m", v);
+		} else if ((v = opt_value(argc, argv, &i, "--isolation",
+					  &missing))) {
+			if (strcmp(v, "none") && strcmp(v, "bwrap") &&
+			    strcmp(v, "auto"))
+				return cli_usage(name, "unknown isolation '%s'; "
+						 "use none, bwrap or auto", v);
+			a->isolation = v;
+		} else if (missing) {
+			return cli_usage(name, "option '%s' needs a value",
+					 argv[i]);
+		} else if (!strcmp(argv[i], "--json")) {
+			a->json = 1;
+		} else if (!strcmp(argv[i], "--stdin")) {
+			a->read_stdin = 1;
+		} else {
+			return cli_usage(name, "unknown option '%s'", argv[i]);
+		}
+	}
+	a->cmd = argv + i;
+	a->n_cmd = argc - i;
+	if (a->n_cmd == 0)
+		return cli_usage(name, "no command given");
+	if (!strcmp(name, "sh") && a->n_cmd != 1)
+		return cli_usage(name, "give the shell command as one "
+				 "argument (quote it)");
+	return 0;
+}
+
+/* ---- interrupting ------------------------------------------------------- */
+
+static wsp_cancel *interrupt_token;
+
+static void on_interrupt(int sig)
+{
+	(void)sig;
+	if (interrupt_token)
+		wsp_cancel_fire(interrupt_token);
+}
+
+static void catch_interrupts(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_interrupt;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	/* A closed terminal or pipe must not kill wsp mid-command. */
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* ---- output ------------------------------------------------------------- */
+
+/* Stream output straight to our descriptors, unbuffered. */
+static int stream_out(uint32_t stream, const void *data, size_t len,
+		      void *payload)
+{
+	int fd = stream == WSP_STDERR ? 2 : 1;
+	const char *p = data;
+
+	(void)payload;
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return 0; /* reader gone: keep running, drop output */
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Length of a valid UTF-8 sequence at s (n bytes left), or 0. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	size_t len, i;
+	unsigned cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return len;
+}
+
+/*
+ * A JSON string of arbitrary bytes: valid UTF-8 is kept, control
+ * characters are escaped, and each invalid byte becomes U+FFFD.
+ */
+static void put_json_string(FILE *f, const char *data, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)data;
+	size_t i = 0, len;
+
+	fputc('"', f);
+	while (i < n) {
+		unsigned char c = s[i];
+
+		if (c == '"' || c == '\\') {
+			fputc('\\', f);
+			fputc(c, f);
+			i++;
+		} else if (c == '\n') {
+			fputs("\\n", f);
+			i++;
+		} else if (c == '\t') {
+			fputs("\\t", f);
+			i++;
+		} else if (c == '\r') {
+			fputs("\\r", f);
+			i++;
+		} else if (c < 0x20 || c == 0x7f) {
+			fprintf(f, "\\u%04x", c);
+			i++;
+		} else if ((len = utf8_len(s + i, n - i))) {
+			fwrite(s + i, 1, len, f);
+			i += len;
+		} else {
+			fputs("\\ufffd", f);
+			i++;
+		}
+	}
+	fputc('"', f);
+}
+
+static const char *limit_name(uint32_t limit)
+{
+	switch (limit) {
+	case WSP_LIMIT_MEMORY: return "memory";
+	case WSP_LIMIT_PROCESSES: return "processes";
+	case WSP_LIMIT_CPU: return "cpu";
+	case WSP_LIMIT_FILE_SIZE: return "file_size";
+	default: return "none";
+	}
+}
+
+static void print_json(const wsp_exec_result *r)
+{
+	FILE *f = stdout;
+
+	fprintf(f, "{\"exit_code\":%d,\"signal\":%d,\"timed_out\":%s,"
+		   "\"killed\":%s,\"canceled\":%s,\"limit\":\"%s\",",
+		r->exit_code, r->term_signal,
+		r->flags & WSP_EXEC_TIMED_OUT ? "true" : "false",
+		r->flags & WSP_EXEC_KILLED ? "true" : "false",
+		r->flags & WSP_EXEC_CANCELED ? "true" : "false",
+		limit_name(r->limit));
+	fputs("\"stdout\":", f);
+	put_json_string(f, r->stdout_data ? r->stdout_data : "",
+			r->stdout_len);
+	fputs(",\"stderr\":", f);
+	put_json_string(f, r->stderr_data ? r->stderr_data : "",
+			r->stderr_len);
+	fprintf(f, ",\"stdout_dropped\":%llu,\"stderr_dropped\":%llu,"
+		   "\"duration_ms\":%llu}\n",
+		(unsigned long long)r->stdout_dropped,
+		(unsigned long long)r->stderr_dropped,
+		(unsigned long long)r->duration_ms);
+	fflush(f);
+}
+
+/* Read all of stdin (bounded) into *out. */
+static int slurp_stdin(char **out, size_t *len)
+{
+	size_t cap = 65536, n = 0;
+	char *buf = malloc(cap);
+	ssize_t r;
+
+	if (!buf)
+		return -1;
+	for (;;) {
+		if (n == cap) {
+			char *p;
+
+			if (cap >= STDIN_MAX) {
+				free(buf);
+				errno = EFBIG;
+				return -1;
+			}
+			cap *= 2;
+			p = realloc(buf, cap);
+			if (!p) {
+				free(buf);
+				return -1;
+			}
+			buf = p;
+		}
+		r = read(0, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			free(buf);
+			return -1;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+static int provider_is_local(const char *key, const char *value,
+			     void *payload)
+{
+	if (!strcmp(key, "provider")) {
+		*(int *)payload = !strcmp(value, "local");
+		return 1; /* enough: stop the listing */
+	}
+	return 0;
+}
+
+static int run(struct wsp_cli *cli, const char *name, int argc, char **argv)
+{
+	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
+	wsp_exec_result r;
+	struct exec_args a;
+	wsp_workspace *ws;
+	wsp_error err;
+	char *in = NULL;
+	size_t in_len = 0;
+	int rc, is_local = 0;
+
+	memset(&r, 0, sizeof(r));
+	r.struct_size = sizeof(r);
+	if (cli_wants_help(argc, argv)) {
+		fputs(exec_usage, stdout);
+		return WSP_EXIT_OK;
+	}
+	if (parse_args(&a, name, argc, argv))
+		return EXEC_EXIT_WSP;
+	a.json |= cli->json;
+	if (a.isolation && setenv("WSP_LOCAL_ISOLATION", a.isolation, 1) < 0)
+		return EXEC_EXIT_WSP;
+	if (cli_workspace(&ws, cli))
+		return EXEC_EXIT_WSP;
+	if (a.isolation) {
+		rc = wsp_sandbox_info(ws, provider_is_local, &is_local, &err);
+		if (rc < 0) {
+			cli_error("%s", err.message);
+			return EXEC_EXIT_WSP;
+		}
+		if (!is_local)
+			return cli_usage(name, "'--isolation' applies to the "
+					 "local sandbox only"),
+			       EXEC_EXIT_WSP;
+	}
+	if (a.read_stdin && slurp_stdin(&in, &in_len) < 0) {
+		cli_error("cannot read standard input: %s", strerror(errno));
+		return EXEC_EXIT_WSP;
+	}
+	if (wsp_cancel_new(&interrupt_token, &err) < 0) {
+		cli_error("%s", err.message);
+		free(in);
+		return EXEC_EXIT_WSP;
+	}
+	catch_interrupts();
+
+	if (!strcmp(name, "sh"))
+		o.shell = a.cmd[0];
+	else
+		o.argv = (const char *const *)a.cmd;
+	o.cwd = a.cwd;
+	o.env = a.n_env ? a.env : NULL;
+	o.timeout_ms = a.timeout_ms;
+	o.stdin_data = in ? in : NULL;
+	o.stdin_len = in_len;
+	o.cancel = interrupt_token;
+	if (!a.json) {
+		o.on_output = stream_out;
+		o.flags |= WSP_EXEC_NO_CAPTURE;
+	}
+	rc = wsp_sandbox_exec(&r, ws, &o, &err);
+	free(in);
+	if (rc < 0) {
+		cli_error("%s", err.message);
+		wsp_cancel_free(interrupt_token);
+		interrupt_token = NULL;
+		if (rc == WSP_ENOTFOUND)
+			return EXEC_EXIT_NOT_FOUND;
+		return rc == WSP_ECONFIG ? EXEC_EXIT_WSP : EXEC_EXIT_CANNOT_RUN;
+	}
+	if (a.json)
+		print_json(&r);
+	else if (r.flags & WSP_EXEC_TIMED_OUT)
+		cli_error("command timed out after %llu ms",
+			  (unsigned long long)r.duration_ms);
+	else if (r.flags & WSP_EXEC_LIMIT)
+		cli_error("command stopped by its %s limit",
+			  limit_name(r.limit));
+	rc = r.exit_code;
+	wsp_exec_result_release(ws, &r);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	wsp_cancel_free(interrupt_token);
+	interrupt_token = NULL;
+	return rc;
+}
+
+int cmd_exec(struct wsp_cli *cli, int argc, char **argv)
+{
+	return run(cli, "exec", argc, argv);
+}
+
+int cmd_sh(struct wsp_cli *cli, int argc, char **argv)
+{
+	return run(cli, "sh", argc, argv);
+}

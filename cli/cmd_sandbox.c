@@ -1,0 +1,147 @@
+/*
+ * cli/cmd_sandbox.c - `wsp sandbox start|stop|destroy|status|info|
+ * instructions`: the lifecycle of the workspace's sandbox.
+ */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char usage_text[] =
+	"usage: wsp sandbox start\n"
+	"   or: wsp sandbox stop\n"
+	"   or: wsp sandbox destroy [--files]\n"
+	"   or: wsp sandbox status\n"
+	"   or: wsp sandbox info\n"
+	"   or: wsp sandbox instructions\n"
+	"\n"
+	"start         create the sandbox, or reconnect to it by its configured\n"
+	"              id; prints \"created\" or \"connected\"\n"
+	"stop          stop it and kill its background processes (files and\n"
+	"              state stay; start makes it run again)\n"
+	"destroy       stop it and remove its state (the local sandbox's state\n"
+	"              directory: background process logs and status)\n"
+	"  --files     also remove its working files\n"
+	"status        print its state: absent, running, stopped, ...\n"
+	"info          print what it is: id, provider, state, cpus, memory,\n"
+	"              isolation, directories, limits (key: value lines)\n"
+	"instructions  print the text describing it to an agent\n"
+	"\n"
+	"With the global --json, start, status and info print JSON.\n";
+
+/* A JSON string of a NUL-terminated value (info values are text). */
+static void put_json(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+struct info_out {
+	int json;
+	int count;
+};
+
+static int print_kv(const char *key, const char *value, void *payload)
+{
+	struct info_out *o = payload;
+
+	if (o->json) {
+		fputs(o->count ? "," : "{", stdout);
+		put_json(key);
+		putchar(':');
+		put_json(value);
+	} else {
+		printf("%-20s %s\n", key, value);
+	}
+	o->count++;
+	return 0;
+}
+
+static int print_text(const void *data, size_t len, void *payload)
+{
+	(void)payload;
+	fwrite(data, 1, len, stdout);
+	return 0;
+}
+
+static int fail(wsp_error *err)
+{
+	cli_error("%s", err->message);
+	return WSP_EXIT_FAIL;
+}
+
+int cmd_sandbox(struct wsp_cli *cli, int argc, char **argv)
+{
+	const char *sub = argc > 1 ? argv[1] : NULL;
+	wsp_workspace *ws;
+	wsp_error err;
+	uint32_t v = 0;
+	int files = 0, i;
+
+	if (cli_wants_help(argc, argv)) {
+		fputs(usage_text, stdout);
+		return WSP_EXIT_OK;
+	}
+	if (!sub)
+		return cli_usage("sandbox", "no subcommand given");
+	for (i = 2; i < argc; i++) {
+		if (!strcmp(sub, "destroy") && !strcmp(argv[i], "--files"))
+			files = 1;
+		else
+			return cli_usage("sandbox", "unexpected argument '%s'",
+					 argv[i]);
+	}
+	if (strcmp(sub, "start") && strcmp(sub, "stop") &&
+	    strcmp(sub, "destroy") && strcmp(sub, "status") &&
+	    strcmp(sub, "info") && strcmp(sub, "instructions"))
+		return cli_usage("sandbox", "unknown subcommand '%s'", sub);
+	if (cli_workspace(&ws, cli))
+		return WSP_EXIT_FAIL;
+
+	if (!strcmp(sub, "start")) {
+		if (wsp_sandbox_start(&v, ws, NULL, &err) < 0)
+			return fail(&err);
+		if (cli->json)
+			printf("{\"outcome\":\"%s\"}\n",
+			       v == WSP_START_CREATED ? "created"
+						      : "connected");
+		else
+			puts(v == WSP_START_CREATED ? "created" : "connected");
+	} else if (!strcmp(sub, "stop")) {
+		if (wsp_sandbox_stop(ws, &err) < 0)
+			return fail(&err);
+	} else if (!strcmp(sub, "destroy")) {
+		if (wsp_sandbox_destroy(ws, files ? WSP_DESTROY_FILES : 0,
+					&err) < 0)
+			return fail(&err);
+	} else if (!strcmp(sub, "status")) {
+		if (wsp_sandbox_status(&v, ws, &err) < 0)
+			return fail(&err);
+		if (cli->json)
+			printf("{\"state\":\"%s\"}\n",
+			       wsp_sandbox_state_name(v));
+		else
+			puts(wsp_sandbox_state_name(v));
+	} else if (!strcmp(sub, "info")) {
+		struct info_out o = { cli->json, 0 };
+
+		if (wsp_sandbox_info(ws, print_kv, &o, &err) < 0)
+			return fail(&err);
+		if (cli->json)
+			puts(o.count ? "}" : "{}");
+	} else {
+		if (wsp_sandbox_instructions(ws, print_text, NULL, &err) < 0)
+			return fail(&err);
+	}
+	return WSP_EXIT_OK;
+}

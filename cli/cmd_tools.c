@@ -1,0 +1,200 @@
+/*
+ * cli/cmd_tools.c - the agent tools from the command line: `wsp tools`
+ * lists them, `wsp tool NAME JSON` runs one, `wsp instructions` prints
+ * the text an agent's system prompt gets about the workspace.
+ */
+#include "cli.h"
+
+#include <wsp/tools.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static wsp_cancel *interrupt_token;
+
+static void on_interrupt(int sig)
+{
+	(void)sig;
+	wsp_cancel_fire(interrupt_token);
+}
+
+static int open_tools(wsp_tools **out, struct wsp_cli *cli, uint32_t flags)
+{
+	wsp_tools_options opts = WSP_TOOLS_OPTIONS_INIT;
+	wsp_workspace *ws;
+	wsp_error err;
+
+	if (cli_workspace(&ws, cli))
+		return WSP_EXIT_FAIL;
+	opts.flags = flags;
+	if (wsp_tools_open(out, ws, &opts, &err) < 0) {
+		cli_error("%s", err.message);
+		return WSP_EXIT_FAIL;
+	}
+	return WSP_EXIT_OK;
+}
+
+int cmd_tools(struct wsp_cli *cli, int argc, char **argv)
+{
+	wsp_tools *tools;
+	wsp_tool_info info;
+	wsp_error err;
+	char *json;
+	size_t i, n;
+	int json_out = cli->json, rc;
+
+	if (cli_wants_help(argc, argv)) {
+		printf("usage: wsp tools [--json]\n\n"
+		       "List the agent tools of the workspace: name and "
+		       "description,\nwith --json also each tool's JSON Schema "
+		       "(MCP's tools/list shape).\n");
+		return WSP_EXIT_OK;
+	}
+	for (i = 1; i < (size_t)argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			json_out = 1;
+		else
+			return cli_usage("tools", "unexpected argument '%s'",
+					 argv[i]);
+	}
+	if ((rc = open_tools(&tools, cli, 0)))
+		return rc;
+	if (json_out) {
+		if (wsp_tools_list_json(&json, tools, &err) < 0) {
+			cli_error("%s", err.message);
+			wsp_tools_close(tools);
+			return WSP_EXIT_FAIL;
+		}
+		printf("%s\n", json);
+		wsp_tools_free(json);
+	} else {
+		n = wsp_tools_count(tools);
+		for (i = 0; i < n; i++) {
+			const char *d, *nl;
+
+			info.struct_size = sizeof(info);
+			if (wsp_tools_get(&info, tools, i))
+				break;
+			d = info.description;
+			nl = strchr(d, '\n');
+			printf("%-20s %.*s%s\n", info.name,
+			       (int)(nl ? (size_t)(nl - d) : strlen(d)), d,
+			       info.flags & WSP_TOOL_REQUIRE_APPROVAL ?
+				       " [requires approval]" :
+				       "");
+		}
+	}
+	wsp_tools_close(tools);
+	return WSP_EXIT_OK;
+}
+
+/* Approval at the terminal: only when a person can answer. */
+static int ask_terminal(const char *name, const char *args, void *payload)
+{
+	int yes = *(int *)payload;
+	char line[16];
+	FILE *tty;
+
+	if (yes)
+		return 1;
+	if (!isatty(STDIN_FILENO))
+		return 0;
+	fprintf(stderr, "wsp: allow tool '%s' with %s? [y/N] ", name, args);
+	tty = stdin;
+	if (!fgets(line, sizeof(line), tty))
+		return 0;
+	return line[0] == 'y' || line[0] == 'Y';
+}
+
+int cmd_tool(struct wsp_cli *cli, int argc, char **argv)
+{
+	wsp_tool_call_opts opts = WSP_TOOL_CALL_OPTS_INIT;
+	wsp_tool_result res = { sizeof(res), 0, NULL, 0 };
+	const char *name = NULL, *args = NULL;
+	struct sigaction sa;
+	wsp_tools *tools;
+	wsp_error err;
+	int i, rc, yes = 0;
+
+	if (cli_wants_help(argc, argv)) {
+		printf("usage: wsp tool [--yes] NAME ['JSON-ARGS']\n\n"
+		       "Run one agent tool with its arguments as a JSON object "
+		       "(default {})\nand print its result. Exit status 1 when "
+		       "the tool reports an error.\n\n"
+		       "  --yes   approve a tool configured with "
+		       "require_approval (else asked\n"
+		       "          at the terminal, or refused without one)\n");
+		return WSP_EXIT_OK;
+	}
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--yes") || !strcmp(argv[i], "-y"))
+			yes = 1;
+		else if (!name)
+			name = argv[i];
+		else if (!args)
+			args = argv[i];
+		else
+			return cli_usage("tool", "unexpected argument '%s'",
+					 argv[i]);
+	}
+	if (!name)
+		return cli_usage("tool", "which tool? 'wsp tools' lists them");
+	if ((rc = open_tools(&tools, cli, 0)))
+		return rc;
+	if (wsp_cancel_new(&interrupt_token, &err) == 0) {
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_interrupt;
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+	}
+	opts.cancel = interrupt_token;
+	opts.approve = ask_terminal;
+	opts.approve_payload = &yes;
+	rc = wsp_tool_call(&res, tools, name, args, &opts, &err);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	if (rc < 0) {
+		cli_error("%s", err.message);
+		rc = rc == WSP_ENOTFOUND || rc == WSP_EINVAL ? WSP_EXIT_USAGE :
+							       WSP_EXIT_FAIL;
+	} else {
+		fputs(res.text, stdout);
+		if (!res.len || res.text[res.len - 1] != '\n')
+			fputc('\n', stdout);
+		rc = res.is_error ? WSP_EXIT_FAIL : WSP_EXIT_OK;
+	}
+	wsp_tool_result_release(&res);
+	wsp_tools_close(tools);
+	wsp_cancel_free(interrupt_token);
+	interrupt_token = NULL;
+	return rc;
+}
+
+int cmd_instructions(struct wsp_cli *cli, int argc, char **argv)
+{
+	wsp_workspace *ws;
+	wsp_error err;
+	char *text;
+
+	if (cli_wants_help(argc, argv)) {
+		printf("usage: wsp instructions\n\n"
+		       "Print the text an agent's system prompt gets about "
+		       "this workspace\n(what `wsp mcp` sends as its "
+		       "instructions).\n");
+		return WSP_EXIT_OK;
+	}
+	if (argc > 1)
+		return cli_usage("instructions", "unexpected argument '%s'",
+				 argv[1]);
+	if (cli_workspace(&ws, cli))
+		return WSP_EXIT_FAIL;
+	if (wsp_tools_instructions(&text, ws, &err) < 0) {
+		cli_error("%s", err.message);
+		return WSP_EXIT_FAIL;
+	}
+	fputs(text, stdout);
+	wsp_tools_free(text);
+	return WSP_EXIT_OK;
+}

@@ -1,0 +1,123 @@
+/*
+ * core/http.h - the core's HTTP service (internal API, never installed).
+ *
+ * host->http_request and host->http_response_release point at
+ * wsp__http_request() and wsp__http_response_release(). One process-wide
+ * service shares a libcurl connection cache, DNS cache and TLS sessions
+ * across every call and thread; per-call settings come from the request,
+ * process-wide defaults from wsp__http_configure().
+ *
+ * The pieces: http.c (the transfer), http_retry.c (which failures are
+ * retried and how long to wait), http_log.c (masking of secrets for the
+ * debug log and error messages), http_error.c (status and libcurl codes to
+ * wsp codes, the server's own message).
+ */
+#ifndef WSP_CORE_HTTP_H
+#define WSP_CORE_HTTP_H
+
+#include <stdbool.h>
+#include <wsp/host.h>
+#include <wsp/http.h>
+
+#ifndef WSP_INTERNAL
+#define WSP_INTERNAL __attribute__((visibility("hidden")))
+#endif
+
+/* Process-wide defaults; zero members keep the built-in value. */
+typedef struct wsp__http_settings {
+	const char *ca_bundle;      /* PEM file of trusted CAs; NULL = system */
+	int64_t connect_timeout_ms; /* default 10 s */
+	int64_t timeout_ms;         /* whole request incl. retries; 0 = none */
+	int64_t low_speed_time_ms;  /* stalled for this long = timeout (30 s) */
+	int64_t low_speed_limit;    /* bytes/s counted as stalled (1) */
+	uint32_t max_attempts;      /* default 4 */
+	int64_t backoff_base_ms;    /* first backoff ceiling (200 ms) */
+	int64_t backoff_max_ms;     /* largest backoff and Retry-After (20 s) */
+	size_t max_collected_body;  /* bound of in-memory bodies (256 MiB) */
+} wsp__http_settings;
+
+/*
+ * Replace the defaults (copied; ca_bundle duplicated). Call before the
+ * first request or between requests; thread-safe. NULL restores the
+ * built-in defaults.
+ */
+WSP_INTERNAL int wsp__http_configure(const wsp__http_settings *settings,
+				     wsp_error *err);
+
+/* host->http_request: see <wsp/http.h>. */
+WSP_INTERNAL int wsp__http_request(wsp_http_response *out,
+				   const wsp_host *host,
+				   const wsp_http_request *req, wsp_error *err);
+
+/* host->http_response_release: frees what wsp__http_request() collected. */
+WSP_INTERNAL void wsp__http_response_release(const wsp_host *host,
+					     wsp_http_response *resp);
+
+/* Drop the shared caches (tests, library unload). */
+WSP_INTERNAL void wsp__http_shutdown(void);
+
+/* --- http_retry.c --- */
+
+/* True when method may be sent twice (GET HEAD PUT DELETE OPTIONS). */
+WSP_INTERNAL bool wsp__http_idempotent_method(const char *method);
+
+/* True for statuses worth another attempt: 429 500 502 503 504. */
+WSP_INTERNAL bool wsp__http_retryable_status(long status);
+
+/*
+ * Parse a Retry-After value, delta-seconds or an HTTP-date, relative to
+ * now (seconds since the epoch). Returns the delay in ms (>= 0), or -1
+ * when value is neither.
+ */
+WSP_INTERNAL int64_t wsp__http_parse_retry_after(const char *value,
+						 int64_t now);
+
+/*
+ * Full-jitter backoff before attempt number `attempt` (2 for the first
+ * retry): a uniform random delay in [0, min(max_ms, base_ms * 2^(n-2))].
+ */
+WSP_INTERNAL int64_t wsp__http_backoff_ms(uint32_t attempt, int64_t base_ms,
+					  int64_t max_ms);
+
+/* --- http_log.c --- */
+
+/* True when a header's value must never be logged (Authorization...). */
+WSP_INTERNAL bool wsp__http_sensitive_header(const char *name);
+
+/* True when a query parameter's value must never be logged. */
+WSP_INTERNAL bool wsp__http_sensitive_param(const char *name, size_t len);
+
+/*
+ * Copy src into dst (cap bytes, always NUL-terminated, may be cut) with
+ * every occurrence of each secret (NULL-terminated list, may be NULL)
+ * replaced by "****". Secrets shorter than 4 bytes are masked too.
+ */
+WSP_INTERNAL void wsp__http_mask_secrets(char *dst, size_t cap,
+					 const char *src,
+					 const char *const *secrets);
+
+/* The URL with the values of sensitive query parameters masked. */
+WSP_INTERNAL void wsp__http_mask_url(char *dst, size_t cap, const char *url,
+				     const char *const *secrets);
+
+/* "Name: value" with the value masked when the header is sensitive. */
+WSP_INTERNAL void wsp__http_mask_header(char *dst, size_t cap,
+					const char *name, const char *value,
+					const char *const *secrets);
+
+/* --- http_error.c --- */
+
+/* The wsp code for an HTTP status >= 400. */
+WSP_INTERNAL int wsp__http_status_code(long status);
+
+/*
+ * The server's own message from an error body: the <Message> (or <Code>)
+ * of an XML error, the "message"/"error" of a JSON one, else the first
+ * bytes; control characters dropped, whitespace squeezed, secrets masked,
+ * cut to fit cap.
+ */
+WSP_INTERNAL void wsp__http_server_message(char *dst, size_t cap,
+					   const char *body, size_t len,
+					   const char *const *secrets);
+
+#endif /* WSP_CORE_HTTP_H */

@@ -1,0 +1,161 @@
+/*
+ * core/http_error.c - HTTP statuses to wsp codes, and the server's message.
+ *
+ * Error bodies are untrusted: only their first bytes are looked at, the
+ * message is cut, stripped of control characters and masked before it
+ * reaches a wsp_error.
+ */
+#include "http.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* How much of an error body is examined. */
+#define ERROR_BODY_SCAN 16384
+
+int wsp__http_status_code(long status)
+{
+	switch (status) {
+	case 400:
+	case 422:
+	case 416:
+		return WSP_EINVAL;
+	case 401:
+	case 403:
+		return WSP_EAUTH;
+	case 404:
+	case 410:
+		return WSP_ENOTFOUND;
+	case 405:
+	case 501:
+		return WSP_ENOTSUP;
+	case 408:
+		return WSP_ETIMEDOUT;
+	case 409:
+	case 412:
+		/* The caller knows whether this means "exists" or "stale". */
+		return WSP_ESTALE;
+	case 413:
+		return WSP_ETOOBIG;
+	case 429:
+		return WSP_ERATELIMIT;
+	default:
+		break;
+	}
+	if (status >= 500)
+		return WSP_EUNAVAIL;
+	return WSP_ERROR;
+}
+
+/* The text between <tag> and </tag>, if any. */
+static bool xml_element(const char *body, size_t len, const char *tag,
+			const char **out, size_t *out_len)
+{
+	char open[32], close[32];
+	size_t ol = (size_t)snprintf(open, sizeof(open), "<%s>", tag);
+	size_t cl = (size_t)snprintf(close, sizeof(close), "</%s>", tag);
+	const char *s = memmem(body, len, open, ol);
+
+	if (!s)
+		return false;
+	s += ol;
+	const char *e = memmem(s, len - (size_t)(s - body), close, cl);
+
+	if (!e)
+		return false;
+	*out = s;
+	*out_len = (size_t)(e - s);
+	return true;
+}
+
+static const char *json_message(const cJSON *root)
+{
+	static const char *const keys[] = { "message", "error_description",
+					    "detail", "error", "msg", NULL };
+
+	if (!cJSON_IsObject(root))
+		return NULL;
+	for (const char *const *k = keys; *k; k++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, *k);
+
+		if (cJSON_IsString(v) && v->valuestring[0])
+			return v->valuestring;
+		if (cJSON_IsObject(v)) {
+			const char *m = json_message(v);
+
+			if (m)
+				return m;
+		}
+	}
+	return NULL;
+}
+
+/* Copy printable text, squeezing runs of whitespace into one space. */
+static void sanitise(char *dst, size_t cap, const char *src, size_t len)
+{
+	size_t pos = 0;
+	bool space = true; /* drops leading whitespace */
+
+	for (size_t i = 0; i < len && pos + 1 < cap; i++) {
+		unsigned char c = (unsigned char)src[i];
+
+		if (c == '\0')
+			break;
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+			if (!space)
+				dst[pos++] = ' ';
+			space = true;
+			continue;
+		}
+		if (c < 0x20 || c == 0x7f)
+			continue;
+		dst[pos++] = (char)c;
+		space = false;
+	}
+	while (pos && dst[pos - 1] == ' ')
+		pos--;
+	dst[pos] = '\0';
+}
+
+void wsp__http_server_message(char *dst, size_t cap, const char *body,
+			      size_t len, const char *const *secrets)
+{
+	const char *m = NULL;
+	size_t ml = 0;
+	cJSON *root = NULL;
+	char *copy, *masked;
+
+	if (!cap)
+		return;
+	dst[0] = '\0';
+	if (!body || !len)
+		return;
+	if (len > ERROR_BODY_SCAN)
+		len = ERROR_BODY_SCAN;
+	if (xml_element(body, len, "Message", &m, &ml) ||
+	    xml_element(body, len, "Code", &m, &ml)) {
+		/* found in an XML error document */
+	} else if ((root = cJSON_ParseWithLength(body, len))) {
+		m = json_message(root);
+		ml = m ? strlen(m) : 0;
+	}
+	if (!m) {
+		m = body;
+		ml = len;
+	}
+	if (ml > ERROR_BODY_SCAN)
+		ml = ERROR_BODY_SCAN;
+	/* Mask before cutting, so no part of a secret survives a cut. */
+	copy = malloc(ml + 1);
+	masked = malloc(4 * ml + 1);
+	if (copy && masked) {
+		memcpy(copy, m, ml);
+		copy[ml] = '\0';
+		wsp__http_mask_secrets(masked, 4 * ml + 1, copy, secrets);
+		sanitise(dst, cap, masked, strlen(masked));
+	}
+	free(copy);
+	free(masked);
+	cJSON_Delete(root);
+}

@@ -1,0 +1,413 @@
+/*
+ * core/tools.c - the tool set of a workspace: which tools it holds, how
+ * the configuration renames, disables or guards them, and one call from
+ * JSON arguments to a text result.
+ */
+#include "tools_backend.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_ARGS_BYTES (16u << 20)
+
+/* Every tool, in the order they are listed. */
+static const struct wsp__tool_def *const all_tools[] = {
+	WSP__TOOL_LIST
+};
+
+#define N_TOOLS (sizeof(all_tools) / sizeof(all_tools[0]))
+
+struct tool {
+	const struct wsp__tool_def *def;
+	char *name;        /* exposed */
+	uint32_t flags;    /* public WSP_TOOL_* */
+	cJSON *schema;     /* parsed def->schema */
+};
+
+struct wsp_tools {
+	wsp_workspace *ws;
+	uint32_t flags;
+	struct tool tools[N_TOOLS];
+	size_t n;
+	struct wsp__guard *guard;
+};
+
+struct wsp__guard *wsp__tools_guard(wsp_tools *set)
+{
+	return set->guard;
+}
+
+uint32_t wsp__tools_flags(const wsp_tools *set)
+{
+	return set->flags;
+}
+
+void wsp_tools_free(void *ptr)
+{
+	free(ptr);
+}
+
+/* What the workspace offers, to decide which tools exist. */
+struct caps {
+	int has_fs, all_read_only, has_sandbox, has_procs;
+};
+
+static void probe(struct caps *c, wsp_workspace *ws)
+{
+	size_t i, n = wsp__workspace_mount_count(ws);
+	wsp__instance *sb;
+	wsp_error err;
+
+	memset(c, 0, sizeof(*c));
+	c->has_fs = n > 0 && wsp__tb_have_files();
+	c->all_read_only = n > 0;
+	for (i = 0; i < n; i++)
+		if (!wsp__workspace_mount_read_only(ws, i))
+			c->all_read_only = 0;
+	/*
+	 * Loading the sandbox provider (not starting it) tells whether it
+	 * keeps background processes; if it cannot load, the command tools
+	 * stay listed and report the loader's error when called.
+	 */
+	c->has_sandbox = 1;
+	c->has_procs = 1;
+	switch (wsp__workspace_sandbox(&sb, ws, &err)) {
+	case 0:
+		c->has_procs = sb->prov->has_procmgr;
+		break;
+	case WSP_ENOTFOUND:
+		c->has_sandbox = c->has_procs = 0;
+		break;
+	}
+}
+
+static int wanted(const struct wsp__tool_def *d, const struct caps *c)
+{
+	if ((d->flags & WSP__TOOL_NEEDS_FS) && !c->has_fs)
+		return 0;
+	if ((d->flags & WSP_TOOL_WRITES) && c->all_read_only)
+		return 0;
+	if ((d->flags & WSP__TOOL_NEEDS_SANDBOX) && !c->has_sandbox)
+		return 0;
+	if ((d->flags & WSP__TOOL_NEEDS_PROCS) && !c->has_procs)
+		return 0;
+	return 1;
+}
+
+/* The schema as listed: execute_command drops `background` without a
+ * process manager. */
+static cJSON *schema_for(const struct wsp__tool_def *d, const struct caps *c)
+{
+	cJSON *s = cJSON_Parse(d->schema), *props;
+
+	if (s && !c->has_procs && !strcmp(d->name, "execute_command")) {
+		props = cJSON_GetObjectItemCaseSensitive(s, "properties");
+		cJSON_DeleteItemFromObjectCaseSensitive(props, "background");
+	}
+	return s;
+}
+
+void wsp_tools_close(wsp_tools *set)
+{
+	size_t i;
+
+	if (!set)
+		return;
+	for (i = 0; i < set->n; i++) {
+		free(set->tools[i].name);
+		cJSON_Delete(set->tools[i].schema);
+	}
+	wsp__guard_free(set->guard);
+	free(set);
+}
+
+int wsp_tools_open(wsp_tools **out, wsp_workspace *ws,
+		   const wsp_tools_options *opts, wsp_error *err)
+{
+	struct wsp__tool_settings st;
+	wsp_tools *set;
+	struct caps caps;
+	size_t i, j;
+
+	*out = NULL;
+	if (!ws)
+		return wsp_error_set(err, WSP_EINVAL, "no workspace given");
+	set = calloc(1, sizeof(*set));
+	if (!set || !(set->guard = wsp__guard_new())) {
+		free(set);
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	}
+	set->ws = ws;
+	if (opts && WSP_HAS_MEMBER(wsp_tools_options, opts, flags))
+		set->flags = opts->flags;
+	/*
+	 * Names must be unique among the enabled tools, whether or not this
+	 * workspace offers them: the configuration is valid or not by itself.
+	 */
+	for (i = 0; i < N_TOOLS; i++) {
+		struct wsp__tool_settings a, b;
+
+		wsp__tools_settings(&a, ws, all_tools[i]->name);
+		for (j = 0; a.enabled && j < i; j++) {
+			wsp__tools_settings(&b, ws, all_tools[j]->name);
+			if (!b.enabled ||
+			    strcmp(a.rename ? a.rename : all_tools[i]->name,
+				   b.rename ? b.rename : all_tools[j]->name))
+				continue;
+			wsp_error_set(err, WSP_ECONFIG,
+				      "tools '%s' and '%s' are both named '%s'; "
+				      "rename one of them in the tools: section",
+				      all_tools[j]->name, all_tools[i]->name,
+				      a.rename ? a.rename : all_tools[i]->name);
+			wsp_tools_close(set);
+			return WSP_ECONFIG;
+		}
+	}
+	probe(&caps, ws);
+	for (i = 0; i < N_TOOLS; i++) {
+		const struct wsp__tool_def *d = all_tools[i];
+		struct tool *t = &set->tools[set->n];
+
+		wsp__tools_settings(&st, ws, d->name);
+		if (!st.enabled || !wanted(d, &caps))
+			continue;
+		t->def = d;
+		t->name = strdup(st.rename ? st.rename : d->name);
+		t->schema = schema_for(d, &caps);
+		t->flags = d->flags & (WSP_TOOL_WRITES | WSP_TOOL_STREAMS);
+		if (st.require_approval)
+			t->flags |= WSP_TOOL_REQUIRE_APPROVAL;
+		set->n++;
+		if (!t->name || !t->schema) {
+			wsp_tools_close(set);
+			return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+		}
+	}
+	*out = set;
+	return 0;
+}
+
+size_t wsp_tools_count(const wsp_tools *set)
+{
+	return set ? set->n : 0;
+}
+
+int wsp_tools_get(wsp_tool_info *out, const wsp_tools *set, size_t index)
+{
+	wsp_tool_info info;
+	const struct tool *t;
+	uint32_t size;
+
+	if (!set || index >= set->n)
+		return WSP_ENOTFOUND;
+	t = &set->tools[index];
+	info.struct_size = sizeof(info);
+	info.flags = t->flags;
+	info.name = t->name;
+	info.tool = t->def->name;
+	info.description = t->def->description;
+	info.input_schema = t->def->schema;
+	/* a caller built against an older, smaller struct gets its part */
+	size = out->struct_size < sizeof(info) ? out->struct_size :
+						 sizeof(info);
+	memcpy(out, &info, size);
+	out->struct_size = size;
+	return 0;
+}
+
+int wsp_tools_list_json(char **out, const wsp_tools *set, wsp_error *err)
+{
+	cJSON *arr = cJSON_CreateArray(), *o;
+	size_t i;
+
+	*out = NULL;
+	if (!arr)
+		goto oom;
+	for (i = 0; set && i < set->n; i++) {
+		const struct tool *t = &set->tools[i];
+
+		o = cJSON_CreateObject();
+		if (!o)
+			goto oom;
+		cJSON_AddItemToArray(arr, o);
+		if (!cJSON_AddStringToObject(o, "name", t->name) ||
+		    !cJSON_AddStringToObject(o, "description",
+					     t->def->description))
+			goto oom;
+		cJSON_AddItemToObject(o, "inputSchema",
+				      cJSON_Duplicate(t->schema, 1));
+	}
+	*out = cJSON_PrintUnformatted(arr);
+	cJSON_Delete(arr);
+	if (!*out)
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	return 0;
+oom:
+	cJSON_Delete(arr);
+	return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+}
+
+static const struct tool *find_tool(const wsp_tools *set, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < set->n; i++)
+		if (!strcmp(set->tools[i].name, name))
+			return &set->tools[i];
+	return NULL;
+}
+
+int wsp__tool_fail(struct wsp__tool_ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+	char msg[1024];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	c->out.len = 0;
+	if (c->out.p)
+		c->out.p[0] = '\0';
+	wsp__tbuf_puts(&c->out, msg);
+	c->is_error = 1;
+	return 0;
+}
+
+const char *wsp__arg_str(const struct wsp__tool_ctx *c, const char *key,
+			 const char *dflt)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(c->args, key);
+
+	return cJSON_IsString(v) ? v->valuestring : dflt;
+}
+
+int wsp__arg_bool(const struct wsp__tool_ctx *c, const char *key, int dflt)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(c->args, key);
+
+	return cJSON_IsBool(v) ? cJSON_IsTrue(v) : dflt;
+}
+
+double wsp__arg_num(const struct wsp__tool_ctx *c, const char *key,
+		    double dflt, int *present)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(c->args, key);
+
+	if (present)
+		*present = cJSON_IsNumber(v);
+	return cJSON_IsNumber(v) ? v->valuedouble : dflt;
+}
+
+static int result_text(wsp_tool_result *out, const char *text, int is_error)
+{
+	out->is_error = is_error;
+	out->text = strdup(text);
+	out->len = out->text ? strlen(out->text) : 0;
+	return out->text ? 0 : WSP_ENOMEM;
+}
+
+int wsp_tool_call(wsp_tool_result *out, wsp_tools *set, const char *name,
+		  const char *args_json, const wsp_tool_call_opts *opts,
+		  wsp_error *err)
+{
+	static const wsp_tool_call_opts no_opts = WSP_TOOL_CALL_OPTS_INIT;
+	struct wsp__tool_ctx c;
+	const struct tool *t;
+	size_t len = args_json ? strlen(args_json) : 0;
+	cJSON *args;
+	char why[WSP_ERROR_MSG_MAX];
+	char msg[512];
+	int rc;
+
+	out->is_error = 0;
+	out->text = NULL;
+	out->len = 0;
+	if (!set || !name)
+		return wsp_error_set(err, WSP_EINVAL, "no tool given");
+	t = find_tool(set, name);
+	if (!t)
+		return wsp_error_set(err, WSP_ENOTFOUND,
+				     "unknown tool '%.64s'; 'wsp tools' lists "
+				     "them", name);
+	if (len > MAX_ARGS_BYTES)
+		return wsp_error_set(err, WSP_ETOOBIG,
+				     "arguments of '%s' are %zu bytes; the "
+				     "limit is %u", t->name, len,
+				     MAX_ARGS_BYTES);
+	args = len ? cJSON_ParseWithLength(args_json, len) :
+		     cJSON_CreateObject();
+	if (!args)
+		return wsp_error_set(err, WSP_EINVAL,
+				     "arguments of '%s' are not valid JSON",
+				     t->name);
+	if (t->def->prepare)
+		t->def->prepare(args);
+	if (wsp__schema_check(t->schema, args, why, sizeof(why))) {
+		cJSON_Delete(args);
+		return wsp_error_set(err, WSP_EINVAL,
+				     "invalid arguments for '%s': %s", t->name,
+				     why);
+	}
+	if (!opts)
+		opts = &no_opts;
+	if (t->flags & WSP_TOOL_REQUIRE_APPROVAL) {
+		char *text = opts->approve ? cJSON_PrintUnformatted(args) :
+					     NULL;
+
+		rc = opts->approve ? opts->approve(t->name, text ? text : "{}",
+						   opts->approve_payload) :
+				     0;
+		free(text);
+		if (rc < 0) {
+			cJSON_Delete(args);
+			return wsp_error_set(err, rc,
+					     "could not ask approval for '%s'",
+					     t->name);
+		}
+		if (rc == 0) {
+			cJSON_Delete(args);
+			snprintf(msg, sizeof(msg),
+				 opts->approve ?
+					 "Tool '%s' was not approved by the "
+					 "user; it did not run." :
+					 "Tool '%s' requires approval and no "
+					 "approver is available; it did not "
+					 "run.",
+				 t->name);
+			return result_text(out, msg, 1) ?
+				       wsp_error_set(err, WSP_ENOMEM,
+						     "out of memory") :
+				       0;
+		}
+	}
+	memset(&c, 0, sizeof(c));
+	c.set = set;
+	c.ws = set->ws;
+	c.def = t->def;
+	c.name = t->name;
+	c.args = args;
+	c.opts = opts;
+	rc = t->def->run(&c);
+	cJSON_Delete(args);
+	if (rc < 0 || c.out.oom) {
+		wsp__tbuf_free(&c.out);
+		return wsp_error_set(err, rc < 0 ? rc : WSP_ENOMEM,
+				     "tool '%s' failed: %s", t->name,
+				     wsp_strerror(rc < 0 ? rc : WSP_ENOMEM));
+	}
+	out->is_error = c.is_error;
+	out->len = c.out.len;
+	out->text = wsp__tbuf_take(&c.out);
+	if (!out->text)
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	return 0;
+}
+
+void wsp_tool_result_release(wsp_tool_result *r)
+{
+	if (!r)
+		return;
+	free(r->text);
+	r->text = NULL;
+	r->len = 0;
+}

@@ -1,0 +1,260 @@
+/*
+ * core/tools_impl.h - what the tool layer's modules share (never
+ * installed).
+ *
+ * tools.c         the set: which tools, config (enable, rename,
+ *                 approval), call dispatch
+ * tools_schema.c  argument validation against a tool's JSON Schema
+ * tools_buf.c     growable text buffer for results
+ * tools_guard.c   read tracker (stale writes) and per-path write locks
+ * tools_text.c    output shaping: tail lines, token sandwich, line clip
+ * tool_*.c        one tool (or a family) each
+ */
+#ifndef WSP_CORE_TOOLS_IMPL_H
+#define WSP_CORE_TOOLS_IMPL_H
+
+#include "internal.h"
+
+#include <wsp/cancel.h>
+#include <wsp/tools.h>
+#include <wsp/wsp.h>
+
+#include <cjson/cJSON.h>
+#include <stdarg.h>
+#include <stdint.h>
+
+/* ---- text buffer ------------------------------------------------------ */
+
+struct wsp__tbuf {
+	char *p;    /* NUL-terminated once anything was added */
+	size_t len;
+	size_t cap;
+	int oom;    /* an append failed; contents are cut */
+};
+
+WSP_INTERNAL void wsp__tbuf_add(struct wsp__tbuf *b, const void *data,
+				size_t len);
+WSP_INTERNAL void wsp__tbuf_puts(struct wsp__tbuf *b, const char *s);
+WSP_INTERNAL void wsp__tbuf_addf(struct wsp__tbuf *b, const char *fmt, ...)
+	WSP_PRINTF(2, 3);
+/* Hand the text over (never NULL unless out of memory); b is emptied. */
+WSP_INTERNAL char *wsp__tbuf_take(struct wsp__tbuf *b);
+WSP_INTERNAL void wsp__tbuf_free(struct wsp__tbuf *b);
+
+/* ---- a call ----------------------------------------------------------- */
+
+struct wsp__tool_def;
+
+struct wsp__tool_ctx {
+	wsp_tools *set;
+	wsp_workspace *ws;
+	const struct wsp__tool_def *def;
+	const char *name;            /* exposed name */
+	const cJSON *args;           /* validated object */
+	const wsp_tool_call_opts *opts; /* never NULL */
+	struct wsp__tbuf out;        /* the result text */
+	int is_error;
+};
+
+/* Set the result to an error text (replacing what was there). */
+WSP_INTERNAL int wsp__tool_fail(struct wsp__tool_ctx *c, const char *fmt,
+				...) WSP_PRINTF(2, 3);
+
+/* Argument getters: the schema was checked, so only absence is left. */
+WSP_INTERNAL const char *wsp__arg_str(const struct wsp__tool_ctx *c,
+				      const char *key, const char *dflt);
+WSP_INTERNAL int wsp__arg_bool(const struct wsp__tool_ctx *c, const char *key,
+			       int dflt);
+/* Numbers: *present says whether it was given (not null). */
+WSP_INTERNAL double wsp__arg_num(const struct wsp__tool_ctx *c,
+				 const char *key, double dflt, int *present);
+
+/* |d| as a line count (tail: negative means the same as positive). */
+static inline size_t wsp__abs_count(double d)
+{
+	if (d < 0)
+		d = -d;
+	return d > 1e9 ? 1000000000u : (size_t)d;
+}
+
+/* wsp__tool_def.flags (beyond the public WSP_TOOL_*) */
+#define WSP__TOOL_NEEDS_FS (1u << 8)      /* only with a mount table */
+#define WSP__TOOL_NEEDS_SANDBOX (1u << 9) /* only with a sandbox */
+#define WSP__TOOL_NEEDS_PROCS (1u << 10)  /* only with a process manager */
+
+struct wsp__tool_def {
+	const char *name;
+	const char *description;
+	const char *schema;   /* JSON text */
+	uint32_t flags;       /* WSP_TOOL_WRITES, _STREAMS, WSP__TOOL_NEEDS_* */
+	/* Optional: fix up arguments before validation (lenient coercion). */
+	void (*prepare)(cJSON *args);
+	/* Run: fill c->out; return 0, or a negative code for an internal
+	 * failure (out of memory) that the set turns into an error result. */
+	int (*run)(struct wsp__tool_ctx *c);
+};
+
+/* ---- schema validation ------------------------------------------------ */
+
+/*
+ * Check value against schema (a parsed JSON Schema subset: type, enum,
+ * properties, required, additionalProperties, items, minimum, maximum,
+ * minLength, maxLength, minItems). On failure writes why (naming the
+ * property) and returns WSP_EINVAL.
+ */
+WSP_INTERNAL int wsp__schema_check(const cJSON *schema, const cJSON *value,
+				   char *why, size_t why_cap);
+
+/* ---- guard: read tracker and write locks ------------------------------ */
+
+struct wsp__guard;
+
+WSP_INTERNAL struct wsp__guard *wsp__guard_new(void);
+WSP_INTERNAL void wsp__guard_free(struct wsp__guard *g);
+/* Remember the version of a file the agent was shown. */
+WSP_INTERNAL void wsp__guard_note_read(struct wsp__guard *g, const char *path,
+				       const char *version);
+/* The version last read (copied into out), or 0 if never read. */
+WSP_INTERNAL int wsp__guard_last_read(struct wsp__guard *g, const char *path,
+				      char *out, size_t cap);
+WSP_INTERNAL void wsp__guard_forget(struct wsp__guard *g, const char *path);
+/* One writer per path: WSP_ETIMEDOUT after timeout_ms. */
+WSP_INTERNAL int wsp__guard_lock(struct wsp__guard *g, const char *path,
+				 int64_t timeout_ms);
+WSP_INTERNAL void wsp__guard_unlock(struct wsp__guard *g, const char *path);
+
+/* ---- output shaping --------------------------------------------------- */
+
+/* Defaults shared with Mastra. */
+#define WSP__TAIL_LINES 200      /* execute_command, get_process_output */
+#define WSP__CMD_TOKENS 2000     /* sandwich budget of command output */
+#define WSP__OUTPUT_TOKENS 3000  /* read_file, list_files, grep */
+
+/* Estimated tokens of text (about four bytes a token, as tokenx does). */
+WSP_INTERNAL size_t wsp__text_tokens(const char *s, size_t len);
+/*
+ * Append command output s to b as Mastra's truncateOutput does: the last
+ * `tail` lines (0 = all) with a "[showing last N of M lines]" note, then
+ * a head+tail sandwich when over max_tokens (10 % head, 90 % tail).
+ */
+WSP_INTERNAL void wsp__text_truncate(struct wsp__tbuf *b, const char *s,
+				     size_t len, size_t tail,
+				     size_t max_tokens);
+/*
+ * Append s to b keeping its first lines within max_tokens, then an
+ * "[output truncated: showing first ~K of ~T tokens]" note.
+ */
+WSP_INTERNAL void wsp__text_limit(struct wsp__tbuf *b, const char *s,
+				  size_t len, size_t max_tokens);
+/*
+ * A trailing "| tail -N" / "| tail -n N" of a shell command: N (0: none)
+ * and in *cut the length of the command without it.
+ */
+WSP_INTERNAL size_t wsp__strip_tail_pipe(const char *cmd, size_t *cut);
+/*
+ * Command output for a model: stdout alone, "stderr:\n..." alone, or both
+ * labelled "stdout:" / "stderr:"; each cut by wsp__text_truncate(tail).
+ */
+WSP_INTERNAL void wsp__format_streams(struct wsp__tbuf *b, const char *out,
+				      size_t out_len, const char *err,
+				      size_t err_len, size_t tail);
+/* Append s with ANSI escape sequences removed. */
+WSP_INTERNAL void wsp__text_strip_ansi(struct wsp__tbuf *b, const char *s,
+				       size_t len);
+
+/* ---- configuration ---------------------------------------------------- */
+
+struct wsp__tool_settings {
+	int enabled;
+	const char *rename;   /* NULL: the tool's own name */
+	int require_approval;
+};
+
+/* tools.<tool> of the workspace's configuration, defaults filled in. */
+WSP_INTERNAL void wsp__tools_settings(struct wsp__tool_settings *st,
+				      wsp_workspace *ws, const char *tool);
+
+/* ---- the tools -------------------------------------------------------- */
+
+extern const struct wsp__tool_def wsp__tool_execute_command;
+extern const struct wsp__tool_def wsp__tool_get_process_output;
+extern const struct wsp__tool_def wsp__tool_kill_process;
+extern const struct wsp__tool_def wsp__tool_read_file;
+extern const struct wsp__tool_def wsp__tool_write_file;
+extern const struct wsp__tool_def wsp__tool_edit_file;
+extern const struct wsp__tool_def wsp__tool_list_files;
+extern const struct wsp__tool_def wsp__tool_delete;
+extern const struct wsp__tool_def wsp__tool_file_stat;
+extern const struct wsp__tool_def wsp__tool_mkdir;
+extern const struct wsp__tool_def wsp__tool_grep;
+
+/* The tools a set may hold, in listing order (those built so far). */
+#define WSP__TOOL_LIST                                                     \
+	&wsp__tool_execute_command, &wsp__tool_get_process_output,        \
+		&wsp__tool_kill_process, &wsp__tool_read_file,            \
+		&wsp__tool_write_file, &wsp__tool_edit_file,              \
+		&wsp__tool_list_files, &wsp__tool_delete,                 \
+		&wsp__tool_file_stat, &wsp__tool_mkdir, &wsp__tool_grep
+
+/* ---- paths, globs, .gitignore, tree walks ------------------------------ */
+
+/* A path as a lock/read-tracker key: "/a/b" ("./a//b/" -> "/a/b"). */
+WSP_INTERNAL void wsp__tools_path_key(char *out, size_t cap,
+				      const char *path);
+
+/* True if s has glob syntax (* ? [ {). */
+WSP_INTERNAL int wsp__glob_has_magic(const char *s);
+/*
+ * Match path against a glob: `*` and `?` within one component, `**`
+ * across components, `[...]` classes, `{a,b}` alternatives. With dot
+ * false, a component starting with '.' only matches a pattern component
+ * that starts with '.' too.
+ */
+WSP_INTERNAL int wsp__glob_match(const char *pattern, const char *path,
+				 int dot);
+
+struct wsp__gitignore;
+
+/* Parse .gitignore text (NULL-safe: NULL text gives NULL). */
+WSP_INTERNAL struct wsp__gitignore *wsp__gitignore_parse(const char *text,
+							 size_t len);
+WSP_INTERNAL void wsp__gitignore_free(struct wsp__gitignore *gi);
+/* path relative to the .gitignore's directory; is_dir for directories. */
+WSP_INTERNAL int wsp__gitignore_match(const struct wsp__gitignore *gi,
+				      const char *path, int is_dir);
+
+struct wsp__walk_entry {
+	char *path;   /* relative to the walked directory */
+	const char *name;
+	char *target; /* symlink target or NULL */
+	uint32_t type;
+	uint32_t depth;
+	uint32_t is_symlink;
+	uint64_t size;
+};
+
+struct wsp__walk {
+	struct wsp__walk_entry *v;
+	size_t n, cap;
+	int truncated; /* hit max_entries */
+};
+
+/*
+ * Everything below path in one recursive listing (max_depth 0 =
+ * unlimited), sorted so that a directory's subtree directly follows it.
+ * At most max_entries are kept (walk->truncated then set).
+ */
+WSP_INTERNAL int wsp__walk(struct wsp__walk *w, wsp_workspace *ws,
+			   const char *path, uint32_t max_depth,
+			   size_t max_entries, const wsp_cancel *cancel,
+			   wsp_error *err);
+WSP_INTERNAL void wsp__walk_free(struct wsp__walk *w);
+/* Index of the first entry after v[i]'s subtree. */
+WSP_INTERNAL size_t wsp__walk_skip(const struct wsp__walk *w, size_t i);
+
+/* ---- the set's shared state, for tools -------------------------------- */
+
+WSP_INTERNAL struct wsp__guard *wsp__tools_guard(wsp_tools *set);
+WSP_INTERNAL uint32_t wsp__tools_flags(const wsp_tools *set);
+
+#endif /* WSP_CORE_TOOLS_IMPL_H */

@@ -1,0 +1,87 @@
+/*
+ * wsp/exec.h - embedding API for the workspace's sandbox: run commands and
+ * manage the sandbox's lifecycle.
+ *
+ * Every call reaches the sandbox configured for the workspace (loading its
+ * provider on first use). Option and result structs are those of the
+ * plugin ABI (<wsp/sandbox.h>): set struct_size (use the _INIT macros).
+ *
+ *   wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
+ *   wsp_exec_result r = { sizeof(r) };
+ *   o.shell = "make test";
+ *   if (wsp_sandbox_exec(&r, ws, &o, &err) == 0) {
+ *           printf("exit %d\n%s", r.exit_code, r.stdout_data);
+ *           wsp_exec_result_release(ws, &r);
+ *   }
+ */
+#ifndef WSP_EXEC_H
+#define WSP_EXEC_H
+
+#include <wsp/common.h>
+#include <wsp/sandbox.h>
+#include <wsp/workspace.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Foreground commands and lifecycle (core/exec.c) ------------------- */
+
+/*
+ * Run one command to completion, timeout or cancel. Returns 0 once the
+ * command ran, whatever its exit status; *out then holds its status and
+ * captured output, which wsp_exec_result_release() frees. A command that
+ * cannot start (unknown program, missing cwd, isolation unavailable)
+ * fails with a negative code and no result.
+ *
+ * Unlike other long calls, a canceled exec still returns 0 with
+ * WSP_EXEC_CANCELED set (exit_code 130), so the output so far is kept; a
+ * deadline gives WSP_EXEC_TIMED_OUT and exit_code 124. When opts->on_output
+ * returns a negative code the command is stopped and exec returns that
+ * code.
+ */
+WSP_EXTERN int wsp_sandbox_exec(wsp_exec_result *out, wsp_workspace *ws,
+				const wsp_exec_opts *opts, wsp_error *err);
+
+/* Free the capture buffers of a result (NULL-safe, idempotent). */
+WSP_EXTERN void wsp_exec_result_release(wsp_workspace *ws,
+					wsp_exec_result *res);
+
+/*
+ * Create the sandbox, or reconnect to it by its configured id;
+ * *out_outcome is WSP_START_CREATED or WSP_START_CONNECTED. A provider
+ * without lifecycle is always there (WSP_START_CONNECTED).
+ */
+WSP_EXTERN int wsp_sandbox_start(uint32_t *out_outcome, wsp_workspace *ws,
+				 const wsp_cancel *cancel, wsp_error *err);
+/* Stop the sandbox and its background processes (it can start again). */
+WSP_EXTERN int wsp_sandbox_stop(wsp_workspace *ws, wsp_error *err);
+/*
+ * Stop it and remove its state; with WSP_DESTROY_FILES also its working
+ * files.
+ */
+WSP_EXTERN int wsp_sandbox_destroy(wsp_workspace *ws, uint32_t flags,
+				   wsp_error *err);
+/* *out_state = wsp_sandbox_state (WSP_SANDBOX_RUNNING when unknowable). */
+WSP_EXTERN int wsp_sandbox_status(uint32_t *out_state, wsp_workspace *ws,
+				  wsp_error *err);
+/* "absent", "running", ... for a wsp_sandbox_state; "unknown" otherwise. */
+WSP_EXTERN const char *wsp_sandbox_state_name(uint32_t state);
+/*
+ * Descriptive facts as key/value pairs in a stable order: "id",
+ * "provider", "state", "cpus", "memory_bytes", "isolation", "working_dir",
+ * then provider-specific keys. A provider without info gives id and
+ * provider.
+ */
+WSP_EXTERN int wsp_sandbox_info(wsp_workspace *ws, wsp_kv_fn cb,
+				void *payload, wsp_error *err);
+/* Text for an agent's system prompt describing the sandbox. */
+WSP_EXTERN int wsp_sandbox_instructions(wsp_workspace *ws, wsp_sink_fn sink,
+					void *payload, wsp_error *err);
+
+/* ---- Background processes (core/procs.c) ------------------------------- */
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* WSP_EXEC_H */

@@ -1,0 +1,63 @@
+/*
+ * tests/fs-local/fake_host.h - load wsp-fs-local.so without the core: a
+ * small host table whose option getters read a fixed struct, plus helpers
+ * for files on the real disk. Shared by the fs-local tests and benchmark.
+ */
+#ifndef WSP_TEST_FAKE_HOST_H
+#define WSP_TEST_FAKE_HOST_H
+
+#include <wsp/plugin.h>
+
+#include <stdatomic.h>
+
+/* The options of one instance (what the core would have validated). */
+struct wsp_config {
+	const char *base_path;
+	int read_only;
+	const char *const *allowed_paths; /* NULL: option absent */
+};
+
+/* A cancel token: set canceled to cancel. */
+struct wsp_cancel {
+	atomic_int canceled;
+};
+
+struct fake_fs {
+	void *dl;
+	const wsp_plugin_desc *desc;
+	const wsp_fs_vtable *fs;
+	void *self;
+	struct wsp_config cfg;
+};
+
+const wsp_host *fake_host(void);
+/* The last line the provider logged (any level). */
+extern char fake_host_last_log[512];
+
+/* dlopen the plugin (path from WSP_FS_LOCAL_SO) and init one instance. */
+int fake_fs_open(struct fake_fs *out, const char *base, int read_only,
+		 const char *const *allowed, wsp_error *err);
+void fake_fs_close(struct fake_fs *f);
+
+/* Whole-buffer helpers over the streaming slots. */
+int fake_fs_put(struct fake_fs *f, const char *path, const char *data,
+		size_t len, uint32_t flags, wsp_error *err);
+/* *out is malloc'ed and NUL-terminated. */
+int fake_fs_get(struct fake_fs *f, const char *path, char **out, size_t *len,
+		wsp_error *err);
+
+/* Host-side helpers (plain POSIX, for setting up and checking). */
+char *tmpdir_make(const char *tag);  /* mkdtemp under $TMPDIR or /tmp */
+void tree_remove(const char *path);  /* rm -rf, no symlink following */
+void tree_empty(const char *path);   /* rm -rf of what path holds */
+void file_put(const char *path, const char *data);
+char *file_get(const char *path);    /* NULL if missing; malloc'ed */
+char *path_join(const char *a, const char *b); /* malloc'ed a/b */
+/*
+ * A snapshot of a tree: one sorted line per entry with its type, size,
+ * mtime (ns), symlink target and content, so any change shows up.
+ * Entries whose path starts with exclude (may be NULL) are left out.
+ */
+char *tree_snapshot(const char *path, const char *exclude);
+
+#endif

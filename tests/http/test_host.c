@@ -1,0 +1,109 @@
+/*
+ * tests/http/test_host.c - see test_host.h.
+ */
+#include "test_host.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *log_buf;
+static size_t log_len;
+
+int64_t test_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void host_log(const wsp_host *host, int level, const char *fmt, ...)
+{
+	char line[2048];
+	va_list ap;
+	int n;
+
+	(void)host;
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(line))
+		n = sizeof(line) - 1;
+	if (getenv("WSP_TEST_VERBOSE"))
+		fprintf(stderr, "[%d] %s\n", level, line);
+	pthread_mutex_lock(&log_lock);
+	char *nb = realloc(log_buf, log_len + (size_t)n + 2);
+
+	if (nb) {
+		log_buf = nb;
+		memcpy(log_buf + log_len, line, (size_t)n);
+		log_len += (size_t)n;
+		log_buf[log_len++] = '\n';
+		log_buf[log_len] = '\0';
+	}
+	pthread_mutex_unlock(&log_lock);
+}
+
+void test_host_log_clear(void)
+{
+	pthread_mutex_lock(&log_lock);
+	log_len = 0;
+	if (log_buf)
+		log_buf[0] = '\0';
+	pthread_mutex_unlock(&log_lock);
+}
+
+char *test_host_log(void)
+{
+	char *copy;
+
+	pthread_mutex_lock(&log_lock);
+	copy = strdup(log_buf ? log_buf : "");
+	pthread_mutex_unlock(&log_lock);
+	return copy;
+}
+
+static int host_cancel_requested(const wsp_host *host,
+				 const wsp_cancel *cancel)
+{
+	struct test_cancel *c = (struct test_cancel *)(void *)cancel;
+
+	(void)host;
+	if (!c)
+		return 0;
+	if (c->fire_at_ms && test_now_ms() >= c->fire_at_ms)
+		atomic_store(&c->fired, 1);
+	return atomic_load(&c->fired);
+}
+
+static int host_cancel_fd(const wsp_host *host, const wsp_cancel *cancel)
+{
+	(void)host;
+	(void)cancel;
+	return -1;
+}
+
+void test_cancel_init(struct test_cancel *c, int64_t ms)
+{
+	atomic_store(&c->fired, 0);
+	c->fire_at_ms = ms ? test_now_ms() + ms : 0;
+}
+
+static const wsp_host host = {
+	.struct_size = sizeof(wsp_host),
+	.log = host_log,
+	.cancel_requested = host_cancel_requested,
+	.cancel_fd = host_cancel_fd,
+};
+
+const wsp_host *test_host(void)
+{
+	return &host;
+}

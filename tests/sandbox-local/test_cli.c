@@ -1,0 +1,314 @@
+/*
+ * tests/sandbox-local/test_cli.c - `wsp exec`, `wsp sh` and `wsp sandbox`
+ * as a user runs them: exit statuses, streams, JSON, options, interrupts.
+ * Runs the built wsp binary against a config file using the local sandbox.
+ */
+#include "cu_main.h"
+
+#include <cjson/cJSON.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef WSP_CLI
+#error "WSP_CLI must name the wsp binary"
+#endif
+
+static char dir[64];
+static char config[128];
+static char out_file[128], err_file[128];
+static char out[1 << 16], err[1 << 16];
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void slurp(const char *path, char *buf, size_t cap)
+{
+	FILE *f = fopen(path, "r");
+	size_t n = 0;
+
+	if (f) {
+		n = fread(buf, 1, cap - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+}
+
+/* Run `wsp --config CONFIG <args>` through sh; returns its exit status. */
+static int wsp(const char *args)
+{
+	char cmd[4096];
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "cd %s && %s --config %s %s >%s 2>%s",
+		 dir, WSP_CLI, config, args, out_file, err_file);
+	st = system(cmd);
+	slurp(out_file, out, sizeof(out));
+	slurp(err_file, err, sizeof(err));
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static int suite_init(void)
+{
+	FILE *f;
+
+	snprintf(dir, sizeof(dir), "/tmp/wsp-cli-test-XXXXXX");
+	if (!mkdtemp(dir))
+		return 1;
+	snprintf(config, sizeof(config), "%s/wsp.yaml", dir);
+	snprintf(out_file, sizeof(out_file), "%s/out", dir);
+	snprintf(err_file, sizeof(err_file), "%s/err", dir);
+	f = fopen(config, "w");
+	if (!f)
+		return 1;
+	fputs("sandbox:\n"
+	      "  provider: local\n"
+	      "  id: cli-box\n"
+	      "  options:\n"
+	      "    isolation: none\n"
+	      "    state_dir: ./state\n"
+	      "    timeout: 10s\n"
+	      "    kill_grace: 500ms\n"
+	      "    env: { TEAM: team-data }\n",
+	      f);
+	fclose(f);
+	return 0;
+}
+
+static int suite_clean(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd) == 0 ? 0 : 1;
+}
+
+static void test_exit_status_and_streams(void)
+{
+	CU_ASSERT_EQUAL(wsp("sh 'echo out; echo err >&2; exit 7'"), 7);
+	CU_ASSERT_STRING_EQUAL(out, "out\n");
+	CU_ASSERT_STRING_EQUAL(err, "err\n");
+	CU_ASSERT_EQUAL(wsp("exec -- printf '%s,' a 'b c'"), 0);
+	CU_ASSERT_STRING_EQUAL(out, "a,b c,");
+	CU_ASSERT_EQUAL(wsp("exec -- sh -c 'kill -TERM $$'"), 128 + SIGTERM);
+	CU_ASSERT_EQUAL(wsp("sh true"), 0);
+}
+
+static void test_errors(void)
+{
+	CU_ASSERT_EQUAL(wsp("exec -- no-such-program-x"), 127);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "'no-such-program-x' not found"));
+	CU_ASSERT_EQUAL(wsp("exec --cwd missing-dir -- true"), 127);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "missing-dir"));
+	CU_ASSERT_EQUAL(wsp("exec --cwd ../.. -- true"), 126);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "climbs out"));
+	CU_ASSERT_EQUAL(wsp("exec --frobnicate -- true"), 125);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "unknown option '--frobnicate'"));
+	CU_ASSERT_EQUAL(wsp("exec --timeout soon -- true"), 125);
+	CU_ASSERT_EQUAL(wsp("exec --isolation docker -- true"), 125);
+	CU_ASSERT_EQUAL(wsp("exec"), 125);
+	CU_ASSERT_EQUAL(wsp("sh 'echo' extra"), 125);
+	CU_ASSERT_EQUAL(wsp("exec --help"), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "usage: wsp exec"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "124"));
+}
+
+static void test_timeout(void)
+{
+	long long t0 = now_ms();
+
+	CU_ASSERT_EQUAL(wsp("exec --timeout 300ms -- sleep 20"), 124);
+	CU_ASSERT(now_ms() - t0 < 3000);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "timed out"));
+	CU_ASSERT_EQUAL(wsp("sh --timeout 0 'sleep 0.2; echo ok'"), 0);
+	CU_ASSERT_STRING_EQUAL(out, "ok\n");
+}
+
+static void test_env_cwd_stdin(void)
+{
+	char path[128];
+
+	setenv("WSP_CLI_TEST_SECRET", "hunter2-cli", 1);
+	CU_ASSERT_EQUAL(wsp("exec --env REGION=eu-west -- env"), 0);
+	CU_ASSERT_PTR_NULL(strstr(out, "hunter2-cli"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "REGION=eu-west\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "TEAM=team-data\n"));
+	unsetenv("WSP_CLI_TEST_SECRET");
+
+	snprintf(path, sizeof(path), "%s/workspace/sub", dir);
+	mkdir(path, 0755);
+	CU_ASSERT_EQUAL(wsp("sh --cwd sub pwd"), 0);
+	snprintf(path, sizeof(path), "%s/workspace/sub\n", dir);
+	CU_ASSERT_STRING_EQUAL(out, path);
+
+	snprintf(path, sizeof(path), "%s/input", dir);
+	{
+		FILE *f = fopen(path, "w");
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+		fputs("round trip\n", f);
+		fclose(f);
+	}
+	CU_ASSERT_EQUAL(wsp("exec --stdin -- tr a-z A-Z < input"), 0);
+	CU_ASSERT_STRING_EQUAL(out, "ROUND TRIP\n");
+	/* without --stdin the command sees end of file at once */
+	CU_ASSERT_EQUAL(wsp("exec -- cat < /dev/zero"), 0);
+	CU_ASSERT_STRING_EQUAL(out, "");
+}
+
+static void test_json(void)
+{
+	cJSON *doc, *v;
+
+	CU_ASSERT_EQUAL(wsp("--json sh 'echo out; echo err >&2; exit 3'"), 3);
+	doc = cJSON_Parse(out);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+	v = cJSON_GetObjectItem(doc, "exit_code");
+	CU_ASSERT(cJSON_IsNumber(v) && v->valueint == 3);
+	CU_ASSERT_STRING_EQUAL(
+		cJSON_GetStringValue(cJSON_GetObjectItem(doc, "stdout")),
+		"out\n");
+	CU_ASSERT_STRING_EQUAL(
+		cJSON_GetStringValue(cJSON_GetObjectItem(doc, "stderr")),
+		"err\n");
+	CU_ASSERT(cJSON_IsFalse(cJSON_GetObjectItem(doc, "timed_out")));
+	CU_ASSERT(cJSON_IsNumber(cJSON_GetObjectItem(doc, "duration_ms")));
+	CU_ASSERT(cJSON_IsNumber(cJSON_GetObjectItem(doc, "stdout_dropped")));
+	cJSON_Delete(doc);
+
+	/* timeout, binary output, a NUL: still valid JSON */
+	CU_ASSERT_EQUAL(wsp("exec --json --timeout 200ms -- sh -c "
+			    "'printf \"\\000\\377x\"; sleep 5'"), 124);
+	doc = cJSON_Parse(out);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+	CU_ASSERT(cJSON_IsTrue(cJSON_GetObjectItem(doc, "timed_out")));
+	CU_ASSERT(cJSON_IsTrue(cJSON_GetObjectItem(doc, "killed")));
+	v = cJSON_GetObjectItem(doc, "exit_code");
+	CU_ASSERT(cJSON_IsNumber(v) && v->valueint == 124);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"stdout\":\"\\u0000\\ufffdx\""));
+	cJSON_Delete(doc);
+}
+
+static void test_isolation_override(void)
+{
+	char probe[] = "/var/tmp/wsp-cli-probe-XXXXXX", args[256];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(probe));
+	/* configured none: host directories are visible */
+	snprintf(args, sizeof(args), "sh 'test -d %s && echo visible'", probe);
+	CU_ASSERT_EQUAL(wsp(args), 0);
+	CU_ASSERT_STRING_EQUAL(out, "visible\n");
+	/* --isolation bwrap for this call: they are not */
+	snprintf(args, sizeof(args),
+		 "sh --isolation bwrap 'test -d %s && echo visible; "
+		 "echo done'", probe);
+	CU_ASSERT_EQUAL(wsp(args), 0);
+	CU_ASSERT_STRING_EQUAL(out, "done\n");
+	rmdir(probe);
+}
+
+static void test_interrupt(void)
+{
+	char cmd[512];
+	long long t0;
+	pid_t pid;
+	int st = 0;
+
+	snprintf(cmd, sizeof(cmd),
+		 "exec %s --config %s sh 'trap \"\" TERM; sleep 30' "
+		 ">/dev/null 2>&1",
+		 WSP_CLI, config);
+	pid = fork();
+	if (pid == 0) {
+		if (chdir(dir) < 0)
+			_exit(99);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(99);
+	}
+	CU_ASSERT_FATAL(pid > 0);
+	usleep(400 * 1000);
+	t0 = now_ms();
+	kill(pid, SIGINT);
+	waitpid(pid, &st, 0);
+	/* the command ignores SIGTERM: SIGKILL after the 500ms grace */
+	CU_ASSERT(now_ms() - t0 < 4000);
+	CU_ASSERT(WIFEXITED(st));
+	CU_ASSERT_EQUAL(WEXITSTATUS(st), 130);
+}
+
+static void test_sandbox_lifecycle(void)
+{
+	CU_ASSERT_EQUAL(wsp("sandbox status"), 0);
+	CU_ASSERT_STRING_EQUAL(out, "absent\n");
+	CU_ASSERT_EQUAL(wsp("sandbox start"), 0);
+	CU_ASSERT_STRING_EQUAL(out, "created\n");
+	CU_ASSERT_EQUAL(wsp("sandbox start"), 0);
+	CU_ASSERT_STRING_EQUAL(out, "connected\n");
+	CU_ASSERT_EQUAL(wsp("sandbox info"), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "id                   cli-box\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "isolation            none\n"));
+	CU_ASSERT_EQUAL(wsp("--json sandbox info"), 0);
+	{
+		cJSON *doc = cJSON_Parse(out);
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+		CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(
+			cJSON_GetObjectItem(doc, "provider")), "local");
+		cJSON_Delete(doc);
+	}
+	CU_ASSERT_EQUAL(wsp("sandbox instructions"), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "Working directory"));
+	CU_ASSERT_EQUAL(wsp("sandbox stop"), 0);
+	CU_ASSERT_EQUAL(wsp("sandbox status"), 0);
+	CU_ASSERT_STRING_EQUAL(out, "stopped\n");
+	CU_ASSERT_EQUAL(wsp("sh 'echo keep > kept.txt'"), 0);
+	CU_ASSERT_EQUAL(wsp("sandbox destroy"), 0);
+	CU_ASSERT_EQUAL(wsp("sandbox status"), 0);
+	CU_ASSERT_STRING_EQUAL(out, "absent\n");
+	CU_ASSERT_EQUAL(wsp("sh 'cat kept.txt'"), 0);
+	CU_ASSERT_STRING_EQUAL(out, "keep\n");
+	CU_ASSERT_EQUAL(wsp("sandbox destroy --files"), 0);
+	CU_ASSERT_NOT_EQUAL(wsp("sh 'cat kept.txt'"), 0);
+	CU_ASSERT_EQUAL(wsp("sandbox frob"), 2);
+	CU_ASSERT_EQUAL(wsp("sandbox --help"), 0);
+}
+
+static CU_TestInfo tests[] = {
+	{ "exit status and streams", test_exit_status_and_streams },
+	{ "errors", test_errors },
+	{ "timeout", test_timeout },
+	{ "env, cwd, stdin", test_env_cwd_stdin },
+	{ "json", test_json },
+	{ "isolation override", test_isolation_override },
+	{ "interrupt", test_interrupt },
+	{ "sandbox lifecycle", test_sandbox_lifecycle },
+	CU_TEST_INFO_NULL,
+};
+
+int main(void)
+{
+	CU_SuiteInfo suites[] = { { "wsp exec/sh/sandbox", suite_init,
+				    suite_clean, NULL, NULL, tests },
+				  CU_SUITE_INFO_NULL };
+	unsigned failed;
+
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 2;
+	CU_register_suites(suites);
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failed = CU_get_number_of_failures() +
+		 CU_get_number_of_tests_failed();
+	CU_cleanup_registry();
+	return failed ? 1 : 0;
+}

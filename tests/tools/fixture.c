@@ -1,0 +1,134 @@
+/* tests/tools/fixture.c - see fixture.h. */
+#include "fixture.h"
+
+#include <CUnit/CUnit.h>
+#include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int fixture_open(struct fixture *f, const char *extra_yaml, uint32_t flags)
+{
+	wsp_open_options o = WSP_OPEN_OPTIONS_INIT;
+	wsp_tools_options to = WSP_TOOLS_OPTIONS_INIT;
+	const char *tmp = getenv("TMPDIR");
+	char *yaml = NULL;
+	wsp_error err;
+	int rc;
+
+	memset(f, 0, sizeof(*f));
+	snprintf(f->dir, sizeof(f->dir), "%s/wsp-tools-XXXXXX",
+		 tmp && tmp[0] ? tmp : "/tmp");
+	if (!mkdtemp(f->dir))
+		return WSP_EIO;
+	snprintf(f->work, sizeof(f->work), "%s/work", f->dir);
+	if (mkdir(f->work, 0755))
+		return WSP_EIO;
+	if (asprintf(&yaml,
+		     "sandbox:\n"
+		     "  provider: local\n"
+		     "  options:\n"
+		     "    working_dir: %s\n"
+		     "    isolation: none\n"
+		     "    state_dir: %s/state\n"
+		     "mounts:\n"
+		     "  /:\n"
+		     "    provider: local\n"
+		     "    options:\n"
+		     "      base_path: %s\n"
+		     "%s",
+		     f->work, f->dir, f->work, extra_yaml ? extra_yaml : "") < 0)
+		return WSP_ENOMEM;
+	o.config_text = yaml;
+	o.config_name = "<test>";
+	o.plugin_path = WSP_TEST_PLUGIN_DIR;
+	rc = wsp_workspace_open(&f->ws, &o, &err);
+	free(yaml);
+	if (rc) {
+		fprintf(stderr, "fixture: %s\n", err.message);
+		return rc;
+	}
+	to.flags = flags;
+	rc = wsp_tools_open(&f->tools, f->ws, &to, &err);
+	if (rc)
+		fprintf(stderr, "fixture: %s\n", err.message);
+	return rc;
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag,
+		  struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	return remove(path);
+}
+
+void fixture_close(struct fixture *f)
+{
+	wsp_tools_close(f->tools);
+	wsp_workspace_close(f->ws);
+	if (f->dir[0])
+		nftw(f->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	memset(f, 0, sizeof(*f));
+}
+
+char *fixture_call(struct fixture *f, const char *name, const char *args,
+		   int *is_error)
+{
+	wsp_tool_result r = { sizeof(r), 0, NULL, 0 };
+	wsp_error err;
+	char *text;
+	int rc;
+
+	rc = wsp_tool_call(&r, f->tools, name, args, NULL, &err);
+	if (rc) {
+		*is_error = -1;
+		return strdup(err.message);
+	}
+	*is_error = r.is_error;
+	text = strdup(r.text);
+	wsp_tool_result_release(&r);
+	return text;
+}
+
+void fixture_write(struct fixture *f, const char *rel, const char *text)
+{
+	char path[1024], *slash;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s", f->work, rel);
+	for (slash = strchr(path + strlen(f->work) + 1, '/'); slash;
+	     slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		mkdir(path, 0755);
+		*slash = '/';
+	}
+	fp = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+char *fixture_read(struct fixture *f, const char *rel)
+{
+	char path[1024], *buf;
+	FILE *fp;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/%s", f->work, rel);
+	fp = fopen(path, "r");
+	if (!fp)
+		return NULL;
+	fseek(fp, 0, SEEK_END);
+	n = ftell(fp);
+	rewind(fp);
+	buf = calloc(1, (size_t)n + 1);
+	if (buf && fread(buf, 1, (size_t)n, fp) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(fp);
+	return buf;
+}
