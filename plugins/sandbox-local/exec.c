@@ -365,8 +365,9 @@ static void run_loop(struct run *r, char *buf)
 
 		if (r->exited && r->out_fd < 0 && r->err_fd < 0)
 			return;
+		/* Once the command has ended, only the drain bound counts. */
 		if (r->deadline >= 0 && now >= r->deadline &&
-		    r->stop == STOP_NONE)
+		    r->stop == STOP_NONE && !r->exited)
 			begin_stop(r, STOP_TIMEOUT);
 		if (r->kill_at >= 0 && now >= r->kill_at) {
 			kill(-r->pid, SIGKILL);
@@ -395,7 +396,9 @@ static void run_loop(struct run *r, char *buf)
 			p[np] = (struct pollfd){ r->cancel_fd, POLLIN, 0 };
 			i_cancel = np++;
 		}
-		wake = earliest(r->stop == STOP_NONE ? r->deadline : -1,
+		wake = earliest(r->stop == STOP_NONE && !r->exited
+					? r->deadline
+					: -1,
 				earliest(r->kill_at, r->drain_until));
 		if (r->pidfd < 0 && !r->exited)
 			wake = earliest(wake, now + 10); /* no pidfd: poll */
@@ -419,8 +422,11 @@ static void run_loop(struct run *r, char *buf)
 				feed_stdin(r);
 			}
 		}
-		if (i_cancel >= 0 && p[i_cancel].revents)
+		if (i_cancel >= 0 && p[i_cancel].revents) {
+			if (r->exited)
+				return; /* ended anyway: stop draining */
 			begin_stop(r, STOP_CANCEL);
+		}
 		if (!r->exited && (i_pid >= 0 ? p[i_pid].revents != 0
 					      : r->pidfd < 0) &&
 		    check_exited(r)) {

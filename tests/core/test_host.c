@@ -242,6 +242,34 @@ static void test_host_table_basics(void)
 	done(ws, dir);
 }
 
+static char last_line[4096];
+
+static void keep_last(int level, const char *line, void *payload)
+{
+	(void)level, (void)payload;
+	snprintf(last_line, sizeof(last_line), "%s", line);
+}
+
+/* A secret cut in half by the line limit is still masked. */
+static void test_mask_cut_secret(void)
+{
+	struct wsp__logsink sink;
+	char pad[4096];
+	size_t len;
+
+	wsp__logsink_init(&sink, keep_last, NULL, WSP_LOG_DEBUG);
+	CU_ASSERT_EQUAL(wsp__logsink_add_secret(&sink, "zq-secret-771"), 0);
+	wsp__log(&sink, WSP_LOG_INFO, "a zq-secret-771 b zq-secret-771");
+	CU_ASSERT_STRING_EQUAL(last_line, "a ******** b ********");
+	memset(pad, 'x', 2040);
+	pad[2040] = '\0';
+	wsp__log(&sink, WSP_LOG_INFO, "%s zq-secret-771 tail", pad);
+	len = strlen(last_line);
+	TU_ASSERT_LACKS(last_line, "zq-");
+	CU_ASSERT(len > 8 && !strcmp(last_line + len - 8, "********"));
+	wsp__logsink_fini(&sink);
+}
+
 static void test_cancel_token(void)
 {
 	struct pollfd pfd;
@@ -272,6 +300,7 @@ static const CU_TestInfo tests[] = {
 	{ "sandbox instance", test_sandbox_instance },
 	{ "no sandbox configured", test_no_sandbox_configured },
 	{ "host table basics", test_host_table_basics },
+	{ "mask a secret cut by the line limit", test_mask_cut_secret },
 	{ "cancel token", test_cancel_token },
 	CU_TEST_INFO_NULL,
 };
