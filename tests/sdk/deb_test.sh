@@ -229,4 +229,29 @@ case $out in
 *"plugin ABI $major."*) ;;
 *) fail "unexpected 'wsp version' output: $out" ;;
 esac
+# Every packaged provider is found in the installed plugin directory
+# (nothing else is in the root) and passes the core's checks.
+out=$(in_root "$prefix/bin/wsp" plugins 2>&1) ||
+	fail "wsp plugins in the root failed: $out"
+echo "$out"
+for so in "$root$full_libdir"/wsp/plugins/wsp-*.so; do
+	f=${so#"$root"}
+	echo "$out" | grep -q "^ok .* $f\$" ||
+		fail "wsp plugins does not list '$f' as ok"
+done
+if echo "$out" | grep -v '^ok ' | grep -q "/wsp-"; then
+	fail "wsp plugins in the root lists a provider that is not ok"
+fi
+# And a configuration selecting the packaged local sandbox checks out.
+mkdir -p "$root/tmp/cfg"
+cat >"$root/etc/wsp.yaml" <<'YAML'
+sandbox:
+  provider: local
+  id: dev-box
+  options:
+    working_dir: /tmp
+    isolation: none
+YAML
+out=$(in_root "$prefix/bin/wsp" --config /etc/wsp.yaml config check 2>&1) ||
+	fail "wsp config check in the root failed: $out"
 echo "ok: packages built, checked, installed into '$root' and run"
