@@ -5,7 +5,11 @@
  * started with raw posix_spawn and killed with kill+waitpid (no monitor,
  * no logs, nothing surviving the caller), side by side.
  *
- *   bench_procs [--count N] [--isolation none|bwrap] [--dir DIR]
+ *   bench_procs [--count N] [--threads T] [--isolation none|bwrap]
+ *               [--dir DIR] [--quick]
+ *
+ * With T > 1, T threads spawn and kill at once (the calls are
+ * thread-safe; a spawn mostly waits for processes to start).
  *
  * Reports times, and the resident memory of the caller (the manager:
  * it keeps nothing per process) and of a monitor.
@@ -13,6 +17,7 @@
 #include <wsp/wsp.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -93,6 +98,31 @@ static int on_proc(const char *id, const char *command,
 	return 0;
 }
 
+/* Spawning from several threads: each takes every T-th id. */
+struct spawner {
+	pthread_t thread;
+	wsp_workspace *ws;
+	char (*ids)[WSP_PROC_ID_MAX];
+	int first, step, n;
+};
+
+static void *spawn_some(void *arg)
+{
+	struct spawner *sp = arg;
+	wsp_spawn_opts so = WSP_SPAWN_OPTS_INIT;
+	wsp_error err;
+	int i;
+
+	so.shell = "exec sleep 600";
+	so.stdin_mode = WSP_STDIN_IGNORE;
+	for (i = sp->first; i < sp->n; i += sp->step)
+		if (wsp_proc_spawn(sp->ids[i], sp->ws, &so, &err))
+			die("spawn", &err);
+	return NULL;
+}
+
+static int threads = 1;
+
 struct results {
 	double spawn, list, kill, release;
 	long rss_before, rss_after, monitor_rss;
@@ -102,7 +132,6 @@ static void run_wsp(struct results *r, const char *dir, const char *iso,
 		    int n)
 {
 	wsp_open_options oo = WSP_OPEN_OPTIONS_INIT;
-	wsp_spawn_opts so = WSP_SPAWN_OPTS_INIT;
 	wsp_proc_status st = { .struct_size = sizeof(st) };
 	struct tally t = { 0 };
 	wsp_workspace *ws;
@@ -132,12 +161,19 @@ static void run_wsp(struct results *r, const char *dir, const char *iso,
 		die("list", &err);
 	r->rss_before = rss_kib(0);
 
-	so.shell = "exec sleep 600";
-	so.stdin_mode = WSP_STDIN_IGNORE;
 	t0 = now_ms();
-	for (i = 0; i < n; i++)
-		if (wsp_proc_spawn(ids[i], ws, &so, &err))
-			die("spawn", &err);
+	{
+		struct spawner sp[64];
+
+		for (i = 0; i < threads; i++) {
+			sp[i] = (struct spawner){ 0, ws, ids, i, threads, n };
+			if (pthread_create(&sp[i].thread, NULL, spawn_some,
+					   &sp[i]))
+				die("pthread_create", NULL);
+		}
+		for (i = 0; i < threads; i++)
+			pthread_join(sp[i].thread, NULL);
+	}
 	r->spawn = now_ms() - t0;
 	r->rss_after = rss_kib(0);
 	if (wsp_proc_get_status(&st, ws, ids[0], &err))
@@ -203,8 +239,9 @@ static void run_raw(struct results *r, int n)
 static void print_table(const struct results *w, const struct results *raw,
 			int n, const char *iso)
 {
-	printf("\n%d background processes (`exec sleep 600`), isolation %s\n\n",
-	       n, iso);
+	printf("\n%d background processes (`exec sleep 600`), isolation %s, "
+	       "%d spawning thread%s\n\n",
+	       n, iso, threads, threads > 1 ? "s" : "");
 	printf("%-34s %16s %16s\n", "", "wsp (monitor)", "raw posix_spawn");
 	printf("%-34s %13.0f ms %13.0f ms\n", "spawn all", w->spawn,
 	       raw->spawn);
@@ -265,6 +302,8 @@ int main(int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--count") && i + 1 < argc)
 			n = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
+			threads = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--isolation") && i + 1 < argc)
 			iso = argv[++i];
 		else if (!strcmp(argv[i], "--dir") && i + 1 < argc)
@@ -273,12 +312,12 @@ int main(int argc, char **argv)
 			n = 100;
 		else {
 			fprintf(stderr, "usage: bench_procs [--count N] "
-					"[--isolation none|bwrap] [--dir DIR] "
-					"[--quick]\n");
+					"[--threads T] [--isolation none|bwrap] "
+					"[--dir DIR] [--quick]\n");
 			return 2;
 		}
 	}
-	if (n <= 0)
+	if (n <= 0 || threads < 1 || threads > 64)
 		return 2;
 	/* Monitors are nobody's children: let the orphans come to us. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
