@@ -86,10 +86,11 @@ static int build(cJSON **out, wsp_workspace *ws, wsp_error *err)
 	root = cJSON_CreateObject();
 	if (!root)
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	/* As configured (absolute); `wsp plugins` shows the whole path. */
 	arr = cJSON_AddArrayToObject(root, "plugin_path");
-	for (i = 0; arr && i < ws->loader.n_dirs; i++)
+	for (i = 0; arr && i < cfg->n_plugin_path; i++)
 		cJSON_AddItemToArray(arr,
-				     cJSON_CreateString(ws->loader.dirs[i].path));
+				     cJSON_CreateString(cfg->plugin_path[i]));
 	if (cfg->has_sandbox) {
 		obj = cJSON_AddObjectToObject(root, "sandbox");
 		cJSON_AddStringToObject(obj, "id", cfg->sandbox_id);

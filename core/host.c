@@ -66,13 +66,43 @@ out:
 	return rc;
 }
 
+/*
+ * A line cut to its buffer may end in the first bytes of a secret, which
+ * no whole-secret search finds: mask such a tail too.
+ */
+static void mask_cut_tail(struct wsp__logsink *sink, char *line, size_t cap)
+{
+	size_t i, n, len = strlen(line), slen;
+
+	for (i = 0; i < sink->n_secrets; i++) {
+		slen = strlen(sink->secrets[i]);
+		for (n = slen - 1; n > 0; n--) {
+			if (n > len ||
+			    memcmp(line + len - n, sink->secrets[i], n))
+				continue;
+			/* Make room for the mask if the cut left none. */
+			n = len - n;
+			if (n + sizeof(MASK) > cap)
+				n = cap >= sizeof(MASK) ? cap - sizeof(MASK) : 0;
+			line[n] = '\0';
+			if (n + sizeof(MASK) <= cap)
+				strcat(line, MASK);
+			len = strlen(line);
+			break;
+		}
+	}
+}
+
 void wsp__logsink_mask(struct wsp__logsink *sink, char *line, size_t cap)
 {
 	char out[LINE_MAX_BYTES], *hit;
 	size_t i, len, o;
 	const char *s;
+	int cut = strlen(line) + 1 >= cap;
 
 	pthread_mutex_lock(&sink->lock);
+	if (cut)
+		mask_cut_tail(sink, line, cap);
 	for (i = 0; i < sink->n_secrets; i++) {
 		len = strlen(sink->secrets[i]);
 		if (!strstr(line, sink->secrets[i]))
@@ -91,6 +121,9 @@ void wsp__logsink_mask(struct wsp__logsink *sink, char *line, size_t cap)
 	}
 	pthread_mutex_unlock(&sink->lock);
 }
+
+static void deliver(struct wsp__logsink *sink, int level, const char *prefix,
+		    const char *fmt, va_list ap) WSP_PRINTF(4, 0);
 
 static void deliver(struct wsp__logsink *sink, int level, const char *prefix,
 		    const char *fmt, va_list ap)

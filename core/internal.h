@@ -90,6 +90,13 @@ WSP_INTERNAL int wsp__plugin_check(wsp__provider *out,
 				   const char *path, wsp_error *err);
 WSP_INTERNAL void wsp__provider_free_tables(wsp__provider *p);
 
+/*
+ * 0 if path looks like a complete shared object for this machine, else
+ * -1 with the reason in why. Run before dlopen(), which would crash on a
+ * truncated file instead of failing.
+ */
+WSP_INTERNAL int wsp__elf_check(const char *path, char *why, size_t cap);
+
 /* "fs" or "sandbox" (NULL for an unknown kind), and the reverse. */
 WSP_INTERNAL const char *wsp__kind_name(uint32_t kind);
 WSP_INTERNAL uint32_t wsp__kind_from_name(const char *name);

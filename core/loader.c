@@ -260,6 +260,33 @@ static const char *dl_reason(const char *path)
 	return msg;
 }
 
+/*
+ * A plugin anyone may replace is code anyone may run in our process:
+ * refuse a world-writable file, or one in a world-writable directory
+ * without the sticky bit.
+ */
+static int writable_by_anyone(const char *path, const char **what)
+{
+	char dir[PATH_MAX], *slash;
+	struct stat st;
+
+	if (stat(path, &st) == 0 && (st.st_mode & S_IWOTH)) {
+		*what = "the file";
+		return 1;
+	}
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		return 0;
+	*slash = '\0';
+	if (stat(dir[0] ? dir : "/", &st) == 0 && (st.st_mode & S_IWOTH) &&
+	    !(st.st_mode & S_ISVTX)) {
+		*what = "its directory";
+		return 1;
+	}
+	return 0;
+}
+
 /* Open and check one file; the outcome is recorded in f. */
 static void open_file(struct wsp__loaded *f)
 {
@@ -267,9 +294,29 @@ static void open_file(struct wsp__loaded *f)
 	const wsp_plugin_desc *desc;
 	wsp__provider *p;
 	wsp_error err;
+	char why[160];
 	void *dl;
 	int rc;
 
+	const char *what;
+
+	if (writable_by_anyone(f->path, &what)) {
+		f->code = WSP_EPERM;
+		snprintf(f->message, sizeof(f->message),
+			 "plugin '%s' is not loaded: %s is writable by every "
+			 "user, so anyone could replace it; remove that "
+			 "permission (chmod o-w)",
+			 f->path, what);
+		return;
+	}
+	if (wsp__elf_check(f->path, why, sizeof(why)) < 0) {
+		f->code = WSP_ENOTPLUGIN;
+		snprintf(f->message, sizeof(f->message),
+			 "cannot load plugin '%s': %s; rebuild or reinstall "
+			 "it",
+			 f->path, why);
+		return;
+	}
 	dlerror();
 	dl = dlopen(f->path, RTLD_NOW | RTLD_LOCAL);
 	if (!dl) {
@@ -392,6 +439,44 @@ static void warn_duplicate(struct wsp__loader *l, const char *first,
 	l->warn(l->warn_ctx, msg);
 }
 
+static char **list_dir(const char *dir, size_t *n_out);
+
+/*
+ * The provider name of that kind on the path closest to name, if it is a
+ * likely typo (written to buf); else NULL.
+ */
+static const char *suggest_name(struct wsp__loader *l, uint32_t kind,
+				const char *name, char *buf, size_t cap)
+{
+	const char *cand[2] = { NULL, NULL }, *best = NULL;
+	size_t i, j, n, d, best_d = (size_t)-1;
+	char other[128], **names;
+	uint32_t k;
+
+	for (i = 0; i < l->n_dirs; i++) {
+		names = list_dir(l->dirs[i].path, &n);
+		for (j = 0; j < n; j++) {
+			if (wsp__plugin_file_name(&k, other, sizeof(other),
+						  names[j]) < 0 ||
+			    k != kind)
+				continue;
+			cand[0] = other;
+			if (!wsp__suggest(name, cand))
+				continue;
+			d = wsp__edit_distance(name, other);
+			if (d < best_d) {
+				best_d = d;
+				snprintf(buf, cap, "%s", other);
+				best = buf;
+			}
+		}
+		for (j = 0; j < n; j++)
+			free(names[j]);
+		free(names);
+	}
+	return best;
+}
+
 int wsp__loader_resolve(struct wsp__loaded **out, struct wsp__loader *l,
 			uint32_t kind, const char *name, wsp_error *err)
 {
@@ -416,7 +501,16 @@ int wsp__loader_resolve(struct wsp__loaded **out, struct wsp__loader *l,
 			warn_duplicate(l, first, path, file);
 	}
 	if (!first[0]) {
+		const char *hint = suggest_name(l, kind, name, path,
+						sizeof(path));
+
 		pthread_mutex_unlock(&l->lock);
+		if (hint)
+			return wsp_error_set(err, WSP_ENOTFOUND,
+					     "no %s provider '%s' in the %zu "
+					     "plugin directories; did you mean "
+					     "'%s'? (see 'wsp plugins')",
+					     kn, name, l->n_dirs, hint);
 		return wsp_error_set(err, WSP_ENOTFOUND,
 				     "no %s provider '%s': '%s' is in none of "
 				     "the %zu plugin directories (see 'wsp "

@@ -129,6 +129,50 @@ static void add_system_dir(struct argv_builder *b, const char *dir)
 	}
 }
 
+struct bind {
+	const char *path;
+	int writable;
+};
+
+/* Shorter paths first: a nested path is bound after its parent. */
+static int by_length(const void *a, const void *b)
+{
+	size_t la = strlen(((const struct bind *)a)->path);
+	size_t lb = strlen(((const struct bind *)b)->path);
+
+	return la < lb ? -1 : la > lb;
+}
+
+/*
+ * The working directory and the configured paths, parents before what
+ * they contain, so each keeps its own mode (a read-only path inside the
+ * working directory stays read-only, and a read-only parent does not hide
+ * a writable working directory).
+ */
+static void add_user_binds(struct argv_builder *b,
+			   const struct local_sandbox *sb)
+{
+	size_t n_ro = local_strv_len(sb->ro_paths);
+	size_t n_rw = local_strv_len(sb->rw_paths);
+	size_t n = 0, i;
+	struct bind *v = calloc(1 + n_ro + n_rw, sizeof(*v));
+
+	if (!v) {
+		b->failed = 1;
+		return;
+	}
+	v[n++] = (struct bind){ sb->working_dir, !sb->read_only_workdir };
+	for (i = 0; i < n_ro; i++)
+		v[n++] = (struct bind){ sb->ro_paths[i], 0 };
+	for (i = 0; i < n_rw; i++)
+		v[n++] = (struct bind){ sb->rw_paths[i], 1 };
+	qsort(v, n, sizeof(*v), by_length);
+	for (i = 0; i < n; i++)
+		add3(b, v[i].writable ? "--bind" : "--ro-bind", v[i].path,
+		     v[i].path);
+	free(v);
+}
+
 char **local_bwrap_argv(const struct local_sandbox *sb, const char *bwrap,
 			const char *cwd, char *const *cmd)
 {
@@ -152,12 +196,7 @@ char **local_bwrap_argv(const struct local_sandbox *sb, const char *bwrap,
 	add(&b, "/dev");
 	add(&b, "--tmpfs");
 	add(&b, "/tmp");
-	for (i = 0; sb->ro_paths && sb->ro_paths[i]; i++)
-		add3(&b, "--ro-bind", sb->ro_paths[i], sb->ro_paths[i]);
-	add3(&b, sb->read_only_workdir ? "--ro-bind" : "--bind",
-	     sb->working_dir, sb->working_dir);
-	for (i = 0; sb->rw_paths && sb->rw_paths[i]; i++)
-		add3(&b, "--bind", sb->rw_paths[i], sb->rw_paths[i]);
+	add_user_binds(&b, sb);
 	/* The root bwrap built (holding /etc, mount points) is read-only. */
 	add(&b, "--remount-ro");
 	add(&b, "/");

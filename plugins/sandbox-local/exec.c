@@ -29,8 +29,10 @@
 #include <unistd.h>
 
 #define LOCAL_DRAIN_MS 200
-/* Below malloc's mmap threshold: a buffer per exec costs no syscall. */
-#define LOCAL_READ_CHUNK (64 * 1024)
+#define LOCAL_READ_CHUNK (256 * 1024)
+/* A stream that fills a whole default pipe gets a larger one. */
+#define LOCAL_BIG_PIPE (1024 * 1024)
+#define LOCAL_READS_PER_WAKE 8
 #define LOCAL_CANCEL_EXIT 130 /* 128 + SIGINT, as a shell reports ^C */
 #define LOCAL_TIMEOUT_EXIT 124
 
@@ -46,6 +48,7 @@ struct run {
 	size_t in_left;
 	int cancel_fd;
 	struct local_capture cap[2];
+	int grown[2]; /* the pipe was enlarged */
 	int exited; /* the main child has ended (not reaped yet) */
 	enum stop_reason stop;
 	int cb_rc;
@@ -192,16 +195,13 @@ static int start_child(struct run *r, const struct local_prepared *p,
 	if (r->in_data) {
 		if (pipe2(in, O_CLOEXEC) < 0)
 			goto os_fail;
-	} else {
-		in[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		if (in[0] < 0)
-			goto os_fail;
 	}
 	if ((out[1] = above_stdio(out[1])) < 0 ||
 	    (errp[1] = above_stdio(errp[1])) < 0 ||
-	    (in[0] = above_stdio(in[0])) < 0)
+	    (in[0] >= 0 && (in[0] = above_stdio(in[0])) < 0))
 		goto os_fail;
-	fds.in = in[0];
+	/* No stdin data: the instance's /dev/null (EOF at once). */
+	fds.in = in[0] >= 0 ? in[0] : r->sb->devnull;
 	fds.out = out[1];
 	fds.err = errp[1];
 	if (has_limits(&p->limits))
@@ -210,12 +210,17 @@ static int start_child(struct run *r, const struct local_prepared *p,
 		rc = spawn_fast(&r->pid, p, &fds);
 	close(out[1]);
 	close(errp[1]);
-	close(in[0]);
+	close_fd(&in[0]);
 	if (rc) {
 		close(out[0]);
 		close(errp[0]);
 		if (in[1] >= 0)
 			close(in[1]);
+		if (rc == ENOENT && access(p->cwd, F_OK) < 0)
+			return wsp_error_set_os(err, WSP_ENOTFOUND, rc,
+				"directory '%s' is gone; run 'wsp sandbox "
+				"start' to create the working directory again",
+				p->cwd);
 		return wsp_error_set_os(err, rc == ENOENT ? WSP_ENOTFOUND
 							  : WSP_ERROR,
 			rc, "cannot start '%s' in '%s': %s",
@@ -223,6 +228,8 @@ static int start_child(struct run *r, const struct local_prepared *p,
 	}
 	r->out_fd = out[0];
 	r->err_fd = errp[0];
+	fcntl(r->out_fd, F_SETFL, O_NONBLOCK);
+	fcntl(r->err_fd, F_SETFL, O_NONBLOCK);
 	r->in_fd = in[1];
 	if (r->in_fd >= 0)
 		fcntl(r->in_fd, F_SETFL, O_NONBLOCK);
@@ -288,30 +295,43 @@ static void feed_stdin(struct run *r)
 		close_fd(&r->in_fd);
 }
 
-/* Read one chunk of a stream; closes it at EOF. */
-static void drain_stream(struct run *r, int *fd, uint32_t stream, char *buf)
+/*
+ * Read what a stream has (a few chunks at most, so the other stream and
+ * the timers are not starved); closes it at EOF. A stream that fills the
+ * default 64 KiB pipe gets a 1 MiB one: fewer wake-ups for bulk output.
+ */
+static void drain_stream(struct run *r, int *fd, uint32_t stream, char *buf,
+			 int *grown)
 {
-	ssize_t n;
-	int rc;
+	int i, rc;
 
-	do
-		n = read(*fd, buf, LOCAL_READ_CHUNK);
-	while (n < 0 && errno == EINTR);
-	if (n < 0 && errno == EAGAIN)
-		return;
-	if (n <= 0) {
-		close_fd(fd);
-		return;
-	}
-	if (r->opts->on_output && r->stop != STOP_CALLBACK) {
-		rc = r->opts->on_output(stream, buf, (size_t)n,
-					r->opts->payload);
-		if (rc < 0) {
-			r->cb_rc = rc;
-			begin_stop(r, STOP_CALLBACK);
+	for (i = 0; i < LOCAL_READS_PER_WAKE; i++) {
+		ssize_t n = read(*fd, buf, LOCAL_READ_CHUNK);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n <= 0) {
+			close_fd(fd);
+			return;
 		}
+		if (!*grown && n >= 65536) {
+			fcntl(*fd, F_SETPIPE_SZ, LOCAL_BIG_PIPE);
+			*grown = 1;
+		}
+		if (r->opts->on_output && r->stop != STOP_CALLBACK) {
+			rc = r->opts->on_output(stream, buf, (size_t)n,
+						r->opts->payload);
+			if (rc < 0) {
+				r->cb_rc = rc;
+				begin_stop(r, STOP_CALLBACK);
+			}
+		}
+		local_capture_append(&r->cap[stream - 1], buf, (size_t)n);
+		if ((size_t)n < LOCAL_READ_CHUNK)
+			return; /* the pipe is most likely empty now */
 	}
-	local_capture_append(&r->cap[stream - 1], buf, (size_t)n);
 }
 
 /* Note (without reaping) that the main child has ended. */
@@ -345,8 +365,9 @@ static void run_loop(struct run *r, char *buf)
 
 		if (r->exited && r->out_fd < 0 && r->err_fd < 0)
 			return;
+		/* Once the command has ended, only the drain bound counts. */
 		if (r->deadline >= 0 && now >= r->deadline &&
-		    r->stop == STOP_NONE)
+		    r->stop == STOP_NONE && !r->exited)
 			begin_stop(r, STOP_TIMEOUT);
 		if (r->kill_at >= 0 && now >= r->kill_at) {
 			kill(-r->pid, SIGKILL);
@@ -375,7 +396,9 @@ static void run_loop(struct run *r, char *buf)
 			p[np] = (struct pollfd){ r->cancel_fd, POLLIN, 0 };
 			i_cancel = np++;
 		}
-		wake = earliest(r->stop == STOP_NONE ? r->deadline : -1,
+		wake = earliest(r->stop == STOP_NONE && !r->exited
+					? r->deadline
+					: -1,
 				earliest(r->kill_at, r->drain_until));
 		if (r->pidfd < 0 && !r->exited)
 			wake = earliest(wake, now + 10); /* no pidfd: poll */
@@ -386,9 +409,11 @@ static void run_loop(struct run *r, char *buf)
 			return;
 
 		if (i_out >= 0 && p[i_out].revents)
-			drain_stream(r, &r->out_fd, WSP_STDOUT, buf);
+			drain_stream(r, &r->out_fd, WSP_STDOUT, buf,
+				     &r->grown[0]);
 		if (i_err >= 0 && p[i_err].revents)
-			drain_stream(r, &r->err_fd, WSP_STDERR, buf);
+			drain_stream(r, &r->err_fd, WSP_STDERR, buf,
+				     &r->grown[1]);
 		if (i_in >= 0 && p[i_in].revents) {
 			if (p[i_in].revents & (POLLERR | POLLHUP)) {
 				r->in_left = 0;
@@ -397,8 +422,11 @@ static void run_loop(struct run *r, char *buf)
 				feed_stdin(r);
 			}
 		}
-		if (i_cancel >= 0 && p[i_cancel].revents)
+		if (i_cancel >= 0 && p[i_cancel].revents) {
+			if (r->exited)
+				return; /* ended anyway: stop draining */
 			begin_stop(r, STOP_CANCEL);
+		}
 		if (!r->exited && (i_pid >= 0 ? p[i_pid].revents != 0
 					      : r->pidfd < 0) &&
 		    check_exited(r)) {

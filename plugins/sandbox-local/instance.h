@@ -50,6 +50,7 @@ struct local_sandbox {
 	char **rw_paths;
 	char **env;      /* configured "K=V", NULL-terminated */
 	char *path;      /* PATH inside */
+	int devnull;     /* /dev/null, read-only: stdin without data */
 
 	/* Resolved on first use (bwrap probed once); guarded by lock. */
 	pthread_mutex_t lock;
@@ -144,7 +145,8 @@ int local_remove_tree(const char *path);
 int local_path_within(const char *path, const char *dir);
 /*
  * Resolve rel against base lexically ("." and ".." folded) into a new
- * absolute path; NULL when it would climb above base or on ENOMEM.
+ * absolute path; NULL when it would climb above base (errno EACCES) or
+ * on ENOMEM.
  */
 char *local_path_resolve_under(const char *base, const char *rel);
 

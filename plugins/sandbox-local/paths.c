@@ -147,6 +147,7 @@ char *local_path_resolve_under(const char *base, const char *rel)
 		} else if (n == 2 && s[0] == '.' && s[1] == '.') {
 			if (len == floor) {
 				free(out);
+				errno = EACCES; /* climbs above base */
 				return NULL;
 			}
 			while (len > floor && out[len - 1] != '/')

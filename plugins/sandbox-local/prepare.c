@@ -43,9 +43,13 @@ static int prepare_cwd(char **out, const struct local_sandbox *sb,
 	char *joined, *real;
 	struct stat st;
 
-	if (!cwd || !cwd[0])
-		joined = strdup(sb->working_dir);
-	else if (cwd[0] == '/')
+	if (!cwd || !cwd[0]) {
+		/* Canonical since init; exec reports it if it vanished. */
+		*out = strdup(sb->working_dir);
+		return *out ? 0 : wsp_error_set(err, WSP_ENOMEM,
+						"out of memory");
+	}
+	if (cwd[0] == '/')
 		joined = strdup(cwd);
 	else {
 		joined = local_path_resolve_under(sb->working_dir, cwd);

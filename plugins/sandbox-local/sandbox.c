@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 extern const wsp_sandbox_vtable local_sandbox_vtable;
 
@@ -485,6 +487,8 @@ static void local_fini(void *self)
 	free(sb->path);
 	free(sb->bwrap_path);
 	free(sb->unisolated_why);
+	if (sb->devnull >= 0)
+		close(sb->devnull);
 	pthread_mutex_destroy(&sb->lock);
 	free(sb);
 }
@@ -501,6 +505,20 @@ static int local_init(void **out_self, const wsp_host *host,
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	pthread_mutex_init(&sb->lock, NULL);
 	sb->host = host;
+	/* Above 0..2, so the child's dup2 onto stdin never clobbers it. */
+	sb->devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (sb->devnull >= 0 && sb->devnull < 3) {
+		int moved = fcntl(sb->devnull, F_DUPFD_CLOEXEC, 3);
+
+		close(sb->devnull);
+		sb->devnull = moved;
+	}
+	if (sb->devnull < 0) {
+		rc = wsp_error_set_os(err, WSP_EIO, errno,
+				      "cannot open '/dev/null': %s",
+				      strerror(errno));
+		goto fail;
+	}
 	if (!is_safe_id(id)) {
 		rc = wsp_error_set(err, WSP_ECONFIG,
 			"sandbox id '%s' cannot name a directory; use "

@@ -101,6 +101,18 @@ static void test_reconnect_and_destroy(void)
 	CU_ASSERT_NOT_EQUAL(access(keep, F_OK), 0);
 	snprintf(wd, sizeof(wd), "%s/ws", dir);
 	CU_ASSERT_FALSE(is_dir(wd));
+	/* exec without a working directory: a clear error; start fixes it */
+	{
+		wsp_exec_result res;
+
+		CU_ASSERT_EQUAL(fake_sh(&fs, &res, "true", &err),
+				WSP_ENOTFOUND);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "is gone"));
+		CU_ASSERT_EQUAL(sb->start(&outcome, fs.self, NULL, &err), 0);
+		CU_ASSERT_EQUAL(fake_sh(&fs, &res, "true", &err), 0);
+		CU_ASSERT_EQUAL(res.exit_code, 0);
+		fake_result_release(&res);
+	}
 	fake_close(&second);
 	fake_close(&fs);
 	rmdir(dir);

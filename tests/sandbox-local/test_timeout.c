@@ -63,7 +63,7 @@ static void test_default_timeout_applied(void)
 	CU_ASSERT_EQUAL_FATAL(fake_sh(&fs, &res, "echo started; sleep 20",
 				      &err), 0);
 	took = fake_now_ms() - t0;
-	CU_ASSERT(took >= 300 && took < 2000);
+	CU_ASSERT(took >= 300 && took < 3000);
 	CU_ASSERT_EQUAL(res.exit_code, 124);
 	CU_ASSERT(res.flags & WSP_EXEC_TIMED_OUT);
 	CU_ASSERT(res.flags & WSP_EXEC_KILLED);
@@ -99,7 +99,7 @@ static void test_per_call_override(void)
 	o.timeout_ms = 100;
 	t0 = fake_now_ms();
 	CU_ASSERT_EQUAL_FATAL(run(&res, &o, &err), 0);
-	CU_ASSERT(fake_now_ms() - t0 < 1500);
+	CU_ASSERT(fake_now_ms() - t0 < 3000);
 	CU_ASSERT_EQUAL(res.exit_code, 124);
 	CU_ASSERT(res.flags & WSP_EXEC_TIMED_OUT);
 	fake_result_release(&res);
@@ -135,7 +135,7 @@ static void test_grandchildren_ignoring_sigterm(void)
 	took = fake_now_ms() - t0;
 	/* deadline 300 + grace 500 = 800ms; returns soon after */
 	CU_ASSERT(took >= 780);
-	CU_ASSERT(took < 1500);
+	CU_ASSERT(took < 2500);
 	CU_ASSERT_EQUAL(res.exit_code, 124);
 	CU_ASSERT(res.flags & WSP_EXEC_TIMED_OUT);
 	CU_ASSERT_EQUAL(res.term_signal, SIGKILL);
@@ -169,7 +169,7 @@ static void test_escaped_grandchild_does_not_hang(void)
 		 pidf);
 	t0 = fake_now_ms();
 	CU_ASSERT_EQUAL_FATAL(fake_sh(&fs, &res, cmd, &err), 0);
-	CU_ASSERT(fake_now_ms() - t0 < 2000);
+	CU_ASSERT(fake_now_ms() - t0 < 3000);
 	CU_ASSERT_EQUAL(res.exit_code, 0);
 	CU_ASSERT_EQUAL(res.flags, 0);
 	CU_ASSERT_STRING_EQUAL(res.stdout_data, "main done\n");
@@ -242,7 +242,7 @@ static void test_cancel(void)
 	CU_ASSERT_EQUAL_FATAL(run(&res, &o, &err), 0);
 	took = fake_now_ms() - t0;
 	pthread_join(t, NULL);
-	CU_ASSERT(took >= 450 && took < 1500);
+	CU_ASSERT(took >= 450 && took < 2500);
 	CU_ASSERT(res.flags & WSP_EXEC_CANCELED);
 	CU_ASSERT(res.flags & WSP_EXEC_KILLED);
 	CU_ASSERT_EQUAL(res.flags & WSP_EXEC_TIMED_OUT, 0);
@@ -253,7 +253,7 @@ static void test_cancel(void)
 	/* already canceled: stopped at once */
 	t0 = fake_now_ms();
 	CU_ASSERT_EQUAL_FATAL(run(&res, &o, &err), 0);
-	CU_ASSERT(fake_now_ms() - t0 < 1000);
+	CU_ASSERT(fake_now_ms() - t0 < 2000);
 	CU_ASSERT(res.flags & WSP_EXEC_CANCELED);
 	fake_result_release(&res);
 	fake_cancel_destroy(&c);

@@ -56,6 +56,40 @@ if readelf -d "$so" | grep -q -e SONAME -e 'libwsp'; then
 	fail "$so has a SONAME or links libwsp"
 fi
 
+# The installed wsp loads it (the staged libwsp has its own install dir
+# compiled in, so the staged plugin directory is named in the config).
+mkdir -p "$work/cfg/workspace"
+cat >"$work/cfg/wsp.yaml" <<YAML
+plugin_path:
+  - $stage/$libdir/wsp/plugins
+sandbox:
+  provider: template
+  id: dev-box
+  options:
+    working_dir: ./workspace
+    timeout: 30s
+YAML
+run_wsp()
+{
+	(cd "$work/cfg" && LD_LIBRARY_PATH=$stage/$libdir "$stage/bin/wsp" "$@")
+}
+out=$(run_wsp plugins info template 2>&1) ||
+	fail "wsp plugins info template failed: $out"
+case $out in
+*"file:         $so"*"status:       ok"*) ;;
+*) fail "unexpected 'wsp plugins info template': $out" ;;
+esac
+out=$(run_wsp config check 2>&1) || fail "wsp config check failed: $out"
+sed -i 's/timeout: 30s/timeout: 30x/' "$work/cfg/wsp.yaml"
+if out=$(run_wsp config check 2>&1); then
+	fail "wsp config check accepted 'timeout: 30x'"
+fi
+case $out in
+*"wsp.yaml:8:"*"'timeout'"*) ;;
+*) fail "config check did not point at the bad option: $out" ;;
+esac
+sed -i 's/timeout: 30x/timeout: 30s/' "$work/cfg/wsp.yaml"
+
 # The package refuses a wsp of another major (SameMajorVersion).
 mkdir -p "$work/major"
 cat >"$work/major/CMakeLists.txt" <<'CMAKE'

@@ -1,0 +1,420 @@
+/*
+ * cli/cmd_fs.c - `wsp fs ls|cat|put|get|rm|mkdir|stat|cp|mv`: the
+ * workspace's files (every mount) from the command line, through the
+ * public file API (<wsp/files.h>).
+ */
+#include "cmd_fs.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const struct fs_sub {
+	const char *name;
+	const char *flags; /* short options it takes */
+	int min, max;      /* positional arguments */
+	const char *usage;
+} subs[] = {
+	{ "ls", "lR", 0, 1,
+	  "usage: wsp fs ls [-l] [-R] [--json] [PATH]\n\n"
+	  "List a directory of the workspace (default \"/\"), sorted by name;\n"
+	  "directories end in '/'. Mount points show as directories.\n\n"
+	  "  -l      long format: type, mode, size, modification time\n"
+	  "  -R      the whole tree below PATH\n"
+	  "  --json  an array of {path, name, type, size, mtime_ns, mode?,\n"
+	  "          depth, symlink_target?}\n" },
+	{ "cat", "", 1, 1,
+	  "usage: wsp fs cat PATH\n\n"
+	  "Write a file of the workspace to standard output (streamed).\n" },
+	{ "put", "n", 2, 2,
+	  "usage: wsp fs put [-n] [--json] LOCAL PATH\n\n"
+	  "Upload the local file LOCAL ('-' for standard input) to PATH in the\n"
+	  "workspace, streamed and atomic (readers see the old file or the new\n"
+	  "one); missing parent directories are created. A progress bar goes\n"
+	  "to standard error when it is a terminal.\n\n"
+	  "  -n      do not replace an existing PATH (fail instead)\n"
+	  "  --json  print {path, size, version} of the new file\n" },
+	{ "get", "", 2, 2,
+	  "usage: wsp fs get [--json] PATH LOCAL\n\n"
+	  "Download PATH from the workspace to the local file LOCAL ('-' for\n"
+	  "standard output), streamed. A progress bar goes to standard error\n"
+	  "when it is a terminal.\n\n"
+	  "  --json  print {path, size} once done (not with LOCAL '-')\n" },
+	{ "rm", "rf", 1, 1,
+	  "usage: wsp fs rm [-r] [-f] PATH\n\n"
+	  "Remove a file or symlink; a directory with -r (and all it holds).\n\n"
+	  "  -r      remove directories recursively\n"
+	  "  -f      a missing PATH is not an error\n" },
+	{ "mkdir", "p", 1, 1,
+	  "usage: wsp fs mkdir [-p] PATH\n\n"
+	  "Create a directory.\n\n"
+	  "  -p      create missing parents; an existing directory is fine\n" },
+	{ "stat", "", 1, 1,
+	  "usage: wsp fs stat [--json] PATH\n\n"
+	  "Show a path's type, size, times, mode, version token and MIME "
+	  "type.\n" },
+	{ "cp", "rn", 2, 2,
+	  "usage: wsp fs cp [-r] [-n] SRC DST\n\n"
+	  "Copy SRC to DST, replacing DST (streamed between mounts).\n\n"
+	  "  -r      copy directories recursively\n"
+	  "  -n      do not replace an existing DST (fail instead)\n" },
+	{ "mv", "n", 2, 2,
+	  "usage: wsp fs mv [-n] SRC DST\n\n"
+	  "Move (rename) SRC to DST, replacing DST; between mounts it copies,\n"
+	  "then removes SRC.\n\n"
+	  "  -n      do not replace an existing DST (fail instead)\n" },
+};
+
+#define N_SUBS (sizeof(subs) / sizeof(subs[0]))
+
+static const char usage_text[] =
+	"usage: wsp fs ls [-l] [-R] [PATH]\n"
+	"   or: wsp fs cat PATH\n"
+	"   or: wsp fs put [-n] LOCAL PATH\n"
+	"   or: wsp fs get PATH LOCAL\n"
+	"   or: wsp fs rm [-r] [-f] PATH\n"
+	"   or: wsp fs mkdir [-p] PATH\n"
+	"   or: wsp fs stat PATH\n"
+	"   or: wsp fs cp [-r] [-n] SRC DST\n"
+	"   or: wsp fs mv [-n] SRC DST\n"
+	"\n"
+	"The workspace's files, across all its mounts. Paths are workspace\n"
+	"paths: \"/data/x\" and \"data/x\" are the same file. Every subcommand\n"
+	"takes --json (also as the global option) and --help.\n";
+
+/* cJSON numbers are doubles: keep 64-bit values exact as raw text. */
+static void add_int(cJSON *o, const char *name, long long v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%lld", v);
+	cJSON_AddRawToObject(o, name, buf);
+}
+
+int fs_fail(const wsp_error *err)
+{
+	cli_error("%s", err->message);
+	return WSP_EXIT_FAIL;
+}
+
+static int parse(struct fs_args *a, const struct fs_sub *s, int argc,
+		 char **argv)
+{
+	int i, dashdash = 0;
+
+	for (i = 1; i < argc; i++) {
+		const char *v = argv[i];
+
+		if (!dashdash && !strcmp(v, "--")) {
+			dashdash = 1;
+		} else if (!dashdash && !strcmp(v, "--json")) {
+			a->json = 1;
+		} else if (!dashdash && v[0] == '-' && v[1] == '-') {
+			return cli_usage("fs", "%s: unknown option '%s'",
+					 s->name, v);
+		} else if (!dashdash && v[0] == '-' && v[1]) {
+			for (v++; *v; v++) {
+				if (!strchr(s->flags, *v))
+					return cli_usage("fs", "%s: unknown "
+							 "option '-%c'",
+							 s->name, *v);
+				a->long_fmt |= *v == 'l';
+				a->recursive |= *v == 'R' || *v == 'r';
+				a->force |= *v == 'f';
+				a->parents |= *v == 'p';
+				a->no_clobber |= *v == 'n';
+			}
+		} else {
+			if (a->n == s->max)
+				return cli_usage("fs", "%s: unexpected "
+						 "argument '%s'", s->name, v);
+			a->pos[a->n++] = v;
+		}
+	}
+	if (a->n < s->min)
+		return cli_usage("fs", "%s: missing %s", s->name,
+				 s->min == 2 && a->n == 1 ? "destination"
+							  : "path");
+	return 0;
+}
+
+static const char *type_name(uint32_t t)
+{
+	switch (t) {
+	case WSP_FS_TYPE_FILE:
+		return "file";
+	case WSP_FS_TYPE_DIR:
+		return "directory";
+	case WSP_FS_TYPE_SYMLINK:
+		return "symlink";
+	default:
+		return "other";
+	}
+}
+
+/* One listed entry, kept for sorting. */
+struct item {
+	char *path, *target;
+	uint32_t type, depth;
+	uint64_t size;
+	int64_t mtime_ns;
+};
+
+struct items {
+	struct item *v;
+	size_t n, cap;
+};
+
+static int keep_entry(const wsp_fs_entry *e, void *payload)
+{
+	struct items *it = payload;
+	struct item *x;
+
+	if (it->n == it->cap) {
+		size_t cap = it->cap ? it->cap * 2 : 256;
+		struct item *v = realloc(it->v, cap * sizeof(*v));
+
+		if (!v)
+			return WSP_ENOMEM;
+		it->v = v;
+		it->cap = cap;
+	}
+	x = &it->v[it->n];
+	memset(x, 0, sizeof(*x));
+	x->path = strdup(e->path);
+	x->target = e->symlink_target ? strdup(e->symlink_target) : NULL;
+	if (!x->path)
+		return WSP_ENOMEM;
+	x->type = e->type;
+	x->depth = e->depth;
+	x->size = e->size;
+	x->mtime_ns = e->mtime_ns;
+	it->n++;
+	return 0;
+}
+
+static int by_path(const void *a, const void *b)
+{
+	return strcmp(((const struct item *)a)->path,
+		      ((const struct item *)b)->path);
+}
+
+static void format_time(char *out, size_t cap, int64_t ns)
+{
+	time_t t = (time_t)(ns / 1000000000);
+	struct tm tm;
+
+	if (!ns || !localtime_r(&t, &tm))
+		snprintf(out, cap, "%16s", "-");
+	else
+		strftime(out, cap, "%Y-%m-%d %H:%M", &tm);
+}
+
+static void print_item(const struct item *x, int long_fmt)
+{
+	const char *slash = x->type == WSP_FS_TYPE_DIR ? "/" : "";
+	char when[32];
+
+	if (!long_fmt) {
+		printf("%s%s\n", x->path, slash);
+		return;
+	}
+	format_time(when, sizeof(when), x->mtime_ns);
+	printf("%c %12llu %s %s%s", "?-dl?"[x->type < 5 ? x->type : 0],
+	       (unsigned long long)x->size, when, x->path, slash);
+	if (x->target)
+		printf(" -> %s", x->target);
+	putchar('\n');
+}
+
+static cJSON *item_json(const struct item *x)
+{
+	const char *slash = strrchr(x->path, '/');
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "path", x->path);
+	cJSON_AddStringToObject(o, "name", slash ? slash + 1 : x->path);
+	cJSON_AddStringToObject(o, "type", type_name(x->type));
+	add_int(o, "size", (long long)x->size);
+	add_int(o, "mtime_ns", x->mtime_ns);
+	cJSON_AddNumberToObject(o, "depth", x->depth);
+	if (x->target)
+		cJSON_AddStringToObject(o, "symlink_target", x->target);
+	return o;
+}
+
+int fs_print_json(cJSON *doc)
+{
+	char *s = cJSON_PrintUnformatted(doc);
+
+	cJSON_Delete(doc);
+	if (!s) {
+		cli_error("out of memory");
+		return WSP_EXIT_FAIL;
+	}
+	puts(s);
+	free(s);
+	return WSP_EXIT_OK;
+}
+
+static int fs_ls(wsp_workspace *ws, const struct fs_args *a)
+{
+	wsp_fs_list_opts lo = WSP_FS_LIST_OPTS_INIT;
+	wsp_fs_stat st = { .struct_size = sizeof(st) };
+	const char *path = a->n ? a->pos[0] : "/";
+	struct items it = { NULL, 0, 0 };
+	wsp_error err;
+	size_t i;
+	int rc;
+
+	if (wsp_files_stat(&st, ws, path, 0, &err) < 0)
+		return fs_fail(&err);
+	if (st.type != WSP_FS_TYPE_DIR) {
+		/* Like ls(1): a file lists as itself. */
+		struct item x = { (char *)path, NULL, st.type, 0, st.size,
+				  st.mtime_ns };
+
+		if (a->json) {
+			cJSON *arr = cJSON_CreateArray();
+
+			cJSON_AddItemToArray(arr, item_json(&x));
+			return fs_print_json(arr);
+		}
+		print_item(&x, a->long_fmt);
+		return WSP_EXIT_OK;
+	}
+	if (a->recursive)
+		lo.flags = WSP_FS_RECURSIVE;
+	rc = wsp_files_list(ws, path, &lo, keep_entry, &it, &err);
+	if (rc == 0) {
+		qsort(it.v, it.n, sizeof(*it.v), by_path);
+		if (a->json) {
+			cJSON *arr = cJSON_CreateArray();
+
+			for (i = 0; i < it.n; i++)
+				cJSON_AddItemToArray(arr, item_json(&it.v[i]));
+			rc = fs_print_json(arr);
+		} else {
+			for (i = 0; i < it.n; i++)
+				print_item(&it.v[i], a->long_fmt);
+		}
+	} else {
+		rc = fs_fail(&err);
+	}
+	for (i = 0; i < it.n; i++) {
+		free(it.v[i].path);
+		free(it.v[i].target);
+	}
+	free(it.v);
+	return rc;
+}
+
+static int fs_stat(wsp_workspace *ws, const struct fs_args *a)
+{
+	wsp_fs_stat st = { .struct_size = sizeof(st) };
+	char mt[32], ct[32];
+	wsp_error err;
+
+	if (wsp_files_stat(&st, ws, a->pos[0], 0, &err) < 0)
+		return fs_fail(&err);
+	if (a->json) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "path", a->pos[0]);
+		cJSON_AddStringToObject(o, "type", type_name(st.type));
+		add_int(o, "size", (long long)st.size);
+		add_int(o, "mtime_ns", st.mtime_ns);
+		add_int(o, "ctime_ns", st.ctime_ns);
+		cJSON_AddNumberToObject(o, "mode", st.mode);
+		cJSON_AddBoolToObject(o, "is_symlink", st.is_symlink);
+		cJSON_AddStringToObject(o, "version", st.version);
+		if (st.mime_type[0])
+			cJSON_AddStringToObject(o, "mime_type", st.mime_type);
+		return fs_print_json(o);
+	}
+	format_time(mt, sizeof(mt), st.mtime_ns);
+	format_time(ct, sizeof(ct), st.ctime_ns);
+	printf("path       %s\n", a->pos[0]);
+	printf("type       %s%s\n", type_name(st.type),
+	       st.is_symlink ? " (through a symlink)" : "");
+	printf("size       %llu\n", (unsigned long long)st.size);
+	printf("modified   %s\n", mt);
+	printf("created    %s\n", ct);
+	printf("mode       %04o\n", st.mode);
+	if (st.version[0])
+		printf("version    %s\n", st.version);
+	if (st.mime_type[0])
+		printf("mime type  %s\n", st.mime_type);
+	return WSP_EXIT_OK;
+}
+
+/* rm, mkdir, cp, mv: no output but an {"ok":true} with --json. */
+static int fs_change(wsp_workspace *ws, const char *sub,
+		     const struct fs_args *a)
+{
+	uint32_t over = a->no_clobber ? 0 : WSP_FS_OVERWRITE;
+	uint32_t rec = a->recursive ? WSP_FS_RECURSIVE : 0;
+	wsp_error err;
+	int rc;
+
+	if (!strcmp(sub, "rm"))
+		rc = wsp_files_remove(ws, a->pos[0],
+				      rec | (a->force ? WSP_FS_FORCE : 0),
+				      &err);
+	else if (!strcmp(sub, "mkdir"))
+		rc = wsp_files_mkdir(ws, a->pos[0],
+				     a->parents ? WSP_FS_RECURSIVE : 0, &err);
+	else if (!strcmp(sub, "cp"))
+		rc = wsp_files_copy(ws, a->pos[0], a->pos[1], rec | over,
+				    &err);
+	else
+		rc = wsp_files_move(ws, a->pos[0], a->pos[1], over, &err);
+	if (rc < 0)
+		return fs_fail(&err);
+	if (a->json)
+		puts("{\"ok\":true}");
+	return WSP_EXIT_OK;
+}
+
+int cmd_fs(struct wsp_cli *cli, int argc, char **argv)
+{
+	struct fs_args a;
+	const struct fs_sub *s = NULL;
+	wsp_workspace *ws;
+	size_t i;
+	int rc;
+
+	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		fputs(usage_text, argc < 2 ? stderr : stdout);
+		return argc < 2 ? WSP_EXIT_USAGE : WSP_EXIT_OK;
+	}
+	for (i = 0; i < N_SUBS; i++)
+		if (!strcmp(argv[1], subs[i].name))
+			s = &subs[i];
+	if (!s)
+		return cli_usage("fs", "unknown subcommand '%s'", argv[1]);
+	if (cli_wants_help(argc - 1, argv + 1)) {
+		fputs(s->usage, stdout);
+		return WSP_EXIT_OK;
+	}
+	memset(&a, 0, sizeof(a));
+	a.json = cli->json;
+	rc = parse(&a, s, argc - 1, argv + 1);
+	if (rc)
+		return rc;
+	if (cli_workspace(&ws, cli))
+		return WSP_EXIT_FAIL;
+	if (!strcmp(s->name, "ls"))
+		return fs_ls(ws, &a);
+	if (!strcmp(s->name, "stat"))
+		return fs_stat(ws, &a);
+	if (!strcmp(s->name, "cat"))
+		return fs_cat(ws, &a);
+	if (!strcmp(s->name, "put"))
+		return fs_put(ws, &a);
+	if (!strcmp(s->name, "get"))
+		return fs_get(ws, &a);
+	return fs_change(ws, s->name, &a);
+}

@@ -1,0 +1,29 @@
+/*
+ * cli/cmd_fs.h - what the `wsp fs` files share (cmd_fs.c: dispatch,
+ * listing and metadata; cmd_fs_io.c: cat, put and get with progress).
+ */
+#ifndef WSP_CLI_CMD_FS_H
+#define WSP_CLI_CMD_FS_H
+
+#include "cli.h"
+
+#include <cjson/cJSON.h>
+
+/* Parsed options of one `wsp fs` subcommand. */
+struct fs_args {
+	int json, long_fmt, recursive, force, parents, no_clobber;
+	int n;            /* positional arguments */
+	const char *pos[3];
+};
+
+/* Print doc on one line and delete it; returns the exit status. */
+int fs_print_json(cJSON *doc);
+
+/* Report err on stderr; returns WSP_EXIT_FAIL. */
+int fs_fail(const wsp_error *err);
+
+int fs_cat(wsp_workspace *ws, const struct fs_args *a);
+int fs_put(wsp_workspace *ws, const struct fs_args *a);
+int fs_get(wsp_workspace *ws, const struct fs_args *a);
+
+#endif

@@ -1,0 +1,222 @@
+/*
+ * cli/cmd_fs_io.c - `wsp fs cat|put|get`: streamed transfers between the
+ * workspace and local files, with a progress bar on standard error when
+ * it is a terminal.
+ */
+#include "cmd_fs.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+struct progress {
+	int on;
+	uint64_t total; /* 0: unknown */
+	uint64_t done;
+	double start, last;
+};
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void human(char *out, size_t cap, double bytes)
+{
+	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	int u = 0;
+
+	while (bytes >= 1024 && u < 4) {
+		bytes /= 1024;
+		u++;
+	}
+	snprintf(out, cap, u ? "%.1f %s" : "%.0f %s", bytes, unit[u]);
+}
+
+static void progress_draw(struct progress *p, int final)
+{
+	char done[32], total[32], rate[32], bar[31];
+	double t = now(), secs = t - p->start;
+
+	if (!p->on || (!final && t - p->last < 0.1))
+		return;
+	p->last = t;
+	human(done, sizeof(done), (double)p->done);
+	human(rate, sizeof(rate), secs > 0 ? (double)p->done / secs : 0);
+	if (p->total) {
+		int pct = (int)(p->done * 100 / p->total), fill = pct * 30 / 100;
+
+		memset(bar, '=', (size_t)fill);
+		memset(bar + fill, ' ', (size_t)(30 - fill));
+		bar[30] = '\0';
+		human(total, sizeof(total), (double)p->total);
+		fprintf(stderr, "\r%3d%% [%s] %s / %s  %s/s ", pct, bar, done,
+			total, rate);
+	} else {
+		fprintf(stderr, "\r%s  %s/s ", done, rate);
+	}
+	if (final)
+		fputc('\n', stderr);
+	fflush(stderr);
+}
+
+static void progress_start(struct progress *p, int json, uint64_t total)
+{
+	memset(p, 0, sizeof(*p));
+	p->on = !json && isatty(STDERR_FILENO);
+	p->total = total;
+	p->start = p->last = now();
+}
+
+struct out_sink {
+	FILE *fp;
+	struct progress *p;
+};
+
+static int write_out(const void *data, size_t len, void *payload)
+{
+	struct out_sink *o = payload;
+
+	if (fwrite(data, 1, len, o->fp) != len)
+		return WSP_EIO;
+	if (o->p) {
+		o->p->done += len;
+		progress_draw(o->p, 0);
+	}
+	return 0;
+}
+
+int fs_cat(wsp_workspace *ws, const struct fs_args *a)
+{
+	struct out_sink o = { stdout, NULL };
+	wsp_error err;
+	int rc;
+
+	rc = wsp_files_read(ws, a->pos[0], NULL, write_out, &o, &err);
+	if (fflush(stdout) != 0 && rc == 0) {
+		cli_error("cannot write to standard output: %s",
+			  strerror(errno));
+		return WSP_EXIT_FAIL;
+	}
+	return rc < 0 ? fs_fail(&err) : WSP_EXIT_OK;
+}
+
+struct in_source {
+	FILE *fp;
+	struct progress *p;
+	int failed; /* errno of a local read error */
+};
+
+static int read_in(void *buf, size_t cap, size_t *out_n, void *payload)
+{
+	struct in_source *in = payload;
+	size_t n = fread(buf, 1, cap, in->fp);
+
+	if (n == 0 && ferror(in->fp)) {
+		in->failed = errno ? errno : EIO;
+		return WSP_EIO;
+	}
+	*out_n = n;
+	in->p->done += n;
+	progress_draw(in->p, 0);
+	return 0;
+}
+
+int fs_put(wsp_workspace *ws, const struct fs_args *a)
+{
+	wsp_fs_write_opts wo = WSP_FS_WRITE_OPTS_INIT;
+	wsp_fs_stat st = { .struct_size = sizeof(st) };
+	const char *local = a->pos[0], *path = a->pos[1];
+	struct progress p;
+	struct in_source in = { NULL, &p, 0 };
+	struct stat ls;
+	wsp_error err;
+	int rc;
+
+	in.fp = strcmp(local, "-") ? fopen(local, "rb") : stdin;
+	if (!in.fp) {
+		cli_error("cannot open '%s': %s", local, strerror(errno));
+		return WSP_EXIT_FAIL;
+	}
+	if (fstat(fileno(in.fp), &ls) == 0 && S_ISDIR(ls.st_mode)) {
+		cli_error("cannot upload '%s': it is a directory", local);
+		fclose(in.fp);
+		return WSP_EXIT_FAIL;
+	}
+	if (fstat(fileno(in.fp), &ls) == 0 && S_ISREG(ls.st_mode))
+		wo.size_hint = ls.st_size;
+	if (a->no_clobber)
+		wo.flags |= WSP_FS_WRITE_NO_OVERWRITE;
+	progress_start(&p, a->json, wo.size_hint > 0 ? (uint64_t)wo.size_hint
+						      : 0);
+	rc = wsp_files_write(&st, ws, path, &wo, read_in, &in, &err);
+	progress_draw(&p, 1);
+	if (in.fp != stdin)
+		fclose(in.fp);
+	if (in.failed) {
+		cli_error("cannot read '%s': %s", local, strerror(in.failed));
+		return WSP_EXIT_FAIL;
+	}
+	if (rc < 0)
+		return fs_fail(&err);
+	if (a->json) {
+		cJSON *doc = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(doc, "path", path);
+		cJSON_AddNumberToObject(doc, "size", (double)st.size);
+		cJSON_AddStringToObject(doc, "version", st.version);
+		return fs_print_json(doc);
+	}
+	return WSP_EXIT_OK;
+}
+
+int fs_get(wsp_workspace *ws, const struct fs_args *a)
+{
+	wsp_fs_stat st = { .struct_size = sizeof(st) };
+	const char *path = a->pos[0], *local = a->pos[1];
+	int to_stdout = !strcmp(local, "-");
+	struct progress p;
+	struct out_sink o = { NULL, &p };
+	wsp_error err;
+	int rc;
+
+	if (wsp_files_stat(&st, ws, path, 0, &err) < 0)
+		return fs_fail(&err);
+	if (st.type == WSP_FS_TYPE_DIR) {
+		cli_error("cannot download '%s': it is a directory", path);
+		return WSP_EXIT_FAIL;
+	}
+	o.fp = to_stdout ? stdout : fopen(local, "wb");
+	if (!o.fp) {
+		cli_error("cannot create '%s': %s", local, strerror(errno));
+		return WSP_EXIT_FAIL;
+	}
+	progress_start(&p, a->json, st.size);
+	rc = wsp_files_read(ws, path, NULL, write_out, &o, &err);
+	progress_draw(&p, 1);
+	if ((to_stdout ? fflush(o.fp) : fclose(o.fp)) != 0 && rc == 0) {
+		cli_error("cannot write '%s': %s", local, strerror(errno));
+		rc = WSP_EIO;
+		err.message[0] = '\0';
+	}
+	if (rc < 0) {
+		if (!to_stdout)
+			unlink(local); /* no half-downloaded file */
+		return err.message[0] ? fs_fail(&err) : WSP_EXIT_FAIL;
+	}
+	if (a->json && !to_stdout) {
+		cJSON *doc = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(doc, "path", path);
+		cJSON_AddNumberToObject(doc, "size", (double)p.done);
+		return fs_print_json(doc);
+	}
+	return WSP_EXIT_OK;
+}

@@ -1,0 +1,366 @@
+/*
+ * core/files_copy.c - wsp_files_copy() and wsp_files_move().
+ *
+ * Within one mount the provider's own copy/move slots do the work. Between
+ * mounts (or for a provider without those slots) a file is streamed: a
+ * thread runs the source provider's read, pushing into a bounded ring
+ * buffer, while this thread runs the destination's write, pulling from it;
+ * memory use is the ring's size whatever the file's. A directory is copied
+ * entry by entry; a move between mounts is a copy, then a removal.
+ */
+#include "files.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RING_SIZE (4u << 20)
+
+struct ring {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	char *buf;
+	size_t head, len; /* data is buf[head .. head+len) modulo size */
+	int eof;          /* the reader finished (rd_rc says how) */
+	int rd_rc;
+	int abort;        /* the writer gave up: the reader must stop */
+	/* reader side */
+	wsp__instance *src;
+	const char *src_rel;
+	wsp_error rd_err;
+};
+
+static int ring_sink(const void *data, size_t len, void *payload)
+{
+	struct ring *g = payload;
+	const char *p = data;
+
+	pthread_mutex_lock(&g->mu);
+	while (len) {
+		size_t tail, n;
+
+		while (g->len == RING_SIZE && !g->abort)
+			pthread_cond_wait(&g->cv, &g->mu);
+		if (g->abort) {
+			pthread_mutex_unlock(&g->mu);
+			return WSP_ECANCELED;
+		}
+		tail = (g->head + g->len) % RING_SIZE;
+		n = RING_SIZE - g->len;
+		if (n > RING_SIZE - tail)
+			n = RING_SIZE - tail;
+		if (n > len)
+			n = len;
+		memcpy(g->buf + tail, p, n);
+		g->len += n;
+		p += n;
+		len -= n;
+		pthread_cond_broadcast(&g->cv);
+	}
+	pthread_mutex_unlock(&g->mu);
+	return 0;
+}
+
+static int ring_source(void *buf, size_t cap, size_t *out_n, void *payload)
+{
+	struct ring *g = payload;
+	size_t n;
+
+	pthread_mutex_lock(&g->mu);
+	while (!g->len && !g->eof)
+		pthread_cond_wait(&g->cv, &g->mu);
+	if (!g->len) {
+		int rc = g->rd_rc;
+
+		pthread_mutex_unlock(&g->mu);
+		*out_n = 0;
+		return rc;
+	}
+	n = g->len;
+	if (n > RING_SIZE - g->head)
+		n = RING_SIZE - g->head;
+	if (n > cap)
+		n = cap;
+	memcpy(buf, g->buf + g->head, n);
+	g->head = (g->head + n) % RING_SIZE;
+	g->len -= n;
+	pthread_cond_broadcast(&g->cv);
+	pthread_mutex_unlock(&g->mu);
+	*out_n = n;
+	return 0;
+}
+
+static void *ring_reader(void *payload)
+{
+	struct ring *g = payload;
+	int rc;
+
+	rc = g->src->prov->fs.read(g->src->self, g->src_rel, NULL, ring_sink,
+				   g, &g->rd_err);
+	pthread_mutex_lock(&g->mu);
+	g->eof = 1;
+	g->rd_rc = rc;
+	pthread_cond_broadcast(&g->cv);
+	pthread_mutex_unlock(&g->mu);
+	return NULL;
+}
+
+/* Stream one file from (src, srel) to (dst, drel). */
+static int stream_file(wsp__instance *src, const char *srel,
+		       wsp__instance *dst, const char *drel, uint32_t flags,
+		       wsp_error *err)
+{
+	wsp_fs_write_opts wo = WSP_FS_WRITE_OPTS_INIT;
+	struct ring g;
+	pthread_t th;
+	int rc;
+
+	memset(&g, 0, sizeof(g));
+	g.buf = malloc(RING_SIZE);
+	if (!g.buf)
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	pthread_mutex_init(&g.mu, NULL);
+	pthread_cond_init(&g.cv, NULL);
+	g.src = src;
+	g.src_rel = srel;
+	if (!(flags & WSP_FS_OVERWRITE))
+		wo.flags |= WSP_FS_WRITE_NO_OVERWRITE;
+	if (pthread_create(&th, NULL, ring_reader, &g)) {
+		rc = wsp_error_set(err, WSP_ENOMEM, "cannot start a thread "
+				   "to copy '%s'", srel);
+		goto out;
+	}
+	rc = dst->prov->fs.write(NULL, dst->self, drel, &wo, ring_source, &g,
+				 err);
+	pthread_mutex_lock(&g.mu);
+	g.abort = 1;
+	pthread_cond_broadcast(&g.cv);
+	pthread_mutex_unlock(&g.mu);
+	pthread_join(th, NULL);
+	/* The reader's failure explains the writer's better. */
+	if (g.rd_rc < 0 && g.rd_rc != WSP_ECANCELED) {
+		if (err)
+			*err = g.rd_err;
+		rc = g.rd_rc;
+	}
+out:
+	pthread_mutex_destroy(&g.mu);
+	pthread_cond_destroy(&g.cv);
+	free(g.buf);
+	return rc;
+}
+
+struct tree_item {
+	char *rel; /* relative to the copied directory */
+	int dir;
+};
+
+struct tree {
+	struct tree_item *items;
+	size_t n, cap;
+};
+
+static int collect_item(const wsp_fs_entry *e, void *payload)
+{
+	struct tree *t = payload;
+
+	if (e->type != WSP_FS_TYPE_DIR && e->type != WSP_FS_TYPE_FILE &&
+	    e->type != WSP_FS_TYPE_SYMLINK)
+		return 0;
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 64;
+		struct tree_item *it = realloc(t->items, cap * sizeof(*it));
+
+		if (!it)
+			return WSP_ENOMEM;
+		t->items = it;
+		t->cap = cap;
+	}
+	t->items[t->n].rel = strdup(e->path);
+	if (!t->items[t->n].rel)
+		return WSP_ENOMEM;
+	t->items[t->n].dir = e->type == WSP_FS_TYPE_DIR;
+	t->n++;
+	return 0;
+}
+
+static int join(char *out, size_t cap, const char *a, const char *b)
+{
+	int n = strcmp(a, ".") ? snprintf(out, cap, "%s/%s", a, b)
+			       : snprintf(out, cap, "%s", b);
+
+	return n < 0 || (size_t)n >= cap ? -1 : 0;
+}
+
+/* Copy a directory tree entry by entry (files streamed). */
+static int stream_tree(wsp__instance *src, const char *srel,
+		       wsp__instance *dst, const char *drel, uint32_t flags,
+		       const char *shown, wsp_error *err)
+{
+	wsp_fs_list_opts lo = WSP_FS_LIST_OPTS_INIT;
+	char s[WSP_FILES_PATH_MAX + 2], d[WSP_FILES_PATH_MAX + 2];
+	struct tree t = { NULL, 0, 0 };
+	size_t i;
+	int rc;
+
+	rc = dst->prov->fs.mkdir(dst->self, drel,
+				 (flags & WSP_FS_OVERWRITE) ? WSP_FS_RECURSIVE
+							    : 0,
+				 err);
+	if (rc == WSP_ENOTFOUND)
+		rc = dst->prov->fs.mkdir(dst->self, drel, WSP_FS_RECURSIVE,
+					 err);
+	if (rc < 0)
+		return rc;
+	lo.flags = WSP_FS_RECURSIVE;
+	rc = src->prov->fs.list(src->self, srel, &lo, collect_item, &t, err);
+	/* Directories first (each made with its parents, so in any order). */
+	for (i = 0; rc == 0 && i < t.n; i++) {
+		if (!t.items[i].dir)
+			continue;
+		if (join(d, sizeof(d), drel, t.items[i].rel) < 0) {
+			rc = wsp_error_set(err, WSP_EINVAL, "cannot copy '%s': "
+					   "a path in it is too long", shown);
+			break;
+		}
+		rc = dst->prov->fs.mkdir(dst->self, d, WSP_FS_RECURSIVE, err);
+	}
+	for (i = 0; rc == 0 && i < t.n; i++) {
+		if (t.items[i].dir)
+			continue;
+		if (join(s, sizeof(s), srel, t.items[i].rel) < 0 ||
+		    join(d, sizeof(d), drel, t.items[i].rel) < 0) {
+			rc = wsp_error_set(err, WSP_EINVAL, "cannot copy '%s': "
+					   "a path in it is too long", shown);
+			break;
+		}
+		rc = stream_file(src, s, dst, d, flags, err);
+		/* A symlink to a directory (or out of the root) is skipped. */
+		if (rc == WSP_EISDIR)
+			rc = 0;
+	}
+	for (i = 0; i < t.n; i++)
+		free(t.items[i].rel);
+	free(t.items);
+	return rc;
+}
+
+/* Route both ends; refuse what the mount table forbids. */
+static int prepare(struct wsp__route *s, struct wsp__route *d,
+		   wsp_workspace *ws, const char *src, const char *dst,
+		   int move, wsp_error *err)
+{
+	int rc;
+
+	if (!ws)
+		return wsp_error_set(err, WSP_EINVAL, "no workspace given");
+	if ((rc = wsp__route(s, ws, src, err)) < 0 ||
+	    (rc = wsp__route(d, ws, dst, err)) < 0)
+		return rc;
+	if (!s->mounted)
+		return wsp_error_set(err, s->holds_mounts ? WSP_EBUSY
+							  : WSP_ENOTFOUND,
+				     "cannot %s '%s': %s", move ? "move" : "copy",
+				     src,
+				     s->holds_mounts ? "it only holds mount "
+						       "points"
+						     : "it is not inside any "
+						       "mount");
+	if (move && (s->is_mount_point || s->holds_mounts))
+		return wsp_error_set(err, WSP_EBUSY,
+				     "cannot move '%s': it %s", src,
+				     s->is_mount_point ? "is a mount point"
+						       : "holds mount points");
+	if (move && (rc = wsp__route_writable(s, ws, err)) < 0)
+		return rc;
+	if (d->is_mount_point || d->holds_mounts)
+		return wsp_error_set(err, WSP_EBUSY,
+				     "cannot %s to '%s': it %s",
+				     move ? "move" : "copy", dst,
+				     d->is_mount_point ? "is a mount point"
+						       : "holds mount points");
+	if ((rc = wsp__route_writable(d, ws, err)) < 0)
+		return rc;
+	if (wsp__path_within(s->path, d->path))
+		return wsp_error_set(err, WSP_EINVAL,
+				     "cannot %s '%s' into itself ('%s')",
+				     move ? "move" : "copy", src, dst);
+	if ((rc = wsp__route_load(s, ws, err)) < 0 ||
+	    (rc = wsp__route_load(d, ws, err)) < 0)
+		return rc;
+	return 0;
+}
+
+/* The copy itself, once both ends are routed and loaded. */
+static int copy_routed(struct wsp__route *s, struct wsp__route *d,
+		       uint32_t flags, wsp_error *err)
+{
+	wsp_fs_stat st = { .struct_size = sizeof(st) };
+	int rc;
+
+	if (s->inst == d->inst && s->inst->prov->fs.copy)
+		return s->inst->prov->fs.copy(s->inst->self, s->rel, d->rel,
+					      flags, err);
+	rc = s->inst->prov->fs.stat(&st, s->inst->self, s->rel, 0, err);
+	if (rc < 0)
+		return rc;
+	if (st.type == WSP_FS_TYPE_DIR) {
+		int exists = 0;
+
+		if (!(flags & WSP_FS_RECURSIVE))
+			return wsp_error_set(err, WSP_EISDIR,
+					     "cannot copy '%s': it is a "
+					     "directory (copy it recursively)",
+					     s->shown);
+		if (!(flags & WSP_FS_OVERWRITE)) {
+			wsp_fs_stat ds = { .struct_size = sizeof(ds) };
+
+			exists = d->inst->prov->fs.stat(&ds, d->inst->self,
+							d->rel, 0, NULL) == 0;
+			if (exists)
+				return wsp_error_set(err, WSP_EEXIST,
+						     "cannot copy to '%s': it "
+						     "already exists",
+						     d->shown);
+		}
+		return stream_tree(s->inst, s->rel, d->inst, d->rel, flags,
+				   s->shown, err);
+	}
+	return stream_file(s->inst, s->rel, d->inst, d->rel, flags, err);
+}
+
+int wsp_files_copy(wsp_workspace *ws, const char *src, const char *dst,
+		   uint32_t flags, wsp_error *err)
+{
+	struct wsp__route s, d;
+	int rc;
+
+	rc = prepare(&s, &d, ws, src, dst, 0, err);
+	if (rc < 0)
+		return rc;
+	rc = copy_routed(&s, &d, flags, err);
+	wsp__route_result(rc, &s, err);
+	return wsp__route_result(rc, &d, err);
+}
+
+int wsp_files_move(wsp_workspace *ws, const char *src, const char *dst,
+		   uint32_t flags, wsp_error *err)
+{
+	struct wsp__route s, d;
+	int rc;
+
+	rc = prepare(&s, &d, ws, src, dst, 1, err);
+	if (rc < 0)
+		return rc;
+	if (s.inst == d.inst && s.inst->prov->fs.move)
+		rc = s.inst->prov->fs.move(s.inst->self, s.rel, d.rel, flags,
+					   err);
+	else
+		rc = copy_routed(&s, &d, flags | WSP_FS_RECURSIVE, err);
+	if (rc == 0 && !(s.inst == d.inst && s.inst->prov->fs.move))
+		rc = s.inst->prov->fs.remove(s.inst->self, s.rel,
+					     WSP_FS_RECURSIVE, err);
+	wsp__route_result(rc, &s, err);
+	return wsp__route_result(rc, &d, err);
+}

@@ -1,0 +1,376 @@
+/*
+ * plugins/sandbox-local/proc_client.c - the manager's view of a process
+ * directory: whether its monitor lives, what it reported, how much output
+ * there is; requests to the monitor; waiting for changes.
+ *
+ * Liveness is the monitor's flock on the log file: the kernel drops it
+ * when the monitor dies however it dies, and no lock survives a reboot,
+ * so a process is never shown running without a monitor behind it.
+ */
+#include "proc_client.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+char *proc_join(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	char *p = malloc(la + lb + 2);
+
+	if (!p)
+		return NULL;
+	memcpy(p, a, la);
+	p[la] = '/';
+	memcpy(p + la + 1, b, lb + 1);
+	return p;
+}
+
+char *proc_root(struct local_sandbox *sb)
+{
+	return proc_join(local_state_dir(sb), PROC_DIR_NAME);
+}
+
+int proc_mkdirs(const char *path, mode_t mode)
+{
+	char *copy = strdup(path), *s;
+	int rc = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	for (s = copy + 1;; s++) {
+		char c = *s;
+
+		if (c != '/' && c != '\0')
+			continue;
+		*s = '\0';
+		if (mkdir(copy, mode) < 0 && errno != EEXIST) {
+			rc = -errno;
+			break;
+		}
+		*s = c;
+		if (!c)
+			break;
+	}
+	free(copy);
+	return rc;
+}
+
+int proc_open(int *out_dirfd, char **out_path, struct local_sandbox *sb,
+	      const char *id, wsp_error *err)
+{
+	char *root, *path;
+	int fd, e;
+
+	if (!proc_id_valid(id))
+		return wsp_error_set(err, WSP_ENOTFOUND,
+				     "no background process '%.64s'",
+				     id ? id : "");
+	root = proc_root(sb);
+	path = root ? proc_join(root, id) : NULL;
+	free(root);
+	if (!path)
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		e = errno;
+		free(path);
+		if (e == ENOENT)
+			return wsp_error_set(err, WSP_ENOTFOUND,
+					     "no background process '%s'", id);
+		return wsp_error_set_os(err, WSP_EIO, e,
+					"cannot open background process '%s': %s",
+					id, strerror(e));
+	}
+	*out_dirfd = fd;
+	if (out_path)
+		*out_path = path;
+	else
+		free(path);
+	return 0;
+}
+
+void proc_observe(struct proc_view *v, int dirfd)
+{
+	struct proc_log l;
+	int i;
+
+	memset(v, 0, sizeof(*v));
+	if (proc_log_open(&l, dirfd) < 0) {
+		/* No log yet: a spawn in progress, or one that died early. */
+		v->state = WSP_PROC_LOST;
+		return;
+	}
+	/*
+	 * Lock first: a monitor publishes its final status before it lets
+	 * go of the lock, so a free lock followed by a "running" status
+	 * means the monitor died without finishing.
+	 */
+	v->alive = proc_log_monitor_alive(&l);
+	proc_log_get_status(&l, &v->file);
+	v->published = v->file.state != PROC_STARTING;
+	switch (v->file.state) {
+	case PROC_EXITED:
+		v->state = WSP_PROC_EXITED;
+		break;
+	case PROC_SIGNALED:
+		v->state = WSP_PROC_SIGNALED;
+		break;
+	default:
+		v->state = v->alive && v->published ? WSP_PROC_RUNNING :
+						      WSP_PROC_LOST;
+		break;
+	}
+	if (v->state == WSP_PROC_LOST)
+		v->file.stdin_open = 0;
+	for (i = 0; i < PROC_STREAMS; i++) {
+		v->total[i] = proc_log_total(&l, i);
+		v->dropped[i] = proc_log_oldest(&l, i);
+	}
+	memcpy(v->command, l.hdr->command, sizeof(v->command));
+	v->command[sizeof(v->command) - 1] = '\0';
+	proc_log_close(&l);
+}
+
+void proc_fill_status(wsp_proc_status *out, const struct proc_view *v)
+{
+	wsp_proc_status s;
+	size_t size;
+
+	if (!out)
+		return;
+	memset(&s, 0, sizeof(s));
+	s.struct_size = out->struct_size;
+	s.state = v->state;
+	s.exit_code = v->file.exit_code;
+	s.term_signal = v->file.term_signal;
+	s.os_pid = v->file.pid > 0 ? v->file.pid : -1;
+	s.started_ms = v->file.started_ms;
+	s.ended_ms = v->file.ended_ms;
+	s.stdout_total = v->total[0];
+	s.stderr_total = v->total[1];
+	s.stdout_dropped = v->dropped[0];
+	s.stderr_dropped = v->dropped[1];
+	s.timed_out = (uint32_t)v->file.timed_out;
+	s.stdin_open = (uint32_t)v->file.stdin_open;
+	size = out->struct_size < sizeof(s) ? out->struct_size : sizeof(s);
+	memcpy(out, &s, size);
+}
+
+int proc_ctl(int dirfd, const char *line)
+{
+	size_t len = strlen(line);
+	struct pollfd p;
+	int fd, tries;
+	ssize_t n;
+
+	/* O_NONBLOCK: ENXIO at once when no monitor has it open. */
+	fd = openat(dirfd, PROC_FILE_CTL, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return (errno == ENXIO || errno == ENOENT) ? -ESRCH : -errno;
+	for (tries = 0; tries < 50; tries++) {
+		n = write(fd, line, len); /* < PIPE_BUF: all or nothing */
+		if (n == (ssize_t)len)
+			break;
+		if (n < 0 && errno != EAGAIN && errno != EINTR) {
+			int e = errno;
+
+			close(fd);
+			return e == EPIPE ? -ESRCH : -e;
+		}
+		p = (struct pollfd){ fd, POLLOUT, 0 };
+		poll(&p, 1, 100);
+	}
+	close(fd);
+	return tries < 50 ? 0 : -EAGAIN;
+}
+
+int proc_kill_orphan(const struct proc_view *v, int sig)
+{
+	char boot[40];
+
+	if (v->file.pid <= 0 || v->file.pgid <= 0 || !v->file.start_ticks ||
+	    !v->file.boot_id[0])
+		return 0;
+	if (proc_boot_id(boot, sizeof(boot)) < 0 ||
+	    strcmp(boot, v->file.boot_id))
+		return 0; /* another boot: that pid is someone else's */
+	if (proc_start_ticks((pid_t)v->file.pid) != v->file.start_ticks)
+		return 0; /* gone, or the pid was reused */
+	return kill(-(pid_t)v->file.pgid, sig) == 0;
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int finished(const struct proc_view *v, int until_gone)
+{
+	if (until_gone)
+		return !v->alive;
+	return v->state != WSP_PROC_RUNNING;
+}
+
+int proc_wait(struct proc_view *v, struct local_sandbox *sb, int dirfd,
+	      const char *path, int until_gone, int64_t timeout_ms,
+	      const wsp_cancel *cancel, wsp_error *err)
+{
+	const wsp_host *host = local_host(sb);
+	int64_t deadline = timeout_ms >= 0 ? mono_ms() + timeout_ms : -1;
+	int ino, cfd = host->cancel_fd(host, cancel), rc = 0;
+	char events[4096];
+
+	proc_observe(v, dirfd);
+	if (finished(v, until_gone))
+		return 0;
+	/* The monitor touches its log when the status changes and closes
+	 * it when it exits: both are inotify events on the directory. */
+	ino = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	if (ino >= 0)
+		inotify_add_watch(ino, path,
+				  IN_ATTRIB | IN_CLOSE_WRITE |
+					  IN_DELETE_SELF | IN_MOVE_SELF);
+	for (;;) {
+		struct pollfd p[2];
+		int n = 0, wait = 250;
+		int64_t now;
+
+		proc_observe(v, dirfd);
+		if (finished(v, until_gone))
+			break;
+		if (host->cancel_requested(host, cancel)) {
+			rc = wsp_error_set(err, WSP_ECANCELED,
+					   "waiting for a background process "
+					   "was canceled");
+			break;
+		}
+		now = mono_ms();
+		if (deadline >= 0 && now >= deadline) {
+			rc = wsp_error_set(err, WSP_ETIMEDOUT,
+					   "background process still running "
+					   "after %lld ms",
+					   (long long)timeout_ms);
+			break;
+		}
+		if (deadline >= 0 && deadline - now < wait)
+			wait = (int)(deadline - now);
+		/* Without inotify, poll the files; with it, still look
+		 * again now and then in case an event was missed. */
+		if (ino >= 0)
+			p[n++] = (struct pollfd){ ino, POLLIN, 0 };
+		if (cfd >= 0)
+			p[n++] = (struct pollfd){ cfd, POLLIN, 0 };
+		if (ino < 0 && wait > 20)
+			wait = 20;
+		poll(p, (nfds_t)n, wait);
+		if (ino >= 0)
+			while (read(ino, events, sizeof(events)) > 0)
+				;
+	}
+	if (ino >= 0)
+		close(ino);
+	return rc;
+}
+
+int proc_remove(const char *root, const char *id)
+{
+	char dead[64], suffix[8] = { 0 }, *path, *gone;
+	unsigned char rnd[4] = { 0 };
+	int rc = 0;
+
+	if (getrandom(rnd, sizeof(rnd), 0) < 0)
+		rnd[0] = (unsigned char)getpid();
+	snprintf(suffix, sizeof(suffix), "%02x%02x%02x", rnd[0], rnd[1],
+		 rnd[2]);
+	snprintf(dead, sizeof(dead), PROC_DEAD_PREFIX "%s-%s", id, suffix);
+	path = proc_join(root, id);
+	gone = proc_join(root, dead);
+	if (!path || !gone) {
+		free(path);
+		free(gone);
+		return -ENOMEM;
+	}
+	/* Out of every listing first, in one step. */
+	if (rename(path, gone) < 0) {
+		rc = -errno;
+		goto out;
+	}
+	rc = proc_remove_dir(gone);
+out:
+	free(path);
+	free(gone);
+	return rc;
+}
+
+int proc_remove_dir(const char *path)
+{
+	struct dirent *de;
+	DIR *d;
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d) {
+		int e = errno;
+
+		if (fd >= 0)
+			close(fd);
+		return -e;
+	}
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			unlinkat(fd, de->d_name, 0);
+	closedir(d);
+	return rmdir(path) < 0 ? -errno : 0;
+}
+
+int proc_write_all(int fd, const void *data, size_t len,
+		   int (*idle)(void *arg), void *arg)
+{
+	sigset_t pipe_set, old, pending;
+	struct timespec zero = { 0, 0 };
+	const char *p = data;
+	int was_pending, rc = 0;
+
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+	sigpending(&pending);
+	was_pending = sigismember(&pending, SIGPIPE);
+	while (len) {
+		struct pollfd pfd = { fd, POLLOUT, 0 };
+		ssize_t n = write(fd, p, len);
+
+		if (n > 0) {
+			p += n;
+			len -= (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno != EAGAIN) {
+			rc = -errno;
+			break;
+		}
+		if (poll(&pfd, 1, 1000) == 0 && idle && (rc = idle(arg)))
+			break;
+	}
+	if (rc == -EPIPE && !was_pending)
+		sigtimedwait(&pipe_set, NULL, &zero);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}

@@ -1,0 +1,645 @@
+/*
+ * plugins/sandbox-local/procmgr.c - background processes of the local
+ * sandbox (wsp_procmgr_vtable).
+ *
+ * Each process runs under its own monitor (monitor/monitor.c) and is
+ * described by a directory under <state dir>/procs/ (proc_files.h). Every
+ * slot works from those files alone, so any process that can read the
+ * state directory (another `wsp`, another program using libwsp) sees and
+ * drives the same processes, and nothing is kept in memory here.
+ */
+#include "proc_client.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define READ_CHUNK 65536
+#define COMMAND_MAX 4096 /* bytes of the command line kept for listings */
+/* How long release and stop wait for a monitor beyond the kill grace. */
+#define EXIT_SLACK_MS 5000
+
+/* ---- spawn -------------------------------------------------------------- */
+
+/* The command line shown by list: the shell string, or argv quoted. */
+static char *command_line(const char *shell, const char *const *argv)
+{
+	size_t len = 0, i, j;
+	char *s, *p;
+
+	if (shell)
+		return strndup(shell, COMMAND_MAX);
+	for (i = 0; argv[i]; i++)
+		len += strlen(argv[i]) * 4 + 3;
+	s = p = malloc(len + 1);
+	if (!s)
+		return NULL;
+	for (i = 0; argv[i]; i++) {
+		const char *a = argv[i];
+		int plain = *a && !a[strcspn(a, " \t\n'\"\\$`*?[]{}()<>|&;#~")];
+
+		if (i)
+			*p++ = ' ';
+		if (plain) {
+			p = stpcpy(p, a);
+			continue;
+		}
+		*p++ = '\'';
+		for (j = 0; a[j]; j++) {
+			if (a[j] == '\'') {
+				p = stpcpy(p, "'\\''");
+				continue;
+			}
+			*p++ = a[j];
+		}
+		*p++ = '\'';
+	}
+	*p = '\0';
+	if (strlen(s) > COMMAND_MAX)
+		s[COMMAND_MAX] = '\0';
+	return s;
+}
+
+/* A fresh id and its directory, made 0700 under root. */
+static int make_proc_dir(char id[PROC_ID_LEN + 1], char **out_dir,
+			 const char *root)
+{
+	unsigned char rnd[4];
+	char *dir;
+	int tries, e;
+
+	for (tries = 0; tries < 100; tries++) {
+		if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
+			return -errno;
+		snprintf(id, PROC_ID_LEN + 1, "p-%02x%02x%02x%02x", rnd[0],
+			 rnd[1], rnd[2], rnd[3]);
+		dir = proc_join(root, id);
+		if (!dir)
+			return -ENOMEM;
+		if (mkdir(dir, 0700) == 0) {
+			*out_dir = dir;
+			return 0;
+		}
+		e = errno;
+		free(dir);
+		if (e != EEXIST)
+			return -e;
+	}
+	return -EEXIST;
+}
+
+static int check_spawn_opts(wsp_spawn_opts *o, const wsp_spawn_opts *opts,
+			    wsp_error *err)
+{
+	wsp_spawn_opts init = WSP_SPAWN_OPTS_INIT;
+	size_t size;
+
+	if (!opts || opts->struct_size < offsetof(wsp_spawn_opts, argv))
+		return wsp_error_set(err, WSP_EINVAL,
+				     "spawn options missing or too old");
+	*o = init;
+	size = opts->struct_size < sizeof(*o) ? opts->struct_size :
+						 sizeof(*o);
+	memcpy(o, opts, size);
+	if (!o->shell && (!o->argv || !o->argv[0] || !o->argv[0][0]))
+		return wsp_error_set(err, WSP_EINVAL,
+				     "nothing to run: give a shell string "
+				     "or an argv");
+	if (o->stdin_mode != WSP_STDIN_PIPE &&
+	    o->stdin_mode != WSP_STDIN_IGNORE)
+		return wsp_error_set(err, WSP_EINVAL,
+				     "unknown stdin mode %u", o->stdin_mode);
+	if (o->log_limit > PROC_MAX_LOG_LIMIT)
+		return wsp_error_set(err, WSP_ETOOBIG,
+				     "log limit of %llu bytes is above the "
+				     "maximum of 1 GiB",
+				     (unsigned long long)o->log_limit);
+	if (!o->log_limit)
+		o->log_limit = PROC_DEFAULT_LOG_LIMIT;
+	return 0;
+}
+
+static int proc_spawn(char out_id[WSP_PROC_ID_MAX], void *self,
+		      const wsp_spawn_opts *opts, wsp_error *err)
+{
+	struct local_sandbox *sb = self;
+	struct local_prepared prep;
+	struct proc_spec spec;
+	wsp_spawn_opts o;
+	char id[PROC_ID_LEN + 1], *root = NULL, *dir = NULL, *cmdline = NULL;
+	int64_t pid;
+	int rc;
+
+	rc = check_spawn_opts(&o, opts, err);
+	if (rc)
+		return rc;
+	rc = local_prepare(&prep, sb, o.shell, o.argv, o.cwd, o.env, err);
+	if (rc)
+		return rc;
+	root = proc_root(sb);
+	cmdline = command_line(o.shell, o.argv);
+	if (!root || !cmdline) {
+		rc = wsp_error_set(err, WSP_ENOMEM, "out of memory");
+		goto out;
+	}
+	rc = proc_mkdirs(root, 0700);
+	if (!rc)
+		rc = make_proc_dir(id, &dir, root);
+	if (rc) {
+		rc = wsp_error_set_os(err, WSP_EIO, -rc,
+				      "cannot make a process directory in "
+				      "'%s': %s",
+				      root, strerror(-rc));
+		goto out;
+	}
+	spec = (struct proc_spec){
+		.argv = prep.argv,
+		.envp = prep.envp,
+		.cwd = prep.cwd,
+		.limit_as = prep.limits.memory_bytes,
+		.limit_nproc = prep.limits.max_processes,
+		.limit_cpu = prep.limits.cpu_seconds,
+		.limit_fsize = prep.limits.file_size,
+		.stdin_pipe = o.stdin_mode == WSP_STDIN_PIPE,
+		.timeout_ms = o.timeout_ms > 0 ? o.timeout_ms : 0,
+		.grace_ms = local_kill_grace_ms(sb),
+		.log_limit = o.log_limit,
+		.command = cmdline,
+	};
+	rc = proc_launch(&pid, dir, &spec, err);
+	if (rc) {
+		proc_remove_dir(dir);
+		goto out;
+	}
+	memcpy(out_id, id, sizeof(id));
+out:
+	local_prepared_release(&prep);
+	free(root);
+	free(dir);
+	free(cmdline);
+	return rc;
+}
+
+/* ---- list / status ------------------------------------------------------ */
+
+struct listed {
+	char id[PROC_ID_LEN + 1];
+	struct proc_view view;
+};
+
+static int by_start(const void *a, const void *b)
+{
+	const struct listed *x = a, *y = b;
+
+	if (x->view.file.started_ms != y->view.file.started_ms)
+		return x->view.file.started_ms < y->view.file.started_ms ? -1 :
+									    1;
+	return strcmp(x->id, y->id);
+}
+
+/* Every process directory under root, observed, oldest first. */
+static int collect(struct listed **out, size_t *out_n, const char *root)
+{
+	struct listed *all = NULL, *grown;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	DIR *d = opendir(root);
+	int root_fd = d ? dirfd(d) : -1;
+
+	*out = NULL;
+	*out_n = 0;
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(d))) {
+		int fd;
+
+		if (!proc_id_valid(de->d_name))
+			continue; /* ".new-", ".dead-", strangers */
+		fd = openat(root_fd, de->d_name,
+			    O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			continue; /* released meanwhile */
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			grown = realloc(all, cap * sizeof(*all));
+			if (!grown) {
+				close(fd);
+				break;
+			}
+			all = grown;
+		}
+		memcpy(all[n].id, de->d_name, PROC_ID_LEN + 1);
+		proc_observe(&all[n].view, fd);
+		close(fd);
+		/* A spawn still in progress is not a process yet. */
+		if (all[n].view.published)
+			n++;
+	}
+	closedir(d);
+	if (n)
+		qsort(all, n, sizeof(*all), by_start);
+	*out = all;
+	*out_n = n;
+	return 0;
+}
+
+static void free_listed(struct listed *all, size_t n)
+{
+	(void)n;
+	free(all);
+}
+
+static int proc_list(void *self, wsp_proc_fn cb, void *payload,
+		     wsp_error *err)
+{
+	struct local_sandbox *sb = self;
+	struct listed *all;
+	char *root = proc_root(sb);
+	size_t n, i;
+	int rc;
+
+	if (!root)
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	rc = collect(&all, &n, root);
+	if (rc) {
+		rc = wsp_error_set_os(err, WSP_EIO, -rc,
+				      "cannot list '%s': %s", root,
+				      strerror(-rc));
+		free(root);
+		return rc;
+	}
+	free(root);
+	for (i = 0; i < n && !rc; i++) {
+		wsp_proc_status st = { .struct_size = sizeof(st) };
+
+		proc_fill_status(&st, &all[i].view);
+		rc = cb(all[i].id, all[i].view.command, &st, payload);
+	}
+	free_listed(all, n);
+	return rc;
+}
+
+static int proc_status(wsp_proc_status *out, void *self, const char *id,
+		       wsp_error *err)
+{
+	struct proc_view v;
+	int dirfd, rc;
+
+	rc = proc_open(&dirfd, NULL, self, id, err);
+	if (rc)
+		return rc;
+	proc_observe(&v, dirfd);
+	close(dirfd);
+	proc_fill_status(out, &v);
+	return 0;
+}
+
+/* ---- output ------------------------------------------------------------- */
+
+static int send_stream(int dirfd, uint32_t stream, const wsp_output_opts *o,
+		       wsp_output_fn sink, void *payload, char *buf)
+{
+	int index = stream == WSP_STDOUT ? 0 : 1;
+	struct proc_log l;
+	uint64_t end, start;
+	ssize_t n;
+	int rc = 0;
+
+	if (proc_log_open(&l, dirfd) < 0)
+		return 0; /* no log (yet): nothing to send */
+	end = proc_log_total(&l, index);
+	start = o->offset;
+	if (o->tail_bytes && end > o->tail_bytes &&
+	    end - o->tail_bytes > start)
+		start = end - o->tail_bytes;
+	if (o->tail_lines) {
+		uint64_t from = proc_log_tail_lines(&l, index, end,
+						    o->tail_lines);
+
+		if (from > start)
+			start = from;
+	}
+	while (start < end && !rc) {
+		n = proc_log_read(&l, index, &start, end, buf, READ_CHUNK);
+		if (n <= 0)
+			break;
+		rc = sink(stream, buf, (size_t)n, payload);
+		start += (uint64_t)n;
+	}
+	proc_log_close(&l);
+	return rc;
+}
+
+static int proc_read_output(wsp_proc_status *out, void *self, const char *id,
+			    const wsp_output_opts *opts, wsp_output_fn sink,
+			    void *payload, wsp_error *err)
+{
+	struct local_sandbox *sb = self;
+	wsp_output_opts o = WSP_OUTPUT_OPTS_INIT;
+	struct proc_view v;
+	char *path = NULL, *buf = NULL;
+	uint32_t streams;
+	int dirfd, rc;
+
+	if (opts) {
+		size_t size = opts->struct_size < sizeof(o) ?
+				      opts->struct_size : sizeof(o);
+
+		memcpy(&o, opts, size);
+	}
+	streams = o.streams ? o.streams : (WSP_STDOUT | WSP_STDERR);
+	rc = proc_open(&dirfd, &path, sb, id, err);
+	if (rc)
+		return rc;
+	if (o.wait_ms) {
+		/* Reading after a wait that ran out is still a read. */
+		rc = proc_wait(&v, sb, dirfd, path, 0, o.wait_ms, o.cancel,
+			       err);
+		if (rc == WSP_ETIMEDOUT)
+			rc = 0;
+		if (rc)
+			goto out;
+	}
+	buf = malloc(READ_CHUNK);
+	if (!buf) {
+		rc = wsp_error_set(err, WSP_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (sink && (streams & WSP_STDOUT))
+		rc = send_stream(dirfd, WSP_STDOUT, &o, sink, payload, buf);
+	if (!rc && sink && (streams & WSP_STDERR))
+		rc = send_stream(dirfd, WSP_STDERR, &o, sink, payload, buf);
+	if (rc) {
+		rc = wsp_error_set(err, rc, "reading the output of '%s' was "
+					    "stopped by its consumer",
+				   id);
+		goto out;
+	}
+	proc_observe(&v, dirfd);
+	proc_fill_status(out, &v);
+out:
+	free(buf);
+	free(path);
+	close(dirfd);
+	return rc;
+}
+
+/* ---- stdin -------------------------------------------------------------- */
+
+static int stdin_unavailable(const struct proc_view *v, const char *id,
+			     wsp_error *err)
+{
+	if (v->state == WSP_PROC_LOST)
+		return wsp_error_set(err, WSP_ELOST,
+				     "background process '%s' is lost: its "
+				     "monitor is gone",
+				     id);
+	if (v->state != WSP_PROC_RUNNING)
+		return wsp_error_set(err, WSP_EINVAL,
+				     "background process '%s' has exited", id);
+	return wsp_error_set(err, WSP_EINVAL,
+			     "stdin of background process '%s' is closed "
+			     "(or was ignored at spawn)",
+			     id);
+}
+
+/* While a stdin write waits: give up once no one will ever read. */
+static int stdin_idle(void *arg)
+{
+	struct proc_view v;
+
+	proc_observe(&v, *(int *)arg);
+	return v.alive && v.file.stdin_open ? 0 : -EPIPE;
+}
+
+static int proc_write_stdin(void *self, const char *id, const void *data,
+			    size_t len, wsp_error *err)
+{
+	struct proc_view v;
+	int dirfd, fd, rc;
+
+	rc = proc_open(&dirfd, NULL, self, id, err);
+	if (rc)
+		return rc;
+	proc_observe(&v, dirfd);
+	if (v.state != WSP_PROC_RUNNING || !v.file.stdin_open) {
+		rc = stdin_unavailable(&v, id, err);
+		goto out;
+	}
+	fd = openat(dirfd, PROC_FILE_STDIN, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		proc_observe(&v, dirfd);
+		if (v.state == WSP_PROC_RUNNING && v.file.stdin_open)
+			v.file.stdin_open = 0; /* it closed meanwhile */
+		rc = stdin_unavailable(&v, id, err);
+		goto out;
+	}
+	fcntl(fd, F_SETFL, O_WRONLY | O_NONBLOCK);
+	rc = proc_write_all(fd, data, len, stdin_idle, &dirfd);
+	close(fd);
+	if (rc == -EPIPE) {
+		proc_observe(&v, dirfd);
+		v.file.stdin_open = 0;
+		rc = stdin_unavailable(&v, id, err);
+	} else if (rc) {
+		rc = wsp_error_set_os(err, WSP_EIO, -rc,
+				      "cannot write to the stdin of '%s': %s",
+				      id, strerror(-rc));
+	}
+out:
+	close(dirfd);
+	return rc;
+}
+
+static int proc_close_stdin(void *self, const char *id, wsp_error *err)
+{
+	struct proc_view v;
+	int dirfd, rc;
+
+	rc = proc_open(&dirfd, NULL, self, id, err);
+	if (rc)
+		return rc;
+	proc_observe(&v, dirfd);
+	/* Closing what is closed is done already. */
+	if (v.file.stdin_open && proc_ctl(dirfd, PROC_CTL_CLOSE_STDIN "\n"))
+		proc_observe(&v, dirfd);
+	if (v.state == WSP_PROC_LOST)
+		rc = stdin_unavailable(&v, id, err);
+	close(dirfd);
+	return rc;
+}
+
+/* ---- signal / release / wait -------------------------------------------- */
+
+static int proc_signal(void *self, const char *id, int signum,
+		       wsp_error *err)
+{
+	struct proc_view v;
+	char line[32];
+	int dirfd, rc;
+
+	if (signum <= 0 || signum >= NSIG)
+		return wsp_error_set(err, WSP_EINVAL,
+				     "invalid signal number %d", signum);
+	rc = proc_open(&dirfd, NULL, self, id, err);
+	if (rc)
+		return rc;
+	proc_observe(&v, dirfd);
+	snprintf(line, sizeof(line), PROC_CTL_SIGNAL " %d\n", signum);
+	/* The monitor signals the group: it alone knows it is still its. */
+	if (v.alive && proc_ctl(dirfd, line) == 0)
+		goto out;
+	proc_observe(&v, dirfd);
+	if (v.state == WSP_PROC_LOST && !proc_kill_orphan(&v, signum))
+		rc = wsp_error_set(err, WSP_ELOST,
+				   "background process '%s' is lost: its "
+				   "monitor is gone and its process cannot "
+				   "be found",
+				   id);
+	/* An exited process: nothing left to signal. */
+out:
+	close(dirfd);
+	return rc;
+}
+
+static int proc_release(void *self, const char *id, wsp_error *err)
+{
+	struct local_sandbox *sb = self;
+	struct proc_view v;
+	char *path = NULL, *root = NULL;
+	int dirfd, rc;
+
+	rc = proc_open(&dirfd, &path, sb, id, err);
+	if (rc)
+		return rc;
+	proc_observe(&v, dirfd);
+	if (v.alive && proc_ctl(dirfd, PROC_CTL_RELEASE "\n") == 0) {
+		rc = proc_wait(&v, sb, dirfd, path, 1,
+			       local_kill_grace_ms(sb) + EXIT_SLACK_MS, NULL,
+			       err);
+		if (rc) {
+			rc = wsp_error_set(err, WSP_EBUSY,
+					   "background process '%s' did not "
+					   "stop; try again",
+					   id);
+			goto out;
+		}
+	} else if (v.state == WSP_PROC_LOST) {
+		proc_kill_orphan(&v, SIGKILL);
+	}
+	root = proc_root(sb);
+	rc = root ? proc_remove(root, id) : -ENOMEM;
+	if (rc == -ENOENT)
+		rc = wsp_error_set(err, WSP_ENOTFOUND,
+				   "no background process '%s'", id);
+	else if (rc)
+		rc = wsp_error_set_os(err, WSP_EIO, -rc,
+				      "cannot remove background process "
+				      "'%s': %s",
+				      id, strerror(-rc));
+out:
+	close(dirfd);
+	free(path);
+	free(root);
+	return rc;
+}
+
+static int proc_wait_slot(wsp_proc_status *out, void *self, const char *id,
+			  int64_t timeout_ms, const wsp_cancel *cancel,
+			  wsp_error *err)
+{
+	struct proc_view v;
+	char *path;
+	int dirfd, rc;
+
+	rc = proc_open(&dirfd, &path, self, id, err);
+	if (rc)
+		return rc;
+	rc = proc_wait(&v, self, dirfd, path, 0, timeout_ms < 0 ? -1 :
+								    timeout_ms,
+		       cancel, err);
+	close(dirfd);
+	free(path);
+	proc_fill_status(out, &v);
+	return rc;
+}
+
+/* ---- stop --------------------------------------------------------------- */
+
+int local_procs_kill_all(struct local_sandbox *sb, wsp_error *err)
+{
+	int64_t grace = local_kill_grace_ms(sb);
+	struct listed *all;
+	char *root = proc_root(sb);
+	size_t n, i;
+	int rc;
+
+	if (!root)
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	rc = collect(&all, &n, root);
+	if (rc) {
+		rc = wsp_error_set_os(err, WSP_EIO, -rc,
+				      "cannot list '%s': %s", root,
+				      strerror(-rc));
+		free(root);
+		return rc;
+	}
+	/* SIGTERM to all first, so their grace periods run together. */
+	for (i = 0; i < n; i++) {
+		char *path = proc_join(root, all[i].id);
+		int fd = path ? open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) :
+				-1;
+
+		if (fd >= 0 && all[i].view.state == WSP_PROC_RUNNING)
+			proc_ctl(fd, PROC_CTL_TERMINATE "\n");
+		else if (all[i].view.state == WSP_PROC_LOST)
+			proc_kill_orphan(&all[i].view, SIGKILL);
+		if (fd >= 0)
+			close(fd);
+		free(path);
+	}
+	for (i = 0; i < n && !rc; i++) {
+		char *path = proc_join(root, all[i].id);
+		struct proc_view v;
+		int fd;
+
+		if (all[i].view.state != WSP_PROC_RUNNING) {
+			free(path);
+			continue;
+		}
+		fd = path ? open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) :
+			    -1;
+		if (fd >= 0) {
+			rc = proc_wait(&v, sb, fd, path, 0,
+				       grace + EXIT_SLACK_MS, NULL, err);
+			close(fd);
+		}
+		free(path);
+	}
+	free_listed(all, n);
+	free(root);
+	return rc;
+}
+
+const wsp_procmgr_vtable local_procmgr_vtable = {
+	.struct_size = sizeof(wsp_procmgr_vtable),
+	.spawn = proc_spawn,
+	.list = proc_list,
+	.status = proc_status,
+	.read_output = proc_read_output,
+	.signal = proc_signal,
+	.release = proc_release,
+	.write_stdin = proc_write_stdin,
+	.close_stdin = proc_close_stdin,
+	.wait = proc_wait_slot,
+};

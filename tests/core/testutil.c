@@ -1,0 +1,170 @@
+/* tests/core/testutil.c - helpers for the core's tests. */
+#include "testutil.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+char *tu_tmpdir(void)
+{
+	const char *base = getenv("TMPDIR");
+	char *path;
+
+	if (!base || !*base)
+		base = "/tmp";
+	if (asprintf(&path, "%s/wsp-test-XXXXXX", base) < 0)
+		return NULL;
+	if (!mkdtemp(path)) {
+		free(path);
+		return NULL;
+	}
+	return path;
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag,
+		  struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	remove(path);
+	return 0;
+}
+
+void tu_rmrf(const char *path)
+{
+	if (path)
+		nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+const char *tu_path(const char *dir, const char *name)
+{
+	static char bufs[8][4096];
+	static int next;
+	char *b = bufs[next++ % 8];
+
+	snprintf(b, sizeof(bufs[0]), "%s/%s", dir, name);
+	return b;
+}
+
+void tu_write(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+char *tu_read(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t len = 0, cap = 0, n;
+
+	if (!f)
+		return NULL;
+	do {
+		if (len + 4096 + 1 > cap) {
+			cap = cap ? cap * 2 : 8192;
+			buf = realloc(buf, cap);
+		}
+		n = fread(buf + len, 1, 4096, f);
+		len += n;
+	} while (n > 0);
+	fclose(f);
+	buf[len] = '\0';
+	return buf;
+}
+
+int tu_run(const char *const *argv, const char *const *env, const char *cwd,
+	   char **out, char **err)
+{
+	char out_path[] = "/tmp/wsp-test-out-XXXXXX";
+	char err_path[] = "/tmp/wsp-test-err-XXXXXX";
+	int ofd = mkstemp(out_path), efd = mkstemp(err_path), status;
+	size_t i;
+	pid_t pid;
+
+	if (ofd < 0 || efd < 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		for (i = 0; env && env[i]; i++) {
+			const char *eq = strchr(env[i], '=');
+
+			if (eq) {
+				char *k = strndup(env[i], (size_t)(eq - env[i]));
+
+				setenv(k, eq + 1, 1);
+			} else {
+				unsetenv(env[i]);
+			}
+		}
+		if (cwd && chdir(cwd) < 0)
+			_exit(126);
+		dup2(ofd, 1);
+		dup2(efd, 2);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	close(ofd);
+	close(efd);
+	*out = tu_read(out_path);
+	*err = tu_read(err_path);
+	unlink(out_path);
+	unlink(err_path);
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return 128 + WTERMSIG(status);
+}
+
+void tu_assert_contains(const char *haystack, const char *needle,
+			const char *file, int line)
+{
+	int ok = haystack && needle && strstr(haystack, needle);
+
+	if (!ok)
+		fprintf(stderr, "\n%s:%d: expected to find\n  [%s]\nin\n  [%s]\n",
+			file, line, needle ? needle : "(null)",
+			haystack ? haystack : "(null)");
+	CU_assertImplementation(ok, (unsigned)line, "contains", file, "",
+				CU_FALSE);
+}
+
+void tu_assert_lacks(const char *haystack, const char *needle,
+		     const char *file, int line)
+{
+	int ok = haystack && needle && !strstr(haystack, needle);
+
+	if (!ok)
+		fprintf(stderr, "\n%s:%d: did not expect\n  [%s]\nin\n  [%s]\n",
+			file, line, needle ? needle : "(null)",
+			haystack ? haystack : "(null)");
+	CU_assertImplementation(ok, (unsigned)line, "lacks", file, "",
+				CU_FALSE);
+}
+
+int tu_main(const char *suite, const CU_TestInfo *tests)
+{
+	CU_SuiteInfo suites[] = { { suite, NULL, NULL, NULL, NULL,
+				    (CU_TestInfo *)tests },
+				  CU_SUITE_INFO_NULL };
+	unsigned failed;
+
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 2;
+	if (CU_register_suites(suites) != CUE_SUCCESS)
+		return 2;
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failed = CU_get_number_of_failures() +
+		 CU_get_number_of_tests_failed();
+	CU_cleanup_registry();
+	return failed ? 1 : 0;
+}

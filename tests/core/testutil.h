@@ -1,0 +1,48 @@
+/*
+ * tests/core/testutil.h - what the core's tests share: temporary
+ * directories, files, and running the CLI as a child process.
+ */
+#ifndef WSP_TESTS_CORE_TESTUTIL_H
+#define WSP_TESTS_CORE_TESTUTIL_H
+
+#include <CUnit/Basic.h>
+#include <stddef.h>
+
+/* A new directory under $TMPDIR (or /tmp); free() it after tu_rmrf(). */
+char *tu_tmpdir(void);
+
+/* Remove a tree (best effort). */
+void tu_rmrf(const char *path);
+
+/* path = dir + "/" + name, in a static rotating buffer. */
+const char *tu_path(const char *dir, const char *name);
+
+/* Write text to a file (creating it); CU_FAIL on error. */
+void tu_write(const char *path, const char *text);
+
+/* Whole file as a string (malloc'd), or NULL. */
+char *tu_read(const char *path);
+
+/*
+ * Run argv with the environment changed by env ("K=V" sets, "K" unsets),
+ * in directory cwd (NULL: ours). Captures stdout and stderr (malloc'd,
+ * NUL-terminated) and returns the exit status, or 128+N if killed by
+ * signal N.
+ */
+int tu_run(const char *const *argv, const char *const *env, const char *cwd,
+	   char **out, char **err);
+
+/* Run the suite's tests; returns the process exit status. */
+int tu_main(const char *suite, const CU_TestInfo *tests);
+
+/* CU_ASSERT that haystack contains needle, printing both if not. */
+#define TU_ASSERT_CONTAINS(haystack, needle) \
+	tu_assert_contains((haystack), (needle), __FILE__, __LINE__)
+#define TU_ASSERT_LACKS(haystack, needle) \
+	tu_assert_lacks((haystack), (needle), __FILE__, __LINE__)
+void tu_assert_contains(const char *haystack, const char *needle,
+			const char *file, int line);
+void tu_assert_lacks(const char *haystack, const char *needle,
+		     const char *file, int line);
+
+#endif

@@ -1,0 +1,195 @@
+/*
+ * tests/sandbox-local-procs/procs_util.c - see procs_util.h.
+ */
+#include "procs_util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static int run_suite(const char *suite, CU_TestInfo *tests)
+{
+	CU_SuiteInfo suites[] = { { suite, NULL, NULL, NULL, NULL, tests },
+				  CU_SUITE_INFO_NULL };
+	unsigned failed;
+
+	signal(SIGPIPE, SIG_IGN);
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 2;
+	CU_register_suites(suites);
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+	CU_cleanup_registry();
+	return failed ? 1 : 0;
+}
+
+int procs_main(const char *suite, CU_TestInfo *tests)
+{
+	int status = 0, rc = 2, tries;
+	pid_t runner, r;
+
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
+		perror("prctl(PR_SET_CHILD_SUBREAPER)");
+		return 2;
+	}
+	fflush(NULL);
+	runner = fork();
+	if (runner < 0)
+		return 2;
+	if (runner == 0)
+		_exit(run_suite(suite, tests));
+	for (;;) {
+		r = waitpid(-1, &status, 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			break;
+		if (r == runner) {
+			rc = WIFEXITED(status) ? WEXITSTATUS(status) : 3;
+			break;
+		}
+	}
+	/* Monitors still finishing (released ones linger a moment). */
+	for (tries = 0; tries < 100; tries++) {
+		r = waitpid(-1, &status, WNOHANG);
+		if (r < 0)
+			break;
+		if (r == 0)
+			usleep(50000);
+	}
+	return rc;
+}
+
+int collect_sink(uint32_t stream, const void *data, size_t len,
+		 void *payload)
+{
+	struct collected *c = payload;
+	char *p;
+
+	if (stream != WSP_STDOUT && stream != WSP_STDERR) {
+		c->bad_stream = 1;
+		return 0;
+	}
+	p = realloc(c->data[stream], c->len[stream] + len + 1);
+	if (!p)
+		return WSP_ENOMEM;
+	memcpy(p + c->len[stream], data, len);
+	c->len[stream] += len;
+	p[c->len[stream]] = '\0';
+	c->data[stream] = p;
+	c->chunks++;
+	return 0;
+}
+
+void collected_free(struct collected *c)
+{
+	free(c->data[WSP_STDOUT]);
+	free(c->data[WSP_STDERR]);
+	memset(c, 0, sizeof(*c));
+}
+
+int spawn_sh(const wsp_plugin_desc *d, void *self, char id[WSP_PROC_ID_MAX],
+	     const char *sh, uint32_t stdin_mode, wsp_error *err)
+{
+	wsp_spawn_opts o = WSP_SPAWN_OPTS_INIT;
+
+	o.shell = sh;
+	o.stdin_mode = stdin_mode;
+	return d->procmgr->spawn(id, self, &o, err);
+}
+
+int read_all(const wsp_plugin_desc *d, void *self, const char *id,
+	     int64_t wait_ms, struct collected *c, wsp_proc_status *st)
+{
+	wsp_output_opts o = WSP_OUTPUT_OPTS_INIT;
+	wsp_error err;
+
+	o.wait_ms = wait_ms;
+	memset(c, 0, sizeof(*c));
+	st->struct_size = sizeof(*st);
+	return d->procmgr->read_output(st, self, id, &o, collect_sink, c,
+				       &err);
+}
+
+int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n - 1; /* the directory's own descriptor */
+}
+
+/* State letter and parent of a pid from /proc, or 0. */
+static char proc_state(pid_t pid, pid_t *ppid)
+{
+	char path[64], text[512], *p, st = 0;
+	int parent = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (fgets(text, sizeof(text), f) && (p = strrchr(text, ')')) &&
+	    sscanf(p + 1, " %c %d", &st, &parent) == 2 && ppid)
+		*ppid = parent;
+	fclose(f);
+	return st;
+}
+
+int count_zombie_children(void)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	pid_t self = getpid(), parent;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		pid_t pid = (pid_t)atoi(de->d_name);
+
+		parent = 0;
+		if (pid > 0 && proc_state(pid, &parent) == 'Z' &&
+		    parent == self)
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+int pid_gone_within(pid_t pid, int ms)
+{
+	int waited;
+
+	for (waited = 0; waited <= ms; waited += 10) {
+		char st = proc_state(pid, NULL);
+
+		if (st == 0 || st == 'Z' || st == 'X')
+			return 1;
+		usleep(10000);
+	}
+	return 0;
+}
+
+pid_t parent_of(pid_t pid)
+{
+	pid_t parent = -1;
+
+	return proc_state(pid, &parent) ? parent : -1;
+}

@@ -1,0 +1,51 @@
+#!/bin/sh
+# tests/sdk/exports.sh - what the built binaries export.
+#
+# usage: exports.sh BUILD_DIR SOURCE_DIR
+#
+# libwsp.so.1 exports exactly the functions the public headers declare
+# with WSP_EXTERN (a declared function that lost its WSP_EXTERN vanishes
+# silently under -fvisibility=hidden; an exported one not in a header is a
+# leak), each bound to a WSP_1.N version node of core/libwsp.map; every
+# provider in BUILD_DIR/plugins exports exactly wsp_plugin_entry.
+set -eu
+build=$1 src=$2
+. "$(dirname "$0")/lib.sh"
+
+lib=$build/core/libwsp.so.1
+[ -f "$lib" ] || fail "no '$lib'"
+decl_lines=$(grep -h '^WSP_EXTERN' "$src"/sdk/include/wsp/*.h |
+	grep -c . || true)
+declared=$(grep -h '^WSP_EXTERN' "$src"/sdk/include/wsp/*.h |
+	sed -n 's/.*[ *]\(wsp_[A-Za-z0-9_]*\) *(.*/\1/p' | sort -u)
+n=$(echo "$declared" | grep -c . || true)
+[ "$n" = "$decl_lines" ] ||
+	fail "$decl_lines WSP_EXTERN lines but $n names parsed; keep 'WSP_EXTERN type name(' on one line"
+[ "$n" -gt 0 ] || fail "no WSP_EXTERN declaration found"
+
+# A prototype in a public header without WSP_EXTERN is not exported.
+plain=$(grep -H -n -E '^[A-Za-z_][A-Za-z0-9_ *]*[ *]wsp_[A-Za-z0-9_]+ *\(' \
+	"$src"/sdk/include/wsp/*.h |
+	grep -v -E ':[0-9]+:(WSP_EXTERN|static|typedef) ' || true)
+[ -z "$plain" ] || fail "public functions declared without WSP_EXTERN: $plain"
+
+exported=$(nm -D --defined-only "$lib" | awk '$2 ~ /^[TDBRVW]$/ {print $3}')
+bad=$(echo "$exported" | grep -v '^wsp_[A-Za-z0-9_]*@@\?WSP_1\.[0-9]*$' |
+	grep -v '^WSP_1\.[0-9]*$' || true)
+[ -z "$bad" ] || fail "libwsp exports symbols outside wsp_* or without a WSP_1.N node: $bad"
+names=$(echo "$exported" | grep '^wsp_' | sed 's/@.*//' | sort -u)
+if [ "$names" != "$declared" ]; then
+	echo "only declared: $(echo "$declared" | grep -vxF "$names" | tr '\n' ' ')" >&2
+	echo "only exported: $(echo "$names" | grep -vxF "$declared" | tr '\n' ' ')" >&2
+	fail "libwsp's exports differ from the WSP_EXTERN declarations"
+fi
+echo "libwsp.so.1: $n functions, all declared and versioned"
+
+count=0
+for so in "$build"/plugins/wsp-*.so; do
+	[ -e "$so" ] || continue
+	expect_exports "$so" wsp_plugin_entry
+	count=$((count + 1))
+done
+[ "$count" -gt 0 ] || fail "no provider in '$build/plugins'"
+echo "ok: $count providers export only wsp_plugin_entry"
