@@ -109,8 +109,8 @@ static int current_dir(char *buf, size_t cap, wsp_error *err)
 static int load_file(struct wsp__config **out, const char *path,
 		     struct wsp__diags *d, wsp_error *err)
 {
-	char dir[PATH_MAX], *text, *slash;
-	size_t len;
+	char dir[PATH_MAX], *text = NULL, *slash;
+	size_t len = 0;
 	int rc;
 
 	rc = read_file(&text, &len, path, err);

@@ -429,7 +429,9 @@ static int presign_params(struct param *ps, size_t *n,
 	char cred[600], exp[24];
 	int rc;
 
-	snprintf(cred, sizeof(cred), "%s/%s", r->access_key_id, scope);
+	rc = snprintf(cred, sizeof(cred), "%s/%s", r->access_key_id, scope);
+	if (rc < 0 || (size_t)rc >= sizeof(cred))
+		return WSP_ETOOBIG; /* a cut credential would sign wrongly */
 	snprintf(exp, sizeof(exp), "%lld", (long long)r->expires_s);
 	rc = add_param(ps, n, "X-Amz-Algorithm", 15, "AWS4-HMAC-SHA256", 16);
 	if (!rc)

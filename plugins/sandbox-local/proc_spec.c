@@ -208,8 +208,8 @@ static int read_all(int fd, char **out, size_t *out_len)
 
 int proc_spec_read_fd(struct proc_spec *spec, int fd)
 {
-	size_t len, off, argc = 0, envc = 0;
-	char *data;
+	size_t len = 0, off, argc = 0, envc = 0;
+	char *data = NULL;
 	int rc;
 
 	memset(spec, 0, sizeof(*spec));
