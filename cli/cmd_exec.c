@@ -147,8 +147,9 @@ static int parse_args(struct exec_args *a, const char *name, int argc,
 					  &missing))) {
 			if (strcmp(v, "none") && strcmp(v, "bwrap") &&
 			    strcmp(v, "auto"))
-				return cli_usage(name, "unknown isolation '%s'; "
-						 "use none, bwrap or auto", v);
+				return cli_usage(name,
+						 "unknown isolation '%s'; use "
+						 "none, bwrap or auto", v);
 			a->isolation = v;
 		} else if (missing) {
 			return cli_usage(name, "option '%s' needs a value",

@@ -283,7 +283,8 @@ static void feed_stdin(struct run *r)
 		if (n < 0) {
 			if (errno == EPIPE) {
 				sigtimedwait(&pipe_set, NULL, &zero);
-				r->in_left = 0; /* the command stopped reading */
+				/* the command stopped reading */
+				r->in_left = 0;
 			}
 			break;
 		}

@@ -306,8 +306,13 @@ static int proc_status(wsp_proc_status *out, void *self, const char *id,
 
 /* ---- output ------------------------------------------------------------- */
 
-static int send_stream(int dirfd, uint32_t stream, const wsp_output_opts *o,
-		       wsp_output_fn sink, void *payload, char *buf)
+/*
+ * Send one stream's part; *out_end is where this read stopped, the offset
+ * the next read of a follower starts at.
+ */
+static int send_stream(uint64_t *out_end, int dirfd, uint32_t stream,
+		       const wsp_output_opts *o, wsp_output_fn sink,
+		       void *payload, char *buf)
 {
 	int index = stream == WSP_STDOUT ? 0 : 1;
 	struct proc_log l;
@@ -318,6 +323,7 @@ static int send_stream(int dirfd, uint32_t stream, const wsp_output_opts *o,
 	if (proc_log_open(&l, dirfd) < 0)
 		return 0; /* no log (yet): nothing to send */
 	end = proc_log_total(&l, index);
+	*out_end = end;
 	start = o->offset;
 	if (o->tail_bytes && end > o->tail_bytes &&
 	    end - o->tail_bytes > start)
@@ -348,6 +354,7 @@ static int proc_read_output(wsp_proc_status *out, void *self, const char *id,
 	wsp_output_opts o = WSP_OUTPUT_OPTS_INIT;
 	struct proc_view v;
 	char *path = NULL, *buf = NULL;
+	uint64_t end[2] = { UINT64_MAX, UINT64_MAX };
 	uint32_t streams;
 	int dirfd, rc;
 
@@ -376,9 +383,11 @@ static int proc_read_output(wsp_proc_status *out, void *self, const char *id,
 		goto out;
 	}
 	if (sink && (streams & WSP_STDOUT))
-		rc = send_stream(dirfd, WSP_STDOUT, &o, sink, payload, buf);
+		rc = send_stream(&end[0], dirfd, WSP_STDOUT, &o, sink, payload,
+				 buf);
 	if (!rc && sink && (streams & WSP_STDERR))
-		rc = send_stream(dirfd, WSP_STDERR, &o, sink, payload, buf);
+		rc = send_stream(&end[1], dirfd, WSP_STDERR, &o, sink, payload,
+				 buf);
 	if (rc) {
 		rc = wsp_error_set(err, rc, "reading the output of '%s' was "
 					    "stopped by its consumer",
@@ -386,6 +395,11 @@ static int proc_read_output(wsp_proc_status *out, void *self, const char *id,
 		goto out;
 	}
 	proc_observe(&v, dirfd);
+	/* Totals as read, so they are the next offsets (see sandbox.h). */
+	if (end[0] != UINT64_MAX)
+		v.total[0] = end[0];
+	if (end[1] != UINT64_MAX)
+		v.total[1] = end[1];
 	proc_fill_status(out, &v);
 out:
 	free(buf);

@@ -514,6 +514,57 @@ static void test_copy_move_across(void)
 	free(data);
 }
 
+/* Escapes through the core: normalisation first, then the provider. */
+static void test_escapes_through_core(void)
+{
+	wsp_fs_list_opts lo = WSP_FS_LIST_OPTS_INIT;
+	wsp_fs_stat st = { .struct_size = sizeof(st) };
+	struct seen s = { 0 };
+	char *out = NULL, target[600];
+
+	mkdir(at("outside"), 0755);
+	put("outside/secret.txt", "TOP-SECRET");
+	snprintf(target, sizeof(target), "%s/outside", top);
+	CU_ASSERT_EQUAL(symlink(target, at("data/abs-out")), 0);
+	CU_ASSERT_EQUAL(symlink("../outside", at("data/rel-out")), 0);
+	CU_ASSERT_EQUAL(symlink("../../outside/secret.txt",
+				at("deeper/file-out")),
+			0);
+	CU_ASSERT_EQUAL(wsp_files_read_all(&out, NULL, ws,
+					   "/data/abs-out/secret.txt", 100,
+					   &err),
+			WSP_EPERM);
+	CU_ASSERT(strstr(err.message, "'/data/abs-out/secret.txt'") != NULL);
+	CU_ASSERT_EQUAL(wsp_files_read_all(&out, NULL, ws,
+					   "data/rel-out/secret.txt", 100,
+					   &err),
+			WSP_EPERM);
+	CU_ASSERT_EQUAL(wsp_files_read_all(&out, NULL, ws, "/deep/er/file-out",
+					   100, &err),
+			WSP_EPERM);
+	CU_ASSERT_PTR_NULL(out);
+	CU_ASSERT_EQUAL(wsp_files_write_buf(NULL, ws, "/data/rel-out/new", NULL,
+					    "x", 1, &err),
+			WSP_EPERM);
+	CU_ASSERT_EQUAL(access(at("outside/new"), F_OK), -1);
+	CU_ASSERT_EQUAL(wsp_files_list(ws, "/data/abs-out", &lo, collect, &s,
+				       &err),
+			WSP_EPERM);
+	CU_ASSERT_EQUAL(s.n, 0);
+	CU_ASSERT_EQUAL(wsp_files_stat(&st, ws, "/data/../../outside", 0,
+				       &err),
+			WSP_EPERM);
+	/* a cross-mount copy cannot carry it out either */
+	CU_ASSERT_EQUAL(wsp_files_copy(ws, "/data/rel-out/secret.txt",
+				       "/stolen.txt", 0, &err),
+			WSP_EPERM);
+	CU_ASSERT_EQUAL(access(at("root/stolen.txt"), F_OK), -1);
+	CU_ASSERT_EQUAL(wsp_files_remove(ws, "/data/rel-out/secret.txt", 0,
+					 &err),
+			WSP_EPERM);
+	CU_ASSERT_EQUAL(access(at("outside/secret.txt"), F_OK), 0);
+}
+
 static void test_nested_mounts_refused(void)
 {
 	wsp_workspace *w = NULL;
@@ -544,6 +595,7 @@ int main(void)
 		{ "read-only mount", test_read_only_mount },
 		{ "stat, host path, mount list", test_stat_and_mounts },
 		{ "copy and move across mounts", test_copy_move_across },
+		{ "escapes through the core", test_escapes_through_core },
 		{ "nested mounts refused", test_nested_mounts_refused },
 	};
 	CU_pSuite s;

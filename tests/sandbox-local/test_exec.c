@@ -241,7 +241,8 @@ static void test_bounded_capture(void)
 	 * 1000-byte block is numbered, so the kept tail is checkable.
 	 */
 	o.shell = "i=0; while [ $i -lt 10486 ]; do "
-		  "printf \"%0999d\\n\" $i; i=$((i+1)); done | head -c 10485760;"
+		  "printf \"%0999d\\n\" $i; i=$((i+1)); done | "
+		  "head -c 10485760;"
 		  " echo e >&2";
 	o.on_output = count_output;
 	o.payload = &seen;

@@ -12,6 +12,7 @@
 #include <wsp/plugins.h>
 #include <wsp/cancel.h>
 #include <wsp/exec.h>
+#include <wsp/process.h>
 #include <wsp/files.h>
 #include <wsp/tools.h>
 #include <wsp/mcp.h>

@@ -1,0 +1,668 @@
+/*
+ * cli/cmd_proc.c - background processes of the workspace's sandbox:
+ * `wsp spawn`, `wsp ps`, `wsp logs`, `wsp send`, `wsp kill` and
+ * `wsp release`. Each is one short call through <wsp/process.h>; the
+ * processes outlive the wsp that started them, so every command works on
+ * what any earlier wsp (or program using libwsp) spawned.
+ */
+#include "cli.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_ENV 256
+
+/* ---- shared helpers ----------------------------------------------------- */
+
+/* Value of --opt VALUE / --opt=VALUE at argv[*i], or NULL. */
+static const char *opt_value(int argc, char **argv, int *i, const char *opt,
+			     int *missing)
+{
+	size_t n = strlen(opt);
+
+	if (strncmp(argv[*i], opt, n))
+		return NULL;
+	if (argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	if (argv[*i][n])
+		return NULL;
+	if (*i + 1 >= argc) {
+		*missing = 1;
+		return NULL;
+	}
+	return argv[++*i];
+}
+
+/* "250ms", "30s", "5m", "1h", "1d", or bare seconds; -1 if malformed. */
+static int64_t parse_duration(const char *s)
+{
+	static const struct {
+		const char *unit;
+		double ms;
+	} units[] = { { "ms", 1 },     { "", 1000 },      { "s", 1000 },
+		      { "m", 60000 },  { "h", 3600000 }, { "d", 86400000 } };
+	char *end;
+	double v;
+	size_t i;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || v < 0 || v > 1e12)
+		return -1;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (!strcmp(end, units[i].unit))
+			return (int64_t)(v * units[i].ms);
+	return -1;
+}
+
+/* "512", "64KiB", "8MiB", "1GiB" (also K/M/G and KB/MB/GB); 0 if bad. */
+static uint64_t parse_size(const char *s)
+{
+	static const struct {
+		const char *unit;
+		uint64_t mult;
+	} units[] = { { "", 1 },          { "B", 1 },
+		      { "K", 1024 },      { "KiB", 1024 },
+		      { "KB", 1000 },     { "M", 1u << 20 },
+		      { "MiB", 1u << 20 }, { "MB", 1000000 },
+		      { "G", 1u << 30 },   { "GiB", 1u << 30 },
+		      { "GB", 1000000000 } };
+	unsigned long long v;
+	char *end;
+	size_t i;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || s[0] == '-')
+		return 0;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (!strcmp(end, units[i].unit))
+			return v > UINT64_MAX / units[i].mult ?
+				       0 :
+				       (uint64_t)v * units[i].mult;
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	int num;
+} signals[] = { { "HUP", SIGHUP },   { "INT", SIGINT },   { "QUIT", SIGQUIT },
+		{ "KILL", SIGKILL }, { "USR1", SIGUSR1 }, { "USR2", SIGUSR2 },
+		{ "TERM", SIGTERM }, { "CONT", SIGCONT }, { "STOP", SIGSTOP },
+		{ "TSTP", SIGTSTP } };
+
+/* "TERM", "SIGTERM", "term" or "15"; 0 if unknown. */
+static int parse_signal(const char *s)
+{
+	char *end;
+	long n;
+	size_t i;
+
+	if (!strncasecmp(s, "SIG", 3))
+		s += 3;
+	for (i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
+		if (!strcasecmp(s, signals[i].name))
+			return signals[i].num;
+	n = strtol(s, &end, 10);
+	return (end != s && !*end && n > 0 && n < NSIG) ? (int)n : 0;
+}
+
+static int workspace(wsp_workspace **ws, struct wsp_cli *cli)
+{
+	return cli_workspace(ws, cli);
+}
+
+/* Print err and return the exit status for a failed call. */
+static int failed(const wsp_error *err)
+{
+	cli_error("%s", err->message);
+	return WSP_EXIT_FAIL;
+}
+
+/* Exactly one ID operand after the options, else a usage error. */
+static int one_id(const char *cmd, int argc, char **argv, int first,
+		  const char **id)
+{
+	if (first >= argc)
+		return cli_usage(cmd, "no process id given");
+	if (first + 1 < argc)
+		return cli_usage(cmd, "unexpected argument '%s'",
+				 argv[first + 1]);
+	*id = argv[first];
+	return 0;
+}
+
+/* ---- wsp spawn ---------------------------------------------------------- */
+
+static const char spawn_usage[] =
+	"usage: wsp spawn [OPTIONS] [--] CMD [ARGS...]\n"
+	"   or: wsp spawn [OPTIONS] -c 'SHELL STRING'\n"
+	"\n"
+	"Start a background process in the workspace's sandbox and print its\n"
+	"id. It keeps running after wsp exits; `wsp ps`, `wsp logs`, `wsp send`\n"
+	"and `wsp kill` reach it from any later wsp. Its output is kept (the\n"
+	"newest bytes, up to the log limit per stream) until `wsp release`.\n"
+	"\n"
+	"options:\n"
+	"  -c, --sh STRING     run the string with /bin/sh -c instead of CMD\n"
+	"  --cwd DIR           run in DIR (relative: under the working directory)\n"
+	"  --env NAME=VALUE    add a variable (repeatable)\n"
+	"  --timeout DUR       stop it after 250ms, 30s, 5m, 1h (bare number =\n"
+	"                      seconds); default none\n"
+	"  --isolation MODE    local sandbox only: none, bwrap or auto\n"
+	"  --no-stdin          its stdin is at end of file at once (default: a\n"
+	"                      pipe that `wsp send` writes to)\n"
+	"  --log-limit SIZE    bytes kept per stream: 64KiB, 8MiB (default)\n";
+
+int cmd_spawn(struct wsp_cli *cli, int argc, char **argv)
+{
+	wsp_spawn_opts o = WSP_SPAWN_OPTS_INIT;
+	const char *env[MAX_ENV + 1] = { NULL }, *v;
+	char id[WSP_PROC_ID_MAX];
+	wsp_workspace *ws;
+	wsp_error err;
+	size_t n_env = 0;
+	int i, missing = 0;
+
+	if (cli_wants_help(argc, argv)) {
+		fputs(spawn_usage, stdout);
+		return WSP_EXIT_OK;
+	}
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			i++;
+			break;
+		}
+		if (argv[i][0] != '-' || !argv[i][1])
+			break;
+		if ((v = opt_value(argc, argv, &i, "--cwd", &missing))) {
+			o.cwd = v;
+		} else if ((v = opt_value(argc, argv, &i, "--env",
+					  &missing))) {
+			if (!strchr(v, '=') || v[0] == '=')
+				return cli_usage("spawn", "'--env %s' is not "
+						 "NAME=VALUE", v);
+			if (n_env == MAX_ENV)
+				return cli_usage("spawn", "more than %d --env",
+						 MAX_ENV);
+			env[n_env++] = v;
+		} else if ((v = opt_value(argc, argv, &i, "--timeout",
+					  &missing))) {
+			o.timeout_ms = parse_duration(v);
+			if (o.timeout_ms < 0)
+				return cli_usage("spawn", "invalid duration "
+						 "'%s'; use e.g. 500ms, 30s, "
+						 "5m", v);
+		} else if ((v = opt_value(argc, argv, &i, "--isolation",
+					  &missing))) {
+			if (strcmp(v, "none") && strcmp(v, "bwrap") &&
+			    strcmp(v, "auto"))
+				return cli_usage("spawn", "unknown isolation "
+						 "'%s'; use none, bwrap or "
+						 "auto", v);
+			/* As `wsp exec` does: read by the local provider. */
+			if (setenv("WSP_LOCAL_ISOLATION", v, 1) < 0)
+				return WSP_EXIT_FAIL;
+		} else if ((v = opt_value(argc, argv, &i, "--log-limit",
+					  &missing))) {
+			o.log_limit = parse_size(v);
+			if (!o.log_limit)
+				return cli_usage("spawn", "invalid size '%s'; "
+						 "use e.g. 64KiB, 8MiB", v);
+		} else if ((v = opt_value(argc, argv, &i, "--sh", &missing)) ||
+			   (v = opt_value(argc, argv, &i, "-c", &missing))) {
+			o.shell = v;
+		} else if (missing) {
+			return cli_usage("spawn", "option '%s' needs a value",
+					 argv[i]);
+		} else if (!strcmp(argv[i], "--no-stdin")) {
+			o.stdin_mode = WSP_STDIN_IGNORE;
+		} else {
+			return cli_usage("spawn", "unknown option '%s'",
+					 argv[i]);
+		}
+	}
+	if (o.shell && i < argc)
+		return cli_usage("spawn", "give either -c 'SHELL STRING' or "
+				 "CMD [ARGS...], not both");
+	if (!o.shell && i >= argc)
+		return cli_usage("spawn", "no command given");
+	if (!o.shell)
+		o.argv = (const char *const *)(argv + i);
+	o.env = n_env ? env : NULL;
+	if (workspace(&ws, cli))
+		return WSP_EXIT_FAIL;
+	if (wsp_proc_spawn(id, ws, &o, &err) < 0)
+		return failed(&err);
+	if (cli->json)
+		printf("{\"id\":\"%s\"}\n", id);
+	else
+		printf("%s\n", id);
+	return WSP_EXIT_OK;
+}
+
+/* ---- wsp ps ------------------------------------------------------------- */
+
+static void describe_end(char *buf, size_t size, const wsp_proc_status *st)
+{
+	if (st->state == WSP_PROC_EXITED)
+		snprintf(buf, size, "%d%s", st->exit_code,
+			 st->timed_out ? " (timed out)" : "");
+	else if (st->state == WSP_PROC_SIGNALED)
+		snprintf(buf, size, "SIG%d%s", st->term_signal,
+			 st->timed_out ? " (timed out)" : "");
+	else
+		snprintf(buf, size, "-");
+}
+
+static void describe_age(char *buf, size_t size, int64_t started_ms)
+{
+	int64_t s = (int64_t)time(NULL) - started_ms / 1000;
+
+	if (s < 0)
+		s = 0;
+	if (s < 120)
+		snprintf(buf, size, "%llds ago", (long long)s);
+	else if (s < 7200)
+		snprintf(buf, size, "%lldm ago", (long long)(s / 60));
+	else if (s < 172800)
+		snprintf(buf, size, "%lldh ago", (long long)(s / 3600));
+	else
+		snprintf(buf, size, "%lldd ago", (long long)(s / 86400));
+}
+
+static cJSON *status_json(const char *id, const char *command,
+			  const wsp_proc_status *st)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o)
+		return NULL;
+	if (id)
+		cJSON_AddStringToObject(o, "id", id);
+	if (command)
+		cJSON_AddStringToObject(o, "command", command);
+	cJSON_AddStringToObject(o, "state", wsp_proc_state_name(st->state));
+	if (st->state == WSP_PROC_EXITED || st->state == WSP_PROC_SIGNALED)
+		cJSON_AddNumberToObject(o, "exit_code", st->exit_code);
+	else
+		cJSON_AddNullToObject(o, "exit_code");
+	cJSON_AddNumberToObject(o, "signal", st->term_signal);
+	cJSON_AddBoolToObject(o, "timed_out", st->timed_out != 0);
+	cJSON_AddNumberToObject(o, "pid", (double)st->os_pid);
+	cJSON_AddNumberToObject(o, "started_ms", (double)st->started_ms);
+	cJSON_AddNumberToObject(o, "ended_ms", (double)st->ended_ms);
+	cJSON_AddNumberToObject(o, "stdout_bytes", (double)st->stdout_total);
+	cJSON_AddNumberToObject(o, "stderr_bytes", (double)st->stderr_total);
+	cJSON_AddNumberToObject(o, "stdout_dropped",
+				(double)st->stdout_dropped);
+	cJSON_AddNumberToObject(o, "stderr_dropped",
+				(double)st->stderr_dropped);
+	cJSON_AddBoolToObject(o, "stdin_open", st->stdin_open != 0);
+	return o;
+}
+
+static int print_row(const char *id, const char *command,
+		     const wsp_proc_status *st, void *payload)
+{
+	char end[48], age[32];
+
+	(void)payload;
+	describe_end(end, sizeof(end), st);
+	describe_age(age, sizeof(age), st->started_ms);
+	printf("%-12s %-9s %-8s %-8lld %-9s %s\n", id,
+	       wsp_proc_state_name(st->state), end, (long long)st->os_pid,
+	       age, command);
+	return 0;
+}
+
+static int add_row(const char *id, const char *command,
+		   const wsp_proc_status *st, void *payload)
+{
+	cJSON *row = status_json(id, command, st);
+
+	if (!row)
+		return WSP_ENOMEM;
+	cJSON_AddItemToArray(payload, row);
+	return 0;
+}
+
+int cmd_ps(struct wsp_cli *cli, int argc, char **argv)
+{
+	wsp_workspace *ws;
+	wsp_error err;
+	cJSON *rows = NULL;
+	char *text;
+	int rc;
+
+	if (cli_wants_help(argc, argv)) {
+		printf("usage: wsp ps\n\n"
+		       "List the sandbox's background processes, running or "
+		       "not, until released:\nid, state (running, exited, "
+		       "signaled, lost), exit code or signal, pid,\nage and "
+		       "command. --json prints an array of objects.\n");
+		return WSP_EXIT_OK;
+	}
+	if (argc > 1)
+		return cli_usage("ps", "unexpected argument '%s'", argv[1]);
+	if (workspace(&ws, cli))
+		return WSP_EXIT_FAIL;
+	if (cli->json) {
+		rows = cJSON_CreateArray();
+		if (!rows)
+			return WSP_EXIT_FAIL;
+		rc = wsp_proc_list(ws, add_row, rows, &err);
+		if (rc == 0) {
+			text = cJSON_PrintUnformatted(rows);
+			if (text)
+				printf("%s\n", text);
+			free(text);
+		}
+		cJSON_Delete(rows);
+	} else {
+		printf("%-12s %-9s %-8s %-8s %-9s %s\n", "ID", "STATE", "EXIT",
+		       "PID", "STARTED", "COMMAND");
+		rc = wsp_proc_list(ws, print_row, NULL, &err);
+	}
+	return rc < 0 ? failed(&err) : WSP_EXIT_OK;
+}
+
+/* ---- wsp logs ----------------------------------------------------------- */
+
+static const char logs_usage[] =
+	"usage: wsp logs [OPTIONS] ID\n"
+	"\n"
+	"Print what a background process wrote: its stdout to wsp's stdout,\n"
+	"its stderr to wsp's stderr. Only the newest bytes within its log limit\n"
+	"are kept.\n"
+	"\n"
+	"options:\n"
+	"  -f, --follow      keep printing new output until the process ends\n"
+	"  --tail N          only the last N lines of each stream\n"
+	"  --stdout          only its stdout\n"
+	"  --stderr          only its stderr\n"
+	"  --json            print {stdout, stderr, state, exit_code, ...}\n";
+
+struct logs_out {
+	cJSON *json; /* NULL: print to stdout/stderr as the chunks come */
+	char *buf[3];
+	size_t len[3];
+};
+
+static int on_chunk(uint32_t stream, const void *data, size_t len,
+		    void *payload)
+{
+	struct logs_out *lo = payload;
+	char *p;
+
+	if (stream != WSP_STDOUT && stream != WSP_STDERR)
+		return 0;
+	if (!lo->json) {
+		FILE *f = stream == WSP_STDOUT ? stdout : stderr;
+
+		if (fwrite(data, 1, len, f) != len)
+			return WSP_EIO;
+		return 0;
+	}
+	p = realloc(lo->buf[stream], lo->len[stream] + len + 1);
+	if (!p)
+		return WSP_ENOMEM;
+	memcpy(p + lo->len[stream], data, len);
+	lo->len[stream] += len;
+	p[lo->len[stream]] = '\0';
+	lo->buf[stream] = p;
+	return 0;
+}
+
+static int print_logs_json(struct logs_out *lo, const wsp_proc_status *st)
+{
+	cJSON *o = status_json(NULL, NULL, st);
+	char *text;
+
+	if (!o)
+		return WSP_EXIT_FAIL;
+	/* Output is bytes; cJSON escapes what JSON needs escaped. */
+	cJSON_AddStringToObject(o, "stdout",
+				lo->buf[WSP_STDOUT] ? lo->buf[WSP_STDOUT] : "");
+	cJSON_AddStringToObject(o, "stderr",
+				lo->buf[WSP_STDERR] ? lo->buf[WSP_STDERR] : "");
+	text = cJSON_PrintUnformatted(o);
+	if (text)
+		printf("%s\n", text);
+	free(text);
+	cJSON_Delete(o);
+	return text ? WSP_EXIT_OK : WSP_EXIT_FAIL;
+}
+
+int cmd_logs(struct wsp_cli *cli, int argc, char **argv)
+{
+	wsp_output_opts o = WSP_OUTPUT_OPTS_INIT;
+	wsp_proc_status st = { .struct_size = sizeof(st) };
+	struct logs_out lo = { 0 };
+	const char *id = NULL, *v;
+	wsp_workspace *ws;
+	wsp_error err;
+	int i, missing = 0, follow = 0, rc;
+	uint64_t next[3] = { 0 };
+
+	if (cli_wants_help(argc, argv)) {
+		fputs(logs_usage, stdout);
+		return WSP_EXIT_OK;
+	}
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if ((v = opt_value(argc, argv, &i, "--tail", &missing))) {
+			char *end;
+			long n = strtol(v, &end, 10);
+
+			if (end == v || *end || n < 0 || n > 100000000)
+				return cli_usage("logs", "invalid line count "
+						 "'%s'", v);
+			o.tail_lines = (uint32_t)n;
+		} else if (missing) {
+			return cli_usage("logs", "option '%s' needs a value",
+					 argv[i]);
+		} else if (!strcmp(argv[i], "-f") ||
+			   !strcmp(argv[i], "--follow")) {
+			follow = 1;
+		} else if (!strcmp(argv[i], "--stdout")) {
+			o.streams |= WSP_STDOUT;
+		} else if (!strcmp(argv[i], "--stderr")) {
+			o.streams |= WSP_STDERR;
+		} else if (!strcmp(argv[i], "--json")) {
+			cli->json = 1;
+		} else if (!strcmp(argv[i], "--")) {
+			i++;
+			break;
+		} else {
+			return cli_usage("logs", "unknown option '%s'",
+					 argv[i]);
+		}
+	}
+	if (one_id("logs", argc, argv, i, &id))
+		return WSP_EXIT_USAGE;
+	if (cli->json && follow)
+		return cli_usage("logs", "--follow and --json do not mix");
+	if (workspace(&ws, cli))
+		return WSP_EXIT_FAIL;
+	if (cli->json)
+		lo.json = cJSON_CreateNull(); /* a marker: collect */
+	signal(SIGPIPE, SIG_IGN);
+	rc = wsp_proc_read_output(&st, ws, id, &o, on_chunk, &lo, &err);
+	/* The totals of a read are where the next one starts. */
+	next[WSP_STDOUT] = st.stdout_total;
+	next[WSP_STDERR] = st.stderr_total;
+	while (rc == 0 && follow && st.state == WSP_PROC_RUNNING) {
+		uint32_t s, want = o.streams ? o.streams :
+					       (WSP_STDOUT | WSP_STDERR);
+
+		fflush(stdout);
+		o.tail_lines = 0;
+		o.wait_ms = 250; /* returns early when the process ends */
+		for (s = WSP_STDOUT; s <= WSP_STDERR && rc == 0; s++) {
+			if (!(want & s))
+				continue;
+			o.streams = s;
+			o.offset = next[s];
+			rc = wsp_proc_read_output(&st, ws, id, &o, on_chunk,
+						  &lo, &err);
+			next[s] = s == WSP_STDOUT ? st.stdout_total :
+						    st.stderr_total;
+			o.wait_ms = 0; /* waited once this round */
+		}
+		o.streams = want;
+	}
+	/* After the end: what came between the last read and the exit. */
+	if (rc == 0 && follow) {
+		uint32_t s, want = o.streams ? o.streams :
+					       (WSP_STDOUT | WSP_STDERR);
+
+		o.wait_ms = 0;
+		for (s = WSP_STDOUT; s <= WSP_STDERR && rc == 0; s++) {
+			if (!(want & s))
+				continue;
+			o.streams = s;
+			o.offset = next[s];
+			rc = wsp_proc_read_output(&st, ws, id, &o, on_chunk,
+						  &lo, &err);
+		}
+	}
+	if (rc < 0) {
+		cJSON_Delete(lo.json);
+		free(lo.buf[WSP_STDOUT]);
+		free(lo.buf[WSP_STDERR]);
+		return failed(&err);
+	}
+	fflush(stdout);
+	if (cli->json)
+		rc = print_logs_json(&lo, &st);
+	cJSON_Delete(lo.json);
+	free(lo.buf[WSP_STDOUT]);
+	free(lo.buf[WSP_STDERR]);
+	return rc;
+}
+
+/* ---- wsp send ----------------------------------------------------------- */
+
+int cmd_send(struct wsp_cli *cli, int argc, char **argv)
+{
+	const char *id = NULL;
+	wsp_workspace *ws;
+	wsp_error err;
+	char buf[65536];
+	int close_it = 0, i = 1;
+
+	if (cli_wants_help(argc, argv)) {
+		printf("usage: wsp send ID DATA\n"
+		       "   or: wsp send ID -        (send wsp's stdin until "
+		       "its end)\n"
+		       "   or: wsp send --close ID  (close its stdin)\n\n"
+		       "Write to the stdin of a background process spawned "
+		       "with a stdin pipe.\nDATA is sent as given: no newline "
+		       "is added.\n");
+		return WSP_EXIT_OK;
+	}
+	if (i < argc && !strcmp(argv[i], "--close")) {
+		close_it = 1;
+		i++;
+	}
+	if (close_it) {
+		if (one_id("send", argc, argv, i, &id))
+			return WSP_EXIT_USAGE;
+	} else {
+		if (argc - i != 2)
+			return cli_usage("send", "give an id and the data (or "
+					 "'-' for stdin)");
+		id = argv[i];
+	}
+	if (workspace(&ws, cli))
+		return WSP_EXIT_FAIL;
+	if (close_it)
+		return wsp_proc_close_stdin(ws, id, &err) < 0 ? failed(&err) :
+								WSP_EXIT_OK;
+	if (strcmp(argv[i + 1], "-"))
+		return wsp_proc_write_stdin(ws, id, argv[i + 1],
+					    strlen(argv[i + 1]), &err) < 0 ?
+			       failed(&err) :
+			       WSP_EXIT_OK;
+	for (;;) {
+		ssize_t n = read(0, buf, sizeof(buf));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			cli_error("cannot read standard input: %s",
+				  strerror(errno));
+			return WSP_EXIT_FAIL;
+		}
+		if (n == 0)
+			return WSP_EXIT_OK;
+		if (wsp_proc_write_stdin(ws, id, buf, (size_t)n, &err) < 0)
+			return failed(&err);
+	}
+}
+
+/* ---- wsp kill / wsp release --------------------------------------------- */
+
+int cmd_kill(struct wsp_cli *cli, int argc, char **argv)
+{
+	const char *id = NULL, *v;
+	wsp_workspace *ws;
+	wsp_error err;
+	int i, sig = SIGTERM, missing = 0;
+
+	if (cli_wants_help(argc, argv)) {
+		printf("usage: wsp kill [--signal SIG] ID\n\n"
+		       "Send a signal (default TERM; a name such as KILL, INT, "
+		       "HUP, or a number)\nto the whole process group of a "
+		       "background process. Its output stays\nreadable until "
+		       "`wsp release ID`.\n");
+		return WSP_EXIT_OK;
+	}
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if ((v = opt_value(argc, argv, &i, "--signal", &missing)) ||
+		    (v = opt_value(argc, argv, &i, "-s", &missing))) {
+			sig = parse_signal(v);
+			if (!sig)
+				return cli_usage("kill", "unknown signal '%s'",
+						 v);
+		} else if (missing) {
+			return cli_usage("kill", "option '%s' needs a value",
+					 argv[i]);
+		} else {
+			return cli_usage("kill", "unknown option '%s'",
+					 argv[i]);
+		}
+	}
+	if (one_id("kill", argc, argv, i, &id))
+		return WSP_EXIT_USAGE;
+	if (workspace(&ws, cli))
+		return WSP_EXIT_FAIL;
+	return wsp_proc_signal(ws, id, sig, &err) < 0 ? failed(&err) :
+							WSP_EXIT_OK;
+}
+
+int cmd_release(struct wsp_cli *cli, int argc, char **argv)
+{
+	const char *id = NULL;
+	wsp_workspace *ws;
+	wsp_error err;
+
+	if (cli_wants_help(argc, argv)) {
+		printf("usage: wsp release ID\n\n"
+		       "Forget a background process: kill it if it still runs, "
+		       "then remove its\nstatus and output.\n");
+		return WSP_EXIT_OK;
+	}
+	if (one_id("release", argc, argv, 1, &id))
+		return WSP_EXIT_USAGE;
+	if (workspace(&ws, cli))
+		return WSP_EXIT_FAIL;
+	return wsp_proc_release(ws, id, &err) < 0 ? failed(&err) :
+						    WSP_EXIT_OK;
+}

@@ -1,0 +1,157 @@
+/*
+ * tests/sandbox-local/test_units.c - the plugin's helpers on their own:
+ * the bounded capture ring against a reference model, lexical path
+ * resolution and containment, and the limit classifier.
+ */
+#include "cu_main.h"
+#include "fake_host.h"
+#include "instance.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Feed random chunk sizes; the ring must equal the model's tail. */
+static void check_capture(size_t cap, unsigned seed)
+{
+	struct local_capture c;
+	size_t total = 0, i, chunk, kept;
+	/* room for the last chunk, which may be as large as cap + 65536 */
+	char *all = malloc((1 << 20) + cap + 65536), *got;
+	int ok = 1;
+
+	srand(seed);
+	local_capture_init(&c, cap);
+	while (total < (1 << 20)) {
+		switch (rand() % 4) {
+		case 0: chunk = (size_t)rand() % 8; break;
+		case 1: chunk = cap ? cap - 1 + (size_t)rand() % 3 : 5; break;
+		case 2: chunk = (size_t)rand() % 65536; break;
+		default: chunk = (size_t)rand() % (cap + 1); break;
+		}
+		for (i = 0; i < chunk; i++)
+			all[total + i] = (char)rand();
+		CU_ASSERT_EQUAL(local_capture_append(&c, all + total, chunk),
+				0);
+		total += chunk;
+		kept = total < cap ? total : cap;
+		if (c.len != kept || c.dropped != total - kept)
+			ok = 0;
+	}
+	got = local_capture_take(&c, &fake_host);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+	kept = total < cap ? total : cap;
+	CU_ASSERT(ok);
+	CU_ASSERT_EQUAL(c.len, kept);
+	CU_ASSERT(memcmp(got, all + total - kept, kept) == 0);
+	CU_ASSERT_EQUAL(got[kept], '\0');
+	/* the tail helper agrees */
+	{
+		char tail[100];
+		size_t n = local_capture_tail(&c, tail, sizeof(tail));
+
+		CU_ASSERT_EQUAL(n, kept < 100 ? kept : 100);
+		CU_ASSERT(memcmp(tail, all + total - n, n) == 0);
+	}
+	fake_host.free(&fake_host, got);
+	local_capture_free(&c);
+	free(all);
+}
+
+static void test_capture_ring(void)
+{
+	static const size_t caps[] = { 0, 1, 7, 4096, 4097, 65536, 300000 };
+	size_t i;
+	unsigned s;
+
+	for (i = 0; i < sizeof(caps) / sizeof(caps[0]); i++)
+		for (s = 1; s <= 3; s++)
+			check_capture(caps[i], s * 7919u + (unsigned)i);
+	CU_ASSERT_EQUAL(fake_live_allocs, 0);
+}
+
+static void resolves(const char *base, const char *rel, const char *expect)
+{
+	char *got = local_path_resolve_under(base, rel);
+
+	if (!expect) {
+		CU_ASSERT_PTR_NULL(got);
+	} else {
+		CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+		CU_ASSERT_STRING_EQUAL(got, expect);
+	}
+	free(got);
+}
+
+static void test_paths(void)
+{
+	resolves("/ws", "a/b", "/ws/a/b");
+	resolves("/ws/", "./a//b/", "/ws/a/b");
+	resolves("/ws", "a/../b", "/ws/b");
+	resolves("/ws", "a/..", "/ws");
+	resolves("/ws", "", "/ws");
+	resolves("/ws", "..", NULL);
+	resolves("/ws", "a/../../ws/x", NULL);
+	resolves("/", "a/../b", "/b");
+	resolves("/", "..", NULL);
+	CU_ASSERT(local_path_within("/ws", "/ws"));
+	CU_ASSERT(local_path_within("/ws/a", "/ws"));
+	CU_ASSERT_FALSE(local_path_within("/wsx", "/ws"));
+	CU_ASSERT_FALSE(local_path_within("/w", "/ws"));
+	CU_ASSERT(local_path_within("/anything", "/"));
+	{
+		char *j = local_path_join("/", "x");
+
+		CU_ASSERT_STRING_EQUAL(j, "/x");
+		free(j);
+		j = local_path_join("/a//", "x");
+		CU_ASSERT_STRING_EQUAL(j, "/a/x");
+		free(j);
+	}
+}
+
+static void test_limit_classifier(void)
+{
+	struct local_limits none = { 0, 0, 0, 0 };
+	struct local_limits all = { 64 << 20, 10, 2, 1 << 20 };
+	const char *oom = "dd: memory exhausted by input buffer";
+	const char *fork_fail = "sh: 1: Cannot fork";
+
+	/* nothing configured: nothing blamed */
+	CU_ASSERT_EQUAL(local_limit_classify(&none, 0, SIGXCPU, 5000, NULL, 0),
+			WSP_LIMIT_NONE);
+	CU_ASSERT_EQUAL(local_limit_classify(&none, 1, 1, 0, oom, strlen(oom)),
+			WSP_LIMIT_NONE);
+	/* signals */
+	CU_ASSERT_EQUAL(local_limit_classify(&all, 0, SIGXCPU, 2000, NULL, 0),
+			WSP_LIMIT_CPU);
+	CU_ASSERT_EQUAL(local_limit_classify(&all, 0, SIGKILL, 3000, NULL, 0),
+			WSP_LIMIT_CPU);
+	CU_ASSERT_EQUAL(local_limit_classify(&all, 0, SIGXFSZ, 0, NULL, 0),
+			WSP_LIMIT_FILE_SIZE);
+	CU_ASSERT_EQUAL(local_limit_classify(&all, 0, SIGSEGV, 0, NULL, 0),
+			WSP_LIMIT_MEMORY);
+	/* a shell's 128+N */
+	CU_ASSERT_EQUAL(local_limit_classify(&all, 1, 128 + SIGXFSZ, 0, NULL,
+					     0),
+			WSP_LIMIT_FILE_SIZE);
+	/* messages */
+	CU_ASSERT_EQUAL(local_limit_classify(&all, 1, 1, 0, oom, strlen(oom)),
+			WSP_LIMIT_MEMORY);
+	CU_ASSERT_EQUAL(local_limit_classify(&all, 1, 2, 0, fork_fail,
+					     strlen(fork_fail)),
+			WSP_LIMIT_PROCESSES);
+	/* success is never a limit */
+	CU_ASSERT_EQUAL(local_limit_classify(&all, 1, 0, 9000, oom,
+					     strlen(oom)),
+			WSP_LIMIT_NONE);
+}
+
+static CU_TestInfo tests[] = {
+	{ "capture ring", test_capture_ring },
+	{ "paths", test_paths },
+	{ "limit classifier", test_limit_classifier },
+	CU_TEST_INFO_NULL,
+};
+
+CU_MAIN("sandbox-local units", tests)
