@@ -516,7 +516,7 @@ int s3_write(wsp_fs_stat *out, void *self, const char *path,
 	const char *mime;
 	struct etag_sink tag = { "" };
 	size_t got = 0;
-	uint64_t total;
+	uint64_t total = 0;
 	bool eof = false;
 	char *buf = NULL;
 	int rc;
