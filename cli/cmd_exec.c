@@ -53,7 +53,8 @@ static const char exec_usage[] =
 	"\n"
 	"exit status: the command's own; 124 when the deadline stopped it, 130\n"
 	"when interrupted (SIGINT/SIGTERM to wsp stop the command first), 128+N\n"
-	"when signal N killed it; 125 when wsp itself failed (bad usage,\n"
+	"when signal N killed it, 141 when wsp's output was closed (the command\n"
+	"is stopped, as SIGPIPE would); 125 when wsp itself failed (bad usage,\n"
 	"configuration), 126 when the command could not be started, 127 when\n"
 	"it was not found.\n";
 
@@ -199,7 +200,14 @@ static void catch_interrupts(void)
 
 /* ---- output ------------------------------------------------------------- */
 
-/* Stream output straight to our descriptors, unbuffered. */
+/* Set when our own stdout or stderr went away (a closed pipe). */
+static int output_closed;
+
+/*
+ * Stream output straight to our descriptors, unbuffered. When the reader
+ * is gone (`wsp exec -- yes | head -1`) the command is stopped, as a
+ * shell pipeline would stop it with SIGPIPE.
+ */
 static int stream_out(uint32_t stream, const void *data, size_t len,
 		      void *payload)
 {
@@ -212,8 +220,10 @@ static int stream_out(uint32_t stream, const void *data, size_t len,
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0)
-			return 0; /* reader gone: keep running, drop output */
+		if (n < 0) {
+			output_closed = 1;
+			return WSP_EIO;
+		}
 		p += n;
 		len -= (size_t)n;
 	}
@@ -439,6 +449,12 @@ static int run(struct wsp_cli *cli, const char *name, int argc, char **argv)
 	}
 	rc = wsp_sandbox_exec(&r, ws, &o, &err);
 	free(in);
+	if (rc < 0 && output_closed) {
+		/* Quietly, with the status of a SIGPIPE death. */
+		wsp_cancel_free(interrupt_token);
+		interrupt_token = NULL;
+		return 128 + SIGPIPE;
+	}
 	if (rc < 0) {
 		cli_error("%s", err.message);
 		wsp_cancel_free(interrupt_token);

@@ -208,7 +208,7 @@ static int kill_proc(struct wsp__tool_ctx *c)
 	if (rc)
 		return wsp__tool_fail(c, "Error: %s", err.message);
 	wsp__tb_wait(&st, c->ws, pid, 5000, NULL, &err);
-	oo.tail_lines = KILL_TAIL_LINES;
+	/* all that is kept: the note says how many lines there were */
 	rc = wsp__tb_read_output(&st, c->ws, pid, &oo, collect, &s, &err);
 	wsp__tb_release(c->ws, pid, &err);
 	wsp__tbuf_addf(&c->out, "Process %s has been killed.", pid);

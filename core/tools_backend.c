@@ -2,9 +2,8 @@
  * core/tools_backend.c - the tools' way to the workspace's providers.
  *
  * Sandbox: foreground commands through the exec API (<wsp/exec.h>),
- * background processes through the process-manager slots. Files:
- * the mount table's file API (not yet on main: these answer
- * WSP_ENOTSUP until it lands).
+ * background processes through the process-manager slots. Files: the
+ * mount table's file API (<wsp/files.h>).
  */
 #include "tools_backend.h"
 
@@ -113,64 +112,90 @@ int wsp__tb_release(wsp_workspace *ws, const char *id, wsp_error *err)
 
 int wsp__tb_have_files(void)
 {
-	return 0;
-}
-
-static int no_files(wsp_error *err)
-{
-	return wsp_error_set(err, WSP_ENOTSUP,
-			     "the file API is not built in yet");
+	return 1;
 }
 
 int wsp__tb_stat(wsp_fs_stat *out, wsp_workspace *ws, const char *path,
 		 uint32_t flags, wsp_error *err)
 {
-	(void)out, (void)ws, (void)path, (void)flags;
-	return no_files(err);
+	return wsp_files_stat(out, ws, path, flags, err);
+}
+
+struct reader {
+	struct wsp__tbuf *b;
+	uint64_t max;
+};
+
+static int collect(const void *data, size_t len, void *payload)
+{
+	struct reader *r = payload;
+
+	if (r->b->len + len > r->max)
+		return WSP_ETOOBIG;
+	wsp__tbuf_add(r->b, data, len);
+	return r->b->oom ? WSP_ENOMEM : 0;
 }
 
 int wsp__tb_read(struct wsp__tbuf *b, wsp_workspace *ws, const char *path,
 		 uint64_t max, const wsp_cancel *cancel, wsp_error *err)
 {
-	(void)b, (void)ws, (void)path, (void)max, (void)cancel;
-	return no_files(err);
+	wsp_fs_read_opts ro = WSP_FS_READ_OPTS_INIT;
+	struct reader r = { b, max };
+	int rc;
+
+	ro.cancel = cancel;
+	rc = wsp_files_read(ws, path, &ro, collect, &r, err);
+	if (rc == WSP_ETOOBIG)
+		return wsp_error_set(err, rc,
+				     "'%s' is larger than %llu bytes, the most "
+				     "a tool reads",
+				     path, (unsigned long long)max);
+	if (rc == WSP_ENOMEM)
+		return wsp_error_set(err, rc, "out of memory");
+	if (!rc && !b->p)
+		wsp__tbuf_add(b, "", 0);
+	return rc;
 }
 
 int wsp__tb_write(wsp_fs_stat *out, wsp_workspace *ws, const char *path,
 		  const void *data, size_t len, uint32_t flags,
-		  const char *expected_version, const wsp_cancel *cancel,
+		  const char *expected, const wsp_cancel *cancel,
 		  wsp_error *err)
 {
-	(void)out, (void)ws, (void)path, (void)data, (void)len, (void)flags;
-	(void)expected_version, (void)cancel;
-	return no_files(err);
+	wsp_fs_write_opts wo = WSP_FS_WRITE_OPTS_INIT;
+
+	wo.flags = flags;
+	wo.cancel = cancel;
+	wo.size_hint = (int64_t)len;
+	/* the tools' version tokens: "v:<version>" or "m:<mtime ns>" */
+	if (expected && !strncmp(expected, "v:", 2))
+		wo.expected_version = expected + 2;
+	else if (expected && !strncmp(expected, "m:", 2))
+		wo.expected_mtime_ns = strtoll(expected + 2, NULL, 10);
+	return wsp_files_write_buf(out, ws, path, &wo, data, len, err);
 }
 
 int wsp__tb_list(wsp_workspace *ws, const char *path,
 		 const wsp_fs_list_opts *opts, wsp_fs_entry_fn cb,
 		 void *payload, wsp_error *err)
 {
-	(void)ws, (void)path, (void)opts, (void)cb, (void)payload;
-	return no_files(err);
+	return wsp_files_list(ws, path, opts, cb, payload, err);
 }
 
 int wsp__tb_mkdir(wsp_workspace *ws, const char *path, uint32_t flags,
 		  wsp_error *err)
 {
-	(void)ws, (void)path, (void)flags;
-	return no_files(err);
+	return wsp_files_mkdir(ws, path, flags, err);
 }
 
 int wsp__tb_remove(wsp_workspace *ws, const char *path, uint32_t flags,
 		   wsp_error *err)
 {
-	(void)ws, (void)path, (void)flags;
-	return no_files(err);
+	return wsp_files_remove(ws, path, flags, err);
 }
 
 int wsp__tb_rmdir(wsp_workspace *ws, const char *path, uint32_t flags,
 		  wsp_error *err)
 {
-	(void)ws, (void)path, (void)flags;
-	return no_files(err);
+	return wsp_files_rmdir(ws, path, flags, err);
 }

@@ -166,6 +166,24 @@ static void test_env_cwd_stdin(void)
 	CU_ASSERT_STRING_EQUAL(out, "");
 }
 
+/* A closed reader stops the command, like SIGPIPE in a shell pipeline. */
+static void test_closed_output(void)
+{
+	char cmd[1024];
+	long long t0 = now_ms();
+	int st;
+
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s && { %s --config %s exec -- yes; echo $? > %s; } "
+		 "| head -c 4 > /dev/null",
+		 dir, WSP_CLI, config, err_file);
+	st = system(cmd);
+	CU_ASSERT(WIFEXITED(st));
+	CU_ASSERT(now_ms() - t0 < 5000); /* not the 10s configured timeout */
+	slurp(err_file, err, sizeof(err));
+	CU_ASSERT_STRING_EQUAL(err, "141\n");
+}
+
 static void test_json(void)
 {
 	cJSON *doc, *v;
@@ -288,6 +306,7 @@ static CU_TestInfo tests[] = {
 	{ "errors", test_errors },
 	{ "timeout", test_timeout },
 	{ "env, cwd, stdin", test_env_cwd_stdin },
+	{ "closed output stops the command", test_closed_output },
 	{ "json", test_json },
 	{ "isolation override", test_isolation_override },
 	{ "interrupt", test_interrupt },

@@ -212,7 +212,7 @@ static void test_initialize(void)
 	send_raw(&s, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/list\"}");
 	j = next(&s, 5000);
 	r = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "result"), "tools");
-	CU_ASSERT(cJSON_GetArraySize(r) >= 1);
+	CU_ASSERT_EQUAL(cJSON_GetArraySize(r), 11);
 	CU_ASSERT_STRING_EQUAL(
 		cJSON_GetObjectItem(cJSON_GetArrayItem(r, 0), "name")
 			->valuestring,

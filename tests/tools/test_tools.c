@@ -49,6 +49,12 @@ static void test_list(void)
 
 	open_fx(NULL, 0);
 	CU_ASSERT(has_tool("execute_command"));
+	CU_ASSERT(has_tool("get_process_output"));
+	CU_ASSERT(has_tool("kill_process"));
+	CU_ASSERT(has_tool("read_file"));
+	CU_ASSERT(has_tool("write_file"));
+	CU_ASSERT(has_tool("grep"));
+	CU_ASSERT_EQUAL(wsp_tools_count(fx.tools), 11);
 	CU_ASSERT_EQUAL(wsp_tools_list_json(&json, fx.tools, &err), 0);
 	arr = cJSON_Parse(json);
 	CU_ASSERT_TRUE_FATAL(cJSON_IsArray(arr));
@@ -328,6 +334,7 @@ static void test_config_approval_rename(void)
 	CU_ASSERT(has_tool("run"));
 	CU_ASSERT(!has_tool("execute_command"));
 	CU_ASSERT(!has_tool("grep"));
+	CU_ASSERT(has_tool("read_file"));
 	for (i = 0; i < wsp_tools_count(fx.tools); i++) {
 		info.struct_size = sizeof(info);
 		wsp_tools_get(&info, fx.tools, i);

@@ -1,0 +1,310 @@
+// tests/mcp/mcp_sdk.test.mjs - drives `wsp mcp` with the official MCP
+// TypeScript SDK client (pinned by package-lock.json): initialize, tools
+// listing, each tool the workspace offers, progress, a background process,
+// cancellation, approval through elicitation, and malformed requests.
+//
+// Run: WSP_BIN=<build>/bin/wsp node --test tests/mcp/mcp_sdk.test.mjs
+// (ctest does this; `npm ci` in tests/mcp first).
+import { test, before, after, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+let sdk;
+try {
+  sdk = {
+    ...(await import('@modelcontextprotocol/sdk/client/index.js')),
+    ...(await import('@modelcontextprotocol/sdk/client/stdio.js')),
+    ...(await import('@modelcontextprotocol/sdk/types.js')),
+  };
+} catch (e) {
+  console.error('tests/mcp: the MCP SDK is not installed; run ' +
+    '`npm ci` in tests/mcp first (' + e.message + ')');
+  process.exit(1);
+}
+const { Client, StdioClientTransport, ElicitRequestSchema, McpError } = sdk;
+
+const wsp = process.env.WSP_BIN;
+if (!wsp) {
+  console.error('tests/mcp: set WSP_BIN to the wsp binary');
+  process.exit(1);
+}
+
+let dir, work;
+
+function config(extra = '') {
+  const file = join(dir, `wsp-${Math.random().toString(36).slice(2)}.yaml`);
+  writeFileSync(file,
+    'sandbox:\n  provider: local\n  options:\n' +
+    `    working_dir: ${work}\n    isolation: none\n` +
+    `    state_dir: ${dir}/state\n` +
+    `mounts:\n  /:\n    provider: local\n    options:\n      base_path: ${work}\n` +
+    extra);
+  return file;
+}
+
+async function connect(extra = '', capabilities = {}) {
+  const transport = new StdioClientTransport({
+    command: wsp,
+    args: ['--config', config(extra), 'mcp'],
+    stderr: 'inherit',
+  });
+  const client = new Client({ name: 'wsp-test', version: '1.0.0' },
+    { capabilities });
+  await client.connect(transport);
+  open.push(client);
+  return client;
+}
+
+// Clients still open after a test (one that failed half-way) are closed,
+// so their servers never outlive the run.
+const open = [];
+afterEach(async () => {
+  while (open.length) await open.pop().close().catch(() => {});
+});
+
+function text(result) {
+  assert.equal(result.content[0].type, 'text');
+  return result.content[0].text;
+}
+
+const alive = (pid) => {
+  try { process.kill(pid, 0); return true; } catch { return false; }
+};
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'wsp-mcp-sdk-'));
+  work = join(dir, 'work');
+  mkdirSync(work);
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('initialize: server info, instructions, capabilities', async () => {
+  const client = await connect();
+  assert.equal(client.getServerVersion().name, 'wsp');
+  assert.ok(client.getServerCapabilities().tools);
+  assert.match(client.getInstructions(), new RegExp(work));
+  await client.ping();
+  await client.close();
+});
+
+test('tools/list gives JSON Schemas', async () => {
+  const client = await connect();
+  const { tools } = await client.listTools();
+  const exec = tools.find((t) => t.name === 'execute_command');
+  assert.ok(exec, 'execute_command is listed');
+  assert.equal(exec.inputSchema.type, 'object');
+  assert.deepEqual(exec.inputSchema.required, ['command']);
+  assert.equal(exec.inputSchema.properties.timeout.description,
+    'Maximum execution time in seconds. Example: 60 for 1 minute.');
+  await client.close();
+});
+
+test('execute_command: output, exit codes, progress', async () => {
+  const client = await connect();
+  let r = await client.callTool({ name: 'execute_command',
+    arguments: { command: 'echo hello' } });
+  assert.equal(text(r), 'hello');
+  assert.ok(!r.isError);
+  r = await client.callTool({ name: 'execute_command',
+    arguments: { command: 'echo bad >&2; exit 2' } });
+  assert.equal(text(r), 'stderr:\nbad\nExit code: 2');
+  assert.equal(r.isError, true);
+
+  const chunks = [];
+  r = await client.callTool({ name: 'execute_command',
+    arguments: { command: 'echo first; sleep 0.3; echo second' } },
+  undefined, { onprogress: (p) => chunks.push(p.message) });
+  assert.equal(text(r), 'first\nsecond');
+  // "first" comes 0.3 s before the end; the SDK may drop progress that
+  // arrives in the same read as the response (it handles notifications a
+  // microtask later), so the last chunk is not asserted here
+  assert.ok(chunks.join('').includes('first'), 'output streamed: ' +
+    JSON.stringify(chunks));
+  await client.close();
+});
+
+test('each offered tool answers', async () => {
+  const client = await connect();
+  const { tools } = await client.listTools();
+  const names = tools.map((t) => t.name);
+  writeFileSync(join(work, 'notes.txt'), 'alpha\nbeta\ngamma\n');
+  const calls = {
+    execute_command: [{ command: 'echo ok' }, /^ok$/],
+    read_file: [{ path: 'notes.txt' }, /^notes.txt \(17 bytes\)\n {5}1→alpha/],
+    write_file: [{ path: 'out/new.txt', content: 'fresh' },
+      /^Wrote 5 bytes to out\/new.txt$/],
+    edit_file: [{ path: 'notes.txt', old_string: 'beta', new_string: 'BETA' },
+      /^Replaced 1 occurrence in notes.txt/],
+    list_files: [{ path: './' }, /notes.txt/],
+    file_stat: [{ path: 'notes.txt' }, /^notes.txt Type: file Size: 17 bytes Modified: /],
+    mkdir: [{ path: 'made/here' }, /^Created directory made\/here$/],
+    grep: [{ pattern: 'gam+a' }, /^1 match across 1 file\n---\n/],
+    delete: [{ path: 'made', recursive: true }, /^Deleted made$/],
+    get_process_output: [{ pid: 'no-such' }, /^No background process found with PID no-such\.$/],
+    kill_process: [{ pid: 'no-such' }, /^Process no-such was not found or had already exited\.$/],
+  };
+  const order = ['execute_command', 'read_file', 'write_file', 'edit_file',
+    'list_files', 'file_stat', 'mkdir', 'grep', 'delete',
+    'get_process_output', 'kill_process'];
+  for (const name of order) {
+    if (!names.includes(name)) continue;
+    const [args, want] = calls[name];
+    const r = await client.callTool({ name, arguments: args });
+    assert.match(text(r), want, `${name} answered: ${text(r)}`);
+  }
+  for (const name of names)
+    assert.ok(order.includes(name), `${name} is covered by this test`);
+  await client.close();
+});
+
+test('background process: start, read, kill', async (t) => {
+  const client = await connect();
+  const { tools } = await client.listTools();
+  const exec = tools.find((x) => x.name === 'execute_command');
+  if (!exec.inputSchema.properties.background) {
+    t.diagnostic('the sandbox offers no background processes in this build');
+    assert.ok(!tools.find((x) => x.name === 'get_process_output'));
+    await client.close();
+    return;
+  }
+  let r = await client.callTool({ name: 'execute_command',
+    arguments: { command: 'echo up; sleep 60', background: true } });
+  const m = /^Started background process \(PID: (.+)\)$/.exec(text(r));
+  assert.ok(m, text(r));
+  const pid = m[1];
+  for (let i = 0; i < 50; i++) {
+    r = await client.callTool({ name: 'get_process_output', arguments: { pid } });
+    if (text(r) !== '(no output yet)') break;
+    await sleep(100);
+  }
+  assert.equal(text(r), 'up');
+  r = await client.callTool({ name: 'kill_process', arguments: { pid } });
+  assert.equal(text(r), `Process ${pid} has been killed.\n\n--- stdout (last output) ---\nup\n`);
+  r = await client.callTool({ name: 'execute_command',
+    arguments: { command: 'echo done', background: true } });
+  const pid2 = /PID: (.+)\)/.exec(text(r))[1];
+  r = await client.callTool({ name: 'get_process_output',
+    arguments: { pid: pid2, wait: true } });
+  assert.equal(text(r), 'done\n\nExit code: 0');
+  await client.close();
+});
+
+test('cancellation stops the running command', async () => {
+  const client = await connect();
+  const ac = new AbortController();
+  const pidFile = join(work, 'cancel.pid');
+  const call = client.callTool({ name: 'execute_command',
+    arguments: { command: `echo $$ > ${pidFile}; exec sleep 60` } },
+  undefined, { signal: ac.signal });
+  let pid = 0;
+  for (let i = 0; i < 100 && !pid; i++) {
+    await sleep(50);
+    try { pid = parseInt(readFileSync(pidFile, 'utf8'), 10) || 0; } catch {}
+  }
+  assert.ok(pid > 0, 'the command started');
+  assert.ok(alive(pid));
+  ac.abort('user stop');
+  await assert.rejects(call);
+  for (let i = 0; i < 100 && alive(pid); i++) await sleep(50);
+  assert.ok(!alive(pid), 'the command was killed');
+  // the session goes on
+  const r = await client.callTool({ name: 'execute_command',
+    arguments: { command: 'echo still here' } });
+  assert.equal(text(r), 'still here');
+  await client.close();
+});
+
+test('approval through elicitation', async () => {
+  const extra = 'tools:\n  execute_command:\n    require_approval: true\n';
+  const client = await connect(extra, { elicitation: {} });
+  const asked = [];
+  let answer = 'accept';
+  client.setRequestHandler(ElicitRequestSchema, async (req) => {
+    asked.push(req.params.message);
+    return answer === 'accept' ?
+      { action: 'accept', content: { approve: true } } :
+      { action: 'decline' };
+  });
+  let r = await client.callTool({ name: 'execute_command',
+    arguments: { command: 'echo allowed' } });
+  assert.equal(text(r), 'allowed');
+  assert.match(asked[0], /echo allowed/);
+  answer = 'decline';
+  r = await client.callTool({ name: 'execute_command',
+    arguments: { command: 'echo refused' } });
+  assert.equal(r.isError, true);
+  assert.match(text(r), /was not approved/);
+  await client.close();
+
+  // without the elicitation capability: refused, saying so
+  const plain = await connect(extra);
+  r = await plain.callTool({ name: 'execute_command',
+    arguments: { command: 'echo x' } });
+  assert.equal(r.isError, true);
+  assert.match(text(r), /requires approval/);
+  await plain.close();
+});
+
+test('JSON-RPC errors through the SDK', async () => {
+  const client = await connect();
+  await assert.rejects(client.callTool({ name: 'no_such_tool', arguments: {} }),
+    (e) => e instanceof McpError && e.code === -32602);
+  await assert.rejects(client.callTool({ name: 'execute_command',
+    arguments: { command: 42 } }),
+  (e) => e instanceof McpError && e.code === -32602 &&
+    /'command' must be a string/.test(e.message));
+  await assert.rejects(client.request({ method: 'resources/list' },
+    sdk.ListResourcesResultSchema),
+  (e) => e instanceof McpError && e.code === -32601);
+  await client.close();
+});
+
+test('malformed lines on the raw stream', async () => {
+  const child = spawn(wsp, ['--config', config(), 'mcp'],
+    { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout });
+  const replies = [];
+  lines.on('line', (l) => replies.push(JSON.parse(l)));
+  const send = (s) => child.stdin.write(s + '\n');
+  send('{this is not json');
+  send('[]');
+  send('{"jsonrpc":"1.0","id":3,"method":"ping"}');
+  send('{"jsonrpc":"2.0","id":4,"method":"no/such"}');
+  send('{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":[]}}');
+  send('x'.repeat(5 << 20)); // over the 4 MiB bound
+  send('{"jsonrpc":"2.0","id":6,"method":"ping"}');
+  for (let i = 0; i < 100 && replies.length < 7; i++) await sleep(50);
+  child.stdin.end();
+  const code = await new Promise((r) => child.on('exit', r));
+  assert.equal(code, 0, 'clean exit on EOF');
+  const codes = replies.map((r) => r.error ? r.error.code : 'ok');
+  assert.deepEqual(codes, [-32700, -32600, -32600, -32601, -32602, -32700, 'ok']);
+  assert.deepEqual(replies.map((r) => r.id), [null, null, 3, 4, 5, null, 6]);
+});
+
+test('SIGTERM ends the server and kills running commands', async () => {
+  const child = spawn(wsp, ['--config', config(), 'mcp'],
+    { stdio: ['pipe', 'pipe', 'inherit'] });
+  const pidFile = join(work, 'term.pid');
+  child.stdin.write(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call',
+    params: { name: 'execute_command',
+      arguments: { command: `echo $$ > ${pidFile}; exec sleep 60` } } }) + '\n');
+  let pid = 0;
+  for (let i = 0; i < 100 && !pid; i++) {
+    await sleep(50);
+    try { pid = parseInt(readFileSync(pidFile, 'utf8'), 10) || 0; } catch {}
+  }
+  assert.ok(pid > 0);
+  child.kill('SIGTERM');
+  const code = await new Promise((r) => child.on('exit', r));
+  child.stdin.destroy();
+  child.stdout.destroy();
+  assert.equal(code, 0);
+  for (let i = 0; i < 100 && alive(pid); i++) await sleep(50);
+  assert.ok(!alive(pid), 'the foreground command was killed');
+});
