@@ -14,6 +14,11 @@
  *   /truncated          Content-Length 100, 50 bytes, then close
  *   /stall              Content-Length 1000, 10 bytes, then silence (5 s)
  *   /always503          503 every time
+ *   /team-data/...      a tiny S3 look-alike for the fs-s3 fault tests:
+ *                       empty listings, HEAD 404, 412 for conditional
+ *                       PUTs, multipart uploads whose part 2 fails with
+ *                       403, AbortMultipartUpload (counted as
+ *                       "DELETE <target>")
  */
 #include "fault_server.h"
 
@@ -34,7 +39,7 @@
 #define MAX_CONNS 128
 #define MAX_TARGETS 256
 #define HEAD_MAX 16384
-#define BODY_MAX (4 << 20)
+#define BODY_MAX (4 << 20) /* chunked bodies; plain ones up to 64 MiB */
 
 struct target_count {
 	char target[256];
@@ -232,6 +237,19 @@ static char *read_body(struct fault_server *fs, int fd, const char *head,
 
 	if (!body)
 		return NULL;
+	if (header_value(head, "Content-Length", v, sizeof(v)) &&
+	    strtoul(v, NULL, 10) > BODY_MAX) {
+		char *big = realloc(body, strtoul(v, NULL, 10) + 1);
+
+		if (!big)
+			goto fail;
+		body = big;
+		len = strtoul(v, NULL, 10);
+		if (read_exact(fs, fd, body, len, pending, n_pending))
+			goto fail;
+		*out_len = len;
+		return body;
+	}
 	if (header_value(head, "Transfer-Encoding", v, sizeof(v)) &&
 	    !strcasecmp(v, "chunked")) {
 		for (;;) {
@@ -283,6 +301,51 @@ static void send_pattern(int fd, size_t from, size_t len)
 	}
 }
 
+static void s3_answer(int fd, int status, const char *body)
+{
+	sendf(fd, "HTTP/1.1 %d S3\r\nContent-Type: application/xml\r\n"
+		  "Content-Length: %zu\r\n\r\n%s",
+	      status, strlen(body), body);
+}
+
+static int s3_mock(struct fault_server *fs, int fd, const char *method,
+		   const char *target, const char *head)
+{
+	char v[256];
+
+	if (!strcmp(method, "GET") && strstr(target, "list-type=2")) {
+		s3_answer(fd, 200, "<ListBucketResult><IsTruncated>false"
+				   "</IsTruncated></ListBucketResult>");
+	} else if (!strcmp(method, "HEAD")) {
+		sendf(fd, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+	} else if (!strcmp(method, "POST") && strstr(target, "?uploads")) {
+		s3_answer(fd, 200, "<InitiateMultipartUploadResult><Bucket>"
+				   "team-data</Bucket><UploadId>upl-1"
+				   "</UploadId></InitiateMultipartUploadResult>");
+	} else if (!strcmp(method, "PUT") && strstr(target, "partNumber=1&")) {
+		sendf(fd, "HTTP/1.1 200 OK\r\nETag: \"p1\"\r\n"
+			  "Content-Length: 0\r\n\r\n");
+	} else if (!strcmp(method, "PUT") && strstr(target, "partNumber=")) {
+		s3_answer(fd, 403, "<Error><Code>AccessDenied</Code><Message>"
+				   "part refused</Message></Error>");
+	} else if (!strcmp(method, "PUT") &&
+		   (header_value(head, "If-None-Match", v, sizeof(v)) ||
+		    header_value(head, "If-Match", v, sizeof(v)))) {
+		s3_answer(fd, 412, "<Error><Code>PreconditionFailed</Code>"
+				   "<Message>At least one of the pre-conditions "
+				   "you specified did not hold</Message></Error>");
+	} else if (!strcmp(method, "DELETE") && strstr(target, "uploadId=")) {
+		char key[300];
+
+		snprintf(key, sizeof(key), "DELETE %s", target);
+		count_hit(fs, key);
+		sendf(fd, "HTTP/1.1 204 No Content\r\n\r\n");
+	} else {
+		s3_answer(fd, 400, "<Error><Code>InvalidRequest</Code></Error>");
+	}
+	return 0;
+}
+
 /* Answer one request; returns 0 to keep the connection, -1 to drop it. */
 static int respond(struct fault_server *fs, int fd, const char *head,
 		   const char *body, size_t body_len)
@@ -293,6 +356,8 @@ static int respond(struct fault_server *fs, int fd, const char *head,
 	if (sscanf(head, "%15s %255s", method, target) != 2)
 		return -1;
 	hit = count_hit(fs, target);
+	if (!strncmp(target, "/team-data", 10))
+		return s3_mock(fs, fd, method, target, head);
 	if (!strncmp(target, "/ok", 3)) {
 		const char *b = strcmp(method, "HEAD") ? "hello" : "";
 

@@ -1,0 +1,740 @@
+/*
+ * plugins/fs-s3/ops.c - stat, read, exists, mkdir, remove, rmdir, copy,
+ * move on S3.
+ *
+ * Directories are key prefixes: "a/b" is a directory when some key starts
+ * with "a/b/" (a marker object "a/b/" written by mkdir, or any file below
+ * it). A plain object "a/b" is a file.
+ */
+#include "s3.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#define DELETE_BATCH 1000
+
+int s3_fail(const wsp_http_response *resp, const char *op, const char *path,
+	    wsp_error *err)
+{
+	char code[64] = "";
+	char *msg = NULL;
+	int c;
+
+	if (resp->body) {
+		s3_error_code(code, sizeof(code), resp->body, resp->body_len);
+		msg = s3xml_find(resp->body, resp->body_len, "Error/Message");
+	}
+	switch (resp->status) {
+	case 401:
+	case 403:
+		c = WSP_EAUTH;
+		break;
+	case 404:
+		c = WSP_ENOTFOUND;
+		break;
+	case 409:
+		c = WSP_EBUSY;
+		break;
+	case 412:
+		c = WSP_ESTALE;
+		break;
+	case 429:
+		c = WSP_ERATELIMIT;
+		break;
+	default:
+		c = resp->status >= 500 ? WSP_EUNAVAIL : WSP_EIO;
+	}
+	wsp_error_set(err, c, "cannot %s '%s': HTTP %d%s%s%s%s", op, path,
+		      resp->status, code[0] ? " " : "", code,
+		      msg && msg[0] ? ": " : "", msg ? msg : "");
+	free(msg);
+	return c;
+}
+
+struct head {
+	uint64_t size;
+	int64_t mtime_ns;
+	char etag[WSP_FS_VERSION_MAX];
+	char mime[WSP_FS_MIME_MAX];
+};
+
+static int64_t parse_http_date(const char *v)
+{
+	struct tm tm;
+	const char *end;
+
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(v, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	if (!end)
+		return 0;
+	return (int64_t)timegm(&tm) * 1000000000;
+}
+
+static int on_head_header(const char *name, const char *value, void *p)
+{
+	struct head *h = p;
+
+	if (!strcasecmp(name, "Content-Length"))
+		h->size = strtoull(value, NULL, 10);
+	else if (!strcasecmp(name, "Last-Modified"))
+		h->mtime_ns = parse_http_date(value);
+	else if (!strcasecmp(name, "ETag"))
+		snprintf(h->etag, sizeof(h->etag), "%s", value);
+	else if (!strcasecmp(name, "Content-Type"))
+		snprintf(h->mime, sizeof(h->mime), "%s", value);
+	return 0;
+}
+
+/* HEAD an object: 1 = found (h filled), 0 = missing, < 0 = error. */
+static int head_object(struct head *h, struct s3 *s, const char *key,
+		       const char *path, const wsp_cancel *cancel,
+		       wsp_error *err)
+{
+	wsp_http_response resp;
+	struct s3_req r = {
+		.method = "HEAD",
+		.key = key,
+		.on_header = on_head_header,
+		.header_payload = h,
+		.flags = WSP_HTTP_NO_ERROR_MAP,
+		.cancel = cancel,
+	};
+	int rc;
+
+	memset(h, 0, sizeof(*h));
+	rc = s3_request(&resp, s, &r, err);
+	if (rc)
+		return rc;
+	if (resp.status == 200)
+		rc = 1;
+	else if (resp.status == 404)
+		rc = 0;
+	else
+		rc = s3_fail(&resp, "stat", path, err);
+	s3_release(s, &resp);
+	return rc;
+}
+
+static int stop_at_first(const struct s3_item *it, void *payload)
+{
+	(void)it;
+	*(int *)payload = 1;
+	return 1;
+}
+
+int s3_is_dir(struct s3 *s, const char *key, const wsp_cancel *cancel,
+	      wsp_error *err)
+{
+	char dir[S3_KEY_MAX + 2];
+	int found = 0, rc;
+
+	if (!key[0])
+		return 1; /* the root (empty prefix) */
+	snprintf(dir, sizeof(dir), "%s/", key);
+	rc = s3_list_keys(s, dir, false, 1, cancel, stop_at_first, &found,
+			  err);
+	return rc < 0 ? rc : found;
+}
+
+/* The key of a directory path ("" for the root without a prefix). */
+static int dir_key(char *out, size_t cap, struct s3 *s, const char *path,
+		   wsp_error *err)
+{
+	int rc = s3_key(out, cap, s, path, err);
+	size_t n = strlen(out);
+
+	if (!rc && n && out[n - 1] == '/')
+		out[n - 1] = '\0'; /* the prefix itself */
+	return rc;
+}
+
+int s3_stat(wsp_fs_stat *out, void *self, const char *path, uint32_t flags,
+	    wsp_error *err)
+{
+	struct s3 *s = self;
+	char key[S3_KEY_MAX + 1];
+	struct head h;
+	int rc;
+
+	(void)flags;
+	memset(out, 0, sizeof(*out));
+	out->struct_size = sizeof(*out);
+	if (!strcmp(path, ".")) {
+		out->type = WSP_FS_TYPE_DIR;
+		return 0;
+	}
+	rc = dir_key(key, sizeof(key), s, path, err);
+	if (rc)
+		return rc;
+	rc = head_object(&h, s, key, path, NULL, err);
+	if (rc < 0)
+		return rc;
+	if (rc == 1) {
+		out->type = WSP_FS_TYPE_FILE;
+		out->size = h.size;
+		out->mtime_ns = h.mtime_ns;
+		snprintf(out->version, sizeof(out->version), "%s", h.etag);
+		snprintf(out->mime_type, sizeof(out->mime_type), "%s", h.mime);
+		return 0;
+	}
+	rc = s3_is_dir(s, key, NULL, err);
+	if (rc < 0)
+		return rc;
+	if (!rc)
+		return wsp_error_set(err, WSP_ENOTFOUND,
+				     "cannot stat '%s': no such file or "
+				     "directory",
+				     path);
+	out->type = WSP_FS_TYPE_DIR;
+	return 0;
+}
+
+int s3_exists(int *out, void *self, const char *path, wsp_error *err)
+{
+	wsp_fs_stat st;
+	int rc = s3_stat(&st, self, path, 0, err);
+
+	*out = rc == 0;
+	return rc == WSP_ENOTFOUND ? 0 : rc;
+}
+
+int s3_read(void *self, const char *path, const wsp_fs_read_opts *opts,
+	    wsp_sink_fn sink, void *payload, wsp_error *err)
+{
+	struct s3 *s = self;
+	char key[S3_KEY_MAX + 1], range[64];
+	wsp_http_header h[1];
+	wsp_http_response resp;
+	uint64_t off = opts ? opts->offset : 0;
+	uint64_t len = opts ? opts->length : UINT64_MAX;
+	struct s3_req r = {
+		.method = "GET",
+		.headers = h,
+		.sink = sink,
+		.sink_payload = payload,
+		.flags = WSP_HTTP_NO_ERROR_MAP,
+		.cancel = opts ? opts->cancel : NULL,
+	};
+	int rc;
+
+	if (!strcmp(path, "."))
+		return wsp_error_set(err, WSP_EISDIR,
+				     "cannot read '.': is a directory");
+	rc = dir_key(key, sizeof(key), s, path, err);
+	if (rc)
+		return rc;
+	r.key = key;
+	if (len == 0) {
+		struct head hd;
+
+		rc = head_object(&hd, s, key, path, r.cancel, err);
+		if (rc == 0)
+			goto missing;
+		return rc < 0 ? rc : 0;
+	}
+	if (off || len != UINT64_MAX) {
+		if (len == UINT64_MAX || off + len < off)
+			snprintf(range, sizeof(range), "bytes=%llu-",
+				 (unsigned long long)off);
+		else
+			snprintf(range, sizeof(range), "bytes=%llu-%llu",
+				 (unsigned long long)off,
+				 (unsigned long long)(off + len - 1));
+		h[0] = (wsp_http_header){ "Range", range };
+		r.n_headers = 1;
+	}
+	rc = s3_request(&resp, s, &r, err);
+	if (rc)
+		return rc;
+	if (resp.status == 200 || resp.status == 206 || resp.status == 416)
+		rc = 0; /* 416: the range starts past the end: no bytes */
+	else if (resp.status == 404)
+		rc = 1;
+	else
+		rc = s3_fail(&resp, "read", path, err);
+	s3_release(s, &resp);
+	if (rc <= 0)
+		return rc;
+missing:
+	rc = s3_is_dir(s, key, r.cancel, err);
+	if (rc < 0)
+		return rc;
+	if (rc)
+		return wsp_error_set(err, WSP_EISDIR,
+				     "cannot read '%s': is a directory", path);
+	return wsp_error_set(err, WSP_ENOTFOUND,
+			     "cannot read '%s': no such file", path);
+}
+
+/* PUT an empty object (a directory marker) or DELETE one key. */
+static int simple(struct s3 *s, const char *method, const char *key,
+		  const wsp_http_header *h, size_t nh, const char *op,
+		  const char *path, wsp_error *err)
+{
+	wsp_http_response resp;
+	struct s3_req r = {
+		.method = method,
+		.key = key,
+		.headers = h,
+		.n_headers = nh,
+		.flags = WSP_HTTP_NO_ERROR_MAP,
+	};
+	int rc = s3_request(&resp, s, &r, err);
+
+	if (rc)
+		return rc;
+	if (resp.status >= 300)
+		rc = s3_fail(&resp, op, path, err);
+	s3_release(s, &resp);
+	return rc;
+}
+
+static int refuse_read_only(struct s3 *s, const char *op, const char *path,
+			    wsp_error *err)
+{
+	if (!s->read_only)
+		return 0;
+	return wsp_error_set(err, WSP_EROFS,
+			     "cannot %s '%s': the S3 mount is read-only", op,
+			     path);
+}
+
+/* The parent directory of path ("." for top-level names). */
+static void parent_of(char *out, size_t cap, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		snprintf(out, cap, ".");
+	else
+		snprintf(out, cap, "%.*s", (int)(slash - path), path);
+}
+
+int s3_mkdir(void *self, const char *path, uint32_t flags, wsp_error *err)
+{
+	struct s3 *s = self;
+	char key[S3_KEY_MAX + 2], parent[S3_KEY_MAX + 1];
+	const wsp_http_header h[] = {
+		{ "Content-Type", "application/x-directory" },
+	};
+	struct head hd;
+	int rc = refuse_read_only(s, "mkdir", path, err);
+
+	if (rc)
+		return rc;
+	if (!strcmp(path, "."))
+		return flags & WSP_FS_RECURSIVE
+			       ? 0
+			       : wsp_error_set(err, WSP_EEXIST,
+					       "cannot mkdir '.': exists");
+	rc = dir_key(key, sizeof(key) - 1, s, path, err);
+	if (rc)
+		return rc;
+	rc = head_object(&hd, s, key, path, NULL, err);
+	if (rc)
+		return rc < 0 ? rc
+			      : wsp_error_set(err, WSP_EEXIST,
+					      "cannot mkdir '%s': a file "
+					      "exists there",
+					      path);
+	rc = s3_is_dir(s, key, NULL, err);
+	if (rc)
+		return rc < 0 ? rc
+		       : flags & WSP_FS_RECURSIVE
+			       ? 0
+			       : wsp_error_set(err, WSP_EEXIST,
+					       "cannot mkdir '%s': directory "
+					       "exists",
+					       path);
+	if (!(flags & WSP_FS_RECURSIVE)) {
+		char pkey[S3_KEY_MAX + 1];
+
+		parent_of(parent, sizeof(parent), path);
+		if (strcmp(parent, ".")) {
+			rc = dir_key(pkey, sizeof(pkey), s, parent, err);
+			if (!rc)
+				rc = s3_is_dir(s, pkey, NULL, err);
+			if (rc < 0)
+				return rc;
+			if (!rc)
+				return wsp_error_set(err, WSP_ENOTFOUND,
+						     "cannot mkdir '%s': parent "
+						     "'%s' does not exist",
+						     path, parent);
+		}
+	}
+	strcat(key, "/");
+	return simple(s, "PUT", key, h, 1, "mkdir", path, err);
+}
+
+/* DeleteObjects batches. */
+struct batch {
+	struct s3 *s;
+	char *keys[DELETE_BATCH];
+	size_t n;
+	const char *what;
+	wsp_error *err;
+};
+
+static void xml_escape_into(char **p, const char *s)
+{
+	for (; *s; s++) {
+		const char *e = NULL;
+
+		switch (*s) {
+		case '&':
+			e = "&amp;";
+			break;
+		case '<':
+			e = "&lt;";
+			break;
+		case '>':
+			e = "&gt;";
+			break;
+		case '"':
+			e = "&quot;";
+			break;
+		case '\'':
+			e = "&apos;";
+			break;
+		}
+		if (e) {
+			strcpy(*p, e);
+			*p += strlen(e);
+		} else {
+			*(*p)++ = *s;
+		}
+	}
+}
+
+static int batch_flush(struct batch *b)
+{
+	size_t cap = 64, n;
+	char *xml, *p, md5b64[32];
+	wsp_http_response resp;
+	int rc;
+
+	if (!b->n)
+		return 0;
+	for (size_t i = 0; i < b->n; i++)
+		cap += 6 * strlen(b->keys[i]) + 32;
+	xml = malloc(cap);
+	if (!xml)
+		return wsp_error_set(b->err, WSP_ENOMEM, "out of memory");
+	p = xml;
+	p += sprintf(p, "<Delete><Quiet>true</Quiet>");
+	for (size_t i = 0; i < b->n; i++) {
+		p += sprintf(p, "<Object><Key>");
+		xml_escape_into(&p, b->keys[i]);
+		p += sprintf(p, "</Key></Object>");
+	}
+	p += sprintf(p, "</Delete>");
+	n = (size_t)(p - xml);
+	s3_md5_b64(md5b64, xml, n);
+
+	const wsp_http_header h[] = {
+		{ "Content-Type", "application/xml" },
+		{ "Content-MD5", md5b64 },
+	};
+	struct s3_req r = {
+		.method = "POST",
+		.query = "delete=",
+		.headers = h,
+		.n_headers = 2,
+		.body = xml,
+		.body_len = n,
+		/* deleting twice is harmless */
+		.flags = WSP_HTTP_NO_ERROR_MAP | WSP_HTTP_IDEMPOTENT,
+	};
+
+	rc = s3_request(&resp, b->s, &r, b->err);
+	free(xml);
+	if (!rc) {
+		if (resp.status != 200) {
+			rc = s3_fail(&resp, "delete", b->what, b->err);
+		} else {
+			char *k = s3xml_find(resp.body, resp.body_len,
+					     "DeleteResult/Error/Key");
+
+			if (k) {
+				rc = wsp_error_set(b->err, WSP_EIO,
+						   "cannot delete '%s': S3 "
+						   "refused to delete key '%s'",
+						   b->what, k);
+				free(k);
+			}
+		}
+		s3_release(b->s, &resp);
+	}
+	for (size_t i = 0; i < b->n; i++)
+		free(b->keys[i]);
+	b->n = 0;
+	return rc;
+}
+
+static int batch_add(const struct s3_item *it, void *payload)
+{
+	struct batch *b = payload;
+
+	if (it->is_prefix)
+		return 0;
+	b->keys[b->n] = strdup(it->key);
+	if (!b->keys[b->n])
+		return wsp_error_set(b->err, WSP_ENOMEM, "out of memory");
+	if (++b->n == DELETE_BATCH)
+		return batch_flush(b);
+	return 0;
+}
+
+int s3_delete_prefix(struct s3 *s, const char *key_prefix, wsp_error *err)
+{
+	struct batch *b = calloc(1, sizeof(*b));
+	int rc;
+
+	if (!b)
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	b->s = s;
+	b->what = key_prefix;
+	b->err = err;
+	rc = s3_list_keys(s, key_prefix, true, s->max_keys, NULL, batch_add, b,
+			  err);
+	if (rc >= 0)
+		rc = batch_flush(b);
+	for (size_t i = 0; i < b->n; i++)
+		free(b->keys[i]);
+	free(b);
+	return rc < 0 ? rc : 0;
+}
+
+int s3_remove(void *self, const char *path, uint32_t flags, wsp_error *err)
+{
+	struct s3 *s = self;
+	char key[S3_KEY_MAX + 2];
+	struct head hd;
+	int rc = refuse_read_only(s, "remove", path, err);
+
+	if (rc)
+		return rc;
+	if (!strcmp(path, "."))
+		return wsp_error_set(err, WSP_EPERM,
+				     "cannot remove '.': it is the mount root");
+	rc = dir_key(key, sizeof(key) - 1, s, path, err);
+	if (rc)
+		return rc;
+	rc = head_object(&hd, s, key, path, NULL, err);
+	if (rc < 0)
+		return rc;
+	if (rc == 1)
+		return simple(s, "DELETE", key, NULL, 0, "remove", path, err);
+	rc = s3_is_dir(s, key, NULL, err);
+	if (rc < 0)
+		return rc;
+	if (rc) {
+		if (!(flags & WSP_FS_RECURSIVE))
+			return wsp_error_set(err, WSP_EISDIR,
+					     "cannot remove '%s': is a "
+					     "directory",
+					     path);
+		strcat(key, "/");
+		return s3_delete_prefix(s, key, err);
+	}
+	if (flags & WSP_FS_FORCE)
+		return 0;
+	return wsp_error_set(err, WSP_ENOTFOUND,
+			     "cannot remove '%s': no such file", path);
+}
+
+struct count {
+	const char *marker;
+	int n;
+};
+
+static int count_other(const struct s3_item *it, void *payload)
+{
+	struct count *c = payload;
+
+	if (!strcmp(it->key, c->marker))
+		return 0;
+	c->n++;
+	return 1;
+}
+
+int s3_rmdir(void *self, const char *path, uint32_t flags, wsp_error *err)
+{
+	struct s3 *s = self;
+	char key[S3_KEY_MAX + 2];
+	struct head hd;
+	struct count c = { .marker = key };
+	int rc = refuse_read_only(s, "rmdir", path, err);
+
+	if (rc)
+		return rc;
+	if (!strcmp(path, "."))
+		return wsp_error_set(err, WSP_EPERM,
+				     "cannot rmdir '.': it is the mount root");
+	rc = dir_key(key, sizeof(key) - 1, s, path, err);
+	if (rc)
+		return rc;
+	rc = head_object(&hd, s, key, path, NULL, err);
+	if (rc)
+		return rc < 0 ? rc
+			      : wsp_error_set(err, WSP_ENOTDIR,
+					      "cannot rmdir '%s': not a "
+					      "directory",
+					      path);
+	strcat(key, "/");
+	rc = s3_list_keys(s, key, false, 2, NULL, count_other, &c, err);
+	if (rc < 0)
+		return rc;
+	if (!c.n) {
+		/* only a marker, or nothing at all */
+		key[strlen(key) - 1] = '\0';
+		rc = s3_is_dir(s, key, NULL, err);
+		if (rc < 0)
+			return rc;
+		if (!rc)
+			return flags & WSP_FS_FORCE
+				       ? 0
+				       : wsp_error_set(err, WSP_ENOTFOUND,
+						       "cannot rmdir '%s': no "
+						       "such directory",
+						       path);
+		strcat(key, "/");
+	} else if (!(flags & WSP_FS_RECURSIVE)) {
+		return wsp_error_set(err, WSP_ENOTEMPTY,
+				     "cannot rmdir '%s': directory not empty",
+				     path);
+	}
+	return s3_delete_prefix(s, key, err);
+}
+
+/* CopyObject of one key; S3 may answer 200 with an <Error> body. */
+static int copy_key(struct s3 *s, const char *src_key, const char *dst_key,
+		    const char *path, wsp_error *err)
+{
+	char *enc = s3_uri_encode(src_key, true), *source = NULL;
+	wsp_http_response resp;
+	int rc;
+
+	if (!enc || asprintf(&source, "/%s/%s", s->bucket, enc) < 0) {
+		free(enc);
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	}
+	free(enc);
+
+	const wsp_http_header h[] = { { "x-amz-copy-source", source } };
+	struct s3_req r = {
+		.method = "PUT",
+		.key = dst_key,
+		.headers = h,
+		.n_headers = 1,
+		.flags = WSP_HTTP_NO_ERROR_MAP,
+	};
+
+	rc = s3_request(&resp, s, &r, err);
+	free(source);
+	if (rc)
+		return rc;
+	if (resp.status != 200 ||
+	    (resp.body && strstr(resp.body, "<Error>"))) {
+		rc = s3_fail(&resp, "copy", path, err);
+		if (!rc)
+			rc = wsp_error_set(err, WSP_EIO, "cannot copy '%s'",
+					   path);
+	}
+	s3_release(s, &resp);
+	return rc;
+}
+
+struct tree_copy {
+	struct s3 *s;
+	size_t src_len;
+	const char *dst_prefix;
+	const char *path;
+	wsp_error *err;
+};
+
+static int copy_item(const struct s3_item *it, void *payload)
+{
+	struct tree_copy *t = payload;
+	char dst[S3_KEY_MAX + 2];
+
+	if (it->is_prefix)
+		return 0;
+	if (snprintf(dst, sizeof(dst), "%s%s", t->dst_prefix,
+		     it->key + t->src_len) >= (int)sizeof(dst))
+		return wsp_error_set(t->err, WSP_ETOOBIG,
+				     "cannot copy '%s': key too long", t->path);
+	return copy_key(t->s, it->key, dst, t->path, t->err);
+}
+
+int s3_copy(void *self, const char *src, const char *dst, uint32_t flags,
+	    wsp_error *err)
+{
+	struct s3 *s = self;
+	char skey[S3_KEY_MAX + 2], dkey[S3_KEY_MAX + 2];
+	struct head hd;
+	wsp_fs_stat st;
+	int rc = refuse_read_only(s, "copy to", dst, err);
+
+	if (rc)
+		return rc;
+	rc = dir_key(skey, sizeof(skey) - 1, s, src, err);
+	if (!rc)
+		rc = dir_key(dkey, sizeof(dkey) - 1, s, dst, err);
+	if (rc)
+		return rc;
+	rc = s3_stat(&st, s, dst, 0, err);
+	if (rc && rc != WSP_ENOTFOUND)
+		return rc;
+	if (!rc && !(flags & WSP_FS_OVERWRITE))
+		return wsp_error_set(err, WSP_EEXIST,
+				     "cannot copy to '%s': it exists", dst);
+	bool dst_is_dir = !rc && st.type == WSP_FS_TYPE_DIR;
+
+	rc = head_object(&hd, s, skey, src, NULL, err);
+	if (rc < 0)
+		return rc;
+	if (rc == 1) {
+		if (dst_is_dir)
+			return wsp_error_set(err, WSP_EISDIR,
+					     "cannot copy to '%s': is a "
+					     "directory",
+					     dst);
+		return copy_key(s, skey, dkey, src, err);
+	}
+	rc = s3_is_dir(s, skey, NULL, err);
+	if (rc < 0)
+		return rc;
+	if (!rc)
+		return wsp_error_set(err, WSP_ENOTFOUND,
+				     "cannot copy '%s': no such file", src);
+	if (!(flags & WSP_FS_RECURSIVE))
+		return wsp_error_set(err, WSP_EISDIR,
+				     "cannot copy '%s': is a directory", src);
+	strcat(skey, "/");
+	strcat(dkey, "/");
+	if (!strncmp(dkey, skey, strlen(skey)))
+		return wsp_error_set(err, WSP_EINVAL,
+				     "cannot copy '%s' into itself ('%s')",
+				     src, dst);
+	struct tree_copy t = { s, strlen(skey), dkey, src, err };
+
+	rc = s3_list_keys(s, skey, true, s->max_keys, NULL, copy_item, &t,
+			  err);
+	return rc < 0 ? rc : 0;
+}
+
+int s3_move(void *self, const char *src, const char *dst, uint32_t flags,
+	    wsp_error *err)
+{
+	int rc = s3_copy(self, src, dst, flags | WSP_FS_RECURSIVE, err);
+
+	if (rc)
+		return rc;
+	/* S3 has no rename: the copy is complete, now drop the source */
+	return s3_remove(self, src, WSP_FS_RECURSIVE, err);
+}

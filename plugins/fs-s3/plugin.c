@@ -1,0 +1,336 @@
+/*
+ * plugins/fs-s3/plugin.c - wsp-fs-s3.so: files in an S3 bucket (or an
+ * S3-compatible store: R2, MinIO, a test server) under an optional key
+ * prefix. Options, instance set-up and the vtable.
+ */
+#include "s3.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MIB (1024ull * 1024ull)
+
+static const wsp_option_spec options[] = {
+	{ sizeof(wsp_option_spec), WSP_OPT_STRING, WSP_OPT_REQUIRED, 0,
+	  "bucket", NULL, "bucket name", NULL },
+	{ sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "region", NULL,
+	  "AWS region (default: AWS_REGION, the profile, us-east-1)", NULL },
+	{ sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "endpoint", NULL,
+	  "http(s)://host[:port] of an S3-compatible store", NULL },
+	{ sizeof(wsp_option_spec), WSP_OPT_BOOL, 0, 0, "force_path_style",
+	  NULL, "address the bucket in the path (default: on with endpoint)",
+	  NULL },
+	{ sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "prefix", NULL,
+	  "key prefix the mount lives under (\"team/\")", NULL },
+	{ sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "access_key_id",
+	  NULL, "access key id (default: AWS_* env, then the profile)", NULL },
+	{ sizeof(wsp_option_spec), WSP_OPT_SECRET, 0, 0, "secret_access_key",
+	  NULL, "secret access key", NULL },
+	{ sizeof(wsp_option_spec), WSP_OPT_SECRET, 0, 0, "session_token",
+	  NULL, "session token of temporary credentials", NULL },
+	{ sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "profile", NULL,
+	  "profile of ~/.aws/credentials and ~/.aws/config", NULL },
+	{ sizeof(wsp_option_spec), WSP_OPT_BOOL, 0, 0, "anonymous", "false",
+	  "send unsigned requests (public buckets)", NULL },
+	{ sizeof(wsp_option_spec), WSP_OPT_BOOL, 0, 0, "read_only", "false",
+	  "refuse every change", NULL },
+	{ sizeof(wsp_option_spec), WSP_OPT_SIZE, 0, 0, "multipart_threshold",
+	  "8MiB", "files larger than this are uploaded in parts (>= 5MiB)",
+	  NULL },
+	{ sizeof(wsp_option_spec), WSP_OPT_SIZE, 0, 0, "part_size", "8MiB",
+	  "size of each uploaded part (5MiB to 5GiB)", NULL },
+	{ sizeof(wsp_option_spec), WSP_OPT_INT, 0, 0, "parallelism", "4",
+	  "parts uploaded at once (1 to 64)", NULL },
+	WSP_OPTION_END,
+};
+
+static void s3_free(struct s3 *s)
+{
+	if (!s)
+		return;
+	if (s->secret)
+		memset(s->secret, 0, strlen(s->secret));
+	free(s->bucket);
+	free(s->region);
+	free(s->scheme);
+	free(s->authority);
+	free(s->prefix);
+	free(s->akid);
+	free(s->secret);
+	free(s->token);
+	free(s);
+}
+
+static void fini(void *self)
+{
+	s3_free(self);
+}
+
+/* Optional string option: NULL when absent, an error otherwise. */
+static int opt_str(char **out, const wsp_host *h, const wsp_config *cfg,
+		   const char *name, wsp_error *err)
+{
+	const char *v = NULL;
+	int rc = h->opt_string(&v, h, cfg, name, err);
+
+	*out = NULL;
+	if (rc == WSP_ENOTFOUND || (!rc && (!v || !*v)))
+		return 0;
+	if (rc)
+		return rc;
+	*out = strdup(v);
+	return *out ? 0 : wsp_error_set(err, WSP_ENOMEM, "out of memory");
+}
+
+static bool valid_bucket(const char *b)
+{
+	size_t n = strlen(b);
+
+	if (n < 3 || n > 63)
+		return false;
+	for (; *b; b++)
+		if (!islower((unsigned char)*b) && !isdigit((unsigned char)*b) &&
+		    *b != '-' && *b != '.')
+			return false;
+	return true;
+}
+
+/* "team/data" -> "team/data/"; refuses "..", ".", empty components. */
+static int normalise_prefix(char **out, const char *p, wsp_error *err)
+{
+	size_t n;
+	char *r;
+
+	while (*p == '/')
+		p++;
+	n = strlen(p);
+	while (n && p[n - 1] == '/')
+		n--;
+	r = malloc(n + 2);
+	if (!r)
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	memcpy(r, p, n);
+	r[n] = n ? '/' : '\0';
+	r[n + 1] = '\0';
+	for (const char *c = r; *c;) {
+		size_t l = strcspn(c, "/");
+
+		if (!l || (l == 1 && c[0] == '.') ||
+		    (l == 2 && c[0] == '.' && c[1] == '.')) {
+			free(r);
+			return wsp_error_set(err, WSP_ECONFIG,
+					     "invalid prefix '%s': empty, '.' "
+					     "or '..' component",
+					     p);
+		}
+		c += l + 1;
+	}
+	*out = r;
+	return 0;
+}
+
+static int parse_endpoint(struct s3 *s, const char *ep, wsp_error *err)
+{
+	const char *auth;
+	size_t al;
+
+	if (!strncmp(ep, "https://", 8)) {
+		s->scheme = strdup("https");
+		auth = ep + 8;
+	} else if (!strncmp(ep, "http://", 7)) {
+		s->scheme = strdup("http");
+		auth = ep + 7;
+	} else {
+		return wsp_error_set(err, WSP_ECONFIG,
+				     "invalid endpoint '%s': use http:// or "
+				     "https://",
+				     ep);
+	}
+	al = strcspn(auth, "/?#");
+	if (!al || auth[al + strspn(auth + al, "/")] ||
+	    memchr(auth, '@', al))
+		return wsp_error_set(err, WSP_ECONFIG,
+				     "invalid endpoint '%s': expected "
+				     "scheme://host[:port]",
+				     ep);
+	s->authority = strndup(auth, al);
+	return s->scheme && s->authority
+		       ? 0
+		       : wsp_error_set(err, WSP_ENOMEM, "out of memory");
+}
+
+static int init(void **out_self, const wsp_host *host,
+		const wsp_instance_args *args, wsp_error *err)
+{
+	const wsp_config *cfg = args->options;
+	struct s3 *s = calloc(1, sizeof(*s));
+	struct s3_creds c = { 0 };
+	char *endpoint = NULL, *prefix = NULL, *profile = NULL;
+	int anonymous = 0, read_only = 0, path_style = -1;
+	uint64_t threshold = 8 * MIB, part = 8 * MIB;
+	int64_t par = 4;
+	int rc;
+
+	if (!s)
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	s->host = host;
+	if (!host->http_request || !host->http_response_release ||
+	    !WSP_HAS_MEMBER(wsp_host, host, sign_aws_v4) ||
+	    !host->sign_aws_v4) {
+		s3_free(s);
+		return wsp_error_set(err, WSP_ENOTSUP,
+				     "the S3 provider needs a core with the "
+				     "HTTP service and SigV4 signing");
+	}
+	rc = opt_str(&s->bucket, host, cfg, "bucket", err);
+	if (!rc)
+		rc = opt_str(&s->region, host, cfg, "region", err);
+	if (!rc)
+		rc = opt_str(&endpoint, host, cfg, "endpoint", err);
+	if (!rc)
+		rc = opt_str(&prefix, host, cfg, "prefix", err);
+	if (!rc)
+		rc = opt_str(&c.akid, host, cfg, "access_key_id", err);
+	if (!rc)
+		rc = opt_str(&c.secret, host, cfg, "secret_access_key", err);
+	if (!rc)
+		rc = opt_str(&c.token, host, cfg, "session_token", err);
+	if (!rc)
+		rc = opt_str(&profile, host, cfg, "profile", err);
+	if (!rc)
+		rc = host->opt_bool(&anonymous, host, cfg, "anonymous", err);
+	if (!rc)
+		rc = host->opt_bool(&read_only, host, cfg, "read_only", err);
+	if (!rc) {
+		rc = host->opt_bool(&path_style, host, cfg,
+				    "force_path_style", err);
+		if (rc == WSP_ENOTFOUND) {
+			path_style = -1;
+			rc = 0;
+		}
+	}
+	if (!rc)
+		rc = host->opt_size(&threshold, host, cfg,
+				    "multipart_threshold", err);
+	if (!rc)
+		rc = host->opt_size(&part, host, cfg, "part_size", err);
+	if (!rc)
+		rc = host->opt_int(&par, host, cfg, "parallelism", err);
+	if (rc)
+		goto fail;
+	if (!s->bucket || !valid_bucket(s->bucket)) {
+		rc = wsp_error_set(err, WSP_ECONFIG,
+				   "invalid bucket name '%s': 3 to 63 "
+				   "characters of a-z, 0-9, '.' and '-'",
+				   s->bucket ? s->bucket : "");
+		goto fail;
+	}
+	if (threshold < 5 * MIB || part < 5 * MIB || part > 5120 * MIB ||
+	    threshold > 5120 * MIB || par < 1 || par > 64) {
+		rc = wsp_error_set(err, WSP_ECONFIG,
+				   "invalid multipart settings: threshold and "
+				   "part_size must be 5MiB to 5GiB, "
+				   "parallelism 1 to 64");
+		goto fail;
+	}
+	s->multipart_threshold = threshold;
+	s->part_size = part;
+	s->parallelism = (uint32_t)par;
+	s->max_keys = 1000;
+	/* tests shrink pages to exercise continuation tokens */
+	if (getenv("WSP_FS_S3_MAX_KEYS")) {
+		long mk = strtol(getenv("WSP_FS_S3_MAX_KEYS"), NULL, 10);
+
+		if (mk >= 1 && mk <= 1000)
+			s->max_keys = (uint32_t)mk;
+	}
+	s->anonymous = anonymous;
+	s->read_only = read_only;
+	rc = normalise_prefix(&s->prefix, prefix ? prefix : "", err);
+	if (rc)
+		goto fail;
+	c.region = s->region;
+	s->region = NULL;
+	if (!anonymous) {
+		rc = s3_creds_resolve(&c, profile, err);
+		if (rc)
+			goto fail;
+		if (!c.akid || !c.secret) {
+			rc = wsp_error_set(err, WSP_EAUTH,
+					   "no AWS credentials for bucket "
+					   "'%s': set access_key_id and "
+					   "secret_access_key, AWS_* variables "
+					   "or a profile, or anonymous: true",
+					   s->bucket);
+			goto fail;
+		}
+		s->akid = c.akid;
+		s->secret = c.secret;
+		s->token = c.token;
+		c.akid = c.secret = c.token = NULL;
+	} else if (!c.region) {
+		s3_creds_resolve(&c, profile, NULL);
+		free(c.akid);
+		free(c.secret);
+		free(c.token);
+		c.akid = c.secret = c.token = NULL;
+	}
+	s->region = c.region ? c.region : strdup("us-east-1");
+	c.region = NULL;
+	if (!s->region) {
+		rc = wsp_error_set(err, WSP_ENOMEM, "out of memory");
+		goto fail;
+	}
+	if (endpoint) {
+		rc = parse_endpoint(s, endpoint, err);
+		if (rc)
+			goto fail;
+		s->path_style = path_style != 0;
+	} else {
+		s->scheme = strdup("https");
+		if (asprintf(&s->authority, "s3.%s.amazonaws.com",
+			     s->region) < 0)
+			s->authority = NULL;
+		/* dotted names break TLS with virtual hosts */
+		s->path_style = path_style == 1 || strchr(s->bucket, '.');
+		if (!s->scheme || !s->authority) {
+			rc = wsp_error_set(err, WSP_ENOMEM, "out of memory");
+			goto fail;
+		}
+	}
+	free(endpoint);
+	free(prefix);
+	free(profile);
+	s3_creds_free(&c);
+	*out_self = s;
+	return 0;
+fail:
+	free(endpoint);
+	free(prefix);
+	free(profile);
+	s3_creds_free(&c);
+	s3_free(s);
+	return rc;
+}
+
+static const wsp_fs_vtable vtable = {
+	.struct_size = sizeof(wsp_fs_vtable),
+	.stat = s3_stat,
+	.read = s3_read,
+	.write = s3_write,
+	.list = s3_list,
+	.mkdir = s3_mkdir,
+	.remove = s3_remove,
+	.rmdir = s3_rmdir,
+	.copy = s3_copy,
+	.move = s3_move,
+	.exists = s3_exists,
+};
+
+WSP_PLUGIN_DEFINE(WSP_KIND_FS, "s3", "0.1.0",
+		  "files in an S3 bucket (or an S3-compatible store)",
+		  WSP_CAP_FS_STREAMING | WSP_CAP_FS_ATOMIC_WRITE |
+			  WSP_CAP_FS_CONDITIONAL,
+		  options, init, fini, &vtable, NULL, NULL, NULL)

@@ -1,0 +1,187 @@
+/*
+ * plugins/fs-s3/s3.h - what the S3 provider's files share.
+ *
+ * plugin.c   options, init/fini, the vtable
+ * creds.c    credentials and region: options, AWS_* env, shared files
+ * request.c  one signed S3 request through host->http_request
+ * s3xml.c    a small bounded reader for the XML S3 answers with
+ * ops.c      stat, read, exists, mkdir, remove, rmdir, copy, move
+ * list.c     ListObjectsV2 walking (directories = common prefixes)
+ * write.c    PutObject and parallel multipart uploads
+ */
+#ifndef WSP_FS_S3_H
+#define WSP_FS_S3_H
+
+#include <wsp/plugin.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define S3_KEY_MAX 1024
+
+struct s3 {
+	const wsp_host *host;
+	char *bucket;
+	char *region;
+	char *scheme;   /* "https" or "http" */
+	char *authority; /* "s3.us-east-1.amazonaws.com" or "127.0.0.1:4569" */
+	bool path_style;
+	char *prefix;   /* "" or "team/" (always ends with '/') */
+	char *akid, *secret, *token; /* NULL when anonymous */
+	bool anonymous;
+	bool read_only;
+	uint64_t multipart_threshold;
+	uint64_t part_size;
+	uint32_t parallelism;
+	uint32_t max_keys; /* ListObjectsV2 page size (1000) */
+};
+
+/* --- creds.c --- */
+
+struct s3_creds {
+	char *akid, *secret, *token, *region;
+};
+
+/*
+ * Fill in what is missing from c (each field may already be set from
+ * options): AWS_* environment first, then the shared credentials and
+ * config files of profile (NULL: $AWS_PROFILE or "default").
+ */
+int s3_creds_resolve(struct s3_creds *c, const char *profile,
+		     wsp_error *err);
+void s3_creds_free(struct s3_creds *c);
+
+/* --- request.c --- */
+
+struct s3_req {
+	const char *method;
+	const char *key;   /* full object key, NULL = the bucket itself */
+	const char *query; /* encoded, may be NULL */
+	const wsp_http_header *headers; /* extra headers (signed too) */
+	size_t n_headers;
+	const void *body;
+	size_t body_len;
+	wsp_source_fn body_source;
+	void *body_payload;
+	wsp_http_rewind_fn body_rewind;
+	int64_t body_size;
+	const char *payload_sha256; /* NULL: hashed here (in-memory body) */
+	wsp_sink_fn sink;
+	void *sink_payload;
+	wsp_http_header_fn on_header;
+	void *header_payload;
+	uint32_t flags; /* WSP_HTTP_* */
+	const wsp_cancel *cancel;
+};
+
+/* Send; resp->status says what happened; release resp after. */
+int s3_request(wsp_http_response *resp, struct s3 *s, const struct s3_req *r,
+	       wsp_error *err);
+void s3_release(struct s3 *s, wsp_http_response *resp);
+
+/* Append the URI encoding of s (keeping '/' when keep_slash). */
+char *s3_uri_encode(const char *s, bool keep_slash);
+
+/* key = prefix + path ("." = the root, i.e. the prefix itself). */
+int s3_key(char *out, size_t cap, const struct s3 *s, const char *path,
+	   wsp_error *err);
+
+/* The S3 error code ("NoSuchKey") of an error body, or "". */
+void s3_error_code(char *out, size_t cap, const char *body, size_t len);
+
+/*
+ * The wsp code an unexpected S3 status stands for, with S3's own code and
+ * message: "cannot <op> '<path>': HTTP 403 AccessDenied: ...". A 200 gives
+ * 0 (the caller decides).
+ */
+int s3_fail(const wsp_http_response *resp, const char *op, const char *path,
+	    wsp_error *err);
+
+/* --- s3xml.c --- */
+
+/*
+ * A forward-only reader over an XML document. s3xml_next() returns the
+ * next element's text, with the element path ("ListBucketResult/
+ * Contents/Key", namespaces and attributes ignored) in path; entities are
+ * decoded. 1 = an element, 0 = end, negative = malformed or too deep.
+ * Only leaf text is reported; structure is in the path.
+ */
+struct s3xml {
+	const char *p, *end;
+	char path[256];
+	size_t path_len;
+	int depth;
+	char *text; /* decoded text of the last element (owned) */
+	size_t text_len, text_cap;
+	bool opened; /* an element was just opened (a leaf candidate) */
+	bool pending_pop; /* the reported leaf is popped on the next call */
+};
+
+void s3xml_init(struct s3xml *x, const char *doc, size_t len);
+int s3xml_next(struct s3xml *x);
+void s3xml_free(struct s3xml *x);
+
+/* Whole text of the first element at path, or NULL (malloc'ed). */
+char *s3xml_find(const char *doc, size_t len, const char *path);
+
+/* --- list.c --- */
+
+/* One object or common prefix of a listing. */
+struct s3_item {
+	const char *key; /* full key */
+	bool is_prefix;
+	uint64_t size;
+	int64_t mtime_ns;
+	const char *etag;
+};
+
+typedef int (*s3_item_fn)(const struct s3_item *it, void *payload);
+
+/* Every item under key_prefix (delimited by '/' unless recursive). */
+int s3_list_keys(struct s3 *s, const char *key_prefix, bool recursive,
+		 uint32_t max_keys, const wsp_cancel *cancel, s3_item_fn fn,
+		 void *payload, wsp_error *err);
+
+/* ISO 8601 ("2024-01-02T03:04:05.000Z") to ns since the epoch. */
+int64_t s3_parse_time(const char *iso);
+
+int s3_list(void *self, const char *path, const wsp_fs_list_opts *opts,
+	    wsp_fs_entry_fn cb, void *payload, wsp_error *err);
+
+/* --- ops.c --- */
+
+int s3_stat(wsp_fs_stat *out, void *self, const char *path, uint32_t flags,
+	    wsp_error *err);
+int s3_read(void *self, const char *path, const wsp_fs_read_opts *opts,
+	    wsp_sink_fn sink, void *payload, wsp_error *err);
+int s3_exists(int *out, void *self, const char *path, wsp_error *err);
+int s3_mkdir(void *self, const char *path, uint32_t flags, wsp_error *err);
+int s3_remove(void *self, const char *path, uint32_t flags, wsp_error *err);
+int s3_rmdir(void *self, const char *path, uint32_t flags, wsp_error *err);
+int s3_copy(void *self, const char *src, const char *dst, uint32_t flags,
+	    wsp_error *err);
+int s3_move(void *self, const char *src, const char *dst, uint32_t flags,
+	    wsp_error *err);
+
+/* 1 = a directory (marker or common prefix) exists at key + "/". */
+int s3_is_dir(struct s3 *s, const char *key, const wsp_cancel *cancel,
+	      wsp_error *err);
+
+/* Delete every key under key_prefix, 1000 per DeleteObjects. */
+int s3_delete_prefix(struct s3 *s, const char *key_prefix,
+		     wsp_error *err);
+
+/* --- write.c --- */
+
+int s3_write(wsp_fs_stat *out, void *self, const char *path,
+	     const wsp_fs_write_opts *opts, wsp_source_fn source,
+	     void *payload, wsp_error *err);
+
+/* Base64 MD5 of data, for Content-MD5 (25 bytes with the NUL). */
+void s3_md5_b64(char out[32], const void *data, size_t len);
+
+/* MIME type from a file name's extension. */
+const char *s3_mime_type(const char *path);
+
+#endif /* WSP_FS_S3_H */
