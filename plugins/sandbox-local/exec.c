@@ -406,8 +406,11 @@ static void run_loop(struct run *r, char *buf)
 		timeout = wake < 0 ? -1 : (wake > now ? wake - now : 0);
 		if (timeout > INT_MAX)
 			timeout = INT_MAX;
-		if (poll(p, (nfds_t)np, (int)timeout) < 0 && errno != EINTR)
-			return;
+		if (poll(p, (nfds_t)np, (int)timeout) < 0) {
+			if (errno == EINTR)
+				continue;
+			return; /* the caller kills the group and reaps */
+		}
 
 		if (i_out >= 0 && p[i_out].revents)
 			drain_stream(r, &r->out_fd, WSP_STDOUT, buf,

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 static const char *const none_opts[] = { "isolation=none", NULL };
@@ -391,7 +392,48 @@ static void test_concurrent_execs(void)
 	fake_close(&fs);
 }
 
+static volatile sig_atomic_t ticks;
+
+static void on_tick(int sig)
+{
+	(void)sig;
+	ticks++;
+}
+
+/* Signals arriving in the caller (EINTR everywhere) change nothing. */
+static void test_interrupted_syscalls(void)
+{
+	struct sigaction sa;
+	struct itimerval it = { { 0, 5000 }, { 0, 5000 } };
+	struct itimerval off = { { 0, 0 }, { 0, 0 } };
+	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
+	wsp_exec_result res;
+	wsp_error err = { 0 };
+	static char data[300000];
+
+	memset(data, 'x', sizeof(data));
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_tick; /* no SA_RESTART */
+	sigaction(SIGALRM, &sa, NULL);
+	open_none();
+	ticks = 0;
+	setitimer(ITIMER_REAL, &it, NULL);
+	o.shell = "sleep 0.3; wc -c; echo err >&2";
+	o.stdin_data = data;
+	o.stdin_len = sizeof(data);
+	CU_ASSERT_EQUAL(run(&res, &o, &err), 0);
+	setitimer(ITIMER_REAL, &off, NULL);
+	signal(SIGALRM, SIG_DFL);
+	CU_ASSERT(ticks > 10);
+	CU_ASSERT_EQUAL(res.exit_code, 0);
+	CU_ASSERT_STRING_EQUAL(res.stdout_data, "300000\n");
+	CU_ASSERT_STRING_EQUAL(res.stderr_data, "err\n");
+	fake_result_release(&res);
+	fake_close(&fs);
+}
+
 static CU_TestInfo tests[] = {
+	{ "interrupted system calls", test_interrupted_syscalls },
 	{ "concurrent execs", test_concurrent_execs },
 	{ "shell output and status", test_shell_output_and_status },
 	{ "argv without a shell", test_argv_no_shell },
