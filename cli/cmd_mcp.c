@@ -29,19 +29,27 @@ int cmd_mcp(struct wsp_cli *cli, int argc, char **argv)
 	wsp_tools *tools;
 	wsp_error err;
 	char *instructions = NULL;
-	int rc;
+	int i, rc, kill_bg = 0;
 
 	if (cli_wants_help(argc, argv)) {
-		printf("usage: wsp mcp\n\n"
+		printf("usage: wsp mcp [--kill-background]\n\n"
 		       "Serve the workspace's agent tools over the Model "
 		       "Context Protocol on\nstdin/stdout (JSON-RPC 2.0, one "
 		       "message per line). Logs go to stderr.\nStops when "
 		       "stdin closes or on SIGTERM; running commands are "
-		       "killed,\nbackground processes keep running.\n");
+		       "killed,\nbackground processes keep running.\n\n"
+		       "  --kill-background  also kill the background "
+		       "processes this session\n"
+		       "                     started\n");
 		return WSP_EXIT_OK;
 	}
-	if (argc > 1)
-		return cli_usage("mcp", "unexpected argument '%s'", argv[1]);
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--kill-background"))
+			kill_bg = 1;
+		else
+			return cli_usage("mcp", "unexpected argument '%s'",
+					 argv[i]);
+	}
 	if (cli_workspace(&ws, cli))
 		return WSP_EXIT_FAIL;
 	/* an agent must read a file before it overwrites it */
@@ -64,6 +72,8 @@ int cmd_mcp(struct wsp_cli *cli, int argc, char **argv)
 	opts.out_fd = STDOUT_FILENO;
 	opts.instructions = instructions;
 	opts.stop = stop_token;
+	if (kill_bg)
+		opts.flags |= WSP_MCP_KILL_BACKGROUND;
 	rc = wsp_mcp_serve(tools, &opts, &err);
 	if (rc < 0)
 		cli_error("%s", err.message);

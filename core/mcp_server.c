@@ -689,6 +689,11 @@ int wsp_mcp_serve(wsp_tools *tools, const wsp_mcp_options *opts,
 	while (s.n_calls)
 		wait_tick(&s);
 	pthread_mutex_unlock(&s.mu);
+	if (opts->flags & WSP_MCP_KILL_BACKGROUND) {
+		wsp_error kerr;
+
+		wsp_tools_kill_background(tools, &kerr);
+	}
 
 	cJSON_Delete(s.tool_list);
 	pthread_cond_destroy(&s.cv);

@@ -165,6 +165,7 @@ static int run(struct wsp__tool_ctx *c)
 		rc = wsp__tb_spawn(id, c->ws, &so, &err);
 		if (rc)
 			return wsp__tool_fail(c, "Error: %s", err.message);
+		wsp__tools_note_spawn(c->set, id);
 		wsp__tbuf_addf(&c->out, "Started background process (PID: %s)",
 			       id);
 		return 0;

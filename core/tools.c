@@ -5,6 +5,8 @@
  */
 #include "tools_backend.h"
 
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,7 +32,58 @@ struct wsp_tools {
 	struct tool tools[N_TOOLS];
 	size_t n;
 	struct wsp__guard *guard;
+	pthread_mutex_t mu;  /* spawned */
+	char **spawned;      /* background process ids started here */
+	size_t n_spawned;
 };
+
+void wsp__tools_note_spawn(wsp_tools *set, const char *id)
+{
+	char **v, *copy = strdup(id);
+
+	if (!copy)
+		return;
+	pthread_mutex_lock(&set->mu);
+	v = realloc(set->spawned, (set->n_spawned + 1) * sizeof(*v));
+	if (v) {
+		set->spawned = v;
+		v[set->n_spawned++] = copy;
+		copy = NULL;
+	}
+	pthread_mutex_unlock(&set->mu);
+	free(copy);
+}
+
+int wsp_tools_kill_background(wsp_tools *set, wsp_error *err)
+{
+	wsp_proc_status st;
+	size_t i, n;
+	char **ids;
+	int rc = 0;
+
+	if (!set)
+		return 0;
+	pthread_mutex_lock(&set->mu);
+	ids = set->spawned;
+	n = set->n_spawned;
+	set->spawned = NULL;
+	set->n_spawned = 0;
+	pthread_mutex_unlock(&set->mu);
+	for (i = 0; i < n; i++) {
+		memset(&st, 0, sizeof(st));
+		st.struct_size = sizeof(st);
+		if (wsp__tb_status(&st, set->ws, ids[i], err) == 0 &&
+		    st.state == WSP_PROC_RUNNING) {
+			wsp__tb_signal(set->ws, ids[i], SIGKILL, err);
+			wsp__tb_wait(&st, set->ws, ids[i], 5000, NULL, err);
+			if (wsp__tb_release(set->ws, ids[i], err))
+				rc = err->code;
+		}
+		free(ids[i]);
+	}
+	free(ids);
+	return rc;
+}
 
 struct wsp__guard *wsp__tools_guard(wsp_tools *set)
 {
@@ -118,6 +171,10 @@ void wsp_tools_close(wsp_tools *set)
 		cJSON_Delete(set->tools[i].schema);
 	}
 	wsp__guard_free(set->guard);
+	for (i = 0; i < set->n_spawned; i++)
+		free(set->spawned[i]);
+	free(set->spawned);
+	pthread_mutex_destroy(&set->mu);
 	free(set);
 }
 
@@ -138,6 +195,7 @@ int wsp_tools_open(wsp_tools **out, wsp_workspace *ws,
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	}
 	set->ws = ws;
+	pthread_mutex_init(&set->mu, NULL);
 	if (opts && WSP_HAS_MEMBER(wsp_tools_options, opts, flags))
 		set->flags = opts->flags;
 	/*

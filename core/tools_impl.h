@@ -256,5 +256,7 @@ WSP_INTERNAL size_t wsp__walk_skip(const struct wsp__walk *w, size_t i);
 
 WSP_INTERNAL struct wsp__guard *wsp__tools_guard(wsp_tools *set);
 WSP_INTERNAL uint32_t wsp__tools_flags(const wsp_tools *set);
+/* Remember a background process the set started (for kill_background). */
+WSP_INTERNAL void wsp__tools_note_spawn(wsp_tools *set, const char *id);
 
 #endif /* WSP_CORE_TOOLS_IMPL_H */

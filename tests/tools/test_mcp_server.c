@@ -24,6 +24,7 @@ struct session {
 	int srv_in, srv_out;        /* the server's ends */
 	wsp_cancel *stop;
 	pthread_t th;
+	uint32_t flags;
 	int rc;
 	char buf[1 << 20];
 	size_t len;
@@ -40,17 +41,19 @@ static void *serve(void *arg)
 	o.max_message = 4096;
 	o.instructions = "use the tools wisely";
 	o.stop = s->stop;
+	o.flags = s->flags;
 	s->rc = wsp_mcp_serve(s->fx.tools, &o, &err);
 	close(s->srv_out);
 	return NULL;
 }
 
-static void start(struct session *s, const char *yaml)
+static void start_flags(struct session *s, const char *yaml, uint32_t flags)
 {
 	int a[2], b[2];
 	wsp_error err;
 
 	memset(s, 0, sizeof(*s));
+	s->flags = flags;
 	CU_ASSERT_EQUAL_FATAL(fixture_open(&s->fx, yaml, 0), 0);
 	CU_ASSERT_EQUAL_FATAL(pipe(a), 0);
 	CU_ASSERT_EQUAL_FATAL(pipe(b), 0);
@@ -60,6 +63,11 @@ static void start(struct session *s, const char *yaml)
 	s->srv_out = b[1];
 	CU_ASSERT_EQUAL_FATAL(wsp_cancel_new(&s->stop, &err), 0);
 	CU_ASSERT_EQUAL_FATAL(pthread_create(&s->th, NULL, serve, s), 0);
+}
+
+static void start(struct session *s, const char *yaml)
+{
+	start_flags(s, yaml, 0);
 }
 
 static void finish(struct session *s)
@@ -423,6 +431,43 @@ static void test_shutdown_kills_running(void)
 	fixture_close(&s.fx);
 }
 
+/* Background processes outlive the session unless asked otherwise. */
+static void test_background_at_shutdown(void)
+{
+	struct session s;
+	long pid;
+	int i, keep;
+	cJSON *j;
+
+	for (keep = 1; keep >= 0; keep--) {
+		start_flags(&s, NULL, keep ? 0 : WSP_MCP_KILL_BACKGROUND);
+		initialize(&s, "2025-06-18", "{}", NULL);
+		send_raw(&s, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":"
+			     "\"tools/call\",\"params\":{\"name\":"
+			     "\"execute_command\",\"arguments\":{\"command\":"
+			     "\"echo $$ > pid; exec sleep 60\","
+			     "\"background\":true}}}");
+		j = next(&s, 5000);
+		CU_ASSERT_EQUAL(id_of(j), 2);
+		cJSON_Delete(j);
+		pid = read_pid(&s.fx);
+		CU_ASSERT_FATAL(pid > 0);
+		close(s.to_server); /* EOF: the client went away */
+		s.to_server = -1;
+		pthread_join(s.th, NULL);
+		CU_ASSERT_EQUAL(s.rc, 0);
+		for (i = 0; i < 40 && alive(pid) != keep; i++)
+			usleep(50000);
+		CU_ASSERT_EQUAL(alive(pid), keep);
+		if (alive(pid))
+			kill((pid_t)pid, SIGKILL);
+		close(s.srv_in);
+		close(s.from_server);
+		wsp_cancel_free(s.stop);
+		fixture_close(&s.fx);
+	}
+}
+
 static const char approval_yaml[] = "tools:\n"
 				    "  execute_command:\n"
 				    "    require_approval: true\n";
@@ -505,6 +550,8 @@ static CU_TestInfo tests[] = {
 	  test_cancel_and_concurrency },
 	{ "stopping the server kills running commands",
 	  test_shutdown_kills_running },
+	{ "background processes are kept, or killed when asked",
+	  test_background_at_shutdown },
 	{ "approval through elicitation, or refusal without it",
 	  test_elicitation },
 	CU_TEST_INFO_NULL,

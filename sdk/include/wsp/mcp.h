@@ -29,9 +29,12 @@
 extern "C" {
 #endif
 
+/* wsp_mcp_options.flags */
+#define WSP_MCP_KILL_BACKGROUND (1u << 0) /* at the end, kill what it started */
+
 typedef struct wsp_mcp_options {
 	uint32_t struct_size;
-	uint32_t flags;          /* reserved, zero */
+	uint32_t flags;          /* WSP_MCP_* */
 	int in_fd;               /* messages from the client (stdin: 0) */
 	int out_fd;              /* messages to the client (stdout: 1) */
 	size_t max_message;      /* bytes per line; 0 = 4 MiB */
@@ -48,7 +51,8 @@ typedef struct wsp_mcp_options {
 /*
  * Serve tools until the input ends or opts->stop fires. Calls still
  * running then are canceled (their foreground commands killed) and
- * waited for; background processes keep running. Returns 0, or a
+ * waited for; background processes keep running unless
+ * WSP_MCP_KILL_BACKGROUND is set. Returns 0, or a
  * negative code when the input or output failed (err says which).
  */
 WSP_EXTERN int wsp_mcp_serve(wsp_tools *tools, const wsp_mcp_options *opts,

@@ -149,6 +149,13 @@ WSP_EXTERN int wsp_tool_call(wsp_tool_result *out, wsp_tools *tools,
 /* Free a result's text. */
 WSP_EXTERN void wsp_tool_result_release(wsp_tool_result *result);
 
+/*
+ * Kill the background processes this set started (execute_command with
+ * background: true) that still run, and release them. For a session that
+ * should not leave processes behind; by default they outlive the set.
+ */
+WSP_EXTERN int wsp_tools_kill_background(wsp_tools *tools, wsp_error *err);
+
 #ifdef __cplusplus
 }
 #endif
