@@ -352,6 +352,8 @@ static void start_call(struct server *s, const struct wsp__mcp_msg *m)
 			   "Invalid params: 'name' must be a string");
 		return;
 	}
+	if (cJSON_IsNull(args))
+		args = NULL;
 	if (args && !cJSON_IsObject(args)) {
 		send_error(s, m->id, WSP__RPC_INVALID_PARAMS,
 			   "Invalid params: 'arguments' must be an object");
@@ -546,6 +548,15 @@ static void handle_line(struct server *s, const char *line, size_t len)
 
 /* ---- the loop --------------------------------------------------------- */
 
+static void too_big(struct server *s)
+{
+	char msg[128];
+
+	snprintf(msg, sizeof(msg), "Parse error: message over %zu bytes",
+		 s->max_message);
+	send_error(s, NULL, WSP__RPC_PARSE_ERROR, msg);
+}
+
 static void handle_lines(struct server *s, char *buf, size_t *len,
 			 int *discarding)
 {
@@ -558,7 +569,9 @@ static void handle_lines(struct server *s, char *buf, size_t *len,
 		if (n && buf[start + n - 1] == '\r')
 			n--;
 		if (*discarding)
-			*discarding = 0;
+			*discarding = 0; /* the end of a line already refused */
+		else if (n > s->max_message)
+			too_big(s);
 		else if (n)
 			handle_line(s, buf + start, n);
 		start = i + 1;
@@ -575,7 +588,6 @@ static int read_loop(struct server *s, const wsp_cancel *stop,
 	int discarding = 0, rc = 0;
 	struct pollfd fds[2];
 	ssize_t n;
-	char msg[128];
 
 	if (!buf)
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
@@ -603,23 +615,25 @@ static int read_loop(struct server *s, const wsp_cancel *stop,
 		if (!fds[0].revents)
 			continue;
 		if (len == cap) {
-			if (cap > s->max_message) {
-				/* the line is too long: answer, skip to \n */
-				snprintf(msg, sizeof(msg),
-					 "Parse error: message over %zu bytes",
-					 s->max_message);
-				send_error(s, NULL, WSP__RPC_PARSE_ERROR, msg);
+			if (len > s->max_message) {
+				/* no end of line within the bound: refuse it
+				 * and skip to the next newline */
+				too_big(s);
 				discarding = 1;
 				len = 0;
 			} else {
-				nb = realloc(buf, cap * 2);
+				size_t ncap = cap * 2 > s->max_message + 2 ?
+						      s->max_message + 2 :
+						      cap * 2;
+
+				nb = realloc(buf, ncap);
 				if (!nb) {
 					rc = wsp_error_set(err, WSP_ENOMEM,
 							   "out of memory");
 					break;
 				}
 				buf = nb;
-				cap *= 2;
+				cap = ncap;
 			}
 		}
 		n = read(s->in_fd, buf + len, cap - len);
@@ -632,8 +646,10 @@ static int read_loop(struct server *s, const wsp_cancel *stop,
 			break;
 		}
 		if (n == 0) {
-			if (len && !discarding)
+			if (len && !discarding && len <= s->max_message)
 				handle_line(s, buf, len);
+			else if (len && !discarding)
+				too_big(s);
 			break;
 		}
 		len += (size_t)n;

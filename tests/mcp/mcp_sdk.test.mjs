@@ -276,7 +276,9 @@ test('malformed lines on the raw stream', async () => {
   send('{"jsonrpc":"1.0","id":3,"method":"ping"}');
   send('{"jsonrpc":"2.0","id":4,"method":"no/such"}');
   send('{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":[]}}');
-  send('x'.repeat(5 << 20)); // over the 4 MiB bound
+  // valid JSON, but over the 4 MiB bound: refused without being parsed
+  send(JSON.stringify({ jsonrpc: '2.0', id: 99, method: 'ping',
+    params: { pad: 'x'.repeat(5 << 20) } }));
   send('{"jsonrpc":"2.0","id":6,"method":"ping"}');
   for (let i = 0; i < 100 && replies.length < 7; i++) await sleep(50);
   child.stdin.end();

@@ -245,10 +245,23 @@ static void expect_error(struct session *s, const char *line, int code,
 	cJSON_Delete(j);
 }
 
+/* A valid ping request exactly total bytes long (padding in params). */
+static void ping_of_length(char *buf, size_t total, int id)
+{
+	int n = snprintf(buf, total + 1,
+			 "{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":\"ping\","
+			 "\"params\":{\"p\":\"",
+			 id);
+
+	memset(buf + n, 'x', total - (size_t)n - 3);
+	strcpy(buf + total - 3, "\"}}");
+	CU_ASSERT_EQUAL(strlen(buf), total);
+}
+
 static void test_malformed(void)
 {
 	struct session s;
-	char big[6000];
+	char big[6001];
 	cJSON *j;
 
 	start(&s, NULL);
@@ -272,12 +285,31 @@ static void test_malformed(void)
 	expect_error(&s, "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":"
 			 "\"tools/call\",\"params\":[]}",
 		     -32602, 9);
-	/* a line over the bound (4096 here) is answered and skipped */
-	memset(big, 'x', sizeof(big) - 1);
-	big[sizeof(big) - 1] = '\0';
-	memcpy(big, "{\"jsonrpc\":\"2.0\",\"id\":10,\"method\":\"ping\",\"p\":\"",
-	       47);
+	/* valid JSON over the bound (4096 here) is refused unread */
+	ping_of_length(big, 6000, 10);
 	expect_error(&s, big, -32700, -1);
+	ping_of_length(big, 4097, 10);
+	expect_error(&s, big, -32700, -1);
+	/* exactly at the bound is fine */
+	ping_of_length(big, 4096, 10);
+	send_raw(&s, big);
+	j = next(&s, 5000);
+	CU_ASSERT_EQUAL(id_of(j), 10);
+	CU_ASSERT(cJSON_IsObject(cJSON_GetObjectItem(j, "result")));
+	cJSON_Delete(j);
+	{
+		/* a huge line in pieces: the buffer never grows past the bound */
+		static char huge[100000];
+
+		memset(huge, 'y', sizeof(huge) - 1);
+		send_raw(&s, huge);
+		j = next(&s, 5000);
+		CU_ASSERT_EQUAL(error_code(j), -32700);
+		CU_ASSERT_PTR_NOT_NULL(strstr(cJSON_GetObjectItem(
+			cJSON_GetObjectItem(j, "error"), "message")->valuestring,
+			"over 4096 bytes"));
+		cJSON_Delete(j);
+	}
 	send_raw(&s, "{\"jsonrpc\":\"2.0\",\"id\":11,\"method\":\"ping\"}");
 	j = next(&s, 5000);
 	CU_ASSERT_EQUAL(id_of(j), 11);
