@@ -250,7 +250,8 @@ static int elicit(const char *name, const char *args_json, void *payload)
 	return ok;
 }
 
-static cJSON *call_result(const char *text, int is_error)
+static cJSON *call_result(const char *text, int is_error,
+			  const wsp_tool_result *res)
 {
 	cJSON *r = cJSON_CreateObject(), *content, *item;
 	char *clean = wsp__utf8_clean(text, strlen(text));
@@ -265,6 +266,27 @@ static cJSON *call_result(const char *text, int is_error)
 	cJSON_AddItemToArray(content, item);
 	cJSON_AddStringToObject(item, "type", "text");
 	cJSON_AddStringToObject(item, "text", clean);
+	if (res->media_type && res->media_base64) {
+		item = cJSON_CreateObject();
+		cJSON_AddItemToArray(content, item);
+		if (!strncmp(res->media_type, "image/", 6)) {
+			cJSON_AddStringToObject(item, "type", "image");
+			cJSON_AddStringToObject(item, "data",
+						res->media_base64);
+			cJSON_AddStringToObject(item, "mimeType",
+						res->media_type);
+		} else {
+			cJSON *blob;
+
+			cJSON_AddStringToObject(item, "type", "resource");
+			blob = cJSON_AddObjectToObject(item, "resource");
+			cJSON_AddStringToObject(blob, "uri", "file:///");
+			cJSON_AddStringToObject(blob, "mimeType",
+						res->media_type);
+			cJSON_AddStringToObject(blob, "blob",
+						res->media_base64);
+		}
+	}
 	cJSON_AddBoolToObject(r, "isError", is_error);
 	free(clean);
 	return r;
@@ -286,7 +308,7 @@ static void *run_call(void *arg)
 	struct call *c = arg, **pp;
 	struct server *s = c->srv;
 	wsp_tool_call_opts o = WSP_TOOL_CALL_OPTS_INIT;
-	wsp_tool_result res = {sizeof(res), 0, NULL, 0};
+	wsp_tool_result res = {.struct_size = sizeof(res)};
 	wsp_error err = {0};
 	int rc, cancelled;
 
@@ -313,7 +335,7 @@ static void *run_call(void *arg)
 				   err.message);
 		else
 			send_result(s, c->id,
-				    call_result(res.text, res.is_error));
+				    call_result(res.text, res.is_error, &res));
 	}
 	wsp_tool_result_release(&res);
 

@@ -13,11 +13,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #define MAX_READ      (32u << 20) /* bytes a read or edit loads */
 #define WRITE_LOCK_MS 30000	  /* Mastra's writeLockTimeoutMs */
 #define TOKEN_MAX     (WSP_FS_VERSION_MAX + 32)
+#define MAX_MEDIA     (10u << 20) /* Mastra's maxMediaBytes */
 
 /* ---- helpers ---------------------------------------------------------- */
 
@@ -156,6 +158,24 @@ static void encode(struct wsp__tbuf *b, const unsigned char *p, size_t len,
 	}
 }
 
+/* Files a model can look at, by extension (Mastra's media types). */
+static const char *media_type_of(const char *path)
+{
+	static const char *const types[][2] = {
+		{".png", "image/png"},	 {".jpg", "image/jpeg"},
+		{".jpeg", "image/jpeg"}, {".gif", "image/gif"},
+		{".webp", "image/webp"}, {".pdf", "application/pdf"},
+	};
+	size_t i, n = strlen(path), k;
+
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		k = strlen(types[i][0]);
+		if (n > k && !strcasecmp(path + n - k, types[i][0]))
+			return types[i][1];
+	}
+	return NULL;
+}
+
 static int read_file(struct wsp__tool_ctx *c)
 {
 	const char *path = wsp__arg_str(c, "path", "");
@@ -188,6 +208,17 @@ static int read_file(struct wsp__tool_ctx *c)
 	version_token(token, sizeof(token), &st);
 	wsp__guard_note_read(wsp__tools_guard(c->set), key, token);
 
+	if ((!enc || !strcmp(enc, "utf-8") || !strcmp(enc, "utf8")) &&
+	    media_type_of(path) && data.len <= MAX_MEDIA &&
+	    is_binary(data.p ? data.p : "", data.len)) {
+		/* shown to the model as an image (or document), not as text */
+		c->media_type = media_type_of(path);
+		encode(&c->media, (const unsigned char *)data.p, data.len,
+		       "base64");
+		wsp__tbuf_addf(&c->out, "%s (%zu bytes)", path, data.len);
+		wsp__tbuf_free(&data);
+		return 0;
+	}
 	if (enc && strcmp(enc, "utf-8") && strcmp(enc, "utf8")) {
 		wsp__tbuf_addf(&text, "%s (%zu bytes, %s)\n", path, data.len,
 			       enc);
@@ -723,24 +754,22 @@ const struct wsp__tool_def wsp__tool_file_stat = {
 	.run = file_stat,
 };
 
-const struct wsp__tool_def wsp__tool_mkdir =
-	{
-		.name = "mkdir",
-		.description = "Create a directory in the workspace filesystem",
-		.schema =
-			"{\"type\":\"object\",\"properties\":{" PATH_PROP(
-				"The relative path of the directory to create "
-				"(e.g., \\\"src/utils\\\"). Always use "
-				"relative "
-				"paths \xe2\x80\x94 never start with "
-				"\\\"/\\\".") ","
-					      "\"recursive\":{\"type\":"
-					      "\"boolean\",\"default\":true,"
-					      "\"description\":\"Whether to "
-					      "create parent directories if "
-					      "they do not exist\"}},"
-					      "\"required\":[\"path\"],"
-					      "\"additionalProperties\":false}",
-		.flags = WSP_TOOL_WRITES | WSP__TOOL_NEEDS_FS,
-		.run = make_dir,
+const struct wsp__tool_def wsp__tool_mkdir = {
+	.name = "mkdir",
+	.description = "Create a directory in the workspace filesystem",
+	.schema = "{\"type\":\"object\",\"properties\":{" PATH_PROP(
+		"The relative path of the directory to create "
+		"(e.g., \\\"src/utils\\\"). Always use "
+		"relative "
+		"paths \xe2\x80\x94 never start with "
+		"\\\"/\\\".") ","
+			      "\"recursive\":{\"type\":"
+			      "\"boolean\",\"default\":true,"
+			      "\"description\":\"Whether to "
+			      "create parent directories if "
+			      "they do not exist\"}},"
+			      "\"required\":[\"path\"],"
+			      "\"additionalProperties\":false}",
+	.flags = WSP_TOOL_WRITES | WSP__TOOL_NEEDS_FS,
+	.run = make_dir,
 };

@@ -379,6 +379,11 @@ int wsp_tool_call(wsp_tool_result *out, wsp_tools *set, const char *name,
 	out->is_error = 0;
 	out->text = NULL;
 	out->len = 0;
+	if (WSP_HAS_MEMBER(wsp_tool_result, out, media_len)) {
+		out->media_type = NULL;
+		out->media_base64 = NULL;
+		out->media_len = 0;
+	}
 	if (!set || !name)
 		return wsp_error_set(err, WSP_EINVAL, "no tool given");
 	t = find_tool(set, name);
@@ -447,8 +452,9 @@ int wsp_tool_call(wsp_tool_result *out, wsp_tools *set, const char *name,
 	c.opts = opts;
 	rc = t->def->run(&c);
 	cJSON_Delete(args);
-	if (rc < 0 || c.out.oom) {
+	if (rc < 0 || c.out.oom || c.media.oom) {
 		wsp__tbuf_free(&c.out);
+		wsp__tbuf_free(&c.media);
 		return wsp_error_set(err, rc < 0 ? rc : WSP_ENOMEM,
 				     "tool '%s' failed: %s", t->name,
 				     wsp_strerror(rc < 0 ? rc : WSP_ENOMEM));
@@ -456,6 +462,13 @@ int wsp_tool_call(wsp_tool_result *out, wsp_tools *set, const char *name,
 	out->is_error = c.is_error;
 	out->len = c.out.len;
 	out->text = wsp__tbuf_take(&c.out);
+	if (WSP_HAS_MEMBER(wsp_tool_result, out, media_len) && c.media_type &&
+	    c.media.len) {
+		out->media_type = c.media_type;
+		out->media_len = c.media.len;
+		out->media_base64 = wsp__tbuf_take(&c.media);
+	}
+	wsp__tbuf_free(&c.media);
 	if (!out->text)
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	return 0;
@@ -468,4 +481,10 @@ void wsp_tool_result_release(wsp_tool_result *r)
 	free(r->text);
 	r->text = NULL;
 	r->len = 0;
+	if (WSP_HAS_MEMBER(wsp_tool_result, r, media_len)) {
+		free(r->media_base64);
+		r->media_base64 = NULL;
+		r->media_type = NULL;
+		r->media_len = 0;
+	}
 }

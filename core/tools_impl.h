@@ -54,6 +54,8 @@ struct wsp__tool_ctx {
 	const wsp_tool_call_opts *opts; /* never NULL */
 	struct wsp__tbuf out;		/* the result text */
 	int is_error;
+	const char *media_type; /* static; with media: read_file's image */
+	struct wsp__tbuf media; /* base64 */
 };
 
 /* Set the result to an error text (replacing what was there). */
@@ -80,13 +82,13 @@ static inline size_t wsp__abs_count(double d)
 /* wsp__tool_def.flags (beyond the public WSP_TOOL_*) */
 #define WSP__TOOL_NEEDS_FS	(1u << 8)  /* only with a mount table */
 #define WSP__TOOL_NEEDS_SANDBOX (1u << 9)  /* only with a sandbox */
-#define WSP__TOOL_NEEDS_PROCS        (1u << 10) /* with a process manager */
+#define WSP__TOOL_NEEDS_PROCS	(1u << 10) /* with a process manager */
 
 struct wsp__tool_def {
 	const char *name;
 	const char *description;
 	const char *schema; /* JSON text */
-	uint32_t flags; /* WSP_TOOL_WRITES, _STREAMS, WSP__TOOL_NEEDS_* */
+	uint32_t flags;	    /* WSP_TOOL_WRITES, _STREAMS, WSP__TOOL_NEEDS_* */
 	/* Optional: fix up arguments before validation (lenient coercion). */
 	void (*prepare)(cJSON *args);
 	/* Run: fill c->out; return 0, or a negative code for an internal
@@ -126,7 +128,7 @@ WSP_INTERNAL void wsp__guard_unlock(struct wsp__guard *g, const char *path);
 /* ---- output shaping --------------------------------------------------- */
 
 /* Defaults shared with Mastra. */
-#define WSP__TAIL_LINES           200        /* command output lines */
+#define WSP__TAIL_LINES	   200	/* command output lines */
 #define WSP__CMD_TOKENS	   2000 /* sandwich budget of command output */
 #define WSP__OUTPUT_TOKENS 3000 /* read_file, list_files, grep */
 

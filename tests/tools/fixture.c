@@ -78,7 +78,7 @@ void fixture_close(struct fixture *f)
 char *fixture_call(struct fixture *f, const char *name, const char *args,
 		   int *is_error)
 {
-	wsp_tool_result r = {sizeof(r), 0, NULL, 0};
+	wsp_tool_result r = {.struct_size = sizeof(r)};
 	wsp_error err;
 	char *text;
 	int rc;

@@ -8,6 +8,7 @@
 #include "fixture.h"
 
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,6 +108,50 @@ static void test_read_file(void)
 	       "holds");
 	EXPECT_HAS("read_file", "{\"path\":\"../../etc/passwd\"}", 1,
 		   "Error: ");
+	fixture_close(&fx);
+}
+
+/* An image goes to the model as media, not text. */
+static void test_read_media(void)
+{
+	static const unsigned char png[] = {0x89, 'P',	'N', 'G', '\r', '\n',
+					    0x1a, '\n', 0,   0,	  0,	13};
+	struct {
+		wsp_tool_result r;
+		char guard[64];
+	} old;
+	wsp_tool_result r = {.struct_size = sizeof(r)};
+	char path[512];
+	wsp_error err;
+	FILE *fp;
+
+	setup(0);
+	snprintf(path, sizeof(path), "%s/pic.PNG", fx.work);
+	fp = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	fwrite(png, 1, sizeof(png), fp);
+	fclose(fp);
+	CU_ASSERT_EQUAL(wsp_tool_call(&r, fx.tools, "read_file",
+				      "{\"path\":\"pic.PNG\"}", NULL, &err),
+			0);
+	CU_ASSERT_STRING_EQUAL(r.text, "pic.PNG (12 bytes)");
+	CU_ASSERT_STRING_EQUAL(r.media_type, "image/png");
+	CU_ASSERT_STRING_EQUAL(r.media_base64, "iVBORw0KGgoAAAAN");
+	CU_ASSERT_EQUAL(r.media_len, 16);
+	wsp_tool_result_release(&r);
+	CU_ASSERT_PTR_NULL(r.media_base64);
+	/* asking for bytes gives bytes */
+	EXPECT("read_file", "{\"path\":\"pic.PNG\",\"encoding\":\"hex\"}", 0,
+	       "pic.PNG (12 bytes, hex)\n89504e470d0a1a0a0000000d");
+	/* a caller built before the media members gets the text only */
+	memset(&old, 0x5a, sizeof(old));
+	old.r.struct_size = offsetof(wsp_tool_result, media_type);
+	CU_ASSERT_EQUAL(wsp_tool_call(&old.r, fx.tools, "read_file",
+				      "{\"path\":\"pic.PNG\"}", NULL, &err),
+			0);
+	CU_ASSERT_STRING_EQUAL(old.r.text, "pic.PNG (12 bytes)");
+	CU_ASSERT_EQUAL(*(unsigned char *)&old.r.media_type, 0x5a);
+	wsp_tool_result_release(&old.r);
 	fixture_close(&fx);
 }
 
@@ -552,6 +597,7 @@ static void test_read_only_workspace(void)
 
 static CU_TestInfo tests[] = {
 	{"read_file: line numbers, ranges, encodings, binary", test_read_file},
+	{"read_file: images go out as media", test_read_media},
 	{"write_file: parents, overwrite", test_write_file},
 	{"read-before-write and stale writes",
 	 test_read_before_write_and_stale},

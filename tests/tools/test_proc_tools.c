@@ -158,7 +158,7 @@ static void *fire_later(void *arg)
 static void test_wait_streams_and_cancel(void)
 {
 	wsp_tool_call_opts o = WSP_TOOL_CALL_OPTS_INIT;
-	wsp_tool_result r = {sizeof(r), 0, NULL, 0};
+	wsp_tool_result r = {.struct_size = sizeof(r)};
 	struct streamed s = {"", 0};
 	char id[80], args[160];
 	wsp_cancel *cancel;

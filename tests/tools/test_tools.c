@@ -86,7 +86,7 @@ static void test_list(void)
 
 static void test_validation(void)
 {
-	wsp_tool_result r = {sizeof(r), 0, NULL, 0};
+	wsp_tool_result r = {.struct_size = sizeof(r)};
 	wsp_error err;
 
 	open_fx(NULL, 0);
@@ -198,7 +198,7 @@ static int count_output(uint32_t stream, const void *data, size_t len,
 static void test_exec_tail_pipe_streams(void)
 {
 	wsp_tool_call_opts o = WSP_TOOL_CALL_OPTS_INIT;
-	wsp_tool_result r = {sizeof(r), 0, NULL, 0};
+	wsp_tool_result r = {.struct_size = sizeof(r)};
 	struct stream_count sc = {0, 0};
 	wsp_error err;
 
@@ -277,7 +277,7 @@ static void *fire_later(void *arg)
 static void test_exec_cancel(void)
 {
 	wsp_tool_call_opts o = WSP_TOOL_CALL_OPTS_INIT;
-	wsp_tool_result r = {sizeof(r), 0, NULL, 0};
+	wsp_tool_result r = {.struct_size = sizeof(r)};
 	struct timespec t0, t1;
 	wsp_cancel *cancel;
 	wsp_error err;
@@ -319,7 +319,7 @@ static int approve(const char *name, const char *args, void *payload)
 static void test_config_approval_rename(void)
 {
 	wsp_tool_call_opts o = WSP_TOOL_CALL_OPTS_INIT;
-	wsp_tool_result r = {sizeof(r), 0, NULL, 0};
+	wsp_tool_result r = {.struct_size = sizeof(r)};
 	struct approval a = {0, 0, "", ""};
 	wsp_tool_info info;
 	wsp_error err;

@@ -136,6 +136,14 @@ typedef struct wsp_tool_result {
 	int is_error;	      /* the tool failed; text says why */
 	char *text;	      /* NUL-terminated result for the model */
 	size_t len;
+	/*
+	 * A file shown to the model as media besides the text (read_file of
+	 * a PNG, JPEG, GIF or WebP image or a PDF up to 10 MiB): its MIME
+	 * type and its bytes in base64 (NUL-terminated). NULL when none.
+	 */
+	const char *media_type;
+	char *media_base64;
+	size_t media_len;
 } wsp_tool_result;
 
 /*
