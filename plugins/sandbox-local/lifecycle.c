@@ -204,6 +204,39 @@ static int local_info(void *self, wsp_kv_fn cb, void *payload,
 	return 0;
 }
 
+/* "Limits per process: ..." for the configured limits, or nothing. */
+static int describe_limits(char *buf, size_t cap,
+			   const struct local_sandbox *sb)
+{
+	const struct local_limits *l = &sb->limits;
+	size_t n = 0;
+	int w;
+
+#define PUT(...)                                                       \
+	do {                                                           \
+		w = snprintf(buf + n, cap - n, __VA_ARGS__);           \
+		if (w < 0 || (size_t)w >= cap - n)                     \
+			return (int)n;                                 \
+		n += (size_t)w;                                        \
+	} while (0)
+	if (!l->memory_bytes && !l->cpu_seconds && !l->file_size &&
+	    !l->max_processes)
+		return 0;
+	PUT("Limits per command process:");
+	if (l->memory_bytes)
+		PUT(" memory %" PRIu64 " MiB;", l->memory_bytes >> 20);
+	if (l->cpu_seconds)
+		PUT(" CPU time %" PRIu64 " s;", l->cpu_seconds);
+	if (l->file_size)
+		PUT(" file size %" PRIu64 " KiB;", l->file_size >> 10);
+	if (l->max_processes)
+		PUT(" processes %" PRIu64 ";", l->max_processes);
+	n--; /* the last ';' becomes a full stop */
+	PUT(".\n");
+#undef PUT
+	return (int)n;
+}
+
 static int local_instructions(void *self, wsp_sink_fn sink, void *payload,
 			      wsp_error *err)
 {
@@ -242,6 +275,7 @@ static int local_instructions(void *self, wsp_sink_fn sink, void *payload,
 		return wsp_error_set(err, WSP_ERROR, "cannot format text");
 	if ((size_t)n >= sizeof(text))
 		n = (int)sizeof(text) - 1;
+	n += describe_limits(text + n, sizeof(text) - (size_t)n, sb);
 	return sink(text, (size_t)n, payload);
 }
 

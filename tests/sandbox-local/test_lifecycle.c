@@ -174,6 +174,8 @@ static void test_info_and_instructions(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(s.text, fs.workdir));
 	CU_ASSERT_PTR_NOT_NULL(strstr(s.text, "unisolated"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(s.text, "45000 ms"));
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(s.text, "Limits per command process: memory 256 MiB.\n"));
 	fake_close(&fs);
 
 	/* isolated: the text says so */
