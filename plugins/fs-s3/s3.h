@@ -116,6 +116,7 @@ struct s3xml {
 	size_t text_len, text_cap;
 	bool opened; /* an element was just opened (a leaf candidate) */
 	bool pending_pop; /* the reported leaf is popped on the next call */
+	bool bad;         /* refused at init (a NUL byte) */
 };
 
 void s3xml_init(struct s3xml *x, const char *doc, size_t len);

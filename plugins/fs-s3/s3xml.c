@@ -21,6 +21,8 @@ void s3xml_init(struct s3xml *x, const char *doc, size_t len)
 	memset(x, 0, sizeof(*x));
 	x->p = doc;
 	x->end = doc + len;
+	/* XML has no NUL character; a document with one is not XML */
+	x->bad = doc && memchr(doc, '\0', len);
 }
 
 void s3xml_free(struct s3xml *x)
@@ -198,6 +200,8 @@ static int set_empty_text(struct s3xml *x)
 
 int s3xml_next(struct s3xml *x)
 {
+	if (x->bad)
+		return -1;
 	if (x->pending_pop) {
 		pop(x);
 		x->pending_pop = false;

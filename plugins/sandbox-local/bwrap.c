@@ -246,6 +246,8 @@ int local_bwrap_probe(struct local_sandbox *sb, const char *bwrap,
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, pfd[1], 2);
+	/* None of the host's descriptors reach the sandbox. */
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
 	rc = posix_spawn(&pid, bwrap, &fa, NULL, argv, envp);
 	posix_spawn_file_actions_destroy(&fa);
 	local_strv_free(argv);

@@ -498,6 +498,93 @@ static void test_special_keys(void)
 	CU_ASSERT(has(&s, "f ünïcödé 1"));
 }
 
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* Open with cfg, then read notes/hello.md: the error code. */
+static int open_and_read(const struct wsp_config *cfg)
+{
+	struct s3fs f;
+	wsp_error err = { 0 };
+	char *got = NULL;
+	size_t len;
+	int rc = s3fs_open(&f, cfg, &err);
+
+	if (!rc)
+		rc = s3fs_get(&f, "notes/hello.md", 0, 5, &got, &len, &err);
+	if (!rc && strcmp(got, "hello"))
+		rc = WSP_EIO;
+	free(got);
+	s3fs_close(&f);
+	return rc;
+}
+
+static void test_credentials(void)
+{
+	struct wsp_config cfg = s3_config(&srv);
+	char *dir = test_tmpdir(), cred[512], conf[512];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+	snprintf(cred, sizeof(cred), "%s/credentials", dir);
+	snprintf(conf, sizeof(conf), "%s/config", dir);
+	write_file(cred, "[default]\naws_access_key_id = WRONG\n"
+			 "aws_secret_access_key = WRONG\n\n"
+			 "[dev-box]\naws_access_key_id = S3RVER\n"
+			 "aws_secret_access_key = S3RVER\n");
+	write_file(conf, "[profile dev-box]\nregion = us-east-1\n"
+			 "s3 =\n    addressing_style = path\n");
+	setenv("AWS_SHARED_CREDENTIALS_FILE", cred, 1);
+	setenv("AWS_CONFIG_FILE", conf, 1);
+	unsetenv("AWS_ACCESS_KEY_ID");
+	unsetenv("AWS_SECRET_ACCESS_KEY");
+	unsetenv("AWS_PROFILE");
+	cfg.access_key_id = cfg.secret_access_key = NULL;
+
+	/* the named profile signs correctly; the default one does not */
+	cfg.profile = "dev-box";
+	CU_ASSERT_EQUAL(open_and_read(&cfg), 0);
+	cfg.profile = NULL;
+	CU_ASSERT_EQUAL(open_and_read(&cfg), WSP_EAUTH);
+	setenv("AWS_PROFILE", "dev-box", 1);
+	CU_ASSERT_EQUAL(open_and_read(&cfg), 0);
+	unsetenv("AWS_PROFILE");
+
+	/* AWS_* variables come before the files */
+	setenv("AWS_ACCESS_KEY_ID", "S3RVER", 1);
+	setenv("AWS_SECRET_ACCESS_KEY", "S3RVER", 1);
+	CU_ASSERT_EQUAL(open_and_read(&cfg), 0);
+	setenv("AWS_SECRET_ACCESS_KEY", "wrong-env-secret", 1);
+	CU_ASSERT_EQUAL(open_and_read(&cfg), WSP_EAUTH);
+	unsetenv("AWS_ACCESS_KEY_ID");
+	unsetenv("AWS_SECRET_ACCESS_KEY");
+
+	/* nothing anywhere: refused at open, with what to do */
+	unlink(cred);
+	unlink(conf);
+	{
+		struct s3fs f;
+		wsp_error err = { 0 };
+		char *home = getenv("HOME") ? strdup(getenv("HOME")) : NULL;
+
+		setenv("HOME", dir, 1);
+		CU_ASSERT_EQUAL(s3fs_open(&f, &cfg, &err), WSP_EAUTH);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "anonymous"));
+		if (home)
+			setenv("HOME", home, 1);
+		free(home);
+	}
+	unsetenv("AWS_SHARED_CREDENTIALS_FILE");
+	unsetenv("AWS_CONFIG_FILE");
+	rmdir(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -518,7 +605,9 @@ int main(void)
 			 test_failed_upload_leaves_nothing) ||
 	    !CU_add_test(s, "prefix and read-only", test_prefix_and_read_only) ||
 	    !CU_add_test(s, "wrong secret refused",
-			 test_wrong_secret_refused)) {
+			 test_wrong_secret_refused) ||
+	    !CU_add_test(s, "credentials: profile, env, none",
+			 test_credentials)) {
 		CU_cleanup_registry();
 		return 1;
 	}

@@ -108,6 +108,33 @@ static void test_failed_part_aborts(void)
 	free(data);
 }
 
+static void test_anonymous_unsigned(void)
+{
+	static char endpoint[64];
+	struct wsp_config cfg = {
+		.bucket = TEST_BUCKET,
+		.endpoint = endpoint,
+		.anonymous = 1,
+		.force_path_style = -1,
+	};
+	struct s3fs anon;
+	wsp_error err = { 0 };
+	wsp_fs_write_opts o = WSP_FS_WRITE_OPTS_INIT;
+	char head[8192];
+
+	snprintf(endpoint, sizeof(endpoint), "http://127.0.0.1:%d",
+		 fault_server_port(fsrv));
+	CU_ASSERT_EQUAL_FATAL(s3fs_open(&anon, &cfg, &err), 0);
+	o.flags = WSP_FS_WRITE_NO_OVERWRITE;
+	CU_ASSERT_EQUAL(s3fs_put(&anon, "exists.txt", "x", 1, &o, NULL, &err),
+			WSP_EEXIST);
+	last_head(head, sizeof(head));
+	CU_ASSERT_PTR_NOT_NULL(strstr(head, "PUT /team-data/exists.txt "));
+	CU_ASSERT_PTR_NULL(strcasestr(head, "Authorization:"));
+	CU_ASSERT_PTR_NULL(strcasestr(head, "x-amz-date:"));
+	s3fs_close(&anon);
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -117,7 +144,9 @@ int main(void)
 	s = CU_add_suite("fs-s3 vs the fault server", suite_init, suite_clean);
 	if (!s || !CU_add_test(s, "no overwrite", test_no_overwrite) ||
 	    !CU_add_test(s, "expected version", test_expected_version) ||
-	    !CU_add_test(s, "failed part aborts", test_failed_part_aborts)) {
+	    !CU_add_test(s, "failed part aborts", test_failed_part_aborts) ||
+	    !CU_add_test(s, "anonymous is unsigned",
+			 test_anonymous_unsigned)) {
 		CU_cleanup_registry();
 		return 1;
 	}

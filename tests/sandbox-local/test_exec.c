@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -432,7 +433,37 @@ static void test_interrupted_syscalls(void)
 	fake_close(&fs);
 }
 
+/* A descriptor the host left inheritable never reaches the command. */
+static void test_no_fd_leak(void)
+{
+	const char *const limited[] = { "isolation=none",
+					"file_size_limit=1GiB", NULL };
+	wsp_exec_result res;
+	wsp_error err = { 0 };
+	char cmd[128];
+	int fd = open("/dev/null", O_RDONLY); /* no O_CLOEXEC on purpose */
+	int pass;
+
+	CU_ASSERT_FATAL(fd > 2);
+	snprintf(cmd, sizeof(cmd),
+		 "if [ -e /proc/self/fd/%d ]; then echo leaked; "
+		 "else echo clean; fi", fd);
+	/* both ways of starting: posix_spawn, and fork for the limits */
+	for (pass = 0; pass < 2; pass++) {
+		if (pass == 0)
+			open_none();
+		else
+			CU_ASSERT_EQUAL_FATAL(fake_open(&fs, limited, &err), 0);
+		CU_ASSERT_EQUAL_FATAL(fake_sh(&fs, &res, cmd, &err), 0);
+		CU_ASSERT_STRING_EQUAL(res.stdout_data, "clean\n");
+		fake_result_release(&res);
+		fake_close(&fs);
+	}
+	close(fd);
+}
+
 static CU_TestInfo tests[] = {
+	{ "no descriptor leaks", test_no_fd_leak },
 	{ "interrupted system calls", test_interrupted_syscalls },
 	{ "concurrent execs", test_concurrent_execs },
 	{ "shell output and status", test_shell_output_and_status },
