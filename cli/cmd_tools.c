@@ -81,9 +81,9 @@ int cmd_tools(struct wsp_cli *cli, int argc, char **argv)
 			nl = strchr(d, '\n');
 			printf("%-20s %.*s%s\n", info.name,
 			       (int)(nl ? (size_t)(nl - d) : strlen(d)), d,
-			       info.flags & WSP_TOOL_REQUIRE_APPROVAL ?
-				       " [requires approval]" :
-				       "");
+			       info.flags & WSP_TOOL_REQUIRE_APPROVAL
+				       ? " [requires approval]"
+				       : "");
 		}
 	}
 	wsp_tools_close(tools);
@@ -111,7 +111,7 @@ static int ask_terminal(const char *name, const char *args, void *payload)
 int cmd_tool(struct wsp_cli *cli, int argc, char **argv)
 {
 	wsp_tool_call_opts opts = WSP_TOOL_CALL_OPTS_INIT;
-	wsp_tool_result res = { sizeof(res), 0, NULL, 0 };
+	wsp_tool_result res = {.struct_size = sizeof(res)};
 	const char *name = NULL, *args = NULL;
 	struct sigaction sa;
 	wsp_tools *tools;
@@ -157,12 +157,16 @@ int cmd_tool(struct wsp_cli *cli, int argc, char **argv)
 	signal(SIGTERM, SIG_DFL);
 	if (rc < 0) {
 		cli_error("%s", err.message);
-		rc = rc == WSP_ENOTFOUND || rc == WSP_EINVAL ? WSP_EXIT_USAGE :
-							       WSP_EXIT_FAIL;
+		rc = rc == WSP_ENOTFOUND || rc == WSP_EINVAL ? WSP_EXIT_USAGE
+							     : WSP_EXIT_FAIL;
 	} else {
 		fputs(res.text, stdout);
 		if (!res.len || res.text[res.len - 1] != '\n')
 			fputc('\n', stdout);
+		if (res.media_type)
+			printf("(%s shown to the model: %zu bytes of base64 "
+			       "not printed)\n",
+			       res.media_type, res.media_len);
 		rc = res.is_error ? WSP_EXIT_FAIL : WSP_EXIT_OK;
 	}
 	wsp_tool_result_release(&res);

@@ -12,11 +12,11 @@
 #include <cjson/cJSON.h>
 
 /* JSON-RPC error codes */
-#define WSP__RPC_PARSE_ERROR (-32700)
-#define WSP__RPC_INVALID_REQUEST (-32600)
+#define WSP__RPC_PARSE_ERROR	  (-32700)
+#define WSP__RPC_INVALID_REQUEST  (-32600)
 #define WSP__RPC_METHOD_NOT_FOUND (-32601)
-#define WSP__RPC_INVALID_PARAMS (-32602)
-#define WSP__RPC_INTERNAL_ERROR (-32603)
+#define WSP__RPC_INVALID_PARAMS	  (-32602)
+#define WSP__RPC_INTERNAL_ERROR	  (-32603)
 
 enum wsp__mcp_kind {
 	WSP__MCP_INVALID = 0,  /* error_code and error say why */
@@ -26,14 +26,14 @@ enum wsp__mcp_kind {
 };
 
 struct wsp__mcp_msg {
-	int kind;              /* wsp__mcp_kind */
-	cJSON *root;           /* owns everything below */
+	int kind;    /* wsp__mcp_kind */
+	cJSON *root; /* owns everything below */
 	const char *method;
-	const cJSON *id;       /* string or number; NULL if absent/invalid */
-	const cJSON *params;   /* object or NULL */
+	const cJSON *id;     /* string or number; NULL if absent/invalid */
+	const cJSON *params; /* object or NULL */
 	const cJSON *result;
 	const cJSON *error;
-	int error_code;        /* for WSP__MCP_INVALID */
+	int error_code; /* for WSP__MCP_INVALID */
 	const char *error_text;
 };
 

@@ -37,8 +37,8 @@ static void invalid(struct wsp__mcp_msg *m, int code, const char *why)
 static int valid_id(const cJSON *id)
 {
 	return cJSON_IsString(id) ||
-	       (cJSON_IsNumber(id) && id->valuedouble == (double)(long long)
-							id->valuedouble);
+	       (cJSON_IsNumber(id) &&
+		id->valuedouble == (double)(long long)id->valuedouble);
 }
 
 void wsp__mcp_parse(struct wsp__mcp_msg *m, const char *line, size_t len)
@@ -54,9 +54,9 @@ void wsp__mcp_parse(struct wsp__mcp_msg *m, const char *line, size_t len)
 	}
 	if (!cJSON_IsObject(m->root)) {
 		invalid(m, WSP__RPC_INVALID_REQUEST,
-			cJSON_IsArray(m->root) ?
-				"Invalid Request: batches are not supported" :
-				"Invalid Request: not a JSON-RPC object");
+			cJSON_IsArray(m->root)
+				? "Invalid Request: batches are not supported"
+				: "Invalid Request: not a JSON-RPC object");
 		return;
 	}
 	id = cJSON_GetObjectItemCaseSensitive(m->root, "id");
@@ -94,9 +94,11 @@ void wsp__mcp_parse(struct wsp__mcp_msg *m, const char *line, size_t len)
 	m->method = method->valuestring;
 	v = cJSON_GetObjectItemCaseSensitive(m->root, "params");
 	if (v && !cJSON_IsObject(v)) {
-		/* MCP's params are always objects; arrays are JSON-RPC's only */
-		invalid(m, m->id ? WSP__RPC_INVALID_PARAMS :
-				   WSP__RPC_INVALID_REQUEST,
+		/* MCP's params are always objects; arrays are JSON-RPC's only
+		 */
+		invalid(m,
+			m->id ? WSP__RPC_INVALID_PARAMS
+			      : WSP__RPC_INVALID_REQUEST,
 			"Invalid params: params must be an object");
 		return;
 	}
@@ -137,8 +139,8 @@ static cJSON *envelope(const cJSON *id)
 	if (!o)
 		return NULL;
 	cJSON_AddStringToObject(o, "jsonrpc", "2.0");
-	cJSON_AddItemToObject(o, "id", id ? cJSON_Duplicate(id, 0) :
-					    cJSON_CreateNull());
+	cJSON_AddItemToObject(o, "id",
+			      id ? cJSON_Duplicate(id, 0) : cJSON_CreateNull());
 	return o;
 }
 

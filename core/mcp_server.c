@@ -26,29 +26,29 @@
 #include <unistd.h>
 
 #define DEFAULT_MAX_MESSAGE (4u << 20)
-#define DEFAULT_IN_FLIGHT 32
-#define READ_CHUNK 65536
+#define DEFAULT_IN_FLIGHT   32
+#define READ_CHUNK	    65536
 
 struct server;
 
 struct call {
 	struct call *next;
 	struct server *srv;
-	cJSON *id;        /* the request's id (copy) */
-	char *key;        /* id as JSON text, to match cancellations */
+	cJSON *id; /* the request's id (copy) */
+	char *key; /* id as JSON text, to match cancellations */
 	char *name;
-	char *args;       /* JSON text */
-	cJSON *progress;  /* progressToken (copy) or NULL */
+	char *args;	 /* JSON text */
+	cJSON *progress; /* progressToken (copy) or NULL */
 	double progress_n;
 	wsp_cancel *cancel;
-	int cancelled;    /* by the client: no answer is sent */
+	int cancelled; /* by the client: no answer is sent */
 };
 
 /* An elicitation/create we sent, waiting for the client's answer. */
 struct pending {
 	struct pending *next;
 	char key[32];
-	cJSON *answer;    /* the response's result, or NULL */
+	cJSON *answer; /* the response's result, or NULL */
 	int answered;
 };
 
@@ -69,7 +69,7 @@ struct server {
 	uint32_t n_calls;
 	struct pending *pendings;
 	unsigned long next_request;
-	int elicitation;    /* the client can be asked */
+	int elicitation; /* the client can be asked */
 	int closing;
 };
 
@@ -209,9 +209,9 @@ static int elicit(const char *name, const char *args_json, void *payload)
 	cJSON_AddStringToObject(ap, "title", "Approve");
 	cJSON_AddStringToObject(ap, "description",
 				"Run the tool with these arguments");
-	cJSON_AddItemToObject(schema, "required",
-			      cJSON_CreateStringArray(
-				      (const char *const[]){ "approve" }, 1));
+	cJSON_AddItemToObject(
+		schema, "required",
+		cJSON_CreateStringArray((const char *const[]){"approve"}, 1));
 	{
 		char *line = cJSON_PrintUnformatted(req);
 		size_t n = line ? strlen(line) : 0;
@@ -228,8 +228,7 @@ static int elicit(const char *name, const char *args_json, void *payload)
 	cJSON_Delete(req);
 
 	pthread_mutex_lock(&s->mu);
-	while (!pd.answered && !s->closing &&
-	       !wsp_cancel_requested(c->cancel))
+	while (!pd.answered && !s->closing && !wsp_cancel_requested(c->cancel))
 		wait_tick(s);
 	for (pp = &s->pendings; *pp; pp = &(*pp)->next) {
 		if (*pp == &pd) {
@@ -240,8 +239,8 @@ static int elicit(const char *name, const char *args_json, void *payload)
 	pthread_mutex_unlock(&s->mu);
 	if (pd.answer) {
 		action = cJSON_GetObjectItemCaseSensitive(pd.answer, "action");
-		content = cJSON_GetObjectItemCaseSensitive(pd.answer,
-							   "content");
+		content =
+			cJSON_GetObjectItemCaseSensitive(pd.answer, "content");
 		approve = cJSON_GetObjectItemCaseSensitive(content, "approve");
 		ok = cJSON_IsString(action) &&
 		     !strcmp(action->valuestring, "accept") &&
@@ -251,7 +250,8 @@ static int elicit(const char *name, const char *args_json, void *payload)
 	return ok;
 }
 
-static cJSON *call_result(const char *text, int is_error)
+static cJSON *call_result(const char *text, int is_error,
+			  const wsp_tool_result *res)
 {
 	cJSON *r = cJSON_CreateObject(), *content, *item;
 	char *clean = wsp__utf8_clean(text, strlen(text));
@@ -266,6 +266,27 @@ static cJSON *call_result(const char *text, int is_error)
 	cJSON_AddItemToArray(content, item);
 	cJSON_AddStringToObject(item, "type", "text");
 	cJSON_AddStringToObject(item, "text", clean);
+	if (res->media_type && res->media_base64) {
+		item = cJSON_CreateObject();
+		cJSON_AddItemToArray(content, item);
+		if (!strncmp(res->media_type, "image/", 6)) {
+			cJSON_AddStringToObject(item, "type", "image");
+			cJSON_AddStringToObject(item, "data",
+						res->media_base64);
+			cJSON_AddStringToObject(item, "mimeType",
+						res->media_type);
+		} else {
+			cJSON *blob;
+
+			cJSON_AddStringToObject(item, "type", "resource");
+			blob = cJSON_AddObjectToObject(item, "resource");
+			cJSON_AddStringToObject(blob, "uri", "file:///");
+			cJSON_AddStringToObject(blob, "mimeType",
+						res->media_type);
+			cJSON_AddStringToObject(blob, "blob",
+						res->media_base64);
+		}
+	}
 	cJSON_AddBoolToObject(r, "isError", is_error);
 	free(clean);
 	return r;
@@ -287,8 +308,8 @@ static void *run_call(void *arg)
 	struct call *c = arg, **pp;
 	struct server *s = c->srv;
 	wsp_tool_call_opts o = WSP_TOOL_CALL_OPTS_INIT;
-	wsp_tool_result res = { sizeof(res), 0, NULL, 0 };
-	wsp_error err = { 0 };
+	wsp_tool_result res = {.struct_size = sizeof(res)};
+	wsp_error err = {0};
 	int rc, cancelled;
 
 	o.cancel = c->cancel;
@@ -314,7 +335,7 @@ static void *run_call(void *arg)
 				   err.message);
 		else
 			send_result(s, c->id,
-				    call_result(res.text, res.is_error));
+				    call_result(res.text, res.is_error, &res));
 	}
 	wsp_tool_result_release(&res);
 
@@ -335,12 +356,12 @@ static void *run_call(void *arg)
 static void start_call(struct server *s, const struct wsp__mcp_msg *m)
 {
 	const cJSON *name = cJSON_GetObjectItemCaseSensitive(m->params, "name");
-	const cJSON *args = cJSON_GetObjectItemCaseSensitive(m->params,
-							     "arguments");
-	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(m->params,
-							     "_meta");
-	const cJSON *tok = cJSON_GetObjectItemCaseSensitive(meta,
-							    "progressToken");
+	const cJSON *args =
+		cJSON_GetObjectItemCaseSensitive(m->params, "arguments");
+	const cJSON *meta =
+		cJSON_GetObjectItemCaseSensitive(m->params, "_meta");
+	const cJSON *tok =
+		cJSON_GetObjectItemCaseSensitive(meta, "progressToken");
 	struct call *c;
 	pthread_attr_t attr;
 	pthread_t th;
@@ -352,6 +373,8 @@ static void start_call(struct server *s, const struct wsp__mcp_msg *m)
 			   "Invalid params: 'name' must be a string");
 		return;
 	}
+	if (cJSON_IsNull(args))
+		args = NULL;
 	if (args && !cJSON_IsObject(args)) {
 		send_error(s, m->id, WSP__RPC_INVALID_PARAMS,
 			   "Invalid params: 'arguments' must be an object");
@@ -418,10 +441,10 @@ oom:
 
 static void on_initialize(struct server *s, const struct wsp__mcp_msg *m)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(m->params,
-							  "protocolVersion");
-	const cJSON *caps = cJSON_GetObjectItemCaseSensitive(m->params,
-							     "capabilities");
+	const cJSON *v =
+		cJSON_GetObjectItemCaseSensitive(m->params, "protocolVersion");
+	const cJSON *caps =
+		cJSON_GetObjectItemCaseSensitive(m->params, "capabilities");
 	cJSON *r = cJSON_CreateObject(), *c, *info;
 
 	pthread_mutex_lock(&s->mu);
@@ -432,10 +455,9 @@ static void on_initialize(struct server *s, const struct wsp__mcp_msg *m)
 		send_error(s, m->id, WSP__RPC_INTERNAL_ERROR, "out of memory");
 		return;
 	}
-	cJSON_AddStringToObject(r, "protocolVersion",
-				wsp__mcp_negotiate(cJSON_IsString(v) ?
-							   v->valuestring :
-							   NULL));
+	cJSON_AddStringToObject(
+		r, "protocolVersion",
+		wsp__mcp_negotiate(cJSON_IsString(v) ? v->valuestring : NULL));
 	c = cJSON_AddObjectToObject(r, "capabilities");
 	cJSON_AddBoolToObject(cJSON_AddObjectToObject(c, "tools"),
 			      "listChanged", 0);
@@ -455,8 +477,8 @@ static void on_initialize(struct server *s, const struct wsp__mcp_msg *m)
 
 static void on_cancelled(struct server *s, const struct wsp__mcp_msg *m)
 {
-	const cJSON *rid = cJSON_GetObjectItemCaseSensitive(m->params,
-							    "requestId");
+	const cJSON *rid =
+		cJSON_GetObjectItemCaseSensitive(m->params, "requestId");
 	char *key;
 	struct call *c;
 
@@ -487,8 +509,8 @@ static void on_response(struct server *s, const struct wsp__mcp_msg *m)
 	for (p = s->pendings; p; p = p->next) {
 		if (!strcmp(p->key, m->id->valuestring) && !p->answered) {
 			p->answered = 1;
-			p->answer = m->result ? cJSON_Duplicate(m->result, 1) :
-						NULL;
+			p->answer = m->result ? cJSON_Duplicate(m->result, 1)
+					      : NULL;
 			pthread_cond_broadcast(&s->cv);
 			break;
 		}
@@ -546,6 +568,15 @@ static void handle_line(struct server *s, const char *line, size_t len)
 
 /* ---- the loop --------------------------------------------------------- */
 
+static void too_big(struct server *s)
+{
+	char msg[128];
+
+	snprintf(msg, sizeof(msg), "Parse error: message over %zu bytes",
+		 s->max_message);
+	send_error(s, NULL, WSP__RPC_PARSE_ERROR, msg);
+}
+
 static void handle_lines(struct server *s, char *buf, size_t *len,
 			 int *discarding)
 {
@@ -558,7 +589,9 @@ static void handle_lines(struct server *s, char *buf, size_t *len,
 		if (n && buf[start + n - 1] == '\r')
 			n--;
 		if (*discarding)
-			*discarding = 0;
+			*discarding = 0; /* the end of a line already refused */
+		else if (n > s->max_message)
+			too_big(s);
 		else if (n)
 			handle_line(s, buf + start, n);
 		start = i + 1;
@@ -567,15 +600,13 @@ static void handle_lines(struct server *s, char *buf, size_t *len,
 	*len -= start;
 }
 
-static int read_loop(struct server *s, const wsp_cancel *stop,
-		     wsp_error *err)
+static int read_loop(struct server *s, const wsp_cancel *stop, wsp_error *err)
 {
 	size_t cap = READ_CHUNK, len = 0;
 	char *buf = malloc(cap), *nb;
 	int discarding = 0, rc = 0;
 	struct pollfd fds[2];
 	ssize_t n;
-	char msg[128];
 
 	if (!buf)
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
@@ -603,23 +634,25 @@ static int read_loop(struct server *s, const wsp_cancel *stop,
 		if (!fds[0].revents)
 			continue;
 		if (len == cap) {
-			if (cap > s->max_message) {
-				/* the line is too long: answer, skip to \n */
-				snprintf(msg, sizeof(msg),
-					 "Parse error: message over %zu bytes",
-					 s->max_message);
-				send_error(s, NULL, WSP__RPC_PARSE_ERROR, msg);
+			if (len > s->max_message) {
+				/* no end of line within the bound: refuse it
+				 * and skip to the next newline */
+				too_big(s);
 				discarding = 1;
 				len = 0;
 			} else {
-				nb = realloc(buf, cap * 2);
+				size_t ncap = cap * 2 > s->max_message + 2
+						      ? s->max_message + 2
+						      : cap * 2;
+
+				nb = realloc(buf, ncap);
 				if (!nb) {
 					rc = wsp_error_set(err, WSP_ENOMEM,
 							   "out of memory");
 					break;
 				}
 				buf = nb;
-				cap *= 2;
+				cap = ncap;
 			}
 		}
 		n = read(s->in_fd, buf + len, cap - len);
@@ -632,8 +665,10 @@ static int read_loop(struct server *s, const wsp_cancel *stop,
 			break;
 		}
 		if (n == 0) {
-			if (len && !discarding)
+			if (len && !discarding && len <= s->max_message)
 				handle_line(s, buf, len);
+			else if (len && !discarding)
+				too_big(s);
 			break;
 		}
 		len += (size_t)n;
@@ -645,8 +680,7 @@ static int read_loop(struct server *s, const wsp_cancel *stop,
 	return rc;
 }
 
-int wsp_mcp_serve(wsp_tools *tools, const wsp_mcp_options *opts,
-		  wsp_error *err)
+int wsp_mcp_serve(wsp_tools *tools, const wsp_mcp_options *opts, wsp_error *err)
 {
 	static const wsp_mcp_options defaults = WSP_MCP_OPTIONS_INIT;
 	struct server s;
@@ -662,10 +696,10 @@ int wsp_mcp_serve(wsp_tools *tools, const wsp_mcp_options *opts,
 	s.tools = tools;
 	s.in_fd = opts->in_fd;
 	s.out_fd = opts->out_fd;
-	s.max_message = opts->max_message ? opts->max_message :
-					    DEFAULT_MAX_MESSAGE;
-	s.max_in_flight = opts->max_in_flight ? opts->max_in_flight :
-						DEFAULT_IN_FLIGHT;
+	s.max_message =
+		opts->max_message ? opts->max_message : DEFAULT_MAX_MESSAGE;
+	s.max_in_flight =
+		opts->max_in_flight ? opts->max_in_flight : DEFAULT_IN_FLIGHT;
 	s.instructions = opts->instructions;
 	rc = wsp_tools_list_json(&list, tools, err);
 	if (rc)

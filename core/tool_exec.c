@@ -44,13 +44,13 @@ size_t wsp__strip_tail_pipe(const char *cmd, size_t *cut)
 	size_t n = 0, i;
 	int ec;
 
-	re = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, 0, &ec,
-			   &off, NULL);
+	re = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, 0, &ec, &off,
+			   NULL);
 	if (!re)
 		return 0;
 	md = pcre2_match_data_create_from_pattern(re, NULL);
-	if (md && pcre2_match(re, (PCRE2_SPTR)cmd, PCRE2_ZERO_TERMINATED, 0,
-			      0, md, NULL) >= 2) {
+	if (md && pcre2_match(re, (PCRE2_SPTR)cmd, PCRE2_ZERO_TERMINATED, 0, 0,
+			      md, NULL) >= 2) {
 		ov = pcre2_get_ovector_pointer(md);
 		for (i = ov[2]; i < ov[3]; i++)
 			n = n * 10 + (size_t)(cmd[i] - '0');
@@ -73,8 +73,7 @@ struct fg {
 	const wsp_tool_call_opts *opts;
 };
 
-static int forward(uint32_t stream, const void *data, size_t len,
-		   void *payload)
+static int forward(uint32_t stream, const void *data, size_t len, void *payload)
 {
 	struct fg *f = payload;
 
@@ -88,7 +87,7 @@ static int forward(uint32_t stream, const void *data, size_t len,
 static void add_output(struct wsp__tbuf *b, const char *s, size_t len,
 		       size_t tail)
 {
-	struct wsp__tbuf clean = { 0 };
+	struct wsp__tbuf clean = {0};
 
 	wsp__text_strip_ansi(&clean, s, len);
 	wsp__text_truncate(b, clean.p ? clean.p : "", clean.len, tail,
@@ -103,7 +102,7 @@ static void add_output(struct wsp__tbuf *b, const char *s, size_t len,
 void wsp__format_streams(struct wsp__tbuf *b, const char *out, size_t out_len,
 			 const char *err, size_t err_len, size_t tail)
 {
-	struct wsp__tbuf o = { 0 }, e = { 0 };
+	struct wsp__tbuf o = {0}, e = {0};
 
 	add_output(&o, out, out_len, tail);
 	add_output(&e, err, err_len, tail);
@@ -143,8 +142,8 @@ static int run(struct wsp__tool_ctx *c)
 	size_t tail = wsp__abs_count(tail_arg), cut = 0, piped;
 	wsp_exec_opts eo = WSP_EXEC_OPTS_INIT;
 	wsp_exec_result res;
-	struct fg f = { c->opts };
-	wsp_error err = { 0 };
+	struct fg f = {c->opts};
+	wsp_error err = {0};
 	char *cmd = NULL;
 	int rc;
 
@@ -183,8 +182,8 @@ static int run(struct wsp__tool_ctx *c)
 	eo.on_output = forward;
 	eo.payload = &f;
 	if (has_timeout)
-		eo.timeout_ms = timeout > 0 ? (int64_t)(timeout * 1000) :
-					      WSP_TIMEOUT_NONE;
+		eo.timeout_ms = timeout > 0 ? (int64_t)(timeout * 1000)
+					    : WSP_TIMEOUT_NONE;
 	memset(&res, 0, sizeof(res));
 	res.struct_size = sizeof(res);
 	rc = wsp__tb_exec(&res, c->ws, &eo, &err);
@@ -208,8 +207,8 @@ static int run(struct wsp__tool_ctx *c)
 		wsp__tbuf_addf(&c->out,
 			       "Error: the command timed out after %g "
 			       "seconds\nExit code: %d",
-			       has_timeout ? timeout :
-					     (double)res.duration_ms / 1000,
+			       has_timeout ? timeout
+					   : (double)res.duration_ms / 1000,
 			       res.exit_code);
 		c->is_error = 1;
 	} else if (res.exit_code != 0) {

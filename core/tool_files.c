@@ -13,11 +13,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
-#define MAX_READ (32u << 20)       /* bytes a read or edit loads */
-#define WRITE_LOCK_MS 30000        /* Mastra's writeLockTimeoutMs */
-#define TOKEN_MAX (WSP_FS_VERSION_MAX + 32)
+#define MAX_READ      (32u << 20) /* bytes a read or edit loads */
+#define WRITE_LOCK_MS 30000	  /* Mastra's writeLockTimeoutMs */
+#define TOKEN_MAX     (WSP_FS_VERSION_MAX + 32)
+#define MAX_MEDIA     (10u << 20) /* Mastra's maxMediaBytes */
 
 /* ---- helpers ---------------------------------------------------------- */
 
@@ -97,8 +99,8 @@ static int is_binary(const char *s, size_t len)
 	return 0;
 }
 
-static int stat_path(struct wsp__tool_ctx *c, wsp_fs_stat *st,
-		     const char *path, wsp_error *err)
+static int stat_path(struct wsp__tool_ctx *c, wsp_fs_stat *st, const char *path,
+		     wsp_error *err)
 {
 	memset(st, 0, sizeof(*st));
 	st->struct_size = sizeof(*st);
@@ -156,6 +158,24 @@ static void encode(struct wsp__tbuf *b, const unsigned char *p, size_t len,
 	}
 }
 
+/* Files a model can look at, by extension (Mastra's media types). */
+static const char *media_type_of(const char *path)
+{
+	static const char *const types[][2] = {
+		{".png", "image/png"},	 {".jpg", "image/jpeg"},
+		{".jpeg", "image/jpeg"}, {".gif", "image/gif"},
+		{".webp", "image/webp"}, {".pdf", "application/pdf"},
+	};
+	size_t i, n = strlen(path), k;
+
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		k = strlen(types[i][0]);
+		if (n > k && !strcasecmp(path + n - k, types[i][0]))
+			return types[i][1];
+	}
+	return NULL;
+}
+
 static int read_file(struct wsp__tool_ctx *c)
 {
 	const char *path = wsp__arg_str(c, "path", "");
@@ -164,22 +184,22 @@ static int read_file(struct wsp__tool_ctx *c)
 	double offset = wsp__arg_num(c, "offset", 1, &has_off);
 	double limit = wsp__arg_num(c, "limit", 0, &has_lim);
 	int numbers = wsp__arg_bool(c, "showLineNumbers", 1);
-	struct wsp__tbuf data = { 0 }, text = { 0 };
+	struct wsp__tbuf data = {0}, text = {0};
 	char key[4096], token[TOKEN_MAX];
 	size_t total = 1, i, start, end, line, width, digits;
 	const char *p, *q, *stop;
 	wsp_fs_stat st;
-	wsp_error err = { 0 };
+	wsp_error err = {0};
 	int rc;
 
 	if (stat_path(c, &st, path, &err))
 		return wsp__tool_fail(c, "Error: %s", err.message);
 	if (st.type == WSP_FS_TYPE_DIR)
-		return wsp__tool_fail(c, "Error: '%s' is a directory; use "
-					 "list_files to see what it holds",
+		return wsp__tool_fail(c,
+				      "Error: '%s' is a directory; use "
+				      "list_files to see what it holds",
 				      path);
-	rc = wsp__tb_read(&data, c->ws, path, MAX_READ, c->opts->cancel,
-			  &err);
+	rc = wsp__tb_read(&data, c->ws, path, MAX_READ, c->opts->cancel, &err);
 	if (rc) {
 		wsp__tbuf_free(&data);
 		return wsp__tool_fail(c, "Error: %s", err.message);
@@ -188,6 +208,17 @@ static int read_file(struct wsp__tool_ctx *c)
 	version_token(token, sizeof(token), &st);
 	wsp__guard_note_read(wsp__tools_guard(c->set), key, token);
 
+	if ((!enc || !strcmp(enc, "utf-8") || !strcmp(enc, "utf8")) &&
+	    media_type_of(path) && data.len <= MAX_MEDIA &&
+	    is_binary(data.p ? data.p : "", data.len)) {
+		/* shown to the model as an image (or document), not as text */
+		c->media_type = media_type_of(path);
+		encode(&c->media, (const unsigned char *)data.p, data.len,
+		       "base64");
+		wsp__tbuf_addf(&c->out, "%s (%zu bytes)", path, data.len);
+		wsp__tbuf_free(&data);
+		return 0;
+	}
 	if (enc && strcmp(enc, "utf-8") && strcmp(enc, "utf8")) {
 		wsp__tbuf_addf(&text, "%s (%zu bytes, %s)\n", path, data.len,
 			       enc);
@@ -283,8 +314,7 @@ static int check_fresh(struct wsp__tool_ctx *c, const char *path,
 	return 0;
 }
 
-static int lock_path(struct wsp__tool_ctx *c, const char *path,
-		     const char *key)
+static int lock_path(struct wsp__tool_ctx *c, const char *path, const char *key)
 {
 	int rc = wsp__guard_lock(wsp__tools_guard(c->set), key, WRITE_LOCK_MS);
 
@@ -319,7 +349,7 @@ static int write_file(struct wsp__tool_ctx *c)
 	char key[4096], expected[TOKEN_MAX] = "", token[TOKEN_MAX];
 	size_t len = strlen(content);
 	wsp_fs_stat st, now;
-	wsp_error err = { 0 };
+	wsp_error err = {0};
 	int rc;
 
 	wsp__tools_path_key(key, sizeof(key), path);
@@ -337,8 +367,8 @@ static int write_file(struct wsp__tool_ctx *c)
 			       path);
 		goto out;
 	}
-	if (rc == 0 && check_fresh(c, path, key, &now, expected,
-				   sizeof(expected)))
+	if (rc == 0 &&
+	    check_fresh(c, path, key, &now, expected, sizeof(expected)))
 		goto out;
 	if (rc && rc != WSP_ENOTFOUND) {
 		wsp__tool_fail(c, "Error: %s", err.message);
@@ -398,11 +428,11 @@ static int edit_file(struct wsp__tool_ctx *c)
 	int all = wsp__arg_bool(c, "replace_all", 0);
 	size_t olen = strlen(old), nlen = strlen(new), count, first = 0,
 	       last_end = 0;
-	struct wsp__tbuf data = { 0 }, res = { 0 };
+	struct wsp__tbuf data = {0}, res = {0};
 	char key[4096], expected[TOKEN_MAX], token[TOKEN_MAX];
 	const char *p, *end, *hit;
 	wsp_fs_stat now, st;
-	wsp_error err = { 0 };
+	wsp_error err = {0};
 	int rc;
 
 	wsp__tools_path_key(key, sizeof(key), path);
@@ -418,8 +448,7 @@ static int edit_file(struct wsp__tool_ctx *c)
 	}
 	if (check_fresh(c, path, key, &now, expected, sizeof(expected)))
 		goto out;
-	rc = wsp__tb_read(&data, c->ws, path, MAX_READ, c->opts->cancel,
-			  &err);
+	rc = wsp__tb_read(&data, c->ws, path, MAX_READ, c->opts->cancel, &err);
 	if (rc) {
 		wsp__tool_fail(c, "Error: %s", err.message);
 		goto out;
@@ -475,8 +504,9 @@ static int edit_file(struct wsp__tool_ctx *c)
 	}
 	version_token(token, sizeof(token), &st);
 	wsp__guard_note_read(wsp__tools_guard(c->set), key, token);
-	wsp__tbuf_addf(&c->out, "Replaced %zu occurrence%s in %s (lines "
-				"%zu-%zu)",
+	wsp__tbuf_addf(&c->out,
+		       "Replaced %zu occurrence%s in %s (lines "
+		       "%zu-%zu)",
 		       count, count == 1 ? "" : "s", path,
 		       line_of(res.p, first),
 		       line_of(res.p, last_end > first ? last_end - 1 : first));
@@ -493,7 +523,7 @@ static int delete_path(struct wsp__tool_ctx *c)
 	int recursive = wsp__arg_bool(c, "recursive", 0);
 	char key[4096];
 	wsp_fs_stat st;
-	wsp_error err = { 0 };
+	wsp_error err = {0};
 	int rc;
 
 	wsp__tools_path_key(key, sizeof(key), path);
@@ -501,10 +531,9 @@ static int delete_path(struct wsp__tool_ctx *c)
 		return rc < 0 ? rc : 0;
 	rc = stat_path(c, &st, path, &err);
 	if (!rc && st.type == WSP_FS_TYPE_DIR)
-		rc = wsp__tb_rmdir(c->ws, path,
-				   recursive ? WSP_FS_RECURSIVE | WSP_FS_FORCE :
-					       0,
-				   &err);
+		rc = wsp__tb_rmdir(
+			c->ws, path,
+			recursive ? WSP_FS_RECURSIVE | WSP_FS_FORCE : 0, &err);
 	else if (!rc)
 		rc = wsp__tb_remove(c->ws, path, 0, &err);
 	if (rc == WSP_ENOTEMPTY)
@@ -526,7 +555,7 @@ static int file_stat(struct wsp__tool_ctx *c)
 	const char *path = wsp__arg_str(c, "path", "");
 	char when[64];
 	wsp_fs_stat st;
-	wsp_error err = { 0 };
+	wsp_error err = {0};
 	struct tm tm;
 	time_t secs;
 	int rc;
@@ -542,11 +571,9 @@ static int file_stat(struct wsp__tool_ctx *c)
 	gmtime_r(&secs, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
 	wsp__tbuf_addf(&c->out,
-		       "%s Type: %s Size: %" PRIu64
-		       " bytes Modified: %s.%03dZ",
+		       "%s Type: %s Size: %" PRIu64 " bytes Modified: %s.%03dZ",
 		       path, st.type == WSP_FS_TYPE_DIR ? "directory" : "file",
-		       st.size, when,
-		       (int)((st.mtime_ns / 1000000) % 1000));
+		       st.size, when, (int)((st.mtime_ns / 1000000) % 1000));
 	return 0;
 }
 
@@ -554,10 +581,9 @@ static int make_dir(struct wsp__tool_ctx *c)
 {
 	const char *path = wsp__arg_str(c, "path", "");
 	int recursive = wsp__arg_bool(c, "recursive", 1);
-	wsp_error err = { 0 };
+	wsp_error err = {0};
 
-	if (wsp__tb_mkdir(c->ws, path, recursive ? WSP_FS_RECURSIVE : 0,
-			  &err))
+	if (wsp__tb_mkdir(c->ws, path, recursive ? WSP_FS_RECURSIVE : 0, &err))
 		return wsp__tool_fail(c, "Error: %s", err.message);
 	wsp__tbuf_addf(&c->out, "Created directory %s", path);
 	return 0;
@@ -565,7 +591,7 @@ static int make_dir(struct wsp__tool_ctx *c)
 
 /* ---- definitions ------------------------------------------------------ */
 
-#define PATH_PROP(what)                                                   \
+#define PATH_PROP(what)                                                        \
 	"\"path\":{\"type\":\"string\",\"description\":\"" what "\"}"
 
 const struct wsp__tool_def wsp__tool_read_file = {
@@ -574,24 +600,35 @@ const struct wsp__tool_def wsp__tool_read_file = {
 		"Read the contents of a file from the workspace filesystem. "
 		"Use offset/limit parameters to read specific line ranges for "
 		"large files.",
-	.schema =
-		"{\"type\":\"object\",\"properties\":{"
-		PATH_PROP("The path to the file to read (e.g., "
-			  "\\\"/data/config.json\\\")") ","
-		"\"encoding\":{\"type\":\"string\",\"enum\":[\"utf-8\","
-		"\"utf8\",\"base64\",\"hex\",\"binary\"],\"description\":"
-		"\"The encoding to use when reading the file. Defaults to "
-		"utf-8 for text files.\"},"
-		"\"offset\":{\"type\":\"integer\",\"minimum\":1,"
-		"\"description\":\"Line number to start reading from "
-		"(1-indexed). If omitted, starts from line 1.\"},"
-		"\"limit\":{\"type\":\"integer\",\"minimum\":1,"
-		"\"description\":\"Maximum number of lines to read. If "
-		"omitted, reads to the end of the file.\"},"
-		"\"showLineNumbers\":{\"type\":\"boolean\",\"default\":true,"
-		"\"description\":\"Whether to prefix each line with its line "
-		"number (default: true)\"}},"
-		"\"required\":[\"path\"],\"additionalProperties\":false}",
+	.schema = "{\"type\":\"object\",\"properties\":{" PATH_PROP(
+		"The path to the file to read (e.g., "
+		"\\\"/data/config.json\\\")") ","
+					      "\"encoding\":{\"type\":"
+					      "\"string\",\"enum\":[\"utf-8\","
+					      "\"utf8\",\"base64\",\"hex\","
+					      "\"binary\"],\"description\":"
+					      "\"The encoding to use when "
+					      "reading the file. Defaults to "
+					      "utf-8 for text files.\"},"
+					      "\"offset\":{\"type\":"
+					      "\"integer\",\"minimum\":1,"
+					      "\"description\":\"Line number "
+					      "to start reading from "
+					      "(1-indexed). If omitted, starts "
+					      "from line 1.\"},"
+					      "\"limit\":{\"type\":\"integer\","
+					      "\"minimum\":1,"
+					      "\"description\":\"Maximum "
+					      "number of lines to read. If "
+					      "omitted, reads to the end of "
+					      "the file.\"},"
+					      "\"showLineNumbers\":{\"type\":"
+					      "\"boolean\",\"default\":true,"
+					      "\"description\":\"Whether to "
+					      "prefix each line with its line "
+					      "number (default: true)\"}},"
+					      "\"required\":[\"path\"],"
+					      "\"additionalProperties\":false}",
 	.flags = WSP__TOOL_NEEDS_FS,
 	.run = read_file,
 };
@@ -600,19 +637,21 @@ const struct wsp__tool_def wsp__tool_write_file = {
 	.name = "write_file",
 	.description = "Write content to a file in the workspace filesystem. "
 		       "Creates parent directories if needed.",
-	.schema =
-		"{\"type\":\"object\",\"properties\":{"
-		PATH_PROP("The relative path where to write the file (e.g., "
-			  "\\\"data/output.txt\\\" or \\\"src/index.ts\\\"). "
-			  "Always use relative paths \xe2\x80\x94 never start "
-			  "with \\\"/\\\".") ","
-		"\"content\":{\"type\":\"string\",\"description\":\"The "
-		"content to write to the file\"},"
-		"\"overwrite\":{\"type\":\"boolean\",\"default\":true,"
-		"\"description\":\"Whether to overwrite the file if it "
-		"already exists\"}},"
-		"\"required\":[\"path\",\"content\"],"
-		"\"additionalProperties\":false}",
+	.schema = "{\"type\":\"object\",\"properties\":{" PATH_PROP(
+		"The relative path where to write the file (e.g., "
+		"\\\"data/output.txt\\\" or \\\"src/index.ts\\\"). "
+		"Always use relative paths \xe2\x80\x94 never start "
+		"with \\\"/\\\".") ","
+				   "\"content\":{\"type\":\"string\","
+				   "\"description\":\"The "
+				   "content to write to the file\"},"
+				   "\"overwrite\":{\"type\":\"boolean\","
+				   "\"default\":true,"
+				   "\"description\":\"Whether to overwrite the "
+				   "file if it "
+				   "already exists\"}},"
+				   "\"required\":[\"path\",\"content\"],"
+				   "\"additionalProperties\":false}",
 	.flags = WSP_TOOL_WRITES | WSP__TOOL_NEEDS_FS,
 	.run = write_file,
 };
@@ -634,21 +673,46 @@ const struct wsp__tool_def wsp__tool_edit_file = {
 		"lines.\n"
 		"- Use replace_all only when intentionally replacing all "
 		"occurrences.",
-	.schema =
-		"{\"type\":\"object\",\"properties\":{"
-		PATH_PROP("The relative path to the file to edit (e.g., "
-			  "\\\"src/index.ts\\\"). Always use relative paths "
-			  "\xe2\x80\x94 never start with \\\"/\\\".") ","
-		"\"old_string\":{\"type\":\"string\",\"description\":\"The "
-		"exact text to find and replace. Must be unique in the "
-		"file.\"},"
-		"\"new_string\":{\"type\":\"string\",\"description\":\"The "
-		"text to replace old_string with\"},"
-		"\"replace_all\":{\"type\":\"boolean\",\"default\":false,"
-		"\"description\":\"If true, replace all occurrences. If false "
-		"(default), old_string must be unique.\"}},"
-		"\"required\":[\"path\",\"old_string\",\"new_string\"],"
-		"\"additionalProperties\":false}",
+	.schema = "{\"type\":\"object\",\"properties\":{" PATH_PROP(
+		"The relative path to the file to edit (e.g., "
+		"\\\"src/index.ts\\\"). Always use relative paths "
+		"\xe2\x80\x94 never start with \\\"/\\\".") ","
+							    "\"old_string\":{"
+							    "\"type\":"
+							    "\"string\","
+							    "\"description\":"
+							    "\"The "
+							    "exact text to "
+							    "find and replace. "
+							    "Must be unique in "
+							    "the "
+							    "file.\"},"
+							    "\"new_string\":{"
+							    "\"type\":"
+							    "\"string\","
+							    "\"description\":"
+							    "\"The "
+							    "text to replace "
+							    "old_string "
+							    "with\"},"
+							    "\"replace_all\":{"
+							    "\"type\":"
+							    "\"boolean\","
+							    "\"default\":false,"
+							    "\"description\":"
+							    "\"If true, "
+							    "replace all "
+							    "occurrences. If "
+							    "false "
+							    "(default), "
+							    "old_string must "
+							    "be unique.\"}},"
+							    "\"required\":["
+							    "\"path\",\"old_"
+							    "string\",\"new_"
+							    "string\"],"
+							    "\"additionalProper"
+							    "ties\":false}",
 	.flags = WSP_TOOL_WRITES | WSP__TOOL_NEEDS_FS,
 	.run = edit_file,
 };
@@ -657,17 +721,19 @@ const struct wsp__tool_def wsp__tool_delete = {
 	.name = "delete",
 	.description = "Delete a file or directory from the workspace "
 		       "filesystem",
-	.schema =
-		"{\"type\":\"object\",\"properties\":{"
-		PATH_PROP("The relative path to the file or directory to "
-			  "delete (e.g., \\\"data/old.txt\\\"). Always use "
-			  "relative paths \xe2\x80\x94 never start with "
-			  "\\\"/\\\".") ","
-		"\"recursive\":{\"type\":\"boolean\",\"default\":false,"
-		"\"description\":\"If true, delete directories and their "
-		"contents recursively. Required for non-empty "
-		"directories.\"}},"
-		"\"required\":[\"path\"],\"additionalProperties\":false}",
+	.schema = "{\"type\":\"object\",\"properties\":{" PATH_PROP(
+		"The relative path to the file or directory to "
+		"delete (e.g., \\\"data/old.txt\\\"). Always use "
+		"relative paths \xe2\x80\x94 never start with "
+		"\\\"/\\\".") ","
+			      "\"recursive\":{\"type\":\"boolean\",\"default\":"
+			      "false,"
+			      "\"description\":\"If true, delete directories "
+			      "and their "
+			      "contents recursively. Required for non-empty "
+			      "directories.\"}},"
+			      "\"required\":[\"path\"],"
+			      "\"additionalProperties\":false}",
 	.flags = WSP_TOOL_WRITES | WSP__TOOL_NEEDS_FS,
 	.run = delete_path,
 };
@@ -676,12 +742,14 @@ const struct wsp__tool_def wsp__tool_file_stat = {
 	.name = "file_stat",
 	.description = "Get file or directory metadata from the workspace. "
 		       "Returns existence, type, size, and modification time.",
-	.schema =
-		"{\"type\":\"object\",\"properties\":{"
-		PATH_PROP("The relative path to check (e.g., "
-			  "\\\"src/index.ts\\\"). Always use relative paths "
-			  "\xe2\x80\x94 never start with \\\"/\\\".") "},"
-		"\"required\":[\"path\"],\"additionalProperties\":false}",
+	.schema = "{\"type\":\"object\",\"properties\":{" PATH_PROP(
+		"The relative path to check (e.g., "
+		"\\\"src/index.ts\\\"). Always use relative paths "
+		"\xe2\x80\x94 never start with \\\"/\\\".") "},"
+							    "\"required\":["
+							    "\"path\"],"
+							    "\"additionalProper"
+							    "ties\":false}",
 	.flags = WSP__TOOL_NEEDS_FS,
 	.run = file_stat,
 };
@@ -689,15 +757,19 @@ const struct wsp__tool_def wsp__tool_file_stat = {
 const struct wsp__tool_def wsp__tool_mkdir = {
 	.name = "mkdir",
 	.description = "Create a directory in the workspace filesystem",
-	.schema =
-		"{\"type\":\"object\",\"properties\":{"
-		PATH_PROP("The relative path of the directory to create "
-			  "(e.g., \\\"src/utils\\\"). Always use relative "
-			  "paths \xe2\x80\x94 never start with \\\"/\\\".") ","
-		"\"recursive\":{\"type\":\"boolean\",\"default\":true,"
-		"\"description\":\"Whether to create parent directories if "
-		"they do not exist\"}},"
-		"\"required\":[\"path\"],\"additionalProperties\":false}",
+	.schema = "{\"type\":\"object\",\"properties\":{" PATH_PROP(
+		"The relative path of the directory to create "
+		"(e.g., \\\"src/utils\\\"). Always use "
+		"relative "
+		"paths \xe2\x80\x94 never start with "
+		"\\\"/\\\".") ","
+			      "\"recursive\":{\"type\":"
+			      "\"boolean\",\"default\":true,"
+			      "\"description\":\"Whether to "
+			      "create parent directories if "
+			      "they do not exist\"}},"
+			      "\"required\":[\"path\"],"
+			      "\"additionalProperties\":false}",
 	.flags = WSP_TOOL_WRITES | WSP__TOOL_NEEDS_FS,
 	.run = make_dir,
 };

@@ -16,10 +16,10 @@
 #include <string.h>
 
 #define MAX_PATTERN 1000
-#define MAX_LINE 500        /* characters shown of a matching line */
-#define GLOBAL_CAP 1000     /* matches in all */
-#define MAX_FILE (16u << 20)
-#define MAX_WALK 500000
+#define MAX_LINE    500	 /* characters shown of a matching line */
+#define GLOBAL_CAP  1000 /* matches in all */
+#define MAX_FILE    (16u << 20)
+#define MAX_WALK    500000
 #define MATCH_LIMIT 1000000 /* backtracking bound per line (ReDoS) */
 
 struct grep {
@@ -28,7 +28,7 @@ struct grep {
 	pcre2_match_data *md;
 	pcre2_match_context *mc;
 	size_t context, max_count, total, files_matched, skipped_binary,
-	       read_errors;
+		read_errors;
 	int truncated;
 	struct wsp__tbuf lines;
 };
@@ -130,7 +130,7 @@ static void grep_file(struct grep *g, const char *shown, const char *data,
 
 static void search_path(struct grep *g, const char *path, const char *shown)
 {
-	struct wsp__tbuf b = { 0 };
+	struct wsp__tbuf b = {0};
 	wsp_error err;
 
 	if (wsp__tb_read(&b, g->c->ws, path, MAX_FILE, g->c->opts->cancel,
@@ -254,7 +254,7 @@ static void walk_dir(struct grep *g, const char *dir, const char *glob,
 
 static struct wsp__gitignore *root_gitignore(struct wsp__tool_ctx *c)
 {
-	struct wsp__tbuf b = { 0 };
+	struct wsp__tbuf b = {0};
 	struct wsp__gitignore *gi = NULL;
 	wsp_error err;
 

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_SHOWN 1000     /* entries printed */
-#define MAX_WALK 200000    /* entries gathered */
+#define MAX_SHOWN     1000   /* entries printed */
+#define MAX_WALK      200000 /* entries gathered */
 #define MAX_GITIGNORE (1u << 20)
 
 struct list {
@@ -25,19 +25,18 @@ struct list {
 	int depth_cut, shown_cut;
 };
 
-static int pattern_ok(const struct list *l, const char *path,
-		      const char *name)
+static int pattern_ok(const struct list *l, const char *path, const char *name)
 {
 	const cJSON *p;
 	const char *pat;
 
 	if (l->pattern)
-		return wsp__glob_match(l->pattern,
-				       strchr(l->pattern, '/') ? path : name,
-				       0);
+		return wsp__glob_match(
+			l->pattern, strchr(l->pattern, '/') ? path : name, 0);
 	if (!l->patterns)
 		return 1;
-	cJSON_ArrayForEach(p, l->patterns) {
+	cJSON_ArrayForEach(p, l->patterns)
+	{
 		pat = p->valuestring;
 		if (wsp__glob_match(pat, strchr(pat, '/') ? path : name, 0))
 			return 1;
@@ -128,7 +127,7 @@ static void children(struct list *l, size_t lo, size_t hi, uint32_t depth)
 static struct wsp__gitignore *load_gitignore(struct wsp__tool_ctx *c,
 					     const char *dir)
 {
-	struct wsp__tbuf b = { 0 };
+	struct wsp__tbuf b = {0};
 	struct wsp__gitignore *gi = NULL;
 	wsp_error err;
 	char *path;
@@ -150,13 +149,12 @@ static struct wsp__gitignore *load_gitignore(struct wsp__tool_ctx *c,
 static int list_files(struct wsp__tool_ctx *c)
 {
 	const char *path = wsp__arg_str(c, "path", "./");
-	const cJSON *pat = cJSON_GetObjectItemCaseSensitive(c->args,
-							    "pattern");
+	const cJSON *pat = cJSON_GetObjectItemCaseSensitive(c->args, "pattern");
 	double depth = wsp__arg_num(c, "maxDepth", 2, NULL);
-	struct wsp__tbuf tree = { 0 };
+	struct wsp__tbuf tree = {0};
 	struct wsp__walk w;
 	struct list l;
-	wsp_error err = { 0 };
+	wsp_error err = {0};
 	int rc;
 
 	memset(&l, 0, sizeof(l));

@@ -10,7 +10,7 @@
 #include <time.h>
 
 #define KILL_TAIL_LINES 50
-#define FOLLOW_POLL_MS 100
+#define FOLLOW_POLL_MS	100
 
 /* Lenient: tail may come as a numeric string ("20"). */
 static void coerce_tail(cJSON *args)
@@ -33,8 +33,7 @@ struct streams {
 	const wsp_tool_call_opts *fwd; /* stream to the caller too */
 };
 
-static int collect(uint32_t stream, const void *data, size_t len,
-		   void *payload)
+static int collect(uint32_t stream, const void *data, size_t len, void *payload)
 {
 	struct streams *s = payload;
 
@@ -50,9 +49,8 @@ static int forward_only(uint32_t stream, const void *data, size_t len,
 {
 	const wsp_tool_call_opts *o = payload;
 
-	return o->on_output ? o->on_output(stream, data, len,
-					   o->output_payload) :
-			      0;
+	return o->on_output ? o->on_output(stream, data, len, o->output_payload)
+			    : 0;
 }
 
 static int running(const wsp_proc_status *st)
@@ -62,7 +60,7 @@ static int running(const wsp_proc_status *st)
 
 static void sleep_ms(long ms)
 {
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
 
 	nanosleep(&ts, NULL);
 }
@@ -71,16 +69,15 @@ static void sleep_ms(long ms)
  * Wait for exit, streaming what the process writes meanwhile. A cancel
  * kills it: the run waiting on it was stopped (Mastra does the same).
  */
-static int follow(struct wsp__tool_ctx *c, const char *pid,
-		  wsp_proc_status *st, int *aborted, wsp_error *err)
+static int follow(struct wsp__tool_ctx *c, const char *pid, wsp_proc_status *st,
+		  int *aborted, wsp_error *err)
 {
 	wsp_output_opts oo = WSP_OUTPUT_OPTS_INIT;
 	uint64_t off_out = st->stdout_total, off_err = st->stderr_total;
 	int rc;
 
 	while (running(st)) {
-		if (c->opts->cancel &&
-		    wsp_cancel_requested(c->opts->cancel)) {
+		if (c->opts->cancel && wsp_cancel_requested(c->opts->cancel)) {
 			wsp__tb_signal(c->ws, pid, SIGKILL, err);
 			wsp__tb_wait(st, c->ws, pid, 5000, NULL, err);
 			*aborted = 1;
@@ -116,8 +113,8 @@ static int follow(struct wsp__tool_ctx *c, const char *pid,
 
 static void exit_line(struct wsp__tbuf *b, const wsp_proc_status *st)
 {
-	int code = st->state == WSP_PROC_SIGNALED ? 128 + st->term_signal :
-						    st->exit_code;
+	int code = st->state == WSP_PROC_SIGNALED ? 128 + st->term_signal
+						  : st->exit_code;
 
 	if (st->state == WSP_PROC_LOST)
 		wsp__tbuf_puts(b, "Exit code: unknown (its monitor vanished)");
@@ -131,16 +128,15 @@ static int get_output(struct wsp__tool_ctx *c)
 	double tail_arg = wsp__arg_num(c, "tail", WSP__TAIL_LINES, NULL);
 	size_t tail = wsp__abs_count(tail_arg);
 	wsp_output_opts oo = WSP_OUTPUT_OPTS_INIT;
-	struct streams s = { { 0 }, { 0 }, NULL };
-	wsp_proc_status st = { .struct_size = sizeof(st) };
-	wsp_error err = { 0 };
+	struct streams s = {{0}, {0}, NULL};
+	wsp_proc_status st = {.struct_size = sizeof(st)};
+	wsp_error err = {0};
 	int rc, aborted = 0;
 
 	rc = wsp__tb_status(&st, c->ws, pid, &err);
 	if (rc == WSP_ENOTFOUND) {
 		wsp__tbuf_addf(&c->out,
-			       "No background process found with PID %s.",
-			       pid);
+			       "No background process found with PID %s.", pid);
 		return 0;
 	}
 	if (rc)
@@ -181,10 +177,10 @@ static int kill_proc(struct wsp__tool_ctx *c)
 {
 	const char *pid = wsp__arg_str(c, "pid", "");
 	wsp_output_opts oo = WSP_OUTPUT_OPTS_INIT;
-	struct streams s = { { 0 }, { 0 }, NULL };
-	struct wsp__tbuf o = { 0 }, e = { 0 };
-	wsp_proc_status st = { .struct_size = sizeof(st) };
-	wsp_error err = { 0 };
+	struct streams s = {{0}, {0}, NULL};
+	struct wsp__tbuf o = {0}, e = {0};
+	wsp_proc_status st = {.struct_size = sizeof(st)};
+	wsp_error err = {0};
 	int rc;
 
 	rc = wsp__tb_status(&st, c->ws, pid, &err);
@@ -218,14 +214,14 @@ static int kill_proc(struct wsp__tool_ctx *c)
 		if (o.len) {
 			wsp__tbuf_puts(&c->out,
 				       "\n\n--- stdout (last output) ---\n");
-			wsp__text_truncate(&c->out, o.p, o.len,
-					   KILL_TAIL_LINES, WSP__CMD_TOKENS);
+			wsp__text_truncate(&c->out, o.p, o.len, KILL_TAIL_LINES,
+					   WSP__CMD_TOKENS);
 		}
 		if (e.len) {
 			wsp__tbuf_puts(&c->out,
 				       "\n\n--- stderr (last output) ---\n");
-			wsp__text_truncate(&c->out, e.p, e.len,
-					   KILL_TAIL_LINES, WSP__CMD_TOKENS);
+			wsp__text_truncate(&c->out, e.p, e.len, KILL_TAIL_LINES,
+					   WSP__CMD_TOKENS);
 		}
 	}
 	wsp__tbuf_free(&o);
@@ -269,11 +265,10 @@ const struct wsp__tool_def wsp__tool_kill_process = {
 		"Use this to stop a long-running background process that was "
 		"started with execute_command (background: true). Returns the "
 		"last 50 lines of output.",
-	.schema =
-		"{\"type\":\"object\",\"properties\":{"
-		"\"pid\":{\"type\":\"string\",\"description\":\"The process "
-		"ID of the background process to kill\"}},"
-		"\"required\":[\"pid\"],\"additionalProperties\":false}",
+	.schema = "{\"type\":\"object\",\"properties\":{"
+		  "\"pid\":{\"type\":\"string\",\"description\":\"The process "
+		  "ID of the background process to kill\"}},"
+		  "\"required\":[\"pid\"],\"additionalProperties\":false}",
 	.flags = WSP__TOOL_NEEDS_SANDBOX | WSP__TOOL_NEEDS_PROCS,
 	.run = kill_proc,
 };

@@ -13,17 +13,15 @@
 #define MAX_ARGS_BYTES (16u << 20)
 
 /* Every tool, in the order they are listed. */
-static const struct wsp__tool_def *const all_tools[] = {
-	WSP__TOOL_LIST
-};
+static const struct wsp__tool_def *const all_tools[] = {WSP__TOOL_LIST};
 
 #define N_TOOLS (sizeof(all_tools) / sizeof(all_tools[0]))
 
 struct tool {
 	const struct wsp__tool_def *def;
-	char *name;        /* exposed */
-	uint32_t flags;    /* public WSP_TOOL_* */
-	cJSON *schema;     /* parsed def->schema */
+	char *name;	/* exposed */
+	uint32_t flags; /* public WSP_TOOL_* */
+	cJSON *schema;	/* parsed def->schema */
 };
 
 struct wsp_tools {
@@ -32,8 +30,8 @@ struct wsp_tools {
 	struct tool tools[N_TOOLS];
 	size_t n;
 	struct wsp__guard *guard;
-	pthread_mutex_t mu;  /* spawned */
-	char **spawned;      /* background process ids started here */
+	pthread_mutex_t mu; /* spawned */
+	char **spawned;	    /* background process ids started here */
 	size_t n_spawned;
 };
 
@@ -212,11 +210,12 @@ int wsp_tools_open(wsp_tools **out, wsp_workspace *ws,
 			    strcmp(a.rename ? a.rename : all_tools[i]->name,
 				   b.rename ? b.rename : all_tools[j]->name))
 				continue;
-			wsp_error_set(err, WSP_ECONFIG,
-				      "tools '%s' and '%s' are both named '%s'; "
-				      "rename one of them in the tools: section",
-				      all_tools[j]->name, all_tools[i]->name,
-				      a.rename ? a.rename : all_tools[i]->name);
+			wsp_error_set(
+				err, WSP_ECONFIG,
+				"tools '%s' and '%s' are both named '%s'; "
+				"rename one of them in the tools: section",
+				all_tools[j]->name, all_tools[i]->name,
+				a.rename ? a.rename : all_tools[i]->name);
 			wsp_tools_close(set);
 			return WSP_ECONFIG;
 		}
@@ -266,8 +265,8 @@ int wsp_tools_get(wsp_tool_info *out, const wsp_tools *set, size_t index)
 	info.description = t->def->description;
 	info.input_schema = t->def->schema;
 	/* a caller built against an older, smaller struct gets its part */
-	size = out->struct_size < sizeof(info) ? out->struct_size :
-						 sizeof(info);
+	size = out->struct_size < sizeof(info) ? out->struct_size
+					       : sizeof(info);
 	memcpy(out, &info, size);
 	out->struct_size = size;
 	return 0;
@@ -346,8 +345,8 @@ int wsp__arg_bool(const struct wsp__tool_ctx *c, const char *key, int dflt)
 	return cJSON_IsBool(v) ? cJSON_IsTrue(v) : dflt;
 }
 
-double wsp__arg_num(const struct wsp__tool_ctx *c, const char *key,
-		    double dflt, int *present)
+double wsp__arg_num(const struct wsp__tool_ctx *c, const char *key, double dflt,
+		    int *present)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(c->args, key);
 
@@ -380,20 +379,26 @@ int wsp_tool_call(wsp_tool_result *out, wsp_tools *set, const char *name,
 	out->is_error = 0;
 	out->text = NULL;
 	out->len = 0;
+	if (WSP_HAS_MEMBER(wsp_tool_result, out, media_len)) {
+		out->media_type = NULL;
+		out->media_base64 = NULL;
+		out->media_len = 0;
+	}
 	if (!set || !name)
 		return wsp_error_set(err, WSP_EINVAL, "no tool given");
 	t = find_tool(set, name);
 	if (!t)
 		return wsp_error_set(err, WSP_ENOTFOUND,
 				     "unknown tool '%.64s'; 'wsp tools' lists "
-				     "them", name);
+				     "them",
+				     name);
 	if (len > MAX_ARGS_BYTES)
 		return wsp_error_set(err, WSP_ETOOBIG,
 				     "arguments of '%s' are %zu bytes; the "
-				     "limit is %u", t->name, len,
-				     MAX_ARGS_BYTES);
-	args = len ? cJSON_ParseWithLength(args_json, len) :
-		     cJSON_CreateObject();
+				     "limit is %u",
+				     t->name, len, MAX_ARGS_BYTES);
+	args = len ? cJSON_ParseWithLength(args_json, len)
+		   : cJSON_CreateObject();
 	if (!args)
 		return wsp_error_set(err, WSP_EINVAL,
 				     "arguments of '%s' are not valid JSON",
@@ -409,12 +414,12 @@ int wsp_tool_call(wsp_tool_result *out, wsp_tools *set, const char *name,
 	if (!opts)
 		opts = &no_opts;
 	if (t->flags & WSP_TOOL_REQUIRE_APPROVAL) {
-		char *text = opts->approve ? cJSON_PrintUnformatted(args) :
-					     NULL;
+		char *text =
+			opts->approve ? cJSON_PrintUnformatted(args) : NULL;
 
 		rc = opts->approve ? opts->approve(t->name, text ? text : "{}",
-						   opts->approve_payload) :
-				     0;
+						   opts->approve_payload)
+				   : 0;
 		free(text);
 		if (rc < 0) {
 			cJSON_Delete(args);
@@ -425,17 +430,17 @@ int wsp_tool_call(wsp_tool_result *out, wsp_tools *set, const char *name,
 		if (rc == 0) {
 			cJSON_Delete(args);
 			snprintf(msg, sizeof(msg),
-				 opts->approve ?
-					 "Tool '%s' was not approved by the "
-					 "user; it did not run." :
-					 "Tool '%s' requires approval and no "
-					 "approver is available; it did not "
-					 "run.",
+				 opts->approve
+					 ? "Tool '%s' was not approved by the "
+					   "user; it did not run."
+					 : "Tool '%s' requires approval and no "
+					   "approver is available; it did not "
+					   "run.",
 				 t->name);
-			return result_text(out, msg, 1) ?
-				       wsp_error_set(err, WSP_ENOMEM,
-						     "out of memory") :
-				       0;
+			return result_text(out, msg, 1)
+				       ? wsp_error_set(err, WSP_ENOMEM,
+						       "out of memory")
+				       : 0;
 		}
 	}
 	memset(&c, 0, sizeof(c));
@@ -447,8 +452,9 @@ int wsp_tool_call(wsp_tool_result *out, wsp_tools *set, const char *name,
 	c.opts = opts;
 	rc = t->def->run(&c);
 	cJSON_Delete(args);
-	if (rc < 0 || c.out.oom) {
+	if (rc < 0 || c.out.oom || c.media.oom) {
 		wsp__tbuf_free(&c.out);
+		wsp__tbuf_free(&c.media);
 		return wsp_error_set(err, rc < 0 ? rc : WSP_ENOMEM,
 				     "tool '%s' failed: %s", t->name,
 				     wsp_strerror(rc < 0 ? rc : WSP_ENOMEM));
@@ -456,6 +462,13 @@ int wsp_tool_call(wsp_tool_result *out, wsp_tools *set, const char *name,
 	out->is_error = c.is_error;
 	out->len = c.out.len;
 	out->text = wsp__tbuf_take(&c.out);
+	if (WSP_HAS_MEMBER(wsp_tool_result, out, media_len) && c.media_type &&
+	    c.media.len) {
+		out->media_type = c.media_type;
+		out->media_len = c.media.len;
+		out->media_base64 = wsp__tbuf_take(&c.media);
+	}
+	wsp__tbuf_free(&c.media);
 	if (!out->text)
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	return 0;
@@ -468,4 +481,10 @@ void wsp_tool_result_release(wsp_tool_result *r)
 	free(r->text);
 	r->text = NULL;
 	r->len = 0;
+	if (WSP_HAS_MEMBER(wsp_tool_result, r, media_len)) {
+		free(r->media_base64);
+		r->media_base64 = NULL;
+		r->media_type = NULL;
+		r->media_len = 0;
+	}
 }

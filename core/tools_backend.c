@@ -59,20 +59,19 @@ int wsp__tb_status(wsp_proc_status *out, wsp_workspace *ws, const char *id,
 	return rc ? rc : sb->prov->procmgr.status(out, sb->self, id, err);
 }
 
-int wsp__tb_read_output(wsp_proc_status *out, wsp_workspace *ws,
-			const char *id, const wsp_output_opts *opts,
-			wsp_output_fn sink, void *payload, wsp_error *err)
+int wsp__tb_read_output(wsp_proc_status *out, wsp_workspace *ws, const char *id,
+			const wsp_output_opts *opts, wsp_output_fn sink,
+			void *payload, wsp_error *err)
 {
 	wsp__instance *sb;
 	int rc = procmgr(&sb, ws, err);
 
-	return rc ? rc :
-		    sb->prov->procmgr.read_output(out, sb->self, id, opts,
-						  sink, payload, err);
+	return rc ? rc
+		  : sb->prov->procmgr.read_output(out, sb->self, id, opts, sink,
+						  payload, err);
 }
 
-int wsp__tb_signal(wsp_workspace *ws, const char *id, int sig,
-		   wsp_error *err)
+int wsp__tb_signal(wsp_workspace *ws, const char *id, int sig, wsp_error *err)
 {
 	wsp__instance *sb;
 	int rc = procmgr(&sb, ws, err);
@@ -96,8 +95,8 @@ int wsp__tb_wait(wsp_proc_status *out, wsp_workspace *ws, const char *id,
 	oo.wait_ms = timeout_ms;
 	oo.tail_bytes = 1;
 	oo.cancel = cancel;
-	return sb->prov->procmgr.read_output(out, sb->self, id, &oo, NULL,
-					     NULL, err);
+	return sb->prov->procmgr.read_output(out, sb->self, id, &oo, NULL, NULL,
+					     err);
 }
 
 int wsp__tb_release(wsp_workspace *ws, const char *id, wsp_error *err)
@@ -140,7 +139,7 @@ int wsp__tb_read(struct wsp__tbuf *b, wsp_workspace *ws, const char *path,
 		 uint64_t max, const wsp_cancel *cancel, wsp_error *err)
 {
 	wsp_fs_read_opts ro = WSP_FS_READ_OPTS_INIT;
-	struct reader r = { b, max };
+	struct reader r = {b, max};
 	int rc;
 
 	ro.cancel = cancel;

@@ -14,8 +14,7 @@
 /* Run a command to completion; release res with wsp__tb_exec_release. */
 WSP_INTERNAL int wsp__tb_exec(wsp_exec_result *res, wsp_workspace *ws,
 			      const wsp_exec_opts *opts, wsp_error *err);
-WSP_INTERNAL void wsp__tb_exec_release(wsp_workspace *ws,
-				       wsp_exec_result *res);
+WSP_INTERNAL void wsp__tb_exec_release(wsp_workspace *ws, wsp_exec_result *res);
 
 WSP_INTERNAL int wsp__tb_spawn(char id[WSP_PROC_ID_MAX], wsp_workspace *ws,
 			       const wsp_spawn_opts *opts, wsp_error *err);
@@ -40,8 +39,7 @@ WSP_INTERNAL int wsp__tb_release(wsp_workspace *ws, const char *id,
 WSP_INTERNAL int wsp__tb_have_files(void);
 
 WSP_INTERNAL int wsp__tb_stat(wsp_fs_stat *out, wsp_workspace *ws,
-			      const char *path, uint32_t flags,
-			      wsp_error *err);
+			      const char *path, uint32_t flags, wsp_error *err);
 /* The whole file into b; WSP_ETOOBIG past max bytes. */
 WSP_INTERNAL int wsp__tb_read(struct wsp__tbuf *b, wsp_workspace *ws,
 			      const char *path, uint64_t max,
@@ -53,9 +51,8 @@ WSP_INTERNAL int wsp__tb_write(wsp_fs_stat *out, wsp_workspace *ws,
 			       const wsp_cancel *cancel, wsp_error *err);
 /* Entries below path (recursively with WSP_FS_RECURSIVE), one pass. */
 WSP_INTERNAL int wsp__tb_list(wsp_workspace *ws, const char *path,
-			      const wsp_fs_list_opts *opts,
-			      wsp_fs_entry_fn cb, void *payload,
-			      wsp_error *err);
+			      const wsp_fs_list_opts *opts, wsp_fs_entry_fn cb,
+			      void *payload, wsp_error *err);
 WSP_INTERNAL int wsp__tb_mkdir(wsp_workspace *ws, const char *path,
 			       uint32_t flags, wsp_error *err);
 WSP_INTERNAL int wsp__tb_remove(wsp_workspace *ws, const char *path,

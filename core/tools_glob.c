@@ -135,7 +135,7 @@ static int brace_match(const char *p, const char *s, int dot, int depth)
 		}
 	}
 	if (!open || !close || depth > MAX_BRACE_DEPTH) {
-		struct gm g = { p, s, dot };
+		struct gm g = {p, s, dot};
 
 		return match(&g, p, s);
 	}
@@ -236,8 +236,8 @@ struct wsp__gitignore *wsp__gitignore_parse(const char *text, size_t len)
 				n--;
 			}
 			if (n && (s = strndup(q, n))) {
-				struct rule *v = realloc(gi->v, (gi->n + 1) *
-								sizeof(*v));
+				struct rule *v = realloc(
+					gi->v, (gi->n + 1) * sizeof(*v));
 
 				if (!v) {
 					free(s);

@@ -166,8 +166,7 @@ void wsp__guard_forget(struct wsp__guard *g, const char *path)
 	pthread_mutex_unlock(&g->mu);
 }
 
-int wsp__guard_lock(struct wsp__guard *g, const char *path,
-		    int64_t timeout_ms)
+int wsp__guard_lock(struct wsp__guard *g, const char *path, int64_t timeout_ms)
 {
 	struct timespec until;
 	struct entry *e;

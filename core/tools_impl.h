@@ -26,10 +26,10 @@
 /* ---- text buffer ------------------------------------------------------ */
 
 struct wsp__tbuf {
-	char *p;    /* NUL-terminated once anything was added */
+	char *p; /* NUL-terminated once anything was added */
 	size_t len;
 	size_t cap;
-	int oom;    /* an append failed; contents are cut */
+	int oom; /* an append failed; contents are cut */
 };
 
 WSP_INTERNAL void wsp__tbuf_add(struct wsp__tbuf *b, const void *data,
@@ -49,16 +49,18 @@ struct wsp__tool_ctx {
 	wsp_tools *set;
 	wsp_workspace *ws;
 	const struct wsp__tool_def *def;
-	const char *name;            /* exposed name */
-	const cJSON *args;           /* validated object */
+	const char *name;		/* exposed name */
+	const cJSON *args;		/* validated object */
 	const wsp_tool_call_opts *opts; /* never NULL */
-	struct wsp__tbuf out;        /* the result text */
+	struct wsp__tbuf out;		/* the result text */
 	int is_error;
+	const char *media_type; /* static; with media: read_file's image */
+	struct wsp__tbuf media; /* base64 */
 };
 
 /* Set the result to an error text (replacing what was there). */
-WSP_INTERNAL int wsp__tool_fail(struct wsp__tool_ctx *c, const char *fmt,
-				...) WSP_PRINTF(2, 3);
+WSP_INTERNAL int wsp__tool_fail(struct wsp__tool_ctx *c, const char *fmt, ...)
+	WSP_PRINTF(2, 3);
 
 /* Argument getters: the schema was checked, so only absence is left. */
 WSP_INTERNAL const char *wsp__arg_str(const struct wsp__tool_ctx *c,
@@ -66,8 +68,8 @@ WSP_INTERNAL const char *wsp__arg_str(const struct wsp__tool_ctx *c,
 WSP_INTERNAL int wsp__arg_bool(const struct wsp__tool_ctx *c, const char *key,
 			       int dflt);
 /* Numbers: *present says whether it was given (not null). */
-WSP_INTERNAL double wsp__arg_num(const struct wsp__tool_ctx *c,
-				 const char *key, double dflt, int *present);
+WSP_INTERNAL double wsp__arg_num(const struct wsp__tool_ctx *c, const char *key,
+				 double dflt, int *present);
 
 /* |d| as a line count (tail: negative means the same as positive). */
 static inline size_t wsp__abs_count(double d)
@@ -78,15 +80,15 @@ static inline size_t wsp__abs_count(double d)
 }
 
 /* wsp__tool_def.flags (beyond the public WSP_TOOL_*) */
-#define WSP__TOOL_NEEDS_FS (1u << 8)      /* only with a mount table */
-#define WSP__TOOL_NEEDS_SANDBOX (1u << 9) /* only with a sandbox */
-#define WSP__TOOL_NEEDS_PROCS (1u << 10)  /* only with a process manager */
+#define WSP__TOOL_NEEDS_FS	(1u << 8)  /* only with a mount table */
+#define WSP__TOOL_NEEDS_SANDBOX (1u << 9)  /* only with a sandbox */
+#define WSP__TOOL_NEEDS_PROCS	(1u << 10) /* with a process manager */
 
 struct wsp__tool_def {
 	const char *name;
 	const char *description;
-	const char *schema;   /* JSON text */
-	uint32_t flags;       /* WSP_TOOL_WRITES, _STREAMS, WSP__TOOL_NEEDS_* */
+	const char *schema; /* JSON text */
+	uint32_t flags;	    /* WSP_TOOL_WRITES, _STREAMS, WSP__TOOL_NEEDS_* */
 	/* Optional: fix up arguments before validation (lenient coercion). */
 	void (*prepare)(cJSON *args);
 	/* Run: fill c->out; return 0, or a negative code for an internal
@@ -126,9 +128,9 @@ WSP_INTERNAL void wsp__guard_unlock(struct wsp__guard *g, const char *path);
 /* ---- output shaping --------------------------------------------------- */
 
 /* Defaults shared with Mastra. */
-#define WSP__TAIL_LINES 200      /* execute_command, get_process_output */
-#define WSP__CMD_TOKENS 2000     /* sandwich budget of command output */
-#define WSP__OUTPUT_TOKENS 3000  /* read_file, list_files, grep */
+#define WSP__TAIL_LINES	   200	/* command output lines */
+#define WSP__CMD_TOKENS	   2000 /* sandwich budget of command output */
+#define WSP__OUTPUT_TOKENS 3000 /* read_file, list_files, grep */
 
 /* Estimated tokens of text (about four bytes a token, as tokenx does). */
 WSP_INTERNAL size_t wsp__text_tokens(const char *s, size_t len);
@@ -166,7 +168,7 @@ WSP_INTERNAL void wsp__text_strip_ansi(struct wsp__tbuf *b, const char *s,
 
 struct wsp__tool_settings {
 	int enabled;
-	const char *rename;   /* NULL: the tool's own name */
+	const char *rename; /* NULL: the tool's own name */
 	int require_approval;
 };
 
@@ -189,18 +191,17 @@ extern const struct wsp__tool_def wsp__tool_mkdir;
 extern const struct wsp__tool_def wsp__tool_grep;
 
 /* The tools a set may hold, in listing order (those built so far). */
-#define WSP__TOOL_LIST                                                     \
-	&wsp__tool_execute_command, &wsp__tool_get_process_output,        \
-		&wsp__tool_kill_process, &wsp__tool_read_file,            \
-		&wsp__tool_write_file, &wsp__tool_edit_file,              \
-		&wsp__tool_list_files, &wsp__tool_delete,                 \
+#define WSP__TOOL_LIST                                                         \
+	&wsp__tool_execute_command, &wsp__tool_get_process_output,             \
+		&wsp__tool_kill_process, &wsp__tool_read_file,                 \
+		&wsp__tool_write_file, &wsp__tool_edit_file,                   \
+		&wsp__tool_list_files, &wsp__tool_delete,                      \
 		&wsp__tool_file_stat, &wsp__tool_mkdir, &wsp__tool_grep
 
 /* ---- paths, globs, .gitignore, tree walks ------------------------------ */
 
 /* A path as a lock/read-tracker key: "/a/b" ("./a//b/" -> "/a/b"). */
-WSP_INTERNAL void wsp__tools_path_key(char *out, size_t cap,
-				      const char *path);
+WSP_INTERNAL void wsp__tools_path_key(char *out, size_t cap, const char *path);
 
 /* True if s has glob syntax (* ? [ {). */
 WSP_INTERNAL int wsp__glob_has_magic(const char *s);
@@ -224,7 +225,7 @@ WSP_INTERNAL int wsp__gitignore_match(const struct wsp__gitignore *gi,
 				      const char *path, int is_dir);
 
 struct wsp__walk_entry {
-	char *path;   /* relative to the walked directory */
+	char *path; /* relative to the walked directory */
 	const char *name;
 	char *target; /* symlink target or NULL */
 	uint32_t type;

@@ -19,7 +19,7 @@ static int sink(const void *data, size_t len, void *payload)
 
 int wsp_tools_instructions(char **out, wsp_workspace *ws, wsp_error *err)
 {
-	struct wsp__tbuf b = { 0 };
+	struct wsp__tbuf b = {0};
 	wsp_error serr;
 	size_t i, n;
 
@@ -42,9 +42,9 @@ int wsp_tools_instructions(char **out, wsp_workspace *ws, wsp_error *err)
 		for (i = 0; i < n; i++)
 			wsp__tbuf_addf(&b, "- %s%s\n",
 				       wsp__workspace_mount_path(ws, i),
-				       wsp__workspace_mount_read_only(ws, i) ?
-					       " (read-only)" :
-					       "");
+				       wsp__workspace_mount_read_only(ws, i)
+					       ? " (read-only)"
+					       : "");
 	}
 	if (b.oom) {
 		wsp__tbuf_free(&b);

@@ -68,8 +68,8 @@ static int fail(char *why, size_t cap, const char *at, const char *fmt, ...)
 	return WSP_EINVAL;
 }
 
-static int check(const cJSON *schema, const cJSON *v, const char *at,
-		 int depth, char *why, size_t cap);
+static int check(const cJSON *schema, const cJSON *v, const char *at, int depth,
+		 char *why, size_t cap);
 
 static int check_type(const cJSON *type, const cJSON *v, const char *at,
 		      char *why, size_t cap)
@@ -85,35 +85,33 @@ static int check_type(const cJSON *type, const cJSON *v, const char *at,
 			    article(type->valuestring), type->valuestring,
 			    json_type(v));
 	}
-	cJSON_ArrayForEach(t, type) {
+	cJSON_ArrayForEach(t, type)
+	{
 		if (!cJSON_IsString(t))
 			continue;
 		if (type_matches(t->valuestring, v))
 			return 0;
-		n += (size_t)snprintf(list + n, n < sizeof(list) ?
-					       sizeof(list) - n : 0,
-				      "%s%s", n ? " or " : "",
-				      t->valuestring);
+		n += (size_t)snprintf(list + n,
+				      n < sizeof(list) ? sizeof(list) - n : 0,
+				      "%s%s", n ? " or " : "", t->valuestring);
 	}
 	return fail(why, cap, at, "must be %s, not %s", list, json_type(v));
 }
 
-static int check_enum(const cJSON *e, const cJSON *v, const char *at,
-		      char *why, size_t cap)
+static int check_enum(const cJSON *e, const cJSON *v, const char *at, char *why,
+		      size_t cap)
 {
 	const cJSON *x;
 
-	cJSON_ArrayForEach(x, e)
-		if (cJSON_Compare(x, v, 1))
-			return 0;
+	cJSON_ArrayForEach(x, e) if (cJSON_Compare(x, v, 1)) return 0;
 	return fail(why, cap, at, "must be one of the listed values");
 }
 
 static int check_object(const cJSON *schema, const cJSON *v, const char *at,
 			int depth, char *why, size_t cap)
 {
-	const cJSON *props = cJSON_GetObjectItemCaseSensitive(schema,
-							      "properties");
+	const cJSON *props =
+		cJSON_GetObjectItemCaseSensitive(schema, "properties");
 	const cJSON *req = cJSON_GetObjectItemCaseSensitive(schema, "required");
 	const cJSON *extra = cJSON_GetObjectItemCaseSensitive(
 		schema, "additionalProperties");
@@ -121,18 +119,20 @@ static int check_object(const cJSON *schema, const cJSON *v, const char *at,
 	char sub[256];
 	int rc;
 
-	cJSON_ArrayForEach(r, req) {
+	cJSON_ArrayForEach(r, req)
+	{
 		if (!cJSON_IsString(r))
 			continue;
 		if (!cJSON_GetObjectItemCaseSensitive(v, r->valuestring)) {
-			snprintf(sub, sizeof(sub), "%s%s%s", at, at[0] ? "." : "",
-				 r->valuestring);
+			snprintf(sub, sizeof(sub), "%s%s%s", at,
+				 at[0] ? "." : "", r->valuestring);
 			return fail(why, cap, sub, "is required");
 		}
 	}
-	cJSON_ArrayForEach(m, v) {
-		const cJSON *ps = cJSON_GetObjectItemCaseSensitive(props,
-								   m->string);
+	cJSON_ArrayForEach(m, v)
+	{
+		const cJSON *ps =
+			cJSON_GetObjectItemCaseSensitive(props, m->string);
 
 		snprintf(sub, sizeof(sub), "%s%s%s", at, at[0] ? "." : "",
 			 m->string ? m->string : "");
@@ -149,8 +149,8 @@ static int check_object(const cJSON *schema, const cJSON *v, const char *at,
 	return 0;
 }
 
-static int check(const cJSON *schema, const cJSON *v, const char *at,
-		 int depth, char *why, size_t cap)
+static int check(const cJSON *schema, const cJSON *v, const char *at, int depth,
+		 char *why, size_t cap)
 {
 	const cJSON *k;
 	char sub[256];
@@ -189,8 +189,8 @@ static int check(const cJSON *schema, const cJSON *v, const char *at,
 				    k->valuedouble);
 	}
 	if (cJSON_IsArray(v)) {
-		const cJSON *items = cJSON_GetObjectItemCaseSensitive(schema,
-								      "items");
+		const cJSON *items =
+			cJSON_GetObjectItemCaseSensitive(schema, "items");
 		const cJSON *x;
 
 		k = cJSON_GetObjectItemCaseSensitive(schema, "minItems");
@@ -198,10 +198,11 @@ static int check(const cJSON *schema, const cJSON *v, const char *at,
 		    (double)cJSON_GetArraySize(v) < k->valuedouble)
 			return fail(why, cap, at, "must have at least %g items",
 				    k->valuedouble);
-		cJSON_ArrayForEach(x, v) {
+		cJSON_ArrayForEach(x, v)
+		{
 			snprintf(sub, sizeof(sub), "%s[%d]", at, i++);
-			if (items && (rc = check(items, x, sub, depth + 1, why,
-						 cap)))
+			if (items &&
+			    (rc = check(items, x, sub, depth + 1, why, cap)))
 				return rc;
 		}
 	}
@@ -214,7 +215,9 @@ int wsp__schema_check(const cJSON *schema, const cJSON *value, char *why,
 		      size_t why_cap)
 {
 	if (!cJSON_IsObject(value))
-		return fail(why, why_cap, "", "arguments must be a JSON object, "
-			    "not %s", json_type(value));
+		return fail(why, why_cap, "",
+			    "arguments must be a JSON object, "
+			    "not %s",
+			    json_type(value));
 	return check(schema, value, "", 0, why, why_cap);
 }

@@ -74,7 +74,8 @@ static void sandwich(struct wsp__tbuf *b, const char *s, size_t len,
 	int nl;
 
 	total = wsp__text_tokens(s, len);
-	if (!len || total <= max_tokens || !(n = split_lines(&v, s, len, &nl))) {
+	if (!len || total <= max_tokens ||
+	    !(n = split_lines(&v, s, len, &nl))) {
 		wsp__tbuf_add(b, s, len);
 		free(v);
 		return;
@@ -100,10 +101,11 @@ static void sandwich(struct wsp__tbuf *b, const char *s, size_t len,
 		return;
 	}
 	add_lines(b, v, 0, head);
-	wsp__tbuf_addf(b,
-		       "\n[...%zu lines truncated \xe2\x80\x94 showing first ~%zu "
-		       "+ last ~%zu of ~%zu tokens...]\n",
-		       n - head - tail, head_tok, tail_tok, total);
+	wsp__tbuf_addf(
+		b,
+		"\n[...%zu lines truncated \xe2\x80\x94 showing first ~%zu "
+		"+ last ~%zu of ~%zu tokens...]\n",
+		n - head - tail, head_tok, tail_tok, total);
 	add_lines(b, v, n - tail, n);
 	if (nl)
 		wsp__tbuf_add(b, "\n", 1);
@@ -113,7 +115,7 @@ static void sandwich(struct wsp__tbuf *b, const char *s, size_t len,
 void wsp__text_truncate(struct wsp__tbuf *b, const char *s, size_t len,
 			size_t tail, size_t max_tokens)
 {
-	struct wsp__tbuf tmp = { 0 };
+	struct wsp__tbuf tmp = {0};
 	size_t n = 0, i, skip;
 	int nl = len && s[len - 1] == '\n';
 	const char *p = s;
@@ -130,7 +132,8 @@ void wsp__text_truncate(struct wsp__tbuf *b, const char *s, size_t len,
 			for (skip = n - tail; skip; p++)
 				if (*p == '\n')
 					skip--;
-			wsp__tbuf_addf(&tmp, "[showing last %zu of %zu lines]\n",
+			wsp__tbuf_addf(&tmp,
+				       "[showing last %zu of %zu lines]\n",
 				       tail, n);
 			wsp__tbuf_add(&tmp, p, (size_t)(s + len - p));
 			sandwich(b, tmp.p ? tmp.p : "", tmp.len, max_tokens);
@@ -149,7 +152,8 @@ void wsp__text_limit(struct wsp__tbuf *b, const char *s, size_t len,
 	int nl;
 
 	total = wsp__text_tokens(s, len);
-	if (!len || total <= max_tokens || !(n = split_lines(&v, s, len, &nl))) {
+	if (!len || total <= max_tokens ||
+	    !(n = split_lines(&v, s, len, &nl))) {
 		wsp__tbuf_add(b, s, len);
 		free(v);
 		return;
@@ -167,9 +171,9 @@ void wsp__text_limit(struct wsp__tbuf *b, const char *s, size_t len,
 		return;
 	}
 	add_lines(b, v, 0, kept);
-	wsp__tbuf_addf(b,
-		       "\n[output truncated: showing first ~%zu of ~%zu tokens]",
-		       tok, total);
+	wsp__tbuf_addf(
+		b, "\n[output truncated: showing first ~%zu of ~%zu tokens]",
+		tok, total);
 	free(v);
 }
 

@@ -84,11 +84,11 @@ static int add_entry(const wsp_fs_entry *e, void *payload)
 }
 
 int wsp__walk(struct wsp__walk *w, wsp_workspace *ws, const char *path,
-	      uint32_t max_depth, size_t max_entries,
-	      const wsp_cancel *cancel, wsp_error *err)
+	      uint32_t max_depth, size_t max_entries, const wsp_cancel *cancel,
+	      wsp_error *err)
 {
 	wsp_fs_list_opts lo = WSP_FS_LIST_OPTS_INIT;
-	struct collect c = { w, max_entries ? max_entries : SIZE_MAX, 0 };
+	struct collect c = {w, max_entries ? max_entries : SIZE_MAX, 0};
 	int rc;
 
 	memset(w, 0, sizeof(*w));

@@ -47,8 +47,8 @@ static void start(struct server *s, const char *config)
 {
 	posix_spawn_file_actions_t fa;
 	int in[2], out[2];
-	char *argv[] = { (char *)WSP_CLI, "--config", (char *)config, "mcp",
-			 NULL };
+	char *argv[] = {(char *)WSP_CLI, "--config", (char *)config, "mcp",
+			NULL};
 
 	if (pipe(in) || pipe(out))
 		die("pipe");
@@ -131,16 +131,15 @@ static void measure(struct server *s, const char *label, const char *rest,
 	int i;
 
 	for (i = 0; i < n; i++) {
-		snprintf(line, sizeof(line), "{\"jsonrpc\":\"2.0\",\"id\":%d,%s",
-			 ++*id, rest);
+		snprintf(line, sizeof(line),
+			 "{\"jsonrpc\":\"2.0\",\"id\":%d,%s", ++*id, rest);
 		t0 = now_us();
 		call(s, line, *id);
 		t[i] = now_us() - t0;
 	}
 	qsort(t, (size_t)n, sizeof(*t), cmp);
-	printf("| %-34s | %6d | %9.1f | %9.1f | %9.1f |\n", label, n,
-	       t[n / 2], t[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1],
-	       t[n - 1]);
+	printf("| %-34s | %6d | %9.1f | %9.1f | %9.1f |\n", label, n, t[n / 2],
+	       t[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1], t[n - 1]);
 	free(t);
 }
 
@@ -181,8 +180,10 @@ int main(int argc, char **argv)
 	snprintf(path, sizeof(path), "%s/work/page.txt", dir);
 	fp = fopen(path, "w");
 	for (i = 0; i < 64; i++)
-		fprintf(fp, "line %02d of a small text file read by the bench.."
-			    "......\n", i);
+		fprintf(fp,
+			"line %02d of a small text file read by the bench.."
+			"......\n",
+			i);
 	fclose(fp);
 	snprintf(config, sizeof(config), "%s/wsp.yaml", dir);
 	fp = fopen(config, "w");
@@ -196,10 +197,11 @@ int main(int argc, char **argv)
 	fclose(fp);
 
 	start(&s, config);
-	call(&s, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\","
-		 "\"params\":{\"protocolVersion\":\"2025-06-18\","
-		 "\"capabilities\":{},\"clientInfo\":{\"name\":\"bench\","
-		 "\"version\":\"1\"}}}",
+	call(&s,
+	     "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\","
+	     "\"params\":{\"protocolVersion\":\"2025-06-18\","
+	     "\"capabilities\":{},\"clientInfo\":{\"name\":\"bench\","
+	     "\"version\":\"1\"}}}",
 	     1);
 	usleep(200000);
 	rss0 = proc_kib(s.pid, "status", "VmRSS:");
@@ -228,8 +230,7 @@ int main(int argc, char **argv)
 	hwm = proc_kib(s.pid, "status", "VmHWM:");
 	printf("\n| %-34s | %9s |\n", "wsp mcp memory", "KiB");
 	printf("|------------------------------------|-----------|\n");
-	printf("| %-34s | %9ld |\n", "RSS idle, initialized (goal 8192)",
-	       rss0);
+	printf("| %-34s | %9ld |\n", "RSS idle, initialized (goal 8192)", rss0);
 	printf("| %-34s | %9ld |\n", "  of which private dirty", priv);
 	printf("| %-34s | %9ld |\n", "  PSS (shared pages split)", pss);
 	printf("| %-34s | %9ld |\n", "RSS idle after the calls", rss1);

@@ -162,6 +162,20 @@ test('each offered tool answers', async () => {
   await client.close();
 });
 
+test('read_file of an image returns image content', async () => {
+  const client = await connect();
+  const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a,
+    0, 0, 0, 13]);
+  writeFileSync(join(work, 'shot.png'), png);
+  const r = await client.callTool({ name: 'read_file',
+    arguments: { path: 'shot.png' } });
+  assert.equal(r.content[0].text, 'shot.png (12 bytes)');
+  assert.equal(r.content[1].type, 'image');
+  assert.equal(r.content[1].mimeType, 'image/png');
+  assert.deepEqual(Buffer.from(r.content[1].data, 'base64'), png);
+  await client.close();
+});
+
 test('background process: start, read, kill', async (t) => {
   const client = await connect();
   const { tools } = await client.listTools();
@@ -276,7 +290,9 @@ test('malformed lines on the raw stream', async () => {
   send('{"jsonrpc":"1.0","id":3,"method":"ping"}');
   send('{"jsonrpc":"2.0","id":4,"method":"no/such"}');
   send('{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":[]}}');
-  send('x'.repeat(5 << 20)); // over the 4 MiB bound
+  // valid JSON, but over the 4 MiB bound: refused without being parsed
+  send(JSON.stringify({ jsonrpc: '2.0', id: 99, method: 'ping',
+    params: { pad: 'x'.repeat(5 << 20) } }));
   send('{"jsonrpc":"2.0","id":6,"method":"ping"}');
   for (let i = 0; i < 100 && replies.length < 7; i++) await sleep(50);
   child.stdin.end();

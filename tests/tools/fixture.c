@@ -40,7 +40,8 @@ int fixture_open(struct fixture *f, const char *extra_yaml, uint32_t flags)
 		     "    options:\n"
 		     "      base_path: %s\n"
 		     "%s",
-		     f->work, f->dir, f->work, extra_yaml ? extra_yaml : "") < 0)
+		     f->work, f->dir, f->work,
+		     extra_yaml ? extra_yaml : "") < 0)
 		return WSP_ENOMEM;
 	o.config_text = yaml;
 	o.config_name = "<test>";
@@ -77,7 +78,7 @@ void fixture_close(struct fixture *f)
 char *fixture_call(struct fixture *f, const char *name, const char *args,
 		   int *is_error)
 {
-	wsp_tool_result r = { sizeof(r), 0, NULL, 0 };
+	wsp_tool_result r = {.struct_size = sizeof(r)};
 	wsp_error err;
 	char *text;
 	int rc;

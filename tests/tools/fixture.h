@@ -9,8 +9,8 @@
 #include <wsp/wsp.h>
 
 struct fixture {
-	char dir[256];      /* the temporary directory */
-	char work[300];     /* dir/work: working directory and root mount */
+	char dir[256];	/* the temporary directory */
+	char work[300]; /* dir/work: working directory and root mount */
 	wsp_workspace *ws;
 	wsp_tools *tools;
 };

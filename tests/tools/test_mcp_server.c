@@ -21,7 +21,7 @@
 struct session {
 	struct fixture fx;
 	int to_server, from_server; /* our ends */
-	int srv_in, srv_out;        /* the server's ends */
+	int srv_in, srv_out;	    /* the server's ends */
 	wsp_cancel *stop;
 	pthread_t th;
 	uint32_t flags;
@@ -92,7 +92,7 @@ static void send_raw(struct session *s, const char *line)
 /* The next message from the server (parsed), or NULL after timeout_ms. */
 static cJSON *next(struct session *s, int timeout_ms)
 {
-	struct pollfd p = { s->from_server, POLLIN, 0 };
+	struct pollfd p = {s->from_server, POLLIN, 0};
 	char *nl;
 	cJSON *j;
 	ssize_t n;
@@ -143,8 +143,8 @@ static int error_code(const cJSON *j)
 static const char *result_text(const cJSON *j, int *is_error)
 {
 	const cJSON *r = cJSON_GetObjectItem(j, "result");
-	const cJSON *c = cJSON_GetArrayItem(cJSON_GetObjectItem(r, "content"),
-					    0);
+	const cJSON *c =
+		cJSON_GetArrayItem(cJSON_GetObjectItem(r, "content"), 0);
 
 	*is_error = cJSON_IsTrue(cJSON_GetObjectItem(r, "isError"));
 	return c ? cJSON_GetObjectItem(c, "text")->valuestring : "";
@@ -157,8 +157,8 @@ static int id_of(const cJSON *j)
 	return cJSON_IsNumber(id) ? id->valueint : -1;
 }
 
-static void initialize(struct session *s, const char *version,
-		       const char *caps, const char **got_version)
+static void initialize(struct session *s, const char *version, const char *caps,
+		       const char **got_version)
 {
 	char line[512];
 	cJSON *j;
@@ -175,8 +175,9 @@ static void initialize(struct session *s, const char *version,
 		static char v[32];
 		const cJSON *r = cJSON_GetObjectItem(j, "result");
 
-		snprintf(v, sizeof(v), "%s",
-			 cJSON_GetObjectItem(r, "protocolVersion")->valuestring);
+		snprintf(
+			v, sizeof(v), "%s",
+			cJSON_GetObjectItem(r, "protocolVersion")->valuestring);
 		*got_version = v;
 	}
 	cJSON_Delete(j);
@@ -217,7 +218,8 @@ static void test_initialize(void)
 	CU_ASSERT(cJSON_IsObject(cJSON_GetObjectItem(j, "result")));
 	cJSON_Delete(j);
 
-	send_raw(&s, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/list\"}");
+	send_raw(&s,
+		 "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/list\"}");
 	j = next(&s, 5000);
 	r = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "result"), "tools");
 	CU_ASSERT_EQUAL(cJSON_GetArraySize(r), 11);
@@ -225,15 +227,14 @@ static void test_initialize(void)
 		cJSON_GetObjectItem(cJSON_GetArrayItem(r, 0), "name")
 			->valuestring,
 		"execute_command");
-	CU_ASSERT(cJSON_IsObject(cJSON_GetObjectItem(cJSON_GetArrayItem(r, 0),
-						     "inputSchema")));
+	CU_ASSERT(cJSON_IsObject(
+		cJSON_GetObjectItem(cJSON_GetArrayItem(r, 0), "inputSchema")));
 	cJSON_Delete(j);
 	finish(&s);
 	CU_ASSERT_EQUAL(s.rc, 0);
 }
 
-static void expect_error(struct session *s, const char *line, int code,
-			 int id)
+static void expect_error(struct session *s, const char *line, int code, int id)
 {
 	cJSON *j;
 
@@ -245,10 +246,23 @@ static void expect_error(struct session *s, const char *line, int code,
 	cJSON_Delete(j);
 }
 
+/* A valid ping request exactly total bytes long (padding in params). */
+static void ping_of_length(char *buf, size_t total, int id)
+{
+	int n = snprintf(buf, total + 1,
+			 "{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":\"ping\","
+			 "\"params\":{\"p\":\"",
+			 id);
+
+	memset(buf + n, 'x', total - (size_t)n - 3);
+	strcpy(buf + total - 3, "\"}}");
+	CU_ASSERT_EQUAL(strlen(buf), total);
+}
+
 static void test_malformed(void)
 {
 	struct session s;
-	char big[6000];
+	char big[6001];
 	cJSON *j;
 
 	start(&s, NULL);
@@ -259,25 +273,51 @@ static void test_malformed(void)
 	expect_error(&s, "{\"id\":4,\"method\":\"ping\"}", -32600, 4);
 	expect_error(&s, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"nope\"}",
 		     -32601, 5);
-	expect_error(&s, "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":"
-			 "\"tools/call\",\"params\":{\"name\":5}}",
+	expect_error(&s,
+		     "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":"
+		     "\"tools/call\",\"params\":{\"name\":5}}",
 		     -32602, 6);
-	expect_error(&s, "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":"
-			 "\"tools/call\",\"params\":{\"name\":\"nope\"}}",
+	expect_error(&s,
+		     "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":"
+		     "\"tools/call\",\"params\":{\"name\":\"nope\"}}",
 		     -32602, 7);
-	expect_error(&s, "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":"
-			 "\"tools/call\",\"params\":{\"name\":"
-			 "\"execute_command\",\"arguments\":{}}}",
+	expect_error(&s,
+		     "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":"
+		     "\"tools/call\",\"params\":{\"name\":"
+		     "\"execute_command\",\"arguments\":{}}}",
 		     -32602, 8);
-	expect_error(&s, "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":"
-			 "\"tools/call\",\"params\":[]}",
+	expect_error(&s,
+		     "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":"
+		     "\"tools/call\",\"params\":[]}",
 		     -32602, 9);
-	/* a line over the bound (4096 here) is answered and skipped */
-	memset(big, 'x', sizeof(big) - 1);
-	big[sizeof(big) - 1] = '\0';
-	memcpy(big, "{\"jsonrpc\":\"2.0\",\"id\":10,\"method\":\"ping\",\"p\":\"",
-	       47);
+	/* valid JSON over the bound (4096 here) is refused unread */
+	ping_of_length(big, 6000, 10);
 	expect_error(&s, big, -32700, -1);
+	ping_of_length(big, 4097, 10);
+	expect_error(&s, big, -32700, -1);
+	/* exactly at the bound is fine */
+	ping_of_length(big, 4096, 10);
+	send_raw(&s, big);
+	j = next(&s, 5000);
+	CU_ASSERT_EQUAL(id_of(j), 10);
+	CU_ASSERT(cJSON_IsObject(cJSON_GetObjectItem(j, "result")));
+	cJSON_Delete(j);
+	{
+		/* a huge line in pieces: the buffer never grows past the bound
+		 */
+		static char huge[100000];
+
+		memset(huge, 'y', sizeof(huge) - 1);
+		send_raw(&s, huge);
+		j = next(&s, 5000);
+		CU_ASSERT_EQUAL(error_code(j), -32700);
+		CU_ASSERT_PTR_NOT_NULL(strstr(
+			cJSON_GetObjectItem(cJSON_GetObjectItem(j, "error"),
+					    "message")
+				->valuestring,
+			"over 4096 bytes"));
+		cJSON_Delete(j);
+	}
 	send_raw(&s, "{\"jsonrpc\":\"2.0\",\"id\":11,\"method\":\"ping\"}");
 	j = next(&s, 5000);
 	CU_ASSERT_EQUAL(id_of(j), 11);
@@ -490,11 +530,11 @@ static void test_elicitation(void)
 	CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(j, "method")->valuestring,
 			       "elicitation/create");
 	params = cJSON_GetObjectItem(j, "params");
-	CU_ASSERT_PTR_NOT_NULL(strstr(
-		cJSON_GetObjectItem(params, "message")->valuestring,
-		"echo approved"));
-	CU_ASSERT(cJSON_IsObject(cJSON_GetObjectItem(params,
-						     "requestedSchema")));
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(cJSON_GetObjectItem(params, "message")->valuestring,
+		       "echo approved"));
+	CU_ASSERT(
+		cJSON_IsObject(cJSON_GetObjectItem(params, "requestedSchema")));
 	snprintf(line, sizeof(line),
 		 "{\"jsonrpc\":\"2.0\",\"id\":\"%s\",\"result\":{\"action\":"
 		 "\"accept\",\"content\":{\"approve\":true}}}",
@@ -541,19 +581,19 @@ static void test_elicitation(void)
 }
 
 static CU_TestInfo tests[] = {
-	{ "initialize, version negotiation, ping, tools/list",
-	  test_initialize },
-	{ "malformed and oversized messages get JSON-RPC errors",
-	  test_malformed },
-	{ "tools/call streams progress and returns text", test_call_and_progress },
-	{ "calls run concurrently; cancellation kills the command",
-	  test_cancel_and_concurrency },
-	{ "stopping the server kills running commands",
-	  test_shutdown_kills_running },
-	{ "background processes are kept, or killed when asked",
-	  test_background_at_shutdown },
-	{ "approval through elicitation, or refusal without it",
-	  test_elicitation },
+	{"initialize, version negotiation, ping, tools/list", test_initialize},
+	{"malformed and oversized messages get JSON-RPC errors",
+	 test_malformed},
+	{"tools/call streams progress and returns text",
+	 test_call_and_progress},
+	{"calls run concurrently; cancellation kills the command",
+	 test_cancel_and_concurrency},
+	{"stopping the server kills running commands",
+	 test_shutdown_kills_running},
+	{"background processes are kept, or killed when asked",
+	 test_background_at_shutdown},
+	{"approval through elicitation, or refusal without it",
+	 test_elicitation},
 	CU_TEST_INFO_NULL,
 };
 

@@ -28,8 +28,8 @@ static void start_bg(const char *cmd, char *id, size_t cap)
 	char args[512], *out;
 	const char *p;
 
-	snprintf(args, sizeof(args),
-		 "{\"command\":\"%s\",\"background\":true}", cmd);
+	snprintf(args, sizeof(args), "{\"command\":\"%s\",\"background\":true}",
+		 cmd);
 	out = run("execute_command", args);
 	CU_ASSERT_EQUAL(e, 0);
 	CU_ASSERT_NSTRING_EQUAL(out, "Started background process (PID: ", 33);
@@ -78,8 +78,9 @@ static void test_background_output(void)
 
 	start_bg("seq 1 5; echo warn >&2; exit 7", id, sizeof(id));
 	out = output(id, ",\"wait\":true");
-	CU_ASSERT_STRING_EQUAL(out, "stdout:\n1\n2\n3\n4\n5\n\nstderr:\nwarn\n\n"
-				    "Exit code: 7");
+	CU_ASSERT_STRING_EQUAL(out,
+			       "stdout:\n1\n2\n3\n4\n5\n\nstderr:\nwarn\n\n"
+			       "Exit code: 7");
 	free(out);
 	out = output(id, ",\"tail\":2");
 	CU_ASSERT_STRING_EQUAL(out, "stdout:\n[showing last 2 of 5 lines]\n4\n5"
@@ -120,8 +121,9 @@ static void test_kill(void)
 	CU_ASSERT_STRING_EQUAL(out, want);
 	free(out);
 	out = output(id, "");
-	snprintf(want, sizeof(want), "No background process found with PID "
-				     "%s.",
+	snprintf(want, sizeof(want),
+		 "No background process found with PID "
+		 "%s.",
 		 id);
 	CU_ASSERT_STRING_EQUAL(out, want);
 	free(out);
@@ -156,16 +158,15 @@ static void *fire_later(void *arg)
 static void test_wait_streams_and_cancel(void)
 {
 	wsp_tool_call_opts o = WSP_TOOL_CALL_OPTS_INIT;
-	wsp_tool_result r = { sizeof(r), 0, NULL, 0 };
-	struct streamed s = { "", 0 };
+	wsp_tool_result r = {.struct_size = sizeof(r)};
+	struct streamed s = {"", 0};
 	char id[80], args[160];
 	wsp_cancel *cancel;
 	wsp_error err;
 	pthread_t th;
 
 	CU_ASSERT_EQUAL_FATAL(fixture_open(&fx, NULL, 0), 0);
-	start_bg("sleep 0.3; echo late; sleep 0.3; echo later", id,
-		 sizeof(id));
+	start_bg("sleep 0.3; echo late; sleep 0.3; echo later", id, sizeof(id));
 	snprintf(args, sizeof(args), "{\"pid\":\"%s\",\"wait\":true}", id);
 	o.on_output = on_out;
 	o.output_payload = &s;
@@ -198,10 +199,10 @@ static void test_wait_streams_and_cancel(void)
 }
 
 static CU_TestInfo tests[] = {
-	{ "background output, tail and exit code", test_background_output },
-	{ "kill_process: last 50 lines, then gone", test_kill },
-	{ "wait streams output; a cancel kills the process",
-	  test_wait_streams_and_cancel },
+	{"background output, tail and exit code", test_background_output},
+	{"kill_process: last 50 lines, then gone", test_kill},
+	{"wait streams output; a cancel kills the process",
+	 test_wait_streams_and_cancel},
 	CU_TEST_INFO_NULL,
 };
 

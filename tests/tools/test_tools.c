@@ -58,17 +58,19 @@ static void test_list(void)
 	CU_ASSERT_EQUAL(wsp_tools_list_json(&json, fx.tools, &err), 0);
 	arr = cJSON_Parse(json);
 	CU_ASSERT_TRUE_FATAL(cJSON_IsArray(arr));
-	cJSON_ArrayForEach(t, arr) {
+	cJSON_ArrayForEach(t, arr)
+	{
 		const cJSON *name = cJSON_GetObjectItem(t, "name");
 		const cJSON *schema = cJSON_GetObjectItem(t, "inputSchema");
 
-		CU_ASSERT(cJSON_IsString(cJSON_GetObjectItem(t, "description")));
+		CU_ASSERT(
+			cJSON_IsString(cJSON_GetObjectItem(t, "description")));
 		CU_ASSERT_STRING_EQUAL(
 			cJSON_GetObjectItem(schema, "type")->valuestring,
 			"object");
 		if (!strcmp(name->valuestring, "execute_command")) {
-			const cJSON *req = cJSON_GetObjectItem(schema,
-							       "required");
+			const cJSON *req =
+				cJSON_GetObjectItem(schema, "required");
 
 			found = 1;
 			CU_ASSERT_STRING_EQUAL(
@@ -84,7 +86,7 @@ static void test_list(void)
 
 static void test_validation(void)
 {
-	wsp_tool_result r = { sizeof(r), 0, NULL, 0 };
+	wsp_tool_result r = {.struct_size = sizeof(r)};
 	wsp_error err;
 
 	open_fx(NULL, 0);
@@ -112,9 +114,9 @@ static void test_validation(void)
 			WSP_EINVAL);
 	CU_ASSERT_STRING_EQUAL(err.message, "arguments of 'execute_command' "
 					    "are not valid JSON");
-	CU_ASSERT_EQUAL(wsp_tool_call(&r, fx.tools, "no_such_tool", "{}", NULL,
-				      &err),
-			WSP_ENOTFOUND);
+	CU_ASSERT_EQUAL(
+		wsp_tool_call(&r, fx.tools, "no_such_tool", "{}", NULL, &err),
+		WSP_ENOTFOUND);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "unknown tool "
 						   "'no_such_tool'"));
 	CU_ASSERT_PTR_NULL(r.text);
@@ -138,7 +140,8 @@ static void test_exec_output(void)
 	out = run("execute_command",
 		  "{\"command\":\"echo hi; echo oops >&2; exit 3\"}", &e);
 	CU_ASSERT_EQUAL(e, 1);
-	CU_ASSERT_STRING_EQUAL(out, "stdout:\nhi\n\nstderr:\noops\nExit code: 3");
+	CU_ASSERT_STRING_EQUAL(out,
+			       "stdout:\nhi\n\nstderr:\noops\nExit code: 3");
 	free(out);
 	out = run("execute_command", "{\"command\":\"echo only >&2\"}", &e);
 	CU_ASSERT_EQUAL(e, 0);
@@ -163,8 +166,7 @@ static void test_exec_tail(void)
 	CU_ASSERT_EQUAL(e, 0);
 	CU_ASSERT_NSTRING_EQUAL(out, "[showing last 200 of 300 lines]\n101\n",
 				36);
-	CU_ASSERT(strlen(out) > 6 &&
-		  !strcmp(out + strlen(out) - 4, "\n300"));
+	CU_ASSERT(strlen(out) > 6 && !strcmp(out + strlen(out) - 4, "\n300"));
 	free(out);
 	out = run("execute_command", "{\"command\":\"seq 1 300\",\"tail\":0}",
 		  &e);
@@ -196,21 +198,22 @@ static int count_output(uint32_t stream, const void *data, size_t len,
 static void test_exec_tail_pipe_streams(void)
 {
 	wsp_tool_call_opts o = WSP_TOOL_CALL_OPTS_INIT;
-	wsp_tool_result r = { sizeof(r), 0, NULL, 0 };
-	struct stream_count sc = { 0, 0 };
+	wsp_tool_result r = {.struct_size = sizeof(r)};
+	struct stream_count sc = {0, 0};
 	wsp_error err;
 
 	open_fx(NULL, 0);
 	o.on_output = count_output;
 	o.output_payload = &sc;
-	CU_ASSERT_EQUAL(wsp_tool_call(&r, fx.tools, "execute_command",
-				      "{\"command\":\"seq 1 1000 | tail -n 3\"}",
-				      &o, &err),
-			0);
+	CU_ASSERT_EQUAL(
+		wsp_tool_call(&r, fx.tools, "execute_command",
+			      "{\"command\":\"seq 1 1000 | tail -n 3\"}", &o,
+			      &err),
+		0);
 	/* the pipe was taken off: all 1000 lines streamed (3893 bytes) */
 	CU_ASSERT_EQUAL(sc.bytes, 3893);
-	CU_ASSERT_STRING_EQUAL(r.text,
-			       "[showing last 3 of 1000 lines]\n998\n999\n1000");
+	CU_ASSERT_STRING_EQUAL(
+		r.text, "[showing last 3 of 1000 lines]\n998\n999\n1000");
 	wsp_tool_result_release(&r);
 	fixture_close(&fx);
 }
@@ -250,8 +253,8 @@ static void test_exec_timeout_cwd(void)
 				    "after 0.5 seconds\nExit code: 124");
 	free(out);
 	fixture_write(&fx, "sub/dir/keep", "");
-	out = run("execute_command", "{\"command\":\"pwd\",\"cwd\":\"sub/dir\"}",
-		  &e);
+	out = run("execute_command",
+		  "{\"command\":\"pwd\",\"cwd\":\"sub/dir\"}", &e);
 	snprintf(want, sizeof(want), "%s/sub/dir", fx.work);
 	CU_ASSERT_STRING_EQUAL(out, want);
 	free(out);
@@ -264,7 +267,7 @@ static void test_exec_timeout_cwd(void)
 
 static void *fire_later(void *arg)
 {
-	struct timespec ts = { 0, 300 * 1000000L };
+	struct timespec ts = {0, 300 * 1000000L};
 
 	nanosleep(&ts, NULL);
 	wsp_cancel_fire(arg);
@@ -274,7 +277,7 @@ static void *fire_later(void *arg)
 static void test_exec_cancel(void)
 {
 	wsp_tool_call_opts o = WSP_TOOL_CALL_OPTS_INIT;
-	wsp_tool_result r = { sizeof(r), 0, NULL, 0 };
+	wsp_tool_result r = {.struct_size = sizeof(r)};
 	struct timespec t0, t1;
 	wsp_cancel *cancel;
 	wsp_error err;
@@ -316,8 +319,8 @@ static int approve(const char *name, const char *args, void *payload)
 static void test_config_approval_rename(void)
 {
 	wsp_tool_call_opts o = WSP_TOOL_CALL_OPTS_INIT;
-	wsp_tool_result r = { sizeof(r), 0, NULL, 0 };
-	struct approval a = { 0, 0, "", "" };
+	wsp_tool_result r = {.struct_size = sizeof(r)};
+	struct approval a = {0, 0, "", ""};
 	wsp_tool_info info;
 	wsp_error err;
 	size_t i;
@@ -408,20 +411,20 @@ static void test_instructions(void)
 }
 
 static CU_TestInfo tests[] = {
-	{ "tools are listed with JSON Schemas", test_list },
-	{ "arguments are validated against the schema", test_validation },
-	{ "execute_command output text", test_exec_output },
-	{ "execute_command keeps the last lines", test_exec_tail },
-	{ "| tail -N is applied after streaming", test_exec_tail_pipe_streams },
-	{ "long output becomes a head+tail sandwich", test_exec_sandwich },
-	{ "execute_command timeout and cwd", test_exec_timeout_cwd },
-	{ "a cancel token stops the command", test_exec_cancel },
-	{ "tools: rename, disable, require_approval",
-	  test_config_approval_rename },
-	{ "tools: two tools with one name are refused",
-	  test_config_conflicts_and_read_only },
-	{ "instructions name the working directory and mounts",
-	  test_instructions },
+	{"tools are listed with JSON Schemas", test_list},
+	{"arguments are validated against the schema", test_validation},
+	{"execute_command output text", test_exec_output},
+	{"execute_command keeps the last lines", test_exec_tail},
+	{"| tail -N is applied after streaming", test_exec_tail_pipe_streams},
+	{"long output becomes a head+tail sandwich", test_exec_sandwich},
+	{"execute_command timeout and cwd", test_exec_timeout_cwd},
+	{"a cancel token stops the command", test_exec_cancel},
+	{"tools: rename, disable, require_approval",
+	 test_config_approval_rename},
+	{"tools: two tools with one name are refused",
+	 test_config_conflicts_and_read_only},
+	{"instructions name the working directory and mounts",
+	 test_instructions},
 	CU_TEST_INFO_NULL,
 };
 

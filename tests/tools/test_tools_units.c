@@ -40,12 +40,11 @@ static void test_schema(void)
 {
 	char why[256];
 
-	CU_ASSERT_EQUAL(check(schema, "{\"path\":\"a\",\"offset\":3}", why),
+	CU_ASSERT_EQUAL(check(schema, "{\"path\":\"a\",\"offset\":3}", why), 0);
+	CU_ASSERT_EQUAL(check(schema, "{\"path\":\"a\",\"timeout\":null}", why),
 			0);
-	CU_ASSERT_EQUAL(check(schema, "{\"path\":\"a\",\"timeout\":null}",
-			      why), 0);
-	CU_ASSERT_EQUAL(check(schema, "{\"path\":\"a\",\"pattern\":[\"x\"]}",
-			      why), 0);
+	CU_ASSERT_EQUAL(
+		check(schema, "{\"path\":\"a\",\"pattern\":[\"x\"]}", why), 0);
 
 	CU_ASSERT_EQUAL(check(schema, "{}", why), WSP_EINVAL);
 	CU_ASSERT_STRING_EQUAL(why, "'path' is required");
@@ -60,11 +59,13 @@ static void test_schema(void)
 	CU_ASSERT_EQUAL(check(schema, "{\"path\":\"a\",\"bogus\":1}", why),
 			WSP_EINVAL);
 	CU_ASSERT_STRING_EQUAL(why, "'bogus' is not a known property");
-	CU_ASSERT_EQUAL(check(schema, "{\"path\":\"a\",\"enc\":\"utf16\"}",
-			      why), WSP_EINVAL);
+	CU_ASSERT_EQUAL(
+		check(schema, "{\"path\":\"a\",\"enc\":\"utf16\"}", why),
+		WSP_EINVAL);
 	CU_ASSERT_STRING_EQUAL(why, "'enc' must be one of the listed values");
-	CU_ASSERT_EQUAL(check(schema, "{\"path\":\"a\",\"timeout\":\"x\"}",
-			      why), WSP_EINVAL);
+	CU_ASSERT_EQUAL(
+		check(schema, "{\"path\":\"a\",\"timeout\":\"x\"}", why),
+		WSP_EINVAL);
 	CU_ASSERT_STRING_EQUAL(why,
 			       "'timeout' must be number or null, not string");
 	CU_ASSERT_EQUAL(check(schema, "{\"path\":\"a\",\"pattern\":[1]}", why),
@@ -78,7 +79,7 @@ static void test_schema(void)
 
 static char *truncate_text(const char *s, size_t tail, size_t tokens)
 {
-	struct wsp__tbuf b = { 0 };
+	struct wsp__tbuf b = {0};
 
 	wsp__text_truncate(&b, s, strlen(s), tail, tokens);
 	return wsp__tbuf_take(&b);
@@ -86,7 +87,7 @@ static char *truncate_text(const char *s, size_t tail, size_t tokens)
 
 static void test_tail_and_sandwich(void)
 {
-	struct wsp__tbuf in = { 0 };
+	struct wsp__tbuf in = {0};
 	char *out;
 	int i;
 
@@ -102,8 +103,8 @@ static void test_tail_and_sandwich(void)
 
 	/* 100 lines of 40 bytes (10 tokens each) in a 200-token budget */
 	for (i = 0; i < 100; i++)
-		wsp__tbuf_addf(&in, "line %03d ................................\n",
-			       i);
+		wsp__tbuf_addf(
+			&in, "line %03d ................................\n", i);
 	out = truncate_text(in.p, 0, 200);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "line 000"));
 	CU_ASSERT_PTR_NULL(strstr(out, "line 050"));
@@ -117,12 +118,13 @@ static void test_tail_and_sandwich(void)
 
 static void test_limit(void)
 {
-	struct wsp__tbuf in = { 0 }, out = { 0 };
+	struct wsp__tbuf in = {0}, out = {0};
 	int i;
 
 	for (i = 0; i < 100; i++)
-		wsp__tbuf_addf(&in, "row %03d ....................................\n",
-			       i);
+		wsp__tbuf_addf(
+			&in, "row %03d ....................................\n",
+			i);
 	wsp__text_limit(&out, in.p, in.len, 100);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out.p, "row 000"));
 	CU_ASSERT_PTR_NULL(strstr(out.p, "row 099"));
@@ -137,8 +139,9 @@ static void test_limit(void)
 
 static void test_strip_ansi(void)
 {
-	struct wsp__tbuf b = { 0 };
-	const char *s = "\x1b[31mred\x1b[0m \x1b]8;;http://x\x07link\x1b]8;;\x07!";
+	struct wsp__tbuf b = {0};
+	const char *s =
+		"\x1b[31mred\x1b[0m \x1b]8;;http://x\x07link\x1b]8;;\x07!";
 
 	wsp__text_strip_ansi(&b, s, strlen(s));
 	CU_ASSERT_STRING_EQUAL(b.p, "red link!");
@@ -237,7 +240,7 @@ static void *try_lock(void *arg)
 static void test_guard(void)
 {
 	struct wsp__guard *g = wsp__guard_new();
-	struct locker l = { g, 1 };
+	struct locker l = {g, 1};
 	pthread_t th;
 	char v[32];
 
@@ -291,22 +294,28 @@ static void test_mcp_parse(void)
 			WSP__MCP_INVALID);
 	CU_ASSERT_EQUAL(code, WSP__RPC_INVALID_REQUEST);
 	CU_ASSERT_EQUAL(parse_kind("{\"jsonrpc\":\"2.0\",\"id\":{},"
-				   "\"method\":\"ping\"}", &code),
+				   "\"method\":\"ping\"}",
+				   &code),
 			WSP__MCP_INVALID);
 	CU_ASSERT_EQUAL(code, WSP__RPC_INVALID_REQUEST);
 	CU_ASSERT_EQUAL(parse_kind("{\"jsonrpc\":\"2.0\",\"id\":2,"
-				   "\"method\":\"x\",\"params\":[1]}", &code),
+				   "\"method\":\"x\",\"params\":[1]}",
+				   &code),
 			WSP__MCP_INVALID);
 	CU_ASSERT_EQUAL(code, WSP__RPC_INVALID_PARAMS);
 	CU_ASSERT_EQUAL(parse_kind("{\"jsonrpc\":\"2.0\",\"method\":"
-				   "\"notifications/initialized\"}", &code),
+				   "\"notifications/initialized\"}",
+				   &code),
 			WSP__MCP_NOTIFICATION);
 	CU_ASSERT_EQUAL(parse_kind("{\"jsonrpc\":\"2.0\",\"id\":\"e1\","
-				   "\"result\":{}}", &code),
+				   "\"result\":{}}",
+				   &code),
 			WSP__MCP_RESPONSE);
 
-	wsp__mcp_parse(&m, "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":"
-			   "\"tools/list\",\"params\":{}}", 58);
+	wsp__mcp_parse(&m,
+		       "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":"
+		       "\"tools/list\",\"params\":{}}",
+		       58);
 	CU_ASSERT_EQUAL(m.kind, WSP__MCP_REQUEST);
 	CU_ASSERT_STRING_EQUAL(m.method, "tools/list");
 	CU_ASSERT_EQUAL(m.id->valueint, 7);
@@ -334,23 +343,24 @@ static void test_mcp_replies(void)
 	CU_ASSERT_STRING_EQUAL(wsp__mcp_negotiate(NULL), "2025-06-18");
 
 	s = wsp__utf8_clean("a\0b\xc3\xa9\xe2\x82", 7);
-	CU_ASSERT_STRING_EQUAL(s, "a\xef\xbf\xbd" "b\xc3\xa9\xef\xbf\xbd"
+	CU_ASSERT_STRING_EQUAL(s, "a\xef\xbf\xbd"
+				  "b\xc3\xa9\xef\xbf\xbd"
 				  "\xef\xbf\xbd");
 	free(s);
 }
 
 static CU_TestInfo tests[] = {
-	{ "schema validation messages", test_schema },
-	{ "tail lines and head+tail sandwich", test_tail_and_sandwich },
-	{ "token limit keeps the start", test_limit },
-	{ "ANSI escapes are stripped", test_strip_ansi },
-	{ "trailing | tail -N is recognised", test_tail_pipe },
-	{ "glob patterns", test_glob },
-	{ ".gitignore rules", test_gitignore },
-	{ "path keys are normalised", test_path_key },
-	{ "write locks and the read tracker", test_guard },
-	{ "MCP message classification", test_mcp_parse },
-	{ "MCP replies, versions and UTF-8 cleaning", test_mcp_replies },
+	{"schema validation messages", test_schema},
+	{"tail lines and head+tail sandwich", test_tail_and_sandwich},
+	{"token limit keeps the start", test_limit},
+	{"ANSI escapes are stripped", test_strip_ansi},
+	{"trailing | tail -N is recognised", test_tail_pipe},
+	{"glob patterns", test_glob},
+	{".gitignore rules", test_gitignore},
+	{"path keys are normalised", test_path_key},
+	{"write locks and the read tracker", test_guard},
+	{"MCP message classification", test_mcp_parse},
+	{"MCP replies, versions and UTF-8 cleaning", test_mcp_replies},
 	CU_TEST_INFO_NULL,
 };
 

@@ -30,23 +30,26 @@ extern "C" {
 #endif
 
 /* wsp_mcp_options.flags */
-#define WSP_MCP_KILL_BACKGROUND (1u << 0) /* at the end, kill what it started */
+#define WSP_MCP_KILL_BACKGROUND (1u << 0) /* at the end, kill what it started  \
+					   */
 
 typedef struct wsp_mcp_options {
 	uint32_t struct_size;
-	uint32_t flags;          /* WSP_MCP_* */
-	int in_fd;               /* messages from the client (stdin: 0) */
-	int out_fd;              /* messages to the client (stdout: 1) */
-	size_t max_message;      /* bytes per line; 0 = 4 MiB */
-	uint32_t max_in_flight;  /* concurrent tools/call; 0 = 32 */
+	uint32_t flags;		/* WSP_MCP_* */
+	int in_fd;		/* messages from the client (stdin: 0) */
+	int out_fd;		/* messages to the client (stdout: 1) */
+	size_t max_message;	/* bytes per line; 0 = 4 MiB */
+	uint32_t max_in_flight; /* concurrent tools/call; 0 = 32 */
 	uint32_t reserved;
 	const char *instructions; /* initialize's text; NULL = none */
 	/* Fired (e.g. from a SIGTERM handler): stop serving. NULL = never. */
 	const wsp_cancel *stop;
 } wsp_mcp_options;
 
-#define WSP_MCP_OPTIONS_INIT \
-	{ sizeof(wsp_mcp_options), 0, 0, 1, 0, 0, 0, NULL, NULL }
+#define WSP_MCP_OPTIONS_INIT                                                   \
+	{                                                                      \
+		sizeof(wsp_mcp_options), 0, 0, 1, 0, 0, 0, NULL, NULL          \
+	}
 
 /*
  * Serve tools until the input ends or opts->stop fires. Calls still

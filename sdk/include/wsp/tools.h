@@ -46,7 +46,10 @@ typedef struct wsp_tools_options {
 	uint32_t flags; /* WSP_TOOLS_* */
 } wsp_tools_options;
 
-#define WSP_TOOLS_OPTIONS_INIT { sizeof(wsp_tools_options), 0 }
+#define WSP_TOOLS_OPTIONS_INIT                                                 \
+	{                                                                      \
+		sizeof(wsp_tools_options), 0                                   \
+	}
 
 /*
  * Build the tool set of a workspace (opts may be NULL). The workspace
@@ -60,13 +63,13 @@ WSP_EXTERN int wsp_tools_open(wsp_tools **out, wsp_workspace *ws,
 WSP_EXTERN void wsp_tools_close(wsp_tools *tools);
 
 /* wsp_tool_info.flags */
-#define WSP_TOOL_WRITES (1u << 0)           /* changes files */
+#define WSP_TOOL_WRITES		  (1u << 0) /* changes files */
 #define WSP_TOOL_REQUIRE_APPROVAL (1u << 1) /* asks the approval callback */
-#define WSP_TOOL_STREAMS (1u << 2)          /* may stream command output */
+#define WSP_TOOL_STREAMS	  (1u << 2) /* may stream command output */
 
 typedef struct wsp_tool_info {
 	uint32_t struct_size; /* set by the caller */
-	uint32_t flags;       /* WSP_TOOL_* */
+	uint32_t flags;	      /* WSP_TOOL_* */
 	const char *name;     /* exposed name (after any rename) */
 	const char *tool;     /* the tool's own name ("execute_command") */
 	const char *description;
@@ -113,7 +116,7 @@ typedef int (*wsp_tool_approve_fn)(const char *name, const char *args_json,
 
 typedef struct wsp_tool_call_opts {
 	uint32_t struct_size;
-	uint32_t flags;           /* reserved, zero */
+	uint32_t flags; /* reserved, zero */
 	/* Command output as it is produced (execute_command, wait). */
 	wsp_output_fn on_output;
 	void *output_payload;
@@ -123,14 +126,24 @@ typedef struct wsp_tool_call_opts {
 	const wsp_cancel *cancel; /* NULL = none */
 } wsp_tool_call_opts;
 
-#define WSP_TOOL_CALL_OPTS_INIT \
-	{ sizeof(wsp_tool_call_opts), 0, NULL, NULL, NULL, NULL, NULL }
+#define WSP_TOOL_CALL_OPTS_INIT                                                \
+	{                                                                      \
+		sizeof(wsp_tool_call_opts), 0, NULL, NULL, NULL, NULL, NULL    \
+	}
 
 typedef struct wsp_tool_result {
 	uint32_t struct_size; /* set by the caller */
-	int is_error;         /* the tool failed; text says why */
-	char *text;           /* NUL-terminated result for the model */
+	int is_error;	      /* the tool failed; text says why */
+	char *text;	      /* NUL-terminated result for the model */
 	size_t len;
+	/*
+	 * A file shown to the model as media besides the text (read_file of
+	 * a PNG, JPEG, GIF or WebP image or a PDF up to 10 MiB): its MIME
+	 * type and its bytes in base64 (NUL-terminated). NULL when none.
+	 */
+	const char *media_type;
+	char *media_base64;
+	size_t media_len;
 } wsp_tool_result;
 
 /*
