@@ -45,8 +45,8 @@ static int64_t parse_duration(const char *s)
 	static const struct {
 		const char *unit;
 		double ms;
-	} units[] = { { "ms", 1 },     { "", 1000 },      { "s", 1000 },
-		      { "m", 60000 },  { "h", 3600000 }, { "d", 86400000 } };
+	} units[] = {{"ms", 1},	   {"", 1000},	   {"s", 1000},
+		     {"m", 60000}, {"h", 3600000}, {"d", 86400000}};
 	char *end;
 	double v;
 	size_t i;
@@ -67,12 +67,10 @@ static uint64_t parse_size(const char *s)
 	static const struct {
 		const char *unit;
 		uint64_t mult;
-	} units[] = { { "", 1 },          { "B", 1 },
-		      { "K", 1024 },      { "KiB", 1024 },
-		      { "KB", 1000 },     { "M", 1u << 20 },
-		      { "MiB", 1u << 20 }, { "MB", 1000000 },
-		      { "G", 1u << 30 },   { "GiB", 1u << 30 },
-		      { "GB", 1000000000 } };
+	} units[] = {{"", 1},		{"B", 1},	   {"K", 1024},
+		     {"KiB", 1024},	{"KB", 1000},	   {"M", 1u << 20},
+		     {"MiB", 1u << 20}, {"MB", 1000000},   {"G", 1u << 30},
+		     {"GiB", 1u << 30}, {"GB", 1000000000}};
 	unsigned long long v;
 	char *end;
 	size_t i;
@@ -83,19 +81,19 @@ static uint64_t parse_size(const char *s)
 		return 0;
 	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
 		if (!strcmp(end, units[i].unit))
-			return v > UINT64_MAX / units[i].mult ?
-				       0 :
-				       (uint64_t)v * units[i].mult;
+			return v > UINT64_MAX / units[i].mult
+				       ? 0
+				       : (uint64_t)v * units[i].mult;
 	return 0;
 }
 
 static const struct {
 	const char *name;
 	int num;
-} signals[] = { { "HUP", SIGHUP },   { "INT", SIGINT },   { "QUIT", SIGQUIT },
-		{ "KILL", SIGKILL }, { "USR1", SIGUSR1 }, { "USR2", SIGUSR2 },
-		{ "TERM", SIGTERM }, { "CONT", SIGCONT }, { "STOP", SIGSTOP },
-		{ "TSTP", SIGTSTP } };
+} signals[] = {{"HUP", SIGHUP},	  {"INT", SIGINT},   {"QUIT", SIGQUIT},
+	       {"KILL", SIGKILL}, {"USR1", SIGUSR1}, {"USR2", SIGUSR2},
+	       {"TERM", SIGTERM}, {"CONT", SIGCONT}, {"STOP", SIGSTOP},
+	       {"TSTP", SIGTSTP}};
 
 /* "TERM", "SIGTERM", "term" or "15"; 0 if unknown. */
 static int parse_signal(const char *s)
@@ -145,25 +143,29 @@ static const char spawn_usage[] =
 	"   or: wsp spawn [OPTIONS] -c 'SHELL STRING'\n"
 	"\n"
 	"Start a background process in the workspace's sandbox and print its\n"
-	"id. It keeps running after wsp exits; `wsp ps`, `wsp logs`, `wsp send`\n"
+	"id. It keeps running after wsp exits; `wsp ps`, `wsp logs`, `wsp "
+	"send`\n"
 	"and `wsp kill` reach it from any later wsp. Its output is kept (the\n"
 	"newest bytes, up to the log limit per stream) until `wsp release`.\n"
 	"\n"
 	"options:\n"
 	"  -c, --sh STRING     run the string with /bin/sh -c instead of CMD\n"
-	"  --cwd DIR           run in DIR (relative: under the working directory)\n"
+	"  --cwd DIR           run in DIR (relative: under the working "
+	"directory)\n"
 	"  --env NAME=VALUE    add a variable (repeatable)\n"
-	"  --timeout DUR       stop it after 250ms, 30s, 5m, 1h (bare number =\n"
+	"  --timeout DUR       stop it after 250ms, 30s, 5m, 1h (bare number "
+	"=\n"
 	"                      seconds); default none\n"
 	"  --isolation MODE    local sandbox only: none, bwrap or auto\n"
-	"  --no-stdin          its stdin is at end of file at once (default: a\n"
+	"  --no-stdin          its stdin is at end of file at once (default: "
+	"a\n"
 	"                      pipe that `wsp send` writes to)\n"
 	"  --log-limit SIZE    bytes kept per stream: 64KiB, 8MiB (default)\n";
 
 int cmd_spawn(struct wsp_cli *cli, int argc, char **argv)
 {
 	wsp_spawn_opts o = WSP_SPAWN_OPTS_INIT;
-	const char *env[MAX_ENV + 1] = { NULL }, *v;
+	const char *env[MAX_ENV + 1] = {NULL}, *v;
 	char id[WSP_PROC_ID_MAX];
 	wsp_workspace *ws;
 	wsp_error err;
@@ -183,11 +185,12 @@ int cmd_spawn(struct wsp_cli *cli, int argc, char **argv)
 			break;
 		if ((v = opt_value(argc, argv, &i, "--cwd", &missing))) {
 			o.cwd = v;
-		} else if ((v = opt_value(argc, argv, &i, "--env",
-					  &missing))) {
+		} else if ((v = opt_value(argc, argv, &i, "--env", &missing))) {
 			if (!strchr(v, '=') || v[0] == '=')
-				return cli_usage("spawn", "'--env %s' is not "
-						 "NAME=VALUE", v);
+				return cli_usage("spawn",
+						 "'--env %s' is not "
+						 "NAME=VALUE",
+						 v);
 			if (n_env == MAX_ENV)
 				return cli_usage("spawn", "more than %d --env",
 						 MAX_ENV);
@@ -196,16 +199,20 @@ int cmd_spawn(struct wsp_cli *cli, int argc, char **argv)
 					  &missing))) {
 			o.timeout_ms = parse_duration(v);
 			if (o.timeout_ms < 0)
-				return cli_usage("spawn", "invalid duration "
+				return cli_usage("spawn",
+						 "invalid duration "
 						 "'%s'; use e.g. 500ms, 30s, "
-						 "5m", v);
+						 "5m",
+						 v);
 		} else if ((v = opt_value(argc, argv, &i, "--isolation",
 					  &missing))) {
 			if (strcmp(v, "none") && strcmp(v, "bwrap") &&
 			    strcmp(v, "auto"))
-				return cli_usage("spawn", "unknown isolation "
+				return cli_usage("spawn",
+						 "unknown isolation "
 						 "'%s'; use none, bwrap or "
-						 "auto", v);
+						 "auto",
+						 v);
 			/* As `wsp exec` does: read by the local provider. */
 			if (setenv("WSP_LOCAL_ISOLATION", v, 1) < 0)
 				return WSP_EXIT_FAIL;
@@ -213,8 +220,10 @@ int cmd_spawn(struct wsp_cli *cli, int argc, char **argv)
 					  &missing))) {
 			o.log_limit = parse_size(v);
 			if (!o.log_limit)
-				return cli_usage("spawn", "invalid size '%s'; "
-						 "use e.g. 64KiB, 8MiB", v);
+				return cli_usage("spawn",
+						 "invalid size '%s'; "
+						 "use e.g. 64KiB, 8MiB",
+						 v);
 		} else if ((v = opt_value(argc, argv, &i, "--sh", &missing)) ||
 			   (v = opt_value(argc, argv, &i, "-c", &missing))) {
 			o.shell = v;
@@ -230,7 +239,7 @@ int cmd_spawn(struct wsp_cli *cli, int argc, char **argv)
 	}
 	if (o.shell && i < argc)
 		return cli_usage("spawn", "give either -c 'SHELL STRING' or "
-				 "CMD [ARGS...], not both");
+					  "CMD [ARGS...], not both");
 	if (!o.shell && i >= argc)
 		return cli_usage("spawn", "no command given");
 	if (!o.shell)
@@ -317,8 +326,8 @@ static int print_row(const char *id, const char *command,
 	describe_end(end, sizeof(end), st);
 	describe_age(age, sizeof(age), st->started_ms);
 	printf("%-12s %-9s %-8s %-8lld %-9s %s\n", id,
-	       wsp_proc_state_name(st->state), end, (long long)st->os_pid,
-	       age, command);
+	       wsp_proc_state_name(st->state), end, (long long)st->os_pid, age,
+	       command);
 	return 0;
 }
 
@@ -379,7 +388,8 @@ static const char logs_usage[] =
 	"usage: wsp logs [OPTIONS] ID\n"
 	"\n"
 	"Print what a background process wrote: its stdout to wsp's stdout,\n"
-	"its stderr to wsp's stderr. Only the newest bytes within its log limit\n"
+	"its stderr to wsp's stderr. Only the newest bytes within its log "
+	"limit\n"
 	"are kept.\n"
 	"\n"
 	"options:\n"
@@ -443,13 +453,13 @@ static int print_logs_json(struct logs_out *lo, const wsp_proc_status *st)
 int cmd_logs(struct wsp_cli *cli, int argc, char **argv)
 {
 	wsp_output_opts o = WSP_OUTPUT_OPTS_INIT;
-	wsp_proc_status st = { .struct_size = sizeof(st) };
-	struct logs_out lo = { 0 };
+	wsp_proc_status st = {.struct_size = sizeof(st)};
+	struct logs_out lo = {0};
 	const char *id = NULL, *v;
 	wsp_workspace *ws;
 	wsp_error err;
 	int i, missing = 0, follow = 0, rc;
-	uint64_t next[3] = { 0 };
+	uint64_t next[3] = {0};
 
 	if (cli_wants_help(argc, argv)) {
 		fputs(logs_usage, stdout);
@@ -461,8 +471,10 @@ int cmd_logs(struct wsp_cli *cli, int argc, char **argv)
 			long n = strtol(v, &end, 10);
 
 			if (end == v || *end || n < 0 || n > 100000000)
-				return cli_usage("logs", "invalid line count "
-						 "'%s'", v);
+				return cli_usage("logs",
+						 "invalid line count "
+						 "'%s'",
+						 v);
 			o.tail_lines = (uint32_t)n;
 		} else if (missing) {
 			return cli_usage("logs", "option '%s' needs a value",
@@ -498,8 +510,8 @@ int cmd_logs(struct wsp_cli *cli, int argc, char **argv)
 	next[WSP_STDOUT] = st.stdout_total;
 	next[WSP_STDERR] = st.stderr_total;
 	while (rc == 0 && follow && st.state == WSP_PROC_RUNNING) {
-		uint32_t s, want = o.streams ? o.streams :
-					       (WSP_STDOUT | WSP_STDERR);
+		uint32_t s, want = o.streams ? o.streams
+					     : (WSP_STDOUT | WSP_STDERR);
 
 		fflush(stdout);
 		o.tail_lines = 0;
@@ -511,16 +523,16 @@ int cmd_logs(struct wsp_cli *cli, int argc, char **argv)
 			o.offset = next[s];
 			rc = wsp_proc_read_output(&st, ws, id, &o, on_chunk,
 						  &lo, &err);
-			next[s] = s == WSP_STDOUT ? st.stdout_total :
-						    st.stderr_total;
+			next[s] = s == WSP_STDOUT ? st.stdout_total
+						  : st.stderr_total;
 			o.wait_ms = 0; /* waited once this round */
 		}
 		o.streams = want;
 	}
 	/* After the end: what came between the last read and the exit. */
 	if (rc == 0 && follow) {
-		uint32_t s, want = o.streams ? o.streams :
-					       (WSP_STDOUT | WSP_STDERR);
+		uint32_t s, want = o.streams ? o.streams
+					     : (WSP_STDOUT | WSP_STDERR);
 
 		o.wait_ms = 0;
 		for (s = WSP_STDOUT; s <= WSP_STDERR && rc == 0; s++) {
@@ -577,19 +589,19 @@ int cmd_send(struct wsp_cli *cli, int argc, char **argv)
 	} else {
 		if (argc - i != 2)
 			return cli_usage("send", "give an id and the data (or "
-					 "'-' for stdin)");
+						 "'-' for stdin)");
 		id = argv[i];
 	}
 	if (workspace(&ws, cli))
 		return WSP_EXIT_FAIL;
 	if (close_it)
-		return wsp_proc_close_stdin(ws, id, &err) < 0 ? failed(&err) :
-								WSP_EXIT_OK;
+		return wsp_proc_close_stdin(ws, id, &err) < 0 ? failed(&err)
+							      : WSP_EXIT_OK;
 	if (strcmp(argv[i + 1], "-"))
 		return wsp_proc_write_stdin(ws, id, argv[i + 1],
-					    strlen(argv[i + 1]), &err) < 0 ?
-			       failed(&err) :
-			       WSP_EXIT_OK;
+					    strlen(argv[i + 1]), &err) < 0
+			       ? failed(&err)
+			       : WSP_EXIT_OK;
 	for (;;) {
 		ssize_t n = read(0, buf, sizeof(buf));
 
@@ -643,8 +655,8 @@ int cmd_kill(struct wsp_cli *cli, int argc, char **argv)
 		return WSP_EXIT_USAGE;
 	if (workspace(&ws, cli))
 		return WSP_EXIT_FAIL;
-	return wsp_proc_signal(ws, id, sig, &err) < 0 ? failed(&err) :
-							WSP_EXIT_OK;
+	return wsp_proc_signal(ws, id, sig, &err) < 0 ? failed(&err)
+						      : WSP_EXIT_OK;
 }
 
 int cmd_release(struct wsp_cli *cli, int argc, char **argv)
@@ -663,6 +675,5 @@ int cmd_release(struct wsp_cli *cli, int argc, char **argv)
 		return WSP_EXIT_USAGE;
 	if (workspace(&ws, cli))
 		return WSP_EXIT_FAIL;
-	return wsp_proc_release(ws, id, &err) < 0 ? failed(&err) :
-						    WSP_EXIT_OK;
+	return wsp_proc_release(ws, id, &err) < 0 ? failed(&err) : WSP_EXIT_OK;
 }

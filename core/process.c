@@ -79,8 +79,8 @@ int wsp_proc_list(wsp_workspace *ws, wsp_proc_fn cb, void *payload,
 	return rc ? rc : in->prov->procmgr.list(in->self, cb, payload, err);
 }
 
-int wsp_proc_get_status(wsp_proc_status *out, wsp_workspace *ws,
-			const char *id, wsp_error *err)
+int wsp_proc_get_status(wsp_proc_status *out, wsp_workspace *ws, const char *id,
+			wsp_error *err)
 {
 	wsp__instance *in;
 	int rc;
@@ -102,9 +102,8 @@ int wsp_proc_read_output(wsp_proc_status *out, wsp_workspace *ws,
 
 	if ((rc = check_id(id, err)) || (rc = procmgr(&in, ws, err)))
 		return rc;
-	return in->prov->procmgr.read_output(out, in->self, id,
-					     opts ? opts : &all, sink, payload,
-					     err);
+	return in->prov->procmgr.read_output(
+		out, in->self, id, opts ? opts : &all, sink, payload, err);
 }
 
 int wsp_proc_write_stdin(wsp_workspace *ws, const char *id, const void *data,

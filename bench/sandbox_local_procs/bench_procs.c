@@ -128,12 +128,11 @@ struct results {
 	long rss_before, rss_after, monitor_rss;
 };
 
-static void run_wsp(struct results *r, const char *dir, const char *iso,
-		    int n)
+static void run_wsp(struct results *r, const char *dir, const char *iso, int n)
 {
 	wsp_open_options oo = WSP_OPEN_OPTIONS_INIT;
-	wsp_proc_status st = { .struct_size = sizeof(st) };
-	struct tally t = { 0 };
+	wsp_proc_status st = {.struct_size = sizeof(st)};
+	struct tally t = {0};
 	wsp_workspace *ws;
 	wsp_error err;
 	char cfg[2048], (*ids)[WSP_PROC_ID_MAX];
@@ -166,7 +165,7 @@ static void run_wsp(struct results *r, const char *dir, const char *iso,
 		struct spawner sp[64];
 
 		for (i = 0; i < threads; i++) {
-			sp[i] = (struct spawner){ 0, ws, ids, i, threads, n };
+			sp[i] = (struct spawner){0, ws, ids, i, threads, n};
 			if (pthread_create(&sp[i].thread, NULL, spawn_some,
 					   &sp[i]))
 				die("pthread_create", NULL);
@@ -208,7 +207,7 @@ static void run_wsp(struct results *r, const char *dir, const char *iso,
 
 static void run_raw(struct results *r, int n)
 {
-	char *argv[] = { "sh", "-c", "exec sleep 600", NULL };
+	char *argv[] = {"sh", "-c", "exec sleep 600", NULL};
 	posix_spawnattr_t attr;
 	pid_t *pids = calloc((size_t)n, sizeof(*pids));
 	double t0;
@@ -293,7 +292,7 @@ static int reap_until(pid_t runner)
 
 int main(int argc, char **argv)
 {
-	struct results w = { 0 }, raw = { 0 };
+	struct results w = {0}, raw = {0};
 	const char *iso = "none", *base = NULL;
 	char dir[512], cmd[600];
 	int i, n = 1000;
@@ -311,9 +310,10 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--quick"))
 			n = 100;
 		else {
-			fprintf(stderr, "usage: bench_procs [--count N] "
-					"[--threads T] [--isolation none|bwrap] "
-					"[--dir DIR] [--quick]\n");
+			fprintf(stderr,
+				"usage: bench_procs [--count N] "
+				"[--threads T] [--isolation none|bwrap] "
+				"[--dir DIR] [--quick]\n");
 			return 2;
 		}
 	}

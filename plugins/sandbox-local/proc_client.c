@@ -89,9 +89,10 @@ int proc_open(int *out_dirfd, char **out_path, struct local_sandbox *sb,
 		if (e == ENOENT)
 			return wsp_error_set(err, WSP_ENOTFOUND,
 					     "no background process '%s'", id);
-		return wsp_error_set_os(err, WSP_EIO, e,
-					"cannot open background process '%s': %s",
-					id, strerror(e));
+		return wsp_error_set_os(
+			err, WSP_EIO, e,
+			"cannot open background process '%s': %s", id,
+			strerror(e));
 	}
 	*out_dirfd = fd;
 	if (out_path)
@@ -128,8 +129,8 @@ void proc_observe(struct proc_view *v, int dirfd)
 		v->state = WSP_PROC_SIGNALED;
 		break;
 	default:
-		v->state = v->alive && v->published ? WSP_PROC_RUNNING :
-						      WSP_PROC_LOST;
+		v->state = v->alive && v->published ? WSP_PROC_RUNNING
+						    : WSP_PROC_LOST;
 		break;
 	}
 	if (v->state == WSP_PROC_LOST)
@@ -189,7 +190,7 @@ int proc_ctl(int dirfd, const char *line)
 			close(fd);
 			return e == EPIPE ? -ESRCH : -e;
 		}
-		p = (struct pollfd){ fd, POLLOUT, 0 };
+		p = (struct pollfd){fd, POLLOUT, 0};
 		poll(&p, 1, 100);
 	}
 	close(fd);
@@ -243,8 +244,8 @@ int proc_wait(struct proc_view *v, struct local_sandbox *sb, int dirfd,
 	ino = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
 	if (ino >= 0)
 		inotify_add_watch(ino, path,
-				  IN_ATTRIB | IN_CLOSE_WRITE |
-					  IN_DELETE_SELF | IN_MOVE_SELF);
+				  IN_ATTRIB | IN_CLOSE_WRITE | IN_DELETE_SELF |
+					  IN_MOVE_SELF);
 	for (;;) {
 		struct pollfd p[2];
 		int n = 0, wait = 250;
@@ -272,9 +273,9 @@ int proc_wait(struct proc_view *v, struct local_sandbox *sb, int dirfd,
 		/* Without inotify, poll the files; with it, still look
 		 * again now and then in case an event was missed. */
 		if (ino >= 0)
-			p[n++] = (struct pollfd){ ino, POLLIN, 0 };
+			p[n++] = (struct pollfd){ino, POLLIN, 0};
 		if (cfd >= 0)
-			p[n++] = (struct pollfd){ cfd, POLLIN, 0 };
+			p[n++] = (struct pollfd){cfd, POLLIN, 0};
 		if (ino < 0 && wait > 20)
 			wait = 20;
 		poll(p, (nfds_t)n, wait);
@@ -289,8 +290,8 @@ int proc_wait(struct proc_view *v, struct local_sandbox *sb, int dirfd,
 
 int proc_remove(const char *root, const char *id)
 {
-	char dead[64], suffix[8] = { 0 }, *path, *gone;
-	unsigned char rnd[4] = { 0 };
+	char dead[64], suffix[8] = {0}, *path, *gone;
+	unsigned char rnd[4] = {0};
 	int rc = 0;
 
 	if (getrandom(rnd, sizeof(rnd), 0) < 0)
@@ -338,11 +339,11 @@ int proc_remove_dir(const char *path)
 	return rmdir(path) < 0 ? -errno : 0;
 }
 
-int proc_write_all(int fd, const void *data, size_t len,
-		   int (*idle)(void *arg), void *arg)
+int proc_write_all(int fd, const void *data, size_t len, int (*idle)(void *arg),
+		   void *arg)
 {
 	sigset_t pipe_set, old, pending;
-	struct timespec zero = { 0, 0 };
+	struct timespec zero = {0, 0};
 	const char *p = data;
 	int was_pending, rc = 0;
 
@@ -352,7 +353,7 @@ int proc_write_all(int fd, const void *data, size_t len,
 	sigpending(&pending);
 	was_pending = sigismember(&pending, SIGPIPE);
 	while (len) {
-		struct pollfd pfd = { fd, POLLOUT, 0 };
+		struct pollfd pfd = {fd, POLLOUT, 0};
 		ssize_t n = write(fd, p, len);
 
 		if (n > 0) {

@@ -12,9 +12,9 @@
 /* What a manager sees of one background process. */
 struct proc_view {
 	struct proc_status_file file;
-	int published;   /* its monitor made the log and started it */
-	int alive;       /* its monitor holds the lock */
-	uint32_t state;  /* enum wsp_proc_state */
+	int published;	/* its monitor made the log and started it */
+	int alive;	/* its monitor holds the lock */
+	uint32_t state; /* enum wsp_proc_state */
 	uint64_t total[2], dropped[2]; /* stdout, stderr */
 	char command[PROC_COMMAND_MAX];
 };
@@ -67,14 +67,14 @@ int proc_remove_dir(const char *path);
  * only, and one we caused is consumed: the caller's handlers never see
  * it. 0 or -errno (-EPIPE when the reader is gone).
  */
-int proc_write_all(int fd, const void *data, size_t len,
-		   int (*idle)(void *arg), void *arg);
+int proc_write_all(int fd, const void *data, size_t len, int (*idle)(void *arg),
+		   void *arg);
 
 /*
  * Start a monitor for the empty directory dir, hand it the spec and wait
  * for its report; on success *out_pid is the command's pid.
  */
-int proc_launch(int64_t *out_pid, const char *dir,
-		const struct proc_spec *spec, wsp_error *err);
+int proc_launch(int64_t *out_pid, const char *dir, const struct proc_spec *spec,
+		wsp_error *err);
 
 #endif /* WSP_SANDBOX_LOCAL_PROC_CLIENT_H */

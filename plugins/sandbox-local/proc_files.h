@@ -30,36 +30,36 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define PROC_DIR_NAME "procs"
+#define PROC_DIR_NAME	 "procs"
 #define PROC_DEAD_PREFIX ".dead-"
 
-#define PROC_FILE_LOG "log"
+#define PROC_FILE_LOG	"log"
 #define PROC_FILE_STDIN "stdin"
-#define PROC_FILE_CTL "ctl"
+#define PROC_FILE_CTL	"ctl"
 
 /* The monitor executable, installed next to the plugin. */
 #define PROC_MONITOR_NAME "wsp-local-monitor"
 /* Descriptors of a starting monitor: where it reports, where it reads
  * its spec (see monitor.c). */
 #define PROC_READY_FD 3
-#define PROC_SPEC_FD 4
+#define PROC_SPEC_FD  4
 
 /* Requests written to the ctl FIFO, one line each (< PIPE_BUF: atomic). */
-#define PROC_CTL_SIGNAL "signal"       /* "signal N": kill(-pgid, N) */
-#define PROC_CTL_TERMINATE "terminate" /* SIGTERM, SIGKILL after grace */
+#define PROC_CTL_SIGNAL	     "signal"	 /* "signal N": kill(-pgid, N) */
+#define PROC_CTL_TERMINATE   "terminate" /* SIGTERM, SIGKILL after grace */
 #define PROC_CTL_CLOSE_STDIN "close-stdin"
-#define PROC_CTL_RELEASE "release" /* SIGKILL the group and exit */
+#define PROC_CTL_RELEASE     "release" /* SIGKILL the group and exit */
 
 #define PROC_DEFAULT_LOG_LIMIT (UINT64_C(8) << 20)
-#define PROC_MAX_LOG_LIMIT (UINT64_C(1) << 30)
-#define PROC_SPEC_MAX (16u << 20) /* bytes of a spec file */
+#define PROC_MAX_LOG_LIMIT     (UINT64_C(1) << 30)
+#define PROC_SPEC_MAX	       (16u << 20) /* bytes of a spec file */
 
 /* ---- The log file (proc_log.c) ---------------------------------------- */
 
-#define PROC_LOG_MAGIC "WSPPROC1"
+#define PROC_LOG_MAGIC	     "WSPPROC1"
 #define PROC_LOG_HEADER_SIZE 4096u
-#define PROC_COMMAND_MAX 2048 /* bytes of the command line kept */
-#define PROC_STREAMS 2        /* 0 stdout, 1 stderr */
+#define PROC_COMMAND_MAX     2048 /* bytes of the command line kept */
+#define PROC_STREAMS	     2	  /* 0 stdout, 1 stderr */
 
 enum proc_run_state {
 	PROC_STARTING = 0,
@@ -75,7 +75,7 @@ struct proc_status_file {
 	int32_t timed_out, stdin_open;
 	int32_t reserved;
 	int64_t monitor_pid;
-	int64_t pid;  /* the command (process group leader) */
+	int64_t pid; /* the command (process group leader) */
 	int64_t pgid;
 	uint64_t start_ticks; /* field 22 of /proc/<pid>/stat */
 	char boot_id[40];     /* /proc/sys/kernel/random/boot_id */
@@ -126,8 +126,7 @@ void proc_log_close(struct proc_log *l);
 /* Reader: true while a monitor holds the log's lock. */
 int proc_log_monitor_alive(const struct proc_log *l);
 /* Reader: a consistent copy of the status. */
-void proc_log_get_status(const struct proc_log *l,
-			 struct proc_status_file *st);
+void proc_log_get_status(const struct proc_log *l, struct proc_status_file *st);
 /* Reader: bytes published so far, and the oldest offset still kept. */
 uint64_t proc_log_total(const struct proc_log *l, int stream);
 uint64_t proc_log_oldest(const struct proc_log *l, int stream);
@@ -144,8 +143,8 @@ ssize_t proc_log_read(const struct proc_log *l, int stream, uint64_t *off,
  * Reader: the offset where the last n lines before end begin (a final
  * newline ends the last line rather than starting an empty one).
  */
-uint64_t proc_log_tail_lines(const struct proc_log *l, int stream,
-			     uint64_t end, uint32_t n);
+uint64_t proc_log_tail_lines(const struct proc_log *l, int stream, uint64_t end,
+			     uint32_t n);
 
 /* ---- What to run (proc_spec.c) ----------------------------------------- */
 
@@ -154,16 +153,15 @@ struct proc_spec {
 	char **envp; /* NULL-terminated */
 	char *cwd;
 	uint64_t limit_as, limit_nproc, limit_cpu, limit_fsize; /* 0 = none */
-	int stdin_pipe;     /* 1: FIFO relay; 0: /dev/null */
+	int stdin_pipe;	    /* 1: FIFO relay; 0: /dev/null */
 	int64_t timeout_ms; /* 0 = none */
 	int64_t grace_ms;   /* SIGTERM .. SIGKILL */
 	uint64_t log_limit; /* bytes kept per stream */
-	char *command;      /* the command line shown by listings */
+	char *command;	    /* the command line shown by listings */
 };
 
 /* Serialise into a new heap buffer; 0 or -errno. */
-int proc_spec_encode(const struct proc_spec *spec, char **out,
-		     size_t *out_len);
+int proc_spec_encode(const struct proc_spec *spec, char **out, size_t *out_len);
 /* Read fd to its end (at most PROC_SPEC_MAX) and parse; 0 or -errno. */
 int proc_spec_read_fd(struct proc_spec *spec, int fd);
 void proc_spec_release(struct proc_spec *spec);

@@ -83,7 +83,7 @@ static ssize_t read_report(int fd, char *buf, size_t cap)
 	size_t len = 0;
 
 	while (len < cap - 1) {
-		struct pollfd p = { fd, POLLIN, 0 };
+		struct pollfd p = {fd, POLLIN, 0};
 		int64_t left = deadline - mono_ms();
 		ssize_t n;
 
@@ -108,8 +108,8 @@ static ssize_t read_report(int fd, char *buf, size_t cap)
 static int spawn_monitor(pid_t *pid, const char *exe, const char *dir,
 			 int ready_wr, int spec_rd)
 {
-	char *const argv[] = { (char *)PROC_MONITOR_NAME, (char *)dir, NULL };
-	char *const envp[] = { NULL };
+	char *const argv[] = {(char *)PROC_MONITOR_NAME, (char *)dir, NULL};
+	char *const envp[] = {NULL};
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	sigset_t none, all;
@@ -161,13 +161,13 @@ static int launch_idle(void *arg)
 	return mono_ms() >= c->deadline ? -ETIMEDOUT : 0;
 }
 
-int proc_launch(int64_t *out_pid, const char *dir,
-		const struct proc_spec *spec, wsp_error *err)
+int proc_launch(int64_t *out_pid, const char *dir, const struct proc_spec *spec,
+		wsp_error *err)
 {
 	const char *exe = monitor(err);
 	struct launch_clock clock;
 	char report[512], *text = NULL;
-	int ready[2] = { -1, -1 }, specp[2] = { -1, -1 }, e, code = 0;
+	int ready[2] = {-1, -1}, specp[2] = {-1, -1}, e, code = 0;
 	size_t text_len = 0;
 	ssize_t n;
 	pid_t pid;
@@ -177,11 +177,11 @@ int proc_launch(int64_t *out_pid, const char *dir,
 		return err ? err->code : WSP_ENOTFOUND;
 	e = -proc_spec_encode(spec, &text, &text_len);
 	if (e)
-		return wsp_error_set_os(err, e == ENOMEM ? WSP_ENOMEM :
-					WSP_ETOOBIG, e,
-					"cannot start a background process: "
-					"its command and environment: %s",
-					strerror(e));
+		return wsp_error_set_os(
+			err, e == ENOMEM ? WSP_ENOMEM : WSP_ETOOBIG, e,
+			"cannot start a background process: "
+			"its command and environment: %s",
+			strerror(e));
 	if (pipe2(ready, O_CLOEXEC) < 0 || pipe2(specp, O_CLOEXEC) < 0) {
 		e = errno;
 		goto fail;
@@ -226,8 +226,9 @@ int proc_launch(int64_t *out_pid, const char *dir,
 		const char *why = strchr(report + 6, ' ');
 
 		return wsp_error_set_os(err,
-					code == ENOENT ? WSP_ENOTFOUND :
-					code == EACCES ? WSP_EPERM : WSP_ERROR,
+					code == ENOENT	 ? WSP_ENOTFOUND
+					: code == EACCES ? WSP_EPERM
+							 : WSP_ERROR,
 					code, "%s", why ? why + 1 : report);
 	}
 	return wsp_error_set(err, WSP_ERROR,
@@ -245,6 +246,6 @@ fail:
 		if (specp[n] >= 0)
 			close(specp[n]);
 	}
-	return wsp_error_set_os(err, WSP_EIO, e,
-				"cannot start '%s': %s", exe, strerror(e));
+	return wsp_error_set_os(err, WSP_EIO, e, "cannot start '%s': %s", exe,
+				strerror(e));
 }

@@ -195,8 +195,7 @@ int proc_log_monitor_alive(const struct proc_log *l)
 	return errno == EWOULDBLOCK;
 }
 
-void proc_log_get_status(const struct proc_log *l,
-			 struct proc_status_file *st)
+void proc_log_get_status(const struct proc_log *l, struct proc_status_file *st)
 {
 	uint64_t before, after;
 	int tries;
@@ -231,8 +230,8 @@ static ssize_t read_at(int fd, char *p, size_t len, uint64_t pos)
 	size_t done = 0;
 
 	while (done < len) {
-		ssize_t n = pread(fd, p + done, len - done,
-				  (off_t)(pos + done));
+		ssize_t n =
+			pread(fd, p + done, len - done, (off_t)(pos + done));
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -287,8 +286,8 @@ ssize_t proc_log_read(const struct proc_log *l, int stream, uint64_t *off,
 	return (ssize_t)n;
 }
 
-uint64_t proc_log_tail_lines(const struct proc_log *l, int stream,
-			     uint64_t end, uint32_t lines)
+uint64_t proc_log_tail_lines(const struct proc_log *l, int stream, uint64_t end,
+			     uint32_t lines)
 {
 	char buf[16384];
 	uint64_t oldest = proc_log_oldest(l, stream), pos = end;
@@ -297,11 +296,11 @@ uint64_t proc_log_tail_lines(const struct proc_log *l, int stream,
 	if (!lines)
 		return end;
 	while (pos > oldest) {
-		uint64_t from = pos - oldest > sizeof(buf) ?
-					pos - sizeof(buf) : oldest;
+		uint64_t from =
+			pos - oldest > sizeof(buf) ? pos - sizeof(buf) : oldest;
 		uint64_t at = from;
-		ssize_t n = proc_log_read(l, stream, &at, pos, buf,
-					  sizeof(buf));
+		ssize_t n =
+			proc_log_read(l, stream, &at, pos, buf, sizeof(buf));
 		ssize_t i;
 
 		if (n <= 0 || at + (uint64_t)n != pos)

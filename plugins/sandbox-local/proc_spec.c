@@ -66,10 +66,9 @@ static void put_i64(struct buf *b, const char *key, int64_t v)
 	put(b, key, num);
 }
 
-int proc_spec_encode(const struct proc_spec *spec, char **out,
-		     size_t *out_len)
+int proc_spec_encode(const struct proc_spec *spec, char **out, size_t *out_len)
 {
-	struct buf b = { 0 };
+	struct buf b = {0};
 	char *const *v;
 
 	put(&b, "wsp-proc-spec", "1");

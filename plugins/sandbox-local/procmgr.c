@@ -24,7 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define READ_CHUNK 65536
+#define READ_CHUNK  65536
 #define COMMAND_MAX 4096 /* bytes of the command line kept for listings */
 /* How long release and stop wait for a monitor beyond the kill grace. */
 #define EXIT_SLACK_MS 5000
@@ -108,8 +108,7 @@ static int check_spawn_opts(wsp_spawn_opts *o, const wsp_spawn_opts *opts,
 		return wsp_error_set(err, WSP_EINVAL,
 				     "spawn options missing or too old");
 	*o = init;
-	size = opts->struct_size < sizeof(*o) ? opts->struct_size :
-						 sizeof(*o);
+	size = opts->struct_size < sizeof(*o) ? opts->struct_size : sizeof(*o);
 	memcpy(o, opts, size);
 	if (!o->shell && (!o->argv || !o->argv[0] || !o->argv[0][0]))
 		return wsp_error_set(err, WSP_EINVAL,
@@ -117,8 +116,8 @@ static int check_spawn_opts(wsp_spawn_opts *o, const wsp_spawn_opts *opts,
 				     "or an argv");
 	if (o->stdin_mode != WSP_STDIN_PIPE &&
 	    o->stdin_mode != WSP_STDIN_IGNORE)
-		return wsp_error_set(err, WSP_EINVAL,
-				     "unknown stdin mode %u", o->stdin_mode);
+		return wsp_error_set(err, WSP_EINVAL, "unknown stdin mode %u",
+				     o->stdin_mode);
 	if (o->log_limit > PROC_MAX_LOG_LIMIT)
 		return wsp_error_set(err, WSP_ETOOBIG,
 				     "log limit of %llu bytes is above the "
@@ -202,8 +201,8 @@ static int by_start(const void *a, const void *b)
 	const struct listed *x = a, *y = b;
 
 	if (x->view.file.started_ms != y->view.file.started_ms)
-		return x->view.file.started_ms < y->view.file.started_ms ? -1 :
-									    1;
+		return x->view.file.started_ms < y->view.file.started_ms ? -1
+									 : 1;
 	return strcmp(x->id, y->id);
 }
 
@@ -259,8 +258,7 @@ static void free_listed(struct listed *all, size_t n)
 	free(all);
 }
 
-static int proc_list(void *self, wsp_proc_fn cb, void *payload,
-		     wsp_error *err)
+static int proc_list(void *self, wsp_proc_fn cb, void *payload, wsp_error *err)
 {
 	struct local_sandbox *sb = self;
 	struct listed *all;
@@ -272,15 +270,14 @@ static int proc_list(void *self, wsp_proc_fn cb, void *payload,
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	rc = collect(&all, &n, root);
 	if (rc) {
-		rc = wsp_error_set_os(err, WSP_EIO, -rc,
-				      "cannot list '%s': %s", root,
-				      strerror(-rc));
+		rc = wsp_error_set_os(err, WSP_EIO, -rc, "cannot list '%s': %s",
+				      root, strerror(-rc));
 		free(root);
 		return rc;
 	}
 	free(root);
 	for (i = 0; i < n && !rc; i++) {
-		wsp_proc_status st = { .struct_size = sizeof(st) };
+		wsp_proc_status st = {.struct_size = sizeof(st)};
 
 		proc_fill_status(&st, &all[i].view);
 		rc = cb(all[i].id, all[i].view.command, &st, payload);
@@ -325,12 +322,11 @@ static int send_stream(uint64_t *out_end, int dirfd, uint32_t stream,
 	end = proc_log_total(&l, index);
 	*out_end = end;
 	start = o->offset;
-	if (o->tail_bytes && end > o->tail_bytes &&
-	    end - o->tail_bytes > start)
+	if (o->tail_bytes && end > o->tail_bytes && end - o->tail_bytes > start)
 		start = end - o->tail_bytes;
 	if (o->tail_lines) {
-		uint64_t from = proc_log_tail_lines(&l, index, end,
-						    o->tail_lines);
+		uint64_t from =
+			proc_log_tail_lines(&l, index, end, o->tail_lines);
 
 		if (from > start)
 			start = from;
@@ -354,13 +350,13 @@ static int proc_read_output(wsp_proc_status *out, void *self, const char *id,
 	wsp_output_opts o = WSP_OUTPUT_OPTS_INIT;
 	struct proc_view v;
 	char *path = NULL, *buf = NULL;
-	uint64_t end[2] = { UINT64_MAX, UINT64_MAX };
+	uint64_t end[2] = {UINT64_MAX, UINT64_MAX};
 	uint32_t streams;
 	int dirfd, rc;
 
 	if (opts) {
-		size_t size = opts->struct_size < sizeof(o) ?
-				      opts->struct_size : sizeof(o);
+		size_t size = opts->struct_size < sizeof(o) ? opts->struct_size
+							    : sizeof(o);
 
 		memcpy(&o, opts, size);
 	}
@@ -389,8 +385,9 @@ static int proc_read_output(wsp_proc_status *out, void *self, const char *id,
 		rc = send_stream(&end[1], dirfd, WSP_STDERR, &o, sink, payload,
 				 buf);
 	if (rc) {
-		rc = wsp_error_set(err, rc, "reading the output of '%s' was "
-					    "stopped by its consumer",
+		rc = wsp_error_set(err, rc,
+				   "reading the output of '%s' was "
+				   "stopped by its consumer",
 				   id);
 		goto out;
 	}
@@ -495,8 +492,7 @@ static int proc_close_stdin(void *self, const char *id, wsp_error *err)
 
 /* ---- signal / release / wait -------------------------------------------- */
 
-static int proc_signal(void *self, const char *id, int signum,
-		       wsp_error *err)
+static int proc_signal(void *self, const char *id, int signum, wsp_error *err)
 {
 	struct proc_view v;
 	char line[32];
@@ -579,9 +575,8 @@ static int proc_wait_slot(wsp_proc_status *out, void *self, const char *id,
 	rc = proc_open(&dirfd, &path, self, id, err);
 	if (rc)
 		return rc;
-	rc = proc_wait(&v, self, dirfd, path, 0, timeout_ms < 0 ? -1 :
-								    timeout_ms,
-		       cancel, err);
+	rc = proc_wait(&v, self, dirfd, path, 0,
+		       timeout_ms < 0 ? -1 : timeout_ms, cancel, err);
 	close(dirfd);
 	free(path);
 	proc_fill_status(out, &v);
@@ -602,17 +597,16 @@ int local_procs_kill_all(struct local_sandbox *sb, wsp_error *err)
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	rc = collect(&all, &n, root);
 	if (rc) {
-		rc = wsp_error_set_os(err, WSP_EIO, -rc,
-				      "cannot list '%s': %s", root,
-				      strerror(-rc));
+		rc = wsp_error_set_os(err, WSP_EIO, -rc, "cannot list '%s': %s",
+				      root, strerror(-rc));
 		free(root);
 		return rc;
 	}
 	/* SIGTERM to all first, so their grace periods run together. */
 	for (i = 0; i < n; i++) {
 		char *path = proc_join(root, all[i].id);
-		int fd = path ? open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) :
-				-1;
+		int fd = path ? open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+			      : -1;
 
 		if (fd >= 0 && all[i].view.state == WSP_PROC_RUNNING)
 			proc_ctl(fd, PROC_CTL_TERMINATE "\n");
@@ -631,8 +625,7 @@ int local_procs_kill_all(struct local_sandbox *sb, wsp_error *err)
 			free(path);
 			continue;
 		}
-		fd = path ? open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) :
-			    -1;
+		fd = path ? open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
 		if (fd >= 0) {
 			rc = proc_wait(&v, sb, fd, path, 0,
 				       grace + EXIT_SLACK_MS, NULL, err);

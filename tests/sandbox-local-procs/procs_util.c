@@ -16,8 +16,8 @@
 
 static int run_suite(const char *suite, CU_TestInfo *tests)
 {
-	CU_SuiteInfo suites[] = { { suite, NULL, NULL, NULL, NULL, tests },
-				  CU_SUITE_INFO_NULL };
+	CU_SuiteInfo suites[] = {{suite, NULL, NULL, NULL, NULL, tests},
+				 CU_SUITE_INFO_NULL};
 	unsigned failed;
 
 	signal(SIGPIPE, SIG_IGN);
@@ -68,8 +68,7 @@ int procs_main(const char *suite, CU_TestInfo *tests)
 	return rc;
 }
 
-int collect_sink(uint32_t stream, const void *data, size_t len,
-		 void *payload)
+int collect_sink(uint32_t stream, const void *data, size_t len, void *payload)
 {
 	struct collected *c = payload;
 	char *p;
@@ -115,8 +114,7 @@ int read_all(const wsp_plugin_desc *d, void *self, const char *id,
 	o.wait_ms = wait_ms;
 	memset(c, 0, sizeof(*c));
 	st->struct_size = sizeof(*st);
-	return d->procmgr->read_output(st, self, id, &o, collect_sink, c,
-				       &err);
+	return d->procmgr->read_output(st, self, id, &o, collect_sink, c, &err);
 }
 
 int count_fds(void)

@@ -29,8 +29,7 @@ struct collected {
 	int bad_stream; /* a chunk came with an unknown stream tag */
 };
 
-int collect_sink(uint32_t stream, const void *data, size_t len,
-		 void *payload);
+int collect_sink(uint32_t stream, const void *data, size_t len, void *payload);
 void collected_free(struct collected *c);
 
 /* Spawn a shell string with defaults (stdin mode as given). */

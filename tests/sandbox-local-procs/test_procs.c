@@ -18,15 +18,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static const char *const opts_none[] = { "isolation=none", "kill_grace=500ms",
-					 NULL };
+static const char *const opts_none[] = {"isolation=none", "kill_grace=500ms",
+					NULL};
 
 static struct fake_sandbox fs;
 static const wsp_procmgr_vtable *pm;
 
 static void open_sandbox(const char *const *opts)
 {
-	wsp_error err = { 0 };
+	wsp_error err = {0};
 	int rc = fake_open(&fs, opts, &err);
 
 	if (rc)
@@ -40,7 +40,7 @@ static void open_sandbox(const char *const *opts)
 static void spawn_ok(char id[WSP_PROC_ID_MAX], const char *sh,
 		     uint32_t stdin_mode)
 {
-	wsp_error err = { 0 };
+	wsp_error err = {0};
 	int rc = spawn_sh(fs.desc, fs.self, id, sh, stdin_mode, &err);
 
 	if (rc)
@@ -50,7 +50,7 @@ static void spawn_ok(char id[WSP_PROC_ID_MAX], const char *sh,
 
 static void release_ok(const char *id)
 {
-	wsp_error err = { 0 };
+	wsp_error err = {0};
 	int rc = pm->release(fs.self, id, &err);
 
 	if (rc)
@@ -93,7 +93,7 @@ static int on_proc(const char *id, const char *command,
 /* True once the stdout of id equals want (within 5 s). */
 static int output_is(const char *id, const char *want)
 {
-	wsp_proc_status st = { .struct_size = sizeof(st) };
+	wsp_proc_status st = {.struct_size = sizeof(st)};
 	struct collected c;
 	int i, ok = 0;
 
@@ -113,8 +113,8 @@ static void test_spawn_list_status_output(void)
 {
 	char id[WSP_PROC_ID_MAX];
 	struct collected c;
-	wsp_proc_status st = { .struct_size = sizeof(st) };
-	struct seen s = { 0 };
+	wsp_proc_status st = {.struct_size = sizeof(st)};
+	struct seen s = {0};
 	wsp_error err;
 	size_t i;
 
@@ -135,8 +135,7 @@ static void test_spawn_list_status_output(void)
 	s.want_id = id;
 	CU_ASSERT(pm->list(fs.self, on_proc, &s, &err) == 0);
 	CU_ASSERT(s.found && s.count == 1);
-	CU_ASSERT_STRING_EQUAL(s.command,
-			       "echo hello; echo oops >&2; exit 3");
+	CU_ASSERT_STRING_EQUAL(s.command, "echo hello; echo oops >&2; exit 3");
 	CU_ASSERT(s.state == WSP_PROC_EXITED);
 
 	/* Readable after exit, and again: reading does not forget it. */
@@ -158,11 +157,11 @@ static void test_spawn_list_status_output(void)
 
 static void test_argv_and_signaled(void)
 {
-	const char *const argv[] = { "sh", "-c", "kill -TERM $$", NULL };
+	const char *const argv[] = {"sh", "-c", "kill -TERM $$", NULL};
 	wsp_spawn_opts o = WSP_SPAWN_OPTS_INIT;
 	char id[WSP_PROC_ID_MAX], bad[WSP_PROC_ID_MAX];
-	wsp_proc_status st = { .struct_size = sizeof(st) };
-	struct seen s = { 0 };
+	wsp_proc_status st = {.struct_size = sizeof(st)};
+	struct seen s = {0};
 	wsp_error err;
 
 	open_sandbox(opts_none);
@@ -178,7 +177,7 @@ static void test_argv_and_signaled(void)
 
 	/* A command that cannot run fails the spawn and leaves nothing. */
 	{
-		const char *const missing[] = { "/nonexistent/tool", NULL };
+		const char *const missing[] = {"/nonexistent/tool", NULL};
 
 		o.argv = missing;
 		CU_ASSERT(pm->spawn(bad, fs.self, &o, &err) < 0);
@@ -190,8 +189,7 @@ static void test_argv_and_signaled(void)
 	/* Ids that are not ids, or name paths, are simply not found. */
 	CU_ASSERT(pm->status(&st, fs.self, "p-00000000", &err) ==
 		  WSP_ENOTFOUND);
-	CU_ASSERT(pm->status(&st, fs.self, "../../etc", &err) ==
-		  WSP_ENOTFOUND);
+	CU_ASSERT(pm->status(&st, fs.self, "../../etc", &err) == WSP_ENOTFOUND);
 	CU_ASSERT(pm->release(fs.self, "p-0000/../x", &err) == WSP_ENOTFOUND);
 	fake_close(&fs);
 }
@@ -200,15 +198,14 @@ static void test_tail_and_offset(void)
 {
 	char id[WSP_PROC_ID_MAX], expect[1024];
 	wsp_output_opts o = WSP_OUTPUT_OPTS_INIT;
-	struct collected c = { 0 };
-	wsp_proc_status st = { .struct_size = sizeof(st) };
+	struct collected c = {0};
+	wsp_proc_status st = {.struct_size = sizeof(st)};
 	wsp_error err;
 	size_t len = 0;
 	int i;
 
 	open_sandbox(opts_none);
-	spawn_ok(id, "seq 1 100; printf 'e1\\ne2\\ne3' >&2",
-		 WSP_STDIN_IGNORE);
+	spawn_ok(id, "seq 1 100; printf 'e1\\ne2\\ne3' >&2", WSP_STDIN_IGNORE);
 	CU_ASSERT(wait_for(id, 10000, &st) == 0);
 	for (i = 1; i <= 100; i++)
 		len += (size_t)sprintf(expect + len, "%d\n", i);
@@ -262,8 +259,8 @@ static void test_follow_and_wait(void)
 {
 	char id[WSP_PROC_ID_MAX];
 	wsp_output_opts o = WSP_OUTPUT_OPTS_INIT;
-	struct collected c = { 0 };
-	wsp_proc_status st = { .struct_size = sizeof(st) };
+	struct collected c = {0};
+	wsp_proc_status st = {.struct_size = sizeof(st)};
 	wsp_error err;
 	long long t0;
 	int rounds = 0;
@@ -322,7 +319,7 @@ static void test_stdin_round_trip(void)
 {
 	char id[WSP_PROC_ID_MAX], *big;
 	struct collected c;
-	wsp_proc_status st = { .struct_size = sizeof(st) };
+	wsp_proc_status st = {.struct_size = sizeof(st)};
 	wsp_error err;
 	size_t big_len = 1u << 20, i;
 
@@ -358,7 +355,7 @@ static void test_stdin_round_trip(void)
 static void test_stdin_ignore_eof(void)
 {
 	char id[WSP_PROC_ID_MAX];
-	wsp_proc_status st = { .struct_size = sizeof(st) };
+	wsp_proc_status st = {.struct_size = sizeof(st)};
 	struct collected c;
 	wsp_error err;
 	long long t0 = fake_now_ms();
@@ -382,7 +379,7 @@ static void test_stdin_ignore_eof(void)
 static int read_pids(const char *id, pid_t *pids, int n)
 {
 	struct collected c;
-	wsp_proc_status st = { .struct_size = sizeof(st) };
+	wsp_proc_status st = {.struct_size = sizeof(st)};
 	int tries, got = 0;
 
 	for (tries = 0; tries < 500 && got < n; tries++) {
@@ -405,7 +402,7 @@ static int read_pids(const char *id, pid_t *pids, int n)
 static void test_signal_whole_group(void)
 {
 	char id[WSP_PROC_ID_MAX];
-	wsp_proc_status st = { .struct_size = sizeof(st) };
+	wsp_proc_status st = {.struct_size = sizeof(st)};
 	wsp_error err;
 	pid_t pids[3];
 
@@ -437,7 +434,7 @@ static void test_timeout_and_release(void)
 {
 	wsp_spawn_opts o = WSP_SPAWN_OPTS_INIT;
 	char id[WSP_PROC_ID_MAX], path[600];
-	wsp_proc_status st = { .struct_size = sizeof(st) };
+	wsp_proc_status st = {.struct_size = sizeof(st)};
 	wsp_error err;
 	pid_t pid;
 
@@ -474,7 +471,7 @@ static void test_log_bound(void)
 	const size_t keep = 8u << 20;
 	char id[WSP_PROC_ID_MAX], *expect;
 	struct collected c;
-	wsp_proc_status st = { .struct_size = sizeof(st) };
+	wsp_proc_status st = {.struct_size = sizeof(st)};
 	size_t i;
 
 	open_sandbox(opts_none);
@@ -503,7 +500,7 @@ static void test_log_bound(void)
 static void test_lost_monitor(void)
 {
 	char id[WSP_PROC_ID_MAX];
-	wsp_proc_status st = { .struct_size = sizeof(st) };
+	wsp_proc_status st = {.struct_size = sizeof(st)};
 	wsp_error err;
 	pid_t mon, pid;
 	int i;
@@ -538,7 +535,7 @@ static void test_lost_monitor(void)
 static void test_other_process_reads_and_kills(void)
 {
 	char id[WSP_PROC_ID_MAX];
-	wsp_proc_status st = { .struct_size = sizeof(st) };
+	wsp_proc_status st = {.struct_size = sizeof(st)};
 	pid_t child;
 	int status;
 
@@ -555,7 +552,9 @@ static void test_other_process_reads_and_kills(void)
 		    pm->signal(fs.self, id, SIGKILL, &err))
 			_exit(1);
 		_exit(wait_for(id, 10000, &st) == 0 &&
-			      st.state == WSP_PROC_SIGNALED ? 0 : 2);
+				      st.state == WSP_PROC_SIGNALED
+			      ? 0
+			      : 2);
 	}
 	CU_ASSERT(waitpid(child, &status, 0) == child);
 	CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
@@ -569,8 +568,8 @@ static void test_other_process_reads_and_kills(void)
 static void test_stop_kills_all(void)
 {
 	char a[WSP_PROC_ID_MAX], b[WSP_PROC_ID_MAX];
-	wsp_proc_status st = { .struct_size = sizeof(st) };
-	wsp_error err = { 0 };
+	wsp_proc_status st = {.struct_size = sizeof(st)};
+	wsp_error err = {0};
 	uint32_t outcome;
 
 	open_sandbox(opts_none);
@@ -594,15 +593,16 @@ static void test_stop_kills_all(void)
 
 static void test_bwrap(void)
 {
-	static const char *const opts[] = { "isolation=bwrap",
-					    "kill_grace=500ms", NULL };
+	static const char *const opts[] = {"isolation=bwrap",
+					   "kill_grace=500ms", NULL};
 	char id[WSP_PROC_ID_MAX];
 	struct collected c;
-	wsp_proc_status st = { .struct_size = sizeof(st) };
+	wsp_proc_status st = {.struct_size = sizeof(st)};
 	wsp_error err;
 
 	if (!fake_have_bwrap()) {
-		fprintf(stderr, "bubblewrap unusable here: bwrap case not run\n");
+		fprintf(stderr,
+			"bubblewrap unusable here: bwrap case not run\n");
 		CU_FAIL("bubblewrap is needed for this test");
 		return;
 	}
@@ -627,20 +627,19 @@ static void test_bwrap(void)
 }
 
 static CU_TestInfo tests[] = {
-	{ "spawn, list, status, output", test_spawn_list_status_output },
-	{ "argv, signaled, bad ids", test_argv_and_signaled },
-	{ "tail lines, tail bytes, offsets", test_tail_and_offset },
-	{ "follow by offset, wait timeout", test_follow_and_wait },
-	{ "stdin round trip through cat", test_stdin_round_trip },
-	{ "stdin ignored gives EOF at once", test_stdin_ignore_eof },
-	{ "signal reaches the whole group", test_signal_whole_group },
-	{ "timeout and release", test_timeout_and_release },
-	{ "20 MiB into an 8 MiB log", test_log_bound },
-	{ "lost monitor", test_lost_monitor },
-	{ "another process reads and kills",
-	  test_other_process_reads_and_kills },
-	{ "stop kills all", test_stop_kills_all },
-	{ "under bubblewrap", test_bwrap },
+	{"spawn, list, status, output", test_spawn_list_status_output},
+	{"argv, signaled, bad ids", test_argv_and_signaled},
+	{"tail lines, tail bytes, offsets", test_tail_and_offset},
+	{"follow by offset, wait timeout", test_follow_and_wait},
+	{"stdin round trip through cat", test_stdin_round_trip},
+	{"stdin ignored gives EOF at once", test_stdin_ignore_eof},
+	{"signal reaches the whole group", test_signal_whole_group},
+	{"timeout and release", test_timeout_and_release},
+	{"20 MiB into an 8 MiB log", test_log_bound},
+	{"lost monitor", test_lost_monitor},
+	{"another process reads and kills", test_other_process_reads_and_kills},
+	{"stop kills all", test_stop_kills_all},
+	{"under bubblewrap", test_bwrap},
 	CU_TEST_INFO_NULL,
 };
 

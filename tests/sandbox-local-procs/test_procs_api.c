@@ -20,7 +20,7 @@ static wsp_workspace *open_ws(void)
 {
 	wsp_open_options oo = WSP_OPEN_OPTIONS_INIT;
 	wsp_workspace *ws = NULL;
-	wsp_error err = { 0 };
+	wsp_error err = {0};
 	char cfg[1024];
 
 	snprintf(tmp, sizeof(tmp), "/tmp/wsp-procs-api-XXXXXX");
@@ -52,8 +52,8 @@ static void close_ws(wsp_workspace *ws)
 	CU_ASSERT(system(cmd) == 0);
 }
 
-static int count(const char *id, const char *command,
-		 const wsp_proc_status *st, void *payload)
+static int count(const char *id, const char *command, const wsp_proc_status *st,
+		 void *payload)
 {
 	(void)id;
 	(void)command;
@@ -66,8 +66,8 @@ static void test_round_trip(void)
 {
 	wsp_workspace *ws = open_ws();
 	wsp_spawn_opts so = WSP_SPAWN_OPTS_INIT;
-	wsp_proc_status st = { .struct_size = sizeof(st) };
-	struct collected c = { 0 };
+	wsp_proc_status st = {.struct_size = sizeof(st)};
+	struct collected c = {0};
 	wsp_error err;
 	char id[WSP_PROC_ID_MAX];
 	int n = 0;
@@ -98,7 +98,7 @@ static void test_checks(void)
 {
 	wsp_workspace *ws = open_ws();
 	wsp_spawn_opts so = WSP_SPAWN_OPTS_INIT;
-	wsp_proc_status st = { .struct_size = sizeof(st) };
+	wsp_proc_status st = {.struct_size = sizeof(st)};
 	wsp_error err;
 	char id[WSP_PROC_ID_MAX];
 
@@ -124,8 +124,8 @@ static void test_checks(void)
 }
 
 static CU_TestInfo tests[] = {
-	{ "every call once", test_round_trip },
-	{ "argument checks", test_checks },
+	{"every call once", test_round_trip},
+	{"argument checks", test_checks},
 	CU_TEST_INFO_NULL,
 };
 

@@ -189,10 +189,9 @@ static void test_kill_from_another_wsp_bwrap(void)
 }
 
 static CU_TestInfo tests[] = {
-	{ "spawn, ps, send, logs -f, release", test_spawn_send_follow },
-	{ "kill from another wsp", test_kill_from_another_wsp },
-	{ "kill from another wsp, bubblewrap",
-	  test_kill_from_another_wsp_bwrap },
+	{"spawn, ps, send, logs -f, release", test_spawn_send_follow},
+	{"kill from another wsp", test_kill_from_another_wsp},
+	{"kill from another wsp, bubblewrap", test_kill_from_another_wsp_bwrap},
 	CU_TEST_INFO_NULL,
 };
 

@@ -46,7 +46,7 @@ static int in_parallel(int (*fn)(int i))
 	int t, failures = 0;
 
 	for (t = 0; t < N_THREADS; t++) {
-		w[t] = (struct worker){ .first = t, .fn = fn };
+		w[t] = (struct worker){.first = t, .fn = fn};
 		if (pthread_create(&w[t].thread, NULL, work, &w[t]))
 			return N_PROCS;
 	}
@@ -80,7 +80,7 @@ static int kill_one(int i)
 static int reap_one(int i)
 {
 	const wsp_procmgr_vtable *pm = fs.desc->procmgr;
-	wsp_proc_status st = { .struct_size = sizeof(st) };
+	wsp_proc_status st = {.struct_size = sizeof(st)};
 	wsp_error err;
 
 	if (pm->wait(&st, fs.self, ids[i], 20000, NULL, &err) ||
@@ -107,11 +107,11 @@ static int on_proc(const char *id, const char *command,
 
 static void test_thousand(void)
 {
-	static const char *const opts[] = { "isolation=none",
-					    "kill_grace=500ms", NULL };
+	static const char *const opts[] = {"isolation=none", "kill_grace=500ms",
+					   NULL};
 	const wsp_procmgr_vtable *pm;
-	struct tally t = { 0 };
-	wsp_error err = { 0 };
+	struct tally t = {0};
+	wsp_error err = {0};
 	long long t0, t_spawn, t_list, t_kill;
 	int fds_before, fds_after, spawned, failures;
 
@@ -150,13 +150,14 @@ static void test_thousand(void)
 	fprintf(stderr,
 		"\n%d processes (%d threads): spawn %lld ms (%.2f ms each), "
 		"list %lld ms, kill+wait+release %lld ms; fds %d -> %d\n",
-		spawned, N_THREADS, t_spawn, (double)t_spawn / (spawned ? spawned : 1),
-		t_list, t_kill, fds_before, fds_after);
+		spawned, N_THREADS, t_spawn,
+		(double)t_spawn / (spawned ? spawned : 1), t_list, t_kill,
+		fds_before, fds_after);
 	fake_close(&fs);
 }
 
 static CU_TestInfo tests[] = {
-	{ "1000 background processes", test_thousand },
+	{"1000 background processes", test_thousand},
 	CU_TEST_INFO_NULL,
 };
 

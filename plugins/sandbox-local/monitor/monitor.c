@@ -46,17 +46,17 @@ struct monitor {
 	struct proc_spec spec;
 	struct proc_status_file st;
 	struct proc_log log;
-	int out_fd, err_fd;   /* read ends of the command's stdout/stderr */
-	int in_fd;            /* write end of the command's stdin, or -1 */
-	int fifo_fd, ctl_fd;  /* our FIFOs (opened O_RDWR), or -1 */
+	int out_fd, err_fd;  /* read ends of the command's stdout/stderr */
+	int in_fd;	     /* write end of the command's stdin, or -1 */
+	int fifo_fd, ctl_fd; /* our FIFOs (opened O_RDWR), or -1 */
 	int sig_fd;
-	pid_t pid;            /* the command; its process group id too */
-	int reaped;           /* the command's exit was collected */
+	pid_t pid;  /* the command; its process group id too */
+	int reaped; /* the command's exit was collected */
 	int close_stdin_asked;
 	int released;
-	int64_t deadline;     /* monotonic ms of the timeout, or 0 */
-	int64_t kill_at;      /* monotonic ms to send SIGKILL, or 0 */
-	int64_t linger_until; /* monotonic ms to give up after release */
+	int64_t deadline;      /* monotonic ms of the timeout, or 0 */
+	int64_t kill_at;       /* monotonic ms to send SIGKILL, or 0 */
+	int64_t linger_until;  /* monotonic ms to give up after release */
 	char in_buf[BUF_SIZE]; /* stdin bytes read from the FIFO, not yet */
 	size_t in_len, in_off; /* written to the command */
 	char ctl_buf[512];
@@ -86,8 +86,8 @@ static void report(struct monitor *m, const char *fmt, ...)
 	va_end(ap);
 	if (n > 0)
 		(void)!write(m->ready_fd, line,
-			     (size_t)n < sizeof(line) ? (size_t)n :
-							sizeof(line) - 1);
+			     (size_t)n < sizeof(line) ? (size_t)n
+						      : sizeof(line) - 1);
 	close(m->ready_fd);
 	m->ready_fd = -1;
 }
@@ -194,7 +194,7 @@ static void set_nonblock(int fd)
 /* Start the command; 0, or an errno after reporting it. */
 static int start(struct monitor *m)
 {
-	int in[2] = { -1, -1 }, out[2], err[2], fail[2], e = 0;
+	int in[2] = {-1, -1}, out[2], err[2], fail[2], e = 0;
 	ssize_t n;
 	pid_t pid;
 
@@ -293,8 +293,8 @@ static int setup(struct monitor *m, const char *dir)
 	proc_boot_id(m->st.boot_id, sizeof(m->st.boot_id));
 	e = start(m);
 	if (e) {
-		report(m, "error %d cannot run '%s': %s\n", e,
-		       m->spec.argv[0], strerror(e));
+		report(m, "error %d cannot run '%s': %s\n", e, m->spec.argv[0],
+		       strerror(e));
 		return -1;
 	}
 	m->st.state = PROC_RUNNING;
@@ -321,8 +321,8 @@ static void terminate(struct monitor *m)
 {
 	signal_group(m, SIGTERM);
 	if (!m->kill_at)
-		m->kill_at = mono_ms() + (m->spec.grace_ms > 0 ?
-						  m->spec.grace_ms : 0);
+		m->kill_at = mono_ms() +
+			     (m->spec.grace_ms > 0 ? m->spec.grace_ms : 0);
 }
 
 static void close_stdin_now(struct monitor *m)
@@ -367,7 +367,7 @@ static void drain_all(struct monitor *m)
 {
 	/* Until EAGAIN: what the command wrote before exiting is in there. */
 	char buf[BUF_SIZE];
-	int *fds[2] = { &m->out_fd, &m->err_fd };
+	int *fds[2] = {&m->out_fd, &m->err_fd};
 	int i;
 
 	for (i = 0; i < 2; i++) {
@@ -487,7 +487,8 @@ static void pump_stdin(struct monitor *m)
 		if (m->in_off == m->in_len) {
 			m->in_off = m->in_len = 0;
 			n = m->fifo_fd >= 0 ? read(m->fifo_fd, m->in_buf,
-						   sizeof(m->in_buf)) : -1;
+						   sizeof(m->in_buf))
+					    : -1;
 			if (n <= 0) {
 				/* All that was sent has been passed on. */
 				if (m->close_stdin_asked)
@@ -558,22 +559,22 @@ static void run(struct monitor *m)
 		i_out = i_err = i_fifo = i_in = -1;
 		if (m->out_fd >= 0) {
 			i_out = nfds;
-			p[nfds++] = (struct pollfd){ m->out_fd, POLLIN, 0 };
+			p[nfds++] = (struct pollfd){m->out_fd, POLLIN, 0};
 		}
 		if (m->err_fd >= 0) {
 			i_err = nfds;
-			p[nfds++] = (struct pollfd){ m->err_fd, POLLIN, 0 };
+			p[nfds++] = (struct pollfd){m->err_fd, POLLIN, 0};
 		}
 		i_sig = nfds;
-		p[nfds++] = (struct pollfd){ m->sig_fd, POLLIN, 0 };
+		p[nfds++] = (struct pollfd){m->sig_fd, POLLIN, 0};
 		i_ctl = nfds;
-		p[nfds++] = (struct pollfd){ m->ctl_fd, POLLIN, 0 };
+		p[nfds++] = (struct pollfd){m->ctl_fd, POLLIN, 0};
 		if (m->in_fd >= 0 && m->in_off < m->in_len) {
 			i_in = nfds;
-			p[nfds++] = (struct pollfd){ m->in_fd, POLLOUT, 0 };
+			p[nfds++] = (struct pollfd){m->in_fd, POLLOUT, 0};
 		} else if (m->fifo_fd >= 0) {
 			i_fifo = nfds;
-			p[nfds++] = (struct pollfd){ m->fifo_fd, POLLIN, 0 };
+			p[nfds++] = (struct pollfd){m->fifo_fd, POLLIN, 0};
 		}
 		if (poll(p, (nfds_t)nfds, poll_timeout(m)) < 0 &&
 		    errno != EINTR)

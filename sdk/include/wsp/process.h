@@ -36,13 +36,16 @@ extern "C" {
  * or ignore, optional timeout, per-stream log limit); its id, a short
  * printable string, is written to out_id.
  */
-WSP_EXTERN int wsp_proc_spawn(char out_id[WSP_PROC_ID_MAX], wsp_workspace *ws, const wsp_spawn_opts *opts, wsp_error *err);
+WSP_EXTERN int wsp_proc_spawn(char out_id[WSP_PROC_ID_MAX], wsp_workspace *ws,
+			      const wsp_spawn_opts *opts, wsp_error *err);
 
 /* Call cb for every process not yet released, oldest first. */
-WSP_EXTERN int wsp_proc_list(wsp_workspace *ws, wsp_proc_fn cb, void *payload, wsp_error *err);
+WSP_EXTERN int wsp_proc_list(wsp_workspace *ws, wsp_proc_fn cb, void *payload,
+			     wsp_error *err);
 
 /* Where the process stands: running, exited (code), signaled, lost. */
-WSP_EXTERN int wsp_proc_get_status(wsp_proc_status *out, wsp_workspace *ws, const char *id, wsp_error *err);
+WSP_EXTERN int wsp_proc_get_status(wsp_proc_status *out, wsp_workspace *ws,
+				   const char *id, wsp_error *err);
 
 /*
  * Send retained output to sink, each chunk tagged with its stream: all
@@ -52,25 +55,35 @@ WSP_EXTERN int wsp_proc_get_status(wsp_proc_status *out, wsp_workspace *ws, cons
  * wait that runs out still reads). out (may be NULL) receives the status
  * afterwards. opts NULL = everything of both streams.
  */
-WSP_EXTERN int wsp_proc_read_output(wsp_proc_status *out, wsp_workspace *ws, const char *id, const wsp_output_opts *opts, wsp_output_fn sink, void *payload, wsp_error *err);
+WSP_EXTERN int wsp_proc_read_output(wsp_proc_status *out, wsp_workspace *ws,
+				    const char *id, const wsp_output_opts *opts,
+				    wsp_output_fn sink, void *payload,
+				    wsp_error *err);
 
 /* Write to the process's stdin (spawned with WSP_STDIN_PIPE). */
-WSP_EXTERN int wsp_proc_write_stdin(wsp_workspace *ws, const char *id, const void *data, size_t len, wsp_error *err);
+WSP_EXTERN int wsp_proc_write_stdin(wsp_workspace *ws, const char *id,
+				    const void *data, size_t len,
+				    wsp_error *err);
 
 /* Close its stdin once what was written has been passed on. */
-WSP_EXTERN int wsp_proc_close_stdin(wsp_workspace *ws, const char *id, wsp_error *err);
+WSP_EXTERN int wsp_proc_close_stdin(wsp_workspace *ws, const char *id,
+				    wsp_error *err);
 
 /* Send a signal (SIGTERM, SIGKILL, ...) to its whole process group. */
-WSP_EXTERN int wsp_proc_signal(wsp_workspace *ws, const char *id, int signum, wsp_error *err);
+WSP_EXTERN int wsp_proc_signal(wsp_workspace *ws, const char *id, int signum,
+			       wsp_error *err);
 
 /* Kill it if it still runs, then forget it and its output. */
-WSP_EXTERN int wsp_proc_release(wsp_workspace *ws, const char *id, wsp_error *err);
+WSP_EXTERN int wsp_proc_release(wsp_workspace *ws, const char *id,
+				wsp_error *err);
 
 /*
  * Wait until it is no longer running: 0 with *out filled, WSP_ETIMEDOUT
  * after timeout_ms (-1 = no limit), WSP_ECANCELED through cancel.
  */
-WSP_EXTERN int wsp_proc_wait(wsp_proc_status *out, wsp_workspace *ws, const char *id, int64_t timeout_ms, const wsp_cancel *cancel, wsp_error *err);
+WSP_EXTERN int wsp_proc_wait(wsp_proc_status *out, wsp_workspace *ws,
+			     const char *id, int64_t timeout_ms,
+			     const wsp_cancel *cancel, wsp_error *err);
 
 /* "running", "exited", "signaled", "lost"; "unknown" otherwise. */
 WSP_EXTERN const char *wsp_proc_state_name(uint32_t state);
