@@ -8,6 +8,7 @@
 
 #include <wsp/exec.h>
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,25 +19,59 @@ static int sandbox(wsp__instance **out, wsp_workspace *ws, wsp_error *err)
 	return wsp__workspace_sandbox(out, ws, err);
 }
 
+/* The smallest structs a caller may hand in: those of ABI 1.0. */
+#define OPTS_SIZE_1_0 \
+	(offsetof(wsp_exec_opts, cancel) + sizeof(const wsp_cancel *))
+#define RESULT_SIZE_1_0 \
+	(offsetof(wsp_exec_result, stderr_dropped) + sizeof(uint64_t))
+
+static size_t min_size(size_t a, size_t b)
+{
+	return a < b ? a : b;
+}
+
+/*
+ * The caller's structs may be older or newer than this library's: the
+ * provider gets full-size copies (defaults for what the caller predates)
+ * and the caller gets back what its struct has room for.
+ */
 int wsp_sandbox_exec(wsp_exec_result *out, wsp_workspace *ws,
 		     const wsp_exec_opts *opts, wsp_error *err)
 {
+	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
+	wsp_exec_result res;
 	wsp__instance *in;
+	uint32_t size;
 	int rc;
 
 	if (!out || !opts)
 		return wsp_error_set(err, WSP_EINVAL,
 				     "exec needs options and a result");
-	if (!opts->shell && !(opts->argv && opts->argv[0]))
+	if (opts->struct_size < OPTS_SIZE_1_0 ||
+	    out->struct_size < RESULT_SIZE_1_0)
+		return wsp_error_set(err, WSP_EINVAL,
+				     "set struct_size of the exec options "
+				     "and result (use WSP_EXEC_OPTS_INIT)");
+	size = out->struct_size;
+	memset(out, 0, min_size(size, sizeof(res)));
+	out->struct_size = size;
+	memcpy(&o, opts, min_size(opts->struct_size, sizeof(o)));
+	o.struct_size = sizeof(o);
+	if (!o.shell && !(o.argv && o.argv[0]))
 		return wsp_error_set(err, WSP_EINVAL,
 				     "no command given; set a shell string "
 				     "or argv");
 	rc = sandbox(&in, ws, err);
 	if (rc)
 		return rc;
-	memset(out, 0, sizeof(*out));
-	out->struct_size = sizeof(*out);
-	return in->prov->sandbox.exec(out, in->self, opts, err);
+	memset(&res, 0, sizeof(res));
+	res.struct_size = sizeof(res);
+	rc = in->prov->sandbox.exec(&res, in->self, &o, err);
+	if (rc == 0) {
+		memcpy(out, &res, min_size(size, sizeof(res)));
+		out->struct_size = size;
+	}
+	return rc;
 }
 
 void wsp_exec_result_release(wsp_workspace *ws, wsp_exec_result *res)

@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -518,25 +519,19 @@ static void release_result(const wsp_host *h, wsp_exec_result *out)
 	out->stdout_data = out->stderr_data = NULL;
 }
 
-int local_exec(wsp_exec_result *out, void *self, const wsp_exec_opts *opts,
-	       wsp_error *err)
+/* Run with full-size option and result structs of this build. */
+static int run_exec(wsp_exec_result *out, struct local_sandbox *sb,
+		    const wsp_exec_opts *opts, wsp_error *err)
 {
-	struct local_sandbox *sb = self;
 	const wsp_host *h = local_host(sb);
 	struct local_prepared p;
 	struct rusage ru;
 	struct run r;
 	int64_t started, timeout;
 	uint64_t cap;
-	uint32_t size;
 	int status = 0, keep, rc;
 	char *buf;
 
-	if (!opts || opts->struct_size < sizeof(wsp_exec_opts) || !out ||
-	    out->struct_size < sizeof(wsp_exec_result))
-		return wsp_error_set(err, WSP_EINVAL,
-				     "exec options or result too old or "
-				     "missing struct_size");
 	if (opts->stdin_len && !opts->stdin_data)
 		return wsp_error_set(err, WSP_EINVAL,
 				     "stdin_len without stdin_data");
@@ -545,9 +540,6 @@ int local_exec(wsp_exec_result *out, void *self, const wsp_exec_opts *opts,
 				     "timeout %lld ms is negative; give ms, "
 				     "WSP_TIMEOUT_DEFAULT or WSP_TIMEOUT_NONE",
 				     (long long)opts->timeout_ms);
-	size = out->struct_size;
-	memset(out, 0, sizeof(*out));
-	out->struct_size = size;
 
 	rc = local_prepare(&p, sb, opts->shell, opts->argv, opts->cwd,
 			   opts->env, err);
@@ -614,5 +606,43 @@ done:
 	local_capture_free(&r.cap[0]);
 	local_capture_free(&r.cap[1]);
 	free(buf);
+	return rc;
+}
+
+/* The smallest structs a caller may hand in: those of ABI 1.0. */
+#define OPTS_SIZE_1_0 \
+	(offsetof(wsp_exec_opts, cancel) + sizeof(const wsp_cancel *))
+#define RESULT_SIZE_1_0 \
+	(offsetof(wsp_exec_result, stderr_dropped) + sizeof(uint64_t))
+
+/*
+ * The caller's structs may be older (smaller) or newer (larger) than this
+ * build's: read and write only what both know, defaults for the rest.
+ */
+int local_exec(wsp_exec_result *out, void *self, const wsp_exec_opts *opts,
+	       wsp_error *err)
+{
+	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
+	wsp_exec_result res;
+	uint32_t size;
+	int rc;
+
+	if (!opts || !out || opts->struct_size < OPTS_SIZE_1_0 ||
+	    out->struct_size < RESULT_SIZE_1_0)
+		return wsp_error_set(err, WSP_EINVAL,
+				     "exec options or result without a valid "
+				     "struct_size");
+	memcpy(&o, opts, opts->struct_size < sizeof(o) ? opts->struct_size
+						       : sizeof(o));
+	o.struct_size = sizeof(o);
+	memset(&res, 0, sizeof(res));
+	res.struct_size = sizeof(res);
+	rc = run_exec(&res, self, &o, err);
+	size = out->struct_size;
+	if (rc == 0)
+		memcpy(out, &res, size < sizeof(res) ? size : sizeof(res));
+	else
+		memset(out, 0, size < sizeof(res) ? size : sizeof(res));
+	out->struct_size = size;
 	return rc;
 }

@@ -462,7 +462,45 @@ static void test_no_fd_leak(void)
 	close(fd);
 }
 
+/*
+ * A caller built against a newer header (larger result) gets what this
+ * build knows and nothing written past it; a missing struct_size fails.
+ */
+static void test_struct_sizes(void)
+{
+	struct {
+		wsp_exec_result r;
+		unsigned char newer[32];
+	} big;
+	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
+	wsp_error err = { 0 };
+	size_t i;
+	int untouched = 1;
+
+	open_none();
+	memset(&big, 0xab, sizeof(big));
+	big.r.struct_size = sizeof(big);
+	o.shell = "echo sized";
+	CU_ASSERT_EQUAL_FATAL(fs.desc->sandbox->exec(&big.r, fs.self, &o,
+						     &err), 0);
+	CU_ASSERT_EQUAL(big.r.struct_size, sizeof(big));
+	CU_ASSERT_STRING_EQUAL(big.r.stdout_data, "sized\n");
+	for (i = 0; i < sizeof(big.newer); i++)
+		if (big.newer[i] != 0xab)
+			untouched = 0;
+	CU_ASSERT(untouched);
+	fake_result_release(&big.r);
+
+	o.struct_size = 8;
+	big.r.struct_size = sizeof(big.r);
+	CU_ASSERT_EQUAL(fs.desc->sandbox->exec(&big.r, fs.self, &o, &err),
+			WSP_EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "struct_size"));
+	fake_close(&fs);
+}
+
 static CU_TestInfo tests[] = {
+	{ "struct sizes", test_struct_sizes },
 	{ "no descriptor leaks", test_no_fd_leak },
 	{ "interrupted system calls", test_interrupted_syscalls },
 	{ "concurrent execs", test_concurrent_execs },
