@@ -29,7 +29,7 @@ struct grep {
 	pcre2_match_context *mc;
 	size_t context, max_count, total, files_matched, skipped_binary,
 		read_errors;
-	int truncated;
+	int truncated, walk_cut;
 	struct wsp__tbuf lines;
 };
 
@@ -209,45 +209,61 @@ static const char *rootless(const char *p)
 	return p[0] == '.' && !p[1] ? "" : p;
 }
 
+struct grep_filter {
+	const char *dir, *glob;
+	int include_hidden;
+	const struct wsp__gitignore *gi;
+};
+
+/*
+ * Which listed entries are searched: regular files only (no symlinks),
+ * never under .git, hidden ones on request, not ignored, in the glob.
+ */
+static int grep_keep(const wsp_fs_entry *e, void *payload)
+{
+	const struct grep_filter *f = payload;
+	const char *rel;
+	char *full;
+	int keep;
+
+	if (e->type != WSP_FS_TYPE_FILE || e->is_symlink ||
+	    git_component(e->path) ||
+	    (!f->include_hidden && hidden_component(e->path)))
+		return 0;
+	full = join(f->dir, e->path);
+	if (!full)
+		return 0;
+	rel = rootless(full);
+	keep = !(f->gi && wsp__gitignore_match(f->gi, rel, 0)) &&
+	       (!f->glob || wsp__glob_match(f->glob, rel, f->include_hidden));
+	free(full);
+	return keep;
+}
+
 static void walk_dir(struct grep *g, const char *dir, const char *glob,
 		     int include_hidden, const struct wsp__gitignore *gi)
 {
+	struct grep_filter f = {dir, glob, include_hidden, gi};
 	struct wsp__walk w;
 	wsp_error err;
 	size_t i;
 	char *full;
 
-	if (wsp__walk(&w, g->c->ws, dir, 0, MAX_WALK, g->c->opts->cancel,
-		      &err)) {
+	if (wsp__walk(&w, g->c->ws, dir, 0, MAX_WALK, grep_keep, &f,
+		      g->c->opts->cancel, &err)) {
 		g->read_errors++;
 		return;
 	}
-	for (i = 0; i < w.n && !g->truncated;) {
-		const struct wsp__walk_entry *e = &w.v[i];
-		int is_dir = e->type == WSP_FS_TYPE_DIR;
-		size_t next = is_dir ? wsp__walk_skip(&w, i) : i + 1;
-		const char *rel;
-
+	g->walk_cut = w.truncated;
+	for (i = 0; i < w.n && !g->truncated; i++) {
 		if (g->c->opts->cancel &&
 		    wsp_cancel_requested(g->c->opts->cancel))
 			break;
-		full = join(dir, e->path);
+		full = join(dir, w.v[i].path);
 		if (!full)
 			break;
-		rel = rootless(full);
-		if (git_component(e->path) ||
-		    (!include_hidden && hidden_component(e->path)) ||
-		    (gi && wsp__gitignore_match(gi, rel, is_dir)) ||
-		    e->is_symlink) {
-			free(full);
-			i = next;
-			continue;
-		}
-		if (!is_dir && e->type == WSP_FS_TYPE_FILE &&
-		    (!glob || wsp__glob_match(glob, rel, include_hidden)))
-			search_path(g, full, full);
+		search_path(g, full, full);
 		free(full);
-		i = is_dir ? i + 1 : next;
 	}
 	wsp__walk_free(&w);
 }
@@ -354,6 +370,11 @@ static int grep(struct wsp__tool_ctx *c)
 	if (not_found)
 		wsp__tbuf_puts(&c->out,
 			       " (target path not found: nothing searched)");
+	if (g.walk_cut)
+		wsp__tbuf_addf(&c->out,
+			       " (search stopped after %d files: narrow the "
+			       "path)",
+			       MAX_WALK);
 	if (g.read_errors)
 		wsp__tbuf_addf(&c->out, " (%zu path%s skipped: read error)",
 			       g.read_errors, g.read_errors == 1 ? "" : "s");

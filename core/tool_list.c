@@ -72,6 +72,41 @@ static int visible(const struct list *l, const struct wsp__walk_entry *e)
 	return pattern_ok(l, e->path, e->name);
 }
 
+/* A component of path (relative) that hides it or excludes it. */
+static int pruned_by_ancestor(const struct list *l, const char *path)
+{
+	const char *p = path, *slash;
+	char comp[256];
+	size_t n;
+
+	for (;;) {
+		slash = strchr(p, '/');
+		n = slash ? (size_t)(slash - p) : strlen(p);
+		if (!l->show_hidden && p[0] == '.')
+			return 1;
+		if (l->exclude && n < sizeof(comp)) {
+			memcpy(comp, p, n);
+			comp[n] = '\0';
+			if (strstr(comp, l->exclude))
+				return 1;
+		}
+		if (!slash)
+			return 0;
+		p = slash + 1;
+	}
+}
+
+/* Drop hidden, excluded and ignored subtrees while the listing runs. */
+static int list_keep(const wsp_fs_entry *e, void *payload)
+{
+	const struct list *l = payload;
+
+	if (pruned_by_ancestor(l, e->path))
+		return 0;
+	return !(l->gi && wsp__gitignore_match(l->gi, e->path,
+					       e->type == WSP_FS_TYPE_DIR));
+}
+
 static void line(struct list *l, const struct wsp__walk_entry *e)
 {
 	struct wsp__tbuf *b = &l->c->out;
@@ -179,8 +214,8 @@ static int list_files(struct wsp__tool_ctx *c)
 	if (wsp__arg_bool(c, "respectGitignore", 1))
 		l.gi = load_gitignore(c, path);
 
-	rc = wsp__walk(&w, c->ws, path, l.max_depth + 1, MAX_WALK,
-		       c->opts->cancel, &err);
+	rc = wsp__walk(&w, c->ws, path, l.max_depth + 1, MAX_WALK, list_keep,
+		       &l, c->opts->cancel, &err);
 	if (rc) {
 		wsp__gitignore_free(l.gi);
 		return wsp__tool_fail(c, "Error: %s", err.message);

@@ -241,13 +241,24 @@ struct wsp__walk {
 };
 
 /*
+ * Filter of a walk: 0 drops an entry (its path is relative to the walked
+ * directory) before it is kept; called in listing order, so it must judge
+ * from the path alone (an ignored directory's children are dropped by
+ * checking their ancestors, which is what the ignore rules do).
+ */
+typedef int (*wsp__walk_keep_fn)(const wsp_fs_entry *entry, void *payload);
+
+/*
  * Everything below path in one recursive listing (max_depth 0 =
  * unlimited), sorted so that a directory's subtree directly follows it.
- * At most max_entries are kept (walk->truncated then set).
+ * keep (may be NULL) filters entries as they come, so pruned subtrees
+ * cost no memory. At most max_entries are kept (walk->truncated then
+ * set).
  */
 WSP_INTERNAL int wsp__walk(struct wsp__walk *w, wsp_workspace *ws,
 			   const char *path, uint32_t max_depth,
-			   size_t max_entries, const wsp_cancel *cancel,
+			   size_t max_entries, wsp__walk_keep_fn keep,
+			   void *keep_payload, const wsp_cancel *cancel,
 			   wsp_error *err);
 WSP_INTERNAL void wsp__walk_free(struct wsp__walk *w);
 /* Index of the first entry after v[i]'s subtree. */

@@ -33,6 +33,8 @@ struct collect {
 	struct wsp__walk *w;
 	size_t max;
 	int oom;
+	wsp__walk_keep_fn keep;
+	void *keep_payload;
 };
 
 static int add_entry(const wsp_fs_entry *e, void *payload)
@@ -42,6 +44,8 @@ static int add_entry(const wsp_fs_entry *e, void *payload)
 	struct wsp__walk_entry *x;
 	const char *slash;
 
+	if (c->keep && !c->keep(e, c->keep_payload))
+		return 0;
 	if (w->n >= c->max) {
 		w->truncated = 1;
 		return WSP_ECANCELED; /* stop the listing */
@@ -84,11 +88,12 @@ static int add_entry(const wsp_fs_entry *e, void *payload)
 }
 
 int wsp__walk(struct wsp__walk *w, wsp_workspace *ws, const char *path,
-	      uint32_t max_depth, size_t max_entries, const wsp_cancel *cancel,
-	      wsp_error *err)
+	      uint32_t max_depth, size_t max_entries, wsp__walk_keep_fn keep,
+	      void *keep_payload, const wsp_cancel *cancel, wsp_error *err)
 {
 	wsp_fs_list_opts lo = WSP_FS_LIST_OPTS_INIT;
-	struct collect c = {w, max_entries ? max_entries : SIZE_MAX, 0};
+	struct collect c = {w, max_entries ? max_entries : SIZE_MAX, 0, keep,
+			    keep_payload};
 	int rc;
 
 	memset(w, 0, sizeof(*w));
