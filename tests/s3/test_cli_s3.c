@@ -1,0 +1,155 @@
+/*
+ * tests/s3/test_cli_s3.c - a workspace with an S3 mount under a prefix,
+ * driven through `wsp fs` (the real CLI, core and plugin), against the
+ * signature-verifying s3rver; what lands in the bucket is checked with
+ * the aws CLI.
+ */
+#include "s3_env.h"
+
+#include <CUnit/Basic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static struct s3_server srv;
+static char *top, cfg[512], out[65536];
+
+/* Run `wsp --config cfg ARGS` in top; stdout+stderr in out; exit code. */
+static int wsp(const char *args)
+{
+	char cmd[2048];
+	FILE *p;
+	size_t n;
+	int rc;
+
+	snprintf(cmd, sizeof(cmd), "cd '%s' && '%s' --config '%s' %s 2>&1",
+		 top, WSP_CLI, cfg, args);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = '\0';
+	rc = pclose(p);
+	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+static int suite_init(void)
+{
+	FILE *f;
+
+	if (s3_server_start(&srv, "verify"))
+		return -1;
+	top = test_tmpdir();
+	if (!top)
+		return -1;
+	snprintf(cfg, sizeof(cfg), "%s/wsp.yaml", top);
+	f = fopen(cfg, "w");
+	if (!f)
+		return -1;
+	fprintf(f,
+		"mounts:\n"
+		"  /data:\n"
+		"    provider: s3\n"
+		"    options:\n"
+		"      bucket: " TEST_BUCKET "\n"
+		"      endpoint: %s\n"
+		"      prefix: agents/dev-box\n"
+		"      region: us-east-1\n"
+		"      access_key_id: S3RVER\n"
+		"      secret_access_key: S3RVER\n",
+		srv.endpoint);
+	fclose(f);
+	return 0;
+}
+
+static int suite_clean(void)
+{
+	char cmd[600];
+
+	s3_server_stop(&srv);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
+	if (strstr(top, "/wsp-s3-") && system(cmd))
+		return -1;
+	free(top);
+	return 0;
+}
+
+static void test_put_cat_ls(void)
+{
+	char local[600], fetched[600];
+	FILE *f;
+
+	snprintf(local, sizeof(local), "%s/plan.md", top);
+	f = fopen(local, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("# plan\nship the s3 mount\n", f);
+	fclose(f);
+
+	CU_ASSERT_EQUAL(wsp("fs put plan.md /data/notes/plan.md"), 0);
+	CU_ASSERT_EQUAL(wsp("fs cat /data/notes/plan.md"), 0);
+	CU_ASSERT_STRING_EQUAL(out, "# plan\nship the s3 mount\n");
+	CU_ASSERT_EQUAL(wsp("fs mkdir /data/empty"), 0);
+	CU_ASSERT_EQUAL(wsp("fs ls /data"), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "notes"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "empty"));
+	CU_ASSERT_EQUAL(wsp("fs ls /data/notes"), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "plan.md"));
+
+	/* in the bucket, under the prefix, byte for byte */
+	snprintf(fetched, sizeof(fetched), "%s/fetched.md", top);
+	CU_ASSERT_EQUAL(aws_cli(&srv, "s3 cp --only-show-errors s3://"
+				      TEST_BUCKET "/agents/dev-box/notes/"
+				      "plan.md '%s'",
+				fetched),
+			0);
+	{
+		char cmd[1300];
+
+		snprintf(cmd, sizeof(cmd), "cmp -s '%s' '%s'", local, fetched);
+		CU_ASSERT_EQUAL(system(cmd), 0);
+	}
+	CU_ASSERT_EQUAL(aws_cli(&srv, "s3api head-object --bucket "
+				      TEST_BUCKET " --key agents/dev-box/"
+				      "empty/ > /dev/null"),
+			0);
+
+	/* copy, move and remove through the CLI */
+	CU_ASSERT_EQUAL(wsp("fs cp /data/notes/plan.md /data/notes/copy.md"),
+			0);
+	CU_ASSERT_EQUAL(wsp("fs mv /data/notes/copy.md /data/archive/old.md"),
+			0);
+	CU_ASSERT_EQUAL(wsp("fs cat /data/archive/old.md"), 0);
+	CU_ASSERT_STRING_EQUAL(out, "# plan\nship the s3 mount\n");
+	CU_ASSERT_NOT_EQUAL(wsp("fs cat /data/notes/copy.md"), 0);
+	CU_ASSERT_NOT_EQUAL(wsp("fs rm /data/notes"), 0);
+	CU_ASSERT_EQUAL(wsp("fs rm -r /data/notes"), 0);
+	CU_ASSERT_NOT_EQUAL(wsp("fs stat /data/notes/plan.md"), 0);
+	CU_ASSERT_NOT_EQUAL(aws_cli(&srv, "s3api head-object --bucket "
+					  TEST_BUCKET " --key agents/dev-box/"
+					  "notes/plan.md > /dev/null 2>&1"),
+			    0);
+	unlink(local);
+	unlink(fetched);
+}
+
+int main(void)
+{
+	CU_pSuite s;
+
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	s = CU_add_suite("wsp fs on an S3 mount", suite_init, suite_clean);
+	if (!s || !CU_add_test(s, "put, cat, ls, cp, mv, rm",
+			       test_put_cat_ls)) {
+		CU_cleanup_registry();
+		return 1;
+	}
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	unsigned failed = CU_get_number_of_failures() +
+			  CU_get_number_of_suites_failed();
+
+	CU_cleanup_registry();
+	return failed ? 1 : 0;
+}
