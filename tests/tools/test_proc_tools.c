@@ -66,14 +66,18 @@ static char *output_when_ready(const char *id)
 
 static void test_background_output(void)
 {
-	char id[80], *out;
+	char id[80], args[128], *out;
 
 	CU_ASSERT_EQUAL_FATAL(fixture_open(&fx, NULL, 0), 0);
 	start_bg("sleep 30", id, sizeof(id));
 	out = output(id, "");
 	CU_ASSERT_STRING_EQUAL(out, "(no output yet)");
 	free(out);
-	out = run("kill_process", "{\"pid\":\"nope\"}");
+	/* tests leave no process behind */
+	snprintf(args, sizeof(args), "{\"pid\":\"%s\"}", id);
+	out = run("kill_process", args);
+	CU_ASSERT_NSTRING_EQUAL(out, "Process ", 8);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, " has been killed."));
 	free(out);
 
 	start_bg("seq 1 5; echo warn >&2; exit 7", id, sizeof(id));
