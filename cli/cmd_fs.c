@@ -21,10 +21,11 @@ static const struct fs_sub {
 	  "usage: wsp fs ls [-l] [-R] [--json] [PATH]\n\n"
 	  "List a directory of the workspace (default \"/\"), sorted by name;\n"
 	  "directories end in '/'. Mount points show as directories.\n\n"
-	  "  -l      long format: type, mode, size, modification time\n"
+	  "  -l      long format: type (d - l ?), size, modification time,\n"
+	  "          path, and '-> target' for symlinks\n"
 	  "  -R      the whole tree below PATH\n"
-	  "  --json  an array of {path, name, type, size, mtime_ns, mode?,\n"
-	  "          depth, symlink_target?}\n" },
+	  "  --json  an array of {path, name, type, size, mtime_ns, depth,\n"
+	  "          symlink_target (symlinks only)}\n" },
 	{ "cat", "", 1, 1,
 	  "usage: wsp fs cat PATH\n\n"
 	  "Write a file of the workspace to standard output (streamed).\n" },
@@ -32,7 +33,8 @@ static const struct fs_sub {
 	  "usage: wsp fs put [-n] [--json] LOCAL PATH\n\n"
 	  "Upload the local file LOCAL ('-' for standard input) to PATH in the\n"
 	  "workspace, streamed and atomic (readers see the old file or the new\n"
-	  "one); missing parent directories are created. A progress bar goes\n"
+	  "one); missing parent directories are created. When PATH is a\n"
+	  "directory, the file keeps its name inside it. A progress bar goes\n"
 	  "to standard error when it is a terminal.\n\n"
 	  "  -n      do not replace an existing PATH (fail instead)\n"
 	  "  --json  print {path, size, version} of the new file\n" },
@@ -57,13 +59,14 @@ static const struct fs_sub {
 	  "type.\n" },
 	{ "cp", "rn", 2, 2,
 	  "usage: wsp fs cp [-r] [-n] SRC DST\n\n"
-	  "Copy SRC to DST, replacing DST (streamed between mounts).\n\n"
+	  "Copy SRC to DST, replacing DST (streamed between mounts). When DST\n"
+	  "is a directory, SRC is copied into it.\n\n"
 	  "  -r      copy directories recursively\n"
 	  "  -n      do not replace an existing DST (fail instead)\n" },
 	{ "mv", "n", 2, 2,
 	  "usage: wsp fs mv [-n] SRC DST\n\n"
 	  "Move (rename) SRC to DST, replacing DST; between mounts it copies,\n"
-	  "then removes SRC.\n\n"
+	  "then removes SRC. When DST is a directory, SRC moves into it.\n\n"
 	  "  -n      do not replace an existing DST (fail instead)\n" },
 };
 
@@ -350,14 +353,38 @@ static int fs_stat(wsp_workspace *ws, const struct fs_args *a)
 	return WSP_EXIT_OK;
 }
 
+int fs_into_dir(char *out, size_t cap, wsp_workspace *ws, const char *dst,
+		const char *src)
+{
+	wsp_fs_stat st = { .struct_size = sizeof(st) };
+	const char *base = strrchr(src, '/');
+	size_t n = strlen(dst);
+	int k;
+
+	base = base ? base + 1 : src;
+	if (wsp_files_stat(&st, ws, dst, 0, NULL) < 0 ||
+	    st.type != WSP_FS_TYPE_DIR || !*base || !strcmp(base, ".") ||
+	    !strcmp(base, ".."))
+		return 0;
+	k = snprintf(out, cap, "%s%s%s", dst,
+		     n && dst[n - 1] == '/' ? "" : "/", base);
+	return k > 0 && (size_t)k < cap;
+}
+
 /* rm, mkdir, cp, mv: no output but an {"ok":true} with --json. */
 static int fs_change(wsp_workspace *ws, const char *sub,
 		     const struct fs_args *a)
 {
 	uint32_t over = a->no_clobber ? 0 : WSP_FS_OVERWRITE;
 	uint32_t rec = a->recursive ? WSP_FS_RECURSIVE : 0;
+	char into[WSP_FILES_PATH_MAX + 2];
+	const char *dst = a->pos[1];
 	wsp_error err;
 	int rc;
+
+	/* Like cp(1) and mv(1): an existing directory receives SRC. */
+	if (dst && fs_into_dir(into, sizeof(into), ws, dst, a->pos[0]))
+		dst = into;
 
 	if (!strcmp(sub, "rm"))
 		rc = wsp_files_remove(ws, a->pos[0],
@@ -367,10 +394,9 @@ static int fs_change(wsp_workspace *ws, const char *sub,
 		rc = wsp_files_mkdir(ws, a->pos[0],
 				     a->parents ? WSP_FS_RECURSIVE : 0, &err);
 	else if (!strcmp(sub, "cp"))
-		rc = wsp_files_copy(ws, a->pos[0], a->pos[1], rec | over,
-				    &err);
+		rc = wsp_files_copy(ws, a->pos[0], dst, rec | over, &err);
 	else
-		rc = wsp_files_move(ws, a->pos[0], a->pos[1], over, &err);
+		rc = wsp_files_move(ws, a->pos[0], dst, over, &err);
 	if (rc < 0)
 		return fs_fail(&err);
 	if (a->json)

@@ -22,6 +22,13 @@ int fs_print_json(cJSON *doc);
 /* Report err on stderr; returns WSP_EXIT_FAIL. */
 int fs_fail(const wsp_error *err);
 
+/*
+ * When dst is an existing directory, write dst/<last component of src>
+ * into out and return 1 (cp and mv into a directory); else return 0.
+ */
+int fs_into_dir(char *out, size_t cap, wsp_workspace *ws, const char *dst,
+		const char *src);
+
 int fs_cat(wsp_workspace *ws, const struct fs_args *a);
 int fs_put(wsp_workspace *ws, const struct fs_args *a);
 int fs_get(wsp_workspace *ws, const struct fs_args *a);

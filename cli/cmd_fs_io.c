@@ -134,6 +134,7 @@ int fs_put(wsp_workspace *ws, const struct fs_args *a)
 	wsp_fs_write_opts wo = WSP_FS_WRITE_OPTS_INIT;
 	wsp_fs_stat st = { .struct_size = sizeof(st) };
 	const char *local = a->pos[0], *path = a->pos[1];
+	char into[WSP_FILES_PATH_MAX + 2];
 	struct progress p;
 	struct in_source in = { NULL, &p, 0 };
 	struct stat ls;
@@ -154,6 +155,9 @@ int fs_put(wsp_workspace *ws, const struct fs_args *a)
 		wo.size_hint = ls.st_size;
 	if (a->no_clobber)
 		wo.flags |= WSP_FS_WRITE_NO_OVERWRITE;
+	if (strcmp(local, "-") && fs_into_dir(into, sizeof(into), ws, path,
+					      local))
+		path = into;
 	progress_start(&p, a->json, wo.size_hint > 0 ? (uint64_t)wo.size_hint
 						      : 0);
 	rc = wsp_files_write(&st, ws, path, &wo, read_in, &in, &err);

@@ -246,6 +246,18 @@ static void test_change_commands(void)
 	CU_ASSERT_EQUAL(access(at("root/deep3"), F_OK), -1);
 	RUN(&r, "fs", "rm", "-f", "/deep3");
 	CU_ASSERT_EQUAL(r.status, 0);
+	/* into an existing directory, as cp(1), mv(1) */
+	RUN(&r, "fs", "mkdir", "/box");
+	RUN(&r, "fs", "cp", "/team-data/report.csv", "/box");
+	CU_ASSERT_EQUAL(r.status, 0);
+	CU_ASSERT_EQUAL(access(at("root/box/report.csv"), F_OK), 0);
+	RUN(&r, "fs", "mv", "/box/report.csv", "/notes/");
+	CU_ASSERT_EQUAL(r.status, 0);
+	CU_ASSERT_EQUAL(access(at("root/notes/report.csv"), F_OK), 0);
+	CU_ASSERT_EQUAL(access(at("root/box/report.csv"), F_OK), -1);
+	RUN(&r, "fs", "put", at("local.txt"), "/box");
+	CU_ASSERT_EQUAL(r.status, 0);
+	CU_ASSERT_EQUAL(access(at("root/box/local.txt"), F_OK), 0);
 	RUN(&r, "fs", "rm", "-rf", "/team-data");
 	CU_ASSERT_EQUAL(r.status, 1);
 	CU_ASSERT_EQUAL(access(at("shared/report.csv"), F_OK), 0);
