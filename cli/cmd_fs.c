@@ -14,60 +14,60 @@
 static const struct fs_sub {
 	const char *name;
 	const char *flags; /* short options it takes */
-	int min, max;      /* positional arguments */
+	int min, max;	   /* positional arguments */
 	const char *usage;
 } subs[] = {
-	{ "ls", "lR", 0, 1,
-	  "usage: wsp fs ls [-l] [-R] [--json] [PATH]\n\n"
-	  "List a directory of the workspace (default \"/\"), sorted by name;\n"
-	  "directories end in '/'. Mount points show as directories.\n\n"
-	  "  -l      long format: type (d - l ?), size, modification time,\n"
-	  "          path, and '-> target' for symlinks\n"
-	  "  -R      the whole tree below PATH\n"
-	  "  --json  an array of {path, name, type, size, mtime_ns, depth,\n"
-	  "          symlink_target (symlinks only)}\n" },
-	{ "cat", "", 1, 1,
-	  "usage: wsp fs cat PATH\n\n"
-	  "Write a file of the workspace to standard output (streamed).\n" },
-	{ "put", "n", 2, 2,
-	  "usage: wsp fs put [-n] [--json] LOCAL PATH\n\n"
-	  "Upload the local file LOCAL ('-' for standard input) to PATH in the\n"
-	  "workspace, streamed and atomic (readers see the old file or the new\n"
-	  "one); missing parent directories are created. When PATH is a\n"
-	  "directory, the file keeps its name inside it. A progress bar goes\n"
-	  "to standard error when it is a terminal.\n\n"
-	  "  -n      do not replace an existing PATH (fail instead)\n"
-	  "  --json  print {path, size, version} of the new file\n" },
-	{ "get", "", 2, 2,
-	  "usage: wsp fs get [--json] PATH LOCAL\n\n"
-	  "Download PATH from the workspace to the local file LOCAL ('-' for\n"
-	  "standard output), streamed. A progress bar goes to standard error\n"
-	  "when it is a terminal.\n\n"
-	  "  --json  print {path, size} once done (not with LOCAL '-')\n" },
-	{ "rm", "rf", 1, 1,
-	  "usage: wsp fs rm [-r] [-f] PATH\n\n"
-	  "Remove a file or symlink; a directory with -r (and all it holds).\n\n"
-	  "  -r      remove directories recursively\n"
-	  "  -f      a missing PATH is not an error\n" },
-	{ "mkdir", "p", 1, 1,
-	  "usage: wsp fs mkdir [-p] PATH\n\n"
-	  "Create a directory.\n\n"
-	  "  -p      create missing parents; an existing directory is fine\n" },
-	{ "stat", "", 1, 1,
-	  "usage: wsp fs stat [--json] PATH\n\n"
-	  "Show a path's type, size, times, mode, version token and MIME "
-	  "type.\n" },
-	{ "cp", "rn", 2, 2,
-	  "usage: wsp fs cp [-r] [-n] SRC DST\n\n"
-	  "Copy SRC to DST, replacing DST (streamed between mounts). When DST\n"
-	  "is a directory, SRC is copied into it.\n\n"
-	  "  -r      copy directories recursively\n"
-	  "  -n      do not replace an existing DST (fail instead)\n" },
-	{ "mv", "n", 2, 2,
-	  "usage: wsp fs mv [-n] SRC DST\n\n"
-	  "Move (rename) SRC to DST, replacing DST; between mounts it copies,\n"
-	  "then removes SRC. When DST is a directory, SRC moves into it.\n\n"
-	  "  -n      do not replace an existing DST (fail instead)\n" },
+	{"ls", "lR", 0, 1,
+	 "usage: wsp fs ls [-l] [-R] [--json] [PATH]\n\n"
+	 "List a directory of the workspace (default \"/\"), sorted by name;\n"
+	 "directories end in '/'. Mount points show as directories.\n\n"
+	 "  -l      long format: type (d - l ?), size, modification time,\n"
+	 "          path, and '-> target' for symlinks\n"
+	 "  -R      the whole tree below PATH\n"
+	 "  --json  an array of {path, name, type, size, mtime_ns, depth,\n"
+	 "          symlink_target (symlinks only)}\n"},
+	{"cat", "", 1, 1,
+	 "usage: wsp fs cat PATH\n\n"
+	 "Write a file of the workspace to standard output (streamed).\n"},
+	{"put", "n", 2, 2,
+	 "usage: wsp fs put [-n] [--json] LOCAL PATH\n\n"
+	 "Upload the local file LOCAL ('-' for standard input) to PATH in the\n"
+	 "workspace, streamed and atomic (readers see the old file or the new\n"
+	 "one); missing parent directories are created. When PATH is a\n"
+	 "directory, the file keeps its name inside it. A progress bar goes\n"
+	 "to standard error when it is a terminal.\n\n"
+	 "  -n      do not replace an existing PATH (fail instead)\n"
+	 "  --json  print {path, size, version} of the new file\n"},
+	{"get", "", 2, 2,
+	 "usage: wsp fs get [--json] PATH LOCAL\n\n"
+	 "Download PATH from the workspace to the local file LOCAL ('-' for\n"
+	 "standard output), streamed. A progress bar goes to standard error\n"
+	 "when it is a terminal.\n\n"
+	 "  --json  print {path, size} once done (not with LOCAL '-')\n"},
+	{"rm", "rf", 1, 1,
+	 "usage: wsp fs rm [-r] [-f] PATH\n\n"
+	 "Remove a file or symlink; a directory with -r (and all it holds).\n\n"
+	 "  -r      remove directories recursively\n"
+	 "  -f      a missing PATH is not an error\n"},
+	{"mkdir", "p", 1, 1,
+	 "usage: wsp fs mkdir [-p] PATH\n\n"
+	 "Create a directory.\n\n"
+	 "  -p      create missing parents; an existing directory is fine\n"},
+	{"stat", "", 1, 1,
+	 "usage: wsp fs stat [--json] PATH\n\n"
+	 "Show a path's type, size, times, mode, version token and MIME "
+	 "type.\n"},
+	{"cp", "rn", 2, 2,
+	 "usage: wsp fs cp [-r] [-n] SRC DST\n\n"
+	 "Copy SRC to DST, replacing DST (streamed between mounts). When DST\n"
+	 "is a directory, SRC is copied into it.\n\n"
+	 "  -r      copy directories recursively\n"
+	 "  -n      do not replace an existing DST (fail instead)\n"},
+	{"mv", "n", 2, 2,
+	 "usage: wsp fs mv [-n] SRC DST\n\n"
+	 "Move (rename) SRC to DST, replacing DST; between mounts it copies,\n"
+	 "then removes SRC. When DST is a directory, SRC moves into it.\n\n"
+	 "  -n      do not replace an existing DST (fail instead)\n"},
 };
 
 #define N_SUBS (sizeof(subs) / sizeof(subs[0]))
@@ -84,7 +84,8 @@ static const char usage_text[] =
 	"   or: wsp fs mv [-n] SRC DST\n"
 	"\n"
 	"The workspace's files, across all its mounts. Paths are workspace\n"
-	"paths: \"/data/x\" and \"data/x\" are the same file. Every subcommand\n"
+	"paths: \"/data/x\" and \"data/x\" are the same file. Every "
+	"subcommand\n"
 	"takes --json (also as the global option) and --help.\n";
 
 /* cJSON numbers are doubles: keep 64-bit values exact as raw text. */
@@ -120,7 +121,8 @@ static int parse(struct fs_args *a, const struct fs_sub *s, int argc,
 		} else if (!dashdash && v[0] == '-' && v[1]) {
 			for (v++; *v; v++) {
 				if (!strchr(s->flags, *v))
-					return cli_usage("fs", "%s: unknown "
+					return cli_usage("fs",
+							 "%s: unknown "
 							 "option '-%c'",
 							 s->name, *v);
 				a->long_fmt |= *v == 'l';
@@ -131,8 +133,10 @@ static int parse(struct fs_args *a, const struct fs_sub *s, int argc,
 			}
 		} else {
 			if (a->n == s->max)
-				return cli_usage("fs", "%s: unexpected "
-						 "argument '%s'", s->name, v);
+				return cli_usage("fs",
+						 "%s: unexpected "
+						 "argument '%s'",
+						 s->name, v);
 			a->pos[a->n++] = v;
 		}
 	}
@@ -226,7 +230,7 @@ static void print_item(const struct item *x, int long_fmt)
 	}
 	format_time(when, sizeof(when), x->mtime_ns);
 	printf("%c %12llu %s %s%s", "?-dl?"[x->type < 5 ? x->type : 0],
-	       (unsigned long long)x->size, when, x->path, slash);
+	       (unsigned long long)x -> size, when, x -> path, slash);
 	if (x->target)
 		printf(" -> %s", x->target);
 	putchar('\n');
@@ -265,9 +269,9 @@ int fs_print_json(cJSON *doc)
 static int fs_ls(wsp_workspace *ws, const struct fs_args *a)
 {
 	wsp_fs_list_opts lo = WSP_FS_LIST_OPTS_INIT;
-	wsp_fs_stat st = { .struct_size = sizeof(st) };
+	wsp_fs_stat st = {.struct_size = sizeof(st)};
 	const char *path = a->n ? a->pos[0] : "/";
-	struct items it = { NULL, 0, 0 };
+	struct items it = {NULL, 0, 0};
 	wsp_error err;
 	size_t i;
 	int rc;
@@ -276,8 +280,8 @@ static int fs_ls(wsp_workspace *ws, const struct fs_args *a)
 		return fs_fail(&err);
 	if (st.type != WSP_FS_TYPE_DIR) {
 		/* Like ls(1): a file lists as itself. */
-		struct item x = { (char *)path, NULL, st.type, 0, st.size,
-				  st.mtime_ns };
+		struct item x = {(char *)path, NULL,	   st.type, 0,
+				 st.size,      st.mtime_ns};
 
 		if (a->json) {
 			cJSON *arr = cJSON_CreateArray();
@@ -316,7 +320,7 @@ static int fs_ls(wsp_workspace *ws, const struct fs_args *a)
 
 static int fs_stat(wsp_workspace *ws, const struct fs_args *a)
 {
-	wsp_fs_stat st = { .struct_size = sizeof(st) };
+	wsp_fs_stat st = {.struct_size = sizeof(st)};
 	char mt[32], ct[32];
 	wsp_error err;
 
@@ -356,7 +360,7 @@ static int fs_stat(wsp_workspace *ws, const struct fs_args *a)
 int fs_into_dir(char *out, size_t cap, wsp_workspace *ws, const char *dst,
 		const char *src)
 {
-	wsp_fs_stat st = { .struct_size = sizeof(st) };
+	wsp_fs_stat st = {.struct_size = sizeof(st)};
 	const char *base = strrchr(src, '/');
 	size_t n = strlen(dst);
 	int k;
@@ -366,8 +370,8 @@ int fs_into_dir(char *out, size_t cap, wsp_workspace *ws, const char *dst,
 	    st.type != WSP_FS_TYPE_DIR || !*base || !strcmp(base, ".") ||
 	    !strcmp(base, ".."))
 		return 0;
-	k = snprintf(out, cap, "%s%s%s", dst,
-		     n && dst[n - 1] == '/' ? "" : "/", base);
+	k = snprintf(out, cap, "%s%s%s", dst, n && dst[n - 1] == '/' ? "" : "/",
+		     base);
 	return k > 0 && (size_t)k < cap;
 }
 

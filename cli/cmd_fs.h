@@ -12,7 +12,7 @@
 /* Parsed options of one `wsp fs` subcommand. */
 struct fs_args {
 	int json, long_fmt, recursive, force, parents, no_clobber;
-	int n;            /* positional arguments */
+	int n; /* positional arguments */
 	const char *pos[3];
 };
 

@@ -30,7 +30,7 @@ static double now(void)
 
 static void human(char *out, size_t cap, double bytes)
 {
-	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB"};
 	int u = 0;
 
 	while (bytes >= 1024 && u < 4) {
@@ -51,7 +51,8 @@ static void progress_draw(struct progress *p, int final)
 	human(done, sizeof(done), (double)p->done);
 	human(rate, sizeof(rate), secs > 0 ? (double)p->done / secs : 0);
 	if (p->total) {
-		int pct = (int)(p->done * 100 / p->total), fill = pct * 30 / 100;
+		int pct = (int)(p->done * 100 / p->total),
+		    fill = pct * 30 / 100;
 
 		memset(bar, '=', (size_t)fill);
 		memset(bar + fill, ' ', (size_t)(30 - fill));
@@ -95,7 +96,7 @@ static int write_out(const void *data, size_t len, void *payload)
 
 int fs_cat(wsp_workspace *ws, const struct fs_args *a)
 {
-	struct out_sink o = { stdout, NULL };
+	struct out_sink o = {stdout, NULL};
 	wsp_error err;
 	int rc;
 
@@ -132,11 +133,11 @@ static int read_in(void *buf, size_t cap, size_t *out_n, void *payload)
 int fs_put(wsp_workspace *ws, const struct fs_args *a)
 {
 	wsp_fs_write_opts wo = WSP_FS_WRITE_OPTS_INIT;
-	wsp_fs_stat st = { .struct_size = sizeof(st) };
+	wsp_fs_stat st = {.struct_size = sizeof(st)};
 	const char *local = a->pos[0], *path = a->pos[1];
 	char into[WSP_FILES_PATH_MAX + 2];
 	struct progress p;
-	struct in_source in = { NULL, &p, 0 };
+	struct in_source in = {NULL, &p, 0};
 	struct stat ls;
 	wsp_error err;
 	int rc;
@@ -155,11 +156,11 @@ int fs_put(wsp_workspace *ws, const struct fs_args *a)
 		wo.size_hint = ls.st_size;
 	if (a->no_clobber)
 		wo.flags |= WSP_FS_WRITE_NO_OVERWRITE;
-	if (strcmp(local, "-") && fs_into_dir(into, sizeof(into), ws, path,
-					      local))
+	if (strcmp(local, "-") &&
+	    fs_into_dir(into, sizeof(into), ws, path, local))
 		path = into;
-	progress_start(&p, a->json, wo.size_hint > 0 ? (uint64_t)wo.size_hint
-						      : 0);
+	progress_start(&p, a->json,
+		       wo.size_hint > 0 ? (uint64_t)wo.size_hint : 0);
 	rc = wsp_files_write(&st, ws, path, &wo, read_in, &in, &err);
 	progress_draw(&p, 1);
 	if (in.fp != stdin)
@@ -183,11 +184,11 @@ int fs_put(wsp_workspace *ws, const struct fs_args *a)
 
 int fs_get(wsp_workspace *ws, const struct fs_args *a)
 {
-	wsp_fs_stat st = { .struct_size = sizeof(st) };
+	wsp_fs_stat st = {.struct_size = sizeof(st)};
 	const char *path = a->pos[0], *local = a->pos[1];
 	int to_stdout = !strcmp(local, "-");
 	struct progress p;
-	struct out_sink o = { NULL, &p };
+	struct out_sink o = {NULL, &p};
 	wsp_error err;
 	int rc;
 

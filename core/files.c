@@ -83,7 +83,7 @@ static int grow_sink(const void *data, size_t len, void *payload)
 int wsp_files_read_all(char **out, size_t *out_len, wsp_workspace *ws,
 		       const char *path, size_t max, wsp_error *err)
 {
-	struct grow g = { NULL, 0, 0, max };
+	struct grow g = {NULL, 0, 0, max};
 	int rc;
 
 	*out = NULL;
@@ -91,8 +91,10 @@ int wsp_files_read_all(char **out, size_t *out_len, wsp_workspace *ws,
 		*out_len = 0;
 	rc = wsp_files_read(ws, path, NULL, grow_sink, &g, err);
 	if (rc == WSP_ETOOBIG)
-		wsp_error_set(err, rc, "cannot read '%s': it is larger than "
-			      "%zu bytes", path, max);
+		wsp_error_set(err, rc,
+			      "cannot read '%s': it is larger than "
+			      "%zu bytes",
+			      path, max);
 	if (rc == 0 && !g.buf)
 		g.buf = calloc(1, 1);
 	if (rc == 0 && !g.buf)
@@ -153,11 +155,11 @@ static int buf_source(void *buf, size_t cap, size_t *out_n, void *payload)
 	return 0;
 }
 
-int wsp_files_write_buf(wsp_fs_stat *out, wsp_workspace *ws,
-			const char *path, const wsp_fs_write_opts *opts,
-			const void *data, size_t len, wsp_error *err)
+int wsp_files_write_buf(wsp_fs_stat *out, wsp_workspace *ws, const char *path,
+			const wsp_fs_write_opts *opts, const void *data,
+			size_t len, wsp_error *err)
 {
-	struct buf_src b = { data, len };
+	struct buf_src b = {data, len};
 
 	if (!data && len)
 		return wsp_error_set(err, WSP_EINVAL, "no data given");
@@ -179,7 +181,8 @@ int wsp_files_stat(wsp_fs_stat *out, wsp_workspace *ws, const char *path,
 		if (!r.holds_mounts)
 			return wsp_error_set(err, WSP_ENOTFOUND,
 					     "cannot stat '%s': it is not "
-					     "inside any mount", path);
+					     "inside any mount",
+					     path);
 		wsp__files_virtual_stat(out);
 		return 0;
 	}
@@ -199,7 +202,7 @@ int wsp_files_stat(wsp_fs_stat *out, wsp_workspace *ws, const char *path,
 int wsp_files_exists(int *out, wsp_workspace *ws, const char *path,
 		     wsp_error *err)
 {
-	wsp_fs_stat st = { .struct_size = sizeof(st) };
+	wsp_fs_stat st = {.struct_size = sizeof(st)};
 	struct wsp__route r;
 	int rc;
 
@@ -243,7 +246,8 @@ int wsp_files_mkdir(wsp_workspace *ws, const char *path, uint32_t flags,
 			return 0;
 		return wsp_error_set(err, WSP_EEXIST,
 				     "cannot create directory '%s': it "
-				     "already exists", path);
+				     "already exists",
+				     path);
 	}
 	rc = wsp__route_writable(&r, ws, err);
 	if (rc < 0)
@@ -274,7 +278,8 @@ static int remove_common(wsp_workspace *ws, const char *path, uint32_t flags,
 			return 0;
 		return wsp_error_set(err, WSP_ENOTFOUND,
 				     "cannot remove '%s': it is not inside "
-				     "any mount", path);
+				     "any mount",
+				     path);
 	}
 	rc = wsp__route_writable(&r, ws, err);
 	if (rc < 0)
@@ -316,7 +321,8 @@ int wsp_files_host_path(char *out, size_t cap, wsp_workspace *ws,
 	if (!r.inst->prov->fs.host_path)
 		return wsp_error_set(err, WSP_ENOTSUP,
 				     "mount '%s' is not on the local disk, so "
-				     "'%s' has no host path", r.mount, path);
+				     "'%s' has no host path",
+				     r.mount, path);
 	rc = r.inst->prov->fs.host_path(out, cap, r.inst->self, r.rel, err);
 	return wsp__route_result(rc, &r, err);
 }

@@ -18,15 +18,15 @@ WSP_INTERNAL const char *wsp__path_rest(const char *dir, const char *path);
 /* A workspace path, normalised, with the mount that serves it. */
 struct wsp__route {
 	char path[WSP_FILES_PATH_MAX + 2]; /* normalised, "/a/b" */
-	const char *shown;     /* as the caller wrote it, for messages */
-	int mounted;           /* a mount serves it (else: virtual or none) */
-	size_t index;          /* that mount */
-	const char *mount;     /* its path */
-	const char *rel;       /* path inside it: "a/b" or "." */
+	const char *shown; /* as the caller wrote it, for messages */
+	int mounted;	   /* a mount serves it (else: virtual or none) */
+	size_t index;	   /* that mount */
+	const char *mount; /* its path */
+	const char *rel;   /* path inside it: "a/b" or "." */
 	int read_only;
-	int is_mount_point;    /* path is the mount's own root */
-	int holds_mounts;      /* other mounts lie strictly below path */
-	wsp__instance *inst;   /* set by wsp__route_load */
+	int is_mount_point;  /* path is the mount's own root */
+	int holds_mounts;    /* other mounts lie strictly below path */
+	wsp__instance *inst; /* set by wsp__route_load */
 };
 
 /*

@@ -22,9 +22,9 @@ struct ring {
 	pthread_cond_t cv;
 	char *buf;
 	size_t head, len; /* data is buf[head .. head+len) modulo size */
-	int eof;          /* the reader finished (rd_rc says how) */
+	int eof;	  /* the reader finished (rd_rc says how) */
 	int rd_rc;
-	int abort;        /* the writer gave up: the reader must stop */
+	int abort; /* the writer gave up: the reader must stop */
 	/* reader side */
 	wsp__instance *src;
 	const char *src_rel;
@@ -96,8 +96,8 @@ static void *ring_reader(void *payload)
 	struct ring *g = payload;
 	int rc;
 
-	rc = g->src->prov->fs.read(g->src->self, g->src_rel, NULL, ring_sink,
-				   g, &g->rd_err);
+	rc = g->src->prov->fs.read(g->src->self, g->src_rel, NULL, ring_sink, g,
+				   &g->rd_err);
 	pthread_mutex_lock(&g->mu);
 	g->eof = 1;
 	g->rd_rc = rc;
@@ -107,9 +107,8 @@ static void *ring_reader(void *payload)
 }
 
 /* Stream one file from (src, srel) to (dst, drel). */
-static int stream_file(wsp__instance *src, const char *srel,
-		       wsp__instance *dst, const char *drel, uint32_t flags,
-		       wsp_error *err)
+static int stream_file(wsp__instance *src, const char *srel, wsp__instance *dst,
+		       const char *drel, uint32_t flags, wsp_error *err)
 {
 	wsp_fs_write_opts wo = WSP_FS_WRITE_OPTS_INIT;
 	struct ring g;
@@ -127,8 +126,10 @@ static int stream_file(wsp__instance *src, const char *srel,
 	if (!(flags & WSP_FS_OVERWRITE))
 		wo.flags |= WSP_FS_WRITE_NO_OVERWRITE;
 	if (pthread_create(&th, NULL, ring_reader, &g)) {
-		rc = wsp_error_set(err, WSP_ENOMEM, "cannot start a thread "
-				   "to copy '%s'", srel);
+		rc = wsp_error_set(err, WSP_ENOMEM,
+				   "cannot start a thread "
+				   "to copy '%s'",
+				   srel);
 		goto out;
 	}
 	rc = dst->prov->fs.write(NULL, dst->self, drel, &wo, ring_source, &g,
@@ -194,20 +195,19 @@ static int join(char *out, size_t cap, const char *a, const char *b)
 }
 
 /* Copy a directory tree entry by entry (files streamed). */
-static int stream_tree(wsp__instance *src, const char *srel,
-		       wsp__instance *dst, const char *drel, uint32_t flags,
-		       const char *shown, wsp_error *err)
+static int stream_tree(wsp__instance *src, const char *srel, wsp__instance *dst,
+		       const char *drel, uint32_t flags, const char *shown,
+		       wsp_error *err)
 {
 	wsp_fs_list_opts lo = WSP_FS_LIST_OPTS_INIT;
 	char s[WSP_FILES_PATH_MAX + 2], d[WSP_FILES_PATH_MAX + 2];
-	struct tree t = { NULL, 0, 0 };
+	struct tree t = {NULL, 0, 0};
 	size_t i;
 	int rc;
 
-	rc = dst->prov->fs.mkdir(dst->self, drel,
-				 (flags & WSP_FS_OVERWRITE) ? WSP_FS_RECURSIVE
-							    : 0,
-				 err);
+	rc = dst->prov->fs.mkdir(
+		dst->self, drel,
+		(flags & WSP_FS_OVERWRITE) ? WSP_FS_RECURSIVE : 0, err);
 	if (rc == WSP_ENOTFOUND)
 		rc = dst->prov->fs.mkdir(dst->self, drel, WSP_FS_RECURSIVE,
 					 err);
@@ -220,8 +220,10 @@ static int stream_tree(wsp__instance *src, const char *srel,
 		if (!t.items[i].dir)
 			continue;
 		if (join(d, sizeof(d), drel, t.items[i].rel) < 0) {
-			rc = wsp_error_set(err, WSP_EINVAL, "cannot copy '%s': "
-					   "a path in it is too long", shown);
+			rc = wsp_error_set(err, WSP_EINVAL,
+					   "cannot copy '%s': "
+					   "a path in it is too long",
+					   shown);
 			break;
 		}
 		rc = dst->prov->fs.mkdir(dst->self, d, WSP_FS_RECURSIVE, err);
@@ -231,8 +233,10 @@ static int stream_tree(wsp__instance *src, const char *srel,
 			continue;
 		if (join(s, sizeof(s), srel, t.items[i].rel) < 0 ||
 		    join(d, sizeof(d), drel, t.items[i].rel) < 0) {
-			rc = wsp_error_set(err, WSP_EINVAL, "cannot copy '%s': "
-					   "a path in it is too long", shown);
+			rc = wsp_error_set(err, WSP_EINVAL,
+					   "cannot copy '%s': "
+					   "a path in it is too long",
+					   shown);
 			break;
 		}
 		rc = stream_file(src, s, dst, d, flags, err);
@@ -259,24 +263,22 @@ static int prepare(struct wsp__route *s, struct wsp__route *d,
 	    (rc = wsp__route(d, ws, dst, err)) < 0)
 		return rc;
 	if (!s->mounted)
-		return wsp_error_set(err, s->holds_mounts ? WSP_EBUSY
-							  : WSP_ENOTFOUND,
-				     "cannot %s '%s': %s", move ? "move" : "copy",
-				     src,
-				     s->holds_mounts ? "it only holds mount "
-						       "points"
-						     : "it is not inside any "
-						       "mount");
+		return wsp_error_set(
+			err, s->holds_mounts ? WSP_EBUSY : WSP_ENOTFOUND,
+			"cannot %s '%s': %s", move ? "move" : "copy", src,
+			s->holds_mounts ? "it only holds mount "
+					  "points"
+					: "it is not inside any "
+					  "mount");
 	if (move && (s->is_mount_point || s->holds_mounts))
-		return wsp_error_set(err, WSP_EBUSY,
-				     "cannot move '%s': it %s", src,
+		return wsp_error_set(err, WSP_EBUSY, "cannot move '%s': it %s",
+				     src,
 				     s->is_mount_point ? "is a mount point"
 						       : "holds mount points");
 	if (move && (rc = wsp__route_writable(s, ws, err)) < 0)
 		return rc;
 	if (d->is_mount_point || d->holds_mounts)
-		return wsp_error_set(err, WSP_EBUSY,
-				     "cannot %s to '%s': it %s",
+		return wsp_error_set(err, WSP_EBUSY, "cannot %s to '%s': it %s",
 				     move ? "move" : "copy", dst,
 				     d->is_mount_point ? "is a mount point"
 						       : "holds mount points");
@@ -296,7 +298,7 @@ static int prepare(struct wsp__route *s, struct wsp__route *d,
 static int copy_routed(struct wsp__route *s, struct wsp__route *d,
 		       uint32_t flags, wsp_error *err)
 {
-	wsp_fs_stat st = { .struct_size = sizeof(st) };
+	wsp_fs_stat st = {.struct_size = sizeof(st)};
 	int rc;
 
 	if (s->inst == d->inst && s->inst->prov->fs.copy)
@@ -314,7 +316,7 @@ static int copy_routed(struct wsp__route *s, struct wsp__route *d,
 					     "directory (copy it recursively)",
 					     s->shown);
 		if (!(flags & WSP_FS_OVERWRITE)) {
-			wsp_fs_stat ds = { .struct_size = sizeof(ds) };
+			wsp_fs_stat ds = {.struct_size = sizeof(ds)};
 
 			exists = d->inst->prov->fs.stat(&ds, d->inst->self,
 							d->rel, 0, NULL) == 0;

@@ -17,7 +17,7 @@
 #define MAX_VIRTUAL 256
 
 struct vdir {
-	char *path;     /* relative to the listed dir: "a", "a/b" */
+	char *path;	/* relative to the listed dir: "a", "a/b" */
 	uint32_t depth; /* components */
 	int is_mount;
 };
@@ -148,8 +148,7 @@ static int list_mounts_below(struct list_ctx *c, const char *dir,
 			rc = wsp__route_load(&r, c->ws, err);
 		if (rc < 0)
 			return rc;
-		sub.max_depth = c->max_depth ? c->max_depth - c->v[i].depth
-					     : 0;
+		sub.max_depth = c->max_depth ? c->max_depth - c->v[i].depth : 0;
 		c->prefix = c->v[i].path;
 		c->depth_add = c->v[i].depth;
 		rc = r.inst->prov->fs.list(r.inst->self, ".", &sub, sub_entry,
@@ -182,7 +181,8 @@ int wsp_files_list(wsp_workspace *ws, const char *path,
 	if (!r.mounted && !r.holds_mounts)
 		return wsp_error_set(err, WSP_ENOTFOUND,
 				     "cannot list '%s': it is not inside any "
-				     "mount", path);
+				     "mount",
+				     path);
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
@@ -194,16 +194,18 @@ int wsp_files_list(wsp_workspace *ws, const char *path,
 	c->payload = payload;
 	rc = wsp__mounts_below(ws, r.path, collect_mount, c);
 	if (rc < 0) {
-		wsp_error_set(err, rc, "cannot list '%s': too many mounts "
-			      "below it", path);
+		wsp_error_set(err, rc,
+			      "cannot list '%s': too many mounts "
+			      "below it",
+			      path);
 		goto out;
 	}
 	if (r.mounted) {
 		rc = wsp__route_load(&r, ws, err);
 		if (rc < 0)
 			goto out;
-		rc = r.inst->prov->fs.list(r.inst->self, r.rel, opts,
-					   own_entry, c, err);
+		rc = r.inst->prov->fs.list(r.inst->self, r.rel, opts, own_entry,
+					   c, err);
 		/* A virtual dir need not exist in the mount above it. */
 		if (rc == WSP_ENOTFOUND && r.holds_mounts)
 			rc = 0;
@@ -226,8 +228,10 @@ int wsp_files_list(wsp_workspace *ws, const char *path,
 		e.depth = c->v[i].depth;
 		rc = cb(&e, payload);
 		if (rc < 0) {
-			wsp_error_set(err, rc, "listing '%s' was stopped by "
-				      "its consumer", path);
+			wsp_error_set(err, rc,
+				      "listing '%s' was stopped by "
+				      "its consumer",
+				      path);
 			goto out;
 		}
 	}

@@ -68,7 +68,8 @@ int wsp__route_writable(const struct wsp__route *r, wsp_workspace *ws,
 	if (r->read_only)
 		return wsp_error_set(err, WSP_EROFS,
 				     "cannot change '%s': mount '%s' is "
-				     "read-only", r->shown, r->mount);
+				     "read-only",
+				     r->shown, r->mount);
 	return 0;
 }
 

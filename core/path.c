@@ -6,8 +6,7 @@
 
 #include <string.h>
 
-int wsp_files_normalize(char *out, size_t cap, const char *path,
-			wsp_error *err)
+int wsp_files_normalize(char *out, size_t cap, const char *path, wsp_error *err)
 {
 	const char *s = path;
 	size_t len = 0;
@@ -29,7 +28,8 @@ int wsp_files_normalize(char *out, size_t cap, const char *path,
 			if (!len)
 				return wsp_error_set(err, WSP_EPERM,
 						     "path '%s' escapes the "
-						     "workspace root", path);
+						     "workspace root",
+						     path);
 			do
 				len--;
 			while (len && out[len] != '/');
@@ -37,7 +37,8 @@ int wsp_files_normalize(char *out, size_t cap, const char *path,
 			if (len + 1 + n + 1 > cap)
 				return wsp_error_set(err, WSP_EINVAL,
 						     "path '%.64s...' is too "
-						     "long", path);
+						     "long",
+						     path);
 			out[len++] = '/';
 			memcpy(out + len, s, n);
 			len += n;

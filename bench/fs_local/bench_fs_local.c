@@ -25,7 +25,7 @@
 #include <unistd.h>
 
 #define CHUNK (1u << 20)
-#define RUNS 3
+#define RUNS  3
 
 static char dir[1024];
 static wsp_workspace *ws;
@@ -107,21 +107,21 @@ static int count_entry(const wsp_fs_entry *e, void *payload)
 
 struct row {
 	const char *what;
-	double t;            /* wsp */
-	const char *ref;     /* the closest tool */
+	double t;	 /* wsp */
+	const char *ref; /* the closest tool */
 	double t_ref;
-	double t_cp;         /* cp of the same file, 0 if not shown */
-	double mib;          /* for throughput, 0 if none */
+	double t_cp; /* cp of the same file, 0 if not shown */
+	double mib;  /* for throughput, 0 if none */
 };
 
 static void print_rows(const struct row *r, size_t n)
 {
 	size_t i;
 
-	printf("\n%-42s %9s %9s  %-30s %9s %7s  %9s %7s\n", "operation",
-	       "wsp", "MiB/s", "closest tool", "tool", "ratio", "cp", "ratio");
-	for (i = 0; i < 42 + 1 + 9 + 1 + 9 + 2 + 30 + 1 + 9 + 1 + 7 + 2 + 9 +
-			     1 + 7;
+	printf("\n%-42s %9s %9s  %-30s %9s %7s  %9s %7s\n", "operation", "wsp",
+	       "MiB/s", "closest tool", "tool", "ratio", "cp", "ratio");
+	for (i = 0;
+	     i < 42 + 1 + 9 + 1 + 9 + 2 + 30 + 1 + 9 + 1 + 7 + 2 + 9 + 1 + 7;
 	     i++)
 		putchar('-');
 	putchar('\n');
@@ -129,8 +129,7 @@ static void print_rows(const struct row *r, size_t n)
 		char mibs[16] = "-", cp[16] = "-", cpr[16] = "-";
 
 		if (r[i].mib)
-			snprintf(mibs, sizeof(mibs), "%.0f",
-				 r[i].mib / r[i].t);
+			snprintf(mibs, sizeof(mibs), "%.0f", r[i].mib / r[i].t);
 		if (r[i].t_cp) {
 			snprintf(cp, sizeof(cp), "%.3fs", r[i].t_cp);
 			snprintf(cpr, sizeof(cpr), "%.2f", r[i].t / r[i].t_cp);
@@ -175,8 +174,8 @@ static double do_write(void)
 	g.left = size_mib << 20;
 	wo.size_hint = (int64_t)(size_mib << 20);
 	t = now();
-	if (wsp_files_write(NULL, ws, "/a/big.bin", &wo, gen_source, &g,
-			    &err) < 0)
+	if (wsp_files_write(NULL, ws, "/a/big.bin", &wo, gen_source, &g, &err) <
+	    0)
 		die("write", &err);
 	return now() - t;
 }
@@ -265,8 +264,9 @@ static void make_tree(void)
 			}
 			mkdir(path, 0755);
 		}
-		snprintf(path, sizeof(path), "%s/a/tree/d%03ld/e%03ld/f%05ld.txt",
-			 dir, i / 10000, i / 100 % 100, i);
+		snprintf(path, sizeof(path),
+			 "%s/a/tree/d%03ld/e%03ld/f%05ld.txt", dir, i / 10000,
+			 i / 100 % 100, i);
 		fp = fopen(path, "w");
 		if (!fp)
 			die(path, NULL);
@@ -297,9 +297,9 @@ int main(int argc, char **argv)
 			user_dir = argv[++i];
 			keep = 1;
 		} else {
-			fprintf(stderr,
-				"usage: bench_fs_local [--quick] [--size-mib N] "
-				"[--files N] [--dir DIR]\n");
+			fprintf(stderr, "usage: bench_fs_local [--quick] "
+					"[--size-mib N] "
+					"[--files N] [--dir DIR]\n");
 			return 2;
 		}
 	}
@@ -330,22 +330,32 @@ int main(int argc, char **argv)
 	if (chdir(dir) < 0)
 		die(dir, NULL);
 
-	rows[0] = (struct row){ "write (atomic, fsync)", best_of(do_write),
-				"dd conv=fsync", 0, 0, (double)size_mib };
+	rows[0] = (struct row){"write (atomic, fsync)",
+			       best_of(do_write),
+			       "dd conv=fsync",
+			       0,
+			       0,
+			       (double)size_mib};
 	rows[0].t_ref = shell("dd if=a/big.bin of=ref.bin bs=1M "
 			      "conv=fsync status=none");
 	rows[0].t_cp = shell("cp a/big.bin ref.bin && sync ref.bin");
-	rows[1] = (struct row){ "read", best_of(do_read), "cat > /dev/null", 0,
-				0, (double)size_mib };
+	rows[1] = (struct row){"read", best_of(do_read), "cat > /dev/null", 0,
+			       0,      (double)size_mib};
 	rows[1].t_ref = shell("cat a/big.bin > /dev/null");
 	rows[1].t_cp = shell("cp a/big.bin ref.bin");
-	rows[2] = (struct row){ "copy within a mount",
-				best_of(do_copy_within), "cp + sync", 0, 0,
-				(double)size_mib };
+	rows[2] = (struct row){"copy within a mount",
+			       best_of(do_copy_within),
+			       "cp + sync",
+			       0,
+			       0,
+			       (double)size_mib};
 	rows[2].t_ref = shell("cp a/big.bin ref.bin && sync ref.bin");
-	rows[3] = (struct row){ "copy between mounts (read->write)",
-				best_of(do_copy_across), "cp + sync", 0, 0,
-				(double)size_mib };
+	rows[3] = (struct row){"copy between mounts (read->write)",
+			       best_of(do_copy_across),
+			       "cp + sync",
+			       0,
+			       0,
+			       (double)size_mib};
 	rows[3].t_ref = rows[2].t_ref;
 	make_tree();
 	{
@@ -353,8 +363,8 @@ int main(int argc, char **argv)
 
 		snprintf(what, sizeof(what), "list %ld files recursively",
 			 n_files);
-		rows[4] = (struct row){ what, best_of(do_list),
-					"find > /dev/null", 0, 0, 0 };
+		rows[4] = (struct row){
+			what, best_of(do_list), "find > /dev/null", 0, 0, 0};
 		rows[4].t_ref = shell("find a/tree > /dev/null");
 	}
 	{

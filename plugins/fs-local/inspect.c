@@ -134,8 +134,8 @@ int lfs_read(void *self, const char *path, const wsp_fs_read_opts *opts,
 		goto out;
 	}
 	while (left) {
-		size_t want = left < LFS_READ_CHUNK ? (size_t)left
-						    : LFS_READ_CHUNK;
+		size_t want =
+			left < LFS_READ_CHUNK ? (size_t)left : LFS_READ_CHUNK;
 		ssize_t n;
 
 		if (cancel && host->cancel_requested(host, cancel)) {
@@ -154,8 +154,10 @@ int lfs_read(void *self, const char *path, const wsp_fs_read_opts *opts,
 			break;
 		rc = sink(buf, (size_t)n, payload);
 		if (rc < 0) {
-			wsp_error_set(err, rc, "reading '%s' was stopped by "
-				      "its consumer", path);
+			wsp_error_set(err, rc,
+				      "reading '%s' was stopped by "
+				      "its consumer",
+				      path);
 			goto out;
 		}
 		off += (uint64_t)n;
@@ -227,7 +229,8 @@ int lfs_host_path(char *out, size_t cap, void *self, const char *path,
 	if (strlen(real) >= cap)
 		return wsp_error_set(err, WSP_ETOOBIG,
 				     "host path of '%s' does not fit in %zu "
-				     "bytes", path, cap);
+				     "bytes",
+				     path, cap);
 	strcpy(out, real);
 	return 0;
 }

@@ -118,7 +118,8 @@ static int list_dir(struct list_ctx *c, int fd, size_t plen, uint32_t depth)
 		if (isdir || !c->exts || ext_matches(name, c->exts)) {
 			rc = c->cb(&e, c->payload);
 			if (rc < 0) {
-				wsp_error_set(c->err, rc, "listing '%s' was "
+				wsp_error_set(c->err, rc,
+					      "listing '%s' was "
 					      "stopped by its consumer",
 					      c->shown);
 				break;
@@ -151,7 +152,7 @@ int lfs_list(void *self, const char *path, const wsp_fs_list_opts *opts,
 	     wsp_fs_entry_fn cb, void *payload, wsp_error *err)
 {
 	struct lfs *fs = self;
-	struct list_ctx c = { 0 };
+	struct list_ctx c = {0};
 	struct lfs_path p;
 	int fd, rc;
 

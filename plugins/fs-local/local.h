@@ -32,7 +32,7 @@
 #define LFS_TMP_PREFIX ".wsp-tmp."
 
 struct lfs_root {
-	int fd;       /* O_PATH | O_DIRECTORY descriptor of the root */
+	int fd;	      /* O_PATH | O_DIRECTORY descriptor of the root */
 	char *real;   /* its canonical host path, no trailing '/' */
 	char *prefix; /* how paths address it: "" for the base, "srv/docs" */
 	size_t prefix_len;
@@ -41,8 +41,8 @@ struct lfs_root {
 struct lfs {
 	const wsp_host *host;
 	int read_only;
-	int use_walk;    /* resolve with the O_NOFOLLOW walk, not openat2 */
-	int no_tmpfile;  /* write through a named temporary file */
+	int use_walk;	/* resolve with the O_NOFOLLOW walk, not openat2 */
+	int no_tmpfile; /* write through a named temporary file */
 	struct lfs_root base;
 	struct lfs_root *extra; /* allowed_paths */
 	size_t n_extra;
@@ -70,8 +70,8 @@ int lfs_route(struct lfs_path *out, const struct lfs *fs, const char *path,
  * unfollowed), mode used with O_CREAT/O_TMPFILE. Returns a descriptor, or
  * -1 with errno set; EXDEV means the path leaves the root.
  */
-int lfs_open(const struct lfs *fs, const struct lfs_root *root,
-	     const char *rel, int flags, mode_t mode);
+int lfs_open(const struct lfs *fs, const struct lfs_root *root, const char *rel,
+	     int flags, mode_t mode);
 
 /*
  * Open the directory that holds the last component of p (O_RDONLY |
@@ -111,12 +111,12 @@ int lfs_list(void *self, const char *path, const wsp_fs_list_opts *opts,
 
 /* An atomic write in progress: a temporary file that becomes p. */
 struct lfs_txn {
-	int dirfd;        /* parent directory of the target */
+	int dirfd;	  /* parent directory of the target */
 	const char *name; /* last component of the target */
-	int fd;           /* the temporary (or, appending, the target) */
-	int unnamed;      /* fd is an O_TMPFILE file */
+	int fd;		  /* the temporary (or, appending, the target) */
+	int unnamed;	  /* fd is an O_TMPFILE file */
 	int append;
-	char tmp[64];     /* name of a named temporary, else "" */
+	char tmp[64]; /* name of a named temporary, else "" */
 };
 
 int lfs_write(wsp_fs_stat *out, void *self, const char *path,

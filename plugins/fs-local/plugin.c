@@ -25,17 +25,16 @@
 #include <unistd.h>
 
 static const wsp_option_spec lfs_options[] = {
-	{ sizeof(wsp_option_spec), WSP_OPT_STRING, WSP_OPT_REQUIRED, 0,
-	  "base_path", NULL,
-	  "directory holding the files (created if missing; relative to the "
-	  "config file)",
-	  NULL },
-	{ sizeof(wsp_option_spec), WSP_OPT_BOOL, 0, 0, "read_only", "false",
-	  "refuse every change", NULL },
-	{ sizeof(wsp_option_spec), WSP_OPT_LIST, 0, 0, "allowed_paths", NULL,
-	  "extra host directories, reachable at their absolute path", NULL },
-	WSP_OPTION_END
-};
+	{sizeof(wsp_option_spec), WSP_OPT_STRING, WSP_OPT_REQUIRED, 0,
+	 "base_path", NULL,
+	 "directory holding the files (created if missing; relative to the "
+	 "config file)",
+	 NULL},
+	{sizeof(wsp_option_spec), WSP_OPT_BOOL, 0, 0, "read_only", "false",
+	 "refuse every change", NULL},
+	{sizeof(wsp_option_spec), WSP_OPT_LIST, 0, 0, "allowed_paths", NULL,
+	 "extra host directories, reachable at their absolute path", NULL},
+	WSP_OPTION_END};
 
 /* Absolute form of a configured path: "~/" and config_dir applied. */
 static char *absolute_path(const char *path, const char *config_dir)
@@ -214,7 +213,8 @@ static int lfs_init(void **out_self, const wsp_host *host,
 	if (rc < 0)
 		goto fail;
 	if (!*base) {
-		rc = wsp_error_set(err, WSP_ECONFIG, "option 'base_path' is "
+		rc = wsp_error_set(err, WSP_ECONFIG,
+				   "option 'base_path' is "
 				   "empty; name the directory to serve");
 		goto fail;
 	}

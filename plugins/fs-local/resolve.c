@@ -20,10 +20,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define LFS_MAX_SYMLINKS 40   /* as the kernel's MAXSYMLINKS */
-#define LFS_WALK_DEPTH 1024   /* directories held open by one walk */
-#define LFS_OPENAT2_TRIES 32  /* EAGAIN: a rename raced the lookup */
-#define LFS_WALK_RETRIES 32   /* a name changed type while we looked */
+#define LFS_MAX_SYMLINKS  40   /* as the kernel's MAXSYMLINKS */
+#define LFS_WALK_DEPTH	  1024 /* directories held open by one walk */
+#define LFS_OPENAT2_TRIES 32   /* EAGAIN: a rename raced the lookup */
+#define LFS_WALK_RETRIES  32   /* a name changed type while we looked */
 
 /* Set once openat2 answered ENOSYS: the whole process walks from then on. */
 static atomic_int openat2_missing;
@@ -294,11 +294,11 @@ fail:
 	return -1;
 }
 
-int lfs_open(const struct lfs *fs, const struct lfs_root *root,
-	     const char *rel, int flags, mode_t mode)
+int lfs_open(const struct lfs *fs, const struct lfs_root *root, const char *rel,
+	     int flags, mode_t mode)
 {
 	if (lfs_uses_openat2(fs)) {
-		struct open_how how = { 0 };
+		struct open_how how = {0};
 		int tries, fd = -1;
 
 		how.flags = (uint64_t)(flags | O_CLOEXEC);

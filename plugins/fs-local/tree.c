@@ -57,8 +57,7 @@ int lfs_make_parents(struct lfs *fs, const struct lfs_path *p, wsp_error *err)
 				if (pfd >= 0)
 					close(pfd);
 				*s = save;
-				return lfs_fail(err, e,
-						"create the parents of",
+				return lfs_fail(err, e, "create the parents of",
 						p->shown);
 			}
 			close(pfd);
@@ -179,7 +178,8 @@ static int remove_path(struct lfs *fs, const char *path, uint32_t flags,
 	if (!strcmp(p.rel, "."))
 		return wsp_error_set(err, WSP_EPERM,
 				     "cannot %s '%s': it is the root of the "
-				     "filesystem", op, path);
+				     "filesystem",
+				     op, path);
 	dfd = lfs_open_parent(fs, &p, &name);
 	if (dfd < 0) {
 		e = errno;
@@ -326,8 +326,9 @@ static int copy_entry(struct lfs *fs, int dfd, const char *name,
 	int rc, fd;
 
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return errno == ENOENT ? 0 : lfs_fail(err, errno, "copy",
-						      src->shown);
+		return errno == ENOENT
+			       ? 0
+			       : lfs_fail(err, errno, "copy", src->shown);
 	if ((rc = join(&s, src, name, err)) < 0 ||
 	    (rc = join(&d, dst, name, err)) < 0)
 		return rc;
@@ -379,8 +380,9 @@ static int copy_tree(struct lfs *fs, const struct lfs_path *src,
 		return lfs_fail(err, errno, "copy", src->shown);
 	if (strcmp(dst->rel, ".")) {
 		pfd = lfs_open_parent(fs, dst, &leaf);
-		if (pfd < 0 || (mkdirat(pfd, leaf, 0777) < 0 &&
-				(errno != EEXIST || !(flags & WSP_FS_OVERWRITE)))) {
+		if (pfd < 0 ||
+		    (mkdirat(pfd, leaf, 0777) < 0 &&
+		     (errno != EEXIST || !(flags & WSP_FS_OVERWRITE)))) {
 			rc = lfs_fail(err, errno, "copy to", dst->shown);
 			if (pfd >= 0)
 				close(pfd);
@@ -440,7 +442,8 @@ int lfs_copy(void *self, const char *src, const char *dst, uint32_t flags,
 		if (path_within(&s, &d))
 			return wsp_error_set(err, WSP_EINVAL,
 					     "cannot copy '%s' into itself "
-					     "('%s')", src, dst);
+					     "('%s')",
+					     src, dst);
 		if (!(flags & WSP_FS_OVERWRITE)) {
 			int e = lfs_open(fs, d.root, d.rel, O_PATH, 0);
 
@@ -481,13 +484,14 @@ int lfs_move(void *self, const char *src, const char *dst, uint32_t flags,
 	if (!strcmp(s.rel, "."))
 		return wsp_error_set(err, WSP_EPERM,
 				     "cannot move '%s': it is the root of the "
-				     "filesystem", src);
+				     "filesystem",
+				     src);
 	if (path_within(&s, &d)) {
 		if (!strcmp(s.rel, d.rel) && s.root == d.root)
 			return 0;
 		return wsp_error_set(err, WSP_EINVAL,
-				     "cannot move '%s' into itself ('%s')",
-				     src, dst);
+				     "cannot move '%s' into itself ('%s')", src,
+				     dst);
 	}
 	if (!strcmp(d.rel, "."))
 		return lfs_fail(err, EEXIST, "move to", dst);

@@ -51,7 +51,8 @@ static int check_expected(struct lfs *fs, const struct lfs_path *p,
 	if (fd < 0 && errno == ENOENT)
 		return wsp_error_set(err, WSP_ESTALE,
 				     "cannot write '%s': it was removed since "
-				     "it was read", p->shown);
+				     "it was read",
+				     p->shown);
 	if (fd < 0)
 		return lfs_fail(err, errno, "write", p->shown);
 	if (fstat(fd, &st) < 0) {
@@ -77,8 +78,7 @@ static int check_expected(struct lfs *fs, const struct lfs_path *p,
  * symlink, replace p->rel by the real path of its target (which must stay
  * beneath the root), so the rename below replaces the file, not the link.
  */
-static int follow_final_link(struct lfs *fs, struct lfs_path *p,
-			     wsp_error *err)
+static int follow_final_link(struct lfs *fs, struct lfs_path *p, wsp_error *err)
 {
 	char real[PATH_MAX];
 	struct stat st;
@@ -99,7 +99,8 @@ static int follow_final_link(struct lfs *fs, struct lfs_path *p,
 	if (fd < 0 && errno == ENOENT)
 		return wsp_error_set(err, WSP_ENOTFOUND,
 				     "cannot write '%s': it is a symlink to a "
-				     "missing file", p->shown);
+				     "missing file",
+				     p->shown);
 	if (fd < 0)
 		return lfs_fail(err, errno, "write", p->shown);
 	rc = lfs_fd_path(real, sizeof(real), fd);
@@ -353,14 +354,17 @@ int lfs_write(wsp_fs_stat *out, void *self, const char *path,
 		}
 		rc = source(buf, LFS_WRITE_CHUNK, &n, payload);
 		if (rc < 0) {
-			wsp_error_set(err, rc, "writing '%s' was stopped by "
-				      "its producer", path);
+			wsp_error_set(err, rc,
+				      "writing '%s' was stopped by "
+				      "its producer",
+				      path);
 			break;
 		}
 		if (!n)
 			break;
 		if (n > LFS_WRITE_CHUNK) {
-			rc = wsp_error_set(err, WSP_EINVAL, "writing '%s': the "
+			rc = wsp_error_set(err, WSP_EINVAL,
+					   "writing '%s': the "
 					   "source overfilled its buffer",
 					   path);
 			break;

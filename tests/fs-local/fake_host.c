@@ -196,7 +196,7 @@ int fake_fs_put(struct fake_fs *f, const char *path, const char *data,
 		size_t len, uint32_t flags, wsp_error *err)
 {
 	wsp_fs_write_opts o = WSP_FS_WRITE_OPTS_INIT;
-	struct mem_src m = { data, len, 0 };
+	struct mem_src m = {data, len, 0};
 
 	o.flags = flags;
 	return f->fs->write(NULL, f->self, path, &o, mem_source, &m, err);
@@ -229,7 +229,7 @@ static int mem_sink(const void *data, size_t len, void *payload)
 int fake_fs_get(struct fake_fs *f, const char *path, char **out, size_t *len,
 		wsp_error *err)
 {
-	struct mem_sink m = { NULL, 0, 0 };
+	struct mem_sink m = {NULL, 0, 0};
 	int rc = f->fs->read(f->self, path, NULL, mem_sink, &m, err);
 
 	if (rc < 0 || !m.buf) {
@@ -360,9 +360,9 @@ static int snap_one(const char *p, const struct stat *st, int flag,
 		content = file_get(p);
 	}
 	snprintf(line, sizeof(line), "%s|%o|%lld|%lld.%09ld|%s|%s",
-		 p + s->root_len, (unsigned)st->st_mode,
-		 (long long)st->st_size, (long long)st->st_mtim.tv_sec,
-		 st->st_mtim.tv_nsec, target, content ? content : "");
+		 p + s->root_len, (unsigned)st->st_mode, (long long)st->st_size,
+		 (long long)st->st_mtim.tv_sec, st->st_mtim.tv_nsec, target,
+		 content ? content : "");
 	free(content);
 	if (s->n == s->cap) {
 		s->cap = s->cap ? s->cap * 2 : 64;
@@ -379,7 +379,7 @@ static int cmp_lines(const void *a, const void *b)
 
 char *tree_snapshot(const char *path, const char *exclude)
 {
-	struct snap s = { NULL, 0, 0, strlen(path), exclude };
+	struct snap s = {NULL, 0, 0, strlen(path), exclude};
 	size_t i, total = 1;
 	char *out;
 

@@ -47,11 +47,11 @@ int fake_fs_get(struct fake_fs *f, const char *path, char **out, size_t *len,
 		wsp_error *err);
 
 /* Host-side helpers (plain POSIX, for setting up and checking). */
-char *tmpdir_make(const char *tag);  /* mkdtemp under $TMPDIR or /tmp */
-void tree_remove(const char *path);  /* rm -rf, no symlink following */
-void tree_empty(const char *path);   /* rm -rf of what path holds */
+char *tmpdir_make(const char *tag); /* mkdtemp under $TMPDIR or /tmp */
+void tree_remove(const char *path); /* rm -rf, no symlink following */
+void tree_empty(const char *path);  /* rm -rf of what path holds */
 void file_put(const char *path, const char *data);
-char *file_get(const char *path);    /* NULL if missing; malloc'ed */
+char *file_get(const char *path);	       /* NULL if missing; malloc'ed */
 char *path_join(const char *a, const char *b); /* malloc'ed a/b */
 /*
  * A snapshot of a tree: one sorted line per entry with its type, size,

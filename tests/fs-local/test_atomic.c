@@ -69,7 +69,7 @@ static int slow_source(void *buf, size_t cap, size_t *out, void *p)
 {
 	struct slow *s = p;
 	size_t n = cap < 65536 ? cap : 65536;
-	struct timespec ts = { 0, 5000000 };
+	struct timespec ts = {0, 5000000};
 
 	memset(buf, 'N', n);
 	*out = n;
@@ -117,7 +117,7 @@ static void kill_writer(uint32_t flags)
 	pid = fork();
 	if (pid == 0) {
 		wsp_fs_write_opts o = WSP_FS_WRITE_OPTS_INIT;
-		struct slow sl = { sync[1], 0 };
+		struct slow sl = {sync[1], 0};
 
 		close(sync[0]);
 		o.flags = flags;
@@ -140,9 +140,8 @@ static void kill_writer(uint32_t flags)
 		CU_ASSERT_STRING_EQUAL(s ? s : "", OLD);
 	}
 	free(s);
-	CU_ASSERT_EQUAL(F.fs->list(F.self, ".", &lo, count_entry, &listed,
-				   &err),
-			0);
+	CU_ASSERT_EQUAL(
+		F.fs->list(F.self, ".", &lo, count_entry, &listed, &err), 0);
 	CU_ASSERT_EQUAL(listed, fresh ? 0 : 1);
 	/* O_TMPFILE leaves nothing; a named temporary stays, hidden. */
 	CU_ASSERT_EQUAL(disk_entries(), (fresh ? 0 : 1) + (named_mode ? 1 : 0));
@@ -202,7 +201,7 @@ static void *reader(void *p)
 
 static void test_reader_never_sees_half(void)
 {
-	struct racer r = { 0 };
+	struct racer r = {0};
 	char *a = malloc(BIG), *b = malloc(BIG);
 	pthread_t th;
 	int i;
@@ -212,8 +211,8 @@ static void test_reader_never_sees_half(void)
 	CU_ASSERT_EQUAL(fake_fs_put(&F, "flip.bin", a, BIG, 0, &err), 0);
 	CU_ASSERT_EQUAL_FATAL(pthread_create(&th, NULL, reader, &r), 0);
 	for (i = 0; i < 200; i++)
-		CU_ASSERT_EQUAL(fake_fs_put(&F, "flip.bin", i % 2 ? a : b,
-					    BIG, 0, &err),
+		CU_ASSERT_EQUAL(fake_fs_put(&F, "flip.bin", i % 2 ? a : b, BIG,
+					    0, &err),
 				0);
 	atomic_store(&r.stop, 1);
 	pthread_join(th, NULL);
@@ -234,8 +233,8 @@ static void *excl_writer(void *p)
 {
 	struct excl *x = p;
 	wsp_error e;
-	int rc = fake_fs_put(&F, "once.txt", "me", 2,
-			     WSP_FS_WRITE_NO_OVERWRITE, &e);
+	int rc = fake_fs_put(&F, "once.txt", "me", 2, WSP_FS_WRITE_NO_OVERWRITE,
+			     &e);
 
 	pthread_mutex_lock(&x->mu);
 	if (rc == 0)
@@ -251,7 +250,7 @@ static void test_no_overwrite_race(void)
 	int round;
 
 	for (round = 0; round < 20; round++) {
-		struct excl x = { 0, 0, PTHREAD_MUTEX_INITIALIZER };
+		struct excl x = {0, 0, PTHREAD_MUTEX_INITIALIZER};
 		pthread_t th[8];
 		int i;
 
@@ -271,11 +270,10 @@ int main(void)
 		const char *name;
 		void (*fn)(void);
 	} tests[] = {
-		{ "writer killed mid-write", test_killed_overwrite },
-		{ "no_overwrite writer killed", test_killed_no_overwrite },
-		{ "reader never sees half a file",
-		  test_reader_never_sees_half },
-		{ "no_overwrite race: one winner", test_no_overwrite_race },
+		{"writer killed mid-write", test_killed_overwrite},
+		{"no_overwrite writer killed", test_killed_no_overwrite},
+		{"reader never sees half a file", test_reader_never_sees_half},
+		{"no_overwrite race: one winner", test_no_overwrite_race},
 	};
 	CU_pSuite s;
 	size_t i;

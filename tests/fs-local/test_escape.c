@@ -163,8 +163,7 @@ static int cap_sink(const void *d, size_t n, void *p)
 {
 	struct capture *c = p;
 
-	if (memmem(d, n, SECRET, strlen(SECRET)) ||
-	    memmem(d, n, "root:", 5))
+	if (memmem(d, n, SECRET, strlen(SECRET)) || memmem(d, n, "root:", 5))
 		c->secret = 1;
 	c->bytes += n;
 	return 0;
@@ -188,35 +187,35 @@ static const struct escape {
 	const char *path; /* "@" is replaced by the outside dir (absolute) */
 	int code;
 } escapes[] = {
-	{ "relative ..", "../outside/secret.txt", WSP_EPERM },
-	{ "nested ..", "data/../../outside/secret.txt", WSP_EPERM },
-	{ "bare ..", "..", WSP_EPERM },
-	{ "dot then ..", "./../outside", WSP_EPERM },
-	{ "absolute host path", "/etc/passwd", WSP_EPERM },
-	{ "absolute path of the outside file", "@/secret.txt", WSP_EPERM },
-	{ "many leading slashes", "////etc/passwd", WSP_EPERM },
-	{ "/proc/self/root path", "/proc/self/root/etc/passwd", WSP_EPERM },
-	{ "symlink to outside file", "link_file_out", WSP_EPERM },
-	{ "absolute symlink to outside file", "link_abs_out", WSP_EPERM },
-	{ "through symlink to outside dir", "link_dir_out/secret.txt",
-	  WSP_EPERM },
-	{ "through absolute dir symlink", "link_abs_dir/sub/inner.txt",
-	  WSP_EPERM },
-	{ "symlink chain to a file", "chain1", WSP_EPERM },
-	{ "symlink chain to a dir", "chaind1/secret.txt", WSP_EPERM },
-	{ "symlink in then out", "mixed/secret.txt", WSP_EPERM },
-	{ "symlink to ..", "up/outside/secret.txt", WSP_EPERM },
-	{ "symlink to .. (dir itself)", "up", WSP_EPERM },
-	{ "deep symlink up", "deep/a/b/up4/secret.txt", WSP_EPERM },
-	{ "magic link /proc/self/root", "proc_root/etc/passwd", WSP_EPERM },
-	{ "magic link /proc/self/cwd", "proc_cwd", WSP_EPERM },
-	{ "magic link /proc/self/fd", "proc_fd/0", WSP_EPERM },
-	{ "relative link up to /proc", "proc_rel/etc/passwd", WSP_EPERM },
-	{ "symlink loop", "loop1", WSP_EINVAL },
-	{ "backslashes are not separators", "..\\outside\\secret.txt",
-	  WSP_ENOTFOUND },
-	{ "fraction slash is not a separator", "..\xe2\x88\x95outside",
-	  WSP_ENOTFOUND },
+	{"relative ..", "../outside/secret.txt", WSP_EPERM},
+	{"nested ..", "data/../../outside/secret.txt", WSP_EPERM},
+	{"bare ..", "..", WSP_EPERM},
+	{"dot then ..", "./../outside", WSP_EPERM},
+	{"absolute host path", "/etc/passwd", WSP_EPERM},
+	{"absolute path of the outside file", "@/secret.txt", WSP_EPERM},
+	{"many leading slashes", "////etc/passwd", WSP_EPERM},
+	{"/proc/self/root path", "/proc/self/root/etc/passwd", WSP_EPERM},
+	{"symlink to outside file", "link_file_out", WSP_EPERM},
+	{"absolute symlink to outside file", "link_abs_out", WSP_EPERM},
+	{"through symlink to outside dir", "link_dir_out/secret.txt",
+	 WSP_EPERM},
+	{"through absolute dir symlink", "link_abs_dir/sub/inner.txt",
+	 WSP_EPERM},
+	{"symlink chain to a file", "chain1", WSP_EPERM},
+	{"symlink chain to a dir", "chaind1/secret.txt", WSP_EPERM},
+	{"symlink in then out", "mixed/secret.txt", WSP_EPERM},
+	{"symlink to ..", "up/outside/secret.txt", WSP_EPERM},
+	{"symlink to .. (dir itself)", "up", WSP_EPERM},
+	{"deep symlink up", "deep/a/b/up4/secret.txt", WSP_EPERM},
+	{"magic link /proc/self/root", "proc_root/etc/passwd", WSP_EPERM},
+	{"magic link /proc/self/cwd", "proc_cwd", WSP_EPERM},
+	{"magic link /proc/self/fd", "proc_fd/0", WSP_EPERM},
+	{"relative link up to /proc", "proc_rel/etc/passwd", WSP_EPERM},
+	{"symlink loop", "loop1", WSP_EINVAL},
+	{"backslashes are not separators", "..\\outside\\secret.txt",
+	 WSP_ENOTFOUND},
+	{"fraction slash is not a separator", "..\xe2\x88\x95outside",
+	 WSP_ENOTFOUND},
 };
 
 #define N_ESCAPES (sizeof(escapes) / sizeof(escapes[0]))
@@ -246,8 +245,8 @@ static void test_read_side_catalogue(void)
 	lo.flags = WSP_FS_RECURSIVE;
 	for (i = 0; i < N_ESCAPES; i++) {
 		const char *path = expand(escapes[i].path);
-		wsp_fs_stat st = { .struct_size = sizeof(st) };
-		struct capture c = { 0 };
+		wsp_fs_stat st = {.struct_size = sizeof(st)};
+		struct capture c = {0};
 		char hp[4096] = "";
 		int rc, ex = -1;
 
@@ -283,12 +282,18 @@ static void test_read_side_catalogue(void)
 static void test_write_side_catalogue(void)
 {
 	static const char *const targets[] = {
-		"../outside/new.txt",       "link_dir_out/new.txt",
-		"link_abs_dir/new.txt",     "chaind1/new.txt",
-		"mixed/new.txt",            "up/outside/new.txt",
-		"deep/a/b/up4/new.txt",     "link_file_out",
-		"link_abs_out",             "chain1",
-		"link_dir_out/sub/new.txt", "%/new.txt",
+		"../outside/new.txt",
+		"link_dir_out/new.txt",
+		"link_abs_dir/new.txt",
+		"chaind1/new.txt",
+		"mixed/new.txt",
+		"up/outside/new.txt",
+		"deep/a/b/up4/new.txt",
+		"link_file_out",
+		"link_abs_out",
+		"chain1",
+		"link_dir_out/sub/new.txt",
+		"%/new.txt",
 		"up/host.txt",
 	};
 	size_t i;
@@ -309,12 +314,12 @@ static void test_write_side_catalogue(void)
 				 &err);
 		CU_ASSERT_EQUAL(rc, WSP_EPERM);
 		snprintf(sub, sizeof(sub), "%s/made/here", t);
-		CU_ASSERT_EQUAL(F.fs->mkdir(F.self, sub, WSP_FS_RECURSIVE,
-					    &err),
-				WSP_EPERM);
-		CU_ASSERT_EQUAL(F.fs->copy(F.self, "data", sub,
-					   WSP_FS_RECURSIVE, &err),
-				WSP_EPERM);
+		CU_ASSERT_EQUAL(
+			F.fs->mkdir(F.self, sub, WSP_FS_RECURSIVE, &err),
+			WSP_EPERM);
+		CU_ASSERT_EQUAL(
+			F.fs->copy(F.self, "data", sub, WSP_FS_RECURSIVE, &err),
+			WSP_EPERM);
 		/* onto a link's own name: EEXIST (a rename never follows) */
 		rc = F.fs->move(F.self, "data/inside.txt", t, 0, &err);
 		CU_ASSERT(rc == WSP_EPERM || rc == WSP_EEXIST);
@@ -326,10 +331,14 @@ static void test_write_side_catalogue(void)
 static void test_remove_side_catalogue(void)
 {
 	static const char *const victims[] = {
-		"../outside/victim",   "link_dir_out/victim",
-		"link_abs_dir/victim", "chaind1/victim",
-		"mixed/victim",        "up/outside/victim",
-		"deep/a/b/up4/sub",    "link_dir_out/sub",
+		"../outside/victim",
+		"link_dir_out/victim",
+		"link_abs_dir/victim",
+		"chaind1/victim",
+		"mixed/victim",
+		"up/outside/victim",
+		"deep/a/b/up4/sub",
+		"link_dir_out/sub",
 		"%/victim",
 	};
 	size_t i;
@@ -337,8 +346,7 @@ static void test_remove_side_catalogue(void)
 	for (i = 0; i < sizeof(victims) / sizeof(victims[0]); i++) {
 		const char *v = expand(victims[i]);
 
-		CU_ASSERT_EQUAL(F.fs->remove(F.self, v, WSP_FS_RECURSIVE,
-					     &err),
+		CU_ASSERT_EQUAL(F.fs->remove(F.self, v, WSP_FS_RECURSIVE, &err),
 				WSP_EPERM);
 		CU_ASSERT_EQUAL(F.fs->remove(F.self, v,
 					     WSP_FS_RECURSIVE | WSP_FS_FORCE,
@@ -356,21 +364,21 @@ static void test_remove_side_catalogue(void)
 /* Removing a symlink to outside removes the link, never its target. */
 static void test_remove_link_keeps_target(void)
 {
-	CU_ASSERT_EQUAL(F.fs->remove(F.self, "link_dir_out", WSP_FS_RECURSIVE,
-				     &err),
-			0);
-	CU_ASSERT_EQUAL(F.fs->rmdir(F.self, "link_abs_dir", WSP_FS_RECURSIVE,
-				    &err),
-			WSP_ENOTDIR);
+	CU_ASSERT_EQUAL(
+		F.fs->remove(F.self, "link_dir_out", WSP_FS_RECURSIVE, &err),
+		0);
+	CU_ASSERT_EQUAL(
+		F.fs->rmdir(F.self, "link_abs_dir", WSP_FS_RECURSIVE, &err),
+		WSP_ENOTDIR);
 	assert_outside_untouched();
 	link_in("../outside", "link_dir_out");
 	/* moving a link moves the link; using it afterwards still fails */
 	CU_ASSERT_EQUAL(F.fs->move(F.self, "link_dir_out", "renamed", 0, &err),
 			0);
-	CU_ASSERT_EQUAL(F.fs->stat(&(wsp_fs_stat){ .struct_size =
-							   sizeof(wsp_fs_stat) },
-				   F.self, "renamed/secret.txt", 0, &err),
-			WSP_EPERM);
+	CU_ASSERT_EQUAL(
+		F.fs->stat(&(wsp_fs_stat){.struct_size = sizeof(wsp_fs_stat)},
+			   F.self, "renamed/secret.txt", 0, &err),
+		WSP_EPERM);
 	CU_ASSERT_EQUAL(F.fs->move(F.self, "renamed", "link_dir_out", 0, &err),
 			0);
 	assert_outside_untouched();
@@ -380,7 +388,7 @@ static void test_remove_link_keeps_target(void)
 static void test_listing_stays_inside(void)
 {
 	wsp_fs_list_opts lo = WSP_FS_LIST_OPTS_INIT;
-	struct capture c = { 0 };
+	struct capture c = {0};
 
 	lo.flags = WSP_FS_RECURSIVE;
 	CU_ASSERT_EQUAL(F.fs->list(F.self, ".", &lo, cap_entry, &c, &err), 0);
@@ -389,16 +397,15 @@ static void test_listing_stays_inside(void)
 	c.entries = 0;
 	c.last[0] = '\0';
 	/* a copy of the whole root copies links as links, nothing outside */
-	CU_ASSERT_EQUAL(F.fs->copy(F.self, "deep", "deep-copy",
-				   WSP_FS_RECURSIVE, &err),
-			0);
-	CU_ASSERT_EQUAL(F.fs->read(F.self, "deep-copy/a/b/up4/secret.txt",
-				   NULL, cap_sink, &c, &err),
+	CU_ASSERT_EQUAL(
+		F.fs->copy(F.self, "deep", "deep-copy", WSP_FS_RECURSIVE, &err),
+		0);
+	CU_ASSERT_EQUAL(F.fs->read(F.self, "deep-copy/a/b/up4/secret.txt", NULL,
+				   cap_sink, &c, &err),
 			WSP_EPERM);
 	CU_ASSERT_EQUAL(c.secret, 0);
-	CU_ASSERT_EQUAL(F.fs->rmdir(F.self, "deep-copy", WSP_FS_RECURSIVE,
-				    &err),
-			0);
+	CU_ASSERT_EQUAL(
+		F.fs->rmdir(F.self, "deep-copy", WSP_FS_RECURSIVE, &err), 0);
 	assert_outside_untouched();
 }
 
@@ -418,9 +425,18 @@ static void test_hard_link_write(void)
 static void test_inside_and_odd_names(void)
 {
 	static const char *const odd[] = {
-		"...", "data/...", ". .", "..a", "a..", "-rf", "~",
-		"données/ファイル.txt", "..\xe2\x88\x95outside", "trailing.",
-		"sp ace/ta\tb", "new\nline",
+		"...",
+		"data/...",
+		". .",
+		"..a",
+		"a..",
+		"-rf",
+		"~",
+		"données/ファイル.txt",
+		"..\xe2\x88\x95outside",
+		"trailing.",
+		"sp ace/ta\tb",
+		"new\nline",
 	};
 	char longname[300], *s = NULL, *deep;
 	size_t i, n;
@@ -501,13 +517,13 @@ static void restore_swap(void)
 static void test_race_symlink_swap(void)
 {
 	wsp_fs_list_opts lo = WSP_FS_LIST_OPTS_INIT;
-	struct swapper s = { 0 };
+	struct swapper s = {0};
 	pthread_t th;
 	int i, ok = 0, refused = 0;
 
 	CU_ASSERT_EQUAL_FATAL(pthread_create(&th, NULL, swap_loop, &s), 0);
 	for (i = 0; i < 400; i++) {
-		struct capture c = { 0 };
+		struct capture c = {0};
 		int rc;
 
 		rc = fake_fs_put(&F, "swap/raced.txt", "raced", 5, 0, &err);
@@ -546,15 +562,15 @@ int main(void)
 		const char *name;
 		void (*fn)(void);
 	} tests[] = {
-		{ "read-side catalogue", test_read_side_catalogue },
-		{ "write-side catalogue", test_write_side_catalogue },
-		{ "remove-side catalogue", test_remove_side_catalogue },
-		{ "remove a link, keep its target",
-		  test_remove_link_keeps_target },
-		{ "listing stays inside", test_listing_stays_inside },
-		{ "hard link write", test_hard_link_write },
-		{ "inside links and odd names", test_inside_and_odd_names },
-		{ "race: dir swapped for a symlink", test_race_symlink_swap },
+		{"read-side catalogue", test_read_side_catalogue},
+		{"write-side catalogue", test_write_side_catalogue},
+		{"remove-side catalogue", test_remove_side_catalogue},
+		{"remove a link, keep its target",
+		 test_remove_link_keeps_target},
+		{"listing stays inside", test_listing_stays_inside},
+		{"hard link write", test_hard_link_write},
+		{"inside links and odd names", test_inside_and_odd_names},
+		{"race: dir swapped for a symlink", test_race_symlink_swap},
 	};
 	CU_pSuite s;
 	size_t i;

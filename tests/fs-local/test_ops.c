@@ -21,15 +21,15 @@ static struct fake_fs F;
 static wsp_error err;
 
 /* String equality that fails (rather than crashes) on NULL. */
-#define ASSERT_STR(a, b)                               \
-	do {                                           \
-		const char *a_ = (a);                  \
-		CU_ASSERT_PTR_NOT_NULL(a_);            \
-		if (a_)                                \
-			CU_ASSERT_STRING_EQUAL(a_, b); \
+#define ASSERT_STR(a, b)                                                       \
+	do {                                                                   \
+		const char *a_ = (a);                                          \
+		CU_ASSERT_PTR_NOT_NULL(a_);                                    \
+		if (a_)                                                        \
+			CU_ASSERT_STRING_EQUAL(a_, b);                         \
 	} while (0)
 
-#define FS (F.fs)
+#define FS   (F.fs)
 #define SELF (F.self)
 
 static char *at(const char *rel)
@@ -109,8 +109,8 @@ static void test_write_read_whole(void)
 	char *s;
 
 	fresh();
-	CU_ASSERT_EQUAL(fake_fs_put(&F, "hello.txt", "hello world", 11, 0,
-				    &err), 0);
+	CU_ASSERT_EQUAL(
+		fake_fs_put(&F, "hello.txt", "hello world", 11, 0, &err), 0);
 	if (getenv("WSP_TEST_VERBOSE"))
 		fprintf(stderr, "%s\n", err.message);
 	s = file_get(at("hello.txt"));
@@ -154,7 +154,7 @@ static int count_sink(const void *d, size_t n, void *p)
 static void test_read_range_and_stream(void)
 {
 	wsp_fs_read_opts o = WSP_FS_READ_OPTS_INIT;
-	struct chunks c = { 0 };
+	struct chunks c = {0};
 	size_t big = 5 * 1024 * 1024 + 7, i;
 	char *data = malloc(big);
 
@@ -162,8 +162,7 @@ static void test_read_range_and_stream(void)
 	for (i = 0; i < big; i++)
 		data[i] = (char)('a' + i % 26);
 	CU_ASSERT_EQUAL(fake_fs_put(&F, "big.bin", data, big, 0, &err), 0);
-	CU_ASSERT_EQUAL(FS->read(SELF, "big.bin", &o, count_sink, &c, &err),
-			0);
+	CU_ASSERT_EQUAL(FS->read(SELF, "big.bin", &o, count_sink, &c, &err), 0);
 	CU_ASSERT_EQUAL(c.bytes, big);
 	CU_ASSERT(c.calls > 1); /* streamed, not one buffer */
 	CU_ASSERT_EQUAL(c.last, data[big - 1]);
@@ -171,8 +170,7 @@ static void test_read_range_and_stream(void)
 	memset(&c, 0, sizeof(c));
 	o.offset = 27;
 	o.length = 100;
-	CU_ASSERT_EQUAL(FS->read(SELF, "big.bin", &o, count_sink, &c, &err),
-			0);
+	CU_ASSERT_EQUAL(FS->read(SELF, "big.bin", &o, count_sink, &c, &err), 0);
 	CU_ASSERT_EQUAL(c.bytes, 100);
 	CU_ASSERT_EQUAL(c.first, data[27]);
 	CU_ASSERT_EQUAL(c.last, data[126]);
@@ -180,8 +178,7 @@ static void test_read_range_and_stream(void)
 	memset(&c, 0, sizeof(c));
 	o.offset = big - 3;
 	o.length = 100;
-	CU_ASSERT_EQUAL(FS->read(SELF, "big.bin", &o, count_sink, &c, &err),
-			0);
+	CU_ASSERT_EQUAL(FS->read(SELF, "big.bin", &o, count_sink, &c, &err), 0);
 	CU_ASSERT_EQUAL(c.bytes, 3);
 	free(data);
 }
@@ -196,7 +193,7 @@ static void test_read_errors(void)
 {
 	wsp_fs_read_opts o = WSP_FS_READ_OPTS_INIT;
 	struct wsp_cancel cancel;
-	struct chunks c = { 0 };
+	struct chunks c = {0};
 	int rc;
 
 	fresh();
@@ -214,8 +211,7 @@ static void test_read_errors(void)
 	free(get("fifo", &rc)); /* must not hang */
 	CU_ASSERT_EQUAL(rc, WSP_EINVAL);
 	/* a consumer's error stops the read and comes back */
-	CU_ASSERT_EQUAL(FS->read(SELF, "f.txt", NULL, failing_sink, NULL,
-				 &err),
+	CU_ASSERT_EQUAL(FS->read(SELF, "f.txt", NULL, failing_sink, NULL, &err),
 			WSP_EIO);
 	/* a canceled token */
 	atomic_init(&cancel.canceled, 1);
@@ -228,7 +224,7 @@ static void test_read_errors(void)
 static void test_write_flags(void)
 {
 	wsp_fs_write_opts o = WSP_FS_WRITE_OPTS_INIT;
-	wsp_fs_stat st = { .struct_size = sizeof(st) };
+	wsp_fs_stat st = {.struct_size = sizeof(st)};
 	char *s;
 	int rc;
 
@@ -305,9 +301,10 @@ static int failing_source(void *buf, size_t cap, size_t *out, void *p)
 static void test_write_preconditions(void)
 {
 	wsp_fs_write_opts o = WSP_FS_WRITE_OPTS_INIT;
-	wsp_fs_stat st = { .struct_size = sizeof(st) }, st2 = { .struct_size = sizeof(st2) };
-	struct timespec ts[2] = { { 1000, 0 }, { 1000, 0 } };
-	struct one_src m = { "v2", 2, 0 };
+	wsp_fs_stat st = {.struct_size = sizeof(st)},
+		    st2 = {.struct_size = sizeof(st2)};
+	struct timespec ts[2] = {{1000, 0}, {1000, 0}};
+	struct one_src m = {"v2", 2, 0};
 	char stale[32];
 	char *s;
 
@@ -318,8 +315,9 @@ static void test_write_preconditions(void)
 	o.expected_mtime_ns = st.mtime_ns;
 	CU_ASSERT_EQUAL(utimensat(AT_FDCWD, at("doc.md"), ts, 0), 0);
 	/* the file changed behind our back: stale */
-	CU_ASSERT_EQUAL(FS->write(&st2, SELF, "doc.md", &o, one_source, &m, &err),
-			WSP_ESTALE);
+	CU_ASSERT_EQUAL(
+		FS->write(&st2, SELF, "doc.md", &o, one_source, &m, &err),
+		WSP_ESTALE);
 	CU_ASSERT(strstr(err.message, "doc.md") != NULL);
 	s = file_get(at("doc.md"));
 	ASSERT_STR(s, "v1");
@@ -331,19 +329,22 @@ static void test_write_preconditions(void)
 	o.expected_mtime_ns = 0;
 	snprintf(stale, sizeof(stale), "%" PRId64, st.mtime_ns - 1);
 	o.expected_version = stale;
-	CU_ASSERT_EQUAL(FS->write(NULL, SELF, "doc.md", &o, one_source, &m, &err),
-			WSP_ESTALE);
+	CU_ASSERT_EQUAL(
+		FS->write(NULL, SELF, "doc.md", &o, one_source, &m, &err),
+		WSP_ESTALE);
 	/* expected on a missing file: stale (it was removed) */
 	o.expected_version = st.version;
-	CU_ASSERT_EQUAL(FS->write(NULL, SELF, "gone.md", &o, one_source, &m, &err),
-			WSP_ESTALE);
+	CU_ASSERT_EQUAL(
+		FS->write(NULL, SELF, "gone.md", &o, one_source, &m, &err),
+		WSP_ESTALE);
 }
 
 static void test_write_precondition_match(void)
 {
 	wsp_fs_write_opts o = WSP_FS_WRITE_OPTS_INIT;
-	wsp_fs_stat st = { .struct_size = sizeof(st) }, out = { .struct_size = sizeof(out) };
-	struct one_src m = { "v2", 2, 0 };
+	wsp_fs_stat st = {.struct_size = sizeof(st)},
+		    out = {.struct_size = sizeof(out)};
+	struct one_src m = {"v2", 2, 0};
 	char *s;
 
 	fresh();
@@ -351,9 +352,8 @@ static void test_write_precondition_match(void)
 	CU_ASSERT_EQUAL(FS->stat(&st, SELF, "doc.md", 0, &err), 0);
 	o.expected_mtime_ns = st.mtime_ns;
 	o.expected_version = st.version;
-	CU_ASSERT_EQUAL(FS->write(&out, SELF, "doc.md", &o, one_source, &m,
-				  &err),
-			0);
+	CU_ASSERT_EQUAL(
+		FS->write(&out, SELF, "doc.md", &o, one_source, &m, &err), 0);
 	CU_ASSERT_EQUAL(out.size, 2);
 	CU_ASSERT_EQUAL(out.type, WSP_FS_TYPE_FILE);
 	s = file_get(at("doc.md"));
@@ -385,8 +385,7 @@ static void test_write_through_inside_symlink(void)
 	CU_ASSERT_EQUAL(lstat(at("link.txt"), &lst), 0);
 	CU_ASSERT(S_ISLNK(lst.st_mode)); /* still a link */
 	/* through a symlinked directory that stays inside */
-	CU_ASSERT_EQUAL(fake_fs_put(&F, "dirlink/via.txt", "v", 1, 0, &err),
-			0);
+	CU_ASSERT_EQUAL(fake_fs_put(&F, "dirlink/via.txt", "v", 1, 0, &err), 0);
 	s = file_get(at("real/via.txt"));
 	ASSERT_STR(s, "v");
 	free(s);
@@ -398,7 +397,7 @@ static void test_write_through_inside_symlink(void)
 
 static void test_stat_exists_host_path(void)
 {
-	wsp_fs_stat st = { .struct_size = sizeof(st) };
+	wsp_fs_stat st = {.struct_size = sizeof(st)};
 	char hp[4096], real[4096];
 	struct stat hst;
 	int ex = -1;
@@ -529,9 +528,8 @@ static void test_copy(void)
 	}
 	file_put(at("c.txt"), "gamma");
 	CU_ASSERT_EQUAL(FS->copy(SELF, "c.txt", "b.txt", 0, &err), WSP_EEXIST);
-	CU_ASSERT_EQUAL(FS->copy(SELF, "c.txt", "b.txt", WSP_FS_OVERWRITE,
-				 &err),
-			0);
+	CU_ASSERT_EQUAL(
+		FS->copy(SELF, "c.txt", "b.txt", WSP_FS_OVERWRITE, &err), 0);
 	s = file_get(at("b.txt"));
 	ASSERT_STR(s, "gamma");
 	free(s);
@@ -566,9 +564,9 @@ static void test_copy(void)
 	s = file_get(at("dst/one"));
 	ASSERT_STR(s, "1b");
 	free(s);
-	CU_ASSERT_EQUAL(FS->copy(SELF, "src", "src/sub/inside",
-				 WSP_FS_RECURSIVE, &err),
-			WSP_EINVAL);
+	CU_ASSERT_EQUAL(
+		FS->copy(SELF, "src", "src/sub/inside", WSP_FS_RECURSIVE, &err),
+		WSP_EINVAL);
 }
 
 static void test_move(void)
@@ -608,7 +606,7 @@ static void test_move_across_devices(void)
 {
 	struct fake_fs g;
 	char *shm = strdup("/dev/shm/wsp-fsops-XXXXXX");
-	const char *allowed[2] = { shm, NULL };
+	const char *allowed[2] = {shm, NULL};
 	char rel[4200], *s;
 	int rc;
 
@@ -632,9 +630,10 @@ static void test_move_across_devices(void)
 	CU_ASSERT_EQUAL(access(at("local.txt"), F_OK), -1);
 	/* escaping the allowed root is refused like base's */
 	snprintf(rel, sizeof(rel), "%s/../etc/passwd", shm + 1);
-	CU_ASSERT_EQUAL(g.fs->stat(&(wsp_fs_stat){ .struct_size = sizeof(wsp_fs_stat) },
-				   g.self, rel, 0, &err),
-			WSP_EPERM);
+	CU_ASSERT_EQUAL(
+		g.fs->stat(&(wsp_fs_stat){.struct_size = sizeof(wsp_fs_stat)},
+			   g.self, rel, 0, &err),
+		WSP_EPERM);
 	free(s);
 	fake_fs_close(&g);
 	tree_remove(shm);
@@ -678,8 +677,8 @@ static int find(struct seen *s, const char *path)
 static void test_list(void)
 {
 	wsp_fs_list_opts o = WSP_FS_LIST_OPTS_INIT;
-	const char *exts[] = { ".md", "TXT", NULL };
-	struct seen s = { 0 };
+	const char *exts[] = {".md", "TXT", NULL};
+	struct seen s = {0};
 	int i;
 
 	fresh();
@@ -755,7 +754,7 @@ static void test_list(void)
 static void test_read_only(void)
 {
 	struct fake_fs ro;
-	wsp_fs_stat st = { .struct_size = sizeof(st) };
+	wsp_fs_stat st = {.struct_size = sizeof(st)};
 	char *s = NULL;
 
 	fresh();
@@ -767,12 +766,11 @@ static void test_read_only(void)
 	CU_ASSERT(strstr(err.message, "read-only") != NULL);
 	CU_ASSERT_EQUAL(fake_fs_put(&ro, "new.txt", "x", 1, 0, &err),
 			WSP_EROFS);
-	CU_ASSERT_EQUAL(fake_fs_put(&ro, "keep.txt", "x", 1,
-				    WSP_FS_WRITE_APPEND, &err),
-			WSP_EROFS);
+	CU_ASSERT_EQUAL(
+		fake_fs_put(&ro, "keep.txt", "x", 1, WSP_FS_WRITE_APPEND, &err),
+		WSP_EROFS);
 	CU_ASSERT_EQUAL(ro.fs->mkdir(ro.self, "m", 0, &err), WSP_EROFS);
-	CU_ASSERT_EQUAL(ro.fs->remove(ro.self, "keep.txt", 0, &err),
-			WSP_EROFS);
+	CU_ASSERT_EQUAL(ro.fs->remove(ro.self, "keep.txt", 0, &err), WSP_EROFS);
 	CU_ASSERT_EQUAL(ro.fs->rmdir(ro.self, "d", 0, &err), WSP_EROFS);
 	CU_ASSERT_EQUAL(ro.fs->copy(ro.self, "keep.txt", "c", 0, &err),
 			WSP_EROFS);
@@ -846,25 +844,25 @@ int main(void)
 		const char *name;
 		void (*fn)(void);
 	} tests[] = {
-		{ "descriptor", test_descriptor },
-		{ "init creates base", test_init_creates_base },
-		{ "write and read whole", test_write_read_whole },
-		{ "read range and stream", test_read_range_and_stream },
-		{ "read errors", test_read_errors },
-		{ "write flags", test_write_flags },
-		{ "write preconditions stale", test_write_preconditions },
-		{ "write preconditions match", test_write_precondition_match },
-		{ "write through inside symlink",
-		  test_write_through_inside_symlink },
-		{ "stat exists host_path", test_stat_exists_host_path },
-		{ "mkdir", test_mkdir },
-		{ "remove and rmdir", test_remove_rmdir },
-		{ "copy", test_copy },
-		{ "move", test_move },
-		{ "move across devices", test_move_across_devices },
-		{ "list", test_list },
-		{ "read-only", test_read_only },
-		{ "permission", test_permission },
+		{"descriptor", test_descriptor},
+		{"init creates base", test_init_creates_base},
+		{"write and read whole", test_write_read_whole},
+		{"read range and stream", test_read_range_and_stream},
+		{"read errors", test_read_errors},
+		{"write flags", test_write_flags},
+		{"write preconditions stale", test_write_preconditions},
+		{"write preconditions match", test_write_precondition_match},
+		{"write through inside symlink",
+		 test_write_through_inside_symlink},
+		{"stat exists host_path", test_stat_exists_host_path},
+		{"mkdir", test_mkdir},
+		{"remove and rmdir", test_remove_rmdir},
+		{"copy", test_copy},
+		{"move", test_move},
+		{"move across devices", test_move_across_devices},
+		{"list", test_list},
+		{"read-only", test_read_only},
+		{"permission", test_permission},
 	};
 	CU_pSuite s;
 	size_t i;

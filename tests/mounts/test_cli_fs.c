@@ -70,8 +70,8 @@ static void run(struct run *r, const char *in_path, int pty_stderr,
 			en += (size_t)k;
 		close(master);
 	} else {
-		while ((k = read(e[0], r->err + en,
-				 sizeof(r->err) - 1 - en)) > 0)
+		while ((k = read(e[0], r->err + en, sizeof(r->err) - 1 - en)) >
+		       0)
 			en += (size_t)k;
 	}
 	close(o[0]);
@@ -80,10 +80,10 @@ static void run(struct run *r, const char *in_path, int pty_stderr,
 	r->status = WIFEXITED(r->status) ? WEXITSTATUS(r->status) : -1;
 }
 
-#define RUN(r, ...)                                            \
-	do {                                                   \
-		const char *const a_[] = { __VA_ARGS__, NULL }; \
-		run(r, NULL, 0, a_);                           \
+#define RUN(r, ...)                                                            \
+	do {                                                                   \
+		const char *const a_[] = {__VA_ARGS__, NULL};                  \
+		run(r, NULL, 0, a_);                                           \
 	} while (0)
 
 static char *at(const char *rel)
@@ -140,8 +140,8 @@ static void test_put_get_cat(void)
 {
 	struct run r;
 	FILE *fp = fopen(at("local.txt"), "w");
-	const char *const put_stdin[] = { "fs", "put", "-", "/notes/in.md",
-					  NULL };
+	const char *const put_stdin[] = {"fs", "put", "-", "/notes/in.md",
+					 NULL};
 
 	fputs("from a local file\n", fp);
 	fclose(fp);
@@ -195,10 +195,10 @@ static void test_ls_stat_json(void)
 	CU_ASSERT_FATAL(cJSON_IsArray(doc));
 	cJSON_ArrayForEach(it, doc)
 	{
-		const char *p = cJSON_GetStringValue(
-			cJSON_GetObjectItem(it, "path"));
-		const char *t = cJSON_GetStringValue(
-			cJSON_GetObjectItem(it, "type"));
+		const char *p =
+			cJSON_GetStringValue(cJSON_GetObjectItem(it, "path"));
+		const char *t =
+			cJSON_GetStringValue(cJSON_GetObjectItem(it, "type"));
 
 		saw_mount |= p && t && !strcmp(p, "team-data") &&
 			     !strcmp(t, "directory");
@@ -209,9 +209,9 @@ static void test_ls_stat_json(void)
 	RUN(&r, "fs", "stat", "/team-data/report.csv", "--json");
 	doc = cJSON_Parse(r.out);
 	CU_ASSERT_FATAL(doc != NULL);
-	CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(
-				       cJSON_GetObjectItem(doc, "mime_type")),
-			       "text/csv");
+	CU_ASSERT_STRING_EQUAL(
+		cJSON_GetStringValue(cJSON_GetObjectItem(doc, "mime_type")),
+		"text/csv");
 	CU_ASSERT_EQUAL(cJSON_GetObjectItem(doc, "size")->valuedouble, 8);
 	cJSON_Delete(doc);
 	RUN(&r, "fs", "stat", "/notes");
@@ -265,9 +265,8 @@ static void test_change_commands(void)
 
 static void test_usage(void)
 {
-	static const char *const subs[] = { "ls",   "cat",   "put",
-					    "get",  "rm",    "mkdir",
-					    "stat", "cp",    "mv" };
+	static const char *const subs[] = {"ls",    "cat",  "put", "get", "rm",
+					   "mkdir", "stat", "cp",  "mv"};
 	struct run r;
 	size_t i;
 
@@ -295,8 +294,8 @@ static void test_usage(void)
 
 static void test_progress_on_tty(void)
 {
-	const char *const put[] = { "fs", "put", NULL, "/big.bin", NULL };
-	const char *const get[] = { "fs", "get", "/big.bin", NULL, NULL };
+	const char *const put[] = {"fs", "put", NULL, "/big.bin", NULL};
+	const char *const get[] = {"fs", "get", "/big.bin", NULL, NULL};
 	const char *args[5];
 	struct run r;
 	FILE *fp = fopen(at("big.bin"), "w");

@@ -54,12 +54,12 @@ static char *get(const char *rel)
 	return buf;
 }
 
-#define ASSERT_FILE(rel, want)                               \
-	do {                                                 \
-		const char *g_ = get(rel);                   \
-		CU_ASSERT_PTR_NOT_NULL(g_);                  \
-		if (g_)                                      \
-			CU_ASSERT_STRING_EQUAL(g_, want);    \
+#define ASSERT_FILE(rel, want)                                                 \
+	do {                                                                   \
+		const char *g_ = get(rel);                                     \
+		CU_ASSERT_PTR_NOT_NULL(g_);                                    \
+		if (g_)                                                        \
+			CU_ASSERT_STRING_EQUAL(g_, want);                      \
 	} while (0)
 
 static int open_ws(wsp_workspace **out, const char *yaml)
@@ -76,7 +76,8 @@ static int suite_init(void)
 	char yaml[16384];
 	const char *t = getenv("TMPDIR");
 
-	snprintf(top, sizeof(top), "%s/wsp-mounts-XXXXXX", t && *t ? t : "/tmp");
+	snprintf(top, sizeof(top), "%s/wsp-mounts-XXXXXX",
+		 t && *t ? t : "/tmp");
 	if (!mkdtemp(top))
 		return -1;
 	mkdir(at("ro"), 0755);
@@ -136,21 +137,21 @@ static void test_normalize(void)
 		const char *in, *out;
 		int rc;
 	} cases[] = {
-		{ "/", "/", 0 },
-		{ "", "/", 0 },
-		{ ".", "/", 0 },
-		{ "data/x", "/data/x", 0 },
-		{ "/data/x", "/data/x", 0 },
-		{ "//data///x//", "/data/x", 0 },
-		{ "./data/./x", "/data/x", 0 },
-		{ "/data/../etc", "/etc", 0 },
-		{ "a/b/../../c", "/c", 0 },
-		{ "/a/..", "/", 0 },
-		{ "...", "/...", 0 },
-		{ "..", NULL, WSP_EPERM },
-		{ "/..", NULL, WSP_EPERM },
-		{ "/data/../../etc", NULL, WSP_EPERM },
-		{ "a/../../b", NULL, WSP_EPERM },
+		{"/", "/", 0},
+		{"", "/", 0},
+		{".", "/", 0},
+		{"data/x", "/data/x", 0},
+		{"/data/x", "/data/x", 0},
+		{"//data///x//", "/data/x", 0},
+		{"./data/./x", "/data/x", 0},
+		{"/data/../etc", "/etc", 0},
+		{"a/b/../../c", "/c", 0},
+		{"/a/..", "/", 0},
+		{"...", "/...", 0},
+		{"..", NULL, WSP_EPERM},
+		{"/..", NULL, WSP_EPERM},
+		{"/data/../../etc", NULL, WSP_EPERM},
+		{"a/../../b", NULL, WSP_EPERM},
 	};
 	char out[256];
 	size_t i;
@@ -198,8 +199,7 @@ static void test_routing(void)
 	ASSERT_FILE("data/x.txt", "in data");
 	CU_ASSERT_EQUAL(access(at("root/data/x.txt"), F_OK), -1);
 	/* relative and absolute name the same file */
-	CU_ASSERT_EQUAL(wsp_files_read_all(&s, &n, ws, "data/x.txt", 100,
-					   &err),
+	CU_ASSERT_EQUAL(wsp_files_read_all(&s, &n, ws, "data/x.txt", 100, &err),
 			0);
 	CU_ASSERT_STRING_EQUAL(s ? s : "", "in data");
 	free(s);
@@ -209,18 +209,18 @@ static void test_routing(void)
 	CU_ASSERT_EQUAL(n, 7);
 	free(s);
 	/* the root mount takes the rest */
-	CU_ASSERT_EQUAL(wsp_files_write_buf(NULL, ws, "notes.txt", NULL, "n",
-					    1, &err),
-			0);
+	CU_ASSERT_EQUAL(
+		wsp_files_write_buf(NULL, ws, "notes.txt", NULL, "n", 1, &err),
+		0);
 	ASSERT_FILE("root/notes.txt", "n");
 	/* "/datax" is not "/data" */
-	CU_ASSERT_EQUAL(wsp_files_write_buf(NULL, ws, "/datax/y", NULL, "y", 1,
-					    &err),
-			0);
+	CU_ASSERT_EQUAL(
+		wsp_files_write_buf(NULL, ws, "/datax/y", NULL, "y", 1, &err),
+		0);
 	ASSERT_FILE("root/datax/y", "y");
-	CU_ASSERT_EQUAL(wsp_files_write_buf(NULL, ws, "/deep/er/z", NULL, "z",
-					    1, &err),
-			0);
+	CU_ASSERT_EQUAL(
+		wsp_files_write_buf(NULL, ws, "/deep/er/z", NULL, "z", 1, &err),
+		0);
 	ASSERT_FILE("deeper/z", "z");
 	/* nothing above the workspace root */
 	CU_ASSERT_EQUAL(wsp_files_read_all(&s, &n, ws, "/data/../../etc/passwd",
@@ -228,14 +228,13 @@ static void test_routing(void)
 			WSP_EPERM);
 	CU_ASSERT(strstr(err.message, "/data/../../etc/passwd") != NULL);
 	/* "/etc/passwd" is a workspace path: the root mount's etc/passwd */
-	CU_ASSERT_EQUAL(wsp_files_read_all(&s, &n, ws, "/etc/passwd", 100,
-					   &err),
-			WSP_ENOTFOUND);
+	CU_ASSERT_EQUAL(
+		wsp_files_read_all(&s, &n, ws, "/etc/passwd", 100, &err),
+		WSP_ENOTFOUND);
 	CU_ASSERT_EQUAL(wsp_files_read_all(&s, &n, ws, "/data/x.txt", 3, &err),
 			WSP_ETOOBIG);
 	/* no mount serves it */
-	CU_ASSERT_EQUAL(wsp_files_read_all(&s, &n, bare, "/other/f", 100,
-					   &err),
+	CU_ASSERT_EQUAL(wsp_files_read_all(&s, &n, bare, "/other/f", 100, &err),
 			WSP_ENOTFOUND);
 }
 
@@ -274,8 +273,8 @@ static int find(const struct seen *s, const char *path)
 static void test_virtual_dirs(void)
 {
 	wsp_fs_list_opts lo = WSP_FS_LIST_OPTS_INIT;
-	wsp_fs_stat st = { .struct_size = sizeof(st) };
-	struct seen s = { 0 };
+	wsp_fs_stat st = {.struct_size = sizeof(st)};
+	struct seen s = {0};
 	int i, ex = 0;
 
 	/* what the root mount holds under a mount point is hidden */
@@ -335,13 +334,13 @@ static void test_virtual_dirs(void)
 	CU_ASSERT_EQUAL(ex, 0);
 	CU_ASSERT_EQUAL(wsp_files_stat(&st, bare, "/nothing", 0, &err),
 			WSP_ENOTFOUND);
-	CU_ASSERT_EQUAL(wsp_files_list(bare, "/nothing", &lo, collect, &s,
-				       &err),
-			WSP_ENOTFOUND);
+	CU_ASSERT_EQUAL(
+		wsp_files_list(bare, "/nothing", &lo, collect, &s, &err),
+		WSP_ENOTFOUND);
 	/* virtual dirs cannot change; mount points are not removed */
-	CU_ASSERT_EQUAL(wsp_files_write_buf(NULL, bare, "/new.txt", NULL, "x",
-					    1, &err),
-			WSP_EROFS);
+	CU_ASSERT_EQUAL(
+		wsp_files_write_buf(NULL, bare, "/new.txt", NULL, "x", 1, &err),
+		WSP_EROFS);
 	CU_ASSERT_EQUAL(wsp_files_mkdir(bare, "/newdir", 0, &err), WSP_EROFS);
 	CU_ASSERT_EQUAL(wsp_files_mkdir(bare, "/docs", 0, &err), WSP_EEXIST);
 	CU_ASSERT_EQUAL(wsp_files_mkdir(bare, "/docs", WSP_FS_RECURSIVE, &err),
@@ -354,38 +353,37 @@ static void test_virtual_dirs(void)
 			WSP_EBUSY);
 	CU_ASSERT_EQUAL(wsp_files_move(ws, "/data", "/moved", 0, &err),
 			WSP_EBUSY);
-	CU_ASSERT_EQUAL(wsp_files_write_buf(NULL, ws, "/data", NULL, "x", 1,
-					    &err),
-			WSP_EISDIR);
+	CU_ASSERT_EQUAL(
+		wsp_files_write_buf(NULL, ws, "/data", NULL, "x", 1, &err),
+		WSP_EISDIR);
 	{
 		char *s2 = NULL;
 
-		CU_ASSERT_EQUAL(wsp_files_read_all(&s2, NULL, ws, "/deep", 10,
-						   &err),
-				WSP_EISDIR);
+		CU_ASSERT_EQUAL(
+			wsp_files_read_all(&s2, NULL, ws, "/deep", 10, &err),
+			WSP_EISDIR);
 	}
 	CU_ASSERT_EQUAL(access(at("data/x.txt"), F_OK), 0);
 }
 
 static void test_read_only_mount(void)
 {
-	wsp_fs_stat st = { .struct_size = sizeof(st) };
+	wsp_fs_stat st = {.struct_size = sizeof(st)};
 	char *s = NULL;
 
 	CU_ASSERT_EQUAL(wsp_files_write_buf(NULL, ws, "/ro/new.txt", NULL, "x",
 					    1, &err),
 			WSP_EROFS);
 	CU_ASSERT(strstr(err.message, "'/ro'") != NULL);
-	CU_ASSERT_EQUAL(wsp_files_write_buf(NULL, ws, "/ro/keep.txt", NULL,
-					    "x", 1, &err),
+	CU_ASSERT_EQUAL(wsp_files_write_buf(NULL, ws, "/ro/keep.txt", NULL, "x",
+					    1, &err),
 			WSP_EROFS);
 	CU_ASSERT_EQUAL(wsp_files_mkdir(ws, "/ro/d", 0, &err), WSP_EROFS);
 	CU_ASSERT_EQUAL(wsp_files_remove(ws, "/ro/keep.txt", 0, &err),
 			WSP_EROFS);
 	CU_ASSERT_EQUAL(wsp_files_rmdir(ws, "/ro/d", WSP_FS_FORCE, &err),
 			WSP_EROFS);
-	CU_ASSERT_EQUAL(wsp_files_copy(ws, "/data/x.txt", "/ro/x.txt", 0,
-				       &err),
+	CU_ASSERT_EQUAL(wsp_files_copy(ws, "/data/x.txt", "/ro/x.txt", 0, &err),
 			WSP_EROFS);
 	CU_ASSERT_EQUAL(wsp_files_move(ws, "/ro/keep.txt", "/data/k", 0, &err),
 			WSP_EROFS);
@@ -393,13 +391,12 @@ static void test_read_only_mount(void)
 	ASSERT_FILE("ro/keep.txt", "keep");
 	CU_ASSERT_EQUAL(access(at("ro/new.txt"), F_OK), -1);
 	/* reading and copying out work */
-	CU_ASSERT_EQUAL(wsp_files_read_all(&s, NULL, ws, "/ro/keep.txt", 100,
-					   &err),
-			0);
+	CU_ASSERT_EQUAL(
+		wsp_files_read_all(&s, NULL, ws, "/ro/keep.txt", 100, &err), 0);
 	free(s);
-	CU_ASSERT_EQUAL(wsp_files_copy(ws, "/ro/keep.txt", "/data/keep.txt", 0,
-				       &err),
-			0);
+	CU_ASSERT_EQUAL(
+		wsp_files_copy(ws, "/ro/keep.txt", "/data/keep.txt", 0, &err),
+		0);
 	ASSERT_FILE("data/keep.txt", "keep");
 	CU_ASSERT_EQUAL(wsp_files_stat(&st, ws, "/ro/keep.txt", 0, &err), 0);
 	CU_ASSERT_STRING_EQUAL(st.mime_type, "text/plain");
@@ -407,14 +404,14 @@ static void test_read_only_mount(void)
 
 static void test_stat_and_mounts(void)
 {
-	wsp_fs_stat st = { .struct_size = sizeof(st) };
+	wsp_fs_stat st = {.struct_size = sizeof(st)};
 	const char *path;
 	char hp[4096], real[4096];
 	int ro, i;
 
-	CU_ASSERT_EQUAL(wsp_files_write_buf(NULL, ws, "/data/r.md", NULL, "#",
-					    1, &err),
-			0);
+	CU_ASSERT_EQUAL(
+		wsp_files_write_buf(NULL, ws, "/data/r.md", NULL, "#", 1, &err),
+		0);
 	CU_ASSERT_EQUAL(wsp_files_stat(&st, ws, "/data/r.md", 0, &err), 0);
 	CU_ASSERT_EQUAL(st.type, WSP_FS_TYPE_FILE);
 	CU_ASSERT_EQUAL(st.size, 1);
@@ -422,9 +419,8 @@ static void test_stat_and_mounts(void)
 	CU_ASSERT(st.version[0] != '\0');
 	CU_ASSERT_EQUAL(wsp_files_stat(&st, ws, "/data", 0, &err), 0);
 	CU_ASSERT_EQUAL(st.type, WSP_FS_TYPE_DIR);
-	CU_ASSERT_EQUAL(wsp_files_host_path(hp, sizeof(hp), ws, "/data/r.md",
-					    &err),
-			0);
+	CU_ASSERT_EQUAL(
+		wsp_files_host_path(hp, sizeof(hp), ws, "/data/r.md", &err), 0);
 	CU_ASSERT_PTR_NOT_NULL(realpath(at("data/r.md"), real));
 	CU_ASSERT_STRING_EQUAL(hp, real);
 	for (i = 0; wsp_files_mount(&path, &ro, ws, (size_t)i) == 0; i++) {
@@ -449,40 +445,40 @@ static void test_copy_move_across(void)
 					    data, big, &err),
 			0);
 	/* between mounts: streamed */
-	CU_ASSERT_EQUAL(wsp_files_copy(ws, "/data/big.bin", "/copies/big.bin",
-				       0, &err),
-			0);
+	CU_ASSERT_EQUAL(
+		wsp_files_copy(ws, "/data/big.bin", "/copies/big.bin", 0, &err),
+		0);
 	CU_ASSERT_EQUAL(stat(at("root/copies/big.bin"), &hs), 0);
 	CU_ASSERT_EQUAL((size_t)hs.st_size, big);
-	CU_ASSERT_EQUAL(wsp_files_read_all(&back, &n, ws, "/copies/big.bin",
-					   big, &err),
-			0);
+	CU_ASSERT_EQUAL(
+		wsp_files_read_all(&back, &n, ws, "/copies/big.bin", big, &err),
+		0);
 	CU_ASSERT_EQUAL(n, big);
 	CU_ASSERT(back && !memcmp(back, data, big));
 	free(back);
-	CU_ASSERT_EQUAL(wsp_files_copy(ws, "/data/big.bin", "/copies/big.bin",
-				       0, &err),
-			WSP_EEXIST);
+	CU_ASSERT_EQUAL(
+		wsp_files_copy(ws, "/data/big.bin", "/copies/big.bin", 0, &err),
+		WSP_EEXIST);
 	CU_ASSERT_EQUAL(wsp_files_copy(ws, "/data/x.txt", "/copies/big.bin",
 				       WSP_FS_OVERWRITE, &err),
 			0);
 	ASSERT_FILE("root/copies/big.bin", "in data");
-	CU_ASSERT_EQUAL(wsp_files_copy(ws, "/data/none", "/copies/none", 0,
-				       &err),
-			WSP_ENOTFOUND);
+	CU_ASSERT_EQUAL(
+		wsp_files_copy(ws, "/data/none", "/copies/none", 0, &err),
+		WSP_ENOTFOUND);
 	/* a directory between mounts */
-	CU_ASSERT_EQUAL(wsp_files_mkdir(ws, "/data/tree/a/b", WSP_FS_RECURSIVE,
-					&err),
-			0);
+	CU_ASSERT_EQUAL(
+		wsp_files_mkdir(ws, "/data/tree/a/b", WSP_FS_RECURSIVE, &err),
+		0);
 	CU_ASSERT_EQUAL(wsp_files_write_buf(NULL, ws, "/data/tree/a/b/leaf",
 					    NULL, "leaf", 4, &err),
 			0);
 	CU_ASSERT_EQUAL(wsp_files_write_buf(NULL, ws, "/data/tree/top", NULL,
 					    "top", 3, &err),
 			0);
-	CU_ASSERT_EQUAL(wsp_files_copy(ws, "/data/tree", "/deep/er/tree", 0,
-				       &err),
-			WSP_EISDIR);
+	CU_ASSERT_EQUAL(
+		wsp_files_copy(ws, "/data/tree", "/deep/er/tree", 0, &err),
+		WSP_EISDIR);
 	CU_ASSERT_EQUAL(wsp_files_copy(ws, "/data/tree", "/deep/er/tree",
 				       WSP_FS_RECURSIVE, &err),
 			0);
@@ -492,21 +488,18 @@ static void test_copy_move_across(void)
 				       WSP_FS_RECURSIVE, &err),
 			WSP_EEXIST);
 	/* moves between mounts: copy, then remove */
-	CU_ASSERT_EQUAL(wsp_files_move(ws, "/data/big.bin", "/moved.bin", 0,
-				       &err),
-			0);
+	CU_ASSERT_EQUAL(
+		wsp_files_move(ws, "/data/big.bin", "/moved.bin", 0, &err), 0);
 	CU_ASSERT_EQUAL(access(at("data/big.bin"), F_OK), -1);
 	CU_ASSERT_EQUAL(stat(at("root/moved.bin"), &hs), 0);
 	CU_ASSERT_EQUAL((size_t)hs.st_size, big);
-	CU_ASSERT_EQUAL(wsp_files_move(ws, "/deep/er/tree", "/data/tree2", 0,
-				       &err),
-			0);
+	CU_ASSERT_EQUAL(
+		wsp_files_move(ws, "/deep/er/tree", "/data/tree2", 0, &err), 0);
 	ASSERT_FILE("data/tree2/a/b/leaf", "leaf");
 	CU_ASSERT_EQUAL(access(at("deeper/tree"), F_OK), -1);
 	/* within a mount: the provider renames */
-	CU_ASSERT_EQUAL(wsp_files_move(ws, "/data/tree2", "/data/tree3", 0,
-				       &err),
-			0);
+	CU_ASSERT_EQUAL(
+		wsp_files_move(ws, "/data/tree2", "/data/tree3", 0, &err), 0);
 	ASSERT_FILE("data/tree3/top", "top");
 	CU_ASSERT_EQUAL(wsp_files_copy(ws, "/data/tree3", "/data/tree3/in",
 				       WSP_FS_RECURSIVE, &err),
@@ -518,8 +511,8 @@ static void test_copy_move_across(void)
 static void test_escapes_through_core(void)
 {
 	wsp_fs_list_opts lo = WSP_FS_LIST_OPTS_INIT;
-	wsp_fs_stat st = { .struct_size = sizeof(st) };
-	struct seen s = { 0 };
+	wsp_fs_stat st = {.struct_size = sizeof(st)};
+	struct seen s = {0};
 	char *out = NULL, target[600];
 
 	mkdir(at("outside"), 0755);
@@ -527,9 +520,8 @@ static void test_escapes_through_core(void)
 	snprintf(target, sizeof(target), "%s/outside", top);
 	CU_ASSERT_EQUAL(symlink(target, at("data/abs-out")), 0);
 	CU_ASSERT_EQUAL(symlink("../outside", at("data/rel-out")), 0);
-	CU_ASSERT_EQUAL(symlink("../../outside/secret.txt",
-				at("deeper/file-out")),
-			0);
+	CU_ASSERT_EQUAL(
+		symlink("../../outside/secret.txt", at("deeper/file-out")), 0);
 	CU_ASSERT_EQUAL(wsp_files_read_all(&out, NULL, ws,
 					   "/data/abs-out/secret.txt", 100,
 					   &err),
@@ -547,21 +539,20 @@ static void test_escapes_through_core(void)
 					    "x", 1, &err),
 			WSP_EPERM);
 	CU_ASSERT_EQUAL(access(at("outside/new"), F_OK), -1);
-	CU_ASSERT_EQUAL(wsp_files_list(ws, "/data/abs-out", &lo, collect, &s,
-				       &err),
-			WSP_EPERM);
+	CU_ASSERT_EQUAL(
+		wsp_files_list(ws, "/data/abs-out", &lo, collect, &s, &err),
+		WSP_EPERM);
 	CU_ASSERT_EQUAL(s.n, 0);
-	CU_ASSERT_EQUAL(wsp_files_stat(&st, ws, "/data/../../outside", 0,
-				       &err),
+	CU_ASSERT_EQUAL(wsp_files_stat(&st, ws, "/data/../../outside", 0, &err),
 			WSP_EPERM);
 	/* a cross-mount copy cannot carry it out either */
 	CU_ASSERT_EQUAL(wsp_files_copy(ws, "/data/rel-out/secret.txt",
 				       "/stolen.txt", 0, &err),
 			WSP_EPERM);
 	CU_ASSERT_EQUAL(access(at("root/stolen.txt"), F_OK), -1);
-	CU_ASSERT_EQUAL(wsp_files_remove(ws, "/data/rel-out/secret.txt", 0,
-					 &err),
-			WSP_EPERM);
+	CU_ASSERT_EQUAL(
+		wsp_files_remove(ws, "/data/rel-out/secret.txt", 0, &err),
+		WSP_EPERM);
 	CU_ASSERT_EQUAL(access(at("outside/secret.txt"), F_OK), 0);
 }
 
@@ -588,15 +579,15 @@ int main(void)
 		const char *name;
 		void (*fn)(void);
 	} tests[] = {
-		{ "normalize", test_normalize },
-		{ "mime types", test_mime },
-		{ "routing", test_routing },
-		{ "virtual directories", test_virtual_dirs },
-		{ "read-only mount", test_read_only_mount },
-		{ "stat, host path, mount list", test_stat_and_mounts },
-		{ "copy and move across mounts", test_copy_move_across },
-		{ "escapes through the core", test_escapes_through_core },
-		{ "nested mounts refused", test_nested_mounts_refused },
+		{"normalize", test_normalize},
+		{"mime types", test_mime},
+		{"routing", test_routing},
+		{"virtual directories", test_virtual_dirs},
+		{"read-only mount", test_read_only_mount},
+		{"stat, host path, mount list", test_stat_and_mounts},
+		{"copy and move across mounts", test_copy_move_across},
+		{"escapes through the core", test_escapes_through_core},
+		{"nested mounts refused", test_nested_mounts_refused},
 	};
 	CU_pSuite s;
 	size_t i;

@@ -72,8 +72,7 @@ WSP_EXTERN int wsp_files_read_all(char **out, size_t *out_len,
  * file changed since it was read. out (may be NULL) gets the new stat.
  */
 WSP_EXTERN int wsp_files_write(wsp_fs_stat *out, wsp_workspace *ws,
-			       const char *path,
-			       const wsp_fs_write_opts *opts,
+			       const char *path, const wsp_fs_write_opts *opts,
 			       wsp_source_fn source, void *payload,
 			       wsp_error *err);
 
@@ -90,12 +89,11 @@ WSP_EXTERN int wsp_files_write_buf(wsp_fs_stat *out, wsp_workspace *ws,
  * WSP_FS_NO_FOLLOW describes a symlink itself. Set out->struct_size.
  */
 WSP_EXTERN int wsp_files_stat(wsp_fs_stat *out, wsp_workspace *ws,
-			      const char *path, uint32_t flags,
-			      wsp_error *err);
+			      const char *path, uint32_t flags, wsp_error *err);
 
 /* *out = 1 when the path exists (mount points and virtual dirs do). */
-WSP_EXTERN int wsp_files_exists(int *out, wsp_workspace *ws,
-				const char *path, wsp_error *err);
+WSP_EXTERN int wsp_files_exists(int *out, wsp_workspace *ws, const char *path,
+				wsp_error *err);
 
 /*
  * Call cb for each entry of a directory: with WSP_FS_RECURSIVE in
@@ -107,9 +105,8 @@ WSP_EXTERN int wsp_files_exists(int *out, wsp_workspace *ws,
  * it. Order is unspecified. WSP_ENOTDIR for a file.
  */
 WSP_EXTERN int wsp_files_list(wsp_workspace *ws, const char *path,
-			      const wsp_fs_list_opts *opts,
-			      wsp_fs_entry_fn cb, void *payload,
-			      wsp_error *err);
+			      const wsp_fs_list_opts *opts, wsp_fs_entry_fn cb,
+			      void *payload, wsp_error *err);
 
 /*
  * Create a directory. WSP_FS_RECURSIVE makes missing parents and accepts
@@ -139,8 +136,7 @@ WSP_EXTERN int wsp_files_rmdir(wsp_workspace *ws, const char *path,
  * the whole file in memory).
  */
 WSP_EXTERN int wsp_files_copy(wsp_workspace *ws, const char *src,
-			      const char *dst, uint32_t flags,
-			      wsp_error *err);
+			      const char *dst, uint32_t flags, wsp_error *err);
 
 /*
  * Move (rename) src to dst; WSP_FS_OVERWRITE replaces an existing dst.
@@ -148,8 +144,7 @@ WSP_EXTERN int wsp_files_copy(wsp_workspace *ws, const char *src,
  * copy followed by removing src (both mounts must be writable).
  */
 WSP_EXTERN int wsp_files_move(wsp_workspace *ws, const char *src,
-			      const char *dst, uint32_t flags,
-			      wsp_error *err);
+			      const char *dst, uint32_t flags, wsp_error *err);
 
 /*
  * The host path of a file or directory, for binding into a local sandbox:
