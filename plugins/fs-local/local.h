@@ -19,6 +19,7 @@
 #include <wsp/plugin.h>
 
 #include <limits.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -38,6 +39,9 @@ struct lfs_root {
 	size_t prefix_len;
 };
 
+/* Locks that serialise conditional writes of one path (by hash). */
+#define LFS_STRIPES 64
+
 struct lfs {
 	const wsp_host *host;
 	int read_only;
@@ -46,6 +50,7 @@ struct lfs {
 	struct lfs_root base;
 	struct lfs_root *extra; /* allowed_paths */
 	size_t n_extra;
+	pthread_mutex_t stripes[LFS_STRIPES];
 };
 
 /* A path resolved to a root: rel is "." or "a/b" (validated). */

@@ -160,6 +160,8 @@ static void lfs_fini(void *self)
 		free(fs->extra[i].prefix);
 	}
 	free(fs->extra);
+	for (i = 0; i < LFS_STRIPES; i++)
+		pthread_mutex_destroy(&fs->stripes[i]);
 	free(fs);
 }
 
@@ -208,6 +210,8 @@ static int lfs_init(void **out_self, const wsp_host *host,
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	fs->host = host;
 	fs->base.fd = -1;
+	for (size_t i = 0; i < LFS_STRIPES; i++)
+		pthread_mutex_init(&fs->stripes[i], NULL);
 	fs->base.prefix = (char *)"";
 	rc = host->opt_string(&base, host, args->options, "base_path", err);
 	if (rc < 0)

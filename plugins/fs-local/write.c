@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,30 +237,17 @@ static int rename_noreplace(int dirfd, const char *from, const char *to)
 	return 0;
 }
 
-int lfs_txn_commit(struct lfs_txn *t, struct lfs *fs, const struct lfs_path *p,
-		   const wsp_fs_write_opts *opts, wsp_error *err)
+/* Link or rename the finished temporary into place; -1 with errno. */
+static int put_in_place(struct lfs_txn *t, int no_over)
 {
-	int no_over = opts && (opts->flags & WSP_FS_WRITE_NO_OVERWRITE);
 	char proc[64];
-	int rc, tries;
+	int tries;
 
-	if (fsync(t->fd) < 0) {
-		rc = lfs_fail(err, errno, "write", p->shown);
-		goto fail;
-	}
-	if (t->append)
-		goto done;
-	rc = check_expected(fs, p, opts, err);
-	if (rc < 0)
-		goto fail;
 	if (t->unnamed) {
 		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", t->fd);
-		if (no_over) {
-			if (linkat(AT_FDCWD, proc, t->dirfd, t->name,
-				   AT_SYMLINK_FOLLOW) < 0)
-				goto os_fail;
-			goto done;
-		}
+		if (no_over)
+			return linkat(AT_FDCWD, proc, t->dirfd, t->name,
+				      AT_SYMLINK_FOLLOW);
 		for (tries = 0; tries < 16; tries++) {
 			tmp_name(t->tmp, sizeof(t->tmp));
 			if (linkat(AT_FDCWD, proc, t->dirfd, t->tmp,
@@ -267,33 +255,78 @@ int lfs_txn_commit(struct lfs_txn *t, struct lfs *fs, const struct lfs_path *p,
 				break;
 			t->tmp[0] = '\0';
 			if (errno != EEXIST)
-				goto os_fail;
+				return -1;
 		}
 		if (!t->tmp[0]) {
 			errno = EEXIST;
-			goto os_fail;
+			return -1;
 		}
 	}
 	if (no_over) {
 		if (rename_noreplace(t->dirfd, t->tmp, t->name) < 0)
-			goto os_fail;
+			return -1;
 	} else if (renameat(t->dirfd, t->tmp, t->dirfd, t->name) < 0) {
-		goto os_fail;
+		return -1;
 	}
 	t->tmp[0] = '\0';
-done:
+	return 0;
+}
+
+/* The stripe lock that serialises conditional writes to one path. */
+static pthread_mutex_t *stripe_of(struct lfs *fs, const struct lfs_path *p)
+{
+	uint64_t h = 1469598103934665603ULL ^ (uintptr_t)p->root;
+	const char *s;
+
+	for (s = p->rel; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return &fs->stripes[h % LFS_STRIPES];
+}
+
+int lfs_txn_commit(struct lfs_txn *t, struct lfs *fs, const struct lfs_path *p,
+		   const wsp_fs_write_opts *opts, wsp_error *err)
+{
+	int no_over = opts && (opts->flags & WSP_FS_WRITE_NO_OVERWRITE);
+	int conditional =
+		opts && (opts->expected_mtime_ns || opts->expected_version);
+	pthread_mutex_t *mu = NULL;
+	int rc = 0;
+
+	if (fsync(t->fd) < 0) {
+		rc = lfs_fail(err, errno, "write", p->shown);
+		goto fail;
+	}
+	if (!t->append) {
+		/*
+		 * Check and replace under one lock, so that of two writers
+		 * holding the same version only one wins (in this process;
+		 * the version is the mtime, so writers of one path within a
+		 * single clock tick are not told apart).
+		 */
+		if (conditional) {
+			mu = stripe_of(fs, p);
+			pthread_mutex_lock(mu);
+		}
+		rc = check_expected(fs, p, opts, err);
+		if (rc == 0 && put_in_place(t, no_over) < 0) {
+			if (errno == EEXIST)
+				rc = wsp_error_set_os(err, WSP_EEXIST, EEXIST,
+						      "cannot write '%s': it "
+						      "already exists",
+						      p->shown);
+			else
+				rc = lfs_fail(err, errno, "write", p->shown);
+		}
+		if (mu)
+			pthread_mutex_unlock(mu);
+		if (rc < 0)
+			goto fail;
+	}
 	fsync(t->dirfd);
 	close(t->fd);
 	close(t->dirfd);
 	t->fd = t->dirfd = -1;
 	return 0;
-os_fail:
-	if (errno == EEXIST)
-		rc = wsp_error_set_os(err, WSP_EEXIST, EEXIST,
-				      "cannot write '%s': it already exists",
-				      p->shown);
-	else
-		rc = lfs_fail(err, errno, "write", p->shown);
 fail:
 	lfs_txn_abort(t);
 	return rc;

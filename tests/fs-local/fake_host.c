@@ -192,14 +192,21 @@ static int mem_source(void *buf, size_t cap, size_t *out_n, void *payload)
 	return 0;
 }
 
+int fake_fs_put_opts(struct fake_fs *f, const char *path, const char *data,
+		     size_t len, const wsp_fs_write_opts *opts, wsp_error *err)
+{
+	struct mem_src m = {data, len, 0};
+
+	return f->fs->write(NULL, f->self, path, opts, mem_source, &m, err);
+}
+
 int fake_fs_put(struct fake_fs *f, const char *path, const char *data,
 		size_t len, uint32_t flags, wsp_error *err)
 {
 	wsp_fs_write_opts o = WSP_FS_WRITE_OPTS_INIT;
-	struct mem_src m = {data, len, 0};
 
 	o.flags = flags;
-	return f->fs->write(NULL, f->self, path, &o, mem_source, &m, err);
+	return fake_fs_put_opts(f, path, data, len, &o, err);
 }
 
 struct mem_sink {

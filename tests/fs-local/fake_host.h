@@ -42,6 +42,8 @@ void fake_fs_close(struct fake_fs *f);
 /* Whole-buffer helpers over the streaming slots. */
 int fake_fs_put(struct fake_fs *f, const char *path, const char *data,
 		size_t len, uint32_t flags, wsp_error *err);
+int fake_fs_put_opts(struct fake_fs *f, const char *path, const char *data,
+		     size_t len, const wsp_fs_write_opts *opts, wsp_error *err);
 /* *out is malloc'ed and NUL-terminated. */
 int fake_fs_get(struct fake_fs *f, const char *path, char **out, size_t *len,
 		wsp_error *err);

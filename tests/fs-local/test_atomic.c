@@ -11,6 +11,8 @@
 
 #include <CUnit/Basic.h>
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -264,6 +266,60 @@ static void test_no_overwrite_race(void)
 	}
 }
 
+/* Writers holding the same version: exactly one wins, the rest are stale. */
+struct cond {
+	const char *version;
+	int wins, stale;
+	pthread_mutex_t mu;
+};
+
+static void *cond_writer(void *p)
+{
+	struct cond *c = p;
+	wsp_fs_write_opts o = WSP_FS_WRITE_OPTS_INIT;
+	wsp_error e;
+	int rc;
+
+	o.expected_version = c->version;
+	rc = fake_fs_put_opts(&F, "doc.md", "edit", 4, &o, &e);
+	pthread_mutex_lock(&c->mu);
+	if (rc == 0)
+		c->wins++;
+	else if (rc == WSP_ESTALE)
+		c->stale++;
+	pthread_mutex_unlock(&c->mu);
+	return NULL;
+}
+
+static void test_conditional_race(void)
+{
+	struct timespec old[2] = {{1000000, 0}, {1000000, 0}};
+	char *path = path_join(base, "doc.md");
+	int round;
+
+	for (round = 0; round < 10; round++) {
+		struct cond c = {NULL, 0, 0, PTHREAD_MUTEX_INITIALIZER};
+		wsp_fs_stat st = {.struct_size = sizeof(st)};
+		pthread_t th[8];
+		int i;
+
+		file_put(path, "base");
+		/* an old mtime: the edits cannot land in the same clock tick */
+		utimensat(AT_FDCWD, path, old, 0);
+		CU_ASSERT_EQUAL_FATAL(
+			F.fs->stat(&st, F.self, "doc.md", 0, &err), 0);
+		c.version = st.version;
+		for (i = 0; i < 8; i++)
+			pthread_create(&th[i], NULL, cond_writer, &c);
+		for (i = 0; i < 8; i++)
+			pthread_join(th[i], NULL);
+		CU_ASSERT_EQUAL(c.wins, 1);
+		CU_ASSERT_EQUAL(c.stale, 7);
+	}
+	tree_empty(base);
+	free(path);
+}
+
 int main(void)
 {
 	static const struct {
@@ -274,6 +330,7 @@ int main(void)
 		{"no_overwrite writer killed", test_killed_no_overwrite},
 		{"reader never sees half a file", test_reader_never_sees_half},
 		{"no_overwrite race: one winner", test_no_overwrite_race},
+		{"conditional race: one winner", test_conditional_race},
 	};
 	CU_pSuite s;
 	size_t i;
