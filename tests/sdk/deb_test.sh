@@ -254,4 +254,10 @@ sandbox:
 YAML
 out=$(in_root "$prefix/bin/wsp" --config /etc/wsp.yaml config check 2>&1) ||
 	fail "wsp config check in the root failed: $out"
+# And runs a command there through the packaged provider.
+out=$(in_root "$prefix/bin/wsp" --config /etc/wsp.yaml sh \
+	'echo "hello from $(pwd)"; exit 3' 2>&1) && rc=0 || rc=$?
+[ "$rc" = 3 ] && [ "$out" = "hello from /tmp" ] ||
+	fail "wsp sh in the root: exit $rc, output '$out'"
+echo "in the root: wsp sh -> '$out', exit $rc"
 echo "ok: packages built, checked, installed into '$root' and run"

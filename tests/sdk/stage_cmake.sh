@@ -90,6 +90,26 @@ case $out in
 esac
 sed -i 's/timeout: 30x/timeout: 30s/' "$work/cfg/wsp.yaml"
 
+# Commands run through it: output, exit status, cwd, clean env, timeout.
+out=$(run_wsp sh 'echo "home=$HOME"; pwd; echo oops >&2' 2>"$work/stderr") ||
+	fail "wsp sh through the template failed"
+[ "$out" = "home=$work/cfg/workspace
+$work/cfg/workspace" ] || fail "wsp sh printed '$out'"
+[ "$(cat "$work/stderr")" = oops ] || fail "stderr was '$(cat "$work/stderr")'"
+out=$(run_wsp exec -- printf '%s|%s' 'a b' '$HOME') ||
+	fail "wsp exec through the template failed"
+[ "$out" = 'a b|$HOME' ] || fail "wsp exec printed '$out'"
+rc=0
+run_wsp sh 'exit 7' || rc=$?
+[ "$rc" = 7 ] || fail "exit status 7 came back as $rc"
+rc=0
+out=$(WSP_SDK_LEAK=visible run_wsp sh 'echo "${WSP_SDK_LEAK:-clean}"') ||
+	fail "wsp sh failed"
+[ "$out" = clean ] || fail "the host environment leaked: '$out'"
+rc=0
+run_wsp sh --timeout 300ms 'sleep 20' || rc=$?
+[ "$rc" = 124 ] || fail "a timed-out command returned $rc, not 124"
+
 # The package refuses a wsp of another major (SameMajorVersion).
 mkdir -p "$work/major"
 cat >"$work/major/CMakeLists.txt" <<'CMAKE'
