@@ -16,6 +16,7 @@
 #include <wsp/files.h>
 #include <wsp/tools.h>
 #include <wsp/mcp.h>
+#include <wsp/ext.h>
 
 #ifdef __cplusplus
 extern "C" {

@@ -1,0 +1,297 @@
+/*
+ * tests/ext/test_ext.c - extension operations through the public API
+ * (wsp_workspace_ext_list, wsp_workspace_ext_call): every argument type,
+ * more arguments than registers, state kept in the instance, sandbox and
+ * mount targets, and each refusal with its message.
+ *
+ * usage: test_ext FIXTURE_DIR   (wsp-sandbox-extdemo.so, wsp-fs-extfs.so,
+ *                                wsp-sandbox-extbad.so)
+ */
+#include <wsp/wsp.h>
+
+#include <CUnit/Basic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *fixture_dir;
+static wsp_workspace *ws;
+
+static const char config[] = "sandbox:\n"
+			     "  provider: extdemo\n"
+			     "  id: dev-box\n"
+			     "mounts:\n"
+			     "  /:\n"
+			     "    provider: extfs\n"
+			     "  /data:\n"
+			     "    provider: extfs\n";
+
+static int open_ws(wsp_workspace **out, const char *text, wsp_error *err)
+{
+	wsp_open_options opts = WSP_OPEN_OPTIONS_INIT;
+
+	opts.config_text = text;
+	opts.config_name = "<test>";
+	opts.plugin_path = fixture_dir;
+	return wsp_workspace_open(out, &opts, err);
+}
+
+/* Call op on target; returns the status, *result the text (or NULL). */
+static int call(char **result, const char *target, const char *op,
+		const char *const *argv, wsp_error *err)
+{
+	size_t argc = 0;
+
+	while (argv && argv[argc])
+		argc++;
+	memset(err, 0, sizeof(*err));
+	return wsp_workspace_ext_call(result, ws, target, op, argc, argv, err);
+}
+
+static void expect_result(const char *target, const char *op,
+			  const char *const *argv, const char *want)
+{
+	wsp_error err;
+	char *result = NULL;
+	int rc = call(&result, target, op, argv, &err);
+
+	CU_ASSERT_EQUAL(rc, 0);
+	if (rc)
+		fprintf(stderr, "\n%s %s: %s\n", target, op, err.message);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(result);
+	CU_ASSERT_STRING_EQUAL(result, want);
+	wsp_ext_result_free(result);
+}
+
+static void expect_refusal(const char *target, const char *op,
+			   const char *const *argv, int code,
+			   const char *needle)
+{
+	wsp_error err;
+	char *result = (char *)"untouched";
+	int rc = call(&result, target, op, argv, &err);
+
+	CU_ASSERT_EQUAL(rc, code);
+	CU_ASSERT_EQUAL(err.code, code);
+	CU_ASSERT_PTR_NULL(result);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, needle));
+	if (!strstr(err.message, needle))
+		fprintf(stderr, "\nmessage: %s\nwanted: %s\n", err.message,
+			needle);
+}
+
+static void test_types(void)
+{
+	const char *echo[] = { "team-data", NULL };
+	const char *mix[] = { "-42", "hello world", "2.5e-1", "yes", NULL };
+	const char *mix2[] = { "9223372036854775807", "", "-1", "off", NULL };
+	const char *sum[] = { "1", "2", "3", "4", "5", "6", "7", "8", "0.5",
+			      NULL };
+
+	expect_result("extdemo", "echo", echo, "team-data");
+	expect_result("extdemo", "mix", mix,
+		      "n=-42 text=hello world x=0.250 flag=1");
+	expect_result("extdemo", "mix", mix2,
+		      "n=9223372036854775807 text= x=-1.000 flag=0");
+	expect_result("extdemo", "sum", sum, "18.0");
+}
+
+static void test_state_and_no_result(void)
+{
+	const char *by3[] = { "3", NULL };
+	const char *by4[] = { "4", NULL };
+	wsp_error err;
+	char *result = (char *)"untouched";
+
+	CU_ASSERT_EQUAL(call(&result, "extdemo", "bump", by3, &err), 0);
+	CU_ASSERT_PTR_NULL(result);
+	CU_ASSERT_EQUAL(call(&result, "extdemo", "bump", by4, &err), 0);
+	expect_result("extdemo", "count", NULL, "dev-box:7");
+}
+
+static void test_mount_targets(void)
+{
+	const char *by2[] = { "2", NULL };
+	wsp_error err;
+	char *result = NULL;
+
+	/* Each mount is its own instance of the same provider. */
+	CU_ASSERT_EQUAL(call(&result, "/data", "bump", by2, &err), 0);
+	expect_result("/data", "count", NULL, "/data:2");
+	expect_result("/", "count", NULL, "/:0");
+	expect_refusal("extfs", "count", NULL, WSP_EINVAL,
+		       "provider 'extfs' serves 2 mounts; name the mount by "
+		       "its path");
+	expect_refusal("nowhere", "count", NULL, WSP_ENOTFOUND,
+		       "no sandbox or mount uses 'nowhere'");
+}
+
+static void test_wrong_count(void)
+{
+	const char *two[] = { "a", "b", NULL };
+
+	expect_refusal("extdemo", "echo", two, WSP_EINVAL,
+		       "extension 'echo' of provider 'extdemo' takes 1 "
+		       "argument (TEXT: print TEXT back), not 2");
+	expect_refusal("extdemo", "echo", NULL, WSP_EINVAL, "not 0");
+	expect_refusal("extdemo", "count", two, WSP_EINVAL,
+		       "takes 0 arguments");
+}
+
+static void test_wrong_type(void)
+{
+	const char *notint[] = { "12abc", "t", "1", "true", NULL };
+	const char *big[] = { "9223372036854775808", "t", "1", "true", NULL };
+	const char *notnum[] = { "1", "t", "fast", "true", NULL };
+	const char *inf[] = { "1", "t", "inf", "true", NULL };
+	const char *notbool[] = { "1", "t", "1", "maybe", NULL };
+	const char *empty[] = { "", "t", "1", "true", NULL };
+
+	expect_refusal("extdemo", "mix", notint, WSP_EINVAL,
+		       "argument 1 of 'mix' of provider 'extdemo' must be an "
+		       "integer, not '12abc'");
+	expect_refusal("extdemo", "mix", big, WSP_EINVAL,
+		       "must be an integer");
+	expect_refusal("extdemo", "mix", empty, WSP_EINVAL,
+		       "must be an integer, not ''");
+	expect_refusal("extdemo", "mix", notnum, WSP_EINVAL,
+		       "argument 3 of 'mix' of provider 'extdemo' must be a "
+		       "number, not 'fast'");
+	expect_refusal("extdemo", "mix", inf, WSP_EINVAL,
+		       "must be a number, not 'inf'");
+	expect_refusal("extdemo", "mix", notbool, WSP_EINVAL,
+		       "argument 4 of 'mix' of provider 'extdemo' must be a "
+		       "boolean (true or false), not 'maybe'");
+}
+
+static void test_unknown_op(void)
+{
+	expect_refusal("extdemo", "restore", NULL, WSP_ENOTFOUND,
+		       "provider 'extdemo' has no extension 'restore'; it "
+		       "has: echo, mix, sum, bump, count, fail");
+}
+
+static void test_op_errors(void)
+{
+	const char *neg[] = { "-1", NULL };
+
+	/* The operation's own message and code come back as they are. */
+	expect_refusal("extdemo", "bump", neg, WSP_EINVAL,
+		       "bump: '-1' is negative");
+	/* No message from the operation: the core names it. */
+	expect_refusal("extdemo", "fail", NULL, WSP_EUNAVAIL,
+		       "extension 'fail' of provider 'extdemo' failed: "
+		       "service unavailable");
+}
+
+struct listing {
+	char text[512];
+};
+
+static int collect(const char *name, const char *signature, const char *help,
+		   void *payload)
+{
+	struct listing *l = payload;
+	size_t n = strlen(l->text);
+
+	snprintf(l->text + n, sizeof(l->text) - n, "%s(%s)%s;", name,
+		 signature, help);
+	return 0;
+}
+
+static int stop_early(const char *name, const char *signature,
+		      const char *help, void *payload)
+{
+	(void)name;
+	(void)signature;
+	(void)help;
+	(*(int *)payload)++;
+	return WSP_ECANCELED;
+}
+
+static void test_list(void)
+{
+	struct listing l = { "" };
+	wsp_error err;
+	int calls = 0;
+
+	CU_ASSERT_EQUAL(wsp_workspace_ext_list(ws, "extdemo", collect, &l,
+					       &err), 0);
+	CU_ASSERT_STRING_EQUAL(l.text,
+			       "echo(r:s)TEXT: print TEXT back;"
+			       "mix(r:isdb)N TEXT X FLAG;"
+			       "sum(r:iiiiiiiid)A B C D E F G H SCALE;"
+			       "bump(i)BY;count(r:);fail();");
+	CU_ASSERT_EQUAL(wsp_workspace_ext_list(ws, "extdemo", stop_early,
+					       &calls, &err), WSP_ECANCELED);
+	CU_ASSERT_EQUAL(calls, 1);
+}
+
+static void test_bad_signature(void)
+{
+	static const char bad_config[] = "sandbox:\n"
+					 "  provider: extbad\n";
+	wsp_workspace *bad = NULL;
+	wsp_error err;
+	char *result = NULL;
+	const char *arg[] = { "x", NULL };
+	int rc;
+
+	CU_ASSERT_EQUAL_FATAL(open_ws(&bad, bad_config, &err), 0);
+	memset(&err, 0, sizeof(err));
+	rc = wsp_workspace_ext_call(&result, bad, "extbad", "echo", 1, arg,
+				    &err);
+	/* The whole provider is refused: nothing of it is ever called. */
+	CU_ASSERT_EQUAL(rc, WSP_EABI);
+	CU_ASSERT_PTR_NULL(result);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "extension 'broken'"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "signature"));
+	wsp_workspace_close(bad);
+}
+
+static int suite_init(void)
+{
+	wsp_error err;
+
+	if (open_ws(&ws, config, &err)) {
+		fprintf(stderr, "open: %s\n", err.message);
+		return -1;
+	}
+	return 0;
+}
+
+static int suite_clean(void)
+{
+	wsp_workspace_close(ws);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	CU_pSuite s;
+	unsigned failures;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s FIXTURE_DIR\n", argv[0]);
+		return 2;
+	}
+	fixture_dir = argv[1];
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	s = CU_add_suite("ext", suite_init, suite_clean);
+	CU_add_test(s, "argument types", test_types);
+	CU_add_test(s, "state and no result", test_state_and_no_result);
+	CU_add_test(s, "mount targets", test_mount_targets);
+	CU_add_test(s, "wrong number of arguments", test_wrong_count);
+	CU_add_test(s, "argument of the wrong type", test_wrong_type);
+	CU_add_test(s, "unknown op", test_unknown_op);
+	CU_add_test(s, "errors of the operation", test_op_errors);
+	CU_add_test(s, "list", test_list);
+	CU_add_test(s, "bad signature", test_bad_signature);
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failures = CU_get_number_of_failures() +
+		   CU_get_number_of_suites_failed();
+	CU_cleanup_registry();
+	return failures ? 1 : 0;
+}
