@@ -45,7 +45,14 @@ static const struct {
 
 static const char *kind_name(uint32_t kind)
 {
-	return kind == WSP_KIND_FS ? "fs" : "sandbox";
+	switch (kind) {
+	case WSP_KIND_FS:
+		return "fs";
+	case WSP_KIND_SANDBOX:
+		return "sandbox";
+	default:
+		return "?";
+	}
 }
 
 static const char *status_name(uint32_t status)
@@ -318,6 +325,37 @@ static int info(struct wsp_cli *cli, wsp_workspace *ws, const char *arg)
 	return WSP_EXIT_OK;
 }
 
+/*
+ * The plugin path comes partly from the configuration; when that is
+ * broken, still list what the rest of the path holds (a broken config is
+ * often why someone looks at their plugins), with a warning.
+ */
+static int open_for_listing(wsp_workspace **out, struct wsp_cli *cli)
+{
+	wsp_open_options opts;
+	wsp_error err;
+
+	cli_open_options(&opts, cli);
+	if (!wsp_workspace_open(&cli->ws, &opts, &err)) {
+		*out = cli->ws;
+		return WSP_EXIT_OK;
+	}
+	if (err.code != WSP_ECONFIG) {
+		cli_error("%s", err.message);
+		return WSP_EXIT_FAIL;
+	}
+	fprintf(stderr, "wsp: warning: %s\nwsp: warning: listing without "
+			"the configuration's plugin_path\n",
+		err.message);
+	opts.flags |= WSP_OPEN_DEFAULT_CONFIG;
+	if (wsp_workspace_open(&cli->ws, &opts, &err) < 0) {
+		cli_error("%s", err.message);
+		return WSP_EXIT_FAIL;
+	}
+	*out = cli->ws;
+	return WSP_EXIT_OK;
+}
+
 int cmd_plugins(struct wsp_cli *cli, int argc, char **argv)
 {
 	wsp_workspace *ws;
@@ -335,7 +373,7 @@ int cmd_plugins(struct wsp_cli *cli, int argc, char **argv)
 	if (argc > 1 && !strcmp(argv[1], "list") && argc != 2)
 		return cli_usage("plugins", "unexpected argument '%s'",
 				 argv[2]);
-	rc = cli_workspace(&ws, cli);
+	rc = open_for_listing(&ws, cli);
 	if (rc)
 		return rc;
 	if (argc > 1 && !strcmp(argv[1], "info"))

@@ -439,7 +439,8 @@ static void warn_duplicate(struct wsp__loader *l, const char *first,
 	l->warn(l->warn_ctx, msg);
 }
 
-static char **list_dir(const char *dir, size_t *n_out);
+static char **list_dir(struct wsp__loader *l, const char *dir, int all,
+		       size_t *n_out);
 
 /*
  * The provider name of that kind on the path closest to name, if it is a
@@ -454,7 +455,7 @@ static const char *suggest_name(struct wsp__loader *l, uint32_t kind,
 	uint32_t k;
 
 	for (i = 0; i < l->n_dirs; i++) {
-		names = list_dir(l->dirs[i].path, &n);
+		names = list_dir(l, l->dirs[i].path, 0, &n);
 		for (j = 0; j < n; j++) {
 			if (wsp__plugin_file_name(&k, other, sizeof(other),
 						  names[j]) < 0 ||
@@ -547,10 +548,23 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Sorted provider file names of one directory (NULL-terminated). */
-static char **list_dir(const char *dir, size_t *n_out)
+static int looks_like_plugin(const char *file)
 {
-	char **names = NULL, **tmp, name[128];
+	size_t len = strlen(file);
+
+	return !strncmp(file, "wsp-", 4) && len > 7 &&
+	       !strcmp(file + len - 3, ".so");
+}
+
+/*
+ * Sorted provider file names of one directory (NULL-terminated); with
+ * all, every wsp-*.so, well named or not. A directory that exists but
+ * cannot be read is reported as a warning.
+ */
+static char **list_dir(struct wsp__loader *l, const char *dir, int all,
+		       size_t *n_out)
+{
+	char **names = NULL, **tmp, name[128], msg[PATH_MAX + 96];
 	struct dirent *de;
 	uint32_t kind;
 	size_t n = 0;
@@ -558,11 +572,19 @@ static char **list_dir(const char *dir, size_t *n_out)
 
 	*n_out = 0;
 	dh = opendir(dir);
-	if (!dh)
+	if (!dh) {
+		if (errno != ENOENT && all && l->warn) {
+			snprintf(msg, sizeof(msg),
+				 "cannot read plugin directory '%s': %s", dir,
+				 strerror(errno));
+			l->warn(l->warn_ctx, msg);
+		}
 		return NULL;
+	}
 	while ((de = readdir(dh)) && n < SCAN_MAX) {
-		if (wsp__plugin_file_name(&kind, name, sizeof(name),
-					  de->d_name) < 0)
+		if (all ? !looks_like_plugin(de->d_name) :
+			  wsp__plugin_file_name(&kind, name, sizeof(name),
+						de->d_name) < 0)
 			continue;
 		tmp = realloc(names, (n + 2) * sizeof(*names));
 		if (!tmp)
@@ -580,6 +602,25 @@ static char **list_dir(const char *dir, size_t *n_out)
 	return names;
 }
 
+/* A wsp-*.so whose name says no kind or a bad name: listed as refused. */
+static int misnamed(const char *path, const char *file, wsp__scan_fn cb,
+		    void *payload)
+{
+	struct wsp__loaded f = { 0 };
+	char stem[128];
+	size_t len = strlen(file) - 3 - 4;
+
+	snprintf(stem, sizeof(stem), "%.*s", (int)len, file + 4);
+	f.path = (char *)path;
+	f.name = stem;
+	f.code = WSP_ENOTPLUGIN;
+	snprintf(f.message, sizeof(f.message),
+		 "'%.150s' is not named wsp-fs-NAME.so or "
+		 "wsp-sandbox-NAME.so (NAME of a-z, 0-9, '_', '-'); rename it",
+		 path);
+	return cb(&f, NULL, payload);
+}
+
 int wsp__loader_scan(struct wsp__loader *l, wsp__scan_fn cb, void *payload,
 		     wsp_error *err)
 {
@@ -592,12 +633,15 @@ int wsp__loader_scan(struct wsp__loader *l, wsp__scan_fn cb, void *payload,
 
 	pthread_mutex_lock(&l->lock);
 	for (i = 0; i < l->n_dirs && !rc; i++) {
-		names = list_dir(l->dirs[i].path, &n);
+		names = list_dir(l, l->dirs[i].path, 1, &n);
 		for (j = 0; j < n && !rc; j++) {
-			wsp__plugin_file_name(&kind, name, sizeof(name),
-					      names[j]);
 			snprintf(path, sizeof(path), "%s/%s", l->dirs[i].path,
 				 names[j]);
+			if (wsp__plugin_file_name(&kind, name, sizeof(name),
+						  names[j]) < 0) {
+				rc = misnamed(path, names[j], cb, payload);
+				continue;
+			}
 			/* The first file of this kind and name wins. */
 			first = NULL;
 			for (k = 0; k < l->n_files && !first; k++)

@@ -267,6 +267,23 @@ static void test_plugins(void)
 	TU_ASSERT_CONTAINS(out, "12-byte descriptor");
 }
 
+/* A broken configuration does not hide the rest of the plugin path. */
+static void test_plugins_with_broken_config(void)
+{
+	const char *p = file("broken.yaml", "mounts: [\n");
+
+	CU_ASSERT_EQUAL(W("--plugin-path", FIX("good"), "--config", p,
+			  "plugins"),
+			0);
+	TU_ASSERT_CONTAINS(err, "broken.yaml:2:1: invalid YAML");
+	TU_ASSERT_CONTAINS(err, "listing without the configuration's "
+				"plugin_path");
+	TU_ASSERT_CONTAINS(out, "ok       fs      fixture");
+	/* A missing --plugin-path directory is still an error. */
+	CU_ASSERT_EQUAL(W("--plugin-path", "/nonexistent/x", "plugins"), 1);
+	expect_fail("cannot be searched");
+}
+
 static void test_version(void)
 {
 	CU_ASSERT_EQUAL(W("version"), 0);
@@ -282,6 +299,7 @@ static const CU_TestInfo tests[] = {
 	{ "config check: good", test_config_check_good },
 	{ "config show masks secrets", test_config_show_masks },
 	{ "plugins list and info", test_plugins },
+	{ "plugins with a broken config", test_plugins_with_broken_config },
 	{ "version", test_version },
 	CU_TEST_INFO_NULL,
 };

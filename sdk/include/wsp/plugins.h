@@ -25,8 +25,8 @@ enum wsp_plugin_status {
 
 /*
  * One plugin file. Strings and tables are valid only during the callback.
- * For a refused plugin only kind (from the file name), name, path,
- * status, code and message are meaningful.
+ * For a refused plugin only kind (from the file name; 0 when the name
+ * says none), name, path, status, code and message are meaningful.
  */
 typedef struct wsp_plugin_info {
 	uint32_t struct_size;    /* sizeof(wsp_plugin_info) of the core */
