@@ -371,9 +371,9 @@ static void parse_mounts(struct model *m, const struct wsp__ynode *n)
 			    (path_contains(other, path) ||
 			     path_contains(path, other))) {
 				err_at(m, key,
-				       "mount '%.64s' nests with mount '%.64s'; "
-				       "only '/' may hold other mounts, so "
-				       "give each its own top path",
+				       "mount '%.64s' nests with mount "
+				       "'%.64s'; only '/' may hold other "
+				       "mounts, so give each its own top path",
 				       path, other);
 				break;
 			}
@@ -505,7 +505,8 @@ static void parse_plugin_path(struct model *m, const struct wsp__ynode *n)
 		return;
 	}
 	cfg->plugin_path = calloc(cap + 1, sizeof(*cfg->plugin_path));
-	cfg->plugin_path_nodes = calloc(cap + 1, sizeof(*cfg->plugin_path_nodes));
+	cfg->plugin_path_nodes =
+		calloc(cap + 1, sizeof(*cfg->plugin_path_nodes));
 	if (!cfg->plugin_path || !cfg->plugin_path_nodes) {
 		m->oom = 1;
 		return;

@@ -39,8 +39,9 @@ static cJSON *option_value(const wsp_option_spec *s,
 	case WSP_OPT_MAP:
 		arr = cJSON_CreateObject();
 		for (i = 0; arr && i + 1 < v->n_items; i += 2)
-			cJSON_AddItemToObject(arr, v->items[i],
-					      cJSON_CreateString(v->items[i + 1]));
+			cJSON_AddItemToObject(
+				arr, v->items[i],
+				cJSON_CreateString(v->items[i + 1]));
 		return arr;
 	default:
 		return cJSON_CreateString(v->text ? v->text : "");

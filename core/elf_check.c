@@ -115,8 +115,9 @@ int wsp__elf_check(const char *path, char *why, size_t cap)
 		goto out;
 	}
 	for (i = 0; i < eh.e_phnum; i++) {
-		if (read_at(fd, &ph, sizeof(ph),
-			    (off_t)(eh.e_phoff + (uint64_t)i * sizeof(ph))) < 0) {
+		off_t at = (off_t)(eh.e_phoff + (uint64_t)i * sizeof(ph));
+
+		if (read_at(fd, &ph, sizeof(ph), at) < 0) {
 			snprintf(why, cap, "cannot read its program headers");
 			goto out;
 		}

@@ -83,7 +83,8 @@ static void mask_cut_tail(struct wsp__logsink *sink, char *line, size_t cap)
 			/* Make room for the mask if the cut left none. */
 			n = len - n;
 			if (n + sizeof(MASK) > cap)
-				n = cap >= sizeof(MASK) ? cap - sizeof(MASK) : 0;
+				n = cap >= sizeof(MASK) ? cap - sizeof(MASK) :
+							  0;
 			line[n] = '\0';
 			if (n + sizeof(MASK) <= cap)
 				strcat(line, MASK);
@@ -203,10 +204,11 @@ static int lookup(const struct wsp__optval **out, const wsp_config *cfg,
 				     "provider; add it to its option table",
 				     name ? name : "(null)");
 	if (cfg->spec[i].type != t1 && cfg->spec[i].type != t2)
-		return wsp_error_set(err, WSP_EINVAL,
-				     "option '%s' is declared as %s, not %s",
-				     name, wsp__option_type_name(cfg->spec[i].type),
-				     wsp__option_type_name(t1));
+		return wsp_error_set(
+			err, WSP_EINVAL,
+			"option '%s' is declared as %s, not %s", name,
+			wsp__option_type_name(cfg->spec[i].type),
+			wsp__option_type_name(t1));
 	if (!cfg->vals[i].set)
 		return wsp_error_set(err, WSP_ENOTFOUND,
 				     "option '%s' is not set and has no "

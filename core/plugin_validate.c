@@ -17,7 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define END_OF(type, member) (offsetof(type, member) + sizeof(((type *)0)->member))
+#define END_OF(type, member) \
+	(offsetof(type, member) + sizeof(((type *)0)->member))
 
 /*
  * Oldest layouts this core accepts. procmgr and ext_ops are optional, so
@@ -132,7 +133,8 @@ static int check_options(wsp__provider *p, const wsp_option_spec *table,
 				     "plugin '%s' has a malformed option "
 				     "table: entries of %u bytes, expected "
 				     "at least %zu; rebuild it with "
-				     "WSP_OPTION_END and sizeof(wsp_option_spec)",
+				     "WSP_OPTION_END and "
+				     "sizeof(wsp_option_spec)",
 				     who, esize, (size_t)OPTION_MIN);
 	for (i = 0;; i++) {
 		if (i > OPTIONS_MAX)
@@ -170,7 +172,8 @@ static int check_options(wsp__provider *p, const wsp_option_spec *table,
 		if (e->flags & ~WSP_OPT_REQUIRED)
 			return wsp_error_set(err, WSP_EABI,
 					     "plugin '%s': option '%s' has "
-					     "unknown flags 0x%x; fix the table",
+					     "unknown flags 0x%x; fix the "
+					     "table",
 					     who, e->name, e->flags);
 		for (j = 0; j < i; j++)
 			if (!strcmp(copy[j].name, e->name))
@@ -353,7 +356,8 @@ static int check(wsp__provider *p, const wsp_plugin_desc *d, uint32_t kind,
 				     "%u.%u, but this wsp provides %d.%d; "
 				     "rebuild it against the wsp %d.x SDK",
 				     who, d->abi_major, d->abi_minor,
-				     WSP_PLUGIN_ABI_MAJOR, WSP_PLUGIN_ABI_MINOR,
+				     WSP_PLUGIN_ABI_MAJOR,
+				     WSP_PLUGIN_ABI_MINOR,
 				     WSP_PLUGIN_ABI_MAJOR);
 	if (d->abi_minor > WSP_PLUGIN_ABI_MINOR)
 		return wsp_error_set(err, WSP_EABI,
@@ -362,8 +366,9 @@ static int check(wsp__provider *p, const wsp_plugin_desc *d, uint32_t kind,
 				     "provides; upgrade wsp or rebuild the "
 				     "plugin against the %d.%d SDK",
 				     who, d->abi_major, d->abi_minor,
-				     WSP_PLUGIN_ABI_MAJOR, WSP_PLUGIN_ABI_MINOR,
-				     WSP_PLUGIN_ABI_MAJOR, WSP_PLUGIN_ABI_MINOR);
+				     WSP_PLUGIN_ABI_MAJOR,
+				     WSP_PLUGIN_ABI_MINOR, WSP_PLUGIN_ABI_MAJOR,
+				     WSP_PLUGIN_ABI_MINOR);
 	if (d->struct_size < DESC_MIN)
 		return wsp_error_set(err, WSP_EABI,
 				     "plugin '%s' has a %u-byte descriptor, "

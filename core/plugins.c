@@ -66,7 +66,8 @@ int wsp_workspace_plugins(wsp_workspace *ws, wsp_plugin_fn cb, void *payload,
 	struct listing l = { cb, payload };
 
 	if (!ws || !cb)
-		return wsp_error_set(err, WSP_EINVAL, "no workspace or callback");
+		return wsp_error_set(err, WSP_EINVAL,
+				     "no workspace or callback");
 	return wsp__loader_scan(&ws->loader, each, &l, err);
 }
 
@@ -98,7 +99,8 @@ int wsp_workspace_plugin_dirs(wsp_workspace *ws, wsp_dir_fn cb, void *payload,
 	int rc;
 
 	if (!ws || !cb)
-		return wsp_error_set(err, WSP_EINVAL, "no workspace or callback");
+		return wsp_error_set(err, WSP_EINVAL,
+				     "no workspace or callback");
 	for (i = 0; i < ws->loader.n_dirs; i++) {
 		rc = cb(ws->loader.dirs[i].path, ws->loader.dirs[i].source,
 			payload);

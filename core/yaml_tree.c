@@ -181,7 +181,8 @@ static struct wsp__ynode *parse_collection(struct ctx *c, yaml_event_t *start,
 			return node;
 		}
 		if (is_map && (node->n % 2) == 0 &&
-		    ev.type != YAML_SCALAR_EVENT && ev.type != YAML_ALIAS_EVENT) {
+		    ev.type != YAML_SCALAR_EVENT &&
+		    ev.type != YAML_ALIAS_EVENT) {
 			fail(c, &ev.start_mark,
 			     "mapping keys must be plain strings");
 			yaml_event_delete(&ev);

@@ -65,7 +65,8 @@ int main(void)
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 2;
 	s = CU_add_suite("abi_layout", NULL, NULL);
-	CU_add_test(s, "frozen numbers are 1.0's", test_frozen_numbers_compiled);
+	CU_add_test(s, "frozen numbers are 1.0's",
+		    test_frozen_numbers_compiled);
 	CU_add_test(s, "header read from bytes", test_header_read_from_bytes);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();

@@ -182,8 +182,8 @@ static void test_mount_paths(void)
 			WSP_ECONFIG);
 	CU_ASSERT_STRING_EQUAL(
 		lines,
-		"t.yaml:3:3: mount '/data/x' nests with mount '/data'; only '/' "
-		"may hold other mounts, so give each its own top path\n"
+		"t.yaml:3:3: mount '/data/x' nests with mount '/data'; only "
+		"'/' may hold other mounts, so give each its own top path\n"
 		"t.yaml:4:3: mount path 'data' must be absolute (start with "
 		"'/')\n"
 		"t.yaml:5:3: mount path '/a/../b' may not contain '.' or '..'\n"
@@ -196,7 +196,8 @@ static void test_mount_paths(void)
 	/* "/" beside other mounts is the normal table. */
 	CU_ASSERT_EQUAL(check("mounts:\n"
 			      "  //: {provider: fixture, options: {root: /}}\n"
-			      "  /a//b/: {provider: fixture, options: {root: /}}\n"),
+			      "  /a//b/: {provider: fixture, options: "
+			      "{root: /}}\n"),
 			0);
 }
 
@@ -485,7 +486,8 @@ static void test_show_masks_secrets(void)
 	TU_ASSERT_CONTAINS(shown, "      token: \"********\"\n");
 	TU_ASSERT_CONTAINS(shown, "      mode: safe\n");
 	TU_ASSERT_CONTAINS(shown, "      timeout: \"30s\"\n");
-	TU_ASSERT_CONTAINS(shown, "      tags:\n        - a\n        - \"b c\"\n");
+	TU_ASSERT_CONTAINS(shown,
+			   "      tags:\n        - a\n        - \"b c\"\n");
 	TU_ASSERT_CONTAINS(shown, "  /data:\n    provider: fixture\n");
 	TU_ASSERT_CONTAINS(shown, "    read_only: false\n");
 	shown[0] = '\0';

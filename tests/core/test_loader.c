@@ -407,8 +407,9 @@ static wsp_workspace *open_ws(const char *plugin_path, const char *text)
 /* A refused plugin never stops the others; shadowed ones are named. */
 static void test_listing(void)
 {
-	wsp_workspace *ws = open_ws(FIX("good") ":" FIX("bad") ":" FIX("second"),
-				    "mounts: {}\n");
+	wsp_workspace *ws =
+		open_ws(FIX("good") ":" FIX("bad") ":" FIX("second"),
+			"mounts: {}\n");
 	struct seen s;
 	wsp_error err;
 
@@ -428,7 +429,8 @@ static void test_listing(void)
 	if (s.ok != 3 || s.refused != 13)
 		fprintf(stderr, "%s", s.text);
 	TU_ASSERT_CONTAINS(s.text, "built for plugin ABI 2.0");
-	TU_ASSERT_CONTAINS(s.text, "shadowed by '" FIX("good/wsp-fs-fixture.so"));
+	TU_ASSERT_CONTAINS(s.text,
+			   "shadowed by '" FIX("good/wsp-fs-fixture.so"));
 	wsp_workspace_close(ws);
 }
 
@@ -460,7 +462,8 @@ static void test_lazy_loading(void)
 	wsp_workspace *ws = open_ws(FIX("lazy") ":" FIX("bad"),
 				    "sandbox: {provider: initfail}\n"
 				    "mounts:\n"
-				    "  /: {provider: lazy, options: {root: /}}\n"
+				    "  /: {provider: lazy, options: "
+				    "{root: /}}\n"
 				    "  /old: {provider: major}\n");
 	wsp__instance *inst = NULL;
 	wsp_error err;

@@ -97,7 +97,8 @@ int tu_run(const char *const *argv, const char *const *env, const char *cwd,
 			const char *eq = strchr(env[i], '=');
 
 			if (eq) {
-				char *k = strndup(env[i], (size_t)(eq - env[i]));
+				char *k = strndup(env[i],
+						  (size_t)(eq - env[i]));
 
 				setenv(k, eq + 1, 1);
 			} else {
@@ -130,7 +131,8 @@ void tu_assert_contains(const char *haystack, const char *needle,
 	int ok = haystack && needle && strstr(haystack, needle);
 
 	if (!ok)
-		fprintf(stderr, "\n%s:%d: expected to find\n  [%s]\nin\n  [%s]\n",
+		fprintf(stderr,
+			"\n%s:%d: expected to find\n  [%s]\nin\n  [%s]\n",
 			file, line, needle ? needle : "(null)",
 			haystack ? haystack : "(null)");
 	CU_assertImplementation(ok, (unsigned)line, "contains", file, "",
@@ -143,7 +145,8 @@ void tu_assert_lacks(const char *haystack, const char *needle,
 	int ok = haystack && needle && !strstr(haystack, needle);
 
 	if (!ok)
-		fprintf(stderr, "\n%s:%d: did not expect\n  [%s]\nin\n  [%s]\n",
+		fprintf(stderr,
+			"\n%s:%d: did not expect\n  [%s]\nin\n  [%s]\n",
 			file, line, needle ? needle : "(null)",
 			haystack ? haystack : "(null)");
 	CU_assertImplementation(ok, (unsigned)line, "lacks", file, "",

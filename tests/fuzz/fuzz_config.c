@@ -40,7 +40,8 @@ static void check_options(const struct wsp__provider_ref *ref,
 
 	if (!ref->provider)
 		return;
-	if (!wsp__options_check(&cfg, schema, sizeof(schema) / sizeof(schema[0]),
+	if (!wsp__options_check(&cfg, schema,
+				sizeof(schema) / sizeof(schema[0]),
 				ref->options, ref->node, "fuzz provider", file,
 				&d)) {
 		/* Read every value back, as the host getters do. */
