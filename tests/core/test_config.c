@@ -541,9 +541,15 @@ static const char *used(const char *config_path, wsp_error *err, int *rc)
 static void test_lookup_order(void)
 {
 	char *dir = tu_tmpdir(), cwd[PATH_MAX], path[PATH_MAX];
-	const char *cfg = "mounts: {}\n";
+	const char *cfg = "mounts: {}\n", *old;
+	char *home = NULL, *xdg = NULL;
 	wsp_error err;
 	int rc;
+
+	if ((old = getenv("HOME")))
+		home = strdup(old);
+	if ((old = getenv("XDG_CONFIG_HOME")))
+		xdg = strdup(old);
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(getcwd(cwd, sizeof(cwd)));
@@ -596,6 +602,14 @@ static void test_lookup_order(void)
 	TU_ASSERT_CONTAINS(err.message, "is not a regular file");
 
 	CU_ASSERT_EQUAL(chdir(cwd), 0);
+	if (home)
+		setenv("HOME", home, 1);
+	if (xdg)
+		setenv("XDG_CONFIG_HOME", xdg, 1);
+	else
+		unsetenv("XDG_CONFIG_HOME");
+	free(home);
+	free(xdg);
 	tu_rmrf(dir);
 	free(dir);
 }
