@@ -391,6 +391,20 @@ static void parse_mounts(struct model *m, const struct wsp__ynode *n)
 	}
 }
 
+/* What MCP clients accept as a tool name. */
+static int valid_tool_name(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i]; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		      (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_' ||
+		      s[i] == '-'))
+			return 0;
+	return i > 0 && i <= 64;
+}
+
 static void parse_tools(struct model *m, const struct wsp__ynode *n)
 {
 	static const char *const known[] = { "enabled", "name",
@@ -425,8 +439,8 @@ static void parse_tools(struct model *m, const struct wsp__ynode *n)
 				       key->value, hint);
 			else
 				err_at(m, key,
-				       "unknown tool '%.64s'; see 'wsp tool "
-				       "--help' for the list",
+				       "unknown tool '%.64s'; 'wsp tools' "
+				       "lists them",
 				       key->value);
 			continue;
 		}
@@ -452,6 +466,13 @@ static void parse_tools(struct model *m, const struct wsp__ynode *n)
 					t->require_approval = b;
 			} else if (!strcmp(k->value, "name")) {
 				t->rename = want_scalar(m, v, "'name'");
+				if (t->rename && !valid_tool_name(t->rename)) {
+					err_at(m, v,
+					       "bad tool name '%.64s'; use up to "
+					       "64 letters, digits, '_' or '-'",
+					       t->rename);
+					t->rename = NULL;
+				}
 			} else {
 				unknown_key(m, k, where, known);
 			}

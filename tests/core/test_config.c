@@ -267,7 +267,8 @@ static void test_tools_errors(void)
 {
 	CU_ASSERT_EQUAL(check("tools:\n  execute_comand: {}\n"
 			      "  read_file: {require_approval: sometimes, "
-			      "colour: red}\n  zzz: {}\n"),
+			      "colour: red}\n  zzz: {}\n"
+			      "  grep: {name: \"find files\"}\n"),
 			WSP_ECONFIG);
 	CU_ASSERT_STRING_EQUAL(
 		lines,
@@ -276,8 +277,9 @@ static void test_tools_errors(void)
 		"t.yaml:3:33: 'require_approval': 'sometimes' is not a bool; "
 		"use true or false\n"
 		"t.yaml:3:44: unknown key 'colour' in tool 'read_file'\n"
-		"t.yaml:4:3: unknown tool 'zzz'; see 'wsp tool --help' for the "
-		"list\n");
+		"t.yaml:4:3: unknown tool 'zzz'; 'wsp tools' lists them\n"
+		"t.yaml:5:16: bad tool name 'find files'; use up to 64 letters, "
+		"digits, '_' or '-'\n");
 }
 
 static void test_bounds(void)
