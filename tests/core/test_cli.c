@@ -284,6 +284,22 @@ static void test_plugins_with_broken_config(void)
 	expect_fail("cannot be searched");
 }
 
+/* A build tree's wsp searches the build tree's plugins with no setting. */
+static void test_build_tree_plugins(void)
+{
+	CU_ASSERT_EQUAL(W("plugins"), 0);
+	TU_ASSERT_CONTAINS(out,
+			   "  " WSP_TEST_BUILD_PLUGIN_DIR "  (build tree)\n");
+	/* It comes after the explicit directories, before the install dir. */
+	CU_ASSERT_EQUAL(W("--plugin-path", FIX("good"), "plugins"), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT(strstr(out, "(--plugin-path)") &&
+		  strstr(out, "(build tree)") &&
+		  strstr(out, "(--plugin-path)") < strstr(out, "(build tree)"));
+	CU_ASSERT(strstr(out, "(install dir)") &&
+		  strstr(out, "(build tree)") < strstr(out, "(install dir)"));
+}
+
 static void test_version(void)
 {
 	CU_ASSERT_EQUAL(W("version"), 0);
@@ -300,6 +316,7 @@ static const CU_TestInfo tests[] = {
 	{ "config show masks secrets", test_config_show_masks },
 	{ "plugins list and info", test_plugins },
 	{ "plugins with a broken config", test_plugins_with_broken_config },
+	{ "build tree plugins found", test_build_tree_plugins },
 	{ "version", test_version },
 	CU_TEST_INFO_NULL,
 };
