@@ -154,6 +154,39 @@ int wsp_proc_release(wsp_workspace *ws, const char *id, wsp_error *err)
 	return in->prov->procmgr.release(in->self, id, err);
 }
 
+static int discard_output(uint32_t stream, const void *data, size_t len,
+			  void *payload)
+{
+	(void)stream;
+	(void)data;
+	(void)len;
+	(void)payload;
+	return 0;
+}
+
+/*
+ * A provider without a wait slot still waits inside read_output (wait_ms);
+ * read one byte of tail and report a process still running as a timeout.
+ */
+static int wait_by_reading(wsp_proc_status *out, wsp__instance *in,
+			   const char *id, int64_t timeout_ms,
+			   const wsp_cancel *cancel, wsp_error *err)
+{
+	wsp_output_opts oo = WSP_OUTPUT_OPTS_INIT;
+	int rc;
+
+	oo.wait_ms = timeout_ms;
+	oo.tail_bytes = 1;
+	oo.cancel = cancel;
+	rc = in->prov->procmgr.read_output(out, in->self, id, &oo,
+					   discard_output, NULL, err);
+	if (!rc && out->state == WSP_PROC_RUNNING)
+		return wsp_error_set(err, WSP_ETIMEDOUT,
+				     "process '%s' still runs after %lld ms",
+				     id, (long long)timeout_ms);
+	return rc;
+}
+
 int wsp_proc_wait(wsp_proc_status *out, wsp_workspace *ws, const char *id,
 		  int64_t timeout_ms, const wsp_cancel *cancel, wsp_error *err)
 {
@@ -164,10 +197,10 @@ int wsp_proc_wait(wsp_proc_status *out, wsp_workspace *ws, const char *id,
 		return wsp_error_set(err, WSP_EINVAL, "wait needs a result");
 	if ((rc = check_id(id, err)) || (rc = procmgr(&in, ws, err)))
 		return rc;
-	if (!in->prov->procmgr.wait)
-		return no_slot(in, "wait for the exit", err);
-	return in->prov->procmgr.wait(out, in->self, id, timeout_ms, cancel,
-				      err);
+	if (in->prov->procmgr.wait)
+		return in->prov->procmgr.wait(out, in->self, id, timeout_ms,
+					      cancel, err);
+	return wait_by_reading(out, in, id, timeout_ms, cancel, err);
 }
 
 const char *wsp_proc_state_name(uint32_t state)

@@ -161,7 +161,7 @@ static int run(struct wsp__tool_ctx *c)
 		so.stdin_mode = WSP_STDIN_IGNORE;
 		if (has_timeout && timeout > 0)
 			so.timeout_ms = (int64_t)(timeout * 1000);
-		rc = wsp__tb_spawn(id, c->ws, &so, &err);
+		rc = wsp_proc_spawn(id, c->ws, &so, &err);
 		if (rc)
 			return wsp__tool_fail(c, "Error: %s", err.message);
 		wsp__tools_note_spawn(c->set, id);
@@ -186,10 +186,10 @@ static int run(struct wsp__tool_ctx *c)
 					    : WSP_TIMEOUT_NONE;
 	memset(&res, 0, sizeof(res));
 	res.struct_size = sizeof(res);
-	rc = wsp__tb_exec(&res, c->ws, &eo, &err);
+	rc = wsp_sandbox_exec(&res, c->ws, &eo, &err);
 	free(cmd);
 	if (rc && !res.stdout_len && !res.stderr_len) {
-		wsp__tb_exec_release(c->ws, &res);
+		wsp_exec_result_release(c->ws, &res);
 		return wsp__tool_fail(c, "Error: %s", err.message);
 	}
 	wsp__format_streams(&c->out, res.stdout_data, res.stdout_len,
@@ -218,7 +218,7 @@ static int run(struct wsp__tool_ctx *c)
 	} else if (!c->out.len) {
 		wsp__tbuf_puts(&c->out, "(no output)");
 	}
-	wsp__tb_exec_release(c->ws, &res);
+	wsp_exec_result_release(c->ws, &res);
 	return 0;
 }
 

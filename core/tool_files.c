@@ -104,7 +104,7 @@ static int stat_path(struct wsp__tool_ctx *c, wsp_fs_stat *st, const char *path,
 {
 	memset(st, 0, sizeof(*st));
 	st->struct_size = sizeof(*st);
-	return wsp__tb_stat(st, c->ws, path, 0, err);
+	return wsp_files_stat(st, c->ws, path, 0, err);
 }
 
 /* ---- read_file -------------------------------------------------------- */
@@ -531,11 +531,11 @@ static int delete_path(struct wsp__tool_ctx *c)
 		return rc < 0 ? rc : 0;
 	rc = stat_path(c, &st, path, &err);
 	if (!rc && st.type == WSP_FS_TYPE_DIR)
-		rc = wsp__tb_rmdir(
+		rc = wsp_files_rmdir(
 			c->ws, path,
 			recursive ? WSP_FS_RECURSIVE | WSP_FS_FORCE : 0, &err);
 	else if (!rc)
-		rc = wsp__tb_remove(c->ws, path, 0, &err);
+		rc = wsp_files_remove(c->ws, path, 0, &err);
 	if (rc == WSP_ENOTEMPTY)
 		wsp__tool_fail(c,
 			       "Error: directory '%s' is not empty; pass "
@@ -583,7 +583,7 @@ static int make_dir(struct wsp__tool_ctx *c)
 	int recursive = wsp__arg_bool(c, "recursive", 1);
 	wsp_error err = {0};
 
-	if (wsp__tb_mkdir(c->ws, path, recursive ? WSP_FS_RECURSIVE : 0, &err))
+	if (wsp_files_mkdir(c->ws, path, recursive ? WSP_FS_RECURSIVE : 0, &err))
 		return wsp__tool_fail(c, "Error: %s", err.message);
 	wsp__tbuf_addf(&c->out, "Created directory %s", path);
 	return 0;

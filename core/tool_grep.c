@@ -349,7 +349,7 @@ static int grep(struct wsp__tool_ctx *c)
 	}
 	memset(&st, 0, sizeof(st));
 	st.struct_size = sizeof(st);
-	if (wsp__tb_stat(&st, c->ws, base ? base : path, 0, &err))
+	if (wsp_files_stat(&st, c->ws, base ? base : path, 0, &err))
 		not_found = 1;
 	else if (st.type == WSP_FS_TYPE_DIR)
 		walk_dir(&g, base ? base : path, glob, include_hidden, gi);

@@ -78,13 +78,13 @@ static int follow(struct wsp__tool_ctx *c, const char *pid, wsp_proc_status *st,
 
 	while (running(st)) {
 		if (c->opts->cancel && wsp_cancel_requested(c->opts->cancel)) {
-			wsp__tb_signal(c->ws, pid, SIGKILL, err);
-			wsp__tb_wait(st, c->ws, pid, 5000, NULL, err);
+			wsp_proc_signal(c->ws, pid, SIGKILL, err);
+			wsp_proc_wait(st, c->ws, pid, 5000, NULL, err);
 			*aborted = 1;
 			return 0;
 		}
 		if (!c->opts->on_output) {
-			rc = wsp__tb_wait(st, c->ws, pid, 200, c->opts->cancel,
+			rc = wsp_proc_wait(st, c->ws, pid, 200, c->opts->cancel,
 					  err);
 			if (rc && rc != WSP_ETIMEDOUT && rc != WSP_ECANCELED)
 				return rc;
@@ -95,14 +95,14 @@ static int follow(struct wsp__tool_ctx *c, const char *pid, wsp_proc_status *st,
 		sleep_ms(FOLLOW_POLL_MS);
 		oo.streams = WSP_STDOUT;
 		oo.offset = off_out;
-		rc = wsp__tb_read_output(st, c->ws, pid, &oo, forward_only,
+		rc = wsp_proc_read_output(st, c->ws, pid, &oo, forward_only,
 					 (void *)c->opts, err);
 		if (rc)
 			return rc;
 		off_out = st->stdout_total;
 		oo.streams = WSP_STDERR;
 		oo.offset = off_err;
-		rc = wsp__tb_read_output(st, c->ws, pid, &oo, forward_only,
+		rc = wsp_proc_read_output(st, c->ws, pid, &oo, forward_only,
 					 (void *)c->opts, err);
 		if (rc)
 			return rc;
@@ -133,7 +133,7 @@ static int get_output(struct wsp__tool_ctx *c)
 	wsp_error err = {0};
 	int rc, aborted = 0;
 
-	rc = wsp__tb_status(&st, c->ws, pid, &err);
+	rc = wsp_proc_get_status(&st, c->ws, pid, &err);
 	if (rc == WSP_ENOTFOUND) {
 		wsp__tbuf_addf(&c->out,
 			       "No background process found with PID %s.", pid);
@@ -146,7 +146,7 @@ static int get_output(struct wsp__tool_ctx *c)
 		if (rc)
 			return wsp__tool_fail(c, "Error: %s", err.message);
 	}
-	rc = wsp__tb_read_output(&st, c->ws, pid, &oo, collect, &s, &err);
+	rc = wsp_proc_read_output(&st, c->ws, pid, &oo, collect, &s, &err);
 	if (rc) {
 		wsp__tbuf_free(&s.out);
 		wsp__tbuf_free(&s.err);
@@ -183,7 +183,7 @@ static int kill_proc(struct wsp__tool_ctx *c)
 	wsp_error err = {0};
 	int rc;
 
-	rc = wsp__tb_status(&st, c->ws, pid, &err);
+	rc = wsp_proc_get_status(&st, c->ws, pid, &err);
 	if (rc == WSP_ENOTFOUND || (!rc && !running(&st))) {
 		wsp__tbuf_addf(&c->out,
 			       "Process %s was not found or had already "
@@ -193,7 +193,7 @@ static int kill_proc(struct wsp__tool_ctx *c)
 	}
 	if (rc)
 		return wsp__tool_fail(c, "Error: %s", err.message);
-	rc = wsp__tb_signal(c->ws, pid, SIGKILL, &err);
+	rc = wsp_proc_signal(c->ws, pid, SIGKILL, &err);
 	if (rc == WSP_ENOTFOUND) {
 		wsp__tbuf_addf(&c->out,
 			       "Process %s was not found or had already "
@@ -203,10 +203,10 @@ static int kill_proc(struct wsp__tool_ctx *c)
 	}
 	if (rc)
 		return wsp__tool_fail(c, "Error: %s", err.message);
-	wsp__tb_wait(&st, c->ws, pid, 5000, NULL, &err);
+	wsp_proc_wait(&st, c->ws, pid, 5000, NULL, &err);
 	/* all that is kept: the note says how many lines there were */
-	rc = wsp__tb_read_output(&st, c->ws, pid, &oo, collect, &s, &err);
-	wsp__tb_release(c->ws, pid, &err);
+	rc = wsp_proc_read_output(&st, c->ws, pid, &oo, collect, &s, &err);
+	wsp_proc_release(c->ws, pid, &err);
 	wsp__tbuf_addf(&c->out, "Process %s has been killed.", pid);
 	if (!rc) {
 		wsp__text_strip_ansi(&o, s.out.p ? s.out.p : "", s.out.len);

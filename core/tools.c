@@ -70,11 +70,11 @@ int wsp_tools_kill_background(wsp_tools *set, wsp_error *err)
 	for (i = 0; i < n; i++) {
 		memset(&st, 0, sizeof(st));
 		st.struct_size = sizeof(st);
-		if (wsp__tb_status(&st, set->ws, ids[i], err) == 0 &&
+		if (wsp_proc_get_status(&st, set->ws, ids[i], err) == 0 &&
 		    st.state == WSP_PROC_RUNNING) {
-			wsp__tb_signal(set->ws, ids[i], SIGKILL, err);
-			wsp__tb_wait(&st, set->ws, ids[i], 5000, NULL, err);
-			if (wsp__tb_release(set->ws, ids[i], err))
+			wsp_proc_signal(set->ws, ids[i], SIGKILL, err);
+			wsp_proc_wait(&st, set->ws, ids[i], 5000, NULL, err);
+			if (wsp_proc_release(set->ws, ids[i], err))
 				rc = err->code;
 		}
 		free(ids[i]);
@@ -110,7 +110,7 @@ static void probe(struct caps *c, wsp_workspace *ws)
 	wsp_error err;
 
 	memset(c, 0, sizeof(*c));
-	c->has_fs = n > 0 && wsp__tb_have_files();
+	c->has_fs = n > 0;
 	c->all_read_only = n > 0;
 	for (i = 0; i < n; i++)
 		if (!wsp__workspace_mount_read_only(ws, i))

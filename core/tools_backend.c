@@ -1,124 +1,14 @@
 /*
- * core/tools_backend.c - the tools' way to the workspace's providers.
- *
- * Sandbox: foreground commands through the exec API (<wsp/exec.h>),
- * background processes through the process-manager slots. Files: the
- * mount table's file API (<wsp/files.h>).
+ * core/tools_backend.c - file reads and writes as the tools need them: a
+ * read bounded to what a tool may hold in memory, and a write whose
+ * precondition is the tools' own version token. Everything else the tools
+ * call through the public embedding API (<wsp/exec.h>, <wsp/process.h>,
+ * <wsp/files.h>).
  */
 #include "tools_backend.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int sandbox(wsp__instance **out, wsp_workspace *ws, wsp_error *err)
-{
-	return wsp__workspace_sandbox(out, ws, err);
-}
-
-static int procmgr(wsp__instance **out, wsp_workspace *ws, wsp_error *err)
-{
-	int rc = sandbox(out, ws, err);
-
-	if (rc)
-		return rc;
-	if (!(*out)->prov->has_procmgr)
-		return wsp_error_set(err, WSP_ENOTSUP,
-				     "sandbox '%s' cannot run background "
-				     "processes",
-				     (*out)->id ? (*out)->id : "default");
-	return 0;
-}
-
-int wsp__tb_exec(wsp_exec_result *res, wsp_workspace *ws,
-		 const wsp_exec_opts *opts, wsp_error *err)
-{
-	return wsp_sandbox_exec(res, ws, opts, err);
-}
-
-void wsp__tb_exec_release(wsp_workspace *ws, wsp_exec_result *res)
-{
-	wsp_exec_result_release(ws, res);
-}
-
-int wsp__tb_spawn(char id[WSP_PROC_ID_MAX], wsp_workspace *ws,
-		  const wsp_spawn_opts *opts, wsp_error *err)
-{
-	wsp__instance *sb;
-	int rc = procmgr(&sb, ws, err);
-
-	return rc ? rc : sb->prov->procmgr.spawn(id, sb->self, opts, err);
-}
-
-int wsp__tb_status(wsp_proc_status *out, wsp_workspace *ws, const char *id,
-		   wsp_error *err)
-{
-	wsp__instance *sb;
-	int rc = procmgr(&sb, ws, err);
-
-	return rc ? rc : sb->prov->procmgr.status(out, sb->self, id, err);
-}
-
-int wsp__tb_read_output(wsp_proc_status *out, wsp_workspace *ws, const char *id,
-			const wsp_output_opts *opts, wsp_output_fn sink,
-			void *payload, wsp_error *err)
-{
-	wsp__instance *sb;
-	int rc = procmgr(&sb, ws, err);
-
-	return rc ? rc
-		  : sb->prov->procmgr.read_output(out, sb->self, id, opts, sink,
-						  payload, err);
-}
-
-int wsp__tb_signal(wsp_workspace *ws, const char *id, int sig, wsp_error *err)
-{
-	wsp__instance *sb;
-	int rc = procmgr(&sb, ws, err);
-
-	return rc ? rc : sb->prov->procmgr.signal(sb->self, id, sig, err);
-}
-
-int wsp__tb_wait(wsp_proc_status *out, wsp_workspace *ws, const char *id,
-		 int64_t timeout_ms, const wsp_cancel *cancel, wsp_error *err)
-{
-	wsp__instance *sb;
-	wsp_output_opts oo = WSP_OUTPUT_OPTS_INIT;
-	int rc = procmgr(&sb, ws, err);
-
-	if (rc)
-		return rc;
-	if (sb->prov->procmgr.wait)
-		return sb->prov->procmgr.wait(out, sb->self, id, timeout_ms,
-					      cancel, err);
-	/* no wait slot: read nothing, waiting for exit first */
-	oo.wait_ms = timeout_ms;
-	oo.tail_bytes = 1;
-	oo.cancel = cancel;
-	return sb->prov->procmgr.read_output(out, sb->self, id, &oo, NULL, NULL,
-					     err);
-}
-
-int wsp__tb_release(wsp_workspace *ws, const char *id, wsp_error *err)
-{
-	wsp__instance *sb;
-	int rc = procmgr(&sb, ws, err);
-
-	return rc ? rc : sb->prov->procmgr.release(sb->self, id, err);
-}
-
-/* ---- files ------------------------------------------------------------ */
-
-int wsp__tb_have_files(void)
-{
-	return 1;
-}
-
-int wsp__tb_stat(wsp_fs_stat *out, wsp_workspace *ws, const char *path,
-		 uint32_t flags, wsp_error *err)
-{
-	return wsp_files_stat(out, ws, path, flags, err);
-}
 
 struct reader {
 	struct wsp__tbuf *b;
@@ -172,29 +62,4 @@ int wsp__tb_write(wsp_fs_stat *out, wsp_workspace *ws, const char *path,
 	else if (expected && !strncmp(expected, "m:", 2))
 		wo.expected_mtime_ns = strtoll(expected + 2, NULL, 10);
 	return wsp_files_write_buf(out, ws, path, &wo, data, len, err);
-}
-
-int wsp__tb_list(wsp_workspace *ws, const char *path,
-		 const wsp_fs_list_opts *opts, wsp_fs_entry_fn cb,
-		 void *payload, wsp_error *err)
-{
-	return wsp_files_list(ws, path, opts, cb, payload, err);
-}
-
-int wsp__tb_mkdir(wsp_workspace *ws, const char *path, uint32_t flags,
-		  wsp_error *err)
-{
-	return wsp_files_mkdir(ws, path, flags, err);
-}
-
-int wsp__tb_remove(wsp_workspace *ws, const char *path, uint32_t flags,
-		   wsp_error *err)
-{
-	return wsp_files_remove(ws, path, flags, err);
-}
-
-int wsp__tb_rmdir(wsp_workspace *ws, const char *path, uint32_t flags,
-		  wsp_error *err)
-{
-	return wsp_files_rmdir(ws, path, flags, err);
 }

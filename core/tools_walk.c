@@ -100,7 +100,7 @@ int wsp__walk(struct wsp__walk *w, wsp_workspace *ws, const char *path,
 	lo.flags = WSP_FS_RECURSIVE;
 	lo.max_depth = max_depth;
 	lo.cancel = cancel;
-	rc = wsp__tb_list(ws, path, &lo, add_entry, &c, err);
+	rc = wsp_files_list(ws, path, &lo, add_entry, &c, err);
 	if (c.oom)
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	if (rc == WSP_ECANCELED && w->truncated)
