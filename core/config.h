@@ -48,7 +48,13 @@ struct wsp__config {
 	size_t n_plugin_path;
 
 	int has_sandbox;
-	const char *sandbox_id; /* "default" unless `id:` */
+	/*
+	 * `id:`, or one derived from dir ("ws-<16 hex>") so workspaces in
+	 * different directories never share background processes or state,
+	 * while every call from the same directory reconnects.
+	 */
+	const char *sandbox_id;
+	char default_sandbox_id[24];
 	struct wsp__provider_ref sandbox;
 
 	struct wsp__mount_cfg *mounts;

@@ -244,11 +244,24 @@ static void sandbox_extra(struct model *m, const struct wsp__ynode *key,
 	m->cfg->sandbox_id = id;
 }
 
+/* FNV-1a of the config directory: stable, and distinct per directory. */
+static const char *default_sandbox_id(struct wsp__config *cfg)
+{
+	uint64_t h = UINT64_C(0xcbf29ce484222325);
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)cfg->dir; *p; p++)
+		h = (h ^ *p) * UINT64_C(0x100000001b3);
+	snprintf(cfg->default_sandbox_id, sizeof(cfg->default_sandbox_id),
+		 "ws-%016llx", (unsigned long long)h);
+	return cfg->default_sandbox_id;
+}
+
 static void parse_sandbox(struct model *m, const struct wsp__ynode *n)
 {
 	if (wsp__yaml_is_null(n))
 		return;
-	m->cfg->sandbox_id = "default";
+	m->cfg->sandbox_id = default_sandbox_id(m->cfg);
 	parse_provider_entry(m, n, &m->cfg->sandbox, "'sandbox'",
 			     sandbox_extra, NULL);
 	m->cfg->has_sandbox = m->cfg->sandbox.provider != NULL;

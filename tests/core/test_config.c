@@ -117,12 +117,44 @@ static void test_default_config(void)
 						"<default>", "/", 0, &d),
 			      0);
 	CU_ASSERT_STRING_EQUAL(cfg->sandbox.provider, "local");
-	CU_ASSERT_STRING_EQUAL(cfg->sandbox_id, "default");
+	CU_ASSERT_EQUAL(strncmp(cfg->sandbox_id, "ws-", 3), 0);
 	CU_ASSERT_EQUAL(cfg->n_mounts, 1);
 	CU_ASSERT_STRING_EQUAL(cfg->mounts[0].path, "/");
 	CU_ASSERT_STRING_EQUAL(cfg->mounts[0].ref.provider, "local");
 	wsp__config_free(cfg);
 	wsp__diag_clear(&d);
+}
+
+/* The sandbox id of a config without `id:`, parsed in directory dir. */
+static void default_id_in(char *out, size_t cap, const char *dir)
+{
+	struct wsp__config *cfg = NULL;
+	struct wsp__diags d = { 0 };
+
+	CU_ASSERT_EQUAL_FATAL(wsp__config_parse(&cfg, wsp__default_config,
+						strlen(wsp__default_config),
+						"<default>", dir, 0, &d),
+			      0);
+	snprintf(out, cap, "%s", cfg->sandbox_id);
+	wsp__config_free(cfg);
+	wsp__diag_clear(&d);
+}
+
+/*
+ * Without `id:`, workspaces in different directories get different
+ * sandboxes (so they never see each other's background processes), and
+ * the same directory always reconnects to the same one.
+ */
+static void test_default_sandbox_id_per_directory(void)
+{
+	char a[64], a_again[64], b[64];
+
+	default_id_in(a, sizeof(a), "/srv/projects/team-data");
+	default_id_in(a_again, sizeof(a_again), "/srv/projects/team-data");
+	default_id_in(b, sizeof(b), "/srv/projects/team-docs");
+	CU_ASSERT_STRING_EQUAL(a, a_again);
+	CU_ASSERT_STRING_NOT_EQUAL(a, b);
+	CU_ASSERT_EQUAL(strlen(a), 19); /* "ws-" + 16 hex digits */
 }
 
 static void test_malformed_yaml(void)
@@ -646,6 +678,8 @@ static const CU_TestInfo tests[] = {
 	{ "a good config passes", test_good_config },
 	{ "model of a good config", test_model },
 	{ "embedded default", test_default_config },
+	{ "default sandbox id per directory",
+	  test_default_sandbox_id_per_directory },
 	{ "malformed YAML", test_malformed_yaml },
 	{ "shape errors", test_shape_errors },
 	{ "mount paths", test_mount_paths },
