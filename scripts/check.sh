@@ -25,6 +25,11 @@ for lock in tests/*/package-lock.json; do
 	(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
 done
 
+# Tests must not touch the user's own state or config: give every run
+# fresh XDG directories (tests that need their own still set them).
+export XDG_STATE_HOME="$top/build-xdg/state" XDG_CONFIG_HOME="$top/build-xdg/config"
+rm -rf "$top/build-xdg" && mkdir -p "$XDG_STATE_HOME" "$XDG_CONFIG_HOME"
+
 run_suite() { # NAME BUILD_DIR CMAKE_ARGS...
 	local name=$1 dir=$2
 	shift 2
