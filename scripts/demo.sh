@@ -13,7 +13,36 @@ wsp="$build/bin/wsp"
 
 say() { printf '\n$ wsp %s\n' "$*"; }
 
+# The main job: an agent-style session on the embedded default. Files go
+# through the mount table into ./workspace, commands run in the local
+# sandbox (bubblewrap when installed), a background process outlives the
+# call that started it, and the agent tools answer as they would over MCP.
 say version
 "$wsp" version
 say plugins
 "$wsp" plugins
+say "fs put - notes/hello.txt"
+printf 'hello from wsp\nTODO: water the plants\n' | "$wsp" fs put - notes/hello.txt
+say "fs ls -l -R /"
+"$wsp" fs ls -l -R /
+say "sh 'tr a-z A-Z < notes/hello.txt; echo pid 1 is \$(cat /proc/1/comm)'"
+"$wsp" sh 'tr a-z A-Z < notes/hello.txt; echo pid 1 is $(cat /proc/1/comm)'
+say "exec --timeout 1s -- sleep 5"
+rc=0
+"$wsp" exec --timeout 1s -- sleep 5 || rc=$?
+echo "(exit status $rc: the timeout killed it, as 124 says)"
+say "spawn -- sh -c 'for i in 1 2 3; do echo tick \$i; sleep 0.2; done'"
+id=$("$wsp" spawn -- sh -c 'for i in 1 2 3; do echo tick $i; sleep 0.2; done')
+echo "$id"
+say ps
+"$wsp" ps
+sleep 1
+say "logs $id"
+"$wsp" logs "$id"
+"$wsp" release "$id"
+say "tool grep '{\"pattern\":\"TODO\"}'"
+"$wsp" tool grep '{"pattern":"TODO"}'
+say "tool read_file '{\"path\":\"notes/hello.txt\"}'"
+"$wsp" tool read_file '{"path":"notes/hello.txt"}'
+say "sandbox info"
+"$wsp" sandbox info
