@@ -26,17 +26,17 @@
 #include <time.h>
 
 #define DEFAULT_CONNECT_TIMEOUT_MS 10000
-#define DEFAULT_LOW_SPEED_TIME_MS 30000
-#define DEFAULT_LOW_SPEED_LIMIT 1
-#define DEFAULT_MAX_ATTEMPTS 4
-#define DEFAULT_BACKOFF_BASE_MS 200
-#define DEFAULT_BACKOFF_MAX_MS 20000
-#define DEFAULT_MAX_COLLECTED ((size_t)256 << 20)
+#define DEFAULT_LOW_SPEED_TIME_MS  30000
+#define DEFAULT_LOW_SPEED_LIMIT	   1
+#define DEFAULT_MAX_ATTEMPTS	   4
+#define DEFAULT_BACKOFF_BASE_MS	   200
+#define DEFAULT_BACKOFF_MAX_MS	   20000
+#define DEFAULT_MAX_COLLECTED	   ((size_t)256 << 20)
 /* Error bodies are kept only this far, for the message. */
 #define ERROR_BODY_MAX 65536
 /* Response headers kept per attempt (libcurl bounds each line itself). */
 #define HEADER_BYTES_MAX 65536
-#define TRANSFER_BUFFER (256 * 1024)
+#define TRANSFER_BUFFER	 (256 * 1024)
 
 struct service {
 	pthread_mutex_t settings_lock;
@@ -196,13 +196,13 @@ struct xfer {
 	const wsp_http_request *req;
 	const wsp__http_settings *set;
 
-	size_t body_off;  /* in-memory request body position */
-	int source_err;   /* body_source failed */
+	size_t body_off; /* in-memory request body position */
+	int source_err;	 /* body_source failed */
 	int canceled;
 
-	long status;      /* of the response being received */
-	bool status_seen; /* body callback ran for this attempt */
-	bool deliver;     /* this attempt's body goes to the sink */
+	long status;	    /* of the response being received */
+	bool status_seen;   /* body callback ran for this attempt */
+	bool deliver;	    /* this attempt's body goes to the sink */
 	uint64_t delivered; /* bytes handed to the sink (all attempts) */
 	int sink_err;
 	bool headers_flushed;
@@ -249,8 +249,8 @@ static int headers_flush(struct xfer *x)
 
 static size_t trim_len(const char *s, size_t n)
 {
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' ||
-		     s[n - 1] == '\r' || s[n - 1] == '\n'))
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' ||
+		     s[n - 1] == '\n'))
 		n--;
 	return n;
 }
@@ -301,8 +301,7 @@ static size_t on_header_line(char *data, size_t size, size_t n, void *u)
 	x->n_hdrs++;
 	x->hdr_bytes += ll;
 	if (nl == 11 && !strncasecmp(data, "Retry-After", 11))
-		fmt_cut(x->retry_after, sizeof(x->retry_after), "%s",
-			 h->value);
+		fmt_cut(x->retry_after, sizeof(x->retry_after), "%s", h->value);
 	return len;
 }
 
@@ -484,8 +483,7 @@ static int build_headers(struct curl_slist **out, const struct xfer *x,
 	return 0;
 }
 
-static void log_request(const struct xfer *x, uint32_t attempt,
-			uint32_t max)
+static void log_request(const struct xfer *x, uint32_t attempt, uint32_t max)
 {
 	const wsp_http_request *r = x->req;
 	char url[1024], line[1200], hdr[600];
@@ -494,7 +492,7 @@ static void log_request(const struct xfer *x, uint32_t attempt,
 		return;
 	wsp__http_mask_url(url, sizeof(url), r->url, r->secrets);
 	fmt_cut(line, sizeof(line), "> %s %s (attempt %u/%u)", r->method, url,
-		 attempt, max);
+		attempt, max);
 	log_debug(x, line);
 	for (size_t i = 0; i < r->n_headers; i++) {
 		wsp__http_mask_header(hdr, sizeof(hdr), r->headers[i].name,
@@ -513,18 +511,17 @@ static int setup_easy(CURL *h, struct xfer *x, struct curl_slist *hdrs,
 	const wsp__http_settings *s = x->set;
 	bool has_body = r->body_source || r->body_len;
 	bool upload = has_body || !strcmp(r->method, "PUT") ||
-		      !strcmp(r->method, "POST") ||
-		      !strcmp(r->method, "PATCH");
+		      !strcmp(r->method, "POST") || !strcmp(r->method, "PATCH");
 	int64_t lst = (s->low_speed_time_ms + 999) / 1000;
 	int64_t cto = x->req->connect_timeout_ms > 0
 			      ? x->req->connect_timeout_ms
 			      : s->connect_timeout_ms;
 	CURLcode rc = CURLE_OK;
 
-#define SET(opt, val)                                       \
-	do {                                                \
-		if (rc == CURLE_OK)                         \
-			rc = curl_easy_setopt(h, opt, val); \
+#define SET(opt, val)                                                          \
+	do {                                                                   \
+		if (rc == CURLE_OK)                                            \
+			rc = curl_easy_setopt(h, opt, val);                    \
 	} while (0)
 	SET(CURLOPT_URL, r->url);
 	SET(CURLOPT_SHARE, svc.share);
@@ -633,8 +630,7 @@ static CURLcode perform(CURL *h, struct xfer *x)
 {
 	CURLM *m = curl_multi_init();
 	const wsp_cancel *c = x->req->cancel;
-	int fd = c && x->host->cancel_fd ? x->host->cancel_fd(x->host, c)
-					 : -1;
+	int fd = c && x->host->cancel_fd ? x->host->cancel_fd(x->host, c) : -1;
 	CURLcode res = CURLE_OK;
 	int running = 1, q;
 	CURLMsg *msg;
@@ -646,8 +642,8 @@ static CURLcode perform(CURL *h, struct xfer *x)
 		return CURLE_OUT_OF_MEMORY;
 	}
 	while (running) {
-		struct curl_waitfd extra = { .fd = fd,
-					     .events = CURL_WAIT_POLLIN };
+		struct curl_waitfd extra = {.fd = fd,
+					    .events = CURL_WAIT_POLLIN};
 
 		if (curl_multi_perform(m, &running) != CURLM_OK) {
 			res = CURLE_OUT_OF_MEMORY;
@@ -690,7 +686,7 @@ static int wait_or_cancel(const struct xfer *x, int64_t ms)
 		if (left <= 0)
 			return 0;
 		if (fd >= 0) {
-			struct pollfd p = { .fd = fd, .events = POLLIN };
+			struct pollfd p = {.fd = fd, .events = POLLIN};
 
 			poll(&p, 1, (int)left);
 		} else {
@@ -711,11 +707,11 @@ static void request_subject(char *dst, size_t cap, const struct xfer *x)
 }
 
 struct outcome {
-	int code;          /* 0 = success */
-	bool transient;    /* another attempt may succeed */
-	bool soft;         /* a status the caller asked to see, not an error */
-	int64_t retry_ms;  /* server's Retry-After, -1 if none */
-	char detail[200];  /* why, for the message */
+	int code;	  /* 0 = success */
+	bool transient;	  /* another attempt may succeed */
+	bool soft;	  /* a status the caller asked to see, not an error */
+	int64_t retry_ms; /* server's Retry-After, -1 if none */
+	char detail[200]; /* why, for the message */
 };
 
 static void judge(struct outcome *o, struct xfer *x, CURLcode rc,
@@ -729,15 +725,15 @@ static void judge(struct outcome *o, struct xfer *x, CURLcode rc,
 	} else if (x->sink_err) {
 		o->code = x->sink_err;
 		fmt_cut(o->detail, sizeof(o->detail),
-			 "the response consumer stopped");
+			"the response consumer stopped");
 	} else if (x->source_err) {
 		o->code = x->source_err;
 		fmt_cut(o->detail, sizeof(o->detail),
-			 "the request body could not be read");
+			"the request body could not be read");
 	} else if (x->too_big) {
 		o->code = WSP_ETOOBIG;
 		fmt_cut(o->detail, sizeof(o->detail),
-			 "response body larger than %zu bytes", x->limit);
+			"response body larger than %zu bytes", x->limit);
 	} else if (rc != CURLE_OK) {
 		char *why = o->detail;
 
@@ -759,8 +755,8 @@ static void judge(struct outcome *o, struct xfer *x, CURLcode rc,
 		o->soft = x->req->flags & WSP_HTTP_NO_ERROR_MAP;
 		wsp__http_server_message(msg, sizeof(msg), x->buf, x->len,
 					 x->req->secrets);
-		fmt_cut(o->detail, sizeof(o->detail), "HTTP %ld%s%s",
-			 x->status, msg[0] ? ": " : "", msg);
+		fmt_cut(o->detail, sizeof(o->detail), "HTTP %ld%s%s", x->status,
+			msg[0] ? ": " : "", msg);
 		if (x->retry_after[0])
 			o->retry_ms = wsp__http_parse_retry_after(
 				x->retry_after, (int64_t)time(NULL));
@@ -779,13 +775,13 @@ static void log_outcome(const struct xfer *x, const struct outcome *o,
 		return;
 	if (o->code && !x->status)
 		fmt_cut(line, sizeof(line), "< failed after %lld ms: %s",
-			 (long long)ms, o->detail);
+			(long long)ms, o->detail);
 	else
 		fmt_cut(line, sizeof(line),
-			 "< %ld in %lld ms, %zu bytes kept, %llu streamed%s%s",
-			 x->status, (long long)ms, x->len,
-			 (unsigned long long)x->delivered, o->code ? ": " : "",
-			 o->code ? o->detail : "");
+			"< %ld in %lld ms, %zu bytes kept, %llu streamed%s%s",
+			x->status, (long long)ms, x->len,
+			(unsigned long long)x->delivered, o->code ? ": " : "",
+			o->code ? o->detail : "");
 	log_debug(x, line);
 }
 
@@ -836,7 +832,7 @@ static int run(wsp_http_response *out, struct xfer *x, wsp_error *err)
 				 : 1;
 	struct curl_slist *hdrs = NULL;
 	char errbuf[CURL_ERROR_SIZE];
-	struct outcome o = { 0 };
+	struct outcome o = {0};
 	uint32_t attempt;
 	int rc = build_headers(&hdrs, x, err);
 
@@ -852,7 +848,7 @@ static int run(wsp_http_response *out, struct xfer *x, wsp_error *err)
 			o.code = WSP_ETIMEDOUT;
 			o.soft = false;
 			fmt_cut(o.detail, sizeof(o.detail),
-				 "no time left for attempt %u", attempt);
+				"no time left for attempt %u", attempt);
 			break;
 		}
 		if (r->cancel && x->host->cancel_requested &&
@@ -904,7 +900,7 @@ static int run(wsp_http_response *out, struct xfer *x, wsp_error *err)
 			o.transient = false;
 			o.soft = false;
 			fmt_cut(o.detail, sizeof(o.detail),
-				 "canceled while waiting to retry");
+				"canceled while waiting to retry");
 			break;
 		}
 	}
@@ -946,10 +942,10 @@ static int run(wsp_http_response *out, struct xfer *x, wsp_error *err)
 int wsp__http_request(wsp_http_response *out, const wsp_host *host,
 		      const wsp_http_request *req_in, wsp_error *err)
 {
-	wsp_http_request req = { 0 };
+	wsp_http_request req = {0};
 	wsp__http_settings set;
 	char *ca = NULL;
-	struct xfer x = { 0 };
+	struct xfer x = {0};
 	int rc;
 
 	if (!out || !req_in ||

@@ -25,14 +25,14 @@
 
 /* Process-wide defaults; zero members keep the built-in value. */
 typedef struct wsp__http_settings {
-	const char *ca_bundle;      /* PEM file of trusted CAs; NULL = system */
+	const char *ca_bundle;	    /* PEM file of trusted CAs; NULL = system */
 	int64_t connect_timeout_ms; /* default 10 s */
-	int64_t timeout_ms;         /* whole request incl. retries; 0 = none */
+	int64_t timeout_ms;	    /* whole request incl. retries; 0 = none */
 	int64_t low_speed_time_ms;  /* stalled for this long = timeout (30 s) */
 	int64_t low_speed_limit;    /* bytes/s counted as stalled (1) */
-	uint32_t max_attempts;      /* default 4 */
+	uint32_t max_attempts;	    /* default 4 */
 	int64_t backoff_base_ms;    /* first backoff ceiling (200 ms) */
-	int64_t backoff_max_ms;     /* largest backoff and Retry-After (20 s) */
+	int64_t backoff_max_ms;	    /* largest backoff and Retry-After (20 s) */
 	size_t max_collected_body;  /* bound of in-memory bodies (256 MiB) */
 } wsp__http_settings;
 
@@ -45,8 +45,7 @@ WSP_INTERNAL int wsp__http_configure(const wsp__http_settings *settings,
 				     wsp_error *err);
 
 /* host->http_request: see <wsp/http.h>. */
-WSP_INTERNAL int wsp__http_request(wsp_http_response *out,
-				   const wsp_host *host,
+WSP_INTERNAL int wsp__http_request(wsp_http_response *out, const wsp_host *host,
 				   const wsp_http_request *req, wsp_error *err);
 
 /* host->http_response_release: frees what wsp__http_request() collected. */
@@ -92,8 +91,7 @@ WSP_INTERNAL bool wsp__http_sensitive_param(const char *name, size_t len);
  * every occurrence of each secret (NULL-terminated list, may be NULL)
  * replaced by "****". Secrets shorter than 4 bytes are masked too.
  */
-WSP_INTERNAL void wsp__http_mask_secrets(char *dst, size_t cap,
-					 const char *src,
+WSP_INTERNAL void wsp__http_mask_secrets(char *dst, size_t cap, const char *src,
 					 const char *const *secrets);
 
 /* The URL with the values of sensitive query parameters masked. */
@@ -101,8 +99,8 @@ WSP_INTERNAL void wsp__http_mask_url(char *dst, size_t cap, const char *url,
 				     const char *const *secrets);
 
 /* "Name: value" with the value masked when the header is sensitive. */
-WSP_INTERNAL void wsp__http_mask_header(char *dst, size_t cap,
-					const char *name, const char *value,
+WSP_INTERNAL void wsp__http_mask_header(char *dst, size_t cap, const char *name,
+					const char *value,
 					const char *const *secrets);
 
 /* --- http_error.c --- */

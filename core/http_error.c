@@ -71,8 +71,8 @@ static bool xml_element(const char *body, size_t len, const char *tag,
 
 static const char *json_message(const cJSON *root)
 {
-	static const char *const keys[] = { "message", "error_description",
-					    "detail", "error", "msg", NULL };
+	static const char *const keys[] = {
+		"message", "error_description", "detail", "error", "msg", NULL};
 
 	if (!cJSON_IsObject(root))
 		return NULL;

@@ -15,10 +15,9 @@
 
 /* Substrings that make a header or parameter name sensitive. */
 static const char *const sensitive_words[] = {
-	"authorization", "token", "secret", "password", "passwd",
-	"signature", "credential", "api-key", "api_key", "apikey",
-	"cookie", "session", NULL
-};
+	"authorization", "token",      "secret",  "password", "passwd",
+	"signature",	 "credential", "api-key", "api_key",  "apikey",
+	"cookie",	 "session",    NULL};
 
 static bool contains_word(const char *name, size_t len)
 {
@@ -40,8 +39,8 @@ bool wsp__http_sensitive_header(const char *name)
 bool wsp__http_sensitive_param(const char *name, size_t len)
 {
 	/* Short names used by query-string auth schemes. */
-	static const char *const exact[] = { "key", "sig", "code", "auth",
-					     "pass", NULL };
+	static const char *const exact[] = {"key",  "sig",  "code",
+					    "auth", "pass", NULL};
 
 	for (const char *const *e = exact; *e; e++)
 		if (strlen(*e) == len && !strncasecmp(name, *e, len))

@@ -16,8 +16,8 @@
 
 bool wsp__http_idempotent_method(const char *method)
 {
-	static const char *const idem[] = { "GET", "HEAD", "PUT", "DELETE",
-					    "OPTIONS" };
+	static const char *const idem[] = {"GET", "HEAD", "PUT", "DELETE",
+					   "OPTIONS"};
 
 	for (size_t i = 0; i < sizeof(idem) / sizeof(idem[0]); i++)
 		if (!strcmp(method, idem[i]))
@@ -110,8 +110,7 @@ static uint64_t random_u64(void)
 	return (uint64_t)ts.tv_nsec * 6364136223846793005ull + ts.tv_sec;
 }
 
-int64_t wsp__http_backoff_ms(uint32_t attempt, int64_t base_ms,
-			     int64_t max_ms)
+int64_t wsp__http_backoff_ms(uint32_t attempt, int64_t base_ms, int64_t max_ms)
 {
 	int64_t ceiling = base_ms;
 

@@ -23,7 +23,7 @@
 #include <string.h>
 #include <strings.h>
 
-#define MAX_PARAMS 1024
+#define MAX_PARAMS  1024
 #define MAX_HEADERS 256
 
 struct sbuf {
@@ -107,8 +107,8 @@ static void recode(struct sbuf *b, const char *s, size_t n, bool keep_slash)
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (c == '%' && i + 2 < n &&
-		    hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
+		if (c == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 &&
+		    hexval(s[i + 2]) >= 0) {
 			c = (unsigned char)(hexval(s[i + 1]) * 16 +
 					    hexval(s[i + 2]));
 			i += 2;
@@ -116,7 +116,7 @@ static void recode(struct sbuf *b, const char *s, size_t n, bool keep_slash)
 		if (unreserved(c) || (keep_slash && c == '/')) {
 			sb_putc(b, (char)c);
 		} else {
-			char e[3] = { '%', hex[c >> 4], hex[c & 15] };
+			char e[3] = {'%', hex[c >> 4], hex[c & 15]};
 
 			sb_put(b, e, 3);
 		}
@@ -191,10 +191,10 @@ static int param_cmp(const void *a, const void *b)
 	return c ? c : strcmp(x->value, y->value);
 }
 
-static int add_param(struct param *ps, size_t *n, const char *name,
-		     size_t nl, const char *value, size_t vl)
+static int add_param(struct param *ps, size_t *n, const char *name, size_t nl,
+		     const char *value, size_t vl)
 {
-	struct sbuf bn = { 0 }, bv = { 0 };
+	struct sbuf bn = {0}, bv = {0};
 
 	if (*n >= MAX_PARAMS)
 		return WSP_ETOOBIG;
@@ -327,10 +327,11 @@ static int check_request(const wsp_sigv4_request *r, wsp_error *err)
 				     "cannot sign request: invalid character "
 				     "in path or query");
 	if (!valid_date(r->amz_date))
-		return wsp_error_set(err, WSP_EINVAL,
-				     "cannot sign request: amz_date '%s' is not "
-				     "YYYYMMDDTHHMMSSZ",
-				     r->amz_date ? r->amz_date : "");
+		return wsp_error_set(
+			err, WSP_EINVAL,
+			"cannot sign request: amz_date '%s' is not "
+			"YYYYMMDDTHHMMSSZ",
+			r->amz_date ? r->amz_date : "");
 	if (!valid_token(r->region, "/") || !valid_token(r->service, "/"))
 		return wsp_error_set(err, WSP_EINVAL,
 				     "cannot sign request: invalid region or "
@@ -348,7 +349,8 @@ static int check_request(const wsp_sigv4_request *r, wsp_error *err)
 		return wsp_error_set(err, WSP_EINVAL,
 				     "cannot presign request: expiry must be 1 "
 				     "to 604800 seconds");
-	if (r->payload_sha256 && strcmp(r->payload_sha256, "UNSIGNED-PAYLOAD") &&
+	if (r->payload_sha256 &&
+	    strcmp(r->payload_sha256, "UNSIGNED-PAYLOAD") &&
 	    (strlen(r->payload_sha256) != 64 ||
 	     strspn(r->payload_sha256, "0123456789abcdef") != 64))
 		return wsp_error_set(err, WSP_EINVAL,
@@ -373,10 +375,11 @@ static int canonical_headers(struct sbuf *canon, struct sbuf *signed_list,
 
 		if (!valid_token(h->name, ":") || !h->value ||
 		    strpbrk(h->value, "\r\n")) {
-			rc = wsp_error_set(err, WSP_EINVAL,
-					   "cannot sign request: invalid header "
-					   "'%s'",
-					   h->name ? h->name : "");
+			rc = wsp_error_set(
+				err, WSP_EINVAL,
+				"cannot sign request: invalid header "
+				"'%s'",
+				h->name ? h->name : "");
 			goto out;
 		}
 		for (size_t j = 0; j < n; j++)
@@ -479,9 +482,9 @@ static int signing_key(unsigned char key[32], const wsp_sigv4_request *r)
 int wsp__sigv4_sign(struct wsp__sigv4_out *out, const wsp_sigv4_request *rin,
 		    wsp_error *err)
 {
-	wsp_sigv4_request r = { 0 };
-	struct sbuf creq = { 0 }, canon_h = { 0 }, signed_list = { 0 };
-	struct sbuf sts = { 0 }, q = { 0 }, res = { 0 };
+	wsp_sigv4_request r = {0};
+	struct sbuf creq = {0}, canon_h = {0}, signed_list = {0};
+	struct sbuf sts = {0}, q = {0}, res = {0};
 	struct param *ps = NULL;
 	size_t np = 0;
 	char scope[600], payload_hash[65], creq_hash[65];
@@ -492,8 +495,8 @@ int wsp__sigv4_sign(struct wsp__sigv4_out *out, const wsp_sigv4_request *rin,
 	if (!rin || rin->struct_size < offsetof(wsp_sigv4_request, expires_s))
 		return wsp_error_set(err, WSP_EINVAL,
 				     "cannot sign request: bad request struct");
-	memcpy(&r, rin, rin->struct_size < sizeof(r) ? rin->struct_size
-						     : sizeof(r));
+	memcpy(&r, rin,
+	       rin->struct_size < sizeof(r) ? rin->struct_size : sizeof(r));
 	rc = check_request(&r, err);
 	if (rc)
 		return rc;

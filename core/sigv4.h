@@ -19,13 +19,12 @@ struct wsp__sigv4_out {
 	char *string_to_sign;
 	char signature[65];
 	char *authorization; /* header mode */
-	char *query;         /* presign mode: the query string to send */
+	char *query;	     /* presign mode: the query string to send */
 };
 
 /* Sign req; on success free out with wsp__sigv4_out_free(). */
 WSP_INTERNAL int wsp__sigv4_sign(struct wsp__sigv4_out *out,
-				 const wsp_sigv4_request *req,
-				 wsp_error *err);
+				 const wsp_sigv4_request *req, wsp_error *err);
 WSP_INTERNAL void wsp__sigv4_out_free(struct wsp__sigv4_out *out);
 
 /* host->sign_aws_v4 */

@@ -98,8 +98,7 @@ static char *home_file(const char *env, const char *rel)
 	return path;
 }
 
-int s3_creds_resolve(struct s3_creds *c, const char *profile,
-		     wsp_error *err)
+int s3_creds_resolve(struct s3_creds *c, const char *profile, wsp_error *err)
 {
 	char *cred_file = NULL, *conf_file = NULL, *section = NULL;
 	int rc = 0;
@@ -120,7 +119,8 @@ int s3_creds_resolve(struct s3_creds *c, const char *profile,
 	if (!profile || !*profile)
 		profile = "default";
 
-	cred_file = home_file("AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials");
+	cred_file =
+		home_file("AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials");
 	conf_file = home_file("AWS_CONFIG_FILE", ".aws/config");
 	if (!c->akid || !c->secret) {
 		free(c->akid);
@@ -149,8 +149,7 @@ int s3_creds_resolve(struct s3_creds *c, const char *profile,
 	if (!rc && conf_file && (!c->akid || !c->secret)) {
 		free(c->akid);
 		free(c->secret);
-		rc = ini_get(&c->akid, conf_file, section,
-			     "aws_access_key_id");
+		rc = ini_get(&c->akid, conf_file, section, "aws_access_key_id");
 		if (!rc)
 			rc = ini_get(&c->secret, conf_file, section,
 				     "aws_secret_access_key");

@@ -74,8 +74,8 @@ static int parse_page(struct page *pg, const char *doc, size_t len,
 				break;
 			pg->key = strdup(x.text);
 			pg->have = pg->key != NULL;
-			pg->cur.is_prefix = p[0] == 'C' && p[1] == 'o' &&
-					    p[2] == 'm';
+			pg->cur.is_prefix =
+				p[0] == 'C' && p[1] == 'o' && p[2] == 'm';
 		} else if (!strcmp(p, "Contents/Size")) {
 			pg->cur.size = strtoull(x.text, NULL, 10);
 		} else if (!strcmp(p, "Contents/LastModified")) {
@@ -119,10 +119,9 @@ int s3_list_keys(struct s3 *s, const char *key_prefix, bool recursive,
 		char *etoken = token ? s3_uri_encode(token, false) : NULL;
 		char *query = NULL;
 		wsp_http_response resp;
-		struct page pg = { 0 };
+		struct page pg = {0};
 
-		if (asprintf(&query,
-			     "list-type=2&prefix=%s%s&max-keys=%u%s%s",
+		if (asprintf(&query, "list-type=2&prefix=%s%s&max-keys=%u%s%s",
 			     eprefix, recursive ? "" : "&delimiter=%2F",
 			     max_keys ? max_keys : 1000,
 			     etoken ? "&continuation-token=" : "",
@@ -173,7 +172,7 @@ struct walk {
 	const char *const *exts;
 	wsp_fs_entry_fn cb;
 	void *payload;
-	bool found;        /* anything at all below the prefix */
+	bool found;		       /* anything at all below the prefix */
 	char last_dir[S3_KEY_MAX + 1]; /* relative dir of the previous key */
 };
 
@@ -203,8 +202,8 @@ static bool ext_ok(const char *name, const char *const *exts)
 	return false;
 }
 
-static int give(struct walk *w, const char *rel, uint32_t type,
-		uint64_t size, int64_t mtime)
+static int give(struct walk *w, const char *rel, uint32_t type, uint64_t size,
+		int64_t mtime)
 {
 	const char *slash = strrchr(rel, '/');
 	uint32_t depth = depth_of(rel);
@@ -274,8 +273,8 @@ static int on_item(const struct s3_item *it, void *payload)
 		return give(w, rel, WSP_FS_TYPE_FILE, it->size, it->mtime_ns);
 	}
 	/* recursive: a marker "x/y/" is the directory x/y */
-	const char *slash = rel[rl - 1] == '/' ? rel + rl - 1
-					       : strrchr(rel, '/');
+	const char *slash =
+		rel[rl - 1] == '/' ? rel + rl - 1 : strrchr(rel, '/');
 
 	if (slash) {
 		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - rel), rel);
@@ -312,9 +311,8 @@ int s3_list(void *self, const char *path, const wsp_fs_list_opts *opts,
 	w->prefix_len = strlen(prefix);
 	w->recursive = opts && (opts->flags & WSP_FS_RECURSIVE) &&
 		       opts->max_depth != 1;
-	w->max_depth = opts && (opts->flags & WSP_FS_RECURSIVE)
-			       ? opts->max_depth
-			       : 1;
+	w->max_depth =
+		opts && (opts->flags & WSP_FS_RECURSIVE) ? opts->max_depth : 1;
 	w->exts = opts ? opts->extensions : NULL;
 	w->cb = cb;
 	w->payload = payload;

@@ -134,8 +134,7 @@ int s3_is_dir(struct s3 *s, const char *key, const wsp_cancel *cancel,
 	if (!key[0])
 		return 1; /* the root (empty prefix) */
 	snprintf(dir, sizeof(dir), "%s/", key);
-	rc = s3_list_keys(s, dir, false, 1, cancel, stop_at_first, &found,
-			  err);
+	rc = s3_list_keys(s, dir, false, 1, cancel, stop_at_first, &found, err);
 	return rc < 0 ? rc : found;
 }
 
@@ -243,7 +242,7 @@ int s3_read(void *self, const char *path, const wsp_fs_read_opts *opts,
 			snprintf(range, sizeof(range), "bytes=%llu-%llu",
 				 (unsigned long long)off,
 				 (unsigned long long)(off + len - 1));
-		h[0] = (wsp_http_header){ "Range", range };
+		h[0] = (wsp_http_header){"Range", range};
 		r.n_headers = 1;
 	}
 	rc = s3_request(&resp, s, &r, err);
@@ -318,7 +317,7 @@ int s3_mkdir(void *self, const char *path, uint32_t flags, wsp_error *err)
 	struct s3 *s = self;
 	char key[S3_KEY_MAX + 2], parent[S3_KEY_MAX + 1];
 	const wsp_http_header h[] = {
-		{ "Content-Type", "application/x-directory" },
+		{"Content-Type", "application/x-directory"},
 	};
 	struct head hd;
 	int rc = refuse_read_only(s, "mkdir", path, err);
@@ -360,10 +359,11 @@ int s3_mkdir(void *self, const char *path, uint32_t flags, wsp_error *err)
 			if (rc < 0)
 				return rc;
 			if (!rc)
-				return wsp_error_set(err, WSP_ENOTFOUND,
-						     "cannot mkdir '%s': parent "
-						     "'%s' does not exist",
-						     path, parent);
+				return wsp_error_set(
+					err, WSP_ENOTFOUND,
+					"cannot mkdir '%s': parent "
+					"'%s' does not exist",
+					path, parent);
 		}
 	}
 	strcat(key, "/");
@@ -436,8 +436,8 @@ static int batch_flush(struct batch *b)
 	s3_md5_b64(md5b64, xml, n);
 
 	const wsp_http_header h[] = {
-		{ "Content-Type", "application/xml" },
-		{ "Content-MD5", md5b64 },
+		{"Content-Type", "application/xml"},
+		{"Content-MD5", md5b64},
 	};
 	struct s3_req r = {
 		.method = "POST",
@@ -567,7 +567,7 @@ int s3_rmdir(void *self, const char *path, uint32_t flags, wsp_error *err)
 	struct s3 *s = self;
 	char key[S3_KEY_MAX + 2];
 	struct head hd;
-	struct count c = { .marker = key };
+	struct count c = {.marker = key};
 	int rc = refuse_read_only(s, "rmdir", path, err);
 
 	if (rc)
@@ -625,7 +625,7 @@ static int copy_key(struct s3 *s, const char *src_key, const char *dst_key,
 	}
 	free(enc);
 
-	const wsp_http_header h[] = { { "x-amz-copy-source", source } };
+	const wsp_http_header h[] = {{"x-amz-copy-source", source}};
 	struct s3_req r = {
 		.method = "PUT",
 		.key = dst_key,
@@ -638,8 +638,7 @@ static int copy_key(struct s3 *s, const char *src_key, const char *dst_key,
 	free(source);
 	if (rc)
 		return rc;
-	if (resp.status != 200 ||
-	    (resp.body && strstr(resp.body, "<Error>"))) {
+	if (resp.status != 200 || (resp.body && strstr(resp.body, "<Error>"))) {
 		rc = s3_fail(&resp, "copy", path, err);
 		if (!rc)
 			rc = wsp_error_set(err, WSP_EIO, "cannot copy '%s'",
@@ -719,12 +718,11 @@ int s3_copy(void *self, const char *src, const char *dst, uint32_t flags,
 	strcat(dkey, "/");
 	if (!strncmp(dkey, skey, strlen(skey)))
 		return wsp_error_set(err, WSP_EINVAL,
-				     "cannot copy '%s' into itself ('%s')",
-				     src, dst);
-	struct tree_copy t = { s, strlen(skey), dkey, src, err };
+				     "cannot copy '%s' into itself ('%s')", src,
+				     dst);
+	struct tree_copy t = {s, strlen(skey), dkey, src, err};
 
-	rc = s3_list_keys(s, skey, true, s->max_keys, NULL, copy_item, &t,
-			  err);
+	rc = s3_list_keys(s, skey, true, s->max_keys, NULL, copy_item, &t, err);
 	return rc < 0 ? rc : 0;
 }
 

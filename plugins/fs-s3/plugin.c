@@ -13,36 +13,35 @@
 #define MIB (1024ull * 1024ull)
 
 static const wsp_option_spec options[] = {
-	{ sizeof(wsp_option_spec), WSP_OPT_STRING, WSP_OPT_REQUIRED, 0,
-	  "bucket", NULL, "bucket name", NULL },
-	{ sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "region", NULL,
-	  "AWS region (default: AWS_REGION, the profile, us-east-1)", NULL },
-	{ sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "endpoint", NULL,
-	  "http(s)://host[:port] of an S3-compatible store", NULL },
-	{ sizeof(wsp_option_spec), WSP_OPT_BOOL, 0, 0, "force_path_style",
-	  NULL, "address the bucket in the path (default: on with endpoint)",
-	  NULL },
-	{ sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "prefix", NULL,
-	  "key prefix the mount lives under (\"team/\")", NULL },
-	{ sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "access_key_id",
-	  NULL, "access key id (default: AWS_* env, then the profile)", NULL },
-	{ sizeof(wsp_option_spec), WSP_OPT_SECRET, 0, 0, "secret_access_key",
-	  NULL, "secret access key", NULL },
-	{ sizeof(wsp_option_spec), WSP_OPT_SECRET, 0, 0, "session_token",
-	  NULL, "session token of temporary credentials", NULL },
-	{ sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "profile", NULL,
-	  "profile of ~/.aws/credentials and ~/.aws/config", NULL },
-	{ sizeof(wsp_option_spec), WSP_OPT_BOOL, 0, 0, "anonymous", "false",
-	  "send unsigned requests (public buckets)", NULL },
-	{ sizeof(wsp_option_spec), WSP_OPT_BOOL, 0, 0, "read_only", "false",
-	  "refuse every change", NULL },
-	{ sizeof(wsp_option_spec), WSP_OPT_SIZE, 0, 0, "multipart_threshold",
-	  "8MiB", "files larger than this are uploaded in parts (>= 5MiB)",
-	  NULL },
-	{ sizeof(wsp_option_spec), WSP_OPT_SIZE, 0, 0, "part_size", "8MiB",
-	  "size of each uploaded part (5MiB to 5GiB)", NULL },
-	{ sizeof(wsp_option_spec), WSP_OPT_INT, 0, 0, "parallelism", "4",
-	  "parts uploaded at once (1 to 64)", NULL },
+	{sizeof(wsp_option_spec), WSP_OPT_STRING, WSP_OPT_REQUIRED, 0, "bucket",
+	 NULL, "bucket name", NULL},
+	{sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "region", NULL,
+	 "AWS region (default: AWS_REGION, the profile, us-east-1)", NULL},
+	{sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "endpoint", NULL,
+	 "http(s)://host[:port] of an S3-compatible store", NULL},
+	{sizeof(wsp_option_spec), WSP_OPT_BOOL, 0, 0, "force_path_style", NULL,
+	 "address the bucket in the path (default: on with endpoint)", NULL},
+	{sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "prefix", NULL,
+	 "key prefix the mount lives under (\"team/\")", NULL},
+	{sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "access_key_id", NULL,
+	 "access key id (default: AWS_* env, then the profile)", NULL},
+	{sizeof(wsp_option_spec), WSP_OPT_SECRET, 0, 0, "secret_access_key",
+	 NULL, "secret access key", NULL},
+	{sizeof(wsp_option_spec), WSP_OPT_SECRET, 0, 0, "session_token", NULL,
+	 "session token of temporary credentials", NULL},
+	{sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "profile", NULL,
+	 "profile of ~/.aws/credentials and ~/.aws/config", NULL},
+	{sizeof(wsp_option_spec), WSP_OPT_BOOL, 0, 0, "anonymous", "false",
+	 "send unsigned requests (public buckets)", NULL},
+	{sizeof(wsp_option_spec), WSP_OPT_BOOL, 0, 0, "read_only", "false",
+	 "refuse every change", NULL},
+	{sizeof(wsp_option_spec), WSP_OPT_SIZE, 0, 0, "multipart_threshold",
+	 "8MiB", "files larger than this are uploaded in parts (>= 5MiB)",
+	 NULL},
+	{sizeof(wsp_option_spec), WSP_OPT_SIZE, 0, 0, "part_size", "8MiB",
+	 "size of each uploaded part (5MiB to 5GiB)", NULL},
+	{sizeof(wsp_option_spec), WSP_OPT_INT, 0, 0, "parallelism", "4",
+	 "parts uploaded at once (1 to 64)", NULL},
 	WSP_OPTION_END,
 };
 
@@ -91,8 +90,8 @@ static bool valid_bucket(const char *b)
 	if (n < 3 || n > 63)
 		return false;
 	for (; *b; b++)
-		if (!islower((unsigned char)*b) && !isdigit((unsigned char)*b) &&
-		    *b != '-' && *b != '.')
+		if (!islower((unsigned char)*b) &&
+		    !isdigit((unsigned char)*b) && *b != '-' && *b != '.')
 			return false;
 	return true;
 }
@@ -149,8 +148,7 @@ static int parse_endpoint(struct s3 *s, const char *ep, wsp_error *err)
 				     ep);
 	}
 	al = strcspn(auth, "/?#");
-	if (!al || auth[al + strspn(auth + al, "/")] ||
-	    memchr(auth, '@', al))
+	if (!al || auth[al + strspn(auth + al, "/")] || memchr(auth, '@', al))
 		return wsp_error_set(err, WSP_ECONFIG,
 				     "invalid endpoint '%s': expected "
 				     "scheme://host[:port]",
@@ -166,7 +164,7 @@ static int init(void **out_self, const wsp_host *host,
 {
 	const wsp_config *cfg = args->options;
 	struct s3 *s = calloc(1, sizeof(*s));
-	struct s3_creds c = { 0 };
+	struct s3_creds c = {0};
 	char *endpoint = NULL, *prefix = NULL, *profile = NULL;
 	int anonymous = 0, read_only = 0, path_style = -1;
 	uint64_t threshold = 8 * MIB, part = 8 * MIB;
@@ -204,8 +202,8 @@ static int init(void **out_self, const wsp_host *host,
 	if (!rc)
 		rc = host->opt_bool(&read_only, host, cfg, "read_only", err);
 	if (!rc) {
-		rc = host->opt_bool(&path_style, host, cfg,
-				    "force_path_style", err);
+		rc = host->opt_bool(&path_style, host, cfg, "force_path_style",
+				    err);
 		if (rc == WSP_ENOTFOUND) {
 			path_style = -1;
 			rc = 0;
@@ -290,8 +288,8 @@ static int init(void **out_self, const wsp_host *host,
 		s->path_style = path_style != 0;
 	} else {
 		s->scheme = strdup("https");
-		if (asprintf(&s->authority, "s3.%s.amazonaws.com",
-			     s->region) < 0)
+		if (asprintf(&s->authority, "s3.%s.amazonaws.com", s->region) <
+		    0)
 			s->authority = NULL;
 		/* dotted names break TLS with virtual hosts */
 		s->path_style = path_style == 1 || strchr(s->bucket, '.');

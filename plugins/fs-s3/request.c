@@ -91,7 +91,7 @@ int s3_request(wsp_http_response *resp, struct s3 *s, const struct s3_req *r,
 	char authz[2048];
 	wsp_http_header h[MAX_HEADERS];
 	size_t n = 0;
-	const char *secrets[] = { s->secret, s->token, NULL };
+	const char *secrets[] = {s->secret, s->token, NULL};
 	int rc;
 
 	if (r->n_headers + 5 > MAX_HEADERS)
@@ -126,15 +126,15 @@ int s3_request(wsp_http_response *resp, struct s3 *s, const struct s3_req *r,
 	if (!payload)
 		payload = "UNSIGNED-PAYLOAD";
 	amz_now(date);
-	h[n++] = (wsp_http_header){ "Host", host };
+	h[n++] = (wsp_http_header){"Host", host};
 	for (size_t i = 0; i < r->n_headers; i++)
 		h[n++] = r->headers[i];
 	if (!s->anonymous) {
-		h[n++] = (wsp_http_header){ "x-amz-date", date };
-		h[n++] = (wsp_http_header){ "x-amz-content-sha256", payload };
+		h[n++] = (wsp_http_header){"x-amz-date", date};
+		h[n++] = (wsp_http_header){"x-amz-content-sha256", payload};
 		if (s->token)
-			h[n++] = (wsp_http_header){ "x-amz-security-token",
-						    s->token };
+			h[n++] = (wsp_http_header){"x-amz-security-token",
+						   s->token};
 		wsp_sigv4_request sr = {
 			.struct_size = sizeof(sr),
 			.method = r->method,
@@ -157,7 +157,7 @@ int s3_request(wsp_http_response *resp, struct s3 *s, const struct s3_req *r,
 			free(url);
 			return rc;
 		}
-		h[n++] = (wsp_http_header){ "Authorization", authz };
+		h[n++] = (wsp_http_header){"Authorization", authz};
 	}
 
 	wsp_http_request hr = {

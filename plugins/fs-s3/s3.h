@@ -24,10 +24,10 @@ struct s3 {
 	const wsp_host *host;
 	char *bucket;
 	char *region;
-	char *scheme;   /* "https" or "http" */
+	char *scheme;	 /* "https" or "http" */
 	char *authority; /* "s3.us-east-1.amazonaws.com" or "127.0.0.1:4569" */
 	bool path_style;
-	char *prefix;   /* "" or "team/" (always ends with '/') */
+	char *prefix;		     /* "" or "team/" (always ends with '/') */
 	char *akid, *secret, *token; /* NULL when anonymous */
 	bool anonymous;
 	bool read_only;
@@ -48,8 +48,7 @@ struct s3_creds {
  * options): AWS_* environment first, then the shared credentials and
  * config files of profile (NULL: $AWS_PROFILE or "default").
  */
-int s3_creds_resolve(struct s3_creds *c, const char *profile,
-		     wsp_error *err);
+int s3_creds_resolve(struct s3_creds *c, const char *profile, wsp_error *err);
 void s3_creds_free(struct s3_creds *c);
 
 /* --- request.c --- */
@@ -114,9 +113,9 @@ struct s3xml {
 	int depth;
 	char *text; /* decoded text of the last element (owned) */
 	size_t text_len, text_cap;
-	bool opened; /* an element was just opened (a leaf candidate) */
+	bool opened;	  /* an element was just opened (a leaf candidate) */
 	bool pending_pop; /* the reported leaf is popped on the next call */
-	bool bad;         /* refused at init (a NUL byte) */
+	bool bad;	  /* refused at init (a NUL byte) */
 };
 
 void s3xml_init(struct s3xml *x, const char *doc, size_t len);
@@ -170,14 +169,13 @@ int s3_is_dir(struct s3 *s, const char *key, const wsp_cancel *cancel,
 	      wsp_error *err);
 
 /* Delete every key under key_prefix, 1000 per DeleteObjects. */
-int s3_delete_prefix(struct s3 *s, const char *key_prefix,
-		     wsp_error *err);
+int s3_delete_prefix(struct s3 *s, const char *key_prefix, wsp_error *err);
 
 /* --- write.c --- */
 
 int s3_write(wsp_fs_stat *out, void *self, const char *path,
-	     const wsp_fs_write_opts *opts, wsp_source_fn source,
-	     void *payload, wsp_error *err);
+	     const wsp_fs_write_opts *opts, wsp_source_fn source, void *payload,
+	     wsp_error *err);
 
 /* Base64 MD5 of data, for Content-MD5 (25 bytes with the NUL). */
 void s3_md5_b64(char out[32], const void *data, size_t len);

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #define S3XML_MAX_DEPTH 16
-#define S3XML_MAX_TEXT (1 << 20)
+#define S3XML_MAX_TEXT	(1 << 20)
 
 void s3xml_init(struct s3xml *x, const char *doc, size_t len)
 {
@@ -89,8 +89,11 @@ static int decode_text(struct s3xml *x, const char *s, const char *e)
 	static const struct {
 		const char *name;
 		char c;
-	} ents[] = { { "amp;", '&' },  { "lt;", '<' },   { "gt;", '>' },
-		     { "quot;", '"' }, { "apos;", '\'' } };
+	} ents[] = {{"amp;", '&'},
+		    {"lt;", '<'},
+		    {"gt;", '>'},
+		    {"quot;", '"'},
+		    {"apos;", '\''}};
 
 	while (s < e) {
 		const char *amp = memchr(s, '&', (size_t)(e - s));
@@ -126,7 +129,8 @@ static int decode_text(struct s3xml *x, const char *s, const char *e)
 					v = *d - 'A' + 10;
 				else
 					return -1;
-				cp = cp * (unsigned long)base + (unsigned long)v;
+				cp = cp * (unsigned long)base +
+				     (unsigned long)v;
 				if (cp > 0x10ffff)
 					return -1;
 			}

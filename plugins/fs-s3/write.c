@@ -28,19 +28,32 @@ const char *s3_mime_type(const char *path)
 	static const struct {
 		const char *ext, *mime;
 	} map[] = {
-		{ "txt", "text/plain" },        { "md", "text/markdown" },
-		{ "html", "text/html" },        { "htm", "text/html" },
-		{ "css", "text/css" },          { "csv", "text/csv" },
-		{ "js", "text/javascript" },    { "json", "application/json" },
-		{ "xml", "application/xml" },   { "yaml", "application/yaml" },
-		{ "yml", "application/yaml" },  { "pdf", "application/pdf" },
-		{ "zip", "application/zip" },   { "gz", "application/gzip" },
-		{ "tar", "application/x-tar" }, { "png", "image/png" },
-		{ "jpg", "image/jpeg" },        { "jpeg", "image/jpeg" },
-		{ "gif", "image/gif" },         { "svg", "image/svg+xml" },
-		{ "webp", "image/webp" },       { "py", "text/x-python" },
-		{ "c", "text/x-c" },            { "h", "text/x-c" },
-		{ "sh", "application/x-sh" },   { "wasm", "application/wasm" },
+		{"txt", "text/plain"},
+		{"md", "text/markdown"},
+		{"html", "text/html"},
+		{"htm", "text/html"},
+		{"css", "text/css"},
+		{"csv", "text/csv"},
+		{"js", "text/javascript"},
+		{"json", "application/json"},
+		{"xml", "application/xml"},
+		{"yaml", "application/yaml"},
+		{"yml", "application/yaml"},
+		{"pdf", "application/pdf"},
+		{"zip", "application/zip"},
+		{"gz", "application/gzip"},
+		{"tar", "application/x-tar"},
+		{"png", "image/png"},
+		{"jpg", "image/jpeg"},
+		{"jpeg", "image/jpeg"},
+		{"gif", "image/gif"},
+		{"svg", "image/svg+xml"},
+		{"webp", "image/webp"},
+		{"py", "text/x-python"},
+		{"c", "text/x-c"},
+		{"h", "text/x-c"},
+		{"sh", "application/x-sh"},
+		{"wasm", "application/wasm"},
 	};
 	const char *slash = strrchr(path, '/');
 	const char *dot = strrchr(slash ? slash : path, '.');
@@ -121,11 +134,11 @@ static size_t object_headers(wsp_http_header *h, const wsp_fs_write_opts *o,
 {
 	size_t n = 0;
 
-	h[n++] = (wsp_http_header){ "Content-Type", mime };
+	h[n++] = (wsp_http_header){"Content-Type", mime};
 	if (o->flags & WSP_FS_WRITE_NO_OVERWRITE)
-		h[n++] = (wsp_http_header){ "If-None-Match", "*" };
+		h[n++] = (wsp_http_header){"If-None-Match", "*"};
 	if (o->expected_version && o->expected_version[0])
-		h[n++] = (wsp_http_header){ "If-Match", o->expected_version };
+		h[n++] = (wsp_http_header){"If-Match", o->expected_version};
 	return n;
 }
 
@@ -141,7 +154,7 @@ static int put_single(struct etag_sink *tag, struct s3 *s, const char *key,
 	int rc;
 
 	s3_md5_b64(md5, buf, len);
-	h[n++] = (wsp_http_header){ "Content-MD5", md5 };
+	h[n++] = (wsp_http_header){"Content-MD5", md5};
 
 	struct s3_req r = {
 		.method = "PUT",
@@ -180,10 +193,10 @@ struct upload {
 	void *payload;
 
 	pthread_mutex_t lock;
-	int next_part;    /* number the next read part gets */
+	int next_part; /* number the next read part gets */
 	bool source_done;
-	int failed;       /* first error code */
-	wsp_error err;    /* its message */
+	int failed;    /* first error code */
+	wsp_error err; /* its message */
 	uint64_t total;
 	char *etags[MAX_PARTS + 1];
 
@@ -206,11 +219,11 @@ static void upload_fail(struct upload *u, int rc, const wsp_error *e)
 	pthread_mutex_unlock(&u->lock);
 }
 
-static int put_part(struct upload *u, int number, const char *buf,
-		    size_t len, wsp_error *err)
+static int put_part(struct upload *u, int number, const char *buf, size_t len,
+		    wsp_error *err)
 {
 	char query[512], md5[32];
-	struct etag_sink tag = { "" };
+	struct etag_sink tag = {""};
 	wsp_http_response resp;
 	int rc;
 
@@ -218,7 +231,7 @@ static int put_part(struct upload *u, int number, const char *buf,
 		 u->upload_id);
 	s3_md5_b64(md5, buf, len);
 
-	const wsp_http_header h[] = { { "Content-MD5", md5 } };
+	const wsp_http_header h[] = {{"Content-MD5", md5}};
 	struct s3_req r = {
 		.method = "PUT",
 		.key = u->key,
@@ -256,7 +269,7 @@ static void *worker(void *arg)
 	struct upload *u = arg;
 	size_t cap = u->s->part_size;
 	char *buf = malloc(cap);
-	wsp_error err = { 0 };
+	wsp_error err = {0};
 
 	if (!buf) {
 		upload_fail(u, WSP_ENOMEM, NULL);
@@ -306,7 +319,7 @@ static void *worker(void *arg)
 static void *first_part(void *arg)
 {
 	struct upload *u = arg;
-	wsp_error err = { 0 };
+	wsp_error err = {0};
 	int rc = put_part(u, 1, u->first, u->first_len, &err);
 
 	if (rc)
@@ -318,7 +331,7 @@ static void abort_upload(struct upload *u)
 {
 	char query[512];
 	wsp_http_response resp;
-	wsp_error err = { 0 };
+	wsp_error err = {0};
 	struct s3_req r = {
 		.method = "DELETE",
 		.key = u->key,
@@ -345,7 +358,7 @@ static void abort_upload(struct upload *u)
 
 static int create_upload(struct upload *u, const char *mime, wsp_error *err)
 {
-	const wsp_http_header h[] = { { "Content-Type", mime } };
+	const wsp_http_header h[] = {{"Content-Type", mime}};
 	wsp_http_response resp;
 	struct s3_req r = {
 		.method = "POST",
@@ -363,9 +376,9 @@ static int create_upload(struct upload *u, const char *mime, wsp_error *err)
 	if (resp.status != 200) {
 		rc = s3_fail(&resp, "start an upload of", u->path, err);
 	} else {
-		u->upload_id = s3xml_find(
-			resp.body, resp.body_len,
-			"InitiateMultipartUploadResult/UploadId");
+		u->upload_id =
+			s3xml_find(resp.body, resp.body_len,
+				   "InitiateMultipartUploadResult/UploadId");
 		if (!u->upload_id || !u->upload_id[0] ||
 		    strpbrk(u->upload_id, "&=?# \r\n"))
 			rc = wsp_error_set(err, WSP_EPROTO,
@@ -377,8 +390,8 @@ static int create_upload(struct upload *u, const char *mime, wsp_error *err)
 	return rc;
 }
 
-static int complete_upload(struct etag_sink *tag, struct upload *u,
-			   int parts, wsp_error *err)
+static int complete_upload(struct etag_sink *tag, struct upload *u, int parts,
+			   wsp_error *err)
 {
 	size_t cap = 128 + (size_t)parts * (64 + WSP_FS_VERSION_MAX);
 	char *xml = malloc(cap), *p = xml, query[512];
@@ -424,22 +437,21 @@ static int complete_upload(struct etag_sink *tag, struct upload *u,
 		/* S3 may fail a completion after its 200 */
 		rc = s3_fail(&resp, "complete the upload of", u->path, err);
 		if (!rc)
-			rc = wsp_error_set(err, WSP_EIO,
-					   "cannot write '%s'", u->path);
+			rc = wsp_error_set(err, WSP_EIO, "cannot write '%s'",
+					   u->path);
 	} else {
 		char *etag = s3xml_find(resp.body, resp.body_len,
 					"CompleteMultipartUploadResult/ETag");
 
-		snprintf(tag->etag, sizeof(tag->etag), "%s",
-			 etag ? etag : "");
+		snprintf(tag->etag, sizeof(tag->etag), "%s", etag ? etag : "");
 		free(etag);
 	}
 	s3_release(u->s, &resp);
 	return rc;
 }
 
-static int put_multipart(struct etag_sink *tag, uint64_t *total,
-			 struct s3 *s, const char *key, const char *path,
+static int put_multipart(struct etag_sink *tag, uint64_t *total, struct s3 *s,
+			 const char *key, const char *path,
 			 const wsp_fs_write_opts *o, const char *mime,
 			 char *first, size_t first_len, wsp_source_fn source,
 			 void *payload, wsp_error *err)
@@ -506,15 +518,15 @@ out:
 }
 
 int s3_write(wsp_fs_stat *out, void *self, const char *path,
-	     const wsp_fs_write_opts *opts, wsp_source_fn source,
-	     void *payload, wsp_error *err)
+	     const wsp_fs_write_opts *opts, wsp_source_fn source, void *payload,
+	     wsp_error *err)
 {
 	static const wsp_fs_write_opts none = WSP_FS_WRITE_OPTS_INIT;
 	struct s3 *s = self;
 	const wsp_fs_write_opts *o = opts ? opts : &none;
 	char key[S3_KEY_MAX + 1];
 	const char *mime;
-	struct etag_sink tag = { "" };
+	struct etag_sink tag = {""};
 	size_t got = 0;
 	uint64_t total = 0;
 	bool eof = false;

@@ -26,6 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			__builtin_trap(); /* progress is guaranteed */
 	}
 	s3xml_free(&x);
-	free(s3xml_find((const char *)data, size, "ListBucketResult/Contents/Key"));
+	free(s3xml_find((const char *)data, size,
+			"ListBucketResult/Contents/Key"));
 	return 0;
 }

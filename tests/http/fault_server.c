@@ -36,10 +36,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_CONNS 128
+#define MAX_CONNS   128
 #define MAX_TARGETS 256
-#define HEAD_MAX 16384
-#define BODY_MAX (4 << 20) /* chunked bodies; plain ones up to 64 MiB */
+#define HEAD_MAX    16384
+#define BODY_MAX    (4 << 20) /* chunked bodies; plain ones up to 64 MiB */
 
 struct target_count {
 	char target[256];
@@ -80,7 +80,7 @@ static int wait_readable(struct fault_server *fs, int fd, int ms)
 	int64_t end = now_ms() + ms;
 
 	while (!atomic_load(&fs->stop)) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
+		struct pollfd p = {.fd = fd, .events = POLLIN};
 		int64_t left = end - now_ms();
 
 		if (left <= 0)
@@ -122,7 +122,7 @@ static int sendf(int fd, const char *fmt, ...)
 
 static void reset_close(int fd)
 {
-	struct linger l = { .l_onoff = 1, .l_linger = 0 };
+	struct linger l = {.l_onoff = 1, .l_linger = 0};
 
 	setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
 	close(fd);
@@ -163,8 +163,8 @@ static int query_int(const char *target, const char *name, int def)
 	return def;
 }
 
-static const char *header_value(const char *head, const char *name,
-				char *out, size_t cap)
+static const char *header_value(const char *head, const char *name, char *out,
+				size_t cap)
 {
 	size_t nl = strlen(name);
 
@@ -188,8 +188,8 @@ static const char *header_value(const char *head, const char *name,
 }
 
 /* Read exactly len bytes, using what is already buffered first. */
-static int read_exact(struct fault_server *fs, int fd, char *buf,
-		      size_t len, char *pending, size_t *n_pending)
+static int read_exact(struct fault_server *fs, int fd, char *buf, size_t len,
+		      char *pending, size_t *n_pending)
 {
 	size_t got = *n_pending < len ? *n_pending : len;
 
@@ -303,8 +303,9 @@ static void send_pattern(int fd, size_t from, size_t len)
 
 static void s3_answer(int fd, int status, const char *body)
 {
-	sendf(fd, "HTTP/1.1 %d S3\r\nContent-Type: application/xml\r\n"
-		  "Content-Length: %zu\r\n\r\n%s",
+	sendf(fd,
+	      "HTTP/1.1 %d S3\r\nContent-Type: application/xml\r\n"
+	      "Content-Length: %zu\r\n\r\n%s",
 	      status, strlen(body), body);
 }
 
@@ -314,26 +315,31 @@ static int s3_mock(struct fault_server *fs, int fd, const char *method,
 	char v[256];
 
 	if (!strcmp(method, "GET") && strstr(target, "list-type=2")) {
-		s3_answer(fd, 200, "<ListBucketResult><IsTruncated>false"
-				   "</IsTruncated></ListBucketResult>");
+		s3_answer(fd, 200,
+			  "<ListBucketResult><IsTruncated>false"
+			  "</IsTruncated></ListBucketResult>");
 	} else if (!strcmp(method, "HEAD")) {
-		sendf(fd, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+		sendf(fd,
+		      "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
 	} else if (!strcmp(method, "POST") && strstr(target, "?uploads")) {
-		s3_answer(fd, 200, "<InitiateMultipartUploadResult><Bucket>"
-				   "team-data</Bucket><UploadId>upl-1"
-				   "</UploadId></InitiateMultipartUploadResult>");
+		s3_answer(fd, 200,
+			  "<InitiateMultipartUploadResult><Bucket>"
+			  "team-data</Bucket><UploadId>upl-1"
+			  "</UploadId></InitiateMultipartUploadResult>");
 	} else if (!strcmp(method, "PUT") && strstr(target, "partNumber=1&")) {
 		sendf(fd, "HTTP/1.1 200 OK\r\nETag: \"p1\"\r\n"
 			  "Content-Length: 0\r\n\r\n");
 	} else if (!strcmp(method, "PUT") && strstr(target, "partNumber=")) {
-		s3_answer(fd, 403, "<Error><Code>AccessDenied</Code><Message>"
-				   "part refused</Message></Error>");
+		s3_answer(fd, 403,
+			  "<Error><Code>AccessDenied</Code><Message>"
+			  "part refused</Message></Error>");
 	} else if (!strcmp(method, "PUT") &&
 		   (header_value(head, "If-None-Match", v, sizeof(v)) ||
 		    header_value(head, "If-Match", v, sizeof(v)))) {
-		s3_answer(fd, 412, "<Error><Code>PreconditionFailed</Code>"
-				   "<Message>At least one of the pre-conditions "
-				   "you specified did not hold</Message></Error>");
+		s3_answer(fd, 412,
+			  "<Error><Code>PreconditionFailed</Code>"
+			  "<Message>At least one of the pre-conditions "
+			  "you specified did not hold</Message></Error>");
 	} else if (!strcmp(method, "DELETE") && strstr(target, "uploadId=")) {
 		char key[300];
 
@@ -341,7 +347,8 @@ static int s3_mock(struct fault_server *fs, int fd, const char *method,
 		count_hit(fs, key);
 		sendf(fd, "HTTP/1.1 204 No Content\r\n\r\n");
 	} else {
-		s3_answer(fd, 400, "<Error><Code>InvalidRequest</Code></Error>");
+		s3_answer(fd, 400,
+			  "<Error><Code>InvalidRequest</Code></Error>");
 	}
 	return 0;
 }
@@ -550,7 +557,7 @@ static void *accept_main(void *arg)
 	struct fault_server *fs = arg;
 
 	while (!atomic_load(&fs->stop)) {
-		struct pollfd p = { .fd = fs->lfd, .events = POLLIN };
+		struct pollfd p = {.fd = fs->lfd, .events = POLLIN};
 
 		if (poll(&p, 1, 50) <= 0)
 			continue;
@@ -585,7 +592,7 @@ static void *accept_main(void *arg)
 struct fault_server *fault_server_start(void)
 {
 	struct fault_server *fs = calloc(1, sizeof(*fs));
-	struct sockaddr_in a = { .sin_family = AF_INET };
+	struct sockaddr_in a = {.sin_family = AF_INET};
 	socklen_t al = sizeof(a);
 
 	if (!fs)

@@ -70,8 +70,7 @@ char *test_host_log(void)
 	return copy;
 }
 
-static int host_cancel_requested(const wsp_host *host,
-				 const wsp_cancel *cancel)
+static int host_cancel_requested(const wsp_host *host, const wsp_cancel *cancel)
 {
 	struct test_cancel *c = (struct test_cancel *)(void *)cancel;
 

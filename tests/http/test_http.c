@@ -65,7 +65,7 @@ static wsp_http_request make_req(const char *method, const char *url)
 
 static wsp_http_response make_resp(void)
 {
-	wsp_http_response r = { .struct_size = sizeof(r) };
+	wsp_http_response r = {.struct_size = sizeof(r)};
 
 	return r;
 }
@@ -105,7 +105,7 @@ static void test_get_collects_body(void)
 	char url[128];
 	wsp_http_request r;
 	wsp_http_response resp = make_resp();
-	wsp_error err = { 0 };
+	wsp_error err = {0};
 
 	url_of(url, sizeof(url), "/ok?t=collect");
 	r = make_req("GET", url);
@@ -131,7 +131,7 @@ static void test_head_and_headers(void)
 	char url[128], etag[64] = "";
 	wsp_http_request r;
 	wsp_http_response resp = make_resp();
-	wsp_error err = { 0 };
+	wsp_error err = {0};
 
 	url_of(url, sizeof(url), "/ok?t=head");
 	r = make_req("HEAD", url);
@@ -186,7 +186,7 @@ static void *thread_main(void *arg)
 static void test_threads_share_connections(void)
 {
 	pthread_t t[4];
-	int failures[4] = { 0 };
+	int failures[4] = {0};
 	int before = fault_server_accepts(fs);
 
 	for (int i = 0; i < 4; i++)
@@ -207,7 +207,7 @@ static void test_503_retry_after(void)
 	char url[128];
 	wsp_http_request r;
 	wsp_http_response resp = make_resp();
-	wsp_error err = { 0 };
+	wsp_error err = {0};
 	struct sink *s = calloc(1, sizeof(*s));
 	int64_t t0 = test_now_ms();
 
@@ -241,7 +241,7 @@ static void test_429_retry_after_date(void)
 	char url[128], seen[64] = "";
 	wsp_http_request r;
 	wsp_http_response resp = make_resp();
-	wsp_error err = { 0 };
+	wsp_error err = {0};
 	int64_t t0 = test_now_ms();
 
 	url_of(url, sizeof(url), "/ra-date?fail=1");
@@ -280,7 +280,7 @@ static void test_retry_after_too_long(void)
 	char url[128];
 	wsp_http_request r;
 	wsp_http_response resp = make_resp();
-	wsp_error err = { 0 };
+	wsp_error err = {0};
 	int64_t t0 = test_now_ms();
 
 	url_of(url, sizeof(url), "/flaky?fail=5&ra=60&code=429&t=long");
@@ -300,7 +300,7 @@ static void test_bounded_attempts(void)
 	char url[128];
 	wsp_http_request r;
 	wsp_http_response resp = make_resp();
-	wsp_error err = { 0 };
+	wsp_error err = {0};
 
 	url_of(url, sizeof(url), "/always503?t=bounded");
 	r = make_req("GET", url);
@@ -318,7 +318,7 @@ static void test_post_not_retried(void)
 	char url[128];
 	wsp_http_request r;
 	wsp_http_response resp = make_resp();
-	wsp_error err = { 0 };
+	wsp_error err = {0};
 
 	url_of(url, sizeof(url), "/always503?t=post");
 	r = make_req("POST", url);
@@ -382,10 +382,10 @@ static void test_streamed_put_retried(void)
 {
 	char url[128], head[4096];
 	char *body = malloc(400000);
-	struct source src = { .total = 300000 };
+	struct source src = {.total = 300000};
 	wsp_http_request r;
 	wsp_http_response resp = make_resp();
-	wsp_error err = { 0 };
+	wsp_error err = {0};
 	size_t n;
 
 	url_of(url, sizeof(url), "/flaky?fail=1&t=put");
@@ -404,7 +404,7 @@ static void test_streamed_put_retried(void)
 	wsp__http_response_release(test_host(), &resp);
 
 	/* chunked (unknown size) works too */
-	src = (struct source){ .total = 70000 };
+	src = (struct source){.total = 70000};
 	url_of(url, sizeof(url), "/echo?t=chunked");
 	r = make_req("PUT", url);
 	r.body_source = source_fn;
@@ -420,7 +420,7 @@ static void test_streamed_put_retried(void)
 	wsp__http_response_release(test_host(), &resp);
 
 	/* a body that cannot be replayed is not retried */
-	src = (struct source){ .total = 1000, .no_rewind = true };
+	src = (struct source){.total = 1000, .no_rewind = true};
 	url_of(url, sizeof(url), "/flaky?fail=1&t=norewind");
 	r = make_req("PUT", url);
 	r.body_source = source_fn;
@@ -439,7 +439,7 @@ static void test_reset_mid_body(void)
 	char url[128];
 	wsp_http_request r;
 	wsp_http_response resp = make_resp();
-	wsp_error err = { 0 };
+	wsp_error err = {0};
 	struct sink *s = calloc(1, sizeof(*s));
 
 	/* collected: the reset attempt is thrown away and retried */
@@ -472,7 +472,7 @@ static void test_truncated(void)
 	char url[128];
 	wsp_http_request r;
 	wsp_http_response resp = make_resp();
-	wsp_error err = { 0 };
+	wsp_error err = {0};
 
 	url_of(url, sizeof(url), "/truncated?t=1");
 	r = make_req("GET", url);
@@ -489,7 +489,7 @@ static void test_stalled_body(void)
 	char url[128];
 	wsp_http_request r;
 	wsp_http_response resp = make_resp();
-	wsp_error err = { 0 };
+	wsp_error err = {0};
 	int64_t t0 = test_now_ms();
 
 	url_of(url, sizeof(url), "/stall?t=low-speed");
@@ -515,11 +515,11 @@ static void test_stalled_body(void)
 static void test_error_mapping(void)
 {
 	char url[128];
-	const char *secrets[] = { "k-0123456789abcdef", NULL };
-	wsp_http_header h[] = { { "X-Api-Key", "k-0123456789abcdef" } };
+	const char *secrets[] = {"k-0123456789abcdef", NULL};
+	wsp_http_header h[] = {{"X-Api-Key", "k-0123456789abcdef"}};
 	wsp_http_request r;
 	wsp_http_response resp = make_resp();
-	wsp_error err = { 0 };
+	wsp_error err = {0};
 
 	url_of(url, sizeof(url), "/notfound?t=1");
 	r = make_req("GET", url);
@@ -578,7 +578,7 @@ static void test_sink_error_stops(void)
 	char url[128];
 	wsp_http_request r;
 	wsp_http_response resp = make_resp();
-	wsp_error err = { 0 };
+	wsp_error err = {0};
 	struct sink *s = calloc(1, sizeof(*s));
 
 	s->fail_with = WSP_EIO;
@@ -594,18 +594,18 @@ static void test_sink_error_stops(void)
 
 static void test_debug_log_masks_secrets(void)
 {
-	const char *secrets[] = { "hunter2-custom-secret", NULL };
+	const char *secrets[] = {"hunter2-custom-secret", NULL};
 	wsp_http_header h[] = {
-		{ "Authorization",
-		  "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/"
-		  "s3/aws4_request, SignedHeaders=host;x-amz-date, "
-		  "Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400"
-		  "e06b5924a6f2b5d7" },
-		{ "X-Amz-Security-Token", "FQoGZXIvYXdzEXAMPLETOKEN" },
-		{ "x-api-key", "xak-live-EXAMPLEKEY1" },
-		{ "X-API-Key", "xak-live-EXAMPLEKEY2" },
-		{ "X-Custom", "prefix hunter2-custom-secret suffix" },
-		{ "Content-Type", "text/plain" },
+		{"Authorization",
+		 "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/"
+		 "s3/aws4_request, SignedHeaders=host;x-amz-date, "
+		 "Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400"
+		 "e06b5924a6f2b5d7"},
+		{"X-Amz-Security-Token", "FQoGZXIvYXdzEXAMPLETOKEN"},
+		{"x-api-key", "xak-live-EXAMPLEKEY1"},
+		{"X-API-Key", "xak-live-EXAMPLEKEY2"},
+		{"X-Custom", "prefix hunter2-custom-secret suffix"},
+		{"Content-Type", "text/plain"},
 	};
 	char url[512];
 	wsp_http_request r;
@@ -652,7 +652,7 @@ static void test_cancel(void)
 	struct test_cancel c;
 	wsp_http_request r;
 	wsp_http_response resp = make_resp();
-	wsp_error err = { 0 };
+	wsp_error err = {0};
 	int64_t t0 = test_now_ms();
 
 	/* during a stalled transfer */
@@ -727,8 +727,8 @@ int main(void)
 		goto fail;
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
-	unsigned failed = CU_get_number_of_failures() +
-			  CU_get_number_of_suites_failed();
+	unsigned failed =
+		CU_get_number_of_failures() + CU_get_number_of_suites_failed();
 
 	CU_cleanup_registry();
 	return failed ? 1 : 0;

@@ -23,8 +23,8 @@ static void test_idempotent_methods(void)
 
 static void test_retryable_status(void)
 {
-	const long yes[] = { 429, 500, 502, 503, 504 };
-	const long no[] = { 200, 301, 400, 401, 403, 404, 409, 412, 501, 505 };
+	const long yes[] = {429, 500, 502, 503, 504};
+	const long no[] = {200, 301, 400, 401, 403, 404, 409, 412, 501, 505};
 
 	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
 		CU_ASSERT(wsp__http_retryable_status(yes[i]));
@@ -46,29 +46,30 @@ static void test_retry_after(void)
 	CU_ASSERT_EQUAL(wsp__http_parse_retry_after(
 				"Sun, 06 Nov 1994 08:49:37 GMT", t + 60),
 			0);
-	CU_ASSERT_EQUAL(wsp__http_parse_retry_after(
-				"Thu, 01 Jan 1970 00:00:10 GMT", 0),
-			10000);
-	CU_ASSERT_EQUAL(wsp__http_parse_retry_after(
-				"Tue, 29 Feb 2028 12:00:00 GMT", 1835438400 - 1),
-			1000);
+	CU_ASSERT_EQUAL(
+		wsp__http_parse_retry_after("Thu, 01 Jan 1970 00:00:10 GMT", 0),
+		10000);
+	CU_ASSERT_EQUAL(
+		wsp__http_parse_retry_after("Tue, 29 Feb 2028 12:00:00 GMT",
+					    1835438400 - 1),
+		1000);
 	CU_ASSERT_EQUAL(wsp__http_parse_retry_after("", t), -1);
 	CU_ASSERT_EQUAL(wsp__http_parse_retry_after("soon", t), -1);
 	CU_ASSERT_EQUAL(wsp__http_parse_retry_after("-3", t), -1);
 	CU_ASSERT_EQUAL(wsp__http_parse_retry_after("3s", t), -1);
-	CU_ASSERT_EQUAL(wsp__http_parse_retry_after(
-				"Sun, 06 Nov 1994 08:49:37 PST", t),
-			-1);
-	CU_ASSERT_EQUAL(wsp__http_parse_retry_after(
-				"Sun, 06 Foo 1994 08:49:37 GMT", t),
-			-1);
+	CU_ASSERT_EQUAL(
+		wsp__http_parse_retry_after("Sun, 06 Nov 1994 08:49:37 PST", t),
+		-1);
+	CU_ASSERT_EQUAL(
+		wsp__http_parse_retry_after("Sun, 06 Foo 1994 08:49:37 GMT", t),
+		-1);
 	CU_ASSERT_EQUAL(wsp__http_parse_retry_after("99999999999999999", t),
 			-1);
 }
 
 static void test_backoff_full_jitter(void)
 {
-	int64_t max_seen[6] = { 0 };
+	int64_t max_seen[6] = {0};
 
 	for (int i = 0; i < 2000; i++) {
 		for (uint32_t a = 2; a < 8; a++) {
@@ -109,7 +110,7 @@ static void test_status_codes(void)
 
 static void test_mask_url(void)
 {
-	const char *secrets[] = { "s3cr3t-value", NULL };
+	const char *secrets[] = {"s3cr3t-value", NULL};
 	char out[512];
 
 	wsp__http_mask_url(out, sizeof(out),
@@ -137,7 +138,7 @@ static void test_mask_url(void)
 
 static void test_mask_header(void)
 {
-	const char *secrets[] = { "pa55word", NULL };
+	const char *secrets[] = {"pa55word", NULL};
 	char out[512];
 
 	wsp__http_mask_header(out, sizeof(out), "Authorization",
@@ -167,7 +168,7 @@ static void test_mask_header(void)
 
 static void test_mask_secrets(void)
 {
-	const char *secrets[] = { "abc", "abcdef", "", NULL };
+	const char *secrets[] = {"abc", "abcdef", "", NULL};
 	char out[64];
 
 	/* the longest match wins; empty secrets are ignored */
@@ -181,7 +182,7 @@ static void test_mask_secrets(void)
 
 static void test_server_message(void)
 {
-	const char *secrets[] = { "sk-live-0123456789", NULL };
+	const char *secrets[] = {"sk-live-0123456789", NULL};
 	char out[256];
 	const char *xml = "<?xml version=\"1.0\"?>\n<Error><Code>NoSuchKey"
 			  "</Code><Message>The specified\n\tkey does not "
@@ -196,11 +197,9 @@ static void test_server_message(void)
 	wsp__http_server_message(out, sizeof(out), xml_code, strlen(xml_code),
 				 NULL);
 	CU_ASSERT_STRING_EQUAL(out, "SlowDown");
-	wsp__http_server_message(out, sizeof(out), json, strlen(json),
-				 secrets);
+	wsp__http_server_message(out, sizeof(out), json, strlen(json), secrets);
 	CU_ASSERT_STRING_EQUAL(out, "key **** revoked");
-	wsp__http_server_message(out, sizeof(out), plain, strlen(plain),
-				 NULL);
+	wsp__http_server_message(out, sizeof(out), plain, strlen(plain), NULL);
 	CU_ASSERT_STRING_EQUAL(out, "upstream timed out");
 	/* a secret cut by the bound is still masked, not half shown */
 	wsp__http_server_message(out, 12, json, strlen(json), secrets);

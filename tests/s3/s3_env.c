@@ -28,7 +28,7 @@
 
 static int free_port(void)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET };
+	struct sockaddr_in a = {.sin_family = AF_INET};
 	socklen_t al = sizeof(a);
 	int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
 
@@ -43,7 +43,7 @@ static int free_port(void)
 
 static bool port_open(int port)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET };
+	struct sockaddr_in a = {.sin_family = AF_INET};
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	bool ok;
 
@@ -57,13 +57,12 @@ static bool port_open(int port)
 
 int s3_server_start(struct s3_server *srv, const char *kind)
 {
-	const char *node = !strcmp(kind, "verify") ? WSP_TEST_NODE24
-						   : WSP_TEST_NODE;
+	const char *node =
+		!strcmp(kind, "verify") ? WSP_TEST_NODE24 : WSP_TEST_NODE;
 	char script[512];
 
 	memset(srv, 0, sizeof(*srv));
-	snprintf(script, sizeof(script), "%s/start-s3rver.js",
-		 WSP_TEST_S3_DIR);
+	snprintf(script, sizeof(script), "%s/start-s3rver.js", WSP_TEST_S3_DIR);
 	if (access(WSP_TEST_S3_DIR "/node_modules/s3rver", F_OK) ||
 	    access(node, X_OK)) {
 		fprintf(stderr,
@@ -201,8 +200,8 @@ void s3_test_log_clear(void)
 	pthread_mutex_unlock(&log_lock);
 }
 
-static int opt_string(const char **out, const wsp_host *h,
-		      const wsp_config *c, const char *name, wsp_error *err)
+static int opt_string(const char **out, const wsp_host *h, const wsp_config *c,
+		      const char *name, wsp_error *err)
 {
 	const char *v = NULL;
 
@@ -322,11 +321,10 @@ struct wsp_config s3_config(const struct s3_server *srv)
 	return c;
 }
 
-int s3fs_open(struct s3fs *out, const struct wsp_config *cfg,
-	      wsp_error *err)
+int s3fs_open(struct s3fs *out, const struct wsp_config *cfg, wsp_error *err)
 {
 	wsp_plugin_entry_fn entry;
-	wsp_instance_args args = { .struct_size = sizeof(args) };
+	wsp_instance_args args = {.struct_size = sizeof(args)};
 
 	memset(out, 0, sizeof(*out));
 	out->dl = dlopen(WSP_FS_S3_SO, RTLD_NOW | RTLD_LOCAL);
@@ -394,7 +392,7 @@ static int mem_sink(const void *data, size_t len, void *p)
 int s3fs_put(struct s3fs *f, const char *path, const void *data, size_t len,
 	     const wsp_fs_write_opts *opts, wsp_fs_stat *out, wsp_error *err)
 {
-	struct membuf m = { .data = data, .len = len };
+	struct membuf m = {.data = data, .len = len};
 	wsp_fs_write_opts o = WSP_FS_WRITE_OPTS_INIT;
 
 	if (!opts)
@@ -405,7 +403,7 @@ int s3fs_put(struct s3fs *f, const char *path, const void *data, size_t len,
 int s3fs_get(struct s3fs *f, const char *path, uint64_t off, uint64_t len,
 	     char **out, size_t *out_len, wsp_error *err)
 {
-	struct membuf m = { 0 };
+	struct membuf m = {0};
 	wsp_fs_read_opts o = WSP_FS_READ_OPTS_INIT;
 	int rc;
 

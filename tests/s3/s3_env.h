@@ -51,8 +51,7 @@ void s3_test_log_clear(void);
 /* A config for the server with s3rver's fixed keys. */
 struct wsp_config s3_config(const struct s3_server *srv);
 
-int s3fs_open(struct s3fs *out, const struct wsp_config *cfg,
-	      wsp_error *err);
+int s3fs_open(struct s3fs *out, const struct wsp_config *cfg, wsp_error *err);
 void s3fs_close(struct s3fs *f);
 
 /* Whole-buffer helpers over the streaming slots. */

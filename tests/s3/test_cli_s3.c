@@ -23,8 +23,8 @@ static int wsp(const char *args)
 	size_t n;
 	int rc;
 
-	snprintf(cmd, sizeof(cmd), "cd '%s' && '%s' --config '%s' %s 2>&1",
-		 top, WSP_CLI, cfg, args);
+	snprintf(cmd, sizeof(cmd), "cd '%s' && '%s' --config '%s' %s 2>&1", top,
+		 WSP_CLI, cfg, args);
 	p = popen(cmd, "r");
 	if (!p)
 		return -1;
@@ -98,9 +98,10 @@ static void test_put_cat_ls(void)
 
 	/* in the bucket, under the prefix, byte for byte */
 	snprintf(fetched, sizeof(fetched), "%s/fetched.md", top);
-	CU_ASSERT_EQUAL(aws_cli(&srv, "s3 cp --only-show-errors s3://"
-				      TEST_BUCKET "/agents/dev-box/notes/"
-				      "plan.md '%s'",
+	CU_ASSERT_EQUAL(aws_cli(&srv,
+				"s3 cp --only-show-errors s3://" TEST_BUCKET
+				"/agents/dev-box/notes/"
+				"plan.md '%s'",
 				fetched),
 			0);
 	{
@@ -109,8 +110,8 @@ static void test_put_cat_ls(void)
 		snprintf(cmd, sizeof(cmd), "cmp -s '%s' '%s'", local, fetched);
 		CU_ASSERT_EQUAL(system(cmd), 0);
 	}
-	CU_ASSERT_EQUAL(aws_cli(&srv, "s3api head-object --bucket "
-				      TEST_BUCKET " --key agents/dev-box/"
+	CU_ASSERT_EQUAL(aws_cli(&srv, "s3api head-object --bucket " TEST_BUCKET
+				      " --key agents/dev-box/"
 				      "empty/ > /dev/null"),
 			0);
 
@@ -125,9 +126,10 @@ static void test_put_cat_ls(void)
 	CU_ASSERT_NOT_EQUAL(wsp("fs rm /data/notes"), 0);
 	CU_ASSERT_EQUAL(wsp("fs rm -r /data/notes"), 0);
 	CU_ASSERT_NOT_EQUAL(wsp("fs stat /data/notes/plan.md"), 0);
-	CU_ASSERT_NOT_EQUAL(aws_cli(&srv, "s3api head-object --bucket "
-					  TEST_BUCKET " --key agents/dev-box/"
-					  "notes/plan.md > /dev/null 2>&1"),
+	CU_ASSERT_NOT_EQUAL(aws_cli(&srv,
+				    "s3api head-object --bucket " TEST_BUCKET
+				    " --key agents/dev-box/"
+				    "notes/plan.md > /dev/null 2>&1"),
 			    0);
 	unlink(local);
 	unlink(fetched);
@@ -140,15 +142,15 @@ int main(void)
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 1;
 	s = CU_add_suite("wsp fs on an S3 mount", suite_init, suite_clean);
-	if (!s || !CU_add_test(s, "put, cat, ls, cp, mv, rm",
-			       test_put_cat_ls)) {
+	if (!s ||
+	    !CU_add_test(s, "put, cat, ls, cp, mv, rm", test_put_cat_ls)) {
 		CU_cleanup_registry();
 		return 1;
 	}
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
-	unsigned failed = CU_get_number_of_failures() +
-			  CU_get_number_of_suites_failed();
+	unsigned failed =
+		CU_get_number_of_failures() + CU_get_number_of_suites_failed();
 
 	CU_cleanup_registry();
 	return failed ? 1 : 0;

@@ -21,7 +21,7 @@ static struct s3fs fs;
 static int suite_init(void)
 {
 	struct wsp_config cfg;
-	wsp_error err = { 0 };
+	wsp_error err = {0};
 
 	if (s3_server_start(&srv, "verify"))
 		return -1;
@@ -44,7 +44,7 @@ static void test_put_get_stat(void)
 {
 	const char *text = "hello from the dev-box\n";
 	wsp_fs_stat st, out;
-	wsp_error err = { 0 };
+	wsp_error err = {0};
 	char *got;
 	size_t len;
 
@@ -59,9 +59,8 @@ static void test_put_get_stat(void)
 	CU_ASSERT_EQUAL(len, strlen(text));
 	CU_ASSERT_STRING_EQUAL(got, text);
 	free(got);
-	CU_ASSERT_EQUAL_FATAL(fs.fs->stat(&st, fs.self, "notes/hello.md", 0,
-					  &err),
-			      0);
+	CU_ASSERT_EQUAL_FATAL(
+		fs.fs->stat(&st, fs.self, "notes/hello.md", 0, &err), 0);
 	CU_ASSERT_EQUAL(st.type, WSP_FS_TYPE_FILE);
 	CU_ASSERT_EQUAL(st.size, strlen(text));
 	CU_ASSERT_STRING_EQUAL(st.version, out.version);
@@ -73,9 +72,8 @@ static void test_put_get_stat(void)
 			WSP_ENOTFOUND);
 	/* an empty file */
 	CU_ASSERT_EQUAL(s3fs_put(&fs, "empty.txt", "", 0, NULL, NULL, &err), 0);
-	CU_ASSERT_EQUAL(s3fs_get(&fs, "empty.txt", 0, UINT64_MAX, &got, &len,
-				 &err),
-			0);
+	CU_ASSERT_EQUAL(
+		s3fs_get(&fs, "empty.txt", 0, UINT64_MAX, &got, &len, &err), 0);
 	CU_ASSERT_EQUAL(len, 0);
 	free(got);
 }
@@ -83,34 +81,31 @@ static void test_put_get_stat(void)
 static void test_ranges(void)
 {
 	char *data = test_bytes(100000, 7), *got;
-	wsp_error err = { 0 };
+	wsp_error err = {0};
 	size_t len;
 
-	CU_ASSERT_EQUAL_FATAL(s3fs_put(&fs, "bin/blob", data, 100000, NULL,
-				       NULL, &err),
-			      0);
-	CU_ASSERT_EQUAL_FATAL(s3fs_get(&fs, "bin/blob", 1000, 500, &got, &len,
-				       &err),
-			      0);
+	CU_ASSERT_EQUAL_FATAL(
+		s3fs_put(&fs, "bin/blob", data, 100000, NULL, NULL, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(
+		s3fs_get(&fs, "bin/blob", 1000, 500, &got, &len, &err), 0);
 	CU_ASSERT_EQUAL(len, 500);
 	CU_ASSERT_EQUAL(memcmp(got, data + 1000, 500), 0);
 	free(got);
-	CU_ASSERT_EQUAL_FATAL(s3fs_get(&fs, "bin/blob", 99990, UINT64_MAX,
-				       &got, &len, &err),
-			      0);
+	CU_ASSERT_EQUAL_FATAL(
+		s3fs_get(&fs, "bin/blob", 99990, UINT64_MAX, &got, &len, &err),
+		0);
 	CU_ASSERT_EQUAL(len, 10);
 	CU_ASSERT_EQUAL(memcmp(got, data + 99990, 10), 0);
 	free(got);
 	/* past the end: nothing, not an error */
-	CU_ASSERT_EQUAL_FATAL(s3fs_get(&fs, "bin/blob", 200000, 10, &got, &len,
-				       &err),
-			      0);
+	CU_ASSERT_EQUAL_FATAL(
+		s3fs_get(&fs, "bin/blob", 200000, 10, &got, &len, &err), 0);
 	CU_ASSERT_EQUAL(len, 0);
 	free(got);
 	free(data);
-	CU_ASSERT_EQUAL(s3fs_get(&fs, "bin/missing", 0, UINT64_MAX, &got,
-				 &len, &err),
-			WSP_ENOTFOUND);
+	CU_ASSERT_EQUAL(
+		s3fs_get(&fs, "bin/missing", 0, UINT64_MAX, &got, &len, &err),
+		WSP_ENOTFOUND);
 	CU_ASSERT_EQUAL(s3fs_get(&fs, "bin", 0, UINT64_MAX, &got, &len, &err),
 			WSP_EISDIR);
 }
@@ -141,10 +136,10 @@ static bool has(const struct seen *s, const char *line)
 
 static void test_list_and_mkdir(void)
 {
-	wsp_error err = { 0 };
+	wsp_error err = {0};
 	wsp_fs_list_opts lo = WSP_FS_LIST_OPTS_INIT;
-	struct seen s = { 0 };
-	const char *exts[] = { ".md", NULL };
+	struct seen s = {0};
+	const char *exts[] = {".md", NULL};
 
 	CU_ASSERT_EQUAL_FATAL(fs.fs->mkdir(fs.self, "proj", 0, &err), 0);
 	CU_ASSERT_EQUAL(fs.fs->mkdir(fs.self, "proj", 0, &err), WSP_EEXIST);
@@ -157,13 +152,12 @@ static void test_list_and_mkdir(void)
 			0);
 	CU_ASSERT_EQUAL(s3fs_put(&fs, "proj/src/b.c", "b", 1, NULL, NULL, &err),
 			0);
-	CU_ASSERT_EQUAL(s3fs_put(&fs, "proj/src/deep/c.md", "c", 1, NULL, NULL,
-				 &err),
-			0);
+	CU_ASSERT_EQUAL(
+		s3fs_put(&fs, "proj/src/deep/c.md", "c", 1, NULL, NULL, &err),
+		0);
 
-	CU_ASSERT_EQUAL_FATAL(fs.fs->list(fs.self, "proj", &lo, collect, &s,
-					  &err),
-			      0);
+	CU_ASSERT_EQUAL_FATAL(
+		fs.fs->list(fs.self, "proj", &lo, collect, &s, &err), 0);
 	CU_ASSERT_EQUAL(s.n, 3);
 	CU_ASSERT(has(&s, "f a.md 1"));
 	CU_ASSERT(has(&s, "d src 1"));
@@ -171,9 +165,8 @@ static void test_list_and_mkdir(void)
 
 	memset(&s, 0, sizeof(s));
 	lo.flags = WSP_FS_RECURSIVE;
-	CU_ASSERT_EQUAL_FATAL(fs.fs->list(fs.self, "proj", &lo, collect, &s,
-					  &err),
-			      0);
+	CU_ASSERT_EQUAL_FATAL(
+		fs.fs->list(fs.self, "proj", &lo, collect, &s, &err), 0);
 	CU_ASSERT_EQUAL(s.n, 6);
 	CU_ASSERT(has(&s, "f a.md 1"));
 	CU_ASSERT(has(&s, "d empty 1"));
@@ -185,26 +178,25 @@ static void test_list_and_mkdir(void)
 	memset(&s, 0, sizeof(s));
 	lo.max_depth = 2;
 	lo.extensions = exts;
-	CU_ASSERT_EQUAL_FATAL(fs.fs->list(fs.self, "proj", &lo, collect, &s,
-					  &err),
-			      0);
+	CU_ASSERT_EQUAL_FATAL(
+		fs.fs->list(fs.self, "proj", &lo, collect, &s, &err), 0);
 	CU_ASSERT_EQUAL(s.n, 4); /* a.md, empty, src, src/deep */
 	CU_ASSERT(!has(&s, "f src/b.c 2"));
 	CU_ASSERT(!has(&s, "f src/deep/c.md 3"));
 
-	CU_ASSERT_EQUAL(fs.fs->list(fs.self, "proj/a.md", NULL, collect, &s,
-				    &err),
-			WSP_ENOTDIR);
-	CU_ASSERT_EQUAL(fs.fs->list(fs.self, "missing", NULL, collect, &s,
-				    &err),
-			WSP_ENOTFOUND);
+	CU_ASSERT_EQUAL(
+		fs.fs->list(fs.self, "proj/a.md", NULL, collect, &s, &err),
+		WSP_ENOTDIR);
+	CU_ASSERT_EQUAL(
+		fs.fs->list(fs.self, "missing", NULL, collect, &s, &err),
+		WSP_ENOTFOUND);
 }
 
 static void test_pagination(void)
 {
 	struct wsp_config cfg = s3_config(&srv);
-	wsp_error err = { 0 };
-	struct seen s = { 0 };
+	wsp_error err = {0};
+	struct seen s = {0};
 	char name[64];
 	struct s3fs pg;
 
@@ -235,42 +227,39 @@ static void test_pagination(void)
 
 static void test_remove_copy_move(void)
 {
-	wsp_error err = { 0 };
+	wsp_error err = {0};
 	wsp_fs_stat st;
 	char *got;
 	size_t len;
 	int ex;
 
-	CU_ASSERT_EQUAL_FATAL(s3fs_put(&fs, "cm/one.txt", "one", 3, NULL, NULL,
-				       &err),
-			      0);
-	CU_ASSERT_EQUAL(fs.fs->copy(fs.self, "cm/one.txt", "cm/two.txt", 0,
-				    &err),
-			0);
-	CU_ASSERT_EQUAL(fs.fs->copy(fs.self, "cm/one.txt", "cm/two.txt", 0,
-				    &err),
-			WSP_EEXIST);
+	CU_ASSERT_EQUAL_FATAL(
+		s3fs_put(&fs, "cm/one.txt", "one", 3, NULL, NULL, &err), 0);
+	CU_ASSERT_EQUAL(
+		fs.fs->copy(fs.self, "cm/one.txt", "cm/two.txt", 0, &err), 0);
+	CU_ASSERT_EQUAL(
+		fs.fs->copy(fs.self, "cm/one.txt", "cm/two.txt", 0, &err),
+		WSP_EEXIST);
 	CU_ASSERT_EQUAL(fs.fs->copy(fs.self, "cm/one.txt", "cm/two.txt",
 				    WSP_FS_OVERWRITE, &err),
 			0);
-	CU_ASSERT_EQUAL(s3fs_get(&fs, "cm/two.txt", 0, UINT64_MAX, &got, &len,
-				 &err),
-			0);
+	CU_ASSERT_EQUAL(
+		s3fs_get(&fs, "cm/two.txt", 0, UINT64_MAX, &got, &len, &err),
+		0);
 	CU_ASSERT_STRING_EQUAL(got, "one");
 	free(got);
-	CU_ASSERT_EQUAL(fs.fs->move(fs.self, "cm/two.txt", "cm/sub/three.txt",
-				    0, &err),
-			0);
+	CU_ASSERT_EQUAL(
+		fs.fs->move(fs.self, "cm/two.txt", "cm/sub/three.txt", 0, &err),
+		0);
 	CU_ASSERT_EQUAL(fs.fs->exists(&ex, fs.self, "cm/two.txt", &err), 0);
 	CU_ASSERT_EQUAL(ex, 0);
 	CU_ASSERT_EQUAL(fs.fs->stat(&st, fs.self, "cm/sub/three.txt", 0, &err),
 			0);
 	/* directories: copy needs RECURSIVE, move takes the whole tree */
-	CU_ASSERT_EQUAL(fs.fs->copy(fs.self, "cm", "cm2", 0, &err),
-			WSP_EISDIR);
-	CU_ASSERT_EQUAL(fs.fs->copy(fs.self, "cm", "cm/inside",
-				    WSP_FS_RECURSIVE, &err),
-			WSP_EINVAL);
+	CU_ASSERT_EQUAL(fs.fs->copy(fs.self, "cm", "cm2", 0, &err), WSP_EISDIR);
+	CU_ASSERT_EQUAL(
+		fs.fs->copy(fs.self, "cm", "cm/inside", WSP_FS_RECURSIVE, &err),
+		WSP_EINVAL);
 	CU_ASSERT_EQUAL(fs.fs->move(fs.self, "cm", "cm2", 0, &err), 0);
 	CU_ASSERT_EQUAL(s3fs_get(&fs, "cm2/sub/three.txt", 0, UINT64_MAX, &got,
 				 &len, &err),
@@ -284,9 +273,8 @@ static void test_remove_copy_move(void)
 	CU_ASSERT_EQUAL(fs.fs->remove(fs.self, "cm2/one.txt", 0, &err), 0);
 	CU_ASSERT_EQUAL(fs.fs->remove(fs.self, "cm2/one.txt", 0, &err),
 			WSP_ENOTFOUND);
-	CU_ASSERT_EQUAL(fs.fs->remove(fs.self, "cm2/one.txt", WSP_FS_FORCE,
-				      &err),
-			0);
+	CU_ASSERT_EQUAL(
+		fs.fs->remove(fs.self, "cm2/one.txt", WSP_FS_FORCE, &err), 0);
 	CU_ASSERT_EQUAL(fs.fs->rmdir(fs.self, "cm2/sub/three.txt", 0, &err),
 			WSP_ENOTDIR);
 	CU_ASSERT_EQUAL(fs.fs->remove(fs.self, "cm2", WSP_FS_RECURSIVE, &err),
@@ -303,15 +291,14 @@ static void test_multipart_and_aws_cli(void)
 {
 	const size_t n = 40 * 1000 * 1000;
 	char *data = test_bytes(n, 42), *got, *dir = test_tmpdir(), *path;
-	wsp_error err = { 0 };
+	wsp_error err = {0};
 	wsp_fs_stat out;
 	size_t len;
 	FILE *f;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
-	CU_ASSERT_EQUAL_FATAL(s3fs_put(&fs, "big/wsp-40m.bin", data, n, NULL,
-				       &out, &err),
-			      0);
+	CU_ASSERT_EQUAL_FATAL(
+		s3fs_put(&fs, "big/wsp-40m.bin", data, n, NULL, &out, &err), 0);
 	CU_ASSERT_EQUAL(out.size, n);
 	CU_ASSERT_EQUAL_FATAL(s3fs_get(&fs, "big/wsp-40m.bin", 0, UINT64_MAX,
 				       &got, &len, &err),
@@ -322,9 +309,10 @@ static void test_multipart_and_aws_cli(void)
 
 	/* aws reads what wsp wrote, byte for byte */
 	CU_ASSERT(asprintf(&path, "%s/from-wsp.bin", dir) > 0);
-	CU_ASSERT_EQUAL(aws_cli(&srv, "s3 cp --only-show-errors "
-				      "s3://" TEST_BUCKET "/big/wsp-40m.bin "
-				      "'%s'",
+	CU_ASSERT_EQUAL(aws_cli(&srv,
+				"s3 cp --only-show-errors "
+				"s3://" TEST_BUCKET "/big/wsp-40m.bin "
+				"'%s'",
 				path),
 			0);
 	f = fopen(path, "rb");
@@ -346,8 +334,9 @@ static void test_multipart_and_aws_cli(void)
 		data[i] ^= 0x5a;
 	CU_ASSERT_EQUAL(fwrite(data, 1, n, f), n);
 	fclose(f);
-	CU_ASSERT_EQUAL(aws_cli(&srv, "s3 cp --only-show-errors '%s' "
-				      "s3://" TEST_BUCKET "/big/aws-40m.bin",
+	CU_ASSERT_EQUAL(aws_cli(&srv,
+				"s3 cp --only-show-errors '%s' "
+				"s3://" TEST_BUCKET "/big/aws-40m.bin",
 				path),
 			0);
 	CU_ASSERT_EQUAL_FATAL(s3fs_get(&fs, "big/aws-40m.bin", 0, UINT64_MAX,
@@ -363,8 +352,8 @@ static void test_multipart_and_aws_cli(void)
 	free(data);
 
 	/* aws lists the small files wsp wrote, with the right content type */
-	CU_ASSERT_EQUAL(aws_cli(&srv, "s3api head-object --bucket "
-				      TEST_BUCKET " --key notes/hello.md "
+	CU_ASSERT_EQUAL(aws_cli(&srv, "s3api head-object --bucket " TEST_BUCKET
+				      " --key notes/hello.md "
 				      "--query ContentType --output text | "
 				      "grep -qx text/markdown"),
 			0);
@@ -388,16 +377,15 @@ static int failing_source(void *buf, size_t cap, size_t *n, void *p)
 
 static void test_failed_upload_leaves_nothing(void)
 {
-	struct failing src = { 0, 20 << 20 };
+	struct failing src = {0, 20 << 20};
 	wsp_fs_write_opts o = WSP_FS_WRITE_OPTS_INIT;
-	wsp_error err = { 0 };
+	wsp_error err = {0};
 	int ex = 1;
 
 	CU_ASSERT_EQUAL(fs.fs->write(NULL, fs.self, "big/broken.bin", &o,
 				     failing_source, &src, &err),
 			WSP_EIO);
-	CU_ASSERT_EQUAL(fs.fs->exists(&ex, fs.self, "big/broken.bin", &err),
-			0);
+	CU_ASSERT_EQUAL(fs.fs->exists(&ex, fs.self, "big/broken.bin", &err), 0);
 	CU_ASSERT_EQUAL(ex, 0);
 }
 
@@ -405,7 +393,7 @@ static void test_prefix_and_read_only(void)
 {
 	struct wsp_config cfg = s3_config(&srv);
 	struct s3fs pfx, ro;
-	wsp_error err = { 0 };
+	wsp_error err = {0};
 	char *got;
 	size_t len;
 
@@ -428,8 +416,7 @@ static void test_prefix_and_read_only(void)
 			WSP_EROFS);
 	CU_ASSERT_EQUAL(ro.fs->remove(ro.self, "notes/hello.md", 0, &err),
 			WSP_EROFS);
-	CU_ASSERT_EQUAL(s3fs_get(&ro, "notes/hello.md", 0, 5, &got, &len,
-				 &err),
+	CU_ASSERT_EQUAL(s3fs_get(&ro, "notes/hello.md", 0, 5, &got, &len, &err),
 			0);
 	CU_ASSERT_STRING_EQUAL(got, "hello");
 	free(got);
@@ -440,7 +427,7 @@ static void test_wrong_secret_refused(void)
 {
 	struct wsp_config cfg = s3_config(&srv);
 	struct s3fs bad;
-	wsp_error err = { 0 };
+	wsp_error err = {0};
 	char *got, *log;
 	size_t len;
 
@@ -460,17 +447,19 @@ static void test_wrong_secret_refused(void)
 
 static void test_special_keys(void)
 {
-	const char *names[] = { "odd/with space.txt", "odd/plus+sign",
-				"odd/ünïcödé", "odd/eq=and&amp",
-				"odd/tilde~dash-under_x.y",
-				"odd/percent%41" };
+	const char *names[] = {"odd/with space.txt",
+			       "odd/plus+sign",
+			       "odd/ünïcödé",
+			       "odd/eq=and&amp",
+			       "odd/tilde~dash-under_x.y",
+			       "odd/percent%41"};
 	/*
 	 * Not "(", ")", "*" in a listed prefix: @20minutes/s3rver 5.0.0
 	 * canonicalises query strings with encodeURIComponent, which keeps
 	 * them, while SigV4 (and S3) encode them; a correct signature of
 	 * such a ListObjectsV2 is refused by this server only.
 	 */
-	wsp_error err = { 0 };
+	wsp_error err = {0};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		char *got = NULL;
@@ -489,7 +478,7 @@ static void test_special_keys(void)
 			CU_ASSERT_STRING_EQUAL(got, names[i]);
 		free(got);
 	}
-	struct seen s = { 0 };
+	struct seen s = {0};
 
 	CU_ASSERT_EQUAL(fs.fs->list(fs.self, "odd", NULL, collect, &s, &err),
 			0);
@@ -511,7 +500,7 @@ static void write_file(const char *path, const char *text)
 static int open_and_read(const struct wsp_config *cfg)
 {
 	struct s3fs f;
-	wsp_error err = { 0 };
+	wsp_error err = {0};
 	char *got = NULL;
 	size_t len;
 	int rc = s3fs_open(&f, cfg, &err);
@@ -569,7 +558,7 @@ static void test_credentials(void)
 	unlink(conf);
 	{
 		struct s3fs f;
-		wsp_error err = { 0 };
+		wsp_error err = {0};
 		char *home = getenv("HOME") ? strdup(getenv("HOME")) : NULL;
 
 		setenv("HOME", dir, 1);
@@ -603,7 +592,8 @@ int main(void)
 			 test_multipart_and_aws_cli) ||
 	    !CU_add_test(s, "failed upload leaves nothing",
 			 test_failed_upload_leaves_nothing) ||
-	    !CU_add_test(s, "prefix and read-only", test_prefix_and_read_only) ||
+	    !CU_add_test(s, "prefix and read-only",
+			 test_prefix_and_read_only) ||
 	    !CU_add_test(s, "wrong secret refused",
 			 test_wrong_secret_refused) ||
 	    !CU_add_test(s, "credentials: profile, env, none",
@@ -613,8 +603,8 @@ int main(void)
 	}
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
-	unsigned failed = CU_get_number_of_failures() +
-			  CU_get_number_of_suites_failed();
+	unsigned failed =
+		CU_get_number_of_failures() + CU_get_number_of_suites_failed();
 
 	CU_cleanup_registry();
 	return failed ? 1 : 0;

@@ -27,7 +27,7 @@ static int suite_init(void)
 		.secret_access_key = "fault-secret",
 		.force_path_style = -1,
 	};
-	wsp_error err = { 0 };
+	wsp_error err = {0};
 
 	fsrv = fault_server_start();
 	if (!fsrv)
@@ -58,7 +58,7 @@ static void last_head(char *head, size_t cap)
 static void test_no_overwrite(void)
 {
 	wsp_fs_write_opts o = WSP_FS_WRITE_OPTS_INIT;
-	wsp_error err = { 0 };
+	wsp_error err = {0};
 	char head[8192];
 
 	o.flags = WSP_FS_WRITE_NO_OVERWRITE;
@@ -74,7 +74,7 @@ static void test_no_overwrite(void)
 static void test_expected_version(void)
 {
 	wsp_fs_write_opts o = WSP_FS_WRITE_OPTS_INIT;
-	wsp_error err = { 0 };
+	wsp_error err = {0};
 	char head[8192];
 
 	o.expected_version = "\"9b2cf535f27731c974343645a3985328\"";
@@ -90,7 +90,7 @@ static void test_failed_part_aborts(void)
 {
 	const size_t n = 20 << 20;
 	char *data = test_bytes(n, 3);
-	wsp_error err = { 0 };
+	wsp_error err = {0};
 
 	/* part 1 is accepted, part 2 refused: the upload must be aborted */
 	CU_ASSERT_EQUAL(s3fs_put(&fs, "big.bin", data, n, NULL, NULL, &err),
@@ -102,9 +102,9 @@ static void test_failed_part_aborts(void)
 						"uploadId=upl-1"),
 			1);
 	/* no completion was attempted */
-	CU_ASSERT_EQUAL(fault_server_hits(fsrv,
-					  "/team-data/big.bin?uploadId=upl-1"),
-			1);
+	CU_ASSERT_EQUAL(
+		fault_server_hits(fsrv, "/team-data/big.bin?uploadId=upl-1"),
+		1);
 	free(data);
 }
 
@@ -118,7 +118,7 @@ static void test_anonymous_unsigned(void)
 		.force_path_style = -1,
 	};
 	struct s3fs anon;
-	wsp_error err = { 0 };
+	wsp_error err = {0};
 	wsp_fs_write_opts o = WSP_FS_WRITE_OPTS_INIT;
 	char head[8192];
 
@@ -145,15 +145,14 @@ int main(void)
 	if (!s || !CU_add_test(s, "no overwrite", test_no_overwrite) ||
 	    !CU_add_test(s, "expected version", test_expected_version) ||
 	    !CU_add_test(s, "failed part aborts", test_failed_part_aborts) ||
-	    !CU_add_test(s, "anonymous is unsigned",
-			 test_anonymous_unsigned)) {
+	    !CU_add_test(s, "anonymous is unsigned", test_anonymous_unsigned)) {
 		CU_cleanup_registry();
 		return 1;
 	}
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
-	unsigned failed = CU_get_number_of_failures() +
-			  CU_get_number_of_suites_failed();
+	unsigned failed =
+		CU_get_number_of_failures() + CU_get_number_of_suites_failed();
 
 	CU_cleanup_registry();
 	return failed ? 1 : 0;

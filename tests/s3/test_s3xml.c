@@ -58,14 +58,14 @@ static void test_documents(void)
 
 static void test_malformed(void)
 {
-	check("<a><b>x</a>", "ERR");            /* mismatched close */
-	check("<a><b>x</b>", "a/b=x|ERR");      /* unclosed */
-	check("<a>&bogus;</a>", "ERR");         /* unknown entity */
-	check("<a>&#0;</a>", "ERR");            /* NUL by reference */
-	check("<a>&#xD800;</a>", "ERR");        /* surrogate */
-	check("<a>&#99999999;</a>", "ERR");     /* out of range */
-	check("<a>& b</a>", "ERR");             /* bare ampersand */
-	check("</a>", "ERR");                   /* close without open */
+	check("<a><b>x</a>", "ERR");	    /* mismatched close */
+	check("<a><b>x</b>", "a/b=x|ERR");  /* unclosed */
+	check("<a>&bogus;</a>", "ERR");	    /* unknown entity */
+	check("<a>&#0;</a>", "ERR");	    /* NUL by reference */
+	check("<a>&#xD800;</a>", "ERR");    /* surrogate */
+	check("<a>&#99999999;</a>", "ERR"); /* out of range */
+	check("<a>& b</a>", "ERR");	    /* bare ampersand */
+	check("</a>", "ERR");		    /* close without open */
 	check("<a><!-- never closed </a>", "ERR");
 	check("<>x</>", "ERR");
 	/* deeper than 16 levels is refused, not recursed into */
@@ -111,8 +111,8 @@ int main(void)
 	}
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
-	unsigned failed = CU_get_number_of_failures() +
-			  CU_get_number_of_suites_failed();
+	unsigned failed =
+		CU_get_number_of_failures() + CU_get_number_of_suites_failed();
 
 	CU_cleanup_registry();
 	return failed ? 1 : 0;

@@ -22,20 +22,20 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define AKID "AKIDEXAMPLE"
+#define AKID   "AKIDEXAMPLE"
 #define SECRET "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 
 static const struct {
 	const char *name, *why;
 } sts_skips[] = {
-	{ "post-x-www-form-urlencoded-parameters",
-	  "its .sts hashes a canonical request with 'charset=utf8' and no "
-	  "content-length (checked: that variant's SHA-256 is the one in the "
-	  ".sts), while its .req and .creq say 'charset=utf-8' and sign "
-	  "content-length; its .authz carries that variant's signature but "
-	  "lists content-length in SignedHeaders (test_form_parameters "
-	  "checks the variant)" },
-	{ NULL, NULL },
+	{"post-x-www-form-urlencoded-parameters",
+	 "its .sts hashes a canonical request with 'charset=utf8' and no "
+	 "content-length (checked: that variant's SHA-256 is the one in the "
+	 ".sts), while its .req and .creq say 'charset=utf-8' and sign "
+	 "content-length; its .authz carries that variant's signature but "
+	 "lists content-length in SignedHeaders (test_form_parameters "
+	 "checks the variant)"},
+	{NULL, NULL},
 };
 
 static char *slurp(const char *path, size_t *len)
@@ -161,8 +161,9 @@ static void check_file(const char *dir, const char *name, const char *ext,
 	want = slurp(path, NULL);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(want);
 	if (strcmp(want, got)) {
-		fprintf(stderr, "\nvector %s: .%s differs\n--- want\n%s\n"
-				"--- got\n%s\n",
+		fprintf(stderr,
+			"\nvector %s: .%s differs\n--- want\n%s\n"
+			"--- got\n%s\n",
 			name, ext, want, got);
 		(*bad)++;
 	}
@@ -207,7 +208,7 @@ static void run_vector(const char *dir, const char *name)
 	struct wsp__sigv4_out out, out_sts;
 	wsp_http_header subset[32];
 	size_t n_subset = 0;
-	wsp_error err = { 0 };
+	wsp_error err = {0};
 	int bad = 0;
 	char *signed_list = authz_signed_headers(dir, name);
 
@@ -294,7 +295,8 @@ static void test_aws_suite(void)
 {
 	walk(WSP_SIGV4_VECTORS);
 	fprintf(stderr,
-		"\n  %d vectors signed, %d failed, %d with .sts/.authz skipped\n",
+		"\n  %d vectors signed, %d failed, %d with .sts/.authz "
+		"skipped\n",
 		vectors_run, vectors_failed, sts_skipped);
 	/* the suite has 31 vectors; none may go missing unnoticed */
 	CU_ASSERT_EQUAL(vectors_run + vectors_failed, 31);
@@ -303,17 +305,18 @@ static void test_aws_suite(void)
 }
 
 /* Examples of the S3 documentation ("Signature Calculations..."). */
-#define S3_AKID "AKIAIOSFODNN7EXAMPLE"
+#define S3_AKID	  "AKIAIOSFODNN7EXAMPLE"
 #define S3_SECRET "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
-#define EMPTY_SHA "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+#define EMPTY_SHA                                                              \
+	"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 static void test_s3_header_example(void)
 {
 	const wsp_http_header h[] = {
-		{ "Host", "examplebucket.s3.amazonaws.com" },
-		{ "Range", "bytes=0-9" },
-		{ "x-amz-content-sha256", EMPTY_SHA },
-		{ "x-amz-date", "20130524T000000Z" },
+		{"Host", "examplebucket.s3.amazonaws.com"},
+		{"Range", "bytes=0-9"},
+		{"x-amz-content-sha256", EMPTY_SHA},
+		{"x-amz-date", "20130524T000000Z"},
 	};
 	wsp_sigv4_request r = {
 		.struct_size = sizeof(r),
@@ -330,9 +333,8 @@ static void test_s3_header_example(void)
 	};
 	char buf[512];
 
-	CU_ASSERT_EQUAL_FATAL(wsp__sigv4_host_sign(buf, sizeof(buf), NULL, &r,
-						   NULL),
-			      0);
+	CU_ASSERT_EQUAL_FATAL(
+		wsp__sigv4_host_sign(buf, sizeof(buf), NULL, &r, NULL), 0);
 	CU_ASSERT_STRING_EQUAL(
 		buf, "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/"
 		     "20130524/us-east-1/s3/aws4_request, SignedHeaders=host;"
@@ -344,7 +346,7 @@ static void test_s3_header_example(void)
 static void test_s3_presign_example(void)
 {
 	const wsp_http_header h[] = {
-		{ "Host", "examplebucket.s3.amazonaws.com" },
+		{"Host", "examplebucket.s3.amazonaws.com"},
 	};
 	wsp_sigv4_request r = {
 		.struct_size = sizeof(r),
@@ -363,9 +365,8 @@ static void test_s3_presign_example(void)
 	};
 	char buf[1024];
 
-	CU_ASSERT_EQUAL_FATAL(wsp__sigv4_host_sign(buf, sizeof(buf), NULL, &r,
-						   NULL),
-			      0);
+	CU_ASSERT_EQUAL_FATAL(
+		wsp__sigv4_host_sign(buf, sizeof(buf), NULL, &r, NULL), 0);
 	CU_ASSERT_STRING_EQUAL(
 		buf, "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential="
 		     "AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2F"
@@ -377,8 +378,8 @@ static void test_s3_presign_example(void)
 
 static void test_s3_mode_keeps_path(void)
 {
-	const wsp_http_header h[] = { { "host", "b.example" },
-				      { "x-amz-date", "20240101T000000Z" } };
+	const wsp_http_header h[] = {{"host", "b.example"},
+				     {"x-amz-date", "20240101T000000Z"}};
 	wsp_sigv4_request r = {
 		.struct_size = sizeof(r),
 		.method = "PUT",
@@ -410,8 +411,8 @@ static void test_s3_mode_keeps_path(void)
 
 static void test_bad_input_refused(void)
 {
-	wsp_http_header h[] = { { "host", "b.example" },
-				{ "x-amz-date", "20240101T000000Z" } };
+	wsp_http_header h[] = {{"host", "b.example"},
+			       {"x-amz-date", "20240101T000000Z"}};
 	wsp_sigv4_request r = {
 		.struct_size = sizeof(r),
 		.method = "GET",
@@ -425,7 +426,7 @@ static void test_bad_input_refused(void)
 		.secret_access_key = "secret",
 	};
 	char buf[512];
-	wsp_error err = { 0 };
+	wsp_error err = {0};
 
 	CU_ASSERT_EQUAL(wsp__sigv4_host_sign(buf, 20, NULL, &r, &err),
 			WSP_ETOOBIG);
@@ -463,14 +464,14 @@ static void test_bad_input_refused(void)
  */
 static void test_form_parameters(void)
 {
-	const char *dir = WSP_SIGV4_VECTORS
-		"/post-x-www-form-urlencoded-parameters";
+	const char *dir =
+		WSP_SIGV4_VECTORS "/post-x-www-form-urlencoded-parameters";
 	const char *name = "post-x-www-form-urlencoded-parameters";
 	const wsp_http_header h[] = {
-		{ "Content-Type", "application/x-www-form-urlencoded; "
-				  "charset=utf8" },
-		{ "Host", "example.amazonaws.com" },
-		{ "X-Amz-Date", "20150830T123600Z" },
+		{"Content-Type", "application/x-www-form-urlencoded; "
+				 "charset=utf8"},
+		{"Host", "example.amazonaws.com"},
+		{"X-Amz-Date", "20150830T123600Z"},
 	};
 	wsp_sigv4_request r = {
 		.struct_size = sizeof(r),
@@ -514,18 +515,20 @@ int main(void)
 	if (!s || !CU_add_test(s, "AWS test suite vectors", test_aws_suite) ||
 	    !CU_add_test(s, "form-parameters vector as signed",
 			 test_form_parameters) ||
-	    !CU_add_test(s, "S3 docs: header example", test_s3_header_example) ||
+	    !CU_add_test(s, "S3 docs: header example",
+			 test_s3_header_example) ||
 	    !CU_add_test(s, "S3 docs: presigned example",
 			 test_s3_presign_example) ||
-	    !CU_add_test(s, "S3 mode keeps the path", test_s3_mode_keeps_path) ||
+	    !CU_add_test(s, "S3 mode keeps the path",
+			 test_s3_mode_keeps_path) ||
 	    !CU_add_test(s, "bad input refused", test_bad_input_refused)) {
 		CU_cleanup_registry();
 		return 1;
 	}
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
-	unsigned failed = CU_get_number_of_failures() +
-			  CU_get_number_of_suites_failed();
+	unsigned failed =
+		CU_get_number_of_failures() + CU_get_number_of_suites_failed();
 
 	CU_cleanup_registry();
 	return failed ? 1 : 0;

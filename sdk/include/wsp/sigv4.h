@@ -34,7 +34,7 @@ extern "C" {
 
 typedef struct wsp_sigv4_request {
 	uint32_t struct_size; /* sizeof(wsp_sigv4_request) */
-	uint32_t flags;       /* WSP_SIGV4_* */
+	uint32_t flags;	      /* WSP_SIGV4_* */
 	const char *method;
 	const char *path;  /* "/bucket/key%20name", as in the URL */
 	const char *query; /* "list-type=2&prefix=a%2F", no '?'; may be NULL */
