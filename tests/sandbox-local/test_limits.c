@@ -86,7 +86,12 @@ static void test_cpu_time(void)
 		fake_sh(&fs, &res, "exec awk 'BEGIN { while (1) n++ }'", &err),
 		0);
 	took = fake_now_ms() - t0;
-	CU_ASSERT(took >= 900 && took < 5000);
+	/*
+	 * At least the second of CPU it was allowed; no upper bound on wall
+	 * time (a loaded machine stretches it), the 20 s timeout not firing
+	 * is what shows the CPU limit stopped it.
+	 */
+	CU_ASSERT(took >= 900);
 	CU_ASSERT_EQUAL(res.term_signal, SIGXCPU);
 	CU_ASSERT(res.flags & WSP_EXEC_LIMIT);
 	CU_ASSERT_EQUAL(res.limit, WSP_LIMIT_CPU);
