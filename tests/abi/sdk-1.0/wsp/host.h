@@ -15,6 +15,7 @@
 #include <wsp/common.h>
 #include <wsp/options.h>
 #include <wsp/http.h>
+#include <wsp/sigv4.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -95,6 +96,16 @@ struct wsp_host {
 			    const wsp_http_request *req, wsp_error *err);
 	void (*http_response_release)(const wsp_host *host,
 				      wsp_http_response *resp);
+
+	/*
+	 * AWS Signature Version 4 (see <wsp/sigv4.h>). Header mode writes
+	 * the Authorization value to out; WSP_SIGV4_PRESIGN writes the whole
+	 * query string to send (the request's parameters plus the X-Amz-*
+	 * ones and X-Amz-Signature, no '?'). WSP_ETOOBIG when cap is short.
+	 * Test with WSP_HAS_MEMBER(wsp_host, host, sign_aws_v4).
+	 */
+	int (*sign_aws_v4)(char *out, size_t cap, const wsp_host *host,
+			   const wsp_sigv4_request *req, wsp_error *err);
 
 	/* ABI 1.1+: append here, never above */
 };
