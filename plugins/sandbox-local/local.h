@@ -9,6 +9,7 @@
  * exec.c      foreground exec (pipes, capture, timeouts, process groups)
  * procmgr.c   background processes, through one monitor process each
  * monitor/    the monitor executable (wsp-local-monitor)
+ * checkpoint.c  extension operations: checkpoint, restore, checkpoints
  */
 #ifndef WSP_SANDBOX_LOCAL_H
 #define WSP_SANDBOX_LOCAL_H
@@ -65,5 +66,8 @@ int64_t local_kill_grace_ms(const struct local_sandbox *sb);
 extern const wsp_procmgr_vtable local_procmgr_vtable;
 /* Called by stop/destroy: kill every background process of the sandbox. */
 int local_procs_kill_all(struct local_sandbox *sb, wsp_error *err);
+
+/* Extension operations (checkpoint.c), ended by WSP_EXT_END. */
+extern const wsp_ext_op local_ext_ops[];
 
 #endif /* WSP_SANDBOX_LOCAL_H */

@@ -563,4 +563,4 @@ WSP_PLUGIN_DEFINE(WSP_KIND_SANDBOX, "local", "0.1.0",
 			  WSP_CAP_SANDBOX_LIMITS | WSP_CAP_SANDBOX_RECONNECT |
 			  LOCAL_PROC_CAPS,
 		  local_options, local_init, local_fini, NULL,
-		  &local_sandbox_vtable, LOCAL_PROCMGR, NULL)
+		  &local_sandbox_vtable, LOCAL_PROCMGR, local_ext_ops)
