@@ -1,0 +1,236 @@
+/*
+ * wsp-conformance - run behavioural checks on a provider .so.
+ *
+ *   wsp-conformance PLUGIN.so [--options FILE]
+ *
+ * The provider is loaded as an operator would load it: through a
+ * workspace whose plugin path is the .so's directory and whose root mount
+ * (fs) or sandbox (sandbox) names it, with the options of FILE (a YAML
+ * map). Every check prints PASS, FAIL or SKIP; any failure exits 1.
+ */
+#include <errno.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conformance.h"
+
+static unsigned n_pass, n_fail, n_skip;
+
+void conf_pass(const char *check)
+{
+	n_pass++;
+	printf("PASS %s\n", check);
+	fflush(stdout);
+}
+
+void conf_fail(const char *check, const char *fmt, ...)
+{
+	va_list ap;
+
+	n_fail++;
+	printf("FAIL %s: ", check);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+void conf_skip(const char *check, const char *fmt, ...)
+{
+	va_list ap;
+
+	n_skip++;
+	printf("SKIP %s: ", check);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+const char *conf_errname(int code)
+{
+	static const char *const names[] = {
+		"WSP_OK",	  "WSP_ERROR",	    "WSP_ENOMEM",
+		"WSP_EINVAL",	  "WSP_ENOTFOUND",  "WSP_EEXIST",
+		"WSP_EISDIR",	  "WSP_ENOTDIR",    "WSP_ENOTEMPTY",
+		"WSP_EPERM",	  "WSP_EROFS",	    "WSP_ESTALE",
+		"WSP_ETIMEDOUT",  "WSP_ECANCELED",  "WSP_ENOTSUP",
+		"WSP_EAUTH",	  "WSP_ERATELIMIT", "WSP_EUNAVAIL",
+		"WSP_EPROTO",	  "WSP_EIO",	    "WSP_EABI",
+		"WSP_ENOTPLUGIN", "WSP_ECONFIG",    "WSP_EBUSY",
+		"WSP_ETOOBIG",	  "WSP_ELOST",
+	};
+
+	if (code <= 0 && -code < (int)(sizeof(names) / sizeof(names[0])))
+		return names[-code];
+	return "unknown code";
+}
+
+/* The options file, each line indented by indent to sit under "options:". */
+static char *read_options(const char *path, int indent)
+{
+	char line[4096];
+	char *out = calloc(1, 1);
+	size_t len = 0;
+	FILE *f;
+
+	if (!out)
+		return NULL;
+	if (!path)
+		return out;
+	f = fopen(path, "r");
+	if (!f) {
+		fprintf(stderr, "error: cannot open '%s': %s\n", path,
+			strerror(errno));
+		free(out);
+		return NULL;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		size_t n = strlen(line);
+		char *grown = realloc(out, len + n + (size_t)indent + 2);
+
+		if (!grown) {
+			free(out);
+			fclose(f);
+			return NULL;
+		}
+		out = grown;
+		len += (size_t)sprintf(out + len, "%*s%s%s", indent, "", line,
+				       n && line[n - 1] == '\n' ? "" : "\n");
+	}
+	fclose(f);
+	return out;
+}
+
+int conf_open(wsp_workspace **out, const struct conf *c, const char *extra,
+	      wsp_error *err)
+{
+	wsp_open_options o = WSP_OPEN_OPTIONS_INIT;
+	size_t cap = strlen(c->options) + (extra ? strlen(extra) : 0) + 512;
+	char *yaml = malloc(cap);
+	int rc;
+
+	if (!yaml)
+		return WSP_ENOMEM;
+	if (c->kind == WSP_KIND_FS)
+		snprintf(yaml, cap,
+			 "mounts:\n  /:\n    provider: %s\n    options:\n%s%s",
+			 c->name, c->options, extra ? extra : "");
+	else
+		snprintf(yaml, cap,
+			 "sandbox:\n  provider: %s\n  id: conformance\n"
+			 "  options:\n%s%s",
+			 c->name, c->options, extra ? extra : "");
+	o.config_text = yaml;
+	o.config_name = "<conformance>";
+	o.plugin_path = c->dir;
+	rc = wsp_workspace_open(out, &o, err);
+	free(yaml);
+	return rc;
+}
+
+/* Split "wsp-<kind>-<name>.so" into kind and name. */
+static int parse_file_name(struct conf *c)
+{
+	char copy[4096];
+	const char *base, *rest;
+	size_t n;
+
+	snprintf(copy, sizeof(copy), "%s", c->so_path);
+	snprintf(c->dir, sizeof(c->dir), "%s", dirname(copy));
+	snprintf(copy, sizeof(copy), "%s", c->so_path);
+	base = basename(copy);
+	if (!strncmp(base, "wsp-fs-", 7)) {
+		c->kind = WSP_KIND_FS;
+		rest = base + 7;
+	} else if (!strncmp(base, "wsp-sandbox-", 12)) {
+		c->kind = WSP_KIND_SANDBOX;
+		rest = base + 12;
+	} else {
+		return -1;
+	}
+	n = strlen(rest);
+	if (n < 4 || strcmp(rest + n - 3, ".so") || n - 3 >= sizeof(c->name))
+		return -1;
+	memcpy(c->name, rest, n - 3);
+	c->name[n - 3] = '\0';
+	return 0;
+}
+
+static int on_plugin(const wsp_plugin_info *info, void *payload)
+{
+	struct conf *c = payload;
+	size_t i;
+
+	if (info->status != WSP_PLUGIN_OK) {
+		conf_fail("load", "'%s' refused: %s", info->path,
+			  info->message ? info->message : "no reason given");
+		return WSP_ENOTPLUGIN;
+	}
+	c->caps = info->caps;
+	c->has_procmgr = info->has_procmgr != 0;
+	for (i = 0; i < info->n_options; i++)
+		if (info->options[i].name &&
+		    !strcmp(info->options[i].name, "read_only") &&
+		    info->options[i].type == WSP_OPT_BOOL)
+			c->has_read_only_opt = 1;
+	conf_pass("load");
+	return 0;
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: wsp-conformance PLUGIN.so [--options FILE]\n");
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	struct conf c = {0};
+	const char *opt_file = NULL;
+	wsp_error err = {0};
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--options") && i + 1 < argc)
+			opt_file = argv[++i];
+		else if (argv[i][0] == '-' || c.so_path)
+			return usage();
+		else
+			c.so_path = argv[i];
+	}
+	if (!c.so_path)
+		return usage();
+	if (parse_file_name(&c)) {
+		fprintf(stderr,
+			"error: '%s' is not named wsp-<fs|sandbox>-<name>.so\n",
+			c.so_path);
+		return 2;
+	}
+	c.options = read_options(opt_file, c.kind == WSP_KIND_FS ? 6 : 4);
+	if (!c.options)
+		return 2;
+	if (conf_open(&c.ws, &c, NULL, &err)) {
+		fprintf(stderr, "error: cannot open a workspace on '%s': %s\n",
+			c.so_path, err.message);
+		free(c.options);
+		return 2;
+	}
+	if (wsp_workspace_plugin(c.ws, c.kind, c.name, on_plugin, &c, &err)) {
+		if (err.code && err.code != WSP_ENOTPLUGIN)
+			conf_fail("load", "%s", err.message);
+	} else if (c.kind == WSP_KIND_FS) {
+		conf_run_fs(&c);
+	} else {
+		conf_run_sandbox(&c);
+	}
+	wsp_workspace_close(c.ws);
+	free(c.options);
+	printf("%u passed, %u failed, %u skipped\n", n_pass, n_fail, n_skip);
+	return n_fail ? 1 : 0;
+}

@@ -1,0 +1,42 @@
+#!/bin/sh
+# Run wsp-conformance on an in-tree provider with options pointing into a
+# fresh temporary directory, then remove it.
+#   run.sh CONFORMANCE PLUGIN.so fs|sandbox [EXTRA_OPTION_LINE...]
+set -eu
+conf=$1 so=$2 kind=$3
+shift 3
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/wsp-conformance-XXXXXX")
+trap 'rm -rf "$tmp"' EXIT INT TERM
+mkdir -p "$tmp/files" "$tmp/state"
+case $kind in
+fs)
+	printf 'base_path: %s\n' "$tmp/files" >"$tmp/options.yaml" ;;
+sandbox)
+	printf 'isolation: none\nworking_dir: %s\nstate_dir: %s\n' \
+		"$tmp/files" "$tmp/state" >"$tmp/options.yaml" ;;
+*)
+	echo "run.sh: unknown kind '$kind'" >&2
+	exit 2 ;;
+esac
+for line in "$@"; do
+	printf '%s\n' "$line" >>"$tmp/options.yaml"
+done
+# No config from the environment may leak into the run.
+export XDG_CONFIG_HOME="$tmp/xdg" XDG_STATE_HOME="$tmp/xdg-state"
+unset WSP_CONFIG WSP_PLUGIN_PATH
+rc=0
+"$conf" "$so" --options "$tmp/options.yaml" >"$tmp/out" 2>&1 || rc=$?
+cat "$tmp/out"
+# WSP_CONF_EXPECT_FAIL=CHECK: the run must exit 1 with that check failed.
+if [ -n "${WSP_CONF_EXPECT_FAIL-}" ]; then
+	[ $rc -eq 1 ] || { echo "exit $rc, want 1" >&2; exit 1; }
+	grep -q "^FAIL $WSP_CONF_EXPECT_FAIL:" "$tmp/out" ||
+		{ echo "no 'FAIL $WSP_CONF_EXPECT_FAIL'" >&2; exit 1; }
+	grep -q '^[0-9]* passed, [1-9][0-9]* failed' "$tmp/out" ||
+		{ echo "no summary counting the failure" >&2; exit 1; }
+	exit 0
+fi
+# A run that passes must have checked something and failed nothing.
+grep -q '^PASS ' "$tmp/out" || { echo "no check passed" >&2; exit 1; }
+grep -q '^[0-9]* passed, 0 failed' "$tmp/out" || rc=1
+exit $rc
