@@ -1,7 +1,8 @@
 #!/bin/sh
 # Run wsp-conformance on an in-tree provider with options pointing into a
 # fresh temporary directory, then remove it.
-#   run.sh CONFORMANCE PLUGIN.so fs|sandbox [EXTRA_OPTION_LINE...]
+#   run.sh CONFORMANCE PLUGIN.so fs|sandbox|sandbox-plain [EXTRA_OPTION...]
+# sandbox-plain: a provider whose only option is working_dir (the template)
 set -eu
 conf=$1 so=$2 kind=$3
 shift 3
@@ -14,6 +15,8 @@ fs)
 sandbox)
 	printf 'isolation: none\nworking_dir: %s\nstate_dir: %s\n' \
 		"$tmp/files" "$tmp/state" >"$tmp/options.yaml" ;;
+sandbox-plain)
+	printf 'working_dir: %s\n' "$tmp/files" >"$tmp/options.yaml" ;;
 *)
 	echo "run.sh: unknown kind '$kind'" >&2
 	exit 2 ;;
