@@ -46,6 +46,17 @@ void cli_error(const char *fmt, ...) WSP_PRINTF(1, 2);
  */
 int cli_usage(const char *cmd, const char *fmt, ...) WSP_PRINTF(2, 3);
 
+/*
+ * Value of "--opt VALUE" or "--opt=VALUE" at argv[*i] (advancing *i past a
+ * separate value); NULL when argv[*i] is another option, or when the value
+ * is missing (then *missing is set).
+ */
+const char *cli_option_value(int argc, char **argv, int *i, const char *opt,
+			     int *missing);
+
+/* "250ms", "30s", "5m", "1h", "1d", or bare seconds, in ms; -1 if malformed. */
+int64_t cli_parse_duration(const char *s);
+
 /* True if argv[1..] holds -h or --help before any "--". */
 int cli_wants_help(int argc, char **argv);
 

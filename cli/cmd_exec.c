@@ -70,48 +70,6 @@ struct exec_args {
 	int n_cmd;
 };
 
-/* "250ms", "30s", "5m", "1h", "1d", or bare seconds; -1 if malformed. */
-static int64_t parse_duration(const char *s)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || v < 0 || v > 1e12)
-		return -1;
-	if (!strcmp(end, "ms"))
-		return (int64_t)v;
-	if (!*end || !strcmp(end, "s"))
-		return (int64_t)(v * 1000);
-	if (!strcmp(end, "m"))
-		return (int64_t)(v * 60000);
-	if (!strcmp(end, "h"))
-		return (int64_t)(v * 3600000);
-	if (!strcmp(end, "d"))
-		return (int64_t)(v * 86400000);
-	return -1;
-}
-
-/* Value of --opt VALUE / --opt=VALUE at argv[*i], or NULL. */
-static const char *opt_value(int argc, char **argv, int *i, const char *opt,
-			     int *missing)
-{
-	size_t n = strlen(opt);
-
-	if (strncmp(argv[*i], opt, n))
-		return NULL;
-	if (argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	if (argv[*i][n])
-		return NULL;
-	if (*i + 1 >= argc) {
-		*missing = 1;
-		return NULL;
-	}
-	return argv[++*i];
-}
-
 static int parse_args(struct exec_args *a, const char *name, int argc,
 		      char **argv)
 {
@@ -127,9 +85,9 @@ static int parse_args(struct exec_args *a, const char *name, int argc,
 		}
 		if (argv[i][0] != '-' || !argv[i][1])
 			break;
-		if ((v = opt_value(argc, argv, &i, "--cwd", &missing))) {
+		if ((v = cli_option_value(argc, argv, &i, "--cwd", &missing))) {
 			a->cwd = v;
-		} else if ((v = opt_value(argc, argv, &i, "--env",
+		} else if ((v = cli_option_value(argc, argv, &i, "--env",
 					  &missing))) {
 			if (!strchr(v, '=') || v[0] == '=')
 				return cli_usage(name, "'--env %s' is not "
@@ -138,13 +96,13 @@ static int parse_args(struct exec_args *a, const char *name, int argc,
 				return cli_usage(name, "more than %d --env",
 						 MAX_ENV);
 			a->env[a->n_env++] = v;
-		} else if ((v = opt_value(argc, argv, &i, "--timeout",
+		} else if ((v = cli_option_value(argc, argv, &i, "--timeout",
 					  &missing))) {
-			a->timeout_ms = parse_duration(v);
+			a->timeout_ms = cli_parse_duration(v);
 			if (a->timeout_ms < 0)
 				return cli_usage(name, "invalid duration '%s'; "
 						 "use e.g. 500ms, 30s, 5m", v);
-		} else if ((v = opt_value(argc, argv, &i, "--isolation",
+		} else if ((v = cli_option_value(argc, argv, &i, "--isolation",
 					  &missing))) {
 			if (strcmp(v, "none") && strcmp(v, "bwrap") &&
 			    strcmp(v, "auto"))

@@ -20,47 +20,6 @@
 
 /* ---- shared helpers ----------------------------------------------------- */
 
-/* Value of --opt VALUE / --opt=VALUE at argv[*i], or NULL. */
-static const char *opt_value(int argc, char **argv, int *i, const char *opt,
-			     int *missing)
-{
-	size_t n = strlen(opt);
-
-	if (strncmp(argv[*i], opt, n))
-		return NULL;
-	if (argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	if (argv[*i][n])
-		return NULL;
-	if (*i + 1 >= argc) {
-		*missing = 1;
-		return NULL;
-	}
-	return argv[++*i];
-}
-
-/* "250ms", "30s", "5m", "1h", "1d", or bare seconds; -1 if malformed. */
-static int64_t parse_duration(const char *s)
-{
-	static const struct {
-		const char *unit;
-		double ms;
-	} units[] = {{"ms", 1},	   {"", 1000},	   {"s", 1000},
-		     {"m", 60000}, {"h", 3600000}, {"d", 86400000}};
-	char *end;
-	double v;
-	size_t i;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || v < 0 || v > 1e12)
-		return -1;
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (!strcmp(end, units[i].unit))
-			return (int64_t)(v * units[i].ms);
-	return -1;
-}
-
 /* "512", "64KiB", "8MiB", "1GiB" (also K/M/G and KB/MB/GB); 0 if bad. */
 static uint64_t parse_size(const char *s)
 {
@@ -183,9 +142,9 @@ int cmd_spawn(struct wsp_cli *cli, int argc, char **argv)
 		}
 		if (argv[i][0] != '-' || !argv[i][1])
 			break;
-		if ((v = opt_value(argc, argv, &i, "--cwd", &missing))) {
+		if ((v = cli_option_value(argc, argv, &i, "--cwd", &missing))) {
 			o.cwd = v;
-		} else if ((v = opt_value(argc, argv, &i, "--env", &missing))) {
+		} else if ((v = cli_option_value(argc, argv, &i, "--env", &missing))) {
 			if (!strchr(v, '=') || v[0] == '=')
 				return cli_usage("spawn",
 						 "'--env %s' is not "
@@ -195,16 +154,16 @@ int cmd_spawn(struct wsp_cli *cli, int argc, char **argv)
 				return cli_usage("spawn", "more than %d --env",
 						 MAX_ENV);
 			env[n_env++] = v;
-		} else if ((v = opt_value(argc, argv, &i, "--timeout",
+		} else if ((v = cli_option_value(argc, argv, &i, "--timeout",
 					  &missing))) {
-			o.timeout_ms = parse_duration(v);
+			o.timeout_ms = cli_parse_duration(v);
 			if (o.timeout_ms < 0)
 				return cli_usage("spawn",
 						 "invalid duration "
 						 "'%s'; use e.g. 500ms, 30s, "
 						 "5m",
 						 v);
-		} else if ((v = opt_value(argc, argv, &i, "--isolation",
+		} else if ((v = cli_option_value(argc, argv, &i, "--isolation",
 					  &missing))) {
 			if (strcmp(v, "none") && strcmp(v, "bwrap") &&
 			    strcmp(v, "auto"))
@@ -216,7 +175,7 @@ int cmd_spawn(struct wsp_cli *cli, int argc, char **argv)
 			/* As `wsp exec` does: read by the local provider. */
 			if (setenv("WSP_LOCAL_ISOLATION", v, 1) < 0)
 				return WSP_EXIT_FAIL;
-		} else if ((v = opt_value(argc, argv, &i, "--log-limit",
+		} else if ((v = cli_option_value(argc, argv, &i, "--log-limit",
 					  &missing))) {
 			o.log_limit = parse_size(v);
 			if (!o.log_limit)
@@ -224,8 +183,8 @@ int cmd_spawn(struct wsp_cli *cli, int argc, char **argv)
 						 "invalid size '%s'; "
 						 "use e.g. 64KiB, 8MiB",
 						 v);
-		} else if ((v = opt_value(argc, argv, &i, "--sh", &missing)) ||
-			   (v = opt_value(argc, argv, &i, "-c", &missing))) {
+		} else if ((v = cli_option_value(argc, argv, &i, "--sh", &missing)) ||
+			   (v = cli_option_value(argc, argv, &i, "-c", &missing))) {
 			o.shell = v;
 		} else if (missing) {
 			return cli_usage("spawn", "option '%s' needs a value",
@@ -466,7 +425,7 @@ int cmd_logs(struct wsp_cli *cli, int argc, char **argv)
 		return WSP_EXIT_OK;
 	}
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
-		if ((v = opt_value(argc, argv, &i, "--tail", &missing))) {
+		if ((v = cli_option_value(argc, argv, &i, "--tail", &missing))) {
 			char *end;
 			long n = strtol(v, &end, 10);
 
@@ -637,8 +596,8 @@ int cmd_kill(struct wsp_cli *cli, int argc, char **argv)
 		return WSP_EXIT_OK;
 	}
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
-		if ((v = opt_value(argc, argv, &i, "--signal", &missing)) ||
-		    (v = opt_value(argc, argv, &i, "-s", &missing))) {
+		if ((v = cli_option_value(argc, argv, &i, "--signal", &missing)) ||
+		    (v = cli_option_value(argc, argv, &i, "-s", &missing))) {
 			sig = parse_signal(v);
 			if (!sig)
 				return cli_usage("kill", "unknown signal '%s'",

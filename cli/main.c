@@ -123,25 +123,6 @@ int cli_workspace(wsp_workspace **out, struct wsp_cli *cli)
 	return WSP_EXIT_OK;
 }
 
-/* Value of "--opt VALUE" or "--opt=VALUE" at argv[*i]; NULL if not opt. */
-static const char *option_value(int argc, char **argv, int *i,
-				const char *opt, int *missing)
-{
-	size_t n = strlen(opt);
-
-	if (strncmp(argv[*i], opt, n))
-		return NULL;
-	if (argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	if (argv[*i][n] != '\0')
-		return NULL;
-	if (*i + 1 >= argc) {
-		*missing = 1;
-		return NULL;
-	}
-	return argv[++*i];
-}
-
 int main(int argc, char **argv)
 {
 	struct wsp_cli cli = { 0 };
@@ -150,9 +131,9 @@ int main(int argc, char **argv)
 	int i, rc, missing = 0;
 
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
-		if ((v = option_value(argc, argv, &i, "--config", &missing))) {
+		if ((v = cli_option_value(argc, argv, &i, "--config", &missing))) {
 			cli.config_path = v;
-		} else if ((v = option_value(argc, argv, &i, "--plugin-path",
+		} else if ((v = cli_option_value(argc, argv, &i, "--plugin-path",
 					     &missing))) {
 			cli.plugin_path = v;
 		} else if (missing) {
