@@ -17,6 +17,7 @@
 #if UINTPTR_MAX == UINT64_MAX
 #define AT(t, m, off) _Static_assert(offsetof(t, m) == (off), #t "." #m)
 #define SIZE(t, n) _Static_assert(sizeof(t) >= (n), "sizeof " #t)
+#include "cu_main.h"
 #include "layout_1_0.inc"
 #endif
 
@@ -60,7 +61,6 @@ static void test_header_read_from_bytes(void)
 int main(void)
 {
 	CU_pSuite s;
-	unsigned failed;
 
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 2;
@@ -68,9 +68,5 @@ int main(void)
 	CU_add_test(s, "frozen numbers are 1.0's",
 		    test_frozen_numbers_compiled);
 	CU_add_test(s, "header read from bytes", test_header_read_from_bytes);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return cu_run_registry();
 }

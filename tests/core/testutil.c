@@ -10,6 +10,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cu_main.h"
+
 char *tu_tmpdir(void)
 {
 	const char *base = getenv("TMPDIR");
@@ -158,16 +160,10 @@ int tu_main(const char *suite, const CU_TestInfo *tests)
 	CU_SuiteInfo suites[] = { { suite, NULL, NULL, NULL, NULL,
 				    (CU_TestInfo *)tests },
 				  CU_SUITE_INFO_NULL };
-	unsigned failed;
 
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 2;
 	if (CU_register_suites(suites) != CUE_SUCCESS)
 		return 2;
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() +
-		 CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return cu_run_registry();
 }

@@ -22,6 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cu_main.h"
+
 #define OLD "old content, whole\n"
 
 static char *base;
@@ -334,7 +336,7 @@ int main(void)
 	};
 	CU_pSuite s;
 	size_t i;
-	int fails, mode;
+	int mode;
 
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 2;
@@ -345,10 +347,5 @@ int main(void)
 		for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
 			CU_add_test(s, tests[i].name, tests[i].fn);
 	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	fails = (int)CU_get_number_of_failures() +
-		(int)CU_get_number_of_suites_failed();
-	CU_cleanup_registry();
-	return fails ? 1 : 0;
+	return cu_run_registry();
 }

@@ -15,6 +15,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cu_main.h"
+
 static char *top;  /* temporary directory of the suite */
 static char *base; /* top/base: the filesystem's root */
 static struct fake_fs F;
@@ -866,17 +868,11 @@ int main(void)
 	};
 	CU_pSuite s;
 	size_t i;
-	int fails;
 
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 2;
 	s = CU_add_suite("fs-local ops", suite_init, suite_fini);
 	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
 		CU_add_test(s, tests[i].name, tests[i].fn);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	fails = (int)CU_get_number_of_failures() +
-		(int)CU_get_number_of_suites_failed();
-	CU_cleanup_registry();
-	return fails ? 1 : 0;
+	return cu_run_registry();
 }

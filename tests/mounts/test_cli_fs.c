@@ -16,6 +16,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cu_main.h"
+
 static char top[512], cfg[600];
 
 struct run {
@@ -339,13 +341,5 @@ int main(void)
 	CU_add_test(s, "mkdir, cp, mv, rm", test_change_commands);
 	CU_add_test(s, "usage and --help", test_usage);
 	CU_add_test(s, "progress bar on a terminal", test_progress_on_tty);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	{
-		int fails = (int)CU_get_number_of_failures() +
-			    (int)CU_get_number_of_suites_failed();
-
-		CU_cleanup_registry();
-		return fails ? 1 : 0;
-	}
+	return cu_run_registry();
 }

@@ -14,21 +14,18 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cu_main.h"
+
 static int run_suite(const char *suite, CU_TestInfo *tests)
 {
 	CU_SuiteInfo suites[] = {{suite, NULL, NULL, NULL, NULL, tests},
 				 CU_SUITE_INFO_NULL};
-	unsigned failed;
 
 	signal(SIGPIPE, SIG_IGN);
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 2;
 	CU_register_suites(suites);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return cu_run_registry();
 }
 
 int procs_main(const char *suite, CU_TestInfo *tests)

@@ -319,15 +319,11 @@ int main(void)
 	CU_SuiteInfo suites[] = { { "wsp exec/sh/sandbox", suite_init,
 				    suite_clean, NULL, NULL, tests },
 				  CU_SUITE_INFO_NULL };
-	unsigned failed;
 
+	/* no CU_MAIN_SUITE: SIGPIPE keeps its default so wsp children see it */
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 2;
-	CU_register_suites(suites);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() +
-		 CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	if (CU_register_suites(suites) != CUE_SUCCESS)
+		return 2;
+	return cu_run_registry();
 }

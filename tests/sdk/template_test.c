@@ -23,6 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cu_main.h"
+
 static const char *plugin_path;
 static void *dl;
 static const wsp_plugin_desc *desc;
@@ -530,7 +532,6 @@ static int suite_clean(void)
 int main(int argc, char **argv)
 {
 	CU_pSuite s;
-	unsigned failures;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: %s PATH/wsp-sandbox-template.so\n",
@@ -557,10 +558,5 @@ int main(int argc, char **argv)
 	CU_add_test(s, "timeout", test_timeout);
 	CU_add_test(s, "info", test_info);
 	CU_add_test(s, "missing working dir", test_missing_working_dir);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures() +
-		   CU_get_number_of_suites_failed();
-	CU_cleanup_registry();
-	return failures ? 1 : 0;
+	return cu_run_registry();
 }
