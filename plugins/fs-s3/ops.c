@@ -312,62 +312,114 @@ static void parent_of(char *out, size_t cap, const char *path)
 		snprintf(out, cap, "%.*s", (int)(slash - path), path);
 }
 
+/*
+ * What stands at a directory key: 1 = a directory, 0 = nothing, 2 = an
+ * object (a file), or a negative code.
+ */
+static int dir_state(struct s3 *s, const char *key, const char *path,
+		     wsp_error *err)
+{
+	struct head hd;
+	int rc = head_object(&hd, s, key, path, NULL, err);
+
+	if (rc)
+		return rc < 0 ? rc : 2;
+	return s3_is_dir(s, key, NULL, err);
+}
+
+#define MKDIR_LEVELS_MAX 64
+
+/*
+ * The levels of path that do not exist yet, deepest first, looking at
+ * no more than max of them and stopping at one that exists (the root
+ * always does): their count, or a negative code. A file at a level is
+ * EEXIST at path itself, ENOTDIR above it (as on a local disk).
+ */
+static int missing_levels(char levels[][S3_KEY_MAX + 2], int max, struct s3 *s,
+			  const char *path, wsp_error *err)
+{
+	char level[S3_KEY_MAX + 1], up[S3_KEY_MAX + 1];
+	int n = 0;
+
+	snprintf(level, sizeof(level), "%s", path);
+	while (n < max && strcmp(level, ".")) {
+		int rc;
+
+		if (n == MKDIR_LEVELS_MAX)
+			return wsp_error_set(err, WSP_ETOOBIG,
+					     "cannot mkdir '%s': more than %d "
+					     "missing levels",
+					     path, MKDIR_LEVELS_MAX);
+		rc = dir_key(levels[n], S3_KEY_MAX + 1, s, level, err);
+		if (!rc)
+			rc = dir_state(s, levels[n], level, err);
+		if (rc == 2 && !n)
+			return wsp_error_set(err, WSP_EEXIST,
+					     "cannot mkdir '%s': a file exists "
+					     "there",
+					     path);
+		if (rc == 2)
+			return wsp_error_set(
+				err, WSP_ENOTDIR,
+				"cannot mkdir '%s': '%s' is a file", path,
+				level);
+		if (rc < 0)
+			return rc;
+		if (rc)
+			break;
+		n++;
+		parent_of(up, sizeof(up), level);
+		memcpy(level, up, sizeof(level));
+	}
+	return n;
+}
+
 int s3_mkdir(void *self, const char *path, uint32_t flags, wsp_error *err)
 {
 	struct s3 *s = self;
-	char key[S3_KEY_MAX + 2], parent[S3_KEY_MAX + 1];
+	bool recursive = flags & WSP_FS_RECURSIVE;
+	char(*levels)[S3_KEY_MAX + 2];
 	const wsp_http_header h[] = {
 		{"Content-Type", "application/x-directory"},
 	};
-	struct head hd;
-	int rc = refuse_read_only(s, "mkdir", path, err);
+	int rc = refuse_read_only(s, "mkdir", path, err), n;
 
 	if (rc)
 		return rc;
 	if (!strcmp(path, "."))
-		return flags & WSP_FS_RECURSIVE
-			       ? 0
-			       : wsp_error_set(err, WSP_EEXIST,
-					       "cannot mkdir '.': exists");
-	rc = dir_key(key, sizeof(key) - 1, s, path, err);
-	if (rc)
-		return rc;
-	rc = head_object(&hd, s, key, path, NULL, err);
-	if (rc)
-		return rc < 0 ? rc
-			      : wsp_error_set(err, WSP_EEXIST,
-					      "cannot mkdir '%s': a file "
-					      "exists there",
-					      path);
-	rc = s3_is_dir(s, key, NULL, err);
-	if (rc)
-		return rc < 0 ? rc
-		       : flags & WSP_FS_RECURSIVE
-			       ? 0
-			       : wsp_error_set(err, WSP_EEXIST,
-					       "cannot mkdir '%s': directory "
-					       "exists",
-					       path);
-	if (!(flags & WSP_FS_RECURSIVE)) {
-		char pkey[S3_KEY_MAX + 1];
+		return recursive ? 0
+				 : wsp_error_set(err, WSP_EEXIST,
+						 "cannot mkdir '.': exists");
+	levels = malloc(MKDIR_LEVELS_MAX * sizeof(*levels));
+	if (!levels)
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	/* without RECURSIVE only the path and its parent matter */
+	n = missing_levels(levels, recursive ? MKDIR_LEVELS_MAX + 1 : 2, s,
+			   path, err);
+	if (n < 0) {
+		rc = n;
+	} else if (!n && !recursive) {
+		rc = wsp_error_set(err, WSP_EEXIST,
+				   "cannot mkdir '%s': directory exists", path);
+	} else if (n > 1 && !recursive) {
+		char parent[S3_KEY_MAX + 1];
 
 		parent_of(parent, sizeof(parent), path);
-		if (strcmp(parent, ".")) {
-			rc = dir_key(pkey, sizeof(pkey), s, parent, err);
-			if (!rc)
-				rc = s3_is_dir(s, pkey, NULL, err);
-			if (rc < 0)
-				return rc;
-			if (!rc)
-				return wsp_error_set(
-					err, WSP_ENOTFOUND,
-					"cannot mkdir '%s': parent "
-					"'%s' does not exist",
-					path, parent);
-		}
+		rc = wsp_error_set(err, WSP_ENOTFOUND,
+				   "cannot mkdir '%s': parent '%s' does not "
+				   "exist",
+				   path, parent);
 	}
-	strcat(key, "/");
-	return simple(s, "PUT", key, h, 1, "mkdir", path, err);
+	/*
+	 * A marker for every missing level, top down as mkdir -p goes, so
+	 * removing the deepest one keeps its parents.
+	 */
+	for (int i = n - 1; !rc && i >= 0; i--) {
+		strcat(levels[i], "/");
+		rc = simple(s, "PUT", levels[i], h, 1, "mkdir", path, err);
+	}
+	free(levels);
+	return rc;
 }
 
 /* DeleteObjects batches. */

@@ -192,6 +192,50 @@ static void test_list_and_mkdir(void)
 		WSP_ENOTFOUND);
 }
 
+/* mkdir -p leaves a marker at every level it made, as a disk would */
+static void test_recursive_mkdir(void)
+{
+	wsp_error err = {0};
+	wsp_fs_stat st;
+	int ex;
+
+	CU_ASSERT_EQUAL_FATAL(
+		fs.fs->mkdir(fs.self, "tree/a/b/c", WSP_FS_RECURSIVE, &err), 0);
+	/* removing the leaf keeps every parent */
+	CU_ASSERT_EQUAL(fs.fs->rmdir(fs.self, "tree/a/b/c", 0, &err), 0);
+	CU_ASSERT_EQUAL(fs.fs->exists(&ex, fs.self, "tree/a/b/c", &err), 0);
+	CU_ASSERT_EQUAL(ex, 0);
+	CU_ASSERT_EQUAL(fs.fs->stat(&st, fs.self, "tree/a/b", 0, &err), 0);
+	CU_ASSERT_EQUAL(st.type, WSP_FS_TYPE_DIR);
+	CU_ASSERT_EQUAL(fs.fs->rmdir(fs.self, "tree/a/b", 0, &err), 0);
+	CU_ASSERT_EQUAL(fs.fs->stat(&st, fs.self, "tree/a", 0, &err), 0);
+	CU_ASSERT_EQUAL(st.type, WSP_FS_TYPE_DIR);
+	/* an existing level is kept as it is; only missing ones are made */
+	CU_ASSERT_EQUAL(
+		fs.fs->mkdir(fs.self, "tree/a/x/y", WSP_FS_RECURSIVE, &err), 0);
+	CU_ASSERT_EQUAL(fs.fs->rmdir(fs.self, "tree/a/x/y", 0, &err), 0);
+	CU_ASSERT_EQUAL(fs.fs->rmdir(fs.self, "tree/a/x", 0, &err), 0);
+	CU_ASSERT_EQUAL(fs.fs->rmdir(fs.self, "tree/a", 0, &err), 0);
+	CU_ASSERT_EQUAL(fs.fs->stat(&st, fs.self, "tree", 0, &err), 0);
+	CU_ASSERT_EQUAL(st.type, WSP_FS_TYPE_DIR);
+	/* a file on the way stops it, and nothing is made below it */
+	CU_ASSERT_EQUAL_FATAL(
+		s3fs_put(&fs, "tree/file.txt", "f", 1, NULL, NULL, &err), 0);
+	CU_ASSERT_EQUAL(fs.fs->mkdir(fs.self, "tree/file.txt/sub/deeper",
+				     WSP_FS_RECURSIVE, &err),
+			WSP_ENOTDIR);
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(err.message, "'tree/file.txt' is a file"));
+	CU_ASSERT_EQUAL(fs.fs->mkdir(fs.self, "tree/file.txt/sub", 0, &err),
+			WSP_ENOTDIR);
+	CU_ASSERT_EQUAL(fs.fs->mkdir(fs.self, "tree/file.txt", 0, &err),
+			WSP_EEXIST);
+	CU_ASSERT_EQUAL(fs.fs->stat(&st, fs.self, "tree/file.txt", 0, &err), 0);
+	CU_ASSERT_EQUAL(st.type, WSP_FS_TYPE_FILE);
+	CU_ASSERT_EQUAL(fs.fs->remove(fs.self, "tree", WSP_FS_RECURSIVE, &err),
+			0);
+}
+
 static void test_pagination(void)
 {
 	struct wsp_config cfg = s3_config(&srv);
@@ -585,6 +629,7 @@ int main(void)
 	if (!s || !CU_add_test(s, "put, get, stat", test_put_get_stat) ||
 	    !CU_add_test(s, "ranges", test_ranges) ||
 	    !CU_add_test(s, "list and mkdir", test_list_and_mkdir) ||
+	    !CU_add_test(s, "recursive mkdir", test_recursive_mkdir) ||
 	    !CU_add_test(s, "pagination and DeleteObjects", test_pagination) ||
 	    !CU_add_test(s, "remove, copy, move", test_remove_copy_move) ||
 	    !CU_add_test(s, "special keys", test_special_keys) ||
