@@ -19,6 +19,15 @@ static int route(struct wsp__route *r, wsp_workspace *ws, const char *path,
 	return wsp__route(r, ws, path, err);
 }
 
+/* The provider of a routed path that is about to change (mkdir, remove). */
+static int load_writable(struct wsp__route *r, wsp_workspace *ws,
+			 wsp_error *err)
+{
+	int rc = wsp__route_writable(r, ws, err);
+
+	return rc < 0 ? rc : wsp__route_load(r, ws, err);
+}
+
 static void fill_mime(wsp_fs_stat *st, const char *path)
 {
 	if (st->type == WSP_FS_TYPE_FILE &&
@@ -249,10 +258,7 @@ int wsp_files_mkdir(wsp_workspace *ws, const char *path, uint32_t flags,
 				     "already exists",
 				     path);
 	}
-	rc = wsp__route_writable(&r, ws, err);
-	if (rc < 0)
-		return rc;
-	rc = wsp__route_load(&r, ws, err);
+	rc = load_writable(&r, ws, err);
 	if (rc < 0)
 		return rc;
 	rc = r.inst->prov->fs.mkdir(r.inst->self, r.rel, flags, err);
@@ -281,10 +287,7 @@ static int remove_common(wsp_workspace *ws, const char *path, uint32_t flags,
 				     "any mount",
 				     path);
 	}
-	rc = wsp__route_writable(&r, ws, err);
-	if (rc < 0)
-		return rc;
-	rc = wsp__route_load(&r, ws, err);
+	rc = load_writable(&r, ws, err);
 	if (rc < 0)
 		return rc;
 	if (dir)
