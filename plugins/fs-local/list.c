@@ -171,6 +171,10 @@ int lfs_list(void *self, const char *path, const wsp_fs_list_opts *opts,
 		c.exts = opts->extensions;
 		c.cancel = opts->cancel;
 	}
+	/* The loop below looks every 256 entries: a short listing never. */
+	if (c.cancel && fs->host->cancel_requested(fs->host, c.cancel))
+		return wsp_error_set(err, WSP_ECANCELED,
+				     "listing '%s' was canceled", path);
 	fd = lfs_open(fs, p.root, p.rel, O_RDONLY | O_DIRECTORY, 0);
 	if (fd < 0)
 		return lfs_fail(err, errno, "list", path);

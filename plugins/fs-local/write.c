@@ -371,6 +371,10 @@ int lfs_write(wsp_fs_stat *out, void *self, const char *path,
 	rc = check_expected(fs, &p, opts, err);
 	if (rc < 0)
 		return rc;
+	/* Before the transaction: an append would create the file. */
+	if (cancel && host->cancel_requested(host, cancel))
+		return wsp_error_set(err, WSP_ECANCELED,
+				     "writing '%s' was canceled", path);
 	buf = malloc(LFS_WRITE_CHUNK);
 	if (!buf)
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
