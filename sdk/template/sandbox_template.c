@@ -235,6 +235,39 @@ static int build_argv(const char **argv, size_t max,
 	return 0;
 }
 
+/*
+ * An argv command whose program is not found fails before it starts
+ * (<wsp/exec.h>), rather than as sh's exit 127. PATH is the last one in
+ * envp: the call's own, or the clean one.
+ */
+static int find_program(const char *dir, const char *prog,
+			const char *const *envp, wsp_error *err)
+{
+	const char *path = CLEAN_PATH + 5, *s, *e;
+	char full[PATH_MAX];
+	size_t i;
+
+	for (i = 0; envp[i]; i++)
+		if (!strncmp(envp[i], "PATH=", 5))
+			path = envp[i] + 5;
+	if (strchr(prog, '/')) {
+		snprintf(full, sizeof(full), "%s/%s", prog[0] == '/' ? "" : dir,
+			 prog);
+		if (!access(full, X_OK))
+			return 0;
+	} else {
+		for (s = path; *s; s = *e ? e + 1 : e) {
+			e = strchrnul(s, ':');
+			snprintf(full, sizeof(full), "%.*s/%s", (int)(e - s), s,
+				 prog);
+			if (e > s && !access(full, X_OK))
+				return 0;
+		}
+	}
+	return wsp_error_set(err, WSP_ENOTFOUND,
+			     "cannot run '%s': no such program", prog);
+}
+
 static int build_env(const char **envp, size_t max, const char *home,
 		     const wsp_exec_opts *opts, wsp_error *err)
 {
@@ -309,9 +342,13 @@ fail:
 				"cannot start '/bin/sh': %s", strerror(errno));
 }
 
+/* pump() result when the cancel token fired (not an error: see tpl_exec) */
+#define PUMP_CANCELED 1
+
 /*
  * Pump stdin and both outputs until the command closes them, the deadline
- * passes (returns WSP_ETIMEDOUT) or the call is canceled (WSP_ECANCELED).
+ * passes (returns WSP_ETIMEDOUT), the call is canceled (PUMP_CANCELED) or
+ * the output callback stops it (returns the callback's code).
  */
 static int pump(struct run *r, struct capture cap[2], const wsp_host *host,
 		const wsp_exec_opts *opts, int64_t deadline)
@@ -336,7 +373,7 @@ static int pump(struct run *r, struct capture cap[2], const wsp_host *host,
 		if (poll(pf, 4, wait) < 0 && errno != EINTR)
 			return WSP_EIO;
 		if (pf[3].revents)
-			return WSP_ECANCELED;
+			return PUMP_CANCELED;
 		if (pf[0].revents) {
 			ssize_t n = send(r->fd[0], r->in, r->in_left,
 					 MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -364,10 +401,12 @@ static int pump(struct run *r, struct capture cap[2], const wsp_host *host,
 				r->fd[i] = -1;
 				continue;
 			}
-			if (opts->on_output &&
-			    opts->on_output((uint32_t)i, buf, (size_t)n,
-					    opts->payload) < 0)
-				return WSP_ECANCELED;
+			ret = opts->on_output ?
+				      opts->on_output((uint32_t)i, buf,
+						      (size_t)n, opts->payload) :
+				      0;
+			if (ret < 0)
+				return ret;
 			if (opts->flags & WSP_EXEC_NO_CAPTURE)
 				continue;
 			ret = capture_add(&cap[i - 1], buf, (size_t)n);
@@ -409,6 +448,11 @@ static int tpl_exec(wsp_exec_result *out, void *self,
 			err);
 	if (ret < 0)
 		return ret;
+	if (!opts.shell) {
+		ret = find_program(dir, opts.argv[0], envp, err);
+		if (ret < 0)
+			return ret;
+	}
 	if (opts.max_capture)
 		cap[0].cap = cap[1].cap = (size_t)opts.max_capture;
 	timeout = opts.timeout_ms == WSP_TIMEOUT_DEFAULT ? sb->timeout_ms :
@@ -422,7 +466,7 @@ static int tpl_exec(wsp_exec_result *out, void *self,
 	if (ret < 0)
 		return ret;
 	ret = pump(&r, cap, host, &opts, deadline);
-	if (ret == WSP_ETIMEDOUT || ret == WSP_ECANCELED || ret < 0)
+	if (ret != 0)
 		kill(-r.pid, SIGKILL); /* the whole process group */
 	for (i = 0; i < 3; i++)
 		if (r.fd[i] >= 0)
@@ -441,10 +485,16 @@ static int tpl_exec(wsp_exec_result *out, void *self,
 		res.flags |= WSP_EXEC_TIMED_OUT | WSP_EXEC_KILLED;
 		res.exit_code = 124;
 		ret = 0;
-	} else if (ret == WSP_ECANCELED) {
-		wsp_error_set(err, ret, "command canceled");
-	} else if (ret < 0) {
+	} else if (ret == PUMP_CANCELED) {
+		/* Not a failure: the caller keeps the output so far. */
+		res.flags |= WSP_EXEC_CANCELED | WSP_EXEC_KILLED;
+		res.exit_code = 130;
+		ret = 0;
+	} else if (ret == WSP_EIO || ret == WSP_ENOMEM) {
 		wsp_error_set(err, ret, "cannot read the command's output");
+	} else if (ret < 0) {
+		wsp_error_set(err, ret, "the output callback stopped the "
+					"command");
 	}
 	if (ret < 0) {
 		host->free(host, cap[0].buf);
