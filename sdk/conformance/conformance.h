@@ -19,6 +19,11 @@ struct conf {
 	uint64_t caps;	     /* what the provider declares */
 	int has_procmgr;
 	int has_read_only_opt; /* declares a boolean "read_only" option */
+	/*
+	 * The provider's own descriptor, read from the .so, so checks of an
+	 * optional slot are skipped when the provider leaves it NULL.
+	 */
+	const wsp_plugin_desc *desc;
 	wsp_workspace *ws;
 };
 
@@ -37,10 +42,19 @@ void conf_skip(const char *check, const char *fmt, ...)
 int conf_open(wsp_workspace **out, const struct conf *c, const char *extra,
 	      wsp_error *err);
 
+/*
+ * Report an operation's outcome: pass when rc is want, skip when the
+ * provider answers WSP_ENOTSUP (it lacks the operation), fail otherwise.
+ * Returns 1 when it passed.
+ */
+int conf_expect(const char *check, int rc, int want, const wsp_error *err);
+
 /* Name of a wsp_errcode ("WSP_ENOTFOUND"), for messages. */
 const char *conf_errname(int code);
 
 void conf_run_fs(struct conf *c);
 void conf_run_sandbox(struct conf *c);
+void conf_run_procs(struct conf *c);	 /* background processes */
+void conf_run_lifecycle(struct conf *c); /* start/stop/reconnect/destroy */
 
 #endif /* WSP_CONFORMANCE_H */

@@ -1,12 +1,16 @@
 /*
- * conformance_sandbox.c - behavioural checks for a sandbox provider and,
- * when it has one, its process manager, made through the public exec and
- * process APIs on a workspace whose sandbox is the provider.
+ * conformance_sandbox.c - behavioural checks of a sandbox provider's
+ * foreground commands (exec), made through the public exec API on a
+ * workspace whose sandbox is the provider; then the process manager's
+ * and the lifecycle's checks (conformance_procs.c, _lifecycle.c).
  */
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "conformance.h"
 
@@ -156,154 +160,230 @@ static void check_exec(wsp_workspace *ws)
 	}
 }
 
-struct found {
-	const char *id;
-	int seen;
-};
-
-static int on_proc(const char *id, const char *command,
-		   const wsp_proc_status *st, void *payload)
+/* Commands that cannot start fail with a negative code and no result. */
+static void check_cannot_start(wsp_workspace *ws)
 {
-	struct found *f = payload;
+	static const char *const argv[] = {"wsp-conf-no-such-program", NULL};
+	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
+	wsp_exec_result r = {.struct_size = sizeof(r)};
+	wsp_error err = {0};
+	int rc;
 
-	if (!strcmp(id, f->id))
-		f->seen = 1;
-	return 0;
+	o.argv = argv;
+	rc = wsp_sandbox_exec(&r, ws, &o, &err);
+	if (rc < 0)
+		conf_pass("sandbox.exec-argv-unknown-program");
+	else
+		conf_fail("sandbox.exec-argv-unknown-program",
+			  "ran (exit %d), want a negative code", r.exit_code);
+	if (!rc)
+		wsp_exec_result_release(ws, &r);
+	o = (wsp_exec_opts)WSP_EXEC_OPTS_INIT;
+	o.shell = "echo ran";
+	o.cwd = "wsp-conf-no-such-dir";
+	rc = wsp_sandbox_exec(&r, ws, &o, &err);
+	if (rc < 0)
+		conf_pass("sandbox.exec-missing-cwd");
+	else
+		conf_fail("sandbox.exec-missing-cwd",
+			  "ran (exit %d), want a negative code", r.exit_code);
+	if (!rc)
+		wsp_exec_result_release(ws, &r);
 }
 
-struct text {
-	char out[256], err[256];
-	size_t out_len, err_len;
+/* Every byte reaches on_output in order; capture keeps the newest. */
+struct stream {
+	char *want;
+	size_t want_len, pos;
+	int bad;
 };
 
-static int on_output(uint32_t stream, const void *data, size_t len,
+static int on_stream(uint32_t stream, const void *data, size_t len,
 		     void *payload)
 {
-	struct text *t = payload;
-	char *buf = stream == WSP_STDERR ? t->err : t->out;
-	size_t *n = stream == WSP_STDERR ? &t->err_len : &t->out_len;
+	struct stream *s = payload;
 
-	if (*n + len >= sizeof(t->out))
-		len = sizeof(t->out) - 1 - *n;
-	memcpy(buf + *n, data, len);
-	*n += len;
-	buf[*n] = '\0';
+	if (stream != WSP_STDOUT)
+		return 0;
+	if (s->pos + len > s->want_len || memcmp(s->want + s->pos, data, len))
+		s->bad = 1;
+	s->pos += len;
 	return 0;
 }
 
-/* Spawn a shell command; id filled, or the check reported as failed. */
-static int spawn(char id[WSP_PROC_ID_MAX], const char *check, wsp_workspace *ws,
-		 const char *shell, uint32_t stdin_mode)
-{
-	wsp_spawn_opts o = WSP_SPAWN_OPTS_INIT;
-	wsp_error err = {0};
-	int rc;
+#define STREAM_LINES 3000
 
-	o.shell = shell;
-	o.stdin_mode = stdin_mode;
-	rc = wsp_proc_spawn(id, ws, &o, &err);
-	if (rc == WSP_ENOTSUP)
-		conf_skip(check, "provider lacks it: %s", err.message);
-	else if (rc)
-		conf_fail(check, "spawn: %s", err.message);
-	return rc;
+static void check_streaming(wsp_workspace *ws)
+{
+	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
+	struct stream s = {0};
+	wsp_exec_result r;
+	size_t len = 0, cap = 16 * STREAM_LINES;
+	int i;
+
+	s.want = malloc(cap);
+	if (!s.want) {
+		conf_fail("sandbox.output-callback", "out of memory");
+		return;
+	}
+	for (i = 0; i < STREAM_LINES; i++)
+		len += (size_t)snprintf(s.want + len, cap - len, "line-%d\n",
+					i);
+	s.want_len = len;
+	o.shell = "i=0; while [ $i -lt 3000 ]; do echo line-$i; "
+		  "i=$((i+1)); done";
+	o.max_capture = 1000;
+	o.on_output = on_stream;
+	o.payload = &s;
+	if (!run(&r, "sandbox.output-callback", ws, &o)) {
+		if (s.bad || s.pos != s.want_len)
+			conf_fail("sandbox.output-callback",
+				  "%zu of %zu bytes, %s", s.pos, s.want_len,
+				  s.bad ? "out of order" : "in order");
+		else
+			conf_pass("sandbox.output-callback");
+		if (r.stdout_len > 1000 ||
+		    r.stdout_dropped + r.stdout_len != s.want_len ||
+		    memcmp(r.stdout_data, s.want + s.want_len - r.stdout_len,
+			   r.stdout_len))
+			conf_fail("sandbox.output-capture-newest",
+				  "kept %zu, dropped %llu of %zu; want at most "
+				  "1000, the newest",
+				  r.stdout_len,
+				  (unsigned long long)r.stdout_dropped,
+				  s.want_len);
+		else
+			conf_pass("sandbox.output-capture-newest");
+		wsp_exec_result_release(ws, &r);
+	}
+	free(s.want);
 }
 
-static void check_procs(struct conf *c)
+static int stop_at_once(uint32_t stream, const void *data, size_t len,
+			void *payload)
 {
-	wsp_output_opts oo = WSP_OUTPUT_OPTS_INIT;
-	wsp_proc_status st = {.struct_size = sizeof(st)};
-	wsp_workspace *ws = c->ws;
-	char id[WSP_PROC_ID_MAX];
-	struct found f = {id, 0};
-	struct text t = {0};
+	(void)stream;
+	(void)data;
+	(void)len;
+	(void)payload;
+	return WSP_EPROTO;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* on_output's negative code stops the command; exec returns it. */
+static void check_callback_stops(wsp_workspace *ws)
+{
+	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
+	wsp_exec_result r = {.struct_size = sizeof(r)};
 	wsp_error err = {0};
+	int64_t t0 = now_ms();
 	int rc;
 
-	if (spawn(id, "proc.spawn", ws,
-		  "printf 'one\\ntwo\\nthree\\n'; echo oops >&2",
-		  WSP_STDIN_IGNORE))
-		return;
-	conf_pass("proc.spawn");
-	rc = wsp_proc_list(ws, on_proc, &f, &err);
-	if (rc || !f.seen)
-		conf_fail("proc.list", "spawned process not listed: %s",
-			  rc ? err.message : "absent");
+	o.shell = "echo first; sleep 30";
+	o.on_output = stop_at_once;
+	rc = wsp_sandbox_exec(&r, ws, &o, &err);
+	if (rc == 0)
+		wsp_exec_result_release(ws, &r);
+	if (rc != WSP_EPROTO)
+		conf_fail("sandbox.output-callback-stops",
+			  "got %s, want the callback's WSP_EPROTO",
+			  conf_errname(rc));
+	else if (now_ms() - t0 > 10000)
+		conf_fail("sandbox.output-callback-stops",
+			  "took %lld ms: the command was not stopped",
+			  (long long)(now_ms() - t0));
 	else
-		conf_pass("proc.list");
-	rc = wsp_proc_wait(&st, ws, id, 10000, NULL, &err);
-	if (rc || st.state != WSP_PROC_EXITED || st.exit_code != 0)
-		conf_fail("proc.status", "state %u exit %d: %s", st.state,
-			  st.exit_code, rc ? err.message : "");
-	else
-		conf_pass("proc.status");
-	oo.tail_lines = 2;
-	rc = wsp_proc_read_output(NULL, ws, id, &oo, on_output, &t, &err);
-	if (rc || strcmp(t.out, "two\nthree\n") || strcmp(t.err, "oops\n"))
-		conf_fail("proc.output-tail", "stdout '%s' stderr '%s'%s%s",
-			  t.out, t.err, rc ? ": " : "", rc ? err.message : "");
-	else
-		conf_pass("proc.output-tail");
-	rc = wsp_proc_release(ws, id, &err);
-	if (rc) {
-		conf_fail("proc.release", "%s", err.message);
-	} else {
-		rc = wsp_proc_get_status(&st, ws, id, &err);
-		if (rc != WSP_ENOTFOUND)
-			conf_fail("proc.release",
-				  "released id: got %s, want "
-				  "WSP_ENOTFOUND",
-				  conf_errname(rc));
-		else
-			conf_pass("proc.release");
-	}
+		conf_pass("sandbox.output-callback-stops");
+}
 
-	if (!(c->caps & WSP_CAP_PROC_STDIN)) {
-		conf_skip("proc.stdin", "no WSP_CAP_PROC_STDIN");
-	} else if (!spawn(id, "proc.stdin", ws, "cat", WSP_STDIN_PIPE)) {
-		memset(&t, 0, sizeof(t));
-		rc = wsp_proc_write_stdin(ws, id, "fed-in\n", 7, &err);
-		if (!rc && (c->caps & WSP_CAP_PROC_CLOSE_STDIN))
-			rc = wsp_proc_close_stdin(ws, id, &err);
-		else if (!rc)
-			rc = wsp_proc_signal(ws, id, SIGTERM, &err);
-		if (!rc)
-			rc = wsp_proc_wait(&st, ws, id, 10000, NULL, &err);
-		if (!rc)
-			rc = wsp_proc_read_output(NULL, ws, id, NULL, on_output,
-						  &t, &err);
-		if (rc || strcmp(t.out, "fed-in\n"))
-			conf_fail("proc.stdin", "stdout '%s'%s%s", t.out,
-				  rc ? ": " : "", rc ? err.message : "");
-		else
-			conf_pass("proc.stdin");
-		wsp_proc_release(ws, id, &err);
-	}
+static void *fire_later(void *cancel)
+{
+	usleep(300 * 1000);
+	wsp_cancel_fire(cancel);
+	return NULL;
+}
 
-	if (spawn(id, "proc.signal", ws, "sleep 30", WSP_STDIN_IGNORE))
+/* A canceled exec: 0, WSP_EXEC_CANCELED, exit 130, stopped promptly. */
+static void expect_canceled(wsp_workspace *ws, const char *check,
+			    wsp_cancel *cancel, int fire_in_thread)
+{
+	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
+	wsp_exec_result r;
+	pthread_t th;
+	int64_t t0 = now_ms();
+
+	o.shell = "sleep 30";
+	o.cancel = cancel;
+	if (fire_in_thread && pthread_create(&th, NULL, fire_later, cancel)) {
+		conf_fail(check, "cannot start a thread");
 		return;
-	rc = wsp_proc_signal(ws, id, SIGKILL, &err);
-	if (!rc)
-		rc = wsp_proc_wait(&st, ws, id, 10000, NULL, &err);
-	if (rc || st.state != WSP_PROC_SIGNALED || st.term_signal != SIGKILL)
-		conf_fail("proc.signal", "state %u signal %d%s%s", st.state,
-			  st.term_signal, rc ? ": " : "",
-			  rc ? err.message : "");
-	else
-		conf_pass("proc.signal");
-	rc = wsp_proc_release(ws, id, &err);
-	if (rc)
-		conf_fail("proc.release-exited", "%s", err.message);
-	else
-		conf_pass("proc.release-exited");
+	}
+	if (!run(&r, check, ws, &o)) {
+		if (!(r.flags & WSP_EXEC_CANCELED) || r.exit_code != 130)
+			conf_fail(check,
+				  "flags %#x exit %d, want canceled "
+				  "and 130",
+				  r.flags, r.exit_code);
+		else if (now_ms() - t0 > 10000)
+			conf_fail(check, "took %lld ms",
+				  (long long)(now_ms() - t0));
+		else
+			conf_pass(check);
+		wsp_exec_result_release(ws, &r);
+	}
+	if (fire_in_thread)
+		pthread_join(th, NULL);
+}
+
+static void check_cancel(wsp_workspace *ws)
+{
+	wsp_cancel *cancel = NULL;
+	wsp_error err = {0};
+
+	if (wsp_cancel_new(&cancel, &err)) {
+		conf_fail("sandbox.cancel", "%s", err.message);
+		return;
+	}
+	expect_canceled(ws, "sandbox.cancel-running", cancel, 1);
+	/* Fired already: the command must not run to completion. */
+	expect_canceled(ws, "sandbox.cancel-before-start", cancel, 0);
+	wsp_cancel_free(cancel);
+}
+
+/* A call's variables stay with that call. */
+static void check_env_not_sticky(wsp_workspace *ws)
+{
+	static const char *const env[] = {"WSP_CONF_ONCE=dev-box", NULL};
+	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
+	wsp_exec_result r;
+
+	o.shell = "printf '%s' \"${WSP_CONF_ONCE-unset}\"";
+	o.env = env;
+	if (run(&r, "sandbox.env-per-call-only", ws, &o))
+		return;
+	wsp_exec_result_release(ws, &r);
+	o.env = NULL;
+	expect_out(ws, "sandbox.env-per-call-only", &o, "unset");
 }
 
 void conf_run_sandbox(struct conf *c)
 {
 	check_exec(c->ws);
-	if (!c->has_procmgr) {
+	check_cannot_start(c->ws);
+	check_env_not_sticky(c->ws);
+	check_streaming(c->ws);
+	check_callback_stops(c->ws);
+	check_cancel(c->ws);
+	if (!c->has_procmgr)
 		conf_skip("proc", "provider has no process manager");
-		return;
-	}
-	check_procs(c);
+	else
+		conf_run_procs(c);
+	conf_run_lifecycle(c);
 }

@@ -3,6 +3,7 @@
 # fresh temporary directory, then remove it.
 #   run.sh CONFORMANCE PLUGIN.so fs|sandbox|sandbox-plain [EXTRA_OPTION...]
 # sandbox-plain: a provider whose only option is working_dir (the template)
+# WSP_CONF_ARGS: more arguments for wsp-conformance (split on spaces)
 set -eu
 conf=$1 so=$2 kind=$3
 shift 3
@@ -28,7 +29,9 @@ done
 export XDG_CONFIG_HOME="$tmp/xdg" XDG_STATE_HOME="$tmp/xdg-state"
 unset WSP_CONFIG WSP_PLUGIN_PATH
 rc=0
-"$conf" "$so" --options "$tmp/options.yaml" >"$tmp/out" 2>&1 || rc=$?
+# shellcheck disable=SC2086 # split on purpose
+"$conf" "$so" --options "$tmp/options.yaml" ${WSP_CONF_ARGS-} \
+	>"$tmp/out" 2>&1 || rc=$?
 cat "$tmp/out"
 # WSP_CONF_EXPECT_FAIL=CHECK: the run must exit 1 with that check failed.
 if [ -n "${WSP_CONF_EXPECT_FAIL-}" ]; then
