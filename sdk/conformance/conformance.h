@@ -49,6 +49,15 @@ int conf_open(wsp_workspace **out, const struct conf *c, const char *extra,
  */
 int conf_expect(const char *check, int rc, int want, const wsp_error *err);
 
+/* A wsp_sink_fn adding the length of what it gets to *(size_t *)payload. */
+int conf_count_bytes(const void *data, size_t len, void *payload);
+
+/* Milliseconds on the monotonic clock, for durations. */
+int64_t conf_now_ms(void);
+
+/* 1 when the process manager lists id (0 when not, or on error). */
+int conf_proc_listed(wsp_workspace *ws, const char *id);
+
 /* Name of a wsp_errcode ("WSP_ENOTFOUND"), for messages. */
 const char *conf_errname(int code);
 

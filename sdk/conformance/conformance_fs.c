@@ -54,6 +54,13 @@ int conf_there(wsp_workspace *ws, const char *path)
 	return there != 0;
 }
 
+int conf_count_entries(const wsp_fs_entry *e, void *payload)
+{
+	(void)e;
+	(*(size_t *)payload)++;
+	return 0;
+}
+
 /* Entry names of a listing, sorted, directories with a trailing '/'. */
 struct names {
 	char *v[64];

@@ -23,6 +23,9 @@ int conf_put(wsp_workspace *ws, const char *path, const char *text,
 /* 1 when path holds exactly text, 0 when it differs or cannot be read. */
 int conf_holds(wsp_workspace *ws, const char *path, const char *text);
 
+/* A wsp_fs_entry_fn counting entries into *(size_t *)payload. */
+int conf_count_entries(const wsp_fs_entry *e, void *payload);
+
 /* 1 when path exists, 0 when not, -1 when that cannot be told. */
 int conf_there(wsp_workspace *ws, const char *path);
 

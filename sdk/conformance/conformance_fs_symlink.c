@@ -100,20 +100,6 @@ static void climbing(char *out, size_t cap, const char *host,
 	snprintf(out + len, cap - len, "%s", target + 1);
 }
 
-static int count_sink(const void *data, size_t len, void *payload)
-{
-	(void)data;
-	*(size_t *)payload += len;
-	return 0;
-}
-
-static int count_entry(const wsp_fs_entry *e, void *payload)
-{
-	(void)e;
-	(*(size_t *)payload)++;
-	return 0;
-}
-
 struct link_entry {
 	int found, is_link;
 	uint32_t type;
@@ -210,7 +196,7 @@ static void check_escapes(wsp_workspace *ws, const struct outside *o)
 		const char *kind = i ? "rel" : "abs";
 
 		n = 0;
-		rc = wsp_files_read(ws, P(files[i]), NULL, count_sink, &n,
+		rc = wsp_files_read(ws, P(files[i]), NULL, conf_count_bytes, &n,
 				    &err);
 		snprintf(check, sizeof(check), "fs.symlink-escape-%s-read",
 			 kind);
@@ -236,15 +222,16 @@ static void check_escapes(wsp_workspace *ws, const struct outside *o)
 	}
 	/* A directory link: nothing under it is reached through it. */
 	n = 0;
-	rc = wsp_files_list(ws, P("escape-dir"), NULL, count_entry, &n, &err);
+	rc = wsp_files_list(ws, P("escape-dir"), NULL, conf_count_entries, &n,
+			    &err);
 	if (n)
 		conf_fail("fs.symlink-escape-dir-list",
 			  "%zu entries from outside the root", n);
 	else
 		expect_contained("fs.symlink-escape-dir-list", rc, &err, o);
 	n = 0;
-	rc = wsp_files_read(ws, P("escape-dir/secret.txt"), NULL, count_sink,
-			    &n, &err);
+	rc = wsp_files_read(ws, P("escape-dir/secret.txt"), NULL,
+			    conf_count_bytes, &n, &err);
 	if (n)
 		conf_fail("fs.symlink-escape-dir-read",
 			  "%zu bytes from outside the root", n);

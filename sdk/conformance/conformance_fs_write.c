@@ -156,20 +156,6 @@ void conf_fs_run_writes(struct conf *c)
 
 /* ---- cancellation ------------------------------------------------------ */
 
-static int count_sink(const void *data, size_t len, void *payload)
-{
-	(void)data;
-	*(size_t *)payload += len;
-	return 0;
-}
-
-static int count_entry(const wsp_fs_entry *e, void *payload)
-{
-	(void)e;
-	(*(size_t *)payload)++;
-	return 0;
-}
-
 /*
  * A token fired before the call: read, write and list give WSP_ECANCELED,
  * and a canceled write leaves nothing behind (no new file, no change).
@@ -191,7 +177,8 @@ void conf_fs_run_cancel(struct conf *c)
 	}
 	wsp_cancel_fire(cancel);
 	ro.cancel = cancel;
-	rc = wsp_files_read(c->ws, P("range.txt"), &ro, count_sink, &n, &err);
+	rc = wsp_files_read(c->ws, P("range.txt"), &ro, conf_count_bytes, &n,
+			    &err);
 	if (conf_expect("fs.cancel-read", rc, WSP_ECANCELED, &err) && n)
 		conf_fail("fs.cancel-read", "%zu bytes read anyway", n);
 
@@ -224,7 +211,8 @@ void conf_fs_run_cancel(struct conf *c)
 
 	lo.cancel = cancel;
 	n = 0;
-	rc = wsp_files_list(c->ws, P("notes"), &lo, count_entry, &n, &err);
+	rc = wsp_files_list(c->ws, P("notes"), &lo, conf_count_entries, &n,
+			    &err);
 	conf_expect("fs.cancel-list", rc, WSP_ECANCELED, &err);
 	wsp_cancel_free(cancel);
 }

@@ -68,13 +68,6 @@ static int on_kv(const char *key, const char *value, void *payload)
 	return 0;
 }
 
-static int count_sink(const void *data, size_t len, void *payload)
-{
-	(void)data;
-	*(size_t *)payload += len;
-	return 0;
-}
-
 static void check_describe(const struct conf *c)
 {
 	char want[300];
@@ -104,7 +97,7 @@ static void check_describe(const struct conf *c)
 			  "provider has no instructions slot");
 		return;
 	}
-	rc = wsp_sandbox_instructions(c->ws, count_sink, &n, &err);
+	rc = wsp_sandbox_instructions(c->ws, conf_count_bytes, &n, &err);
 	if (rc || !n)
 		conf_fail("sandbox.instructions", "%s",
 			  rc ? err.message : "no text");
@@ -164,23 +157,6 @@ static void check_stop_start(const struct conf *c)
 		wsp_exec_result_release(c->ws, &r);
 }
 
-struct found {
-	const char *id;
-	int seen;
-};
-
-static int on_proc(const char *id, const char *command,
-		   const wsp_proc_status *st, void *payload)
-{
-	struct found *f = payload;
-
-	(void)command;
-	(void)st;
-	if (!strcmp(id, f->id))
-		f->seen = 1;
-	return 0;
-}
-
 static int on_text(uint32_t stream, const void *data, size_t len, void *payload)
 {
 	char *buf = payload;
@@ -205,7 +181,6 @@ static void check_reconnect(const struct conf *c)
 	wsp_spawn_opts so = WSP_SPAWN_OPTS_INIT;
 	wsp_workspace *other = NULL;
 	char id[WSP_PROC_ID_MAX], text[64] = "";
-	struct found f = {id, 0};
 	uint32_t outcome = 0;
 	wsp_error err = {0};
 	int rc;
@@ -244,11 +219,10 @@ static void check_reconnect(const struct conf *c)
 		if (!text[0])
 			usleep(20 * 1000);
 	}
-	wsp_proc_list(other, on_proc, &f, &err);
-	if (!f.seen || strcmp(text, "from-first\n"))
+	rc = conf_proc_listed(other, id);
+	if (!rc || strcmp(text, "from-first\n"))
 		conf_fail("sandbox.reconnect-processes",
-			  "listed %d, output '%s': %s", f.seen, text,
-			  err.message);
+			  "listed %d, output '%s'", rc, text);
 	else
 		conf_pass("sandbox.reconnect-processes");
 	rc = wsp_proc_release(other, id, &err);

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "conformance.h"
@@ -23,9 +22,19 @@ static int on_proc(const char *id, const char *command,
 {
 	struct found *f = payload;
 
+	(void)command;
+	(void)st;
 	if (!strcmp(id, f->id))
 		f->seen = 1;
 	return 0;
+}
+
+int conf_proc_listed(wsp_workspace *ws, const char *id)
+{
+	struct found f = {id, 0};
+	wsp_error err = {0};
+
+	return !wsp_proc_list(ws, on_proc, &f, &err) && f.seen;
 }
 
 struct text {
@@ -72,7 +81,6 @@ static void check_basics(struct conf *c)
 	wsp_proc_status st = {.struct_size = sizeof(st)};
 	wsp_workspace *ws = c->ws;
 	char id[WSP_PROC_ID_MAX];
-	struct found f = {id, 0};
 	struct text t = {0};
 	wsp_error err = {0};
 	int rc;
@@ -82,10 +90,8 @@ static void check_basics(struct conf *c)
 		  WSP_STDIN_IGNORE))
 		return;
 	conf_pass("proc.spawn");
-	rc = wsp_proc_list(ws, on_proc, &f, &err);
-	if (rc || !f.seen)
-		conf_fail("proc.list", "spawned process not listed: %s",
-			  rc ? err.message : "absent");
+	if (!conf_proc_listed(ws, id))
+		conf_fail("proc.list", "spawned process not listed");
 	else
 		conf_pass("proc.list");
 	rc = wsp_proc_wait(&st, ws, id, 10000, NULL, &err);
@@ -201,14 +207,6 @@ static int read_into(struct text *t, wsp_proc_status *st, const char *check,
 	return rc;
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void check_exit_code(wsp_workspace *ws)
 {
 	wsp_proc_status st;
@@ -299,7 +297,7 @@ static void check_follow(wsp_workspace *ws)
 	wsp_output_opts oo = WSP_OUTPUT_OPTS_INIT;
 	wsp_proc_status st;
 	char id[WSP_PROC_ID_MAX];
-	int64_t deadline = now_ms() + 10000;
+	int64_t deadline = conf_now_ms() + 10000;
 	struct text t;
 	wsp_error err = {0};
 
@@ -313,7 +311,7 @@ static void check_follow(wsp_workspace *ws)
 		if (t.out_len >= 5)
 			break;
 		usleep(20 * 1000);
-	} while (now_ms() < deadline);
+	} while (conf_now_ms() < deadline);
 	if (strcmp(t.out, "first") || st.stdout_total != 5 ||
 	    st.state != WSP_PROC_RUNNING) {
 		conf_fail("proc.follow-live",
@@ -353,19 +351,19 @@ static void check_waits(wsp_workspace *ws)
 
 	if (spawn(id, "proc.wait-timeout", ws, "sleep 30", WSP_STDIN_IGNORE))
 		return;
-	t0 = now_ms();
+	t0 = conf_now_ms();
 	rc = wsp_proc_wait(&st, ws, id, 200, NULL, &err);
 	if (conf_expect("proc.wait-timeout", rc, WSP_ETIMEDOUT, &err) &&
-	    now_ms() - t0 > 5000)
+	    conf_now_ms() - t0 > 5000)
 		conf_fail("proc.wait-timeout", "took %lld ms",
-			  (long long)(now_ms() - t0));
+			  (long long)(conf_now_ms() - t0));
 	oo.wait_ms = 200;
-	t0 = now_ms();
+	t0 = conf_now_ms();
 	if (!read_into(&t, &st, "proc.read-wait-runs-out", ws, id, &oo)) {
-		if (st.state != WSP_PROC_RUNNING || now_ms() - t0 > 5000)
+		if (st.state != WSP_PROC_RUNNING || conf_now_ms() - t0 > 5000)
 			conf_fail("proc.read-wait-runs-out",
 				  "state %u after %lld ms, want running",
-				  st.state, (long long)(now_ms() - t0));
+				  st.state, (long long)(conf_now_ms() - t0));
 		else
 			conf_pass("proc.read-wait-runs-out");
 	}

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "conformance.h"
@@ -269,21 +268,13 @@ static int stop_at_once(uint32_t stream, const void *data, size_t len,
 	return WSP_EPROTO;
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* on_output's negative code stops the command; exec returns it. */
 static void check_callback_stops(wsp_workspace *ws)
 {
 	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
 	wsp_exec_result r = {.struct_size = sizeof(r)};
 	wsp_error err = {0};
-	int64_t t0 = now_ms();
+	int64_t t0 = conf_now_ms();
 	int rc;
 
 	o.shell = "echo first; sleep 30";
@@ -295,10 +286,10 @@ static void check_callback_stops(wsp_workspace *ws)
 		conf_fail("sandbox.output-callback-stops",
 			  "got %s, want the callback's WSP_EPROTO",
 			  conf_errname(rc));
-	else if (now_ms() - t0 > 10000)
+	else if (conf_now_ms() - t0 > 10000)
 		conf_fail("sandbox.output-callback-stops",
 			  "took %lld ms: the command was not stopped",
-			  (long long)(now_ms() - t0));
+			  (long long)(conf_now_ms() - t0));
 	else
 		conf_pass("sandbox.output-callback-stops");
 }
@@ -317,7 +308,7 @@ static void expect_canceled(wsp_workspace *ws, const char *check,
 	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
 	wsp_exec_result r;
 	pthread_t th;
-	int64_t t0 = now_ms();
+	int64_t t0 = conf_now_ms();
 
 	o.shell = "sleep 30";
 	o.cancel = cancel;
@@ -331,9 +322,9 @@ static void expect_canceled(wsp_workspace *ws, const char *check,
 				  "flags %#x exit %d, want canceled "
 				  "and 130",
 				  r.flags, r.exit_code);
-		else if (now_ms() - t0 > 10000)
+		else if (conf_now_ms() - t0 > 10000)
 			conf_fail(check, "took %lld ms",
-				  (long long)(now_ms() - t0));
+				  (long long)(conf_now_ms() - t0));
 		else
 			conf_pass(check);
 		wsp_exec_result_release(ws, &r);

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "conformance.h"
 
@@ -105,6 +106,21 @@ int conf_expect(const char *check, int rc, int want, const wsp_error *err)
 	else
 		conf_fail(check, "succeeded, want %s", conf_errname(want));
 	return 0;
+}
+
+int conf_count_bytes(const void *data, size_t len, void *payload)
+{
+	(void)data;
+	*(size_t *)payload += len;
+	return 0;
+}
+
+int64_t conf_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 const char *conf_errname(int code)
