@@ -1,7 +1,9 @@
 #!/bin/sh
 # Run wsp-conformance on an in-tree provider with options pointing into a
 # fresh temporary directory, then remove it.
-#   run.sh CONFORMANCE PLUGIN.so fs|sandbox|sandbox-plain [EXTRA_OPTION...]
+#   run.sh CONFORMANCE PLUGIN.so fs|sandbox|sandbox-bwrap|sandbox-plain \
+#          [EXTRA_OPTION...]
+# sandbox-bwrap: the local sandbox isolated with bubblewrap
 # sandbox-plain: a provider whose only option is working_dir (the template)
 # WSP_CONF_ARGS: more arguments for wsp-conformance (split on spaces)
 set -eu
@@ -13,9 +15,10 @@ mkdir -p "$tmp/files" "$tmp/state"
 case $kind in
 fs)
 	printf 'base_path: %s\n' "$tmp/files" >"$tmp/options.yaml" ;;
-sandbox)
-	printf 'isolation: none\nworking_dir: %s\nstate_dir: %s\n' \
-		"$tmp/files" "$tmp/state" >"$tmp/options.yaml" ;;
+sandbox | sandbox-bwrap)
+	[ "$kind" = sandbox ] && iso=none || iso=bwrap
+	printf 'isolation: %s\nworking_dir: %s\nstate_dir: %s\n' \
+		"$iso" "$tmp/files" "$tmp/state" >"$tmp/options.yaml" ;;
 sandbox-plain)
 	printf 'working_dir: %s\n' "$tmp/files" >"$tmp/options.yaml" ;;
 *)
