@@ -14,13 +14,10 @@
  *   /truncated          Content-Length 100, 50 bytes, then close
  *   /stall              Content-Length 1000, 10 bytes, then silence (5 s)
  *   /always503          503 every time
- *   /team-data/...      a tiny S3 look-alike for the fs-s3 fault tests:
- *                       empty listings, HEAD 404, 412 for conditional
- *                       PUTs, multipart uploads whose part 2 fails with
- *                       403, AbortMultipartUpload (counted as
- *                       "DELETE <target>")
+ *   /team-data/...      an S3 look-alike for the fs-s3 fault tests
+ *                       (fault_s3.c)
  */
-#include "fault_server.h"
+#include "fault_server_impl.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -75,7 +72,7 @@ static int64_t now_ms(void)
 }
 
 /* Wait for input up to ms, giving up early when the server stops. */
-static int wait_readable(struct fault_server *fs, int fd, int ms)
+int fault_wait_readable(struct fault_server *fs, int fd, int ms)
 {
 	int64_t end = now_ms() + ms;
 
@@ -91,7 +88,7 @@ static int wait_readable(struct fault_server *fs, int fd, int ms)
 	return -1;
 }
 
-static int send_all(int fd, const void *buf, size_t len)
+int fault_send_all(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;
 
@@ -106,9 +103,7 @@ static int send_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-static int sendf(int fd, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static int sendf(int fd, const char *fmt, ...)
+int fault_sendf(int fd, const char *fmt, ...)
 {
 	char buf[4096];
 	va_list ap;
@@ -117,7 +112,7 @@ static int sendf(int fd, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	return send_all(fd, buf, (size_t)n);
+	return fault_send_all(fd, buf, (size_t)n);
 }
 
 static void reset_close(int fd)
@@ -128,7 +123,7 @@ static void reset_close(int fd)
 	close(fd);
 }
 
-static int count_hit(struct fault_server *fs, const char *target)
+int fault_count_hit(struct fault_server *fs, const char *target)
 {
 	int n = 0;
 
@@ -149,7 +144,7 @@ static int count_hit(struct fault_server *fs, const char *target)
 	return n;
 }
 
-static int query_int(const char *target, const char *name, int def)
+int fault_query_int(const char *target, const char *name, int def)
 {
 	const char *q = strchr(target, '?');
 	size_t nl = strlen(name);
@@ -163,8 +158,8 @@ static int query_int(const char *target, const char *name, int def)
 	return def;
 }
 
-static const char *header_value(const char *head, const char *name, char *out,
-				size_t cap)
+const char *fault_header_value(const char *head, const char *name, char *out,
+			       size_t cap)
 {
 	size_t nl = strlen(name);
 
@@ -197,7 +192,7 @@ static int read_exact(struct fault_server *fs, int fd, char *buf, size_t len,
 	memmove(pending, pending + got, *n_pending - got);
 	*n_pending -= got;
 	while (got < len) {
-		if (wait_readable(fs, fd, 5000) <= 0)
+		if (fault_wait_readable(fs, fd, 5000) <= 0)
 			return -1;
 		ssize_t n = recv(fd, buf + got, len - got, 0);
 
@@ -237,7 +232,7 @@ static char *read_body(struct fault_server *fs, int fd, const char *head,
 
 	if (!body)
 		return NULL;
-	if (header_value(head, "Content-Length", v, sizeof(v)) &&
+	if (fault_header_value(head, "Content-Length", v, sizeof(v)) &&
 	    strtoul(v, NULL, 10) > BODY_MAX) {
 		char *big = realloc(body, strtoul(v, NULL, 10) + 1);
 
@@ -250,7 +245,7 @@ static char *read_body(struct fault_server *fs, int fd, const char *head,
 		*out_len = len;
 		return body;
 	}
-	if (header_value(head, "Transfer-Encoding", v, sizeof(v)) &&
+	if (fault_header_value(head, "Transfer-Encoding", v, sizeof(v)) &&
 	    !strcasecmp(v, "chunked")) {
 		for (;;) {
 			char line[64];
@@ -272,7 +267,7 @@ static char *read_body(struct fault_server *fs, int fd, const char *head,
 			if (!n)
 				break;
 		}
-	} else if (header_value(head, "Content-Length", v, sizeof(v))) {
+	} else if (fault_header_value(head, "Content-Length", v, sizeof(v))) {
 		len = strtoul(v, NULL, 10);
 		if (len > BODY_MAX ||
 		    read_exact(fs, fd, body, len, pending, n_pending))
@@ -285,7 +280,7 @@ fail:
 	return NULL;
 }
 
-static void send_pattern(int fd, size_t from, size_t len)
+void fault_send_pattern(int fd, size_t from, size_t len)
 {
 	char buf[4096];
 
@@ -294,63 +289,11 @@ static void send_pattern(int fd, size_t from, size_t len)
 
 		for (size_t i = 0; i < n; i++)
 			buf[i] = (char)('a' + (from + i) % 26);
-		if (send_all(fd, buf, n))
+		if (fault_send_all(fd, buf, n))
 			return;
 		from += n;
 		len -= n;
 	}
-}
-
-static void s3_answer(int fd, int status, const char *body)
-{
-	sendf(fd,
-	      "HTTP/1.1 %d S3\r\nContent-Type: application/xml\r\n"
-	      "Content-Length: %zu\r\n\r\n%s",
-	      status, strlen(body), body);
-}
-
-static int s3_mock(struct fault_server *fs, int fd, const char *method,
-		   const char *target, const char *head)
-{
-	char v[256];
-
-	if (!strcmp(method, "GET") && strstr(target, "list-type=2")) {
-		s3_answer(fd, 200,
-			  "<ListBucketResult><IsTruncated>false"
-			  "</IsTruncated></ListBucketResult>");
-	} else if (!strcmp(method, "HEAD")) {
-		sendf(fd,
-		      "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
-	} else if (!strcmp(method, "POST") && strstr(target, "?uploads")) {
-		s3_answer(fd, 200,
-			  "<InitiateMultipartUploadResult><Bucket>"
-			  "team-data</Bucket><UploadId>upl-1"
-			  "</UploadId></InitiateMultipartUploadResult>");
-	} else if (!strcmp(method, "PUT") && strstr(target, "partNumber=1&")) {
-		sendf(fd, "HTTP/1.1 200 OK\r\nETag: \"p1\"\r\n"
-			  "Content-Length: 0\r\n\r\n");
-	} else if (!strcmp(method, "PUT") && strstr(target, "partNumber=")) {
-		s3_answer(fd, 403,
-			  "<Error><Code>AccessDenied</Code><Message>"
-			  "part refused</Message></Error>");
-	} else if (!strcmp(method, "PUT") &&
-		   (header_value(head, "If-None-Match", v, sizeof(v)) ||
-		    header_value(head, "If-Match", v, sizeof(v)))) {
-		s3_answer(fd, 412,
-			  "<Error><Code>PreconditionFailed</Code>"
-			  "<Message>At least one of the pre-conditions "
-			  "you specified did not hold</Message></Error>");
-	} else if (!strcmp(method, "DELETE") && strstr(target, "uploadId=")) {
-		char key[300];
-
-		snprintf(key, sizeof(key), "DELETE %s", target);
-		count_hit(fs, key);
-		sendf(fd, "HTTP/1.1 204 No Content\r\n\r\n");
-	} else {
-		s3_answer(fd, 400,
-			  "<Error><Code>InvalidRequest</Code></Error>");
-	}
-	return 0;
 }
 
 /* Answer one request; returns 0 to keep the connection, -1 to drop it. */
@@ -362,28 +305,29 @@ static int respond(struct fault_server *fs, int fd, const char *head,
 
 	if (sscanf(head, "%15s %255s", method, target) != 2)
 		return -1;
-	hit = count_hit(fs, target);
+	hit = fault_count_hit(fs, target);
 	if (!strncmp(target, "/team-data", 10))
-		return s3_mock(fs, fd, method, target, head);
+		return fault_s3(fs, fd, method, target, head, hit);
 	if (!strncmp(target, "/ok", 3)) {
 		const char *b = strcmp(method, "HEAD") ? "hello" : "";
 
-		sendf(fd,
-		      "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n"
-		      "X-Attempt: %d\r\nETag: \"abc\"\r\n\r\n%s",
-		      hit, b);
+		fault_sendf(fd,
+			    "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n"
+			    "X-Attempt: %d\r\nETag: \"abc\"\r\n\r\n%s",
+			    hit, b);
 		return 0;
 	}
 	if (!strncmp(target, "/echo", 5)) {
-		sendf(fd, "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n",
-		      body_len);
-		send_all(fd, body, body_len);
+		fault_sendf(fd,
+			    "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n",
+			    body_len);
+		fault_send_all(fd, body, body_len);
 		return 0;
 	}
 	if (!strncmp(target, "/flaky", 6)) {
-		int fail = query_int(target, "fail", 1);
-		int ra = query_int(target, "ra", -1);
-		int code = query_int(target, "code", 503);
+		int fail = fault_query_int(target, "fail", 1);
+		int ra = fault_query_int(target, "ra", -1);
+		int code = fault_query_int(target, "code", 503);
 		const char *err = "<?xml version=\"1.0\"?><Error><Code>SlowDown"
 				  "</Code><Message>please slow down</Message>"
 				  "</Error>";
@@ -394,20 +338,21 @@ static int respond(struct fault_server *fs, int fd, const char *head,
 			if (ra >= 0)
 				snprintf(ra_line, sizeof(ra_line),
 					 "Retry-After: %d\r\n", ra);
-			sendf(fd,
-			      "HTTP/1.1 %d Busy\r\n%sContent-Length: %zu\r\n"
-			      "X-Attempt: %d\r\n\r\n%s",
-			      code, ra_line, strlen(err), hit, err);
+			fault_sendf(
+				fd,
+				"HTTP/1.1 %d Busy\r\n%sContent-Length: %zu\r\n"
+				"X-Attempt: %d\r\n\r\n%s",
+				code, ra_line, strlen(err), hit, err);
 			return 0;
 		}
-		sendf(fd,
-		      "HTTP/1.1 200 OK\r\nContent-Length: 9\r\n"
-		      "X-Attempt: %d\r\n\r\nrecovered",
-		      hit);
+		fault_sendf(fd,
+			    "HTTP/1.1 200 OK\r\nContent-Length: 9\r\n"
+			    "X-Attempt: %d\r\n\r\nrecovered",
+			    hit);
 		return 0;
 	}
 	if (!strncmp(target, "/ra-date", 8)) {
-		if (hit <= query_int(target, "fail", 1)) {
+		if (hit <= fault_query_int(target, "fail", 1)) {
 			char date[64];
 			time_t t = time(NULL) + 2;
 			struct tm tm;
@@ -415,13 +360,15 @@ static int respond(struct fault_server *fs, int fd, const char *head,
 			gmtime_r(&t, &tm);
 			strftime(date, sizeof(date),
 				 "%a, %d %b %Y %H:%M:%S GMT", &tm);
-			sendf(fd,
-			      "HTTP/1.1 429 Too Many\r\nRetry-After: %s\r\n"
-			      "Content-Length: 0\r\n\r\n",
-			      date);
+			fault_sendf(
+				fd,
+				"HTTP/1.1 429 Too Many\r\nRetry-After: %s\r\n"
+				"Content-Length: 0\r\n\r\n",
+				date);
 			return 0;
 		}
-		sendf(fd, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+		fault_sendf(fd,
+			    "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
 		return 0;
 	}
 	if (!strncmp(target, "/notfound", 9)) {
@@ -430,48 +377,53 @@ static int respond(struct fault_server *fs, int fd, const char *head,
 			"<Code>NoSuchKey</Code>\n<Message>The specified key "
 			"does not\n exist.</Message></Error>";
 
-		sendf(fd,
-		      "HTTP/1.1 404 Not Found\r\nContent-Length: %zu\r\n\r\n%s",
-		      strlen(err), err);
+		fault_sendf(fd,
+			    "HTTP/1.1 404 Not Found\r\nContent-Length: "
+			    "%zu\r\n\r\n%s",
+			    strlen(err), err);
 		return 0;
 	}
 	if (!strncmp(target, "/forbidden", 10)) {
 		char err[512];
 
-		if (!header_value(head, "X-Api-Key", v, sizeof(v)))
+		if (!fault_header_value(head, "X-Api-Key", v, sizeof(v)))
 			strcpy(v, "none");
 		snprintf(err, sizeof(err),
 			 "{\"error\":{\"message\":\"api key %s is not "
 			 "allowed here\",\"code\":403}}",
 			 v);
-		sendf(fd,
-		      "HTTP/1.1 403 Forbidden\r\nContent-Type: "
-		      "application/json\r\nContent-Length: %zu\r\n\r\n%s",
-		      strlen(err), err);
+		fault_sendf(fd,
+			    "HTTP/1.1 403 Forbidden\r\nContent-Type: "
+			    "application/json\r\nContent-Length: %zu\r\n\r\n%s",
+			    strlen(err), err);
 		return 0;
 	}
 	if (!strncmp(target, "/reset", 6)) {
-		if (hit <= query_int(target, "fail", 1)) {
-			sendf(fd, "HTTP/1.1 200 OK\r\n"
-				  "Content-Length: 100000\r\n\r\n");
-			send_pattern(fd, 0, 1000);
+		if (hit <= fault_query_int(target, "fail", 1)) {
+			fault_sendf(fd, "HTTP/1.1 200 OK\r\n"
+					"Content-Length: 100000\r\n\r\n");
+			fault_send_pattern(fd, 0, 1000);
 			usleep(50 * 1000);
 			return -2; /* reset */
 		}
-		sendf(fd, "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n");
-		send_pattern(fd, 0, 100000);
+		fault_sendf(
+			fd,
+			"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n");
+		fault_send_pattern(fd, 0, 100000);
 		return 0;
 	}
 	if (!strncmp(target, "/truncated", 10)) {
-		sendf(fd, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n");
-		send_pattern(fd, 0, 50);
+		fault_sendf(fd,
+			    "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n");
+		fault_send_pattern(fd, 0, 50);
 		return -1;
 	}
 	if (!strncmp(target, "/stall", 6)) {
-		sendf(fd, "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n");
-		send_pattern(fd, 0, 10);
+		fault_sendf(fd,
+			    "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n");
+		fault_send_pattern(fd, 0, 10);
 		/* silence until the client gives up or the server stops */
-		while (wait_readable(fs, fd, 5000) > 0) {
+		while (fault_wait_readable(fs, fd, 5000) > 0) {
 			char c;
 
 			if (recv(fd, &c, 1, 0) <= 0)
@@ -480,11 +432,13 @@ static int respond(struct fault_server *fs, int fd, const char *head,
 		return -1;
 	}
 	if (!strncmp(target, "/always503", 10)) {
-		sendf(fd, "HTTP/1.1 503 Unavailable\r\nContent-Length: 4\r\n"
-			  "\r\nbusy");
+		fault_sendf(fd,
+			    "HTTP/1.1 503 Unavailable\r\nContent-Length: 4\r\n"
+			    "\r\nbusy");
 		return 0;
 	}
-	sendf(fd, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+	fault_sendf(fd,
+		    "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
 	return 0;
 }
 
@@ -519,8 +473,8 @@ static void *conn_main(void *arg)
 			if (hl >= HEAD_MAX - 1)
 				goto out;
 		}
-		if (header_value(head, "Expect", v, sizeof(v)))
-			sendf(c->fd, "HTTP/1.1 100 Continue\r\n\r\n");
+		if (fault_header_value(head, "Expect", v, sizeof(v)))
+			fault_sendf(c->fd, "HTTP/1.1 100 Continue\r\n\r\n");
 		body = read_body(fs, c->fd, head, &body_len, pending,
 				 &n_pending);
 		if (!body)
