@@ -113,11 +113,11 @@ static int on_etag(const char *name, const char *value, void *p)
 
 /* Map a conditional write's 412 to what the caller asked for. */
 static int conditional_fail(const wsp_http_response *resp,
-			    const wsp_fs_write_opts *o, const char *path,
-			    wsp_error *err)
+			    const wsp_fs_write_opts *o, const char *if_match,
+			    const char *path, wsp_error *err)
 {
 	if (resp->status == 412 && (o->flags & WSP_FS_WRITE_NO_OVERWRITE) &&
-	    !o->expected_version)
+	    !if_match)
 		return wsp_error_set(err, WSP_EEXIST,
 				     "cannot write '%s': it exists", path);
 	if (resp->status == 412)
@@ -128,28 +128,31 @@ static int conditional_fail(const wsp_http_response *resp,
 	return s3_fail(resp, "write", path, err);
 }
 
-/* The conditional and content headers of the final object. */
+/*
+ * The conditional and content headers of the final object; if_match is
+ * the ETag the object must still have (NULL: any).
+ */
 static size_t object_headers(wsp_http_header *h, const wsp_fs_write_opts *o,
-			     const char *mime)
+			     const char *if_match, const char *mime)
 {
 	size_t n = 0;
 
 	h[n++] = (wsp_http_header){"Content-Type", mime};
 	if (o->flags & WSP_FS_WRITE_NO_OVERWRITE)
 		h[n++] = (wsp_http_header){"If-None-Match", "*"};
-	if (o->expected_version && o->expected_version[0])
-		h[n++] = (wsp_http_header){"If-Match", o->expected_version};
+	if (if_match)
+		h[n++] = (wsp_http_header){"If-Match", if_match};
 	return n;
 }
 
 static int put_single(struct etag_sink *tag, struct s3 *s, const char *key,
 		      const char *path, const wsp_fs_write_opts *o,
-		      const char *mime, const char *buf, size_t len,
-		      wsp_error *err)
+		      const char *if_match, const char *mime, const char *buf,
+		      size_t len, wsp_error *err)
 {
 	wsp_http_header h[5];
 	char md5[32];
-	size_t n = object_headers(h, o, mime);
+	size_t n = object_headers(h, o, if_match, mime);
 	wsp_http_response resp;
 	int rc;
 
@@ -177,7 +180,7 @@ static int put_single(struct etag_sink *tag, struct s3 *s, const char *key,
 	if (rc)
 		return rc;
 	if (resp.status != 200)
-		rc = conditional_fail(&resp, o, path, err);
+		rc = conditional_fail(&resp, o, if_match, path, err);
 	s3_release(s, &resp);
 	return rc;
 }
@@ -188,6 +191,7 @@ struct upload {
 	struct s3 *s;
 	const char *key, *path;
 	const wsp_fs_write_opts *o;
+	const char *if_match;
 	char *upload_id;
 	wsp_source_fn source;
 	void *payload;
@@ -396,7 +400,7 @@ static int complete_upload(struct etag_sink *tag, struct upload *u, int parts,
 	size_t cap = 128 + (size_t)parts * (64 + WSP_FS_VERSION_MAX);
 	char *xml = malloc(cap), *p = xml, query[512];
 	wsp_http_header h[3];
-	size_t nh = object_headers(h, u->o, "application/xml");
+	size_t nh = object_headers(h, u->o, u->if_match, "application/xml");
 	wsp_http_response resp;
 	int rc;
 
@@ -432,7 +436,7 @@ static int complete_upload(struct etag_sink *tag, struct upload *u, int parts,
 	if (rc)
 		return rc;
 	if (resp.status != 200) {
-		rc = conditional_fail(&resp, u->o, u->path, err);
+		rc = conditional_fail(&resp, u->o, u->if_match, u->path, err);
 	} else if (resp.body && strstr(resp.body, "<Error>")) {
 		/* S3 may fail a completion after its 200 */
 		rc = s3_fail(&resp, "complete the upload of", u->path, err);
@@ -452,9 +456,9 @@ static int complete_upload(struct etag_sink *tag, struct upload *u, int parts,
 
 static int put_multipart(struct etag_sink *tag, uint64_t *total, struct s3 *s,
 			 const char *key, const char *path,
-			 const wsp_fs_write_opts *o, const char *mime,
-			 char *first, size_t first_len, wsp_source_fn source,
-			 void *payload, wsp_error *err)
+			 const wsp_fs_write_opts *o, const char *if_match,
+			 const char *mime, char *first, size_t first_len,
+			 wsp_source_fn source, void *payload, wsp_error *err)
 {
 	struct upload *u = calloc(1, sizeof(*u));
 	uint32_t nthreads = s->parallelism ? s->parallelism : 1;
@@ -472,6 +476,7 @@ static int put_multipart(struct etag_sink *tag, uint64_t *total, struct s3 *s,
 	u->key = key;
 	u->path = path;
 	u->o = o;
+	u->if_match = if_match;
 	u->source = source;
 	u->payload = payload;
 	u->first = first;
@@ -524,8 +529,8 @@ int s3_write(wsp_fs_stat *out, void *self, const char *path,
 	static const wsp_fs_write_opts none = WSP_FS_WRITE_OPTS_INIT;
 	struct s3 *s = self;
 	const wsp_fs_write_opts *o = opts ? opts : &none;
-	char key[S3_KEY_MAX + 1];
-	const char *mime;
+	char key[S3_KEY_MAX + 1], seen[WSP_FS_VERSION_MAX];
+	const char *mime, *if_match = NULL;
 	struct etag_sink tag = {""};
 	size_t got = 0;
 	uint64_t total = 0;
@@ -575,6 +580,8 @@ int s3_write(wsp_fs_stat *out, void *self, const char *path,
 				return rc;
 		}
 	}
+	if (o->expected_version && o->expected_version[0])
+		if_match = o->expected_version;
 	if (o->expected_mtime_ns) {
 		wsp_fs_stat st;
 
@@ -588,6 +595,13 @@ int s3_write(wsp_fs_stat *out, void *self, const char *path,
 					     "cannot write '%s': it changed "
 					     "since it was read",
 					     path);
+		/*
+		 * The write must land on the object this HEAD saw: a change
+		 * between the HEAD and the PUT is a 412, not a lost update.
+		 */
+		snprintf(seen, sizeof(seen), "%s", st.version);
+		if (!if_match && seen[0])
+			if_match = seen;
 	}
 	mime = o->mime_type && o->mime_type[0] ? o->mime_type
 					       : s3_mime_type(path);
@@ -597,11 +611,12 @@ int s3_write(wsp_fs_stat *out, void *self, const char *path,
 	rc = fill(&got, &eof, buf, s->multipart_threshold, source, payload,
 		  err);
 	if (!rc && eof) {
-		rc = put_single(&tag, s, key, path, o, mime, buf, got, err);
+		rc = put_single(&tag, s, key, path, o, if_match, mime, buf, got,
+				err);
 		total = got;
 	} else if (!rc) {
-		rc = put_multipart(&tag, &total, s, key, path, o, mime, buf,
-				   got, source, payload, err);
+		rc = put_multipart(&tag, &total, s, key, path, o, if_match,
+				   mime, buf, got, source, payload, err);
 	}
 	free(buf);
 	if (!rc && out) {
