@@ -204,19 +204,10 @@ int s3_read(void *self, const char *path, const wsp_fs_read_opts *opts,
 	    wsp_sink_fn sink, void *payload, wsp_error *err)
 {
 	struct s3 *s = self;
-	char key[S3_KEY_MAX + 1], range[64];
-	wsp_http_header h[1];
-	wsp_http_response resp;
+	char key[S3_KEY_MAX + 1];
 	uint64_t off = opts ? opts->offset : 0;
 	uint64_t len = opts ? opts->length : UINT64_MAX;
-	struct s3_req r = {
-		.method = "GET",
-		.headers = h,
-		.sink = sink,
-		.sink_payload = payload,
-		.flags = WSP_HTTP_NO_ERROR_MAP,
-		.cancel = opts ? opts->cancel : NULL,
-	};
+	const wsp_cancel *cancel = opts ? opts->cancel : NULL;
 	int rc;
 
 	if (!strcmp(path, "."))
@@ -225,40 +216,19 @@ int s3_read(void *self, const char *path, const wsp_fs_read_opts *opts,
 	rc = dir_key(key, sizeof(key), s, path, err);
 	if (rc)
 		return rc;
-	r.key = key;
 	if (len == 0) {
 		struct head hd;
 
-		rc = head_object(&hd, s, key, path, r.cancel, err);
-		if (rc == 0)
-			goto missing;
-		return rc < 0 ? rc : 0;
+		rc = head_object(&hd, s, key, path, cancel, err);
+		if (rc)
+			return rc < 0 ? rc : 0;
+	} else {
+		rc = s3_get(s, key, path, off, len, cancel, sink, payload, err);
+		if (rc <= 0)
+			return rc;
 	}
-	if (off || len != UINT64_MAX) {
-		if (len == UINT64_MAX || off + len < off)
-			snprintf(range, sizeof(range), "bytes=%llu-",
-				 (unsigned long long)off);
-		else
-			snprintf(range, sizeof(range), "bytes=%llu-%llu",
-				 (unsigned long long)off,
-				 (unsigned long long)(off + len - 1));
-		h[0] = (wsp_http_header){"Range", range};
-		r.n_headers = 1;
-	}
-	rc = s3_request(&resp, s, &r, err);
-	if (rc)
-		return rc;
-	if (resp.status == 200 || resp.status == 206 || resp.status == 416)
-		rc = 0; /* 416: the range starts past the end: no bytes */
-	else if (resp.status == 404)
-		rc = 1;
-	else
-		rc = s3_fail(&resp, "read", path, err);
-	s3_release(s, &resp);
-	if (rc <= 0)
-		return rc;
-missing:
-	rc = s3_is_dir(s, key, r.cancel, err);
+	/* no such object: a directory, or nothing */
+	rc = s3_is_dir(s, key, cancel, err);
 	if (rc < 0)
 		return rc;
 	if (rc)

@@ -6,6 +6,7 @@
  * request.c  one signed S3 request through host->http_request
  * s3xml.c    a small bounded reader for the XML S3 answers with
  * ops.c      stat, read, exists, mkdir, remove, rmdir, copy, move
+ * read.c     GetObject, resumed where a body broke off
  * list.c     ListObjectsV2 walking (directories = common prefixes)
  * write.c    PutObject and parallel multipart uploads
  */
@@ -170,6 +171,18 @@ int s3_is_dir(struct s3 *s, const char *key, const wsp_cancel *cancel,
 
 /* Delete every key under key_prefix, 1000 per DeleteObjects. */
 int s3_delete_prefix(struct s3 *s, const char *key_prefix, wsp_error *err);
+
+/* --- read.c --- */
+
+/*
+ * GetObject of key, bytes off to off + len - 1 (len UINT64_MAX: to the
+ * end) into sink, resuming a body that broke off mid-way. 0 = done
+ * (also when the range starts past the end), 1 = no such object, or a
+ * negative code; WSP_ESTALE when the object changed in between.
+ */
+int s3_get(struct s3 *s, const char *key, const char *path, uint64_t off,
+	   uint64_t len, const wsp_cancel *cancel, wsp_sink_fn sink,
+	   void *payload, wsp_error *err);
 
 /* --- write.c --- */
 

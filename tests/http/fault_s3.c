@@ -7,9 +7,10 @@
  *                   ETag "v1"; GET honours Range and If-Match (412), and
  *                   misbehaves on the first GET of the key by mode:
  *                   reset (1000 bytes, then a reset), truncated (1000
- *                   bytes, then a close), stall (1000 bytes, then
+ *                   bytes, then a close), stall (100 bytes, then
  *                   silence), changed (a reset, and the object is "v2"
- *                   from then on), always (every GET resets after 1000)
+ *                   from then on), always (every GET resets after 1000),
+ *                   norange (a reset, and Range is ignored: 200, all)
  *   raced...        HEAD sees ETag "r1", but the object is "r2" by the
  *                   time a write comes: If-Match "r1" gets 412
  *   copy-src...     a 12 MiB text/csv object, ETag "c1", for copies
@@ -37,6 +38,7 @@
 #define BUCKET	      "/team-data/"
 #define READ_SIZE     100000
 #define READ_FAULT    1000
+#define READ_STALL    100
 #define COPY_SIZE     (12ull << 20)
 #define LAST_MODIFIED "Sun, 01 Nov 2026 10:00:00 GMT"
 
@@ -153,7 +155,8 @@ static int get_object(struct fault_server *fs, int fd, const char *key,
 		return 0;
 	}
 	to = o.size - 1;
-	ranged = fault_header_value(head, "Range", v, sizeof(v));
+	ranged = fault_header_value(head, "Range", v, sizeof(v)) &&
+		 !starts(key, "read-norange");
 	if (ranged && parse_range(&from, &to, v, o.size, true)) {
 		error(fd, 416, "InvalidRange",
 		      "The requested range is not satisfiable");
@@ -175,10 +178,9 @@ static int get_object(struct fault_server *fs, int fd, const char *key,
 		fault_send_pattern(fd, from, to - from + 1);
 		return 0;
 	}
-	fault_send_pattern(fd, from, READ_FAULT);
-	if (starts(key, "read-truncated"))
-		return -1;
 	if (starts(key, "read-stall")) {
+		/* too slow for the client's low-speed limit (200 B/s) */
+		fault_send_pattern(fd, from, READ_STALL);
 		/* silence until the client gives up or the server stops */
 		while (fault_wait_readable(fs, fd, 5000) > 0) {
 			char c;
@@ -188,6 +190,9 @@ static int get_object(struct fault_server *fs, int fd, const char *key,
 		}
 		return -1;
 	}
+	fault_send_pattern(fd, from, READ_FAULT);
+	if (starts(key, "read-truncated"))
+		return -1;
 	usleep(50 * 1000); /* let the bytes reach the client first */
 	return -2;
 }

@@ -7,6 +7,7 @@
  * which answers as S3 does, and the test checks what was sent.
  */
 #include "fault_server.h"
+#include "http.h"
 #include "s3_env.h"
 
 #include <CUnit/Basic.h>
@@ -29,7 +30,18 @@ static int suite_init(void)
 		.force_path_style = -1,
 	};
 	wsp_error err = {0};
+	/* stalled bodies are given up after a second, as in tests/http */
+	wsp__http_settings hs = {
+		.connect_timeout_ms = 2000,
+		.low_speed_time_ms = 1000,
+		.low_speed_limit = 200,
+		.max_attempts = 3,
+		.backoff_base_ms = 10,
+		.backoff_max_ms = 2500,
+	};
 
+	if (wsp__http_configure(&hs, NULL))
+		return -1;
 	fsrv = fault_server_start();
 	if (!fsrv)
 		return -1;
@@ -172,6 +184,156 @@ static void test_expected_mtime_race_multipart(void)
 	free(data);
 }
 
+/* --- reads resumed where the body broke off --- */
+
+#define READ_SIZE 100000 /* of the read-* objects */
+
+/* Everything the sink was given, in order. */
+struct got {
+	char *buf;
+	size_t len;
+};
+
+static int got_sink(const void *data, size_t len, void *p)
+{
+	struct got *g = p;
+	char *nb = realloc(g->buf, g->len + len);
+
+	if (!nb)
+		return WSP_ENOMEM;
+	memcpy(nb + g->len, data, len);
+	g->buf = nb;
+	g->len += len;
+	return 0;
+}
+
+/* The fault server's pattern: byte i of an object is 'a' + i % 26. */
+static bool is_pattern(const char *b, size_t len, uint64_t from)
+{
+	for (size_t i = 0; i < len; i++)
+		if (b[i] != (char)('a' + (from + i) % 26))
+			return false;
+	return true;
+}
+
+static int read_into(struct got *g, const char *path, uint64_t off,
+		     uint64_t len, wsp_error *err)
+{
+	wsp_fs_read_opts o = WSP_FS_READ_OPTS_INIT;
+
+	memset(g, 0, sizeof(*g));
+	o.offset = off;
+	o.length = len;
+	return fs.fs->read(fs.self, path, &o, got_sink, g, err);
+}
+
+static int gets_of(const char *key)
+{
+	char target[128];
+
+	snprintf(target, sizeof(target), "/team-data/%s", key);
+	return fault_server_hits(fsrv, target);
+}
+
+/* A body that breaks off (mode in the name) is finished by a 2nd GET. */
+static void check_resumed(const char *key)
+{
+	struct got g;
+	wsp_error err = {0};
+	char head[8192];
+
+	CU_ASSERT_EQUAL(read_into(&g, key, 0, UINT64_MAX, &err), 0);
+	CU_ASSERT_EQUAL(g.len, READ_SIZE);
+	CU_ASSERT(is_pattern(g.buf, g.len, 0));
+	CU_ASSERT_EQUAL(gets_of(key), 2);
+	last_head(head, sizeof(head));
+	CU_ASSERT_PTR_NOT_NULL(strcasestr(head, "If-Match: \"v1\"\r\n"));
+	CU_ASSERT_PTR_NOT_NULL(strcasestr(head, "Range: bytes="));
+	CU_ASSERT_PTR_NULL(strcasestr(head, "Range: bytes=0-"));
+	free(g.buf);
+}
+
+static void test_resume_after_reset(void)
+{
+	check_resumed("read-reset.bin");
+}
+
+static void test_resume_after_truncation(void)
+{
+	check_resumed("read-truncated.bin");
+}
+
+static void test_resume_after_stall(void)
+{
+	check_resumed("read-stall.bin");
+}
+
+/* The caller's own range is kept: the rest of it, not of the object. */
+static void test_resume_within_range(void)
+{
+	struct got g;
+	wsp_error err = {0};
+	char head[8192];
+
+	CU_ASSERT_EQUAL(read_into(&g, "read-reset-range.bin", 500, 5000, &err),
+			0);
+	CU_ASSERT_EQUAL(g.len, 5000);
+	CU_ASSERT(is_pattern(g.buf, g.len, 500));
+	CU_ASSERT_EQUAL(gets_of("read-reset-range.bin"), 2);
+	last_head(head, sizeof(head));
+	CU_ASSERT_PTR_NOT_NULL(strstr(head, "-5499\r\n"));
+	CU_ASSERT_PTR_NULL(strcasestr(head, "Range: bytes=500-"));
+	free(g.buf);
+}
+
+/* Changed between the two GETs: If-Match fails, nothing is spliced. */
+static void test_resume_refuses_changed_object(void)
+{
+	struct got g;
+	wsp_error err = {0};
+
+	CU_ASSERT_EQUAL(read_into(&g, "read-changed.bin", 0, UINT64_MAX, &err),
+			WSP_ESTALE);
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(err.message, "changed while it was read"));
+	CU_ASSERT_EQUAL(gets_of("read-changed.bin"), 2);
+	/* what came before is the old object's prefix, once */
+	CU_ASSERT(g.len < READ_SIZE);
+	CU_ASSERT(is_pattern(g.buf, g.len, 0));
+	free(g.buf);
+}
+
+/* A server that ignores Range on the resumed GET: refused, not spliced. */
+static void test_resume_needs_the_right_range(void)
+{
+	struct got g;
+	wsp_error err = {0};
+
+	CU_ASSERT_EQUAL(read_into(&g, "read-norange.bin", 0, UINT64_MAX, &err),
+			WSP_EPROTO);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "does not start at byte"));
+	CU_ASSERT_EQUAL(gets_of("read-norange.bin"), 2);
+	CU_ASSERT(g.len < READ_SIZE);
+	CU_ASSERT(is_pattern(g.buf, g.len, 0));
+	free(g.buf);
+}
+
+/* A body that always breaks off: a bounded number of GETs, then an error. */
+static void test_resume_gives_up(void)
+{
+	struct got g;
+	wsp_error err = {0};
+	int rc = read_into(&g, "read-always.bin", 0, UINT64_MAX, &err);
+
+	CU_ASSERT(rc < 0);
+	CU_ASSERT_NOT_EQUAL(rc, WSP_ESTALE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "gave up after 4 broken"));
+	CU_ASSERT_EQUAL(gets_of("read-always.bin"), 4);
+	CU_ASSERT(g.len >= 1 && g.len < READ_SIZE);
+	CU_ASSERT(is_pattern(g.buf, g.len, 0));
+	free(g.buf);
+}
+
 static void test_anonymous_unsigned(void)
 {
 	static char endpoint[64];
@@ -213,6 +375,20 @@ int main(void)
 			 test_expected_mtime_race) ||
 	    !CU_add_test(s, "expected mtime: the same on a multipart upload",
 			 test_expected_mtime_race_multipart) ||
+	    !CU_add_test(s, "read resumed after a reset",
+			 test_resume_after_reset) ||
+	    !CU_add_test(s, "read resumed after a truncation",
+			 test_resume_after_truncation) ||
+	    !CU_add_test(s, "read resumed after a stall",
+			 test_resume_after_stall) ||
+	    !CU_add_test(s, "read resumed within the caller's range",
+			 test_resume_within_range) ||
+	    !CU_add_test(s, "read refuses an object changed meanwhile",
+			 test_resume_refuses_changed_object) ||
+	    !CU_add_test(s, "read refuses a resumed answer that does not fit",
+			 test_resume_needs_the_right_range) ||
+	    !CU_add_test(s, "read gives up after a bound",
+			 test_resume_gives_up) ||
 	    !CU_add_test(s, "anonymous is unsigned", test_anonymous_unsigned)) {
 		CU_cleanup_registry();
 		return 1;
