@@ -64,8 +64,8 @@ YAML
 
 # Checks these servers cannot pass, whatever the provider does; each is
 # XFAIL in the output, and the run fails if one of them passes. The
-# provider's side of the first two groups is checked against the HTTP
-# fault server instead (tests/s3/test_fs_s3_faults.c).
+# provider's side of both is checked against the HTTP fault server
+# instead (tests/s3/test_fs_s3_faults.c).
 #  - If-None-Match: * on PUT is ignored (NO_OVERWRITE replaces the file)
 #  - If-Match on PUT is ignored (a stale expected_version is written)
 xfail="fs.write-no-overwrite-eexist fs.write-no-overwrite-untouched
