@@ -2,6 +2,7 @@
  * core/check.c - wsp_config_check(): everything a configuration names,
  * checked at once, every problem reported.
  */
+#include "ext_call.h"
 #include "workspace_impl.h"
 
 #include <stdio.h>
@@ -33,6 +34,27 @@ static void check_instance(wsp_workspace *ws, struct wsp__inst *in,
 	in->ready = 0;
 }
 
+/* Each extension tool names an operation its target has (not started). */
+static void check_ext_tools(wsp_workspace *ws, struct wsp__diags *d)
+{
+	const struct wsp__tool_cfg *t;
+	struct wsp__ext_sig sig;
+	const wsp_ext_op *e;
+	const char *prov;
+	wsp_error err;
+	size_t i;
+
+	for (i = 0; i < ws->cfg->n_tools; i++) {
+		t = &ws->cfg->tools[i];
+		if (!t->ext || !t->enabled ||
+		    !wsp__ext_describe(&e, &sig, &prov, ws, t->target, t->op,
+				       &err))
+			continue;
+		wsp__diag_add(d, ws->cfg->file, t->node->line, t->node->col,
+			      "tool '%s': %s", t->tool, err.message);
+	}
+}
+
 int wsp_config_check(const wsp_open_options *opts, uint32_t flags,
 		     wsp_diag_fn cb, void *payload, wsp_error *errp)
 {
@@ -57,6 +79,7 @@ int wsp_config_check(const wsp_open_options *opts, uint32_t flags,
 		for (i = 0; i < ws->cfg->n_mounts; i++)
 			check_instance(ws, &ws->mounts[i], flags, &d);
 		pthread_mutex_unlock(&ws->lock);
+		check_ext_tools(ws, &d);
 	}
 	for (i = 0; cb && i < d.n; i++)
 		cb(d.lines[i], payload);

@@ -29,12 +29,21 @@ struct wsp__mount_cfg {
 	struct wsp__provider_ref ref;
 };
 
-/* tools.<name>: how the tool layer exposes one tool. */
+/*
+ * tools.<name>: how the tool layer exposes one tool. An extension tool
+ * (ext) is a provider's extension operation, exposed only when configured:
+ * its own name is the key, target and op say which operation.
+ */
 struct wsp__tool_cfg {
 	const char *tool;   /* the tool's own name ("execute_command") */
 	int enabled;        /* 1 unless `enabled: false` */
 	const char *rename; /* `name:`, or NULL */
 	int require_approval; /* -1 unset, else 0/1 */
+	const struct wsp__ynode *node; /* the key (position) */
+	int ext;            /* an extension tool */
+	const char *target; /* ext: a provider name or mount path */
+	const char *op;     /* ext: the operation's name */
+	const struct wsp__ynode *op_node; /* ext: the op: value (position) */
 };
 
 struct wsp__config {

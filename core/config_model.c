@@ -5,6 +5,7 @@
  *   sandbox: { provider, id, options }
  *   mounts: { "/path": { provider, read_only, options }, ... }
  *   tools: { name: { enabled, name, require_approval }, ... }
+ *          extension tools add { target, op } under a name of their own
  *
  * Mounts: "/" is the root mount and may sit beside others ("/" and
  * "/data" is the usual table); any other nesting ("/data" and "/data/x")
@@ -135,11 +136,13 @@ static int want_bool(struct model *m, const struct wsp__ynode *n,
 	return v.b;
 }
 
-static int valid_provider_name(const char *s)
+/* [a-z][a-z0-9_-]* up to 64 characters; digit_first: [a-z0-9] first. */
+static int valid_lower_name(const char *s, int digit_first)
 {
 	size_t i;
 
-	if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9')))
+	if (!((*s >= 'a' && *s <= 'z') ||
+	      (digit_first && *s >= '0' && *s <= '9')))
 		return 0;
 	for (i = 1; s[i]; i++)
 		if (!((s[i] >= 'a' && s[i] <= 'z') ||
@@ -147,6 +150,11 @@ static int valid_provider_name(const char *s)
 		      s[i] == '-'))
 			return 0;
 	return i <= 64;
+}
+
+static int valid_provider_name(const char *s)
+{
+	return valid_lower_name(s, 1);
 }
 
 /* An id names state on disk: keep it a plain file name. */
@@ -418,17 +426,92 @@ static int valid_tool_name(const char *s)
 	return i > 0 && i <= 64;
 }
 
-static void parse_tools(struct model *m, const struct wsp__ynode *n)
+static int has_key(const struct wsp__ynode *map, const char *key)
+{
+	size_t i;
+
+	for (i = 0; map->type == WSP__Y_MAP && i + 1 < map->n; i += 2)
+		if (!strcmp(map->items[i]->value, key))
+			return 1;
+	return 0;
+}
+
+/* The keys of one tools.<name> entry; target and op only for t->ext. */
+static void parse_tool_entry(struct model *m, struct wsp__tool_cfg *t,
+			     const struct wsp__ynode *val, const char *where)
 {
 	static const char *const known[] = { "enabled", "name",
 					     "require_approval", NULL };
+	static const char *const known_ext[] = { "enabled", "name",
+						 "require_approval", "target",
+						 "op", NULL };
+	const struct wsp__ynode *k, *v;
+	size_t j;
+	int b;
+
+	for (j = 0; j + 1 < val->n; j += 2) {
+		k = val->items[j];
+		v = val->items[j + 1];
+		if (!strcmp(k->value, "enabled")) {
+			b = want_bool(m, v, "'enabled'");
+			if (b >= 0)
+				t->enabled = b;
+		} else if (!strcmp(k->value, "require_approval")) {
+			b = want_bool(m, v, "'require_approval'");
+			if (b >= 0)
+				t->require_approval = b;
+		} else if (!strcmp(k->value, "name")) {
+			t->rename = want_scalar(m, v, "'name'");
+			if (t->rename && !valid_tool_name(t->rename)) {
+				err_at(m, v,
+				       "bad tool name '%.64s'; use up to 64 "
+				       "letters, digits, '_' or '-'",
+				       t->rename);
+				t->rename = NULL;
+			}
+		} else if (t->ext && !strcmp(k->value, "target")) {
+			t->target = want_scalar(m, v, "'target'");
+		} else if (t->ext && !strcmp(k->value, "op")) {
+			t->op = want_scalar(m, v, "'op'");
+			/* an operation's name, as <wsp/plugin.h> has it */
+			if (t->op && !valid_lower_name(t->op, 0)) {
+				err_at(m, v,
+				       "bad extension operation name '%.64s'; "
+				       "'wsp plugins' lists a provider's "
+				       "operations",
+				       t->op);
+				t->op = NULL;
+			}
+			t->op_node = v;
+		} else {
+			unknown_key(m, k, where, t->ext ? known_ext : known);
+		}
+	}
+	if (t->ext && !t->target && !has_key(val, "target"))
+		err_at(m, t->node,
+		       "%s has no 'target'; name the sandbox's provider, a "
+		       "mount's provider or a mount path",
+		       where);
+	if (t->ext && !t->op && !has_key(val, "op"))
+		err_at(m, t->node,
+		       "%s has no 'op'; name one of the provider's extension "
+		       "operations ('wsp ext TARGET' lists them)",
+		       where);
+}
+
+/*
+ * tools.<name>: a built-in tool's settings, or, under any other name
+ * with `target:` and `op:`, an extension operation exposed as a tool.
+ */
+static void parse_tools(struct model *m, const struct wsp__ynode *n)
+{
 	struct wsp__config *cfg = m->cfg;
-	const struct wsp__ynode *key, *val, *k, *v;
+	const struct wsp__ynode *key, *val;
 	struct wsp__tool_cfg *t;
 	const char *hint;
 	char where[96];
 	size_t i, j;
-	int b;
+	int ext;
 
 	if (wsp__yaml_is_null(n) || !want_map(m, n, "'tools'"))
 		return;
@@ -443,7 +526,9 @@ static void parse_tools(struct model *m, const struct wsp__ynode *n)
 		for (j = 0; tool_names[j]; j++)
 			if (!strcmp(tool_names[j], key->value))
 				break;
-		if (!tool_names[j]) {
+		ext = !tool_names[j] &&
+		      (has_key(val, "target") || has_key(val, "op"));
+		if (!tool_names[j] && !ext) {
 			hint = wsp__suggest(key->value, tool_names);
 			if (hint)
 				err_at(m, key,
@@ -457,39 +542,24 @@ static void parse_tools(struct model *m, const struct wsp__ynode *n)
 				       key->value);
 			continue;
 		}
+		if (ext && !valid_tool_name(key->value)) {
+			err_at(m, key,
+			       "bad tool name '%.64s'; use up to 64 letters, "
+			       "digits, '_' or '-'",
+			       key->value);
+			continue;
+		}
 		t = &cfg->tools[cfg->n_tools++];
-		t->tool = tool_names[j];
+		t->tool = ext ? key->value : tool_names[j];
+		t->node = key;
+		t->ext = ext;
 		t->enabled = 1;
 		t->require_approval = -1;
 		if (wsp__yaml_is_null(val))
 			continue;
-		snprintf(where, sizeof(where), "tool '%s'", t->tool);
-		if (!want_map(m, val, where))
-			continue;
-		for (j = 0; j + 1 < val->n; j += 2) {
-			k = val->items[j];
-			v = val->items[j + 1];
-			if (!strcmp(k->value, "enabled")) {
-				b = want_bool(m, v, "'enabled'");
-				if (b >= 0)
-					t->enabled = b;
-			} else if (!strcmp(k->value, "require_approval")) {
-				b = want_bool(m, v, "'require_approval'");
-				if (b >= 0)
-					t->require_approval = b;
-			} else if (!strcmp(k->value, "name")) {
-				t->rename = want_scalar(m, v, "'name'");
-				if (t->rename && !valid_tool_name(t->rename)) {
-					err_at(m, v,
-					       "bad tool name '%.64s'; use up to "
-					       "64 letters, digits, '_' or '-'",
-					       t->rename);
-					t->rename = NULL;
-				}
-			} else {
-				unknown_key(m, k, where, known);
-			}
-		}
+		snprintf(where, sizeof(where), "tool '%.64s'", t->tool);
+		if (want_map(m, val, where))
+			parse_tool_entry(m, t, val, where);
 	}
 }
 

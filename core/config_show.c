@@ -114,6 +114,10 @@ static int build(cJSON **out, wsp_workspace *ws, wsp_error *err)
 		if (t->require_approval >= 0)
 			cJSON_AddBoolToObject(m, "require_approval",
 					      t->require_approval);
+		if (t->ext) {
+			cJSON_AddStringToObject(m, "target", t->target);
+			cJSON_AddStringToObject(m, "op", t->op);
+		}
 	}
 	if (rc) {
 		cJSON_Delete(root);

@@ -68,6 +68,12 @@ WSP_INTERNAL int wsp__workspace_tool_config(const wsp_workspace *ws,
 					    const char **rename,
 					    int *require_approval);
 
+/* tools.<name> entry number index (configuration order), or NULL past
+ * the end (struct wsp__tool_cfg is in config.h). */
+struct wsp__tool_cfg;
+WSP_INTERNAL const struct wsp__tool_cfg *
+wsp__workspace_tool_entry(const wsp_workspace *ws, size_t index);
+
 /* The directory relative paths of the configuration resolve against. */
 WSP_INTERNAL const char *wsp__workspace_config_dir(const wsp_workspace *ws);
 

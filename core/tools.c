@@ -3,6 +3,7 @@
  * the configuration renames, disables or guards them, and one call from
  * JSON arguments to a text result.
  */
+#include "config.h"
 #include "tools_backend.h"
 
 #include <pthread.h>
@@ -19,6 +20,7 @@ static const struct wsp__tool_def *const all_tools[] = {WSP__TOOL_LIST};
 
 struct tool {
 	const struct wsp__tool_def *def;
+	struct wsp__tool_def *ext; /* def, when an extension tool (owned) */
 	char *name;	/* exposed */
 	uint32_t flags; /* public WSP_TOOL_* */
 	cJSON *schema;	/* parsed def->schema */
@@ -27,7 +29,7 @@ struct tool {
 struct wsp_tools {
 	wsp_workspace *ws;
 	uint32_t flags;
-	struct tool tools[N_TOOLS];
+	struct tool *tools; /* built-in ones, then extension tools */
 	size_t n;
 	struct wsp__guard *guard;
 	pthread_mutex_t mu; /* spawned */
@@ -167,7 +169,9 @@ void wsp_tools_close(wsp_tools *set)
 	for (i = 0; i < set->n; i++) {
 		free(set->tools[i].name);
 		cJSON_Delete(set->tools[i].schema);
+		wsp__tools_ext_free(set->tools[i].ext);
 	}
+	free(set->tools);
 	wsp__guard_free(set->guard);
 	for (i = 0; i < set->n_spawned; i++)
 		free(set->spawned[i]);
@@ -176,19 +180,102 @@ void wsp_tools_close(wsp_tools *set)
 	free(set);
 }
 
+/* The exposed name of an enabled tool (built-in or extension), or NULL. */
+static const char *exposed_name(wsp_workspace *ws, const char *tool)
+{
+	struct wsp__tool_settings st;
+
+	wsp__tools_settings(&st, ws, tool);
+	return !st.enabled ? NULL : st.rename ? st.rename : tool;
+}
+
+/*
+ * Names must be unique among the enabled tools, whether or not this
+ * workspace offers them: the configuration is valid or not by itself.
+ */
+static int check_names(wsp_workspace *ws, wsp_error *err)
+{
+	const struct wsp__tool_cfg *tc;
+	const char **own, *a, *b;
+	size_t i, j, n = N_TOOLS;
+	int rc = 0;
+
+	while (wsp__workspace_tool_entry(ws, n - N_TOOLS))
+		n++;
+	own = calloc(n, sizeof(*own));
+	if (!own)
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	for (i = 0; i < n; i++) {
+		tc = i < N_TOOLS ? NULL
+				 : wsp__workspace_tool_entry(ws, i - N_TOOLS);
+		own[i] = !tc ? all_tools[i]->name : tc->ext ? tc->tool : NULL;
+	}
+	for (i = 0; !rc && i < n; i++) {
+		a = own[i] ? exposed_name(ws, own[i]) : NULL;
+		for (j = 0; a && j < i; j++) {
+			b = own[j] ? exposed_name(ws, own[j]) : NULL;
+			if (!b || strcmp(a, b))
+				continue;
+			rc = wsp_error_set(err, WSP_ECONFIG,
+					   "tools '%s' and '%s' are both named "
+					   "'%s'; rename one of them in the "
+					   "tools: section",
+					   own[j], own[i], a);
+			break;
+		}
+	}
+	free(own);
+	return rc;
+}
+
+/* The extension tools the configuration names, after the built-in ones. */
+static int add_ext_tools(wsp_tools *set, wsp_error *err)
+{
+	const struct wsp__tool_cfg *tc;
+	struct wsp__tool_settings st;
+	struct tool *t;
+	size_t i;
+	int rc;
+
+	for (i = 0; (tc = wsp__workspace_tool_entry(set->ws, i)); i++) {
+		if (!tc->ext || !tc->enabled)
+			continue;
+		t = &set->tools[set->n];
+		rc = wsp__tools_ext_def(&t->ext, set->ws, tc, err);
+		if (rc)
+			return rc;
+		set->n++;
+		wsp__tools_settings(&st, set->ws, tc->tool);
+		t->def = t->ext;
+		t->name = strdup(st.rename ? st.rename : tc->tool);
+		t->schema = cJSON_Parse(t->def->schema);
+		t->flags = st.require_approval ? WSP_TOOL_REQUIRE_APPROVAL : 0;
+		if (!t->name || !t->schema)
+			return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
 int wsp_tools_open(wsp_tools **out, wsp_workspace *ws,
 		   const wsp_tools_options *opts, wsp_error *err)
 {
 	struct wsp__tool_settings st;
 	wsp_tools *set;
 	struct caps caps;
-	size_t i, j;
+	size_t i, n_cfg = 0;
+	int rc;
 
 	*out = NULL;
 	if (!ws)
 		return wsp_error_set(err, WSP_EINVAL, "no workspace given");
+	while (wsp__workspace_tool_entry(ws, n_cfg))
+		n_cfg++;
 	set = calloc(1, sizeof(*set));
-	if (!set || !(set->guard = wsp__guard_new())) {
+	if (set)
+		set->tools = calloc(N_TOOLS + n_cfg, sizeof(*set->tools));
+	if (!set || !set->tools || !(set->guard = wsp__guard_new())) {
+		if (set)
+			free(set->tools);
 		free(set);
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	}
@@ -196,29 +283,10 @@ int wsp_tools_open(wsp_tools **out, wsp_workspace *ws,
 	pthread_mutex_init(&set->mu, NULL);
 	if (opts && WSP_HAS_MEMBER(wsp_tools_options, opts, flags))
 		set->flags = opts->flags;
-	/*
-	 * Names must be unique among the enabled tools, whether or not this
-	 * workspace offers them: the configuration is valid or not by itself.
-	 */
-	for (i = 0; i < N_TOOLS; i++) {
-		struct wsp__tool_settings a, b;
-
-		wsp__tools_settings(&a, ws, all_tools[i]->name);
-		for (j = 0; a.enabled && j < i; j++) {
-			wsp__tools_settings(&b, ws, all_tools[j]->name);
-			if (!b.enabled ||
-			    strcmp(a.rename ? a.rename : all_tools[i]->name,
-				   b.rename ? b.rename : all_tools[j]->name))
-				continue;
-			wsp_error_set(
-				err, WSP_ECONFIG,
-				"tools '%s' and '%s' are both named '%s'; "
-				"rename one of them in the tools: section",
-				all_tools[j]->name, all_tools[i]->name,
-				a.rename ? a.rename : all_tools[i]->name);
-			wsp_tools_close(set);
-			return WSP_ECONFIG;
-		}
+	rc = check_names(ws, err);
+	if (rc) {
+		wsp_tools_close(set);
+		return rc;
 	}
 	probe(&caps, ws);
 	for (i = 0; i < N_TOOLS; i++) {
@@ -239,6 +307,11 @@ int wsp_tools_open(wsp_tools **out, wsp_workspace *ws,
 			wsp_tools_close(set);
 			return wsp_error_set(err, WSP_ENOMEM, "out of memory");
 		}
+	}
+	rc = add_ext_tools(set, err);
+	if (rc) {
+		wsp_tools_close(set);
+		return rc;
 	}
 	*out = set;
 	return 0;

@@ -7,6 +7,7 @@
  * tools_schema.c  argument validation against a tool's JSON Schema
  * tools_buf.c     growable text buffer for results
  * tools_guard.c   read tracker (stale writes) and per-path write locks
+ * tools_ext.c     providers' extension operations the configuration exposes
  * tools_text.c    output shaping: tail lines, token sandwich, line clip
  * tool_*.c        one tool (or a family) each
  */
@@ -197,6 +198,22 @@ extern const struct wsp__tool_def wsp__tool_grep;
 		&wsp__tool_write_file, &wsp__tool_edit_file,                   \
 		&wsp__tool_list_files, &wsp__tool_delete,                      \
 		&wsp__tool_file_stat, &wsp__tool_mkdir, &wsp__tool_grep
+
+/* ---- extension operations as tools ----------------------------------- */
+
+struct wsp__tool_cfg;
+
+/*
+ * The definition of extension tool tc (an `ext` entry of the
+ * configuration): the provider is loaded, not started. WSP_ECONFIG, with
+ * the entry's FILE:LINE:COL, when its target, op or signature is wrong.
+ * Free with wsp__tools_ext_free.
+ */
+WSP_INTERNAL int wsp__tools_ext_def(struct wsp__tool_def **out,
+				    wsp_workspace *ws,
+				    const struct wsp__tool_cfg *tc,
+				    wsp_error *err);
+WSP_INTERNAL void wsp__tools_ext_free(struct wsp__tool_def *def);
 
 /* ---- paths, globs, .gitignore, tree walks ------------------------------ */
 

@@ -323,6 +323,12 @@ int wsp__workspace_tool_config(const wsp_workspace *ws, const char *tool,
 	return WSP_ENOTFOUND;
 }
 
+const struct wsp__tool_cfg *wsp__workspace_tool_entry(const wsp_workspace *ws,
+						    size_t index)
+{
+	return index < ws->cfg->n_tools ? &ws->cfg->tools[index] : NULL;
+}
+
 const char *wsp__workspace_config_dir(const wsp_workspace *ws)
 {
 	return ws->cfg->dir;

@@ -4,11 +4,15 @@
  * the sandbox wsp-sandbox-extdemo.so; with EXT_FS as the filesystem
  * wsp-fs-extfs.so (to call operations of a mount); and with
  * EXT_BAD_SIGNATURE as wsp-sandbox-extbad.so, which the core must refuse.
+ *
+ * When $WSP_EXTDEMO_INIT_LOG names a file, every init appends its
+ * instance id there, so a test can tell whether an instance was started.
  */
 #include <wsp/plugin.h>
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #ifndef EXT_NAME
@@ -90,6 +94,19 @@ static int op_count(char **result, void *self, wsp_error *err)
 	return give(result, self, buf);
 }
 
+#ifdef EXT_FS
+/* r:si  tag: help without argument names (the tool layer says arg1..) */
+static int op_tag(char **result, void *self, const char *label, int64_t n,
+		  wsp_error *err)
+{
+	char buf[128];
+
+	(void)err;
+	snprintf(buf, sizeof(buf), "%s#%" PRId64, label, n);
+	return give(result, self, buf);
+}
+#endif
+
 /* (none)  fail: an operation failing without a message */
 static int op_fail(void *self, wsp_error *err)
 {
@@ -108,6 +125,10 @@ static const wsp_ext_op demo_ops[] = {
 	{ sizeof(wsp_ext_op), 0, "bump", "i", (wsp_ext_fn)op_bump, "BY" },
 	{ sizeof(wsp_ext_op), 0, "count", "r:", (wsp_ext_fn)op_count, "" },
 	{ sizeof(wsp_ext_op), 0, "fail", "", (wsp_ext_fn)op_fail, "" },
+#ifdef EXT_FS
+	{ sizeof(wsp_ext_op), 0, "tag", "r:si", (wsp_ext_fn)op_tag,
+	  "label something with a number" },
+#endif
 #ifdef EXT_BAD_SIGNATURE
 	{ sizeof(wsp_ext_op), 0, "broken", "r:sx", (wsp_ext_fn)op_echo,
 	  "TEXT" },
@@ -119,7 +140,13 @@ static int demo_init(void **out, const wsp_host *host,
 		     const wsp_instance_args *args, wsp_error *err)
 {
 	struct demo *d = host->alloc(host, sizeof(*d));
+	const char *log = getenv("WSP_EXTDEMO_INIT_LOG");
+	FILE *f;
 
+	if (log && *log && (f = fopen(log, "a"))) {
+		fprintf(f, "%s\n", args->instance_id ? args->instance_id : "");
+		fclose(f);
+	}
 	if (!d)
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	memset(d, 0, sizeof(*d));

@@ -1,13 +1,14 @@
 // tests/mcp/mcp_sdk.test.mjs - drives `wsp mcp` with the official MCP
 // TypeScript SDK client (pinned by package-lock.json): initialize, tools
 // listing, each tool the workspace offers, progress, a background process,
-// cancellation, approval through elicitation, and malformed requests.
+// cancellation, approval through elicitation, malformed requests, and
+// the local sandbox's extension operations exposed as tools.
 //
 // Run: WSP_BIN=<build>/bin/wsp node --test tests/mcp/mcp_sdk.test.mjs
 // (ctest does this; `npm ci` in tests/mcp first).
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,21 +36,21 @@ if (!wsp) {
 
 let dir, work;
 
-function config(extra = '') {
+function config(extra = '', w = work) {
   const file = join(dir, `wsp-${Math.random().toString(36).slice(2)}.yaml`);
   writeFileSync(file,
     'sandbox:\n  provider: local\n  options:\n' +
-    `    working_dir: ${work}\n    isolation: none\n` +
+    `    working_dir: ${w}\n    isolation: none\n` +
     `    state_dir: ${dir}/state\n` +
-    `mounts:\n  /:\n    provider: local\n    options:\n      base_path: ${work}\n` +
+    `mounts:\n  /:\n    provider: local\n    options:\n      base_path: ${w}\n` +
     extra);
   return file;
 }
 
-async function connect(extra = '', capabilities = {}) {
+async function connect(extra = '', capabilities = {}, w = work) {
   const transport = new StdioClientTransport({
     command: wsp,
-    args: ['--config', config(extra), 'mcp'],
+    args: ['--config', config(extra, w), 'mcp'],
     stderr: 'inherit',
   });
   const client = new Client({ name: 'wsp-test', version: '1.0.0' },
@@ -262,6 +263,92 @@ test('approval through elicitation', async () => {
   assert.equal(r.isError, true);
   assert.match(text(r), /requires approval/);
   await plain.close();
+});
+
+test('extension operations as tools: checkpoint, list, restore', async () => {
+  // Its own working directory: restore swaps the whole directory.
+  const w = join(dir, 'ext-work');
+  mkdirSync(w);
+  const extra = 'tools:\n' +
+    '  checkpoint:\n    target: local\n    op: checkpoint\n' +
+    '  list_checkpoints:\n    target: local\n    op: checkpoints\n' +
+    '  restore:\n    target: local\n    op: restore\n' +
+    '    require_approval: true\n';
+
+  // not exposed unless configured
+  let client = await connect('', {}, w);
+  let { tools } = await client.listTools();
+  assert.ok(tools.find((t) => t.name === 'execute_command'));
+  assert.ok(!tools.find((t) => /checkpoint|restore/.test(t.name)));
+  await client.close();
+
+  client = await connect(extra, { elicitation: {} }, w);
+  ({ tools } = await client.listTools());
+  const cp = tools.find((t) => t.name === 'checkpoint');
+  assert.ok(cp, 'checkpoint is listed');
+  assert.deepEqual(cp.inputSchema, {
+    type: 'object',
+    properties: { name: { type: 'string', maxLength: 1048576 } },
+    required: ['name'],
+    additionalProperties: false,
+  });
+  assert.equal(cp.description, "Snapshot the working directory under " +
+    "NAME (extension operation 'checkpoint' of provider 'local')");
+  assert.deepEqual(tools.find((t) => t.name === 'list_checkpoints')
+    .inputSchema.properties, {});
+
+  writeFileSync(join(w, 'plan.txt'), 'v1\n');
+  let r = await client.callTool({ name: 'checkpoint',
+    arguments: { name: 'snap-1' } });
+  assert.ok(!r.isError);
+  assert.equal(text(r), "checkpoint 'snap-1': 1 files, 3 bytes");
+  r = await client.callTool({ name: 'list_checkpoints', arguments: {} });
+  assert.match(text(r), /^snap-1\t\d{4}-/);
+
+  // the provider's refusal: a tool error with its message
+  r = await client.callTool({ name: 'checkpoint',
+    arguments: { name: 'snap-1' } });
+  assert.equal(r.isError, true);
+  assert.equal(text(r), "checkpoint 'snap-1' already exists; pick another name");
+
+  // arguments that break the schema never reach the provider
+  for (const [args, why] of [
+    [{ name: 5 }, /'name' must be a string, not number/],
+    [{}, /'name' is required/],
+    [{ name: 'x', keep: true }, /'keep' is not a known property/],
+  ]) {
+    await assert.rejects(client.callTool({ name: 'checkpoint', arguments: args }),
+      (e) => e instanceof McpError && e.code === -32602 && why.test(e.message));
+  }
+
+  // restore asks first; declined, the files stay
+  writeFileSync(join(w, 'plan.txt'), 'v2, edited\n');
+  const asked = [];
+  let answer = 'decline';
+  client.setRequestHandler(ElicitRequestSchema, async (req) => {
+    asked.push(req.params.message);
+    return answer === 'accept' ?
+      { action: 'accept', content: { approve: true } } : { action: 'decline' };
+  });
+  r = await client.callTool({ name: 'restore', arguments: { name: 'snap-1' } });
+  assert.equal(r.isError, true);
+  assert.match(text(r), /was not approved/);
+  assert.equal(readFileSync(join(w, 'plan.txt'), 'utf8'), 'v2, edited\n');
+  answer = 'accept';
+  r = await client.callTool({ name: 'restore', arguments: { name: 'snap-1' } });
+  assert.ok(!r.isError);
+  assert.equal(text(r), "restored 'snap-1': 1 files, 3 bytes");
+  assert.equal(readFileSync(join(w, 'plan.txt'), 'utf8'), 'v1\n');
+  assert.match(asked[0], /restore/);
+  assert.match(asked[0], /snap-1/);
+  await client.close();
+
+  // an operation the provider does not have: the server does not start
+  const bad = spawnSync(wsp, ['--config', config('tools:\n  snap:\n' +
+    '    target: local\n    op: chekpoint\n', w), 'mcp'],
+  { input: '', encoding: 'utf8' });
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /:13:3: tool 'snap': provider 'local' has no extension 'chekpoint'; it has: checkpoint, restore, checkpoints/);
 });
 
 test('JSON-RPC errors through the SDK', async () => {

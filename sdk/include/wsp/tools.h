@@ -12,7 +12,9 @@
  * when every mount is read-only, process tools when the sandbox keeps no
  * background processes; the `tools:` section of the configuration can
  * disable (`enabled: false`), rename (`name:`) or guard
- * (`require_approval: true`) each tool.
+ * (`require_approval: true`) each tool. It can also expose a provider's
+ * extension operations (<wsp/ext.h>) as tools: an entry with `target:` and
+ * `op:` under a name of its own; none is exposed unless named.
  *
  * Arguments and schemas are JSON text. A call validates its arguments
  * against the tool's schema (wrong type, missing required or unknown
@@ -54,7 +56,10 @@ typedef struct wsp_tools_options {
 /*
  * Build the tool set of a workspace (opts may be NULL). The workspace
  * must outlive the set. Fails with WSP_ECONFIG when the `tools:` section
- * names an unknown tool or renames two tools alike.
+ * names an unknown tool or renames two tools alike, or when an extension
+ * tool's target or operation does not exist (the message then starts
+ * with FILE:LINE:COL). Extension tools load their provider but do not
+ * start it; their first call does.
  */
 WSP_EXTERN int wsp_tools_open(wsp_tools **out, wsp_workspace *ws,
 			      const wsp_tools_options *opts, wsp_error *err);
