@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cu_main.h"
+
 static const char *fixture_dir;
 static wsp_workspace *ws;
 
@@ -269,7 +271,6 @@ static int suite_clean(void)
 int main(int argc, char **argv)
 {
 	CU_pSuite s;
-	unsigned failures;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: %s FIXTURE_DIR\n", argv[0]);
@@ -288,10 +289,5 @@ int main(int argc, char **argv)
 	CU_add_test(s, "errors of the operation", test_op_errors);
 	CU_add_test(s, "list", test_list);
 	CU_add_test(s, "bad signature", test_bad_signature);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures() +
-		   CU_get_number_of_suites_failed();
-	CU_cleanup_registry();
-	return failures ? 1 : 0;
+	return cu_run_registry();
 }
