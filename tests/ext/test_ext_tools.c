@@ -10,11 +10,13 @@
 #include <wsp/wsp.h>
 
 #include <cjson/cJSON.h>
-#include <cu_main.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "cu_main.h"
+#include "test_files.h"
 
 static const char *fixture_dir;
 
@@ -489,19 +491,6 @@ static void test_bad_signature(void)
 	wsp_workspace_close(ws);
 }
 
-/* The file's lines, or "" when it does not exist. */
-static void read_log(char *buf, size_t cap, const char *path)
-{
-	FILE *f = fopen(path, "r");
-	size_t n = 0;
-
-	if (f) {
-		n = fread(buf, 1, cap - 1, f);
-		fclose(f);
-	}
-	buf[n] = '\0';
-}
-
 /* Listing reads the descriptor only; the first call starts the mount. */
 static void test_listing_does_not_start(void)
 {
@@ -520,11 +509,11 @@ static void test_listing_does_not_start(void)
 	CU_ASSERT_EQUAL_FATAL(env_open(&e, exposed, &err), 0);
 	CU_ASSERT_EQUAL(wsp_tools_list_json(&json, e.tools, &err), 0);
 	wsp_tools_free(json);
-	read_log(seen, sizeof(seen), log);
+	test_read_text(log, seen, sizeof(seen));
 	CU_ASSERT_PTR_NULL(strstr(seen, "/\n"));
 	expect_text(&e, "tag_root", "{\"arg1\":\"v\",\"arg2\":1}", NULL, 0,
 		    "v#1");
-	read_log(seen, sizeof(seen), log);
+	test_read_text(log, seen, sizeof(seen));
 	CU_ASSERT_PTR_NOT_NULL(strstr(seen, "/\n"));
 	env_close(&e);
 	unsetenv("WSP_EXTDEMO_INIT_LOG");

@@ -4,6 +4,7 @@
  * Runs the built wsp binary against a config file using the local sandbox.
  */
 #include "cu_main.h"
+#include "test_files.h"
 
 #include <cjson/cJSON.h>
 #include <signal.h>
@@ -32,18 +33,6 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void slurp(const char *path, char *buf, size_t cap)
-{
-	FILE *f = fopen(path, "r");
-	size_t n = 0;
-
-	if (f) {
-		n = fread(buf, 1, cap - 1, f);
-		fclose(f);
-	}
-	buf[n] = '\0';
-}
-
 /* Run `wsp --config CONFIG <args>` through sh; returns its exit status. */
 static int wsp(const char *args)
 {
@@ -53,8 +42,8 @@ static int wsp(const char *args)
 	snprintf(cmd, sizeof(cmd), "cd %s && %s --config %s %s >%s 2>%s",
 		 dir, WSP_CLI, config, args, out_file, err_file);
 	st = system(cmd);
-	slurp(out_file, out, sizeof(out));
-	slurp(err_file, err, sizeof(err));
+	test_read_text(out_file, out, sizeof(out));
+	test_read_text(err_file, err, sizeof(err));
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
@@ -180,7 +169,7 @@ static void test_closed_output(void)
 	st = system(cmd);
 	CU_ASSERT(WIFEXITED(st));
 	CU_ASSERT(now_ms() - t0 < 5000); /* not the 10s configured timeout */
-	slurp(err_file, err, sizeof(err));
+	test_read_text(err_file, err, sizeof(err));
 	CU_ASSERT_STRING_EQUAL(err, "141\n");
 }
 

@@ -1,0 +1,26 @@
+/*
+ * tests/common/test_files.h - small file helpers shared by test suites.
+ */
+#ifndef WSP_TEST_FILES_H
+#define WSP_TEST_FILES_H
+
+#include <stdio.h>
+
+/*
+ * Read up to cap - 1 bytes of the file at path into buf, NUL-terminated;
+ * buf is "" when the file does not exist or cannot be read (tests then
+ * fail on its content, not here).
+ */
+static inline void test_read_text(const char *path, char *buf, size_t cap)
+{
+	FILE *f = fopen(path, "r");
+	size_t n = 0;
+
+	if (f) {
+		n = fread(buf, 1, cap - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+}
+
+#endif
