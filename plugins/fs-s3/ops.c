@@ -54,13 +54,6 @@ int s3_fail(const wsp_http_response *resp, const char *op, const char *path,
 	return c;
 }
 
-struct head {
-	uint64_t size;
-	int64_t mtime_ns;
-	char etag[WSP_FS_VERSION_MAX];
-	char mime[WSP_FS_MIME_MAX];
-};
-
 static int64_t parse_http_date(const char *v)
 {
 	struct tm tm;
@@ -75,7 +68,7 @@ static int64_t parse_http_date(const char *v)
 
 static int on_head_header(const char *name, const char *value, void *p)
 {
-	struct head *h = p;
+	struct s3_head *h = p;
 
 	if (!strcasecmp(name, "Content-Length"))
 		h->size = strtoull(value, NULL, 10);
@@ -88,10 +81,8 @@ static int on_head_header(const char *name, const char *value, void *p)
 	return 0;
 }
 
-/* HEAD an object: 1 = found (h filled), 0 = missing, < 0 = error. */
-static int head_object(struct head *h, struct s3 *s, const char *key,
-		       const char *path, const wsp_cancel *cancel,
-		       wsp_error *err)
+int s3_head(struct s3_head *h, struct s3 *s, const char *key, const char *path,
+	    const wsp_cancel *cancel, wsp_error *err)
 {
 	wsp_http_response resp;
 	struct s3_req r = {
@@ -155,7 +146,7 @@ int s3_stat(wsp_fs_stat *out, void *self, const char *path, uint32_t flags,
 {
 	struct s3 *s = self;
 	char key[S3_KEY_MAX + 1];
-	struct head h;
+	struct s3_head h;
 	int rc;
 
 	(void)flags;
@@ -168,7 +159,7 @@ int s3_stat(wsp_fs_stat *out, void *self, const char *path, uint32_t flags,
 	rc = dir_key(key, sizeof(key), s, path, err);
 	if (rc)
 		return rc;
-	rc = head_object(&h, s, key, path, NULL, err);
+	rc = s3_head(&h, s, key, path, NULL, err);
 	if (rc < 0)
 		return rc;
 	if (rc == 1) {
@@ -217,9 +208,9 @@ int s3_read(void *self, const char *path, const wsp_fs_read_opts *opts,
 	if (rc)
 		return rc;
 	if (len == 0) {
-		struct head hd;
+		struct s3_head hd;
 
-		rc = head_object(&hd, s, key, path, cancel, err);
+		rc = s3_head(&hd, s, key, path, cancel, err);
 		if (rc)
 			return rc < 0 ? rc : 0;
 	} else {
@@ -289,8 +280,8 @@ static void parent_of(char *out, size_t cap, const char *path)
 static int dir_state(struct s3 *s, const char *key, const char *path,
 		     wsp_error *err)
 {
-	struct head hd;
-	int rc = head_object(&hd, s, key, path, NULL, err);
+	struct s3_head hd;
+	int rc = s3_head(&hd, s, key, path, NULL, err);
 
 	if (rc)
 		return rc < 0 ? rc : 2;
@@ -535,7 +526,7 @@ int s3_remove(void *self, const char *path, uint32_t flags, wsp_error *err)
 {
 	struct s3 *s = self;
 	char key[S3_KEY_MAX + 2];
-	struct head hd;
+	struct s3_head hd;
 	int rc = refuse_read_only(s, "remove", path, err);
 
 	if (rc)
@@ -546,7 +537,7 @@ int s3_remove(void *self, const char *path, uint32_t flags, wsp_error *err)
 	rc = dir_key(key, sizeof(key) - 1, s, path, err);
 	if (rc)
 		return rc;
-	rc = head_object(&hd, s, key, path, NULL, err);
+	rc = s3_head(&hd, s, key, path, NULL, err);
 	if (rc < 0)
 		return rc;
 	if (rc == 1)
@@ -588,7 +579,7 @@ int s3_rmdir(void *self, const char *path, uint32_t flags, wsp_error *err)
 {
 	struct s3 *s = self;
 	char key[S3_KEY_MAX + 2];
-	struct head hd;
+	struct s3_head hd;
 	struct count c = {.marker = key};
 	int rc = refuse_read_only(s, "rmdir", path, err);
 
@@ -600,7 +591,7 @@ int s3_rmdir(void *self, const char *path, uint32_t flags, wsp_error *err)
 	rc = dir_key(key, sizeof(key) - 1, s, path, err);
 	if (rc)
 		return rc;
-	rc = head_object(&hd, s, key, path, NULL, err);
+	rc = s3_head(&hd, s, key, path, NULL, err);
 	if (rc)
 		return rc < 0 ? rc
 			      : wsp_error_set(err, WSP_ENOTDIR,
@@ -633,43 +624,6 @@ int s3_rmdir(void *self, const char *path, uint32_t flags, wsp_error *err)
 	return s3_delete_prefix(s, key, err);
 }
 
-/* CopyObject of one key; S3 may answer 200 with an <Error> body. */
-static int copy_key(struct s3 *s, const char *src_key, const char *dst_key,
-		    const char *path, wsp_error *err)
-{
-	char *enc = s3_uri_encode(src_key, true), *source = NULL;
-	wsp_http_response resp;
-	int rc;
-
-	if (!enc || asprintf(&source, "/%s/%s", s->bucket, enc) < 0) {
-		free(enc);
-		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
-	}
-	free(enc);
-
-	const wsp_http_header h[] = {{"x-amz-copy-source", source}};
-	struct s3_req r = {
-		.method = "PUT",
-		.key = dst_key,
-		.headers = h,
-		.n_headers = 1,
-		.flags = WSP_HTTP_NO_ERROR_MAP,
-	};
-
-	rc = s3_request(&resp, s, &r, err);
-	free(source);
-	if (rc)
-		return rc;
-	if (resp.status != 200 || (resp.body && strstr(resp.body, "<Error>"))) {
-		rc = s3_fail(&resp, "copy", path, err);
-		if (!rc)
-			rc = wsp_error_set(err, WSP_EIO, "cannot copy '%s'",
-					   path);
-	}
-	s3_release(s, &resp);
-	return rc;
-}
-
 struct tree_copy {
 	struct s3 *s;
 	size_t src_len;
@@ -689,7 +643,8 @@ static int copy_item(const struct s3_item *it, void *payload)
 		     it->key + t->src_len) >= (int)sizeof(dst))
 		return wsp_error_set(t->err, WSP_ETOOBIG,
 				     "cannot copy '%s': key too long", t->path);
-	return copy_key(t->s, it->key, dst, t->path, t->err);
+	return s3_copy_object(t->s, it->key, it->size, it->etag, NULL, dst,
+			      t->path, t->err);
 }
 
 int s3_copy(void *self, const char *src, const char *dst, uint32_t flags,
@@ -697,7 +652,7 @@ int s3_copy(void *self, const char *src, const char *dst, uint32_t flags,
 {
 	struct s3 *s = self;
 	char skey[S3_KEY_MAX + 2], dkey[S3_KEY_MAX + 2];
-	struct head hd;
+	struct s3_head hd;
 	wsp_fs_stat st;
 	int rc = refuse_read_only(s, "copy to", dst, err);
 
@@ -716,7 +671,7 @@ int s3_copy(void *self, const char *src, const char *dst, uint32_t flags,
 				     "cannot copy to '%s': it exists", dst);
 	bool dst_is_dir = !rc && st.type == WSP_FS_TYPE_DIR;
 
-	rc = head_object(&hd, s, skey, src, NULL, err);
+	rc = s3_head(&hd, s, skey, src, NULL, err);
 	if (rc < 0)
 		return rc;
 	if (rc == 1) {
@@ -725,7 +680,8 @@ int s3_copy(void *self, const char *src, const char *dst, uint32_t flags,
 					     "cannot copy to '%s': is a "
 					     "directory",
 					     dst);
-		return copy_key(s, skey, dkey, src, err);
+		return s3_copy_object(s, skey, hd.size, hd.etag, hd.mime, dkey,
+				      src, err);
 	}
 	rc = s3_is_dir(s, skey, NULL, err);
 	if (rc < 0)

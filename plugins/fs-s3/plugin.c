@@ -42,6 +42,11 @@ static const wsp_option_spec options[] = {
 	 "size of each uploaded part (5MiB to 5GiB)", NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_INT, 0, 0, "parallelism", "4",
 	 "parts uploaded at once (1 to 64)", NULL},
+	{sizeof(wsp_option_spec), WSP_OPT_SIZE, 0, 0,
+	 "multipart_copy_threshold", "5GiB",
+	 "objects larger than this are copied in part_size parts (5MiB to "
+	 "5GiB)",
+	 NULL},
 	WSP_OPTION_END,
 };
 
@@ -167,7 +172,7 @@ static int init(void **out_self, const wsp_host *host,
 	struct s3_creds c = {0};
 	char *endpoint = NULL, *prefix = NULL, *profile = NULL;
 	int anonymous = 0, read_only = 0, path_style = -1;
-	uint64_t threshold = 8 * MIB, part = 8 * MIB;
+	uint64_t threshold = 8 * MIB, part = 8 * MIB, copy = 5120 * MIB;
 	int64_t par = 4;
 	int rc;
 
@@ -216,6 +221,9 @@ static int init(void **out_self, const wsp_host *host,
 		rc = host->opt_size(&part, host, cfg, "part_size", err);
 	if (!rc)
 		rc = host->opt_int(&par, host, cfg, "parallelism", err);
+	if (!rc)
+		rc = host->opt_size(&copy, host, cfg,
+				    "multipart_copy_threshold", err);
 	if (rc)
 		goto fail;
 	if (!s->bucket || !valid_bucket(s->bucket)) {
@@ -226,15 +234,19 @@ static int init(void **out_self, const wsp_host *host,
 		goto fail;
 	}
 	if (threshold < 5 * MIB || part < 5 * MIB || part > 5120 * MIB ||
-	    threshold > 5120 * MIB || par < 1 || par > 64) {
+	    threshold > 5120 * MIB || copy < 5 * MIB || copy > 5120 * MIB ||
+	    par < 1 || par > 64) {
 		rc = wsp_error_set(err, WSP_ECONFIG,
-				   "invalid multipart settings: threshold and "
-				   "part_size must be 5MiB to 5GiB, "
-				   "parallelism 1 to 64");
+				   "invalid multipart settings: "
+				   "multipart_threshold, "
+				   "multipart_copy_threshold and part_size "
+				   "must be 5MiB to 5GiB, parallelism 1 to "
+				   "64");
 		goto fail;
 	}
 	s->multipart_threshold = threshold;
 	s->part_size = part;
+	s->copy_threshold = copy;
 	s->parallelism = (uint32_t)par;
 	s->max_keys = 1000;
 	/* tests shrink pages to exercise continuation tokens */

@@ -8,13 +8,16 @@
  * ops.c      stat, read, exists, mkdir, remove, rmdir, copy, move
  * read.c     GetObject, resumed where a body broke off
  * list.c     ListObjectsV2 walking (directories = common prefixes)
- * write.c    PutObject and parallel multipart uploads
+ * multipart.c  a multipart upload: create, parallel parts, complete/abort
+ * write.c    PutObject and uploads from a data source
+ * copy.c     CopyObject, and UploadPartCopy above multipart_copy_threshold
  */
 #ifndef WSP_FS_S3_H
 #define WSP_FS_S3_H
 
 #include <wsp/plugin.h>
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -34,6 +37,7 @@ struct s3 {
 	bool read_only;
 	uint64_t multipart_threshold;
 	uint64_t part_size;
+	uint64_t copy_threshold; /* larger objects are copied in parts */
 	uint32_t parallelism;
 	uint32_t max_keys; /* ListObjectsV2 page size (1000) */
 };
@@ -165,6 +169,18 @@ int s3_copy(void *self, const char *src, const char *dst, uint32_t flags,
 int s3_move(void *self, const char *src, const char *dst, uint32_t flags,
 	    wsp_error *err);
 
+/* What HeadObject says of an object. */
+struct s3_head {
+	uint64_t size;
+	int64_t mtime_ns;
+	char etag[WSP_FS_VERSION_MAX];
+	char mime[WSP_FS_MIME_MAX];
+};
+
+/* HEAD an object: 1 = found (h filled), 0 = missing, < 0 = error. */
+int s3_head(struct s3_head *h, struct s3 *s, const char *key, const char *path,
+	    const wsp_cancel *cancel, wsp_error *err);
+
 /* 1 = a directory (marker or common prefix) exists at key + "/". */
 int s3_is_dir(struct s3 *s, const char *key, const wsp_cancel *cancel,
 	      wsp_error *err);
@@ -183,6 +199,80 @@ int s3_delete_prefix(struct s3 *s, const char *key_prefix, wsp_error *err);
 int s3_get(struct s3 *s, const char *key, const char *path, uint64_t off,
 	   uint64_t len, const wsp_cancel *cancel, wsp_sink_fn sink,
 	   void *payload, wsp_error *err);
+
+/* --- multipart.c --- */
+
+#define S3_MAX_PARTS 10000
+
+/* Collects the ETag response header (an s3_req on_header). */
+struct s3_etag {
+	char etag[WSP_FS_VERSION_MAX];
+};
+int s3_on_etag(const char *name, const char *value, void *payload);
+
+/* A failed write: 412 is EEXIST (overwrite: false) or ESTALE. */
+int s3_write_fail(const wsp_http_response *resp, const wsp_fs_write_opts *o,
+		  const char *if_match, const char *path, wsp_error *err);
+
+/*
+ * Content-Type and the write's preconditions (If-None-Match: * for
+ * overwrite: false, If-Match: if_match unless NULL) into h (3 at most);
+ * how many.
+ */
+size_t s3_object_headers(wsp_http_header *h, const wsp_fs_write_opts *o,
+			 const char *if_match, const char *mime);
+
+/* One multipart upload; the workers share it under lock. */
+struct s3_upload {
+	struct s3 *s;
+	const char *key, *path, *mime;
+	const wsp_fs_write_opts *o; /* preconditions, cancel token */
+	const char *if_match;
+	void *job; /* what the workers fill parts from */
+	char *upload_id;
+
+	pthread_mutex_t lock;
+	int next_part;		       /* the number the next part gets */
+	int failed;		       /* first error code */
+	wsp_error err;		       /* its message */
+	char **etags;		       /* [1 .. S3_MAX_PARTS] */
+	char etag[WSP_FS_VERSION_MAX]; /* of the completed object */
+};
+
+int s3_upload_init(struct s3_upload *u, struct s3 *s, const char *key,
+		   const char *path, const char *mime,
+		   const wsp_fs_write_opts *o, const char *if_match);
+void s3_upload_free(struct s3_upload *u);
+
+/*
+ * Create the upload, run worker on `parallelism` threads (this one
+ * included) and extra (if not NULL) on one more, then complete the
+ * parts 1 .. next_part - 1, or abort the upload on any failure.
+ */
+int s3_upload_run(struct s3_upload *u, void *(*worker)(void *),
+		  void *(*extra)(void *), wsp_error *err);
+
+/* Record the first failure; the workers stop taking parts. */
+void s3_upload_fail(struct s3_upload *u, int rc, const wsp_error *e);
+
+/* Keep part number's ETag for the completion. */
+int s3_upload_keep(struct s3_upload *u, int number, const char *etag,
+		   wsp_error *err);
+
+/* "partNumber=<number>&uploadId=<id>" */
+void s3_upload_query(char *out, size_t cap, const struct s3_upload *u,
+		     int number);
+
+/* --- copy.c --- */
+
+/*
+ * Copy one object (size bytes, ETag etag, Content-Type mime or NULL for
+ * "look it up") to dst_key: CopyObject, or UploadPartCopy parts above
+ * multipart_copy_threshold, keeping the Content-Type.
+ */
+int s3_copy_object(struct s3 *s, const char *src_key, uint64_t size,
+		   const char *etag, const char *mime, const char *dst_key,
+		   const char *path, wsp_error *err);
 
 /* --- write.c --- */
 

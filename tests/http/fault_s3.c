@@ -107,8 +107,9 @@ static void precondition_failed(int fd)
 }
 
 /*
- * "bytes=a-b" or "bytes=a-" against size: 0 and [*from, *to], or -1
- * when it is malformed or starts past the end.
+ * "bytes=a-b" against size: 0 and [*from, *to], or -1 when it is
+ * malformed or starts past the end. The GetObject form (open_end_ok)
+ * may also be "bytes=a-" and end past the end.
  */
 static int parse_range(uint64_t *from, uint64_t *to, const char *v,
 		       uint64_t size, bool open_end_ok)
@@ -131,8 +132,10 @@ static int parse_range(uint64_t *from, uint64_t *to, const char *v,
 	}
 	if (*from > *to || *from >= size)
 		return -1;
+	if (*to >= size && !open_end_ok)
+		return -1; /* UploadPartCopy: within the source */
 	if (*to >= size)
-		*to = size - 1;
+		*to = size - 1; /* GetObject: up to the end */
 	return 0;
 }
 

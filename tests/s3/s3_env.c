@@ -57,13 +57,17 @@ static bool port_open(int port)
 
 int s3_server_start(struct s3_server *srv, const char *kind)
 {
+	bool fauxqs = !strcmp(kind, "fauxqs");
 	const char *node =
-		!strcmp(kind, "verify") ? WSP_TEST_NODE24 : WSP_TEST_NODE;
+		!strcmp(kind, "plain") ? WSP_TEST_NODE : WSP_TEST_NODE24;
 	char script[512];
 
 	memset(srv, 0, sizeof(*srv));
-	snprintf(script, sizeof(script), "%s/start-s3rver.js", WSP_TEST_S3_DIR);
-	if (access(WSP_TEST_S3_DIR "/node_modules/s3rver", F_OK) ||
+	snprintf(script, sizeof(script), "%s/%s", WSP_TEST_S3_DIR,
+		 fauxqs ? "start-fauxqs.mjs" : "start-s3rver.js");
+	if (access(fauxqs ? WSP_TEST_S3_DIR "/node_modules/fauxqs"
+			  : WSP_TEST_S3_DIR "/node_modules/s3rver",
+		   F_OK) ||
 	    access(node, X_OK)) {
 		fprintf(stderr,
 			"the S3 test servers are not installed: run "
@@ -257,6 +261,9 @@ static int opt_size(uint64_t *out, const wsp_host *h, const wsp_config *c,
 					      : 8 << 20;
 	else if (!strcmp(name, "part_size"))
 		*out = c->part_size ? c->part_size : 8 << 20;
+	else if (!strcmp(name, "multipart_copy_threshold"))
+		*out = c->multipart_copy_threshold ? c->multipart_copy_threshold
+						   : 5ull << 30;
 	else
 		return WSP_EINVAL;
 	return 0;
@@ -319,6 +326,31 @@ struct wsp_config s3_config(const struct s3_server *srv)
 	};
 
 	return c;
+}
+
+int s3_suite_open(struct s3_server *srv, const char *kind, struct s3fs *fs,
+		  void (*tweak)(struct wsp_config *cfg))
+{
+	struct wsp_config cfg;
+	wsp_error err = {0};
+
+	if (s3_server_start(srv, kind))
+		return -1;
+	cfg = s3_config(srv);
+	if (tweak)
+		tweak(&cfg);
+	if (s3fs_open(fs, &cfg, &err)) {
+		fprintf(stderr, "open: %s\n", err.message);
+		s3_server_stop(srv);
+		return -1;
+	}
+	return 0;
+}
+
+void s3_suite_close(struct s3_server *srv, struct s3fs *fs)
+{
+	s3fs_close(fs);
+	s3_server_stop(srv);
 }
 
 int s3fs_open(struct s3fs *out, const struct wsp_config *cfg, wsp_error *err)

@@ -21,7 +21,10 @@ struct s3_server {
 	char endpoint[64];
 };
 
-/* kind: "verify" (@20minutes/s3rver, checks SigV4) or "plain". */
+/*
+ * kind: "verify" (@20minutes/s3rver, checks SigV4), "plain" (s3rver) or
+ * "fauxqs" (implements UploadPartCopy; checks no signature).
+ */
 int s3_server_start(struct s3_server *srv, const char *kind);
 void s3_server_stop(struct s3_server *srv);
 
@@ -32,7 +35,7 @@ struct wsp_config {
 	const char *profile;
 	int anonymous, read_only;
 	int force_path_style; /* -1 unset */
-	uint64_t multipart_threshold, part_size;
+	uint64_t multipart_threshold, part_size, multipart_copy_threshold;
 	int64_t parallelism;
 };
 
@@ -53,6 +56,15 @@ struct wsp_config s3_config(const struct s3_server *srv);
 
 int s3fs_open(struct s3fs *out, const struct wsp_config *cfg, wsp_error *err);
 void s3fs_close(struct s3fs *f);
+
+/*
+ * A suite's set-up: start a server of kind, open fs on it with
+ * s3_config() changed by tweak (when not NULL). 0, or -1 with the reason
+ * on stderr and nothing left running. s3_suite_close() undoes it.
+ */
+int s3_suite_open(struct s3_server *srv, const char *kind, struct s3fs *fs,
+		  void (*tweak)(struct wsp_config *cfg));
+void s3_suite_close(struct s3_server *srv, struct s3fs *fs);
 
 /* Whole-buffer helpers over the streaming slots. */
 int s3fs_put(struct s3fs *f, const char *path, const void *data, size_t len,

@@ -6,6 +6,8 @@
  */
 #include "s3_env.h"
 
+#include "cu_main.h"
+
 #include <CUnit/Basic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,23 +137,9 @@ static void test_put_cat_ls(void)
 	unlink(fetched);
 }
 
-int main(void)
-{
-	CU_pSuite s;
+static CU_TestInfo tests[] = {
+	{"put, cat, ls, cp, mv, rm", test_put_cat_ls},
+	CU_TEST_INFO_NULL,
+};
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("wsp fs on an S3 mount", suite_init, suite_clean);
-	if (!s ||
-	    !CU_add_test(s, "put, cat, ls, cp, mv, rm", test_put_cat_ls)) {
-		CU_cleanup_registry();
-		return 1;
-	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned failed =
-		CU_get_number_of_failures() + CU_get_number_of_suites_failed();
-
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
-}
+CU_MAIN_SUITE("wsp fs on an S3 mount", suite_init, suite_clean, tests)

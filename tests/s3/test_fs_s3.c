@@ -9,6 +9,8 @@
  */
 #include "s3_env.h"
 
+#include "cu_main.h"
+
 #include <CUnit/Basic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,23 +22,12 @@ static struct s3fs fs;
 
 static int suite_init(void)
 {
-	struct wsp_config cfg;
-	wsp_error err = {0};
-
-	if (s3_server_start(&srv, "verify"))
-		return -1;
-	cfg = s3_config(&srv);
-	if (s3fs_open(&fs, &cfg, &err)) {
-		fprintf(stderr, "open: %s\n", err.message);
-		return -1;
-	}
-	return 0;
+	return s3_suite_open(&srv, "verify", &fs, NULL);
 }
 
 static int suite_clean(void)
 {
-	s3fs_close(&fs);
-	s3_server_stop(&srv);
+	s3_suite_close(&srv, &fs);
 	return 0;
 }
 
@@ -618,39 +609,21 @@ static void test_credentials(void)
 	free(dir);
 }
 
-int main(void)
-{
-	CU_pSuite s;
+static CU_TestInfo tests[] = {
+	{"put, get, stat", test_put_get_stat},
+	{"ranges", test_ranges},
+	{"list and mkdir", test_list_and_mkdir},
+	{"recursive mkdir", test_recursive_mkdir},
+	{"pagination and DeleteObjects", test_pagination},
+	{"remove, copy, move", test_remove_copy_move},
+	{"special keys", test_special_keys},
+	{"40 MB multipart, aws cli both ways", test_multipart_and_aws_cli},
+	{"failed upload leaves nothing", test_failed_upload_leaves_nothing},
+	{"prefix and read-only", test_prefix_and_read_only},
+	{"wrong secret refused", test_wrong_secret_refused},
+	{"credentials: profile, env, none", test_credentials},
+	CU_TEST_INFO_NULL,
+};
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("fs-s3 vs s3rver (SigV4 verified)", suite_init,
-			 suite_clean);
-	if (!s || !CU_add_test(s, "put, get, stat", test_put_get_stat) ||
-	    !CU_add_test(s, "ranges", test_ranges) ||
-	    !CU_add_test(s, "list and mkdir", test_list_and_mkdir) ||
-	    !CU_add_test(s, "recursive mkdir", test_recursive_mkdir) ||
-	    !CU_add_test(s, "pagination and DeleteObjects", test_pagination) ||
-	    !CU_add_test(s, "remove, copy, move", test_remove_copy_move) ||
-	    !CU_add_test(s, "special keys", test_special_keys) ||
-	    !CU_add_test(s, "40 MB multipart, aws cli both ways",
-			 test_multipart_and_aws_cli) ||
-	    !CU_add_test(s, "failed upload leaves nothing",
-			 test_failed_upload_leaves_nothing) ||
-	    !CU_add_test(s, "prefix and read-only",
-			 test_prefix_and_read_only) ||
-	    !CU_add_test(s, "wrong secret refused",
-			 test_wrong_secret_refused) ||
-	    !CU_add_test(s, "credentials: profile, env, none",
-			 test_credentials)) {
-		CU_cleanup_registry();
-		return 1;
-	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned failed =
-		CU_get_number_of_failures() + CU_get_number_of_suites_failed();
-
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
-}
+CU_MAIN_SUITE("fs-s3 vs s3rver (SigV4 verified)", suite_init, suite_clean,
+	      tests)

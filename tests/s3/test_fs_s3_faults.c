@@ -10,6 +10,8 @@
 #include "http.h"
 #include "s3_env.h"
 
+#include "cu_main.h"
+
 #include <CUnit/Basic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -182,6 +184,85 @@ static void test_expected_mtime_race_multipart(void)
 	CU_ASSERT_PTR_NOT_NULL(
 		strstr(head, "DELETE /team-data/raced-big.bin?"));
 	free(data);
+}
+
+/* --- copies in parts (UploadPartCopy) --- */
+
+/* An instance that copies objects above 5 MiB in 5 MiB parts. */
+static int open_part_copier(struct s3fs *f)
+{
+	static char endpoint[64];
+	struct wsp_config cfg = {
+		.bucket = TEST_BUCKET,
+		.endpoint = endpoint,
+		.access_key_id = "AKIDEXAMPLE",
+		.secret_access_key = "fault-secret",
+		.force_path_style = -1,
+		.multipart_copy_threshold = 5 << 20,
+		.part_size = 5 << 20,
+	};
+	wsp_error err = {0};
+
+	snprintf(endpoint, sizeof(endpoint), "http://127.0.0.1:%d",
+		 fault_server_port(fsrv));
+	return s3fs_open(f, &cfg, &err);
+}
+
+/*
+ * The look-alike refuses a part whose source, source ETag or range is
+ * not what S3 wants, so a completed copy shows the parts were right.
+ */
+static void test_copy_parts_name_their_ranges(void)
+{
+	struct s3fs f;
+	wsp_error err = {0};
+	char head[8192], body[4096];
+	size_t n;
+
+	CU_ASSERT_EQUAL_FATAL(open_part_copier(&f), 0);
+	CU_ASSERT_EQUAL(
+		f.fs->copy(f.self, "copy-src.csv", "copy-dst.csv", 0, &err), 0);
+	for (int part = 1; part <= 3; part++) {
+		char target[128];
+
+		snprintf(target, sizeof(target),
+			 "/team-data/copy-dst.csv?partNumber=%d&uploadId=upl-1",
+			 part);
+		CU_ASSERT_EQUAL(fault_server_hits(fsrv, target), 1);
+	}
+	n = fault_server_last(fsrv, head, sizeof(head), body, sizeof(body) - 1);
+	body[n < sizeof(body) ? n : sizeof(body) - 1] = '\0';
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(head, "POST /team-data/copy-dst.csv?uploadId=upl-1 "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(body, "<PartNumber>3</PartNumber><ETag>"
+					    "&quot;cp3&quot;</ETag>"));
+	CU_ASSERT_PTR_NULL(strstr(body, "<PartNumber>4</PartNumber>"));
+	s3fs_close(&f);
+}
+
+/* A refused part aborts the upload: no completion, so no object. */
+static void test_failed_copy_part_aborts(void)
+{
+	struct s3fs f;
+	wsp_error err = {0};
+
+	CU_ASSERT_EQUAL_FATAL(open_part_copier(&f), 0);
+	CU_ASSERT_EQUAL(
+		f.fs->copy(f.self, "copy-src.csv", "fail-copy.csv", 0, &err),
+		WSP_EAUTH);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "part refused"));
+	CU_ASSERT_EQUAL(
+		fault_server_hits(fsrv, "/team-data/fail-copy.csv?uploads="),
+		1);
+	CU_ASSERT_EQUAL(fault_server_hits(fsrv, "DELETE /team-data/"
+						"fail-copy.csv?uploadId=upl-1"),
+			1);
+	/* the one request to the upload itself was the abort */
+	CU_ASSERT_EQUAL(
+		fault_server_hits(fsrv,
+				  "/team-data/fail-copy.csv?uploadId=upl-1"),
+		1);
+	s3fs_close(&f);
 }
 
 /* --- reads resumed where the body broke off --- */
@@ -361,43 +442,26 @@ static void test_anonymous_unsigned(void)
 	s3fs_close(&anon);
 }
 
-int main(void)
-{
-	CU_pSuite s;
+static CU_TestInfo tests[] = {
+	{"no overwrite", test_no_overwrite},
+	{"expected version", test_expected_version},
+	{"failed part aborts", test_failed_part_aborts},
+	{"expected mtime: a change after the HEAD", test_expected_mtime_race},
+	{"expected mtime: the same on a multipart upload",
+	 test_expected_mtime_race_multipart},
+	{"copy parts name their ranges", test_copy_parts_name_their_ranges},
+	{"failed copy part aborts", test_failed_copy_part_aborts},
+	{"read resumed after a reset", test_resume_after_reset},
+	{"read resumed after a truncation", test_resume_after_truncation},
+	{"read resumed after a stall", test_resume_after_stall},
+	{"read resumed within the caller's range", test_resume_within_range},
+	{"read refuses an object changed meanwhile",
+	 test_resume_refuses_changed_object},
+	{"read refuses a resumed answer that does not fit",
+	 test_resume_needs_the_right_range},
+	{"read gives up after a bound", test_resume_gives_up},
+	{"anonymous is unsigned", test_anonymous_unsigned},
+	CU_TEST_INFO_NULL,
+};
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("fs-s3 vs the fault server", suite_init, suite_clean);
-	if (!s || !CU_add_test(s, "no overwrite", test_no_overwrite) ||
-	    !CU_add_test(s, "expected version", test_expected_version) ||
-	    !CU_add_test(s, "failed part aborts", test_failed_part_aborts) ||
-	    !CU_add_test(s, "expected mtime: a change after the HEAD",
-			 test_expected_mtime_race) ||
-	    !CU_add_test(s, "expected mtime: the same on a multipart upload",
-			 test_expected_mtime_race_multipart) ||
-	    !CU_add_test(s, "read resumed after a reset",
-			 test_resume_after_reset) ||
-	    !CU_add_test(s, "read resumed after a truncation",
-			 test_resume_after_truncation) ||
-	    !CU_add_test(s, "read resumed after a stall",
-			 test_resume_after_stall) ||
-	    !CU_add_test(s, "read resumed within the caller's range",
-			 test_resume_within_range) ||
-	    !CU_add_test(s, "read refuses an object changed meanwhile",
-			 test_resume_refuses_changed_object) ||
-	    !CU_add_test(s, "read refuses a resumed answer that does not fit",
-			 test_resume_needs_the_right_range) ||
-	    !CU_add_test(s, "read gives up after a bound",
-			 test_resume_gives_up) ||
-	    !CU_add_test(s, "anonymous is unsigned", test_anonymous_unsigned)) {
-		CU_cleanup_registry();
-		return 1;
-	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned failed =
-		CU_get_number_of_failures() + CU_get_number_of_suites_failed();
-
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
-}
+CU_MAIN_SUITE("fs-s3 vs the fault server", suite_init, suite_clean, tests)

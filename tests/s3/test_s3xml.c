@@ -4,6 +4,8 @@
  */
 #include "../../plugins/fs-s3/s3.h"
 
+#include "cu_main.h"
+
 #include <CUnit/Basic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,24 +98,11 @@ static void test_find(void)
 	CU_ASSERT_PTR_NULL(s3xml_find(d, strlen(d), "Error/Code"));
 }
 
-int main(void)
-{
-	CU_pSuite s;
+static CU_TestInfo tests[] = {
+	{"S3 documents", test_documents},
+	{"malformed input", test_malformed},
+	{"find", test_find},
+	CU_TEST_INFO_NULL,
+};
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("s3xml", NULL, NULL);
-	if (!s || !CU_add_test(s, "S3 documents", test_documents) ||
-	    !CU_add_test(s, "malformed input", test_malformed) ||
-	    !CU_add_test(s, "find", test_find)) {
-		CU_cleanup_registry();
-		return 1;
-	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned failed =
-		CU_get_number_of_failures() + CU_get_number_of_suites_failed();
-
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
-}
+CU_MAIN_SUITE("s3xml", NULL, NULL, tests)
