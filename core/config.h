@@ -4,6 +4,7 @@
  * config_find.c   which file is used (the lookup order) and reading it
  * config_env.c    ${VAR} / ${VAR:-default} expansion
  * config_model.c  the document's shape: plugin_path, sandbox, mounts, tools
+ * config_http.c   the http: section (the HTTP service's settings)
  * options.c       a provider's options checked against its declared schema
  * optvalue.c      the text forms of bool, int, duration and size
  * config_show.c   the effective configuration, secrets masked
@@ -12,6 +13,7 @@
 #define WSP_CORE_CONFIG_H
 
 #include "diag.h"
+#include "http.h"
 #include "yaml_tree.h"
 
 /* A provider chosen for the sandbox or for one mount. */
@@ -46,6 +48,15 @@ struct wsp__tool_cfg {
 	const struct wsp__ynode *op_node; /* ext: the op: value (position) */
 };
 
+/*
+ * http: what the HTTP service does for this workspace's providers. Zero
+ * members of set were not configured (the service's defaults apply).
+ */
+struct wsp__http_cfg {
+	wsp__http_settings set; /* set.ca_bundle points at ca_bundle */
+	char *ca_bundle;	/* absolute path, or NULL */
+};
+
 struct wsp__config {
 	char *file;  /* name in messages: a path, "<default>", "<config>" */
 	char *dir;   /* absolute directory relative paths resolve against */
@@ -71,6 +82,8 @@ struct wsp__config {
 
 	struct wsp__tool_cfg *tools;
 	size_t n_tools;
+
+	struct wsp__http_cfg http;
 };
 
 /* The configuration used when no file is found. */
@@ -100,6 +113,26 @@ WSP_INTERNAL void wsp__config_free(struct wsp__config *cfg);
  */
 WSP_INTERNAL int wsp__config_expand(char **out, const char *in, char *why,
 				    size_t why_cap);
+
+/* rel joined to dir unless absolute (malloc'd), or NULL. */
+WSP_INTERNAL char *wsp__config_join(const char *dir, const char *rel);
+
+/*
+ * Check the http: section n into cfg->http; problems go to d. Returns 0,
+ * or WSP_ENOMEM.
+ */
+WSP_INTERNAL int wsp__config_http_parse(struct wsp__config *cfg,
+					const struct wsp__ynode *n,
+					struct wsp__diags *d);
+
+/*
+ * "unknown key 'x' in WHERE; did you mean 'y'?" at key's position, the
+ * suggestion taken from known (NULL-terminated) when one is close.
+ */
+WSP_INTERNAL void wsp__diag_unknown_key(struct wsp__diags *d, const char *file,
+					const struct wsp__ynode *key,
+					const char *where,
+					const char *const *known);
 
 /* Edit distance, for "did you mean" suggestions. */
 WSP_INTERNAL size_t wsp__edit_distance(const char *a, const char *b);

@@ -6,6 +6,7 @@
  *   mounts: { "/path": { provider, read_only, options }, ... }
  *   tools: { name: { enabled, name, require_approval }, ... }
  *          extension tools add { target, op } under a name of their own
+ *   http: { ca_bundle, timeouts, max_attempts }   (config_http.c)
  *
  * Mounts: "/" is the root mount and may sit beside others ("/" and
  * "/data" is the usual table); any other nesting ("/data" and "/data/x")
@@ -63,14 +64,7 @@ static void err_at(struct model *m, const struct wsp__ynode *n,
 static void unknown_key(struct model *m, const struct wsp__ynode *key,
 			const char *where, const char *const *known)
 {
-	const char *hint = wsp__suggest(key->value, known);
-
-	if (hint)
-		err_at(m, key, "unknown key '%.64s' in %s; did you mean '%s'?",
-		       key->value, where, hint);
-	else
-		err_at(m, key, "unknown key '%.64s' in %s", key->value,
-		       where);
+	wsp__diag_unknown_key(m->d, m->cfg->file, key, where, known);
 }
 
 /* Expand ${VAR} in every scalar value (keys stay as written). */
@@ -563,7 +557,7 @@ static void parse_tools(struct model *m, const struct wsp__ynode *n)
 	}
 }
 
-static char *join_path(const char *dir, const char *rel)
+char *wsp__config_join(const char *dir, const char *rel)
 {
 	size_t a = strlen(dir), b = strlen(rel);
 	char *p;
@@ -587,7 +581,7 @@ static void add_plugin_dir(struct model *m, const struct wsp__ynode *n)
 
 	if (!s)
 		return;
-	p = join_path(cfg->dir, s);
+	p = wsp__config_join(cfg->dir, s);
 	if (!p) {
 		m->oom = 1;
 		return;
@@ -626,7 +620,7 @@ static void parse_plugin_path(struct model *m, const struct wsp__ynode *n)
 static void parse_root(struct model *m, const struct wsp__ynode *root)
 {
 	static const char *const known[] = { "plugin_path", "sandbox",
-					     "mounts", "tools", NULL };
+					     "mounts", "tools", "http", NULL };
 	const struct wsp__ynode *key, *val;
 	size_t i;
 
@@ -645,6 +639,9 @@ static void parse_root(struct model *m, const struct wsp__ynode *root)
 			parse_mounts(m, val);
 		else if (!strcmp(key->value, "tools"))
 			parse_tools(m, val);
+		else if (!strcmp(key->value, "http"))
+			m->oom |= wsp__config_http_parse(m->cfg, val, m->d) ==
+				  WSP_ENOMEM;
 		else
 			unknown_key(m, key, "the configuration", known);
 	}
@@ -705,6 +702,7 @@ void wsp__config_free(struct wsp__config *cfg)
 		free(cfg->mounts[i].path);
 	free(cfg->mounts);
 	free(cfg->tools);
+	free(cfg->http.ca_bundle);
 	wsp__yaml_free(cfg->root);
 	free(cfg->file);
 	free(cfg->dir);

@@ -76,6 +76,47 @@ static int instance_json(cJSON *obj, wsp_workspace *ws, struct wsp__inst *in,
 	return 0;
 }
 
+/* ms as the text of the largest unit that reads back the same ("30s"). */
+static cJSON *duration_json(int64_t ms)
+{
+	static const struct {
+		const char *unit;
+		int64_t ms;
+	} units[] = { { "d", 86400000 }, { "h", 3600000 }, { "m", 60000 },
+		      { "s", 1000 },	 { "ms", 1 } };
+	char text[32];
+	size_t i;
+
+	for (i = 0; ms && units[i].ms > 1 && ms % units[i].ms; i++)
+		;
+	snprintf(text, sizeof(text), "%lld%s",
+		 (long long)(ms / units[i].ms), units[i].unit);
+	return cJSON_CreateString(text);
+}
+
+/* The settings requests through this workspace get (defaults filled). */
+static void http_json(cJSON *root, const struct wsp__http_cfg *http)
+{
+	cJSON *obj = cJSON_AddObjectToObject(root, "http");
+	wsp__http_settings s;
+	char *ca;
+
+	wsp__http_effective(&s, &ca, &http->set);
+	free(ca); /* only a configured file is shown, not the environment */
+	if (!obj)
+		return;
+	if (http->ca_bundle)
+		cJSON_AddStringToObject(obj, "ca_bundle", http->ca_bundle);
+	cJSON_AddItemToObject(obj, "connect_timeout",
+			      duration_json(s.connect_timeout_ms));
+	cJSON_AddItemToObject(obj, "timeout", duration_json(s.timeout_ms));
+	cJSON_AddItemToObject(obj, "low_speed_time",
+			      duration_json(s.low_speed_time_ms));
+	cJSON_AddNumberToObject(obj, "low_speed_limit",
+				(double)s.low_speed_limit);
+	cJSON_AddNumberToObject(obj, "max_attempts", s.max_attempts);
+}
+
 static int build(cJSON **out, wsp_workspace *ws, wsp_error *err)
 {
 	const struct wsp__config *cfg = ws->cfg;
@@ -119,6 +160,7 @@ static int build(cJSON **out, wsp_workspace *ws, wsp_error *err)
 			cJSON_AddStringToObject(m, "op", t->op);
 		}
 	}
+	http_json(root, &cfg->http);
 	if (rc) {
 		cJSON_Delete(root);
 		return rc;

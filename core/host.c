@@ -339,10 +339,19 @@ void wsp__host_init(wsp_host *h)
 	h->sign_aws_v4 = wsp__sigv4_host_sign;
 }
 
+const struct wsp__http_settings *wsp__host_http_settings(const wsp_host *h)
+{
+	/* Only tables set up here sit inside a struct wsp__host. */
+	if (!h || h->log != host_log)
+		return NULL;
+	return host_of(h)->http;
+}
+
 void wsp__host_setup(struct wsp__host *h, struct wsp__logsink *sink,
 		     const char *prefix)
 {
 	wsp__host_init(&h->pub);
 	h->sink = sink;
+	h->http = NULL;
 	snprintf(h->prefix, sizeof(h->prefix), "%s", prefix ? prefix : "");
 }

@@ -22,16 +22,27 @@ struct wsp__logsink {
 	size_t n_secrets;
 };
 
+struct wsp__http_settings;
+
 struct wsp__host {
 	wsp_host pub;      /* first: providers get &pub */
 	struct wsp__logsink *sink;
 	char prefix[96];   /* "sandbox 'local'", or "" for the core */
+	/* The workspace's http: settings (it outlives the table), or NULL. */
+	const struct wsp__http_settings *http;
 };
 
 /* A host table for an instance named prefix (may be ""). */
 WSP_INTERNAL void wsp__host_setup(struct wsp__host *h,
 				  struct wsp__logsink *sink,
 				  const char *prefix);
+
+/*
+ * The http: settings of the workspace that made h, or NULL when h is not
+ * one of the core's tables (a test's own host) or has none.
+ */
+WSP_INTERNAL const struct wsp__http_settings *
+wsp__host_http_settings(const wsp_host *h);
 
 /* Log through sink as the core (printf-style). */
 WSP_INTERNAL void wsp__log(struct wsp__logsink *sink, int level,

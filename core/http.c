@@ -13,6 +13,7 @@
  * the caller never mistakes a spliced body for a whole one.
  */
 #include "http.h"
+#include "host.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -139,16 +140,57 @@ void wsp__http_shutdown(void)
 	pthread_mutex_unlock(&svc.settings_lock);
 }
 
-/* Settings of one request: defaults filled in, ca_bundle duplicated. */
-static void settings_snapshot(wsp__http_settings *s, char **ca)
+/* Members of ws that are set replace those of s. */
+static void overlay(wsp__http_settings *s, const wsp__http_settings *ws)
 {
+	if (ws->connect_timeout_ms > 0)
+		s->connect_timeout_ms = ws->connect_timeout_ms;
+	if (ws->timeout_ms > 0)
+		s->timeout_ms = ws->timeout_ms;
+	if (ws->low_speed_time_ms > 0)
+		s->low_speed_time_ms = ws->low_speed_time_ms;
+	if (ws->low_speed_limit > 0)
+		s->low_speed_limit = ws->low_speed_limit;
+	if (ws->max_attempts)
+		s->max_attempts = ws->max_attempts;
+	if (ws->backoff_base_ms > 0)
+		s->backoff_base_ms = ws->backoff_base_ms;
+	if (ws->backoff_max_ms > 0)
+		s->backoff_max_ms = ws->backoff_max_ms;
+	if (ws->max_collected_body)
+		s->max_collected_body = ws->max_collected_body;
+}
+
+/* The CA file named by the environment, as the curl tool reads it. */
+static const char *env_ca_bundle(void)
+{
+	static const char *const vars[] = { "CURL_CA_BUNDLE", "SSL_CERT_FILE",
+					    NULL };
+
+	for (size_t i = 0; vars[i]; i++) {
+		const char *v = getenv(vars[i]);
+
+		if (v && v[0])
+			return v;
+	}
+	return NULL;
+}
+
+void wsp__http_effective(wsp__http_settings *s, char **ca,
+			 const wsp__http_settings *ws)
+{
+	const char *path;
+
 	pthread_mutex_lock(&svc.settings_lock);
 	*s = svc.settings;
-	*ca = svc.ca_bundle ? strdup(svc.ca_bundle) : NULL;
+	if (ws)
+		overlay(s, ws);
+	path = ws && ws->ca_bundle ? ws->ca_bundle : svc.ca_bundle;
+	if (!path)
+		path = env_ca_bundle();
+	*ca = path ? strdup(path) : NULL;
 	pthread_mutex_unlock(&svc.settings_lock);
 	s->ca_bundle = *ca;
-	if (!s->ca_bundle)
-		s->ca_bundle = getenv("CURL_CA_BUNDLE");
 	if (s->connect_timeout_ms <= 0)
 		s->connect_timeout_ms = DEFAULT_CONNECT_TIMEOUT_MS;
 	if (s->low_speed_time_ms <= 0)
@@ -711,8 +753,27 @@ struct outcome {
 	bool transient;	  /* another attempt may succeed */
 	bool soft;	  /* a status the caller asked to see, not an error */
 	int64_t retry_ms; /* server's Retry-After, -1 if none */
-	char detail[200]; /* why, for the message */
+	char detail[400]; /* why, for the message */
 };
+
+/* What to do about a certificate that was not accepted. */
+static void tls_hint(char *why, size_t cap, CURLcode rc)
+{
+	size_t n = strlen(why);
+
+	if (rc == CURLE_PEER_FAILED_VERIFICATION &&
+	    strstr(why, "certificate problem"))
+		fmt_cut(why + n, cap - n,
+			"; for a private CA set 'ca_bundle' under 'http:' "
+			"in wsp.yaml");
+	else if (rc == CURLE_PEER_FAILED_VERIFICATION)
+		fmt_cut(why + n, cap - n,
+			"; use a host name the certificate names");
+	else if (rc == CURLE_SSL_CACERT_BADFILE)
+		fmt_cut(why + n, cap - n,
+			"; 'ca_bundle' (or $CURL_CA_BUNDLE, $SSL_CERT_FILE) "
+			"must be a PEM file");
+}
 
 static void judge(struct outcome *o, struct xfer *x, CURLcode rc,
 		  const char *errbuf)
@@ -742,8 +803,11 @@ static void judge(struct outcome *o, struct xfer *x, CURLcode rc,
 				       errbuf[0] ? errbuf
 						 : curl_easy_strerror(rc),
 				       x->req->secrets);
-		why[0] = (char)(why[0] >= 'A' && why[0] <= 'Z' ? why[0] + 32
-							       : why[0]);
+		/* "Failed to connect" reads "failed..."; "SSL" stays */
+		if (why[0] >= 'A' && why[0] <= 'Z' &&
+		    !(why[1] >= 'A' && why[1] <= 'Z'))
+			why[0] = (char)(why[0] + 32);
+		tls_hint(why, sizeof(o->detail), rc);
 	} else if (x->status >= 400 &&
 		   (!(x->req->flags & WSP_HTTP_NO_ERROR_MAP) ||
 		    wsp__http_retryable_status(x->status))) {
@@ -974,7 +1038,7 @@ int wsp__http_request(wsp_http_response *out, const wsp_host *host,
 	rc = svc_get(err);
 	if (rc)
 		return rc;
-	settings_snapshot(&set, &ca);
+	wsp__http_effective(&set, &ca, wsp__host_http_settings(host));
 	x.host = host;
 	x.req = &req;
 	x.set = &set;

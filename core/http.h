@@ -5,7 +5,9 @@
  * wsp__http_request() and wsp__http_response_release(). One process-wide
  * service shares a libcurl connection cache, DNS cache and TLS sessions
  * across every call and thread; per-call settings come from the request,
- * process-wide defaults from wsp__http_configure().
+ * then from the http: section of the workspace whose host table made the
+ * call (struct wsp__host.http), then process-wide defaults from
+ * wsp__http_configure(); see wsp__http_effective().
  *
  * The pieces: http.c (the transfer), http_retry.c (which failures are
  * retried and how long to wait), http_log.c (masking of secrets for the
@@ -23,7 +25,11 @@
 #define WSP_INTERNAL __attribute__((visibility("hidden")))
 #endif
 
-/* Process-wide defaults; zero members keep the built-in value. */
+/*
+ * Process-wide defaults; zero members keep the built-in value. The same
+ * struct holds a workspace's http: section (config_http.c), whose set
+ * members win over these for requests through that workspace's tables.
+ */
 typedef struct wsp__http_settings {
 	const char *ca_bundle;	    /* PEM file of trusted CAs; NULL = system */
 	int64_t connect_timeout_ms; /* default 10 s */
@@ -43,6 +49,18 @@ typedef struct wsp__http_settings {
  */
 WSP_INTERNAL int wsp__http_configure(const wsp__http_settings *settings,
 				     wsp_error *err);
+
+/*
+ * The settings a request through a host table gets, member by member:
+ * ws (the http: section of the workspace that made the table; may be
+ * NULL) where set, else the process-wide ones, else the built-in
+ * defaults. ca_bundle: ws's, else the process-wide one, else
+ * $CURL_CA_BUNDLE, else $SSL_CERT_FILE, else libcurl's own; *ca holds
+ * the copy out->ca_bundle points at (free it). A request's own
+ * timeout_ms, connect_timeout_ms and max_attempts still win over these.
+ */
+WSP_INTERNAL void wsp__http_effective(wsp__http_settings *out, char **ca,
+				      const wsp__http_settings *ws);
 
 /* host->http_request: see <wsp/http.h>. */
 WSP_INTERNAL int wsp__http_request(wsp_http_response *out, const wsp_host *host,

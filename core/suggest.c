@@ -57,3 +57,18 @@ const char *wsp__suggest(const char *word, const char *const *candidates)
 	}
 	return best_d <= limit ? best : NULL;
 }
+
+void wsp__diag_unknown_key(struct wsp__diags *d, const char *file,
+			   const struct wsp__ynode *key, const char *where,
+			   const char *const *known)
+{
+	const char *hint = wsp__suggest(key->value, known);
+
+	if (hint)
+		wsp__diag_add(d, file, key->line, key->col,
+			      "unknown key '%.64s' in %s; did you mean '%s'?",
+			      key->value, where, hint);
+	else
+		wsp__diag_add(d, file, key->line, key->col,
+			      "unknown key '%.64s' in %s", key->value, where);
+}

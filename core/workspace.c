@@ -57,6 +57,7 @@ static void setup_instance(struct wsp__inst *in, wsp_workspace *ws,
 	in->pub.id = id;
 	snprintf(in->label, sizeof(in->label), "%s", label);
 	wsp__host_setup(&in->host, &ws->sink, label);
+	in->host.http = &ws->cfg->http.set;
 	in->pub.host = &in->host.pub;
 }
 
@@ -88,6 +89,8 @@ int wsp__workspace_new(wsp_workspace **out, const wsp_open_options *opts,
 	if (rc)
 		goto fail;
 	ws->cfg = cfg;
+	/* Per workspace: two workspaces in a process keep their own. */
+	ws->host.http = &cfg->http.set;
 	rc = wsp__loader_init(&ws->loader, opts->plugin_path, cfg, d, err);
 	ws->loader.warn = warn_to_log;
 	ws->loader.warn_ctx = &ws->sink;

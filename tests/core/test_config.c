@@ -555,6 +555,155 @@ static void test_show_round_trips(void)
 	CU_ASSERT_STRING_EQUAL(lines, "");
 }
 
+/* ---- the http: section ---------------------------------------------- */
+
+static void test_http_model(void)
+{
+	static const char text[] = "http:\n"
+				   "  ca_bundle: certs/ca.pem\n"
+				   "  connect_timeout: 1500ms\n"
+				   "  timeout: 2m\n"
+				   "  low_speed_time: 10s\n"
+				   "  low_speed_limit: 1KiB\n"
+				   "  max_attempts: 10\n";
+	struct wsp__config *cfg = NULL;
+	struct wsp__diags d = { 0 };
+	char *dir = tu_tmpdir(), want[4200];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+	CU_ASSERT_EQUAL(mkdir(tu_path(dir, "certs"), 0700), 0);
+	tu_write(tu_path(dir, "certs/ca.pem"), "-----BEGIN CERTIFICATE-----\n");
+	CU_ASSERT_EQUAL_FATAL(wsp__config_parse(&cfg, text, strlen(text),
+						"t.yaml", dir, 1, &d),
+			      0);
+	snprintf(want, sizeof(want), "%s/certs/ca.pem", dir);
+	CU_ASSERT_STRING_EQUAL(cfg->http.ca_bundle, want);
+	CU_ASSERT_PTR_EQUAL(cfg->http.set.ca_bundle, cfg->http.ca_bundle);
+	CU_ASSERT_EQUAL(cfg->http.set.connect_timeout_ms, 1500);
+	CU_ASSERT_EQUAL(cfg->http.set.timeout_ms, 120000);
+	CU_ASSERT_EQUAL(cfg->http.set.low_speed_time_ms, 10000);
+	CU_ASSERT_EQUAL(cfg->http.set.low_speed_limit, 1024);
+	CU_ASSERT_EQUAL(cfg->http.set.max_attempts, 10);
+	wsp__config_free(cfg);
+	/* absent, empty or null: nothing set, nothing wrong */
+	CU_ASSERT_EQUAL_FATAL(wsp__config_parse(&cfg, "http:\n  timeout:\n",
+						17, "t.yaml", dir, 1, &d),
+			      0);
+	CU_ASSERT_EQUAL(cfg->http.set.timeout_ms, 0);
+	CU_ASSERT_PTR_NULL(cfg->http.ca_bundle);
+	wsp__config_free(cfg);
+	wsp__diag_clear(&d);
+	tu_rmrf(dir);
+	free(dir);
+}
+
+static void test_http_errors(void)
+{
+	char *dir = tu_tmpdir(), text[4096], want[8192];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+	expect_one("http:\n  conect_timeout: 1s\n",
+		   "t.yaml:2:3: unknown key 'conect_timeout' in 'http'; did "
+		   "you mean 'connect_timeout'?");
+	expect_one("http: {proxy: x}\n",
+		   "t.yaml:1:8: unknown key 'proxy' in 'http'");
+	expect_one("htp: {}\n", "t.yaml:1:1: unknown key 'htp' in the "
+				 "configuration; did you mean 'http'?");
+	expect_one("http: [timeout]\n", "t.yaml:1:7: 'http' must be a "
+					 "mapping (key: value lines), not a "
+					 "list");
+	CU_ASSERT_EQUAL(check("http:\n"
+			      "  timeout: 5 minutes\n"
+			      "  max_attempts: 0\n"
+			      "  connect_timeout: [1s]\n"
+			      "  low_speed_time: 500ms\n"
+			      "  low_speed_limit: fast\n"),
+			WSP_ECONFIG);
+	CU_ASSERT_STRING_EQUAL(
+		lines,
+		"t.yaml:2:12: 'timeout' of 'http': '5 minutes' is not a "
+		"duration; use a whole number with ms, s, m, h or d (like "
+		"250ms, 30s, 5m)\n"
+		"t.yaml:3:17: 'max_attempts' of 'http' is out of range: '0'; "
+		"use 1 to 10\n"
+		"t.yaml:4:20: 'connect_timeout' of 'http' must be a single "
+		"value, not a list\n"
+		"t.yaml:5:19: 'low_speed_time' of 'http' is out of range: "
+		"'500ms'; use 1s to 1h\n"
+		"t.yaml:6:20: 'low_speed_limit' of 'http': 'fast' is not a "
+		"size; use a whole number with B, KiB, MiB, GiB, TiB, KB, MB, "
+		"GB or TB (like 512MiB)\n");
+	expect_one("http: {max_attempts: 11}\n",
+		   "t.yaml:1:22: 'max_attempts' of 'http' is out of range: "
+		   "'11'; use 1 to 10");
+	expect_one("http: {timeout: 2d}\n",
+		   "t.yaml:1:17: 'timeout' of 'http' is out of range: '2d'; "
+		   "use 0 (no limit) to 1d");
+	expect_one("http: {low_speed_limit: 2GiB}\n",
+		   "t.yaml:1:25: 'low_speed_limit' of 'http' is out of range: "
+		   "'2GiB'; use 1 to 1GiB (bytes/s)");
+	expect_one("http: {max_attempts: 99999999999999999999}\n",
+		   "t.yaml:1:22: 'max_attempts' of 'http': "
+		   "'99999999999999999999' is not a whole number (like 8 or "
+		   "-1)");
+	/* the CA file must be a readable regular file */
+	snprintf(text, sizeof(text), "http:\n  ca_bundle: %s\n",
+		 tu_path(dir, "missing.pem"));
+	snprintf(want, sizeof(want),
+		 "t.yaml:2:14: 'ca_bundle' of 'http': cannot read '%s': No "
+		 "such file or directory; give a PEM file of trusted CA "
+		 "certificates",
+		 tu_path(dir, "missing.pem"));
+	expect_one(text, want);
+	snprintf(text, sizeof(text), "http:\n  ca_bundle: %s\n", dir);
+	snprintf(want, sizeof(want),
+		 "t.yaml:2:14: 'ca_bundle' of 'http': '%s' is not a regular "
+		 "file; give a PEM file of trusted CA certificates",
+		 dir);
+	expect_one(text, want);
+	/* bounded before the file system is asked */
+	memset(want, 0, sizeof(want));
+	memcpy(want, "http: {ca_bundle: ", 18);
+	memset(want + 18, 'a', 4096);
+	memcpy(want + 18 + 4096, "}\n", 3);
+	expect_one(want, "t.yaml:1:19: 'ca_bundle' of 'http' is longer than "
+			 "4095 bytes");
+	tu_rmrf(dir);
+	free(dir);
+}
+
+/* show prints what requests get: the file's values, defaults elsewhere. */
+static void test_http_show(void)
+{
+	wsp_open_options o = WSP_OPEN_OPTIONS_INIT;
+	wsp_workspace *ws = NULL;
+	char *dir = tu_tmpdir(), want[4300];
+	wsp_error err;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+	tu_write(tu_path(dir, "ca.pem"), "-----BEGIN CERTIFICATE-----\n");
+	tu_write(tu_path(dir, "wsp.yaml"),
+		 "http:\n  ca_bundle: ./ca.pem\n  timeout: 90s\n"
+		 "  max_attempts: 2\n");
+	o.config_path = tu_path(dir, "wsp.yaml");
+	CU_ASSERT_EQUAL_FATAL(wsp_workspace_open(&ws, &o, &err), 0);
+	shown[0] = '\0';
+	CU_ASSERT_EQUAL(wsp_workspace_config_show(ws, 0, to_buf, NULL, &err),
+			0);
+	snprintf(want, sizeof(want),
+		 "http:\n  ca_bundle: %s/ca.pem\n  connect_timeout: \"10s\"\n"
+		 "  timeout: \"90s\"\n  low_speed_time: \"30s\"\n"
+		 "  low_speed_limit: 1\n  max_attempts: 2\n",
+		 dir);
+	TU_ASSERT_CONTAINS(shown, want);
+	wsp_workspace_close(ws);
+	/* and what it shows reads back as the same settings */
+	CU_ASSERT_EQUAL(check(strchr(shown, '\n') + 1), 0);
+	CU_ASSERT_STRING_EQUAL(lines, "");
+	tu_rmrf(dir);
+	free(dir);
+}
+
 /* ---- lookup order ------------------------------------------------------ */
 
 static const char *used(const char *config_path, wsp_error *err, int *rc)
@@ -692,6 +841,9 @@ static const CU_TestInfo tests[] = {
 	{ "did you mean", test_suggest },
 	{ "show masks secrets", test_show_masks_secrets },
 	{ "show round-trips", test_show_round_trips },
+	{ "http: section", test_http_model },
+	{ "http: errors", test_http_errors },
+	{ "http: show", test_http_show },
 	{ "lookup order", test_lookup_order },
 	{ "plugin_path relative to the file",
 	  test_plugin_path_relative_to_file },
