@@ -34,11 +34,11 @@ run_suite() { # NAME BUILD_DIR CMAKE_ARGS...
 	local name=$1 dir=$2
 	shift 2
 	step "$name: configure and build ($dir)"
-	cmake -S . -B "$dir" -DWSP_WERROR=ON "$@" >"$dir.configure.log" 2>&1 ||
+	cmake -S . -B "$dir" -DWSP_WERROR=ON -DWSP_BUILD_TESTS=ON "$@" >"$dir.configure.log" 2>&1 ||
 		{ cat "$dir.configure.log"; return 1; }
 	cmake --build "$dir" -j"$jobs"
 	step "$name: ctest"
-	(cd "$dir" && ctest -j"$jobs" --output-on-failure --timeout 900)
+	(cd "$dir" && ctest -j"$jobs" --output-on-failure --no-tests=error --timeout 900)
 }
 
 mkdir -p build

@@ -7,7 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
 scripts/install-deps.sh
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+# the demo needs no test suites (they need node and the test servers)
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWSP_BUILD_TESTS=OFF \
+	>/dev/null
 cmake --build "$build" -j"$(nproc 2>/dev/null || echo 2)" >/dev/null
 wsp="$build/bin/wsp"
 

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cu_main.h"
+
 int register_unit_suites(void);
 
 static struct fault_server *fs;
@@ -725,13 +727,7 @@ int main(void)
 			 test_debug_log_masks_secrets) ||
 	    !CU_add_test(s, "cancel", test_cancel))
 		goto fail;
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned failed =
-		CU_get_number_of_failures() + CU_get_number_of_suites_failed();
-
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return cu_run_registry();
 fail:
 	CU_cleanup_registry();
 	return 1;
