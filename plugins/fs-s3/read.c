@@ -6,9 +6,9 @@
  * mid-way is resumed here instead: the rest is asked for with
  * `Range: bytes=<next>-<end>` and `If-Match: <ETag of the first
  * response>`, so a changed object answers 412 and is never spliced onto
- * the old bytes. Each resumed answer must say (Content-Range) that it
- * starts exactly at the next byte, so the sink never sees a byte twice
- * or a gap. Attempts are bounded; without an ETag there is no resuming.
+ * the old bytes. Each resumed answer must say (Content-Range) that it is
+ * exactly the rest, from the next byte on, so the sink never sees a byte
+ * twice or a gap. Attempts are bounded; without an ETag there is no resuming.
  */
 #include "s3.h"
 
@@ -27,6 +27,7 @@ struct get {
 	uint64_t delivered; /* to the caller's sink, over every attempt */
 	uint64_t attempt_bytes;
 	uint64_t start; /* where this attempt's body must begin */
+	uint64_t last;	/* the caller's last byte, UINT64_MAX: the end */
 	bool resuming;
 	bool checked; /* this attempt's Content-Range was looked at */
 	int refused;  /* the sink failed, or the answer did not fit */
@@ -46,13 +47,22 @@ static int on_get_header(const char *name, const char *value, void *p)
 	return 0;
 }
 
-/* A resumed body must start at the next byte: "bytes <start>-...". */
-static bool starts_at(const char *content_range, uint64_t start)
+/*
+ * A resumed body must be exactly the rest that was asked for: "bytes
+ * <start>-<last>/<size>", last being the caller's last byte or the
+ * object's.
+ */
+static bool is_the_rest(const char *content_range, uint64_t start,
+			uint64_t last)
 {
-	char want[48];
+	uint64_t a, b, size;
+	char end;
 
-	snprintf(want, sizeof(want), "bytes %" PRIu64 "-", start);
-	return !strncmp(content_range, want, strlen(want));
+	if (sscanf(content_range, "bytes %" SCNu64 "-%" SCNu64 "/%" SCNu64 "%c",
+		   &a, &b, &size, &end) != 3 ||
+	    b >= size)
+		return false;
+	return a == start && b == (last < size ? last : size - 1);
 }
 
 static int on_get_body(const void *data, size_t len, void *p)
@@ -62,7 +72,7 @@ static int on_get_body(const void *data, size_t len, void *p)
 
 	if (g->resuming && !g->checked) {
 		g->checked = true;
-		if (!starts_at(g->content_range, g->start)) {
+		if (!is_the_rest(g->content_range, g->start, g->last)) {
 			g->refused = WSP_EPROTO;
 			return WSP_EPROTO;
 		}
@@ -95,6 +105,12 @@ static int answer(const wsp_http_response *resp, const struct get *g,
 				     "was read (no longer ETag %s); read it "
 				     "again",
 				     path, g->etag);
+	if (attempt && (st == 200 || st == 206) && !g->checked)
+		/* bytes were missing: an answer without them is no end */
+		return wsp_error_set(err, WSP_EPROTO,
+				     "cannot read '%s': the resumed answer "
+				     "(HTTP %d) has none of the missing bytes",
+				     path, st);
 	if (st == 200 || st == 206 || (!attempt && st == 416))
 		return 0; /* 416: the range starts past the end: no bytes */
 	if (!attempt && st == 404)
@@ -109,7 +125,7 @@ int s3_get(struct s3 *s, const char *key, const char *path, uint64_t off,
 	/* the last byte wanted, UINT64_MAX = to the end */
 	uint64_t last = len == UINT64_MAX || off + len < off ? UINT64_MAX
 							     : off + len - 1;
-	struct get g = {.sink = sink, .payload = payload};
+	struct get g = {.sink = sink, .payload = payload, .last = last};
 	char range[64];
 	wsp_http_header h[2];
 	wsp_http_response resp;
@@ -157,8 +173,9 @@ int s3_get(struct s3 *s, const char *key, const char *path, uint64_t off,
 		if (g.refused == WSP_EPROTO)
 			return wsp_error_set(err, WSP_EPROTO,
 					     "cannot read '%s': the resumed "
-					     "answer does not start at byte "
-					     "%" PRIu64 " (Content-Range '%s')",
+					     "answer is not the rest from "
+					     "byte %" PRIu64
+					     " (Content-Range '%s')",
 					     path, from, g.content_range);
 		if (!resumable(&g, rc, attempt)) {
 			if (attempt && rc != WSP_ECANCELED && !g.refused)

@@ -13,7 +13,8 @@
  *                   norange (a reset, and Range is ignored: 200, all)
  *   raced...        HEAD sees ETag "r1", but the object is "r2" by the
  *                   time a write comes: If-Match "r1" gets 412
- *   copy-src...     a 12 MiB text/csv object, ETag "c1", for copies
+ *   copy-src...     a 12 MiB text/csv object, ETag "c1", for copies;
+ *                   copy-src-raced... is "c2" by the time parts are copied
  *   anything else   missing (HEAD 404, empty listings)
  *
  * Writes: a PUT with If-None-Match or If-Match gets 412 (every key here
@@ -46,7 +47,7 @@ struct object {
 	bool exists;
 	uint64_t size;
 	const char *etag;	/* what HEAD and GET see */
-	const char *write_etag; /* what a conditional write meets */
+	const char *write_etag; /* what a conditional write or copy meets */
 	const char *mime;
 };
 
@@ -74,6 +75,10 @@ static struct object lookup(const char *key, int hit)
 			o.etag = o.write_etag = "\"v2\"";
 	} else if (starts(key, "raced")) {
 		o = (struct object){true, 2, "\"r1\"", "\"r2\"", "text/plain"};
+	} else if (starts(key, "copy-src-raced")) {
+		/* changed after the HEAD, before its parts are copied */
+		o = (struct object){true, COPY_SIZE, "\"c1\"", "\"c2\"",
+				    "text/csv"};
 	} else if (starts(key, "copy-src")) {
 		o = (struct object){true, COPY_SIZE, "\"c1\"", "\"c1\"",
 				    "text/csv"};
@@ -237,7 +242,7 @@ static void copy_part(int fd, const char *key, const char *head, int part)
 	}
 	if (fault_header_value(head, "x-amz-copy-source-if-match", v,
 			       sizeof(v)) &&
-	    strcmp(v, o.etag)) {
+	    strcmp(v, o.write_etag)) {
 		precondition_failed(fd);
 		return;
 	}

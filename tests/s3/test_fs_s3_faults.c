@@ -265,6 +265,32 @@ static void test_failed_copy_part_aborts(void)
 	s3fs_close(&f);
 }
 
+/* A source that changes once the copy started fails it as stale. */
+static void test_copy_of_a_changing_source(void)
+{
+	struct s3fs f;
+	wsp_error err = {0};
+	char head[8192];
+
+	CU_ASSERT_EQUAL_FATAL(open_part_copier(&f), 0);
+	CU_ASSERT_EQUAL(f.fs->copy(f.self, "copy-src-raced.csv",
+				   "copy-raced.csv", 0, &err),
+			WSP_ESTALE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "changed during the copy"));
+	CU_ASSERT_EQUAL(fault_server_hits(fsrv,
+					  "DELETE /team-data/"
+					  "copy-raced.csv?uploadId=upl-1"),
+			1);
+	CU_ASSERT_EQUAL(
+		fault_server_hits(fsrv,
+				  "/team-data/copy-raced.csv?uploadId=upl-1"),
+		1);
+	last_head(head, sizeof(head));
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(head, "DELETE /team-data/copy-raced.csv"));
+	s3fs_close(&f);
+}
+
 /* --- reads resumed where the body broke off --- */
 
 #define READ_SIZE 100000 /* of the read-* objects */
@@ -392,7 +418,8 @@ static void test_resume_needs_the_right_range(void)
 
 	CU_ASSERT_EQUAL(read_into(&g, "read-norange.bin", 0, UINT64_MAX, &err),
 			WSP_EPROTO);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "does not start at byte"));
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(err.message, "is not the rest from byte"));
 	CU_ASSERT_EQUAL(gets_of("read-norange.bin"), 2);
 	CU_ASSERT(g.len < READ_SIZE);
 	CU_ASSERT(is_pattern(g.buf, g.len, 0));
@@ -451,6 +478,7 @@ static CU_TestInfo tests[] = {
 	 test_expected_mtime_race_multipart},
 	{"copy parts name their ranges", test_copy_parts_name_their_ranges},
 	{"failed copy part aborts", test_failed_copy_part_aborts},
+	{"copy of a source that changes", test_copy_of_a_changing_source},
 	{"read resumed after a reset", test_resume_after_reset},
 	{"read resumed after a truncation", test_resume_after_truncation},
 	{"read resumed after a stall", test_resume_after_stall},
