@@ -34,11 +34,17 @@ static void check_instance(wsp_workspace *ws, struct wsp__inst *in,
 	in->ready = 0;
 }
 
-/* Each extension tool names an operation its target has (not started). */
+/*
+ * Each extension tool names an operation its target has (not started).
+ * Runs after check_instance saw every instance: a target whose provider
+ * did not load (or whose options are wrong) was reported there, once,
+ * and is not reported again for each tool naming it.
+ */
 static void check_ext_tools(wsp_workspace *ws, struct wsp__diags *d)
 {
 	const struct wsp__tool_cfg *t;
 	struct wsp__ext_sig sig;
+	struct wsp__inst *in;
 	const wsp_ext_op *e;
 	const char *prov;
 	wsp_error err;
@@ -46,8 +52,12 @@ static void check_ext_tools(wsp_workspace *ws, struct wsp__diags *d)
 
 	for (i = 0; i < ws->cfg->n_tools; i++) {
 		t = &ws->cfg->tools[i];
-		if (!t->ext || !t->enabled ||
-		    !wsp__ext_describe(&e, &sig, &prov, ws, t->target, t->op,
+		if (!t->ext || !t->enabled)
+			continue;
+		if (!wsp__ext_resolve(&in, ws, t->target, &err) &&
+		    !in->pub.prov)
+			continue;
+		if (!wsp__ext_describe(&e, &sig, &prov, ws, t->target, t->op,
 				       &err))
 			continue;
 		wsp__diag_add(d, ws->cfg->file, t->node->line, t->node->col,

@@ -102,8 +102,8 @@ static int same_name(const char *a, const char *b)
  * The instance a target names: the sandbox when its provider is called
  * so, else the mount at that path, else the one mount using that provider.
  */
-static int resolve(struct wsp__inst **out, wsp_workspace *ws,
-		   const char *target, wsp_error *err)
+int wsp__ext_resolve(struct wsp__inst **out, wsp_workspace *ws,
+		     const char *target, wsp_error *err)
 {
 	const struct wsp__config *cfg = ws->cfg;
 	size_t i, found = 0, hits = 0;
@@ -148,7 +148,7 @@ static int ready(struct wsp__inst **out, wsp_workspace *ws, const char *target,
 		 int start, wsp_error *err)
 {
 	struct wsp__diags d = { 0 };
-	int rc = resolve(out, ws, target, err);
+	int rc = wsp__ext_resolve(out, ws, target, err);
 
 	if (rc)
 		return rc;

@@ -40,6 +40,16 @@ struct wsp__ext_val {
 WSP_INTERNAL int wsp__ext_sig_parse(struct wsp__ext_sig *out, const char *sig);
 
 /*
+ * The instance a target names (the sandbox when its provider is called
+ * so, else the mount at that path, else the one mount using that
+ * provider), neither loaded nor started. WSP_ENOTFOUND or WSP_EINVAL
+ * (an ambiguous provider name) with the reason in err.
+ */
+struct wsp__inst;
+WSP_INTERNAL int wsp__ext_resolve(struct wsp__inst **out, wsp_workspace *ws,
+				  const char *target, wsp_error *err);
+
+/*
  * Look op of target up in the provider's descriptor, loading the
  * provider and checking its options but not initialising it (listing a
  * tool must not start a sandbox). *out and *prov_name point into the

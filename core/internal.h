@@ -46,6 +46,21 @@ WSP_INTERNAL const wsp_host *wsp__workspace_host(wsp_workspace *ws);
 WSP_INTERNAL int wsp__workspace_sandbox(wsp__instance **out,
 					wsp_workspace *ws, wsp_error *err);
 
+/*
+ * The sandbox's provider, loaded and its options checked but not
+ * initialised: its descriptor says what it offers (a process manager,
+ * capabilities) without starting anything. WSP_ENOTFOUND without a
+ * sandbox; the loader's or the options' error otherwise.
+ */
+WSP_INTERNAL int wsp__workspace_sandbox_provider(const wsp__provider **out,
+						 wsp_workspace *ws,
+						 wsp_error *err);
+/* The sandbox instance if a call already started it, else NULL. */
+WSP_INTERNAL wsp__instance *
+wsp__workspace_sandbox_if_started(wsp_workspace *ws);
+/* The sandbox's `id:` (or its default), NULL without a sandbox. */
+WSP_INTERNAL const char *wsp__workspace_sandbox_id(const wsp_workspace *ws);
+
 /* Mounts, in configuration order; paths normalised ("/", "/data"). */
 WSP_INTERNAL size_t wsp__workspace_mount_count(const wsp_workspace *ws);
 WSP_INTERNAL const char *wsp__workspace_mount_path(const wsp_workspace *ws,

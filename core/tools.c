@@ -108,7 +108,7 @@ struct caps {
 static void probe(struct caps *c, wsp_workspace *ws)
 {
 	size_t i, n = wsp__workspace_mount_count(ws);
-	wsp__instance *sb;
+	const wsp__provider *prov;
 	wsp_error err;
 
 	memset(c, 0, sizeof(*c));
@@ -118,20 +118,16 @@ static void probe(struct caps *c, wsp_workspace *ws)
 		if (!wsp__workspace_mount_read_only(ws, i))
 			c->all_read_only = 0;
 	/*
-	 * Loading the sandbox provider (not starting it) tells whether it
-	 * keeps background processes; if it cannot load, the command tools
-	 * stay listed and report the loader's error when called.
+	 * The sandbox provider's descriptor (the .so loaded, its options
+	 * checked, never init: that may create a cloud VM) tells whether it
+	 * keeps background processes: the process-manager slots the
+	 * process tools call. If it cannot load, the command tools stay
+	 * listed and report the loader's error when called.
 	 */
-	c->has_sandbox = 1;
-	c->has_procs = 1;
-	switch (wsp__workspace_sandbox(&sb, ws, &err)) {
-	case 0:
-		c->has_procs = sb->prov->has_procmgr;
-		break;
-	case WSP_ENOTFOUND:
-		c->has_sandbox = c->has_procs = 0;
-		break;
-	}
+	c->has_sandbox = wsp__workspace_sandbox_id(ws) != NULL;
+	c->has_procs = c->has_sandbox;
+	if (c->has_sandbox && !wsp__workspace_sandbox_provider(&prov, ws, &err))
+		c->has_procs = prov->has_procmgr;
 }
 
 static int wanted(const struct wsp__tool_def *d, const struct caps *c)

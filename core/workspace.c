@@ -1,7 +1,10 @@
 /*
  * core/workspace.c - a workspace: its configuration, its plugin path, and
  * its provider instances (the sandbox and one per mount), each loaded and
- * initialised the first time a call needs it.
+ * initialised the first time a call needs it. Deciding what a workspace
+ * offers (the tool list, the instructions) only loads a provider to read
+ * its descriptor: init may create a cloud VM, so only a call that needs
+ * the instance starts it.
  */
 #include "workspace_impl.h"
 
@@ -280,6 +283,44 @@ int wsp__workspace_sandbox(wsp__instance **out, wsp_workspace *ws,
 				     "'sandbox:' section with a provider",
 				     ws->cfg->file);
 	return get_instance(out, ws, &ws->sandbox, err);
+}
+
+int wsp__workspace_sandbox_provider(const wsp__provider **out,
+				    wsp_workspace *ws, wsp_error *err)
+{
+	struct wsp__diags d = { 0 };
+	int rc;
+
+	*out = NULL;
+	if (!ws->cfg->has_sandbox)
+		return wsp_error_set(err, WSP_ENOTFOUND,
+				     "%s configures no sandbox; add a "
+				     "'sandbox:' section with a provider",
+				     ws->cfg->file);
+	pthread_mutex_lock(&ws->lock);
+	rc = wsp__inst_prepare(ws, &ws->sandbox, &d, err);
+	if (!rc)
+		*out = ws->sandbox.pub.prov;
+	pthread_mutex_unlock(&ws->lock);
+	wsp__diag_clear(&d);
+	return rc;
+}
+
+wsp__instance *wsp__workspace_sandbox_if_started(wsp_workspace *ws)
+{
+	wsp__instance *in;
+
+	if (!ws->cfg->has_sandbox)
+		return NULL;
+	pthread_mutex_lock(&ws->lock);
+	in = ws->sandbox.ready ? &ws->sandbox.pub : NULL;
+	pthread_mutex_unlock(&ws->lock);
+	return in;
+}
+
+const char *wsp__workspace_sandbox_id(const wsp_workspace *ws)
+{
+	return ws->cfg->has_sandbox ? ws->cfg->sandbox_id : NULL;
 }
 
 size_t wsp__workspace_mount_count(const wsp_workspace *ws)

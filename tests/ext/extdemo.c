@@ -3,7 +3,13 @@
  * every argument type of the signature language. Built three times: as
  * the sandbox wsp-sandbox-extdemo.so; with EXT_FS as the filesystem
  * wsp-fs-extfs.so (to call operations of a mount); and with
- * EXT_BAD_SIGNATURE as wsp-sandbox-extbad.so, which the core must refuse.
+ * EXT_BAD_SIGNATURE as wsp-sandbox-extbad.so, which the core must refuse;
+ * and with EXT_PROCS as wsp-sandbox-extprocs.so, a sandbox whose
+ * descriptor offers a process manager (so the tool layer lists the
+ * process tools) that keeps no processes.
+ *
+ * Its commands are not run: exec answers "extdemo ran: COMMAND", so a
+ * test can make the tool layer's first command start the sandbox.
  *
  * When $WSP_EXTDEMO_INIT_LOG names a file, every init appends its
  * instance id there, so a test can tell whether an instance was started.
@@ -233,13 +239,35 @@ WSP_PLUGIN_DEFINE(WSP_KIND_FS, EXT_NAME, "0.1.0",
 		  "extension operation fixture", 0, NULL, demo_init, demo_fini,
 		  &demo_fs, NULL, NULL, demo_ops)
 #else
+/* Text allocated with host->alloc, as a result's capture must be. */
+static char *host_text(const wsp_host *host, const char *a, const char *b)
+{
+	size_t na = strlen(a), nb = strlen(b);
+	char *p = host->alloc(host, na + nb + 2);
+
+	if (!p)
+		return NULL;
+	memcpy(p, a, na);
+	memcpy(p + na, b, nb);
+	p[na + nb] = '\n';
+	p[na + nb + 1] = '\0';
+	return p;
+}
+
 static int demo_exec(wsp_exec_result *out, void *self,
 		     const wsp_exec_opts *opts, wsp_error *err)
 {
-	(void)out;
-	(void)self;
-	(void)opts;
-	return wsp_error_set(err, WSP_ENOTSUP, "extdemo runs no commands");
+	struct demo *d = self;
+
+	if (!opts->shell)
+		return wsp_error_set(err, WSP_ENOTSUP,
+				     "extdemo takes shell commands only");
+	out->stdout_data = host_text(d->host, "extdemo ran: ", opts->shell);
+	if (!out->stdout_data)
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	out->stdout_len = strlen(out->stdout_data);
+	out->exit_code = 0;
+	return 0;
 }
 
 static const wsp_sandbox_vtable demo_sandbox = {
@@ -247,7 +275,78 @@ static const wsp_sandbox_vtable demo_sandbox = {
 	.exec = demo_exec,
 };
 
+#ifdef EXT_PROCS
+/* A process manager that never has a process: spawn is refused. */
+static int procs_spawn(char out_id[WSP_PROC_ID_MAX], void *self,
+		       const wsp_spawn_opts *opts, wsp_error *err)
+{
+	(void)out_id;
+	(void)self;
+	(void)opts;
+	return wsp_error_set(err, WSP_ENOTSUP, "extprocs keeps no processes");
+}
+
+static int procs_list(void *self, wsp_proc_fn cb, void *payload,
+		      wsp_error *err)
+{
+	(void)self;
+	(void)cb;
+	(void)payload;
+	(void)err;
+	return 0;
+}
+
+static int procs_status(wsp_proc_status *out, void *self, const char *id,
+			wsp_error *err)
+{
+	(void)out;
+	(void)self;
+	return wsp_error_set(err, WSP_ENOTFOUND, "no process '%s'", id);
+}
+
+static int procs_read(wsp_proc_status *out, void *self, const char *id,
+		      const wsp_output_opts *opts, wsp_output_fn sink,
+		      void *payload, wsp_error *err)
+{
+	(void)out;
+	(void)self;
+	(void)opts;
+	(void)sink;
+	(void)payload;
+	return wsp_error_set(err, WSP_ENOTFOUND, "no process '%s'", id);
+}
+
+static int procs_signal(void *self, const char *id, int signum,
+			wsp_error *err)
+{
+	(void)self;
+	(void)signum;
+	return wsp_error_set(err, WSP_ENOTFOUND, "no process '%s'", id);
+}
+
+static int procs_release(void *self, const char *id, wsp_error *err)
+{
+	(void)self;
+	return wsp_error_set(err, WSP_ENOTFOUND, "no process '%s'", id);
+}
+
+static const wsp_procmgr_vtable demo_procs = {
+	.struct_size = sizeof(wsp_procmgr_vtable),
+	.spawn = procs_spawn,
+	.list = procs_list,
+	.status = procs_status,
+	.read_output = procs_read,
+	.signal = procs_signal,
+	.release = procs_release,
+};
+#define DEMO_PROCS &demo_procs
+#define DEMO_CAPS WSP_CAP_PROC_BACKGROUND
+#else
+#define DEMO_PROCS NULL
+#define DEMO_CAPS 0
+#endif
+
 WSP_PLUGIN_DEFINE(WSP_KIND_SANDBOX, EXT_NAME, "0.1.0",
-		  "extension operation fixture", 0, NULL, demo_init, demo_fini,
-		  NULL, &demo_sandbox, NULL, demo_ops)
+		  "extension operation fixture", DEMO_CAPS, NULL, demo_init,
+		  demo_fini, NULL, &demo_sandbox, DEMO_PROCS, demo_ops)
 #endif

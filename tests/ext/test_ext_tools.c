@@ -3,7 +3,9 @@
  * `tools:` section's target/op entries): the schema each signature gives,
  * calls of every argument type, the provider's own failures as tool
  * errors, refused arguments, approval, configuration errors, and that
- * listing never starts the provider.
+ * opening, listing and the instructions never start a provider (the
+ * sandbox's process tools come from its descriptor); the first call that
+ * needs one does, once.
  *
  * usage: test_ext_tools FIXTURE_DIR   (the fixtures of test_ext)
  */
@@ -62,8 +64,9 @@ struct env {
 	wsp_tools *tools;
 };
 
-/* Open base + tools_yaml; 0 or the failing call's code (err says why). */
-static int env_open(struct env *e, const char *tools_yaml, wsp_error *err)
+/* Open head + tools_yaml; 0 or the failing call's code (err says why). */
+static int env_open_with(struct env *e, const char *head,
+			 const char *tools_yaml, wsp_error *err)
 {
 	wsp_open_options opts = WSP_OPEN_OPTIONS_INIT;
 	char text[4096];
@@ -71,7 +74,7 @@ static int env_open(struct env *e, const char *tools_yaml, wsp_error *err)
 
 	memset(e, 0, sizeof(*e));
 	memset(err, 0, sizeof(*err));
-	snprintf(text, sizeof(text), "%s%s", base, tools_yaml);
+	snprintf(text, sizeof(text), "%s%s", head, tools_yaml);
 	opts.config_text = text;
 	opts.config_name = "<test>";
 	opts.plugin_path = fixture_dir;
@@ -79,6 +82,11 @@ static int env_open(struct env *e, const char *tools_yaml, wsp_error *err)
 	if (!rc)
 		rc = wsp_tools_open(&e->tools, e->ws, NULL, err);
 	return rc;
+}
+
+static int env_open(struct env *e, const char *tools_yaml, wsp_error *err)
+{
+	return env_open_with(e, base, tools_yaml, err);
 }
 
 static void env_close(struct env *e)
@@ -491,33 +499,237 @@ static void test_bad_signature(void)
 	wsp_workspace_close(ws);
 }
 
-/* Listing reads the descriptor only; the first call starts the mount. */
-static void test_listing_does_not_start(void)
+static void collect_line(const char *line, void *payload)
 {
-	char log[64], seen[256];
-	struct env e;
+	char *all = payload;
+	size_t n = strlen(all);
+
+	snprintf(all + n, 4096 - n, "%s\n", line);
+}
+
+static size_t count_of(const char *text, const char *what)
+{
+	size_t n = 0;
+
+	for (; (text = strstr(text, what)); text++)
+		n++;
+	return n;
+}
+
+/*
+ * `wsp config check`: a provider that fails to load is one problem, at
+ * the provider, not one more for each tool naming it; a tool's own
+ * mistake is still reported.
+ */
+static void test_check_reports_provider_once(void)
+{
+	static const char cfg[] = "sandbox:\n"
+				  "  provider: extbad\n"
+				  "mounts:\n"
+				  "  /:\n"
+				  "    provider: extfs\n"
+				  "tools:\n"
+				  "  echo:\n"
+				  "    target: extbad\n"
+				  "    op: echo\n"
+				  "  echo_again:\n"
+				  "    target: extbad\n"
+				  "    op: mix\n"
+				  "  snap:\n"
+				  "    target: /\n"
+				  "    op: chekpoint\n";
+	wsp_open_options opts = WSP_OPEN_OPTIONS_INIT;
+	char lines[4096] = "";
 	wsp_error err;
-	char *json = NULL;
+
+	opts.config_text = cfg;
+	opts.config_name = "<test>";
+	opts.plugin_path = fixture_dir;
+	CU_ASSERT_EQUAL(wsp_config_check(&opts, 0, collect_line, lines, &err),
+			WSP_ECONFIG);
+	CU_ASSERT_EQUAL(count_of(lines, "\n"), 2);
+	CU_ASSERT_EQUAL(count_of(lines, "signature"), 1);
+	CU_ASSERT_EQUAL(strncmp(lines, "<test>:2:13: ", 13), 0);
+	CU_ASSERT_EQUAL(count_of(lines, "tool 'echo"), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(lines, "<test>:13:3: tool 'snap': "
+					     "provider 'extfs' has no "
+					     "extension 'chekpoint'"));
+	if (count_of(lines, "\n") != 2)
+		fprintf(stderr, "\n%s", lines);
+}
+
+/* A fresh init log in log (cap bytes), named in $WSP_EXTDEMO_INIT_LOG. */
+static void init_log_start(char *log, size_t cap)
+{
 	int fd;
 
-	snprintf(log, sizeof(log), "/tmp/wsp-ext-tools-XXXXXX");
+	snprintf(log, cap, "/tmp/wsp-ext-tools-XXXXXX");
 	fd = mkstemp(log);
 	CU_ASSERT_FATAL(fd >= 0);
 	close(fd);
-	unlink(log);
 	setenv("WSP_EXTDEMO_INIT_LOG", log, 1);
-	CU_ASSERT_EQUAL_FATAL(env_open(&e, exposed, &err), 0);
-	CU_ASSERT_EQUAL(wsp_tools_list_json(&json, e.tools, &err), 0);
-	wsp_tools_free(json);
-	test_read_text(log, seen, sizeof(seen));
-	CU_ASSERT_PTR_NULL(strstr(seen, "/\n"));
-	expect_text(&e, "tag_root", "{\"arg1\":\"v\",\"arg2\":1}", NULL, 0,
-		    "v#1");
-	test_read_text(log, seen, sizeof(seen));
-	CU_ASSERT_PTR_NOT_NULL(strstr(seen, "/\n"));
-	env_close(&e);
+}
+
+static void init_log_end(const char *log)
+{
 	unsetenv("WSP_EXTDEMO_INIT_LOG");
 	unlink(log);
+}
+
+/* The instances started so far, one id a line, is exactly want. */
+static void expect_started(const char *log, const char *want)
+{
+	char seen[256];
+
+	test_read_text(log, seen, sizeof(seen));
+	CU_ASSERT_STRING_EQUAL(seen, want);
+	if (strcmp(seen, want))
+		fprintf(stderr, "\nstarted '%s', expected '%s'\n", seen, want);
+}
+
+/* Every name of the set (tools/list and wsp_tools_get), as "a,b,". */
+static void tool_names(struct env *e, char *out, size_t cap)
+{
+	wsp_tool_info info;
+	size_t i, len = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < wsp_tools_count(e->tools) && len < cap; i++) {
+		info.struct_size = sizeof(info);
+		if (wsp_tools_get(&info, e->tools, i))
+			break;
+		len += (size_t)snprintf(out + len, cap - len, "%s,",
+					info.name);
+	}
+}
+
+/*
+ * Opening the set, listing it and the instructions only read
+ * descriptors: neither the sandbox nor the mount starts. The first
+ * command starts the sandbox, once; the mount waits for its own first
+ * call.
+ */
+static void test_listing_does_not_start(void)
+{
+	char log[64], names[1024];
+	struct env e;
+	wsp_error err;
+	char *json = NULL, *text = NULL;
+
+	init_log_start(log, sizeof(log));
+	CU_ASSERT_EQUAL_FATAL(env_open(&e, exposed, &err), 0);
+	CU_ASSERT_EQUAL(wsp_tools_list_json(&json, e.tools, &err), 0);
+	CU_ASSERT_PTR_NOT_NULL(json && strstr(json, "\"echo_text\""));
+	wsp_tools_free(json);
+	tool_names(&e, names, sizeof(names));
+	CU_ASSERT_PTR_NOT_NULL(strstr(names, "execute_command,"));
+	CU_ASSERT_EQUAL(wsp_tools_instructions(&text, e.ws, &err), 0);
+	CU_ASSERT_PTR_NOT_NULL(
+		text && strstr(text, "Commands run in the 'dev-box' sandbox "
+				     "(provider 'extdemo'), started by the "
+				     "first command."));
+	CU_ASSERT_PTR_NOT_NULL(text && strstr(text, "\n- /\n"));
+	wsp_tools_free(text);
+	expect_started(log, "");
+
+	expect_text(&e, "execute_command", "{\"command\":\"echo hi\"}", NULL,
+		    0, "extdemo ran: echo hi");
+	expect_started(log, "dev-box\n");
+	/* started: the provider's own words (here the core's default) */
+	CU_ASSERT_EQUAL(wsp_tools_instructions(&text, e.ws, &err), 0);
+	CU_ASSERT_PTR_NOT_NULL(
+		text && strstr(text, "Commands run in the 'dev-box' sandbox "
+				     "(provider 'extdemo').\n"));
+	wsp_tools_free(text);
+	expect_text(&e, "execute_command", "{\"command\":\"ls\"}", NULL, 0,
+		    "extdemo ran: ls");
+	expect_text(&e, "echo_text", "{\"text\":\"again\"}", NULL, 0, "again");
+	expect_started(log, "dev-box\n");
+
+	expect_text(&e, "tag_root", "{\"arg1\":\"v\",\"arg2\":1}", NULL, 0,
+		    "v#1");
+	expect_started(log, "dev-box\n/\n");
+	env_close(&e);
+	init_log_end(log);
+}
+
+/* An extension tool of the sandbox is what starts it, when called first. */
+static void test_ext_tool_starts_sandbox(void)
+{
+	char log[64];
+	struct env e;
+	wsp_error err;
+
+	init_log_start(log, sizeof(log));
+	CU_ASSERT_EQUAL_FATAL(env_open(&e, exposed, &err), 0);
+	expect_started(log, "");
+	expect_text(&e, "count", "{}", NULL, 0, "dev-box:0");
+	expect_started(log, "dev-box\n");
+	expect_text(&e, "execute_command", "{\"command\":\"true\"}", NULL, 0,
+		    "extdemo ran: true");
+	expect_started(log, "dev-box\n");
+	env_close(&e);
+	init_log_end(log);
+}
+
+static void expect_background(struct env *e, int want)
+{
+	cJSON *list, *exec, *bg;
+	wsp_error err;
+	char *json = NULL;
+
+	CU_ASSERT_EQUAL_FATAL(wsp_tools_list_json(&json, e->tools, &err), 0);
+	list = cJSON_Parse(json);
+	wsp_tools_free(json);
+	exec = listed(list, "execute_command");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(exec);
+	bg = cJSON_GetObjectItem(
+		cJSON_GetObjectItem(cJSON_GetObjectItem(exec, "inputSchema"),
+				    "properties"),
+		"background");
+	CU_ASSERT_EQUAL(bg != NULL, want);
+	cJSON_Delete(list);
+}
+
+/*
+ * The process tools follow the sandbox's descriptor (a process manager
+ * or none), read without starting it.
+ */
+static void test_process_tools_from_descriptor(void)
+{
+	static const char procs[] = "sandbox:\n"
+				    "  provider: extprocs\n"
+				    "  id: proc-box\n"
+				    "mounts:\n"
+				    "  /:\n"
+				    "    provider: extfs\n";
+	char log[64], names[1024];
+	struct env e;
+	wsp_error err;
+
+	init_log_start(log, sizeof(log));
+	CU_ASSERT_EQUAL_FATAL(env_open_with(&e, procs, "", &err), 0);
+	tool_names(&e, names, sizeof(names));
+	CU_ASSERT_PTR_NOT_NULL(strstr(names, "execute_command,"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(names, "get_process_output,"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(names, "kill_process,"));
+	expect_background(&e, 1);
+	expect_started(log, "");
+	/* the call reaches the provider: started now, refused by it */
+	expect_text(&e, "get_process_output", "{\"pid\":\"7\"}", NULL, 0,
+		    "No background process found with PID 7.");
+	expect_started(log, "proc-box\n");
+	env_close(&e);
+
+	CU_ASSERT_EQUAL_FATAL(env_open(&e, "", &err), 0);
+	tool_names(&e, names, sizeof(names));
+	CU_ASSERT_PTR_NOT_NULL(strstr(names, "execute_command,"));
+	CU_ASSERT_PTR_NULL(strstr(names, "get_process_output,"));
+	CU_ASSERT_PTR_NULL(strstr(names, "kill_process,"));
+	expect_background(&e, 0);
+	expect_started(log, "proc-box\n");
+	env_close(&e);
+	init_log_end(log);
 }
 
 static CU_TestInfo tests[] = {
@@ -527,7 +739,13 @@ static CU_TestInfo tests[] = {
 	{ "refused arguments", test_refused_arguments },
 	{ "configuration errors", test_config_errors },
 	{ "bad signature", test_bad_signature },
+	{ "config check reports a provider once",
+	  test_check_reports_provider_once },
 	{ "listing does not start the provider", test_listing_does_not_start },
+	{ "an extension tool starts the sandbox",
+	  test_ext_tool_starts_sandbox },
+	{ "process tools from the descriptor",
+	  test_process_tools_from_descriptor },
 	CU_TEST_INFO_NULL,
 };
 

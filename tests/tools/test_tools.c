@@ -397,14 +397,30 @@ static void test_config_conflicts_and_read_only(void)
 	fixture_close(&fx);
 }
 
+/*
+ * Before the first command the sandbox is not started, so the text comes
+ * from the configuration (no working directory yet); once a command
+ * started it, the provider's own words (its working directory) are used.
+ */
 static void test_instructions(void)
 {
 	wsp_error err;
 	char *text;
+	int is_error;
 
 	open_fx(NULL, 0);
 	CU_ASSERT_EQUAL(wsp_tools_instructions(&text, fx.ws, &err), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "(provider 'local'), started by "
+					    "the first command."));
+	CU_ASSERT_PTR_NULL(strstr(text, fx.work));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\n- /\n"));
+	wsp_tools_free(text);
+
+	free(run("execute_command", "{\"command\":\"true\"}", &is_error));
+	CU_ASSERT_EQUAL(is_error, 0);
+	CU_ASSERT_EQUAL(wsp_tools_instructions(&text, fx.ws, &err), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, fx.work));
+	CU_ASSERT_PTR_NULL(strstr(text, "started by the first command"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\n- /\n"));
 	wsp_tools_free(text);
 	fixture_close(&fx);
@@ -423,7 +439,7 @@ static CU_TestInfo tests[] = {
 	 test_config_approval_rename},
 	{"tools: two tools with one name are refused",
 	 test_config_conflicts_and_read_only},
-	{"instructions name the working directory and mounts",
+	{"instructions: the sandbox's own words once it started",
 	 test_instructions},
 	CU_TEST_INFO_NULL,
 };
