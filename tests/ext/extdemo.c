@@ -286,8 +286,7 @@ static int procs_spawn(char out_id[WSP_PROC_ID_MAX], void *self,
 	return wsp_error_set(err, WSP_ENOTSUP, "extprocs keeps no processes");
 }
 
-static int procs_list(void *self, wsp_proc_fn cb, void *payload,
-		      wsp_error *err)
+static int procs_list(void *self, wsp_proc_fn cb, void *payload, wsp_error *err)
 {
 	(void)self;
 	(void)cb;
@@ -316,8 +315,7 @@ static int procs_read(wsp_proc_status *out, void *self, const char *id,
 	return wsp_error_set(err, WSP_ENOTFOUND, "no process '%s'", id);
 }
 
-static int procs_signal(void *self, const char *id, int signum,
-			wsp_error *err)
+static int procs_signal(void *self, const char *id, int signum, wsp_error *err)
 {
 	(void)self;
 	(void)signum;
@@ -340,10 +338,10 @@ static const wsp_procmgr_vtable demo_procs = {
 	.release = procs_release,
 };
 #define DEMO_PROCS &demo_procs
-#define DEMO_CAPS WSP_CAP_PROC_BACKGROUND
+#define DEMO_CAPS  WSP_CAP_PROC_BACKGROUND
 #else
 #define DEMO_PROCS NULL
-#define DEMO_CAPS 0
+#define DEMO_CAPS  0
 #endif
 
 WSP_PLUGIN_DEFINE(WSP_KIND_SANDBOX, EXT_NAME, "0.1.0",

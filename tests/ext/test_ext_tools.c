@@ -598,8 +598,7 @@ static void tool_names(struct env *e, char *out, size_t cap)
 		info.struct_size = sizeof(info);
 		if (wsp_tools_get(&info, e->tools, i))
 			break;
-		len += (size_t)snprintf(out + len, cap - len, "%s,",
-					info.name);
+		len += (size_t)snprintf(out + len, cap - len, "%s,", info.name);
 	}
 }
 
@@ -632,8 +631,8 @@ static void test_listing_does_not_start(void)
 	wsp_tools_free(text);
 	expect_started(log, "");
 
-	expect_text(&e, "execute_command", "{\"command\":\"echo hi\"}", NULL,
-		    0, "extdemo ran: echo hi");
+	expect_text(&e, "execute_command", "{\"command\":\"echo hi\"}", NULL, 0,
+		    "extdemo ran: echo hi");
 	expect_started(log, "dev-box\n");
 	/* started: the provider's own words (here the core's default) */
 	CU_ASSERT_EQUAL(wsp_tools_instructions(&text, e.ws, &err), 0);

@@ -1,10 +1,12 @@
 // tests/mcp/mcp_sdk.test.mjs - drives `wsp mcp` with the official MCP
 // TypeScript SDK client (pinned by package-lock.json): initialize, tools
 // listing, each tool the workspace offers, progress, a background process,
-// cancellation, approval through elicitation, malformed requests, and
-// the local sandbox's extension operations exposed as tools.
+// cancellation, approval through elicitation, malformed requests, the
+// local sandbox's extension operations exposed as tools, and that
+// connecting and listing start no provider (a fixture that logs its init).
 //
-// Run: WSP_BIN=<build>/bin/wsp node --test tests/mcp/mcp_sdk.test.mjs
+// Run: WSP_BIN=<build>/bin/wsp WSP_EXT_FIXTURES=<build>/tests/ext/fixtures \
+//      node --test tests/mcp/mcp_sdk.test.mjs
 // (ctest does this; `npm ci` in tests/mcp first).
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
@@ -88,7 +90,10 @@ test('initialize: server info, instructions, capabilities', async () => {
   const client = await connect();
   assert.equal(client.getServerVersion().name, 'wsp');
   assert.ok(client.getServerCapabilities().tools);
-  assert.match(client.getInstructions(), new RegExp(work));
+  // the sandbox is not started yet: it is named, its own text comes later
+  assert.match(client.getInstructions(),
+    /Commands run in the '[^']+' sandbox \(provider 'local'\), started by the first command\./);
+  assert.match(client.getInstructions(), /\n- \/\n/);
   await client.ping();
   await client.close();
 });
@@ -349,6 +354,53 @@ test('extension operations as tools: checkpoint, list, restore', async () => {
   { input: '', encoding: 'utf8' });
   assert.notEqual(bad.status, 0);
   assert.match(bad.stderr, /:13:3: tool 'snap': provider 'local' has no extension 'chekpoint'; it has: checkpoint, restore, checkpoints/);
+});
+
+// A sandbox that records its init (tests/ext/extdemo.c): connecting,
+// initialize and tools/list must not start it, nor the mount; the first
+// command does, once. Remote sandboxes must not be created by a listing.
+test('initialize and tools/list start no provider; the first command does, once', async () => {
+  const fixtures = process.env.WSP_EXT_FIXTURES;
+  assert.ok(fixtures, 'set WSP_EXT_FIXTURES to the extension fixtures (ctest does)');
+  const log = join(dir, 'init.log');
+  const file = join(dir, 'lazy.yaml');
+  writeFileSync(file,
+    'sandbox:\n  provider: extdemo\n  id: dev-box\n' +
+    'mounts:\n  /:\n    provider: extfs\n' +
+    'tools:\n  echo_text:\n    target: extdemo\n    op: echo\n');
+  const started = () => {
+    try { return readFileSync(log, 'utf8'); } catch { return ''; }
+  };
+  const transport = new StdioClientTransport({
+    command: wsp,
+    args: ['--plugin-path', fixtures, '--config', file, 'mcp'],
+    env: { ...process.env, WSP_EXTDEMO_INIT_LOG: log },
+    stderr: 'inherit',
+  });
+  const client = new Client({ name: 'wsp-test', version: '1.0.0' });
+  await client.connect(transport);
+  open.push(client);
+  assert.match(client.getInstructions(),
+    /Commands run in the 'dev-box' sandbox \(provider 'extdemo'\), started by the first command\./);
+  const { tools } = await client.listTools();
+  const names = tools.map((t) => t.name);
+  assert.ok(names.includes('execute_command'));
+  assert.ok(names.includes('echo_text'));
+  // extdemo has no process manager: known from its descriptor alone
+  assert.ok(!names.includes('get_process_output'));
+  assert.equal(started(), '', 'nothing started by initialize or tools/list');
+
+  let r = await client.callTool({ name: 'execute_command',
+    arguments: { command: 'echo hi' } });
+  assert.equal(text(r), 'extdemo ran: echo hi');
+  assert.equal(started(), 'dev-box\n');
+  r = await client.callTool({ name: 'execute_command',
+    arguments: { command: 'ls' } });
+  assert.equal(text(r), 'extdemo ran: ls');
+  r = await client.callTool({ name: 'echo_text', arguments: { text: 'again' } });
+  assert.equal(text(r), 'again');
+  assert.equal(started(), 'dev-box\n', 'started exactly once');
+  await client.close();
 });
 
 test('JSON-RPC errors through the SDK', async () => {

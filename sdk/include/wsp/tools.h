@@ -58,8 +58,11 @@ typedef struct wsp_tools_options {
  * must outlive the set. Fails with WSP_ECONFIG when the `tools:` section
  * names an unknown tool or renames two tools alike, or when an extension
  * tool's target or operation does not exist (the message then starts
- * with FILE:LINE:COL). Extension tools load their provider but do not
- * start it; their first call does.
+ * with FILE:LINE:COL). No provider is started (init) here: the sandbox's
+ * provider and the extension tools' targets are loaded to read their
+ * descriptors (whether the sandbox has a process manager, the
+ * operations' signatures) and their options checked; the first call that
+ * needs an instance starts it.
  */
 WSP_EXTERN int wsp_tools_open(wsp_tools **out, wsp_workspace *ws,
 			      const wsp_tools_options *opts, wsp_error *err);
@@ -101,8 +104,10 @@ WSP_EXTERN int wsp_tools_list_json(char **out, const wsp_tools *tools,
 
 /*
  * Text for an agent's system prompt describing the workspace: the
- * sandbox's own instructions and the mounts (path, read-only). Free
- * with wsp_tools_free().
+ * sandbox, then the mounts (path, read-only). Starts no provider: until
+ * a call has started the sandbox, it is named from the configuration (id,
+ * provider) with a note that the first command starts it; once started,
+ * its provider's own instructions are used. Free with wsp_tools_free().
  */
 WSP_EXTERN int wsp_tools_instructions(char **out, wsp_workspace *ws,
 				      wsp_error *err);
