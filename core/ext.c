@@ -180,7 +180,8 @@ int wsp_workspace_ext_list(wsp_workspace *ws, const char *target,
 
 	if (!ws || !cb)
 		return wsp_error_set(err, WSP_EINVAL, "no workspace or callback");
-	rc = ready(&in, ws, target, 1, err);
+	/* the descriptor has them all: listing starts nothing */
+	rc = ready(&in, ws, target, 0, err);
 	if (rc)
 		return rc;
 	p = in->pub.prov;

@@ -2,7 +2,8 @@
  * tests/ext/test_ext.c - extension operations through the public API
  * (wsp_workspace_ext_list, wsp_workspace_ext_call): every argument type,
  * more arguments than registers, state kept in the instance, sandbox and
- * mount targets, and each refusal with its message.
+ * mount targets, listing without starting the provider, and each refusal
+ * with its message.
  *
  * usage: test_ext FIXTURE_DIR   (wsp-sandbox-extdemo.so, wsp-fs-extfs.so,
  *                                wsp-sandbox-extbad.so)
@@ -13,8 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cu_main.h"
+#include "test_files.h"
 
 static const char *fixture_dir;
 static wsp_workspace *ws;
@@ -229,6 +232,40 @@ static void test_list(void)
 	CU_ASSERT_EQUAL(calls, 1);
 }
 
+/* Listing reads the descriptor: nothing starts until an operation runs. */
+static void test_list_does_not_start(void)
+{
+	struct listing l = { "" };
+	wsp_workspace *own = NULL;
+	char log[64], seen[256];
+	wsp_error err;
+	char *result = NULL;
+	int fd;
+
+	snprintf(log, sizeof(log), "/tmp/wsp-ext-XXXXXX");
+	fd = mkstemp(log);
+	CU_ASSERT_FATAL(fd >= 0);
+	close(fd);
+	setenv("WSP_EXTDEMO_INIT_LOG", log, 1);
+	CU_ASSERT_EQUAL_FATAL(open_ws(&own, config, &err), 0);
+	CU_ASSERT_EQUAL(wsp_workspace_ext_list(own, "extdemo", collect, &l,
+					       &err), 0);
+	CU_ASSERT_EQUAL(wsp_workspace_ext_list(own, "/data", collect, &l,
+					       &err), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(l.text, "tag(r:si)"));
+	test_read_text(log, seen, sizeof(seen));
+	CU_ASSERT_STRING_EQUAL(seen, "");
+	CU_ASSERT_EQUAL(wsp_workspace_ext_call(&result, own, "extdemo", "count",
+					       0, NULL, &err), 0);
+	CU_ASSERT_STRING_EQUAL(result ? result : "", "dev-box:0");
+	wsp_ext_result_free(result);
+	test_read_text(log, seen, sizeof(seen));
+	CU_ASSERT_STRING_EQUAL(seen, "dev-box\n");
+	wsp_workspace_close(own);
+	unsetenv("WSP_EXTDEMO_INIT_LOG");
+	unlink(log);
+}
+
 static void test_bad_signature(void)
 {
 	static const char bad_config[] = "sandbox:\n"
@@ -288,6 +325,7 @@ int main(int argc, char **argv)
 	CU_add_test(s, "unknown op", test_unknown_op);
 	CU_add_test(s, "errors of the operation", test_op_errors);
 	CU_add_test(s, "list", test_list);
+	CU_add_test(s, "listing does not start", test_list_does_not_start);
 	CU_add_test(s, "bad signature", test_bad_signature);
 	return cu_run_registry();
 }

@@ -9,8 +9,9 @@
  *
  * A target names one configured provider instance: the sandbox's provider
  * name ("local"), a mount's provider name when one mount uses it, or a
- * mount path ("/data"). The instance is initialised on first use, as for
- * any other call.
+ * mount path ("/data"). A call initialises the instance on first use, as
+ * any other call does; listing reads the provider's descriptor only and
+ * starts nothing.
  *
  * Argument text, per signature letter:
  *   i  a decimal integer that fits int64_t ("-42")
@@ -33,9 +34,10 @@ typedef int (*wsp_ext_list_fn)(const char *name, const char *signature,
 			       const char *help, void *payload);
 
 /*
- * List the extension operations of target, in the provider's order.
- * Returns 0, WSP_ENOTFOUND for an unknown target, a provider's load or
- * init error, or the callback's negative return.
+ * List the extension operations of target, in the provider's order,
+ * from its descriptor (the provider is loaded, not initialised). Returns
+ * 0, WSP_ENOTFOUND for an unknown target, the provider's load or options
+ * error, or the callback's negative return.
  */
 WSP_EXTERN int wsp_workspace_ext_list(wsp_workspace *ws, const char *target,
 				      wsp_ext_list_fn cb, void *payload,
