@@ -5,6 +5,7 @@
  */
 #include "cu_main.h"
 #include "test_files.h"
+#include "test_wait.h"
 
 #include <cjson/cJSON.h>
 #include <signal.h>
@@ -66,7 +67,7 @@ static int suite_init(void)
 	      "  options:\n"
 	      "    isolation: none\n"
 	      "    state_dir: ./state\n"
-	      "    timeout: 10s\n"
+	      "    timeout: 60s\n"
 	      "    kill_grace: 500ms\n"
 	      "    env: { TEAM: team-data }\n",
 	      f);
@@ -116,8 +117,8 @@ static void test_timeout(void)
 {
 	long long t0 = now_ms();
 
-	CU_ASSERT_EQUAL(wsp("exec --timeout 300ms -- sleep 20"), 124);
-	CU_ASSERT(now_ms() - t0 < 3000);
+	CU_ASSERT_EQUAL(wsp("exec --timeout 300ms -- sleep 30"), 124);
+	CU_ASSERT(now_ms() - t0 < 15000); /* not the 30 s sleep */
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "timed out"));
 	CU_ASSERT_EQUAL(wsp("sh --timeout 0 'sleep 0.2; echo ok'"), 0);
 	CU_ASSERT_STRING_EQUAL(out, "ok\n");
@@ -168,7 +169,7 @@ static void test_closed_output(void)
 		 dir, WSP_CLI, config, err_file);
 	st = system(cmd);
 	CU_ASSERT(WIFEXITED(st));
-	CU_ASSERT(now_ms() - t0 < 5000); /* not the 10s configured timeout */
+	CU_ASSERT(now_ms() - t0 < 20000); /* not the 60 s configured timeout */
 	test_read_text(err_file, err, sizeof(err));
 	CU_ASSERT_STRING_EQUAL(err, "141\n");
 }
@@ -193,9 +194,12 @@ static void test_json(void)
 	CU_ASSERT(cJSON_IsNumber(cJSON_GetObjectItem(doc, "stdout_dropped")));
 	cJSON_Delete(doc);
 
-	/* timeout, binary output, a NUL: still valid JSON */
-	CU_ASSERT_EQUAL(wsp("exec --json --timeout 200ms -- sh -c "
-			    "'printf \"\\000\\377x\"; sleep 5'"), 124);
+	/*
+	 * timeout, binary output, a NUL: still valid JSON (1 s: time enough
+	 * for the printf to run before the deadline on a loaded machine)
+	 */
+	CU_ASSERT_EQUAL(wsp("exec --json --timeout 1s -- sh -c "
+			    "'printf \"\\000\\377x\"; sleep 30'"), 124);
 	doc = cJSON_Parse(out);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
 	CU_ASSERT(cJSON_IsTrue(cJSON_GetObjectItem(doc, "timed_out")));
@@ -226,15 +230,20 @@ static void test_isolation_override(void)
 
 static void test_interrupt(void)
 {
-	char cmd[512];
+	char cmd[768], ready[128];
 	long long t0;
 	pid_t pid;
 	int st = 0;
 
+	/*
+	 * The command writes a file once it runs (so wsp already catches
+	 * SIGINT) and its SIGTERM trap is set.
+	 */
+	snprintf(ready, sizeof(ready), "%s/interrupt-ready", dir);
 	snprintf(cmd, sizeof(cmd),
-		 "exec %s --config %s sh 'trap \"\" TERM; sleep 30' "
-		 ">/dev/null 2>&1",
-		 WSP_CLI, config);
+		 "exec %s --config %s sh 'trap \"\" TERM; echo > %s; "
+		 "sleep 30' >/dev/null 2>&1",
+		 WSP_CLI, config, ready);
 	pid = fork();
 	if (pid == 0) {
 		if (chdir(dir) < 0)
@@ -243,12 +252,16 @@ static void test_interrupt(void)
 		_exit(99);
 	}
 	CU_ASSERT_FATAL(pid > 0);
-	usleep(400 * 1000);
+	CU_ASSERT(test_wait_file(ready, 30000));
 	t0 = now_ms();
 	kill(pid, SIGINT);
 	waitpid(pid, &st, 0);
-	/* the command ignores SIGTERM: SIGKILL after the 500ms grace */
-	CU_ASSERT(now_ms() - t0 < 4000);
+	/*
+	 * the command ignores SIGTERM: SIGKILL after the 500ms grace, not
+	 * the end of its 30 s sleep
+	 */
+	CU_ASSERT(now_ms() - t0 >= 490);
+	CU_ASSERT(now_ms() - t0 < 15000);
 	CU_ASSERT(WIFEXITED(st));
 	CU_ASSERT_EQUAL(WEXITSTATUS(st), 130);
 }

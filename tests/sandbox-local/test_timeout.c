@@ -6,6 +6,7 @@
  */
 #include "cu_main.h"
 #include "fake_host.h"
+#include "test_wait.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -50,9 +51,27 @@ static int pid_file_alive(const char *path)
 	return close_paren && close_paren[1] == ' ' && close_paren[2] != 'Z';
 }
 
+/*
+ * 1 once the process whose pid a file holds is gone (within ms), 0 if it
+ * still runs then or the file is unusable. A SIGKILL is delivered a moment
+ * after kill() returns, so a test polls instead of checking once.
+ */
+static int pid_file_gone(const char *path, int ms)
+{
+	int waited, alive = 1;
+
+	for (waited = 0; waited <= ms && alive == 1; waited += 10) {
+		alive = pid_file_alive(path);
+		if (alive == 1)
+			usleep(10 * 1000);
+	}
+	return alive == 0;
+}
+
 static void test_default_timeout_applied(void)
 {
-	const char *const opts[] = { "isolation=none", "timeout=300ms",
+	/* 1 s: time enough for sh to print "started" on a loaded machine */
+	const char *const opts[] = { "isolation=none", "timeout=1s",
 				     "kill_grace=200ms", NULL };
 	wsp_exec_result res;
 	wsp_error err = { 0 };
@@ -60,10 +79,11 @@ static void test_default_timeout_applied(void)
 
 	CU_ASSERT_EQUAL_FATAL(fake_open(&fs, opts, &err), 0);
 	t0 = fake_now_ms();
-	CU_ASSERT_EQUAL_FATAL(fake_sh(&fs, &res, "echo started; sleep 20",
+	CU_ASSERT_EQUAL_FATAL(fake_sh(&fs, &res, "echo started; sleep 30",
 				      &err), 0);
 	took = fake_now_ms() - t0;
-	CU_ASSERT(took >= 300 && took < 3000);
+	/* stopped at the deadline, not after the 30 s sleep */
+	CU_ASSERT(took >= 1000 && took < 15000);
 	CU_ASSERT_EQUAL(res.exit_code, 124);
 	CU_ASSERT(res.flags & WSP_EXEC_TIMED_OUT);
 	CU_ASSERT(res.flags & WSP_EXEC_KILLED);
@@ -90,16 +110,16 @@ static void test_per_call_override(void)
 	CU_ASSERT_STRING_EQUAL(res.stdout_data, "done\n");
 	fake_result_release(&res);
 	/* longer explicit deadline */
-	o.timeout_ms = 5000;
+	o.timeout_ms = 30000;
 	CU_ASSERT_EQUAL_FATAL(run(&res, &o, &err), 0);
 	CU_ASSERT_EQUAL(res.exit_code, 0);
 	fake_result_release(&res);
 	/* shorter explicit deadline */
-	o.shell = "sleep 10";
+	o.shell = "sleep 30";
 	o.timeout_ms = 100;
 	t0 = fake_now_ms();
 	CU_ASSERT_EQUAL_FATAL(run(&res, &o, &err), 0);
-	CU_ASSERT(fake_now_ms() - t0 < 3000);
+	CU_ASSERT(fake_now_ms() - t0 < 15000);
 	CU_ASSERT_EQUAL(res.exit_code, 124);
 	CU_ASSERT(res.flags & WSP_EXEC_TIMED_OUT);
 	fake_result_release(&res);
@@ -109,12 +129,13 @@ static void test_per_call_override(void)
 /*
  * sh starts two grandchildren that ignore SIGTERM (one in the background,
  * writing to the pipes), and ignores SIGTERM itself: only the SIGKILL after
- * the grace ends them, and exec returns right then.
+ * the grace ends them, and exec returns right then. The deadline leaves
+ * the grandchildren time enough to write their pid files first.
  */
 static void test_grandchildren_ignoring_sigterm(void)
 {
-	const char *const opts[] = { "isolation=none", "timeout=300ms",
-				     "kill_grace=500ms", NULL };
+	const char *const opts[] = { "isolation=none", "timeout=1s",
+				     "kill_grace=1s", NULL };
 	wsp_exec_result res;
 	wsp_error err = { 0 };
 	char cmd[1200], pid1[400], pid2[400];
@@ -133,16 +154,18 @@ static void test_grandchildren_ignoring_sigterm(void)
 	t0 = fake_now_ms();
 	CU_ASSERT_EQUAL_FATAL(fake_sh(&fs, &res, cmd, &err), 0);
 	took = fake_now_ms() - t0;
-	/* deadline 300 + grace 500 = 800ms; returns soon after */
-	CU_ASSERT(took >= 780);
-	CU_ASSERT(took < 2500);
+	/*
+	 * deadline 1 s + grace 1 s; returns soon after, not never (the tick
+	 * loop runs until killed)
+	 */
+	CU_ASSERT(took >= 1980);
+	CU_ASSERT(took < 15000);
 	CU_ASSERT_EQUAL(res.exit_code, 124);
 	CU_ASSERT(res.flags & WSP_EXEC_TIMED_OUT);
 	CU_ASSERT_EQUAL(res.term_signal, SIGKILL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(res.stdout_data, "tick\n"));
-	usleep(100 * 1000);
-	CU_ASSERT_EQUAL(pid_file_alive(pid1), 0);
-	CU_ASSERT_EQUAL(pid_file_alive(pid2), 0);
+	CU_ASSERT(pid_file_gone(pid1, 10000));
+	CU_ASSERT(pid_file_gone(pid2, 10000));
 	fake_result_release(&res);
 	fake_close(&fs);
 }
@@ -153,23 +176,25 @@ static void test_grandchildren_ignoring_sigterm(void)
  */
 static void test_escaped_grandchild_does_not_hang(void)
 {
-	const char *const opts[] = { "isolation=none", "timeout=20s", NULL };
+	const char *const opts[] = { "isolation=none", "timeout=60s", NULL };
 	wsp_exec_result res;
 	wsp_error err = { 0 };
-	char cmd[600], pidf[400];
+	char cmd[1200], pidf[400];
 	long long t0;
 	FILE *f;
 	int pid = 0;
 
 	CU_ASSERT_EQUAL_FATAL(fake_open(&fs, opts, &err), 0);
 	snprintf(pidf, sizeof(pidf), "%s/escaped.pid", fs.tmp);
+	/* main waits for the pid file so the test can clean up after it */
 	snprintf(cmd, sizeof(cmd),
-		 "setsid sh -c 'echo $$ > %s; exec sleep 30' & "
-		 "sleep 0.2; echo main done",
-		 pidf);
+		 "setsid sh -c 'echo $$ > %s; exec sleep 60' & "
+		 "while [ ! -s %s ]; do sleep 0.01; done; echo main done",
+		 pidf, pidf);
 	t0 = fake_now_ms();
 	CU_ASSERT_EQUAL_FATAL(fake_sh(&fs, &res, cmd, &err), 0);
-	CU_ASSERT(fake_now_ms() - t0 < 3000);
+	/* not the escaped sleep's 60 s (nor the 60 s timeout) */
+	CU_ASSERT(fake_now_ms() - t0 < 20000);
 	CU_ASSERT_EQUAL(res.exit_code, 0);
 	CU_ASSERT_EQUAL(res.flags, 0);
 	CU_ASSERT_STRING_EQUAL(res.stdout_data, "main done\n");
@@ -191,32 +216,33 @@ static void test_leftovers_killed(void)
 	const char *const opts[] = { "isolation=none", NULL };
 	wsp_exec_result res;
 	wsp_error err = { 0 };
-	char cmd[600], pidf[400];
+	char cmd[1200], pidf[400];
 
 	CU_ASSERT_EQUAL_FATAL(fake_open(&fs, opts, &err), 0);
 	snprintf(pidf, sizeof(pidf), "%s/bg.pid", fs.tmp);
 	snprintf(cmd, sizeof(cmd),
 		 "sh -c 'echo $$ > %s; exec sleep 30' >/dev/null 2>&1 & "
-		 "sleep 0.1",
-		 pidf);
+		 "while [ ! -s %s ]; do sleep 0.01; done",
+		 pidf, pidf);
 	CU_ASSERT_EQUAL_FATAL(fake_sh(&fs, &res, cmd, &err), 0);
 	CU_ASSERT_EQUAL(res.exit_code, 0);
-	usleep(100 * 1000);
-	CU_ASSERT_EQUAL(pid_file_alive(pidf), 0);
+	CU_ASSERT(pid_file_gone(pidf, 10000));
 	fake_result_release(&res);
 	fake_close(&fs);
 }
 
 struct canceler {
 	struct wsp_cancel *c;
-	int delay_ms;
+	const char *ready;    /* fire once the command wrote this file */
+	long long fired_at;   /* fake_now_ms() when it fired */
 };
 
-static void *cancel_later(void *arg)
+static void *cancel_when_ready(void *arg)
 {
 	struct canceler *k = arg;
 
-	usleep((useconds_t)k->delay_ms * 1000);
+	test_wait_file(k->ready, 30000);
+	k->fired_at = fake_now_ms();
 	fake_cancel_fire(k->c);
 	return NULL;
 }
@@ -227,22 +253,29 @@ static void test_cancel(void)
 				     NULL };
 	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
 	struct wsp_cancel c;
-	struct canceler k = { &c, 200 };
+	char ready[400], cmd[600];
+	struct canceler k = { &c, ready, 0 };
 	wsp_exec_result res;
 	wsp_error err = { 0 };
 	pthread_t t;
-	long long t0, took;
+	long long t0, end;
 
 	CU_ASSERT_EQUAL_FATAL(fake_open(&fs, opts, &err), 0);
 	fake_cancel_init(&c);
-	o.shell = "trap '' TERM; echo waiting; sleep 20";
+	/* canceled once the trap is set and "waiting" is out */
+	snprintf(ready, sizeof(ready), "%s/ready", fs.tmp);
+	snprintf(cmd, sizeof(cmd),
+		 "trap '' TERM; echo waiting; echo > %s; sleep 30", ready);
+	o.shell = cmd;
 	o.cancel = &c;
 	t0 = fake_now_ms();
-	pthread_create(&t, NULL, cancel_later, &k);
+	pthread_create(&t, NULL, cancel_when_ready, &k);
 	CU_ASSERT_EQUAL_FATAL(run(&res, &o, &err), 0);
-	took = fake_now_ms() - t0;
+	end = fake_now_ms();
 	pthread_join(t, NULL);
-	CU_ASSERT(took >= 450 && took < 2500);
+	/* SIGTERM ignored: the 300 ms grace, then SIGKILL; not the sleep */
+	CU_ASSERT(end - k.fired_at >= 290);
+	CU_ASSERT(end - t0 < 15000);
 	CU_ASSERT(res.flags & WSP_EXEC_CANCELED);
 	CU_ASSERT(res.flags & WSP_EXEC_KILLED);
 	CU_ASSERT_EQUAL(res.flags & WSP_EXEC_TIMED_OUT, 0);
@@ -250,10 +283,10 @@ static void test_cancel(void)
 	CU_ASSERT_STRING_EQUAL(res.stdout_data, "waiting\n");
 	fake_result_release(&res);
 
-	/* already canceled: stopped at once */
+	/* already canceled: stopped at once, not after the 30 s sleep */
 	t0 = fake_now_ms();
 	CU_ASSERT_EQUAL_FATAL(run(&res, &o, &err), 0);
-	CU_ASSERT(fake_now_ms() - t0 < 2000);
+	CU_ASSERT(fake_now_ms() - t0 < 15000);
 	CU_ASSERT(res.flags & WSP_EXEC_CANCELED);
 	fake_result_release(&res);
 	fake_cancel_destroy(&c);
