@@ -90,14 +90,14 @@ static int on_proc(const char *id, const char *command,
 	return 0;
 }
 
-/* True once the stdout of id equals want (within 5 s). */
+/* True once the stdout of id equals want (within 20 s). */
 static int output_is(const char *id, const char *want)
 {
 	wsp_proc_status st = {.struct_size = sizeof(st)};
 	struct collected c;
 	int i, ok = 0;
 
-	for (i = 0; i < 500 && !ok; i++) {
+	for (i = 0; i < 2000 && !ok; i++) {
 		read_all(fs.desc, fs.self, id, 0, &c, &st);
 		ok = c.data[WSP_STDOUT] && !strcmp(c.data[WSP_STDOUT], want);
 		collected_free(&c);
@@ -308,7 +308,8 @@ static void test_follow_and_wait(void)
 		t0 = fake_now_ms();
 		CU_ASSERT(pm->wait(&st, fs.self, id, -1, &cancel, &err) ==
 			  WSP_ECANCELED);
-		CU_ASSERT(fake_now_ms() - t0 < 1000);
+		/* not at the end of the 30 s sleep */
+		CU_ASSERT(fake_now_ms() - t0 < 15000);
 		fake_cancel_destroy(&cancel);
 	}
 	release_ok(id);
@@ -363,8 +364,8 @@ static void test_stdin_ignore_eof(void)
 	open_sandbox(opts_none);
 	/* cat and read get end of file at once: nothing hangs. */
 	spawn_ok(id, "cat; read x; echo eof:$?", WSP_STDIN_IGNORE);
-	CU_ASSERT(wait_for(id, 5000, &st) == 0);
-	CU_ASSERT(fake_now_ms() - t0 < 4000);
+	CU_ASSERT(wait_for(id, 30000, &st) == 0);
+	CU_ASSERT(fake_now_ms() - t0 < 15000);
 	CU_ASSERT(st.state == WSP_PROC_EXITED && st.exit_code == 0);
 	CU_ASSERT(st.stdin_open == 0);
 	CU_ASSERT(read_all(fs.desc, fs.self, id, 0, &c, &st) == 0);
@@ -382,7 +383,7 @@ static int read_pids(const char *id, pid_t *pids, int n)
 	wsp_proc_status st = {.struct_size = sizeof(st)};
 	int tries, got = 0;
 
-	for (tries = 0; tries < 500 && got < n; tries++) {
+	for (tries = 0; tries < 2000 && got < n; tries++) {
 		char *p;
 
 		read_all(fs.desc, fs.self, id, 0, &c, &st);
@@ -420,9 +421,9 @@ static void test_signal_whole_group(void)
 	CU_ASSERT(wait_for(id, 10000, &st) == 0);
 	CU_ASSERT(st.state == WSP_PROC_SIGNALED);
 	CU_ASSERT(st.term_signal == SIGKILL);
-	CU_ASSERT(pid_gone_within(pids[0], 5000));
-	CU_ASSERT(pid_gone_within(pids[1], 5000));
-	CU_ASSERT(pid_gone_within(pids[2], 5000));
+	CU_ASSERT(pid_gone_within(pids[0], 10000));
+	CU_ASSERT(pid_gone_within(pids[1], 10000));
+	CU_ASSERT(pid_gone_within(pids[2], 10000));
 	CU_ASSERT(pm->signal(fs.self, id, 0, &err) == WSP_EINVAL);
 	/* Signalling an exited process is harmless. */
 	CU_ASSERT(pm->signal(fs.self, id, SIGTERM, &err) == 0);
@@ -447,7 +448,7 @@ static void test_timeout_and_release(void)
 	CU_ASSERT(st.exit_code == 124);
 	/* SIGTERM ignored: SIGKILL after the 500 ms grace. */
 	CU_ASSERT(st.ended_ms - st.started_ms >= 600);
-	CU_ASSERT(st.ended_ms - st.started_ms < 5000);
+	CU_ASSERT(st.ended_ms - st.started_ms < 15000); /* not the sleep */
 	release_ok(id);
 
 	/* Release kills a running process and removes its state. */
@@ -456,7 +457,7 @@ static void test_timeout_and_release(void)
 	pid = (pid_t)st.os_pid;
 	CU_ASSERT(st.state == WSP_PROC_RUNNING);
 	release_ok(id);
-	CU_ASSERT(pid_gone_within(pid, 5000));
+	CU_ASSERT(pid_gone_within(pid, 10000));
 	CU_ASSERT(pm->status(&st, fs.self, id, &err) == WSP_ENOTFOUND);
 	snprintf(path, sizeof(path), "%s/procs/%s", fs.statedir, id);
 	CU_ASSERT(access(path, F_OK) < 0 && errno == ENOENT);
@@ -513,18 +514,18 @@ static void test_lost_monitor(void)
 	mon = parent_of(pid);
 	CU_ASSERT_FATAL(mon > 1 && mon != pid && mon != getpid());
 	CU_ASSERT(kill(mon, SIGKILL) == 0);
-	CU_ASSERT(pid_gone_within(mon, 5000));
+	CU_ASSERT(pid_gone_within(mon, 10000));
 	/* Never running without its monitor. */
-	CU_ASSERT(wait_for(id, 5000, &st) == 0);
+	CU_ASSERT(wait_for(id, 10000, &st) == 0);
 	CU_ASSERT(st.state == WSP_PROC_LOST);
 	CU_ASSERT(st.stdin_open == 0);
 	CU_ASSERT(pm->write_stdin(fs.self, id, "x", 1, &err) == WSP_ELOST);
 	/* Its command is still there, provably the same: kill it. */
 	CU_ASSERT(!pid_gone_within(pid, 0));
 	CU_ASSERT(pm->signal(fs.self, id, SIGKILL, &err) == 0);
-	CU_ASSERT(pid_gone_within(pid, 5000));
+	CU_ASSERT(pid_gone_within(pid, 10000));
 	/* Once reaped (by procs_main), there is nothing left to signal. */
-	for (i = 0; i < 500 && kill(pid, 0) == 0; i++)
+	for (i = 0; i < 1000 && kill(pid, 0) == 0; i++)
 		usleep(10000);
 	CU_ASSERT(pm->signal(fs.self, id, SIGKILL, &err) == WSP_ELOST);
 	release_ok(id);
@@ -558,7 +559,7 @@ static void test_other_process_reads_and_kills(void)
 	}
 	CU_ASSERT(waitpid(child, &status, 0) == child);
 	CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	CU_ASSERT(wait_for(id, 5000, &st) == 0);
+	CU_ASSERT(wait_for(id, 10000, &st) == 0);
 	CU_ASSERT(st.state == WSP_PROC_SIGNALED && st.term_signal == SIGKILL);
 	release_ok(id);
 	fake_close(&fs);

@@ -99,12 +99,12 @@ static void spawn(char id[WSP_PROC_ID_MAX], const char *args)
 	free(out);
 }
 
-/* `wsp logs ID` until its stdout equals want (5 s at most). */
+/* `wsp logs ID` until its stdout equals want (20 s at most). */
 static int logs_become(const char *id, const char *want)
 {
 	int i, ok = 0;
 
-	for (i = 0; i < 100 && !ok; i++) {
+	for (i = 0; i < 400 && !ok; i++) {
 		char *out = NULL;
 
 		wsp(&out, "logs --stdout %s", id);
