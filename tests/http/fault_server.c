@@ -12,7 +12,9 @@
  *   /reset[fail]        the first `fail` hits send 1000 of 100000 bytes
  *                       then reset the connection; later hits send all
  *   /truncated          Content-Length 100, 50 bytes, then close
- *   /stall              Content-Length 1000, 10 bytes, then silence (5 s)
+ *   /stall              Content-Length 1000, 10 bytes, then silence (30 s)
+ *   /trickle            Content-Length 1000000, 1000 bytes every 250 ms
+ *                       (well above the tests' low-speed limit) for 30 s
  *   /always503          503 every time
  *   /team-data/...      an S3 look-alike for the fs-s3 fault tests
  *                       (fault_s3.c)
@@ -422,11 +424,27 @@ static int respond(struct fault_server *fs, int fd, const char *head,
 		fault_sendf(fd,
 			    "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n");
 		fault_send_pattern(fd, 0, 10);
-		/* silence until the client gives up or the server stops */
-		while (fault_wait_readable(fs, fd, 5000) > 0) {
+		/*
+		 * silence until the client gives up or the server stops; long,
+		 * so a test tells the client's timeouts from this end of it
+		 */
+		while (fault_wait_readable(fs, fd, 30000) > 0) {
 			char c;
 
 			if (recv(fd, &c, 1, 0) <= 0)
+				break;
+		}
+		return -1;
+	}
+	if (!strncmp(target, "/trickle", 8)) {
+		size_t sent;
+
+		fault_sendf(fd, "HTTP/1.1 200 OK\r\n"
+				"Content-Length: 1000000\r\n\r\n");
+		/* until the client goes away, the server stops or 30 s */
+		for (sent = 0; sent < 120 * 1000; sent += 1000) {
+			fault_send_pattern(fd, sent, 1000);
+			if (fault_wait_readable(fs, fd, 250) != 0)
 				break;
 		}
 		return -1;
