@@ -122,13 +122,19 @@ test('execute_command: output, exit codes, progress', async () => {
   assert.equal(r.isError, true);
 
   const chunks = [];
+  const go = join(work, 'go-second');
   r = await client.callTool({ name: 'execute_command',
-    arguments: { command: 'echo first; sleep 0.3; echo second' } },
-  undefined, { onprogress: (p) => chunks.push(p.message) });
+    arguments: { command: `echo first; i=0; while [ ! -e ${go} ] && ` +
+      '[ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done; echo second' } },
+  undefined, { onprogress: (p) => {
+    chunks.push(p.message);
+    writeFileSync(go, 'go');
+  } });
   assert.equal(text(r), 'first\nsecond');
-  // "first" comes 0.3 s before the end; the SDK may drop progress that
-  // arrives in the same read as the response (it handles notifications a
-  // microtask later), so the last chunk is not asserted here
+  // "second" waits (30 s at most) until progress for "first" arrived; the
+  // SDK may drop progress that arrives in the same read as the response
+  // (it handles notifications a microtask later), so the last chunk is
+  // not asserted here
   assert.ok(chunks.join('').includes('first'), 'output streamed: ' +
     JSON.stringify(chunks));
   await client.close();
@@ -197,7 +203,7 @@ test('background process: start, read, kill', async (t) => {
   const m = /^Started background process \(PID: (.+)\)$/.exec(text(r));
   assert.ok(m, text(r));
   const pid = m[1];
-  for (let i = 0; i < 50; i++) {
+  for (let i = 0; i < 200; i++) {
     r = await client.callTool({ name: 'get_process_output', arguments: { pid } });
     if (text(r) !== '(no output yet)') break;
     await sleep(100);
@@ -222,7 +228,7 @@ test('cancellation stops the running command', async () => {
     arguments: { command: `echo $$ > ${pidFile}; exec sleep 60` } },
   undefined, { signal: ac.signal });
   let pid = 0;
-  for (let i = 0; i < 100 && !pid; i++) {
+  for (let i = 0; i < 400 && !pid; i++) {
     await sleep(50);
     try { pid = parseInt(readFileSync(pidFile, 'utf8'), 10) || 0; } catch {}
   }
@@ -230,7 +236,7 @@ test('cancellation stops the running command', async () => {
   assert.ok(alive(pid));
   ac.abort('user stop');
   await assert.rejects(call);
-  for (let i = 0; i < 100 && alive(pid); i++) await sleep(50);
+  for (let i = 0; i < 400 && alive(pid); i++) await sleep(50);
   assert.ok(!alive(pid), 'the command was killed');
   // the session goes on
   const r = await client.callTool({ name: 'execute_command',
@@ -433,7 +439,7 @@ test('malformed lines on the raw stream', async () => {
   send(JSON.stringify({ jsonrpc: '2.0', id: 99, method: 'ping',
     params: { pad: 'x'.repeat(5 << 20) } }));
   send('{"jsonrpc":"2.0","id":6,"method":"ping"}');
-  for (let i = 0; i < 100 && replies.length < 7; i++) await sleep(50);
+  for (let i = 0; i < 400 && replies.length < 7; i++) await sleep(50);
   child.stdin.end();
   const code = await new Promise((r) => child.on('exit', r));
   assert.equal(code, 0, 'clean exit on EOF');
@@ -450,7 +456,7 @@ test('SIGTERM ends the server and kills running commands', async () => {
     params: { name: 'execute_command',
       arguments: { command: `echo $$ > ${pidFile}; exec sleep 60` } } }) + '\n');
   let pid = 0;
-  for (let i = 0; i < 100 && !pid; i++) {
+  for (let i = 0; i < 400 && !pid; i++) {
     await sleep(50);
     try { pid = parseInt(readFileSync(pidFile, 'utf8'), 10) || 0; } catch {}
   }
@@ -460,6 +466,6 @@ test('SIGTERM ends the server and kills running commands', async () => {
   child.stdin.destroy();
   child.stdout.destroy();
   assert.equal(code, 0);
-  for (let i = 0; i < 100 && alive(pid); i++) await sleep(50);
+  for (let i = 0; i < 400 && alive(pid); i++) await sleep(50);
   assert.ok(!alive(pid), 'the foreground command was killed');
 });

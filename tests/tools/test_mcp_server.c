@@ -197,7 +197,7 @@ static void test_initialize(void)
 	CU_ASSERT_STRING_EQUAL(v, "2025-03-26");
 	send_raw(&s, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"initialize\","
 		     "\"params\":{\"protocolVersion\":\"2099-01-01\"}}");
-	j = next(&s, 5000);
+	j = next(&s, 20000);
 	r = cJSON_GetObjectItem(j, "result");
 	CU_ASSERT_STRING_EQUAL(
 		cJSON_GetObjectItem(r, "protocolVersion")->valuestring,
@@ -213,14 +213,14 @@ static void test_initialize(void)
 	cJSON_Delete(j);
 
 	send_raw(&s, "{\"jsonrpc\":\"2.0\",\"id\":\"p\",\"method\":\"ping\"}");
-	j = next(&s, 5000);
+	j = next(&s, 20000);
 	CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(j, "id")->valuestring, "p");
 	CU_ASSERT(cJSON_IsObject(cJSON_GetObjectItem(j, "result")));
 	cJSON_Delete(j);
 
 	send_raw(&s,
 		 "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/list\"}");
-	j = next(&s, 5000);
+	j = next(&s, 20000);
 	r = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "result"), "tools");
 	CU_ASSERT_EQUAL(cJSON_GetArraySize(r), 11);
 	CU_ASSERT_STRING_EQUAL(
@@ -298,7 +298,7 @@ static void test_malformed(void)
 	/* exactly at the bound is fine */
 	ping_of_length(big, 4096, 10);
 	send_raw(&s, big);
-	j = next(&s, 5000);
+	j = next(&s, 20000);
 	CU_ASSERT_EQUAL(id_of(j), 10);
 	CU_ASSERT(cJSON_IsObject(cJSON_GetObjectItem(j, "result")));
 	cJSON_Delete(j);
@@ -309,7 +309,7 @@ static void test_malformed(void)
 
 		memset(huge, 'y', sizeof(huge) - 1);
 		send_raw(&s, huge);
-		j = next(&s, 5000);
+		j = next(&s, 20000);
 		CU_ASSERT_EQUAL(error_code(j), -32700);
 		CU_ASSERT_PTR_NOT_NULL(strstr(
 			cJSON_GetObjectItem(cJSON_GetObjectItem(j, "error"),
@@ -319,7 +319,7 @@ static void test_malformed(void)
 		cJSON_Delete(j);
 	}
 	send_raw(&s, "{\"jsonrpc\":\"2.0\",\"id\":11,\"method\":\"ping\"}");
-	j = next(&s, 5000);
+	j = next(&s, 20000);
 	CU_ASSERT_EQUAL(id_of(j), 11);
 	cJSON_Delete(j);
 	/* notifications get no answer, unknown ones included */
@@ -338,12 +338,15 @@ static void test_call_and_progress(void)
 
 	start(&s, NULL);
 	initialize(&s, "2025-06-18", "{}", NULL);
+	/* "two" waits (30 s at most) until the test saw progress for "one" */
 	send_raw(&s, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\","
 		     "\"params\":{\"name\":\"execute_command\",\"arguments\":"
-		     "{\"command\":\"echo one; sleep 0.2; echo two\"},"
+		     "{\"command\":\"echo one; i=0; while [ ! -e go-two ] && "
+		     "[ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done; "
+		     "echo two\"},"
 		     "\"_meta\":{\"progressToken\":\"tok\"}}}");
 	for (;;) {
-		j = next(&s, 10000);
+		j = next(&s, 20000);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(j);
 		m = cJSON_GetObjectItem(j, "method");
 		if (!m)
@@ -357,6 +360,8 @@ static void test_call_and_progress(void)
 		CU_ASSERT_EQUAL(cJSON_GetObjectItem(p, "progress")->valueint,
 				progress + 1);
 		progress++;
+		if (progress == 1)
+			fixture_write(&s.fx, "go-two", "go");
 		cJSON_Delete(j);
 	}
 	CU_ASSERT(progress >= 2);
@@ -369,7 +374,7 @@ static void test_call_and_progress(void)
 	send_raw(&s, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\","
 		     "\"params\":{\"name\":\"execute_command\",\"arguments\":"
 		     "{\"command\":\"exit 4\"}}}");
-	j = next(&s, 10000);
+	j = next(&s, 20000);
 	CU_ASSERT_STRING_EQUAL(result_text(j, &is_error), "Exit code: 4");
 	CU_ASSERT_TRUE(is_error);
 	cJSON_Delete(j);
@@ -387,7 +392,7 @@ static long read_pid(struct fixture *fx)
 	long pid = 0;
 	int i;
 
-	for (i = 0; i < 100 && !pid; i++) {
+	for (i = 0; i < 400 && !pid; i++) {
 		text = fixture_read(fx, "pid");
 		if (text && text[0])
 			pid = strtol(text, NULL, 10);
@@ -407,18 +412,24 @@ static void test_cancel_and_concurrency(void)
 
 	start(&s, NULL);
 	initialize(&s, "2025-06-18", "{}", NULL);
-	/* a slow call and a fast one: the fast answer comes first */
+	/*
+	 * a slow call and a fast one: the fast answer comes first, as the
+	 * slow one waits (30 s at most) until the test got the fast answer
+	 */
 	send_raw(&s, "{\"jsonrpc\":\"2.0\",\"id\":20,\"method\":\"tools/call\","
 		     "\"params\":{\"name\":\"execute_command\",\"arguments\":"
-		     "{\"command\":\"sleep 0.5; echo slow\"}}}");
+		     "{\"command\":\"i=0; while [ ! -e go-slow ] && "
+		     "[ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done; "
+		     "echo slow\"}}}");
 	send_raw(&s, "{\"jsonrpc\":\"2.0\",\"id\":21,\"method\":\"tools/call\","
 		     "\"params\":{\"name\":\"execute_command\",\"arguments\":"
 		     "{\"command\":\"echo fast\"}}}");
-	j = next(&s, 10000);
+	j = next(&s, 20000);
 	CU_ASSERT_EQUAL(id_of(j), 21);
 	CU_ASSERT_STRING_EQUAL(result_text(j, &is_error), "fast");
 	cJSON_Delete(j);
-	j = next(&s, 10000);
+	fixture_write(&s.fx, "go-slow", "go");
+	j = next(&s, 20000);
 	CU_ASSERT_EQUAL(id_of(j), 20);
 	CU_ASSERT_STRING_EQUAL(result_text(j, &is_error), "slow");
 	cJSON_Delete(j);
@@ -433,11 +444,11 @@ static void test_cancel_and_concurrency(void)
 	send_raw(&s, "{\"jsonrpc\":\"2.0\",\"method\":"
 		     "\"notifications/cancelled\",\"params\":{\"requestId\":30,"
 		     "\"reason\":\"user stop\"}}");
-	for (i = 0; i < 100 && alive(pid); i++)
+	for (i = 0; i < 400 && alive(pid); i++)
 		usleep(50000);
 	CU_ASSERT_FALSE(alive(pid));
 	send_raw(&s, "{\"jsonrpc\":\"2.0\",\"id\":31,\"method\":\"ping\"}");
-	j = next(&s, 5000);
+	j = next(&s, 20000);
 	CU_ASSERT_EQUAL(id_of(j), 31);
 	cJSON_Delete(j);
 	CU_ASSERT_PTR_NULL(next(&s, 300));
@@ -461,7 +472,7 @@ static void test_shutdown_kills_running(void)
 	wsp_cancel_fire(s.stop);
 	pthread_join(s.th, NULL);
 	CU_ASSERT_EQUAL(s.rc, 0);
-	for (i = 0; i < 100 && alive(pid); i++)
+	for (i = 0; i < 400 && alive(pid); i++)
 		usleep(50000);
 	CU_ASSERT_FALSE(alive(pid));
 	close(s.to_server);
@@ -487,7 +498,7 @@ static void test_background_at_shutdown(void)
 			     "\"execute_command\",\"arguments\":{\"command\":"
 			     "\"echo $$ > pid; exec sleep 60\","
 			     "\"background\":true}}}");
-		j = next(&s, 5000);
+		j = next(&s, 20000);
 		CU_ASSERT_EQUAL(id_of(j), 2);
 		cJSON_Delete(j);
 		pid = read_pid(&s.fx);
@@ -496,7 +507,7 @@ static void test_background_at_shutdown(void)
 		s.to_server = -1;
 		pthread_join(s.th, NULL);
 		CU_ASSERT_EQUAL(s.rc, 0);
-		for (i = 0; i < 40 && alive(pid) != keep; i++)
+		for (i = 0; i < 400 && alive(pid) != keep; i++)
 			usleep(50000);
 		CU_ASSERT_EQUAL(alive(pid), keep);
 		if (alive(pid))
@@ -525,7 +536,7 @@ static void test_elicitation(void)
 	send_raw(&s, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\","
 		     "\"params\":{\"name\":\"execute_command\",\"arguments\":"
 		     "{\"command\":\"echo approved\"}}}");
-	j = next(&s, 5000);
+	j = next(&s, 20000);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
 	CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(j, "method")->valuestring,
 			       "elicitation/create");
@@ -549,7 +560,7 @@ static void test_elicitation(void)
 	send_raw(&s, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\","
 		     "\"params\":{\"name\":\"execute_command\",\"arguments\":"
 		     "{\"command\":\"echo nope\"}}}");
-	j = next(&s, 5000);
+	j = next(&s, 20000);
 	snprintf(line, sizeof(line),
 		 "{\"jsonrpc\":\"2.0\",\"id\":\"%s\",\"result\":{\"action\":"
 		 "\"decline\"}}",
@@ -571,7 +582,7 @@ static void test_elicitation(void)
 	send_raw(&s, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\","
 		     "\"params\":{\"name\":\"execute_command\",\"arguments\":"
 		     "{\"command\":\"echo x\"}}}");
-	j = next(&s, 5000);
+	j = next(&s, 20000);
 	CU_ASSERT_STRING_EQUAL(result_text(j, &is_error),
 			       "Tool 'execute_command' requires approval and "
 			       "no approver is available; it did not run.");

@@ -48,20 +48,20 @@ static char *output(const char *id, const char *extra)
 	return run("get_process_output", args);
 }
 
-/* Poll until the output is more than "(no output yet)". */
-static char *output_when_ready(const char *id)
+/* 1 once the output holds want (polled for up to 20 s), else 0. */
+static int output_holds(const char *id, const char *want)
 {
-	char *out = NULL;
-	int i;
+	char *out;
+	int i, found = 0;
 
-	for (i = 0; i < 100; i++) {
-		free(out);
+	for (i = 0; i < 400 && !found; i++) {
 		out = output(id, "");
-		if (strcmp(out, "(no output yet)"))
-			break;
-		usleep(50000);
+		found = strstr(out, want) != NULL;
+		free(out);
+		if (!found)
+			usleep(50000);
 	}
-	return out;
+	return found;
 }
 
 static void test_background_output(void)
@@ -107,8 +107,7 @@ static void test_kill(void)
 
 	CU_ASSERT_EQUAL_FATAL(fixture_open(&fx, NULL, 0), 0);
 	start_bg("seq 1 100; sleep 60", id, sizeof(id));
-	free(output_when_ready(id));
-	usleep(200000);
+	CU_ASSERT(output_holds(id, "\n100"));
 	snprintf(args, sizeof(args), "{\"pid\":\"%s\"}", id);
 	out = run("kill_process", args);
 	snprintf(want, sizeof(want),
@@ -183,6 +182,7 @@ static void test_wait_streams_and_cancel(void)
 
 	/* a canceled wait kills the process, and says so */
 	start_bg("echo begun; sleep 60", id, sizeof(id));
+	CU_ASSERT(output_holds(id, "begun"));
 	snprintf(args, sizeof(args), "{\"pid\":\"%s\",\"wait\":true}", id);
 	CU_ASSERT_EQUAL_FATAL(wsp_cancel_new(&cancel, &err), 0);
 	o.cancel = cancel;

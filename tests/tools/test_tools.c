@@ -245,12 +245,13 @@ static void test_exec_timeout_cwd(void)
 	char *out, want[400];
 
 	open_fx(NULL, 0);
+	/* 1.5 s: time enough for the echo on a loaded machine */
 	out = run("execute_command",
-		  "{\"command\":\"echo started; sleep 5\",\"timeout\":\"0.5\"}",
+		  "{\"command\":\"echo started; sleep 30\",\"timeout\":\"1.5\"}",
 		  &e);
 	CU_ASSERT_EQUAL(e, 1);
 	CU_ASSERT_STRING_EQUAL(out, "started\nError: the command timed out "
-				    "after 0.5 seconds\nExit code: 124");
+				    "after 1.5 seconds\nExit code: 124");
 	free(out);
 	fixture_write(&fx, "sub/dir/keep", "");
 	out = run("execute_command",
