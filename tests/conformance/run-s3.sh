@@ -42,7 +42,8 @@ pid=$!
 i=0
 until grep -q '^listening' "$tmp/server.log"; do
 	i=$((i + 1))
-	if [ $i -gt 100 ] || ! kill -0 "$pid" 2>/dev/null; then
+	# 30 s: node starts slowly on a loaded machine
+	if [ $i -gt 300 ] || ! kill -0 "$pid" 2>/dev/null; then
 		echo "the S3 test server did not start:" >&2
 		cat "$tmp/server.log" >&2
 		exit 1

@@ -101,7 +101,8 @@ int s3_server_start(struct s3_server *srv, const char *kind)
 		execl(node, node, script, kind, srv->dir, port, (char *)NULL);
 		_exit(127);
 	}
-	for (int i = 0; i < 200; i++) {
+	/* 30 s: node starts slowly on a loaded machine */
+	for (int i = 0; i < 1200; i++) {
 		int status;
 
 		if (port_open(srv->port))
