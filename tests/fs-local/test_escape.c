@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -491,7 +492,7 @@ static void test_inside_and_odd_names(void)
  */
 struct swapper {
 	atomic_int stop;
-	long swaps;
+	atomic_long swaps;
 };
 
 static void *swap_loop(void *p)
@@ -501,7 +502,7 @@ static void *swap_loop(void *p)
 	while (!atomic_load(&s->stop)) {
 		if (renameat2(AT_FDCWD, at(base, "swap"), AT_FDCWD,
 			      at(base, "swap_alt"), RENAME_EXCHANGE) == 0)
-			s->swaps++;
+			atomic_fetch_add(&s->swaps, 1);
 	}
 	return NULL;
 }
@@ -524,6 +525,9 @@ static void test_race_symlink_swap(void)
 	int i, ok = 0, refused = 0;
 
 	CU_ASSERT_EQUAL_FATAL(pthread_create(&th, NULL, swap_loop, &s), 0);
+	/* race against a swapper that runs, however late it is scheduled */
+	for (i = 0; i < 10000 && !atomic_load(&s.swaps); i++)
+		usleep(1000);
 	for (i = 0; i < 400; i++) {
 		struct capture c = {0};
 		int rc;
@@ -551,7 +555,7 @@ static void test_race_symlink_swap(void)
 	atomic_store(&s.stop, 1);
 	pthread_join(th, NULL);
 	restore_swap();
-	CU_ASSERT(s.swaps > 0);
+	CU_ASSERT(atomic_load(&s.swaps) > 0);
 	CU_ASSERT(ok + refused == 400);
 	CU_ASSERT_EQUAL(access(at(base, "moved-out"), F_OK), -1);
 	CU_ASSERT_EQUAL(access(at(base, "copied-out"), F_OK), -1);
