@@ -12,22 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
-
-int64_t s3_parse_time(const char *iso)
-{
-	struct tm tm;
-	const char *end;
-	long ms = 0;
-
-	memset(&tm, 0, sizeof(tm));
-	end = strptime(iso, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (!end)
-		return 0;
-	if (*end == '.')
-		ms = strtol(end + 1, NULL, 10) % 1000;
-	return (int64_t)timegm(&tm) * 1000000000 + (int64_t)ms * 1000000;
-}
 
 struct page {
 	struct s3_item cur;
@@ -77,7 +61,8 @@ static int parse_page(struct page *pg, const char *doc, size_t len,
 			pg->cur.is_prefix =
 				p[0] == 'C' && p[1] == 'o' && p[2] == 'm';
 		} else if (!strcmp(p, "Contents/Size")) {
-			pg->cur.size = strtoull(x.text, NULL, 10);
+			if (s3_parse_u64(&pg->cur.size, x.text))
+				pg->cur.size = 0;
 		} else if (!strcmp(p, "Contents/LastModified")) {
 			pg->cur.mtime_ns = s3_parse_time(x.text);
 		} else if (!strcmp(p, "Contents/ETag")) {

@@ -17,7 +17,7 @@ int s3_on_etag(const char *name, const char *value, void *p)
 {
 	struct s3_etag *e = p;
 
-	if (!strcasecmp(name, "ETag"))
+	if (!strcasecmp(name, "ETag") && s3_etag_ok(value))
 		snprintf(e->etag, sizeof(e->etag), "%s", value);
 	return 0;
 }

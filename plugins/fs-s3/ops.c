@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #define DELETE_BATCH 1000
 
@@ -54,27 +53,15 @@ int s3_fail(const wsp_http_response *resp, const char *op, const char *path,
 	return c;
 }
 
-static int64_t parse_http_date(const char *v)
-{
-	struct tm tm;
-	const char *end;
-
-	memset(&tm, 0, sizeof(tm));
-	end = strptime(v, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-	if (!end)
-		return 0;
-	return (int64_t)timegm(&tm) * 1000000000;
-}
-
 static int on_head_header(const char *name, const char *value, void *p)
 {
 	struct s3_head *h = p;
 
 	if (!strcasecmp(name, "Content-Length"))
-		h->size = strtoull(value, NULL, 10);
+		(void)s3_parse_u64(&h->size, value); /* stays 0 if not */
 	else if (!strcasecmp(name, "Last-Modified"))
-		h->mtime_ns = parse_http_date(value);
-	else if (!strcasecmp(name, "ETag"))
+		h->mtime_ns = s3_parse_http_date(value);
+	else if (!strcasecmp(name, "ETag") && s3_etag_ok(value))
 		snprintf(h->etag, sizeof(h->etag), "%s", value);
 	else if (!strcasecmp(name, "Content-Type"))
 		snprintf(h->mime, sizeof(h->mime), "%s", value);

@@ -39,7 +39,7 @@ static int on_get_header(const char *name, const char *value, void *p)
 {
 	struct get *g = p;
 
-	if (!strcasecmp(name, "ETag") && !g->resuming)
+	if (!strcasecmp(name, "ETag") && !g->resuming && s3_etag_ok(value))
 		snprintf(g->etag, sizeof(g->etag), "%s", value);
 	else if (!strcasecmp(name, "Content-Range"))
 		snprintf(g->content_range, sizeof(g->content_range), "%s",
@@ -56,11 +56,8 @@ static bool is_the_rest(const char *content_range, uint64_t start,
 			uint64_t last)
 {
 	uint64_t a, b, size;
-	char end;
 
-	if (sscanf(content_range, "bytes %" SCNu64 "-%" SCNu64 "/%" SCNu64 "%c",
-		   &a, &b, &size, &end) != 3 ||
-	    b >= size)
+	if (s3_parse_content_range(&a, &b, &size, content_range))
 		return false;
 	return a == start && b == (last < size ? last : size - 1);
 }

@@ -5,6 +5,7 @@
  * creds.c    credentials and region: options, AWS_* env, shared files
  * request.c  one signed S3 request through host->http_request
  * s3xml.c    a small bounded reader for the XML S3 answers with
+ * s3text.c   header values, dates and ETags
  * ops.c      stat, read, exists, mkdir, remove, rmdir, copy, move
  * read.c     GetObject, resumed where a body broke off
  * list.c     ListObjectsV2 walking (directories = common prefixes)
@@ -130,6 +131,31 @@ void s3xml_free(struct s3xml *x);
 /* Whole text of the first element at path, or NULL (malloc'ed). */
 char *s3xml_find(const char *doc, size_t len, const char *path);
 
+/* --- s3text.c --- */
+
+/* Decimal digits and nothing else, within uint64_t: 0, else -1. */
+int s3_parse_u64(uint64_t *out, const char *s);
+
+/*
+ * ISO 8601 in UTC ("2024-01-02T03:04:05.000Z", any fraction, "Z",
+ * "+00:00" or nothing after) to ns since the epoch; 0 when it is not
+ * one or lies outside years 1678..2261.
+ */
+int64_t s3_parse_time(const char *iso);
+
+/* An IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT") the same way. */
+int64_t s3_parse_http_date(const char *v);
+
+/* "bytes <first>-<last>/<size>" with first <= last < size: 0, else -1. */
+int s3_parse_content_range(uint64_t *first, uint64_t *last, uint64_t *size,
+			   const char *v);
+
+/*
+ * Whether an ETag header may be kept and sent back (If-Match): not
+ * empty, shorter than WSP_FS_VERSION_MAX, no control characters.
+ */
+bool s3_etag_ok(const char *v);
+
 /* --- list.c --- */
 
 /* One object or common prefix of a listing. */
@@ -147,9 +173,6 @@ typedef int (*s3_item_fn)(const struct s3_item *it, void *payload);
 int s3_list_keys(struct s3 *s, const char *key_prefix, bool recursive,
 		 uint32_t max_keys, const wsp_cancel *cancel, s3_item_fn fn,
 		 void *payload, wsp_error *err);
-
-/* ISO 8601 ("2024-01-02T03:04:05.000Z") to ns since the epoch. */
-int64_t s3_parse_time(const char *iso);
 
 int s3_list(void *self, const char *path, const wsp_fs_list_opts *opts,
 	    wsp_fs_entry_fn cb, void *payload, wsp_error *err);
