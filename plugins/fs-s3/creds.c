@@ -8,12 +8,12 @@
  */
 #include "s3.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define INI_LINE_MAX 4096
+/* The AWS files are a few lines; a larger one is not read past this. */
+#define INI_FILE_MAX (1024 * 1024)
 
 static char *dup_env(const char *name)
 {
@@ -22,65 +22,31 @@ static char *dup_env(const char *name)
 	return v && *v ? strdup(v) : NULL;
 }
 
-static char *trim(char *s)
-{
-	char *e;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
-}
-
 /*
- * Look up key in [section] of an INI file; *out stays NULL when absent.
- * Nested blocks ("s3 =\n    addressing_style = path") are skipped.
+ * Look key up in [section] of an INI file; *out stays NULL when it is
+ * absent or the file cannot be read (the AWS tools ignore a missing one).
  */
 static int ini_get(char **out, const char *file, const char *section,
 		   const char *key)
 {
 	FILE *f = fopen(file, "r");
-	char line[INI_LINE_MAX];
-	bool in = false;
+	char *text;
+	size_t len;
+	int rc;
 
 	*out = NULL;
 	if (!f)
 		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		char *l = trim(line);
-
-		if (*l == '#' || *l == ';' || !*l)
-			continue;
-		if (*l == '[') {
-			char *close = strchr(l, ']');
-
-			if (!close)
-				continue;
-			*close = '\0';
-			in = !strcmp(trim(l + 1), section);
-			continue;
-		}
-		if (!in || isspace((unsigned char)line[0]))
-			continue;
-		char *eq = strchr(l, '=');
-
-		if (!eq)
-			continue;
-		*eq = '\0';
-		if (!strcmp(trim(l), key)) {
-			char *v = trim(eq + 1);
-
-			if (*v) {
-				*out = strdup(v);
-				fclose(f);
-				return *out ? 0 : WSP_ENOMEM;
-			}
-		}
+	text = malloc(INI_FILE_MAX);
+	if (!text) {
+		fclose(f);
+		return WSP_ENOMEM;
 	}
+	len = fread(text, 1, INI_FILE_MAX, f);
 	fclose(f);
-	return 0;
+	rc = s3_ini_get(out, text, len, section, key);
+	free(text);
+	return rc;
 }
 
 static char *home_file(const char *env, const char *rel)

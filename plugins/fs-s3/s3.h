@@ -5,7 +5,7 @@
  * creds.c    credentials and region: options, AWS_* env, shared files
  * request.c  one signed S3 request through host->http_request
  * s3xml.c    a small bounded reader for the XML S3 answers with
- * s3text.c   header values, dates and ETags
+ * s3text.c   header values, dates, ETags and the AWS INI files
  * ops.c      stat, read, exists, mkdir, remove, rmdir, copy, move
  * read.c     GetObject, resumed where a body broke off
  * list.c     ListObjectsV2 walking (directories = common prefixes)
@@ -155,6 +155,13 @@ int s3_parse_content_range(uint64_t *first, uint64_t *last, uint64_t *size,
  * empty, shorter than WSP_FS_VERSION_MAX, no control characters.
  */
 bool s3_etag_ok(const char *v);
+
+/*
+ * Look key up in [section] of INI text (the AWS credentials and config
+ * files); *out is NULL when absent. Lines of 4 KiB or more are skipped.
+ */
+int s3_ini_get(char **out, const char *text, size_t len, const char *section,
+	       const char *key);
 
 /* --- list.c --- */
 

@@ -1,7 +1,7 @@
 /*
  * plugins/fs-s3/s3text.c - the small text formats the S3 provider reads
  * from servers and files: numbers and dates of headers and listings,
- * Content-Range and ETags.
+ * Content-Range, ETags, and the INI files of the AWS tools.
  *
  * All of it is untrusted. Each parser takes exactly its format (digits
  * only where digits are meant: no sign, no space, no overflow) and says
@@ -14,6 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+/* Longest INI line looked at; a longer one is skipped whole. */
+#define INI_LINE_MAX 4096
 
 int s3_parse_u64(uint64_t *out, const char *s)
 {
@@ -189,4 +192,85 @@ bool s3_etag_ok(const char *v)
 		if ((unsigned char)v[n] < 0x20 || v[n] == 0x7f)
 			return false;
 	return n && n < WSP_FS_VERSION_MAX;
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+/*
+ * One line of an INI file: 1 = "key = value" of the section (*value set,
+ * within line), 0 = anything else. *in tracks whether the current
+ * section is the one wanted. Nested blocks ("s3 =\n    addressing_style =
+ * path") are skipped: their lines are indented.
+ */
+static int ini_line(char **value, char *line, const char *section,
+		    const char *key, bool *in)
+{
+	char *l = trim(line), *eq;
+
+	if (*l == '#' || *l == ';' || !*l)
+		return 0;
+	if (*l == '[') {
+		char *close = strchr(l, ']');
+
+		if (close) {
+			*close = '\0';
+			*in = !strcmp(trim(l + 1), section);
+		}
+		return 0;
+	}
+	if (!*in || isspace((unsigned char)line[0]))
+		return 0;
+	eq = strchr(l, '=');
+	if (!eq)
+		return 0;
+	*eq = '\0';
+	if (strcmp(trim(l), key))
+		return 0;
+	*value = trim(eq + 1);
+	return **value != '\0';
+}
+
+int s3_ini_get(char **out, const char *text, size_t len, const char *section,
+	       const char *key)
+{
+	char line[INI_LINE_MAX];
+	const char *p = text, *end = text + len;
+	bool in = false;
+
+	*out = NULL;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = (size_t)((nl ? nl : end) - p);
+		char *v;
+
+		if (n < sizeof(line)) {
+			/* a NUL ends the line, as it would for fgets() */
+			memcpy(line, p, n);
+			line[n] = '\0';
+			if (ini_line(&v, line, section, key, &in)) {
+				*out = strdup(v);
+				return *out ? 0 : WSP_ENOMEM;
+			}
+		} else {
+			/* too long to be ours: never a key, nor its tail */
+			const char *c = p;
+
+			while (c < p + n && isspace((unsigned char)*c))
+				c++;
+			if (c < p + n && *c == '[')
+				in = false; /* an unreadable section */
+		}
+		p += n + (nl != NULL);
+	}
+	return 0;
 }
