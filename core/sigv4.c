@@ -306,6 +306,22 @@ static bool valid_token(const char *s, const char *bad)
 	return true;
 }
 
+/*
+ * A header name is an RFC 9110 token: anything else (';' above all,
+ * which separates the signed-header list) would let one name pass for
+ * several, or change what the list says was signed.
+ */
+static bool valid_header_name(const char *s)
+{
+	if (!s || !*s || strlen(s) > 256)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) &&
+		    !strchr("!#$%&'*+-.^_`|~", *s))
+			return false;
+	return true;
+}
+
 static bool valid_date(const char *d)
 {
 	if (!d || strlen(d) != 16 || d[8] != 'T' || d[15] != 'Z')
@@ -373,7 +389,7 @@ static int canonical_headers(struct sbuf *canon, struct sbuf *signed_list,
 		const wsp_http_header *h = &r->headers[i];
 		struct hdr *t = NULL;
 
-		if (!valid_token(h->name, ":") || !h->value ||
+		if (!valid_header_name(h->name) || !h->value ||
 		    strpbrk(h->value, "\r\n")) {
 			rc = wsp_error_set(
 				err, WSP_EINVAL,

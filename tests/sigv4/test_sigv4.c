@@ -436,6 +436,14 @@ static void test_bad_input_refused(void)
 	CU_ASSERT_EQUAL(wsp__sigv4_host_sign(buf, sizeof(buf), NULL, &r, &err),
 			WSP_EINVAL);
 	h[1].value = "20240101T000000Z";
+	/* a name that is not a token: ';' would fake a signed header */
+	h[1].name = "x-amz-date;x-amz-acl";
+	CU_ASSERT_EQUAL(wsp__sigv4_host_sign(buf, sizeof(buf), NULL, &r, &err),
+			WSP_EINVAL);
+	h[1].name = "x-amz-date\x80";
+	CU_ASSERT_EQUAL(wsp__sigv4_host_sign(buf, sizeof(buf), NULL, &r, &err),
+			WSP_EINVAL);
+	h[1].name = "x-amz-date";
 	r.region = "us/east";
 	CU_ASSERT_EQUAL(wsp__sigv4_host_sign(buf, sizeof(buf), NULL, &r, &err),
 			WSP_EINVAL);
