@@ -146,12 +146,15 @@ void wsp__http_server_message(char *dst, size_t cap, const char *body,
 	}
 	if (ml > ERROR_BODY_SCAN)
 		ml = ERROR_BODY_SCAN;
-	/* Mask before cutting, so no part of a secret survives a cut. */
+	/*
+	 * Clean, then mask, then cut: masking the raw text missed a secret
+	 * with a control character inside ("sk-\x01live"), which cleaning
+	 * then joined up; masking before the cut leaves no half secret.
+	 */
 	copy = malloc(ml + 1);
 	masked = malloc(4 * ml + 1);
 	if (copy && masked) {
-		memcpy(copy, m, ml);
-		copy[ml] = '\0';
+		sanitise(copy, ml + 1, m, ml);
 		wsp__http_mask_secrets(masked, 4 * ml + 1, copy, secrets);
 		sanitise(dst, cap, masked, strlen(masked));
 	}

@@ -191,6 +191,7 @@ static void test_server_message(void)
 	const char *json = "{\"error\":{\"code\":7,\"message\":\"key "
 			   "sk-live-0123456789 revoked\"}}";
 	const char *plain = "  upstream\x01 timed\r\n out  ";
+	const char *split = "key sk-live\x01-0123456789";
 
 	wsp__http_server_message(out, sizeof(out), xml, strlen(xml), NULL);
 	CU_ASSERT_STRING_EQUAL(out, "The specified key does not exist.");
@@ -204,6 +205,10 @@ static void test_server_message(void)
 	/* a secret cut by the bound is still masked, not half shown */
 	wsp__http_server_message(out, 12, json, strlen(json), secrets);
 	CU_ASSERT_PTR_NULL(strstr(out, "sk-"));
+	/* cleaning must not join a secret up after masking missed it */
+	wsp__http_server_message(out, sizeof(out), split, strlen(split),
+				 secrets);
+	CU_ASSERT_STRING_EQUAL(out, "key ****");
 	wsp__http_server_message(out, sizeof(out), NULL, 0, NULL);
 	CU_ASSERT_STRING_EQUAL(out, "");
 }
