@@ -53,12 +53,38 @@ static int64_t days_from_civil(int64_t y, int m, int d)
 	return era * 146097 + doe - 719468;
 }
 
+/*
+ * Whether v has the IMF-fixdate's shape: letters, digits and separators
+ * exactly where "Sun, 06 Nov 1994 08:49:37 GMT" has them. sscanf()'s %2d
+ * alone also takes " 6", "+6" and "-8".
+ */
+static bool fixdate_shape(const char *v)
+{
+	static const char shape[] = "Aaa, 00 Aaa 0000 00:00:00 GMT";
+
+	if (strlen(v) != sizeof(shape) - 1)
+		return false;
+	for (size_t i = 0; shape[i]; i++) {
+		unsigned char c = (unsigned char)v[i];
+		bool ok = shape[i] == '0' ? isdigit(c) != 0
+			  : shape[i] == 'A' || shape[i] == 'a'
+				  ? isalpha(c) != 0
+				  : c == (unsigned char)shape[i];
+
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
 /* IMF-fixdate only ("Sun, 06 Nov 1994 08:49:37 GMT"), as RFC 9110 sends. */
 static int64_t parse_http_date(const char *v)
 {
 	char wd[4], mon[4], zone[4];
 	int day, year, hh, mm, ss, n = 0;
 
+	if (!fixdate_shape(v))
+		return -1;
 	if (sscanf(v, "%3[A-Za-z], %2d %3[A-Za-z] %4d %2d:%2d:%2d %3s%n", wd,
 		   &day, mon, &year, &hh, &mm, &ss, zone, &n) != 8)
 		return -1;

@@ -65,6 +65,19 @@ static void test_retry_after(void)
 		-1);
 	CU_ASSERT_EQUAL(wsp__http_parse_retry_after("99999999999999999", t),
 			-1);
+	/* %2d took a space, a sign or one digit where two belong */
+	CU_ASSERT_EQUAL(
+		wsp__http_parse_retry_after("Sun,  6 Nov 2033 08:49:37 GMT", t),
+		-1);
+	CU_ASSERT_EQUAL(
+		wsp__http_parse_retry_after("Sun, 06 Nov 2033 -8:49:37 GMT", t),
+		-1);
+	CU_ASSERT_EQUAL(
+		wsp__http_parse_retry_after("Sun, 06 Nov 2033 08:+9:37 GMT", t),
+		-1);
+	CU_ASSERT_EQUAL(
+		wsp__http_parse_retry_after("Sun, 06 Nov -033 08:49:37 GMT", t),
+		-1);
 }
 
 static void test_backoff_full_jitter(void)
