@@ -129,6 +129,26 @@ struct seg {
 	size_t n;
 };
 
+/*
+ * 1 for a "." segment, 2 for "..", else 0; "%2E" is a dot too, since
+ * the segment is signed decoded ("%2E%2E" would be signed as "..").
+ */
+static int dot_segment(const char *p, size_t l)
+{
+	int dots = 0;
+
+	for (size_t i = 0; i < l; dots++) {
+		if (p[i] == '.')
+			i++;
+		else if (l - i >= 3 && p[i] == '%' && p[i + 1] == '2' &&
+			 (p[i + 2] == 'E' || p[i + 2] == 'e'))
+			i += 3;
+		else
+			return 0;
+	}
+	return dots <= 2 ? dots : 0;
+}
+
 static int canonical_uri(struct sbuf *b, const char *path, bool normalize)
 {
 	size_t plen = strlen(path);
@@ -153,11 +173,13 @@ static int canonical_uri(struct sbuf *b, const char *path, bool normalize)
 	for (const char *p = path; *p;) {
 		size_t l = strcspn(p, "/");
 
-		if (l == 2 && !strncmp(p, "..", 2)) {
+		int dots = dot_segment(p, l);
+
+		if (dots == 2) {
 			if (n)
 				n--;
 			trailing = true;
-		} else if (l == 1 && p[0] == '.') {
+		} else if (dots == 1) {
 			trailing = true;
 		} else if (l) {
 			segs[n].s = p;

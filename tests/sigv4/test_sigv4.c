@@ -411,6 +411,35 @@ static void test_s3_mode_keeps_path(void)
 	wsp__sigv4_out_free(&o);
 }
 
+/*
+ * With normalisation, an encoded dot is a dot: "%2E%2E" was kept as a
+ * segment and then signed decoded, as "..".
+ */
+static void test_normalize_encoded_dots(void)
+{
+	const wsp_http_header h[] = {{"host", "b.example"},
+				     {"x-amz-date", "20240101T000000Z"}};
+	wsp_sigv4_request r = {
+		.struct_size = sizeof(r),
+		.flags = WSP_SIGV4_NORMALIZE_PATH,
+		.method = "GET",
+		.path = "/a/%2E%2E/b/%2e/c/.%2E/d/%2E%2E%2E",
+		.headers = h,
+		.n_headers = 2,
+		.payload_sha256 = "UNSIGNED-PAYLOAD",
+		.amz_date = "20240101T000000Z",
+		.region = "eu-west-1",
+		.service = "service",
+		.access_key_id = "AKID",
+		.secret_access_key = "secret",
+	};
+	struct wsp__sigv4_out o;
+
+	CU_ASSERT_EQUAL_FATAL(wsp__sigv4_sign(&o, &r, NULL), 0);
+	CU_ASSERT_NSTRING_EQUAL(o.canonical_request, "GET\n/b/d/...\n", 13);
+	wsp__sigv4_out_free(&o);
+}
+
 static void test_bad_input_refused(void)
 {
 	wsp_http_header h[] = {{"host", "b.example"},
@@ -525,6 +554,8 @@ int main(void)
 	if (!s || !CU_add_test(s, "AWS test suite vectors", test_aws_suite) ||
 	    !CU_add_test(s, "form-parameters vector as signed",
 			 test_form_parameters) ||
+	    !CU_add_test(s, "normalised paths: encoded dots",
+			 test_normalize_encoded_dots) ||
 	    !CU_add_test(s, "S3 docs: header example",
 			 test_s3_header_example) ||
 	    !CU_add_test(s, "S3 docs: presigned example",
