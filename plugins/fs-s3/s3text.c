@@ -80,8 +80,7 @@ static int64_t to_seconds(int y, int mon, int d, int h, int mi, int s)
 				    31, 31, 30, 31, 30, 31};
 	struct tm tm = {0};
 
-	if (y < 1678 || y > 2261 ||
-	    d > mdays[mon - 1] + (mon == 2 && leap(y)))
+	if (y < 1678 || y > 2261 || d > mdays[mon - 1] + (mon == 2 && leap(y)))
 		return 0;
 	tm.tm_year = y - 1900;
 	tm.tm_mon = mon - 1;
@@ -101,8 +100,7 @@ static int64_t iso_seconds(const char **p)
 	    field(&mon, p, 2, 1, 12) || expect(p, "-") ||
 	    field(&d, p, 2, 1, 31) || expect(p, "T") ||
 	    field(&h, p, 2, 0, 23) || expect(p, ":") ||
-	    field(&mi, p, 2, 0, 59) || expect(p, ":") ||
-	    field(&s, p, 2, 0, 59))
+	    field(&mi, p, 2, 0, 59) || expect(p, ":") || field(&s, p, 2, 0, 59))
 		return 0;
 	return to_seconds(y, mon, d, h, mi, s);
 }

@@ -38,8 +38,7 @@ static void test_u64(void)
 
 static void test_iso_time(void)
 {
-	CU_ASSERT_EQUAL(s3_parse_time("1970-01-01T00:00:01.000Z"),
-			1000000000);
+	CU_ASSERT_EQUAL(s3_parse_time("1970-01-01T00:00:01.000Z"), 1000000000);
 	CU_ASSERT_EQUAL(s3_parse_time("2024-01-02T03:04:05.000Z"),
 			1704164645000000000);
 	/* a fraction is a fraction, whatever its length */
@@ -72,18 +71,12 @@ static void test_http_date(void)
 	CU_ASSERT_EQUAL(s3_parse_http_date("Thu, 01 Jan 1970 00:00:10 GMT"),
 			10000000000);
 	/* strptime() took these, and the ns count overflowed */
-	CU_ASSERT_EQUAL(s3_parse_http_date("Fri, 31 Dec 9999 23:59:59 GMT"),
-			0);
-	CU_ASSERT_EQUAL(s3_parse_http_date("Sat, 01 Jan 0000 00:00:00 GMT"),
-			0);
-	CU_ASSERT_EQUAL(s3_parse_http_date("Sun, 06 Nov 1994 8:49:37 GMT"),
-			0);
-	CU_ASSERT_EQUAL(s3_parse_http_date("Sun, 31 Nov 1994 08:49:37 GMT"),
-			0);
-	CU_ASSERT_EQUAL(s3_parse_http_date("Sun, 06 Nov 1994 08:49:37 UTC"),
-			0);
-	CU_ASSERT_EQUAL(s3_parse_http_date("Sun, 06 Xyz 1994 08:49:37 GMT"),
-			0);
+	CU_ASSERT_EQUAL(s3_parse_http_date("Fri, 31 Dec 9999 23:59:59 GMT"), 0);
+	CU_ASSERT_EQUAL(s3_parse_http_date("Sat, 01 Jan 0000 00:00:00 GMT"), 0);
+	CU_ASSERT_EQUAL(s3_parse_http_date("Sun, 06 Nov 1994 8:49:37 GMT"), 0);
+	CU_ASSERT_EQUAL(s3_parse_http_date("Sun, 31 Nov 1994 08:49:37 GMT"), 0);
+	CU_ASSERT_EQUAL(s3_parse_http_date("Sun, 06 Nov 1994 08:49:37 UTC"), 0);
+	CU_ASSERT_EQUAL(s3_parse_http_date("Sun, 06 Xyz 1994 08:49:37 GMT"), 0);
 	CU_ASSERT_EQUAL(
 		s3_parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT trailing"),
 		0);
@@ -93,18 +86,15 @@ static void test_content_range(void)
 {
 	uint64_t a, b, n;
 
-	CU_ASSERT_EQUAL(s3_parse_content_range(&a, &b, &n, "bytes 5-9/10"),
-			0);
+	CU_ASSERT_EQUAL(s3_parse_content_range(&a, &b, &n, "bytes 5-9/10"), 0);
 	CU_ASSERT(a == 5 && b == 9 && n == 10);
-	CU_ASSERT_EQUAL(s3_parse_content_range(
-				&a, &b, &n,
-				"bytes 0-18446744073709551614/"
-				"18446744073709551615"),
+	CU_ASSERT_EQUAL(s3_parse_content_range(&a, &b, &n,
+					       "bytes 0-18446744073709551614/"
+					       "18446744073709551615"),
 			0);
 	CU_ASSERT_EQUAL(b, UINT64_MAX - 1);
 	/* sscanf("%" SCNu64) took signs, spaces and overflow */
-	CU_ASSERT_EQUAL(s3_parse_content_range(&a, &b, &n, "bytes 5-9/-1"),
-			-1);
+	CU_ASSERT_EQUAL(s3_parse_content_range(&a, &b, &n, "bytes 5-9/-1"), -1);
 	CU_ASSERT_EQUAL(s3_parse_content_range(&a, &b, &n, "bytes +5-9/10"),
 			-1);
 	CU_ASSERT_EQUAL(s3_parse_content_range(&a, &b, &n, "bytes  5-9/10"),
@@ -114,14 +104,11 @@ static void test_content_range(void)
 	CU_ASSERT_EQUAL(s3_parse_content_range(
 				&a, &b, &n, "bytes 5-9/99999999999999999999"),
 			-1);
-	CU_ASSERT_EQUAL(s3_parse_content_range(&a, &b, &n, "bytes 9-5/10"),
-			-1);
+	CU_ASSERT_EQUAL(s3_parse_content_range(&a, &b, &n, "bytes 9-5/10"), -1);
 	CU_ASSERT_EQUAL(s3_parse_content_range(&a, &b, &n, "bytes 5-10/10"),
 			-1);
-	CU_ASSERT_EQUAL(s3_parse_content_range(&a, &b, &n, "bytes 5-9/*"),
-			-1);
-	CU_ASSERT_EQUAL(s3_parse_content_range(&a, &b, &n, "bytes */10"),
-			-1);
+	CU_ASSERT_EQUAL(s3_parse_content_range(&a, &b, &n, "bytes 5-9/*"), -1);
+	CU_ASSERT_EQUAL(s3_parse_content_range(&a, &b, &n, "bytes */10"), -1);
 	CU_ASSERT_EQUAL(s3_parse_content_range(&a, &b, &n, "bytes 5-9/10 "),
 			-1);
 }
@@ -147,8 +134,7 @@ static void test_etag(void)
 /* s3_ini_get() over text, "" when absent, "ERR" on failure */
 static char got[8192];
 
-static const char *ini(const char *text, const char *section,
-		       const char *key)
+static const char *ini(const char *text, const char *section, const char *key)
 {
 	char *v = NULL;
 
@@ -186,9 +172,8 @@ static void test_ini(void)
 	CU_ASSERT_STRING_EQUAL(ini(creds, "default", "region"), "");
 	CU_ASSERT_STRING_EQUAL(ini(creds, "other", "region"), "");
 	CU_ASSERT_STRING_EQUAL(ini("", "default", "region"), "");
-	CU_ASSERT_STRING_EQUAL(ini("[default]\nregion = x", "default",
-				   "region"),
-			       "x");
+	CU_ASSERT_STRING_EQUAL(
+		ini("[default]\nregion = x", "default", "region"), "x");
 	CU_ASSERT_STRING_EQUAL(ini("[default", "default", "region"), "");
 }
 
@@ -223,13 +208,11 @@ static void test_ini_long_lines(void)
 	const char nul[] = "[default]\nregion = a\0b\nzone = z\n";
 	char *v = NULL;
 
-	CU_ASSERT_EQUAL(s3_ini_get(&v, nul, sizeof(nul) - 1, "default",
-				   "region"),
-			0);
+	CU_ASSERT_EQUAL(
+		s3_ini_get(&v, nul, sizeof(nul) - 1, "default", "region"), 0);
 	CU_ASSERT_STRING_EQUAL(v ? v : "", "a");
 	free(v);
-	CU_ASSERT_EQUAL(s3_ini_get(&v, nul, sizeof(nul) - 1, "default",
-				   "zone"),
+	CU_ASSERT_EQUAL(s3_ini_get(&v, nul, sizeof(nul) - 1, "default", "zone"),
 			0);
 	CU_ASSERT_STRING_EQUAL(v ? v : "", "z");
 	free(v);
