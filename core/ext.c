@@ -15,6 +15,7 @@
 
 #include <wsp/ext.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <ffi.h>
 #include <math.h>
@@ -60,6 +61,22 @@ static const char *type_noun(char t)
 	}
 }
 
+/*
+ * Whether text is a decimal number as <wsp/ext.h> documents them: an
+ * optional '-', then a digit (or '.', for a number), then only digits
+ * (and for a number '.', an exponent). strtoll() and strtod() alone also
+ * take leading spaces, '+', and strtod() hexadecimal ("0x1p3").
+ */
+static bool decimal_text(const char *text, bool number)
+{
+	const char *s = text + (*text == '-');
+
+	if (!isdigit((unsigned char)*s) && !(number && *s == '.'))
+		return false;
+	return strspn(s, number ? "0123456789.eE+-" : "0123456789") ==
+	       strlen(s);
+}
+
 /* Convert one text argument to type t; -1 when it is not of that type. */
 static int convert(struct wsp__ext_val *out, char t, const char *text)
 {
@@ -68,10 +85,14 @@ static int convert(struct wsp__ext_val *out, char t, const char *text)
 	out->type = t;
 	switch (t) {
 	case 'i':
+		if (!decimal_text(text, false))
+			return -1;
 		errno = 0;
 		out->v.i = strtoll(text, &end, 10);
 		return (!*text || *end || errno) ? -1 : 0;
 	case 'd':
+		if (!decimal_text(text, true))
+			return -1;
 		errno = 0;
 		out->v.d = strtod(text, &end);
 		return (!*text || *end || errno || !isfinite(out->v.d)) ? -1

@@ -151,6 +151,11 @@ static void test_wrong_type(void)
 	const char *inf[] = { "1", "t", "inf", "true", NULL };
 	const char *notbool[] = { "1", "t", "1", "maybe", NULL };
 	const char *empty[] = { "", "t", "1", "true", NULL };
+	/* strtoll() and strtod() took these; the documentation does not */
+	const char *spaced[] = { "\t7", "t", "1", "true", NULL };
+	const char *plus[] = { "+7", "t", "1", "true", NULL };
+	const char *hex[] = { "1", "t", "0x1p3", "true", NULL };
+	const char *spacednum[] = { "1", "t", " 2.5", "true", NULL };
 
 	expect_refusal("extdemo", "mix", notint, WSP_EINVAL,
 		       "argument 1 of 'mix' of provider 'extdemo' must be an "
@@ -164,6 +169,14 @@ static void test_wrong_type(void)
 		       "number, not 'fast'");
 	expect_refusal("extdemo", "mix", inf, WSP_EINVAL,
 		       "must be a number, not 'inf'");
+	expect_refusal("extdemo", "mix", spaced, WSP_EINVAL,
+		       "must be an integer");
+	expect_refusal("extdemo", "mix", plus, WSP_EINVAL,
+		       "must be an integer, not '+7'");
+	expect_refusal("extdemo", "mix", hex, WSP_EINVAL,
+		       "must be a number, not '0x1p3'");
+	expect_refusal("extdemo", "mix", spacednum, WSP_EINVAL,
+		       "must be a number, not ' 2.5'");
 	expect_refusal("extdemo", "mix", notbool, WSP_EINVAL,
 		       "argument 4 of 'mix' of provider 'extdemo' must be a "
 		       "boolean (true or false), not 'maybe'");
