@@ -32,13 +32,18 @@ static void check_u64(const char *s)
 		__builtin_trap();
 }
 
-/* The date and time fields of ns as fmt prints them, in UTC. */
+/*
+ * The date and time fields of ns as fmt prints them, in UTC. Dates before
+ * 1970 are negative: their whole seconds are the floor, not the
+ * truncation, so a fraction does not move the time back a second.
+ */
 static void print_date(char *out, size_t cap, int64_t ns, const char *fmt)
 {
-	time_t t = (time_t)(ns / 1000000000);
+	int64_t secs = ns / 1000000000 - (ns % 1000000000 < 0);
+	time_t t = (time_t)secs;
 	struct tm tm;
 
-	if (ns % 1000000000 < 0 || !gmtime_r(&t, &tm))
+	if (!gmtime_r(&t, &tm))
 		__builtin_trap();
 	strftime(out, cap, fmt, &tm);
 }
