@@ -50,6 +50,9 @@ static void test_iso_time(void)
 			1704164645000000000);
 	CU_ASSERT_EQUAL(s3_parse_time("2024-02-29T00:00:00Z"),
 			1709164800000000000);
+	/* before 1970 the fraction still counts forward from the second */
+	CU_ASSERT_EQUAL(s3_parse_time("1779-01-02T03:04:05.123Z"),
+			-6027252954877000000);
 	/* ns since 1970 overflow int64_t outside 1678..2261: unknown */
 	CU_ASSERT_EQUAL(s3_parse_time("9999-12-31T23:59:59.000Z"), 0);
 	CU_ASSERT_EQUAL(s3_parse_time("0000-01-01T00:00:00.000Z"), 0);
