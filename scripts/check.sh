@@ -7,6 +7,7 @@
 #   scripts/check.sh            everything
 #   WSP_CHECK_SKIP_ASAN=1 ...   skip the sanitizer build (quicker local runs)
 #   WSP_FUZZ_SECONDS=N ...      seconds per fuzz target (default 30)
+#   WSP_FUZZ_SEED=N ...         libFuzzer seed (default 1: CI replays; 0: random)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
