@@ -12,22 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Timeouts in seconds may come as numeric strings ("30"). */
-static void coerce_timeout(cJSON *args)
-{
-	cJSON *t = cJSON_GetObjectItemCaseSensitive(args, "timeout");
-	char *end;
-	double d;
-
-	if (!cJSON_IsString(t) || !t->valuestring[0])
-		return;
-	d = strtod(t->valuestring, &end);
-	if (*end || !(d == d && d - d == 0))
-		return;
-	cJSON_ReplaceItemInObjectCaseSensitive(args, "timeout",
-					       cJSON_CreateNumber(d));
-}
-
 /*
  * A trailing `| tail -N` or `| tail -n N`: agents add it to keep output
  * short, but it holds all output back until the command ends. Strip it
@@ -265,6 +249,6 @@ const struct wsp__tool_def wsp__tool_execute_command = {
 		"check on it later.\"}},"
 		"\"required\":[\"command\"],\"additionalProperties\":false}",
 	.flags = WSP_TOOL_STREAMS | WSP__TOOL_NEEDS_SANDBOX,
-	.prepare = coerce_timeout,
+	.numeric_text_arg = "timeout",
 	.run = run,
 };

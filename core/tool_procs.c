@@ -12,22 +12,6 @@
 #define KILL_TAIL_LINES 50
 #define FOLLOW_POLL_MS	100
 
-/* Lenient: tail may come as a numeric string ("20"). */
-static void coerce_tail(cJSON *args)
-{
-	cJSON *t = cJSON_GetObjectItemCaseSensitive(args, "tail");
-	char *end;
-	double d;
-
-	if (!cJSON_IsString(t) || !t->valuestring[0])
-		return;
-	d = strtod(t->valuestring, &end);
-	if (*end || !(d == d && d - d == 0))
-		return;
-	cJSON_ReplaceItemInObjectCaseSensitive(args, "tail",
-					       cJSON_CreateNumber(d));
-}
-
 struct streams {
 	struct wsp__tbuf out, err;
 	const wsp_tool_call_opts *fwd; /* stream to the caller too */
@@ -254,7 +238,7 @@ const struct wsp__tool_def wsp__tool_get_process_output = {
 		"\"required\":[\"pid\"],\"additionalProperties\":false}",
 	.flags = WSP_TOOL_STREAMS | WSP__TOOL_NEEDS_SANDBOX |
 		 WSP__TOOL_NEEDS_PROCS,
-	.prepare = coerce_tail,
+	.numeric_text_arg = "tail",
 	.run = get_output,
 };
 

@@ -424,6 +424,23 @@ double wsp__arg_num(const struct wsp__tool_ctx *c, const char *key, double dflt,
 	return cJSON_IsNumber(v) ? v->valuedouble : dflt;
 }
 
+/* args[key] as a number when it is numeric text ("30"); else untouched,
+ * for the schema check to refuse with its own message. */
+static void coerce_numeric_text(cJSON *args, const char *key)
+{
+	cJSON *v = cJSON_GetObjectItemCaseSensitive(args, key);
+	char *end;
+	double d;
+
+	if (!cJSON_IsString(v) || !v->valuestring[0])
+		return;
+	d = strtod(v->valuestring, &end);
+	if (*end || !(d == d && d - d == 0))
+		return; /* trailing text, NaN or infinity */
+	cJSON_ReplaceItemInObjectCaseSensitive(args, key,
+					       cJSON_CreateNumber(d));
+}
+
 static int result_text(wsp_tool_result *out, const char *text, int is_error)
 {
 	out->is_error = is_error;
@@ -472,8 +489,8 @@ int wsp_tool_call(wsp_tool_result *out, wsp_tools *set, const char *name,
 		return wsp_error_set(err, WSP_EINVAL,
 				     "arguments of '%s' are not valid JSON",
 				     t->name);
-	if (t->def->prepare)
-		t->def->prepare(args);
+	if (t->def->numeric_text_arg)
+		coerce_numeric_text(args, t->def->numeric_text_arg);
 	if (wsp__schema_check(t->schema, args, why, sizeof(why))) {
 		cJSON_Delete(args);
 		return wsp_error_set(err, WSP_EINVAL,

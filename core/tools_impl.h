@@ -90,8 +90,9 @@ struct wsp__tool_def {
 	const char *description;
 	const char *schema; /* JSON text */
 	uint32_t flags;	    /* WSP_TOOL_WRITES, _STREAMS, WSP__TOOL_NEEDS_* */
-	/* Optional: fix up arguments before validation (lenient coercion). */
-	void (*prepare)(cJSON *args);
+	/* Optional: an argument a model may send as numeric text ("30"),
+	 * made a number before validation (Mastra accepts both). */
+	const char *numeric_text_arg;
 	/* Run: fill c->out; return 0, or a negative code for an internal
 	 * failure (out of memory) that the set turns into an error result. */
 	int (*run)(struct wsp__tool_ctx *c);
