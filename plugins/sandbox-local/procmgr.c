@@ -206,20 +206,20 @@ static int by_start(const void *a, const void *b)
 	return strcmp(x->id, y->id);
 }
 
-/* Every process directory under root, observed, oldest first. */
-static int collect(struct listed **out, size_t *out_n, const char *root)
+/* Every process directory under root, observed, oldest first; 0 or -errno. */
+static int scan(struct listed **out, size_t *out_n, const char *root)
 {
 	struct listed *all = NULL, *grown;
 	size_t n = 0, cap = 0;
 	struct dirent *de;
 	DIR *d = opendir(root);
-	int root_fd = d ? dirfd(d) : -1;
+	int root_fd = d ? dirfd(d) : -1, rc = 0;
 
 	*out = NULL;
 	*out_n = 0;
 	if (!d)
 		return errno == ENOENT ? 0 : -errno;
-	while ((de = readdir(d))) {
+	while (!rc && (de = readdir(d))) {
 		int fd;
 
 		if (!proc_id_valid(de->d_name))
@@ -232,7 +232,9 @@ static int collect(struct listed **out, size_t *out_n, const char *root)
 			cap = cap ? cap * 2 : 64;
 			grown = realloc(all, cap * sizeof(*all));
 			if (!grown) {
+				/* a partial list would hide processes */
 				close(fd);
+				rc = -ENOMEM;
 				break;
 			}
 			all = grown;
@@ -245,6 +247,10 @@ static int collect(struct listed **out, size_t *out_n, const char *root)
 			n++;
 	}
 	closedir(d);
+	if (rc) {
+		free(all);
+		return rc;
+	}
 	if (n)
 		qsort(all, n, sizeof(*all), by_start);
 	*out = all;
@@ -252,29 +258,41 @@ static int collect(struct listed **out, size_t *out_n, const char *root)
 	return 0;
 }
 
-static void free_listed(struct listed *all, size_t n)
+/*
+ * The sandbox's processes (scan) and the directory they live in, which the
+ * caller frees along with *out; 0 or a WSP_E* code with err filled.
+ */
+static int collect(struct local_sandbox *sb, struct listed **out,
+		   size_t *out_n, char **out_root, wsp_error *err)
 {
-	(void)n;
-	free(all);
+	char *root = proc_root(sb);
+	int rc;
+
+	*out_root = NULL;
+	if (!root)
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	rc = scan(out, out_n, root);
+	if (rc) {
+		rc = wsp_error_set_os(err, rc == -ENOMEM ? WSP_ENOMEM : WSP_EIO,
+				      -rc, "cannot list '%s': %s", root,
+				      strerror(-rc));
+		free(root);
+		return rc;
+	}
+	*out_root = root;
+	return 0;
 }
 
 static int proc_list(void *self, wsp_proc_fn cb, void *payload, wsp_error *err)
 {
 	struct local_sandbox *sb = self;
 	struct listed *all;
-	char *root = proc_root(sb);
+	char *root;
 	size_t n, i;
-	int rc;
+	int rc = collect(sb, &all, &n, &root, err);
 
-	if (!root)
-		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
-	rc = collect(&all, &n, root);
-	if (rc) {
-		rc = wsp_error_set_os(err, WSP_EIO, -rc, "cannot list '%s': %s",
-				      root, strerror(-rc));
-		free(root);
+	if (rc)
 		return rc;
-	}
 	free(root);
 	for (i = 0; i < n && !rc; i++) {
 		wsp_proc_status st = {.struct_size = sizeof(st)};
@@ -282,7 +300,7 @@ static int proc_list(void *self, wsp_proc_fn cb, void *payload, wsp_error *err)
 		proc_fill_status(&st, &all[i].view);
 		rc = cb(all[i].id, all[i].view.command, &st, payload);
 	}
-	free_listed(all, n);
+	free(all);
 	return rc;
 }
 
@@ -589,19 +607,12 @@ int local_procs_kill_all(struct local_sandbox *sb, wsp_error *err)
 {
 	int64_t grace = local_kill_grace_ms(sb);
 	struct listed *all;
-	char *root = proc_root(sb);
+	char *root;
 	size_t n, i;
-	int rc;
+	int rc = collect(sb, &all, &n, &root, err);
 
-	if (!root)
-		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
-	rc = collect(&all, &n, root);
-	if (rc) {
-		rc = wsp_error_set_os(err, WSP_EIO, -rc, "cannot list '%s': %s",
-				      root, strerror(-rc));
-		free(root);
+	if (rc)
 		return rc;
-	}
 	/* SIGTERM to all first, so their grace periods run together. */
 	for (i = 0; i < n; i++) {
 		char *path = proc_join(root, all[i].id);
@@ -633,7 +644,7 @@ int local_procs_kill_all(struct local_sandbox *sb, wsp_error *err)
 		}
 		free(path);
 	}
-	free_listed(all, n);
+	free(all);
 	free(root);
 	return rc;
 }
