@@ -208,8 +208,23 @@ static char *trim(char *s)
  * One line of an INI file: 1 = "key = value" of the section (*value set,
  * within line), 0 = anything else. *in tracks whether the current
  * section is the one wanted. Nested blocks ("s3 =\n    addressing_style =
- * path") are skipped: their lines are indented.
+ * path") are skipped: their lines are indented. As in the AWS tools
+ * (Python's configparser), keys are case-insensitive and end at the first
+ * '=' or ':'; section names are exact.
  */
+/* ASCII case-insensitive equality, whatever the process's locale. */
+static bool same_key(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++) {
+		char x = *a >= 'A' && *a <= 'Z' ? (char)(*a + 32) : *a;
+		char y = *b >= 'A' && *b <= 'Z' ? (char)(*b + 32) : *b;
+
+		if (x != y)
+			return false;
+	}
+	return *a == *b;
+}
+
 static int ini_line(char **value, char *line, const char *section,
 		    const char *key, bool *in)
 {
@@ -228,11 +243,11 @@ static int ini_line(char **value, char *line, const char *section,
 	}
 	if (!*in || isspace((unsigned char)line[0]))
 		return 0;
-	eq = strchr(l, '=');
+	eq = strpbrk(l, "=:");
 	if (!eq)
 		return 0;
 	*eq = '\0';
-	if (strcmp(trim(l), key))
+	if (!same_key(trim(l), key))
 		return 0;
 	*value = trim(eq + 1);
 	return **value != '\0';

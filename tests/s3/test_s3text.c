@@ -178,6 +178,19 @@ static void test_ini(void)
 	CU_ASSERT_STRING_EQUAL(
 		ini("[default]\nregion = x", "default", "region"), "x");
 	CU_ASSERT_STRING_EQUAL(ini("[default", "default", "region"), "");
+	/* keys as the AWS tools read them: any case, '=' or ':' */
+	CU_ASSERT_STRING_EQUAL(ini("[default]\nAWS_Access_Key_ID = AKIDUPPER",
+				   "default", "aws_access_key_id"),
+			       "AKIDUPPER");
+	CU_ASSERT_STRING_EQUAL(
+		ini("[default]\nregion: eu-north-1", "default", "region"),
+		"eu-north-1");
+	CU_ASSERT_STRING_EQUAL(ini("[default]\naws_secret_access_key = a:b=c",
+				   "default", "aws_secret_access_key"),
+			       "a:b=c");
+	/* section names are exact */
+	CU_ASSERT_STRING_EQUAL(ini("[Default]\nregion = x", "default", "region"),
+			       "");
 }
 
 /*
