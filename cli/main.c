@@ -27,8 +27,8 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: wsp [--config FILE] [--plugin-path DIRS] [--json] [-v] COMMAND [ARGS]\n"
 		"\n"
-		"Workspaces for AI agents: files (local, S3, GCS) and a sandbox where\n"
-		"commands run, behind one plugin ABI.\n"
+		"Workspaces for AI agents: files and a sandbox where commands run,\n"
+		"behind one plugin ABI ('wsp plugins' lists the providers installed).\n"
 		"\n"
 		"global options:\n"
 		"  --config FILE       use this wsp.yaml (default: $WSP_CONFIG, ./wsp.yaml,\n"
