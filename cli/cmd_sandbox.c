@@ -24,7 +24,7 @@ static const char usage_text[] =
 	"  --files     also remove its working files\n"
 	"status        print its state: absent, running, stopped, ...\n"
 	"info          print what it is: id, provider, state, cpus, memory,\n"
-	"              isolation, directories, limits (key: value lines)\n"
+	"              isolation, directories, limits (a key and its value a line)\n"
 	"instructions  print the text describing it to an agent\n"
 	"\n"
 	"With the global --json, start, status and info print JSON.\n";
