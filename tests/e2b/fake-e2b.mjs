@@ -1,0 +1,76 @@
+#!/usr/bin/env node
+// tests/e2b/fake-e2b.mjs - a local fake of E2B's control plane and envd for
+// tests: real commands under bubblewrap, E2B's wire format, an admin API
+// for faults and the request log. See README.md beside this file.
+//
+//   node fake-e2b.mjs [--port N] [--envd-version V] [--no-stdin-watch]
+//
+// Listens on 127.0.0.1 (port 0 = any free port) and prints
+// `listening 127.0.0.1:PORT` as its first line once it accepts
+// connections. It exits, killing every command and removing its temporary
+// directory, on SIGTERM, SIGINT or SIGHUP and when its standard input
+// reaches end of file (so it never outlives the test that started it with
+// a pipe; --no-stdin-watch turns that off for interactive use).
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createFakeServer } from './fake/server.mjs';
+import { removeTree } from './fake/remove-tree.mjs';
+import { findBwrap } from './fake/bwrap.mjs';
+
+function usage(msg) {
+  process.stderr.write(`fake-e2b: ${msg}\nusage: node fake-e2b.mjs [--port N] [--envd-version V] [--no-stdin-watch]\n`);
+  process.exit(2);
+}
+
+const opts = { port: 0, envdVersion: '0.6.4', watchStdin: true };
+const argv = process.argv.slice(2);
+for (let i = 0; i < argv.length; i++) {
+  const a = argv[i];
+  if (a === '--port') opts.port = Number(argv[++i]);
+  else if (a === '--envd-version') opts.envdVersion = argv[++i];
+  else if (a === '--no-stdin-watch') opts.watchStdin = false;
+  else usage(`unknown option '${a}'`);
+}
+if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) usage('--port takes 0..65535');
+if (!/^\d+\.\d+\.\d+$/.test(opts.envdVersion ?? '')) usage('--envd-version takes MAJOR.MINOR.PATCH');
+if (!findBwrap()) {
+  process.stderr.write("fake-e2b: 'bwrap' not found on PATH; install bubblewrap\n");
+  process.exit(1);
+}
+
+const baseDir = mkdtempSync(join(tmpdir(), 'wsp-e2b-fake-'));
+const { server, registry } = createFakeServer({ baseDir, envdVersion: opts.envdVersion });
+
+let stopping = false;
+async function stop(code) {
+  if (stopping) return;
+  stopping = true;
+  server.close();
+  server.closeAllConnections();
+  try {
+    await registry.killAll();
+  } finally {
+    removeTree(baseDir);
+    process.exit(code);
+  }
+}
+
+for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(sig, () => stop(0));
+process.on('uncaughtException', (e) => {
+  process.stderr.write(`fake-e2b: ${e.stack}\n`);
+  stop(1);
+});
+if (opts.watchStdin) {
+  process.stdin.on('data', () => {});
+  process.stdin.on('end', () => stop(0));
+  process.stdin.on('error', () => stop(0));
+}
+
+server.on('error', (e) => {
+  process.stderr.write(`fake-e2b: cannot listen on 127.0.0.1:${opts.port}: ${e.message}\n`);
+  stop(1);
+});
+server.listen(opts.port, '127.0.0.1', () => {
+  process.stdout.write(`listening 127.0.0.1:${server.address().port}\n`);
+});

@@ -1,0 +1,157 @@
+// fake/admin.mjs - the admin API under /_fake/ (a path no E2B client
+// uses): faults to arm, the log of the requests clients sent, and the
+// sandboxes as the fake holds them. README.md documents every route.
+import { parseEnvelopes } from './connect.mjs';
+import { sendJson, sendEmpty, sendError } from './http-util.mjs';
+
+const KINDS = ['rate_limit', 'error', 'reset', 'stall', 'kill_sandbox'];
+const LOG_LIMIT = 10000;
+const LOG_BODY_BYTES = 64 << 10;
+
+export class Faults {
+  constructor() {
+    this.list = [];
+    this.nextId = 1;
+  }
+
+  /** Validates and arms one fault; returns it or throws a message. */
+  add(spec) {
+    if (!spec || typeof spec !== 'object') throw new Error('a fault is a JSON object');
+    const kind = spec.kind;
+    if (!KINDS.includes(kind)) throw new Error(`unknown fault kind '${kind}' (one of ${KINDS.join(', ')})`);
+    const count = spec.count ?? 1;
+    if (!Number.isInteger(count) || count < 1) throw new Error("'count' must be a positive integer");
+    const plane = spec.plane ?? (kind === 'rate_limit' ? 'control' : undefined);
+    if (plane !== undefined && plane !== 'control' && plane !== 'envd') throw new Error("'plane' is 'control' or 'envd'");
+    const f = {
+      id: this.nextId++, kind, remaining: count, plane,
+      method: spec.method?.toUpperCase(), path: spec.path, sandboxId: spec.sandboxId,
+    };
+    if (kind === 'rate_limit') {
+      f.retryAfter = spec.retryAfter ?? 1;
+      if (!Number.isInteger(f.retryAfter) || f.retryAfter < 0) throw new Error("'retryAfter' must be a whole number of seconds");
+    }
+    if (kind === 'error') {
+      f.status = spec.status ?? 500;
+      if (!Number.isInteger(f.status) || f.status < 400 || f.status > 599) throw new Error("'status' must be 400..599");
+      f.message = spec.message ?? 'injected failure';
+    }
+    if (kind === 'kill_sandbox' && spec.afterEnvelopes === undefined) f.afterEnvelopes = 1;
+    else if (spec.afterEnvelopes !== undefined) f.afterEnvelopes = spec.afterEnvelopes;
+    if (f.afterEnvelopes !== undefined && (!Number.isInteger(f.afterEnvelopes) || f.afterEnvelopes < 0)) {
+      throw new Error("'afterEnvelopes' must be a whole number");
+    }
+    if (spec.afterBytes !== undefined) {
+      if (kind !== 'reset' && kind !== 'stall') throw new Error("'afterBytes' goes with 'reset' or 'stall'");
+      if (f.afterEnvelopes !== undefined) throw new Error("'afterBytes' and 'afterEnvelopes' exclude each other");
+      if (!Number.isInteger(spec.afterBytes) || spec.afterBytes < 0) throw new Error("'afterBytes' must be a whole number");
+      f.afterBytes = spec.afterBytes;
+    }
+    this.list.push(f);
+    return f;
+  }
+
+  /**
+   * The first armed fault matching this request, used up by one; faults
+   * with `afterEnvelopes` match only streaming calls (Start, Connect),
+   * those with `afterBytes` only downloads (GET /files).
+   */
+  take({ plane, method, path, sandboxId, streaming, download }) {
+    const i = this.list.findIndex((f) =>
+      (f.plane === undefined || f.plane === plane) &&
+      (f.method === undefined || f.method === method) &&
+      (f.path === undefined || (f.path.endsWith('*') ? path.startsWith(f.path.slice(0, -1)) : path === f.path)) &&
+      (f.sandboxId === undefined || f.sandboxId === sandboxId) &&
+      (f.afterEnvelopes === undefined || streaming) &&
+      (f.afterBytes === undefined || download));
+    if (i < 0) return null;
+    const f = this.list[i];
+    if (--f.remaining === 0) this.list.splice(i, 1);
+    return { ...f };
+  }
+}
+
+/** What each client request looked like, for tests to assert on. */
+export class RequestLog {
+  constructor() {
+    this.entries = [];
+    this.seq = 0;
+  }
+
+  add(req, plane, sandboxId) {
+    const url = new URL(req.url, 'http://fake');
+    const e = {
+      seq: ++this.seq, time: new Date().toISOString(), plane, sandboxId: sandboxId ?? null,
+      method: req.method, url: req.url, path: url.pathname,
+      query: Object.fromEntries(url.searchParams), headers: { ...req.headers },
+      chunked: /chunked/i.test(req.headers['transfer-encoding'] ?? ''),
+      bodyLength: 0,
+    };
+    this.entries.push(e);
+    if (this.entries.length > LOG_LIMIT) this.entries.shift();
+    return e;
+  }
+
+  /** Records the body: UTF-8 text when it is, base64 otherwise; envelopes decoded. */
+  body(e, buf) {
+    e.bodyLength = buf.length;
+    const kept = buf.subarray(0, LOG_BODY_BYTES);
+    e.bodyTruncated = buf.length > kept.length;
+    const text = kept.toString('utf8');
+    const isText = Buffer.from(text, 'utf8').equals(kept) && !/[\x00-\x08\x0e-\x1f]/.test(text);
+    e.bodyEncoding = isText ? 'utf8' : 'base64';
+    e.body = isText ? text : kept.toString('base64');
+    if (/^application\/connect\+json/.test(e.headers['content-type'] ?? '')) {
+      try { e.envelopes = parseEnvelopes(buf); } catch { e.envelopes = null; }
+    }
+  }
+}
+
+/** Routes under /_fake/; returns false for any other path. */
+export async function handleAdmin(req, res, url, body, { faults, log, registry }) {
+  const p = url.pathname;
+  if (!p.startsWith('/_fake/')) return false;
+  const method = req.method;
+  if (p === '/_fake/faults' && method === 'POST') {
+    let spec;
+    try { spec = JSON.parse(body.toString('utf8')); } catch { sendError(res, 400, 'the body is not JSON'); return true; }
+    const specs = Array.isArray(spec) ? spec : [spec];
+    const added = [];
+    try {
+      for (const s of specs) added.push(faults.add(s));
+    } catch (e) {
+      for (const f of added) faults.list.splice(faults.list.indexOf(f), 1);
+      sendError(res, 400, e.message);
+      return true;
+    }
+    sendJson(res, 201, { faults: added });
+  } else if (p === '/_fake/faults' && method === 'GET') {
+    sendJson(res, 200, { faults: faults.list });
+  } else if (p === '/_fake/faults' && method === 'DELETE') {
+    faults.list.length = 0;
+    sendEmpty(res, 204);
+  } else if (p === '/_fake/requests' && method === 'GET') {
+    const since = Number(url.searchParams.get('since') ?? 0);
+    sendJson(res, 200, { requests: log.entries.filter((e) => e.seq > since), last: log.seq });
+  } else if (p === '/_fake/requests' && method === 'DELETE') {
+    log.entries.length = 0;
+    sendEmpty(res, 204);
+  } else if (p === '/_fake/sandboxes' && method === 'GET') {
+    sendJson(res, 200, {
+      sandboxes: [...registry.sandboxes.values()].map((s) => ({
+        sandboxID: s.id, state: s.state, endAt: new Date(s.endAt).toISOString(),
+        dir: s.dir, processes: s.procs.describe(),
+      })),
+    });
+  } else if (/^\/_fake\/sandboxes\/[^/]+\/(kill|expire)$/.test(p) && method === 'POST') {
+    const [, , , id, action] = p.split('/');
+    const sb = registry.get(id);
+    if (!sb) { sendError(res, 404, `sandbox '${id}' not found`); return true; }
+    if (action === 'kill') await sb.kill();
+    else sb.expire();
+    sendEmpty(res, 204);
+  } else {
+    sendError(res, 404, `no admin route ${method} ${p}`);
+  }
+  return true;
+}

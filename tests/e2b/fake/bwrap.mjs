@@ -1,0 +1,47 @@
+// fake/bwrap.mjs - the bubblewrap command line a sandbox's command runs
+// under: new user (mapped to the requested uid), PID, IPC, UTS and network
+// namespaces, no capabilities, dies with the fake, the layout of
+// layout.mjs (system read-only, the sandbox's own /home, /root and /tmp
+// read-write), a fresh /proc and a minimal /dev.
+//
+// No network namespace is shared with the host: a command cannot reach the
+// fake's own port (its admin API) or anything else. The environment goes
+// to bwrap's execve, never on the command line.
+import { existsSync } from 'node:fs';
+
+let found;
+/** The bwrap binary on PATH, or null. */
+export function findBwrap() {
+  if (found !== undefined) return found;
+  found = null;
+  for (const dir of (process.env.PATH || '/usr/bin:/bin').split(':')) {
+    if (dir.startsWith('/') && existsSync(dir + '/bwrap')) { found = dir + '/bwrap'; break; }
+  }
+  return found;
+}
+
+/**
+ * argv after the bwrap binary. `argv` is the command (cmd + args); it runs
+ * through `/bin/sh -c 'exec "$@"'` as envd runs it through its shell
+ * wrapper, so an unknown command ends with sh's 127 rather than a spawn
+ * error.
+ */
+export function bwrapArgs({ mounts, user, cwd, hostname, argv }) {
+  const a = [
+    '--unshare-user', '--uid', String(user.uid), '--gid', String(user.gid),
+    '--cap-drop', 'ALL',
+    '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-net',
+    '--die-with-parent', '--hostname', hostname,
+  ];
+  // Parents before children: /etc entries need no order among themselves,
+  // but a writable mount must come after nothing that hides it.
+  for (const m of [...mounts].sort((x, y) => x.at.length - y.at.length)) {
+    if (m.symlink !== undefined) a.push('--symlink', m.symlink, m.at);
+    else a.push(m.rw ? '--bind' : '--ro-bind', m.host, m.at);
+  }
+  a.push('--proc', '/proc', '--dev', '/dev');
+  // The root bwrap built (mount points, /etc) is read-only.
+  a.push('--remount-ro', '/');
+  a.push('--chdir', cwd, '--', '/bin/sh', '-c', 'exec "$@"', '--', ...argv);
+  return a;
+}

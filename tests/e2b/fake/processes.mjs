@@ -1,0 +1,323 @@
+// fake/processes.mjs - envd's process.Process service for one sandbox:
+// real commands under bubblewrap, their output as data events to every
+// attached stream (Start, Connect), stdin, signals, Connect-Timeout-Ms as
+// the process's lifetime, and freezing for pause.
+//
+// As in envd: a process outlives the request that started it; Connect sees
+// only output produced after it attached; a killed process ends every
+// attached stream with exit -1 "signal: killed"; output is not combined.
+// Unlike envd, each command gets a PID namespace of its own (bwrap's), so
+// pids are numbers the fake hands out, and killing a command kills what it
+// started too.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { RpcError, field, decodeBytes, omitDefaults } from './connect.mjs';
+import { bwrapArgs, findBwrap } from './bwrap.mjs';
+import { USERS } from './layout.mjs';
+import { FsError } from './vfs.mjs';
+
+const CHUNK = 32 << 10; // envd's stdout/stderr read size
+const DEFAULT_KEEPALIVE_S = 90;
+const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+const SIGNALS = { SIGNAL_SIGKILL: 'SIGKILL', SIGNAL_SIGTERM: 'SIGTERM', 9: 'SIGKILL', 15: 'SIGTERM' };
+const SIGNUM = { SIGKILL: 9, SIGTERM: 15, SIGINT: 2, SIGHUP: 1, SIGQUIT: 3, SIGABRT: 6, SIGSEGV: 11, SIGPIPE: 13 };
+// Go's syscall.Signal.String(), which envd's end event carries.
+const GO_SIGNAL = {
+  SIGKILL: 'killed', SIGTERM: 'terminated', SIGINT: 'interrupt', SIGHUP: 'hangup',
+  SIGQUIT: 'quit', SIGABRT: 'aborted', SIGSEGV: 'segmentation fault', SIGPIPE: 'broken pipe',
+};
+
+/** Host pids of `pid`'s children, from /proc/PID/task/PID/children. */
+function childrenOf(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** `pid` and all its descendants, parents first. */
+export function processTree(pid) {
+  const out = [];
+  const todo = [pid];
+  while (todo.length) {
+    const p = todo.shift();
+    out.push(p);
+    todo.push(...childrenOf(p));
+  }
+  return out;
+}
+
+function signalProcess(pid, sig) {
+  try { process.kill(pid, sig); } catch { /* already gone */ }
+}
+
+const pause1ms = () => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+
+function stopped(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return /^[TtZX]$/.test(stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3));
+  } catch {
+    return true; // gone
+  }
+}
+
+/**
+ * Stops `pid` and everything below it, so nothing forks any more, and
+ * returns the stopped tree. Stopping first matters: a bwrap killed while
+ * its child is still setting up never hands that child its death signal,
+ * and the child (the namespace's init) would live on with the command.
+ */
+export function stopTree(pid) {
+  let tree = [];
+  for (let pass = 0; pass < 50; pass++) {
+    const now = processTree(pid);
+    for (const p of now) signalProcess(p, 'SIGSTOP');
+    for (let i = 0; i < 20 && !now.every(stopped); i++) pause1ms();
+    if (now.length === tree.length && now.every((p, i) => p === tree[i])) break;
+    tree = now;
+  }
+  return tree;
+}
+
+/** SIGKILLs `pid` and every process below it, without a race against forks. */
+export function killTree(pid) {
+  for (const p of stopTree(pid)) signalProcess(p, 'SIGKILL');
+}
+
+export class ProcessTable {
+  /** `sandbox`: {fs, mounts, hostname, envVars, id}. */
+  constructor(sandbox) {
+    this.sb = sandbox;
+    this.procs = new Map();
+    this.nextPid = 100;
+  }
+
+  selector(msg) {
+    const sel = field(msg, 'process');
+    const pid = field(sel, 'pid');
+    const tag = field(sel, 'tag');
+    let proc;
+    if (pid !== undefined) {
+      proc = this.procs.get(Number(pid));
+      if (!proc) throw new RpcError('not_found', `process with pid ${pid} not found`);
+    } else if (tag !== undefined) {
+      proc = [...this.procs.values()].find((p) => p.tag === tag);
+      if (!proc) throw new RpcError('not_found', `process with tag ${tag} not found`);
+    } else {
+      throw new RpcError('unimplemented', 'invalid input type <nil>');
+    }
+    return proc;
+  }
+
+  /** Start: spawns, then streams start, data..., end on `stream`. */
+  start(msg, { user, stream, timeoutMs, keepaliveS }) {
+    const cfg = field(msg, 'process') ?? {};
+    if (field(msg, 'pty') !== undefined) {
+      throw new RpcError('unimplemented', 'pty is not supported by the fake');
+    }
+    const cmd = String(field(cfg, 'cmd') ?? '');
+    const args = (field(cfg, 'args') ?? []).map(String);
+    const envs = field(cfg, 'envs') ?? {};
+    const cwdSet = field(cfg, 'cwd');
+    const tagSet = field(msg, 'tag');
+    const stdinField = field(msg, 'stdin');
+    const u = USERS[user];
+
+    let cwd;
+    try {
+      cwd = this.sb.fs.absolute(cwdSet ?? '', user);
+      const r = this.sb.fs.resolve(cwd, true);
+      if (r.kind === 'missing') throw new FsError('ENOENT', cwd);
+    } catch (e) {
+      if (e instanceof FsError && e.errno === 'EINVAL') throw new RpcError('invalid_argument', e.message);
+      throw new RpcError('invalid_argument', `cwd '${cwd ?? cwdSet}' does not exist`);
+    }
+    const env = { PATH, HOME: u.home, USER: u.name, LOGNAME: u.name, ...this.sb.envVars };
+    for (const [k, v] of Object.entries(envs)) env[k] = String(v);
+    const bwrap = findBwrap();
+    if (!bwrap) throw new RpcError('internal', 'bwrap not found on PATH');
+    const withStdin = stdinField === undefined || stdinField === true;
+    let child;
+    try {
+      child = spawn(bwrap, bwrapArgs({
+        mounts: this.sb.mounts, user: u, cwd, hostname: this.sb.hostname, argv: [cmd, ...args],
+      }), { env, stdio: [withStdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    } catch (e) {
+      throw new RpcError('invalid_argument', `error starting process '${[cmd, ...args].join(' ')}': ${e.message}`);
+    }
+    const proc = {
+      pid: this.nextPid++, child, tag: tagSet, stdin: withStdin ? child.stdin : null,
+      config: { cmd, args, envs, cwd: cwdSet }, streams: new Set(), blocked: new Set(),
+      outputCut: false, exited: false, signalSent: null,
+    };
+    child.stdin?.on('error', () => {}); // EPIPE after the command exited
+    child.on('error', () => {});
+    this.procs.set(proc.pid, proc);
+    stream.send({ event: { start: { pid: proc.pid } } });
+    this.attach(proc, stream, keepaliveS);
+    if (timeoutMs > 0) {
+      // envd runs the command under a context with this deadline: when it
+      // passes the command is killed and the Start stream ends with
+      // deadline_exceeded (ConnectStream's own deadline does the latter).
+      proc.deadline = setTimeout(() => this.kill(proc, 'SIGKILL'), timeoutMs);
+    }
+    for (const [name, pipe] of [['stdout', child.stdout], ['stderr', child.stderr]]) {
+      pipe.on('data', (chunk) => this.output(proc, name, chunk));
+    }
+    child.on('close', (code, signal) => this.exited(proc, code, signal));
+  }
+
+  /** Connect: start event, then only what the process prints from now on. */
+  connect(msg, { stream, keepaliveS }) {
+    const proc = this.selector(msg);
+    stream.send({ event: { start: { pid: proc.pid } } });
+    this.attach(proc, stream, keepaliveS);
+  }
+
+  attach(proc, stream, keepaliveS) {
+    proc.streams.add(stream);
+    stream.keepalive(keepaliveS ?? DEFAULT_KEEPALIVE_S);
+    stream.onDone(() => {
+      proc.streams.delete(stream);
+      this.unblock(proc, stream);
+    });
+  }
+
+  output(proc, name, chunk) {
+    if (proc.outputCut) return;
+    for (let off = 0; off < chunk.length; off += CHUNK) {
+      const part = chunk.subarray(off, off + CHUNK).toString('base64');
+      for (const s of proc.streams) {
+        if (!s.send({ event: { data: { [name]: part } } })) this.block(proc, s);
+      }
+    }
+  }
+
+  // A slow reader holds the command's output back, as envd's unbuffered
+  // channels do, instead of the fake buffering without bound.
+  block(proc, s) {
+    if (proc.blocked.has(s)) return;
+    proc.blocked.add(s);
+    proc.child.stdout.pause();
+    proc.child.stderr.pause();
+    s.res.once('drain', () => this.unblock(proc, s));
+  }
+
+  unblock(proc, s) {
+    if (!proc.blocked.delete(s) || proc.blocked.size) return;
+    proc.child.stdout.resume();
+    proc.child.stderr.resume();
+  }
+
+  exited(proc, code, signal) {
+    proc.exited = true;
+    clearTimeout(proc.deadline);
+    this.procs.delete(proc.pid);
+    let end;
+    if (!signal && code >= 128 && proc.signalSent && SIGNUM[proc.signalSent] === code - 128) signal = proc.signalSent;
+    if (signal) {
+      const s = 'signal: ' + (GO_SIGNAL[signal] ?? signal);
+      end = { exitCode: -1, status: s, error: s };
+    } else {
+      const s = `exit status ${code}`;
+      end = code === 0 ? { exited: true, status: s } : { exitCode: code, exited: true, status: s, error: s };
+    }
+    for (const s of proc.streams) {
+      s.send({ event: { end } });
+      s.end();
+    }
+    proc.streams.clear();
+  }
+
+  /** SIGKILL ends the whole command (bwrap and its namespace); SIGTERM goes to the command itself. */
+  kill(proc, sig) {
+    if (proc.exited) return;
+    proc.signalSent = sig;
+    // envd stops forwarding output once it sent SIGKILL or SIGTERM.
+    proc.outputCut = true;
+    if (sig === 'SIGKILL') { killTree(proc.child.pid); return; }
+    const ns1 = childrenOf(proc.child.pid)[0];
+    const command = ns1 && childrenOf(ns1)[0];
+    signalProcess(command || proc.child.pid, sig);
+  }
+
+  list() {
+    const processes = [...this.procs.values()].filter((p) => !p.exited).map((p) => {
+      const config = omitDefaults({ cmd: p.config.cmd, args: p.config.args, envs: p.config.envs });
+      if (p.config.cwd !== undefined) config.cwd = p.config.cwd;
+      const info = { config, pid: p.pid };
+      if (p.tag !== undefined) info.tag = p.tag;
+      return info;
+    });
+    return processes.length ? { processes } : {};
+  }
+
+  async sendInput(msg) {
+    const proc = this.selector(msg);
+    const input = field(msg, 'input') ?? {};
+    if (field(input, 'pty') !== undefined) {
+      throw new RpcError('internal', 'error writing to tty: tty not assigned to process — input should be written to the stdin, not the tty');
+    }
+    const data = decodeBytes(field(input, 'stdin'), 'process.ProcessInput.stdin');
+    if (!proc.stdin || proc.stdin.writableEnded || proc.stdin.destroyed) {
+      throw new RpcError('internal', 'error writing to stdin: stdin not enabled or closed');
+    }
+    await new Promise((resolve, reject) => {
+      proc.stdin.write(data, (err) => (err ? reject(new RpcError('internal',
+        `error writing to stdin: error writing to stdin of process '${proc.pid}': ${err.message}`)) : resolve()));
+    });
+    return {};
+  }
+
+  closeStdin(msg) {
+    const proc = this.selector(msg);
+    if (proc.stdin) { proc.stdin.end(); proc.stdin = null; }
+    return {};
+  }
+
+  sendSignal(msg) {
+    const proc = this.selector(msg);
+    const raw = field(msg, 'signal');
+    const sig = SIGNALS[raw];
+    if (!sig) throw new RpcError('unimplemented', `invalid signal: ${raw ?? 'SIGNAL_UNSPECIFIED'}`);
+    this.kill(proc, sig);
+    return {};
+  }
+
+  /** Pause: every process of the sandbox stopped where it is; open streams dropped. */
+  freeze() {
+    for (const p of this.procs.values()) {
+      for (const s of p.streams) s.cut();
+      stopTree(p.child.pid);
+      clearTimeout(p.deadline);
+    }
+  }
+
+  thaw() {
+    for (const p of this.procs.values()) {
+      for (const pid of processTree(p.child.pid)) signalProcess(pid, 'SIGCONT');
+    }
+  }
+
+  /** The sandbox is gone: SIGKILL everything, drop every stream. Resolves once all exited. */
+  killAll() {
+    const waits = [];
+    for (const p of this.procs.values()) {
+      for (const s of p.streams) s.cut();
+      p.streams.clear();
+      waits.push(new Promise((r) => (p.exited ? r() : p.child.once('close', r))));
+      p.signalSent = 'SIGKILL';
+      killTree(p.child.pid);
+    }
+    return Promise.all(waits);
+  }
+
+  /** For the admin API: each process's pid and its host pids. */
+  describe() {
+    return [...this.procs.values()].map((p) => ({
+      pid: p.pid, cmd: p.config.cmd, args: p.config.args, hostPids: processTree(p.child.pid),
+    }));
+  }
+}
