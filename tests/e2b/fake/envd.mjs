@@ -89,7 +89,12 @@ const filesystem = {
   MakeDir(sb, user, msg) {
     const p = sb.fs.absolute(field(msg, 'path'), user);
     let r;
-    try { r = sb.fs.resolve(p, true); } catch (e) { throw fsRpcError(e, 'error getting file info'); }
+    try {
+      r = sb.fs.resolve(p, true);
+    } catch (e) {
+      if (!(e instanceof FsError && e.errno === 'ENOENT')) throw fsRpcError(e, 'error getting file info');
+      r = { kind: 'missing' };
+    }
     if (r.kind === 'virtual' || (r.kind === 'host' && r.st.isDirectory())) {
       throw new RpcError('already_exists', `directory already exists: ${p}`);
     }

@@ -258,10 +258,10 @@ export function goModeString(st) {
   if (fmt === S.S_IFBLK || fmt === S.S_IFCHR) head += 'D';
   if (fmt === S.S_IFIFO) head += 'p';
   if (fmt === S.S_IFSOCK) head += 'S';
-  if (st.mode & S.S_ISUID) head += 'u';
-  if (st.mode & S.S_ISGID) head += 'g';
+  if (st.mode & 0o4000) head += 'u';
+  if (st.mode & 0o2000) head += 'g';
   if (fmt === S.S_IFCHR) head += 'c';
-  if (st.mode & S.S_ISVTX) head += 't';
+  if (st.mode & 0o1000) head += 't';
   if (head === '') head = '-';
   const rwx = 'rwxrwxrwx';
   let perm = '';
