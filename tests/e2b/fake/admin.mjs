@@ -36,6 +36,10 @@ export class Faults {
       if (!Number.isInteger(f.status) || f.status < 400 || f.status > 599) throw new Error("'status' must be 400..599");
       f.message = spec.message ?? 'injected failure';
     }
+    if (spec.rst !== undefined) {
+      if (kind !== 'reset' || typeof spec.rst !== 'boolean') throw new Error("'rst' is a boolean of 'reset' faults");
+      f.rst = spec.rst;
+    }
     if (kind === 'kill_sandbox' && spec.afterEnvelopes === undefined) f.afterEnvelopes = 1;
     else if (spec.afterEnvelopes !== undefined) f.afterEnvelopes = spec.afterEnvelopes;
     if (f.afterEnvelopes !== undefined && (!Number.isInteger(f.afterEnvelopes) || f.afterEnvelopes < 0)) {

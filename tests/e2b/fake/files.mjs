@@ -105,7 +105,11 @@ function cutAfter(src, res, fault) {
     sent += chunk.length;
     if (sent >= fault.afterBytes) {
       src.destroy();
-      if (fault.kind === 'reset') res.socket?.resetAndDestroy?.() ?? res.socket?.destroy();
+      const sock = res.socket;
+      if (fault.kind === 'reset' && sock) {
+        if (fault.rst === true) sock.resetAndDestroy();
+        else sock.end(() => sock.destroy());
+      }
     }
   });
   src.on('end', () => { if (fault.kind !== 'stall') res.end(); });

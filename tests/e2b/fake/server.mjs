@@ -29,7 +29,8 @@ function applyFault(res, f, plane, sandboxId) {
     else sendError(res, f.status, f.message);
   } else if (f.kind === 'reset') {
     const s = res.socket;
-    if (typeof s.resetAndDestroy === 'function') s.resetAndDestroy(); else s.destroy();
+    if (f.rst) s.resetAndDestroy();
+    else s.destroy();
   }
   // 'stall' with no afterEnvelopes: never answer; the socket stays open.
 }

@@ -85,22 +85,27 @@ export class ConnectStream {
     this.res.end(endStreamFrame(err));
   }
 
-  /** Drops the connection at once, as a dead sandbox or proxy does. */
-  cut() {
+  /**
+   * Drops the connection, as a dead sandbox or a broken proxy does: with
+   * `rst` a TCP reset at once (the peer may lose what it had not read yet),
+   * else a close once everything written so far went out, so the peer
+   * gets exactly what was sent and then a truncated response.
+   */
+  cut(rst = false) {
     this.closed = true;
     this.stopTimers();
     const s = this.res.socket;
-    if (s && !s.destroyed) {
-      if (typeof s.resetAndDestroy === 'function') s.resetAndDestroy();
-      else s.destroy();
-    }
+    if (!s || s.destroyed) return;
+    if (rst && typeof s.resetAndDestroy === 'function') s.resetAndDestroy();
+    else if (rst) s.destroy();
+    else s.end(() => s.destroy());
   }
 
   checkFault() {
     const f = this.fault;
     if (!f || this.sent < f.afterEnvelopes) return;
     this.fault = null;
-    if (f.kind === 'reset') this.cut();
+    if (f.kind === 'reset') this.cut(f.rst === true);
     else if (f.kind === 'stall') { this.stalled = true; this.stopTimers(); }
     else if (f.kind === 'kill_sandbox') setImmediate(() => f.onKill());
   }

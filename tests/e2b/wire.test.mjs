@@ -1,0 +1,281 @@
+// tests/e2b/wire.test.mjs - the fake byte by byte and its own machinery:
+// the Connect stream format (remote-providers.md §1.3), keepalives,
+// deadlines, each fault of the admin API observed with raw requests, the
+// request log, auth errors, and the fake's lifetime (it exits with its
+// parent's pipe or a signal, kills every command and leaves no files),
+// as root and as an unprivileged user.
+//
+// Run: node --test tests/e2b/wire.test.mjs (ctest does).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { startFake, openStream, eventually, alive, UNPRIVILEGED } from './harness.mjs';
+
+let fake;
+before(async () => { fake = await startFake(); });
+after(async () => { await fake.stop(); });
+
+const KEY = { 'X-API-KEY': 'e2b_test' };
+
+async function newSandbox(f = fake, body = { templateID: 'base' }) {
+  const r = await f.request({ method: 'POST', path: '/v2/sandboxes', headers: { ...KEY, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  assert.equal(r.status, 201);
+  const sb = JSON.parse(r.body);
+  sb.headers = { 'E2b-Sandbox-Id': sb.sandboxID, 'E2b-Sandbox-Port': '49983' };
+  if (sb.envdAccessToken) sb.headers['X-Access-Token'] = sb.envdAccessToken;
+  return sb;
+}
+
+const start = (sb, cmd, headers = {}, f = fake) => openStream(f.port, '/process.Process/Start', {
+  headers: { ...sb.headers, ...headers },
+  message: { process: { cmd: '/bin/bash', args: ['-l', '-c', cmd] }, stdin: false },
+});
+
+async function unary(sb, path, msg, f = fake) {
+  const r = await f.request({ method: 'POST', path, headers: { ...sb.headers, 'Content-Type': 'application/json' }, body: JSON.stringify(msg) });
+  return { status: r.status, json: JSON.parse(r.body) };
+}
+
+test('a Start stream is the bytes of remote-providers.md §1.3', async () => {
+  const sb = await newSandbox();
+  const s = start(sb, 'echo hi');
+  const done = await s.done;
+  assert.ok(done.ended);
+  assert.equal(s.status, 200);
+  assert.equal(s.headers['content-type'], 'application/connect+json');
+  const hex = s.bytes.toString('hex');
+  const pid = s.frames[0].json.event.start.pid;
+  const expect = Buffer.concat([
+    Buffer.from([0, 0, 0, 0, 0x1c + String(pid).length]), Buffer.from(`{"event":{"start":{"pid":${pid}}}}`),
+    Buffer.from([0, 0, 0, 0, 0x24]), Buffer.from('{"event":{"data":{"stdout":"aGkK"}}}'),
+    Buffer.from([0, 0, 0, 0, 0x3a]), Buffer.from('{"event":{"end":{"exited":true,"status":"exit status 0"}}}'),
+    Buffer.from([2, 0, 0, 0, 2]), Buffer.from('{}'),
+  ]);
+  assert.equal(hex, expect.toString('hex'));
+});
+
+test('keepalive events at Keepalive-Ping-Interval; Connect-Timeout-Ms ends in deadline_exceeded and kills', async () => {
+  const sb = await newSandbox();
+  const s = start(sb, 'sleep 30', { 'Keepalive-Ping-Interval': '1', 'Connect-Timeout-Ms': '2500' });
+  await s.until((f) => f.json.event?.keepalive);
+  const done = await s.done;
+  assert.ok(done.ended);
+  const last = s.frames.at(-1);
+  assert.equal(last.flags, 2);
+  assert.deepEqual(last.json, { error: { code: 'deadline_exceeded', message: 'context deadline exceeded' } });
+  await eventually(async () => (await unary(sb, '/process.Process/List', {})).json.processes === undefined, 'the command to be killed');
+});
+
+test('Connect attaches to a running command, sees no earlier output, and ends with it', async () => {
+  const sb = await newSandbox();
+  const s = openStream(fake.port, '/process.Process/Start', {
+    headers: sb.headers, message: { process: { cmd: '/bin/cat' }, stdin: true },
+  });
+  const pid = (await s.until((f) => f.json.event?.start)).json.event.start.pid;
+  const send = (text) => unary(sb, '/process.Process/SendInput', { process: { pid }, input: { stdin: Buffer.from(text).toString('base64') } });
+  assert.deepEqual(await send('before\n'), { status: 200, json: {} });
+  await s.until((f) => f.json.event?.data);
+  const c = openStream(fake.port, '/process.Process/Connect', { headers: sb.headers, message: { process: { pid } } });
+  await c.until((f) => f.json.event?.start);
+  await send('after\n');
+  await c.until((f) => f.json.event?.data);
+  assert.deepEqual(await unary(sb, '/process.Process/CloseStdin', { process: { pid } }), { status: 200, json: {} });
+  await c.done;
+  const out = c.frames.filter((f) => f.json.event?.data).map((f) => Buffer.from(f.json.event.data.stdout, 'base64').toString()).join('');
+  assert.equal(out, 'after\n');
+  assert.deepEqual(c.frames.at(-2).json, { event: { end: { exited: true, status: 'exit status 0' } } });
+  const gone = await unary(sb, '/process.Process/SendInput', { process: { pid }, input: { stdin: '' } });
+  assert.deepEqual(gone, { status: 404, json: { code: 'not_found', message: `process with pid ${pid} not found` } });
+  const none = openStream(fake.port, '/process.Process/Connect', { headers: sb.headers, message: { process: { pid } } });
+  await none.done;
+  assert.equal(none.status, 200);
+  assert.deepEqual(none.frames.map((f) => [f.flags, f.json]), [[2, { error: { code: 'not_found', message: `process with pid ${pid} not found` } }]]);
+});
+
+test('SIGTERM reaches the command; an unknown signal is unimplemented', async () => {
+  const sb = await newSandbox();
+  const s = start(sb, "trap 'echo got-term; exit 7' TERM; echo ready; while :; do sleep 0.1; done");
+  const pid = (await s.until((f) => f.json.event?.start)).json.event.start.pid;
+  await s.until((f) => f.json.event?.data);
+  assert.equal((await unary(sb, '/process.Process/SendSignal', { process: { pid }, signal: 'SIGNAL_UNSPECIFIED' })).status, 501);
+  assert.deepEqual(await unary(sb, '/process.Process/SendSignal', { process: { pid }, signal: 'SIGNAL_SIGTERM' }), { status: 200, json: {} });
+  await s.done;
+  // envd stops forwarding output once it signalled; the end carries the exit.
+  assert.deepEqual(s.frames.at(-2).json, { event: { end: { exitCode: 7, exited: true, status: 'exit status 7', error: 'exit status 7' } } });
+});
+
+test('auth: the control plane needs an API key, envd its access token', async () => {
+  const r = await fake.request({ method: 'GET', path: '/v2/sandboxes' });
+  assert.equal(r.status, 401);
+  assert.deepEqual(JSON.parse(r.body), { code: 401, message: 'authorization header is missing' });
+  const sb = await newSandbox();
+  const bad = await fake.request({ path: '/files?path=x', headers: { ...sb.headers, 'X-Access-Token': 'wrong' } });
+  assert.equal(bad.status, 401);
+  assert.deepEqual(JSON.parse(bad.body), { code: 401, message: 'access token present in header but does not match' });
+  const health = await fake.request({ path: '/health', headers: { 'E2b-Sandbox-Id': sb.sandboxID } });
+  assert.equal(health.status, 204, '/health needs no token');
+  // v1 create without `secure` issues no token, and envd checks none.
+  const v1 = await fake.request({ method: 'POST', path: '/sandboxes', headers: KEY, body: '{"templateID":"base"}' });
+  assert.equal(v1.status, 201);
+  const plain = JSON.parse(v1.body);
+  assert.equal(plain.envdAccessToken, undefined);
+  const list = await fake.request({ method: 'POST', path: '/process.Process/List', body: '{}', headers: { 'E2b-Sandbox-Id': plain.sandboxID, 'Content-Type': 'application/json' } });
+  assert.deepEqual([list.status, JSON.parse(list.body)], [200, {}]);
+  // Preview ports ask for the traffic token when public traffic is off.
+  const priv = await newSandbox(fake, { templateID: 'base', network: { allowPublicTraffic: false } });
+  const port = await fake.request({ path: '/', headers: { 'E2b-Sandbox-Id': priv.sandboxID, 'E2b-Sandbox-Port': '3000' } });
+  assert.equal(port.status, 403);
+  const ok = await fake.request({ path: '/', headers: { 'E2b-Sandbox-Id': priv.sandboxID, 'E2b-Sandbox-Port': '3000', 'E2b-Traffic-Access-Token': priv.trafficAccessToken } });
+  assert.deepEqual(JSON.parse(ok.body), { sandboxId: priv.sandboxID, message: 'The sandbox is running but port is not open', port: 3000, code: 502 });
+});
+
+test('fault: 429 with Retry-After on the next N control-plane calls', async () => {
+  const armed = await fake.admin('POST', 'faults', { kind: 'rate_limit', count: 2, retryAfter: 3 });
+  assert.equal(armed.status, 201);
+  for (let i = 0; i < 2; i++) {
+    const r = await fake.request({ path: '/v2/sandboxes', headers: KEY });
+    assert.equal(r.status, 429);
+    assert.equal(r.headers['retry-after'], '3');
+    assert.deepEqual(JSON.parse(r.body), { code: 429, message: 'Rate limit exceeded, please try again later' });
+  }
+  assert.equal((await fake.request({ path: '/v2/sandboxes', headers: KEY })).status, 200);
+  assert.deepEqual((await fake.admin('GET', 'faults')).json, { faults: [] });
+});
+
+test('fault: a 5xx on a chosen envd path, once', async () => {
+  const sb = await newSandbox();
+  await fake.admin('POST', 'faults', { kind: 'error', status: 503, plane: 'envd', path: '/files', message: 'edge overloaded' });
+  const r = await fake.request({ path: '/files?path=%2Fetc%2Fhostname', headers: sb.headers });
+  assert.equal(r.status, 503);
+  assert.deepEqual(JSON.parse(r.body), { sandboxId: sb.sandboxID, message: 'edge overloaded', code: 503 });
+  const again = await fake.request({ path: '/files?path=%2Fetc%2Fhostname', headers: sb.headers });
+  assert.equal(again.status, 200);
+  assert.equal(again.body.toString(), `e2b-${sb.sandboxID.slice(0, 8)}\n`);
+  const bad = await fake.admin('POST', 'faults', { kind: 'nonsense' });
+  assert.equal(bad.status, 400);
+  assert.match(bad.json.message, /unknown fault kind 'nonsense'/);
+});
+
+test('fault: a connection reset after K envelopes, and mid-download', async () => {
+  const sb = await newSandbox();
+  await fake.admin('POST', 'faults', { kind: 'reset', afterEnvelopes: 2, path: '/process.Process/Start' });
+  const s = start(sb, 'echo one; sleep 0.3; echo two; sleep 0.3; echo three');
+  const done = await s.done;
+  assert.equal(done.ended, false, 'the response never ends properly');
+  assert.equal(s.frames.length, 2);
+  assert.ok(s.frames.every((f) => f.flags === 0));
+  // The command itself is not touched by a broken connection.
+  await eventually(async () => (await unary(sb, '/process.Process/List', {})).json.processes === undefined, 'the command to finish');
+
+  await fake.request({ method: 'POST', path: '/files?path=big', headers: { ...sb.headers, 'Content-Type': 'application/octet-stream' }, body: Buffer.alloc(100000, 7) });
+  await fake.admin('POST', 'faults', { kind: 'reset', afterBytes: 1000 });
+  await assert.rejects(fake.request({ path: '/files?path=big', headers: sb.headers }), /socket hang up|ECONNRESET|aborted/);
+
+  // With rst, a TCP reset: the peer sees ECONNRESET (and may lose unread bytes).
+  await fake.admin('POST', 'faults', { kind: 'reset', rst: true, afterEnvelopes: 1 });
+  const r = start(sb, 'sleep 0.5; echo late');
+  const res = await r.done;
+  assert.equal(res.ended, false);
+  assert.ok(r.frames.length <= 1);
+});
+
+test('fault: a stalled stream sends nothing more but stays open', async () => {
+  const sb = await newSandbox();
+  await fake.admin('POST', 'faults', { kind: 'stall', afterEnvelopes: 1 });
+  const s = start(sb, 'echo a; echo b; touch /tmp/done');
+  await s.until((f) => f.json.event?.start);
+  const r = await eventually(async () => (await fake.request({ path: '/files?path=%2Ftmp%2Fdone', headers: sb.headers })).status === 200, 'the command to finish');
+  assert.ok(r);
+  await eventually(async () => (await unary(sb, '/process.Process/List', {})).json.processes === undefined, 'the command to be reaped');
+  assert.equal(s.frames.length, 1, 'nothing after the first envelope');
+  let finished = false;
+  s.done.then(() => { finished = true; });
+  await new Promise((res) => setImmediate(res));
+  assert.equal(finished, false, 'the connection is still open');
+  s.abort();
+  await s.done;
+});
+
+test('fault: the sandbox killed mid-command', async () => {
+  const sb = await newSandbox();
+  await fake.admin('POST', 'faults', { kind: 'kill_sandbox', sandboxId: sb.sandboxID, afterEnvelopes: 2 });
+  const s = start(sb, 'echo started; sleep 1000');
+  const pid = (await s.until((f) => f.json.event?.start)).json.event.start.pid;
+  const hostPids = (await fake.admin('GET', 'sandboxes')).json.sandboxes.find((x) => x.sandboxID === sb.sandboxID)?.processes.find((p) => p.pid === pid)?.hostPids ?? [];
+  const done = await s.done;
+  assert.equal(done.ended, false, 'the stream is cut, not ended');
+  assert.equal(s.frames.length, 2);
+  for (const p of hostPids) await eventually(() => !alive(p), `host pid ${p} to be killed`);
+  const info = await fake.request({ path: `/sandboxes/${sb.sandboxID}`, headers: KEY });
+  assert.equal(info.status, 404);
+  assert.deepEqual(JSON.parse(info.body), { code: 404, message: `sandbox "${sb.sandboxID}" doesn't exist or you don't have access to it` });
+  const health = await fake.request({ path: '/health', headers: sb.headers });
+  assert.equal(health.status, 502);
+  assert.deepEqual(JSON.parse(health.body), { sandboxId: sb.sandboxID, message: 'The sandbox was not found', code: 502 });
+  assert.equal((await fake.request({ method: 'DELETE', path: `/sandboxes/${sb.sandboxID}`, headers: KEY })).status, 404);
+});
+
+test('the request log: method, path, query, headers, body, decoded envelopes', async () => {
+  const last = (await fake.admin('GET', 'requests')).json.last;
+  const sb = await newSandbox();
+  await (start(sb, 'true')).done;
+  const { requests } = (await fake.admin('GET', `requests?since=${last}`)).json;
+  const [create, st] = requests;
+  assert.equal(create.method, 'POST');
+  assert.equal(create.plane, 'control');
+  assert.equal(create.headers['x-api-key'], 'e2b_test');
+  assert.deepEqual(JSON.parse(create.body), { templateID: 'base' });
+  assert.equal(st.plane, 'envd');
+  assert.equal(st.sandboxId, sb.sandboxID);
+  assert.equal(st.bodyEncoding, 'base64');
+  assert.deepEqual(st.envelopes, [{ flags: 0, message: { process: { cmd: '/bin/bash', args: ['-l', '-c', 'true'] }, stdin: false } }]);
+  assert.equal((await fake.admin('DELETE', 'requests')).status, 204);
+  assert.deepEqual((await fake.admin('GET', 'requests')).json.requests, []);
+});
+
+test('admin: expire now follows the sandbox lifecycle', async () => {
+  const sb = await newSandbox(fake, { templateID: 'base', autoPause: true });
+  assert.equal((await fake.admin('POST', `sandboxes/${sb.sandboxID}/expire`)).status, 204);
+  const info = JSON.parse((await fake.request({ path: `/sandboxes/${sb.sandboxID}`, headers: KEY })).body);
+  assert.equal(info.state, 'paused');
+  const resumed = await fake.request({ method: 'POST', path: `/v2/sandboxes/${sb.sandboxID}/connect`, headers: KEY, body: '{}' });
+  assert.equal(resumed.status, 201);
+  const again = await fake.request({ method: 'POST', path: `/v2/sandboxes/${sb.sandboxID}/connect`, headers: KEY, body: '{}' });
+  assert.equal(again.status, 200);
+});
+
+async function lifetime(t, prefix, how) {
+  const f = await startFake({ prefix });
+  const sb = await newSandbox(f);
+  const s = start(sb, 'echo up $(id -u); sleep 1000', {}, f);
+  await s.until((x) => x.json.event?.data);
+  const out = s.frames.filter((x) => x.json.event?.data).map((x) => Buffer.from(x.json.event.data.stdout, 'base64').toString()).join('');
+  const { sandboxes } = (await f.admin('GET', 'sandboxes')).json;
+  const hostPids = sandboxes[0].processes[0].hostPids;
+  assert.ok(hostPids.length >= 2, 'bwrap and the command');
+  assert.ok(existsSync(sandboxes[0].dir));
+  if (how === 'stdin') f.proc.stdin.end();
+  else f.proc.kill(how);
+  const st = await f.exited;
+  assert.equal(st.code, 0);
+  for (const p of hostPids) assert.equal(alive(p), false, `host pid ${p} is gone once the fake exited`);
+  assert.deepEqual(f.leftovers(), [], 'the fake removed its temporary directory');
+  await f.stop();
+  return out;
+}
+
+test('the fake exits when its stdin closes, killing every command and removing its files', async (t) => {
+  assert.equal(await lifetime(t, [], 'stdin'), 'up 1000\n');
+});
+
+test('the fake exits on SIGTERM and SIGINT the same way', async (t) => {
+  await lifetime(t, [], 'SIGTERM');
+  await lifetime(t, [], 'SIGINT');
+});
+
+test('as an unprivileged user (uid 65534): bwrap works, commands run, cleanup is complete', async (t) => {
+  if (process.getuid() !== 0) { t.skip('needs root to switch to uid 65534'); return; }
+  // The runner's own exit code is the fake's; it cleans its HOME itself.
+  const out = await lifetime(t, ['sh', UNPRIVILEGED], 'stdin');
+  assert.equal(out, 'up 1000\n', 'the command runs as the sandbox user inside');
+});
