@@ -424,6 +424,18 @@ test('Sandbox.list: metadata and state filters, pages through X-Next-Token', asy
   assert.equal(raw.headers['x-total-running'], '2');
 });
 
+test('a 429 with Retry-After is retried by the SDK, as E2B documents', async () => {
+  const before = (await fake.admin('GET', 'requests')).json.last;
+  await fake.admin('POST', 'faults', { kind: 'rate_limit', count: 2, retryAfter: 1, path: '/v2/sandboxes', method: 'GET' });
+  const items = await Sandbox.list({ query: { metadata: { suite: 'nothing-here' } } }).nextItems();
+  assert.deepEqual(items, []);
+  const calls = (await fake.admin('GET', `requests?since=${before}`)).json.requests.filter((e) => e.path === '/v2/sandboxes');
+  assert.equal(calls.length, 3, 'two refused, the third served');
+  // Without Retry-After the SDK gives up at once with RateLimitError.
+  await fake.admin('POST', 'faults', { kind: 'error', status: 429, plane: 'control', path: '/v2/sandboxes', method: 'GET' });
+  await assert.rejects(Sandbox.list().nextItems(), e2b.RateLimitError);
+});
+
 test('expiry: a sandbox past its timeout is killed, or paused with autoPause', async () => {
   const killed = await Sandbox.create('base', { timeoutMs: 1000 });
   const paused = await Sandbox.create('base', { timeoutMs: 1000, lifecycle: { onTimeout: 'pause' } });
