@@ -22,6 +22,8 @@ export class ConnectStream {
     this.keepaliveTimer = null;
     res.writeHead(200, { 'Content-Type': 'application/connect+json' });
     res.on('close', () => this.onClose());
+    // A write racing the peer's disconnect is lost, as on any dropped connection.
+    res.on('error', () => {});
     if (deadlineMs > 0) {
       this.deadlineTimer = setTimeout(() => {
         if (this.closed) return;
