@@ -5,6 +5,7 @@
 // preload-hook technique of that reference).
 import dns from 'node:dns';
 import net from 'node:net';
+import { syncBuiltinESMExports } from 'node:module';
 
 const stray = [];
 export const strayTraffic = () => [...stray];
@@ -21,6 +22,9 @@ for (const name of ['lookup', 'resolve', 'resolve4', 'resolve6', 'resolveAny']) 
     };
   }
 }
+
+// ES module imports of node:dns see the wrappers too.
+syncBuiltinESMExports();
 
 const connect = net.Socket.prototype.connect;
 net.Socket.prototype.connect = function (...args) {
