@@ -32,6 +32,9 @@ export function bwrapArgs({ mounts, user, cwd, hostname, argv }) {
     '--cap-drop', 'ALL',
     '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-net',
     '--die-with-parent', '--hostname', hostname,
+    // fd 3 gets {"child-pid": N}: the namespace's init, whose death takes
+    // every process of the command with it.
+    '--info-fd', '3',
   ];
   // Parents before children: /etc entries need no order among themselves,
   // but a writable mount must come after nothing that hides it.

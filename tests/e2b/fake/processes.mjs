@@ -143,17 +143,18 @@ export class ProcessTable {
     try {
       child = spawn(bwrap, bwrapArgs({
         mounts: this.sb.mounts, user: u, cwd, hostname: this.sb.hostname, argv: [cmd, ...args],
-      }), { env, stdio: [withStdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+      }), { env, stdio: [withStdin ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'] });
     } catch (e) {
       throw new RpcError('invalid_argument', `error starting process '${[cmd, ...args].join(' ')}': ${e.message}`);
     }
     const proc = {
       pid: this.nextPid++, child, tag: tagSet, stdin: withStdin ? child.stdin : null,
       config: { cmd, args, envs, cwd: cwdSet }, streams: new Set(), blocked: new Set(),
-      outputCut: false, exited: false, signalSent: null,
+      outputCut: false, exited: false, signalSent: null, whenInit: [],
     };
     child.stdin?.on('error', () => {}); // EPIPE after the command exited
     child.on('error', () => {});
+    this.readInfo(proc);
     this.procs.set(proc.pid, proc);
     stream.send({ event: { start: { pid: proc.pid } } });
     this.attach(proc, stream, keepaliveS);
@@ -167,6 +168,27 @@ export class ProcessTable {
       pipe.on('data', (chunk) => this.output(proc, name, chunk));
     }
     child.on('close', (code, signal) => this.exited(proc, code, signal));
+  }
+
+  // bwrap reports the host pid of the namespace's init once it cloned it.
+  // Signals wait for it: a bwrap killed before its child set up its own
+  // death signal would leave that child, and the command, running.
+  readInfo(proc) {
+    let text = '';
+    const info = proc.child.stdio[3];
+    info.on('data', (c) => { text += c; });
+    info.on('error', () => {});
+    info.on('close', () => {
+      const m = text.match(/"child-pid":\s*(\d+)/);
+      proc.nsInit = m ? Number(m[1]) : null;
+      for (const f of proc.whenInit.splice(0)) f();
+    });
+  }
+
+  /** Runs `f` once the namespace's init is known (at once if it is). */
+  withInit(proc, f) {
+    if (proc.nsInit !== undefined) f();
+    else proc.whenInit.push(f);
   }
 
   /** Connect: start event, then only what the process prints from now on. */
@@ -231,16 +253,22 @@ export class ProcessTable {
     proc.streams.clear();
   }
 
-  /** SIGKILL ends the whole command (bwrap and its namespace); SIGTERM goes to the command itself. */
+  /** SIGKILL ends the whole command (its PID namespace); SIGTERM goes to the command itself. */
   kill(proc, sig) {
     if (proc.exited) return;
     proc.signalSent = sig;
     // envd stops forwarding output once it sent SIGKILL or SIGTERM.
     proc.outputCut = true;
-    if (sig === 'SIGKILL') { killTree(proc.child.pid); return; }
-    const ns1 = childrenOf(proc.child.pid)[0];
-    const command = ns1 && childrenOf(ns1)[0];
-    signalProcess(command || proc.child.pid, sig);
+    this.withInit(proc, () => {
+      if (proc.exited) return;
+      if (sig === 'SIGKILL') {
+        if (proc.nsInit) killTree(proc.nsInit);
+        killTree(proc.child.pid);
+        return;
+      }
+      const command = proc.nsInit && childrenOf(proc.nsInit)[0];
+      signalProcess(command || proc.child.pid, sig);
+    });
   }
 
   list() {
@@ -290,14 +318,14 @@ export class ProcessTable {
   freeze() {
     for (const p of this.procs.values()) {
       for (const s of p.streams) s.cut();
-      stopTree(p.child.pid);
+      this.withInit(p, () => stopTree(p.child.pid));
       clearTimeout(p.deadline);
     }
   }
 
   thaw() {
     for (const p of this.procs.values()) {
-      for (const pid of processTree(p.child.pid)) signalProcess(pid, 'SIGCONT');
+      this.withInit(p, () => { for (const pid of processTree(p.child.pid)) signalProcess(pid, 'SIGCONT'); });
     }
   }
 
@@ -308,8 +336,7 @@ export class ProcessTable {
       for (const s of p.streams) s.cut();
       p.streams.clear();
       waits.push(new Promise((r) => (p.exited ? r() : p.child.once('close', r))));
-      p.signalSent = 'SIGKILL';
-      killTree(p.child.pid);
+      this.kill(p, 'SIGKILL');
     }
     return Promise.all(waits);
   }
