@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+// tests/daytona/fake-daytona.mjs - a local fake of Daytona's API and of the
+// toolbox in each sandbox, for tests: real commands under bubblewrap,
+// Daytona's wire format (WebSocket log follows included), an admin API for
+// faults and the request log. See README.md beside this file.
+//
+//   node fake-daytona.mjs [--port N] [--start-ms N] [--stop-ms N] [--minute-ms N] [--no-stdin-watch]
+//
+// Listens on 127.0.0.1 (port 0 = any free port) and prints
+// `listening 127.0.0.1:PORT` as its first line once it accepts
+// connections. It exits, killing every process and removing its temporary
+// directory, on SIGTERM, SIGINT or SIGHUP and when its standard input
+// reaches end of file (so it never outlives the test that started it with
+// a pipe; --no-stdin-watch turns that off for interactive use).
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createFakeServer } from './fake/server.mjs';
+import { removeTree } from './fake/remove-tree.mjs';
+import { findBwrap } from './fake/bwrap.mjs';
+
+const USAGE = 'usage: node fake-daytona.mjs [--port N] [--start-ms N] [--stop-ms N] [--minute-ms N] [--no-stdin-watch]';
+function usage(msg) {
+  process.stderr.write(`fake-daytona: ${msg}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+// start-ms: creating/starting → started; stop-ms: stopping/archiving/destroying → done;
+// minute-ms: how long one minute of autoStopInterval (and the other intervals) lasts.
+const opts = { port: 0, startMs: 100, stopMs: 50, minuteMs: 60000, watchStdin: true };
+const numeric = { '--port': 'port', '--start-ms': 'startMs', '--stop-ms': 'stopMs', '--minute-ms': 'minuteMs' };
+const argv = process.argv.slice(2);
+for (let i = 0; i < argv.length; i++) {
+  const a = argv[i];
+  if (numeric[a]) {
+    const v = Number(argv[++i]);
+    if (!Number.isInteger(v) || v < 0) usage(`'${a}' takes a whole number`);
+    opts[numeric[a]] = v;
+  } else if (a === '--no-stdin-watch') opts.watchStdin = false;
+  else usage(`unknown option '${a}'`);
+}
+if (opts.port > 65535) usage("'--port' takes 0..65535");
+if (opts.minuteMs < 1) usage("'--minute-ms' must be at least 1");
+if (!findBwrap()) {
+  process.stderr.write("fake-daytona: 'bwrap' not found on PATH; install bubblewrap\n");
+  process.exit(1);
+}
+
+// Files the toolbox creates get the modes a sandbox's daemon gives them.
+process.umask(0o022);
+const baseDir = mkdtempSync(join(tmpdir(), 'wsp-daytona-fake-'));
+const { server, registry } = createFakeServer({ baseDir, startMs: opts.startMs, stopMs: opts.stopMs, minuteMs: opts.minuteMs });
+
+let stopping = false;
+async function stop(code) {
+  if (stopping) return;
+  stopping = true;
+  server.close();
+  server.closeAllConnections();
+  try {
+    await registry.killAll();
+  } finally {
+    removeTree(baseDir);
+    process.exit(code);
+  }
+}
+
+for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(sig, () => stop(0));
+process.on('uncaughtException', (e) => {
+  process.stderr.write(`fake-daytona: ${e.stack}\n`);
+  stop(1);
+});
+if (opts.watchStdin) {
+  process.stdin.on('data', () => {});
+  process.stdin.on('end', () => stop(0));
+  process.stdin.on('error', () => stop(0));
+}
+
+server.on('error', (e) => {
+  process.stderr.write(`fake-daytona: cannot listen on 127.0.0.1:${opts.port}: ${e.message}\n`);
+  stop(1);
+});
+server.listen(opts.port, '127.0.0.1', () => {
+  process.stdout.write(`listening 127.0.0.1:${server.address().port}\n`);
+});

@@ -1,0 +1,67 @@
+// fake/jail.mjs - one program run under bubblewrap in a sandbox (a
+// session's shell, or the shell of one process/execute call), and the one
+// way to end it: SIGKILL to its whole PID namespace.
+import { spawn } from 'node:child_process';
+import { bwrapArgs, findBwrap } from './bwrap.mjs';
+import { processTree, killTree } from './proc-tree.mjs';
+
+const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+export class Jail {
+  /**
+   * Starts `argv` in `sandbox` (its mounts, user, hostname, env) with
+   * `cwd` and the extra `env`; stdin, stdout and stderr are pipes.
+   */
+  constructor(sandbox, argv, { cwd, env = {} }) {
+    const bwrap = findBwrap();
+    if (!bwrap) throw new Error("'bwrap' not found on PATH");
+    const u = sandbox.osUser;
+    const fullEnv = {
+      PATH, HOME: u.home, USER: u.name, LOGNAME: u.name, SHELL: '/bin/bash', HOSTNAME: sandbox.hostname,
+      ...sandbox.env, ...env,
+    };
+    this.child = spawn(bwrap, bwrapArgs({ mounts: sandbox.mounts, user: u, cwd, hostname: sandbox.hostname, argv }),
+      { env: fullEnv, stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
+    this.exited = false;
+    this.whenInit = [];
+    this.child.stdin.on('error', () => {}); // EPIPE after the program exited
+    this.child.on('error', () => {});
+    this.done = new Promise((resolve) => this.child.on('close', (code, signal) => {
+      this.exited = true;
+      resolve({ code, signal });
+    }));
+    this.readInfo();
+  }
+
+  // bwrap reports the host pid of the namespace's init once it cloned it.
+  // A kill waits for it: a bwrap killed before its child set up its own
+  // death signal would leave that child running.
+  readInfo() {
+    let text = '';
+    const info = this.child.stdio[3];
+    info.on('data', (c) => { text += c; });
+    info.on('error', () => {});
+    info.on('close', () => {
+      const m = text.match(/"child-pid":\s*(\d+)/);
+      this.nsInit = m ? Number(m[1]) : null;
+      for (const f of this.whenInit.splice(0)) f();
+    });
+  }
+
+  /** SIGKILL to everything the program started; resolves once it exited. */
+  kill() {
+    const go = () => {
+      if (this.exited) return;
+      if (this.nsInit) killTree(this.nsInit);
+      killTree(this.child.pid);
+    };
+    if (this.nsInit !== undefined) go();
+    else this.whenInit.push(go);
+    return this.done;
+  }
+
+  /** Host pids of bwrap and everything below it (for the admin API). */
+  hostPids() {
+    return this.exited ? [] : processTree(this.child.pid);
+  }
+}
