@@ -7,7 +7,6 @@
 // handlers abort; the bulk routes answer their own bodies.
 import fs from 'node:fs';
 import { posix } from 'node:path';
-import { once } from 'node:events';
 import { goJson, goText, bareStatus, goTimeJson, goTimeString, nowNs } from './http-util.mjs';
 import { FsError, goModeString } from './vfs.mjs';
 import { boundaryOf, parseMultipart, partHead, multipartEnd, contentDisposition, MultipartError } from './multipart.mjs';
@@ -211,6 +210,15 @@ function openForDownload(sb, path) {
   return { fd, size: st.size };
 }
 
+/** Resolves when `res` can take more, or is gone; leaves no listener behind. */
+function drained(res) {
+  return new Promise((resolve) => {
+    const done = () => { res.off('drain', done); res.off('close', done); resolve(); };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
 /**
  * A body writer that applies an armed `afterBytes` fault: once that many
  * bytes went out the connection is dropped (reset) or goes silent (stall).
@@ -233,7 +241,7 @@ function faultyWriter(res, fault) {
         return;
       }
       sent += buf.length;
-      if (!res.write(buf)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+      if (!res.write(buf)) await drained(res);
     },
   };
 }
