@@ -271,13 +271,11 @@ async function downloadFiles(res, sb, body, fault) {
         'Content-Disposition': contentDisposition('form-data', 'file', path), 'Content-Length': String(f.size),
         'Content-Type': MIME[posix.extname(path).toLowerCase()] ?? 'application/octet-stream',
       }));
-      try {
-        for await (const chunk of fs.createReadStream(null, { fd: f.fd, highWaterMark: 64 << 10 })) {
-          await out.write(chunk);
-          if (out.cut || res.destroyed) break;
-        }
-      } finally {
-        try { fs.closeSync(f.fd); } catch { /* closed by the stream */ }
+      // The stream owns the descriptor and closes it, also when the loop stops early;
+      // closing it here too could close a descriptor the number was reused for.
+      for await (const chunk of fs.createReadStream(null, { fd: f.fd, highWaterMark: 64 << 10 })) {
+        await out.write(chunk);
+        if (out.cut || res.destroyed) break;
       }
     }
     first = false;
