@@ -133,8 +133,9 @@ function commandLogs(ctx, cmd) {
   const problem = handshakeProblem(req);
   if (problem) {
     fs.closeSync(fd);
-    res.writeHead(problem.status, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff', ...problem.headers });
-    res.end(problem.message + '\n');
+    const text = Buffer.from(problem.message + '\n');
+    res.writeHead(problem.status, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff', 'Content-Length': text.length, ...problem.headers });
+    res.end(text);
     return;
   }
   res.detachSocket(ctx.socket);
