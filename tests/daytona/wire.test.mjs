@@ -1,0 +1,421 @@
+// tests/daytona/wire.test.mjs - the fake byte by byte and its own
+// machinery: the log follow's WebSocket (handshake, the server's unmasked
+// binary frames with their 3-byte markers, markers straddling frames,
+// pings, masked and unmasked client frames, close codes) written with a
+// client on node:net, the runner's chunked follow, the output formats by
+// SDK version, the multipart answers, each fault of the admin API, the
+// request log, auth and error bodies, and the fake's lifetime (it exits
+// with its parent's pipe or a signal, kills every process and leaves no
+// files), as root and as an unprivileged user.
+//
+// Run: node --test tests/daytona/wire.test.mjs (ctest does).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { startFake, eventually, alive, newSandbox, sessionExec, AUTH, UNPRIVILEGED } from './harness.mjs';
+import { wsOpen, expectedAccept, clientFrame } from './ws-client.mjs';
+
+let fake;
+before(async () => { fake = await startFake(); });
+after(async () => { await fake.stop(); });
+
+const V = { 'X-Daytona-SDK-Version': '0.218.0' };
+const hex = (s) => Buffer.from(s).toString('hex');
+const OUT = '010101', ERR = '020202';
+
+/** A sandbox with a session `s`; `run(cmd, extra)` executes in it and returns the command id. */
+async function withSession(extra = {}) {
+  const sb = await newSandbox(fake, extra);
+  assert.equal((await fake.call('POST', sb.tb('/process/session'), { sessionId: 's' })).status, 201);
+  sb.run = async (command, opts = {}) => {
+    const r = await sessionExec(fake, sb, 's', command, opts);
+    assert.ok(r.status === 200 || r.status === 202, `exec: ${r.status} ${r.body}`);
+    return r.json.cmdId;
+  };
+  sb.logs = (cid, q = '?follow=true') => sb.tb(`/process/session/s/command/${cid}/logs${q}`);
+  return sb;
+}
+
+test('a finished command\'s WebSocket follow is the bytes of remote-providers.md §2.3', async () => {
+  const sb = await withSession();
+  const cid = await sb.run("printf 'line1\\n'");
+  const key = 'dGhlIHNhbXBsZSBub25jZQ==';
+  const ws = await wsOpen(fake.port, sb.logs(cid), {
+    key, headers: { ...AUTH, ...V, 'Sec-WebSocket-Extensions': 'permessage-deflate; client_max_window_bits' },
+  });
+  // No extension accepted (compression declined), no subprotocol asked, none given.
+  assert.equal(ws.head, 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+    `Sec-WebSocket-Accept: ${expectedAccept(key)}\r\n\r\n`);
+  assert.equal(expectedAccept(key), 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=');
+  await ws.ended;
+  assert.equal(ws.bytes.toString('hex'), '8209' + OUT + hex('line1\n') + '880203e8');
+});
+
+test('markers straddle frames: reads of 1024 bytes, one binary message each', async () => {
+  const sb = await withSession();
+  // 3 + 1018 + 1 = 1022 bytes, so the next line's marker starts at 1022 and ends in the second read.
+  const cid = await sb.run("printf 'a%.0s' $(seq 1018); echo; echo line2");
+  const ws = await wsOpen(fake.port, sb.logs(cid), { headers: { ...AUTH, ...V } });
+  await ws.ended;
+  const [f1, f2, close] = ws.frames;
+  assert.equal(ws.frames.length, 3);
+  for (const f of ws.frames) assert.equal(f.masked, false, 'server frames are not masked');
+  assert.deepEqual([f1.fin, f1.opcode, f1.payload.length], [true, 2, 1024]);
+  assert.equal(f1.raw.subarray(0, 4).toString('hex'), '827e0400', 'a 16-bit length');
+  assert.equal(f1.payload.subarray(0, 3).toString('hex'), OUT);
+  assert.equal(f1.payload.subarray(1022).toString('hex'), '0101', 'two bytes of the marker end the first frame');
+  assert.equal(f2.payload.toString('hex'), '01' + hex('line2\n'), 'its third byte starts the second');
+  assert.equal(close.raw.toString('hex'), '880203e8');
+});
+
+test('a live follow: frames as output comes, a ping answered, close 1000 when the command ends', async () => {
+  const sb = await withSession();
+  // No echo of the input: it would race the command's answer to the log.
+  const cid = await sb.run('read x; echo "got $x"', { runAsync: true, suppressInputEcho: true });
+  const ws = await wsOpen(fake.port, sb.logs(cid), { headers: { ...AUTH, ...V } });
+  assert.equal(ws.status, 101);
+  ws.send(9, Buffer.from('are-you-there'));
+  const pong = await ws.until((f) => f.opcode === 10);
+  assert.deepEqual([pong.masked, pong.payload.toString()], [false, 'are-you-there']);
+  assert.equal((await fake.call('POST', sb.tb(`/process/session/s/command/${cid}/input`), { data: 'hi' })).status, 204);
+  const close = await ws.until((f) => f.opcode === 8);
+  assert.equal(close.payload.toString('hex'), '03e8');
+  await ws.ended;
+  assert.equal(ws.data().toString('hex'), OUT + hex('got hi\n'));
+  const st = await fake.call('GET', sb.tb(`/process/session/s/command/${cid}`));
+  assert.deepEqual(st.json, { id: cid, command: 'read x; echo "got $x"', exitCode: 0 });
+});
+
+test('client frames: an unmasked one is a protocol error, a close is echoed, a deleted session closes normally', async () => {
+  const sb = await withSession();
+  const cid = await sb.run('sleep 1000', { runAsync: true });
+  const a = await wsOpen(fake.port, sb.logs(cid), { headers: { ...AUTH, ...V } });
+  a.send(2, Buffer.from('x'), { mask: false });
+  const c1 = await a.until((f) => f.opcode === 8);
+  assert.equal(c1.payload.readUInt16BE(0), 1002);
+  assert.equal(c1.payload.subarray(2).toString(), 'incorrect mask flag');
+  await a.ended;
+
+  const b = await wsOpen(fake.port, sb.logs(cid), { headers: { ...AUTH, ...V } });
+  b.socket.write(clientFrame(8, Buffer.from([0x0f, 0xa0])));
+  const c2 = await b.until((f) => f.opcode === 8);
+  assert.equal(c2.payload.toString('hex'), '0fa0', 'the client\'s code 4000 comes back');
+  await b.ended;
+
+  const c = await wsOpen(fake.port, sb.logs(cid), { headers: { ...AUTH, ...V } });
+  assert.equal((await fake.call('DELETE', sb.tb('/process/session/s'))).status, 204);
+  const c3 = await c.until((f) => f.opcode === 8);
+  assert.equal(c3.payload.toString('hex'), '03e8');
+  await c.ended;
+});
+
+test('the handshake: refusals as the daemon words them, the SDK-version subprotocol echoed', async () => {
+  const sb = await withSession();
+  const cid = await sb.run('true');
+  const noKey = await wsOpen(fake.port, sb.logs(cid), { headers: AUTH, omit: ['Sec-WebSocket-Key'] });
+  assert.equal(noKey.status, 400);
+  await noKey.ended;
+  assert.equal(noKey.body.toString(), "websocket: not a websocket handshake: 'Sec-WebSocket-Key' header must be Base64 encoded value of 16-byte length\n");
+  const v8 = await wsOpen(fake.port, sb.logs(cid), { headers: { ...AUTH, 'Sec-WebSocket-Version': '8' } });
+  assert.equal(v8.status, 400);
+  assert.equal(v8.headers['sec-websocket-version'], '13');
+  await v8.ended;
+  const unknown = await wsOpen(fake.port, sb.tb('/process/session/s/command/nope/logs?follow=true'), { headers: AUTH });
+  assert.equal(unknown.status, 404);
+  await unknown.ended;
+  const body = JSON.parse(unknown.body.toString().replace(/^[\s\S]*?\r\n\r\n/, ''));
+  assert.deepEqual({ ...body, timestamp: 'T' }, { statusCode: 404, message: 'not found: command not found', code: 'NOT_FOUND', timestamp: 'T', path: '/process/session/s/command/nope/logs', method: 'GET' });
+  const proto = await wsOpen(fake.port, sb.logs(cid), { headers: { ...AUTH, 'Sec-WebSocket-Protocol': 'other, X-Daytona-SDK-Version~0.218.0' } });
+  assert.equal(proto.headers['sec-websocket-protocol'], 'X-Daytona-SDK-Version~0.218.0');
+  await proto.ended;
+  assert.equal(proto.data().toString('hex'), '', 'true prints nothing');
+  const other = await wsOpen(fake.port, sb.logs(cid), { headers: { ...AUTH, 'Sec-WebSocket-Protocol': 'other' } });
+  assert.equal(other.headers['sec-websocket-protocol'], undefined);
+  await other.ended;
+});
+
+test('a follow without an upgrade: the runner\'s chunked body, markers stripped, ending with the command', async () => {
+  const sb = await withSession();
+  const cid = await sb.run('echo a; read x; echo "c$x" >&2', { runAsync: true, suppressInputEcho: true });
+  const body = fake.request({ path: sb.logs(cid), headers: { ...AUTH, ...V } });
+  await eventually(async () => (await fake.call('GET', sb.logs(cid, ''), undefined, V)).json.stdout === 'a\n', 'the first line');
+  await fake.call('POST', sb.tb(`/process/session/s/command/${cid}/input`), { data: 'd' });
+  const r = await body;
+  assert.equal(r.status, 200);
+  assert.equal(r.headers['content-type'], 'application/octet-stream');
+  assert.equal(r.headers['transfer-encoding'], 'chunked');
+  assert.equal(r.body.toString(), 'a\ncd\n');
+});
+
+test('output formats by X-Daytona-SDK-Version: demuxed JSON, raw text (< 0.167.0), combined (none)', async () => {
+  const sb = await withSession();
+  const cmd = 'echo o; echo e >&2';
+  const either = (a, b) => (x) => x === a || x === b;
+  const raw = either(`\x01\x01\x01o\n\x02\x02\x02e\n`, `\x02\x02\x02e\n\x01\x01\x01o\n`);
+  const plain = either('o\ne\n', 'e\no\n');
+
+  const now = await sessionExec(fake, sb, 's', cmd);
+  assert.ok(raw(now.json.output));
+  assert.deepEqual([now.json.stdout, now.json.stderr, now.json.exitCode], ['o\n', 'e\n', 0]);
+  const logs = await fake.call('GET', sb.logs(now.json.cmdId, ''), undefined, V);
+  assert.equal(logs.headers['content-type'], 'application/json; charset=utf-8');
+  assert.deepEqual([logs.json.stdout, logs.json.stderr], ['o\n', 'e\n']);
+  assert.ok(raw(logs.json.output));
+
+  const old = { 'X-Daytona-SDK-Version': '0.143.0' };
+  const split = await fake.call('POST', sb.tb('/process/session/s/exec'), { command: cmd }, old);
+  assert.ok(raw(split.json.output));
+  assert.deepEqual([split.json.stdout, split.json.stderr], [null, null]);
+  const splitLogs = await fake.call('GET', sb.logs(split.json.cmdId, ''), undefined, old);
+  assert.equal(splitLogs.headers['content-type'], 'text/plain; charset=utf-8');
+  assert.ok(raw(splitLogs.body.toString()));
+
+  const none = await fake.call('POST', sb.tb('/process/session/s/exec'), { command: cmd });
+  assert.ok(plain(none.json.output));
+  assert.deepEqual(Object.keys(none.json), ['cmdId', 'output', 'stdout', 'stderr', 'exitCode']);
+  assert.ok(plain((await fake.call('GET', sb.logs(none.json.cmdId, ''))).body.toString()));
+  assert.ok(raw((await fake.call('GET', sb.logs(none.json.cmdId, ''), undefined, { 'X-Daytona-Split-Output': 'true' })).body.toString()));
+  assert.ok(plain((await fake.call('GET', sb.logs(none.json.cmdId, ''), undefined, { 'X-Daytona-SDK-Version': '0.26.9' })).body.toString()));
+  const dev = await fake.call('GET', sb.logs(none.json.cmdId, ''), undefined, { 'X-Daytona-SDK-Version': '0.0.0-dev' });
+  assert.equal(dev.json.stdout, 'o\n');
+
+  // A follow of an old client has no markers either.
+  const ws = await wsOpen(fake.port, sb.logs(none.json.cmdId), { headers: AUTH });
+  await ws.ended;
+  assert.ok(plain(ws.data().toString()));
+});
+
+test('multipart: uploads chunked or not, the download answer part by part', async () => {
+  const sb = await newSandbox(fake);
+  const boundary = 'wsp-test-boundary';
+  const form = (parts) => Buffer.concat([...parts.map(([name, value, filename]) => Buffer.concat([
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"${filename ? `; filename="${filename}"` : ''}\r\n\r\n`),
+    Buffer.from(value), Buffer.from('\r\n')])), Buffer.from(`--${boundary}--\r\n`)]);
+  const headers = { ...AUTH, 'Content-Type': `multipart/form-data; boundary=${boundary}` };
+  const body = form([['files[0].path', '/home/daytona/a.txt'], ['files[0].file', 'abc', 'a.txt'], ['files[1].path', 'rel/b.bin'], ['files[1].file', Buffer.from([0, 1, 2, 255]), 'b.bin']]);
+  const whole = await fake.request({ method: 'POST', path: sb.tb('/files/bulk-upload'), headers, body });
+  assert.equal(whole.status, 200);
+  assert.equal(whole.body.toString(), '{"files":[{"path":"/home/daytona/a.txt","bytes":3},{"path":"rel/b.bin","bytes":4}]}');
+  const chunked = await fake.request({ method: 'POST', path: sb.tb('/files/bulk-upload'), headers, chunks: [body.subarray(0, 50), body.subarray(50)] });
+  assert.equal(chunked.status, 200);
+  const [logged] = (await fake.requests((e) => e.path.endsWith('/bulk-upload'))).slice(-1);
+  assert.equal(logged.chunked, true);
+  const noPath = await fake.request({ method: 'POST', path: sb.tb('/files/bulk-upload'), headers, body: form([['files[0].file', 'x', 'x']]) });
+  assert.deepEqual([noPath.status, noPath.body.toString()], [400, '{"errors":["file[0]: missing .path metadata"],"files":null}']);
+  const notForm = await fake.call('POST', sb.tb('/files/bulk-upload'), { x: 1 });
+  assert.deepEqual([notForm.status, notForm.json], [400, { errors: ['invalid multipart form'] }]);
+
+  const r = await fake.call('POST', sb.tb('/files/bulk-download'), { paths: ['/home/daytona/a.txt', '/nope', 'rel/b.bin', '/tmp'] }, { Accept: 'multipart/form-data' });
+  assert.equal(r.status, 200);
+  assert.equal(r.headers['content-type'], 'multipart/form-data; boundary=DAYTONA-FILE-BOUNDARY');
+  assert.equal(r.headers['transfer-encoding'], 'chunked');
+  const text = r.body.toString('latin1').replace(/"timestamp":"[^"]+"/g, '"timestamp":"T"');
+  const err = (path, status, code, message) => `{"statusCode":${status},"message":"${message}","code":"${code}","timestamp":"T","path":"${path}","method":"POST"}`;
+  assert.equal(text,
+    '--DAYTONA-FILE-BOUNDARY\r\n' +
+    'Content-Disposition: form-data; name="file"; filename="/home/daytona/a.txt"; filename*=utf-8\'\'%2Fhome%2Fdaytona%2Fa.txt\r\n' +
+    'Content-Length: 3\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nabc' +
+    '\r\n--DAYTONA-FILE-BOUNDARY\r\n' +
+    'Content-Disposition: form-data; name="error"; filename="/nope"; filename*=utf-8\'\'%2Fnope\r\n' +
+    'Content-Type: application/json; charset=utf-8\r\n\r\n' + err('/nope', 404, 'FILE_NOT_FOUND', 'file not found: /nope') +
+    '\r\n--DAYTONA-FILE-BOUNDARY\r\n' +
+    'Content-Disposition: form-data; name="file"; filename="rel/b.bin"; filename*=utf-8\'\'rel%2Fb.bin\r\n' +
+    'Content-Length: 4\r\nContent-Type: application/octet-stream\r\n\r\n\x00\x01\x02\xff' +
+    '\r\n--DAYTONA-FILE-BOUNDARY\r\n' +
+    'Content-Disposition: form-data; name="error"; filename="/tmp"; filename*=utf-8\'\'%2Ftmp\r\n' +
+    'Content-Type: application/json; charset=utf-8\r\n\r\n' + err('/tmp', 400, 'INVALID_FILE_PATH', 'invalid file path: path points to a directory: /tmp') +
+    '\r\n--DAYTONA-FILE-BOUNDARY--\r\n');
+  const empty = await fake.call('POST', sb.tb('/files/bulk-download'), { paths: [] });
+  assert.deepEqual([empty.status, empty.body.toString()], [400, '{"error":"request body must be {\\"paths\\": [ ... ]} and non-empty"}']);
+});
+
+test('fault: 429 with Retry-After for the next N API calls', async () => {
+  const armed = await fake.admin('POST', 'faults', { kind: 'rate_limit', count: 2, retryAfter: 3, path: '/api/sandbox', method: 'GET' });
+  assert.equal(armed.status, 201);
+  for (let i = 0; i < 2; i++) {
+    const r = await fake.call('GET', '/api/sandbox');
+    assert.equal(r.status, 429);
+    assert.equal(r.headers['retry-after'], '3');
+    assert.equal(r.headers['x-ratelimit-remaining-authenticated'], '0');
+    assert.deepEqual({ ...r.json, timestamp: 'T' }, { path: '/api/sandbox', timestamp: 'T', statusCode: 429, error: 'Too Many Requests', message: 'ThrottlerException: Too Many Requests' });
+  }
+  assert.equal((await fake.call('GET', '/api/sandbox')).status, 200);
+  assert.deepEqual((await fake.admin('GET', 'faults')).json, { faults: [] });
+  const bad = await fake.admin('POST', 'faults', { kind: 'nonsense' });
+  assert.equal(bad.status, 400);
+  assert.match(bad.json.message, /unknown fault kind 'nonsense'/);
+});
+
+test('fault: a 5xx on a toolbox path, once, with the daemon\'s body', async () => {
+  const sb = await newSandbox(fake);
+  await fake.admin('POST', 'faults', { kind: 'error', status: 503, plane: 'toolbox', path: `/toolbox/${sb.id}/files/info`, message: 'runner overloaded' });
+  const r = await fake.call('GET', sb.tb('/files/info?path=/tmp'));
+  assert.equal(r.status, 503);
+  assert.deepEqual({ ...r.json, timestamp: 'T' }, { statusCode: 503, message: 'runner overloaded', code: 'SERVICE_UNAVAILABLE', timestamp: 'T', path: '/files/info', method: 'GET' });
+  assert.equal((await fake.call('GET', sb.tb('/files/info?path=/tmp'))).json.isDir, true);
+});
+
+test('fault: a WebSocket dropped after K frames, a stalled one', async () => {
+  const sb = await withSession();
+  const cid = await sb.run('head -c 5000 /dev/zero | tr "\\0" a; echo');
+  await fake.admin('POST', 'faults', { kind: 'drop', afterFrames: 2, sandboxId: sb.id });
+  const ws = await wsOpen(fake.port, sb.logs(cid), { headers: { ...AUTH, ...V } });
+  await ws.ended;
+  assert.deepEqual(ws.frames.map((f) => [f.opcode, f.payload.length]), [[2, 1024], [2, 1024]], 'two frames, then the connection breaks with no close frame');
+
+  await fake.admin('POST', 'faults', { kind: 'stall', afterFrames: 1, sandboxId: sb.id });
+  const st = await wsOpen(fake.port, sb.logs(cid), { headers: { ...AUTH, ...V } });
+  await st.until((f) => f.opcode === 2);
+  // It still answers pings (the connection is alive) but sends no more output.
+  st.send(9, Buffer.from('p'));
+  await st.until((f) => f.opcode === 10);
+  assert.equal(st.frames.filter((f) => f.opcode === 2).length, 1);
+  st.socket.destroy();
+  await st.ended;
+});
+
+test('fault: the sandbox auto-stopped mid-command, during a follow', async () => {
+  const sb = await withSession();
+  const cid = await sb.run('echo up; sleep 1000', { runAsync: true });
+  await fake.admin('POST', 'faults', { kind: 'autostop', afterFrames: 1, sandboxId: sb.id });
+  const pids = await eventually(async () => {
+    const s = (await fake.admin('GET', 'sandboxes')).json.sandboxes.find((x) => x.id === sb.id).sessions.flatMap((x) => x.hostPids);
+    return s.length >= 3 && s;
+  }, 'the command to run');
+  const ws = await wsOpen(fake.port, sb.logs(cid), { headers: { ...AUTH, ...V } });
+  await ws.ended;
+  assert.deepEqual(ws.frames.map((f) => f.opcode), [2], 'the output so far, then a broken connection');
+  assert.equal(ws.data().toString('hex'), OUT + hex('up\n'));
+  for (const p of pids) await eventually(() => !alive(p), `host pid ${p} to be killed`);
+  await eventually(async () => (await fake.call('GET', `/api/sandbox/${sb.id}`)).json.state === 'stopped', 'the sandbox to stop');
+  const r = await fake.call('GET', sb.tb('/files/info?path=/tmp'));
+  assert.equal(r.status, 400);
+  assert.equal(r.json.message, 'bad request: no IP address found. Is the Sandbox started?');
+  // The admin route does the same at once.
+  const other = await newSandbox(fake);
+  assert.equal((await fake.admin('POST', `sandboxes/${other.id}/autostop`)).status, 204);
+  assert.equal((await fake.call('GET', `/api/sandbox/${other.id}`)).json.desiredState, 'stopped');
+});
+
+test('fault: a slow start, and a download dropped after N bytes', async () => {
+  await fake.admin('POST', 'faults', { kind: 'slow_start', ms: 1500 });
+  const r = await fake.call('POST', '/api/sandbox', {});
+  assert.equal(r.json.state, 'creating');
+  assert.equal((await fake.call('GET', `/api/sandbox/${r.json.id}`)).json.state, 'creating', 'still creating right after');
+  await eventually(async () => (await fake.call('GET', `/api/sandbox/${r.json.id}`)).json.state === 'started', 'the slow sandbox to start');
+
+  const sb = { id: r.json.id, tb: (p) => `/toolbox/${r.json.id}${p}` };
+  await fake.call('POST', sb.tb('/process/execute'), { command: 'head -c 100000 /dev/zero > /tmp/z' });
+  await fake.admin('POST', 'faults', { kind: 'drop', afterBytes: 1000, path: sb.tb('/files/bulk-download') });
+  await assert.rejects(fake.call('POST', sb.tb('/files/bulk-download'), { paths: ['/tmp/z'] }), /aborted|socket hang up|ECONNRESET/);
+  const whole = await fake.call('POST', sb.tb('/files/bulk-download'), { paths: ['/tmp/z'] });
+  assert.ok(whole.body.length > 100000);
+});
+
+test('the request log: method, path, query (repeated keys as arrays), headers, body', async () => {
+  const last = await fake.lastSeq();
+  await fake.call('GET', '/api/sandbox?states=started&states=stopped&limit=5', undefined, { 'X-Custom': 'yes' });
+  await fake.call('POST', '/api/sandbox/none/stop?force=true', '');
+  const [list, stop] = await fake.requests(() => true, last);
+  assert.equal(list.method, 'GET');
+  assert.equal(list.plane, 'api');
+  assert.equal(list.path, '/api/sandbox');
+  assert.deepEqual(list.query, { states: ['started', 'stopped'], limit: '5' });
+  assert.equal(list.headers['x-custom'], 'yes');
+  assert.equal(list.headers.authorization, 'Bearer dtn_test');
+  assert.equal(stop.sandboxId, 'none');
+  assert.deepEqual(stop.query, { force: 'true' });
+  assert.equal((await fake.admin('DELETE', 'requests')).status, 204);
+  assert.deepEqual((await fake.admin('GET', 'requests')).json.requests, []);
+});
+
+test('auth and error bodies of the API, the proxy and the daemon', async () => {
+  const noKey = await fake.request({ path: '/api/sandbox' });
+  assert.equal(noKey.status, 401);
+  assert.deepEqual({ ...JSON.parse(noKey.body), timestamp: 'T' }, { path: '/api/sandbox', timestamp: 'T', statusCode: 401, error: 'Unauthorized', message: 'Invalid credentials' });
+  assert.equal((await fake.call('GET', '/api/nothing')).json.message, 'Cannot GET /api/nothing');
+  const sb = await withSession();
+  const tbNoKey = await fake.request({ path: sb.tb('/files?path=/tmp') });
+  assert.equal(tbNoKey.status, 401);
+  assert.deepEqual({ ...JSON.parse(tbNoKey.body), timestamp: 'T' }, {
+    statusCode: 401, code: 'UNAUTHORIZED', timestamp: 'T', path: '/files', method: 'GET',
+    message: 'unauthorized: missing authentication: provide a preview access token (via header, query parameter, or cookie) or use an API key or JWT',
+  });
+  const unknown = await fake.call('GET', '/toolbox/nope/files');
+  assert.equal(unknown.status, 400);
+  assert.equal(unknown.json.code, 'BAD_REQUEST');
+  const noRoute = await fake.call('GET', sb.tb('/nothing'));
+  assert.deepEqual([noRoute.status, noRoute.body.toString()], [404, '404 page not found']);
+  // The daemon's bare statuses and its own oddities, as v0.190.0 answers them.
+  const missing = await fake.call('GET', sb.tb('/files/info?path=/nope'));
+  assert.deepEqual([missing.status, missing.body.length, missing.headers['content-length']], [404, 0, '0']);
+  const empty = await fake.call('POST', sb.tb('/process/session/s/exec'), { command: ' ' });
+  assert.deepEqual([empty.status, empty.body.length], [400, 0]);
+  const noSession = await fake.call('POST', sb.tb('/process/session/zz/exec'), { command: 'true' });
+  assert.deepEqual(noSession.json, { statusCode: 500, message: 'failed to execute command: not found: session not found', timestamp: '0001-01-01T00:00:00Z', path: '' });
+  const dup = await fake.call('POST', sb.tb('/process/session'), { sessionId: 's' });
+  assert.deepEqual([dup.status, dup.json.code, dup.json.message], [409, 'CONFLICT', 'conflict: session already exists']);
+  const envBad = await fake.call('POST', sb.tb('/process/execute'), { command: 'true', envs: { 'A-B': '1' } });
+  assert.deepEqual([envBad.status, envBad.json.message], [400, "bad request: invalid environment variable name: 'A-B'"]);
+  const done = await sb.run('true');
+  const late = await fake.call('POST', sb.tb(`/process/session/s/command/${done}/input`), { data: 'x' });
+  assert.deepEqual([late.status, late.json.code, late.json.message], [410, 'GONE', 'gone: command has already completed with exit code 0']);
+  // `exit` in a session command ends the session's shell, as in Daytona.
+  await sb.run('exit 3', { runAsync: true });
+  await eventually(async () => (await fake.call('POST', sb.tb(`/process/session/s/command/${done}/input`), { data: 'x' })).json.message === 'gone: session process has exited', 'the shell to exit');
+});
+
+async function lifetime(prefix, how) {
+  const f = await startFake({ prefix });
+  const sb = await newSandbox(f);
+  await f.call('POST', sb.tb('/process/session'), { sessionId: 'life' });
+  const cid = (await sessionExec(f, sb, 'life', 'echo up $(id -u); sleep 1000', { runAsync: true })).json.cmdId;
+  const out = await eventually(async () => (await f.call('GET', sb.tb(`/process/session/life/command/${cid}/logs`), undefined, V)).json.stdout, 'the command to print');
+  const { sandboxes } = (await f.admin('GET', 'sandboxes')).json;
+  const hostPids = sandboxes[0].sessions[0].hostPids;
+  assert.ok(hostPids.length >= 3, 'bwrap, its init, the shell and the command');
+  assert.ok(existsSync(sandboxes[0].dir));
+  if (how === 'stdin') f.proc.stdin.end();
+  else f.proc.kill(how);
+  const st = await f.exited;
+  assert.equal(st.code, 0);
+  for (const p of hostPids) assert.equal(alive(p), false, `host pid ${p} is gone once the fake exited`);
+  assert.deepEqual(f.leftovers(), [], 'the fake removed its temporary directory');
+  await f.stop();
+  return out;
+}
+
+test('the fake exits when its stdin closes, killing every process and removing its files', async () => {
+  assert.equal(await lifetime([], 'stdin'), 'up 1000\n');
+});
+
+test('the fake exits on SIGTERM and SIGINT the same way', async () => {
+  await lifetime([], 'SIGTERM');
+  await lifetime([], 'SIGINT');
+});
+
+test('as an unprivileged user (uid 65534): bwrap works, commands run, cleanup is complete', async (t) => {
+  if (process.getuid() !== 0) { t.skip('needs root to switch to uid 65534'); return; }
+  const out = await lifetime(['sh', UNPRIVILEGED], 'stdin');
+  assert.equal(out, 'up 1000\n', 'the command runs as the sandbox user inside');
+});
+
+test('the stray-traffic guard of sdk.test.mjs sees lookups and connections that are not 127.0.0.1', () => {
+  const script = `
+    const { strayTraffic } = await import('./no-stray-traffic.mjs');
+    const net = await import('node:net');
+    const dns = await import('node:dns');
+    await new Promise((r) => dns.lookup('wsp-guard-check.invalid', () => r()));
+    await fetch('http://127.0.0.1:59999/').catch(() => {});
+    await fetch('http://localhost:59999/').catch(() => {});
+    const s = net.connect({ host: '192.0.2.1', port: 59999 });
+    s.on('error', () => {});
+    s.destroy();
+    console.log(JSON.stringify(strayTraffic()));`;
+  const out = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: new URL('.', import.meta.url).pathname, encoding: 'utf8' }));
+  assert.ok(out.includes('dns.lookup(wsp-guard-check.invalid)'), out.join());
+  assert.ok(out.includes('connect(localhost:59999)'), out.join());
+  assert.ok(out.includes('connect(192.0.2.1:59999)'), out.join());
+  assert.ok(!out.some((x) => /127\.0\.0\.1/.test(x)), out.join());
+});
