@@ -11,7 +11,7 @@
 // Run: node --test tests/daytona/wire.test.mjs (ctest does).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { startFake, eventually, alive, newSandbox, sessionExec, AUTH, UNPRIVILEGED } from './harness.mjs';
 import { wsOpen, expectedAccept, clientFrame } from './ws-client.mjs';
@@ -364,6 +364,19 @@ test('auth and error bodies of the API, the proxy and the daemon', async () => {
   // `exit` in a session command ends the session's shell, as in Daytona.
   await sb.run('exit 3', { runAsync: true });
   await eventually(async () => (await fake.call('POST', sb.tb(`/process/session/s/command/${done}/input`), { data: 'x' })).json.message === 'gone: session process has exited', 'the shell to exit');
+});
+
+test('the sandbox env reaches its processes, never bwrap on the host nor a command line', async () => {
+  const sb = await withSession({ env: { WSP_SECRET: 'hunter2-value', LD_PRELOAD: '/no/such/preload.so' } });
+  const cid = await sb.run('echo "[$WSP_SECRET]"; sleep 1000', { runAsync: true });
+  const out = await eventually(async () => (await fake.call('GET', sb.logs(cid, ''), undefined, V)).json.stdout, 'the command to print');
+  assert.equal(out, '[hunter2-value]\n');
+  const [bwrapPid] = (await fake.admin('GET', 'sandboxes')).json.sandboxes.find((x) => x.id === sb.id).sessions[0].hostPids;
+  const environ = readFileSync(`/proc/${bwrapPid}/environ`, 'utf8').split('\0').filter(Boolean);
+  assert.deepEqual(environ.map((e) => e.split('=')[0]), ['PATH'], 'bwrap runs with PATH alone');
+  assert.ok(!readFileSync(`/proc/${bwrapPid}/cmdline`, 'utf8').includes('hunter2'), 'no value on its command line');
+  const r = await fake.call('POST', sb.tb('/process/execute'), { command: 'echo "$NL" | wc -l', envs: { NL: 'a\nb' } });
+  assert.match(r.json.result, /^2$/m, 'a value with a newline arrives whole');
 });
 
 async function lifetime(prefix, how) {

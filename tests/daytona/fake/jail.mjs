@@ -1,11 +1,21 @@
 // fake/jail.mjs - one program run under bubblewrap in a sandbox (a
 // session's shell, or the shell of one process/execute call), and the one
 // way to end it: SIGKILL to its whole PID namespace.
+//
+// The program's environment (the sandbox's env, a request's envs) never
+// reaches bwrap, which runs on the host: bwrap gets PATH alone, and the
+// variables travel NUL-separated on fd 4 to a bash prelude inside the
+// sandbox that exports them and then execs the program. So a client's
+// LD_PRELOAD or similar acts on the sandboxed program only, and no value
+// shows on a command line.
 import { spawn } from 'node:child_process';
 import { bwrapArgs, findBwrap } from './bwrap.mjs';
 import { processTree, killTree } from './proc-tree.mjs';
 
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+// Inside the sandbox: an empty environment, then the variables of fd 4, then the program.
+const PRELUDE = 'for v in $(compgen -e); do unset "$v"; done; ' +
+  'while IFS= read -r -d "" kv; do export "$kv"; done <&4; exec 4<&-; exec "$@"';
 
 export class Jail {
   /**
@@ -16,12 +26,16 @@ export class Jail {
     const bwrap = findBwrap();
     if (!bwrap) throw new Error("'bwrap' not found on PATH");
     const u = sandbox.osUser;
-    const fullEnv = {
+    const inner = {
       PATH, HOME: u.home, USER: u.name, LOGNAME: u.name, SHELL: '/bin/bash', HOSTNAME: sandbox.hostname,
       ...sandbox.env, ...env,
     };
-    this.child = spawn(bwrap, bwrapArgs({ mounts: sandbox.mounts, user: u, cwd, hostname: sandbox.hostname, argv }),
-      { env: fullEnv, stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
+    const prelude = ['/bin/bash', '-c', PRELUDE, 'jail', ...argv];
+    this.child = spawn(bwrap, bwrapArgs({ mounts: sandbox.mounts, user: u, cwd, hostname: sandbox.hostname, argv: prelude }),
+      { env: { PATH }, stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'] });
+    const envPipe = this.child.stdio[4];
+    envPipe.on('error', () => {});
+    envPipe.end(Object.entries(inner).map(([k, v]) => `${k}=${v}\0`).join(''));
     this.exited = false;
     this.whenInit = [];
     this.child.stdin.on('error', () => {}); // EPIPE after the program exited
