@@ -411,6 +411,11 @@ test('auto-stop after the interval of inactivity, mid-command', async () => {
     const d = new Daytona({ apiUrl: quick.apiUrl, apiKey: 'dtn_test' });
     const sb = await d.create({ autoStopInterval: 1 });
     await sb.process.createSession('bg');
+    // A follow that ended is no activity any more.
+    const quickCmd = await sb.process.executeSessionCommand('bg', { command: 'echo done' });
+    const seen = [];
+    await sb.process.getSessionCommandLogs('bg', quickCmd.cmdId, (t) => seen.push(t), () => {});
+    assert.equal(seen.join(''), 'done\n');
     await sb.process.executeSessionCommand('bg', { command: 'echo on; sleep 1000', runAsync: true });
     const pids = await eventually(async () => {
       const s = (await quick.admin('GET', 'sandboxes')).json.sandboxes[0].sessions.flatMap((x) => x.hostPids);

@@ -74,6 +74,7 @@ async function processExecute(ctx) {
 
 async function sessionExec(ctx, session, sid) {
   const { res, req, body } = ctx;
+  if (sid === 'entrypoint') return sendDaemonError(res, ctx, new DaemonError('BAD_REQUEST', "can't execute command in entrypoint session"));
   let b;
   try {
     b = JSON.parse(body.toString('utf8'));
@@ -81,7 +82,6 @@ async function sessionExec(ctx, session, sid) {
   // Binding failures and an empty command abort with a bare 400.
   if (!b || typeof b !== 'object' || Array.isArray(b) || typeof (b.command ?? '') !== 'string') return bareStatus(res, 400);
   if ((b.command ?? '').trim() === '') return bareStatus(res, 400);
-  if (sid === 'entrypoint') return sendDaemonError(res, ctx, new DaemonError('BAD_REQUEST', "can't execute command in entrypoint session"));
   const runAsync = b.runAsync === true || b.async === true;
   const mode = outputMode(req.headers);
   let cmd;
@@ -140,6 +140,7 @@ function commandLogs(ctx, cmd) {
   }
   res.detachSocket(ctx.socket);
   const conn = WsConnection.accept(ctx.socket, req, ctx.head, versionSubprotocol(req));
+  conn.once('gone', ctx.activityDone); // the detached response will not say when the socket closes
   const mode = outputMode(req.headers);
   const f = new LogFollower({ command: cmd, fd, follow, combined: mode.combined, sink: wsSink(conn), fault, onAutostop });
   cmd.followers.add(f);
@@ -186,8 +187,9 @@ export async function handleToolbox(ctx) {
   const sb = proxyGate(ctx);
   if (!sb) return;
   ctx.sb = sb;
-  const done = sb.activity();
-  ctx.res.once('close', done);
+  // The request keeps the sandbox active until its response (or its WebSocket) is closed.
+  ctx.activityDone = sb.activity();
+  ctx.res.once('close', ctx.activityDone);
   const { res, req, toolboxPath: p } = ctx;
   try {
     let handled = true;
