@@ -208,7 +208,7 @@ test('delete: destroying, then gone', async () => {
   assert.equal(existsSync(dir), false, 'its files are removed');
 });
 
-test('setAutostopInterval: POST …/autostop/N, the interval in the record', async () => {
+test('setAutostopInterval: POST …/autostop/N, the interval in the record; refreshActivity', async () => {
   const sb = await create();
   const since = await fake.lastSeq();
   await sb.setAutostopInterval(30);
@@ -218,6 +218,14 @@ test('setAutostopInterval: POST …/autostop/N, the interval in the record', asy
   assert.equal((await daytona.get(sb.id)).autoStopInterval, 30);
   await sb.setAutostopInterval(0);
   assert.equal((await daytona.get(sb.id)).autoStopInterval, 0);
+  // refreshActivity: the keep-alive a provider may send instead of toolbox calls.
+  // API calls are no activity; the last one was the start, before t0.
+  const t0 = Date.now();
+  assert.ok(Date.parse((await daytona.get(sb.id)).lastActivityAt) < t0);
+  await sb.refreshActivity();
+  const [ping] = await fake.requests((e) => e.path === `/api/sandbox/${sb.id}/last-activity`, since);
+  assert.equal(ping.method, 'POST');
+  assert.ok(Date.parse((await daytona.get(sb.id)).lastActivityAt) >= t0);
 });
 
 test('process.executeCommand: cwd, env, exit codes, combined output, timeout kills', async () => {

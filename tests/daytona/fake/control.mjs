@@ -141,7 +141,7 @@ export async function handleControl(req, res, url, body, registry, take) {
     let id;
     try { id = decodeURIComponent(r[1]); } catch { id = r[1]; }
     const rest = r[2] ?? '';
-    const known = /^(|start|stop|archive|toolbox-proxy-url|autostop\/[^/]+|ports\/[^/]+\/(signed-)?preview-url)$/.test(rest);
+    const known = /^(|start|stop|archive|last-activity|toolbox-proxy-url|autostop\/[^/]+|ports\/[^/]+\/(signed-)?preview-url)$/.test(rest);
     if (!known || (rest === '' && m !== 'GET' && m !== 'DELETE')) throw new ApiFailure(404, `Cannot ${m} ${url.pathname}`);
     const sb = registry.get(id);
     if (!sb) throw notFound(id);
@@ -178,6 +178,11 @@ export async function handleControl(req, res, url, body, registry, take) {
       if (!Number.isInteger(n) || n < 0) throw bad('Auto-stop interval must be non-negative');
       sb.setAutoStopInterval(n);
       return apiJson(res, 201, sb.toDto()); // a POST without @HttpCode: Nest's 201
+    }
+    if (rest === 'last-activity' && m === 'POST') {
+      sb.touch();
+      res.writeHead(201, { 'Content-Length': 0 });
+      return res.end();
     }
     if (rest === 'toolbox-proxy-url' && m === 'GET') return apiJson(res, 200, { url: registry.toolboxProxyUrl() });
     const pr = /^ports\/([^/]+)\/(signed-)?preview-url$/.exec(rest);

@@ -13,8 +13,9 @@
 //   archive  archiving → archived (from stopped)
 //   delete   destroying → gone (404), files removed
 // Auto-stop: a started sandbox with autoStopInterval N > 0 stops after N
-// "minutes" (--minute-ms each) with no toolbox request; an open request (a
-// log follow) keeps it active, as the proxy does. After a stop,
+// "minutes" (--minute-ms each) with no toolbox request and no
+// POST …/last-activity; an open request (a log follow) keeps it active, as
+// the proxy does. After a stop,
 // autoArchiveInterval and autoDeleteInterval count the same minutes.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -148,6 +149,12 @@ export class Sandbox {
     this.registry.sandboxes.delete(this.id);
     await this.killProcesses();
     removeTree(this.dir);
+  }
+
+  /** POST …/last-activity: active now. */
+  touch() {
+    this.lastActivityMs = Date.now();
+    this.armAutoStop();
   }
 
   /** A toolbox request began; the returned function says it ended. */
