@@ -313,6 +313,34 @@ test('fault: a slow start, and a download dropped after N bytes', async () => {
   assert.ok(whole.body.length > 100000);
 });
 
+test('the lifecycle over raw HTTP: archive, the API\'s refusals, the toolbox URL, an ephemeral sandbox', async () => {
+  const sb = await newSandbox(fake);
+  const p = `/api/sandbox/${sb.id}`;
+  const state = async () => (await fake.call('GET', p)).json.state;
+  assert.deepEqual((await fake.call('GET', `${p}/toolbox-proxy-url`)).json, { url: `${fake.url}/toolbox` });
+  const early = await fake.call('POST', `${p}/archive`);
+  assert.deepEqual([early.status, early.json.message], [400, 'Sandbox is not stopped']);
+  const stop = await fake.call('POST', `${p}/stop`);
+  assert.deepEqual([stop.status, stop.json.state, stop.json.desiredState], [200, 'stopping', 'stopped']);
+  const twice = await fake.call('POST', `${p}/stop`);
+  assert.deepEqual([twice.status, twice.json.message], [409, 'Sandbox state change in progress']);
+  await eventually(async () => (await state()) === 'stopped', 'stopped');
+  const stopped = await fake.call('POST', `${p}/stop`);
+  assert.deepEqual([stopped.status, stopped.json.message], [400, 'Sandbox is not in a stoppable state']);
+  const arch = await fake.call('POST', `${p}/archive`);
+  assert.deepEqual([arch.status, arch.json.state], [200, 'archiving']);
+  await eventually(async () => (await state()) === 'archived', 'archived');
+  const start = await fake.call('POST', `${p}/start`);
+  assert.deepEqual([start.status, start.json.state], [200, 'starting']);
+  await eventually(async () => (await state()) === 'started', 'started again');
+  const auto = await fake.call('POST', `${p}/autostop/-1`);
+  assert.deepEqual([auto.status, auto.json.message], [400, 'Auto-stop interval must be non-negative']);
+  const eph = await newSandbox(fake, { autoDeleteInterval: 0 });
+  const gone = await fake.call('POST', `/api/sandbox/${eph.id}/stop`);
+  assert.deepEqual([gone.status, gone.json.state], [200, 'destroying'], 'an ephemeral sandbox is deleted, not stopped');
+  await eventually(async () => (await fake.call('GET', `/api/sandbox/${eph.id}`)).status === 404, 'the ephemeral sandbox to be gone');
+});
+
 test('the request log: method, path, query (repeated keys as arrays), headers, body', async () => {
   const last = await fake.lastSeq();
   await fake.call('GET', '/api/sandbox?states=started&states=stopped&limit=5', undefined, { 'X-Custom': 'yes' });
