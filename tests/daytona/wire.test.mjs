@@ -407,6 +407,14 @@ test('the sandbox env reaches its processes, never bwrap on the host nor a comma
   assert.match(r.json.result, /^2$/m, 'a value with a newline arrives whole');
 });
 
+test('a sandbox has no network: the fake\'s own port is out of its reach', async () => {
+  const sb = await newSandbox(fake);
+  const r = await fake.call('POST', sb.tb('/process/execute'), {
+    command: `(echo > /dev/tcp/127.0.0.1/${fake.port}) 2>/dev/null && echo reached || echo refused`,
+  });
+  assert.deepEqual(r.json, { exitCode: 0, result: 'refused\n' });
+});
+
 async function lifetime(prefix, how) {
   const f = await startFake({ prefix });
   const sb = await newSandbox(f);
