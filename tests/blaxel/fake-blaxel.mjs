@@ -1,0 +1,91 @@
+#!/usr/bin/env node
+// tests/blaxel/fake-blaxel.mjs - a local fake of Blaxel's control plane
+// and of the sandbox-api inside each sandbox, for tests: real commands
+// under bubblewrap, Blaxel's wire format, an admin API for faults and the
+// request log. See README.md beside this file.
+//
+//   node fake-blaxel.mjs [--port N] [--deploy-ms MS] [--archive-ms MS]
+//                        [--standby-ms MS] [--exec-keepalive-ms MS]
+//                        [--log-keepalive-ms MS] [--no-stdin-watch]
+//
+// Listens on 127.0.0.1 (port 0 = any free port) and prints
+// `listening 127.0.0.1:PORT` as its first line once it accepts
+// connections. It exits, killing every command and removing its temporary
+// directory, on SIGTERM, SIGINT or SIGHUP and when its standard input
+// reaches end of file (so it never outlives the test that started it with
+// a pipe; --no-stdin-watch turns that off for interactive use).
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createFakeServer } from './fake/server.mjs';
+import { removeTree } from '../e2b/fake/remove-tree.mjs';
+import { findBwrap } from '../e2b/fake/bwrap.mjs';
+
+const USAGE = 'usage: node fake-blaxel.mjs [--port N] [--deploy-ms MS] [--archive-ms MS] [--standby-ms MS] [--exec-keepalive-ms MS] [--log-keepalive-ms MS] [--no-stdin-watch]';
+function usage(msg) {
+  process.stderr.write(`fake-blaxel: ${msg}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+// Blaxel's own timings, except deploy and archive, which are quick here.
+const opts = { deployMs: 200, archiveMs: 500, standbyMs: 15000, execKeepaliveMs: 5000, logKeepaliveMs: 30000 };
+const MS_OPTIONS = {
+  '--deploy-ms': 'deployMs', '--archive-ms': 'archiveMs', '--standby-ms': 'standbyMs',
+  '--exec-keepalive-ms': 'execKeepaliveMs', '--log-keepalive-ms': 'logKeepaliveMs',
+};
+let port = 0;
+let watchStdin = true;
+const argv = process.argv.slice(2);
+for (let i = 0; i < argv.length; i++) {
+  const a = argv[i];
+  if (a === '--port') port = Number(argv[++i]);
+  else if (a === '--no-stdin-watch') watchStdin = false;
+  else if (MS_OPTIONS[a]) {
+    const v = Number(argv[++i]);
+    if (!Number.isInteger(v) || v < 0) usage(`'${a}' takes a whole number of milliseconds`);
+    if (a.endsWith('keepalive-ms') && v === 0) usage(`'${a}' must be above 0`);
+    opts[MS_OPTIONS[a]] = v;
+  } else usage(`unknown option '${a}'`);
+}
+if (!Number.isInteger(port) || port < 0 || port > 65535) usage("'--port' takes 0..65535");
+if (!findBwrap()) {
+  process.stderr.write("fake-blaxel: 'bwrap' not found on PATH; install bubblewrap\n");
+  process.exit(1);
+}
+
+const baseDir = mkdtempSync(join(tmpdir(), 'wsp-blaxel-fake-'));
+const { server, registry } = createFakeServer({ baseDir, opts });
+
+let stopping = false;
+async function stop(code) {
+  if (stopping) return;
+  stopping = true;
+  server.close();
+  server.closeAllConnections();
+  try {
+    await registry.killAll();
+  } finally {
+    removeTree(baseDir);
+    process.exit(code);
+  }
+}
+
+for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(sig, () => stop(0));
+process.on('uncaughtException', (e) => {
+  process.stderr.write(`fake-blaxel: ${e.stack}\n`);
+  stop(1);
+});
+if (watchStdin) {
+  process.stdin.on('data', () => {});
+  process.stdin.on('end', () => stop(0));
+  process.stdin.on('error', () => stop(0));
+}
+
+server.on('error', (e) => {
+  process.stderr.write(`fake-blaxel: cannot listen on 127.0.0.1:${port}: ${e.message}\n`);
+  stop(1);
+});
+server.listen(port, '127.0.0.1', () => {
+  registry.baseUrl = `http://127.0.0.1:${server.address().port}`;
+  process.stdout.write(`listening 127.0.0.1:${server.address().port}\n`);
+});

@@ -1,0 +1,300 @@
+// fake/processes.mjs - the sandbox-api's process manager for one sandbox
+// (sandbox-api src/handler/process/process.go, service.go): real commands
+// under bubblewrap, run as `sh -c COMMAND`, addressed by pid or name, their
+// output kept per stream and as one interleaved record, handed line by
+// line to attached streams, stdin pipes, SIGTERM (stop) and SIGKILL (kill),
+// the keepAlive timeout, and freezing for standby.
+//
+// As in the sandbox-api: a process outlives the request that started it; a
+// new stream first replays everything the process printed, then follows
+// it; stop and kill write a notice into the live streams; exit codes are
+// Go's (-1 for a process ended by a signal). Unlike it, pids are numbers
+// the fake hands out (each command has a PID namespace of its own, so
+// killing one also kills what it started), and output reaches streams in
+// whole lines (a partial last line is completed with "\n" when the process
+// ends), never spliced.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { bwrapArgs, findBwrap } from '../../e2b/fake/bwrap.mjs';
+import { processTree, stopTree, killTree } from '../../e2b/fake/processes.mjs';
+import { ROOT, PATH, HOME, WORKDIR } from './layout.mjs';
+import { formatPath, absolutePath } from './paths.mjs';
+
+const MAX_LINE = 64 << 10; // a longer line is passed on in pieces
+const MAX_KEPT = 16 << 20; // output kept per process and stream (the tail)
+export const MAX_STDIN = 8 << 20;
+const GO_DATE = (ms) => new Date(ms).toUTCString(); // "Mon, 02 Jan 2006 15:04:05 GMT"
+
+export class ProcessError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+/** A growing byte record that keeps its last MAX_KEPT bytes. */
+class Record {
+  constructor() { this.chunks = []; this.size = 0; }
+  add(buf) {
+    this.chunks.push(buf);
+    this.size += buf.length;
+    while (this.size > MAX_KEPT && this.chunks.length > 1) this.size -= this.chunks.shift().length;
+  }
+  text() { return Buffer.concat(this.chunks).toString('utf8'); }
+}
+
+function randomName() {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  const b = randomBytes(8);
+  let s = 'proc-';
+  for (const x of b) s += alphabet[x % alphabet.length];
+  return s;
+}
+
+function signal(pid, sig) {
+  try { process.kill(pid, sig); } catch { /* gone */ }
+}
+
+export class ProcessTable {
+  /** `sb`: {fs, mounts, hostname, envs, network}. */
+  constructor(sb) {
+    this.sb = sb;
+    this.procs = new Map();
+    this.nextPid = 1000;
+  }
+
+  /** GetProcessByIdentifier: digits are a pid, anything else the newest process of that name. */
+  find(identifier) {
+    if (/^\d+$/.test(identifier)) return this.procs.get(identifier) ?? null;
+    let latest = null;
+    for (const p of this.procs.values()) {
+      if (p.name === identifier && (!latest || p.startedAt >= latest.startedAt)) latest = p;
+    }
+    return latest;
+  }
+
+  running() {
+    return [...this.procs.values()].filter((p) => p.status === 'running');
+  }
+
+  /** Starts `req` (a validated ProcessRequest); throws ProcessError(422) when it cannot. */
+  start(req) {
+    const workingDir = req.workingDir ? formatPath(req.workingDir) : '';
+    const cwd = absolutePath(workingDir || WORKDIR);
+    let dir;
+    try { dir = this.sb.fs.resolve(cwd, true); } catch { dir = null; }
+    if (!dir || dir.kind === 'missing' || (dir.kind === 'host' && !dir.st.isDirectory())) {
+      throw new ProcessError(422, `failed to start process: could not execute command '${req.command}' because folder '${workingDir}' does not exist`);
+    }
+    const env = { PATH, HOME, HOSTNAME: this.sb.hostname, ...this.sb.envs, ...(req.env ?? {}) };
+    const bwrap = findBwrap();
+    if (!bwrap) throw new ProcessError(422, 'failed to start process: bwrap not found on PATH');
+    let args = bwrapArgs({ mounts: this.sb.mounts, user: ROOT, cwd: dir.vpath, hostname: this.sb.hostname, argv: ['sh', '-c', req.command] });
+    // A sandbox that declared ports shares the host's network, so the port
+    // proxy and previews reach its servers (README: differences).
+    if (this.sb.network === 'host') args = args.filter((a) => a !== '--unshare-net');
+    const child = spawn(bwrap, args, { env, stdio: [req.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'] });
+    const proc = {
+      pid: String(this.nextPid++), name: req.name || randomName(), command: req.command, workingDir,
+      status: 'running', exitCode: 0, startedAt: Date.now(), completedAt: null,
+      keepAlive: !!req.keepAlive, restartOnFailure: !!req.restartOnFailure, maxRestarts: req.maxRestarts ?? 0,
+      stdinPipe: req.stdin ? child.stdin : null, withStdin: !!req.stdin, stdinClosed: false,
+      child, nsInit: undefined, whenInit: [],
+      out: { stdout: new Record(), stderr: new Record() }, // what the log files hold
+      mem: { stdout: new Record(), stderr: new Record(), logs: new Record() }, // the in-memory buffers
+      combined: [], combinedSize: 0, // prefixed whole lines, in order
+      partial: { stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) },
+      writers: new Set(), signalSent: null,
+    };
+    proc.done = new Promise((r) => { proc.markDone = r; });
+    child.on('error', () => {});
+    child.stdin?.on('error', () => {});
+    this.readInfo(proc);
+    for (const name of ['stdout', 'stderr']) child[name].on('data', (c) => this.output(proc, name, c));
+    child.on('close', (code, sig) => this.exited(proc, code, sig));
+    if (proc.keepAlive && req.timeout > 0) {
+      proc.keepAliveTimer = setTimeout(() => this.kill(proc), req.timeout * 1000);
+    }
+    this.procs.set(proc.pid, proc);
+    return proc;
+  }
+
+  // bwrap names the namespace's init on fd 3; signals wait for it, so a
+  // quick kill cannot miss a command that is still being set up.
+  readInfo(proc) {
+    let text = '';
+    const info = proc.child.stdio[3];
+    info.on('data', (c) => { text += c; });
+    info.on('error', () => {});
+    info.on('close', () => {
+      const m = text.match(/"child-pid":\s*(\d+)/);
+      proc.nsInit = m ? Number(m[1]) : null;
+      for (const f of proc.whenInit.splice(0)) f();
+    });
+  }
+
+  withInit(proc, f) {
+    if (proc.nsInit !== undefined) f();
+    else proc.whenInit.push(f);
+  }
+
+  output(proc, name, chunk) {
+    proc.out[name].add(chunk);
+    proc.mem[name].add(chunk);
+    proc.mem.logs.add(chunk);
+    let buf = Buffer.concat([proc.partial[name], chunk]);
+    let nl;
+    while ((nl = buf.indexOf(0x0a)) >= 0 || buf.length >= MAX_LINE) {
+      const end = nl >= 0 ? nl + 1 : MAX_LINE;
+      this.line(proc, name, buf.subarray(0, end).toString('utf8') + (nl >= 0 ? '' : '\n'));
+      buf = buf.subarray(end);
+    }
+    proc.partial[name] = buf;
+  }
+
+  line(proc, name, text) {
+    proc.combined.push([name, text]);
+    proc.combinedSize += text.length;
+    while (proc.combinedSize > MAX_KEPT && proc.combined.length > 1) proc.combinedSize -= proc.combined.shift()[1].length;
+    for (const w of proc.writers) w.event(name, text);
+  }
+
+  exited(proc, code, sig) {
+    for (const name of ['stdout', 'stderr']) {
+      if (proc.partial[name].length) this.line(proc, name, proc.partial[name].toString('utf8') + '\n');
+      proc.partial[name] = Buffer.alloc(0);
+    }
+    clearTimeout(proc.keepAliveTimer);
+    proc.completedAt = Date.now();
+    // bwrap reports a command ended by signal N as 128+N; Go's ExitCode()
+    // says -1 for a process a signal ended.
+    const bySignal = sig || (proc.signalSent && code >= 128);
+    proc.exitCode = bySignal ? -1 : code;
+    if (proc.status === 'running') proc.status = code === 0 && !sig ? 'completed' : 'failed';
+    proc.stdinPipe = null;
+    proc.markDone();
+  }
+
+  /**
+   * Attaches `w` ({event(type, text), raw(text)}) to `proc`: the backlog
+   * first, then live lines. Returns a function that detaches it.
+   */
+  attach(proc, w) {
+    for (const [name, text] of proc.combined) w.event(name, text);
+    proc.writers.add(w);
+    return () => proc.writers.delete(w);
+  }
+
+  /** Notice written into live streams, as the sandbox-api does on stop and kill. */
+  notify(proc, text) {
+    proc.mem.stdout.add(Buffer.from(text));
+    for (const w of proc.writers) w.raw(text);
+  }
+
+  /** StopProcess: SIGTERM to the command and what it started. */
+  stop(proc) {
+    if (proc.status !== 'running') throw new ProcessError(404, `process with Identifier ${proc.pid} is not running`);
+    this.notify(proc, '\n[Process is being gracefully terminated]\n');
+    proc.keepAlive = false;
+    clearTimeout(proc.keepAliveTimer);
+    proc.signalSent = 'SIGTERM';
+    proc.status = 'stopped';
+    this.withInit(proc, () => {
+      if (proc.completedAt) return;
+      const below = proc.nsInit ? processTree(proc.nsInit).slice(1) : [];
+      for (const pid of below.length ? below : [proc.child.pid]) signal(pid, 'SIGTERM');
+    });
+  }
+
+  /** KillProcess: SIGKILL to the whole command; a finished one is "no such process". */
+  kill(proc) {
+    if (proc.completedAt) throw new ProcessError(404, `failed to kill process with Identifier ${proc.pid}: no such process`);
+    this.notify(proc, '\n[Process is being forcefully killed]\n');
+    proc.keepAlive = false;
+    clearTimeout(proc.keepAliveTimer);
+    proc.signalSent = 'SIGKILL';
+    proc.status = 'killed';
+    this.withInit(proc, () => {
+      if (proc.completedAt) return;
+      if (proc.nsInit) killTree(proc.nsInit);
+      killTree(proc.child.pid);
+    });
+  }
+
+  /** Writes stdin bytes; resolves once the pipe took them. */
+  async writeStdin(proc, data) {
+    if (!proc.withStdin) throw new ProcessError(409, `process ${proc.pid} has no stdin`);
+    if (proc.stdinClosed) throw new ProcessError(409, `stdin of process ${proc.pid} is closed`);
+    if (!proc.stdinPipe || proc.stdinPipe.destroyed) throw new ProcessError(503, `process ${proc.pid} stopped reading its stdin`);
+    await new Promise((resolve, reject) => {
+      proc.stdinPipe.write(data, (err) => (err ? reject(new ProcessError(503, `process ${proc.pid} stopped reading its stdin: ${err.message}`)) : resolve()));
+    });
+  }
+
+  closeStdin(proc) {
+    if (!proc.withStdin) throw new ProcessError(409, `process ${proc.pid} has no stdin`);
+    proc.stdinClosed = true;
+    proc.stdinPipe?.end();
+  }
+
+  /**
+   * ProcessResponse. `view`: 'exec' (the in-memory buffers, `logs`
+   * interleaved, as POST /process answers), 'get' (the log files, `logs`
+   * = stdout + stderr, completedAt "" while running) or 'list' (the same,
+   * completedAt null while running).
+   */
+  describe(proc, view) {
+    const files = view !== 'exec';
+    const stdout = (files ? proc.out : proc.mem).stdout.text();
+    const stderr = (files ? proc.out : proc.mem).stderr.text();
+    const completedAt = proc.completedAt ? GO_DATE(proc.completedAt) : (view === 'list' ? null : '');
+    const r = {
+      pid: proc.pid, name: proc.name, command: proc.command, status: proc.status,
+      startedAt: GO_DATE(proc.startedAt), completedAt, exitCode: proc.exitCode, workingDir: proc.workingDir,
+      logs: files ? stdout + stderr : proc.mem.logs.text(), stdout, stderr,
+      restartOnFailure: proc.restartOnFailure, maxRestarts: proc.maxRestarts, restartCount: 0, keepAlive: proc.keepAlive,
+    };
+    if (proc.withStdin) r.stdin = true;
+    return r;
+  }
+
+  logs(proc) {
+    const stdout = proc.out.stdout.text();
+    const stderr = proc.out.stderr.text();
+    return { stdout, stderr, logs: stdout + stderr };
+  }
+
+  /** Standby: every process stopped where it is. */
+  freeze() {
+    for (const p of this.running()) this.withInit(p, () => { if (!p.completedAt) stopTree(p.child.pid); });
+  }
+
+  thaw() {
+    for (const p of this.running()) this.withInit(p, () => { for (const pid of processTree(p.child.pid)) signal(pid, 'SIGCONT'); });
+  }
+
+  /** Every process SIGKILLed (archive, delete); resolves once all ended. */
+  killAll() {
+    const waits = [];
+    for (const p of this.procs.values()) {
+      if (p.completedAt) continue;
+      waits.push(p.done);
+      p.status = 'killed';
+      p.signalSent = 'SIGKILL';
+      this.withInit(p, () => {
+        if (p.completedAt) return;
+        if (p.nsInit) killTree(p.nsInit);
+        killTree(p.child.pid);
+      });
+    }
+    return Promise.all(waits);
+  }
+
+  /** For the admin API: each process with its host pids. */
+  hostView() {
+    return [...this.procs.values()].map((p) => ({
+      pid: p.pid, name: p.name, command: p.command, status: p.status,
+      hostPids: p.completedAt ? [] : processTree(p.child.pid),
+    }));
+  }
+}
