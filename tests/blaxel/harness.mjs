@@ -1,0 +1,117 @@
+// tests/blaxel/harness.mjs - starts and stops the fake for a test, and
+// speaks raw HTTP to it (the admin API, streams read byte by byte and
+// chunk by chunk). Plain requests, polling and liveness checks are the
+// E2B harness's.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, chmodSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+import net from 'node:net';
+import { request } from '../e2b/harness.mjs';
+
+export { request, eventually, alive } from '../e2b/harness.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const FAKE = join(here, 'fake-blaxel.mjs');
+export const UNPRIVILEGED = join(here, '..', 'security', 'run-unprivileged.sh');
+export const AUTH = { 'X-Blaxel-Authorization': 'Bearer test', 'X-Blaxel-Workspace': 'test', 'Blaxel-Version': '2026-04-28' };
+
+/**
+ * Starts the fake with its own TMPDIR (removed by stop(), so nothing is
+ * left even if the fake could not clean up) and resolves once it printed
+ * its port. `prefix` runs it through another command (run-unprivileged.sh).
+ */
+export async function startFake({ prefix = [], args = [] } = {}) {
+  const tmp = mkdtempSync(join(tmpdir(), 'wsp-blaxel-test-'));
+  if (prefix.length) chmodSync(tmp, 0o1777);
+  const argv = [...prefix, process.execPath, FAKE, ...args];
+  const proc = spawn(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, TMPDIR: tmp } });
+  const exited = new Promise((r) => proc.once('exit', (code, signal) => r({ code, signal })));
+  const first = await new Promise((resolve, reject) => {
+    createInterface({ input: proc.stdout }).once('line', resolve);
+    proc.once('exit', (code) => reject(new Error(`the fake exited (${code}) before listening`)));
+  });
+  const m = first.match(/^listening 127\.0\.0\.1:(\d+)$/);
+  if (!m) throw new Error(`unexpected first line from the fake: ${first}`);
+  const port = Number(m[1]);
+  return {
+    port, url: `http://127.0.0.1:${port}`, proc, tmp, exited,
+    request: (opts) => request(port, opts),
+    /** A call with the credentials every Blaxel client sends. */
+    call: (method, path, body, headers = {}) => request(port, {
+      method, path, headers: { ...AUTH, ...(typeof body === 'string' ? { 'Content-Type': 'application/json' } : {}), ...headers }, body,
+    }).then((r) => ({ ...r, json: /json/.test(r.headers['content-type'] ?? '') ? JSON.parse(r.body) : null })),
+    admin: (method, path, body) => request(port, { method, path: '/_fake/' + path, body: body === undefined ? undefined : JSON.stringify(body) })
+      .then((r) => ({ ...r, json: r.body.length ? JSON.parse(r.body) : null })),
+    /** Closes the fake's stdin (its signal to exit) and waits for it, then removes TMPDIR. */
+    async stop() {
+      proc.stdin.end();
+      const st = await exited;
+      rmSync(tmp, { recursive: true, force: true });
+      return st;
+    },
+    leftovers: () => readdirSync(tmp),
+  };
+}
+
+/**
+ * One request over a raw socket, the answer kept as it came: `head` (the
+ * status line and headers), `chunks` (each HTTP chunk of a chunked body,
+ * as framed), `body` (the bytes of the body so far), `done` (resolves
+ * {ended, error} when the answer ended or the connection broke) and
+ * `until(pred)` (resolves once pred(body) holds).
+ */
+export function rawStream(port, { method = 'GET', path, headers = {}, body = '' }) {
+  const st = { head: null, chunks: [], body: Buffer.alloc(0), waiters: [] };
+  let buf = Buffer.alloc(0);
+  let ended = false;
+  const s = net.connect(port, '127.0.0.1');
+  const payload = Buffer.from(body);
+  const lines = [`${method} ${path} HTTP/1.1`, 'Host: 127.0.0.1', 'Connection: close', `Content-Length: ${payload.length}`,
+    ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+  s.end(Buffer.concat([Buffer.from(lines.join('\r\n') + '\r\n\r\n'), payload]));
+  const notify = () => {
+    for (const w of [...st.waiters]) if (w.pred(st.body)) { st.waiters.splice(st.waiters.indexOf(w), 1); w.resolve(st.body); }
+  };
+  const parse = () => {
+    if (!st.head) {
+      const i = buf.indexOf('\r\n\r\n');
+      if (i < 0) return;
+      st.head = buf.subarray(0, i).toString('latin1');
+      st.status = Number(st.head.split(' ')[1]);
+      st.chunked = /\r\ntransfer-encoding: chunked/i.test(st.head);
+      buf = buf.subarray(i + 4);
+    }
+    if (!st.chunked) {
+      st.body = Buffer.concat([st.body, buf]);
+      buf = Buffer.alloc(0);
+      return;
+    }
+    for (;;) {
+      const i = buf.indexOf('\r\n');
+      if (i < 0) return;
+      const size = parseInt(buf.subarray(0, i).toString('latin1'), 16);
+      if (buf.length < i + 2 + size + 2) return;
+      if (size === 0) { ended = true; return; }
+      const chunk = buf.subarray(i + 2, i + 2 + size);
+      st.chunks.push(chunk);
+      st.body = Buffer.concat([st.body, chunk]);
+      buf = buf.subarray(i + 2 + size + 2);
+    }
+  };
+  st.done = new Promise((resolve) => {
+    s.on('data', (d) => { buf = Buffer.concat([buf, d]); parse(); notify(); });
+    s.on('end', () => resolve({ ended: st.chunked ? ended : true, error: null }));
+    s.on('error', (error) => resolve({ ended: false, error }));
+  });
+  st.until = (pred) => new Promise((resolve, reject) => {
+    if (pred(st.body)) return resolve(st.body);
+    st.waiters.push({ pred, resolve });
+    st.done.then(() => (pred(st.body) ? resolve(st.body) : reject(new Error(`the answer ended without what was awaited; got: ${st.body}`))));
+  });
+  st.abort = () => s.destroy();
+  st.socket = s;
+  return st;
+}
