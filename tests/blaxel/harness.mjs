@@ -71,7 +71,8 @@ export function rawStream(port, { method = 'GET', path, headers = {}, body = '' 
   const payload = Buffer.from(body);
   const lines = [`${method} ${path} HTTP/1.1`, 'Host: 127.0.0.1', 'Connection: close', `Content-Length: ${payload.length}`,
     ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
-  s.end(Buffer.concat([Buffer.from(lines.join('\r\n') + '\r\n\r\n'), payload]));
+  // No half-close: a server (Go's too) takes it for a client that went away.
+  s.write(Buffer.concat([Buffer.from(lines.join('\r\n') + '\r\n\r\n'), payload]));
   const notify = () => {
     for (const w of [...st.waiters]) if (w.pred(st.body)) { st.waiters.splice(st.waiters.indexOf(w), 1); w.resolve(st.body); }
   };
@@ -102,9 +103,15 @@ export function rawStream(port, { method = 'GET', path, headers = {}, body = '' 
     }
   };
   st.done = new Promise((resolve) => {
-    s.on('data', (d) => { buf = Buffer.concat([buf, d]); parse(); notify(); });
+    s.on('data', (d) => {
+      buf = Buffer.concat([buf, d]);
+      parse();
+      notify();
+      if (ended) s.end();
+    });
     s.on('end', () => resolve({ ended: st.chunked ? ended : true, error: null }));
     s.on('error', (error) => resolve({ ended: false, error }));
+    s.on('close', () => resolve({ ended: st.chunked ? ended : true, error: null }));
   });
   st.until = (pred) => new Promise((resolve, reject) => {
     if (pred(st.body)) return resolve(st.body);
