@@ -212,6 +212,11 @@ export class ProcessTable {
     this.notify(proc, '\n[Process is being forcefully killed]\n');
     proc.keepAlive = false;
     clearTimeout(proc.keepAliveTimer);
+    this.killWhole(proc);
+  }
+
+  /** SIGKILL to the command's PID namespace and bwrap, once its init is known. */
+  killWhole(proc) {
     proc.signalSent = 'SIGKILL';
     proc.status = 'killed';
     this.withInit(proc, () => {
@@ -279,13 +284,7 @@ export class ProcessTable {
     for (const p of this.procs.values()) {
       if (p.completedAt) continue;
       waits.push(p.done);
-      p.status = 'killed';
-      p.signalSent = 'SIGKILL';
-      this.withInit(p, () => {
-        if (p.completedAt) return;
-        if (p.nsInit) killTree(p.nsInit);
-        killTree(p.child.pid);
-      });
+      this.killWhole(p);
     }
     return Promise.all(waits);
   }
