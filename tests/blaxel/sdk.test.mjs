@@ -321,18 +321,23 @@ test('archive and unarchive: files kept, processes gone, the data plane refused 
 });
 
 test('standby after idle, resumed by the next data-plane request with processes intact', async () => {
-  await fake.admin('POST', 'config', { standbyMs: 300 });
   try {
     const sb = await create();
     await sb.process.exec({ command: 'i=0; while :; do i=$((i+1)); echo $i > /tmp/n; sleep 0.05; done', name: 'counter', waitForCompletion: false });
+    // Idle time counts only once the counter has written: a slow start must
+    // not put the sandbox on standby before /tmp/n exists.
+    await eventually(async () => sb.fs.read('/tmp/n').then(() => true, () => false), 'the counter to write');
+    await fake.admin('POST', 'config', { standbyMs: 300 });
+    await sb.fs.read('/tmp/n'); // re-arms the idle timer with the short period
     await eventually(async () => (await blaxel.SandboxInstance.get(sb.metadata.name)).sandbox.state === 'STANDBY', 'standby');
     const frozen = await eventually(async () => {
       const s = (await fake.admin('GET', 'sandboxes')).json.sandboxes.find((x) => x.name === sb.metadata.name);
       return s.processes.find((p) => p.name === 'counter').hostPids;
     }, 'the counter to be listed');
     const { readFileSync } = await import('node:fs');
-    const states = frozen.map((pid) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1][0]);
-    assert.ok(states.every((s) => s === 'T'), `every process stopped (${states})`);
+    // SIGSTOP lands when a process next leaves the kernel: it may be in D a moment.
+    const state = (pid) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1][0];
+    await eventually(async () => frozen.every((pid) => state(pid) === 'T'), `every process stopped (${frozen.map(state)})`);
     // The next request resumes the sandbox and is served; the counter runs on.
     const n1 = Number(await sb.fs.read('/tmp/n'));
     assert.equal((await blaxel.SandboxInstance.get(sb.metadata.name)).sandbox.state, 'RUNNING');

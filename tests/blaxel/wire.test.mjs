@@ -111,7 +111,9 @@ test('fault reset: the stream cut mid-line after K bytes', async () => {
   const s = streamed(fake, sb, 'echo first-line; sleep 0.3; echo second');
   const done = await s.done;
   assert.equal(done.ended, false, 'no last chunk: the answer is broken');
-  assert.equal(s.body.toString(), '{"type":"s');
+  // The first event is the command's output, or a keepalive when starting it
+  // took longer than the keepalive period (a loaded machine): cut after 10 bytes.
+  assert.match(s.body.toString(), /^\{"type":"[sk]$/);
   // The process itself is not touched by a broken connection.
   const list = await eventually(async () => {
     const l = (await fake.call('GET', `${sb.base}/process`)).json;
@@ -153,7 +155,9 @@ test('fault standby mid-command: streams cut, processes frozen, the next request
   const view = (await fake.admin('GET', 'sandboxes')).json.sandboxes.find((x) => x.name === sb.name);
   assert.equal(view.state, 'STANDBY');
   const pids = view.processes.find((p) => p.name === 'count').hostPids;
-  for (const pid of pids) assert.equal(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1][0], 'T', `host pid ${pid} stopped`);
+  // SIGSTOP lands when a process next leaves the kernel: it may be in D a moment.
+  const state = (pid) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1][0];
+  await eventually(async () => pids.every((pid) => state(pid) === 'T'), `host pids ${pids} stopped`);
   const info = (await fake.call('GET', `/v0/sandboxes/${sb.name}`)).json;
   assert.equal(info.state, 'STANDBY');
   // Resumed by this request; the command runs on to its end.
