@@ -2,9 +2,12 @@
  * plugins/sandbox-local/bwrap.c - the bubblewrap command line around a
  * command, finding bwrap, and checking once that it works here.
  *
- * Inside: the system directories read-only, a chosen few files of /etc
- * (not /etc/shadow, not private keys), a private /tmp, a minimal /dev, a
- * fresh /proc, new PID/IPC/UTS namespaces, no network unless allowed, the
+ * Inside: a user namespace of its own without capabilities (and no
+ * nested ones), the seccomp filter of seccomp.c, the system directories
+ * read-only, a chosen few files of /etc (not /etc/shadow, not private
+ * keys), a private /tmp, a minimal /dev, a fresh /proc whose kernel
+ * settings are read-only, new PID/IPC/UTS namespaces, no network unless
+ * allowed, the
  * working directory at its host path (read-write, or read-only by option)
  * and the configured extra paths. Everything else of the host (/root,
  * /home, the real /tmp, ...) is absent. The command's environment is
@@ -12,11 +15,15 @@
  * a command line other users can read in /proc.
  *
  * No --new-session: the command already runs in a session of its own
- * without a controlling terminal (so TIOCSTI has no terminal to inject
- * into), and staying in our process group lets a timeout's SIGTERM reach
- * it before the SIGKILL.
+ * without a controlling terminal (and the filter refuses TIOCSTI), and
+ * staying in our process group lets a timeout's SIGTERM reach it before
+ * the SIGKILL.
+ *
+ * Whoever starts the command line must give bwrap the filter on
+ * descriptor LOCAL_SECCOMP_FD (local_seccomp_fd()).
  */
 #include "instance.h"
+#include "seccomp.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -47,6 +54,21 @@ static const char *const etc_entries[] = {
 	"/etc/inputrc", "/etc/terminfo", "/etc/magic", "/etc/profile",
 	"/etc/bash.bashrc", "/etc/environment", "/etc/locale.alias",
 	"/etc/gitconfig", "/etc/python3", NULL
+};
+
+/*
+ * Parts of the fresh /proc bound read-only over themselves. Run by root,
+ * the command's uid 0 is the host's uid 0 (so its files belong to the
+ * caller), and the kernel lets that uid write /proc/sys (core_pattern,
+ * drop_caches...) and /proc/sysrq-trigger by their file modes alone,
+ * capabilities or not.
+ * bwrap covers these itself only where access(W_OK) says so, and the
+ * kernel answers EACCES for the /proc/sys directory while the files in it
+ * stay writable: cover them always.
+ */
+static const char *const proc_covered[] = {
+	"/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus",
+	"/proc/fs", "/proc/acpi", NULL
 };
 
 char *local_bwrap_find(const char *path)
@@ -180,6 +202,18 @@ char **local_bwrap_argv(const struct local_sandbox *sb, const char *bwrap,
 	size_t i;
 
 	add(&b, bwrap);
+	/*
+	 * A user namespace of its own, no capability in it, and none to be
+	 * made inside: root keeps no privilege over the host (an
+	 * unprivileged caller gets a namespace anyway). The command keeps
+	 * the caller's uid, so files it writes are the caller's on the host.
+	 */
+	add(&b, "--unshare-user");
+	add(&b, "--disable-userns");
+	add(&b, "--cap-drop");
+	add(&b, "ALL");
+	add(&b, "--seccomp");
+	add(&b, LOCAL_SECCOMP_FD_ARG);
 	add(&b, "--die-with-parent");
 	add(&b, "--unshare-pid");
 	add(&b, "--unshare-ipc");
@@ -192,6 +226,8 @@ char **local_bwrap_argv(const struct local_sandbox *sb, const char *bwrap,
 		add3(&b, "--ro-bind-try", etc_entries[i], etc_entries[i]);
 	add(&b, "--proc");
 	add(&b, "/proc");
+	for (i = 0; proc_covered[i]; i++)
+		add3(&b, "--ro-bind-try", proc_covered[i], proc_covered[i]);
 	add(&b, "--dev");
 	add(&b, "/dev");
 	add(&b, "--tmpfs");
@@ -231,26 +267,38 @@ int local_bwrap_probe(struct local_sandbox *sb, const char *bwrap,
 	size_t len = 0;
 	int64_t deadline = now_ms() + 5000;
 	char **argv;
-	int pfd[2], status = 0, rc;
+	int pfd[2], filter, status = 0, rc;
 	pid_t pid;
 
+	filter = local_seccomp_fd();
+	if (filter < 0)
+		return wsp_error_set_os(err, WSP_EUNAVAIL, -filter,
+			"cannot build the seccomp filter: %s",
+			filter == -ENOSYS ? "no filter for this architecture"
+					  : strerror(-filter));
 	argv = local_bwrap_argv(sb, bwrap, sb->working_dir, cmd);
-	if (!argv)
+	if (!argv) {
+		close(filter);
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	}
 	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		rc = errno;
+		close(filter);
 		local_strv_free(argv);
-		return wsp_error_set_os(err, WSP_EIO, errno, "pipe: %s",
-					strerror(errno));
+		return wsp_error_set_os(err, WSP_EIO, rc, "pipe: %s",
+					strerror(rc));
 	}
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, pfd[1], 2);
+	posix_spawn_file_actions_adddup2(&fa, filter, LOCAL_SECCOMP_FD);
 	/* None of the host's descriptors reach the sandbox. */
-	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+	posix_spawn_file_actions_addclosefrom_np(&fa, LOCAL_SECCOMP_FD + 1);
 	rc = posix_spawn(&pid, bwrap, &fa, NULL, argv, envp);
 	posix_spawn_file_actions_destroy(&fa);
 	local_strv_free(argv);
+	close(filter);
 	close(pfd[1]);
 	if (rc) {
 		close(pfd[0]);

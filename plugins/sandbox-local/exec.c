@@ -13,6 +13,7 @@
  * setsid(), never keeps exec waiting.
  */
 #include "instance.h"
+#include "seccomp.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -87,7 +88,14 @@ static int above_stdio(int fd)
 
 struct child_fds {
 	int in, out, err; /* child ends */
+	int filter;       /* seccomp filter for bwrap, or -1 */
 };
+
+/* The first descriptor the command does not inherit. */
+static int first_closed(const struct child_fds *fds)
+{
+	return fds->filter >= 0 ? LOCAL_SECCOMP_FD + 1 : 3;
+}
 
 static int spawn_fast(pid_t *pid, const struct local_prepared *p,
 		      const struct child_fds *fds)
@@ -109,8 +117,11 @@ static int spawn_fast(pid_t *pid, const struct local_prepared *p,
 	posix_spawn_file_actions_adddup2(&fa, fds->in, 0);
 	posix_spawn_file_actions_adddup2(&fa, fds->out, 1);
 	posix_spawn_file_actions_adddup2(&fa, fds->err, 2);
+	if (fds->filter >= 0)
+		posix_spawn_file_actions_adddup2(&fa, fds->filter,
+						 LOCAL_SECCOMP_FD);
 	posix_spawn_file_actions_addchdir_np(&fa, p->cwd);
-	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+	posix_spawn_file_actions_addclosefrom_np(&fa, first_closed(fds));
 	rc = posix_spawn(pid, p->argv[0], &fa, &attr, p->argv, p->envp);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
@@ -129,6 +140,8 @@ static void child_exec(const struct local_prepared *p,
 	if (dup2(fds->in, 0) < 0 || dup2(fds->out, 1) < 0 ||
 	    dup2(fds->err, 2) < 0 || chdir(p->cwd) < 0)
 		goto fail;
+	if (fds->filter >= 0 && local_seccomp_pass(fds->filter) < 0)
+		goto fail;
 	memset(&dfl, 0, sizeof(dfl));
 	dfl.sa_handler = SIG_DFL;
 	for (sig = 1; sig < NSIG; sig++)
@@ -137,7 +150,8 @@ static void child_exec(const struct local_prepared *p,
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	local_apply_limits(&p->limits);
 	/* Every other descriptor closes at exec (report_fd included). */
-	syscall(SYS_close_range, 3u, ~0u, 4u /* CLOSE_RANGE_CLOEXEC */);
+	syscall(SYS_close_range, (unsigned)first_closed(fds), ~0u,
+		4u /* CLOSE_RANGE_CLOEXEC */);
 	execve(p->argv[0], p->argv, p->envp);
 fail:
 	e = errno;
@@ -205,6 +219,11 @@ static int start_child(struct run *r, const struct local_prepared *p,
 	fds.in = in[0] >= 0 ? in[0] : r->sb->devnull;
 	fds.out = out[1];
 	fds.err = errp[1];
+	fds.filter = p->isolated ? local_seccomp_fd() : -1;
+	if (p->isolated && fds.filter < 0) {
+		errno = -fds.filter;
+		goto os_fail;
+	}
 	if (has_limits(&p->limits))
 		rc = spawn_with_limits(&r->pid, p, &fds);
 	else
@@ -212,6 +231,7 @@ static int start_child(struct run *r, const struct local_prepared *p,
 	close(out[1]);
 	close(errp[1]);
 	close_fd(&in[0]);
+	close_fd(&fds.filter);
 	if (rc) {
 		close(out[0]);
 		close(errp[0]);

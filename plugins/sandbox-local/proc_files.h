@@ -158,6 +158,7 @@ struct proc_spec {
 	int64_t grace_ms;   /* SIGTERM .. SIGKILL */
 	uint64_t log_limit; /* bytes kept per stream */
 	char *command;	    /* the command line shown by listings */
+	int seccomp;	    /* argv is bwrap's: give it the seccomp filter */
 };
 
 /* Serialise into a new heap buffer; 0 or -errno. */

@@ -86,6 +86,8 @@ int proc_spec_encode(const struct proc_spec *spec, char **out, size_t *out_len)
 	put_i64(&b, "grace_ms", spec->grace_ms);
 	put_u64(&b, "log_limit", spec->log_limit);
 	put(&b, "command", spec->command ? spec->command : "");
+	if (spec->seccomp)
+		put(&b, "seccomp", "1");
 	if (b.failed) {
 		free(b.data);
 		return -ENOMEM;
@@ -163,6 +165,10 @@ static int parse_record(struct proc_spec *spec, const char *key,
 		return parse_i64(value, &spec->grace_ms);
 	if (!strcmp(key, "log_limit"))
 		return parse_u64(value, &spec->log_limit);
+	if (!strcmp(key, "seccomp")) {
+		spec->seccomp = !strcmp(value, "1");
+		return 0;
+	}
 	return 0; /* unknown keys are for newer monitors */
 }
 

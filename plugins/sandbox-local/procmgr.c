@@ -174,6 +174,7 @@ static int proc_spawn(char out_id[WSP_PROC_ID_MAX], void *self,
 		.grace_ms = local_kill_grace_ms(sb),
 		.log_limit = o.log_limit,
 		.command = cmdline,
+		.seccomp = prep.isolated,
 	};
 	rc = proc_launch(&pid, dir, &spec, err);
 	if (rc) {

@@ -19,6 +19,7 @@
  * a thousand of these stays cheap.
  */
 #include "proc_files.h"
+#include "seccomp.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -146,7 +147,7 @@ static void exec_command(const struct proc_spec *spec)
 }
 
 static void child(struct monitor *m, int in_rd, int out_wr, int err_wr,
-		  int fail_wr)
+		  int fail_wr, int filter)
 {
 	sigset_t none;
 	int e, s;
@@ -157,6 +158,11 @@ static void child(struct monitor *m, int in_rd, int out_wr, int err_wr,
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	setsid(); /* own session and process group: pgid == pid */
 	if (dup2(in_rd, 0) < 0 || dup2(out_wr, 1) < 0 || dup2(err_wr, 2) < 0)
+		goto fail;
+	/* bwrap reads its seccomp filter there; keep the report pipe. */
+	if (filter >= 0 && fail_wr == LOCAL_SECCOMP_FD)
+		fail_wr = fcntl(fail_wr, F_DUPFD_CLOEXEC, LOCAL_SECCOMP_FD + 1);
+	if (filter >= 0 && local_seccomp_pass(filter) < 0)
 		goto fail;
 	set_limit(RLIMIT_AS, m->spec.limit_as, 0);
 	set_limit(RLIMIT_NPROC, m->spec.limit_nproc, 0);
@@ -194,7 +200,7 @@ static void set_nonblock(int fd)
 /* Start the command; 0, or an errno after reporting it. */
 static int start(struct monitor *m)
 {
-	int in[2] = {-1, -1}, out[2], err[2], fail[2], e = 0;
+	int in[2] = {-1, -1}, out[2], err[2], fail[2], e = 0, filter = -1;
 	ssize_t n;
 	pid_t pid;
 
@@ -209,11 +215,18 @@ static int start(struct monitor *m)
 		if (in[0] < 0)
 			return errno;
 	}
+	if (m->spec.seccomp) {
+		filter = local_seccomp_fd();
+		if (filter < 0)
+			return -filter;
+	}
 	pid = fork();
 	if (pid < 0)
 		return errno;
 	if (pid == 0)
-		child(m, in[0], out[1], err[1], fail[1]);
+		child(m, in[0], out[1], err[1], fail[1], filter);
+	if (filter >= 0)
+		close(filter);
 	close(in[0]);
 	close(out[1]);
 	close(err[1]);
