@@ -34,6 +34,15 @@ typedef int (*wsp_cli_fn)(struct wsp_cli *cli, int argc, char **argv);
  */
 int cli_workspace(wsp_workspace **out, struct wsp_cli *cli);
 
+/*
+ * `--isolation MODE` of exec, sh and spawn: true for none, bwrap, auto.
+ * cli_workspace_isolation() then sets the sandbox's option `isolation` to
+ * it for this run through the API (nothing goes through the environment);
+ * on failure it prints the error and returns WSP_EXIT_FAIL.
+ */
+int cli_isolation_valid(const char *mode);
+int cli_workspace_isolation(wsp_workspace *ws, const char *mode);
+
 /* Open options filled from the global options (config, plugin path, log). */
 void cli_open_options(wsp_open_options *opts, const struct wsp_cli *cli);
 

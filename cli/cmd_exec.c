@@ -39,9 +39,9 @@ static const char exec_usage[] =
 	"  --env NAME=VALUE    add a variable (repeatable)\n"
 	"  --timeout DUR       deadline: 250ms, 30s, 5m, 1h (bare number =\n"
 	"                      seconds), 0 = none; default: the sandbox's timeout\n"
-	"  --isolation MODE    local sandbox only: none, bwrap or auto for this\n"
-	"                      call (overrides the 'isolation' option; done by\n"
-	"                      setting $WSP_LOCAL_ISOLATION for the provider)\n"
+	"  --isolation MODE    none, bwrap or auto for this call: sets the\n"
+	"                      sandbox's 'isolation' option (the local sandbox\n"
+	"                      has it) over the configuration's\n"
 	"  --stdin             pass wsp's standard input to the command (read\n"
 	"                      fully first, at most 64 MiB); default: the\n"
 	"                      command's stdin is at end of file at once\n"
@@ -104,8 +104,7 @@ static int parse_args(struct exec_args *a, const char *name, int argc,
 						 "use e.g. 500ms, 30s, 5m", v);
 		} else if ((v = cli_option_value(argc, argv, &i, "--isolation",
 					  &missing))) {
-			if (strcmp(v, "none") && strcmp(v, "bwrap") &&
-			    strcmp(v, "auto"))
+			if (!cli_isolation_valid(v))
 				return cli_usage(name,
 						 "unknown isolation '%s'; use "
 						 "none, bwrap or auto", v);
@@ -335,16 +334,6 @@ static int slurp_stdin(char **out, size_t *len)
 	return 0;
 }
 
-static int provider_is_local(const char *key, const char *value,
-			     void *payload)
-{
-	if (!strcmp(key, "provider")) {
-		*(int *)payload = !strcmp(value, "local");
-		return 1; /* enough: stop the listing */
-	}
-	return 0;
-}
-
 static int run(struct wsp_cli *cli, const char *name, int argc, char **argv)
 {
 	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
@@ -354,7 +343,7 @@ static int run(struct wsp_cli *cli, const char *name, int argc, char **argv)
 	wsp_error err;
 	char *in = NULL;
 	size_t in_len = 0;
-	int rc, is_local = 0;
+	int rc;
 
 	memset(&r, 0, sizeof(r));
 	r.struct_size = sizeof(r);
@@ -365,21 +354,10 @@ static int run(struct wsp_cli *cli, const char *name, int argc, char **argv)
 	if (parse_args(&a, name, argc, argv))
 		return EXEC_EXIT_WSP;
 	a.json |= cli->json;
-	if (a.isolation && setenv("WSP_LOCAL_ISOLATION", a.isolation, 1) < 0)
-		return EXEC_EXIT_WSP;
 	if (cli_workspace(&ws, cli))
 		return EXEC_EXIT_WSP;
-	if (a.isolation) {
-		rc = wsp_sandbox_info(ws, provider_is_local, &is_local, &err);
-		if (rc < 0) {
-			cli_error("%s", err.message);
-			return EXEC_EXIT_WSP;
-		}
-		if (!is_local)
-			return cli_usage(name, "'--isolation' applies to the "
-					 "local sandbox only"),
-			       EXEC_EXIT_WSP;
-	}
+	if (a.isolation && cli_workspace_isolation(ws, a.isolation))
+		return EXEC_EXIT_WSP;
 	if (a.read_stdin && slurp_stdin(&in, &in_len) < 0) {
 		cli_error("cannot read standard input: %s", strerror(errno));
 		return EXEC_EXIT_WSP;

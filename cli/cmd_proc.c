@@ -115,7 +115,8 @@ static const char spawn_usage[] =
 	"  --timeout DUR       stop it after 250ms, 30s, 5m, 1h (bare number "
 	"=\n"
 	"                      seconds); default none\n"
-	"  --isolation MODE    local sandbox only: none, bwrap or auto\n"
+	"  --isolation MODE    none, bwrap or auto: sets the sandbox's\n"
+	"                      'isolation' option for this process\n"
 	"  --no-stdin          its stdin is at end of file at once (default: "
 	"a\n"
 	"                      pipe that `wsp send` writes to)\n"
@@ -124,7 +125,7 @@ static const char spawn_usage[] =
 int cmd_spawn(struct wsp_cli *cli, int argc, char **argv)
 {
 	wsp_spawn_opts o = WSP_SPAWN_OPTS_INIT;
-	const char *env[MAX_ENV + 1] = {NULL}, *v;
+	const char *env[MAX_ENV + 1] = {NULL}, *v, *isolation = NULL;
 	char id[WSP_PROC_ID_MAX];
 	wsp_workspace *ws;
 	wsp_error err;
@@ -165,16 +166,13 @@ int cmd_spawn(struct wsp_cli *cli, int argc, char **argv)
 						 v);
 		} else if ((v = cli_option_value(argc, argv, &i, "--isolation",
 					  &missing))) {
-			if (strcmp(v, "none") && strcmp(v, "bwrap") &&
-			    strcmp(v, "auto"))
+			if (!cli_isolation_valid(v))
 				return cli_usage("spawn",
 						 "unknown isolation "
 						 "'%s'; use none, bwrap or "
 						 "auto",
 						 v);
-			/* As `wsp exec` does: read by the local provider. */
-			if (setenv("WSP_LOCAL_ISOLATION", v, 1) < 0)
-				return WSP_EXIT_FAIL;
+			isolation = v;
 		} else if ((v = cli_option_value(argc, argv, &i, "--log-limit",
 					  &missing))) {
 			o.log_limit = parse_size(v);
@@ -205,6 +203,8 @@ int cmd_spawn(struct wsp_cli *cli, int argc, char **argv)
 		o.argv = (const char *const *)(argv + i);
 	o.env = n_env ? env : NULL;
 	if (workspace(&ws, cli))
+		return WSP_EXIT_FAIL;
+	if (isolation && cli_workspace_isolation(ws, isolation))
 		return WSP_EXIT_FAIL;
 	if (wsp_proc_spawn(id, ws, &o, &err) < 0)
 		return failed(&err);

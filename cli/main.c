@@ -123,6 +123,23 @@ int cli_workspace(wsp_workspace **out, struct wsp_cli *cli)
 	return WSP_EXIT_OK;
 }
 
+int cli_isolation_valid(const char *mode)
+{
+	return !strcmp(mode, "none") || !strcmp(mode, "bwrap") ||
+	       !strcmp(mode, "auto");
+}
+
+int cli_workspace_isolation(wsp_workspace *ws, const char *mode)
+{
+	wsp_error err;
+
+	if (wsp_sandbox_set_option(ws, "isolation", mode, &err) < 0) {
+		cli_error("%s", err.message);
+		return WSP_EXIT_FAIL;
+	}
+	return WSP_EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
 	struct wsp_cli cli = { 0 };

@@ -195,6 +195,15 @@ WSP_INTERNAL int wsp__optvalue_parse(struct wsp__optval *v, uint32_t type,
 
 WSP_INTERNAL const char *wsp__option_type_name(uint32_t type);
 
+/*
+ * Replace the value of option name in cfg with text, read as YAML and
+ * checked like the file's. Returns 0, WSP_ENOTFOUND (no such option),
+ * WSP_EINVAL with why (a bad value), or WSP_ENOMEM.
+ */
+WSP_INTERNAL int wsp__options_override(wsp_config *cfg, const char *name,
+				       const char *text, char *why,
+				       size_t cap);
+
 /* 0 when s's default parses as its type; else why and WSP_EINVAL. */
 WSP_INTERNAL int wsp__option_default_check(const wsp_option_spec *s,
 					   char *why, size_t cap);

@@ -121,20 +121,22 @@ static int set_value(struct wsp__optval *v, const wsp_option_spec *s,
 	return v->text ? 0 : WSP_ENOMEM;
 }
 
-/* Parse a declared default (text parsed like YAML input) into v. */
-static int set_default(struct wsp__optval *v, const wsp_option_spec *s,
-		       char *why, size_t cap)
+/*
+ * Set v from text parsed like YAML input (what names it in messages:
+ * "the default", "the value"); as set_value() returns.
+ */
+static int set_from_text(struct wsp__optval *v, const wsp_option_spec *s,
+			 const char *text, const char *what, char *why,
+			 size_t cap)
 {
 	struct wsp__diags d = { 0 };
 	struct wsp__ynode *n;
 	int rc;
 
-	rc = wsp__yaml_parse(&n, s->default_value, strlen(s->default_value),
-			     "default", &d);
+	rc = wsp__yaml_parse(&n, text, strlen(text), what, &d);
 	if (rc) {
-		snprintf(why, cap, "the default of option '%s' is not valid "
-				   "YAML",
-			 s->name);
+		snprintf(why, cap, "%s of option '%s' is not valid YAML",
+			 what, s->name);
 		wsp__diag_clear(&d);
 		return rc == WSP_ENOMEM ? rc : WSP_EINVAL;
 	}
@@ -143,9 +145,43 @@ static int set_default(struct wsp__optval *v, const wsp_option_spec *s,
 		return 1;
 	rc = set_value(v, s, n, why, cap);
 	wsp__yaml_free(n);
+	return rc;
+}
+
+/* Parse a declared default (text parsed like YAML input) into v. */
+static int set_default(struct wsp__optval *v, const wsp_option_spec *s,
+		       char *why, size_t cap)
+{
+	int rc = set_from_text(v, s, s->default_value, "the default", why,
+			       cap);
+
 	if (!rc)
 		v->from_default = 1;
 	return rc;
+}
+
+int wsp__options_override(wsp_config *cfg, const char *name,
+			  const char *text, char *why, size_t cap)
+{
+	struct wsp__optval v = { 0 };
+	long k = wsp__options_find(cfg, name);
+	int rc;
+
+	if (k < 0)
+		return WSP_ENOTFOUND;
+	rc = set_from_text(&v, &cfg->spec[k], text, "the value", why, cap);
+	if (rc == 1) {
+		snprintf(why, cap, "option '%s' needs a value", name);
+		rc = WSP_EINVAL;
+	}
+	if (rc) {
+		free_val(&v);
+		return rc;
+	}
+	free_val(&cfg->vals[k]);
+	cfg->vals[k] = v;
+	cfg->vals[k].set = 1;
+	return 0;
 }
 
 int wsp__option_default_check(const wsp_option_spec *s, char *why,

@@ -306,6 +306,56 @@ int wsp__workspace_sandbox_provider(const wsp__provider **out,
 	return rc;
 }
 
+int wsp_sandbox_set_option(wsp_workspace *ws, const char *name,
+			   const char *value, wsp_error *err)
+{
+	struct wsp__inst *in;
+	struct wsp__diags d = { 0 };
+	char why[WSP_ERROR_MSG_MAX];
+	int rc;
+
+	if (!ws || !name || !value)
+		return wsp_error_set(err, WSP_EINVAL,
+				     "wsp_sandbox_set_option: a workspace, a "
+				     "name and a value are needed");
+	if (!ws->cfg->has_sandbox)
+		return wsp_error_set(err, WSP_ENOTFOUND,
+				     "%s configures no sandbox; add a "
+				     "'sandbox:' section with a provider",
+				     ws->cfg->file);
+	in = &ws->sandbox;
+	pthread_mutex_lock(&ws->lock);
+	if (in->ready) {
+		rc = wsp_error_set(err, WSP_EBUSY,
+				   "cannot set option '%s' of %s: it is "
+				   "already in use; set options before the "
+				   "first call that uses the sandbox",
+				   name, in->label);
+		goto out;
+	}
+	rc = wsp__inst_prepare(ws, in, &d, err);
+	if (rc)
+		goto out;
+	rc = wsp__options_override(in->opts, name, value, why, sizeof(why));
+	if (rc == WSP_ENOTFOUND)
+		rc = wsp_error_set(err, rc,
+				   "%s has no option '%s'; see 'wsp plugins "
+				   "info %s' for its options",
+				   in->label, name, in->ref->provider);
+	else if (rc == WSP_EINVAL)
+		rc = wsp_error_set(err, WSP_ECONFIG, "%s: %s", in->label, why);
+	else if (rc)
+		rc = wsp_error_set(err, rc, "out of memory");
+	else if (in->opts->spec[wsp__options_find(in->opts, name)].type ==
+		 WSP_OPT_SECRET)
+		/* From now on no log line may carry it. */
+		wsp__logsink_add_secret(&ws->sink, value);
+out:
+	pthread_mutex_unlock(&ws->lock);
+	wsp__diag_clear(&d);
+	return rc;
+}
+
 wsp__instance *wsp__workspace_sandbox_if_started(wsp_workspace *ws)
 {
 	wsp__instance *in;

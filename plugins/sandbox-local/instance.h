@@ -16,18 +16,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Configured isolation (option `isolation`). */
+/*
+ * Configured isolation (option `isolation`). Only the configuration and
+ * the API (wsp_sandbox_set_option, which `wsp exec --isolation` uses)
+ * choose it: nothing in the environment can weaken it.
+ */
 enum local_isolation {
 	LOCAL_ISOLATION_AUTO = 0,
 	LOCAL_ISOLATION_NONE = 1,
 	LOCAL_ISOLATION_BWRAP = 2
 };
-
-/*
- * Environment variable that overrides the configured `isolation` for this
- * process (none|bwrap|auto); `wsp exec --isolation MODE` sets it.
- */
-#define LOCAL_ISOLATION_ENV "WSP_LOCAL_ISOLATION"
 
 #define LOCAL_DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin"
 #define LOCAL_DEFAULT_CAPTURE (UINT64_C(1) << 20)

@@ -442,7 +442,7 @@ static int load_isolation(struct local_sandbox *sb, const wsp_config *cfg,
 			  wsp_error *err)
 {
 	const wsp_host *h = sb->host;
-	const char *s = NULL, *over = getenv(LOCAL_ISOLATION_ENV);
+	const char *s = NULL;
 	int rc;
 
 	rc = h->opt_string(&s, h, cfg, "isolation", err);
@@ -455,13 +455,6 @@ static int load_isolation(struct local_sandbox *sb, const wsp_config *cfg,
 		return wsp_error_set(err, WSP_ECONFIG,
 			"option 'isolation': unknown mode '%s'; use none, "
 			"bwrap or auto", s);
-	if (over && over[0]) {
-		sb->isolation = parse_isolation(over);
-		if (sb->isolation < 0)
-			return wsp_error_set(err, WSP_ECONFIG,
-				"$%s: unknown isolation mode '%s'; use none, "
-				"bwrap or auto", LOCAL_ISOLATION_ENV, over);
-	}
 	rc = h->opt_bool(&sb->allow_network, h, cfg, "allow_network", err);
 	if (!opt_ok(rc))
 		return rc;

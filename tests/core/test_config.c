@@ -536,6 +536,73 @@ static void test_show_masks_secrets(void)
 	unsetenv("WSP_T_TOKEN");
 }
 
+static char logged[4096];
+
+static void log_to_buf(int level, const char *line, void *payload)
+{
+	size_t n = strlen(logged);
+
+	(void)level;
+	(void)payload;
+	snprintf(logged + n, sizeof(logged) - n, "%s\n", line);
+}
+
+/*
+ * wsp_sandbox_set_option: a caller's override is checked like the file's
+ * value, reaches the provider, is masked when secret, and is refused once
+ * the sandbox is in use (its provider has read its options by then).
+ */
+static void test_sandbox_set_option(void)
+{
+	wsp_open_options o = WSP_OPEN_OPTIONS_INIT;
+	wsp_workspace *ws = NULL;
+	wsp_error err;
+	uint32_t state;
+	char *dir = tu_tmpdir(), *report, *seen;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+	report = strdup(tu_path(dir, "report"));
+	setenv("WSP_FIXTURE_REPORT", report, 1);
+	unsetenv("WSP_PLUGIN_PATH");
+	o.plugin_path = FIX("good");
+	o.config_text = "sandbox:\n  provider: fixture\n"
+			"  options: { root: /w, retries: 2 }\n";
+	o.log = log_to_buf;
+	o.log_level = WSP_LOG_WARN;
+	logged[0] = '\0';
+	CU_ASSERT_EQUAL_FATAL(wsp_workspace_open(&ws, &o, &err), 0);
+	CU_ASSERT_EQUAL(wsp_sandbox_set_option(ws, "retries", "7", &err), 0);
+	CU_ASSERT_EQUAL(wsp_sandbox_set_option(ws, "mode", "reckless", &err),
+			WSP_ECONFIG);
+	TU_ASSERT_CONTAINS(err.message, "'mode' is 'reckless'");
+	CU_ASSERT_EQUAL(wsp_sandbox_set_option(ws, "retries", "", &err),
+			WSP_ECONFIG);
+	CU_ASSERT_EQUAL(wsp_sandbox_set_option(ws, "nope", "1", &err),
+			WSP_ENOTFOUND);
+	TU_ASSERT_CONTAINS(err.message, "no option 'nope'");
+	CU_ASSERT_EQUAL(wsp_sandbox_set_option(ws, "mode", "fast", &err), 0);
+	CU_ASSERT_EQUAL(
+		wsp_sandbox_set_option(ws, "token", "s3cr3t-set-91", &err), 0);
+	/* the first call that uses the sandbox starts it */
+	CU_ASSERT_EQUAL(wsp_sandbox_status(&state, ws, &err), 0);
+	seen = tu_read(report);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(seen);
+	TU_ASSERT_CONTAINS(seen, "retries=7\n");
+	TU_ASSERT_CONTAINS(seen, "mode=fast\n");
+	TU_ASSERT_CONTAINS(seen, "token_len=13\n");
+	TU_ASSERT_CONTAINS(logged, "token is ");
+	TU_ASSERT_LACKS(logged, "s3cr3t");
+	CU_ASSERT_EQUAL(wsp_sandbox_set_option(ws, "retries", "9", &err),
+			WSP_EBUSY);
+	TU_ASSERT_CONTAINS(err.message, "already in use");
+	wsp_workspace_close(ws);
+	unsetenv("WSP_FIXTURE_REPORT");
+	free(seen);
+	free(report);
+	tu_rmrf(dir);
+	free(dir);
+}
+
 /* The output of show reads back as an equivalent configuration. */
 static void test_show_round_trips(void)
 {
@@ -841,6 +908,8 @@ static const CU_TestInfo tests[] = {
 	{ "did you mean", test_suggest },
 	{ "show masks secrets", test_show_masks_secrets },
 	{ "show round-trips", test_show_round_trips },
+	{ "sandbox options set through the API",
+	  test_sandbox_set_option },
 	{ "http: section", test_http_model },
 	{ "http: errors", test_http_errors },
 	{ "http: show", test_http_show },

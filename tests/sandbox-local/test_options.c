@@ -60,15 +60,17 @@ static void test_bad_values(void)
 		WSP_ECONFIG, "working directory", NULL);
 }
 
-static void test_isolation_override_env(void)
+/*
+ * The environment cannot choose the isolation (finding 9 of the security
+ * review): WSP_LOCAL_ISOLATION used to override the configuration. With
+ * `isolation: bwrap` and no bwrap to be found, commands must still fail
+ * rather than run unisolated, whatever the variable says.
+ */
+static void test_isolation_ignores_env(void)
 {
 	wsp_error err = { 0 };
 	wsp_exec_result res;
 
-	setenv("WSP_LOCAL_ISOLATION", "sometimes", 1);
-	refused((const char *const[]){ "isolation=none", NULL }, WSP_ECONFIG,
-		"WSP_LOCAL_ISOLATION", "sometimes");
-	/* the override wins over the configured mode */
 	setenv("WSP_LOCAL_ISOLATION", "none", 1);
 	CU_ASSERT_EQUAL_FATAL(
 		fake_open(&fs, (const char *const[]){ "isolation=bwrap",
@@ -76,8 +78,15 @@ static void test_isolation_override_env(void)
 						      NULL },
 			  &err),
 		0);
-	CU_ASSERT_EQUAL(fake_sh(&fs, &res, "exit 0", &err), 0);
-	fake_result_release(&res);
+	CU_ASSERT_EQUAL(fake_sh(&fs, &res, "exit 0", &err), WSP_EUNAVAIL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "bwrap"));
+	fake_close(&fs);
+	/* nor is a value it does not know an error any more */
+	setenv("WSP_LOCAL_ISOLATION", "sometimes", 1);
+	CU_ASSERT_EQUAL_FATAL(
+		fake_open(&fs, (const char *const[]){ "isolation=none", NULL },
+			  &err),
+		0);
 	fake_close(&fs);
 	unsetenv("WSP_LOCAL_ISOLATION");
 }
@@ -122,8 +131,8 @@ static void test_bad_id(void)
 
 static CU_TestInfo tests[] = {
 	{ "bad values refused", test_bad_values },
-	{ "isolation override from the environment",
-	  test_isolation_override_env },
+	{ "isolation is not taken from the environment",
+	  test_isolation_ignores_env },
 	{ "defaults and relative directories",
 	  test_defaults_and_relative_dirs },
 	{ "bad id refused", test_bad_id },

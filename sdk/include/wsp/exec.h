@@ -79,6 +79,19 @@ WSP_EXTERN int wsp_sandbox_info(wsp_workspace *ws, wsp_kv_fn cb,
 WSP_EXTERN int wsp_sandbox_instructions(wsp_workspace *ws, wsp_sink_fn sink,
 					void *payload, wsp_error *err);
 
+/*
+ * Override one option of the sandbox for this workspace handle, as if its
+ * configuration said `name: value` (value read as YAML and checked against
+ * the provider's schema like the file's): how a caller chooses a setting
+ * for one run, as `wsp exec --isolation` does. The process environment
+ * never changes a provider option. Call it before anything uses the
+ * sandbox (core/workspace.c): afterwards it fails with WSP_EBUSY. An
+ * option the provider does not have is WSP_ENOTFOUND, a bad value
+ * WSP_ECONFIG. Since 0.2.
+ */
+WSP_EXTERN int wsp_sandbox_set_option(wsp_workspace *ws, const char *name,
+				      const char *value, wsp_error *err);
+
 /* ---- Background processes (core/procs.c) ------------------------------- */
 
 #ifdef __cplusplus

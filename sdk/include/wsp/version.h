@@ -3,9 +3,9 @@
 #define WSP_VERSION_H
 
 #define WSP_VERSION_MAJOR 0
-#define WSP_VERSION_MINOR 1
+#define WSP_VERSION_MINOR 2
 #define WSP_VERSION_PATCH 0
-#define WSP_VERSION_STRING "0.1.0"
+#define WSP_VERSION_STRING "0.2.0"
 /* 0xMMmmpp, for compile-time comparisons */
 #define WSP_VERSION_HEX \
 	((WSP_VERSION_MAJOR << 16) | (WSP_VERSION_MINOR << 8) | WSP_VERSION_PATCH)
