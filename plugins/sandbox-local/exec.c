@@ -12,6 +12,7 @@
  * grandchild holding the pipes, even one that left the group with
  * setsid(), never keeps exec waiting.
  */
+#include "cgroup.h"
 #include "instance.h"
 #include "seccomp.h"
 
@@ -50,6 +51,7 @@ struct run {
 	size_t in_left;
 	int cancel_fd;
 	struct local_capture cap[2];
+	struct local_cgroup cg; /* root's process limit, or none */
 	int grown[2]; /* the pipe was enlarged */
 	int exited; /* the main child has ended (not reaped yet) */
 	enum stop_reason stop;
@@ -89,6 +91,7 @@ static int above_stdio(int fd)
 struct child_fds {
 	int in, out, err; /* child ends */
 	int filter;       /* seccomp filter for bwrap, or -1 */
+	const struct local_cgroup *cg; /* to join before exec, or NULL */
 };
 
 /* The first descriptor the command does not inherit. */
@@ -148,6 +151,8 @@ static void child_exec(const struct local_prepared *p,
 		sigaction(sig, &dfl, NULL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (fds->cg && local_cgroup_join(fds->cg) < 0)
+		goto fail;
 	local_apply_limits(&p->limits);
 	/* Every other descriptor closes at exec (report_fd included). */
 	syscall(SYS_close_range, (unsigned)first_closed(fds), ~0u,
@@ -203,6 +208,7 @@ static int start_child(struct run *r, const struct local_prepared *p,
 {
 	int out[2] = { -1, -1 }, errp[2] = { -1, -1 }, in[2] = { -1, -1 };
 	struct child_fds fds;
+	char why[300];
 	int rc;
 
 	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0)
@@ -219,6 +225,16 @@ static int start_child(struct run *r, const struct local_prepared *p,
 	fds.in = in[0] >= 0 ? in[0] : r->sb->devnull;
 	fds.out = out[1];
 	fds.err = errp[1];
+	fds.cg = NULL;
+	if (local_cgroup_needed(p->limits.max_processes)) {
+		rc = local_cgroup_create(&r->cg, p->limits.max_processes, why,
+					 sizeof(why));
+		if (rc < 0) {
+			rc = -rc;
+			goto no_cgroup;
+		}
+		fds.cg = &r->cg;
+	}
 	fds.filter = p->isolated ? local_seccomp_fd() : -1;
 	if (p->isolated && fds.filter < 0) {
 		errno = -fds.filter;
@@ -258,6 +274,18 @@ static int start_child(struct run *r, const struct local_prepared *p,
 		close_fd(&r->in_fd); /* empty stdin data: EOF at once */
 	r->pidfd = (int)syscall(SYS_pidfd_open, r->pid, 0);
 	return 0;
+no_cgroup:
+	close_fd(&out[0]);
+	close_fd(&out[1]);
+	close_fd(&errp[0]);
+	close_fd(&errp[1]);
+	close_fd(&in[0]);
+	close_fd(&in[1]);
+	return wsp_error_set_os(err, WSP_EUNAVAIL, rc,
+		"option 'max_processes' needs a cgroup when root runs "
+		"commands (the kernel does not apply RLIMIT_NPROC to root), "
+		"and none can be made here: %s; give wsp a writable pids "
+		"cgroup, run it as another user, or remove the option", why);
 os_fail:
 	rc = errno;
 	close_fd(&out[0]);
@@ -578,6 +606,7 @@ static int run_exec(wsp_exec_result *out, struct local_sandbox *sb,
 	r.pidfd = r.out_fd = r.err_fd = r.in_fd = -1;
 	r.cancel_fd = h->cancel_fd(h, opts->cancel);
 	r.deadline = r.kill_at = r.drain_until = -1;
+	r.cg = (struct local_cgroup)LOCAL_CGROUP_INIT;
 	keep = !(opts->flags & WSP_EXEC_NO_CAPTURE);
 	cap = opts->max_capture ? opts->max_capture : sb->max_capture;
 	if (cap > SIZE_MAX / 2)
@@ -623,6 +652,8 @@ static int run_exec(wsp_exec_result *out, struct local_sandbox *sb,
 		rc = wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	}
 done:
+	/* What is left of the command: gone, whatever group it is in. */
+	local_cgroup_destroy(&r.cg);
 	local_capture_free(&r.cap[0]);
 	local_capture_free(&r.cap[1]);
 	free(buf);

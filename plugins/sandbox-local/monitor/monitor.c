@@ -15,9 +15,18 @@
  * timeout and records the exit status; it leaves once the command has
  * exited and its output pipes are closed (or on release).
  *
+ * It is the subreaper of what the command starts, so a descendant that
+ * leaves the command's process group or session (setsid, a double fork)
+ * becomes its child when its parent dies; when the command is killed,
+ * released, or has ended, such leftovers are killed too, as bubblewrap's
+ * PID namespace kills them under isolation. When root runs it with a
+ * process limit, the command runs in a pids cgroup of its own (cgroup.h),
+ * which also finds every leftover.
+ *
  * The file layout is in ../proc_files.h. Only libc is used, so starting
  * a thousand of these stays cheap.
  */
+#include "cgroup.h"
 #include "proc_files.h"
 #include "seccomp.h"
 
@@ -30,7 +39,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -62,6 +73,7 @@ struct monitor {
 	size_t in_len, in_off; /* written to the command */
 	char ctl_buf[512];
 	size_t ctl_len;
+	struct local_cgroup cg; /* root's process limit, or none */
 };
 
 static int64_t mono_ms(void)
@@ -158,6 +170,8 @@ static void child(struct monitor *m, int in_rd, int out_wr, int err_wr,
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	setsid(); /* own session and process group: pgid == pid */
 	if (dup2(in_rd, 0) < 0 || dup2(out_wr, 1) < 0 || dup2(err_wr, 2) < 0)
+		goto fail;
+	if (m->cg.procs_fd >= 0 && local_cgroup_join(&m->cg) < 0)
 		goto fail;
 	/* bwrap reads its seccomp filter there; keep the report pipe. */
 	if (filter >= 0 && fail_wr == LOCAL_SECCOMP_FD)
@@ -304,6 +318,28 @@ static int setup(struct monitor *m, const char *dir)
 	m->st.monitor_pid = getpid();
 	m->st.started_ms = proc_now_ms();
 	proc_boot_id(m->st.boot_id, sizeof(m->st.boot_id));
+	/* Orphans of the command's descendants become ours to end. */
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
+		e = errno;
+		report(m, "error %d cannot become a subreaper: %s\n", e,
+		       strerror(e));
+		return -1;
+	}
+	if (local_cgroup_needed(m->spec.limit_nproc)) {
+		char why[300];
+
+		e = -local_cgroup_create(&m->cg, m->spec.limit_nproc, why,
+					 sizeof(why));
+		if (e) {
+			report(m, "error %d option 'max_processes' needs a "
+			       "cgroup when root runs commands (the kernel "
+			       "does not apply RLIMIT_NPROC to root), and none "
+			       "can be made here: %s; give wsp a writable pids "
+			       "cgroup, run it as another user, or remove the "
+			       "option\n", e, why);
+			return -1;
+		}
+	}
 	e = start(m);
 	if (e) {
 		report(m, "error %d cannot run '%s': %s\n", e, m->spec.argv[0],
@@ -328,6 +364,73 @@ static void signal_group(struct monitor *m, int sig)
 {
 	if (m->pid > 0 && (!m->reaped || m->out_fd >= 0 || m->err_fd >= 0))
 		kill(-m->pid, sig);
+}
+
+static void reap(struct monitor *m);
+
+/*
+ * SIGKILL our children other than the command (descendants it left that
+ * were handed to us as subreaper) that are not dead yet; how many.
+ */
+static int kill_adopted(struct monitor *m)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	char path[64], stat[512], *p, *end;
+	pid_t me = getpid();
+	int count = 0, fd;
+	long pid, ppid;
+	ssize_t n;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		pid = strtol(e->d_name, &end, 10);
+		if (pid <= 0 || *end)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		n = read(fd, stat, sizeof(stat) - 1);
+		close(fd);
+		if (n <= 0)
+			continue;
+		stat[n] = '\0';
+		/* "pid (comm) S ppid ...": comm may hold anything. */
+		p = strrchr(stat, ')');
+		if (!p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X')
+			continue;
+		ppid = strtol(p + 4, NULL, 10);
+		if (ppid == me && pid != m->pid) {
+			kill((pid_t)pid, SIGKILL);
+			count++;
+		}
+	}
+	closedir(d);
+	return count;
+}
+
+/* End every leftover of the command: its cgroup, and our adoptees. */
+static void kill_descendants(struct monitor *m)
+{
+	struct timespec tick = {0, 1000000L};
+	int round;
+
+	local_cgroup_kill(&m->cg);
+	for (round = 0; round < 2000; round++) {
+		siginfo_t si;
+
+		/* No child at all (the common case): nothing to look for. */
+		memset(&si, 0, sizeof(si));
+		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0 &&
+		    errno == ECHILD)
+			return;
+		if (!kill_adopted(m))
+			return;
+		reap(m);
+		nanosleep(&tick, NULL);
+	}
 }
 
 static void terminate(struct monitor *m)
@@ -445,6 +548,7 @@ static void do_release(struct monitor *m)
 {
 	m->released = 1;
 	signal_group(m, SIGKILL);
+	kill_descendants(m);
 	close_stdin_now(m);
 	m->linger_until = mono_ms() + RELEASE_LINGER_MS;
 }
@@ -559,6 +663,7 @@ static void on_timers(struct monitor *m)
 	if (m->kill_at && now >= m->kill_at) {
 		m->kill_at = 0;
 		signal_group(m, SIGKILL);
+		kill_descendants(m);
 	}
 }
 
@@ -610,6 +715,9 @@ static void run(struct monitor *m)
 static void finish(struct monitor *m)
 {
 	close_stdin_now(m);
+	/* Nothing the command started outlives it. */
+	kill_descendants(m);
+	local_cgroup_destroy(&m->cg);
 	if (!m->reaped) {
 		/* Released while the command resisted: say what we know. */
 		signal_group(m, SIGKILL);
@@ -657,6 +765,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	m.dirfd = m.out_fd = m.err_fd = m.in_fd = -1;
+	m.cg = (struct local_cgroup)LOCAL_CGROUP_INIT;
 	m.fifo_fd = m.ctl_fd = m.sig_fd = -1;
 	m.log.fd = -1;
 
