@@ -1,0 +1,42 @@
+# tests/security/isolation.cmake - the local sandbox's isolation promises
+# (docs/security.md), checked through the real CLI with a probe program
+# inside the sandbox. Every suite runs twice: as the invoking user (root in
+# CI) and as uid 65534 through run-unprivileged.sh (skipped, exit 77, when
+# not run by root).
+#
+#   kernel  capabilities, devices, mounts, /proc, kernel settings, host
+#           processes, /sys, nested user namespaces
+#   net     network: none over TCP, UDP, unix and abstract sockets; raw,
+#           packet and netlink sockets
+#   io      the terminal, inherited descriptors, the working directory and
+#           read-only paths, file ownership, the environment
+#   procs   nothing left after a timeout, kill or release; the limits
+
+# The probe runs inside the sandbox, under memory limits: no sanitizers.
+add_executable(wsp_security_probe isolation_probe.c)
+target_compile_options(wsp_security_probe PRIVATE -fno-sanitize=all)
+target_link_options(wsp_security_probe PRIVATE -fno-sanitize=all)
+
+add_library(wsp_security_isolation STATIC isolation_util.c)
+target_include_directories(wsp_security_isolation PUBLIC
+  "${CMAKE_CURRENT_SOURCE_DIR}")
+target_compile_definitions(wsp_security_isolation PUBLIC
+  WSP_CLI="$<TARGET_FILE:wsp_cli>"
+  ISO_PROBE="$<TARGET_FILE:wsp_security_probe>")
+add_dependencies(wsp_security_isolation wsp_cli wsp-sandbox-local
+  wsp-local-monitor wsp_security_probe)
+
+foreach(area kernel net io procs)
+  set(exe test_security_isolation_${area})
+  add_executable(${exe} test_isolation_${area}.c)
+  target_link_libraries(${exe} PRIVATE wsp_security_isolation
+    PkgConfig::CUNIT)
+  add_test(NAME security_isolation_${area} COMMAND ${exe})
+  add_test(NAME security_isolation_${area}_unprivileged
+    COMMAND sh "${CMAKE_CURRENT_SOURCE_DIR}/run-unprivileged.sh"
+            "$<TARGET_FILE:${exe}>")
+  set_tests_properties(security_isolation_${area}
+    security_isolation_${area}_unprivileged PROPERTIES TIMEOUT 180)
+  set_tests_properties(security_isolation_${area}_unprivileged PROPERTIES
+    SKIP_RETURN_CODE 77)
+endforeach()

@@ -1,0 +1,252 @@
+/*
+ * tests/security/test_isolation_procs.c - no process outlives what ended
+ * its command: a timeout, `wsp kill` or `wsp release`, including
+ * descendants that left the command's session (setsid) or were orphaned
+ * on purpose (a double fork), under bubblewrap and, for background
+ * processes, also under `isolation: none` (finding 9). And the limits
+ * hold: memory, processes (for root through a pids cgroup, since the
+ * kernel does not apply RLIMIT_NPROC to root), CPU time and file size.
+ * Survivors are looked for in the host's /proc by a token argument no
+ * other process has. As root and as an unprivileged user.
+ */
+#include "cu_main.h"
+#include "isolation_util.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* How long a process may take to show up, or to be gone. */
+#define SETTLE_MS 15000
+
+static struct iso t, host, lim, nproc;
+
+/*
+ * The processes of our uid on the whole host. For a user, RLIMIT_NPROC
+ * counts them all (other programs of the same uid included); for root the
+ * limit is a cgroup of the command's own and counts only the command's.
+ */
+static int processes_of_uid(void)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	struct stat st;
+	char path[300];
+	int n = 0;
+
+	while (d && (e = readdir(d)))
+		if (e->d_name[0] >= '1' && e->d_name[0] <= '9') {
+			snprintf(path, sizeof(path), "/proc/%s", e->d_name);
+			n += stat(path, &st) == 0 && st.st_uid == geteuid();
+		}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static int suite_init(void)
+{
+	char options[64];
+
+	snprintf(options, sizeof(options), "    max_processes: %d\n",
+		 iso_root() ? 8 : processes_of_uid() + 12);
+	return iso_setup(&t, "bwrap", NULL) || iso_setup(&host, "none", NULL) ||
+	       iso_setup(&lim, "bwrap",
+			 "    memory_limit: 64MiB\n"
+			 "    cpu_time: 1s\n"
+			 "    file_size_limit: 1MiB\n") ||
+	       iso_setup(&nproc, "bwrap", options);
+}
+
+static int suite_clean(void)
+{
+	iso_teardown(&t);
+	iso_teardown(&host);
+	iso_teardown(&lim);
+	iso_teardown(&nproc);
+	return 0;
+}
+
+/* A number of seconds to sleep that only this test's processes use. */
+static const char *new_token(void)
+{
+	static char token[32];
+	static int n;
+
+	snprintf(token, sizeof(token), "7000.%d%d", (int)getpid(), ++n);
+	return token;
+}
+
+/*
+ * A shell command leaving three sleepers: one in a session of its own
+ * still holding the command's output, one orphaned by a double fork into
+ * a new session with its output elsewhere, and a plain child.
+ */
+static const char *escapees(const char *token)
+{
+	static char cmd[512];
+
+	snprintf(cmd, sizeof(cmd),
+		 "setsid sleep %s & "
+		 "(setsid sleep %s </dev/null >/dev/null 2>&1 &); "
+		 "sleep %s & wait",
+		 token, token, token);
+	return cmd;
+}
+
+static void test_timeout(void)
+{
+	const char *token = new_token();
+	pid_t pid = iso_wsp_start(&t, (const char *const[]){
+		"exec", "--timeout", "5s", "--", "sh", "-c", escapees(token),
+		NULL });
+
+	CU_ASSERT_FATAL(pid > 0);
+	/* all three run before the deadline, then none after it */
+	CU_ASSERT_EQUAL(iso_wait_procs(token, 3, SETTLE_MS), 3);
+	CU_ASSERT_EQUAL(iso_wsp_finish(&t, pid), 124);
+	CU_ASSERT_EQUAL(iso_wait_procs(token, 0, SETTLE_MS), 0);
+}
+
+/* Spawn the escapees in the background; the process id, or "". */
+static const char *spawn_escapees(struct iso *w, const char *token)
+{
+	static char id[64];
+
+	id[0] = '\0';
+	if (iso_wsp(w, (const char *const[]){ "spawn", "--no-stdin", "-c",
+					      escapees(token), NULL }) == 0)
+		snprintf(id, sizeof(id), "%.*s", (int)strcspn(w->out, "\n"),
+			 w->out);
+	return id;
+}
+
+static void ended_by(struct iso *w, const char *verb)
+{
+	const char *token = new_token(), *id = spawn_escapees(w, token);
+	char ids[64];
+
+	CU_ASSERT_FATAL(id[0] != '\0');
+	snprintf(ids, sizeof(ids), "%s", id);
+	CU_ASSERT_EQUAL(iso_wait_procs(token, 3, SETTLE_MS), 3);
+	CU_ASSERT_EQUAL(iso_wsp(w, (const char *const[]){ verb, ids, NULL }),
+			0);
+	CU_ASSERT_EQUAL(iso_wait_procs(token, 0, SETTLE_MS), 0);
+	if (strcmp(verb, "release"))
+		iso_wsp(w, (const char *const[]){ "release", ids, NULL });
+}
+
+static void test_kill(void)
+{
+	ended_by(&t, "kill");
+}
+
+static void test_release(void)
+{
+	ended_by(&t, "release");
+}
+
+/* Unisolated there is no PID namespace: the monitor ends them itself. */
+static void test_release_unisolated(void)
+{
+	ended_by(&host, "release");
+}
+
+static void test_background_timeout_unisolated(void)
+{
+	const char *token = new_token();
+
+	CU_ASSERT_EQUAL_FATAL(
+		iso_wsp(&host, (const char *const[]){
+				"spawn", "--no-stdin", "--timeout", "5s", "-c",
+				escapees(token), NULL }),
+		0);
+	CU_ASSERT_EQUAL(iso_wait_procs(token, 3, SETTLE_MS), 3);
+	CU_ASSERT_EQUAL(iso_wait_procs(token, 0, SETTLE_MS), 0);
+}
+
+/* The result names the limit (`wsp --json exec`). */
+static int limit_is(const struct iso *w, const char *limit)
+{
+	char want[64];
+
+	snprintf(want, sizeof(want), "\"limit\":\"%s\"", limit);
+	if (!strstr(w->out, want))
+		fprintf(stderr, "\nwant %s in %s\n", want, w->out);
+	return strstr(w->out, want) != NULL;
+}
+
+static void test_memory_limit(void)
+{
+	CU_ASSERT_EQUAL(iso_wsp(&lim, (const char *const[]){
+				"--json", "exec", "--", "./probe", "alloc",
+				"256", NULL }),
+			3);
+	CU_ASSERT(limit_is(&lim, "memory"));
+	/* what fits still runs */
+	CU_ASSERT_EQUAL(iso_probe(&lim, "alloc", "8", NULL), 0);
+	CU_ASSERT_EQUAL(iso_probe(&t, "alloc", "256", NULL), 0);
+}
+
+static void test_process_limit(void)
+{
+	const char *many = "i=0; while [ $i -lt 64 ]; do sleep 2 & "
+			   "i=$((i+1)); done; wait";
+
+	CU_ASSERT_NOT_EQUAL(iso_wsp(&nproc, (const char *const[]){
+				    "--json", "sh", many, NULL }),
+			    0);
+	CU_ASSERT(limit_is(&nproc, "processes"));
+	/* a command within the limit runs */
+	CU_ASSERT_EQUAL(iso_wsp(&nproc, (const char *const[]){
+				"sh", "sleep 0 & wait", NULL }),
+			0);
+	/* without the limit the same command runs */
+	CU_ASSERT_EQUAL(iso_wsp(&t, (const char *const[]){ "sh", many, NULL }),
+			0);
+}
+
+static void test_cpu_limit(void)
+{
+	CU_ASSERT_NOT_EQUAL(iso_wsp(&lim, (const char *const[]){
+				    "--json", "exec", "--", "./probe", "spin",
+				    NULL }),
+			    0);
+	CU_ASSERT(limit_is(&lim, "cpu"));
+	CU_ASSERT_PTR_NULL(strstr(lim.out, "\"timed_out\":true"));
+}
+
+static void test_file_size_limit(void)
+{
+	char path[400];
+	struct stat st;
+
+	CU_ASSERT_NOT_EQUAL(iso_wsp(&lim, (const char *const[]){
+				    "--json", "exec", "--", "./probe", "fill",
+				    "big", "4", NULL }),
+			    0);
+	CU_ASSERT(limit_is(&lim, "file_size"));
+	snprintf(path, sizeof(path), "%s/big", lim.ws);
+	CU_ASSERT_EQUAL_FATAL(stat(path, &st), 0);
+	CU_ASSERT(st.st_size <= 1024 * 1024);
+}
+
+static CU_TestInfo tests[] = {
+	{ "nothing survives a timeout", test_timeout },
+	{ "nothing survives wsp kill", test_kill },
+	{ "nothing survives wsp release", test_release },
+	{ "unisolated: nothing survives wsp release", test_release_unisolated },
+	{ "unisolated: nothing survives a background timeout",
+	  test_background_timeout_unisolated },
+	{ "memory limit", test_memory_limit },
+	{ "process limit", test_process_limit },
+	{ "cpu time limit", test_cpu_limit },
+	{ "file size limit", test_file_size_limit },
+	CU_TEST_INFO_NULL,
+};
+
+CU_MAIN_SUITE("security: processes and limits", suite_init, suite_clean,
+	      tests)
