@@ -11,6 +11,8 @@
 #   io      the terminal, inherited descriptors, the working directory and
 #           read-only paths, file ownership, the environment
 #   procs   nothing left after a timeout, kill or release; the limits
+#
+# test_seccomp_filter runs the seccomp program on made-up calls, once.
 
 # The probe runs inside the sandbox, under memory limits: no sanitizers.
 add_executable(wsp_security_probe isolation_probe.c)
@@ -40,3 +42,11 @@ foreach(area kernel net io procs)
   set_tests_properties(security_isolation_${area}_unprivileged PROPERTIES
     SKIP_RETURN_CODE 77)
 endforeach()
+
+# The seccomp program itself, on made-up calls (no kernel needed).
+add_executable(test_security_seccomp_filter test_seccomp_filter.c
+  "${PROJECT_SOURCE_DIR}/plugins/sandbox-local/seccomp.c")
+target_include_directories(test_security_seccomp_filter PRIVATE
+  "${PROJECT_SOURCE_DIR}/plugins/sandbox-local")
+target_link_libraries(test_security_seccomp_filter PRIVATE PkgConfig::CUNIT)
+add_test(NAME security_seccomp_filter COMMAND test_security_seccomp_filter)

@@ -15,6 +15,8 @@
  *   probe pids              what /proc shows of processes
  *   probe sys               what /sys shows
  *   probe userns            unshare of a user namespace
+ *   probe syscalls          keyrings, perf_event_open, io_uring, syslog
+ *   probe abi               a call through the 32-bit x86 entry
  *   probe sockets           netlink, packet, raw and plain sockets
  *   probe tcp PORT | udp PORT | unix PATH | abstract NAME
  *   probe fds               the descriptors the probe was given
@@ -47,6 +49,8 @@
 #include <unistd.h>
 #include <linux/if_packet.h>
 #include <linux/netlink.h>
+#include <linux/perf_event.h>
+#include <signal.h>
 
 static const char *ename(int e)
 {
@@ -389,6 +393,64 @@ static void tiocsti(void)
 	close(master);
 }
 
+/* The calls the seccomp filter answers with an errno of its own. */
+static void syscalls(void)
+{
+	struct perf_event_attr pe;
+	long params[16] = { 0 }; /* struct io_uring_params, zeroed */
+	long fd;
+
+	result("keyctl", (int)syscall(SYS_keyctl, 0 /* GET_KEYRING_ID */,
+				      -3 /* the session keyring */, 0));
+	result("add_key", (int)syscall(SYS_add_key, "user", "probe", "x", 1,
+				       -3));
+	result("request_key", (int)syscall(SYS_request_key, "user", "probe",
+					   NULL, 0));
+	memset(&pe, 0, sizeof(pe));
+	pe.type = PERF_TYPE_SOFTWARE;
+	pe.size = sizeof(pe);
+	pe.config = PERF_COUNT_SW_TASK_CLOCK;
+	pe.exclude_kernel = 1;
+	pe.exclude_hv = 1;
+	fd = syscall(SYS_perf_event_open, &pe, 0, -1, -1, 0);
+	result("perf_event_open", (int)fd);
+	if (fd >= 0)
+		close((int)fd);
+	fd = syscall(SYS_io_uring_setup, 1, params);
+	result("io_uring_setup", (int)fd);
+	if (fd >= 0)
+		close((int)fd);
+	result("syslog", (int)syscall(SYS_syslog, 10 /* SIZE_BUFFER */, NULL,
+				      0));
+}
+
+/*
+ * A system call through the 32-bit x86 entry of a 64-bit process: the
+ * filter kills it (SIGSYS), since its numbers are not the ones checked.
+ */
+static void foreign_abi(void)
+{
+#if defined(__x86_64__)
+	pid_t pid = fork();
+	int st = 0;
+
+	if (pid == 0) {
+		long ret;
+
+		/* 20 is getpid in the i386 table */
+		__asm__ volatile("int $0x80" : "=a"(ret) : "a"(20L) : "memory");
+		_exit(ret > 0 ? 0 : 1);
+	}
+	waitpid(pid, &st, 0);
+	printf("int80=%s\n", WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS
+				     ? "SIGSYS"
+			     : WIFEXITED(st) && WEXITSTATUS(st) == 0 ? "ok"
+								     : "other");
+#else
+	printf("int80=SIGSYS\n"); /* no such entry here */
+#endif
+}
+
 static void write_file(const char *path)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -469,6 +531,10 @@ int main(int argc, char **argv)
 		pids();
 	else if (!strcmp(what, "sys"))
 		sys();
+	else if (!strcmp(what, "syscalls"))
+		syscalls();
+	else if (!strcmp(what, "abi"))
+		foreign_abi();
 	else if (!strcmp(what, "userns"))
 		result("unshare_user", unshare(CLONE_NEWUSER));
 	else if (!strcmp(what, "sockets"))
