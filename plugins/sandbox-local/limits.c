@@ -4,8 +4,8 @@
  *
  * Limits are per process (RLIMIT_AS, RLIMIT_CPU, RLIMIT_FSIZE) and inherited
  * by every process the command starts; RLIMIT_NPROC counts all processes
- * of the user, and the kernel does not enforce it for root. cgroup v2 is
- * not used yet (see the README of the plugin).
+ * of the user, and the kernel does not enforce it for root, whose commands
+ * get a pids cgroup instead (cgroup.c).
  *
  * Telling which limit hit is a heuristic, because the kernel reports
  * only how the process ended:

@@ -20,8 +20,8 @@
 
 /* Resource limits applied in the child before exec (0 = no limit). */
 struct local_limits {
-	uint64_t memory_bytes;  /* RLIMIT_AS (and cgroup memory.max) */
-	uint64_t max_processes; /* RLIMIT_NPROC (and cgroup pids.max) */
+	uint64_t memory_bytes;  /* RLIMIT_AS */
+	uint64_t max_processes; /* RLIMIT_NPROC; for root cgroup pids.max */
 	uint64_t cpu_seconds;   /* RLIMIT_CPU */
 	uint64_t file_size;     /* RLIMIT_FSIZE */
 };

@@ -44,7 +44,8 @@ static const wsp_option_spec local_options[] = {
 	OPT(WSP_OPT_SIZE, "memory_limit", NULL,
 	    "address-space limit of each command process (RLIMIT_AS)"),
 	OPT(WSP_OPT_INT, "max_processes", NULL,
-	    "process limit of the user running commands (RLIMIT_NPROC)"),
+	    "processes a command may run (RLIMIT_NPROC; for root a pids "
+	    "cgroup)"),
 	OPT(WSP_OPT_DURATION, "cpu_time", NULL,
 	    "CPU time limit of each command process, whole seconds"),
 	OPT(WSP_OPT_SIZE, "file_size_limit", NULL,
