@@ -15,6 +15,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * Why a command of root with max_processes is refused (printf format: the
+ * reason local_cgroup_create() gave).
+ */
+#define LOCAL_CGROUP_REFUSED                                                \
+	"option 'max_processes' needs a pids cgroup when root runs commands " \
+	"(RLIMIT_NPROC does not bind root): %s; give wsp a writable one, "    \
+	"run it as another user, or remove the option"
+
 struct local_cgroup {
 	int parent_fd; /* the directory it was made in, or -1 */
 	int procs_fd;  /* its cgroup.procs, open for writing, or -1 */

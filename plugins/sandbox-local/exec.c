@@ -202,6 +202,17 @@ static int has_limits(const struct local_limits *l)
 	       l->file_size;
 }
 
+static void close_pipes(int out[2], int errp[2], int in[2])
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		close_fd(&out[i]);
+		close_fd(&errp[i]);
+		close_fd(&in[i]);
+	}
+}
+
 /* Create the pipes and start the child; fills r's descriptors. */
 static int start_child(struct run *r, const struct local_prepared *p,
 		       wsp_error *err)
@@ -275,25 +286,12 @@ static int start_child(struct run *r, const struct local_prepared *p,
 	r->pidfd = (int)syscall(SYS_pidfd_open, r->pid, 0);
 	return 0;
 no_cgroup:
-	close_fd(&out[0]);
-	close_fd(&out[1]);
-	close_fd(&errp[0]);
-	close_fd(&errp[1]);
-	close_fd(&in[0]);
-	close_fd(&in[1]);
-	return wsp_error_set_os(err, WSP_EUNAVAIL, rc,
-		"option 'max_processes' needs a cgroup when root runs "
-		"commands (the kernel does not apply RLIMIT_NPROC to root), "
-		"and none can be made here: %s; give wsp a writable pids "
-		"cgroup, run it as another user, or remove the option", why);
+	close_pipes(out, errp, in);
+	return wsp_error_set_os(err, WSP_EUNAVAIL, rc, LOCAL_CGROUP_REFUSED,
+				why);
 os_fail:
 	rc = errno;
-	close_fd(&out[0]);
-	close_fd(&out[1]);
-	close_fd(&errp[0]);
-	close_fd(&errp[1]);
-	close_fd(&in[0]);
-	close_fd(&in[1]);
+	close_pipes(out, errp, in);
 	return wsp_error_set_os(err, WSP_EIO, rc, "cannot set up pipes: %s",
 				strerror(rc));
 }

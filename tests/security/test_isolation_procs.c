@@ -11,12 +11,14 @@
  */
 #include "cu_main.h"
 #include "isolation_util.h"
+#include "test_files.h"
 
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* How long a process may take to show up, or to be gone. */
@@ -209,6 +211,53 @@ static void test_process_limit(void)
 			0);
 }
 
+/*
+ * Root's process limit is a cgroup: where none can be made (here: every
+ * cgroup mount read-only in a mount namespace of the test's own), a command
+ * with max_processes is refused, never run without its limit. A user's
+ * limit is RLIMIT_NPROC, which always holds: nothing to refuse.
+ */
+static void test_process_limit_unenforceable(void)
+{
+	char script[500], cmd[2000], text[4096];
+	FILE *f;
+	int st;
+
+	if (!iso_root())
+		return;
+	snprintf(script, sizeof(script), "%s/ro-cgroups.sh", nproc.dir);
+	f = fopen(script, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("for m in $(awk '$3 ~ /^cgroup/ {print $2}' /proc/mounts); do\n"
+	      "\tmount -o remount,bind,ro \"$m\" || exit 99\n"
+	      "done\n"
+	      "\"$@\" >out 2>err\n",
+	      f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s && unshare -m --propagation private sh %s "
+		 "%s --config %s sh 'echo ran'",
+		 nproc.dir, script, WSP_CLI, nproc.config);
+	st = system(cmd);
+	CU_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 126);
+	snprintf(cmd, sizeof(cmd), "%s/err", nproc.dir);
+	test_read_text(cmd, text, sizeof(text));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "needs a pids cgroup"));
+	snprintf(cmd, sizeof(cmd), "%s/out", nproc.dir);
+	test_read_text(cmd, text, sizeof(text));
+	CU_ASSERT_PTR_NULL(strstr(text, "ran"));
+	/* a background process likewise */
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s && unshare -m --propagation private sh %s "
+		 "%s --config %s spawn -c 'echo ran'",
+		 nproc.dir, script, WSP_CLI, nproc.config);
+	st = system(cmd);
+	CU_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 1);
+	snprintf(cmd, sizeof(cmd), "%s/err", nproc.dir);
+	test_read_text(cmd, text, sizeof(text));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "needs a pids cgroup"));
+}
+
 static void test_cpu_limit(void)
 {
 	CU_ASSERT_NOT_EQUAL(iso_wsp(&lim, (const char *const[]){
@@ -243,6 +292,8 @@ static CU_TestInfo tests[] = {
 	  test_background_timeout_unisolated },
 	{ "memory limit", test_memory_limit },
 	{ "process limit", test_process_limit },
+	{ "root: an unenforceable process limit refuses the command",
+	  test_process_limit_unenforceable },
 	{ "cpu time limit", test_cpu_limit },
 	{ "file size limit", test_file_size_limit },
 	CU_TEST_INFO_NULL,

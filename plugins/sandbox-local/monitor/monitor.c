@@ -331,12 +331,7 @@ static int setup(struct monitor *m, const char *dir)
 		e = -local_cgroup_create(&m->cg, m->spec.limit_nproc, why,
 					 sizeof(why));
 		if (e) {
-			report(m, "error %d option 'max_processes' needs a "
-			       "cgroup when root runs commands (the kernel "
-			       "does not apply RLIMIT_NPROC to root), and none "
-			       "can be made here: %s; give wsp a writable pids "
-			       "cgroup, run it as another user, or remove the "
-			       "option\n", e, why);
+			report(m, "error %d " LOCAL_CGROUP_REFUSED "\n", e, why);
 			return -1;
 		}
 	}
