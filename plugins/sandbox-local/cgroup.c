@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -266,6 +267,48 @@ int local_cgroup_join(const struct local_cgroup *cg)
 	return write(cg->procs_fd, "0", 1) == 1 ? 0 : -1;
 }
 
+/* True if /proc/<pid>/cgroup puts pid in the cgroup called name. */
+static int in_cgroup(long pid, const char *name)
+{
+	char path[64], text[4096], *line, *save = NULL;
+	size_t n = strlen(name);
+	ssize_t got;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%ld/cgroup", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	got = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	text[got > 0 ? got : 0] = '\0';
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		size_t l = strlen(line);
+
+		if (l > n && line[l - n - 1] == '/' &&
+		    !strcmp(line + l - n, name))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * SIGKILL one listed process, if it still is the one listed: a pidfd pins
+ * it, and it must still be in the cgroup, so a pid reused meanwhile by an
+ * unrelated process is never hit.
+ */
+static void kill_member(long pid, const char *name)
+{
+	int fd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
+
+	if (fd < 0)
+		return;
+	if (in_cgroup(pid, name))
+		syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
+	close(fd);
+}
+
 /* SIGKILL what cgroup.procs lists; the number of processes listed. */
 static int kill_listed(const struct local_cgroup *cg)
 {
@@ -288,7 +331,7 @@ static int kill_listed(const struct local_cgroup *cg)
 				break;
 			pid = strtol(p, NULL, 10);
 			if (pid > 1) {
-				kill((pid_t)pid, SIGKILL);
+				kill_member(pid, cg->name);
 				count++;
 			}
 		}
