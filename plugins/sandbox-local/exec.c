@@ -10,7 +10,9 @@
  * left behind is read for at most LOCAL_DRAIN_MS; then anything left in
  * its process group is killed (as bubblewrap's PID namespace would), so a
  * grandchild holding the pipes, even one that left the group with
- * setsid(), never keeps exec waiting.
+ * setsid(), never keeps exec waiting. When root runs a command with a
+ * process limit, the command runs in a pids cgroup of its own (cgroup.c),
+ * emptied and removed at the end.
  */
 #include "cgroup.h"
 #include "instance.h"
@@ -143,6 +145,10 @@ static void child_exec(const struct local_prepared *p,
 	if (dup2(fds->in, 0) < 0 || dup2(fds->out, 1) < 0 ||
 	    dup2(fds->err, 2) < 0 || chdir(p->cwd) < 0)
 		goto fail;
+	/* bwrap reads its filter at LOCAL_SECCOMP_FD: keep the report pipe. */
+	if (fds->filter >= 0 && report_fd == LOCAL_SECCOMP_FD)
+		report_fd = fcntl(report_fd, F_DUPFD_CLOEXEC,
+				  LOCAL_SECCOMP_FD + 1);
 	if (fds->filter >= 0 && local_seccomp_pass(fds->filter) < 0)
 		goto fail;
 	memset(&dfl, 0, sizeof(dfl));
