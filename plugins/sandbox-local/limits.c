@@ -16,7 +16,8 @@
  *  - with a memory limit set: death by SIGSEGV, SIGABRT or SIGKILL, or a
  *    failure whose stderr ends with an out-of-memory message (malloc
  *    failing under RLIMIT_AS looks like that);
- *  - with a process limit set: a failure whose stderr says fork failed.
+ *  - with a process limit set: a failure whose stderr says fork failed
+ *    (bubblewrap's clone of the sandbox included).
  */
 #include "instance.h"
 
@@ -73,7 +74,10 @@ static int says_fork_failed(const char *t, size_t n)
 	return contains(t, n, "Cannot fork") ||
 	       contains(t, n, "can't fork") ||
 	       contains(t, n, "fork: Resource temporarily unavailable") ||
-	       contains(t, n, "fork failed");
+	       contains(t, n, "fork failed") ||
+	       /* bwrap's own clone, when the limit is reached before it */
+	       contains(t, n, "Creating new namespace failed: Resource "
+			      "temporarily unavailable");
 }
 
 uint32_t local_limit_classify(const struct local_limits *limits, int exited,

@@ -116,6 +116,8 @@ static void test_limit_classifier(void)
 	struct local_limits all = { 64 << 20, 10, 2, 1 << 20 };
 	const char *oom = "dd: memory exhausted by input buffer";
 	const char *fork_fail = "sh: 1: Cannot fork";
+	const char *bwrap_fail = "bwrap: Creating new namespace failed: "
+				 "Resource temporarily unavailable\n";
 
 	/* nothing configured: nothing blamed */
 	CU_ASSERT_EQUAL(local_limit_classify(&none, 0, SIGXCPU, 5000, NULL, 0),
@@ -141,6 +143,13 @@ static void test_limit_classifier(void)
 	CU_ASSERT_EQUAL(local_limit_classify(&all, 1, 2, 0, fork_fail,
 					     strlen(fork_fail)),
 			WSP_LIMIT_PROCESSES);
+	/* the limit reached before bubblewrap could start the sandbox */
+	CU_ASSERT_EQUAL(local_limit_classify(&all, 1, 1, 0, bwrap_fail,
+					     strlen(bwrap_fail)),
+			WSP_LIMIT_PROCESSES);
+	CU_ASSERT_EQUAL(local_limit_classify(&none, 1, 1, 0, bwrap_fail,
+					     strlen(bwrap_fail)),
+			WSP_LIMIT_NONE);
 	/* success is never a limit */
 	CU_ASSERT_EQUAL(local_limit_classify(&all, 1, 0, 9000, oom,
 					     strlen(oom)),

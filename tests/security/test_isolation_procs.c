@@ -26,11 +26,24 @@
 
 static struct iso t, host, lim, nproc;
 
+static int processes_of_uid(void);
+
 /*
- * The processes of our uid on the whole host. For a user, RLIMIT_NPROC
- * counts them all (other programs of the same uid included); for root the
- * limit is a cgroup of the command's own and counts only the command's.
+ * The max_processes line for a limit a little above what runs now: for
+ * root a cgroup of the command's own, for a user RLIMIT_NPROC, which
+ * counts every process of the uid on the host (of other programs too, so
+ * it is taken just before use).
  */
+static const char *nproc_option(void)
+{
+	static char options[64];
+
+	snprintf(options, sizeof(options), "    max_processes: %d\n",
+		 iso_root() ? 8 : processes_of_uid() + 24);
+	return options;
+}
+
+/* The processes of our uid on the whole host. */
 static int processes_of_uid(void)
 {
 	DIR *d = opendir("/proc");
@@ -51,16 +64,12 @@ static int processes_of_uid(void)
 
 static int suite_init(void)
 {
-	char options[64];
-
-	snprintf(options, sizeof(options), "    max_processes: %d\n",
-		 iso_root() ? 8 : processes_of_uid() + 12);
 	return iso_setup(&t, "bwrap", NULL) || iso_setup(&host, "none", NULL) ||
 	       iso_setup(&lim, "bwrap",
 			 "    memory_limit: 64MiB\n"
 			 "    cpu_time: 1s\n"
 			 "    file_size_limit: 1MiB\n") ||
-	       iso_setup(&nproc, "bwrap", options);
+	       iso_setup(&nproc, "bwrap", nproc_option());
 }
 
 static int suite_clean(void)
@@ -195,17 +204,20 @@ static void test_memory_limit(void)
 
 static void test_process_limit(void)
 {
-	const char *many = "i=0; while [ $i -lt 64 ]; do sleep 2 & "
+	const char *many = "i=0; while [ $i -lt 128 ]; do sleep 2 & "
 			   "i=$((i+1)); done; wait";
+	struct iso within;
 
 	CU_ASSERT_NOT_EQUAL(iso_wsp(&nproc, (const char *const[]){
 				    "--json", "sh", many, NULL }),
 			    0);
 	CU_ASSERT(limit_is(&nproc, "processes"));
 	/* a command within the limit runs */
-	CU_ASSERT_EQUAL(iso_wsp(&nproc, (const char *const[]){
+	CU_ASSERT_EQUAL_FATAL(iso_setup(&within, "bwrap", nproc_option()), 0);
+	CU_ASSERT_EQUAL(iso_wsp(&within, (const char *const[]){
 				"sh", "sleep 0 & wait", NULL }),
 			0);
+	iso_teardown(&within);
 	/* without the limit the same command runs */
 	CU_ASSERT_EQUAL(iso_wsp(&t, (const char *const[]){ "sh", many, NULL }),
 			0);
