@@ -148,6 +148,16 @@ int local_path_within(const char *path, const char *dir);
  */
 char *local_path_resolve_under(const char *base, const char *rel);
 
+/*
+ * The path the kernel reaches through the absolute path once mkdir -p has
+ * made what is missing: every existing symlink followed, "." and ".."
+ * folded where they apply (after a link, at its target). A new string,
+ * or NULL with errno.
+ */
+char *local_path_real(const char *path);
+/* s for an error message: control bytes as \xNN, cut to fit cap. */
+void local_printable(char *dst, size_t cap, const char *s);
+
 /* NULL-terminated string vectors. */
 size_t local_strv_len(char *const *v);
 void local_strv_free(char **v);

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <dirent.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -185,4 +186,131 @@ void local_strv_free(char **v)
 	for (i = 0; v && v[i]; i++)
 		free(v[i]);
 	free(v);
+}
+
+/*
+ * One step of local_path_real(): take the first component of *rest into
+ * comp (NUL-terminated, at most cap - 1 bytes) and advance *rest past it
+ * and the slashes after it; 0 at the end of the path, -1 when too long.
+ */
+static int next_component(const char **rest, char *comp, size_t cap)
+{
+	const char *s = *rest;
+	size_t n;
+
+	while (*s == '/')
+		s++;
+	n = strcspn(s, "/");
+	if (n >= cap)
+		return -1;
+	memcpy(comp, s, n);
+	comp[n] = '\0';
+	s += n;
+	while (*s == '/')
+		s++;
+	*rest = s;
+	return n ? 1 : 0;
+}
+
+char *local_path_real(const char *path)
+{
+	char cur[PATH_MAX], comp[NAME_MAX + 1], target[PATH_MAX];
+	char *pending = NULL, *grown;
+	const char *rest = path;
+	size_t len = 0; /* of cur; "" stands for "/" */
+	int links = 0, more;
+	struct stat st;
+	ssize_t n;
+
+	if (!path || path[0] != '/') {
+		errno = EINVAL;
+		return NULL;
+	}
+	cur[0] = '\0';
+	while ((more = next_component(&rest, comp, sizeof(comp))) > 0) {
+		if (!strcmp(comp, "."))
+			continue;
+		if (!strcmp(comp, "..")) {
+			while (len && cur[len - 1] != '/')
+				len--;
+			if (len)
+				len--;
+			cur[len] = '\0';
+			continue;
+		}
+		if (len + 1 + strlen(comp) >= sizeof(cur))
+			goto too_long;
+		cur[len++] = '/';
+		strcpy(cur + len, comp);
+		len += strlen(comp);
+		if (lstat(cur, &st) < 0) {
+			if (errno == ENOENT)
+				continue; /* made by mkdir -p: a real directory */
+			goto fail;
+		}
+		if (!S_ISLNK(st.st_mode))
+			continue;
+		/* A link: its target takes its place in what is left. */
+		if (++links > 40) {
+			errno = ELOOP;
+			goto fail;
+		}
+		n = readlink(cur, target, sizeof(target) - 1);
+		if (n < 0)
+			goto fail;
+		target[n] = '\0';
+		grown = malloc((size_t)n + 1 + strlen(rest) + 1);
+		if (!grown)
+			goto fail;
+		strcpy(grown, target);
+		strcat(grown, "/");
+		strcat(grown, rest);
+		free(pending);
+		pending = grown;
+		rest = pending;
+		if (target[0] == '/')
+			len = 0;
+		else
+			while (len && cur[len - 1] != '/')
+				len--;
+		if (len && cur[len - 1] == '/')
+			len--;
+		cur[len] = '\0';
+	}
+	if (more < 0)
+		goto too_long;
+	free(pending);
+	return strdup(len ? cur : "/");
+too_long:
+	errno = ENAMETOOLONG;
+fail:
+	free(pending);
+	return NULL;
+}
+
+void local_printable(char *dst, size_t cap, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	if (!cap)
+		return;
+	/* Room is kept for "..." and the NUL, in case s does not fit. */
+	for (; *s && o + 4 + 4 <= cap; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c >= 0x20 && c != 0x7f) {
+			dst[o++] = (char)c;
+			continue;
+		}
+		dst[o++] = '\\';
+		dst[o++] = 'x';
+		dst[o++] = hex[c >> 4];
+		dst[o++] = hex[c & 15];
+	}
+	if (*s && o + 4 <= cap) {
+		memcpy(dst + o, "...", 3);
+		o += 3;
+	}
+	dst[o] = '\0';
 }

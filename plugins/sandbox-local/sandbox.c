@@ -379,6 +379,51 @@ static char *default_state_dir(const wsp_instance_args *args, const char *id)
 	return out;
 }
 
+/*
+ * Where the sandbox can write, the state directory cannot be: commands
+ * there could forge the files background processes are driven by (and
+ * have wsp signal or delete what they name). Compared as real paths, so
+ * neither symlinks nor ".." get around it, in both directions: a
+ * writable directory inside the state directory is as bad.
+ */
+static int check_state_dir(struct local_sandbox *sb, wsp_error *err)
+{
+	char shown[256], where[256];
+	const char *hit = NULL, *what = NULL;
+	char *real = local_path_real(sb->state_dir);
+	size_t i;
+	int rc = 0;
+
+	local_printable(shown, sizeof(shown), sb->state_dir);
+	if (!real)
+		return wsp_error_set_os(err, WSP_ECONFIG, errno,
+			"cannot resolve the state directory '%s': %s; check "
+			"the option 'state_dir'", shown, strerror(errno));
+	if (local_path_within(real, sb->working_dir) ||
+	    local_path_within(sb->working_dir, real)) {
+		hit = sb->working_dir;
+		what = "the working directory";
+	}
+	for (i = 0; !hit && sb->rw_paths && sb->rw_paths[i]; i++)
+		if (local_path_within(real, sb->rw_paths[i]) ||
+		    local_path_within(sb->rw_paths[i], real)) {
+			hit = sb->rw_paths[i];
+			what = "a read_write_paths entry";
+		}
+	if (hit) {
+		local_printable(where, sizeof(where), hit);
+		/* The reason first: the paths may be cut off the end. */
+		rc = wsp_error_set(err, WSP_ECONFIG,
+			"option 'state_dir' %s %s: sandboxed commands could "
+			"forge process state there; use another directory "
+			"('%s', '%s')",
+			local_path_within(real, hit) ? "is inside" : "contains",
+			what, shown, where);
+	}
+	free(real);
+	return rc;
+}
+
 static int load_dirs(struct local_sandbox *sb, const wsp_instance_args *args,
 		     wsp_error *err)
 {
@@ -428,6 +473,9 @@ static int load_dirs(struct local_sandbox *sb, const wsp_instance_args *args,
 			"cannot place the state directory: neither "
 			"$XDG_STATE_HOME nor $HOME is set; set the option "
 			"'state_dir'");
+	rc = check_state_dir(sb, err);
+	if (rc < 0)
+		return rc;
 
 	s = NULL;
 	rc = h->opt_string(&s, h, cfg, "path", err);

@@ -1,0 +1,21 @@
+# tests/security/state.cmake - the state directory of the local sandbox
+# (docs/security.md, "State directory"): where it may be, and that wsp
+# trusts nothing a forged file in it says. Through the real CLI, as the
+# invoking user (root in CI) and as uid 65534 through run-unprivileged.sh;
+# uses the workspace helpers of isolation.cmake (included before).
+#
+#   config  state_dir inside or around the working directory or a
+#           read_write_paths entry is refused, symlinks and ".." included
+foreach(area config)
+  set(exe test_security_state_${area})
+  add_executable(${exe} test_state_${area}.c)
+  target_link_libraries(${exe} PRIVATE wsp_security_isolation
+    PkgConfig::CUNIT)
+  add_test(NAME security_state_${area} COMMAND ${exe})
+  add_test(NAME security_state_${area}_unprivileged
+    COMMAND sh "${CMAKE_CURRENT_SOURCE_DIR}/run-unprivileged.sh"
+            "$<TARGET_FILE:${exe}>")
+  set_tests_properties(security_state_${area}
+    security_state_${area}_unprivileged PROPERTIES TIMEOUT 180
+    SKIP_RETURN_CODE 77)
+endforeach()
