@@ -2,7 +2,9 @@
  * core/config_show.c - the effective configuration, as YAML or JSON.
  *
  * Variables are resolved and provider defaults filled in; the value of
- * every secret option is replaced by "********", whatever it was. The
+ * every secret option is replaced by "********", whatever it was, and so
+ * is every occurrence of a secret's value in any other string (a secret
+ * fed through ${VAR} into an endpoint or a sandbox env value too). The
  * document is built once as a cJSON tree and then printed either way.
  */
 #include "workspace_impl.h"
@@ -169,6 +171,28 @@ static int build(cJSON **out, wsp_workspace *ws, wsp_error *err)
 	return 0;
 }
 
+/* Every string of the tree with the workspace's secrets masked. */
+static int mask_tree(cJSON *node, wsp_workspace *ws)
+{
+	cJSON *c;
+	char *m;
+
+	cJSON_ArrayForEach(c, node)
+	{
+		if (cJSON_IsString(c)) {
+			m = wsp__logsink_mask_dup(&ws->sink, c->valuestring);
+			if (!m || !cJSON_SetValuestring(c, m)) {
+				free(m);
+				return WSP_ENOMEM;
+			}
+			free(m);
+		} else if (mask_tree(c, ws)) {
+			return WSP_ENOMEM;
+		}
+	}
+	return 0;
+}
+
 struct out {
 	wsp_sink_fn sink;
 	void *payload;
@@ -288,10 +312,17 @@ int wsp_workspace_config_show(wsp_workspace *ws, uint32_t flags,
 	int rc;
 
 	pthread_mutex_lock(&ws->lock);
+	wsp__workspace_learn_secrets(ws);
 	rc = build(&root, ws, err);
 	pthread_mutex_unlock(&ws->lock);
-	if (rc)
+	if (rc) {
+		wsp__workspace_mask_error(ws, err);
 		return rc;
+	}
+	if (mask_tree(root, ws)) {
+		cJSON_Delete(root);
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	}
 	if (flags & WSP_SHOW_JSON) {
 		text = cJSON_Print(root);
 		if (text) {

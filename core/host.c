@@ -52,7 +52,8 @@ int wsp__logsink_add_secret(struct wsp__logsink *sink, const char *value)
 		if (!strcmp(sink->secrets[i], value))
 			goto out;
 	copy = strdup(value);
-	s = copy ? realloc(sink->secrets, (sink->n_secrets + 1) * sizeof(*s)) :
+	/* Kept NULL-terminated: the list wsp__mask_text() takes. */
+	s = copy ? realloc(sink->secrets, (sink->n_secrets + 2) * sizeof(*s)) :
 		   NULL;
 	if (!s) {
 		free(copy);
@@ -61,6 +62,7 @@ int wsp__logsink_add_secret(struct wsp__logsink *sink, const char *value)
 	}
 	sink->secrets = s;
 	s[sink->n_secrets++] = copy;
+	s[sink->n_secrets] = NULL;
 out:
 	pthread_mutex_unlock(&sink->lock);
 	return rc;
@@ -94,33 +96,46 @@ static void mask_cut_tail(struct wsp__logsink *sink, char *line, size_t cap)
 	}
 }
 
+/* A masked copy of text (caller holds the lock); NULL without memory. */
+static char *mask_dup(struct wsp__logsink *sink, const char *text)
+{
+	/* Each byte may become a whole mask (a one-byte secret). */
+	size_t cap = strlen(text) * (sizeof(MASK) - 1) + 1;
+	char *out = malloc(cap);
+
+	if (out)
+		wsp__mask_text(out, cap, text,
+			       (const char *const *)sink->secrets, MASK);
+	return out;
+}
+
 void wsp__logsink_mask(struct wsp__logsink *sink, char *line, size_t cap)
 {
-	char out[LINE_MAX_BYTES], *hit;
-	size_t i, len, o;
-	const char *s;
+	char *out;
 	int cut = strlen(line) + 1 >= cap;
 
 	pthread_mutex_lock(&sink->lock);
 	if (cut)
 		mask_cut_tail(sink, line, cap);
-	for (i = 0; i < sink->n_secrets; i++) {
-		len = strlen(sink->secrets[i]);
-		if (!strstr(line, sink->secrets[i]))
-			continue;
-		o = 0;
-		for (s = line; (hit = strstr(s, sink->secrets[i]));
-		     s = hit + len) {
-			o += (size_t)snprintf(out + o, sizeof(out) - o,
-					      "%.*s" MASK, (int)(hit - s), s);
-			if (o >= sizeof(out))
-				break;
-		}
-		if (o < sizeof(out))
-			snprintf(out + o, sizeof(out) - o, "%s", s);
-		snprintf(line, cap, "%s", out);
+	if (sink->n_secrets) {
+		out = mask_dup(sink, line);
+		if (out)
+			snprintf(line, cap, "%s", out);
+		else /* hide everything rather than leak */
+			snprintf(line, cap, "%s", MASK);
+		free(out);
 	}
 	pthread_mutex_unlock(&sink->lock);
+}
+
+char *wsp__logsink_mask_dup(struct wsp__logsink *sink, const char *text)
+{
+	char *out;
+
+	pthread_mutex_lock(&sink->lock);
+	out = mask_dup(sink, text);
+	pthread_mutex_unlock(&sink->lock);
+	return out;
 }
 
 static void deliver(struct wsp__logsink *sink, int level, const char *prefix,

@@ -18,7 +18,7 @@ struct wsp__logsink {
 	void *payload;
 	int level;         /* highest level passed on */
 	pthread_mutex_t lock; /* guards secrets */
-	char **secrets;    /* values masked in every line */
+	char **secrets;    /* values masked in every line, NULL-terminated */
 	size_t n_secrets;
 };
 
@@ -55,8 +55,15 @@ WSP_INTERNAL void wsp__logsink_init(struct wsp__logsink *sink, wsp_log_fn fn,
 				    void *payload, int level);
 WSP_INTERNAL void wsp__logsink_fini(struct wsp__logsink *sink);
 
-/* Replace each occurrence of a known secret in line (in place). */
+/*
+ * Replace each occurrence of a known secret in line (in place) by
+ * "********", through wsp__mask_text() like every other output.
+ */
 WSP_INTERNAL void wsp__logsink_mask(struct wsp__logsink *sink, char *line,
 				    size_t cap);
+
+/* A masked copy of text (malloc'd), NULL when out of memory. */
+WSP_INTERNAL char *wsp__logsink_mask_dup(struct wsp__logsink *sink,
+					 const char *text);
 
 #endif /* WSP_CORE_HOST_H */

@@ -112,6 +112,13 @@ WSP_INTERNAL bool wsp__http_sensitive_param(const char *name, size_t len);
 WSP_INTERNAL void wsp__http_mask_secrets(char *dst, size_t cap, const char *src,
 					 const char *const *secrets);
 
+/*
+ * The same with mask as the replacement: the one routine every output of
+ * wsp (logs, errors, config show, tool results) masks secrets with.
+ */
+WSP_INTERNAL void wsp__mask_text(char *dst, size_t cap, const char *src,
+				 const char *const *secrets, const char *mask);
+
 /* The URL with the values of sensitive query parameters masked. */
 WSP_INTERNAL void wsp__http_mask_url(char *dst, size_t cap, const char *url,
 				     const char *const *secrets);

@@ -1,5 +1,6 @@
 /*
- * core/http_log.c - masking of secrets in the HTTP debug log and messages.
+ * core/http_log.c - masking of secrets in the HTTP debug log and messages,
+ * and wsp__mask_text(), the routine every output of wsp masks with.
  *
  * Whatever the service logs or puts in an error message goes through one
  * of these functions first. Masking errs on the side of hiding: a header
@@ -60,10 +61,17 @@ static void put(char *dst, size_t cap, size_t *pos, const char *s, size_t n)
 	dst[*pos] = '\0';
 }
 
-void wsp__http_mask_secrets(char *dst, size_t cap, const char *src,
-			    const char *const *secrets)
+/*
+ * The one masking routine of wsp: the debug log, log lines, error messages,
+ * `wsp config show` and tool results all go through it, so a secret is
+ * hidden the same way wherever it would appear. At each position the
+ * longest matching secret wins, so a secret that contains another is
+ * masked whole.
+ */
+void wsp__mask_text(char *dst, size_t cap, const char *src,
+		    const char *const *secrets, const char *mask)
 {
-	size_t pos = 0;
+	size_t pos = 0, ml = strlen(mask);
 
 	if (!cap)
 		return;
@@ -78,13 +86,19 @@ void wsp__http_mask_secrets(char *dst, size_t cap, const char *src,
 				hit = sl;
 		}
 		if (hit) {
-			put(dst, cap, &pos, MASK, strlen(MASK));
+			put(dst, cap, &pos, mask, ml);
 			src += hit;
 		} else {
 			put(dst, cap, &pos, src, 1);
 			src++;
 		}
 	}
+}
+
+void wsp__http_mask_secrets(char *dst, size_t cap, const char *src,
+			    const char *const *secrets)
+{
+	wsp__mask_text(dst, cap, src, secrets, MASK);
 }
 
 void wsp__http_mask_url(char *dst, size_t cap, const char *url,

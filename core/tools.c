@@ -5,6 +5,7 @@
  */
 #include "config.h"
 #include "tools_backend.h"
+#include "workspace_impl.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -449,9 +450,9 @@ static int result_text(wsp_tool_result *out, const char *text, int is_error)
 	return out->text ? 0 : WSP_ENOMEM;
 }
 
-int wsp_tool_call(wsp_tool_result *out, wsp_tools *set, const char *name,
-		  const char *args_json, const wsp_tool_call_opts *opts,
-		  wsp_error *err)
+static int call_tool(wsp_tool_result *out, wsp_tools *set, const char *name,
+		     const char *args_json, const wsp_tool_call_opts *opts,
+		     wsp_error *err)
 {
 	static const wsp_tool_call_opts no_opts = WSP_TOOL_CALL_OPTS_INIT;
 	struct wsp__tool_ctx c;
@@ -557,6 +558,36 @@ int wsp_tool_call(wsp_tool_result *out, wsp_tools *set, const char *name,
 	wsp__tbuf_free(&c.media);
 	if (!out->text)
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	return 0;
+}
+
+/*
+ * Errors go to the agent: no configured secret in them (a provider's
+ * message quoting an endpoint that carries one, say).
+ */
+int wsp_tool_call(wsp_tool_result *out, wsp_tools *set, const char *name,
+		  const char *args_json, const wsp_tool_call_opts *opts,
+		  wsp_error *err)
+{
+	int rc = call_tool(out, set, name, args_json, opts, err);
+	char *m;
+
+	if (!set)
+		return rc;
+	if (rc) {
+		wsp__workspace_mask_error(set->ws, err);
+		return rc;
+	}
+	if (out->is_error && out->text) {
+		m = wsp__logsink_mask_dup(&set->ws->sink, out->text);
+		if (!m) {
+			wsp_tool_result_release(out);
+			return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+		}
+		free(out->text);
+		out->text = m;
+		out->len = strlen(m);
+	}
 	return 0;
 }
 

@@ -183,17 +183,80 @@ static void describe(char *buf, size_t cap, const struct wsp__inst *in)
 			 in->label);
 }
 
+/* The secret options of one instance, as written (expanded). */
+static void learn_instance(wsp_workspace *ws, const struct wsp__inst *in,
+			   uint32_t kind)
+{
+	const struct wsp__ynode *o = in->ref ? in->ref->options : NULL;
+	wsp__provider *prov;
+	wsp_error scratch;
+	size_t i, k;
+
+	if (!o || o->type != WSP__Y_MAP ||
+	    wsp__loader_get(&prov, &ws->loader, kind, in->ref->provider,
+			    &scratch))
+		return;
+	for (k = 0; k < prov->n_options; k++) {
+		if (prov->options[k].type != WSP_OPT_SECRET)
+			continue;
+		for (i = 0; i + 1 < o->n; i += 2)
+			if (o->items[i]->value && o->items[i + 1]->value &&
+			    !strcmp(o->items[i]->value,
+				    prov->options[k].name))
+				wsp__logsink_add_secret(&ws->sink,
+							o->items[i + 1]->value);
+	}
+}
+
+void wsp__workspace_learn_secrets(wsp_workspace *ws)
+{
+	size_t i;
+
+	if (ws->secrets_learned)
+		return;
+	ws->secrets_learned = 1;
+	if (ws->cfg->has_sandbox)
+		learn_instance(ws, &ws->sandbox, WSP_KIND_SANDBOX);
+	for (i = 0; i < ws->cfg->n_mounts; i++)
+		learn_instance(ws, &ws->mounts[i], WSP_KIND_FS);
+}
+
+void wsp__workspace_mask_error(wsp_workspace *ws, wsp_error *err)
+{
+	if (!ws || !err)
+		return;
+	err->message[sizeof(err->message) - 1] = '\0';
+	wsp__logsink_mask(&ws->sink, err->message, sizeof(err->message));
+}
+
+/* Problems added to d from index from on: secrets masked. */
+static void mask_diags(wsp_workspace *ws, struct wsp__diags *d, size_t from)
+{
+	char *m;
+
+	for (; from < d->n; from++) {
+		m = wsp__logsink_mask_dup(&ws->sink, d->lines[from]);
+		if (!m)
+			continue;
+		free(d->lines[from]);
+		d->lines[from] = m;
+	}
+}
+
 int wsp__inst_prepare(wsp_workspace *ws, struct wsp__inst *in,
 		      struct wsp__diags *d, wsp_error *err)
 {
 	const struct wsp__ynode *at = in->ref->prov_node;
 	wsp__provider *prov;
 	char what[160];
-	size_t i;
+	size_t i, before;
 	int rc;
 
 	if (in->opts)
 		return 0;
+	/* Before any option is quoted in a message or shown. */
+	wsp__workspace_learn_secrets(ws);
+	before = d->n;
 	rc = wsp__loader_get(&prov, &ws->loader, in->kind, in->ref->provider,
 			     err);
 	if (rc) {
@@ -205,6 +268,7 @@ int wsp__inst_prepare(wsp_workspace *ws, struct wsp__inst *in,
 	rc = wsp__options_check(&in->opts, prov->options, prov->n_options,
 				in->ref->options, in->ref->node, what,
 				ws->cfg->file, d);
+	mask_diags(ws, d, before);
 	if (rc == WSP_ECONFIG)
 		return wsp__diag_to_error(d, err);
 	if (rc)

@@ -34,12 +34,23 @@ struct wsp_workspace {
 	struct wsp__inst sandbox; /* used when cfg->has_sandbox */
 	struct wsp__inst *mounts; /* cfg->n_mounts */
 	char *state_dir;
+	int secrets_learned; /* every instance's secrets are in sink */
 };
 
 /* Open, with configuration problems reported to d. */
 WSP_INTERNAL int wsp__workspace_new(wsp_workspace **out,
 				    const wsp_open_options *opts,
 				    struct wsp__diags *d, wsp_error *err);
+
+/*
+ * Tell the log sink the value of every secret option of every instance
+ * (once; providers that do not load are skipped), so that no output masks
+ * one instance's secret only after another has printed it.
+ */
+WSP_INTERNAL void wsp__workspace_learn_secrets(wsp_workspace *ws);
+
+/* Mask every known secret in err's message. */
+WSP_INTERNAL void wsp__workspace_mask_error(wsp_workspace *ws, wsp_error *err);
 
 /* Load the provider and check its options (no init); problems to d. */
 WSP_INTERNAL int wsp__inst_prepare(wsp_workspace *ws, struct wsp__inst *in,

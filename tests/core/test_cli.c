@@ -224,6 +224,56 @@ static void test_config_show_masks(void)
 	TU_ASSERT_CONTAINS(err, "built for plugin ABI 2.0");
 }
 
+/*
+ * One ${VAR} feeding a secret and plain options of this and of another
+ * instance (the sandbox, shown before the mount whose secret it is): the
+ * value is masked everywhere it appears, and in errors quoting it.
+ */
+static void test_secret_everywhere(void)
+{
+	const char *p = file("shared.yaml",
+			     "sandbox:\n  provider: fixture\n  options:\n"
+			     "    root: \"/w/${WSP_T_SECRET}\"\n"
+			     "    labels: {KEY: \"${WSP_T_SECRET}\"}\n"
+			     "    tags: [\"a${WSP_T_SECRET}b\"]\n"
+			     "mounts:\n  /:\n    provider: fixture\n"
+			     "    options:\n      root: \"x${WSP_T_SECRET}\"\n"
+			     "      token: ${WSP_T_SECRET}\n");
+	const char *bad = file("shared-bad.yaml",
+			       "mounts:\n  /:\n    provider: fixture\n"
+			       "    options:\n      root: /w\n"
+			       "      retries: ${WSP_T_SECRET}\n"
+			       "      token: ${WSP_T_SECRET}\n");
+
+	CU_ASSERT_EQUAL(W("--plugin-path", FIX("good"), "--config", p, "config",
+			  "show"),
+			0);
+	TU_ASSERT_CONTAINS(out, "root: \"/w/********\"");
+	TU_ASSERT_CONTAINS(out, "KEY: \"********\"");
+	TU_ASSERT_CONTAINS(out, "a********b");
+	TU_ASSERT_CONTAINS(out, "root: \"x********\"");
+	TU_ASSERT_LACKS(out, "hunter2");
+	TU_ASSERT_LACKS(err, "hunter2");
+	CU_ASSERT_EQUAL(W("--plugin-path", FIX("good"), "--config", p, "--json",
+			  "config", "show"),
+			0);
+	TU_ASSERT_CONTAINS(out, "\"/w/********\"");
+	TU_ASSERT_LACKS(out, "hunter2");
+	TU_ASSERT_LACKS(err, "hunter2");
+	/* An error quoting the value of a plain option fed by the secret. */
+	CU_ASSERT_EQUAL(W("--plugin-path", FIX("good"), "--config", bad,
+			  "config", "show"),
+			1);
+	TU_ASSERT_CONTAINS(err, "retries");
+	TU_ASSERT_LACKS(err, "hunter2");
+	TU_ASSERT_LACKS(out, "hunter2");
+	CU_ASSERT_EQUAL(W("--plugin-path", FIX("good"), "config", "check", bad),
+			1);
+	TU_ASSERT_CONTAINS(err, "'retries': '********' is not");
+	TU_ASSERT_LACKS(out, "hunter2");
+	TU_ASSERT_LACKS(err, "hunter2");
+}
+
 static void test_plugins(void)
 {
 	CU_ASSERT_EQUAL(W("--plugin-path", FIX("good") ":" FIX("bad"),
@@ -314,6 +364,7 @@ static const CU_TestInfo tests[] = {
 	{ "config check: bad input", test_config_check_bad_input },
 	{ "config check: good", test_config_check_good },
 	{ "config show masks secrets", test_config_show_masks },
+	{ "a secret fed to plain options is masked", test_secret_everywhere },
 	{ "plugins list and info", test_plugins },
 	{ "plugins with a broken config", test_plugins_with_broken_config },
 	{ "build tree plugins found", test_build_tree_plugins },

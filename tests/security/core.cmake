@@ -1,0 +1,19 @@
+# tests/security/core.cmake - the core's promises about untrusted input,
+# secrets and plugins (docs/security.md, "Inputs, secrets and plugins"),
+# checked through the real CLI (and the tool layer and MCP where they
+# apply) against the plugins of the build tree.
+#
+#   secrets  a secret fed to other options is masked in config show,
+#            errors and logs
+
+foreach(area secrets)
+  set(exe test_security_core_${area})
+  add_executable(${exe} test_core_${area}.c)
+  target_link_libraries(${exe} PRIVATE wsp_core_testutil)
+  target_include_directories(${exe} PRIVATE
+    "${PROJECT_SOURCE_DIR}/tests/core")
+  target_compile_definitions(${exe} PRIVATE WSP_CLI="$<TARGET_FILE:wsp_cli>")
+  add_dependencies(${exe} wsp_cli wsp-sandbox-local wsp-fs-s3 wsp-fs-local)
+  add_test(NAME security_core_${area} COMMAND ${exe})
+  set_tests_properties(security_core_${area} PROPERTIES TIMEOUT 120)
+endforeach()

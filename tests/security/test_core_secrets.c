@@ -1,0 +1,114 @@
+/*
+ * tests/security/test_core_secrets.c - a secret never reaches what wsp
+ * prints (docs/security.md, "Inputs, secrets and plugins"). One ${VAR}
+ * feeds the s3 mount's secret_access_key, its endpoint and the local
+ * sandbox's env: `wsp config show` (text and --json), errors of the CLI,
+ * of a tool, of a bad option and the debug log must not hold the value.
+ */
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SECRET "madeupsecret0value"
+
+static char *dir, *out, *err;
+
+static int wsp(const char *a1, const char *a2, const char *a3,
+	       const char *a4, const char *a5)
+{
+	const char *argv[] = { WSP_CLI, a1, a2, a3, a4, a5, NULL };
+	char state[512], cfg[512];
+	const char *env[] = { "SECRET_KEY=" SECRET, state, cfg,
+			      "WSP_CONFIG", "WSP_PLUGIN_PATH", NULL };
+
+	snprintf(state, sizeof(state), "XDG_STATE_HOME=%s/state", dir);
+	snprintf(cfg, sizeof(cfg), "XDG_CONFIG_HOME=%s/cfg", dir);
+	free(out);
+	free(err);
+	return tu_run(argv, env, dir, &out, &err);
+}
+
+static void config(const char *extra)
+{
+	char text[1024];
+
+	snprintf(text, sizeof(text),
+		 "sandbox:\n  provider: local\n  options:\n"
+		 "    isolation: none\n"
+		 "    env: {API_KEY: \"${SECRET_KEY}\"}\n"
+		 "mounts:\n  /data:\n    provider: s3\n    options:\n"
+		 "      bucket: made-up-bucket\n"
+		 "      endpoint: \"http://${SECRET_KEY}.invalid:9\"\n"
+		 "      access_key_id: MADEUPKEYID\n"
+		 "      secret_access_key: \"${SECRET_KEY}\"\n%s",
+		 extra);
+	tu_write(tu_path(dir, "wsp.yaml"), text);
+}
+
+static void no_secret(void)
+{
+	TU_ASSERT_LACKS(out, SECRET);
+	TU_ASSERT_LACKS(err, SECRET);
+}
+
+static void test_config_show(void)
+{
+	config("");
+	CU_ASSERT_EQUAL(wsp("config", "show", NULL, NULL, NULL), 0);
+	TU_ASSERT_CONTAINS(out, "API_KEY: \"********\"");
+	TU_ASSERT_CONTAINS(out, "endpoint: \"http://********.invalid:9\"");
+	no_secret();
+	CU_ASSERT_EQUAL(wsp("--json", "config", "show", NULL, NULL), 0);
+	TU_ASSERT_CONTAINS(out, "\"API_KEY\":\t\"********\"");
+	no_secret();
+}
+
+static void test_errors(void)
+{
+	config("");
+	/* The endpoint cannot be reached: the error names it. */
+	CU_ASSERT_EQUAL(wsp("fs", "ls", "/data", NULL, NULL), 1);
+	TU_ASSERT_CONTAINS(err, ".invalid");
+	no_secret();
+	CU_ASSERT_EQUAL(wsp("-v", "--json", "fs", "ls", "/data"), 1);
+	no_secret();
+	CU_ASSERT_EQUAL(wsp("tool", "list_files", "{\"path\":\"/data\"}",
+			    NULL, NULL), 1);
+	TU_ASSERT_CONTAINS(out, ".invalid");
+	no_secret();
+	/* An option that quotes its bad value. */
+	config("      force_path_style: \"${SECRET_KEY}\"\n");
+	CU_ASSERT_EQUAL(wsp("config", "show", NULL, NULL, NULL), 1);
+	TU_ASSERT_CONTAINS(err, "force_path_style");
+	no_secret();
+	CU_ASSERT_EQUAL(wsp("config", "check", NULL, NULL, NULL), 1);
+	TU_ASSERT_CONTAINS(err, "force_path_style");
+	no_secret();
+	/* The sandbox alone, with the debug log: it learns the mount's. */
+	config("");
+	CU_ASSERT_EQUAL(wsp("-v", "exec", "--", "true", NULL), 0);
+	no_secret();
+}
+
+static const CU_TestInfo tests[] = {
+	{ "config show masks a secret in every option", test_config_show },
+	{ "errors and logs never hold a secret", test_errors },
+	CU_TEST_INFO_NULL,
+};
+
+int main(void)
+{
+	int rc;
+
+	dir = tu_tmpdir();
+	if (!dir)
+		return 2;
+	rc = tu_main("security_core_secrets", tests);
+	tu_rmrf(dir);
+	free(dir);
+	free(out);
+	free(err);
+	return rc;
+}
