@@ -260,31 +260,82 @@ static const char *dl_reason(const char *path)
 	return msg;
 }
 
-/*
- * A plugin anyone may replace is code anyone may run in our process:
- * refuse a world-writable file, or one in a world-writable directory
- * without the sticky bit.
- */
-static int writable_by_anyone(const char *path, const char **what)
+/* "its group" / "every user" / "its group and every user". */
+static const char *writers(mode_t mode)
 {
-	char dir[PATH_MAX], *slash;
-	struct stat st;
+	if ((mode & S_IWGRP) && (mode & S_IWOTH))
+		return "its group and every user";
+	return (mode & S_IWGRP) ? "its group" : "every user";
+}
 
-	if (stat(path, &st) == 0 && (st.st_mode & S_IWOTH)) {
-		*what = "the file";
+/*
+ * ssh's StrictModes, for a plugin: code another user may replace is code
+ * that user runs in our process (as root, when root runs wsp). The file
+ * and every directory above it, up to /, must belong to root or to the
+ * user running wsp, and none may be writable by group or others, except
+ * a directory with the sticky bit (/tmp), where others cannot rename or
+ * remove what they do not own. The resolved path is checked: a symbolic
+ * link leads to the file dlopen() maps. 0, or 1 with the refusal (the
+ * path and the reason) in msg.
+ */
+static int unsafe_path(const char *path, char *msg, size_t cap)
+{
+	char *real, *slash;
+	uid_t me = geteuid();
+	struct stat st;
+	int is_file = 1, bad = 0;
+
+	real = realpath(path, NULL);
+	if (!real) {
+		/* An unresolvable path is refused: nothing to check it by. */
+		snprintf(msg, cap,
+			 "plugin '%s' is not loaded: cannot resolve its "
+			 "path: %s",
+			 path, strerror(errno));
 		return 1;
 	}
-	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	if (!slash)
-		return 0;
-	*slash = '\0';
-	if (stat(dir[0] ? dir : "/", &st) == 0 && (st.st_mode & S_IWOTH) &&
-	    !(st.st_mode & S_ISVTX)) {
-		*what = "its directory";
-		return 1;
+	for (;;) {
+		/* The file is named at the start of the message already. */
+		const char *what = is_file ? "the file" : "the directory '",
+			   *name = is_file ? "" : real,
+			   *end = is_file ? "" : "'";
+
+		if (stat(real, &st) < 0) {
+			snprintf(msg, cap,
+				 "plugin '%s' is not loaded: cannot check "
+				 "%s%s%s: %s",
+				 path, what, name, end, strerror(errno));
+			bad = 1;
+		} else if (st.st_uid != 0 && st.st_uid != me) {
+			snprintf(msg, cap,
+				 "plugin '%s' is not loaded: %s%s%s belongs to "
+				 "uid %u, not to root or to the caller (uid "
+				 "%u), so that user could replace it; chown it",
+				 path, what, name, end, (unsigned)st.st_uid,
+				 (unsigned)me);
+			bad = 1;
+		} else if ((st.st_mode & (S_IWGRP | S_IWOTH)) &&
+			   (is_file || !(st.st_mode & S_ISVTX))) {
+			snprintf(msg, cap,
+				 "plugin '%s' is not loaded: %s%s%s is "
+				 "writable by %s (mode %04o%s), so others "
+				 "could replace it; chmod go-w it",
+				 path, what, name, end, writers(st.st_mode),
+				 (unsigned)(st.st_mode & 07777),
+				 is_file ? "" : ", not sticky");
+			bad = 1;
+		}
+		if (bad || !strcmp(real, "/"))
+			break;
+		slash = strrchr(real, '/');
+		if (slash == real)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+		is_file = 0;
 	}
-	return 0;
+	free(real);
+	return bad;
 }
 
 /* Open and check one file; the outcome is recorded in f. */
@@ -298,15 +349,8 @@ static void open_file(struct wsp__loaded *f)
 	void *dl;
 	int rc;
 
-	const char *what;
-
-	if (writable_by_anyone(f->path, &what)) {
+	if (unsafe_path(f->path, f->message, sizeof(f->message))) {
 		f->code = WSP_EPERM;
-		snprintf(f->message, sizeof(f->message),
-			 "plugin '%s' is not loaded: %s is writable by every "
-			 "user, so anyone could replace it; remove that "
-			 "permission (chmod o-w)",
-			 f->path, what);
 		return;
 	}
 	if (wsp__elf_check(f->path, why, sizeof(why)) < 0) {

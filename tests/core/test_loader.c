@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define FIX(dir) WSP_FIXTURE_DIR "/" dir
 
@@ -216,11 +217,65 @@ static void test_refuse_world_writable(void)
 	chmod(tu_path(dir, "wsp-fs-fixture.so"), 0755);
 	chmod(dir, 0777);
 	CU_ASSERT_EQUAL(load(&p, dir, WSP_KIND_FS, "fixture", &err), WSP_EPERM);
-	TU_ASSERT_CONTAINS(err.message, "its directory is writable by every "
-					"user");
+	TU_ASSERT_CONTAINS(err.message, "is writable by its group and every "
+					"user (mode 0777, not sticky)");
+	TU_ASSERT_CONTAINS(err.message, dir);
 	/* With the sticky bit (as /tmp has) the directory is fine. */
 	chmod(dir, 01777);
 	CU_ASSERT_EQUAL(load(&p, dir, WSP_KIND_FS, "fixture", &err), 0);
+	drop_loader();
+	tu_rmrf(dir);
+	free(dir);
+}
+
+/*
+ * ssh's StrictModes: the file and every directory above it belong to root
+ * or the caller and only they may write them (sticky directories aside).
+ */
+static void test_refuse_others_could_replace(void)
+{
+	char *dir = tu_tmpdir(), sub[2048], plug[4096];
+	wsp__provider *p = NULL;
+	wsp_error err;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+	snprintf(sub, sizeof(sub), "%s/parent", dir);
+	CU_ASSERT_EQUAL_FATAL(mkdir(sub, 0755), 0);
+	snprintf(sub, sizeof(sub), "%s/parent/plugins", dir);
+	CU_ASSERT_EQUAL_FATAL(mkdir(sub, 0755), 0);
+	snprintf(plug, sizeof(plug), "%s/wsp-fs-fixture.so", sub);
+	copy_file(FIX("good/wsp-fs-fixture.so"), plug, 0755);
+	CU_ASSERT_EQUAL(load(&p, sub, WSP_KIND_FS, "fixture", &err), 0);
+	drop_loader();
+	/* Writable by its group: refused like by everyone. */
+	chmod(plug, 0775);
+	CU_ASSERT_EQUAL(load(&p, sub, WSP_KIND_FS, "fixture", &err), WSP_EPERM);
+	TU_ASSERT_CONTAINS(err.message, "the file is writable by its group");
+	chmod(plug, 0755);
+	/* A directory two levels up that others may write, not sticky. */
+	snprintf(sub, sizeof(sub), "%s/parent", dir);
+	chmod(sub, 0777);
+	snprintf(sub, sizeof(sub), "%s/parent/plugins", dir);
+	CU_ASSERT_EQUAL(load(&p, sub, WSP_KIND_FS, "fixture", &err), WSP_EPERM);
+	TU_ASSERT_CONTAINS(err.message, "/parent' is writable by");
+	/* The same directory sticky (as /tmp): fine. */
+	snprintf(sub, sizeof(sub), "%s/parent", dir);
+	chmod(sub, 01777);
+	snprintf(sub, sizeof(sub), "%s/parent/plugins", dir);
+	CU_ASSERT_EQUAL(load(&p, sub, WSP_KIND_FS, "fixture", &err), 0);
+	drop_loader();
+	/* Owned by another user: that user could replace it. */
+	if (geteuid() == 0) {
+		CU_ASSERT_EQUAL(chown(plug, 65534, 65534), 0);
+		CU_ASSERT_EQUAL(load(&p, sub, WSP_KIND_FS, "fixture", &err),
+				WSP_EPERM);
+		TU_ASSERT_CONTAINS(err.message, "the file belongs to uid 65534");
+		CU_ASSERT_EQUAL(chown(plug, 0, 0), 0);
+		CU_ASSERT_EQUAL(chown(sub, 65534, 65534), 0);
+		CU_ASSERT_EQUAL(load(&p, sub, WSP_KIND_FS, "fixture", &err),
+				WSP_EPERM);
+		TU_ASSERT_CONTAINS(err.message, "/plugins' belongs to uid 65534");
+	}
 	drop_loader();
 	tu_rmrf(dir);
 	free(dir);
@@ -518,6 +573,7 @@ static const CU_TestInfo tests[] = {
 	{ "not found", test_not_found },
 	{ "not found: did you mean", test_not_found_suggests },
 	{ "refuse: writable by anyone", test_refuse_world_writable },
+	{ "refuse: others could replace it", test_refuse_others_could_replace },
 	{ "older minor loads, newer slots absent",
 	  test_older_minor_loads_with_slots_absent },
 	{ "public validator", test_public_validate },

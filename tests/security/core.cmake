@@ -5,14 +5,16 @@
 #
 #   secrets  a secret fed to other options is masked in config show,
 #            errors and logs
+#   loader   a plugin another user could replace is refused (StrictModes)
 
-foreach(area secrets)
+foreach(area secrets loader)
   set(exe test_security_core_${area})
   add_executable(${exe} test_core_${area}.c)
   target_link_libraries(${exe} PRIVATE wsp_core_testutil)
   target_include_directories(${exe} PRIVATE
     "${PROJECT_SOURCE_DIR}/tests/core")
-  target_compile_definitions(${exe} PRIVATE WSP_CLI="$<TARGET_FILE:wsp_cli>")
+  target_compile_definitions(${exe} PRIVATE WSP_CLI="$<TARGET_FILE:wsp_cli>"
+    WSP_BUILD_PLUGINS="${WSP_BUILD_PLUGIN_DIR}")
   add_dependencies(${exe} wsp_cli wsp-sandbox-local wsp-fs-s3 wsp-fs-local)
   add_test(NAME security_core_${area} COMMAND ${exe})
   set_tests_properties(security_core_${area} PROPERTIES TIMEOUT 120)

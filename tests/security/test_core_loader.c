@@ -1,0 +1,158 @@
+/*
+ * tests/security/test_core_loader.c - the loader refuses a plugin another
+ * user could replace (docs/loader.md, docs/security.md): ssh's StrictModes
+ * for the file and every directory above it. Through the real CLI, with a
+ * copy of the build tree's wsp-fs-local.so placed first on the plugin path.
+ * The ownership cases need root (as CI runs); as another user they are
+ * skipped, not passed.
+ */
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char *dir, *out, *err;
+
+/* `wsp --plugin-path PLUGINS fs ls /` in dir/ws, a local mount. */
+static int ls_with(const char *plugins)
+{
+	const char *argv[] = { WSP_CLI, "--plugin-path", plugins, "fs", "ls",
+			       "/", NULL };
+	char state[512], cfg[512], ws[512];
+	const char *env[] = { state, cfg, "WSP_CONFIG", "WSP_PLUGIN_PATH",
+			      NULL };
+
+	snprintf(state, sizeof(state), "XDG_STATE_HOME=%s/state", dir);
+	snprintf(cfg, sizeof(cfg), "XDG_CONFIG_HOME=%s/cfg", dir);
+	snprintf(ws, sizeof(ws), "%s/ws", dir);
+	free(out);
+	free(err);
+	return tu_run(argv, env, ws, &out, &err);
+}
+
+/* dir/NAME (mode) holding plugins/ (0755) with a copy of fs-local. */
+static const char *place(const char *name, mode_t mode, char *buf,
+			 size_t cap)
+{
+	char parent[1024], cmd[4096];
+
+	snprintf(parent, sizeof(parent), "%s/%s", dir, name);
+	CU_ASSERT_EQUAL(mkdir(parent, 0755), 0);
+	CU_ASSERT_EQUAL(chmod(parent, mode), 0);
+	snprintf(buf, cap, "%s/plugins", parent);
+	CU_ASSERT_EQUAL(mkdir(buf, 0755), 0);
+	snprintf(cmd, sizeof(cmd), "cp '%s/wsp-fs-local.so' '%s/'",
+		 WSP_BUILD_PLUGINS, buf);
+	CU_ASSERT_EQUAL(system(cmd), 0);
+	return buf;
+}
+
+static char *file_in(const char *plugins)
+{
+	static char path[2048];
+
+	snprintf(path, sizeof(path), "%s/wsp-fs-local.so", plugins);
+	return path;
+}
+
+static void test_file_of_another_user(void)
+{
+	char p[1100];
+
+	if (geteuid() != 0) {
+		CU_PASS("needs root to give the file away");
+		return;
+	}
+	place("owned", 0755, p, sizeof(p));
+	CU_ASSERT_EQUAL(ls_with(p), 0);
+	CU_ASSERT_EQUAL(chown(file_in(p), 65534, 65534), 0);
+	CU_ASSERT_EQUAL(ls_with(p), 1);
+	TU_ASSERT_CONTAINS(err, file_in(p));
+	TU_ASSERT_CONTAINS(err, "the file belongs to uid 65534");
+}
+
+static void test_file_writable_by_all(void)
+{
+	char p[1100];
+
+	place("mode", 0755, p, sizeof(p));
+	CU_ASSERT_EQUAL(chmod(file_in(p), 0666), 0);
+	CU_ASSERT_EQUAL(ls_with(p), 1);
+	TU_ASSERT_CONTAINS(err, file_in(p));
+	TU_ASSERT_CONTAINS(err, "the file is writable by its group and every "
+				"user (mode 0666)");
+}
+
+static void test_parent_open_to_all(void)
+{
+	char p[1100], parent[1100];
+
+	place("open", 0777, p, sizeof(p));
+	snprintf(parent, sizeof(parent), "the directory '%s/open' is "
+		 "writable by its group and every user (mode 0777, not "
+		 "sticky)", dir);
+	CU_ASSERT_EQUAL(ls_with(p), 1);
+	TU_ASSERT_CONTAINS(err, file_in(p));
+	TU_ASSERT_CONTAINS(err, parent);
+}
+
+static void test_under_sticky_dir(void)
+{
+	char p[1100];
+
+	place("sticky", 01777, p, sizeof(p));
+	CU_ASSERT_EQUAL(ls_with(p), 0);
+	TU_ASSERT_CONTAINS(out, "marker");
+	TU_ASSERT_LACKS(err, "not loaded");
+}
+
+static const CU_TestInfo tests[] = {
+	{ "a plugin file of another user is refused",
+	  test_file_of_another_user },
+	{ "a plugin file mode 0666 is refused", test_file_writable_by_all },
+	{ "a plugin below a 0777 directory is refused",
+	  test_parent_open_to_all },
+	{ "a plugin below a sticky 1777 directory loads",
+	  test_under_sticky_dir },
+	CU_TEST_INFO_NULL,
+};
+
+/* Outside a test: no CUnit assertions. */
+static int put(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f || fputs(text, f) < 0)
+		return -1;
+	return fclose(f);
+}
+
+int main(void)
+{
+	char ws[1024];
+	int rc;
+
+	dir = tu_tmpdir();
+	if (!dir)
+		return 2;
+	snprintf(ws, sizeof(ws), "%s/ws", dir);
+	mkdir(ws, 0755);
+	snprintf(ws, sizeof(ws), "%s/ws/files", dir);
+	mkdir(ws, 0755);
+	snprintf(ws, sizeof(ws), "%s/ws/wsp.yaml", dir);
+	if (put(ws, "mounts:\n  /: {provider: local, options: "
+		    "{base_path: ./files}}\n"))
+		return 2;
+	snprintf(ws, sizeof(ws), "%s/ws/files/marker", dir);
+	if (put(ws, "x\n"))
+		return 2;
+	rc = tu_main("security_core_loader", tests);
+	tu_rmrf(dir);
+	free(dir);
+	free(out);
+	free(err);
+	return rc;
+}
