@@ -155,8 +155,6 @@ char *local_path_resolve_under(const char *base, const char *rel);
  * or NULL with errno.
  */
 char *local_path_real(const char *path);
-/* s for an error message: control bytes as \xNN, cut to fit cap. */
-void local_printable(char *dst, size_t cap, const char *s);
 
 /* NULL-terminated string vectors. */
 size_t local_strv_len(char *const *v);

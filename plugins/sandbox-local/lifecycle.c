@@ -10,6 +10,7 @@
 #include "instance.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <sched.h>
 #include <stdio.h>
@@ -69,8 +70,7 @@ static int local_stop(void *self, wsp_error *err)
 	struct local_sandbox *sb = self;
 	struct stat st;
 	char *mark;
-	FILE *f;
-	int rc;
+	int fd, rc;
 
 	rc = kill_background(sb, err);
 	if (rc < 0)
@@ -80,10 +80,11 @@ static int local_stop(void *self, wsp_error *err)
 	mark = local_path_join(sb->state_dir, STOPPED_MARK);
 	if (!mark)
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
-	f = fopen(mark, "we");
+	/* Never through a link: the mark is empty, nothing else is written. */
+	fd = open(mark, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	free(mark);
-	if (f)
-		fclose(f);
+	if (fd >= 0)
+		close(fd);
 	return 0;
 }
 

@@ -55,6 +55,9 @@ void local_prepared_release(struct local_prepared *p);
  */
 void local_apply_limits(const struct local_limits *limits);
 
+/* s for an error message: control bytes as \xNN, cut to fit cap. */
+void local_printable(char *dst, size_t cap, const char *s);
+
 /* The sandbox's state directory ($XDG_STATE_HOME/wsp/sandboxes/<id>). */
 const char *local_state_dir(const struct local_sandbox *sb);
 /* The host table the instance was created with. */

@@ -67,32 +67,85 @@ int proc_mkdirs(const char *path, mode_t mode)
 	return rc;
 }
 
+int proc_root_open(struct local_sandbox *sb, int create)
+{
+	int state, fd;
+
+	if (create) {
+		char *root = proc_root(sb);
+		int rc = root ? proc_mkdirs(root, 0700) : -ENOMEM;
+
+		free(root);
+		if (rc)
+			return rc;
+	}
+	/* The state directory's own path is the configuration's. */
+	state = open(local_state_dir(sb), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (state < 0)
+		return -errno;
+	fd = proc_openat(state, PROC_DIR_NAME, O_RDONLY | O_DIRECTORY,
+			 S_IFDIR);
+	close(state);
+	return fd;
+}
+
+int proc_refuse(wsp_error *err, const char *id, const char *what, int rc)
+{
+	return wsp_error_set(err, WSP_EPERM,
+			     "background process '%s': refusing its %s: %s",
+			     id, what, proc_refusal(rc));
+}
+
+int proc_root_error(wsp_error *err, struct local_sandbox *sb, int rc)
+{
+	char shown[200];
+
+	local_printable(shown, sizeof(shown), local_state_dir(sb));
+	if (proc_refusal(rc))
+		return wsp_error_set(err, WSP_EPERM,
+				     "refusing the process directory '%s/"
+				     PROC_DIR_NAME "': %s",
+				     shown, proc_refusal(rc));
+	return wsp_error_set_os(err, WSP_EIO, -rc,
+				"cannot open the process directory '%s/"
+				PROC_DIR_NAME "': %s",
+				shown, strerror(-rc));
+}
+
 int proc_open(int *out_dirfd, char **out_path, struct local_sandbox *sb,
 	      const char *id, wsp_error *err)
 {
 	char *root, *path;
-	int fd, e;
+	int rootfd, fd;
 
 	if (!proc_id_valid(id))
 		return wsp_error_set(err, WSP_ENOTFOUND,
 				     "no background process '%.64s'",
 				     id ? id : "");
+	rootfd = proc_root_open(sb, 0);
+	if (rootfd == -ENOENT)
+		return wsp_error_set(err, WSP_ENOTFOUND,
+				     "no background process '%s'", id);
+	if (rootfd < 0)
+		return proc_root_error(err, sb, rootfd);
+	fd = proc_openat(rootfd, id, O_RDONLY | O_DIRECTORY, S_IFDIR);
+	close(rootfd);
+	if (fd == -ENOENT)
+		return wsp_error_set(err, WSP_ENOTFOUND,
+				     "no background process '%s'", id);
+	if (fd < 0 && proc_refusal(fd))
+		return proc_refuse(err, id, "directory", fd);
+	if (fd < 0)
+		return wsp_error_set_os(
+			err, WSP_EIO, -fd,
+			"cannot open background process '%s': %s", id,
+			strerror(-fd));
 	root = proc_root(sb);
 	path = root ? proc_join(root, id) : NULL;
 	free(root);
-	if (!path)
+	if (!path) {
+		close(fd);
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0) {
-		e = errno;
-		free(path);
-		if (e == ENOENT)
-			return wsp_error_set(err, WSP_ENOTFOUND,
-					     "no background process '%s'", id);
-		return wsp_error_set_os(
-			err, WSP_EIO, e,
-			"cannot open background process '%s': %s", id,
-			strerror(e));
 	}
 	*out_dirfd = fd;
 	if (out_path)
@@ -108,9 +161,12 @@ void proc_observe(struct proc_view *v, int dirfd)
 	int i;
 
 	memset(v, 0, sizeof(*v));
-	if (proc_log_open(&l, dirfd) < 0) {
-		/* No log yet: a spawn in progress, or one that died early. */
+	i = proc_log_open(&l, dirfd);
+	if (i < 0) {
+		/* No log yet: a spawn in progress, or one that died early;
+		 * or a log wsp did not make, which is refused. */
 		v->state = WSP_PROC_LOST;
+		v->refused = proc_refusal(i) ? i : 0;
 		return;
 	}
 	/*
@@ -120,6 +176,13 @@ void proc_observe(struct proc_view *v, int dirfd)
 	 */
 	v->alive = proc_log_monitor_alive(&l);
 	proc_log_get_status(&l, &v->file);
+	if (proc_status_check(&v->file) < 0) {
+		/* Nothing of a malformed status is used, its pids least. */
+		memset(&v->file, 0, sizeof(v->file));
+		v->file.state = PROC_RUNNING; /* listed, as lost */
+		v->alive = 0;
+		v->refused = -EPROTO;
+	}
 	v->published = v->file.state != PROC_STARTING;
 	switch (v->file.state) {
 	case PROC_EXITED:
@@ -169,6 +232,16 @@ void proc_fill_status(wsp_proc_status *out, const struct proc_view *v)
 	memcpy(out, &s, size);
 }
 
+int proc_open_fifo(int dirfd, const char *name)
+{
+	/* O_NONBLOCK: ENXIO at once when no monitor has it open. */
+	int fd = proc_openat(dirfd, name, O_WRONLY | O_NONBLOCK, S_IFIFO);
+
+	if (fd == -ENXIO || fd == -ENOENT)
+		return -ESRCH;
+	return fd;
+}
+
 int proc_ctl(int dirfd, const char *line)
 {
 	size_t len = strlen(line);
@@ -176,10 +249,9 @@ int proc_ctl(int dirfd, const char *line)
 	int fd, tries;
 	ssize_t n;
 
-	/* O_NONBLOCK: ENXIO at once when no monitor has it open. */
-	fd = openat(dirfd, PROC_FILE_CTL, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	fd = proc_open_fifo(dirfd, PROC_FILE_CTL);
 	if (fd < 0)
-		return (errno == ENXIO || errno == ENOENT) ? -ESRCH : -errno;
+		return fd;
 	for (tries = 0; tries < 50; tries++) {
 		n = write(fd, line, len); /* < PIPE_BUF: all or nothing */
 		if (n == (ssize_t)len)
@@ -199,17 +271,29 @@ int proc_ctl(int dirfd, const char *line)
 
 int proc_kill_orphan(const struct proc_view *v, int sig)
 {
+	const struct proc_status_file *f = &v->file;
+	struct proc_stat now;
 	char boot[40];
 
-	if (v->file.pid <= 0 || v->file.pgid <= 0 || !v->file.start_ticks ||
-	    !v->file.boot_id[0])
+	/*
+	 * The status is a file anyone who can write the state directory
+	 * could forge: signal a group only when its leader is the recorded
+	 * pid, alive with the recorded start time in this boot, leading its
+	 * own session and group as the monitor made it, and ours. Never a
+	 * group of pid 0 or 1, never a group led by another process.
+	 */
+	if (v->refused || f->pid <= 1 || f->pid > PROC_PID_MAX ||
+	    f->pgid != f->pid || !f->start_ticks || !f->boot_id[0])
 		return 0;
-	if (proc_boot_id(boot, sizeof(boot)) < 0 ||
-	    strcmp(boot, v->file.boot_id))
+	if (proc_boot_id(boot, sizeof(boot)) < 0 || strcmp(boot, f->boot_id))
 		return 0; /* another boot: that pid is someone else's */
-	if (proc_start_ticks((pid_t)v->file.pid) != v->file.start_ticks)
+	if (proc_stat_read((pid_t)f->pid, &now) < 0 ||
+	    now.start_ticks != f->start_ticks)
 		return 0; /* gone, or the pid was reused */
-	return kill(-(pid_t)v->file.pgid, sig) == 0;
+	if (now.pgrp != f->pid || now.session != f->pid ||
+	    now.uid != geteuid())
+		return 0; /* not the group the monitor started */
+	return kill(-(pid_t)f->pid, sig) == 0;
 }
 
 static int64_t mono_ms(void)
@@ -245,7 +329,8 @@ int proc_wait(struct proc_view *v, struct local_sandbox *sb, int dirfd,
 	if (ino >= 0)
 		inotify_add_watch(ino, path,
 				  IN_ATTRIB | IN_CLOSE_WRITE | IN_DELETE_SELF |
-					  IN_MOVE_SELF);
+					  IN_MOVE_SELF | IN_DONT_FOLLOW |
+					  IN_ONLYDIR);
 	for (;;) {
 		struct pollfd p[2];
 		int n = 0, wait = 250;
@@ -288,55 +373,86 @@ int proc_wait(struct proc_view *v, struct local_sandbox *sb, int dirfd,
 	return rc;
 }
 
-int proc_remove(const char *root, const char *id)
+/*
+ * Remove the files of the directory open as dirfd (the descriptor stays
+ * the caller's). unlinkat never follows a link: a link is removed, never
+ * what it points to.
+ */
+static int empty_dir(int dirfd)
 {
-	char dead[64], suffix[8] = {0}, *path, *gone;
+	struct dirent *de;
+	int fd = dup(dirfd), rc = 0;
+	DIR *d;
+
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	rewinddir(d);
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
+		    unlinkat(dirfd, de->d_name, 0) < 0 && !rc)
+			rc = -errno;
+	closedir(d);
+	return rc;
+}
+
+/* True when name in at is the very directory open as dirfd. */
+static int same_dir(int at, const char *name, int dirfd)
+{
+	struct stat a, b;
+
+	return fstatat(at, name, &a, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       fstat(dirfd, &b) == 0 && S_ISDIR(a.st_mode) &&
+	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+int proc_remove(int rootfd, int dirfd, const char *id)
+{
+	char dead[64], suffix[8] = {0};
 	unsigned char rnd[4] = {0};
-	int rc = 0;
+	int rc;
 
 	if (getrandom(rnd, sizeof(rnd), 0) < 0)
 		rnd[0] = (unsigned char)getpid();
 	snprintf(suffix, sizeof(suffix), "%02x%02x%02x", rnd[0], rnd[1],
 		 rnd[2]);
 	snprintf(dead, sizeof(dead), PROC_DEAD_PREFIX "%s-%s", id, suffix);
-	path = proc_join(root, id);
-	gone = proc_join(root, dead);
-	if (!path || !gone) {
-		free(path);
-		free(gone);
-		return -ENOMEM;
-	}
+	/* Only the directory proc_open() checked, nothing put in its place. */
+	if (!same_dir(rootfd, id, dirfd))
+		return fstatat(rootfd, id, &(struct stat){0},
+			       AT_SYMLINK_NOFOLLOW) < 0
+			       ? -ENOENT
+			       : -EMEDIUMTYPE;
 	/* Out of every listing first, in one step. */
-	if (rename(path, gone) < 0) {
+	if (renameat(rootfd, id, rootfd, dead) < 0)
+		return -errno;
+	rc = empty_dir(dirfd);
+	if (!same_dir(rootfd, dead, dirfd))
+		return rc ? rc : -EMEDIUMTYPE;
+	if (unlinkat(rootfd, dead, AT_REMOVEDIR) < 0 && !rc)
 		rc = -errno;
-		goto out;
-	}
-	rc = proc_remove_dir(gone);
-out:
-	free(path);
-	free(gone);
 	return rc;
 }
 
-int proc_remove_dir(const char *path)
+int proc_remove_entry(int rootfd, const char *name)
 {
-	struct dirent *de;
-	DIR *d;
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = proc_openat(rootfd, name, O_RDONLY | O_DIRECTORY, S_IFDIR);
+	int rc;
 
-	d = fd >= 0 ? fdopendir(fd) : NULL;
-	if (!d) {
-		int e = errno;
-
-		if (fd >= 0)
-			close(fd);
-		return -e;
-	}
-	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			unlinkat(fd, de->d_name, 0);
-	closedir(d);
-	return rmdir(path) < 0 ? -errno : 0;
+	if (fd < 0)
+		return fd;
+	rc = empty_dir(fd);
+	if (!same_dir(rootfd, name, fd))
+		rc = rc ? rc : -EMEDIUMTYPE;
+	else if (unlinkat(rootfd, name, AT_REMOVEDIR) < 0 && !rc)
+		rc = -errno;
+	close(fd);
+	return rc;
 }
 
 int proc_write_all(int fd, const void *data, size_t len, int (*idle)(void *arg),

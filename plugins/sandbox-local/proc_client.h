@@ -14,6 +14,7 @@ struct proc_view {
 	struct proc_status_file file;
 	int published;	/* its monitor made the log and started it */
 	int alive;	/* its monitor holds the lock */
+	int refused;	/* -errno when its log is refused (proc_refusal) */
 	uint32_t state; /* enum wsp_proc_state */
 	uint64_t total[2], dropped[2]; /* stdout, stderr */
 	char command[PROC_COMMAND_MAX];
@@ -27,22 +28,40 @@ char *proc_join(const char *a, const char *b);
 int proc_mkdirs(const char *path, mode_t mode);
 
 /*
- * Open the directory of process id (O_DIRECTORY); WSP_ENOTFOUND for an
- * id that is malformed, unknown or released.
+ * Open <state dir>/procs (made first when create), refusing it unless it
+ * is a directory of the caller's (proc_openat); the descriptor or -errno.
+ */
+int proc_root_open(struct local_sandbox *sb, int create);
+/* Set err for a failed proc_root_open() (rc its result). */
+int proc_root_error(wsp_error *err, struct local_sandbox *sb, int rc);
+/*
+ * Open the directory of process id (a directory of the caller's, never
+ * through a link); WSP_ENOTFOUND for an id that is malformed, unknown or
+ * released, WSP_EPERM when refused.
  */
 int proc_open(int *out_dirfd, char **out_path, struct local_sandbox *sb,
 	      const char *id, wsp_error *err);
+/* Set err for a part of process id refused with rc (proc_refusal). */
+int proc_refuse(wsp_error *err, const char *id, const char *what, int rc);
 /* Look at the process (lock first, then status, then the counters). */
 void proc_observe(struct proc_view *v, int dirfd);
 /* Copy a view into a caller's status struct (honouring struct_size). */
 void proc_fill_status(wsp_proc_status *out, const struct proc_view *v);
 
-/* Send a PROC_CTL_* line to the monitor; -ESRCH when it is gone. */
+/*
+ * Open a FIFO of the monitor for writing (non-blocking), only a FIFO of
+ * the caller's; -ESRCH when no monitor reads it, a refusal, or -errno.
+ */
+int proc_open_fifo(int dirfd, const char *name);
+/*
+ * Send a PROC_CTL_* line to the monitor; -ESRCH when it is gone, a
+ * refusal (proc_refusal) when ctl is not its FIFO.
+ */
 int proc_ctl(int dirfd, const char *line);
 /*
  * Signal the group of a process whose monitor vanished, only when its
- * leader provably is the same process (boot id and start time); 1 if
- * signalled.
+ * leader provably is the process the monitor started (the same boot,
+ * start time, group and session it leads, our uid); 1 if signalled.
  */
 int proc_kill_orphan(const struct proc_view *v, int sig);
 
@@ -55,10 +74,14 @@ int proc_wait(struct proc_view *v, struct local_sandbox *sb, int dirfd,
 	      const char *path, int until_gone, int64_t timeout_ms,
 	      const wsp_cancel *cancel, wsp_error *err);
 
-/* Remove a released process's directory (renamed first); 0 or -errno. */
-int proc_remove(const char *root, const char *id);
-/* Remove a directory and the files in it; 0 or -errno. */
-int proc_remove_dir(const char *path);
+/*
+ * Remove a released process's directory, open as dirfd, from the process
+ * directory rootfd (renamed out of listings first); only when id still
+ * names that directory. 0 or -errno.
+ */
+int proc_remove(int rootfd, int dirfd, const char *id);
+/* Remove the directory name of rootfd and its files; 0 or -errno. */
+int proc_remove_entry(int rootfd, const char *name);
 
 /*
  * Write all of data to fd (made non-blocking by the caller), waiting as

@@ -109,6 +109,30 @@ struct proc_log {
 };
 
 /*
+ * The files of the state directory are read as untrusted input: anyone
+ * who could write there could forge them (the state directory never lies
+ * where the sandbox writes, but a reader checks anyway). Everything is
+ * opened relative to a directory descriptor, without following symbolic
+ * links, and checked for its type and owner; what fails is refused with
+ * one of these errors (proc_refusal() names them):
+ *   -ELOOP        a symbolic link
+ *   -EMEDIUMTYPE  not the type wsp made (a directory, a regular file, a FIFO)
+ *   -EPERM        owned by another user than the caller's effective uid
+ *   -EPROTO       malformed content (a status out of range, a bad header)
+ */
+const char *proc_refusal(int neg_errno);
+/*
+ * Open name in the directory at (flags | O_NOFOLLOW | O_CLOEXEC) only if
+ * it is of type (S_IFDIR, S_IFREG, S_IFIFO) and the caller's; the
+ * descriptor or -errno (above, or from open).
+ */
+int proc_openat(int at, const char *name, int flags, mode_t type);
+/* Largest pid the kernel hands out (PID_MAX_LIMIT on 64-bit). */
+#define PROC_PID_MAX 4194304
+/* 0 when every field of a status read from a log is in range, else -EPROTO. */
+int proc_status_check(const struct proc_status_file *st);
+
+/*
  * Monitor: create the log in dirfd with capacity bytes per stream and the
  * command line, and take its lock; 0 or -errno.
  */
@@ -120,7 +144,10 @@ int proc_log_append(struct proc_log *l, int stream, const void *data,
 /* Monitor: publish a new status. */
 void proc_log_set_status(struct proc_log *l, const struct proc_status_file *st);
 
-/* Reader: open an existing log read-only; 0 or -errno. */
+/*
+ * Reader: open an existing log read-only: a regular file of the caller's
+ * (never through a symbolic link) with a valid header; 0 or -errno.
+ */
 int proc_log_open(struct proc_log *l, int dirfd);
 void proc_log_close(struct proc_log *l);
 /* Reader: true while a monitor holds the log's lock. */
@@ -173,6 +200,14 @@ void proc_spec_release(struct proc_spec *spec);
 int proc_boot_id(char *buf, size_t size);
 /* Start time of pid in clock ticks since boot; 0 if unknown. */
 uint64_t proc_start_ticks(pid_t pid);
+/* What /proc says of a live process (a zombie has no start time). */
+struct proc_stat {
+	int64_t pgrp, session;
+	uint64_t start_ticks; /* field 22 of /proc/<pid>/stat */
+	uid_t uid;	      /* owner of /proc/<pid> */
+};
+/* 0, or -errno (-ESRCH when there is no such process). */
+int proc_stat_read(pid_t pid, struct proc_stat *out);
 /* Milliseconds since the epoch. */
 int64_t proc_now_ms(void);
 

@@ -148,9 +148,10 @@ int proc_log_open(struct proc_log *l, int dirfd)
 
 	l->fd = -1;
 	l->hdr = NULL;
-	fd = openat(dirfd, PROC_FILE_LOG, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: whatever is in its place must not hang us in open(). */
+	fd = proc_openat(dirfd, PROC_FILE_LOG, O_RDONLY | O_NONBLOCK, S_IFREG);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	if (fstat(fd, &st) < 0)
 		goto fail;
 	if (st.st_size < (off_t)PROC_LOG_HEADER_SIZE) {
@@ -174,6 +175,49 @@ fail:
 	e = errno;
 	close(fd);
 	return -e;
+}
+
+/* A boot id as the kernel writes it: 36 characters, hex and dashes. */
+static int boot_id_ok(const char *id, size_t cap)
+{
+	size_t n = strnlen(id, cap), i;
+
+	if (n == 0)
+		return 1; /* not known (yet) */
+	if (n != 36)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((id[i] >= '0' && id[i] <= '9') ||
+		      (id[i] >= 'a' && id[i] <= 'f') || id[i] == '-'))
+			return 0;
+	return 1;
+}
+
+static int pid_ok(int64_t pid)
+{
+	return pid > 1 && pid <= PROC_PID_MAX;
+}
+
+int proc_status_check(const struct proc_status_file *st)
+{
+	if (st->state < PROC_STARTING || st->state > PROC_SIGNALED)
+		return -EPROTO;
+	if ((st->timed_out | st->stdin_open) & ~1)
+		return -EPROTO;
+	if (st->exit_code < 0 || st->exit_code > 255 || st->term_signal < 0 ||
+	    st->term_signal > 64)
+		return -EPROTO;
+	if (st->started_ms < 0 || st->ended_ms < 0)
+		return -EPROTO;
+	if (!boot_id_ok(st->boot_id, sizeof(st->boot_id)))
+		return -EPROTO;
+	if (st->state == PROC_STARTING)
+		return 0; /* the rest is not written yet */
+	/* The monitor leads the command's group and session: pgid == pid. */
+	if (!pid_ok(st->pid) || st->pgid != st->pid ||
+	    (st->monitor_pid && !pid_ok(st->monitor_pid)))
+		return -EPROTO;
+	return 0;
 }
 
 void proc_log_close(struct proc_log *l)

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,32 +32,73 @@ int proc_boot_id(char *buf, size_t size)
 	return 0;
 }
 
-uint64_t proc_start_ticks(pid_t pid)
+/*
+ * The fields of "pid (comm) S ppid pgrp session ... starttime ..." after
+ * the command name, which may hold spaces and parentheses: field n of
+ * stat(5) into *out; 0 or -1.
+ */
+static int stat_field(const char *text, int n, long long *out)
 {
-	char path[64], text[1024], *p;
-	unsigned long long ticks;
-	ssize_t n;
-	int fd, field;
+	const char *p = strrchr(text, ')');
+	char *end;
+	int field;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (!p || p[1] != ' ')
+		return -1;
+	/* p is at the end of field 2. */
+	for (field = 2; field < n && p; field++)
+		p = strchr(p + 1, ' ');
+	if (!p)
+		return -1;
+	errno = 0;
+	*out = strtoll(p + 1, &end, 10);
+	return (errno || end == p + 1 || (*end != ' ' && *end != '\n')) ? -1
+									 : 0;
+}
+
+int proc_stat_read(pid_t pid, struct proc_stat *out)
+{
+	char path[64], text[1024];
+	long long pgrp, session, ticks;
+	struct stat st;
+	ssize_t n;
+	int dir, fd;
+
+	if (pid <= 0 || pid > PROC_PID_MAX)
+		return -ESRCH;
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	/* One directory for both: the same process, even if pid is reused. */
+	dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	if (fstat(dir, &st) < 0) {
+		close(dir);
+		return -ESRCH;
+	}
+	fd = openat(dir, "stat", O_RDONLY | O_CLOEXEC);
+	close(dir);
 	if (fd < 0)
-		return 0;
+		return -ESRCH;
 	n = read(fd, text, sizeof(text) - 1);
 	close(fd);
 	if (n <= 0)
-		return 0;
+		return -ESRCH;
 	text[n] = '\0';
-	/* The command name may hold spaces and parentheses: skip past it. */
-	p = strrchr(text, ')');
-	if (!p)
-		return 0;
-	/* p is at the end of field 2; field 22 is starttime. */
-	for (field = 2; field < 22 && p; field++)
-		p = strchr(p + 1, ' ');
-	if (!p || sscanf(p + 1, "%llu", &ticks) != 1)
-		return 0;
-	return ticks;
+	if (stat_field(text, 5, &pgrp) || stat_field(text, 6, &session) ||
+	    stat_field(text, 22, &ticks) || ticks <= 0)
+		return -EPROTO;
+	out->pgrp = pgrp;
+	out->session = session;
+	out->start_ticks = (uint64_t)ticks;
+	out->uid = st.st_uid;
+	return 0;
+}
+
+uint64_t proc_start_ticks(pid_t pid)
+{
+	struct proc_stat st;
+
+	return proc_stat_read(pid, &st) ? 0 : st.start_ticks;
 }
 
 int64_t proc_now_ms(void)
@@ -78,4 +120,51 @@ int proc_id_valid(const char *id)
 		    !(id[i] >= 'a' && id[i] <= 'f'))
 			return 0;
 	return 1;
+}
+
+const char *proc_refusal(int neg_errno)
+{
+	switch (neg_errno) {
+	case -ELOOP:
+		return "it is a symbolic link";
+	case -EMEDIUMTYPE:
+		return "it is not the kind of file wsp makes there";
+	case -EPERM:
+		return "it belongs to another user";
+	case -EPROTO:
+		return "its content is malformed";
+	default:
+		return NULL;
+	}
+}
+
+int proc_openat(int at, const char *name, int flags, mode_t type)
+{
+	struct stat before, after;
+	int fd, e;
+
+	/* Looked at first: opening a device or FIFO can have effects. */
+	if (fstatat(at, name, &before, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	if (S_ISLNK(before.st_mode))
+		return -ELOOP;
+	if ((before.st_mode & S_IFMT) != type)
+		return -EMEDIUMTYPE;
+	if (before.st_uid != geteuid())
+		return -EPERM;
+	fd = openat(at, name, flags | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOTDIR ? -EMEDIUMTYPE : -errno;
+	/* And again what was opened: the name may have changed meanwhile. */
+	e = fstat(fd, &after) < 0 ? errno
+	    : (after.st_mode & S_IFMT) != type ? EMEDIUMTYPE
+	    : after.st_uid != geteuid()	       ? EPERM
+	    : (after.st_dev != before.st_dev || after.st_ino != before.st_ino)
+		    ? EMEDIUMTYPE
+		    : 0;
+	if (e) {
+		close(fd);
+		return -e;
+	}
+	return fd;
 }

@@ -70,30 +70,21 @@ static char *command_line(const char *shell, const char *const *argv)
 	return s;
 }
 
-/* A fresh id and its directory, made 0700 under root. */
-static int make_proc_dir(char id[PROC_ID_LEN + 1], char **out_dir,
-			 const char *root)
+/* A fresh id and its directory, made 0700 in rootfd. */
+static int make_proc_dir(char id[PROC_ID_LEN + 1], int rootfd)
 {
 	unsigned char rnd[4];
-	char *dir;
-	int tries, e;
+	int tries;
 
 	for (tries = 0; tries < 100; tries++) {
 		if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
 			return -errno;
 		snprintf(id, PROC_ID_LEN + 1, "p-%02x%02x%02x%02x", rnd[0],
 			 rnd[1], rnd[2], rnd[3]);
-		dir = proc_join(root, id);
-		if (!dir)
-			return -ENOMEM;
-		if (mkdir(dir, 0700) == 0) {
-			*out_dir = dir;
+		if (mkdirat(rootfd, id, 0700) == 0)
 			return 0;
-		}
-		e = errno;
-		free(dir);
-		if (e != EEXIST)
-			return -e;
+		if (errno != EEXIST)
+			return -errno;
 	}
 	return -EEXIST;
 }
@@ -137,7 +128,7 @@ static int proc_spawn(char out_id[WSP_PROC_ID_MAX], void *self,
 	wsp_spawn_opts o;
 	char id[PROC_ID_LEN + 1], *root = NULL, *dir = NULL, *cmdline = NULL;
 	int64_t pid;
-	int rc;
+	int rc, rootfd = -1;
 
 	rc = check_spawn_opts(&o, opts, err);
 	if (rc)
@@ -151,9 +142,19 @@ static int proc_spawn(char out_id[WSP_PROC_ID_MAX], void *self,
 		rc = wsp_error_set(err, WSP_ENOMEM, "out of memory");
 		goto out;
 	}
-	rc = proc_mkdirs(root, 0700);
-	if (!rc)
-		rc = make_proc_dir(id, &dir, root);
+	rootfd = proc_root_open(sb, 1);
+	if (rootfd < 0) {
+		rc = proc_root_error(err, sb, rootfd);
+		goto out;
+	}
+	rc = make_proc_dir(id, rootfd);
+	if (!rc) {
+		dir = proc_join(root, id);
+		if (!dir) {
+			unlinkat(rootfd, id, AT_REMOVEDIR);
+			rc = -ENOMEM;
+		}
+	}
 	if (rc) {
 		rc = wsp_error_set_os(err, WSP_EIO, -rc,
 				      "cannot make a process directory in "
@@ -178,11 +179,13 @@ static int proc_spawn(char out_id[WSP_PROC_ID_MAX], void *self,
 	};
 	rc = proc_launch(&pid, dir, &spec, err);
 	if (rc) {
-		proc_remove_dir(dir);
+		proc_remove_entry(rootfd, id);
 		goto out;
 	}
 	memcpy(out_id, id, sizeof(id));
 out:
+	if (rootfd >= 0)
+		close(rootfd);
 	local_prepared_release(&prep);
 	free(root);
 	free(dir);
@@ -207,28 +210,35 @@ static int by_start(const void *a, const void *b)
 	return strcmp(x->id, y->id);
 }
 
-/* Every process directory under root, observed, oldest first; 0 or -errno. */
-static int scan(struct listed **out, size_t *out_n, const char *root)
+/*
+ * Every process directory in rootfd, observed, oldest first; 0 or -errno.
+ * Anything else there (a link, a file, another user's directory) is no
+ * process of ours and is left out.
+ */
+static int scan(struct listed **out, size_t *out_n, int rootfd)
 {
 	struct listed *all = NULL, *grown;
 	size_t n = 0, cap = 0;
 	struct dirent *de;
-	DIR *d = opendir(root);
-	int root_fd = d ? dirfd(d) : -1, rc = 0;
+	int fd = dup(rootfd), rc = 0;
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 
 	*out = NULL;
 	*out_n = 0;
-	if (!d)
-		return errno == ENOENT ? 0 : -errno;
+	if (!d) {
+		rc = -errno;
+		if (fd >= 0)
+			close(fd);
+		return rc;
+	}
+	rewinddir(d);
 	while (!rc && (de = readdir(d))) {
-		int fd;
-
 		if (!proc_id_valid(de->d_name))
 			continue; /* ".new-", ".dead-", strangers */
-		fd = openat(root_fd, de->d_name,
-			    O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		fd = proc_openat(rootfd, de->d_name, O_RDONLY | O_DIRECTORY,
+				 S_IFDIR);
 		if (fd < 0)
-			continue; /* released meanwhile */
+			continue; /* released meanwhile, or refused */
 		if (n == cap) {
 			cap = cap ? cap * 2 : 64;
 			grown = realloc(all, cap * sizeof(*all));
@@ -260,27 +270,31 @@ static int scan(struct listed **out, size_t *out_n, const char *root)
 }
 
 /*
- * The sandbox's processes (scan) and the directory they live in, which the
- * caller frees along with *out; 0 or a WSP_E* code with err filled.
+ * The sandbox's processes (scan) and the directory they live in (-1 when
+ * there is none yet), which the caller closes and frees *out; 0 or a
+ * WSP_E* code with err filled.
  */
 static int collect(struct local_sandbox *sb, struct listed **out,
-		   size_t *out_n, char **out_root, wsp_error *err)
+		   size_t *out_n, int *out_root, wsp_error *err)
 {
-	char *root = proc_root(sb);
-	int rc;
+	int rootfd = proc_root_open(sb, 0), rc;
 
-	*out_root = NULL;
-	if (!root)
-		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
-	rc = scan(out, out_n, root);
+	*out = NULL;
+	*out_n = 0;
+	*out_root = -1;
+	if (rootfd == -ENOENT)
+		return 0;
+	if (rootfd < 0)
+		return proc_root_error(err, sb, rootfd);
+	rc = scan(out, out_n, rootfd);
 	if (rc) {
-		rc = wsp_error_set_os(err, rc == -ENOMEM ? WSP_ENOMEM : WSP_EIO,
-				      -rc, "cannot list '%s': %s", root,
-				      strerror(-rc));
-		free(root);
-		return rc;
+		close(rootfd);
+		return wsp_error_set_os(err,
+					rc == -ENOMEM ? WSP_ENOMEM : WSP_EIO,
+					-rc, "cannot list the processes: %s",
+					strerror(-rc));
 	}
-	*out_root = root;
+	*out_root = rootfd;
 	return 0;
 }
 
@@ -288,13 +302,13 @@ static int proc_list(void *self, wsp_proc_fn cb, void *payload, wsp_error *err)
 {
 	struct local_sandbox *sb = self;
 	struct listed *all;
-	char *root;
 	size_t n, i;
-	int rc = collect(sb, &all, &n, &root, err);
+	int rootfd, rc = collect(sb, &all, &n, &rootfd, err);
 
 	if (rc)
 		return rc;
-	free(root);
+	if (rootfd >= 0)
+		close(rootfd);
 	for (i = 0; i < n && !rc; i++) {
 		wsp_proc_status st = {.struct_size = sizeof(st)};
 
@@ -466,7 +480,11 @@ static int proc_write_stdin(void *self, const char *id, const void *data,
 		rc = stdin_unavailable(&v, id, err);
 		goto out;
 	}
-	fd = openat(dirfd, PROC_FILE_STDIN, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	fd = proc_open_fifo(dirfd, PROC_FILE_STDIN);
+	if (fd < 0 && proc_refusal(fd)) {
+		rc = proc_refuse(err, id, "stdin FIFO", fd);
+		goto out;
+	}
 	if (fd < 0) {
 		proc_observe(&v, dirfd);
 		if (v.state == WSP_PROC_RUNNING && v.file.stdin_open)
@@ -501,10 +519,19 @@ static int proc_close_stdin(void *self, const char *id, wsp_error *err)
 		return rc;
 	proc_observe(&v, dirfd);
 	/* Closing what is closed is done already. */
-	if (v.file.stdin_open && proc_ctl(dirfd, PROC_CTL_CLOSE_STDIN "\n"))
-		proc_observe(&v, dirfd);
+	if (v.file.stdin_open) {
+		int sent = proc_ctl(dirfd, PROC_CTL_CLOSE_STDIN "\n");
+
+		if (proc_refusal(sent)) {
+			rc = proc_refuse(err, id, "ctl FIFO", sent);
+			goto out;
+		}
+		if (sent)
+			proc_observe(&v, dirfd);
+	}
 	if (v.state == WSP_PROC_LOST)
 		rc = stdin_unavailable(&v, id, err);
+out:
 	close(dirfd);
 	return rc;
 }
@@ -524,10 +551,22 @@ static int proc_signal(void *self, const char *id, int signum, wsp_error *err)
 	if (rc)
 		return rc;
 	proc_observe(&v, dirfd);
+	if (v.refused) {
+		rc = proc_refuse(err, id, "log", v.refused);
+		goto out;
+	}
 	snprintf(line, sizeof(line), PROC_CTL_SIGNAL " %d\n", signum);
 	/* The monitor signals the group: it alone knows it is still its. */
-	if (v.alive && proc_ctl(dirfd, line) == 0)
-		goto out;
+	if (v.alive) {
+		int sent = proc_ctl(dirfd, line);
+
+		if (!sent)
+			goto out;
+		if (proc_refusal(sent)) {
+			rc = proc_refuse(err, id, "ctl FIFO", sent);
+			goto out;
+		}
+	}
 	proc_observe(&v, dirfd);
 	if (v.state == WSP_PROC_LOST && !proc_kill_orphan(&v, signum))
 		rc = wsp_error_set(err, WSP_ELOST,
@@ -545,14 +584,22 @@ static int proc_release(void *self, const char *id, wsp_error *err)
 {
 	struct local_sandbox *sb = self;
 	struct proc_view v;
-	char *path = NULL, *root = NULL;
-	int dirfd, rc;
+	char *path = NULL;
+	int dirfd, rootfd = -1, sent = -ESRCH, rc;
 
 	rc = proc_open(&dirfd, &path, sb, id, err);
 	if (rc)
 		return rc;
 	proc_observe(&v, dirfd);
-	if (v.alive && proc_ctl(dirfd, PROC_CTL_RELEASE "\n") == 0) {
+	/* A refused log names nothing to stop: only the files go. */
+	if (!v.refused && v.alive)
+		sent = proc_ctl(dirfd, PROC_CTL_RELEASE "\n");
+	if (proc_refusal(sent)) {
+		/* Its monitor may live on: keep it listed. */
+		rc = proc_refuse(err, id, "ctl FIFO", sent);
+		goto out;
+	}
+	if (!sent) {
 		rc = proc_wait(&v, sb, dirfd, path, 1,
 			       local_kill_grace_ms(sb) + EXIT_SLACK_MS, NULL,
 			       err);
@@ -563,23 +610,26 @@ static int proc_release(void *self, const char *id, wsp_error *err)
 					   id);
 			goto out;
 		}
-	} else if (v.state == WSP_PROC_LOST) {
+	} else if (!v.refused && v.state == WSP_PROC_LOST) {
 		proc_kill_orphan(&v, SIGKILL);
 	}
-	root = proc_root(sb);
-	rc = root ? proc_remove(root, id) : -ENOMEM;
+	rootfd = proc_root_open(sb, 0);
+	rc = rootfd < 0 ? rootfd : proc_remove(rootfd, dirfd, id);
 	if (rc == -ENOENT)
 		rc = wsp_error_set(err, WSP_ENOTFOUND,
 				   "no background process '%s'", id);
+	else if (proc_refusal(rc))
+		rc = proc_refuse(err, id, "directory", rc);
 	else if (rc)
 		rc = wsp_error_set_os(err, WSP_EIO, -rc,
 				      "cannot remove background process "
 				      "'%s': %s",
 				      id, strerror(-rc));
 out:
+	if (rootfd >= 0)
+		close(rootfd);
 	close(dirfd);
 	free(path);
-	free(root);
 	return rc;
 }
 
@@ -604,40 +654,54 @@ static int proc_wait_slot(wsp_proc_status *out, void *self, const char *id,
 
 /* ---- stop --------------------------------------------------------------- */
 
+/* A process directory of the listing, checked again as proc_open does. */
+static int open_listed(int rootfd, const struct listed *p)
+{
+	return proc_openat(rootfd, p->id, O_RDONLY | O_DIRECTORY, S_IFDIR);
+}
+
 int local_procs_kill_all(struct local_sandbox *sb, wsp_error *err)
 {
 	int64_t grace = local_kill_grace_ms(sb);
 	struct listed *all;
 	char *root;
 	size_t n, i;
-	int rc = collect(sb, &all, &n, &root, err);
+	int rootfd, rc = collect(sb, &all, &n, &rootfd, err);
 
-	if (rc)
+	if (rc || rootfd < 0)
 		return rc;
-	/* SIGTERM to all first, so their grace periods run together. */
+	root = proc_root(sb);
+	if (!root) {
+		rc = wsp_error_set(err, WSP_ENOMEM, "out of memory");
+		goto out;
+	}
+	/*
+	 * SIGTERM to all first, so their grace periods run together. What
+	 * is refused (a forged ctl or log) is skipped: stopping the rest
+	 * matters more, and `wsp kill`/`wsp release` of it say why.
+	 */
 	for (i = 0; i < n; i++) {
-		char *path = proc_join(root, all[i].id);
-		int fd = path ? open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-			      : -1;
+		int fd = open_listed(rootfd, &all[i]);
 
-		if (fd >= 0 && all[i].view.state == WSP_PROC_RUNNING)
-			proc_ctl(fd, PROC_CTL_TERMINATE "\n");
+		if (all[i].view.refused)
+			all[i].view.state = WSP_PROC_LOST; /* nothing to wait for */
+		else if (fd >= 0 && all[i].view.state == WSP_PROC_RUNNING &&
+			 proc_refusal(proc_ctl(fd, PROC_CTL_TERMINATE "\n")))
+			all[i].view.state = WSP_PROC_LOST;
 		else if (all[i].view.state == WSP_PROC_LOST)
 			proc_kill_orphan(&all[i].view, SIGKILL);
 		if (fd >= 0)
 			close(fd);
-		free(path);
 	}
 	for (i = 0; i < n && !rc; i++) {
-		char *path = proc_join(root, all[i].id);
+		char *path;
 		struct proc_view v;
 		int fd;
 
-		if (all[i].view.state != WSP_PROC_RUNNING) {
-			free(path);
+		if (all[i].view.state != WSP_PROC_RUNNING)
 			continue;
-		}
-		fd = path ? open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+		path = proc_join(root, all[i].id);
+		fd = path ? open_listed(rootfd, &all[i]) : -1;
 		if (fd >= 0) {
 			rc = proc_wait(&v, sb, fd, path, 0,
 				       grace + EXIT_SLACK_MS, NULL, err);
@@ -645,8 +709,10 @@ int local_procs_kill_all(struct local_sandbox *sb, wsp_error *err)
 		}
 		free(path);
 	}
+out:
 	free(all);
 	free(root);
+	close(rootfd);
 	return rc;
 }
 

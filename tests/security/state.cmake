@@ -6,7 +6,9 @@
 #
 #   config  state_dir inside or around the working directory or a
 #           read_write_paths entry is refused, symlinks and ".." included
-foreach(area config)
+#   procs   forged process entries: no foreign group signalled, no link
+#           followed, no file of another type or user used
+foreach(area config procs)
   set(exe test_security_state_${area})
   add_executable(${exe} test_state_${area}.c)
   target_link_libraries(${exe} PRIVATE wsp_security_isolation
@@ -19,3 +21,10 @@ foreach(area config)
     security_state_${area}_unprivileged PROPERTIES TIMEOUT 180
     SKIP_RETURN_CODE 77)
 endforeach()
+
+# The forging side writes the files as the monitor does: its header, and
+# the small facts (boot id, start times) of proc_sys.c.
+target_sources(test_security_state_procs PRIVATE
+  "${PROJECT_SOURCE_DIR}/plugins/sandbox-local/proc_sys.c")
+target_include_directories(test_security_state_procs PRIVATE
+  "${PROJECT_SOURCE_DIR}/plugins/sandbox-local")

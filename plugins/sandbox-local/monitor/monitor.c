@@ -202,7 +202,7 @@ static int make_fifo(int dirfd, const char *name)
 		return -1;
 	/* O_RDWR: opening never blocks, and writers coming and going
 	 * never make us see end of file. */
-	fd = openat(dirfd, name, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	fd = openat(dirfd, name, O_RDWR | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
 	return fd;
 }
 
@@ -278,7 +278,8 @@ static int setup(struct monitor *m, const char *dir)
 		       strerror(-rc));
 		return -1;
 	}
-	m->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* The directory the starter just made, never a link put there. */
+	m->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (m->dirfd < 0) {
 		e = errno;
 		report(m, "error %d cannot open '%s': %s\n", e, dir,
