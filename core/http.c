@@ -478,53 +478,6 @@ static void log_debug(const struct xfer *x, const char *line)
 		x->host->log(x->host, WSP_LOG_DEBUG, "http: %s", line);
 }
 
-static bool has_crlf(const char *s)
-{
-	return s && strpbrk(s, "\r\n");
-}
-
-static int build_headers(struct curl_slist **out, const struct xfer *x,
-			 wsp_error *err)
-{
-	const wsp_http_request *r = x->req;
-	struct curl_slist *list = NULL;
-
-	for (size_t i = 0; i < r->n_headers; i++) {
-		const wsp_http_header *h = &r->headers[i];
-		char *line;
-		int n;
-
-		if (!h->name || !h->name[0] || strpbrk(h->name, ":\r\n ") ||
-		    has_crlf(h->value)) {
-			curl_slist_free_all(list);
-			return wsp_error_set(err, WSP_EINVAL,
-					     "invalid http header '%s'",
-					     h->name ? h->name : "(null)");
-		}
-		/* libcurl sends "Name;" as an empty header, "Name:" drops it */
-		if (h->value && h->value[0])
-			n = asprintf(&line, "%s: %s", h->name, h->value);
-		else if (h->value)
-			n = asprintf(&line, "%s;", h->name);
-		else
-			n = asprintf(&line, "%s:", h->name);
-		if (n < 0) {
-			curl_slist_free_all(list);
-			return wsp_error_set(err, WSP_ENOMEM, "out of memory");
-		}
-		struct curl_slist *nl = curl_slist_append(list, line);
-
-		free(line);
-		if (!nl) {
-			curl_slist_free_all(list);
-			return wsp_error_set(err, WSP_ENOMEM, "out of memory");
-		}
-		list = nl;
-	}
-	*out = list;
-	return 0;
-}
-
 static void log_request(const struct xfer *x, uint32_t attempt, uint32_t max)
 {
 	const wsp_http_request *r = x->req;
@@ -611,46 +564,6 @@ static int setup_easy(CURL *h, struct xfer *x, struct curl_slist *hdrs,
 	}
 #undef SET
 	return rc == CURLE_OK ? 0 : WSP_EINVAL;
-}
-
-/* What a libcurl failure means, and whether another attempt may help. */
-static int curl_code(CURLcode rc, bool *transient)
-{
-	*transient = false;
-	switch (rc) {
-	case CURLE_OPERATION_TIMEDOUT:
-		*transient = true;
-		return WSP_ETIMEDOUT;
-	case CURLE_COULDNT_RESOLVE_HOST:
-	case CURLE_COULDNT_RESOLVE_PROXY:
-	case CURLE_COULDNT_CONNECT:
-	case CURLE_SEND_ERROR:
-	case CURLE_RECV_ERROR:
-	case CURLE_GOT_NOTHING:
-	case CURLE_HTTP2:
-	case CURLE_HTTP2_STREAM:
-	case CURLE_SSL_CONNECT_ERROR:
-		*transient = true;
-		return WSP_EUNAVAIL;
-	case CURLE_PARTIAL_FILE:
-		*transient = true;
-		return WSP_EPROTO;
-	case CURLE_ABORTED_BY_CALLBACK:
-		return WSP_ECANCELED;
-	case CURLE_UNSUPPORTED_PROTOCOL:
-	case CURLE_URL_MALFORMAT:
-		return WSP_EINVAL;
-	case CURLE_PEER_FAILED_VERIFICATION:
-	case CURLE_SSL_CACERT_BADFILE:
-	case CURLE_SSL_CERTPROBLEM:
-	case CURLE_BAD_CONTENT_ENCODING:
-	case CURLE_WEIRD_SERVER_REPLY:
-		return WSP_EPROTO;
-	case CURLE_OUT_OF_MEMORY:
-		return WSP_ENOMEM;
-	default:
-		return WSP_EIO;
-	}
 }
 
 static bool cancel_now(struct xfer *x)
@@ -756,25 +669,6 @@ struct outcome {
 	char detail[400]; /* why, for the message */
 };
 
-/* What to do about a certificate that was not accepted. */
-static void tls_hint(char *why, size_t cap, CURLcode rc)
-{
-	size_t n = strlen(why);
-
-	if (rc == CURLE_PEER_FAILED_VERIFICATION &&
-	    strstr(why, "certificate problem"))
-		fmt_cut(why + n, cap - n,
-			"; for a private CA set 'ca_bundle' under 'http:' "
-			"in wsp.yaml");
-	else if (rc == CURLE_PEER_FAILED_VERIFICATION)
-		fmt_cut(why + n, cap - n,
-			"; use a host name the certificate names");
-	else if (rc == CURLE_SSL_CACERT_BADFILE)
-		fmt_cut(why + n, cap - n,
-			"; 'ca_bundle' (or $CURL_CA_BUNDLE, $SSL_CERT_FILE) "
-			"must be a PEM file");
-}
-
 static void judge(struct outcome *o, struct xfer *x, CURLcode rc,
 		  const char *errbuf)
 {
@@ -796,18 +690,9 @@ static void judge(struct outcome *o, struct xfer *x, CURLcode rc,
 		fmt_cut(o->detail, sizeof(o->detail),
 			"response body larger than %zu bytes", x->limit);
 	} else if (rc != CURLE_OK) {
-		char *why = o->detail;
-
-		o->code = curl_code(rc, &o->transient);
-		wsp__http_mask_secrets(why, sizeof(o->detail),
-				       errbuf[0] ? errbuf
-						 : curl_easy_strerror(rc),
-				       x->req->secrets);
-		/* "Failed to connect" reads "failed..."; "SSL" stays */
-		if (why[0] >= 'A' && why[0] <= 'Z' &&
-		    !(why[1] >= 'A' && why[1] <= 'Z'))
-			why[0] = (char)(why[0] + 32);
-		tls_hint(why, sizeof(o->detail), rc);
+		o->code = wsp__http_curl_code((int)rc, &o->transient);
+		wsp__http_curl_detail(o->detail, sizeof(o->detail), (int)rc,
+				      errbuf, x->req->secrets);
 	} else if (x->status >= 400 &&
 		   (!(x->req->flags & WSP_HTTP_NO_ERROR_MAP) ||
 		    wsp__http_retryable_status(x->status))) {
@@ -898,7 +783,7 @@ static int run(wsp_http_response *out, struct xfer *x, wsp_error *err)
 	char errbuf[CURL_ERROR_SIZE];
 	struct outcome o = {0};
 	uint32_t attempt;
-	int rc = build_headers(&hdrs, x, err);
+	int rc = wsp__http_header_list(&hdrs, r->headers, r->n_headers, err);
 
 	if (rc)
 		return rc;

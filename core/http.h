@@ -73,6 +73,20 @@ WSP_INTERNAL void wsp__http_response_release(const wsp_host *host,
 /* Drop the shared caches (tests, library unload). */
 WSP_INTERNAL void wsp__http_shutdown(void);
 
+/* --- http_headers.c --- */
+
+struct curl_slist;
+
+/*
+ * libcurl's header list for a request's headers: names must be tokens
+ * without ':', spaces or line breaks, values without line breaks (else
+ * WSP_EINVAL naming the header); a NULL value removes a header libcurl
+ * would add, an empty one sends it empty. *out is NULL for no headers.
+ */
+WSP_INTERNAL int wsp__http_header_list(struct curl_slist **out,
+				       const wsp_http_header *headers,
+				       size_t n, wsp_error *err);
+
 /* --- http_retry.c --- */
 
 /* True when method may be sent twice (GET HEAD PUT DELETE OPTIONS). */
@@ -142,5 +156,20 @@ WSP_INTERNAL int wsp__http_status_code(long status);
 WSP_INTERNAL void wsp__http_server_message(char *dst, size_t cap,
 					   const char *body, size_t len,
 					   const char *const *secrets);
+
+/*
+ * The wsp code for a libcurl failure (a CURLcode); *transient is set when
+ * another attempt may succeed.
+ */
+WSP_INTERNAL int wsp__http_curl_code(int curl_rc, bool *transient);
+
+/*
+ * Why a transfer failed, for a message: libcurl's error buffer (errbuf,
+ * may be NULL or empty) or its text for the code, secrets masked, first
+ * letter lowered, with a hint for certificate problems.
+ */
+WSP_INTERNAL void wsp__http_curl_detail(char *dst, size_t cap, int curl_rc,
+					const char *errbuf,
+					const char *const *secrets);
 
 #endif /* WSP_CORE_HTTP_H */

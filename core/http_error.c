@@ -1,5 +1,7 @@
 /*
- * core/http_error.c - HTTP statuses to wsp codes, and the server's message.
+ * core/http_error.c - HTTP statuses and libcurl failures to wsp codes, and
+ * the messages that go with them. Shared by the blocking service (http.c)
+ * and the streaming engine (http_stream*.c).
  *
  * Error bodies are untrusted: only their first bytes are looked at, the
  * message is cut, stripped of control characters and masked before it
@@ -8,6 +10,8 @@
 #include "http.h"
 
 #include <cjson/cJSON.h>
+#include <curl/curl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -161,4 +165,77 @@ void wsp__http_server_message(char *dst, size_t cap, const char *body,
 	free(copy);
 	free(masked);
 	cJSON_Delete(root);
+}
+
+int wsp__http_curl_code(int curl_rc, bool *transient)
+{
+	*transient = false;
+	switch ((CURLcode)curl_rc) {
+	case CURLE_OPERATION_TIMEDOUT:
+		*transient = true;
+		return WSP_ETIMEDOUT;
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+	case CURLE_SSL_CONNECT_ERROR:
+		*transient = true;
+		return WSP_EUNAVAIL;
+	case CURLE_PARTIAL_FILE:
+		*transient = true;
+		return WSP_EPROTO;
+	case CURLE_ABORTED_BY_CALLBACK:
+		return WSP_ECANCELED;
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_URL_MALFORMAT:
+		return WSP_EINVAL;
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_BAD_CONTENT_ENCODING:
+	case CURLE_WEIRD_SERVER_REPLY:
+		return WSP_EPROTO;
+	case CURLE_OUT_OF_MEMORY:
+		return WSP_ENOMEM;
+	default:
+		return WSP_EIO;
+	}
+}
+
+/* What to do about a certificate that was not accepted. */
+static void tls_hint(char *why, size_t cap, CURLcode rc)
+{
+	size_t n = strlen(why);
+
+	if (rc == CURLE_PEER_FAILED_VERIFICATION &&
+	    strstr(why, "certificate problem"))
+		snprintf(why + n, cap - n,
+			 "; for a private CA set 'ca_bundle' under 'http:' "
+			 "in wsp.yaml");
+	else if (rc == CURLE_PEER_FAILED_VERIFICATION)
+		snprintf(why + n, cap - n,
+			 "; use a host name the certificate names");
+	else if (rc == CURLE_SSL_CACERT_BADFILE)
+		snprintf(why + n, cap - n,
+			 "; 'ca_bundle' (or $CURL_CA_BUNDLE, $SSL_CERT_FILE) "
+			 "must be a PEM file");
+}
+
+void wsp__http_curl_detail(char *dst, size_t cap, int curl_rc,
+			   const char *errbuf, const char *const *secrets)
+{
+	CURLcode rc = (CURLcode)curl_rc;
+
+	wsp__http_mask_secrets(dst, cap,
+			       errbuf && errbuf[0] ? errbuf
+						   : curl_easy_strerror(rc),
+			       secrets);
+	/* "Failed to connect" reads "failed..."; "SSL" stays */
+	if (dst[0] >= 'A' && dst[0] <= 'Z' && !(dst[1] >= 'A' && dst[1] <= 'Z'))
+		dst[0] = (char)(dst[0] + 32);
+	tls_hint(dst, cap, rc);
 }
