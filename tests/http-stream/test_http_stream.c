@@ -1,0 +1,623 @@
+/*
+ * tests/http-stream/test_http_stream.c - the streaming engine
+ * (core/http_stream*.c) against stream_server, a real server process on
+ * 127.0.0.1: many streams at once, idle timeouts, cancel, backpressure,
+ * resets, error statuses, stopping the engine with streams running.
+ */
+#include "http_stream.h"
+#include "stream_server_proc.h"
+
+#include <CUnit/CUnit.h>
+#include <cu_main.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define WAIT_MS 30000
+
+static struct stream_server_proc server;
+static wsp__hs_engine *eng;
+
+struct sink {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	wsp__hs_stream *s;
+	size_t got;
+	int order_errors;
+	int calls;
+	char head[4096]; /* first bytes, for text answers */
+	/* consumer behaviour */
+	int pause_every;   /* PAUSE every n-th call (not consuming it) */
+	int pause_once_ms; /* PAUSE the first call; resume after this */
+	int fail_with;	   /* return this from the first call */
+	bool paused;
+	int pauses;
+	/* the end */
+	int done_calls;
+	long status;
+	wsp_error err;
+	bool failed;
+	int64_t done_at;
+};
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void sink_init(struct sink *k)
+{
+	memset(k, 0, sizeof(*k));
+	pthread_mutex_init(&k->mu, NULL);
+	pthread_cond_init(&k->cv, NULL);
+}
+
+static void sink_destroy(struct sink *k)
+{
+	pthread_mutex_destroy(&k->mu);
+	pthread_cond_destroy(&k->cv);
+}
+
+static int on_data(wsp__hs_stream *s, const char *data, size_t len, void *p)
+{
+	struct sink *k = p;
+	int rc = 0;
+
+	pthread_mutex_lock(&k->mu);
+	k->s = s;
+	k->calls++;
+	if (k->fail_with) {
+		rc = k->fail_with;
+	} else if ((k->pause_every && k->calls % k->pause_every == 0) ||
+		   (k->pause_once_ms && k->calls == 1)) {
+		k->paused = true;
+		k->pauses++;
+		rc = WSP__HS_PAUSE;
+	} else {
+		for (size_t i = 0; i < len; i++)
+			if (data[i] != (char)('a' + (k->got + i) % 26))
+				k->order_errors++;
+		if (k->got < sizeof(k->head) - 1) {
+			size_t n = len;
+
+			if (n > sizeof(k->head) - 1 - k->got)
+				n = sizeof(k->head) - 1 - k->got;
+			memcpy(k->head + k->got, data, n);
+		}
+		k->got += len;
+	}
+	pthread_cond_broadcast(&k->cv);
+	pthread_mutex_unlock(&k->mu);
+	return rc;
+}
+
+static void on_done(wsp__hs_stream *s, long status, const wsp_error *err,
+		    void *p)
+{
+	struct sink *k = p;
+
+	(void)s;
+	pthread_mutex_lock(&k->mu);
+	k->done_calls++;
+	k->status = status;
+	k->failed = err != NULL;
+	if (err)
+		k->err = *err;
+	k->done_at = now_ms();
+	pthread_cond_broadcast(&k->cv);
+	pthread_mutex_unlock(&k->mu);
+}
+
+/* Wait until pred(k) holds (checked under k->mu); 1 if it did. */
+static int sink_wait(struct sink *k, bool (*pred)(struct sink *), int ms)
+{
+	int64_t end = now_ms() + ms;
+	int ok;
+
+	pthread_mutex_lock(&k->mu);
+	while (!(ok = pred(k)) && now_ms() < end) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 10 * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&k->cv, &k->mu, &ts);
+	}
+	pthread_mutex_unlock(&k->mu);
+	return ok;
+}
+
+static bool is_done(struct sink *k)
+{
+	return k->done_calls > 0;
+}
+
+static void url_for(char *dst, size_t cap, const char *target)
+{
+	snprintf(dst, cap, "http://127.0.0.1:%d%s", server.port, target);
+}
+
+static wsp__hs_stream *start(struct sink *k, const char *target,
+			     int64_t idle_ms)
+{
+	char url[256];
+	wsp__hs_request r = {.method = "GET",
+			     .url = url,
+			     .idle_timeout_ms = idle_ms,
+			     .on_data = on_data,
+			     .on_done = on_done,
+			     .payload = k};
+	wsp__hs_stream *s = NULL;
+	wsp_error err = {0};
+
+	url_for(url, sizeof(url), target);
+	CU_ASSERT_EQUAL_FATAL(wsp__hs_start(eng, &r, &s, &err), 0);
+	CU_ASSERT_PTR_NOT_NULL(s);
+	return s;
+}
+
+/* The server's count of responses whose client went away. */
+static int peer_closed(void)
+{
+	struct sink k;
+	wsp__hs_stream *s;
+	int n = -1;
+
+	sink_init(&k);
+	s = start(&k, "/stats", 0);
+	if (sink_wait(&k, is_done, WAIT_MS) && !k.failed)
+		sscanf(k.head, "peer_closed=%d", &n);
+	wsp__hs_release(s);
+	sink_destroy(&k);
+	return n;
+}
+
+static int suite_init(void)
+{
+	wsp_error err = {0};
+
+	if (stream_server_proc_start(&server, WSP_TEST_STREAM_SERVER))
+		return -1;
+	return wsp__hs_engine_new(&eng, &err) ? -1 : 0;
+}
+
+static int suite_clean(void)
+{
+	wsp__hs_engine_free(eng);
+	eng = NULL;
+	stream_server_proc_stop(&server);
+	return 0;
+}
+
+#define N_MANY 100
+
+/* Many chunked streams at once on the one engine thread, each whole and
+ * in order. */
+static void test_many_streams(void)
+{
+	static struct sink k[N_MANY];
+	wsp__hs_stream *s[N_MANY];
+
+	for (int i = 0; i < N_MANY; i++) {
+		sink_init(&k[i]);
+		s[i] = start(&k[i], "/chunks?n=40&size=1500&gap=5", 0);
+	}
+	for (int i = 0; i < N_MANY; i++) {
+		CU_ASSERT_TRUE(sink_wait(&k[i], is_done, WAIT_MS));
+		CU_ASSERT_FALSE(k[i].failed);
+		CU_ASSERT_EQUAL(k[i].status, 200);
+		CU_ASSERT_EQUAL(k[i].got, 40 * 1500);
+		CU_ASSERT_EQUAL(k[i].order_errors, 0);
+		CU_ASSERT_EQUAL(k[i].done_calls, 1);
+		wsp__hs_release(s[i]);
+	}
+	for (int i = 0; i < N_MANY; i++)
+		sink_destroy(&k[i]);
+}
+
+/* A server that sends 10 bytes and then nothing: the idle timer ends the
+ * stream after its own timeout, not libcurl's 30 s. */
+static void test_idle_timeout_stalled(void)
+{
+	struct sink k;
+	wsp__hs_stream *s;
+	int64_t t0 = now_ms();
+
+	sink_init(&k);
+	s = start(&k, "/stall?bytes=10", 300);
+	CU_ASSERT_TRUE_FATAL(sink_wait(&k, is_done, WAIT_MS));
+	CU_ASSERT_TRUE(k.failed);
+	CU_ASSERT_EQUAL(k.err.code, WSP_ETIMEDOUT);
+	CU_ASSERT_EQUAL(k.got, 10);
+	CU_ASSERT_PTR_NOT_NULL(strstr(k.err.message, "no data for 300 ms"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(k.err.message, "after 10 bytes"));
+	CU_ASSERT_TRUE(k.done_at - t0 >= 290);
+	CU_ASSERT_TRUE(k.done_at - t0 < 10000);
+	wsp__hs_release(s);
+	sink_destroy(&k);
+}
+
+/* One byte every 100 ms for a second: three idle timeouts long in all,
+ * but never quiet for one, so it completes. */
+static void test_idle_timeout_trickle(void)
+{
+	struct sink k;
+	wsp__hs_stream *s;
+
+	sink_init(&k);
+	s = start(&k, "/trickle?n=10&gap=100", 350);
+	CU_ASSERT_TRUE_FATAL(sink_wait(&k, is_done, WAIT_MS));
+	CU_ASSERT_FALSE(k.failed);
+	CU_ASSERT_EQUAL(k.got, 10);
+	CU_ASSERT_EQUAL(k.order_errors, 0);
+	wsp__hs_release(s);
+	sink_destroy(&k);
+}
+
+static bool got_20(struct sink *k)
+{
+	return k->got >= 20 || k->done_calls;
+}
+
+/* Cancel from the test's thread while bytes flow: on_done once with
+ * WSP_ECANCELED, and the server sees the connection go. */
+static void test_cancel_midstream(void)
+{
+	int before = peer_closed();
+	struct sink k;
+	wsp__hs_stream *s;
+	int after = before;
+
+	CU_ASSERT_TRUE_FATAL(before >= 0);
+	sink_init(&k);
+	s = start(&k, "/trickle?n=100000&gap=5", 0);
+	CU_ASSERT_TRUE_FATAL(sink_wait(&k, got_20, WAIT_MS));
+	wsp__hs_cancel(s);
+	CU_ASSERT_TRUE_FATAL(sink_wait(&k, is_done, WAIT_MS));
+	CU_ASSERT_TRUE(k.failed);
+	CU_ASSERT_EQUAL(k.err.code, WSP_ECANCELED);
+	CU_ASSERT_PTR_NOT_NULL(strstr(k.err.message, "canceled"));
+	wsp__hs_cancel(s); /* after the end: nothing happens */
+	wsp__hs_release(s);
+	for (int i = 0; i < 500 && after <= before; i++) {
+		usleep(10000);
+		after = peer_closed();
+	}
+	CU_ASSERT_TRUE(after > before);
+	CU_ASSERT_EQUAL(k.done_calls, 1);
+	sink_destroy(&k);
+}
+
+struct resumer {
+	struct sink *k;
+	bool stop;
+	int delay_ms;
+};
+
+/* The consumer side of backpressure: lift each pause from another
+ * thread, after a while. */
+static void *resume_main(void *arg)
+{
+	struct resumer *r = arg;
+	struct sink *k = r->k;
+
+	pthread_mutex_lock(&k->mu);
+	while (!k->done_calls) {
+		if (k->paused) {
+			wsp__hs_stream *s = k->s;
+
+			k->paused = false;
+			pthread_mutex_unlock(&k->mu);
+			usleep((useconds_t)r->delay_ms * 1000);
+			wsp__hs_resume(s);
+			pthread_mutex_lock(&k->mu);
+			continue;
+		}
+		pthread_cond_wait(&k->cv, &k->mu);
+	}
+	pthread_mutex_unlock(&k->mu);
+	return NULL;
+}
+
+/* Every third piece is refused with PAUSE and resumed from another
+ * thread: every byte still arrives, once and in order. */
+static void test_pause_resume_every_byte(void)
+{
+	struct sink k;
+	struct resumer r = {.k = &k, .delay_ms = 1};
+	wsp__hs_stream *s;
+	pthread_t t;
+
+	sink_init(&k);
+	k.pause_every = 3;
+	pthread_create(&t, NULL, resume_main, &r);
+	s = start(&k, "/chunks?n=200&size=4096&gap=0", 0);
+	CU_ASSERT_TRUE(sink_wait(&k, is_done, WAIT_MS));
+	pthread_join(t, NULL);
+	CU_ASSERT_FALSE(k.failed);
+	if (k.failed)
+		fprintf(stderr, "%s\n", k.err.message);
+	CU_ASSERT_EQUAL(k.got, 200 * 4096);
+	CU_ASSERT_EQUAL(k.order_errors, 0);
+	CU_ASSERT_TRUE(k.pauses >= 10);
+	wsp__hs_release(s);
+	sink_destroy(&k);
+}
+
+/* Paused for three idle timeouts: the consumer's time is not the
+ * server's silence, so the stream still completes. */
+static void test_pause_is_not_idle(void)
+{
+	struct sink k;
+	struct resumer r = {.k = &k, .delay_ms = 600};
+	wsp__hs_stream *s;
+	pthread_t t;
+
+	sink_init(&k);
+	k.pause_once_ms = 600;
+	pthread_create(&t, NULL, resume_main, &r);
+	s = start(&k, "/chunks?n=3&size=100&gap=0", 200);
+	CU_ASSERT_TRUE(sink_wait(&k, is_done, WAIT_MS));
+	pthread_join(t, NULL);
+	CU_ASSERT_FALSE(k.failed);
+	CU_ASSERT_EQUAL(k.pauses, 1);
+	CU_ASSERT_EQUAL(k.got, 300);
+	CU_ASSERT_EQUAL(k.order_errors, 0);
+	wsp__hs_release(s);
+	sink_destroy(&k);
+}
+
+/* A reset after 1000 bytes is an error that says how far it got. */
+static void test_server_reset(void)
+{
+	struct sink k;
+	wsp__hs_stream *s;
+
+	sink_init(&k);
+	s = start(&k, "/reset?bytes=1000", 0);
+	CU_ASSERT_TRUE_FATAL(sink_wait(&k, is_done, WAIT_MS));
+	CU_ASSERT_TRUE(k.failed);
+	CU_ASSERT_TRUE(k.err.code == WSP_EUNAVAIL || k.err.code == WSP_EPROTO);
+	CU_ASSERT_EQUAL(k.got, 1000);
+	CU_ASSERT_PTR_NOT_NULL(strstr(k.err.message, "after 1000 bytes"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(k.err.message, "cannot GET 'http://"));
+	wsp__hs_release(s);
+	sink_destroy(&k);
+}
+
+/* Error statuses never reach on_data; they map as in the blocking
+ * service, with the server's own message. */
+static void test_error_status(void)
+{
+	static const struct {
+		const char *target;
+		int code;
+	} cases[] = {{"/status?code=503", WSP_EUNAVAIL},
+		     {"/status?code=404", WSP_ENOTFOUND},
+		     {"/status?code=401", WSP_EAUTH}};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sink k;
+		wsp__hs_stream *s;
+
+		sink_init(&k);
+		s = start(&k, cases[i].target, 0);
+		CU_ASSERT_TRUE_FATAL(sink_wait(&k, is_done, WAIT_MS));
+		CU_ASSERT_TRUE(k.failed);
+		CU_ASSERT_EQUAL(k.err.code, cases[i].code);
+		CU_ASSERT_EQUAL(k.calls, 0);
+		CU_ASSERT_PTR_NOT_NULL(
+			strstr(k.err.message, "made-up failure for team-blue"));
+		wsp__hs_release(s);
+		sink_destroy(&k);
+	}
+}
+
+/* Method, headers and body go out as given. */
+static void test_post_with_body(void)
+{
+	static const wsp_http_header h[] = {{"X-Test", "team-blue"}};
+	struct sink k;
+	char url[256];
+	wsp__hs_request r = {.method = "POST",
+			     .url = url,
+			     .headers = h,
+			     .n_headers = 1,
+			     .body = "hello stream",
+			     .body_len = 12,
+			     .on_data = on_data,
+			     .on_done = on_done,
+			     .payload = &k};
+	wsp__hs_stream *s = NULL;
+	wsp_error err = {0};
+
+	sink_init(&k);
+	url_for(url, sizeof(url), "/echo");
+	CU_ASSERT_EQUAL_FATAL(wsp__hs_start(eng, &r, &s, &err), 0);
+	CU_ASSERT_TRUE_FATAL(sink_wait(&k, is_done, WAIT_MS));
+	CU_ASSERT_FALSE(k.failed);
+	CU_ASSERT_STRING_EQUAL(k.head, "POST team-blue\nhello stream");
+	wsp__hs_release(s);
+	sink_destroy(&k);
+}
+
+/* A port nobody listens on. */
+static void test_connection_refused(void)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	socklen_t al = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	char url[128];
+	struct sink k;
+	wsp__hs_request r = {.method = "GET",
+			     .url = url,
+			     .on_data = on_data,
+			     .on_done = on_done,
+			     .payload = &k};
+	wsp__hs_stream *s = NULL;
+	wsp_error err = {0};
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	CU_ASSERT_EQUAL_FATAL(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	getsockname(fd, (struct sockaddr *)&a, &al);
+	close(fd); /* bound, never listened: the port refuses */
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/x", ntohs(a.sin_port));
+	sink_init(&k);
+	CU_ASSERT_EQUAL_FATAL(wsp__hs_start(eng, &r, &s, &err), 0);
+	CU_ASSERT_TRUE_FATAL(sink_wait(&k, is_done, WAIT_MS));
+	CU_ASSERT_EQUAL(k.err.code, WSP_EUNAVAIL);
+	CU_ASSERT_EQUAL(k.status, 0);
+	wsp__hs_release(s);
+	sink_destroy(&k);
+}
+
+/* A consumer's error ends the stream with that code. */
+static void test_consumer_error(void)
+{
+	struct sink k;
+	wsp__hs_stream *s;
+
+	sink_init(&k);
+	k.fail_with = WSP_EIO;
+	s = start(&k, "/chunks?n=5&size=100&gap=0", 0);
+	CU_ASSERT_TRUE_FATAL(sink_wait(&k, is_done, WAIT_MS));
+	CU_ASSERT_EQUAL(k.err.code, WSP_EIO);
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(k.err.message, "the stream consumer stopped"));
+	CU_ASSERT_EQUAL(k.calls, 1);
+	wsp__hs_release(s);
+	sink_destroy(&k);
+}
+
+/* Secrets in the URL's path never reach a message. */
+static void test_secret_masked(void)
+{
+	static const char *const secrets[] = {"sekrit-team-blue", NULL};
+	struct sink k;
+	char url[256];
+	wsp__hs_request r = {.method = "GET",
+			     .url = url,
+			     .secrets = secrets,
+			     .on_data = on_data,
+			     .on_done = on_done,
+			     .payload = &k};
+	wsp__hs_stream *s = NULL;
+	wsp_error err = {0};
+
+	sink_init(&k);
+	url_for(url, sizeof(url), "/status-sekrit-team-blue?code=403");
+	CU_ASSERT_EQUAL_FATAL(wsp__hs_start(eng, &r, &s, &err), 0);
+	CU_ASSERT_TRUE_FATAL(sink_wait(&k, is_done, WAIT_MS));
+	CU_ASSERT_EQUAL(k.err.code, WSP_EAUTH);
+	CU_ASSERT_PTR_NULL(strstr(k.err.message, "sekrit"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(k.err.message, "****"));
+	wsp__hs_release(s);
+	sink_destroy(&k);
+}
+
+/* Bad requests fail at once and call nothing. */
+static void test_invalid_requests(void)
+{
+	static const wsp_http_header bad[] = {{"X-Test", "a\r\nInjected: 1"}};
+	struct sink k;
+	wsp__hs_request r = {.method = "GET",
+			     .url = "ftp://127.0.0.1/x",
+			     .on_data = on_data,
+			     .on_done = on_done,
+			     .payload = &k};
+	wsp__hs_stream *s = NULL;
+	wsp_error err = {0};
+
+	sink_init(&k);
+	CU_ASSERT_EQUAL(wsp__hs_start(eng, &r, &s, &err), WSP_EINVAL);
+	CU_ASSERT_PTR_NULL(s);
+	r.url = "http://127.0.0.1:1/x";
+	r.headers = bad;
+	r.n_headers = 1;
+	CU_ASSERT_EQUAL(wsp__hs_start(eng, &r, &s, &err), WSP_EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "X-Test"));
+	r.headers = NULL;
+	r.n_headers = 0;
+	r.on_data = NULL;
+	CU_ASSERT_EQUAL(wsp__hs_start(eng, &r, &s, &err), WSP_EINVAL);
+	usleep(50000);
+	CU_ASSERT_EQUAL(k.done_calls, 0);
+	sink_destroy(&k);
+}
+
+static bool got_any(struct sink *k)
+{
+	return k->got > 0 || k->done_calls;
+}
+
+#define N_STOP 20
+
+/* Stopping the engine ends every running stream once, with
+ * WSP_ECANCELED, before it returns; handles stay releasable after. */
+static void test_engine_stop(void)
+{
+	static struct sink k[N_STOP];
+	wsp__hs_stream *s[N_STOP];
+	wsp__hs_engine *own = NULL;
+	wsp_error err = {0};
+	char url[256];
+
+	CU_ASSERT_EQUAL_FATAL(wsp__hs_engine_new(&own, &err), 0);
+	url_for(url, sizeof(url), "/stall?bytes=10");
+	for (int i = 0; i < N_STOP; i++) {
+		wsp__hs_request r = {.method = "GET",
+				     .url = url,
+				     .on_data = on_data,
+				     .on_done = on_done,
+				     .payload = &k[i]};
+
+		sink_init(&k[i]);
+		CU_ASSERT_EQUAL_FATAL(wsp__hs_start(own, &r, &s[i], &err), 0);
+	}
+	for (int i = 0; i < N_STOP; i++)
+		CU_ASSERT_TRUE(sink_wait(&k[i], got_any, WAIT_MS));
+	wsp__hs_engine_free(own);
+	for (int i = 0; i < N_STOP; i++) {
+		CU_ASSERT_EQUAL(k[i].done_calls, 1);
+		CU_ASSERT_EQUAL(k[i].err.code, WSP_ECANCELED);
+		CU_ASSERT_PTR_NOT_NULL(
+			strstr(k[i].err.message, "engine stopped"));
+		wsp__hs_resume(s[i]);
+		wsp__hs_release(s[i]);
+		sink_destroy(&k[i]);
+	}
+}
+
+static CU_TestInfo tests[] = {
+	{"many concurrent chunked streams", test_many_streams},
+	{"idle timeout ends a stalled stream", test_idle_timeout_stalled},
+	{"idle timeout spares a trickling stream", test_idle_timeout_trickle},
+	{"cancel mid-stream", test_cancel_midstream},
+	{"pause/resume delivers every byte in order",
+	 test_pause_resume_every_byte},
+	{"a paused stream is not idle", test_pause_is_not_idle},
+	{"server reset is an error", test_server_reset},
+	{"error statuses map with the server's message", test_error_status},
+	{"POST with headers and body", test_post_with_body},
+	{"connection refused", test_connection_refused},
+	{"consumer error ends the stream", test_consumer_error},
+	{"secrets masked in messages", test_secret_masked},
+	{"invalid requests", test_invalid_requests},
+	{"stopping the engine cancels its streams", test_engine_stop},
+	CU_TEST_INFO_NULL,
+};
+
+CU_MAIN_SUITE("http-stream", suite_init, suite_clean, tests)
