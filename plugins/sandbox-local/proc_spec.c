@@ -115,10 +115,13 @@ static int push(char ***vec, size_t *n, const char *s)
 	return 0;
 }
 
+/* Digits only: no sign, blank or base prefix slips a wrapped value in. */
 static int parse_u64(const char *s, uint64_t *out)
 {
 	char *end;
 
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
 	errno = 0;
 	*out = strtoull(s, &end, 10);
 	return (errno || end == s || *end) ? -EINVAL : 0;
@@ -128,6 +131,8 @@ static int parse_i64(const char *s, int64_t *out)
 {
 	char *end;
 
+	if ((*s < '0' || *s > '9') && !(*s == '-' && s[1] >= '0' && s[1] <= '9'))
+		return -EINVAL;
 	errno = 0;
 	*out = strtoll(s, &end, 10);
 	return (errno || end == s || *end) ? -EINVAL : 0;
@@ -255,6 +260,8 @@ int proc_spec_read_fd(struct proc_spec *spec, int fd)
 	}
 	if (!rc && !spec->log_limit)
 		spec->log_limit = PROC_DEFAULT_LOG_LIMIT;
+	if (!rc && spec->log_limit > PROC_MAX_LOG_LIMIT)
+		rc = -EPROTO;
 	if (rc)
 		proc_spec_release(spec);
 	return rc;

@@ -8,6 +8,9 @@
 #           read_write_paths entry is refused, symlinks and ".." included
 #   procs   forged process entries: no foreign group signalled, no link
 #           followed, no file of another type or user used
+#
+# test_state_parsers runs the readers of those files on made-up input, once
+# (tests/fuzz/fuzz_proclog.c runs them on arbitrary bytes).
 foreach(area config procs)
   set(exe test_security_state_${area})
   add_executable(${exe} test_state_${area}.c)
@@ -28,3 +31,13 @@ target_sources(test_security_state_procs PRIVATE
   "${PROJECT_SOURCE_DIR}/plugins/sandbox-local/proc_sys.c")
 target_include_directories(test_security_state_procs PRIVATE
   "${PROJECT_SOURCE_DIR}/plugins/sandbox-local")
+
+set(WSP_STATE_READERS proc_log.c proc_spec.c proc_sys.c)
+list(TRANSFORM WSP_STATE_READERS PREPEND
+  "${PROJECT_SOURCE_DIR}/plugins/sandbox-local/")
+add_executable(test_security_state_parsers test_state_parsers.c
+  ${WSP_STATE_READERS})
+target_include_directories(test_security_state_parsers PRIVATE
+  "${PROJECT_SOURCE_DIR}/plugins/sandbox-local")
+target_link_libraries(test_security_state_parsers PRIVATE PkgConfig::CUNIT)
+add_test(NAME security_state_parsers COMMAND test_security_state_parsers)
