@@ -5,6 +5,7 @@
  * Everything from the client is untrusted: any byte sequence must give a
  * classification and an error code, never a crash (tests/fuzz/fuzz_mcp.c).
  */
+#include "json_num.h"
 #include "mcp_impl.h"
 
 #include <stdlib.h>
@@ -34,11 +35,15 @@ static void invalid(struct wsp__mcp_msg *m, int code, const char *why)
 	m->error_text = why;
 }
 
+/* A string, or a number that is an integer of 64 bits exactly. */
 static int valid_id(const cJSON *id)
 {
+	int64_t i;
+
 	return cJSON_IsString(id) ||
 	       (cJSON_IsNumber(id) &&
-		id->valuedouble == (double)(long long)id->valuedouble);
+		!wsp__num_to_int(id->valuedouble, INT64_MIN, INT64_MAX, &i) &&
+		(double)i == id->valuedouble);
 }
 
 void wsp__mcp_parse(struct wsp__mcp_msg *m, const char *line, size_t len)

@@ -120,10 +120,10 @@ static int run(struct wsp__tool_ctx *c)
 {
 	const char *command = wsp__arg_str(c, "command", "");
 	const char *cwd = wsp__arg_str(c, "cwd", NULL);
-	int has_timeout, has_tail;
+	int has_timeout;
 	double timeout = wsp__arg_num(c, "timeout", 0, &has_timeout);
-	double tail_arg = wsp__arg_num(c, "tail", WSP__TAIL_LINES, &has_tail);
-	size_t tail = wsp__abs_count(tail_arg), cut = 0, piped;
+	int64_t tail_arg, timeout_ms = 0;
+	size_t tail, cut = 0, piped;
 	wsp_exec_opts eo = WSP_EXEC_OPTS_INIT;
 	wsp_exec_result res;
 	struct fg f = {c->opts};
@@ -133,7 +133,15 @@ static int run(struct wsp__tool_ctx *c)
 
 	if (!command[0])
 		return wsp__tool_fail(c, "Error: the command is empty");
-	if (has_timeout && (timeout < 0 || timeout > 31536000))
+	if (wsp__arg_int(c, "tail", WSP__TAIL_LINES, -WSP__JSON_INT_MAX,
+			 WSP__JSON_INT_MAX, &tail_arg))
+		return 0;
+	tail = wsp__abs_count(tail_arg);
+	/* seconds to ms, the range checked before the conversion */
+	if (has_timeout &&
+	    (timeout < 0 || timeout > 31536000 ||
+	     wsp__num_to_int(timeout * 1000, 0, INT64_C(31536000000),
+			     &timeout_ms)))
 		return wsp__tool_fail(c, "Error: timeout must be between 0 "
 					 "and 31536000 seconds");
 	if (wsp__arg_bool(c, "background", 0)) {
@@ -144,7 +152,7 @@ static int run(struct wsp__tool_ctx *c)
 		so.cwd = cwd;
 		so.stdin_mode = WSP_STDIN_IGNORE;
 		if (has_timeout && timeout > 0)
-			so.timeout_ms = (int64_t)(timeout * 1000);
+			so.timeout_ms = timeout_ms;
 		rc = wsp_proc_spawn(id, c->ws, &so, &err);
 		if (rc)
 			return wsp__tool_fail(c, "Error: %s", err.message);
@@ -166,8 +174,7 @@ static int run(struct wsp__tool_ctx *c)
 	eo.on_output = forward;
 	eo.payload = &f;
 	if (has_timeout)
-		eo.timeout_ms = timeout > 0 ? (int64_t)(timeout * 1000)
-					    : WSP_TIMEOUT_NONE;
+		eo.timeout_ms = timeout > 0 ? timeout_ms : WSP_TIMEOUT_NONE;
 	memset(&res, 0, sizeof(res));
 	res.struct_size = sizeof(res);
 	rc = wsp_sandbox_exec(&res, c->ws, &eo, &err);

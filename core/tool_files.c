@@ -180,9 +180,7 @@ static int read_file(struct wsp__tool_ctx *c)
 {
 	const char *path = wsp__arg_str(c, "path", "");
 	const char *enc = wsp__arg_str(c, "encoding", NULL);
-	int has_off, has_lim;
-	double offset = wsp__arg_num(c, "offset", 1, &has_off);
-	double limit = wsp__arg_num(c, "limit", 0, &has_lim);
+	int64_t offset, limit;
 	int numbers = wsp__arg_bool(c, "showLineNumbers", 1);
 	struct wsp__tbuf data = {0}, text = {0};
 	char key[4096], token[TOKEN_MAX];
@@ -192,6 +190,10 @@ static int read_file(struct wsp__tool_ctx *c)
 	wsp_error err = {0};
 	int rc;
 
+	/* 0 stands for absent: the schema's minimum for both is 1 */
+	if (wsp__arg_int(c, "offset", 0, 1, WSP__JSON_INT_MAX, &offset) ||
+	    wsp__arg_int(c, "limit", 0, 1, WSP__JSON_INT_MAX, &limit))
+		return 0;
 	if (stat_path(c, &st, path, &err))
 		return wsp__tool_fail(c, "Error: %s", err.message);
 	if (st.type == WSP_FS_TYPE_DIR)
@@ -238,11 +240,11 @@ static int read_file(struct wsp__tool_ctx *c)
 	for (i = 0; i < data.len; i++)
 		if (data.p[i] == '\n')
 			total++;
-	start = has_off ? (size_t)offset : 1;
-	end = has_lim && limit > 0 ? start + (size_t)limit - 1 : total;
+	start = offset ? (size_t)offset : 1;
+	end = limit ? start + (size_t)limit - 1 : total;
 	if (end > total)
 		end = total;
-	if (has_off || has_lim)
+	if (offset || limit)
 		wsp__tbuf_addf(&text, "%s (lines %zu-%zu of %zu, %zu bytes)\n",
 			       path, start, end, total, data.len);
 	else

@@ -285,9 +285,8 @@ static int grep(struct wsp__tool_ctx *c)
 {
 	const char *pattern = wsp__arg_str(c, "pattern", "");
 	const char *path = wsp__arg_str(c, "path", ".");
-	int has_max, include_hidden = wsp__arg_bool(c, "includeHidden", 0);
-	double ctx = wsp__arg_num(c, "contextLines", 0, NULL);
-	double max = wsp__arg_num(c, "maxCount", 0, &has_max);
+	int include_hidden = wsp__arg_bool(c, "includeHidden", 0);
+	int64_t ctx, max;
 	uint32_t flags = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_ALT_BSUX;
 	size_t plen = strlen(pattern);
 	struct wsp__gitignore *gi;
@@ -308,10 +307,15 @@ static int grep(struct wsp__tool_ctx *c)
 		c->is_error = 1;
 		return 0;
 	}
+	if (wsp__arg_int(c, "contextLines", 0, -WSP__JSON_INT_MAX,
+			 WSP__JSON_INT_MAX, &ctx) ||
+	    wsp__arg_int(c, "maxCount", 0, -WSP__JSON_INT_MAX,
+			 WSP__JSON_INT_MAX, &max))
+		return 0;
 	memset(&g, 0, sizeof(g));
 	g.c = c;
 	g.context = ctx > 0 ? (size_t)(ctx > 1000 ? 1000 : ctx) : 0;
-	g.max_count = has_max && max > 0 ? (size_t)max : 0;
+	g.max_count = max > 0 ? (size_t)max : 0;
 	if (!wsp__arg_bool(c, "caseSensitive", 1))
 		flags |= PCRE2_CASELESS;
 	g.re = pcre2_compile((PCRE2_SPTR)pattern, plen, flags, &ec, &eoff,

@@ -185,13 +185,16 @@ static int list_files(struct wsp__tool_ctx *c)
 {
 	const char *path = wsp__arg_str(c, "path", "./");
 	const cJSON *pat = cJSON_GetObjectItemCaseSensitive(c->args, "pattern");
-	double depth = wsp__arg_num(c, "maxDepth", 2, NULL);
+	int64_t depth;
 	struct wsp__tbuf tree = {0};
 	struct wsp__walk w;
 	struct list l;
 	wsp_error err = {0};
 	int rc;
 
+	if (wsp__arg_int(c, "maxDepth", 2, -WSP__JSON_INT_MAX,
+			 WSP__JSON_INT_MAX, &depth))
+		return 0;
 	memset(&l, 0, sizeof(l));
 	l.c = c;
 	l.w = &w;

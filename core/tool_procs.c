@@ -109,14 +109,18 @@ static void exit_line(struct wsp__tbuf *b, const wsp_proc_status *st)
 static int get_output(struct wsp__tool_ctx *c)
 {
 	const char *pid = wsp__arg_str(c, "pid", "");
-	double tail_arg = wsp__arg_num(c, "tail", WSP__TAIL_LINES, NULL);
-	size_t tail = wsp__abs_count(tail_arg);
+	int64_t tail_arg;
+	size_t tail;
 	wsp_output_opts oo = WSP_OUTPUT_OPTS_INIT;
 	struct streams s = {{0}, {0}, NULL};
 	wsp_proc_status st = {.struct_size = sizeof(st)};
 	wsp_error err = {0};
 	int rc, aborted = 0;
 
+	if (wsp__arg_int(c, "tail", WSP__TAIL_LINES, -WSP__JSON_INT_MAX,
+			 WSP__JSON_INT_MAX, &tail_arg))
+		return 0;
+	tail = wsp__abs_count(tail_arg);
 	rc = wsp_proc_get_status(&st, c->ws, pid, &err);
 	if (rc == WSP_ENOTFOUND) {
 		wsp__tbuf_addf(&c->out,

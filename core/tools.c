@@ -4,6 +4,7 @@
  * JSON arguments to a text result.
  */
 #include "config.h"
+#include "json_num.h"
 #include "tools_backend.h"
 #include "workspace_impl.h"
 
@@ -423,6 +424,20 @@ double wsp__arg_num(const struct wsp__tool_ctx *c, const char *key, double dflt,
 	if (present)
 		*present = cJSON_IsNumber(v);
 	return cJSON_IsNumber(v) ? v->valuedouble : dflt;
+}
+
+int wsp__arg_int(struct wsp__tool_ctx *c, const char *key, int64_t dflt,
+		 int64_t lo, int64_t hi, int64_t *out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(c->args, key);
+
+	*out = dflt;
+	if (!cJSON_IsNumber(v) ||
+	    !wsp__num_to_int(v->valuedouble, lo, hi, out))
+		return 0;
+	wsp__tool_fail(c, "Error: '%s' must be a number from %lld to %lld",
+		       key, (long long)lo, (long long)hi);
+	return -1;
 }
 
 /* args[key] as a number when it is numeric text ("30"); else untouched,

@@ -15,6 +15,7 @@
  */
 #include "config.h"
 #include "ext_call.h"
+#include "json_num.h"
 #include "tools_impl.h"
 
 #include <ctype.h>
@@ -26,10 +27,11 @@
 
 /*
  * Bounds a JSON number can carry: integers are exact below 2^53 (about
- * 9.007e15), and a number must be finite. Round values, so that every
- * JSON printer (cJSON's too) writes them exactly as they are checked.
+ * 9.007e15; WSP__JSON_INT_MAX), and a number must be finite. Round
+ * values, so that every JSON printer (cJSON's too) writes them exactly as
+ * they are checked.
  */
-#define JSON_INT_MAX 9e15
+#define JSON_INT_MAX ((double)WSP__JSON_INT_MAX)
 #define JSON_NUM_MAX 1e308
 
 struct ext_tool {
@@ -165,8 +167,17 @@ static int run_ext(struct wsp__tool_ctx *c)
 		v[i].type = x->sig.types[i];
 		switch (v[i].type) {
 		case 'i':
-			v[i].v.i =
-				cJSON_IsNumber(a) ? (int64_t)a->valuedouble : 0;
+			/* within +-9e15 by the schema; checked all the same */
+			v[i].v.i = 0;
+			if (cJSON_IsNumber(a) &&
+			    wsp__num_to_int(a->valuedouble, -WSP__JSON_INT_MAX,
+					    WSP__JSON_INT_MAX, &v[i].v.i))
+				return wsp__tool_fail(
+					c, "Error: '%s' must be an integer "
+					   "from %lld to %lld",
+					x->names[i],
+					(long long)-WSP__JSON_INT_MAX,
+					(long long)WSP__JSON_INT_MAX);
 			break;
 		case 'd':
 			v[i].v.d = cJSON_IsNumber(a) ? a->valuedouble : 0;

@@ -15,6 +15,7 @@
 #define WSP_CORE_TOOLS_IMPL_H
 
 #include "internal.h"
+#include "json_num.h"
 
 #include <wsp/cancel.h>
 #include <wsp/tools.h>
@@ -71,13 +72,22 @@ WSP_INTERNAL int wsp__arg_bool(const struct wsp__tool_ctx *c, const char *key,
 /* Numbers: *present says whether it was given (not null). */
 WSP_INTERNAL double wsp__arg_num(const struct wsp__tool_ctx *c, const char *key,
 				 double dflt, int *present);
+/*
+ * Integers (a fraction dropped toward zero): *out is args[key], or dflt
+ * when absent or null, and 0 is returned. A number outside [lo, hi]
+ * (infinity too) is never converted (json_num.h): the call's result is
+ * an error naming key, and -1 is returned.
+ */
+WSP_INTERNAL int wsp__arg_int(struct wsp__tool_ctx *c, const char *key,
+			      int64_t dflt, int64_t lo, int64_t hi,
+			      int64_t *out);
 
-/* |d| as a line count (tail: negative means the same as positive). */
-static inline size_t wsp__abs_count(double d)
+/* |n| as a line count (tail: negative means the same as positive). */
+static inline size_t wsp__abs_count(int64_t n)
 {
-	if (d < 0)
-		d = -d;
-	return d > 1e9 ? 1000000000u : (size_t)d;
+	uint64_t u = n < 0 ? 0 - (uint64_t)n : (uint64_t)n;
+
+	return u > 1000000000u ? 1000000000u : (size_t)u;
 }
 
 /* wsp__tool_def.flags (beyond the public WSP_TOOL_*) */

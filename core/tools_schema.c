@@ -6,6 +6,7 @@
  * maximum, minLength, maxLength, minItems. Messages name the property
  * path ("'offset' must be an integer") so a model can correct itself.
  */
+#include "json_num.h"
 #include "tools_impl.h"
 
 #include <stdio.h>
@@ -30,13 +31,15 @@ static const char *json_type(const cJSON *v)
 	return "unknown";
 }
 
+/* Strictly within +-2^53 (exact as a double), no fraction. */
 static int is_integer(const cJSON *v)
 {
-	double d = v->valuedouble;
+	const int64_t max = (INT64_C(1) << 53) - 1;
+	int64_t i;
 
-	/* libm-free: finite, within 2^53, no fraction */
-	return cJSON_IsNumber(v) && d > -9007199254740992.0 &&
-	       d < 9007199254740992.0 && (double)(long long)d == d;
+	return cJSON_IsNumber(v) &&
+	       !wsp__num_to_int(v->valuedouble, -max, max, &i) &&
+	       (double)i == v->valuedouble;
 }
 
 static int type_matches(const char *want, const cJSON *v)

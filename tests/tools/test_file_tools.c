@@ -479,6 +479,14 @@ static void test_grep(void)
 	EXPECT("grep",
 	       "{\"pattern\":\"o\",\"path\":\"src/b.js\",\"maxCount\":1}", 0,
 	       "1 match across 1 file\n---\nsrc/b.js:1:5: // todo: later");
+	/* a count no integer holds is refused, never converted (fuzz_tools
+	 * found 5.8e105 made a size_t: undefined behaviour) */
+	EXPECT("grep", "{\"pattern\":\"o\",\"maxCount\":5.8e105}", 1,
+	       "Error: 'maxCount' must be a number from -9000000000000000 "
+	       "to 9000000000000000");
+	EXPECT("grep", "{\"pattern\":\"o\",\"contextLines\":-1e400}", 1,
+	       "Error: 'contextLines' must be a number from "
+	       "-9000000000000000 to 9000000000000000");
 	/* JavaScript escapes: \\u0041 is "A", \\d digits */
 	EXPECT("grep",
 	       "{\"pattern\":\"\\\\u0054ODO = \\\\d\",\"path\":\"src\"}", 0,

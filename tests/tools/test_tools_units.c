@@ -8,6 +8,7 @@
 #include "mcp_impl.h"
 #include "tools_impl.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,6 +147,44 @@ static void test_strip_ansi(void)
 	wsp__text_strip_ansi(&b, s, strlen(s));
 	CU_ASSERT_STRING_EQUAL(b.p, "red link!");
 	wsp__tbuf_free(&b);
+}
+
+/* The one conversion of JSON numbers to integers: range first. */
+static void test_num_to_int(void)
+{
+	int64_t i = 42;
+
+	/* what fuzzing sent, infinities, NaN: refused, *out untouched */
+	CU_ASSERT_EQUAL(wsp__num_to_int(3.3e102, INT64_MIN, INT64_MAX, &i),
+			-1);
+	CU_ASSERT_EQUAL(wsp__num_to_int(5.8e105, 0, INT64_MAX, &i), -1);
+	CU_ASSERT_EQUAL(wsp__num_to_int(-5.8e105, INT64_MIN, 0, &i), -1);
+	CU_ASSERT_EQUAL(wsp__num_to_int(HUGE_VAL, INT64_MIN, INT64_MAX, &i),
+			-1);
+	CU_ASSERT_EQUAL(wsp__num_to_int(-HUGE_VAL, INT64_MIN, INT64_MAX, &i),
+			-1);
+	CU_ASSERT_EQUAL(wsp__num_to_int(NAN, INT64_MIN, INT64_MAX, &i), -1);
+	CU_ASSERT_EQUAL(i, 42);
+	/* 2^63 is one past INT64_MAX; -2^63 is INT64_MIN itself */
+	CU_ASSERT_EQUAL(wsp__num_to_int(0x1p63, INT64_MIN, INT64_MAX, &i), -1);
+	CU_ASSERT_EQUAL(wsp__num_to_int(-0x1p63, INT64_MIN, INT64_MAX, &i), 0);
+	CU_ASSERT_EQUAL(i, INT64_MIN);
+	CU_ASSERT_EQUAL(wsp__num_to_int(0x1p62, INT64_MIN, INT64_MAX, &i), 0);
+	CU_ASSERT_EQUAL(i, INT64_C(1) << 62);
+	/* fractions drop toward zero, then the bounds apply */
+	CU_ASSERT_EQUAL(wsp__num_to_int(2.9, 0, 10, &i), 0);
+	CU_ASSERT_EQUAL(i, 2);
+	CU_ASSERT_EQUAL(wsp__num_to_int(-2.9, -10, 10, &i), 0);
+	CU_ASSERT_EQUAL(i, -2);
+	CU_ASSERT_EQUAL(wsp__num_to_int(-0.5, 0, 10, &i), 0);
+	CU_ASSERT_EQUAL(i, 0);
+	CU_ASSERT_EQUAL(wsp__num_to_int(11, 0, 10, &i), -1);
+	CU_ASSERT_EQUAL(wsp__num_to_int(-1, 0, 10, &i), -1);
+	CU_ASSERT_EQUAL(i, 0);
+	CU_ASSERT_EQUAL(wsp__num_to_int(9e15, -WSP__JSON_INT_MAX,
+					WSP__JSON_INT_MAX, &i),
+			0);
+	CU_ASSERT_EQUAL(i, WSP__JSON_INT_MAX);
 }
 
 static void test_tail_pipe(void)
@@ -311,6 +350,25 @@ static void test_mcp_parse(void)
 				   "\"result\":{}}",
 				   &code),
 			WSP__MCP_RESPONSE);
+	/* ids: integers of 64 bits; fuzz_mcp found 3.3e102 made a long
+	 * long (undefined behaviour) before it was refused */
+	CU_ASSERT_EQUAL(parse_kind("{\"jsonrpc\":\"2.0\",\"id\":3.3e102,"
+				   "\"method\":\"ping\"}",
+				   &code),
+			WSP__MCP_INVALID);
+	CU_ASSERT_EQUAL(code, WSP__RPC_INVALID_REQUEST);
+	CU_ASSERT_EQUAL(parse_kind("{\"jsonrpc\":\"2.0\",\"id\":-1e400,"
+				   "\"method\":\"ping\"}",
+				   &code),
+			WSP__MCP_INVALID);
+	CU_ASSERT_EQUAL(parse_kind("{\"jsonrpc\":\"2.0\",\"id\":1.5,"
+				   "\"method\":\"ping\"}",
+				   &code),
+			WSP__MCP_INVALID);
+	CU_ASSERT_EQUAL(parse_kind("{\"jsonrpc\":\"2.0\",\"id\":-1e18,"
+				   "\"method\":\"ping\"}",
+				   &code),
+			WSP__MCP_REQUEST);
 
 	wsp__mcp_parse(&m,
 		       "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":"
@@ -354,6 +412,7 @@ static CU_TestInfo tests[] = {
 	{"tail lines and head+tail sandwich", test_tail_and_sandwich},
 	{"token limit keeps the start", test_limit},
 	{"ANSI escapes are stripped", test_strip_ansi},
+	{"JSON numbers become integers only within range", test_num_to_int},
 	{"trailing | tail -N is recognised", test_tail_pipe},
 	{"glob patterns", test_glob},
 	{".gitignore rules", test_gitignore},
