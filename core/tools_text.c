@@ -96,7 +96,9 @@ static void sandwich(struct wsp__tbuf *b, const char *s, size_t len,
 		tail_tok += t;
 	}
 	if (head + tail >= n) {
-		wsp__tbuf_add(b, s, len + (size_t)nl);
+		/* every line is kept: the text as it is (len counts its
+		 * newline already; split_lines only left it out of v) */
+		wsp__tbuf_add(b, s, len);
 		free(v);
 		return;
 	}
@@ -219,5 +221,7 @@ void wsp__text_strip_ansi(struct wsp__tbuf *b, const char *s, size_t len)
 		}
 		run = i;
 	}
-	wsp__tbuf_add(b, s + run, len - run);
+	/* s is NULL when a command printed nothing: no pointer arithmetic */
+	if (run < len)
+		wsp__tbuf_add(b, s + run, len - run);
 }

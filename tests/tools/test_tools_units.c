@@ -117,6 +117,32 @@ static void test_tail_and_sandwich(void)
 	wsp__tbuf_free(&in);
 }
 
+/*
+ * Over the budget in two lines, each too long to leave out: the text
+ * comes back as it is, not one byte longer (fuzz_tools found the last
+ * newline counted twice: a NUL in the result, a read past the input).
+ */
+static void test_sandwich_long_lines(void)
+{
+	struct wsp__tbuf b = {0};
+	size_t len = 202;
+	char *s = malloc(len); /* no NUL after it: ASan sees an overread */
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	memset(s, 'a', len);
+	s[100] = '\n';
+	s[len - 1] = '\n';
+	wsp__text_truncate(&b, s, len, 0, 10);
+	CU_ASSERT_EQUAL(b.len, len);
+	CU_ASSERT(b.p && !memcmp(b.p, s, len));
+	wsp__tbuf_free(&b);
+	wsp__text_truncate(&b, s, len, 5, 10); /* fewer lines than tail */
+	CU_ASSERT_EQUAL(b.len, len);
+	CU_ASSERT(b.p && !memcmp(b.p, s, len));
+	wsp__tbuf_free(&b);
+	free(s);
+}
+
 static void test_limit(void)
 {
 	struct wsp__tbuf in = {0}, out = {0};
@@ -146,6 +172,11 @@ static void test_strip_ansi(void)
 
 	wsp__text_strip_ansi(&b, s, strlen(s));
 	CU_ASSERT_STRING_EQUAL(b.p, "red link!");
+	wsp__tbuf_free(&b);
+	/* a stream a command left empty is (NULL, 0): no NULL + 0, which
+	 * the sanitizer build traps (fuzz_tools found it) */
+	wsp__text_strip_ansi(&b, NULL, 0);
+	CU_ASSERT_EQUAL(b.len, 0);
 	wsp__tbuf_free(&b);
 }
 
@@ -412,6 +443,8 @@ static CU_TestInfo tests[] = {
 	{"tail lines and head+tail sandwich", test_tail_and_sandwich},
 	{"token limit keeps the start", test_limit},
 	{"ANSI escapes are stripped", test_strip_ansi},
+	{"two lines over the budget come back as they are",
+	 test_sandwich_long_lines},
 	{"JSON numbers become integers only within range", test_num_to_int},
 	{"trailing | tail -N is recognised", test_tail_pipe},
 	{"glob patterns", test_glob},
