@@ -39,10 +39,14 @@ int64_t cli_parse_duration(const char *s)
 
 	errno = 0;
 	v = strtod(s, &end);
-	if (errno || end == s || v < 0 || v > 1e12)
+	/* NaN fails the range test; no double out of int64_t's range is
+	 * ever converted (that is undefined behaviour): 1e12d is refused */
+	if (errno || end == s || !(v >= 0 && v <= 1e12))
 		return -1;
 	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
 		if (!strcmp(end, units[i].unit))
-			return (int64_t)(v * units[i].ms);
+			return v * units[i].ms < 0x1p63
+				       ? (int64_t)(v * units[i].ms)
+				       : -1;
 	return -1;
 }
