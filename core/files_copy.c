@@ -194,6 +194,41 @@ static int join(char *out, size_t cap, const char *a, const char *b)
 	return n < 0 || (size_t)n >= cap ? -1 : 0;
 }
 
+/*
+ * Every file of the tree (t, listed below srel) can be read: a link out
+ * of the source's root or a dangling one would otherwise stop the copy
+ * half way. A link to a directory stats as one and is skipped later.
+ */
+static int check_tree(wsp__instance *src, const char *srel,
+		      const struct tree *t, const char *shown, wsp_error *err)
+{
+	char s[WSP_FILES_PATH_MAX + 2];
+	wsp_fs_stat st;
+	wsp_error why;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < t->n; i++) {
+		if (t->items[i].dir)
+			continue;
+		if (join(s, sizeof(s), srel, t->items[i].rel) < 0)
+			return wsp_error_set(err, WSP_EINVAL,
+					     "cannot copy '%s': a path in it "
+					     "is too long",
+					     shown);
+		memset(&st, 0, sizeof(st));
+		st.struct_size = sizeof(st);
+		memset(&why, 0, sizeof(why));
+		rc = src->prov->fs.stat(&st, src->self, s, 0, &why);
+		if (rc < 0)
+			return wsp_error_set(err, rc,
+					     "cannot copy '%s' (nothing was "
+					     "changed): %s",
+					     shown, why.message);
+	}
+	return 0;
+}
+
 /* Copy a directory tree entry by entry (files streamed). */
 static int stream_tree(wsp__instance *src, const char *srel, wsp__instance *dst,
 		       const char *drel, uint32_t flags, const char *shown,
@@ -205,16 +240,19 @@ static int stream_tree(wsp__instance *src, const char *srel, wsp__instance *dst,
 	size_t i;
 	int rc;
 
-	rc = dst->prov->fs.mkdir(
-		dst->self, drel,
-		(flags & WSP_FS_OVERWRITE) ? WSP_FS_RECURSIVE : 0, err);
-	if (rc == WSP_ENOTFOUND)
-		rc = dst->prov->fs.mkdir(dst->self, drel, WSP_FS_RECURSIVE,
-					 err);
-	if (rc < 0)
-		return rc;
+	/* List and check the source before the destination changes. */
 	lo.flags = WSP_FS_RECURSIVE;
 	rc = src->prov->fs.list(src->self, srel, &lo, collect_item, &t, err);
+	if (rc == 0)
+		rc = check_tree(src, srel, &t, shown, err);
+	if (rc == 0) {
+		rc = dst->prov->fs.mkdir(
+			dst->self, drel,
+			(flags & WSP_FS_OVERWRITE) ? WSP_FS_RECURSIVE : 0, err);
+		if (rc == WSP_ENOTFOUND)
+			rc = dst->prov->fs.mkdir(dst->self, drel,
+						 WSP_FS_RECURSIVE, err);
+	}
 	/* Directories first (each made with its parents, so in any order). */
 	for (i = 0; rc == 0 && i < t.n; i++) {
 		if (!t.items[i].dir)
@@ -326,8 +364,25 @@ static int copy_routed(struct wsp__route *s, struct wsp__route *d,
 						     "already exists",
 						     d->shown);
 		}
-		return stream_tree(s->inst, s->rel, d->inst, d->rel, flags,
-				   s->shown, err);
+		if (flags & WSP_FS_OVERWRITE) {
+			wsp_fs_stat ds = {.struct_size = sizeof(ds)};
+
+			exists = d->inst->prov->fs.stat(&ds, d->inst->self,
+							d->rel, 0, NULL) == 0;
+		}
+		rc = stream_tree(s->inst, s->rel, d->inst, d->rel, flags,
+				 s->shown, err);
+		/*
+		 * A copy that failed half way is taken back, so a failed
+		 * move or copy changes nothing; a directory that was there
+		 * already (overwrite) is not removed.
+		 */
+		if (rc < 0 && !exists)
+			d->inst->prov->fs.rmdir(d->inst->self, d->rel,
+						WSP_FS_RECURSIVE |
+							WSP_FS_FORCE,
+						NULL);
+		return rc;
 	}
 	return stream_file(s->inst, s->rel, d->inst, d->rel, flags, err);
 }

@@ -122,4 +122,20 @@ WSP_INTERNAL int wsp__elf_check(const char *path, char *why, size_t cap);
 WSP_INTERNAL const char *wsp__kind_name(uint32_t kind);
 WSP_INTERNAL uint32_t wsp__kind_from_name(const char *name);
 
+/*
+ * quote.c: src into dst (cap bytes, cut if need be) with control characters
+ * (C0, DEL, C1) escaped as \xNN or \u00NN. Every message that quotes user
+ * input (a path, an argument) goes through it before anyone prints it.
+ */
+WSP_INTERNAL void wsp__escape_ctl(char *dst, size_t cap, const char *src);
+/* The same in place (text holds cap bytes). */
+WSP_INTERNAL void wsp__escape_ctl_inplace(char *text, size_t cap);
+
+/*
+ * 1 when the JSON text (len bytes) holds a \u0000 escape: parsed into a C
+ * string it would end there, so "in.txt\u0000/../.." would silently read
+ * "in.txt". Such input is refused, never truncated.
+ */
+WSP_INTERNAL int wsp__json_has_nul(const char *json, size_t len);
+
 #endif /* WSP_CORE_INTERNAL_H */

@@ -79,6 +79,13 @@ void wsp__mcp_parse(struct wsp__mcp_msg *m, const char *line, size_t len)
 			"Invalid Request: id must be a string or an integer");
 		return;
 	}
+	/* cJSON would cut the string there: "in.txt\u0000/../.." */
+	if (wsp__json_has_nul(line, len)) {
+		invalid(m, WSP__RPC_INVALID_PARAMS,
+			"Invalid params: a string holds a NUL character "
+			"(\\u0000)");
+		return;
+	}
 	method = cJSON_GetObjectItemCaseSensitive(m->root, "method");
 	if (!method) {
 		m->result = cJSON_GetObjectItemCaseSensitive(m->root, "result");

@@ -157,7 +157,7 @@ static int run(struct wsp__tool_ctx *c)
 		if (rc)
 			return wsp__tool_fail(c, "Error: %s", err.message);
 		wsp__tools_note_spawn(c->set, id);
-		wsp__tbuf_addf(&c->out, "Started background process (PID: %s)",
+		wsp__tool_say(c, "Started background process (PID: %s)",
 			       id);
 		return 0;
 	}
@@ -187,7 +187,7 @@ static int run(struct wsp__tool_ctx *c)
 			    res.stderr_data, res.stderr_len, tail);
 	if (rc) {
 		end_line(&c->out);
-		wsp__tbuf_addf(&c->out, "Error: %s", err.message);
+		wsp__tool_say(c, "Error: %s", err.message);
 		c->is_error = 1;
 	} else if (res.flags & WSP_EXEC_CANCELED) {
 		end_line(&c->out);

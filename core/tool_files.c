@@ -390,7 +390,7 @@ static int write_file(struct wsp__tool_ctx *c)
 	}
 	version_token(token, sizeof(token), &st);
 	wsp__guard_note_read(wsp__tools_guard(c->set), key, token);
-	wsp__tbuf_addf(&c->out, "Wrote %zu bytes to %s", len, path);
+	wsp__tool_say(c, "Wrote %zu bytes to %s", len, path);
 out:
 	wsp__guard_unlock(wsp__tools_guard(c->set), key);
 	return 0;
@@ -531,7 +531,13 @@ static int delete_path(struct wsp__tool_ctx *c)
 	wsp__tools_path_key(key, sizeof(key), path);
 	if ((rc = lock_path(c, path, key)))
 		return rc < 0 ? rc : 0;
-	rc = stat_path(c, &st, path, &err);
+	/*
+	 * The link itself, not what it points to: a link out of the
+	 * workspace can be deleted (its target never is).
+	 */
+	memset(&st, 0, sizeof(st));
+	st.struct_size = sizeof(st);
+	rc = wsp_files_stat(&st, c->ws, path, WSP_FS_NO_FOLLOW, &err);
 	if (!rc && st.type == WSP_FS_TYPE_DIR)
 		rc = wsp_files_rmdir(
 			c->ws, path,
@@ -546,7 +552,7 @@ static int delete_path(struct wsp__tool_ctx *c)
 	else if (rc)
 		wsp__tool_fail(c, "Error: %s", err.message);
 	else
-		wsp__tbuf_addf(&c->out, "Deleted %s", path);
+		wsp__tool_say(c, "Deleted %s", path);
 	wsp__guard_forget(wsp__tools_guard(c->set), key);
 	wsp__guard_unlock(wsp__tools_guard(c->set), key);
 	return 0;
@@ -587,7 +593,7 @@ static int make_dir(struct wsp__tool_ctx *c)
 
 	if (wsp_files_mkdir(c->ws, path, recursive ? WSP_FS_RECURSIVE : 0, &err))
 		return wsp__tool_fail(c, "Error: %s", err.message);
-	wsp__tbuf_addf(&c->out, "Created directory %s", path);
+	wsp__tool_say(c, "Created directory %s", path);
 	return 0;
 }
 

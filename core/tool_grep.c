@@ -28,7 +28,7 @@ struct grep {
 	pcre2_match_data *md;
 	pcre2_match_context *mc;
 	size_t context, max_count, total, files_matched, skipped_binary,
-		read_errors;
+		read_errors, cut_lines;
 	int truncated, walk_cut;
 	struct wsp__tbuf lines;
 };
@@ -92,6 +92,13 @@ static void grep_file(struct grep *g, const char *shown, const char *data,
 	for (i = 0; i < n; i++) {
 		rc = pcre2_match(g->re, (PCRE2_SPTR)v[i].p, v[i].len, 0, 0,
 				 g->md, g->mc);
+		if (rc == PCRE2_ERROR_MATCHLIMIT ||
+		    rc == PCRE2_ERROR_DEPTHLIMIT ||
+		    rc == PCRE2_ERROR_HEAPLIMIT) {
+			/* Not "no match": nobody knows; say so. */
+			g->cut_lines++;
+			continue;
+		}
 		if (rc < 0)
 			continue;
 		if (!file_hits++)
@@ -382,6 +389,12 @@ static int grep(struct wsp__tool_ctx *c)
 	if (g.read_errors)
 		wsp__tbuf_addf(&c->out, " (%zu path%s skipped: read error)",
 			       g.read_errors, g.read_errors == 1 ? "" : "s");
+	if (g.cut_lines)
+		wsp__tbuf_addf(&c->out,
+			       " (search cut short: the pattern hit the regex "
+			       "engine's backtracking limit on %zu line%s, "
+			       "which may match; simplify the pattern)",
+			       g.cut_lines, g.cut_lines == 1 ? "" : "s");
 	wsp__tbuf_puts(&c->out, "\n---");
 	if (g.lines.len) {
 		/* drop the last newline; then keep within the token budget */

@@ -195,7 +195,7 @@ static int kill_proc(struct wsp__tool_ctx *c)
 	/* all that is kept: the note says how many lines there were */
 	rc = wsp_proc_read_output(&st, c->ws, pid, &oo, collect, &s, &err);
 	wsp_proc_release(c->ws, pid, &err);
-	wsp__tbuf_addf(&c->out, "Process %s has been killed.", pid);
+	wsp__tool_say(c, "Process %s has been killed.", pid);
 	if (!rc) {
 		wsp__text_strip_ansi(&o, s.out.p ? s.out.p : "", s.out.len);
 		wsp__text_strip_ansi(&e, s.err.p ? s.err.p : "", s.err.len);

@@ -393,11 +393,26 @@ int wsp__tool_fail(struct wsp__tool_ctx *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* It quotes paths and arguments: no escape sequence gets through. */
+	wsp__escape_ctl_inplace(msg, sizeof(msg));
 	c->out.len = 0;
 	if (c->out.p)
 		c->out.p[0] = '\0';
 	wsp__tbuf_puts(&c->out, msg);
 	c->is_error = 1;
+	return 0;
+}
+
+int wsp__tool_say(struct wsp__tool_ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+	char msg[1024];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	wsp__escape_ctl_inplace(msg, sizeof(msg));
+	wsp__tbuf_puts(&c->out, msg);
 	return 0;
 }
 
@@ -499,6 +514,13 @@ static int call_tool(wsp_tool_result *out, wsp_tools *set, const char *name,
 				     "arguments of '%s' are %zu bytes; the "
 				     "limit is %u",
 				     t->name, len, MAX_ARGS_BYTES);
+	/* A NUL would silently cut a path: "in.txt\u0000/../.." */
+	if (wsp__json_has_nul(args_json, len))
+		return wsp_error_set(err, WSP_EINVAL,
+				     "arguments of '%s' hold a NUL character "
+				     "(\\u0000) in a string; a path or a "
+				     "text cannot contain one",
+				     t->name);
 	args = len ? cJSON_ParseWithLength(args_json, len)
 		   : cJSON_CreateObject();
 	if (!args)
@@ -577,8 +599,9 @@ static int call_tool(wsp_tool_result *out, wsp_tools *set, const char *name,
 }
 
 /*
- * Errors go to the agent: no configured secret in them (a provider's
- * message quoting an endpoint that carries one, say).
+ * Errors go to the agent and to terminals: no configured secret in them (a
+ * provider's message quoting an endpoint that carries one, say), and no
+ * control character from a quoted tool name.
  */
 int wsp_tool_call(wsp_tool_result *out, wsp_tools *set, const char *name,
 		  const char *args_json, const wsp_tool_call_opts *opts,
@@ -590,6 +613,7 @@ int wsp_tool_call(wsp_tool_result *out, wsp_tools *set, const char *name,
 	if (!set)
 		return rc;
 	if (rc) {
+		wsp__escape_ctl_inplace(err->message, sizeof(err->message));
 		wsp__workspace_mask_error(set->ws, err);
 		return rc;
 	}

@@ -60,8 +60,17 @@ struct wsp__tool_ctx {
 	struct wsp__tbuf media; /* base64 */
 };
 
-/* Set the result to an error text (replacing what was there). */
+/*
+ * Set the result to an error text (replacing what was there); control
+ * characters of quoted input are escaped (wsp__escape_ctl).
+ */
 WSP_INTERNAL int wsp__tool_fail(struct wsp__tool_ctx *c, const char *fmt, ...)
+	WSP_PRINTF(2, 3);
+/*
+ * Append a one-line message that quotes user input (a path, a process id)
+ * to the result, control characters escaped as in wsp__tool_fail().
+ */
+WSP_INTERNAL int wsp__tool_say(struct wsp__tool_ctx *c, const char *fmt, ...)
 	WSP_PRINTF(2, 3);
 
 /* Argument getters: the schema was checked, so only absence is left. */

@@ -509,6 +509,40 @@ static void test_copy_move_across(void)
 	free(data);
 }
 
+/*
+ * A tree holding a link out of its mount cannot be moved to another mount
+ * (the link cannot be read there): the move is refused before anything
+ * changes, instead of stopping half way with a partial copy.
+ */
+static void test_move_across_all_or_nothing(void)
+{
+	CU_ASSERT_EQUAL(wsp_files_mkdir(ws, "/data/half/sub", WSP_FS_RECURSIVE,
+					&err),
+			0);
+	put("data/half/a.txt", "a");
+	put("data/half/sub/b.txt", "b");
+	put("data/half/zz.txt", "z");
+	put("outside.txt", "keep");
+	CU_ASSERT_EQUAL(symlink(at("outside.txt"), at("data/half/m-link")), 0);
+	CU_ASSERT(wsp_files_move(ws, "/data/half", "/deep/er/half", 0, &err) <
+		  0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "nothing was changed"));
+	CU_ASSERT_EQUAL(access(at("deeper/half"), F_OK), -1);
+	ASSERT_FILE("data/half/a.txt", "a");
+	ASSERT_FILE("data/half/sub/b.txt", "b");
+	ASSERT_FILE("data/half/zz.txt", "z");
+	CU_ASSERT_EQUAL(wsp_files_copy(ws, "/data/half", "/deep/er/half",
+				       WSP_FS_RECURSIVE, &err) < 0, 1);
+	CU_ASSERT_EQUAL(access(at("deeper/half"), F_OK), -1);
+	/* Delete the link itself (its target stays): then the move works. */
+	CU_ASSERT_EQUAL(wsp_files_remove(ws, "/data/half/m-link", 0, &err), 0);
+	ASSERT_FILE("outside.txt", "keep");
+	CU_ASSERT_EQUAL(
+		wsp_files_move(ws, "/data/half", "/deep/er/half", 0, &err), 0);
+	ASSERT_FILE("deeper/half/sub/b.txt", "b");
+	CU_ASSERT_EQUAL(access(at("data/half"), F_OK), -1);
+}
+
 /* Escapes through the core: normalisation first, then the provider. */
 static void test_escapes_through_core(void)
 {
@@ -588,6 +622,8 @@ int main(void)
 		{"read-only mount", test_read_only_mount},
 		{"stat, host path, mount list", test_stat_and_mounts},
 		{"copy and move across mounts", test_copy_move_across},
+		{"a move across mounts is all or nothing",
+		 test_move_across_all_or_nothing},
 		{"escapes through the core", test_escapes_through_core},
 		{"nested mounts refused", test_nested_mounts_refused},
 	};

@@ -6,8 +6,10 @@
 #   secrets  a secret fed to other options is masked in config show,
 #            errors and logs
 #   loader   a plugin another user could replace is refused (StrictModes)
+#   inputs   NUL in JSON strings, terminal escapes, regex limits, links out
+#            of the workspace, moves across mounts (CLI and MCP)
 
-foreach(area secrets loader)
+foreach(area secrets loader inputs)
   set(exe test_security_core_${area})
   add_executable(${exe} test_core_${area}.c)
   target_link_libraries(${exe} PRIVATE wsp_core_testutil)

@@ -603,6 +603,61 @@ static void test_read_only_workspace(void)
 	wsp_workspace_close(ws);
 }
 
+/*
+ * Untrusted input (security issue 11, finding 8): a NUL cannot cut a path,
+ * quoted paths carry no terminal escapes, a regex that hits the engine's
+ * limit is not "0 matches", and a link out of the workspace is deletable
+ * (the link, never its target).
+ */
+static void test_untrusted_input(void)
+{
+	char outside[512], link[700], *out;
+	FILE *fp;
+
+	setup(0);
+	fixture_write(&fx, "in.txt", "hello\n");
+	out = RUN("read_file", "{\"path\":\"in.txt\\u0000/../..\"}");
+	CU_ASSERT_EQUAL(e, -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "NUL character"));
+	CU_ASSERT_PTR_NULL(strstr(out, "hello"));
+	free(out);
+	/* Escapes in a path quoted by an error and by a confirmation. */
+	out = RUN("read_file", "{\"path\":\"a\\u001b[31mred\\u0007\"}");
+	CU_ASSERT_EQUAL(e, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "a\\x1b[31mred\\x07"));
+	CU_ASSERT_PTR_NULL(strchr(out, '\033'));
+	CU_ASSERT_PTR_NULL(strchr(out, '\a'));
+	free(out);
+	EXPECT("mkdir", "{\"path\":\"d\\u001b]0;x\\u0007\"}", 0,
+	       "Created directory d\\x1b]0;x\\x07");
+	out = RUN("nope\033[2J", "{}");
+	CU_ASSERT_EQUAL(e, -1);
+	CU_ASSERT_PTR_NULL(strchr(out, '\033'));
+	free(out);
+	/* Catastrophic backtracking on the only line that could match. */
+	fixture_write(&fx, "re.txt", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!c\n");
+	EXPECT_HAS("grep", "{\"pattern\":\"^(a|a)*c\",\"path\":\"re.txt\"}", 0,
+		   "0 matches across 0 files (search cut short: the pattern "
+		   "hit the regex engine's backtracking limit on 1 line");
+	/* A link out of the workspace: the link goes, the target stays. */
+	snprintf(outside, sizeof(outside), "%s/outside.txt", fx.dir);
+	fp = fopen(outside, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	fputs("keep\n", fp);
+	fclose(fp);
+	snprintf(link, sizeof(link), "%s/out-link", fx.work);
+	CU_ASSERT_EQUAL(symlink(outside, link), 0);
+	snprintf(link, sizeof(link), "%s/out-dir", fx.work);
+	CU_ASSERT_EQUAL(symlink(fx.dir, link), 0);
+	EXPECT("delete", "{\"path\":\"out-link\"}", 0, "Deleted out-link");
+	EXPECT("delete", "{\"path\":\"out-dir\",\"recursive\":true}", 0,
+	       "Deleted out-dir");
+	CU_ASSERT_EQUAL(access(outside, F_OK), 0);
+	CU_ASSERT_EQUAL(access(link, F_OK), -1);
+	CU_ASSERT_EQUAL(access(fx.work, F_OK), 0);
+	fixture_close(&fx);
+}
+
 static CU_TestInfo tests[] = {
 	{"read_file: line numbers, ranges, encodings, binary", test_read_file},
 	{"read_file: images go out as media", test_read_media},
@@ -617,6 +672,8 @@ static CU_TestInfo tests[] = {
 	{"grep: regex, globs, context, limits, gitignore", test_grep},
 	{"a read-only mount refuses writes", test_read_only_mount},
 	{"a read-only workspace has no write tools", test_read_only_workspace},
+	{"untrusted input: NUL, escapes, regex limit, outside links",
+	 test_untrusted_input},
 	CU_TEST_INFO_NULL,
 };
 

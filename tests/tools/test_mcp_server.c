@@ -290,6 +290,12 @@ static void test_malformed(void)
 		     "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":"
 		     "\"tools/call\",\"params\":[]}",
 		     -32602, 9);
+	/* a NUL would cut the path to "in.txt": refused, not truncated */
+	expect_error(&s,
+		     "{\"jsonrpc\":\"2.0\",\"id\":12,\"method\":"
+		     "\"tools/call\",\"params\":{\"name\":\"read_file\","
+		     "\"arguments\":{\"path\":\"in.txt\\u0000/../..\"}}}",
+		     -32602, 12);
 	/* valid JSON over the bound (4096 here) is refused unread */
 	ping_of_length(big, 6000, 10);
 	expect_error(&s, big, -32700, -1);
