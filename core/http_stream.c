@@ -31,19 +31,11 @@ void wsp__hs_unref(wsp__hs_stream *s)
 
 enum { POST_START = 1, POST_CANCEL = 2, POST_RESUME = 4 };
 
-/* Mark work for the loop; nothing once the stream or the engine ended. */
-static void post(wsp__hs_stream *s, int what)
+/* Mark work for the loop (eng->lock held; not closed). */
+static void post_locked(wsp__hs_stream *s, int what)
 {
 	wsp__hs_engine *eng = s->eng;
 
-	/* An ended stream may outlive its engine: never touch eng then. */
-	if (atomic_load(&s->gone))
-		return;
-	pthread_mutex_lock(&eng->lock);
-	if (eng->closed) {
-		pthread_mutex_unlock(&eng->lock);
-		return;
-	}
 	s->want_start |= (what & POST_START) != 0;
 	s->want_cancel |= (what & POST_CANCEL) != 0;
 	s->want_resume |= (what & POST_RESUME) != 0;
@@ -55,6 +47,19 @@ static void post(wsp__hs_stream *s, int what)
 	}
 	/* Under the lock, so it never races the loop closing the handle. */
 	uv_async_send(&eng->wake);
+}
+
+/* Mark work for the loop; nothing once the stream or the engine ended. */
+static void post(wsp__hs_stream *s, int what)
+{
+	wsp__hs_engine *eng = s->eng;
+
+	/* An ended stream may outlive its engine: never touch eng then. */
+	if (atomic_load(&s->gone))
+		return;
+	pthread_mutex_lock(&eng->lock);
+	if (!eng->closed)
+		post_locked(s, what);
 	pthread_mutex_unlock(&eng->lock);
 }
 
@@ -259,6 +264,8 @@ int wsp__hs_start(wsp__hs_engine *eng, const wsp__hs_request *req,
 		wsp__hs_easy_free(s);
 		return rc;
 	}
+	/* Checked and queued under one lock: a stream is either refused
+	 * here or sure to reach the loop before it closes. */
 	pthread_mutex_lock(&eng->lock);
 	if (eng->stopping) {
 		pthread_mutex_unlock(&eng->lock);
@@ -267,8 +274,8 @@ int wsp__hs_start(wsp__hs_engine *eng, const wsp__hs_request *req,
 				     "cannot start an http stream: the engine "
 				     "is stopping");
 	}
+	post_locked(s, POST_START);
 	pthread_mutex_unlock(&eng->lock);
-	post(s, POST_START);
 	*out = s;
 	return 0;
 }

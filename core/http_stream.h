@@ -19,7 +19,10 @@
  * time for the whole engine, so they must be quick and never block: a slow
  * consumer pauses its stream instead (backpressure) and resumes it later
  * from wherever it drains. wsp__hs_engine_free() must not be called from
- * a callback. The engine installs no signal handlers.
+ * a callback, nor while another thread still calls into the engine or
+ * its streams; after it returns, wsp__hs_resume() and wsp__hs_cancel() on
+ * its streams do nothing and wsp__hs_release() only frees. The engine
+ * installs no signal handlers.
  *
  * Lifetime of a stream: on_done is called exactly once (success, error,
  * idle timeout, cancel, or the engine stopping); after it no callback of
