@@ -250,18 +250,19 @@ static void test_idle_timeout_stalled(void)
 	sink_destroy(&k);
 }
 
-/* One byte every 100 ms for a second: three idle timeouts long in all,
- * but never quiet for one, so it completes. */
+/* One byte every 100 ms for 1.2 s: twice the idle timeout in all, but
+ * never quiet for one (six gaps' margin for a loaded machine), so it
+ * completes. */
 static void test_idle_timeout_trickle(void)
 {
 	struct sink k;
 	wsp__hs_stream *s;
 
 	sink_init(&k);
-	s = start(&k, "/trickle?n=10&gap=100", 350);
+	s = start(&k, "/trickle?n=12&gap=100", 600);
 	CU_ASSERT_TRUE_FATAL(sink_wait(&k, is_done, WAIT_MS));
 	CU_ASSERT_FALSE(k.failed);
-	CU_ASSERT_EQUAL(k.got, 10);
+	CU_ASSERT_EQUAL(k.got, 12);
 	CU_ASSERT_EQUAL(k.order_errors, 0);
 	wsp__hs_release(s);
 	sink_destroy(&k);
