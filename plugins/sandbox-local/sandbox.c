@@ -386,7 +386,8 @@ static char *default_state_dir(const wsp_instance_args *args, const char *id)
  * neither symlinks nor ".." get around it, in both directions: a
  * writable directory inside the state directory is as bad.
  */
-static int check_state_dir(struct local_sandbox *sb, wsp_error *err)
+static int check_state_dir(struct local_sandbox *sb, int configured,
+			   wsp_error *err)
 {
 	char shown[256], where[256];
 	const char *hit = NULL, *what = NULL;
@@ -414,9 +415,11 @@ static int check_state_dir(struct local_sandbox *sb, wsp_error *err)
 		local_printable(where, sizeof(where), hit);
 		/* The reason first: the paths may be cut off the end. */
 		rc = wsp_error_set(err, WSP_ECONFIG,
-			"option 'state_dir' %s %s: sandboxed commands could "
-			"forge process state there; use another directory "
-			"('%s', '%s')",
+			"%s %s %s: sandboxed commands could forge process "
+			"state there; set the option 'state_dir' to another "
+			"directory ('%s', '%s')",
+			configured ? "option 'state_dir'"
+				   : "the default state directory",
 			local_path_within(real, hit) ? "is inside" : "contains",
 			what, shown, where);
 	}
@@ -431,7 +434,7 @@ static int load_dirs(struct local_sandbox *sb, const wsp_instance_args *args,
 	const wsp_config *cfg = args->options;
 	const char *s = NULL;
 	char *abs;
-	int rc;
+	int rc, configured;
 
 	rc = h->opt_string(&s, h, cfg, "working_dir", err);
 	if (!opt_ok(rc))
@@ -464,7 +467,8 @@ static int load_dirs(struct local_sandbox *sb, const wsp_instance_args *args,
 	rc = h->opt_string(&s, h, cfg, "state_dir", err);
 	if (!opt_ok(rc))
 		return rc;
-	if (rc == 0 && s && s[0])
+	configured = rc == 0 && s && s[0];
+	if (configured)
 		sb->state_dir = absolute_from(args->config_dir, s);
 	else
 		sb->state_dir = default_state_dir(args, sb->id);
@@ -473,7 +477,7 @@ static int load_dirs(struct local_sandbox *sb, const wsp_instance_args *args,
 			"cannot place the state directory: neither "
 			"$XDG_STATE_HOME nor $HOME is set; set the option "
 			"'state_dir'");
-	rc = check_state_dir(sb, err);
+	rc = check_state_dir(sb, configured, err);
 	if (rc < 0)
 		return rc;
 

@@ -242,14 +242,16 @@ done
 if echo "$out" | grep -v '^ok ' | grep -q "/wsp-"; then
 	fail "wsp plugins in the root lists a provider that is not ok"
 fi
-# And a configuration selecting the packaged local sandbox checks out.
+# And a configuration selecting the packaged local sandbox checks out. Its
+# working directory is not /tmp itself: the default state directory (under
+# HOME=/tmp) may not lie inside it (docs/security.md, "State directory").
 mkdir -p "$root/tmp/cfg"
 cat >"$root/etc/wsp.yaml" <<'YAML'
 sandbox:
   provider: local
   id: dev-box
   options:
-    working_dir: /tmp
+    working_dir: /tmp/ws
     isolation: none
 YAML
 out=$(in_root "$prefix/bin/wsp" --config /etc/wsp.yaml config check 2>&1) ||
@@ -257,7 +259,7 @@ out=$(in_root "$prefix/bin/wsp" --config /etc/wsp.yaml config check 2>&1) ||
 # And runs a command there through the packaged provider.
 out=$(in_root "$prefix/bin/wsp" --config /etc/wsp.yaml sh \
 	'echo "hello from $(pwd)"; exit 3' 2>&1) && rc=0 || rc=$?
-[ "$rc" = 3 ] && [ "$out" = "hello from /tmp" ] ||
+[ "$rc" = 3 ] && [ "$out" = "hello from /tmp/ws" ] ||
 	fail "wsp sh in the root: exit $rc, output '$out'"
 echo "in the root: wsp sh -> '$out', exit $rc"
 echo "ok: packages built, checked, installed into '$root' and run"

@@ -10,6 +10,7 @@
 #include "isolation_util.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -133,6 +134,40 @@ static void test_inside_read_write_path(void)
 		"a read_write_paths entry");
 }
 
+/*
+ * No state_dir: the default ($XDG_STATE_HOME/wsp/sandboxes/<id>) inside
+ * the working directory is refused the same, and the message says it is
+ * the default.
+ */
+static void test_default_inside_workdir(void)
+{
+	char xdg[400], *saved = getenv("XDG_STATE_HOME");
+	FILE *f;
+
+	saved = saved ? strdup(saved) : NULL;
+	snprintf(xdg, sizeof(xdg), "%s/ws/.state", t.dir);
+	setenv("XDG_STATE_HOME", xdg, 1);
+	f = fopen(t.config, "w");
+	CU_ASSERT_FATAL(f != NULL);
+	fprintf(f, "sandbox:\n  provider: local\n  options:\n"
+		   "    isolation: none\n    working_dir: ./ws\n");
+	CU_ASSERT_FATAL(fclose(f) == 0);
+	CU_ASSERT_NOT_EQUAL(
+		iso_wsp(&t, (const char *const[]){ "sandbox", "start", NULL }),
+		0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(
+		t.err, "the default state directory is inside the working "
+		       "directory"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(t.err, "set the option 'state_dir'"));
+	/* the core makes $XDG_STATE_HOME/wsp; the sandbox makes nothing */
+	CU_ASSERT_FALSE(exists("ws/.state/wsp/sandboxes"));
+	if (saved)
+		setenv("XDG_STATE_HOME", saved, 1);
+	else
+		unsetenv("XDG_STATE_HOME");
+	free(saved);
+}
+
 /* The control: beside the working directory it is fine. */
 static void test_outside_accepted(void)
 {
@@ -160,6 +195,9 @@ static CU_TestInfo tests[] = {
 	  test_contains_workdir },
 	{ "state_dir inside a read_write_paths entry is refused",
 	  test_inside_read_write_path },
+	{ "the default state directory inside the working directory is "
+	  "refused",
+	  test_default_inside_workdir },
 	{ "state_dir beside the working directory works",
 	  test_outside_accepted },
 	CU_TEST_INFO_NULL,
