@@ -4,9 +4,10 @@
  *
  * Each process runs under its own monitor (monitor/monitor.c) and is
  * described by a directory under <state dir>/procs/ (proc_files.h). Every
- * slot works from those files alone, so any process that can read the
- * state directory (another `wsp`, another program using libwsp) sees and
- * drives the same processes, and nothing is kept in memory here.
+ * slot works from those files alone, so any process of the same user that
+ * can read the state directory (another `wsp`, another program using
+ * libwsp) sees and drives the same processes, and nothing is kept in
+ * memory here. The files are checked as proc_files.h says before use.
  */
 #include "proc_client.h"
 
