@@ -70,6 +70,8 @@ int wsp_sandbox_exec(wsp_exec_result *out, wsp_workspace *ws,
 	if (rc == 0) {
 		memcpy(out, &res, min_size(size, sizeof(res)));
 		out->struct_size = size;
+	} else {
+		wsp__workspace_mask_error(ws, err);
 	}
 	return rc;
 }
@@ -103,6 +105,8 @@ int wsp_sandbox_start(uint32_t *out_outcome, wsp_workspace *ws,
 		rc = in->prov->sandbox.start(&outcome, in->self, cancel, err);
 	if (!rc && out_outcome)
 		*out_outcome = outcome;
+	if (rc)
+		wsp__workspace_mask_error(ws, err);
 	return rc;
 }
 

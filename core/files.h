@@ -27,6 +27,7 @@ struct wsp__route {
 	int is_mount_point;  /* path is the mount's own root */
 	int holds_mounts;    /* other mounts lie strictly below path */
 	wsp__instance *inst; /* set by wsp__route_load */
+	wsp_workspace *ws;   /* whose secrets its errors never show */
 };
 
 /*

@@ -123,6 +123,12 @@ WSP_INTERNAL const char *wsp__kind_name(uint32_t kind);
 WSP_INTERNAL uint32_t wsp__kind_from_name(const char *name);
 
 /*
+ * Mask every secret the workspace knows in err's message (ws may be NULL):
+ * public calls whose errors may quote a provider's words go through it.
+ */
+WSP_INTERNAL void wsp__workspace_mask_error(wsp_workspace *ws, wsp_error *err);
+
+/*
  * quote.c: src into dst (cap bytes, cut if need be) with control characters
  * (C0, DEL, C1) escaped as \xNN or \u00NN. Every message that quotes user
  * input (a path, an argument) goes through it before anyone prints it.

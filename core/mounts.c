@@ -19,6 +19,7 @@ int wsp__route(struct wsp__route *r, wsp_workspace *ws, const char *path,
 	int rc;
 
 	memset(r, 0, sizeof(*r));
+	r->ws = ws;
 	r->shown = path;
 	rc = wsp_files_normalize(r->path, sizeof(r->path), path, err);
 	if (rc < 0)
@@ -111,7 +112,11 @@ int wsp__route_result(int rc, const struct wsp__route *r, wsp_error *err)
 	const char *hit;
 	size_t qn;
 
-	if (rc >= 0 || !err || !r->rel)
+	if (rc >= 0 || !err)
+		return rc;
+	/* A provider's message may quote an option that carries a secret. */
+	wsp__workspace_mask_error(r->ws, err);
+	if (!r->rel)
 		return rc;
 	/* Name the path as the caller wrote it, not as the mount sees it. */
 	snprintf(quoted, sizeof(quoted), "'%s'", r->rel);

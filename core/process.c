@@ -64,6 +64,8 @@ int wsp_proc_spawn(char out_id[WSP_PROC_ID_MAX], wsp_workspace *ws,
 	rc = in->prov->procmgr.spawn(out_id, in->self, opts, err);
 	if (!rc)
 		out_id[WSP_PROC_ID_MAX - 1] = '\0';
+	else
+		wsp__workspace_mask_error(ws, err);
 	return rc;
 }
 

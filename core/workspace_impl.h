@@ -49,9 +49,6 @@ WSP_INTERNAL int wsp__workspace_new(wsp_workspace **out,
  */
 WSP_INTERNAL void wsp__workspace_learn_secrets(wsp_workspace *ws);
 
-/* Mask every known secret in err's message. */
-WSP_INTERNAL void wsp__workspace_mask_error(wsp_workspace *ws, wsp_error *err);
-
 /* Load the provider and check its options (no init); problems to d. */
 WSP_INTERNAL int wsp__inst_prepare(wsp_workspace *ws, struct wsp__inst *in,
 				   struct wsp__diags *d, wsp_error *err);

@@ -267,6 +267,12 @@ static void test_secret_everywhere(void)
 	TU_ASSERT_CONTAINS(out, "\"/w/********\"");
 	TU_ASSERT_LACKS(out, "hunter2");
 	TU_ASSERT_LACKS(err, "hunter2");
+	/* A provider's error quoting the value (here in a path). */
+	CU_ASSERT_EQUAL(W("--plugin-path", FIX("good"), "--config", p, "fs",
+			  "cat", "/hunter2-x81"),
+			1);
+	TU_ASSERT_CONTAINS(err, "'********' does not exist");
+	TU_ASSERT_LACKS(err, "hunter2");
 	/* An error quoting the value of a plain option fed by the secret. */
 	CU_ASSERT_EQUAL(W("--plugin-path", FIX("good"), "--config", bad,
 			  "config", "show"),
