@@ -7,6 +7,7 @@
  * fed through ${VAR} into an endpoint or a sandbox env value too). The
  * document is built once as a cJSON tree and then printed either way.
  */
+#include "http.h"
 #include "workspace_impl.h"
 
 #include <cjson/cJSON.h>
@@ -15,7 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
-#define MASK "********"
+#define MASK WSP__SECRET_MASK
 
 static cJSON *option_value(const wsp_option_spec *s,
 			   const struct wsp__optval *v)

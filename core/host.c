@@ -17,7 +17,7 @@
 #include <string.h>
 
 #define LINE_MAX_BYTES 2048
-#define MASK "********"
+#define MASK WSP__SECRET_MASK
 
 void wsp__logsink_init(struct wsp__logsink *sink, wsp_log_fn fn,
 		       void *payload, int level)
@@ -105,7 +105,7 @@ static char *mask_dup(struct wsp__logsink *sink, const char *text)
 
 	if (out)
 		wsp__mask_text(out, cap, text,
-			       (const char *const *)sink->secrets, MASK);
+			       (const char *const *)sink->secrets);
 	return out;
 }
 

@@ -121,17 +121,24 @@ WSP_INTERNAL bool wsp__http_sensitive_param(const char *name, size_t len);
 /*
  * Copy src into dst (cap bytes, always NUL-terminated, may be cut) with
  * every occurrence of each secret (NULL-terminated list, may be NULL)
- * replaced by "****". Secrets shorter than 4 bytes are masked too.
+ * replaced by WSP__SECRET_MASK. Secrets shorter than 4 bytes are masked too.
  */
 WSP_INTERNAL void wsp__http_mask_secrets(char *dst, size_t cap, const char *src,
 					 const char *const *secrets);
 
 /*
- * The same with mask as the replacement: the one routine every output of
- * wsp (logs, errors, config show, tool results) masks secrets with.
+ * What stands for a secret in every output of wsp. One string, whatever
+ * the output, so a reader (and a test) recognises a masked value anywhere;
+ * its length says nothing about the secret's.
+ */
+#define WSP__SECRET_MASK "********"
+
+/*
+ * The same: the one routine every output of wsp (logs, errors, config
+ * show, tool results, the HTTP debug log) masks secrets with.
  */
 WSP_INTERNAL void wsp__mask_text(char *dst, size_t cap, const char *src,
-				 const char *const *secrets, const char *mask);
+				 const char *const *secrets);
 
 /* The URL with the values of sensitive query parameters masked. */
 WSP_INTERNAL void wsp__http_mask_url(char *dst, size_t cap, const char *url,

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
-#define MASK "****"
+#define MASK WSP__SECRET_MASK
 
 /* Substrings that make a header or parameter name sensitive. */
 static const char *const sensitive_words[] = {
@@ -69,9 +69,9 @@ static void put(char *dst, size_t cap, size_t *pos, const char *s, size_t n)
  * masked whole.
  */
 void wsp__mask_text(char *dst, size_t cap, const char *src,
-		    const char *const *secrets, const char *mask)
+		    const char *const *secrets)
 {
-	size_t pos = 0, ml = strlen(mask);
+	size_t pos = 0, ml = strlen(MASK);
 
 	if (!cap)
 		return;
@@ -86,7 +86,7 @@ void wsp__mask_text(char *dst, size_t cap, const char *src,
 				hit = sl;
 		}
 		if (hit) {
-			put(dst, cap, &pos, mask, ml);
+			put(dst, cap, &pos, MASK, ml);
 			src += hit;
 		} else {
 			put(dst, cap, &pos, src, 1);
@@ -98,7 +98,7 @@ void wsp__mask_text(char *dst, size_t cap, const char *src,
 void wsp__http_mask_secrets(char *dst, size_t cap, const char *src,
 			    const char *const *secrets)
 {
-	wsp__mask_text(dst, cap, src, secrets, MASK);
+	wsp__mask_text(dst, cap, src, secrets);
 }
 
 void wsp__http_mask_url(char *dst, size_t cap, const char *url,

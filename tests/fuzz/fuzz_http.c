@@ -111,7 +111,7 @@ static void messages(const uint8_t *data, size_t size)
 	wsp__http_mask_header(dst, cap, "Authorization", text, secrets);
 	no_secret(dst, cap);
 	/* the credentials themselves are masked, unless cut off */
-	fail_if(strlen(dst) + 1 < cap && strcmp(dst + strlen(dst) - 4, "****"));
+	fail_if(strlen(dst) + 1 < cap && strcmp(dst + strlen(dst) - 8, "********"));
 	free(text);
 }
 
