@@ -138,9 +138,9 @@ WSP_INTERNAL void wsp__escape_ctl(char *dst, size_t cap, const char *src);
 WSP_INTERNAL void wsp__escape_ctl_inplace(char *text, size_t cap);
 
 /*
- * 1 when the JSON text (len bytes) holds a \u0000 escape: parsed into a C
- * string it would end there, so "in.txt\u0000/../.." would silently read
- * "in.txt". Such input is refused, never truncated.
+ * 1 when the JSON text (len bytes) holds a \u0000 escape or a raw NUL
+ * byte: parsed into a C string it would end there, so "in.txt\u0000/../.."
+ * would silently read "in.txt". Such input is refused, never truncated.
  */
 WSP_INTERNAL int wsp__json_has_nul(const char *json, size_t len);
 

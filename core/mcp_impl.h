@@ -56,6 +56,9 @@ WSP_INTERNAL char *wsp__mcp_error(const cJSON *id, int code,
  */
 WSP_INTERNAL char *wsp__utf8_clean(const char *s, size_t len);
 
+/* 1 when the C string s is valid UTF-8 (what is echoed must be). */
+WSP_INTERNAL int wsp__utf8_valid(const char *s);
+
 /* The protocol version to answer for the one the client asked. */
 WSP_INTERNAL const char *wsp__mcp_negotiate(const char *requested);
 

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+static size_t utf8_seq(const unsigned char *s, size_t len);
+
 static const char *const versions[] = {
 	"2025-06-18", /* newest first */
 	"2025-03-26",
@@ -35,12 +37,16 @@ static void invalid(struct wsp__mcp_msg *m, int code, const char *why)
 	m->error_text = why;
 }
 
-/* A string, or a number that is an integer of 64 bits exactly. */
+/*
+ * A string in UTF-8, or a number that is an integer of 64 bits exactly.
+ * Answers echo the id as it came: bytes that are not UTF-8 would make
+ * them invalid JSON (RFC 8259, 8.1).
+ */
 static int valid_id(const cJSON *id)
 {
 	int64_t i;
 
-	return cJSON_IsString(id) ||
+	return (cJSON_IsString(id) && wsp__utf8_valid(id->valuestring)) ||
 	       (cJSON_IsNumber(id) &&
 		!wsp__num_to_int(id->valuedouble, INT64_MIN, INT64_MAX, &i) &&
 		(double)i == id->valuedouble);
@@ -216,6 +222,21 @@ static size_t utf8_seq(const unsigned char *s, size_t len)
 	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
 		return 0;
 	return n;
+}
+
+int wsp__utf8_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = strlen(s), n;
+
+	while (len) {
+		n = utf8_seq(p, len);
+		if (!n)
+			return 0;
+		p += n;
+		len -= n;
+	}
+	return 1;
 }
 
 char *wsp__utf8_clean(const char *s, size_t len)

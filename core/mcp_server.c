@@ -388,7 +388,9 @@ static void start_call(struct server *s, const struct wsp__mcp_msg *m)
 	c->key = cJSON_PrintUnformatted(m->id);
 	c->name = strdup(name->valuestring);
 	c->args = args ? cJSON_PrintUnformatted(args) : strdup("{}");
-	if (cJSON_IsString(tok) || cJSON_IsNumber(tok))
+	/* echoed in every progress notification: UTF-8 only */
+	if ((cJSON_IsString(tok) && wsp__utf8_valid(tok->valuestring)) ||
+	    cJSON_IsNumber(tok))
 		c->progress = cJSON_Duplicate(tok, 0);
 	if (!c->id || !c->key || !c->name || !c->args ||
 	    wsp_cancel_new(&c->cancel, &err))

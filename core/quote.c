@@ -55,6 +55,10 @@ int wsp__json_has_nul(const char *json, size_t len)
 {
 	size_t i;
 
+	/* A raw NUL byte: cJSON takes it into the string and cuts it there
+	 * just the same (JSON allows no raw control character at all). */
+	if (memchr(json, '\0', len))
+		return 1;
 	/* Outside strings valid JSON has no backslash, so every one starts
 	 * an escape; "\\u0000" is a backslash escape, then "u0000". */
 	for (i = 0; i + 1 < len; i++) {
