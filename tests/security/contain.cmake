@@ -13,7 +13,7 @@ target_link_libraries(wsp_security_mcp_client PUBLIC PkgConfig::CJSON)
 target_compile_definitions(wsp_security_mcp_client PRIVATE
   WSP_CLI="$<TARGET_FILE:wsp_cli>")
 
-foreach(area mcp_input)
+foreach(area contain mcp_input)
   set(exe test_security_${area})
   add_executable(${exe} test_${area}.c)
   target_link_libraries(${exe} PRIVATE wsp_security_mcp_client
