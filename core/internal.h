@@ -144,4 +144,12 @@ WSP_INTERNAL void wsp__escape_ctl_inplace(char *text, size_t cap);
  */
 WSP_INTERNAL int wsp__json_has_nul(const char *json, size_t len);
 
+/*
+ * json_input.c: the JSON text (len bytes) parsed as one value with nothing
+ * but whitespace after it, else NULL. cJSON alone stops at the end of the
+ * first value and ignores the rest, so `{...} trailing` would be accepted.
+ */
+struct cJSON;
+WSP_INTERNAL struct cJSON *wsp__json_parse_exact(const char *json, size_t len);
+
 #endif /* WSP_CORE_INTERNAL_H */

@@ -58,7 +58,7 @@ void wsp__mcp_parse(struct wsp__mcp_msg *m, const char *line, size_t len)
 	int has_id;
 
 	memset(m, 0, sizeof(*m));
-	m->root = cJSON_ParseWithLength(line, len);
+	m->root = wsp__json_parse_exact(line, len);
 	if (!m->root) {
 		invalid(m, WSP__RPC_PARSE_ERROR, "Parse error");
 		return;

@@ -521,7 +521,7 @@ static int call_tool(wsp_tool_result *out, wsp_tools *set, const char *name,
 				     "(\\u0000) in a string; a path or a "
 				     "text cannot contain one",
 				     t->name);
-	args = len ? cJSON_ParseWithLength(args_json, len)
+	args = len ? wsp__json_parse_exact(args_json, len)
 		   : cJSON_CreateObject();
 	if (!args)
 		return wsp_error_set(err, WSP_EINVAL,

@@ -46,8 +46,13 @@ static struct input inputs[] = {
 	{ "a number", "42", 0, "null", -32600 },
 	{ "a string", "\"ping\"", 0, "null", -32600 },
 	{ "null", "null", 0, "null", -32600 },
-	{ "trailing garbage", RQ "\"id\":1,\"method\":\"ping\"} }}", 0, "1",
-	  ANY },
+	/* a parser that stops after the first value must not win */
+	{ "trailing garbage", RQ "\"id\":1,\"method\":\"ping\"} }}", 0, "null",
+	  -32700 },
+	{ "two requests on a line", RQ "\"id\":1,\"method\":\"ping\"}" RQ
+	  "\"id\":2,\"method\":\"ping\"}", 0, "null", -32700 },
+	{ "trailing blanks", RQ "\"id\":3,\"method\":\"ping\"} \t\r", 0, "3",
+	  0 },
 	/* batches */
 	{ "an empty batch", "[]", 0, "null", -32600 },
 	{ "a batch", "[" RQ "\"id\":2,\"method\":\"ping\"}]", 0, "null",
@@ -183,7 +188,7 @@ static struct input inputs[] = {
 			    "\"raw.txt\0.sh\",\"content\":\"x\"}")) - 1,
 	  "51", -32602 },
 	{ "a raw NUL after the object", RQ "\"id\":52,\"method\":\"ping\"}\0x",
-	  sizeof(RQ "\"id\":52,\"method\":\"ping\"}\0x") - 1, "52", -32602 },
+	  sizeof(RQ "\"id\":52,\"method\":\"ping\"}\0x") - 1, "null", -32700 },
 	{ "a raw NUL in an id", RQ "\"id\":\"a\0b\",\"method\":\"ping\"}",
 	  sizeof(RQ "\"id\":\"a\0b\",\"method\":\"ping\"}") - 1, NULL,
 	  ANY },

@@ -114,6 +114,12 @@ static void test_validation(void)
 			WSP_EINVAL);
 	CU_ASSERT_STRING_EQUAL(err.message, "arguments of 'execute_command' "
 					    "are not valid JSON");
+	/* Text after the object is not ignored. */
+	CU_ASSERT_EQUAL(wsp_tool_call(&r, fx.tools, "execute_command",
+				      "{\"command\":\"true\"} x", NULL, &err),
+			WSP_EINVAL);
+	CU_ASSERT_STRING_EQUAL(err.message, "arguments of 'execute_command' "
+					    "are not valid JSON");
 	CU_ASSERT_EQUAL(
 		wsp_tool_call(&r, fx.tools, "no_such_tool", "{}", NULL, &err),
 		WSP_ENOTFOUND);
