@@ -360,9 +360,20 @@ static int grep(struct wsp__tool_ctx *c)
 	}
 	memset(&st, 0, sizeof(st));
 	st.struct_size = sizeof(st);
-	if (wsp_files_stat(&st, c->ws, base ? base : path, 0, &err))
+	if (wsp_files_stat(&st, c->ws, base ? base : path, 0, &err)) {
+		/*
+		 * Missing is an answer (no matches, as Mastra's grep says); a
+		 * path refused (outside the workspace, a link out) is an
+		 * error, as every other tool reports it.
+		 */
+		if (err.code != WSP_ENOTFOUND) {
+			wsp__gitignore_free(gi);
+			free(base);
+			wsp__tool_fail(c, "Error: %s", err.message);
+			goto out;
+		}
 		not_found = 1;
-	else if (st.type == WSP_FS_TYPE_DIR)
+	} else if (st.type == WSP_FS_TYPE_DIR)
 		walk_dir(&g, base ? base : path, glob, include_hidden, gi);
 	else if (!glob)
 		search_path(&g, path, path);
@@ -407,6 +418,7 @@ static int grep(struct wsp__tool_ctx *c)
 				WSP__OUTPUT_TOKENS);
 		wsp__tbuf_free(&lines);
 	}
+out:
 	wsp__tbuf_free(&g.lines);
 	pcre2_match_data_free(g.md);
 	pcre2_match_context_free(g.mc);

@@ -649,6 +649,21 @@ static void test_untrusted_input(void)
 	CU_ASSERT_EQUAL(symlink(outside, link), 0);
 	snprintf(link, sizeof(link), "%s/out-dir", fx.work);
 	CU_ASSERT_EQUAL(symlink(fx.dir, link), 0);
+	/* grep refuses a path out, as every other tool does: an error, not
+	 * "not found" (and never the target's lines) */
+	out = RUN("grep", "{\"pattern\":\"keep\",\"path\":\"out-link\"}");
+	CU_ASSERT_EQUAL(e, 1);
+	CU_ASSERT_EQUAL(strncmp(out, "Error: ", 7), 0);
+	CU_ASSERT_PTR_NULL(strstr(out, "keep"));
+	CU_ASSERT_PTR_NULL(strstr(out, "not found"));
+	free(out);
+	out = RUN("grep", "{\"pattern\":\"keep\",\"path\":\"../outside.txt\"}");
+	CU_ASSERT_EQUAL(e, 1);
+	CU_ASSERT_EQUAL(strncmp(out, "Error: ", 7), 0);
+	CU_ASSERT_PTR_NULL(strstr(out, "keep"));
+	free(out);
+	EXPECT_HAS("grep", "{\"pattern\":\"keep\",\"path\":\"missing\"}", 0,
+		   "(target path not found: nothing searched)");
 	EXPECT("delete", "{\"path\":\"out-link\"}", 0, "Deleted out-link");
 	EXPECT("delete", "{\"path\":\"out-dir\",\"recursive\":true}", 0,
 	       "Deleted out-dir");
