@@ -55,6 +55,8 @@ int wsp__json_has_nul(const char *json, size_t len)
 {
 	size_t i;
 
+	if (len == 0) /* also NULL: memchr must never see it */
+		return 0;
 	/* A raw NUL byte: cJSON takes it into the string and cuts it there
 	 * just the same (JSON allows no raw control character at all). */
 	if (memchr(json, '\0', len))
