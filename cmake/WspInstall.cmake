@@ -3,7 +3,7 @@
 # the CLI and the providers install themselves (core/, cli/, plugins/).
 #
 # Install components (one Debian package each, see WspPackaging.cmake):
-#   libwsp1                      libwsp.so.1*
+#   libwsp2                      libwsp.so.2*
 #   wsp                          the CLI
 #   libwsp-dev                   everything a developer builds against
 #   wsp-plugin-<kind>-<name>     one provider (set by wsp_add_plugin)

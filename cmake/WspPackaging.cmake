@@ -1,17 +1,17 @@
 # Debian packages through CPack (`cpack -G DEB` in the build directory),
 # one per install component:
 #
-#   libwsp1                    the core library; Provides: wsp-plugin-abi-<N>
+#   libwsp2                    the core library; Provides: wsp-plugin-abi-<N>
 #   wsp                        the CLI
 #   libwsp-dev                 headers, libwsp.so, .pc files, CMake package,
 #                              plugin.map, the provider template
 #   wsp-plugin-<kind>-<name>   one provider each;
-#                              Depends: wsp-plugin-abi-<N>, libwsp1 (>= V)
+#                              Depends: wsp-plugin-abi-<N>, libwsp2 (>= V)
 #
 # The virtual wsp-plugin-abi-<N> follows Debian's X.org drivers: the core
 # provides the ABI it loads, every provider depends on it, so a core with a
 # new ABI major makes apt refuse (or remove) a stale provider before any
-# dlopen happens. Providers also name libwsp1 (>= this release), the first
+# dlopen happens. Providers also name libwsp2 (>= this release), the first
 # core with the ABI minor they were built with. Every package gets its
 # shared-library dependencies from dpkg-shlibdeps: exactly what it links.
 #
@@ -33,44 +33,44 @@ set(CPACK_PACKAGE_DIRECTORY "${CMAKE_BINARY_DIR}/packages")
 set(CPACK_DEB_COMPONENT_INSTALL ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-# libwsp.so.1 is not installed on the build host: let dpkg-shlibdeps find it
-# in the build tree (the dependency on libwsp1 is declared below).
+# libwsp.so.2 is not installed on the build host: let dpkg-shlibdeps find it
+# in the build tree (the dependency on libwsp2 is declared below).
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS "${CMAKE_BINARY_DIR}/core")
 set(CPACK_DEBIAN_ENABLE_COMPONENT_DEPENDS ON)
 
 set(_wsp_abi_pkg "wsp-plugin-abi-${WSP_PLUGIN_ABI_MAJOR}")
-set(_wsp_core_dep "libwsp1 (>= ${PROJECT_VERSION})")
+set(_wsp_core_dep "libwsp2 (>= ${PROJECT_VERSION})")
 
-# libwsp1
-set(CPACK_COMPONENT_LIBWSP1_DESCRIPTION
+# libwsp2
+set(CPACK_COMPONENT_LIBWSP2_DESCRIPTION
   "wsp core library\n libwsp loads wsp providers (files and sandboxes for AI agents)\n from ${CMAKE_INSTALL_FULL_LIBDIR}/wsp/plugins and validates their configuration.")
-set(CPACK_DEBIAN_LIBWSP1_PACKAGE_NAME "libwsp1")
-set(CPACK_DEBIAN_LIBWSP1_PACKAGE_SECTION "libs")
-set(CPACK_DEBIAN_LIBWSP1_PACKAGE_PROVIDES "${_wsp_abi_pkg}")
+set(CPACK_DEBIAN_LIBWSP2_PACKAGE_NAME "libwsp2")
+set(CPACK_DEBIAN_LIBWSP2_PACKAGE_SECTION "libs")
+set(CPACK_DEBIAN_LIBWSP2_PACKAGE_PROVIDES "${_wsp_abi_pkg}")
 # What dh_makeshlibs would add: a shlibs file, so packages built against
-# libwsp1 get "Depends: libwsp1 (>= V)" from dpkg-shlibdeps, and the
+# libwsp2 get "Depends: libwsp2 (>= V)" from dpkg-shlibdeps, and the
 # ldconfig trigger, so the new SONAME link is found at once. (CPack's own
 # GENERATE_SHLIBS is global and would complain about every provider, which
 # has no SONAME by design.)
-file(WRITE "${CMAKE_BINARY_DIR}/deb/libwsp1/shlibs"
-  "libwsp 1 libwsp1 (>= ${PROJECT_VERSION})\n")
-file(WRITE "${CMAKE_BINARY_DIR}/deb/libwsp1/triggers"
+file(WRITE "${CMAKE_BINARY_DIR}/deb/libwsp2/shlibs"
+  "libwsp 2 libwsp2 (>= ${PROJECT_VERSION})\n")
+file(WRITE "${CMAKE_BINARY_DIR}/deb/libwsp2/triggers"
   "activate-noawait ldconfig\n")
-set(CPACK_DEBIAN_LIBWSP1_PACKAGE_CONTROL_EXTRA
-  "${CMAKE_BINARY_DIR}/deb/libwsp1/shlibs;${CMAKE_BINARY_DIR}/deb/libwsp1/triggers")
-set(CPACK_DEBIAN_LIBWSP1_PACKAGE_CONTROL_STRICT_PERMISSION ON)
+set(CPACK_DEBIAN_LIBWSP2_PACKAGE_CONTROL_EXTRA
+  "${CMAKE_BINARY_DIR}/deb/libwsp2/shlibs;${CMAKE_BINARY_DIR}/deb/libwsp2/triggers")
+set(CPACK_DEBIAN_LIBWSP2_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 
 # wsp (the CLI)
 set(CPACK_COMPONENT_WSP_DESCRIPTION
   "wsp command line\n Runs commands in a configured sandbox and works with the files of a\n wsp workspace.")
-set(CPACK_COMPONENT_WSP_DEPENDS libwsp1)
+set(CPACK_COMPONENT_WSP_DEPENDS libwsp2)
 set(CPACK_DEBIAN_WSP_PACKAGE_NAME "wsp")
 set(CPACK_DEBIAN_WSP_PACKAGE_SECTION "utils")
 
 # libwsp-dev
 set(CPACK_COMPONENT_LIBWSP-DEV_DESCRIPTION
   "wsp SDK: headers, pkg-config files and CMake package\n For programs that embed libwsp and for third-party providers\n (wsp_add_plugin, wsp-plugin.pc, the provider template).")
-set(CPACK_COMPONENT_LIBWSP-DEV_DEPENDS libwsp1)
+set(CPACK_COMPONENT_LIBWSP-DEV_DEPENDS libwsp2)
 set(CPACK_DEBIAN_LIBWSP-DEV_PACKAGE_NAME "libwsp-dev")
 set(CPACK_DEBIAN_LIBWSP-DEV_PACKAGE_SECTION "libdevel")
 
@@ -86,7 +86,7 @@ foreach(comp IN LISTS _wsp_plugin_components)
   set(CPACK_DEBIAN_${COMP}_PACKAGE_DEPENDS "${_wsp_abi_pkg}, ${_wsp_core_dep}")
 endforeach()
 
-set(CPACK_COMPONENTS_ALL libwsp1 wsp libwsp-dev ${_wsp_plugin_components})
+set(CPACK_COMPONENTS_ALL libwsp2 wsp libwsp-dev ${_wsp_plugin_components})
 
 # Anything installed outside these components would silently miss every
 # package: refuse it here rather than ship an incomplete set.

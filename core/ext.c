@@ -377,7 +377,7 @@ static int call(char **result, const struct ext_target *t,
 static int invoke(char **out_result, const struct ext_target *t,
 		  const struct wsp__ext_val *args, wsp_error *err)
 {
-	wsp_error local = { 0, 0, "" };
+	wsp_error local = { 0 };
 	wsp_error *e_out = err ? err : &local;
 	const wsp_host *host = t->in->pub.host;
 	char *result = NULL;

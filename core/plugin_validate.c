@@ -2,8 +2,8 @@
  * core/plugin_validate.c - the checks a descriptor passes before use.
  *
  * In order: descriptor present, magic, ABI major, ABI minor not newer,
- * descriptor at least as large as ABI 1.0's, kind, name, init, the
- * vtables the kind requires (each at least its 1.0 size, required slots
+ * descriptor at least as large as ABI 2.0's, kind, name, init, the
+ * vtables the kind requires (each at least its 2.0 size, required slots
  * set), then the option and extension tables. Each refusal is one line
  * that names the file, what was found, what was expected and what to do.
  * Everything is then copied, sized, into this core's layout, so slots a
@@ -266,7 +266,7 @@ static int check_ext_ops(wsp__provider *p, const wsp_ext_op *table,
 #define SMALL(who, what, got, want)                                          \
 	wsp_error_set(err, WSP_EABI,                                         \
 		      "plugin '%s' has a %u-byte %s vtable, smaller than "  \
-		      "the %zu bytes of ABI 1.0; rebuild it against the "    \
+		      "the %zu bytes of ABI 2.0; rebuild it against the "    \
 		      "wsp SDK",                                             \
 		      who, got, what, (size_t)(want))
 
@@ -372,7 +372,7 @@ static int check(wsp__provider *p, const wsp_plugin_desc *d, uint32_t kind,
 	if (d->struct_size < DESC_MIN)
 		return wsp_error_set(err, WSP_EABI,
 				     "plugin '%s' has a %u-byte descriptor, "
-				     "smaller than the %zu bytes of ABI 1.0; "
+				     "smaller than the %zu bytes of ABI 2.0; "
 				     "rebuild it with WSP_PLUGIN_DEFINE",
 				     who, d->struct_size, (size_t)DESC_MIN);
 	copy_sized(&p->desc, sizeof(p->desc), d, d->struct_size);

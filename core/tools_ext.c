@@ -155,7 +155,7 @@ static int run_ext(struct wsp__tool_ctx *c)
 {
 	const struct ext_tool *x = (const struct ext_tool *)c->def;
 	struct wsp__ext_val v[WSP__EXT_MAX_ARGS];
-	wsp_error err = {0, 0, ""};
+	wsp_error err = { 0 };
 	const cJSON *a;
 	char *result = NULL;
 	size_t i;

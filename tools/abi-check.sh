@@ -6,7 +6,7 @@
 #   tools/abi-check.sh --update BUILD_DIR   regenerate abi/libwsp.abi after
 #                                           a reviewed change and a bump
 #
-# The baseline holds every function libwsp.so.1 exports and every type they
+# The baseline holds every function libwsp.so.2 exports and every type they
 # reach. wsp_plugin_validate() takes the plugin descriptor, so the whole
 # plugin ABI (descriptor, vtables, host table, option specs, exec and
 # spawn structs) is in it too. Any change abidiff reports fails the check,
@@ -43,7 +43,7 @@ fi
 	exit 2
 }
 build=$1
-lib=${WSP_ABI_LIB:-$build/core/libwsp.so.1}
+lib=${WSP_ABI_LIB:-$build/core/libwsp.so.2}
 baseline=${WSP_ABI_BASELINE:-$top/abi/libwsp.abi}
 headers=${WSP_ABI_HEADERS:-$top/sdk/include/wsp}
 map=${WSP_ABI_MAP:-$top/core/libwsp.map}

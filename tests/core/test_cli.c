@@ -228,7 +228,7 @@ static void test_config_show_masks(void)
 	CU_ASSERT_EQUAL(W("--plugin-path", FIX("bad"), "--config", p, "config",
 			  "show"),
 			1);
-	TU_ASSERT_CONTAINS(err, "built for plugin ABI 2.0");
+	TU_ASSERT_CONTAINS(err, "built for plugin ABI 3.0");
 }
 
 /*
@@ -292,9 +292,9 @@ static void test_plugins(void)
 	CU_ASSERT_EQUAL(W("--plugin-path", FIX("good") ":" FIX("bad"),
 			  "plugins"),
 			0);
-	TU_ASSERT_CONTAINS(out, "ok       fs      fixture      1.2.3      1.0");
+	TU_ASSERT_CONTAINS(out, "ok       fs      fixture      1.2.3      2.0");
 	TU_ASSERT_CONTAINS(out, "refused  fs      major");
-	TU_ASSERT_CONTAINS(out, "built for plugin ABI 2.0");
+	TU_ASSERT_CONTAINS(out, "built for plugin ABI 3.0");
 	TU_ASSERT_CONTAINS(out, "(--plugin-path)");
 	CU_ASSERT_EQUAL(W("--plugin-path", FIX("good") ":" FIX("bad"), "--json",
 			  "plugins", "list"),
@@ -366,9 +366,9 @@ static void test_build_tree_plugins(void)
 static void test_version(void)
 {
 	CU_ASSERT_EQUAL(W("version"), 0);
-	TU_ASSERT_CONTAINS(out, "(plugin ABI 1.0)");
+	TU_ASSERT_CONTAINS(out, "(plugin ABI 2.0)");
 	CU_ASSERT_EQUAL(W("--json", "version"), 0);
-	TU_ASSERT_CONTAINS(out, "\"plugin_abi\":\"1.0\"");
+	TU_ASSERT_CONTAINS(out, "\"plugin_abi\":\"2.0\"");
 }
 
 static const CU_TestInfo tests[] = {

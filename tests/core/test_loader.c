@@ -122,14 +122,21 @@ static void test_refuse_bad_magic(void)
 
 static void test_refuse_other_major(void)
 {
-	expect_refusal("major", WSP_EABI, "built for plugin ABI 2.0",
-		       "this wsp provides 1.0; rebuild it against the wsp "
-		       "1.x SDK");
+	expect_refusal("major", WSP_EABI, "built for plugin ABI 3.0",
+		       "this wsp provides 2.0; rebuild it against the wsp "
+		       "2.x SDK");
+}
+
+/* A third party's plugin built against the 1.0 SDK. */
+static void test_refuse_abi_1_0(void)
+{
+	expect_refusal("v1", WSP_EABI, "built for plugin ABI 1.0",
+		       "rebuild it against the wsp 2.x SDK");
 }
 
 static void test_refuse_newer_minor(void)
 {
-	expect_refusal("minor", WSP_EABI, "built for plugin ABI 1.99",
+	expect_refusal("minor", WSP_EABI, "built for plugin ABI 2.99",
 		       "upgrade wsp or rebuild");
 }
 
@@ -293,7 +300,7 @@ static void test_not_found_suggests(void)
 }
 
 /*
- * Built against the frozen 1.0 headers, with a descriptor that ends
+ * Built against this SDK, with a descriptor that ends
  * before procmgr and an fs vtable that ends before copy. Its struct holds
  * a copy slot past its struct_size: the loader must not have read it.
  */
@@ -477,13 +484,13 @@ static void test_listing(void)
 	 * loads); second: 1 shadowed.
 	 */
 	CU_ASSERT_EQUAL(s.ok, 3);
-	CU_ASSERT_EQUAL(s.refused, 13);
+	CU_ASSERT_EQUAL(s.refused, 14);
 	TU_ASSERT_CONTAINS(s.text, "wsp-filesystem-x.so' is not named "
 				   "wsp-fs-NAME.so or wsp-sandbox-NAME.so");
 	CU_ASSERT_EQUAL(s.shadowed, 1);
-	if (s.ok != 3 || s.refused != 13)
+	if (s.ok != 3 || s.refused != 14)
 		fprintf(stderr, "%s", s.text);
-	TU_ASSERT_CONTAINS(s.text, "built for plugin ABI 2.0");
+	TU_ASSERT_CONTAINS(s.text, "built for plugin ABI 3.0");
 	TU_ASSERT_CONTAINS(s.text,
 			   "shadowed by '" FIX("good/wsp-fs-fixture.so"));
 	wsp_workspace_close(ws);
@@ -531,7 +538,7 @@ static void test_lazy_loading(void)
 	CU_ASSERT(mapped("/lazy/wsp-fs-lazy.so"));
 	CU_ASSERT_EQUAL(wsp__workspace_mount_instance(&inst, ws, 1, &err),
 			WSP_EABI);
-	TU_ASSERT_CONTAINS(err.message, "built for plugin ABI 2.0");
+	TU_ASSERT_CONTAINS(err.message, "built for plugin ABI 3.0");
 	/* The sandbox is a sandbox-kind lookup: not found under that name. */
 	CU_ASSERT_EQUAL(wsp__workspace_sandbox(&inst, ws, &err), WSP_ENOTFOUND);
 	TU_ASSERT_CONTAINS(err.message, "no sandbox provider 'initfail'");
@@ -564,6 +571,7 @@ static const CU_TestInfo tests[] = {
 	{ "refuse: no entry symbol", test_refuse_no_entry },
 	{ "refuse: bad magic", test_refuse_bad_magic },
 	{ "refuse: other major", test_refuse_other_major },
+	{ "refuse: ABI 1.0", test_refuse_abi_1_0 },
 	{ "refuse: newer minor", test_refuse_newer_minor },
 	{ "refuse: truncated descriptor", test_refuse_truncated_descriptor },
 	{ "refuse: missing required slot", test_refuse_missing_slot },

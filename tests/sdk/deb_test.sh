@@ -4,12 +4,12 @@
 #
 # usage: deb_test.sh BUILD_DIR WORK_DIR PREFIX LIBDIR
 #
-# 1. cpack -G DEB: libwsp1, wsp, libwsp-dev and one wsp-plugin-<kind>-<name>
+# 1. cpack -G DEB: libwsp2, wsp, libwsp-dev and one wsp-plugin-<kind>-<name>
 #    per provider in BUILD_DIR/plugins, and nothing else.
 # 2. Metadata: every package depends on exactly the packages that own the
 #    libraries its ELF files link (dpkg-shlibdeps' job) plus what we add:
-#    libwsp1 for the CLI and the SDK, and "wsp-plugin-abi-N, libwsp1" for
-#    providers; libwsp1 provides wsp-plugin-abi-N. Every file cmake
+#    libwsp2 for the CLI and the SDK, and "wsp-plugin-abi-N, libwsp2" for
+#    providers; libwsp2 provides wsp-plugin-abi-N. Every file cmake
 #    --install writes is in exactly one package.
 # 3. dpkg --root installs them into an empty directory whose package
 #    database starts as a copy of this host's, so the packages' Depends
@@ -44,7 +44,7 @@ major=$(sed -n 's/^#define WSP_PLUGIN_ABI_MAJOR \([0-9]*\).*/\1/p' \
 abi_pkg=wsp-plugin-abi-$major
 
 # ---- 1. the set of packages ----------------------------------------------
-want="libwsp-dev libwsp1 wsp"
+want="libwsp-dev libwsp2 wsp"
 for so in "$build"/plugins/wsp-*.so; do
 	[ -e "$so" ] || continue
 	base=$(basename "$so" .so)
@@ -89,16 +89,16 @@ for deb in "$work"/debs/*.deb; do
 	mkdir -p "$x"
 	dpkg-deb -x "$deb" "$x"
 	case $pkg in
-	libwsp1) expect="" ;;
-	wsp | libwsp-dev) expect="libwsp1" ;;
-	wsp-plugin-*) expect="$abi_pkg libwsp1" ;;
+	libwsp2) expect="" ;;
+	wsp | libwsp-dev) expect="libwsp2" ;;
+	wsp-plugin-*) expect="$abi_pkg libwsp2" ;;
 	esac
 	for f in $(find "$x" -type f); do
 		file -b "$f" | grep -q '^ELF' || continue
 		for lib in $(readelf -d "$f" |
 			sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
 			case $lib in
-			libwsp.so.*) expect="$expect libwsp1" ;;
+			libwsp.so.*) expect="$expect libwsp2" ;;
 			*)
 				o=$(owner "$lib")
 				[ -n "$o" ] || fail "no package owns '$lib'"
@@ -113,16 +113,16 @@ for deb in "$work"/debs/*.deb; do
 		fail "$pkg depends on '$deps', expected '$expect'"
 	provides=$(names "$(dpkg-deb -f "$deb" Provides)")
 	case $pkg in
-	libwsp1)
+	libwsp2)
 		[ "$provides" = "$abi_pkg " ] ||
-			fail "libwsp1 provides '$provides', expected $abi_pkg"
-		dpkg-deb -I "$deb" shlibs | grep -q "^libwsp 1 libwsp1 (>= " ||
-			fail "libwsp1 has no shlibs entry"
+			fail "libwsp2 provides '$provides', expected $abi_pkg"
+		dpkg-deb -I "$deb" shlibs | grep -q "^libwsp 2 libwsp2 (>= " ||
+			fail "libwsp2 has no shlibs entry"
 		;;
 	wsp-plugin-*)
 		[ -z "$provides" ] || fail "$pkg provides '$provides'"
-		dpkg-deb -f "$deb" Depends | grep -q "libwsp1 (>= [0-9]" ||
-			fail "$pkg does not name the oldest libwsp1 it needs"
+		dpkg-deb -f "$deb" Depends | grep -q "libwsp2 (>= [0-9]" ||
+			fail "$pkg does not name the oldest libwsp2 it needs"
 		n=$(find "$x$full_libdir/wsp/plugins" -name 'wsp-*.so' | wc -l)
 		[ "$n" = 1 ] || fail "$pkg holds $n providers, expected 1"
 		;;
@@ -202,15 +202,15 @@ for pkg in $want; do
 	done
 done
 # A provider without the core is refused: the virtual ABI package works.
-if dpkg --root="$root" --admindir="$admin" --log=/dev/null -r libwsp1 \
+if dpkg --root="$root" --admindir="$admin" --log=/dev/null -r libwsp2 \
 	>"$work/remove.log" 2>&1; then
-	fail "dpkg removed libwsp1 although providers depend on it"
+	fail "dpkg removed libwsp2 although providers depend on it"
 fi
 grep -q "$abi_pkg" "$work/remove.log" ||
-	fail "removing libwsp1 was refused, but not for $abi_pkg"
+	fail "removing libwsp2 was refused, but not for $abi_pkg"
 
 # ---- 4. run the installed wsp in the root ---------------------------------
-copy_libs_of "$root$prefix/bin/wsp" "$root$full_libdir"/libwsp.so.1 \
+copy_libs_of "$root$prefix/bin/wsp" "$root$full_libdir"/libwsp.so.2 \
 	"$root$full_libdir"/wsp/plugins/*.so
 ldconfig -r "$root" || fail "ldconfig -r failed"
 in_root()

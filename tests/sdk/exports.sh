@@ -3,10 +3,10 @@
 #
 # usage: exports.sh BUILD_DIR SOURCE_DIR [MAP]
 #
-# libwsp.so.1 exports exactly the functions the public headers declare
+# libwsp.so.2 exports exactly the functions the public headers declare
 # with WSP_EXTERN (a declared function that lost its WSP_EXTERN vanishes
 # silently under -fvisibility=hidden; an exported one not in a header is a
-# leak), each bound to a WSP_1.N version node of core/libwsp.map, and no
+# leak), each bound to a WSP_2.N version node of core/libwsp.map, and no
 # public prototype lacks WSP_EXTERN. The map names every such function
 # explicitly, once, in the node of the release that added it (no wildcard:
 # a new function must be given a node, never exported silently into an old
@@ -18,7 +18,7 @@ build=$1 src=$2
 map=${3:-$src/core/libwsp.map}
 . "$(dirname "$0")/lib.sh"
 
-lib=$build/core/libwsp.so.1
+lib=$build/core/libwsp.so.2
 [ -f "$lib" ] || fail "no '$lib'"
 decl_lines=$(grep -h '^WSP_EXTERN' "$src"/sdk/include/wsp/*.h |
 	grep -c . || true)
@@ -65,17 +65,17 @@ if [ "$map_sorted" != "$declared" ]; then
 	extra=$(echo "$map_sorted" | grep -vxF "$declared" | tr '\n' ' ')
 	[ -z "$miss" ] || echo "declared but not in the map: $miss" >&2
 	[ -z "$extra" ] || echo "in the map but declared nowhere: $extra" >&2
-	fail "'$map' and the WSP_EXTERN declarations differ; add a new function to a new node WSP_1.N inheriting the last one (docs/abi.md), and remove names of functions that do not exist"
+	fail "'$map' and the WSP_EXTERN declarations differ; add a new function to a new node WSP_2.N inheriting the last one (docs/abi.md), and remove names of functions that do not exist"
 fi
 
 exported=$(nm -D --defined-only "$lib" | awk '$2 ~ /^[TDBRVW]$/ {print $3}')
-bad=$(echo "$exported" | grep -v '^wsp_[A-Za-z0-9_]*@@\?WSP_1\.[0-9]*$' |
-	grep -v '^WSP_1\.[0-9]*$' || true)
-[ -z "$bad" ] || fail "libwsp exports symbols outside wsp_* or without a WSP_1.N node: $bad"
+bad=$(echo "$exported" | grep -v '^wsp_[A-Za-z0-9_]*@@\?WSP_2\.[0-9]*$' |
+	grep -v '^WSP_2\.[0-9]*$' || true)
+[ -z "$bad" ] || fail "libwsp exports symbols outside wsp_* or without a WSP_2.N node: $bad"
 names=$(echo "$exported" | grep '^wsp_' | sed 's/@.*//' | sort -u)
 if [ "$names" != "$declared" ]; then
 	echo "only declared: $(echo "$declared" | grep -vxF "$names" | tr '\n' ' ')" >&2
 	echo "only exported: $(echo "$names" | grep -vxF "$declared" | tr '\n' ' ')" >&2
 	fail "libwsp's exports differ from the WSP_EXTERN declarations"
 fi
-echo "ok: libwsp.so.1 exports the $n WSP_EXTERN functions, all versioned and named in '$map'"
+echo "ok: libwsp.so.2 exports the $n WSP_EXTERN functions, all versioned and named in '$map'"

@@ -32,7 +32,7 @@ sh "$check" "$build" "$src" "$map" >/dev/null ||
 	fail "exports.sh refuses the committed map"
 
 # The wildcard the map used to have: any new wsp_ function would land in
-# WSP_1.0 unnoticed.
+# WSP_2.0 unnoticed.
 sed 's/^    wsp_tools_open;$/    wsp_*;/' "$map" >"$work/wildcard.map"
 refuses wildcard "exports by wildcard (wsp_*)"
 
@@ -43,21 +43,21 @@ refuses missing "declared but not in the map: wsp_tools_open"
 # A function the map names but no header declares (renamed or removed).
 {
 	cat "$map"
-	printf 'WSP_1.1 { global: wsp_tools_reload; } WSP_1.0;\n'
+	printf 'WSP_2.1 { global: wsp_tools_reload; } WSP_2.0;\n'
 } >"$work/extra.map"
 refuses extra "in the map but declared nowhere: wsp_tools_reload"
 
 # One function in two nodes.
 {
 	cat "$map"
-	printf 'WSP_1.1 {\n  global:\n    /* moved */\n    wsp_tools_open;\n} WSP_1.0;\n'
+	printf 'WSP_2.1 {\n  global:\n    /* moved */\n    wsp_tools_open;\n} WSP_2.0;\n'
 } >"$work/twice.map"
 refuses twice "names wsp_tools_open in more than one place"
 
 # How a later release adds a function: moved into a new node, it passes.
 grep -v '^    wsp_tools_open;$' "$map" >"$work/next.map"
-printf '\nWSP_1.1 {\n  global:\n    wsp_tools_open;\n} WSP_1.0;\n' \
+printf '\nWSP_2.1 {\n  global:\n    wsp_tools_open;\n} WSP_2.0;\n' \
 	>>"$work/next.map"
 sh "$check" "$build" "$src" "$work/next.map" >"$work/out" 2>&1 ||
-	fail "exports.sh refused a well-formed WSP_1.1 node: $(cat "$work/out")"
+	fail "exports.sh refused a well-formed WSP_2.1 node: $(cat "$work/out")"
 echo "ok: exports.sh refuses wildcards, missing, unknown and repeated names"

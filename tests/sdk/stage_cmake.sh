@@ -28,9 +28,9 @@ for f in include/wsp/plugin.h include/wsp/wsp.h share/wsp/plugin.map \
 	 share/wsp/template/CMakeLists.txt share/wsp/template/README.md; do
 	[ -f "$stage/$f" ] || fail "'$f' was not installed"
 done
-soname=$(readelf -d "$stage/$libdir/libwsp.so.1" |
+soname=$(readelf -d "$stage/$libdir/libwsp.so.2" |
 	sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')
-[ "$soname" = libwsp.so.1 ] || fail "libwsp SONAME is '$soname'"
+[ "$soname" = libwsp.so.2 ] || fail "libwsp SONAME is '$soname'"
 [ -L "$stage/$libdir/libwsp.so" ] || fail "libwsp.so is not a symlink"
 
 # The template stands alone: nothing in it points back at this tree.

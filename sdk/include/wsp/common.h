@@ -68,15 +68,30 @@ typedef enum wsp_errcode {
 } wsp_errcode;
 
 #define WSP_ERROR_MSG_MAX 256
+#define WSP_ERROR_CODE_MAX 64
+
+/* wsp_error.flags */
+#define WSP_ERROR_RETRYABLE (1u << 0) /* the same call may succeed later */
+#define WSP_ERROR_HAS_RETRY_AFTER (1u << 1) /* retry_after_ms is the wait */
 
 /*
- * Caller-owned, fixed size, never grows (locked by a static assertion in
- * the tests). Messages follow Git's style: lower case, no final period,
+ * Caller-owned and fixed size: callers keep it on the stack, so it has no
+ * struct_size and its size is ABI (344 bytes, locked by a static assertion
+ * in tests/abi). Messages follow Git's style: lower case, no final period,
  * subject in single quotes. Secrets never appear in a message.
+ *
+ * A remote service's failure keeps its detail: the HTTP status, the
+ * service's own code ("NoSuchKey", "sandbox.not_found") and whether trying
+ * again may help. The core's HTTP service fills these on every failed
+ * response; wsp_error_set() and friends clear them.
  */
 typedef struct wsp_error {
-	int code;                        /* wsp_errcode */
-	int os_errno;                    /* errno behind it, 0 if none */
+	int code;                 /* wsp_errcode */
+	int os_errno;             /* errno behind it, 0 if none */
+	int32_t http_status;      /* the service's HTTP status, 0 if none */
+	uint32_t flags;           /* WSP_ERROR_* */
+	int64_t retry_after_ms;   /* with WSP_ERROR_HAS_RETRY_AFTER */
+	char service_code[WSP_ERROR_CODE_MAX]; /* "" if none; printable */
 	char message[WSP_ERROR_MSG_MAX]; /* NUL-terminated, may be cut */
 } wsp_error;
 
@@ -89,6 +104,10 @@ static inline int wsp_error_setv(wsp_error *err, int code, const char *fmt,
 	if (err) {
 		err->code = code;
 		err->os_errno = 0;
+		err->http_status = 0;
+		err->flags = 0;
+		err->retry_after_ms = 0;
+		err->service_code[0] = '\0';
 		vsnprintf(err->message, sizeof(err->message), fmt, ap);
 	}
 	return code;
@@ -138,6 +157,22 @@ static inline int wsp_error_set_os(wsp_error *err, int code, int os_errno,
  * once the call is canceled, to put in a poll() set. NULL means "never".
  */
 typedef struct wsp_cancel wsp_cancel;
+
+/*
+ * The call context every slot that can take time receives, right after
+ * `self`: how to know the caller gave up. Made by the core, always full
+ * size and never NULL (a call without cancel or deadline gets a zeroed
+ * one). Providers ask the host whether it expired
+ * (host->call_expired), how long is left (host->call_remaining_ms) or for
+ * a descriptor to poll (host->call_fd); they never compute time
+ * themselves.
+ */
+typedef struct wsp_call {
+	uint32_t struct_size;     /* sizeof(wsp_call) in the core */
+	uint32_t flags;           /* reserved, zero */
+	const wsp_cancel *cancel; /* NULL = never canceled */
+	int64_t deadline_ms;      /* CLOCK_MONOTONIC ms; 0 = no deadline */
+} wsp_call;
 
 /*
  * Byte sink: receives data in order. Return 0 to go on, or a negative

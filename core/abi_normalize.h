@@ -1,0 +1,42 @@
+/*
+ * core/abi_normalize.h - the boundary rule of ABI 2.0: a provider only
+ * ever sees a full-size struct with the core's defaults filled in.
+ *
+ * Callers (embedders, the CLI, tools) may hand the core a struct from an
+ * older or newer header. Every public entry point copies it with
+ * wsp__sized_copy() into a zeroed struct of this core's size, then applies
+ * the defaults of that struct (one normaliser per struct, next to this
+ * header: abi_normalize_*.c), and passes only the copy on. Zero means
+ * "default" in every options struct, so `{ .struct_size = sizeof x }` is a
+ * complete initialiser.
+ */
+#ifndef WSP_CORE_ABI_NORMALIZE_H
+#define WSP_CORE_ABI_NORMALIZE_H
+
+#include <stdint.h>
+#include <string.h>
+
+/*
+ * Copy a caller's struct (its first member is uint32_t struct_size) into
+ * dst, a zeroed struct of dst_size bytes: min(struct_size, dst_size)
+ * bytes are taken, members the caller's struct predates stay zero, bytes
+ * past ours (a newer caller) are ignored. dst->struct_size becomes
+ * dst_size. src may be NULL (all defaults). Returns the caller's size, so
+ * the caller can refuse one too small to hold the members that have no
+ * default.
+ */
+static inline uint32_t wsp__sized_copy(void *dst, size_t dst_size,
+				       const void *src)
+{
+	uint32_t theirs = 0, ours = (uint32_t)dst_size;
+
+	memset(dst, 0, dst_size);
+	if (src) {
+		memcpy(&theirs, src, sizeof(theirs));
+		memcpy(dst, src, theirs < ours ? theirs : ours);
+	}
+	memcpy(dst, &ours, sizeof(ours));
+	return theirs;
+}
+
+#endif /* WSP_CORE_ABI_NORMALIZE_H */
