@@ -7,6 +7,7 @@
 #include "config.h"
 #include "http.h"
 #include "sigv4.h"
+#include "state.h"
 
 #include <wsp/cancel.h>
 
@@ -352,6 +353,11 @@ void wsp__host_init(wsp_host *h)
 	h->http_request = wsp__http_request;
 	h->http_response_release = wsp__http_response_release;
 	h->sign_aws_v4 = wsp__sigv4_host_sign;
+	h->state_get = wsp__state_get;
+	h->state_put = wsp__state_put;
+	h->state_update = wsp__state_update;
+	h->state_delete = wsp__state_delete;
+	h->state_list = wsp__state_list;
 }
 
 const struct wsp__http_settings *wsp__host_http_settings(const wsp_host *h)

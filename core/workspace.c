@@ -7,6 +7,7 @@
  * the instance starts it.
  */
 #include "workspace_impl.h"
+#include "state.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -144,6 +145,8 @@ static void fini_instance(struct wsp__inst *in)
 		in->pub.prov->desc.fini(in->pub.self);
 	in->ready = 0;
 	in->pub.self = NULL;
+	wsp__state_free(in->state);
+	in->state = NULL;
 	wsp__options_free(in->opts);
 	in->opts = NULL;
 }
@@ -298,11 +301,17 @@ int wsp__inst_init(wsp_workspace *ws, struct wsp__inst *in, wsp_error *err)
 	if (rc)
 		return rc;
 	make_dirs(ws->state_dir);
+	if (!in->state &&
+	    wsp__state_new(&in->state, ws->state_dir,
+			   wsp__kind_name(in->kind), in->ref->provider,
+			   in->pub.id))
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	args.struct_size = sizeof(args);
 	args.instance_id = in->pub.id;
 	args.options = in->opts;
 	args.config_dir = ws->cfg->dir;
 	args.state_dir = ws->state_dir;
+	args.state = in->state;
 	memset(&perr, 0, sizeof(perr));
 	rc = in->pub.prov->desc.init(&self, &in->host.pub, &args, &perr);
 	if (rc) {

@@ -23,6 +23,7 @@ struct wsp__inst {
 	char label[96];     /* "sandbox 'dev-box'", "mount '/data'" */
 	wsp_config *opts;   /* validated options, once prepared */
 	int ready;          /* init succeeded */
+	wsp_state *state;   /* its state store, from init until fini */
 };
 
 struct wsp_workspace {

@@ -104,6 +104,13 @@ static void test_typed_options_through_host(void)
 	TU_ASSERT_CONTAINS(report, "undeclared=-3\n");
 	TU_ASSERT_CONTAINS(report, "state_dir=");
 	TU_ASSERT_CONTAINS(report, "/wsp\n");
+	/* Its state store is where docs/security.md says, id escaped. */
+	TU_ASSERT_CONTAINS(report, "state_put=0\n");
+	free(report);
+	report = tu_read(tu_path(dir, "wsp/store/fs-fixture/%2fdata/probe"));
+	CU_ASSERT_PTR_NOT_NULL(report);
+	if (report)
+		CU_ASSERT_STRING_EQUAL(report, "remote-7");
 	/* The fixture logged its token: it must come out masked. */
 	TU_ASSERT_CONTAINS(logbuf, "1 mount '/data': token is ********");
 	TU_ASSERT_LACKS(logbuf, "tok-4f9a2c");

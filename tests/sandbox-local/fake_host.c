@@ -292,7 +292,7 @@ int fake_open(struct fake_sandbox *fs, const char *const *opts,
 	      wsp_error *err)
 {
 	wsp_instance_args args = { sizeof(args), 0, "dev-box", NULL, NULL,
-				   NULL };
+				   NULL, NULL };
 	wsp_plugin_entry_fn entry;
 	size_t i;
 	int have_wd = 0, have_sd = 0;

@@ -116,7 +116,7 @@ static void test_bad_id(void)
 {
 	/* the id names the state directory: no separators */
 	wsp_instance_args args = { sizeof(args), 0, "../escape", NULL, "/tmp",
-				   "/tmp" };
+				   "/tmp", NULL };
 	wsp_error err = { 0 };
 	void *self = (void *)1;
 

@@ -124,7 +124,7 @@ static const wsp_host host = {
 static void *new_instance(void)
 {
 	wsp_instance_args args = { sizeof(args), 0, "dev-box", NULL, workdir,
-				   workdir };
+				   workdir, NULL };
 	wsp_error err = { 0 };
 	void *self = NULL;
 
@@ -483,7 +483,7 @@ static void test_missing_working_dir(void)
 {
 	char absent[PATH_MAX + 16];
 	wsp_instance_args args = { sizeof(args), 0, "dev-box", NULL, workdir,
-				   workdir };
+				   workdir, NULL };
 	wsp_error err = { 0 };
 	void *self = NULL;
 

@@ -16,6 +16,7 @@
 #include <wsp/options.h>
 #include <wsp/http.h>
 #include <wsp/sigv4.h>
+#include <wsp/state.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -106,6 +107,51 @@ struct wsp_host {
 	 */
 	int (*sign_aws_v4)(char *out, size_t cap, const wsp_host *host,
 			   const wsp_sigv4_request *req, wsp_error *err);
+
+	/*
+	 * The host state store (see <wsp/state.h>): st is the store the core
+	 * gave init (wsp_instance_args.state). Each returns 0 or a negative
+	 * wsp_errcode with err filled: WSP_EINVAL for a bad key (or a NULL
+	 * st), WSP_ETOOBIG for a value over WSP_STATE_VALUE_MAX, WSP_EPERM
+	 * for a store directory or file wsp refuses, WSP_EIO otherwise.
+	 * Test with WSP_HAS_MEMBER(wsp_host, host, state_list).
+	 *
+	 * state_get: *out is the value (allocated with host->alloc, followed
+	 * by a NUL that *out_len does not count; it may hold NUL bytes) or
+	 * WSP_ENOTFOUND when the key is absent. A file over the limit is
+	 * refused with WSP_ETOOBIG, never read whole.
+	 */
+	int (*state_get)(char **out, size_t *out_len, const wsp_host *host,
+			 const wsp_state *st, const char *key,
+			 wsp_error *err);
+	/*
+	 * state_put: store len bytes of value under key, replacing any
+	 * value. Written to a temporary file in the same directory, synced
+	 * and renamed over the key: readers see the old or the new value,
+	 * and so does whoever looks after a crash.
+	 */
+	int (*state_put)(const wsp_host *host, const wsp_state *st,
+			 const char *key, const void *value, size_t len,
+			 wsp_error *err);
+	/*
+	 * state_update: read-modify-write of key through fn under an
+	 * exclusive flock on the store's lock file, which state_put and
+	 * state_delete take too: two processes updating one key never lose
+	 * an update. Returns fn's negative code when fn aborts.
+	 */
+	int (*state_update)(const wsp_host *host, const wsp_state *st,
+			    const char *key, wsp_state_update_fn fn,
+			    void *payload, wsp_error *err);
+	/* state_delete: remove key; an absent key is not an error. */
+	int (*state_delete)(const wsp_host *host, const wsp_state *st,
+			    const char *key, wsp_error *err);
+	/*
+	 * state_list: call fn for each key starting with prefix (NULL or ""
+	 * for all), in byte order; an empty store calls it never.
+	 */
+	int (*state_list)(const wsp_host *host, const wsp_state *st,
+			  const char *prefix, wsp_state_key_fn fn,
+			  void *payload, wsp_error *err);
 
 	/* ABI 1.1+: append here, never above */
 };

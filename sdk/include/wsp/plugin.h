@@ -65,6 +65,12 @@ typedef struct wsp_instance_args {
 	const wsp_config *options; /* validated options of this instance */
 	const char *config_dir;    /* directory of the config file, or cwd */
 	const char *state_dir;     /* $XDG_STATE_HOME/wsp, created on demand */
+	/*
+	 * This instance's state store (<wsp/state.h>), for host->state_*;
+	 * NULL when the core has no state directory. Valid until fini.
+	 * Test with WSP_HAS_MEMBER(wsp_instance_args, args, state).
+	 */
+	const wsp_state *state;
 } wsp_instance_args;
 
 /*
