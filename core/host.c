@@ -1,9 +1,11 @@
 /*
  * core/host.c - the services behind wsp_host: logging (levels, masking),
- * allocation, typed option getters and cancel tokens. The HTTP service
- * (http*.c) adds its two slots in wsp__host_init().
+ * allocation, typed option getters, cancel tokens and call contexts
+ * (call.c). The HTTP service (http*.c) adds its two slots in
+ * wsp__host_init().
  */
 #include "host.h"
+#include "call.h"
 #include "config.h"
 #include "http.h"
 #include "sigv4.h"
@@ -332,6 +334,24 @@ static int cancel_fd(const wsp_host *h, const wsp_cancel *c)
 	return wsp_cancel_fd(c);
 }
 
+static int call_expired(const wsp_host *h, const wsp_call *call)
+{
+	(void)h;
+	return wsp__call_expired(call);
+}
+
+static int64_t call_remaining_ms(const wsp_host *h, const wsp_call *call)
+{
+	(void)h;
+	return wsp__call_remaining_ms(call);
+}
+
+static int call_fd(const wsp_host *h, const wsp_call *call)
+{
+	(void)h;
+	return wsp__call_fd(call);
+}
+
 void wsp__host_init(wsp_host *h)
 {
 	memset(h, 0, sizeof(*h));
@@ -358,6 +378,9 @@ void wsp__host_init(wsp_host *h)
 	h->state_update = wsp__state_update;
 	h->state_delete = wsp__state_delete;
 	h->state_list = wsp__state_list;
+	h->call_expired = call_expired;
+	h->call_remaining_ms = call_remaining_ms;
+	h->call_fd = call_fd;
 }
 
 const struct wsp__http_settings *wsp__host_http_settings(const wsp_host *h)

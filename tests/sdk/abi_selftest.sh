@@ -79,7 +79,7 @@ cp "$work/sandbox.h.orig" "$work/inc/wsp/sandbox.h"
 
 # A member appended to the host table: compatible by our rules, but the
 # baseline must be regenerated with a minor bump.
-sed -i 's|^\t/\* ABI 1.1+: append here, never above \*/|\tvoid *appended;\n&|' \
+sed -i 's|^\t/\* ABI [0-9.]*+: append here, never above \*/|\tvoid *appended;\n&|' \
 	"$work/inc/wsp/host.h"
 grep -q 'void \*appended;' "$work/inc/wsp/host.h" ||
 	fail "could not append a member to wsp_host"

@@ -153,7 +153,24 @@ struct wsp_host {
 			  const char *prefix, wsp_state_key_fn fn,
 			  void *payload, wsp_error *err);
 
-	/* ABI 1.1+: append here, never above */
+	/*
+	 * The call context (wsp_call in <wsp/common.h>) every slot receives.
+	 * call_expired: 0 while the call may go on, WSP_ECANCELED once its
+	 * token fired, WSP_ETIMEDOUT once its deadline passed: return that
+	 * code. A NULL call never expires.
+	 */
+	int (*call_expired)(const wsp_host *host, const wsp_call *call);
+	/*
+	 * Milliseconds left before the call's deadline (0 when it passed or
+	 * the call was canceled), -1 when it has none: what to hand to poll()
+	 * or to libcurl.
+	 */
+	int64_t (*call_remaining_ms)(const wsp_host *host,
+				     const wsp_call *call);
+	/* A descriptor readable once the call is canceled, or -1. */
+	int (*call_fd)(const wsp_host *host, const wsp_call *call);
+
+	/* ABI 2.1+: append here, never above */
 };
 
 #ifdef __cplusplus
