@@ -1,0 +1,234 @@
+/*
+ * plugins/fs-gcs/gcstext.c - small text forms of the GCS wire: base64url
+ * (JWTs), RFC 3339 times and decimal strings (object JSON), printable
+ * copies of what a server said, and the rule for object names.
+ */
+#include "gcs.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char b64u[] =
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+char *gcs_b64url(const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	char *out = malloc(len / 3 * 4 + 5), *o = out;
+	size_t i;
+
+	if (!out)
+		return NULL;
+	for (i = 0; i + 3 <= len; i += 3) {
+		uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 |
+			     p[i + 2];
+
+		*o++ = b64u[v >> 18];
+		*o++ = b64u[(v >> 12) & 63];
+		*o++ = b64u[(v >> 6) & 63];
+		*o++ = b64u[v & 63];
+	}
+	if (len - i == 1) {
+		*o++ = b64u[p[i] >> 2];
+		*o++ = b64u[(p[i] & 3) << 4];
+	} else if (len - i == 2) {
+		uint32_t v = (uint32_t)p[i] << 8 | p[i + 1];
+
+		*o++ = b64u[v >> 10];
+		*o++ = b64u[(v >> 4) & 63];
+		*o++ = b64u[(v & 15) << 2];
+	}
+	*o = '\0';
+	return out;
+}
+
+static int b64u_val(char c)
+{
+	const char *p = c ? strchr(b64u, c) : NULL;
+
+	return p ? (int)(p - b64u) : -1;
+}
+
+int gcs_b64url_decode(unsigned char **out, size_t *out_len, const char *s,
+		      size_t len)
+{
+	unsigned char *buf;
+	uint32_t acc = 0;
+	int bits = 0;
+	size_t n = 0;
+
+	while (len && s[len - 1] == '=')
+		len--;
+	if (len % 4 == 1)
+		return -1;
+	buf = malloc(len / 4 * 3 + 3);
+	if (!buf)
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		int v = b64u_val(s[i]);
+
+		if (v < 0) {
+			free(buf);
+			return -1;
+		}
+		acc = acc << 6 | (uint32_t)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			buf[n++] = (unsigned char)(acc >> bits);
+		}
+	}
+	*out = buf;
+	*out_len = n;
+	return 0;
+}
+
+int gcs_parse_u64(uint64_t *out, const char *s)
+{
+	uint64_t v = 0;
+
+	if (!s || !*s || strlen(s) > 20)
+		return -1;
+	for (; *s; s++) {
+		unsigned d;
+
+		if (*s < '0' || *s > '9')
+			return -1;
+		d = (unsigned)(*s - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
+}
+
+static int digits(const char *s, int n, int *out)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+int64_t gcs_parse_time(const char *s)
+{
+	static const int mdays[] = {31, 29, 31, 30, 31, 30,
+				    31, 31, 30, 31, 30, 31};
+	struct tm tm = {0};
+	int y, mo, d, h, mi, se;
+	int64_t ns = 0, scale = 100000000;
+	time_t t;
+
+	if (!s || strlen(s) < 19 || digits(s, 4, &y) || s[4] != '-' ||
+	    digits(s + 5, 2, &mo) || s[7] != '-' || digits(s + 8, 2, &d) ||
+	    (s[10] != 'T' && s[10] != 't') || digits(s + 11, 2, &h) ||
+	    s[13] != ':' || digits(s + 14, 2, &mi) || s[16] != ':' ||
+	    digits(s + 17, 2, &se))
+		return 0;
+	if (y < 1678 || y > 2261 || mo < 1 || mo > 12 || d < 1 ||
+	    d > mdays[mo - 1] || h > 23 || mi > 59 || se > 60)
+		return 0;
+	s += 19;
+	if (*s == '.') {
+		s++;
+		if (*s < '0' || *s > '9')
+			return 0;
+		for (; *s >= '0' && *s <= '9'; s++) {
+			ns += (*s - '0') * scale;
+			scale /= 10;
+		}
+	}
+	if (strcmp(s, "Z") && strcmp(s, "z") && strcmp(s, "+00:00"))
+		return 0;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = se;
+	t = timegm(&tm);
+	return (int64_t)t * 1000000000 + ns;
+}
+
+void gcs_printable(char *out, size_t cap, const char *s, size_t len)
+{
+	size_t o = 0;
+
+	if (!cap)
+		return;
+	for (size_t i = 0; s && i < len && o + 5 < cap; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c == 0x7f || c == '\\')
+			o += (size_t)snprintf(out + o, cap - o, "\\x%02x", c);
+		else
+			out[o++] = (char)c;
+	}
+	out[o] = '\0';
+}
+
+bool gcs_name_ok(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	if (len == 0 || len > GCS_NAME_MAX)
+		return false;
+	while (i < len) {
+		unsigned char c = p[i];
+		size_t n;
+		uint32_t cp;
+
+		if (c < 0x80) {
+			if (c == 0 || c == '\r' || c == '\n')
+				return false;
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			n = 1;
+			cp = c & 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			n = 2;
+			cp = c & 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			n = 3;
+			cp = c & 0x07;
+		} else {
+			return false;
+		}
+		if (i + n >= len) /* truncated sequence */
+			return false;
+		for (size_t k = 1; k <= n; k++) {
+			if ((p[i + k] & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (p[i + k] & 0x3f);
+		}
+		/* overlong forms, surrogates, beyond U+10FFFF */
+		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+			return false;
+		i += n + 1;
+	}
+	return true;
+}
+
+void gcs_secret_free(char *s)
+{
+	if (s) {
+		/* volatile stores: the wipe is not optimised away */
+		volatile char *v = s;
+
+		while (*v)
+			*v++ = '\0';
+		free(s);
+	}
+}

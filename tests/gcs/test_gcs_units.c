@@ -1,0 +1,456 @@
+/*
+ * tests/gcs/test_gcs_units.c - the GCS provider's modules that need no
+ * server: CRC-32C (both paths, published check values), base64url and
+ * the text forms, and the JSON readers on good and hostile answers.
+ */
+#include "gcs.h"
+
+#include <CUnit/Basic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* --- crc32c --- */
+
+static void test_crc_vectors(void)
+{
+	unsigned char buf[32];
+	char b64[9];
+
+	/* RFC 3720 B.4 and the check value of the Castagnoli CRC */
+	CU_ASSERT_EQUAL(gcs_crc32c(0, "123456789", 9), 0xE3069283u);
+	CU_ASSERT_EQUAL(gcs_crc32c_sw(0, "123456789", 9), 0xE3069283u);
+	memset(buf, 0, sizeof(buf));
+	CU_ASSERT_EQUAL(gcs_crc32c(0, buf, 32), 0x8A9136AAu);
+	memset(buf, 0xff, sizeof(buf));
+	CU_ASSERT_EQUAL(gcs_crc32c(0, buf, 32), 0x62A8AB43u);
+	for (int i = 0; i < 32; i++)
+		buf[i] = (unsigned char)i;
+	CU_ASSERT_EQUAL(gcs_crc32c(0, buf, 32), 0x46DD794Eu);
+	for (int i = 0; i < 32; i++)
+		buf[i] = (unsigned char)(31 - i);
+	CU_ASSERT_EQUAL(gcs_crc32c_sw(0, buf, 32), 0x113FDB5Cu);
+	CU_ASSERT_EQUAL(gcs_crc32c(0, "", 0), 0u);
+	/* what the fake and the SDK agree on (reference §4.2) */
+	gcs_crc32c_b64(b64, gcs_crc32c(0, "hello2", 6));
+	CU_ASSERT_STRING_EQUAL(b64, "jwfJwA==");
+	gcs_crc32c_b64(b64, 0xE3069283u);
+	CU_ASSERT_STRING_EQUAL(b64, "4waSgw==");
+}
+
+static void test_crc_paths_agree(void)
+{
+	size_t n = 1 << 20;
+	unsigned char *b = malloc(n + 16);
+	unsigned seed = 7;
+
+	CU_ASSERT_FATAL(b != NULL);
+	for (size_t i = 0; i < n + 16; i++) {
+		seed = seed * 1103515245u + 12345u;
+		b[i] = (unsigned char)(seed >> 16);
+	}
+	/* every alignment and odd lengths; pieces extend a running CRC */
+	for (size_t off = 0; off < 9; off++)
+		for (size_t len = 0; len < 80; len += 7) {
+			uint32_t s = gcs_crc32c_sw(0, b + off, len);
+
+			CU_ASSERT_EQUAL(gcs_crc32c_hw(0, b + off, len), s);
+			CU_ASSERT_EQUAL(gcs_crc32c(gcs_crc32c(0, b + off,
+							      len / 3),
+						   b + off + len / 3,
+						   len - len / 3),
+					s);
+		}
+	CU_ASSERT_EQUAL(gcs_crc32c_hw(0, b + 3, n), gcs_crc32c_sw(0, b + 3, n));
+#if defined(__x86_64__)
+	{
+		FILE *f = fopen("/proc/cpuinfo", "r");
+		char line[4096];
+		bool sse42 = false;
+
+		while (f && fgets(line, sizeof(line), f))
+			if (!strncmp(line, "flags", 5) && strstr(line, " sse4_2"))
+				sse42 = true;
+		if (f)
+			fclose(f);
+		/* the run-time check sees what the kernel reports */
+		CU_ASSERT_EQUAL(gcs_crc32c_hw_available(), sse42);
+	}
+#endif
+	free(b);
+}
+
+static void test_crc_b64_parse(void)
+{
+	uint32_t v = 0;
+
+	CU_ASSERT_EQUAL(gcs_crc32c_from_b64(&v, "4waSgw=="), 0);
+	CU_ASSERT_EQUAL(v, 0xE3069283u);
+	CU_ASSERT_EQUAL(gcs_crc32c_from_b64(&v, "AAAAAA=="), 0);
+	CU_ASSERT_EQUAL(v, 0u);
+	CU_ASSERT_EQUAL(gcs_crc32c_from_b64(&v, "4waSgw="), -1);
+	CU_ASSERT_EQUAL(gcs_crc32c_from_b64(&v, "4waSgw==="), -1);
+	CU_ASSERT_EQUAL(gcs_crc32c_from_b64(&v, "4waS*w=="), -1);
+	/* non-canonical: the last character carries unused bits */
+	CU_ASSERT_EQUAL(gcs_crc32c_from_b64(&v, "4waSgx=="), -1);
+	CU_ASSERT_EQUAL(gcs_crc32c_from_b64(&v, ""), -1);
+}
+
+/* --- text --- */
+
+static void test_b64url(void)
+{
+	char *e = gcs_b64url("\xfb\xff\xfe", 3);
+	unsigned char *d;
+	size_t dl;
+
+	CU_ASSERT_STRING_EQUAL(e, "-__-");
+	free(e);
+	e = gcs_b64url("ab", 2);
+	CU_ASSERT_STRING_EQUAL(e, "YWI");
+	free(e);
+	e = gcs_b64url("a", 1);
+	CU_ASSERT_STRING_EQUAL(e, "YQ");
+	free(e);
+	CU_ASSERT_EQUAL(gcs_b64url_decode(&d, &dl, "YWI", 3), 0);
+	CU_ASSERT_EQUAL(dl, 2);
+	CU_ASSERT_EQUAL(memcmp(d, "ab", 2), 0);
+	free(d);
+	CU_ASSERT_EQUAL(gcs_b64url_decode(&d, &dl, "YWI=", 4), 0);
+	CU_ASSERT_EQUAL(dl, 2);
+	free(d);
+	CU_ASSERT_EQUAL(gcs_b64url_decode(&d, &dl, "Y+I", 3), -1);
+	CU_ASSERT_EQUAL(gcs_b64url_decode(&d, &dl, "YWIxY", 5), -1);
+}
+
+static void test_text(void)
+{
+	uint64_t v;
+	char out[32];
+
+	CU_ASSERT_EQUAL(gcs_parse_u64(&v, "18446744073709551615"), 0);
+	CU_ASSERT_EQUAL(v, UINT64_MAX);
+	CU_ASSERT_EQUAL(gcs_parse_u64(&v, "18446744073709551616"), -1);
+	CU_ASSERT_EQUAL(gcs_parse_u64(&v, "-1"), -1);
+	CU_ASSERT_EQUAL(gcs_parse_u64(&v, " 1"), -1);
+	CU_ASSERT_EQUAL(gcs_parse_u64(&v, ""), -1);
+	CU_ASSERT_EQUAL(gcs_parse_time("1970-01-01T00:00:01.5Z"),
+			1500000000LL);
+	CU_ASSERT_EQUAL(gcs_parse_time("2026-12-05T12:00:00.123456789Z"),
+			1796472000123456789LL);
+	CU_ASSERT_EQUAL(gcs_parse_time("2026-12-05T12:00:00+00:00"),
+			1796472000000000000LL);
+	CU_ASSERT_EQUAL(gcs_parse_time("2026-12-05T12:00:00+01:00"), 0);
+	CU_ASSERT_EQUAL(gcs_parse_time("2026-02-30T12:00:00Z"), 0);
+	CU_ASSERT_EQUAL(gcs_parse_time("2026-12-05T12:00:00.Z"), 0);
+	CU_ASSERT_EQUAL(gcs_parse_time("2026-12-05"), 0);
+	gcs_printable(out, sizeof(out), "a\nb\x1b", 4);
+	CU_ASSERT_STRING_EQUAL(out, "a\\x0ab\\x1b");
+	gcs_printable(out, 8, "abcdefghijkl", 12);
+	CU_ASSERT_STRING_EQUAL(out, "abc"); /* cut, room kept for an escape */
+	CU_ASSERT_TRUE(gcs_name_ok("dir/f\xc3\xa9.txt", 9));
+	CU_ASSERT_FALSE(gcs_name_ok("a\nb", 3));
+	CU_ASSERT_FALSE(gcs_name_ok("a\rb", 3));
+	CU_ASSERT_FALSE(gcs_name_ok("", 0));
+	CU_ASSERT_FALSE(gcs_name_ok("\xc3", 1));    /* truncated */
+	CU_ASSERT_FALSE(gcs_name_ok("\xc0\xaf", 2)); /* overlong */
+	CU_ASSERT_FALSE(gcs_name_ok("\xed\xa0\x80", 3)); /* surrogate */
+	CU_ASSERT_FALSE(gcs_name_ok("\xf4\x90\x80\x80", 4)); /* > U+10FFFF */
+	CU_ASSERT_TRUE(gcs_name_ok("\xf0\x9f\x98\x80", 4));
+}
+
+/* --- JSON --- */
+
+#define OBJ                                                                  \
+	"{\"kind\":\"storage#object\",\"name\":\"dir/a.txt\","              \
+	"\"bucket\":\"team-data\",\"generation\":\"1733400000000001\","     \
+	"\"metageneration\":\"2\",\"size\":\"6\",\"contentType\":"          \
+	"\"text/plain\",\"md5Hash\":\"boCcvaBzKsSEWRalkBb5VA==\","           \
+	"\"crc32c\":\"jwfJwA==\",\"etag\":\"CIHo\",\"updated\":"             \
+	"\"2026-12-05T12:00:00.000Z\"}"
+
+static void test_object(void)
+{
+	struct gcs_object o;
+	wsp_error err = {0};
+	const char *bad[] = {
+		"{\"name\":\"a\",\"size\":\"6\",\"generation\":\"1\"}",
+		"{\"name\":\"a\",\"size\":6,\"generation\":\"1\","
+		"\"metageneration\":\"1\"}",
+		"{\"name\":\"a\",\"size\":\"-6\",\"generation\":\"1\","
+		"\"metageneration\":\"1\"}",
+		"{\"name\":\"a\",\"size\":\"6\",\"generation\":\"0\","
+		"\"metageneration\":\"1\"}",
+		"{\"name\":\"a\\nb\",\"size\":\"6\",\"generation\":\"1\","
+		"\"metageneration\":\"1\"}",
+		"{\"name\":\"a\",\"size\":\"6\",\"generation\":\"1\","
+		"\"metageneration\":\"1\",\"crc32c\":\"xyz\"}",
+		"{\"name\":\"a\",\"size\":\"6\",\"generation\":"
+		"\"9223372036854775808\",\"metageneration\":\"1\"}",
+		OBJ "x",
+		"[" OBJ "]",
+		"",
+	};
+
+	CU_ASSERT_EQUAL(gcs_parse_object(&o, OBJ, strlen(OBJ), &err), 0);
+	CU_ASSERT_STRING_EQUAL(o.name, "dir/a.txt");
+	CU_ASSERT_EQUAL(o.size, 6);
+	CU_ASSERT_EQUAL(o.generation, 1733400000000001LL);
+	CU_ASSERT_EQUAL(o.metageneration, 2);
+	CU_ASSERT_TRUE(o.has_crc32c);
+	CU_ASSERT_EQUAL(o.crc32c, gcs_crc32c(0, "hello2", 6));
+	CU_ASSERT_STRING_EQUAL(o.md5, "boCcvaBzKsSEWRalkBb5VA==");
+	CU_ASSERT_STRING_EQUAL(o.content_type, "text/plain");
+	CU_ASSERT_EQUAL(o.mtime_ns, 1796472000000000000LL);
+	/* trailing white space is fine */
+	CU_ASSERT_EQUAL(gcs_parse_object(&o, OBJ "\n ", strlen(OBJ) + 2, &err),
+			0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CU_ASSERT_EQUAL(gcs_parse_object(&o, bad[i], strlen(bad[i]),
+						 &err),
+				WSP_EPROTO);
+	/* an embedded NUL is refused, not cut */
+	CU_ASSERT_EQUAL(gcs_parse_object(&o, OBJ "\0", strlen(OBJ) + 1, &err),
+			WSP_EPROTO);
+}
+
+struct seen {
+	char names[8][GCS_NAME_MAX + 8];
+	int n_items, n_prefixes, stop_at;
+};
+
+static int on_item(const struct gcs_object *o, const char *prefix,
+		   void *payload)
+{
+	struct seen *s = payload;
+	int i = s->n_items + s->n_prefixes;
+
+	if (i < 8)
+		snprintf(s->names[i], sizeof(s->names[i]), "%s%s", o ? "o:" : "p:",
+			 o ? o->name : prefix);
+	if (o)
+		s->n_items++;
+	else
+		s->n_prefixes++;
+	return s->stop_at && i + 1 == s->stop_at ? 42 : 0;
+}
+
+static void test_list(void)
+{
+	const char *page = "{\"kind\":\"storage#objects\",\"items\":[" OBJ
+			   "],\"prefixes\":[\"dir/sub/\",\"dir/x/\"],"
+			   "\"nextPageToken\":\"CgRkaXIv\"}";
+	const char *last = "{\"kind\":\"storage#objects\"}";
+	struct seen s = {0};
+	char *tok = NULL;
+	wsp_error err = {0};
+
+	CU_ASSERT_EQUAL(gcs_parse_list(page, strlen(page), on_item, &s, &tok,
+				       &err),
+			0);
+	CU_ASSERT_EQUAL(s.n_items, 1);
+	CU_ASSERT_EQUAL(s.n_prefixes, 2);
+	CU_ASSERT_STRING_EQUAL(s.names[0], "o:dir/a.txt");
+	CU_ASSERT_STRING_EQUAL(s.names[2], "p:dir/x/");
+	CU_ASSERT_STRING_EQUAL(tok, "CgRkaXIv");
+	free(tok);
+	memset(&s, 0, sizeof(s));
+	CU_ASSERT_EQUAL(gcs_parse_list(last, strlen(last), on_item, &s, &tok,
+				       &err),
+			0);
+	CU_ASSERT_PTR_NULL(tok);
+	CU_ASSERT_EQUAL(s.n_items + s.n_prefixes, 0);
+	/* the callback stops the walk */
+	memset(&s, 0, sizeof(s));
+	s.stop_at = 2;
+	CU_ASSERT_EQUAL(gcs_parse_list(page, strlen(page), on_item, &s, &tok,
+				       &err),
+			42);
+	CU_ASSERT_PTR_NULL(tok);
+	/* hostile shapes */
+	{
+		const char *bad[] = {
+			"{\"items\":{}}",
+			"{\"prefixes\":[1]}",
+			"{\"prefixes\":[\"a\\nb\"]}",
+			"{\"items\":[{\"name\":\"a\"}]}",
+			"{\"nextPageToken\":7}",
+			"{\"nextPageToken\":\"\"}",
+		};
+
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			CU_ASSERT_EQUAL(gcs_parse_list(bad[i], strlen(bad[i]),
+						       on_item, &s, &tok,
+						       &err),
+					WSP_EPROTO);
+			CU_ASSERT_PTR_NULL(tok);
+		}
+	}
+}
+
+static void test_rewrite(void)
+{
+	const char *more = "{\"kind\":\"storage#rewriteResponse\","
+			   "\"totalBytesRewritten\":\"8388608\","
+			   "\"objectSize\":\"20971520\",\"done\":false,"
+			   "\"rewriteToken\":\"tok-1\"}";
+	const char *done = "{\"kind\":\"storage#rewriteResponse\","
+			   "\"totalBytesRewritten\":\"6\",\"objectSize\":"
+			   "\"6\",\"done\":true,\"resource\":" OBJ "}";
+	const char *notoken = "{\"done\":false}";
+	const char *nores = "{\"done\":true}";
+	struct gcs_rewrite r;
+	wsp_error err = {0};
+
+	CU_ASSERT_EQUAL(gcs_parse_rewrite(&r, more, strlen(more), &err), 0);
+	CU_ASSERT_FALSE(r.done);
+	CU_ASSERT_STRING_EQUAL(r.token, "tok-1");
+	CU_ASSERT_EQUAL(r.total, 20971520);
+	CU_ASSERT_EQUAL(r.rewritten, 8388608);
+	gcs_rewrite_free(&r);
+	CU_ASSERT_EQUAL(gcs_parse_rewrite(&r, done, strlen(done), &err), 0);
+	CU_ASSERT_TRUE(r.done);
+	CU_ASSERT_STRING_EQUAL(r.resource.name, "dir/a.txt");
+	gcs_rewrite_free(&r);
+	CU_ASSERT_EQUAL(gcs_parse_rewrite(&r, notoken, strlen(notoken), &err),
+			WSP_EPROTO);
+	CU_ASSERT_EQUAL(gcs_parse_rewrite(&r, nores, strlen(nores), &err),
+			WSP_EPROTO);
+}
+
+static void test_error_body(void)
+{
+	const char *g = "{\"error\":{\"code\":412,\"message\":\"At least one "
+			"of the pre-conditions you specified did not hold."
+			"\\u001b[31m\",\"errors\":[{\"message\":\"x\","
+			"\"domain\":\"global\",\"reason\":\"conditionNotMet\"}]}}";
+	const char *oauth = "{\"error\":\"invalid_grant\","
+			    "\"error_description\":\"Invalid JWT\"}";
+	char reason[64], msg[128];
+
+	gcs_parse_error(reason, sizeof(reason), msg, sizeof(msg), g,
+			strlen(g));
+	CU_ASSERT_STRING_EQUAL(reason, "conditionNotMet");
+	/* the server's escape sequence arrives printable */
+	CU_ASSERT_PTR_NOT_NULL(strstr(msg, "did not hold.\\x1b[31m"));
+	gcs_parse_error(reason, sizeof(reason), msg, sizeof(msg), oauth,
+			strlen(oauth));
+	CU_ASSERT_STRING_EQUAL(reason, "invalid_grant");
+	CU_ASSERT_STRING_EQUAL(msg, "Invalid JWT");
+	gcs_parse_error(reason, sizeof(reason), msg, sizeof(msg),
+			"<html>502</html>", 16);
+	CU_ASSERT_STRING_EQUAL(reason, "");
+	CU_ASSERT_STRING_EQUAL(msg, "");
+	gcs_parse_error(reason, sizeof(reason), msg, sizeof(msg), NULL, 0);
+	CU_ASSERT_STRING_EQUAL(reason, "");
+}
+
+static void test_token_body(void)
+{
+	const char *ok = "{\"access_token\":\"ya29.fake-1\",\"expires_in\":"
+			 "3599,\"token_type\":\"Bearer\"}";
+	const char *oauth = "{\"error\":\"invalid_grant\","
+			    "\"error_description\":\"Invalid JWT "
+			    "Signature.\"}";
+	const char *bad[] = {
+		"{\"expires_in\":3599}",
+		"{\"access_token\":\"a b\"}",
+		"{\"access_token\":\"a\",\"token_type\":\"MAC\"}",
+		"{\"access_token\":\"a\",\"expires_in\":0}",
+		"{\"access_token\":\"a\",\"expires_in\":\"60\"}",
+		"{\"access_token\":\"\"}",
+	};
+	struct gcs_token t;
+	wsp_error err = {0};
+
+	CU_ASSERT_EQUAL(gcs_parse_token(&t, ok, strlen(ok), &err), 0);
+	CU_ASSERT_STRING_EQUAL(t.access_token, "ya29.fake-1");
+	CU_ASSERT_EQUAL(t.expires_in, 3599);
+	gcs_token_free(&t);
+	CU_ASSERT_EQUAL(gcs_parse_token(&t, oauth, strlen(oauth), &err),
+			WSP_EAUTH);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "invalid_grant"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "Invalid JWT Signature."));
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CU_ASSERT_EQUAL(gcs_parse_token(&t, bad[i], strlen(bad[i]),
+						&err),
+				WSP_EPROTO);
+		CU_ASSERT_PTR_NULL(t.access_token);
+	}
+}
+
+static void test_key(void)
+{
+	const char *sa = "{\"type\":\"service_account\",\"project_id\":"
+			 "\"demo-project\",\"private_key_id\":\"k1\","
+			 "\"private_key\":\"-----BEGIN PRIVATE KEY-----\\n"
+			 "xx\\n-----END PRIVATE KEY-----\\n\",\"client_email\":"
+			 "\"robot@demo-project.iam.gserviceaccount.com\","
+			 "\"token_uri\":\"http://127.0.0.1:9/token\"}";
+	const char *user = "{\"type\":\"authorized_user\",\"client_id\":"
+			   "\"cid\",\"client_secret\":\"csecret-123\","
+			   "\"refresh_token\":\"1//rt-456\"}";
+	const char *ext = "{\"type\":\"external_account\\u001b\"}";
+	const char *noemail = "{\"type\":\"service_account\","
+			      "\"private_key\":\"x\"}";
+	const char *badurl = "{\"type\":\"authorized_user\",\"client_id\":"
+			     "\"c\",\"client_secret\":\"s\",\"refresh_token\":"
+			     "\"r\",\"token_uri\":\"file:///etc/passwd\"}";
+	struct gcs_key k;
+	wsp_error err = {0};
+
+	CU_ASSERT_EQUAL(gcs_parse_key(&k, sa, strlen(sa), "key file 'k'",
+				      &err),
+			0);
+	CU_ASSERT_EQUAL(k.type, GCS_KEY_SERVICE_ACCOUNT);
+	CU_ASSERT_STRING_EQUAL(k.token_uri, "http://127.0.0.1:9/token");
+	CU_ASSERT_STRING_EQUAL(k.private_key_id, "k1");
+	CU_ASSERT_STRING_EQUAL(k.project_id, "demo-project");
+	gcs_key_free(&k);
+	CU_ASSERT_EQUAL(gcs_parse_key(&k, user, strlen(user), "f", &err), 0);
+	CU_ASSERT_EQUAL(k.type, GCS_KEY_USER);
+	CU_ASSERT_STRING_EQUAL(k.refresh_token, "1//rt-456");
+	/* Google's default token URI when the file names none */
+	CU_ASSERT_STRING_EQUAL(k.token_uri,
+			       "https://oauth2.googleapis.com/token");
+	gcs_key_free(&k);
+	CU_ASSERT_EQUAL(gcs_parse_key(&k, ext, strlen(ext), "f", &err),
+			WSP_ECONFIG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "external_account\\x1b"));
+	CU_ASSERT_EQUAL(gcs_parse_key(&k, noemail, strlen(noemail), "f", &err),
+			WSP_ECONFIG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "client_email"));
+	CU_ASSERT_EQUAL(gcs_parse_key(&k, badurl, strlen(badurl), "f", &err),
+			WSP_ECONFIG);
+	/* no secret of a refused file reaches the message */
+	CU_ASSERT_PTR_NULL(strstr(err.message, "passwd"));
+	CU_ASSERT_EQUAL(gcs_parse_key(&k, "{", 1, "f", &err), WSP_ECONFIG);
+}
+
+int main(void)
+{
+	CU_pSuite s;
+
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	s = CU_add_suite("gcs_units", NULL, NULL);
+	CU_add_test(s, "crc32c check values", test_crc_vectors);
+	CU_add_test(s, "crc32c hardware and table agree", test_crc_paths_agree);
+	CU_add_test(s, "crc32c base64 form", test_crc_b64_parse);
+	CU_add_test(s, "base64url", test_b64url);
+	CU_add_test(s, "numbers, times, names, printable", test_text);
+	CU_add_test(s, "object resource", test_object);
+	CU_add_test(s, "list pages", test_list);
+	CU_add_test(s, "rewrite answers", test_rewrite);
+	CU_add_test(s, "error bodies", test_error_body);
+	CU_add_test(s, "token answers", test_token_body);
+	CU_add_test(s, "credential files", test_key);
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	{
+		int failed = (int)CU_get_number_of_failures();
+
+		CU_cleanup_registry();
+		return failed ? 1 : 0;
+	}
+}
