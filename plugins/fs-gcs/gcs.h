@@ -7,6 +7,11 @@
  * gcsjson.c  bounded readers of the JSON API's answers and of key files
  * auth.c     credentials: service-account JWT, gcloud user file, metadata
  *            server, anonymous; the cached access token
+ * request.c  one JSON API request: URL, token (renewed once on 401), the
+ *            core's HTTP service; failures to wsp codes
+ * objects.c  object calls: metadata, delete, ranged media reads resumed
+ *            with a generation pin, multipart uploads with CRC-32C,
+ *            listing pages, rewrite loops
  *
  * The vtable (stat, read, write, list, ...) comes with ABI 2.0's fs slots.
  * All HTTP goes through host->http_request.
@@ -131,6 +136,9 @@ int gcs_parse_token(struct gcs_token *t, const char *body, size_t len,
 		    wsp_error *err);
 void gcs_token_free(struct gcs_token *t);
 
+/* s as a JSON string literal with its quotes (malloc'ed). */
+char *gcs_json_string(const char *s);
+
 /* A credentials file: a service-account key or a gcloud user file. */
 enum gcs_key_type { GCS_KEY_SERVICE_ACCOUNT = 1, GCS_KEY_USER = 2 };
 struct gcs_key {
@@ -209,5 +217,113 @@ int gcs_auth_jwt(char **out, struct gcs_auth *a, int64_t now_s,
 
 /* free() after wiping. */
 void gcs_secret_free(char *s);
+
+/* --- request.c --- */
+
+#define GCS_ENDPOINT_DEFAULT "https://storage.googleapis.com"
+
+/* One provider instance (the vtable's self, once there is one). */
+struct gcs {
+	const wsp_host *host;
+	struct gcs_auth auth;
+	char *endpoint; /* scheme://authority, no trailing slash */
+	char *bucket;
+	char *prefix; /* "" or "team/" */
+	bool read_only;
+	uint64_t chunk_size;	      /* resumable chunk (multiple of 256 KiB) */
+	uint64_t resumable_threshold; /* larger writes are resumable */
+	uint32_t parallelism;
+	uint32_t page_size; /* maxResults of a listing (1000) */
+};
+
+/* Percent-encoding of everything but RFC 3986's unreserved bytes. */
+char *gcs_encode(const char *s);
+
+struct gcs_req {
+	const char *method;
+	const char *url;    /* absolute (a resumable session), or NULL: */
+	bool upload;	    /* under /upload/storage/v1 */
+	const char *object; /* b/{bucket}/o/{object}; NULL = b/{bucket}/o */
+	const char *suffix; /* after that, already encoded ("/rewriteTo/…") */
+	const char *query;  /* encoded, without '?', may be NULL */
+	const wsp_http_header *headers;
+	size_t n_headers;
+	const void *body;
+	size_t body_len;
+	wsp_source_fn body_source;
+	void *body_payload;
+	wsp_http_rewind_fn body_rewind;
+	int64_t body_size;
+	wsp_sink_fn sink;
+	void *sink_payload;
+	wsp_http_header_fn on_header;
+	void *header_payload;
+	uint32_t flags; /* WSP_HTTP_* besides NO_ERROR_MAP, which is always on */
+};
+
+/*
+ * Send r with the instance's token; a 401 renews the token and sends
+ * once more (when the body can be replayed). 0 with resp->status set
+ * (any status: the caller decides, gcs_fail() explains), or a negative
+ * code when nothing was answered. Release resp after.
+ */
+int gcs_request(wsp_http_response *resp, struct gcs *g,
+		const struct gcs_req *r, wsp_error *err);
+void gcs_release(struct gcs *g, wsp_http_response *resp);
+
+/*
+ * The wsp code of an unexpected answer, with GCS's reason and message:
+ * "cannot <op> '<path>': HTTP 412 conditionNotMet: ...". 404 is
+ * WSP_ENOTFOUND, 412 WSP_ESTALE, 401/403 WSP_EAUTH, 429 WSP_ERATELIMIT,
+ * 5xx WSP_EUNAVAIL. err->http_status and service_code are set.
+ */
+int gcs_fail(const wsp_http_response *resp, const char *op, const char *path,
+	     wsp_error *err);
+
+/* --- objects.c --- */
+
+/* Metadata of object name: 0 (o filled), 1 = no such object, or < 0. */
+int gcs_stat_object(struct gcs_object *o, struct gcs *g, const char *name,
+		    wsp_error *err);
+
+/* Delete name; if_generation > 0 makes it conditional (412 = ESTALE). */
+int gcs_delete_object(struct gcs *g, const char *name, int64_t if_generation,
+		      wsp_error *err);
+
+/*
+ * Bytes off .. off + len - 1 (len UINT64_MAX: to the end) of name into
+ * sink. A body that breaks off is resumed where it stopped, pinned to the
+ * generation first read (WSP_ESTALE if that one is gone). A whole-object
+ * read is checked against the server's CRC-32C (X-Goog-Hash); a mismatch
+ * is WSP_EIO. WSP_ENOTFOUND when missing; a range past the end reads
+ * nothing.
+ */
+int gcs_download(struct gcs *g, const char *name, uint64_t off, uint64_t len,
+		 wsp_sink_fn sink, void *payload, wsp_error *err);
+
+/*
+ * Write data as name in one multipart upload, its CRC-32C sent in the
+ * metadata and checked in the answer (a server that disagrees is
+ * WSP_EIO). if_generation_match: -1 none, 0 create only (412 =
+ * WSP_EEXIST), > 0 that generation must be live (412 = WSP_ESTALE).
+ */
+int gcs_upload_multipart(struct gcs_object *out, struct gcs *g,
+			 const char *name, const void *data, size_t len,
+			 const char *mime, int64_t if_generation_match,
+			 wsp_error *err);
+
+/*
+ * Every object (and, with a delimiter, every prefix) under name_prefix,
+ * page after page. fn as gcs_parse_list's.
+ */
+int gcs_list_walk(struct gcs *g, const char *name_prefix, bool delimit,
+		  gcs_list_fn fn, void *payload, wsp_error *err);
+
+/*
+ * Server-side copy src -> dst in the bucket, sending the rewrite token
+ * back until done. if_generation_match as for uploads (for dst).
+ */
+int gcs_rewrite(struct gcs_object *out, struct gcs *g, const char *src,
+		const char *dst, int64_t if_generation_match, wsp_error *err);
 
 #endif /* WSP_FS_GCS_H */

@@ -442,3 +442,14 @@ void gcs_key_free(struct gcs_key *k)
 	free(k->project_id);
 	memset(k, 0, sizeof(*k));
 }
+
+char *gcs_json_string(const char *s)
+{
+	cJSON *j = cJSON_CreateString(s);
+	char *out = j ? cJSON_PrintUnformatted(j) : NULL;
+	char *copy = out ? strdup(out) : NULL;
+
+	cJSON_free(out);
+	cJSON_Delete(j);
+	return copy;
+}

@@ -1,0 +1,298 @@
+/*
+ * tests/gcs/gcs_env.c - see gcs_env.h.
+ */
+#include "gcs_env.h"
+
+#include "http.h"
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* --- a host table of the real HTTP service, with a captured log --- */
+
+pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+char log_buf[1 << 16];
+size_t log_len;
+
+static void host_log(const wsp_host *h, int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	(void)h;
+	(void)level;
+	pthread_mutex_lock(&log_lock);
+	va_start(ap, fmt);
+	if (log_len < sizeof(log_buf) - 2) {
+		int n = vsnprintf(log_buf + log_len,
+				  sizeof(log_buf) - log_len - 1, fmt, ap);
+
+		if (n > 0)
+			log_len += (size_t)n < sizeof(log_buf) - log_len - 1
+					   ? (size_t)n
+					   : sizeof(log_buf) - log_len - 2;
+		log_buf[log_len++] = '\n';
+		log_buf[log_len] = '\0';
+	}
+	va_end(ap);
+	pthread_mutex_unlock(&log_lock);
+}
+
+const wsp_host host = {
+	.struct_size = sizeof(wsp_host),
+	.abi_major = WSP_PLUGIN_ABI_MAJOR,
+	.abi_minor = WSP_PLUGIN_ABI_MINOR,
+	.log = host_log,
+	.http_request = wsp__http_request,
+	.http_response_release = wsp__http_response_release,
+};
+
+/* --- the fake --- */
+
+pid_t fake_pid;
+int fake_stdin = -1;
+int port;
+char tmp[256], key_path[300], other_key_path[300];
+char key_json[8192];
+
+/* A service-account key file for a fresh RSA key; the PEM kept in pem. */
+int write_key(const char *path, const char *email, const char *kid,
+		     const char *token_uri, char *json_out, size_t cap)
+{
+	EVP_PKEY *pk = EVP_RSA_gen(2048);
+	BIO *bio = BIO_new(BIO_s_mem());
+	char *pem = NULL, *txt;
+	long n;
+	cJSON *j = cJSON_CreateObject();
+	FILE *f;
+	int rc = -1;
+
+	if (!pk || !bio || !PEM_write_bio_PrivateKey(bio, pk, NULL, NULL, 0,
+						     NULL, NULL))
+		goto out;
+	n = BIO_get_mem_data(bio, &pem);
+	cJSON_AddStringToObject(j, "type", "service_account");
+	cJSON_AddStringToObject(j, "project_id", "demo-project");
+	cJSON_AddStringToObject(j, "private_key_id", kid);
+	{
+		char *p = strndup(pem, (size_t)n);
+
+		cJSON_AddStringToObject(j, "private_key", p);
+		free(p);
+	}
+	cJSON_AddStringToObject(j, "client_email", email);
+	cJSON_AddStringToObject(j, "token_uri", token_uri);
+	txt = cJSON_Print(j);
+	f = fopen(path, "w");
+	if (f && txt) {
+		fputs(txt, f);
+		fclose(f);
+		if (json_out)
+			snprintf(json_out, cap, "%s", txt);
+		rc = 0;
+	}
+	free(txt);
+out:
+	cJSON_Delete(j);
+	BIO_free(bio);
+	EVP_PKEY_free(pk);
+	return rc;
+}
+
+int start_fake(const char *const *extra)
+{
+	int in[2], out[2];
+	char line[128], arg_key[320];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s/wsp-gcs-auth-XXXXXX",
+		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (!mkdtemp(tmp))
+		return -1;
+	/* the key names the fake's token URI; the port is known only later,
+	 * so the fake gets the key first and the URI is fixed up after */
+	snprintf(key_path, sizeof(key_path), "%s/key.json", tmp);
+	snprintf(other_key_path, sizeof(other_key_path), "%s/other.json", tmp);
+	if (write_key(key_path, EMAIL, "kid-1", "http://127.0.0.1:1/token",
+		      NULL, 0))
+		return -1;
+	if (pipe(in) || pipe(out))
+		return -1;
+	fake_pid = fork();
+	if (fake_pid < 0)
+		return -1;
+	if (fake_pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		close(in[1]);
+		close(out[0]);
+		snprintf(arg_key, sizeof(arg_key), "%s", key_path);
+		{
+			const char *argv[32] = {
+				WSP_TEST_NODE, WSP_TEST_GCS_DIR "/fake-gcs.mjs",
+				"--bucket", BUCKET, "--auth", "bearer",
+				"--service-account", arg_key, "--project",
+				"demo-project", "--dir", tmp};
+			int ac = 12;
+
+			for (int i = 0; extra && extra[i] && ac < 31; i++)
+				argv[ac++] = extra[i];
+			argv[ac] = NULL;
+			execvp(WSP_TEST_NODE, (char *const *)argv);
+		}
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	fake_stdin = in[1];
+	f = fdopen(out[0], "r");
+	if (!f || !fgets(line, sizeof(line), f) ||
+	    sscanf(line, "listening 127.0.0.1:%d", &port) != 1) {
+		fprintf(stderr, "the GCS fake did not start (node %s)\n",
+			WSP_TEST_NODE);
+		return -1;
+	}
+	/* the fake keeps its stdout; its later lines are not read */
+	{
+		char uri[64];
+
+		snprintf(uri, sizeof(uri), "http://127.0.0.1:%d/token", port);
+		/* same key, now pointing at the fake */
+		FILE *k = fopen(key_path, "r");
+		size_t n = k ? fread(key_json, 1, sizeof(key_json) - 1, k) : 0;
+		cJSON *j;
+		char *txt;
+
+		if (k)
+			fclose(k);
+		key_json[n] = '\0';
+		j = cJSON_Parse(key_json);
+		cJSON_ReplaceItemInObject(j, "token_uri",
+					  cJSON_CreateString(uri));
+		txt = cJSON_Print(j);
+		snprintf(key_json, sizeof(key_json), "%s", txt);
+		k = fopen(key_path, "w");
+		fputs(key_json, k);
+		fclose(k);
+		free(txt);
+		cJSON_Delete(j);
+		/* an account the fake does not know, at the same URI */
+		if (write_key(other_key_path, "stranger@demo-project.iam."
+					      "gserviceaccount.com",
+			      "kid-9", uri, NULL, 0))
+			return -1;
+	}
+	return 0;
+}
+
+void stop_fake(void)
+{
+	char cmd[300];
+
+	if (fake_stdin >= 0)
+		close(fake_stdin); /* the fake exits at end of file */
+	if (fake_pid > 0) {
+		int status;
+
+		for (int i = 0; i < 250; i++) {
+			if (waitpid(fake_pid, &status, WNOHANG) == fake_pid)
+				break;
+			usleep(20000);
+			if (i == 249) {
+				kill(fake_pid, SIGKILL);
+				waitpid(fake_pid, &status, 0);
+			}
+		}
+	}
+	if (strstr(tmp, "/wsp-gcs-auth-")) {
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
+		if (system(cmd))
+			fprintf(stderr, "could not remove %s\n", tmp);
+	}
+}
+
+/* One call to the fake; the status, the body (malloc'ed) in *body. */
+int call(const char *method, const char *path, const char *bearer,
+		const char *json, char **body)
+{
+	char url[512], authz[4096];
+	wsp_http_header h[2];
+	size_t n = 0;
+	wsp_http_request r = {.struct_size = sizeof(r)};
+	wsp_http_response resp = {.struct_size = sizeof(resp)};
+	wsp_error err = {0};
+	int status;
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", port, path);
+	if (bearer) {
+		snprintf(authz, sizeof(authz), "Bearer %s", bearer);
+		h[n++] = (wsp_http_header){"Authorization", authz};
+	}
+	if (json)
+		h[n++] = (wsp_http_header){"Content-Type", "application/json"};
+	r.method = method;
+	r.url = url;
+	r.headers = h;
+	r.n_headers = n;
+	r.body = json;
+	r.body_len = json ? strlen(json) : 0;
+	r.flags = WSP_HTTP_NO_ERROR_MAP | WSP_HTTP_NO_RETRY;
+	if (wsp__http_request(&resp, &host, &r, &err))
+		return -1;
+	status = resp.status;
+	if (body)
+		*body = resp.body ? strdup(resp.body) : NULL;
+	wsp__http_response_release(&host, &resp);
+	return status;
+}
+
+int bucket_status(const char *token)
+{
+	return call("GET", "/storage/v1/b/" BUCKET, token, NULL, NULL);
+}
+
+cJSON *requests(void)
+{
+	char *body = NULL;
+	cJSON *j;
+
+	if (call("GET", "/_fake/requests", NULL, NULL, &body) != 200)
+		return NULL;
+	j = cJSON_Parse(body);
+	free(body);
+	return j;
+}
+
+/* How many logged requests have this method and path (prefix with '*'). */
+int count_requests(const char *method, const char *path)
+{
+	cJSON *j = requests(), *r;
+	size_t pl = strlen(path);
+	bool prefix = pl && path[pl - 1] == '*';
+	int n = 0;
+
+	cJSON_ArrayForEach(r, cJSON_GetObjectItem(j, "requests"))
+	{
+		const char *m = cJSON_GetStringValue(cJSON_GetObjectItem(r, "method"));
+		const char *p = cJSON_GetStringValue(cJSON_GetObjectItem(r, "path"));
+
+		if (m && p && !strcmp(m, method) &&
+		    (prefix ? !strncmp(p, path, pl - 1) : !strcmp(p, path)))
+			n++;
+	}
+	cJSON_Delete(j);
+	return n;
+}
+
