@@ -12,6 +12,7 @@
  * objects.c  object calls: metadata, delete, ranged media reads resumed
  *            with a generation pin, multipart uploads with CRC-32C,
  *            listing pages, rewrite loops
+ * resumable.c  resumable uploads, resumed from the server's Range
  *
  * The vtable (stat, read, write, list, ...) comes with ABI 2.0's fs slots.
  * All HTTP goes through host->http_request.
@@ -309,6 +310,16 @@ int gcs_download(struct gcs *g, const char *name, uint64_t off, uint64_t len,
  */
 int gcs_upload_multipart(struct gcs_object *out, struct gcs *g,
 			 const char *name, const void *data, size_t len,
+			 const char *mime, int64_t if_generation_match,
+			 wsp_error *err);
+
+/*
+ * Write what src gives as name by a resumable upload in chunk_size
+ * chunks, resumed from the server's Range after a failure; CRC-32C sent
+ * with the last chunk and checked in the answer. Preconditions as above.
+ */
+int gcs_upload_resumable(struct gcs_object *out, struct gcs *g,
+			 const char *name, wsp_source_fn src, void *payload,
 			 const char *mime, int64_t if_generation_match,
 			 wsp_error *err);
 

@@ -375,6 +375,155 @@ static void test_rate_limited(void)
 			2);
 }
 
+struct src {
+	const char *p;
+	size_t n, at, piece;
+};
+
+/* a source that hands out at most piece bytes per call */
+static int from_src(void *buf, size_t cap, size_t *out_n, void *payload)
+{
+	struct src *s = payload;
+	size_t k = s->n - s->at;
+
+	if (k > cap)
+		k = cap;
+	if (k > s->piece)
+		k = s->piece;
+	memcpy(buf, s->p + s->at, k);
+	s->at += k;
+	*out_n = k;
+	return 0;
+}
+
+/* How many resumable PUTs had a Content-Range starting with start. */
+static int puts_with(const char *start)
+{
+	cJSON *j = requests(), *r;
+	int n = 0;
+
+	cJSON_ArrayForEach(r, cJSON_GetObjectItem(j, "requests"))
+	{
+		const char *m = cJSON_GetStringValue(cJSON_GetObjectItem(r, "method"));
+		const char *cr = cJSON_GetStringValue(cJSON_GetObjectItem(
+			cJSON_GetObjectItem(r, "headers"), "content-range"));
+
+		if (m && !strcmp(m, "PUT") && cr &&
+		    !strncmp(cr, start, strlen(start)))
+			n++;
+	}
+	cJSON_Delete(j);
+	return n;
+}
+
+static int read_back(const char *name, const char *want, size_t n)
+{
+	struct buf b = {0};
+	wsp_error err = {0};
+	int ok = !gcs_download(&g, name, 0, UINT64_MAX, to_buf, &b, &err) &&
+		 b.n == n && !memcmp(b.p, want, n);
+
+	free(b.p);
+	return ok;
+}
+
+static void test_resumable(void)
+{
+	size_t n = (1u << 20) + 123;
+	char *data = bytes(n, 4);
+	struct src s = {data, n, 0, 100000};
+	struct gcs_object o;
+	wsp_error err = {0};
+
+	g.chunk_size = 256 << 10;
+	call("DELETE", "/_fake/requests", NULL, NULL, NULL);
+	CU_ASSERT_EQUAL_FATAL(gcs_upload_resumable(&o, &g, "res/a", from_src,
+						   &s, "text/csv", -1, &err),
+			      0);
+	CU_ASSERT_EQUAL(o.size, n);
+	CU_ASSERT_EQUAL(o.crc32c, gcs_crc32c(0, data, n));
+	CU_ASSERT_STRING_EQUAL(o.content_type, "text/csv");
+	/* four full chunks, then the last with the size and X-Goog-Hash */
+	CU_ASSERT_EQUAL(puts_with("bytes "), 5);
+	CU_ASSERT_EQUAL(puts_with("bytes 786432-1048575/*"), 1);
+	CU_ASSERT_EQUAL(puts_with("bytes 1048576-1048698/1048699"), 1);
+	CU_ASSERT_TRUE(read_back("res/a", data, n));
+
+	/* an exact multiple: the end is told by an empty PUT */
+	s = (struct src){data, 512 << 10, 0, 1 << 20};
+	call("DELETE", "/_fake/requests", NULL, NULL, NULL);
+	CU_ASSERT_EQUAL(gcs_upload_resumable(&o, &g, "res/b", from_src, &s,
+					     NULL, -1, &err),
+			0);
+	CU_ASSERT_EQUAL(o.size, 512 << 10);
+	CU_ASSERT_EQUAL(puts_with("bytes */524288"), 1);
+	CU_ASSERT_TRUE(read_back("res/b", data, 512 << 10));
+
+	/* empty */
+	s = (struct src){data, 0, 0, 1};
+	CU_ASSERT_EQUAL(gcs_upload_resumable(&o, &g, "res/empty", from_src, &s,
+					     NULL, -1, &err),
+			0);
+	CU_ASSERT_EQUAL(o.size, 0);
+
+	/* create-only is refused at the start, before any data */
+	s = (struct src){data, n, 0, 100000};
+	call("DELETE", "/_fake/requests", NULL, NULL, NULL);
+	CU_ASSERT_EQUAL(gcs_upload_resumable(&o, &g, "res/a", from_src, &s,
+					     NULL, 0, &err),
+			WSP_EEXIST);
+	CU_ASSERT_EQUAL(puts_with("bytes "), 0);
+	CU_ASSERT_EQUAL(s.at, 0);
+	free(data);
+}
+
+static void test_resumable_reset(void)
+{
+	size_t n = (1u << 20) + 7;
+	char *data = bytes(n, 5);
+	struct src s = {data, n, 0, 1 << 20};
+	struct gcs_object o;
+	wsp_error err = {0};
+
+	g.chunk_size = 256 << 10;
+	call("DELETE", "/_fake/requests", NULL, NULL, NULL);
+	/* the first chunk's connection is reset after 100000 bytes; the
+	 * fake keeps them, as GCS keeps what it persisted */
+	CU_ASSERT_EQUAL(fault("{\"kind\":\"reset\",\"afterBytes\":100000,"
+			      "\"method\":\"PUT\",\"url\":\"upload_id\","
+			      "\"count\":1}"),
+			201);
+	CU_ASSERT_EQUAL_FATAL(gcs_upload_resumable(&o, &g, "res/r", from_src,
+						   &s, NULL, -1, &err),
+			      0);
+	CU_ASSERT_EQUAL(o.crc32c, gcs_crc32c(0, data, n));
+	/* resumed from what was stored, not restarted */
+	CU_ASSERT_EQUAL(puts_with("bytes */*"), 1);
+	CU_ASSERT_EQUAL(puts_with("bytes 100000-262143/*"), 1);
+	CU_ASSERT_EQUAL(puts_with("bytes 0-262143/*"), 1);
+	CU_ASSERT_TRUE(read_back("res/r", data, n));
+
+	/* a 503 on a chunk: asked where to go on, then done */
+	s = (struct src){data, n, 0, 1 << 20};
+	call("DELETE", "/_fake/requests", NULL, NULL, NULL);
+	CU_ASSERT_EQUAL(fault("{\"kind\":\"error\",\"status\":503,"
+			      "\"method\":\"PUT\",\"url\":\"upload_id\"}"),
+			201);
+	CU_ASSERT_EQUAL(gcs_upload_resumable(&o, &g, "res/s", from_src, &s,
+					     NULL, -1, &err),
+			0);
+	CU_ASSERT_TRUE(read_back("res/s", data, n));
+
+	/* a wrong CRC-32C in the final answer: refused and removed */
+	s = (struct src){data, n, 0, 1 << 20};
+	CU_ASSERT_EQUAL(fault("{\"kind\":\"bad_crc32c\"}"), 201);
+	CU_ASSERT_EQUAL(gcs_upload_resumable(&o, &g, "res/c", from_src, &s,
+					     NULL, -1, &err),
+			WSP_EIO);
+	CU_ASSERT_EQUAL(gcs_stat_object(&o, &g, "res/c", &err), 1);
+	free(data);
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -391,6 +540,8 @@ int main(void)
 	CU_add_test(s, "rewrite token loop", test_rewrite_loop);
 	CU_add_test(s, "token expired mid-run", test_token_expired_mid_run);
 	CU_add_test(s, "429 retried", test_rate_limited);
+	CU_add_test(s, "resumable uploads", test_resumable);
+	CU_add_test(s, "resumable upload resumed", test_resumable_reset);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failed = (int)(CU_get_number_of_failures() +
