@@ -13,6 +13,7 @@
  *            with a generation pin, multipart uploads with CRC-32C,
  *            listing pages, rewrite loops
  * resumable.c  resumable uploads, resumed from the server's Range
+ * config.c   options, and an instance made from them
  *
  * The vtable (stat, read, write, list, ...) comes with ABI 2.0's fs slots.
  * All HTTP goes through host->http_request.
@@ -230,12 +231,27 @@ struct gcs {
 	char *endpoint; /* scheme://authority, no trailing slash */
 	char *bucket;
 	char *prefix; /* "" or "team/" */
+	char *project_id; /* or NULL */
 	bool read_only;
 	uint64_t chunk_size;	      /* resumable chunk (multiple of 256 KiB) */
 	uint64_t resumable_threshold; /* larger writes are resumable */
 	uint32_t parallelism;
 	uint32_t page_size; /* maxResults of a listing (1000) */
 };
+
+/* --- config.c --- */
+
+extern const wsp_option_spec gcs_options[];
+
+/* An instance from its options (see gcs_options); gcs_close() frees. */
+int gcs_open(struct gcs **out, const wsp_host *host, const wsp_config *cfg,
+	     wsp_error *err);
+void gcs_close(struct gcs *g);
+
+/* GCS's rule for bucket names. */
+bool gcs_bucket_ok(const char *b);
+/* "team/data" -> "team/data/" ("" stays ""); WSP_ECONFIG if invalid. */
+int gcs_normalise_prefix(char **out, const char *p, wsp_error *err);
 
 /* Percent-encoding of everything but RFC 3986's unreserved bytes. */
 char *gcs_encode(const char *s);

@@ -60,6 +60,17 @@ static char *build_url(struct gcs *g, const struct gcs_req *r)
 		     r->query ? r->query : "");
 	free(eb);
 	free(eo);
+	if (n >= 0 && g->project_id) {
+		/* requester-pays buckets bill the configured project */
+		char *ep = gcs_encode(g->project_id), *u2 = NULL;
+
+		n = ep ? asprintf(&u2, "%s%suserProject=%s", url,
+				  r->query && *r->query ? "&" : "?", ep)
+		       : -1;
+		free(ep);
+		free(url);
+		url = n < 0 ? NULL : u2;
+	}
 	return n < 0 ? NULL : url;
 }
 

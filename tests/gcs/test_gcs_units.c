@@ -427,6 +427,200 @@ static void test_key(void)
 	CU_ASSERT_EQUAL(gcs_parse_key(&k, "{", 1, "f", &err), WSP_ECONFIG);
 }
 
+/* --- options --- */
+
+struct wsp_config {
+	const char *bucket, *prefix, *project_id, *credentials, *endpoint;
+	int anonymous, read_only;
+	uint64_t chunk_size, resumable_threshold;
+	int64_t parallelism;
+};
+
+static int o_string(const char **out, const wsp_host *h, const wsp_config *c,
+		    const char *name, wsp_error *err)
+{
+	const char *v;
+
+	(void)h;
+	(void)err;
+	if (!strcmp(name, "bucket"))
+		v = c->bucket;
+	else if (!strcmp(name, "prefix"))
+		v = c->prefix;
+	else if (!strcmp(name, "project_id"))
+		v = c->project_id;
+	else if (!strcmp(name, "credentials"))
+		v = c->credentials;
+	else if (!strcmp(name, "endpoint"))
+		v = c->endpoint;
+	else
+		return WSP_EINVAL;
+	*out = v;
+	return v ? 0 : WSP_ENOTFOUND;
+}
+
+static int o_bool(int *out, const wsp_host *h, const wsp_config *c,
+		  const char *name, wsp_error *err)
+{
+	(void)h;
+	(void)err;
+	if (!strcmp(name, "anonymous"))
+		*out = c->anonymous;
+	else if (!strcmp(name, "read_only"))
+		*out = c->read_only;
+	else
+		return WSP_EINVAL;
+	return 0;
+}
+
+static int o_size(uint64_t *out, const wsp_host *h, const wsp_config *c,
+		  const char *name, wsp_error *err)
+{
+	(void)h;
+	(void)err;
+	if (!strcmp(name, "chunk_size"))
+		*out = c->chunk_size ? c->chunk_size : 8 << 20;
+	else if (!strcmp(name, "resumable_threshold"))
+		*out = c->resumable_threshold ? c->resumable_threshold
+					      : 8 << 20;
+	else
+		return WSP_EINVAL;
+	return 0;
+}
+
+static int o_int(int64_t *out, const wsp_host *h, const wsp_config *c,
+		 const char *name, wsp_error *err)
+{
+	(void)h;
+	(void)err;
+	if (strcmp(name, "parallelism"))
+		return WSP_EINVAL;
+	*out = c->parallelism ? c->parallelism : 4;
+	return 0;
+}
+
+static int no_http(wsp_http_response *out, const wsp_host *h,
+		   const wsp_http_request *r, wsp_error *err)
+{
+	(void)out;
+	(void)h;
+	(void)r;
+	return wsp_error_set(err, WSP_ENOTSUP, "no HTTP in this test");
+}
+
+static void no_release(const wsp_host *h, wsp_http_response *r)
+{
+	(void)h;
+	(void)r;
+}
+
+static const wsp_host opt_host = {
+	.struct_size = sizeof(wsp_host),
+	.opt_string = o_string,
+	.opt_bool = o_bool,
+	.opt_size = o_size,
+	.opt_int = o_int,
+	.http_request = no_http,
+	.http_response_release = no_release,
+};
+
+static int open_with(struct wsp_config c, wsp_error *err)
+{
+	struct gcs *g = NULL;
+	int rc = gcs_open(&g, &opt_host, &c, err);
+
+	gcs_close(g);
+	return rc;
+}
+
+static void test_options(void)
+{
+	struct wsp_config ok = {.bucket = "team-data", .anonymous = 1};
+	struct wsp_config c;
+	struct gcs *g = NULL;
+	wsp_error err = {0};
+
+	c = ok;
+	c.prefix = "/team//";
+	c.endpoint = "http://127.0.0.1:4443/";
+	c.chunk_size = 256 << 10;
+	c.parallelism = 8;
+	c.read_only = 1;
+	c.project_id = "demo-project";
+	CU_ASSERT_EQUAL_FATAL(gcs_open(&g, &opt_host, &c, &err), 0);
+	CU_ASSERT_STRING_EQUAL(g->prefix, "team/");
+	CU_ASSERT_STRING_EQUAL(g->endpoint, "http://127.0.0.1:4443");
+	CU_ASSERT_EQUAL(g->chunk_size, 256 << 10);
+	CU_ASSERT_EQUAL(g->parallelism, 8);
+	CU_ASSERT_TRUE(g->read_only);
+	CU_ASSERT_EQUAL(g->auth.kind, GCS_AUTH_ANONYMOUS);
+	CU_ASSERT_STRING_EQUAL(g->project_id, "demo-project");
+	gcs_close(g);
+	c = ok;
+	CU_ASSERT_EQUAL_FATAL(gcs_open(&g, &opt_host, &c, &err), 0);
+	CU_ASSERT_STRING_EQUAL(g->endpoint, "https://storage.googleapis.com");
+	CU_ASSERT_STRING_EQUAL(g->prefix, "");
+	gcs_close(g);
+
+	/* buckets */
+	const char *good[] = {"abc", "a_b-c.d", "my.bucket.example.com"};
+	const char *bad[] = {"ab", "Team", "-ab", "ab-", "a..b", "a b",
+			     ("0123456789012345678901234567890123456789"
+			      "012345678901234567890123")};
+
+	for (size_t i = 0; i < 3; i++)
+		CU_ASSERT_TRUE(gcs_bucket_ok(good[i]));
+	for (size_t i = 0; i < 7; i++)
+		CU_ASSERT_FALSE(gcs_bucket_ok(bad[i]));
+	c = ok;
+	c.bucket = "bad\x1b[2Jbucket";
+	CU_ASSERT_EQUAL(open_with(c, &err), WSP_ECONFIG);
+	/* quoted input is printable */
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "bad\\x1b[2Jbucket"));
+	c.bucket = NULL;
+	CU_ASSERT_EQUAL(open_with(c, &err), WSP_ECONFIG);
+
+	/* sizes */
+	c = ok;
+	c.chunk_size = 300 << 10;
+	CU_ASSERT_EQUAL(open_with(c, &err), WSP_ECONFIG);
+	c.chunk_size = 128 << 10;
+	CU_ASSERT_EQUAL(open_with(c, &err), WSP_ECONFIG);
+	c = ok;
+	c.parallelism = 65;
+	CU_ASSERT_EQUAL(open_with(c, &err), WSP_ECONFIG);
+
+	/* endpoints */
+	const char *bad_ep[] = {"ftp://x", "http://", "http://a/b",
+				"http://u@h", "127.0.0.1:80", "http://a?b"};
+
+	for (size_t i = 0; i < 6; i++) {
+		c = ok;
+		c.endpoint = bad_ep[i];
+		CU_ASSERT_EQUAL(open_with(c, &err), WSP_ECONFIG);
+	}
+
+	/* prefixes */
+	const char *bad_pre[] = {"a/../b", "./a", "a//b", "a\nb"};
+
+	for (size_t i = 0; i < 4; i++) {
+		c = ok;
+		c.prefix = bad_pre[i];
+		CU_ASSERT_EQUAL(open_with(c, &err), WSP_ECONFIG);
+		CU_ASSERT_PTR_NULL(strchr(err.message, '\n'));
+	}
+
+	/* credentials are never quoted, file path or key */
+	c = ok;
+	c.anonymous = 0;
+	c.credentials = "{\"type\":\"service_account\",\"client_email\":"
+			"\"robot@demo-project.iam.gserviceaccount.com\","
+			"\"private_key\":\"NOT-A-KEY-4f9e\"}";
+	CU_ASSERT_EQUAL(open_with(c, &err), WSP_ECONFIG);
+	CU_ASSERT_PTR_NULL(strstr(err.message, "NOT-A-KEY-4f9e"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "'credentials' option"));
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -445,6 +639,7 @@ int main(void)
 	CU_add_test(s, "error bodies", test_error_body);
 	CU_add_test(s, "token answers", test_token_body);
 	CU_add_test(s, "credential files", test_key);
+	CU_add_test(s, "options", test_options);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	{

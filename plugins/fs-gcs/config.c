@@ -1,0 +1,267 @@
+/*
+ * plugins/fs-gcs/config.c - the provider's options and an instance made
+ * from them (what init will call once the 2.0 fs vtable is in).
+ *
+ * Option values are user input: what an error quotes of them is made
+ * printable first, and `credentials` (a key file path or the key itself)
+ * is a SECRET, never quoted at all.
+ */
+#include "gcs.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define KIB (1024ull)
+#define MIB (1024ull * 1024ull)
+
+const wsp_option_spec gcs_options[] = {
+	{sizeof(wsp_option_spec), WSP_OPT_STRING, WSP_OPT_REQUIRED, 0, "bucket",
+	 NULL, "bucket name", NULL},
+	{sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "prefix", NULL,
+	 "object name prefix the mount lives under (\"team/\")", NULL},
+	{sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "project_id", NULL,
+	 "project billed for requester-pays buckets (userProject)", NULL},
+	{sizeof(wsp_option_spec), WSP_OPT_SECRET, 0, 0, "credentials", NULL,
+	 "service-account key: a file path or the JSON itself (default: "
+	 "Application Default Credentials)",
+	 NULL},
+	{sizeof(wsp_option_spec), WSP_OPT_BOOL, 0, 0, "anonymous", "false",
+	 "send no credentials (public buckets)", NULL},
+	{sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "endpoint", NULL,
+	 "http(s)://host[:port] of the JSON API (default: "
+	 "https://storage.googleapis.com)",
+	 NULL},
+	{sizeof(wsp_option_spec), WSP_OPT_BOOL, 0, 0, "read_only", "false",
+	 "refuse every change (and ask for a read-only token)", NULL},
+	{sizeof(wsp_option_spec), WSP_OPT_SIZE, 0, 0, "chunk_size", "8MiB",
+	 "resumable upload chunk (a multiple of 256KiB, up to 1GiB)", NULL},
+	{sizeof(wsp_option_spec), WSP_OPT_SIZE, 0, 0, "resumable_threshold",
+	 "8MiB", "larger writes (and streams of unknown size) are resumable",
+	 NULL},
+	{sizeof(wsp_option_spec), WSP_OPT_INT, 0, 0, "parallelism", "4",
+	 "requests at once for recursive removes and copies (1 to 64)", NULL},
+	WSP_OPTION_END,
+};
+
+/* An optional string: NULL when absent or empty. */
+static int opt_str(char **out, const wsp_host *h, const wsp_config *cfg,
+		   const char *name, wsp_error *err)
+{
+	const char *v = NULL;
+	int rc = h->opt_string(&v, h, cfg, name, err);
+
+	*out = NULL;
+	if (rc == WSP_ENOTFOUND || (!rc && (!v || !*v)))
+		return 0;
+	if (rc)
+		return rc;
+	*out = strdup(v);
+	return *out ? 0 : wsp_error_set(err, WSP_ENOMEM, "out of memory");
+}
+
+/*
+ * GCS bucket names: 3 to 63 characters of a-z, 0-9, '-', '_' and '.'
+ * (up to 222 with dots, each part at most 63), starting and ending with
+ * a letter or digit.
+ */
+bool gcs_bucket_ok(const char *b)
+{
+	size_t n = strlen(b), part = 0;
+
+	if (n < 3 || n > 222 || (n > 63 && !strchr(b, '.')))
+		return false;
+	if (!isalnum((unsigned char)b[0]) || !isalnum((unsigned char)b[n - 1]))
+		return false;
+	for (const char *c = b; *c; c++) {
+		if (*c == '.') {
+			if (!part)
+				return false;
+			part = 0;
+			continue;
+		}
+		if (!(islower((unsigned char)*c) || isdigit((unsigned char)*c) ||
+		      *c == '-' || *c == '_') ||
+		    ++part > 63)
+			return false;
+	}
+	return true;
+}
+
+/* "team/data" -> "team/data/"; no empty, '.' or '..' components. */
+int gcs_normalise_prefix(char **out, const char *p, wsp_error *err)
+{
+	char shown[256];
+	size_t n;
+	char *r;
+
+	while (*p == '/')
+		p++;
+	n = strlen(p);
+	while (n && p[n - 1] == '/')
+		n--;
+	gcs_printable(shown, sizeof(shown), p, strlen(p));
+	if (n && !gcs_name_ok(p, n))
+		return wsp_error_set(err, WSP_ECONFIG,
+				     "invalid prefix '%s': not a GCS object "
+				     "name",
+				     shown);
+	r = malloc(n + 2);
+	if (!r)
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	memcpy(r, p, n);
+	r[n] = n ? '/' : '\0';
+	r[n + 1] = '\0';
+	for (const char *c = r; *c;) {
+		size_t l = strcspn(c, "/");
+
+		if (!l || (l == 1 && c[0] == '.') ||
+		    (l == 2 && c[0] == '.' && c[1] == '.')) {
+			free(r);
+			return wsp_error_set(err, WSP_ECONFIG,
+					     "invalid prefix '%s': empty, '.' "
+					     "or '..' component",
+					     shown);
+		}
+		c += l + 1;
+	}
+	*out = r;
+	return 0;
+}
+
+/* scheme://host[:port] and nothing else; kept without a trailing '/'. */
+static int check_endpoint(char **ep, wsp_error *err)
+{
+	const char *auth;
+	char shown[256];
+	size_t al, n = strlen(*ep);
+
+	while (n > 8 && (*ep)[n - 1] == '/')
+		(*ep)[--n] = '\0';
+	gcs_printable(shown, sizeof(shown), *ep, n);
+	if (!strncmp(*ep, "https://", 8))
+		auth = *ep + 8;
+	else if (!strncmp(*ep, "http://", 7))
+		auth = *ep + 7;
+	else
+		return wsp_error_set(err, WSP_ECONFIG,
+				     "invalid endpoint '%s': use http:// or "
+				     "https://",
+				     shown);
+	al = strcspn(auth, "/?#@ \t\r\n");
+	if (!al || auth[al])
+		return wsp_error_set(err, WSP_ECONFIG,
+				     "invalid endpoint '%s': expected "
+				     "scheme://host[:port]",
+				     shown);
+	return 0;
+}
+
+void gcs_close(struct gcs *g)
+{
+	if (!g)
+		return;
+	gcs_auth_free(&g->auth);
+	free(g->endpoint);
+	free(g->bucket);
+	free(g->prefix);
+	free(g->project_id);
+	free(g);
+}
+
+int gcs_open(struct gcs **out, const wsp_host *host, const wsp_config *cfg,
+	     wsp_error *err)
+{
+	struct gcs *g = calloc(1, sizeof(*g));
+	char *prefix = NULL, *credentials = NULL;
+	int anonymous = 0, read_only = 0;
+	uint64_t chunk = 8 * MIB, threshold = 8 * MIB;
+	int64_t par = 4;
+	int rc;
+
+	*out = NULL;
+	if (!g)
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	g->host = host;
+	if (!host->http_request || !host->http_response_release) {
+		free(g);
+		return wsp_error_set(err, WSP_ENOTSUP,
+				     "the GCS provider needs a core with the "
+				     "HTTP service");
+	}
+	rc = opt_str(&g->bucket, host, cfg, "bucket", err);
+	if (!rc)
+		rc = opt_str(&prefix, host, cfg, "prefix", err);
+	if (!rc)
+		rc = opt_str(&g->project_id, host, cfg, "project_id", err);
+	if (!rc)
+		rc = opt_str(&credentials, host, cfg, "credentials", err);
+	if (!rc)
+		rc = opt_str(&g->endpoint, host, cfg, "endpoint", err);
+	if (!rc)
+		rc = host->opt_bool(&anonymous, host, cfg, "anonymous", err);
+	if (!rc)
+		rc = host->opt_bool(&read_only, host, cfg, "read_only", err);
+	if (!rc)
+		rc = host->opt_size(&chunk, host, cfg, "chunk_size", err);
+	if (!rc)
+		rc = host->opt_size(&threshold, host, cfg,
+				    "resumable_threshold", err);
+	if (!rc)
+		rc = host->opt_int(&par, host, cfg, "parallelism", err);
+	if (rc)
+		goto fail;
+	if (!g->bucket || !gcs_bucket_ok(g->bucket)) {
+		char shown[256];
+
+		gcs_printable(shown, sizeof(shown), g->bucket ? g->bucket : "",
+			      g->bucket ? strlen(g->bucket) : 0);
+		rc = wsp_error_set(err, WSP_ECONFIG,
+				   "invalid bucket name '%s': 3 to 63 "
+				   "characters of a-z, 0-9, '-', '_' and '.'",
+				   shown);
+		goto fail;
+	}
+	if (chunk < 256 * KIB || chunk > 1024 * MIB || chunk % (256 * KIB)) {
+		rc = wsp_error_set(err, WSP_ECONFIG,
+				   "invalid chunk_size: a multiple of 256KiB "
+				   "from 256KiB to 1GiB (GCS refuses other "
+				   "chunks)");
+		goto fail;
+	}
+	if (threshold > 5 * 1024 * 1024 * MIB || par < 1 || par > 64) {
+		rc = wsp_error_set(err, WSP_ECONFIG,
+				   "invalid settings: resumable_threshold "
+				   "must be at most 5TiB and parallelism 1 "
+				   "to 64");
+		goto fail;
+	}
+	if (g->endpoint)
+		rc = check_endpoint(&g->endpoint, err);
+	else if (!(g->endpoint = strdup(GCS_ENDPOINT_DEFAULT)))
+		rc = wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	if (!rc)
+		rc = gcs_normalise_prefix(&g->prefix, prefix ? prefix : "",
+					  err);
+	if (rc)
+		goto fail;
+	g->read_only = read_only;
+	g->chunk_size = chunk;
+	g->resumable_threshold = threshold;
+	g->parallelism = (uint32_t)par;
+	g->page_size = 1000;
+	rc = gcs_auth_init(&g->auth, host, credentials, anonymous, read_only,
+			   err);
+	if (rc)
+		goto fail;
+	gcs_secret_free(credentials);
+	free(prefix);
+	*out = g;
+	return 0;
+fail:
+	gcs_secret_free(credentials);
+	free(prefix);
+	gcs_close(g);
+	return rc;
+}
