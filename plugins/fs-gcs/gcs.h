@@ -14,6 +14,7 @@
  *            listing pages, rewrite loops
  * resumable.c  resumable uploads, resumed from the server's Range
  * config.c   options, and an instance made from them
+ * compose.c  appends by compose, removes of a whole prefix
  *
  * The vtable (stat, read, write, list, ...) comes with ABI 2.0's fs slots.
  * All HTTP goes through host->http_request.
@@ -352,5 +353,29 @@ int gcs_list_walk(struct gcs *g, const char *name_prefix, bool delimit,
  */
 int gcs_rewrite(struct gcs_object *out, struct gcs *g, const char *src,
 		const char *dst, int64_t if_generation_match, wsp_error *err);
+
+/* --- compose.c --- */
+
+/*
+ * Compose 1..32 sources (each pinned to src_gen[i] when > 0) onto dst
+ * with that content type; if_generation_match as for uploads.
+ */
+int gcs_compose(struct gcs_object *out, struct gcs *g, const char *dst,
+		const char *const *src, const int64_t *src_gen, size_t n,
+		const char *mime, int64_t if_generation_match, wsp_error *err);
+
+/*
+ * Append data to name by compose (created when missing); WSP_ESTALE when
+ * name changed meanwhile.
+ */
+int gcs_append(struct gcs_object *out, struct gcs *g, const char *name,
+	       const void *data, size_t len, const char *mime, wsp_error *err);
+
+/*
+ * Remove every object under name_prefix (the listed generations only),
+ * parallelism at once; *removed counts them.
+ */
+int gcs_delete_prefix(struct gcs *g, const char *name_prefix, size_t *removed,
+		      wsp_error *err);
 
 #endif /* WSP_FS_GCS_H */

@@ -524,6 +524,74 @@ static void test_resumable_reset(void)
 	free(data);
 }
 
+static void test_append(void)
+{
+	/* binary bytes, NULs and invalid UTF-8 included */
+	const char a[] = {'\0', '\xff', '\xfe', 'a', '\n'};
+	const char b[] = {'\x80', '\0', 'b'};
+	char both[8];
+	struct gcs_object o, o2;
+	wsp_error err = {0};
+
+	memcpy(both, a, 5);
+	memcpy(both + 5, b, 3);
+	/* missing: created */
+	CU_ASSERT_EQUAL_FATAL(gcs_append(&o, &g, "app/log.bin", a, 5, NULL,
+					 &err),
+			      0);
+	CU_ASSERT_EQUAL(o.size, 5);
+	call("DELETE", "/_fake/requests", NULL, NULL, NULL);
+	CU_ASSERT_EQUAL_FATAL(gcs_append(&o2, &g, "app/log.bin", b, 3, NULL,
+					 &err),
+			      0);
+	CU_ASSERT_EQUAL(o2.size, 8);
+	CU_ASSERT_EQUAL(o2.crc32c, gcs_crc32c(0, both, 8));
+	/* by compose, never by reading the object back: one GET, of the
+	 * metadata (the read below is the test's own) */
+	CU_ASSERT_EQUAL(count_requests("POST", "/storage/v1/b/" BUCKET
+					       "/o/app%2Flog.bin/compose"),
+			1);
+	CU_ASSERT_EQUAL(count_requests("GET", "/storage/v1/b/" BUCKET
+					      "/o/app%2Flog.bin"),
+			1);
+	CU_ASSERT_TRUE(read_back("app/log.bin", both, 8));
+	/* the temporary part is gone */
+	{
+		struct names n = {0};
+
+		CU_ASSERT_EQUAL(gcs_list_walk(&g, "app/", false, collect, &n,
+					      &err),
+				0);
+		CU_ASSERT_STRING_EQUAL(n.all, "app/log.bin;");
+	}
+}
+
+static void test_delete_prefix(void)
+{
+	struct gcs_object o;
+	struct names n = {0};
+	wsp_error err = {0};
+	size_t removed = 0;
+	char name[64];
+
+	for (int i = 0; i < 9; i++) {
+		snprintf(name, sizeof(name), "rm/%s%d", i % 2 ? "sub/" : "", i);
+		CU_ASSERT_EQUAL_FATAL(gcs_upload_multipart(&o, &g, name, "x",
+							   1, NULL, -1, &err),
+				      0);
+	}
+	CU_ASSERT_EQUAL_FATAL(gcs_upload_multipart(&o, &g, "rmx", "x", 1, NULL,
+						   -1, &err),
+			      0);
+	g.parallelism = 3;
+	CU_ASSERT_EQUAL(gcs_delete_prefix(&g, "rm/", &removed, &err), 0);
+	CU_ASSERT_EQUAL(removed, 9);
+	CU_ASSERT_EQUAL(gcs_list_walk(&g, "rm", false, collect, &n, &err), 0);
+	CU_ASSERT_STRING_EQUAL(n.all, "rmx;");
+	CU_ASSERT_EQUAL(gcs_delete_prefix(&g, "rm/", &removed, &err), 0);
+	CU_ASSERT_EQUAL(removed, 0);
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -542,6 +610,8 @@ int main(void)
 	CU_add_test(s, "429 retried", test_rate_limited);
 	CU_add_test(s, "resumable uploads", test_resumable);
 	CU_add_test(s, "resumable upload resumed", test_resumable_reset);
+	CU_add_test(s, "append by compose", test_append);
+	CU_add_test(s, "remove a prefix", test_delete_prefix);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failed = (int)(CU_get_number_of_failures() +
