@@ -1,0 +1,239 @@
+/*
+ * tests/gcs/test_gcs_interop.c - what the GCS provider writes, the
+ * official @google-cloud/storage client reads back byte-identical (its
+ * own CRC-32C and MD5 checks included), and the reverse, against the
+ * project's GCS fake (--auth none: the SDK sends no token to a custom
+ * endpoint's resumable sessions). Multipart and multi-chunk resumable
+ * objects both ways, and an append by compose to an object the SDK made.
+ * Needs `npm ci` in tests/gcs.
+ */
+#include "gcs.h"
+#include "gcs_env.h"
+
+#include <CUnit/Basic.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static struct gcs g;
+
+struct buf {
+	char *p;
+	size_t n;
+};
+
+static int to_buf(const void *data, size_t len, void *payload)
+{
+	struct buf *b = payload;
+	char *np = realloc(b->p, b->n + len + 1);
+
+	if (!np)
+		return WSP_ENOMEM;
+	b->p = np;
+	memcpy(b->p + b->n, data, len);
+	b->n += len;
+	return 0;
+}
+
+struct src {
+	const char *p;
+	size_t n, at;
+};
+
+static int from_src(void *buf, size_t cap, size_t *out_n, void *payload)
+{
+	struct src *s = payload;
+	size_t k = s->n - s->at < cap ? s->n - s->at : cap;
+
+	memcpy(buf, s->p + s->at, k);
+	s->at += k;
+	*out_n = k;
+	return 0;
+}
+
+static char *bytes(size_t n, unsigned seed)
+{
+	char *b = malloc(n ? n : 1);
+
+	for (size_t i = 0; i < n; i++) {
+		seed = seed * 1103515245u + 12345u;
+		b[i] = (char)(seed >> 16);
+	}
+	return b;
+}
+
+/* Run interop.mjs; its exit status. */
+static int sdk(const char *op, const char *name, const char *file,
+	       const char *chunk)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd),
+		 "'%s' '%s/interop.mjs' 'http://127.0.0.1:%d' '%s' %s '%s' "
+		 "'%s' %s",
+		 WSP_TEST_NODE, WSP_TEST_GCS_DIR, port, BUCKET, op, name, file,
+		 chunk ? chunk : "");
+	return system(cmd);
+}
+
+static int write_file(const char *path, const char *data, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+	int ok = f && fwrite(data, 1, n, f) == n;
+
+	if (f)
+		fclose(f);
+	return ok ? 0 : -1;
+}
+
+/* The file's bytes equal data[0..n). */
+static int same_file(const char *path, const char *data, size_t n)
+{
+	FILE *f = fopen(path, "rb");
+	char *b = malloc(n + 1);
+	size_t got = f ? fread(b, 1, n + 1, f) : 0;
+	int same = f && got == n && !memcmp(b, data, n);
+
+	if (f)
+		fclose(f);
+	free(b);
+	return same;
+}
+
+static int suite_init(void)
+{
+	static const char *const extra[] = {"--auth", "none", NULL};
+	char ep[64];
+	wsp_error err = {0};
+
+	if (access(WSP_TEST_GCS_DIR "/node_modules/@google-cloud/storage",
+		   F_OK)) {
+		fprintf(stderr, "@google-cloud/storage is not installed: run "
+				"'npm ci' in " WSP_TEST_GCS_DIR "\n");
+		return -1;
+	}
+	if (start_fake(extra))
+		return -1;
+	snprintf(ep, sizeof(ep), "http://127.0.0.1:%d", port);
+	g.host = &host;
+	g.endpoint = strdup(ep);
+	g.bucket = strdup(BUCKET);
+	g.prefix = strdup("");
+	g.chunk_size = 256 << 10;
+	g.parallelism = 4;
+	if (gcs_auth_init(&g.auth, &host, NULL, true, false, &err)) {
+		fprintf(stderr, "%s\n", err.message);
+		return -1;
+	}
+	return 0;
+}
+
+static int suite_clean(void)
+{
+	gcs_auth_free(&g.auth);
+	free(g.endpoint);
+	free(g.bucket);
+	free(g.prefix);
+	stop_fake();
+	return 0;
+}
+
+static void test_wsp_writes_sdk_reads(void)
+{
+	size_t n = 3 * (256 << 10) + 4099; /* four chunks */
+	char *data = bytes(n, 11), out[320];
+	struct src s = {data, n, 0};
+	struct gcs_object o;
+	wsp_error err = {0};
+
+	snprintf(out, sizeof(out), "%s/sdk-read.bin", tmp);
+	CU_ASSERT_EQUAL_FATAL(gcs_upload_multipart(&o, &g, "io/wsp small.bin",
+						   data, 70000, NULL, -1, &err),
+			      0);
+	CU_ASSERT_EQUAL(sdk("read", "io/wsp small.bin", out, NULL), 0);
+	CU_ASSERT_TRUE(same_file(out, data, 70000));
+	CU_ASSERT_EQUAL_FATAL(gcs_upload_resumable(&o, &g, "io/wsp-big.bin",
+						   from_src, &s, NULL, -1,
+						   &err),
+			      0);
+	CU_ASSERT_EQUAL(sdk("read", "io/wsp-big.bin", out, NULL), 0);
+	CU_ASSERT_TRUE(same_file(out, data, n));
+	free(data);
+}
+
+static void test_sdk_writes_wsp_reads(void)
+{
+	size_t n = 2 * (256 << 10) + 777;
+	char *data = bytes(n, 12), in[320];
+	struct buf b = {0};
+	wsp_error err = {0};
+
+	snprintf(in, sizeof(in), "%s/sdk-write.bin", tmp);
+	CU_ASSERT_EQUAL_FATAL(write_file(in, data, n), 0);
+	/* resumable in 256 KiB chunks */
+	CU_ASSERT_EQUAL_FATAL(sdk("write", "io/sdk-big.bin", in, "262144"), 0);
+	CU_ASSERT_EQUAL(gcs_download(&g, "io/sdk-big.bin", 0, UINT64_MAX,
+				     to_buf, &b, &err),
+			0);
+	CU_ASSERT_EQUAL_FATAL(b.n, n);
+	CU_ASSERT_EQUAL(memcmp(b.p, data, n), 0);
+	free(b.p);
+	b = (struct buf){0};
+	CU_ASSERT_EQUAL(gcs_download(&g, "io/sdk-big.bin", 262140, 10, to_buf,
+				     &b, &err),
+			0);
+	CU_ASSERT_EQUAL_FATAL(b.n, 10);
+	CU_ASSERT_EQUAL(memcmp(b.p, data + 262140, 10), 0);
+	free(b.p);
+	b = (struct buf){0};
+	/* multipart */
+	CU_ASSERT_EQUAL_FATAL(sdk("write", "io/sdk small.bin", in, "0"), 0);
+	CU_ASSERT_EQUAL(gcs_download(&g, "io/sdk small.bin", 0, UINT64_MAX,
+				     to_buf, &b, &err),
+			0);
+	CU_ASSERT_EQUAL_FATAL(b.n, n);
+	CU_ASSERT_EQUAL(memcmp(b.p, data, n), 0);
+	free(b.p);
+	free(data);
+}
+
+static void test_append_read_by_sdk(void)
+{
+	char *data = bytes(5000, 13), in[320], out[320];
+	struct gcs_object o;
+	wsp_error err = {0};
+
+	snprintf(in, sizeof(in), "%s/base.bin", tmp);
+	snprintf(out, sizeof(out), "%s/appended.bin", tmp);
+	CU_ASSERT_EQUAL_FATAL(write_file(in, data, 3000), 0);
+	CU_ASSERT_EQUAL_FATAL(sdk("write", "io/log.bin", in, "0"), 0);
+	CU_ASSERT_EQUAL_FATAL(gcs_append(&o, &g, "io/log.bin", data + 3000,
+					 2000, NULL, &err),
+			      0);
+	/* the SDK checks the composite's CRC-32C (no MD5 for composites) */
+	CU_ASSERT_EQUAL(sdk("read", "io/log.bin", out, NULL), 0);
+	CU_ASSERT_TRUE(same_file(out, data, 5000));
+	free(data);
+}
+
+int main(void)
+{
+	CU_pSuite s;
+	int failed;
+
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	s = CU_add_suite("gcs_interop", suite_init, suite_clean);
+	CU_add_test(s, "wsp writes, the SDK reads", test_wsp_writes_sdk_reads);
+	CU_add_test(s, "the SDK writes, wsp reads", test_sdk_writes_wsp_reads);
+	CU_add_test(s, "append by compose, the SDK reads",
+		    test_append_read_by_sdk);
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failed = (int)(CU_get_number_of_failures() +
+		       CU_get_number_of_suites_failed());
+	CU_cleanup_registry();
+	return failed ? 1 : 0;
+}
