@@ -14,7 +14,8 @@ static const char usage_text[] =
 	"   or: wsp plugins info NAME\n"
 	"\n"
 	"list  every wsp-<kind>-<name>.so on the plugin path, in search\n"
-	"      order: kind, name, version, ABI, file; refused plugins with\n"
+	"      order: kind, name, version, ABI built against, lowest wsp\n"
+	"      plugin ABI it runs on (NEEDS), file; refused plugins with\n"
 	"      the reason, shadowed ones with the file that wins\n"
 	"info  one provider in full: capabilities, option schema and\n"
 	"      extension operations. NAME is 'local', or 'fs-local' /\n"
@@ -108,6 +109,9 @@ static cJSON *info_json(const wsp_plugin_info *p)
 				p->description ? p->description : "");
 	snprintf(abi, sizeof(abi), "%u.%u", p->abi_major, p->abi_minor);
 	cJSON_AddStringToObject(o, "abi", abi);
+	snprintf(abi, sizeof(abi), "%u.%u", p->abi_major,
+		 p->abi_minor_required);
+	cJSON_AddStringToObject(o, "abi_required", abi);
 	arr = cJSON_AddArrayToObject(o, "capabilities");
 	for (i = 0; i < sizeof(cap_names) / sizeof(cap_names[0]); i++)
 		if (p->caps & cap_names[i].bit)
@@ -166,21 +170,25 @@ struct list_state {
 static int list_one(const wsp_plugin_info *p, void *payload)
 {
 	struct list_state *st = payload;
-	char abi[16];
+	char abi[16], needs[16];
 
 	st->count++;
 	if (st->json) {
 		cJSON_AddItemToArray(st->arr, info_json(p));
 		return 0;
 	}
-	if (p->status == WSP_PLUGIN_OK)
+	if (p->status == WSP_PLUGIN_OK) {
 		snprintf(abi, sizeof(abi), "%u.%u", p->abi_major, p->abi_minor);
-	else
+		snprintf(needs, sizeof(needs), "%u.%u", p->abi_major,
+			 p->abi_minor_required);
+	} else {
 		snprintf(abi, sizeof(abi), "-");
-	printf("%-8s %-7s %-12s %-10s %-5s %s\n", status_name(p->status),
+		snprintf(needs, sizeof(needs), "-");
+	}
+	printf("%-8s %-7s %-12s %-10s %-5s %-5s %s\n", status_name(p->status),
 	       kind_name(p->kind), p->name,
 	       p->version && p->status == WSP_PLUGIN_OK ? p->version : "-",
-	       abi, p->path);
+	       abi, needs, p->path);
 	if (p->message)
 		printf("         %s\n", p->message);
 	return 0;
@@ -216,8 +224,8 @@ static int list(struct wsp_cli *cli, wsp_workspace *ws)
 	}
 	wsp_workspace_plugin_dirs(ws, print_dir, dirs, &err);
 	if (!cli->json)
-		printf("\n%-8s %-7s %-12s %-10s %-5s %s\n", "STATUS", "KIND",
-		       "NAME", "VERSION", "ABI", "FILE");
+		printf("\n%-8s %-7s %-12s %-10s %-5s %-5s %s\n", "STATUS",
+		       "KIND", "NAME", "VERSION", "ABI", "NEEDS", "FILE");
 	if (wsp_workspace_plugins(ws, list_one, &st, &err) < 0) {
 		cJSON_Delete(doc);
 		cli_error("%s", err.message);
@@ -252,7 +260,10 @@ static int info_one(const wsp_plugin_info *p, void *payload)
 		return 0;
 	caps_text(caps, sizeof(caps), p->caps);
 	printf("  version:      %s\n", p->version ? p->version : "-");
-	printf("  abi:          %u.%u\n", p->abi_major, p->abi_minor);
+	printf("  abi:          %u.%u (built against)\n", p->abi_major,
+	       p->abi_minor);
+	printf("  needs:        wsp plugin ABI %u.%u or newer\n", p->abi_major,
+	       p->abi_minor_required);
 	printf("  description:  %s\n", p->description ? p->description : "");
 	printf("  capabilities: %s\n", caps);
 	printf("  options:%s\n", p->n_options ? "" : "      (none)");

@@ -1,13 +1,15 @@
 /*
  * core/plugin_validate.c - the checks a descriptor passes before use.
  *
- * In order: descriptor present, magic, ABI major, ABI minor not newer,
- * descriptor at least as large as ABI 2.0's, kind, name, init, the
- * vtables the kind requires (each at least its 2.0 size, required slots
- * set), then the option and extension tables. Each refusal is one line
+ * In order: descriptor present, magic, ABI major, descriptor at least as
+ * large as ABI 2.0's, the minor it requires (not the one it was built
+ * against: a newer plugin that needs nothing newer loads), kind, name,
+ * init, the vtables the kind requires (each at least its 2.0 size,
+ * required slots set), then the option and extension tables. Each refusal is one line
  * that names the file, what was found, what was expected and what to do.
  * Everything is then copied, sized, into this core's layout, so slots a
- * plugin predates read as NULL.
+ * plugin predates read as NULL and those past what this core knows are
+ * never read.
  */
 #include "config.h"
 #include "internal.h"
@@ -350,31 +352,39 @@ static int check(wsp__provider *p, const wsp_plugin_desc *d, uint32_t kind,
 				     "0x%08x; build it with WSP_PLUGIN_DEFINE "
 				     "from <wsp/plugin.h>",
 				     who, d->magic, WSP_PLUGIN_MAGIC);
-	if (d->abi_major != WSP_PLUGIN_ABI_MAJOR)
+	if (d->abi_major < WSP_PLUGIN_ABI_MAJOR)
 		return wsp_error_set(err, WSP_EABI,
 				     "plugin '%s' was built for plugin ABI "
-				     "%u.%u, but this wsp provides %d.%d; "
-				     "rebuild it against the wsp %d.x SDK",
+				     "%u.%u; rebuild it against the wsp SDK "
+				     "%d.x (pkg-config wsp-plugin)",
 				     who, d->abi_major, d->abi_minor,
-				     WSP_PLUGIN_ABI_MAJOR,
-				     WSP_PLUGIN_ABI_MINOR,
 				     WSP_PLUGIN_ABI_MAJOR);
-	if (d->abi_minor > WSP_PLUGIN_ABI_MINOR)
+	if (d->abi_major > WSP_PLUGIN_ABI_MAJOR)
 		return wsp_error_set(err, WSP_EABI,
 				     "plugin '%s' was built for plugin ABI "
-				     "%u.%u, newer than the %d.%d this wsp "
-				     "provides; upgrade wsp or rebuild the "
-				     "plugin against the %d.%d SDK",
+				     "%u.%u, a newer major than this wsp's "
+				     "%d.%d; upgrade wsp to a release with "
+				     "plugin ABI %u, or use a build of the "
+				     "plugin for ABI %d",
 				     who, d->abi_major, d->abi_minor,
-				     WSP_PLUGIN_ABI_MAJOR,
-				     WSP_PLUGIN_ABI_MINOR, WSP_PLUGIN_ABI_MAJOR,
-				     WSP_PLUGIN_ABI_MINOR);
+				     WSP_PLUGIN_ABI_MAJOR, WSP_PLUGIN_ABI_MINOR,
+				     d->abi_major, WSP_PLUGIN_ABI_MAJOR);
+	/* Same major from here: the 2.0 layout, so the size says enough. */
 	if (d->struct_size < DESC_MIN)
 		return wsp_error_set(err, WSP_EABI,
 				     "plugin '%s' has a %u-byte descriptor, "
 				     "smaller than the %zu bytes of ABI 2.0; "
 				     "rebuild it with WSP_PLUGIN_DEFINE",
 				     who, d->struct_size, (size_t)DESC_MIN);
+	if (d->abi_minor_required > WSP_PLUGIN_ABI_MINOR)
+		return wsp_error_set(err, WSP_EABI,
+				     "plugin '%s' needs wsp plugin ABI %d.%u "
+				     "or newer; this wsp has %d.%d; upgrade "
+				     "wsp",
+				     who, WSP_PLUGIN_ABI_MAJOR,
+				     d->abi_minor_required,
+				     WSP_PLUGIN_ABI_MAJOR,
+				     WSP_PLUGIN_ABI_MINOR);
 	copy_sized(&p->desc, sizeof(p->desc), d, d->struct_size);
 	if (!wsp__kind_name(c->kind))
 		return wsp_error_set(err, WSP_EABI,

@@ -39,6 +39,7 @@ static void fill(wsp_plugin_info *info, const struct wsp__loaded *f,
 	info->status = WSP_PLUGIN_OK;
 	info->abi_major = p->desc.abi_major;
 	info->abi_minor = p->desc.abi_minor;
+	info->abi_minor_required = p->desc.abi_minor_required;
 	info->version = p->desc.version;
 	info->description = p->desc.description;
 	info->caps = p->desc.caps;

@@ -4,7 +4,8 @@
  *
  * The descriptor's frozen header (magic, major, minor, struct size) sits
  * where it sat in 1.0 (frozen_layout.c proves layout_1_0.inc holds 1.0's
- * numbers), and wsp_error, which is caller-allocated with no struct_size,
+ * numbers), the minor a plugin requires right after it at offset 12
+ * (where every 2.x core reads it), and wsp_error, which is caller-allocated with no struct_size,
  * has 2.0's fixed size and layout. The checks are static assertions: a
  * moved member fails the build. At run time the test also checks the
  * descriptor header through the public validator, reading a descriptor
@@ -15,6 +16,7 @@
 
 #include <CUnit/Basic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "cu_main.h"
@@ -35,6 +37,15 @@ _Static_assert(offsetof(wsp_plugin_desc, abi_major) == 4, "abi_major");
 _Static_assert(offsetof(wsp_plugin_desc, abi_minor) == 6, "abi_minor");
 _Static_assert(offsetof(wsp_plugin_desc, struct_size) == 8, "struct_size");
 _Static_assert(WSP_PLUGIN_MAGIC == 0x57535050, "magic value");
+/* First of the 2.0 body: every 2.x core reads it before anything else. */
+_Static_assert(offsetof(wsp_plugin_desc, abi_minor_required) == 12,
+	       "abi_minor_required");
+_Static_assert(sizeof(((wsp_plugin_desc *)0)->abi_minor_required) == 2,
+	       "abi_minor_required is 16 bits");
+_Static_assert(offsetof(wsp_plugin_desc, reserved) == 14, "reserved");
+/* Unless a provider lowers it, it needs the minor it was built against. */
+_Static_assert(WSP_PLUGIN_MINOR_REQUIRED == WSP_PLUGIN_ABI_MINOR,
+	       "WSP_PLUGIN_MINOR_REQUIRED defaults to the SDK's minor");
 
 int wsp_frozen_layout_checked(void);
 
@@ -61,6 +72,40 @@ static void test_header_read_from_bytes(void)
 	memcpy(&d, image, sizeof(d));
 	CU_ASSERT_EQUAL(wsp_plugin_validate(&d, 0, &err), WSP_EABI);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "plugin ABI 7.0"));
+}
+
+/*
+ * A 2.x descriptor as bytes: the minor it needs is read at offset 12. One
+ * newer than this core is refused; the minor it was built against is not
+ * what decides.
+ */
+static void test_required_minor_read_from_bytes(void)
+{
+	unsigned char image[sizeof(wsp_plugin_desc)];
+	wsp_plugin_desc d;
+	wsp_error err;
+	uint32_t magic = WSP_PLUGIN_MAGIC, size = sizeof(wsp_plugin_desc);
+	uint16_t major = WSP_PLUGIN_ABI_MAJOR, minor = 7;
+	uint16_t required = WSP_PLUGIN_ABI_MINOR + 1;
+	char want[96];
+
+	memset(image, 0, sizeof(image));
+	memcpy(image + 0, &magic, 4);
+	memcpy(image + 4, &major, 2);
+	memcpy(image + 6, &minor, 2);
+	memcpy(image + 8, &size, 4);
+	memcpy(image + 12, &required, 2);
+	memcpy(&d, image, sizeof(d));
+	CU_ASSERT_EQUAL(wsp_plugin_validate(&d, 0, &err), WSP_EABI);
+	snprintf(want, sizeof(want), "needs wsp plugin ABI %d.%d or newer",
+		 WSP_PLUGIN_ABI_MAJOR, WSP_PLUGIN_ABI_MINOR + 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, want));
+	/* Needing this core's minor passes the version check. */
+	required = WSP_PLUGIN_ABI_MINOR;
+	memcpy(image + 12, &required, 2);
+	memcpy(&d, image, sizeof(d));
+	CU_ASSERT_EQUAL(wsp_plugin_validate(&d, 0, &err), WSP_EABI);
+	CU_ASSERT_PTR_NULL(strstr(err.message, "plugin ABI"));
 }
 
 /* A plain failure after a detailed one keeps none of the old detail. */
@@ -96,6 +141,8 @@ int main(void)
 	CU_add_test(s, "frozen 1.0 numbers",
 		    test_frozen_numbers_compiled);
 	CU_add_test(s, "header read from bytes", test_header_read_from_bytes);
+	CU_add_test(s, "required minor read from bytes",
+		    test_required_minor_read_from_bytes);
 	CU_add_test(s, "wsp_error_set clears the detail",
 		    test_error_set_clears_detail);
 	return cu_run_registry();

@@ -289,13 +289,36 @@ static void test_secret_everywhere(void)
 
 static void test_plugins(void)
 {
-	CU_ASSERT_EQUAL(W("--plugin-path", FIX("good") ":" FIX("bad"),
+	CU_ASSERT_EQUAL(W("--plugin-path",
+			  FIX("good") ":" FIX("newer") ":" FIX("bad"),
 			  "plugins"),
 			0);
-	TU_ASSERT_CONTAINS(out, "ok       fs      fixture      1.2.3      2.0");
+	TU_ASSERT_CONTAINS(out, "VERSION    ABI   NEEDS FILE");
+	/* Built against, then the lowest minor it runs on. */
+	TU_ASSERT_CONTAINS(out, "ok       fs      fixture      1.2.3      2.0   "
+				"2.0   " FIX("good/"));
+	TU_ASSERT_CONTAINS(out, "ok       fs      newer        1.2.3      2.3   "
+				"2.0   " FIX("newer/"));
 	TU_ASSERT_CONTAINS(out, "refused  fs      major");
 	TU_ASSERT_CONTAINS(out, "built for plugin ABI 3.0");
+	TU_ASSERT_CONTAINS(out, "refused  fs      requires     -          -     "
+				"-     " FIX("bad/"));
+	TU_ASSERT_CONTAINS(out, "needs wsp plugin ABI 2.3 or newer; this wsp "
+				"has 2.0; upgrade wsp");
+	TU_ASSERT_CONTAINS(out, "wsp-fs-v1.so' was built for plugin ABI 1.0; "
+				"rebuild it against the wsp SDK 2.x "
+				"(pkg-config wsp-plugin)");
 	TU_ASSERT_CONTAINS(out, "(--plugin-path)");
+	CU_ASSERT_EQUAL(W("--plugin-path", FIX("newer"), "plugins", "info",
+			  "newer"),
+			0);
+	TU_ASSERT_CONTAINS(out, "  abi:          2.3 (built against)\n"
+				"  needs:        wsp plugin ABI 2.0 or newer\n");
+	CU_ASSERT_EQUAL(W("--plugin-path", FIX("newer"), "--json", "plugins",
+			  "info", "newer"),
+			0);
+	TU_ASSERT_CONTAINS(out, "\"abi\":\t\"2.3\"");
+	TU_ASSERT_CONTAINS(out, "\"abi_required\":\t\"2.0\"");
 	CU_ASSERT_EQUAL(W("--plugin-path", FIX("good") ":" FIX("bad"), "--json",
 			  "plugins", "list"),
 			0);

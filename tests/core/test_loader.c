@@ -1,7 +1,8 @@
 /*
  * tests/core/test_loader.c - the loader against real fixture plugins:
- * every refusal (code and message), the older-minor plugin, the search
- * order, shadowing, laziness and the public listing.
+ * every refusal (code and message), older and newer minors (built
+ * against vs requires), the search order, shadowing, laziness and the
+ * public listing.
  */
 #include "loader.h"
 #include "workspace_impl.h"
@@ -14,6 +15,16 @@
 #include <unistd.h>
 
 #define FIX(dir) WSP_FIXTURE_DIR "/" dir
+#define STR_(x) #x
+#define STR(x) STR_(x)
+/* This core's plugin ABI, as refusals print it ("2.0"). */
+#define CORE_ABI STR(WSP_PLUGIN_ABI_MAJOR) "." STR(WSP_PLUGIN_ABI_MINOR)
+
+/*
+ * The "requires" fixture needs minor 3 and "newer" is built against 3: a
+ * core of 2.3 or later must move them on.
+ */
+_Static_assert(WSP_PLUGIN_ABI_MINOR < 3, "move the newer-minor fixtures on");
 
 static void reset_env(void)
 {
@@ -122,22 +133,30 @@ static void test_refuse_bad_magic(void)
 
 static void test_refuse_other_major(void)
 {
-	expect_refusal("major", WSP_EABI, "built for plugin ABI 3.0",
-		       "this wsp provides 2.0; rebuild it against the wsp "
-		       "2.x SDK");
+	expect_refusal("major", WSP_EABI,
+		       "built for plugin ABI 3.0, a newer major than this "
+		       "wsp's " CORE_ABI,
+		       "upgrade wsp to a release with plugin ABI 3, or use a "
+		       "build of the plugin for ABI 2");
 }
 
-/* A third party's plugin built against the 1.0 SDK. */
+/*
+ * A third party's plugin built against the frozen 1.0 headers: only its
+ * frozen header is read, and the refusal says how to rebuild.
+ */
 static void test_refuse_abi_1_0(void)
 {
-	expect_refusal("v1", WSP_EABI, "built for plugin ABI 1.0",
-		       "rebuild it against the wsp 2.x SDK");
+	expect_refusal("v1", WSP_EABI, "was built for plugin ABI 1.0; ",
+		       "rebuild it against the wsp SDK 2.x (pkg-config "
+		       "wsp-plugin)");
 }
 
-static void test_refuse_newer_minor(void)
+/* Built against 2.3 and needing 2.3: this core is too old for it. */
+static void test_refuse_newer_required(void)
 {
-	expect_refusal("minor", WSP_EABI, "built for plugin ABI 2.99",
-		       "upgrade wsp or rebuild");
+	expect_refusal("requires", WSP_EABI,
+		       "needs wsp plugin ABI 2.3 or newer; ",
+		       "this wsp has " CORE_ABI "; upgrade wsp");
 }
 
 static void test_refuse_truncated_descriptor(void)
@@ -300,7 +319,7 @@ static void test_not_found_suggests(void)
 }
 
 /*
- * Built against this SDK, with a descriptor that ends
+ * As built against an older minor, with a descriptor that ends
  * before procmgr and an fs vtable that ends before copy. Its struct holds
  * a copy slot past its struct_size: the loader must not have read it.
  */
@@ -338,6 +357,18 @@ static void test_public_validate(void)
 	d.name = "fine";
 	CU_ASSERT_EQUAL(wsp_plugin_validate(&d, 0, &err), WSP_EABI);
 	TU_ASSERT_CONTAINS(err.message, "no init function");
+	/* The minor it was built against is not checked, the one it needs is. */
+	d.abi_minor = 999;
+	CU_ASSERT_EQUAL(wsp_plugin_validate(&d, 0, &err), WSP_EABI);
+	TU_ASSERT_CONTAINS(err.message, "no init function");
+	d.abi_minor_required = WSP_PLUGIN_ABI_MINOR;
+	CU_ASSERT_EQUAL(wsp_plugin_validate(&d, 0, &err), WSP_EABI);
+	TU_ASSERT_CONTAINS(err.message, "no init function");
+	d.abi_minor_required = WSP_PLUGIN_ABI_MINOR + 1;
+	CU_ASSERT_EQUAL(wsp_plugin_validate(&d, 0, &err), WSP_EABI);
+	TU_ASSERT_CONTAINS(err.message, "'<descriptor>' needs wsp plugin ABI");
+	TU_ASSERT_CONTAINS(err.message, "this wsp has " CORE_ABI "; upgrade "
+					"wsp");
 }
 
 /* First on the path wins: --plugin-path, $WSP_PLUGIN_PATH, plugin_path:. */
@@ -564,6 +595,59 @@ static void test_init_failure(void)
 	wsp_workspace_close(ws);
 }
 
+static int on_newer(const wsp_plugin_info *p, void *payload)
+{
+	*(wsp_plugin_info *)payload = *p;
+	return 0;
+}
+
+/*
+ * Built against 2.3, needing 2.0: it loads on this core. The member and
+ * the slot it has past this core's descriptor and fs vtable hold junk
+ * (slot address 1): the copies the core made stop at its own sizes, and
+ * starting an instance never touches them.
+ */
+static void test_newer_minor_loads_extra_ignored(void)
+{
+	wsp__provider *p = NULL;
+	wsp_workspace *ws;
+	wsp__instance *inst = NULL;
+	wsp_plugin_info info;
+	wsp_error err;
+
+	CU_ASSERT_EQUAL_FATAL(load(&p, FIX("newer"), WSP_KIND_FS, "newer",
+				   &err),
+			      0);
+	CU_ASSERT_EQUAL(p->desc.abi_minor, 3);
+	CU_ASSERT_EQUAL(p->desc.abi_minor_required, 0);
+	/* What it declared is kept; what was copied is this core's size. */
+	CU_ASSERT(p->desc.struct_size > sizeof(wsp_plugin_desc));
+	CU_ASSERT(p->fs.struct_size > sizeof(wsp_fs_vtable));
+	CU_ASSERT_EQUAL(sizeof(p->desc), sizeof(wsp_plugin_desc));
+	CU_ASSERT_EQUAL(sizeof(p->fs), sizeof(wsp_fs_vtable));
+	CU_ASSERT_PTR_NOT_NULL(p->fs.stat);
+	CU_ASSERT_PTR_NOT_NULL(p->fs.rmdir);
+	CU_ASSERT_PTR_NOT_NULL(p->fs.copy);
+	CU_ASSERT_STRING_EQUAL(p->desc.name, "newer");
+	CU_ASSERT_EQUAL(p->n_options, 9);
+
+	ws = open_ws(FIX("newer"), "mounts: {/: {provider: newer, options: "
+				   "{root: /srv}}}\n");
+	if (!ws)
+		return;
+	CU_ASSERT_EQUAL(wsp__workspace_mount_instance(&inst, ws, 0, &err), 0);
+	CU_ASSERT_PTR_NOT_NULL(inst);
+	memset(&info, 0, sizeof(info));
+	CU_ASSERT_EQUAL(wsp_workspace_plugin(ws, WSP_KIND_FS, "newer",
+					     on_newer, &info, &err),
+			0);
+	CU_ASSERT_EQUAL(info.status, WSP_PLUGIN_OK);
+	CU_ASSERT_EQUAL(info.abi_major, WSP_PLUGIN_ABI_MAJOR);
+	CU_ASSERT_EQUAL(info.abi_minor, 3);
+	CU_ASSERT_EQUAL(info.abi_minor_required, 0);
+	wsp_workspace_close(ws);
+}
+
 static const CU_TestInfo tests[] = {
 	{ "good plugin loads", test_good_plugin_loads },
 	{ "refuse: not a shared object", test_refuse_not_shared_object },
@@ -572,7 +656,7 @@ static const CU_TestInfo tests[] = {
 	{ "refuse: bad magic", test_refuse_bad_magic },
 	{ "refuse: other major", test_refuse_other_major },
 	{ "refuse: ABI 1.0", test_refuse_abi_1_0 },
-	{ "refuse: newer minor", test_refuse_newer_minor },
+	{ "refuse: needs a newer minor", test_refuse_newer_required },
 	{ "refuse: truncated descriptor", test_refuse_truncated_descriptor },
 	{ "refuse: missing required slot", test_refuse_missing_slot },
 	{ "refuse: kind mismatch", test_refuse_kind_mismatch },
@@ -584,6 +668,8 @@ static const CU_TestInfo tests[] = {
 	{ "refuse: others could replace it", test_refuse_others_could_replace },
 	{ "older minor loads, newer slots absent",
 	  test_older_minor_loads_with_slots_absent },
+	{ "newer minor needing 2.0 loads, extra ignored",
+	  test_newer_minor_loads_extra_ignored },
 	{ "public validator", test_public_validate },
 	{ "search order", test_search_order },
 	{ "missing plugin directory", test_missing_plugin_dir },

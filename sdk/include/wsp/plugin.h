@@ -5,11 +5,16 @@
  * exactly one symbol, wsp_plugin_entry(), returning a const descriptor. The
  * descriptor starts with a frozen header (magic, ABI major, ABI minor,
  * struct size) that no ABI major will ever move, so any core can read any
- * plugin well enough to refuse it with a clear message. The core loads a
- * plugin only when the majors match and the plugin's minor is not newer
- * than its own; it then copies min(struct_size, sizeof) bytes of the
- * descriptor and of each vtable into zeroed copies, so slots an older
- * plugin predates read as NULL ("not supported").
+ * plugin well enough to refuse it with a clear message.
+ *
+ * Built against vs requires: abi_minor is the SDK minor the provider was
+ * built against, abi_minor_required the lowest core minor it can run on.
+ * The core loads a plugin when the majors match and its own minor is at
+ * least abi_minor_required, whatever abi_minor says. It then copies
+ * min(struct_size, sizeof) bytes of the descriptor and of each vtable into
+ * zeroed copies: slots an older plugin predates read as NULL ("not
+ * supported"), slots and members a newer plugin has past what the core
+ * knows are never read.
  *
  * Most providers need only WSP_PLUGIN_DEFINE (bottom of this file).
  */
@@ -31,6 +36,22 @@ extern "C" {
 #define WSP_PLUGIN_ABI_MAJOR 2
 #define WSP_PLUGIN_ABI_MINOR 0
 #define WSP_PLUGIN_ENTRY_SYMBOL "wsp_plugin_entry"
+
+/*
+ * The lowest core minor this provider can run on: what WSP_PLUGIN_DEFINE
+ * puts in abi_minor_required. It defaults to the SDK's own minor, which is
+ * always safe. A provider that fills no slot newer than minor N may
+ * #define WSP_PLUGIN_MINOR_REQUIRED N before including <wsp/plugin.h>, so
+ * that cores from 2.N on load it. Such a provider must check
+ * host->struct_size before calling a host member newer than 2.N (an older
+ * core's table ends before it) and expect newer option members to be 0.
+ */
+#ifndef WSP_PLUGIN_MINOR_REQUIRED
+#define WSP_PLUGIN_MINOR_REQUIRED WSP_PLUGIN_ABI_MINOR
+#endif
+#if WSP_PLUGIN_MINOR_REQUIRED > WSP_PLUGIN_ABI_MINOR
+#error "WSP_PLUGIN_MINOR_REQUIRED is newer than this SDK's plugin ABI minor"
+#endif
 
 /* Provider kinds: the <kind> of wsp-<kind>-<name>.so. */
 typedef enum wsp_plugin_kind {
@@ -103,10 +124,13 @@ typedef struct wsp_plugin_desc {
 	/* Frozen header: identical in every ABI major, forever. */
 	uint32_t magic;       /* WSP_PLUGIN_MAGIC */
 	uint16_t abi_major;   /* WSP_PLUGIN_ABI_MAJOR at build time */
-	uint16_t abi_minor;   /* WSP_PLUGIN_ABI_MINOR at build time */
+	uint16_t abi_minor;   /* WSP_PLUGIN_ABI_MINOR: built against */
 	uint32_t struct_size; /* sizeof(wsp_plugin_desc) at build time */
 
-	/* ABI 1.0 */
+	/* ABI 2.0 (in 1.0, kind came right after the header) */
+	uint16_t abi_minor_required; /* WSP_PLUGIN_MINOR_REQUIRED: the
+					lowest core minor it runs on */
+	uint16_t reserved;           /* 0 */
 	uint32_t kind;           /* wsp_plugin_kind */
 	const char *name;        /* "local": what `provider:` names */
 	const char *version;     /* the provider's own version */
@@ -126,7 +150,7 @@ typedef struct wsp_plugin_desc {
 
 	const wsp_ext_op *ext_ops; /* ended by a NULL name; may be NULL */
 
-	/* ABI 1.1+: append here, never above */
+	/* ABI 2.1+: append here, never above */
 } wsp_plugin_desc;
 
 /*
@@ -150,6 +174,7 @@ typedef const wsp_plugin_desc *(*wsp_plugin_entry_fn)(uint32_t host_major,
 		.abi_major = WSP_PLUGIN_ABI_MAJOR,                        \
 		.abi_minor = WSP_PLUGIN_ABI_MINOR,                        \
 		.struct_size = sizeof(wsp_plugin_desc),                   \
+		.abi_minor_required = WSP_PLUGIN_MINOR_REQUIRED,          \
 		.kind = (kind_),                                          \
 		.name = (name_),                                          \
 		.version = (version_),                                    \

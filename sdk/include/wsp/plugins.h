@@ -32,8 +32,8 @@ typedef struct wsp_plugin_info {
 	uint32_t struct_size;    /* sizeof(wsp_plugin_info) of the core */
 	uint32_t status;         /* wsp_plugin_status */
 	uint32_t kind;           /* wsp_plugin_kind */
-	uint16_t abi_major;      /* what the plugin was built for */
-	uint16_t abi_minor;
+	uint16_t abi_major;      /* what the plugin was built against */
+	uint16_t abi_minor;      /* (abi_minor_required: below) */
 	const char *name;        /* provider name ("local") */
 	const char *path;        /* the .so */
 	const char *version;     /* the provider's own version */
@@ -48,7 +48,8 @@ typedef struct wsp_plugin_info {
 	int code;                /* wsp_errcode of a refusal, else 0 */
 	const char *message;     /* refusal, or "shadowed by '...'"; or NULL */
 	uint32_t has_procmgr;    /* the sandbox offers background processes */
-	uint32_t reserved;
+	uint16_t abi_minor_required; /* the lowest core minor it runs on */
+	uint16_t reserved;
 } wsp_plugin_info;
 
 /* Return 0 to go on, a negative code to stop the listing with it. */
