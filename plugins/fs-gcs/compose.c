@@ -244,7 +244,7 @@ int gcs_delete_prefix(struct gcs *g, const char *name_prefix, size_t *removed,
 	if (removed)
 		*removed = 0;
 	/* the whole listing first: deleting while paging would shift pages */
-	rc = gcs_list_walk(g, name_prefix, false, collect, &p, err);
+	rc = gcs_list_walk(g, name_prefix, false, 0, collect, &p, err);
 	if (rc == WSP_ENOMEM)
 		wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	if (!rc && p.n) {

@@ -15,6 +15,7 @@
  * resumable.c  resumable uploads, resumed from the server's Range
  * config.c   options, and an instance made from them
  * compose.c  appends by compose, removes of a whole prefix
+ * paths.c    paths to object names, stat results, versions, directories
  *
  * The vtable (stat, read, write, list, ...) comes with ABI 2.0's fs slots.
  * All HTTP goes through host->http_request.
@@ -342,10 +343,12 @@ int gcs_upload_resumable(struct gcs_object *out, struct gcs *g,
 
 /*
  * Every object (and, with a delimiter, every prefix) under name_prefix,
- * page after page. fn as gcs_parse_list's.
+ * page after page, page_size per page (0: the instance's). fn as
+ * gcs_parse_list's.
  */
 int gcs_list_walk(struct gcs *g, const char *name_prefix, bool delimit,
-		  gcs_list_fn fn, void *payload, wsp_error *err);
+		  uint32_t page_size, gcs_list_fn fn, void *payload,
+		  wsp_error *err);
 
 /*
  * Server-side copy src -> dst in the bucket, sending the rewrite token
@@ -377,5 +380,20 @@ int gcs_append(struct gcs_object *out, struct gcs *g, const char *name,
  */
 int gcs_delete_prefix(struct gcs *g, const char *name_prefix, size_t *removed,
 		      wsp_error *err);
+
+/* --- paths.c --- */
+
+/* prefix + path ("." = the prefix itself); checked against GCS's rules. */
+int gcs_name(char *out, size_t cap, const struct gcs *g, const char *path,
+	     wsp_error *err);
+/* A file's stat: size, mtime, generation as the version, content type. */
+void gcs_object_stat(wsp_fs_stat *st, const struct gcs_object *o);
+/* A version token back to a generation (WSP_EINVAL when not one). */
+int gcs_parse_version(int64_t *generation, const char *version,
+		      wsp_error *err);
+/* 1 = a directory (marker or objects) exists at name + "/", 0, or < 0. */
+int gcs_is_dir(struct gcs *g, const char *name, wsp_error *err);
+/* Content type from a file name's extension. */
+const char *gcs_mime_type(const char *path);
 
 #endif /* WSP_FS_GCS_H */

@@ -348,7 +348,8 @@ int gcs_upload_multipart(struct gcs_object *out, struct gcs *g,
 /* --- listing --- */
 
 int gcs_list_walk(struct gcs *g, const char *name_prefix, bool delimit,
-		  gcs_list_fn fn, void *payload, wsp_error *err)
+		  uint32_t page_size, gcs_list_fn fn, void *payload,
+		  wsp_error *err)
 {
 	char *token = NULL, *ep = gcs_encode(name_prefix ? name_prefix : "");
 	int rc = 0;
@@ -363,7 +364,9 @@ int gcs_list_walk(struct gcs *g, const char *name_prefix, bool delimit,
 		if ((token && !et) ||
 		    asprintf(&q, "prefix=%s%s&maxResults=%u%s%s", ep,
 			     delimit ? "&delimiter=%2F" : "",
-			     g->page_size ? g->page_size : 1000,
+			     page_size	    ? page_size
+			     : g->page_size ? g->page_size
+					    : 1000,
 			     et ? "&pageToken=" : "", et ? et : "") < 0) {
 			free(et);
 			rc = wsp_error_set(err, WSP_ENOMEM, "out of memory");

@@ -281,16 +281,16 @@ static void test_list(void)
 							   &err),
 				      0);
 	call("DELETE", "/_fake/requests", NULL, NULL, NULL);
-	CU_ASSERT_EQUAL(gcs_list_walk(&g, "ls/", true, collect, &n, &err), 0);
+	CU_ASSERT_EQUAL(gcs_list_walk(&g, "ls/", true, 0, collect, &n, &err), 0);
 	CU_ASSERT_STRING_EQUAL(n.all, "ls/a;ls/b;P:ls/sub/;P:ls/sub2/;");
 	/* two per page: two pages, the second with the token */
 	CU_ASSERT_EQUAL(count_requests("GET", "/storage/v1/b/" BUCKET "/o"), 2);
 	memset(&n, 0, sizeof(n));
-	CU_ASSERT_EQUAL(gcs_list_walk(&g, "ls/", false, collect, &n, &err), 0);
+	CU_ASSERT_EQUAL(gcs_list_walk(&g, "ls/", false, 0, collect, &n, &err), 0);
 	CU_ASSERT_EQUAL(n.items, 5);
 	CU_ASSERT_EQUAL(n.prefixes, 0);
 	memset(&n, 0, sizeof(n));
-	CU_ASSERT_EQUAL(gcs_list_walk(&g, "nothing/", true, collect, &n, &err),
+	CU_ASSERT_EQUAL(gcs_list_walk(&g, "nothing/", true, 0, collect, &n, &err),
 			0);
 	CU_ASSERT_EQUAL(n.items + n.prefixes, 0);
 }
@@ -559,7 +559,7 @@ static void test_append(void)
 	{
 		struct names n = {0};
 
-		CU_ASSERT_EQUAL(gcs_list_walk(&g, "app/", false, collect, &n,
+		CU_ASSERT_EQUAL(gcs_list_walk(&g, "app/", false, 0, collect, &n,
 					      &err),
 				0);
 		CU_ASSERT_STRING_EQUAL(n.all, "app/log.bin;");
@@ -586,10 +586,48 @@ static void test_delete_prefix(void)
 	g.parallelism = 3;
 	CU_ASSERT_EQUAL(gcs_delete_prefix(&g, "rm/", &removed, &err), 0);
 	CU_ASSERT_EQUAL(removed, 9);
-	CU_ASSERT_EQUAL(gcs_list_walk(&g, "rm", false, collect, &n, &err), 0);
+	CU_ASSERT_EQUAL(gcs_list_walk(&g, "rm", false, 0, collect, &n, &err), 0);
 	CU_ASSERT_STRING_EQUAL(n.all, "rmx;");
 	CU_ASSERT_EQUAL(gcs_delete_prefix(&g, "rm/", &removed, &err), 0);
 	CU_ASSERT_EQUAL(removed, 0);
+}
+
+static void test_is_dir(void)
+{
+	struct gcs_object o;
+	wsp_error err = {0};
+
+	CU_ASSERT_EQUAL_FATAL(gcs_upload_multipart(&o, &g, "tree/sub/f", "x",
+						   1, NULL, -1, &err),
+			      0);
+	CU_ASSERT_EQUAL_FATAL(gcs_upload_multipart(&o, &g, "marker/", "", 0,
+						   "application/x-directory",
+						   -1, &err),
+			      0);
+	call("DELETE", "/_fake/requests", NULL, NULL, NULL);
+	CU_ASSERT_EQUAL(gcs_is_dir(&g, "tree", &err), 1);
+	CU_ASSERT_EQUAL(gcs_is_dir(&g, "tree/sub", &err), 1);
+	CU_ASSERT_EQUAL(gcs_is_dir(&g, "tree/sub/f", &err), 0);
+	CU_ASSERT_EQUAL(gcs_is_dir(&g, "tre", &err), 0);
+	CU_ASSERT_EQUAL(gcs_is_dir(&g, "marker", &err), 1);
+	CU_ASSERT_EQUAL(gcs_is_dir(&g, "", &err), 1);
+	/* one listing of one result each, whatever is below */
+	CU_ASSERT_EQUAL(count_requests("GET", "/storage/v1/b/" BUCKET "/o"), 5);
+	{
+		cJSON *j = requests(), *r;
+		int ones = 0;
+
+		cJSON_ArrayForEach(r, cJSON_GetObjectItem(j, "requests"))
+		{
+			const char *m = cJSON_GetStringValue(cJSON_GetObjectItem(
+				cJSON_GetObjectItem(r, "query"), "maxResults"));
+
+			if (m && !strcmp(m, "1"))
+				ones++;
+		}
+		cJSON_Delete(j);
+		CU_ASSERT_EQUAL(ones, 5);
+	}
 }
 
 int main(void)
@@ -612,6 +650,7 @@ int main(void)
 	CU_add_test(s, "resumable upload resumed", test_resumable_reset);
 	CU_add_test(s, "append by compose", test_append);
 	CU_add_test(s, "remove a prefix", test_delete_prefix);
+	CU_add_test(s, "directories", test_is_dir);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failed = (int)(CU_get_number_of_failures() +

@@ -621,6 +621,53 @@ static void test_options(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "'credentials' option"));
 }
 
+/* --- paths --- */
+
+static void test_paths(void)
+{
+	struct gcs g = {.prefix = (char *)"team/"};
+	struct gcs root = {.prefix = (char *)""};
+	char name[GCS_NAME_MAX + 2], longp[1100];
+	struct gcs_object o = {.size = 7, .generation = 1733400000000001LL,
+			       .mtime_ns = 5, .content_type = "text/plain"};
+	wsp_fs_stat st = {.struct_size = sizeof(st)};
+	wsp_error err = {0};
+	int64_t gen;
+
+	CU_ASSERT_EQUAL(gcs_name(name, sizeof(name), &g, "a/b.txt", &err), 0);
+	CU_ASSERT_STRING_EQUAL(name, "team/a/b.txt");
+	CU_ASSERT_EQUAL(gcs_name(name, sizeof(name), &g, ".", &err), 0);
+	CU_ASSERT_STRING_EQUAL(name, "team/");
+	CU_ASSERT_EQUAL(gcs_name(name, sizeof(name), &root, ".", &err), 0);
+	CU_ASSERT_STRING_EQUAL(name, "");
+	CU_ASSERT_EQUAL(gcs_name(name, sizeof(name), &g, "a\nb", &err),
+			WSP_EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "a\\x0ab"));
+	memset(longp, 'x', 1020);
+	longp[1020] = '\0';
+	CU_ASSERT_EQUAL(gcs_name(name, sizeof(name), &g, longp, &err),
+			WSP_ETOOBIG);
+	CU_ASSERT_EQUAL(gcs_name(name, sizeof(name), &root, longp, &err), 0);
+
+	gcs_object_stat(&st, &o);
+	CU_ASSERT_EQUAL(st.type, WSP_FS_TYPE_FILE);
+	CU_ASSERT_EQUAL(st.size, 7);
+	CU_ASSERT_EQUAL(st.mtime_ns, 5);
+	CU_ASSERT_STRING_EQUAL(st.version, "1733400000000001");
+	CU_ASSERT_STRING_EQUAL(st.mime_type, "text/plain");
+	CU_ASSERT_EQUAL(gcs_parse_version(&gen, st.version, &err), 0);
+	CU_ASSERT_EQUAL(gen, 1733400000000001LL);
+	CU_ASSERT_EQUAL(gcs_parse_version(&gen, "W/\"etag\"", &err),
+			WSP_EINVAL);
+	CU_ASSERT_EQUAL(gcs_parse_version(&gen, "0", &err), WSP_EINVAL);
+
+	CU_ASSERT_STRING_EQUAL(gcs_mime_type("a/b.JSON"), "application/json");
+	CU_ASSERT_STRING_EQUAL(gcs_mime_type("notes.md"), "text/markdown");
+	CU_ASSERT_STRING_EQUAL(gcs_mime_type("dir.d/README"),
+			       "application/octet-stream");
+	CU_ASSERT_STRING_EQUAL(gcs_mime_type("x."), "application/octet-stream");
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -640,6 +687,7 @@ int main(void)
 	CU_add_test(s, "token answers", test_token_body);
 	CU_add_test(s, "credential files", test_key);
 	CU_add_test(s, "options", test_options);
+	CU_add_test(s, "paths, stat, versions, types", test_paths);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	{
