@@ -50,6 +50,17 @@ void cli_open_options(wsp_open_options *opts, const struct wsp_cli *cli);
 void cli_error(const char *fmt, ...) WSP_PRINTF(1, 2);
 
 /*
+ * Print a failed call's error: "wsp: <message> (HTTP 404, NoSuchKey)" to
+ * stderr, or with --json one line {"error": message, "code": ...,
+ * "http_status", "service_code", "retryable", "retry_after_ms"} (the
+ * last four only when set). The one place the CLI reports a wsp_error.
+ */
+void cli_fail_error(const wsp_error *err);
+
+/* Set by --json (global or a subcommand's): errors are JSON too. */
+extern int cli_json_errors;
+
+/*
  * Print "wsp <cmd>: <msg>" and a hint to run --help to stderr; returns
  * WSP_EXIT_USAGE.
  */

@@ -94,7 +94,7 @@ static int show(struct wsp_cli *cli, int argc, char **argv)
 		return rc;
 	if (wsp_workspace_config_show(ws, cli->json ? WSP_SHOW_JSON : 0,
 				      write_stdout, NULL, &err) < 0) {
-		cli_error("%s", err.message);
+		cli_fail_error(&err);
 		return WSP_EXIT_FAIL;
 	}
 	return WSP_EXIT_OK;

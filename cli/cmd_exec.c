@@ -114,6 +114,7 @@ static int parse_args(struct exec_args *a, const char *name, int argc,
 					 argv[i]);
 		} else if (!strcmp(argv[i], "--json")) {
 			a->json = 1;
+			cli_json_errors = 1;
 		} else if (!strcmp(argv[i], "--stdin")) {
 			a->read_stdin = 1;
 		} else {
@@ -363,7 +364,7 @@ static int run(struct wsp_cli *cli, const char *name, int argc, char **argv)
 		return EXEC_EXIT_WSP;
 	}
 	if (wsp_cancel_new(&interrupt_token, &err) < 0) {
-		cli_error("%s", err.message);
+		cli_fail_error(&err);
 		free(in);
 		return EXEC_EXIT_WSP;
 	}
@@ -392,7 +393,7 @@ static int run(struct wsp_cli *cli, const char *name, int argc, char **argv)
 		return 128 + SIGPIPE;
 	}
 	if (rc < 0) {
-		cli_error("%s", err.message);
+		cli_fail_error(&err);
 		wsp_cancel_free(interrupt_token);
 		interrupt_token = NULL;
 		if (rc == WSP_ENOTFOUND)

@@ -67,7 +67,7 @@ static int list(struct wsp_cli *cli, wsp_workspace *ws, const char *target)
 
 	if (wsp_workspace_ext_list(ws, target, print_op, arr, &err)) {
 		cJSON_Delete(arr);
-		cli_error("%s", err.message);
+		cli_fail_error(&err);
 		return WSP_EXIT_FAIL;
 	}
 	return arr ? print_json(arr) : WSP_EXIT_OK;
@@ -101,7 +101,7 @@ int cmd_ext(struct wsp_cli *cli, int argc, char **argv)
 				    (size_t)(argc - args),
 				    (const char *const *)argv + args, &err);
 	if (rc) {
-		cli_error("%s", err.message);
+		cli_fail_error(&err);
 		return rc == WSP_EINVAL ? WSP_EXIT_USAGE : WSP_EXIT_FAIL;
 	}
 	if (cli->json) {

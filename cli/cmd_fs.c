@@ -99,7 +99,7 @@ static void add_int(cJSON *o, const char *name, long long v)
 
 int fs_fail(const wsp_error *err)
 {
-	cli_error("%s", err->message);
+	cli_fail_error(err);
 	return WSP_EXIT_FAIL;
 }
 
@@ -115,6 +115,7 @@ static int parse(struct fs_args *a, const struct fs_sub *s, int argc,
 			dashdash = 1;
 		} else if (!dashdash && !strcmp(v, "--json")) {
 			a->json = 1;
+			cli_json_errors = 1;
 		} else if (!dashdash && v[0] == '-' && v[1] == '-') {
 			return cli_usage("fs", "%s: unknown option '%s'",
 					 s->name, v);

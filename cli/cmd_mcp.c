@@ -56,7 +56,7 @@ int cmd_mcp(struct wsp_cli *cli, int argc, char **argv)
 	topts.flags = WSP_TOOLS_READ_BEFORE_WRITE;
 	if (wsp_tools_open(&tools, ws, &topts, &err) < 0 ||
 	    wsp_cancel_new(&stop_token, &err) < 0) {
-		cli_error("%s", err.message);
+		cli_fail_error(&err);
 		return WSP_EXIT_FAIL;
 	}
 	if (wsp_tools_instructions(&instructions, ws, &err) < 0)
@@ -76,7 +76,7 @@ int cmd_mcp(struct wsp_cli *cli, int argc, char **argv)
 		opts.flags |= WSP_MCP_KILL_BACKGROUND;
 	rc = wsp_mcp_serve(tools, &opts, &err);
 	if (rc < 0)
-		cli_error("%s", err.message);
+		cli_fail_error(&err);
 
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGINT, SIG_DFL);

@@ -228,7 +228,7 @@ static int list(struct wsp_cli *cli, wsp_workspace *ws)
 		       "KIND", "NAME", "VERSION", "ABI", "NEEDS", "FILE");
 	if (wsp_workspace_plugins(ws, list_one, &st, &err) < 0) {
 		cJSON_Delete(doc);
-		cli_error("%s", err.message);
+		cli_fail_error(&err);
 		return WSP_EXIT_FAIL;
 	}
 	if (doc)
@@ -320,7 +320,7 @@ static int info(struct wsp_cli *cli, wsp_workspace *ws, const char *arg)
 					  &err);
 		if (rc < 0 && rc != WSP_ENOTFOUND) {
 			cJSON_Delete(doc);
-			cli_error("%s", err.message);
+			cli_fail_error(&err);
 			return WSP_EXIT_FAIL;
 		}
 	}
@@ -352,7 +352,7 @@ static int open_for_listing(wsp_workspace **out, struct wsp_cli *cli)
 		return WSP_EXIT_OK;
 	}
 	if (err.code != WSP_ECONFIG) {
-		cli_error("%s", err.message);
+		cli_fail_error(&err);
 		return WSP_EXIT_FAIL;
 	}
 	fprintf(stderr, "wsp: warning: %s\nwsp: warning: listing without "
@@ -360,7 +360,7 @@ static int open_for_listing(wsp_workspace **out, struct wsp_cli *cli)
 		err.message);
 	opts.flags |= WSP_OPEN_DEFAULT_CONFIG;
 	if (wsp_workspace_open(&cli->ws, &opts, &err) < 0) {
-		cli_error("%s", err.message);
+		cli_fail_error(&err);
 		return WSP_EXIT_FAIL;
 	}
 	*out = cli->ws;

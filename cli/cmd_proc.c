@@ -78,7 +78,7 @@ static int workspace(wsp_workspace **ws, struct wsp_cli *cli)
 /* Print err and return the exit status for a failed call. */
 static int failed(const wsp_error *err)
 {
-	cli_error("%s", err->message);
+	cli_fail_error(err);
 	return WSP_EXIT_FAIL;
 }
 
@@ -447,6 +447,7 @@ int cmd_logs(struct wsp_cli *cli, int argc, char **argv)
 			o.streams |= WSP_STDERR;
 		} else if (!strcmp(argv[i], "--json")) {
 			cli->json = 1;
+			cli_json_errors = 1;
 		} else if (!strcmp(argv[i], "--")) {
 			i++;
 			break;

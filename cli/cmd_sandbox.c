@@ -76,7 +76,7 @@ static int print_text(const void *data, size_t len, void *payload)
 
 static int fail(wsp_error *err)
 {
-	cli_error("%s", err->message);
+	cli_fail_error(err);
 	return WSP_EXIT_FAIL;
 }
 

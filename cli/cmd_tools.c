@@ -30,7 +30,7 @@ static int open_tools(wsp_tools **out, struct wsp_cli *cli, uint32_t flags)
 		return WSP_EXIT_FAIL;
 	opts.flags = flags;
 	if (wsp_tools_open(out, ws, &opts, &err) < 0) {
-		cli_error("%s", err.message);
+		cli_fail_error(&err);
 		return WSP_EXIT_FAIL;
 	}
 	return WSP_EXIT_OK;
@@ -63,7 +63,7 @@ int cmd_tools(struct wsp_cli *cli, int argc, char **argv)
 		return rc;
 	if (json_out) {
 		if (wsp_tools_list_json(&json, tools, &err) < 0) {
-			cli_error("%s", err.message);
+			cli_fail_error(&err);
 			wsp_tools_close(tools);
 			return WSP_EXIT_FAIL;
 		}
@@ -156,7 +156,7 @@ int cmd_tool(struct wsp_cli *cli, int argc, char **argv)
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	if (rc < 0) {
-		cli_error("%s", err.message);
+		cli_fail_error(&err);
 		rc = rc == WSP_ENOTFOUND || rc == WSP_EINVAL ? WSP_EXIT_USAGE
 							     : WSP_EXIT_FAIL;
 	} else {
@@ -195,7 +195,7 @@ int cmd_instructions(struct wsp_cli *cli, int argc, char **argv)
 	if (cli_workspace(&ws, cli))
 		return WSP_EXIT_FAIL;
 	if (wsp_tools_instructions(&text, ws, &err) < 0) {
-		cli_error("%s", err.message);
+		cli_fail_error(&err);
 		return WSP_EXIT_FAIL;
 	}
 	fputs(text, stdout);

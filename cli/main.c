@@ -115,7 +115,7 @@ int cli_workspace(wsp_workspace **out, struct wsp_cli *cli)
 	if (!cli->ws) {
 		cli_open_options(&opts, cli);
 		if (wsp_workspace_open(&cli->ws, &opts, &err) < 0) {
-			cli_error("%s", err.message);
+			cli_fail_error(&err);
 			return WSP_EXIT_FAIL;
 		}
 	}
@@ -134,7 +134,7 @@ int cli_workspace_isolation(wsp_workspace *ws, const char *mode)
 	wsp_error err;
 
 	if (wsp_sandbox_set_option(ws, "isolation", mode, &err) < 0) {
-		cli_error("%s", err.message);
+		cli_fail_error(&err);
 		return WSP_EXIT_FAIL;
 	}
 	return WSP_EXIT_OK;
@@ -159,6 +159,7 @@ int main(int argc, char **argv)
 			return WSP_EXIT_USAGE;
 		} else if (!strcmp(argv[i], "--json")) {
 			cli.json = 1;
+			cli_json_errors = 1;
 		} else if (!strcmp(argv[i], "-v") ||
 			   !strcmp(argv[i], "--verbose")) {
 			cli.verbose++;

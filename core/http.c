@@ -13,6 +13,7 @@
  * the caller never mistakes a spliced body for a whole one.
  */
 #include "http.h"
+#include "call.h"
 #include "host.h"
 
 #include <curl/curl.h>
@@ -237,10 +238,12 @@ struct xfer {
 	const wsp_host *host;
 	const wsp_http_request *req;
 	const wsp__http_settings *set;
+	wsp_call call; /* the caller's, full size (zeroed: none) */
 
 	size_t body_off; /* in-memory request body position */
 	int source_err;	 /* body_source failed */
 	int canceled;
+	int call_timed_out; /* the caller's deadline passed */
 
 	long status;	    /* of the response being received */
 	bool status_seen;   /* body callback ran for this attempt */
@@ -566,14 +569,42 @@ static int setup_easy(CURL *h, struct xfer *x, struct curl_slist *hdrs,
 	return rc == CURLE_OK ? 0 : WSP_EINVAL;
 }
 
+/*
+ * Ask the host about the call, as providers do (a test's host answers for
+ * its own tokens); a table without the members gets the core's answer.
+ */
+static int call_expired(const struct xfer *x)
+{
+	const wsp_host *h = x->host;
+
+	if (h && WSP_HAS_MEMBER(wsp_host, h, call_expired) && h->call_expired)
+		return h->call_expired(h, &x->call);
+	return wsp__call_expired(&x->call);
+}
+
+static int call_fd(const struct xfer *x)
+{
+	const wsp_host *h = x->host;
+
+	if (h && WSP_HAS_MEMBER(wsp_host, h, call_fd) && h->call_fd)
+		return h->call_fd(h, &x->call);
+	return wsp__call_fd(&x->call);
+}
+
+static bool call_deadline_passed(const struct xfer *x)
+{
+	return x->call.deadline_ms && now_ms() >= x->call.deadline_ms;
+}
+
 static bool cancel_now(struct xfer *x)
 {
-	const wsp_cancel *c = x->req->cancel;
+	int rc = call_expired(x);
 
-	if (c && x->host->cancel_requested &&
-	    x->host->cancel_requested(x->host, c))
+	if (rc == WSP_ECANCELED)
 		x->canceled = 1;
-	return x->canceled;
+	else if (rc == WSP_ETIMEDOUT)
+		x->call_timed_out = 1;
+	return x->canceled || x->call_timed_out;
 }
 
 /*
@@ -584,8 +615,8 @@ static bool cancel_now(struct xfer *x)
 static CURLcode perform(CURL *h, struct xfer *x)
 {
 	CURLM *m = curl_multi_init();
-	const wsp_cancel *c = x->req->cancel;
-	int fd = c && x->host->cancel_fd ? x->host->cancel_fd(x->host, c) : -1;
+	bool watch = x->call.cancel || x->call.deadline_ms;
+	int fd = call_fd(x);
 	CURLcode res = CURLE_OK;
 	int running = 1, q;
 	CURLMsg *msg;
@@ -607,7 +638,7 @@ static CURLcode perform(CURL *h, struct xfer *x)
 		if (!running)
 			break;
 		if (curl_multi_poll(m, fd >= 0 ? &extra : NULL, fd >= 0 ? 1 : 0,
-				    c ? 50 : 1000, NULL) != CURLM_OK) {
+				    watch ? 50 : 1000, NULL) != CURLM_OK) {
 			res = CURLE_OUT_OF_MEMORY;
 			break;
 		}
@@ -616,7 +647,8 @@ static CURLcode perform(CURL *h, struct xfer *x)
 			break;
 		}
 	}
-	while (!x->canceled && (msg = curl_multi_info_read(m, &q)))
+	while (!x->canceled && !x->call_timed_out &&
+	       (msg = curl_multi_info_read(m, &q)))
 		if (msg->msg == CURLMSG_DONE)
 			res = msg->data.result;
 	curl_multi_remove_handle(m, h);
@@ -624,17 +656,17 @@ static CURLcode perform(CURL *h, struct xfer *x)
 	return res;
 }
 
-/* Sleep up to ms, waking early when the request is canceled. */
+/*
+ * Sleep up to ms, waking early when the call is canceled (next_delay()
+ * never asks for a wait past the caller's deadline).
+ */
 static int wait_or_cancel(const struct xfer *x, int64_t ms)
 {
-	const wsp_host *host = x->host;
-	const wsp_cancel *c = x->req->cancel;
-	int fd = c && host->cancel_fd ? host->cancel_fd(host, c) : -1;
+	int fd = call_fd(x);
 	int64_t end = now_ms() + ms;
 
 	for (;;) {
-		if (c && host->cancel_requested &&
-		    host->cancel_requested(host, c))
+		if (call_expired(x) == WSP_ECANCELED)
 			return WSP_ECANCELED;
 		int64_t left = end - now_ms();
 
@@ -664,6 +696,7 @@ static void request_subject(char *dst, size_t cap, const struct xfer *x)
 struct outcome {
 	int code;	  /* 0 = success */
 	bool transient;	  /* another attempt may succeed */
+	bool retryable;	  /* the same call may succeed later */
 	bool soft;	  /* a status the caller asked to see, not an error */
 	int64_t retry_ms; /* server's Retry-After, -1 if none */
 	char detail[400]; /* why, for the message */
@@ -677,6 +710,12 @@ static void judge(struct outcome *o, struct xfer *x, CURLcode rc,
 	if (x->canceled) {
 		o->code = WSP_ECANCELED;
 		fmt_cut(o->detail, sizeof(o->detail), "canceled");
+	} else if (x->call_timed_out ||
+		   (rc == CURLE_OPERATION_TIMEDOUT && call_deadline_passed(x))) {
+		x->call_timed_out = 1;
+		o->code = WSP_ETIMEDOUT;
+		fmt_cut(o->detail, sizeof(o->detail),
+			"the caller's deadline passed");
 	} else if (x->sink_err) {
 		o->code = x->sink_err;
 		fmt_cut(o->detail, sizeof(o->detail),
@@ -691,6 +730,7 @@ static void judge(struct outcome *o, struct xfer *x, CURLcode rc,
 			"response body larger than %zu bytes", x->limit);
 	} else if (rc != CURLE_OK) {
 		o->code = wsp__http_curl_code((int)rc, &o->transient);
+		o->retryable = o->transient;
 		wsp__http_curl_detail(o->detail, sizeof(o->detail), (int)rc,
 				      errbuf, x->req->secrets);
 	} else if (x->status >= 400 &&
@@ -700,6 +740,7 @@ static void judge(struct outcome *o, struct xfer *x, CURLcode rc,
 
 		o->code = wsp__http_status_code(x->status);
 		o->transient = wsp__http_retryable_status(x->status);
+		o->retryable = o->transient;
 		/* NO_ERROR_MAP: retried, then handed over as it is */
 		o->soft = x->req->flags & WSP_HTTP_NO_ERROR_MAP;
 		wsp__http_server_message(msg, sizeof(msg), x->buf, x->len,
@@ -707,7 +748,7 @@ static void judge(struct outcome *o, struct xfer *x, CURLcode rc,
 		fmt_cut(o->detail, sizeof(o->detail), "HTTP %ld%s%s", x->status,
 			msg[0] ? ": " : "", msg);
 		if (x->retry_after[0])
-			o->retry_ms = wsp__http_parse_retry_after(
+			o->retry_ms = wsp__http_retry_after_ms(
 				x->retry_after, (int64_t)time(NULL));
 	}
 	/* Bytes already handed over cannot be taken back. */
@@ -746,7 +787,10 @@ static void xfer_reset_attempt(struct xfer *x)
 		x->buf[0] = '\0';
 }
 
-/* Delay before the next attempt, or -1 to stop retrying. */
+/*
+ * Delay before the next attempt, -1 to stop retrying, or -2 when the
+ * caller's deadline would pass before the next attempt could start.
+ */
 static int64_t next_delay(const struct xfer *x, const struct outcome *o,
 			  uint32_t next_attempt, int64_t deadline)
 {
@@ -762,9 +806,44 @@ static int64_t next_delay(const struct xfer *x, const struct outcome *o,
 		d = wsp__http_backoff_ms(next_attempt, s->backoff_base_ms,
 					 s->backoff_max_ms);
 	}
+	if (x->call.deadline_ms && now_ms() + d >= x->call.deadline_ms)
+		return -2;
 	if (deadline && now_ms() + d >= deadline)
 		return -1;
 	return d;
+}
+
+/* The earlier of two deadlines, 0 standing for none. */
+static int64_t earlier(int64_t a, int64_t b)
+{
+	if (!a || !b)
+		return a ? a : b;
+	return a < b ? a : b;
+}
+
+/*
+ * What the final response said, for err (when the request failed) and for
+ * the response itself (a status the caller maps, WSP_HTTP_NO_ERROR_MAP).
+ */
+static void give_detail(wsp_http_response *out, const struct xfer *x,
+			const struct outcome *o, wsp_error *err)
+{
+	struct wsp__http_detail d;
+
+	memset(&d, 0, sizeof(d));
+	if (x->status >= 400)
+		wsp__http_detail_of(&d, x->status, x->buf, x->len,
+				    x->retry_after, x->req->secrets);
+	else if (o->retryable)
+		d.flags = WSP_ERROR_RETRYABLE;
+	if (o->code)
+		wsp__http_detail_apply(err, &d);
+	if (x->status < 400 ||
+	    !WSP_HAS_MEMBER(wsp_http_response, out, service_code))
+		return;
+	out->error_flags = d.flags;
+	out->retry_after_ms = d.retry_after_ms;
+	memcpy(out->service_code, d.service_code, sizeof(out->service_code));
 }
 
 static int run(wsp_http_response *out, struct xfer *x, wsp_error *err)
@@ -772,7 +851,8 @@ static int run(wsp_http_response *out, struct xfer *x, wsp_error *err)
 	const wsp_http_request *r = x->req;
 	const wsp__http_settings *s = x->set;
 	int64_t total = r->timeout_ms > 0 ? r->timeout_ms : s->timeout_ms;
-	int64_t deadline = total > 0 ? now_ms() + total : 0;
+	int64_t own = total > 0 ? now_ms() + total : 0;
+	int64_t deadline = earlier(own, x->call.deadline_ms);
 	bool may_retry = !(r->flags & WSP_HTTP_NO_RETRY) &&
 			 ((r->flags & WSP_HTTP_IDEMPOTENT) ||
 			  wsp__http_idempotent_method(r->method));
@@ -793,18 +873,19 @@ static int run(wsp_http_response *out, struct xfer *x, wsp_error *err)
 		CURL *h;
 		CURLcode cc;
 
+		if (cancel_now(x)) {
+			o.code = x->canceled ? WSP_ECANCELED : WSP_ETIMEDOUT;
+			o.soft = false;
+			fmt_cut(o.detail, sizeof(o.detail), "%s",
+				x->canceled ? "canceled"
+					    : "the caller's deadline passed");
+			break;
+		}
 		if (deadline && left <= 0) {
 			o.code = WSP_ETIMEDOUT;
 			o.soft = false;
 			fmt_cut(o.detail, sizeof(o.detail),
 				"no time left for attempt %u", attempt);
-			break;
-		}
-		if (r->cancel && x->host->cancel_requested &&
-		    x->host->cancel_requested(x->host, r->cancel)) {
-			o.code = WSP_ECANCELED;
-			o.soft = false;
-			fmt_cut(o.detail, sizeof(o.detail), "canceled");
 			break;
 		}
 		xfer_reset_attempt(x);
@@ -837,6 +918,18 @@ static int run(wsp_http_response *out, struct xfer *x, wsp_error *err)
 			break;
 		int64_t d = next_delay(x, &o, attempt + 1, deadline);
 
+		if (d == -2) {
+			char last[sizeof(o.detail)];
+
+			fmt_cut(last, sizeof(last), "%s", o.detail);
+			o.code = WSP_ETIMEDOUT;
+			o.soft = false;
+			fmt_cut(o.detail, sizeof(o.detail),
+				"the caller's deadline passes before attempt "
+				"%u could start; last: %s",
+				attempt + 1, last);
+			break;
+		}
 		if (d < 0)
 			break;
 		if (x->host && x->host->log)
@@ -865,15 +958,19 @@ static int run(wsp_http_response *out, struct xfer *x, wsp_error *err)
 
 		request_subject(subject, sizeof(subject), x);
 		if (x->delivered && x->status_seen && is_2xx(x->status))
-			return wsp_error_set(err, o.code,
-					     "cannot %s: %s after %llu bytes "
-					     "of the body",
-					     subject, o.detail,
-					     (unsigned long long)x->delivered);
-		return wsp_error_set(err, o.code, "cannot %s: %s%s", subject,
-				     o.detail,
-				     attempt > 1 ? " (after retries)" : "");
+			wsp_error_set(err, o.code,
+				      "cannot %s: %s after %llu bytes of the "
+				      "body",
+				      subject, o.detail,
+				      (unsigned long long)x->delivered);
+		else
+			wsp_error_set(err, o.code, "cannot %s: %s%s", subject,
+				      o.detail,
+				      attempt > 1 ? " (after retries)" : "");
+		give_detail(out, x, &o, err);
+		return o.code;
 	}
+	give_detail(out, x, &o, err);
 	if (!r->response_sink || !is_2xx(x->status)) {
 		if (!x->buf) {
 			x->buf = calloc(1, 1);
@@ -920,11 +1017,17 @@ int wsp__http_request(wsp_http_response *out, const wsp_host *host,
 	out->body = NULL;
 	out->body_len = 0;
 	out->attempts = 0;
+	if (WSP_HAS_MEMBER(wsp_http_response, out, service_code)) {
+		out->error_flags = 0;
+		out->retry_after_ms = 0;
+		out->service_code[0] = '\0';
+	}
 	rc = svc_get(err);
 	if (rc)
 		return rc;
 	wsp__http_effective(&set, &ca, wsp__host_http_settings(host));
 	x.host = host;
+	wsp__call_normalize(&x.call, req.call);
 	x.req = &req;
 	x.set = &set;
 	rc = run(out, &x, err);

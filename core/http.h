@@ -92,7 +92,7 @@ WSP_INTERNAL int wsp__http_header_list(struct curl_slist **out,
 /* True when method may be sent twice (GET HEAD PUT DELETE OPTIONS). */
 WSP_INTERNAL bool wsp__http_idempotent_method(const char *method);
 
-/* True for statuses worth another attempt: 429 500 502 503 504. */
+/* True for statuses worth another attempt: 408 429 500 502 503 504. */
 WSP_INTERNAL bool wsp__http_retryable_status(long status);
 
 /*
@@ -102,6 +102,15 @@ WSP_INTERNAL bool wsp__http_retryable_status(long status);
  */
 WSP_INTERNAL int64_t wsp__http_parse_retry_after(const char *value,
 						 int64_t now);
+
+/* The longest Retry-After taken as it is; longer ones are cut to it. */
+#define WSP__HTTP_RETRY_AFTER_MAX_MS ((int64_t)3600 * 1000)
+
+/*
+ * A response's Retry-After as the service reports it: the parsed delay
+ * cut to WSP__HTTP_RETRY_AFTER_MAX_MS, or -1 for garbage.
+ */
+WSP_INTERNAL int64_t wsp__http_retry_after_ms(const char *value, int64_t now);
 
 /*
  * Full-jitter backoff before attempt number `attempt` (2 for the first
@@ -163,6 +172,39 @@ WSP_INTERNAL int wsp__http_status_code(long status);
 WSP_INTERNAL void wsp__http_server_message(char *dst, size_t cap,
 					   const char *body, size_t len,
 					   const char *const *secrets);
+
+/*
+ * The same, and the service's own code into code (code_cap bytes, 0 for
+ * none): XML <Code>, else JSON "code", "errorCode", "error.code" (a
+ * string), "error.status"; only [A-Za-z0-9._:/-] kept, secrets masked,
+ * cut to fit. cap 0 skips the message. One parse for both.
+ */
+WSP_INTERNAL void wsp__http_error_body(char *dst, size_t cap, char *code,
+				       size_t code_cap, const char *body,
+				       size_t len,
+				       const char *const *secrets);
+
+/* What a failed response said, as a wsp_error carries it. */
+struct wsp__http_detail {
+	int32_t status;		/* 0 when none arrived */
+	uint32_t flags;		/* WSP_ERROR_RETRYABLE, _HAS_RETRY_AFTER */
+	int64_t retry_after_ms; /* with WSP_ERROR_HAS_RETRY_AFTER */
+	char service_code[WSP_ERROR_CODE_MAX];
+};
+
+/*
+ * The detail of a response with status (>= 400), its error body and its
+ * Retry-After header value (NULL or "" when none): retryable by
+ * wsp__http_retryable_status(), Retry-After by wsp__http_retry_after_ms().
+ */
+WSP_INTERNAL void wsp__http_detail_of(struct wsp__http_detail *d, long status,
+				      const char *body, size_t len,
+				      const char *retry_after,
+				      const char *const *secrets);
+
+/* Copy d into err's detail (after wsp_error_set*, which clears it). */
+WSP_INTERNAL void wsp__http_detail_apply(wsp_error *err,
+					 const struct wsp__http_detail *d);
 
 /*
  * The wsp code for a libcurl failure (a CURLcode); *transient is set when

@@ -10,6 +10,7 @@
 #include "http.h"
 
 #include <cjson/cJSON.h>
+#include <time.h>
 #include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,25 +123,146 @@ static void sanitise(char *dst, size_t cap, const char *src, size_t len)
 	dst[pos] = '\0';
 }
 
+/* A string member's text, or NULL when absent, empty or not a string. */
+static const char *json_string(const cJSON *obj, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	return cJSON_IsString(v) && v->valuestring[0] ? v->valuestring : NULL;
+}
+
+/*
+ * The service's own code: "code", "errorCode", "error.code" when it is a
+ * string (Google's is the HTTP status again), then "error.status"
+ * ("NOT_FOUND"). Numbers are not codes: they repeat the status.
+ */
+static const char *json_code(const cJSON *root)
+{
+	const cJSON *e;
+	const char *c;
+
+	if (!cJSON_IsObject(root))
+		return NULL;
+	if ((c = json_string(root, "code")) ||
+	    (c = json_string(root, "errorCode")))
+		return c;
+	e = cJSON_GetObjectItemCaseSensitive(root, "error");
+	if (!cJSON_IsObject(e))
+		return NULL;
+	if ((c = json_string(e, "code")) || (c = json_string(e, "status")))
+		return c;
+	return NULL;
+}
+
+/* The characters a service code is made of; everything else is dropped. */
+static bool code_char(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '.' || c == '_' || c == ':' ||
+	       c == '/' || c == '-';
+}
+
+static size_t code_filter(char *dst, const char *src, size_t len)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len && src[i]; i++)
+		if (code_char((unsigned char)src[i]))
+			dst[n++] = src[i];
+	dst[n] = '\0';
+	return n;
+}
+
+/*
+ * Filter, mask, then cut to cap, as the message is cleaned, masked and
+ * cut. Filtering joins what it leaves ("sk-$live" becomes "sk-live"), so
+ * each secret is masked both as it is and as the filter leaves it; the
+ * mask's '*' is the only byte outside the code characters that appears.
+ * Without memory the code is left out rather than risk a secret.
+ */
+static void code_clean(char *dst, size_t cap, const char *src, size_t len,
+		       const char *const *secrets)
+{
+	size_t n = 0, k = 0, i;
+	char *filtered = malloc(len + 1), *masked = malloc(4 * len + 1);
+	const char **list;
+	char **joined;
+
+	dst[0] = '\0';
+	while (secrets && secrets[n])
+		n++;
+	list = calloc(2 * n + 1, sizeof(*list));
+	joined = calloc(n + 1, sizeof(*joined));
+	if (!filtered || !masked || !list || !joined)
+		goto out;
+	code_filter(filtered, src, len);
+	for (i = 0; i < n; i++) {
+		size_t sl = strlen(secrets[i]);
+
+		list[k++] = secrets[i];
+		joined[i] = malloc(sl + 1);
+		if (!joined[i])
+			goto out;
+		if (code_filter(joined[i], secrets[i], sl) &&
+		    strcmp(joined[i], secrets[i]))
+			list[k++] = joined[i];
+	}
+	wsp__http_mask_secrets(masked, 4 * len + 1, filtered, list);
+	snprintf(dst, cap, "%s", masked);
+out:
+	for (i = 0; joined && i < n; i++)
+		free(joined[i]);
+	free(joined);
+	free(list);
+	free(masked);
+	free(filtered);
+}
+
+/* XML <Code>, else JSON's code members: the text before any cleaning. */
+static bool raw_code(const char *body, size_t len, const cJSON *root,
+		     const char **out, size_t *out_len)
+{
+	if (xml_element(body, len, "Code", out, out_len))
+		return *out_len > 0;
+	*out = json_code(root);
+	*out_len = *out ? strlen(*out) : 0;
+	return *out != NULL;
+}
+
 void wsp__http_server_message(char *dst, size_t cap, const char *body,
 			      size_t len, const char *const *secrets)
 {
-	const char *m = NULL;
-	size_t ml = 0;
+	wsp__http_error_body(dst, cap, NULL, 0, body, len, secrets);
+}
+
+void wsp__http_error_body(char *dst, size_t cap, char *code, size_t code_cap,
+			  const char *body, size_t len,
+			  const char *const *secrets)
+{
+	const char *m = NULL, *c = NULL;
+	size_t ml = 0, cl = 0;
 	cJSON *root = NULL;
 	char *copy, *masked;
 
-	if (!cap)
-		return;
-	dst[0] = '\0';
+	if (cap)
+		dst[0] = '\0';
+	if (code_cap)
+		code[0] = '\0';
 	if (!body || !len)
 		return;
 	if (len > ERROR_BODY_SCAN)
 		len = ERROR_BODY_SCAN;
-	if (xml_element(body, len, "Message", &m, &ml) ||
-	    xml_element(body, len, "Code", &m, &ml)) {
-		/* found in an XML error document */
-	} else if ((root = cJSON_ParseWithLength(body, len))) {
+	/* One parse for both; an XML error document is not JSON. */
+	if (!xml_element(body, len, "Message", &m, &ml) &&
+	    !xml_element(body, len, "Code", &m, &ml))
+		root = cJSON_ParseWithLength(body, len);
+	if (code_cap && raw_code(body, len, root, &c, &cl))
+		code_clean(code, code_cap, c, cl, secrets);
+	if (!cap) {
+		cJSON_Delete(root);
+		return;
+	}
+	if (root) {
 		m = json_message(root);
 		ml = m ? strlen(m) : 0;
 	}
@@ -238,4 +360,35 @@ void wsp__http_curl_detail(char *dst, size_t cap, int curl_rc,
 	if (dst[0] >= 'A' && dst[0] <= 'Z' && !(dst[1] >= 'A' && dst[1] <= 'Z'))
 		dst[0] = (char)(dst[0] + 32);
 	tls_hint(dst, cap, rc);
+}
+
+void wsp__http_detail_of(struct wsp__http_detail *d, long status,
+			 const char *body, size_t len, const char *retry_after,
+			 const char *const *secrets)
+{
+	memset(d, 0, sizeof(*d));
+	d->status = status > 0 && status < 1000 ? (int32_t)status : 0;
+	wsp__http_error_body(NULL, 0, d->service_code,
+			     sizeof(d->service_code), body, len, secrets);
+	if (wsp__http_retryable_status(status))
+		d->flags |= WSP_ERROR_RETRYABLE;
+	d->retry_after_ms =
+		retry_after && retry_after[0]
+			? wsp__http_retry_after_ms(retry_after,
+						   (int64_t)time(NULL))
+			: -1;
+	if (d->retry_after_ms >= 0)
+		d->flags |= WSP_ERROR_HAS_RETRY_AFTER;
+	else
+		d->retry_after_ms = 0;
+}
+
+void wsp__http_detail_apply(wsp_error *err, const struct wsp__http_detail *d)
+{
+	if (!err)
+		return;
+	err->http_status = d->status;
+	err->flags = d->flags;
+	err->retry_after_ms = d->retry_after_ms;
+	memcpy(err->service_code, d->service_code, sizeof(err->service_code));
 }

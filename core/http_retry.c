@@ -27,8 +27,9 @@ bool wsp__http_idempotent_method(const char *method)
 
 bool wsp__http_retryable_status(long status)
 {
-	return status == 429 || status == 500 || status == 502 ||
-	       status == 503 || status == 504;
+	/* 408: the server gave up waiting for us; RFC 9110 lets us repeat */
+	return status == 408 || status == 429 || status == 500 ||
+	       status == 502 || status == 503 || status == 504;
 }
 
 static int month_index(const char *m)
@@ -121,6 +122,14 @@ int64_t wsp__http_parse_retry_after(const char *value, int64_t now)
 	if (at < 0)
 		return -1;
 	return at > now ? (at - now) * 1000 : 0;
+}
+
+int64_t wsp__http_retry_after_ms(const char *value, int64_t now)
+{
+	int64_t ms = wsp__http_parse_retry_after(value, now);
+
+	return ms > WSP__HTTP_RETRY_AFTER_MAX_MS ? WSP__HTTP_RETRY_AFTER_MAX_MS
+						 : ms;
 }
 
 static uint64_t random_u64(void)

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define DEFAULT_IDLE_MS 30000
 /* Error bodies are kept only this far, for the message. */
@@ -61,13 +62,32 @@ static bool is_2xx(long status)
 	return status >= 200 && status < 300;
 }
 
+/* Only Retry-After is kept: an error's detail reports it. */
 static size_t on_header(char *data, size_t size, size_t n, void *u)
 {
 	wsp__hs_stream *s = u;
+	size_t len = size * n, vl;
+	const char *v;
 
-	(void)data;
 	s->last_byte_ms = wsp__hs_now_ms();
-	return size * n;
+	if (len >= 5 && !strncmp(data, "HTTP/", 5)) {
+		s->retry_after[0] = '\0'; /* a new response (after a 100) */
+	} else if (len > 12 && !strncasecmp(data, "Retry-After:", 12)) {
+		v = data + 12;
+		vl = len - 12;
+		while (vl && (*v == ' ' || *v == '\t')) {
+			v++;
+			vl--;
+		}
+		while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n' ||
+			      v[vl - 1] == ' ' || v[vl - 1] == '\t'))
+			vl--;
+		if (vl >= sizeof(s->retry_after))
+			vl = sizeof(s->retry_after) - 1;
+		memcpy(s->retry_after, v, vl);
+		s->retry_after[vl] = '\0';
+	}
+	return len;
 }
 
 static void keep_error_body(wsp__hs_stream *s, const char *data, size_t len)
@@ -270,12 +290,17 @@ static void subject(char *dst, size_t cap, const wsp__hs_stream *s)
 	cut(dst, cap, "%s '%s'", s->method, url);
 }
 
-/* The error to report, or 0 for success. */
-static int judge(wsp__hs_stream *s, CURLcode rc, char *why, size_t cap)
+/*
+ * The error to report, or 0 for success; *d gets what the service said
+ * (the same detail as the blocking service's).
+ */
+static int judge(wsp__hs_stream *s, CURLcode rc, char *why, size_t cap,
+		 struct wsp__http_detail *d)
 {
 	const char *const *secrets = (const char *const *)s->secrets;
 	bool transient;
 	char msg[160];
+	int code;
 
 	if (s->canceled) {
 		cut(why, cap, "canceled");
@@ -295,11 +320,16 @@ static int judge(wsp__hs_stream *s, CURLcode rc, char *why, size_t cap)
 	}
 	if (rc != CURLE_OK) {
 		wsp__http_curl_detail(why, cap, (int)rc, s->errbuf, secrets);
-		return wsp__http_curl_code((int)rc, &transient);
+		code = wsp__http_curl_code((int)rc, &transient);
+		if (transient)
+			d->flags |= WSP_ERROR_RETRYABLE;
+		return code;
 	}
 	if (s->status >= 400) {
 		wsp__http_server_message(msg, sizeof(msg), s->err_body,
 					 s->err_len, secrets);
+		wsp__http_detail_of(d, s->status, s->err_body, s->err_len,
+				    s->retry_after, secrets);
 		cut(why, cap, "HTTP %ld%s%s", s->status, msg[0] ? ": " : "",
 		    msg);
 		return wsp__http_status_code(s->status);
@@ -320,6 +350,7 @@ void wsp__hs_easy_end(wsp__hs_stream *s, CURLcode rc)
 {
 	wsp__hs_engine *eng = s->eng;
 	char why[400], subj[300];
+	struct wsp__http_detail detail;
 	wsp_error err;
 	int code;
 
@@ -340,7 +371,8 @@ void wsp__hs_easy_end(wsp__hs_stream *s, CURLcode rc)
 	if (!s->status)
 		curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &s->status);
 	why[0] = '\0';
-	code = judge(s, rc, why, sizeof(why));
+	memset(&detail, 0, sizeof(detail));
+	code = judge(s, rc, why, sizeof(why), &detail);
 	atomic_store(&s->gone, true);
 	if (code) {
 		subject(subj, sizeof(subj), s);
@@ -352,6 +384,7 @@ void wsp__hs_easy_end(wsp__hs_stream *s, CURLcode rc)
 				      (unsigned long long)s->delivered);
 		else
 			wsp_error_set(&err, code, "cannot %s: %s", subj, why);
+		wsp__http_detail_apply(&err, &detail);
 	}
 	s->on_done(s, s->status, code ? &err : NULL, s->payload);
 	curl_easy_cleanup(s->easy);

@@ -56,6 +56,7 @@ struct wsp__hs_stream {
 	uint64_t delivered;
 	char *err_body; /* first bytes of an error body */
 	size_t err_len;
+	char retry_after[64]; /* the response's Retry-After, "" if none */
 	char errbuf[CURL_ERROR_SIZE];
 
 	/* copied from the request, fixed after start */

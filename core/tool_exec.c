@@ -155,7 +155,7 @@ static int run(struct wsp__tool_ctx *c)
 			so.timeout_ms = timeout_ms;
 		rc = wsp_proc_spawn(id, c->ws, &so, &err);
 		if (rc)
-			return wsp__tool_fail(c, "Error: %s", err.message);
+			return wsp__tool_fail_err(c, &err);
 		wsp__tools_note_spawn(c->set, id);
 		wsp__tool_say(c, "Started background process (PID: %s)",
 			       id);
@@ -181,7 +181,7 @@ static int run(struct wsp__tool_ctx *c)
 	free(cmd);
 	if (rc && !res.stdout_len && !res.stderr_len) {
 		wsp_exec_result_release(c->ws, &res);
-		return wsp__tool_fail(c, "Error: %s", err.message);
+		return wsp__tool_fail_err(c, &err);
 	}
 	wsp__format_streams(&c->out, res.stdout_data, res.stdout_len,
 			    res.stderr_data, res.stderr_len, tail);

@@ -195,7 +195,7 @@ static int read_file(struct wsp__tool_ctx *c)
 	    wsp__arg_int(c, "limit", 0, 1, WSP__JSON_INT_MAX, &limit))
 		return 0;
 	if (stat_path(c, &st, path, &err))
-		return wsp__tool_fail(c, "Error: %s", err.message);
+		return wsp__tool_fail_err(c, &err);
 	if (st.type == WSP_FS_TYPE_DIR)
 		return wsp__tool_fail(c,
 				      "Error: '%s' is a directory; use "
@@ -204,7 +204,7 @@ static int read_file(struct wsp__tool_ctx *c)
 	rc = wsp__tb_read(&data, c->ws, path, MAX_READ, c->opts->cancel, &err);
 	if (rc) {
 		wsp__tbuf_free(&data);
-		return wsp__tool_fail(c, "Error: %s", err.message);
+		return wsp__tool_fail_err(c, &err);
 	}
 	wsp__tools_path_key(key, sizeof(key), path);
 	version_token(token, sizeof(token), &st);
@@ -340,7 +340,7 @@ static void stale_or_fail(struct wsp__tool_ctx *c, const char *path, int rc,
 			       "it",
 			       path);
 	else
-		wsp__tool_fail(c, "Error: %s", err->message);
+		wsp__tool_fail_err(c, err);
 }
 
 static int write_file(struct wsp__tool_ctx *c)
@@ -373,7 +373,7 @@ static int write_file(struct wsp__tool_ctx *c)
 	    check_fresh(c, path, key, &now, expected, sizeof(expected)))
 		goto out;
 	if (rc && rc != WSP_ENOTFOUND) {
-		wsp__tool_fail(c, "Error: %s", err.message);
+		wsp__tool_fail_err(c, &err);
 		goto out;
 	}
 	memset(&st, 0, sizeof(st));
@@ -441,7 +441,7 @@ static int edit_file(struct wsp__tool_ctx *c)
 	if ((rc = lock_path(c, path, key)))
 		return rc < 0 ? rc : 0;
 	if (stat_path(c, &now, path, &err)) {
-		wsp__tool_fail(c, "Error: %s", err.message);
+		wsp__tool_fail_err(c, &err);
 		goto out;
 	}
 	if (now.type == WSP_FS_TYPE_DIR) {
@@ -452,7 +452,7 @@ static int edit_file(struct wsp__tool_ctx *c)
 		goto out;
 	rc = wsp__tb_read(&data, c->ws, path, MAX_READ, c->opts->cancel, &err);
 	if (rc) {
-		wsp__tool_fail(c, "Error: %s", err.message);
+		wsp__tool_fail_err(c, &err);
 		goto out;
 	}
 	if (is_binary(data.p ? data.p : "", data.len)) {
@@ -550,7 +550,7 @@ static int delete_path(struct wsp__tool_ctx *c)
 			       "recursive: true to delete it with its contents",
 			       path);
 	else if (rc)
-		wsp__tool_fail(c, "Error: %s", err.message);
+		wsp__tool_fail_err(c, &err);
 	else
 		wsp__tool_say(c, "Deleted %s", path);
 	wsp__guard_forget(wsp__tools_guard(c->set), key);
@@ -574,7 +574,7 @@ static int file_stat(struct wsp__tool_ctx *c)
 		return 0;
 	}
 	if (rc)
-		return wsp__tool_fail(c, "Error: %s", err.message);
+		return wsp__tool_fail_err(c, &err);
 	secs = (time_t)(st.mtime_ns / 1000000000);
 	gmtime_r(&secs, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
@@ -592,7 +592,7 @@ static int make_dir(struct wsp__tool_ctx *c)
 	wsp_error err = {0};
 
 	if (wsp_files_mkdir(c->ws, path, recursive ? WSP_FS_RECURSIVE : 0, &err))
-		return wsp__tool_fail(c, "Error: %s", err.message);
+		return wsp__tool_fail_err(c, &err);
 	wsp__tool_say(c, "Created directory %s", path);
 	return 0;
 }

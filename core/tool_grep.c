@@ -369,7 +369,7 @@ static int grep(struct wsp__tool_ctx *c)
 		if (err.code != WSP_ENOTFOUND) {
 			wsp__gitignore_free(gi);
 			free(base);
-			wsp__tool_fail(c, "Error: %s", err.message);
+			wsp__tool_fail_err(c, &err);
 			goto out;
 		}
 		not_found = 1;

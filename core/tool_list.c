@@ -221,7 +221,7 @@ static int list_files(struct wsp__tool_ctx *c)
 		       &l, c->opts->cancel, &err);
 	if (rc) {
 		wsp__gitignore_free(l.gi);
-		return wsp__tool_fail(c, "Error: %s", err.message);
+		return wsp__tool_fail_err(c, &err);
 	}
 	/* print into c->out, then move it under the token limit */
 	wsp__tbuf_puts(&c->out, ".\n");

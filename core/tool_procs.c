@@ -128,17 +128,17 @@ static int get_output(struct wsp__tool_ctx *c)
 		return 0;
 	}
 	if (rc)
-		return wsp__tool_fail(c, "Error: %s", err.message);
+		return wsp__tool_fail_err(c, &err);
 	if (wsp__arg_bool(c, "wait", 0) && running(&st)) {
 		rc = follow(c, pid, &st, &aborted, &err);
 		if (rc)
-			return wsp__tool_fail(c, "Error: %s", err.message);
+			return wsp__tool_fail_err(c, &err);
 	}
 	rc = wsp_proc_read_output(&st, c->ws, pid, &oo, collect, &s, &err);
 	if (rc) {
 		wsp__tbuf_free(&s.out);
 		wsp__tbuf_free(&s.err);
-		return wsp__tool_fail(c, "Error: %s", err.message);
+		return wsp__tool_fail_err(c, &err);
 	}
 	wsp__format_streams(&c->out, s.out.p, s.out.len, s.err.p, s.err.len,
 			    tail);
@@ -180,7 +180,7 @@ static int kill_proc(struct wsp__tool_ctx *c)
 		return 0;
 	}
 	if (rc)
-		return wsp__tool_fail(c, "Error: %s", err.message);
+		return wsp__tool_fail_err(c, &err);
 	rc = wsp_proc_signal(c->ws, pid, SIGKILL, &err);
 	if (rc == WSP_ENOTFOUND) {
 		wsp__tbuf_addf(&c->out,
@@ -190,7 +190,7 @@ static int kill_proc(struct wsp__tool_ctx *c)
 		return 0;
 	}
 	if (rc)
-		return wsp__tool_fail(c, "Error: %s", err.message);
+		return wsp__tool_fail_err(c, &err);
 	wsp_proc_wait(&st, c->ws, pid, 5000, NULL, &err);
 	/* all that is kept: the note says how many lines there were */
 	rc = wsp_proc_read_output(&st, c->ws, pid, &oo, collect, &s, &err);

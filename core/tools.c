@@ -403,6 +403,14 @@ int wsp__tool_fail(struct wsp__tool_ctx *c, const char *fmt, ...)
 	return 0;
 }
 
+int wsp__tool_fail_err(struct wsp__tool_ctx *c, const wsp_error *err)
+{
+	char suffix[WSP_ERROR_CODE_MAX + 32];
+
+	wsp_error_detail(suffix, sizeof(suffix), err);
+	return wsp__tool_fail(c, "Error: %s%s", err->message, suffix);
+}
+
 int wsp__tool_say(struct wsp__tool_ctx *c, const char *fmt, ...)
 {
 	va_list ap;

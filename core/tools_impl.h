@@ -66,6 +66,13 @@ struct wsp__tool_ctx {
  */
 WSP_INTERNAL int wsp__tool_fail(struct wsp__tool_ctx *c, const char *fmt, ...)
 	WSP_PRINTF(2, 3);
+
+/*
+ * "Error: <message>" for a failed call, with the service's detail
+ * (wsp_error_detail(): " (HTTP 404, NoSuchKey)") as the CLI prints it.
+ */
+WSP_INTERNAL int wsp__tool_fail_err(struct wsp__tool_ctx *c,
+				    const wsp_error *err);
 /*
  * Append a one-line message that quotes user input (a path, a process id)
  * to the result, control characters escaped as in wsp__tool_fail().

@@ -49,6 +49,7 @@ int s3_fail(const wsp_http_response *resp, const char *op, const char *path,
 	wsp_error_set(err, c, "cannot %s '%s': HTTP %d%s%s%s%s", op, path,
 		      resp->status, code[0] ? " " : "", code,
 		      msg && msg[0] ? ": " : "", msg ? msg : "");
+	wsp_http_error_detail(err, resp);
 	free(msg);
 	return c;
 }
@@ -186,6 +187,7 @@ int s3_read(void *self, const char *path, const wsp_fs_read_opts *opts,
 	uint64_t off = opts ? opts->offset : 0;
 	uint64_t len = opts ? opts->length : UINT64_MAX;
 	const wsp_cancel *cancel = opts ? opts->cancel : NULL;
+	wsp_error missing = {0};
 	int rc;
 
 	if (!strcmp(path, "."))
@@ -204,6 +206,8 @@ int s3_read(void *self, const char *path, const wsp_fs_read_opts *opts,
 		rc = s3_get(s, key, path, off, len, cancel, sink, payload, err);
 		if (rc <= 0)
 			return rc;
+		if (err)
+			missing = *err; /* S3's answer: 404 NoSuchKey */
 	}
 	/* no such object: a directory, or nothing */
 	rc = s3_is_dir(s, key, cancel, err);
@@ -212,8 +216,16 @@ int s3_read(void *self, const char *path, const wsp_fs_read_opts *opts,
 	if (rc)
 		return wsp_error_set(err, WSP_EISDIR,
 				     "cannot read '%s': is a directory", path);
-	return wsp_error_set(err, WSP_ENOTFOUND,
-			     "cannot read '%s': no such file", path);
+	wsp_error_set(err, WSP_ENOTFOUND, "cannot read '%s': no such file",
+		      path);
+	if (err && missing.http_status) {
+		err->http_status = missing.http_status;
+		err->flags = missing.flags;
+		err->retry_after_ms = missing.retry_after_ms;
+		memcpy(err->service_code, missing.service_code,
+		       sizeof(err->service_code));
+	}
+	return WSP_ENOTFOUND;
 }
 
 /* PUT an empty object (a directory marker) or DELETE one key. */

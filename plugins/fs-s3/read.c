@@ -110,8 +110,13 @@ static int answer(const wsp_http_response *resp, const struct get *g,
 				     path, st);
 	if (st == 200 || st == 206 || (!attempt && st == 416))
 		return 0; /* 416: the range starts past the end: no bytes */
-	if (!attempt && st == 404)
+	if (!attempt && st == 404) {
+		/* the caller decides what it means; S3's word is kept */
+		wsp_error_set(err, WSP_ENOTFOUND, "cannot read '%s': no such "
+			      "object", path);
+		wsp_http_error_detail(err, resp);
 		return 1;
+	}
 	return s3_fail(resp, "read", path, err);
 }
 

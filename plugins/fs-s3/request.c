@@ -160,6 +160,11 @@ int s3_request(wsp_http_response *resp, struct s3 *s, const struct s3_req *r,
 		h[n++] = (wsp_http_header){"Authorization", authz};
 	}
 
+	/* The token the slot got; its deadline comes with the fs port. */
+	wsp_call call = {
+		.struct_size = sizeof(call),
+		.cancel = r->cancel,
+	};
 	wsp_http_request hr = {
 		.struct_size = sizeof(hr),
 		.flags = r->flags,
@@ -177,7 +182,7 @@ int s3_request(wsp_http_response *resp, struct s3 *s, const struct s3_req *r,
 		.response_payload = r->sink_payload,
 		.on_header = r->on_header,
 		.header_payload = r->header_payload,
-		.cancel = r->cancel,
+		.call = &call,
 		.secrets = secrets,
 	};
 

@@ -3,10 +3,12 @@
  * bytes. The first byte chooses:
  *
  *   0  Retry-After (a server's header): a delay within bounds, and only
- *      for exactly delta-seconds or an IMF-fixdate;
+ *      for exactly delta-seconds or an IMF-fixdate; as reported in an
+ *      error, at most an hour;
  *   1  error bodies and log lines (a server's text): the message is
  *      printable, fits its buffer and never holds a secret, nor do the
- *      masked URL, header and text;
+ *      masked URL, header and text; the service code fits its buffer,
+ *      holds only [A-Za-z0-9._:/-] and the mask's '*', and no secret;
  *   2  SigV4 (paths and queries an agent's keys become): the canonical
  *      URI and query hold only what SigV4 allows, canonicalising them
  *      again changes nothing, and the signed result fits its buffer.
@@ -54,7 +56,12 @@ static bool is_fixdate(const char *v)
 static void retry_after(const char *v)
 {
 	int64_t ms = wsp__http_parse_retry_after(v, NOW);
+	int64_t reported = wsp__http_retry_after_ms(v, NOW);
 	const char *p = v, *e;
+
+	fail_if(reported != (ms > WSP__HTTP_RETRY_AFTER_MAX_MS
+				     ? WSP__HTTP_RETRY_AFTER_MAX_MS
+				     : ms));
 
 	if (ms < 0) {
 		fail_if(ms != -1);
@@ -83,6 +90,27 @@ static void no_secret(const char *s, size_t cap)
 		fail_if(strstr(s, *k) != NULL);
 }
 
+/* The service's code: bounded, code characters only, no secret. */
+static void service_code(const uint8_t *data, size_t size, size_t cap)
+{
+	char code[WSP_ERROR_CODE_MAX], msg[160], again[160];
+
+	memset(code, 'x', sizeof(code));
+	wsp__http_error_body(NULL, 0, code, cap, (const char *)data, size,
+			     secrets);
+	no_secret(code, cap);
+	for (const char *c = code; *c; c++)
+		fail_if(!strchr("abcdefghijklmnopqrstuvwxyz"
+				"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:/-*",
+				*c));
+	/* the message is the same with or without the code asked for */
+	wsp__http_error_body(msg, sizeof(msg), code, cap, (const char *)data,
+			     size, secrets);
+	wsp__http_server_message(again, sizeof(again), (const char *)data,
+				 size, secrets);
+	fail_if(strcmp(msg, again) != 0);
+}
+
 static void messages(const uint8_t *data, size_t size)
 {
 	char dst[512], *text;
@@ -96,6 +124,7 @@ static void messages(const uint8_t *data, size_t size)
 	no_secret(dst, cap);
 	for (const char *c = dst; *c; c++)
 		fail_if((unsigned char)*c < 0x20 || *c == 0x7f);
+	service_code(data, size, cap % WSP_ERROR_CODE_MAX + 1);
 
 	text = malloc(size + 1);
 	if (!text)

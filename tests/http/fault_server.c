@@ -449,6 +449,48 @@ static int respond(struct fault_server *fs, int fd, const char *head,
 		}
 		return -1;
 	}
+	if (!strncmp(target, "/detail", 7)) {
+		/* error bodies and Retry-After values of real services */
+		static const struct {
+			int status;
+			const char *retry_after; /* "" = none */
+			const char *body;
+		} kinds[] = {
+			{404, "", "{\"code\":\"sandbox.not_found\","
+				  "\"message\":\"no sandbox sbx-1\"}"},
+			{403, "", "{\"error\":{\"code\":403,\"message\":"
+				  "\"denied\",\"status\":"
+				  "\"PERMISSION_DENIED\"}}"},
+			{400, "", "{\"errorCode\":\"Bad.Request/x:1\","
+				  "\"message\":\"bad\"}"},
+			/* control characters, an escape sequence, spaces */
+			{400, "", "{\"code\":\"Evil\\u001b[31mCode\\u0007 "
+				  "x\\n y\"}"},
+			{400, "", "<Error><Code>AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+				  "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+				  "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA</Code>"
+				  "</Error>"},
+			{400, "", "{\"code\":\"key-sk-live-0123456789\"}"},
+			{503, "soon", "{\"error\":{\"code\":\"Busy\"}}"},
+			{429, "99999", "{\"code\":\"TooMany\"}"},
+			{408, "", ""},
+			{502, "-3", "<html>bad gateway</html>"},
+		};
+		int k = fault_query_int(target, "k", 0);
+		char ra_line[64] = "";
+
+		if (k < 0 || k >= (int)(sizeof(kinds) / sizeof(kinds[0])))
+			k = 0;
+		if (kinds[k].retry_after[0])
+			snprintf(ra_line, sizeof(ra_line),
+				 "Retry-After: %s\r\n", kinds[k].retry_after);
+		fault_sendf(fd,
+			    "HTTP/1.1 %d Failed\r\n%sContent-Length: %zu\r\n"
+			    "\r\n%s",
+			    kinds[k].status, ra_line, strlen(kinds[k].body),
+			    kinds[k].body);
+		return 0;
+	}
 	if (!strncmp(target, "/always503", 10)) {
 		fault_sendf(fd,
 			    "HTTP/1.1 503 Unavailable\r\nContent-Length: 4\r\n"

@@ -89,6 +89,37 @@ static int host_cancel_fd(const wsp_host *host, const wsp_cancel *cancel)
 	return -1;
 }
 
+static int host_call_expired(const wsp_host *host, const wsp_call *call)
+{
+	if (!call)
+		return 0;
+	if (host_cancel_requested(host, call->cancel))
+		return WSP_ECANCELED;
+	if (call->deadline_ms && test_now_ms() >= call->deadline_ms)
+		return WSP_ETIMEDOUT;
+	return 0;
+}
+
+static int64_t host_call_remaining_ms(const wsp_host *host,
+				      const wsp_call *call)
+{
+	int64_t left;
+
+	if (call && host_cancel_requested(host, call->cancel))
+		return 0;
+	if (!call || !call->deadline_ms)
+		return -1;
+	left = call->deadline_ms - test_now_ms();
+	return left > 0 ? left : 0;
+}
+
+static int host_call_fd(const wsp_host *host, const wsp_call *call)
+{
+	(void)host;
+	(void)call;
+	return -1; /* the tokens here have none: the service polls */
+}
+
 void test_cancel_init(struct test_cancel *c, int64_t ms)
 {
 	atomic_store(&c->fired, 0);
@@ -100,6 +131,9 @@ static const wsp_host host = {
 	.log = host_log,
 	.cancel_requested = host_cancel_requested,
 	.cancel_fd = host_cancel_fd,
+	.call_expired = host_call_expired,
+	.call_remaining_ms = host_call_remaining_ms,
+	.call_fd = host_call_fd,
 };
 
 const wsp_host *test_host(void)

@@ -33,4 +33,20 @@ static inline const wsp_cancel *test_cancel_token(struct test_cancel *c)
 
 int64_t test_now_ms(void);
 
+/*
+ * A call context for wsp_http_request.call: c's token (or none) and a
+ * deadline ms from now (0 = none). The host answers call_expired() for
+ * both, as the core's does.
+ */
+static inline wsp_call test_call(struct test_cancel *c, int64_t ms)
+{
+	wsp_call call = {
+		.struct_size = sizeof(call),
+		.cancel = c ? test_cancel_token(c) : NULL,
+		.deadline_ms = ms ? test_now_ms() + ms : 0,
+	};
+
+	return call;
+}
+
 #endif

@@ -658,6 +658,7 @@ static void test_cancel(void)
 {
 	char url[128];
 	struct test_cancel c;
+	wsp_call call;
 	wsp_http_request r;
 	wsp_http_response resp = make_resp();
 	wsp_error err = {0};
@@ -671,7 +672,8 @@ static void test_cancel(void)
 	test_cancel_init(&c, 200);
 	url_of(url, sizeof(url), "/trickle?t=cancel");
 	r = make_req("GET", url);
-	r.cancel = test_cancel_token(&c);
+	call = test_call(&c, 0);
+	r.call = &call;
 	CU_ASSERT_EQUAL(wsp__http_request(&resp, test_host(), &r, &err),
 			WSP_ECANCELED);
 	CU_ASSERT_EQUAL(err.code, WSP_ECANCELED);
@@ -683,7 +685,8 @@ static void test_cancel(void)
 	test_cancel_init(&c, 200);
 	url_of(url, sizeof(url), "/flaky?fail=1&ra=20&t=cancel");
 	r = make_req("GET", url);
-	r.cancel = test_cancel_token(&c);
+	call = test_call(&c, 0);
+	r.call = &call;
 	CU_ASSERT_EQUAL(wsp__http_request(&resp, test_host(), &r, &err),
 			WSP_ECANCELED);
 	CU_ASSERT(test_now_ms() - t0 < 10000);
@@ -695,10 +698,221 @@ static void test_cancel(void)
 	atomic_store(&c.fired, 1);
 	url_of(url, sizeof(url), "/ok?t=precancel");
 	r = make_req("GET", url);
-	r.cancel = test_cancel_token(&c);
+	call = test_call(&c, 0);
+	r.call = &call;
 	CU_ASSERT_EQUAL(wsp__http_request(&resp, test_host(), &r, &err),
 			WSP_ECANCELED);
 	CU_ASSERT_EQUAL(fault_server_hits(fs, "/ok?t=precancel"), 0);
+}
+
+/* One failed request to /detail?k=N, with no retries. */
+static int detail_get(int k, const char *const *secrets, wsp_error *err,
+		      wsp_http_response *resp)
+{
+	char url[128], target[64];
+	wsp_http_request r;
+
+	snprintf(target, sizeof(target), "/detail?k=%d", k);
+	url_of(url, sizeof(url), target);
+	r = make_req("GET", url);
+	r.flags = WSP_HTTP_NO_RETRY;
+	r.secrets = secrets;
+	*resp = make_resp();
+	return wsp__http_request(resp, test_host(), &r, err);
+}
+
+/* The service's own code, status and retryability reach wsp_error. */
+static void test_error_detail_codes(void)
+{
+	const char *secrets[] = {"sk-live-0123456789", NULL};
+	wsp_http_response resp;
+	wsp_error err;
+	char url[128];
+	wsp_http_request r;
+
+	/* S3's XML <Code> */
+	url_of(url, sizeof(url), "/notfound?t=detail");
+	r = make_req("GET", url);
+	resp = make_resp();
+	CU_ASSERT_EQUAL(wsp__http_request(&resp, test_host(), &r, &err),
+			WSP_ENOTFOUND);
+	CU_ASSERT_EQUAL(err.http_status, 404);
+	CU_ASSERT_STRING_EQUAL(err.service_code, "NoSuchKey");
+	CU_ASSERT_EQUAL(err.flags, 0);
+
+	/* JSON "code" */
+	CU_ASSERT_EQUAL(detail_get(0, NULL, &err, &resp), WSP_ENOTFOUND);
+	CU_ASSERT_EQUAL(err.http_status, 404);
+	CU_ASSERT_STRING_EQUAL(err.service_code, "sandbox.not_found");
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "no sandbox sbx-1"));
+	/* Google's numeric error.code is no code: error.status is */
+	CU_ASSERT_EQUAL(detail_get(1, NULL, &err, &resp), WSP_EAUTH);
+	CU_ASSERT_STRING_EQUAL(err.service_code, "PERMISSION_DENIED");
+	CU_ASSERT_EQUAL(err.http_status, 403);
+	/* errorCode, with every character a code may hold */
+	CU_ASSERT_EQUAL(detail_get(2, NULL, &err, &resp), WSP_EINVAL);
+	CU_ASSERT_STRING_EQUAL(err.service_code, "Bad.Request/x:1");
+	/* garbage: control characters, an escape sequence, spaces dropped */
+	CU_ASSERT_EQUAL(detail_get(3, NULL, &err, &resp), WSP_EINVAL);
+	CU_ASSERT_STRING_EQUAL(err.service_code, "Evil31mCodexy");
+	/* overlong: cut to 63 bytes */
+	CU_ASSERT_EQUAL(detail_get(4, NULL, &err, &resp), WSP_EINVAL);
+	CU_ASSERT_EQUAL(strlen(err.service_code), 63);
+	CU_ASSERT_EQUAL(strspn(err.service_code, "A"), 63);
+	/* a secret in the code is masked like in the message */
+	CU_ASSERT_EQUAL(detail_get(5, secrets, &err, &resp), WSP_EINVAL);
+	CU_ASSERT_STRING_EQUAL(err.service_code, "key-********");
+	/* a transport failure has no status but may be retried */
+	url_of(url, sizeof(url), "/truncated?t=detail");
+	r = make_req("GET", url);
+	r.flags = WSP_HTTP_NO_RETRY;
+	CU_ASSERT_NOT_EQUAL(wsp__http_request(&resp, test_host(), &r, &err),
+			    0);
+	CU_ASSERT_EQUAL(err.http_status, 0);
+	CU_ASSERT_STRING_EQUAL(err.service_code, "");
+	CU_ASSERT(err.flags & WSP_ERROR_RETRYABLE);
+}
+
+static void test_error_detail_retry_after(void)
+{
+	wsp_http_response resp;
+	wsp_error err;
+	char url[128];
+	wsp_http_request r;
+	int64_t t0 = test_now_ms();
+
+	/* delta seconds, after the retries ran out */
+	url_of(url, sizeof(url), "/flaky?fail=9&ra=0&code=429&t=ra");
+	r = make_req("GET", url);
+	r.max_attempts = 2;
+	resp = make_resp();
+	CU_ASSERT_EQUAL(wsp__http_request(&resp, test_host(), &r, &err),
+			WSP_ERATELIMIT);
+	CU_ASSERT_EQUAL(resp.attempts, 2);
+	CU_ASSERT_EQUAL(err.http_status, 429);
+	CU_ASSERT_STRING_EQUAL(err.service_code, "SlowDown");
+	CU_ASSERT_EQUAL(err.flags,
+			WSP_ERROR_RETRYABLE | WSP_ERROR_HAS_RETRY_AFTER);
+	CU_ASSERT_EQUAL(err.retry_after_ms, 0);
+	url_of(url, sizeof(url), "/flaky?fail=9&ra=7&code=503&t=ra7");
+	r = make_req("GET", url);
+	r.flags = WSP_HTTP_NO_RETRY;
+	CU_ASSERT_EQUAL(wsp__http_request(&resp, test_host(), &r, &err),
+			WSP_EUNAVAIL);
+	CU_ASSERT_EQUAL(err.retry_after_ms, 7000);
+	CU_ASSERT(err.flags & WSP_ERROR_HAS_RETRY_AFTER);
+	/* an HTTP-date two seconds ahead */
+	url_of(url, sizeof(url), "/ra-date?fail=9&t=detail");
+	r = make_req("GET", url);
+	r.flags = WSP_HTTP_NO_RETRY;
+	CU_ASSERT_EQUAL(wsp__http_request(&resp, test_host(), &r, &err),
+			WSP_ERATELIMIT);
+	CU_ASSERT(err.flags & WSP_ERROR_HAS_RETRY_AFTER);
+	CU_ASSERT(err.retry_after_ms >= 0 && err.retry_after_ms <= 3000);
+	/* garbage is ignored; retryable all the same */
+	CU_ASSERT_EQUAL(detail_get(6, NULL, &err, &resp), WSP_EUNAVAIL);
+	CU_ASSERT_EQUAL(err.flags, WSP_ERROR_RETRYABLE);
+	CU_ASSERT_EQUAL(err.retry_after_ms, 0);
+	CU_ASSERT_STRING_EQUAL(err.service_code, "Busy");
+	CU_ASSERT_EQUAL(detail_get(9, NULL, &err, &resp), WSP_EUNAVAIL);
+	CU_ASSERT_EQUAL(err.flags, WSP_ERROR_RETRYABLE);
+	CU_ASSERT_STRING_EQUAL(err.service_code, "");
+	/* a day is cut to an hour */
+	CU_ASSERT_EQUAL(detail_get(7, NULL, &err, &resp), WSP_ERATELIMIT);
+	CU_ASSERT_EQUAL(err.retry_after_ms, 3600 * 1000);
+	/* 408 is worth another try */
+	CU_ASSERT_EQUAL(detail_get(8, NULL, &err, &resp), WSP_ETIMEDOUT);
+	CU_ASSERT_EQUAL(err.http_status, 408);
+	CU_ASSERT_EQUAL(err.flags, WSP_ERROR_RETRYABLE);
+	CU_ASSERT(test_now_ms() - t0 < 10000);
+}
+
+/* A status the provider maps itself still comes with its detail. */
+static void test_error_detail_no_error_map(void)
+{
+	wsp_http_response resp = make_resp();
+	wsp_error err;
+	char url[128];
+	wsp_http_request r;
+
+	url_of(url, sizeof(url), "/flaky?fail=9&ra=3&code=503&t=nomap");
+	r = make_req("GET", url);
+	r.flags = WSP_HTTP_NO_ERROR_MAP | WSP_HTTP_NO_RETRY;
+	CU_ASSERT_EQUAL_FATAL(wsp__http_request(&resp, test_host(), &r, &err),
+			      0);
+	CU_ASSERT_EQUAL(resp.status, 503);
+	CU_ASSERT_STRING_EQUAL(resp.service_code, "SlowDown");
+	CU_ASSERT_EQUAL(resp.error_flags,
+			WSP_ERROR_RETRYABLE | WSP_ERROR_HAS_RETRY_AFTER);
+	CU_ASSERT_EQUAL(resp.retry_after_ms, 3000);
+	wsp_error_set(&err, WSP_EUNAVAIL, "cannot stat 'x': busy");
+	wsp_http_error_detail(&err, &resp);
+	CU_ASSERT_EQUAL(err.http_status, 503);
+	CU_ASSERT_STRING_EQUAL(err.service_code, "SlowDown");
+	CU_ASSERT_EQUAL(err.retry_after_ms, 3000);
+	wsp__http_response_release(test_host(), &resp);
+}
+
+/* The caller's deadline bounds retries, their waits and each attempt. */
+static void test_call_deadline(void)
+{
+	wsp_http_response resp = make_resp();
+	wsp_error err;
+	wsp_call call;
+	char url[128];
+	wsp_http_request r;
+	int64_t t0;
+
+	/* Retry-After 2 s, deadline in 500 ms: no wait that cannot end */
+	t0 = test_now_ms();
+	url_of(url, sizeof(url), "/flaky?fail=9&ra=2&t=deadline");
+	r = make_req("GET", url);
+	call = test_call(NULL, 500);
+	r.call = &call;
+	CU_ASSERT_EQUAL(wsp__http_request(&resp, test_host(), &r, &err),
+			WSP_ETIMEDOUT);
+	CU_ASSERT(test_now_ms() - t0 < 1500);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "caller's deadline"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "SlowDown") ||
+			       strstr(err.message, "please slow down"));
+	CU_ASSERT_EQUAL(fault_server_hits(fs, "/flaky?fail=9&ra=2&t=deadline"),
+			1);
+	/* the last answer's detail stays */
+	CU_ASSERT_EQUAL(err.http_status, 503);
+
+	/* backoff without Retry-After: attempts stop at the deadline */
+	t0 = test_now_ms();
+	url_of(url, sizeof(url), "/always503?t=deadline");
+	r = make_req("GET", url);
+	r.max_attempts = 100;
+	call = test_call(NULL, 700);
+	r.call = &call;
+	CU_ASSERT_EQUAL(wsp__http_request(&resp, test_host(), &r, &err),
+			WSP_ETIMEDOUT);
+	CU_ASSERT(test_now_ms() - t0 < 2000);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "caller's deadline"));
+
+	/* during a transfer that would last 30 s */
+	t0 = test_now_ms();
+	url_of(url, sizeof(url), "/trickle?t=deadline");
+	r = make_req("GET", url);
+	call = test_call(NULL, 300);
+	r.call = &call;
+	CU_ASSERT_EQUAL(wsp__http_request(&resp, test_host(), &r, &err),
+			WSP_ETIMEDOUT);
+	CU_ASSERT(test_now_ms() - t0 < 5000);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "caller's deadline"));
+
+	/* already past: nothing is sent */
+	url_of(url, sizeof(url), "/ok?t=pastdeadline");
+	r = make_req("GET", url);
+	call = test_call(NULL, 0);
+	call.deadline_ms = test_now_ms() - 1;
+	r.call = &call;
+	CU_ASSERT_EQUAL(wsp__http_request(&resp, test_host(), &r, &err),
+			WSP_ETIMEDOUT);
+	CU_ASSERT_EQUAL(fault_server_hits(fs, "/ok?t=pastdeadline"), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "caller's deadline"));
 }
 
 int main(void)
@@ -735,7 +949,14 @@ int main(void)
 	    !CU_add_test(s, "sink error stops", test_sink_error_stops) ||
 	    !CU_add_test(s, "debug log masks secrets",
 			 test_debug_log_masks_secrets) ||
-	    !CU_add_test(s, "cancel", test_cancel))
+	    !CU_add_test(s, "cancel", test_cancel) ||
+	    !CU_add_test(s, "error detail: service codes",
+			 test_error_detail_codes) ||
+	    !CU_add_test(s, "error detail: Retry-After",
+			 test_error_detail_retry_after) ||
+	    !CU_add_test(s, "error detail without error mapping",
+			 test_error_detail_no_error_map) ||
+	    !CU_add_test(s, "the caller's deadline", test_call_deadline))
 		goto fail;
 	return cu_run_registry();
 fail:

@@ -5,6 +5,8 @@
 #include "http.h"
 
 #include <CUnit/CUnit.h>
+#include <stdio.h>
+#include <wsp/wsp.h>
 #include <string.h>
 
 int register_unit_suites(void);
@@ -23,7 +25,7 @@ static void test_idempotent_methods(void)
 
 static void test_retryable_status(void)
 {
-	const long yes[] = {429, 500, 502, 503, 504};
+	const long yes[] = {408, 429, 500, 502, 503, 504};
 	const long no[] = {200, 301, 400, 401, 403, 404, 409, 412, 501, 505};
 
 	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
@@ -226,6 +228,76 @@ static void test_server_message(void)
 	CU_ASSERT_STRING_EQUAL(out, "");
 }
 
+static void test_service_code(void)
+{
+	const char *secrets[] = {"sk-live-0123456789", "ab$cd%ef", NULL};
+	char msg[256], code[WSP_ERROR_CODE_MAX];
+	const char *s3 = "<Error><Code>NoSuchKey</Code><Message>gone"
+			 "</Message></Error>";
+	const char *json = "{\"code\":\"x\\u0001y\",\"message\":\"m\"}";
+	const char *numeric = "{\"code\":404,\"message\":\"m\"}";
+	const char *joined = "{\"code\":\"id-ab$cd%ef\"}";
+	const char *split = "{\"code\":\"sk-live\\u0001-0123456789\"}";
+
+	wsp__http_error_body(msg, sizeof(msg), code, sizeof(code), s3,
+			     strlen(s3), NULL);
+	CU_ASSERT_STRING_EQUAL(msg, "gone");
+	CU_ASSERT_STRING_EQUAL(code, "NoSuchKey");
+	wsp__http_error_body(msg, sizeof(msg), code, sizeof(code), json,
+			     strlen(json), NULL);
+	CU_ASSERT_STRING_EQUAL(msg, "m");
+	CU_ASSERT_STRING_EQUAL(code, "xy");
+	wsp__http_error_body(NULL, 0, code, sizeof(code), numeric,
+			     strlen(numeric), NULL);
+	CU_ASSERT_STRING_EQUAL(code, "");
+	/* a secret the filter joins up is masked all the same */
+	wsp__http_error_body(NULL, 0, code, sizeof(code), joined,
+			     strlen(joined), secrets);
+	CU_ASSERT_STRING_EQUAL(code, "id-********");
+	wsp__http_error_body(NULL, 0, code, sizeof(code), split,
+			     strlen(split), secrets);
+	CU_ASSERT_STRING_EQUAL(code, "********");
+	/* a short buffer cuts, always terminated */
+	wsp__http_error_body(NULL, 0, code, 5, s3, strlen(s3), NULL);
+	CU_ASSERT_STRING_EQUAL(code, "NoSu");
+	wsp__http_error_body(NULL, 0, code, sizeof(code), "", 0, NULL);
+	CU_ASSERT_STRING_EQUAL(code, "");
+	/* Retry-After as reported: at most an hour */
+	CU_ASSERT_EQUAL(wsp__http_retry_after_ms("7", 0), 7000);
+	CU_ASSERT_EQUAL(wsp__http_retry_after_ms("86400", 0), 3600 * 1000);
+	CU_ASSERT_EQUAL(wsp__http_retry_after_ms("soon", 0), -1);
+}
+
+/* One formatter for the detail after a message (CLI, tools). */
+static void test_error_detail_format(void)
+{
+	wsp_error err;
+	char out[128];
+
+	wsp_error_set(&err, WSP_ENOTFOUND, "cannot read 'a': no such file");
+	CU_ASSERT_EQUAL(wsp_error_detail(out, sizeof(out), &err), 0);
+	CU_ASSERT_STRING_EQUAL(out, "");
+	err.http_status = 404;
+	snprintf(err.service_code, sizeof(err.service_code), "NoSuchKey");
+	wsp_error_detail(out, sizeof(out), &err);
+	CU_ASSERT_STRING_EQUAL(out, " (HTTP 404, NoSuchKey)");
+	/* what the message says already is not said twice */
+	snprintf(err.message, sizeof(err.message), "cannot GET 'u': HTTP 404");
+	wsp_error_detail(out, sizeof(out), &err);
+	CU_ASSERT_STRING_EQUAL(out, " (NoSuchKey)");
+	snprintf(err.message, sizeof(err.message), "HTTP 404 NoSuchKey: gone");
+	CU_ASSERT_EQUAL(wsp_error_detail(out, sizeof(out), &err), 0);
+	/* a provider's own code never prints an escape sequence */
+	snprintf(err.message, sizeof(err.message), "failed");
+	err.http_status = 0;
+	snprintf(err.service_code, sizeof(err.service_code), "a\x1b[2Jb c");
+	wsp_error_detail(out, sizeof(out), &err);
+	CU_ASSERT_STRING_EQUAL(out, " (a2Jbc)");
+	/* cut to the buffer */
+	CU_ASSERT_EQUAL(wsp_error_detail(out, 4, &err), 3);
+	CU_ASSERT_STRING_EQUAL(out, " (a");
+}
+
 int register_unit_suites(void)
 {
 	CU_pSuite s = CU_add_suite("http units", NULL, NULL);
@@ -235,6 +307,8 @@ int register_unit_suites(void)
 	if (!CU_add_test(s, "idempotent methods", test_idempotent_methods) ||
 	    !CU_add_test(s, "retryable statuses", test_retryable_status) ||
 	    !CU_add_test(s, "Retry-After", test_retry_after) ||
+	    !CU_add_test(s, "service code", test_service_code) ||
+	    !CU_add_test(s, "error detail format", test_error_detail_format) ||
 	    !CU_add_test(s, "full-jitter backoff", test_backoff_full_jitter) ||
 	    !CU_add_test(s, "status to wsp code", test_status_codes) ||
 	    !CU_add_test(s, "mask url", test_mask_url) ||

@@ -137,8 +137,21 @@ static void test_put_cat_ls(void)
 	unlink(fetched);
 }
 
+/* A missing key: the message, then what S3 said; --json as fields. */
+static void test_error_detail(void)
+{
+	CU_ASSERT_NOT_EQUAL(wsp("fs cat /data/notes/no-such-key.md"), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "no such file (HTTP 404, NoSuchKey)\n"));
+	CU_ASSERT_NOT_EQUAL(wsp("--json fs cat /data/notes/no-such-key.md"), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"http_status\":404"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"service_code\":\"NoSuchKey\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"code\":\"not found\""));
+	CU_ASSERT_PTR_NULL(strstr(out, "retryable"));
+}
+
 static CU_TestInfo tests[] = {
 	{"put, cat, ls, cp, mv, rm", test_put_cat_ls},
+	{"error detail", test_error_detail},
 	CU_TEST_INFO_NULL,
 };
 

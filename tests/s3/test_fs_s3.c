@@ -480,6 +480,34 @@ static void test_wrong_secret_refused(void)
 	s3fs_close(&bad);
 }
 
+/*
+ * What S3 said reaches the error: the status and its own code, from the
+ * HTTP service through the provider.
+ */
+static void test_error_detail(void)
+{
+	struct wsp_config cfg = s3_config(&srv);
+	struct s3fs bad;
+	wsp_error err = {0};
+	char *got;
+	size_t len;
+
+	CU_ASSERT_EQUAL(s3fs_get(&fs, "notes/no-such-key.md", 0, UINT64_MAX,
+				 &got, &len, &err),
+			WSP_ENOTFOUND);
+	CU_ASSERT_EQUAL(err.http_status, 404);
+	CU_ASSERT_STRING_EQUAL(err.service_code, "NoSuchKey");
+	CU_ASSERT_EQUAL(err.flags & WSP_ERROR_RETRYABLE, 0);
+	cfg.secret_access_key = "not-the-secret-xyz";
+	CU_ASSERT_EQUAL_FATAL(s3fs_open(&bad, &cfg, &err), 0);
+	CU_ASSERT_EQUAL(s3fs_get(&bad, "notes/hello.md", 0, UINT64_MAX, &got,
+				 &len, &err),
+			WSP_EAUTH);
+	CU_ASSERT_EQUAL(err.http_status, 403);
+	CU_ASSERT_STRING_EQUAL(err.service_code, "SignatureDoesNotMatch");
+	s3fs_close(&bad);
+}
+
 static void test_special_keys(void)
 {
 	const char *names[] = {"odd/with space.txt",
@@ -621,6 +649,7 @@ static CU_TestInfo tests[] = {
 	{"failed upload leaves nothing", test_failed_upload_leaves_nothing},
 	{"prefix and read-only", test_prefix_and_read_only},
 	{"wrong secret refused", test_wrong_secret_refused},
+	{"error detail: status and S3's code", test_error_detail},
 	{"credentials: profile, env, none", test_credentials},
 	CU_TEST_INFO_NULL,
 };

@@ -28,6 +28,16 @@ WSP_EXTERN const char *wsp_version_string(void);
 /* Static text for a wsp_errcode ("not found"); unknown codes get "error". */
 WSP_EXTERN const char *wsp_strerror(int code);
 
+/*
+ * The detail of err a service gave (<wsp/common.h>: http_status,
+ * service_code) that its message does not already say, as a suffix to
+ * print after it: " (HTTP 404, NoSuchKey)", " (HTTP 503)", or "" when
+ * there is none. Writes at most cap bytes (NUL included); returns the
+ * length written. Only [A-Za-z0-9._:/-*] of the code is printed.
+ */
+WSP_EXTERN size_t wsp_error_detail(char *dst, size_t cap,
+				   const wsp_error *err);
+
 #ifdef __cplusplus
 }
 #endif
