@@ -262,10 +262,19 @@ static void *conn_main(void *arg)
 		serve_reset(fd, target);
 	else if (!strncmp(target, "/status", 7)) {
 		static const char err[] =
-			"{\"message\":\"made-up failure for team-blue\"}";
+			"{\"message\":\"made-up failure for team-blue\","
+			"\"code\":\"team-blue.failed\"}";
+		int code = (int)query(target, "code", 500);
+		char h[256];
 
-		serve_fixed(fd, (int)query(target, "code", 500), err,
-			    sizeof(err) - 1);
+		/* a 503 says when to come back, as busy services do */
+		snprintf(h, sizeof(h),
+			 "HTTP/1.1 %d X\r\nContent-Type: application/json\r\n"
+			 "%sContent-Length: %zu\r\nConnection: close\r\n\r\n",
+			 code, code == 503 ? "Retry-After: 9\r\n" : "",
+			 sizeof(err) - 1);
+		if (!send_str(fd, h))
+			send_all(fd, err, sizeof(err) - 1);
 	} else if (!strncmp(target, "/echo", 5))
 		serve_echo(fd, method, head, body, body_len);
 	else if (!strncmp(target, "/stats", 6)) {

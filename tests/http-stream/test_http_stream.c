@@ -422,6 +422,17 @@ static void test_error_status(void)
 		CU_ASSERT_EQUAL(k.calls, 0);
 		CU_ASSERT_PTR_NOT_NULL(
 			strstr(k.err.message, "made-up failure for team-blue"));
+		/* the detail, as the blocking service fills it */
+		CU_ASSERT_EQUAL(k.err.http_status, k.status);
+		CU_ASSERT_STRING_EQUAL(k.err.service_code, "team-blue.failed");
+		if (k.status == 503) {
+			CU_ASSERT_EQUAL(k.err.flags,
+					WSP_ERROR_RETRYABLE |
+						WSP_ERROR_HAS_RETRY_AFTER);
+			CU_ASSERT_EQUAL(k.err.retry_after_ms, 9000);
+		} else {
+			CU_ASSERT_EQUAL(k.err.flags, 0);
+		}
 		wsp__hs_release(s);
 		sink_destroy(&k);
 	}
