@@ -8,12 +8,14 @@
 #include "call.h"
 #include "config.h"
 #include "http.h"
+#include "http_stream_host.h"
 #include "sigv4.h"
 #include "state.h"
 
 #include <wsp/cancel.h>
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -381,14 +383,59 @@ void wsp__host_init(wsp_host *h)
 	h->call_expired = call_expired;
 	h->call_remaining_ms = call_remaining_ms;
 	h->call_fd = call_fd;
+	h->http_stream_open = wsp__hs_host_open;
+	h->http_stream_resume = wsp__hs_host_resume;
+	h->http_stream_cancel = wsp__hs_host_cancel;
+	h->http_stream_release = wsp__hs_host_release;
 }
 
-const struct wsp__http_settings *wsp__host_http_settings(const wsp_host *h)
+struct wsp__host *wsp__host_of(const wsp_host *h)
 {
 	/* Only tables set up here sit inside a struct wsp__host. */
 	if (!h || h->log != host_log)
 		return NULL;
-	return host_of(h)->http;
+	return host_of(h);
+}
+
+const struct wsp__http_settings *wsp__host_http_settings(const wsp_host *h)
+{
+	struct wsp__host *hh = wsp__host_of(h);
+
+	return hh ? hh->http : NULL;
+}
+
+char **wsp__host_secrets(const wsp_host *h, const char *const *extra)
+{
+	struct wsp__host *hh = wsp__host_of(h);
+	struct wsp__logsink *sink = hh ? hh->sink : NULL;
+	size_t n = 0, i = 0, k;
+	char **out;
+	bool fail = false;
+
+	while (extra && extra[n])
+		n++;
+	if (sink)
+		pthread_mutex_lock(&sink->lock);
+	k = sink ? sink->n_secrets : 0;
+	out = calloc(n + k + 1, sizeof(*out));
+	for (size_t j = 0; out && j < k && !fail; j++)
+		fail = !(out[i++] = strdup(sink->secrets[j]));
+	if (sink)
+		pthread_mutex_unlock(&sink->lock);
+	for (size_t j = 0; out && j < n && !fail; j++)
+		fail = !(out[i++] = strdup(extra[j]));
+	if (fail) {
+		wsp__host_secrets_free(out);
+		return NULL;
+	}
+	return out;
+}
+
+void wsp__host_secrets_free(char **list)
+{
+	for (size_t i = 0; list && list[i]; i++)
+		free(list[i]);
+	free(list);
 }
 
 void wsp__host_setup(struct wsp__host *h, struct wsp__logsink *sink,

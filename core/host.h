@@ -44,6 +44,19 @@ WSP_INTERNAL void wsp__host_setup(struct wsp__host *h,
 WSP_INTERNAL const struct wsp__http_settings *
 wsp__host_http_settings(const wsp_host *h);
 
+/* The core's struct around h, or NULL when h is not one of its tables. */
+WSP_INTERNAL struct wsp__host *wsp__host_of(const wsp_host *h);
+
+/*
+ * Every secret h's workspace masks plus those of extra (may be NULL), as
+ * a NULL-terminated list of copies (free with wsp__host_secrets_free),
+ * or NULL when out of memory. For work that outlives the call, such as
+ * a stream's messages.
+ */
+WSP_INTERNAL char **wsp__host_secrets(const wsp_host *h,
+				      const char *const *extra);
+WSP_INTERNAL void wsp__host_secrets_free(char **list);
+
 /* Log through sink as the core (printf-style). */
 WSP_INTERNAL void wsp__log(struct wsp__logsink *sink, int level,
 			   const char *fmt, ...) WSP_PRINTF(3, 4);

@@ -255,6 +255,7 @@ int wsp__hs_start(wsp__hs_engine *eng, const wsp__hs_request *req,
 	if (!s)
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	s->eng = eng;
+	s->cancel_fd = -1;
 	atomic_init(&s->refs, 2); /* the caller's and the engine's */
 	atomic_init(&s->gone, false);
 	wsp__http_effective(&set, &ca, req->ws);

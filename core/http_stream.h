@@ -64,6 +64,20 @@ typedef int (*wsp__hs_data_fn)(wsp__hs_stream *s, const char *data, size_t len,
 typedef void (*wsp__hs_done_fn)(wsp__hs_stream *s, long status,
 				const wsp_error *err, void *payload);
 
+/*
+ * One header of a 2xx response (trimmed, NUL-terminated), before any
+ * on_data. Return 0 to go on, or a negative wsp code to end the stream.
+ */
+typedef int (*wsp__hs_header_fn)(wsp__hs_stream *s, const char *name,
+				 const char *value, void *payload);
+
+/* wsp__hs_request.framing: what one on_data call carries. */
+enum {
+	WSP__HS_RAW = 0,     /* pieces as they come */
+	WSP__HS_LINES = 1,   /* one line (http_lines.c) */
+	WSP__HS_ENVELOPE = 2 /* one Connect envelope's message */
+};
+
 typedef struct wsp__hs_request {
 	const char *method; /* "GET", "POST"... */
 	const char *url;    /* http:// or https:// */
@@ -84,6 +98,20 @@ typedef struct wsp__hs_request {
 	const char *const *secrets;
 	/* The http: section of the calling workspace, or NULL. */
 	const wsp__http_settings *ws;
+	/*
+	 * Framed delivery: on_data gets one whole line or envelope message
+	 * (the framers of http_frame.h, bounded by max_frame, 0 = 1 MiB).
+	 * A pause holds the frames already cut from the piece and hands them
+	 * over first after the resume. ENVELOPE: the end-of-stream envelope
+	 * is not handed over; its "error" ends the stream with that error.
+	 */
+	int framing;
+	size_t max_frame;
+	/* Canceled (WSP_ECANCELED) once this token fires; may be NULL. The
+	 * engine watches a duplicate of its descriptor from the loop, so the
+	 * token need only be valid during wsp__hs_start(). */
+	const wsp_cancel *cancel;
+	wsp__hs_header_fn on_header; /* may be NULL */
 	wsp__hs_data_fn on_data; /* required */
 	wsp__hs_done_fn on_done; /* required */
 	void *payload;

@@ -11,11 +11,16 @@
  */
 #include "http_stream_impl.h"
 
+#include <wsp/cancel.h>
+
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #define DEFAULT_IDLE_MS 30000
 /* Error bodies are kept only this far, for the message. */
@@ -62,30 +67,74 @@ static bool is_2xx(long status)
 	return status >= 200 && status < 300;
 }
 
-/* Only Retry-After is kept: an error's detail reports it. */
+static size_t trim_len(const char *p, size_t n)
+{
+	while (n && (p[n - 1] == ' ' || p[n - 1] == '\t' || p[n - 1] == '\r' ||
+		     p[n - 1] == '\n'))
+		n--;
+	return n;
+}
+
+/* One header of a 2xx response to the consumer; its answer. */
+static int pass_header(wsp__hs_stream *s, const char *line, size_t ll)
+{
+	const char *colon = memchr(line, ':', ll), *v;
+	char *name, *value;
+	size_t vl;
+	int rc;
+
+	if (!colon || colon == line)
+		return 0;
+	v = colon + 1;
+	vl = ll - (size_t)(v - line);
+	while (vl && (*v == ' ' || *v == '\t')) {
+		v++;
+		vl--;
+	}
+	name = strndup(line, (size_t)(colon - line));
+	value = strndup(v, vl);
+	rc = name && value ? s->on_header(s, name, value, s->payload) :
+			     WSP_ENOMEM;
+	free(name);
+	free(value);
+	return rc;
+}
+
 static size_t on_header(char *data, size_t size, size_t n, void *u)
 {
 	wsp__hs_stream *s = u;
-	size_t len = size * n, vl;
-	const char *v;
+	size_t len = size * n, ll = trim_len(data, len);
+	int rc;
 
 	s->last_byte_ms = wsp__hs_now_ms();
-	if (len >= 5 && !strncmp(data, "HTTP/", 5)) {
-		s->retry_after[0] = '\0'; /* a new response (after a 100) */
-	} else if (len > 12 && !strncasecmp(data, "Retry-After:", 12)) {
-		v = data + 12;
-		vl = len - 12;
+	/* A status line starts a response (a 100 Continue comes first). */
+	if (ll >= 5 && !strncmp(data, "HTTP/", 5)) {
+		const char *sp = memchr(data, ' ', ll);
+
+		s->head_status = sp ? strtol(sp + 1, NULL, 10) : 0;
+		s->retry_after[0] = '\0';
+		return len;
+	}
+	/* Only Retry-After is kept for errors: their detail reports it. */
+	if (ll > 12 && !strncasecmp(data, "Retry-After:", 12)) {
+		const char *v = data + 12;
+		size_t vl = ll - 12;
+
 		while (vl && (*v == ' ' || *v == '\t')) {
 			v++;
 			vl--;
 		}
-		while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n' ||
-			      v[vl - 1] == ' ' || v[vl - 1] == '\t'))
-			vl--;
 		if (vl >= sizeof(s->retry_after))
 			vl = sizeof(s->retry_after) - 1;
 		memcpy(s->retry_after, v, vl);
 		s->retry_after[vl] = '\0';
+	}
+	if (!s->on_header || !is_2xx(s->head_status))
+		return len;
+	rc = pass_header(s, data, ll);
+	if (rc) {
+		s->consumer_err = rc < 0 ? rc : WSP_ERROR;
+		return 0; /* libcurl ends the transfer */
 	}
 	return len;
 }
@@ -122,7 +171,7 @@ static size_t on_write(char *data, size_t size, size_t n, void *u)
 		keep_error_body(s, data, len);
 		return len;
 	}
-	rc = s->on_data(s, data, len, s->payload);
+	rc = wsp__hs_frame_data(s, data, len);
 	if (rc == WSP__HS_PAUSE) {
 		s->paused = true;
 		return CURL_WRITEFUNC_PAUSE;
@@ -197,6 +246,21 @@ int wsp__hs_easy_new(wsp__hs_stream *s, const wsp__hs_request *r,
 
 	s->on_data = r->on_data;
 	s->on_done = r->on_done;
+	s->on_header = r->on_header;
+	rc = wsp__hs_frame_init(s, r, err);
+	if (rc)
+		return rc;
+	if (r->cancel) {
+		/* Our own descriptor: the token may be freed meanwhile, and
+		 * libuv wants one poll handle per descriptor number. */
+		s->cancel_fd = fcntl(wsp_cancel_fd(r->cancel), F_DUPFD_CLOEXEC,
+				     3);
+		if (s->cancel_fd < 0)
+			return wsp_error_set_os(err, WSP_EIO, errno,
+						"cannot watch the cancel "
+						"token: %s",
+						strerror(errno));
+	}
 	s->payload = r->payload;
 	s->idle_ms = r->idle_timeout_ms > 0	  ? r->idle_timeout_ms
 		     : set->low_speed_time_ms > 0 ? set->low_speed_time_ms
@@ -227,6 +291,16 @@ int wsp__hs_easy_new(wsp__hs_stream *s, const wsp__hs_request *r,
 	return 0;
 }
 
+static void on_cancel_fd(uv_poll_t *p, int status, int events)
+{
+	wsp__hs_stream *s = p->data;
+
+	(void)status;
+	(void)events;
+	s->canceled = true;
+	wsp__hs_easy_end(s, CURLE_OK);
+}
+
 static void on_idle(uv_timer_t *t)
 {
 	wsp__hs_stream *s = t->data;
@@ -253,6 +327,13 @@ void wsp__hs_easy_attach(wsp__hs_stream *s)
 	s->idle_on = true;
 	s->last_byte_ms = wsp__hs_now_ms();
 	uv_timer_start(&s->idle, on_idle, (uint64_t)s->idle_ms, 0);
+	if (s->cancel_fd >= 0 &&
+	    !uv_poll_init(&eng->loop, &s->cancel_poll, s->cancel_fd)) {
+		s->cancel_poll.data = s;
+		s->cancel_on = true;
+		atomic_fetch_add(&s->refs, 1); /* dropped when it closes */
+		uv_poll_start(&s->cancel_poll, UV_READABLE, on_cancel_fd);
+	}
 	if (curl_multi_add_handle(eng->multi, s->easy) != CURLM_OK) {
 		wsp__hs_easy_end(s, CURLE_OUT_OF_MEMORY);
 		return;
@@ -315,7 +396,8 @@ static int judge(wsp__hs_stream *s, CURLcode rc, char *why, size_t cap,
 		return WSP_ETIMEDOUT;
 	}
 	if (s->consumer_err) {
-		cut(why, cap, "the stream consumer stopped");
+		cut(why, cap, "%s",
+		    s->reason[0] ? s->reason : "the stream consumer stopped");
 		return s->consumer_err;
 	}
 	if (rc != CURLE_OK) {
@@ -338,12 +420,17 @@ static int judge(wsp__hs_stream *s, CURLcode rc, char *why, size_t cap,
 		cut(why, cap, "HTTP %ld is not a stream", s->status);
 		return WSP_EPROTO;
 	}
-	return 0;
+	return wsp__hs_frame_end(s, why, cap);
 }
 
 static void idle_closed(uv_handle_t *h)
 {
 	wsp__hs_unref(h->data); /* the engine's reference */
+}
+
+static void cancel_closed(uv_handle_t *h)
+{
+	wsp__hs_unref(h->data); /* the poll handle's reference */
 }
 
 void wsp__hs_easy_end(wsp__hs_stream *s, CURLcode rc)
@@ -385,10 +472,18 @@ void wsp__hs_easy_end(wsp__hs_stream *s, CURLcode rc)
 		else
 			wsp_error_set(&err, code, "cannot %s: %s", subj, why);
 		wsp__http_detail_apply(&err, &detail);
+		if (s->service_code[0]) /* a Connect end-of-stream error */
+			snprintf(err.service_code, sizeof(err.service_code),
+				 "%s", s->service_code);
 	}
 	s->on_done(s, s->status, code ? &err : NULL, s->payload);
 	curl_easy_cleanup(s->easy);
 	s->easy = NULL;
+	if (s->cancel_on) {
+		uv_poll_stop(&s->cancel_poll);
+		uv_close((uv_handle_t *)&s->cancel_poll, cancel_closed);
+		s->cancel_on = false;
+	}
 	if (s->idle_on) {
 		uv_timer_stop(&s->idle);
 		uv_close((uv_handle_t *)&s->idle, idle_closed);
@@ -411,5 +506,8 @@ void wsp__hs_easy_free(wsp__hs_stream *s)
 	free(s->ca);
 	free(s->body);
 	free(s->err_body);
+	wsp__hs_frame_free(s);
+	if (s->cancel_fd >= 0)
+		close(s->cancel_fd);
 	free(s);
 }

@@ -10,6 +10,7 @@
 #ifndef WSP_CORE_HTTP_STREAM_IMPL_H
 #define WSP_CORE_HTTP_STREAM_IMPL_H
 
+#include "http_frame.h"
 #include "http_stream.h"
 
 #include <curl/curl.h>
@@ -58,6 +59,28 @@ struct wsp__hs_stream {
 	size_t err_len;
 	char retry_after[64]; /* the response's Retry-After, "" if none */
 	char errbuf[CURL_ERROR_SIZE];
+	long head_status;   /* of the response whose headers come in */
+	char reason[160];   /* why the consumer's side failed, or "" */
+	char service_code[WSP_ERROR_CODE_MAX]; /* a Connect error's code */
+
+	/* (loop) framing: http_stream_frame.c */
+	int framing;
+	wsp__lines lines;
+	wsp__envelope env;
+	bool holding;	    /* the consumer paused inside a piece */
+	char *held;	    /* frames cut but not taken: [size_t len][bytes] */
+	size_t held_len, held_off, held_cap;
+	size_t skip;	    /* bytes of the next pieces already framed */
+	int frame_rc;	    /* the consumer's own error from a frame */
+	char *end_msg;	    /* the end-of-stream envelope's message */
+	size_t end_len;
+	bool end_seen;
+
+	/* the cancel token's descriptor (a dup, -1 for none) */
+	int cancel_fd;
+	uv_poll_t cancel_poll;
+	bool cancel_on;
+	wsp__hs_header_fn on_header;
 
 	/* copied from the request, fixed after start */
 	char *method, *url, *ca;
@@ -89,6 +112,19 @@ WSP_INTERNAL void wsp__hs_easy_attach(wsp__hs_stream *s);
 WSP_INTERNAL void wsp__hs_easy_resume(wsp__hs_stream *s);
 /* End the stream: detach, call on_done, drop the engine's reference. */
 WSP_INTERNAL void wsp__hs_easy_end(wsp__hs_stream *s, CURLcode rc);
+/* http_stream_frame.c: set up framing from the request. */
+WSP_INTERNAL int wsp__hs_frame_init(wsp__hs_stream *s,
+				    const wsp__hs_request *req,
+				    wsp_error *err);
+/* A piece of a 2xx body: on_data's answer for the engine. */
+WSP_INTERNAL int wsp__hs_frame_data(wsp__hs_stream *s, const char *data,
+				    size_t len);
+/* The body ended well: the last line, the end envelope's verdict (0 or a
+ * wsp code with why and s->service_code set). */
+WSP_INTERNAL int wsp__hs_frame_end(wsp__hs_stream *s, char *why,
+				   size_t cap);
+WSP_INTERNAL void wsp__hs_frame_free(wsp__hs_stream *s);
+
 /* Free what the stream owns (last reference gone). */
 WSP_INTERNAL void wsp__hs_easy_free(wsp__hs_stream *s);
 

@@ -6,6 +6,7 @@
  * its descriptor: init may create a cloud VM, so only a call that needs
  * the instance starts it.
  */
+#include "http_stream_host.h"
 #include "workspace_impl.h"
 #include "state.h"
 
@@ -86,6 +87,8 @@ int wsp__workspace_new(wsp_workspace **out, const wsp_open_options *opts,
 	if (!ws)
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	pthread_mutex_init(&ws->lock, NULL);
+	/* Released in wsp_workspace_close(), which the failures below reach. */
+	wsp__hs_shared_hold();
 	wsp__logsink_init(&ws->sink, opts->log, opts->log_payload,
 			  opts->log_level);
 	wsp__host_setup(&ws->host, &ws->sink, "");
@@ -161,6 +164,9 @@ void wsp_workspace_close(wsp_workspace *ws)
 		for (i = ws->cfg->n_mounts; i-- > 0;)
 			fini_instance(&ws->mounts[i]);
 	fini_instance(&ws->sandbox);
+	/* The providers ended their streams in fini; the last workspace
+	 * stops the engine while their code and host tables still exist. */
+	wsp__hs_shared_drop();
 	free(ws->mounts);
 	if (ws->cfg)
 		wsp__loader_fini(&ws->loader);

@@ -13,8 +13,14 @@
  *   /reset?bytes         one chunk of `bytes`, then a TCP reset
  *   /status?code         `code` with a JSON error body
  *   /echo                200: "<method> <X-Test header>\n" + request body
+ *   /lines?n&cut&last    "line-<i>\n" n times, in chunks of cut bytes;
+ *                        last=1 leaves the final "\n" out
+ *   /envelopes?n&cut&end Connect envelopes "msg-<i>" n times, then the
+ *                        end-of-stream one: end=0 none, 1 "{}" (default),
+ *                        2 a not_found error; in chunks of cut bytes
  *   /stats               "peer_closed=<n>": responses the client left
  * Bodies are the pattern 'a' + offset % 26, so a client checks order.
+ * Chunked answers carry "X-Stream-Id: 7f3a-blue".
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -99,6 +105,7 @@ static void sleep_ms(long ms)
 static const char chunked_ok[] = "HTTP/1.1 200 OK\r\n"
 				 "Content-Type: application/octet-stream\r\n"
 				 "Transfer-Encoding: chunked\r\n"
+				 "X-Stream-Id: 7f3a-blue\r\n"
 				 "Connection: close\r\n\r\n";
 
 static void serve_chunks(int fd, const char *target)
@@ -119,6 +126,79 @@ static void serve_chunks(int fd, const char *target)
 		off += (size_t)size;
 	}
 	send_str(fd, "0\r\n\r\n");
+}
+
+/* buf as chunks of cut bytes (frames cut anywhere), then the end. */
+static void send_cut(int fd, const char *buf, size_t len, size_t cut)
+{
+	char head[32];
+
+	if (!cut)
+		cut = 1;
+	if (send_str(fd, chunked_ok))
+		return;
+	for (size_t off = 0; off < len; off += cut) {
+		size_t n = len - off < cut ? len - off : cut;
+
+		snprintf(head, sizeof(head), "%zx\r\n", n);
+		if (send_str(fd, head) || send_all(fd, buf + off, n) ||
+		    send_str(fd, "\r\n"))
+			return;
+	}
+	send_str(fd, "0\r\n\r\n");
+}
+
+static void serve_lines(int fd, const char *target)
+{
+	long n = query(target, "n", 10), cut = query(target, "cut", 7);
+	size_t len = 0, cap = (size_t)n * 24 + 1;
+	char *buf = malloc(cap);
+
+	if (!buf)
+		return;
+	for (long i = 0; i < n; i++)
+		len += (size_t)snprintf(buf + len, cap - len, "line-%ld\n", i);
+	if (len && query(target, "last", 0))
+		len--;
+	send_cut(fd, buf, len, (size_t)cut);
+	free(buf);
+}
+
+static size_t put_envelope(char *out, int flags, const char *msg)
+{
+	size_t n = strlen(msg);
+
+	out[0] = (char)flags;
+	out[1] = (char)(n >> 24);
+	out[2] = (char)(n >> 16);
+	out[3] = (char)(n >> 8);
+	out[4] = (char)n;
+	memcpy(out + 5, msg, n);
+	return n + 5;
+}
+
+static void serve_envelopes(int fd, const char *target)
+{
+	static const char *const ends[] = {
+		NULL, "{}",
+		"{\"error\":{\"code\":\"not_found\",\"message\":\"process "
+		"4242 not found\"}}"
+	};
+	long n = query(target, "n", 10), cut = query(target, "cut", 7);
+	long end = query(target, "end", 1);
+	size_t len = 0, cap = (size_t)n * 32 + 128;
+	char *buf = malloc(cap), msg[32];
+
+	if (!buf)
+		return;
+	for (long i = 0; i < n; i++) {
+		snprintf(msg, sizeof(msg), "msg-%ld", i);
+		len += put_envelope(buf + len, 0, msg);
+	}
+	if (end >= 1 && end <= 2)
+		len += put_envelope(buf + len, 2, ends[end]);
+	send_cut(fd, buf, len, (size_t)cut);
+	free(buf);
 }
 
 static void serve_trickle(int fd, const char *target)
@@ -254,6 +334,10 @@ static void *conn_main(void *arg)
 	end[2] = '\0'; /* the head alone, for header() */
 	if (!strncmp(target, "/chunks", 7))
 		serve_chunks(fd, target);
+	else if (!strncmp(target, "/lines", 6))
+		serve_lines(fd, target);
+	else if (!strncmp(target, "/envelopes", 10))
+		serve_envelopes(fd, target);
 	else if (!strncmp(target, "/trickle", 8))
 		serve_trickle(fd, target);
 	else if (!strncmp(target, "/stall", 6))

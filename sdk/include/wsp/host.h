@@ -17,6 +17,7 @@
 #include <wsp/http.h>
 #include <wsp/sigv4.h>
 #include <wsp/state.h>
+#include <wsp/stream.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -169,6 +170,28 @@ struct wsp_host {
 				     const wsp_call *call);
 	/* A descriptor readable once the call is canceled, or -1. */
 	int (*call_fd)(const wsp_host *host, const wsp_call *call);
+
+	/*
+	 * The streaming engine (see <wsp/stream.h>): one thread for every
+	 * long response of the process. http_stream_open() copies req and
+	 * starts the stream; on success *out is the caller's handle (give
+	 * it back with http_stream_release) and on_done will be called; on
+	 * failure nothing is called. call may be NULL; its cancel token
+	 * cancels the stream (WSP_ECANCELED) and its deadline bounds it
+	 * (WSP_ETIMEDOUT), like timeout_ms; an expired call is refused.
+	 * The workspace's http: settings apply (CA bundle, timeouts), and
+	 * its secrets are masked in messages as req->secrets are.
+	 */
+	int (*http_stream_open)(wsp_http_stream **out, const wsp_host *host,
+				const wsp_call *call,
+				const wsp_http_stream_request *req,
+				wsp_error *err);
+	/* Deliver again after on_data returned WSP_STREAM_PAUSE. */
+	void (*http_stream_resume)(const wsp_host *host, wsp_http_stream *s);
+	/* End the stream with WSP_ECANCELED unless it already ended. */
+	void (*http_stream_cancel)(const wsp_host *host, wsp_http_stream *s);
+	/* Give the handle back (canceling the stream if still running). */
+	void (*http_stream_release)(const wsp_host *host, wsp_http_stream *s);
 
 	/* ABI 2.1+: append here, never above */
 };
