@@ -277,7 +277,7 @@ static int fs_ls(wsp_workspace *ws, const struct fs_args *a)
 	size_t i;
 	int rc;
 
-	if (wsp_files_stat(&st, ws, path, 0, &err) < 0)
+	if (wsp_files_stat(&st, ws, NULL, path, 0, &err) < 0)
 		return fs_fail(&err);
 	if (st.type != WSP_FS_TYPE_DIR) {
 		/* Like ls(1): a file lists as itself. */
@@ -295,7 +295,7 @@ static int fs_ls(wsp_workspace *ws, const struct fs_args *a)
 	}
 	if (a->recursive)
 		lo.flags = WSP_FS_RECURSIVE;
-	rc = wsp_files_list(ws, path, &lo, keep_entry, &it, &err);
+	rc = wsp_files_list(ws, NULL, path, &lo, keep_entry, &it, &err);
 	if (rc == 0) {
 		qsort(it.v, it.n, sizeof(*it.v), by_path);
 		if (a->json) {
@@ -325,7 +325,7 @@ static int fs_stat(wsp_workspace *ws, const struct fs_args *a)
 	char mt[32], ct[32];
 	wsp_error err;
 
-	if (wsp_files_stat(&st, ws, a->pos[0], 0, &err) < 0)
+	if (wsp_files_stat(&st, ws, NULL, a->pos[0], 0, &err) < 0)
 		return fs_fail(&err);
 	if (a->json) {
 		cJSON *o = cJSON_CreateObject();
@@ -367,7 +367,7 @@ int fs_into_dir(char *out, size_t cap, wsp_workspace *ws, const char *dst,
 	int k;
 
 	base = base ? base + 1 : src;
-	if (wsp_files_stat(&st, ws, dst, 0, NULL) < 0 ||
+	if (wsp_files_stat(&st, ws, NULL, dst, 0, NULL) < 0 ||
 	    st.type != WSP_FS_TYPE_DIR || !*base || !strcmp(base, ".") ||
 	    !strcmp(base, ".."))
 		return 0;
@@ -392,16 +392,16 @@ static int fs_change(wsp_workspace *ws, const char *sub,
 		dst = into;
 
 	if (!strcmp(sub, "rm"))
-		rc = wsp_files_remove(ws, a->pos[0],
+		rc = wsp_files_remove(ws, NULL, a->pos[0],
 				      rec | (a->force ? WSP_FS_FORCE : 0),
 				      &err);
 	else if (!strcmp(sub, "mkdir"))
-		rc = wsp_files_mkdir(ws, a->pos[0],
+		rc = wsp_files_mkdir(ws, NULL, a->pos[0],
 				     a->parents ? WSP_FS_RECURSIVE : 0, &err);
 	else if (!strcmp(sub, "cp"))
-		rc = wsp_files_copy(ws, a->pos[0], dst, rec | over, &err);
+		rc = wsp_files_copy(ws, NULL, a->pos[0], dst, rec | over, &err);
 	else
-		rc = wsp_files_move(ws, a->pos[0], dst, over, &err);
+		rc = wsp_files_move(ws, NULL, a->pos[0], dst, over, &err);
 	if (rc < 0)
 		return fs_fail(&err);
 	if (a->json)

@@ -100,7 +100,7 @@ int fs_cat(wsp_workspace *ws, const struct fs_args *a)
 	wsp_error err;
 	int rc;
 
-	rc = wsp_files_read(ws, a->pos[0], NULL, write_out, &o, &err);
+	rc = wsp_files_read(ws, NULL, a->pos[0], NULL, write_out, &o, &err);
 	if (fflush(stdout) != 0 && rc == 0) {
 		cli_error("cannot write to standard output: %s",
 			  strerror(errno));
@@ -152,16 +152,17 @@ int fs_put(wsp_workspace *ws, const struct fs_args *a)
 		fclose(in.fp);
 		return WSP_EXIT_FAIL;
 	}
-	if (fstat(fileno(in.fp), &ls) == 0 && S_ISREG(ls.st_mode))
-		wo.size_hint = ls.st_size;
+	if (fstat(fileno(in.fp), &ls) == 0 && S_ISREG(ls.st_mode)) {
+		wo.flags |= WSP_FS_WRITE_SIZE_KNOWN;
+		wo.size_hint = (uint64_t)ls.st_size;
+	}
 	if (a->no_clobber)
 		wo.flags |= WSP_FS_WRITE_NO_OVERWRITE;
 	if (strcmp(local, "-") &&
 	    fs_into_dir(into, sizeof(into), ws, path, local))
 		path = into;
-	progress_start(&p, a->json,
-		       wo.size_hint > 0 ? (uint64_t)wo.size_hint : 0);
-	rc = wsp_files_write(&st, ws, path, &wo, read_in, &in, &err);
+	progress_start(&p, a->json, wo.size_hint);
+	rc = wsp_files_write(&st, ws, NULL, path, &wo, read_in, &in, &err);
 	progress_draw(&p, 1);
 	if (in.fp != stdin)
 		fclose(in.fp);
@@ -192,7 +193,7 @@ int fs_get(wsp_workspace *ws, const struct fs_args *a)
 	wsp_error err;
 	int rc;
 
-	if (wsp_files_stat(&st, ws, path, 0, &err) < 0)
+	if (wsp_files_stat(&st, ws, NULL, path, 0, &err) < 0)
 		return fs_fail(&err);
 	if (st.type == WSP_FS_TYPE_DIR) {
 		cli_error("cannot download '%s': it is a directory", path);
@@ -204,7 +205,7 @@ int fs_get(wsp_workspace *ws, const struct fs_args *a)
 		return WSP_EXIT_FAIL;
 	}
 	progress_start(&p, a->json, st.size);
-	rc = wsp_files_read(ws, path, NULL, write_out, &o, &err);
+	rc = wsp_files_read(ws, NULL, path, NULL, write_out, &o, &err);
 	progress_draw(&p, 1);
 	if ((to_stdout ? fflush(o.fp) : fclose(o.fp)) != 0 && rc == 0) {
 		cli_error("cannot write '%s': %s", local, strerror(errno));

@@ -39,4 +39,33 @@ static inline uint32_t wsp__sized_copy(void *dst, size_t dst_size,
 	return theirs;
 }
 
+/* ---- filesystem (abi_normalize_fs.c) -------------------------------- */
+
+#include <wsp/fs.h>
+
+/*
+ * Each fills a full-size struct of this core from the caller's (NULL: all
+ * defaults) and applies the defaults a provider sees (<wsp/fs.h>).
+ */
+
+/* length 0 becomes UINT64_MAX ("to the end"). */
+void wsp__fs_read_opts_normalize(wsp_fs_read_opts *out,
+				 const wsp_fs_read_opts *in);
+/* size_hint is zeroed unless WSP_FS_WRITE_SIZE_KNOWN is set. */
+void wsp__fs_write_opts_normalize(wsp_fs_write_opts *out,
+				  const wsp_fs_write_opts *in);
+/* max_depth is zeroed without WSP_FS_RECURSIVE (it means nothing then). */
+void wsp__fs_list_opts_normalize(wsp_fs_list_opts *out,
+				 const wsp_fs_list_opts *in);
+
+/*
+ * Stat results go the other way: a provider fills a zeroed full-size
+ * struct (wsp__fs_stat_prepare), and the core copies back what the
+ * caller's struct holds (min(its struct_size, ours) bytes, struct_size
+ * then naming that many). A caller's struct_size below the first member
+ * after struct_size gets nothing written.
+ */
+void wsp__fs_stat_prepare(wsp_fs_stat *ours);
+void wsp__fs_stat_return(wsp_fs_stat *theirs, const wsp_fs_stat *ours);
+
 #endif /* WSP_CORE_ABI_NORMALIZE_H */

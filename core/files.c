@@ -4,6 +4,12 @@
  * answers for virtual directories and mount points itself, enforces
  * read-only mounts, and calls the provider with the mount-relative path.
  * Copies and moves are in files_copy.c.
+ *
+ * The boundary rule (core/abi_normalize.h): the caller's call context and
+ * option structs are copied into full-size ones with defaults filled in,
+ * and only those copies reach a provider; a stat result comes back through
+ * a full-size struct copied into the caller's. An expired call is refused
+ * here, before its provider is called.
  */
 #include "files.h"
 
@@ -28,21 +34,25 @@ static int load_writable(struct wsp__route *r, wsp_workspace *ws,
 	return rc < 0 ? rc : wsp__route_load(r, ws, err);
 }
 
+/* Our own full-size stat: mime_type is always there. */
 static void fill_mime(wsp_fs_stat *st, const char *path)
 {
-	if (st->type == WSP_FS_TYPE_FILE &&
-	    WSP_HAS_MEMBER(wsp_fs_stat, st, mime_type) && !st->mime_type[0])
+	if (st->type == WSP_FS_TYPE_FILE && !st->mime_type[0])
 		snprintf(st->mime_type, sizeof(st->mime_type), "%s",
 			 wsp_files_mime_type(path));
 }
 
-int wsp_files_read(wsp_workspace *ws, const char *path,
+int wsp_files_read(wsp_workspace *ws, const wsp_call *call, const char *path,
 		   const wsp_fs_read_opts *opts, wsp_sink_fn sink,
 		   void *payload, wsp_error *err)
 {
 	struct wsp__route r;
+	wsp_fs_read_opts o;
+	wsp_call c;
 	int rc;
 
+	wsp__files_call_init(&c, call);
+	wsp__fs_read_opts_normalize(&o, opts);
 	if (!sink)
 		return wsp_error_set(err, WSP_EINVAL, "read needs a sink");
 	rc = route(&r, ws, path, err);
@@ -53,9 +63,11 @@ int wsp_files_read(wsp_workspace *ws, const char *path,
 				     "cannot read '%s': it is a directory",
 				     path);
 	rc = wsp__route_load(&r, ws, err);
+	if (rc == 0)
+		rc = wsp__files_call_check(&c, "read", path, err);
 	if (rc < 0)
 		return rc;
-	rc = r.inst->prov->fs.read(r.inst->self, r.rel, opts, sink, payload,
+	rc = r.inst->prov->fs.read(r.inst->self, &c, r.rel, &o, sink, payload,
 				   err);
 	return wsp__route_result(rc, &r, err);
 }
@@ -90,7 +102,8 @@ static int grow_sink(const void *data, size_t len, void *payload)
 }
 
 int wsp_files_read_all(char **out, size_t *out_len, wsp_workspace *ws,
-		       const char *path, size_t max, wsp_error *err)
+		       const wsp_call *call, const char *path, size_t max,
+		       wsp_error *err)
 {
 	struct grow g = {NULL, 0, 0, max};
 	int rc;
@@ -98,7 +111,7 @@ int wsp_files_read_all(char **out, size_t *out_len, wsp_workspace *ws,
 	*out = NULL;
 	if (out_len)
 		*out_len = 0;
-	rc = wsp_files_read(ws, path, NULL, grow_sink, &g, err);
+	rc = wsp_files_read(ws, call, path, NULL, grow_sink, &g, err);
 	if (rc == WSP_ETOOBIG)
 		wsp_error_set(err, rc,
 			      "cannot read '%s': it is larger than "
@@ -118,13 +131,18 @@ int wsp_files_read_all(char **out, size_t *out_len, wsp_workspace *ws,
 	return 0;
 }
 
-int wsp_files_write(wsp_fs_stat *out, wsp_workspace *ws, const char *path,
-		    const wsp_fs_write_opts *opts, wsp_source_fn source,
-		    void *payload, wsp_error *err)
+int wsp_files_write(wsp_fs_stat *out, wsp_workspace *ws, const wsp_call *call,
+		    const char *path, const wsp_fs_write_opts *opts,
+		    wsp_source_fn source, void *payload, wsp_error *err)
 {
 	struct wsp__route r;
+	wsp_fs_write_opts o;
+	wsp_fs_stat st;
+	wsp_call c;
 	int rc;
 
+	wsp__files_call_init(&c, call);
+	wsp__fs_write_opts_normalize(&o, opts);
 	if (!source)
 		return wsp_error_set(err, WSP_EINVAL, "write needs a source");
 	rc = route(&r, ws, path, err);
@@ -138,12 +156,17 @@ int wsp_files_write(wsp_fs_stat *out, wsp_workspace *ws, const char *path,
 				     "cannot write '%s': it is a directory",
 				     path);
 	rc = wsp__route_load(&r, ws, err);
+	if (rc == 0)
+		rc = wsp__files_call_check(&c, "write", path, err);
 	if (rc < 0)
 		return rc;
-	rc = r.inst->prov->fs.write(out, r.inst->self, r.rel, opts, source,
-				    payload, err);
-	if (rc == 0 && out)
-		fill_mime(out, r.path);
+	wsp__fs_stat_prepare(&st);
+	rc = r.inst->prov->fs.write(out ? &st : NULL, r.inst->self, &c, r.rel,
+				    &o, source, payload, err);
+	if (rc == 0 && out) {
+		fill_mime(&st, r.path);
+		wsp__fs_stat_return(out, &st);
+	}
 	return wsp__route_result(rc, &r, err);
 }
 
@@ -164,23 +187,34 @@ static int buf_source(void *buf, size_t cap, size_t *out_n, void *payload)
 	return 0;
 }
 
-int wsp_files_write_buf(wsp_fs_stat *out, wsp_workspace *ws, const char *path,
+int wsp_files_write_buf(wsp_fs_stat *out, wsp_workspace *ws,
+			const wsp_call *call, const char *path,
 			const wsp_fs_write_opts *opts, const void *data,
 			size_t len, wsp_error *err)
 {
 	struct buf_src b = {data, len};
+	wsp_fs_write_opts o;
 
 	if (!data && len)
 		return wsp_error_set(err, WSP_EINVAL, "no data given");
-	return wsp_files_write(out, ws, path, opts, buf_source, &b, err);
+	/* The size is known here: a provider may use it (one S3 PUT). */
+	wsp__fs_write_opts_normalize(&o, opts);
+	if (!(o.flags & WSP_FS_WRITE_SIZE_KNOWN)) {
+		o.flags |= WSP_FS_WRITE_SIZE_KNOWN;
+		o.size_hint = len;
+	}
+	return wsp_files_write(out, ws, call, path, &o, buf_source, &b, err);
 }
 
-int wsp_files_stat(wsp_fs_stat *out, wsp_workspace *ws, const char *path,
-		   uint32_t flags, wsp_error *err)
+int wsp_files_stat(wsp_fs_stat *out, wsp_workspace *ws, const wsp_call *call,
+		   const char *path, uint32_t flags, wsp_error *err)
 {
 	struct wsp__route r;
+	wsp_fs_stat st;
+	wsp_call c;
 	int rc;
 
+	wsp__files_call_init(&c, call);
 	if (!out)
 		return wsp_error_set(err, WSP_EINVAL, "stat needs a result");
 	rc = route(&r, ws, path, err);
@@ -196,25 +230,32 @@ int wsp_files_stat(wsp_fs_stat *out, wsp_workspace *ws, const char *path,
 		return 0;
 	}
 	rc = wsp__route_load(&r, ws, err);
+	if (rc == 0)
+		rc = wsp__files_call_check(&c, "stat", path, err);
 	if (rc < 0)
 		return rc;
-	rc = r.inst->prov->fs.stat(out, r.inst->self, r.rel, flags, err);
+	wsp__fs_stat_prepare(&st);
+	rc = r.inst->prov->fs.stat(&st, r.inst->self, &c, r.rel, flags, err);
 	if (rc == WSP_ENOTFOUND && r.holds_mounts) {
 		wsp__files_virtual_stat(out);
 		return 0;
 	}
-	if (rc == 0)
-		fill_mime(out, r.path);
+	if (rc == 0) {
+		fill_mime(&st, r.path);
+		wsp__fs_stat_return(out, &st);
+	}
 	return wsp__route_result(rc, &r, err);
 }
 
-int wsp_files_exists(int *out, wsp_workspace *ws, const char *path,
-		     wsp_error *err)
+int wsp_files_exists(int *out, wsp_workspace *ws, const wsp_call *call,
+		     const char *path, wsp_error *err)
 {
-	wsp_fs_stat st = {.struct_size = sizeof(st)};
 	struct wsp__route r;
+	wsp_fs_stat st;
+	wsp_call c;
 	int rc;
 
+	wsp__files_call_init(&c, call);
 	if (!out)
 		return wsp_error_set(err, WSP_EINVAL, "exists needs a result");
 	*out = 0;
@@ -228,25 +269,31 @@ int wsp_files_exists(int *out, wsp_workspace *ws, const char *path,
 	if (!r.mounted)
 		return 0;
 	rc = wsp__route_load(&r, ws, err);
+	if (rc == 0)
+		rc = wsp__files_call_check(&c, "look up", path, err);
 	if (rc < 0)
 		return rc;
 	if (r.inst->prov->fs.exists) {
-		rc = r.inst->prov->fs.exists(out, r.inst->self, r.rel, err);
+		rc = r.inst->prov->fs.exists(out, r.inst->self, &c, r.rel, 0,
+					     err);
 		return wsp__route_result(rc, &r, err);
 	}
-	rc = r.inst->prov->fs.stat(&st, r.inst->self, r.rel, 0, err);
+	wsp__fs_stat_prepare(&st);
+	rc = r.inst->prov->fs.stat(&st, r.inst->self, &c, r.rel, 0, err);
 	if (rc == WSP_ENOTFOUND || rc == WSP_ENOTDIR)
 		return 0;
 	*out = rc == 0;
 	return wsp__route_result(rc, &r, err);
 }
 
-int wsp_files_mkdir(wsp_workspace *ws, const char *path, uint32_t flags,
-		    wsp_error *err)
+int wsp_files_mkdir(wsp_workspace *ws, const wsp_call *call, const char *path,
+		    uint32_t flags, wsp_error *err)
 {
 	struct wsp__route r;
+	wsp_call c;
 	int rc;
 
+	wsp__files_call_init(&c, call);
 	rc = route(&r, ws, path, err);
 	if (rc < 0)
 		return rc;
@@ -259,18 +306,23 @@ int wsp_files_mkdir(wsp_workspace *ws, const char *path, uint32_t flags,
 				     path);
 	}
 	rc = load_writable(&r, ws, err);
+	if (rc == 0)
+		rc = wsp__files_call_check(&c, "create directory", path, err);
 	if (rc < 0)
 		return rc;
-	rc = r.inst->prov->fs.mkdir(r.inst->self, r.rel, flags, err);
+	rc = r.inst->prov->fs.mkdir(r.inst->self, &c, r.rel, flags, err);
 	return wsp__route_result(rc, &r, err);
 }
 
-static int remove_common(wsp_workspace *ws, const char *path, uint32_t flags,
-			 int dir, wsp_error *err)
+static int remove_common(wsp_workspace *ws, const wsp_call *call,
+			 const char *path, uint32_t flags, int dir,
+			 wsp_error *err)
 {
 	struct wsp__route r;
+	wsp_call c;
 	int rc;
 
+	wsp__files_call_init(&c, call);
 	rc = route(&r, ws, path, err);
 	if (rc < 0)
 		return rc;
@@ -288,37 +340,45 @@ static int remove_common(wsp_workspace *ws, const char *path, uint32_t flags,
 				     path);
 	}
 	rc = load_writable(&r, ws, err);
+	if (rc == 0)
+		rc = wsp__files_call_check(&c, "remove", path, err);
 	if (rc < 0)
 		return rc;
 	if (dir)
-		rc = r.inst->prov->fs.rmdir(r.inst->self, r.rel, flags, err);
+		rc = r.inst->prov->fs.rmdir(r.inst->self, &c, r.rel, flags,
+					    err);
 	else
-		rc = r.inst->prov->fs.remove(r.inst->self, r.rel, flags, err);
+		rc = r.inst->prov->fs.remove(r.inst->self, &c, r.rel, flags,
+					     err);
 	return wsp__route_result(rc, &r, err);
 }
 
-int wsp_files_remove(wsp_workspace *ws, const char *path, uint32_t flags,
-		     wsp_error *err)
+int wsp_files_remove(wsp_workspace *ws, const wsp_call *call, const char *path,
+		     uint32_t flags, wsp_error *err)
 {
-	return remove_common(ws, path, flags, 0, err);
+	return remove_common(ws, call, path, flags, 0, err);
 }
 
-int wsp_files_rmdir(wsp_workspace *ws, const char *path, uint32_t flags,
-		    wsp_error *err)
+int wsp_files_rmdir(wsp_workspace *ws, const wsp_call *call, const char *path,
+		    uint32_t flags, wsp_error *err)
 {
-	return remove_common(ws, path, flags, 1, err);
+	return remove_common(ws, call, path, flags, 1, err);
 }
 
 int wsp_files_host_path(char *out, size_t cap, wsp_workspace *ws,
-			const char *path, wsp_error *err)
+			const wsp_call *call, const char *path, wsp_error *err)
 {
 	struct wsp__route r;
+	wsp_call c;
 	int rc;
 
+	wsp__files_call_init(&c, call);
 	rc = route(&r, ws, path, err);
 	if (rc < 0)
 		return rc;
 	rc = wsp__route_load(&r, ws, err);
+	if (rc == 0)
+		rc = wsp__files_call_check(&c, "locate", path, err);
 	if (rc < 0)
 		return rc;
 	if (!r.inst->prov->fs.host_path)
@@ -326,7 +386,8 @@ int wsp_files_host_path(char *out, size_t cap, wsp_workspace *ws,
 				     "mount '%s' is not on the local disk, so "
 				     "'%s' has no host path",
 				     r.mount, path);
-	rc = r.inst->prov->fs.host_path(out, cap, r.inst->self, r.rel, err);
+	rc = r.inst->prov->fs.host_path(out, cap, r.inst->self, &c, r.rel, 0,
+					err);
 	return wsp__route_result(rc, &r, err);
 }
 

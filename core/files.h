@@ -5,6 +5,7 @@
 #ifndef WSP_CORE_FILES_H
 #define WSP_CORE_FILES_H
 
+#include "abi_normalize.h"
 #include "internal.h"
 
 #include <wsp/files.h>
@@ -66,5 +67,14 @@ WSP_INTERNAL int wsp__route_result(int rc, const struct wsp__route *r,
 
 /* Fill a stat of a directory that exists only to hold mount points. */
 WSP_INTERNAL void wsp__files_virtual_stat(wsp_fs_stat *out);
+
+/*
+ * files_call.c: the caller's call (NULL: no cancel, no deadline) made full
+ * size, and the check before each slot the core dispatches: 0, or
+ * WSP_ECANCELED / WSP_ETIMEDOUT with "cannot <op> '<path>': ..." in err.
+ */
+WSP_INTERNAL void wsp__files_call_init(wsp_call *out, const wsp_call *in);
+WSP_INTERNAL int wsp__files_call_check(const wsp_call *call, const char *op,
+				       const char *path, wsp_error *err);
 
 #endif /* WSP_CORE_FILES_H */

@@ -7,6 +7,11 @@
  * buffer, while this thread runs the destination's write, pulling from it;
  * memory use is the ring's size whatever the file's. A directory is copied
  * entry by entry; a move between mounts is a copy, then a removal.
+ *
+ * The caller's call bounds the whole of it: each slot gets it, and the
+ * emulation checks it before each slot it calls and between the chunks it
+ * streams, so a canceled or late copy stops within one chunk (and a move
+ * never removes its source after a canceled copy).
  */
 #include "files.h"
 
@@ -29,13 +34,17 @@ struct ring {
 	wsp__instance *src;
 	const char *src_rel;
 	wsp_error rd_err;
+	const wsp_call *call; /* both sides check it between chunks */
 };
 
 static int ring_sink(const void *data, size_t len, void *payload)
 {
 	struct ring *g = payload;
 	const char *p = data;
+	int rc = wsp__files_call_check(g->call, "copy", g->src_rel, NULL);
 
+	if (rc < 0)
+		return rc;
 	pthread_mutex_lock(&g->mu);
 	while (len) {
 		size_t tail, n;
@@ -66,15 +75,17 @@ static int ring_source(void *buf, size_t cap, size_t *out_n, void *payload)
 {
 	struct ring *g = payload;
 	size_t n;
+	int rc = wsp__files_call_check(g->call, "copy", g->src_rel, NULL);
 
+	*out_n = 0;
+	if (rc < 0)
+		return rc;
 	pthread_mutex_lock(&g->mu);
 	while (!g->len && !g->eof)
 		pthread_cond_wait(&g->cv, &g->mu);
 	if (!g->len) {
-		int rc = g->rd_rc;
-
+		rc = g->rd_rc;
 		pthread_mutex_unlock(&g->mu);
-		*out_n = 0;
 		return rc;
 	}
 	n = g->len;
@@ -94,10 +105,12 @@ static int ring_source(void *buf, size_t cap, size_t *out_n, void *payload)
 static void *ring_reader(void *payload)
 {
 	struct ring *g = payload;
+	wsp_fs_read_opts ro;
 	int rc;
 
-	rc = g->src->prov->fs.read(g->src->self, g->src_rel, NULL, ring_sink, g,
-				   &g->rd_err);
+	wsp__fs_read_opts_normalize(&ro, NULL);
+	rc = g->src->prov->fs.read(g->src->self, g->call, g->src_rel, &ro,
+				   ring_sink, g, &g->rd_err);
 	pthread_mutex_lock(&g->mu);
 	g->eof = 1;
 	g->rd_rc = rc;
@@ -107,14 +120,19 @@ static void *ring_reader(void *payload)
 }
 
 /* Stream one file from (src, srel) to (dst, drel). */
-static int stream_file(wsp__instance *src, const char *srel, wsp__instance *dst,
-		       const char *drel, uint32_t flags, wsp_error *err)
+static int stream_file(const wsp_call *call, wsp__instance *src,
+		       const char *srel, wsp__instance *dst, const char *drel,
+		       uint32_t flags, wsp_error *err)
 {
-	wsp_fs_write_opts wo = WSP_FS_WRITE_OPTS_INIT;
+	wsp_fs_write_opts wo;
 	struct ring g;
 	pthread_t th;
 	int rc;
 
+	rc = wsp__files_call_check(call, "copy", srel, err);
+	if (rc < 0)
+		return rc;
+	wsp__fs_write_opts_normalize(&wo, NULL);
 	memset(&g, 0, sizeof(g));
 	g.buf = malloc(RING_SIZE);
 	if (!g.buf)
@@ -123,6 +141,7 @@ static int stream_file(wsp__instance *src, const char *srel, wsp__instance *dst,
 	pthread_cond_init(&g.cv, NULL);
 	g.src = src;
 	g.src_rel = srel;
+	g.call = call;
 	if (!(flags & WSP_FS_OVERWRITE))
 		wo.flags |= WSP_FS_WRITE_NO_OVERWRITE;
 	if (pthread_create(&th, NULL, ring_reader, &g)) {
@@ -132,8 +151,8 @@ static int stream_file(wsp__instance *src, const char *srel, wsp__instance *dst,
 				   srel);
 		goto out;
 	}
-	rc = dst->prov->fs.write(NULL, dst->self, drel, &wo, ring_source, &g,
-				 err);
+	rc = dst->prov->fs.write(NULL, dst->self, call, drel, &wo, ring_source,
+				 &g, err);
 	pthread_mutex_lock(&g.mu);
 	g.abort = 1;
 	pthread_cond_broadcast(&g.cv);
@@ -199,8 +218,9 @@ static int join(char *out, size_t cap, const char *a, const char *b)
  * of the source's root or a dangling one would otherwise stop the copy
  * half way. A link to a directory stats as one and is skipped later.
  */
-static int check_tree(wsp__instance *src, const char *srel,
-		      const struct tree *t, const char *shown, wsp_error *err)
+static int check_tree(const wsp_call *call, wsp__instance *src,
+		      const char *srel, const struct tree *t, const char *shown,
+		      wsp_error *err)
 {
 	char s[WSP_FILES_PATH_MAX + 2];
 	wsp_fs_stat st;
@@ -216,10 +236,12 @@ static int check_tree(wsp__instance *src, const char *srel,
 					     "cannot copy '%s': a path in it "
 					     "is too long",
 					     shown);
-		memset(&st, 0, sizeof(st));
-		st.struct_size = sizeof(st);
+		rc = wsp__files_call_check(call, "copy", shown, err);
+		if (rc < 0)
+			return rc;
+		wsp__fs_stat_prepare(&st);
 		memset(&why, 0, sizeof(why));
-		rc = src->prov->fs.stat(&st, src->self, s, 0, &why);
+		rc = src->prov->fs.stat(&st, src->self, call, s, 0, &why);
 		if (rc < 0)
 			return wsp_error_set(err, rc,
 					     "cannot copy '%s' (nothing was "
@@ -230,27 +252,33 @@ static int check_tree(wsp__instance *src, const char *srel,
 }
 
 /* Copy a directory tree entry by entry (files streamed). */
-static int stream_tree(wsp__instance *src, const char *srel, wsp__instance *dst,
-		       const char *drel, uint32_t flags, const char *shown,
-		       wsp_error *err)
+static int stream_tree(const wsp_call *call, wsp__instance *src,
+		       const char *srel, wsp__instance *dst, const char *drel,
+		       uint32_t flags, const char *shown, wsp_error *err)
 {
-	wsp_fs_list_opts lo = WSP_FS_LIST_OPTS_INIT;
+	wsp_fs_list_opts lo, in = WSP_FS_LIST_OPTS_INIT;
 	char s[WSP_FILES_PATH_MAX + 2], d[WSP_FILES_PATH_MAX + 2];
 	struct tree t = {NULL, 0, 0};
 	size_t i;
 	int rc;
 
 	/* List and check the source before the destination changes. */
-	lo.flags = WSP_FS_RECURSIVE;
-	rc = src->prov->fs.list(src->self, srel, &lo, collect_item, &t, err);
+	in.flags = WSP_FS_RECURSIVE;
+	wsp__fs_list_opts_normalize(&lo, &in);
+	rc = wsp__files_call_check(call, "copy", shown, err);
 	if (rc == 0)
-		rc = check_tree(src, srel, &t, shown, err);
+		rc = src->prov->fs.list(src->self, call, srel, &lo,
+					collect_item, &t, err);
+	if (rc == 0)
+		rc = check_tree(call, src, srel, &t, shown, err);
+	if (rc == 0)
+		rc = wsp__files_call_check(call, "copy", shown, err);
 	if (rc == 0) {
 		rc = dst->prov->fs.mkdir(
-			dst->self, drel,
+			dst->self, call, drel,
 			(flags & WSP_FS_OVERWRITE) ? WSP_FS_RECURSIVE : 0, err);
 		if (rc == WSP_ENOTFOUND)
-			rc = dst->prov->fs.mkdir(dst->self, drel,
+			rc = dst->prov->fs.mkdir(dst->self, call, drel,
 						 WSP_FS_RECURSIVE, err);
 	}
 	/* Directories first (each made with its parents, so in any order). */
@@ -264,7 +292,10 @@ static int stream_tree(wsp__instance *src, const char *srel, wsp__instance *dst,
 					   shown);
 			break;
 		}
-		rc = dst->prov->fs.mkdir(dst->self, d, WSP_FS_RECURSIVE, err);
+		rc = wsp__files_call_check(call, "copy", shown, err);
+		if (rc == 0)
+			rc = dst->prov->fs.mkdir(dst->self, call, d,
+						 WSP_FS_RECURSIVE, err);
 	}
 	for (i = 0; rc == 0 && i < t.n; i++) {
 		if (t.items[i].dir)
@@ -277,7 +308,7 @@ static int stream_tree(wsp__instance *src, const char *srel, wsp__instance *dst,
 					   shown);
 			break;
 		}
-		rc = stream_file(src, s, dst, d, flags, err);
+		rc = stream_file(call, src, s, dst, d, flags, err);
 		/* A symlink to a directory (or out of the root) is skipped. */
 		if (rc == WSP_EISDIR)
 			rc = 0;
@@ -333,16 +364,20 @@ static int prepare(struct wsp__route *s, struct wsp__route *d,
 }
 
 /* The copy itself, once both ends are routed and loaded. */
-static int copy_routed(struct wsp__route *s, struct wsp__route *d,
-		       uint32_t flags, wsp_error *err)
+static int copy_routed(const wsp_call *call, struct wsp__route *s,
+		       struct wsp__route *d, uint32_t flags, wsp_error *err)
 {
-	wsp_fs_stat st = {.struct_size = sizeof(st)};
+	wsp_fs_stat st;
 	int rc;
 
+	rc = wsp__files_call_check(call, "copy", s->shown, err);
+	if (rc < 0)
+		return rc;
 	if (s->inst == d->inst && s->inst->prov->fs.copy)
-		return s->inst->prov->fs.copy(s->inst->self, s->rel, d->rel,
-					      flags, err);
-	rc = s->inst->prov->fs.stat(&st, s->inst->self, s->rel, 0, err);
+		return s->inst->prov->fs.copy(s->inst->self, call, s->rel,
+					      d->rel, flags, err);
+	wsp__fs_stat_prepare(&st);
+	rc = s->inst->prov->fs.stat(&st, s->inst->self, call, s->rel, 0, err);
 	if (rc < 0)
 		return rc;
 	if (st.type == WSP_FS_TYPE_DIR) {
@@ -354,10 +389,12 @@ static int copy_routed(struct wsp__route *s, struct wsp__route *d,
 					     "directory (copy it recursively)",
 					     s->shown);
 		if (!(flags & WSP_FS_OVERWRITE)) {
-			wsp_fs_stat ds = {.struct_size = sizeof(ds)};
+			wsp_fs_stat ds;
 
-			exists = d->inst->prov->fs.stat(&ds, d->inst->self,
-							d->rel, 0, NULL) == 0;
+			wsp__fs_stat_prepare(&ds);
+			exists =
+				d->inst->prov->fs.stat(&ds, d->inst->self, call,
+						       d->rel, 0, NULL) == 0;
 			if (exists)
 				return wsp_error_set(err, WSP_EEXIST,
 						     "cannot copy to '%s': it "
@@ -365,59 +402,81 @@ static int copy_routed(struct wsp__route *s, struct wsp__route *d,
 						     d->shown);
 		}
 		if (flags & WSP_FS_OVERWRITE) {
-			wsp_fs_stat ds = {.struct_size = sizeof(ds)};
+			wsp_fs_stat ds;
 
-			exists = d->inst->prov->fs.stat(&ds, d->inst->self,
-							d->rel, 0, NULL) == 0;
+			wsp__fs_stat_prepare(&ds);
+			exists =
+				d->inst->prov->fs.stat(&ds, d->inst->self, call,
+						       d->rel, 0, NULL) == 0;
 		}
-		rc = stream_tree(s->inst, s->rel, d->inst, d->rel, flags,
+		rc = stream_tree(call, s->inst, s->rel, d->inst, d->rel, flags,
 				 s->shown, err);
 		/*
 		 * A copy that failed half way is taken back, so a failed
 		 * move or copy changes nothing; a directory that was there
-		 * already (overwrite) is not removed.
+		 * already (overwrite) is not removed. The clean-up runs
+		 * under a call of its own: a canceled or late copy must
+		 * still be undone.
 		 */
-		if (rc < 0 && !exists)
-			d->inst->prov->fs.rmdir(d->inst->self, d->rel,
-						WSP_FS_RECURSIVE |
-							WSP_FS_FORCE,
+		if (rc < 0 && !exists) {
+			wsp_call undo;
+
+			wsp__files_call_init(&undo, NULL);
+			d->inst->prov->fs.rmdir(d->inst->self, &undo, d->rel,
+						WSP_FS_RECURSIVE | WSP_FS_FORCE,
 						NULL);
+		}
 		return rc;
 	}
-	return stream_file(s->inst, s->rel, d->inst, d->rel, flags, err);
+	return stream_file(call, s->inst, s->rel, d->inst, d->rel, flags, err);
 }
 
-int wsp_files_copy(wsp_workspace *ws, const char *src, const char *dst,
-		   uint32_t flags, wsp_error *err)
+int wsp_files_copy(wsp_workspace *ws, const wsp_call *call, const char *src,
+		   const char *dst, uint32_t flags, wsp_error *err)
 {
 	struct wsp__route s, d;
+	wsp_call c;
 	int rc;
 
+	wsp__files_call_init(&c, call);
 	rc = prepare(&s, &d, ws, src, dst, 0, err);
 	if (rc < 0)
 		return rc;
-	rc = copy_routed(&s, &d, flags, err);
+	rc = copy_routed(&c, &s, &d, flags, err);
 	wsp__route_result(rc, &s, err);
 	return wsp__route_result(rc, &d, err);
 }
 
-int wsp_files_move(wsp_workspace *ws, const char *src, const char *dst,
-		   uint32_t flags, wsp_error *err)
+int wsp_files_move(wsp_workspace *ws, const wsp_call *call, const char *src,
+		   const char *dst, uint32_t flags, wsp_error *err)
 {
 	struct wsp__route s, d;
+	wsp_call c;
 	int rc;
 
+	wsp__files_call_init(&c, call);
 	rc = prepare(&s, &d, ws, src, dst, 1, err);
 	if (rc < 0)
 		return rc;
+	rc = wsp__files_call_check(&c, "move", src, err);
+	if (rc < 0)
+		return rc;
 	if (s.inst == d.inst && s.inst->prov->fs.move)
-		rc = s.inst->prov->fs.move(s.inst->self, s.rel, d.rel, flags,
-					   err);
+		rc = s.inst->prov->fs.move(s.inst->self, &c, s.rel, d.rel,
+					   flags, err);
 	else
-		rc = copy_routed(&s, &d, flags | WSP_FS_RECURSIVE, err);
-	if (rc == 0 && !(s.inst == d.inst && s.inst->prov->fs.move))
-		rc = s.inst->prov->fs.remove(s.inst->self, s.rel,
+		rc = copy_routed(&c, &s, &d, flags | WSP_FS_RECURSIVE, err);
+	/*
+	 * The copy is whole: the source goes even if the call expires now,
+	 * or the move would leave two copies behind.
+	 */
+	if (rc == 0 && !(s.inst == d.inst && s.inst->prov->fs.move)) {
+		wsp_call rm;
+
+		wsp__files_call_init(&rm, NULL);
+		rc = s.inst->prov->fs.remove(s.inst->self, &rm, s.rel,
 					     WSP_FS_RECURSIVE, err);
+	}
 	wsp__route_result(rc, &s, err);
 	return wsp__route_result(rc, &d, err);
 }

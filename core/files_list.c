@@ -24,7 +24,8 @@ struct vdir {
 
 struct list_ctx {
 	wsp_workspace *ws;
-	const wsp_fs_list_opts *opts;
+	const wsp_call *call;
+	const wsp_fs_list_opts *opts; /* normalised */
 	uint32_t max_depth; /* 0 = unlimited */
 	wsp_fs_entry_fn cb;
 	void *payload;
@@ -125,7 +126,7 @@ static int sub_entry(const wsp_fs_entry *e, void *payload)
 }
 
 static int list_mounts_below(struct list_ctx *c, const char *dir,
-			     wsp_error *err)
+			     const char *shown, wsp_error *err)
 {
 	wsp_fs_list_opts sub = *c->opts;
 	size_t i;
@@ -146,26 +147,29 @@ static int list_mounts_below(struct list_ctx *c, const char *dir,
 		rc = wsp__route(&r, c->ws, abs, err);
 		if (rc == 0)
 			rc = wsp__route_load(&r, c->ws, err);
+		if (rc == 0)
+			rc = wsp__files_call_check(c->call, "list", shown, err);
 		if (rc < 0)
 			return rc;
 		sub.max_depth = c->max_depth ? c->max_depth - c->v[i].depth : 0;
 		c->prefix = c->v[i].path;
 		c->depth_add = c->v[i].depth;
-		rc = r.inst->prov->fs.list(r.inst->self, ".", &sub, sub_entry,
-					   c, err);
+		rc = r.inst->prov->fs.list(r.inst->self, c->call, ".", &sub,
+					   sub_entry, c, err);
 		if (rc < 0)
 			return rc;
 	}
 	return 0;
 }
 
-int wsp_files_list(wsp_workspace *ws, const char *path,
+int wsp_files_list(wsp_workspace *ws, const wsp_call *call, const char *path,
 		   const wsp_fs_list_opts *opts, wsp_fs_entry_fn cb,
 		   void *payload, wsp_error *err)
 {
-	wsp_fs_list_opts dflt = WSP_FS_LIST_OPTS_INIT;
+	wsp_fs_list_opts o;
 	struct list_ctx *c;
 	struct wsp__route r;
+	wsp_call cc;
 	size_t i;
 	int rc, recursive;
 
@@ -173,8 +177,9 @@ int wsp_files_list(wsp_workspace *ws, const char *path,
 		return wsp_error_set(err, WSP_EINVAL, "no workspace given");
 	if (!cb)
 		return wsp_error_set(err, WSP_EINVAL, "list needs a callback");
-	if (!opts)
-		opts = &dflt;
+	wsp__files_call_init(&cc, call);
+	wsp__fs_list_opts_normalize(&o, opts);
+	opts = &o;
 	rc = wsp__route(&r, ws, path, err);
 	if (rc < 0)
 		return rc;
@@ -188,6 +193,7 @@ int wsp_files_list(wsp_workspace *ws, const char *path,
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	recursive = !!(opts->flags & WSP_FS_RECURSIVE);
 	c->ws = ws;
+	c->call = &cc;
 	c->opts = opts;
 	c->max_depth = recursive ? opts->max_depth : 1;
 	c->cb = cb;
@@ -202,10 +208,12 @@ int wsp_files_list(wsp_workspace *ws, const char *path,
 	}
 	if (r.mounted) {
 		rc = wsp__route_load(&r, ws, err);
+		if (rc == 0)
+			rc = wsp__files_call_check(&cc, "list", path, err);
 		if (rc < 0)
 			goto out;
-		rc = r.inst->prov->fs.list(r.inst->self, r.rel, opts, own_entry,
-					   c, err);
+		rc = r.inst->prov->fs.list(r.inst->self, &cc, r.rel, opts,
+					   own_entry, c, err);
 		/* A virtual dir need not exist in the mount above it. */
 		if (rc == WSP_ENOTFOUND && r.holds_mounts)
 			rc = 0;
@@ -226,6 +234,9 @@ int wsp_files_list(wsp_workspace *ws, const char *path,
 		e.path = c->v[i].path;
 		e.name = slash ? slash + 1 : c->v[i].path;
 		e.depth = c->v[i].depth;
+		rc = wsp__files_call_check(&cc, "list", path, err);
+		if (rc < 0)
+			goto out;
 		rc = cb(&e, payload);
 		if (rc < 0) {
 			wsp_error_set(err, rc,
@@ -236,7 +247,7 @@ int wsp_files_list(wsp_workspace *ws, const char *path,
 		}
 	}
 	if (recursive)
-		rc = list_mounts_below(c, r.path, err);
+		rc = list_mounts_below(c, r.path, path, err);
 out:
 	for (i = 0; i < c->nv; i++)
 		free(c->v[i].path);

@@ -104,7 +104,7 @@ static int stat_path(struct wsp__tool_ctx *c, wsp_fs_stat *st, const char *path,
 {
 	memset(st, 0, sizeof(*st));
 	st->struct_size = sizeof(*st);
-	return wsp_files_stat(st, c->ws, path, 0, err);
+	return wsp_files_stat(st, c->ws, &c->call, path, 0, err);
 }
 
 /* ---- read_file -------------------------------------------------------- */
@@ -201,7 +201,7 @@ static int read_file(struct wsp__tool_ctx *c)
 				      "Error: '%s' is a directory; use "
 				      "list_files to see what it holds",
 				      path);
-	rc = wsp__tb_read(&data, c->ws, path, MAX_READ, c->opts->cancel, &err);
+	rc = wsp__tb_read(&data, c->ws, &c->call, path, MAX_READ, &err);
 	if (rc) {
 		wsp__tbuf_free(&data);
 		return wsp__tool_fail_err(c, &err);
@@ -378,10 +378,9 @@ static int write_file(struct wsp__tool_ctx *c)
 	}
 	memset(&st, 0, sizeof(st));
 	st.struct_size = sizeof(st);
-	rc = wsp__tb_write(&st, c->ws, path, content, len,
+	rc = wsp__tb_write(&st, c->ws, &c->call, path, content, len,
 			   rc == WSP_ENOTFOUND ? WSP_FS_WRITE_NO_OVERWRITE : 0,
-			   expected[0] ? expected : NULL, c->opts->cancel,
-			   &err);
+			   expected[0] ? expected : NULL, &err);
 	if (rc == WSP_EEXIST)
 		rc = WSP_ESTALE; /* created by someone else meanwhile */
 	if (rc) {
@@ -450,7 +449,7 @@ static int edit_file(struct wsp__tool_ctx *c)
 	}
 	if (check_fresh(c, path, key, &now, expected, sizeof(expected)))
 		goto out;
-	rc = wsp__tb_read(&data, c->ws, path, MAX_READ, c->opts->cancel, &err);
+	rc = wsp__tb_read(&data, c->ws, &c->call, path, MAX_READ, &err);
 	if (rc) {
 		wsp__tool_fail_err(c, &err);
 		goto out;
@@ -497,8 +496,8 @@ static int edit_file(struct wsp__tool_ctx *c)
 	}
 	memset(&st, 0, sizeof(st));
 	st.struct_size = sizeof(st);
-	rc = wsp__tb_write(&st, c->ws, path, res.p ? res.p : "", res.len, 0,
-			   expected, c->opts->cancel, &err);
+	rc = wsp__tb_write(&st, c->ws, &c->call, path, res.p ? res.p : "",
+			   res.len, 0, expected, &err);
 	if (rc) {
 		stale_or_fail(c, path, rc, &err);
 		rc = 0;
@@ -537,13 +536,13 @@ static int delete_path(struct wsp__tool_ctx *c)
 	 */
 	memset(&st, 0, sizeof(st));
 	st.struct_size = sizeof(st);
-	rc = wsp_files_stat(&st, c->ws, path, WSP_FS_NO_FOLLOW, &err);
+	rc = wsp_files_stat(&st, c->ws, &c->call, path, WSP_FS_NO_FOLLOW, &err);
 	if (!rc && st.type == WSP_FS_TYPE_DIR)
 		rc = wsp_files_rmdir(
-			c->ws, path,
+			c->ws, &c->call, path,
 			recursive ? WSP_FS_RECURSIVE | WSP_FS_FORCE : 0, &err);
 	else if (!rc)
-		rc = wsp_files_remove(c->ws, path, 0, &err);
+		rc = wsp_files_remove(c->ws, &c->call, path, 0, &err);
 	if (rc == WSP_ENOTEMPTY)
 		wsp__tool_fail(c,
 			       "Error: directory '%s' is not empty; pass "
@@ -591,7 +590,8 @@ static int make_dir(struct wsp__tool_ctx *c)
 	int recursive = wsp__arg_bool(c, "recursive", 1);
 	wsp_error err = {0};
 
-	if (wsp_files_mkdir(c->ws, path, recursive ? WSP_FS_RECURSIVE : 0, &err))
+	if (wsp_files_mkdir(c->ws, &c->call, path,
+			    recursive ? WSP_FS_RECURSIVE : 0, &err))
 		return wsp__tool_fail_err(c, &err);
 	wsp__tool_say(c, "Created directory %s", path);
 	return 0;

@@ -140,8 +140,7 @@ static void search_path(struct grep *g, const char *path, const char *shown)
 	struct wsp__tbuf b = {0};
 	wsp_error err;
 
-	if (wsp__tb_read(&b, g->c->ws, path, MAX_FILE, g->c->opts->cancel,
-			 &err)) {
+	if (wsp__tb_read(&b, g->c->ws, &g->c->call, path, MAX_FILE, &err)) {
 		g->read_errors++;
 	} else if (binary(b.p ? b.p : "", b.len)) {
 		g->skipped_binary++;
@@ -257,7 +256,7 @@ static void walk_dir(struct grep *g, const char *dir, const char *glob,
 	char *full;
 
 	if (wsp__walk(&w, g->c->ws, dir, 0, MAX_WALK, grep_keep, &f,
-		      g->c->opts->cancel, &err)) {
+		      &g->c->call, &err)) {
 		g->read_errors++;
 		return;
 	}
@@ -281,8 +280,7 @@ static struct wsp__gitignore *root_gitignore(struct wsp__tool_ctx *c)
 	struct wsp__gitignore *gi = NULL;
 	wsp_error err;
 
-	if (!wsp__tb_read(&b, c->ws, ".gitignore", 1u << 20, c->opts->cancel,
-			  &err))
+	if (!wsp__tb_read(&b, c->ws, &c->call, ".gitignore", 1u << 20, &err))
 		gi = wsp__gitignore_parse(b.p ? b.p : "", b.len);
 	wsp__tbuf_free(&b);
 	return gi;
@@ -360,7 +358,7 @@ static int grep(struct wsp__tool_ctx *c)
 	}
 	memset(&st, 0, sizeof(st));
 	st.struct_size = sizeof(st);
-	if (wsp_files_stat(&st, c->ws, base ? base : path, 0, &err)) {
+	if (wsp_files_stat(&st, c->ws, &c->call, base ? base : path, 0, &err)) {
 		/*
 		 * Missing is an answer (no matches, as Mastra's grep says); a
 		 * path refused (outside the workspace, a link out) is an

@@ -173,8 +173,7 @@ static struct wsp__gitignore *load_gitignore(struct wsp__tool_ctx *c,
 		return NULL;
 	memcpy(path, dir, n);
 	strcpy(path + n, n && dir[n - 1] == '/' ? ".gitignore" : "/.gitignore");
-	if (!wsp__tb_read(&b, c->ws, path, MAX_GITIGNORE, c->opts->cancel,
-			  &err))
+	if (!wsp__tb_read(&b, c->ws, &c->call, path, MAX_GITIGNORE, &err))
 		gi = wsp__gitignore_parse(b.p ? b.p : "", b.len);
 	wsp__tbuf_free(&b);
 	free(path);
@@ -218,7 +217,7 @@ static int list_files(struct wsp__tool_ctx *c)
 		l.gi = load_gitignore(c, path);
 
 	rc = wsp__walk(&w, c->ws, path, l.max_depth + 1, MAX_WALK, list_keep,
-		       &l, c->opts->cancel, &err);
+		       &l, &c->call, &err);
 	if (rc) {
 		wsp__gitignore_free(l.gi);
 		return wsp__tool_fail_err(c, &err);

@@ -582,6 +582,8 @@ static int call_tool(wsp_tool_result *out, wsp_tools *set, const char *name,
 	c.name = t->name;
 	c.args = args;
 	c.opts = opts;
+	c.call.struct_size = sizeof(c.call);
+	c.call.cancel = opts->cancel;
 	rc = t->def->run(&c);
 	cJSON_Delete(args);
 	if (rc < 0 || c.out.oom || c.media.oom) {

@@ -25,15 +25,13 @@ static int collect(const void *data, size_t len, void *payload)
 	return r->b->oom ? WSP_ENOMEM : 0;
 }
 
-int wsp__tb_read(struct wsp__tbuf *b, wsp_workspace *ws, const char *path,
-		 uint64_t max, const wsp_cancel *cancel, wsp_error *err)
+int wsp__tb_read(struct wsp__tbuf *b, wsp_workspace *ws, const wsp_call *call,
+		 const char *path, uint64_t max, wsp_error *err)
 {
-	wsp_fs_read_opts ro = WSP_FS_READ_OPTS_INIT;
 	struct reader r = {b, max};
 	int rc;
 
-	ro.cancel = cancel;
-	rc = wsp_files_read(ws, path, &ro, collect, &r, err);
+	rc = wsp_files_read(ws, call, path, NULL, collect, &r, err);
 	if (rc == WSP_ETOOBIG)
 		return wsp_error_set(err, rc,
 				     "'%s' is larger than %llu bytes, the most "
@@ -46,20 +44,18 @@ int wsp__tb_read(struct wsp__tbuf *b, wsp_workspace *ws, const char *path,
 	return rc;
 }
 
-int wsp__tb_write(wsp_fs_stat *out, wsp_workspace *ws, const char *path,
-		  const void *data, size_t len, uint32_t flags,
-		  const char *expected, const wsp_cancel *cancel,
-		  wsp_error *err)
+int wsp__tb_write(wsp_fs_stat *out, wsp_workspace *ws, const wsp_call *call,
+		  const char *path, const void *data, size_t len,
+		  uint32_t flags, const char *expected, wsp_error *err)
 {
 	wsp_fs_write_opts wo = WSP_FS_WRITE_OPTS_INIT;
 
-	wo.flags = flags;
-	wo.cancel = cancel;
-	wo.size_hint = (int64_t)len;
+	wo.flags = flags | WSP_FS_WRITE_SIZE_KNOWN;
+	wo.size_hint = len;
 	/* the tools' version tokens: "v:<version>" or "m:<mtime ns>" */
 	if (expected && !strncmp(expected, "v:", 2))
 		wo.expected_version = expected + 2;
 	else if (expected && !strncmp(expected, "m:", 2))
 		wo.expected_mtime_ns = strtoll(expected + 2, NULL, 10);
-	return wsp_files_write_buf(out, ws, path, &wo, data, len, err);
+	return wsp_files_write_buf(out, ws, call, path, &wo, data, len, err);
 }

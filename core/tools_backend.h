@@ -10,12 +10,12 @@
 
 /* The whole file into b; WSP_ETOOBIG past max bytes. */
 WSP_INTERNAL int wsp__tb_read(struct wsp__tbuf *b, wsp_workspace *ws,
-			      const char *path, uint64_t max,
-			      const wsp_cancel *cancel, wsp_error *err);
+			      const wsp_call *call, const char *path,
+			      uint64_t max, wsp_error *err);
 /* Write data (atomically); expected_version NULL = no check. */
 WSP_INTERNAL int wsp__tb_write(wsp_fs_stat *out, wsp_workspace *ws,
-			       const char *path, const void *data, size_t len,
-			       uint32_t flags, const char *expected_version,
-			       const wsp_cancel *cancel, wsp_error *err);
+			       const wsp_call *call, const char *path,
+			       const void *data, size_t len, uint32_t flags,
+			       const char *expected_version, wsp_error *err);
 
 #endif /* WSP_CORE_TOOLS_BACKEND_H */

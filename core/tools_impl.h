@@ -54,6 +54,8 @@ struct wsp__tool_ctx {
 	const char *name;		/* exposed name */
 	const cJSON *args;		/* validated object */
 	const wsp_tool_call_opts *opts; /* never NULL */
+	/* The call file operations get: opts->cancel, no deadline. */
+	wsp_call call;
 	struct wsp__tbuf out;		/* the result text */
 	int is_error;
 	const char *media_type; /* static; with media: read_file's image */
@@ -302,7 +304,7 @@ typedef int (*wsp__walk_keep_fn)(const wsp_fs_entry *entry, void *payload);
 WSP_INTERNAL int wsp__walk(struct wsp__walk *w, wsp_workspace *ws,
 			   const char *path, uint32_t max_depth,
 			   size_t max_entries, wsp__walk_keep_fn keep,
-			   void *keep_payload, const wsp_cancel *cancel,
+			   void *keep_payload, const wsp_call *call,
 			   wsp_error *err);
 WSP_INTERNAL void wsp__walk_free(struct wsp__walk *w);
 /* Index of the first entry after v[i]'s subtree. */

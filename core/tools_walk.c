@@ -89,7 +89,7 @@ static int add_entry(const wsp_fs_entry *e, void *payload)
 
 int wsp__walk(struct wsp__walk *w, wsp_workspace *ws, const char *path,
 	      uint32_t max_depth, size_t max_entries, wsp__walk_keep_fn keep,
-	      void *keep_payload, const wsp_cancel *cancel, wsp_error *err)
+	      void *keep_payload, const wsp_call *call, wsp_error *err)
 {
 	wsp_fs_list_opts lo = WSP_FS_LIST_OPTS_INIT;
 	struct collect c = {w, max_entries ? max_entries : SIZE_MAX, 0, keep,
@@ -99,8 +99,7 @@ int wsp__walk(struct wsp__walk *w, wsp_workspace *ws, const char *path,
 	memset(w, 0, sizeof(*w));
 	lo.flags = WSP_FS_RECURSIVE;
 	lo.max_depth = max_depth;
-	lo.cancel = cancel;
-	rc = wsp_files_list(ws, path, &lo, add_entry, &c, err);
+	rc = wsp_files_list(ws, call, path, &lo, add_entry, &c, err);
 	if (c.oom)
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	if (rc == WSP_ECANCELED && w->truncated)

@@ -172,10 +172,11 @@ static double do_write(void)
 	}
 	g.buf = buf;
 	g.left = size_mib << 20;
-	wo.size_hint = (int64_t)(size_mib << 20);
+	wo.flags |= WSP_FS_WRITE_SIZE_KNOWN;
+	wo.size_hint = (uint64_t)size_mib << 20;
 	t = now();
-	if (wsp_files_write(NULL, ws, "/a/big.bin", &wo, gen_source, &g, &err) <
-	    0)
+	if (wsp_files_write(NULL, ws, NULL, "/a/big.bin", &wo, gen_source, &g,
+			    &err) < 0)
 		die("write", &err);
 	return now() - t;
 }
@@ -186,7 +187,8 @@ static double do_read(void)
 	wsp_error err;
 	double t = now();
 
-	if (wsp_files_read(ws, "/a/big.bin", NULL, drop_sink, &got, &err) < 0)
+	if (wsp_files_read(ws, NULL, "/a/big.bin", NULL, drop_sink, &got,
+			   &err) < 0)
 		die("read", &err);
 	t = now() - t;
 	if (got != size_mib << 20) {
@@ -202,8 +204,8 @@ static double do_copy_within(void)
 	wsp_error err;
 	double t = now();
 
-	if (wsp_files_copy(ws, "/a/big.bin", "/a/copy.bin", WSP_FS_OVERWRITE,
-			   &err) < 0)
+	if (wsp_files_copy(ws, NULL, "/a/big.bin", "/a/copy.bin",
+			   WSP_FS_OVERWRITE, &err) < 0)
 		die("copy", &err);
 	return now() - t;
 }
@@ -213,8 +215,8 @@ static double do_copy_across(void)
 	wsp_error err;
 	double t = now();
 
-	if (wsp_files_copy(ws, "/a/big.bin", "/b/copy.bin", WSP_FS_OVERWRITE,
-			   &err) < 0)
+	if (wsp_files_copy(ws, NULL, "/a/big.bin", "/b/copy.bin",
+			   WSP_FS_OVERWRITE, &err) < 0)
 		die("copy across mounts", &err);
 	return now() - t;
 }
@@ -228,7 +230,7 @@ static double do_list(void)
 
 	lo.flags = WSP_FS_RECURSIVE;
 	t = now();
-	if (wsp_files_list(ws, "/a/tree", &lo, count_entry, &n, &err) < 0)
+	if (wsp_files_list(ws, NULL, "/a/tree", &lo, count_entry, &n, &err) < 0)
 		die("list", &err);
 	t = now() - t;
 	if (n < n_files) {
@@ -322,8 +324,8 @@ int main(int argc, char **argv)
 	o.config_text = yaml;
 	if (wsp_workspace_open(&ws, &o, &err) < 0)
 		die("open", &err);
-	if (wsp_files_mkdir(ws, "/a/tree", WSP_FS_RECURSIVE, &err) < 0 ||
-	    wsp_files_mkdir(ws, "/b", WSP_FS_RECURSIVE, &err) < 0)
+	if (wsp_files_mkdir(ws, NULL, "/a/tree", WSP_FS_RECURSIVE, &err) < 0 ||
+	    wsp_files_mkdir(ws, NULL, "/b", WSP_FS_RECURSIVE, &err) < 0)
 		die("mkdir", &err);
 	printf("bench_fs_local: %llu MiB file, %ld-file tree, in %s\n",
 	       (unsigned long long)size_mib, n_files, dir);

@@ -36,6 +36,10 @@ int lfs_errno_code(int os_errno)
 		return WSP_EINVAL;
 	case EFBIG:
 		return WSP_ETOOBIG;
+	case ECANCELED: /* set by the tree walks when the call expired */
+		return WSP_ECANCELED;
+	case ETIMEDOUT:
+		return WSP_ETIMEDOUT;
 	default:
 		return WSP_EIO;
 	}
@@ -60,6 +64,18 @@ int lfs_fail(wsp_error *err, int os_errno, const char *op, const char *path)
 	}
 	return wsp_error_set_os(err, code, os_errno, "cannot %s '%s': %s", op,
 				path, why);
+}
+
+int lfs_expired(const struct lfs *fs, const wsp_call *call, wsp_error *err,
+		const char *op, const char *path)
+{
+	int code = fs->host->call_expired(fs->host, call);
+
+	if (!code)
+		return 0;
+	return wsp_error_set(err, code, "cannot %s '%s': %s", op, path,
+			     code == WSP_ECANCELED ? "canceled"
+						   : "the deadline passed");
 }
 
 int lfs_read_only(wsp_error *err, const char *path)

@@ -1,4 +1,11 @@
-/* plugins/fs-local/inspect.c - stat, read, exists and host_path. */
+/*
+ * plugins/fs-local/inspect.c - stat, read, exists and host_path.
+ *
+ * The boundary rule (<wsp/fs.h>): the core hands this provider full-size
+ * structs, zeroed, with its defaults filled in (a read's opts is never
+ * NULL, its length never 0; a stat's out holds every member), so members
+ * are read and written here without WSP_HAS_MEMBER or NULL checks.
+ */
 #include "local.h"
 
 #include <errno.h>
@@ -19,9 +26,9 @@ static int64_t ts_ns(const struct timespec *ts)
 void lfs_fill_stat(wsp_fs_stat *out, const struct stat *st, int is_symlink)
 {
 	wsp_fs_stat s;
-	uint32_t size = out->struct_size;
 
 	memset(&s, 0, sizeof(s));
+	s.struct_size = sizeof(s);
 	if (S_ISREG(st->st_mode))
 		s.type = WSP_FS_TYPE_FILE;
 	else if (S_ISDIR(st->st_mode))
@@ -37,15 +44,11 @@ void lfs_fill_stat(wsp_fs_stat *out, const struct stat *st, int is_symlink)
 	s.is_symlink = is_symlink ? 1 : 0;
 	/* The version token is the mtime in ns, so writers can pass it back. */
 	snprintf(s.version, sizeof(s.version), "%" PRId64, s.mtime_ns);
-	/* The caller's struct may be older (smaller) than ours. */
-	if (size > sizeof(s))
-		size = sizeof(s);
-	memcpy(out, &s, size);
-	out->struct_size = size;
+	*out = s;
 }
 
-int lfs_stat(wsp_fs_stat *out, void *self, const char *path, uint32_t flags,
-	     wsp_error *err)
+int lfs_stat(wsp_fs_stat *out, void *self, const wsp_call *call,
+	     const char *path, uint32_t flags, wsp_error *err)
 {
 	struct lfs *fs = self;
 	struct lfs_path p;
@@ -53,6 +56,7 @@ int lfs_stat(wsp_fs_stat *out, void *self, const char *path, uint32_t flags,
 	struct statx stx;
 	int fd, rc, link = 0;
 
+	(void)call; /* one system call or two: nothing to interrupt */
 	rc = lfs_route(&p, fs, path, err);
 	if (rc < 0)
 		return rc;
@@ -83,22 +87,20 @@ int lfs_stat(wsp_fs_stat *out, void *self, const char *path, uint32_t flags,
 	/* Report the birth time as ctime where the filesystem keeps one. */
 	if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_BTIME,
 		  &stx) == 0 &&
-	    (stx.stx_mask & STATX_BTIME) &&
-	    WSP_HAS_MEMBER(wsp_fs_stat, out, ctime_ns))
+	    (stx.stx_mask & STATX_BTIME))
 		out->ctime_ns = (int64_t)stx.stx_btime.tv_sec * 1000000000 +
 				stx.stx_btime.tv_nsec;
 	close(fd);
 	return 0;
 }
 
-int lfs_read(void *self, const char *path, const wsp_fs_read_opts *opts,
-	     wsp_sink_fn sink, void *payload, wsp_error *err)
+int lfs_read(void *self, const wsp_call *call, const char *path,
+	     const wsp_fs_read_opts *opts, wsp_sink_fn sink, void *payload,
+	     wsp_error *err)
 {
 	struct lfs *fs = self;
-	const wsp_host *host = fs->host;
-	const wsp_cancel *cancel = opts ? opts->cancel : NULL;
-	uint64_t off = opts ? opts->offset : 0;
-	uint64_t left = opts ? opts->length : UINT64_MAX;
+	uint64_t off = opts->offset;
+	uint64_t left = opts->length; /* UINT64_MAX: to the end */
 	struct lfs_path p;
 	struct stat st;
 	char *buf = NULL;
@@ -133,16 +135,20 @@ int lfs_read(void *self, const char *path, const wsp_fs_read_opts *opts,
 		rc = wsp_error_set(err, WSP_ENOMEM, "out of memory");
 		goto out;
 	}
-	while (left) {
+	/*
+	 * The call is checked before each chunk, so also after the sink took
+	 * the last one: a sink that cancels is always obeyed.
+	 */
+	for (;;) {
 		size_t want =
 			left < LFS_READ_CHUNK ? (size_t)left : LFS_READ_CHUNK;
 		ssize_t n;
 
-		if (cancel && host->cancel_requested(host, cancel)) {
-			rc = wsp_error_set(err, WSP_ECANCELED,
-					   "reading '%s' was canceled", path);
+		rc = lfs_expired(fs, call, err, "read", path);
+		if (rc < 0)
 			goto out;
-		}
+		if (!left)
+			break;
 		n = pread(fd, buf, want, (off_t)off);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -170,12 +176,15 @@ out:
 	return rc;
 }
 
-int lfs_exists(int *out, void *self, const char *path, wsp_error *err)
+int lfs_exists(int *out, void *self, const wsp_call *call, const char *path,
+	       uint32_t flags, wsp_error *err)
 {
 	struct lfs *fs = self;
 	struct lfs_path p;
 	int fd, rc;
 
+	(void)call;
+	(void)flags;
 	*out = 0;
 	rc = lfs_route(&p, fs, path, err);
 	if (rc < 0)
@@ -208,14 +217,16 @@ int lfs_fd_path(char *out, size_t cap, int fd)
 	return 0;
 }
 
-int lfs_host_path(char *out, size_t cap, void *self, const char *path,
-		  wsp_error *err)
+int lfs_host_path(char *out, size_t cap, void *self, const wsp_call *call,
+		  const char *path, uint32_t flags, wsp_error *err)
 {
 	struct lfs *fs = self;
 	struct lfs_path p;
 	char real[PATH_MAX];
 	int fd, rc;
 
+	(void)call;
+	(void)flags;
 	rc = lfs_route(&p, fs, path, err);
 	if (rc < 0)
 		return rc;

@@ -22,11 +22,10 @@ struct list_ctx {
 	const char *shown;
 	uint32_t max_depth; /* 0 = unlimited */
 	const char *const *exts;
-	const wsp_cancel *cancel;
+	const wsp_call *call;
 	wsp_fs_entry_fn cb;
 	void *payload;
 	wsp_error *err;
-	unsigned long seen;
 	char path[LFS_PATH_MAX + 1]; /* of the entry, relative to the list */
 };
 
@@ -67,13 +66,10 @@ static int list_dir(struct list_ctx *c, int fd, size_t plen, uint32_t depth)
 		if (!strcmp(name, ".") || !strcmp(name, "..") ||
 		    !strncmp(name, LFS_TMP_PREFIX, strlen(LFS_TMP_PREFIX)))
 			continue;
-		if (c->cancel && !(++c->seen & 255) &&
-		    c->fs->host->cancel_requested(c->fs->host, c->cancel)) {
-			rc = wsp_error_set(c->err, WSP_ECANCELED,
-					   "listing '%s' was canceled",
-					   c->shown);
+		/* Each entry: a callback may have fired the token. */
+		rc = lfs_expired(c->fs, c->call, c->err, "list", c->shown);
+		if (rc < 0)
 			break;
-		}
 		if (fstatat(dirfd(d), name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 			if (errno == ENOENT)
 				continue; /* removed while we listed */
@@ -144,12 +140,16 @@ static int list_dir(struct list_ctx *c, int fd, size_t plen, uint32_t depth)
 	}
 	if (!rc && errno)
 		rc = lfs_fail(c->err, errno, "list", c->shown);
+	/* The last entry's callback may have fired it too. */
+	if (!rc)
+		rc = lfs_expired(c->fs, c->call, c->err, "list", c->shown);
 	closedir(d);
 	return rc;
 }
 
-int lfs_list(void *self, const char *path, const wsp_fs_list_opts *opts,
-	     wsp_fs_entry_fn cb, void *payload, wsp_error *err)
+int lfs_list(void *self, const wsp_call *call, const char *path,
+	     const wsp_fs_list_opts *opts, wsp_fs_entry_fn cb, void *payload,
+	     wsp_error *err)
 {
 	struct lfs *fs = self;
 	struct list_ctx c = {0};
@@ -164,17 +164,10 @@ int lfs_list(void *self, const char *path, const wsp_fs_list_opts *opts,
 	c.cb = cb;
 	c.payload = payload;
 	c.err = err;
-	c.max_depth = 1;
-	if (opts) {
-		if (opts->flags & WSP_FS_RECURSIVE)
-			c.max_depth = opts->max_depth;
-		c.exts = opts->extensions;
-		c.cancel = opts->cancel;
-	}
-	/* The loop below looks every 256 entries: a short listing never. */
-	if (c.cancel && fs->host->cancel_requested(fs->host, c.cancel))
-		return wsp_error_set(err, WSP_ECANCELED,
-				     "listing '%s' was canceled", path);
+	c.call = call;
+	/* opts is the core's full-size copy (the boundary rule). */
+	c.max_depth = (opts->flags & WSP_FS_RECURSIVE) ? opts->max_depth : 1;
+	c.exts = opts->extensions;
 	fd = lfs_open(fs, p.root, p.rel, O_RDONLY | O_DIRECTORY, 0);
 	if (fd < 0)
 		return lfs_fail(err, errno, "list", path);

@@ -95,22 +95,32 @@ int lfs_uses_openat2(const struct lfs *fs);
 int lfs_fail(wsp_error *err, int os_errno, const char *op, const char *path);
 int lfs_errno_code(int os_errno);
 int lfs_read_only(wsp_error *err, const char *path);
+/*
+ * 0 while the call may go on; else its code (WSP_ECANCELED, WSP_ETIMEDOUT)
+ * with "cannot <op> '<path>': ..." in err. Checked once per chunk, entry
+ * or file of every loop: the core refuses an expired call up front.
+ */
+int lfs_expired(const struct lfs *fs, const wsp_call *call, wsp_error *err,
+		const char *op, const char *path);
 
 /* inspect.c */
 void lfs_fill_stat(wsp_fs_stat *out, const struct stat *st, int is_symlink);
-int lfs_stat(wsp_fs_stat *out, void *self, const char *path, uint32_t flags,
+int lfs_stat(wsp_fs_stat *out, void *self, const wsp_call *call,
+	     const char *path, uint32_t flags, wsp_error *err);
+int lfs_read(void *self, const wsp_call *call, const char *path,
+	     const wsp_fs_read_opts *opts, wsp_sink_fn sink, void *payload,
 	     wsp_error *err);
-int lfs_read(void *self, const char *path, const wsp_fs_read_opts *opts,
-	     wsp_sink_fn sink, void *payload, wsp_error *err);
-int lfs_exists(int *out, void *self, const char *path, wsp_error *err);
-int lfs_host_path(char *out, size_t cap, void *self, const char *path,
-		  wsp_error *err);
+int lfs_exists(int *out, void *self, const wsp_call *call, const char *path,
+	       uint32_t flags, wsp_error *err);
+int lfs_host_path(char *out, size_t cap, void *self, const wsp_call *call,
+		  const char *path, uint32_t flags, wsp_error *err);
 /* Canonical host path of an open descriptor (through /proc/self/fd). */
 int lfs_fd_path(char *out, size_t cap, int fd);
 
 /* list.c */
-int lfs_list(void *self, const char *path, const wsp_fs_list_opts *opts,
-	     wsp_fs_entry_fn cb, void *payload, wsp_error *err);
+int lfs_list(void *self, const wsp_call *call, const char *path,
+	     const wsp_fs_list_opts *opts, wsp_fs_entry_fn cb, void *payload,
+	     wsp_error *err);
 
 /* write.c */
 
@@ -124,9 +134,9 @@ struct lfs_txn {
 	char tmp[64]; /* name of a named temporary, else "" */
 };
 
-int lfs_write(wsp_fs_stat *out, void *self, const char *path,
-	      const wsp_fs_write_opts *opts, wsp_source_fn source,
-	      void *payload, wsp_error *err);
+int lfs_write(wsp_fs_stat *out, void *self, const wsp_call *call,
+	      const char *path, const wsp_fs_write_opts *opts,
+	      wsp_source_fn source, void *payload, wsp_error *err);
 /* Start writing p (parents made unless WSP_FS_WRITE_NO_PARENTS). */
 int lfs_txn_begin(struct lfs_txn *t, struct lfs *fs, struct lfs_path *p,
 		  const wsp_fs_write_opts *opts, mode_t mode, wsp_error *err);
@@ -136,13 +146,16 @@ int lfs_txn_commit(struct lfs_txn *t, struct lfs *fs, const struct lfs_path *p,
 void lfs_txn_abort(struct lfs_txn *t);
 
 /* tree.c */
-int lfs_mkdir(void *self, const char *path, uint32_t flags, wsp_error *err);
-int lfs_remove(void *self, const char *path, uint32_t flags, wsp_error *err);
-int lfs_rmdir(void *self, const char *path, uint32_t flags, wsp_error *err);
-int lfs_copy(void *self, const char *src, const char *dst, uint32_t flags,
-	     wsp_error *err);
-int lfs_move(void *self, const char *src, const char *dst, uint32_t flags,
-	     wsp_error *err);
+int lfs_mkdir(void *self, const wsp_call *call, const char *path,
+	      uint32_t flags, wsp_error *err);
+int lfs_remove(void *self, const wsp_call *call, const char *path,
+	       uint32_t flags, wsp_error *err);
+int lfs_rmdir(void *self, const wsp_call *call, const char *path,
+	      uint32_t flags, wsp_error *err);
+int lfs_copy(void *self, const wsp_call *call, const char *src, const char *dst,
+	     uint32_t flags, wsp_error *err);
+int lfs_move(void *self, const wsp_call *call, const char *src, const char *dst,
+	     uint32_t flags, wsp_error *err);
 /* mkdir -p of p's parent directories, beneath the root. */
 int lfs_make_parents(struct lfs *fs, const struct lfs_path *p, wsp_error *err);
 

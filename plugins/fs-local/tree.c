@@ -69,13 +69,15 @@ int lfs_make_parents(struct lfs *fs, const struct lfs_path *p, wsp_error *err)
 	return 0;
 }
 
-int lfs_mkdir(void *self, const char *path, uint32_t flags, wsp_error *err)
+int lfs_mkdir(void *self, const wsp_call *call, const char *path,
+	      uint32_t flags, wsp_error *err)
 {
 	struct lfs *fs = self;
 	struct lfs_path p;
 	const char *name;
 	int dfd, rc, e;
 
+	(void)call; /* a few system calls: nothing to interrupt */
 	if (fs->read_only)
 		return lfs_read_only(err, path);
 	rc = lfs_route(&p, fs, path, err);
@@ -110,8 +112,12 @@ int lfs_mkdir(void *self, const char *path, uint32_t flags, wsp_error *err)
 	return lfs_fail(err, e, "create directory", path);
 }
 
-/* rm -rf of parent/name, never following symlinks. -1 with errno. */
-static int remove_tree(int parent, const char *name, int depth)
+/*
+ * rm -rf of parent/name, never following symlinks. -1 with errno; errno
+ * ECANCELED or ETIMEDOUT when the call expired (checked every entry).
+ */
+static int remove_tree(const struct lfs *fs, const wsp_call *call, int parent,
+		       const char *name, int depth)
 {
 	struct dirent *de;
 	DIR *d;
@@ -136,13 +142,21 @@ static int remove_tree(int parent, const char *name, int depth)
 		return -1;
 	}
 	while ((de = readdir(d))) {
+		int x;
+
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
+		x = lfs_expired(fs, call, NULL, "remove", "");
+		if (x < 0) {
+			e = x == WSP_ETIMEDOUT ? ETIMEDOUT : ECANCELED;
+			break;
+		}
 		if (de->d_type != DT_DIR &&
 		    unlinkat(dirfd(d), de->d_name, 0) == 0)
 			continue;
 		if (de->d_type == DT_DIR || errno == EISDIR) {
-			if (remove_tree(dirfd(d), de->d_name, depth + 1) < 0 &&
+			if (remove_tree(fs, call, dirfd(d), de->d_name,
+					depth + 1) < 0 &&
 			    errno != ENOENT) {
 				e = errno;
 				break;
@@ -161,8 +175,8 @@ static int remove_tree(int parent, const char *name, int depth)
 }
 
 /* Shared by remove and rmdir: want_dir selects rmdir's rules. */
-static int remove_path(struct lfs *fs, const char *path, uint32_t flags,
-		       int want_dir, wsp_error *err)
+static int remove_path(struct lfs *fs, const wsp_call *call, const char *path,
+		       uint32_t flags, int want_dir, wsp_error *err)
 {
 	const char *op = want_dir ? "remove directory" : "remove";
 	struct lfs_path p;
@@ -200,7 +214,7 @@ static int remove_path(struct lfs *fs, const char *path, uint32_t flags,
 	}
 	if (S_ISDIR(st.st_mode)) {
 		if (flags & WSP_FS_RECURSIVE)
-			rc = remove_tree(dfd, name, 0);
+			rc = remove_tree(fs, call, dfd, name, 0);
 		else if (!want_dir)
 			rc = -1, errno = EISDIR;
 		else
@@ -220,14 +234,16 @@ static int remove_path(struct lfs *fs, const char *path, uint32_t flags,
 	return 0;
 }
 
-int lfs_remove(void *self, const char *path, uint32_t flags, wsp_error *err)
+int lfs_remove(void *self, const wsp_call *call, const char *path,
+	       uint32_t flags, wsp_error *err)
 {
-	return remove_path(self, path, flags, 0, err);
+	return remove_path(self, call, path, flags, 0, err);
 }
 
-int lfs_rmdir(void *self, const char *path, uint32_t flags, wsp_error *err)
+int lfs_rmdir(void *self, const wsp_call *call, const char *path,
+	      uint32_t flags, wsp_error *err)
 {
-	return remove_path(self, path, flags, 1, err);
+	return remove_path(self, call, path, flags, 1, err);
 }
 
 /* Is b inside a (or a itself)? Both are validated relative paths. */
@@ -243,9 +259,12 @@ static int path_within(const struct lfs_path *a, const struct lfs_path *b)
 	       (b->rel[n] == '\0' || b->rel[n] == '/');
 }
 
+/* In-kernel copies go this many bytes at a time, the call checked between. */
+#define LFS_COPY_CHUNK (64 << 20)
+
 /* Copy the regular file open at sfd to p, atomically. */
-static int copy_file(struct lfs *fs, int sfd, struct lfs_path *p,
-		     uint32_t flags, wsp_error *err)
+static int copy_file(struct lfs *fs, const wsp_call *call, int sfd,
+		     struct lfs_path *p, uint32_t flags, wsp_error *err)
 {
 	wsp_fs_write_opts wo = WSP_FS_WRITE_OPTS_INIT;
 	struct lfs_txn t;
@@ -261,8 +280,12 @@ static int copy_file(struct lfs *fs, int sfd, struct lfs_path *p,
 	if (rc < 0)
 		return rc;
 	for (;;) {
-		ssize_t n = copy_file_range(sfd, NULL, t.fd, NULL, 1 << 30, 0);
+		ssize_t n;
 
+		rc = lfs_expired(fs, call, err, "copy to", p->shown);
+		if (rc < 0)
+			goto abort;
+		n = copy_file_range(sfd, NULL, t.fd, NULL, LFS_COPY_CHUNK, 0);
 		if (n > 0)
 			continue;
 		if (n == 0)
@@ -274,6 +297,9 @@ static int copy_file(struct lfs *fs, int sfd, struct lfs_path *p,
 		while ((n = read(sfd, buf, sizeof(buf))) > 0) {
 			ssize_t off = 0;
 
+			rc = lfs_expired(fs, call, err, "copy to", p->shown);
+			if (rc < 0)
+				goto abort;
 			while (off < n) {
 				ssize_t w = write(t.fd, buf + off,
 						  (size_t)(n - off));
@@ -291,6 +317,7 @@ static int copy_file(struct lfs *fs, int sfd, struct lfs_path *p,
 	return lfs_txn_commit(&t, fs, p, &wo, err);
 os_fail:
 	rc = lfs_fail(err, errno, "copy to", p->shown);
+abort:
 	lfs_txn_abort(&t);
 	return rc;
 }
@@ -311,14 +338,15 @@ static int join(struct lfs_path *out, const struct lfs_path *dir,
 	return 0;
 }
 
-static int copy_tree(struct lfs *fs, const struct lfs_path *src,
-		     const struct lfs_path *dst, uint32_t flags, int depth,
-		     wsp_error *err);
+static int copy_tree(struct lfs *fs, const wsp_call *call,
+		     const struct lfs_path *src, const struct lfs_path *dst,
+		     uint32_t flags, int depth, wsp_error *err);
 
 /* Copy one entry named name of the directory open at dfd. */
-static int copy_entry(struct lfs *fs, int dfd, const char *name,
-		      const struct lfs_path *src, const struct lfs_path *dst,
-		      uint32_t flags, int depth, wsp_error *err)
+static int copy_entry(struct lfs *fs, const wsp_call *call, int dfd,
+		      const char *name, const struct lfs_path *src,
+		      const struct lfs_path *dst, uint32_t flags, int depth,
+		      wsp_error *err)
 {
 	struct lfs_path s, d;
 	char target[LFS_PATH_MAX + 1];
@@ -333,12 +361,12 @@ static int copy_entry(struct lfs *fs, int dfd, const char *name,
 	    (rc = join(&d, dst, name, err)) < 0)
 		return rc;
 	if (S_ISDIR(st.st_mode))
-		return copy_tree(fs, &s, &d, flags, depth + 1, err);
+		return copy_tree(fs, call, &s, &d, flags, depth + 1, err);
 	if (S_ISREG(st.st_mode)) {
 		fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0)
 			return lfs_fail(err, errno, "copy", src->shown);
-		rc = copy_file(fs, fd, &d, flags, err);
+		rc = copy_file(fs, call, fd, &d, flags, err);
 		close(fd);
 		return rc;
 	}
@@ -363,9 +391,9 @@ static int copy_entry(struct lfs *fs, int dfd, const char *name,
 	return 0; /* sockets, FIFOs, devices: not copied */
 }
 
-static int copy_tree(struct lfs *fs, const struct lfs_path *src,
-		     const struct lfs_path *dst, uint32_t flags, int depth,
-		     wsp_error *err)
+static int copy_tree(struct lfs *fs, const wsp_call *call,
+		     const struct lfs_path *src, const struct lfs_path *dst,
+		     uint32_t flags, int depth, wsp_error *err)
 {
 	struct dirent *de;
 	const char *leaf;
@@ -402,7 +430,10 @@ static int copy_tree(struct lfs *fs, const struct lfs_path *src,
 		    !strncmp(de->d_name, LFS_TMP_PREFIX,
 			     strlen(LFS_TMP_PREFIX)))
 			continue;
-		rc = copy_entry(fs, dirfd(d), de->d_name, src, dst, flags,
+		rc = lfs_expired(fs, call, err, "copy", src->shown);
+		if (rc < 0)
+			break;
+		rc = copy_entry(fs, call, dirfd(d), de->d_name, src, dst, flags,
 				depth, err);
 		if (rc < 0)
 			break;
@@ -411,8 +442,8 @@ static int copy_tree(struct lfs *fs, const struct lfs_path *src,
 	return rc;
 }
 
-int lfs_copy(void *self, const char *src, const char *dst, uint32_t flags,
-	     wsp_error *err)
+int lfs_copy(void *self, const wsp_call *call, const char *src, const char *dst,
+	     uint32_t flags, wsp_error *err)
 {
 	struct lfs *fs = self;
 	struct lfs_path s, d;
@@ -453,7 +484,7 @@ int lfs_copy(void *self, const char *src, const char *dst, uint32_t flags,
 			}
 		}
 		rc = lfs_make_parents(fs, &d, err);
-		return rc < 0 ? rc : copy_tree(fs, &s, &d, flags, 0, err);
+		return rc < 0 ? rc : copy_tree(fs, call, &s, &d, flags, 0, err);
 	}
 	if (!S_ISREG(st.st_mode)) {
 		close(fd);
@@ -462,14 +493,15 @@ int lfs_copy(void *self, const char *src, const char *dst, uint32_t flags,
 				     src);
 	}
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-	rc = copy_file(fs, fd, &d, flags, err);
+	rc = copy_file(fs, call, fd, &d, flags, err);
 	close(fd);
 	return rc;
 }
 
-int lfs_move(void *self, const char *src, const char *dst, uint32_t flags,
-	     wsp_error *err)
+int lfs_move(void *self, const wsp_call *call, const char *src, const char *dst,
+	     uint32_t flags, wsp_error *err)
 {
+	static const wsp_call whole = {sizeof(wsp_call), 0, NULL, 0};
 	struct lfs *fs = self;
 	struct lfs_path s, d;
 	const char *sname, *dname;
@@ -526,10 +558,14 @@ int lfs_move(void *self, const char *src, const char *dst, uint32_t flags,
 		rc = lfs_fail(err, e, "move", src);
 		goto out;
 	}
-	/* Another filesystem beneath the root: copy, then remove. */
-	rc = lfs_copy(fs, src, dst, flags | WSP_FS_RECURSIVE, err);
+	/*
+	 * Another filesystem beneath the root: copy (the call checked per
+	 * entry and chunk), then remove. Once the copy is whole the source
+	 * goes whatever the call says, or a canceled move would leave both.
+	 */
+	rc = lfs_copy(fs, call, src, dst, flags | WSP_FS_RECURSIVE, err);
 	if (rc == 0)
-		rc = remove_path(fs, src, WSP_FS_RECURSIVE, 0, err);
+		rc = remove_path(fs, &whole, src, WSP_FS_RECURSIVE, 0, err);
 out:
 	if (sfd >= 0)
 		close(sfd);

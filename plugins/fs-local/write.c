@@ -347,13 +347,11 @@ static int write_all(int fd, const char *buf, size_t n)
 	return 0;
 }
 
-int lfs_write(wsp_fs_stat *out, void *self, const char *path,
-	      const wsp_fs_write_opts *opts, wsp_source_fn source,
-	      void *payload, wsp_error *err)
+int lfs_write(wsp_fs_stat *out, void *self, const wsp_call *call,
+	      const char *path, const wsp_fs_write_opts *opts,
+	      wsp_source_fn source, void *payload, wsp_error *err)
 {
 	struct lfs *fs = self;
-	const wsp_host *host = fs->host;
-	const wsp_cancel *cancel = opts ? opts->cancel : NULL;
 	struct lfs_txn t;
 	struct lfs_path p;
 	struct stat st;
@@ -372,9 +370,9 @@ int lfs_write(wsp_fs_stat *out, void *self, const char *path,
 	if (rc < 0)
 		return rc;
 	/* Before the transaction: an append would create the file. */
-	if (cancel && host->cancel_requested(host, cancel))
-		return wsp_error_set(err, WSP_ECANCELED,
-				     "writing '%s' was canceled", path);
+	rc = lfs_expired(fs, call, err, "write", path);
+	if (rc < 0)
+		return rc;
 	buf = malloc(LFS_WRITE_CHUNK);
 	if (!buf)
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
@@ -384,11 +382,9 @@ int lfs_write(wsp_fs_stat *out, void *self, const char *path,
 	for (;;) {
 		size_t n = 0;
 
-		if (cancel && host->cancel_requested(host, cancel)) {
-			rc = wsp_error_set(err, WSP_ECANCELED,
-					   "writing '%s' was canceled", path);
+		rc = lfs_expired(fs, call, err, "write", path);
+		if (rc < 0)
 			break;
-		}
 		rc = source(buf, LFS_WRITE_CHUNK, &n, payload);
 		if (rc < 0) {
 			wsp_error_set(err, rc,
@@ -397,8 +393,11 @@ int lfs_write(wsp_fs_stat *out, void *self, const char *path,
 				      path);
 			break;
 		}
-		if (!n)
+		if (!n) {
+			/* The source's last call may have canceled it. */
+			rc = lfs_expired(fs, call, err, "write", path);
 			break;
+		}
 		if (n > LFS_WRITE_CHUNK) {
 			rc = wsp_error_set(err, WSP_EINVAL,
 					   "writing '%s': the "

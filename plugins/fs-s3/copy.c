@@ -50,8 +50,8 @@ static int copy_answer(const wsp_http_response *resp, const char *op,
 		  : wsp_error_set(err, WSP_EIO, "cannot %s '%s'", op, path);
 }
 
-static int copy_whole(struct s3 *s, const char *source, const char *dst_key,
-		      const char *path, wsp_error *err)
+static int copy_whole(struct s3 *s, const wsp_call *call, const char *source,
+		      const char *dst_key, const char *path, wsp_error *err)
 {
 	const wsp_http_header h[] = {{"x-amz-copy-source", source}};
 	wsp_http_response resp;
@@ -61,6 +61,7 @@ static int copy_whole(struct s3 *s, const char *source, const char *dst_key,
 		.headers = h,
 		.n_headers = 1,
 		.flags = WSP_HTTP_NO_ERROR_MAP,
+		.call = call,
 	};
 	int rc = s3_request(&resp, s, &r, err);
 
@@ -98,6 +99,7 @@ static int copy_part(struct s3_upload *u, const struct copy_job *j, int number,
 		.headers = h,
 		.n_headers = nh,
 		.flags = WSP_HTTP_NO_ERROR_MAP,
+		.call = u->call,
 	};
 
 	rc = s3_request(&resp, u->s, &r, err);
@@ -137,7 +139,9 @@ static void *copy_worker(void *arg)
 		}
 		number = u->next_part++;
 		pthread_mutex_unlock(&u->lock);
-		rc = copy_part(u, j, number, &err);
+		rc = s3_expired(u->s, u->call, &err, "copy", u->path);
+		if (!rc)
+			rc = copy_part(u, j, number, &err);
 		if (rc) {
 			s3_upload_fail(u, rc, &err);
 			break;
@@ -161,8 +165,8 @@ static uint64_t copy_part_size(const struct s3 *s, uint64_t size)
 	return part;
 }
 
-static int copy_in_parts(struct s3 *s, const char *source, uint64_t size,
-			 const char *etag, const char *mime,
+static int copy_in_parts(struct s3 *s, const wsp_call *call, const char *source,
+			 uint64_t size, const char *etag, const char *mime,
 			 const char *dst_key, const char *path, wsp_error *err)
 {
 	static const wsp_fs_write_opts none = WSP_FS_WRITE_OPTS_INIT;
@@ -176,7 +180,7 @@ static int copy_in_parts(struct s3 *s, const char *source, uint64_t size,
 	int rc;
 
 	j.parts = (int)((size + j.part_size - 1) / j.part_size);
-	rc = s3_upload_init(&u, s, dst_key, path, mime, &none, NULL);
+	rc = s3_upload_init(&u, s, call, dst_key, path, mime, &none, NULL);
 	if (rc)
 		return wsp_error_set(err, rc, "out of memory");
 	u.job = &j;
@@ -185,9 +189,9 @@ static int copy_in_parts(struct s3 *s, const char *source, uint64_t size,
 	return rc;
 }
 
-int s3_copy_object(struct s3 *s, const char *src_key, uint64_t size,
-		   const char *etag, const char *mime, const char *dst_key,
-		   const char *path, wsp_error *err)
+int s3_copy_object(struct s3 *s, const wsp_call *call, const char *src_key,
+		   uint64_t size, const char *etag, const char *mime,
+		   const char *dst_key, const char *path, wsp_error *err)
 {
 	char *source = copy_source(s, src_key);
 	struct s3_head hd;
@@ -196,13 +200,13 @@ int s3_copy_object(struct s3 *s, const char *src_key, uint64_t size,
 	if (!source)
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	if (size <= s->copy_threshold) {
-		rc = copy_whole(s, source, dst_key, path, err);
+		rc = copy_whole(s, call, source, dst_key, path, err);
 		free(source);
 		return rc;
 	}
 	if (!mime || !etag) {
 		/* a listing gives neither the type nor, always, the ETag */
-		rc = s3_head(&hd, s, src_key, path, NULL, err);
+		rc = s3_head(&hd, s, src_key, path, call, err);
 		if (rc == 0)
 			rc = wsp_error_set(err, WSP_ENOTFOUND,
 					   "cannot copy '%s': it vanished",
@@ -216,10 +220,10 @@ int s3_copy_object(struct s3 *s, const char *src_key, uint64_t size,
 		mime = hd.mime[0] ? hd.mime : "application/octet-stream";
 	}
 	if (size <= s->copy_threshold) /* it shrank meanwhile */
-		rc = copy_whole(s, source, dst_key, path, err);
+		rc = copy_whole(s, call, source, dst_key, path, err);
 	else
-		rc = copy_in_parts(s, source, size, etag, mime, dst_key, path,
-				   err);
+		rc = copy_in_parts(s, call, source, size, etag, mime, dst_key,
+				   path, err);
 	free(source);
 	return rc;
 }

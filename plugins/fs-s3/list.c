@@ -90,10 +90,29 @@ static int parse_page(struct page *pg, const char *doc, size_t len,
 	return stop;
 }
 
+/* Each item goes through here: the call is checked before it. */
+struct checked {
+	struct s3 *s;
+	const wsp_call *call;
+	const char *what;
+	s3_item_fn fn;
+	void *payload;
+	wsp_error *err;
+};
+
+static int checked_item(const struct s3_item *it, void *payload)
+{
+	struct checked *c = payload;
+	int rc = s3_expired(c->s, c->call, c->err, "list", c->what);
+
+	return rc < 0 ? rc : c->fn(it, c->payload);
+}
+
 int s3_list_keys(struct s3 *s, const char *key_prefix, bool recursive,
-		 uint32_t max_keys, const wsp_cancel *cancel, s3_item_fn fn,
+		 uint32_t max_keys, const wsp_call *call, s3_item_fn fn,
 		 void *payload, wsp_error *err)
 {
+	struct checked chk = {s, call, key_prefix, fn, payload, err};
 	char *token = NULL;
 	char *eprefix = s3_uri_encode(key_prefix, false);
 	int rc = 0;
@@ -121,7 +140,7 @@ int s3_list_keys(struct s3 *s, const char *key_prefix, bool recursive,
 			.method = "GET",
 			.query = query,
 			.flags = WSP_HTTP_NO_ERROR_MAP,
-			.cancel = cancel,
+			.call = call,
 		};
 
 		rc = s3_request(&resp, s, &r, err);
@@ -133,8 +152,8 @@ int s3_list_keys(struct s3 *s, const char *key_prefix, bool recursive,
 			s3_release(s, &resp);
 			break;
 		}
-		rc = parse_page(&pg, resp.body, resp.body_len, fn, payload,
-				err);
+		rc = parse_page(&pg, resp.body, resp.body_len, checked_item,
+				&chk, err);
 		s3_release(s, &resp);
 		free(token);
 		token = pg.next_token;
@@ -143,6 +162,9 @@ int s3_list_keys(struct s3 *s, const char *key_prefix, bool recursive,
 	}
 	free(token);
 	free(eprefix);
+	/* The last item's callback may have fired the token. */
+	if (rc == 0)
+		rc = s3_expired(s, call, err, "list", key_prefix);
 	return rc < 0 ? rc : (rc > 0 ? 1 : 0);
 }
 
@@ -271,8 +293,9 @@ static int on_item(const struct s3_item *it, void *payload)
 	return give(w, rel, WSP_FS_TYPE_FILE, it->size, it->mtime_ns);
 }
 
-int s3_list(void *self, const char *path, const wsp_fs_list_opts *opts,
-	    wsp_fs_entry_fn cb, void *payload, wsp_error *err)
+int s3_list(void *self, const wsp_call *call, const char *path,
+	    const wsp_fs_list_opts *opts, wsp_fs_entry_fn cb, void *payload,
+	    wsp_error *err)
 {
 	struct s3 *s = self;
 	char prefix[S3_KEY_MAX + 2];
@@ -294,20 +317,19 @@ int s3_list(void *self, const char *path, const wsp_fs_list_opts *opts,
 	w->s = s;
 	w->prefix = prefix;
 	w->prefix_len = strlen(prefix);
-	w->recursive = opts && (opts->flags & WSP_FS_RECURSIVE) &&
-		       opts->max_depth != 1;
-	w->max_depth =
-		opts && (opts->flags & WSP_FS_RECURSIVE) ? opts->max_depth : 1;
-	w->exts = opts ? opts->extensions : NULL;
+	/* opts is the core's full-size copy (the boundary rule). */
+	w->recursive = (opts->flags & WSP_FS_RECURSIVE) && opts->max_depth != 1;
+	w->max_depth = (opts->flags & WSP_FS_RECURSIVE) ? opts->max_depth : 1;
+	w->exts = opts->extensions;
 	w->cb = cb;
 	w->payload = payload;
-	rc = s3_list_keys(s, prefix, w->recursive, s->max_keys,
-			  opts ? opts->cancel : NULL, on_item, w, err);
+	rc = s3_list_keys(s, prefix, w->recursive, s->max_keys, call, on_item,
+			  w, err);
 	if (rc > 0)
 		rc = 0; /* stopped by the callback with a positive value */
 	if (!rc && !w->found && strcmp(path, ".")) {
 		/* nothing below: a file, or nothing at all */
-		rc = s3_stat(&st, s, path, 0, err);
+		rc = s3_stat(&st, s, call, path, 0, err);
 		if (!rc)
 			rc = st.type == WSP_FS_TYPE_FILE
 				     ? wsp_error_set(err, WSP_ENOTDIR,

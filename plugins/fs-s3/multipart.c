@@ -123,7 +123,7 @@ static int create_upload(struct s3_upload *u, wsp_error *err)
 		.headers = h,
 		.n_headers = 1,
 		.flags = WSP_HTTP_NO_ERROR_MAP,
-		.cancel = u->o->cancel,
+		.call = u->call,
 	};
 	int rc = s3_request(&resp, u->s, &r, err);
 
@@ -179,7 +179,7 @@ static int complete_upload(struct s3_upload *u, int parts, wsp_error *err)
 		.body_len = (size_t)(p - xml),
 		/* completing twice answers the same object */
 		.flags = WSP_HTTP_NO_ERROR_MAP | WSP_HTTP_IDEMPOTENT,
-		.cancel = u->o->cancel,
+		.call = u->call,
 	};
 
 	rc = s3_request(&resp, u->s, &r, err);
@@ -251,8 +251,8 @@ out:
 	return rc;
 }
 
-int s3_upload_init(struct s3_upload *u, struct s3 *s, const char *key,
-		   const char *path, const char *mime,
+int s3_upload_init(struct s3_upload *u, struct s3 *s, const wsp_call *call,
+		   const char *key, const char *path, const char *mime,
 		   const wsp_fs_write_opts *o, const char *if_match)
 {
 	memset(u, 0, sizeof(*u));
@@ -260,6 +260,7 @@ int s3_upload_init(struct s3_upload *u, struct s3 *s, const char *key,
 	if (!u->etags)
 		return WSP_ENOMEM;
 	u->s = s;
+	u->call = call;
 	u->key = key;
 	u->path = path;
 	u->mime = mime;

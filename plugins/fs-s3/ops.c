@@ -70,7 +70,7 @@ static int on_head_header(const char *name, const char *value, void *p)
 }
 
 int s3_head(struct s3_head *h, struct s3 *s, const char *key, const char *path,
-	    const wsp_cancel *cancel, wsp_error *err)
+	    const wsp_call *call, wsp_error *err)
 {
 	wsp_http_response resp;
 	struct s3_req r = {
@@ -79,7 +79,7 @@ int s3_head(struct s3_head *h, struct s3 *s, const char *key, const char *path,
 		.on_header = on_head_header,
 		.header_payload = h,
 		.flags = WSP_HTTP_NO_ERROR_MAP,
-		.cancel = cancel,
+		.call = call,
 	};
 	int rc;
 
@@ -104,7 +104,7 @@ static int stop_at_first(const struct s3_item *it, void *payload)
 	return 1;
 }
 
-int s3_is_dir(struct s3 *s, const char *key, const wsp_cancel *cancel,
+int s3_is_dir(struct s3 *s, const char *key, const wsp_call *call,
 	      wsp_error *err)
 {
 	char dir[S3_KEY_MAX + 2];
@@ -113,7 +113,7 @@ int s3_is_dir(struct s3 *s, const char *key, const wsp_cancel *cancel,
 	if (!key[0])
 		return 1; /* the root (empty prefix) */
 	snprintf(dir, sizeof(dir), "%s/", key);
-	rc = s3_list_keys(s, dir, false, 1, cancel, stop_at_first, &found, err);
+	rc = s3_list_keys(s, dir, false, 1, call, stop_at_first, &found, err);
 	return rc < 0 ? rc : found;
 }
 
@@ -129,8 +129,8 @@ static int dir_key(char *out, size_t cap, struct s3 *s, const char *path,
 	return rc;
 }
 
-int s3_stat(wsp_fs_stat *out, void *self, const char *path, uint32_t flags,
-	    wsp_error *err)
+int s3_stat(wsp_fs_stat *out, void *self, const wsp_call *call,
+	    const char *path, uint32_t flags, wsp_error *err)
 {
 	struct s3 *s = self;
 	char key[S3_KEY_MAX + 1];
@@ -147,7 +147,7 @@ int s3_stat(wsp_fs_stat *out, void *self, const char *path, uint32_t flags,
 	rc = dir_key(key, sizeof(key), s, path, err);
 	if (rc)
 		return rc;
-	rc = s3_head(&h, s, key, path, NULL, err);
+	rc = s3_head(&h, s, key, path, call, err);
 	if (rc < 0)
 		return rc;
 	if (rc == 1) {
@@ -158,7 +158,7 @@ int s3_stat(wsp_fs_stat *out, void *self, const char *path, uint32_t flags,
 		snprintf(out->mime_type, sizeof(out->mime_type), "%s", h.mime);
 		return 0;
 	}
-	rc = s3_is_dir(s, key, NULL, err);
+	rc = s3_is_dir(s, key, call, err);
 	if (rc < 0)
 		return rc;
 	if (!rc)
@@ -170,23 +170,27 @@ int s3_stat(wsp_fs_stat *out, void *self, const char *path, uint32_t flags,
 	return 0;
 }
 
-int s3_exists(int *out, void *self, const char *path, wsp_error *err)
+int s3_exists(int *out, void *self, const wsp_call *call, const char *path,
+	      uint32_t flags, wsp_error *err)
 {
 	wsp_fs_stat st;
-	int rc = s3_stat(&st, self, path, 0, err);
+	int rc = s3_stat(&st, self, call, path, 0, err);
+
+	(void)flags;
 
 	*out = rc == 0;
 	return rc == WSP_ENOTFOUND ? 0 : rc;
 }
 
-int s3_read(void *self, const char *path, const wsp_fs_read_opts *opts,
-	    wsp_sink_fn sink, void *payload, wsp_error *err)
+int s3_read(void *self, const wsp_call *call, const char *path,
+	    const wsp_fs_read_opts *opts, wsp_sink_fn sink, void *payload,
+	    wsp_error *err)
 {
 	struct s3 *s = self;
 	char key[S3_KEY_MAX + 1];
-	uint64_t off = opts ? opts->offset : 0;
-	uint64_t len = opts ? opts->length : UINT64_MAX;
-	const wsp_cancel *cancel = opts ? opts->cancel : NULL;
+	/* opts is the core's full-size copy: length UINT64_MAX = the rest */
+	uint64_t off = opts->offset;
+	uint64_t len = opts->length;
 	wsp_error missing = {0};
 	int rc;
 
@@ -199,18 +203,18 @@ int s3_read(void *self, const char *path, const wsp_fs_read_opts *opts,
 	if (len == 0) {
 		struct s3_head hd;
 
-		rc = s3_head(&hd, s, key, path, cancel, err);
+		rc = s3_head(&hd, s, key, path, call, err);
 		if (rc)
 			return rc < 0 ? rc : 0;
 	} else {
-		rc = s3_get(s, key, path, off, len, cancel, sink, payload, err);
+		rc = s3_get(s, key, path, off, len, call, sink, payload, err);
 		if (rc <= 0)
 			return rc;
 		if (err)
 			missing = *err; /* S3's answer: 404 NoSuchKey */
 	}
 	/* no such object: a directory, or nothing */
-	rc = s3_is_dir(s, key, cancel, err);
+	rc = s3_is_dir(s, key, call, err);
 	if (rc < 0)
 		return rc;
 	if (rc)
@@ -229,9 +233,9 @@ int s3_read(void *self, const char *path, const wsp_fs_read_opts *opts,
 }
 
 /* PUT an empty object (a directory marker) or DELETE one key. */
-static int simple(struct s3 *s, const char *method, const char *key,
-		  const wsp_http_header *h, size_t nh, const char *op,
-		  const char *path, wsp_error *err)
+static int simple(struct s3 *s, const wsp_call *call, const char *method,
+		  const char *key, const wsp_http_header *h, size_t nh,
+		  const char *op, const char *path, wsp_error *err)
 {
 	wsp_http_response resp;
 	struct s3_req r = {
@@ -240,6 +244,7 @@ static int simple(struct s3 *s, const char *method, const char *key,
 		.headers = h,
 		.n_headers = nh,
 		.flags = WSP_HTTP_NO_ERROR_MAP,
+		.call = call,
 	};
 	int rc = s3_request(&resp, s, &r, err);
 
@@ -276,15 +281,15 @@ static void parent_of(char *out, size_t cap, const char *path)
  * What stands at a directory key: 1 = a directory, 0 = nothing, 2 = an
  * object (a file), or a negative code.
  */
-static int dir_state(struct s3 *s, const char *key, const char *path,
-		     wsp_error *err)
+static int dir_state(struct s3 *s, const wsp_call *call, const char *key,
+		     const char *path, wsp_error *err)
 {
 	struct s3_head hd;
-	int rc = s3_head(&hd, s, key, path, NULL, err);
+	int rc = s3_head(&hd, s, key, path, call, err);
 
 	if (rc)
 		return rc < 0 ? rc : 2;
-	return s3_is_dir(s, key, NULL, err);
+	return s3_is_dir(s, key, call, err);
 }
 
 #define MKDIR_LEVELS_MAX 64
@@ -296,7 +301,8 @@ static int dir_state(struct s3 *s, const char *key, const char *path,
  * EEXIST at path itself, ENOTDIR above it (as on a local disk).
  */
 static int missing_levels(char levels[][S3_KEY_MAX + 2], int max, struct s3 *s,
-			  const char *path, wsp_error *err)
+			  const wsp_call *call, const char *path,
+			  wsp_error *err)
 {
 	char level[S3_KEY_MAX + 1], up[S3_KEY_MAX + 1];
 	int n = 0;
@@ -312,7 +318,7 @@ static int missing_levels(char levels[][S3_KEY_MAX + 2], int max, struct s3 *s,
 					     path, MKDIR_LEVELS_MAX);
 		rc = dir_key(levels[n], S3_KEY_MAX + 1, s, level, err);
 		if (!rc)
-			rc = dir_state(s, levels[n], level, err);
+			rc = dir_state(s, call, levels[n], level, err);
 		if (rc == 2 && !n)
 			return wsp_error_set(err, WSP_EEXIST,
 					     "cannot mkdir '%s': a file exists "
@@ -334,7 +340,8 @@ static int missing_levels(char levels[][S3_KEY_MAX + 2], int max, struct s3 *s,
 	return n;
 }
 
-int s3_mkdir(void *self, const char *path, uint32_t flags, wsp_error *err)
+int s3_mkdir(void *self, const wsp_call *call, const char *path, uint32_t flags,
+	     wsp_error *err)
 {
 	struct s3 *s = self;
 	bool recursive = flags & WSP_FS_RECURSIVE;
@@ -355,7 +362,7 @@ int s3_mkdir(void *self, const char *path, uint32_t flags, wsp_error *err)
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	/* without RECURSIVE only the path and its parent matter */
 	n = missing_levels(levels, recursive ? MKDIR_LEVELS_MAX + 1 : 2, s,
-			   path, err);
+			   call, path, err);
 	if (n < 0) {
 		rc = n;
 	} else if (!n && !recursive) {
@@ -376,7 +383,8 @@ int s3_mkdir(void *self, const char *path, uint32_t flags, wsp_error *err)
 	 */
 	for (int i = n - 1; !rc && i >= 0; i--) {
 		strcat(levels[i], "/");
-		rc = simple(s, "PUT", levels[i], h, 1, "mkdir", path, err);
+		rc = simple(s, call, "PUT", levels[i], h, 1, "mkdir", path,
+			    err);
 	}
 	free(levels);
 	return rc;
@@ -385,6 +393,7 @@ int s3_mkdir(void *self, const char *path, uint32_t flags, wsp_error *err)
 /* DeleteObjects batches. */
 struct batch {
 	struct s3 *s;
+	const wsp_call *call;
 	char *keys[DELETE_BATCH];
 	size_t n;
 	const char *what;
@@ -460,6 +469,7 @@ static int batch_flush(struct batch *b)
 		.body_len = n,
 		/* deleting twice is harmless */
 		.flags = WSP_HTTP_NO_ERROR_MAP | WSP_HTTP_IDEMPOTENT,
+		.call = b->call,
 	};
 
 	rc = s3_request(&resp, b->s, &r, b->err);
@@ -501,7 +511,8 @@ static int batch_add(const struct s3_item *it, void *payload)
 	return 0;
 }
 
-int s3_delete_prefix(struct s3 *s, const char *key_prefix, wsp_error *err)
+int s3_delete_prefix(struct s3 *s, const wsp_call *call, const char *key_prefix,
+		     wsp_error *err)
 {
 	struct batch *b = calloc(1, sizeof(*b));
 	int rc;
@@ -509,9 +520,10 @@ int s3_delete_prefix(struct s3 *s, const char *key_prefix, wsp_error *err)
 	if (!b)
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	b->s = s;
+	b->call = call;
 	b->what = key_prefix;
 	b->err = err;
-	rc = s3_list_keys(s, key_prefix, true, s->max_keys, NULL, batch_add, b,
+	rc = s3_list_keys(s, key_prefix, true, s->max_keys, call, batch_add, b,
 			  err);
 	if (rc >= 0)
 		rc = batch_flush(b);
@@ -521,7 +533,8 @@ int s3_delete_prefix(struct s3 *s, const char *key_prefix, wsp_error *err)
 	return rc < 0 ? rc : 0;
 }
 
-int s3_remove(void *self, const char *path, uint32_t flags, wsp_error *err)
+int s3_remove(void *self, const wsp_call *call, const char *path,
+	      uint32_t flags, wsp_error *err)
 {
 	struct s3 *s = self;
 	char key[S3_KEY_MAX + 2];
@@ -536,12 +549,13 @@ int s3_remove(void *self, const char *path, uint32_t flags, wsp_error *err)
 	rc = dir_key(key, sizeof(key) - 1, s, path, err);
 	if (rc)
 		return rc;
-	rc = s3_head(&hd, s, key, path, NULL, err);
+	rc = s3_head(&hd, s, key, path, call, err);
 	if (rc < 0)
 		return rc;
 	if (rc == 1)
-		return simple(s, "DELETE", key, NULL, 0, "remove", path, err);
-	rc = s3_is_dir(s, key, NULL, err);
+		return simple(s, call, "DELETE", key, NULL, 0, "remove", path,
+			      err);
+	rc = s3_is_dir(s, key, call, err);
 	if (rc < 0)
 		return rc;
 	if (rc) {
@@ -551,7 +565,7 @@ int s3_remove(void *self, const char *path, uint32_t flags, wsp_error *err)
 					     "directory",
 					     path);
 		strcat(key, "/");
-		return s3_delete_prefix(s, key, err);
+		return s3_delete_prefix(s, call, key, err);
 	}
 	if (flags & WSP_FS_FORCE)
 		return 0;
@@ -574,7 +588,8 @@ static int count_other(const struct s3_item *it, void *payload)
 	return 1;
 }
 
-int s3_rmdir(void *self, const char *path, uint32_t flags, wsp_error *err)
+int s3_rmdir(void *self, const wsp_call *call, const char *path, uint32_t flags,
+	     wsp_error *err)
 {
 	struct s3 *s = self;
 	char key[S3_KEY_MAX + 2];
@@ -590,7 +605,7 @@ int s3_rmdir(void *self, const char *path, uint32_t flags, wsp_error *err)
 	rc = dir_key(key, sizeof(key) - 1, s, path, err);
 	if (rc)
 		return rc;
-	rc = s3_head(&hd, s, key, path, NULL, err);
+	rc = s3_head(&hd, s, key, path, call, err);
 	if (rc)
 		return rc < 0 ? rc
 			      : wsp_error_set(err, WSP_ENOTDIR,
@@ -598,13 +613,13 @@ int s3_rmdir(void *self, const char *path, uint32_t flags, wsp_error *err)
 					      "directory",
 					      path);
 	strcat(key, "/");
-	rc = s3_list_keys(s, key, false, 2, NULL, count_other, &c, err);
+	rc = s3_list_keys(s, key, false, 2, call, count_other, &c, err);
 	if (rc < 0)
 		return rc;
 	if (!c.n) {
 		/* only a marker, or nothing at all */
 		key[strlen(key) - 1] = '\0';
-		rc = s3_is_dir(s, key, NULL, err);
+		rc = s3_is_dir(s, key, call, err);
 		if (rc < 0)
 			return rc;
 		if (!rc)
@@ -620,11 +635,12 @@ int s3_rmdir(void *self, const char *path, uint32_t flags, wsp_error *err)
 				     "cannot rmdir '%s': directory not empty",
 				     path);
 	}
-	return s3_delete_prefix(s, key, err);
+	return s3_delete_prefix(s, call, key, err);
 }
 
 struct tree_copy {
 	struct s3 *s;
+	const wsp_call *call;
 	size_t src_len;
 	const char *dst_prefix;
 	const char *path;
@@ -642,12 +658,12 @@ static int copy_item(const struct s3_item *it, void *payload)
 		     it->key + t->src_len) >= (int)sizeof(dst))
 		return wsp_error_set(t->err, WSP_ETOOBIG,
 				     "cannot copy '%s': key too long", t->path);
-	return s3_copy_object(t->s, it->key, it->size, it->etag, NULL, dst,
-			      t->path, t->err);
+	return s3_copy_object(t->s, t->call, it->key, it->size, it->etag, NULL,
+			      dst, t->path, t->err);
 }
 
-int s3_copy(void *self, const char *src, const char *dst, uint32_t flags,
-	    wsp_error *err)
+int s3_copy(void *self, const wsp_call *call, const char *src, const char *dst,
+	    uint32_t flags, wsp_error *err)
 {
 	struct s3 *s = self;
 	char skey[S3_KEY_MAX + 2], dkey[S3_KEY_MAX + 2];
@@ -662,7 +678,7 @@ int s3_copy(void *self, const char *src, const char *dst, uint32_t flags,
 		rc = dir_key(dkey, sizeof(dkey) - 1, s, dst, err);
 	if (rc)
 		return rc;
-	rc = s3_stat(&st, s, dst, 0, err);
+	rc = s3_stat(&st, s, call, dst, 0, err);
 	if (rc && rc != WSP_ENOTFOUND)
 		return rc;
 	if (!rc && !(flags & WSP_FS_OVERWRITE))
@@ -670,7 +686,7 @@ int s3_copy(void *self, const char *src, const char *dst, uint32_t flags,
 				     "cannot copy to '%s': it exists", dst);
 	bool dst_is_dir = !rc && st.type == WSP_FS_TYPE_DIR;
 
-	rc = s3_head(&hd, s, skey, src, NULL, err);
+	rc = s3_head(&hd, s, skey, src, call, err);
 	if (rc < 0)
 		return rc;
 	if (rc == 1) {
@@ -679,10 +695,10 @@ int s3_copy(void *self, const char *src, const char *dst, uint32_t flags,
 					     "cannot copy to '%s': is a "
 					     "directory",
 					     dst);
-		return s3_copy_object(s, skey, hd.size, hd.etag, hd.mime, dkey,
-				      src, err);
+		return s3_copy_object(s, call, skey, hd.size, hd.etag, hd.mime,
+				      dkey, src, err);
 	}
-	rc = s3_is_dir(s, skey, NULL, err);
+	rc = s3_is_dir(s, skey, call, err);
 	if (rc < 0)
 		return rc;
 	if (!rc)
@@ -697,19 +713,24 @@ int s3_copy(void *self, const char *src, const char *dst, uint32_t flags,
 		return wsp_error_set(err, WSP_EINVAL,
 				     "cannot copy '%s' into itself ('%s')", src,
 				     dst);
-	struct tree_copy t = {s, strlen(skey), dkey, src, err};
+	struct tree_copy t = {s, call, strlen(skey), dkey, src, err};
 
-	rc = s3_list_keys(s, skey, true, s->max_keys, NULL, copy_item, &t, err);
+	rc = s3_list_keys(s, skey, true, s->max_keys, call, copy_item, &t, err);
 	return rc < 0 ? rc : 0;
 }
 
-int s3_move(void *self, const char *src, const char *dst, uint32_t flags,
-	    wsp_error *err)
+int s3_move(void *self, const wsp_call *call, const char *src, const char *dst,
+	    uint32_t flags, wsp_error *err)
 {
-	int rc = s3_copy(self, src, dst, flags | WSP_FS_RECURSIVE, err);
+	static const wsp_call whole = {sizeof(wsp_call), 0, NULL, 0};
+	int rc = s3_copy(self, call, src, dst, flags | WSP_FS_RECURSIVE, err);
 
 	if (rc)
 		return rc;
-	/* S3 has no rename: the copy is complete, now drop the source */
-	return s3_remove(self, src, WSP_FS_RECURSIVE, err);
+	/*
+	 * S3 has no rename: the copy is complete, now drop the source,
+	 * whatever the call says by now, or a canceled move would leave
+	 * both copies.
+	 */
+	return s3_remove(self, &whole, src, WSP_FS_RECURSIVE, err);
 }

@@ -22,6 +22,9 @@
 #define RESUME_MAX 3
 
 struct get {
+	struct s3 *s;
+	const wsp_call *call; /* checked after each chunk the sink takes */
+	int expired;	      /* its code, once it stopped the body */
 	wsp_sink_fn sink;
 	void *payload;
 	uint64_t delivered; /* to the caller's sink, over every attempt */
@@ -81,6 +84,12 @@ static int on_get_body(const void *data, size_t len, void *p)
 	}
 	g->delivered += len;
 	g->attempt_bytes += len;
+	/* The sink may have fired the token: stop here, not at the end. */
+	rc = s3_expired(g->s, g->call, NULL, "read", "");
+	if (rc) {
+		g->expired = g->refused = rc;
+		return rc;
+	}
 	return 0;
 }
 
@@ -121,13 +130,17 @@ static int answer(const wsp_http_response *resp, const struct get *g,
 }
 
 int s3_get(struct s3 *s, const char *key, const char *path, uint64_t off,
-	   uint64_t len, const wsp_cancel *cancel, wsp_sink_fn sink,
-	   void *payload, wsp_error *err)
+	   uint64_t len, const wsp_call *call, wsp_sink_fn sink, void *payload,
+	   wsp_error *err)
 {
 	/* the last byte wanted, UINT64_MAX = to the end */
 	uint64_t last = len == UINT64_MAX || off + len < off ? UINT64_MAX
 							     : off + len - 1;
-	struct get g = {.sink = sink, .payload = payload, .last = last};
+	struct get g = {.s = s,
+			.call = call,
+			.sink = sink,
+			.payload = payload,
+			.last = last};
 	char range[64];
 	wsp_http_header h[2];
 	wsp_http_response resp;
@@ -144,7 +157,7 @@ int s3_get(struct s3 *s, const char *key, const char *path, uint64_t off,
 			.on_header = on_get_header,
 			.header_payload = &g,
 			.flags = WSP_HTTP_NO_ERROR_MAP,
-			.cancel = cancel,
+			.call = call,
 		};
 		int rc;
 
@@ -172,6 +185,8 @@ int s3_get(struct s3 *s, const char *key, const char *path, uint64_t off,
 			s3_release(s, &resp);
 			return rc;
 		}
+		if (g.expired)
+			return s3_expired(s, call, err, "read", path);
 		if (g.refused == WSP_EPROTO)
 			return wsp_error_set(err, WSP_EPROTO,
 					     "cannot read '%s': the resumed "

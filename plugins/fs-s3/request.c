@@ -160,11 +160,6 @@ int s3_request(wsp_http_response *resp, struct s3 *s, const struct s3_req *r,
 		h[n++] = (wsp_http_header){"Authorization", authz};
 	}
 
-	/* The token the slot got; its deadline comes with the fs port. */
-	wsp_call call = {
-		.struct_size = sizeof(call),
-		.cancel = r->cancel,
-	};
 	wsp_http_request hr = {
 		.struct_size = sizeof(hr),
 		.flags = r->flags,
@@ -182,7 +177,7 @@ int s3_request(wsp_http_response *resp, struct s3 *s, const struct s3_req *r,
 		.response_payload = r->sink_payload,
 		.on_header = r->on_header,
 		.header_payload = r->header_payload,
-		.call = &call,
+		.call = r->call,
 		.secrets = secrets,
 	};
 
@@ -196,4 +191,16 @@ int s3_request(wsp_http_response *resp, struct s3 *s, const struct s3_req *r,
 void s3_release(struct s3 *s, wsp_http_response *resp)
 {
 	s->host->http_response_release(s->host, resp);
+}
+
+int s3_expired(const struct s3 *s, const wsp_call *call, wsp_error *err,
+	       const char *op, const char *path)
+{
+	int code = s->host->call_expired(s->host, call);
+
+	if (!code)
+		return 0;
+	return wsp_error_set(err, code, "cannot %s '%s': %s", op, path,
+			     code == WSP_ECANCELED ? "canceled"
+						   : "the deadline passed");
 }

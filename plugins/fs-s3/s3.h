@@ -77,13 +77,21 @@ struct s3_req {
 	wsp_http_header_fn on_header;
 	void *header_payload;
 	uint32_t flags; /* WSP_HTTP_* */
-	const wsp_cancel *cancel;
+	const wsp_call *call; /* the slot's call: cancel and deadline */
 };
 
 /* Send; resp->status says what happened; release resp after. */
 int s3_request(wsp_http_response *resp, struct s3 *s, const struct s3_req *r,
 	       wsp_error *err);
 void s3_release(struct s3 *s, wsp_http_response *resp);
+
+/*
+ * 0 while the call may go on; else its code (WSP_ECANCELED,
+ * WSP_ETIMEDOUT) with "cannot <op> '<path>': ..." in err. Checked between
+ * listed items, pages and parts; requests carry the call themselves.
+ */
+int s3_expired(const struct s3 *s, const wsp_call *call, wsp_error *err,
+	       const char *op, const char *path);
 
 /* Append the URI encoding of s (keeping '/' when keep_slash). */
 char *s3_uri_encode(const char *s, bool keep_slash);
@@ -177,27 +185,34 @@ struct s3_item {
 typedef int (*s3_item_fn)(const struct s3_item *it, void *payload);
 
 /* Every item under key_prefix (delimited by '/' unless recursive). */
+/* The call is checked before every item and after the last one. */
 int s3_list_keys(struct s3 *s, const char *key_prefix, bool recursive,
-		 uint32_t max_keys, const wsp_cancel *cancel, s3_item_fn fn,
+		 uint32_t max_keys, const wsp_call *call, s3_item_fn fn,
 		 void *payload, wsp_error *err);
 
-int s3_list(void *self, const char *path, const wsp_fs_list_opts *opts,
-	    wsp_fs_entry_fn cb, void *payload, wsp_error *err);
+int s3_list(void *self, const wsp_call *call, const char *path,
+	    const wsp_fs_list_opts *opts, wsp_fs_entry_fn cb, void *payload,
+	    wsp_error *err);
 
 /* --- ops.c --- */
 
-int s3_stat(wsp_fs_stat *out, void *self, const char *path, uint32_t flags,
+int s3_stat(wsp_fs_stat *out, void *self, const wsp_call *call,
+	    const char *path, uint32_t flags, wsp_error *err);
+int s3_read(void *self, const wsp_call *call, const char *path,
+	    const wsp_fs_read_opts *opts, wsp_sink_fn sink, void *payload,
 	    wsp_error *err);
-int s3_read(void *self, const char *path, const wsp_fs_read_opts *opts,
-	    wsp_sink_fn sink, void *payload, wsp_error *err);
-int s3_exists(int *out, void *self, const char *path, wsp_error *err);
-int s3_mkdir(void *self, const char *path, uint32_t flags, wsp_error *err);
-int s3_remove(void *self, const char *path, uint32_t flags, wsp_error *err);
-int s3_rmdir(void *self, const char *path, uint32_t flags, wsp_error *err);
-int s3_copy(void *self, const char *src, const char *dst, uint32_t flags,
-	    wsp_error *err);
-int s3_move(void *self, const char *src, const char *dst, uint32_t flags,
-	    wsp_error *err);
+int s3_exists(int *out, void *self, const wsp_call *call, const char *path,
+	      uint32_t flags, wsp_error *err);
+int s3_mkdir(void *self, const wsp_call *call, const char *path, uint32_t flags,
+	     wsp_error *err);
+int s3_remove(void *self, const wsp_call *call, const char *path,
+	      uint32_t flags, wsp_error *err);
+int s3_rmdir(void *self, const wsp_call *call, const char *path, uint32_t flags,
+	     wsp_error *err);
+int s3_copy(void *self, const wsp_call *call, const char *src, const char *dst,
+	    uint32_t flags, wsp_error *err);
+int s3_move(void *self, const wsp_call *call, const char *src, const char *dst,
+	    uint32_t flags, wsp_error *err);
 
 /* What HeadObject says of an object. */
 struct s3_head {
@@ -209,14 +224,15 @@ struct s3_head {
 
 /* HEAD an object: 1 = found (h filled), 0 = missing, < 0 = error. */
 int s3_head(struct s3_head *h, struct s3 *s, const char *key, const char *path,
-	    const wsp_cancel *cancel, wsp_error *err);
+	    const wsp_call *call, wsp_error *err);
 
 /* 1 = a directory (marker or common prefix) exists at key + "/". */
-int s3_is_dir(struct s3 *s, const char *key, const wsp_cancel *cancel,
+int s3_is_dir(struct s3 *s, const char *key, const wsp_call *call,
 	      wsp_error *err);
 
 /* Delete every key under key_prefix, 1000 per DeleteObjects. */
-int s3_delete_prefix(struct s3 *s, const char *key_prefix, wsp_error *err);
+int s3_delete_prefix(struct s3 *s, const wsp_call *call, const char *key_prefix,
+		     wsp_error *err);
 
 /* --- read.c --- */
 
@@ -227,8 +243,8 @@ int s3_delete_prefix(struct s3 *s, const char *key_prefix, wsp_error *err);
  * negative code; WSP_ESTALE when the object changed in between.
  */
 int s3_get(struct s3 *s, const char *key, const char *path, uint64_t off,
-	   uint64_t len, const wsp_cancel *cancel, wsp_sink_fn sink,
-	   void *payload, wsp_error *err);
+	   uint64_t len, const wsp_call *call, wsp_sink_fn sink, void *payload,
+	   wsp_error *err);
 
 /* --- multipart.c --- */
 
@@ -256,7 +272,8 @@ size_t s3_object_headers(wsp_http_header *h, const wsp_fs_write_opts *o,
 struct s3_upload {
 	struct s3 *s;
 	const char *key, *path, *mime;
-	const wsp_fs_write_opts *o; /* preconditions, cancel token */
+	const wsp_fs_write_opts *o; /* preconditions */
+	const wsp_call *call;	    /* every request's, checked per part */
 	const char *if_match;
 	void *job; /* what the workers fill parts from */
 	char *upload_id;
@@ -269,8 +286,8 @@ struct s3_upload {
 	char etag[WSP_FS_VERSION_MAX]; /* of the completed object */
 };
 
-int s3_upload_init(struct s3_upload *u, struct s3 *s, const char *key,
-		   const char *path, const char *mime,
+int s3_upload_init(struct s3_upload *u, struct s3 *s, const wsp_call *call,
+		   const char *key, const char *path, const char *mime,
 		   const wsp_fs_write_opts *o, const char *if_match);
 void s3_upload_free(struct s3_upload *u);
 
@@ -300,15 +317,15 @@ void s3_upload_query(char *out, size_t cap, const struct s3_upload *u,
  * "look it up") to dst_key: CopyObject, or UploadPartCopy parts above
  * multipart_copy_threshold, keeping the Content-Type.
  */
-int s3_copy_object(struct s3 *s, const char *src_key, uint64_t size,
-		   const char *etag, const char *mime, const char *dst_key,
-		   const char *path, wsp_error *err);
+int s3_copy_object(struct s3 *s, const wsp_call *call, const char *src_key,
+		   uint64_t size, const char *etag, const char *mime,
+		   const char *dst_key, const char *path, wsp_error *err);
 
 /* --- write.c --- */
 
-int s3_write(wsp_fs_stat *out, void *self, const char *path,
-	     const wsp_fs_write_opts *opts, wsp_source_fn source, void *payload,
-	     wsp_error *err);
+int s3_write(wsp_fs_stat *out, void *self, const wsp_call *call,
+	     const char *path, const wsp_fs_write_opts *opts,
+	     wsp_source_fn source, void *payload, wsp_error *err);
 
 /* Base64 MD5 of data, for Content-MD5 (25 bytes with the NUL). */
 void s3_md5_b64(char out[32], const void *data, size_t len);

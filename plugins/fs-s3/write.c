@@ -95,10 +95,11 @@ static int fill(size_t *got, bool *eof, char *buf, size_t cap,
 	return 0;
 }
 
-static int put_single(struct s3_etag *tag, struct s3 *s, const char *key,
-		      const char *path, const wsp_fs_write_opts *o,
-		      const char *if_match, const char *mime, const char *buf,
-		      size_t len, wsp_error *err)
+static int put_single(struct s3_etag *tag, struct s3 *s, const wsp_call *call,
+		      const char *key, const char *path,
+		      const wsp_fs_write_opts *o, const char *if_match,
+		      const char *mime, const char *buf, size_t len,
+		      wsp_error *err)
 {
 	wsp_http_header h[5];
 	char md5[32];
@@ -119,7 +120,7 @@ static int put_single(struct s3_etag *tag, struct s3 *s, const char *key,
 		.on_header = s3_on_etag,
 		.header_payload = tag,
 		.flags = WSP_HTTP_NO_ERROR_MAP,
-		.cancel = o->cancel,
+		.call = call,
 	};
 
 	if (!len) {
@@ -170,7 +171,7 @@ static int put_part(struct s3_upload *u, int number, const char *buf,
 		.on_header = s3_on_etag,
 		.header_payload = &tag,
 		.flags = WSP_HTTP_NO_ERROR_MAP,
-		.cancel = u->o->cancel,
+		.call = u->call,
 	};
 
 	rc = s3_request(&resp, u->s, &r, err);
@@ -214,7 +215,11 @@ static void *worker(void *arg)
 			s3_upload_fail(u, WSP_ETOOBIG, &err);
 			break;
 		}
-		rc = fill(&got, &eof, buf, cap, f->source, f->payload, &err);
+		/* Per part: the source may have fired the token. */
+		rc = s3_expired(u->s, u->call, &err, "write", u->path);
+		if (!rc)
+			rc = fill(&got, &eof, buf, cap, f->source, f->payload,
+				  &err);
 		if (!rc && got) {
 			u->next_part++;
 			f->total += got;
@@ -248,10 +253,11 @@ static void *first_part(void *arg)
 }
 
 static int put_multipart(struct s3_etag *tag, uint64_t *total, struct s3 *s,
-			 const char *key, const char *path,
-			 const wsp_fs_write_opts *o, const char *if_match,
-			 const char *mime, char *first, size_t first_len,
-			 wsp_source_fn source, void *payload, wsp_error *err)
+			 const wsp_call *call, const char *key,
+			 const char *path, const wsp_fs_write_opts *o,
+			 const char *if_match, const char *mime, char *first,
+			 size_t first_len, wsp_source_fn source, void *payload,
+			 wsp_error *err)
 {
 	struct feed f = {
 		.source = source,
@@ -261,7 +267,7 @@ static int put_multipart(struct s3_etag *tag, uint64_t *total, struct s3 *s,
 		.first_len = first_len,
 	};
 	struct s3_upload u;
-	int rc = s3_upload_init(&u, s, key, path, mime, o, if_match);
+	int rc = s3_upload_init(&u, s, call, key, path, mime, o, if_match);
 
 	if (rc)
 		return wsp_error_set(err, rc, "out of memory");
@@ -274,13 +280,12 @@ static int put_multipart(struct s3_etag *tag, uint64_t *total, struct s3 *s,
 	return rc;
 }
 
-int s3_write(wsp_fs_stat *out, void *self, const char *path,
-	     const wsp_fs_write_opts *opts, wsp_source_fn source, void *payload,
-	     wsp_error *err)
+int s3_write(wsp_fs_stat *out, void *self, const wsp_call *call,
+	     const char *path, const wsp_fs_write_opts *opts,
+	     wsp_source_fn source, void *payload, wsp_error *err)
 {
-	static const wsp_fs_write_opts none = WSP_FS_WRITE_OPTS_INIT;
 	struct s3 *s = self;
-	const wsp_fs_write_opts *o = opts ? opts : &none;
+	const wsp_fs_write_opts *o = opts; /* the core's full-size copy */
 	char key[S3_KEY_MAX + 1], seen[WSP_FS_VERSION_MAX];
 	const char *mime, *if_match = NULL;
 	struct s3_etag tag = {""};
@@ -306,7 +311,7 @@ int s3_write(wsp_fs_stat *out, void *self, const char *path,
 	rc = s3_key(key, sizeof(key), s, path, err);
 	if (rc)
 		return rc;
-	rc = s3_is_dir(s, key, o->cancel, err);
+	rc = s3_is_dir(s, key, call, err);
 	if (rc)
 		return rc < 0 ? rc
 			      : wsp_error_set(err, WSP_EISDIR,
@@ -322,7 +327,7 @@ int s3_write(wsp_fs_stat *out, void *self, const char *path,
 				 (int)(slash - path), path);
 			wsp_fs_stat st;
 
-			rc = s3_stat(&st, s, parent, 0, err);
+			rc = s3_stat(&st, s, call, parent, 0, err);
 			if (!rc && st.type != WSP_FS_TYPE_DIR)
 				rc = wsp_error_set(err, WSP_ENOTDIR,
 						   "cannot write '%s': '%s' is "
@@ -337,7 +342,7 @@ int s3_write(wsp_fs_stat *out, void *self, const char *path,
 	if (o->expected_mtime_ns) {
 		wsp_fs_stat st;
 
-		rc = s3_stat(&st, s, path, 0, err);
+		rc = s3_stat(&st, s, call, path, 0, err);
 		if (rc)
 			return rc;
 		/* S3 keeps whole seconds */
@@ -362,13 +367,17 @@ int s3_write(wsp_fs_stat *out, void *self, const char *path,
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	rc = fill(&got, &eof, buf, s->multipart_threshold, source, payload,
 		  err);
+	/* The source may have fired the token: nothing is sent then. */
+	if (!rc)
+		rc = s3_expired(s, call, err, "write", path);
 	if (!rc && eof) {
-		rc = put_single(&tag, s, key, path, o, if_match, mime, buf, got,
-				err);
+		rc = put_single(&tag, s, call, key, path, o, if_match, mime,
+				buf, got, err);
 		total = got;
 	} else if (!rc) {
-		rc = put_multipart(&tag, &total, s, key, path, o, if_match,
-				   mime, buf, got, source, payload, err);
+		rc = put_multipart(&tag, &total, s, call, key, path, o,
+				   if_match, mime, buf, got, source, payload,
+				   err);
 	}
 	free(buf);
 	if (!rc && out) {

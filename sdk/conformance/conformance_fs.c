@@ -26,8 +26,8 @@ const char *conf_fs_at(char *buf, size_t cap, const char *rel)
 int conf_put(wsp_workspace *ws, const char *path, const char *text,
 	     wsp_error *err)
 {
-	return wsp_files_write_buf(NULL, ws, path, NULL, text, strlen(text),
-				   err);
+	return wsp_files_write_buf(NULL, ws, NULL, path, NULL, text,
+				   strlen(text), err);
 }
 
 int conf_holds(wsp_workspace *ws, const char *path, const char *text)
@@ -37,7 +37,7 @@ int conf_holds(wsp_workspace *ws, const char *path, const char *text)
 	size_t len = 0;
 	int same;
 
-	if (wsp_files_read_all(&got, &len, ws, path, 1 << 20, &err))
+	if (wsp_files_read_all(&got, &len, ws, NULL, path, 1 << 20, &err))
 		return 0;
 	same = len == strlen(text) && !memcmp(got, text, len);
 	free(got);
@@ -49,7 +49,7 @@ int conf_there(wsp_workspace *ws, const char *path)
 	wsp_error err = {0};
 	int there = -1;
 
-	if (wsp_files_exists(&there, ws, path, &err))
+	if (wsp_files_exists(&there, ws, NULL, path, &err))
 		return -1;
 	return there != 0;
 }
@@ -102,7 +102,7 @@ static int list_names(char *out, size_t cap, wsp_workspace *ws,
 	int rc, i;
 
 	out[0] = '\0';
-	rc = wsp_files_list(ws, path, lo, on_name, &nm, err);
+	rc = wsp_files_list(ws, NULL, path, lo, on_name, &nm, err);
 	qsort(nm.v, (size_t)nm.n, sizeof(nm.v[0]), by_name);
 	for (i = 0; i < nm.n; i++) {
 		int w = snprintf(out + len, cap - len, "%s%s", i ? " " : "",
@@ -142,8 +142,8 @@ static void check_round_trip(wsp_workspace *ws)
 	wsp_error err = {0};
 	int rc;
 
-	rc = wsp_files_write_buf(&st, ws, P("notes/report.txt"), NULL, text,
-				 strlen(text), &err);
+	rc = wsp_files_write_buf(&st, ws, NULL, P("notes/report.txt"), NULL,
+				 text, strlen(text), &err);
 	if (rc) {
 		conf_fail("fs.write-read", "write: %s", err.message);
 		return;
@@ -154,8 +154,8 @@ static void check_round_trip(wsp_workspace *ws)
 			  st.type, (unsigned long long)st.size, strlen(text));
 	else
 		conf_pass("fs.write-out-stat");
-	rc = wsp_files_read_all(&got, &len, ws, P("notes/report.txt"), 1 << 20,
-				&err);
+	rc = wsp_files_read_all(&got, &len, ws, NULL, P("notes/report.txt"),
+				1 << 20, &err);
 	if (rc)
 		conf_fail("fs.write-read", "read: %s", err.message);
 	else if (len != strlen(text) || memcmp(got, text, len))
@@ -199,7 +199,8 @@ static void check_range(wsp_workspace *ws)
 	}
 	o.offset = 4;
 	o.length = 6;
-	rc = wsp_files_read(ws, P("range.txt"), &o, collect_sink, &c, &err);
+	rc = wsp_files_read(ws, NULL, P("range.txt"), &o, collect_sink, &c,
+			    &err);
 	if (rc)
 		conf_fail("fs.read-range", "read: %s", err.message);
 	else if (c.len != 6 || memcmp(c.buf, "456789", 6))
@@ -212,7 +213,8 @@ static void check_range(wsp_workspace *ws)
 	memset(&c, 0, sizeof(c));
 	o.offset = 10;
 	o.length = UINT64_MAX;
-	rc = wsp_files_read(ws, P("range.txt"), &o, collect_sink, &c, &err);
+	rc = wsp_files_read(ws, NULL, P("range.txt"), &o, collect_sink, &c,
+			    &err);
 	if (rc)
 		conf_fail("fs.read-range-to-end", "read: %s", err.message);
 	else if (c.len != 6 || memcmp(c.buf, "abcdef", 6))
@@ -230,7 +232,7 @@ static void check_stat(wsp_workspace *ws)
 	wsp_error err = {0};
 	int rc;
 
-	rc = wsp_files_stat(&st, ws, P("range.txt"), 0, &err);
+	rc = wsp_files_stat(&st, ws, NULL, P("range.txt"), 0, &err);
 	if (rc)
 		conf_fail("fs.stat-file", "%s", err.message);
 	else if (st.type != WSP_FS_TYPE_FILE || st.size != 16)
@@ -240,7 +242,7 @@ static void check_stat(wsp_workspace *ws)
 		conf_pass("fs.stat-file");
 	memset(&st, 0, sizeof(st));
 	st.struct_size = sizeof(st);
-	rc = wsp_files_stat(&st, ws, P("notes"), 0, &err);
+	rc = wsp_files_stat(&st, ws, NULL, P("notes"), 0, &err);
 	if (rc)
 		conf_fail("fs.stat-dir", "%s", err.message);
 	else if (st.type != WSP_FS_TYPE_DIR)
@@ -262,7 +264,7 @@ static void check_version_changes(wsp_workspace *ws)
 	wsp_error err = {0};
 
 	if (put(ws, P("token.txt"), "first", &err) ||
-	    wsp_files_stat(&a, ws, P("token.txt"), 0, &err)) {
+	    wsp_files_stat(&a, ws, NULL, P("token.txt"), 0, &err)) {
 		conf_fail("fs.version-changes", "%s", err.message);
 		return;
 	}
@@ -273,7 +275,7 @@ static void check_version_changes(wsp_workspace *ws)
 	}
 	usleep(50 * 1000);
 	if (put(ws, P("token.txt"), "second!", &err) ||
-	    wsp_files_stat(&b, ws, P("token.txt"), 0, &err))
+	    wsp_files_stat(&b, ws, NULL, P("token.txt"), 0, &err))
 		conf_fail("fs.version-changes", "%s", err.message);
 	else if (!strcmp(a.version, b.version))
 		conf_fail("fs.version-changes",
@@ -314,14 +316,14 @@ static void check_mkdir_list(wsp_workspace *ws)
 	wsp_error err = {0};
 	int rc;
 
-	rc = wsp_files_mkdir(ws, P("tree/a/b/d"), WSP_FS_RECURSIVE, &err);
+	rc = wsp_files_mkdir(ws, NULL, P("tree/a/b/d"), WSP_FS_RECURSIVE, &err);
 	if (!expect("fs.mkdir-recursive", rc, 0, &err))
 		return;
-	rc = wsp_files_mkdir(ws, P("tree/a/b/d"), WSP_FS_RECURSIVE, &err);
+	rc = wsp_files_mkdir(ws, NULL, P("tree/a/b/d"), WSP_FS_RECURSIVE, &err);
 	expect("fs.mkdir-recursive-existing", rc, 0, &err);
-	rc = wsp_files_mkdir(ws, P("tree/a"), 0, &err);
+	rc = wsp_files_mkdir(ws, NULL, P("tree/a"), 0, &err);
 	expect("fs.mkdir-existing-eexist", rc, WSP_EEXIST, &err);
-	rc = wsp_files_mkdir(ws, P("range.txt"), WSP_FS_RECURSIVE, &err);
+	rc = wsp_files_mkdir(ws, NULL, P("range.txt"), WSP_FS_RECURSIVE, &err);
 	expect("fs.mkdir-over-file-eexist", rc, WSP_EEXIST, &err);
 	if (put(ws, P("tree/a/b/c.txt"), "x", &err) ||
 	    put(ws, P("tree/a/b/d/e.txt"), "y", &err)) {
@@ -329,7 +331,7 @@ static void check_mkdir_list(wsp_workspace *ws)
 		return;
 	}
 	lo.flags = WSP_FS_RECURSIVE;
-	rc = wsp_files_list(ws, P("tree"), &lo, on_entry, &s, &err);
+	rc = wsp_files_list(ws, NULL, P("tree"), &lo, on_entry, &s, &err);
 	if (rc)
 		conf_fail("fs.list-recursive", "%s", err.message);
 	else if (s.a != 1 || s.ab != 1 || s.abc != 1 || s.abcd != 1 ||
@@ -342,7 +344,7 @@ static void check_mkdir_list(wsp_workspace *ws)
 		conf_pass("fs.list-recursive");
 	memset(&s, 0, sizeof(s));
 	lo.max_depth = 2;
-	rc = wsp_files_list(ws, P("tree"), &lo, on_entry, &s, &err);
+	rc = wsp_files_list(ws, NULL, P("tree"), &lo, on_entry, &s, &err);
 	if (rc)
 		conf_fail("fs.list-max-depth", "%s", err.message);
 	else if (s.a != 1 || s.ab != 1 || s.total != 2)
@@ -351,7 +353,7 @@ static void check_mkdir_list(wsp_workspace *ws)
 	else
 		conf_pass("fs.list-max-depth");
 	memset(&s, 0, sizeof(s));
-	rc = wsp_files_list(ws, P("tree"), NULL, on_entry, &s, &err);
+	rc = wsp_files_list(ws, NULL, P("tree"), NULL, on_entry, &s, &err);
 	if (rc)
 		conf_fail("fs.list-children", "%s", err.message);
 	else if (s.a != 1 || s.total != 1)
@@ -371,7 +373,7 @@ static void check_mkdir_list(wsp_workspace *ws)
 	lo.extensions = dot_md;
 	expect_names("fs.list-extensions-dot", ws, P("tree"), &lo,
 		     "a/ a/b/ a/b/d/ a/b/plan.md");
-	rc = wsp_files_remove(ws, P("tree/a/b/plan.md"), 0, &err);
+	rc = wsp_files_remove(ws, NULL, P("tree/a/b/plan.md"), 0, &err);
 	if (rc)
 		conf_fail("fs.list-extensions", "remove: %s", err.message);
 }
@@ -382,30 +384,30 @@ static void check_remove(wsp_workspace *ws)
 	wsp_error err = {0};
 	int rc;
 
-	rc = wsp_files_rmdir(ws, P("tree/a"), 0, &err);
+	rc = wsp_files_rmdir(ws, NULL, P("tree/a"), 0, &err);
 	expect("fs.rmdir-not-empty", rc, WSP_ENOTEMPTY, &err);
-	rc = wsp_files_remove(ws, P("tree/a"), 0, &err);
+	rc = wsp_files_remove(ws, NULL, P("tree/a"), 0, &err);
 	expect("fs.remove-dir-eisdir", rc, WSP_EISDIR, &err);
-	rc = wsp_files_rmdir(ws, P("range.txt"), 0, &err);
+	rc = wsp_files_rmdir(ws, NULL, P("range.txt"), 0, &err);
 	expect("fs.rmdir-file-enotdir", rc, WSP_ENOTDIR, &err);
-	rc = wsp_files_remove(ws, P("tree/a/b/c.txt"), 0, &err);
+	rc = wsp_files_remove(ws, NULL, P("tree/a/b/c.txt"), 0, &err);
 	if (expect("fs.remove-file", rc, 0, &err)) {
 		if (conf_there(ws, P("tree/a/b/c.txt")) != 0)
 			conf_fail("fs.remove-file-gone", "still there");
 		else
 			conf_pass("fs.remove-file-gone");
 	}
-	rc = wsp_files_remove(ws, P("tree/missing"), 0, &err);
+	rc = wsp_files_remove(ws, NULL, P("tree/missing"), 0, &err);
 	expect("fs.remove-missing-enotfound", rc, WSP_ENOTFOUND, &err);
-	rc = wsp_files_remove(ws, P("tree/missing"), WSP_FS_FORCE, &err);
+	rc = wsp_files_remove(ws, NULL, P("tree/missing"), WSP_FS_FORCE, &err);
 	expect("fs.remove-missing-force", rc, 0, &err);
-	rc = wsp_files_rmdir(ws, P("tree/missing"), 0, &err);
+	rc = wsp_files_rmdir(ws, NULL, P("tree/missing"), 0, &err);
 	expect("fs.rmdir-missing-enotfound", rc, WSP_ENOTFOUND, &err);
-	rc = wsp_files_rmdir(ws, P("tree/missing"), WSP_FS_FORCE, &err);
+	rc = wsp_files_rmdir(ws, NULL, P("tree/missing"), WSP_FS_FORCE, &err);
 	expect("fs.rmdir-missing-force", rc, 0, &err);
-	rc = wsp_files_mkdir(ws, P("tree/empty"), 0, &err);
+	rc = wsp_files_mkdir(ws, NULL, P("tree/empty"), 0, &err);
 	if (expect("fs.mkdir", rc, 0, &err)) {
-		rc = wsp_files_rmdir(ws, P("tree/empty"), 0, &err);
+		rc = wsp_files_rmdir(ws, NULL, P("tree/empty"), 0, &err);
 		if (expect("fs.rmdir-empty", rc, 0, &err) &&
 		    conf_there(ws, P("tree/empty")) != 0)
 			conf_fail("fs.rmdir-empty-gone", "still there");
@@ -415,14 +417,15 @@ static void check_remove(wsp_workspace *ws)
 	if (put(ws, P("tree/x/y/z.txt"), "z", &err)) {
 		conf_fail("fs.remove-recursive", "write: %s", err.message);
 	} else {
-		rc = wsp_files_remove(ws, P("tree/x"), WSP_FS_RECURSIVE, &err);
+		rc = wsp_files_remove(ws, NULL, P("tree/x"), WSP_FS_RECURSIVE,
+				      &err);
 		if (expect("fs.remove-recursive", rc, 0, &err) &&
 		    conf_there(ws, P("tree/x")) != 0)
 			conf_fail("fs.remove-recursive-gone", "still there");
 		else if (!rc)
 			conf_pass("fs.remove-recursive-gone");
 	}
-	rc = wsp_files_rmdir(ws, P("tree/a"), WSP_FS_RECURSIVE, &err);
+	rc = wsp_files_rmdir(ws, NULL, P("tree/a"), WSP_FS_RECURSIVE, &err);
 	if (expect("fs.rmdir-recursive", rc, 0, &err)) {
 		if (conf_there(ws, P("tree/a")) != 0)
 			conf_fail("fs.rmdir-recursive-gone", "still there");
@@ -437,19 +440,20 @@ static void check_copy(wsp_workspace *ws)
 	wsp_error err = {0};
 	int rc;
 
-	rc = wsp_files_copy(ws, P("range.txt"), Q("copy.txt"), 0, &err);
+	rc = wsp_files_copy(ws, NULL, P("range.txt"), Q("copy.txt"), 0, &err);
 	if (expect("fs.copy", rc, 0, &err)) {
 		if (!conf_holds(ws, Q("copy.txt"), "0123456789abcdef"))
 			conf_fail("fs.copy-content", "copy differs");
 		else
 			conf_pass("fs.copy-content");
 	}
-	rc = wsp_files_copy(ws, P("missing.txt"), Q("copy2.txt"), 0, &err);
+	rc = wsp_files_copy(ws, NULL, P("missing.txt"), Q("copy2.txt"), 0,
+			    &err);
 	expect("fs.copy-missing-enotfound", rc, WSP_ENOTFOUND, &err);
-	rc = wsp_files_copy(ws, P("range.txt"), Q("copy.txt"), 0, &err);
+	rc = wsp_files_copy(ws, NULL, P("range.txt"), Q("copy.txt"), 0, &err);
 	expect("fs.copy-existing-eexist", rc, WSP_EEXIST, &err);
 	if (!put(ws, P("copy-src.txt"), "newer", &err)) {
-		rc = wsp_files_copy(ws, P("copy-src.txt"), Q("copy.txt"),
+		rc = wsp_files_copy(ws, NULL, P("copy-src.txt"), Q("copy.txt"),
 				    WSP_FS_OVERWRITE, &err);
 		if (expect("fs.copy-overwrite", rc, 0, &err)) {
 			if (!conf_holds(ws, Q("copy.txt"), "newer"))
@@ -459,10 +463,10 @@ static void check_copy(wsp_workspace *ws)
 				conf_pass("fs.copy-overwrite-content");
 		}
 	}
-	rc = wsp_files_copy(ws, P("notes"), Q("notes-copy"), 0, &err);
+	rc = wsp_files_copy(ws, NULL, P("notes"), Q("notes-copy"), 0, &err);
 	expect("fs.copy-dir-needs-recursive", rc, WSP_EISDIR, &err);
-	rc = wsp_files_copy(ws, P("notes"), Q("notes-copy"), WSP_FS_RECURSIVE,
-			    &err);
+	rc = wsp_files_copy(ws, NULL, P("notes"), Q("notes-copy"),
+			    WSP_FS_RECURSIVE, &err);
 	if (expect("fs.copy-recursive", rc, 0, &err)) {
 		if (!conf_holds(ws, Q("notes-copy/report.txt"),
 				"team-data: quarterly numbers\n"))
@@ -479,7 +483,7 @@ static void check_move(wsp_workspace *ws)
 	wsp_error err = {0};
 	int rc;
 
-	rc = wsp_files_move(ws, P("copy.txt"), Q("moved.txt"), 0, &err);
+	rc = wsp_files_move(ws, NULL, P("copy.txt"), Q("moved.txt"), 0, &err);
 	if (expect("fs.move", rc, 0, &err)) {
 		int old = conf_there(ws, P("copy.txt"));
 
@@ -492,17 +496,18 @@ static void check_move(wsp_workspace *ws)
 		else
 			conf_pass("fs.move-effect");
 	}
-	rc = wsp_files_move(ws, P("missing.txt"), Q("moved2.txt"), 0, &err);
+	rc = wsp_files_move(ws, NULL, P("missing.txt"), Q("moved2.txt"), 0,
+			    &err);
 	expect("fs.move-missing-enotfound", rc, WSP_ENOTFOUND, &err);
 	put(ws, Q("other.txt"), "other", &err);
-	rc = wsp_files_move(ws, P("other.txt"), Q("moved.txt"), 0, &err);
+	rc = wsp_files_move(ws, NULL, P("other.txt"), Q("moved.txt"), 0, &err);
 	expect("fs.move-existing-eexist", rc, WSP_EEXIST, &err);
 	if (!conf_holds(ws, Q("moved.txt"), "newer"))
 		conf_fail("fs.move-existing-untouched",
 			  "refused move changed the destination");
 	else
 		conf_pass("fs.move-existing-untouched");
-	rc = wsp_files_move(ws, P("other.txt"), Q("moved.txt"),
+	rc = wsp_files_move(ws, NULL, P("other.txt"), Q("moved.txt"),
 			    WSP_FS_OVERWRITE, &err);
 	if (expect("fs.move-overwrite", rc, 0, &err)) {
 		if (!conf_holds(ws, Q("moved.txt"), "other"))
@@ -511,7 +516,8 @@ static void check_move(wsp_workspace *ws)
 		else
 			conf_pass("fs.move-overwrite-content");
 	}
-	rc = wsp_files_move(ws, P("notes-copy"), Q("notes-moved"), 0, &err);
+	rc = wsp_files_move(ws, NULL, P("notes-copy"), Q("notes-moved"), 0,
+			    &err);
 	if (expect("fs.move-dir", rc, 0, &err)) {
 		if (conf_there(ws, P("notes-copy")) != 0 ||
 		    !conf_holds(ws, Q("notes-moved/report.txt"),
@@ -534,21 +540,23 @@ static void check_errors(wsp_workspace *ws)
 	wsp_error err = {0};
 	int rc;
 
-	rc = wsp_files_stat(&st, ws, P("missing.txt"), 0, &err);
+	rc = wsp_files_stat(&st, ws, NULL, P("missing.txt"), 0, &err);
 	expect("fs.stat-missing-enotfound", rc, WSP_ENOTFOUND, &err);
-	rc = wsp_files_read_all(&got, &len, ws, P("missing.txt"), 64, &err);
+	rc = wsp_files_read_all(&got, &len, ws, NULL, P("missing.txt"), 64,
+				&err);
 	expect("fs.read-missing-enotfound", rc, WSP_ENOTFOUND, &err);
 	free(got);
 	got = NULL;
-	rc = wsp_files_read_all(&got, &len, ws, P("notes"), 64, &err);
+	rc = wsp_files_read_all(&got, &len, ws, NULL, P("notes"), 64, &err);
 	expect("fs.read-dir-eisdir", rc, WSP_EISDIR, &err);
 	free(got);
-	rc = wsp_files_list(ws, P("range.txt"), &lo, on_entry, &s, &err);
+	rc = wsp_files_list(ws, NULL, P("range.txt"), &lo, on_entry, &s, &err);
 	expect("fs.list-file-enotdir", rc, WSP_ENOTDIR, &err);
-	rc = wsp_files_list(ws, P("missing"), &lo, on_entry, &s, &err);
+	rc = wsp_files_list(ws, NULL, P("missing"), &lo, on_entry, &s, &err);
 	expect("fs.list-missing-enotfound", rc, WSP_ENOTFOUND, &err);
 	wo.flags = WSP_FS_WRITE_NO_OVERWRITE;
-	rc = wsp_files_write_buf(NULL, ws, P("range.txt"), &wo, "z", 1, &err);
+	rc = wsp_files_write_buf(NULL, ws, NULL, P("range.txt"), &wo, "z", 1,
+				 &err);
 	expect("fs.write-no-overwrite-eexist", rc, WSP_EEXIST, &err);
 	if (!conf_holds(ws, P("range.txt"), "0123456789abcdef")) {
 		conf_fail("fs.write-no-overwrite-untouched",
@@ -558,13 +566,14 @@ static void check_errors(wsp_workspace *ws)
 	} else {
 		conf_pass("fs.write-no-overwrite-untouched");
 	}
-	rc = wsp_files_write_buf(NULL, ws, P("fresh.txt"), &wo, "new", 3, &err);
+	rc = wsp_files_write_buf(NULL, ws, NULL, P("fresh.txt"), &wo, "new", 3,
+				 &err);
 	if (expect("fs.write-no-overwrite-new", rc, 0, &err) &&
 	    !conf_holds(ws, P("fresh.txt"), "new"))
 		conf_fail("fs.write-no-overwrite-new", "content differs");
 	wo.flags = WSP_FS_WRITE_NO_PARENTS;
-	rc = wsp_files_write_buf(NULL, ws, P("nowhere/x.txt"), &wo, "z", 1,
-				 &err);
+	rc = wsp_files_write_buf(NULL, ws, NULL, P("nowhere/x.txt"), &wo, "z",
+				 1, &err);
 	expect("fs.write-no-parents-enotfound", rc, WSP_ENOTFOUND, &err);
 	if (conf_there(ws, P("nowhere")) != 0)
 		conf_fail("fs.write-no-parents-nothing-made",
@@ -588,8 +597,8 @@ static void check_host_path(struct conf *c)
 	ssize_t n = -1;
 	int rc, fd;
 
-	rc = wsp_files_host_path(host, sizeof(host), c->ws, P("range.txt"),
-				 &err);
+	rc = wsp_files_host_path(host, sizeof(host), c->ws, NULL,
+				 P("range.txt"), &err);
 	if (!(c->caps & WSP_CAP_FS_LOCAL_PATH)) {
 		if (rc == WSP_ENOTSUP)
 			conf_pass("fs.host-path-enotsup");
@@ -621,7 +630,7 @@ void conf_run_fs(struct conf *c)
 
 	snprintf(conf_fs_root, sizeof(conf_fs_root), "/wsp-conformance-%ld",
 		 (long)getpid());
-	rc = wsp_files_mkdir(c->ws, conf_fs_root, 0, &err);
+	rc = wsp_files_mkdir(c->ws, NULL, conf_fs_root, 0, &err);
 	if (rc) {
 		conf_fail("fs.setup", "cannot create '%s': %s", conf_fs_root,
 			  err.message);
@@ -638,11 +647,11 @@ void conf_run_fs(struct conf *c)
 	check_errors(c->ws);
 	check_host_path(c);
 	conf_fs_run_writes(c);
-	conf_fs_run_cancel(c);
+	conf_fs_run_call(c);
 	conf_fs_run_large(c);
 	conf_fs_run_read_only(c);
 	conf_fs_run_symlinks(c);
-	rc = wsp_files_rmdir(c->ws, conf_fs_root, WSP_FS_RECURSIVE, &err);
+	rc = wsp_files_rmdir(c->ws, NULL, conf_fs_root, WSP_FS_RECURSIVE, &err);
 	if (rc)
 		conf_fail("fs.cleanup", "cannot remove '%s': %s", conf_fs_root,
 			  err.message);

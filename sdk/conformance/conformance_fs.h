@@ -31,7 +31,7 @@ int conf_there(wsp_workspace *ws, const char *path);
 
 /* Groups of checks, run in this order after the basic operations. */
 void conf_fs_run_writes(struct conf *c);    /* append, preconditions */
-void conf_fs_run_cancel(struct conf *c);    /* pre-fired cancel tokens */
+void conf_fs_run_call(struct conf *c);	    /* expired and fired calls */
 void conf_fs_run_large(struct conf *c);	    /* streamed MiBs */
 void conf_fs_run_read_only(struct conf *c); /* read_only: true */
 void conf_fs_run_symlinks(struct conf *c);  /* WSP_CAP_FS_SYMLINKS */

@@ -132,7 +132,7 @@ static void check_inside_link(wsp_workspace *ws)
 		conf_fail("fs.symlink-read", "link does not read as target");
 	else
 		conf_pass("fs.symlink-read");
-	rc = wsp_files_stat(&st, ws, P("link.txt"), 0, &err);
+	rc = wsp_files_stat(&st, ws, NULL, P("link.txt"), 0, &err);
 	if (rc)
 		conf_fail("fs.symlink-stat", "%s", err.message);
 	else if (st.type != WSP_FS_TYPE_FILE || !st.is_symlink || st.size != 16)
@@ -142,7 +142,8 @@ static void check_inside_link(wsp_workspace *ws)
 			  st.type, st.is_symlink, (unsigned long long)st.size);
 	else
 		conf_pass("fs.symlink-stat");
-	rc = wsp_files_stat(&st, ws, P("link.txt"), WSP_FS_NO_FOLLOW, &err);
+	rc = wsp_files_stat(&st, ws, NULL, P("link.txt"), WSP_FS_NO_FOLLOW,
+			    &err);
 	if (rc)
 		conf_fail("fs.symlink-stat-no-follow", "%s", err.message);
 	else if (st.type != WSP_FS_TYPE_SYMLINK)
@@ -150,7 +151,8 @@ static void check_inside_link(wsp_workspace *ws)
 			  st.type);
 	else
 		conf_pass("fs.symlink-stat-no-follow");
-	rc = wsp_files_list(ws, conf_fs_root, NULL, on_link_entry, &l, &err);
+	rc = wsp_files_list(ws, NULL, conf_fs_root, NULL, on_link_entry, &l,
+			    &err);
 	if (rc)
 		conf_fail("fs.symlink-list", "%s", err.message);
 	else if (!l.found || !l.is_link || l.type != WSP_FS_TYPE_SYMLINK ||
@@ -161,7 +163,7 @@ static void check_inside_link(wsp_workspace *ws)
 			  l.found, l.is_link, l.type, l.target);
 	else
 		conf_pass("fs.symlink-list");
-	rc = wsp_files_remove(ws, P("link.txt"), 0, &err);
+	rc = wsp_files_remove(ws, NULL, P("link.txt"), 0, &err);
 	if (!conf_expect("fs.symlink-remove", rc, 0, &err))
 		return;
 	if (conf_there(ws, P("link.txt")) != 0 ||
@@ -196,8 +198,8 @@ static void check_escapes(wsp_workspace *ws, const struct outside *o)
 		const char *kind = i ? "rel" : "abs";
 
 		n = 0;
-		rc = wsp_files_read(ws, P(files[i]), NULL, conf_count_bytes, &n,
-				    &err);
+		rc = wsp_files_read(ws, NULL, P(files[i]), NULL,
+				    conf_count_bytes, &n, &err);
 		snprintf(check, sizeof(check), "fs.symlink-escape-%s-read",
 			 kind);
 		if (n)
@@ -206,7 +208,7 @@ static void check_escapes(wsp_workspace *ws, const struct outside *o)
 			expect_contained(check, rc, &err, o);
 		snprintf(check, sizeof(check), "fs.symlink-escape-%s-stat",
 			 kind);
-		rc = wsp_files_stat(&st, ws, P(files[i]), 0, &err);
+		rc = wsp_files_stat(&st, ws, NULL, P(files[i]), 0, &err);
 		expect_contained(check, rc, &err, o);
 		snprintf(check, sizeof(check), "fs.symlink-escape-%s-write",
 			 kind);
@@ -214,7 +216,8 @@ static void check_escapes(wsp_workspace *ws, const struct outside *o)
 		expect_contained(check, rc, &err, o);
 		snprintf(check, sizeof(check), "fs.symlink-escape-%s-copy",
 			 kind);
-		rc = wsp_files_copy(ws, P(files[i]), Q("stolen.txt"), 0, &err);
+		rc = wsp_files_copy(ws, NULL, P(files[i]), Q("stolen.txt"), 0,
+				    &err);
 		if (conf_there(ws, Q("stolen.txt")) != 0)
 			conf_fail(check, "the outside file was copied in");
 		else
@@ -222,15 +225,15 @@ static void check_escapes(wsp_workspace *ws, const struct outside *o)
 	}
 	/* A directory link: nothing under it is reached through it. */
 	n = 0;
-	rc = wsp_files_list(ws, P("escape-dir"), NULL, conf_count_entries, &n,
-			    &err);
+	rc = wsp_files_list(ws, NULL, P("escape-dir"), NULL, conf_count_entries,
+			    &n, &err);
 	if (n)
 		conf_fail("fs.symlink-escape-dir-list",
 			  "%zu entries from outside the root", n);
 	else
 		expect_contained("fs.symlink-escape-dir-list", rc, &err, o);
 	n = 0;
-	rc = wsp_files_read(ws, P("escape-dir/secret.txt"), NULL,
+	rc = wsp_files_read(ws, NULL, P("escape-dir/secret.txt"), NULL,
 			    conf_count_bytes, &n, &err);
 	if (n)
 		conf_fail("fs.symlink-escape-dir-read",
@@ -239,12 +242,13 @@ static void check_escapes(wsp_workspace *ws, const struct outside *o)
 		expect_contained("fs.symlink-escape-dir-read", rc, &err, o);
 	rc = conf_put(ws, P("escape-dir/new.txt"), "planted", &err);
 	expect_contained("fs.symlink-escape-dir-write", rc, &err, o);
-	rc = wsp_files_mkdir(ws, P("escape-dir/made"), WSP_FS_RECURSIVE, &err);
+	rc = wsp_files_mkdir(ws, NULL, P("escape-dir/made"), WSP_FS_RECURSIVE,
+			     &err);
 	expect_contained("fs.symlink-escape-dir-mkdir", rc, &err, o);
-	rc = wsp_files_remove(ws, P("escape-dir/secret.txt"), 0, &err);
+	rc = wsp_files_remove(ws, NULL, P("escape-dir/secret.txt"), 0, &err);
 	expect_contained("fs.symlink-escape-dir-remove", rc, &err, o);
 	/* Removing the links removes them, not what they point to. */
-	rc = wsp_files_remove(ws, P("escape-dir"), 0, &err);
+	rc = wsp_files_remove(ws, NULL, P("escape-dir"), 0, &err);
 	if (rc || !outside_intact(o) || conf_there(ws, P("escape-dir")) != 0)
 		conf_fail("fs.symlink-remove-escaping", "%s; outside %s",
 			  rc ? err.message : "removed",
@@ -252,7 +256,7 @@ static void check_escapes(wsp_workspace *ws, const struct outside *o)
 	else
 		conf_pass("fs.symlink-remove-escaping");
 	for (i = 0; i < 2; i++)
-		wsp_files_remove(ws, P(files[i]), 0, &err);
+		wsp_files_remove(ws, NULL, P(files[i]), 0, &err);
 }
 
 void conf_fs_run_symlinks(struct conf *c)
@@ -272,7 +276,7 @@ void conf_fs_run_symlinks(struct conf *c)
 					"host_path (WSP_CAP_FS_LOCAL_PATH)");
 		return;
 	}
-	if (wsp_files_host_path(host, sizeof(host), c->ws, conf_fs_root,
+	if (wsp_files_host_path(host, sizeof(host), c->ws, NULL, conf_fs_root,
 				&err)) {
 		conf_fail("fs.symlink", "host_path: %s", err.message);
 		return;
@@ -285,7 +289,8 @@ void conf_fs_run_symlinks(struct conf *c)
 		return;
 	}
 	/* The "outside" directory must really be outside the root. */
-	if (!wsp_files_host_path(target, sizeof(target), c->ws, "/", &err) &&
+	if (!wsp_files_host_path(target, sizeof(target), c->ws, NULL, "/",
+				 &err) &&
 	    (hl = strlen(target), !strncmp(o.dir, target, hl)) &&
 	    (o.dir[hl] == '/' || !strcmp(target, "/"))) {
 		conf_skip("fs.symlink",

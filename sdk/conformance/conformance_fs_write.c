@@ -1,8 +1,8 @@
 /*
  * conformance_fs_write.c - checks of how a filesystem provider writes:
- * append, the expected-mtime and expected-version preconditions, calls
- * canceled before they start, files of several MiB streamed in odd-sized
- * pieces, and the refusals of a read_only instance.
+ * append, the expected-mtime and expected-version preconditions, files of
+ * several MiB streamed in odd-sized pieces, and the refusals of a
+ * read_only instance. (Expired calls: conformance_fs_call.c.)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +18,8 @@ static int put_with(wsp_workspace *ws, const char *path,
 		    const wsp_fs_write_opts *wo, const char *text,
 		    wsp_error *err)
 {
-	return wsp_files_write_buf(NULL, ws, path, wo, text, strlen(text), err);
+	return wsp_files_write_buf(NULL, ws, NULL, path, wo, text, strlen(text),
+				   err);
 }
 
 /* Append adds to the end, and creates a missing file; or is refused. */
@@ -77,7 +78,7 @@ static void check_expected_mtime(struct conf *c)
 	int rc;
 
 	if (conf_put(c->ws, P("mtime.txt"), "one", &err) ||
-	    wsp_files_stat(&st, c->ws, P("mtime.txt"), 0, &err)) {
+	    wsp_files_stat(&st, c->ws, NULL, P("mtime.txt"), 0, &err)) {
 		conf_fail("fs.expected-mtime-match", "%s", err.message);
 		return;
 	}
@@ -109,7 +110,7 @@ static void check_expected_version(struct conf *c)
 	int rc;
 
 	if (conf_put(c->ws, P("ver.txt"), "one", &err) ||
-	    wsp_files_stat(&st, c->ws, P("ver.txt"), 0, &err)) {
+	    wsp_files_stat(&st, c->ws, NULL, P("ver.txt"), 0, &err)) {
 		conf_fail("fs.expected-version-match", "%s", err.message);
 		return;
 	}
@@ -152,69 +153,6 @@ void conf_fs_run_writes(struct conf *c)
 	}
 	check_expected_mtime(c);
 	check_expected_version(c);
-}
-
-/* ---- cancellation ------------------------------------------------------ */
-
-/*
- * A token fired before the call: read, write and list give WSP_ECANCELED,
- * and a canceled write leaves nothing behind (no new file, no change).
- */
-void conf_fs_run_cancel(struct conf *c)
-{
-	wsp_fs_read_opts ro = WSP_FS_READ_OPTS_INIT;
-	wsp_fs_write_opts wo = WSP_FS_WRITE_OPTS_INIT;
-	wsp_fs_list_opts lo = WSP_FS_LIST_OPTS_INIT;
-	wsp_cancel *cancel = NULL;
-	char pbuf[256];
-	wsp_error err = {0};
-	size_t n = 0;
-	int rc;
-
-	if (wsp_cancel_new(&cancel, &err)) {
-		conf_fail("fs.cancel", "cannot make a token: %s", err.message);
-		return;
-	}
-	wsp_cancel_fire(cancel);
-	ro.cancel = cancel;
-	rc = wsp_files_read(c->ws, P("range.txt"), &ro, conf_count_bytes, &n,
-			    &err);
-	if (conf_expect("fs.cancel-read", rc, WSP_ECANCELED, &err) && n)
-		conf_fail("fs.cancel-read", "%zu bytes read anyway", n);
-
-	wo.cancel = cancel;
-	rc = put_with(c->ws, P("canceled.txt"), &wo, "never", &err);
-	conf_expect("fs.cancel-write-new", rc, WSP_ECANCELED, &err);
-	if (conf_there(c->ws, P("canceled.txt")) != 0)
-		conf_fail("fs.cancel-write-new-nothing", "the file was made");
-	else
-		conf_pass("fs.cancel-write-new-nothing");
-	rc = put_with(c->ws, P("range.txt"), &wo, "never", &err);
-	conf_expect("fs.cancel-write-existing", rc, WSP_ECANCELED, &err);
-	if (!conf_holds(c->ws, P("range.txt"), "0123456789abcdef"))
-		conf_fail("fs.cancel-write-existing-untouched",
-			  "the file changed");
-	else
-		conf_pass("fs.cancel-write-existing-untouched");
-	wo.flags = WSP_FS_WRITE_APPEND;
-	rc = put_with(c->ws, P("canceled-log.txt"), &wo, "never", &err);
-	if (rc == WSP_ENOTSUP) {
-		conf_skip("fs.cancel-append", "provider refuses append");
-	} else {
-		conf_expect("fs.cancel-append", rc, WSP_ECANCELED, &err);
-		if (conf_there(c->ws, P("canceled-log.txt")) != 0)
-			conf_fail("fs.cancel-append-nothing",
-				  "the file was made");
-		else
-			conf_pass("fs.cancel-append-nothing");
-	}
-
-	lo.cancel = cancel;
-	n = 0;
-	rc = wsp_files_list(c->ws, P("notes"), &lo, conf_count_entries, &n,
-			    &err);
-	conf_expect("fs.cancel-list", rc, WSP_ECANCELED, &err);
-	wsp_cancel_free(cancel);
 }
 
 /* ---- large files ------------------------------------------------------- */
@@ -273,7 +211,8 @@ static void check_big_read(wsp_workspace *ws, const char *check, size_t from,
 
 	ro.offset = from;
 	ro.length = len;
-	rc = wsp_files_read(ws, P("big.bin"), &ro, pattern_check, &r, &err);
+	rc = wsp_files_read(ws, NULL, P("big.bin"), &ro, pattern_check, &r,
+			    &err);
 	if (rc == WSP_EIO && r.pos < from + len)
 		conf_fail(check, "byte %zu differs", r.pos);
 	else if (rc)
@@ -293,8 +232,8 @@ void conf_fs_run_large(struct conf *c)
 	wsp_error err = {0};
 	int rc;
 
-	rc = wsp_files_write(&st, c->ws, P("big.bin"), &wo, pattern_source, &w,
-			     &err);
+	rc = wsp_files_write(&st, c->ws, NULL, P("big.bin"), &wo,
+			     pattern_source, &w, &err);
 	if (rc) {
 		conf_fail("fs.large-write", "write: %s", err.message);
 		return;
@@ -307,7 +246,7 @@ void conf_fs_run_large(struct conf *c)
 	check_big_read(c->ws, "fs.large-read", 0, BIG_SIZE);
 	/* A range across the first MiB boundaries, at odd offsets. */
 	check_big_read(c->ws, "fs.large-read-range", 1048573, 3000001);
-	rc = wsp_files_remove(c->ws, P("big.bin"), 0, &err);
+	rc = wsp_files_remove(c->ws, NULL, P("big.bin"), 0, &err);
 	if (rc)
 		conf_fail("fs.large-remove", "%s", err.message);
 }
@@ -345,15 +284,17 @@ void conf_fs_run_read_only(struct conf *c)
 	ap.flags = WSP_FS_WRITE_APPEND;
 	rc = put_with(ro, P("range.txt"), &ap, "more", &err);
 	conf_expect("fs.read-only-append-erofs", rc, WSP_EROFS, &err);
-	rc = wsp_files_remove(ro, P("range.txt"), 0, &err);
+	rc = wsp_files_remove(ro, NULL, P("range.txt"), 0, &err);
 	conf_expect("fs.read-only-remove-erofs", rc, WSP_EROFS, &err);
-	rc = wsp_files_mkdir(ro, P("newdir"), 0, &err);
+	rc = wsp_files_mkdir(ro, NULL, P("newdir"), 0, &err);
 	conf_expect("fs.read-only-mkdir-erofs", rc, WSP_EROFS, &err);
-	rc = wsp_files_rmdir(ro, P("notes"), WSP_FS_RECURSIVE, &err);
+	rc = wsp_files_rmdir(ro, NULL, P("notes"), WSP_FS_RECURSIVE, &err);
 	conf_expect("fs.read-only-rmdir-erofs", rc, WSP_EROFS, &err);
-	rc = wsp_files_copy(ro, P("range.txt"), Q("ro-copy.txt"), 0, &err);
+	rc = wsp_files_copy(ro, NULL, P("range.txt"), Q("ro-copy.txt"), 0,
+			    &err);
 	conf_expect("fs.read-only-copy-erofs", rc, WSP_EROFS, &err);
-	rc = wsp_files_move(ro, P("range.txt"), Q("ro-moved.txt"), 0, &err);
+	rc = wsp_files_move(ro, NULL, P("range.txt"), Q("ro-moved.txt"), 0,
+			    &err);
 	conf_expect("fs.read-only-move-erofs", rc, WSP_EROFS, &err);
 	wsp_workspace_close(ro);
 	if (!conf_holds(c->ws, P("range.txt"), "0123456789abcdef") ||

@@ -173,18 +173,21 @@ static void demo_fini(void *self)
 
 #ifdef EXT_FS
 /* A filesystem with nothing in it: only its extension operations matter. */
-static int fs_stat(wsp_fs_stat *out, void *self, const char *path,
-		   uint32_t flags, wsp_error *err)
+static int fs_stat(wsp_fs_stat *out, void *self, const wsp_call *call,
+		   const char *path, uint32_t flags, wsp_error *err)
 {
+	(void)call;
 	(void)out;
 	(void)self;
 	(void)flags;
 	return wsp_error_set(err, WSP_ENOTFOUND, "no '%s'", path);
 }
 
-static int fs_read(void *self, const char *path, const wsp_fs_read_opts *opts,
-		   wsp_sink_fn sink, void *payload, wsp_error *err)
+static int fs_read(void *self, const wsp_call *call, const char *path,
+		   const wsp_fs_read_opts *opts, wsp_sink_fn sink,
+		   void *payload, wsp_error *err)
 {
+	(void)call;
 	(void)self;
 	(void)opts;
 	(void)sink;
@@ -192,10 +195,11 @@ static int fs_read(void *self, const char *path, const wsp_fs_read_opts *opts,
 	return wsp_error_set(err, WSP_ENOTFOUND, "no '%s'", path);
 }
 
-static int fs_write(wsp_fs_stat *out, void *self, const char *path,
-		    const wsp_fs_write_opts *opts, wsp_source_fn source,
-		    void *payload, wsp_error *err)
+static int fs_write(wsp_fs_stat *out, void *self, const wsp_call *call,
+		    const char *path, const wsp_fs_write_opts *opts,
+		    wsp_source_fn source, void *payload, wsp_error *err)
 {
+	(void)call;
 	(void)out;
 	(void)self;
 	(void)opts;
@@ -204,9 +208,11 @@ static int fs_write(wsp_fs_stat *out, void *self, const char *path,
 	return wsp_error_set(err, WSP_EROFS, "cannot write '%s'", path);
 }
 
-static int fs_list(void *self, const char *path, const wsp_fs_list_opts *opts,
-		   wsp_fs_entry_fn cb, void *payload, wsp_error *err)
+static int fs_list(void *self, const wsp_call *call, const char *path,
+		   const wsp_fs_list_opts *opts, wsp_fs_entry_fn cb,
+		   void *payload, wsp_error *err)
 {
+	(void)call;
 	(void)self;
 	(void)path;
 	(void)opts;
@@ -216,9 +222,10 @@ static int fs_list(void *self, const char *path, const wsp_fs_list_opts *opts,
 	return 0;
 }
 
-static int fs_change(void *self, const char *path, uint32_t flags,
-		     wsp_error *err)
+static int fs_change(void *self, const wsp_call *call, const char *path,
+		     uint32_t flags, wsp_error *err)
 {
+	(void)call;
 	(void)self;
 	(void)flags;
 	return wsp_error_set(err, WSP_EROFS, "cannot change '%s'", path);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 char fake_host_last_log[512];
@@ -112,6 +113,45 @@ static int fh_cancel_fd(const wsp_host *host, const wsp_cancel *c)
 	return -1;
 }
 
+/* The call context as the core answers it: token first, then deadline. */
+static int64_t fh_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int fh_call_expired(const wsp_host *host, const wsp_call *call)
+{
+	if (!call)
+		return 0;
+	if (fh_cancel_requested(host, call->cancel))
+		return WSP_ECANCELED;
+	if (call->deadline_ms && fh_now_ms() >= call->deadline_ms)
+		return WSP_ETIMEDOUT;
+	return 0;
+}
+
+static int64_t fh_call_remaining_ms(const wsp_host *host, const wsp_call *call)
+{
+	int64_t left;
+
+	if (!call ||
+	    (!call->deadline_ms && !fh_cancel_requested(host, call->cancel)))
+		return -1;
+	if (fh_cancel_requested(host, call->cancel))
+		return 0;
+	left = call->deadline_ms - fh_now_ms();
+	return left > 0 ? left : 0;
+}
+
+static int fh_call_fd(const wsp_host *host, const wsp_call *call)
+{
+	(void)host, (void)call;
+	return -1;
+}
+
 static const wsp_host host_table = {
 	.struct_size = sizeof(wsp_host),
 	.abi_major = WSP_PLUGIN_ABI_MAJOR,
@@ -128,6 +168,9 @@ static const wsp_host host_table = {
 	.opt_map = fh_map,
 	.cancel_requested = fh_cancel_requested,
 	.cancel_fd = fh_cancel_fd,
+	.call_expired = fh_call_expired,
+	.call_remaining_ms = fh_call_remaining_ms,
+	.call_fd = fh_call_fd,
 };
 
 const wsp_host *fake_host(void)
@@ -192,12 +235,15 @@ static int mem_source(void *buf, size_t cap, size_t *out_n, void *payload)
 	return 0;
 }
 
+const wsp_call fake_call = {sizeof(wsp_call), 0, NULL, 0};
+
 int fake_fs_put_opts(struct fake_fs *f, const char *path, const char *data,
 		     size_t len, const wsp_fs_write_opts *opts, wsp_error *err)
 {
 	struct mem_src m = {data, len, 0};
 
-	return f->fs->write(NULL, f->self, path, opts, mem_source, &m, err);
+	return f->fs->write(NULL, f->self, &fake_call, path, opts, mem_source,
+			    &m, err);
 }
 
 int fake_fs_put(struct fake_fs *f, const char *path, const char *data,
@@ -237,7 +283,8 @@ int fake_fs_get(struct fake_fs *f, const char *path, char **out, size_t *len,
 		wsp_error *err)
 {
 	struct mem_sink m = {NULL, 0, 0};
-	int rc = f->fs->read(f->self, path, NULL, mem_sink, &m, err);
+	int rc = f->fs->read(f->self, &fake_call, path, FAKE_READ_ALL, mem_sink,
+			     &m, err);
 
 	if (rc < 0 || !m.buf) {
 		if (rc == 0)

@@ -31,6 +31,19 @@ struct fake_fs {
 };
 
 const wsp_host *fake_host(void);
+
+/*
+ * What the core hands a provider (the boundary rule, <wsp/fs.h>): a
+ * full-size call that never expires, and full-size options with the
+ * defaults filled in (a read's length UINT64_MAX for "to the end").
+ */
+extern const wsp_call fake_call;
+#define FAKE_READ_ALL                                                          \
+	(&(const wsp_fs_read_opts){sizeof(wsp_fs_read_opts), 0, 0, UINT64_MAX})
+#define FAKE_LIST_DEFAULT (&(const wsp_fs_list_opts)WSP_FS_LIST_OPTS_INIT)
+/* A call carrying token (a struct wsp_cancel below). */
+#define FAKE_CALL_WITH(token)                                                  \
+	(&(const wsp_call){sizeof(wsp_call), 0, (const wsp_cancel *)(token), 0})
 /* The last line the provider logged (any level). */
 extern char fake_host_last_log[512];
 

@@ -125,8 +125,8 @@ static void kill_writer(uint32_t flags)
 
 		close(sync[0]);
 		o.flags = flags;
-		F.fs->write(NULL, F.self, "victim.txt", &o, slow_source, &sl,
-			    &err);
+		F.fs->write(NULL, F.self, &fake_call, "victim.txt", &o,
+			    slow_source, &sl, &err);
 		_exit(0); /* never reached: the source never ends */
 	}
 	close(sync[1]);
@@ -144,8 +144,9 @@ static void kill_writer(uint32_t flags)
 		CU_ASSERT_STRING_EQUAL(s ? s : "", OLD);
 	}
 	free(s);
-	CU_ASSERT_EQUAL(
-		F.fs->list(F.self, ".", &lo, count_entry, &listed, &err), 0);
+	CU_ASSERT_EQUAL(F.fs->list(F.self, &fake_call, ".", &lo, count_entry,
+				   &listed, &err),
+			0);
 	CU_ASSERT_EQUAL(listed, fresh ? 0 : 1);
 	/* O_TMPFILE leaves nothing; a named temporary stays, hidden. */
 	CU_ASSERT_EQUAL(disk_entries(), (fresh ? 0 : 1) + (named_mode ? 1 : 0));
@@ -309,7 +310,8 @@ static void test_conditional_race(void)
 		/* an old mtime: the edits cannot land in the same clock tick */
 		utimensat(AT_FDCWD, path, old, 0);
 		CU_ASSERT_EQUAL_FATAL(
-			F.fs->stat(&st, F.self, "doc.md", 0, &err), 0);
+			F.fs->stat(&st, F.self, &fake_call, "doc.md", 0, &err),
+			0);
 		c.version = st.version;
 		for (i = 0; i < 8; i++)
 			pthread_create(&th[i], NULL, cond_writer, &c);

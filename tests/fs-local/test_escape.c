@@ -253,7 +253,8 @@ static void test_read_side_catalogue(void)
 		char hp[4096] = "";
 		int rc, ex = -1;
 
-		rc = F.fs->read(F.self, path, NULL, cap_sink, &c, &err);
+		rc = F.fs->read(F.self, &fake_call, path, FAKE_READ_ALL,
+				cap_sink, &c, &err);
 		if (rc != escapes[i].code)
 			fprintf(stderr, "\n%s: read gave %d (%s)\n",
 				escapes[i].what, rc, err.message);
@@ -263,19 +264,21 @@ static void test_read_side_catalogue(void)
 		if (rc == WSP_EPERM) /* the message names the path */
 			CU_ASSERT(strstr(err.message, path) != NULL);
 
-		rc = F.fs->stat(&st, F.self, path, 0, &err);
+		rc = F.fs->stat(&st, F.self, &fake_call, path, 0, &err);
 		CU_ASSERT_EQUAL(rc, escapes[i].code);
-		rc = F.fs->list(F.self, path, &lo, cap_entry, &c, &err);
+		rc = F.fs->list(F.self, &fake_call, path, &lo, cap_entry, &c,
+				&err);
 		CU_ASSERT(rc < 0);
 		CU_ASSERT_EQUAL(c.entries, 0);
-		rc = F.fs->exists(&ex, F.self, path, &err);
+		rc = F.fs->exists(&ex, F.self, &fake_call, path, 0, &err);
 		CU_ASSERT(rc < 0 || ex == 0);
 		CU_ASSERT_NOT_EQUAL(ex, 1);
-		rc = F.fs->host_path(hp, sizeof(hp), F.self, path, &err);
+		rc = F.fs->host_path(hp, sizeof(hp), F.self, &fake_call, path,
+				     0, &err);
 		CU_ASSERT(rc < 0);
 		CU_ASSERT_PTR_NULL(strstr(hp, "outside"));
 		/* copying it in must not smuggle the content either */
-		rc = F.fs->copy(F.self, path, "stolen", 0, &err);
+		rc = F.fs->copy(F.self, &fake_call, path, "stolen", 0, &err);
 		CU_ASSERT(rc < 0);
 		CU_ASSERT_EQUAL(access(at(base, "stolen"), F_OK), -1);
 		assert_outside_untouched();
@@ -317,14 +320,15 @@ static void test_write_side_catalogue(void)
 				 &err);
 		CU_ASSERT_EQUAL(rc, WSP_EPERM);
 		snprintf(sub, sizeof(sub), "%s/made/here", t);
-		CU_ASSERT_EQUAL(
-			F.fs->mkdir(F.self, sub, WSP_FS_RECURSIVE, &err),
-			WSP_EPERM);
-		CU_ASSERT_EQUAL(
-			F.fs->copy(F.self, "data", sub, WSP_FS_RECURSIVE, &err),
-			WSP_EPERM);
+		CU_ASSERT_EQUAL(F.fs->mkdir(F.self, &fake_call, sub,
+					    WSP_FS_RECURSIVE, &err),
+				WSP_EPERM);
+		CU_ASSERT_EQUAL(F.fs->copy(F.self, &fake_call, "data", sub,
+					   WSP_FS_RECURSIVE, &err),
+				WSP_EPERM);
 		/* onto a link's own name: EEXIST (a rename never follows) */
-		rc = F.fs->move(F.self, "data/inside.txt", t, 0, &err);
+		rc = F.fs->move(F.self, &fake_call, "data/inside.txt", t, 0,
+				&err);
 		CU_ASSERT(rc == WSP_EPERM || rc == WSP_EEXIST);
 		assert_outside_untouched();
 	}
@@ -349,16 +353,19 @@ static void test_remove_side_catalogue(void)
 	for (i = 0; i < sizeof(victims) / sizeof(victims[0]); i++) {
 		const char *v = expand(victims[i]);
 
-		CU_ASSERT_EQUAL(F.fs->remove(F.self, v, WSP_FS_RECURSIVE, &err),
+		CU_ASSERT_EQUAL(F.fs->remove(F.self, &fake_call, v,
+					     WSP_FS_RECURSIVE, &err),
 				WSP_EPERM);
-		CU_ASSERT_EQUAL(F.fs->remove(F.self, v,
+		CU_ASSERT_EQUAL(F.fs->remove(F.self, &fake_call, v,
 					     WSP_FS_RECURSIVE | WSP_FS_FORCE,
 					     &err),
 				WSP_EPERM);
-		CU_ASSERT_EQUAL(F.fs->rmdir(F.self, v, WSP_FS_RECURSIVE, &err),
+		CU_ASSERT_EQUAL(F.fs->rmdir(F.self, &fake_call, v,
+					    WSP_FS_RECURSIVE, &err),
 				WSP_EPERM);
-		CU_ASSERT_EQUAL(F.fs->move(F.self, v, "taken", 0, &err),
-				WSP_EPERM);
+		CU_ASSERT_EQUAL(
+			F.fs->move(F.self, &fake_call, v, "taken", 0, &err),
+			WSP_EPERM);
 		assert_outside_untouched();
 	}
 	CU_ASSERT_EQUAL(access(at(base, "taken"), F_OK), -1);
@@ -367,22 +374,24 @@ static void test_remove_side_catalogue(void)
 /* Removing a symlink to outside removes the link, never its target. */
 static void test_remove_link_keeps_target(void)
 {
-	CU_ASSERT_EQUAL(
-		F.fs->remove(F.self, "link_dir_out", WSP_FS_RECURSIVE, &err),
-		0);
-	CU_ASSERT_EQUAL(
-		F.fs->rmdir(F.self, "link_abs_dir", WSP_FS_RECURSIVE, &err),
-		WSP_ENOTDIR);
+	CU_ASSERT_EQUAL(F.fs->remove(F.self, &fake_call, "link_dir_out",
+				     WSP_FS_RECURSIVE, &err),
+			0);
+	CU_ASSERT_EQUAL(F.fs->rmdir(F.self, &fake_call, "link_abs_dir",
+				    WSP_FS_RECURSIVE, &err),
+			WSP_ENOTDIR);
 	assert_outside_untouched();
 	link_in("../outside", "link_dir_out");
 	/* moving a link moves the link; using it afterwards still fails */
-	CU_ASSERT_EQUAL(F.fs->move(F.self, "link_dir_out", "renamed", 0, &err),
+	CU_ASSERT_EQUAL(F.fs->move(F.self, &fake_call, "link_dir_out",
+				   "renamed", 0, &err),
 			0);
 	CU_ASSERT_EQUAL(
 		F.fs->stat(&(wsp_fs_stat){.struct_size = sizeof(wsp_fs_stat)},
-			   F.self, "renamed/secret.txt", 0, &err),
+			   F.self, &fake_call, "renamed/secret.txt", 0, &err),
 		WSP_EPERM);
-	CU_ASSERT_EQUAL(F.fs->move(F.self, "renamed", "link_dir_out", 0, &err),
+	CU_ASSERT_EQUAL(F.fs->move(F.self, &fake_call, "renamed",
+				   "link_dir_out", 0, &err),
 			0);
 	assert_outside_untouched();
 }
@@ -394,21 +403,25 @@ static void test_listing_stays_inside(void)
 	struct capture c = {0};
 
 	lo.flags = WSP_FS_RECURSIVE;
-	CU_ASSERT_EQUAL(F.fs->list(F.self, ".", &lo, cap_entry, &c, &err), 0);
+	CU_ASSERT_EQUAL(
+		F.fs->list(F.self, &fake_call, ".", &lo, cap_entry, &c, &err),
+		0);
 	CU_ASSERT(c.entries > 20);
 	CU_ASSERT_PTR_NULL(strstr(c.last, "secret"));
 	c.entries = 0;
 	c.last[0] = '\0';
 	/* a copy of the whole root copies links as links, nothing outside */
-	CU_ASSERT_EQUAL(
-		F.fs->copy(F.self, "deep", "deep-copy", WSP_FS_RECURSIVE, &err),
-		0);
-	CU_ASSERT_EQUAL(F.fs->read(F.self, "deep-copy/a/b/up4/secret.txt", NULL,
-				   cap_sink, &c, &err),
+	CU_ASSERT_EQUAL(F.fs->copy(F.self, &fake_call, "deep", "deep-copy",
+				   WSP_FS_RECURSIVE, &err),
+			0);
+	CU_ASSERT_EQUAL(F.fs->read(F.self, &fake_call,
+				   "deep-copy/a/b/up4/secret.txt",
+				   FAKE_READ_ALL, cap_sink, &c, &err),
 			WSP_EPERM);
 	CU_ASSERT_EQUAL(c.secret, 0);
-	CU_ASSERT_EQUAL(
-		F.fs->rmdir(F.self, "deep-copy", WSP_FS_RECURSIVE, &err), 0);
+	CU_ASSERT_EQUAL(F.fs->rmdir(F.self, &fake_call, "deep-copy",
+				    WSP_FS_RECURSIVE, &err),
+			0);
 	assert_outside_untouched();
 }
 
@@ -460,10 +473,11 @@ static void test_inside_and_odd_names(void)
 		s = file_get(at(base, odd[i]));
 		CU_ASSERT_PTR_NOT_NULL(s);
 		free(s);
-		CU_ASSERT_EQUAL(F.fs->remove(F.self, odd[i], 0, &err), 0);
+		CU_ASSERT_EQUAL(
+			F.fs->remove(F.self, &fake_call, odd[i], 0, &err), 0);
 	}
-	F.fs->rmdir(F.self, "données", 0, &err);
-	F.fs->rmdir(F.self, "sp ace", 0, &err);
+	F.fs->rmdir(F.self, &fake_call, "données", 0, &err);
+	F.fs->rmdir(F.self, &fake_call, "sp ace", 0, &err);
 	/* a 300-byte name and a 5000-byte path are refused, not truncated */
 	memset(longname, 'n', sizeof(longname) - 1);
 	longname[sizeof(longname) - 1] = '\0';
@@ -474,8 +488,9 @@ static void test_inside_and_odd_names(void)
 		deep[i] = i % 2 ? '/' : 'd';
 	deep[n] = '\0';
 	CU_ASSERT_EQUAL(fake_fs_put(&F, deep, "x", 1, 0, &err), WSP_EINVAL);
-	CU_ASSERT_EQUAL(F.fs->mkdir(F.self, deep, WSP_FS_RECURSIVE, &err),
-			WSP_EINVAL);
+	CU_ASSERT_EQUAL(
+		F.fs->mkdir(F.self, &fake_call, deep, WSP_FS_RECURSIVE, &err),
+		WSP_EINVAL);
 	/* 4000 bytes of "../" is refused for its first component */
 	for (i = 0; i + 3 <= 3999; i += 3)
 		memcpy(deep + i, "../", 3);
@@ -547,17 +562,23 @@ static void test_race_symlink_swap(void)
 			CU_ASSERT(rc == WSP_EPERM || rc == WSP_ENOTFOUND ||
 				  rc == WSP_ENOTDIR);
 		fake_fs_put(&F, "swap/deeper/raced.txt", "raced", 5, 0, &err);
-		F.fs->mkdir(F.self, "swap/made", WSP_FS_RECURSIVE, &err);
-		rc = F.fs->read(F.self, "swap/victim", NULL, cap_sink, &c,
-				&err);
+		F.fs->mkdir(F.self, &fake_call, "swap/made", WSP_FS_RECURSIVE,
+			    &err);
+		rc = F.fs->read(F.self, &fake_call, "swap/victim",
+				FAKE_READ_ALL, cap_sink, &c, &err);
 		CU_ASSERT_EQUAL(c.secret, 0);
-		rc = F.fs->list(F.self, "swap", &lo, cap_entry, &c, &err);
+		rc = F.fs->list(F.self, &fake_call, "swap", &lo, cap_entry, &c,
+				&err);
 		CU_ASSERT(rc < 0 || strcmp(c.last, "sub"));
 		CU_ASSERT(strcmp(c.last, "secret.txt"));
-		F.fs->remove(F.self, "swap/victim", WSP_FS_RECURSIVE, &err);
-		F.fs->rmdir(F.self, "swap/sub", WSP_FS_RECURSIVE, &err);
-		F.fs->move(F.self, "swap/secret.txt", "moved-out", 0, &err);
-		F.fs->copy(F.self, "swap/secret.txt", "copied-out", 0, &err);
+		F.fs->remove(F.self, &fake_call, "swap/victim",
+			     WSP_FS_RECURSIVE, &err);
+		F.fs->rmdir(F.self, &fake_call, "swap/sub", WSP_FS_RECURSIVE,
+			    &err);
+		F.fs->move(F.self, &fake_call, "swap/secret.txt", "moved-out",
+			   0, &err);
+		F.fs->copy(F.self, &fake_call, "swap/secret.txt", "copied-out",
+			   0, &err);
 	}
 	atomic_store(&s.stop, 1);
 	pthread_join(th, NULL);

@@ -160,11 +160,14 @@ static void test_read_range_and_stream(void)
 	size_t big = 5 * 1024 * 1024 + 7, i;
 	char *data = malloc(big);
 
+	o.length = UINT64_MAX; /* as the core hands "to the end" over */
 	fresh();
 	for (i = 0; i < big; i++)
 		data[i] = (char)('a' + i % 26);
 	CU_ASSERT_EQUAL(fake_fs_put(&F, "big.bin", data, big, 0, &err), 0);
-	CU_ASSERT_EQUAL(FS->read(SELF, "big.bin", &o, count_sink, &c, &err), 0);
+	CU_ASSERT_EQUAL(
+		FS->read(SELF, &fake_call, "big.bin", &o, count_sink, &c, &err),
+		0);
 	CU_ASSERT_EQUAL(c.bytes, big);
 	CU_ASSERT(c.calls > 1); /* streamed, not one buffer */
 	CU_ASSERT_EQUAL(c.last, data[big - 1]);
@@ -172,7 +175,9 @@ static void test_read_range_and_stream(void)
 	memset(&c, 0, sizeof(c));
 	o.offset = 27;
 	o.length = 100;
-	CU_ASSERT_EQUAL(FS->read(SELF, "big.bin", &o, count_sink, &c, &err), 0);
+	CU_ASSERT_EQUAL(
+		FS->read(SELF, &fake_call, "big.bin", &o, count_sink, &c, &err),
+		0);
 	CU_ASSERT_EQUAL(c.bytes, 100);
 	CU_ASSERT_EQUAL(c.first, data[27]);
 	CU_ASSERT_EQUAL(c.last, data[126]);
@@ -180,7 +185,9 @@ static void test_read_range_and_stream(void)
 	memset(&c, 0, sizeof(c));
 	o.offset = big - 3;
 	o.length = 100;
-	CU_ASSERT_EQUAL(FS->read(SELF, "big.bin", &o, count_sink, &c, &err), 0);
+	CU_ASSERT_EQUAL(
+		FS->read(SELF, &fake_call, "big.bin", &o, count_sink, &c, &err),
+		0);
 	CU_ASSERT_EQUAL(c.bytes, 3);
 	free(data);
 }
@@ -213,14 +220,102 @@ static void test_read_errors(void)
 	free(get("fifo", &rc)); /* must not hang */
 	CU_ASSERT_EQUAL(rc, WSP_EINVAL);
 	/* a consumer's error stops the read and comes back */
-	CU_ASSERT_EQUAL(FS->read(SELF, "f.txt", NULL, failing_sink, NULL, &err),
+	CU_ASSERT_EQUAL(FS->read(SELF, &fake_call, "f.txt", FAKE_READ_ALL,
+				 failing_sink, NULL, &err),
 			WSP_EIO);
-	/* a canceled token */
+	/* a canceled call */
 	atomic_init(&cancel.canceled, 1);
-	o.cancel = &cancel;
-	CU_ASSERT_EQUAL(FS->read(SELF, "f.txt", &o, count_sink, &c, &err),
+	o.length = UINT64_MAX;
+	CU_ASSERT_EQUAL(FS->read(SELF, FAKE_CALL_WITH(&cancel), "f.txt", &o,
+				 count_sink, &c, &err),
 			WSP_ECANCELED);
 	CU_ASSERT_EQUAL(c.bytes, 0);
+}
+
+/* A sink or a listing callback that fires the call's token. */
+struct firing {
+	struct wsp_cancel *cancel;
+	int calls;
+};
+
+static int firing_sink(const void *d, size_t n, void *p)
+{
+	struct firing *f = p;
+
+	(void)d, (void)n;
+	f->calls++;
+	atomic_store(&f->cancel->canceled, 1);
+	return 0;
+}
+
+static int firing_entry(const wsp_fs_entry *e, void *p)
+{
+	(void)e;
+	return firing_sink(NULL, 0, p);
+}
+
+/*
+ * The call is honoured inside the loops: a token fired by the consumer
+ * of the first chunk or entry stops the read (even of a one-chunk file),
+ * the listing (even at its last entry), a recursive remove and a copy.
+ */
+static void test_call_fired_midway(void)
+{
+	wsp_fs_list_opts lo = WSP_FS_LIST_OPTS_INIT;
+	struct wsp_cancel cancel;
+	struct firing f = {&cancel, 0};
+	const wsp_call *call = FAKE_CALL_WITH(&cancel);
+	char name[32];
+	int i;
+
+	fresh();
+	file_put(at("small.txt"), "one chunk");
+	atomic_init(&cancel.canceled, 0);
+	CU_ASSERT_EQUAL(FS->read(SELF, call, "small.txt", FAKE_READ_ALL,
+				 firing_sink, &f, &err),
+			WSP_ECANCELED);
+	CU_ASSERT_EQUAL(f.calls, 1);
+	CU_ASSERT(strstr(err.message, "canceled") != NULL);
+
+	host_mkdir("many");
+	for (i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "many/f%02d.txt", i);
+		file_put(at(name), "x");
+	}
+	atomic_store(&cancel.canceled, 0);
+	f.calls = 0;
+	lo.flags = WSP_FS_RECURSIVE;
+	CU_ASSERT_EQUAL(
+		FS->list(SELF, call, "many", &lo, firing_entry, &f, &err),
+		WSP_ECANCELED);
+	CU_ASSERT_EQUAL(f.calls, 1);
+	/* a one-entry listing: fired at its last entry */
+	host_mkdir("one");
+	file_put(at("one/only.txt"), "x");
+	atomic_store(&cancel.canceled, 0);
+	f.calls = 0;
+	CU_ASSERT_EQUAL(
+		FS->list(SELF, call, "one", &lo, firing_entry, &f, &err),
+		WSP_ECANCELED);
+	CU_ASSERT_EQUAL(f.calls, 1);
+
+	/* an expired call stops a recursive remove and a copy */
+	atomic_store(&cancel.canceled, 1);
+	CU_ASSERT_EQUAL(FS->remove(SELF, call, "many", WSP_FS_RECURSIVE, &err),
+			WSP_ECANCELED);
+	CU_ASSERT_EQUAL(access(at("many/f00.txt"), F_OK), 0);
+	CU_ASSERT_EQUAL(
+		FS->copy(SELF, call, "many", "copied", WSP_FS_RECURSIVE, &err),
+		WSP_ECANCELED);
+	CU_ASSERT_EQUAL(
+		FS->copy(SELF, call, "small.txt", "small2.txt", 0, &err),
+		WSP_ECANCELED);
+	CU_ASSERT_EQUAL(access(at("small2.txt"), F_OK), -1);
+	CU_ASSERT_EQUAL(FS->write(NULL, SELF, call, "new.txt",
+				  &(wsp_fs_write_opts)WSP_FS_WRITE_OPTS_INIT,
+				  NULL, NULL, &err),
+			WSP_ECANCELED);
+	CU_ASSERT_EQUAL(access(at("new.txt"), F_OK), -1);
 }
 
 static void test_write_flags(void)
@@ -271,7 +366,7 @@ static void test_write_flags(void)
 	/* the mode of a replaced file is kept */
 	chmod(at("new.txt"), 0640);
 	CU_ASSERT_EQUAL(fake_fs_put(&F, "new.txt", "m", 1, 0, &err), 0);
-	CU_ASSERT_EQUAL(FS->stat(&st, SELF, "new.txt", 0, &err), 0);
+	CU_ASSERT_EQUAL(FS->stat(&st, SELF, &fake_call, "new.txt", 0, &err), 0);
 	CU_ASSERT_EQUAL(st.mode, 0640);
 	(void)o;
 }
@@ -312,33 +407,33 @@ static void test_write_preconditions(void)
 
 	fresh();
 	CU_ASSERT_EQUAL(fake_fs_put(&F, "doc.md", "v1", 2, 0, &err), 0);
-	CU_ASSERT_EQUAL(FS->stat(&st, SELF, "doc.md", 0, &err), 0);
+	CU_ASSERT_EQUAL(FS->stat(&st, SELF, &fake_call, "doc.md", 0, &err), 0);
 	/* matching mtime: accepted; out gets the new stat */
 	o.expected_mtime_ns = st.mtime_ns;
 	CU_ASSERT_EQUAL(utimensat(AT_FDCWD, at("doc.md"), ts, 0), 0);
 	/* the file changed behind our back: stale */
-	CU_ASSERT_EQUAL(
-		FS->write(&st2, SELF, "doc.md", &o, one_source, &m, &err),
-		WSP_ESTALE);
+	CU_ASSERT_EQUAL(FS->write(&st2, SELF, &fake_call, "doc.md", &o,
+				  one_source, &m, &err),
+			WSP_ESTALE);
 	CU_ASSERT(strstr(err.message, "doc.md") != NULL);
 	s = file_get(at("doc.md"));
 	ASSERT_STR(s, "v1");
 	free(s);
 	/* version token = mtime in ns */
-	CU_ASSERT_EQUAL(FS->stat(&st, SELF, "doc.md", 0, &err), 0);
+	CU_ASSERT_EQUAL(FS->stat(&st, SELF, &fake_call, "doc.md", 0, &err), 0);
 	CU_ASSERT_EQUAL(st.mtime_ns, INT64_C(1000000000000));
 	CU_ASSERT_STRING_EQUAL(st.version, "1000000000000");
 	o.expected_mtime_ns = 0;
 	snprintf(stale, sizeof(stale), "%" PRId64, st.mtime_ns - 1);
 	o.expected_version = stale;
-	CU_ASSERT_EQUAL(
-		FS->write(NULL, SELF, "doc.md", &o, one_source, &m, &err),
-		WSP_ESTALE);
+	CU_ASSERT_EQUAL(FS->write(NULL, SELF, &fake_call, "doc.md", &o,
+				  one_source, &m, &err),
+			WSP_ESTALE);
 	/* expected on a missing file: stale (it was removed) */
 	o.expected_version = st.version;
-	CU_ASSERT_EQUAL(
-		FS->write(NULL, SELF, "gone.md", &o, one_source, &m, &err),
-		WSP_ESTALE);
+	CU_ASSERT_EQUAL(FS->write(NULL, SELF, &fake_call, "gone.md", &o,
+				  one_source, &m, &err),
+			WSP_ESTALE);
 }
 
 static void test_write_precondition_match(void)
@@ -351,19 +446,20 @@ static void test_write_precondition_match(void)
 
 	fresh();
 	CU_ASSERT_EQUAL(fake_fs_put(&F, "doc.md", "v1", 2, 0, &err), 0);
-	CU_ASSERT_EQUAL(FS->stat(&st, SELF, "doc.md", 0, &err), 0);
+	CU_ASSERT_EQUAL(FS->stat(&st, SELF, &fake_call, "doc.md", 0, &err), 0);
 	o.expected_mtime_ns = st.mtime_ns;
 	o.expected_version = st.version;
-	CU_ASSERT_EQUAL(
-		FS->write(&out, SELF, "doc.md", &o, one_source, &m, &err), 0);
+	CU_ASSERT_EQUAL(FS->write(&out, SELF, &fake_call, "doc.md", &o,
+				  one_source, &m, &err),
+			0);
 	CU_ASSERT_EQUAL(out.size, 2);
 	CU_ASSERT_EQUAL(out.type, WSP_FS_TYPE_FILE);
 	s = file_get(at("doc.md"));
 	ASSERT_STR(s, "v2");
 	free(s);
 	/* a producer's error aborts the write: old content stays */
-	CU_ASSERT_EQUAL(FS->write(NULL, SELF, "doc.md", NULL, failing_source,
-				  NULL, &err),
+	CU_ASSERT_EQUAL(FS->write(NULL, SELF, &fake_call, "doc.md", NULL,
+				  failing_source, NULL, &err),
 			WSP_EPROTO);
 	s = file_get(at("doc.md"));
 	ASSERT_STR(s, "v2");
@@ -408,7 +504,8 @@ static void test_stat_exists_host_path(void)
 	file_put(at("notes.md"), "12345");
 	host_mkdir("d");
 	CU_ASSERT_EQUAL(symlink("notes.md", at("ln")), 0);
-	CU_ASSERT_EQUAL(FS->stat(&st, SELF, "notes.md", 0, &err), 0);
+	CU_ASSERT_EQUAL(FS->stat(&st, SELF, &fake_call, "notes.md", 0, &err),
+			0);
 	CU_ASSERT_EQUAL(stat(at("notes.md"), &hst), 0);
 	CU_ASSERT_EQUAL(st.type, WSP_FS_TYPE_FILE);
 	CU_ASSERT_EQUAL(st.size, 5);
@@ -418,35 +515,44 @@ static void test_stat_exists_host_path(void)
 	CU_ASSERT_EQUAL(st.mode, hst.st_mode & 07777);
 	CU_ASSERT_EQUAL(st.is_symlink, 0);
 	CU_ASSERT_STRING_EQUAL(st.mime_type, ""); /* the core derives it */
-	CU_ASSERT_EQUAL(FS->stat(&st, SELF, "d", 0, &err), 0);
+	CU_ASSERT_EQUAL(FS->stat(&st, SELF, &fake_call, "d", 0, &err), 0);
 	CU_ASSERT_EQUAL(st.type, WSP_FS_TYPE_DIR);
-	CU_ASSERT_EQUAL(FS->stat(&st, SELF, ".", 0, &err), 0);
+	CU_ASSERT_EQUAL(FS->stat(&st, SELF, &fake_call, ".", 0, &err), 0);
 	CU_ASSERT_EQUAL(st.type, WSP_FS_TYPE_DIR);
 	/* followed symlink: the target's type, flagged as a link */
-	CU_ASSERT_EQUAL(FS->stat(&st, SELF, "ln", 0, &err), 0);
+	CU_ASSERT_EQUAL(FS->stat(&st, SELF, &fake_call, "ln", 0, &err), 0);
 	CU_ASSERT_EQUAL(st.type, WSP_FS_TYPE_FILE);
 	CU_ASSERT_EQUAL(st.size, 5);
 	CU_ASSERT_EQUAL(st.is_symlink, 1);
-	CU_ASSERT_EQUAL(FS->stat(&st, SELF, "ln", WSP_FS_NO_FOLLOW, &err), 0);
+	CU_ASSERT_EQUAL(
+		FS->stat(&st, SELF, &fake_call, "ln", WSP_FS_NO_FOLLOW, &err),
+		0);
 	CU_ASSERT_EQUAL(st.type, WSP_FS_TYPE_SYMLINK);
-	CU_ASSERT_EQUAL(FS->stat(&st, SELF, "nope", 0, &err), WSP_ENOTFOUND);
-	CU_ASSERT_EQUAL(FS->stat(&st, SELF, "notes.md/x", 0, &err),
+	CU_ASSERT_EQUAL(FS->stat(&st, SELF, &fake_call, "nope", 0, &err),
+			WSP_ENOTFOUND);
+	CU_ASSERT_EQUAL(FS->stat(&st, SELF, &fake_call, "notes.md/x", 0, &err),
 			WSP_ENOTDIR);
 
-	CU_ASSERT_EQUAL(FS->exists(&ex, SELF, "notes.md", &err), 0);
+	CU_ASSERT_EQUAL(FS->exists(&ex, SELF, &fake_call, "notes.md", 0, &err),
+			0);
 	CU_ASSERT_EQUAL(ex, 1);
-	CU_ASSERT_EQUAL(FS->exists(&ex, SELF, "d", &err), 0);
+	CU_ASSERT_EQUAL(FS->exists(&ex, SELF, &fake_call, "d", 0, &err), 0);
 	CU_ASSERT_EQUAL(ex, 1);
-	CU_ASSERT_EQUAL(FS->exists(&ex, SELF, "nope", &err), 0);
+	CU_ASSERT_EQUAL(FS->exists(&ex, SELF, &fake_call, "nope", 0, &err), 0);
 	CU_ASSERT_EQUAL(ex, 0);
-	CU_ASSERT_EQUAL(FS->exists(&ex, SELF, "notes.md/x", &err), 0);
+	CU_ASSERT_EQUAL(
+		FS->exists(&ex, SELF, &fake_call, "notes.md/x", 0, &err), 0);
 	CU_ASSERT_EQUAL(ex, 0);
 
-	CU_ASSERT_EQUAL(FS->host_path(hp, sizeof(hp), SELF, "d", &err), 0);
+	CU_ASSERT_EQUAL(
+		FS->host_path(hp, sizeof(hp), SELF, &fake_call, "d", 0, &err),
+		0);
 	CU_ASSERT_PTR_NOT_NULL(realpath(at("d"), real));
 	CU_ASSERT_STRING_EQUAL(hp, real);
-	CU_ASSERT_EQUAL(FS->host_path(hp, 4, SELF, "d", &err), WSP_ETOOBIG);
-	CU_ASSERT_EQUAL(FS->host_path(hp, sizeof(hp), SELF, "nope", &err),
+	CU_ASSERT_EQUAL(FS->host_path(hp, 4, SELF, &fake_call, "d", 0, &err),
+			WSP_ETOOBIG);
+	CU_ASSERT_EQUAL(FS->host_path(hp, sizeof(hp), SELF, &fake_call, "nope",
+				      0, &err),
 			WSP_ENOTFOUND);
 }
 
@@ -455,22 +561,30 @@ static void test_mkdir(void)
 	struct stat st;
 
 	fresh();
-	CU_ASSERT_EQUAL(FS->mkdir(SELF, "d", 0, &err), 0);
+	CU_ASSERT_EQUAL(FS->mkdir(SELF, &fake_call, "d", 0, &err), 0);
 	CU_ASSERT_EQUAL(stat(at("d"), &st), 0);
 	CU_ASSERT(S_ISDIR(st.st_mode));
-	CU_ASSERT_EQUAL(FS->mkdir(SELF, "d", 0, &err), WSP_EEXIST);
-	CU_ASSERT_EQUAL(FS->mkdir(SELF, "d", WSP_FS_RECURSIVE, &err), 0);
-	CU_ASSERT_EQUAL(FS->mkdir(SELF, "p/q/r", 0, &err), WSP_ENOTFOUND);
-	CU_ASSERT_EQUAL(FS->mkdir(SELF, "p/q/r", WSP_FS_RECURSIVE, &err), 0);
+	CU_ASSERT_EQUAL(FS->mkdir(SELF, &fake_call, "d", 0, &err), WSP_EEXIST);
+	CU_ASSERT_EQUAL(
+		FS->mkdir(SELF, &fake_call, "d", WSP_FS_RECURSIVE, &err), 0);
+	CU_ASSERT_EQUAL(FS->mkdir(SELF, &fake_call, "p/q/r", 0, &err),
+			WSP_ENOTFOUND);
+	CU_ASSERT_EQUAL(
+		FS->mkdir(SELF, &fake_call, "p/q/r", WSP_FS_RECURSIVE, &err),
+		0);
 	CU_ASSERT_EQUAL(stat(at("p/q/r"), &st), 0);
 	file_put(at("file"), "x");
-	CU_ASSERT_EQUAL(FS->mkdir(SELF, "file", 0, &err), WSP_EEXIST);
-	CU_ASSERT_EQUAL(FS->mkdir(SELF, "file", WSP_FS_RECURSIVE, &err),
+	CU_ASSERT_EQUAL(FS->mkdir(SELF, &fake_call, "file", 0, &err),
 			WSP_EEXIST);
-	CU_ASSERT_EQUAL(FS->mkdir(SELF, "file/sub", WSP_FS_RECURSIVE, &err),
-			WSP_ENOTDIR);
-	CU_ASSERT_EQUAL(FS->mkdir(SELF, ".", WSP_FS_RECURSIVE, &err), 0);
-	CU_ASSERT_EQUAL(FS->mkdir(SELF, ".", 0, &err), WSP_EEXIST);
+	CU_ASSERT_EQUAL(
+		FS->mkdir(SELF, &fake_call, "file", WSP_FS_RECURSIVE, &err),
+		WSP_EEXIST);
+	CU_ASSERT_EQUAL(
+		FS->mkdir(SELF, &fake_call, "file/sub", WSP_FS_RECURSIVE, &err),
+		WSP_ENOTDIR);
+	CU_ASSERT_EQUAL(
+		FS->mkdir(SELF, &fake_call, ".", WSP_FS_RECURSIVE, &err), 0);
+	CU_ASSERT_EQUAL(FS->mkdir(SELF, &fake_call, ".", 0, &err), WSP_EEXIST);
 }
 
 static void test_remove_rmdir(void)
@@ -480,34 +594,46 @@ static void test_remove_rmdir(void)
 	host_mkdir("d");
 	file_put(at("d/inner"), "x");
 	host_mkdir("empty");
-	CU_ASSERT_EQUAL(FS->remove(SELF, "f", 0, &err), 0);
+	CU_ASSERT_EQUAL(FS->remove(SELF, &fake_call, "f", 0, &err), 0);
 	CU_ASSERT_EQUAL(access(at("f"), F_OK), -1);
-	CU_ASSERT_EQUAL(FS->remove(SELF, "f", 0, &err), WSP_ENOTFOUND);
-	CU_ASSERT_EQUAL(FS->remove(SELF, "f", WSP_FS_FORCE, &err), 0);
-	CU_ASSERT_EQUAL(FS->remove(SELF, "nodir/f", WSP_FS_FORCE, &err), 0);
+	CU_ASSERT_EQUAL(FS->remove(SELF, &fake_call, "f", 0, &err),
+			WSP_ENOTFOUND);
+	CU_ASSERT_EQUAL(FS->remove(SELF, &fake_call, "f", WSP_FS_FORCE, &err),
+			0);
+	CU_ASSERT_EQUAL(
+		FS->remove(SELF, &fake_call, "nodir/f", WSP_FS_FORCE, &err), 0);
 	CU_ASSERT_EQUAL(access(at("nodir"), F_OK), -1);
-	CU_ASSERT_EQUAL(FS->remove(SELF, "d", 0, &err), WSP_EISDIR);
-	CU_ASSERT_EQUAL(FS->rmdir(SELF, "d", 0, &err), WSP_ENOTEMPTY);
+	CU_ASSERT_EQUAL(FS->remove(SELF, &fake_call, "d", 0, &err), WSP_EISDIR);
+	CU_ASSERT_EQUAL(FS->rmdir(SELF, &fake_call, "d", 0, &err),
+			WSP_ENOTEMPTY);
 	CU_ASSERT_EQUAL(access(at("d/inner"), F_OK), 0);
-	CU_ASSERT_EQUAL(FS->rmdir(SELF, "empty", 0, &err), 0);
+	CU_ASSERT_EQUAL(FS->rmdir(SELF, &fake_call, "empty", 0, &err), 0);
 	CU_ASSERT_EQUAL(access(at("empty"), F_OK), -1);
-	CU_ASSERT_EQUAL(FS->rmdir(SELF, "empty", 0, &err), WSP_ENOTFOUND);
-	CU_ASSERT_EQUAL(FS->rmdir(SELF, "empty", WSP_FS_FORCE, &err), 0);
+	CU_ASSERT_EQUAL(FS->rmdir(SELF, &fake_call, "empty", 0, &err),
+			WSP_ENOTFOUND);
+	CU_ASSERT_EQUAL(
+		FS->rmdir(SELF, &fake_call, "empty", WSP_FS_FORCE, &err), 0);
 	file_put(at("g"), "x");
-	CU_ASSERT_EQUAL(FS->rmdir(SELF, "g", 0, &err), WSP_ENOTDIR);
-	CU_ASSERT_EQUAL(FS->remove(SELF, ".", WSP_FS_RECURSIVE, &err),
-			WSP_EPERM);
-	CU_ASSERT_EQUAL(FS->rmdir(SELF, ".", WSP_FS_RECURSIVE, &err),
-			WSP_EPERM);
+	CU_ASSERT_EQUAL(FS->rmdir(SELF, &fake_call, "g", 0, &err), WSP_ENOTDIR);
+	CU_ASSERT_EQUAL(
+		FS->remove(SELF, &fake_call, ".", WSP_FS_RECURSIVE, &err),
+		WSP_EPERM);
+	CU_ASSERT_EQUAL(
+		FS->rmdir(SELF, &fake_call, ".", WSP_FS_RECURSIVE, &err),
+		WSP_EPERM);
 	/* recursive, with a deep tree and a symlink that is not followed */
-	CU_ASSERT_EQUAL(FS->mkdir(SELF, "t/a/b/c", WSP_FS_RECURSIVE, &err), 0);
+	CU_ASSERT_EQUAL(
+		FS->mkdir(SELF, &fake_call, "t/a/b/c", WSP_FS_RECURSIVE, &err),
+		0);
 	file_put(at("t/a/b/c/f"), "x");
 	file_put(at("keep"), "keep");
 	CU_ASSERT_EQUAL(symlink("../../keep", at("t/a/ln")), 0);
-	CU_ASSERT_EQUAL(FS->rmdir(SELF, "t", WSP_FS_RECURSIVE, &err), 0);
+	CU_ASSERT_EQUAL(
+		FS->rmdir(SELF, &fake_call, "t", WSP_FS_RECURSIVE, &err), 0);
 	CU_ASSERT_EQUAL(access(at("t"), F_OK), -1);
 	CU_ASSERT_EQUAL(access(at("keep"), F_OK), 0);
-	CU_ASSERT_EQUAL(FS->remove(SELF, "d", WSP_FS_RECURSIVE, &err), 0);
+	CU_ASSERT_EQUAL(
+		FS->remove(SELF, &fake_call, "d", WSP_FS_RECURSIVE, &err), 0);
 	CU_ASSERT_EQUAL(access(at("d"), F_OK), -1);
 }
 
@@ -518,7 +644,8 @@ static void test_copy(void)
 	fresh();
 	file_put(at("a.txt"), "alpha");
 	CU_ASSERT_EQUAL(chmod(at("a.txt"), 0751), 0);
-	CU_ASSERT_EQUAL(FS->copy(SELF, "a.txt", "b.txt", 0, &err), 0);
+	CU_ASSERT_EQUAL(FS->copy(SELF, &fake_call, "a.txt", "b.txt", 0, &err),
+			0);
 	s = file_get(at("b.txt"));
 	ASSERT_STR(s, "alpha");
 	free(s);
@@ -529,22 +656,30 @@ static void test_copy(void)
 		CU_ASSERT_EQUAL(st.st_mode & 07777, 0751);
 	}
 	file_put(at("c.txt"), "gamma");
-	CU_ASSERT_EQUAL(FS->copy(SELF, "c.txt", "b.txt", 0, &err), WSP_EEXIST);
-	CU_ASSERT_EQUAL(
-		FS->copy(SELF, "c.txt", "b.txt", WSP_FS_OVERWRITE, &err), 0);
+	CU_ASSERT_EQUAL(FS->copy(SELF, &fake_call, "c.txt", "b.txt", 0, &err),
+			WSP_EEXIST);
+	CU_ASSERT_EQUAL(FS->copy(SELF, &fake_call, "c.txt", "b.txt",
+				 WSP_FS_OVERWRITE, &err),
+			0);
 	s = file_get(at("b.txt"));
 	ASSERT_STR(s, "gamma");
 	free(s);
-	CU_ASSERT_EQUAL(FS->copy(SELF, "nope", "x", 0, &err), WSP_ENOTFOUND);
+	CU_ASSERT_EQUAL(FS->copy(SELF, &fake_call, "nope", "x", 0, &err),
+			WSP_ENOTFOUND);
 	/* into new parents */
-	CU_ASSERT_EQUAL(FS->copy(SELF, "a.txt", "n/e/w.txt", 0, &err), 0);
+	CU_ASSERT_EQUAL(
+		FS->copy(SELF, &fake_call, "a.txt", "n/e/w.txt", 0, &err), 0);
 	/* directories */
-	CU_ASSERT_EQUAL(FS->mkdir(SELF, "src/sub", WSP_FS_RECURSIVE, &err), 0);
+	CU_ASSERT_EQUAL(
+		FS->mkdir(SELF, &fake_call, "src/sub", WSP_FS_RECURSIVE, &err),
+		0);
 	file_put(at("src/one"), "1");
 	file_put(at("src/sub/two"), "2");
 	CU_ASSERT_EQUAL(symlink("one", at("src/ln")), 0);
-	CU_ASSERT_EQUAL(FS->copy(SELF, "src", "dst", 0, &err), WSP_EISDIR);
-	CU_ASSERT_EQUAL(FS->copy(SELF, "src", "dst", WSP_FS_RECURSIVE, &err),
+	CU_ASSERT_EQUAL(FS->copy(SELF, &fake_call, "src", "dst", 0, &err),
+			WSP_EISDIR);
+	CU_ASSERT_EQUAL(FS->copy(SELF, &fake_call, "src", "dst",
+				 WSP_FS_RECURSIVE, &err),
 			0);
 	s = file_get(at("dst/sub/two"));
 	ASSERT_STR(s, "2");
@@ -557,18 +692,19 @@ static void test_copy(void)
 
 		CU_ASSERT_EQUAL(readlink(at("dst/ln"), t, sizeof(t)), 3);
 	}
-	CU_ASSERT_EQUAL(FS->copy(SELF, "src", "dst", WSP_FS_RECURSIVE, &err),
+	CU_ASSERT_EQUAL(FS->copy(SELF, &fake_call, "src", "dst",
+				 WSP_FS_RECURSIVE, &err),
 			WSP_EEXIST);
 	file_put(at("src/one"), "1b");
-	CU_ASSERT_EQUAL(FS->copy(SELF, "src", "dst",
+	CU_ASSERT_EQUAL(FS->copy(SELF, &fake_call, "src", "dst",
 				 WSP_FS_RECURSIVE | WSP_FS_OVERWRITE, &err),
 			0);
 	s = file_get(at("dst/one"));
 	ASSERT_STR(s, "1b");
 	free(s);
-	CU_ASSERT_EQUAL(
-		FS->copy(SELF, "src", "src/sub/inside", WSP_FS_RECURSIVE, &err),
-		WSP_EINVAL);
+	CU_ASSERT_EQUAL(FS->copy(SELF, &fake_call, "src", "src/sub/inside",
+				 WSP_FS_RECURSIVE, &err),
+			WSP_EINVAL);
 }
 
 static void test_move(void)
@@ -578,30 +714,39 @@ static void test_move(void)
 	fresh();
 	file_put(at("a"), "A");
 	file_put(at("b"), "B");
-	CU_ASSERT_EQUAL(FS->move(SELF, "a", "b", 0, &err), WSP_EEXIST);
+	CU_ASSERT_EQUAL(FS->move(SELF, &fake_call, "a", "b", 0, &err),
+			WSP_EEXIST);
 	s = file_get(at("b"));
 	ASSERT_STR(s, "B");
 	free(s);
-	CU_ASSERT_EQUAL(FS->move(SELF, "a", "b", WSP_FS_OVERWRITE, &err), 0);
+	CU_ASSERT_EQUAL(
+		FS->move(SELF, &fake_call, "a", "b", WSP_FS_OVERWRITE, &err),
+		0);
 	s = file_get(at("b"));
 	ASSERT_STR(s, "A");
 	free(s);
 	CU_ASSERT_EQUAL(access(at("a"), F_OK), -1);
-	CU_ASSERT_EQUAL(FS->move(SELF, "a", "c", 0, &err), WSP_ENOTFOUND);
-	CU_ASSERT_EQUAL(FS->move(SELF, "b", "deep/er/c", 0, &err), 0);
+	CU_ASSERT_EQUAL(FS->move(SELF, &fake_call, "a", "c", 0, &err),
+			WSP_ENOTFOUND);
+	CU_ASSERT_EQUAL(FS->move(SELF, &fake_call, "b", "deep/er/c", 0, &err),
+			0);
 	s = file_get(at("deep/er/c"));
 	ASSERT_STR(s, "A");
 	free(s);
-	CU_ASSERT_EQUAL(FS->move(SELF, "deep", "moved", 0, &err), 0);
+	CU_ASSERT_EQUAL(FS->move(SELF, &fake_call, "deep", "moved", 0, &err),
+			0);
 	CU_ASSERT_EQUAL(access(at("moved/er/c"), F_OK), 0);
-	CU_ASSERT_EQUAL(FS->move(SELF, "moved", "moved/er/x", 0, &err),
-			WSP_EINVAL);
-	CU_ASSERT_EQUAL(FS->move(SELF, ".", "x", 0, &err), WSP_EPERM);
+	CU_ASSERT_EQUAL(
+		FS->move(SELF, &fake_call, "moved", "moved/er/x", 0, &err),
+		WSP_EINVAL);
+	CU_ASSERT_EQUAL(FS->move(SELF, &fake_call, ".", "x", 0, &err),
+			WSP_EPERM);
 	host_mkdir("full");
 	file_put(at("full/f"), "x");
 	file_put(at("g"), "x");
-	CU_ASSERT_EQUAL(FS->move(SELF, "g", "full", WSP_FS_OVERWRITE, &err),
-			WSP_EISDIR);
+	CU_ASSERT_EQUAL(
+		FS->move(SELF, &fake_call, "g", "full", WSP_FS_OVERWRITE, &err),
+		WSP_EISDIR);
 }
 
 static void test_move_across_devices(void)
@@ -618,7 +763,7 @@ static void test_move_across_devices(void)
 	file_put(at("local.txt"), "cross");
 	/* allowed_paths are addressed by their absolute path */
 	snprintf(rel, sizeof(rel), "%s/moved.txt", shm + 1);
-	rc = g.fs->move(g.self, "local.txt", rel, 0, &err);
+	rc = g.fs->move(g.self, &fake_call, "local.txt", rel, 0, &err);
 	CU_ASSERT_EQUAL(rc, 0);
 	s = path_join(shm, "moved.txt");
 	{
@@ -634,7 +779,7 @@ static void test_move_across_devices(void)
 	snprintf(rel, sizeof(rel), "%s/../etc/passwd", shm + 1);
 	CU_ASSERT_EQUAL(
 		g.fs->stat(&(wsp_fs_stat){.struct_size = sizeof(wsp_fs_stat)},
-			   g.self, rel, 0, &err),
+			   g.self, &fake_call, rel, 0, &err),
 		WSP_EPERM);
 	free(s);
 	fake_fs_close(&g);
@@ -684,7 +829,9 @@ static void test_list(void)
 	int i;
 
 	fresh();
-	CU_ASSERT_EQUAL(FS->mkdir(SELF, "a/b/c", WSP_FS_RECURSIVE, &err), 0);
+	CU_ASSERT_EQUAL(
+		FS->mkdir(SELF, &fake_call, "a/b/c", WSP_FS_RECURSIVE, &err),
+		0);
 	file_put(at("top.md"), "12");
 	file_put(at("a/mid.txt"), "123");
 	file_put(at("a/b/low.c"), "1234");
@@ -692,7 +839,8 @@ static void test_list(void)
 	CU_ASSERT_EQUAL(symlink("a/b", at("lnk")), 0);
 	file_put(at(".wsp-tmp.0123456789abcdef"), "partial");
 
-	CU_ASSERT_EQUAL(FS->list(SELF, ".", &o, collect, &s, &err), 0);
+	CU_ASSERT_EQUAL(FS->list(SELF, &fake_call, ".", &o, collect, &s, &err),
+			0);
 	CU_ASSERT_EQUAL(s.n, 3); /* top.md a lnk; the temporary is hidden */
 	CU_ASSERT(find(&s, "top.md") >= 0);
 	i = find(&s, "a");
@@ -711,7 +859,8 @@ static void test_list(void)
 	/* recursive, unlimited: the symlinked dir is not entered */
 	memset(&s, 0, sizeof(s));
 	o.flags = WSP_FS_RECURSIVE;
-	CU_ASSERT_EQUAL(FS->list(SELF, ".", &o, collect, &s, &err), 0);
+	CU_ASSERT_EQUAL(FS->list(SELF, &fake_call, ".", &o, collect, &s, &err),
+			0);
 	CU_ASSERT_EQUAL(s.n, 8);
 	i = find(&s, "a/b/c/deep.md");
 	CU_ASSERT_FATAL(i >= 0);
@@ -722,14 +871,16 @@ static void test_list(void)
 	/* max depth 2 */
 	memset(&s, 0, sizeof(s));
 	o.max_depth = 2;
-	CU_ASSERT_EQUAL(FS->list(SELF, ".", &o, collect, &s, &err), 0);
+	CU_ASSERT_EQUAL(FS->list(SELF, &fake_call, ".", &o, collect, &s, &err),
+			0);
 	CU_ASSERT_EQUAL(s.n, 5); /* top.md a lnk a/mid.txt a/b */
 
 	/* extension filter: dirs always pass */
 	memset(&s, 0, sizeof(s));
 	o.max_depth = 0;
 	o.extensions = exts;
-	CU_ASSERT_EQUAL(FS->list(SELF, ".", &o, collect, &s, &err), 0);
+	CU_ASSERT_EQUAL(FS->list(SELF, &fake_call, ".", &o, collect, &s, &err),
+			0);
 	CU_ASSERT(find(&s, "top.md") >= 0);
 	CU_ASSERT(find(&s, "a/mid.txt") >= 0);
 	CU_ASSERT(find(&s, "a/b/c/deep.md") >= 0);
@@ -739,17 +890,20 @@ static void test_list(void)
 	/* a sub-directory, and through an inside symlink */
 	memset(&s, 0, sizeof(s));
 	o = (wsp_fs_list_opts)WSP_FS_LIST_OPTS_INIT;
-	CU_ASSERT_EQUAL(FS->list(SELF, "lnk", &o, collect, &s, &err), 0);
+	CU_ASSERT_EQUAL(
+		FS->list(SELF, &fake_call, "lnk", &o, collect, &s, &err), 0);
 	CU_ASSERT_EQUAL(s.n, 2);
 	CU_ASSERT(find(&s, "low.c") >= 0);
-	CU_ASSERT_EQUAL(FS->list(SELF, "top.md", &o, collect, &s, &err),
-			WSP_ENOTDIR);
-	CU_ASSERT_EQUAL(FS->list(SELF, "none", &o, collect, &s, &err),
-			WSP_ENOTFOUND);
+	CU_ASSERT_EQUAL(
+		FS->list(SELF, &fake_call, "top.md", &o, collect, &s, &err),
+		WSP_ENOTDIR);
+	CU_ASSERT_EQUAL(
+		FS->list(SELF, &fake_call, "none", &o, collect, &s, &err),
+		WSP_ENOTFOUND);
 	/* a consumer can stop the listing */
 	memset(&s, 0, sizeof(s));
 	s.n = 64;
-	CU_ASSERT_EQUAL(FS->list(SELF, ".", &o, collect, &s, &err),
+	CU_ASSERT_EQUAL(FS->list(SELF, &fake_call, ".", &o, collect, &s, &err),
 			WSP_ETOOBIG);
 }
 
@@ -771,18 +925,24 @@ static void test_read_only(void)
 	CU_ASSERT_EQUAL(
 		fake_fs_put(&ro, "keep.txt", "x", 1, WSP_FS_WRITE_APPEND, &err),
 		WSP_EROFS);
-	CU_ASSERT_EQUAL(ro.fs->mkdir(ro.self, "m", 0, &err), WSP_EROFS);
-	CU_ASSERT_EQUAL(ro.fs->remove(ro.self, "keep.txt", 0, &err), WSP_EROFS);
-	CU_ASSERT_EQUAL(ro.fs->rmdir(ro.self, "d", 0, &err), WSP_EROFS);
-	CU_ASSERT_EQUAL(ro.fs->copy(ro.self, "keep.txt", "c", 0, &err),
+	CU_ASSERT_EQUAL(ro.fs->mkdir(ro.self, &fake_call, "m", 0, &err),
 			WSP_EROFS);
-	CU_ASSERT_EQUAL(ro.fs->move(ro.self, "keep.txt", "c", 0, &err),
+	CU_ASSERT_EQUAL(ro.fs->remove(ro.self, &fake_call, "keep.txt", 0, &err),
 			WSP_EROFS);
+	CU_ASSERT_EQUAL(ro.fs->rmdir(ro.self, &fake_call, "d", 0, &err),
+			WSP_EROFS);
+	CU_ASSERT_EQUAL(
+		ro.fs->copy(ro.self, &fake_call, "keep.txt", "c", 0, &err),
+		WSP_EROFS);
+	CU_ASSERT_EQUAL(
+		ro.fs->move(ro.self, &fake_call, "keep.txt", "c", 0, &err),
+		WSP_EROFS);
 	/* reads still work */
 	CU_ASSERT_EQUAL(fake_fs_get(&ro, "keep.txt", &s, NULL, &err), 0);
 	ASSERT_STR(s, "keep");
 	free(s);
-	CU_ASSERT_EQUAL(ro.fs->stat(&st, ro.self, "keep.txt", 0, &err), 0);
+	CU_ASSERT_EQUAL(
+		ro.fs->stat(&st, ro.self, &fake_call, "keep.txt", 0, &err), 0);
 	CU_ASSERT_EQUAL(access(at("new.txt"), F_OK), -1);
 	CU_ASSERT_EQUAL(access(at("m"), F_OK), -1);
 	s = file_get(at("keep.txt"));
@@ -851,6 +1011,7 @@ int main(void)
 		{"write and read whole", test_write_read_whole},
 		{"read range and stream", test_read_range_and_stream},
 		{"read errors", test_read_errors},
+		{"call fired midway", test_call_fired_midway},
 		{"write flags", test_write_flags},
 		{"write preconditions stale", test_write_preconditions},
 		{"write preconditions match", test_write_precondition_match},

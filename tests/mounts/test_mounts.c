@@ -111,10 +111,10 @@ static int suite_init(void)
 		return -1;
 	}
 	/* Mounts load lazily: touch each so their base dirs exist. */
-	wsp_files_mkdir(ws, "/", WSP_FS_RECURSIVE, &err);
-	wsp_files_mkdir(ws, "/data/.", WSP_FS_RECURSIVE, &err);
-	wsp_files_mkdir(ws, "/deep/er", WSP_FS_RECURSIVE, &err);
-	wsp_files_mkdir(bare, "/docs/team", WSP_FS_RECURSIVE, &err);
+	wsp_files_mkdir(ws, NULL, "/", WSP_FS_RECURSIVE, &err);
+	wsp_files_mkdir(ws, NULL, "/data/.", WSP_FS_RECURSIVE, &err);
+	wsp_files_mkdir(ws, NULL, "/deep/er", WSP_FS_RECURSIVE, &err);
+	wsp_files_mkdir(bare, NULL, "/docs/team", WSP_FS_RECURSIVE, &err);
 	return 0;
 }
 
@@ -195,49 +195,52 @@ static void test_routing(void)
 	char *s = NULL;
 	size_t n = 0;
 
-	CU_ASSERT_EQUAL(wsp_files_write_buf(NULL, ws, "/data/x.txt", NULL,
+	CU_ASSERT_EQUAL(wsp_files_write_buf(NULL, ws, NULL, "/data/x.txt", NULL,
 					    "in data", 7, &err),
 			0);
 	ASSERT_FILE("data/x.txt", "in data");
 	CU_ASSERT_EQUAL(access(at("root/data/x.txt"), F_OK), -1);
 	/* relative and absolute name the same file */
-	CU_ASSERT_EQUAL(wsp_files_read_all(&s, &n, ws, "data/x.txt", 100, &err),
-			0);
+	CU_ASSERT_EQUAL(
+		wsp_files_read_all(&s, &n, ws, NULL, "data/x.txt", 100, &err),
+		0);
 	CU_ASSERT_STRING_EQUAL(s ? s : "", "in data");
 	free(s);
-	CU_ASSERT_EQUAL(wsp_files_read_all(&s, &n, ws, "/deep/../data/./x.txt",
-					   100, &err),
+	CU_ASSERT_EQUAL(wsp_files_read_all(&s, &n, ws, NULL,
+					   "/deep/../data/./x.txt", 100, &err),
 			0);
 	CU_ASSERT_EQUAL(n, 7);
 	free(s);
 	/* the root mount takes the rest */
-	CU_ASSERT_EQUAL(
-		wsp_files_write_buf(NULL, ws, "notes.txt", NULL, "n", 1, &err),
-		0);
+	CU_ASSERT_EQUAL(wsp_files_write_buf(NULL, ws, NULL, "notes.txt", NULL,
+					    "n", 1, &err),
+			0);
 	ASSERT_FILE("root/notes.txt", "n");
 	/* "/datax" is not "/data" */
-	CU_ASSERT_EQUAL(
-		wsp_files_write_buf(NULL, ws, "/datax/y", NULL, "y", 1, &err),
-		0);
+	CU_ASSERT_EQUAL(wsp_files_write_buf(NULL, ws, NULL, "/datax/y", NULL,
+					    "y", 1, &err),
+			0);
 	ASSERT_FILE("root/datax/y", "y");
-	CU_ASSERT_EQUAL(
-		wsp_files_write_buf(NULL, ws, "/deep/er/z", NULL, "z", 1, &err),
-		0);
+	CU_ASSERT_EQUAL(wsp_files_write_buf(NULL, ws, NULL, "/deep/er/z", NULL,
+					    "z", 1, &err),
+			0);
 	ASSERT_FILE("deeper/z", "z");
 	/* nothing above the workspace root */
-	CU_ASSERT_EQUAL(wsp_files_read_all(&s, &n, ws, "/data/../../etc/passwd",
-					   100, &err),
+	CU_ASSERT_EQUAL(wsp_files_read_all(&s, &n, ws, NULL,
+					   "/data/../../etc/passwd", 100, &err),
 			WSP_EPERM);
 	CU_ASSERT(strstr(err.message, "/data/../../etc/passwd") != NULL);
 	/* "/etc/passwd" is a workspace path: the root mount's etc/passwd */
 	CU_ASSERT_EQUAL(
-		wsp_files_read_all(&s, &n, ws, "/etc/passwd", 100, &err),
+		wsp_files_read_all(&s, &n, ws, NULL, "/etc/passwd", 100, &err),
 		WSP_ENOTFOUND);
-	CU_ASSERT_EQUAL(wsp_files_read_all(&s, &n, ws, "/data/x.txt", 3, &err),
-			WSP_ETOOBIG);
+	CU_ASSERT_EQUAL(
+		wsp_files_read_all(&s, &n, ws, NULL, "/data/x.txt", 3, &err),
+		WSP_ETOOBIG);
 	/* no mount serves it */
-	CU_ASSERT_EQUAL(wsp_files_read_all(&s, &n, bare, "/other/f", 100, &err),
-			WSP_ENOTFOUND);
+	CU_ASSERT_EQUAL(
+		wsp_files_read_all(&s, &n, bare, NULL, "/other/f", 100, &err),
+		WSP_ENOTFOUND);
 }
 
 struct seen {
@@ -284,7 +287,8 @@ static void test_virtual_dirs(void)
 	put("root/data/hidden.txt", "shadowed");
 	mkdir(at("root/deep"), 0755);
 	put("root/deep/real.txt", "r");
-	CU_ASSERT_EQUAL(wsp_files_list(ws, "/", &lo, collect, &s, &err), 0);
+	CU_ASSERT_EQUAL(wsp_files_list(ws, NULL, "/", &lo, collect, &s, &err),
+			0);
 	i = find(&s, "data");
 	CU_ASSERT_FATAL(i >= 0);
 	CU_ASSERT_EQUAL(s.type[i], WSP_FS_TYPE_DIR);
@@ -295,7 +299,8 @@ static void test_virtual_dirs(void)
 
 	memset(&s, 0, sizeof(s));
 	lo.flags = WSP_FS_RECURSIVE;
-	CU_ASSERT_EQUAL(wsp_files_list(ws, "/", &lo, collect, &s, &err), 0);
+	CU_ASSERT_EQUAL(wsp_files_list(ws, NULL, "/", &lo, collect, &s, &err),
+			0);
 	CU_ASSERT(find(&s, "data/hidden.txt") == -1);
 	i = find(&s, "data/x.txt");
 	CU_ASSERT_FATAL(i >= 0);
@@ -311,59 +316,66 @@ static void test_virtual_dirs(void)
 	/* max depth 2 stops before deep/er/z */
 	memset(&s, 0, sizeof(s));
 	lo.max_depth = 2;
-	CU_ASSERT_EQUAL(wsp_files_list(ws, "/", &lo, collect, &s, &err), 0);
+	CU_ASSERT_EQUAL(wsp_files_list(ws, NULL, "/", &lo, collect, &s, &err),
+			0);
 	CU_ASSERT(find(&s, "deep/er") >= 0);
 	CU_ASSERT(find(&s, "deep/er/z") == -1);
 
 	/* no root mount: "/" and "/docs" are virtual */
 	memset(&s, 0, sizeof(s));
 	lo = (wsp_fs_list_opts)WSP_FS_LIST_OPTS_INIT;
-	CU_ASSERT_EQUAL(wsp_files_list(bare, "/", &lo, collect, &s, &err), 0);
+	CU_ASSERT_EQUAL(wsp_files_list(bare, NULL, "/", &lo, collect, &s, &err),
+			0);
 	CU_ASSERT_EQUAL(s.n, 2);
 	CU_ASSERT(find(&s, "data") >= 0);
 	CU_ASSERT(find(&s, "docs") >= 0);
 	memset(&s, 0, sizeof(s));
-	CU_ASSERT_EQUAL(wsp_files_list(bare, "docs", &lo, collect, &s, &err),
-			0);
+	CU_ASSERT_EQUAL(
+		wsp_files_list(bare, NULL, "docs", &lo, collect, &s, &err), 0);
 	CU_ASSERT_EQUAL(s.n, 1);
 	CU_ASSERT(find(&s, "team") >= 0);
-	CU_ASSERT_EQUAL(wsp_files_stat(&st, bare, "/docs", 0, &err), 0);
+	CU_ASSERT_EQUAL(wsp_files_stat(&st, bare, NULL, "/docs", 0, &err), 0);
 	CU_ASSERT_EQUAL(st.type, WSP_FS_TYPE_DIR);
-	CU_ASSERT_EQUAL(wsp_files_stat(&st, bare, "/", 0, &err), 0);
-	CU_ASSERT_EQUAL(wsp_files_exists(&ex, bare, "/docs", &err), 0);
+	CU_ASSERT_EQUAL(wsp_files_stat(&st, bare, NULL, "/", 0, &err), 0);
+	CU_ASSERT_EQUAL(wsp_files_exists(&ex, bare, NULL, "/docs", &err), 0);
 	CU_ASSERT_EQUAL(ex, 1);
-	CU_ASSERT_EQUAL(wsp_files_exists(&ex, bare, "/nothing", &err), 0);
+	CU_ASSERT_EQUAL(wsp_files_exists(&ex, bare, NULL, "/nothing", &err), 0);
 	CU_ASSERT_EQUAL(ex, 0);
-	CU_ASSERT_EQUAL(wsp_files_stat(&st, bare, "/nothing", 0, &err),
+	CU_ASSERT_EQUAL(wsp_files_stat(&st, bare, NULL, "/nothing", 0, &err),
 			WSP_ENOTFOUND);
 	CU_ASSERT_EQUAL(
-		wsp_files_list(bare, "/nothing", &lo, collect, &s, &err),
+		wsp_files_list(bare, NULL, "/nothing", &lo, collect, &s, &err),
 		WSP_ENOTFOUND);
 	/* virtual dirs cannot change; mount points are not removed */
+	CU_ASSERT_EQUAL(wsp_files_write_buf(NULL, bare, NULL, "/new.txt", NULL,
+					    "x", 1, &err),
+			WSP_EROFS);
+	CU_ASSERT_EQUAL(wsp_files_mkdir(bare, NULL, "/newdir", 0, &err),
+			WSP_EROFS);
+	CU_ASSERT_EQUAL(wsp_files_mkdir(bare, NULL, "/docs", 0, &err),
+			WSP_EEXIST);
 	CU_ASSERT_EQUAL(
-		wsp_files_write_buf(NULL, bare, "/new.txt", NULL, "x", 1, &err),
-		WSP_EROFS);
-	CU_ASSERT_EQUAL(wsp_files_mkdir(bare, "/newdir", 0, &err), WSP_EROFS);
-	CU_ASSERT_EQUAL(wsp_files_mkdir(bare, "/docs", 0, &err), WSP_EEXIST);
-	CU_ASSERT_EQUAL(wsp_files_mkdir(bare, "/docs", WSP_FS_RECURSIVE, &err),
-			0);
-	CU_ASSERT_EQUAL(wsp_files_rmdir(bare, "/docs", WSP_FS_RECURSIVE, &err),
-			WSP_EBUSY);
-	CU_ASSERT_EQUAL(wsp_files_rmdir(ws, "/data", WSP_FS_RECURSIVE, &err),
-			WSP_EBUSY);
-	CU_ASSERT_EQUAL(wsp_files_remove(ws, "/", WSP_FS_RECURSIVE, &err),
-			WSP_EBUSY);
-	CU_ASSERT_EQUAL(wsp_files_move(ws, "/data", "/moved", 0, &err),
-			WSP_EBUSY);
+		wsp_files_mkdir(bare, NULL, "/docs", WSP_FS_RECURSIVE, &err),
+		0);
 	CU_ASSERT_EQUAL(
-		wsp_files_write_buf(NULL, ws, "/data", NULL, "x", 1, &err),
-		WSP_EISDIR);
+		wsp_files_rmdir(bare, NULL, "/docs", WSP_FS_RECURSIVE, &err),
+		WSP_EBUSY);
+	CU_ASSERT_EQUAL(
+		wsp_files_rmdir(ws, NULL, "/data", WSP_FS_RECURSIVE, &err),
+		WSP_EBUSY);
+	CU_ASSERT_EQUAL(wsp_files_remove(ws, NULL, "/", WSP_FS_RECURSIVE, &err),
+			WSP_EBUSY);
+	CU_ASSERT_EQUAL(wsp_files_move(ws, NULL, "/data", "/moved", 0, &err),
+			WSP_EBUSY);
+	CU_ASSERT_EQUAL(wsp_files_write_buf(NULL, ws, NULL, "/data", NULL, "x",
+					    1, &err),
+			WSP_EISDIR);
 	{
 		char *s2 = NULL;
 
-		CU_ASSERT_EQUAL(
-			wsp_files_read_all(&s2, NULL, ws, "/deep", 10, &err),
-			WSP_EISDIR);
+		CU_ASSERT_EQUAL(wsp_files_read_all(&s2, NULL, ws, NULL, "/deep",
+						   10, &err),
+				WSP_EISDIR);
 	}
 	CU_ASSERT_EQUAL(access(at("data/x.txt"), F_OK), 0);
 }
@@ -373,34 +385,38 @@ static void test_read_only_mount(void)
 	wsp_fs_stat st = {.struct_size = sizeof(st)};
 	char *s = NULL;
 
-	CU_ASSERT_EQUAL(wsp_files_write_buf(NULL, ws, "/ro/new.txt", NULL, "x",
-					    1, &err),
+	CU_ASSERT_EQUAL(wsp_files_write_buf(NULL, ws, NULL, "/ro/new.txt", NULL,
+					    "x", 1, &err),
 			WSP_EROFS);
 	CU_ASSERT(strstr(err.message, "'/ro'") != NULL);
-	CU_ASSERT_EQUAL(wsp_files_write_buf(NULL, ws, "/ro/keep.txt", NULL, "x",
-					    1, &err),
+	CU_ASSERT_EQUAL(wsp_files_write_buf(NULL, ws, NULL, "/ro/keep.txt",
+					    NULL, "x", 1, &err),
 			WSP_EROFS);
-	CU_ASSERT_EQUAL(wsp_files_mkdir(ws, "/ro/d", 0, &err), WSP_EROFS);
-	CU_ASSERT_EQUAL(wsp_files_remove(ws, "/ro/keep.txt", 0, &err),
+	CU_ASSERT_EQUAL(wsp_files_mkdir(ws, NULL, "/ro/d", 0, &err), WSP_EROFS);
+	CU_ASSERT_EQUAL(wsp_files_remove(ws, NULL, "/ro/keep.txt", 0, &err),
 			WSP_EROFS);
-	CU_ASSERT_EQUAL(wsp_files_rmdir(ws, "/ro/d", WSP_FS_FORCE, &err),
+	CU_ASSERT_EQUAL(wsp_files_rmdir(ws, NULL, "/ro/d", WSP_FS_FORCE, &err),
 			WSP_EROFS);
-	CU_ASSERT_EQUAL(wsp_files_copy(ws, "/data/x.txt", "/ro/x.txt", 0, &err),
-			WSP_EROFS);
-	CU_ASSERT_EQUAL(wsp_files_move(ws, "/ro/keep.txt", "/data/k", 0, &err),
-			WSP_EROFS);
+	CU_ASSERT_EQUAL(
+		wsp_files_copy(ws, NULL, "/data/x.txt", "/ro/x.txt", 0, &err),
+		WSP_EROFS);
+	CU_ASSERT_EQUAL(
+		wsp_files_move(ws, NULL, "/ro/keep.txt", "/data/k", 0, &err),
+		WSP_EROFS);
 	CU_ASSERT_EQUAL(access(at("data/k"), F_OK), -1);
 	ASSERT_FILE("ro/keep.txt", "keep");
 	CU_ASSERT_EQUAL(access(at("ro/new.txt"), F_OK), -1);
 	/* reading and copying out work */
-	CU_ASSERT_EQUAL(
-		wsp_files_read_all(&s, NULL, ws, "/ro/keep.txt", 100, &err), 0);
+	CU_ASSERT_EQUAL(wsp_files_read_all(&s, NULL, ws, NULL, "/ro/keep.txt",
+					   100, &err),
+			0);
 	free(s);
-	CU_ASSERT_EQUAL(
-		wsp_files_copy(ws, "/ro/keep.txt", "/data/keep.txt", 0, &err),
-		0);
+	CU_ASSERT_EQUAL(wsp_files_copy(ws, NULL, "/ro/keep.txt",
+				       "/data/keep.txt", 0, &err),
+			0);
 	ASSERT_FILE("data/keep.txt", "keep");
-	CU_ASSERT_EQUAL(wsp_files_stat(&st, ws, "/ro/keep.txt", 0, &err), 0);
+	CU_ASSERT_EQUAL(wsp_files_stat(&st, ws, NULL, "/ro/keep.txt", 0, &err),
+			0);
 	CU_ASSERT_STRING_EQUAL(st.mime_type, "text/plain");
 }
 
@@ -411,18 +427,20 @@ static void test_stat_and_mounts(void)
 	char hp[4096], real[4096];
 	int ro, i;
 
-	CU_ASSERT_EQUAL(
-		wsp_files_write_buf(NULL, ws, "/data/r.md", NULL, "#", 1, &err),
-		0);
-	CU_ASSERT_EQUAL(wsp_files_stat(&st, ws, "/data/r.md", 0, &err), 0);
+	CU_ASSERT_EQUAL(wsp_files_write_buf(NULL, ws, NULL, "/data/r.md", NULL,
+					    "#", 1, &err),
+			0);
+	CU_ASSERT_EQUAL(wsp_files_stat(&st, ws, NULL, "/data/r.md", 0, &err),
+			0);
 	CU_ASSERT_EQUAL(st.type, WSP_FS_TYPE_FILE);
 	CU_ASSERT_EQUAL(st.size, 1);
 	CU_ASSERT_STRING_EQUAL(st.mime_type, "text/markdown");
 	CU_ASSERT(st.version[0] != '\0');
-	CU_ASSERT_EQUAL(wsp_files_stat(&st, ws, "/data", 0, &err), 0);
+	CU_ASSERT_EQUAL(wsp_files_stat(&st, ws, NULL, "/data", 0, &err), 0);
 	CU_ASSERT_EQUAL(st.type, WSP_FS_TYPE_DIR);
-	CU_ASSERT_EQUAL(
-		wsp_files_host_path(hp, sizeof(hp), ws, "/data/r.md", &err), 0);
+	CU_ASSERT_EQUAL(wsp_files_host_path(hp, sizeof(hp), ws, NULL,
+					    "/data/r.md", &err),
+			0);
 	CU_ASSERT_PTR_NOT_NULL(realpath(at("data/r.md"), real));
 	CU_ASSERT_STRING_EQUAL(hp, real);
 	for (i = 0; wsp_files_mount(&path, &ro, ws, (size_t)i) == 0; i++) {
@@ -443,68 +461,74 @@ static void test_copy_move_across(void)
 
 	for (i = 0; i < big; i++)
 		data[i] = (char)(i * 7 + i / 4096);
-	CU_ASSERT_EQUAL(wsp_files_write_buf(NULL, ws, "/data/big.bin", NULL,
-					    data, big, &err),
+	CU_ASSERT_EQUAL(wsp_files_write_buf(NULL, ws, NULL, "/data/big.bin",
+					    NULL, data, big, &err),
 			0);
 	/* between mounts: streamed */
-	CU_ASSERT_EQUAL(
-		wsp_files_copy(ws, "/data/big.bin", "/copies/big.bin", 0, &err),
-		0);
+	CU_ASSERT_EQUAL(wsp_files_copy(ws, NULL, "/data/big.bin",
+				       "/copies/big.bin", 0, &err),
+			0);
 	CU_ASSERT_EQUAL(stat(at("root/copies/big.bin"), &hs), 0);
 	CU_ASSERT_EQUAL((size_t)hs.st_size, big);
-	CU_ASSERT_EQUAL(
-		wsp_files_read_all(&back, &n, ws, "/copies/big.bin", big, &err),
-		0);
+	CU_ASSERT_EQUAL(wsp_files_read_all(&back, &n, ws, NULL,
+					   "/copies/big.bin", big, &err),
+			0);
 	CU_ASSERT_EQUAL(n, big);
 	CU_ASSERT(back && !memcmp(back, data, big));
 	free(back);
-	CU_ASSERT_EQUAL(
-		wsp_files_copy(ws, "/data/big.bin", "/copies/big.bin", 0, &err),
-		WSP_EEXIST);
-	CU_ASSERT_EQUAL(wsp_files_copy(ws, "/data/x.txt", "/copies/big.bin",
-				       WSP_FS_OVERWRITE, &err),
+	CU_ASSERT_EQUAL(wsp_files_copy(ws, NULL, "/data/big.bin",
+				       "/copies/big.bin", 0, &err),
+			WSP_EEXIST);
+	CU_ASSERT_EQUAL(wsp_files_copy(ws, NULL, "/data/x.txt",
+				       "/copies/big.bin", WSP_FS_OVERWRITE,
+				       &err),
 			0);
 	ASSERT_FILE("root/copies/big.bin", "in data");
 	CU_ASSERT_EQUAL(
-		wsp_files_copy(ws, "/data/none", "/copies/none", 0, &err),
+		wsp_files_copy(ws, NULL, "/data/none", "/copies/none", 0, &err),
 		WSP_ENOTFOUND);
 	/* a directory between mounts */
-	CU_ASSERT_EQUAL(
-		wsp_files_mkdir(ws, "/data/tree/a/b", WSP_FS_RECURSIVE, &err),
-		0);
-	CU_ASSERT_EQUAL(wsp_files_write_buf(NULL, ws, "/data/tree/a/b/leaf",
-					    NULL, "leaf", 4, &err),
+	CU_ASSERT_EQUAL(wsp_files_mkdir(ws, NULL, "/data/tree/a/b",
+					WSP_FS_RECURSIVE, &err),
 			0);
-	CU_ASSERT_EQUAL(wsp_files_write_buf(NULL, ws, "/data/tree/top", NULL,
-					    "top", 3, &err),
+	CU_ASSERT_EQUAL(wsp_files_write_buf(NULL, ws, NULL,
+					    "/data/tree/a/b/leaf", NULL, "leaf",
+					    4, &err),
 			0);
-	CU_ASSERT_EQUAL(
-		wsp_files_copy(ws, "/data/tree", "/deep/er/tree", 0, &err),
-		WSP_EISDIR);
-	CU_ASSERT_EQUAL(wsp_files_copy(ws, "/data/tree", "/deep/er/tree",
+	CU_ASSERT_EQUAL(wsp_files_write_buf(NULL, ws, NULL, "/data/tree/top",
+					    NULL, "top", 3, &err),
+			0);
+	CU_ASSERT_EQUAL(wsp_files_copy(ws, NULL, "/data/tree", "/deep/er/tree",
+				       0, &err),
+			WSP_EISDIR);
+	CU_ASSERT_EQUAL(wsp_files_copy(ws, NULL, "/data/tree", "/deep/er/tree",
 				       WSP_FS_RECURSIVE, &err),
 			0);
 	ASSERT_FILE("deeper/tree/a/b/leaf", "leaf");
 	ASSERT_FILE("deeper/tree/top", "top");
-	CU_ASSERT_EQUAL(wsp_files_copy(ws, "/data/tree", "/deep/er/tree",
+	CU_ASSERT_EQUAL(wsp_files_copy(ws, NULL, "/data/tree", "/deep/er/tree",
 				       WSP_FS_RECURSIVE, &err),
 			WSP_EEXIST);
 	/* moves between mounts: copy, then remove */
-	CU_ASSERT_EQUAL(
-		wsp_files_move(ws, "/data/big.bin", "/moved.bin", 0, &err), 0);
+	CU_ASSERT_EQUAL(wsp_files_move(ws, NULL, "/data/big.bin", "/moved.bin",
+				       0, &err),
+			0);
 	CU_ASSERT_EQUAL(access(at("data/big.bin"), F_OK), -1);
 	CU_ASSERT_EQUAL(stat(at("root/moved.bin"), &hs), 0);
 	CU_ASSERT_EQUAL((size_t)hs.st_size, big);
-	CU_ASSERT_EQUAL(
-		wsp_files_move(ws, "/deep/er/tree", "/data/tree2", 0, &err), 0);
+	CU_ASSERT_EQUAL(wsp_files_move(ws, NULL, "/deep/er/tree", "/data/tree2",
+				       0, &err),
+			0);
 	ASSERT_FILE("data/tree2/a/b/leaf", "leaf");
 	CU_ASSERT_EQUAL(access(at("deeper/tree"), F_OK), -1);
 	/* within a mount: the provider renames */
 	CU_ASSERT_EQUAL(
-		wsp_files_move(ws, "/data/tree2", "/data/tree3", 0, &err), 0);
+		wsp_files_move(ws, NULL, "/data/tree2", "/data/tree3", 0, &err),
+		0);
 	ASSERT_FILE("data/tree3/top", "top");
-	CU_ASSERT_EQUAL(wsp_files_copy(ws, "/data/tree3", "/data/tree3/in",
-				       WSP_FS_RECURSIVE, &err),
+	CU_ASSERT_EQUAL(wsp_files_copy(ws, NULL, "/data/tree3",
+				       "/data/tree3/in", WSP_FS_RECURSIVE,
+				       &err),
 			WSP_EINVAL);
 	free(data);
 }
@@ -516,29 +540,32 @@ static void test_copy_move_across(void)
  */
 static void test_move_across_all_or_nothing(void)
 {
-	CU_ASSERT_EQUAL(wsp_files_mkdir(ws, "/data/half/sub", WSP_FS_RECURSIVE,
-					&err),
+	CU_ASSERT_EQUAL(wsp_files_mkdir(ws, NULL, "/data/half/sub",
+					WSP_FS_RECURSIVE, &err),
 			0);
 	put("data/half/a.txt", "a");
 	put("data/half/sub/b.txt", "b");
 	put("data/half/zz.txt", "z");
 	put("outside.txt", "keep");
 	CU_ASSERT_EQUAL(symlink(at("outside.txt"), at("data/half/m-link")), 0);
-	CU_ASSERT(wsp_files_move(ws, "/data/half", "/deep/er/half", 0, &err) <
-		  0);
+	CU_ASSERT(wsp_files_move(ws, NULL, "/data/half", "/deep/er/half", 0,
+				 &err) < 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "nothing was changed"));
 	CU_ASSERT_EQUAL(access(at("deeper/half"), F_OK), -1);
 	ASSERT_FILE("data/half/a.txt", "a");
 	ASSERT_FILE("data/half/sub/b.txt", "b");
 	ASSERT_FILE("data/half/zz.txt", "z");
-	CU_ASSERT_EQUAL(wsp_files_copy(ws, "/data/half", "/deep/er/half",
-				       WSP_FS_RECURSIVE, &err) < 0, 1);
+	CU_ASSERT_EQUAL(wsp_files_copy(ws, NULL, "/data/half", "/deep/er/half",
+				       WSP_FS_RECURSIVE, &err) < 0,
+			1);
 	CU_ASSERT_EQUAL(access(at("deeper/half"), F_OK), -1);
 	/* Delete the link itself (its target stays): then the move works. */
-	CU_ASSERT_EQUAL(wsp_files_remove(ws, "/data/half/m-link", 0, &err), 0);
-	ASSERT_FILE("outside.txt", "keep");
 	CU_ASSERT_EQUAL(
-		wsp_files_move(ws, "/data/half", "/deep/er/half", 0, &err), 0);
+		wsp_files_remove(ws, NULL, "/data/half/m-link", 0, &err), 0);
+	ASSERT_FILE("outside.txt", "keep");
+	CU_ASSERT_EQUAL(wsp_files_move(ws, NULL, "/data/half", "/deep/er/half",
+				       0, &err),
+			0);
 	ASSERT_FILE("deeper/half/sub/b.txt", "b");
 	CU_ASSERT_EQUAL(access(at("data/half"), F_OK), -1);
 }
@@ -558,36 +585,37 @@ static void test_escapes_through_core(void)
 	CU_ASSERT_EQUAL(symlink("../outside", at("data/rel-out")), 0);
 	CU_ASSERT_EQUAL(
 		symlink("../../outside/secret.txt", at("deeper/file-out")), 0);
-	CU_ASSERT_EQUAL(wsp_files_read_all(&out, NULL, ws,
+	CU_ASSERT_EQUAL(wsp_files_read_all(&out, NULL, ws, NULL,
 					   "/data/abs-out/secret.txt", 100,
 					   &err),
 			WSP_EPERM);
 	CU_ASSERT(strstr(err.message, "'/data/abs-out/secret.txt'") != NULL);
-	CU_ASSERT_EQUAL(wsp_files_read_all(&out, NULL, ws,
+	CU_ASSERT_EQUAL(wsp_files_read_all(&out, NULL, ws, NULL,
 					   "data/rel-out/secret.txt", 100,
 					   &err),
 			WSP_EPERM);
-	CU_ASSERT_EQUAL(wsp_files_read_all(&out, NULL, ws, "/deep/er/file-out",
-					   100, &err),
+	CU_ASSERT_EQUAL(wsp_files_read_all(&out, NULL, ws, NULL,
+					   "/deep/er/file-out", 100, &err),
 			WSP_EPERM);
 	CU_ASSERT_PTR_NULL(out);
-	CU_ASSERT_EQUAL(wsp_files_write_buf(NULL, ws, "/data/rel-out/new", NULL,
-					    "x", 1, &err),
+	CU_ASSERT_EQUAL(wsp_files_write_buf(NULL, ws, NULL, "/data/rel-out/new",
+					    NULL, "x", 1, &err),
 			WSP_EPERM);
 	CU_ASSERT_EQUAL(access(at("outside/new"), F_OK), -1);
-	CU_ASSERT_EQUAL(
-		wsp_files_list(ws, "/data/abs-out", &lo, collect, &s, &err),
-		WSP_EPERM);
-	CU_ASSERT_EQUAL(s.n, 0);
-	CU_ASSERT_EQUAL(wsp_files_stat(&st, ws, "/data/../../outside", 0, &err),
+	CU_ASSERT_EQUAL(wsp_files_list(ws, NULL, "/data/abs-out", &lo, collect,
+				       &s, &err),
 			WSP_EPERM);
+	CU_ASSERT_EQUAL(s.n, 0);
+	CU_ASSERT_EQUAL(
+		wsp_files_stat(&st, ws, NULL, "/data/../../outside", 0, &err),
+		WSP_EPERM);
 	/* a cross-mount copy cannot carry it out either */
-	CU_ASSERT_EQUAL(wsp_files_copy(ws, "/data/rel-out/secret.txt",
+	CU_ASSERT_EQUAL(wsp_files_copy(ws, NULL, "/data/rel-out/secret.txt",
 				       "/stolen.txt", 0, &err),
 			WSP_EPERM);
 	CU_ASSERT_EQUAL(access(at("root/stolen.txt"), F_OK), -1);
 	CU_ASSERT_EQUAL(
-		wsp_files_remove(ws, "/data/rel-out/secret.txt", 0, &err),
+		wsp_files_remove(ws, NULL, "/data/rel-out/secret.txt", 0, &err),
 		WSP_EPERM);
 	CU_ASSERT_EQUAL(access(at("outside/secret.txt"), F_OK), 0);
 }

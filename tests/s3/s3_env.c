@@ -294,6 +294,46 @@ static int cancel_fd(const wsp_host *h, const wsp_cancel *c)
 	return -1;
 }
 
+/* The call context as the core answers it: token first, then deadline. */
+static int64_t fake_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int fake_call_expired(const wsp_host *host, const wsp_call *call)
+{
+	if (!call)
+		return 0;
+	if (cancel_requested(host, call->cancel))
+		return WSP_ECANCELED;
+	if (call->deadline_ms && fake_now_ms() >= call->deadline_ms)
+		return WSP_ETIMEDOUT;
+	return 0;
+}
+
+static int64_t fake_call_remaining_ms(const wsp_host *host,
+				      const wsp_call *call)
+{
+	int64_t left;
+
+	if (!call ||
+	    (!call->deadline_ms && !cancel_requested(host, call->cancel)))
+		return -1;
+	if (cancel_requested(host, call->cancel))
+		return 0;
+	left = call->deadline_ms - fake_now_ms();
+	return left > 0 ? left : 0;
+}
+
+static int fake_call_fd(const wsp_host *host, const wsp_call *call)
+{
+	(void)host, (void)call;
+	return -1;
+}
+
 static const wsp_host host = {
 	.struct_size = sizeof(wsp_host),
 	.abi_major = WSP_PLUGIN_ABI_MAJOR,
@@ -305,6 +345,9 @@ static const wsp_host host = {
 	.opt_size = opt_size,
 	.cancel_requested = cancel_requested,
 	.cancel_fd = cancel_fd,
+	.call_expired = fake_call_expired,
+	.call_remaining_ms = fake_call_remaining_ms,
+	.call_fd = fake_call_fd,
 	.http_request = wsp__http_request,
 	.http_response_release = wsp__http_response_release,
 	.sign_aws_v4 = wsp__sigv4_host_sign,
@@ -430,8 +473,11 @@ int s3fs_put(struct s3fs *f, const char *path, const void *data, size_t len,
 
 	if (!opts)
 		opts = &o;
-	return f->fs->write(out, f->self, path, opts, mem_source, &m, err);
+	return f->fs->write(out, f->self, &s3_call, path, opts, mem_source, &m,
+			    err);
 }
+
+const wsp_call s3_call = {sizeof(wsp_call), 0, NULL, 0};
 
 int s3fs_get(struct s3fs *f, const char *path, uint64_t off, uint64_t len,
 	     char **out, size_t *out_len, wsp_error *err)
@@ -442,7 +488,7 @@ int s3fs_get(struct s3fs *f, const char *path, uint64_t off, uint64_t len,
 
 	o.offset = off;
 	o.length = len;
-	rc = f->fs->read(f->self, path, &o, mem_sink, &m, err);
+	rc = f->fs->read(f->self, &s3_call, path, &o, mem_sink, &m, err);
 	if (rc) {
 		free(m.out);
 		return rc;

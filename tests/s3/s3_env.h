@@ -47,6 +47,16 @@ struct s3fs {
 };
 
 const wsp_host *s3_test_host(void);
+
+/*
+ * What the core hands a provider (the boundary rule, <wsp/fs.h>): a
+ * full-size call that never expires, and full-size options with the
+ * defaults filled in (a read's length UINT64_MAX for "to the end").
+ */
+extern const wsp_call s3_call;
+#define S3_READ_ALL                                                            \
+	(&(const wsp_fs_read_opts){sizeof(wsp_fs_read_opts), 0, 0, UINT64_MAX})
+#define S3_LIST_DEFAULT (&(const wsp_fs_list_opts)WSP_FS_LIST_OPTS_INIT)
 /* Everything logged so far (malloc'ed copy); and forget it. */
 char *s3_test_log(void);
 void s3_test_log_clear(void);

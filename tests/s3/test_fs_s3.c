@@ -51,16 +51,19 @@ static void test_put_get_stat(void)
 	CU_ASSERT_STRING_EQUAL(got, text);
 	free(got);
 	CU_ASSERT_EQUAL_FATAL(
-		fs.fs->stat(&st, fs.self, "notes/hello.md", 0, &err), 0);
+		fs.fs->stat(&st, fs.self, &s3_call, "notes/hello.md", 0, &err),
+		0);
 	CU_ASSERT_EQUAL(st.type, WSP_FS_TYPE_FILE);
 	CU_ASSERT_EQUAL(st.size, strlen(text));
 	CU_ASSERT_STRING_EQUAL(st.version, out.version);
 	CU_ASSERT_STRING_EQUAL(st.mime_type, "text/markdown");
 	CU_ASSERT(st.mtime_ns > 0);
-	CU_ASSERT_EQUAL(fs.fs->stat(&st, fs.self, "notes", 0, &err), 0);
+	CU_ASSERT_EQUAL(fs.fs->stat(&st, fs.self, &s3_call, "notes", 0, &err),
+			0);
 	CU_ASSERT_EQUAL(st.type, WSP_FS_TYPE_DIR);
-	CU_ASSERT_EQUAL(fs.fs->stat(&st, fs.self, "notes/nope", 0, &err),
-			WSP_ENOTFOUND);
+	CU_ASSERT_EQUAL(
+		fs.fs->stat(&st, fs.self, &s3_call, "notes/nope", 0, &err),
+		WSP_ENOTFOUND);
 	/* an empty file */
 	CU_ASSERT_EQUAL(s3fs_put(&fs, "empty.txt", "", 0, NULL, NULL, &err), 0);
 	CU_ASSERT_EQUAL(
@@ -132,13 +135,17 @@ static void test_list_and_mkdir(void)
 	struct seen s = {0};
 	const char *exts[] = {".md", NULL};
 
-	CU_ASSERT_EQUAL_FATAL(fs.fs->mkdir(fs.self, "proj", 0, &err), 0);
-	CU_ASSERT_EQUAL(fs.fs->mkdir(fs.self, "proj", 0, &err), WSP_EEXIST);
-	CU_ASSERT_EQUAL(fs.fs->mkdir(fs.self, "proj", WSP_FS_RECURSIVE, &err),
-			0);
-	CU_ASSERT_EQUAL(fs.fs->mkdir(fs.self, "nowhere/sub", 0, &err),
+	CU_ASSERT_EQUAL_FATAL(fs.fs->mkdir(fs.self, &s3_call, "proj", 0, &err),
+			      0);
+	CU_ASSERT_EQUAL(fs.fs->mkdir(fs.self, &s3_call, "proj", 0, &err),
+			WSP_EEXIST);
+	CU_ASSERT_EQUAL(
+		fs.fs->mkdir(fs.self, &s3_call, "proj", WSP_FS_RECURSIVE, &err),
+		0);
+	CU_ASSERT_EQUAL(fs.fs->mkdir(fs.self, &s3_call, "nowhere/sub", 0, &err),
 			WSP_ENOTFOUND);
-	CU_ASSERT_EQUAL(fs.fs->mkdir(fs.self, "proj/empty", 0, &err), 0);
+	CU_ASSERT_EQUAL(fs.fs->mkdir(fs.self, &s3_call, "proj/empty", 0, &err),
+			0);
 	CU_ASSERT_EQUAL(s3fs_put(&fs, "proj/a.md", "a", 1, NULL, NULL, &err),
 			0);
 	CU_ASSERT_EQUAL(s3fs_put(&fs, "proj/src/b.c", "b", 1, NULL, NULL, &err),
@@ -148,7 +155,8 @@ static void test_list_and_mkdir(void)
 		0);
 
 	CU_ASSERT_EQUAL_FATAL(
-		fs.fs->list(fs.self, "proj", &lo, collect, &s, &err), 0);
+		fs.fs->list(fs.self, &s3_call, "proj", &lo, collect, &s, &err),
+		0);
 	CU_ASSERT_EQUAL(s.n, 3);
 	CU_ASSERT(has(&s, "f a.md 1"));
 	CU_ASSERT(has(&s, "d src 1"));
@@ -157,7 +165,8 @@ static void test_list_and_mkdir(void)
 	memset(&s, 0, sizeof(s));
 	lo.flags = WSP_FS_RECURSIVE;
 	CU_ASSERT_EQUAL_FATAL(
-		fs.fs->list(fs.self, "proj", &lo, collect, &s, &err), 0);
+		fs.fs->list(fs.self, &s3_call, "proj", &lo, collect, &s, &err),
+		0);
 	CU_ASSERT_EQUAL(s.n, 6);
 	CU_ASSERT(has(&s, "f a.md 1"));
 	CU_ASSERT(has(&s, "d empty 1"));
@@ -170,17 +179,18 @@ static void test_list_and_mkdir(void)
 	lo.max_depth = 2;
 	lo.extensions = exts;
 	CU_ASSERT_EQUAL_FATAL(
-		fs.fs->list(fs.self, "proj", &lo, collect, &s, &err), 0);
+		fs.fs->list(fs.self, &s3_call, "proj", &lo, collect, &s, &err),
+		0);
 	CU_ASSERT_EQUAL(s.n, 4); /* a.md, empty, src, src/deep */
 	CU_ASSERT(!has(&s, "f src/b.c 2"));
 	CU_ASSERT(!has(&s, "f src/deep/c.md 3"));
 
-	CU_ASSERT_EQUAL(
-		fs.fs->list(fs.self, "proj/a.md", NULL, collect, &s, &err),
-		WSP_ENOTDIR);
-	CU_ASSERT_EQUAL(
-		fs.fs->list(fs.self, "missing", NULL, collect, &s, &err),
-		WSP_ENOTFOUND);
+	CU_ASSERT_EQUAL(fs.fs->list(fs.self, &s3_call, "proj/a.md",
+				    S3_LIST_DEFAULT, collect, &s, &err),
+			WSP_ENOTDIR);
+	CU_ASSERT_EQUAL(fs.fs->list(fs.self, &s3_call, "missing",
+				    S3_LIST_DEFAULT, collect, &s, &err),
+			WSP_ENOTFOUND);
 }
 
 /* mkdir -p leaves a marker at every level it made, as a disk would */
@@ -190,40 +200,57 @@ static void test_recursive_mkdir(void)
 	wsp_fs_stat st;
 	int ex;
 
-	CU_ASSERT_EQUAL_FATAL(
-		fs.fs->mkdir(fs.self, "tree/a/b/c", WSP_FS_RECURSIVE, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(fs.fs->mkdir(fs.self, &s3_call, "tree/a/b/c",
+					   WSP_FS_RECURSIVE, &err),
+			      0);
 	/* removing the leaf keeps every parent */
-	CU_ASSERT_EQUAL(fs.fs->rmdir(fs.self, "tree/a/b/c", 0, &err), 0);
-	CU_ASSERT_EQUAL(fs.fs->exists(&ex, fs.self, "tree/a/b/c", &err), 0);
+	CU_ASSERT_EQUAL(fs.fs->rmdir(fs.self, &s3_call, "tree/a/b/c", 0, &err),
+			0);
+	CU_ASSERT_EQUAL(
+		fs.fs->exists(&ex, fs.self, &s3_call, "tree/a/b/c", 0, &err),
+		0);
 	CU_ASSERT_EQUAL(ex, 0);
-	CU_ASSERT_EQUAL(fs.fs->stat(&st, fs.self, "tree/a/b", 0, &err), 0);
+	CU_ASSERT_EQUAL(
+		fs.fs->stat(&st, fs.self, &s3_call, "tree/a/b", 0, &err), 0);
 	CU_ASSERT_EQUAL(st.type, WSP_FS_TYPE_DIR);
-	CU_ASSERT_EQUAL(fs.fs->rmdir(fs.self, "tree/a/b", 0, &err), 0);
-	CU_ASSERT_EQUAL(fs.fs->stat(&st, fs.self, "tree/a", 0, &err), 0);
+	CU_ASSERT_EQUAL(fs.fs->rmdir(fs.self, &s3_call, "tree/a/b", 0, &err),
+			0);
+	CU_ASSERT_EQUAL(fs.fs->stat(&st, fs.self, &s3_call, "tree/a", 0, &err),
+			0);
 	CU_ASSERT_EQUAL(st.type, WSP_FS_TYPE_DIR);
 	/* an existing level is kept as it is; only missing ones are made */
-	CU_ASSERT_EQUAL(
-		fs.fs->mkdir(fs.self, "tree/a/x/y", WSP_FS_RECURSIVE, &err), 0);
-	CU_ASSERT_EQUAL(fs.fs->rmdir(fs.self, "tree/a/x/y", 0, &err), 0);
-	CU_ASSERT_EQUAL(fs.fs->rmdir(fs.self, "tree/a/x", 0, &err), 0);
-	CU_ASSERT_EQUAL(fs.fs->rmdir(fs.self, "tree/a", 0, &err), 0);
-	CU_ASSERT_EQUAL(fs.fs->stat(&st, fs.self, "tree", 0, &err), 0);
+	CU_ASSERT_EQUAL(fs.fs->mkdir(fs.self, &s3_call, "tree/a/x/y",
+				     WSP_FS_RECURSIVE, &err),
+			0);
+	CU_ASSERT_EQUAL(fs.fs->rmdir(fs.self, &s3_call, "tree/a/x/y", 0, &err),
+			0);
+	CU_ASSERT_EQUAL(fs.fs->rmdir(fs.self, &s3_call, "tree/a/x", 0, &err),
+			0);
+	CU_ASSERT_EQUAL(fs.fs->rmdir(fs.self, &s3_call, "tree/a", 0, &err), 0);
+	CU_ASSERT_EQUAL(fs.fs->stat(&st, fs.self, &s3_call, "tree", 0, &err),
+			0);
 	CU_ASSERT_EQUAL(st.type, WSP_FS_TYPE_DIR);
 	/* a file on the way stops it, and nothing is made below it */
 	CU_ASSERT_EQUAL_FATAL(
 		s3fs_put(&fs, "tree/file.txt", "f", 1, NULL, NULL, &err), 0);
-	CU_ASSERT_EQUAL(fs.fs->mkdir(fs.self, "tree/file.txt/sub/deeper",
+	CU_ASSERT_EQUAL(fs.fs->mkdir(fs.self, &s3_call,
+				     "tree/file.txt/sub/deeper",
 				     WSP_FS_RECURSIVE, &err),
 			WSP_ENOTDIR);
 	CU_ASSERT_PTR_NOT_NULL(
 		strstr(err.message, "'tree/file.txt' is a file"));
-	CU_ASSERT_EQUAL(fs.fs->mkdir(fs.self, "tree/file.txt/sub", 0, &err),
-			WSP_ENOTDIR);
-	CU_ASSERT_EQUAL(fs.fs->mkdir(fs.self, "tree/file.txt", 0, &err),
-			WSP_EEXIST);
-	CU_ASSERT_EQUAL(fs.fs->stat(&st, fs.self, "tree/file.txt", 0, &err), 0);
+	CU_ASSERT_EQUAL(
+		fs.fs->mkdir(fs.self, &s3_call, "tree/file.txt/sub", 0, &err),
+		WSP_ENOTDIR);
+	CU_ASSERT_EQUAL(
+		fs.fs->mkdir(fs.self, &s3_call, "tree/file.txt", 0, &err),
+		WSP_EEXIST);
+	CU_ASSERT_EQUAL(
+		fs.fs->stat(&st, fs.self, &s3_call, "tree/file.txt", 0, &err),
+		0);
 	CU_ASSERT_EQUAL(st.type, WSP_FS_TYPE_FILE);
-	CU_ASSERT_EQUAL(fs.fs->remove(fs.self, "tree", WSP_FS_RECURSIVE, &err),
+	CU_ASSERT_EQUAL(fs.fs->remove(fs.self, &s3_call, "tree",
+				      WSP_FS_RECURSIVE, &err),
 			0);
 }
 
@@ -246,16 +273,20 @@ static void test_pagination(void)
 		CU_ASSERT_EQUAL(s3fs_put(&pg, name, "x", 1, NULL, NULL, &err),
 				0);
 	}
-	CU_ASSERT_EQUAL(pg.fs->list(pg.self, "many", NULL, collect, &s, &err),
+	CU_ASSERT_EQUAL(pg.fs->list(pg.self, &s3_call, "many", S3_LIST_DEFAULT,
+				    collect, &s, &err),
 			0);
 	CU_ASSERT_EQUAL(s.n, 30);
 	/* the remove of a non-empty directory batches DeleteObjects */
-	CU_ASSERT_EQUAL(pg.fs->rmdir(pg.self, "many", 0, &err), WSP_ENOTEMPTY);
-	CU_ASSERT_EQUAL(pg.fs->rmdir(pg.self, "many", WSP_FS_RECURSIVE, &err),
-			0);
+	CU_ASSERT_EQUAL(pg.fs->rmdir(pg.self, &s3_call, "many", 0, &err),
+			WSP_ENOTEMPTY);
+	CU_ASSERT_EQUAL(
+		pg.fs->rmdir(pg.self, &s3_call, "many", WSP_FS_RECURSIVE, &err),
+		0);
 	int ex = 1;
 
-	CU_ASSERT_EQUAL(pg.fs->exists(&ex, pg.self, "many", &err), 0);
+	CU_ASSERT_EQUAL(pg.fs->exists(&ex, pg.self, &s3_call, "many", 0, &err),
+			0);
 	CU_ASSERT_EQUAL(ex, 0);
 	s3fs_close(&pg);
 }
@@ -270,51 +301,65 @@ static void test_remove_copy_move(void)
 
 	CU_ASSERT_EQUAL_FATAL(
 		s3fs_put(&fs, "cm/one.txt", "one", 3, NULL, NULL, &err), 0);
-	CU_ASSERT_EQUAL(
-		fs.fs->copy(fs.self, "cm/one.txt", "cm/two.txt", 0, &err), 0);
-	CU_ASSERT_EQUAL(
-		fs.fs->copy(fs.self, "cm/one.txt", "cm/two.txt", 0, &err),
-		WSP_EEXIST);
-	CU_ASSERT_EQUAL(fs.fs->copy(fs.self, "cm/one.txt", "cm/two.txt",
-				    WSP_FS_OVERWRITE, &err),
+	CU_ASSERT_EQUAL(fs.fs->copy(fs.self, &s3_call, "cm/one.txt",
+				    "cm/two.txt", 0, &err),
+			0);
+	CU_ASSERT_EQUAL(fs.fs->copy(fs.self, &s3_call, "cm/one.txt",
+				    "cm/two.txt", 0, &err),
+			WSP_EEXIST);
+	CU_ASSERT_EQUAL(fs.fs->copy(fs.self, &s3_call, "cm/one.txt",
+				    "cm/two.txt", WSP_FS_OVERWRITE, &err),
 			0);
 	CU_ASSERT_EQUAL(
 		s3fs_get(&fs, "cm/two.txt", 0, UINT64_MAX, &got, &len, &err),
 		0);
 	CU_ASSERT_STRING_EQUAL(got, "one");
 	free(got);
+	CU_ASSERT_EQUAL(fs.fs->move(fs.self, &s3_call, "cm/two.txt",
+				    "cm/sub/three.txt", 0, &err),
+			0);
 	CU_ASSERT_EQUAL(
-		fs.fs->move(fs.self, "cm/two.txt", "cm/sub/three.txt", 0, &err),
+		fs.fs->exists(&ex, fs.self, &s3_call, "cm/two.txt", 0, &err),
 		0);
-	CU_ASSERT_EQUAL(fs.fs->exists(&ex, fs.self, "cm/two.txt", &err), 0);
 	CU_ASSERT_EQUAL(ex, 0);
-	CU_ASSERT_EQUAL(fs.fs->stat(&st, fs.self, "cm/sub/three.txt", 0, &err),
+	CU_ASSERT_EQUAL(fs.fs->stat(&st, fs.self, &s3_call, "cm/sub/three.txt",
+				    0, &err),
 			0);
 	/* directories: copy needs RECURSIVE, move takes the whole tree */
-	CU_ASSERT_EQUAL(fs.fs->copy(fs.self, "cm", "cm2", 0, &err), WSP_EISDIR);
-	CU_ASSERT_EQUAL(
-		fs.fs->copy(fs.self, "cm", "cm/inside", WSP_FS_RECURSIVE, &err),
-		WSP_EINVAL);
-	CU_ASSERT_EQUAL(fs.fs->move(fs.self, "cm", "cm2", 0, &err), 0);
+	CU_ASSERT_EQUAL(fs.fs->copy(fs.self, &s3_call, "cm", "cm2", 0, &err),
+			WSP_EISDIR);
+	CU_ASSERT_EQUAL(fs.fs->copy(fs.self, &s3_call, "cm", "cm/inside",
+				    WSP_FS_RECURSIVE, &err),
+			WSP_EINVAL);
+	CU_ASSERT_EQUAL(fs.fs->move(fs.self, &s3_call, "cm", "cm2", 0, &err),
+			0);
 	CU_ASSERT_EQUAL(s3fs_get(&fs, "cm2/sub/three.txt", 0, UINT64_MAX, &got,
 				 &len, &err),
 			0);
 	CU_ASSERT_STRING_EQUAL(got, "one");
 	free(got);
-	CU_ASSERT_EQUAL(fs.fs->exists(&ex, fs.self, "cm", &err), 0);
+	CU_ASSERT_EQUAL(fs.fs->exists(&ex, fs.self, &s3_call, "cm", 0, &err),
+			0);
 	CU_ASSERT_EQUAL(ex, 0);
 	/* remove */
-	CU_ASSERT_EQUAL(fs.fs->remove(fs.self, "cm2", 0, &err), WSP_EISDIR);
-	CU_ASSERT_EQUAL(fs.fs->remove(fs.self, "cm2/one.txt", 0, &err), 0);
-	CU_ASSERT_EQUAL(fs.fs->remove(fs.self, "cm2/one.txt", 0, &err),
-			WSP_ENOTFOUND);
+	CU_ASSERT_EQUAL(fs.fs->remove(fs.self, &s3_call, "cm2", 0, &err),
+			WSP_EISDIR);
 	CU_ASSERT_EQUAL(
-		fs.fs->remove(fs.self, "cm2/one.txt", WSP_FS_FORCE, &err), 0);
-	CU_ASSERT_EQUAL(fs.fs->rmdir(fs.self, "cm2/sub/three.txt", 0, &err),
-			WSP_ENOTDIR);
-	CU_ASSERT_EQUAL(fs.fs->remove(fs.self, "cm2", WSP_FS_RECURSIVE, &err),
+		fs.fs->remove(fs.self, &s3_call, "cm2/one.txt", 0, &err), 0);
+	CU_ASSERT_EQUAL(
+		fs.fs->remove(fs.self, &s3_call, "cm2/one.txt", 0, &err),
+		WSP_ENOTFOUND);
+	CU_ASSERT_EQUAL(fs.fs->remove(fs.self, &s3_call, "cm2/one.txt",
+				      WSP_FS_FORCE, &err),
 			0);
-	CU_ASSERT_EQUAL(fs.fs->exists(&ex, fs.self, "cm2", &err), 0);
+	CU_ASSERT_EQUAL(
+		fs.fs->rmdir(fs.self, &s3_call, "cm2/sub/three.txt", 0, &err),
+		WSP_ENOTDIR);
+	CU_ASSERT_EQUAL(
+		fs.fs->remove(fs.self, &s3_call, "cm2", WSP_FS_RECURSIVE, &err),
+		0);
+	CU_ASSERT_EQUAL(fs.fs->exists(&ex, fs.self, &s3_call, "cm2", 0, &err),
+			0);
 	CU_ASSERT_EQUAL(ex, 0);
 	/* a file cannot shadow a directory */
 	CU_ASSERT_EQUAL(s3fs_put(&fs, "proj", "x", 1, NULL, NULL, &err),
@@ -417,10 +462,12 @@ static void test_failed_upload_leaves_nothing(void)
 	wsp_error err = {0};
 	int ex = 1;
 
-	CU_ASSERT_EQUAL(fs.fs->write(NULL, fs.self, "big/broken.bin", &o,
-				     failing_source, &src, &err),
+	CU_ASSERT_EQUAL(fs.fs->write(NULL, fs.self, &s3_call, "big/broken.bin",
+				     &o, failing_source, &src, &err),
 			WSP_EIO);
-	CU_ASSERT_EQUAL(fs.fs->exists(&ex, fs.self, "big/broken.bin", &err), 0);
+	CU_ASSERT_EQUAL(fs.fs->exists(&ex, fs.self, &s3_call, "big/broken.bin",
+				      0, &err),
+			0);
 	CU_ASSERT_EQUAL(ex, 0);
 }
 
@@ -449,8 +496,9 @@ static void test_prefix_and_read_only(void)
 	CU_ASSERT_EQUAL_FATAL(s3fs_open(&ro, &cfg, &err), 0);
 	CU_ASSERT_EQUAL(s3fs_put(&ro, "x", "x", 1, NULL, NULL, &err),
 			WSP_EROFS);
-	CU_ASSERT_EQUAL(ro.fs->remove(ro.self, "notes/hello.md", 0, &err),
-			WSP_EROFS);
+	CU_ASSERT_EQUAL(
+		ro.fs->remove(ro.self, &s3_call, "notes/hello.md", 0, &err),
+		WSP_EROFS);
 	CU_ASSERT_EQUAL(s3fs_get(&ro, "notes/hello.md", 0, 5, &got, &len, &err),
 			0);
 	CU_ASSERT_STRING_EQUAL(got, "hello");
@@ -543,7 +591,8 @@ static void test_special_keys(void)
 	}
 	struct seen s = {0};
 
-	CU_ASSERT_EQUAL(fs.fs->list(fs.self, "odd", NULL, collect, &s, &err),
+	CU_ASSERT_EQUAL(fs.fs->list(fs.self, &s3_call, "odd", S3_LIST_DEFAULT,
+				    collect, &s, &err),
 			0);
 	CU_ASSERT_EQUAL(s.n, 6);
 	CU_ASSERT(has(&s, "f with space.txt 1"));

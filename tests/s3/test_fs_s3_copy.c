@@ -59,7 +59,7 @@ static void check_object(const char *path, const char *data, size_t n,
 	CU_ASSERT_EQUAL(len, n);
 	CU_ASSERT(len == n && !memcmp(got, data, n));
 	free(got);
-	CU_ASSERT_EQUAL(fs.fs->stat(st, fs.self, path, 0, &err), 0);
+	CU_ASSERT_EQUAL(fs.fs->stat(st, fs.self, &s3_call, path, 0, &err), 0);
 	CU_ASSERT_EQUAL(st->size, n);
 }
 
@@ -71,9 +71,9 @@ static void test_copy_in_parts(void)
 
 	CU_ASSERT_EQUAL_FATAL(
 		s3fs_put(&fs, "data/big.csv", data, BIG, NULL, NULL, &err), 0);
-	CU_ASSERT_EQUAL_FATAL(
-		fs.fs->copy(fs.self, "data/big.csv", "copies/big.csv", 0, &err),
-		0);
+	CU_ASSERT_EQUAL_FATAL(fs.fs->copy(fs.self, &s3_call, "data/big.csv",
+					  "copies/big.csv", 0, &err),
+			      0);
 	check_object("copies/big.csv", data, BIG, &st);
 	CU_ASSERT(ends_with(st.version, "-3\""));
 	CU_ASSERT_STRING_EQUAL(st.mime_type, "text/csv");
@@ -91,7 +91,7 @@ static void test_small_copy_is_one_request(void)
 	CU_ASSERT_EQUAL_FATAL(s3fs_put(&fs, "data/small.json", data, 1 << 20,
 				       NULL, &src, &err),
 			      0);
-	CU_ASSERT_EQUAL_FATAL(fs.fs->copy(fs.self, "data/small.json",
+	CU_ASSERT_EQUAL_FATAL(fs.fs->copy(fs.self, &s3_call, "data/small.json",
 					  "copies/small.json", 0, &err),
 			      0);
 	check_object("copies/small.json", data, 1 << 20, &st);
@@ -111,13 +111,15 @@ static void test_move_in_parts(void)
 
 	CU_ASSERT_EQUAL_FATAL(
 		s3fs_put(&fs, "data/move.csv", data, BIG, NULL, NULL, &err), 0);
-	CU_ASSERT_EQUAL_FATAL(fs.fs->move(fs.self, "data/move.csv",
+	CU_ASSERT_EQUAL_FATAL(fs.fs->move(fs.self, &s3_call, "data/move.csv",
 					  "moved/move.csv", 0, &err),
 			      0);
 	check_object("moved/move.csv", data, BIG, &st);
 	CU_ASSERT(ends_with(st.version, "-3\""));
 	CU_ASSERT_STRING_EQUAL(st.mime_type, "text/csv");
-	CU_ASSERT_EQUAL(fs.fs->exists(&ex, fs.self, "data/move.csv", &err), 0);
+	CU_ASSERT_EQUAL(
+		fs.fs->exists(&ex, fs.self, &s3_call, "data/move.csv", 0, &err),
+		0);
 	CU_ASSERT_EQUAL(ex, 0);
 	free(data);
 }
@@ -136,9 +138,9 @@ static void test_tree_copy_in_parts(void)
 		0);
 	CU_ASSERT_EQUAL_FATAL(
 		s3fs_put(&fs, "tree/note.txt", "n", 1, NULL, NULL, &err), 0);
-	CU_ASSERT_EQUAL_FATAL(
-		fs.fs->copy(fs.self, "tree", "tree2", WSP_FS_RECURSIVE, &err),
-		0);
+	CU_ASSERT_EQUAL_FATAL(fs.fs->copy(fs.self, &s3_call, "tree", "tree2",
+					  WSP_FS_RECURSIVE, &err),
+			      0);
 	check_object("tree2/sub/big.bin", data, BIG, &st);
 	CU_ASSERT(ends_with(st.version, "-3\""));
 	CU_ASSERT_STRING_EQUAL(st.mime_type, "application/x-team-data");

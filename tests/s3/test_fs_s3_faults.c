@@ -220,8 +220,9 @@ static void test_copy_parts_name_their_ranges(void)
 	size_t n;
 
 	CU_ASSERT_EQUAL_FATAL(open_part_copier(&f), 0);
-	CU_ASSERT_EQUAL(
-		f.fs->copy(f.self, "copy-src.csv", "copy-dst.csv", 0, &err), 0);
+	CU_ASSERT_EQUAL(f.fs->copy(f.self, &s3_call, "copy-src.csv",
+				   "copy-dst.csv", 0, &err),
+			0);
 	for (int part = 1; part <= 3; part++) {
 		char target[128];
 
@@ -247,9 +248,9 @@ static void test_failed_copy_part_aborts(void)
 	wsp_error err = {0};
 
 	CU_ASSERT_EQUAL_FATAL(open_part_copier(&f), 0);
-	CU_ASSERT_EQUAL(
-		f.fs->copy(f.self, "copy-src.csv", "fail-copy.csv", 0, &err),
-		WSP_EAUTH);
+	CU_ASSERT_EQUAL(f.fs->copy(f.self, &s3_call, "copy-src.csv",
+				   "fail-copy.csv", 0, &err),
+			WSP_EAUTH);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "part refused"));
 	CU_ASSERT_EQUAL(
 		fault_server_hits(fsrv, "/team-data/fail-copy.csv?uploads="),
@@ -273,7 +274,7 @@ static void test_copy_of_a_changing_source(void)
 	char head[8192];
 
 	CU_ASSERT_EQUAL_FATAL(open_part_copier(&f), 0);
-	CU_ASSERT_EQUAL(f.fs->copy(f.self, "copy-src-raced.csv",
+	CU_ASSERT_EQUAL(f.fs->copy(f.self, &s3_call, "copy-src-raced.csv",
 				   "copy-raced.csv", 0, &err),
 			WSP_ESTALE);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "changed during the copy"));
@@ -331,7 +332,7 @@ static int read_into(struct got *g, const char *path, uint64_t off,
 	memset(g, 0, sizeof(*g));
 	o.offset = off;
 	o.length = len;
-	return fs.fs->read(fs.self, path, &o, got_sink, g, err);
+	return fs.fs->read(fs.self, &s3_call, path, &o, got_sink, g, err);
 }
 
 static int gets_of(const char *key)

@@ -8,9 +8,25 @@
  * races), and enforce its own read-only flag.
  *
  * Slot conventions: outputs first, then `void *self` (from init), then
- * inputs, then (callback, payload), then wsp_error *err. Optional slots may
- * be NULL; the core then answers WSP_ENOTSUP (or emulates, where noted).
- * Every slot may block and must be safe to call from several threads.
+ * `const wsp_call *call`, then inputs (the last of them a `uint32_t flags`
+ * word, zero unless a flag below is named), then (callback, payload), then
+ * wsp_error *err. Optional slots may be NULL; the core then answers
+ * WSP_ENOTSUP (or emulates, where noted). Every slot may block and must be
+ * safe to call from several threads.
+ *
+ * The call. `call` is never NULL and always full size: its cancel token
+ * and deadline bound the whole operation. The core refuses an expired call
+ * before it reaches a provider, so a provider checks it only where it waits
+ * or loops (chunks of a read or write, pages of a listing, entries of a
+ * recursive remove or copy) and returns WSP_ECANCELED (token fired) or
+ * WSP_ETIMEDOUT (deadline passed); the host's helpers say which.
+ *
+ * The boundary rule. Option structs and stat results reach a provider as
+ * structs of the provider's header size at least, zeroed, with the core's
+ * defaults filled in (each struct below says what a provider sees), so a
+ * provider reads and writes every member without WSP_HAS_MEMBER. A caller
+ * of the embedding API may pass an older (shorter) or newer (longer)
+ * struct; only the core copes with that.
  */
 #ifndef WSP_FS_H
 #define WSP_FS_H
@@ -32,6 +48,10 @@ enum wsp_fs_type {
 #define WSP_FS_VERSION_MAX 128 /* version token: mtime, ETag, generation */
 #define WSP_FS_MIME_MAX 96
 
+/*
+ * A stat result. A provider's `out` is zeroed and full size (struct_size
+ * set by the core); the core copies it back into the caller's struct.
+ */
 typedef struct wsp_fs_stat {
 	uint32_t struct_size; /* set by the caller */
 	uint32_t type;        /* wsp_fs_type of the target */
@@ -71,99 +91,133 @@ typedef int (*wsp_fs_entry_fn)(const wsp_fs_entry *entry, void *payload);
 #define WSP_FS_OVERWRITE (1u << 2)   /* copy/move: replace destination */
 #define WSP_FS_NO_FOLLOW (1u << 3)   /* stat: describe a symlink itself */
 
+/*
+ * Zero means "default" in every options struct below, so
+ * `{ .struct_size = sizeof(x) }` is complete, and the _INIT macros are just
+ * that (spelt out member by member). Option structs hold no cancel token: the
+ * call carries it.
+ */
+
 typedef struct wsp_fs_read_opts {
 	uint32_t struct_size;
-	uint32_t flags;           /* reserved, zero */
-	uint64_t offset;          /* first byte */
-	uint64_t length;          /* UINT64_MAX = to the end */
-	const wsp_cancel *cancel; /* NULL = none */
+	uint32_t flags;	 /* reserved, zero */
+	uint64_t offset; /* first byte */
+	/*
+	 * Bytes to read; 0 = to the end. A provider never sees 0: the core
+	 * turns it into UINT64_MAX ("to the end").
+	 */
+	uint64_t length;
 } wsp_fs_read_opts;
 
-#define WSP_FS_READ_OPTS_INIT \
-	{ sizeof(wsp_fs_read_opts), 0, 0, UINT64_MAX, NULL }
+/* Every member named, so -Wmissing-field-initializers and C++ accept it. */
+#define WSP_FS_READ_OPTS_INIT                                                  \
+	{                                                                      \
+		sizeof(wsp_fs_read_opts), 0, 0, 0                              \
+	}
 
 /* wsp_fs_write_opts.flags */
 #define WSP_FS_WRITE_NO_OVERWRITE (1u << 0) /* fail WSP_EEXIST, atomically */
 #define WSP_FS_WRITE_NO_PARENTS (1u << 1)   /* missing parent: WSP_ENOTFOUND */
 #define WSP_FS_WRITE_APPEND (1u << 2)       /* append; creates if missing */
+#define WSP_FS_WRITE_SIZE_KNOWN	  (1u << 3)	  /* size_hint is the total */
 
 typedef struct wsp_fs_write_opts {
 	uint32_t struct_size;
-	uint32_t flags;                /* WSP_FS_WRITE_* */
-	int64_t expected_mtime_ns;     /* 0 = none; else WSP_ESTALE on mismatch */
-	const char *expected_version;  /* NULL = none; else WSP_ESTALE on mismatch */
-	const char *mime_type;         /* NULL = derived from the extension */
-	int64_t size_hint;             /* total bytes, -1 unknown */
-	const wsp_cancel *cancel;
+	uint32_t flags;		   /* WSP_FS_WRITE_* */
+	int64_t expected_mtime_ns; /* 0 = none; else WSP_ESTALE on mismatch */
+	const char *
+		expected_version; /* NULL = none; else WSP_ESTALE on mismatch */
+	const char *mime_type;	  /* NULL = derived from the extension */
+	/*
+	 * Total bytes the source will give, with WSP_FS_WRITE_SIZE_KNOWN
+	 * (ignored, and seen as 0 by a provider, without it).
+	 */
+	uint64_t size_hint;
 } wsp_fs_write_opts;
 
-#define WSP_FS_WRITE_OPTS_INIT \
-	{ sizeof(wsp_fs_write_opts), 0, 0, NULL, NULL, -1, NULL }
+#define WSP_FS_WRITE_OPTS_INIT                                                 \
+	{                                                                      \
+		sizeof(wsp_fs_write_opts), 0, 0, NULL, NULL, 0                 \
+	}
 
 typedef struct wsp_fs_list_opts {
 	uint32_t struct_size;
-	uint32_t flags;       /* WSP_FS_RECURSIVE */
-	uint32_t max_depth;   /* with RECURSIVE: 0 = unlimited; 1 = children */
+	uint32_t flags;	    /* WSP_FS_RECURSIVE */
+	uint32_t max_depth; /* with RECURSIVE: 0 = unlimited; 1 = children */
 	uint32_t reserved;
-	/* NULL-terminated extensions to keep (".md" or "md"); dirs always pass */
+	/*
+	 * NULL-terminated extensions to keep (".md" or "md"); dirs always
+	 * pass. NULL = every entry.
+	 */
 	const char *const *extensions;
-	const wsp_cancel *cancel;
 } wsp_fs_list_opts;
 
-#define WSP_FS_LIST_OPTS_INIT \
-	{ sizeof(wsp_fs_list_opts), 0, 0, 0, NULL, NULL }
+#define WSP_FS_LIST_OPTS_INIT                                                  \
+	{                                                                      \
+		sizeof(wsp_fs_list_opts), 0, 0, 0, NULL                        \
+	}
 
 typedef struct wsp_fs_vtable {
 	uint32_t struct_size; /* sizeof(wsp_fs_vtable) in the provider */
 
-	/* ABI 1.0, required */
+	/* ABI 2.0, required */
 
-	/* WSP_ENOTFOUND when missing. */
-	int (*stat)(wsp_fs_stat *out, void *self, const char *path,
-		    uint32_t flags, wsp_error *err);
-	/* Stream a file (or a byte range of it) to sink; WSP_EISDIR for dirs. */
-	int (*read)(void *self, const char *path, const wsp_fs_read_opts *opts,
-		    wsp_sink_fn sink, void *payload, wsp_error *err);
+	/* WSP_ENOTFOUND when missing. flags: WSP_FS_NO_FOLLOW. */
+	int (*stat)(wsp_fs_stat *out, void *self, const wsp_call *call,
+		    const char *path, uint32_t flags, wsp_error *err);
+	/*
+	 * Stream a file (or a byte range of it) to sink; WSP_EISDIR for dirs.
+	 * opts is never NULL (see wsp_fs_read_opts for what a provider sees).
+	 */
+	int (*read)(void *self, const wsp_call *call, const char *path,
+		    const wsp_fs_read_opts *opts, wsp_sink_fn sink,
+		    void *payload, wsp_error *err);
 	/*
 	 * Write a file from source. Atomic: a reader, or a crash mid-write,
 	 * sees the old file or the new one, never half (append excepted). out
-	 * (may be NULL) receives the new file's stat.
+	 * (may be NULL) receives the new file's stat. opts is never NULL.
 	 */
-	int (*write)(wsp_fs_stat *out, void *self, const char *path,
-		     const wsp_fs_write_opts *opts, wsp_source_fn source,
-		     void *payload, wsp_error *err);
-	/* Entries of a directory (recursively with the flag), any order. */
-	int (*list)(void *self, const char *path, const wsp_fs_list_opts *opts,
-		    wsp_fs_entry_fn cb, void *payload, wsp_error *err);
+	int (*write)(wsp_fs_stat *out, void *self, const wsp_call *call,
+		     const char *path, const wsp_fs_write_opts *opts,
+		     wsp_source_fn source, void *payload, wsp_error *err);
+	/*
+	 * Entries of a directory (recursively with the flag), any order. opts
+	 * is never NULL.
+	 */
+	int (*list)(void *self, const wsp_call *call, const char *path,
+		    const wsp_fs_list_opts *opts, wsp_fs_entry_fn cb,
+		    void *payload, wsp_error *err);
 	/* WSP_EEXIST if something is there (unless RECURSIVE and a dir). */
-	int (*mkdir)(void *self, const char *path, uint32_t flags,
-		     wsp_error *err);
+	int (*mkdir)(void *self, const wsp_call *call, const char *path,
+		     uint32_t flags, wsp_error *err);
 	/* Remove a file; a directory only with RECURSIVE (else WSP_EISDIR). */
-	int (*remove)(void *self, const char *path, uint32_t flags,
-		      wsp_error *err);
+	int (*remove)(void *self, const wsp_call *call, const char *path,
+		      uint32_t flags, wsp_error *err);
 	/* Remove a directory: WSP_ENOTEMPTY unless RECURSIVE; WSP_ENOTDIR. */
-	int (*rmdir)(void *self, const char *path, uint32_t flags,
-		     wsp_error *err);
+	int (*rmdir)(void *self, const wsp_call *call, const char *path,
+		     uint32_t flags, wsp_error *err);
 
-	/* ABI 1.0, optional */
+	/* ABI 2.0, optional */
 
 	/* NULL: the core streams read -> write. */
-	int (*copy)(void *self, const char *src, const char *dst,
-		    uint32_t flags, wsp_error *err);
+	int (*copy)(void *self, const wsp_call *call, const char *src,
+		    const char *dst, uint32_t flags, wsp_error *err);
 	/* NULL: the core copies, then removes the source. */
-	int (*move)(void *self, const char *src, const char *dst,
-		    uint32_t flags, wsp_error *err);
-	/* *out = 1 if the path exists. NULL: the core uses stat. */
-	int (*exists)(int *out, void *self, const char *path, wsp_error *err);
+	int (*move)(void *self, const wsp_call *call, const char *src,
+		    const char *dst, uint32_t flags, wsp_error *err);
+	/* *out = 1 if the path exists. NULL: the core uses stat. flags: 0. */
+	int (*exists)(int *out, void *self, const wsp_call *call,
+		      const char *path, uint32_t flags, wsp_error *err);
 	/*
 	 * Host path of a directory of this filesystem, for binding it into a
 	 * local sandbox. Writes at most cap bytes (NUL included); WSP_ENOTSUP
-	 * for filesystems that are not on the local disk.
+	 * for filesystems that are not on the local disk. flags: 0.
 	 */
-	int (*host_path)(char *out, size_t cap, void *self, const char *path,
+	int (*host_path)(char *out, size_t cap, void *self,
+			 const wsp_call *call, const char *path, uint32_t flags,
 			 wsp_error *err);
 
-	/* ABI 1.1+: append new slots here, never above */
+	/* ABI 2.1+: append new slots here, never above */
 } wsp_fs_vtable;
 
 #ifdef __cplusplus
