@@ -62,7 +62,7 @@ struct exec_args {
 	const char *cwd;
 	const char *env[MAX_ENV + 1];
 	size_t n_env;
-	int64_t timeout_ms;
+	int64_t timeout_ms; /* -1 not given, 0 none */
 	const char *isolation;
 	int read_stdin;
 	int json;
@@ -77,7 +77,7 @@ static int parse_args(struct exec_args *a, const char *name, int argc,
 	int i, missing = 0;
 
 	memset(a, 0, sizeof(*a));
-	a->timeout_ms = WSP_TIMEOUT_DEFAULT;
+	a->timeout_ms = -1; /* not given: the sandbox's timeout */
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--")) {
 			i++;
@@ -338,6 +338,7 @@ static int slurp_stdin(char **out, size_t *len)
 static int run(struct wsp_cli *cli, const char *name, int argc, char **argv)
 {
 	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
+	wsp_call call = {sizeof(call), 0, NULL, 0};
 	wsp_exec_result r;
 	struct exec_args a;
 	wsp_workspace *ws;
@@ -376,15 +377,18 @@ static int run(struct wsp_cli *cli, const char *name, int argc, char **argv)
 		o.argv = (const char *const *)a.cmd;
 	o.cwd = a.cwd;
 	o.env = a.n_env ? a.env : NULL;
-	o.timeout_ms = a.timeout_ms;
+	if (a.timeout_ms == 0)
+		o.flags |= WSP_EXEC_NO_TIMEOUT;
+	else if (a.timeout_ms > 0)
+		o.timeout_ms = a.timeout_ms;
 	o.stdin_data = in ? in : NULL;
 	o.stdin_len = in_len;
-	o.cancel = interrupt_token;
+	call.cancel = interrupt_token; /* ^C ends the command (exit 130) */
 	if (!a.json) {
 		o.on_output = stream_out;
 		o.flags |= WSP_EXEC_NO_CAPTURE;
 	}
-	rc = wsp_sandbox_exec(&r, ws, &o, &err);
+	rc = wsp_sandbox_exec(&r, ws, &call, &o, &err);
 	free(in);
 	if (rc < 0 && output_closed) {
 		/* Quietly, with the status of a SIGPIPE death. */

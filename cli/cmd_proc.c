@@ -164,6 +164,8 @@ int cmd_spawn(struct wsp_cli *cli, int argc, char **argv)
 						 "'%s'; use e.g. 500ms, 30s, "
 						 "5m",
 						 v);
+			if (o.timeout_ms == 0) /* 0 = none, as said */
+				o.flags |= WSP_SPAWN_NO_TIMEOUT;
 		} else if ((v = cli_option_value(argc, argv, &i, "--isolation",
 					  &missing))) {
 			if (!cli_isolation_valid(v))
@@ -206,7 +208,7 @@ int cmd_spawn(struct wsp_cli *cli, int argc, char **argv)
 		return WSP_EXIT_FAIL;
 	if (isolation && cli_workspace_isolation(ws, isolation))
 		return WSP_EXIT_FAIL;
-	if (wsp_proc_spawn(id, ws, &o, &err) < 0)
+	if (wsp_proc_spawn(id, ws, NULL, &o, &err) < 0)
 		return failed(&err);
 	if (cli->json)
 		printf("{\"id\":\"%s\"}\n", id);
@@ -325,7 +327,7 @@ int cmd_ps(struct wsp_cli *cli, int argc, char **argv)
 		rows = cJSON_CreateArray();
 		if (!rows)
 			return WSP_EXIT_FAIL;
-		rc = wsp_proc_list(ws, add_row, rows, &err);
+		rc = wsp_proc_list(ws, NULL, add_row, rows, &err);
 		if (rc == 0) {
 			text = cJSON_PrintUnformatted(rows);
 			if (text)
@@ -336,7 +338,7 @@ int cmd_ps(struct wsp_cli *cli, int argc, char **argv)
 	} else {
 		printf("%-12s %-9s %-8s %-8s %-9s %s\n", "ID", "STATE", "EXIT",
 		       "PID", "STARTED", "COMMAND");
-		rc = wsp_proc_list(ws, print_row, NULL, &err);
+		rc = wsp_proc_list(ws, NULL, print_row, NULL, &err);
 	}
 	return rc < 0 ? failed(&err) : WSP_EXIT_OK;
 }
@@ -465,7 +467,7 @@ int cmd_logs(struct wsp_cli *cli, int argc, char **argv)
 	if (cli->json)
 		lo.json = cJSON_CreateNull(); /* a marker: collect */
 	signal(SIGPIPE, SIG_IGN);
-	rc = wsp_proc_read_output(&st, ws, id, &o, on_chunk, &lo, &err);
+	rc = wsp_proc_read_output(&st, ws, NULL, id, &o, on_chunk, &lo, &err);
 	/* The totals of a read are where the next one starts. */
 	next[WSP_STDOUT] = st.stdout_total;
 	next[WSP_STDERR] = st.stderr_total;
@@ -481,8 +483,8 @@ int cmd_logs(struct wsp_cli *cli, int argc, char **argv)
 				continue;
 			o.streams = s;
 			o.offset = next[s];
-			rc = wsp_proc_read_output(&st, ws, id, &o, on_chunk,
-						  &lo, &err);
+			rc = wsp_proc_read_output(&st, ws, NULL, id, &o,
+						  on_chunk, &lo, &err);
 			next[s] = s == WSP_STDOUT ? st.stdout_total
 						  : st.stderr_total;
 			o.wait_ms = 0; /* waited once this round */
@@ -500,8 +502,8 @@ int cmd_logs(struct wsp_cli *cli, int argc, char **argv)
 				continue;
 			o.streams = s;
 			o.offset = next[s];
-			rc = wsp_proc_read_output(&st, ws, id, &o, on_chunk,
-						  &lo, &err);
+			rc = wsp_proc_read_output(&st, ws, NULL, id, &o,
+						  on_chunk, &lo, &err);
 		}
 	}
 	if (rc < 0) {
@@ -555,10 +557,11 @@ int cmd_send(struct wsp_cli *cli, int argc, char **argv)
 	if (workspace(&ws, cli))
 		return WSP_EXIT_FAIL;
 	if (close_it)
-		return wsp_proc_close_stdin(ws, id, &err) < 0 ? failed(&err)
-							      : WSP_EXIT_OK;
+		return wsp_proc_close_stdin(ws, NULL, id, &err) < 0
+			       ? failed(&err)
+			       : WSP_EXIT_OK;
 	if (strcmp(argv[i + 1], "-"))
-		return wsp_proc_write_stdin(ws, id, argv[i + 1],
+		return wsp_proc_write_stdin(ws, NULL, id, argv[i + 1],
 					    strlen(argv[i + 1]), &err) < 0
 			       ? failed(&err)
 			       : WSP_EXIT_OK;
@@ -574,7 +577,8 @@ int cmd_send(struct wsp_cli *cli, int argc, char **argv)
 		}
 		if (n == 0)
 			return WSP_EXIT_OK;
-		if (wsp_proc_write_stdin(ws, id, buf, (size_t)n, &err) < 0)
+		if (wsp_proc_write_stdin(ws, NULL, id, buf, (size_t)n, &err) <
+		    0)
 			return failed(&err);
 	}
 }
@@ -615,8 +619,8 @@ int cmd_kill(struct wsp_cli *cli, int argc, char **argv)
 		return WSP_EXIT_USAGE;
 	if (workspace(&ws, cli))
 		return WSP_EXIT_FAIL;
-	return wsp_proc_signal(ws, id, sig, &err) < 0 ? failed(&err)
-						      : WSP_EXIT_OK;
+	return wsp_proc_signal(ws, NULL, id, sig, &err) < 0 ? failed(&err)
+							    : WSP_EXIT_OK;
 }
 
 int cmd_release(struct wsp_cli *cli, int argc, char **argv)
@@ -635,5 +639,6 @@ int cmd_release(struct wsp_cli *cli, int argc, char **argv)
 		return WSP_EXIT_USAGE;
 	if (workspace(&ws, cli))
 		return WSP_EXIT_FAIL;
-	return wsp_proc_release(ws, id, &err) < 0 ? failed(&err) : WSP_EXIT_OK;
+	return wsp_proc_release(ws, NULL, id, &err) < 0 ? failed(&err)
+							: WSP_EXIT_OK;
 }

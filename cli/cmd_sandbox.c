@@ -118,14 +118,14 @@ int cmd_sandbox(struct wsp_cli *cli, int argc, char **argv)
 		else
 			puts(v == WSP_START_CREATED ? "created" : "connected");
 	} else if (!strcmp(sub, "stop")) {
-		if (wsp_sandbox_stop(ws, &err) < 0)
+		if (wsp_sandbox_stop(ws, NULL, &err) < 0)
 			return fail(&err);
 	} else if (!strcmp(sub, "destroy")) {
-		if (wsp_sandbox_destroy(ws, files ? WSP_DESTROY_FILES : 0,
+		if (wsp_sandbox_destroy(ws, NULL, files ? WSP_DESTROY_FILES : 0,
 					&err) < 0)
 			return fail(&err);
 	} else if (!strcmp(sub, "status")) {
-		if (wsp_sandbox_status(&v, ws, &err) < 0)
+		if (wsp_sandbox_status(&v, ws, NULL, &err) < 0)
 			return fail(&err);
 		if (cli->json)
 			printf("{\"state\":\"%s\"}\n",
@@ -135,12 +135,13 @@ int cmd_sandbox(struct wsp_cli *cli, int argc, char **argv)
 	} else if (!strcmp(sub, "info")) {
 		struct info_out o = { cli->json, 0 };
 
-		if (wsp_sandbox_info(ws, print_kv, &o, &err) < 0)
+		if (wsp_sandbox_info(ws, NULL, print_kv, &o, &err) < 0)
 			return fail(&err);
 		if (cli->json)
 			puts(o.count ? "}" : "{}");
 	} else {
-		if (wsp_sandbox_instructions(ws, print_text, NULL, &err) < 0)
+		if (wsp_sandbox_instructions(ws, NULL, print_text, NULL, &err) <
+		    0)
 			return fail(&err);
 	}
 	return WSP_EXIT_OK;

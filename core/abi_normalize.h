@@ -68,4 +68,41 @@ void wsp__fs_list_opts_normalize(wsp_fs_list_opts *out,
 void wsp__fs_stat_prepare(wsp_fs_stat *ours);
 void wsp__fs_stat_return(wsp_fs_stat *theirs, const wsp_fs_stat *ours);
 
+/* ---- sandbox and process manager (abi_normalize_sandbox.c) ------------ */
+
+#include <wsp/sandbox.h>
+
+/*
+ * The options of exec, spawn and read_output: dst becomes the full-size
+ * copy a provider sees (what <wsp/sandbox.h> says of each struct), or the
+ * call fails with WSP_EINVAL (err set) for a struct_size too small to hold
+ * the command, unknown flags or an out-of-range value. src NULL is
+ * refused for exec and spawn (they need a command) and means "all
+ * defaults" for output options.
+ */
+int wsp__exec_opts_normalize(wsp_exec_opts *dst, const wsp_exec_opts *src,
+			     wsp_error *err);
+int wsp__spawn_opts_normalize(wsp_spawn_opts *dst, const wsp_spawn_opts *src,
+			      wsp_error *err);
+int wsp__output_opts_normalize(wsp_output_opts *dst,
+			       const wsp_output_opts *src, wsp_error *err);
+
+/*
+ * Result structs the caller hands in: *_begin checks the caller's
+ * struct_size (an exec result must reach stderr_dropped so no capture
+ * buffer is lost; a process status must reach term_signal) and zeroes
+ * dst, the full-size one the provider fills, and the caller's exec result
+ * (so a failed exec leaves nothing to free; a refused wait leaves the
+ * caller's last status as it was); *_end copies dst back, only as far as
+ * the caller's struct reaches, keeping the caller's struct_size.
+ */
+int wsp__exec_result_begin(wsp_exec_result *dst, wsp_exec_result *caller,
+			   wsp_error *err);
+void wsp__exec_result_end(wsp_exec_result *caller,
+			  const wsp_exec_result *dst);
+int wsp__proc_status_begin(wsp_proc_status *dst, wsp_proc_status *caller,
+			   wsp_error *err);
+void wsp__proc_status_end(wsp_proc_status *caller,
+			  const wsp_proc_status *dst);
+
 #endif /* WSP_CORE_ABI_NORMALIZE_H */

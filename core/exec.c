@@ -1,9 +1,12 @@
 /*
  * core/exec.c - the embedding API of the workspace's sandbox (foreground
  * commands and lifecycle, <wsp/exec.h>): each call finds the sandbox
- * instance (loaded on first use) and calls its slot, filling in what an
- * optional slot left out.
+ * instance (loaded on first use), checks the call context, and calls its
+ * slot with full-size structs (abi_normalize_sandbox.c), filling in what
+ * an optional slot left out.
  */
+#include "abi_normalize.h"
+#include "call.h"
 #include "internal.h"
 
 #include <wsp/exec.h>
@@ -12,22 +15,35 @@
 #include <stdio.h>
 #include <string.h>
 
+int wsp__sandbox_enter(wsp__instance **out, wsp_call *c, wsp_workspace *ws,
+		       const wsp_call *call, const char *what, wsp_error *err)
+{
+	int rc;
+
+	if (!ws)
+		return wsp_error_set(err, WSP_EINVAL, "no workspace given");
+	wsp__call_normalize(c, call);
+	rc = wsp__workspace_sandbox(out, ws, err);
+	if (rc)
+		return rc;
+	/* Checked last: loading the provider may have taken the time. */
+	switch (wsp__call_expired(c)) {
+	case WSP_ECANCELED:
+		return wsp_error_set(err, WSP_ECANCELED,
+				     "%s: canceled before it started", what);
+	case WSP_ETIMEDOUT:
+		return wsp_error_set(err, WSP_ETIMEDOUT,
+				     "%s: the call's deadline passed before "
+				     "it started", what);
+	}
+	return 0;
+}
+
 static int sandbox(wsp__instance **out, wsp_workspace *ws, wsp_error *err)
 {
 	if (!ws)
 		return wsp_error_set(err, WSP_EINVAL, "no workspace given");
 	return wsp__workspace_sandbox(out, ws, err);
-}
-
-/* The smallest structs a caller may hand in: those of ABI 1.0. */
-#define OPTS_SIZE_1_0 \
-	(offsetof(wsp_exec_opts, cancel) + sizeof(const wsp_cancel *))
-#define RESULT_SIZE_1_0 \
-	(offsetof(wsp_exec_result, stderr_dropped) + sizeof(uint64_t))
-
-static size_t min_size(size_t a, size_t b)
-{
-	return a < b ? a : b;
 }
 
 /*
@@ -36,43 +52,24 @@ static size_t min_size(size_t a, size_t b)
  * and the caller gets back what its struct has room for.
  */
 int wsp_sandbox_exec(wsp_exec_result *out, wsp_workspace *ws,
-		     const wsp_exec_opts *opts, wsp_error *err)
+		     const wsp_call *call, const wsp_exec_opts *opts,
+		     wsp_error *err)
 {
-	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
+	wsp_exec_opts o;
 	wsp_exec_result res;
 	wsp__instance *in;
-	uint32_t size;
+	wsp_call c;
 	int rc;
 
-	if (!out || !opts)
-		return wsp_error_set(err, WSP_EINVAL,
-				     "exec needs options and a result");
-	if (opts->struct_size < OPTS_SIZE_1_0 ||
-	    out->struct_size < RESULT_SIZE_1_0)
-		return wsp_error_set(err, WSP_EINVAL,
-				     "set struct_size of the exec options "
-				     "and result (use WSP_EXEC_OPTS_INIT)");
-	size = out->struct_size;
-	memset(out, 0, min_size(size, sizeof(res)));
-	out->struct_size = size;
-	memcpy(&o, opts, min_size(opts->struct_size, sizeof(o)));
-	o.struct_size = sizeof(o);
-	if (!o.shell && !(o.argv && o.argv[0]))
-		return wsp_error_set(err, WSP_EINVAL,
-				     "no command given; set a shell string "
-				     "or argv");
-	rc = sandbox(&in, ws, err);
-	if (rc)
+	if ((rc = wsp__exec_result_begin(&res, out, err)) ||
+	    (rc = wsp__exec_opts_normalize(&o, opts, err)) ||
+	    (rc = wsp__sandbox_enter(&in, &c, ws, call, "exec", err)))
 		return rc;
-	memset(&res, 0, sizeof(res));
-	res.struct_size = sizeof(res);
-	rc = in->prov->sandbox.exec(&res, in->self, &o, err);
-	if (rc == 0) {
-		memcpy(out, &res, min_size(size, sizeof(res)));
-		out->struct_size = size;
-	} else {
+	rc = in->prov->sandbox.exec(&res, in->self, &c, &o, err);
+	if (rc == 0)
+		wsp__exec_result_end(out, &res);
+	else
 		wsp__workspace_mask_error(ws, err);
-	}
 	return rc;
 }
 
@@ -93,16 +90,17 @@ void wsp_exec_result_release(wsp_workspace *ws, wsp_exec_result *res)
 }
 
 int wsp_sandbox_start(uint32_t *out_outcome, wsp_workspace *ws,
-		      const wsp_cancel *cancel, wsp_error *err)
+		      const wsp_call *call, wsp_error *err)
 {
 	wsp__instance *in;
 	uint32_t outcome = WSP_START_CONNECTED;
-	int rc = sandbox(&in, ws, err);
+	wsp_call c;
+	int rc = wsp__sandbox_enter(&in, &c, ws, call, "start", err);
 
 	if (rc)
 		return rc;
 	if (in->prov->sandbox.start)
-		rc = in->prov->sandbox.start(&outcome, in->self, cancel, err);
+		rc = in->prov->sandbox.start(&outcome, in->self, &c, 0, err);
 	if (!rc && out_outcome)
 		*out_outcome = outcome;
 	if (rc)
@@ -110,42 +108,50 @@ int wsp_sandbox_start(uint32_t *out_outcome, wsp_workspace *ws,
 	return rc;
 }
 
-int wsp_sandbox_stop(wsp_workspace *ws, wsp_error *err)
+int wsp_sandbox_stop(wsp_workspace *ws, const wsp_call *call, wsp_error *err)
 {
 	wsp__instance *in;
-	int rc = sandbox(&in, ws, err);
+	wsp_call c;
+	int rc = wsp__sandbox_enter(&in, &c, ws, call, "stop", err);
 
 	if (rc || !in->prov->sandbox.stop)
 		return rc;
-	return in->prov->sandbox.stop(in->self, err);
+	return in->prov->sandbox.stop(in->self, &c, 0, err);
 }
 
-int wsp_sandbox_destroy(wsp_workspace *ws, uint32_t flags, wsp_error *err)
+int wsp_sandbox_destroy(wsp_workspace *ws, const wsp_call *call,
+			uint32_t flags, wsp_error *err)
 {
 	wsp__instance *in;
-	int rc = sandbox(&in, ws, err);
+	wsp_call c;
+	int rc = wsp__sandbox_enter(&in, &c, ws, call, "destroy", err);
 
 	if (rc)
 		return rc;
+	if (flags & ~(uint32_t)WSP_DESTROY_FILES)
+		return wsp_error_set(err, WSP_EINVAL,
+				     "unknown destroy flags %#x",
+				     flags & ~(uint32_t)WSP_DESTROY_FILES);
 	if (!in->prov->sandbox.destroy)
 		return wsp_error_set(err, WSP_ENOTSUP,
 				     "sandbox provider '%s' cannot be "
 				     "destroyed", in->prov->desc.name);
-	return in->prov->sandbox.destroy(in->self, flags, err);
+	return in->prov->sandbox.destroy(in->self, &c, flags, err);
 }
 
 int wsp_sandbox_status(uint32_t *out_state, wsp_workspace *ws,
-		       wsp_error *err)
+		       const wsp_call *call, wsp_error *err)
 {
 	wsp__instance *in;
 	uint32_t state = WSP_SANDBOX_RUNNING;
-	int rc = sandbox(&in, ws, err);
+	wsp_call c;
+	int rc = wsp__sandbox_enter(&in, &c, ws, call, "status", err);
 
 	if (rc)
 		return rc;
 	if (in->prov->sandbox.status)
-		rc = in->prov->sandbox.status(&state, in->self, err);
-	if (!rc)
+		rc = in->prov->sandbox.status(&state, in->self, &c, 0, err);
+	if (!rc && out_state)
 		*out_state = state;
 	return rc;
 }
@@ -163,34 +169,44 @@ const char *wsp_sandbox_state_name(uint32_t state)
 	}
 }
 
-int wsp_sandbox_info(wsp_workspace *ws, wsp_kv_fn cb, void *payload,
-		     wsp_error *err)
+int wsp_sandbox_info(wsp_workspace *ws, const wsp_call *call, wsp_kv_fn cb,
+		     void *payload, wsp_error *err)
 {
 	wsp__instance *in;
-	int rc = sandbox(&in, ws, err);
+	wsp_call c;
+	int rc;
 
+	if (!cb)
+		return wsp_error_set(err, WSP_EINVAL, "info needs a callback");
+	rc = wsp__sandbox_enter(&in, &c, ws, call, "info", err);
 	if (rc)
 		return rc;
 	if (in->prov->sandbox.info)
-		return in->prov->sandbox.info(in->self, cb, payload, err);
+		return in->prov->sandbox.info(in->self, &c, 0, cb, payload,
+					      err);
 	rc = cb("id", in->id ? in->id : "", payload);
 	if (!rc)
 		rc = cb("provider", in->prov->desc.name, payload);
 	return rc;
 }
 
-int wsp_sandbox_instructions(wsp_workspace *ws, wsp_sink_fn sink,
-			     void *payload, wsp_error *err)
+int wsp_sandbox_instructions(wsp_workspace *ws, const wsp_call *call,
+			     wsp_sink_fn sink, void *payload, wsp_error *err)
 {
 	wsp__instance *in;
 	char text[256];
-	int n, rc = sandbox(&in, ws, err);
+	wsp_call c;
+	int n, rc;
 
+	if (!sink)
+		return wsp_error_set(err, WSP_EINVAL,
+				     "instructions need a sink");
+	rc = wsp__sandbox_enter(&in, &c, ws, call, "instructions", err);
 	if (rc)
 		return rc;
 	if (in->prov->sandbox.instructions)
-		return in->prov->sandbox.instructions(in->self, sink, payload,
-						      err);
+		return in->prov->sandbox.instructions(in->self, &c, 0, sink,
+						      payload, err);
 	n = snprintf(text, sizeof(text),
 		     "Commands run in the '%s' sandbox (provider '%s').\n",
 		     in->id ? in->id : "default", in->prov->desc.name);

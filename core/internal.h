@@ -47,6 +47,17 @@ WSP_INTERNAL int wsp__workspace_sandbox(wsp__instance **out,
 					wsp_workspace *ws, wsp_error *err);
 
 /*
+ * The way into a sandbox slot (core/exec.c, process.c): the sandbox
+ * instance, and *c, the full-size copy of the caller's call context (NULL
+ * = none) that the slot gets; WSP_ECANCELED or WSP_ETIMEDOUT, with err
+ * naming what, when the call expired already, so it never reaches the
+ * provider.
+ */
+WSP_INTERNAL int wsp__sandbox_enter(wsp__instance **out, wsp_call *c,
+				    wsp_workspace *ws, const wsp_call *call,
+				    const char *what, wsp_error *err);
+
+/*
  * The sandbox's provider, loaded and its options checked but not
  * initialised: its descriptor says what it offers (a process manager,
  * capabilities) without starting anything. WSP_ENOTFOUND without a

@@ -153,7 +153,9 @@ static int run(struct wsp__tool_ctx *c)
 		so.stdin_mode = WSP_STDIN_IGNORE;
 		if (has_timeout && timeout > 0)
 			so.timeout_ms = timeout_ms;
-		rc = wsp_proc_spawn(id, c->ws, &so, &err);
+		else
+			so.flags |= WSP_SPAWN_NO_TIMEOUT;
+		rc = wsp_proc_spawn(id, c->ws, &c->call, &so, &err);
 		if (rc)
 			return wsp__tool_fail_err(c, &err);
 		wsp__tools_note_spawn(c->set, id);
@@ -170,14 +172,15 @@ static int run(struct wsp__tool_ctx *c)
 	}
 	eo.shell = cmd ? cmd : command;
 	eo.cwd = cwd;
-	eo.cancel = c->opts->cancel;
 	eo.on_output = forward;
 	eo.payload = &f;
-	if (has_timeout)
-		eo.timeout_ms = timeout > 0 ? timeout_ms : WSP_TIMEOUT_NONE;
+	if (has_timeout && timeout > 0)
+		eo.timeout_ms = timeout_ms;
+	else if (has_timeout)
+		eo.flags |= WSP_EXEC_NO_TIMEOUT; /* timeout 0: none */
 	memset(&res, 0, sizeof(res));
 	res.struct_size = sizeof(res);
-	rc = wsp_sandbox_exec(&res, c->ws, &eo, &err);
+	rc = wsp_sandbox_exec(&res, c->ws, &c->call, &eo, &err);
 	free(cmd);
 	if (rc && !res.stdout_len && !res.stderr_len) {
 		wsp_exec_result_release(c->ws, &res);

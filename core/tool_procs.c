@@ -61,15 +61,15 @@ static int follow(struct wsp__tool_ctx *c, const char *pid, wsp_proc_status *st,
 	int rc;
 
 	while (running(st)) {
-		if (c->opts->cancel && wsp_cancel_requested(c->opts->cancel)) {
-			wsp_proc_signal(c->ws, pid, SIGKILL, err);
-			wsp_proc_wait(st, c->ws, pid, 5000, NULL, err);
+		if (wsp_cancel_requested(c->call.cancel)) {
+			/* Cleanup of a canceled call: no call context. */
+			wsp_proc_signal(c->ws, NULL, pid, SIGKILL, err);
+			wsp_proc_wait(st, c->ws, NULL, pid, 5000, err);
 			*aborted = 1;
 			return 0;
 		}
 		if (!c->opts->on_output) {
-			rc = wsp_proc_wait(st, c->ws, pid, 200, c->opts->cancel,
-					  err);
+			rc = wsp_proc_wait(st, c->ws, &c->call, pid, 200, err);
 			if (rc && rc != WSP_ETIMEDOUT && rc != WSP_ECANCELED)
 				return rc;
 			if (!rc)
@@ -79,15 +79,19 @@ static int follow(struct wsp__tool_ctx *c, const char *pid, wsp_proc_status *st,
 		sleep_ms(FOLLOW_POLL_MS);
 		oo.streams = WSP_STDOUT;
 		oo.offset = off_out;
-		rc = wsp_proc_read_output(st, c->ws, pid, &oo, forward_only,
-					 (void *)c->opts, err);
+		rc = wsp_proc_read_output(st, c->ws, &c->call, pid, &oo,
+					  forward_only, (void *)c->opts, err);
+		if (rc == WSP_ECANCELED)
+			continue; /* killed at the top of the loop */
 		if (rc)
 			return rc;
 		off_out = st->stdout_total;
 		oo.streams = WSP_STDERR;
 		oo.offset = off_err;
-		rc = wsp_proc_read_output(st, c->ws, pid, &oo, forward_only,
-					 (void *)c->opts, err);
+		rc = wsp_proc_read_output(st, c->ws, &c->call, pid, &oo,
+					  forward_only, (void *)c->opts, err);
+		if (rc == WSP_ECANCELED)
+			continue; /* killed at the top of the loop */
 		if (rc)
 			return rc;
 		off_err = st->stderr_total;
@@ -121,7 +125,7 @@ static int get_output(struct wsp__tool_ctx *c)
 			 WSP__JSON_INT_MAX, &tail_arg))
 		return 0;
 	tail = wsp__abs_count(tail_arg);
-	rc = wsp_proc_get_status(&st, c->ws, pid, &err);
+	rc = wsp_proc_get_status(&st, c->ws, &c->call, pid, &err);
 	if (rc == WSP_ENOTFOUND) {
 		wsp__tbuf_addf(&c->out,
 			       "No background process found with PID %s.", pid);
@@ -134,7 +138,8 @@ static int get_output(struct wsp__tool_ctx *c)
 		if (rc)
 			return wsp__tool_fail_err(c, &err);
 	}
-	rc = wsp_proc_read_output(&st, c->ws, pid, &oo, collect, &s, &err);
+	rc = wsp_proc_read_output(&st, c->ws, NULL, pid, &oo, collect, &s,
+				  &err);
 	if (rc) {
 		wsp__tbuf_free(&s.out);
 		wsp__tbuf_free(&s.err);
@@ -171,7 +176,7 @@ static int kill_proc(struct wsp__tool_ctx *c)
 	wsp_error err = {0};
 	int rc;
 
-	rc = wsp_proc_get_status(&st, c->ws, pid, &err);
+	rc = wsp_proc_get_status(&st, c->ws, &c->call, pid, &err);
 	if (rc == WSP_ENOTFOUND || (!rc && !running(&st))) {
 		wsp__tbuf_addf(&c->out,
 			       "Process %s was not found or had already "
@@ -181,7 +186,7 @@ static int kill_proc(struct wsp__tool_ctx *c)
 	}
 	if (rc)
 		return wsp__tool_fail_err(c, &err);
-	rc = wsp_proc_signal(c->ws, pid, SIGKILL, &err);
+	rc = wsp_proc_signal(c->ws, &c->call, pid, SIGKILL, &err);
 	if (rc == WSP_ENOTFOUND) {
 		wsp__tbuf_addf(&c->out,
 			       "Process %s was not found or had already "
@@ -191,10 +196,11 @@ static int kill_proc(struct wsp__tool_ctx *c)
 	}
 	if (rc)
 		return wsp__tool_fail_err(c, &err);
-	wsp_proc_wait(&st, c->ws, pid, 5000, NULL, &err);
+	wsp_proc_wait(&st, c->ws, NULL, pid, 5000, &err);
 	/* all that is kept: the note says how many lines there were */
-	rc = wsp_proc_read_output(&st, c->ws, pid, &oo, collect, &s, &err);
-	wsp_proc_release(c->ws, pid, &err);
+	rc = wsp_proc_read_output(&st, c->ws, NULL, pid, &oo, collect, &s,
+				  &err);
+	wsp_proc_release(c->ws, NULL, pid, &err);
 	wsp__tool_say(c, "Process %s has been killed.", pid);
 	if (!rc) {
 		wsp__text_strip_ansi(&o, s.out.p ? s.out.p : "", s.out.len);

@@ -74,11 +74,11 @@ int wsp_tools_kill_background(wsp_tools *set, wsp_error *err)
 	for (i = 0; i < n; i++) {
 		memset(&st, 0, sizeof(st));
 		st.struct_size = sizeof(st);
-		if (wsp_proc_get_status(&st, set->ws, ids[i], err) == 0 &&
+		if (wsp_proc_get_status(&st, set->ws, NULL, ids[i], err) == 0 &&
 		    st.state == WSP_PROC_RUNNING) {
-			wsp_proc_signal(set->ws, ids[i], SIGKILL, err);
-			wsp_proc_wait(&st, set->ws, ids[i], 5000, NULL, err);
-			if (wsp_proc_release(set->ws, ids[i], err))
+			wsp_proc_signal(set->ws, NULL, ids[i], SIGKILL, err);
+			wsp_proc_wait(&st, set->ws, NULL, ids[i], 5000, err);
+			if (wsp_proc_release(set->ws, NULL, ids[i], err))
 				rc = err->code;
 		}
 		free(ids[i]);

@@ -54,7 +54,7 @@ struct wsp__tool_ctx {
 	const char *name;		/* exposed name */
 	const cJSON *args;		/* validated object */
 	const wsp_tool_call_opts *opts; /* never NULL */
-	/* The call file operations get: opts->cancel, no deadline. */
+	/* opts->cancel, no deadline: the call every slot gets. */
 	wsp_call call;
 	struct wsp__tbuf out;		/* the result text */
 	int is_error;

@@ -33,7 +33,7 @@ static void sandbox_text(struct wsp__tbuf *b, wsp_workspace *ws)
 	if (!id)
 		return;
 	if (wsp__workspace_sandbox_if_started(ws)) {
-		if (wsp_sandbox_instructions(ws, sink, b, &err)) {
+		if (wsp_sandbox_instructions(ws, NULL, sink, b, &err)) {
 			b->len = 0; /* a failing provider adds nothing */
 			if (b->p)
 				b->p[0] = '\0';

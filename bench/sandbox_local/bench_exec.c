@@ -128,7 +128,7 @@ static void wsp_true(wsp_workspace *ws)
 	memset(&r, 0, sizeof(r));
 	r.struct_size = sizeof(r);
 	o.shell = "true";
-	if (wsp_sandbox_exec(&r, ws, &o, &err))
+	if (wsp_sandbox_exec(&r, ws, NULL, &o, &err))
 		die("exec", &err);
 	if (r.exit_code != 0)
 		die("exec: true failed", NULL);
@@ -158,8 +158,8 @@ static uint64_t wsp_stream(wsp_workspace *ws, const char *cmd,
 	o.on_output = count_bytes;
 	o.payload = &seen;
 	o.max_capture = 1 << 20;
-	o.timeout_ms = WSP_TIMEOUT_NONE;
-	if (wsp_sandbox_exec(&r, ws, &o, &err))
+	o.flags |= WSP_EXEC_NO_TIMEOUT;
+	if (wsp_sandbox_exec(&r, ws, NULL, &o, &err))
 		die("exec", &err);
 	*kept = r.stdout_len;
 	if (r.stdout_len + r.stdout_dropped != seen)
@@ -267,7 +267,7 @@ int main(int argc, char **argv)
 		memset(&r, 0, sizeof(r));
 		r.struct_size = sizeof(r);
 		o.shell = "true";
-		if (wsp_sandbox_exec(&r, ws_bwrap, &o, &err) == 0) {
+		if (wsp_sandbox_exec(&r, ws_bwrap, NULL, &o, &err) == 0) {
 			wsp_exec_result_release(ws_bwrap, &r);
 			int n = quick ? 10 : 100;
 

@@ -116,7 +116,7 @@ static void *spawn_some(void *arg)
 	so.shell = "exec sleep 600";
 	so.stdin_mode = WSP_STDIN_IGNORE;
 	for (i = sp->first; i < sp->n; i += sp->step)
-		if (wsp_proc_spawn(sp->ids[i], sp->ws, &so, &err))
+		if (wsp_proc_spawn(sp->ids[i], sp->ws, NULL, &so, &err))
 			die("spawn", &err);
 	return NULL;
 }
@@ -156,7 +156,7 @@ static void run_wsp(struct results *r, const char *dir, const char *iso, int n)
 	if (!ids)
 		die("calloc", NULL);
 	/* Load the provider before measuring. */
-	if (wsp_proc_list(ws, on_proc, &t, &err))
+	if (wsp_proc_list(ws, NULL, on_proc, &t, &err))
 		die("list", &err);
 	r->rss_before = rss_kib(0);
 
@@ -175,13 +175,13 @@ static void run_wsp(struct results *r, const char *dir, const char *iso, int n)
 	}
 	r->spawn = now_ms() - t0;
 	r->rss_after = rss_kib(0);
-	if (wsp_proc_get_status(&st, ws, ids[0], &err))
+	if (wsp_proc_get_status(&st, ws, NULL, ids[0], &err))
 		die("status", &err);
 	r->monitor_rss = rss_kib(parent_of((pid_t)st.os_pid));
 
 	t.count = t.running = 0;
 	t0 = now_ms();
-	if (wsp_proc_list(ws, on_proc, &t, &err))
+	if (wsp_proc_list(ws, NULL, on_proc, &t, &err))
 		die("list", &err);
 	r->list = now_ms() - t0;
 	if (t.count != n || t.running != n)
@@ -190,15 +190,15 @@ static void run_wsp(struct results *r, const char *dir, const char *iso, int n)
 
 	t0 = now_ms();
 	for (i = 0; i < n; i++)
-		if (wsp_proc_signal(ws, ids[i], SIGKILL, &err))
+		if (wsp_proc_signal(ws, NULL, ids[i], SIGKILL, &err))
 			die("signal", &err);
 	for (i = 0; i < n; i++)
-		if (wsp_proc_wait(&st, ws, ids[i], 30000, NULL, &err))
+		if (wsp_proc_wait(&st, ws, NULL, ids[i], 30000, &err))
 			die("wait", &err);
 	r->kill = now_ms() - t0;
 	t0 = now_ms();
 	for (i = 0; i < n; i++)
-		if (wsp_proc_release(ws, ids[i], &err))
+		if (wsp_proc_release(ws, NULL, ids[i], &err))
 			die("release", &err);
 	r->release = now_ms() - t0;
 	free(ids);

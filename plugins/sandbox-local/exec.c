@@ -4,7 +4,9 @@
  * stream and capture its stdout and stderr, and enforce the deadline.
  *
  * One poll() loop watches the output pipes, the stdin pipe, a pidfd of the
- * child, the cancel descriptor and the timers. On timeout or cancel the
+ * child, the call's cancel descriptor and the timers; the deadline is the
+ * command's own timeout or the call's deadline, whichever comes first,
+ * and both end the command the same way. On timeout or cancel the
  * whole process group gets SIGTERM, then SIGKILL after kill_grace. Once
  * the command itself has ended, output still arriving from processes it
  * left behind is read for at most LOCAL_DRAIN_MS; then anything left in
@@ -571,27 +573,36 @@ static void release_result(const wsp_host *h, wsp_exec_result *out)
 	out->stdout_data = out->stderr_data = NULL;
 }
 
-/* Run with full-size option and result structs of this build. */
+/* The command's own timeout in ms (0 = none): opts, else configured. */
+static int64_t own_timeout(const struct local_sandbox *sb,
+			   const wsp_exec_opts *opts)
+{
+	if (opts->flags & WSP_EXEC_NO_TIMEOUT)
+		return 0;
+	return opts->timeout_ms ? opts->timeout_ms : sb->timeout_ms;
+}
+
+/*
+ * Run with the full-size option and result structs the core hands in
+ * (<wsp/sandbox.h> says what is already checked there).
+ */
 static int run_exec(wsp_exec_result *out, struct local_sandbox *sb,
-		    const wsp_exec_opts *opts, wsp_error *err)
+		    const wsp_call *call, const wsp_exec_opts *opts,
+		    wsp_error *err)
 {
 	const wsp_host *h = local_host(sb);
 	struct local_prepared p;
 	struct rusage ru;
 	struct run r;
-	int64_t started, timeout;
+	int64_t started, timeout, left;
 	uint64_t cap;
 	int status = 0, keep, rc;
 	char *buf;
 
-	if (opts->stdin_len && !opts->stdin_data)
-		return wsp_error_set(err, WSP_EINVAL,
-				     "stdin_len without stdin_data");
-	if (opts->timeout_ms < WSP_TIMEOUT_DEFAULT)
-		return wsp_error_set(err, WSP_EINVAL,
-				     "timeout %lld ms is negative; give ms, "
-				     "WSP_TIMEOUT_DEFAULT or WSP_TIMEOUT_NONE",
-				     (long long)opts->timeout_ms);
+	/* An expired call starts nothing (the core checks too). */
+	rc = local_call_check(sb, call, "exec", err);
+	if (rc)
+		return rc;
 
 	rc = local_prepare(&p, sb, opts->shell, opts->argv, opts->cwd,
 			   opts->env, err);
@@ -608,7 +619,7 @@ static int run_exec(wsp_exec_result *out, struct local_sandbox *sb,
 	r.in_data = opts->stdin_data;
 	r.in_left = opts->stdin_data ? opts->stdin_len : 0;
 	r.pidfd = r.out_fd = r.err_fd = r.in_fd = -1;
-	r.cancel_fd = h->cancel_fd(h, opts->cancel);
+	r.cancel_fd = h->call_fd(h, call);
 	r.deadline = r.kill_at = r.drain_until = -1;
 	r.cg = (struct local_cgroup)LOCAL_CGROUP_INIT;
 	keep = !(opts->flags & WSP_EXEC_NO_CAPTURE);
@@ -624,13 +635,16 @@ static int run_exec(wsp_exec_result *out, struct local_sandbox *sb,
 	local_prepared_release(&p);
 	if (rc < 0)
 		goto done;
-	timeout = opts->timeout_ms == WSP_TIMEOUT_DEFAULT ? sb->timeout_ms
-							  : opts->timeout_ms;
+	timeout = own_timeout(sb, opts);
 	if (timeout > 0)
 		r.deadline = started + timeout;
+	/* Remaining from now, not from before the start took its time. */
+	left = h->call_remaining_ms(h, call);
+	if (left >= 0)
+		r.deadline = earliest(r.deadline, now_ms() + left);
 	if (r.in_fd >= 0)
 		feed_stdin(&r);
-	if (h->cancel_requested(h, opts->cancel))
+	if (h->call_expired(h, call) == WSP_ECANCELED)
 		begin_stop(&r, STOP_CANCEL);
 
 	run_loop(&r, buf);
@@ -664,40 +678,18 @@ done:
 	return rc;
 }
 
-/* The smallest structs a caller may hand in: those of ABI 1.0. */
-#define OPTS_SIZE_1_0 \
-	(offsetof(wsp_exec_opts, cancel) + sizeof(const wsp_cancel *))
-#define RESULT_SIZE_1_0 \
-	(offsetof(wsp_exec_result, stderr_dropped) + sizeof(uint64_t))
-
 /*
- * The caller's structs may be older (smaller) or newer (larger) than this
- * build's: read and write only what both know, defaults for the rest.
+ * The core hands in full-size structs (a zeroed result): no size checks
+ * here. A failed exec leaves no result behind.
  */
-int local_exec(wsp_exec_result *out, void *self, const wsp_exec_opts *opts,
-	       wsp_error *err)
+int local_exec(wsp_exec_result *out, void *self, const wsp_call *call,
+	       const wsp_exec_opts *opts, wsp_error *err)
 {
-	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
-	wsp_exec_result res;
-	uint32_t size;
-	int rc;
+	int rc = run_exec(out, self, call, opts, err);
 
-	if (!opts || !out || opts->struct_size < OPTS_SIZE_1_0 ||
-	    out->struct_size < RESULT_SIZE_1_0)
-		return wsp_error_set(err, WSP_EINVAL,
-				     "exec options or result without a valid "
-				     "struct_size");
-	memcpy(&o, opts, opts->struct_size < sizeof(o) ? opts->struct_size
-						       : sizeof(o));
-	o.struct_size = sizeof(o);
-	memset(&res, 0, sizeof(res));
-	res.struct_size = sizeof(res);
-	rc = run_exec(&res, self, &o, err);
-	size = out->struct_size;
-	if (rc == 0)
-		memcpy(out, &res, size < sizeof(res) ? size : sizeof(res));
-	else
-		memset(out, 0, size < sizeof(res) ? size : sizeof(res));
-	out->struct_size = size;
+	if (rc) {
+		memset(out, 0, sizeof(*out));
+		out->struct_size = sizeof(*out);
+	}
 	return rc;
 }

@@ -101,8 +101,8 @@ uint32_t local_limit_classify(const struct local_limits *limits, int exited,
 
 /* ---- exec.c ------------------------------------------------------------- */
 
-int local_exec(wsp_exec_result *out, void *self, const wsp_exec_opts *opts,
-	       wsp_error *err);
+int local_exec(wsp_exec_result *out, void *self, const wsp_call *call,
+	       const wsp_exec_opts *opts, wsp_error *err);
 
 /* ---- capture.c ---------------------------------------------------------- */
 

@@ -22,14 +22,18 @@
 #define STOPPED_MARK "stopped"
 
 static int local_start(uint32_t *out_outcome, void *self,
-		       const wsp_cancel *cancel, wsp_error *err)
+		       const wsp_call *call, uint32_t flags, wsp_error *err)
 {
 	struct local_sandbox *sb = self;
 	struct stat st;
 	char *mark;
 	int rc;
 
-	(void)cancel;
+	(void)flags;
+	/* Nothing here blocks: the call is checked once, before any change. */
+	rc = local_call_check(sb, call, "start", err);
+	if (rc)
+		return rc;
 	rc = local_mkdir_p(sb->working_dir, 0755);
 	if (rc < 0)
 		return wsp_error_set_os(err, WSP_EIO, -rc,
@@ -54,25 +58,32 @@ static int local_start(uint32_t *out_outcome, void *self,
 	return 0;
 }
 
-static int kill_background(struct local_sandbox *sb, wsp_error *err)
+static int kill_background(struct local_sandbox *sb, const wsp_call *call,
+			   wsp_error *err)
 {
 #ifdef WSP_LOCAL_HAVE_PROCMGR
-	return local_procs_kill_all(sb, err);
+	return local_procs_kill_all(sb, call, err);
 #else
 	(void)sb;
+	(void)call;
 	(void)err;
 	return 0;
 #endif
 }
 
-static int local_stop(void *self, wsp_error *err)
+static int local_stop(void *self, const wsp_call *call, uint32_t flags,
+		      wsp_error *err)
 {
 	struct local_sandbox *sb = self;
 	struct stat st;
 	char *mark;
 	int fd, rc;
 
-	rc = kill_background(sb, err);
+	(void)flags;
+	rc = local_call_check(sb, call, "stop", err);
+	if (rc)
+		return rc;
+	rc = kill_background(sb, call, err);
 	if (rc < 0)
 		return rc;
 	if (stat(sb->state_dir, &st) < 0)
@@ -88,12 +99,16 @@ static int local_stop(void *self, wsp_error *err)
 	return 0;
 }
 
-static int local_destroy(void *self, uint32_t flags, wsp_error *err)
+static int local_destroy(void *self, const wsp_call *call, uint32_t flags,
+			 wsp_error *err)
 {
 	struct local_sandbox *sb = self;
 	int rc;
 
-	rc = kill_background(sb, err);
+	rc = local_call_check(sb, call, "destroy", err);
+	if (rc)
+		return rc;
+	rc = kill_background(sb, call, err);
 	if (rc < 0)
 		return rc;
 	rc = local_remove_tree(sb->state_dir);
@@ -126,8 +141,11 @@ static uint32_t state_of(const struct local_sandbox *sb)
 	return state;
 }
 
-static int local_status(uint32_t *out_state, void *self, wsp_error *err)
+static int local_status(uint32_t *out_state, void *self,
+			const wsp_call *call, uint32_t flags, wsp_error *err)
 {
+	(void)call;
+	(void)flags;
 	(void)err;
 	*out_state = state_of(self);
 	return 0;
@@ -160,8 +178,8 @@ static int kv_u64(wsp_kv_fn cb, void *payload, const char *key, uint64_t v)
 	return cb(key, num, payload);
 }
 
-static int local_info(void *self, wsp_kv_fn cb, void *payload,
-		      wsp_error *err)
+static int local_info(void *self, const wsp_call *call, uint32_t flags,
+		      wsp_kv_fn cb, void *payload, wsp_error *err)
 {
 	struct local_sandbox *sb = self;
 	uint64_t mem = (uint64_t)sysconf(_SC_PHYS_PAGES) *
@@ -169,6 +187,8 @@ static int local_info(void *self, wsp_kv_fn cb, void *payload,
 	const char *iso = local_isolation_name(sb);
 	int rc;
 
+	(void)call;
+	(void)flags;
 	(void)err;
 #define KV(k, v)                                   \
 	do {                                       \
@@ -238,7 +258,8 @@ static int describe_limits(char *buf, size_t cap,
 	return (int)n;
 }
 
-static int local_instructions(void *self, wsp_sink_fn sink, void *payload,
+static int local_instructions(void *self, const wsp_call *call,
+			      uint32_t flags, wsp_sink_fn sink, void *payload,
 			      wsp_error *err)
 {
 	struct local_sandbox *sb = self;
@@ -248,6 +269,8 @@ static int local_instructions(void *self, wsp_sink_fn sink, void *payload,
 	char timeout[128];
 	int n;
 
+	(void)call;
+	(void)flags;
 	(void)err;
 	if (sb->timeout_ms > 0)
 		snprintf(timeout, sizeof(timeout),

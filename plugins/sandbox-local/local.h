@@ -64,11 +64,19 @@ const char *local_state_dir(const struct local_sandbox *sb);
 const wsp_host *local_host(const struct local_sandbox *sb);
 /* Configured grace between SIGTERM and SIGKILL, in ms. */
 int64_t local_kill_grace_ms(const struct local_sandbox *sb);
+/*
+ * 0 while the call may go on; else its WSP_ECANCELED or WSP_ETIMEDOUT with
+ * err saying what it stopped. Slots ask before they change anything, so
+ * an expired call changes nothing (the core asks before them too).
+ */
+int local_call_check(const struct local_sandbox *sb, const wsp_call *call,
+		     const char *what, wsp_error *err);
 
 /* Background processes (procmgr.c). */
 extern const wsp_procmgr_vtable local_procmgr_vtable;
 /* Called by stop/destroy: kill every background process of the sandbox. */
-int local_procs_kill_all(struct local_sandbox *sb, wsp_error *err);
+int local_procs_kill_all(struct local_sandbox *sb, const wsp_call *call,
+			 wsp_error *err);
 
 /* Extension operations (checkpoint.c), ended by WSP_EXT_END. */
 extern const wsp_ext_op local_ext_ops[];

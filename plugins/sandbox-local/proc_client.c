@@ -210,12 +210,12 @@ void proc_observe(struct proc_view *v, int dirfd)
 void proc_fill_status(wsp_proc_status *out, const struct proc_view *v)
 {
 	wsp_proc_status s;
-	size_t size;
 
+	/* The core hands providers full-size structs (<wsp/sandbox.h>). */
 	if (!out)
 		return;
 	memset(&s, 0, sizeof(s));
-	s.struct_size = out->struct_size;
+	s.struct_size = sizeof(s);
 	s.state = v->state;
 	s.exit_code = v->file.exit_code;
 	s.term_signal = v->file.term_signal;
@@ -228,8 +228,7 @@ void proc_fill_status(wsp_proc_status *out, const struct proc_view *v)
 	s.stderr_dropped = v->dropped[1];
 	s.timed_out = (uint32_t)v->file.timed_out;
 	s.stdin_open = (uint32_t)v->file.stdin_open;
-	size = out->struct_size < sizeof(s) ? out->struct_size : sizeof(s);
-	memcpy(out, &s, size);
+	*out = s;
 }
 
 int proc_open_fifo(int dirfd, const char *name)
@@ -313,11 +312,11 @@ static int finished(const struct proc_view *v, int until_gone)
 
 int proc_wait(struct proc_view *v, struct local_sandbox *sb, int dirfd,
 	      const char *path, int until_gone, int64_t timeout_ms,
-	      const wsp_cancel *cancel, wsp_error *err)
+	      const wsp_call *call, wsp_error *err)
 {
 	const wsp_host *host = local_host(sb);
 	int64_t deadline = timeout_ms >= 0 ? mono_ms() + timeout_ms : -1;
-	int ino, cfd = host->cancel_fd(host, cancel), rc = 0;
+	int ino, cfd = host->call_fd(host, call), rc = 0;
 	char events[4096];
 
 	proc_observe(v, dirfd);
@@ -334,15 +333,20 @@ int proc_wait(struct proc_view *v, struct local_sandbox *sb, int dirfd,
 	for (;;) {
 		struct pollfd p[2];
 		int n = 0, wait = 250;
-		int64_t now;
+		int64_t now, left;
 
 		proc_observe(v, dirfd);
 		if (finished(v, until_gone))
 			break;
-		if (host->cancel_requested(host, cancel)) {
-			rc = wsp_error_set(err, WSP_ECANCELED,
-					   "waiting for a background process "
-					   "was canceled");
+		rc = host->call_expired(host, call);
+		if (rc) {
+			rc = wsp_error_set(err, rc,
+					   "waiting for a background process: "
+					   "%s",
+					   rc == WSP_ECANCELED
+						   ? "the call was canceled"
+						   : "the call's deadline "
+						     "passed");
 			break;
 		}
 		now = mono_ms();
@@ -355,6 +359,9 @@ int proc_wait(struct proc_view *v, struct local_sandbox *sb, int dirfd,
 		}
 		if (deadline >= 0 && deadline - now < wait)
 			wait = (int)(deadline - now);
+		left = host->call_remaining_ms(host, call);
+		if (left >= 0 && left < wait)
+			wait = (int)left;
 		/* Without inotify, poll the files; with it, still look
 		 * again now and then in case an event was missed. */
 		if (ino >= 0)

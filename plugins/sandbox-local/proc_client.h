@@ -68,11 +68,12 @@ int proc_kill_orphan(const struct proc_view *v, int sig);
 /*
  * Wait until the process is no longer running (or its monitor gone when
  * until_gone), watching the directory with inotify. timeout_ms -1 waits
- * forever. 0, WSP_ETIMEDOUT or WSP_ECANCELED; v holds the last view.
+ * forever; the call (NULL: none) ends the wait earlier at its cancel or
+ * deadline. 0, WSP_ETIMEDOUT or WSP_ECANCELED; v holds the last view.
  */
 int proc_wait(struct proc_view *v, struct local_sandbox *sb, int dirfd,
 	      const char *path, int until_gone, int64_t timeout_ms,
-	      const wsp_cancel *cancel, wsp_error *err);
+	      const wsp_call *call, wsp_error *err);
 
 /*
  * Remove a released process's directory, open as dirfd, from the process

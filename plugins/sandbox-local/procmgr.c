@@ -90,26 +90,18 @@ static int make_proc_dir(char id[PROC_ID_LEN + 1], int rootfd)
 	return -EEXIST;
 }
 
+/*
+ * The core checked the struct (<wsp/sandbox.h>); what is left is this
+ * provider's: an empty program name, the log limit and its default.
+ */
 static int check_spawn_opts(wsp_spawn_opts *o, const wsp_spawn_opts *opts,
 			    wsp_error *err)
 {
-	wsp_spawn_opts init = WSP_SPAWN_OPTS_INIT;
-	size_t size;
-
-	if (!opts || opts->struct_size < offsetof(wsp_spawn_opts, argv))
-		return wsp_error_set(err, WSP_EINVAL,
-				     "spawn options missing or too old");
-	*o = init;
-	size = opts->struct_size < sizeof(*o) ? opts->struct_size : sizeof(*o);
-	memcpy(o, opts, size);
-	if (!o->shell && (!o->argv || !o->argv[0] || !o->argv[0][0]))
+	*o = *opts;
+	if (!o->shell && !o->argv[0][0])
 		return wsp_error_set(err, WSP_EINVAL,
 				     "nothing to run: give a shell string "
 				     "or an argv");
-	if (o->stdin_mode != WSP_STDIN_PIPE &&
-	    o->stdin_mode != WSP_STDIN_IGNORE)
-		return wsp_error_set(err, WSP_EINVAL, "unknown stdin mode %u",
-				     o->stdin_mode);
 	if (o->log_limit > PROC_MAX_LOG_LIMIT)
 		return wsp_error_set(err, WSP_ETOOBIG,
 				     "log limit of %llu bytes is above the "
@@ -121,7 +113,8 @@ static int check_spawn_opts(wsp_spawn_opts *o, const wsp_spawn_opts *opts,
 }
 
 static int proc_spawn(char out_id[WSP_PROC_ID_MAX], void *self,
-		      const wsp_spawn_opts *opts, wsp_error *err)
+		      const wsp_call *call, const wsp_spawn_opts *opts,
+		      wsp_error *err)
 {
 	struct local_sandbox *sb = self;
 	struct local_prepared prep;
@@ -132,6 +125,10 @@ static int proc_spawn(char out_id[WSP_PROC_ID_MAX], void *self,
 	int rc, rootfd = -1;
 
 	rc = check_spawn_opts(&o, opts, err);
+	if (rc)
+		return rc;
+	/* Checked last before anything is made: nothing to undo. */
+	rc = local_call_check(sb, call, "spawn", err);
 	if (rc)
 		return rc;
 	rc = local_prepare(&prep, sb, o.shell, o.argv, o.cwd, o.env, err);
@@ -299,13 +296,16 @@ static int collect(struct local_sandbox *sb, struct listed **out,
 	return 0;
 }
 
-static int proc_list(void *self, wsp_proc_fn cb, void *payload, wsp_error *err)
+static int proc_list(void *self, const wsp_call *call, uint32_t flags,
+		     wsp_proc_fn cb, void *payload, wsp_error *err)
 {
 	struct local_sandbox *sb = self;
 	struct listed *all;
 	size_t n, i;
 	int rootfd, rc = collect(sb, &all, &n, &rootfd, err);
 
+	(void)call; /* quick: the core's check before the call is enough */
+	(void)flags;
 	if (rc)
 		return rc;
 	if (rootfd >= 0)
@@ -320,12 +320,15 @@ static int proc_list(void *self, wsp_proc_fn cb, void *payload, wsp_error *err)
 	return rc;
 }
 
-static int proc_status(wsp_proc_status *out, void *self, const char *id,
+static int proc_status(wsp_proc_status *out, void *self,
+		       const wsp_call *call, const char *id, uint32_t flags,
 		       wsp_error *err)
 {
 	struct proc_view v;
 	int dirfd, rc;
 
+	(void)call;
+	(void)flags;
 	rc = proc_open(&dirfd, NULL, self, id, err);
 	if (rc)
 		return rc;
@@ -376,33 +379,30 @@ static int send_stream(uint64_t *out_end, int dirfd, uint32_t stream,
 	return rc;
 }
 
-static int proc_read_output(wsp_proc_status *out, void *self, const char *id,
+static int proc_read_output(wsp_proc_status *out, void *self,
+			    const wsp_call *call, const char *id,
 			    const wsp_output_opts *opts, wsp_output_fn sink,
 			    void *payload, wsp_error *err)
 {
 	struct local_sandbox *sb = self;
-	wsp_output_opts o = WSP_OUTPUT_OPTS_INIT;
+	const wsp_host *h = local_host(sb);
+	const wsp_output_opts o = *opts; /* full size, checked by the core */
 	struct proc_view v;
 	char *path = NULL, *buf = NULL;
 	uint64_t end[2] = {UINT64_MAX, UINT64_MAX};
-	uint32_t streams;
+	uint32_t streams = o.streams;
 	int dirfd, rc;
 
-	if (opts) {
-		size_t size = opts->struct_size < sizeof(o) ? opts->struct_size
-							    : sizeof(o);
-
-		memcpy(&o, opts, size);
-	}
-	streams = o.streams ? o.streams : (WSP_STDOUT | WSP_STDERR);
 	rc = proc_open(&dirfd, &path, sb, id, err);
 	if (rc)
 		return rc;
 	if (o.wait_ms) {
-		/* Reading after a wait that ran out is still a read. */
-		rc = proc_wait(&v, sb, dirfd, path, 0, o.wait_ms, o.cancel,
-			       err);
-		if (rc == WSP_ETIMEDOUT)
+		/*
+		 * Reading after a wait that ran out is still a read; one the
+		 * call ended (its cancel or deadline) is not.
+		 */
+		rc = proc_wait(&v, sb, dirfd, path, 0, o.wait_ms, call, err);
+		if (rc == WSP_ETIMEDOUT && !h->call_expired(h, call))
 			rc = 0;
 		if (rc)
 			goto out;
@@ -467,12 +467,15 @@ static int stdin_idle(void *arg)
 	return v.alive && v.file.stdin_open ? 0 : -EPIPE;
 }
 
-static int proc_write_stdin(void *self, const char *id, const void *data,
-			    size_t len, wsp_error *err)
+static int proc_write_stdin(void *self, const wsp_call *call, const char *id,
+			    const void *data, size_t len, uint32_t flags,
+			    wsp_error *err)
 {
 	struct proc_view v;
 	int dirfd, fd, rc;
 
+	(void)call;
+	(void)flags;
 	rc = proc_open(&dirfd, NULL, self, id, err);
 	if (rc)
 		return rc;
@@ -510,11 +513,14 @@ out:
 	return rc;
 }
 
-static int proc_close_stdin(void *self, const char *id, wsp_error *err)
+static int proc_close_stdin(void *self, const wsp_call *call, const char *id,
+			    uint32_t flags, wsp_error *err)
 {
 	struct proc_view v;
 	int dirfd, rc;
 
+	(void)call;
+	(void)flags;
 	rc = proc_open(&dirfd, NULL, self, id, err);
 	if (rc)
 		return rc;
@@ -539,12 +545,15 @@ out:
 
 /* ---- signal / release / wait -------------------------------------------- */
 
-static int proc_signal(void *self, const char *id, int signum, wsp_error *err)
+static int proc_signal(void *self, const wsp_call *call, const char *id,
+		       int signum, uint32_t flags, wsp_error *err)
 {
 	struct proc_view v;
 	char line[32];
 	int dirfd, rc;
 
+	(void)call;
+	(void)flags;
 	if (signum <= 0 || signum >= NSIG)
 		return wsp_error_set(err, WSP_EINVAL,
 				     "invalid signal number %d", signum);
@@ -581,13 +590,17 @@ out:
 	return rc;
 }
 
-static int proc_release(void *self, const char *id, wsp_error *err)
+static int proc_release(void *self, const wsp_call *call, const char *id,
+			uint32_t flags, wsp_error *err)
 {
 	struct local_sandbox *sb = self;
 	struct proc_view v;
 	char *path = NULL;
 	int dirfd, rootfd = -1, sent = -ESRCH, rc;
 
+	/* Its wait below is the short, bounded end of a kill: not the call's. */
+	(void)call;
+	(void)flags;
 	rc = proc_open(&dirfd, &path, sb, id, err);
 	if (rc)
 		return rc;
@@ -634,19 +647,20 @@ out:
 	return rc;
 }
 
-static int proc_wait_slot(wsp_proc_status *out, void *self, const char *id,
-			  int64_t timeout_ms, const wsp_cancel *cancel,
-			  wsp_error *err)
+static int proc_wait_slot(wsp_proc_status *out, void *self,
+			  const wsp_call *call, const char *id,
+			  int64_t timeout_ms, uint32_t flags, wsp_error *err)
 {
 	struct proc_view v;
 	char *path;
 	int dirfd, rc;
 
+	(void)flags;
 	rc = proc_open(&dirfd, &path, self, id, err);
 	if (rc)
 		return rc;
 	rc = proc_wait(&v, self, dirfd, path, 0,
-		       timeout_ms < 0 ? -1 : timeout_ms, cancel, err);
+		       timeout_ms < 0 ? -1 : timeout_ms, call, err);
 	close(dirfd);
 	free(path);
 	proc_fill_status(out, &v);
@@ -661,7 +675,8 @@ static int open_listed(int rootfd, const struct listed *p)
 	return proc_openat(rootfd, p->id, O_RDONLY | O_DIRECTORY, S_IFDIR);
 }
 
-int local_procs_kill_all(struct local_sandbox *sb, wsp_error *err)
+int local_procs_kill_all(struct local_sandbox *sb, const wsp_call *call,
+			 wsp_error *err)
 {
 	int64_t grace = local_kill_grace_ms(sb);
 	struct listed *all;
@@ -705,7 +720,7 @@ int local_procs_kill_all(struct local_sandbox *sb, wsp_error *err)
 		fd = path ? open_listed(rootfd, &all[i]) : -1;
 		if (fd >= 0) {
 			rc = proc_wait(&v, sb, fd, path, 0,
-				       grace + EXIT_SLACK_MS, NULL, err);
+				       grace + EXIT_SLACK_MS, call, err);
 			close(fd);
 		}
 		free(path);

@@ -76,6 +76,18 @@ int64_t local_kill_grace_ms(const struct local_sandbox *sb)
 	return sb->kill_grace_ms;
 }
 
+int local_call_check(const struct local_sandbox *sb, const wsp_call *call,
+		     const char *what, wsp_error *err)
+{
+	int rc = sb->host->call_expired(sb->host, call);
+
+	if (rc)
+		return wsp_error_set(err, rc, "%s: the call %s", what,
+				     rc == WSP_ECANCELED ? "was canceled"
+							 : "ran out of time");
+	return 0;
+}
+
 /* ---- isolation ---------------------------------------------------------- */
 
 int local_resolve_isolation(struct local_sandbox *sb, wsp_error *err)

@@ -24,7 +24,7 @@ static void expect_state(const char *check, const struct conf *c,
 
 	if (!SLOT(c, status))
 		return;
-	rc = wsp_sandbox_status(&state, ws, &err);
+	rc = wsp_sandbox_status(&state, ws, NULL, &err);
 	if (rc)
 		conf_fail(check, "status: %s", err.message);
 	else if (state != want)
@@ -79,7 +79,7 @@ static void check_describe(const struct conf *c)
 	if (!SLOT(c, info)) {
 		conf_skip("sandbox.info", "provider has no info slot");
 	} else {
-		rc = wsp_sandbox_info(c->ws, on_kv, &kv, &err);
+		rc = wsp_sandbox_info(c->ws, NULL, on_kv, &kv, &err);
 		snprintf(want, sizeof(want), "provider=%s", c->name);
 		if (rc)
 			conf_fail("sandbox.info", "%s", err.message);
@@ -97,7 +97,7 @@ static void check_describe(const struct conf *c)
 			  "provider has no instructions slot");
 		return;
 	}
-	rc = wsp_sandbox_instructions(c->ws, conf_count_bytes, &n, &err);
+	rc = wsp_sandbox_instructions(c->ws, NULL, conf_count_bytes, &n, &err);
 	if (rc || !n)
 		conf_fail("sandbox.instructions", "%s",
 			  rc ? err.message : "no text");
@@ -124,30 +124,30 @@ static void check_stop_start(const struct conf *c)
 	if (c->has_procmgr) {
 		so.stdin_mode = WSP_STDIN_IGNORE;
 		so.shell = "sleep 30";
-		have_proc = !wsp_proc_spawn(id, c->ws, &so, &err);
+		have_proc = !wsp_proc_spawn(id, c->ws, NULL, &so, &err);
 		if (!have_proc)
 			conf_fail("sandbox.stop-ends-processes", "spawn: %s",
 				  err.message);
 	}
-	rc = wsp_sandbox_stop(c->ws, &err);
+	rc = wsp_sandbox_stop(c->ws, NULL, &err);
 	if (!conf_expect("sandbox.stop", rc, 0, &err))
 		return;
 	expect_state("sandbox.status-stopped", c, c->ws, WSP_SANDBOX_STOPPED);
 	if (have_proc) {
-		rc = wsp_proc_get_status(&st, c->ws, id, &err);
+		rc = wsp_proc_get_status(&st, c->ws, NULL, id, &err);
 		if (!rc && st.state == WSP_PROC_RUNNING)
 			conf_fail("sandbox.stop-ends-processes",
 				  "'%s' still runs", id);
 		else
 			conf_pass("sandbox.stop-ends-processes");
-		wsp_proc_release(c->ws, id, &err);
+		wsp_proc_release(c->ws, NULL, id, &err);
 	}
 	if (start("sandbox.start-again", c->ws, &outcome))
 		return;
 	expect_state("sandbox.status-running-again", c, c->ws,
 		     WSP_SANDBOX_RUNNING);
 	o.shell = "echo back";
-	rc = wsp_sandbox_exec(&r, c->ws, &o, &err);
+	rc = wsp_sandbox_exec(&r, c->ws, NULL, &o, &err);
 	if (rc || !r.stdout_data || strcmp(r.stdout_data, "back\n"))
 		conf_fail("sandbox.exec-after-restart", "%s",
 			  rc ? err.message : "wrong output");
@@ -206,15 +206,15 @@ static void check_reconnect(const struct conf *c)
 	}
 	so.stdin_mode = WSP_STDIN_IGNORE;
 	so.shell = "echo from-first; sleep 30";
-	if (wsp_proc_spawn(id, c->ws, &so, &err)) {
+	if (wsp_proc_spawn(id, c->ws, NULL, &so, &err)) {
 		conf_fail("sandbox.reconnect-processes", "spawn: %s",
 			  err.message);
 		goto out;
 	}
 	oo.streams = WSP_STDOUT;
 	for (rc = 0; rc < 500 && !text[0]; rc++) {
-		if (wsp_proc_read_output(NULL, other, id, &oo, on_text, text,
-					 &err))
+		if (wsp_proc_read_output(NULL, other, NULL, id, &oo, on_text,
+					 text, &err))
 			break;
 		if (!text[0])
 			usleep(20 * 1000);
@@ -225,9 +225,10 @@ static void check_reconnect(const struct conf *c)
 			  "listed %d, output '%s'", rc, text);
 	else
 		conf_pass("sandbox.reconnect-processes");
-	rc = wsp_proc_release(other, id, &err);
+	rc = wsp_proc_release(other, NULL, id, &err);
 	if (!rc)
-		rc = wsp_proc_get_status(&st, c->ws, id, &err) == WSP_ENOTFOUND
+		rc = wsp_proc_get_status(&st, c->ws, NULL, id, &err) ==
+				     WSP_ENOTFOUND
 			     ? 0
 			     : -1;
 	if (rc)
@@ -236,7 +237,7 @@ static void check_reconnect(const struct conf *c)
 			  "the first");
 	else
 		conf_pass("sandbox.reconnect-release");
-	wsp_proc_release(c->ws, id, &err);
+	wsp_proc_release(c->ws, NULL, id, &err);
 out:
 	wsp_workspace_close(other);
 }
@@ -250,7 +251,7 @@ static void check_destroy(const struct conf *c)
 		conf_skip("sandbox.destroy", "provider has no destroy slot");
 		return;
 	}
-	rc = wsp_sandbox_destroy(c->ws, 0, &err);
+	rc = wsp_sandbox_destroy(c->ws, NULL, 0, &err);
 	if (conf_expect("sandbox.destroy", rc, 0, &err))
 		expect_state("sandbox.status-absent", c, c->ws,
 			     WSP_SANDBOX_ABSENT);

@@ -4,6 +4,7 @@
  * tail and by offset, following a live process, waiting, stdin, signals
  * to the whole group, timeouts, env and cwd, release.
  */
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,7 +35,46 @@ int conf_proc_listed(wsp_workspace *ws, const char *id)
 	struct found f = {id, 0};
 	wsp_error err = {0};
 
-	return !wsp_proc_list(ws, on_proc, &f, &err) && f.seen;
+	return !wsp_proc_list(ws, NULL, on_proc, &f, &err) && f.seen;
+}
+
+static int count_proc(const char *id, const char *command,
+		      const wsp_proc_status *st, void *payload)
+{
+	(void)id;
+	(void)command;
+	(void)st;
+	++*(int *)payload;
+	return 0;
+}
+
+/* How many processes are listed (-1 when listing fails). */
+static int proc_count(wsp_workspace *ws)
+{
+	wsp_error err = {0};
+	int n = 0;
+
+	return wsp_proc_list(ws, NULL, count_proc, &n, &err) ? -1 : n;
+}
+
+static void *fire_after(void *cancel)
+{
+	usleep(300 * 1000);
+	wsp_cancel_fire(cancel);
+	return NULL;
+}
+
+/* Pass when rc is want and came within 5 s of t0; fail otherwise. */
+static void expect_prompt(const char *check, int rc, int want, int64_t t0,
+			  const wsp_error *err)
+{
+	int64_t took = conf_now_ms() - t0;
+
+	if (rc == want && took > 5000)
+		conf_fail(check, "took %lld ms: the call was not watched",
+			  (long long)took);
+	else
+		conf_expect(check, rc, want, err);
 }
 
 struct text {
@@ -67,7 +107,7 @@ static int spawn(char id[WSP_PROC_ID_MAX], const char *check, wsp_workspace *ws,
 
 	o.shell = shell;
 	o.stdin_mode = stdin_mode;
-	rc = wsp_proc_spawn(id, ws, &o, &err);
+	rc = wsp_proc_spawn(id, ws, NULL, &o, &err);
 	if (rc == WSP_ENOTSUP)
 		conf_skip(check, "provider lacks it: %s", err.message);
 	else if (rc)
@@ -94,24 +134,24 @@ static void check_basics(struct conf *c)
 		conf_fail("proc.list", "spawned process not listed");
 	else
 		conf_pass("proc.list");
-	rc = wsp_proc_wait(&st, ws, id, 10000, NULL, &err);
+	rc = wsp_proc_wait(&st, ws, NULL, id, 10000, &err);
 	if (rc || st.state != WSP_PROC_EXITED || st.exit_code != 0)
 		conf_fail("proc.status", "state %u exit %d: %s", st.state,
 			  st.exit_code, rc ? err.message : "");
 	else
 		conf_pass("proc.status");
 	oo.tail_lines = 2;
-	rc = wsp_proc_read_output(NULL, ws, id, &oo, on_output, &t, &err);
+	rc = wsp_proc_read_output(NULL, ws, NULL, id, &oo, on_output, &t, &err);
 	if (rc || strcmp(t.out, "two\nthree\n") || strcmp(t.err, "oops\n"))
 		conf_fail("proc.output-tail", "stdout '%s' stderr '%s'%s%s",
 			  t.out, t.err, rc ? ": " : "", rc ? err.message : "");
 	else
 		conf_pass("proc.output-tail");
-	rc = wsp_proc_release(ws, id, &err);
+	rc = wsp_proc_release(ws, NULL, id, &err);
 	if (rc) {
 		conf_fail("proc.release", "%s", err.message);
 	} else {
-		rc = wsp_proc_get_status(&st, ws, id, &err);
+		rc = wsp_proc_get_status(&st, ws, NULL, id, &err);
 		if (rc != WSP_ENOTFOUND)
 			conf_fail("proc.release",
 				  "released id: got %s, want "
@@ -125,36 +165,36 @@ static void check_basics(struct conf *c)
 		conf_skip("proc.stdin", "no WSP_CAP_PROC_STDIN");
 	} else if (!spawn(id, "proc.stdin", ws, "cat", WSP_STDIN_PIPE)) {
 		memset(&t, 0, sizeof(t));
-		rc = wsp_proc_write_stdin(ws, id, "fed-in\n", 7, &err);
+		rc = wsp_proc_write_stdin(ws, NULL, id, "fed-in\n", 7, &err);
 		if (!rc && (c->caps & WSP_CAP_PROC_CLOSE_STDIN))
-			rc = wsp_proc_close_stdin(ws, id, &err);
+			rc = wsp_proc_close_stdin(ws, NULL, id, &err);
 		else if (!rc)
-			rc = wsp_proc_signal(ws, id, SIGTERM, &err);
+			rc = wsp_proc_signal(ws, NULL, id, SIGTERM, &err);
 		if (!rc)
-			rc = wsp_proc_wait(&st, ws, id, 10000, NULL, &err);
+			rc = wsp_proc_wait(&st, ws, NULL, id, 10000, &err);
 		if (!rc)
-			rc = wsp_proc_read_output(NULL, ws, id, NULL, on_output,
-						  &t, &err);
+			rc = wsp_proc_read_output(NULL, ws, NULL, id, NULL,
+						  on_output, &t, &err);
 		if (rc || strcmp(t.out, "fed-in\n"))
 			conf_fail("proc.stdin", "stdout '%s'%s%s", t.out,
 				  rc ? ": " : "", rc ? err.message : "");
 		else
 			conf_pass("proc.stdin");
-		wsp_proc_release(ws, id, &err);
+		wsp_proc_release(ws, NULL, id, &err);
 	}
 
 	if (spawn(id, "proc.signal", ws, "sleep 30", WSP_STDIN_IGNORE))
 		return;
-	rc = wsp_proc_signal(ws, id, SIGKILL, &err);
+	rc = wsp_proc_signal(ws, NULL, id, SIGKILL, &err);
 	if (!rc)
-		rc = wsp_proc_wait(&st, ws, id, 10000, NULL, &err);
+		rc = wsp_proc_wait(&st, ws, NULL, id, 10000, &err);
 	if (rc || st.state != WSP_PROC_SIGNALED || st.term_signal != SIGKILL)
 		conf_fail("proc.signal", "state %u signal %d%s%s", st.state,
 			  st.term_signal, rc ? ": " : "",
 			  rc ? err.message : "");
 	else
 		conf_pass("proc.signal");
-	rc = wsp_proc_release(ws, id, &err);
+	rc = wsp_proc_release(ws, NULL, id, &err);
 	if (rc)
 		conf_fail("proc.release-exited", "%s", err.message);
 	else
@@ -165,7 +205,7 @@ static int spawn_with(char id[WSP_PROC_ID_MAX], const char *check,
 		      wsp_workspace *ws, const wsp_spawn_opts *o)
 {
 	wsp_error err = {0};
-	int rc = wsp_proc_spawn(id, ws, o, &err);
+	int rc = wsp_proc_spawn(id, ws, NULL, o, &err);
 
 	if (rc)
 		conf_fail(check, "spawn: %s", err.message);
@@ -181,7 +221,7 @@ static int wait_end(wsp_proc_status *st, const char *check, wsp_workspace *ws,
 
 	memset(st, 0, sizeof(*st));
 	st->struct_size = sizeof(*st);
-	rc = wsp_proc_wait(st, ws, id, 10000, NULL, &err);
+	rc = wsp_proc_wait(st, ws, NULL, id, 10000, &err);
 	if (rc)
 		conf_fail(check, "wait: %s (%s)", err.message,
 			  conf_errname(rc));
@@ -201,7 +241,7 @@ static int read_into(struct text *t, wsp_proc_status *st, const char *check,
 		memset(st, 0, sizeof(*st));
 		st->struct_size = sizeof(*st);
 	}
-	rc = wsp_proc_read_output(st, ws, id, o, on_output, t, &err);
+	rc = wsp_proc_read_output(st, ws, NULL, id, o, on_output, t, &err);
 	if (rc)
 		conf_fail(check, "read_output: %s", err.message);
 	return rc;
@@ -223,7 +263,7 @@ static void check_exit_code(wsp_workspace *ws)
 		else
 			conf_pass("proc.exit-code");
 	}
-	wsp_proc_release(ws, id, &err);
+	wsp_proc_release(ws, NULL, id, &err);
 }
 
 /* Offsets are absolute per stream; each read returns what follows. */
@@ -285,7 +325,7 @@ static void check_offsets(wsp_workspace *ws)
 			conf_pass("proc.output-tail-bytes");
 	}
 out:
-	wsp_proc_release(ws, id, &err);
+	wsp_proc_release(ws, NULL, id, &err);
 }
 
 /*
@@ -334,7 +374,7 @@ static void check_follow(wsp_workspace *ws)
 	else
 		conf_pass("proc.follow-rest");
 out:
-	wsp_proc_release(ws, id, &err);
+	wsp_proc_release(ws, NULL, id, &err);
 }
 
 /* Waits that run out, or are canceled, while the process runs on. */
@@ -352,7 +392,7 @@ static void check_waits(wsp_workspace *ws)
 	if (spawn(id, "proc.wait-timeout", ws, "sleep 30", WSP_STDIN_IGNORE))
 		return;
 	t0 = conf_now_ms();
-	rc = wsp_proc_wait(&st, ws, id, 200, NULL, &err);
+	rc = wsp_proc_wait(&st, ws, NULL, id, 200, &err);
 	if (conf_expect("proc.wait-timeout", rc, WSP_ETIMEDOUT, &err) &&
 	    conf_now_ms() - t0 > 5000)
 		conf_fail("proc.wait-timeout", "took %lld ms",
@@ -368,18 +408,42 @@ static void check_waits(wsp_workspace *ws)
 			conf_pass("proc.read-wait-runs-out");
 	}
 	if (!wsp_cancel_new(&cancel, &err)) {
-		wsp_cancel_fire(cancel);
-		rc = wsp_proc_wait(&st, ws, id, -1, cancel, &err);
-		conf_expect("proc.wait-canceled", rc, WSP_ECANCELED, &err);
+		wsp_call call = {sizeof(call), 0, cancel, 0};
+		pthread_t th;
+
+		/* Fired while the provider waits: it must notice promptly. */
+		t0 = conf_now_ms();
+		if (pthread_create(&th, NULL, fire_after, cancel)) {
+			conf_fail("proc.wait-canceled",
+				  "cannot start a thread");
+		} else {
+			rc = wsp_proc_wait(&st, ws, &call, id, -1, &err);
+			pthread_join(th, NULL);
+			expect_prompt("proc.wait-canceled", rc, WSP_ECANCELED,
+				      t0, &err);
+		}
+		/* Fired before: refused before it reaches the provider. */
+		rc = wsp_proc_wait(&st, ws, &call, id, -1, &err);
+		conf_expect("proc.wait-canceled-before", rc, WSP_ECANCELED,
+			    &err);
 		wsp_cancel_free(cancel);
 	}
-	rc = wsp_proc_get_status(&st, ws, id, &err);
+	{
+		/* The call's deadline ends a wait with no limit of its own. */
+		wsp_call call = {sizeof(call), 0, NULL, wsp_deadline_in(300)};
+
+		t0 = conf_now_ms();
+		rc = wsp_proc_wait(&st, ws, &call, id, -1, &err);
+		expect_prompt("proc.wait-call-deadline", rc, WSP_ETIMEDOUT, t0,
+			      &err);
+	}
+	rc = wsp_proc_get_status(&st, ws, NULL, id, &err);
 	if (rc || st.state != WSP_PROC_RUNNING)
 		conf_fail("proc.wait-leaves-running", "state %u: %s", st.state,
 			  rc ? err.message : "not running");
 	else
 		conf_pass("proc.wait-leaves-running");
-	wsp_proc_release(ws, id, &err);
+	wsp_proc_release(ws, NULL, id, &err);
 }
 
 static void check_unknown_id(wsp_workspace *ws)
@@ -389,11 +453,11 @@ static void check_unknown_id(wsp_workspace *ws)
 	wsp_error err = {0};
 	int a, b, c, d;
 
-	a = wsp_proc_get_status(&st, ws, "wsp-conf-no-such-id", &err);
-	b = wsp_proc_read_output(NULL, ws, "wsp-conf-no-such-id", NULL,
+	a = wsp_proc_get_status(&st, ws, NULL, "wsp-conf-no-such-id", &err);
+	b = wsp_proc_read_output(NULL, ws, NULL, "wsp-conf-no-such-id", NULL,
 				 on_output, &t, &err);
-	c = wsp_proc_signal(ws, "wsp-conf-no-such-id", SIGTERM, &err);
-	d = wsp_proc_release(ws, "wsp-conf-no-such-id", &err);
+	c = wsp_proc_signal(ws, NULL, "wsp-conf-no-such-id", SIGTERM, &err);
+	d = wsp_proc_release(ws, NULL, "wsp-conf-no-such-id", &err);
 	if (a != WSP_ENOTFOUND || b != WSP_ENOTFOUND || c != WSP_ENOTFOUND ||
 	    d != WSP_ENOTFOUND)
 		conf_fail("proc.unknown-id-enotfound",
@@ -432,10 +496,10 @@ static void check_cwd_env(wsp_workspace *ws)
 			else
 				conf_pass("proc.env");
 		}
-		wsp_proc_release(ws, id, &err);
+		wsp_proc_release(ws, NULL, id, &err);
 	}
 	e.shell = "mkdir -p wsp-conf-pcwd";
-	if (wsp_sandbox_exec(&r, ws, &e, &err) || r.exit_code) {
+	if (wsp_sandbox_exec(&r, ws, NULL, &e, &err) || r.exit_code) {
 		conf_fail("proc.cwd", "cannot make a directory");
 		wsp_exec_result_release(ws, &r);
 		return;
@@ -456,10 +520,10 @@ static void check_cwd_env(wsp_workspace *ws)
 			else
 				conf_pass("proc.cwd");
 		}
-		wsp_proc_release(ws, id, &err);
+		wsp_proc_release(ws, NULL, id, &err);
 	}
 	e.shell = "rmdir wsp-conf-pcwd";
-	if (!wsp_sandbox_exec(&r, ws, &e, &err))
+	if (!wsp_sandbox_exec(&r, ws, NULL, &e, &err))
 		wsp_exec_result_release(ws, &r);
 }
 
@@ -484,7 +548,7 @@ static void check_timeout(wsp_workspace *ws)
 		else
 			conf_pass("proc.timeout");
 	}
-	wsp_proc_release(ws, id, &err);
+	wsp_proc_release(ws, NULL, id, &err);
 }
 
 static void check_stdin_ignore(wsp_workspace *ws)
@@ -505,7 +569,7 @@ static void check_stdin_ignore(wsp_workspace *ws)
 		else
 			conf_pass("proc.stdin-ignore");
 	}
-	wsp_proc_release(ws, id, &err);
+	wsp_proc_release(ws, NULL, id, &err);
 }
 
 /* close_stdin ends the input: cat sees EOF and exits 0 by itself. */
@@ -524,15 +588,15 @@ static void check_close_stdin(struct conf *c)
 	if (spawn(id, "proc.close-stdin", c->ws, "cat; echo eof",
 		  WSP_STDIN_PIPE))
 		return;
-	rc = wsp_proc_get_status(&st, c->ws, id, &err);
+	rc = wsp_proc_get_status(&st, c->ws, NULL, id, &err);
 	if (rc || !st.stdin_open)
 		conf_fail("proc.stdin-open", "stdin_open %u: %s", st.stdin_open,
 			  rc ? err.message : "closed");
 	else
 		conf_pass("proc.stdin-open");
-	rc = wsp_proc_write_stdin(c->ws, id, "a\nb", 3, &err);
+	rc = wsp_proc_write_stdin(c->ws, NULL, id, "a\nb", 3, &err);
 	if (!rc)
-		rc = wsp_proc_close_stdin(c->ws, id, &err);
+		rc = wsp_proc_close_stdin(c->ws, NULL, id, &err);
 	if (rc) {
 		conf_fail("proc.close-stdin", "%s", err.message);
 	} else if (!wait_end(&st, "proc.close-stdin", c->ws, id) &&
@@ -546,7 +610,7 @@ static void check_close_stdin(struct conf *c)
 		else
 			conf_pass("proc.close-stdin");
 	}
-	wsp_proc_release(c->ws, id, &err);
+	wsp_proc_release(c->ws, NULL, id, &err);
 }
 
 static void check_signal_term(wsp_workspace *ws)
@@ -558,7 +622,7 @@ static void check_signal_term(wsp_workspace *ws)
 
 	if (spawn(id, "proc.signal-term", ws, "sleep 30", WSP_STDIN_IGNORE))
 		return;
-	rc = wsp_proc_signal(ws, id, SIGTERM, &err);
+	rc = wsp_proc_signal(ws, NULL, id, SIGTERM, &err);
 	if (rc)
 		conf_fail("proc.signal-term", "%s", err.message);
 	else if (!wait_end(&st, "proc.signal-term", ws, id)) {
@@ -570,7 +634,7 @@ static void check_signal_term(wsp_workspace *ws)
 		else
 			conf_pass("proc.signal-term");
 	}
-	wsp_proc_release(ws, id, &err);
+	wsp_proc_release(ws, NULL, id, &err);
 }
 
 /*
@@ -596,14 +660,14 @@ static void check_group_kill(wsp_workspace *ws)
 			  WSP_STDIN_IGNORE);
 	usleep(200 * 1000); /* let both shells start their children */
 	if (have_sig) {
-		rc = wsp_proc_signal(ws, sig, SIGKILL, &err);
+		rc = wsp_proc_signal(ws, NULL, sig, SIGKILL, &err);
 		if (rc || wait_end(&st, "proc.signal-group", ws, sig))
 			have_sig = 0;
 		if (rc)
 			conf_fail("proc.signal-group", "%s", err.message);
 	}
 	if (have_rel) {
-		rc = wsp_proc_release(ws, rel, &err);
+		rc = wsp_proc_release(ws, NULL, rel, &err);
 		if (rc) {
 			conf_fail("proc.release-kills", "%s", err.message);
 			have_rel = 0;
@@ -614,7 +678,7 @@ static void check_group_kill(wsp_workspace *ws)
 	usleep(1500 * 1000);
 	e.shell = "ls wsp-conf-mark-sig wsp-conf-mark-rel 2>/dev/null; "
 		  "rm -f wsp-conf-mark-sig wsp-conf-mark-rel";
-	if (wsp_sandbox_exec(&r, ws, &e, &err)) {
+	if (wsp_sandbox_exec(&r, ws, NULL, &e, &err)) {
 		conf_fail("proc.signal-group", "exec: %s", err.message);
 		return;
 	}
@@ -624,7 +688,7 @@ static void check_group_kill(wsp_workspace *ws)
 				  "a child outlived the signal");
 		else
 			conf_pass("proc.signal-group");
-		wsp_proc_release(ws, sig, &err);
+		wsp_proc_release(ws, NULL, sig, &err);
 	}
 	if (have_rel) {
 		if (r.stdout_data && strstr(r.stdout_data, "mark-rel"))
@@ -636,6 +700,49 @@ static void check_group_kill(wsp_workspace *ws)
 	wsp_exec_result_release(ws, &r);
 }
 
+/*
+ * A call that expired before spawn (fired token, passed deadline) is
+ * refused with its code and starts nothing: the listing is as before.
+ */
+static void check_expired_spawn(wsp_workspace *ws)
+{
+	static const char *const names[2] = {"proc.spawn-expired-canceled",
+					     "proc.spawn-expired-deadline"};
+	wsp_spawn_opts o = WSP_SPAWN_OPTS_INIT;
+	wsp_cancel *cancel = NULL;
+	wsp_error err = {0};
+	char id[WSP_PROC_ID_MAX];
+	int i, rc, before, after;
+
+	if (wsp_cancel_new(&cancel, &err)) {
+		conf_fail(names[0], "%s", err.message);
+		return;
+	}
+	wsp_cancel_fire(cancel);
+	o.shell = "sleep 30";
+	o.stdin_mode = WSP_STDIN_IGNORE;
+	for (i = 0; i < 2; i++) {
+		wsp_call call = {sizeof(call), 0, i ? NULL : cancel,
+				 i ? wsp_deadline_in(0) : 0};
+		int want = i ? WSP_ETIMEDOUT : WSP_ECANCELED;
+
+		before = proc_count(ws);
+		id[0] = '\0';
+		rc = wsp_proc_spawn(id, ws, &call, &o, &err);
+		after = proc_count(ws);
+		if (rc == 0) {
+			conf_fail(names[i], "started '%s'", id);
+			wsp_proc_release(ws, NULL, id, &err);
+		} else if (rc == want && after != before) {
+			conf_fail(names[i], "%d processes listed, %d before",
+				  after, before);
+		} else {
+			conf_expect(names[i], rc, want, &err);
+		}
+	}
+	wsp_cancel_free(cancel);
+}
+
 void conf_run_procs(struct conf *c)
 {
 	check_basics(c);
@@ -643,6 +750,7 @@ void conf_run_procs(struct conf *c)
 	check_offsets(c->ws);
 	check_follow(c->ws);
 	check_waits(c->ws);
+	check_expired_spawn(c->ws);
 	check_unknown_id(c->ws);
 	check_cwd_env(c->ws);
 	check_timeout(c->ws);

@@ -13,22 +13,31 @@
 
 #include "conformance.h"
 
-/* Run opts; 0 with *r filled, or report a failure of check and return -1. */
-static int run(wsp_exec_result *r, const char *check, wsp_workspace *ws,
-	       const wsp_exec_opts *o)
+/*
+ * Run opts under call (NULL: none); 0 with *r filled, or report a failure
+ * of check and return -1.
+ */
+static int run_call(wsp_exec_result *r, const char *check, wsp_workspace *ws,
+		    const wsp_call *call, const wsp_exec_opts *o)
 {
 	wsp_error err = {0};
 	int rc;
 
 	memset(r, 0, sizeof(*r));
 	r->struct_size = sizeof(*r);
-	rc = wsp_sandbox_exec(r, ws, o, &err);
+	rc = wsp_sandbox_exec(r, ws, call, o, &err);
 	if (rc) {
 		conf_fail(check, "exec: %s (%s)", err.message,
 			  conf_errname(rc));
 		return -1;
 	}
 	return 0;
+}
+
+static int run(wsp_exec_result *r, const char *check, wsp_workspace *ws,
+	       const wsp_exec_opts *o)
+{
+	return run_call(r, check, ws, NULL, o);
 }
 
 static int out_is(const wsp_exec_result *r, const char *want)
@@ -169,7 +178,7 @@ static void check_cannot_start(wsp_workspace *ws)
 	int rc;
 
 	o.argv = argv;
-	rc = wsp_sandbox_exec(&r, ws, &o, &err);
+	rc = wsp_sandbox_exec(&r, ws, NULL, &o, &err);
 	if (rc < 0)
 		conf_pass("sandbox.exec-argv-unknown-program");
 	else
@@ -180,7 +189,7 @@ static void check_cannot_start(wsp_workspace *ws)
 	o = (wsp_exec_opts)WSP_EXEC_OPTS_INIT;
 	o.shell = "echo ran";
 	o.cwd = "wsp-conf-no-such-dir";
-	rc = wsp_sandbox_exec(&r, ws, &o, &err);
+	rc = wsp_sandbox_exec(&r, ws, NULL, &o, &err);
 	if (rc < 0)
 		conf_pass("sandbox.exec-missing-cwd");
 	else
@@ -279,7 +288,7 @@ static void check_callback_stops(wsp_workspace *ws)
 
 	o.shell = "echo first; sleep 30";
 	o.on_output = stop_at_once;
-	rc = wsp_sandbox_exec(&r, ws, &o, &err);
+	rc = wsp_sandbox_exec(&r, ws, NULL, &o, &err);
 	if (rc == 0)
 		wsp_exec_result_release(ws, &r);
 	if (rc != WSP_EPROTO)
@@ -303,20 +312,12 @@ static void *fire_later(void *cancel)
 
 /* A canceled exec: 0, WSP_EXEC_CANCELED, exit 130, stopped promptly. */
 static void expect_canceled(wsp_workspace *ws, const char *check,
-			    wsp_cancel *cancel, int fire_in_thread)
+			    const wsp_call *call, wsp_exec_opts *o)
 {
-	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
 	wsp_exec_result r;
-	pthread_t th;
 	int64_t t0 = conf_now_ms();
 
-	o.shell = "sleep 30";
-	o.cancel = cancel;
-	if (fire_in_thread && pthread_create(&th, NULL, fire_later, cancel)) {
-		conf_fail(check, "cannot start a thread");
-		return;
-	}
-	if (!run(&r, check, ws, &o)) {
+	if (!run_call(&r, check, ws, call, o)) {
 		if (!(r.flags & WSP_EXEC_CANCELED) || r.exit_code != 130)
 			conf_fail(check,
 				  "flags %#x exit %d, want canceled "
@@ -329,23 +330,131 @@ static void expect_canceled(wsp_workspace *ws, const char *check,
 			conf_pass(check);
 		wsp_exec_result_release(ws, &r);
 	}
-	if (fire_in_thread)
-		pthread_join(th, NULL);
+}
+
+/* Fire the call's token from inside the command's output callback. */
+static int fire_on_output(uint32_t stream, const void *data, size_t len,
+			  void *payload)
+{
+	(void)stream;
+	(void)data;
+	(void)len;
+	wsp_cancel_fire(payload);
+	return 0;
+}
+
+/* 1 when the file exists in the working directory (via exec). */
+static int file_exists(wsp_workspace *ws, const char *name)
+{
+	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
+	const char *argv[] = {"test", "-e", name, NULL};
+	wsp_exec_result r;
+	int there;
+
+	o.argv = argv;
+	if (run(&r, "sandbox.expired-call-cleanup", ws, &o))
+		return -1;
+	there = r.exit_code == 0;
+	wsp_exec_result_release(ws, &r);
+	return there;
+}
+
+/*
+ * A call that expired before exec (fired token, passed deadline) is
+ * refused with its code, and the command never runs: the file it would
+ * make is not there.
+ */
+static void check_expired_call(wsp_workspace *ws, wsp_cancel *fired)
+{
+	static const char *const names[2] = {"sandbox.expired-call-canceled",
+					     "sandbox.expired-call-deadline"};
+	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
+	wsp_exec_result r = {.struct_size = sizeof(r)};
+	wsp_error err = {0};
+	int i, rc;
+
+	o.shell = "echo ran > wsp-conf-expired";
+	for (i = 0; i < 2; i++) {
+		wsp_call call = {sizeof(call), 0, i ? NULL : fired,
+				 i ? wsp_deadline_in(0) : 0};
+		int want = i ? WSP_ETIMEDOUT : WSP_ECANCELED;
+
+		rc = wsp_sandbox_exec(&r, ws, &call, &o, &err);
+		if (rc == 0) {
+			wsp_exec_result_release(ws, &r);
+			conf_fail(names[i], "the command ran (exit %d)",
+				  r.exit_code);
+		} else if (rc == want && file_exists(ws, "wsp-conf-expired")) {
+			conf_fail(names[i], "refused, but the command ran");
+		} else {
+			conf_expect(names[i], rc, want, &err);
+		}
+	}
+	o.shell = "rm -f wsp-conf-expired";
+	if (!run(&r, "sandbox.expired-call-cleanup", ws, &o))
+		wsp_exec_result_release(ws, &r);
+}
+
+/* The call's deadline ends the command as its own timeout would. */
+static void check_call_deadline(wsp_workspace *ws)
+{
+	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
+	wsp_call call = {sizeof(call), 0, NULL, 0};
+	wsp_exec_result r;
+
+	o.shell = "sleep 30";
+	o.flags = WSP_EXEC_NO_TIMEOUT;
+	call.deadline_ms = wsp_deadline_in(300);
+	if (!run_call(&r, "sandbox.call-deadline", ws, &call, &o)) {
+		if (r.exit_code != 124 || !(r.flags & WSP_EXEC_TIMED_OUT))
+			conf_fail("sandbox.call-deadline",
+				  "exit %d flags %#x, want 124 and timed out",
+				  r.exit_code, r.flags);
+		else if (r.duration_ms > 10000)
+			conf_fail("sandbox.call-deadline", "took %llu ms",
+				  (unsigned long long)r.duration_ms);
+		else
+			conf_pass("sandbox.call-deadline");
+		wsp_exec_result_release(ws, &r);
+	}
 }
 
 static void check_cancel(wsp_workspace *ws)
 {
+	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
 	wsp_cancel *cancel = NULL;
+	wsp_call call = {sizeof(call), 0, NULL, 0};
 	wsp_error err = {0};
+	pthread_t th;
 
 	if (wsp_cancel_new(&cancel, &err)) {
 		conf_fail("sandbox.cancel", "%s", err.message);
 		return;
 	}
-	expect_canceled(ws, "sandbox.cancel-running", cancel, 1);
-	/* Fired already: the command must not run to completion. */
-	expect_canceled(ws, "sandbox.cancel-before-start", cancel, 0);
+	call.cancel = cancel;
+	o.shell = "sleep 30";
+	if (pthread_create(&th, NULL, fire_later, cancel)) {
+		conf_fail("sandbox.cancel-running", "cannot start a thread");
+	} else {
+		expect_canceled(ws, "sandbox.cancel-running", &call, &o);
+		pthread_join(th, NULL);
+	}
+	/* Fired already: refused, nothing runs. */
+	check_expired_call(ws, cancel);
 	wsp_cancel_free(cancel);
+
+	/* Fired by the output callback, as an agent's stop button does. */
+	if (wsp_cancel_new(&cancel, &err)) {
+		conf_fail("sandbox.cancel-from-callback", "%s", err.message);
+		return;
+	}
+	call.cancel = cancel;
+	o.shell = "echo first; sleep 30";
+	o.on_output = fire_on_output;
+	o.payload = cancel;
+	expect_canceled(ws, "sandbox.cancel-from-callback", &call, &o);
+	wsp_cancel_free(cancel);
+	check_call_deadline(ws);
 }
 
 /* A call's variables stay with that call. */

@@ -5,7 +5,12 @@
  * environment (PATH, HOME and the call's own variables: the host's
  * environment is never inherited). Output is captured into buffers
  * allocated with host->alloc, streamed to the caller's callback, and the
- * command is killed when its timeout passes or the call is canceled.
+ * command is killed when its timeout or the call's deadline passes
+ * (whichever is first) or the call is canceled.
+ *
+ * The core hands every slot full-size structs with defaults filled in and
+ * a call context that is never NULL (<wsp/sandbox.h>), so the slots below
+ * read members directly.
  *
  * There is no isolation: the command runs as the calling user, and can
  * read and write whatever that user can. A real provider adds its own
@@ -351,9 +356,10 @@ fail:
  * the output callback stops it (returns the callback's code).
  */
 static int pump(struct run *r, struct capture cap[2], const wsp_host *host,
-		const wsp_exec_opts *opts, int64_t deadline)
+		const wsp_call *call, const wsp_exec_opts *opts,
+		int64_t deadline)
 {
-	int cancel_fd = opts->cancel ? host->cancel_fd(host, opts->cancel) : -1;
+	int cancel_fd = host->call_fd(host, call);
 	char buf[65536];
 
 	while (r->fd[1] >= 0 || r->fd[2] >= 0) {
@@ -417,25 +423,26 @@ static int pump(struct run *r, struct capture cap[2], const wsp_host *host,
 	return 0;
 }
 
-static int tpl_exec(wsp_exec_result *out, void *self,
+static int tpl_exec(wsp_exec_result *out, void *self, const wsp_call *call,
 		    const wsp_exec_opts *caller_opts, wsp_error *err)
 {
 	struct tpl_sandbox *sb = self;
 	const wsp_host *host = sb->host;
-	wsp_exec_opts opts = WSP_EXEC_OPTS_INIT;
+	const wsp_exec_opts opts = *caller_opts;
 	wsp_exec_result res;
 	struct run r = { -1, { -1, -1, -1 }, NULL, 0 };
 	struct capture cap[2] = { { host, NULL, 0, DEFAULT_CAPTURE, 0 },
 				  { host, NULL, 0, DEFAULT_CAPTURE, 0 } };
 	const char *argv[4096], *envp[MAX_EXTRA_ENV + 3];
 	char dir[PATH_MAX], home[PATH_MAX + 8];
-	int64_t start = now_ms(), timeout, deadline = -1;
+	int64_t start = now_ms(), timeout, left, deadline = -1;
 	int ret, status = 0, i;
 
-	/* An older core passes a smaller struct: read only what it has. */
-	memcpy(&opts, caller_opts,
-	       caller_opts->struct_size < sizeof(opts) ?
-		       caller_opts->struct_size : sizeof(opts));
+	/* A call that expired already starts nothing. */
+	ret = host->call_expired(host, call);
+	if (ret)
+		return wsp_error_set(err, ret, "the call ended before the "
+					       "command started");
 	memset(&res, 0, sizeof(res));
 	ret = command_cwd(dir, sb, opts.cwd, err);
 	if (ret < 0)
@@ -455,17 +462,27 @@ static int tpl_exec(wsp_exec_result *out, void *self,
 	}
 	if (opts.max_capture)
 		cap[0].cap = cap[1].cap = (size_t)opts.max_capture;
-	timeout = opts.timeout_ms == WSP_TIMEOUT_DEFAULT ? sb->timeout_ms :
-							   opts.timeout_ms;
+	/* 0 is the configured timeout; the flag says none of its own. */
+	if (opts.flags & WSP_EXEC_NO_TIMEOUT)
+		timeout = 0;
+	else
+		timeout = opts.timeout_ms ? opts.timeout_ms : sb->timeout_ms;
 	if (timeout > 0)
 		deadline = start + timeout;
+	/* The call's deadline ends the command the same way, if sooner. */
+	left = host->call_remaining_ms(host, call);
+	if (left >= 0) {
+		left += now_ms(); /* the call's end, on our clock */
+		if (deadline < 0 || left < deadline)
+			deadline = left;
+	}
 
 	r.in = opts.stdin_data;
 	r.in_left = opts.stdin_data ? opts.stdin_len : 0;
 	ret = spawn(&r, dir, argv, envp, err);
 	if (ret < 0)
 		return ret;
-	ret = pump(&r, cap, host, &opts, deadline);
+	ret = pump(&r, cap, host, call, &opts, deadline);
 	if (ret != 0)
 		kill(-r.pid, SIGKILL); /* the whole process group */
 	for (i = 0; i < 3; i++)
@@ -516,18 +533,19 @@ static int tpl_exec(wsp_exec_result *out, void *self,
 	res.stderr_data = cap[1].buf;
 	res.stderr_len = cap[1].len;
 	res.stderr_dropped = cap[1].dropped;
-	/* And write back only as much as the caller's struct holds. */
-	res.struct_size = out->struct_size;
-	memcpy(out, &res,
-	       out->struct_size < sizeof(res) ? out->struct_size : sizeof(res));
+	res.struct_size = sizeof(res);
+	*out = res; /* full size: the core copies back what its caller holds */
 	return 0;
 }
 
-static int tpl_info(void *self, wsp_kv_fn cb, void *payload, wsp_error *err)
+static int tpl_info(void *self, const wsp_call *call, uint32_t flags,
+		    wsp_kv_fn cb, void *payload, wsp_error *err)
 {
 	struct tpl_sandbox *sb = self;
 	int ret;
 
+	(void)call; /* quick: nothing to cancel */
+	(void)flags;
 	(void)err;
 	ret = cb("id", sb->id, payload);
 	if (!ret)

@@ -584,7 +584,7 @@ static void test_sandbox_set_option(void)
 	CU_ASSERT_EQUAL(
 		wsp_sandbox_set_option(ws, "token", "s3cr3t-set-91", &err), 0);
 	/* the first call that uses the sandbox starts it */
-	CU_ASSERT_EQUAL(wsp_sandbox_status(&state, ws, &err), 0);
+	CU_ASSERT_EQUAL(wsp_sandbox_status(&state, ws, NULL, &err), 0);
 	seen = tu_read(report);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(seen);
 	TU_ASSERT_CONTAINS(seen, "retries=7\n");

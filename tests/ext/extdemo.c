@@ -261,11 +261,12 @@ static char *host_text(const wsp_host *host, const char *a, const char *b)
 	return p;
 }
 
-static int demo_exec(wsp_exec_result *out, void *self,
+static int demo_exec(wsp_exec_result *out, void *self, const wsp_call *call,
 		     const wsp_exec_opts *opts, wsp_error *err)
 {
 	struct demo *d = self;
 
+	(void)call; /* nothing runs, nothing to stop */
 	if (!opts->shell)
 		return wsp_error_set(err, WSP_ENOTSUP,
 				     "extdemo takes shell commands only");
@@ -285,53 +286,68 @@ static const wsp_sandbox_vtable demo_sandbox = {
 #ifdef EXT_PROCS
 /* A process manager that never has a process: spawn is refused. */
 static int procs_spawn(char out_id[WSP_PROC_ID_MAX], void *self,
-		       const wsp_spawn_opts *opts, wsp_error *err)
+		       const wsp_call *call, const wsp_spawn_opts *opts,
+		       wsp_error *err)
 {
 	(void)out_id;
 	(void)self;
+	(void)call;
 	(void)opts;
 	return wsp_error_set(err, WSP_ENOTSUP, "extprocs keeps no processes");
 }
 
-static int procs_list(void *self, wsp_proc_fn cb, void *payload, wsp_error *err)
+static int procs_list(void *self, const wsp_call *call, uint32_t flags,
+		      wsp_proc_fn cb, void *payload, wsp_error *err)
 {
 	(void)self;
+	(void)call;
+	(void)flags;
 	(void)cb;
 	(void)payload;
 	(void)err;
 	return 0;
 }
 
-static int procs_status(wsp_proc_status *out, void *self, const char *id,
+static int procs_status(wsp_proc_status *out, void *self,
+			const wsp_call *call, const char *id, uint32_t flags,
 			wsp_error *err)
 {
 	(void)out;
 	(void)self;
+	(void)call;
+	(void)flags;
 	return wsp_error_set(err, WSP_ENOTFOUND, "no process '%s'", id);
 }
 
-static int procs_read(wsp_proc_status *out, void *self, const char *id,
-		      const wsp_output_opts *opts, wsp_output_fn sink,
-		      void *payload, wsp_error *err)
+static int procs_read(wsp_proc_status *out, void *self, const wsp_call *call,
+		      const char *id, const wsp_output_opts *opts,
+		      wsp_output_fn sink, void *payload, wsp_error *err)
 {
 	(void)out;
 	(void)self;
+	(void)call;
 	(void)opts;
 	(void)sink;
 	(void)payload;
 	return wsp_error_set(err, WSP_ENOTFOUND, "no process '%s'", id);
 }
 
-static int procs_signal(void *self, const char *id, int signum, wsp_error *err)
+static int procs_signal(void *self, const wsp_call *call, const char *id,
+			int signum, uint32_t flags, wsp_error *err)
 {
 	(void)self;
+	(void)call;
 	(void)signum;
+	(void)flags;
 	return wsp_error_set(err, WSP_ENOTFOUND, "no process '%s'", id);
 }
 
-static int procs_release(void *self, const char *id, wsp_error *err)
+static int procs_release(void *self, const wsp_call *call, const char *id,
+			 uint32_t flags, wsp_error *err)
 {
 	(void)self;
+	(void)call;
+	(void)flags;
 	return wsp_error_set(err, WSP_ENOTFOUND, "no process '%s'", id);
 }
 

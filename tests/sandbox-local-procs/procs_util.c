@@ -16,6 +16,9 @@
 
 #include "cu_main.h"
 
+/* The call the direct slot calls below get: no cancel, no deadline. */
+static const wsp_call no_call = {sizeof(wsp_call), 0, NULL, 0};
+
 static int run_suite(const char *suite, CU_TestInfo *tests)
 {
 	CU_SuiteInfo suites[] = {{suite, NULL, NULL, NULL, NULL, tests},
@@ -99,7 +102,7 @@ int spawn_sh(const wsp_plugin_desc *d, void *self, char id[WSP_PROC_ID_MAX],
 
 	o.shell = sh;
 	o.stdin_mode = stdin_mode;
-	return d->procmgr->spawn(id, self, &o, err);
+	return d->procmgr->spawn(id, self, &no_call, &o, err);
 }
 
 int read_all(const wsp_plugin_desc *d, void *self, const char *id,
@@ -108,10 +111,12 @@ int read_all(const wsp_plugin_desc *d, void *self, const char *id,
 	wsp_output_opts o = WSP_OUTPUT_OPTS_INIT;
 	wsp_error err;
 
+	o.streams = WSP_STDOUT | WSP_STDERR; /* as the core fills it in */
 	o.wait_ms = wait_ms;
 	memset(c, 0, sizeof(*c));
 	st->struct_size = sizeof(*st);
-	return d->procmgr->read_output(st, self, id, &o, collect_sink, c, &err);
+	return d->procmgr->read_output(st, self, &no_call, id, &o, collect_sink,
+				       c, &err);
 }
 
 int count_fds(void)

@@ -51,7 +51,7 @@ static void spawn_ok(char id[WSP_PROC_ID_MAX], const char *sh,
 static void release_ok(const char *id)
 {
 	wsp_error err = {0};
-	int rc = pm->release(fs.self, id, &err);
+	int rc = pm->release(fs.self, &fake_call, id, 0, &err);
 
 	if (rc)
 		fprintf(stderr, "release %s: %s\n", id, err.message);
@@ -64,7 +64,7 @@ static int wait_for(const char *id, int64_t ms, wsp_proc_status *st)
 
 	memset(st, 0, sizeof(*st));
 	st->struct_size = sizeof(*st);
-	return pm->wait(st, fs.self, id, ms, NULL, &err);
+	return pm->wait(st, fs.self, &fake_call, id, ms, 0, &err);
 }
 
 /* ---- list callback ------------------------------------------------------ */
@@ -133,7 +133,7 @@ static void test_spawn_list_status_output(void)
 	CU_ASSERT(st.stdin_open == 0);
 
 	s.want_id = id;
-	CU_ASSERT(pm->list(fs.self, on_proc, &s, &err) == 0);
+	CU_ASSERT(pm->list(fs.self, &fake_call, 0, on_proc, &s, &err) == 0);
 	CU_ASSERT(s.found && s.count == 1);
 	CU_ASSERT_STRING_EQUAL(s.command, "echo hello; echo oops >&2; exit 3");
 	CU_ASSERT(s.state == WSP_PROC_EXITED);
@@ -148,9 +148,10 @@ static void test_spawn_list_status_output(void)
 		collected_free(&c);
 	}
 	release_ok(id);
-	CU_ASSERT(pm->status(&st, fs.self, id, &err) == WSP_ENOTFOUND);
+	CU_ASSERT(pm->status(&st, fs.self, &fake_call, id, 0, &err) ==
+		  WSP_ENOTFOUND);
 	s.found = s.count = 0;
-	CU_ASSERT(pm->list(fs.self, on_proc, &s, &err) == 0);
+	CU_ASSERT(pm->list(fs.self, &fake_call, 0, on_proc, &s, &err) == 0);
 	CU_ASSERT(s.count == 0);
 	fake_close(&fs);
 }
@@ -166,12 +167,12 @@ static void test_argv_and_signaled(void)
 
 	open_sandbox(opts_none);
 	o.argv = argv;
-	CU_ASSERT_FATAL(pm->spawn(id, fs.self, &o, &err) == 0);
+	CU_ASSERT_FATAL(pm->spawn(id, fs.self, &fake_call, &o, &err) == 0);
 	CU_ASSERT(wait_for(id, 10000, &st) == 0);
 	CU_ASSERT(st.state == WSP_PROC_SIGNALED);
 	CU_ASSERT(st.term_signal == SIGTERM);
 	s.want_id = id;
-	pm->list(fs.self, on_proc, &s, &err);
+	pm->list(fs.self, &fake_call, 0, on_proc, &s, &err);
 	CU_ASSERT_STRING_EQUAL(s.command, "sh -c 'kill -TERM $$'");
 	release_ok(id);
 
@@ -180,17 +181,19 @@ static void test_argv_and_signaled(void)
 		const char *const missing[] = {"/nonexistent/tool", NULL};
 
 		o.argv = missing;
-		CU_ASSERT(pm->spawn(bad, fs.self, &o, &err) < 0);
+		CU_ASSERT(pm->spawn(bad, fs.self, &fake_call, &o, &err) < 0);
 		CU_ASSERT(strstr(err.message, "/nonexistent/tool") != NULL);
 		s.count = 0;
-		pm->list(fs.self, on_proc, &s, &err);
+		pm->list(fs.self, &fake_call, 0, on_proc, &s, &err);
 		CU_ASSERT(s.count == 0);
 	}
 	/* Ids that are not ids, or name paths, are simply not found. */
-	CU_ASSERT(pm->status(&st, fs.self, "p-00000000", &err) ==
+	CU_ASSERT(pm->status(&st, fs.self, &fake_call, "p-00000000", 0, &err) ==
 		  WSP_ENOTFOUND);
-	CU_ASSERT(pm->status(&st, fs.self, "../../etc", &err) == WSP_ENOTFOUND);
-	CU_ASSERT(pm->release(fs.self, "p-0000/../x", &err) == WSP_ENOTFOUND);
+	CU_ASSERT(pm->status(&st, fs.self, &fake_call, "../../etc", 0, &err) ==
+		  WSP_ENOTFOUND);
+	CU_ASSERT(pm->release(fs.self, &fake_call, "p-0000/../x", 0, &err) ==
+		  WSP_ENOTFOUND);
 	fake_close(&fs);
 }
 
@@ -211,9 +214,10 @@ static void test_tail_and_offset(void)
 		len += (size_t)sprintf(expect + len, "%d\n", i);
 	CU_ASSERT(st.stdout_total == len);
 
+	o.streams = WSP_STDOUT | WSP_STDERR; /* as the core fills it in */
 	o.tail_lines = 3;
-	CU_ASSERT(pm->read_output(&st, fs.self, id, &o, collect_sink, &c,
-				  &err) == 0);
+	CU_ASSERT(pm->read_output(&st, fs.self, &fake_call, id, &o,
+				  collect_sink, &c, &err) == 0);
 	CU_ASSERT_STRING_EQUAL(c.data[WSP_STDOUT], "98\n99\n100\n");
 	/* No final newline: the unfinished line counts as one. */
 	CU_ASSERT_STRING_EQUAL(c.data[WSP_STDERR], "e1\ne2\ne3");
@@ -222,32 +226,32 @@ static void test_tail_and_offset(void)
 	o.tail_lines = 0;
 	o.tail_bytes = 5;
 	o.streams = WSP_STDOUT;
-	CU_ASSERT(pm->read_output(&st, fs.self, id, &o, collect_sink, &c,
-				  &err) == 0);
+	CU_ASSERT(pm->read_output(&st, fs.self, &fake_call, id, &o,
+				  collect_sink, &c, &err) == 0);
 	CU_ASSERT_STRING_EQUAL(c.data[WSP_STDOUT], "\n100\n");
 	CU_ASSERT(c.data[WSP_STDERR] == NULL);
 	collected_free(&c);
 
 	o.tail_bytes = 0;
 	o.offset = 250;
-	CU_ASSERT(pm->read_output(&st, fs.self, id, &o, collect_sink, &c,
-				  &err) == 0);
+	CU_ASSERT(pm->read_output(&st, fs.self, &fake_call, id, &o,
+				  collect_sink, &c, &err) == 0);
 	CU_ASSERT(c.len[WSP_STDOUT] == len - 250);
 	CU_ASSERT(!memcmp(c.data[WSP_STDOUT], expect + 250, len - 250));
 	collected_free(&c);
 
 	/* An offset at the end reads nothing. */
 	o.offset = len;
-	CU_ASSERT(pm->read_output(&st, fs.self, id, &o, collect_sink, &c,
-				  &err) == 0);
+	CU_ASSERT(pm->read_output(&st, fs.self, &fake_call, id, &o,
+				  collect_sink, &c, &err) == 0);
 	CU_ASSERT(c.len[WSP_STDOUT] == 0);
 	collected_free(&c);
 
 	o.offset = 0;
 	o.streams = WSP_STDERR;
 	o.tail_lines = 2;
-	CU_ASSERT(pm->read_output(&st, fs.self, id, &o, collect_sink, &c,
-				  &err) == 0);
+	CU_ASSERT(pm->read_output(&st, fs.self, &fake_call, id, &o,
+				  collect_sink, &c, &err) == 0);
 	CU_ASSERT_STRING_EQUAL(c.data[WSP_STDERR], "e2\ne3");
 	collected_free(&c);
 	release_ok(id);
@@ -272,14 +276,15 @@ static void test_follow_and_wait(void)
 	do {
 		o.offset = c.len[WSP_STDOUT];
 		o.wait_ms = 50;
-		CU_ASSERT_FATAL(pm->read_output(&st, fs.self, id, &o,
-						collect_sink, &c, &err) == 0);
+		CU_ASSERT_FATAL(pm->read_output(&st, fs.self, &fake_call, id,
+						&o, collect_sink, &c,
+						&err) == 0);
 		rounds++;
 	} while (st.state == WSP_PROC_RUNNING && rounds < 400);
 	/* One last read after exit: nothing may be missed. */
 	o.offset = c.len[WSP_STDOUT];
-	CU_ASSERT(pm->read_output(&st, fs.self, id, &o, collect_sink, &c,
-				  &err) == 0);
+	CU_ASSERT(pm->read_output(&st, fs.self, &fake_call, id, &o,
+				  collect_sink, &c, &err) == 0);
 	CU_ASSERT(rounds > 2);
 	CU_ASSERT_STRING_EQUAL(c.data[WSP_STDOUT],
 			       "line1\nline2\nline3\nline4\nline5\n");
@@ -295,18 +300,19 @@ static void test_follow_and_wait(void)
 	/* read_output's wait running out still reads. */
 	o.offset = 0;
 	o.wait_ms = 100;
-	CU_ASSERT(pm->read_output(&st, fs.self, id, &o, collect_sink, &c,
-				  &err) == 0);
+	CU_ASSERT(pm->read_output(&st, fs.self, &fake_call, id, &o,
+				  collect_sink, &c, &err) == 0);
 	CU_ASSERT(st.state == WSP_PROC_RUNNING);
 	collected_free(&c);
 	/* A canceled wait returns at once. */
 	{
 		struct wsp_cancel cancel;
+		wsp_call call = {sizeof(call), 0, &cancel, 0};
 
 		fake_cancel_init(&cancel);
 		fake_cancel_fire(&cancel);
 		t0 = fake_now_ms();
-		CU_ASSERT(pm->wait(&st, fs.self, id, -1, &cancel, &err) ==
+		CU_ASSERT(pm->wait(&st, fs.self, &call, id, -1, 0, &err) ==
 			  WSP_ECANCELED);
 		/* not at the end of the 30 s sleep */
 		CU_ASSERT(fake_now_ms() - t0 < 15000);
@@ -326,17 +332,20 @@ static void test_stdin_round_trip(void)
 
 	open_sandbox(opts_none);
 	spawn_ok(id, "cat", WSP_STDIN_PIPE);
-	CU_ASSERT(pm->status(&st, fs.self, id, &err) == 0);
+	CU_ASSERT(pm->status(&st, fs.self, &fake_call, id, 0, &err) == 0);
 	CU_ASSERT(st.stdin_open == 1);
-	CU_ASSERT(pm->write_stdin(fs.self, id, "hello ", 6, &err) == 0);
-	CU_ASSERT(pm->write_stdin(fs.self, id, "world\n", 6, &err) == 0);
+	CU_ASSERT(pm->write_stdin(fs.self, &fake_call, id, "hello ", 6, 0,
+				  &err) == 0);
+	CU_ASSERT(pm->write_stdin(fs.self, &fake_call, id, "world\n", 6, 0,
+				  &err) == 0);
 	/* More than any pipe buffer: flows as cat reads. */
 	big = malloc(big_len);
 	CU_ASSERT_FATAL(big != NULL);
 	for (i = 0; i < big_len; i++)
 		big[i] = (char)('a' + i % 26);
-	CU_ASSERT(pm->write_stdin(fs.self, id, big, big_len, &err) == 0);
-	CU_ASSERT(pm->close_stdin(fs.self, id, &err) == 0);
+	CU_ASSERT(pm->write_stdin(fs.self, &fake_call, id, big, big_len, 0,
+				  &err) == 0);
+	CU_ASSERT(pm->close_stdin(fs.self, &fake_call, id, 0, &err) == 0);
 	CU_ASSERT(wait_for(id, 10000, &st) == 0);
 	CU_ASSERT(st.state == WSP_PROC_EXITED && st.exit_code == 0);
 	CU_ASSERT(st.stdin_open == 0);
@@ -347,7 +356,8 @@ static void test_stdin_round_trip(void)
 		  !memcmp(c.data[WSP_STDOUT] + 12, big, big_len));
 	collected_free(&c);
 	/* Writing after exit is refused plainly. */
-	CU_ASSERT(pm->write_stdin(fs.self, id, "x", 1, &err) == WSP_EINVAL);
+	CU_ASSERT(pm->write_stdin(fs.self, &fake_call, id, "x", 1, 0, &err) ==
+		  WSP_EINVAL);
 	release_ok(id);
 	free(big);
 	fake_close(&fs);
@@ -371,7 +381,8 @@ static void test_stdin_ignore_eof(void)
 	CU_ASSERT(read_all(fs.desc, fs.self, id, 0, &c, &st) == 0);
 	CU_ASSERT_STRING_EQUAL(c.data[WSP_STDOUT], "eof:1\n");
 	collected_free(&c);
-	CU_ASSERT(pm->write_stdin(fs.self, id, "x", 1, &err) == WSP_EINVAL);
+	CU_ASSERT(pm->write_stdin(fs.self, &fake_call, id, "x", 1, 0, &err) ==
+		  WSP_EINVAL);
 	release_ok(id);
 	fake_close(&fs);
 }
@@ -414,19 +425,20 @@ static void test_signal_whole_group(void)
 		 "sleep 60 & echo $!; echo $$; wait",
 		 WSP_STDIN_IGNORE);
 	CU_ASSERT_FATAL(read_pids(id, pids, 3) == 3);
-	CU_ASSERT(pm->signal(fs.self, id, SIGTERM, &err) == 0);
+	CU_ASSERT(pm->signal(fs.self, &fake_call, id, SIGTERM, 0, &err) == 0);
 	CU_ASSERT(wait_for(id, 300, &st) == WSP_ETIMEDOUT);
 	CU_ASSERT(!pid_gone_within(pids[0], 0));
-	CU_ASSERT(pm->signal(fs.self, id, SIGKILL, &err) == 0);
+	CU_ASSERT(pm->signal(fs.self, &fake_call, id, SIGKILL, 0, &err) == 0);
 	CU_ASSERT(wait_for(id, 10000, &st) == 0);
 	CU_ASSERT(st.state == WSP_PROC_SIGNALED);
 	CU_ASSERT(st.term_signal == SIGKILL);
 	CU_ASSERT(pid_gone_within(pids[0], 10000));
 	CU_ASSERT(pid_gone_within(pids[1], 10000));
 	CU_ASSERT(pid_gone_within(pids[2], 10000));
-	CU_ASSERT(pm->signal(fs.self, id, 0, &err) == WSP_EINVAL);
+	CU_ASSERT(pm->signal(fs.self, &fake_call, id, 0, 0, &err) ==
+		  WSP_EINVAL);
 	/* Signalling an exited process is harmless. */
-	CU_ASSERT(pm->signal(fs.self, id, SIGTERM, &err) == 0);
+	CU_ASSERT(pm->signal(fs.self, &fake_call, id, SIGTERM, 0, &err) == 0);
 	release_ok(id);
 	fake_close(&fs);
 }
@@ -442,7 +454,7 @@ static void test_timeout_and_release(void)
 	open_sandbox(opts_none);
 	o.shell = "trap '' TERM; sleep 30";
 	o.timeout_ms = 200;
-	CU_ASSERT_FATAL(pm->spawn(id, fs.self, &o, &err) == 0);
+	CU_ASSERT_FATAL(pm->spawn(id, fs.self, &fake_call, &o, &err) == 0);
 	CU_ASSERT(wait_for(id, 10000, &st) == 0);
 	CU_ASSERT(st.timed_out == 1);
 	CU_ASSERT(st.exit_code == 124);
@@ -453,15 +465,17 @@ static void test_timeout_and_release(void)
 
 	/* Release kills a running process and removes its state. */
 	spawn_ok(id, "sleep 60", WSP_STDIN_PIPE);
-	CU_ASSERT(pm->status(&st, fs.self, id, &err) == 0);
+	CU_ASSERT(pm->status(&st, fs.self, &fake_call, id, 0, &err) == 0);
 	pid = (pid_t)st.os_pid;
 	CU_ASSERT(st.state == WSP_PROC_RUNNING);
 	release_ok(id);
 	CU_ASSERT(pid_gone_within(pid, 10000));
-	CU_ASSERT(pm->status(&st, fs.self, id, &err) == WSP_ENOTFOUND);
+	CU_ASSERT(pm->status(&st, fs.self, &fake_call, id, 0, &err) ==
+		  WSP_ENOTFOUND);
 	snprintf(path, sizeof(path), "%s/procs/%s", fs.statedir, id);
 	CU_ASSERT(access(path, F_OK) < 0 && errno == ENOENT);
-	CU_ASSERT(pm->release(fs.self, id, &err) == WSP_ENOTFOUND);
+	CU_ASSERT(pm->release(fs.self, &fake_call, id, 0, &err) ==
+		  WSP_ENOTFOUND);
 	fake_close(&fs);
 }
 
@@ -508,7 +522,7 @@ static void test_lost_monitor(void)
 
 	open_sandbox(opts_none);
 	spawn_ok(id, "sleep 60", WSP_STDIN_PIPE);
-	CU_ASSERT(pm->status(&st, fs.self, id, &err) == 0);
+	CU_ASSERT(pm->status(&st, fs.self, &fake_call, id, 0, &err) == 0);
 	CU_ASSERT(st.state == WSP_PROC_RUNNING);
 	pid = (pid_t)st.os_pid;
 	mon = parent_of(pid);
@@ -519,15 +533,17 @@ static void test_lost_monitor(void)
 	CU_ASSERT(wait_for(id, 10000, &st) == 0);
 	CU_ASSERT(st.state == WSP_PROC_LOST);
 	CU_ASSERT(st.stdin_open == 0);
-	CU_ASSERT(pm->write_stdin(fs.self, id, "x", 1, &err) == WSP_ELOST);
+	CU_ASSERT(pm->write_stdin(fs.self, &fake_call, id, "x", 1, 0, &err) ==
+		  WSP_ELOST);
 	/* Its command is still there, provably the same: kill it. */
 	CU_ASSERT(!pid_gone_within(pid, 0));
-	CU_ASSERT(pm->signal(fs.self, id, SIGKILL, &err) == 0);
+	CU_ASSERT(pm->signal(fs.self, &fake_call, id, SIGKILL, 0, &err) == 0);
 	CU_ASSERT(pid_gone_within(pid, 10000));
 	/* Once reaped (by procs_main), there is nothing left to signal. */
 	for (i = 0; i < 1000 && kill(pid, 0) == 0; i++)
 		usleep(10000);
-	CU_ASSERT(pm->signal(fs.self, id, SIGKILL, &err) == WSP_ELOST);
+	CU_ASSERT(pm->signal(fs.self, &fake_call, id, SIGKILL, 0, &err) ==
+		  WSP_ELOST);
 	release_ok(id);
 	fake_close(&fs);
 }
@@ -548,9 +564,9 @@ static void test_other_process_reads_and_kills(void)
 		wsp_error err;
 
 		if (!output_is(id, "ready\n") ||
-		    pm->status(&st, fs.self, id, &err) ||
+		    pm->status(&st, fs.self, &fake_call, id, 0, &err) ||
 		    st.state != WSP_PROC_RUNNING ||
-		    pm->signal(fs.self, id, SIGKILL, &err))
+		    pm->signal(fs.self, &fake_call, id, SIGKILL, 0, &err))
 			_exit(1);
 		_exit(wait_for(id, 10000, &st) == 0 &&
 				      st.state == WSP_PROC_SIGNALED
@@ -575,17 +591,17 @@ static void test_stop_kills_all(void)
 
 	open_sandbox(opts_none);
 	if (fs.desc->sandbox->start)
-		CU_ASSERT(fs.desc->sandbox->start(&outcome, fs.self, NULL,
-						  &err) == 0);
+		CU_ASSERT(fs.desc->sandbox->start(&outcome, fs.self, &fake_call,
+						  0, &err) == 0);
 	spawn_ok(a, "sleep 60", WSP_STDIN_PIPE);
 	spawn_ok(b, "trap '' TERM; echo ready; sleep 60", WSP_STDIN_IGNORE);
 	/* The trap must be set before the stop. */
 	CU_ASSERT_FATAL(output_is(b, "ready\n"));
 	CU_ASSERT_FATAL(fs.desc->sandbox->stop != NULL);
-	CU_ASSERT(fs.desc->sandbox->stop(fs.self, &err) == 0);
-	CU_ASSERT(pm->status(&st, fs.self, a, &err) == 0);
+	CU_ASSERT(fs.desc->sandbox->stop(fs.self, &fake_call, 0, &err) == 0);
+	CU_ASSERT(pm->status(&st, fs.self, &fake_call, a, 0, &err) == 0);
 	CU_ASSERT(st.state == WSP_PROC_SIGNALED && st.term_signal == SIGTERM);
-	CU_ASSERT(pm->status(&st, fs.self, b, &err) == 0);
+	CU_ASSERT(pm->status(&st, fs.self, &fake_call, b, 0, &err) == 0);
 	CU_ASSERT(st.state == WSP_PROC_SIGNALED && st.term_signal == SIGKILL);
 	release_ok(a);
 	release_ok(b);
@@ -610,8 +626,9 @@ static void test_bwrap(void)
 	open_sandbox(opts);
 	spawn_ok(id, "echo inside > marker; cat marker; exec cat",
 		 WSP_STDIN_PIPE);
-	CU_ASSERT(pm->write_stdin(fs.self, id, "via stdin\n", 10, &err) == 0);
-	CU_ASSERT(pm->close_stdin(fs.self, id, &err) == 0);
+	CU_ASSERT(pm->write_stdin(fs.self, &fake_call, id, "via stdin\n", 10, 0,
+				  &err) == 0);
+	CU_ASSERT(pm->close_stdin(fs.self, &fake_call, id, 0, &err) == 0);
 	CU_ASSERT(wait_for(id, 10000, &st) == 0);
 	CU_ASSERT(st.state == WSP_PROC_EXITED && st.exit_code == 0);
 	CU_ASSERT(read_all(fs.desc, fs.self, id, 0, &c, &st) == 0);
@@ -620,7 +637,7 @@ static void test_bwrap(void)
 	release_ok(id);
 
 	spawn_ok(id, "sleep 60 & sleep 60", WSP_STDIN_IGNORE);
-	CU_ASSERT(pm->signal(fs.self, id, SIGKILL, &err) == 0);
+	CU_ASSERT(pm->signal(fs.self, &fake_call, id, SIGKILL, 0, &err) == 0);
 	CU_ASSERT(wait_for(id, 10000, &st) == 0);
 	CU_ASSERT(st.state == WSP_PROC_SIGNALED);
 	release_ok(id);

@@ -73,24 +73,25 @@ static void test_round_trip(void)
 	int n = 0;
 
 	so.shell = "read line; echo \"got $line\"; echo bye >&2";
-	CU_ASSERT_FATAL(wsp_proc_spawn(id, ws, &so, &err) == 0);
-	CU_ASSERT(wsp_proc_list(ws, count, &n, &err) == 0 && n == 1);
-	CU_ASSERT(wsp_proc_get_status(&st, ws, id, &err) == 0);
+	CU_ASSERT_FATAL(wsp_proc_spawn(id, ws, NULL, &so, &err) == 0);
+	CU_ASSERT(wsp_proc_list(ws, NULL, count, &n, &err) == 0 && n == 1);
+	CU_ASSERT(wsp_proc_get_status(&st, ws, NULL, id, &err) == 0);
 	CU_ASSERT_STRING_EQUAL(wsp_proc_state_name(st.state), "running");
-	CU_ASSERT(wsp_proc_write_stdin(ws, id, "ping\n", 5, &err) == 0);
-	CU_ASSERT(wsp_proc_close_stdin(ws, id, &err) == 0);
-	CU_ASSERT(wsp_proc_wait(&st, ws, id, 10000, NULL, &err) == 0);
+	CU_ASSERT(wsp_proc_write_stdin(ws, NULL, id, "ping\n", 5, &err) == 0);
+	CU_ASSERT(wsp_proc_close_stdin(ws, NULL, id, &err) == 0);
+	CU_ASSERT(wsp_proc_wait(&st, ws, NULL, id, 10000, &err) == 0);
 	CU_ASSERT_STRING_EQUAL(wsp_proc_state_name(st.state), "exited");
 	/* NULL options: everything of both streams. */
-	CU_ASSERT(wsp_proc_read_output(&st, ws, id, NULL, collect_sink, &c,
-				       &err) == 0);
+	CU_ASSERT(wsp_proc_read_output(&st, ws, NULL, id, NULL, collect_sink,
+				       &c, &err) == 0);
 	CU_ASSERT_STRING_EQUAL(c.data[WSP_STDOUT], "got ping\n");
 	CU_ASSERT_STRING_EQUAL(c.data[WSP_STDERR], "bye\n");
 	CU_ASSERT(st.stdout_total == 9 && st.stderr_total == 4);
 	collected_free(&c);
-	CU_ASSERT(wsp_proc_signal(ws, id, SIGTERM, &err) == 0);
-	CU_ASSERT(wsp_proc_release(ws, id, &err) == 0);
-	CU_ASSERT(wsp_proc_get_status(&st, ws, id, &err) == WSP_ENOTFOUND);
+	CU_ASSERT(wsp_proc_signal(ws, NULL, id, SIGTERM, &err) == 0);
+	CU_ASSERT(wsp_proc_release(ws, NULL, id, &err) == 0);
+	CU_ASSERT(wsp_proc_get_status(&st, ws, NULL, id, &err) ==
+		  WSP_ENOTFOUND);
 	close_ws(ws);
 }
 
@@ -102,21 +103,22 @@ static void test_checks(void)
 	wsp_error err;
 	char id[WSP_PROC_ID_MAX];
 
-	CU_ASSERT(wsp_proc_spawn(id, ws, &so, &err) == WSP_EINVAL);
-	CU_ASSERT(wsp_proc_spawn(id, ws, NULL, &err) == WSP_EINVAL);
+	CU_ASSERT(wsp_proc_spawn(id, ws, NULL, &so, &err) == WSP_EINVAL);
+	CU_ASSERT(wsp_proc_spawn(id, ws, NULL, NULL, &err) == WSP_EINVAL);
 	so.shell = "true";
-	CU_ASSERT(wsp_proc_spawn(id, NULL, &so, &err) == WSP_EINVAL);
-	CU_ASSERT(wsp_proc_get_status(&st, ws, "", &err) == WSP_EINVAL);
-	CU_ASSERT(wsp_proc_get_status(NULL, ws, "p-00000000", &err) ==
+	CU_ASSERT(wsp_proc_spawn(id, NULL, NULL, &so, &err) == WSP_EINVAL);
+	CU_ASSERT(wsp_proc_get_status(&st, ws, NULL, "", &err) == WSP_EINVAL);
+	CU_ASSERT(wsp_proc_get_status(NULL, ws, NULL, "p-00000000", &err) ==
 		  WSP_EINVAL);
-	CU_ASSERT(wsp_proc_list(ws, NULL, NULL, &err) == WSP_EINVAL);
-	CU_ASSERT(wsp_proc_write_stdin(ws, "p-00000000", NULL, 3, &err) ==
+	CU_ASSERT(wsp_proc_list(ws, NULL, NULL, NULL, &err) == WSP_EINVAL);
+	CU_ASSERT(wsp_proc_write_stdin(ws, NULL, "p-00000000", NULL, 3, &err) ==
 		  WSP_EINVAL);
-	CU_ASSERT(wsp_proc_wait(NULL, ws, "p-00000000", 0, NULL, &err) ==
+	CU_ASSERT(wsp_proc_wait(NULL, ws, NULL, "p-00000000", 0, &err) ==
 		  WSP_EINVAL);
-	CU_ASSERT(wsp_proc_release(ws, "p-00000000", &err) == WSP_ENOTFOUND);
+	CU_ASSERT(wsp_proc_release(ws, NULL, "p-00000000", &err) ==
+		  WSP_ENOTFOUND);
 	CU_ASSERT(strstr(err.message, "p-00000000") != NULL);
-	CU_ASSERT(wsp_proc_signal(ws, "../../x", SIGKILL, &err) ==
+	CU_ASSERT(wsp_proc_signal(ws, NULL, "../../x", SIGKILL, &err) ==
 		  WSP_ENOTFOUND);
 	CU_ASSERT_STRING_EQUAL(wsp_proc_state_name(WSP_PROC_LOST), "lost");
 	CU_ASSERT_STRING_EQUAL(wsp_proc_state_name(99), "unknown");

@@ -74,7 +74,8 @@ static int kill_one(int i)
 {
 	wsp_error err;
 
-	return fs.desc->procmgr->signal(fs.self, ids[i], SIGKILL, &err);
+	return fs.desc->procmgr->signal(fs.self, &fake_call, ids[i], SIGKILL, 0,
+					&err);
 }
 
 static int reap_one(int i)
@@ -83,10 +84,10 @@ static int reap_one(int i)
 	wsp_proc_status st = {.struct_size = sizeof(st)};
 	wsp_error err;
 
-	if (pm->wait(&st, fs.self, ids[i], 20000, NULL, &err) ||
+	if (pm->wait(&st, fs.self, &fake_call, ids[i], 20000, 0, &err) ||
 	    st.state != WSP_PROC_SIGNALED || st.term_signal != SIGKILL)
 		return -1;
-	return pm->release(fs.self, ids[i], &err);
+	return pm->release(fs.self, &fake_call, ids[i], 0, &err);
 }
 
 struct tally {
@@ -130,7 +131,7 @@ static void test_thousand(void)
 	CU_ASSERT(count_fds() == fds_before);
 
 	t0 = fake_now_ms();
-	CU_ASSERT(pm->list(fs.self, on_proc, &t, &err) == 0);
+	CU_ASSERT(pm->list(fs.self, &fake_call, 0, on_proc, &t, &err) == 0);
 	t_list = fake_now_ms() - t0;
 	CU_ASSERT(t.count == spawned);
 	CU_ASSERT(t.running == spawned);
@@ -142,7 +143,7 @@ static void test_thousand(void)
 	CU_ASSERT(failures == 0);
 
 	t.count = t.running = 0;
-	CU_ASSERT(pm->list(fs.self, on_proc, &t, &err) == 0);
+	CU_ASSERT(pm->list(fs.self, &fake_call, 0, on_proc, &t, &err) == 0);
 	CU_ASSERT(t.count == 0);
 	fds_after = count_fds();
 	CU_ASSERT(fds_after == fds_before);

@@ -226,6 +226,41 @@ static int fake_cancel_fd(const wsp_host *h, const wsp_cancel *c)
 	return c ? c->fds[0] : -1;
 }
 
+/*
+ * Like the core's (core/call.c): cancel first, then the deadline; a NULL
+ * call (the plugin's own bounded waits) never expires.
+ */
+static int fake_call_expired(const wsp_host *h, const wsp_call *call)
+{
+	if (!call)
+		return 0;
+	if (fake_cancel_requested(h, call->cancel))
+		return WSP_ECANCELED;
+	if (call->deadline_ms > 0 && fake_now_ms() >= call->deadline_ms)
+		return WSP_ETIMEDOUT;
+	return 0;
+}
+
+static int64_t fake_call_remaining_ms(const wsp_host *h, const wsp_call *call)
+{
+	long long now = fake_now_ms();
+
+	if (!call)
+		return -1;
+	if (fake_cancel_requested(h, call->cancel))
+		return 0;
+	if (call->deadline_ms <= 0)
+		return -1;
+	return call->deadline_ms > now ? call->deadline_ms - now : 0;
+}
+
+static int fake_call_fd(const wsp_host *h, const wsp_call *call)
+{
+	return call ? fake_cancel_fd(h, call->cancel) : -1;
+}
+
+const wsp_call fake_call = {sizeof(wsp_call), 0, NULL, 0};
+
 wsp_host fake_host = {
 	.struct_size = sizeof(wsp_host),
 	.abi_major = WSP_PLUGIN_ABI_MAJOR,
@@ -242,6 +277,9 @@ wsp_host fake_host = {
 	.opt_map = fake_opt_map,
 	.cancel_requested = fake_cancel_requested,
 	.cancel_fd = fake_cancel_fd,
+	.call_expired = fake_call_expired,
+	.call_remaining_ms = fake_call_remaining_ms,
+	.call_fd = fake_call_fd,
 };
 
 void fake_cancel_init(struct wsp_cancel *c)
@@ -361,7 +399,7 @@ int fake_sh(struct fake_sandbox *fs, wsp_exec_result *res, const char *sh,
 	memset(res, 0, sizeof(*res));
 	res->struct_size = sizeof(*res);
 	o.shell = sh;
-	return fs->desc->sandbox->exec(res, fs->self, &o, err);
+	return fs->desc->sandbox->exec(res, fs->self, &fake_call, &o, err);
 }
 
 void fake_result_release(wsp_exec_result *res)

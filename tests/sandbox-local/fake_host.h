@@ -22,6 +22,8 @@ struct fake_sandbox {
 
 /* The shared host table; counters are reset by fake_open. */
 extern wsp_host fake_host;
+/* The call slots get when a test needs no cancel and no deadline. */
+extern const wsp_call fake_call;
 extern long fake_live_allocs;
 extern int fake_warnings;
 extern char fake_last_warning[512];

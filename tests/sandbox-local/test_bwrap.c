@@ -27,7 +27,7 @@ static int run(wsp_exec_result *res, wsp_exec_opts *o, wsp_error *err)
 {
 	memset(res, 0, sizeof(*res));
 	res->struct_size = sizeof(*res);
-	return fs.desc->sandbox->exec(res, fs.self, o, err);
+	return fs.desc->sandbox->exec(res, fs.self, &fake_call, o, err);
 }
 
 static void open_bwrap(const char *const *opts)

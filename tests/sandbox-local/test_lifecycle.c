@@ -25,7 +25,8 @@ static uint32_t state(void)
 	uint32_t s = 0;
 	wsp_error err = { 0 };
 
-	CU_ASSERT_EQUAL(fs.desc->sandbox->status(&s, fs.self, &err), 0);
+	CU_ASSERT_EQUAL(
+		fs.desc->sandbox->status(&s, fs.self, &fake_call, 0, &err), 0);
 	return s;
 }
 
@@ -42,16 +43,16 @@ static void test_start_stop_destroy(void)
 	CU_ASSERT_FALSE(is_dir(fs.statedir));
 	CU_ASSERT_EQUAL(state(), WSP_SANDBOX_ABSENT);
 
-	CU_ASSERT_EQUAL(sb->start(&outcome, fs.self, NULL, &err), 0);
+	CU_ASSERT_EQUAL(sb->start(&outcome, fs.self, &fake_call, 0, &err), 0);
 	CU_ASSERT_EQUAL(outcome, WSP_START_CREATED);
 	CU_ASSERT(is_dir(fs.statedir));
 	CU_ASSERT_EQUAL(state(), WSP_SANDBOX_RUNNING);
-	CU_ASSERT_EQUAL(sb->start(&outcome, fs.self, NULL, &err), 0);
+	CU_ASSERT_EQUAL(sb->start(&outcome, fs.self, &fake_call, 0, &err), 0);
 	CU_ASSERT_EQUAL(outcome, WSP_START_CONNECTED);
 
-	CU_ASSERT_EQUAL(sb->stop(fs.self, &err), 0);
+	CU_ASSERT_EQUAL(sb->stop(fs.self, &fake_call, 0, &err), 0);
 	CU_ASSERT_EQUAL(state(), WSP_SANDBOX_STOPPED);
-	CU_ASSERT_EQUAL(sb->start(&outcome, fs.self, NULL, &err), 0);
+	CU_ASSERT_EQUAL(sb->start(&outcome, fs.self, &fake_call, 0, &err), 0);
 	CU_ASSERT_EQUAL(outcome, WSP_START_CONNECTED);
 	CU_ASSERT_EQUAL(state(), WSP_SANDBOX_RUNNING);
 
@@ -75,7 +76,7 @@ static void test_reconnect_and_destroy(void)
 	snprintf(sd, sizeof(sd), "state_dir=%s/state", dir);
 	CU_ASSERT_EQUAL_FATAL(fake_open(&fs, opts, &err), 0);
 	sb = fs.desc->sandbox;
-	CU_ASSERT_EQUAL(sb->start(&outcome, fs.self, NULL, &err), 0);
+	CU_ASSERT_EQUAL(sb->start(&outcome, fs.self, &fake_call, 0, &err), 0);
 	CU_ASSERT_EQUAL(outcome, WSP_START_CREATED);
 	snprintf(keep, sizeof(keep), "%s/ws/keep.txt", dir);
 	f = fopen(keep, "w");
@@ -84,20 +85,23 @@ static void test_reconnect_and_destroy(void)
 
 	CU_ASSERT_EQUAL_FATAL(fake_open(&second, opts, &err), 0);
 	CU_ASSERT_EQUAL(second.desc->sandbox->start(&outcome, second.self,
-						    NULL, &err), 0);
+						    &fake_call, 0, &err),
+			0);
 	CU_ASSERT_EQUAL(outcome, WSP_START_CONNECTED);
 
 	/* destroy: state gone, files stay */
-	CU_ASSERT_EQUAL(second.desc->sandbox->destroy(second.self, 0, &err),
-			0);
+	CU_ASSERT_EQUAL(
+		second.desc->sandbox->destroy(second.self, &fake_call, 0, &err),
+		0);
 	snprintf(sd, sizeof(sd), "%s/state", dir);
 	CU_ASSERT_FALSE(is_dir(sd));
 	CU_ASSERT_EQUAL(access(keep, F_OK), 0);
-	CU_ASSERT_EQUAL(sb->start(&outcome, fs.self, NULL, &err), 0);
+	CU_ASSERT_EQUAL(sb->start(&outcome, fs.self, &fake_call, 0, &err), 0);
 	CU_ASSERT_EQUAL(outcome, WSP_START_CREATED);
 
 	/* destroy with WSP_DESTROY_FILES: the working directory goes too */
-	CU_ASSERT_EQUAL(sb->destroy(fs.self, WSP_DESTROY_FILES, &err), 0);
+	CU_ASSERT_EQUAL(
+		sb->destroy(fs.self, &fake_call, WSP_DESTROY_FILES, &err), 0);
 	CU_ASSERT_NOT_EQUAL(access(keep, F_OK), 0);
 	snprintf(wd, sizeof(wd), "%s/ws", dir);
 	CU_ASSERT_FALSE(is_dir(wd));
@@ -108,7 +112,8 @@ static void test_reconnect_and_destroy(void)
 		CU_ASSERT_EQUAL(fake_sh(&fs, &res, "true", &err),
 				WSP_ENOTFOUND);
 		CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "is gone"));
-		CU_ASSERT_EQUAL(sb->start(&outcome, fs.self, NULL, &err), 0);
+		CU_ASSERT_EQUAL(
+			sb->start(&outcome, fs.self, &fake_call, 0, &err), 0);
 		CU_ASSERT_EQUAL(fake_sh(&fs, &res, "true", &err), 0);
 		CU_ASSERT_EQUAL(res.exit_code, 0);
 		fake_result_release(&res);
@@ -154,7 +159,9 @@ static void test_info_and_instructions(void)
 	char expect[1000];
 
 	CU_ASSERT_EQUAL_FATAL(fake_open(&fs, opts, &err), 0);
-	CU_ASSERT_EQUAL(fs.desc->sandbox->info(fs.self, collect, &s, &err), 0);
+	CU_ASSERT_EQUAL(fs.desc->sandbox->info(fs.self, &fake_call, 0, collect,
+					       &s, &err),
+			0);
 	/* the documented keys first, in order */
 	snprintf(expect, sizeof(expect), "id=dev-box\nprovider=local\n"
 					 "state=absent\ncpus=");
@@ -169,8 +176,9 @@ static void test_info_and_instructions(void)
 	CU_ASSERT_PTR_NULL(strstr(s.text, "cpus=0\n"));
 
 	s.text[0] = '\0';
-	CU_ASSERT_EQUAL(
-		fs.desc->sandbox->instructions(fs.self, sink, &s, &err), 0);
+	CU_ASSERT_EQUAL(fs.desc->sandbox->instructions(fs.self, &fake_call, 0,
+						       sink, &s, &err),
+			0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(s.text, fs.workdir));
 	CU_ASSERT_PTR_NOT_NULL(strstr(s.text, "unisolated"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(s.text, "45000 ms"));
@@ -185,8 +193,9 @@ static void test_info_and_instructions(void)
 			  &err),
 		0);
 	s.text[0] = '\0';
-	CU_ASSERT_EQUAL(
-		fs.desc->sandbox->instructions(fs.self, sink, &s, &err), 0);
+	CU_ASSERT_EQUAL(fs.desc->sandbox->instructions(fs.self, &fake_call, 0,
+						       sink, &s, &err),
+			0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(s.text, "bubblewrap"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(s.text, "no network"));
 	fake_close(&fs);

@@ -201,8 +201,9 @@ static void test_start_errors_with_limits(void)
 	open_with(opts);
 	o.argv = (const char *const[]){ "./missing-script", NULL };
 	res.struct_size = sizeof(res);
-	CU_ASSERT_EQUAL(fs.desc->sandbox->exec(&res, fs.self, &o, &err),
-			WSP_ENOTFOUND);
+	CU_ASSERT_EQUAL(
+		fs.desc->sandbox->exec(&res, fs.self, &fake_call, &o, &err),
+		WSP_ENOTFOUND);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "missing-script"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "No such file"));
 	fake_close(&fs);

@@ -16,11 +16,17 @@
 
 static struct fake_sandbox fs;
 
-static int run(wsp_exec_result *res, wsp_exec_opts *o, wsp_error *err)
+static int run_call(wsp_exec_result *res, const wsp_call *call,
+		    wsp_exec_opts *o, wsp_error *err)
 {
 	memset(res, 0, sizeof(*res));
 	res->struct_size = sizeof(*res);
-	return fs.desc->sandbox->exec(res, fs.self, o, err);
+	return fs.desc->sandbox->exec(res, fs.self, call, o, err);
+}
+
+static int run(wsp_exec_result *res, wsp_exec_opts *o, wsp_error *err)
+{
+	return run_call(res, &fake_call, o, err);
 }
 
 /*
@@ -101,14 +107,15 @@ static void test_per_call_override(void)
 	long long t0;
 
 	CU_ASSERT_EQUAL_FATAL(fake_open(&fs, opts, &err), 0);
-	/* NONE: runs past the configured 200ms */
+	/* NO_TIMEOUT: runs past the configured 200ms */
 	o.shell = "sleep 0.6; echo done";
-	o.timeout_ms = WSP_TIMEOUT_NONE;
+	o.flags = WSP_EXEC_NO_TIMEOUT;
 	CU_ASSERT_EQUAL_FATAL(run(&res, &o, &err), 0);
 	CU_ASSERT_EQUAL(res.exit_code, 0);
 	CU_ASSERT_EQUAL(res.flags, 0);
 	CU_ASSERT_STRING_EQUAL(res.stdout_data, "done\n");
 	fake_result_release(&res);
+	o.flags = 0;
 	/* longer explicit deadline */
 	o.timeout_ms = 30000;
 	CU_ASSERT_EQUAL_FATAL(run(&res, &o, &err), 0);
@@ -252,6 +259,7 @@ static void test_cancel(void)
 	const char *const opts[] = { "isolation=none", "kill_grace=300ms",
 				     NULL };
 	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
+	wsp_call call = {sizeof(call), 0, NULL, 0};
 	struct wsp_cancel c;
 	char ready[400], cmd[600];
 	struct canceler k = { &c, ready, 0 };
@@ -267,10 +275,10 @@ static void test_cancel(void)
 	snprintf(cmd, sizeof(cmd),
 		 "trap '' TERM; echo waiting; echo > %s; sleep 30", ready);
 	o.shell = cmd;
-	o.cancel = &c;
+	call.cancel = &c;
 	t0 = fake_now_ms();
 	pthread_create(&t, NULL, cancel_when_ready, &k);
-	CU_ASSERT_EQUAL_FATAL(run(&res, &o, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(run_call(&res, &call, &o, &err), 0);
 	end = fake_now_ms();
 	pthread_join(t, NULL);
 	/* SIGTERM ignored: the 300 ms grace, then SIGKILL; not the sleep */
@@ -283,25 +291,68 @@ static void test_cancel(void)
 	CU_ASSERT_STRING_EQUAL(res.stdout_data, "waiting\n");
 	fake_result_release(&res);
 
-	/* already canceled: stopped at once, not after the 30 s sleep */
-	t0 = fake_now_ms();
-	CU_ASSERT_EQUAL_FATAL(run(&res, &o, &err), 0);
-	CU_ASSERT(fake_now_ms() - t0 < 15000);
-	CU_ASSERT(res.flags & WSP_EXEC_CANCELED);
-	fake_result_release(&res);
+	/* already canceled: refused, the command never starts */
+	unlink(ready);
+	CU_ASSERT_EQUAL(run_call(&res, &call, &o, &err), WSP_ECANCELED);
+	CU_ASSERT_PTR_NULL(res.stdout_data);
+	CU_ASSERT_NOT_EQUAL(access(ready, F_OK), 0);
 	fake_cancel_destroy(&c);
 	fake_close(&fs);
 }
 
+/*
+ * The call's deadline ends the command as its own timeout does, whichever
+ * comes first; one passed already starts nothing.
+ */
+static void test_call_deadline(void)
+{
+	const char *const opts[] = {"isolation=none", "timeout=30s", NULL};
+	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
+	wsp_call call = {sizeof(call), 0, NULL, 0};
+	wsp_exec_result res;
+	wsp_error err = {0};
+	char mark[400], cmd[600];
+	long long t0;
+
+	CU_ASSERT_EQUAL_FATAL(fake_open(&fs, opts, &err), 0);
+	o.shell = "echo started; sleep 30";
+	call.deadline_ms = fake_now_ms() + 300;
+	t0 = fake_now_ms();
+	CU_ASSERT_EQUAL_FATAL(run_call(&res, &call, &o, &err), 0);
+	CU_ASSERT(fake_now_ms() - t0 >= 290);
+	CU_ASSERT(fake_now_ms() - t0 < 15000);
+	CU_ASSERT(res.flags & WSP_EXEC_TIMED_OUT);
+	CU_ASSERT_EQUAL(res.exit_code, 124);
+	CU_ASSERT_STRING_EQUAL(res.stdout_data, "started\n");
+	fake_result_release(&res);
+
+	/* its own, shorter timeout still wins */
+	o.timeout_ms = 100;
+	call.deadline_ms = fake_now_ms() + 20000;
+	t0 = fake_now_ms();
+	CU_ASSERT_EQUAL_FATAL(run_call(&res, &call, &o, &err), 0);
+	CU_ASSERT(fake_now_ms() - t0 < 10000);
+	CU_ASSERT(res.flags & WSP_EXEC_TIMED_OUT);
+	fake_result_release(&res);
+
+	snprintf(mark, sizeof(mark), "%s/ran", fs.tmp);
+	snprintf(cmd, sizeof(cmd), "echo > %s", mark);
+	o.shell = cmd;
+	call.deadline_ms = fake_now_ms() - 1;
+	CU_ASSERT_EQUAL(run_call(&res, &call, &o, &err), WSP_ETIMEDOUT);
+	CU_ASSERT_NOT_EQUAL(access(mark, F_OK), 0);
+	fake_close(&fs);
+}
+
 static CU_TestInfo tests[] = {
-	{ "default timeout applied", test_default_timeout_applied },
-	{ "per-call override", test_per_call_override },
-	{ "grandchildren ignoring SIGTERM",
-	  test_grandchildren_ignoring_sigterm },
-	{ "escaped grandchild does not hang",
-	  test_escaped_grandchild_does_not_hang },
-	{ "leftovers of the group are killed", test_leftovers_killed },
-	{ "cancel", test_cancel },
+	{"default timeout applied", test_default_timeout_applied},
+	{"per-call override", test_per_call_override},
+	{"grandchildren ignoring SIGTERM", test_grandchildren_ignoring_sigterm},
+	{"escaped grandchild does not hang",
+	 test_escaped_grandchild_does_not_hang},
+	{"leftovers of the group are killed", test_leftovers_killed},
+	{"cancel", test_cancel},
+	{"call deadline", test_call_deadline},
 	CU_TEST_INFO_NULL,
 };
 

@@ -7,8 +7,10 @@
  * The provider is dlopen()ed and driven through its descriptor with a
  * minimal host table of our own, so its behaviour is tested apart from
  * the core's loader: real commands through /bin/sh, capture, clean
- * environment, working directory confinement, stdin, timeouts, and that
- * every buffer it hands over comes from host->alloc.
+ * environment, working directory confinement, stdin, timeouts and the
+ * call's deadline, and that every buffer it hands over comes from
+ * host->alloc. (Cancel tokens need the core: wsp-conformance checks them
+ * on the template, tests/conformance.)
  */
 #include <wsp/plugin.h>
 
@@ -32,6 +34,8 @@ static char workdir[PATH_MAX]; /* resolved temporary working directory */
 static const char *opt_working_dir = workdir; /* option working_dir */
 static int64_t opt_timeout_ms = 5000;           /* option timeout */
 static long live_allocs; /* host->alloc minus host->free */
+/* The call every slot gets: full size, no cancel; a test sets a deadline. */
+static wsp_call call = { sizeof(wsp_call), 0, NULL, 0 };
 
 /* ---- a minimal host table ------------------------------------------- */
 
@@ -106,6 +110,40 @@ static int host_cancel_fd(const wsp_host *host, const wsp_cancel *cancel)
 	return -1;
 }
 
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The call questions, for calls with a deadline and no cancel token. */
+static int host_call_expired(const wsp_host *host, const wsp_call *c)
+{
+	(void)host;
+	return c && c->deadline_ms > 0 && now_ms() >= c->deadline_ms
+		       ? WSP_ETIMEDOUT
+		       : 0;
+}
+
+static int64_t host_call_remaining_ms(const wsp_host *host, const wsp_call *c)
+{
+	int64_t now = now_ms();
+
+	(void)host;
+	if (!c || c->deadline_ms <= 0)
+		return -1;
+	return c->deadline_ms > now ? c->deadline_ms - now : 0;
+}
+
+static int host_call_fd(const wsp_host *host, const wsp_call *c)
+{
+	(void)host;
+	(void)c;
+	return -1;
+}
+
 static const wsp_host host = {
 	.struct_size = sizeof(wsp_host),
 	.abi_major = WSP_PLUGIN_ABI_MAJOR,
@@ -117,6 +155,9 @@ static const wsp_host host = {
 	.opt_duration = host_opt_duration,
 	.cancel_requested = host_cancel_requested,
 	.cancel_fd = host_cancel_fd,
+	.call_expired = host_call_expired,
+	.call_remaining_ms = host_call_remaining_ms,
+	.call_fd = host_call_fd,
 };
 
 /* ---- helpers ---------------------------------------------------------- */
@@ -148,17 +189,9 @@ static int run(wsp_exec_result *res, wsp_exec_opts *opts, wsp_error *err)
 
 	memset(res, 0, sizeof(*res));
 	res->struct_size = sizeof(*res);
-	ret = desc->sandbox->exec(res, self, opts, err);
+	ret = desc->sandbox->exec(res, self, &call, opts, err);
 	desc->fini(self);
 	return ret;
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* ---- tests ------------------------------------------------------------ */
@@ -432,7 +465,7 @@ static void test_timeout(void)
 	CU_ASSERT_STRING_EQUAL(res.stdout_data, "started\n");
 	release(&res);
 
-	/* The configured default applies to WSP_TIMEOUT_DEFAULT. */
+	/* The configured default applies to 0 (WSP_TIMEOUT_DEFAULT). */
 	opt_timeout_ms = 200;
 	opts.shell = "sleep 30";
 	opts.timeout_ms = WSP_TIMEOUT_DEFAULT;
@@ -443,15 +476,45 @@ static void test_timeout(void)
 	release(&res);
 	opt_timeout_ms = 5000;
 
-	/* And WSP_TIMEOUT_NONE overrides it. */
+	/* And WSP_EXEC_NO_TIMEOUT overrides it. */
 	opt_timeout_ms = 100;
 	opts.shell = "sleep 0.5; echo finished";
-	opts.timeout_ms = WSP_TIMEOUT_NONE;
+	opts.flags = WSP_EXEC_NO_TIMEOUT;
 	CU_ASSERT_EQUAL_FATAL(run(&res, &opts, &err), 0);
 	CU_ASSERT_EQUAL(res.flags, 0);
 	CU_ASSERT_STRING_EQUAL(res.stdout_data, "finished\n");
 	release(&res);
 	opt_timeout_ms = 5000;
+}
+
+/* The call's deadline ends the command as its own timeout would. */
+static void test_call_deadline(void)
+{
+	wsp_exec_opts opts = WSP_EXEC_OPTS_INIT;
+	wsp_exec_result res;
+	wsp_error err = { 0 };
+	int64_t t0 = now_ms();
+	char mark[PATH_MAX + 16];
+
+	snprintf(mark, sizeof(mark), "%s/ran-anyway", workdir);
+	opts.shell = "echo started; sleep 30";
+	opts.flags = WSP_EXEC_NO_TIMEOUT; /* only the call bounds it */
+	call.deadline_ms = now_ms() + 1000;
+	CU_ASSERT_EQUAL_FATAL(run(&res, &opts, &err), 0);
+	CU_ASSERT(now_ms() - t0 < 10000);
+	CU_ASSERT(res.flags & WSP_EXEC_TIMED_OUT);
+	CU_ASSERT_EQUAL(res.exit_code, 124);
+	CU_ASSERT_STRING_EQUAL(res.stdout_data, "started\n");
+	release(&res);
+
+	/* Passed already: refused, nothing runs (no file is made). */
+	opts.flags = 0;
+	opts.shell = "touch ran-anyway";
+	call.deadline_ms = now_ms() - 1;
+	CU_ASSERT_EQUAL(run(&res, &opts, &err), WSP_ETIMEDOUT);
+	CU_ASSERT_NOT_EQUAL(access(mark, F_OK), 0);
+	call.deadline_ms = 0;
+	CU_ASSERT_EQUAL(live_allocs, 0);
 }
 
 static int collect_kv(const char *key, const char *value, void *payload)
@@ -470,7 +533,8 @@ static void test_info(void)
 	char buf[4096] = "", expect[PATH_MAX + 128];
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(desc->sandbox->info);
-	CU_ASSERT_EQUAL(desc->sandbox->info(self, collect_kv, buf, &err), 0);
+	CU_ASSERT_EQUAL(
+		desc->sandbox->info(self, &call, 0, collect_kv, buf, &err), 0);
 	snprintf(expect, sizeof(expect),
 		 "id=dev-box;provider=template;isolation=none;"
 		 "working_dir=%s;", workdir);
@@ -559,6 +623,7 @@ int main(int argc, char **argv)
 		    test_streaming_without_capture);
 	CU_add_test(s, "callback cancels", test_callback_cancels);
 	CU_add_test(s, "timeout", test_timeout);
+	CU_add_test(s, "call deadline", test_call_deadline);
 	CU_add_test(s, "info", test_info);
 	CU_add_test(s, "missing working dir", test_missing_working_dir);
 	return cu_run_registry();

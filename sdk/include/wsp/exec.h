@@ -4,12 +4,18 @@
  *
  * Every call reaches the sandbox configured for the workspace (loading its
  * provider on first use). Option and result structs are those of the
- * plugin ABI (<wsp/sandbox.h>): set struct_size (use the _INIT macros).
+ * plugin ABI (<wsp/sandbox.h>): set struct_size (use the _INIT macros, or
+ * `{ .struct_size = sizeof x }`: zero means default everywhere).
+ *
+ * Every call that reaches the provider takes a call context (wsp_call,
+ * <wsp/common.h>) right after ws: a cancel token and a deadline for the
+ * call; NULL means neither. A call already canceled or past its deadline
+ * fails with WSP_ECANCELED or WSP_ETIMEDOUT before the provider sees it.
  *
  *   wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
  *   wsp_exec_result r = { sizeof(r) };
  *   o.shell = "make test";
- *   if (wsp_sandbox_exec(&r, ws, &o, &err) == 0) {
+ *   if (wsp_sandbox_exec(&r, ws, NULL, &o, &err) == 0) {
  *           printf("exit %d\n%s", r.exit_code, r.stdout_data);
  *           wsp_exec_result_release(ws, &r);
  *   }
@@ -34,13 +40,16 @@ extern "C" {
  * cannot start (unknown program, missing cwd, isolation unavailable)
  * fails with a negative code and no result.
  *
- * Unlike other long calls, a canceled exec still returns 0 with
- * WSP_EXEC_CANCELED set (exit_code 130), so the output so far is kept; a
- * deadline gives WSP_EXEC_TIMED_OUT and exit_code 124. When opts->on_output
- * returns a negative code the command is stopped and exec returns that
- * code.
+ * Unlike other long calls, an exec whose call is canceled while the
+ * command runs still returns 0 with WSP_EXEC_CANCELED set (exit_code 130),
+ * so the output so far is kept; the command's own timeout or the call's
+ * deadline, whichever comes first, gives WSP_EXEC_TIMED_OUT and exit_code
+ * 124. A call expired before the command starts fails with WSP_ECANCELED or
+ * WSP_ETIMEDOUT and runs nothing. When opts->on_output returns a negative
+ * code the command is stopped and exec returns that code.
  */
 WSP_EXTERN int wsp_sandbox_exec(wsp_exec_result *out, wsp_workspace *ws,
+				const wsp_call *call,
 				const wsp_exec_opts *opts, wsp_error *err);
 
 /* Free the capture buffers of a result (NULL-safe, idempotent). */
@@ -53,18 +62,19 @@ WSP_EXTERN void wsp_exec_result_release(wsp_workspace *ws,
  * without lifecycle is always there (WSP_START_CONNECTED).
  */
 WSP_EXTERN int wsp_sandbox_start(uint32_t *out_outcome, wsp_workspace *ws,
-				 const wsp_cancel *cancel, wsp_error *err);
+				 const wsp_call *call, wsp_error *err);
 /* Stop the sandbox and its background processes (it can start again). */
-WSP_EXTERN int wsp_sandbox_stop(wsp_workspace *ws, wsp_error *err);
+WSP_EXTERN int wsp_sandbox_stop(wsp_workspace *ws, const wsp_call *call,
+				wsp_error *err);
 /*
  * Stop it and remove its state; with WSP_DESTROY_FILES also its working
  * files.
  */
-WSP_EXTERN int wsp_sandbox_destroy(wsp_workspace *ws, uint32_t flags,
-				   wsp_error *err);
+WSP_EXTERN int wsp_sandbox_destroy(wsp_workspace *ws, const wsp_call *call,
+				   uint32_t flags, wsp_error *err);
 /* *out_state = wsp_sandbox_state (WSP_SANDBOX_RUNNING when unknowable). */
 WSP_EXTERN int wsp_sandbox_status(uint32_t *out_state, wsp_workspace *ws,
-				  wsp_error *err);
+				  const wsp_call *call, wsp_error *err);
 /* "absent", "running", ... for a wsp_sandbox_state; "unknown" otherwise. */
 WSP_EXTERN const char *wsp_sandbox_state_name(uint32_t state);
 /*
@@ -73,11 +83,13 @@ WSP_EXTERN const char *wsp_sandbox_state_name(uint32_t state);
  * then provider-specific keys. A provider without info gives id and
  * provider.
  */
-WSP_EXTERN int wsp_sandbox_info(wsp_workspace *ws, wsp_kv_fn cb,
-				void *payload, wsp_error *err);
+WSP_EXTERN int wsp_sandbox_info(wsp_workspace *ws, const wsp_call *call,
+				wsp_kv_fn cb, void *payload, wsp_error *err);
 /* Text for an agent's system prompt describing the sandbox. */
-WSP_EXTERN int wsp_sandbox_instructions(wsp_workspace *ws, wsp_sink_fn sink,
-					void *payload, wsp_error *err);
+WSP_EXTERN int wsp_sandbox_instructions(wsp_workspace *ws,
+					const wsp_call *call,
+					wsp_sink_fn sink, void *payload,
+					wsp_error *err);
 
 /*
  * Override one option of the sandbox for this workspace handle, as if its

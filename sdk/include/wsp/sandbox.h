@@ -12,8 +12,26 @@
  * provider's configured variables, plus the call's own): the host's
  * environment is never inherited.
  *
- * Slot conventions as in <wsp/fs.h>: outputs first, self, inputs,
- * (callback, payload), err last. Slots may block and must be thread-safe.
+ * Slot conventions as in <wsp/fs.h>: outputs first, self, the call
+ * context, inputs, a flags word (in the options struct where there is
+ * one), (callback, payload), err last. Slots may block and must be
+ * thread-safe.
+ *
+ * The call context (wsp_call, <wsp/common.h>) is never NULL for a provider
+ * and always full size: it carries the caller's cancel token and deadline.
+ * The core refuses a call that has already expired before it reaches a
+ * slot (no process is started for it); a slot that blocks watches it
+ * (host->call_fd, host->call_remaining_ms) and returns WSP_ECANCELED or
+ * WSP_ETIMEDOUT when it fires, except exec, which ends the command (see
+ * wsp_exec_opts). Flags words hold only the flags defined for the slot;
+ * the core passes zero where none are.
+ *
+ * What a provider sees: the core copies every options and result struct
+ * the caller hands in into a zeroed struct of the core's (full) size, with
+ * the defaults below applied, so a provider reads every member without
+ * WSP_HAS_MEMBER and writes results into a full-size struct. Zero means
+ * "default" in every options struct: `{ .struct_size = sizeof x }` is a
+ * complete initialiser.
  */
 #ifndef WSP_SANDBOX_H
 #define WSP_SANDBOX_H
@@ -36,13 +54,31 @@ extern "C" {
 typedef int (*wsp_output_fn)(uint32_t stream, const void *data, size_t len,
 			     void *payload);
 
-/* Timeout values (milliseconds) in the option structs below. */
-#define WSP_TIMEOUT_DEFAULT (-1) /* the provider's configured timeout */
-#define WSP_TIMEOUT_NONE 0       /* run without a deadline */
+/*
+ * Timeouts (milliseconds) in the option structs below: 0 is the provider's
+ * configured timeout, a positive value is that many ms, and "none" is a
+ * flag (WSP_EXEC_NO_TIMEOUT, WSP_SPAWN_NO_TIMEOUT). A negative value is
+ * refused (WSP_EINVAL). (In ABI 1.0 the default was -1 and 0 was "none".)
+ */
+#define WSP_TIMEOUT_DEFAULT 0
 
 /* wsp_exec_opts.flags */
 #define WSP_EXEC_NO_CAPTURE (1u << 0) /* callbacks only, nothing retained */
+#define WSP_EXEC_NO_TIMEOUT (1u << 1) /* no timeout of its own */
 
+/*
+ * Options of a foreground command. The command ends at its own timeout or
+ * at the call's deadline, whichever comes first, the same way either way
+ * (WSP_EXEC_TIMED_OUT, exit_code 124); with WSP_EXEC_NO_TIMEOUT only the
+ * call's deadline (if any) bounds it. A call canceled while the command
+ * runs ends it with WSP_EXEC_CANCELED.
+ *
+ * What the provider sees: a full-size struct; flags hold only the
+ * WSP_EXEC_* flags above (others are refused by the core); shell, or
+ * argv with argv[0], is set; stdin_data is set when stdin_len is not 0;
+ * timeout_ms >= 0 (0 = its configured timeout, unless
+ * WSP_EXEC_NO_TIMEOUT); max_capture 0 = its configured capture size.
+ */
 typedef struct wsp_exec_opts {
 	uint32_t struct_size;
 	uint32_t flags;          /* WSP_EXEC_* */
@@ -52,21 +88,20 @@ typedef struct wsp_exec_opts {
 	const char *const *env;  /* "KEY=VALUE", NULL-terminated, added */
 	const void *stdin_data;  /* NULL = stdin at EOF at once */
 	size_t stdin_len;
-	int64_t timeout_ms;      /* WSP_TIMEOUT_DEFAULT, _NONE, or ms */
+	int64_t timeout_ms;      /* 0 = configured (default 30 s local), ms */
 	uint64_t max_capture;    /* bytes kept per stream (newest); 0 = 1 MiB */
 	wsp_output_fn on_output; /* may be NULL */
 	void *payload;
-	const wsp_cancel *cancel; /* NULL = none */
 } wsp_exec_opts;
 
-#define WSP_EXEC_OPTS_INIT                                               \
-	{ sizeof(wsp_exec_opts), 0, NULL, NULL, NULL, NULL, NULL, 0,     \
-	  WSP_TIMEOUT_DEFAULT, 0, NULL, NULL, NULL }
+#define WSP_EXEC_OPTS_INIT \
+	{ sizeof(wsp_exec_opts), 0, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, \
+	  NULL, NULL }
 
 /* wsp_exec_result.flags */
 #define WSP_EXEC_TIMED_OUT (1u << 0) /* deadline hit; exit_code is 124 */
 #define WSP_EXEC_KILLED (1u << 1)    /* killed by us (timeout/cancel/limit) */
-#define WSP_EXEC_CANCELED (1u << 2)  /* canceled through the token */
+#define WSP_EXEC_CANCELED (1u << 2)  /* the call's token fired; exit 130 */
 #define WSP_EXEC_LIMIT (1u << 3)     /* a resource limit stopped it */
 
 /* wsp_exec_result.limit: which limit stopped the command */
@@ -81,7 +116,9 @@ enum wsp_limit {
 /*
  * Result of a foreground command. The capture buffers are allocated with
  * host->alloc by the provider and released by the core
- * (wsp_exec_result_release in <wsp/exec.h>).
+ * (wsp_exec_result_release in <wsp/exec.h>). The provider gets a zeroed
+ * full-size struct; the core copies back what the caller's has room for
+ * (a caller's must reach stderr_dropped, so no buffer is lost).
  */
 typedef struct wsp_exec_result {
 	uint32_t struct_size; /* set by the caller */
@@ -114,40 +151,48 @@ enum wsp_sandbox_state {
 #define WSP_START_CREATED 1u   /* a new sandbox was made */
 #define WSP_START_CONNECTED 2u /* an existing one was reached (or resumed) */
 
-/* destroy() flags */
+/* destroy() flags (start, stop, status, info and instructions: none yet) */
 #define WSP_DESTROY_FILES (1u << 0) /* also remove the workspace files */
 
 typedef struct wsp_sandbox_vtable {
 	uint32_t struct_size; /* sizeof(wsp_sandbox_vtable) in the provider */
 
-	/* ABI 1.0, required */
+	/* ABI 2.0, required */
 
-	/* Run one command to completion (or timeout/cancel). */
-	int (*exec)(wsp_exec_result *out, void *self, const wsp_exec_opts *opts,
-		    wsp_error *err);
+	/*
+	 * Run one command to completion, its timeout, the call's deadline or
+	 * the call's cancel (flags in opts). 0 once the command ran, *out
+	 * filled; a command that cannot start is a negative code.
+	 */
+	int (*exec)(wsp_exec_result *out, void *self, const wsp_call *call,
+		    const wsp_exec_opts *opts, wsp_error *err);
 
-	/* ABI 1.0, optional (NULL: the sandbox is always there) */
+	/* ABI 2.0, optional (NULL: the sandbox is always there) */
 
 	/* Create, or reconnect to, the sandbox named by the instance id. */
-	int (*start)(uint32_t *out_outcome, void *self,
-		     const wsp_cancel *cancel, wsp_error *err);
+	int (*start)(uint32_t *out_outcome, void *self, const wsp_call *call,
+		     uint32_t flags, wsp_error *err);
 	/* Stop it (and its background processes); it can be started again. */
-	int (*stop)(void *self, wsp_error *err);
-	/* Stop and remove it and its state. */
-	int (*destroy)(void *self, uint32_t flags, wsp_error *err);
+	int (*stop)(void *self, const wsp_call *call, uint32_t flags,
+		    wsp_error *err);
+	/* Stop and remove it and its state (flags: WSP_DESTROY_*). */
+	int (*destroy)(void *self, const wsp_call *call, uint32_t flags,
+		       wsp_error *err);
 	/* *out_state = wsp_sandbox_state. */
-	int (*status)(uint32_t *out_state, void *self, wsp_error *err);
+	int (*status)(uint32_t *out_state, void *self, const wsp_call *call,
+		      uint32_t flags, wsp_error *err);
 	/*
 	 * Descriptive facts as key/value pairs, in a stable order: "id",
 	 * "provider", "state", "cpus", "memory_bytes", "isolation",
 	 * "working_dir", ... plus provider-specific keys.
 	 */
-	int (*info)(void *self, wsp_kv_fn cb, void *payload, wsp_error *err);
+	int (*info)(void *self, const wsp_call *call, uint32_t flags,
+		    wsp_kv_fn cb, void *payload, wsp_error *err);
 	/* Text for an agent's system prompt describing this sandbox. */
-	int (*instructions)(void *self, wsp_sink_fn sink, void *payload,
-			    wsp_error *err);
+	int (*instructions)(void *self, const wsp_call *call, uint32_t flags,
+			    wsp_sink_fn sink, void *payload, wsp_error *err);
 
-	/* ABI 1.1+: append new slots here, never above */
+	/* ABI 2.1+: append new slots here, never above */
 } wsp_sandbox_vtable;
 
 /* ---- Process manager: background processes ---------------------------- */
@@ -160,6 +205,18 @@ enum wsp_stdin_mode {
 	WSP_STDIN_IGNORE = 1 /* at EOF at once: readers of stdin never hang */
 };
 
+/* wsp_spawn_opts.flags */
+#define WSP_SPAWN_NO_TIMEOUT (1u << 0) /* no timeout, whatever is set */
+
+/*
+ * Options of a background process. Its timeout is its own (the call only
+ * bounds starting it): 0 = the provider's configured one, which is "none"
+ * unless configured (the local sandbox has none), or ms.
+ *
+ * What the provider sees: a full-size struct; flags hold only the
+ * WSP_SPAWN_* flags above; stdin_mode is a wsp_stdin_mode; shell, or argv
+ * with argv[0], is set; timeout_ms >= 0; log_limit 0 = its default.
+ */
 typedef struct wsp_spawn_opts {
 	uint32_t struct_size;
 	uint32_t stdin_mode;     /* wsp_stdin_mode */
@@ -167,15 +224,15 @@ typedef struct wsp_spawn_opts {
 	const char *const *argv;
 	const char *cwd;
 	const char *const *env;
-	int64_t timeout_ms;      /* WSP_TIMEOUT_NONE (default) or ms */
+	int64_t timeout_ms;      /* 0 = configured (default none), or ms */
 	uint64_t log_limit;      /* bytes kept per stream; 0 = provider default */
-	uint32_t flags;          /* reserved, zero */
+	uint32_t flags;          /* WSP_SPAWN_* */
 	uint32_t reserved;
 } wsp_spawn_opts;
 
 #define WSP_SPAWN_OPTS_INIT                                              \
 	{ sizeof(wsp_spawn_opts), WSP_STDIN_PIPE, NULL, NULL, NULL, NULL, \
-	  WSP_TIMEOUT_NONE, 0, 0, 0 }
+	  0, 0, 0, 0 }
 
 /* wsp_proc_status.state */
 enum wsp_proc_state {
@@ -185,6 +242,11 @@ enum wsp_proc_state {
 	WSP_PROC_LOST = 4      /* its monitor vanished; outcome unknown */
 };
 
+/*
+ * A process's status. The provider fills a zeroed full-size struct; the
+ * core copies back what the caller's has room for (at least up to
+ * term_signal).
+ */
 typedef struct wsp_proc_status {
 	uint32_t struct_size; /* set by the caller */
 	uint32_t state;       /* wsp_proc_state */
@@ -207,7 +269,16 @@ typedef struct wsp_proc_status {
 typedef int (*wsp_proc_fn)(const char *id, const char *command,
 			   const wsp_proc_status *status, void *payload);
 
-/* wsp_output_opts: which part of the retained output to read. */
+/*
+ * wsp_output_opts: which part of the retained output to read. wait_ms is
+ * the operation's own wait (for the exit, before reading); the call's
+ * cancel or deadline ends that wait early with WSP_ECANCELED or
+ * WSP_ETIMEDOUT (a wait_ms that runs out still reads).
+ *
+ * What the provider sees: a full-size struct (the core passes one when
+ * the caller gives none); streams is never 0 (0 becomes both) and holds
+ * only WSP_STDOUT and WSP_STDERR; wait_ms >= -1; reserved is 0.
+ */
 typedef struct wsp_output_opts {
 	uint32_t struct_size;
 	uint32_t streams;     /* WSP_STDOUT | WSP_STDERR bits; 0 = both */
@@ -216,48 +287,58 @@ typedef struct wsp_output_opts {
 	uint32_t reserved;
 	uint64_t tail_bytes;  /* > 0: only the last N bytes of each stream */
 	int64_t wait_ms;      /* wait for exit first: 0 no, -1 forever, or ms */
-	const wsp_cancel *cancel;
 } wsp_output_opts;
 
-#define WSP_OUTPUT_OPTS_INIT \
-	{ sizeof(wsp_output_opts), 0, 0, 0, 0, 0, 0, NULL }
+#define WSP_OUTPUT_OPTS_INIT { sizeof(wsp_output_opts), 0, 0, 0, 0, 0, 0 }
 
 typedef struct wsp_procmgr_vtable {
 	uint32_t struct_size; /* sizeof(wsp_procmgr_vtable) in the provider */
 
-	/* ABI 1.0, required */
+	/* ABI 2.0, required (flags: none defined yet, zero) */
 
 	/* Start a background process; its id is written to out_id. */
 	int (*spawn)(char out_id[WSP_PROC_ID_MAX], void *self,
-		     const wsp_spawn_opts *opts, wsp_error *err);
+		     const wsp_call *call, const wsp_spawn_opts *opts,
+		     wsp_error *err);
 	/* Every process not yet released, running or not. */
-	int (*list)(void *self, wsp_proc_fn cb, void *payload, wsp_error *err);
+	int (*list)(void *self, const wsp_call *call, uint32_t flags,
+		    wsp_proc_fn cb, void *payload, wsp_error *err);
 	/* WSP_ENOTFOUND for an unknown or released id. */
-	int (*status)(wsp_proc_status *out, void *self, const char *id,
-		      wsp_error *err);
+	int (*status)(wsp_proc_status *out, void *self, const wsp_call *call,
+		      const char *id, uint32_t flags, wsp_error *err);
 	/*
 	 * Retained output (see wsp_output_opts), each chunk to sink tagged
 	 * with its stream; out (may be NULL) receives the status afterwards.
 	 */
-	int (*read_output)(wsp_proc_status *out, void *self, const char *id,
+	int (*read_output)(wsp_proc_status *out, void *self,
+			   const wsp_call *call, const char *id,
 			   const wsp_output_opts *opts, wsp_output_fn sink,
 			   void *payload, wsp_error *err);
 	/* Send a signal to the whole process group (SIGTERM, SIGKILL...). */
-	int (*signal)(void *self, const char *id, int signum, wsp_error *err);
+	int (*signal)(void *self, const wsp_call *call, const char *id,
+		      int signum, uint32_t flags, wsp_error *err);
 	/* Forget a process (killing it first if it still runs). */
-	int (*release)(void *self, const char *id, wsp_error *err);
+	int (*release)(void *self, const wsp_call *call, const char *id,
+		       uint32_t flags, wsp_error *err);
 
-	/* ABI 1.0, optional */
+	/* ABI 2.0, optional */
 
-	int (*write_stdin)(void *self, const char *id, const void *data,
-			   size_t len, wsp_error *err);
-	int (*close_stdin)(void *self, const char *id, wsp_error *err);
-	/* Wait for exit: WSP_ETIMEDOUT when timeout_ms (-1 forever) passes. */
-	int (*wait)(wsp_proc_status *out, void *self, const char *id,
-		    int64_t timeout_ms, const wsp_cancel *cancel,
+	int (*write_stdin)(void *self, const wsp_call *call, const char *id,
+			   const void *data, size_t len, uint32_t flags,
+			   wsp_error *err);
+	int (*close_stdin)(void *self, const wsp_call *call, const char *id,
+			   uint32_t flags, wsp_error *err);
+	/*
+	 * Wait for exit: WSP_ETIMEDOUT when timeout_ms (-1 forever) passes,
+	 * the operation's own limit; the call's cancel or deadline ends the
+	 * wait earlier with WSP_ECANCELED or WSP_ETIMEDOUT. out is filled
+	 * with the last status seen either way.
+	 */
+	int (*wait)(wsp_proc_status *out, void *self, const wsp_call *call,
+		    const char *id, int64_t timeout_ms, uint32_t flags,
 		    wsp_error *err);
 
-	/* ABI 1.1+: append new slots here, never above */
+	/* ABI 2.1+: append new slots here, never above */
 } wsp_procmgr_vtable;
 
 #ifdef __cplusplus

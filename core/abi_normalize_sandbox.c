@@ -1,0 +1,170 @@
+/*
+ * core/abi_normalize_sandbox.c - the boundary rule (abi_normalize.h) for
+ * the sandbox's and the process manager's structs: what a caller hands in
+ * becomes the full-size struct with defaults that <wsp/sandbox.h> promises
+ * providers, or is refused here, once, for every entry point.
+ */
+#include "abi_normalize.h"
+
+#include <stddef.h>
+
+#define END_OF(type, member) \
+	(offsetof(type, member) + sizeof(((type *)0)->member))
+
+/*
+ * The smallest structs a caller may hand in: far enough to hold what has
+ * no default (the command), or, for results, every member the caller
+ * must see (an exec result's capture buffers, which it frees).
+ */
+#define EXEC_OPTS_MIN END_OF(wsp_exec_opts, argv)
+#define SPAWN_OPTS_MIN END_OF(wsp_spawn_opts, argv)
+#define OUTPUT_OPTS_MIN END_OF(wsp_output_opts, struct_size)
+#define EXEC_RESULT_MIN END_OF(wsp_exec_result, stderr_dropped)
+#define PROC_STATUS_MIN END_OF(wsp_proc_status, term_signal)
+
+#define EXEC_FLAGS (WSP_EXEC_NO_CAPTURE | WSP_EXEC_NO_TIMEOUT)
+#define SPAWN_FLAGS (WSP_SPAWN_NO_TIMEOUT)
+
+static int has_command(const char *shell, const char *const *argv)
+{
+	return shell || (argv && argv[0]);
+}
+
+int wsp__exec_opts_normalize(wsp_exec_opts *dst, const wsp_exec_opts *src,
+			     wsp_error *err)
+{
+	if (!src || src->struct_size < EXEC_OPTS_MIN)
+		return wsp_error_set(err, WSP_EINVAL,
+				     "set struct_size of the exec options "
+				     "(use WSP_EXEC_OPTS_INIT)");
+	wsp__sized_copy(dst, sizeof(*dst), src);
+	if (dst->flags & ~(uint32_t)EXEC_FLAGS)
+		return wsp_error_set(err, WSP_EINVAL,
+				     "unknown exec flags %#x",
+				     dst->flags & ~(uint32_t)EXEC_FLAGS);
+	if (!has_command(dst->shell, dst->argv))
+		return wsp_error_set(err, WSP_EINVAL,
+				     "no command given; set a shell string "
+				     "or argv");
+	if (dst->stdin_len && !dst->stdin_data)
+		return wsp_error_set(err, WSP_EINVAL,
+				     "stdin_len without stdin_data");
+	if (dst->timeout_ms < 0)
+		return wsp_error_set(err, WSP_EINVAL,
+				     "timeout %lld ms is negative; give ms, 0 "
+				     "for the configured timeout, or the flag "
+				     "WSP_EXEC_NO_TIMEOUT",
+				     (long long)dst->timeout_ms);
+	/* "None" is the flag alone: no stale number rides along with it. */
+	if (dst->flags & WSP_EXEC_NO_TIMEOUT)
+		dst->timeout_ms = 0;
+	return 0;
+}
+
+int wsp__spawn_opts_normalize(wsp_spawn_opts *dst, const wsp_spawn_opts *src,
+			      wsp_error *err)
+{
+	if (!src || src->struct_size < SPAWN_OPTS_MIN)
+		return wsp_error_set(err, WSP_EINVAL,
+				     "set struct_size of the spawn options "
+				     "(use WSP_SPAWN_OPTS_INIT)");
+	wsp__sized_copy(dst, sizeof(*dst), src);
+	if (dst->flags & ~(uint32_t)SPAWN_FLAGS)
+		return wsp_error_set(err, WSP_EINVAL,
+				     "unknown spawn flags %#x",
+				     dst->flags & ~(uint32_t)SPAWN_FLAGS);
+	if (!has_command(dst->shell, dst->argv))
+		return wsp_error_set(err, WSP_EINVAL,
+				     "no command given; set a shell string "
+				     "or argv");
+	if (dst->stdin_mode != WSP_STDIN_PIPE &&
+	    dst->stdin_mode != WSP_STDIN_IGNORE)
+		return wsp_error_set(err, WSP_EINVAL, "unknown stdin mode %u",
+				     dst->stdin_mode);
+	if (dst->timeout_ms < 0)
+		return wsp_error_set(err, WSP_EINVAL,
+				     "timeout %lld ms is negative; give ms, 0 "
+				     "for the configured timeout, or the flag "
+				     "WSP_SPAWN_NO_TIMEOUT",
+				     (long long)dst->timeout_ms);
+	if (dst->flags & WSP_SPAWN_NO_TIMEOUT)
+		dst->timeout_ms = 0;
+	dst->reserved = 0;
+	return 0;
+}
+
+int wsp__output_opts_normalize(wsp_output_opts *dst,
+			       const wsp_output_opts *src, wsp_error *err)
+{
+	const uint32_t both = WSP_STDOUT | WSP_STDERR;
+
+	if (src && src->struct_size < OUTPUT_OPTS_MIN)
+		return wsp_error_set(err, WSP_EINVAL,
+				     "set struct_size of the output options "
+				     "(use WSP_OUTPUT_OPTS_INIT)");
+	wsp__sized_copy(dst, sizeof(*dst), src);
+	if (dst->streams & ~both)
+		return wsp_error_set(err, WSP_EINVAL,
+				     "unknown output streams %#x",
+				     dst->streams & ~both);
+	if (!dst->streams)
+		dst->streams = both;
+	if (dst->wait_ms < -1)
+		return wsp_error_set(err, WSP_EINVAL,
+				     "wait of %lld ms: give ms, 0 for none or "
+				     "-1 for no limit",
+				     (long long)dst->wait_ms);
+	dst->reserved = 0;
+	return 0;
+}
+
+/* Zero the caller's result as far as it reaches, keeping its size. */
+static void clear_caller(void *caller, size_t ours)
+{
+	uint32_t size;
+
+	memcpy(&size, caller, sizeof(size));
+	memset(caller, 0, size < ours ? size : ours);
+	memcpy(caller, &size, sizeof(size));
+}
+
+/* Copy the full-size result back as far as the caller's reaches. */
+static void copy_back(void *caller, const void *full, size_t ours)
+{
+	uint32_t size;
+
+	memcpy(&size, caller, sizeof(size));
+	memcpy(caller, full, size < ours ? size : ours);
+	memcpy(caller, &size, sizeof(size));
+}
+
+int wsp__exec_result_begin(wsp_exec_result *dst, wsp_exec_result *caller,
+			   wsp_error *err)
+{
+	if (!caller || caller->struct_size < EXEC_RESULT_MIN)
+		return wsp_error_set(err, WSP_EINVAL,
+				     "set struct_size of the exec result");
+	clear_caller(caller, sizeof(*dst));
+	wsp__sized_copy(dst, sizeof(*dst), NULL);
+	return 0;
+}
+
+void wsp__exec_result_end(wsp_exec_result *caller, const wsp_exec_result *dst)
+{
+	copy_back(caller, dst, sizeof(*dst));
+}
+
+int wsp__proc_status_begin(wsp_proc_status *dst, wsp_proc_status *caller,
+			   wsp_error *err)
+{
+	if (!caller || caller->struct_size < PROC_STATUS_MIN)
+		return wsp_error_set(err, WSP_EINVAL,
+				     "set struct_size of the process status");
+	wsp__sized_copy(dst, sizeof(*dst), NULL);
+	return 0;
+}
+
+void wsp__proc_status_end(wsp_proc_status *caller, const wsp_proc_status *dst)
+{
+	copy_back(caller, dst, sizeof(*dst));
+}
