@@ -34,6 +34,7 @@ static const struct {
 	{ WSP_CAP_FS_CONDITIONAL, "conditional-write" },
 	{ WSP_CAP_FS_SYMLINKS, "symlinks" },
 	{ WSP_CAP_FS_LOCAL_PATH, "local-path" },
+	{ WSP_CAP_FS_MOUNT_SOURCE, "mount-source" },
 	{ WSP_CAP_SANDBOX_ISOLATION, "isolation" },
 	{ WSP_CAP_SANDBOX_NETWORK_CONTROL, "network-control" },
 	{ WSP_CAP_SANDBOX_LIMITS, "limits" },

@@ -337,10 +337,11 @@ static const wsp_fs_vtable vtable = {
 	.copy = s3_copy,
 	.move = s3_move,
 	.exists = s3_exists,
+	.mount_source = s3_mount_source,
 };
 
 WSP_PLUGIN_DEFINE(WSP_KIND_FS, "s3", "0.1.0",
 		  "files in an S3 bucket (or an S3-compatible store)",
 		  WSP_CAP_FS_STREAMING | WSP_CAP_FS_ATOMIC_WRITE |
-			  WSP_CAP_FS_CONDITIONAL,
+			  WSP_CAP_FS_CONDITIONAL | WSP_CAP_FS_MOUNT_SOURCE,
 		  options, init, fini, &vtable, NULL, NULL, NULL)

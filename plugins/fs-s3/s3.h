@@ -12,6 +12,7 @@
  * multipart.c  a multipart upload: create, parallel parts, complete/abort
  * write.c    PutObject and uploads from a data source
  * copy.c     CopyObject, and UploadPartCopy above multipart_copy_threshold
+ * mount.c    the bucket as a mount source for s3fs in a sandbox
  */
 #ifndef WSP_FS_S3_H
 #define WSP_FS_S3_H
@@ -201,6 +202,8 @@ int s3_stat(wsp_fs_stat *out, void *self, const wsp_call *call,
 int s3_read(void *self, const wsp_call *call, const char *path,
 	    const wsp_fs_read_opts *opts, wsp_sink_fn sink, void *payload,
 	    wsp_error *err);
+int s3_mount_source(wsp_mount_source *out, void *self, const wsp_call *call,
+		    const char *path, uint32_t flags, wsp_error *err);
 int s3_exists(int *out, void *self, const wsp_call *call, const char *path,
 	      uint32_t flags, wsp_error *err);
 int s3_mkdir(void *self, const wsp_call *call, const char *path, uint32_t flags,

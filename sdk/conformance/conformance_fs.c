@@ -646,6 +646,7 @@ void conf_run_fs(struct conf *c)
 	check_move(c->ws);
 	check_errors(c->ws);
 	check_host_path(c);
+	conf_fs_run_mount_source(c);
 	conf_fs_run_writes(c);
 	conf_fs_run_call(c);
 	conf_fs_run_large(c);

@@ -35,5 +35,6 @@ void conf_fs_run_call(struct conf *c);	    /* expired and fired calls */
 void conf_fs_run_large(struct conf *c);	    /* streamed MiBs */
 void conf_fs_run_read_only(struct conf *c); /* read_only: true */
 void conf_fs_run_symlinks(struct conf *c);  /* WSP_CAP_FS_SYMLINKS */
+void conf_fs_run_mount_source(struct conf *c); /* fs.mount_source */
 
 #endif /* WSP_CONFORMANCE_FS_H */

@@ -179,6 +179,18 @@ WSP_EXTERN int wsp_files_host_path(char *out, size_t cap, wsp_workspace *ws,
 				   wsp_error *err);
 
 /*
+ * The store under path as a mount source (<wsp/mount.h>), for an embedder
+ * that mounts it elsewhere itself: WSP_ENOTSUP when its mount's provider
+ * offers none (fs-local: use wsp_files_host_path). A read_only mount
+ * gives WSP_MOUNT_READ_ONLY whatever its provider says. out->struct_size
+ * is the caller's; at most that much is written. out holds secrets: wipe
+ * it (wsp_mount_source_wipe) when done, and never log it.
+ */
+WSP_EXTERN int wsp_files_mount_source(wsp_mount_source *out,
+				      wsp_workspace *ws, const wsp_call *call,
+				      const char *path, wsp_error *err);
+
+/*
  * The index-th mount (configuration order): its path ("/", "/data") and
  * whether it is read-only. WSP_ENOTFOUND past the last one.
  */

@@ -32,6 +32,7 @@
 #define WSP_FS_H
 
 #include <wsp/common.h>
+#include <wsp/mount.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -216,6 +217,18 @@ typedef struct wsp_fs_vtable {
 	int (*host_path)(char *out, size_t cap, void *self,
 			 const wsp_call *call, const char *path, uint32_t flags,
 			 wsp_error *err);
+
+	/*
+	 * The store under path (a directory, "." the root) as a mount source
+	 * (<wsp/mount.h>), for a sandbox to mount it itself; with
+	 * WSP_CAP_FS_MOUNT_SOURCE. out is zeroed and full size; fill it from
+	 * the instance's options, credentials included (the core wipes it
+	 * after use). WSP_ENOTSUP for a filesystem a sandbox binds by
+	 * host_path instead (fs-local). flags: 0.
+	 */
+	int (*mount_source)(wsp_mount_source *out, void *self,
+			    const wsp_call *call, const char *path,
+			    uint32_t flags, wsp_error *err);
 
 	/* ABI 2.1+: append new slots here, never above */
 } wsp_fs_vtable;

@@ -65,6 +65,7 @@ typedef enum wsp_plugin_kind {
 #define WSP_CAP_FS_CONDITIONAL (UINT64_C(1) << 2) /* expected mtime/version */
 #define WSP_CAP_FS_SYMLINKS (UINT64_C(1) << 3)
 #define WSP_CAP_FS_LOCAL_PATH (UINT64_C(1) << 4) /* host_path works */
+#define WSP_CAP_FS_MOUNT_SOURCE (UINT64_C(1) << 5) /* mount_source works */
 #define WSP_CAP_SANDBOX_ISOLATION (UINT64_C(1) << 16) /* OS-level isolation */
 #define WSP_CAP_SANDBOX_NETWORK_CONTROL (UINT64_C(1) << 17)
 #define WSP_CAP_SANDBOX_LIMITS (UINT64_C(1) << 18)    /* memory/cpu/... */
