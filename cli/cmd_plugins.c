@@ -39,6 +39,7 @@ static const struct {
 	{ WSP_CAP_SANDBOX_NETWORK_CONTROL, "network-control" },
 	{ WSP_CAP_SANDBOX_LIMITS, "limits" },
 	{ WSP_CAP_SANDBOX_RECONNECT, "reconnect" },
+	{ WSP_CAP_SANDBOX_MOUNT, "mount" },
 	{ WSP_CAP_PROC_BACKGROUND, "background" },
 	{ WSP_CAP_PROC_STDIN, "stdin" },
 	{ WSP_CAP_PROC_CLOSE_STDIN, "close-stdin" },

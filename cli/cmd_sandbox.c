@@ -1,6 +1,7 @@
 /*
  * cli/cmd_sandbox.c - `wsp sandbox start|stop|destroy|status|info|
- * instructions`: the lifecycle of the workspace's sandbox.
+ * instructions|mount|unmount`: the lifecycle of the workspace's sandbox,
+ * and object stores mounted inside it.
  */
 #include "cli.h"
 
@@ -14,6 +15,8 @@ static const char usage_text[] =
 	"   or: wsp sandbox status\n"
 	"   or: wsp sandbox info\n"
 	"   or: wsp sandbox instructions\n"
+	"   or: wsp sandbox mount [--read-only] STORE_PATH SANDBOX_PATH\n"
+	"   or: wsp sandbox unmount SANDBOX_PATH\n"
 	"\n"
 	"start         create the sandbox, or reconnect to it by its configured\n"
 	"              id; prints \"created\" or \"connected\"\n"
@@ -26,6 +29,11 @@ static const char usage_text[] =
 	"info          print what it is: id, provider, state, cpus, memory,\n"
 	"              isolation, directories, limits (a key and its value a line)\n"
 	"instructions  print the text describing it to an agent\n"
+	"mount         mount the store behind workspace path STORE_PATH (an S3\n"
+	"              mount, say) at SANDBOX_PATH inside the sandbox; its\n"
+	"              credentials go to the sandbox provider only\n"
+	"  --read-only mount it read-only\n"
+	"unmount       unmount what is mounted at SANDBOX_PATH\n"
 	"\n"
 	"With the global --json, start, status and info print JSON.\n";
 
@@ -86,7 +94,8 @@ int cmd_sandbox(struct wsp_cli *cli, int argc, char **argv)
 	wsp_workspace *ws;
 	wsp_error err;
 	uint32_t v = 0;
-	int files = 0, i;
+	int files = 0, read_only = 0, n_paths = 0, i;
+	const char *paths[2] = { NULL, NULL };
 
 	if (cli_wants_help(argc, argv)) {
 		fputs(usage_text, stdout);
@@ -97,14 +106,27 @@ int cmd_sandbox(struct wsp_cli *cli, int argc, char **argv)
 	for (i = 2; i < argc; i++) {
 		if (!strcmp(sub, "destroy") && !strcmp(argv[i], "--files"))
 			files = 1;
+		else if (!strcmp(sub, "mount") &&
+			 !strcmp(argv[i], "--read-only"))
+			read_only = 1;
+		else if ((!strcmp(sub, "mount") && n_paths < 2) ||
+			 (!strcmp(sub, "unmount") && n_paths < 1))
+			paths[n_paths++] = argv[i];
 		else
 			return cli_usage("sandbox", "unexpected argument '%s'",
 					 argv[i]);
 	}
 	if (strcmp(sub, "start") && strcmp(sub, "stop") &&
 	    strcmp(sub, "destroy") && strcmp(sub, "status") &&
-	    strcmp(sub, "info") && strcmp(sub, "instructions"))
+	    strcmp(sub, "info") && strcmp(sub, "instructions") &&
+	    strcmp(sub, "mount") && strcmp(sub, "unmount"))
 		return cli_usage("sandbox", "unknown subcommand '%s'", sub);
+	if ((!strcmp(sub, "mount") && n_paths != 2) ||
+	    (!strcmp(sub, "unmount") && n_paths != 1))
+		return cli_usage("sandbox", "%s needs %s", sub,
+				 !strcmp(sub, "mount")
+					 ? "STORE_PATH and SANDBOX_PATH"
+					 : "SANDBOX_PATH");
 	if (cli_workspace(&ws, cli))
 		return WSP_EXIT_FAIL;
 
@@ -117,6 +139,14 @@ int cmd_sandbox(struct wsp_cli *cli, int argc, char **argv)
 						      : "connected");
 		else
 			puts(v == WSP_START_CREATED ? "created" : "connected");
+	} else if (!strcmp(sub, "mount")) {
+		if (wsp_sandbox_mount(ws, NULL, paths[0], paths[1],
+				      read_only ? WSP_MOUNT_READ_ONLY : 0,
+				      &err) < 0)
+			return fail(&err);
+	} else if (!strcmp(sub, "unmount")) {
+		if (wsp_sandbox_unmount(ws, NULL, paths[0], 0, &err) < 0)
+			return fail(&err);
 	} else if (!strcmp(sub, "stop")) {
 		if (wsp_sandbox_stop(ws, NULL, &err) < 0)
 			return fail(&err);

@@ -65,6 +65,46 @@ static void check_ext_tools(wsp_workspace *ws, struct wsp__diags *d)
 	}
 }
 
+/*
+ * A mount with sandbox_path needs a store that describes itself and a
+ * sandbox that can mount one; said at the mount's sandbox_path. Runs after
+ * check_instance, so providers that did not load were reported there.
+ */
+static void check_sandbox_mounts(wsp_workspace *ws, struct wsp__diags *d)
+{
+	const struct wsp__mount_cfg *mc;
+	const wsp__provider *sb = ws->sandbox.pub.prov, *fs;
+	size_t i;
+
+	for (i = 0; i < ws->cfg->n_mounts; i++) {
+		mc = &ws->cfg->mounts[i];
+		fs = ws->mounts[i].pub.prov;
+		if (!mc->sandbox_path)
+			continue;
+		if (!ws->cfg->has_sandbox)
+			wsp__diag_add(d, ws->cfg->file, mc->sandbox_node->line,
+				      mc->sandbox_node->col,
+				      "mount '%s' has a sandbox_path but no "
+				      "sandbox is configured",
+				      mc->path);
+		else if (sb && !(sb->desc.caps & WSP_CAP_SANDBOX_MOUNT))
+			wsp__diag_add(d, ws->cfg->file, mc->sandbox_node->line,
+				      mc->sandbox_node->col,
+				      "mount '%s': sandbox provider '%s' cannot "
+				      "mount stores (no mount capability), so "
+				      "sandbox_path cannot be honoured",
+				      mc->path, sb->desc.name);
+		if (fs && !(fs->desc.caps & WSP_CAP_FS_MOUNT_SOURCE))
+			wsp__diag_add(d, ws->cfg->file, mc->sandbox_node->line,
+				      mc->sandbox_node->col,
+				      "mount '%s': provider '%s' offers no "
+				      "mount source, so the sandbox cannot "
+				      "mount it (a local filesystem is bound "
+				      "by the local sandbox instead)",
+				      mc->path, fs->desc.name);
+	}
+}
+
 int wsp_config_check(const wsp_open_options *opts, uint32_t flags,
 		     wsp_diag_fn cb, void *payload, wsp_error *errp)
 {
@@ -88,6 +128,7 @@ int wsp_config_check(const wsp_open_options *opts, uint32_t flags,
 			check_instance(ws, &ws->sandbox, flags, &d);
 		for (i = 0; i < ws->cfg->n_mounts; i++)
 			check_instance(ws, &ws->mounts[i], flags, &d);
+		check_sandbox_mounts(ws, &d);
 		pthread_mutex_unlock(&ws->lock);
 		check_ext_tools(ws, &d);
 	}

@@ -28,6 +28,9 @@ struct wsp__mount_cfg {
 	char *path;      /* normalised: "/", "/data" */
 	const struct wsp__ynode *key; /* as written (position) */
 	int read_only;
+	/* sandbox_path: where the sandbox mounts this store too, or NULL */
+	char *sandbox_path;
+	const struct wsp__ynode *sandbox_node; /* its value (position) */
 	struct wsp__provider_ref ref;
 };
 

@@ -326,15 +326,53 @@ struct mount_arg {
 	char where[96];
 };
 
+/*
+ * sandbox_path: an absolute path inside the sandbox where it mounts this
+ * store too (wsp_sandbox_start does); not "/", which is the sandbox's own.
+ */
+static void mount_sandbox_path(struct model *m, const struct wsp__ynode *val,
+			       struct mount_arg *ma)
+{
+	char what[128];
+	const char *v, *why;
+	char *p;
+
+	snprintf(what, sizeof(what), "'sandbox_path' of %s", ma->where);
+	v = want_scalar(m, val, what);
+	if (!v)
+		return;
+	p = normalise_mount(v, &why);
+	if (!p) {
+		if (!why)
+			m->oom = 1;
+		else
+			err_at(m, val, "%s '%.64s' %s", what, v, why);
+		return;
+	}
+	if (!strcmp(p, "/")) {
+		err_at(m, val, "%s may not be '/': the sandbox's own root",
+		       what);
+		free(p);
+		return;
+	}
+	free(ma->mnt->sandbox_path);
+	ma->mnt->sandbox_path = p;
+	ma->mnt->sandbox_node = val;
+}
+
 static void mount_extra(struct model *m, const struct wsp__ynode *key,
 			const struct wsp__ynode *val, void *arg)
 {
 	static const char *const known[] = { "provider", "read_only",
-					     "options", NULL };
+					     "sandbox_path", "options", NULL };
 	struct mount_arg *ma = arg;
 	char what[128];
 	int b;
 
+	if (!strcmp(key->value, "sandbox_path")) {
+		mount_sandbox_path(m, val, ma);
+		return;
+	}
 	if (strcmp(key->value, "read_only")) {
 		unknown_key(m, key, ma->where, known);
 		return;
@@ -404,6 +442,20 @@ static void parse_mounts(struct model *m, const struct wsp__ynode *n)
 		parse_provider_entry(m, n->items[i + 1], &ma.mnt->ref,
 				     ma.where, mount_extra, &ma);
 	}
+	/* Two stores at one place in the sandbox: which would win is a guess */
+	for (i = 0; i < cfg->n_mounts; i++)
+		for (j = 0; j < i && cfg->mounts[i].sandbox_path; j++)
+			if (cfg->mounts[j].sandbox_path &&
+			    !strcmp(cfg->mounts[i].sandbox_path,
+				    cfg->mounts[j].sandbox_path)) {
+				err_at(m, cfg->mounts[i].sandbox_node,
+				       "mounts '%.64s' and '%.64s' have the "
+				       "same sandbox_path '%.64s'",
+				       cfg->mounts[j].path,
+				       cfg->mounts[i].path,
+				       cfg->mounts[i].sandbox_path);
+				break;
+			}
 }
 
 /* What MCP clients accept as a tool name. */
@@ -698,8 +750,10 @@ void wsp__config_free(struct wsp__config *cfg)
 		free(cfg->plugin_path[i]);
 	free(cfg->plugin_path);
 	free(cfg->plugin_path_nodes);
-	for (i = 0; i < cfg->n_mounts; i++)
+	for (i = 0; i < cfg->n_mounts; i++) {
 		free(cfg->mounts[i].path);
+		free(cfg->mounts[i].sandbox_path);
+	}
 	free(cfg->mounts);
 	free(cfg->tools);
 	free(cfg->http.ca_bundle);

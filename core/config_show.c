@@ -146,6 +146,9 @@ static int build(cJSON **out, wsp_workspace *ws, wsp_error *err)
 		m = cJSON_AddObjectToObject(obj, cfg->mounts[i].path);
 		rc = instance_json(m, ws, &ws->mounts[i], err);
 		cJSON_AddBoolToObject(m, "read_only", cfg->mounts[i].read_only);
+		if (cfg->mounts[i].sandbox_path)
+			cJSON_AddStringToObject(m, "sandbox_path",
+						cfg->mounts[i].sandbox_path);
 	}
 	obj = cJSON_AddObjectToObject(root, "tools");
 	for (i = 0; !rc && i < cfg->n_tools; i++) {

@@ -8,6 +8,7 @@
 #include "abi_normalize.h"
 #include "call.h"
 #include "internal.h"
+#include "sandbox_mount.h"
 
 #include <wsp/exec.h>
 
@@ -101,6 +102,9 @@ int wsp_sandbox_start(uint32_t *out_outcome, wsp_workspace *ws,
 		return rc;
 	if (in->prov->sandbox.start)
 		rc = in->prov->sandbox.start(&outcome, in->self, &c, 0, err);
+	/* stores configured with sandbox_path: (docs/configuration.md) */
+	if (!rc)
+		rc = wsp__sandbox_mount_configured(in, ws, &c, err);
 	if (!rc && out_outcome)
 		*out_outcome = outcome;
 	if (rc)

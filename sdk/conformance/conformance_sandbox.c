@@ -486,4 +486,5 @@ void conf_run_sandbox(struct conf *c)
 	else
 		conf_run_procs(c);
 	conf_run_lifecycle(c);
+	conf_run_sandbox_mount(c);
 }

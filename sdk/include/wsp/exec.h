@@ -92,6 +92,25 @@ WSP_EXTERN int wsp_sandbox_instructions(wsp_workspace *ws,
 					wsp_error *err);
 
 /*
+ * Mount the store behind workspace path fs_path (its mount's provider
+ * gives a mount source, <wsp/mount.h>) at sandbox_path inside the
+ * sandbox: WSP_ENOTSUP when the filesystem offers no mount source or the
+ * sandbox cannot mount (WSP_CAP_SANDBOX_MOUNT). flags:
+ * WSP_MOUNT_READ_ONLY; a read_only mount is mounted read-only anyway. The
+ * credentials reach only the sandbox provider and are wiped after.
+ * Configured mounts with `sandbox_path:` are mounted by wsp_sandbox_start
+ * (docs/configuration.md).
+ */
+WSP_EXTERN int wsp_sandbox_mount(wsp_workspace *ws, const wsp_call *call,
+				 const char *fs_path,
+				 const char *sandbox_path, uint32_t flags,
+				 wsp_error *err);
+/* Unmount what is mounted at sandbox_path (WSP_ENOTFOUND if nothing). */
+WSP_EXTERN int wsp_sandbox_unmount(wsp_workspace *ws, const wsp_call *call,
+				   const char *sandbox_path, uint32_t flags,
+				   wsp_error *err);
+
+/*
  * Override one option of the sandbox for this workspace handle, as if its
  * configuration said `name: value` (value read as YAML and checked against
  * the provider's schema like the file's): how a caller chooses a setting

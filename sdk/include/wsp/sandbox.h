@@ -37,6 +37,7 @@
 #define WSP_SANDBOX_H
 
 #include <wsp/common.h>
+#include <wsp/mount.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -191,6 +192,29 @@ typedef struct wsp_sandbox_vtable {
 	/* Text for an agent's system prompt describing this sandbox. */
 	int (*instructions)(void *self, const wsp_call *call, uint32_t flags,
 			    wsp_sink_fn sink, void *payload, wsp_error *err);
+
+	/*
+	 * Mount an object store (src, <wsp/mount.h>) at path inside the
+	 * sandbox (absolute, normalised), with WSP_CAP_SANDBOX_MOUNT: remote
+	 * sandboxes run s3fs, gcsfuse or rclone inside, handing the
+	 * credentials over in a file only that tool can read (0600), never
+	 * in argv, the environment, a log line or an error. flags:
+	 * WSP_MOUNT_READ_ONLY (also set in src->flags when the store must be
+	 * read-only). Mounting the same source at a path that already holds
+	 * it succeeds without change (the core mounts configured stores after
+	 * each start, reconnections included); another mount there is
+	 * WSP_EBUSY. A src->type it cannot mount is WSP_ENOTSUP. The core
+	 * wipes src when the slot returns: copy what you keep, and wipe it.
+	 */
+	int (*mount)(void *self, const wsp_call *call,
+		     const wsp_mount_source *src, const char *path,
+		     uint32_t flags, wsp_error *err);
+	/*
+	 * Unmount what mount put at path, removing its credentials file;
+	 * WSP_ENOTFOUND when nothing is mounted there. flags: 0.
+	 */
+	int (*unmount)(void *self, const wsp_call *call, const char *path,
+		       uint32_t flags, wsp_error *err);
 
 	/* ABI 2.1+: append new slots here, never above */
 } wsp_sandbox_vtable;
