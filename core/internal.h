@@ -24,6 +24,8 @@ typedef struct wsp__provider {
 	wsp_sandbox_vtable sandbox; /* zeroed unless desc.sandbox was set */
 	wsp_procmgr_vtable procmgr; /* zeroed unless desc.procmgr was set */
 	int has_fs, has_sandbox, has_procmgr;
+	wsp_fs_vtable sandbox_fs; /* a sandbox's own files; zeroed if none */
+	int has_sandbox_fs;
 	/* The option and extension tables, copied into this core's layout. */
 	wsp_option_spec *options; /* n_options entries + a NULL-name end */
 	size_t n_options;

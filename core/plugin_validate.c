@@ -272,27 +272,28 @@ static int check_ext_ops(wsp__provider *p, const wsp_ext_op *table,
 		      "wsp SDK",                                             \
 		      who, got, what, (size_t)(want))
 
-static int check_fs(wsp__provider *p, const wsp_fs_vtable *vt, const char *who,
-		    wsp_error *err)
+/* A filesystem vtable (the fs, or a sandbox's sandbox_fs) into *dst. */
+static int check_fs(wsp_fs_vtable *dst, int *has, const wsp_fs_vtable *vt,
+		    const char *who, wsp_error *err)
 {
 	if (vt->struct_size < FS_MIN)
 		return SMALL(who, "filesystem", vt->struct_size, FS_MIN);
-	copy_sized(&p->fs, sizeof(p->fs), vt, vt->struct_size);
-	if (!p->fs.stat)
+	copy_sized(dst, sizeof(*dst), vt, vt->struct_size);
+	if (!dst->stat)
 		return MISSING(who, "filesystem", "stat");
-	if (!p->fs.read)
+	if (!dst->read)
 		return MISSING(who, "filesystem", "read");
-	if (!p->fs.write)
+	if (!dst->write)
 		return MISSING(who, "filesystem", "write");
-	if (!p->fs.list)
+	if (!dst->list)
 		return MISSING(who, "filesystem", "list");
-	if (!p->fs.mkdir)
+	if (!dst->mkdir)
 		return MISSING(who, "filesystem", "mkdir");
-	if (!p->fs.remove)
+	if (!dst->remove)
 		return MISSING(who, "filesystem", "remove");
-	if (!p->fs.rmdir)
+	if (!dst->rmdir)
 		return MISSING(who, "filesystem", "rmdir");
-	p->has_fs = 1;
+	*has = 1;
 	return 0;
 }
 
@@ -422,7 +423,12 @@ static int check(wsp__provider *p, const wsp_plugin_desc *d, uint32_t kind,
 				     "without a sandbox vtable; set the "
 				     "sandbox argument of WSP_PLUGIN_DEFINE",
 				     who);
-	if (c->fs && (rc = check_fs(p, c->fs, who, err)))
+	if (c->fs && (rc = check_fs(&p->fs, &p->has_fs, c->fs, who, err)))
+		return rc;
+	/* read only from a sandbox, and only when its descriptor has it */
+	if (c->kind == WSP_KIND_SANDBOX && c->sandbox_fs &&
+	    (rc = check_fs(&p->sandbox_fs, &p->has_sandbox_fs, c->sandbox_fs,
+			   who, err)))
 		return rc;
 	if (c->sandbox && (rc = check_sandbox(p, c->sandbox, who, err)))
 		return rc;

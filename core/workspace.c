@@ -265,6 +265,8 @@ int wsp__inst_prepare(wsp_workspace *ws, struct wsp__inst *in,
 		return 0;
 	/* Before any option is quoted in a message or shown. */
 	wsp__workspace_learn_secrets(ws);
+	if (wsp__inst_is_sandbox_fs(in))
+		return wsp__inst_prepare_sandbox_fs(ws, in, d, err);
 	before = d->n;
 	rc = wsp__loader_get(&prov, &ws->loader, in->kind, in->ref->provider,
 			     err);
@@ -306,6 +308,8 @@ int wsp__inst_init(wsp_workspace *ws, struct wsp__inst *in, wsp_error *err)
 	wsp__diag_clear(&d);
 	if (rc)
 		return rc;
+	if (in->shares_sandbox)
+		return wsp__inst_init_sandbox_fs(ws, in, err);
 	make_dirs(ws->state_dir);
 	if (!in->state &&
 	    wsp__state_new(&in->state, ws->state_dir,

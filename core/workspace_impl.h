@@ -24,6 +24,13 @@ struct wsp__inst {
 	wsp_config *opts;   /* validated options, once prepared */
 	int ready;          /* init succeeded */
 	wsp_state *state;   /* its state store, from init until fini */
+	/*
+	 * A mount with `provider: sandbox`: the sandbox's provider with its
+	 * sandbox_fs as fs, no fini and no options (the sandbox instance owns
+	 * self), which pub.prov points at (workspace_sandbox_fs.c).
+	 */
+	int shares_sandbox;
+	wsp__provider shared;
 };
 
 struct wsp_workspace {
@@ -55,6 +62,21 @@ WSP_INTERNAL int wsp__inst_prepare(wsp_workspace *ws, struct wsp__inst *in,
 				   struct wsp__diags *d, wsp_error *err);
 
 /* Prepare and initialise (caller holds ws->lock). */
+/*
+ * provider: sandbox (workspace_sandbox_fs.c): whether in is such a mount;
+ * its prepare (the sandbox's provider loaded, its sandbox_fs required, no
+ * options) and init (the sandbox instance's self, started if need be).
+ */
+#define WSP__SANDBOX_FS_PROVIDER "sandbox"
+WSP_INTERNAL int wsp__inst_is_sandbox_fs(const struct wsp__inst *in);
+WSP_INTERNAL int wsp__inst_prepare_sandbox_fs(wsp_workspace *ws,
+					      struct wsp__inst *in,
+					      struct wsp__diags *d,
+					      wsp_error *err);
+WSP_INTERNAL int wsp__inst_init_sandbox_fs(wsp_workspace *ws,
+					   struct wsp__inst *in,
+					   wsp_error *err);
+
 WSP_INTERNAL int wsp__inst_init(wsp_workspace *ws, struct wsp__inst *in,
 				wsp_error *err);
 

@@ -8,9 +8,9 @@
  * command line a real provider would run (s3fs with passwd_file=). The
  * tests read those records to prove the secrets reached the file and
  * nothing else (not the log, the command line or a command's
- * environment).
+ * environment). Its working directory is also its sandbox_fs (dirfs.c).
  */
-#include <wsp/plugin.h>
+#include "mountrec.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,11 +21,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-struct rec {
-	const wsp_host *host;
-	char root[1024];
-};
 
 static const wsp_option_spec options[] = {
 	{sizeof(wsp_option_spec), WSP_OPT_STRING, WSP_OPT_REQUIRED, 0, "root",
@@ -273,6 +268,7 @@ static const wsp_sandbox_vtable sandbox = {
 	.unmount = rec_unmount,
 };
 
-WSP_PLUGIN_DEFINE(WSP_KIND_SANDBOX, "mountrec", "0.1.0",
-		  "test sandbox recording mounts", WSP_CAP_SANDBOX_MOUNT,
-		  options, init, fini, NULL, &sandbox, NULL, NULL)
+WSP_PLUGIN_DEFINE_SANDBOX_FS(WSP_KIND_SANDBOX, "mountrec", "0.1.0",
+			     "test sandbox recording mounts",
+			     WSP_CAP_SANDBOX_MOUNT, options, init, fini, NULL,
+			     &sandbox, NULL, NULL, &mountrec_fs)

@@ -230,11 +230,90 @@ static void test_local_sandbox_refuses(void)
 	CU_ASSERT_PTR_NULL(strstr(out, SECRET));
 }
 
+/* A configuration whose root mount is the sandbox's own files. */
+static void write_shared_config(const char *sb, const char *root_extra,
+				int with_sandbox)
+{
+	FILE *f = fopen(cfg, "w");
+
+	if (!f)
+		return;
+	fprintf(f, "plugin_path: [%s]\n", WSP_MOUNTREC_DIR);
+	if (with_sandbox)
+		fprintf(f,
+			"sandbox:\n"
+			"  provider: %s\n"
+			"  id: mount-box\n"
+			"%s%s%s",
+			sb, strcmp(sb, "mountrec") ? "" : "  options: { root: ",
+			strcmp(sb, "mountrec") ? "" : top,
+			strcmp(sb, "mountrec") ? "" : "/box }\n");
+	fprintf(f,
+		"mounts:\n"
+		"  /:\n"
+		"    provider: sandbox\n"
+		"%s",
+		root_extra);
+	fclose(f);
+}
+
+static void test_sandbox_files_as_mount(void)
+{
+	write_shared_config("mountrec", "", 1);
+	CU_ASSERT_EQUAL(wsp("config check"), 0);
+	/* the agent's file tool writes; a command in the sandbox reads */
+	CU_ASSERT_EQUAL(wsp("tool write_file "
+			    "'{\"path\":\"/notes/plan.md\",\"content\":"
+			    "\"step one\"}'"),
+			1); /* no parent directory yet */
+	CU_ASSERT_EQUAL(wsp("fs mkdir /notes"), 0);
+	CU_ASSERT_EQUAL(wsp("tool write_file "
+			    "'{\"path\":\"/notes/plan.md\",\"content\":"
+			    "\"step one\"}'"),
+			0);
+	CU_ASSERT_STRING_EQUAL(slurp("box/notes/plan.md"), "step one");
+	CU_ASSERT_EQUAL(wsp("sh 'cat notes/plan.md'"), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "step one"));
+	/* and the other way: a command writes, the file API reads */
+	CU_ASSERT_EQUAL(wsp("sh 'echo from-the-box > made.txt'"), 0);
+	CU_ASSERT_EQUAL(wsp("fs cat /made.txt"), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "from-the-box"));
+	CU_ASSERT_EQUAL(wsp("tool read_file '{\"path\":\"/made.txt\"}'"), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "from-the-box"));
+	CU_ASSERT_EQUAL(wsp("fs ls /notes"), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "plan.md"));
+	CU_ASSERT_EQUAL(wsp("fs rm /made.txt"), 0);
+	CU_ASSERT_NOT_EQUAL(access(strcat(strcpy((char[600]){0}, top),
+					  "/box/made.txt"),
+				   F_OK),
+			    0);
+}
+
+static void test_sandbox_files_refused(void)
+{
+	/* the local sandbox offers no sandbox_fs (yet: issue 13) */
+	write_shared_config("local", "", 1);
+	CU_ASSERT_NOT_EQUAL(wsp("config check"), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "offers no files of its own"));
+	CU_ASSERT_NOT_EQUAL(wsp("fs ls /"), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "offers no files of its own"));
+	write_shared_config("mountrec", "", 0);
+	CU_ASSERT_NOT_EQUAL(wsp("config check"), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "no sandbox is configured"));
+	write_shared_config("mountrec", "    options: { base_path: x }\n", 1);
+	CU_ASSERT_NOT_EQUAL(wsp("config check"), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "base_path"));
+}
+
 static CU_TestInfo tests[] = {
 	{"config check", test_config_check},
 	{"start mounts sandbox_path mounts", test_start_mounts_configured},
 	{"wsp sandbox mount and unmount", test_cli_mount_unmount},
 	{"the local sandbox refuses", test_local_sandbox_refuses},
+	{"provider: sandbox: its files as a mount",
+	 test_sandbox_files_as_mount},
+	{"provider: sandbox refused without sandbox_fs",
+	 test_sandbox_files_refused},
 	CU_TEST_INFO_NULL,
 };
 

@@ -152,6 +152,17 @@ typedef struct wsp_plugin_desc {
 
 	const wsp_ext_op *ext_ops; /* ended by a NULL name; may be NULL */
 
+	/*
+	 * Sandbox kind, optional: the sandbox's own files as a filesystem,
+	 * called with the sandbox's self (the same instance), so
+	 * `mounts: { /: { provider: sandbox } }` puts the file API and the
+	 * agent's file tools on the sandbox's disk. Paths are relative to
+	 * the sandbox's working directory. NULL: none (the core says so).
+	 * WSP_PLUGIN_DEFINE leaves it NULL; set it with
+	 * WSP_PLUGIN_DEFINE_SANDBOX_FS.
+	 */
+	const wsp_fs_vtable *sandbox_fs;
+
 	/* ABI 2.1+: append here, never above */
 } wsp_plugin_desc;
 
@@ -171,6 +182,14 @@ typedef const wsp_plugin_desc *(*wsp_plugin_entry_fn)(uint32_t host_major,
  */
 #define WSP_PLUGIN_DEFINE(kind_, name_, version_, descr_, caps_, options_, \
 			  init_, fini_, fs_, sandbox_, procmgr_, ext_)    \
+	WSP_PLUGIN_DEFINE_SANDBOX_FS(kind_, name_, version_, descr_, caps_, \
+				     options_, init_, fini_, fs_, sandbox_, \
+				     procmgr_, ext_, NULL)
+
+/* The same, for a sandbox that also offers its files (sandbox_fs_). */
+#define WSP_PLUGIN_DEFINE_SANDBOX_FS(kind_, name_, version_, descr_, caps_, \
+				     options_, init_, fini_, fs_, sandbox_, \
+				     procmgr_, ext_, sandbox_fs_)          \
 	static const wsp_plugin_desc wsp__plugin_desc = {                 \
 		.magic = WSP_PLUGIN_MAGIC,                                \
 		.abi_major = WSP_PLUGIN_ABI_MAJOR,                        \
@@ -189,6 +208,7 @@ typedef const wsp_plugin_desc *(*wsp_plugin_entry_fn)(uint32_t host_major,
 		.sandbox = (sandbox_),                                    \
 		.procmgr = (procmgr_),                                    \
 		.ext_ops = (ext_),                                        \
+		.sandbox_fs = (sandbox_fs_),                              \
 	};                                                                \
 	WSP_EXPORT const wsp_plugin_desc *wsp_plugin_entry(               \
 		uint32_t host_major, uint32_t host_minor);                \
