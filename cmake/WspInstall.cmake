@@ -73,10 +73,11 @@ install(CODE "
   set(WSP_PLUGIN_ABI_MINOR ${WSP_PLUGIN_ABI_MINOR})
   string(MD5 _wsp_pc_tag \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}\")
   set(_wsp_pc_tmp \"${CMAKE_CURRENT_BINARY_DIR}/pkgconfig/\${_wsp_pc_tag}\")
-  foreach(pc wsp wsp-plugin)
+  foreach(pc wsp wsp-plugin wsp-fakehost)
     configure_file(\"${CMAKE_CURRENT_SOURCE_DIR}/sdk/\${pc}.pc.in\"
       \"\${_wsp_pc_tmp}/\${pc}.pc\" @ONLY)
   endforeach()
   file(INSTALL DESTINATION \"${_wsp_pc_dest}\" TYPE FILE
-    FILES \"\${_wsp_pc_tmp}/wsp.pc\" \"\${_wsp_pc_tmp}/wsp-plugin.pc\")
+    FILES \"\${_wsp_pc_tmp}/wsp.pc\" \"\${_wsp_pc_tmp}/wsp-plugin.pc\"
+      \"\${_wsp_pc_tmp}/wsp-fakehost.pc\")
 " COMPONENT libwsp-dev)

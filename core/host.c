@@ -159,7 +159,8 @@ static void deliver(struct wsp__logsink *sink, int level, const char *prefix,
 	if (prefix && *prefix)
 		n = (size_t)snprintf(line, sizeof(line), "%s: ", prefix);
 	vsnprintf(line + n, sizeof(line) - n, fmt, ap);
-	wsp__logsink_mask(sink, line, sizeof(line));
+	if (!sink->raw)
+		wsp__logsink_mask(sink, line, sizeof(line));
 	if (sink->fn) {
 		sink->fn(level, line, sink->payload);
 		return;

@@ -21,6 +21,9 @@ cmake --install "$build" --prefix "$stage" >"$work/install.log" ||
 # The SDK's pieces are where the documentation says.
 for f in include/wsp/plugin.h include/wsp/wsp.h share/wsp/plugin.map \
 	 "$libdir/pkgconfig/wsp.pc" "$libdir/pkgconfig/wsp-plugin.pc" \
+	 "$libdir/pkgconfig/wsp-fakehost.pc" "$libdir/libwsp-fakehost.a" \
+	 include/wsp/fakehost.h include/wsp/harness.h \
+	 share/wsp/template/template_test.c \
 	 "$libdir/cmake/wsp/wspConfig.cmake" \
 	 "$libdir/cmake/wsp/wspConfigVersion.cmake" \
 	 "$libdir/cmake/wsp/wspTargets.cmake" \
@@ -47,6 +50,10 @@ cmake --build "$work/template-build" >"$work/template-build.log" 2>&1 ||
 	fail "building the template failed (see $work/template-build.log)"
 cmake --install "$work/template-build" >"$work/template-install.log" ||
 	fail "installing the template failed"
+# Its unit test, on the installed fake host (wsp::fakehost), passes.
+(cd "$work/template-build" && ctest --output-on-failure) \
+	>"$work/template-ctest.log" 2>&1 ||
+	fail "the template's unit test on the installed fake host failed (see $work/template-ctest.log)"
 
 so=$stage/$libdir/wsp/plugins/wsp-sandbox-template.so
 [ -f "$so" ] || fail "the template was not installed as '$so'"

@@ -41,6 +41,16 @@ $cc -std=c11 $cflags -shared -fPIC -fvisibility=hidden $plugin_cflags \
 	fail "building the template with pkg-config failed"
 expect_exports "$out/wsp-sandbox-template.so" wsp_plugin_entry
 
+# The template's unit test on the fake host: pkg-config wsp-fakehost.
+# shellcheck disable=SC2086
+$cc -std=c11 $cflags $(pkg-config --cflags wsp-fakehost) \
+	-o "$out/template_test" "$stage/share/wsp/template/template_test.c" \
+	"$stage/share/wsp/template/sandbox_template.c" \
+	$(pkg-config --libs wsp-fakehost) ||
+	fail "building the template's test with pkg-config wsp-fakehost failed"
+LD_LIBRARY_PATH=$stage/$libdir "$out/template_test" >"$out/template_test.log" 2>&1 ||
+	fail "the template's unit test failed: $(cat "$out/template_test.log")"
+
 # An embedder: links libwsp through wsp.pc and runs against the staged lib.
 cat >"$out/embed.c" <<'C'
 #include <wsp/wsp.h>
@@ -61,4 +71,4 @@ got=$(LD_LIBRARY_PATH=$stage/$libdir "$out/embed") ||
 	fail "the embedder failed"
 set -- $got
 [ "$1" = "$2" ] && [ -n "$1" ] || fail "embedder printed '$got'"
-echo "ok: template and embedder built with pkg-config (wsp $1, ABI $abi)"
+echo "ok: template, its fake-host test and embedder built with pkg-config (wsp $1, ABI $abi)"
