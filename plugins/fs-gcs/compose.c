@@ -193,6 +193,7 @@ static int collect(const struct gcs_object *o, const char *prefix,
 
 struct deleter {
 	struct gcs *g;
+	const wsp_call *call; /* the slot's, entered by every worker */
 	struct page *p;
 	pthread_mutex_t lock;
 	size_t next;
@@ -203,6 +204,7 @@ struct deleter {
 static void *delete_worker(void *arg)
 {
 	struct deleter *d = arg;
+	const wsp_call *prev = gcs_call_enter(d->call);
 
 	for (;;) {
 		size_t i;
@@ -214,11 +216,16 @@ static void *delete_worker(void *arg)
 		if (d->rc)
 			i = d->p->n;
 		pthread_mutex_unlock(&d->lock);
-		if (i >= d->p->n)
+		if (i >= d->p->n) {
+			gcs_call_enter(prev);
 			return NULL;
+		}
 		/* only the generation that was listed: a newer object of the
 		 * same name written meanwhile is not removed */
-		rc = gcs_delete_object(d->g, d->p->names[i], d->p->gens[i], &e);
+		rc = gcs_expired(d->g, "remove", d->p->names[i], &e);
+		if (!rc)
+			rc = gcs_delete_object(d->g, d->p->names[i],
+					       d->p->gens[i], &e);
 		if (rc == WSP_ENOTFOUND)
 			rc = 0; /* gone already */
 		if (rc) {
@@ -236,7 +243,7 @@ int gcs_delete_prefix(struct gcs *g, const char *name_prefix, size_t *removed,
 		      wsp_error *err)
 {
 	struct page p = {0};
-	struct deleter d = {.g = g, .p = &p};
+	struct deleter d = {.g = g, .call = gcs_call(), .p = &p};
 	pthread_t t[64];
 	size_t nt = g->parallelism ? g->parallelism : 4, started = 0;
 	int rc;

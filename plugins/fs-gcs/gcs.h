@@ -17,7 +17,12 @@
  * compose.c  appends by compose, removes of a whole prefix
  * paths.c    paths to object names, stat results, versions, directories
  *
- * The vtable (stat, read, write, list, ...) comes with ABI 2.0's fs slots.
+ * fsops.c    the vtable's stat, read, exists, mkdir, remove, rmdir, copy,
+ *            move
+ * fslist.c   list (one level with a delimiter, or the whole subtree)
+ * fswrite.c  write: multipart, resumable, conditional, append
+ * plugin.c   the descriptor, init and fini
+ *
  * All HTTP goes through host->http_request.
  */
 #ifndef WSP_FS_GCS_H
@@ -291,6 +296,19 @@ int gcs_request(wsp_http_response *resp, struct gcs *g,
 void gcs_release(struct gcs *g, wsp_http_response *resp);
 
 /*
+ * The call of the slot running on this thread: every request carries it
+ * (its cancel token and deadline end a transfer) and the loops below
+ * check it between pages, chunks, rewrite rounds and deletes. A slot
+ * enters its call and restores the previous one (returned) on leaving;
+ * none (NULL) when the calls are used without a slot (tests).
+ */
+const wsp_call *gcs_call_enter(const wsp_call *call);
+const wsp_call *gcs_call(void);
+/* 0 while the call may go on; else its code, err "cannot <op> '<name>'". */
+int gcs_expired(const struct gcs *g, const char *op, const char *name,
+		wsp_error *err);
+
+/*
  * The wsp code of an unexpected answer, with GCS's reason and message:
  * "cannot <op> '<path>': HTTP 412 conditionNotMet: ...". 404 is
  * WSP_ENOTFOUND, 412 WSP_ESTALE, 401/403 WSP_EAUTH, 429 WSP_ERATELIMIT,
@@ -395,5 +413,43 @@ int gcs_parse_version(int64_t *generation, const char *version,
 int gcs_is_dir(struct gcs *g, const char *name, wsp_error *err);
 /* Content type from a file name's extension. */
 const char *gcs_mime_type(const char *path);
+
+/* --- fsops.c, fslist.c, fswrite.c: the vtable's slots --- */
+
+/*
+ * Each enters its call (gcs_call_enter) for the object calls below it.
+ * Directories are markers "dir/" (mkdir) or objects below "dir/".
+ */
+int gcs_fs_stat(wsp_fs_stat *out, void *self, const wsp_call *call,
+		const char *path, uint32_t flags, wsp_error *err);
+int gcs_fs_read(void *self, const wsp_call *call, const char *path,
+		const wsp_fs_read_opts *opts, wsp_sink_fn sink, void *payload,
+		wsp_error *err);
+int gcs_fs_write(wsp_fs_stat *out, void *self, const wsp_call *call,
+		 const char *path, const wsp_fs_write_opts *opts,
+		 wsp_source_fn source, void *payload, wsp_error *err);
+int gcs_fs_list(void *self, const wsp_call *call, const char *path,
+		const wsp_fs_list_opts *opts, wsp_fs_entry_fn cb, void *payload,
+		wsp_error *err);
+int gcs_fs_mkdir(void *self, const wsp_call *call, const char *path,
+		 uint32_t flags, wsp_error *err);
+int gcs_fs_remove(void *self, const wsp_call *call, const char *path,
+		  uint32_t flags, wsp_error *err);
+int gcs_fs_rmdir(void *self, const wsp_call *call, const char *path,
+		 uint32_t flags, wsp_error *err);
+int gcs_fs_copy(void *self, const wsp_call *call, const char *src,
+		const char *dst, uint32_t flags, wsp_error *err);
+int gcs_fs_move(void *self, const wsp_call *call, const char *src,
+		const char *dst, uint32_t flags, wsp_error *err);
+int gcs_fs_exists(int *out, void *self, const wsp_call *call,
+		  const char *path, uint32_t flags, wsp_error *err);
+
+/* fsops.c's helpers the other slot files use */
+/* The object name of a path, without a trailing '/' ("" = the root). */
+int gcs_dir_name(char *out, size_t cap, const struct gcs *g,
+		 const char *path, wsp_error *err);
+/* WSP_EROFS when the mount is read-only. */
+int gcs_refuse_read_only(const struct gcs *g, const char *op,
+			 const char *path, wsp_error *err);
 
 #endif /* WSP_FS_GCS_H */

@@ -165,6 +165,8 @@ int gcs_download(struct gcs *g, const char *name, uint64_t off, uint64_t len,
 		rc = gcs_request(&resp, g, &r, err);
 		if (d.sink_rc)
 			return d.sink_rc;
+		if (rc && gcs_expired(g, "read", name, NULL))
+			return rc; /* the call ended the transfer */
 		if (rc) {
 			/* the body broke off: go on from where it stopped,
 			 * if it got anywhere (the core already retried a
@@ -358,8 +360,13 @@ int gcs_list_walk(struct gcs *g, const char *name_prefix, bool delimit,
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	for (;;) {
 		wsp_http_response resp = {0};
-		char *q = NULL, *et = token ? gcs_encode(token) : NULL;
+		char *q = NULL, *et = NULL;
 		char *next = NULL;
+
+		rc = gcs_expired(g, "list", name_prefix, err);
+		if (rc)
+			break;
+		et = token ? gcs_encode(token) : NULL;
 
 		if ((token && !et) ||
 		    asprintf(&q, "prefix=%s%s&maxResults=%u%s%s", ep,
@@ -421,6 +428,9 @@ int gcs_rewrite(struct gcs_object *out, struct gcs *g, const char *src,
 		struct gcs_rewrite rw;
 		char *q = NULL, *et = token ? gcs_encode(token) : NULL;
 
+		rc = gcs_expired(g, "copy", src, err);
+		if (rc)
+			break;
 		if (calls >= 100000) {
 			rc = wsp_error_set(err, WSP_EPROTO,
 					   "the copy of '%s' did not finish",

@@ -18,6 +18,45 @@
 
 #define MAX_HEADERS 16
 
+/*
+ * The slot running on this thread set its call here (gcs_call_enter):
+ * the object calls below the slots were written before ABI 2.0 gave
+ * every slot a call, and passing it down through each of them would
+ * change every signature their tests use for nothing they could check.
+ * Threads a slot starts (parallel deletes) enter the same call.
+ */
+static _Thread_local const wsp_call *current_call;
+
+const wsp_call *gcs_call_enter(const wsp_call *call)
+{
+	const wsp_call *prev = current_call;
+
+	current_call = call;
+	return prev;
+}
+
+const wsp_call *gcs_call(void)
+{
+	return current_call;
+}
+
+int gcs_expired(const struct gcs *g, const char *op, const char *name,
+		wsp_error *err)
+{
+	char p[256];
+	int code;
+
+	if (!current_call || !g->host->call_expired)
+		return 0;
+	code = g->host->call_expired(g->host, current_call);
+	if (!code)
+		return 0;
+	gcs_printable(p, sizeof(p), name, strlen(name));
+	return wsp_error_set(err, code, "cannot %s '%s': %s", op, p,
+			     code == WSP_ECANCELED ? "canceled"
+						   : "the deadline passed");
+}
+
 char *gcs_encode(const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
@@ -129,6 +168,7 @@ int gcs_request(wsp_http_response *resp, struct gcs *g,
 			.on_header = r->on_header,
 			.header_payload = r->header_payload,
 			.secrets = secrets,
+			.call = current_call,
 		};
 
 		resp->struct_size = sizeof(*resp);

@@ -255,6 +255,8 @@ int gcs_upload_resumable(struct gcs_object *out, struct gcs *g,
 		int stalled = 0;
 
 		rc = fill(&n, buf, cap, src, payload);
+		if (!rc)
+			rc = gcs_expired(g, "write", name, err);
 		if (rc)
 			break;
 		crc = gcs_crc32c(crc, buf, n);
@@ -272,6 +274,10 @@ int gcs_upload_resumable(struct gcs_object *out, struct gcs *g,
 				      base + (int64_t)off, n - off, total,
 				      hash, err);
 
+			if (prc && gcs_expired(g, "write", name, NULL)) {
+				rc = prc; /* the call ended it: no retry */
+				goto fail;
+			}
 			if (!prc && resp.status != 429 && resp.status < 500) {
 				rc = outcome(out, &stored, g, &s, &resp, name,
 					     if_generation_match, err);

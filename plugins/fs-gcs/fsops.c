@@ -1,0 +1,515 @@
+/*
+ * plugins/fs-gcs/fsops.c - the vtable's stat, read, exists, mkdir,
+ * remove, rmdir, copy and move on GCS.
+ *
+ * Directories are as fs-s3 makes them: "a/b" is a directory when an
+ * object's name starts with "a/b/" (the marker "a/b/" mkdir writes, or
+ * any file below). Each slot enters its call so every request below it
+ * carries the cancel token and deadline, and the loops check them.
+ */
+#include "gcs.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MKDIR_LEVELS_MAX 64
+#define DIR_MIME "application/x-directory"
+
+int gcs_dir_name(char *out, size_t cap, const struct gcs *g,
+		 const char *path, wsp_error *err)
+{
+	int rc = gcs_name(out, cap, g, path, err);
+	size_t n = rc ? 0 : strlen(out);
+
+	if (n && out[n - 1] == '/')
+		out[n - 1] = '\0'; /* the prefix itself */
+	return rc;
+}
+
+int gcs_refuse_read_only(const struct gcs *g, const char *op,
+			 const char *path, wsp_error *err)
+{
+	if (!g->read_only)
+		return 0;
+	return wsp_error_set(err, WSP_EROFS,
+			     "cannot %s '%s': the GCS mount is read-only", op,
+			     path);
+}
+
+/*
+ * What stands at a name: 2 = an object (a file, o filled), 1 = a
+ * directory, 0 = nothing, or a negative code.
+ */
+static int what_is(struct gcs_object *o, struct gcs *g, const char *name,
+		   wsp_error *err)
+{
+	int rc;
+
+	if (!name[0])
+		return 1; /* the bucket's root */
+	rc = gcs_stat_object(o, g, name, err);
+	if (rc <= 0)
+		return rc < 0 ? rc : 2;
+	return gcs_is_dir(g, name, err);
+}
+
+static int stat_in(wsp_fs_stat *out, struct gcs *g, const char *path,
+		   wsp_error *err)
+{
+	char name[GCS_NAME_MAX + 2];
+	struct gcs_object o;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->struct_size = sizeof(*out);
+	if (!strcmp(path, ".")) {
+		out->type = WSP_FS_TYPE_DIR;
+		return 0;
+	}
+	rc = gcs_dir_name(name, sizeof(name), g, path, err);
+	if (!rc)
+		rc = what_is(&o, g, name, err);
+	if (rc < 0)
+		return rc;
+	if (rc == 2) {
+		gcs_object_stat(out, &o);
+		return 0;
+	}
+	if (!rc)
+		return wsp_error_set(err, WSP_ENOTFOUND,
+				     "cannot stat '%s': no such file or "
+				     "directory",
+				     path);
+	out->type = WSP_FS_TYPE_DIR;
+	return 0;
+}
+
+int gcs_fs_stat(wsp_fs_stat *out, void *self, const wsp_call *call,
+		const char *path, uint32_t flags, wsp_error *err)
+{
+	const wsp_call *prev = gcs_call_enter(call);
+	int rc = stat_in(out, self, path, err);
+
+	(void)flags; /* no symlinks: NO_FOLLOW changes nothing */
+	gcs_call_enter(prev);
+	return rc;
+}
+
+int gcs_fs_exists(int *out, void *self, const wsp_call *call,
+		  const char *path, uint32_t flags, wsp_error *err)
+{
+	wsp_fs_stat st;
+	int rc = gcs_fs_stat(&st, self, call, path, flags, err);
+
+	*out = rc == 0;
+	return rc == WSP_ENOTFOUND ? 0 : rc;
+}
+
+static int read_in(struct gcs *g, const char *path,
+		   const wsp_fs_read_opts *opts, wsp_sink_fn sink,
+		   void *payload, wsp_error *err)
+{
+	char name[GCS_NAME_MAX + 2];
+	struct gcs_object o;
+	int rc;
+
+	if (!strcmp(path, "."))
+		return wsp_error_set(err, WSP_EISDIR,
+				     "cannot read '.': is a directory");
+	rc = gcs_dir_name(name, sizeof(name), g, path, err);
+	if (rc)
+		return rc;
+	/* opts is the core's full-size copy: length UINT64_MAX = the rest */
+	rc = gcs_download(g, name, opts->offset, opts->length, sink, payload,
+			  err);
+	if (rc != WSP_ENOTFOUND && (rc || opts->length))
+		return rc;
+	/* no such object (or nothing asked): a file, a directory, nothing */
+	rc = what_is(&o, g, name, err);
+	if (rc < 0)
+		return rc;
+	if (rc == 2)
+		return 0;
+	if (rc == 1)
+		return wsp_error_set(err, WSP_EISDIR,
+				     "cannot read '%s': is a directory", path);
+	return wsp_error_set(err, WSP_ENOTFOUND,
+			     "cannot read '%s': no such file", path);
+}
+
+int gcs_fs_read(void *self, const wsp_call *call, const char *path,
+		const wsp_fs_read_opts *opts, wsp_sink_fn sink, void *payload,
+		wsp_error *err)
+{
+	const wsp_call *prev = gcs_call_enter(call);
+	int rc = read_in(self, path, opts, sink, payload, err);
+
+	gcs_call_enter(prev);
+	return rc;
+}
+
+/* The parent directory of path ("." for top-level names). */
+static void parent_of(char *out, size_t cap, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		snprintf(out, cap, ".");
+	else
+		snprintf(out, cap, "%.*s", (int)(slash - path), path);
+}
+
+/*
+ * The levels of path that do not exist yet, deepest first, looking at no
+ * more than max of them and stopping at one that exists (the root always
+ * does): their count, or a negative code. A file at a level is EEXIST at
+ * path itself, ENOTDIR above it (as on a local disk).
+ */
+static int missing_levels(char (*levels)[GCS_NAME_MAX + 2], int max,
+			  struct gcs *g, const char *path, wsp_error *err)
+{
+	char level[GCS_NAME_MAX + 1], up[GCS_NAME_MAX + 1];
+	struct gcs_object o;
+	int n = 0;
+
+	snprintf(level, sizeof(level), "%s", path);
+	while (n < max && strcmp(level, ".")) {
+		int rc;
+
+		if (n == MKDIR_LEVELS_MAX)
+			return wsp_error_set(err, WSP_ETOOBIG,
+					     "cannot mkdir '%s': more than %d "
+					     "missing levels",
+					     path, MKDIR_LEVELS_MAX);
+		rc = gcs_dir_name(levels[n], GCS_NAME_MAX + 1, g, level, err);
+		if (!rc)
+			rc = what_is(&o, g, levels[n], err);
+		if (rc == 2)
+			return n ? wsp_error_set(err, WSP_ENOTDIR,
+						 "cannot mkdir '%s': '%s' is "
+						 "a file",
+						 path, level)
+				 : wsp_error_set(err, WSP_EEXIST,
+						 "cannot mkdir '%s': a file "
+						 "exists there",
+						 path);
+		if (rc < 0)
+			return rc;
+		if (rc)
+			break;
+		n++;
+		parent_of(up, sizeof(up), level);
+		memcpy(level, up, sizeof(level));
+	}
+	return n;
+}
+
+static int mkdir_in(struct gcs *g, const char *path, uint32_t flags,
+		    wsp_error *err)
+{
+	bool recursive = flags & WSP_FS_RECURSIVE;
+	char(*levels)[GCS_NAME_MAX + 2];
+	int rc = gcs_refuse_read_only(g, "mkdir", path, err), n;
+
+	if (rc)
+		return rc;
+	if (!strcmp(path, "."))
+		return recursive ? 0
+				 : wsp_error_set(err, WSP_EEXIST,
+						 "cannot mkdir '.': exists");
+	levels = malloc(MKDIR_LEVELS_MAX * sizeof(*levels));
+	if (!levels)
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	/* without RECURSIVE only the path and its parent matter */
+	n = missing_levels(levels, recursive ? MKDIR_LEVELS_MAX + 1 : 2, g,
+			   path, err);
+	if (n < 0) {
+		rc = n;
+	} else if (!n && !recursive) {
+		rc = wsp_error_set(err, WSP_EEXIST,
+				   "cannot mkdir '%s': directory exists", path);
+	} else if (n > 1 && !recursive) {
+		char parent[GCS_NAME_MAX + 1];
+
+		parent_of(parent, sizeof(parent), path);
+		rc = wsp_error_set(err, WSP_ENOTFOUND,
+				   "cannot mkdir '%s': parent '%s' does not "
+				   "exist",
+				   path, parent);
+	}
+	/* a marker for every missing level, top down as mkdir -p goes, so
+	 * removing the deepest one keeps its parents */
+	for (int i = n - 1; !rc && i >= 0; i--) {
+		struct gcs_object o;
+
+		strcat(levels[i], "/");
+		rc = gcs_expired(g, "mkdir", path, err);
+		if (!rc)
+			rc = gcs_upload_multipart(&o, g, levels[i], "", 0,
+						  DIR_MIME, -1, err);
+	}
+	free(levels);
+	return rc;
+}
+
+int gcs_fs_mkdir(void *self, const wsp_call *call, const char *path,
+		 uint32_t flags, wsp_error *err)
+{
+	const wsp_call *prev = gcs_call_enter(call);
+	int rc = mkdir_in(self, path, flags, err);
+
+	gcs_call_enter(prev);
+	return rc;
+}
+
+static int remove_in(struct gcs *g, const char *path, uint32_t flags,
+		     wsp_error *err)
+{
+	char name[GCS_NAME_MAX + 2];
+	struct gcs_object o;
+	int rc = gcs_refuse_read_only(g, "remove", path, err);
+
+	if (rc)
+		return rc;
+	if (!strcmp(path, "."))
+		return wsp_error_set(err, WSP_EPERM,
+				     "cannot remove '.': it is the mount root");
+	rc = gcs_dir_name(name, sizeof(name) - 1, g, path, err);
+	if (!rc)
+		rc = what_is(&o, g, name, err);
+	if (rc < 0)
+		return rc;
+	if (rc == 2) {
+		rc = gcs_delete_object(g, name, 0, err);
+		return rc == WSP_ENOTFOUND && (flags & WSP_FS_FORCE) ? 0 : rc;
+	}
+	if (rc == 1) {
+		if (!(flags & WSP_FS_RECURSIVE))
+			return wsp_error_set(err, WSP_EISDIR,
+					     "cannot remove '%s': is a "
+					     "directory",
+					     path);
+		strcat(name, "/");
+		return gcs_delete_prefix(g, name, NULL, err);
+	}
+	if (flags & WSP_FS_FORCE)
+		return 0;
+	return wsp_error_set(err, WSP_ENOTFOUND,
+			     "cannot remove '%s': no such file", path);
+}
+
+int gcs_fs_remove(void *self, const wsp_call *call, const char *path,
+		  uint32_t flags, wsp_error *err)
+{
+	const wsp_call *prev = gcs_call_enter(call);
+	int rc = remove_in(self, path, flags, err);
+
+	gcs_call_enter(prev);
+	return rc;
+}
+
+struct count {
+	const char *marker;
+	int n;
+};
+
+/* Stops at the first object that is not the directory's own marker. */
+static int count_other(const struct gcs_object *o, const char *prefix,
+		       void *payload)
+{
+	struct count *c = payload;
+
+	if (o && !strcmp(o->name, c->marker))
+		return 0;
+	c->n++;
+	return 1;
+}
+
+static int rmdir_in(struct gcs *g, const char *path, uint32_t flags,
+		    wsp_error *err)
+{
+	char name[GCS_NAME_MAX + 2];
+	struct gcs_object o;
+	struct count c = {.marker = name};
+	int rc = gcs_refuse_read_only(g, "rmdir", path, err);
+
+	if (rc)
+		return rc;
+	if (!strcmp(path, "."))
+		return wsp_error_set(err, WSP_EPERM,
+				     "cannot rmdir '.': it is the mount root");
+	rc = gcs_dir_name(name, sizeof(name) - 1, g, path, err);
+	if (!rc)
+		rc = what_is(&o, g, name, err);
+	if (rc < 0)
+		return rc;
+	if (rc == 2)
+		return wsp_error_set(err, WSP_ENOTDIR,
+				     "cannot rmdir '%s': not a directory",
+				     path);
+	if (!rc)
+		return flags & WSP_FS_FORCE
+			       ? 0
+			       : wsp_error_set(err, WSP_ENOTFOUND,
+					       "cannot rmdir '%s': no such "
+					       "directory",
+					       path);
+	strcat(name, "/");
+	/* two per page: the marker and one more say enough */
+	rc = gcs_list_walk(g, name, true, 2, count_other, &c, err);
+	if (rc < 0)
+		return rc;
+	if (c.n && !(flags & WSP_FS_RECURSIVE))
+		return wsp_error_set(err, WSP_ENOTEMPTY,
+				     "cannot rmdir '%s': directory not empty",
+				     path);
+	return gcs_delete_prefix(g, name, NULL, err);
+}
+
+int gcs_fs_rmdir(void *self, const wsp_call *call, const char *path,
+		 uint32_t flags, wsp_error *err)
+{
+	const wsp_call *prev = gcs_call_enter(call);
+	int rc = rmdir_in(self, path, flags, err);
+
+	gcs_call_enter(prev);
+	return rc;
+}
+
+struct tree_copy {
+	struct gcs *g;
+	size_t src_len;
+	const char *dst_prefix;
+	const char *path;
+	wsp_error *err;
+};
+
+static int copy_item(const struct gcs_object *o, const char *prefix,
+		     void *payload)
+{
+	struct tree_copy *t = payload;
+	char dst[GCS_NAME_MAX + 2];
+	struct gcs_object made;
+	int rc;
+
+	if (!o)
+		return 0;
+	if (snprintf(dst, sizeof(dst), "%s%s", t->dst_prefix,
+		     o->name + t->src_len) > GCS_NAME_MAX)
+		return wsp_error_set(t->err, WSP_ETOOBIG,
+				     "cannot copy '%s': name too long",
+				     t->path);
+	rc = gcs_expired(t->g, "copy", t->path, t->err);
+	return rc ? rc : gcs_rewrite(&made, t->g, o->name, dst, -1, t->err);
+}
+
+/*
+ * Copy src to dst; *src_gen (when not NULL) receives the generation of a
+ * single file copied, 0 for a tree.
+ */
+static int copy_in(struct gcs *g, const char *src, const char *dst,
+		   uint32_t flags, int64_t *src_gen, wsp_error *err)
+{
+	char sname[GCS_NAME_MAX + 2], dname[GCS_NAME_MAX + 2];
+	struct gcs_object so, made;
+	wsp_fs_stat st;
+	int rc = gcs_refuse_read_only(g, "copy to", dst, err);
+
+	if (src_gen)
+		*src_gen = 0;
+	if (rc)
+		return rc;
+	rc = gcs_dir_name(sname, sizeof(sname) - 1, g, src, err);
+	if (!rc)
+		rc = gcs_dir_name(dname, sizeof(dname) - 1, g, dst, err);
+	if (rc)
+		return rc;
+	rc = stat_in(&st, g, dst, err);
+	if (rc && rc != WSP_ENOTFOUND)
+		return rc;
+	if (!rc && !(flags & WSP_FS_OVERWRITE))
+		return wsp_error_set(err, WSP_EEXIST,
+				     "cannot copy to '%s': it exists", dst);
+	bool dst_exists = !rc, dst_is_dir = dst_exists &&
+					   st.type == WSP_FS_TYPE_DIR;
+
+	rc = what_is(&so, g, sname, err);
+	if (rc < 0)
+		return rc;
+	if (rc == 2) {
+		if (dst_is_dir)
+			return wsp_error_set(err, WSP_EISDIR,
+					     "cannot copy to '%s': is a "
+					     "directory",
+					     dst);
+		if (src_gen)
+			*src_gen = so.generation;
+		/* pinned to what was seen: absent stays create-only */
+		rc = gcs_rewrite(&made, g, sname, dname,
+				 dst_exists ? -1 : 0, err);
+		if (rc == WSP_EEXIST)
+			wsp_error_set(err, WSP_EEXIST,
+				      "cannot copy to '%s': it exists", dst);
+		return rc;
+	}
+	if (!rc)
+		return wsp_error_set(err, WSP_ENOTFOUND,
+				     "cannot copy '%s': no such file", src);
+	if (!(flags & WSP_FS_RECURSIVE))
+		return wsp_error_set(err, WSP_EISDIR,
+				     "cannot copy '%s': is a directory", src);
+	strcat(sname, "/");
+	strcat(dname, "/");
+	if (!strncmp(dname, sname, strlen(sname)))
+		return wsp_error_set(err, WSP_EINVAL,
+				     "cannot copy '%s' into itself ('%s')", src,
+				     dst);
+	struct tree_copy t = {g, strlen(sname), dname, src, err};
+
+	rc = gcs_list_walk(g, sname, false, 0, copy_item, &t, err);
+	return rc < 0 ? rc : 0;
+}
+
+int gcs_fs_copy(void *self, const wsp_call *call, const char *src,
+		const char *dst, uint32_t flags, wsp_error *err)
+{
+	const wsp_call *prev = gcs_call_enter(call);
+	int rc = copy_in(self, src, dst, flags, NULL, err);
+
+	gcs_call_enter(prev);
+	return rc;
+}
+
+int gcs_fs_move(void *self, const wsp_call *call, const char *src,
+		const char *dst, uint32_t flags, wsp_error *err)
+{
+	static const wsp_call whole = {sizeof(wsp_call), 0, NULL, 0};
+	struct gcs *g = self;
+	const wsp_call *prev = gcs_call_enter(call);
+	char sname[GCS_NAME_MAX + 2];
+	int64_t gen = 0;
+	int rc = copy_in(g, src, dst, flags | WSP_FS_RECURSIVE, &gen, err);
+
+	/*
+	 * GCS has no rename: the copy is complete, now drop the source,
+	 * whatever the call says by now, or a canceled move would leave
+	 * both. A file goes only in the generation that was copied: one
+	 * written meanwhile stays (ESTALE), never lost.
+	 */
+	gcs_call_enter(&whole);
+	if (!rc && gen) {
+		rc = gcs_dir_name(sname, sizeof(sname), g, src, err);
+		if (!rc)
+			rc = gcs_delete_object(g, sname, gen, err);
+		if (rc == WSP_ESTALE)
+			wsp_error_set(err, WSP_ESTALE,
+				      "moved '%s' to '%s', but '%s' changed "
+				      "meanwhile and was kept",
+				      src, dst, src);
+	} else if (!rc) {
+		rc = remove_in(g, src, WSP_FS_RECURSIVE, err);
+	}
+	gcs_call_enter(prev);
+	return rc;
+}

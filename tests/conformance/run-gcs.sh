@@ -1,0 +1,67 @@
+#!/bin/sh
+# Run wsp-conformance on wsp-fs-gcs.so against the project's GCS fake
+# (tests/gcs/fake-gcs.mjs, Node's built-in modules only), then stop it.
+#   run-gcs.sh CONFORMANCE wsp-fs-gcs.so GCS_TEST_DIR
+# The fake wants a bearer token on every storage call; the provider gets
+# it from the fake's metadata server (Application Default Credentials with
+# GCE_METADATA_HOST, no key file and no gcloud user file), so the auth
+# route a GCE or GKE workload takes is part of the run. Pages of 3 make
+# every listing of more than three entries follow page tokens.
+set -eu
+conf=$1 so=$2 gcsdir=$3
+node=$(command -v node || true)
+if [ ! -x "${node:-/nonexistent}" ]; then
+	echo "run-gcs.sh: node is needed for the GCS fake" >&2
+	exit 1
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/wsp-conformance-gcs-XXXXXX")
+pid=
+cleanup() {
+	if [ -n "$pid" ]; then
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+chmod 755 "$tmp" # the fake's data under it, readable when run as nobody
+"$node" "$gcsdir/fake-gcs.mjs" --bucket team-data --auth bearer \
+	--dir "$tmp" --no-stdin-watch >"$tmp/server.log" 2>&1 &
+pid=$!
+i=0
+until grep -q '^listening' "$tmp/server.log"; do
+	i=$((i + 1))
+	# 30 s: node starts slowly on a loaded machine
+	if [ $i -gt 300 ] || ! kill -0 "$pid" 2>/dev/null; then
+		echo "the GCS fake did not start:" >&2
+		cat "$tmp/server.log" >&2
+		exit 1
+	fi
+	sleep 0.1
+done
+addr=$(sed -n 's/^listening //p' "$tmp/server.log" | head -n 1)
+
+# Chunks of 256 KiB and a 1 MiB threshold, so the kit's 7 MiB file goes
+# up as a resumable upload of many chunks.
+cat >"$tmp/options.yaml" <<YAML
+bucket: team-data
+endpoint: http://$addr
+prefix: conformance/dev-box
+chunk_size: 256KiB
+resumable_threshold: 1MiB
+YAML
+
+export XDG_CONFIG_HOME="$tmp/xdg" XDG_STATE_HOME="$tmp/xdg-state"
+export GCE_METADATA_HOST="$addr" CLOUDSDK_CONFIG="$tmp/no-gcloud"
+export WSP_FS_GCS_PAGE_SIZE=3
+unset WSP_CONFIG WSP_PLUGIN_PATH GOOGLE_APPLICATION_CREDENTIALS
+rc=0
+"$conf" "$so" --options "$tmp/options.yaml" ${WSP_CONF_ARGS:-} \
+	>"$tmp/out" 2>&1 || rc=$?
+cat "$tmp/out"
+grep -q '^PASS ' "$tmp/out" || { echo "no check passed" >&2; exit 1; }
+grep -q '^[0-9]* passed, 0 failed' "$tmp/out" || rc=1
+exit $rc
