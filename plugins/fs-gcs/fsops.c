@@ -112,6 +112,7 @@ static int read_in(struct gcs *g, const char *path,
 {
 	char name[GCS_NAME_MAX + 2];
 	struct gcs_object o;
+	wsp_error missing = {0};
 	int rc;
 
 	if (!strcmp(path, "."))
@@ -125,6 +126,8 @@ static int read_in(struct gcs *g, const char *path,
 			  err);
 	if (rc != WSP_ENOTFOUND && (rc || opts->length))
 		return rc;
+	if (rc && err)
+		missing = *err; /* GCS's answer: 404 notFound */
 	/* no such object (or nothing asked): a file, a directory, nothing */
 	rc = what_is(&o, g, name, err);
 	if (rc < 0)
@@ -134,8 +137,14 @@ static int read_in(struct gcs *g, const char *path,
 	if (rc == 1)
 		return wsp_error_set(err, WSP_EISDIR,
 				     "cannot read '%s': is a directory", path);
-	return wsp_error_set(err, WSP_ENOTFOUND,
-			     "cannot read '%s': no such file", path);
+	wsp_error_set(err, WSP_ENOTFOUND, "cannot read '%s': no such file",
+		      path);
+	if (err && missing.http_status) {
+		err->http_status = missing.http_status;
+		memcpy(err->service_code, missing.service_code,
+		       sizeof(err->service_code));
+	}
+	return WSP_ENOTFOUND;
 }
 
 int gcs_fs_read(void *self, const wsp_call *call, const char *path,

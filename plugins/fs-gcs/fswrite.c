@@ -17,24 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Read up to cap bytes: *got < cap only when the source ended. */
-static int fill(size_t *got, char *buf, size_t cap, wsp_source_fn source,
-		void *payload)
-{
-	*got = 0;
-	while (*got < cap) {
-		size_t n = 0;
-		int rc = source(buf + *got, cap - *got, &n, payload);
-
-		if (rc)
-			return rc;
-		if (!n)
-			break;
-		*got += n;
-	}
-	return 0;
-}
-
 /* What was read ahead first, then the rest of the caller's source. */
 struct ahead {
 	const char *buf;
@@ -104,7 +86,7 @@ static int append(struct gcs_object *made, struct gcs *g, const char *name,
 
 	for (;;) {
 		size_t got;
-		int rc = fill(&got, buf, cap, source, payload);
+		int rc = gcs_fill(&got, buf, cap, source, payload);
 
 		if (!rc)
 			rc = gcs_expired(g, "append to", path, err);
@@ -189,7 +171,7 @@ static int write_in(wsp_fs_stat *out, struct gcs *g, const char *path,
 			   o->size_hint > g->resumable_threshold;
 
 		if (!big)
-			rc = fill(&got, buf, cap, source, payload);
+			rc = gcs_fill(&got, buf, cap, source, payload);
 		/* the source may have fired the token: nothing is sent */
 		if (!rc)
 			rc = gcs_expired(g, "write", path, err);

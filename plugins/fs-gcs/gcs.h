@@ -359,6 +359,10 @@ int gcs_upload_resumable(struct gcs_object *out, struct gcs *g,
 			 const char *mime, int64_t if_generation_match,
 			 wsp_error *err);
 
+/* Fill buf from the source: how many bytes (< cap only at its end). */
+int gcs_fill(size_t *got, char *buf, size_t cap, wsp_source_fn src,
+	     void *payload);
+
 /*
  * Every object (and, with a delimiter, every prefix) under name_prefix,
  * page after page, page_size per page (0: the instance's). fn as

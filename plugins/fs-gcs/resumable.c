@@ -190,9 +190,8 @@ static int initiate(struct session *s, struct gcs *g, const char *name,
 	return rc;
 }
 
-/* Fill buf from the source: how many bytes (< cap only at the end). */
-static int fill(size_t *got, char *buf, size_t cap, wsp_source_fn src,
-		void *payload)
+int gcs_fill(size_t *got, char *buf, size_t cap, wsp_source_fn src,
+	     void *payload)
 {
 	*got = 0;
 	while (*got < cap) {
@@ -254,7 +253,7 @@ int gcs_upload_resumable(struct gcs_object *out, struct gcs *g,
 		size_t n, off = 0; /* buf[off..n) is not stored yet */
 		int stalled = 0;
 
-		rc = fill(&n, buf, cap, src, payload);
+		rc = gcs_fill(&n, buf, cap, src, payload);
 		if (!rc)
 			rc = gcs_expired(g, "write", name, err);
 		if (rc)
