@@ -29,6 +29,15 @@ typedef int (*wsp_cli_fn)(struct wsp_cli *cli, int argc, char **argv);
 #undef WSP_CLI_COMMAND
 
 /*
+ * Print a NUL-terminated text as a JSON string to stdout (quotes,
+ * backslashes and control bytes escaped), as `wsp sandbox` prints.
+ */
+void cli_put_json(const char *s);
+
+/* `wsp sandbox pause|resume|timeout|preview` (cmd_sandbox_slots.c). */
+int cmd_sandbox_slot(struct wsp_cli *cli, int argc, char **argv);
+
+/*
  * The workspace of the global options, opened on first use. On failure it
  * prints the error and returns WSP_EXIT_FAIL; otherwise 0 and *out set.
  */

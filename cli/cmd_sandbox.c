@@ -1,7 +1,8 @@
 /*
  * cli/cmd_sandbox.c - `wsp sandbox start|stop|destroy|status|info|
  * instructions|mount|unmount`: the lifecycle of the workspace's sandbox,
- * and object stores mounted inside it.
+ * and object stores mounted inside it (pause, resume, timeout and
+ * preview: cmd_sandbox_slots.c).
  */
 #include "cli.h"
 
@@ -17,6 +18,9 @@ static const char usage_text[] =
 	"   or: wsp sandbox instructions\n"
 	"   or: wsp sandbox mount [--read-only] STORE_PATH SANDBOX_PATH\n"
 	"   or: wsp sandbox unmount SANDBOX_PATH\n"
+	"   or: wsp sandbox pause | resume\n"
+	"   or: wsp sandbox timeout DURATION | --keepalive\n"
+	"   or: wsp sandbox preview PORT [--show-secret]\n"
 	"\n"
 	"start         create the sandbox, or reconnect to it by its configured\n"
 	"              id; prints \"created\" or \"connected\"\n"
@@ -34,11 +38,22 @@ static const char usage_text[] =
 	"              credentials go to the sandbox provider only\n"
 	"  --read-only mount it read-only\n"
 	"unmount       unmount what is mounted at SANDBOX_PATH\n"
+	"pause         freeze it and its background processes (memory and files\n"
+	"              kept); commands and new processes are refused until\n"
+	"              resume. The local sandbox needs a writable cgroup freezer\n"
+	"              (root); elsewhere it says \"not supported\"\n"
+	"resume        thaw what pause froze\n"
+	"timeout       stop it once idle for DURATION (30s, 10m, 1h; 0 = never)\n"
+	"  --keepalive only mark it active now\n"
+	"preview       print a URL reaching PORT inside the sandbox, and the\n"
+	"              header a request needs, if any (its value masked)\n"
+	"  --show-secret  print the header's value\n"
 	"\n"
-	"With the global --json, start, status and info print JSON.\n";
+	"Operations a provider does not offer fail with \"not supported\".\n"
+	"With the global --json, start, status, info, pause, resume, timeout\n"
+	"and preview print JSON.\n";
 
-/* A JSON string of a NUL-terminated value (info values are text). */
-static void put_json(const char *s)
+void cli_put_json(const char *s)
 {
 	putchar('"');
 	for (; *s; s++) {
@@ -65,9 +80,9 @@ static int print_kv(const char *key, const char *value, void *payload)
 
 	if (o->json) {
 		fputs(o->count ? "," : "{", stdout);
-		put_json(key);
+		cli_put_json(key);
 		putchar(':');
-		put_json(value);
+		cli_put_json(value);
 	} else {
 		printf("%-20s %s\n", key, value);
 	}
@@ -103,6 +118,9 @@ int cmd_sandbox(struct wsp_cli *cli, int argc, char **argv)
 	}
 	if (!sub)
 		return cli_usage("sandbox", "no subcommand given");
+	if (!strcmp(sub, "pause") || !strcmp(sub, "resume") ||
+	    !strcmp(sub, "timeout") || !strcmp(sub, "preview"))
+		return cmd_sandbox_slot(cli, argc, argv);
 	for (i = 2; i < argc; i++) {
 		if (!strcmp(sub, "destroy") && !strcmp(argv[i], "--files"))
 			files = 1;

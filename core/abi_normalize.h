@@ -104,5 +104,12 @@ int wsp__proc_status_begin(wsp_proc_status *dst, wsp_proc_status *caller,
 			   wsp_error *err);
 void wsp__proc_status_end(wsp_proc_status *caller,
 			  const wsp_proc_status *dst);
+/*
+ * A preview (2.0 whole: the caller's must reach header_value); _end ends
+ * every string inside its array, copies back and wipes dst's secret.
+ */
+int wsp__preview_begin(wsp_preview *dst, wsp_preview *caller,
+		       wsp_error *err);
+void wsp__preview_end(wsp_preview *caller, wsp_preview *dst);
 
 #endif /* WSP_CORE_ABI_NORMALIZE_H */

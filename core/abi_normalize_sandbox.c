@@ -21,6 +21,8 @@
 #define OUTPUT_OPTS_MIN END_OF(wsp_output_opts, struct_size)
 #define EXEC_RESULT_MIN END_OF(wsp_exec_result, stderr_dropped)
 #define PROC_STATUS_MIN END_OF(wsp_proc_status, term_signal)
+/* A preview came with 2.0 whole: its header must reach the caller. */
+#define PREVIEW_MIN END_OF(wsp_preview, header_value)
 
 #define EXEC_FLAGS (WSP_EXEC_NO_CAPTURE | WSP_EXEC_NO_TIMEOUT)
 #define SPAWN_FLAGS (WSP_SPAWN_NO_TIMEOUT)
@@ -167,4 +169,26 @@ int wsp__proc_status_begin(wsp_proc_status *dst, wsp_proc_status *caller,
 void wsp__proc_status_end(wsp_proc_status *caller, const wsp_proc_status *dst)
 {
 	copy_back(caller, dst, sizeof(*dst));
+}
+
+int wsp__preview_begin(wsp_preview *dst, wsp_preview *caller, wsp_error *err)
+{
+	if (!caller || caller->struct_size < PREVIEW_MIN)
+		return wsp_error_set(err, WSP_EINVAL,
+				     "set struct_size of the preview result "
+				     "(sizeof(wsp_preview))");
+	clear_caller(caller, sizeof(*dst));
+	wsp__sized_copy(dst, sizeof(*dst), NULL);
+	return 0;
+}
+
+void wsp__preview_end(wsp_preview *caller, wsp_preview *dst)
+{
+	/* Whatever the provider wrote, each string ends inside its array. */
+	dst->url[sizeof(dst->url) - 1] = '\0';
+	dst->header_name[sizeof(dst->header_name) - 1] = '\0';
+	dst->header_value[sizeof(dst->header_value) - 1] = '\0';
+	copy_back(caller, dst, sizeof(*dst));
+	/* The core's copy of the header value is a secret: not left behind. */
+	memset(dst->header_value, 0, sizeof(dst->header_value));
 }

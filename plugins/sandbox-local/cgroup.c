@@ -52,8 +52,8 @@ static int has_item(const char *list, size_t len, const char *item)
 	return 0;
 }
 
-/* The caller's cgroup paths: of the v1 pids hierarchy, and of v2. */
-static void own_cgroups(char *v1, char *v2, size_t cap)
+/* The caller's cgroup paths: of the v1 hierarchy of ctrl, and of v2. */
+static void own_cgroups(const char *ctrl, char *v1, char *v2, size_t cap)
 {
 	FILE *f = fopen("/proc/self/cgroup", "re");
 	char *line = NULL;
@@ -69,7 +69,7 @@ static void own_cgroups(char *v1, char *v2, size_t cap)
 		if (!c2)
 			continue;
 		c2[1 + strcspn(c2 + 1, "\n")] = '\0';
-		if (has_item(c1 + 1, (size_t)(c2 - c1 - 1), "pids"))
+		if (has_item(c1 + 1, (size_t)(c2 - c1 - 1), ctrl))
 			snprintf(v1, cap, "%s", c2 + 1);
 		else if (c2 == c1 + 1 && !strncmp(line, "0:", 2))
 			snprintf(v2, cap, "%s", c2 + 1);
@@ -155,6 +155,24 @@ static int join_base(char *out, size_t cap, const char *point,
 	return snprintf(out, cap, "%s%s", point, path) < (int)cap ? 0 : -1;
 }
 
+int local_cgroup_own_dir(const char *ctrl, char *out, size_t cap)
+{
+	char v1[PATH_MAX], v2[PATH_MAX], point[PATH_MAX], root[PATH_MAX];
+
+	own_cgroups(ctrl ? ctrl : "", v1, v2, sizeof(v1));
+	if (ctrl)
+		return v1[0] && !find_mount("cgroup", ctrl, point, root,
+					    sizeof(point)) &&
+			       !join_base(out, cap, point, root, v1)
+			       ? 0
+			       : -1;
+	return v2[0] && !find_mount("cgroup2", NULL, point, root,
+				    sizeof(point)) &&
+		       !join_base(out, cap, point, root, v2)
+		       ? 0
+		       : -1;
+}
+
 static int write_text(int dirfd, const char *file, const char *text)
 {
 	int fd = openat(dirfd, file, O_WRONLY | O_CLOEXEC), e;
@@ -178,7 +196,7 @@ static int pids_parent(char *why, size_t why_len)
 	char base[PATH_MAX], ctl[256];
 	int fd, rc, n;
 
-	own_cgroups(v1, v2, sizeof(v1));
+	own_cgroups("pids", v1, v2, sizeof(v1));
 	if (v1[0] && !find_mount("cgroup", "pids", point, root, sizeof(point)) &&
 	    !join_base(base, sizeof(base), point, root, v1)) {
 		fd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -57,6 +57,13 @@ int local_cgroup_join(const struct local_cgroup *cg);
  */
 void local_cgroup_destroy(struct local_cgroup *cg);
 
+/*
+ * The directory of the caller's own cgroup: in the v1 hierarchy that has
+ * controller ctrl ("freezer"), or in the v2 hierarchy when ctrl is NULL.
+ * 0, or -1 when there is no such hierarchy or the path does not fit.
+ */
+int local_cgroup_own_dir(const char *ctrl, char *out, size_t cap);
+
 /* SIGKILL every process in it, leaving the cgroup in place. */
 void local_cgroup_kill(const struct local_cgroup *cg);
 

@@ -601,6 +601,8 @@ static int run_exec(wsp_exec_result *out, struct local_sandbox *sb,
 
 	/* An expired call starts nothing (the core checks too). */
 	rc = local_call_check(sb, call, "exec", err);
+	if (!rc)
+		rc = local_paused_check(sb, "exec", err);
 	if (rc)
 		return rc;
 

@@ -7,6 +7,7 @@
  * has made the state directory; a later start with the same id reconnects
  * to it. stop leaves a "stopped" mark that the next start removes.
  */
+#include "freezer.h"
 #include "instance.h"
 
 #include <errno.h>
@@ -16,10 +17,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #define STOPPED_MARK "stopped"
+/* Present while paused; holds the path of the frozen cgroup. */
+#define PAUSED_MARK "paused"
+
+static uint32_t state_of(const struct local_sandbox *sb);
 
 static int local_start(uint32_t *out_outcome, void *self,
 		       const wsp_call *call, uint32_t flags, wsp_error *err)
@@ -58,6 +65,191 @@ static int local_start(uint32_t *out_outcome, void *self,
 	return 0;
 }
 
+/*
+ * The frozen cgroup's path from the paused mark: 1 and path filled while
+ * paused, 0 when not, -errno when the mark cannot be read.
+ */
+static int paused_path(const struct local_sandbox *sb, char *path,
+		       size_t cap)
+{
+	char *mark = local_path_join(sb->state_dir, PAUSED_MARK);
+	ssize_t n;
+	int fd;
+
+	if (!mark)
+		return -ENOMEM;
+	fd = open(mark, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	free(mark);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	n = read(fd, path, cap - 1);
+	close(fd);
+	if (n < 0)
+		return -EIO;
+	path[n] = '\0';
+	path[strcspn(path, "\n")] = '\0';
+	return 1;
+}
+
+int local_paused_check(struct local_sandbox *sb, const char *what,
+		       wsp_error *err)
+{
+	char path[PATH_MAX];
+
+	if (paused_path(sb, path, sizeof(path)) <= 0)
+		return 0;
+	return wsp_error_set(err, WSP_EBUSY,
+			     "%s: sandbox '%s' is paused; resume it first "
+			     "(wsp sandbox resume)", what, sb->id);
+}
+
+/*
+ * Pause and resume of one sandbox by several wsp processes take turns:
+ * an flock on "pause.lock" in the state directory, held until unlock.
+ * -1 when it cannot be opened (the state directory is gone: nothing to
+ * serialise against).
+ */
+static int pause_lock(const struct local_sandbox *sb)
+{
+	char *path = local_path_join(sb->state_dir, "pause.lock");
+	int fd = path ? open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+			     0600)
+		      : -1;
+
+	free(path);
+	if (fd >= 0)
+		flock(fd, LOCK_EX);
+	return fd;
+}
+
+static void pause_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd); /* releases the flock */
+}
+
+static int thaw_locked(struct local_sandbox *sb, wsp_error *err);
+
+/* Thaw and remove the mark; 0 when it was not paused. */
+static int thaw(struct local_sandbox *sb, wsp_error *err)
+{
+	int lock = pause_lock(sb), rc = thaw_locked(sb, err);
+
+	pause_unlock(lock);
+	return rc;
+}
+
+static int thaw_locked(struct local_sandbox *sb, wsp_error *err)
+{
+	char path[PATH_MAX], why[PATH_MAX + 128], *mark;
+	int rc = paused_path(sb, path, sizeof(path));
+
+	if (rc < 0)
+		return wsp_error_set_os(err, WSP_EIO, -rc,
+					"cannot read the paused mark of "
+					"sandbox '%s': %s", sb->id,
+					strerror(-rc));
+	if (rc == 0)
+		return 0;
+	rc = local_freezer_thaw(path, why, sizeof(why));
+	if (rc)
+		return wsp_error_set_os(err, WSP_EIO, -rc, "resume: %s", why);
+	mark = local_path_join(sb->state_dir, PAUSED_MARK);
+	if (!mark)
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	unlink(mark);
+	free(mark);
+	return 0;
+}
+
+static int pause_locked(struct local_sandbox *sb, const wsp_call *call,
+			wsp_error *err);
+
+static int local_pause(void *self, const wsp_call *call, uint32_t flags,
+		       wsp_error *err)
+{
+	struct local_sandbox *sb = self;
+	int lock, rc;
+
+	(void)flags;
+	lock = pause_lock(sb);
+	rc = pause_locked(sb, call, err);
+	pause_unlock(lock);
+	return rc;
+}
+
+static int pause_locked(struct local_sandbox *sb, const wsp_call *call,
+			wsp_error *err)
+{
+	char path[PATH_MAX], why[PATH_MAX + 128], *mark;
+	pid_t *monitors = NULL;
+	size_t n = 0;
+	struct stat st;
+	int fd, rc;
+
+	rc = local_call_check(sb, call, "pause", err);
+	if (rc)
+		return rc;
+	if (local_freezer_usable(why, sizeof(why)) < 0)
+		return wsp_error_set(err, WSP_ENOTSUP,
+				     "pause: the local sandbox cannot freeze "
+				     "processes here: %s", why);
+	if (stat(sb->state_dir, &st) < 0 ||
+	    state_of(sb) == WSP_SANDBOX_STOPPED)
+		return wsp_error_set(err, WSP_EBUSY,
+				     "pause: sandbox '%s' is not running "
+				     "(start it first)", sb->id);
+	if (paused_path(sb, path, sizeof(path)) > 0)
+		return 0; /* already paused */
+#ifdef WSP_LOCAL_HAVE_PROCMGR
+	rc = local_procs_monitors(sb, &monitors, &n, err);
+	if (rc)
+		return rc;
+#endif
+	rc = local_freezer_freeze(sb->state_dir, monitors, n, path,
+				  sizeof(path), why, sizeof(why));
+	free(monitors);
+	if (rc)
+		return wsp_error_set_os(err, rc == -EPERM ? WSP_EPERM : WSP_EIO,
+					-rc, "pause: %s", why);
+	mark = local_path_join(sb->state_dir, PAUSED_MARK);
+	fd = mark ? open(mark, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+				       O_CLOEXEC, 0600)
+		  : -1;
+	rc = fd < 0 ? (mark ? -errno : -ENOMEM) : 0;
+	if (fd >= 0) {
+		size_t len = strlen(path);
+
+		if (write(fd, path, len) != (ssize_t)len)
+			rc = -EIO;
+		close(fd);
+	}
+	if (rc) {
+		/* Without the mark no one could resume it: undo the freeze. */
+		if (mark)
+			unlink(mark);
+		local_freezer_thaw(path, why, sizeof(why));
+		free(mark);
+		return wsp_error_set_os(err, WSP_EIO, -rc,
+					"pause: cannot record the pause in "
+					"'%s': %s", sb->state_dir,
+					strerror(-rc));
+	}
+	free(mark);
+	return 0;
+}
+
+static int local_resume(void *self, const wsp_call *call, uint32_t flags,
+			wsp_error *err)
+{
+	struct local_sandbox *sb = self;
+	int rc;
+
+	(void)flags;
+	rc = local_call_check(sb, call, "resume", err);
+	return rc ? rc : thaw(sb, err);
+}
+
 static int kill_background(struct local_sandbox *sb, const wsp_call *call,
 			   wsp_error *err)
 {
@@ -83,6 +275,10 @@ static int local_stop(void *self, const wsp_call *call, uint32_t flags,
 	rc = local_call_check(sb, call, "stop", err);
 	if (rc)
 		return rc;
+	/* Frozen processes cannot act on a signal: thaw, then end them. */
+	rc = thaw(sb, err);
+	if (rc < 0)
+		return rc;
 	rc = kill_background(sb, call, err);
 	if (rc < 0)
 		return rc;
@@ -107,6 +303,9 @@ static int local_destroy(void *self, const wsp_call *call, uint32_t flags,
 
 	rc = local_call_check(sb, call, "destroy", err);
 	if (rc)
+		return rc;
+	rc = thaw(sb, err);
+	if (rc < 0)
 		return rc;
 	rc = kill_background(sb, call, err);
 	if (rc < 0)
@@ -138,6 +337,12 @@ static uint32_t state_of(const struct local_sandbox *sb)
 	if (mark && stat(mark, &st) == 0)
 		state = WSP_SANDBOX_STOPPED;
 	free(mark);
+	mark = state == WSP_SANDBOX_RUNNING
+		       ? local_path_join(sb->state_dir, PAUSED_MARK)
+		       : NULL;
+	if (mark && lstat(mark, &st) == 0)
+		state = WSP_SANDBOX_PAUSED;
+	free(mark);
 	return state;
 }
 
@@ -157,6 +362,7 @@ static const char *state_name(uint32_t s)
 	case WSP_SANDBOX_ABSENT: return "absent";
 	case WSP_SANDBOX_RUNNING: return "running";
 	case WSP_SANDBOX_STOPPED: return "stopped";
+	case WSP_SANDBOX_PAUSED: return "paused";
 	default: return "unknown";
 	}
 }
@@ -312,4 +518,6 @@ const wsp_sandbox_vtable local_sandbox_vtable = {
 	.status = local_status,
 	.info = local_info,
 	.instructions = local_instructions,
+	.pause = local_pause,
+	.resume = local_resume,
 };

@@ -17,6 +17,7 @@
 #include <wsp/plugin.h>
 
 #include <stdint.h>
+#include <sys/types.h>
 
 /* Resource limits applied in the child before exec (0 = no limit). */
 struct local_limits {
@@ -77,6 +78,19 @@ extern const wsp_procmgr_vtable local_procmgr_vtable;
 /* Called by stop/destroy: kill every background process of the sandbox. */
 int local_procs_kill_all(struct local_sandbox *sb, const wsp_call *call,
 			 wsp_error *err);
+
+/*
+ * The pids of the monitors of the sandbox's running background processes
+ * (*out allocated, freed by the caller), for pause.
+ */
+int local_procs_monitors(struct local_sandbox *sb, pid_t **out,
+			 size_t *out_n, wsp_error *err);
+/*
+ * 0 unless the sandbox is paused; then WSP_EBUSY saying `what` waits for
+ * resume (exec and spawn call it).
+ */
+int local_paused_check(struct local_sandbox *sb, const char *what,
+		       wsp_error *err);
 
 /* Extension operations (checkpoint.c), ended by WSP_EXT_END. */
 extern const wsp_ext_op local_ext_ops[];

@@ -129,6 +129,8 @@ static int proc_spawn(char out_id[WSP_PROC_ID_MAX], void *self,
 		return rc;
 	/* Checked last before anything is made: nothing to undo. */
 	rc = local_call_check(sb, call, "spawn", err);
+	if (!rc)
+		rc = local_paused_check(sb, "spawn", err);
 	if (rc)
 		return rc;
 	rc = local_prepare(&prep, sb, o.shell, o.argv, o.cwd, o.env, err);
@@ -744,3 +746,30 @@ const wsp_procmgr_vtable local_procmgr_vtable = {
 	.close_stdin = proc_close_stdin,
 	.wait = proc_wait_slot,
 };
+
+int local_procs_monitors(struct local_sandbox *sb, pid_t **out, size_t *out_n,
+			 wsp_error *err)
+{
+	struct listed *all;
+	size_t n, i;
+	int rootfd, rc = collect(sb, &all, &n, &rootfd, err);
+
+	*out = NULL;
+	*out_n = 0;
+	if (rc || rootfd < 0)
+		return rc;
+	close(rootfd);
+	*out = calloc(n ? n : 1, sizeof(**out));
+	if (!*out) {
+		free(all);
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	}
+	/* Only a monitor that holds its lock is the pid it recorded. */
+	for (i = 0; i < n; i++)
+		if (all[i].view.alive && !all[i].view.refused &&
+		    all[i].view.state == WSP_PROC_RUNNING &&
+		    all[i].view.file.monitor_pid > 1)
+			(*out)[(*out_n)++] = (pid_t)all[i].view.file.monitor_pid;
+	free(all);
+	return 0;
+}

@@ -2,6 +2,7 @@
  * plugins/sandbox-local/sandbox.c - the local sandbox's options, instance
  * creation (init/fini), isolation choice and the plugin descriptor.
  */
+#include "freezer.h"
 #include "instance.h"
 
 #include <errno.h>
@@ -615,10 +616,53 @@ fail:
 #define LOCAL_PROC_CAPS 0
 #endif
 
-WSP_PLUGIN_DEFINE(WSP_KIND_SANDBOX, "local", "0.1.0",
-		  "commands on this machine, isolated with bubblewrap",
-		  WSP_CAP_SANDBOX_ISOLATION | WSP_CAP_SANDBOX_NETWORK_CONTROL |
-			  WSP_CAP_SANDBOX_LIMITS | WSP_CAP_SANDBOX_RECONNECT |
-			  LOCAL_PROC_CAPS,
-		  local_options, local_init, local_fini, NULL,
-		  &local_sandbox_vtable, LOCAL_PROCMGR, local_ext_ops)
+#define LOCAL_STATIC_CAPS                                                  \
+	(WSP_CAP_SANDBOX_ISOLATION | WSP_CAP_SANDBOX_NETWORK_CONTROL |     \
+	 WSP_CAP_SANDBOX_LIMITS | WSP_CAP_SANDBOX_RECONNECT | LOCAL_PROC_CAPS)
+
+/*
+ * The descriptor, with the capabilities that depend on this machine and
+ * user filled in once, when the core asks for it: pause needs a cgroup
+ * freezer this process may write (root, usually; never nobody), so a
+ * provider that cannot pause here does not claim it and the core answers
+ * WSP_ENOTSUP for it.
+ */
+static wsp_plugin_desc local_desc = {
+	.magic = WSP_PLUGIN_MAGIC,
+	.abi_major = WSP_PLUGIN_ABI_MAJOR,
+	.abi_minor = WSP_PLUGIN_ABI_MINOR,
+	.struct_size = sizeof(wsp_plugin_desc),
+	.abi_minor_required = WSP_PLUGIN_MINOR_REQUIRED,
+	.kind = WSP_KIND_SANDBOX,
+	.name = "local",
+	.version = "0.1.0",
+	.description = "commands on this machine, isolated with bubblewrap",
+	.caps = LOCAL_STATIC_CAPS,
+	.options = local_options,
+	.init = local_init,
+	.fini = local_fini,
+	.sandbox = &local_sandbox_vtable,
+	.procmgr = LOCAL_PROCMGR,
+	.ext_ops = local_ext_ops,
+};
+
+static pthread_once_t local_desc_once = PTHREAD_ONCE_INIT;
+
+static void local_desc_probe(void)
+{
+	char why[PATH_MAX + 128];
+
+	if (local_freezer_usable(why, sizeof(why)) == 0)
+		local_desc.caps |= WSP_CAP_SANDBOX_PAUSE;
+}
+
+WSP_EXPORT const wsp_plugin_desc *wsp_plugin_entry(uint32_t host_major,
+						   uint32_t host_minor);
+const wsp_plugin_desc *wsp_plugin_entry(uint32_t host_major,
+					uint32_t host_minor)
+{
+	(void)host_major;
+	(void)host_minor;
+	pthread_once(&local_desc_once, local_desc_probe);
+	return &local_desc;
+}

@@ -65,6 +65,7 @@ void conf_run_fs(struct conf *c);
 void conf_run_sandbox(struct conf *c);
 void conf_run_procs(struct conf *c);	 /* background processes */
 void conf_run_lifecycle(struct conf *c); /* start/stop/reconnect/destroy */
+void conf_run_slots(struct conf *c); /* pause/resume, set_timeout, preview */
 void conf_run_sandbox_mount(struct conf *c); /* mount/unmount */
 
 #endif /* WSP_CONFORMANCE_H */

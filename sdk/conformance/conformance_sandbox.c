@@ -485,6 +485,7 @@ void conf_run_sandbox(struct conf *c)
 		conf_skip("proc", "provider has no process manager");
 	else
 		conf_run_procs(c);
+	conf_run_slots(c);
 	conf_run_lifecycle(c);
 	conf_run_sandbox_mount(c);
 }

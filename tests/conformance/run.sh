@@ -45,6 +45,12 @@ if [ -n "${WSP_CONF_EXPECT_FAIL-}" ]; then
 		{ echo "no summary counting the failure" >&2; exit 1; }
 	exit 0
 fi
+# WSP_CONF_EXPECT_PASS="CHECK...": each of these checks must have passed
+# (e.g. that an absent capability answers WSP_ENOTSUP as nobody).
+for check in ${WSP_CONF_EXPECT_PASS-}; do
+	grep -q "^PASS $check\$" "$tmp/out" ||
+		{ echo "no 'PASS $check'" >&2; exit 1; }
+done
 # A run that passes must have checked something and failed nothing.
 grep -q '^PASS ' "$tmp/out" || { echo "no check passed" >&2; exit 1; }
 grep -q '^[0-9]* passed, 0 failed' "$tmp/out" || rc=1

@@ -75,6 +75,35 @@ WSP_EXTERN int wsp_sandbox_destroy(wsp_workspace *ws, const wsp_call *call,
 /* *out_state = wsp_sandbox_state (WSP_SANDBOX_RUNNING when unknowable). */
 WSP_EXTERN int wsp_sandbox_status(uint32_t *out_state, wsp_workspace *ws,
 				  const wsp_call *call, wsp_error *err);
+/*
+ * Freeze the sandbox and its background processes / thaw them (status
+ * then says "paused" / "running"). While paused, exec and spawn fail with
+ * WSP_EBUSY. WSP_ENOTSUP when the provider cannot pause (no
+ * WSP_CAP_SANDBOX_PAUSE: for the local sandbox, no writable cgroup
+ * freezer). Since 0.3.
+ */
+WSP_EXTERN int wsp_sandbox_pause(wsp_workspace *ws, const wsp_call *call,
+				 wsp_error *err);
+WSP_EXTERN int wsp_sandbox_resume(wsp_workspace *ws, const wsp_call *call,
+				  wsp_error *err);
+/*
+ * Stop the sandbox after idle_ms of inactivity (0: never); flags
+ * WSP_SANDBOX_KEEPALIVE only marks it active now. WSP_ENOTSUP without
+ * WSP_CAP_SANDBOX_TIMEOUT. Since 0.3.
+ */
+WSP_EXTERN int wsp_sandbox_set_timeout(wsp_workspace *ws,
+				       const wsp_call *call, uint64_t idle_ms,
+				       uint32_t flags, wsp_error *err);
+/*
+ * A URL reaching TCP port (1..65535) inside the sandbox, and the header
+ * the request needs, if any (its value is a secret: do not log it).
+ * out->struct_size must be set (the core copies back what fits).
+ * WSP_ENOTSUP without WSP_CAP_SANDBOX_PREVIEW or when the sandbox has no
+ * network the host reaches. Since 0.3.
+ */
+WSP_EXTERN int wsp_sandbox_preview(wsp_preview *out, wsp_workspace *ws,
+				   const wsp_call *call, uint32_t port,
+				   wsp_error *err);
 /* "absent", "running", ... for a wsp_sandbox_state; "unknown" otherwise. */
 WSP_EXTERN const char *wsp_sandbox_state_name(uint32_t state);
 /*

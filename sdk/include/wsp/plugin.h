@@ -70,6 +70,9 @@ typedef enum wsp_plugin_kind {
 #define WSP_CAP_SANDBOX_NETWORK_CONTROL (UINT64_C(1) << 17)
 #define WSP_CAP_SANDBOX_LIMITS (UINT64_C(1) << 18)    /* memory/cpu/... */
 #define WSP_CAP_SANDBOX_RECONNECT (UINT64_C(1) << 19) /* by logical id */
+#define WSP_CAP_SANDBOX_PAUSE (UINT64_C(1) << 20)   /* pause and resume */
+#define WSP_CAP_SANDBOX_TIMEOUT (UINT64_C(1) << 21) /* set_timeout */
+#define WSP_CAP_SANDBOX_PREVIEW (UINT64_C(1) << 22) /* preview */
 #define WSP_CAP_SANDBOX_MOUNT (UINT64_C(1) << 23) /* mount, unmount */
 #define WSP_CAP_PROC_BACKGROUND (UINT64_C(1) << 24)   /* procmgr present */
 #define WSP_CAP_PROC_STDIN (UINT64_C(1) << 25)

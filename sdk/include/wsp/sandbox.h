@@ -155,6 +155,30 @@ enum wsp_sandbox_state {
 /* destroy() flags (start, stop, status, info and instructions: none yet) */
 #define WSP_DESTROY_FILES (1u << 0) /* also remove the workspace files */
 
+/* set_timeout() flags (pause, resume and preview: none yet) */
+#define WSP_SANDBOX_KEEPALIVE (1u << 0) /* only refresh activity; idle_ms
+					   is ignored */
+
+/*
+ * What preview() gives: a URL that reaches a port inside the sandbox and,
+ * when the request needs one, a header to send with it. The header's
+ * value is a secret (a token): never logged, never put in an error, and
+ * masked by the CLI unless asked for. Strings are NUL-terminated; the
+ * provider fills a zeroed full-size struct and an empty header_name means
+ * "no header needed". Since 2.0.
+ */
+#define WSP_PREVIEW_URL_MAX 2048
+#define WSP_PREVIEW_HEADER_MAX 128
+#define WSP_PREVIEW_VALUE_MAX 1024
+
+typedef struct wsp_preview {
+	uint32_t struct_size; /* set by the caller */
+	uint32_t reserved;
+	char url[WSP_PREVIEW_URL_MAX];
+	char header_name[WSP_PREVIEW_HEADER_MAX];   /* "" = none */
+	char header_value[WSP_PREVIEW_VALUE_MAX];   /* secret */
+} wsp_preview;
+
 typedef struct wsp_sandbox_vtable {
 	uint32_t struct_size; /* sizeof(wsp_sandbox_vtable) in the provider */
 
@@ -192,6 +216,39 @@ typedef struct wsp_sandbox_vtable {
 	/* Text for an agent's system prompt describing this sandbox. */
 	int (*instructions)(void *self, const wsp_call *call, uint32_t flags,
 			    wsp_sink_fn sink, void *payload, wsp_error *err);
+
+	/*
+	 * ABI 2.0, optional, each with a capability: the core answers
+	 * WSP_ENOTSUP for a NULL slot, a vtable too short to hold it, or a
+	 * descriptor without the capability, so a provider that cannot do
+	 * it (here, now) leaves the capability out.
+	 */
+
+	/*
+	 * Freeze the sandbox and its background processes, keeping their
+	 * memory and files (WSP_CAP_SANDBOX_PAUSE); status then answers
+	 * WSP_SANDBOX_PAUSED. Pausing a paused sandbox is not an error. While
+	 * paused, commands and new processes are refused (WSP_EBUSY) until
+	 * resume; stop and destroy still work.
+	 */
+	int (*pause)(void *self, const wsp_call *call, uint32_t flags,
+		     wsp_error *err);
+	/* Thaw what pause froze; a running sandbox is left as it is. */
+	int (*resume)(void *self, const wsp_call *call, uint32_t flags,
+		      wsp_error *err);
+	/*
+	 * Stop the sandbox once it has been idle for idle_ms (0: never), the
+	 * limit counting from now (WSP_CAP_SANDBOX_TIMEOUT); with
+	 * WSP_SANDBOX_KEEPALIVE only mark it active now.
+	 */
+	int (*set_timeout)(void *self, const wsp_call *call, uint64_t idle_ms,
+			   uint32_t flags, wsp_error *err);
+	/*
+	 * How to reach a TCP port inside the sandbox from the host
+	 * (WSP_CAP_SANDBOX_PREVIEW); port is 1..65535.
+	 */
+	int (*preview)(wsp_preview *out, void *self, const wsp_call *call,
+		       uint32_t port, uint32_t flags, wsp_error *err);
 
 	/*
 	 * Mount an object store (src, <wsp/mount.h>) at path inside the
