@@ -250,6 +250,34 @@ static int local_resume(void *self, const wsp_call *call, uint32_t flags,
 	return rc ? rc : thaw(sb, err);
 }
 
+/*
+ * A port inside is the host's own while commands share the host's
+ * network: isolation none, or bubblewrap with allow_network. Under
+ * bubblewrap without it (its own empty network namespace) nothing on the
+ * host reaches the port: WSP_ENOTSUP.
+ */
+static int local_preview(wsp_preview *out, void *self, const wsp_call *call,
+			 uint32_t port, uint32_t flags, wsp_error *err)
+{
+	struct local_sandbox *sb = self;
+	int rc;
+
+	(void)flags;
+	rc = local_call_check(sb, call, "preview", err);
+	if (!rc)
+		rc = local_resolve_isolation(sb, err);
+	if (rc)
+		return rc;
+	if (sb->use_bwrap && !sb->allow_network)
+		return wsp_error_set(err, WSP_ENOTSUP,
+				     "preview: sandbox '%s' has no network "
+				     "(isolated with allow_network: false); "
+				     "nothing on the host reaches its ports",
+				     sb->id);
+	snprintf(out->url, sizeof(out->url), "http://127.0.0.1:%u", port);
+	return 0;
+}
+
 static int kill_background(struct local_sandbox *sb, const wsp_call *call,
 			   wsp_error *err)
 {
@@ -520,4 +548,5 @@ const wsp_sandbox_vtable local_sandbox_vtable = {
 	.instructions = local_instructions,
 	.pause = local_pause,
 	.resume = local_resume,
+	.preview = local_preview,
 };

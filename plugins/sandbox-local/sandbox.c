@@ -618,7 +618,8 @@ fail:
 
 #define LOCAL_STATIC_CAPS                                                  \
 	(WSP_CAP_SANDBOX_ISOLATION | WSP_CAP_SANDBOX_NETWORK_CONTROL |     \
-	 WSP_CAP_SANDBOX_LIMITS | WSP_CAP_SANDBOX_RECONNECT | LOCAL_PROC_CAPS)
+	 WSP_CAP_SANDBOX_LIMITS | WSP_CAP_SANDBOX_RECONNECT |              \
+	 WSP_CAP_SANDBOX_PREVIEW | LOCAL_PROC_CAPS)
 
 /*
  * The descriptor, with the capabilities that depend on this machine and
