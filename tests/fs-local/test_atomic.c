@@ -7,7 +7,7 @@
  * temporaries (WSP_FS_LOCAL_TMPFILE=named), whose leftovers a killed writer
  * leaves on disk but which listings hide.
  */
-#include "fake_host.h"
+#include "fs_box.h"
 
 #include <CUnit/Basic.h>
 #include <dirent.h>
@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -2,7 +2,7 @@
  * tests/fs-local/test_ops.c - every operation of wsp-fs-local.so and every
  * error code it maps, against real files in a temporary directory.
  */
-#include "fake_host.h"
+#include "fs_box.h"
 
 #include <CUnit/Basic.h>
 #include <errno.h>
@@ -201,7 +201,7 @@ static int failing_sink(const void *d, size_t n, void *p)
 static void test_read_errors(void)
 {
 	wsp_fs_read_opts o = WSP_FS_READ_OPTS_INIT;
-	struct wsp_cancel cancel;
+	wsp_call *canceled;
 	struct chunks c = {0};
 	int rc;
 
@@ -224,9 +224,10 @@ static void test_read_errors(void)
 				 failing_sink, NULL, &err),
 			WSP_EIO);
 	/* a canceled call */
-	atomic_init(&cancel.canceled, 1);
+	canceled = fake_fs_call(&F);
+	wsp_fakehost_call_cancel(canceled);
 	o.length = UINT64_MAX;
-	CU_ASSERT_EQUAL(FS->read(SELF, FAKE_CALL_WITH(&cancel), "f.txt", &o,
+	CU_ASSERT_EQUAL(FS->read(SELF, canceled, "f.txt", &o,
 				 count_sink, &c, &err),
 			WSP_ECANCELED);
 	CU_ASSERT_EQUAL(c.bytes, 0);
@@ -234,7 +235,7 @@ static void test_read_errors(void)
 
 /* A sink or a listing callback that fires the call's token. */
 struct firing {
-	struct wsp_cancel *cancel;
+	wsp_call *call;
 	int calls;
 };
 
@@ -244,7 +245,7 @@ static int firing_sink(const void *d, size_t n, void *p)
 
 	(void)d, (void)n;
 	f->calls++;
-	atomic_store(&f->cancel->canceled, 1);
+	wsp_fakehost_call_cancel(f->call);
 	return 0;
 }
 
@@ -262,15 +263,15 @@ static int firing_entry(const wsp_fs_entry *e, void *p)
 static void test_call_fired_midway(void)
 {
 	wsp_fs_list_opts lo = WSP_FS_LIST_OPTS_INIT;
-	struct wsp_cancel cancel;
-	struct firing f = {&cancel, 0};
-	const wsp_call *call = FAKE_CALL_WITH(&cancel);
+	struct firing f = {NULL, 0};
+	wsp_call *call;
 	char name[32];
 	int i;
 
 	fresh();
 	file_put(at("small.txt"), "one chunk");
-	atomic_init(&cancel.canceled, 0);
+	/* a fired token stays fired: each phase takes a fresh call */
+	f.call = call = fake_fs_call(&F);
 	CU_ASSERT_EQUAL(FS->read(SELF, call, "small.txt", FAKE_READ_ALL,
 				 firing_sink, &f, &err),
 			WSP_ECANCELED);
@@ -282,7 +283,7 @@ static void test_call_fired_midway(void)
 		snprintf(name, sizeof(name), "many/f%02d.txt", i);
 		file_put(at(name), "x");
 	}
-	atomic_store(&cancel.canceled, 0);
+	f.call = call = fake_fs_call(&F);
 	f.calls = 0;
 	lo.flags = WSP_FS_RECURSIVE;
 	CU_ASSERT_EQUAL(
@@ -292,7 +293,7 @@ static void test_call_fired_midway(void)
 	/* a one-entry listing: fired at its last entry */
 	host_mkdir("one");
 	file_put(at("one/only.txt"), "x");
-	atomic_store(&cancel.canceled, 0);
+	f.call = call = fake_fs_call(&F);
 	f.calls = 0;
 	CU_ASSERT_EQUAL(
 		FS->list(SELF, call, "one", &lo, firing_entry, &f, &err),
@@ -300,7 +301,8 @@ static void test_call_fired_midway(void)
 	CU_ASSERT_EQUAL(f.calls, 1);
 
 	/* an expired call stops a recursive remove and a copy */
-	atomic_store(&cancel.canceled, 1);
+	call = fake_fs_call(&F);
+	wsp_fakehost_call_cancel(call);
 	CU_ASSERT_EQUAL(FS->remove(SELF, call, "many", WSP_FS_RECURSIVE, &err),
 			WSP_ECANCELED);
 	CU_ASSERT_EQUAL(access(at("many/f00.txt"), F_OK), 0);

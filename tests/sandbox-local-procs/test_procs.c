@@ -6,7 +6,7 @@
  * monitors, and another process driving what this one started.
  */
 #include "procs_util.h"
-#include "../sandbox-local/fake_host.h"
+#include "../sandbox-local/local_box.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -306,17 +306,14 @@ static void test_follow_and_wait(void)
 	collected_free(&c);
 	/* A canceled wait returns at once. */
 	{
-		struct wsp_cancel cancel;
-		wsp_call call = {sizeof(call), 0, &cancel, 0};
+		wsp_call *call = fake_call_new(&fs);
 
-		fake_cancel_init(&cancel);
-		fake_cancel_fire(&cancel);
+		wsp_fakehost_call_cancel(call);
 		t0 = fake_now_ms();
-		CU_ASSERT(pm->wait(&st, fs.self, &call, id, -1, 0, &err) ==
+		CU_ASSERT(pm->wait(&st, fs.self, call, id, -1, 0, &err) ==
 			  WSP_ECANCELED);
 		/* not at the end of the 30 s sleep */
 		CU_ASSERT(fake_now_ms() - t0 < 15000);
-		fake_cancel_destroy(&cancel);
 	}
 	release_ok(id);
 	fake_close(&fs);

@@ -5,7 +5,7 @@
  * threads share the work, which also drives the slots concurrently.
  */
 #include "procs_util.h"
-#include "../sandbox-local/fake_host.h"
+#include "../sandbox-local/local_box.h"
 
 #include <pthread.h>
 #include <signal.h>

@@ -8,7 +8,7 @@
  * without it.
  */
 #include "cu_main.h"
-#include "fake_host.h"
+#include "local_box.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -57,7 +57,7 @@ static void test_cwd_honoured(void)
 	CU_ASSERT_EQUAL(res.exit_code, 0);
 	snprintf(expect, sizeof(expect), "%s/project\n", fs.workdir);
 	CU_ASSERT_STRING_EQUAL(res.stdout_data, expect);
-	fake_result_release(&res);
+	fake_result_release(&fs, &res);
 	/* the file landed in the host directory */
 	snprintf(dir, sizeof(dir), "%s/project/here.txt", fs.workdir);
 	CU_ASSERT_EQUAL(access(dir, F_OK), 0);
@@ -68,7 +68,7 @@ static void test_cwd_honoured(void)
 	CU_ASSERT_EQUAL_FATAL(run(&res, &o, &err), 0);
 	snprintf(expect, sizeof(expect), "%s\n", fs.workdir);
 	CU_ASSERT_STRING_EQUAL(res.stdout_data, expect);
-	fake_result_release(&res);
+	fake_result_release(&fs, &res);
 
 	/* an absolute cwd outside what the sandbox sees is refused */
 	o.cwd = "/root";
@@ -108,7 +108,7 @@ static void test_no_network(void)
 		o.shell = cmd;
 		CU_ASSERT_EQUAL_FATAL(run(&res, &o, &err), 0);
 		CU_ASSERT_STRING_EQUAL(res.stdout_data, "reached\n");
-		fake_result_release(&res);
+		fake_result_release(&fs, &res);
 		fake_close(&fs);
 	}
 	open_bwrap(NULL);
@@ -116,7 +116,7 @@ static void test_no_network(void)
 	CU_ASSERT_EQUAL_FATAL(run(&res, &o, &err), 0);
 	CU_ASSERT_NOT_EQUAL(res.exit_code, 0);
 	CU_ASSERT_STRING_EQUAL(res.stdout_data, "");
-	fake_result_release(&res);
+	fake_result_release(&fs, &res);
 	fake_close(&fs);
 
 	/* allow_network: reachable again */
@@ -127,7 +127,7 @@ static void test_no_network(void)
 		open_bwrap(opts);
 		CU_ASSERT_EQUAL_FATAL(run(&res, &o, &err), 0);
 		CU_ASSERT_STRING_EQUAL(res.stdout_data, "reached\n");
-		fake_result_release(&res);
+		fake_result_release(&fs, &res);
 		fake_close(&fs);
 	}
 	close(lfd);
@@ -165,7 +165,7 @@ static void test_no_writes_outside(void)
 	o.shell = cmd;
 	CU_ASSERT_EQUAL_FATAL(run(&res, &o, &err), 0);
 	CU_ASSERT_STRING_EQUAL(res.stdout_data, "t\nwrote-workdir\n");
-	fake_result_release(&res);
+	fake_result_release(&fs, &res);
 	/* the host file is untouched, the working directory got its file */
 	f = fopen(outside, "r");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
@@ -208,7 +208,7 @@ static void test_read_only_options(void)
 	CU_ASSERT_EQUAL_FATAL(run(&res, &o, &err), 0);
 	snprintf(cmd, sizeof(cmd), "saw-ro\nwrote-rw\n%s\n", rw);
 	CU_ASSERT_STRING_EQUAL(res.stdout_data, cmd);
-	fake_result_release(&res);
+	fake_result_release(&fs, &res);
 	fake_close(&fs);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpl);
 	CU_ASSERT_EQUAL(system(cmd), 0);
@@ -242,7 +242,7 @@ static void test_nested_binds(void)
 	o.shell = cmd;
 	CU_ASSERT_EQUAL_FATAL(run(&res, &o, &err), 0);
 	CU_ASSERT_STRING_EQUAL(res.stdout_data, "wrote-ws\nsaw-top\n");
-	fake_result_release(&res);
+	fake_result_release(&fs, &res);
 	fake_close(&fs);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", top);
 	CU_ASSERT_EQUAL(system(cmd), 0);
@@ -266,7 +266,7 @@ static void test_timeout_under_bwrap(void)
 	CU_ASSERT(fake_now_ms() - t0 < 15000); /* not the 30 s sleeps */
 	CU_ASSERT_EQUAL(res.exit_code, 124);
 	CU_ASSERT(res.flags & WSP_EXEC_TIMED_OUT);
-	fake_result_release(&res);
+	fake_result_release(&fs, &res);
 	fake_close(&fs);
 }
 
@@ -293,7 +293,7 @@ static void test_env_and_pid_namespace(void)
 		n = strtol(last ? last + 1 : res.stdout_data, NULL, 10);
 		CU_ASSERT(n >= 1 && n <= 5);
 	}
-	fake_result_release(&res);
+	fake_result_release(&fs, &res);
 	unsetenv("WSP_TEST_HOST_SECRET");
 	fake_close(&fs);
 }
@@ -317,11 +317,11 @@ static void test_bwrap_missing_is_an_error(void)
 	/* auto falls back, with one warning for all the commands */
 	CU_ASSERT_EQUAL_FATAL(fake_open(&fs, auto_opts, &err), 0);
 	CU_ASSERT_EQUAL_FATAL(run(&res, &o, &err), 0);
-	fake_result_release(&res);
+	fake_result_release(&fs, &res);
 	CU_ASSERT_EQUAL_FATAL(run(&res, &o, &err), 0);
-	fake_result_release(&res);
-	CU_ASSERT_EQUAL(fake_warnings, 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(fake_last_warning, "unisolated"));
+	fake_result_release(&fs, &res);
+	CU_ASSERT_EQUAL(fake_warnings(&fs, ""), 1);
+	CU_ASSERT_EQUAL(fake_warnings(&fs, "unisolated"), 1);
 	fake_close(&fs);
 
 	/* auto with bwrap present: isolated, no warning */
@@ -330,8 +330,8 @@ static void test_bwrap_missing_is_an_error(void)
 	o.shell = "ls /root 2>/dev/null || echo isolated";
 	CU_ASSERT_EQUAL_FATAL(run(&res, &o, &err), 0);
 	CU_ASSERT_STRING_EQUAL(res.stdout_data, "isolated\n");
-	CU_ASSERT_EQUAL(fake_warnings, 0);
-	fake_result_release(&res);
+	CU_ASSERT_EQUAL(fake_warnings(&fs, ""), 0);
+	fake_result_release(&fs, &res);
 	fake_close(&fs);
 }
 
@@ -349,7 +349,7 @@ static void test_limits_under_bwrap(void)
 	CU_ASSERT_NOT_EQUAL(res.exit_code, 0);
 	CU_ASSERT(res.flags & WSP_EXEC_LIMIT);
 	CU_ASSERT_EQUAL(res.limit, WSP_LIMIT_FILE_SIZE);
-	fake_result_release(&res);
+	fake_result_release(&fs, &res);
 	fake_close(&fs);
 }
 

@@ -3,7 +3,7 @@
  * output, exit codes, cwd, a clean environment, stdin, bounded capture.
  */
 #include "cu_main.h"
-#include "fake_host.h"
+#include "local_box.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -47,8 +47,8 @@ static void test_shell_output_and_status(void)
 	CU_ASSERT_EQUAL(res.stdout_len, 4);
 	CU_ASSERT_STRING_EQUAL(res.stderr_data, "err\n");
 	CU_ASSERT_EQUAL(res.stdout_dropped, 0);
-	fake_result_release(&res);
-	CU_ASSERT_EQUAL(fake_live_allocs, 0);
+	fake_result_release(&fs, &res);
+	CU_ASSERT_EQUAL(fake_live_allocs(), 0);
 	fake_close(&fs);
 }
 
@@ -64,7 +64,7 @@ static void test_argv_no_shell(void)
 	CU_ASSERT_EQUAL_FATAL(run(&res, &o, &err), 0);
 	CU_ASSERT_EQUAL(res.exit_code, 0);
 	CU_ASSERT_STRING_EQUAL(res.stdout_data, "a b|$HOME|");
-	fake_result_release(&res);
+	fake_result_release(&fs, &res);
 	fake_close(&fs);
 }
 
@@ -78,7 +78,7 @@ static void test_signal_exit(void)
 	CU_ASSERT_EQUAL(res.term_signal, SIGUSR1);
 	CU_ASSERT_EQUAL(res.exit_code, 128 + SIGUSR1);
 	CU_ASSERT_EQUAL(res.flags & WSP_EXEC_KILLED, 0);
-	fake_result_release(&res);
+	fake_result_release(&fs, &res);
 	fake_close(&fs);
 }
 
@@ -100,14 +100,14 @@ static void test_cwd(void)
 	CU_ASSERT_EQUAL_FATAL(run(&res, &o, &err), 0);
 	snprintf(expect, sizeof(expect), "%s\n", fs.workdir);
 	CU_ASSERT_STRING_EQUAL(res.stdout_data, expect);
-	fake_result_release(&res);
+	fake_result_release(&fs, &res);
 
 	/* relative: under the working directory */
 	o.cwd = "sub/./deeper";
 	CU_ASSERT_EQUAL_FATAL(run(&res, &o, &err), 0);
 	snprintf(expect, sizeof(expect), "%s/sub/deeper\n", fs.workdir);
 	CU_ASSERT_STRING_EQUAL(res.stdout_data, expect);
-	fake_result_release(&res);
+	fake_result_release(&fs, &res);
 
 	/* missing: a clear error, nothing started */
 	o.cwd = "no-such-dir";
@@ -119,7 +119,7 @@ static void test_cwd(void)
 	o.cwd = "sub/../../..";
 	CU_ASSERT_EQUAL(run(&res, &o, &err), WSP_EPERM);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "climbs out"));
-	CU_ASSERT_EQUAL(fake_live_allocs, 0);
+	CU_ASSERT_EQUAL(fake_live_allocs(), 0);
 	fake_close(&fs);
 }
 
@@ -147,7 +147,7 @@ static void test_clean_env(void)
 		 "HOME=%s\nPATH=/usr/bin:/bin\nPWD=%s\nREGION=eu-west\n"
 		 "TEAM=team-data\n", fs.workdir, fs.workdir);
 	CU_ASSERT_STRING_EQUAL(res.stdout_data, expect);
-	fake_result_release(&res);
+	fake_result_release(&fs, &res);
 	unsetenv("WSP_TEST_HOST_SECRET");
 
 	/* a malformed per-call entry is refused without echoing it */
@@ -180,14 +180,14 @@ static void test_stdin_round_trip(void)
 	CU_ASSERT_EQUAL(res.exit_code, 0);
 	CU_ASSERT_EQUAL_FATAL(res.stdout_len, n);
 	CU_ASSERT(memcmp(res.stdout_data, data, n) == 0);
-	fake_result_release(&res);
+	fake_result_release(&fs, &res);
 
 	/* a command that ignores its stdin still ends */
 	o.argv = NULL;
 	o.shell = "exit 3";
 	CU_ASSERT_EQUAL_FATAL(run(&res, &o, &err), 0);
 	CU_ASSERT_EQUAL(res.exit_code, 3);
-	fake_result_release(&res);
+	fake_result_release(&fs, &res);
 	free(data);
 	fake_close(&fs);
 }
@@ -208,7 +208,7 @@ static void test_no_stdin_is_eof(void)
 	CU_ASSERT_EQUAL(res.exit_code, 0);
 	CU_ASSERT_EQUAL(res.flags, 0);
 	CU_ASSERT_EQUAL(res.stdout_len, 0);
-	fake_result_release(&res);
+	fake_result_release(&fs, &res);
 	fake_close(&fs);
 }
 
@@ -275,7 +275,7 @@ static void test_bounded_capture(void)
 	}
 	CU_ASSERT(ok);
 	CU_ASSERT_STRING_EQUAL(res.stderr_data, "e\n");
-	fake_result_release(&res);
+	fake_result_release(&fs, &res);
 
 	/* without capture: callbacks only, everything counted as dropped */
 	memset(&seen, 0, sizeof(seen));
@@ -285,8 +285,8 @@ static void test_bounded_capture(void)
 	CU_ASSERT_EQUAL(seen.bytes[WSP_STDOUT], 300000);
 	CU_ASSERT_EQUAL(res.stdout_len, 0);
 	CU_ASSERT_EQUAL(res.stdout_dropped, 300000);
-	fake_result_release(&res);
-	CU_ASSERT_EQUAL(fake_live_allocs, 0);
+	fake_result_release(&fs, &res);
+	CU_ASSERT_EQUAL(fake_live_allocs(), 0);
 	fake_close(&fs);
 }
 
@@ -314,7 +314,7 @@ static void test_callback_stops_command(void)
 	CU_ASSERT_EQUAL(run(&res, &o, &err), WSP_ECANCELED);
 	CU_ASSERT(fake_now_ms() - t0 < 15000); /* not the 30 s sleep */
 	CU_ASSERT_PTR_NULL(res.stdout_data);
-	CU_ASSERT_EQUAL(fake_live_allocs, 0);
+	CU_ASSERT_EQUAL(fake_live_allocs(), 0);
 	fake_close(&fs);
 }
 
@@ -362,7 +362,7 @@ static void *exec_many(void *arg)
 		}
 		if (strcmp(res.stdout_data, expect) || res.exit_code != 0)
 			w->failures++;
-		fake_result_release(&res);
+		fake_result_release(&fs, &res);
 	}
 	return NULL;
 }
@@ -385,7 +385,7 @@ static void test_concurrent_execs(void)
 		pthread_join(t[i], NULL);
 		CU_ASSERT_EQUAL(w[i].failures, 0);
 	}
-	CU_ASSERT_EQUAL(fake_live_allocs, 0);
+	CU_ASSERT_EQUAL(fake_live_allocs(), 0);
 	fake_close(&fs);
 }
 
@@ -425,7 +425,7 @@ static void test_interrupted_syscalls(void)
 	CU_ASSERT_EQUAL(res.exit_code, 0);
 	CU_ASSERT_STRING_EQUAL(res.stdout_data, "300000\n");
 	CU_ASSERT_STRING_EQUAL(res.stderr_data, "err\n");
-	fake_result_release(&res);
+	fake_result_release(&fs, &res);
 	fake_close(&fs);
 }
 
@@ -452,7 +452,7 @@ static void test_no_fd_leak(void)
 			CU_ASSERT_EQUAL_FATAL(fake_open(&fs, limited, &err), 0);
 		CU_ASSERT_EQUAL_FATAL(fake_sh(&fs, &res, cmd, &err), 0);
 		CU_ASSERT_STRING_EQUAL(res.stdout_data, "clean\n");
-		fake_result_release(&res);
+		fake_result_release(&fs, &res);
 		fake_close(&fs);
 	}
 	close(fd);

@@ -3,7 +3,7 @@
  * stop, destroy (files kept unless asked), status, info, instructions.
  */
 #include "cu_main.h"
-#include "fake_host.h"
+#include "local_box.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,7 +116,7 @@ static void test_reconnect_and_destroy(void)
 			sb->start(&outcome, fs.self, &fake_call, 0, &err), 0);
 		CU_ASSERT_EQUAL(fake_sh(&fs, &res, "true", &err), 0);
 		CU_ASSERT_EQUAL(res.exit_code, 0);
-		fake_result_release(&res);
+		fake_result_release(&fs, &res);
 	}
 	fake_close(&second);
 	fake_close(&fs);

@@ -3,7 +3,7 @@
  * command and the result says which one stopped it.
  */
 #include "cu_main.h"
-#include "fake_host.h"
+#include "local_box.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,7 +39,7 @@ static void test_file_size(void)
 			&err), 0);
 	/* the shell survives and reports head's SIGXFSZ as 128+25 */
 	CU_ASSERT_STRING_EQUAL(res.stdout_data, "153\n");
-	fake_result_release(&res);
+	fake_result_release(&fs, &res);
 	snprintf(path, sizeof(path), "%s/big", fs.workdir);
 	CU_ASSERT_EQUAL(stat(path, &st), 0);
 	CU_ASSERT_EQUAL(st.st_size, 1024 * 1024);
@@ -52,7 +52,7 @@ static void test_file_size(void)
 	CU_ASSERT(res.flags & WSP_EXEC_LIMIT);
 	CU_ASSERT_EQUAL(res.limit, WSP_LIMIT_FILE_SIZE);
 	CU_ASSERT_EQUAL(res.flags & WSP_EXEC_KILLED, 0);
-	fake_result_release(&res);
+	fake_result_release(&fs, &res);
 
 	/* ...also through a shell that reports 128+SIGXFSZ */
 	CU_ASSERT_EQUAL_FATAL(
@@ -60,7 +60,7 @@ static void test_file_size(void)
 				   "exit $?", &err), 0);
 	CU_ASSERT_EQUAL(res.exit_code, 153);
 	CU_ASSERT_EQUAL(res.limit, WSP_LIMIT_FILE_SIZE);
-	fake_result_release(&res);
+	fake_result_release(&fs, &res);
 
 	/* a command within the limit is not blamed */
 	CU_ASSERT_EQUAL_FATAL(
@@ -68,7 +68,7 @@ static void test_file_size(void)
 	CU_ASSERT_EQUAL(res.exit_code, 0);
 	CU_ASSERT_EQUAL(res.limit, WSP_LIMIT_NONE);
 	CU_ASSERT_EQUAL(res.flags, 0);
-	fake_result_release(&res);
+	fake_result_release(&fs, &res);
 	fake_close(&fs);
 }
 
@@ -96,13 +96,13 @@ static void test_cpu_time(void)
 	CU_ASSERT(res.flags & WSP_EXEC_LIMIT);
 	CU_ASSERT_EQUAL(res.limit, WSP_LIMIT_CPU);
 	CU_ASSERT_EQUAL(res.flags & WSP_EXEC_TIMED_OUT, 0);
-	fake_result_release(&res);
+	fake_result_release(&fs, &res);
 
 	/* sleeping uses no CPU: not stopped */
 	CU_ASSERT_EQUAL_FATAL(fake_sh(&fs, &res, "sleep 1.2", &err), 0);
 	CU_ASSERT_EQUAL(res.exit_code, 0);
 	CU_ASSERT_EQUAL(res.limit, WSP_LIMIT_NONE);
-	fake_result_release(&res);
+	fake_result_release(&fs, &res);
 	fake_close(&fs);
 }
 
@@ -121,7 +121,7 @@ static void test_memory(void)
 	CU_ASSERT_NOT_EQUAL(res.exit_code, 0);
 	CU_ASSERT(res.flags & WSP_EXEC_LIMIT);
 	CU_ASSERT_EQUAL(res.limit, WSP_LIMIT_MEMORY);
-	fake_result_release(&res);
+	fake_result_release(&fs, &res);
 
 	CU_ASSERT_EQUAL_FATAL(
 		fake_sh(&fs, &res,
@@ -129,7 +129,7 @@ static void test_memory(void)
 			&err), 0);
 	CU_ASSERT_EQUAL(res.exit_code, 0);
 	CU_ASSERT_EQUAL(res.limit, WSP_LIMIT_NONE);
-	fake_result_release(&res);
+	fake_result_release(&fs, &res);
 	fake_close(&fs);
 }
 
@@ -156,7 +156,7 @@ static int processes_check(void)
 			res.exit_code, res.limit, res.stderr_data);
 		bad = 11;
 	}
-	fake_result_release(&res);
+	fake_result_release(&fs, &res);
 	(void)opts;
 	return bad;
 }

@@ -5,7 +5,7 @@
  * the pipes open, and nothing is left running.
  */
 #include "cu_main.h"
-#include "fake_host.h"
+#include "local_box.h"
 #include "test_wait.h"
 
 #include <pthread.h>
@@ -94,7 +94,7 @@ static void test_default_timeout_applied(void)
 	CU_ASSERT(res.flags & WSP_EXEC_TIMED_OUT);
 	CU_ASSERT(res.flags & WSP_EXEC_KILLED);
 	CU_ASSERT_STRING_EQUAL(res.stdout_data, "started\n");
-	fake_result_release(&res);
+	fake_result_release(&fs, &res);
 	fake_close(&fs);
 }
 
@@ -114,13 +114,13 @@ static void test_per_call_override(void)
 	CU_ASSERT_EQUAL(res.exit_code, 0);
 	CU_ASSERT_EQUAL(res.flags, 0);
 	CU_ASSERT_STRING_EQUAL(res.stdout_data, "done\n");
-	fake_result_release(&res);
+	fake_result_release(&fs, &res);
 	o.flags = 0;
 	/* longer explicit deadline */
 	o.timeout_ms = 30000;
 	CU_ASSERT_EQUAL_FATAL(run(&res, &o, &err), 0);
 	CU_ASSERT_EQUAL(res.exit_code, 0);
-	fake_result_release(&res);
+	fake_result_release(&fs, &res);
 	/* shorter explicit deadline */
 	o.shell = "sleep 30";
 	o.timeout_ms = 100;
@@ -129,7 +129,7 @@ static void test_per_call_override(void)
 	CU_ASSERT(fake_now_ms() - t0 < 15000);
 	CU_ASSERT_EQUAL(res.exit_code, 124);
 	CU_ASSERT(res.flags & WSP_EXEC_TIMED_OUT);
-	fake_result_release(&res);
+	fake_result_release(&fs, &res);
 	fake_close(&fs);
 }
 
@@ -173,7 +173,7 @@ static void test_grandchildren_ignoring_sigterm(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(res.stdout_data, "tick\n"));
 	CU_ASSERT(pid_file_gone(pid1, 10000));
 	CU_ASSERT(pid_file_gone(pid2, 10000));
-	fake_result_release(&res);
+	fake_result_release(&fs, &res);
 	fake_close(&fs);
 }
 
@@ -205,7 +205,7 @@ static void test_escaped_grandchild_does_not_hang(void)
 	CU_ASSERT_EQUAL(res.exit_code, 0);
 	CU_ASSERT_EQUAL(res.flags, 0);
 	CU_ASSERT_STRING_EQUAL(res.stdout_data, "main done\n");
-	fake_result_release(&res);
+	fake_result_release(&fs, &res);
 	/* it escaped our group on purpose; clean it up ourselves */
 	f = fopen(pidf, "r");
 	if (f) {
@@ -234,12 +234,12 @@ static void test_leftovers_killed(void)
 	CU_ASSERT_EQUAL_FATAL(fake_sh(&fs, &res, cmd, &err), 0);
 	CU_ASSERT_EQUAL(res.exit_code, 0);
 	CU_ASSERT(pid_file_gone(pidf, 10000));
-	fake_result_release(&res);
+	fake_result_release(&fs, &res);
 	fake_close(&fs);
 }
 
 struct canceler {
-	struct wsp_cancel *c;
+	wsp_call *call;
 	const char *ready;    /* fire once the command wrote this file */
 	long long fired_at;   /* fake_now_ms() when it fired */
 };
@@ -250,7 +250,7 @@ static void *cancel_when_ready(void *arg)
 
 	test_wait_file(k->ready, 30000);
 	k->fired_at = fake_now_ms();
-	fake_cancel_fire(k->c);
+	wsp_fakehost_call_cancel(k->call);
 	return NULL;
 }
 
@@ -259,26 +259,25 @@ static void test_cancel(void)
 	const char *const opts[] = { "isolation=none", "kill_grace=300ms",
 				     NULL };
 	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
-	wsp_call call = {sizeof(call), 0, NULL, 0};
-	struct wsp_cancel c;
+	wsp_call *call;
 	char ready[400], cmd[600];
-	struct canceler k = { &c, ready, 0 };
+	struct canceler k = { NULL, ready, 0 };
 	wsp_exec_result res;
 	wsp_error err = { 0 };
 	pthread_t t;
 	long long t0, end;
 
 	CU_ASSERT_EQUAL_FATAL(fake_open(&fs, opts, &err), 0);
-	fake_cancel_init(&c);
+	/* a call of the fake host: the core's own cancel token */
+	k.call = call = fake_call_new(&fs);
 	/* canceled once the trap is set and "waiting" is out */
 	snprintf(ready, sizeof(ready), "%s/ready", fs.tmp);
 	snprintf(cmd, sizeof(cmd),
 		 "trap '' TERM; echo waiting; echo > %s; sleep 30", ready);
 	o.shell = cmd;
-	call.cancel = &c;
 	t0 = fake_now_ms();
 	pthread_create(&t, NULL, cancel_when_ready, &k);
-	CU_ASSERT_EQUAL_FATAL(run_call(&res, &call, &o, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(run_call(&res, call, &o, &err), 0);
 	end = fake_now_ms();
 	pthread_join(t, NULL);
 	/* SIGTERM ignored: the 300 ms grace, then SIGKILL; not the sleep */
@@ -289,14 +288,13 @@ static void test_cancel(void)
 	CU_ASSERT_EQUAL(res.flags & WSP_EXEC_TIMED_OUT, 0);
 	CU_ASSERT_EQUAL(res.exit_code, 130);
 	CU_ASSERT_STRING_EQUAL(res.stdout_data, "waiting\n");
-	fake_result_release(&res);
+	fake_result_release(&fs, &res);
 
 	/* already canceled: refused, the command never starts */
 	unlink(ready);
-	CU_ASSERT_EQUAL(run_call(&res, &call, &o, &err), WSP_ECANCELED);
+	CU_ASSERT_EQUAL(run_call(&res, call, &o, &err), WSP_ECANCELED);
 	CU_ASSERT_PTR_NULL(res.stdout_data);
 	CU_ASSERT_NOT_EQUAL(access(ready, F_OK), 0);
-	fake_cancel_destroy(&c);
 	fake_close(&fs);
 }
 
@@ -324,7 +322,7 @@ static void test_call_deadline(void)
 	CU_ASSERT(res.flags & WSP_EXEC_TIMED_OUT);
 	CU_ASSERT_EQUAL(res.exit_code, 124);
 	CU_ASSERT_STRING_EQUAL(res.stdout_data, "started\n");
-	fake_result_release(&res);
+	fake_result_release(&fs, &res);
 
 	/* its own, shorter timeout still wins */
 	o.timeout_ms = 100;
@@ -333,7 +331,7 @@ static void test_call_deadline(void)
 	CU_ASSERT_EQUAL_FATAL(run_call(&res, &call, &o, &err), 0);
 	CU_ASSERT(fake_now_ms() - t0 < 10000);
 	CU_ASSERT(res.flags & WSP_EXEC_TIMED_OUT);
-	fake_result_release(&res);
+	fake_result_release(&fs, &res);
 
 	snprintf(mark, sizeof(mark), "%s/ran", fs.tmp);
 	snprintf(cmd, sizeof(cmd), "echo > %s", mark);

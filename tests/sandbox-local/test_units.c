@@ -4,12 +4,15 @@
  * resolution and containment, and the limit classifier.
  */
 #include "cu_main.h"
-#include "fake_host.h"
+#include "local_box.h"
 #include "instance.h"
 
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* An instance's fake host, for the capture's host->alloc. */
+static struct fake_sandbox fs;
 
 /* Feed random chunk sizes; the ring must equal the model's tail. */
 static void check_capture(size_t cap, unsigned seed)
@@ -38,7 +41,7 @@ static void check_capture(size_t cap, unsigned seed)
 		if (c.len != kept || c.dropped != total - kept)
 			ok = 0;
 	}
-	got = local_capture_take(&c, &fake_host);
+	got = local_capture_take(&c, fs.host);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(got);
 	kept = total < cap ? total : cap;
 	CU_ASSERT(ok);
@@ -53,7 +56,7 @@ static void check_capture(size_t cap, unsigned seed)
 		CU_ASSERT_EQUAL(n, kept < 100 ? kept : 100);
 		CU_ASSERT(memcmp(tail, all + total - n, n) == 0);
 	}
-	fake_host.free(&fake_host, got);
+	fs.host->free(fs.host, got);
 	local_capture_free(&c);
 	free(all);
 }
@@ -63,11 +66,17 @@ static void test_capture_ring(void)
 	static const size_t caps[] = { 0, 1, 7, 4096, 4097, 65536, 300000 };
 	size_t i;
 	unsigned s;
+	wsp_error err = { 0 };
 
+	CU_ASSERT_EQUAL_FATAL(fake_open(&fs, (const char *const[]){
+					       "isolation=none", NULL },
+				       &err),
+			      0);
 	for (i = 0; i < sizeof(caps) / sizeof(caps[0]); i++)
 		for (s = 1; s <= 3; s++)
 			check_capture(caps[i], s * 7919u + (unsigned)i);
-	CU_ASSERT_EQUAL(fake_live_allocs, 0);
+	CU_ASSERT_EQUAL(fake_live_allocs(), 0);
+	fake_close(&fs);
 }
 
 static void resolves(const char *base, const char *rel, const char *expect)

@@ -1,36 +1,21 @@
 /*
- * tests/fs-local/fake_host.h - load wsp-fs-local.so without the core: a
- * small host table whose option getters read a fixed struct, plus helpers
- * for files on the real disk. Shared by the fs-local tests and benchmark.
+ * tests/fs-local/fs_box.h - load wsp-fs-local.so without a workspace, on
+ * the SDK's fake host (<wsp/fakehost.h>: the core's option checks, call
+ * contexts and host services), plus helpers for files on the real disk.
  */
-#ifndef WSP_TEST_FAKE_HOST_H
-#define WSP_TEST_FAKE_HOST_H
+#ifndef WSP_TEST_FS_BOX_H
+#define WSP_TEST_FS_BOX_H
 
-#include <wsp/plugin.h>
-
-#include <stdatomic.h>
-
-/* The options of one instance (what the core would have validated). */
-struct wsp_config {
-	const char *base_path;
-	int read_only;
-	const char *const *allowed_paths; /* NULL: option absent */
-};
-
-/* A cancel token: set canceled to cancel. */
-struct wsp_cancel {
-	atomic_int canceled;
-};
+#include <wsp/fakehost.h>
 
 struct fake_fs {
 	void *dl;
 	const wsp_plugin_desc *desc;
 	const wsp_fs_vtable *fs;
 	void *self;
-	struct wsp_config cfg;
+	wsp_fakehost *fh;     /* the SDK's fake host the instance runs on */
+	const wsp_host *host; /* its table */
 };
-
-const wsp_host *fake_host(void);
 
 /*
  * What the core hands a provider (the boundary rule, <wsp/fs.h>): a
@@ -41,16 +26,21 @@ extern const wsp_call fake_call;
 #define FAKE_READ_ALL                                                          \
 	(&(const wsp_fs_read_opts){sizeof(wsp_fs_read_opts), 0, 0, UINT64_MAX})
 #define FAKE_LIST_DEFAULT (&(const wsp_fs_list_opts)WSP_FS_LIST_OPTS_INIT)
-/* A call carrying token (a struct wsp_cancel below). */
-#define FAKE_CALL_WITH(token)                                                  \
-	(&(const wsp_call){sizeof(wsp_call), 0, (const wsp_cancel *)(token), 0})
-/* The last line the provider logged (any level). */
-extern char fake_host_last_log[512];
-
-/* dlopen the plugin (path from WSP_FS_LOCAL_SO) and init one instance. */
+/*
+ * dlopen the plugin (path from WSP_FS_LOCAL_SO) and init one instance on
+ * a fresh fake host, its options checked as the core checks wsp.yaml
+ * (allowed NULL: the option absent).
+ */
 int fake_fs_open(struct fake_fs *out, const char *base, int read_only,
 		 const char *const *allowed, wsp_error *err);
 void fake_fs_close(struct fake_fs *f);
+/*
+ * A call of f's fake host with a cancel token of its own (fire it with
+ * wsp_fakehost_call_cancel; a fired token stays fired: take a new call).
+ */
+wsp_call *fake_fs_call(struct fake_fs *f);
+/* How many lines the provider logged (any level) containing needle. */
+size_t fake_fs_logged(const struct fake_fs *f, const char *needle);
 
 /* Whole-buffer helpers over the streaming slots. */
 int fake_fs_put(struct fake_fs *f, const char *path, const char *data,

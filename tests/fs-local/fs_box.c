@@ -1,12 +1,11 @@
-/* tests/fs-local/fake_host.c - see fake_host.h. */
-#include "fake_host.h"
+/* tests/fs-local/fs_box.c - see fs_box.h. */
+#include "fs_box.h"
 
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,175 +13,26 @@
 #include <time.h>
 #include <unistd.h>
 
-char fake_host_last_log[512];
-
-static void fh_log(const wsp_host *host, int level, const char *fmt, ...)
+/* A list option as a YAML flow sequence of single-quoted paths. */
+static void put_list(char *yaml, size_t cap, const char *const *items)
 {
-	va_list ap;
+	size_t len = strlen(yaml);
 
-	(void)host;
-	va_start(ap, fmt);
-	vsnprintf(fake_host_last_log, sizeof(fake_host_last_log), fmt, ap);
-	va_end(ap);
-	if (!getenv("WSP_TEST_VERBOSE") && level > WSP_LOG_WARN)
-		return;
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-static void *fh_alloc(const wsp_host *host, size_t size)
-{
-	(void)host;
-	return malloc(size);
-}
-
-static void fh_free(const wsp_host *host, void *ptr)
-{
-	(void)host;
-	free(ptr);
-}
-
-static int fh_string(const char **out, const wsp_host *host,
-		     const wsp_config *cfg, const char *name, wsp_error *err)
-{
-	(void)host;
-	if (!strcmp(name, "base_path") && cfg->base_path) {
-		*out = cfg->base_path;
-		return 0;
+	snprintf(yaml + len, cap - len, "allowed_paths: [");
+	for (size_t i = 0; items[i]; i++) {
+		len = strlen(yaml);
+		snprintf(yaml + len, cap - len, "%s'%s'", i ? ", " : "",
+			 items[i]);
 	}
-	return wsp_error_set(err, WSP_ENOTFOUND, "option '%s' is not set",
-			     name);
-}
-
-static int fh_bool(int *out, const wsp_host *host, const wsp_config *cfg,
-		   const char *name, wsp_error *err)
-{
-	(void)host;
-	if (!strcmp(name, "read_only")) {
-		*out = cfg->read_only;
-		return 0;
-	}
-	return wsp_error_set(err, WSP_EINVAL, "option '%s' is not a bool",
-			     name);
-}
-
-static int fh_list(const char *const **out, const wsp_host *host,
-		   const wsp_config *cfg, const char *name, wsp_error *err)
-{
-	(void)host;
-	if (!strcmp(name, "allowed_paths") && cfg->allowed_paths) {
-		*out = cfg->allowed_paths;
-		return 0;
-	}
-	return wsp_error_set(err, WSP_ENOTFOUND, "option '%s' is not set",
-			     name);
-}
-
-static int fh_int(int64_t *out, const wsp_host *host, const wsp_config *cfg,
-		  const char *name, wsp_error *err)
-{
-	(void)out, (void)host, (void)cfg;
-	return wsp_error_set(err, WSP_EINVAL, "option '%s' is unknown", name);
-}
-
-static int fh_size(uint64_t *out, const wsp_host *host, const wsp_config *cfg,
-		   const char *name, wsp_error *err)
-{
-	(void)out, (void)host, (void)cfg;
-	return wsp_error_set(err, WSP_EINVAL, "option '%s' is unknown", name);
-}
-
-static int fh_map(const char *const **out, const wsp_host *host,
-		  const wsp_config *cfg, const char *name, wsp_error *err)
-{
-	(void)out, (void)host, (void)cfg;
-	return wsp_error_set(err, WSP_EINVAL, "option '%s' is unknown", name);
-}
-
-static int fh_cancel_requested(const wsp_host *host, const wsp_cancel *c)
-{
-	(void)host;
-	return c && atomic_load(&((struct wsp_cancel *)c)->canceled);
-}
-
-static int fh_cancel_fd(const wsp_host *host, const wsp_cancel *c)
-{
-	(void)host, (void)c;
-	return -1;
-}
-
-/* The call context as the core answers it: token first, then deadline. */
-static int64_t fh_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int fh_call_expired(const wsp_host *host, const wsp_call *call)
-{
-	if (!call)
-		return 0;
-	if (fh_cancel_requested(host, call->cancel))
-		return WSP_ECANCELED;
-	if (call->deadline_ms && fh_now_ms() >= call->deadline_ms)
-		return WSP_ETIMEDOUT;
-	return 0;
-}
-
-static int64_t fh_call_remaining_ms(const wsp_host *host, const wsp_call *call)
-{
-	int64_t left;
-
-	if (!call ||
-	    (!call->deadline_ms && !fh_cancel_requested(host, call->cancel)))
-		return -1;
-	if (fh_cancel_requested(host, call->cancel))
-		return 0;
-	left = call->deadline_ms - fh_now_ms();
-	return left > 0 ? left : 0;
-}
-
-static int fh_call_fd(const wsp_host *host, const wsp_call *call)
-{
-	(void)host, (void)call;
-	return -1;
-}
-
-static const wsp_host host_table = {
-	.struct_size = sizeof(wsp_host),
-	.abi_major = WSP_PLUGIN_ABI_MAJOR,
-	.abi_minor = WSP_PLUGIN_ABI_MINOR,
-	.log = fh_log,
-	.alloc = fh_alloc,
-	.free = fh_free,
-	.opt_string = fh_string,
-	.opt_int = fh_int,
-	.opt_bool = fh_bool,
-	.opt_duration = fh_int,
-	.opt_size = fh_size,
-	.opt_list = fh_list,
-	.opt_map = fh_map,
-	.cancel_requested = fh_cancel_requested,
-	.cancel_fd = fh_cancel_fd,
-	.call_expired = fh_call_expired,
-	.call_remaining_ms = fh_call_remaining_ms,
-	.call_fd = fh_call_fd,
-};
-
-const wsp_host *fake_host(void)
-{
-	return &host_table;
+	len = strlen(yaml);
+	snprintf(yaml + len, cap - len, "]\n");
 }
 
 int fake_fs_open(struct fake_fs *f, const char *base, int read_only,
 		 const char *const *allowed, wsp_error *err)
 {
-	wsp_instance_args args;
 	wsp_plugin_entry_fn entry;
+	char yaml[8192];
 	int rc;
 
 	memset(f, 0, sizeof(*f));
@@ -195,26 +45,43 @@ int fake_fs_open(struct fake_fs *f, const char *base, int read_only,
 		return wsp_error_set(err, WSP_ENOTPLUGIN, "no entry symbol");
 	f->desc = entry(WSP_PLUGIN_ABI_MAJOR, WSP_PLUGIN_ABI_MINOR);
 	f->fs = f->desc->fs;
-	f->cfg.base_path = base;
-	f->cfg.read_only = read_only;
-	f->cfg.allowed_paths = allowed;
-	memset(&args, 0, sizeof(args));
-	args.struct_size = sizeof(args);
-	args.instance_id = "/";
-	args.options = &f->cfg;
-	args.config_dir = "/";
-	args.state_dir = "/tmp";
-	rc = f->desc->init(&f->self, &host_table, &args, err);
-	return rc;
+	rc = wsp_fakehost_new(&f->fh, f->desc, err);
+	if (rc)
+		return rc;
+	f->host = wsp_fakehost_host(f->fh);
+	/* test paths come from mkdtemp: no quote to escape */
+	snprintf(yaml, sizeof(yaml), "base_path: '%s'\nread_only: %s\n", base,
+		 read_only ? "true" : "false");
+	if (allowed)
+		put_list(yaml, sizeof(yaml), allowed);
+	rc = wsp_fakehost_options(f->fh, yaml, err);
+	if (rc)
+		return rc;
+	return wsp_fakehost_init(&f->self, f->fh, err);
 }
 
 void fake_fs_close(struct fake_fs *f)
 {
 	if (f->desc && f->self)
 		f->desc->fini(f->self);
+	wsp_fakehost_free(f->fh);
 	if (f->dl)
 		dlclose(f->dl);
 	memset(f, 0, sizeof(*f));
+}
+
+wsp_call *fake_fs_call(struct fake_fs *f)
+{
+	wsp_call *c = wsp_fakehost_call(f->fh, 0);
+
+	if (!c)
+		abort();
+	return c;
+}
+
+size_t fake_fs_logged(const struct fake_fs *f, const char *needle)
+{
+	return wsp_fakehost_log_find(f->fh, WSP_LOG_DEBUG, needle);
 }
 
 struct mem_src {
