@@ -3,15 +3,11 @@
  */
 #include "s3_env.h"
 
-#include "http.h"
-#include "sigv4.h"
-
 #include <arpa/inet.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -151,211 +147,34 @@ void s3_server_stop(struct s3_server *srv)
 	srv->dir[0] = '\0';
 }
 
-/* --- the host --- */
+/* --- the instance, on the SDK's fake host --- */
 
-static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
-static char *log_buf;
-static size_t log_len;
-
-static void host_log(const wsp_host *h, int level, const char *fmt, ...)
+char *s3_test_log(const struct s3fs *f)
 {
-	char line[2048];
-	va_list ap;
-	int n;
+	size_t n = wsp_fakehost_log_count(f->fh), len = 0;
+	char *out = calloc(1, 1);
 
-	(void)h;
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n >= sizeof(line))
-		n = sizeof(line) - 1;
-	if (getenv("WSP_TEST_VERBOSE"))
-		fprintf(stderr, "[%d] %s\n", level, line);
-	pthread_mutex_lock(&log_lock);
-	char *nb = realloc(log_buf, log_len + (size_t)n + 2);
+	for (size_t i = 0; out && i < n; i++) {
+		const char *line = wsp_fakehost_log_line(f->fh, i, NULL);
+		size_t l = line ? strlen(line) : 0;
+		char *g = realloc(out, len + l + 2);
 
-	if (nb) {
-		log_buf = nb;
-		memcpy(log_buf + log_len, line, (size_t)n);
-		log_len += (size_t)n;
-		log_buf[log_len++] = '\n';
-		log_buf[log_len] = '\0';
+		if (!g) {
+			free(out);
+			return NULL;
+		}
+		out = g;
+		memcpy(out + len, line ? line : "", l);
+		len += l;
+		out[len++] = '\n';
+		out[len] = '\0';
 	}
-	pthread_mutex_unlock(&log_lock);
+	return out;
 }
 
-char *s3_test_log(void)
+void s3_test_log_clear(struct s3fs *f)
 {
-	char *c;
-
-	pthread_mutex_lock(&log_lock);
-	c = strdup(log_buf ? log_buf : "");
-	pthread_mutex_unlock(&log_lock);
-	return c;
-}
-
-void s3_test_log_clear(void)
-{
-	pthread_mutex_lock(&log_lock);
-	log_len = 0;
-	if (log_buf)
-		log_buf[0] = '\0';
-	pthread_mutex_unlock(&log_lock);
-}
-
-static int opt_string(const char **out, const wsp_host *h, const wsp_config *c,
-		      const char *name, wsp_error *err)
-{
-	const char *v = NULL;
-
-	(void)h;
-	(void)err;
-	if (!strcmp(name, "bucket"))
-		v = c->bucket;
-	else if (!strcmp(name, "region"))
-		v = c->region;
-	else if (!strcmp(name, "endpoint"))
-		v = c->endpoint;
-	else if (!strcmp(name, "prefix"))
-		v = c->prefix;
-	else if (!strcmp(name, "access_key_id"))
-		v = c->access_key_id;
-	else if (!strcmp(name, "secret_access_key"))
-		v = c->secret_access_key;
-	else if (!strcmp(name, "session_token"))
-		v = c->session_token;
-	else if (!strcmp(name, "profile"))
-		v = c->profile;
-	else
-		return WSP_EINVAL;
-	*out = v;
-	return v ? 0 : WSP_ENOTFOUND;
-}
-
-static int opt_bool(int *out, const wsp_host *h, const wsp_config *c,
-		    const char *name, wsp_error *err)
-{
-	(void)h;
-	(void)err;
-	if (!strcmp(name, "anonymous"))
-		*out = c->anonymous;
-	else if (!strcmp(name, "read_only"))
-		*out = c->read_only;
-	else if (!strcmp(name, "force_path_style")) {
-		if (c->force_path_style < 0)
-			return WSP_ENOTFOUND;
-		*out = c->force_path_style;
-	} else
-		return WSP_EINVAL;
-	return 0;
-}
-
-static int opt_size(uint64_t *out, const wsp_host *h, const wsp_config *c,
-		    const char *name, wsp_error *err)
-{
-	(void)h;
-	(void)err;
-	if (!strcmp(name, "multipart_threshold"))
-		*out = c->multipart_threshold ? c->multipart_threshold
-					      : 8 << 20;
-	else if (!strcmp(name, "part_size"))
-		*out = c->part_size ? c->part_size : 8 << 20;
-	else if (!strcmp(name, "multipart_copy_threshold"))
-		*out = c->multipart_copy_threshold ? c->multipart_copy_threshold
-						   : 5ull << 30;
-	else
-		return WSP_EINVAL;
-	return 0;
-}
-
-static int opt_int(int64_t *out, const wsp_host *h, const wsp_config *c,
-		   const char *name, wsp_error *err)
-{
-	(void)h;
-	(void)err;
-	if (strcmp(name, "parallelism"))
-		return WSP_EINVAL;
-	*out = c->parallelism ? c->parallelism : 4;
-	return 0;
-}
-
-static int cancel_requested(const wsp_host *h, const wsp_cancel *c)
-{
-	(void)h;
-	return c ? *(const volatile int *)(const void *)c : 0;
-}
-
-static int cancel_fd(const wsp_host *h, const wsp_cancel *c)
-{
-	(void)h;
-	(void)c;
-	return -1;
-}
-
-/* The call context as the core answers it: token first, then deadline. */
-static int64_t fake_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int fake_call_expired(const wsp_host *host, const wsp_call *call)
-{
-	if (!call)
-		return 0;
-	if (cancel_requested(host, call->cancel))
-		return WSP_ECANCELED;
-	if (call->deadline_ms && fake_now_ms() >= call->deadline_ms)
-		return WSP_ETIMEDOUT;
-	return 0;
-}
-
-static int64_t fake_call_remaining_ms(const wsp_host *host,
-				      const wsp_call *call)
-{
-	int64_t left;
-
-	if (!call ||
-	    (!call->deadline_ms && !cancel_requested(host, call->cancel)))
-		return -1;
-	if (cancel_requested(host, call->cancel))
-		return 0;
-	left = call->deadline_ms - fake_now_ms();
-	return left > 0 ? left : 0;
-}
-
-static int fake_call_fd(const wsp_host *host, const wsp_call *call)
-{
-	(void)host, (void)call;
-	return -1;
-}
-
-static const wsp_host host = {
-	.struct_size = sizeof(wsp_host),
-	.abi_major = WSP_PLUGIN_ABI_MAJOR,
-	.abi_minor = WSP_PLUGIN_ABI_MINOR,
-	.log = host_log,
-	.opt_string = opt_string,
-	.opt_int = opt_int,
-	.opt_bool = opt_bool,
-	.opt_size = opt_size,
-	.cancel_requested = cancel_requested,
-	.cancel_fd = cancel_fd,
-	.call_expired = fake_call_expired,
-	.call_remaining_ms = fake_call_remaining_ms,
-	.call_fd = fake_call_fd,
-	.http_request = wsp__http_request,
-	.http_response_release = wsp__http_response_release,
-	.sign_aws_v4 = wsp__sigv4_host_sign,
-};
-
-const wsp_host *s3_test_host(void)
-{
-	return &host;
+	wsp_fakehost_log_clear(f->fh);
 }
 
 struct wsp_config s3_config(const struct s3_server *srv)
@@ -397,10 +216,63 @@ void s3_suite_close(struct s3_server *srv, struct s3fs *fs)
 	s3_server_stop(srv);
 }
 
+/* One "name: 'value'" line when value is set (test values hold no quote). */
+static void put_str(char *yaml, size_t cap, const char *name, const char *v)
+{
+	size_t len = strlen(yaml);
+
+	if (v)
+		snprintf(yaml + len, cap - len, "%s: '%s'\n", name, v);
+}
+
+/* cfg as the YAML the core checks (unset members left out). */
+static void config_yaml(char *yaml, size_t cap, const struct wsp_config *c)
+{
+	size_t len;
+
+	yaml[0] = '\0';
+	put_str(yaml, cap, "bucket", c->bucket);
+	put_str(yaml, cap, "region", c->region);
+	put_str(yaml, cap, "endpoint", c->endpoint);
+	put_str(yaml, cap, "prefix", c->prefix);
+	put_str(yaml, cap, "access_key_id", c->access_key_id);
+	put_str(yaml, cap, "secret_access_key", c->secret_access_key);
+	put_str(yaml, cap, "session_token", c->session_token);
+	put_str(yaml, cap, "profile", c->profile);
+	len = strlen(yaml);
+	snprintf(yaml + len, cap - len, "anonymous: %s\nread_only: %s\n",
+		 c->anonymous ? "true" : "false",
+		 c->read_only ? "true" : "false");
+	len = strlen(yaml);
+	if (c->force_path_style >= 0)
+		snprintf(yaml + len, cap - len, "force_path_style: %s\n",
+			 c->force_path_style ? "true" : "false");
+	len = strlen(yaml);
+	if (c->multipart_threshold)
+		snprintf(yaml + len, cap - len, "multipart_threshold: %llu\n",
+			 (unsigned long long)c->multipart_threshold);
+	len = strlen(yaml);
+	if (c->part_size)
+		snprintf(yaml + len, cap - len, "part_size: %llu\n",
+			 (unsigned long long)c->part_size);
+	len = strlen(yaml);
+	if (c->multipart_copy_threshold)
+		snprintf(yaml + len, cap - len,
+			 "multipart_copy_threshold: %llu\n",
+			 (unsigned long long)c->multipart_copy_threshold);
+	len = strlen(yaml);
+	if (c->parallelism)
+		snprintf(yaml + len, cap - len, "parallelism: %lld\n",
+			 (long long)c->parallelism);
+}
+
 int s3fs_open(struct s3fs *out, const struct wsp_config *cfg, wsp_error *err)
 {
 	wsp_plugin_entry_fn entry;
-	wsp_instance_args args = {.struct_size = sizeof(args)};
+	const wsp_instance_args *checked;
+	wsp_instance_args args;
+	char yaml[4096];
+	int rc;
 
 	memset(out, 0, sizeof(*out));
 	out->dl = dlopen(WSP_FS_S3_SO, RTLD_NOW | RTLD_LOCAL);
@@ -412,9 +284,19 @@ int s3fs_open(struct s3fs *out, const struct wsp_config *cfg, wsp_error *err)
 		return wsp_error_set(err, WSP_ENOTPLUGIN, "no entry");
 	out->desc = entry(WSP_PLUGIN_ABI_MAJOR, WSP_PLUGIN_ABI_MINOR);
 	out->fs = out->desc->fs;
+	rc = wsp_fakehost_new(&out->fh, out->desc, err);
+	if (rc)
+		return rc;
+	config_yaml(yaml, sizeof(yaml), cfg);
+	rc = wsp_fakehost_options(out->fh, yaml, err);
+	if (!rc)
+		rc = wsp_fakehost_args(&checked, out->fh, err);
+	if (rc)
+		return rc;
+	args = *checked;
 	args.instance_id = "/bucket";
-	args.options = cfg;
-	return out->desc->init(&out->self, &host, &args, err);
+	return out->desc->init(&out->self, wsp_fakehost_host(out->fh), &args,
+			       err);
 }
 
 void s3fs_close(struct s3fs *f)
@@ -422,6 +304,8 @@ void s3fs_close(struct s3fs *f)
 	if (f->self)
 		f->desc->fini(f->self);
 	f->self = NULL;
+	wsp_fakehost_free(f->fh);
+	f->fh = NULL;
 	/* the .so stays loaded: the plugin's threads are joined by now */
 }
 

@@ -1,13 +1,14 @@
 /*
  * tests/s3/s3_env.h - what the fs-s3 tests share: an S3 test server
  * started on 127.0.0.1 (npm s3rver, pinned in package-lock.json), and
- * wsp-fs-s3.so loaded with a host table made of the real core services
- * (HTTP, SigV4) plus option getters over a fixed struct.
+ * wsp-fs-s3.so loaded on the SDK's fake host (<wsp/fakehost.h>): the
+ * core's HTTP, SigV4, option checks and call contexts, and a log that
+ * fails the test on a secret (secret_access_key, session_token).
  */
 #ifndef WSP_TEST_S3_ENV_H
 #define WSP_TEST_S3_ENV_H
 
-#include <wsp/plugin.h>
+#include <wsp/fakehost.h>
 
 #include <stdbool.h>
 #include <sys/types.h>
@@ -28,7 +29,10 @@ struct s3_server {
 int s3_server_start(struct s3_server *srv, const char *kind);
 void s3_server_stop(struct s3_server *srv);
 
-/* Options of one instance; NULL/0 members are "not set". */
+/*
+ * Options of one instance; NULL/0 members are "not set" (the declared
+ * default applies). s3fs_open turns them into the YAML the core checks.
+ */
 struct wsp_config {
 	const char *bucket, *region, *endpoint, *prefix;
 	const char *access_key_id, *secret_access_key, *session_token;
@@ -44,9 +48,8 @@ struct s3fs {
 	const wsp_plugin_desc *desc;
 	const wsp_fs_vtable *fs;
 	void *self;
+	wsp_fakehost *fh; /* the instance's own fake host */
 };
-
-const wsp_host *s3_test_host(void);
 
 /*
  * What the core hands a provider (the boundary rule, <wsp/fs.h>): a
@@ -57,9 +60,9 @@ extern const wsp_call s3_call;
 #define S3_READ_ALL                                                            \
 	(&(const wsp_fs_read_opts){sizeof(wsp_fs_read_opts), 0, 0, UINT64_MAX})
 #define S3_LIST_DEFAULT (&(const wsp_fs_list_opts)WSP_FS_LIST_OPTS_INIT)
-/* Everything logged so far (malloc'ed copy); and forget it. */
-char *s3_test_log(void);
-void s3_test_log_clear(void);
+/* Everything f logged so far, a line each (malloc'ed); and forget it. */
+char *s3_test_log(const struct s3fs *f);
+void s3_test_log_clear(struct s3fs *f);
 
 /* A config for the server with s3rver's fixed keys. */
 struct wsp_config s3_config(const struct s3_server *srv);

@@ -516,13 +516,13 @@ static void test_wrong_secret_refused(void)
 
 	cfg.secret_access_key = "not-the-secret-xyz";
 	CU_ASSERT_EQUAL_FATAL(s3fs_open(&bad, &cfg, &err), 0);
-	s3_test_log_clear();
+	s3_test_log_clear(&bad);
 	CU_ASSERT_EQUAL(s3fs_get(&bad, "notes/hello.md", 0, UINT64_MAX, &got,
 				 &len, &err),
 			WSP_EAUTH);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "SignatureDoesNotMatch"));
 	CU_ASSERT_PTR_NULL(strstr(err.message, "not-the-secret-xyz"));
-	log = s3_test_log();
+	log = s3_test_log(&bad);
 	CU_ASSERT_PTR_NULL(strstr(log, "not-the-secret-xyz"));
 	free(log);
 	s3fs_close(&bad);

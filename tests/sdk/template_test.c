@@ -4,20 +4,19 @@
  *
  * usage: sdk_template_test PATH/wsp-sandbox-template.so
  *
- * The provider is dlopen()ed and driven through its descriptor with a
- * minimal host table of our own, so its behaviour is tested apart from
- * the core's loader: real commands through /bin/sh, capture, clean
- * environment, working directory confinement, stdin, timeouts and the
- * call's deadline, and that every buffer it hands over comes from
- * host->alloc. (Cancel tokens need the core: wsp-conformance checks them
- * on the template, tests/conformance.)
+ * The provider is dlopen()ed and driven through its descriptor on the
+ * SDK's fake host (<wsp/fakehost.h>), so its behaviour is tested apart
+ * from the core's loader but with the core's option checks and call
+ * contexts: real commands through /bin/sh, capture, clean environment,
+ * working directory confinement, stdin, timeouts, the call's deadline and
+ * cancel token, and that every buffer it hands over comes from
+ * host->alloc.
  */
-#include <wsp/plugin.h>
+#include <wsp/fakehost.h>
 
 #include <CUnit/Basic.h>
 #include <dlfcn.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,82 +32,10 @@ static const wsp_plugin_desc *desc;
 static char workdir[PATH_MAX]; /* resolved temporary working directory */
 static const char *opt_working_dir = workdir; /* option working_dir */
 static int64_t opt_timeout_ms = 5000;           /* option timeout */
-static long live_allocs; /* host->alloc minus host->free */
+static wsp_fakehost *fh;  /* the host every instance runs on */
+static const wsp_host *host;
 /* The call every slot gets: full size, no cancel; a test sets a deadline. */
 static wsp_call call = { sizeof(wsp_call), 0, NULL, 0 };
-
-/* ---- a minimal host table ------------------------------------------- */
-
-static void host_log(const wsp_host *host, int level, const char *fmt, ...)
-{
-	va_list ap;
-
-	(void)host;
-	fprintf(stderr, "template[%d]: ", level);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-static void *host_alloc(const wsp_host *host, size_t size)
-{
-	void *p = malloc(size);
-
-	(void)host;
-	if (p)
-		live_allocs++;
-	return p;
-}
-
-static void host_free(const wsp_host *host, void *p)
-{
-	(void)host;
-	if (p)
-		live_allocs--;
-	free(p);
-}
-
-static int host_opt_string(const char **out, const wsp_host *host,
-			   const wsp_config *cfg, const char *name,
-			   wsp_error *err)
-{
-	(void)host;
-	(void)cfg;
-	if (strcmp(name, "working_dir"))
-		return wsp_error_set(err, WSP_EINVAL, "option '%s' not set up",
-				     name);
-	*out = opt_working_dir;
-	return 0;
-}
-
-static int host_opt_duration(int64_t *out, const wsp_host *host,
-			     const wsp_config *cfg, const char *name,
-			     wsp_error *err)
-{
-	(void)host;
-	(void)cfg;
-	if (strcmp(name, "timeout"))
-		return wsp_error_set(err, WSP_EINVAL, "option '%s' not set up",
-				     name);
-	*out = opt_timeout_ms;
-	return 0;
-}
-
-static int host_cancel_requested(const wsp_host *host,
-				 const wsp_cancel *cancel)
-{
-	(void)host;
-	(void)cancel;
-	return 0;
-}
-
-static int host_cancel_fd(const wsp_host *host, const wsp_cancel *cancel)
-{
-	(void)host;
-	(void)cancel;
-	return -1;
-}
 
 static int64_t now_ms(void)
 {
@@ -118,80 +45,67 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* The call questions, for calls with a deadline and no cancel token. */
-static int host_call_expired(const wsp_host *host, const wsp_call *c)
-{
-	(void)host;
-	return c && c->deadline_ms > 0 && now_ms() >= c->deadline_ms
-		       ? WSP_ETIMEDOUT
-		       : 0;
-}
-
-static int64_t host_call_remaining_ms(const wsp_host *host, const wsp_call *c)
-{
-	int64_t now = now_ms();
-
-	(void)host;
-	if (!c || c->deadline_ms <= 0)
-		return -1;
-	return c->deadline_ms > now ? c->deadline_ms - now : 0;
-}
-
-static int host_call_fd(const wsp_host *host, const wsp_call *c)
-{
-	(void)host;
-	(void)c;
-	return -1;
-}
-
-static const wsp_host host = {
-	.struct_size = sizeof(wsp_host),
-	.abi_major = WSP_PLUGIN_ABI_MAJOR,
-	.abi_minor = WSP_PLUGIN_ABI_MINOR,
-	.log = host_log,
-	.alloc = host_alloc,
-	.free = host_free,
-	.opt_string = host_opt_string,
-	.opt_duration = host_opt_duration,
-	.cancel_requested = host_cancel_requested,
-	.cancel_fd = host_cancel_fd,
-	.call_expired = host_call_expired,
-	.call_remaining_ms = host_call_remaining_ms,
-	.call_fd = host_call_fd,
-};
-
 /* ---- helpers ---------------------------------------------------------- */
+
+/*
+ * The options of opt_working_dir and opt_timeout_ms, checked by the
+ * core's rules, as init gets them (the instance id the tests expect).
+ */
+static int options(wsp_instance_args *args, wsp_error *err)
+{
+	const wsp_instance_args *checked;
+	char yaml[PATH_MAX + 64];
+	int rc;
+
+	/* the directory comes from mkdtemp: no quote to escape */
+	snprintf(yaml, sizeof(yaml), "working_dir: '%s'\ntimeout: %lldms\n",
+		 opt_working_dir, (long long)opt_timeout_ms);
+	rc = wsp_fakehost_options(fh, yaml, err);
+	if (!rc)
+		rc = wsp_fakehost_args(&checked, fh, err);
+	if (rc)
+		return rc;
+	*args = *checked;
+	args->instance_id = "dev-box";
+	return 0;
+}
 
 static void *new_instance(void)
 {
-	wsp_instance_args args = { sizeof(args), 0, "dev-box", NULL, workdir,
-				   workdir, NULL };
+	wsp_instance_args args;
 	wsp_error err = { 0 };
 	void *self = NULL;
 
-	CU_ASSERT_EQUAL_FATAL(desc->init(&self, &host, &args, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(options(&args, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(desc->init(&self, host, &args, &err), 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(self);
 	return self;
 }
 
 static void release(wsp_exec_result *res)
 {
-	host_free(&host, res->stdout_data);
-	host_free(&host, res->stderr_data);
+	host->free(host, res->stdout_data);
+	host->free(host, res->stderr_data);
 	memset(res, 0, sizeof(*res));
 }
 
-/* Run a shell command in a fresh instance; fini and leak check after. */
-static int run(wsp_exec_result *res, wsp_exec_opts *opts, wsp_error *err)
+/* Run a shell command in a fresh instance with call c; fini after. */
+static int run_call(wsp_exec_result *res, const wsp_call *c,
+		    wsp_exec_opts *opts, wsp_error *err)
 {
 	void *self = new_instance();
 	int ret;
 
 	memset(res, 0, sizeof(*res));
 	res->struct_size = sizeof(*res);
-	ret = desc->sandbox->exec(res, self, &call, opts, err);
+	ret = desc->sandbox->exec(res, self, c, opts, err);
 	desc->fini(self);
 	return ret;
+}
+
+static int run(wsp_exec_result *res, wsp_exec_opts *opts, wsp_error *err)
+{
+	return run_call(res, &call, opts, err);
 }
 
 /* ---- tests ------------------------------------------------------------ */
@@ -237,7 +151,7 @@ static void test_exec_captures_both_streams(void)
 	CU_ASSERT_EQUAL(res.stdout_len, 10);
 	CU_ASSERT_STRING_EQUAL(res.stderr_data, "oops\n");
 	release(&res);
-	CU_ASSERT_EQUAL(live_allocs, 0);
+	CU_ASSERT_EQUAL(wsp_fakehost_live_allocs(fh), 0);
 }
 
 static void test_exec_argv(void)
@@ -300,7 +214,7 @@ static void test_bad_env_entry(void)
 	opts.env = env;
 	CU_ASSERT_EQUAL(run(&res, &opts, &err), WSP_EINVAL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "'NOEQUALS'"));
-	CU_ASSERT_EQUAL(live_allocs, 0);
+	CU_ASSERT_EQUAL(wsp_fakehost_live_allocs(fh), 0);
 }
 
 static void test_cwd(void)
@@ -335,7 +249,7 @@ static void test_cwd(void)
 
 	opts.cwd = "no-such-dir";
 	CU_ASSERT_EQUAL(run(&res, &opts, &err), WSP_ENOTFOUND);
-	CU_ASSERT_EQUAL(live_allocs, 0);
+	CU_ASSERT_EQUAL(wsp_fakehost_live_allocs(fh), 0);
 }
 
 static void test_stdin(void)
@@ -440,7 +354,7 @@ static void test_callback_cancels(void)
 	opts.on_output = stop_at_once;
 	CU_ASSERT_EQUAL(run(&res, &opts, &err), WSP_ECANCELED);
 	CU_ASSERT(now_ms() - t0 < 10000);
-	CU_ASSERT_EQUAL(live_allocs, 0);
+	CU_ASSERT_EQUAL(wsp_fakehost_live_allocs(fh), 0);
 }
 
 static void test_timeout(void)
@@ -514,7 +428,26 @@ static void test_call_deadline(void)
 	CU_ASSERT_EQUAL(run(&res, &opts, &err), WSP_ETIMEDOUT);
 	CU_ASSERT_NOT_EQUAL(access(mark, F_OK), 0);
 	call.deadline_ms = 0;
-	CU_ASSERT_EQUAL(live_allocs, 0);
+	CU_ASSERT_EQUAL(wsp_fakehost_live_allocs(fh), 0);
+}
+
+/* A canceled call (the core's token) is refused; nothing runs. */
+static void test_call_canceled(void)
+{
+	wsp_exec_opts opts = WSP_EXEC_OPTS_INIT;
+	wsp_exec_result res;
+	wsp_error err = { 0 };
+	wsp_call *c = wsp_fakehost_call(fh, 0);
+	char mark[PATH_MAX + 16];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	snprintf(mark, sizeof(mark), "%s/ran-canceled", workdir);
+	wsp_fakehost_call_cancel(c);
+	opts.shell = "touch ran-canceled";
+	CU_ASSERT_EQUAL(run_call(&res, c, &opts, &err), WSP_ECANCELED);
+	CU_ASSERT_NOT_EQUAL(access(mark, F_OK), 0);
+	CU_ASSERT_PTR_NULL(res.stdout_data);
+	CU_ASSERT_EQUAL(wsp_fakehost_live_allocs(fh), 0);
 }
 
 static int collect_kv(const char *key, const char *value, void *payload)
@@ -540,24 +473,24 @@ static void test_info(void)
 		 "working_dir=%s;", workdir);
 	CU_ASSERT_STRING_EQUAL(buf, expect);
 	desc->fini(self);
-	CU_ASSERT_EQUAL(live_allocs, 0);
+	CU_ASSERT_EQUAL(wsp_fakehost_live_allocs(fh), 0);
 }
 
 static void test_missing_working_dir(void)
 {
 	char absent[PATH_MAX + 16];
-	wsp_instance_args args = { sizeof(args), 0, "dev-box", NULL, workdir,
-				   workdir, NULL };
+	wsp_instance_args args;
 	wsp_error err = { 0 };
 	void *self = NULL;
 
 	snprintf(absent, sizeof(absent), "%s/absent", workdir);
 	opt_working_dir = absent;
-	CU_ASSERT_EQUAL(desc->init(&self, &host, &args, &err), WSP_ENOTFOUND);
+	CU_ASSERT_EQUAL_FATAL(options(&args, &err), 0);
+	CU_ASSERT_EQUAL(desc->init(&self, host, &args, &err), WSP_ENOTFOUND);
 	opt_working_dir = workdir;
 	CU_ASSERT_PTR_NULL(self);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "absent"));
-	CU_ASSERT_EQUAL(live_allocs, 0);
+	CU_ASSERT_EQUAL(wsp_fakehost_live_allocs(fh), 0);
 }
 
 /* ---- main --------------------------------------------------------------- */
@@ -566,6 +499,7 @@ static int suite_init(void)
 {
 	char tmpl[] = "/tmp/wsp-sdk-template-XXXXXX";
 	wsp_plugin_entry_fn entry;
+	wsp_error err = { 0 };
 
 	if (!mkdtemp(tmpl) || !realpath(tmpl, workdir))
 		return -1;
@@ -579,13 +513,19 @@ static int suite_init(void)
 	if (!entry)
 		return -1;
 	desc = entry(WSP_PLUGIN_ABI_MAJOR, WSP_PLUGIN_ABI_MINOR);
-	return desc ? 0 : -1;
+	if (!desc || wsp_fakehost_new(&fh, desc, &err)) {
+		fprintf(stderr, "fake host: %s\n", err.message);
+		return -1;
+	}
+	host = wsp_fakehost_host(fh);
+	return 0;
 }
 
 static int suite_clean(void)
 {
 	char cmd[PATH_MAX + 32];
 
+	wsp_fakehost_free(fh);
 	if (dl)
 		dlclose(dl);
 	if (workdir[0]) {
@@ -624,6 +564,7 @@ int main(int argc, char **argv)
 	CU_add_test(s, "callback cancels", test_callback_cancels);
 	CU_add_test(s, "timeout", test_timeout);
 	CU_add_test(s, "call deadline", test_call_deadline);
+	CU_add_test(s, "call canceled", test_call_canceled);
 	CU_add_test(s, "info", test_info);
 	CU_add_test(s, "missing working dir", test_missing_working_dir);
 	return cu_run_registry();
