@@ -44,6 +44,8 @@ static const struct {
 	{ WSP_CAP_PROC_STDIN, "stdin" },
 	{ WSP_CAP_PROC_CLOSE_STDIN, "close-stdin" },
 	{ WSP_CAP_PROC_DETACHED, "detached" },
+	{ WSP_CAP_PROC_FOLLOW, "follow" },
+	{ WSP_CAP_PROC_OUTPUT_HISTORY, "output-history" },
 };
 
 static const char *kind_name(uint32_t kind)

@@ -26,6 +26,7 @@
 
 #define EXEC_FLAGS (WSP_EXEC_NO_CAPTURE | WSP_EXEC_NO_TIMEOUT)
 #define SPAWN_FLAGS (WSP_SPAWN_NO_TIMEOUT)
+#define OUTPUT_FLAGS (WSP_OUTPUT_FOLLOW | WSP_OUTPUT_STREAM_OFFSETS)
 
 static int has_command(const char *shell, const char *const *argv)
 {
@@ -116,7 +117,17 @@ int wsp__output_opts_normalize(wsp_output_opts *dst,
 				     "wait of %lld ms: give ms, 0 for none or "
 				     "-1 for no limit",
 				     (long long)dst->wait_ms);
-	dst->reserved = 0;
+	if (dst->flags & ~(uint32_t)OUTPUT_FLAGS)
+		return wsp_error_set(err, WSP_EINVAL,
+				     "unknown output flags %#x",
+				     dst->flags & ~(uint32_t)OUTPUT_FLAGS);
+	if ((dst->flags & WSP_OUTPUT_FOLLOW) && dst->wait_ms)
+		return wsp_error_set(err, WSP_EINVAL,
+				     "a follow waits for the exit by itself: "
+				     "give wait_ms 0 with WSP_OUTPUT_FOLLOW");
+	/* Providers read stderr from stderr_offset, always. */
+	if (!(dst->flags & WSP_OUTPUT_STREAM_OFFSETS))
+		dst->stderr_offset = dst->offset;
 	return 0;
 }
 

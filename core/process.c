@@ -131,6 +131,15 @@ int wsp_proc_read_output(wsp_proc_status *out, wsp_workspace *ws,
 	    (rc = status_begin(&st, out, err)) ||
 	    (rc = procmgr(&in, &c, ws, call, "read output", err)))
 		return rc;
+	/* Following is the provider's or nobody's: see sandbox.h. */
+	if ((o.flags & WSP_OUTPUT_FOLLOW) &&
+	    !(in->prov->desc.caps & WSP_CAP_PROC_FOLLOW))
+		return wsp_error_set(err, WSP_ENOTSUP,
+				     "sandbox provider '%s' cannot follow "
+				     "the output of background processes "
+				     "(no WSP_CAP_PROC_FOLLOW); read from "
+				     "the last totals instead",
+				     in->prov->desc.name);
 	rc = in->prov->procmgr.read_output(&st, in->self, &c, id, &o, sink,
 					   payload, err);
 	if (out)

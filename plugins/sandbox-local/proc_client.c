@@ -158,17 +158,27 @@ int proc_open(int *out_dirfd, char **out_path, struct local_sandbox *sb,
 void proc_observe(struct proc_view *v, int dirfd)
 {
 	struct proc_log l;
-	int i;
+	int rc;
 
-	memset(v, 0, sizeof(*v));
-	i = proc_log_open(&l, dirfd);
-	if (i < 0) {
+	rc = proc_log_open(&l, dirfd);
+	if (rc < 0) {
+		memset(v, 0, sizeof(*v));
 		/* No log yet: a spawn in progress, or one that died early;
 		 * or a log wsp did not make, which is refused. */
 		v->state = WSP_PROC_LOST;
-		v->refused = proc_refusal(i) ? i : 0;
+		v->refused = proc_refusal(rc) ? rc : 0;
 		return;
 	}
+	proc_observe_log(v, &l);
+	proc_log_close(&l);
+}
+
+void proc_observe_log(struct proc_view *v, const struct proc_log *log)
+{
+	const struct proc_log l = *log;
+	int i;
+
+	memset(v, 0, sizeof(*v));
 	/*
 	 * Lock first: a monitor publishes its final status before it lets
 	 * go of the lock, so a free lock followed by a "running" status
@@ -204,7 +214,6 @@ void proc_observe(struct proc_view *v, int dirfd)
 	}
 	memcpy(v->command, l.hdr->command, sizeof(v->command));
 	v->command[sizeof(v->command) - 1] = '\0';
-	proc_log_close(&l);
 }
 
 void proc_fill_status(wsp_proc_status *out, const struct proc_view *v)

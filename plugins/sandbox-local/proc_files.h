@@ -158,6 +158,12 @@ void proc_log_get_status(const struct proc_log *l, struct proc_status_file *st);
 uint64_t proc_log_total(const struct proc_log *l, int stream);
 uint64_t proc_log_oldest(const struct proc_log *l, int stream);
 /*
+ * Reader: true while the monitor is between announcing an append and
+ * publishing it (its write already raised the inotify event a follower
+ * woke for, the new total is an instant away).
+ */
+int proc_log_writing(const struct proc_log *l, int stream);
+/*
  * Reader: copy up to cap bytes of a stream starting at *off (raised to
  * the oldest kept byte if older) and below end; bytes overwritten while
  * copying are cut off the front. Sets *off to the offset of the first

@@ -262,6 +262,13 @@ uint64_t proc_log_total(const struct proc_log *l, int stream)
 	return load(&l->hdr->total[stream]);
 }
 
+int proc_log_writing(const struct proc_log *l, int stream)
+{
+	/* reserved moves before the bytes are written, total after. */
+	return load(&l->hdr->reserved[stream]) !=
+	       load(&l->hdr->total[stream]);
+}
+
 uint64_t proc_log_oldest(const struct proc_log *l, int stream)
 {
 	uint64_t reserved = load(&l->hdr->reserved[stream]);

@@ -25,7 +25,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define READ_CHUNK  65536
 #define COMMAND_MAX 4096 /* bytes of the command line kept for listings */
 /* How long release and stop wait for a monitor beyond the kill grace. */
 #define EXIT_SLACK_MS 5000
@@ -342,45 +341,6 @@ static int proc_status(wsp_proc_status *out, void *self,
 
 /* ---- output ------------------------------------------------------------- */
 
-/*
- * Send one stream's part; *out_end is where this read stopped, the offset
- * the next read of a follower starts at.
- */
-static int send_stream(uint64_t *out_end, int dirfd, uint32_t stream,
-		       const wsp_output_opts *o, wsp_output_fn sink,
-		       void *payload, char *buf)
-{
-	int index = stream == WSP_STDOUT ? 0 : 1;
-	struct proc_log l;
-	uint64_t end, start;
-	ssize_t n;
-	int rc = 0;
-
-	if (proc_log_open(&l, dirfd) < 0)
-		return 0; /* no log (yet): nothing to send */
-	end = proc_log_total(&l, index);
-	*out_end = end;
-	start = o->offset;
-	if (o->tail_bytes && end > o->tail_bytes && end - o->tail_bytes > start)
-		start = end - o->tail_bytes;
-	if (o->tail_lines) {
-		uint64_t from =
-			proc_log_tail_lines(&l, index, end, o->tail_lines);
-
-		if (from > start)
-			start = from;
-	}
-	while (start < end && !rc) {
-		n = proc_log_read(&l, index, &start, end, buf, READ_CHUNK);
-		if (n <= 0)
-			break;
-		rc = sink(stream, buf, (size_t)n, payload);
-		start += (uint64_t)n;
-	}
-	proc_log_close(&l);
-	return rc;
-}
-
 static int proc_read_output(wsp_proc_status *out, void *self,
 			    const wsp_call *call, const char *id,
 			    const wsp_output_opts *opts, wsp_output_fn sink,
@@ -393,7 +353,7 @@ static int proc_read_output(wsp_proc_status *out, void *self,
 	char *path = NULL, *buf = NULL;
 	uint64_t end[2] = {UINT64_MAX, UINT64_MAX};
 	uint32_t streams = o.streams;
-	int dirfd, rc;
+	int dirfd, busy = 0, rc;
 
 	rc = proc_open(&dirfd, &path, sb, id, err);
 	if (rc)
@@ -409,25 +369,28 @@ static int proc_read_output(wsp_proc_status *out, void *self,
 		if (rc)
 			goto out;
 	}
-	buf = malloc(READ_CHUNK);
+	buf = malloc(PROC_OUTPUT_CHUNK);
 	if (!buf) {
 		rc = wsp_error_set(err, WSP_ENOMEM, "out of memory");
 		goto out;
 	}
+	if (o.flags & WSP_OUTPUT_FOLLOW) {
+		rc = proc_follow(&v, sb, dirfd, path, id, &o, sink, payload,
+				 call, buf, end, err);
+		goto status;
+	}
 	if (sink && (streams & WSP_STDOUT))
-		rc = send_stream(&end[0], dirfd, WSP_STDOUT, &o, sink, payload,
-				 buf);
+		rc = proc_send_stream(&end[0], &busy, dirfd, WSP_STDOUT,
+				      o.offset, &o, sink, payload, buf);
 	if (!rc && sink && (streams & WSP_STDERR))
-		rc = send_stream(&end[1], dirfd, WSP_STDERR, &o, sink, payload,
-				 buf);
+		rc = proc_send_stream(&end[1], &busy, dirfd, WSP_STDERR,
+				      o.stderr_offset, &o, sink, payload, buf);
 	if (rc) {
-		rc = wsp_error_set(err, rc,
-				   "reading the output of '%s' was "
-				   "stopped by its consumer",
-				   id);
+		rc = proc_sink_stopped(err, rc, id);
 		goto out;
 	}
 	proc_observe(&v, dirfd);
+status:
 	/* Totals as read, so they are the next offsets (see sandbox.h). */
 	if (end[0] != UINT64_MAX)
 		v.total[0] = end[0];

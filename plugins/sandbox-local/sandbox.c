@@ -610,7 +610,8 @@ fail:
 #define LOCAL_PROCMGR (&local_procmgr_vtable)
 #define LOCAL_PROC_CAPS                                              \
 	(WSP_CAP_PROC_BACKGROUND | WSP_CAP_PROC_STDIN |              \
-	 WSP_CAP_PROC_CLOSE_STDIN | WSP_CAP_PROC_DETACHED)
+	 WSP_CAP_PROC_CLOSE_STDIN | WSP_CAP_PROC_DETACHED |          \
+	 WSP_CAP_PROC_FOLLOW | WSP_CAP_PROC_OUTPUT_HISTORY)
 #else
 #define LOCAL_PROCMGR NULL
 #define LOCAL_PROC_CAPS 0

@@ -55,6 +55,13 @@ int conf_count_bytes(const void *data, size_t len, void *payload);
 /* Milliseconds on the monotonic clock, for durations. */
 int64_t conf_now_ms(void);
 
+/*
+ * Spawn a shell command in the background; 0 with id filled, or the
+ * check reported (skipped for WSP_ENOTSUP, failed otherwise).
+ */
+int conf_spawn(char id[WSP_PROC_ID_MAX], const char *check, wsp_workspace *ws,
+	       const char *shell, uint32_t stdin_mode);
+
 /* 1 when the process manager lists id (0 when not, or on error). */
 int conf_proc_listed(wsp_workspace *ws, const char *id);
 
@@ -64,6 +71,7 @@ const char *conf_errname(int code);
 void conf_run_fs(struct conf *c);
 void conf_run_sandbox(struct conf *c);
 void conf_run_procs(struct conf *c);	 /* background processes */
+void conf_run_follow(struct conf *c); /* following output, its history */
 void conf_run_lifecycle(struct conf *c); /* start/stop/reconnect/destroy */
 void conf_run_slots(struct conf *c); /* pause/resume, set_timeout, preview */
 void conf_run_sandbox_mount(struct conf *c); /* mount/unmount */

@@ -97,9 +97,8 @@ static int on_output(uint32_t stream, const void *data, size_t len,
 	return 0;
 }
 
-/* Spawn a shell command; id filled, or the check reported as failed. */
-static int spawn(char id[WSP_PROC_ID_MAX], const char *check, wsp_workspace *ws,
-		 const char *shell, uint32_t stdin_mode)
+int conf_spawn(char id[WSP_PROC_ID_MAX], const char *check, wsp_workspace *ws,
+	       const char *shell, uint32_t stdin_mode)
 {
 	wsp_spawn_opts o = WSP_SPAWN_OPTS_INIT;
 	wsp_error err = {0};
@@ -125,7 +124,7 @@ static void check_basics(struct conf *c)
 	wsp_error err = {0};
 	int rc;
 
-	if (spawn(id, "proc.spawn", ws,
+	if (conf_spawn(id, "proc.spawn", ws,
 		  "printf 'one\\ntwo\\nthree\\n'; echo oops >&2",
 		  WSP_STDIN_IGNORE))
 		return;
@@ -163,7 +162,7 @@ static void check_basics(struct conf *c)
 
 	if (!(c->caps & WSP_CAP_PROC_STDIN)) {
 		conf_skip("proc.stdin", "no WSP_CAP_PROC_STDIN");
-	} else if (!spawn(id, "proc.stdin", ws, "cat", WSP_STDIN_PIPE)) {
+	} else if (!conf_spawn(id, "proc.stdin", ws, "cat", WSP_STDIN_PIPE)) {
 		memset(&t, 0, sizeof(t));
 		rc = wsp_proc_write_stdin(ws, NULL, id, "fed-in\n", 7, &err);
 		if (!rc && (c->caps & WSP_CAP_PROC_CLOSE_STDIN))
@@ -183,7 +182,7 @@ static void check_basics(struct conf *c)
 		wsp_proc_release(ws, NULL, id, &err);
 	}
 
-	if (spawn(id, "proc.signal", ws, "sleep 30", WSP_STDIN_IGNORE))
+	if (conf_spawn(id, "proc.signal", ws, "sleep 30", WSP_STDIN_IGNORE))
 		return;
 	rc = wsp_proc_signal(ws, NULL, id, SIGKILL, &err);
 	if (!rc)
@@ -253,7 +252,7 @@ static void check_exit_code(wsp_workspace *ws)
 	char id[WSP_PROC_ID_MAX];
 	wsp_error err = {0};
 
-	if (spawn(id, "proc.exit-code", ws, "exit 3", WSP_STDIN_IGNORE))
+	if (conf_spawn(id, "proc.exit-code", ws, "exit 3", WSP_STDIN_IGNORE))
 		return;
 	if (!wait_end(&st, "proc.exit-code", ws, id)) {
 		if (st.state != WSP_PROC_EXITED || st.exit_code != 3)
@@ -275,7 +274,7 @@ static void check_offsets(wsp_workspace *ws)
 	struct text t;
 	wsp_error err = {0};
 
-	if (spawn(id, "proc.output-offset", ws,
+	if (conf_spawn(id, "proc.output-offset", ws,
 		  "printf 0123456789; printf abc >&2", WSP_STDIN_IGNORE))
 		return;
 	if (wait_end(&st, "proc.output-offset", ws, id))
@@ -341,7 +340,7 @@ static void check_follow(wsp_workspace *ws)
 	struct text t;
 	wsp_error err = {0};
 
-	if (spawn(id, "proc.follow", ws, "printf first; sleep 1; printf second",
+	if (conf_spawn(id, "proc.follow", ws, "printf first; sleep 1; printf second",
 		  WSP_STDIN_IGNORE))
 		return;
 	oo.streams = WSP_STDOUT;
@@ -389,7 +388,7 @@ static void check_waits(wsp_workspace *ws)
 	int64_t t0;
 	int rc;
 
-	if (spawn(id, "proc.wait-timeout", ws, "sleep 30", WSP_STDIN_IGNORE))
+	if (conf_spawn(id, "proc.wait-timeout", ws, "sleep 30", WSP_STDIN_IGNORE))
 		return;
 	t0 = conf_now_ms();
 	rc = wsp_proc_wait(&st, ws, NULL, id, 200, &err);
@@ -558,7 +557,7 @@ static void check_stdin_ignore(wsp_workspace *ws)
 	struct text t;
 	wsp_error err = {0};
 
-	if (spawn(id, "proc.stdin-ignore", ws, "cat; echo done",
+	if (conf_spawn(id, "proc.stdin-ignore", ws, "cat; echo done",
 		  WSP_STDIN_IGNORE))
 		return;
 	if (!wait_end(&st, "proc.stdin-ignore", ws, id) &&
@@ -585,7 +584,7 @@ static void check_close_stdin(struct conf *c)
 		conf_skip("proc.close-stdin", "no WSP_CAP_PROC_CLOSE_STDIN");
 		return;
 	}
-	if (spawn(id, "proc.close-stdin", c->ws, "cat; echo eof",
+	if (conf_spawn(id, "proc.close-stdin", c->ws, "cat; echo eof",
 		  WSP_STDIN_PIPE))
 		return;
 	rc = wsp_proc_get_status(&st, c->ws, NULL, id, &err);
@@ -620,7 +619,7 @@ static void check_signal_term(wsp_workspace *ws)
 	wsp_error err = {0};
 	int rc;
 
-	if (spawn(id, "proc.signal-term", ws, "sleep 30", WSP_STDIN_IGNORE))
+	if (conf_spawn(id, "proc.signal-term", ws, "sleep 30", WSP_STDIN_IGNORE))
 		return;
 	rc = wsp_proc_signal(ws, NULL, id, SIGTERM, &err);
 	if (rc)
@@ -650,11 +649,11 @@ static void check_group_kill(wsp_workspace *ws)
 	wsp_error err = {0};
 	int rc, have_sig, have_rel;
 
-	have_sig = !spawn(sig, "proc.signal-group", ws,
+	have_sig = !conf_spawn(sig, "proc.signal-group", ws,
 			  "(sleep 1; echo alive > wsp-conf-mark-sig) & "
 			  "sleep 30",
 			  WSP_STDIN_IGNORE);
-	have_rel = !spawn(rel, "proc.release-kills", ws,
+	have_rel = !conf_spawn(rel, "proc.release-kills", ws,
 			  "(sleep 1; echo alive > wsp-conf-mark-rel) & "
 			  "sleep 30",
 			  WSP_STDIN_IGNORE);

@@ -485,6 +485,8 @@ void conf_run_sandbox(struct conf *c)
 		conf_skip("proc", "provider has no process manager");
 	else
 		conf_run_procs(c);
+	if (c->has_procmgr)
+		conf_run_follow(c);
 	conf_run_slots(c);
 	conf_run_lifecycle(c);
 	conf_run_sandbox_mount(c);

@@ -174,6 +174,9 @@ static void test_output_opts(void)
 	CU_ASSERT_EQUAL(wsp__output_opts_normalize(&dst, &shortish, &err), 0);
 	CU_ASSERT_EQUAL(dst.streams, WSP_STDOUT | WSP_STDERR);
 	CU_ASSERT_EQUAL(dst.offset, 42);
+	/* One offset for both: the provider reads stderr's from its field. */
+	CU_ASSERT_EQUAL(dst.stderr_offset, 42);
+	CU_ASSERT_EQUAL(dst.flags, 0);
 	CU_ASSERT_EQUAL(dst.tail_lines, 0);
 	CU_ASSERT_EQUAL(dst.tail_bytes, 0);
 	CU_ASSERT_EQUAL(dst.wait_ms, 0);
@@ -192,6 +195,29 @@ static void test_output_opts(void)
 	full.wait_ms = -2;
 	CU_ASSERT_EQUAL(wsp__output_opts_normalize(&dst, &full, &err),
 			WSP_EINVAL);
+	full.wait_ms = 0;
+
+	/* Each stream from its own offset, kept as given. */
+	full.flags = WSP_OUTPUT_FOLLOW | WSP_OUTPUT_STREAM_OFFSETS;
+	full.offset = 7;
+	full.stderr_offset = 3;
+	CU_ASSERT_EQUAL(wsp__output_opts_normalize(&dst, &full, &err), 0);
+	CU_ASSERT_EQUAL(dst.flags, WSP_OUTPUT_FOLLOW | WSP_OUTPUT_STREAM_OFFSETS);
+	CU_ASSERT_EQUAL(dst.offset, 7);
+	CU_ASSERT_EQUAL(dst.stderr_offset, 3);
+	/* Without the flag a stale stderr_offset does not ride along. */
+	full.flags = 0;
+	CU_ASSERT_EQUAL(wsp__output_opts_normalize(&dst, &full, &err), 0);
+	CU_ASSERT_EQUAL(dst.stderr_offset, 7);
+	/* Unknown flags, and a follow with its own wait, are refused. */
+	full.flags = 1u << 9;
+	CU_ASSERT_EQUAL(wsp__output_opts_normalize(&dst, &full, &err),
+			WSP_EINVAL);
+	full.flags = WSP_OUTPUT_FOLLOW;
+	full.wait_ms = 5;
+	CU_ASSERT_EQUAL(wsp__output_opts_normalize(&dst, &full, &err),
+			WSP_EINVAL);
+	full.flags = 0;
 	full.wait_ms = 0;
 	full.struct_size = 0;
 	CU_ASSERT_EQUAL(wsp__output_opts_normalize(&dst, &full, &err),

@@ -301,6 +301,34 @@ static void test_bad_signature(void)
 	wsp_workspace_close(bad);
 }
 
+/*
+ * extprocs has a process manager without WSP_CAP_PROC_FOLLOW: a follow
+ * is answered by the core (WSP_ENOTSUP, naming the provider) and never
+ * reaches it, while a plain read does (its "no process").
+ */
+static void test_follow_needs_the_capability(void)
+{
+	wsp_output_opts oo = WSP_OUTPUT_OPTS_INIT;
+	wsp_workspace *procs;
+	wsp_error err = {0};
+
+	CU_ASSERT_EQUAL_FATAL(open_ws(&procs, "sandbox:\n"
+					      "  provider: extprocs\n",
+				      &err),
+			      0);
+	oo.flags = WSP_OUTPUT_FOLLOW;
+	CU_ASSERT_EQUAL(wsp_proc_read_output(NULL, procs, NULL, "p-1", &oo,
+					     NULL, NULL, &err),
+			WSP_ENOTSUP);
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(err.message, "'extprocs' cannot follow"));
+	oo.flags = 0;
+	CU_ASSERT_EQUAL(wsp_proc_read_output(NULL, procs, NULL, "p-1", &oo,
+					     NULL, NULL, &err),
+			WSP_ENOTFOUND);
+	wsp_workspace_close(procs);
+}
+
 static int suite_init(void)
 {
 	wsp_error err;
@@ -340,5 +368,7 @@ int main(int argc, char **argv)
 	CU_add_test(s, "list", test_list);
 	CU_add_test(s, "listing does not start", test_list_does_not_start);
 	CU_add_test(s, "bad signature", test_bad_signature);
+	CU_add_test(s, "follow needs the capability",
+		    test_follow_needs_the_capability);
 	return cu_run_registry();
 }

@@ -78,6 +78,10 @@ typedef enum wsp_plugin_kind {
 #define WSP_CAP_PROC_STDIN (UINT64_C(1) << 25)
 #define WSP_CAP_PROC_CLOSE_STDIN (UINT64_C(1) << 26)
 #define WSP_CAP_PROC_DETACHED (UINT64_C(1) << 27) /* outlive the caller */
+/* read_output follows (WSP_OUTPUT_FOLLOW) by itself, without polling */
+#define WSP_CAP_PROC_FOLLOW (UINT64_C(1) << 28)
+/* output is kept by the service: a later wsp process reads it again */
+#define WSP_CAP_PROC_OUTPUT_HISTORY (UINT64_C(1) << 29)
 
 /*
  * What init() is told about the instance it creates. Owned by the core,

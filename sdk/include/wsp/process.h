@@ -63,7 +63,10 @@ WSP_EXTERN int wsp_proc_get_status(wsp_proc_status *out, wsp_workspace *ws,
  * status as the next offset). opts->wait_ms first waits for the exit (a
  * wait that runs out still reads; the call's cancel or deadline ends it
  * with WSP_ECANCELED or WSP_ETIMEDOUT). out (may be NULL) receives the
- * status afterwards. opts NULL = everything of both streams.
+ * status afterwards. opts NULL = everything of both streams. With
+ * WSP_OUTPUT_FOLLOW in opts->flags it keeps sending output as it is
+ * written until the process ends (sandbox.h); WSP_ENOTSUP when the
+ * provider lacks WSP_CAP_PROC_FOLLOW.
  */
 WSP_EXTERN int wsp_proc_read_output(wsp_proc_status *out, wsp_workspace *ws,
 				    const wsp_call *call, const char *id,

@@ -356,21 +356,46 @@ typedef int (*wsp_proc_fn)(const char *id, const char *command,
  * cancel or deadline ends that wait early with WSP_ECANCELED or
  * WSP_ETIMEDOUT (a wait_ms that runs out still reads).
  *
+ * flags (since 0.3.0; zero: one read, as above):
+ * - WSP_OUTPUT_FOLLOW: after what is retained, keep delivering output as
+ *   it is written, until the process has ended and all of it was
+ *   delivered (0; out holds the final status, whose totals are the next
+ *   offsets). The call's cancel or deadline ends it earlier with
+ *   WSP_ECANCELED or WSP_ETIMEDOUT, and a sink that returns non-zero ends
+ *   it with that code; out still holds the totals delivered up to then,
+ *   so a follower resumes from them with nothing lost or repeated
+ *   (output that no longer fits the retained history is skipped, as the
+ *   dropped counters say). wait_ms must be 0 with it. Only a provider
+ *   with WSP_CAP_PROC_FOLLOW gets it, and follows without polling; for
+ *   one without, the core answers WSP_ENOTSUP and a caller reads from
+ *   the last totals again (with wait_ms, which returns at the exit).
+ * - WSP_OUTPUT_STREAM_OFFSETS: offset is where stdout starts and
+ *   stderr_offset where stderr does, so one call resumes both streams
+ *   from their own totals; without it, offset applies to each stream.
+ *
  * What the provider sees: a full-size struct (the core passes one when
  * the caller gives none); streams is never 0 (0 becomes both) and holds
- * only WSP_STDOUT and WSP_STDERR; wait_ms >= -1; reserved is 0.
+ * only WSP_STDOUT and WSP_STDERR; wait_ms >= -1; flags holds only the
+ * flags above, and without WSP_OUTPUT_STREAM_OFFSETS the core has copied
+ * offset into stderr_offset, so a provider always reads stderr from
+ * stderr_offset.
  */
+#define WSP_OUTPUT_FOLLOW (1u << 0)
+#define WSP_OUTPUT_STREAM_OFFSETS (1u << 1)
+
 typedef struct wsp_output_opts {
 	uint32_t struct_size;
 	uint32_t streams;     /* WSP_STDOUT | WSP_STDERR bits; 0 = both */
 	uint64_t offset;      /* read from this absolute offset per stream */
 	uint32_t tail_lines;  /* > 0: only the last N lines of each stream */
-	uint32_t reserved;
+	uint32_t flags;       /* WSP_OUTPUT_*; 0 = one read (since 0.3.0) */
 	uint64_t tail_bytes;  /* > 0: only the last N bytes of each stream */
 	int64_t wait_ms;      /* wait for exit first: 0 no, -1 forever, or ms */
+	/* ABI 2.0, since 0.3.0 */
+	uint64_t stderr_offset; /* with WSP_OUTPUT_STREAM_OFFSETS */
 } wsp_output_opts;
 
-#define WSP_OUTPUT_OPTS_INIT { sizeof(wsp_output_opts), 0, 0, 0, 0, 0, 0 }
+#define WSP_OUTPUT_OPTS_INIT { sizeof(wsp_output_opts), 0, 0, 0, 0, 0, 0, 0 }
 
 typedef struct wsp_procmgr_vtable {
 	uint32_t struct_size; /* sizeof(wsp_procmgr_vtable) in the provider */

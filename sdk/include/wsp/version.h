@@ -5,7 +5,7 @@
 #define WSP_VERSION_MAJOR 0
 #define WSP_VERSION_MINOR 3
 #define WSP_VERSION_PATCH 0
-#define WSP_VERSION_STRING "0.3.0-dev.13"
+#define WSP_VERSION_STRING "0.3.0-dev.14"
 /*
  * "-dev.N": plugin ABI 2.0 is being built (docs/abi-2.0-design.md) and
  * may still change between dev numbers; it is frozen when 2.0 is released.
