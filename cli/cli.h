@@ -89,4 +89,12 @@ int64_t cli_parse_duration(const char *s);
 /* True if argv[1..] holds -h or --help before any "--". */
 int cli_wants_help(int argc, char **argv);
 
+/*
+ * cli/interrupt.c: a cancel token that SIGINT, SIGTERM and SIGHUP fire
+ * (SIGPIPE ignored), for the call of a command that waits; NULL with err
+ * set when it cannot be made. cli_interrupt_end frees it.
+ */
+wsp_cancel *cli_interrupt_begin(wsp_error *err);
+void cli_interrupt_end(void);
+
 #endif /* WSP_CLI_H */

@@ -131,31 +131,6 @@ static int parse_args(struct exec_args *a, const char *name, int argc,
 	return 0;
 }
 
-/* ---- interrupting ------------------------------------------------------- */
-
-static wsp_cancel *interrupt_token;
-
-static void on_interrupt(int sig)
-{
-	(void)sig;
-	if (interrupt_token)
-		wsp_cancel_fire(interrupt_token);
-}
-
-static void catch_interrupts(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_interrupt;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	/* A closed terminal or pipe must not kill wsp mid-command. */
-	signal(SIGPIPE, SIG_IGN);
-}
-
 /* ---- output ------------------------------------------------------------- */
 
 /* Set when our own stdout or stderr went away (a closed pipe). */
@@ -364,12 +339,12 @@ static int run(struct wsp_cli *cli, const char *name, int argc, char **argv)
 		cli_error("cannot read standard input: %s", strerror(errno));
 		return EXEC_EXIT_WSP;
 	}
-	if (wsp_cancel_new(&interrupt_token, &err) < 0) {
+	call.cancel = cli_interrupt_begin(&err); /* ^C: exit 130 */
+	if (!call.cancel) {
 		cli_fail_error(&err);
 		free(in);
 		return EXEC_EXIT_WSP;
 	}
-	catch_interrupts();
 
 	if (!strcmp(name, "sh"))
 		o.shell = a.cmd[0];
@@ -383,7 +358,6 @@ static int run(struct wsp_cli *cli, const char *name, int argc, char **argv)
 		o.timeout_ms = a.timeout_ms;
 	o.stdin_data = in ? in : NULL;
 	o.stdin_len = in_len;
-	call.cancel = interrupt_token; /* ^C ends the command (exit 130) */
 	if (!a.json) {
 		o.on_output = stream_out;
 		o.flags |= WSP_EXEC_NO_CAPTURE;
@@ -392,14 +366,12 @@ static int run(struct wsp_cli *cli, const char *name, int argc, char **argv)
 	free(in);
 	if (rc < 0 && output_closed) {
 		/* Quietly, with the status of a SIGPIPE death. */
-		wsp_cancel_free(interrupt_token);
-		interrupt_token = NULL;
+		cli_interrupt_end();
 		return 128 + SIGPIPE;
 	}
 	if (rc < 0) {
 		cli_fail_error(&err);
-		wsp_cancel_free(interrupt_token);
-		interrupt_token = NULL;
+		cli_interrupt_end();
 		if (rc == WSP_ENOTFOUND)
 			return EXEC_EXIT_NOT_FOUND;
 		return rc == WSP_ECONFIG ? EXEC_EXIT_WSP : EXEC_EXIT_CANNOT_RUN;
@@ -414,11 +386,7 @@ static int run(struct wsp_cli *cli, const char *name, int argc, char **argv)
 			  limit_name(r.limit));
 	rc = r.exit_code;
 	wsp_exec_result_release(ws, &r);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGHUP, SIG_DFL);
-	wsp_cancel_free(interrupt_token);
-	interrupt_token = NULL;
+	cli_interrupt_end();
 	return rc;
 }
 

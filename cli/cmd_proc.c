@@ -354,7 +354,10 @@ static const char logs_usage[] =
 	"are kept.\n"
 	"\n"
 	"options:\n"
-	"  -f, --follow      keep printing new output until the process ends\n"
+	"  -f, --follow      keep printing new output as it is written until the\n"
+	"                    process ends (woken by the sandbox, no polling where\n"
+	"                    the provider can follow); ^C stops following, not\n"
+	"                    the process\n"
 	"  --tail N          only the last N lines of each stream\n"
 	"  --stdout          only its stdout\n"
 	"  --stderr          only its stderr\n"
@@ -362,6 +365,7 @@ static const char logs_usage[] =
 
 struct logs_out {
 	cJSON *json; /* NULL: print to stdout/stderr as the chunks come */
+	int flush;   /* following: each chunk reaches the reader at once */
 	char *buf[3];
 	size_t len[3];
 };
@@ -377,7 +381,8 @@ static int on_chunk(uint32_t stream, const void *data, size_t len,
 	if (!lo->json) {
 		FILE *f = stream == WSP_STDOUT ? stdout : stderr;
 
-		if (fwrite(data, 1, len, f) != len)
+		if (fwrite(data, 1, len, f) != len ||
+		    (lo->flush && fflush(f) != 0))
 			return WSP_EIO;
 		return 0;
 	}
@@ -411,6 +416,45 @@ static int print_logs_json(struct logs_out *lo, const wsp_proc_status *st)
 	return text ? WSP_EXIT_OK : WSP_EXIT_FAIL;
 }
 
+/*
+ * logs -f: one read that follows (WSP_OUTPUT_FOLLOW) until the process
+ * ends, ^C canceling it. A provider that cannot follow gets reads from
+ * the last totals, each waiting up to 250 ms for the exit.
+ */
+static int follow_logs(wsp_proc_status *st, wsp_workspace *ws, const char *id,
+		       wsp_output_opts *o, struct logs_out *lo, wsp_error *err)
+{
+	wsp_call call = {sizeof(call), 0, NULL, 0};
+	int rc, ended = 0;
+
+	call.cancel = cli_interrupt_begin(err);
+	if (!call.cancel)
+		return err->code;
+	lo->flush = 1;
+	o->flags = WSP_OUTPUT_FOLLOW;
+	rc = wsp_proc_read_output(st, ws, &call, id, o, on_chunk, lo, err);
+	if (rc == WSP_ENOTSUP) {
+		/* The first read (tail included), then what follows it. */
+		o->flags = WSP_OUTPUT_STREAM_OFFSETS;
+		rc = wsp_proc_read_output(st, ws, &call, id, o, on_chunk, lo,
+					  err);
+		o->tail_lines = 0;
+		while (rc == 0 && !ended) {
+			ended = st->state != WSP_PROC_RUNNING;
+			fflush(stdout);
+			o->offset = st->stdout_total;
+			o->stderr_offset = st->stderr_total;
+			o->wait_ms = ended ? 0 : 250; /* returns at the exit */
+			rc = wsp_proc_read_output(st, ws, &call, id, o,
+						  on_chunk, lo, err);
+		}
+	}
+	cli_interrupt_end();
+	if (rc == WSP_ECANCELED) /* ^C: the usual quiet end */
+		return 128 + SIGINT;
+	return rc;
+}
+
 int cmd_logs(struct wsp_cli *cli, int argc, char **argv)
 {
 	wsp_output_opts o = WSP_OUTPUT_OPTS_INIT;
@@ -420,7 +464,6 @@ int cmd_logs(struct wsp_cli *cli, int argc, char **argv)
 	wsp_workspace *ws;
 	wsp_error err;
 	int i, missing = 0, follow = 0, rc;
-	uint64_t next[3] = {0};
 
 	if (cli_wants_help(argc, argv)) {
 		fputs(logs_usage, stdout);
@@ -466,45 +509,12 @@ int cmd_logs(struct wsp_cli *cli, int argc, char **argv)
 		return WSP_EXIT_FAIL;
 	if (cli->json)
 		lo.json = cJSON_CreateNull(); /* a marker: collect */
-	signal(SIGPIPE, SIG_IGN);
-	rc = wsp_proc_read_output(&st, ws, NULL, id, &o, on_chunk, &lo, &err);
-	/* The totals of a read are where the next one starts. */
-	next[WSP_STDOUT] = st.stdout_total;
-	next[WSP_STDERR] = st.stderr_total;
-	while (rc == 0 && follow && st.state == WSP_PROC_RUNNING) {
-		uint32_t s, want = o.streams ? o.streams
-					     : (WSP_STDOUT | WSP_STDERR);
-
-		fflush(stdout);
-		o.tail_lines = 0;
-		o.wait_ms = 250; /* returns early when the process ends */
-		for (s = WSP_STDOUT; s <= WSP_STDERR && rc == 0; s++) {
-			if (!(want & s))
-				continue;
-			o.streams = s;
-			o.offset = next[s];
-			rc = wsp_proc_read_output(&st, ws, NULL, id, &o,
-						  on_chunk, &lo, &err);
-			next[s] = s == WSP_STDOUT ? st.stdout_total
-						  : st.stderr_total;
-			o.wait_ms = 0; /* waited once this round */
-		}
-		o.streams = want;
-	}
-	/* After the end: what came between the last read and the exit. */
-	if (rc == 0 && follow) {
-		uint32_t s, want = o.streams ? o.streams
-					     : (WSP_STDOUT | WSP_STDERR);
-
-		o.wait_ms = 0;
-		for (s = WSP_STDOUT; s <= WSP_STDERR && rc == 0; s++) {
-			if (!(want & s))
-				continue;
-			o.streams = s;
-			o.offset = next[s];
-			rc = wsp_proc_read_output(&st, ws, NULL, id, &o,
-						  on_chunk, &lo, &err);
-		}
+	if (follow) {
+		rc = follow_logs(&st, ws, id, &o, &lo, &err);
+	} else {
+		signal(SIGPIPE, SIG_IGN);
+		rc = wsp_proc_read_output(&st, ws, NULL, id, &o, on_chunk,
+					  &lo, &err);
 	}
 	if (rc < 0) {
 		cJSON_Delete(lo.json);
