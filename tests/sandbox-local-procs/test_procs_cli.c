@@ -188,9 +188,42 @@ static void test_kill_from_another_wsp_bwrap(void)
 	kill_from_another_wsp("bwrap");
 }
 
+/*
+ * ^C ends a follow, not the process: wsp exits 130 once, having printed
+ * what was written so far exactly once, and the process still runs.
+ */
+static void test_follow_interrupted(void)
+{
+	char id[WSP_PROC_ID_MAX], cmd[1024], buf[256], *out = NULL;
+	size_t len;
+	FILE *p;
+	int status;
+
+	make_config("none");
+	spawn(id, "--no-stdin -c 'echo up; exec sleep 60'");
+	CU_ASSERT(logs_become(id, "up\n"));
+	snprintf(cmd, sizeof(cmd),
+		 "timeout --preserve-status -s INT 1 '%s' --config '%s' "
+		 "logs -f %s",
+		 WSP_CLI, config, id);
+	p = popen(cmd, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	len = fread(buf, 1, sizeof(buf) - 1, p);
+	buf[len] = '\0';
+	status = pclose(p);
+	CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 130);
+	CU_ASSERT_STRING_EQUAL(buf, "up\n");
+	CU_ASSERT(wsp(&out, "--json ps") == 0);
+	CU_ASSERT(out && strstr(out, id) && strstr(out, "\"state\":\"running\""));
+	free(out);
+	CU_ASSERT(wsp(NULL, "release %s", id) == 0);
+	remove_config();
+}
+
 static CU_TestInfo tests[] = {
 	{"spawn, ps, send, logs -f, release", test_spawn_send_follow},
 	{"kill from another wsp", test_kill_from_another_wsp},
+	{"logs -f interrupted", test_follow_interrupted},
 	{"kill from another wsp, bubblewrap", test_kill_from_another_wsp_bwrap},
 	CU_TEST_INFO_NULL,
 };
