@@ -1,26 +1,42 @@
 /*
- * tests/abi/test_layout.c - what no ABI major may move, and wsp_error's
- * fixed size.
+ * tests/abi/test_layout.c - what no ABI 2.x minor may move, and
+ * wsp_error's fixed size.
  *
- * The descriptor's frozen header (magic, major, minor, struct size) sits
- * where it sat in 1.0 (frozen_layout.c proves layout_1_0.inc holds 1.0's
- * numbers), the minor a plugin requires right after it at offset 12
- * (where every 2.x core reads it), and wsp_error, which is caller-allocated with no struct_size,
- * has 2.0's fixed size and layout. The checks are static assertions: a
- * moved member fails the build. At run time the test also checks the
- * descriptor header through the public validator, reading a descriptor
- * image byte by byte. (The 2.0 member-by-member layout file, the twin of
- * layout_1_0.inc, is written when 2.0 freezes: docs/abi.md.)
+ * Every member of every plugin-ABI struct sits where it sat when 2.0 was
+ * frozen: layout_2_0.inc, measured from the frozen headers in sdk-2.0/
+ * by tools/abi-layout.sh (frozen_layout_2_0.c proves the file holds
+ * exactly those headers' numbers), is asserted here against the current
+ * headers, offsets exactly and sizes as a lower bound (a minor appends).
+ * The two structs without struct_size, wsp_error and wsp_http_header, are
+ * caller-allocated arrays of bytes to both sides and keep their size
+ * exactly. The descriptor's frozen header (magic, major, minor, struct
+ * size) sits where it sat in 1.0 (frozen_layout.c proves layout_1_0.inc
+ * holds 1.0's numbers), the minor a plugin requires right after it at
+ * offset 12 (where every 2.x core reads it). The checks are static
+ * assertions: a moved member fails the build. At run time the test also
+ * checks the descriptor header through the public validator, reading a
+ * descriptor image byte by byte.
  */
 #include <wsp/wsp.h>
 
 #include <CUnit/Basic.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cu_main.h"
 
+#if UINTPTR_MAX == UINT64_MAX
+#define AT(t, m, off) \
+	_Static_assert(offsetof(t, m) == (off), #t "." #m " moved since 2.0")
+#define SIZE(t, n) \
+	_Static_assert(sizeof(t) >= (n), "sizeof " #t " shrank since 2.0")
+#include "layout_2_0.inc"
+#undef AT
+#undef SIZE
+#endif
+_Static_assert(sizeof(wsp_http_header) == 16, "wsp_http_header's size is ABI");
 _Static_assert(sizeof(wsp_error) == 344, "wsp_error's size is ABI");
 _Static_assert(offsetof(wsp_error, code) == 0, "wsp_error.code");
 _Static_assert(offsetof(wsp_error, os_errno) == 4, "wsp_error.os_errno");
@@ -48,11 +64,13 @@ _Static_assert(WSP_PLUGIN_MINOR_REQUIRED == WSP_PLUGIN_ABI_MINOR,
 	       "WSP_PLUGIN_MINOR_REQUIRED defaults to the SDK's minor");
 
 int wsp_frozen_layout_checked(void);
+int wsp_frozen_layout_2_0_checked(void);
 
 static void test_frozen_numbers_compiled(void)
 {
-	/* frozen_layout.c only links if its assertions held. */
+	/* frozen_layout*.c only link if their assertions held. */
 	CU_ASSERT_EQUAL(wsp_frozen_layout_checked(), 1);
+	CU_ASSERT_EQUAL(wsp_frozen_layout_2_0_checked(), 1);
 }
 
 /* A descriptor laid out as bytes, as a plugin built for 1.0 would be. */
@@ -138,7 +156,7 @@ int main(void)
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 2;
 	s = CU_add_suite("abi_layout", NULL, NULL);
-	CU_add_test(s, "frozen 1.0 numbers",
+	CU_add_test(s, "frozen 1.0 and 2.0 numbers",
 		    test_frozen_numbers_compiled);
 	CU_add_test(s, "header read from bytes", test_header_read_from_bytes);
 	CU_add_test(s, "required minor read from bytes",

@@ -648,6 +648,34 @@ static void test_newer_minor_loads_extra_ignored(void)
 	wsp_workspace_close(ws);
 }
 
+/*
+ * Built by a third party against the released 2.0 headers
+ * (tests/abi/sdk-2.0): every 2.x core loads it and starts its instances,
+ * whatever this tree's headers have grown since.
+ */
+static void test_released_2_0_loads(void)
+{
+	wsp__provider *p = NULL;
+	wsp_workspace *ws;
+	wsp__instance *inst = NULL;
+	wsp_error err;
+
+	CU_ASSERT_EQUAL_FATAL(load(&p, FIX("v20"), WSP_KIND_FS, "v20", &err),
+			      0);
+	CU_ASSERT_EQUAL(p->desc.abi_major, 2);
+	CU_ASSERT_EQUAL(p->desc.abi_minor, 0);
+	CU_ASSERT_EQUAL(p->desc.abi_minor_required, 0);
+	CU_ASSERT_PTR_NOT_NULL(p->fs.stat);
+	CU_ASSERT_PTR_NOT_NULL(p->fs.copy);
+	ws = open_ws(FIX("v20"), "mounts: {/: {provider: v20, options: "
+				 "{root: /srv}}}\n");
+	if (!ws)
+		return;
+	CU_ASSERT_EQUAL(wsp__workspace_mount_instance(&inst, ws, 0, &err), 0);
+	CU_ASSERT_PTR_NOT_NULL(inst);
+	wsp_workspace_close(ws);
+}
+
 static const CU_TestInfo tests[] = {
 	{ "good plugin loads", test_good_plugin_loads },
 	{ "refuse: not a shared object", test_refuse_not_shared_object },
@@ -670,6 +698,8 @@ static const CU_TestInfo tests[] = {
 	  test_older_minor_loads_with_slots_absent },
 	{ "newer minor needing 2.0 loads, extra ignored",
 	  test_newer_minor_loads_extra_ignored },
+	{ "provider built against released 2.0 loads",
+	  test_released_2_0_loads },
 	{ "public validator", test_public_validate },
 	{ "search order", test_search_order },
 	{ "missing plugin directory", test_missing_plugin_dir },

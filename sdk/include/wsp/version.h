@@ -5,10 +5,11 @@
 #define WSP_VERSION_MAJOR 0
 #define WSP_VERSION_MINOR 3
 #define WSP_VERSION_PATCH 0
-#define WSP_VERSION_STRING "0.3.0-dev.14"
+#define WSP_VERSION_STRING "0.3.0"
 /*
- * "-dev.N": plugin ABI 2.0 is being built (docs/abi-2.0-design.md) and
- * may still change between dev numbers; it is frozen when 2.0 is released.
+ * 0.3.0 released plugin ABI 2.0, frozen from then on: later 0.x and 1.x
+ * releases grow it only by 2.x minors (docs/abi.md; its headers as
+ * released are kept in tests/abi/sdk-2.0).
  */
 /* 0xMMmmpp, for compile-time comparisons */
 #define WSP_VERSION_HEX \
