@@ -25,9 +25,16 @@ struct conf {
 	 */
 	const wsp_plugin_desc *desc;
 	wsp_workspace *ws;
+	/* --only sandbox-fs: only that group (for a fixture built for it) */
+	int only_sandbox_fs;
 };
 
-/* Report one check; fmt explains a failure or a skip. */
+/*
+ * Report one check; fmt explains a failure or a skip. Names get the
+ * prefix last set (none at first), e.g. "sandbox-fs/" while the fs
+ * checks run through a sandbox's sandbox_fs.
+ */
+void conf_set_prefix(const char *prefix);
 void conf_pass(const char *check);
 void conf_fail(const char *check, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -75,5 +82,6 @@ void conf_run_follow(struct conf *c); /* following output, its history */
 void conf_run_lifecycle(struct conf *c); /* start/stop/reconnect/destroy */
 void conf_run_slots(struct conf *c); /* pause/resume, set_timeout, preview */
 void conf_run_sandbox_mount(struct conf *c); /* mount/unmount */
+void conf_run_sandbox_fs(struct conf *c);    /* the descriptor's sandbox_fs */
 
 #endif /* WSP_CONFORMANCE_H */

@@ -475,6 +475,10 @@ static void check_env_not_sticky(wsp_workspace *ws)
 
 void conf_run_sandbox(struct conf *c)
 {
+	if (c->only_sandbox_fs) {
+		conf_run_sandbox_fs(c);
+		return;
+	}
 	check_exec(c->ws);
 	check_cannot_start(c->ws);
 	check_env_not_sticky(c->ws);
@@ -490,4 +494,5 @@ void conf_run_sandbox(struct conf *c)
 	conf_run_slots(c);
 	conf_run_lifecycle(c);
 	conf_run_sandbox_mount(c);
+	conf_run_sandbox_fs(c);
 }

@@ -43,8 +43,25 @@ static int expected_failure(const char *check)
 	return -1;
 }
 
-void conf_pass(const char *check)
+/* Put before every check's name (a run of the fs checks elsewhere). */
+static const char *check_prefix = "";
+
+void conf_set_prefix(const char *prefix)
 {
+	check_prefix = prefix ? prefix : "";
+}
+
+/* check with the prefix, in buf. */
+static const char *named(char *buf, size_t cap, const char *check)
+{
+	snprintf(buf, cap, "%s%s", check_prefix, check);
+	return buf;
+}
+
+void conf_pass(const char *check_)
+{
+	char buf[192];
+	const char *check = named(buf, sizeof(buf), check_);
 	int x = expected_failure(check);
 
 	if (x >= 0) {
@@ -61,8 +78,10 @@ void conf_pass(const char *check)
 	fflush(stdout);
 }
 
-void conf_fail(const char *check, const char *fmt, ...)
+void conf_fail(const char *check_, const char *fmt, ...)
 {
+	char buf[192];
+	const char *check = named(buf, sizeof(buf), check_);
 	int x = expected_failure(check);
 	va_list ap;
 
@@ -81,8 +100,10 @@ void conf_fail(const char *check, const char *fmt, ...)
 	fflush(stdout);
 }
 
-void conf_skip(const char *check, const char *fmt, ...)
+void conf_skip(const char *check_, const char *fmt, ...)
 {
+	char buf[192];
+	const char *check = named(buf, sizeof(buf), check_);
 	va_list ap;
 
 	n_skip++;
@@ -295,7 +316,7 @@ static void report_expected(void)
 static int usage(void)
 {
 	fprintf(stderr, "usage: wsp-conformance PLUGIN.so [--options FILE] "
-			"[--expect-fail CHECK]...\n");
+			"[--only sandbox-fs] [--expect-fail CHECK]...\n");
 	return 2;
 }
 
@@ -310,6 +331,10 @@ int main(int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--options") && i + 1 < argc) {
 			opt_file = argv[++i];
+		} else if (!strcmp(argv[i], "--only") && i + 1 < argc &&
+			   !strcmp(argv[i + 1], "sandbox-fs")) {
+			c.only_sandbox_fs = 1;
+			i++;
 		} else if (!strcmp(argv[i], "--expect-fail") && i + 1 < argc) {
 			if (n_expect_fail == MAX_EXPECT_FAIL) {
 				fprintf(stderr,

@@ -1,10 +1,12 @@
 #!/bin/sh
 # Run wsp-conformance on an in-tree provider with options pointing into a
 # fresh temporary directory, then remove it.
-#   run.sh CONFORMANCE PLUGIN.so fs|sandbox|sandbox-bwrap|sandbox-plain \
+#   run.sh CONFORMANCE PLUGIN.so fs|sandbox|sandbox-bwrap|sandbox-plain|sandbox-root \
 #          [EXTRA_OPTION...]
 # sandbox-bwrap: the local sandbox isolated with bubblewrap
 # sandbox-plain: a provider whose only option is working_dir (the template)
+# sandbox-root: a provider whose only option is root (tests/sandbox-mount's
+#   mountrec)
 # WSP_CONF_ARGS: more arguments for wsp-conformance (split on spaces)
 set -eu
 conf=$1 so=$2 kind=$3
@@ -21,6 +23,8 @@ sandbox | sandbox-bwrap)
 		"$iso" "$tmp/files" "$tmp/state" >"$tmp/options.yaml" ;;
 sandbox-plain)
 	printf 'working_dir: %s\n' "$tmp/files" >"$tmp/options.yaml" ;;
+sandbox-root)
+	printf 'root: %s\n' "$tmp/files" >"$tmp/options.yaml" ;;
 *)
 	echo "run.sh: unknown kind '$kind'" >&2
 	exit 2 ;;
