@@ -17,7 +17,10 @@ import { startFake, eventually, alive, newSandbox, sessionExec, AUTH, UNPRIVILEG
 import { wsOpen, expectedAccept, clientFrame } from './ws-client.mjs';
 
 let fake;
-before(async () => { fake = await startFake(); });
+// Stops take 500 ms here, not the fake's default 50: a check that a second
+// stop meets "state change in progress" must not race the transition on a
+// loaded machine (it did, twice, under ctest -j2 with builds running).
+before(async () => { fake = await startFake({ args: ['--stop-ms', '500'] }); });
 after(async () => { await fake.stop(); });
 
 const V = { 'X-Daytona-SDK-Version': '0.218.0' };
