@@ -89,6 +89,9 @@ static int load_key(struct gcs_auth *a, const char *json, size_t len,
 
 	if (rc)
 		return rc;
+	a->key_json = strndup(json, len);
+	if (!a->key_json)
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	if (a->key.type == GCS_KEY_USER) {
 		a->kind = GCS_AUTH_USER;
 		return 0;
@@ -221,6 +224,7 @@ void gcs_auth_free(struct gcs_auth *a)
 	if (!a->host)
 		return;
 	gcs_key_free(&a->key);
+	gcs_secret_free(a->key_json);
 	EVP_PKEY_free(a->pkey);
 	gcs_secret_free(a->token);
 	free(a->source);

@@ -21,6 +21,7 @@
  *            move
  * fslist.c   list (one level with a delimiter, or the whole subtree)
  * fswrite.c  write: multipart, resumable, conditional, append
+ * mount.c    the bucket as a mount source for tools inside sandboxes
  * plugin.c   the descriptor, init and fini
  *
  * All HTTP goes through host->http_request.
@@ -28,6 +29,7 @@
 #ifndef WSP_FS_GCS_H
 #define WSP_FS_GCS_H
 
+#include <wsp/mount.h>
 #include <wsp/plugin.h>
 
 #include <pthread.h>
@@ -187,6 +189,7 @@ struct gcs_auth {
 	char *source; /* "key file '/x.json'", "GOOGLE_APPLICATION_CREDENTIALS
 			 file ...", "the metadata server ..." (messages) */
 	struct gcs_key key;
+	char *key_json; /* the key file's text, for a mount source (secret) */
 	void *pkey; /* EVP_PKEY of the service account */
 	char *metadata_host; /* host[:port] of the metadata server */
 	const char *scope;
@@ -447,6 +450,10 @@ int gcs_fs_move(void *self, const wsp_call *call, const char *src,
 		const char *dst, uint32_t flags, wsp_error *err);
 int gcs_fs_exists(int *out, void *self, const wsp_call *call,
 		  const char *path, uint32_t flags, wsp_error *err);
+
+/* mount.c: the bucket as a mount source (<wsp/mount.h>) */
+int gcs_mount_source(wsp_mount_source *out, void *self, const wsp_call *call,
+		     const char *path, uint32_t flags, wsp_error *err);
 
 /* fsops.c's helpers the other slot files use */
 /* The object name of a path, without a trailing '/' ("" = the root). */

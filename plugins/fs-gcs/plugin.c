@@ -45,6 +45,7 @@ static const wsp_fs_vtable vtable = {
 	.copy = gcs_fs_copy,
 	.move = gcs_fs_move,
 	.exists = gcs_fs_exists,
+	.mount_source = gcs_mount_source,
 	/* host_path: NULL, objects are not on the local disk */
 };
 
@@ -52,10 +53,11 @@ static const wsp_fs_vtable vtable = {
  * STREAMING: reads and writes go through in pieces; ATOMIC_WRITE: an
  * object appears whole or not at all (appends excepted, as the slot
  * allows); CONDITIONAL: generations are the version token, sent as
- * ifGenerationMatch. No symlinks, no local path.
+ * ifGenerationMatch; MOUNT_SOURCE: mount.c describes the bucket for
+ * tools inside sandboxes. No symlinks, no local path.
  */
 WSP_PLUGIN_DEFINE(WSP_KIND_FS, "gcs", "0.1.0",
 		  "files in a Google Cloud Storage bucket",
 		  WSP_CAP_FS_STREAMING | WSP_CAP_FS_ATOMIC_WRITE |
-			  WSP_CAP_FS_CONDITIONAL,
+			  WSP_CAP_FS_CONDITIONAL | WSP_CAP_FS_MOUNT_SOURCE,
 		  gcs_options, init, fini, &vtable, NULL, NULL, NULL)
