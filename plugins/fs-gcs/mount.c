@@ -20,29 +20,6 @@
 #include <string.h>
 #include <time.h>
 
-/* Copy v into a field of cap bytes; 1 when it did not fit. */
-static int put(char *field, size_t cap, const char *v)
-{
-	int n = snprintf(field, cap, "%s", v ? v : "");
-
-	return n < 0 || (size_t)n >= cap;
-}
-
-static int put_cred(wsp_mount_source *out, const char *key, const char *v)
-{
-	uint32_t i = out->n_credentials;
-
-	if (!v || !*v)
-		return 0;
-	if (i >= WSP_MOUNT_CRED_MAX ||
-	    put(out->credential_keys[i], sizeof(out->credential_keys[i]), key) ||
-	    put(out->credential_values[i], sizeof(out->credential_values[i]),
-		v))
-		return 1;
-	out->n_credentials = i + 1;
-	return 0;
-}
-
 /* When the cached token stops working, as wall-clock RFC 3339 UTC. */
 static void token_expiry(char out[32], struct gcs_auth *a)
 {
@@ -74,15 +51,15 @@ static int credentials(wsp_mount_source *out, struct gcs *g,
 		return 0;
 	case GCS_AUTH_SERVICE_ACCOUNT:
 	case GCS_AUTH_USER:
-		bad = put_cred(out, "credentials_json", g->auth.key_json);
+		bad = wsp_mount_source_add_credential(out, "credentials_json", g->auth.key_json);
 		break;
 	default: /* the metadata server: a token, not the server */
 		rc = gcs_auth_token(&token, &g->auth, NULL, err);
 		if (rc)
 			return rc;
 		token_expiry(expiry, &g->auth);
-		bad = put_cred(out, "access_token", token) ||
-		      put_cred(out, "expires_at", expiry);
+		bad = wsp_mount_source_add_credential(out, "access_token", token) ||
+		      wsp_mount_source_add_credential(out, "expires_at", expiry);
 		gcs_secret_free(token);
 		break;
 	}
@@ -114,11 +91,11 @@ int gcs_mount_source(wsp_mount_source *out, void *self, const wsp_call *call,
 		name[n] = '/';
 		name[n + 1] = '\0';
 	}
-	if (put(out->type, sizeof(out->type), "gcs") ||
-	    put(out->bucket, sizeof(out->bucket), g->bucket) ||
-	    put(out->prefix, sizeof(out->prefix), name) ||
+	if (wsp_mount_source_put(out->type, sizeof(out->type), "gcs") ||
+	    wsp_mount_source_put(out->bucket, sizeof(out->bucket), g->bucket) ||
+	    wsp_mount_source_put(out->prefix, sizeof(out->prefix), name) ||
 	    /* empty: Google's, the tools' default */
-	    put(out->endpoint, sizeof(out->endpoint),
+	    wsp_mount_source_put(out->endpoint, sizeof(out->endpoint),
 		strcmp(g->endpoint, GCS_ENDPOINT_DEFAULT) ? g->endpoint : ""))
 		return wsp_error_set(err, WSP_ETOOBIG,
 				     "cannot describe '%s' as a mount source: "

@@ -90,6 +90,46 @@ static inline void wsp_mount_source_wipe(wsp_mount_source *src)
 }
 
 /*
+ * Copy v into a field of src (cap bytes, always terminated; NULL copies
+ * as ""). 1 when v did not fit (the field then holds a cut copy: report
+ * it rather than hand it on), 0 otherwise. For a filesystem provider
+ * filling a source.
+ */
+static inline int wsp_mount_source_put(char *field, size_t cap, const char *v)
+{
+	size_t i = 0;
+
+	if (!cap)
+		return 1;
+	for (; v && v[i] && i < cap - 1; i++)
+		field[i] = v[i];
+	field[i] = '\0';
+	return v && v[i] != '\0';
+}
+
+/*
+ * Append the secret pair key = value; nothing for a NULL or empty value.
+ * 1 when the pairs are full or either string does not fit, 0 otherwise.
+ */
+static inline int wsp_mount_source_add_credential(wsp_mount_source *src,
+						  const char *key,
+						  const char *value)
+{
+	uint32_t i = src->n_credentials;
+
+	if (!value || !*value)
+		return 0;
+	if (i >= WSP_MOUNT_CRED_MAX ||
+	    wsp_mount_source_put(src->credential_keys[i],
+				 sizeof(src->credential_keys[i]), key) ||
+	    wsp_mount_source_put(src->credential_values[i],
+				 sizeof(src->credential_values[i]), value))
+		return 1;
+	src->n_credentials = i + 1;
+	return 0;
+}
+
+/*
  * The value of credential key in src, or NULL. For a sandbox provider
  * writing the tool's credentials file.
  */
