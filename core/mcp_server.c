@@ -13,6 +13,7 @@
 
 #include <wsp/cancel.h>
 #include <wsp/mcp.h>
+#include <wsp/sigpipe.h>
 #include <wsp/tools.h>
 #include <wsp/wsp.h>
 
@@ -77,23 +78,29 @@ struct server {
 
 static void send_line(struct server *s, char *line)
 {
+	struct wsp_sigpipe_hold hold;
 	size_t len, off = 0;
+	int epipe = 0;
 	ssize_t n;
 
 	if (!line)
 		return;
 	len = strlen(line);
 	pthread_mutex_lock(&s->out_mu);
+	/* A client that hung up is an output error, not the host's death. */
+	wsp_sigpipe_hold_begin(&hold);
 	while (!s->out_failed && off < len) {
 		n = write(s->out_fd, line + off, len - off);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			s->out_failed = errno ? errno : EIO;
+			s->out_failed = n < 0 ? errno : EIO;
+			epipe = s->out_failed == EPIPE;
 			break;
 		}
 		off += (size_t)n;
 	}
+	wsp_sigpipe_hold_end(&hold, epipe);
 	pthread_mutex_unlock(&s->out_mu);
 	free(line);
 }

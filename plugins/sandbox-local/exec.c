@@ -19,6 +19,7 @@
 #include "cgroup.h"
 #include "instance.h"
 #include "seccomp.h"
+#include <wsp/sigpipe.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -324,20 +325,18 @@ static void begin_stop(struct run *r, enum stop_reason why)
 /* Write what the pipe takes of the stdin data, never raising SIGPIPE. */
 static void feed_stdin(struct run *r)
 {
-	sigset_t pipe_set, old;
-	struct timespec zero = { 0, 0 };
+	struct wsp_sigpipe_hold hold;
+	int epipe = 0;
 	ssize_t n;
 
-	sigemptyset(&pipe_set);
-	sigaddset(&pipe_set, SIGPIPE);
-	pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+	wsp_sigpipe_hold_begin(&hold);
 	while (r->in_left) {
 		n = write(r->in_fd, r->in_data, r->in_left);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
 			if (errno == EPIPE) {
-				sigtimedwait(&pipe_set, NULL, &zero);
+				epipe = 1;
 				/* the command stopped reading */
 				r->in_left = 0;
 			}
@@ -346,7 +345,7 @@ static void feed_stdin(struct run *r)
 		r->in_data += n;
 		r->in_left -= (size_t)n;
 	}
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	wsp_sigpipe_hold_end(&hold, epipe);
 	if (!r->in_left)
 		close_fd(&r->in_fd);
 }

@@ -8,6 +8,7 @@
  * so a process is never shown running without a monitor behind it.
  */
 #include "proc_client.h"
+#include <wsp/sigpipe.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -252,29 +253,33 @@ int proc_open_fifo(int dirfd, const char *name)
 
 int proc_ctl(int dirfd, const char *line)
 {
+	struct wsp_sigpipe_hold hold;
 	size_t len = strlen(line);
 	struct pollfd p;
-	int fd, tries;
+	int fd, tries, rc = -EAGAIN;
 	ssize_t n;
 
 	fd = proc_open_fifo(dirfd, PROC_FILE_CTL);
 	if (fd < 0)
 		return fd;
+	/* The monitor closes the FIFO as its process ends: EPIPE, not death. */
+	wsp_sigpipe_hold_begin(&hold);
 	for (tries = 0; tries < 50; tries++) {
 		n = write(fd, line, len); /* < PIPE_BUF: all or nothing */
-		if (n == (ssize_t)len)
+		if (n == (ssize_t)len) {
+			rc = 0;
 			break;
+		}
 		if (n < 0 && errno != EAGAIN && errno != EINTR) {
-			int e = errno;
-
-			close(fd);
-			return e == EPIPE ? -ESRCH : -e;
+			rc = errno == EPIPE ? -ESRCH : -errno;
+			break;
 		}
 		p = (struct pollfd){fd, POLLOUT, 0};
 		poll(&p, 1, 100);
 	}
+	wsp_sigpipe_hold_end(&hold, rc == -ESRCH);
 	close(fd);
-	return tries < 50 ? 0 : -EAGAIN;
+	return rc;
 }
 
 int proc_kill_orphan(const struct proc_view *v, int sig)
@@ -474,16 +479,11 @@ int proc_remove_entry(int rootfd, const char *name)
 int proc_write_all(int fd, const void *data, size_t len, int (*idle)(void *arg),
 		   void *arg)
 {
-	sigset_t pipe_set, old, pending;
-	struct timespec zero = {0, 0};
+	struct wsp_sigpipe_hold hold;
 	const char *p = data;
-	int was_pending, rc = 0;
+	int rc = 0;
 
-	sigemptyset(&pipe_set);
-	sigaddset(&pipe_set, SIGPIPE);
-	pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
-	sigpending(&pending);
-	was_pending = sigismember(&pending, SIGPIPE);
+	wsp_sigpipe_hold_begin(&hold);
 	while (len) {
 		struct pollfd pfd = {fd, POLLOUT, 0};
 		ssize_t n = write(fd, p, len);
@@ -502,8 +502,6 @@ int proc_write_all(int fd, const void *data, size_t len, int (*idle)(void *arg),
 		if (poll(&pfd, 1, 1000) == 0 && idle && (rc = idle(arg)))
 			break;
 	}
-	if (rc == -EPIPE && !was_pending)
-		sigtimedwait(&pipe_set, NULL, &zero);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	wsp_sigpipe_hold_end(&hold, rc == -EPIPE);
 	return rc;
 }

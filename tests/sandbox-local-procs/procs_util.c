@@ -24,7 +24,13 @@ static int run_suite(const char *suite, CU_TestInfo *tests)
 	CU_SuiteInfo suites[] = {{suite, NULL, NULL, NULL, NULL, tests},
 				 CU_SUITE_INFO_NULL};
 
-	signal(SIGPIPE, SIG_IGN);
+	/*
+	 * SIGPIPE keeps its default action, as in a host that never touched
+	 * it: the plugin writes to FIFOs and pipes whose reader may be gone
+	 * (a monitor ending, a command not reading stdin) and must turn that
+	 * into EPIPE itself instead of killing the program that loaded it.
+	 */
+	signal(SIGPIPE, SIG_DFL);
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 2;
 	CU_register_suites(suites);

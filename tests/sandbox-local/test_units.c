@@ -1,11 +1,17 @@
 /*
  * tests/sandbox-local/test_units.c - the plugin's helpers on their own:
  * the bounded capture ring against a reference model, lexical path
- * resolution and containment, and the limit classifier.
+ * resolution and containment, the limit classifier, and the SIGPIPE hold
+ * around pipe writes.
  */
 #include "cu_main.h"
 #include "local_box.h"
 #include "instance.h"
+#include <wsp/sigpipe.h>
+
+#include <errno.h>
+#include <pthread.h>
+#include <unistd.h>
 
 #include <signal.h>
 #include <stdlib.h>
@@ -165,10 +171,71 @@ static void test_limit_classifier(void)
 			WSP_LIMIT_NONE);
 }
 
+static int sigpipe_pending(void)
+{
+	sigset_t pending;
+
+	sigpending(&pending);
+	return sigismember(&pending, SIGPIPE) == 1;
+}
+
+static int sigpipe_blocked(void)
+{
+	sigset_t mask;
+
+	pthread_sigmask(SIG_BLOCK, NULL, &mask);
+	return sigismember(&mask, SIGPIPE) == 1;
+}
+
+/*
+ * With SIGPIPE at its default action (a host that never touched it), a
+ * write to a pipe without a reader under the hold fails with EPIPE and
+ * the process lives; the signal it raised is consumed and the mask comes
+ * back as it was. A SIGPIPE pending before the hold is someone else's and
+ * stays pending.
+ */
+static void test_sigpipe_hold(void)
+{
+	struct wsp_sigpipe_hold hold;
+	sigset_t pipe_set;
+	struct timespec zero = {0, 0};
+	int fds[2];
+
+	signal(SIGPIPE, SIG_DFL); /* CU_MAIN ignores it; a host may not */
+	CU_ASSERT_EQUAL_FATAL(pipe(fds), 0);
+	close(fds[0]);
+
+	wsp_sigpipe_hold_begin(&hold);
+	CU_ASSERT(sigpipe_blocked());
+	CU_ASSERT_EQUAL(write(fds[1], "x", 1), -1);
+	CU_ASSERT_EQUAL(errno, EPIPE);
+	CU_ASSERT(sigpipe_pending());
+	wsp_sigpipe_hold_end(&hold, 1);
+	CU_ASSERT_FALSE(sigpipe_pending());
+	CU_ASSERT_FALSE(sigpipe_blocked());
+
+	/* someone else's pending SIGPIPE survives a hold that raised none */
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_set, NULL);
+	pthread_kill(pthread_self(), SIGPIPE);
+	wsp_sigpipe_hold_begin(&hold);
+	CU_ASSERT_EQUAL(write(fds[1], "x", 1), -1);
+	wsp_sigpipe_hold_end(&hold, 1);
+	CU_ASSERT(sigpipe_blocked()); /* the caller's mask, restored */
+	CU_ASSERT(sigpipe_pending());
+	CU_ASSERT_EQUAL(sigtimedwait(&pipe_set, NULL, &zero), SIGPIPE);
+	CU_ASSERT_FALSE(sigpipe_pending());
+	pthread_sigmask(SIG_UNBLOCK, &pipe_set, NULL);
+	close(fds[1]);
+	signal(SIGPIPE, SIG_IGN);
+}
+
 static CU_TestInfo tests[] = {
 	{ "capture ring", test_capture_ring },
 	{ "paths", test_paths },
 	{ "limit classifier", test_limit_classifier },
+	{ "sigpipe hold", test_sigpipe_hold },
 	CU_TEST_INFO_NULL,
 };
 

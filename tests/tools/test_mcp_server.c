@@ -597,6 +597,33 @@ static void test_elicitation(void)
 	finish(&s);
 }
 
+/*
+ * A client that hangs up before reading its reply: with SIGPIPE at its
+ * default action (a host that never touched it, unlike `wsp mcp`), the
+ * server's write fails with EPIPE, serving ends with an output error and
+ * the host lives on with no SIGPIPE left pending.
+ */
+static void test_client_hangs_up(void)
+{
+	struct session s;
+	sigset_t pending;
+
+	signal(SIGPIPE, SIG_DFL);
+	start(&s, NULL);
+	close(s.from_server); /* no reader left on the server's output */
+	send_raw(&s, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}");
+	close(s.to_server);
+	s.to_server = -1;
+	pthread_join(s.th, NULL);
+	CU_ASSERT(s.rc < 0);
+	sigpending(&pending);
+	CU_ASSERT_FALSE(sigismember(&pending, SIGPIPE));
+	close(s.srv_in);
+	wsp_cancel_free(s.stop);
+	fixture_close(&s.fx);
+	signal(SIGPIPE, SIG_IGN);
+}
+
 static CU_TestInfo tests[] = {
 	{"initialize, version negotiation, ping, tools/list", test_initialize},
 	{"malformed and oversized messages get JSON-RPC errors",
@@ -611,6 +638,8 @@ static CU_TestInfo tests[] = {
 	 test_background_at_shutdown},
 	{"approval through elicitation, or refusal without it",
 	 test_elicitation},
+	{"a client that hangs up ends serving, not the host",
+	 test_client_hangs_up},
 	CU_TEST_INFO_NULL,
 };
 
