@@ -311,7 +311,32 @@ static void test_real_services(void)
 	CU_ASSERT_NOT_EQUAL(stat(dir, &st), 0); /* scratch removed */
 }
 
+/* A provider's .so loads as the core loads it; anything else is refused. */
+static void test_load(void)
+{
+	wsp_fakehost *fh = NULL;
+	wsp_error err = { 0 };
+
+	CU_ASSERT_EQUAL_FATAL(wsp_fakehost_load(&fh, WSP_TEST_PLUGIN_SO, &err),
+			      0);
+	CU_ASSERT_STRING_EQUAL(wsp_fakehost_desc(fh)->name, "local");
+	CU_ASSERT_PTR_NOT_NULL(wsp_fakehost_desc(fh)->fs);
+	wsp_fakehost_free(fh);
+
+	/* a shared library without wsp_plugin_entry */
+	CU_ASSERT_EQUAL(wsp_fakehost_load(&fh, WSP_TEST_NOT_PLUGIN_SO, &err),
+			WSP_ENOTPLUGIN);
+	CU_ASSERT_PTR_NULL(fh);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "wsp_plugin_entry"));
+	CU_ASSERT_EQUAL(wsp_fakehost_load(&fh, "/nonexistent/wsp-fs-x.so",
+					  &err),
+			WSP_ENOTPLUGIN);
+	CU_ASSERT_PTR_NULL(fh);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "/nonexistent/wsp-fs-x.so"));
+}
+
 static CU_TestInfo tests[] = {
+	{ "load a provider's .so", test_load },
 	{ "options: valid, defaults and getters", test_options_valid },
 	{ "options: errors at FILE:LINE:COL", test_options_errors_have_positions },
 	{ "a bad descriptor is refused", test_bad_descriptor_refused },

@@ -2,7 +2,6 @@
 #include "fs_box.h"
 
 #include <dirent.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -31,23 +30,15 @@ static void put_list(char *yaml, size_t cap, const char *const *items)
 int fake_fs_open(struct fake_fs *f, const char *base, int read_only,
 		 const char *const *allowed, wsp_error *err)
 {
-	wsp_plugin_entry_fn entry;
 	char yaml[8192];
 	int rc;
 
 	memset(f, 0, sizeof(*f));
-	f->dl = dlopen(WSP_FS_LOCAL_SO, RTLD_NOW | RTLD_LOCAL);
-	if (!f->dl)
-		return wsp_error_set(err, WSP_ENOTPLUGIN, "dlopen: %s",
-				     dlerror());
-	*(void **)&entry = dlsym(f->dl, WSP_PLUGIN_ENTRY_SYMBOL);
-	if (!entry)
-		return wsp_error_set(err, WSP_ENOTPLUGIN, "no entry symbol");
-	f->desc = entry(WSP_PLUGIN_ABI_MAJOR, WSP_PLUGIN_ABI_MINOR);
-	f->fs = f->desc->fs;
-	rc = wsp_fakehost_new(&f->fh, f->desc, err);
+	rc = wsp_fakehost_load(&f->fh, WSP_FS_LOCAL_SO, err);
 	if (rc)
 		return rc;
+	f->desc = wsp_fakehost_desc(f->fh);
+	f->fs = f->desc->fs;
 	f->host = wsp_fakehost_host(f->fh);
 	/* test paths come from mkdtemp: no quote to escape */
 	snprintf(yaml, sizeof(yaml), "base_path: '%s'\nread_only: %s\n", base,
@@ -65,8 +56,6 @@ void fake_fs_close(struct fake_fs *f)
 	if (f->desc && f->self)
 		f->desc->fini(f->self);
 	wsp_fakehost_free(f->fh);
-	if (f->dl)
-		dlclose(f->dl);
 	memset(f, 0, sizeof(*f));
 }
 

@@ -9,7 +9,6 @@
 #include <wsp/fakehost.h>
 
 struct fake_fs {
-	void *dl;
 	const wsp_plugin_desc *desc;
 	const wsp_fs_vtable *fs;
 	void *self;

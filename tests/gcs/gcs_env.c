@@ -3,15 +3,12 @@
  */
 #include "gcs_env.h"
 
-#include "http.h"
-
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 
 #include <fcntl.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,43 +17,45 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* --- a host table of the real HTTP service, with a captured log --- */
+/* --- the SDK's fake host, for wsp-fs-gcs.so's descriptor --- */
 
-pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
-char log_buf[1 << 16];
-size_t log_len;
+wsp_fakehost *fh;
+const wsp_host *host;
 
-static void host_log(const wsp_host *h, int level, const char *fmt, ...)
+int gcs_host_open(void)
 {
-	va_list ap;
+	wsp_error err = {0};
 
-	(void)h;
-	(void)level;
-	pthread_mutex_lock(&log_lock);
-	va_start(ap, fmt);
-	if (log_len < sizeof(log_buf) - 2) {
-		int n = vsnprintf(log_buf + log_len,
-				  sizeof(log_buf) - log_len - 1, fmt, ap);
-
-		if (n > 0)
-			log_len += (size_t)n < sizeof(log_buf) - log_len - 1
-					   ? (size_t)n
-					   : sizeof(log_buf) - log_len - 2;
-		log_buf[log_len++] = '\n';
-		log_buf[log_len] = '\0';
+	if (fh)
+		return 0;
+	if (wsp_fakehost_load(&fh, WSP_FS_GCS_SO, &err)) {
+		fprintf(stderr, "%s\n", err.message);
+		return -1;
 	}
-	va_end(ap);
-	pthread_mutex_unlock(&log_lock);
+	host = wsp_fakehost_host(fh);
+	return 0;
 }
 
-const wsp_host host = {
-	.struct_size = sizeof(wsp_host),
-	.abi_major = WSP_PLUGIN_ABI_MAJOR,
-	.abi_minor = WSP_PLUGIN_ABI_MINOR,
-	.log = host_log,
-	.http_request = wsp__http_request,
-	.http_response_release = wsp__http_response_release,
-};
+void gcs_host_close(void)
+{
+	wsp_fakehost_free(fh);
+	fh = NULL;
+	host = NULL;
+}
+
+/* The first line of the PEM's body: what a leaked key would show. */
+static int add_key_secret(const char *pem)
+{
+	const char *b = strchr(pem, '\n'), *e;
+	char line[128];
+	wsp_error err = {0};
+
+	if (!b || !(e = strchr(b + 1, '\n')) || e - b - 1 >= (long)sizeof(line))
+		return -1;
+	memcpy(line, b + 1, (size_t)(e - b - 1));
+	line[e - b - 1] = '\0';
+	return wsp_fakehost_add_secret(fh, line, &err);
+}
 
 /* --- the fake --- */
 
@@ -89,6 +88,10 @@ int write_key(const char *path, const char *email, const char *kid,
 		char *p = strndup(pem, (size_t)n);
 
 		cJSON_AddStringToObject(j, "private_key", p);
+		if (fh && add_key_secret(p)) {
+			free(p);
+			goto out;
+		}
 		free(p);
 	}
 	cJSON_AddStringToObject(j, "client_email", email);
@@ -116,6 +119,8 @@ int start_fake(const char *const *extra)
 	char line[128], arg_key[320];
 	FILE *f;
 
+	if (gcs_host_open())
+		return -1;
 	snprintf(tmp, sizeof(tmp), "%s/wsp-gcs-auth-XXXXXX",
 		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	if (!mkdtemp(tmp))
@@ -216,6 +221,7 @@ void stop_fake(void)
 			}
 		}
 	}
+	gcs_host_close();
 	if (strstr(tmp, "/wsp-gcs-auth-")) {
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
 		if (system(cmd))
@@ -249,12 +255,12 @@ int call(const char *method, const char *path, const char *bearer,
 	r.body = json;
 	r.body_len = json ? strlen(json) : 0;
 	r.flags = WSP_HTTP_NO_ERROR_MAP | WSP_HTTP_NO_RETRY;
-	if (wsp__http_request(&resp, &host, &r, &err))
+	if (host->http_request(&resp, host, &r, &err))
 		return -1;
 	status = resp.status;
 	if (body)
 		*body = resp.body ? strdup(resp.body) : NULL;
-	wsp__http_response_release(&host, &resp);
+	host->http_response_release(host, &resp);
 	return status;
 }
 

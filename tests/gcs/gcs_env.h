@@ -2,26 +2,30 @@
  * tests/gcs/gcs_env.h - what the C tests of plugins/fs-gcs share: the
  * project's GCS fake (fake-gcs.mjs) started on 127.0.0.1 with --auth
  * bearer and a service-account key made here (its token_uri pointing at
- * the fake), its admin API, and a host table of the core's real HTTP
- * service with a captured log. One fake per test process.
+ * the fake), its admin API, and the SDK's fake host (<wsp/fakehost.h>)
+ * for wsp-fs-gcs.so's descriptor: the core's real HTTP service and a log
+ * that fails the test on a secret (the keys' private keys; a test adds
+ * the others it uses). One fake per test process.
  */
 #ifndef WSP_TEST_GCS_ENV_H
 #define WSP_TEST_GCS_ENV_H
 
+#include <wsp/fakehost.h>
 #include <wsp/plugin.h>
 
 #include <cjson/cJSON.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
 #define BUCKET "team-data"
 #define EMAIL "robot@demo-project.iam.gserviceaccount.com"
 
-extern const wsp_host host;
-extern pthread_mutex_t log_lock;
-extern char log_buf[1 << 16]; /* everything host->log got */
-extern size_t log_len;
+extern wsp_fakehost *fh;	/* from start_fake to stop_fake */
+extern const wsp_host *host; /* fh's host table */
+
+/* fh and host (start_fake calls it first); 0 or -1 with the reason. */
+int gcs_host_open(void);
+void gcs_host_close(void);
 
 extern pid_t fake_pid;
 extern int fake_stdin;

@@ -9,9 +9,9 @@
  * HTTP service, as in the provider.
  */
 #include "gcs.h"
+#include "cu_main.h"
 #include "gcs_env.h"
 
-#include <CUnit/Basic.h>
 #include <cjson/cJSON.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -32,11 +32,17 @@
 
 static int suite_init(void)
 {
+	wsp_error err = {0};
+
 	unsetenv("GOOGLE_APPLICATION_CREDENTIALS");
 	unsetenv("CLOUDSDK_CONFIG");
 	unsetenv("GCE_METADATA_HOST");
 	unsetenv("GCE_METADATA_IP");
-	return start_fake(NULL);
+	if (start_fake(NULL))
+		return -1;
+	/* the gcloud user file's secrets: no log line may show them */
+	return wsp_fakehost_add_secret(fh, "csecret-7f3a", &err) ||
+	       wsp_fakehost_add_secret(fh, "rtok-9b2c", &err);
 }
 
 static int suite_clean(void)
@@ -66,7 +72,7 @@ static void test_jwt_claims(void)
 	BIO *bio;
 	char uri[64];
 
-	CU_ASSERT_FATAL(gcs_auth_init(&a, &host, key_path, false, false,
+	CU_ASSERT_FATAL(gcs_auth_init(&a, host, key_path, false, false,
 				      &err) == 0);
 	CU_ASSERT_EQUAL(a.kind, GCS_AUTH_SERVICE_ACCOUNT);
 	CU_ASSERT_EQUAL_FATAL(gcs_auth_jwt(&jwt, &a, 1796472000, &err), 0);
@@ -117,7 +123,7 @@ static void test_jwt_claims(void)
 	gcs_auth_free(&a);
 
 	/* read-only asks for the read-only scope */
-	CU_ASSERT_FATAL(gcs_auth_init(&a, &host, key_path, false, true,
+	CU_ASSERT_FATAL(gcs_auth_init(&a, host, key_path, false, true,
 				      &err) == 0);
 	CU_ASSERT_EQUAL_FATAL(gcs_auth_jwt(&jwt, &a, 1796472000, &err), 0);
 	p1 = strchr(jwt, '.');
@@ -140,7 +146,7 @@ static void test_exchange(void)
 	reset();
 	/* the fake refuses anonymous storage calls */
 	CU_ASSERT_EQUAL(bucket_status(NULL), 401);
-	CU_ASSERT_FATAL(gcs_auth_init(&a, &host, key_path, false, false,
+	CU_ASSERT_FATAL(gcs_auth_init(&a, host, key_path, false, false,
 				      &err) == 0);
 	CU_ASSERT_EQUAL_FATAL(gcs_auth_token(&tok, &a, NULL, &err), 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(tok);
@@ -174,7 +180,7 @@ static void test_exchange(void)
 	gcs_auth_free(&a);
 
 	/* inline JSON works the same */
-	CU_ASSERT_FATAL(gcs_auth_init(&a, &host, key_json, false, false,
+	CU_ASSERT_FATAL(gcs_auth_init(&a, host, key_json, false, false,
 				      &err) == 0);
 	CU_ASSERT_EQUAL(gcs_auth_token(&tok, &a, NULL, &err), 0);
 	CU_ASSERT_EQUAL(bucket_status(tok), 200);
@@ -191,7 +197,7 @@ static void test_refused(void)
 
 	reset();
 	/* a key the fake does not know: its claims fail the fake's checks */
-	CU_ASSERT_FATAL(gcs_auth_init(&a, &host, other_key_path, false, false,
+	CU_ASSERT_FATAL(gcs_auth_init(&a, host, other_key_path, false, false,
 				      &err) == 0);
 	CU_ASSERT_EQUAL(gcs_auth_token(&tok, &a, NULL, &err), WSP_EAUTH);
 	CU_ASSERT_PTR_NULL(tok);
@@ -213,12 +219,12 @@ static void test_refused(void)
 		f = fopen(bad, "w");
 		fputs("-----BEGIN PRIVATE KEY-----\nMIIE\n", f);
 		fclose(f);
-		CU_ASSERT_EQUAL(gcs_auth_init(&a, &host, bad, false, false,
+		CU_ASSERT_EQUAL(gcs_auth_init(&a, host, bad, false, false,
 					      &err),
 				WSP_ECONFIG);
 		CU_ASSERT_PTR_NULL(strstr(err.message, "MIIE"));
 		snprintf(bad, sizeof(bad), "%s/none.json", tmp);
-		CU_ASSERT_EQUAL(gcs_auth_init(&a, &host, bad, false, false,
+		CU_ASSERT_EQUAL(gcs_auth_init(&a, host, bad, false, false,
 					      &err),
 				WSP_ENOTFOUND);
 		CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "none.json"));
@@ -232,7 +238,7 @@ static void test_expired_refresh(void)
 	char *old = NULL, *tok = NULL;
 
 	reset();
-	CU_ASSERT_FATAL(gcs_auth_init(&a, &host, key_path, false, false,
+	CU_ASSERT_FATAL(gcs_auth_init(&a, host, key_path, false, false,
 				      &err) == 0);
 	CU_ASSERT_EQUAL_FATAL(gcs_auth_token(&old, &a, NULL, &err), 0);
 	CU_ASSERT_EQUAL(bucket_status(old), 200);
@@ -267,7 +273,7 @@ static void test_refresh_before_expiry(void)
 	CU_ASSERT_EQUAL(call("POST", "/_fake/config", NULL,
 			     "{\"tokenLifetime\":2}", NULL),
 			200);
-	CU_ASSERT_FATAL(gcs_auth_init(&a, &host, key_path, false, false,
+	CU_ASSERT_FATAL(gcs_auth_init(&a, host, key_path, false, false,
 				      &err) == 0);
 	CU_ASSERT_EQUAL_FATAL(gcs_auth_token(&t1, &a, NULL, &err), 0);
 	CU_ASSERT_EQUAL(gcs_auth_token(&t2, &a, NULL, &err), 0);
@@ -310,7 +316,7 @@ static void test_threads_share_one_exchange(void)
 	pthread_t t[6];
 
 	reset();
-	CU_ASSERT_FATAL(gcs_auth_init(&a, &host, key_path, false, false,
+	CU_ASSERT_FATAL(gcs_auth_init(&a, host, key_path, false, false,
 				      &err) == 0);
 	for (int i = 0; i < 6; i++) {
 		w[i] = (struct worker){&a, NULL, -1};
@@ -343,7 +349,7 @@ static void test_metadata_server(void)
 	setenv("HOME", home, 1);
 	snprintf(hostport, sizeof(hostport), "127.0.0.1:%d", port);
 	setenv("GCE_METADATA_HOST", hostport, 1);
-	CU_ASSERT_FATAL(gcs_auth_init(&a, &host, NULL, false, false, &err) ==
+	CU_ASSERT_FATAL(gcs_auth_init(&a, host, NULL, false, false, &err) ==
 			0);
 	CU_ASSERT_EQUAL(a.kind, GCS_AUTH_METADATA);
 	CU_ASSERT_EQUAL_FATAL(gcs_auth_token(&tok, &a, NULL, &err), 0);
@@ -377,14 +383,14 @@ static void test_metadata_server(void)
 
 	/* no metadata server there: one clear message naming every source */
 	setenv("GCE_METADATA_HOST", "127.0.0.1:1", 1);
-	CU_ASSERT_FATAL(gcs_auth_init(&a, &host, NULL, false, false, &err) ==
+	CU_ASSERT_FATAL(gcs_auth_init(&a, host, NULL, false, false, &err) ==
 			0);
 	CU_ASSERT_EQUAL(gcs_auth_token(&tok, &a, NULL, &err), WSP_EAUTH);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "no Google credentials"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "127.0.0.1:1"));
 	gcs_auth_free(&a);
 	setenv("GCE_METADATA_HOST", "evil/host?x", 1);
-	CU_ASSERT_EQUAL(gcs_auth_init(&a, &host, NULL, false, false, &err),
+	CU_ASSERT_EQUAL(gcs_auth_init(&a, host, NULL, false, false, &err),
 			WSP_ECONFIG);
 	unsetenv("GCE_METADATA_HOST");
 }
@@ -419,7 +425,7 @@ static void test_adc_order(void)
 
 	/* 1. GOOGLE_APPLICATION_CREDENTIALS wins over the gcloud file */
 	setenv("GOOGLE_APPLICATION_CREDENTIALS", key_path, 1);
-	CU_ASSERT_FATAL(gcs_auth_init(&a, &host, NULL, false, false, &err) ==
+	CU_ASSERT_FATAL(gcs_auth_init(&a, host, NULL, false, false, &err) ==
 			0);
 	CU_ASSERT_EQUAL(a.kind, GCS_AUTH_SERVICE_ACCOUNT);
 	CU_ASSERT_PTR_NOT_NULL(strstr(a.source, "GOOGLE_APPLICATION_CREDENTIALS"));
@@ -429,18 +435,18 @@ static void test_adc_order(void)
 	gcs_auth_free(&a);
 	/* the option wins over everything */
 	setenv("GOOGLE_APPLICATION_CREDENTIALS", "/nonexistent/key.json", 1);
-	CU_ASSERT_EQUAL(gcs_auth_init(&a, &host, key_path, false, false, &err),
+	CU_ASSERT_EQUAL(gcs_auth_init(&a, host, key_path, false, false, &err),
 			0);
 	CU_ASSERT_EQUAL(a.kind, GCS_AUTH_SERVICE_ACCOUNT);
 	gcs_auth_free(&a);
 	/* a set but missing file is an error, not a fall-through */
-	CU_ASSERT_EQUAL(gcs_auth_init(&a, &host, NULL, false, false, &err),
+	CU_ASSERT_EQUAL(gcs_auth_init(&a, host, NULL, false, false, &err),
 			WSP_ENOTFOUND);
 	unsetenv("GOOGLE_APPLICATION_CREDENTIALS");
 
 	/* 2. the gcloud user file: the refresh-token grant at its token_uri
 	 * (the fake grants only JWTs: its refusal proves what was sent) */
-	CU_ASSERT_FATAL(gcs_auth_init(&a, &host, NULL, false, false, &err) ==
+	CU_ASSERT_FATAL(gcs_auth_init(&a, host, NULL, false, false, &err) ==
 			0);
 	CU_ASSERT_EQUAL(a.kind, GCS_AUTH_USER);
 	call("DELETE", "/_fake/requests", NULL, NULL, NULL);
@@ -474,7 +480,7 @@ static void test_adc_order(void)
 	snprintf(cfg, sizeof(cfg), "%s/cloudsdk", tmp);
 	mkdir(cfg, 0700);
 	setenv("CLOUDSDK_CONFIG", cfg, 1);
-	CU_ASSERT_FATAL(gcs_auth_init(&a, &host, NULL, false, false, &err) ==
+	CU_ASSERT_FATAL(gcs_auth_init(&a, host, NULL, false, false, &err) ==
 			0);
 	CU_ASSERT_EQUAL(a.kind, GCS_AUTH_METADATA);
 	gcs_auth_free(&a);
@@ -482,7 +488,7 @@ static void test_adc_order(void)
 	unsetenv("GCE_METADATA_HOST");
 
 	/* anonymous: no token, nothing fetched, whatever the environment */
-	CU_ASSERT_FATAL(gcs_auth_init(&a, &host, key_path, true, false, &err) ==
+	CU_ASSERT_FATAL(gcs_auth_init(&a, host, key_path, true, false, &err) ==
 			0);
 	tok = (char *)"x";
 	CU_ASSERT_EQUAL(gcs_auth_token(&tok, &a, NULL, &err), 0);
@@ -492,45 +498,30 @@ static void test_adc_order(void)
 
 static void test_nothing_secret_logged(void)
 {
-	/* every token the fake issued in this run, against the captured log
-	 * (the core's HTTP debug log goes through host->log) */
-	pthread_mutex_lock(&log_lock);
-	/* the log did record the exchanges and the storage calls */
-	CU_ASSERT_PTR_NOT_NULL(strstr(log_buf, "/token"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(log_buf, "/storage/v1/b/" BUCKET));
-	CU_ASSERT_PTR_NULL(strstr(log_buf, "ya29."));
-	CU_ASSERT_PTR_NULL(strstr(log_buf, "csecret-7f3a"));
-	CU_ASSERT_PTR_NULL(strstr(log_buf, "rtok-9b2c"));
-	CU_ASSERT_PTR_NULL(strstr(log_buf, "PRIVATE KEY"));
-	pthread_mutex_unlock(&log_lock);
+	/* the log did record the exchanges and the storage calls (the core's
+	 * HTTP debug log goes through host->log) ... */
+	CU_ASSERT(wsp_fakehost_log_find(fh, WSP_LOG_DEBUG, "/token") > 0);
+	CU_ASSERT(wsp_fakehost_log_find(fh, WSP_LOG_DEBUG,
+					"/storage/v1/b/" BUCKET) > 0);
+	/* ... and no token the fake issued in this run, nor a private key
+	 * (the fake host would have aborted on the secrets it knows) */
+	CU_ASSERT_EQUAL(wsp_fakehost_log_find(fh, WSP_LOG_DEBUG, "ya29."), 0);
+	CU_ASSERT_EQUAL(wsp_fakehost_log_find(fh, WSP_LOG_DEBUG,
+					      "PRIVATE KEY"), 0);
+	CU_ASSERT_EQUAL(wsp_fakehost_leaks(fh), 0);
 }
 
-int main(void)
-{
-	CU_pSuite s;
-	int failed;
+static CU_TestInfo tests[] = {
+	{"JWT claims and signature", test_jwt_claims},
+	{"exchange at the key's token_uri", test_exchange},
+	{"refused key, bad files", test_refused},
+	{"expired token refreshed", test_expired_refresh},
+	{"refreshed before expiry", test_refresh_before_expiry},
+	{"threads share one exchange", test_threads_share_one_exchange},
+	{"metadata server", test_metadata_server},
+	{"ADC order and anonymous", test_adc_order},
+	{"nothing secret logged", test_nothing_secret_logged},
+	CU_TEST_INFO_NULL,
+};
 
-	if (access(WSP_TEST_NODE, X_OK) && strchr(WSP_TEST_NODE, '/')) {
-		fprintf(stderr, "node is needed for the GCS fake\n");
-		return 1;
-	}
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("gcs_auth", suite_init, suite_clean);
-	CU_add_test(s, "JWT claims and signature", test_jwt_claims);
-	CU_add_test(s, "exchange at the key's token_uri", test_exchange);
-	CU_add_test(s, "refused key, bad files", test_refused);
-	CU_add_test(s, "expired token refreshed", test_expired_refresh);
-	CU_add_test(s, "refreshed before expiry", test_refresh_before_expiry);
-	CU_add_test(s, "threads share one exchange",
-		    test_threads_share_one_exchange);
-	CU_add_test(s, "metadata server", test_metadata_server);
-	CU_add_test(s, "ADC order and anonymous", test_adc_order);
-	CU_add_test(s, "nothing secret logged", test_nothing_secret_logged);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = (int)(CU_get_number_of_failures() +
-		       CU_get_number_of_suites_failed());
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
-}
+CU_MAIN_SUITE("gcs_auth", suite_init, suite_clean, tests)

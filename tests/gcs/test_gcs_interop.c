@@ -8,9 +8,9 @@
  * Needs `npm ci` in tests/gcs.
  */
 #include "gcs.h"
+#include "cu_main.h"
 #include "gcs_env.h"
 
-#include <CUnit/Basic.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,13 +117,13 @@ static int suite_init(void)
 	if (start_fake(extra))
 		return -1;
 	snprintf(ep, sizeof(ep), "http://127.0.0.1:%d", port);
-	g.host = &host;
+	g.host = host;
 	g.endpoint = strdup(ep);
 	g.bucket = strdup(BUCKET);
 	g.prefix = strdup("");
 	g.chunk_size = 256 << 10;
 	g.parallelism = 4;
-	if (gcs_auth_init(&g.auth, &host, NULL, true, false, &err)) {
+	if (gcs_auth_init(&g.auth, host, NULL, true, false, &err)) {
 		fprintf(stderr, "%s\n", err.message);
 		return -1;
 	}
@@ -218,22 +218,11 @@ static void test_append_read_by_sdk(void)
 	free(data);
 }
 
-int main(void)
-{
-	CU_pSuite s;
-	int failed;
+static CU_TestInfo tests[] = {
+	{"wsp writes, the SDK reads", test_wsp_writes_sdk_reads},
+	{"the SDK writes, wsp reads", test_sdk_writes_wsp_reads},
+	{"append by compose, the SDK reads", test_append_read_by_sdk},
+	CU_TEST_INFO_NULL,
+};
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("gcs_interop", suite_init, suite_clean);
-	CU_add_test(s, "wsp writes, the SDK reads", test_wsp_writes_sdk_reads);
-	CU_add_test(s, "the SDK writes, wsp reads", test_sdk_writes_wsp_reads);
-	CU_add_test(s, "append by compose, the SDK reads",
-		    test_append_read_by_sdk);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = (int)(CU_get_number_of_failures() +
-		       CU_get_number_of_suites_failed());
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
-}
+CU_MAIN_SUITE("gcs_interop", suite_init, suite_clean, tests)

@@ -9,10 +9,10 @@
  * once with the metadata server's short-lived token.
  */
 #include "gcs.h"
+#include "cu_main.h"
 #include "gcs_env.h"
 #include "mount_source.h"
 
-#include <CUnit/Basic.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +31,7 @@ static int open_gcs(const char *credentials, bool anonymous, bool read_only,
 
 	snprintf(ep, sizeof(ep), "http://127.0.0.1:%d", port);
 	memset(&g, 0, sizeof(g));
-	g.host = &host;
+	g.host = host;
 	g.endpoint = strdup(endpoint ? endpoint : ep);
 	g.bucket = strdup(BUCKET);
 	g.prefix = strdup(prefix);
@@ -39,7 +39,7 @@ static int open_gcs(const char *credentials, bool anonymous, bool read_only,
 	g.chunk_size = 8 << 20;
 	g.resumable_threshold = 8 << 20;
 	g.page_size = 1000;
-	if (gcs_auth_init(&g.auth, &host, credentials, anonymous, read_only,
+	if (gcs_auth_init(&g.auth, host, credentials, anonymous, read_only,
 			  &err)) {
 		fprintf(stderr, "%s\n", err.message);
 		return -1;
@@ -379,29 +379,15 @@ static void test_rclone_metadata_token(void)
 	close_gcs();
 }
 
-int main(void)
-{
-	CU_pSuite s;
-	int failed;
+static CU_TestInfo tests[] = {
+	{"key file", test_key_file},
+	{"gcloud user file", test_user_file},
+	{"anonymous", test_anonymous},
+	{"metadata server token", test_metadata_token},
+	{"key too large for a pair", test_key_too_large},
+	{"rclone with the key file", test_rclone_key_file},
+	{"rclone with the token", test_rclone_metadata_token},
+	CU_TEST_INFO_NULL,
+};
 
-	if (access(WSP_TEST_NODE, X_OK) && strchr(WSP_TEST_NODE, '/')) {
-		fprintf(stderr, "node is needed for the GCS fake\n");
-		return 1;
-	}
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("gcs_mount", suite_init, suite_clean);
-	CU_add_test(s, "key file", test_key_file);
-	CU_add_test(s, "gcloud user file", test_user_file);
-	CU_add_test(s, "anonymous", test_anonymous);
-	CU_add_test(s, "metadata server token", test_metadata_token);
-	CU_add_test(s, "key too large for a pair", test_key_too_large);
-	CU_add_test(s, "rclone with the key file", test_rclone_key_file);
-	CU_add_test(s, "rclone with the token", test_rclone_metadata_token);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = (int)(CU_get_number_of_failures() +
-		       CU_get_number_of_suites_failed());
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
-}
+CU_MAIN_SUITE("gcs_mount", suite_init, suite_clean, tests)

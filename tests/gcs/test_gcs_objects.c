@@ -7,9 +7,9 @@
  * injects (wrong CRC-32C, 429).
  */
 #include "gcs.h"
+#include "cu_main.h"
 #include "gcs_env.h"
 
-#include <CUnit/Basic.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,12 +64,12 @@ static int suite_init(void)
 	if (start_fake(extra))
 		return -1;
 	snprintf(ep, sizeof(ep), "http://127.0.0.1:%d", port);
-	g.host = &host;
+	g.host = host;
 	g.endpoint = strdup(ep);
 	g.bucket = strdup(BUCKET);
 	g.prefix = strdup("");
 	g.page_size = 2;
-	if (gcs_auth_init(&g.auth, &host, key_path, false, false, &err)) {
+	if (gcs_auth_init(&g.auth, host, key_path, false, false, &err)) {
 		fprintf(stderr, "%s\n", err.message);
 		return -1;
 	}
@@ -630,31 +630,21 @@ static void test_is_dir(void)
 	}
 }
 
-int main(void)
-{
-	CU_pSuite s;
-	int failed;
+static CU_TestInfo tests[] = {
+	{"multipart upload, ranged reads", test_upload_read},
+	{"preconditions", test_preconditions},
+	{"read resumed with a generation pin", test_read_resumed},
+	{"wrong CRC-32C refused", test_crc_faults},
+	{"listing pages and prefixes", test_list},
+	{"rewrite token loop", test_rewrite_loop},
+	{"token expired mid-run", test_token_expired_mid_run},
+	{"429 retried", test_rate_limited},
+	{"resumable uploads", test_resumable},
+	{"resumable upload resumed", test_resumable_reset},
+	{"append by compose", test_append},
+	{"remove a prefix", test_delete_prefix},
+	{"directories", test_is_dir},
+	CU_TEST_INFO_NULL,
+};
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("gcs_objects", suite_init, suite_clean);
-	CU_add_test(s, "multipart upload, ranged reads", test_upload_read);
-	CU_add_test(s, "preconditions", test_preconditions);
-	CU_add_test(s, "read resumed with a generation pin", test_read_resumed);
-	CU_add_test(s, "wrong CRC-32C refused", test_crc_faults);
-	CU_add_test(s, "listing pages and prefixes", test_list);
-	CU_add_test(s, "rewrite token loop", test_rewrite_loop);
-	CU_add_test(s, "token expired mid-run", test_token_expired_mid_run);
-	CU_add_test(s, "429 retried", test_rate_limited);
-	CU_add_test(s, "resumable uploads", test_resumable);
-	CU_add_test(s, "resumable upload resumed", test_resumable_reset);
-	CU_add_test(s, "append by compose", test_append);
-	CU_add_test(s, "remove a prefix", test_delete_prefix);
-	CU_add_test(s, "directories", test_is_dir);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = (int)(CU_get_number_of_failures() +
-		       CU_get_number_of_suites_failed());
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
-}
+CU_MAIN_SUITE("gcs_objects", suite_init, suite_clean, tests)

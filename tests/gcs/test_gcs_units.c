@@ -1,14 +1,16 @@
 /*
  * tests/gcs/test_gcs_units.c - the GCS provider's modules that need no
  * server: CRC-32C (both paths, published check values), base64url and
- * the text forms, and the JSON readers on good and hostile answers.
+ * the text forms, the JSON readers on good and hostile answers, and the
+ * options as the core checks and hands them (on the SDK's fake host).
  */
+#include "cu_main.h"
 #include "gcs.h"
 
-#include <CUnit/Basic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wsp/fakehost.h>
 
 /* --- crc32c --- */
 
@@ -429,125 +431,70 @@ static void test_key(void)
 
 /* --- options --- */
 
-struct wsp_config {
-	const char *bucket, *prefix, *project_id, *credentials, *endpoint;
-	int anonymous, read_only;
-	uint64_t chunk_size, resumable_threshold;
-	int64_t parallelism;
-};
+/*
+ * The options go through the SDK's fake host for wsp-fs-gcs.so's
+ * descriptor: checked against the provider's schema as wsp.yaml is, then
+ * read by gcs_open through the core's option services. A value may be
+ * refused by either; both are WSP_ECONFIG.
+ */
+static wsp_fakehost *fh;
 
-static int o_string(const char **out, const wsp_host *h, const wsp_config *c,
-		    const char *name, wsp_error *err)
+static int units_init(void)
 {
-	const char *v;
+	wsp_error err = {0};
 
-	(void)h;
-	(void)err;
-	if (!strcmp(name, "bucket"))
-		v = c->bucket;
-	else if (!strcmp(name, "prefix"))
-		v = c->prefix;
-	else if (!strcmp(name, "project_id"))
-		v = c->project_id;
-	else if (!strcmp(name, "credentials"))
-		v = c->credentials;
-	else if (!strcmp(name, "endpoint"))
-		v = c->endpoint;
-	else
-		return WSP_EINVAL;
-	*out = v;
-	return v ? 0 : WSP_ENOTFOUND;
-}
-
-static int o_bool(int *out, const wsp_host *h, const wsp_config *c,
-		  const char *name, wsp_error *err)
-{
-	(void)h;
-	(void)err;
-	if (!strcmp(name, "anonymous"))
-		*out = c->anonymous;
-	else if (!strcmp(name, "read_only"))
-		*out = c->read_only;
-	else
-		return WSP_EINVAL;
+	if (wsp_fakehost_load(&fh, WSP_FS_GCS_SO, &err)) {
+		fprintf(stderr, "%s\n", err.message);
+		return -1;
+	}
 	return 0;
 }
 
-static int o_size(uint64_t *out, const wsp_host *h, const wsp_config *c,
-		  const char *name, wsp_error *err)
+static int units_clean(void)
 {
-	(void)h;
-	(void)err;
-	if (!strcmp(name, "chunk_size"))
-		*out = c->chunk_size ? c->chunk_size : 8 << 20;
-	else if (!strcmp(name, "resumable_threshold"))
-		*out = c->resumable_threshold ? c->resumable_threshold
-					      : 8 << 20;
-	else
-		return WSP_EINVAL;
+	wsp_fakehost_free(fh);
 	return 0;
 }
 
-static int o_int(int64_t *out, const wsp_host *h, const wsp_config *c,
-		 const char *name, wsp_error *err)
+/* gcs_open on yaml as the core checked it; 0, or the refusal's code. */
+static int open_yaml(struct gcs **out, const char *yaml, wsp_error *err)
 {
-	(void)h;
-	(void)err;
-	if (strcmp(name, "parallelism"))
-		return WSP_EINVAL;
-	*out = c->parallelism ? c->parallelism : 4;
-	return 0;
+	const wsp_instance_args *args;
+	int rc;
+
+	*out = NULL;
+	rc = wsp_fakehost_options(fh, yaml, err);
+	if (!rc)
+		rc = wsp_fakehost_args(&args, fh, err);
+	if (!rc)
+		rc = gcs_open(out, wsp_fakehost_host(fh), args->options, err);
+	return rc;
 }
 
-static int no_http(wsp_http_response *out, const wsp_host *h,
-		   const wsp_http_request *r, wsp_error *err)
-{
-	(void)out;
-	(void)h;
-	(void)r;
-	return wsp_error_set(err, WSP_ENOTSUP, "no HTTP in this test");
-}
-
-static void no_release(const wsp_host *h, wsp_http_response *r)
-{
-	(void)h;
-	(void)r;
-}
-
-static const wsp_host opt_host = {
-	.struct_size = sizeof(wsp_host),
-	.opt_string = o_string,
-	.opt_bool = o_bool,
-	.opt_size = o_size,
-	.opt_int = o_int,
-	.http_request = no_http,
-	.http_response_release = no_release,
-};
-
-static int open_with(struct wsp_config c, wsp_error *err)
+static int open_with(const char *yaml, wsp_error *err)
 {
 	struct gcs *g = NULL;
-	int rc = gcs_open(&g, &opt_host, &c, err);
+	int rc = open_yaml(&g, yaml, err);
 
 	gcs_close(g);
 	return rc;
 }
 
+#define OK_YAML "bucket: team-data\nanonymous: true\n"
+
 static void test_options(void)
 {
-	struct wsp_config ok = {.bucket = "team-data", .anonymous = 1};
-	struct wsp_config c;
 	struct gcs *g = NULL;
 	wsp_error err = {0};
+	char yaml[512];
 
-	c = ok;
-	c.prefix = "/team//";
-	c.endpoint = "http://127.0.0.1:4443/";
-	c.chunk_size = 256 << 10;
-	c.parallelism = 8;
-	c.read_only = 1;
-	c.project_id = "demo-project";
-	CU_ASSERT_EQUAL_FATAL(gcs_open(&g, &opt_host, &c, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(open_yaml(&g, OK_YAML "prefix: /team//\n"
+					"endpoint: http://127.0.0.1:4443/\n"
+					"chunk_size: 262144\nparallelism: 8\n"
+					"read_only: true\n"
+					"project_id: demo-project\n",
+					&err),
+			      0);
 	CU_ASSERT_STRING_EQUAL(g->prefix, "team/");
 	CU_ASSERT_STRING_EQUAL(g->endpoint, "http://127.0.0.1:4443");
 	CU_ASSERT_EQUAL(g->chunk_size, 256 << 10);
@@ -556,10 +503,12 @@ static void test_options(void)
 	CU_ASSERT_EQUAL(g->auth.kind, GCS_AUTH_ANONYMOUS);
 	CU_ASSERT_STRING_EQUAL(g->project_id, "demo-project");
 	gcs_close(g);
-	c = ok;
-	CU_ASSERT_EQUAL_FATAL(gcs_open(&g, &opt_host, &c, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(open_yaml(&g, OK_YAML, &err), 0);
 	CU_ASSERT_STRING_EQUAL(g->endpoint, "https://storage.googleapis.com");
 	CU_ASSERT_STRING_EQUAL(g->prefix, "");
+	CU_ASSERT_EQUAL(g->chunk_size, 8 << 20);
+	CU_ASSERT_EQUAL(g->parallelism, 4);
+	CU_ASSERT_FALSE(g->read_only);
 	gcs_close(g);
 
 	/* buckets */
@@ -572,53 +521,54 @@ static void test_options(void)
 		CU_ASSERT_TRUE(gcs_bucket_ok(good[i]));
 	for (size_t i = 0; i < 7; i++)
 		CU_ASSERT_FALSE(gcs_bucket_ok(bad[i]));
-	c = ok;
-	c.bucket = "bad\x1b[2Jbucket";
-	CU_ASSERT_EQUAL(open_with(c, &err), WSP_ECONFIG);
+	CU_ASSERT_EQUAL(open_with("bucket: \"bad\\e[2Jbucket\"\n"
+				  "anonymous: true\n", &err),
+			WSP_ECONFIG);
 	/* quoted input is printable */
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "bad\\x1b[2Jbucket"));
-	c.bucket = NULL;
-	CU_ASSERT_EQUAL(open_with(c, &err), WSP_ECONFIG);
+	CU_ASSERT_EQUAL(open_with("anonymous: true\n", &err), WSP_ECONFIG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "bucket"));
 
-	/* sizes */
-	c = ok;
-	c.chunk_size = 300 << 10;
-	CU_ASSERT_EQUAL(open_with(c, &err), WSP_ECONFIG);
-	c.chunk_size = 128 << 10;
-	CU_ASSERT_EQUAL(open_with(c, &err), WSP_ECONFIG);
-	c = ok;
-	c.parallelism = 65;
-	CU_ASSERT_EQUAL(open_with(c, &err), WSP_ECONFIG);
+	/* sizes: chunks are multiples of 256 KiB, parallelism at most 64 */
+	CU_ASSERT_EQUAL(open_with(OK_YAML "chunk_size: 307200\n", &err),
+			WSP_ECONFIG);
+	CU_ASSERT_EQUAL(open_with(OK_YAML "chunk_size: 131072\n", &err),
+			WSP_ECONFIG);
+	CU_ASSERT_EQUAL(open_with(OK_YAML "parallelism: 65\n", &err),
+			WSP_ECONFIG);
 
 	/* endpoints */
 	const char *bad_ep[] = {"ftp://x", "http://", "http://a/b",
 				"http://u@h", "127.0.0.1:80", "http://a?b"};
 
 	for (size_t i = 0; i < 6; i++) {
-		c = ok;
-		c.endpoint = bad_ep[i];
-		CU_ASSERT_EQUAL(open_with(c, &err), WSP_ECONFIG);
+		snprintf(yaml, sizeof(yaml), OK_YAML "endpoint: '%s'\n",
+			 bad_ep[i]);
+		CU_ASSERT_EQUAL(open_with(yaml, &err), WSP_ECONFIG);
 	}
 
 	/* prefixes */
-	const char *bad_pre[] = {"a/../b", "./a", "a//b", "a\nb"};
+	const char *bad_pre[] = {"a/../b", "./a", "a//b", "\"a\\nb\""};
 
 	for (size_t i = 0; i < 4; i++) {
-		c = ok;
-		c.prefix = bad_pre[i];
-		CU_ASSERT_EQUAL(open_with(c, &err), WSP_ECONFIG);
+		snprintf(yaml, sizeof(yaml), OK_YAML "prefix: %s\n",
+			 bad_pre[i]);
+		CU_ASSERT_EQUAL(open_with(yaml, &err), WSP_ECONFIG);
 		CU_ASSERT_PTR_NULL(strchr(err.message, '\n'));
 	}
 
 	/* credentials are never quoted, file path or key */
-	c = ok;
-	c.anonymous = 0;
-	c.credentials = "{\"type\":\"service_account\",\"client_email\":"
-			"\"robot@demo-project.iam.gserviceaccount.com\","
-			"\"private_key\":\"NOT-A-KEY-4f9e\"}";
-	CU_ASSERT_EQUAL(open_with(c, &err), WSP_ECONFIG);
+	CU_ASSERT_EQUAL(
+		open_with("bucket: team-data\ncredentials: '{\"type\":"
+			  "\"service_account\",\"client_email\":\"robot@demo-"
+			  "project.iam.gserviceaccount.com\",\"private_key\":"
+			  "\"NOT-A-KEY-4f9e\"}'\n",
+			  &err),
+		WSP_ECONFIG);
 	CU_ASSERT_PTR_NULL(strstr(err.message, "NOT-A-KEY-4f9e"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "'credentials' option"));
+	/* nor logged: the fake host fails the test on a SECRET's value */
+	CU_ASSERT_EQUAL(wsp_fakehost_leaks(fh), 0);
 }
 
 /* --- paths --- */
@@ -668,32 +618,21 @@ static void test_paths(void)
 	CU_ASSERT_STRING_EQUAL(gcs_mime_type("x."), "application/octet-stream");
 }
 
-int main(void)
-{
-	CU_pSuite s;
+static CU_TestInfo tests[] = {
+	{"crc32c check values", test_crc_vectors},
+	{"crc32c hardware and table agree", test_crc_paths_agree},
+	{"crc32c base64 form", test_crc_b64_parse},
+	{"base64url", test_b64url},
+	{"numbers, times, names, printable", test_text},
+	{"object resource", test_object},
+	{"list pages", test_list},
+	{"rewrite answers", test_rewrite},
+	{"error bodies", test_error_body},
+	{"token answers", test_token_body},
+	{"credential files", test_key},
+	{"options", test_options},
+	{"paths, stat, versions, types", test_paths},
+	CU_TEST_INFO_NULL,
+};
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("gcs_units", NULL, NULL);
-	CU_add_test(s, "crc32c check values", test_crc_vectors);
-	CU_add_test(s, "crc32c hardware and table agree", test_crc_paths_agree);
-	CU_add_test(s, "crc32c base64 form", test_crc_b64_parse);
-	CU_add_test(s, "base64url", test_b64url);
-	CU_add_test(s, "numbers, times, names, printable", test_text);
-	CU_add_test(s, "object resource", test_object);
-	CU_add_test(s, "list pages", test_list);
-	CU_add_test(s, "rewrite answers", test_rewrite);
-	CU_add_test(s, "error bodies", test_error_body);
-	CU_add_test(s, "token answers", test_token_body);
-	CU_add_test(s, "credential files", test_key);
-	CU_add_test(s, "options", test_options);
-	CU_add_test(s, "paths, stat, versions, types", test_paths);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	{
-		int failed = (int)CU_get_number_of_failures();
-
-		CU_cleanup_registry();
-		return failed ? 1 : 0;
-	}
-}
+CU_MAIN_SUITE("gcs_units", units_init, units_clean, tests)

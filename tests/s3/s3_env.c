@@ -4,7 +4,6 @@
 #include "s3_env.h"
 
 #include <arpa/inet.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -268,25 +267,17 @@ static void config_yaml(char *yaml, size_t cap, const struct wsp_config *c)
 
 int s3fs_open(struct s3fs *out, const struct wsp_config *cfg, wsp_error *err)
 {
-	wsp_plugin_entry_fn entry;
 	const wsp_instance_args *checked;
 	wsp_instance_args args;
 	char yaml[4096];
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	out->dl = dlopen(WSP_FS_S3_SO, RTLD_NOW | RTLD_LOCAL);
-	if (!out->dl)
-		return wsp_error_set(err, WSP_ENOTPLUGIN, "dlopen: %s",
-				     dlerror());
-	*(void **)&entry = dlsym(out->dl, WSP_PLUGIN_ENTRY_SYMBOL);
-	if (!entry)
-		return wsp_error_set(err, WSP_ENOTPLUGIN, "no entry");
-	out->desc = entry(WSP_PLUGIN_ABI_MAJOR, WSP_PLUGIN_ABI_MINOR);
-	out->fs = out->desc->fs;
-	rc = wsp_fakehost_new(&out->fh, out->desc, err);
+	rc = wsp_fakehost_load(&out->fh, WSP_FS_S3_SO, err);
 	if (rc)
 		return rc;
+	out->desc = wsp_fakehost_desc(out->fh);
+	out->fs = out->desc->fs;
 	config_yaml(yaml, sizeof(yaml), cfg);
 	rc = wsp_fakehost_options(out->fh, yaml, err);
 	if (!rc)

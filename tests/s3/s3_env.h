@@ -44,7 +44,6 @@ struct wsp_config {
 };
 
 struct s3fs {
-	void *dl;
 	const wsp_plugin_desc *desc;
 	const wsp_fs_vtable *fs;
 	void *self;

@@ -1,7 +1,6 @@
 /* tests/sandbox-local/local_box.c - see local_box.h. */
 #include "local_box.h"
 
-#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,23 +106,16 @@ int fake_open(struct fake_sandbox *fs, const char *const *opts,
 {
 	const wsp_instance_args *core_args;
 	wsp_instance_args args;
-	wsp_plugin_entry_fn entry;
 	int have_wd = 0, have_sd = 0, rc;
 	char *yaml = NULL, extra[700];
 	size_t len = 0;
 
 	memset(fs, 0, sizeof(*fs));
-	fs->dl = dlopen(WSP_LOCAL_PLUGIN, RTLD_NOW | RTLD_LOCAL);
-	if (!fs->dl) {
-		fprintf(stderr, "dlopen: %s\n", dlerror());
+	if (wsp_fakehost_load(&fs->fh, WSP_LOCAL_PLUGIN, err)) {
+		fprintf(stderr, "%s\n", err->message);
 		abort();
 	}
-	*(void **)&entry = dlsym(fs->dl, WSP_PLUGIN_ENTRY_SYMBOL);
-	fs->desc = entry(WSP_PLUGIN_ABI_MAJOR, WSP_PLUGIN_ABI_MINOR);
-	if (wsp_fakehost_new(&fs->fh, fs->desc, err)) {
-		fprintf(stderr, "fake host: %s\n", err->message);
-		abort();
-	}
+	fs->desc = wsp_fakehost_desc(fs->fh);
 	fs->host = wsp_fakehost_host(fs->fh);
 	open_box = fs;
 	snprintf(fs->tmp, sizeof(fs->tmp), "%s", wsp_fakehost_dir(fs->fh));
@@ -170,9 +162,6 @@ void fake_close(struct fake_sandbox *fs)
 	}
 	fs->fh = NULL;
 	fs->host = NULL;
-	if (fs->dl)
-		dlclose(fs->dl);
-	fs->dl = NULL;
 }
 
 long fake_live_allocs(void)

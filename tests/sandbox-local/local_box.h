@@ -14,7 +14,6 @@
 #include <wsp/fakehost.h>
 
 struct fake_sandbox {
-	void *dl;
 	const wsp_plugin_desc *desc;
 	wsp_fakehost *fh;
 	const wsp_host *host; /* the fake host's table */

@@ -57,6 +57,14 @@ typedef struct wsp_fakehost wsp_fakehost;
  */
 int wsp_fakehost_new(wsp_fakehost **out, const wsp_plugin_desc *desc,
 		     wsp_error *err);
+/*
+ * The same for the provider built at path (a wsp-<kind>-<name>.so),
+ * loaded as the core loads it: dlopen RTLD_NOW | RTLD_LOCAL, its
+ * wsp_plugin_entry asked for this header's ABI. WSP_ENOTPLUGIN when it
+ * cannot be loaded or has no descriptor for that ABI. The library stays
+ * loaded for the rest of the process.
+ */
+int wsp_fakehost_load(wsp_fakehost **out, const char *path, wsp_error *err);
 /* Remove the scratch directory and free everything (fini first). */
 void wsp_fakehost_free(wsp_fakehost *fh);
 
