@@ -8,6 +8,7 @@
 # route a GCE or GKE workload takes is part of the run. Pages of 3 make
 # every listing of more than three entries follow page tokens.
 set -eu
+. "$(dirname "$0")/wait-listening.sh"
 conf=$1 so=$2 gcsdir=$3
 node=$(command -v node || true)
 if [ ! -x "${node:-/nonexistent}" ]; then
@@ -31,17 +32,7 @@ chmod 755 "$tmp" # the fake's data under it, readable when run as nobody
 "$node" "$gcsdir/fake-gcs.mjs" --bucket team-data --auth bearer \
 	--dir "$tmp" --no-stdin-watch >"$tmp/server.log" 2>&1 &
 pid=$!
-i=0
-until grep -q '^listening' "$tmp/server.log"; do
-	i=$((i + 1))
-	# 30 s: node starts slowly on a loaded machine
-	if [ $i -gt 300 ] || ! kill -0 "$pid" 2>/dev/null; then
-		echo "the GCS fake did not start:" >&2
-		cat "$tmp/server.log" >&2
-		exit 1
-	fi
-	sleep 0.1
-done
+wait_listening "$tmp/server.log" "$pid" "the GCS fake"
 addr=$(sed -n 's/^listening //p' "$tmp/server.log" | head -n 1)
 
 # Chunks of 256 KiB and a 1 MiB threshold, so the kit's 7 MiB file goes

