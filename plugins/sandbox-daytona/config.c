@@ -1,0 +1,324 @@
+/*
+ * plugins/sandbox-daytona/config.c - the provider's options: the schema
+ * the core checks before init, then what the core cannot check (choices
+ * that exclude each other, names Daytona would refuse later with a less
+ * useful message, minutes from durations).
+ */
+#include "daytona.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define OPT(type, name, def, help) \
+	{ sizeof(wsp_option_spec), (type), 0, 0, (name), (def), (help), NULL }
+
+const wsp_option_spec dt_options[] = {
+	OPT(WSP_OPT_SECRET, "api_key", NULL,
+	    "API key (default: $DAYTONA_API_KEY); never logged or shown"),
+	OPT(WSP_OPT_STRING, "api_url", "https://app.daytona.io/api",
+	    "Daytona API base URL (a local fake in tests)"),
+	OPT(WSP_OPT_STRING, "target", NULL, "region to create the sandbox in"),
+	OPT(WSP_OPT_STRING, "snapshot", NULL,
+	    "snapshot to create from (default: Daytona's default snapshot)"),
+	OPT(WSP_OPT_STRING, "image", NULL,
+	    "container image to build from instead of a snapshot"),
+	OPT(WSP_OPT_INT, "cpu", NULL, "CPUs, with image only"),
+	OPT(WSP_OPT_INT, "memory", NULL, "memory in GiB, with image only"),
+	OPT(WSP_OPT_INT, "disk", NULL, "disk in GiB, with image only"),
+	OPT(WSP_OPT_STRING, "user", NULL, "OS user commands run as"),
+	OPT(WSP_OPT_STRING, "language", NULL,
+	    "code-run language label (python, typescript, javascript)"),
+	OPT(WSP_OPT_MAP, "env", NULL, "variables in every command"),
+	OPT(WSP_OPT_MAP, "labels", NULL, "labels on the sandbox"),
+	OPT(WSP_OPT_BOOL, "public", "false", "previews without a token"),
+	OPT(WSP_OPT_BOOL, "network_block_all", "false",
+	    "no network access from the sandbox"),
+	OPT(WSP_OPT_LIST, "network_allow_list", NULL,
+	    "CIDR blocks the sandbox may reach (at most 5)"),
+	OPT(WSP_OPT_DURATION, "auto_stop_interval", NULL,
+	    "stop after this long idle, whole minutes (0: never)"),
+	OPT(WSP_OPT_DURATION, "auto_archive_interval", NULL,
+	    "archive after this long stopped, whole minutes (0: the maximum)"),
+	OPT(WSP_OPT_DURATION, "auto_delete_interval", NULL,
+	    "delete after this long stopped, whole minutes (0: at stop)"),
+	OPT(WSP_OPT_BOOL, "ephemeral", "false",
+	    "delete the sandbox when it stops"),
+	OPT(WSP_OPT_DURATION, "timeout", "30s", "default command timeout"),
+	OPT(WSP_OPT_DURATION, "create_timeout", "60s",
+	    "how long to wait for a sandbox to start"),
+	OPT(WSP_OPT_DURATION, "request_timeout", "60s",
+	    "bound on each HTTP request"),
+	OPT(WSP_OPT_SIZE, "max_capture", "1MiB",
+	    "bytes of each stream an exec result keeps (the newest)"),
+	WSP_OPTION_END
+};
+
+/* A refused configuration, one line (err is in every caller's scope). */
+#define BAD(...) wsp_error_set(err, WSP_ECONFIG, __VA_ARGS__)
+
+/* A copy of an optional string option; NULL when absent. */
+static int str_opt(char **out, const wsp_host *h, const wsp_config *cfg,
+		   const char *name, wsp_error *err)
+{
+	const char *v = NULL;
+	int rc = h->opt_string(&v, h, cfg, name, err);
+
+	*out = NULL;
+	if (rc == WSP_ENOTFOUND || (!rc && !*v))
+		return 0;
+	if (rc)
+		return rc;
+	*out = strdup(v);
+	return *out ? 0 : wsp_error_set(err, WSP_ENOMEM, "out of memory");
+}
+
+static int int_opt(int64_t *out, const wsp_host *h, const wsp_config *cfg,
+		   const char *name, int64_t max, wsp_error *err)
+{
+	int rc = h->opt_int(out, h, cfg, name, err);
+
+	if (rc == WSP_ENOTFOUND) {
+		*out = 0;
+		return 0;
+	}
+	if (rc)
+		return rc;
+	if (*out < 1 || *out > max)
+		return wsp_error_set(err, WSP_ECONFIG,
+				     "option '%s' must be 1..%lld", name,
+				     (long long)max);
+	return 0;
+}
+
+/* Daytona counts these intervals in minutes: refuse what does not fit. */
+static int minutes_opt(int64_t *out, const wsp_host *h,
+		       const wsp_config *cfg, const char *name,
+		       wsp_error *err)
+{
+	int64_t ms = 0;
+	int rc = h->opt_duration(&ms, h, cfg, name, err);
+
+	*out = -2;
+	if (rc == WSP_ENOTFOUND)
+		return 0;
+	if (rc)
+		return rc;
+	if (ms < 0 || ms % 60000 || ms / 60000 > 525600)
+		return wsp_error_set(err, WSP_ECONFIG,
+				     "option '%s' must be whole minutes, at "
+				     "most a year (e.g. 15m, 2h)", name);
+	*out = ms / 60000;
+	return 0;
+}
+
+static int env_name_ok(const char *s)
+{
+	if (!*s || !(isalpha((unsigned char)*s) || *s == '_'))
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_')
+			return 0;
+	return 1;
+}
+
+/* CIDR text only: digits, dots, one '/', colons for IPv6. */
+static int cidr_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (!n || n > 64 || !strchr(s, '/'))
+		return 0;
+	for (; *s; s++)
+		if (!isxdigit((unsigned char)*s) && !strchr("./:", *s))
+			return 0;
+	return 1;
+}
+
+static int read_lists(struct dt_config *c, const wsp_host *h,
+		      const wsp_config *cfg, wsp_error *err)
+{
+	const char *const *l = NULL;
+	size_t i, n = 0, len = 1;
+	int rc;
+
+	c->env = c->labels = NULL;
+	rc = h->opt_map(&c->env, h, cfg, "env", err);
+	if (rc && rc != WSP_ENOTFOUND)
+		return rc;
+	for (i = 0; c->env && c->env[i]; i += 2)
+		if (!env_name_ok(c->env[i]))
+			return BAD("env: '%s' is not a variable name",
+				   c->env[i]);
+	rc = h->opt_map(&c->labels, h, cfg, "labels", err);
+	if (rc && rc != WSP_ENOTFOUND)
+		return rc;
+	for (i = 0; c->labels && c->labels[i]; i += 2)
+		if (!strcmp(c->labels[i], DT_LABEL_ID))
+			return BAD("labels: '%s' is wsp's own label",
+				   DT_LABEL_ID);
+	rc = h->opt_list(&l, h, cfg, "network_allow_list", err);
+	if (rc == WSP_ENOTFOUND)
+		return 0;
+	if (rc)
+		return rc;
+	for (i = 0; l[i]; i++, n++) {
+		if (!cidr_ok(l[i]))
+			return BAD("network_allow_list: '%s' is not a "
+				   "CIDR block (e.g. 10.0.0.0/8)", l[i]);
+		len += strlen(l[i]) + 1;
+	}
+	if (n > 5)
+		return BAD("network_allow_list: %s", "at most 5 blocks");
+	if (!n)
+		return 0;
+	c->network_allow_list = calloc(1, len);
+	if (!c->network_allow_list)
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	for (i = 0; l[i]; i++) {
+		if (i)
+			strcat(c->network_allow_list, ",");
+		strcat(c->network_allow_list, l[i]);
+	}
+	return 0;
+}
+
+static int read_key(struct dt_config *c, const wsp_host *h,
+		    const wsp_config *cfg, wsp_error *err)
+{
+	const char *env;
+	int rc = str_opt(&c->api_key, h, cfg, "api_key", err);
+
+	if (rc)
+		return rc;
+	/* The issue's default: the variable Daytona's own SDKs read. */
+	if (!c->api_key && (env = getenv("DAYTONA_API_KEY")) && *env &&
+	    !(c->api_key = strdup(env)))
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	if (!c->api_key)
+		return wsp_error_set(err, WSP_ECONFIG,
+				     "no API key: set option 'api_key' or "
+				     "DAYTONA_API_KEY");
+	/* It travels in a header: refuse what would break the line. */
+	for (env = c->api_key; *env; env++)
+		if ((unsigned char)*env < 0x20 || *env == 0x7f)
+			return wsp_error_set(err, WSP_ECONFIG,
+					     "option 'api_key' holds a "
+					     "control character");
+	return 0;
+}
+
+static int read_url(struct dt_config *c, const wsp_host *h,
+		    const wsp_config *cfg, wsp_error *err)
+{
+	size_t n;
+	int rc = str_opt(&c->api_url, h, cfg, "api_url", err);
+
+	if (rc)
+		return rc;
+	if (!c->api_url || (strncmp(c->api_url, "http://", 7) &&
+			    strncmp(c->api_url, "https://", 8)))
+		return BAD("option '%s' must be an http:// or https:// URL",
+			   "api_url");
+	n = strlen(c->api_url);
+	if (n > 512 || strpbrk(c->api_url, " \t\r\n?#"))
+		return BAD("option '%s' is not a usable base URL",
+			   "api_url");
+	while (n && c->api_url[n - 1] == '/')
+		c->api_url[--n] = '\0';
+	return 0;
+}
+
+static int read_strings(struct dt_config *c, const wsp_host *h,
+			const wsp_config *cfg, wsp_error *err)
+{
+	int rc;
+
+	if ((rc = str_opt(&c->target, h, cfg, "target", err)) ||
+	    (rc = str_opt(&c->snapshot, h, cfg, "snapshot", err)) ||
+	    (rc = str_opt(&c->image, h, cfg, "image", err)) ||
+	    (rc = str_opt(&c->user, h, cfg, "user", err)) ||
+	    (rc = str_opt(&c->language, h, cfg, "language", err)))
+		return rc;
+	if (c->snapshot && c->image)
+		return BAD("options 'snapshot' and 'image' exclude each "
+			   "other");
+	if (c->image && strpbrk(c->image, " \t\r\n"))
+		return BAD("option '%s' must be one image reference",
+			   "image");
+	return 0;
+}
+
+int dt_config_read(struct dt_config *c, const wsp_host *h,
+		   const wsp_config *cfg, wsp_error *err)
+{
+	int64_t v;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	if ((rc = read_key(c, h, cfg, err)) || (rc = read_url(c, h, cfg, err)) ||
+	    (rc = read_strings(c, h, cfg, err)) ||
+	    (rc = int_opt(&c->cpu, h, cfg, "cpu", 64, err)) ||
+	    (rc = int_opt(&c->memory_gib, h, cfg, "memory", 1024, err)) ||
+	    (rc = int_opt(&c->disk_gib, h, cfg, "disk", 4096, err)))
+		return rc;
+	if ((c->cpu || c->memory_gib || c->disk_gib) && !c->image)
+		return BAD("options cpu, memory and disk need 'image' (a "
+			   "snapshot has its own resources)");
+	if ((rc = read_lists(c, h, cfg, err)) ||
+	    (rc = h->opt_bool(&c->public_, h, cfg, "public", err)) ||
+	    (rc = h->opt_bool(&c->network_block_all, h, cfg,
+			      "network_block_all", err)) ||
+	    (rc = h->opt_bool(&c->ephemeral, h, cfg, "ephemeral", err)) ||
+	    (rc = minutes_opt(&c->auto_stop_min, h, cfg, "auto_stop_interval",
+			      err)) ||
+	    (rc = minutes_opt(&c->auto_archive_min, h, cfg,
+			      "auto_archive_interval", err)) ||
+	    (rc = minutes_opt(&c->auto_delete_min, h, cfg,
+			      "auto_delete_interval", err)))
+		return rc;
+	if (c->ephemeral && c->auto_delete_min >= 0)
+		return BAD("options 'ephemeral' and "
+			   "'auto_delete_interval' exclude each other");
+	if ((rc = h->opt_duration(&c->timeout_ms, h, cfg, "timeout", err)) ||
+	    (rc = h->opt_duration(&c->create_timeout_ms, h, cfg,
+				  "create_timeout", err)) ||
+	    (rc = h->opt_duration(&c->request_timeout_ms, h, cfg,
+				  "request_timeout", err)) ||
+	    (rc = h->opt_size(&c->max_capture, h, cfg, "max_capture", err)))
+		return rc;
+	v = c->create_timeout_ms;
+	if (v <= 0 || c->request_timeout_ms <= 0 || c->timeout_ms < 0)
+		return BAD("option '%s' must be positive",
+			   v <= 0 ? "create_timeout"
+				  : c->timeout_ms < 0 ? "timeout"
+						      : "request_timeout");
+	if (!c->max_capture || c->max_capture > (256u << 20))
+		return BAD("option '%s' must be 1 byte..256MiB",
+			   "max_capture");
+	return 0;
+}
+
+static void wipe_free(char *s)
+{
+	if (s) {
+		volatile char *p = s;
+
+		while (*p)
+			*p++ = 0;
+		free(s);
+	}
+}
+
+void dt_config_free(struct dt_config *c)
+{
+	wipe_free(c->api_key);
+	free(c->api_url);
+	free(c->target);
+	free(c->snapshot);
+	free(c->image);
+	free(c->user);
+	free(c->language);
+	free(c->network_allow_list);
+	memset(c, 0, sizeof(*c));
+}

@@ -1,0 +1,179 @@
+/*
+ * plugins/sandbox-daytona/daytona.h - wsp-sandbox-daytona.so: a sandbox
+ * in Daytona (issue 15), reached through the core's HTTP service.
+ *
+ * Two planes: the API (`api_url`, /sandbox...) creates, finds, starts,
+ * stops and deletes sandboxes; the toolbox (the daemon inside each
+ * sandbox, `{toolboxProxyUrl}/{id}/...`) runs commands. One file per job:
+ *   config.c     options: the schema, reading and checking them
+ *   request.c    one request to either plane, its answer parsed
+ *   remote.c     the Sandbox answer: id, state, toolbox URL
+ *   create.c     the create request's body from the options
+ *   lifecycle.c  start (reconnect or create), stop, destroy, status
+ *   describe.c   info and instructions
+ *   script.c     the shell text a session command runs for one exec
+ *   capture.c    the newest bytes of a stream, for exec results
+ *   exec.c       foreground commands through a toolbox session
+ *   plugin.c     the descriptor, init and fini
+ */
+#ifndef WSP_DAYTONA_H
+#define WSP_DAYTONA_H
+
+#include <wsp/plugin.h>
+
+#include <cjson/cJSON.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The SDK version sent as X-Daytona-SDK-Version: >= 0.167.0 makes the
+ * toolbox answer logs as JSON with stdout and stderr apart. */
+#define DT_SDK_VERSION "0.218.0"
+/* The label that names the sandbox by wsp's logical id (reconnect when
+ * the state store is gone). */
+#define DT_LABEL_ID "wsp-sandbox-id"
+/* Longest remote id we accept (Daytona's are UUIDs). */
+#define DT_ID_MAX 64
+#define DT_URL_MAX 1024
+/* Bounds on what a server may send us. */
+#define DT_ANSWER_MAX (64u << 20) /* a log snapshot may be large */
+#define DT_STDIN_MAX (4u << 20)   /* stdin data travels in the command */
+
+struct dt_config {
+	char *api_url;     /* no trailing '/' */
+	char *api_key;     /* secret */
+	char *target, *snapshot, *image, *user, *language;
+	int64_t cpu, memory_gib, disk_gib; /* 0 = server default */
+	const char *const *env;    /* map: k, v, ..., NULL (cfg-owned) */
+	const char *const *labels; /* map, as env */
+	char *network_allow_list;  /* comma-joined CIDRs, or NULL */
+	int public_, network_block_all, ephemeral;
+	int64_t auto_stop_min, auto_archive_min, auto_delete_min; /* -2 unset */
+	int64_t timeout_ms;        /* default command timeout */
+	int64_t create_timeout_ms; /* wait for `started` */
+	int64_t request_timeout_ms;
+	uint64_t max_capture;
+};
+
+struct dt {
+	const wsp_host *host;
+	const wsp_state *state;
+	char *logical_id;
+	struct dt_config cfg;
+	const char *secrets[2]; /* { api_key, NULL } */
+	pthread_mutex_t lock;   /* guards remote_id and toolbox */
+	char remote_id[DT_ID_MAX + 1];   /* "" until known */
+	char toolbox[DT_URL_MAX];        /* {toolboxProxyUrl}/{id}, or "" */
+	unsigned long seq;               /* session names, with pid */
+};
+
+/* What we keep of a Sandbox answer. */
+struct dt_remote {
+	char id[DT_ID_MAX + 1];
+	char state[32];
+	char toolbox[DT_URL_MAX]; /* toolboxProxyUrl as sent, may be "" */
+	char target[32], snapshot[128], user[64], error_reason[160];
+	int64_t cpu, memory_gib, disk_gib;
+};
+
+/* config.c */
+extern const wsp_option_spec dt_options[];
+int dt_config_read(struct dt_config *c, const wsp_host *host,
+		   const wsp_config *cfg, wsp_error *err);
+void dt_config_free(struct dt_config *c);
+
+/* request.c */
+struct dt_req {
+	const char *base;  /* NULL: the API; else a toolbox base (dt_ensure) */
+	const char *method;
+	const char *path;  /* after the plane's base, starts with '/' */
+	cJSON *json;       /* body, or NULL */
+	uint32_t flags;    /* WSP_HTTP_* */
+	const wsp_call *call; /* NULL for cleanup after a call ended */
+};
+/*
+ * Send r; a 2xx answer's JSON (if any, and if out) in *out. Failures are
+ * mapped by the host (404 WSP_ENOTFOUND...). *status gets the HTTP status
+ * when not NULL.
+ */
+int dt_request(struct dt *d, const struct dt_req *r, cJSON **out,
+	       long *status, wsp_error *err);
+/* Percent-encode s into out (unreserved bytes kept); WSP_ETOOBIG. */
+int dt_url_escape(char *out, size_t cap, const char *s, wsp_error *err);
+
+/* remote.c */
+int dt_remote_parse(struct dt_remote *r, const cJSON *j, wsp_error *err);
+/* wsp_sandbox_state for a Daytona state name. */
+uint32_t dt_state_map(const char *state);
+/* 1: settled (started, stopped, archived, error...), 0: moving. */
+int dt_state_settled(const char *state);
+/* Whether s is an id we put in URLs: [A-Za-z0-9-], 1..DT_ID_MAX. */
+int dt_id_ok(const char *s);
+
+/* create.c */
+cJSON *dt_create_body(const struct dt *d);
+
+/* lifecycle.c */
+int dt_start(uint32_t *out, void *self, const wsp_call *call, uint32_t flags,
+	     wsp_error *err);
+int dt_stop(void *self, const wsp_call *call, uint32_t flags, wsp_error *err);
+int dt_destroy(void *self, const wsp_call *call, uint32_t flags,
+	       wsp_error *err);
+int dt_status(uint32_t *out, void *self, const wsp_call *call, uint32_t flags,
+	      wsp_error *err);
+/*
+ * The toolbox base of a started sandbox, starting or creating it first
+ * when needed (exec on a fresh workspace). out holds DT_URL_MAX.
+ */
+int dt_ensure(char *out, struct dt *d, const wsp_call *call, wsp_error *err);
+/* Forget the cached toolbox (the sandbox was found stopped). */
+void dt_forget_toolbox(struct dt *d);
+/* GET the sandbox by its remote id. */
+int dt_get(struct dt_remote *r, struct dt *d, const char *id,
+	   const wsp_call *call, wsp_error *err);
+
+/* describe.c */
+int dt_info(void *self, const wsp_call *call, uint32_t flags, wsp_kv_fn cb,
+	    void *payload, wsp_error *err);
+int dt_instructions(void *self, const wsp_call *call, uint32_t flags,
+		    wsp_sink_fn sink, void *payload, wsp_error *err);
+
+/* script.c */
+#define DT_NONCE_LEN 24
+struct dt_script {
+	char *text; /* malloc'd */
+	char nonce[DT_NONCE_LEN + 1];
+};
+int dt_script_build(struct dt_script *s, const wsp_exec_opts *o,
+		    wsp_error *err);
+void dt_script_free(struct dt_script *s);
+/*
+ * How much of a stream's log so far is the command's own output, known
+ * for sure: everything but the last byte (the labeler's newline may be
+ * ours) and never the trailer. With DT_LOG_DONE the log must end with the
+ * trailer: *len is then the exact output, and *nostart says whether the
+ * script refused to start (1 cwd, 2 program) from the stderr trailer.
+ * DT_LOG_LAST: the last look before a kill, every whole line counts.
+ */
+enum { DT_LOG_RUNNING = 0, DT_LOG_DONE = 1, DT_LOG_LAST = 2 };
+int dt_script_output(size_t *len, int *nostart, const char *log,
+		     size_t log_len, const char *nonce, int mode);
+
+/* capture.c: the newest `cap` bytes, and how many were dropped */
+struct dt_capture {
+	char *buf;
+	size_t cap, len, start; /* ring */
+	uint64_t dropped;
+};
+int dt_capture_init(struct dt_capture *c, size_t cap);
+void dt_capture_put(struct dt_capture *c, const char *p, size_t n);
+/* A host->alloc'd NUL-terminated copy, in order; NULL on ENOMEM. */
+char *dt_capture_take(struct dt_capture *c, const wsp_host *host,
+		      size_t *len);
+void dt_capture_free(struct dt_capture *c);
+
+/* exec.c */
+int dt_exec(wsp_exec_result *out, void *self, const wsp_call *call,
+	    const wsp_exec_opts *opts, wsp_error *err);
+
+#endif /* WSP_DAYTONA_H */

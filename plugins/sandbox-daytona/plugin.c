@@ -1,0 +1,79 @@
+/*
+ * plugins/sandbox-daytona/plugin.c - wsp-sandbox-daytona.so: commands in
+ * a Daytona sandbox. The descriptor, init and fini; the slots are in
+ * lifecycle.c, describe.c and exec.c, the options in config.c.
+ */
+#include "daytona.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void fini(void *self)
+{
+	struct dt *d = self;
+
+	if (!d)
+		return;
+	dt_config_free(&d->cfg);
+	free(d->logical_id);
+	pthread_mutex_destroy(&d->lock);
+	free(d);
+}
+
+static int init(void **out_self, const wsp_host *host,
+		const wsp_instance_args *args, wsp_error *err)
+{
+	struct dt *d;
+	int rc;
+
+	if (!host->http_request || !WSP_HAS_MEMBER(wsp_host, host, state_list))
+		return wsp_error_set(err, WSP_ENOTSUP,
+				     "this wsp has no HTTP service or state "
+				     "store for remote sandboxes");
+	if (!args->instance_id || !*args->instance_id ||
+	    strlen(args->instance_id) > 128)
+		return wsp_error_set(err, WSP_ECONFIG,
+				     "a Daytona sandbox needs an id of 1..128 "
+				     "bytes");
+	d = calloc(1, sizeof(*d));
+	if (!d || !(d->logical_id = strdup(args->instance_id))) {
+		free(d);
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	}
+	pthread_mutex_init(&d->lock, NULL);
+	d->host = host;
+	d->state = WSP_HAS_MEMBER(wsp_instance_args, args, state)
+			   ? args->state
+			   : NULL;
+	rc = dt_config_read(&d->cfg, host, args->options, err);
+	if (rc) {
+		fini(d);
+		return rc;
+	}
+	d->secrets[0] = d->cfg.api_key;
+	d->secrets[1] = NULL;
+	*out_self = d;
+	return 0;
+}
+
+static const wsp_sandbox_vtable vtable = {
+	.struct_size = sizeof(wsp_sandbox_vtable),
+	.exec = dt_exec,
+	.start = dt_start,
+	.stop = dt_stop,
+	.destroy = dt_destroy,
+	.status = dt_status,
+	.info = dt_info,
+	.instructions = dt_instructions,
+	/* pause, timeouts, previews, mounts: not yet (issue 15) */
+};
+
+/*
+ * ISOLATION: each sandbox is its own container on Daytona's machines;
+ * RECONNECT: the state store, then the label, find it again by its id.
+ * No process manager yet, so no PROC_* capability.
+ */
+WSP_PLUGIN_DEFINE(WSP_KIND_SANDBOX, "daytona", "0.1.0",
+		  "commands in a Daytona cloud sandbox",
+		  WSP_CAP_SANDBOX_ISOLATION | WSP_CAP_SANDBOX_RECONNECT,
+		  dt_options, init, fini, NULL, &vtable, NULL, NULL)

@@ -1,0 +1,47 @@
+/*
+ * tests/sandbox-daytona/dt_fake.h - the project's Daytona fake
+ * (tests/daytona/fake-daytona.mjs) for one test executable, and
+ * wsp-sandbox-daytona on the SDK's fake host pointed at it.
+ *
+ * The fake runs with its stdin on a pipe this process holds: it exits
+ * when the pipe closes, so it never outlives the test, even one that
+ * crashes. It gets a TMPDIR of its own, removed by dt_fake_stop.
+ */
+#ifndef WSP_TEST_DT_FAKE_H
+#define WSP_TEST_DT_FAKE_H
+
+#include <wsp/fakehost.h>
+
+#include <cjson/cJSON.h>
+
+#define DT_TEST_KEY "dtn_test_key_8f3b1c"
+
+/* Start the fake (extra: NULL-ended arguments, may be NULL). */
+int dt_fake_start(const char *const *extra);
+void dt_fake_stop(void);
+/* "http://127.0.0.1:PORT" */
+const char *dt_fake_url(void);
+
+/*
+ * One admin or API call to the fake through fh's host (the core's HTTP
+ * service); the JSON answer in *out when asked. The key in the header.
+ */
+int dt_fake_call(wsp_fakehost *fh, const char *method, const char *path,
+		 const char *body, cJSON **out);
+
+/*
+ * A fake host for wsp-sandbox-daytona with options: api_url and api_key
+ * pointing at the fake, then more YAML lines; init'ed into *self.
+ */
+int dt_box_open(wsp_fakehost **fh, void **self, const char *more_yaml,
+		wsp_error *err);
+/* A second instance on the same fake host (same state store). */
+int dt_box_again(void **self, wsp_fakehost *fh, wsp_error *err);
+void dt_box_close(wsp_fakehost *fh, void *self);
+
+/* The loaded descriptor (this executable links the provider). */
+const wsp_plugin_desc *dt_desc(void);
+/* A call with no cancel and no deadline. */
+extern const wsp_call dt_no_call;
+
+#endif

@@ -1,0 +1,384 @@
+/*
+ * tests/sandbox-daytona/test_daytona.c - wsp-sandbox-daytona against the
+ * project's Daytona fake: the lifecycle (create, reconnect by the state
+ * store and by label, stop, start, destroy, status, info), foreground
+ * commands (streams apart, exit codes, cwd, env, stdin, timeout, cancel,
+ * refusals) and faults (429, auto-stop between commands, a slow start,
+ * a wrong key), with the key in no log line, message, state file or
+ * sandbox environment.
+ */
+#include "dt_fake.h"
+
+#include <cu_main.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const wsp_sandbox_vtable *sb(void)
+{
+	return dt_desc()->sandbox;
+}
+
+static int suite_init(void)
+{
+	return dt_fake_start(NULL);
+}
+
+static int suite_clean(void)
+{
+	dt_fake_stop();
+	return 0;
+}
+
+static uint32_t state_of(void *self)
+{
+	uint32_t st = 0;
+	wsp_error err = { 0 };
+
+	CU_ASSERT_EQUAL(sb()->status(&st, self, &dt_no_call, 0, &err), 0);
+	return st;
+}
+
+/* The stored remote id ("" when none). */
+static void stored_id(wsp_fakehost *fh, char *out, size_t cap)
+{
+	char path[1400];
+	FILE *f;
+	size_t n = 0;
+
+	snprintf(path, sizeof path,
+		 "%s/state/store/sandbox-daytona/test/remote-id",
+		 wsp_fakehost_dir(fh));
+	out[0] = '\0';
+	f = fopen(path, "r");
+	if (f) {
+		n = fread(out, 1, cap - 1, f);
+		fclose(f);
+	}
+	out[n] = '\0';
+}
+
+struct run {
+	wsp_exec_result r;
+	int rc;
+	wsp_error err;
+};
+
+static void run(struct run *x, void *self, const wsp_call *call,
+		const wsp_exec_opts *o)
+{
+	memset(x, 0, sizeof(*x));
+	x->r.struct_size = sizeof x->r;
+	x->rc = sb()->exec(&x->r, self, call ? call : &dt_no_call, o,
+			   &x->err);
+	if (x->rc) /* asserts on the text fail rather than crash */
+		x->r.stdout_data = x->r.stderr_data = (char *)"";
+}
+
+static void release(wsp_fakehost *fh, struct run *x)
+{
+	const wsp_host *h = wsp_fakehost_host(fh);
+
+	if (!x->rc) {
+		h->free(h, x->r.stdout_data);
+		h->free(h, x->r.stderr_data);
+	}
+}
+
+static void sh(struct run *x, wsp_fakehost *fh, void *self, const char *cmd)
+{
+	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
+
+	(void)fh;
+	o.shell = cmd;
+	run(x, self, NULL, &o);
+	CU_ASSERT_EQUAL(x->rc, 0);
+	if (x->rc)
+		fprintf(stderr, "exec '%s': %s\n", cmd, x->err.message);
+}
+
+static void test_lifecycle(void)
+{
+	wsp_fakehost *fh = NULL;
+	void *a = NULL, *b = NULL;
+	wsp_error err = { 0 };
+	uint32_t outcome = 0;
+	char id1[128], id2[128], path[1400], cmd[1500];
+	cJSON *list = NULL;
+	struct run x;
+
+	CU_ASSERT_FATAL(dt_box_open(&fh, &a, NULL, &err) == 0);
+	CU_ASSERT_EQUAL(state_of(a), WSP_SANDBOX_ABSENT);
+	CU_ASSERT_EQUAL(sb()->start(&outcome, a, &dt_no_call, 0, &err), 0);
+	CU_ASSERT_EQUAL(outcome, WSP_START_CREATED);
+	CU_ASSERT_EQUAL(state_of(a), WSP_SANDBOX_RUNNING);
+	stored_id(fh, id1, sizeof id1);
+	CU_ASSERT_EQUAL(strlen(id1), 36);
+
+	/* Another instance (a later wsp process): the state store. */
+	CU_ASSERT_FATAL(dt_box_again(&b, fh, &err) == 0);
+	CU_ASSERT_EQUAL(sb()->start(&outcome, b, &dt_no_call, 0, &err), 0);
+	CU_ASSERT_EQUAL(outcome, WSP_START_CONNECTED);
+	dt_desc()->fini(b);
+
+	/* The store wiped (another machine): found by its label. */
+	snprintf(path, sizeof path, "%s/state/store", wsp_fakehost_dir(fh));
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", path);
+	CU_ASSERT_EQUAL(system(cmd), 0);
+	CU_ASSERT_FATAL(dt_box_again(&b, fh, &err) == 0);
+	CU_ASSERT_EQUAL(sb()->start(&outcome, b, &dt_no_call, 0, &err), 0);
+	CU_ASSERT_EQUAL(outcome, WSP_START_CONNECTED);
+	stored_id(fh, id2, sizeof id2);
+	CU_ASSERT_STRING_EQUAL(id1, id2);
+	/* Still one sandbox on the service. */
+	CU_ASSERT_EQUAL(dt_fake_call(fh, "GET", "/api/sandbox", NULL, &list),
+			0);
+	CU_ASSERT_EQUAL(cJSON_GetArraySize(cJSON_GetObjectItem(list, "items")),
+			1);
+	cJSON_Delete(list);
+	dt_desc()->fini(b);
+
+	/* Stopped: status says so, and a command starts it again. */
+	CU_ASSERT_EQUAL(sb()->stop(a, &dt_no_call, 0, &err), 0);
+	CU_ASSERT_EQUAL(state_of(a), WSP_SANDBOX_STOPPED);
+	sh(&x, fh, a, "echo back");
+	CU_ASSERT_STRING_EQUAL(x.r.stdout_data ? x.r.stdout_data : "",
+			       "back\n");
+	release(fh, &x);
+	CU_ASSERT_EQUAL(state_of(a), WSP_SANDBOX_RUNNING);
+
+	/* Gone: status absent, the key forgotten, destroy again is fine. */
+	CU_ASSERT_EQUAL(sb()->destroy(a, &dt_no_call, 0, &err), 0);
+	CU_ASSERT_EQUAL(state_of(a), WSP_SANDBOX_ABSENT);
+	stored_id(fh, id2, sizeof id2);
+	CU_ASSERT_STRING_EQUAL(id2, "");
+	CU_ASSERT_EQUAL(sb()->destroy(a, &dt_no_call, 0, &err), 0);
+	CU_ASSERT_EQUAL(sb()->stop(a, &dt_no_call, 0, &err), WSP_ENOTFOUND);
+	dt_box_close(fh, a);
+}
+
+static int on_kv(const char *k, const char *v, void *payload)
+{
+	char *buf = payload;
+	size_t n = strlen(buf);
+
+	snprintf(buf + n, 4096 - n, "%s=%s\n", k, v);
+	return 0;
+}
+
+static void test_exec(void)
+{
+	static const char *const env[] = { "QUOTED=it's \"here\"", NULL };
+	wsp_fakehost *fh = NULL;
+	void *a = NULL;
+	wsp_error err = { 0 };
+	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
+	char info[4096] = "";
+	struct run x;
+
+	CU_ASSERT_FATAL(dt_box_open(&fh, &a, "env: { TEAM: infra }\n", &err) ==
+			0);
+	/* No start first: the first command creates the sandbox. */
+	sh(&x, fh, a, "printf out; printf err >&2; exit 3");
+	CU_ASSERT_EQUAL(x.r.exit_code, 3);
+	CU_ASSERT_STRING_EQUAL(x.r.stdout_data, "out");
+	CU_ASSERT_STRING_EQUAL(x.r.stderr_data, "err");
+	CU_ASSERT_EQUAL(x.r.flags, 0);
+	release(fh, &x);
+
+	o.shell = "pwd; printf '%s|%s' \"$QUOTED\" \"$TEAM\"";
+	o.cwd = "/tmp";
+	o.env = env;
+	run(&x, a, NULL, &o);
+	CU_ASSERT_EQUAL(x.rc, 0);
+	CU_ASSERT_STRING_EQUAL(x.r.stdout_data, "/tmp\nit's \"here\"|infra");
+	release(fh, &x);
+
+	o = (wsp_exec_opts)WSP_EXEC_OPTS_INIT;
+	o.shell = "cat; printf '[%s]' \"$TEAM\"";
+	o.stdin_data = "line one\nline 'two'";
+	o.stdin_len = strlen(o.stdin_data);
+	run(&x, a, NULL, &o);
+	CU_ASSERT_STRING_EQUAL(x.r.stdout_data, "line one\nline 'two'[infra]");
+	release(fh, &x);
+
+	/* The key is in no variable of the sandbox. */
+	sh(&x, fh, a, "env");
+	CU_ASSERT_PTR_NULL(strstr(x.r.stdout_data, DT_TEST_KEY));
+	CU_ASSERT_PTR_NOT_NULL(strstr(x.r.stdout_data, "TEAM=infra"));
+	release(fh, &x);
+
+	o = (wsp_exec_opts)WSP_EXEC_OPTS_INIT;
+	o.shell = "echo before; sleep 30";
+	o.timeout_ms = 2000;
+	run(&x, a, NULL, &o);
+	CU_ASSERT_EQUAL(x.rc, 0);
+	CU_ASSERT_EQUAL(x.r.exit_code, 124);
+	CU_ASSERT_TRUE(x.r.flags & WSP_EXEC_TIMED_OUT);
+	/* what it wrote before the kill, its newline too */
+	CU_ASSERT_STRING_EQUAL(x.r.stdout_data, "before\n");
+	release(fh, &x);
+
+	o = (wsp_exec_opts)WSP_EXEC_OPTS_INIT;
+	o.shell = "echo x";
+	o.cwd = "/no/such/dir";
+	run(&x, a, NULL, &o);
+	CU_ASSERT_EQUAL(x.rc, WSP_ENOTFOUND);
+	CU_ASSERT_PTR_NOT_NULL(strstr(x.err.message, "/no/such/dir"));
+
+	/* Every exec's session is gone: nothing left running. */
+	{
+		cJSON *l = NULL, *s, *arr;
+		int sessions = 0;
+
+		CU_ASSERT_EQUAL(dt_fake_call(fh, "GET", "/_fake/sandboxes",
+					     NULL, &l), 0);
+		arr = cJSON_IsArray(l) ? l : cJSON_GetObjectItem(l, "sandboxes");
+		cJSON_ArrayForEach(s, arr)
+			sessions += cJSON_GetArraySize(
+				cJSON_GetObjectItem(s, "sessions"));
+		CU_ASSERT_EQUAL(sessions, 0);
+		cJSON_Delete(l);
+	}
+
+	CU_ASSERT_EQUAL(dt_desc()->sandbox->info(a, &dt_no_call, 0, on_kv,
+						 info, &err), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(info, "id=test\nprovider=daytona\n"
+					    "state=started\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(info, "remote_id="));
+	CU_ASSERT_PTR_NULL(strstr(info, DT_TEST_KEY));
+	CU_ASSERT_EQUAL(sb()->destroy(a, &dt_no_call, 0, &err), 0);
+	dt_box_close(fh, a);
+}
+
+struct later {
+	wsp_call *call;
+};
+
+static void *cancel_later(void *p)
+{
+	usleep(500 * 1000);
+	wsp_fakehost_call_cancel(p);
+	return NULL;
+}
+
+static void test_cancel(void)
+{
+	wsp_fakehost *fh = NULL;
+	void *a = NULL;
+	wsp_error err = { 0 };
+	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
+	wsp_call *call;
+	pthread_t th;
+	struct run x;
+
+	CU_ASSERT_FATAL(dt_box_open(&fh, &a, NULL, &err) == 0);
+	call = wsp_fakehost_call(fh, 0);
+	o.shell = "echo started; sleep 30";
+	o.flags = WSP_EXEC_NO_TIMEOUT;
+	sh(&x, fh, a, "true"); /* created before the clock starts */
+	release(fh, &x);
+	CU_ASSERT_FATAL(pthread_create(&th, NULL, cancel_later, call) == 0);
+	run(&x, a, call, &o);
+	pthread_join(th, NULL);
+	CU_ASSERT_EQUAL(x.rc, 0);
+	CU_ASSERT_EQUAL(x.r.exit_code, 130);
+	CU_ASSERT_TRUE(x.r.flags & WSP_EXEC_CANCELED);
+	CU_ASSERT_TRUE(x.r.duration_ms < 10000);
+	release(fh, &x);
+
+	/* The deadline ends it as a timeout does. */
+	call = wsp_fakehost_call(fh, 600);
+	o.shell = "sleep 30";
+	run(&x, a, call, &o);
+	CU_ASSERT_EQUAL(x.rc, 0);
+	CU_ASSERT_EQUAL(x.r.exit_code, 124);
+	CU_ASSERT_TRUE(x.r.flags & WSP_EXEC_TIMED_OUT);
+	release(fh, &x);
+	CU_ASSERT_EQUAL(sb()->destroy(a, &dt_no_call, 0, &err), 0);
+	dt_box_close(fh, a);
+}
+
+static void test_faults(void)
+{
+	wsp_fakehost *fh = NULL;
+	void *a = NULL;
+	wsp_error err = { 0 };
+	char id[128], path[300];
+	uint32_t outcome;
+	struct run x;
+	char yaml[512];
+	int rc;
+
+	snprintf(yaml, sizeof yaml, "api_url: %s/api\napi_key: %s\n",
+		 dt_fake_url(), DT_TEST_KEY);
+	CU_ASSERT_FATAL(dt_box_open(&fh, &a, "create_timeout: 1s\n", &err) ==
+			0);
+	sh(&x, fh, a, "true");
+	release(fh, &x);
+	stored_id(fh, id, sizeof id);
+
+	/* 429 twice on the toolbox: retried after Retry-After. */
+	CU_ASSERT_EQUAL(dt_fake_call(fh, "POST", "/_fake/faults",
+				     "{\"kind\":\"rate_limit\",\"count\":2,"
+				     "\"plane\":\"toolbox\",\"retryAfter\":0}",
+				     NULL), 0);
+	sh(&x, fh, a, "echo through");
+	CU_ASSERT_STRING_EQUAL(x.r.stdout_data, "through\n");
+	release(fh, &x);
+
+	/* Auto-stopped between two commands: the next one starts it. */
+	snprintf(path, sizeof path, "/_fake/sandboxes/%s/autostop", id);
+	CU_ASSERT_EQUAL(dt_fake_call(fh, "POST", path, "{}", NULL), 0);
+	usleep(300 * 1000);
+	sh(&x, fh, a, "echo again");
+	CU_ASSERT_STRING_EQUAL(x.r.stdout_data, "again\n");
+	release(fh, &x);
+
+	/* A start slower than create_timeout: a clear timeout. */
+	CU_ASSERT_EQUAL(sb()->stop(a, &dt_no_call, 0, &err), 0);
+	CU_ASSERT_EQUAL(dt_fake_call(fh, "POST", "/_fake/faults",
+				     "{\"kind\":\"slow_start\",\"ms\":3000}",
+				     NULL), 0);
+	CU_ASSERT_EQUAL(sb()->start(&outcome, a, &dt_no_call, 0, &err),
+			WSP_ETIMEDOUT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "create_timeout"));
+	/* Destroyed while it still starts: waits for the start to end
+	 * (Daytona refuses a delete meanwhile), with the default bound. */
+	dt_desc()->fini(a);
+	CU_ASSERT_EQUAL(wsp_fakehost_options(fh, yaml, &err), 0);
+	CU_ASSERT_FATAL(dt_box_again(&a, fh, &err) == 0);
+	rc = sb()->destroy(a, &dt_no_call, 0, &err);
+	CU_ASSERT_EQUAL(rc, 0);
+	CU_ASSERT_EQUAL(state_of(a), WSP_SANDBOX_ABSENT);
+	if (rc)
+		fprintf(stderr, "destroy: %s\n", err.message);
+	dt_box_close(fh, a);
+
+	/* A key the service refuses: WSP_EAUTH, the key in no message. */
+	CU_ASSERT_FATAL(dt_box_open(&fh, &a, NULL, &err) == 0);
+	CU_ASSERT_EQUAL(dt_fake_call(fh, "POST", "/_fake/faults",
+				     "{\"kind\":\"error\",\"status\":401,"
+				     "\"message\":\"Invalid credentials\"}",
+				     NULL), 0);
+	CU_ASSERT_EQUAL(sb()->start(&outcome, a, &dt_no_call, 0, &err),
+			WSP_EAUTH);
+	CU_ASSERT_EQUAL(err.http_status, 401);
+	CU_ASSERT_PTR_NULL(strstr(err.message, DT_TEST_KEY));
+	dt_box_close(fh, a);
+}
+
+static CU_TestInfo tests[] = {
+	{ "create, reconnect (store, label), stop, start, destroy",
+	  test_lifecycle },
+	{ "exec: streams, exit, cwd, env, stdin, timeout, refusals",
+	  test_exec },
+	{ "exec: cancel and deadline", test_cancel },
+	{ "faults: 429, auto-stop, slow start, refused key", test_faults },
+	CU_TEST_INFO_NULL,
+};
+
+CU_MAIN_SUITE("sandbox-daytona against the fake", suite_init, suite_clean,
+	      tests)

@@ -1,0 +1,267 @@
+/*
+ * tests/sandbox-daytona/test_units.c - the provider's parts that need no
+ * server: reading a command's log back (trailer, held-back newline,
+ * refusals), the newest-bytes capture, Daytona's states, the options'
+ * checks (through the fake host, with the core's own schema rules) and
+ * the create request's body.
+ */
+#include "daytona.h"
+#include "dt_fake.h"
+
+#include <cu_main.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NONCE "wsp-abcdefghij0123456789"
+
+static void test_output_done(void)
+{
+	size_t len = 99;
+	int ns = 9;
+
+	/* no trailing newline of its own: the labeler's is not output */
+	CU_ASSERT_EQUAL(dt_script_output(&len, &ns, "a b|c\n" NONCE "\n", 31,
+					 NONCE, 1), 0);
+	CU_ASSERT_EQUAL(len, 5);
+	CU_ASSERT_EQUAL(ns, 0);
+	/* its own newline kept, the separator line dropped */
+	CU_ASSERT_EQUAL(dt_script_output(&len, &ns, "x\n\n" NONCE "\n", 28,
+					 NONCE, 1), 0);
+	CU_ASSERT_EQUAL(len, 2);
+	/* nothing at all */
+	CU_ASSERT_EQUAL(dt_script_output(&len, &ns, "\n" NONCE "\n", 26,
+					 NONCE, 1), 0);
+	CU_ASSERT_EQUAL(len, 0);
+	/* refusals */
+	CU_ASSERT_EQUAL(dt_script_output(&len, &ns, "\n" NONCE ":cwd\n", 30,
+					 NONCE, 1), 0);
+	CU_ASSERT_EQUAL(ns, 1);
+	CU_ASSERT_EQUAL(dt_script_output(&len, &ns, "\n" NONCE ":prog\n", 31,
+					 NONCE, 1), 0);
+	CU_ASSERT_EQUAL(ns, 2);
+	/* ended without the trailer (the sandbox stopped under it) */
+	CU_ASSERT_EQUAL(dt_script_output(&len, &ns, "half\n", 5, NONCE, 1),
+			WSP_EPROTO);
+	/* a forged trailer with another nonce is output */
+	CU_ASSERT_EQUAL(dt_script_output(&len, &ns,
+					 "\nwsp-zzzzzzzzzz0123456789\n", 26,
+					 NONCE, 1), WSP_EPROTO);
+}
+
+static void test_output_running(void)
+{
+	size_t len = 99;
+	int ns = 0;
+
+	/* the last newline is held back: it may be the separator */
+	CU_ASSERT_EQUAL(dt_script_output(&len, &ns, "one\ntwo\n", 8, NONCE,
+					 0), 0);
+	CU_ASSERT_EQUAL(len, 7);
+	/* a line being written is not delivered: it may be the trailer */
+	CU_ASSERT_EQUAL(dt_script_output(&len, &ns, "one\nwsp-ab", 10, NONCE,
+					 0), 0);
+	CU_ASSERT_EQUAL(len, 3);
+	CU_ASSERT_EQUAL(dt_script_output(&len, &ns, "", 0, NONCE, 0), 0);
+	CU_ASSERT_EQUAL(len, 0);
+	/* the trailer seen before the exit code: output ends there */
+	CU_ASSERT_EQUAL(dt_script_output(&len, &ns, "one\n" NONCE "\n", 29,
+					 NONCE, 0), 0);
+	CU_ASSERT_EQUAL(len, 3);
+	/* the last look before a kill: whole lines, no partial one */
+	CU_ASSERT_EQUAL(dt_script_output(&len, &ns, "one\ntw", 6, NONCE,
+					 DT_LOG_LAST), 0);
+	CU_ASSERT_EQUAL(len, 4);
+}
+
+static void test_script_text(void)
+{
+	static const char *const argv[] = { "printf", "it's", NULL };
+	static const char *const env[] = { "A_1=x'y", NULL };
+	static const char *const bad_env[] = { "1A=x", NULL };
+	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
+	struct dt_script s;
+	wsp_error err = { 0 };
+
+	o.argv = argv;
+	o.env = env;
+	o.cwd = "/tmp/a dir";
+	CU_ASSERT_EQUAL(dt_script_build(&s, &o, &err), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(s.text, "command -- 'printf' 'it'\\''s'"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(s.text, "export A_1='x'\\''y'"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(s.text, "cd -- '/tmp/a dir'"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(s.text, "} </dev/null"));
+	CU_ASSERT_EQUAL(strncmp(s.nonce, "wsp-", 4), 0);
+	dt_script_free(&s);
+
+	o = (wsp_exec_opts)WSP_EXEC_OPTS_INIT;
+	o.shell = "cat";
+	o.stdin_data = "hi\n";
+	o.stdin_len = 3;
+	CU_ASSERT_EQUAL(dt_script_build(&s, &o, &err), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(s.text, "printf '%s' 'aGkK' | base64 -d"));
+	CU_ASSERT_PTR_NULL(strstr(s.text, "</dev/null"));
+	dt_script_free(&s);
+
+	o.env = bad_env;
+	CU_ASSERT_EQUAL(dt_script_build(&s, &o, &err), WSP_EINVAL);
+	o.env = NULL;
+	o.stdin_len = DT_STDIN_MAX + 1;
+	CU_ASSERT_EQUAL(dt_script_build(&s, &o, &err), WSP_ETOOBIG);
+}
+
+static void test_capture(void)
+{
+	wsp_fakehost *fh = NULL;
+	struct dt_capture c;
+	wsp_error err = { 0 };
+	size_t len = 0;
+	char *p;
+
+	CU_ASSERT_FATAL(wsp_fakehost_new(&fh, dt_desc(), &err) == 0);
+	CU_ASSERT_FATAL(dt_capture_init(&c, 4) == 0);
+	dt_capture_put(&c, "ab", 2);
+	dt_capture_put(&c, "cde", 3);
+	dt_capture_put(&c, "f", 1);
+	p = dt_capture_take(&c, wsp_fakehost_host(fh), &len);
+	CU_ASSERT_EQUAL(len, 4);
+	CU_ASSERT_STRING_EQUAL(p, "cdef");
+	CU_ASSERT_EQUAL(c.dropped, 2);
+	wsp_fakehost_host(fh)->free(wsp_fakehost_host(fh), p);
+	dt_capture_put(&c, "0123456789", 10);
+	p = dt_capture_take(&c, wsp_fakehost_host(fh), &len);
+	CU_ASSERT_STRING_EQUAL(p, "6789");
+	CU_ASSERT_EQUAL(c.dropped, 12);
+	wsp_fakehost_host(fh)->free(wsp_fakehost_host(fh), p);
+	dt_capture_free(&c);
+	CU_ASSERT_EQUAL(wsp_fakehost_live_allocs(fh), 0);
+	wsp_fakehost_free(fh);
+}
+
+static void test_states(void)
+{
+	CU_ASSERT_EQUAL(dt_state_map("started"), WSP_SANDBOX_RUNNING);
+	CU_ASSERT_EQUAL(dt_state_map("archived"), WSP_SANDBOX_STOPPED);
+	CU_ASSERT_EQUAL(dt_state_map("pending_build"), WSP_SANDBOX_STARTING);
+	CU_ASSERT_EQUAL(dt_state_map("build_failed"), WSP_SANDBOX_ERROR);
+	CU_ASSERT_EQUAL(dt_state_map("something-new"), WSP_SANDBOX_UNKNOWN);
+	CU_ASSERT_TRUE(dt_state_settled("stopped"));
+	CU_ASSERT_FALSE(dt_state_settled("stopping"));
+	CU_ASSERT_FALSE(dt_state_settled("unknown"));
+	CU_ASSERT_TRUE(dt_id_ok("b72f4721-55ab-4c1f-a575-dd4fd0509178"));
+	CU_ASSERT_FALSE(dt_id_ok("../x"));
+	CU_ASSERT_FALSE(dt_id_ok(""));
+	CU_ASSERT_FALSE(dt_id_ok("a/b"));
+}
+
+/* init with these options: its code, and the message in err. */
+static char body_text[4096];
+
+static int try_opts(const char *yaml, wsp_error *err, struct dt **out)
+{
+	wsp_fakehost *fh = NULL;
+	void *self = NULL;
+	int rc;
+
+	memset(err, 0, sizeof(*err));
+	if (wsp_fakehost_new(&fh, dt_desc(), err))
+		return -999;
+	rc = wsp_fakehost_options(fh, yaml, err);
+	if (!rc)
+		rc = wsp_fakehost_init(&self, fh, err);
+	if (out && !rc) {
+		*out = self; /* the caller looks, then frees through fini */
+		self = NULL;
+	}
+	/* the fake host aborts the test if a log line held the key */
+	CU_ASSERT_FALSE(wsp_fakehost_text_leaks(fh, err->message));
+	if (self)
+		dt_desc()->fini(self);
+	if (out && *out && !rc) {
+		cJSON *b = dt_create_body(*out);
+		char *txt = cJSON_PrintUnformatted(b);
+
+		snprintf(body_text, sizeof body_text, "%s", txt);
+		cJSON_free(txt);
+		cJSON_Delete(b);
+		dt_desc()->fini(*out);
+		*out = NULL;
+	}
+	wsp_fakehost_free(fh);
+	return rc;
+}
+
+static void expect_refused(const char *yaml, const char *needle)
+{
+	wsp_error err;
+	int rc = try_opts(yaml, &err, NULL);
+
+	CU_ASSERT_EQUAL(rc, WSP_ECONFIG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, needle));
+	if (!strstr(err.message, needle))
+		fprintf(stderr, "message: %s\n", err.message);
+}
+
+static void test_options_refused(void)
+{
+	unsetenv("DAYTONA_API_KEY");
+	expect_refused("api_url: http://x\n", "DAYTONA_API_KEY");
+	expect_refused("api_key: dtn_unit_key_77aa\nsnapshot: s\nimage: python:3.12\n",
+		       "exclude");
+	expect_refused("api_key: dtn_unit_key_77aa\ncpu: 2\n", "need 'image'");
+	expect_refused("api_key: dtn_unit_key_77aa\nenv: { 1BAD: x }\n", "variable name");
+	expect_refused("api_key: dtn_unit_key_77aa\nlabels: { wsp-sandbox-id: x }\n",
+		       "wsp's own label");
+	expect_refused("api_key: dtn_unit_key_77aa\nnetwork_allow_list: [ example.com ]\n",
+		       "CIDR");
+	expect_refused("api_key: dtn_unit_key_77aa\nauto_stop_interval: 90s\n",
+		       "whole minutes");
+	expect_refused("api_key: dtn_unit_key_77aa\napi_url: ftp://x\n", "http");
+	expect_refused("api_key: dtn_unit_key_77aa\nephemeral: true\nauto_delete_interval: "
+		       "1h\n", "exclude");
+	expect_refused("api_key: dtn_unit_key_77aa\nmax_capture: 0\n", "max_capture");
+	/* the core's schema: an unknown option is refused before init */
+	expect_refused("api_key: dtn_unit_key_77aa\nsnapshots: s\n", "snapshots");
+}
+
+static void test_create_body(void)
+{
+	wsp_error err;
+	struct dt *d = NULL;
+
+	setenv("DAYTONA_API_KEY", "dtn_env_key_1234", 1);
+	CU_ASSERT_EQUAL(try_opts("image: python:3.12\ncpu: 2\nmemory: 4\n"
+				 "env: { A: '1' }\nlabels: { team: infra }\n"
+				 "ephemeral: true\nauto_stop_interval: 15m\n"
+				 "network_allow_list: [ 10.0.0.0/8, "
+				 "192.168.0.0/16 ]\nlanguage: python\n",
+				 &err, &d),
+			0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(body_text,
+		"\"buildInfo\":{\"dockerfileContent\":\"FROM python:3.12\\n\"}"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(body_text, "\"cpu\":2,\"memory\":4"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(body_text, "\"env\":{\"A\":\"1\"}"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(body_text,
+		"\"labels\":{\"team\":\"infra\",\"wsp-sandbox-id\":\"test\","
+		"\"code-toolbox-language\":\"python\"}"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(body_text, "\"autoStopInterval\":15"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(body_text, "\"autoDeleteInterval\":0"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(body_text,
+		"\"networkAllowList\":\"10.0.0.0/8,192.168.0.0/16\""));
+	CU_ASSERT_PTR_NULL(strstr(body_text, "autoArchiveInterval"));
+	CU_ASSERT_PTR_NULL(strstr(body_text, "dtn_env_key_1234"));
+	CU_ASSERT_PTR_NULL(strstr(body_text, "\"name\""));
+	unsetenv("DAYTONA_API_KEY");
+}
+
+static CU_TestInfo tests[] = {
+	{ "log read back once the command ended", test_output_done },
+	{ "log read while the command runs", test_output_running },
+	{ "script text: quoting, cwd, env, stdin", test_script_text },
+	{ "capture keeps the newest bytes", test_capture },
+	{ "Daytona states and ids", test_states },
+	{ "options refused with a clear message", test_options_refused },
+	{ "create body from the options", test_create_body },
+	CU_TEST_INFO_NULL,
+};
+
+CU_MAIN_SUITE("sandbox-daytona units", NULL, NULL, tests)
