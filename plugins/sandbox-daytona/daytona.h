@@ -11,6 +11,8 @@
  *   create.c     the create request's body from the options
  *   lifecycle.c  start (reconnect or create), stop, destroy, status
  *   describe.c   info and instructions
+ *   idle.c       set_timeout: auto-stop interval and keep-alive
+ *   preview.c    preview URLs and their token header
  *   script.c     the shell text a session command runs for one exec
  *   capture.c    the newest bytes of a stream, for exec results
  *   exec.c       foreground commands through a toolbox session
@@ -128,6 +130,12 @@ int dt_status(uint32_t *out, void *self, const wsp_call *call, uint32_t flags,
 int dt_ensure(char *out, struct dt *d, const wsp_call *call, wsp_error *err);
 /* Forget the cached toolbox (the sandbox was found stopped). */
 void dt_forget_toolbox(struct dt *d);
+/*
+ * The sandbox the logical id names (stored id, then label), in any
+ * state; WSP_ENOTFOUND when there is none.
+ */
+int dt_locate(struct dt_remote *r, struct dt *d, const wsp_call *call,
+	      wsp_error *err);
 /* GET the sandbox by its remote id. */
 int dt_get(struct dt_remote *r, struct dt *d, const char *id,
 	   const wsp_call *call, wsp_error *err);
@@ -171,6 +179,12 @@ void dt_capture_put(struct dt_capture *c, const char *p, size_t n);
 char *dt_capture_take(struct dt_capture *c, const wsp_host *host,
 		      size_t *len);
 void dt_capture_free(struct dt_capture *c);
+
+/* idle.c, preview.c */
+int dt_set_timeout(void *self, const wsp_call *call, uint64_t idle_ms,
+		   uint32_t flags, wsp_error *err);
+int dt_preview(wsp_preview *out, void *self, const wsp_call *call,
+	       uint32_t port, uint32_t flags, wsp_error *err);
 
 /* exec.c */
 int dt_exec(wsp_exec_result *out, void *self, const wsp_call *call,

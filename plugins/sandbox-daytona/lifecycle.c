@@ -145,8 +145,8 @@ static void forget(struct dt *d)
  * The sandbox the logical id names, or WSP_ENOTFOUND: the stored id
  * first (a 404 there means it is gone: forget it), then the label.
  */
-static int locate(struct dt_remote *r, struct dt *d, const wsp_call *call,
-		  wsp_error *err)
+int dt_locate(struct dt_remote *r, struct dt *d, const wsp_call *call,
+	      wsp_error *err)
 {
 	char id[DT_ID_MAX + 1];
 	int rc = known_id(id, d, err);
@@ -361,7 +361,7 @@ int dt_start(uint32_t *out, void *self, const wsp_call *call, uint32_t flags,
 {
 	struct dt *d = self;
 	struct dt_remote r;
-	int rc = locate(&r, d, call, err);
+	int rc = dt_locate(&r, d, call, err);
 
 	(void)flags;
 	*out = WSP_START_CONNECTED;
@@ -396,7 +396,7 @@ int dt_stop(void *self, const wsp_call *call, uint32_t flags, wsp_error *err)
 {
 	struct dt *d = self;
 	struct dt_remote r;
-	int rc = locate(&r, d, call, err);
+	int rc = dt_locate(&r, d, call, err);
 
 	(void)flags;
 	if (rc == WSP_ENOTFOUND)
@@ -423,7 +423,7 @@ int dt_destroy(void *self, const wsp_call *call, uint32_t flags,
 {
 	struct dt *d = self;
 	struct dt_remote r;
-	int rc = locate(&r, d, call, err);
+	int rc = dt_locate(&r, d, call, err);
 
 	(void)flags; /* the files are in the sandbox: they go with it */
 	if (rc == WSP_ENOTFOUND) {
@@ -446,7 +446,7 @@ int dt_status(uint32_t *out, void *self, const wsp_call *call,
 {
 	struct dt *d = self;
 	struct dt_remote r;
-	int rc = locate(&r, d, call, err);
+	int rc = dt_locate(&r, d, call, err);
 
 	(void)flags;
 	if (rc == WSP_ENOTFOUND) {

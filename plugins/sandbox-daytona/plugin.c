@@ -65,15 +65,20 @@ static const wsp_sandbox_vtable vtable = {
 	.status = dt_status,
 	.info = dt_info,
 	.instructions = dt_instructions,
-	/* pause, timeouts, previews, mounts: not yet (issue 15) */
+	.set_timeout = dt_set_timeout,
+	.preview = dt_preview,
+	/* pause, mounts: not yet (issue 15) */
 };
 
 /*
  * ISOLATION: each sandbox is its own container on Daytona's machines;
- * RECONNECT: the state store, then the label, find it again by its id.
- * No process manager yet, so no PROC_* capability.
+ * RECONNECT: the state store, then the label, find it again by its id;
+ * TIMEOUT: Daytona's auto-stop and last-activity; PREVIEW: its preview
+ * URLs. No process manager yet, so no PROC_* capability; no PAUSE (a
+ * Daytona pause is not offered on every sandbox class) nor MOUNT yet.
  */
 WSP_PLUGIN_DEFINE(WSP_KIND_SANDBOX, "daytona", "0.1.0",
 		  "commands in a Daytona cloud sandbox",
-		  WSP_CAP_SANDBOX_ISOLATION | WSP_CAP_SANDBOX_RECONNECT,
+		  WSP_CAP_SANDBOX_ISOLATION | WSP_CAP_SANDBOX_RECONNECT |
+			  WSP_CAP_SANDBOX_TIMEOUT | WSP_CAP_SANDBOX_PREVIEW,
 		  dt_options, init, fini, NULL, &vtable, NULL, NULL)

@@ -3,8 +3,8 @@
  * project's Daytona fake: the lifecycle (create, reconnect by the state
  * store and by label, stop, start, destroy, status, info), foreground
  * commands (streams apart, exit codes, cwd, env, stdin, timeout, cancel,
- * refusals) and faults (429, auto-stop between commands, a slow start,
- * a wrong key), with the key in no log line, message, state file or
+ * refusals), keep-alive, auto-stop and previews, and faults (429,
+ * auto-stop between commands, a slow start, a wrong key), with the key in no log line, message, state file or
  * sandbox environment.
  */
 #include "dt_fake.h"
@@ -370,6 +370,82 @@ static void test_faults(void)
 	dt_box_close(fh, a);
 }
 
+/* The sandbox's autoStopInterval as the fake holds it. */
+static int auto_stop_of(wsp_fakehost *fh, const char *id)
+{
+	char path[200];
+	cJSON *j = NULL;
+	int v = -1;
+
+	snprintf(path, sizeof path, "/api/sandbox/%s", id);
+	if (!dt_fake_call(fh, "GET", path, NULL, &j) &&
+	    cJSON_IsNumber(cJSON_GetObjectItem(j, "autoStopInterval")))
+		v = cJSON_GetObjectItem(j, "autoStopInterval")->valueint;
+	cJSON_Delete(j);
+	return v;
+}
+
+/* Requests the fake saw with this method and path ending. */
+static int seen(wsp_fakehost *fh, const char *method, const char *tail)
+{
+	cJSON *j = NULL, *r;
+	int n = 0;
+
+	if (dt_fake_call(fh, "GET", "/_fake/requests", NULL, &j))
+		return -1;
+	cJSON_ArrayForEach(r, cJSON_GetObjectItem(j, "requests")) {
+		const char *m = cJSON_GetStringValue(
+			cJSON_GetObjectItem(r, "method"));
+		const char *p = cJSON_GetStringValue(
+			cJSON_GetObjectItem(r, "path"));
+
+		if (m && p && !strcmp(m, method) && strlen(p) >= strlen(tail) &&
+		    !strcmp(p + strlen(p) - strlen(tail), tail))
+			n++;
+	}
+	cJSON_Delete(j);
+	return n;
+}
+
+static void test_idle_preview(void)
+{
+	wsp_fakehost *fh = NULL;
+	void *a = NULL;
+	wsp_error err = { 0 };
+	wsp_preview p = { .struct_size = sizeof p };
+	uint32_t outcome;
+	char id[128];
+
+	CU_ASSERT_FATAL(dt_box_open(&fh, &a, NULL, &err) == 0);
+	CU_ASSERT_EQUAL(sb()->set_timeout(a, &dt_no_call, 0,
+					  WSP_SANDBOX_KEEPALIVE, &err),
+			WSP_ENOTFOUND);
+	CU_ASSERT_EQUAL(sb()->start(&outcome, a, &dt_no_call, 0, &err), 0);
+	stored_id(fh, id, sizeof id);
+
+	CU_ASSERT_EQUAL(sb()->set_timeout(a, &dt_no_call, 0,
+					  WSP_SANDBOX_KEEPALIVE, &err), 0);
+	CU_ASSERT_EQUAL(seen(fh, "POST", "/last-activity"), 1);
+	/* 90 s is 2 minutes: never stopped earlier than asked */
+	CU_ASSERT_EQUAL(sb()->set_timeout(a, &dt_no_call, 90000, 0, &err), 0);
+	CU_ASSERT_EQUAL(auto_stop_of(fh, id), 2);
+	CU_ASSERT_EQUAL(sb()->set_timeout(a, &dt_no_call, 0, 0, &err), 0);
+	CU_ASSERT_EQUAL(auto_stop_of(fh, id), 0);
+
+	CU_ASSERT_EQUAL(sb()->preview(&p, a, &dt_no_call, 3000, 0, &err), 0);
+	CU_ASSERT_EQUAL(strncmp(p.url, "http", 4), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(p.url, "3000"));
+	CU_ASSERT_STRING_EQUAL(p.header_name, "X-Daytona-Preview-Token");
+	CU_ASSERT_TRUE(strlen(p.header_value) > 0);
+	/* the token is a secret: in no log line from here on */
+	CU_ASSERT_EQUAL(wsp_fakehost_add_secret(fh, p.header_value, &err), 0);
+	CU_ASSERT_EQUAL(sb()->preview(&p, a, &dt_no_call, 3000, 0, &err), 0);
+	CU_ASSERT_EQUAL(sb()->preview(&p, a, &dt_no_call, 0, 0, &err),
+			WSP_EINVAL);
+	CU_ASSERT_EQUAL(sb()->destroy(a, &dt_no_call, 0, &err), 0);
+	dt_box_close(fh, a);
+}
+
 static CU_TestInfo tests[] = {
 	{ "create, reconnect (store, label), stop, start, destroy",
 	  test_lifecycle },
@@ -377,6 +453,7 @@ static CU_TestInfo tests[] = {
 	  test_exec },
 	{ "exec: cancel and deadline", test_cancel },
 	{ "faults: 429, auto-stop, slow start, refused key", test_faults },
+	{ "keep-alive, auto-stop interval, preview URL", test_idle_preview },
 	CU_TEST_INFO_NULL,
 };
 
