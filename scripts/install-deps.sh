@@ -8,7 +8,7 @@ build_pkgs=(build-essential cmake pkg-config libyaml-dev libcjson-dev
 	libcurl4-openssl-dev libuv1-dev libffi-dev libcunit1-dev libpcre2-dev
 	libssl-dev bubblewrap)
 test_pkgs=(clang libclang-rt-14-dev awscli abigail-tools dpkg-dev fakeroot
-	s3fs rclone fuse3 python3 procps iproute2 curl openssl)
+	s3fs rclone fuse3 python3 procps iproute2 curl openssl time bc)
 
 want=("${build_pkgs[@]}")
 if [ "${1:-}" = "--test" ]; then
