@@ -1,30 +1,21 @@
 /*
  * cli/cmd_mcp.c - `wsp mcp`: serve the workspace's tools to an MCP client
- * over stdio until the client closes stdin or SIGTERM/SIGINT arrives.
+ * over stdio until the client closes stdin or SIGTERM, SIGINT or SIGHUP
+ * arrives.
  */
 #include "cli.h"
 
 #include <wsp/mcp.h>
 #include <wsp/tools.h>
 
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-
-static wsp_cancel *stop_token;
-
-static void on_stop(int sig)
-{
-	(void)sig;
-	wsp_cancel_fire(stop_token); /* async-signal-safe */
-}
 
 int cmd_mcp(struct wsp_cli *cli, int argc, char **argv)
 {
 	wsp_tools_options topts = WSP_TOOLS_OPTIONS_INIT;
 	wsp_mcp_options opts = WSP_MCP_OPTIONS_INIT;
-	struct sigaction sa;
 	wsp_workspace *ws;
 	wsp_tools *tools;
 	wsp_error err;
@@ -36,8 +27,9 @@ int cmd_mcp(struct wsp_cli *cli, int argc, char **argv)
 		       "Serve the workspace's agent tools over the Model "
 		       "Context Protocol on\nstdin/stdout (JSON-RPC 2.0, one "
 		       "message per line). Logs go to stderr.\nStops when "
-		       "stdin closes or on SIGTERM; running commands are "
-		       "killed,\nbackground processes keep running.\n\n"
+		       "stdin closes or on SIGTERM, SIGINT or SIGHUP; running "
+		       "commands\nare killed, background processes keep "
+		       "running.\n\n"
 		       "  --kill-background  also kill the background "
 		       "processes this session\n"
 		       "                     started\n");
@@ -54,35 +46,33 @@ int cmd_mcp(struct wsp_cli *cli, int argc, char **argv)
 		return WSP_EXIT_FAIL;
 	/* an agent must read a file before it overwrites it */
 	topts.flags = WSP_TOOLS_READ_BEFORE_WRITE;
-	if (wsp_tools_open(&tools, ws, &topts, &err) < 0 ||
-	    wsp_cancel_new(&stop_token, &err) < 0) {
+	if (wsp_tools_open(&tools, ws, &topts, &err) < 0) {
 		cli_fail_error(&err);
 		return WSP_EXIT_FAIL;
 	}
 	if (wsp_tools_instructions(&instructions, ws, &err) < 0)
 		cli_error("warning: no instructions: %s", err.message);
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN); /* a gone client shows as a write error */
-
+	/* SIGTERM, ^C or a hang-up stops serving; a gone client shows as a
+	 * write error (SIGPIPE ignored) */
+	opts.stop = cli_interrupt_begin(&err);
+	if (!opts.stop) {
+		cli_fail_error(&err);
+		wsp_tools_free(instructions);
+		wsp_tools_close(tools);
+		return WSP_EXIT_FAIL;
+	}
 	opts.in_fd = STDIN_FILENO;
 	opts.out_fd = STDOUT_FILENO;
 	opts.instructions = instructions;
-	opts.stop = stop_token;
 	if (kill_bg)
 		opts.flags |= WSP_MCP_KILL_BACKGROUND;
 	rc = wsp_mcp_serve(tools, &opts, &err);
 	if (rc < 0)
 		cli_fail_error(&err);
 
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGINT, SIG_DFL);
+	cli_interrupt_end();
 	wsp_tools_free(instructions);
 	wsp_tools_close(tools);
-	wsp_cancel_free(stop_token);
-	stop_token = NULL;
 	return rc < 0 ? WSP_EXIT_FAIL : WSP_EXIT_OK;
 }

@@ -7,18 +7,9 @@
 
 #include <wsp/tools.h>
 
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-
-static wsp_cancel *interrupt_token;
-
-static void on_interrupt(int sig)
-{
-	(void)sig;
-	wsp_cancel_fire(interrupt_token);
-}
 
 static int open_tools(wsp_tools **out, struct wsp_cli *cli, uint32_t flags)
 {
@@ -113,7 +104,6 @@ int cmd_tool(struct wsp_cli *cli, int argc, char **argv)
 	wsp_tool_call_opts opts = WSP_TOOL_CALL_OPTS_INIT;
 	wsp_tool_result res = {.struct_size = sizeof(res)};
 	const char *name = NULL, *args = NULL;
-	struct sigaction sa;
 	wsp_tools *tools;
 	wsp_error err;
 	int i, rc, yes = 0;
@@ -143,18 +133,17 @@ int cmd_tool(struct wsp_cli *cli, int argc, char **argv)
 		return cli_usage("tool", "which tool? 'wsp tools' lists them");
 	if ((rc = open_tools(&tools, cli, 0)))
 		return rc;
-	if (wsp_cancel_new(&interrupt_token, &err) == 0) {
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = on_interrupt;
-		sigaction(SIGINT, &sa, NULL);
-		sigaction(SIGTERM, &sa, NULL);
+	/* ^C cancels the tool's call (its command killed), then we report */
+	opts.cancel = cli_interrupt_begin(&err);
+	if (!opts.cancel) {
+		cli_fail_error(&err);
+		wsp_tools_close(tools);
+		return WSP_EXIT_FAIL;
 	}
-	opts.cancel = interrupt_token;
 	opts.approve = ask_terminal;
 	opts.approve_payload = &yes;
 	rc = wsp_tool_call(&res, tools, name, args, &opts, &err);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
+	cli_interrupt_end();
 	if (rc < 0) {
 		cli_fail_error(&err);
 		rc = rc == WSP_ENOTFOUND || rc == WSP_EINVAL ? WSP_EXIT_USAGE
@@ -171,8 +160,6 @@ int cmd_tool(struct wsp_cli *cli, int argc, char **argv)
 	}
 	wsp_tool_result_release(&res);
 	wsp_tools_close(tools);
-	wsp_cancel_free(interrupt_token);
-	interrupt_token = NULL;
 	return rc;
 }
 
