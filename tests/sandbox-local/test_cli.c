@@ -8,6 +8,7 @@
 #include "test_wait.h"
 
 #include <cjson/cJSON.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -228,22 +229,17 @@ static void test_isolation_override(void)
 	rmdir(probe);
 }
 
-static void test_interrupt(void)
+/*
+ * Run cmd (a shell line) in dir, wait for ready to appear, send sig;
+ * returns the wait status and the milliseconds from the signal to exit.
+ */
+static int signal_when_ready(const char *cmd, const char *ready, int sig,
+			     long long *ms)
 {
-	char cmd[768], ready[128];
 	long long t0;
 	pid_t pid;
 	int st = 0;
 
-	/*
-	 * The command writes a file once it runs (so wsp already catches
-	 * SIGINT) and its SIGTERM trap is set.
-	 */
-	snprintf(ready, sizeof(ready), "%s/interrupt-ready", dir);
-	snprintf(cmd, sizeof(cmd),
-		 "exec %s --config %s sh 'trap \"\" TERM; echo > %s; "
-		 "sleep 30' >/dev/null 2>&1",
-		 WSP_CLI, config, ready);
 	pid = fork();
 	if (pid == 0) {
 		if (chdir(dir) < 0)
@@ -254,16 +250,113 @@ static void test_interrupt(void)
 	CU_ASSERT_FATAL(pid > 0);
 	CU_ASSERT(test_wait_file(ready, 30000));
 	t0 = now_ms();
-	kill(pid, SIGINT);
+	kill(pid, sig);
 	waitpid(pid, &st, 0);
+	*ms = now_ms() - t0;
+	return st;
+}
+
+static void test_interrupt(void)
+{
+	char cmd[768], ready[128];
+	long long ms;
+	int st;
+
+	/*
+	 * The command writes a file once it runs (so wsp already catches
+	 * SIGINT) and its SIGTERM trap is set.
+	 */
+	snprintf(ready, sizeof(ready), "%s/interrupt-ready", dir);
+	snprintf(cmd, sizeof(cmd),
+		 "exec %s --config %s sh 'trap \"\" TERM; echo > %s; "
+		 "sleep 30' >/dev/null 2>&1",
+		 WSP_CLI, config, ready);
+	st = signal_when_ready(cmd, ready, SIGINT, &ms);
 	/*
 	 * the command ignores SIGTERM: SIGKILL after the 500ms grace, not
 	 * the end of its 30 s sleep
 	 */
-	CU_ASSERT(now_ms() - t0 >= 490);
-	CU_ASSERT(now_ms() - t0 < 15000);
+	CU_ASSERT(ms >= 490);
+	CU_ASSERT(ms < 15000);
 	CU_ASSERT(WIFEXITED(st));
 	CU_ASSERT_EQUAL(WEXITSTATUS(st), 130);
+}
+
+/*
+ * `wsp tool` shares exec's signal handling: a hang-up (a closed terminal)
+ * cancels the tool's running command, which is killed, instead of
+ * waiting out its 30 s sleep; the tool fails.
+ */
+static void test_hangup_tool(void)
+{
+	char cmd[1024], ready[128];
+	long long ms;
+	int st;
+
+	snprintf(ready, sizeof(ready), "%s/tool-ready", dir);
+	snprintf(cmd, sizeof(cmd),
+		 "exec %s --config %s tool execute_command "
+		 "'{\"command\":\"echo > %s; sleep 30\"}' >/dev/null 2>&1",
+		 WSP_CLI, config, ready);
+	st = signal_when_ready(cmd, ready, SIGHUP, &ms);
+	CU_ASSERT(ms < 15000);
+	CU_ASSERT(WIFEXITED(st));
+	CU_ASSERT_NOT_EQUAL(WEXITSTATUS(st), 0);
+
+}
+
+/*
+ * An MCP session whose client keeps stdin open ends on a hang-up: once
+ * it answered initialize (so its handlers are in place), SIGHUP makes it
+ * stop serving and exit 0.
+ */
+static void test_hangup_mcp(void)
+{
+	static const char init[] =
+		"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\","
+		"\"params\":{\"protocolVersion\":\"2025-06-18\","
+		"\"capabilities\":{},\"clientInfo\":{\"name\":\"t\","
+		"\"version\":\"1\"}}}\n";
+	char buf[4096];
+	int in[2], outp[2], st = 0;
+	struct pollfd p;
+	long long t0;
+	ssize_t n;
+	pid_t pid;
+
+	CU_ASSERT_EQUAL_FATAL(pipe(in), 0);
+	CU_ASSERT_EQUAL_FATAL(pipe(outp), 0);
+	pid = fork();
+	if (pid == 0) {
+		dup2(in[0], 0);
+		dup2(outp[1], 1);
+		close(in[1]);
+		close(outp[0]);
+		if (chdir(dir) < 0)
+			_exit(99);
+		execl(WSP_CLI, WSP_CLI, "--config", config, "mcp",
+		      (char *)NULL);
+		_exit(99);
+	}
+	CU_ASSERT_FATAL(pid > 0);
+	close(in[0]);
+	close(outp[1]);
+	CU_ASSERT_EQUAL(write(in[1], init, sizeof(init) - 1),
+			(ssize_t)sizeof(init) - 1);
+	p = (struct pollfd){outp[0], POLLIN, 0};
+	CU_ASSERT_EQUAL(poll(&p, 1, 30000), 1);
+	n = read(outp[0], buf, sizeof(buf) - 1);
+	CU_ASSERT(n > 0);
+	buf[n > 0 ? n : 0] = '\0';
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\"protocolVersion\""));
+	t0 = now_ms();
+	kill(pid, SIGHUP);
+	waitpid(pid, &st, 0);
+	CU_ASSERT(now_ms() - t0 < 15000);
+	CU_ASSERT(WIFEXITED(st));
+	CU_ASSERT_EQUAL(WEXITSTATUS(st), 0);
+	close(in[1]); /* stdin stayed open until the end */
+	close(outp[0]);
 }
 
 static void test_sandbox_lifecycle(void)
@@ -312,6 +405,8 @@ static CU_TestInfo tests[] = {
 	{ "json", test_json },
 	{ "isolation override", test_isolation_override },
 	{ "interrupt", test_interrupt },
+	{ "hang-up: wsp tool", test_hangup_tool },
+	{ "hang-up: wsp mcp", test_hangup_mcp },
 	{ "sandbox lifecycle", test_sandbox_lifecycle },
 	CU_TEST_INFO_NULL,
 };
