@@ -407,7 +407,17 @@ int dt_stop(void *self, const wsp_call *call, uint32_t flags, wsp_error *err)
 	dt_forget_toolbox(d);
 	if (!strcmp(r.state, "stopped") || !strcmp(r.state, "archived"))
 		return 0;
-	if ((rc = post_action(d, r.id, "stop", call, err)))
+	rc = post_action(d, r.id, "stop", call, err);
+	if (rc == WSP_ESTALE) {
+		/* A create or start in progress (Daytona refuses the stop
+		 * meanwhile, 409): let it end, then stop. */
+		if ((rc = wait_for(&r, d, NULL, 0, call, err)))
+			return rc;
+		if (!strcmp(r.state, "stopped") || !strcmp(r.state, "archived"))
+			return 0;
+		rc = post_action(d, r.id, "stop", call, err);
+	}
+	if (rc)
 		return rc;
 	strcpy(r.state, "stopping");
 	rc = wait_for(&r, d, "stopped", 1, call, err);

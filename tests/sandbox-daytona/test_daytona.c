@@ -309,7 +309,7 @@ static void test_faults(void)
 	char id[128], path[300];
 	uint32_t outcome;
 	struct run x;
-	char yaml[512];
+	char yaml[512], path2[300];
 	int rc;
 
 	snprintf(yaml, sizeof yaml, "api_url: %s/api\napi_key: %s\n",
@@ -319,6 +319,8 @@ static void test_faults(void)
 	sh(&x, fh, a, "true");
 	release(fh, &x);
 	stored_id(fh, id, sizeof id);
+
+	snprintf(path2, sizeof path2, "/api/sandbox/%s/start", id);
 
 	/* 429 twice on the toolbox: retried after Retry-After. */
 	CU_ASSERT_EQUAL(dt_fake_call(fh, "POST", "/_fake/faults",
@@ -345,11 +347,21 @@ static void test_faults(void)
 	CU_ASSERT_EQUAL(sb()->start(&outcome, a, &dt_no_call, 0, &err),
 			WSP_ETIMEDOUT);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "create_timeout"));
-	/* Destroyed while it still starts: waits for the start to end
-	 * (Daytona refuses a delete meanwhile), with the default bound. */
+	/* Stopped, then destroyed, while it still starts: each waits for
+	 * the start to end (Daytona refuses both meanwhile, 409), with the
+	 * default bound. */
 	dt_desc()->fini(a);
 	CU_ASSERT_EQUAL(wsp_fakehost_options(fh, yaml, &err), 0);
 	CU_ASSERT_FATAL(dt_box_again(&a, fh, &err) == 0);
+	rc = sb()->stop(a, &dt_no_call, 0, &err); /* the slow start goes on */
+	CU_ASSERT_EQUAL(rc, 0);
+	if (rc)
+		fprintf(stderr, "stop: %s\n", err.message);
+	CU_ASSERT_EQUAL(state_of(a), WSP_SANDBOX_STOPPED);
+	CU_ASSERT_EQUAL(dt_fake_call(fh, "POST", "/_fake/faults",
+				     "{\"kind\":\"slow_start\",\"ms\":1500}",
+				     NULL), 0);
+	CU_ASSERT_EQUAL(dt_fake_call(fh, "POST", path2, NULL, NULL), 0);
 	rc = sb()->destroy(a, &dt_no_call, 0, &err);
 	CU_ASSERT_EQUAL(rc, 0);
 	CU_ASSERT_EQUAL(state_of(a), WSP_SANDBOX_ABSENT);
