@@ -4,7 +4,7 @@
 // drive both alike.
 import { invalid } from './reply.mjs';
 
-const KINDS = ['rate_limit', 'error', 'reset', 'bad_crc32c', 'unauthorized'];
+const KINDS = ['rate_limit', 'error', 'reset', 'bad_crc32c', 'unauthorized', 'batch_omit'];
 const LOG_LIMIT = 10000;
 const LOG_BODY_BYTES = 8 << 10;
 

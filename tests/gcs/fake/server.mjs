@@ -13,6 +13,7 @@ import { getMetadata, download, patchObject, deleteObject, listObjects } from '.
 import { rewrite, copyTo, compose } from './copy.mjs';
 import { handleToken, handleMetadata } from './auth-routes.mjs';
 import { handleAdmin } from './admin.mjs';
+import { handleBatch } from './batch.mjs';
 
 const notFoundRoute = () => notFound('Not Found');
 
@@ -48,7 +49,10 @@ async function storage(ctx) {
   const parts = ctx.rawPath.split('/').slice(1);
   const m = req.method;
   if (parts[0] === 'batch') {
-    throw new GcsError(501, 'notImplemented', 'Batch requests are not implemented by the fake');
+    // the outer request's token stands for every nested one
+    state.auth.check(req, true);
+    if (m === 'POST' && parts.length === 3 && parts[1] === 'storage' && parts[2] === 'v1') return handleBatch(ctx);
+    throw notFoundRoute();
   }
   // A resumable session's URL is its own credential, as in GCS.
   const session = parts[0] === 'upload' && query.has('upload_id');
