@@ -10,10 +10,10 @@
  * removed whatever happens. GCS limits an object to 1024 components;
  * past that the compose is refused and the error says so.
  *
- * A prefix is removed by listing it (no delimiter) and deleting page by
- * page, `parallelism` deletes at once; objects already gone count as
- * removed. (The batch endpoint is not used: neither the SDK wsp follows
- * nor the fake speaks it.)
+ * A prefix is removed by listing it whole (no delimiter), then deleting
+ * in batches of up to 100 (batch.c), `parallelism` batches at once;
+ * objects already gone count as removed. Where the endpoint has no
+ * batches, `parallelism` single deletes run at once instead.
  */
 #include "gcs.h"
 
@@ -207,27 +207,41 @@ static void *delete_worker(void *arg)
 	const wsp_call *prev = gcs_call_enter(d->call);
 
 	for (;;) {
-		size_t i;
+		const char *const *names;
+		size_t i, k;
 		wsp_error e = {0};
 		int rc;
 
+		/* a batch's worth, or one when the endpoint has no batches */
+		k = __atomic_load_n(&d->g->no_batch, __ATOMIC_RELAXED)
+			    ? 1
+			    : GCS_BATCH_MAX;
 		pthread_mutex_lock(&d->lock);
-		i = d->next++;
+		i = d->next;
 		if (d->rc)
 			i = d->p->n;
+		if (i < d->p->n && k > d->p->n - i)
+			k = d->p->n - i;
+		d->next = i < d->p->n ? i + k : i;
 		pthread_mutex_unlock(&d->lock);
 		if (i >= d->p->n) {
 			gcs_call_enter(prev);
 			return NULL;
 		}
-		/* only the generation that was listed: a newer object of the
-		 * same name written meanwhile is not removed */
-		rc = gcs_expired(d->g, "remove", d->p->names[i], &e);
-		if (!rc)
-			rc = gcs_delete_object(d->g, d->p->names[i],
-					       d->p->gens[i], &e);
-		if (rc == WSP_ENOTFOUND)
-			rc = 0; /* gone already */
+		/* only the generations that were listed: a newer object of
+		 * the same name written meanwhile is not removed */
+		names = (const char *const *)d->p->names + i;
+		rc = k > 1 ? gcs_delete_batch(d->g, names, d->p->gens + i, k,
+					      &e)
+			   : 1;
+		/* singly: one object, or a batch the endpoint did not take
+		 * (gcs_delete_prefix's first batch finds that out alone) */
+		if (rc == 1) {
+			rc = 0;
+			for (size_t j = i; !rc && j < i + k; j++)
+				rc = gcs_delete_single(d->g, d->p->names[j],
+						       d->p->gens[j], &e);
+		}
 		if (rc) {
 			pthread_mutex_lock(&d->lock);
 			if (!d->rc) {
@@ -254,11 +268,28 @@ int gcs_delete_prefix(struct gcs *g, const char *name_prefix, size_t *removed,
 	rc = gcs_list_walk(g, name_prefix, false, 0, collect, &p, err);
 	if (rc == WSP_ENOMEM)
 		wsp_error_set(err, WSP_ENOMEM, "out of memory");
-	if (!rc && p.n) {
+	/* the first batch goes alone: it tells whether the endpoint takes
+	 * batches before the work is split up */
+	if (!rc && p.n > 1) {
+		size_t k = p.n < GCS_BATCH_MAX ? p.n : GCS_BATCH_MAX;
+
+		rc = gcs_delete_batch(g, (const char *const *)p.names, p.gens,
+				      k, err);
+		if (!rc)
+			d.next = k;
+		else if (rc == 1)
+			rc = 0; /* singly, below */
+	}
+	if (!rc && d.next < p.n) {
+		size_t left = p.n - d.next;
+
+		/* a worker per batch, or, singly, per object */
+		if (!g->no_batch)
+			left = (left + GCS_BATCH_MAX - 1) / GCS_BATCH_MAX;
 		if (nt > 64)
 			nt = 64;
-		if (nt > p.n)
-			nt = p.n;
+		if (nt > left)
+			nt = left;
 		pthread_mutex_init(&d.lock, NULL);
 		for (size_t i = 1; i < nt; i++)
 			if (!pthread_create(&t[i], NULL, delete_worker, &d))
@@ -272,9 +303,9 @@ int gcs_delete_prefix(struct gcs *g, const char *name_prefix, size_t *removed,
 		rc = d.rc;
 		if (rc && err)
 			*err = d.err;
-		if (!rc && removed)
-			*removed = p.n;
 	}
+	if (!rc && removed)
+		*removed = p.n;
 	for (size_t i = 0; i < p.n; i++)
 		free(p.names[i]);
 	free(p.names);

@@ -15,6 +15,8 @@
  * resumable.c  resumable uploads, resumed from the server's Range
  * config.c   options, and an instance made from them
  * compose.c  appends by compose, removes of a whole prefix
+ * batch.c    deletes of up to 100 objects in one batch request
+ * batchparse.c  the bounded reader of batch answers (multipart/mixed)
  * paths.c    paths to object names, stat results, versions, directories
  *
  * fsops.c    the vtable's stat, read, exists, mkdir, remove, rmdir, copy,
@@ -247,6 +249,9 @@ struct gcs {
 	uint64_t resumable_threshold; /* larger writes are resumable */
 	uint32_t parallelism;
 	uint32_t page_size; /* maxResults of a listing (1000) */
+	/* the endpoint answered a batch with 404 or 501 (emulators without
+	 * one): deletes go singly from then on (__atomic_*: workers share) */
+	bool no_batch;
 };
 
 /* --- config.c --- */
@@ -401,10 +406,65 @@ int gcs_append(struct gcs_object *out, struct gcs *g, const char *name,
 
 /*
  * Remove every object under name_prefix (the listed generations only),
- * parallelism at once; *removed counts them.
+ * in batches of up to 100 (batch.c), parallelism at once, or singly
+ * where the endpoint has no batches; *removed counts them.
  */
 int gcs_delete_prefix(struct gcs *g, const char *name_prefix, size_t *removed,
 		      wsp_error *err);
+
+/* --- batch.c, batchparse.c --- */
+
+/* Google's limit of requests in one batch. */
+#define GCS_BATCH_MAX 100
+/* RFC 2046's limit of a multipart boundary. */
+#define GCS_BOUNDARY_MAX 70
+
+/*
+ * The multipart/mixed body of a batch of n (1..GCS_BATCH_MAX) object
+ * deletes: part i has Content-ID <i+1> and holds "DELETE
+ * /storage/v1/b/{bucket}/o/{name}?ifGenerationMatch=G" (G = gens[i] when
+ * > 0; names percent-encoded as single requests send them; userProject
+ * when the instance has a project). malloc'ed in *out; 0 or WSP_ENOMEM.
+ */
+int gcs_batch_delete_body(char **out, size_t *len, const struct gcs *g,
+			  const char *boundary, const char *const *names,
+			  const int64_t *gens, size_t n);
+
+/*
+ * Delete names[0..n-1] (n <= GCS_BATCH_MAX) at their generations in one
+ * batch request. Parts answered 2xx or 404 (gone already) are done; 412
+ * is WSP_ESTALE and other refusals fail as single deletes do; parts
+ * answered 401, 408, 429 or 5xx, missing or garbled are deleted singly
+ * (gcs_delete_single). 0, the first failure, or 1 when the endpoint has
+ * no batches (it answered 404 or 501, now or before: g->no_batch) and
+ * nothing was deleted.
+ */
+int gcs_delete_batch(struct gcs *g, const char *const *names,
+		     const int64_t *gens, size_t n, wsp_error *err);
+/* One delete at gen (> 0: conditional); gone already (404) is 0. */
+int gcs_delete_single(struct gcs *g, const char *name, int64_t gen,
+		      wsp_error *err);
+
+/* One part of a batch answer, matched to its request. */
+struct gcs_batch_part {
+	int status;	  /* the nested response's; 0 = none or garbled */
+	const char *body; /* inside the answer, not NUL-terminated */
+	size_t body_len;
+};
+
+/*
+ * The boundary of a "multipart/mixed; boundary=..." Content-Type (quoted
+ * or not, 1..70 of RFC 2046's characters): 0, or -1 when it is not one.
+ */
+int gcs_batch_boundary(char out[GCS_BOUNDARY_MAX + 1], const char *ct);
+
+/*
+ * Read a batch answer: parts[i] (i < n <= GCS_BATCH_MAX) gets the part
+ * whose Content-ID is <response-(i+1)>. Requests without a well-formed
+ * part, or with two, keep status 0. Returns how many were answered.
+ */
+size_t gcs_batch_parse(struct gcs_batch_part *parts, size_t n,
+		       const char *boundary, const char *body, size_t len);
 
 /* --- paths.c --- */
 

@@ -584,12 +584,141 @@ static void test_delete_prefix(void)
 						   -1, &err),
 			      0);
 	g.parallelism = 3;
+	call("DELETE", "/_fake/requests", NULL, NULL, NULL);
 	CU_ASSERT_EQUAL(gcs_delete_prefix(&g, "rm/", &removed, &err), 0);
 	CU_ASSERT_EQUAL(removed, 9);
+	/* one batch request, no single deletes */
+	CU_ASSERT_EQUAL(count_requests("POST", "/batch/storage/v1"), 1);
+	CU_ASSERT_EQUAL(count_requests("DELETE", "/storage/v1/b/" BUCKET "/o/*"),
+			0);
 	CU_ASSERT_EQUAL(gcs_list_walk(&g, "rm", false, 0, collect, &n, &err), 0);
 	CU_ASSERT_STRING_EQUAL(n.all, "rmx;");
 	CU_ASSERT_EQUAL(gcs_delete_prefix(&g, "rm/", &removed, &err), 0);
 	CU_ASSERT_EQUAL(removed, 0);
+}
+
+/* n objects pre/000 .. pre/(n-1), listed 1000 a page. */
+static void make_objects(const char *pre, int n)
+{
+	struct gcs_object o;
+	wsp_error err = {0};
+	char name[64];
+
+	for (int i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "%s/%03d", pre, i);
+		CU_ASSERT_EQUAL_FATAL(gcs_upload_multipart(&o, &g, name, "x",
+							   1, NULL, -1, &err),
+				      0);
+	}
+	g.page_size = 1000;
+	call("DELETE", "/_fake/requests", NULL, NULL, NULL);
+}
+
+static int left_under(const char *pre)
+{
+	struct names n = {0};
+	wsp_error err = {0};
+
+	CU_ASSERT_EQUAL(gcs_list_walk(&g, pre, false, 0, collect, &n, &err),
+			0);
+	return n.items;
+}
+
+static void test_delete_prefix_batches(void)
+{
+	wsp_error err = {0};
+	size_t removed = 0;
+	char *armed = NULL;
+
+	make_objects("many", 250);
+	/* parts fail (503, 429) or go missing; one whole batch is refused
+	 * once (503) and sent again by the core */
+	CU_ASSERT_EQUAL(
+		fault("[{\"kind\":\"error\",\"status\":503,\"method\":\"DELETE\","
+		      "\"url\":\"many%2F01\",\"count\":10},"
+		      "{\"kind\":\"batch_omit\",\"method\":\"DELETE\","
+		      "\"url\":\"many%2F02[0-4]\",\"count\":5},"
+		      "{\"kind\":\"rate_limit\",\"method\":\"DELETE\","
+		      "\"url\":\"many%2F030\",\"retryAfter\":0},"
+		      "{\"kind\":\"error\",\"status\":503,"
+		      "\"path\":\"/batch/storage/v1\"}]"),
+		201);
+	g.parallelism = 2;
+	CU_ASSERT_EQUAL(gcs_delete_prefix(&g, "many/", &removed, &err), 0);
+	CU_ASSERT_EQUAL(removed, 250);
+	CU_ASSERT_EQUAL(left_under("many/"), 0);
+	/* 3 batches (100, 100, 50), one of them twice; the 16 parts that
+	 * failed or went missing singly, and nothing else */
+	CU_ASSERT_EQUAL(count_requests("POST", "/batch/storage/v1"), 4);
+	CU_ASSERT_EQUAL(count_requests("DELETE", "/storage/v1/b/" BUCKET "/o/*"),
+			16);
+	CU_ASSERT_EQUAL(call("GET", "/_fake/faults", NULL, NULL, &armed), 200);
+	CU_ASSERT_PTR_NOT_NULL(armed ? strstr(armed, "\"faults\":[]") : NULL);
+	free(armed);
+	CU_ASSERT_FALSE(g.no_batch);
+	g.page_size = 2;
+}
+
+static void test_delete_prefix_stale(void)
+{
+	wsp_error err = {0};
+	size_t removed = 9;
+
+	make_objects("st", 3);
+	/* someone rewrote st/001 after the listing: its part answers 412 */
+	CU_ASSERT_EQUAL(fault("{\"kind\":\"error\",\"status\":412,"
+			      "\"method\":\"DELETE\",\"url\":\"st%2F001\"}"),
+			201);
+	CU_ASSERT_EQUAL(gcs_delete_prefix(&g, "st/", &removed, &err),
+			WSP_ESTALE);
+	CU_ASSERT_EQUAL(removed, 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "'st/001': HTTP 412"));
+	CU_ASSERT_EQUAL(err.http_status, 412);
+	/* the others went; st/001 is still there, and goes the next time */
+	CU_ASSERT_EQUAL(left_under("st/"), 1);
+	CU_ASSERT_EQUAL(gcs_delete_prefix(&g, "st/", &removed, &err), 0);
+	CU_ASSERT_EQUAL(removed, 1);
+	CU_ASSERT_EQUAL(left_under("st/"), 0);
+	g.page_size = 2;
+}
+
+static void test_delete_prefix_no_batch(void)
+{
+	static const int statuses[] = {501, 404};
+
+	for (size_t i = 0; i < 2; i++) {
+		wsp_error err = {0};
+		size_t removed = 0;
+		char f[128];
+
+		make_objects("nb", 7);
+		/* an emulator without the batch endpoint */
+		snprintf(f, sizeof(f),
+			 "{\"kind\":\"error\",\"status\":%d,\"path\":"
+			 "\"/batch/storage/v1\"}",
+			 statuses[i]);
+		CU_ASSERT_EQUAL(fault(f), 201);
+		g.parallelism = 3;
+		CU_ASSERT_EQUAL(gcs_delete_prefix(&g, "nb/", &removed, &err),
+				0);
+		CU_ASSERT_EQUAL(removed, 7);
+		CU_ASSERT_EQUAL(left_under("nb/"), 0);
+		CU_ASSERT_EQUAL(count_requests("POST", "/batch/storage/v1"),
+				1);
+		CU_ASSERT_EQUAL(count_requests("DELETE", "/storage/v1/b/" BUCKET
+							 "/o/*"),
+				7);
+		CU_ASSERT_TRUE(g.no_batch);
+		/* and not asked again */
+		make_objects("nb", 3);
+		CU_ASSERT_EQUAL(gcs_delete_prefix(&g, "nb/", &removed, &err),
+				0);
+		CU_ASSERT_EQUAL(removed, 3);
+		CU_ASSERT_EQUAL(count_requests("POST", "/batch/storage/v1"),
+				0);
+		g.no_batch = false;
+		g.page_size = 2;
+	}
 }
 
 static void test_is_dir(void)
@@ -643,6 +772,9 @@ static CU_TestInfo tests[] = {
 	{"resumable upload resumed", test_resumable_reset},
 	{"append by compose", test_append},
 	{"remove a prefix", test_delete_prefix},
+	{"remove a prefix: batches, failed parts retried", test_delete_prefix_batches},
+	{"remove a prefix: a stale part", test_delete_prefix_stale},
+	{"remove a prefix: no batch endpoint", test_delete_prefix_no_batch},
 	{"directories", test_is_dir},
 	CU_TEST_INFO_NULL,
 };

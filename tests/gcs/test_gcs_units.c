@@ -1,8 +1,8 @@
 /*
  * tests/gcs/test_gcs_units.c - the GCS provider's modules that need no
  * server: CRC-32C (both paths, published check values), base64url and
- * the text forms, the JSON readers on good and hostile answers, and the
- * options as the core checks and hands them (on the SDK's fake host).
+ * the text forms, the JSON readers on good and hostile answers, the
+ * batch delete body and the reader of batch answers, and the options as the core checks and hands them (on the SDK's fake host).
  */
 #include "cu_main.h"
 #include "gcs.h"
@@ -618,6 +618,189 @@ static void test_paths(void)
 	CU_ASSERT_STRING_EQUAL(gcs_mime_type("x."), "application/octet-stream");
 }
 
+/* --- batch deletes: the body, and the reader of answers --- */
+
+static void test_batch_body(void)
+{
+	struct gcs g = {.bucket = "team-data"};
+	const char *names[] = {"docs/a b.txt", "r\xc3\xa9sum\xc3\xa9~.md"};
+	const int64_t gens[] = {1700000000000001, 0};
+	char *body = NULL;
+	size_t len = 0;
+
+	CU_ASSERT_EQUAL_FATAL(gcs_batch_delete_body(&body, &len, &g, "wsp_b",
+						    names, gens, 2),
+			      0);
+	CU_ASSERT_EQUAL(len, strlen(body));
+	CU_ASSERT_STRING_EQUAL(
+		body,
+		"--wsp_b\r\nContent-Type: application/http\r\n"
+		"Content-Transfer-Encoding: binary\r\nContent-ID: <1>\r\n\r\n"
+		"DELETE /storage/v1/b/team-data/o/docs%2Fa%20b.txt"
+		"?ifGenerationMatch=1700000000000001 HTTP/1.1\r\n\r\n"
+		"--wsp_b\r\nContent-Type: application/http\r\n"
+		"Content-Transfer-Encoding: binary\r\nContent-ID: <2>\r\n\r\n"
+		"DELETE /storage/v1/b/team-data/o/r%C3%A9sum%C3%A9~.md "
+		"HTTP/1.1\r\n\r\n--wsp_b--\r\n");
+	free(body);
+	/* requester pays: userProject on every nested request */
+	g.project_id = "demo-project";
+	CU_ASSERT_EQUAL_FATAL(gcs_batch_delete_body(&body, &len, &g, "x",
+						    names, gens, 2),
+			      0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(body, "?ifGenerationMatch="
+					    "1700000000000001&userProject="
+					    "demo-project HTTP/1.1\r\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(body, "~.md?userProject=demo-project "
+					    "HTTP/1.1\r\n"));
+	free(body);
+}
+
+static void test_batch_boundary(void)
+{
+	char b[GCS_BOUNDARY_MAX + 1];
+	char long_ct[160];
+
+	CU_ASSERT_EQUAL(gcs_batch_boundary(b, "multipart/mixed; "
+					      "boundary=batch_pK7J-E=_AA5"),
+			0);
+	CU_ASSERT_STRING_EQUAL(b, "batch_pK7J-E=_AA5");
+	CU_ASSERT_EQUAL(gcs_batch_boundary(b, "Multipart/Mixed;charset=x;"
+					      " BOUNDARY=\"a b'c\""),
+			0);
+	CU_ASSERT_STRING_EQUAL(b, "a b'c");
+	CU_ASSERT_EQUAL(gcs_batch_boundary(b, "multipart/mixed; x=\"a;b\"; "
+					      "boundary=z"),
+			0);
+	CU_ASSERT_STRING_EQUAL(b, "z");
+	snprintf(long_ct, sizeof(long_ct), "multipart/mixed; boundary=%070d",
+		 7);
+	CU_ASSERT_EQUAL(gcs_batch_boundary(b, long_ct), 0);
+	CU_ASSERT_EQUAL(strlen(b), 70);
+	snprintf(long_ct, sizeof(long_ct), "multipart/mixed; boundary=%071d",
+		 7);
+	CU_ASSERT_EQUAL(gcs_batch_boundary(b, long_ct), -1);
+	const char *bad[] = {NULL,
+			     "",
+			     "application/json",
+			     "multipart/related; boundary=x",
+			     "multipart/mixed",
+			     "multipart/mixed; boundary=",
+			     "multipart/mixed; boundary=\"\"",
+			     "multipart/mixed; boundary=\"a \"",
+			     "multipart/mixed; boundary=\"open",
+			     "multipart/mixed; boundary=a\"b",
+			     "multipart/mixed; boundary=a b",
+			     "multipart/mixedx; boundary=a",
+			     "multipart/mixed; boundary"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CU_ASSERT_EQUAL(gcs_batch_boundary(b, bad[i]), -1);
+}
+
+#define OK_PART(id)                                                          \
+	"--B\r\nContent-Type: application/http\r\nContent-ID: <response-" id \
+	">\r\n\r\nHTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n\r\n"
+#define ERR_BODY "{\"error\":{\"code\":412,\"message\":\"no\"}}"
+
+static size_t parse(struct gcs_batch_part *p, size_t n, const char *body)
+{
+	return gcs_batch_parse(p, n, "B", body, strlen(body));
+}
+
+static void test_batch_parse(void)
+{
+	struct gcs_batch_part p[GCS_BATCH_MAX];
+	/* Google's shape, answers out of order, a preamble and an epilogue */
+	const char *good =
+		"preamble\r\n" OK_PART("3")
+		"--B  \r\ncontent-type: application/http\r\n"
+		"content-id:  <response-1> \r\n\r\n"
+		"HTTP/1.1 412 Precondition Failed\r\nContent-Type: "
+		"application/json\r\n\r\n" ERR_BODY "\r\n"
+		"--B\r\nContent-Type: application/http\r\nContent-ID: "
+		"response-2\r\n\r\nHTTP/1.1 404 Not Found\r\n\r\n\r\n"
+		"--B--\r\nepilogue";
+
+	CU_ASSERT_EQUAL(parse(p, 3, good), 3);
+	CU_ASSERT_EQUAL(p[0].status, 412);
+	CU_ASSERT_EQUAL(p[0].body_len, strlen(ERR_BODY));
+	CU_ASSERT_EQUAL(memcmp(p[0].body, ERR_BODY, p[0].body_len), 0);
+	CU_ASSERT_EQUAL(p[1].status, 404);
+	CU_ASSERT_EQUAL(p[1].body_len, 0);
+	CU_ASSERT_EQUAL(p[2].status, 204);
+	CU_ASSERT_EQUAL(p[2].body_len, 0);
+
+	/* a part missing, one cut off: those stay unanswered */
+	CU_ASSERT_EQUAL(parse(p, 3, OK_PART("2") OK_PART("1")), 1);
+	CU_ASSERT_EQUAL(p[0].status, 0);
+	CU_ASSERT_EQUAL(p[1].status, 204);
+	CU_ASSERT_EQUAL(p[2].status, 0);
+	/* the close delimiter is what ends the last part */
+	CU_ASSERT_EQUAL(parse(p, 2, OK_PART("2") OK_PART("1") "--B--"), 2);
+
+	/* garbled parts: each leaves its request unanswered */
+	const char *garbled[] = {
+		/* no Content-ID, or one that is not response-N in range */
+		"--B\r\nContent-Type: application/http\r\n\r\nHTTP/1.1 204 "
+		"OK\r\n\r\n\r\n--B--",
+		OK_PART("0") "--B--",
+		OK_PART("2") "--B--",
+		OK_PART("01") "--B--",
+		OK_PART("1x") "--B--",
+		OK_PART("1000") "--B--",
+		"--B\r\nContent-ID: <1>\r\n\r\nHTTP/1.1 204 OK\r\n\r\n\r\n"
+		"--B--",
+		/* two Content-IDs in one part */
+		"--B\r\nContent-ID: <response-1>\r\nContent-ID: "
+		"<response-1>\r\n\r\nHTTP/1.1 204 OK\r\n\r\n\r\n--B--",
+		/* no headers at all */
+		"--B\r\n\r\nHTTP/1.1 204 OK\r\n\r\n\r\n--B--",
+		/* status lines that are not one */
+		"--B\r\nContent-ID: <response-1>\r\n\r\nHTTP/2 204 OK\r\n\r\n"
+		"\r\n--B--",
+		"--B\r\nContent-ID: <response-1>\r\n\r\nHTTP/1.1 20 OK\r\n\r\n"
+		"\r\n--B--",
+		"--B\r\nContent-ID: <response-1>\r\n\r\nHTTP/1.1 2045 OK\r\n"
+		"\r\n\r\n--B--",
+		"--B\r\nContent-ID: <response-1>\r\n\r\nHTTP/1.1 999 OK\r\n"
+		"\r\n\r\n--B--",
+		"--B\r\nContent-ID: <response-1>\r\n\r\n\r\n--B--",
+		/* headers that never end */
+		"--B\r\nContent-ID: <response-1>\r\n\r\nHTTP/1.1 204 OK\r\n"
+		"X: y\r\n--B--",
+		/* the part's headers never end */
+		"--B\r\nContent-ID: <response-1>\r\n--B--",
+		/* a delimiter that is not one ("--BX"), then no more */
+		"--BX\r\nContent-ID: <response-1>\r\n\r\nHTTP/1.1 204 OK\r\n"
+		"\r\n\r\n--BX--",
+		/* cut off before the next delimiter */
+		"--B\r\nContent-ID: <response-1>\r\n\r\nHTTP/1.1 204 OK\r\n",
+		"",
+		"--B--\r\n",
+	};
+	for (size_t i = 0; i < sizeof(garbled) / sizeof(garbled[0]); i++) {
+		CU_ASSERT_EQUAL(parse(p, 1, garbled[i]), 0);
+		CU_ASSERT_EQUAL(p[0].status, 0);
+	}
+	/* answered twice: neither answer is believed, even a later third */
+	CU_ASSERT_EQUAL(parse(p, 2, OK_PART("1") OK_PART("2") OK_PART("1")
+					    OK_PART("1") "--B--"),
+			1);
+	CU_ASSERT_EQUAL(p[0].status, 0);
+	CU_ASSERT_EQUAL(p[1].status, 204);
+	/* a part beyond n is ignored, not written */
+	CU_ASSERT_EQUAL(parse(p, 1, OK_PART("2") OK_PART("1") "--B--"), 1);
+	/* the boundary of the answer, not another one */
+	CU_ASSERT_EQUAL(gcs_batch_parse(p, 1, "C", OK_PART("1") "--B--",
+					strlen(OK_PART("1") "--B--")),
+			0);
+	/* n above the limit is cut to it */
+	CU_ASSERT_EQUAL(gcs_batch_parse(p, 1000, "B", OK_PART("100") "--B--",
+					strlen(OK_PART("100") "--B--")),
+			1);
+	CU_ASSERT_EQUAL(p[99].status, 204);
+}
+
 static CU_TestInfo tests[] = {
 	{"crc32c check values", test_crc_vectors},
 	{"crc32c hardware and table agree", test_crc_paths_agree},
@@ -632,6 +815,9 @@ static CU_TestInfo tests[] = {
 	{"credential files", test_key},
 	{"options", test_options},
 	{"paths, stat, versions, types", test_paths},
+	{"batch delete body", test_batch_body},
+	{"batch answer boundary", test_batch_boundary},
+	{"batch answer parts", test_batch_parse},
 	CU_TEST_INFO_NULL,
 };
 
