@@ -1,0 +1,474 @@
+/*
+ * plugins/sandbox-blaxel/exec.c - a foreground command through the
+ * sandbox-api's streamed process call.
+ *
+ * `POST {url}/process` with `Accept: text/event-stream` answers NDJSON:
+ * stdout/stderr events while it runs, keepalives, and last the
+ * ProcessResponse as a JSON string (remote-providers.md §3.3). The
+ * process gets a random name because that answer carries no pid until
+ * the end, and the name is how it is found again: to feed its stdin, to
+ * kill it, to read what a cut stream lost.
+ *
+ * Timeouts are enforced here, not left to Blaxel: without keepAlive its
+ * `timeout` does nothing to a streamed process, and with it the process
+ * is killed without a word to us. So the slot kills by name
+ * (`DELETE /process/{name}/kill`) when the command's timeout, the call's
+ * deadline or its cancel comes, and answers 124 or 130. keepAlive with a
+ * timeout a few seconds longer is still sent: should this wsp die while
+ * waiting, Blaxel ends the command anyway.
+ *
+ * A stream that ends without the result (a reset, a standby cutting it)
+ * loses nothing: the process is looked up by name until it ended, and
+ * its raw output from /logs completes what was delivered.
+ */
+#include "blaxel.h"
+#include "output.h"
+#include "stream_queue.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define KILL_GRACE_MS 10000
+#define SERVER_TIMEOUT_SLACK_S 5
+
+enum stop_why { RUNNING, ENDED, TIMED_OUT, CANCELED, FAILED };
+
+struct run {
+	struct bl *b;
+	const wsp_call *call;
+	char url[BL_URL_MAX];
+	char name[40];
+	struct bl_queue q;
+	struct bl_out out, errs;
+	int64_t t0, until; /* until: the command's own limit, 0 = none */
+	enum stop_why why;
+	int rc; /* with FAILED */
+	int have_result, exit_code, term_signal;
+	int cut_line; /* the last line was no event: a cut, if nothing follows */
+};
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int proc_url(char *out, size_t cap, const struct run *x,
+		    const char *suffix)
+{
+	return (size_t)snprintf(out, cap, "%s/process/%s%s", x->url, x->name,
+				suffix) < cap
+		       ? 0
+		       : WSP_ETOOBIG;
+}
+
+static int build_body(char **out, struct run *x, const wsp_exec_opts *o,
+		      int64_t limit_ms, wsp_error *err)
+{
+	cJSON *body = cJSON_CreateObject(), *env = NULL;
+	char *cmd = NULL, *wd = NULL;
+	int rc;
+
+	if (!body)
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	if ((rc = bl_command_text(&cmd, o))) {
+		cJSON_Delete(body);
+		return wsp_error_set(err, rc, "out of memory");
+	}
+	if ((rc = bl_working_dir(&wd, x->b, o->cwd, err)) ||
+	    (rc = bl_env_object(&env, o->env, err)))
+		goto out;
+	cJSON_AddStringToObject(body, "command", cmd);
+	cJSON_AddStringToObject(body, "workingDir", wd);
+	cJSON_AddItemToObject(body, "env", env);
+	cJSON_AddStringToObject(body, "name", x->name);
+	cJSON_AddBoolToObject(body, "waitForCompletion", 1);
+	cJSON_AddBoolToObject(body, "stdin", o->stdin_len > 0);
+	if (limit_ms > 0) {
+		cJSON_AddBoolToObject(body, "keepAlive", 1);
+		cJSON_AddNumberToObject(body, "timeout",
+					(double)((limit_ms + 999) / 1000 +
+						 SERVER_TIMEOUT_SLACK_S));
+	}
+	*out = cJSON_PrintUnformatted(body);
+	if (!*out)
+		rc = wsp_error_set(err, WSP_ENOMEM, "out of memory");
+out:
+	cJSON_Delete(body);
+	free(cmd);
+	free(wd);
+	return rc;
+}
+
+static int open_stream(struct run *x, const char *body, wsp_error *err)
+{
+	wsp_http_header h[6];
+	char auth[512], url[BL_URL_MAX + 128];
+	size_t n = bl_headers(h, auth, sizeof(auth), x->b);
+	int rc;
+
+	h[n++] = (wsp_http_header){"Accept", "text/event-stream"};
+	h[n++] = (wsp_http_header){"Content-Type", "application/json"};
+	snprintf(url, sizeof(url), "%s/process", x->url);
+	wsp_http_stream_request req = {
+		.struct_size = sizeof(req),
+		.method = "POST",
+		.url = url,
+		.headers = h,
+		.n_headers = n,
+		.body = body,
+		.body_len = strlen(body),
+		/* keepalives come every 5 s */
+		.idle_timeout_ms = 45000,
+		.secrets = x->b->secrets,
+		.framing = WSP_STREAM_LINES,
+		.max_frame = 16u << 20,
+		.on_header = bl_queue_on_header,
+		.on_data = bl_queue_on_data,
+		.on_done = bl_queue_on_done,
+		.payload = &x->q,
+	};
+	/* no call: the slot ends the stream itself, after killing */
+	rc = x->b->host->http_stream_open(&x->q.stream, x->b->host, NULL,
+					  &req, err);
+	memset(auth, 0, sizeof(auth));
+	return rc;
+}
+
+static void fail(struct run *x, int rc)
+{
+	if (x->why == RUNNING || x->why == ENDED) {
+		x->why = FAILED;
+		x->rc = rc;
+	}
+}
+
+/* The ProcessResponse: exit code and the raw output completing ours. */
+static void take_result(struct run *x, const cJSON *pr)
+{
+	const cJSON *code = cJSON_GetObjectItemCaseSensitive(pr, "exitCode");
+	const char *st = bl_str(pr, "status");
+	const char *so = bl_str(pr, "stdout"), *se = bl_str(pr, "stderr");
+	int rc;
+
+	x->have_result = 1;
+	x->exit_code = cJSON_IsNumber(code) ? (int)code->valuedouble : -1;
+	if (st && (!strcmp(st, "killed") || !strcmp(st, "stopped")) &&
+	    x->exit_code < 0) {
+		x->term_signal = !strcmp(st, "killed") ? 9 : 15;
+		x->exit_code = 128 + x->term_signal;
+	}
+	if ((rc = so ? bl_out_complete(&x->out, so, strlen(so))
+		     : bl_out_flush(&x->out)) ||
+	    (rc = se ? bl_out_complete(&x->errs, se, strlen(se))
+		     : bl_out_flush(&x->errs)))
+		fail(x, rc);
+}
+
+/* One NDJSON line of the answer. */
+static void take_line(struct run *x, const char *line, size_t len,
+		      wsp_error *err)
+{
+	cJSON *ev = bl_parse(line, len);
+	const char *type = bl_str(ev, "type"), *data = bl_str(ev, "data");
+	int rc = 0;
+
+	/*
+	 * A body cut mid-line (a standby, a proxy) ends with the piece of
+	 * a line: harmless when it is the last one, as the rest is read
+	 * from /logs; a broken line with more after it is a broken answer.
+	 */
+	if (x->cut_line || !type) {
+		if (!x->cut_line && !type) {
+			x->cut_line = 1;
+			cJSON_Delete(ev);
+			return;
+		}
+		rc = wsp_error_set(err, WSP_EPROTO,
+				   "Blaxel sent a line that is not an event");
+	} else if (!strcmp(type, "stdout") || !strcmp(type, "stderr")) {
+		/* the log keepalive shares the stream, as stdout */
+		if (data && strcmp(data, "[keepalive]\n"))
+			rc = bl_out_event(type[3] == 'o' ? &x->out : &x->errs,
+					  data, strlen(data));
+		if (rc)
+			wsp_error_set(err, rc,
+				      "the output callback stopped the "
+				      "command");
+	} else if (!strcmp(type, "result")) {
+		cJSON *pr = bl_parse(data, data ? strlen(data) : 0);
+
+		if (!cJSON_IsObject(pr))
+			rc = wsp_error_set(err, WSP_EPROTO,
+					   "Blaxel sent a result that is not "
+					   "a process");
+		else
+			take_result(x, pr);
+		cJSON_Delete(pr);
+	} else if (!strcmp(type, "error")) {
+		char msg[200];
+
+		snprintf(msg, sizeof(msg), "%s", data ? data : "");
+		for (char *c = msg; *c; c++)
+			if ((unsigned char)*c < 32 || *c == 127)
+				*c = '?';
+		rc = wsp_error_set(err,
+				   strstr(msg, "does not exist") ? WSP_ENOTFOUND
+								 : WSP_EINVAL,
+				   "cannot start the command: %s", msg);
+	} /* keepalive and anything newer: nothing to do */
+	cJSON_Delete(ev);
+	if (rc)
+		fail(x, rc);
+}
+
+/* Feed stdin once the process exists, then close it (EOF). */
+static void feed_stdin(struct run *x, const wsp_exec_opts *o, wsp_error *err)
+{
+	char url[BL_URL_MAX + 128];
+	struct bl_req r = {.method = "POST", .url = url,
+			   .body = o->stdin_data, .body_len = o->stdin_len,
+			   .content_type = "application/octet-stream",
+			   .call = x->call};
+	wsp_error ignored = {0};
+	int status = 0;
+
+	if (proc_url(url, sizeof(url), x, "/stdin"))
+		return;
+	/* a command that did not read it all may be gone: not an error */
+	if (bl_request(&status, NULL, x->b, &r, err) == 0 && status >= 400 &&
+	    status != 409 && status != 503 && status != 404)
+		fail(x, bl_fail(x->b, status, NULL, "cannot write stdin", err));
+	r.method = "DELETE";
+	r.body = NULL;
+	r.body_len = 0;
+	bl_request(&status, NULL, x->b, &r, &ignored);
+}
+
+/* Kill the process by name: the call may be over, so none is passed. */
+static void kill_it(struct run *x)
+{
+	char url[BL_URL_MAX + 128];
+	struct bl_req r = {.method = "DELETE", .url = url};
+	wsp_error ignored = {0};
+	int status = 0;
+
+	if (!proc_url(url, sizeof(url), x, "/kill"))
+		bl_request(&status, NULL, x->b, &r, &ignored);
+}
+
+/* Why the command must end now (RUNNING: it need not). */
+static enum stop_why must_stop(struct run *x)
+{
+	int code = x->b->host->call_expired(x->b->host, x->call);
+
+	if (code == WSP_ECANCELED)
+		return CANCELED;
+	if (code == WSP_ETIMEDOUT || (x->until && now_ms() >= x->until))
+		return TIMED_OUT;
+	return RUNNING;
+}
+
+static int64_t wait_budget(struct run *x)
+{
+	int64_t rem = x->b->host->call_remaining_ms(x->b->host, x->call);
+	int64_t own = x->until ? x->until - now_ms() : -1;
+
+	if (own >= 0 && (rem < 0 || own < rem))
+		rem = own;
+	return rem < 0 ? -1 : rem;
+}
+
+/* Drain lines until the stream ends or the command must stop. */
+static void pump(struct run *x, const wsp_exec_opts *o, wsp_error *err)
+{
+	int fed = o->stdin_len == 0;
+
+	while (x->why == RUNNING) {
+		struct bl_line *l;
+
+		while (x->why == RUNNING &&
+		       (l = bl_queue_pop(&x->q, x->b->host))) {
+			take_line(x, l->data, l->len, err);
+			free(l);
+		}
+		if (x->why != RUNNING)
+			break;
+		if (!fed && bl_queue_started(&x->q)) {
+			fed = 1;
+			feed_stdin(x, o, err);
+			continue;
+		}
+		if (bl_queue_done(&x->q)) {
+			x->why = ENDED;
+			break;
+		}
+		if ((x->why = must_stop(x)) != RUNNING)
+			break;
+		bl_queue_wait(&x->q, x->b->host, x->call, wait_budget(x));
+	}
+}
+
+/*
+ * The stream ended without the result: find the process by name, wait
+ * for its end, and complete the output from /logs.
+ */
+static void recover(struct run *x, wsp_error *err)
+{
+	char url[BL_URL_MAX + 128];
+	struct bl_req r = {.method = "GET", .url = url, .call = x->call};
+	int64_t pause = 50;
+
+	for (;;) {
+		cJSON *pr = NULL;
+		const char *st;
+		int status = 0, rc;
+
+		proc_url(url, sizeof(url), x, "");
+		rc = bl_request(&status, &pr, x->b, &r, err);
+		if (!rc && status == 404 && x->q.failed) {
+			/* never started: the stream's own error says why */
+			*err = x->q.err;
+			fail(x, x->q.err.code ? x->q.err.code : WSP_EPROTO);
+		} else if (!rc && status != 200) {
+			fail(x, bl_fail(x->b, status, pr,
+					"cannot look up the command", err));
+		} else if (rc) {
+			fail(x, rc);
+		}
+		st = bl_str(pr, "status");
+		if (x->why != FAILED && st && strcmp(st, "running")) {
+			cJSON_Delete(pr);
+			proc_url(url, sizeof(url), x, "/logs");
+			rc = bl_request(&status, &pr, x->b, &r, err);
+			if (rc || status != 200)
+				fail(x, rc ? rc
+					   : bl_fail(x->b, status, pr,
+						     "cannot read the output",
+						     err));
+			else
+				take_result(x, pr);
+			/* /logs has no exit code: ask once more */
+			cJSON_Delete(pr);
+			pr = NULL;
+			proc_url(url, sizeof(url), x, "");
+			if (x->why != FAILED &&
+			    !bl_request(&status, &pr, x->b, &r, err) &&
+			    status == 200) {
+				const cJSON *c = cJSON_GetObjectItemCaseSensitive(
+					pr, "exitCode");
+
+				if (cJSON_IsNumber(c) && x->exit_code < 0)
+					x->exit_code = (int)c->valuedouble;
+			}
+			cJSON_Delete(pr);
+			return;
+		}
+		cJSON_Delete(pr);
+		if (x->why == FAILED)
+			return;
+		if ((x->why = must_stop(x)) != RUNNING)
+			return;
+		bl_queue_wait(&x->q, x->b->host, x->call,
+			      wait_budget(x) >= 0 && wait_budget(x) < pause
+				      ? wait_budget(x)
+				      : pause);
+		pause = pause < 1000 ? pause * 2 : 1000;
+	}
+}
+
+static int fill(wsp_exec_result *out, struct run *x, wsp_error *err)
+{
+	const wsp_host *h = x->b->host;
+	int rc;
+
+	out->duration_ms = (uint64_t)(now_ms() - x->t0);
+	out->exit_code = x->exit_code;
+	out->term_signal = x->term_signal;
+	if (!x->have_result) { /* ended by us: the output as it was sent */
+		bl_out_flush(&x->out);
+		bl_out_flush(&x->errs);
+	}
+	if (x->why == TIMED_OUT) {
+		out->flags |= WSP_EXEC_TIMED_OUT | WSP_EXEC_KILLED;
+		out->exit_code = 124;
+	} else if (x->why == CANCELED) {
+		out->flags |= WSP_EXEC_CANCELED | WSP_EXEC_KILLED;
+		out->exit_code = 130;
+	}
+	if ((rc = bl_out_take(&out->stdout_data, &out->stdout_len,
+			      &out->stdout_dropped, &x->out, h)) ||
+	    (rc = bl_out_take(&out->stderr_data, &out->stderr_len,
+			      &out->stderr_dropped, &x->errs, h))) {
+		h->free(h, out->stdout_data);
+		out->stdout_data = NULL;
+		return wsp_error_set(err, rc, "out of memory");
+	}
+	return 0;
+}
+
+int bl_exec(wsp_exec_result *out, void *self, const wsp_call *call,
+	    const wsp_exec_opts *o, wsp_error *err)
+{
+	struct bl *b = self;
+	struct run *x = calloc(1, sizeof(*x));
+	uint64_t cap = o->max_capture ? o->max_capture : b->max_capture;
+	int keep = !(o->flags & WSP_EXEC_NO_CAPTURE);
+	int64_t limit = o->flags & WSP_EXEC_NO_TIMEOUT ? 0
+			: o->timeout_ms		       ? o->timeout_ms
+						       : b->timeout_ms;
+	char *body = NULL;
+	int rc;
+
+	if (!x)
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	x->b = b;
+	x->call = call;
+	x->t0 = now_ms();
+	x->until = limit ? x->t0 + limit : 0;
+	bl_out_init(&x->out, WSP_STDOUT, cap, keep, o->on_output, o->payload);
+	bl_out_init(&x->errs, WSP_STDERR, cap, keep, o->on_output, o->payload);
+	bl_random_name(x->name, sizeof(x->name), "wsp-exec-");
+	if ((rc = bl_queue_init(&x->q))) {
+		free(x);
+		return wsp_error_set(err, rc, "cannot make an eventfd");
+	}
+	if ((rc = bl_ready(x->url, sizeof(x->url), b, call, err)) ||
+	    (rc = build_body(&body, x, o, limit, err)) ||
+	    (rc = open_stream(x, body, err)))
+		goto out;
+	pump(x, o, err);
+	if (x->why == TIMED_OUT || x->why == CANCELED ||
+	    (x->why == FAILED && bl_queue_started(&x->q)))
+		kill_it(x);
+	bl_queue_finish(&x->q, b->host);
+	if (x->why == ENDED && !x->have_result)
+		recover(x, err);
+	if (x->why == TIMED_OUT || x->why == CANCELED)
+		kill_it(x); /* recover may have seen the limit pass */
+	if (x->why == FAILED) {
+		rc = x->rc;
+	} else if (!x->have_result && x->why == ENDED) {
+		rc = wsp_error_set(err, WSP_EPROTO,
+				   "the command's answer had no result");
+	} else if (x->why == ENDED && x->exit_code == 127 && !o->shell &&
+		   bl_missing_program(x->errs.buf, x->errs.len)) {
+		rc = wsp_error_set(err, WSP_ENOTFOUND,
+				   "cannot run the command: no such program "
+				   "in the sandbox");
+	} else {
+		rc = fill(out, x, err);
+	}
+out:
+	bl_queue_finish(&x->q, b->host);
+	bl_queue_fini(&x->q);
+	bl_out_free(&x->out);
+	bl_out_free(&x->errs);
+	free(body);
+	free(x);
+	return rc;
+}

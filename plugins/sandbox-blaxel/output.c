@@ -1,0 +1,129 @@
+/*
+ * plugins/sandbox-blaxel/output.c - a command's output as the caller gets
+ * it: every byte to its on_output in order, the newest max_capture bytes
+ * kept.
+ *
+ * Blaxel's streamed events are not the exact bytes: a last line without
+ * a newline gets one at exit, while the final result (and /logs) carry
+ * the raw output. So each event's trailing newline is held back until
+ * more of that stream comes, and at the end the raw text completes what
+ * was delivered (from the count delivered on): the held newline is
+ * delivered only if it really was there, and bytes a cut stream lost are
+ * delivered from /logs. The result's text is a tail on the real service,
+ * so it only ever adds what lies past the count.
+ */
+#include "output.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void bl_out_init(struct bl_out *o, uint32_t stream, uint64_t cap, int keep,
+		 wsp_output_fn fn, void *payload)
+{
+	memset(o, 0, sizeof(*o));
+	o->stream = stream;
+	o->cap = cap;
+	o->keep = keep;
+	o->fn = fn;
+	o->payload = payload;
+}
+
+void bl_out_free(struct bl_out *o)
+{
+	free(o->buf);
+	o->buf = NULL;
+}
+
+/* Deliver and keep len bytes; the callback's negative code, or 0. */
+static int put(struct bl_out *o, const char *data, size_t len)
+{
+	if (!len)
+		return 0;
+	o->delivered += len;
+	if (o->keep) {
+		if (o->len + len > 2 * o->cap + 4096 || !o->buf) {
+			/* keep the newest cap bytes, then append */
+			size_t need = o->cap + len + 1, drop = 0;
+			char *nb;
+
+			if (o->len > o->cap)
+				drop = o->len - o->cap;
+			if (!o->buf || need > o->alloc) {
+				nb = malloc(need > 2 * o->cap + 4097
+						    ? need
+						    : 2 * o->cap + 4097);
+				if (!nb)
+					return WSP_ENOMEM;
+				if (o->buf)
+					memcpy(nb, o->buf + drop, o->len - drop);
+				free(o->buf);
+				o->buf = nb;
+				o->alloc = need > 2 * o->cap + 4097
+						   ? need
+						   : 2 * o->cap + 4097;
+			} else {
+				memmove(o->buf, o->buf + drop, o->len - drop);
+			}
+			o->len -= drop;
+			o->dropped += drop;
+		}
+		memcpy(o->buf + o->len, data, len);
+		o->len += len;
+	}
+	if (o->fn)
+		return o->fn(o->stream, data, len, o->payload);
+	return 0;
+}
+
+int bl_out_event(struct bl_out *o, const char *data, size_t len)
+{
+	int rc;
+
+	if (!len)
+		return 0;
+	if (o->held_nl) {
+		o->held_nl = 0;
+		if ((rc = put(o, "\n", 1)))
+			return rc;
+	}
+	if (data[len - 1] == '\n') {
+		o->held_nl = 1;
+		len--;
+	}
+	return put(o, data, len);
+}
+
+int bl_out_complete(struct bl_out *o, const char *raw, size_t raw_len)
+{
+	uint64_t have = o->delivered;
+
+	o->held_nl = 0;
+	if (!raw || raw_len <= have)
+		return 0;
+	return put(o, raw + have, raw_len - (size_t)have);
+}
+
+int bl_out_flush(struct bl_out *o)
+{
+	if (!o->held_nl)
+		return 0;
+	o->held_nl = 0;
+	return put(o, "\n", 1);
+}
+
+int bl_out_take(char **data, size_t *len, uint64_t *dropped,
+		struct bl_out *o, const wsp_host *host)
+{
+	size_t n = o->len > o->cap ? (size_t)o->cap : o->len;
+	size_t skip = o->len - n;
+
+	*dropped = o->dropped + skip;
+	*len = n;
+	*data = host->alloc(host, n + 1);
+	if (!*data)
+		return WSP_ENOMEM;
+	if (n)
+		memcpy(*data, o->buf + skip, n);
+	(*data)[n] = '\0';
+	return 0;
+}

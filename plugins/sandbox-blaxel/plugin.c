@@ -1,0 +1,53 @@
+/*
+ * plugins/sandbox-blaxel/plugin.c - wsp-sandbox-blaxel.so: commands in a
+ * Blaxel sandbox (a micro-VM behind Blaxel's API). The descriptor, init
+ * and fini; options in options.c, the lifecycle in lifecycle.c, commands
+ * in exec.c.
+ */
+#include "blaxel.h"
+
+static int init(void **out_self, const wsp_host *host,
+		const wsp_instance_args *args, wsp_error *err)
+{
+	struct bl *b = NULL;
+	int rc = bl_open(&b, host, args, err);
+
+	if (!rc)
+		*out_self = b;
+	return rc;
+}
+
+static void fini(void *self)
+{
+	/* no stream outlives its slot: exec ends its own before returning */
+	bl_close(self);
+}
+
+static const wsp_sandbox_vtable vtable = {
+	.struct_size = sizeof(wsp_sandbox_vtable),
+	.exec = bl_exec,
+	.start = bl_start,
+	.stop = bl_stop,
+	.destroy = bl_destroy,
+	.status = bl_status,
+	.info = bl_info,
+	.instructions = bl_instructions,
+	/*
+	 * pause/resume: Blaxel's standby is automatic (idle 15 s, resumed
+	 * by the next request) and has no call of its own; set_timeout:
+	 * Blaxel's ttl deletes rather than stops; preview, mount, the
+	 * process manager and the sandbox's files: not written yet
+	 * (issue 16). All NULL, their capabilities absent.
+	 */
+};
+
+/*
+ * ISOLATION: a micro-VM of its own; RECONNECT: by the name the sandbox
+ * id gives (and the state store keeps); LIMITS: memory (and the CPUs
+ * Blaxel derives from it) at creation.
+ */
+WSP_PLUGIN_DEFINE(WSP_KIND_SANDBOX, "blaxel", "0.1.0",
+		  "commands in a Blaxel sandbox",
+		  WSP_CAP_SANDBOX_ISOLATION | WSP_CAP_SANDBOX_RECONNECT |
+			  WSP_CAP_SANDBOX_LIMITS,
+		  bl_options, init, fini, NULL, &vtable, NULL, NULL)

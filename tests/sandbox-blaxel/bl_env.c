@@ -1,0 +1,245 @@
+/*
+ * tests/sandbox-blaxel/bl_env.c - see bl_env.h.
+ */
+#include "bl_env.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef WSP_TEST_NODE
+#error "WSP_TEST_NODE must name node"
+#endif
+
+const wsp_plugin_desc *wsp_plugin_entry(uint32_t major, uint32_t minor);
+
+int fake_port;
+static pid_t fake_pid;
+static int fake_stdin = -1;
+static char fake_dir[256];
+/* a host of the core's real HTTP service, for the admin API */
+static wsp_fakehost *admin_fh;
+
+int fake_start(void)
+{
+	int in[2], out[2];
+	char line[128];
+	FILE *f;
+	wsp_error err = {0};
+
+	snprintf(fake_dir, sizeof(fake_dir), "%s/wsp-blaxel-test-XXXXXX",
+		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (!mkdtemp(fake_dir) || pipe(in) || pipe(out))
+		return -1;
+	fake_pid = fork();
+	if (fake_pid < 0)
+		return -1;
+	if (fake_pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		close(in[1]);
+		close(out[0]);
+		setenv("TMPDIR", fake_dir, 1);
+		execlp(WSP_TEST_NODE, WSP_TEST_NODE,
+		       WSP_TEST_BLAXEL_DIR "/fake-blaxel.mjs", (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	fake_stdin = in[1];
+	f = fdopen(out[0], "r");
+	if (!f || !fgets(line, sizeof(line), f) ||
+	    sscanf(line, "listening 127.0.0.1:%d", &fake_port) != 1) {
+		fprintf(stderr, "the Blaxel fake did not start\n");
+		return -1;
+	}
+	/* its later lines are not read; the pipe stays open with f */
+	return wsp_fakehost_new(&admin_fh,
+				wsp_plugin_entry(WSP_PLUGIN_ABI_MAJOR,
+						 WSP_PLUGIN_ABI_MINOR),
+				&err);
+}
+
+void fake_stop(void)
+{
+	char cmd[300];
+	int st;
+
+	if (fake_stdin >= 0)
+		close(fake_stdin); /* it exits at end of file */
+	if (fake_pid > 0)
+		waitpid(fake_pid, &st, 0);
+	wsp_fakehost_free(admin_fh);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fake_dir);
+	if (fake_dir[0] && system(cmd)) {
+	}
+}
+
+int fake_admin(const char *method, const char *path, const char *json,
+	       cJSON **out)
+{
+	const wsp_host *h = wsp_fakehost_host(admin_fh);
+	char url[512];
+	wsp_http_header hd[] = {{"Content-Type", "application/json"}};
+	wsp_http_response resp = {.struct_size = sizeof(resp)};
+	wsp_error err = {0};
+	int status;
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", fake_port, path);
+	wsp_http_request req = {
+		.struct_size = sizeof(req),
+		.flags = WSP_HTTP_NO_ERROR_MAP | WSP_HTTP_NO_RETRY,
+		.method = method,
+		.url = url,
+		.headers = hd,
+		.n_headers = json ? 1 : 0,
+		.body = json,
+		.body_len = json ? strlen(json) : 0,
+	};
+	if (out)
+		*out = NULL;
+	if (h->http_request(&resp, h, &req, &err))
+		return -1;
+	status = resp.status;
+	if (out && resp.body)
+		*out = cJSON_ParseWithLength(resp.body, resp.body_len);
+	h->http_response_release(h, &resp);
+	return status;
+}
+
+cJSON *fake_requests(void)
+{
+	cJSON *j = NULL;
+
+	fake_admin("GET", "/_fake/requests", NULL, &j);
+	return j;
+}
+
+static int path_matches(const char *pat, const char *path)
+{
+	size_t n = strlen(pat);
+
+	if (n && pat[n - 1] == '*')
+		return !strncmp(pat, path, n - 1);
+	return !strcmp(pat, path);
+}
+
+cJSON *fake_find(cJSON *log, const char *method, const char *path)
+{
+	cJSON *r;
+
+	cJSON_ArrayForEach(r, cJSON_GetObjectItem(log, "requests"))
+	{
+		const char *m = cJSON_GetStringValue(cJSON_GetObjectItem(r, "method"));
+		const char *p = cJSON_GetStringValue(cJSON_GetObjectItem(r, "path"));
+
+		if (m && p && !strcmp(m, method) && path_matches(path, p))
+			return r;
+	}
+	return NULL;
+}
+
+int fake_count(const char *method, const char *path)
+{
+	cJSON *log = fake_requests(), *r;
+	int n = 0;
+
+	cJSON_ArrayForEach(r, cJSON_GetObjectItem(log, "requests"))
+	{
+		const char *m = cJSON_GetStringValue(cJSON_GetObjectItem(r, "method"));
+		const char *p = cJSON_GetStringValue(cJSON_GetObjectItem(r, "path"));
+
+		n += m && p && !strcmp(m, method) && path_matches(path, p);
+	}
+	cJSON_Delete(log);
+	return n;
+}
+
+cJSON *fake_sandbox(const char *name)
+{
+	cJSON *all = NULL, *s, *found = NULL;
+
+	fake_admin("GET", "/_fake/sandboxes", NULL, &all);
+	cJSON_ArrayForEach(s, cJSON_GetObjectItem(all, "sandboxes"))
+	{
+		const char *n = cJSON_GetStringValue(cJSON_GetObjectItem(s, "name"));
+
+		if (n && !strcmp(n, name)) {
+			found = cJSON_Duplicate(s, 1);
+			break;
+		}
+	}
+	cJSON_Delete(all);
+	return found;
+}
+
+static int init_with(struct box *bx, const char *extra, wsp_error *err,
+		     int no_key)
+{
+	const wsp_instance_args *a;
+	char yaml[2048];
+	int rc;
+
+	snprintf(yaml, sizeof(yaml),
+		 "api_url: http://127.0.0.1:%d/v0\nworkspace: " BL_WS "\n"
+		 "%s%s",
+		 fake_port, no_key ? "" : "api_key: " BL_KEY "\n",
+		 extra ? extra : "");
+	if ((rc = wsp_fakehost_options(bx->fh, yaml, err)) ||
+	    (rc = wsp_fakehost_args(&a, bx->fh, err)))
+		return rc;
+	/* the id under test, not the fake host's "test" */
+	bx->args.struct_size = sizeof(bx->args);
+	bx->args.options = a->options;
+	bx->args.config_dir = a->config_dir;
+	bx->args.state_dir = a->state_dir;
+	bx->args.state = a->state;
+	return bx->d->init(&bx->self, wsp_fakehost_host(bx->fh), &bx->args,
+			   err);
+}
+
+static char box_ids[8][64];
+static int box_n;
+
+int box_open(struct box *bx, const char *id, const char *extra, int no_key,
+	     wsp_error *err)
+{
+	int rc;
+
+	memset(bx, 0, sizeof(*bx));
+	bx->d = wsp_plugin_entry(WSP_PLUGIN_ABI_MAJOR, WSP_PLUGIN_ABI_MINOR);
+	if ((rc = wsp_fakehost_new(&bx->fh, bx->d, err)))
+		return rc;
+	/* a key the provider must never log, whatever the options say */
+	wsp_fakehost_add_secret(bx->fh, BL_KEY, err);
+	snprintf(box_ids[box_n % 8], sizeof(box_ids[0]), "%s", id);
+	bx->args.instance_id = box_ids[box_n++ % 8];
+	return init_with(bx, extra, err, no_key);
+}
+
+int box_reinit(struct box *bx, const char *extra, wsp_error *err)
+{
+	bx->d->fini(bx->self);
+	bx->self = NULL;
+	return init_with(bx, extra, err, 0);
+}
+
+void box_close(struct box *bx)
+{
+	if (bx->self)
+		bx->d->fini(bx->self);
+	bx->self = NULL;
+	if (bx->fh)
+		wsp_fakehost_free(bx->fh);
+	bx->fh = NULL;
+}
+
+const wsp_call *box_call(struct box *bx, int64_t ms)
+{
+	return wsp_fakehost_call(bx->fh, ms);
+}
