@@ -52,6 +52,7 @@ struct bl {
 	/* run-time state, under lock */
 	pthread_mutex_t lock;
 	char url[BL_URL_MAX]; /* data plane; "" until started */
+	int stopped;          /* stop ran here; only start undoes it */
 };
 
 /* options.c */

@@ -306,6 +306,8 @@ int bl_start(uint32_t *out, void *self, const wsp_call *call, uint32_t flags,
 	(void)flags;
 	pthread_mutex_lock(&b->lock);
 	rc = connect_locked(out, b, call, err);
+	if (!rc)
+		b->stopped = 0;
 	pthread_mutex_unlock(&b->lock);
 	return rc;
 }
@@ -316,7 +318,17 @@ int bl_ready(char *url, size_t cap, struct bl *b, const wsp_call *call,
 	int rc = 0;
 
 	pthread_mutex_lock(&b->lock);
-	if (!b->url[0])
+	/*
+	 * A sandbox this instance stopped (archived) stays stopped until
+	 * start: a stray command silently unarchiving it would undo an
+	 * explicit decision, as for a pause (docs/abi.md).
+	 */
+	if (b->stopped)
+		rc = wsp_error_set(err, WSP_EBUSY,
+				   "the Blaxel sandbox '%s' is stopped; start "
+				   "it first",
+				   b->name);
+	else if (!b->url[0])
 		rc = connect_locked(NULL, b, call, err);
 	if (!rc)
 		snprintf(url, cap, "%s", b->url);
@@ -366,6 +378,8 @@ int bl_stop(void *self, const wsp_call *call, uint32_t flags, wsp_error *err)
 	if (rc == WSP_ENOTFOUND)
 		rc = 0;
 out:
+	if (!rc)
+		b->stopped = 1;
 	cJSON_Delete(ans);
 	pthread_mutex_unlock(&b->lock);
 	return rc;
@@ -393,6 +407,7 @@ int bl_destroy(void *self, const wsp_call *call, uint32_t flags,
 	 * back to it */
 	if (!rc) {
 		b->url[0] = '\0';
+		b->stopped = 0; /* the next command makes a new one */
 		if (b->state && b->host->state_delete)
 			b->host->state_delete(b->host, b->state, KEY_NAME,
 					      NULL);

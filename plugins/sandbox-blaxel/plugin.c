@@ -4,7 +4,7 @@
  * and fini; options in options.c, the lifecycle in lifecycle.c, commands
  * in exec.c.
  */
-#include "blaxel.h"
+#include "procs.h"
 
 static int init(void **out_self, const wsp_host *host,
 		const wsp_instance_args *args, wsp_error *err)
@@ -35,19 +35,37 @@ static const wsp_sandbox_vtable vtable = {
 	/*
 	 * pause/resume: Blaxel's standby is automatic (idle 15 s, resumed
 	 * by the next request) and has no call of its own; set_timeout:
-	 * Blaxel's ttl deletes rather than stops; preview, mount, the
-	 * process manager and the sandbox's files: not written yet
-	 * (issue 16). All NULL, their capabilities absent.
+	 * Blaxel's ttl deletes rather than stops; preview, mount and the
+	 * sandbox's files: not written yet (issue 16). All NULL, their
+	 * capabilities absent.
 	 */
+};
+
+static const wsp_procmgr_vtable procmgr = {
+	.struct_size = sizeof(wsp_procmgr_vtable),
+	.spawn = bl_spawn,
+	.list = bl_list,
+	.status = bl_pstatus,
+	.read_output = bl_read_output,
+	.signal = bl_signal,
+	.release = bl_release,
+	.write_stdin = bl_write_stdin,
+	.close_stdin = bl_close_stdin,
+	.wait = bl_wait,
 };
 
 /*
  * ISOLATION: a micro-VM of its own; RECONNECT: by the name the sandbox
  * id gives (and the state store keeps); LIMITS: memory (and the CPUs
- * Blaxel derives from it) at creation.
+ * Blaxel derives from it) at creation. Processes: Blaxel keeps them and
+ * their output by name, so they outlive this wsp (DETACHED) and are read
+ * again from 0 by another (OUTPUT_HISTORY); stdin is a pipe written and
+ * closed by name. No FOLLOW yet: reads are /logs snapshots.
  */
 WSP_PLUGIN_DEFINE(WSP_KIND_SANDBOX, "blaxel", "0.1.0",
 		  "commands in a Blaxel sandbox",
 		  WSP_CAP_SANDBOX_ISOLATION | WSP_CAP_SANDBOX_RECONNECT |
-			  WSP_CAP_SANDBOX_LIMITS,
-		  bl_options, init, fini, NULL, &vtable, NULL, NULL)
+			  WSP_CAP_SANDBOX_LIMITS | WSP_CAP_PROC_BACKGROUND |
+			  WSP_CAP_PROC_STDIN | WSP_CAP_PROC_CLOSE_STDIN |
+			  WSP_CAP_PROC_DETACHED | WSP_CAP_PROC_OUTPUT_HISTORY,
+		  bl_options, init, fini, NULL, &vtable, &procmgr, NULL)

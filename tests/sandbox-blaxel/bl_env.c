@@ -239,6 +239,15 @@ void box_close(struct box *bx)
 	bx->fh = NULL;
 }
 
+void box_destroy(struct box *bx)
+{
+	wsp_error err = {0};
+
+	if (bx->self)
+		bx->d->sandbox->destroy(bx->self, box_call(bx, 30000), 0, &err);
+	box_close(bx);
+}
+
 const wsp_call *box_call(struct box *bx, int64_t ms)
 {
 	return wsp_fakehost_call(bx->fh, ms);

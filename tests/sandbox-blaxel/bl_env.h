@@ -48,6 +48,8 @@ int box_open(struct box *bx, const char *id, const char *extra, int no_key,
 /* fini and init again on the same host (same state store). */
 int box_reinit(struct box *bx, const char *extra, wsp_error *err);
 void box_close(struct box *bx);
+/* Destroy its sandbox (if it has an instance), then box_close. */
+void box_destroy(struct box *bx);
 const wsp_call *box_call(struct box *bx, int64_t ms);
 
 #endif

@@ -29,11 +29,7 @@ static int suite_init(void)
 
 static int suite_clean(void)
 {
-	wsp_error err = {0};
-
-	if (bx.self)
-		bx.d->sandbox->destroy(bx.self, box_call(&bx, 30000), 0, &err);
-	box_close(&bx);
+	box_destroy(&bx);
 	fake_stop();
 	return 0;
 }

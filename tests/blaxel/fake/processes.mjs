@@ -199,11 +199,20 @@ export class ProcessTable {
     clearTimeout(proc.keepAliveTimer);
     proc.signalSent = 'SIGTERM';
     proc.status = 'stopped';
-    this.withInit(proc, () => {
+    // The group, as the sandbox-api signals it: a child the shell forks
+    // while the tree is read would escape one pass (the shell dies, its
+    // child runs on), so each process seen gets SIGTERM once and the tree
+    // is read again a few times until the command has ended.
+    const sent = new Set();
+    const sweep = (passes) => {
       if (proc.completedAt) return;
       const below = proc.nsInit ? processTree(proc.nsInit).slice(1) : [];
-      for (const pid of below.length ? below : [proc.child.pid]) signal(pid, 'SIGTERM');
-    });
+      for (const pid of below.length ? below : [proc.child.pid]) {
+        if (!sent.has(pid)) { sent.add(pid); signal(pid, 'SIGTERM'); }
+      }
+      if (passes > 1) setTimeout(() => sweep(passes - 1), 50).unref();
+    };
+    this.withInit(proc, () => sweep(10));
   }
 
   /** KillProcess: SIGKILL to the whole command; a finished one is "no such process". */

@@ -1,0 +1,50 @@
+/*
+ * plugins/sandbox-blaxel/procs.h - the process manager's shared parts
+ * (procs.c: ids, facts, status, the slots that are one request;
+ * procs_wait.c: waits and output reads).
+ */
+#ifndef WSP_SANDBOX_BLAXEL_PROCS_H
+#define WSP_SANDBOX_BLAXEL_PROCS_H
+
+#include "blaxel.h"
+
+/* A fact about process id kept in the state store (1: there). */
+int bl_fact(struct bl *b, const char *fact, const char *id);
+void bl_fact_set(struct bl *b, const char *fact, const char *id);
+
+/* method {url}/process[/id][suffix] on the data plane. */
+int bl_proc_request(int *status, cJSON **out, struct bl *b,
+		    const wsp_call *call, const char *method, const char *id,
+		    const char *suffix, const void *body, size_t body_len,
+		    const char *ctype, wsp_error *err);
+int bl_proc_get(cJSON **pr, struct bl *b, const wsp_call *call,
+		const char *id, wsp_error *err);
+/* A ProcessResponse (and /logs when given: exact totals) as a status. */
+void bl_proc_status(wsp_proc_status *out, struct bl *b, const char *id,
+		    const cJSON *pr, const cJSON *logs);
+int bl_proc_full_status(wsp_proc_status *out, cJSON **logs, struct bl *b,
+			const wsp_call *call, const char *id, wsp_error *err);
+
+int bl_spawn(char out_id[WSP_PROC_ID_MAX], void *self, const wsp_call *call,
+	     const wsp_spawn_opts *o, wsp_error *err);
+int bl_list(void *self, const wsp_call *call, uint32_t flags, wsp_proc_fn cb,
+	    void *payload, wsp_error *err);
+int bl_pstatus(wsp_proc_status *out, void *self, const wsp_call *call,
+	       const char *id, uint32_t flags, wsp_error *err);
+int bl_signal(void *self, const wsp_call *call, const char *id, int signum,
+	      uint32_t flags, wsp_error *err);
+int bl_release(void *self, const wsp_call *call, const char *id,
+	       uint32_t flags, wsp_error *err);
+int bl_write_stdin(void *self, const wsp_call *call, const char *id,
+		   const void *data, size_t len, uint32_t flags,
+		   wsp_error *err);
+int bl_close_stdin(void *self, const wsp_call *call, const char *id,
+		   uint32_t flags, wsp_error *err);
+int bl_wait(wsp_proc_status *out, void *self, const wsp_call *call,
+	    const char *id, int64_t timeout_ms, uint32_t flags,
+	    wsp_error *err);
+int bl_read_output(wsp_proc_status *out, void *self, const wsp_call *call,
+		   const char *id, const wsp_output_opts *o,
+		   wsp_output_fn sink, void *payload, wsp_error *err);
+
+#endif

@@ -1,0 +1,199 @@
+/*
+ * plugins/sandbox-blaxel/procs_wait.c - waiting for a background process
+ * and reading its output.
+ *
+ * A wait follows `GET /process/{id}/logs/stream` on the core's streaming
+ * engine: Blaxel ends that answer when the process ends, so the slot
+ * sleeps in poll() (the stream's eventfd, the call's cancel descriptor,
+ * the wait's own limit) instead of asking again and again. The stream
+ * also ends for other reasons (a standby, a proxy's limit): the status
+ * says whether the process really ended, and the wait goes on if not.
+ *
+ * A read is `/logs` (each stream's raw bytes), cut here to the offsets
+ * and tails asked for; with wait_ms it waits first, and a wait that runs
+ * out still reads.
+ */
+#include "procs.h"
+#include "stream_queue.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Follow the log stream until it ends, or until (ms since now) passes. */
+static int follow_once(struct bl *b, const wsp_call *call, const char *id,
+		       int64_t until, wsp_error *err)
+{
+	char url[BL_URL_MAX + 128], auth[512];
+	wsp_http_header h[5];
+	size_t n = bl_headers(h, auth, sizeof(auth), b);
+	struct bl_queue q;
+	int rc;
+
+	if ((rc = bl_ready(url, BL_URL_MAX, b, call, err)))
+		return rc;
+	snprintf(url + strlen(url), sizeof(url) - strlen(url),
+		 "/process/%s/logs/stream", id);
+	if (bl_queue_init(&q))
+		return wsp_error_set(err, WSP_EIO, "cannot make an eventfd");
+	wsp_http_stream_request req = {
+		.struct_size = sizeof(req),
+		.url = url,
+		.headers = h,
+		.n_headers = n,
+		/* [keepalive] lines come every 30 s */
+		.idle_timeout_ms = 75000,
+		.secrets = b->secrets,
+		.framing = WSP_STREAM_LINES,
+		.max_frame = 16u << 20,
+		.on_header = bl_queue_on_header,
+		.on_data = bl_queue_on_data,
+		.on_done = bl_queue_on_done,
+		.payload = &q,
+	};
+	rc = b->host->http_stream_open(&q.stream, b->host, NULL, &req, err);
+	memset(auth, 0, sizeof(auth));
+	while (!rc) {
+		struct bl_line *l;
+		int64_t rem = b->host->call_remaining_ms(b->host, call);
+		int code = b->host->call_expired(b->host, call);
+
+		while ((l = bl_queue_pop(&q, b->host))) /* output: not ours */
+			free(l);
+		if (bl_queue_done(&q))
+			break;
+		if (code) {
+			rc = wsp_error_set(err, code, "waiting for '%s': %s",
+					   id,
+					   code == WSP_ECANCELED
+						   ? "canceled"
+						   : "the deadline passed");
+			break;
+		}
+		if (until && now_ms() >= until) {
+			rc = WSP_ETIMEDOUT; /* the wait's own limit */
+			break;
+		}
+		if (until && (rem < 0 || until - now_ms() < rem))
+			rem = until - now_ms();
+		bl_queue_wait(&q, b->host, call, rem);
+	}
+	bl_queue_finish(&q, b->host);
+	bl_queue_fini(&q);
+	return rc;
+}
+
+int bl_wait(wsp_proc_status *out, void *self, const wsp_call *call,
+	    const char *id, int64_t timeout_ms, uint32_t flags, wsp_error *err)
+{
+	struct bl *b = self;
+	int64_t t0 = now_ms(), until = timeout_ms < 0 ? 0 : t0 + timeout_ms;
+	int64_t quick = 50;
+	int rc;
+
+	(void)flags;
+	for (;;) {
+		int64_t began = now_ms();
+
+		if ((rc = bl_proc_full_status(out, NULL, b, call, id, err)))
+			return rc;
+		if (out->state != WSP_PROC_RUNNING)
+			return 0;
+		if (until && now_ms() >= until)
+			return wsp_error_set(err, WSP_ETIMEDOUT,
+					     "'%s' still runs", id);
+		rc = follow_once(b, call, id, until, err);
+		if (rc == WSP_ETIMEDOUT && until && now_ms() >= until) {
+			bl_proc_full_status(out, NULL, b, call, id, err);
+			return wsp_error_set(err, WSP_ETIMEDOUT,
+					     "'%s' still runs", id);
+		}
+		if (rc) {
+			wsp_error keep = err ? *err : (wsp_error){0};
+
+			/* the last status seen, then the wait's own error */
+			bl_proc_full_status(out, NULL, b, call, id, NULL);
+			if (err)
+				*err = keep;
+			return rc;
+		}
+		/* a stream that ends at once while the process runs (a cut,
+		 * a standby): do not spin on it */
+		if (now_ms() - began < quick) {
+			struct timespec ts = {0, (long)quick * 1000000L};
+
+			nanosleep(&ts, NULL);
+			quick = quick < 1000 ? quick * 2 : 1000;
+		}
+	}
+}
+
+/* Deliver text[off..] of one stream, cut to the tails asked for. */
+static int deliver(uint32_t stream, const char *text, uint64_t off,
+		   const wsp_output_opts *o, wsp_output_fn sink, void *payload)
+{
+	size_t len = text ? strlen(text) : 0, start;
+
+	if (!(o->streams & stream) || off >= len)
+		return 0;
+	start = (size_t)off;
+	if (o->tail_bytes && len - start > o->tail_bytes)
+		start = len - (size_t)o->tail_bytes;
+	if (o->tail_lines) {
+		/* the last N lines: a final newline ends a line, not one */
+		size_t i = len, lines = 0;
+
+		if (i > start && text[i - 1] == '\n')
+			i--;
+		while (i > start) {
+			if (text[i - 1] == '\n' && ++lines == o->tail_lines)
+				break;
+			i--;
+		}
+		start = i;
+	}
+	return len > start ? sink(stream, text + start, len - start, payload)
+			   : 0;
+}
+
+int bl_read_output(wsp_proc_status *out, void *self, const wsp_call *call,
+		   const char *id, const wsp_output_opts *o,
+		   wsp_output_fn sink, void *payload, wsp_error *err)
+{
+	struct bl *b = self;
+	wsp_proc_status st = {.struct_size = sizeof(st)};
+	cJSON *logs = NULL;
+	int rc;
+
+	if (o->wait_ms) {
+		rc = bl_wait(&st, b, call, id, o->wait_ms, 0, err);
+		/* a wait that runs out still reads; the call's end does not */
+		if (rc && !(rc == WSP_ETIMEDOUT &&
+			    !b->host->call_expired(b->host, call)))
+			return rc;
+	}
+	if ((rc = bl_proc_full_status(&st, &logs, b, call, id, err)))
+		return rc;
+	rc = deliver(WSP_STDOUT, bl_str(logs, "stdout"), o->offset, o, sink,
+		     payload);
+	if (!rc)
+		rc = deliver(WSP_STDERR, bl_str(logs, "stderr"),
+			     o->stderr_offset, o, sink, payload);
+	cJSON_Delete(logs);
+	if (rc)
+		return wsp_error_set(err, rc, "the output sink stopped");
+	if (out) {
+		st.struct_size = out->struct_size;
+		*out = st;
+	}
+	return 0;
+}
