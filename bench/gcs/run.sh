@@ -42,17 +42,7 @@ YAML
 
 head -c "$((size * 1024 * 1024))" /dev/urandom >"$work/src.bin"
 
-# measure NAME CMD...: "wall cpu maxrss_kib"
-measure() {
-	local name=$1
-	shift
-	/usr/bin/time -f '%e %U %S %M' -o "$work/time" "$@" >/dev/null
-	read -r wall user sys rss <"$work/time"
-	cpu=$(echo "$user + $sys" | bc)
-	printf '%-10s wall %7.2f s  cpu %7.2f s  peak rss %6d MiB\n' \
-		"$name" "$wall" "$cpu" "$((rss / 1024))"
-	eval "${name//-/_}_wall=$wall ${name//-/_}_cpu=$cpu ${name//-/_}_rss=$rss"
-}
+. "$here/../measure.sh"
 
 node=$(command -v node)
 echo "GCS benchmark: $size MiB, GCS fake at $ep"

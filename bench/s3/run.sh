@@ -49,17 +49,7 @@ export http_proxy= https_proxy= HTTP_PROXY= HTTPS_PROXY=
 
 head -c "$((size * 1024 * 1024))" /dev/urandom >"$work/src.bin"
 
-# measure NAME CMD...: "wall cpu maxrss_kib"
-measure() {
-	local name=$1
-	shift
-	/usr/bin/time -f '%e %U %S %M' -o "$work/time" "$@" >/dev/null
-	read -r wall user sys rss <"$work/time"
-	cpu=$(echo "$user + $sys" | bc)
-	printf '%-10s wall %7.2f s  cpu %7.2f s  peak rss %6d MiB\n' \
-		"$name" "$wall" "$cpu" "$((rss / 1024))"
-	eval "${name//-/_}_wall=$wall ${name//-/_}_cpu=$cpu"
-}
+. "$top/bench/measure.sh"
 
 echo "S3 benchmark: $size MiB, s3rver on 127.0.0.1:$port"
 measure wsp-up "$wsp" --config "$work/wsp.yaml" fs put "$work/src.bin" /data/wsp.bin
