@@ -15,7 +15,11 @@
  *   preview.c    preview URLs and their token header
  *   script.c     the shell text a session command runs for one exec
  *   capture.c    the newest bytes of a stream, for exec results
+ *   session.c    one toolbox session running one command
  *   exec.c       foreground commands through a toolbox session
+ *   procs.c      background processes: records, spawn, list, status,
+ *                stdin, signal, release (procs.h)
+ *   procs_read.c waiting for a process and reading its output
  *   plugin.c     the descriptor, init and fini
  */
 #ifndef WSP_DAYTONA_H
@@ -40,6 +44,7 @@
 /* Bounds on what a server may send us. */
 #define DT_ANSWER_MAX (64u << 20) /* a log snapshot may be large */
 #define DT_STDIN_MAX (4u << 20)   /* stdin data travels in the command */
+#define DT_PATH_MAX 256           /* a toolbox path below the base */
 
 struct dt_config {
 	char *api_url;     /* no trailing '/' */
@@ -154,18 +159,57 @@ struct dt_script {
 };
 int dt_script_build(struct dt_script *s, const wsp_exec_opts *o,
 		    wsp_error *err);
+/* A background process's script (see script.c); timeout_ms 0: none. */
+int dt_script_build_proc(struct dt_script *s, const wsp_spawn_opts *o,
+			 int64_t timeout_ms, wsp_error *err);
 void dt_script_free(struct dt_script *s);
+/* Base64 of n bytes into out (4 * ceil(n / 3) + 1 bytes); its length. */
+size_t dt_base64(char *out, const void *data, size_t n);
 /*
  * How much of a stream's log so far is the command's own output, known
- * for sure: everything but the last byte (the labeler's newline may be
- * ours) and never the trailer. With DT_LOG_DONE the log must end with the
- * trailer: *len is then the exact output, and *nostart says whether the
- * script refused to start (1 cwd, 2 program) from the stderr trailer.
- * DT_LOG_LAST: the last look before a kill, every whole line counts.
+ * for sure: its whole lines, never the trailer (a line that ends with
+ * the nonce: what precedes the nonce on it is output). With DT_LOG_DONE
+ * the log must end with the trailer: *len is then the exact output, and
+ * *nostart is the stderr trailer's tag (below). DT_LOG_LAST (the last
+ * look before a kill) reads as DT_LOG_RUNNING.
  */
 enum { DT_LOG_RUNNING = 0, DT_LOG_DONE = 1, DT_LOG_LAST = 2 };
+/*
+ * *nostart is the stderr trailer's tag: 0 none; the command never started
+ * (DT_END_CWD, DT_END_PROG, DT_END_TMP: no temporary directory); or how a
+ * background process ended (DT_END_TIMEOUT, DT_END_SIG + signal).
+ */
+enum { DT_END_CWD = 1, DT_END_PROG = 2, DT_END_TMP = 3, DT_END_TIMEOUT = 4,
+       DT_END_SIG = 64 };
 int dt_script_output(size_t *len, int *nostart, const char *log,
 		     size_t log_len, const char *nonce, int mode);
+
+/* session.c: one session and the one command it runs */
+struct dt_cmd {
+	struct dt *d;
+	char base[DT_URL_MAX]; /* the toolbox, from dt_ensure */
+	char sid[80], cid[DT_ID_MAX + 1];
+};
+/* method {base}/process/session/{sid}{path} */
+int dt_cmd_call(struct dt_cmd *c, const char *method, const char *path,
+		cJSON *json, cJSON **out, const wsp_call *call,
+		uint32_t flags, wsp_error *err);
+/* Create session c->sid (c->base found or refreshed on the way). */
+int dt_session_open(struct dt_cmd *c, const wsp_call *call, wsp_error *err);
+/* Start text asynchronously in it: c->cid. quiet_input: no input echo. */
+int dt_session_launch(struct dt_cmd *c, const char *text, int quiet_input,
+		      const wsp_call *call, wsp_error *err);
+/* The command's exit code (*done once it has one), then its log. */
+int dt_session_look(struct dt_cmd *c, int *done, int *exit_code,
+		    cJSON **logs, const wsp_call *call, wsp_error *err);
+/* One stream of a log answer ("" when absent). */
+const char *dt_log_text(const cJSON *logs, int stderr_, size_t *len);
+/* Send line (the daemon adds a newline when it has none). */
+int dt_session_input(struct dt_cmd *c, const char *line,
+		     const wsp_call *call, wsp_error *err);
+/* Delete the session, killing all it runs; gone already is fine. */
+int dt_session_delete(struct dt_cmd *c, const wsp_call *call,
+		      wsp_error *err);
 
 /* capture.c: the newest `cap` bytes, and how many were dropped */
 struct dt_capture {

@@ -20,14 +20,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PATH_MAX_ 256
-
 struct run {
-	struct dt *d;
+	struct dt_cmd c;
 	const wsp_call *call;
 	const wsp_exec_opts *o;
-	char base[DT_URL_MAX];
-	char sid[80], cid[DT_ID_MAX + 1];
 	struct dt_script script;
 	struct dt_capture cap[2];
 	size_t sent[2]; /* bytes of each stream delivered */
@@ -40,83 +36,6 @@ static int64_t now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int tb_flags(struct run *x, const char *method, const char *path,
-		    cJSON *json, cJSON **out, const wsp_call *call,
-		    uint32_t flags, wsp_error *err)
-{
-	struct dt_req q = { .base = x->base, .method = method, .path = path,
-			    .json = json, .call = call, .flags = flags };
-
-	return dt_request(x->d, &q, out, NULL, err);
-}
-
-static int tb(struct run *x, const char *method, const char *path,
-	      cJSON *json, cJSON **out, const wsp_call *call, wsp_error *err)
-{
-	return tb_flags(x, method, path, json, out, call, 0, err);
-}
-
-/*
- * Creating a session under a fresh name may be sent again (429, 5xx, a
- * dropped connection): at worst the name is taken by our own first try.
- */
-static int new_session(struct run *x, cJSON *b, wsp_error *err)
-{
-	int rc = tb_flags(x, "POST", "/process/session", b, NULL, x->call,
-			  WSP_HTTP_IDEMPOTENT, err);
-
-	return rc == WSP_ESTALE || rc == WSP_EEXIST ? 0 : rc;
-}
-
-static int open_session(struct run *x, wsp_error *err)
-{
-	cJSON *b = cJSON_CreateObject();
-	int rc;
-
-	if (!b || !cJSON_AddStringToObject(b, "sessionId", x->sid)) {
-		cJSON_Delete(b);
-		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
-	}
-	rc = new_session(x, b, err);
-	if (rc && rc != WSP_ECANCELED && rc != WSP_ETIMEDOUT &&
-	    rc != WSP_EAUTH) {
-		/* Stopped since we last looked (auto-stop): start it. */
-		dt_forget_toolbox(x->d);
-		rc = dt_ensure(x->base, x->d, x->call, err);
-		if (!rc)
-			rc = new_session(x, b, err);
-	}
-	cJSON_Delete(b);
-	return rc;
-}
-
-static int launch(struct run *x, wsp_error *err)
-{
-	char path[PATH_MAX_];
-	cJSON *b = cJSON_CreateObject(), *a = NULL;
-	const cJSON *id;
-	int rc;
-
-	snprintf(path, sizeof path, "/process/session/%s/exec", x->sid);
-	if (!b || !cJSON_AddStringToObject(b, "command", x->script.text) ||
-	    !cJSON_AddBoolToObject(b, "runAsync", 1)) {
-		cJSON_Delete(b);
-		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
-	}
-	rc = tb(x, "POST", path, b, &a, x->call, err);
-	cJSON_Delete(b);
-	if (rc)
-		return rc;
-	id = cJSON_GetObjectItem(a, "cmdId");
-	if (!cJSON_IsString(id) || !dt_id_ok(id->valuestring))
-		rc = wsp_error_set(err, WSP_EPROTO,
-				   "the toolbox gave no usable command id");
-	else
-		snprintf(x->cid, sizeof x->cid, "%s", id->valuestring);
-	cJSON_Delete(a);
-	return rc;
 }
 
 /* Hand one stream's new bytes to the capture and the callback. */
@@ -146,29 +65,12 @@ static int look(struct run *x, int *done, int *exit_code, int last,
 		const wsp_call *call, wsp_error *err)
 {
 	static const char *const names[2] = { "stdout", "stderr" };
-	char path[PATH_MAX_];
-	cJSON *st = NULL, *logs = NULL;
-	const cJSON *ec;
-	int i, rc;
+	cJSON *logs = NULL;
+	int i, rc = dt_session_look(&x->c, done, exit_code, &logs, call, err);
 
-	snprintf(path, sizeof path, "/process/session/%s/command/%s", x->sid,
-		 x->cid);
-	if ((rc = tb(x, "GET", path, NULL, &st, call, err)))
-		return rc;
-	ec = cJSON_GetObjectItem(st, "exitCode");
-	*done = cJSON_IsNumber(ec);
-	if (*done)
-		*exit_code = ec->valueint;
-	cJSON_Delete(st);
-	/* Status first: an exit code means the log is complete. */
-	snprintf(path, sizeof path, "/process/session/%s/command/%s/logs",
-		 x->sid, x->cid);
-	if ((rc = tb(x, "GET", path, NULL, &logs, call, err)))
-		return rc;
 	for (i = 0; i < 2 && !rc; i++) {
-		const cJSON *s = cJSON_GetObjectItem(logs, names[i]);
-		const char *p = cJSON_IsString(s) ? s->valuestring : "";
-		size_t n = strlen(p), known = 0;
+		size_t n, known = 0;
+		const char *p = dt_log_text(logs, i, &n);
 		int ns = 0;
 
 		if (dt_script_output(&known, &ns, p, n, x->script.nonce,
@@ -194,20 +96,17 @@ static int look(struct run *x, int *done, int *exit_code, int last,
 
 static void kill_session(struct run *x)
 {
-	char path[PATH_MAX_];
 	wsp_error e = { 0 };
 
-	if (!x->sid[0])
-		return;
-	snprintf(path, sizeof path, "/process/session/%s", x->sid);
 	/* No call: it may have ended, and the kill must still happen. */
-	tb(x, "DELETE", path, NULL, NULL, NULL, &e);
+	if (x->c.sid[0])
+		dt_session_delete(&x->c, NULL, &e);
 }
 
 /* Sleep until the next look, the timeout or the call's end. */
 static void pause_for(struct run *x, int64_t ms, int64_t deadline)
 {
-	const wsp_host *h = x->d->host;
+	const wsp_host *h = x->c.d->host;
 	int64_t left = h->call_remaining_ms(h, x->call);
 	struct pollfd p = { .fd = h->call_fd(h, x->call), .events = POLLIN };
 
@@ -221,7 +120,7 @@ static void pause_for(struct run *x, int64_t ms, int64_t deadline)
 
 static int finish(wsp_exec_result *out, struct run *x, int64_t t0)
 {
-	const wsp_host *h = x->d->host;
+	const wsp_host *h = x->c.d->host;
 
 	out->duration_ms = (uint64_t)(now_ms() - t0);
 	out->stdout_data = dt_capture_take(&x->cap[0], h, &out->stdout_len);
@@ -241,7 +140,7 @@ static int64_t timeout_of(const struct run *x)
 {
 	if (x->o->flags & WSP_EXEC_NO_TIMEOUT)
 		return 0;
-	return x->o->timeout_ms ? x->o->timeout_ms : x->d->cfg.timeout_ms;
+	return x->o->timeout_ms ? x->o->timeout_ms : x->c.d->cfg.timeout_ms;
 }
 
 /*
@@ -270,7 +169,7 @@ static void last_look(wsp_exec_result *out, struct run *x, int cause)
 /* Poll until the command ends; 0 with out's status, or a failure. */
 static int follow(wsp_exec_result *out, struct run *x, wsp_error *err)
 {
-	const wsp_host *h = x->d->host;
+	const wsp_host *h = x->c.d->host;
 	int64_t t0 = now_ms(), limit = timeout_of(x), pause = 10;
 	int64_t deadline = limit ? t0 + limit : 0;
 	int done = 0, code = 0, rc;
@@ -309,9 +208,9 @@ static int nostart_error(const struct run *x, wsp_error *err)
 int dt_exec(wsp_exec_result *out, void *self, const wsp_call *call,
 	    const wsp_exec_opts *opts, wsp_error *err)
 {
-	struct run x = { .d = self, .call = call, .o = opts };
+	struct run x = { .c = { .d = self }, .call = call, .o = opts };
 	size_t cap = opts->max_capture ? opts->max_capture
-				       : x.d->cfg.max_capture;
+				       : x.c.d->cfg.max_capture;
 	unsigned long seq;
 	int rc;
 
@@ -322,22 +221,20 @@ int dt_exec(wsp_exec_result *out, void *self, const wsp_call *call,
 		rc = wsp_error_set(err, WSP_ENOMEM, "out of memory");
 		goto out;
 	}
-	if ((rc = dt_ensure(x.base, x.d, call, err)))
-		goto out;
-	pthread_mutex_lock(&x.d->lock);
-	seq = ++x.d->seq;
-	pthread_mutex_unlock(&x.d->lock);
-	snprintf(x.sid, sizeof x.sid, "wsp-exec-%ld-%lu-%.8s", (long)getpid(),
-		 seq, x.script.nonce + 4);
-	if ((rc = open_session(&x, err))) {
-		x.sid[0] = '\0';
+	pthread_mutex_lock(&x.c.d->lock);
+	seq = ++x.c.d->seq;
+	pthread_mutex_unlock(&x.c.d->lock);
+	snprintf(x.c.sid, sizeof x.c.sid, "wsp-exec-%ld-%lu-%.8s",
+		 (long)getpid(), seq, x.script.nonce + 4);
+	if ((rc = dt_session_open(&x.c, call, err))) {
+		x.c.sid[0] = '\0';
 		goto out;
 	}
-	if (!(rc = launch(&x, err)))
+	if (!(rc = dt_session_launch(&x.c, x.script.text, 0, call, err)))
 		rc = follow(out, &x, err);
 	if (!rc && x.nostart) {
-		x.d->host->free(x.d->host, out->stdout_data);
-		x.d->host->free(x.d->host, out->stderr_data);
+		x.c.d->host->free(x.c.d->host, out->stdout_data);
+		x.c.d->host->free(x.c.d->host, out->stderr_data);
 		memset(out, 0, sizeof(*out));
 		out->struct_size = sizeof(*out);
 		rc = nostart_error(&x, err);

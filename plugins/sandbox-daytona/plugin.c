@@ -1,9 +1,11 @@
 /*
  * plugins/sandbox-daytona/plugin.c - wsp-sandbox-daytona.so: commands in
  * a Daytona sandbox. The descriptor, init and fini; the slots are in
- * lifecycle.c, describe.c and exec.c, the options in config.c.
+ * lifecycle.c, describe.c, exec.c, procs.c and procs_read.c, the options
+ * in config.c.
  */
 #include "daytona.h"
+#include "procs.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -70,15 +72,35 @@ static const wsp_sandbox_vtable vtable = {
 	/* pause, mounts: not yet (issue 15) */
 };
 
+static const wsp_procmgr_vtable procmgr = {
+	.struct_size = sizeof(wsp_procmgr_vtable),
+	.spawn = dt_spawn,
+	.list = dt_list,
+	.status = dt_pstatus,
+	.read_output = dt_read_output,
+	.signal = dt_signal,
+	.release = dt_release,
+	.write_stdin = dt_write_stdin,
+	.close_stdin = dt_close_stdin,
+	.wait = dt_wait,
+};
+
 /*
  * ISOLATION: each sandbox is its own container on Daytona's machines;
  * RECONNECT: the state store, then the label, find it again by its id;
  * TIMEOUT: Daytona's auto-stop and last-activity; PREVIEW: its preview
- * URLs. No process manager yet, so no PROC_* capability; no PAUSE (a
- * Daytona pause is not offered on every sandbox class) nor MOUNT yet.
+ * URLs. Processes: session commands the toolbox keeps with their logs
+ * until released, found again through the state store (DETACHED) and
+ * read from 0 by another wsp (OUTPUT_HISTORY); stdin written and closed
+ * through the script's control loop. No FOLLOW: reads poll log
+ * snapshots. No PAUSE (a Daytona pause is not offered on every sandbox
+ * class) nor MOUNT yet.
  */
 WSP_PLUGIN_DEFINE(WSP_KIND_SANDBOX, "daytona", "0.1.0",
 		  "commands in a Daytona cloud sandbox",
 		  WSP_CAP_SANDBOX_ISOLATION | WSP_CAP_SANDBOX_RECONNECT |
-			  WSP_CAP_SANDBOX_TIMEOUT | WSP_CAP_SANDBOX_PREVIEW,
-		  dt_options, init, fini, NULL, &vtable, NULL, NULL)
+			  WSP_CAP_SANDBOX_TIMEOUT | WSP_CAP_SANDBOX_PREVIEW |
+			  WSP_CAP_PROC_BACKGROUND | WSP_CAP_PROC_STDIN |
+			  WSP_CAP_PROC_CLOSE_STDIN | WSP_CAP_PROC_DETACHED |
+			  WSP_CAP_PROC_OUTPUT_HISTORY,
+		  dt_options, init, fini, NULL, &vtable, &procmgr, NULL)

@@ -14,38 +14,47 @@
 
 #define NONCE "wsp-abcdefghij0123456789"
 
+/* dt_script_output on a literal log */
+static int out_of(size_t *len, int *tag, const char *log, int mode)
+{
+	return dt_script_output(len, tag, log, strlen(log), NONCE, mode);
+}
+
 static void test_output_done(void)
 {
 	size_t len = 99;
 	int ns = 9;
 
-	/* no trailing newline of its own: the labeler's is not output */
-	CU_ASSERT_EQUAL(dt_script_output(&len, &ns, "a b|c\n" NONCE "\n", 31,
-					 NONCE, 1), 0);
+	/* no trailing newline of its own: the nonce ends its last line */
+	CU_ASSERT_EQUAL(out_of(&len, &ns, "a b|c" NONCE "\n", 1), 0);
 	CU_ASSERT_EQUAL(len, 5);
 	CU_ASSERT_EQUAL(ns, 0);
-	/* its own newline kept, the separator line dropped */
-	CU_ASSERT_EQUAL(dt_script_output(&len, &ns, "x\n\n" NONCE "\n", 28,
-					 NONCE, 1), 0);
-	CU_ASSERT_EQUAL(len, 2);
+	/* its own newline kept, the trailer line dropped */
+	CU_ASSERT_EQUAL(out_of(&len, &ns, "x\n\n" NONCE "\n", 1), 0);
+	CU_ASSERT_EQUAL(len, 3);
 	/* nothing at all */
-	CU_ASSERT_EQUAL(dt_script_output(&len, &ns, "\n" NONCE "\n", 26,
-					 NONCE, 1), 0);
+	CU_ASSERT_EQUAL(out_of(&len, &ns, NONCE "\n", 1), 0);
 	CU_ASSERT_EQUAL(len, 0);
-	/* refusals */
-	CU_ASSERT_EQUAL(dt_script_output(&len, &ns, "\n" NONCE ":cwd\n", 30,
-					 NONCE, 1), 0);
-	CU_ASSERT_EQUAL(ns, 1);
-	CU_ASSERT_EQUAL(dt_script_output(&len, &ns, "\n" NONCE ":prog\n", 31,
-					 NONCE, 1), 0);
-	CU_ASSERT_EQUAL(ns, 2);
+	/* refusals and a background process's ends */
+	CU_ASSERT_EQUAL(out_of(&len, &ns, NONCE ":cwd\n", 1), 0);
+	CU_ASSERT_EQUAL(ns, DT_END_CWD);
+	CU_ASSERT_EQUAL(out_of(&len, &ns, NONCE ":prog\n", 1), 0);
+	CU_ASSERT_EQUAL(ns, DT_END_PROG);
+	CU_ASSERT_EQUAL(out_of(&len, &ns, "e\n" NONCE ":timeout\n", 1), 0);
+	CU_ASSERT_EQUAL(ns, DT_END_TIMEOUT);
+	CU_ASSERT_EQUAL(len, 2);
+	CU_ASSERT_EQUAL(out_of(&len, &ns, "half" NONCE ":sig15\n", 1), 0);
+	CU_ASSERT_EQUAL(ns, DT_END_SIG + 15);
+	CU_ASSERT_EQUAL(len, 4);
+	/* tags out of range or unknown are not a trailer */
+	CU_ASSERT_EQUAL(out_of(&len, &ns, NONCE ":sig0\n", 1), WSP_EPROTO);
+	CU_ASSERT_EQUAL(out_of(&len, &ns, NONCE ":sig65\n", 1), WSP_EPROTO);
+	CU_ASSERT_EQUAL(out_of(&len, &ns, NONCE ":other\n", 1), WSP_EPROTO);
 	/* ended without the trailer (the sandbox stopped under it) */
-	CU_ASSERT_EQUAL(dt_script_output(&len, &ns, "half\n", 5, NONCE, 1),
-			WSP_EPROTO);
+	CU_ASSERT_EQUAL(out_of(&len, &ns, "half\n", 1), WSP_EPROTO);
 	/* a forged trailer with another nonce is output */
-	CU_ASSERT_EQUAL(dt_script_output(&len, &ns,
-					 "\nwsp-zzzzzzzzzz0123456789\n", 26,
-					 NONCE, 1), WSP_EPROTO);
+	CU_ASSERT_EQUAL(out_of(&len, &ns, "wsp-zzzzzzzzzz0123456789\n", 1),
+			WSP_EPROTO);
 }
 
 static void test_output_running(void)
@@ -53,23 +62,19 @@ static void test_output_running(void)
 	size_t len = 99;
 	int ns = 0;
 
-	/* the last newline is held back: it may be the separator */
-	CU_ASSERT_EQUAL(dt_script_output(&len, &ns, "one\ntwo\n", 8, NONCE,
-					 0), 0);
-	CU_ASSERT_EQUAL(len, 7);
+	/* every whole line is output, its newline too */
+	CU_ASSERT_EQUAL(out_of(&len, &ns, "one\ntwo\n", 0), 0);
+	CU_ASSERT_EQUAL(len, 8);
 	/* a line being written is not delivered: it may be the trailer */
-	CU_ASSERT_EQUAL(dt_script_output(&len, &ns, "one\nwsp-ab", 10, NONCE,
-					 0), 0);
-	CU_ASSERT_EQUAL(len, 3);
-	CU_ASSERT_EQUAL(dt_script_output(&len, &ns, "", 0, NONCE, 0), 0);
+	CU_ASSERT_EQUAL(out_of(&len, &ns, "one\nwsp-ab", 0), 0);
+	CU_ASSERT_EQUAL(len, 4);
+	CU_ASSERT_EQUAL(out_of(&len, &ns, "", 0), 0);
 	CU_ASSERT_EQUAL(len, 0);
 	/* the trailer seen before the exit code: output ends there */
-	CU_ASSERT_EQUAL(dt_script_output(&len, &ns, "one\n" NONCE "\n", 29,
-					 NONCE, 0), 0);
-	CU_ASSERT_EQUAL(len, 3);
+	CU_ASSERT_EQUAL(out_of(&len, &ns, "one\n" NONCE "\n", 0), 0);
+	CU_ASSERT_EQUAL(len, 4);
 	/* the last look before a kill: whole lines, no partial one */
-	CU_ASSERT_EQUAL(dt_script_output(&len, &ns, "one\ntw", 6, NONCE,
-					 DT_LOG_LAST), 0);
+	CU_ASSERT_EQUAL(out_of(&len, &ns, "one\ntw", DT_LOG_LAST), 0);
 	CU_ASSERT_EQUAL(len, 4);
 }
 
