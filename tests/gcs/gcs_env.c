@@ -2,6 +2,7 @@
  * tests/gcs/gcs_env.c - see gcs_env.h.
  */
 #include "gcs_env.h"
+#include "node_fake.h"
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -59,8 +60,7 @@ static int add_key_secret(const char *pem)
 
 /* --- the fake --- */
 
-pid_t fake_pid;
-int fake_stdin = -1;
+static struct node_fake fake;
 int port;
 char tmp[256], key_path[300], other_key_path[300];
 char key_json[8192];
@@ -115,16 +115,15 @@ out:
 
 int start_fake(const char *const *extra)
 {
-	int in[2], out[2];
-	char line[128], arg_key[320];
-	FILE *f;
+	const char *argv[32] = {WSP_TEST_GCS_DIR "/fake-gcs.mjs",
+				"--bucket", BUCKET, "--auth", "bearer",
+				"--service-account", key_path, "--project",
+				"demo-project", "--dir", tmp};
+	int ac = 11;
 
-	if (gcs_host_open())
+	if (gcs_host_open() || node_fake_tmpdir(&fake, "wsp-gcs-auth"))
 		return -1;
-	snprintf(tmp, sizeof(tmp), "%s/wsp-gcs-auth-XXXXXX",
-		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (!mkdtemp(tmp))
-		return -1;
+	snprintf(tmp, sizeof(tmp), "%s", fake.dir);
 	/* the key names the fake's token URI; the port is known only later,
 	 * so the fake gets the key first and the URI is fixed up after */
 	snprintf(key_path, sizeof(key_path), "%s/key.json", tmp);
@@ -132,44 +131,12 @@ int start_fake(const char *const *extra)
 	if (write_key(key_path, EMAIL, "kid-1", "http://127.0.0.1:1/token",
 		      NULL, 0))
 		return -1;
-	if (pipe(in) || pipe(out))
+	for (int i = 0; extra && extra[i] && ac < 31; i++)
+		argv[ac++] = extra[i];
+	argv[ac] = NULL;
+	if (node_fake_start(&fake, "wsp-gcs-auth", argv))
 		return -1;
-	fake_pid = fork();
-	if (fake_pid < 0)
-		return -1;
-	if (fake_pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		dup2(in[0], 0);
-		dup2(out[1], 1);
-		close(in[1]);
-		close(out[0]);
-		snprintf(arg_key, sizeof(arg_key), "%s", key_path);
-		{
-			const char *argv[32] = {
-				WSP_TEST_NODE, WSP_TEST_GCS_DIR "/fake-gcs.mjs",
-				"--bucket", BUCKET, "--auth", "bearer",
-				"--service-account", arg_key, "--project",
-				"demo-project", "--dir", tmp};
-			int ac = 12;
-
-			for (int i = 0; extra && extra[i] && ac < 31; i++)
-				argv[ac++] = extra[i];
-			argv[ac] = NULL;
-			execvp(WSP_TEST_NODE, (char *const *)argv);
-		}
-		_exit(127);
-	}
-	close(in[0]);
-	close(out[1]);
-	fake_stdin = in[1];
-	f = fdopen(out[0], "r");
-	if (!f || !fgets(line, sizeof(line), f) ||
-	    sscanf(line, "listening 127.0.0.1:%d", &port) != 1) {
-		fprintf(stderr, "the GCS fake did not start (node %s)\n",
-			WSP_TEST_NODE);
-		return -1;
-	}
-	/* the fake keeps its stdout; its later lines are not read */
+	port = fake.port;
 	{
 		char uri[64];
 
@@ -204,29 +171,9 @@ int start_fake(const char *const *extra)
 
 void stop_fake(void)
 {
-	char cmd[300];
-
-	if (fake_stdin >= 0)
-		close(fake_stdin); /* the fake exits at end of file */
-	if (fake_pid > 0) {
-		int status;
-
-		for (int i = 0; i < 250; i++) {
-			if (waitpid(fake_pid, &status, WNOHANG) == fake_pid)
-				break;
-			usleep(20000);
-			if (i == 249) {
-				kill(fake_pid, SIGKILL);
-				waitpid(fake_pid, &status, 0);
-			}
-		}
-	}
+	node_fake_stop(&fake);
 	gcs_host_close();
-	if (strstr(tmp, "/wsp-gcs-auth-")) {
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
-		if (system(cmd))
-			fprintf(stderr, "could not remove %s\n", tmp);
-	}
+	tmp[0] = '\0';
 }
 
 /* One call to the fake; the status, the body (malloc'ed) in *body. */

@@ -27,8 +27,6 @@ extern const wsp_host *host; /* fh's host table */
 int gcs_host_open(void);
 void gcs_host_close(void);
 
-extern pid_t fake_pid;
-extern int fake_stdin;
 extern int port;
 /* the test's directory, the fake's key (EMAIL, kid-1), and a key of an
  * account the fake does not know */

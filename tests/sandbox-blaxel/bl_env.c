@@ -2,63 +2,27 @@
  * tests/sandbox-blaxel/bl_env.c - see bl_env.h.
  */
 #include "bl_env.h"
+#include "node_fake.h"
 
-#include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#ifndef WSP_TEST_NODE
-#error "WSP_TEST_NODE must name node"
-#endif
 
 const wsp_plugin_desc *wsp_plugin_entry(uint32_t major, uint32_t minor);
 
 int fake_port;
-static pid_t fake_pid;
-static int fake_stdin = -1;
-static char fake_dir[256];
+static struct node_fake fake;
 /* a host of the core's real HTTP service, for the admin API */
 static wsp_fakehost *admin_fh;
 
 int fake_start(void)
 {
-	int in[2], out[2];
-	char line[128];
-	FILE *f;
+	static const char *const argv[] = {
+		WSP_TEST_BLAXEL_DIR "/fake-blaxel.mjs", NULL};
 	wsp_error err = {0};
 
-	snprintf(fake_dir, sizeof(fake_dir), "%s/wsp-blaxel-test-XXXXXX",
-		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (!mkdtemp(fake_dir) || pipe(in) || pipe(out))
+	if (node_fake_start(&fake, "wsp-blaxel-test", argv))
 		return -1;
-	fake_pid = fork();
-	if (fake_pid < 0)
-		return -1;
-	if (fake_pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		dup2(in[0], 0);
-		dup2(out[1], 1);
-		close(in[1]);
-		close(out[0]);
-		setenv("TMPDIR", fake_dir, 1);
-		execlp(WSP_TEST_NODE, WSP_TEST_NODE,
-		       WSP_TEST_BLAXEL_DIR "/fake-blaxel.mjs", (char *)NULL);
-		_exit(127);
-	}
-	close(in[0]);
-	close(out[1]);
-	fake_stdin = in[1];
-	f = fdopen(out[0], "r");
-	if (!f || !fgets(line, sizeof(line), f) ||
-	    sscanf(line, "listening 127.0.0.1:%d", &fake_port) != 1) {
-		fprintf(stderr, "the Blaxel fake did not start\n");
-		return -1;
-	}
-	/* its later lines are not read; the pipe stays open with f */
+	fake_port = fake.port;
 	return wsp_fakehost_new(&admin_fh,
 				wsp_plugin_entry(WSP_PLUGIN_ABI_MAJOR,
 						 WSP_PLUGIN_ABI_MINOR),
@@ -67,17 +31,9 @@ int fake_start(void)
 
 void fake_stop(void)
 {
-	char cmd[300];
-	int st;
-
-	if (fake_stdin >= 0)
-		close(fake_stdin); /* it exits at end of file */
-	if (fake_pid > 0)
-		waitpid(fake_pid, &st, 0);
+	node_fake_stop(&fake);
 	wsp_fakehost_free(admin_fh);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fake_dir);
-	if (fake_dir[0] && system(cmd)) {
-	}
+	admin_fh = NULL;
 }
 
 int fake_admin(const char *method, const char *path, const char *json,

@@ -2,22 +2,17 @@
  * tests/sandbox-daytona/dt_fake.c - see dt_fake.h.
  */
 #include "dt_fake.h"
+#include "node_fake.h"
 
-#include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 const wsp_plugin_desc *wsp_plugin_entry(uint32_t, uint32_t);
 
 const wsp_call dt_no_call = { sizeof(wsp_call), 0, NULL, 0 };
 
-static pid_t fake_pid;
-static int fake_in = -1;
-static char fake_tmp[256], fake_url[160];
+static struct node_fake fake;
+static char fake_url[160];
 
 const char *dt_fake_url(void)
 {
@@ -31,61 +26,21 @@ const wsp_plugin_desc *dt_desc(void)
 
 int dt_fake_start(const char *const *extra)
 {
-	const char *argv[16] = { WSP_TEST_NODE,
-				 WSP_TEST_DAYTONA_DIR "/fake-daytona.mjs" };
-	int in[2], out[2], n = 2;
-	char line[128];
-	FILE *f;
+	const char *argv[16] = {WSP_TEST_DAYTONA_DIR "/fake-daytona.mjs"};
+	int n = 1;
 
-	snprintf(fake_tmp, sizeof fake_tmp, "%s/wsp-dt-test-XXXXXX",
-		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (!mkdtemp(fake_tmp) || pipe(in) || pipe(out))
-		return -1;
 	while (extra && *extra && n < 15)
 		argv[n++] = *extra++;
 	argv[n] = NULL;
-	fake_pid = fork();
-	if (fake_pid == 0) {
-		dup2(in[0], 0);
-		dup2(out[1], 1);
-		close(in[1]);
-		close(out[0]);
-		setenv("TMPDIR", fake_tmp, 1);
-		execv(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	close(in[0]);
-	close(out[1]);
-	fake_in = in[1];
-	fcntl(fake_in, F_SETFD, FD_CLOEXEC);
-	f = fdopen(out[0], "r");
-	if (!f || !fgets(line, sizeof line, f) ||
-	    strncmp(line, "listening 127.0.0.1:", 20)) {
-		if (f)
-			fclose(f);
+	if (node_fake_start(&fake, "wsp-dt-test", argv))
 		return -1;
-	}
-	line[strcspn(line, "\n")] = '\0';
-	snprintf(fake_url, sizeof fake_url, "http://%s", line + 10);
-	fclose(f); /* the fake prints nothing more on stdout */
+	snprintf(fake_url, sizeof fake_url, "http://127.0.0.1:%d", fake.port);
 	return 0;
 }
 
 void dt_fake_stop(void)
 {
-	char cmd[300];
-
-	if (fake_in >= 0)
-		close(fake_in); /* its signal to exit */
-	fake_in = -1;
-	if (fake_pid > 0)
-		waitpid(fake_pid, NULL, 0);
-	fake_pid = 0;
-	if (fake_tmp[0]) {
-		snprintf(cmd, sizeof cmd, "rm -rf '%s'", fake_tmp);
-		if (system(cmd))
-			fprintf(stderr, "could not remove %s\n", fake_tmp);
-	}
+	node_fake_stop(&fake);
 }
 
 int dt_fake_call(wsp_fakehost *fh, const char *method, const char *path,
