@@ -1,0 +1,410 @@
+/*
+ * plugins/sandbox-e2b/exec.c - a foreground command through envd's
+ * process.Process/Start, a Connect server stream (remote-providers.md
+ * §1.2-1.3): the request is one envelope, the answer a start event with
+ * the pid, data events (base64 output), keepalives and an end event with
+ * the exit status, then the end-of-stream envelope.
+ *
+ * Timeouts are wsp's: when the command's timeout or the call's deadline
+ * passes, or the call is canceled, the slot kills the process by pid
+ * (SendSignal SIGKILL) and answers 124 or 130 with the output so far.
+ * Connect-Timeout-Ms, which envd takes as the process's lifetime, is set
+ * from that limit plus a margin, so envd ends the command even if this
+ * wsp dies, and it is left out when the command has no limit: never the
+ * SDK's silent 60 s (mastra #24349).
+ *
+ * stdin: the request asks for a pipe only when there is data; once the
+ * start event names the pid the data goes through SendInput and the pipe
+ * is closed (CloseStdin), so the command sees end of file.
+ */
+#include "e2b.h"
+#include "envelope.h"
+#include "output.h"
+#include "stream_queue.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* envd's deadline comes this much after ours: ours acts first */
+#define ENVD_DEADLINE_SLACK_MS 5000
+/* keepalives asked for every 30 s; silence for 90 s is a dead stream */
+#define KEEPALIVE_S "30"
+#define IDLE_TIMEOUT_MS 90000
+/* stdin goes in pieces of this many bytes (envd takes 16 MiB bodies) */
+#define STDIN_PIECE (1u << 20)
+
+enum stop_why { RUNNING, ENDED, TIMED_OUT, CANCELED, FAILED };
+
+struct run {
+	struct e2b *e;
+	const wsp_call *call;
+	struct e2b_conn c;
+	struct bl_queue q;
+	struct bl_out out, errs;
+	int64_t t0, until; /* until: the command's own limit, 0 = none */
+	int64_t limit;     /* that limit in ms, 0 = none */
+	enum stop_why why;
+	int rc; /* with FAILED */
+	uint32_t pid; /* 0 until the start event */
+	int have_end, exit_code, term_signal;
+};
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void fail(struct run *x, int rc)
+{
+	if (x->why == RUNNING || x->why == ENDED) {
+		x->why = FAILED;
+		x->rc = rc;
+	}
+}
+
+static int build_body(char **out, size_t *out_len, struct run *x,
+		      const wsp_exec_opts *o, wsp_error *err)
+{
+	cJSON *body = cJSON_CreateObject(), *proc = NULL;
+	char *json = NULL;
+	int rc;
+
+	if (!body)
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	if ((rc = e2b_process_config(&proc, x->e, o, err))) {
+		cJSON_Delete(body);
+		return rc;
+	}
+	cJSON_AddItemToObject(body, "process", proc);
+	cJSON_AddBoolToObject(body, "stdin", o->stdin_len > 0);
+	json = cJSON_PrintUnformatted(body);
+	cJSON_Delete(body);
+	if (!json || e2b_envelope(out, out_len, json, strlen(json)))
+		rc = wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	cJSON_free(json);
+	return rc;
+}
+
+static int open_stream(struct run *x, const char *body, size_t len,
+		       wsp_error *err)
+{
+	wsp_http_header h[10];
+	char auth[160], url[E2B_URL_MAX + 64], limit[32];
+	const char *secrets[3];
+	size_t n = e2b_envd_headers(h, auth, sizeof(auth), x->e, &x->c);
+	int64_t rem = x->e->host->call_remaining_ms(x->e->host, x->call);
+	int64_t own = x->limit ? x->limit : -1;
+
+	h[n++] = (wsp_http_header){"Content-Type", "application/connect+json"};
+	h[n++] = (wsp_http_header){"Connect-Protocol-Version", "1"};
+	h[n++] = (wsp_http_header){"Keepalive-Ping-Interval", KEEPALIVE_S};
+	if (own >= 0 && (rem < 0 || own < rem))
+		rem = own;
+	if (rem >= 0) {
+		snprintf(limit, sizeof(limit), "%lld",
+			 (long long)(rem + ENVD_DEADLINE_SLACK_MS));
+		h[n++] = (wsp_http_header){"Connect-Timeout-Ms", limit};
+	}
+	snprintf(url, sizeof(url), "%s/process.Process/Start", x->c.url);
+	e2b_secrets(secrets, x->e, &x->c);
+	wsp_http_stream_request req = {
+		.struct_size = sizeof(req),
+		.method = "POST",
+		.url = url,
+		.headers = h,
+		.n_headers = n,
+		.body = body,
+		.body_len = len,
+		.idle_timeout_ms = IDLE_TIMEOUT_MS,
+		.secrets = secrets,
+		.framing = WSP_STREAM_CONNECT_ENVELOPE,
+		.max_frame = E2B_EVENT_MAX,
+		.on_header = bl_queue_on_header,
+		.on_data = bl_queue_on_data,
+		.on_done = bl_queue_on_done,
+		.payload = &x->q,
+	};
+	/* no call: the slot ends the stream itself, after killing */
+	return x->e->host->http_stream_open(&x->q.stream, x->e->host, NULL,
+					    &req, err);
+}
+
+/* One unary process.Process call about our pid; its HTTP status. */
+static int process_call(struct run *x, const char *method, const char *json,
+			const wsp_call *call, wsp_error *err)
+{
+	char path[64];
+	struct e2b_req r = {.plane = E2B_ENVD, .method = "POST", .path = path,
+			    .body = json, .conn = &x->c, .call = call};
+	cJSON *ans = NULL;
+	int status = 0, rc;
+
+	snprintf(path, sizeof(path), "/process.Process/%s", method);
+	rc = e2b_request(&status, &ans, x->e, &r, err);
+	if (!rc && status != 200)
+		rc = e2b_fail(x->e, status, ans, method, err);
+	cJSON_Delete(ans);
+	return rc;
+}
+
+/* Send stdin in pieces, then close it (end of file). */
+static void feed_stdin(struct run *x, const wsp_exec_opts *o, wsp_error *err)
+{
+	const unsigned char *p = o->stdin_data;
+	size_t left = o->stdin_len;
+	char *json = malloc(4 * (STDIN_PIECE / 3 + 1) + 96);
+	char head[64];
+	wsp_error ignored = {0};
+	int rc = 0;
+
+	if (!json) {
+		fail(x, wsp_error_set(err, WSP_ENOMEM, "out of memory"));
+		return;
+	}
+	while (left && !rc) {
+		size_t n = left < STDIN_PIECE ? left : STDIN_PIECE, hl;
+
+		hl = (size_t)snprintf(head, sizeof(head),
+				      "{\"process\":{\"pid\":%u},\"input\":"
+				      "{\"stdin\":\"",
+				      x->pid);
+		memcpy(json, head, hl);
+		hl += e2b_base64_encode(json + hl, p, n);
+		memcpy(json + hl, "\"}}", 4);
+		/* a command that did not read it all may be gone: fine */
+		rc = process_call(x, "SendInput", json, x->call, &ignored);
+		p += n;
+		left -= n;
+	}
+	snprintf(json, 64, "{\"process\":{\"pid\":%u}}", x->pid);
+	process_call(x, "CloseStdin", json, x->call, &ignored);
+	free(json);
+}
+
+/* Kill the process by pid: the call may be over, so none is passed. */
+static void kill_it(struct run *x)
+{
+	char json[96];
+	wsp_error ignored = {0};
+
+	if (!x->pid)
+		return;
+	snprintf(json, sizeof(json),
+		 "{\"process\":{\"pid\":%u},\"signal\":\"SIGNAL_SIGKILL\"}",
+		 x->pid);
+	process_call(x, "SendSignal", json, NULL, &ignored);
+}
+
+/* One message of the stream. */
+static void take(struct run *x, const char *msg, size_t len,
+		 const wsp_exec_opts *o, wsp_error *err)
+{
+	struct e2b_event ev;
+	int rc = e2b_event_parse(&ev, msg, len);
+
+	if (rc) {
+		fail(x, wsp_error_set(err, rc == -2 ? WSP_ENOMEM : WSP_EPROTO,
+				      "envd sent a process event that is not "
+				      "one"));
+	} else if (ev.kind == E2B_EV_START && !x->pid) {
+		x->pid = ev.pid;
+		if (o->stdin_len)
+			feed_stdin(x, o, err);
+	} else if (ev.kind == E2B_EV_DATA && x->pid && !x->have_end) {
+		rc = bl_out_event(ev.stream == 1 ? &x->out : &x->errs,
+				  (const char *)ev.data, ev.len);
+		if (rc)
+			fail(x, wsp_error_set(err, rc,
+					      "the output callback stopped "
+					      "the command"));
+	} else if (ev.kind == E2B_EV_END && x->pid) {
+		x->have_end = 1;
+		x->term_signal = ev.signal;
+		x->exit_code = ev.signal	? 128 + ev.signal
+			       : ev.exited ? ev.exit_code
+					   : -1;
+	} else if (ev.kind != E2B_EV_KEEPALIVE && ev.kind != E2B_EV_OTHER) {
+		fail(x, wsp_error_set(err, WSP_EPROTO,
+				      "envd sent process events out of "
+				      "order"));
+	}
+	e2b_event_free(&ev);
+}
+
+/* Why the command must end now (RUNNING: it need not). */
+static enum stop_why must_stop(struct run *x)
+{
+	int code = x->e->host->call_expired(x->e->host, x->call);
+
+	if (code == WSP_ECANCELED)
+		return CANCELED;
+	if (code == WSP_ETIMEDOUT || (x->until && now_ms() >= x->until))
+		return TIMED_OUT;
+	return RUNNING;
+}
+
+static int64_t wait_budget(struct run *x)
+{
+	int64_t rem = x->e->host->call_remaining_ms(x->e->host, x->call);
+	int64_t own = x->until ? x->until - now_ms() : -1;
+
+	if (own >= 0 && (rem < 0 || own < rem))
+		rem = own;
+	return rem < 0 ? -1 : rem;
+}
+
+/* Take messages until the stream ends or the command must stop. */
+static void pump(struct run *x, const wsp_exec_opts *o, wsp_error *err)
+{
+	while (x->why == RUNNING) {
+		struct bl_line *l;
+
+		while (x->why == RUNNING &&
+		       (l = bl_queue_pop(&x->q, x->e->host))) {
+			take(x, l->data, l->len, o, err);
+			free(l);
+		}
+		if (x->why != RUNNING)
+			break;
+		if (bl_queue_done(&x->q)) {
+			x->why = ENDED;
+			break;
+		}
+		if ((x->why = must_stop(x)) != RUNNING)
+			break;
+		bl_queue_wait(&x->q, x->e->host, x->call, wait_budget(x));
+	}
+}
+
+/*
+ * The stream ended without an end event: envd's own deadline, a start
+ * that failed (missing directory: invalid_argument), the sandbox gone
+ * (the proxy's 502), or a cut. Each gets its own error.
+ */
+static int broken(struct run *x, wsp_error *err)
+{
+	const wsp_error *se = &x->q.err;
+
+	if (x->q.failed && !strcmp(se->service_code, "deadline_exceeded")) {
+		x->why = TIMED_OUT;
+		return 0;
+	}
+	if (x->q.status == 502)
+		return e2b_lost(x->e, x->c.id, x->call, err);
+	if (x->q.failed && !x->pid) {
+		*err = *se;
+		return se->code ? se->code : WSP_EPROTO;
+	}
+	kill_it(x); /* it may still run: nothing would read it */
+	return wsp_error_set(err, x->q.failed && se->code ? se->code
+							   : WSP_EPROTO,
+			     "the output of the E2B command (pid %u) broke "
+			     "off before its end%s%s",
+			     x->pid, x->q.failed ? ": " : "",
+			     x->q.failed ? se->message : "");
+}
+
+static int fill(wsp_exec_result *out, struct run *x, wsp_error *err)
+{
+	const wsp_host *h = x->e->host;
+	int rc;
+
+	out->duration_ms = (uint64_t)(now_ms() - x->t0);
+	out->exit_code = x->exit_code;
+	out->term_signal = x->term_signal;
+	if (x->why == TIMED_OUT) {
+		out->flags |= WSP_EXEC_TIMED_OUT | WSP_EXEC_KILLED;
+		out->exit_code = 124;
+		out->term_signal = 0;
+	} else if (x->why == CANCELED) {
+		out->flags |= WSP_EXEC_CANCELED | WSP_EXEC_KILLED;
+		out->exit_code = 130;
+		out->term_signal = 0;
+	}
+	if ((rc = bl_out_take(&out->stdout_data, &out->stdout_len,
+			      &out->stdout_dropped, &x->out, h)) ||
+	    (rc = bl_out_take(&out->stderr_data, &out->stderr_len,
+			      &out->stderr_dropped, &x->errs, h))) {
+		h->free(h, out->stdout_data);
+		out->stdout_data = NULL;
+		return wsp_error_set(err, rc, "out of memory");
+	}
+	return 0;
+}
+
+/* What the run came to: a result, or an error. */
+static int finish(wsp_exec_result *out, struct run *x,
+		  const wsp_exec_opts *o, wsp_error *err)
+{
+	int rc;
+
+	if (x->why == FAILED)
+		return x->rc;
+	/* the held last newlines (output.c): the bytes are whole now */
+	bl_out_flush(&x->out);
+	bl_out_flush(&x->errs);
+	if (x->why == ENDED && !x->have_end && (rc = broken(x, err)))
+		return rc;
+	if (x->why == ENDED && x->exit_code == 127 && !o->shell &&
+	    e2b_missing_program(x->errs.buf, x->errs.len))
+		return wsp_error_set(err, WSP_ENOTFOUND,
+				     "cannot run the command: no such program "
+				     "in the sandbox");
+	return fill(out, x, err);
+}
+
+int e2b_exec(wsp_exec_result *out, void *self, const wsp_call *call,
+	     const wsp_exec_opts *o, wsp_error *err)
+{
+	struct e2b *e = self;
+	struct run *x;
+	uint64_t cap = o->max_capture ? o->max_capture : e->max_capture;
+	int keep = !(o->flags & WSP_EXEC_NO_CAPTURE);
+	int64_t limit = o->flags & WSP_EXEC_NO_TIMEOUT ? 0
+			: o->timeout_ms		       ? o->timeout_ms
+						       : e->exec_timeout_ms;
+	char *body = NULL;
+	size_t body_len = 0;
+	int rc = e->host->call_expired(e->host, call);
+
+	if (rc)
+		return wsp_error_set(err, rc, "the call %s before the command",
+				     rc == WSP_ECANCELED ? "was canceled"
+							 : "expired");
+	if (!(x = calloc(1, sizeof(*x))))
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	x->e = e;
+	x->call = call;
+	x->t0 = now_ms();
+	x->limit = limit;
+	x->until = limit ? x->t0 + limit : 0;
+	bl_out_init(&x->out, WSP_STDOUT, cap, keep, o->on_output, o->payload);
+	bl_out_init(&x->errs, WSP_STDERR, cap, keep, o->on_output, o->payload);
+	if ((rc = bl_queue_init(&x->q))) {
+		free(x);
+		return wsp_error_set(err, rc, "cannot make an eventfd");
+	}
+	if ((rc = e2b_ready(&x->c, e, call, err)) ||
+	    (rc = build_body(&body, &body_len, x, o, err)) ||
+	    (rc = open_stream(x, body, body_len, err)))
+		goto out;
+	pump(x, o, err);
+	if (x->why == TIMED_OUT || x->why == CANCELED || x->why == FAILED)
+		kill_it(x);
+	bl_queue_finish(&x->q, e->host);
+	rc = finish(out, x, o, err);
+out:
+	bl_queue_finish(&x->q, e->host);
+	bl_queue_fini(&x->q);
+	bl_out_free(&x->out);
+	bl_out_free(&x->errs);
+	memset(&x->c, 0, sizeof(x->c)); /* the token */
+	free(body);
+	free(x);
+	return rc;
+}

@@ -1,0 +1,328 @@
+/*
+ * plugins/sandbox-e2b/options.c - the provider's options and an instance
+ * made from them.
+ *
+ * Defaults come from the variables E2B's own SDK reads (E2B_API_KEY,
+ * E2B_API_URL, E2B_SANDBOX_URL, E2B_DOMAIN), so a machine set up for the
+ * SDK works without repeating them. The key is a SECRET: it goes into one
+ * request header only, every request names it as a secret so the core
+ * masks it in every log line and message, no error here quotes it, and a
+ * sandbox variable holding it is refused.
+ */
+#include "e2b.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MIB (1024ull * 1024ull)
+
+const wsp_option_spec e2b_options[] = {
+	{sizeof(wsp_option_spec), WSP_OPT_SECRET, 0, 0, "api_key", NULL,
+	 "E2B API key (default: $E2B_API_KEY)", NULL},
+	{sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "domain", NULL,
+	 "E2B domain (default: $E2B_DOMAIN, else e2b.app)", NULL},
+	{sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "api_url", NULL,
+	 "control plane URL (default: $E2B_API_URL, else https://api.DOMAIN)",
+	 NULL},
+	{sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "sandbox_url", NULL,
+	 "envd URL for every sandbox (default: $E2B_SANDBOX_URL, else "
+	 "https://49983-ID.DOMAIN)",
+	 NULL},
+	{sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "template", "base",
+	 "template (id or alias) a new sandbox starts from", NULL},
+	{sizeof(wsp_option_spec), WSP_OPT_DURATION, 0, 0, "timeout", "5m",
+	 "the sandbox's lifetime, renewed at each start (whole seconds, at "
+	 "most 24h)",
+	 NULL},
+	{sizeof(wsp_option_spec), WSP_OPT_MAP, 0, 0, "metadata", NULL,
+	 "metadata of a new sandbox (wsp-id is always added)", NULL},
+	{sizeof(wsp_option_spec), WSP_OPT_MAP, 0, 0, "env", NULL,
+	 "variables of every command in a new sandbox", NULL},
+	{sizeof(wsp_option_spec), WSP_OPT_BOOL, 0, 0, "allow_internet", "true",
+	 "a new sandbox may reach the internet", NULL},
+	{sizeof(wsp_option_spec), WSP_OPT_BOOL, 0, 0, "auto_pause", "false",
+	 "at its timeout the sandbox is paused (kept) instead of killed",
+	 NULL},
+	{sizeof(wsp_option_spec), WSP_OPT_BOOL, 0, 0, "secure", "true",
+	 "envd requires the sandbox's access token", NULL},
+	{sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "working_dir",
+	 "/home/user", "absolute directory commands run in", NULL},
+	{sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "user", NULL,
+	 "the sandbox user commands run as (default: the template's, "
+	 "'user')",
+	 NULL},
+	{sizeof(wsp_option_spec), WSP_OPT_DURATION, 0, 0, "command_timeout",
+	 "30s", "default timeout of a command", NULL},
+	{sizeof(wsp_option_spec), WSP_OPT_DURATION, 0, 0, "request_timeout",
+	 "60s", "longest single API request", NULL},
+	{sizeof(wsp_option_spec), WSP_OPT_SIZE, 0, 0, "max_capture", "1MiB",
+	 "output kept per stream of a command (newest bytes)", NULL},
+	WSP_OPTION_END,
+};
+
+/* Option, else variable, else NULL: a copy in *out. */
+static int text_opt(char **out, const struct e2b *e, const wsp_config *cfg,
+		    const char *name, const char *var, wsp_error *err)
+{
+	const char *v = NULL;
+	int rc = e->host->opt_string(&v, e->host, cfg, name, err);
+
+	*out = NULL;
+	if (rc == WSP_ENOTFOUND || (!rc && (!v || !*v)))
+		v = var ? getenv(var) : NULL;
+	else if (rc)
+		return rc;
+	if (v && *v && !(*out = strdup(v)))
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	return 0;
+}
+
+/* A bounded printable copy of user input, for a message. */
+static const char *printable(char *buf, size_t cap, const char *s)
+{
+	size_t i = 0;
+
+	while (s && *s && i + 1 < cap) {
+		unsigned char c = (unsigned char)*s++;
+
+		buf[i++] = isprint(c) ? (char)c : '?';
+	}
+	buf[i] = '\0';
+	return buf;
+}
+
+/* An http(s) URL without query or fragment; trailing '/' dropped. */
+static int url_ok(char *u, const char *name, wsp_error *err)
+{
+	size_t n = strlen(u);
+	char shown[128];
+	int scheme = !strncmp(u, "http://", 7) || !strncmp(u, "https://", 8);
+
+	while (n > 8 && u[n - 1] == '/')
+		u[--n] = '\0';
+	if (scheme && n <= 512 && !strpbrk(u, " ?#\r\n\t"))
+		return 0;
+	return wsp_error_set(err, WSP_ECONFIG,
+			     "%s '%s' is not an http(s) URL without query",
+			     name, printable(shown, sizeof(shown), u));
+}
+
+/* A hostname suffix: letters, digits, '-', '.', and ':' for a port. */
+static int domain_ok(const char *d)
+{
+	if (!*d || *d == '.' || *d == '-' || strlen(d) > 253)
+		return 0;
+	for (; *d; d++)
+		if (!isalnum((unsigned char)*d) && !strchr("-.:", *d))
+			return 0;
+	return 1;
+}
+
+static int env_name_ok(const char *k)
+{
+	if (!*k || isdigit((unsigned char)*k))
+		return 0;
+	while (*k && (isalnum((unsigned char)*k) || *k == '_'))
+		k++;
+	return !*k;
+}
+
+/* {"K":"V"} from a map option; NULL when empty. */
+static int map_opt(cJSON **out, struct e2b *e, const wsp_config *cfg,
+		   const char *name, wsp_error *err)
+{
+	const char *const *kv = NULL;
+	int rc = e->host->opt_map(&kv, e->host, cfg, name, err);
+	char shown[64];
+
+	*out = NULL;
+	if (rc == WSP_ENOTFOUND)
+		return 0;
+	if (rc)
+		return rc;
+	if (!(*out = cJSON_CreateObject()))
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	for (size_t i = 0; kv && kv[i] && kv[i + 1]; i += 2) {
+		printable(shown, sizeof(shown), kv[i]);
+		if (!strcmp(name, "env") && !env_name_ok(kv[i]))
+			return wsp_error_set(err, WSP_ECONFIG,
+					     "env: '%s' is not a variable name",
+					     shown);
+		if (!strcmp(name, "metadata") && !strcmp(kv[i], E2B_META_ID))
+			return wsp_error_set(err, WSP_ECONFIG,
+					     "metadata: '" E2B_META_ID
+					     "' is wsp's own (the sandbox id)");
+		/* the key must never reach the sandbox */
+		if (e->api_key && strstr(kv[i + 1], e->api_key))
+			return wsp_error_set(err, WSP_ECONFIG,
+					     "%s: '%s' holds the E2B API key; it "
+					     "is never passed into the sandbox",
+					     name, shown);
+		cJSON_DeleteItemFromObjectCaseSensitive(*out, kv[i]);
+		if (!cJSON_AddStringToObject(*out, kv[i], kv[i + 1]))
+			return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+static int read_urls(struct e2b *e, const wsp_config *cfg, wsp_error *err)
+{
+	char shown[128];
+	int rc;
+
+	if ((rc = text_opt(&e->domain, e, cfg, "domain", "E2B_DOMAIN", err)))
+		return rc;
+	if (!e->domain && !(e->domain = strdup("e2b.app")))
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	if (!domain_ok(e->domain))
+		return wsp_error_set(err, WSP_ECONFIG,
+				     "domain '%s' is not a host name",
+				     printable(shown, sizeof(shown),
+					       e->domain));
+	if ((rc = text_opt(&e->api_url, e, cfg, "api_url", "E2B_API_URL",
+			   err)))
+		return rc;
+	if (!e->api_url && asprintf(&e->api_url, "https://api.%s",
+				    e->domain) < 0) {
+		e->api_url = NULL;
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	}
+	if ((rc = url_ok(e->api_url, "api_url", err)) ||
+	    (rc = text_opt(&e->sandbox_url, e, cfg, "sandbox_url",
+			   "E2B_SANDBOX_URL", err)))
+		return rc;
+	return e->sandbox_url ? url_ok(e->sandbox_url, "sandbox_url", err) : 0;
+}
+
+static int read_numbers(struct e2b *e, const wsp_config *cfg, wsp_error *err)
+{
+	const wsp_host *h = e->host;
+	int64_t life = 0;
+	int rc;
+
+	if ((rc = h->opt_duration(&life, h, cfg, "timeout", err)) ||
+	    (rc = h->opt_duration(&e->exec_timeout_ms, h, cfg,
+				  "command_timeout", err)) ||
+	    (rc = h->opt_duration(&e->request_timeout_ms, h, cfg,
+				  "request_timeout", err)) ||
+	    (rc = h->opt_size(&e->max_capture, h, cfg, "max_capture", err)) ||
+	    (rc = h->opt_bool(&e->allow_internet, h, cfg, "allow_internet",
+			      err)) ||
+	    (rc = h->opt_bool(&e->auto_pause, h, cfg, "auto_pause", err)) ||
+	    (rc = h->opt_bool(&e->secure, h, cfg, "secure", err)))
+		return rc;
+	if (life < 1000 || life % 1000 || life / 1000 > E2B_MAX_LIFETIME_S)
+		return wsp_error_set(err, WSP_ECONFIG,
+				     "timeout: whole seconds from 1s to 24h "
+				     "(E2B's limit)");
+	e->lifetime_s = life / 1000;
+	if (e->exec_timeout_ms <= 0 || e->request_timeout_ms <= 0)
+		return wsp_error_set(err, WSP_ECONFIG,
+				     "command_timeout and request_timeout "
+				     "must be positive");
+	if (!e->max_capture || e->max_capture > 256 * MIB)
+		return wsp_error_set(err, WSP_ECONFIG,
+				     "max_capture: 1 byte to 256MiB");
+	return 0;
+}
+
+static int read_options(struct e2b *e, const wsp_config *cfg,
+			wsp_error *err)
+{
+	char shown[64];
+	int rc;
+
+	if ((rc = text_opt(&e->api_key, e, cfg, "api_key", "E2B_API_KEY",
+			   err)))
+		return rc;
+	if (!e->api_key)
+		return wsp_error_set(err, WSP_ECONFIG,
+				     "no E2B API key: set the option api_key "
+				     "or E2B_API_KEY");
+	if (strpbrk(e->api_key, "\r\n"))
+		return wsp_error_set(err, WSP_ECONFIG,
+				     "the E2B API key holds a line break");
+	if ((rc = read_urls(e, cfg, err)) ||
+	    (rc = text_opt(&e->template_id, e, cfg, "template", NULL, err)) ||
+	    (rc = text_opt(&e->working_dir, e, cfg, "working_dir", NULL,
+			   err)) ||
+	    (rc = text_opt(&e->user, e, cfg, "user", NULL, err)) ||
+	    (rc = read_numbers(e, cfg, err)) ||
+	    (rc = map_opt(&e->metadata, e, cfg, "metadata", err)) ||
+	    (rc = map_opt(&e->envs, e, cfg, "env", err)))
+		return rc;
+	if (!e->template_id || !e->working_dir || e->working_dir[0] != '/')
+		return wsp_error_set(err, WSP_ECONFIG,
+				     "template must be set and working_dir "
+				     "absolute");
+	if (e->user && (!env_name_ok(e->user) || strlen(e->user) > 64))
+		return wsp_error_set(err, WSP_ECONFIG,
+				     "user '%s' is not a user name",
+				     printable(shown, sizeof(shown), e->user));
+	/* how a later wsp, or an operator, finds the sandbox by its id */
+	if (!e->metadata && !(e->metadata = cJSON_CreateObject()))
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	if (!cJSON_AddStringToObject(e->metadata, E2B_META_ID, e->instance_id))
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	return 0;
+}
+
+int e2b_open(struct e2b **out, const wsp_host *host,
+	     const wsp_instance_args *args, wsp_error *err)
+{
+	struct e2b *e = calloc(1, sizeof(*e));
+	int rc;
+
+	if (!e)
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	e->host = host;
+	e->state = WSP_HAS_MEMBER(wsp_instance_args, args, state) ? args->state
+								  : NULL;
+	pthread_mutex_init(&e->lock, NULL);
+	if (!(e->instance_id = strdup(args->instance_id ? args->instance_id
+							 : ""))) {
+		e2b_close(e);
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	}
+	if (!e->instance_id[0] || strlen(e->instance_id) > 256)
+		rc = wsp_error_set(err, WSP_ECONFIG,
+				   "an E2B sandbox needs an id of 1..256 bytes");
+	else if (!host->http_request ||
+		 !WSP_HAS_MEMBER(wsp_host, host, http_stream_release) ||
+		 !host->http_stream_open)
+		rc = wsp_error_set(err, WSP_ENOTSUP,
+				   "this wsp has no HTTP streaming service");
+	else
+		rc = read_options(e, args->options, err);
+	if (rc) {
+		e2b_close(e);
+		return rc;
+	}
+	*out = e;
+	return 0;
+}
+
+void e2b_close(struct e2b *e)
+{
+	if (!e)
+		return;
+	/* wipe the secrets before the memory goes back */
+	for (volatile char *p = e->api_key; p && *p; p++)
+		*p = '\0';
+	for (volatile char *p = e->conn.token; *p; p++)
+		*p = '\0';
+	free(e->api_key);
+	free(e->api_url);
+	free(e->sandbox_url);
+	free(e->domain);
+	free(e->template_id);
+	free(e->working_dir);
+	free(e->user);
+	free(e->instance_id);
+	cJSON_Delete(e->metadata);
+	cJSON_Delete(e->envs);
+	pthread_mutex_destroy(&e->lock);
+	free(e);
+}

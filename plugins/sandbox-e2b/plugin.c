@@ -1,0 +1,53 @@
+/*
+ * plugins/sandbox-e2b/plugin.c - wsp-sandbox-e2b.so: commands in an E2B
+ * sandbox (a Firecracker micro-VM behind E2B's API). The descriptor,
+ * init and fini; the rest in the modules e2b.h lists.
+ */
+#include "e2b.h"
+
+static int init(void **out_self, const wsp_host *host,
+		const wsp_instance_args *args, wsp_error *err)
+{
+	struct e2b *e = NULL;
+	int rc = e2b_open(&e, host, args, err);
+
+	if (!rc)
+		*out_self = e;
+	return rc;
+}
+
+static void fini(void *self)
+{
+	/* no stream outlives its slot: exec ends its own before returning */
+	e2b_close(self);
+}
+
+static const wsp_sandbox_vtable vtable = {
+	.struct_size = sizeof(wsp_sandbox_vtable),
+	.exec = e2b_exec,
+	.start = e2b_start,
+	.stop = e2b_stop,
+	.destroy = e2b_destroy,
+	.status = e2b_status,
+	.info = e2b_info,
+	.instructions = e2b_instructions,
+	.pause = e2b_pause,
+	.resume = e2b_resume,
+	.set_timeout = e2b_set_timeout,
+	/*
+	 * preview, mount and the sandbox's files, and the process manager
+	 * (background processes, their keeper): not written yet (issue
+	 * 14). NULL, their capabilities absent.
+	 */
+};
+
+/*
+ * ISOLATION: a micro-VM of its own; RECONNECT: by the id the state store
+ * keeps, else by the metadata wsp-id; PAUSE: E2B's pause keeps memory;
+ * TIMEOUT: E2B's lifetime, renewed from now.
+ */
+WSP_PLUGIN_DEFINE(WSP_KIND_SANDBOX, "e2b", "0.1.0",
+		  "commands in an E2B sandbox",
+		  WSP_CAP_SANDBOX_ISOLATION | WSP_CAP_SANDBOX_RECONNECT |
+			  WSP_CAP_SANDBOX_PAUSE | WSP_CAP_SANDBOX_TIMEOUT,
+		  e2b_options, init, fini, NULL, &vtable, NULL, NULL)

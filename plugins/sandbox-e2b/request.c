@@ -1,0 +1,223 @@
+/*
+ * plugins/sandbox-e2b/request.c - one JSON request to either plane
+ * through the core's HTTP service, and the errors made from its answers.
+ *
+ * The control plane takes X-API-KEY. envd takes the E2B proxy's routing
+ * headers (E2b-Sandbox-Id, E2b-Sandbox-Port), which also let one local
+ * URL serve every sandbox, the sandbox's access token when it has one,
+ * and the user as Basic auth (remote-providers.md §1.1). Every status
+ * reaches the caller (NO_ERROR_MAP): 404, 409 and envd's 502 are answers
+ * here. The key and the token are named as secrets on every request, so
+ * the core masks them in its debug log and in any message.
+ */
+#include "e2b.h"
+#include "envelope.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+cJSON *e2b_parse(const char *text, size_t len)
+{
+	if (!text || !len || len > E2B_JSON_MAX)
+		return NULL;
+	return cJSON_ParseWithLength(text, len);
+}
+
+const char *e2b_str(const cJSON *o, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+int e2b_escape(char *out, size_t cap, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = 0;
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (isalnum(c) || strchr("-._~", c)) {
+			if (n + 1 >= cap)
+				return WSP_ETOOBIG;
+			out[n++] = (char)c;
+		} else {
+			if (n + 3 >= cap)
+				return WSP_ETOOBIG;
+			out[n++] = '%';
+			out[n++] = hex[c >> 4];
+			out[n++] = hex[c & 15];
+		}
+	}
+	if (n >= cap)
+		return WSP_ETOOBIG;
+	out[n] = '\0';
+	return 0;
+}
+
+void e2b_secrets(const char *s[3], const struct e2b *e,
+		 const struct e2b_conn *c)
+{
+	s[0] = e->api_key;
+	s[1] = c && c->token[0] ? c->token : NULL;
+	s[2] = NULL;
+}
+
+/* "Basic " and base64 of "user:", as envd's Basic auth names the user */
+static void basic_user(char *out, size_t cap, const char *user)
+{
+	char plain[80];
+	size_t n = (size_t)snprintf(plain, sizeof(plain), "%s:", user);
+
+	/* user is at most 64 bytes (options.c): 6 + 4 * 22 + 1 fit in cap */
+	if (cap < 6 + 4 * ((n + 2) / 3) + 1) {
+		out[0] = '\0';
+		return;
+	}
+	memcpy(out, "Basic ", 6);
+	e2b_base64_encode(out + 6, (const unsigned char *)plain, n);
+}
+
+size_t e2b_envd_headers(wsp_http_header *h, char *auth, size_t cap,
+			const struct e2b *e, const struct e2b_conn *c)
+{
+	size_t n = 0;
+
+	h[n++] = (wsp_http_header){"E2b-Sandbox-Id", c->id};
+	h[n++] = (wsp_http_header){"E2b-Sandbox-Port", E2B_ENVD_PORT};
+	if (c->token[0])
+		h[n++] = (wsp_http_header){"X-Access-Token", c->token};
+	if (e->user) {
+		basic_user(auth, cap, e->user);
+		h[n++] = (wsp_http_header){"Authorization", auth};
+	}
+	return n;
+}
+
+int e2b_request(int *status, cJSON **out, struct e2b *e,
+		const struct e2b_req *r, wsp_error *err)
+{
+	wsp_http_header h[8];
+	char url[E2B_URL_MAX + 512], auth[160];
+	const char *secrets[3];
+	wsp_http_response resp = {.struct_size = sizeof(resp)};
+	size_t n = 0;
+	int rc;
+
+	if (r->plane == E2B_CONTROL) {
+		h[n++] = (wsp_http_header){"X-API-KEY", e->api_key};
+		snprintf(url, sizeof(url), "%s%s", e->api_url, r->path);
+	} else {
+		n = e2b_envd_headers(h, auth, sizeof(auth), e, r->conn);
+		h[n++] = (wsp_http_header){"Connect-Protocol-Version", "1"};
+		snprintf(url, sizeof(url), "%s%s", r->conn->url, r->path);
+	}
+	h[n++] = (wsp_http_header){"Accept", "application/json"};
+	if (r->body)
+		h[n++] = (wsp_http_header){"Content-Type", "application/json"};
+	e2b_secrets(secrets, e, r->plane == E2B_ENVD ? r->conn : NULL);
+	wsp_http_request req = {
+		.struct_size = sizeof(req),
+		.flags = r->flags | WSP_HTTP_NO_ERROR_MAP,
+		.method = r->method,
+		.url = url,
+		.headers = h,
+		.n_headers = n,
+		.body = r->body,
+		.body_len = r->body ? strlen(r->body) : 0,
+		.timeout_ms = e->request_timeout_ms,
+		.call = r->call,
+		.secrets = secrets,
+	};
+
+	if (out)
+		*out = NULL;
+	rc = e->host->http_request(&resp, e->host, &req, err);
+	if (rc)
+		return rc;
+	*status = resp.status;
+	if (out)
+		*out = e2b_parse(resp.body, resp.body_len);
+	if (resp.status >= 400 && err) {
+		/* the detail (Retry-After, retryable) for e2b_fail's caller */
+		err->http_status = resp.status;
+		err->flags = resp.error_flags;
+		err->retry_after_ms = resp.retry_after_ms;
+	}
+	e->host->http_response_release(e->host, &resp);
+	return 0;
+}
+
+/* The service's message, printable and short, secrets masked. */
+static void service_message(char *out, size_t cap, const struct e2b *e,
+			    const char *m)
+{
+	const char *secrets[3];
+	size_t n = 0;
+
+	for (; m && *m && n + 1 < cap; m++)
+		out[n++] = isprint((unsigned char)*m) ? *m : '?';
+	out[n] = '\0';
+	/* the key; a token is never in a body E2B sends back with an error */
+	e2b_secrets(secrets, e, NULL);
+	for (int i = 0; secrets[i]; i++) {
+		size_t kl = strlen(secrets[i]);
+		char *hit;
+
+		while (kl && (hit = strstr(out, secrets[i]))) {
+			memmove(hit + 3, hit + kl, strlen(hit + kl) + 1);
+			memcpy(hit, "***", 3);
+		}
+	}
+}
+
+int e2b_fail(const struct e2b *e, int status, const cJSON *body,
+	     const char *what, wsp_error *err)
+{
+	char msg[256];
+	const cJSON *code = cJSON_GetObjectItemCaseSensitive(body, "code");
+	uint32_t flags = err ? err->flags : 0;
+	int64_t retry = err ? err->retry_after_ms : 0;
+	int rc;
+
+	/* control plane and proxy {"code":N,"message"}; envd {"code":"x"} */
+	service_message(msg, sizeof(msg), e, e2b_str(body, "message"));
+	switch (status) {
+	case 400:
+	case 422:
+		rc = WSP_EINVAL;
+		break;
+	case 401:
+	case 403:
+		rc = WSP_EAUTH;
+		break;
+	case 404:
+		rc = WSP_ENOTFOUND;
+		break;
+	case 409:
+		rc = WSP_EEXIST;
+		break;
+	case 413:
+		rc = WSP_ETOOBIG;
+		break;
+	case 429:
+		rc = WSP_ERATELIMIT;
+		break;
+	default:
+		rc = status >= 500 ? WSP_EUNAVAIL : WSP_EPROTO;
+	}
+	wsp_error_set(err, rc, "%s: HTTP %d%s%s", what, status,
+		      msg[0] ? ": " : "", msg);
+	if (err) {
+		err->http_status = status;
+		err->flags = flags;
+		err->retry_after_ms = retry;
+		if (cJSON_IsString(code))
+			service_message(err->service_code,
+					sizeof(err->service_code), e,
+					code->valuestring);
+	}
+	return rc;
+}
