@@ -178,6 +178,28 @@ static void ended(wsp_proc_status *out, int code, int tag)
 		out->state = WSP_PROC_SIGNALED;
 }
 
+/*
+ * The toolbox refused (the proxy's "Is the Sandbox started?"): a sandbox
+ * that is not started has lost its sessions, and a look must not start
+ * it (WSP_ENOTFOUND: lost); a started one gets a fresh toolbox URL and
+ * one more look.
+ */
+static int look_again(struct dt_proc *p, int *done, int *code, cJSON **lg,
+		      const wsp_call *call, wsp_error *err)
+{
+	struct dt_remote r;
+	int rc;
+
+	dt_forget_toolbox(p->c.d);
+	if ((rc = dt_locate(&r, p->c.d, call, err)))
+		return rc;
+	if (strcmp(r.state, "started"))
+		return WSP_ENOTFOUND;
+	if ((rc = dt_ensure(p->c.base, p->c.d, call, err)))
+		return rc;
+	return dt_session_look(&p->c, done, code, lg, call, err);
+}
+
 int dt_proc_look(wsp_proc_status *out, cJSON **logs, size_t out_len[2],
 		 struct dt_proc *p, const wsp_call *call, wsp_error *err)
 {
@@ -195,6 +217,9 @@ int dt_proc_look(wsp_proc_status *out, cJSON **logs, size_t out_len[2],
 	rc = dt_ensure(p->c.base, p->c.d, call, err);
 	if (!rc)
 		rc = dt_session_look(&p->c, &done, &code, &lg, call, err);
+	if (rc && rc != WSP_ENOTFOUND && rc != WSP_ECANCELED &&
+	    rc != WSP_ETIMEDOUT && rc != WSP_EAUTH)
+		rc = look_again(p, &done, &code, &lg, call, err);
 	if (rc == WSP_ENOTFOUND) {
 		/* its session is gone: the sandbox stopped under it */
 		out->state = WSP_PROC_LOST;

@@ -70,6 +70,28 @@ int dt_fake_call(wsp_fakehost *fh, const char *method, const char *path,
 	return rc;
 }
 
+/* Requests the fake saw with this method and path ending. */
+int dt_fake_seen(wsp_fakehost *fh, const char *method, const char *tail)
+{
+	cJSON *j = NULL, *r;
+	int n = 0;
+
+	if (dt_fake_call(fh, "GET", "/_fake/requests", NULL, &j))
+		return -1;
+	cJSON_ArrayForEach(r, cJSON_GetObjectItem(j, "requests")) {
+		const char *m = cJSON_GetStringValue(
+			cJSON_GetObjectItem(r, "method"));
+		const char *p = cJSON_GetStringValue(
+			cJSON_GetObjectItem(r, "path"));
+
+		if (m && p && !strcmp(m, method) && strlen(p) >= strlen(tail) &&
+		    !strcmp(p + strlen(p) - strlen(tail), tail))
+			n++;
+	}
+	cJSON_Delete(j);
+	return n;
+}
+
 int dt_box_open(wsp_fakehost **fh, void **self, const char *more_yaml,
 		wsp_error *err)
 {

@@ -29,6 +29,9 @@ const char *dt_fake_url(void);
 int dt_fake_call(wsp_fakehost *fh, const char *method, const char *path,
 		 const char *body, cJSON **out);
 
+/* Requests the fake saw with this method and path ending; -1 on failure. */
+int dt_fake_seen(wsp_fakehost *fh, const char *method, const char *tail);
+
 /*
  * A fake host for wsp-sandbox-daytona with options: api_url and api_key
  * pointing at the fake, then more YAML lines; init'ed into *self.

@@ -397,28 +397,6 @@ static int auto_stop_of(wsp_fakehost *fh, const char *id)
 	return v;
 }
 
-/* Requests the fake saw with this method and path ending. */
-static int seen(wsp_fakehost *fh, const char *method, const char *tail)
-{
-	cJSON *j = NULL, *r;
-	int n = 0;
-
-	if (dt_fake_call(fh, "GET", "/_fake/requests", NULL, &j))
-		return -1;
-	cJSON_ArrayForEach(r, cJSON_GetObjectItem(j, "requests")) {
-		const char *m = cJSON_GetStringValue(
-			cJSON_GetObjectItem(r, "method"));
-		const char *p = cJSON_GetStringValue(
-			cJSON_GetObjectItem(r, "path"));
-
-		if (m && p && !strcmp(m, method) && strlen(p) >= strlen(tail) &&
-		    !strcmp(p + strlen(p) - strlen(tail), tail))
-			n++;
-	}
-	cJSON_Delete(j);
-	return n;
-}
-
 static void test_idle_preview(void)
 {
 	wsp_fakehost *fh = NULL;
@@ -437,7 +415,7 @@ static void test_idle_preview(void)
 
 	CU_ASSERT_EQUAL(sb()->set_timeout(a, &dt_no_call, 0,
 					  WSP_SANDBOX_KEEPALIVE, &err), 0);
-	CU_ASSERT_EQUAL(seen(fh, "POST", "/last-activity"), 1);
+	CU_ASSERT_EQUAL(dt_fake_seen(fh, "POST", "/last-activity"), 1);
 	/* 90 s is 2 minutes: never stopped earlier than asked */
 	CU_ASSERT_EQUAL(sb()->set_timeout(a, &dt_no_call, 90000, 0, &err), 0);
 	CU_ASSERT_EQUAL(auto_stop_of(fh, id), 2);

@@ -189,8 +189,18 @@ class Session {
         await new Promise((r) => setTimeout(r, 5));
       }
     }
+    // The daemon's write blocks until the command took it all; the fake's
+    // descriptor does not block, so a full pipe is waited out here.
     try {
-      fs.writeSync(fd, text);
+      const buf = Buffer.from(text);
+      for (let off = 0; off < buf.length;) {
+        try {
+          off += fs.writeSync(fd, buf, off);
+        } catch (e) {
+          if (e.code !== 'EAGAIN' || this.ended) throw e;
+          await new Promise((r) => setTimeout(r, 5));
+        }
+      }
     } catch (e) {
       throw new DaemonError('INTERNAL_SERVER_ERROR', `failed to write to input pipe: ${e.message}`);
     } finally {
