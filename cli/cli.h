@@ -60,11 +60,27 @@ void cli_error(const char *fmt, ...) WSP_PRINTF(1, 2);
 
 /*
  * Print a failed call's error: "wsp: <message> (HTTP 404, NoSuchKey)" to
- * stderr, or with --json one line {"error": message, "code": ...,
- * "http_status", "service_code", "retryable", "retry_after_ms"} (the
- * last four only when set). The one place the CLI reports a wsp_error.
+ * stderr, or with --json one line {"error": message, "code": "ENOENT",
+ * "reason": "not found", "http_status", "service_code", "retryable",
+ * "retry_after_ms"} (the last four only when set). The one place the
+ * CLI reports a wsp_error.
  */
 void cli_fail_error(const wsp_error *err);
+
+/*
+ * The stable code a --json error carries for a wsp_errcode: "ENOENT",
+ * "EEXIST", "EISDIR", "ENOTDIR", "ENOTEMPTY", "EACCES", "EROFS", ...
+ * (docs/cli.md lists them all).
+ */
+const char *cli_error_name(int code);
+
+/*
+ * A failure the CLI itself finds (no wsp_error behind it): the message,
+ * or with --json {"error": message, "code": name, "reason": reason}.
+ * Returns WSP_EXIT_FAIL.
+ */
+int cli_fail(const char *name, const char *reason, const char *fmt, ...)
+	WSP_PRINTF(3, 4);
 
 /* Set by --json (global or a subcommand's): errors are JSON too. */
 extern int cli_json_errors;

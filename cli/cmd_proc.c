@@ -303,43 +303,110 @@ static int add_row(const char *id, const char *command,
 	return 0;
 }
 
+/* `wsp ps ID`: the one listed process whose id matches. */
+struct one_proc {
+	const char *id;
+	cJSON *json; /* --json: the object, once found */
+	int found;
+};
+
+static int find_one(const char *id, const char *command,
+		    const wsp_proc_status *st, void *payload)
+{
+	struct one_proc *one = payload;
+
+	if (one->found || strcmp(id, one->id))
+		return 0;
+	one->found = 1;
+	if (!one->json)
+		return print_row(id, command, st, NULL);
+	one->json = status_json(id, command, st);
+	return one->json ? 0 : WSP_ENOMEM;
+}
+
+static void print_header(void)
+{
+	printf("%-12s %-9s %-8s %-8s %-9s %s\n", "ID", "STATE", "EXIT", "PID",
+	       "STARTED", "COMMAND");
+}
+
+static int print_json_doc(cJSON *doc)
+{
+	char *text = doc ? cJSON_PrintUnformatted(doc) : NULL;
+
+	cJSON_Delete(doc);
+	if (!text)
+		return cli_fail("ENOMEM", "out of memory", "out of memory");
+	printf("%s\n", text);
+	free(text);
+	return WSP_EXIT_OK;
+}
+
+static int ps_one(struct wsp_cli *cli, wsp_workspace *ws, const char *id)
+{
+	wsp_proc_status st = {.struct_size = sizeof(st)};
+	struct one_proc one = {id, NULL, 0};
+	wsp_error err;
+
+	if (cli->json)
+		one.json = cJSON_CreateNull(); /* a marker: collect */
+	else
+		print_header();
+	if (wsp_proc_list(ws, NULL, find_one, &one, &err) < 0) {
+		cJSON_Delete(one.json);
+		return failed(&err);
+	}
+	if (!one.found) {
+		cJSON_Delete(one.json);
+		/* The provider's own "not found" (or a process that
+		 * appeared since the list, shown without its command). */
+		if (wsp_proc_get_status(&st, ws, NULL, id, &err) < 0)
+			return failed(&err);
+		if (!cli->json)
+			return print_row(id, "", &st, NULL), WSP_EXIT_OK;
+		one.json = status_json(id, NULL, &st);
+	}
+	return cli->json ? print_json_doc(one.json) : WSP_EXIT_OK;
+}
+
 int cmd_ps(struct wsp_cli *cli, int argc, char **argv)
 {
 	wsp_workspace *ws;
 	wsp_error err;
 	cJSON *rows = NULL;
-	char *text;
 	int rc;
 
 	if (cli_wants_help(argc, argv)) {
-		printf("usage: wsp ps\n\n"
+		printf("usage: wsp ps [ID]\n\n"
 		       "List the sandbox's background processes, running or "
 		       "not, until released:\nid, state (running, exited, "
 		       "signaled, lost), exit code or signal, pid,\nage and "
-		       "command. --json prints an array of objects.\n");
+		       "command. With ID, only that process (exit status 1 "
+		       "when it\nis unknown). --json prints an array of "
+		       "objects, or with ID one object.\n");
 		return WSP_EXIT_OK;
 	}
-	if (argc > 1)
-		return cli_usage("ps", "unexpected argument '%s'", argv[1]);
+	if (argc > 2)
+		return cli_usage("ps", "unexpected argument '%s'", argv[2]);
+	if (argc == 2 && argv[1][0] == '-')
+		return cli_usage("ps", "unknown option '%s'", argv[1]);
 	if (workspace(&ws, cli))
 		return WSP_EXIT_FAIL;
+	if (argc == 2)
+		return ps_one(cli, ws, argv[1]);
 	if (cli->json) {
 		rows = cJSON_CreateArray();
 		if (!rows)
 			return WSP_EXIT_FAIL;
 		rc = wsp_proc_list(ws, NULL, add_row, rows, &err);
-		if (rc == 0) {
-			text = cJSON_PrintUnformatted(rows);
-			if (text)
-				printf("%s\n", text);
-			free(text);
+		if (rc < 0) {
+			cJSON_Delete(rows);
+			return failed(&err);
 		}
-		cJSON_Delete(rows);
-	} else {
-		printf("%-12s %-9s %-8s %-8s %-9s %s\n", "ID", "STATE", "EXIT",
-		       "PID", "STARTED", "COMMAND");
-		rc = wsp_proc_list(ws, NULL, print_row, NULL, &err);
+		return print_json_doc(rows);
 	}
+	print_header();
+	rc = wsp_proc_list(ws, NULL, print_row, NULL, &err);
 	return rc < 0 ? failed(&err) : WSP_EXIT_OK;
 }
 
@@ -533,12 +600,28 @@ int cmd_logs(struct wsp_cli *cli, int argc, char **argv)
 
 /* ---- wsp send ----------------------------------------------------------- */
 
+/*
+ * What send, kill and release print under --json: {"id": ID, <members>}
+ * (members: ready JSON text). Nothing without --json. Returns exit 0.
+ */
+static int done_json(const struct wsp_cli *cli, const char *id,
+		     const char *members)
+{
+	if (!cli->json)
+		return WSP_EXIT_OK;
+	fputs("{\"id\":", stdout);
+	cli_put_json(id);
+	printf(",%s}\n", members);
+	return WSP_EXIT_OK;
+}
+
 int cmd_send(struct wsp_cli *cli, int argc, char **argv)
 {
 	const char *id = NULL;
 	wsp_workspace *ws;
 	wsp_error err;
 	char buf[65536];
+	uint64_t sent = 0;
 	int close_it = 0, i = 1;
 
 	if (cli_wants_help(argc, argv)) {
@@ -548,7 +631,9 @@ int cmd_send(struct wsp_cli *cli, int argc, char **argv)
 		       "   or: wsp send --close ID  (close its stdin)\n\n"
 		       "Write to the stdin of a background process spawned "
 		       "with a stdin pipe.\nDATA is sent as given: no newline "
-		       "is added.\n");
+		       "is added. With the global --json it\nprints "
+		       "{\"id\", \"sent\": bytes} or {\"id\", "
+		       "\"stdin_closed\": true}.\n");
 		return WSP_EXIT_OK;
 	}
 	if (i < argc && !strcmp(argv[i], "--close")) {
@@ -569,12 +654,14 @@ int cmd_send(struct wsp_cli *cli, int argc, char **argv)
 	if (close_it)
 		return wsp_proc_close_stdin(ws, NULL, id, &err) < 0
 			       ? failed(&err)
-			       : WSP_EXIT_OK;
-	if (strcmp(argv[i + 1], "-"))
-		return wsp_proc_write_stdin(ws, NULL, id, argv[i + 1],
-					    strlen(argv[i + 1]), &err) < 0
-			       ? failed(&err)
-			       : WSP_EXIT_OK;
+			       : done_json(cli, id, "\"stdin_closed\":true");
+	if (strcmp(argv[i + 1], "-")) {
+		if (wsp_proc_write_stdin(ws, NULL, id, argv[i + 1],
+					 strlen(argv[i + 1]), &err) < 0)
+			return failed(&err);
+		snprintf(buf, sizeof(buf), "\"sent\":%zu", strlen(argv[i + 1]));
+		return done_json(cli, id, buf);
+	}
 	for (;;) {
 		ssize_t n = read(0, buf, sizeof(buf));
 
@@ -585,11 +672,15 @@ int cmd_send(struct wsp_cli *cli, int argc, char **argv)
 				  strerror(errno));
 			return WSP_EXIT_FAIL;
 		}
-		if (n == 0)
-			return WSP_EXIT_OK;
+		if (n == 0) {
+			snprintf(buf, sizeof(buf), "\"sent\":%llu",
+				 (unsigned long long)sent);
+			return done_json(cli, id, buf);
+		}
 		if (wsp_proc_write_stdin(ws, NULL, id, buf, (size_t)n, &err) <
 		    0)
 			return failed(&err);
+		sent += (uint64_t)n;
 	}
 }
 
@@ -597,7 +688,9 @@ int cmd_send(struct wsp_cli *cli, int argc, char **argv)
 
 int cmd_kill(struct wsp_cli *cli, int argc, char **argv)
 {
+	wsp_proc_status st = {.struct_size = sizeof(st)};
 	const char *id = NULL, *v;
+	char end[64];
 	wsp_workspace *ws;
 	wsp_error err;
 	int i, sig = SIGTERM, missing = 0;
@@ -607,7 +700,10 @@ int cmd_kill(struct wsp_cli *cli, int argc, char **argv)
 		       "Send a signal (default TERM; a name such as KILL, INT, "
 		       "HUP, or a number)\nto the whole process group of a "
 		       "background process. Its output stays\nreadable until "
-		       "`wsp release ID`.\n");
+		       "`wsp release ID`. A process that has already ended is "
+		       "not\nsignalled: wsp says so and exits 1 (--json code "
+		       "\"ESRCH\"). With the\nglobal --json it prints "
+		       "{\"id\", \"signal\"}.\n");
 		return WSP_EXIT_OK;
 	}
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
@@ -629,8 +725,27 @@ int cmd_kill(struct wsp_cli *cli, int argc, char **argv)
 		return WSP_EXIT_USAGE;
 	if (workspace(&ws, cli))
 		return WSP_EXIT_FAIL;
-	return wsp_proc_signal(ws, NULL, id, sig, &err) < 0 ? failed(&err)
-							    : WSP_EXIT_OK;
+	/*
+	 * Signalling what has ended does nothing: say so, as kill(1) does
+	 * for a pid that is gone, so a caller does not believe it stopped
+	 * it. (A lost process goes on to the provider, which may still
+	 * find and signal it.)
+	 */
+	if (wsp_proc_get_status(&st, ws, NULL, id, &err) < 0)
+		return failed(&err);
+	if (st.state == WSP_PROC_EXITED || st.state == WSP_PROC_SIGNALED) {
+		describe_end(end, sizeof(end), &st);
+		return cli_fail("ESRCH", "no such process",
+				"background process '%s' has already ended "
+				"(%s %s); nothing to signal",
+				id, st.state == WSP_PROC_EXITED ? "exit code"
+								: "killed by",
+				end);
+	}
+	if (wsp_proc_signal(ws, NULL, id, sig, &err) < 0)
+		return failed(&err);
+	snprintf(end, sizeof(end), "\"signal\":%d", sig);
+	return done_json(cli, id, end);
 }
 
 int cmd_release(struct wsp_cli *cli, int argc, char **argv)
@@ -642,13 +757,15 @@ int cmd_release(struct wsp_cli *cli, int argc, char **argv)
 	if (cli_wants_help(argc, argv)) {
 		printf("usage: wsp release ID\n\n"
 		       "Forget a background process: kill it if it still runs, "
-		       "then remove its\nstatus and output.\n");
+		       "then remove its\nstatus and output. With the global "
+		       "--json it prints {\"id\", \"released\": true}.\n");
 		return WSP_EXIT_OK;
 	}
 	if (one_id("release", argc, argv, 1, &id))
 		return WSP_EXIT_USAGE;
 	if (workspace(&ws, cli))
 		return WSP_EXIT_FAIL;
-	return wsp_proc_release(ws, NULL, id, &err) < 0 ? failed(&err)
-							: WSP_EXIT_OK;
+	return wsp_proc_release(ws, NULL, id, &err) < 0
+		       ? failed(&err)
+		       : done_json(cli, id, "\"released\":true");
 }

@@ -7,6 +7,7 @@
 #include "cli.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char usage_text[] =
@@ -50,8 +51,11 @@ static const char usage_text[] =
 	"  --show-secret  print the header's value\n"
 	"\n"
 	"Operations a provider does not offer fail with \"not supported\".\n"
-	"With the global --json, start, status, info, pause, resume, timeout\n"
-	"and preview print JSON.\n";
+	"With the global --json every subcommand prints one JSON object: start\n"
+	"{outcome}, stop {state}, destroy {destroyed, files}, status {state},\n"
+	"info {key: value...}, instructions {instructions}, mount {mounted,\n"
+	"read_only}, unmount {unmounted}, pause and resume {state}, timeout\n"
+	"{idle_ms} or {keepalive}, preview {url, header}.\n";
 
 void cli_put_json(const char *s)
 {
@@ -101,6 +105,48 @@ static int fail(wsp_error *err)
 {
 	cli_fail_error(err);
 	return WSP_EXIT_FAIL;
+}
+
+/* Collects the instructions for --json. */
+struct text_buf {
+	char *data;
+	size_t len;
+};
+
+static int keep_text(const void *data, size_t len, void *payload)
+{
+	struct text_buf *t = payload;
+	char *p = realloc(t->data, t->len + len + 1);
+
+	if (!p)
+		return WSP_ENOMEM;
+	memcpy(p + t->len, data, len);
+	t->len += len;
+	p[t->len] = '\0';
+	t->data = p;
+	return 0;
+}
+
+/* The text as it comes, or with --json {"instructions": text}. */
+static int print_instructions(struct wsp_cli *cli, wsp_workspace *ws)
+{
+	struct text_buf t = { NULL, 0 };
+	wsp_error err;
+
+	if (!cli->json)
+		return wsp_sandbox_instructions(ws, NULL, print_text, NULL,
+						&err) < 0
+			       ? fail(&err)
+			       : WSP_EXIT_OK;
+	if (wsp_sandbox_instructions(ws, NULL, keep_text, &t, &err) < 0) {
+		free(t.data);
+		return fail(&err);
+	}
+	fputs("{\"instructions\":", stdout);
+	cli_put_json(t.data ? t.data : "");
+	puts("}");
+	free(t.data);
+	return WSP_EXIT_OK;
 }
 
 int cmd_sandbox(struct wsp_cli *cli, int argc, char **argv)
@@ -162,16 +208,32 @@ int cmd_sandbox(struct wsp_cli *cli, int argc, char **argv)
 				      read_only ? WSP_MOUNT_READ_ONLY : 0,
 				      &err) < 0)
 			return fail(&err);
+		if (cli->json) {
+			fputs("{\"mounted\":", stdout);
+			cli_put_json(paths[1]);
+			printf(",\"read_only\":%s}\n",
+			       read_only ? "true" : "false");
+		}
 	} else if (!strcmp(sub, "unmount")) {
 		if (wsp_sandbox_unmount(ws, NULL, paths[0], 0, &err) < 0)
 			return fail(&err);
+		if (cli->json) {
+			fputs("{\"unmounted\":", stdout);
+			cli_put_json(paths[0]);
+			puts("}");
+		}
 	} else if (!strcmp(sub, "stop")) {
 		if (wsp_sandbox_stop(ws, NULL, &err) < 0)
 			return fail(&err);
+		if (cli->json)
+			puts("{\"state\":\"stopped\"}");
 	} else if (!strcmp(sub, "destroy")) {
 		if (wsp_sandbox_destroy(ws, NULL, files ? WSP_DESTROY_FILES : 0,
 					&err) < 0)
 			return fail(&err);
+		if (cli->json)
+			printf("{\"destroyed\":true,\"files\":%s}\n",
+			       files ? "true" : "false");
 	} else if (!strcmp(sub, "status")) {
 		if (wsp_sandbox_status(&v, ws, NULL, &err) < 0)
 			return fail(&err);
@@ -188,9 +250,7 @@ int cmd_sandbox(struct wsp_cli *cli, int argc, char **argv)
 		if (cli->json)
 			puts(o.count ? "}" : "{}");
 	} else {
-		if (wsp_sandbox_instructions(ws, NULL, print_text, NULL, &err) <
-		    0)
-			return fail(&err);
+		return print_instructions(cli, ws);
 	}
 	return WSP_EXIT_OK;
 }

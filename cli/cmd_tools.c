@@ -115,7 +115,10 @@ int cmd_tool(struct wsp_cli *cli, int argc, char **argv)
 		       "the tool reports an error.\n\n"
 		       "  --yes   approve a tool configured with "
 		       "require_approval (else asked\n"
-		       "          at the terminal, or refused without one)\n");
+		       "          at the terminal, or refused without one)\n\n"
+		       "With the global --json it prints {\"text\", "
+		       "\"is_error\"} (and media_type,\nmedia_bytes for an "
+		       "image result).\n");
 		return WSP_EXIT_OK;
 	}
 	for (i = 1; i < argc; i++) {
@@ -148,6 +151,19 @@ int cmd_tool(struct wsp_cli *cli, int argc, char **argv)
 		cli_fail_error(&err);
 		rc = rc == WSP_ENOTFOUND || rc == WSP_EINVAL ? WSP_EXIT_USAGE
 							     : WSP_EXIT_FAIL;
+	} else if (cli->json) {
+		/* The result as the model gets it (media counted, not
+		 * printed): {"text", "is_error", "media_type", "media_bytes"} */
+		fputs("{\"text\":", stdout);
+		cli_put_json(res.text);
+		printf(",\"is_error\":%s", res.is_error ? "true" : "false");
+		if (res.media_type) {
+			fputs(",\"media_type\":", stdout);
+			cli_put_json(res.media_type);
+			printf(",\"media_bytes\":%zu", res.media_len);
+		}
+		puts("}");
+		rc = res.is_error ? WSP_EXIT_FAIL : WSP_EXIT_OK;
 	} else {
 		fputs(res.text, stdout);
 		if (!res.len || res.text[res.len - 1] != '\n')
@@ -173,7 +189,8 @@ int cmd_instructions(struct wsp_cli *cli, int argc, char **argv)
 		printf("usage: wsp instructions\n\n"
 		       "Print the text an agent's system prompt gets about "
 		       "this workspace\n(what `wsp mcp` sends as its "
-		       "instructions).\n");
+		       "instructions). With the global --json:\n"
+		       "{\"instructions\": text}.\n");
 		return WSP_EXIT_OK;
 	}
 	if (argc > 1)
@@ -185,7 +202,13 @@ int cmd_instructions(struct wsp_cli *cli, int argc, char **argv)
 		cli_fail_error(&err);
 		return WSP_EXIT_FAIL;
 	}
-	fputs(text, stdout);
+	if (cli->json) {
+		fputs("{\"instructions\":", stdout);
+		cli_put_json(text);
+		puts("}");
+	} else {
+		fputs(text, stdout);
+	}
 	wsp_tools_free(text);
 	return WSP_EXIT_OK;
 }

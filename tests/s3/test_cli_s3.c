@@ -145,7 +145,9 @@ static void test_error_detail(void)
 	CU_ASSERT_NOT_EQUAL(wsp("--json fs cat /data/notes/no-such-key.md"), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"http_status\":404"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"service_code\":\"NoSuchKey\""));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"code\":\"not found\""));
+	/* the stable code, the same as a missing local file's */
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"code\":\"ENOENT\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"reason\":\"not found\""));
 	CU_ASSERT_PTR_NULL(strstr(out, "retryable"));
 }
 
