@@ -2,6 +2,7 @@
  * tests/cli/cli_run.c - the CLI suites' workspace and runner (cli_run.h).
  */
 #include "cli_run.h"
+#include "procs_util.h"
 #include "test_files.h"
 
 #include <stdarg.h>
@@ -123,4 +124,15 @@ int cli_spawn(char *id, size_t cap, const char *args)
 		return -1;
 	memcpy(id, cli_out, strlen(cli_out) + 1);
 	return 0;
+}
+
+int cli_main(const char *suite, CU_TestInfo *tests)
+{
+	int rc;
+
+	if (cli_setup() < 0)
+		return 2;
+	rc = procs_main(suite, tests);
+	cli_teardown();
+	return rc;
 }

@@ -8,6 +8,7 @@
 #ifndef WSP_TEST_CLI_RUN_H
 #define WSP_TEST_CLI_RUN_H
 
+#include <CUnit/Basic.h>
 #include <cjson/cJSON.h>
 #include <wsp/common.h>
 
@@ -38,6 +39,12 @@ cJSON *cli_json(const char *text);
 
 /* A string member of o, "" when absent or not a string. */
 const char *cli_str(const cJSON *o, const char *name);
+
+/*
+ * A suite's main(): the workspace made, the tests run as procs_main()
+ * runs them (a subreaper reaps the monitors wsp leaves), then removed.
+ */
+int cli_main(const char *suite, CU_TestInfo *tests);
 
 /* `wsp spawn ARGS`, the id it printed into id; 0 or -1. */
 int cli_spawn(char *id, size_t cap, const char *args);

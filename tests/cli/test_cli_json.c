@@ -4,7 +4,6 @@
  * on stderr (nothing on stdout) when it fails (issue 13, item 5).
  */
 #include "cli_run.h"
-#include "procs_util.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -111,11 +110,5 @@ static CU_TestInfo tests[] = {
 
 int main(void)
 {
-	int rc;
-
-	if (cli_setup() < 0)
-		return 2;
-	rc = procs_main("wsp --json", tests);
-	cli_teardown();
-	return rc;
+	return cli_main("wsp --json", tests);
 }

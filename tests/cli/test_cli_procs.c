@@ -4,7 +4,6 @@
  * `wsp kill` on one that has ended, JSON errors with stable codes.
  */
 #include "cli_run.h"
-#include "procs_util.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -103,11 +102,5 @@ static CU_TestInfo tests[] = {
 
 int main(void)
 {
-	int rc;
-
-	if (cli_setup() < 0)
-		return 2;
-	rc = procs_main("wsp ps ID, kill", tests);
-	cli_teardown();
-	return rc;
+	return cli_main("wsp ps ID, kill", tests);
 }
