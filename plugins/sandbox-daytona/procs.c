@@ -179,25 +179,39 @@ static void ended(wsp_proc_status *out, int code, int tag)
 }
 
 /*
- * The toolbox refused (the proxy's "Is the Sandbox started?"): a sandbox
- * that is not started has lost its sessions, and a look must not start
- * it (WSP_ENOTFOUND: lost); a started one gets a fresh toolbox URL and
- * one more look.
+ * The toolbox base for a process, never starting the sandbox: one that
+ * is not started has lost its sessions and their processes (Daytona
+ * restarts the daemon), so that is WSP_ENOTFOUND, read as lost. fresh:
+ * the cached URL was refused (the proxy's "Is the Sandbox started?").
  */
-static int look_again(struct dt_proc *p, int *done, int *code, cJSON **lg,
-		      const wsp_call *call, wsp_error *err)
+static int proc_toolbox(struct dt_proc *p, int fresh, const wsp_call *call,
+			wsp_error *err)
 {
+	struct dt *d = p->c.d;
 	struct dt_remote r;
 	int rc;
 
-	dt_forget_toolbox(p->c.d);
-	if ((rc = dt_locate(&r, p->c.d, call, err)))
+	if (fresh)
+		dt_forget_toolbox(d);
+	pthread_mutex_lock(&d->lock);
+	snprintf(p->c.base, sizeof p->c.base, "%s", d->toolbox);
+	pthread_mutex_unlock(&d->lock);
+	if (p->c.base[0])
+		return 0;
+	if ((rc = dt_locate(&r, d, call, err)))
 		return rc;
 	if (strcmp(r.state, "started"))
-		return WSP_ENOTFOUND;
-	if ((rc = dt_ensure(p->c.base, p->c.d, call, err)))
-		return rc;
-	return dt_session_look(&p->c, done, code, lg, call, err);
+		return wsp_error_set(err, WSP_ENOTFOUND,
+				     "the sandbox is %s: its processes are "
+				     "gone", r.state);
+	return dt_ensure(p->c.base, d, call, err); /* started: no start */
+}
+
+/* A refusal that a fresh toolbox URL may cure. */
+static int stale(int rc)
+{
+	return rc && rc != WSP_ENOTFOUND && rc != WSP_ECANCELED &&
+	       rc != WSP_ETIMEDOUT && rc != WSP_EAUTH;
 }
 
 int dt_proc_look(wsp_proc_status *out, cJSON **logs, size_t out_len[2],
@@ -214,12 +228,11 @@ int dt_proc_look(wsp_proc_status *out, cJSON **logs, size_t out_len[2],
 	out->started_ms = p->started_ms;
 	if (logs)
 		*logs = NULL;
-	rc = dt_ensure(p->c.base, p->c.d, call, err);
+	rc = proc_toolbox(p, 0, call, err);
 	if (!rc)
 		rc = dt_session_look(&p->c, &done, &code, &lg, call, err);
-	if (rc && rc != WSP_ENOTFOUND && rc != WSP_ECANCELED &&
-	    rc != WSP_ETIMEDOUT && rc != WSP_EAUTH)
-		rc = look_again(p, &done, &code, &lg, call, err);
+	if (stale(rc) && !(rc = proc_toolbox(p, 1, call, err)))
+		rc = dt_session_look(&p->c, &done, &code, &lg, call, err);
 	if (rc == WSP_ENOTFOUND) {
 		/* its session is gone: the sandbox stopped under it */
 		out->state = WSP_PROC_LOST;
@@ -415,15 +428,18 @@ int dt_pstatus(wsp_proc_status *out, void *self, const wsp_call *call,
 
 /*
  * One control line to the script. A command that ended has no input any
- * more (the toolbox answers 410, the host's WSP_ENOTFOUND): *gone.
+ * more (the toolbox answers 410, the host's WSP_ENOTFOUND), nor has one
+ * in a sandbox that stopped: *gone.
  */
 static int control(struct dt_proc *p, const char *line, int *gone,
 		   const wsp_call *call, wsp_error *err)
 {
-	int rc = dt_ensure(p->c.base, p->c.d, call, err);
+	int rc = proc_toolbox(p, 0, call, err);
 
 	*gone = 0;
 	if (!rc)
+		rc = dt_session_input(&p->c, line, call, err);
+	if (stale(rc) && !(rc = proc_toolbox(p, 1, call, err)))
 		rc = dt_session_input(&p->c, line, call, err);
 	if (rc == WSP_ENOTFOUND) {
 		*gone = 1;

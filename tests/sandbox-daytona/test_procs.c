@@ -498,7 +498,23 @@ static void test_wait_restart(void)
 	usleep(300 * 1000);
 	CU_ASSERT_EQUAL(pm()->status(&st, a, &dt_no_call, id2, 0, &err), 0);
 	CU_ASSERT_EQUAL(st.state, WSP_PROC_LOST);
+	/* a fresh wsp reads it lost too, and neither started the sandbox */
+	CU_ASSERT_FATAL(dt_box_again(&b, fh, &err) == 0);
+	CU_ASSERT_EQUAL(pm()->status(&st, b, &dt_no_call, id2, 0, &err), 0);
+	CU_ASSERT_EQUAL(st.state, WSP_PROC_LOST);
+	CU_ASSERT_EQUAL(pm()->signal(b, &dt_no_call, id2, SIGTERM, 0, &err), 0);
+	{
+		uint32_t sst = 0;
+
+		CU_ASSERT_EQUAL(dt_desc()->sandbox->status(&sst, b,
+							   &dt_no_call, 0,
+							   &err), 0);
+		CU_ASSERT_EQUAL(sst, WSP_SANDBOX_STOPPED);
+	}
+	dt_desc()->fini(b);
 	release(a, id2);
+	CU_ASSERT_EQUAL(pm()->status(&st, a, &dt_no_call, id2, 0, &err),
+			WSP_ENOTFOUND);
 	CU_ASSERT_EQUAL(dt_desc()->sandbox->destroy(a, &dt_no_call, 0, &err),
 			0);
 	dt_box_close(fh, a);
