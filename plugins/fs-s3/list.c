@@ -7,11 +7,11 @@
  * from the previous key's directory alone, with no set of seen names.
  */
 #include "s3.h"
+#include "objtree.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 struct page {
 	struct s3_item cur;
@@ -170,127 +170,10 @@ int s3_list_keys(struct s3 *s, const char *key_prefix, bool recursive,
 
 /* --- the vtable's list --- */
 
-struct walk {
-	struct s3 *s;
-	const char *prefix; /* key prefix of the listed directory */
-	size_t prefix_len;
-	bool recursive;
-	uint32_t max_depth;
-	const char *const *exts;
-	wsp_fs_entry_fn cb;
-	void *payload;
-	bool found;		       /* anything at all below the prefix */
-	char last_dir[S3_KEY_MAX + 1]; /* relative dir of the previous key */
-};
-
-static uint32_t depth_of(const char *rel)
-{
-	uint32_t d = 1;
-
-	for (; *rel; rel++)
-		d += *rel == '/';
-	return d;
-}
-
-static bool ext_ok(const char *name, const char *const *exts)
-{
-	size_t nl = strlen(name);
-
-	if (!exts)
-		return true;
-	for (; *exts; exts++) {
-		const char *e = **exts == '.' ? *exts + 1 : *exts;
-		size_t el = strlen(e);
-
-		if (nl > el + 1 && name[nl - el - 1] == '.' &&
-		    !strcasecmp(name + nl - el, e))
-			return true;
-	}
-	return false;
-}
-
-static int give(struct walk *w, const char *rel, uint32_t type, uint64_t size,
-		int64_t mtime)
-{
-	const char *slash = strrchr(rel, '/');
-	uint32_t depth = depth_of(rel);
-	wsp_fs_entry e = {
-		.struct_size = sizeof(e),
-		.type = type,
-		.path = rel,
-		.name = slash ? slash + 1 : rel,
-		.size = size,
-		.mtime_ns = mtime,
-		.depth = depth,
-	};
-
-	if (w->max_depth && depth > w->max_depth)
-		return 0;
-	if (type == WSP_FS_TYPE_FILE && !ext_ok(e.name, w->exts))
-		return 0;
-	return w->cb(&e, w->payload);
-}
-
-/*
- * Emit dir and its ancestors, except those the previous key already
- * emitted (the ancestors of last_dir, itself included).
- */
-static int give_dirs(struct walk *w, const char *dir)
-{
-	size_t n = strlen(dir);
-	char buf[S3_KEY_MAX + 1];
-
-	for (size_t i = 1; i <= n; i++) {
-		if (i < n && dir[i] != '/')
-			continue;
-		bool seen = !strncmp(w->last_dir, dir, i) &&
-			    (w->last_dir[i] == '\0' || w->last_dir[i] == '/');
-
-		if (seen)
-			continue;
-		memcpy(buf, dir, i);
-		buf[i] = '\0';
-		int rc = give(w, buf, WSP_FS_TYPE_DIR, 0, 0);
-
-		if (rc)
-			return rc;
-	}
-	snprintf(w->last_dir, sizeof(w->last_dir), "%s", dir);
-	return 0;
-}
-
 static int on_item(const struct s3_item *it, void *payload)
 {
-	struct walk *w = payload;
-	const char *rel = it->key + w->prefix_len;
-	char dir[S3_KEY_MAX + 1];
-	size_t rl;
-
-	if (strncmp(it->key, w->prefix, w->prefix_len))
-		return 0;
-	w->found = true;
-	if (!*rel)
-		return 0; /* the directory's own marker */
-	rl = strlen(rel);
-	if (!w->recursive) {
-		if (it->is_prefix || rel[rl - 1] == '/') {
-			snprintf(dir, sizeof(dir), "%.*s", (int)(rl - 1), rel);
-			return give(w, dir, WSP_FS_TYPE_DIR, 0, 0);
-		}
-		return give(w, rel, WSP_FS_TYPE_FILE, it->size, it->mtime_ns);
-	}
-	/* recursive: a marker "x/y/" is the directory x/y */
-	const char *slash =
-		rel[rl - 1] == '/' ? rel + rl - 1 : strrchr(rel, '/');
-
-	if (slash) {
-		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - rel), rel);
-		int rc = give_dirs(w, dir);
-
-		if (rc || rel[rl - 1] == '/')
-			return rc;
-	}
-	return give(w, rel, WSP_FS_TYPE_FILE, it->size, it->mtime_ns);
+	return objtree_name(payload, it->key, it->is_prefix, it->size,
+			    it->mtime_ns);
 }
 
 int s3_list(void *self, const wsp_call *call, const char *path,
@@ -299,7 +182,7 @@ int s3_list(void *self, const wsp_call *call, const char *path,
 {
 	struct s3 *s = self;
 	char prefix[S3_KEY_MAX + 2];
-	struct walk *w;
+	struct objtree *t;
 	wsp_fs_stat st;
 	int rc;
 
@@ -311,23 +194,16 @@ int s3_list(void *self, const wsp_call *call, const char *path,
 	} else {
 		snprintf(prefix, sizeof(prefix), "%s", s->prefix);
 	}
-	w = calloc(1, sizeof(*w));
-	if (!w)
+	t = malloc(sizeof(*t));
+	if (!t)
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
-	w->s = s;
-	w->prefix = prefix;
-	w->prefix_len = strlen(prefix);
 	/* opts is the core's full-size copy (the boundary rule). */
-	w->recursive = (opts->flags & WSP_FS_RECURSIVE) && opts->max_depth != 1;
-	w->max_depth = (opts->flags & WSP_FS_RECURSIVE) ? opts->max_depth : 1;
-	w->exts = opts->extensions;
-	w->cb = cb;
-	w->payload = payload;
-	rc = s3_list_keys(s, prefix, w->recursive, s->max_keys, call, on_item,
-			  w, err);
+	objtree_init(t, prefix, opts, cb, payload);
+	rc = s3_list_keys(s, prefix, t->recursive, s->max_keys, call, on_item,
+			  t, err);
 	if (rc > 0)
 		rc = 0; /* stopped by the callback with a positive value */
-	if (!rc && !w->found && strcmp(path, ".")) {
+	if (!rc && !t->found && strcmp(path, ".")) {
 		/* nothing below: a file, or nothing at all */
 		rc = s3_stat(&st, s, call, path, 0, err);
 		if (!rc)
@@ -338,6 +214,6 @@ int s3_list(void *self, const wsp_call *call, const char *path,
 						     path)
 				     : 0;
 	}
-	free(w);
+	free(t);
 	return rc;
 }
