@@ -15,6 +15,7 @@
  *   preview.c    preview URLs and their token header
  *   script.c     the shell text a session command runs for one exec
  *   capture.c    the newest bytes of a stream, for exec results
+ *   logmux.c     the multiplexed log split into stdout and stderr
  *   session.c    one toolbox session running one command
  *   exec.c       foreground commands through a toolbox session
  *   procs.c      background processes: records, spawn, list, status,

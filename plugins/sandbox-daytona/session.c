@@ -10,8 +10,10 @@
  * the first ended; and deleting the session is the toolbox's only kill.
  */
 #include "daytona.h"
+#include "logmux.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int dt_cmd_call(struct dt_cmd *c, const char *method, const char *path,
@@ -95,6 +97,63 @@ int dt_session_launch(struct dt_cmd *c, const char *text, int quiet_input,
 	return rc;
 }
 
+struct split {
+	char *buf[2];
+	size_t len[2], cap[2];
+};
+
+static int split_put(int stream, const char *p, size_t n, void *payload)
+{
+	struct split *x = payload;
+	size_t need = x->len[stream] + n + 1;
+
+	if (need > x->cap[stream]) {
+		size_t cap = x->cap[stream] ? x->cap[stream] : 256;
+		char *nb;
+
+		while (cap < need)
+			cap *= 2;
+		if (!(nb = realloc(x->buf[stream], cap)))
+			return WSP_ENOMEM;
+		x->buf[stream] = nb;
+		x->cap[stream] = cap;
+	}
+	memcpy(x->buf[stream] + x->len[stream], p, n);
+	x->len[stream] += n;
+	x->buf[stream][x->len[stream]] = '\0';
+	return 0;
+}
+
+/*
+ * A log answer without "stdout" and "stderr" (a toolbox that does not
+ * demultiplex for our SDK version) has them made here from "output".
+ */
+static int demux_output(cJSON *logs, wsp_error *err)
+{
+	const cJSON *o = cJSON_GetObjectItem(logs, "output");
+	struct split x = { { NULL, NULL }, { 0, 0 }, { 0, 0 } };
+	struct dt_mux m;
+	int rc;
+
+	if (cJSON_IsString(cJSON_GetObjectItem(logs, "stdout")) ||
+	    cJSON_IsString(cJSON_GetObjectItem(logs, "stderr")) ||
+	    !cJSON_IsString(o))
+		return 0;
+	dt_mux_init(&m);
+	rc = dt_mux_feed(&m, o->valuestring, strlen(o->valuestring),
+			 split_put, &x);
+	if (!rc)
+		rc = dt_mux_end(&m, split_put, &x);
+	if (!rc && (!cJSON_AddStringToObject(logs, "stdout",
+					     x.buf[0] ? x.buf[0] : "") ||
+		    !cJSON_AddStringToObject(logs, "stderr",
+					     x.buf[1] ? x.buf[1] : "")))
+		rc = WSP_ENOMEM;
+	free(x.buf[0]);
+	free(x.buf[1]);
+	return rc ? wsp_error_set(err, rc, "out of memory") : 0;
+}
+
 int dt_session_look(struct dt_cmd *c, int *done, int *exit_code,
 		    cJSON **logs, const wsp_call *call, wsp_error *err)
 {
@@ -116,13 +175,16 @@ int dt_session_look(struct dt_cmd *c, int *done, int *exit_code,
 	snprintf(path, sizeof path, "/command/%s/logs", c->cid);
 	if ((rc = dt_cmd_call(c, "GET", path, NULL, logs, call, 0, err)))
 		return rc;
-	if (!cJSON_IsObject(*logs)) {
+	if (!cJSON_IsObject(*logs))
+		rc = wsp_error_set(err, WSP_EPROTO,
+				   "the toolbox's log is not an object");
+	else
+		rc = demux_output(*logs, err);
+	if (rc) {
 		cJSON_Delete(*logs);
 		*logs = NULL;
-		return wsp_error_set(err, WSP_EPROTO,
-				     "the toolbox's log is not an object");
 	}
-	return 0;
+	return rc;
 }
 
 const char *dt_log_text(const cJSON *logs, int stderr_, size_t *len)

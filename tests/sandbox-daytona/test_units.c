@@ -1,12 +1,14 @@
 /*
  * tests/sandbox-daytona/test_units.c - the provider's parts that need no
- * server: reading a command's log back (trailer, held-back newline,
- * refusals), the newest-bytes capture, Daytona's states, the options'
+ * server: reading a command's log back (trailer and its tags), the
+ * multiplexed log split by stream, the background script's text, the
+ * newest-bytes capture, Daytona's states, the options'
  * checks (through the fake host, with the core's own schema rules) and
  * the create request's body.
  */
 #include "daytona.h"
 #include "dt_fake.h"
+#include "logmux.h"
 
 #include <cu_main.h>
 #include <stdlib.h>
@@ -258,7 +260,78 @@ static void test_create_body(void)
 	unsetenv("DAYTONA_API_KEY");
 }
 
+struct muxed {
+	char s[2][64];
+	size_t n[2];
+	int calls, stop_at;
+};
+
+static int on_mux(int stream, const char *p, size_t n, void *payload)
+{
+	struct muxed *x = payload;
+
+	if (++x->calls == x->stop_at)
+		return WSP_ECANCELED;
+	CU_ASSERT_TRUE(n > 0);
+	if (x->n[stream] + n < sizeof x->s[0]) {
+		memcpy(x->s[stream] + x->n[stream], p, n);
+		x->n[stream] += n;
+	}
+	return 0;
+}
+
+/* log (len bytes) fed whole and one byte at a time: the same split */
+static void split(struct muxed *x, const char *log, size_t len)
+{
+	struct muxed y;
+	struct dt_mux m;
+	size_t i;
+
+	memset(x, 0, sizeof(*x));
+	memset(&y, 0, sizeof y);
+	dt_mux_init(&m);
+	CU_ASSERT_EQUAL(dt_mux_feed(&m, log, len, on_mux, x), 0);
+	CU_ASSERT_EQUAL(dt_mux_end(&m, on_mux, x), 0);
+	dt_mux_init(&m);
+	for (i = 0; i < len; i++)
+		CU_ASSERT_EQUAL(dt_mux_feed(&m, log + i, 1, on_mux, &y), 0);
+	CU_ASSERT_EQUAL(dt_mux_end(&m, on_mux, &y), 0);
+	for (i = 0; i < 2; i++) {
+		CU_ASSERT_EQUAL(x->n[i], y.n[i]);
+		CU_ASSERT_EQUAL(memcmp(x->s[i], y.s[i], x->n[i]), 0);
+	}
+}
+
+static void test_mux(void)
+{
+	static const char log[] = "\1\1\1out\n\2\2\2err\n\1\1\1more\n";
+	static const char odd[] = "pre\1x\1\1\2\2\2e\2\1\1\1\1";
+	struct muxed x;
+	struct dt_mux m;
+
+	split(&x, log, sizeof log - 1);
+	CU_ASSERT_EQUAL(x.n[0], 9);
+	CU_ASSERT_EQUAL(memcmp(x.s[0], "out\nmore\n", 9), 0);
+	CU_ASSERT_EQUAL(x.n[1], 4);
+	CU_ASSERT_EQUAL(memcmp(x.s[1], "err\n", 4), 0);
+	/* before any marker: stdout; short runs of 01/02 are output (of
+	 * the stream in force before the next marker); a run held at the
+	 * end is output too */
+	split(&x, odd, sizeof odd - 1);
+	CU_ASSERT_EQUAL(x.n[0], 8);
+	CU_ASSERT_EQUAL(memcmp(x.s[0], "pre\1x\1\1\1", 8), 0);
+	CU_ASSERT_EQUAL(x.n[1], 2);
+	CU_ASSERT_EQUAL(memcmp(x.s[1], "e\2", 2), 0);
+	/* a callback's code stops the feed */
+	memset(&x, 0, sizeof x);
+	x.stop_at = 2;
+	dt_mux_init(&m);
+	CU_ASSERT_EQUAL(dt_mux_feed(&m, log, sizeof log - 1, on_mux, &x),
+			WSP_ECANCELED);
+}
+
 static CU_TestInfo tests[] = {
+	{ "multiplexed log split by stream", test_mux },
 	{ "log read back once the command ended", test_output_done },
 	{ "log read while the command runs", test_output_running },
 	{ "script text: quoting, cwd, env, stdin", test_script_text },
