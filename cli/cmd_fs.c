@@ -1,5 +1,5 @@
 /*
- * cli/cmd_fs.c - `wsp fs ls|cat|put|get|rm|mkdir|stat|cp|mv`: the
+ * cli/cmd_fs.c - `wsp fs ls|cat|put|append|get|rm|rmdir|mkdir|stat|cp|mv`: the
  * workspace's files (every mount) from the command line, through the
  * public file API (<wsp/files.h>).
  */
@@ -18,12 +18,14 @@ static const struct fs_sub {
 	const char *usage;
 } subs[] = {
 	{"ls", "lR", 0, 1,
-	 "usage: wsp fs ls [-l] [-R] [--json] [PATH]\n\n"
+	 "usage: wsp fs ls [-l] [-R] [--ext EXT]... [--json] [PATH]\n\n"
 	 "List a directory of the workspace (default \"/\"), sorted by name;\n"
 	 "directories end in '/'. Mount points show as directories.\n\n"
 	 "  -l      long format: type (d - l ?), size, modification time,\n"
 	 "          path, and '-> target' for symlinks\n"
 	 "  -R      the whole tree below PATH\n"
+	 "  --ext EXT  only files ending in EXT (\".txt\" or \"txt\"; repeat\n"
+	 "          for more); directories are still listed\n"
 	 "  --json  an array of {path, name, type, size, mtime_ns, depth,\n"
 	 "          symlink_target (symlinks only)}\n"},
 	{"cat", "", 1, 1,
@@ -38,6 +40,15 @@ static const struct fs_sub {
 	 "to standard error when it is a terminal.\n\n"
 	 "  -n      do not replace an existing PATH (fail instead)\n"
 	 "  --json  print {path, size, version} of the new file\n"},
+	{"append", "", 2, 2,
+	 "usage: wsp fs append [--json] LOCAL PATH\n\n"
+	 "Add the local file LOCAL ('-' for standard input) to the end of\n"
+	 "PATH in the workspace, creating PATH (and missing parent\n"
+	 "directories) when it does not exist. Where the provider cannot\n"
+	 "append in place (S3 writes objects whole) the file is rewritten:\n"
+	 "its old content (at most 64 MiB) then LOCAL, refused (ESTALE) when\n"
+	 "it changed in between.\n\n"
+	 "  --json  print {path, size, version} of the file afterwards\n"},
 	{"get", "", 2, 2,
 	 "usage: wsp fs get [--json] PATH LOCAL\n\n"
 	 "Download PATH from the workspace to the local file LOCAL ('-' for\n"
@@ -49,6 +60,11 @@ static const struct fs_sub {
 	 "Remove a file or symlink; a directory with -r (and all it holds).\n\n"
 	 "  -r      remove directories recursively\n"
 	 "  -f      a missing PATH is not an error\n"},
+	{"rmdir", "", 1, 1,
+	 "usage: wsp fs rmdir PATH\n\n"
+	 "Remove an empty directory; one that holds anything is refused\n"
+	 "(ENOTEMPTY), anything else is not a directory (ENOTDIR). 'rm -r'\n"
+	 "removes a directory with all it holds.\n"},
 	{"mkdir", "p", 1, 1,
 	 "usage: wsp fs mkdir [-p] PATH\n\n"
 	 "Create a directory.\n\n"
@@ -73,11 +89,13 @@ static const struct fs_sub {
 #define N_SUBS (sizeof(subs) / sizeof(subs[0]))
 
 static const char usage_text[] =
-	"usage: wsp fs ls [-l] [-R] [PATH]\n"
+	"usage: wsp fs ls [-l] [-R] [--ext EXT]... [PATH]\n"
 	"   or: wsp fs cat PATH\n"
 	"   or: wsp fs put [-n] LOCAL PATH\n"
+	"   or: wsp fs append LOCAL PATH\n"
 	"   or: wsp fs get PATH LOCAL\n"
 	"   or: wsp fs rm [-r] [-f] PATH\n"
+	"   or: wsp fs rmdir PATH\n"
 	"   or: wsp fs mkdir [-p] PATH\n"
 	"   or: wsp fs stat PATH\n"
 	"   or: wsp fs cp [-r] [-n] SRC DST\n"
@@ -86,7 +104,10 @@ static const char usage_text[] =
 	"The workspace's files, across all its mounts. Paths are workspace\n"
 	"paths: \"/data/x\" and \"data/x\" are the same file. Every "
 	"subcommand\n"
-	"takes --json (also as the global option) and --help.\n";
+	"takes --json (also as the global option) and --help. Under --json\n"
+	"a failure prints one JSON line on standard error with a stable\n"
+	"\"code\" (ENOENT, EEXIST, EISDIR, ENOTDIR, ENOTEMPTY, EACCES, EROFS,\n"
+	"...), the same on every provider (docs/cli.md).\n";
 
 /* cJSON numbers are doubles: keep 64-bit values exact as raw text. */
 static void add_int(cJSON *o, const char *name, long long v)
@@ -106,16 +127,27 @@ int fs_fail(const wsp_error *err)
 static int parse(struct fs_args *a, const struct fs_sub *s, int argc,
 		 char **argv)
 {
-	int i, dashdash = 0;
+	int i, dashdash = 0, missing = 0;
 
 	for (i = 1; i < argc; i++) {
-		const char *v = argv[i];
+		const char *v = argv[i], *e;
 
 		if (!dashdash && !strcmp(v, "--")) {
 			dashdash = 1;
 		} else if (!dashdash && !strcmp(v, "--json")) {
 			a->json = 1;
 			cli_json_errors = 1;
+		} else if (!dashdash && !strcmp(s->name, "ls") &&
+			   (e = cli_option_value(argc, argv, &i, "--ext",
+						 &missing))) {
+			if (!*e || a->n_ext == FS_MAX_EXT)
+				return cli_usage("fs", "ls: %s", *e ?
+						 "too many --ext" :
+						 "--ext needs an extension");
+			a->ext[a->n_ext++] = e;
+		} else if (missing) {
+			return cli_usage("fs", "%s: option '%s' needs a value",
+					 s->name, v);
 		} else if (!dashdash && v[0] == '-' && v[1] == '-') {
 			return cli_usage("fs", "%s: unknown option '%s'",
 					 s->name, v);
@@ -295,6 +327,8 @@ static int fs_ls(wsp_workspace *ws, const struct fs_args *a)
 	}
 	if (a->recursive)
 		lo.flags = WSP_FS_RECURSIVE;
+	if (a->n_ext)
+		lo.extensions = a->ext;
 	rc = wsp_files_list(ws, NULL, path, &lo, keep_entry, &it, &err);
 	if (rc == 0) {
 		qsort(it.v, it.n, sizeof(*it.v), by_path);
@@ -376,7 +410,7 @@ int fs_into_dir(char *out, size_t cap, wsp_workspace *ws, const char *dst,
 	return k > 0 && (size_t)k < cap;
 }
 
-/* rm, mkdir, cp, mv: no output but an {"ok":true} with --json. */
+/* rm, rmdir, mkdir, cp, mv: no output but an {"ok":true} with --json. */
 static int fs_change(wsp_workspace *ws, const char *sub,
 		     const struct fs_args *a)
 {
@@ -395,6 +429,8 @@ static int fs_change(wsp_workspace *ws, const char *sub,
 		rc = wsp_files_remove(ws, NULL, a->pos[0],
 				      rec | (a->force ? WSP_FS_FORCE : 0),
 				      &err);
+	else if (!strcmp(sub, "rmdir")) /* empty only: no RECURSIVE */
+		rc = wsp_files_rmdir(ws, NULL, a->pos[0], 0, &err);
 	else if (!strcmp(sub, "mkdir"))
 		rc = wsp_files_mkdir(ws, NULL, a->pos[0],
 				     a->parents ? WSP_FS_RECURSIVE : 0, &err);
@@ -443,7 +479,8 @@ int cmd_fs(struct wsp_cli *cli, int argc, char **argv)
 		return fs_stat(ws, &a);
 	if (!strcmp(s->name, "cat"))
 		return fs_cat(ws, &a);
-	if (!strcmp(s->name, "put"))
+	a.append = !strcmp(s->name, "append");
+	if (!strcmp(s->name, "put") || a.append)
 		return fs_put(ws, &a);
 	if (!strcmp(s->name, "get"))
 		return fs_get(ws, &a);

@@ -9,11 +9,16 @@
 
 #include <cjson/cJSON.h>
 
+#define FS_MAX_EXT 16
+
 /* Parsed options of one `wsp fs` subcommand. */
 struct fs_args {
 	int json, long_fmt, recursive, force, parents, no_clobber;
-	int n; /* positional arguments */
+	int append; /* fs append: fs_put adds to the end */
+	int n;	    /* positional arguments */
 	const char *pos[3];
+	const char *ext[FS_MAX_EXT + 1]; /* ls --ext, NULL-terminated */
+	int n_ext;
 };
 
 /* Print doc on one line and delete it; returns the exit status. */
@@ -30,6 +35,7 @@ int fs_into_dir(char *out, size_t cap, wsp_workspace *ws, const char *dst,
 		const char *src);
 
 int fs_cat(wsp_workspace *ws, const struct fs_args *a);
+/* put, and append (a->append) */
 int fs_put(wsp_workspace *ws, const struct fs_args *a);
 int fs_get(wsp_workspace *ws, const struct fs_args *a);
 

@@ -1,5 +1,5 @@
 /*
- * cli/cmd_fs_io.c - `wsp fs cat|put|get`: streamed transfers between the
+ * cli/cmd_fs_io.c - `wsp fs cat|put|append|get`: streamed transfers between the
  * workspace and local files, with a progress bar on standard error when
  * it is a terminal.
  */
@@ -130,6 +130,89 @@ static int read_in(void *buf, size_t cap, size_t *out_n, void *payload)
 	return 0;
 }
 
+/* The most an append by rewriting holds in memory of the old file. */
+#define APPEND_REWRITE_MAX (64u << 20)
+
+/* An append by rewriting: the old bytes, then the local source. */
+struct rewrite_src {
+	char *old;
+	size_t len, pos;
+	struct in_source *in;
+};
+
+static int keep_old(const void *data, size_t len, void *payload)
+{
+	struct rewrite_src *r = payload;
+	char *p;
+
+	if (len > APPEND_REWRITE_MAX - r->len)
+		return WSP_ETOOBIG;
+	p = realloc(r->old, r->len + len ? r->len + len : 1);
+	if (!p)
+		return WSP_ENOMEM;
+	memcpy(p + r->len, data, len);
+	r->old = p;
+	r->len += len;
+	return 0;
+}
+
+static int read_rewrite(void *buf, size_t cap, size_t *out_n, void *payload)
+{
+	struct rewrite_src *r = payload;
+	size_t n = r->len - r->pos;
+
+	if (!n)
+		return read_in(buf, cap, out_n, r->in);
+	n = n < cap ? n : cap;
+	memcpy(buf, r->old + r->pos, n);
+	r->pos += n;
+	*out_n = n;
+	return 0;
+}
+
+/*
+ * An append the provider cannot do in place (S3 writes objects whole):
+ * write the old content and then the new as one new version, on the
+ * condition that the file is still the one read (else WSP_ESTALE: a
+ * writer in between is not silently overwritten).
+ */
+static int append_by_rewrite(wsp_fs_stat *st, wsp_workspace *ws,
+			     const char *path, struct in_source *in,
+			     wsp_error *err)
+{
+	wsp_fs_write_opts wo = WSP_FS_WRITE_OPTS_INIT;
+	wsp_fs_stat cur = {.struct_size = sizeof(cur)};
+	struct rewrite_src r = {NULL, 0, 0, in};
+	int rc = wsp_files_stat(&cur, ws, NULL, path, 0, err);
+
+	if (rc == WSP_ENOTFOUND) {
+		wo.flags = WSP_FS_WRITE_NO_OVERWRITE; /* created meanwhile? */
+	} else if (rc < 0) {
+		return rc;
+	} else if (cur.type == WSP_FS_TYPE_DIR) {
+		return wsp_error_set(err, WSP_EISDIR,
+				     "cannot append to '%s': is a directory",
+				     path);
+	} else {
+		rc = wsp_files_read(ws, NULL, path, NULL, keep_old, &r, err);
+		if (rc == WSP_ETOOBIG)
+			wsp_error_set(err, rc,
+				      "cannot append to '%s': its provider "
+				      "rewrites the whole file, and it is "
+				      "over %u MiB",
+				      path, APPEND_REWRITE_MAX >> 20);
+		if (rc < 0) {
+			free(r.old);
+			return rc;
+		}
+		wo.expected_version = cur.version[0] ? cur.version : NULL;
+		wo.expected_mtime_ns = cur.version[0] ? 0 : cur.mtime_ns;
+	}
+	rc = wsp_files_write(st, ws, NULL, path, &wo, read_rewrite, &r, err);
+	free(r.old);
+	return rc;
+}
+
 int fs_put(wsp_workspace *ws, const struct fs_args *a)
 {
 	wsp_fs_write_opts wo = WSP_FS_WRITE_OPTS_INIT;
@@ -158,11 +241,18 @@ int fs_put(wsp_workspace *ws, const struct fs_args *a)
 	}
 	if (a->no_clobber)
 		wo.flags |= WSP_FS_WRITE_NO_OVERWRITE;
-	if (strcmp(local, "-") &&
+	if (a->append) /* the size known is what is added, not the total */
+		wo.flags = (wo.flags & ~WSP_FS_WRITE_SIZE_KNOWN) |
+			   WSP_FS_WRITE_APPEND;
+	/* Appending to a directory is refused (EISDIR), not redirected. */
+	if (!a->append && strcmp(local, "-") &&
 	    fs_into_dir(into, sizeof(into), ws, path, local))
 		path = into;
 	progress_start(&p, a->json, wo.size_hint);
 	rc = wsp_files_write(&st, ws, NULL, path, &wo, read_in, &in, &err);
+	/* Refused before reading a byte: nothing of LOCAL is lost. */
+	if (rc == WSP_ENOTSUP && a->append && !p.done)
+		rc = append_by_rewrite(&st, ws, path, &in, &err);
 	progress_draw(&p, 1);
 	if (in.fp != stdin)
 		fclose(in.fp);

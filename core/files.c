@@ -339,6 +339,11 @@ static int remove_common(wsp_workspace *ws, const wsp_call *call,
 				     "any mount",
 				     path);
 	}
+	if (r.read_only) {
+		rc = wsp__route_must_exist(&r, ws, &c, "remove", err);
+		if (rc < 0)
+			return flags & WSP_FS_FORCE ? 0 : rc;
+	}
 	rc = load_writable(&r, ws, err);
 	if (rc == 0)
 		rc = wsp__files_call_check(&c, "remove", path, err);

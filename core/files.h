@@ -50,6 +50,15 @@ WSP_INTERNAL int wsp__route_writable(const struct wsp__route *r,
 				     wsp_workspace *ws, wsp_error *err);
 
 /*
+ * Before a refusal of the mount table (read-only): WSP_ENOTFOUND, "cannot
+ * <verb> '<path>': no such file or directory", when r's path does not
+ * exist (the link itself counts); 0 when it does or cannot be told.
+ */
+WSP_INTERNAL int wsp__route_must_exist(struct wsp__route *r,
+				       wsp_workspace *ws, const wsp_call *call,
+				       const char *verb, wsp_error *err);
+
+/*
  * For each mount strictly below dir (normalised), call cb with the mount's
  * path relative to dir ("data", "a/b"). Stops at a negative return.
  */

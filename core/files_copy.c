@@ -321,8 +321,8 @@ static int stream_tree(const wsp_call *call, wsp__instance *src,
 
 /* Route both ends; refuse what the mount table forbids. */
 static int prepare(struct wsp__route *s, struct wsp__route *d,
-		   wsp_workspace *ws, const char *src, const char *dst,
-		   int move, wsp_error *err)
+		   wsp_workspace *ws, const wsp_call *call, const char *src,
+		   const char *dst, int move, wsp_error *err)
 {
 	int rc;
 
@@ -344,6 +344,11 @@ static int prepare(struct wsp__route *s, struct wsp__route *d,
 				     src,
 				     s->is_mount_point ? "is a mount point"
 						       : "holds mount points");
+	/* A missing source is "not found" before any read-only refusal. */
+	if ((d->read_only || (move && s->read_only)) &&
+	    (rc = wsp__route_must_exist(s, ws, call, move ? "move" : "copy",
+					err)) < 0)
+		return rc;
 	if (move && (rc = wsp__route_writable(s, ws, err)) < 0)
 		return rc;
 	if (d->is_mount_point || d->holds_mounts)
@@ -439,7 +444,7 @@ int wsp_files_copy(wsp_workspace *ws, const wsp_call *call, const char *src,
 	int rc;
 
 	wsp__files_call_init(&c, call);
-	rc = prepare(&s, &d, ws, src, dst, 0, err);
+	rc = prepare(&s, &d, ws, &c, src, dst, 0, err);
 	if (rc < 0)
 		return rc;
 	rc = copy_routed(&c, &s, &d, flags, err);
@@ -455,7 +460,7 @@ int wsp_files_move(wsp_workspace *ws, const wsp_call *call, const char *src,
 	int rc;
 
 	wsp__files_call_init(&c, call);
-	rc = prepare(&s, &d, ws, src, dst, 1, err);
+	rc = prepare(&s, &d, ws, &c, src, dst, 1, err);
 	if (rc < 0)
 		return rc;
 	rc = wsp__files_call_check(&c, "move", src, err);

@@ -7,6 +7,7 @@
  * serves ("/" without a root mount, "/a" for "/a/b") are virtual.
  */
 #include "files.h"
+#include "abi_normalize.h"
 
 #include <stddef.h>
 #include <stdio.h>
@@ -72,6 +73,30 @@ int wsp__route_writable(const struct wsp__route *r, wsp_workspace *ws,
 				     "read-only",
 				     r->shown, r->mount);
 	return 0;
+}
+
+/*
+ * POSIX reports a path that does not exist before a read-only filesystem
+ * (rm or cp of a missing file on a read-only mount: ENOENT, not EROFS),
+ * and a caller acts on the difference ("nothing to delete" is done).
+ * Loading a read-only mount's provider to ask is allowed: it only reads.
+ */
+int wsp__route_must_exist(struct wsp__route *r, wsp_workspace *ws,
+			  const wsp_call *call, const char *verb,
+			  wsp_error *err)
+{
+	wsp_fs_stat st;
+	wsp_error ignored;
+
+	if (!r->mounted || wsp__route_load(r, ws, &ignored) < 0)
+		return 0;
+	wsp__fs_stat_prepare(&st);
+	if (r->inst->prov->fs.stat(&st, r->inst->self, call, r->rel,
+				   WSP_FS_NO_FOLLOW, &ignored) != WSP_ENOTFOUND)
+		return 0;
+	return wsp_error_set(err, WSP_ENOTFOUND,
+			     "cannot %s '%s': no such file or directory", verb,
+			     r->shown);
 }
 
 int wsp__mounts_below(wsp_workspace *ws, const char *dir,

@@ -9,6 +9,7 @@
 #include "gcs_env.h"
 
 #include "cu_main.h"
+#include "fs_error_codes.h"
 
 #include <CUnit/Basic.h>
 #include <stdio.h>
@@ -61,7 +62,11 @@ static int suite_init(void)
 		"      prefix: agents/dev-box\n"
 		"      credentials: %s\n"
 		"      chunk_size: 256KiB\n"
-		"      resumable_threshold: 1MiB\n",
+		"      resumable_threshold: 1MiB\n"
+		"  /local:\n"
+		"    provider: local\n"
+		"    options:\n"
+		"      base_path: local\n",
 		port, key_path);
 	fclose(f);
 	return 0;
@@ -194,11 +199,18 @@ static void test_error_detail(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "no such file (HTTP 404"));
 }
 
+/* The same condition, the same code: GCS beside fs-local (issue 13). */
+static void test_same_code_every_provider(void)
+{
+	fs_check_same_codes(wsp, out, tmp, "/data", "/local");
+}
+
 static CU_TestInfo tests[] = {
 	{"put, cat, ls, cp, mv, rm", test_put_cat_ls_mv_rm},
 	{"resumable upload survives a reset", test_resumable_survives_reset},
 	{"read survives 503s", test_read_survives_503},
 	{"error detail", test_error_detail},
+	{"the same code on every provider", test_same_code_every_provider},
 	CU_TEST_INFO_NULL,
 };
 

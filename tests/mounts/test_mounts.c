@@ -395,8 +395,16 @@ static void test_read_only_mount(void)
 	CU_ASSERT_EQUAL(wsp_files_mkdir(ws, NULL, "/ro/d", 0, &err), WSP_EROFS);
 	CU_ASSERT_EQUAL(wsp_files_remove(ws, NULL, "/ro/keep.txt", 0, &err),
 			WSP_EROFS);
+	/* missing: not found before read-only, as POSIX orders them */
+	CU_ASSERT_EQUAL(wsp_files_rmdir(ws, NULL, "/ro/d", 0, &err),
+			WSP_ENOTFOUND);
 	CU_ASSERT_EQUAL(wsp_files_rmdir(ws, NULL, "/ro/d", WSP_FS_FORCE, &err),
-			WSP_EROFS);
+			0);
+	CU_ASSERT_EQUAL(wsp_files_remove(ws, NULL, "/ro/none", 0, &err),
+			WSP_ENOTFOUND);
+	CU_ASSERT_EQUAL(
+		wsp_files_copy(ws, NULL, "/data/none", "/ro/x.txt", 0, &err),
+		WSP_ENOTFOUND);
 	CU_ASSERT_EQUAL(
 		wsp_files_copy(ws, NULL, "/data/x.txt", "/ro/x.txt", 0, &err),
 		WSP_EROFS);

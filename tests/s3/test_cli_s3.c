@@ -7,6 +7,7 @@
 #include "s3_env.h"
 
 #include "cu_main.h"
+#include "fs_error_codes.h"
 
 #include <CUnit/Basic.h>
 #include <stdio.h>
@@ -59,7 +60,11 @@ static int suite_init(void)
 		"      prefix: agents/dev-box\n"
 		"      region: us-east-1\n"
 		"      access_key_id: S3RVER\n"
-		"      secret_access_key: S3RVER\n",
+		"      secret_access_key: S3RVER\n"
+		"  /local:\n"
+		"    provider: local\n"
+		"    options:\n"
+		"      base_path: local\n",
 		srv.endpoint);
 	fclose(f);
 	return 0;
@@ -151,9 +156,29 @@ static void test_error_detail(void)
 	CU_ASSERT_PTR_NULL(strstr(out, "retryable"));
 }
 
+/* The same condition, the same code: S3 beside fs-local (issue 13). */
+static void test_same_code_every_provider(void)
+{
+	fs_check_same_codes(wsp, out, top, "/data", "/local");
+}
+
+/* S3 writes objects whole: `fs append` rewrites one, old bytes first. */
+static void test_append_rewrites(void)
+{
+	CU_ASSERT_EQUAL(wsp("fs append wsp.yaml /data/log/a.txt"), 0);
+	CU_ASSERT_EQUAL(wsp("fs append - /data/log/a.txt < wsp.yaml"), 0);
+	CU_ASSERT_EQUAL(wsp("fs cat /data/log/a.txt"), 0);
+	CU_ASSERT(!strncmp(out, "mounts:\n", 8));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "base_path: local\nmounts:\n"));
+	CU_ASSERT_EQUAL(wsp("--json fs append wsp.yaml /data/log"), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"code\":\"EISDIR\""));
+}
+
 static CU_TestInfo tests[] = {
 	{"put, cat, ls, cp, mv, rm", test_put_cat_ls},
 	{"error detail", test_error_detail},
+	{"the same code on every provider", test_same_code_every_provider},
+	{"append rewrites the object", test_append_rewrites},
 	CU_TEST_INFO_NULL,
 };
 
