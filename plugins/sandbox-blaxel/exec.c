@@ -23,6 +23,7 @@
  */
 #include "blaxel.h"
 #include "output.h"
+#include "remote.h"
 #include "stream_queue.h"
 
 #include <stdio.h>
@@ -33,29 +34,19 @@
 #define KILL_GRACE_MS 10000
 #define SERVER_TIMEOUT_SLACK_S 5
 
-enum stop_why { RUNNING, ENDED, TIMED_OUT, CANCELED, FAILED };
-
 struct run {
 	struct bl *b;
 	const wsp_call *call;
 	char url[BL_URL_MAX];
 	char name[40];
-	struct bl_queue q;
-	struct bl_out out, errs;
+	struct sq q;
+	struct oc out, errs;
 	int64_t t0, until; /* until: the command's own limit, 0 = none */
-	enum stop_why why;
-	int rc; /* with FAILED */
+	enum rmt_stop why;
+	int rc; /* with RMT_FAILED */
 	int have_result, exit_code, term_signal;
 	int cut_line; /* the last line was no event: a cut, if nothing follows */
 };
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int proc_url(char *out, size_t cap, const struct run *x,
 		    const char *suffix)
@@ -127,9 +118,9 @@ static int open_stream(struct run *x, const char *body, wsp_error *err)
 		.secrets = x->b->secrets,
 		.framing = WSP_STREAM_LINES,
 		.max_frame = 16u << 20,
-		.on_header = bl_queue_on_header,
-		.on_data = bl_queue_on_data,
-		.on_done = bl_queue_on_done,
+		.on_header = sq_on_header,
+		.on_data = sq_on_data,
+		.on_done = sq_on_done,
 		.payload = &x->q,
 	};
 	/* no call: the slot ends the stream itself, after killing */
@@ -141,8 +132,8 @@ static int open_stream(struct run *x, const char *body, wsp_error *err)
 
 static void fail(struct run *x, int rc)
 {
-	if (x->why == RUNNING || x->why == ENDED) {
-		x->why = FAILED;
+	if (x->why == RMT_RUNNING || x->why == RMT_ENDED) {
+		x->why = RMT_FAILED;
 		x->rc = rc;
 	}
 }
@@ -162,10 +153,10 @@ static void take_result(struct run *x, const cJSON *pr)
 		x->term_signal = !strcmp(st, "killed") ? 9 : 15;
 		x->exit_code = 128 + x->term_signal;
 	}
-	if ((rc = so ? bl_out_complete(&x->out, so, strlen(so))
-		     : bl_out_flush(&x->out)) ||
-	    (rc = se ? bl_out_complete(&x->errs, se, strlen(se))
-		     : bl_out_flush(&x->errs)))
+	if ((rc = so ? oc_complete(&x->out, so, strlen(so))
+		     : oc_flush(&x->out)) ||
+	    (rc = se ? oc_complete(&x->errs, se, strlen(se))
+		     : oc_flush(&x->errs)))
 		fail(x, rc);
 }
 
@@ -193,8 +184,8 @@ static void take_line(struct run *x, const char *line, size_t len,
 	} else if (!strcmp(type, "stdout") || !strcmp(type, "stderr")) {
 		/* the log keepalive shares the stream, as stdout */
 		if (data && strcmp(data, "[keepalive]\n"))
-			rc = bl_out_event(type[3] == 'o' ? &x->out : &x->errs,
-					  data, strlen(data));
+			rc = oc_event(type[3] == 'o' ? &x->out : &x->errs, data,
+				      strlen(data));
 		if (rc)
 			wsp_error_set(err, rc,
 				      "the output callback stopped the "
@@ -261,26 +252,15 @@ static void kill_it(struct run *x)
 		bl_request(&status, NULL, x->b, &r, &ignored);
 }
 
-/* Why the command must end now (RUNNING: it need not). */
-static enum stop_why must_stop(struct run *x)
+/* Why the command must end now (RMT_RUNNING: it need not). */
+static enum rmt_stop must_stop(struct run *x)
 {
-	int code = x->b->host->call_expired(x->b->host, x->call);
-
-	if (code == WSP_ECANCELED)
-		return CANCELED;
-	if (code == WSP_ETIMEDOUT || (x->until && now_ms() >= x->until))
-		return TIMED_OUT;
-	return RUNNING;
+	return rmt_must_stop(x->b->host, x->call, x->until);
 }
 
 static int64_t wait_budget(struct run *x)
 {
-	int64_t rem = x->b->host->call_remaining_ms(x->b->host, x->call);
-	int64_t own = x->until ? x->until - now_ms() : -1;
-
-	if (own >= 0 && (rem < 0 || own < rem))
-		rem = own;
-	return rem < 0 ? -1 : rem;
+	return rmt_wait_budget(x->b->host, x->call, x->until);
 }
 
 /* Drain lines until the stream ends or the command must stop. */
@@ -288,28 +268,28 @@ static void pump(struct run *x, const wsp_exec_opts *o, wsp_error *err)
 {
 	int fed = o->stdin_len == 0;
 
-	while (x->why == RUNNING) {
-		struct bl_line *l;
+	while (x->why == RMT_RUNNING) {
+		struct sq_frame *l;
 
-		while (x->why == RUNNING &&
-		       (l = bl_queue_pop(&x->q, x->b->host))) {
+		while (x->why == RMT_RUNNING &&
+		       (l = sq_pop(&x->q, x->b->host))) {
 			take_line(x, l->data, l->len, err);
 			free(l);
 		}
-		if (x->why != RUNNING)
+		if (x->why != RMT_RUNNING)
 			break;
-		if (!fed && bl_queue_started(&x->q)) {
+		if (!fed && sq_started(&x->q)) {
 			fed = 1;
 			feed_stdin(x, o, err);
 			continue;
 		}
-		if (bl_queue_done(&x->q)) {
-			x->why = ENDED;
+		if (sq_done(&x->q)) {
+			x->why = RMT_ENDED;
 			break;
 		}
-		if ((x->why = must_stop(x)) != RUNNING)
+		if ((x->why = must_stop(x)) != RMT_RUNNING)
 			break;
-		bl_queue_wait(&x->q, x->b->host, x->call, wait_budget(x));
+		sq_wait(&x->q, x->b->host, x->call, wait_budget(x));
 	}
 }
 
@@ -341,7 +321,7 @@ static void recover(struct run *x, wsp_error *err)
 			fail(x, rc);
 		}
 		st = bl_str(pr, "status");
-		if (x->why != FAILED && st && strcmp(st, "running")) {
+		if (x->why != RMT_FAILED && st && strcmp(st, "running")) {
 			cJSON_Delete(pr);
 			proc_url(url, sizeof(url), x, "/logs");
 			rc = bl_request(&status, &pr, x->b, &r, err);
@@ -356,7 +336,7 @@ static void recover(struct run *x, wsp_error *err)
 			cJSON_Delete(pr);
 			pr = NULL;
 			proc_url(url, sizeof(url), x, "");
-			if (x->why != FAILED &&
+			if (x->why != RMT_FAILED &&
 			    !bl_request(&status, &pr, x->b, &r, err) &&
 			    status == 200) {
 				const cJSON *c = cJSON_GetObjectItemCaseSensitive(
@@ -369,14 +349,14 @@ static void recover(struct run *x, wsp_error *err)
 			return;
 		}
 		cJSON_Delete(pr);
-		if (x->why == FAILED)
+		if (x->why == RMT_FAILED)
 			return;
-		if ((x->why = must_stop(x)) != RUNNING)
+		if ((x->why = must_stop(x)) != RMT_RUNNING)
 			return;
-		bl_queue_wait(&x->q, x->b->host, x->call,
-			      wait_budget(x) >= 0 && wait_budget(x) < pause
-				      ? wait_budget(x)
-				      : pause);
+		sq_wait(&x->q, x->b->host, x->call,
+			wait_budget(x) >= 0 && wait_budget(x) < pause
+				? wait_budget(x)
+				: pause);
 		pause = pause < 1000 ? pause * 2 : 1000;
 	}
 }
@@ -386,24 +366,24 @@ static int fill(wsp_exec_result *out, struct run *x, wsp_error *err)
 	const wsp_host *h = x->b->host;
 	int rc;
 
-	out->duration_ms = (uint64_t)(now_ms() - x->t0);
+	out->duration_ms = (uint64_t)(rmt_now_ms() - x->t0);
 	out->exit_code = x->exit_code;
 	out->term_signal = x->term_signal;
 	if (!x->have_result) { /* ended by us: the output as it was sent */
-		bl_out_flush(&x->out);
-		bl_out_flush(&x->errs);
+		oc_flush(&x->out);
+		oc_flush(&x->errs);
 	}
-	if (x->why == TIMED_OUT) {
+	if (x->why == RMT_TIMED_OUT) {
 		out->flags |= WSP_EXEC_TIMED_OUT | WSP_EXEC_KILLED;
 		out->exit_code = 124;
-	} else if (x->why == CANCELED) {
+	} else if (x->why == RMT_CANCELED) {
 		out->flags |= WSP_EXEC_CANCELED | WSP_EXEC_KILLED;
 		out->exit_code = 130;
 	}
-	if ((rc = bl_out_take(&out->stdout_data, &out->stdout_len,
-			      &out->stdout_dropped, &x->out, h)) ||
-	    (rc = bl_out_take(&out->stderr_data, &out->stderr_len,
-			      &out->stderr_dropped, &x->errs, h))) {
+	if ((rc = oc_take(&out->stdout_data, &out->stdout_len,
+			  &out->stdout_dropped, &x->out, h)) ||
+	    (rc = oc_take(&out->stderr_data, &out->stderr_len,
+			  &out->stderr_dropped, &x->errs, h))) {
 		h->free(h, out->stdout_data);
 		out->stdout_data = NULL;
 		return wsp_error_set(err, rc, "out of memory");
@@ -428,12 +408,12 @@ int bl_exec(wsp_exec_result *out, void *self, const wsp_call *call,
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	x->b = b;
 	x->call = call;
-	x->t0 = now_ms();
+	x->t0 = rmt_now_ms();
 	x->until = limit ? x->t0 + limit : 0;
-	bl_out_init(&x->out, WSP_STDOUT, cap, keep, o->on_output, o->payload);
-	bl_out_init(&x->errs, WSP_STDERR, cap, keep, o->on_output, o->payload);
+	oc_init(&x->out, WSP_STDOUT, cap, keep, o->on_output, o->payload);
+	oc_init(&x->errs, WSP_STDERR, cap, keep, o->on_output, o->payload);
 	bl_random_name(x->name, sizeof(x->name), "wsp-exec-");
-	if ((rc = bl_queue_init(&x->q))) {
+	if ((rc = sq_init(&x->q))) {
 		free(x);
 		return wsp_error_set(err, rc, "cannot make an eventfd");
 	}
@@ -442,20 +422,20 @@ int bl_exec(wsp_exec_result *out, void *self, const wsp_call *call,
 	    (rc = open_stream(x, body, err)))
 		goto out;
 	pump(x, o, err);
-	if (x->why == TIMED_OUT || x->why == CANCELED ||
-	    (x->why == FAILED && bl_queue_started(&x->q)))
+	if (x->why == RMT_TIMED_OUT || x->why == RMT_CANCELED ||
+	    (x->why == RMT_FAILED && sq_started(&x->q)))
 		kill_it(x);
-	bl_queue_finish(&x->q, b->host);
-	if (x->why == ENDED && !x->have_result)
+	sq_finish(&x->q, b->host);
+	if (x->why == RMT_ENDED && !x->have_result)
 		recover(x, err);
-	if (x->why == TIMED_OUT || x->why == CANCELED)
+	if (x->why == RMT_TIMED_OUT || x->why == RMT_CANCELED)
 		kill_it(x); /* recover may have seen the limit pass */
-	if (x->why == FAILED) {
+	if (x->why == RMT_FAILED) {
 		rc = x->rc;
-	} else if (!x->have_result && x->why == ENDED) {
+	} else if (!x->have_result && x->why == RMT_ENDED) {
 		rc = wsp_error_set(err, WSP_EPROTO,
 				   "the command's answer had no result");
-	} else if (x->why == ENDED && x->exit_code == 127 && !o->shell &&
+	} else if (x->why == RMT_ENDED && x->exit_code == 127 && !o->shell &&
 		   bl_missing_program(x->errs.buf, x->errs.len)) {
 		rc = wsp_error_set(err, WSP_ENOTFOUND,
 				   "cannot run the command: no such program "
@@ -464,10 +444,10 @@ int bl_exec(wsp_exec_result *out, void *self, const wsp_call *call,
 		rc = fill(out, x, err);
 	}
 out:
-	bl_queue_finish(&x->q, b->host);
-	bl_queue_fini(&x->q);
-	bl_out_free(&x->out);
-	bl_out_free(&x->errs);
+	sq_finish(&x->q, b->host);
+	sq_fini(&x->q);
+	oc_free(&x->out);
+	oc_free(&x->errs);
 	free(body);
 	free(x);
 	return rc;

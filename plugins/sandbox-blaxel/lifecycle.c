@@ -13,6 +13,7 @@
  * transparent, so it is reported as running.
  */
 #include "blaxel.h"
+#include "remote.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,14 +22,6 @@
 #include <unistd.h>
 
 #define KEY_NAME "name"
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int sandbox_url(char *out, size_t cap, const struct bl *b,
 		       const char *name, const char *suffix)
@@ -114,7 +107,7 @@ static int take_url(struct bl *b, const cJSON *sb, wsp_error *err)
 static int pause_ms(struct bl *b, const wsp_call *call, int64_t until,
 		    int64_t ms, const char *what, wsp_error *err)
 {
-	int64_t left = until - now_ms(), rem;
+	int64_t left = until - rmt_now_ms(), rem;
 	int code = b->host->call_expired(b->host, call);
 
 	if (code)
@@ -142,7 +135,7 @@ static int pause_ms(struct bl *b, const wsp_call *call, int64_t until,
 static int wait_deployed(struct bl *b, const wsp_call *call, cJSON *sb,
 			 wsp_error *err)
 {
-	int64_t until = now_ms() + b->start_timeout_ms, pause = 100;
+	int64_t until = rmt_now_ms() + b->start_timeout_ms, pause = 100;
 	char url[BL_URL_MAX], what[128];
 	int rc = 0;
 
@@ -270,7 +263,7 @@ static int connect_locked(uint32_t *outcome, struct bl *b,
 	rc = get_sandbox(&sb, b, b->name, call, err);
 	if (!rc && is(status_of(sb), GONE)) {
 		/* being deleted: wait for it to go, then make a new one */
-		int64_t until = now_ms() + b->start_timeout_ms;
+		int64_t until = rmt_now_ms() + b->start_timeout_ms;
 
 		while (!rc) {
 			cJSON_Delete(sb);
@@ -341,7 +334,7 @@ int bl_stop(void *self, const wsp_call *call, uint32_t flags, wsp_error *err)
 	struct bl *b = self;
 	char url[BL_URL_MAX], what[128];
 	struct bl_req r = {.method = "POST", .url = url, .call = call};
-	int64_t until = now_ms() + b->start_timeout_ms;
+	int64_t until = rmt_now_ms() + b->start_timeout_ms;
 	cJSON *ans = NULL;
 	int status = 0, rc;
 
@@ -456,13 +449,6 @@ int bl_status(uint32_t *out, void *self, const wsp_call *call, uint32_t flags,
 	return 0;
 }
 
-/* One pair, unless an earlier one stopped the listing or v is absent. */
-static int kv(int rc, wsp_kv_fn cb, void *payload, const char *k,
-	      const char *v)
-{
-	return rc || !v ? rc : cb(k, v, payload);
-}
-
 int bl_info(void *self, const wsp_call *call, uint32_t flags, wsp_kv_fn cb,
 	    void *payload, wsp_error *err)
 {
@@ -494,22 +480,26 @@ int bl_info(void *self, const wsp_call *call, uint32_t flags, wsp_kv_fn cb,
 	snprintf(buf, sizeof(buf), "%s",
 		 names[sb ? state_of(sb) : WSP_SANDBOX_ABSENT]);
 	rc = 0;
-	rc = kv(rc, cb, payload, "id", b->instance_id);
-	rc = kv(rc, cb, payload, "provider", "blaxel");
-	rc = kv(rc, cb, payload, "state", buf);
-	rc = kv(rc, cb, payload, "memory_bytes", mem);
-	rc = kv(rc, cb, payload, "isolation", "microvm");
-	rc = kv(rc, cb, payload, "working_dir", b->working_dir);
-	rc = kv(rc, cb, payload, "name", b->name);
-	rc = kv(rc, cb, payload, "workspace", b->workspace);
-	rc = kv(rc, cb, payload, "status", sb ? bl_str(sb, "status") : "absent");
-	rc = kv(rc, cb, payload, "standby", sb ? bl_str(sb, "state") : NULL);
-	rc = kv(rc, cb, payload, "region", sb ? bl_str(cJSON_GetObjectItemCaseSensitive(sb, "spec"),
-				 "region")
-			: b->region);
-	rc = kv(rc, cb, payload, "image", rt ? bl_str(rt, "image") : b->image);
-	rc = kv(rc, cb, payload, "url", md ? bl_str(md, "url") : NULL);
-	rc = kv(rc, cb, payload, "ttl", rt ? bl_str(rt, "ttl") : b->ttl);
+	rc = rmt_kv(rc, cb, payload, "id", b->instance_id);
+	rc = rmt_kv(rc, cb, payload, "provider", "blaxel");
+	rc = rmt_kv(rc, cb, payload, "state", buf);
+	rc = rmt_kv(rc, cb, payload, "memory_bytes", mem);
+	rc = rmt_kv(rc, cb, payload, "isolation", "microvm");
+	rc = rmt_kv(rc, cb, payload, "working_dir", b->working_dir);
+	rc = rmt_kv(rc, cb, payload, "name", b->name);
+	rc = rmt_kv(rc, cb, payload, "workspace", b->workspace);
+	rc = rmt_kv(rc, cb, payload, "status",
+		    sb ? bl_str(sb, "status") : "absent");
+	rc = rmt_kv(rc, cb, payload, "standby",
+		    sb ? bl_str(sb, "state") : NULL);
+	rc = rmt_kv(rc, cb, payload, "region",
+		    sb ? bl_str(cJSON_GetObjectItemCaseSensitive(sb, "spec"),
+				"region")
+		       : b->region);
+	rc = rmt_kv(rc, cb, payload, "image",
+		    rt ? bl_str(rt, "image") : b->image);
+	rc = rmt_kv(rc, cb, payload, "url", md ? bl_str(md, "url") : NULL);
+	rc = rmt_kv(rc, cb, payload, "ttl", rt ? bl_str(rt, "ttl") : b->ttl);
 	cJSON_Delete(sb);
 	if (rc)
 		return wsp_error_set(err, rc, "info stopped by its callback");
@@ -521,7 +511,7 @@ int bl_instructions(void *self, const wsp_call *call, uint32_t flags,
 {
 	struct bl *b = self;
 	char text[1024];
-	int n, rc;
+	int n;
 
 	(void)call;
 	(void)flags;
@@ -532,9 +522,5 @@ int bl_instructions(void *self, const wsp_call *call, uint32_t flags,
 		     "the machine wsp runs on.\n",
 		     (unsigned long long)b->memory_mb, b->image,
 		     b->working_dir);
-	rc = sink(text, n > 0 && (size_t)n < sizeof(text) ? (size_t)n
-							 : strlen(text),
-		  payload);
-	return rc ? wsp_error_set(err, rc, "instructions stopped by the sink")
-		  : 0;
+	return rmt_instructions(sink, payload, text, n, sizeof(text), err);
 }

@@ -14,20 +14,13 @@
  * out still reads.
  */
 #include "procs.h"
+#include "remote.h"
 #include "stream_queue.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Follow the log stream until it ends, or until (ms since now) passes. */
 static int follow_once(struct bl *b, const wsp_call *call, const char *id,
@@ -36,14 +29,14 @@ static int follow_once(struct bl *b, const wsp_call *call, const char *id,
 	char url[BL_URL_MAX + 128], auth[512];
 	wsp_http_header h[5];
 	size_t n = bl_headers(h, auth, sizeof(auth), b);
-	struct bl_queue q;
+	struct sq q;
 	int rc;
 
 	if ((rc = bl_ready(url, BL_URL_MAX, b, call, err)))
 		return rc;
 	snprintf(url + strlen(url), sizeof(url) - strlen(url),
 		 "/process/%s/logs/stream", id);
-	if (bl_queue_init(&q))
+	if (sq_init(&q))
 		return wsp_error_set(err, WSP_EIO, "cannot make an eventfd");
 	wsp_http_stream_request req = {
 		.struct_size = sizeof(req),
@@ -55,21 +48,21 @@ static int follow_once(struct bl *b, const wsp_call *call, const char *id,
 		.secrets = b->secrets,
 		.framing = WSP_STREAM_LINES,
 		.max_frame = 16u << 20,
-		.on_header = bl_queue_on_header,
-		.on_data = bl_queue_on_data,
-		.on_done = bl_queue_on_done,
+		.on_header = sq_on_header,
+		.on_data = sq_on_data,
+		.on_done = sq_on_done,
 		.payload = &q,
 	};
 	rc = b->host->http_stream_open(&q.stream, b->host, NULL, &req, err);
 	memset(auth, 0, sizeof(auth));
 	while (!rc) {
-		struct bl_line *l;
+		struct sq_frame *l;
 		int64_t rem = b->host->call_remaining_ms(b->host, call);
 		int code = b->host->call_expired(b->host, call);
 
-		while ((l = bl_queue_pop(&q, b->host))) /* output: not ours */
+		while ((l = sq_pop(&q, b->host))) /* output: not ours */
 			free(l);
-		if (bl_queue_done(&q))
+		if (sq_done(&q))
 			break;
 		if (code) {
 			rc = wsp_error_set(err, code, "waiting for '%s': %s",
@@ -79,16 +72,16 @@ static int follow_once(struct bl *b, const wsp_call *call, const char *id,
 						   : "the deadline passed");
 			break;
 		}
-		if (until && now_ms() >= until) {
+		if (until && rmt_now_ms() >= until) {
 			rc = WSP_ETIMEDOUT; /* the wait's own limit */
 			break;
 		}
-		if (until && (rem < 0 || until - now_ms() < rem))
-			rem = until - now_ms();
-		bl_queue_wait(&q, b->host, call, rem);
+		if (until && (rem < 0 || until - rmt_now_ms() < rem))
+			rem = until - rmt_now_ms();
+		sq_wait(&q, b->host, call, rem);
 	}
-	bl_queue_finish(&q, b->host);
-	bl_queue_fini(&q);
+	sq_finish(&q, b->host);
+	sq_fini(&q);
 	return rc;
 }
 
@@ -96,23 +89,23 @@ int bl_wait(wsp_proc_status *out, void *self, const wsp_call *call,
 	    const char *id, int64_t timeout_ms, uint32_t flags, wsp_error *err)
 {
 	struct bl *b = self;
-	int64_t t0 = now_ms(), until = timeout_ms < 0 ? 0 : t0 + timeout_ms;
+	int64_t t0 = rmt_now_ms(), until = timeout_ms < 0 ? 0 : t0 + timeout_ms;
 	int64_t quick = 50;
 	int rc;
 
 	(void)flags;
 	for (;;) {
-		int64_t began = now_ms();
+		int64_t began = rmt_now_ms();
 
 		if ((rc = bl_proc_full_status(out, NULL, b, call, id, err)))
 			return rc;
 		if (out->state != WSP_PROC_RUNNING)
 			return 0;
-		if (until && now_ms() >= until)
+		if (until && rmt_now_ms() >= until)
 			return wsp_error_set(err, WSP_ETIMEDOUT,
 					     "'%s' still runs", id);
 		rc = follow_once(b, call, id, until, err);
-		if (rc == WSP_ETIMEDOUT && until && now_ms() >= until) {
+		if (rc == WSP_ETIMEDOUT && until && rmt_now_ms() >= until) {
 			bl_proc_full_status(out, NULL, b, call, id, err);
 			return wsp_error_set(err, WSP_ETIMEDOUT,
 					     "'%s' still runs", id);
@@ -128,7 +121,7 @@ int bl_wait(wsp_proc_status *out, void *self, const wsp_call *call,
 		}
 		/* a stream that ends at once while the process runs (a cut,
 		 * a standby): do not spin on it */
-		if (now_ms() - began < quick) {
+		if (rmt_now_ms() - began < quick) {
 			struct timespec ts = {0, (long)quick * 1000000L};
 
 			nanosleep(&ts, NULL);

@@ -10,6 +10,7 @@
  * its debug log and in any message, including a server body echoing it.
  */
 #include "blaxel.h"
+#include "remote.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -90,84 +91,13 @@ int bl_request(int *status, cJSON **out, struct bl *b, const struct bl_req *r,
 	return 0;
 }
 
-/* A service message made printable and short, never trusted as text. */
-static void printable(char *out, size_t cap, const char *s)
-{
-	size_t n = 0;
-
-	for (; s && *s && n + 1 < cap; s++)
-		out[n++] = isprint((unsigned char)*s) ? *s : '?';
-	out[n] = '\0';
-}
-
-/* A server may echo the key back: it never reaches a message. */
-static void mask_key(char *msg, const char *key)
-{
-	size_t kl = key ? strlen(key) : 0;
-	char *hit;
-
-	while (kl && (hit = strstr(msg, key))) {
-		memmove(hit + 3, hit + kl, strlen(hit + kl) + 1);
-		memcpy(hit, "***", 3);
-	}
-}
-
 int bl_fail(const struct bl *b, int status, const cJSON *body,
 	    const char *what, wsp_error *err)
 {
-	char msg[256] = "", code_s[WSP_ERROR_CODE_MAX] = "";
 	const char *m = bl_str(body, "message"), *e = bl_str(body, "error");
-	const cJSON *code = cJSON_GetObjectItemCaseSensitive(body, "code");
-	uint32_t flags = err ? err->flags : 0;
-	int64_t retry = err ? err->retry_after_ms : 0;
-	int rc;
+	const char *secrets[] = {b->api_key, NULL};
 
 	/* control plane {"error","code","message"}, data plane {"error"} */
-	printable(msg, sizeof(msg), m ? m : e);
-	mask_key(msg, b->api_key);
-	if (cJSON_IsString(code))
-		for (size_t i = 0; code->valuestring[i] && i + 1 < sizeof(code_s);
-		     i++) {
-			char c = code->valuestring[i];
-
-			code_s[i] = isalnum((unsigned char)c) || c == '_' ||
-						    c == '.' || c == '-'
-					    ? c
-					    : '_';
-			code_s[i + 1] = '\0';
-		}
-	switch (status) {
-	case 400:
-	case 422:
-		rc = WSP_EINVAL;
-		break;
-	case 401:
-	case 403:
-		rc = WSP_EAUTH;
-		break;
-	case 404:
-		rc = WSP_ENOTFOUND;
-		break;
-	case 409:
-		rc = WSP_EEXIST;
-		break;
-	case 413:
-		rc = WSP_ETOOBIG;
-		break;
-	case 429:
-		rc = WSP_ERATELIMIT;
-		break;
-	default:
-		rc = status >= 500 ? WSP_EUNAVAIL : WSP_EPROTO;
-	}
-	wsp_error_set(err, rc, "%s: HTTP %d%s%s", what, status,
-		      msg[0] ? ": " : "", msg);
-	if (err) {
-		err->http_status = status;
-		err->flags = flags;
-		err->retry_after_ms = retry;
-		snprintf(err->service_code, sizeof(err->service_code), "%s",
-			 code_s);
-	}
-	return rc;
+	return rmt_fail(status, m ? m : e, bl_str(body, "code"), secrets, what,
+			err);
 }

@@ -11,6 +11,7 @@
  * from resuming by accident what was paused on purpose.
  */
 #include "e2b.h"
+#include "remote.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -252,13 +253,6 @@ int e2b_status(uint32_t *out, void *self, const wsp_call *call,
 	return 0;
 }
 
-/* One pair, unless an earlier one stopped the listing or v is absent. */
-static int kv(int rc, wsp_kv_fn cb, void *payload, const char *k,
-	      const char *v)
-{
-	return rc || !v ? rc : cb(k, v, payload);
-}
-
 static const char *number(char *buf, size_t cap, const cJSON *o,
 			  const char *name, double scale)
 {
@@ -285,25 +279,28 @@ int e2b_info(void *self, const wsp_call *call, uint32_t flags, wsp_kv_fn cb,
 	if (rc)
 		return rc;
 	snprintf(life, sizeof(life), "%lld", (long long)e->lifetime_s);
-	rc = kv(rc, cb, payload, "id", e->instance_id);
-	rc = kv(rc, cb, payload, "provider", "e2b");
-	rc = kv(rc, cb, payload, "state", names[state_of(e, sb)]);
-	rc = kv(rc, cb, payload, "cpus",
-		number(cpus, sizeof(cpus), sb, "cpuCount", 1));
-	rc = kv(rc, cb, payload, "memory_bytes",
-		number(mem, sizeof(mem), sb, "memoryMB", 1024.0 * 1024.0));
-	rc = kv(rc, cb, payload, "isolation", "microvm");
-	rc = kv(rc, cb, payload, "working_dir", e->working_dir);
-	rc = kv(rc, cb, payload, "sandbox_id", sb && id[0] ? id : NULL);
-	rc = kv(rc, cb, payload, "template",
-		sb ? e2b_str(sb, "templateID") : e->template_id);
-	rc = kv(rc, cb, payload, "disk_bytes",
+	rc = rmt_kv(rc, cb, payload, "id", e->instance_id);
+	rc = rmt_kv(rc, cb, payload, "provider", "e2b");
+	rc = rmt_kv(rc, cb, payload, "state", names[state_of(e, sb)]);
+	rc = rmt_kv(rc, cb, payload, "cpus",
+		    number(cpus, sizeof(cpus), sb, "cpuCount", 1));
+	rc = rmt_kv(rc, cb, payload, "memory_bytes",
+		    number(mem, sizeof(mem), sb, "memoryMB", 1024.0 * 1024.0));
+	rc = rmt_kv(rc, cb, payload, "isolation", "microvm");
+	rc = rmt_kv(rc, cb, payload, "working_dir", e->working_dir);
+	rc = rmt_kv(rc, cb, payload, "sandbox_id", sb && id[0] ? id : NULL);
+	rc = rmt_kv(rc, cb, payload, "template",
+		    sb ? e2b_str(sb, "templateID") : e->template_id);
+	rc = rmt_kv(
+		rc, cb, payload, "disk_bytes",
 		number(disk, sizeof(disk), sb, "diskSizeMB", 1024.0 * 1024.0));
-	rc = kv(rc, cb, payload, "started_at", e2b_str(sb, "startedAt"));
-	rc = kv(rc, cb, payload, "end_at", e2b_str(sb, "endAt"));
-	rc = kv(rc, cb, payload, "envd_version", e2b_str(sb, "envdVersion"));
-	rc = kv(rc, cb, payload, "timeout_s", life);
-	rc = kv(rc, cb, payload, "auto_pause", e->auto_pause ? "true" : "false");
+	rc = rmt_kv(rc, cb, payload, "started_at", e2b_str(sb, "startedAt"));
+	rc = rmt_kv(rc, cb, payload, "end_at", e2b_str(sb, "endAt"));
+	rc = rmt_kv(rc, cb, payload, "envd_version",
+		    e2b_str(sb, "envdVersion"));
+	rc = rmt_kv(rc, cb, payload, "timeout_s", life);
+	rc = rmt_kv(rc, cb, payload, "auto_pause",
+		    e->auto_pause ? "true" : "false");
 	cJSON_Delete(sb);
 	if (rc)
 		return wsp_error_set(err, rc, "info stopped by its callback");
@@ -315,7 +312,7 @@ int e2b_instructions(void *self, const wsp_call *call, uint32_t flags,
 {
 	struct e2b *e = self;
 	char text[1024];
-	int n, rc;
+	int n;
 
 	(void)call;
 	(void)flags;
@@ -327,9 +324,5 @@ int e2b_instructions(void *self, const wsp_call *call, uint32_t flags,
 		     "last started unless renewed.\n",
 		     e->template_id, e->user ? e->user : "the template's user",
 		     e->working_dir, (long long)e->lifetime_s);
-	rc = sink(text, n > 0 && (size_t)n < sizeof(text) ? (size_t)n
-							 : strlen(text),
-		  payload);
-	return rc ? wsp_error_set(err, rc, "instructions stopped by the sink")
-		  : 0;
+	return rmt_instructions(sink, payload, text, n, sizeof(text), err);
 }

@@ -20,12 +20,12 @@
 #include "e2b.h"
 #include "envelope.h"
 #include "output.h"
+#include "remote.h"
 #include "stream_queue.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* envd's deadline comes this much after ours: ours acts first */
 #define ENVD_DEADLINE_SLACK_MS 5000
@@ -35,34 +35,24 @@
 /* stdin goes in pieces of this many bytes (envd takes 16 MiB bodies) */
 #define STDIN_PIECE (1u << 20)
 
-enum stop_why { RUNNING, ENDED, TIMED_OUT, CANCELED, FAILED };
-
 struct run {
 	struct e2b *e;
 	const wsp_call *call;
 	struct e2b_conn c;
-	struct bl_queue q;
-	struct bl_out out, errs;
+	struct sq q;
+	struct oc out, errs;
 	int64_t t0, until; /* until: the command's own limit, 0 = none */
 	int64_t limit;     /* that limit in ms, 0 = none */
-	enum stop_why why;
-	int rc; /* with FAILED */
+	enum rmt_stop why;
+	int rc;	      /* with RMT_FAILED */
 	uint32_t pid; /* 0 until the start event */
 	int have_end, exit_code, term_signal;
 };
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void fail(struct run *x, int rc)
 {
-	if (x->why == RUNNING || x->why == ENDED) {
-		x->why = FAILED;
+	if (x->why == RMT_RUNNING || x->why == RMT_ENDED) {
+		x->why = RMT_FAILED;
 		x->rc = rc;
 	}
 }
@@ -124,9 +114,9 @@ static int open_stream(struct run *x, const char *body, size_t len,
 		.secrets = secrets,
 		.framing = WSP_STREAM_CONNECT_ENVELOPE,
 		.max_frame = E2B_EVENT_MAX,
-		.on_header = bl_queue_on_header,
-		.on_data = bl_queue_on_data,
-		.on_done = bl_queue_on_done,
+		.on_header = sq_on_header,
+		.on_data = sq_on_data,
+		.on_done = sq_on_done,
 		.payload = &x->q,
 	};
 	/* no call: the slot ends the stream itself, after killing */
@@ -216,8 +206,8 @@ static void take(struct run *x, const char *msg, size_t len,
 		if (o->stdin_len)
 			feed_stdin(x, o, err);
 	} else if (ev.kind == E2B_EV_DATA && x->pid && !x->have_end) {
-		rc = bl_out_event(ev.stream == 1 ? &x->out : &x->errs,
-				  (const char *)ev.data, ev.len);
+		rc = oc_event(ev.stream == 1 ? &x->out : &x->errs,
+			      (const char *)ev.data, ev.len);
 		if (rc)
 			fail(x, wsp_error_set(err, rc,
 					      "the output callback stopped "
@@ -236,48 +226,28 @@ static void take(struct run *x, const char *msg, size_t len,
 	e2b_event_free(&ev);
 }
 
-/* Why the command must end now (RUNNING: it need not). */
-static enum stop_why must_stop(struct run *x)
-{
-	int code = x->e->host->call_expired(x->e->host, x->call);
-
-	if (code == WSP_ECANCELED)
-		return CANCELED;
-	if (code == WSP_ETIMEDOUT || (x->until && now_ms() >= x->until))
-		return TIMED_OUT;
-	return RUNNING;
-}
-
-static int64_t wait_budget(struct run *x)
-{
-	int64_t rem = x->e->host->call_remaining_ms(x->e->host, x->call);
-	int64_t own = x->until ? x->until - now_ms() : -1;
-
-	if (own >= 0 && (rem < 0 || own < rem))
-		rem = own;
-	return rem < 0 ? -1 : rem;
-}
-
 /* Take messages until the stream ends or the command must stop. */
 static void pump(struct run *x, const wsp_exec_opts *o, wsp_error *err)
 {
-	while (x->why == RUNNING) {
-		struct bl_line *l;
+	while (x->why == RMT_RUNNING) {
+		struct sq_frame *l;
 
-		while (x->why == RUNNING &&
-		       (l = bl_queue_pop(&x->q, x->e->host))) {
+		while (x->why == RMT_RUNNING &&
+		       (l = sq_pop(&x->q, x->e->host))) {
 			take(x, l->data, l->len, o, err);
 			free(l);
 		}
-		if (x->why != RUNNING)
+		if (x->why != RMT_RUNNING)
 			break;
-		if (bl_queue_done(&x->q)) {
-			x->why = ENDED;
+		if (sq_done(&x->q)) {
+			x->why = RMT_ENDED;
 			break;
 		}
-		if ((x->why = must_stop(x)) != RUNNING)
+		if ((x->why = rmt_must_stop(x->e->host, x->call, x->until)) !=
+		    RMT_RUNNING)
 			break;
-		bl_queue_wait(&x->q, x->e->host, x->call, wait_budget(x));
+		sq_wait(&x->q, x->e->host, x->call,
+			rmt_wait_budget(x->e->host, x->call, x->until));
 	}
 }
 
@@ -291,7 +261,7 @@ static int broken(struct run *x, wsp_error *err)
 	const wsp_error *se = &x->q.err;
 
 	if (x->q.failed && !strcmp(se->service_code, "deadline_exceeded")) {
-		x->why = TIMED_OUT;
+		x->why = RMT_TIMED_OUT;
 		return 0;
 	}
 	if (x->q.status == 502)
@@ -314,22 +284,22 @@ static int fill(wsp_exec_result *out, struct run *x, wsp_error *err)
 	const wsp_host *h = x->e->host;
 	int rc;
 
-	out->duration_ms = (uint64_t)(now_ms() - x->t0);
+	out->duration_ms = (uint64_t)(rmt_now_ms() - x->t0);
 	out->exit_code = x->exit_code;
 	out->term_signal = x->term_signal;
-	if (x->why == TIMED_OUT) {
+	if (x->why == RMT_TIMED_OUT) {
 		out->flags |= WSP_EXEC_TIMED_OUT | WSP_EXEC_KILLED;
 		out->exit_code = 124;
 		out->term_signal = 0;
-	} else if (x->why == CANCELED) {
+	} else if (x->why == RMT_CANCELED) {
 		out->flags |= WSP_EXEC_CANCELED | WSP_EXEC_KILLED;
 		out->exit_code = 130;
 		out->term_signal = 0;
 	}
-	if ((rc = bl_out_take(&out->stdout_data, &out->stdout_len,
-			      &out->stdout_dropped, &x->out, h)) ||
-	    (rc = bl_out_take(&out->stderr_data, &out->stderr_len,
-			      &out->stderr_dropped, &x->errs, h))) {
+	if ((rc = oc_take(&out->stdout_data, &out->stdout_len,
+			  &out->stdout_dropped, &x->out, h)) ||
+	    (rc = oc_take(&out->stderr_data, &out->stderr_len,
+			  &out->stderr_dropped, &x->errs, h))) {
 		h->free(h, out->stdout_data);
 		out->stdout_data = NULL;
 		return wsp_error_set(err, rc, "out of memory");
@@ -343,14 +313,11 @@ static int finish(wsp_exec_result *out, struct run *x,
 {
 	int rc;
 
-	if (x->why == FAILED)
+	if (x->why == RMT_FAILED)
 		return x->rc;
-	/* the held last newlines (output.c): the bytes are whole now */
-	bl_out_flush(&x->out);
-	bl_out_flush(&x->errs);
-	if (x->why == ENDED && !x->have_end && (rc = broken(x, err)))
+	if (x->why == RMT_ENDED && !x->have_end && (rc = broken(x, err)))
 		return rc;
-	if (x->why == ENDED && x->exit_code == 127 && !o->shell &&
+	if (x->why == RMT_ENDED && x->exit_code == 127 && !o->shell &&
 	    e2b_missing_program(x->errs.buf, x->errs.len))
 		return wsp_error_set(err, WSP_ENOTFOUND,
 				     "cannot run the command: no such program "
@@ -380,12 +347,13 @@ int e2b_exec(wsp_exec_result *out, void *self, const wsp_call *call,
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	x->e = e;
 	x->call = call;
-	x->t0 = now_ms();
+	x->t0 = rmt_now_ms();
 	x->limit = limit;
 	x->until = limit ? x->t0 + limit : 0;
-	bl_out_init(&x->out, WSP_STDOUT, cap, keep, o->on_output, o->payload);
-	bl_out_init(&x->errs, WSP_STDERR, cap, keep, o->on_output, o->payload);
-	if ((rc = bl_queue_init(&x->q))) {
+	oc_init(&x->out, WSP_STDOUT, cap, keep, o->on_output, o->payload);
+	oc_init(&x->errs, WSP_STDERR, cap, keep, o->on_output, o->payload);
+	x->out.exact = x->errs.exact = 1; /* envd sends the bytes as they are */
+	if ((rc = sq_init(&x->q))) {
 		free(x);
 		return wsp_error_set(err, rc, "cannot make an eventfd");
 	}
@@ -394,15 +362,16 @@ int e2b_exec(wsp_exec_result *out, void *self, const wsp_call *call,
 	    (rc = open_stream(x, body, body_len, err)))
 		goto out;
 	pump(x, o, err);
-	if (x->why == TIMED_OUT || x->why == CANCELED || x->why == FAILED)
+	if (x->why == RMT_TIMED_OUT || x->why == RMT_CANCELED ||
+	    x->why == RMT_FAILED)
 		kill_it(x);
-	bl_queue_finish(&x->q, e->host);
+	sq_finish(&x->q, e->host);
 	rc = finish(out, x, o, err);
 out:
-	bl_queue_finish(&x->q, e->host);
-	bl_queue_fini(&x->q);
-	bl_out_free(&x->out);
-	bl_out_free(&x->errs);
+	sq_finish(&x->q, e->host);
+	sq_fini(&x->q);
+	oc_free(&x->out);
+	oc_free(&x->errs);
 	memset(&x->c, 0, sizeof(x->c)); /* the token */
 	free(body);
 	free(x);

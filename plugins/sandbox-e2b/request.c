@@ -12,6 +12,7 @@
  */
 #include "e2b.h"
 #include "envelope.h"
+#include "remote.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -150,74 +151,13 @@ int e2b_request(int *status, cJSON **out, struct e2b *e,
 	return 0;
 }
 
-/* The service's message, printable and short, secrets masked. */
-static void service_message(char *out, size_t cap, const struct e2b *e,
-			    const char *m)
-{
-	const char *secrets[3];
-	size_t n = 0;
-
-	for (; m && *m && n + 1 < cap; m++)
-		out[n++] = isprint((unsigned char)*m) ? *m : '?';
-	out[n] = '\0';
-	/* the key; a token is never in a body E2B sends back with an error */
-	e2b_secrets(secrets, e, NULL);
-	for (int i = 0; secrets[i]; i++) {
-		size_t kl = strlen(secrets[i]);
-		char *hit;
-
-		while (kl && (hit = strstr(out, secrets[i]))) {
-			memmove(hit + 3, hit + kl, strlen(hit + kl) + 1);
-			memcpy(hit, "***", 3);
-		}
-	}
-}
-
 int e2b_fail(const struct e2b *e, int status, const cJSON *body,
 	     const char *what, wsp_error *err)
 {
-	char msg[256];
-	const cJSON *code = cJSON_GetObjectItemCaseSensitive(body, "code");
-	uint32_t flags = err ? err->flags : 0;
-	int64_t retry = err ? err->retry_after_ms : 0;
-	int rc;
+	/* the key; a token is never in a body E2B sends back with an error */
+	const char *secrets[] = {e->api_key, NULL};
 
 	/* control plane and proxy {"code":N,"message"}; envd {"code":"x"} */
-	service_message(msg, sizeof(msg), e, e2b_str(body, "message"));
-	switch (status) {
-	case 400:
-	case 422:
-		rc = WSP_EINVAL;
-		break;
-	case 401:
-	case 403:
-		rc = WSP_EAUTH;
-		break;
-	case 404:
-		rc = WSP_ENOTFOUND;
-		break;
-	case 409:
-		rc = WSP_EEXIST;
-		break;
-	case 413:
-		rc = WSP_ETOOBIG;
-		break;
-	case 429:
-		rc = WSP_ERATELIMIT;
-		break;
-	default:
-		rc = status >= 500 ? WSP_EUNAVAIL : WSP_EPROTO;
-	}
-	wsp_error_set(err, rc, "%s: HTTP %d%s%s", what, status,
-		      msg[0] ? ": " : "", msg);
-	if (err) {
-		err->http_status = status;
-		err->flags = flags;
-		err->retry_after_ms = retry;
-		if (cJSON_IsString(code))
-			service_message(err->service_code,
-					sizeof(err->service_code), e,
-					code->valuestring);
-	}
-	return rc;
+	return rmt_fail(status, e2b_str(body, "message"), e2b_str(body, "code"),
+			secrets, what, err);
 }

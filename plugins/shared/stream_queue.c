@@ -1,5 +1,5 @@
 /*
- * plugins/sandbox-blaxel/stream_queue.c - the bridge between a stream's
+ * plugins/shared/stream_queue.c - the bridge between a stream's
  * callbacks (the core's engine thread, which must never block) and the
  * slot's thread, which parses lines and calls the caller's sink.
  *
@@ -19,7 +19,7 @@
 
 #define QUEUE_MAX (4u << 20)
 
-static void poke(struct bl_queue *q)
+static void poke(struct sq *q)
 {
 	uint64_t one = 1;
 
@@ -28,7 +28,7 @@ static void poke(struct bl_queue *q)
 	}
 }
 
-int bl_queue_init(struct bl_queue *q)
+int sq_init(struct sq *q)
 {
 	memset(q, 0, sizeof(*q));
 	q->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -38,12 +38,12 @@ int bl_queue_init(struct bl_queue *q)
 	return 0;
 }
 
-void bl_queue_fini(struct bl_queue *q)
+void sq_fini(struct sq *q)
 {
-	struct bl_line *l = q->head;
+	struct sq_frame *l = q->head;
 
 	while (l) {
-		struct bl_line *next = l->next;
+		struct sq_frame *next = l->next;
 
 		free(l);
 		l = next;
@@ -53,10 +53,10 @@ void bl_queue_fini(struct bl_queue *q)
 	pthread_mutex_destroy(&q->lock);
 }
 
-int bl_queue_on_header(wsp_http_stream *s, const char *name,
-		       const char *value, void *payload)
+int sq_on_header(wsp_http_stream *s, const char *name, const char *value,
+		 void *payload)
 {
-	struct bl_queue *q = payload;
+	struct sq *q = payload;
 
 	(void)s;
 	(void)name;
@@ -68,11 +68,10 @@ int bl_queue_on_header(wsp_http_stream *s, const char *name,
 	return 0;
 }
 
-int bl_queue_on_data(wsp_http_stream *s, const char *data, size_t len,
-		     void *payload)
+int sq_on_data(wsp_http_stream *s, const char *data, size_t len, void *payload)
 {
-	struct bl_queue *q = payload;
-	struct bl_line *l;
+	struct sq *q = payload;
+	struct sq_frame *l;
 	int rc = 0;
 
 	(void)s;
@@ -99,10 +98,10 @@ int bl_queue_on_data(wsp_http_stream *s, const char *data, size_t len,
 	return rc;
 }
 
-void bl_queue_on_done(wsp_http_stream *s, long status, const wsp_error *err,
-		      void *payload)
+void sq_on_done(wsp_http_stream *s, long status, const wsp_error *err,
+		void *payload)
 {
-	struct bl_queue *q = payload;
+	struct sq *q = payload;
 
 	(void)s;
 	pthread_mutex_lock(&q->lock);
@@ -116,9 +115,9 @@ void bl_queue_on_done(wsp_http_stream *s, long status, const wsp_error *err,
 	poke(q);
 }
 
-struct bl_line *bl_queue_pop(struct bl_queue *q, const wsp_host *host)
+struct sq_frame *sq_pop(struct sq *q, const wsp_host *host)
 {
-	struct bl_line *l;
+	struct sq_frame *l;
 	int resume = 0;
 
 	pthread_mutex_lock(&q->lock);
@@ -138,7 +137,7 @@ struct bl_line *bl_queue_pop(struct bl_queue *q, const wsp_host *host)
 	return l;
 }
 
-int bl_queue_started(struct bl_queue *q)
+int sq_started(struct sq *q)
 {
 	int started;
 
@@ -148,7 +147,7 @@ int bl_queue_started(struct bl_queue *q)
 	return started;
 }
 
-int bl_queue_done(struct bl_queue *q)
+int sq_done(struct sq *q)
 {
 	int done;
 
@@ -158,8 +157,8 @@ int bl_queue_done(struct bl_queue *q)
 	return done;
 }
 
-void bl_queue_wait(struct bl_queue *q, const wsp_host *host,
-		   const wsp_call *call, int64_t ms)
+void sq_wait(struct sq *q, const wsp_host *host, const wsp_call *call,
+	     int64_t ms)
 {
 	struct pollfd p[2] = {{.fd = q->efd, .events = POLLIN},
 			      {.fd = call ? host->call_fd(host, call) : -1,
@@ -175,7 +174,7 @@ void bl_queue_wait(struct bl_queue *q, const wsp_host *host,
 	}
 }
 
-void bl_queue_finish(struct bl_queue *q, const wsp_host *host)
+void sq_finish(struct sq *q, const wsp_host *host)
 {
 	if (!q->stream)
 		return;
@@ -189,7 +188,7 @@ void bl_queue_finish(struct bl_queue *q, const wsp_host *host)
 		pthread_mutex_unlock(&q->lock);
 		if (done)
 			break;
-		bl_queue_wait(q, host, NULL, 1000);
+		sq_wait(q, host, NULL, 1000);
 	}
 	host->http_stream_release(host, q->stream);
 	q->stream = NULL;

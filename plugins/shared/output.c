@@ -1,9 +1,10 @@
 /*
- * plugins/sandbox-blaxel/output.c - a command's output as the caller gets
+ * plugins/shared/output.c - a command's output as the caller gets
  * it: every byte to its on_output in order, the newest max_capture bytes
  * kept.
  *
- * Blaxel's streamed events are not the exact bytes: a last line without
+ * E2B's events are the exact bytes (o->exact: delivered as they come).
+ * Blaxel's streamed events are not: a last line without
  * a newline gets one at exit, while the final result (and /logs) carry
  * the raw output. So each event's trailing newline is held back until
  * more of that stream comes, and at the end the raw text completes what
@@ -17,8 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-void bl_out_init(struct bl_out *o, uint32_t stream, uint64_t cap, int keep,
-		 wsp_output_fn fn, void *payload)
+void oc_init(struct oc *o, uint32_t stream, uint64_t cap, int keep,
+	     wsp_output_fn fn, void *payload)
 {
 	memset(o, 0, sizeof(*o));
 	o->stream = stream;
@@ -28,14 +29,14 @@ void bl_out_init(struct bl_out *o, uint32_t stream, uint64_t cap, int keep,
 	o->payload = payload;
 }
 
-void bl_out_free(struct bl_out *o)
+void oc_free(struct oc *o)
 {
 	free(o->buf);
 	o->buf = NULL;
 }
 
 /* Deliver and keep len bytes; the callback's negative code, or 0. */
-static int put(struct bl_out *o, const char *data, size_t len)
+static int put(struct oc *o, const char *data, size_t len)
 {
 	if (!len)
 		return 0;
@@ -55,7 +56,8 @@ static int put(struct bl_out *o, const char *data, size_t len)
 				if (!nb)
 					return WSP_ENOMEM;
 				if (o->buf)
-					memcpy(nb, o->buf + drop, o->len - drop);
+					memcpy(nb, o->buf + drop,
+					       o->len - drop);
 				free(o->buf);
 				o->buf = nb;
 				o->alloc = need > 2 * o->cap + 4097
@@ -75,7 +77,7 @@ static int put(struct bl_out *o, const char *data, size_t len)
 	return 0;
 }
 
-int bl_out_event(struct bl_out *o, const char *data, size_t len)
+int oc_event(struct oc *o, const char *data, size_t len)
 {
 	int rc;
 
@@ -86,14 +88,14 @@ int bl_out_event(struct bl_out *o, const char *data, size_t len)
 		if ((rc = put(o, "\n", 1)))
 			return rc;
 	}
-	if (data[len - 1] == '\n') {
+	if (!o->exact && data[len - 1] == '\n') {
 		o->held_nl = 1;
 		len--;
 	}
 	return put(o, data, len);
 }
 
-int bl_out_complete(struct bl_out *o, const char *raw, size_t raw_len)
+int oc_complete(struct oc *o, const char *raw, size_t raw_len)
 {
 	uint64_t have = o->delivered;
 
@@ -103,7 +105,7 @@ int bl_out_complete(struct bl_out *o, const char *raw, size_t raw_len)
 	return put(o, raw + have, raw_len - (size_t)have);
 }
 
-int bl_out_flush(struct bl_out *o)
+int oc_flush(struct oc *o)
 {
 	if (!o->held_nl)
 		return 0;
@@ -111,8 +113,8 @@ int bl_out_flush(struct bl_out *o)
 	return put(o, "\n", 1);
 }
 
-int bl_out_take(char **data, size_t *len, uint64_t *dropped,
-		struct bl_out *o, const wsp_host *host)
+int oc_take(char **data, size_t *len, uint64_t *dropped, struct oc *o,
+	    const wsp_host *host)
 {
 	size_t n = o->len > o->cap ? (size_t)o->cap : o->len;
 	size_t skip = o->len - n;

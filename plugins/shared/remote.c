@@ -1,0 +1,124 @@
+/*
+ * plugins/shared/remote.c - see remote.h.
+ */
+#include "remote.h"
+
+#include <ctype.h>
+#include <string.h>
+#include <time.h>
+
+int64_t rmt_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int rmt_status_code(int status)
+{
+	switch (status) {
+	case 400:
+	case 422:
+		return WSP_EINVAL;
+	case 401:
+	case 403:
+		return WSP_EAUTH;
+	case 404:
+		return WSP_ENOTFOUND;
+	case 409:
+		return WSP_EEXIST;
+	case 413:
+		return WSP_ETOOBIG;
+	case 429:
+		return WSP_ERATELIMIT;
+	default:
+		return status >= 500 ? WSP_EUNAVAIL : WSP_EPROTO;
+	}
+}
+
+void rmt_message(char *out, size_t cap, const char *s,
+		 const char *const *secrets)
+{
+	size_t n = 0;
+
+	if (!cap)
+		return;
+	for (; s && *s && n + 1 < cap; s++)
+		out[n++] = isprint((unsigned char)*s) ? *s : '?';
+	out[n] = '\0';
+	for (; secrets && *secrets; secrets++) {
+		size_t kl = strlen(*secrets);
+		char *from = out, *hit;
+
+		while (kl && (hit = strstr(from, *secrets))) {
+			memmove(hit + 3, hit + kl, strlen(hit + kl) + 1);
+			memcpy(hit, "***", 3);
+			from = hit + 3;
+		}
+	}
+}
+
+int rmt_fail(int status, const char *msg, const char *code,
+	     const char *const *secrets, const char *what, wsp_error *err)
+{
+	char text[256];
+	uint32_t flags = err ? err->flags : 0;
+	int64_t retry = err ? err->retry_after_ms : 0;
+	int rc = rmt_status_code(status);
+
+	rmt_message(text, sizeof(text), msg, secrets);
+	wsp_error_set(err, rc, "%s: HTTP %d%s%s", what, status,
+		      text[0] ? ": " : "", text);
+	if (!err)
+		return rc;
+	err->http_status = status;
+	err->flags = flags;
+	err->retry_after_ms = retry;
+	err->service_code[0] = '\0';
+	for (size_t i = 0; code && code[i] && i + 1 < sizeof(err->service_code);
+	     i++) {
+		char c = code[i];
+
+		err->service_code[i] = isalnum((unsigned char)c) || c == '_' ||
+						       c == '.' || c == '-'
+					       ? c
+					       : '_';
+		err->service_code[i + 1] = '\0';
+	}
+	return rc;
+}
+
+enum rmt_stop rmt_must_stop(const wsp_host *h, const wsp_call *call,
+			    int64_t until)
+{
+	int code = h->call_expired(h, call);
+
+	if (code == WSP_ECANCELED)
+		return RMT_CANCELED;
+	if (code == WSP_ETIMEDOUT || (until && rmt_now_ms() >= until))
+		return RMT_TIMED_OUT;
+	return RMT_RUNNING;
+}
+
+int64_t rmt_wait_budget(const wsp_host *h, const wsp_call *call, int64_t until)
+{
+	int64_t rem = h->call_remaining_ms(h, call);
+	int64_t own = until ? until - rmt_now_ms() : -1;
+
+	if (own < 0 && until)
+		own = 0;
+	if (own >= 0 && (rem < 0 || own < rem))
+		rem = own;
+	return rem < 0 ? -1 : rem;
+}
+
+int rmt_instructions(wsp_sink_fn sink, void *payload, const char *text, int n,
+		     size_t cap, wsp_error *err)
+{
+	int rc = sink(text, n > 0 && (size_t)n < cap ? (size_t)n : strlen(text),
+		      payload);
+
+	return rc ? wsp_error_set(err, rc, "instructions stopped by the sink")
+		  : 0;
+}

@@ -1,0 +1,70 @@
+/*
+ * plugins/shared/remote.h - small pieces every remote sandbox provider
+ * (sandbox-blaxel, sandbox-e2b) needs alike, compiled into each: the wsp
+ * code of an HTTP status, a service's message made safe to show, the
+ * clock, and when a foreground command must end (its own limit, the
+ * call's deadline or cancel).
+ */
+#ifndef WSP_PLUGIN_SHARED_REMOTE_H
+#define WSP_PLUGIN_SHARED_REMOTE_H
+
+#include <wsp/plugin.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* CLOCK_MONOTONIC in ms. */
+int64_t rmt_now_ms(void);
+
+/* The wsp code of a failed HTTP status (400 EINVAL ... 5xx EUNAVAIL). */
+int rmt_status_code(int status);
+
+/*
+ * A service's message for an error: printable ASCII, cut to cap, every
+ * value of the NULL-ended secrets replaced by "***" (a server may echo a
+ * key back). s may be NULL.
+ */
+void rmt_message(char *out, size_t cap, const char *s,
+		 const char *const *secrets);
+
+/*
+ * The error of a failed request: "WHAT: HTTP STATUS: MESSAGE" with the
+ * status's code, the service's message made safe (rmt_message) and its
+ * code kept in err->service_code ([A-Za-z0-9_.-], others '_'); the
+ * Retry-After and retry flags already in err (from the response) are
+ * kept. msg and code may be NULL. Returns the code.
+ */
+int rmt_fail(int status, const char *msg, const char *code,
+	     const char *const *secrets, const char *what, wsp_error *err);
+
+/*
+ * Where a foreground command stands: running, or why it ended (the slot
+ * stopped it at its limit or on cancel, its answer ended, or it failed).
+ */
+enum rmt_stop {
+	RMT_RUNNING = 0,
+	RMT_TIMED_OUT,
+	RMT_CANCELED,
+	RMT_ENDED,
+	RMT_FAILED
+};
+/* Must it end now (RUNNING: no)? until: its own end (rmt_now_ms), 0 =
+ * none. */
+enum rmt_stop rmt_must_stop(const wsp_host *h, const wsp_call *call,
+			    int64_t until);
+/* How long it may wait at most before that (-1: no limit). */
+int64_t rmt_wait_budget(const wsp_host *h, const wsp_call *call,
+			int64_t until);
+
+/* One info pair, unless an earlier one stopped the listing or v is NULL. */
+static inline int rmt_kv(int rc, wsp_kv_fn cb, void *payload, const char *k,
+			 const char *v)
+{
+	return rc || !v ? rc : cb(k, v, payload);
+}
+
+/* Hand instructions text (snprintf's n) to sink; its code as an error. */
+int rmt_instructions(wsp_sink_fn sink, void *payload, const char *text,
+		     int n, size_t cap, wsp_error *err);
+
+#endif
