@@ -4,8 +4,8 @@
  * status, read_output with offsets and tails, wait, write_stdin,
  * close_stdin, signal, release), exact output while a process runs and
  * after, a second wsp finding them through the state store, timeouts,
- * cancels, and a sandbox stopped under a process. What the toolbox saw
- * is checked in the fake's request log.
+ * cancels, a sandbox stopped under a process, 429 and 503 retried. What
+ * the toolbox saw is checked in the fake's request log.
  */
 #include "daytona.h"
 #include "dt_fake.h"
@@ -520,7 +520,81 @@ static void test_wait_restart(void)
 	dt_box_close(fh, a);
 }
 
+/* The id of the one started sandbox the fake holds ("" if none). */
+static void started_id(wsp_fakehost *fh, char *out, size_t cap)
+{
+	cJSON *j, *sb;
+	const cJSON *all = sandboxes(fh, &j);
+
+	out[0] = '\0';
+	cJSON_ArrayForEach(sb, all)
+		if (!strcmp("started", cJSON_GetStringValue(cJSON_GetObjectItem(
+					       sb, "state")) ?: ""))
+			snprintf(out, cap, "%s",
+				 cJSON_GetStringValue(
+					 cJSON_GetObjectItem(sb, "id")));
+	cJSON_Delete(j);
+}
+
+/* 429 and 5xx on the toolbox: retried by the host, the process intact */
+static void test_faults(void)
+{
+	wsp_fakehost *fh = NULL;
+	void *a = NULL;
+	wsp_error err = { 0 };
+	wsp_proc_status st = { .struct_size = sizeof(st) };
+	char id[WSP_PROC_ID_MAX], sbid[80], fault[400];
+	uint32_t outcome = 0;
+	struct text t;
+
+	CU_ASSERT_FATAL(dt_box_open(&fh, &a, NULL, &err) == 0);
+	CU_ASSERT_EQUAL(dt_desc()->sandbox->start(&outcome, a, &dt_no_call, 0,
+						  &err), 0);
+	started_id(fh, sbid, sizeof sbid);
+	CU_ASSERT_EQUAL(dt_fake_call(fh, "DELETE", "/_fake/requests", NULL,
+				     NULL), 0);
+	/* the session's create answered 503 once: sent again */
+	snprintf(fault, sizeof fault,
+		 "{\"kind\":\"error\",\"status\":503,\"plane\":\"toolbox\","
+		 "\"method\":\"POST\",\"path\":\"/toolbox/%s/process/session\"}",
+		 sbid);
+	CU_ASSERT_EQUAL(dt_fake_call(fh, "POST", "/_fake/faults", fault, NULL),
+			0);
+	CU_ASSERT_FATAL(spawn(id, a, "echo one; sleep 0.5; echo two",
+			      WSP_STDIN_IGNORE, 0) == 0);
+	CU_ASSERT_EQUAL(dt_fake_seen(fh, "POST", "/process/session"), 2);
+	/* two looks throttled while it runs */
+	snprintf(fault, sizeof fault,
+		 "{\"kind\":\"rate_limit\",\"count\":2,\"retryAfter\":1,"
+		 "\"plane\":\"toolbox\",\"method\":\"GET\","
+		 "\"path\":\"/toolbox/%s/process/session/%s/*\"}",
+		 sbid, id);
+	CU_ASSERT_EQUAL(dt_fake_call(fh, "POST", "/_fake/faults", fault, NULL),
+			0);
+	st = wait_for(a, id);
+	CU_ASSERT_EQUAL(st.state, WSP_PROC_EXITED);
+	CU_ASSERT_EQUAL(st.exit_code, 0);
+	CU_ASSERT_EQUAL(read_all(&t, NULL, a, id, NULL), 0);
+	CU_ASSERT_STRING_EQUAL(t.out, "one\ntwo\n");
+	{
+		cJSON *left = NULL;
+
+		/* both faults were used up */
+		CU_ASSERT_EQUAL(dt_fake_call(fh, "GET", "/_fake/faults", NULL,
+					     &left), 0);
+		CU_ASSERT_EQUAL(cJSON_GetArraySize(cJSON_IsArray(left)
+				? left : cJSON_GetObjectItem(left, "faults")),
+				0);
+		cJSON_Delete(left);
+	}
+	release(a, id);
+	CU_ASSERT_EQUAL(dt_desc()->sandbox->destroy(a, &dt_no_call, 0, &err),
+			0);
+	dt_box_close(fh, a);
+}
+
 static CU_TestInfo tests[] = {
+	{ "429 and 503 on the toolbox retried", test_faults },
 	{ "spawn, list, status, exact output, offsets, tails, release",
 	  test_output },
 	{ "stdin: exact bytes, close, refusals", test_stdin },
