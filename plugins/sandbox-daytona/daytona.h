@@ -146,6 +146,9 @@ int dt_locate(struct dt_remote *r, struct dt *d, const wsp_call *call,
 int dt_get(struct dt_remote *r, struct dt *d, const char *id,
 	   const wsp_call *call, wsp_error *err);
 
+/* procs.c: the sandbox is gone, and every process record with it. */
+void dt_procs_forget_all(struct dt *d);
+
 /* describe.c */
 int dt_info(void *self, const wsp_call *call, uint32_t flags, wsp_kv_fn cb,
 	    void *payload, wsp_error *err);

@@ -139,6 +139,8 @@ static void forget(struct dt *d)
 	remember(d, "", "");
 	if (d->state)
 		d->host->state_delete(d->host, d->state, KEY, &e);
+	/* its processes went with it: a new sandbox lists none of them */
+	dt_procs_forget_all(d);
 }
 
 /*

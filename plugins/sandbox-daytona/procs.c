@@ -373,6 +373,23 @@ static int on_key(const char *key, void *payload)
 	return 0;
 }
 
+void dt_procs_forget_all(struct dt *d)
+{
+	struct ids x = { 0 };
+	char key[WSP_STATE_KEY_MAX];
+	size_t i;
+
+	if (!d->state ||
+	    d->host->state_list(d->host, d->state, KEY_PREFIX, on_key, &x,
+				NULL))
+		x.n = 0; /* what was collected before a failure is freed */
+	for (i = 0; i < x.n; i++) {
+		snprintf(key, sizeof key, KEY_PREFIX "%s", x.id[i]);
+		d->host->state_delete(d->host, d->state, key, NULL);
+	}
+	free(x.id);
+}
+
 /* Oldest first: by the start time in each record. */
 static int by_start(const void *a, const void *b)
 {

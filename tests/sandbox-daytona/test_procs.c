@@ -271,10 +271,13 @@ static void test_output(void)
 		st = wait_for(a, id);
 		CU_ASSERT_EQUAL(st.exit_code, 127);
 		CU_ASSERT_EQUAL(st.stdout_total + st.stderr_total, 0);
-		release(a, id);
 	}
+	/* destroyed with a process not released: its record goes too */
 	CU_ASSERT_EQUAL(dt_desc()->sandbox->destroy(a, &dt_no_call, 0, &err),
 			0);
+	CU_ASSERT_FALSE(listed(a, id, "pwd"));
+	CU_ASSERT_EQUAL(pm()->status(&st, a, &dt_no_call, id, 0, &err),
+			WSP_ENOTFOUND);
 	dt_box_close(fh, a);
 }
 
