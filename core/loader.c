@@ -155,25 +155,52 @@ static const char libwsp_anchor;
 
 /*
  * A build tree's wsp finds the build tree's plugins with no setting:
- * when libwsp itself was loaded from under the build directory.
+ * when libwsp itself is the one built there (in the build's core/, not
+ * a tree installed somewhere under the build directory, as tests do).
  */
 static int running_from_build_tree(void)
 {
-#if defined(WSP_BUILD_DIR) && defined(WSP_BUILD_PLUGIN_DIR)
-	char lib[PATH_MAX], build[PATH_MAX];
+#if defined(WSP_BUILD_LIB_DIR) && defined(WSP_BUILD_PLUGIN_DIR)
+	char lib[PATH_MAX], build[PATH_MAX], *slash;
 	Dl_info info;
-	size_t n;
 
 	if (!dladdr(&libwsp_anchor, &info) || !info.dli_fname)
 		return 0;
-	if (!realpath(info.dli_fname, lib) || !realpath(WSP_BUILD_DIR, build))
+	if (!realpath(info.dli_fname, lib) ||
+	    !realpath(WSP_BUILD_LIB_DIR, build) || !(slash = strrchr(lib, '/')))
 		return 0;
-	n = strlen(build);
-	return !strncmp(lib, build, n) && lib[n] == '/';
+	*slash = '\0';
+	return !strcmp(lib, build);
 #else
 	(void)libwsp_anchor;
 	return 0;
 #endif
+}
+
+/*
+ * The install directory: the plugin directory beside the libwsp that is
+ * running (its real path's directory + WSP_PLUGIN_DIR_FROM_LIBDIR), so an
+ * installed tree runs from any prefix and after it is moved; the
+ * directory compiled in when the plugin directory is not under libdir (a
+ * distribution placed it elsewhere) or libwsp cannot find itself.
+ */
+static const char *install_dir(char *buf, size_t cap)
+{
+#ifdef WSP_PLUGIN_DIR_FROM_LIBDIR
+	char lib[PATH_MAX], *slash;
+	Dl_info info;
+
+	if (dladdr(&libwsp_anchor, &info) && info.dli_fname &&
+	    realpath(info.dli_fname, lib) && (slash = strrchr(lib, '/'))) {
+		*slash = '\0';
+		if (snprintf(buf, cap, "%s/%s", lib,
+			     WSP_PLUGIN_DIR_FROM_LIBDIR) < (int)cap)
+			return buf;
+	}
+#endif
+	(void)buf;
+	(void)cap;
+	return WSP_PLUGIN_INSTALL_DIR;
 }
 
 int wsp__loader_init(struct wsp__loader *l, const char *cli_path,
@@ -181,6 +208,7 @@ int wsp__loader_init(struct wsp__loader *l, const char *cli_path,
 		     wsp_error *err)
 {
 	const char *env = getenv("WSP_PLUGIN_PATH"), *why;
+	char installed[PATH_MAX];
 	size_t i, before = wsp__diag_count(d);
 	int rc;
 
@@ -211,7 +239,12 @@ int wsp__loader_init(struct wsp__loader *l, const char *cli_path,
 	    (rc = add_dir(l, WSP_BUILD_PLUGIN_DIR, "build tree")))
 		return wsp_error_set(err, rc, "out of memory");
 #endif
-	if ((rc = add_dir(l, WSP_PLUGIN_INSTALL_DIR, "install dir")))
+	/* A build tree's libwsp is not installed: its compiled-in dir. */
+	if ((rc = add_dir(l,
+			  running_from_build_tree()
+				  ? WSP_PLUGIN_INSTALL_DIR
+				  : install_dir(installed, sizeof(installed)),
+			  "install dir")))
 		return wsp_error_set(err, rc, "out of memory");
 	return 0;
 }

@@ -63,12 +63,11 @@ if readelf -d "$so" | grep -q -e SONAME -e 'libwsp'; then
 	fail "$so has a SONAME or links libwsp"
 fi
 
-# The installed wsp loads it (the staged libwsp has its own install dir
-# compiled in, so the staged plugin directory is named in the config).
+# The installed wsp runs as it is, with no LD_LIBRARY_PATH (its run path
+# is relative to itself), and loads the template from the plugin
+# directory beside the libwsp it runs with: nothing names either.
 mkdir -p "$work/cfg/workspace"
 cat >"$work/cfg/wsp.yaml" <<YAML
-plugin_path:
-  - $stage/$libdir/wsp/plugins
 sandbox:
   provider: template
   id: dev-box
@@ -76,9 +75,11 @@ sandbox:
     working_dir: ./workspace
     timeout: 30s
 YAML
+wsp_bin=$stage/bin/wsp
 run_wsp()
 {
-	(cd "$work/cfg" && LD_LIBRARY_PATH=$stage/$libdir "$stage/bin/wsp" "$@")
+	(cd "$work/cfg" && env -u LD_LIBRARY_PATH -u WSP_PLUGIN_PATH \
+		"$wsp_bin" "$@")
 }
 out=$(run_wsp plugins info template 2>&1) ||
 	fail "wsp plugins info template failed: $out"
@@ -86,13 +87,24 @@ case $out in
 *"file:         $so"*"status:       ok"*) ;;
 *) fail "unexpected 'wsp plugins info template': $out" ;;
 esac
+# A moved tree still runs and finds its own providers, not the stage's.
+cp -a "$stage" "$work/moved"
+wsp_bin=$work/moved/bin/wsp
+out=$(run_wsp plugins info template 2>&1) ||
+	fail "the moved tree's wsp failed: $out"
+case $out in
+*"file:         $work/moved/$libdir/wsp/plugins/wsp-sandbox-template.so"*"status:       ok"*) ;;
+*) fail "the moved tree's wsp did not load its own template: $out" ;;
+esac
+rm -rf "$work/moved"
+wsp_bin=$stage/bin/wsp
 out=$(run_wsp config check 2>&1) || fail "wsp config check failed: $out"
 sed -i 's/timeout: 30s/timeout: 30x/' "$work/cfg/wsp.yaml"
 if out=$(run_wsp config check 2>&1); then
 	fail "wsp config check accepted 'timeout: 30x'"
 fi
 case $out in
-*"wsp.yaml:8:"*"'timeout'"*) ;;
+*"wsp.yaml:6:"*"'timeout'"*) ;;
 *) fail "config check did not point at the bad option: $out" ;;
 esac
 sed -i 's/timeout: 30x/timeout: 30s/' "$work/cfg/wsp.yaml"
