@@ -11,6 +11,8 @@
 
 #include <wsp/wsp.h>
 
+#include <stdio.h>
+
 enum { WSP_EXIT_OK = 0, WSP_EXIT_FAIL = 1, WSP_EXIT_USAGE = 2 };
 
 struct wsp_cli {
@@ -18,6 +20,13 @@ struct wsp_cli {
 	const char *plugin_path; /* --plugin-path */
 	int json;                /* --json */
 	int verbose;             /* -v, repeatable */
+	FILE *log_file;          /* --log-file: wsp's own messages go there */
+	/*
+	 * Set by a command whose stderr carries a sandboxed command's
+	 * stderr (exec, sh, logs): wsp's own log lines and notices then stay
+	 * out of it unless -v (or go to --log-file).
+	 */
+	int owns_stderr;
 	wsp_workspace *ws;       /* opened on first use, closed at exit */
 };
 
@@ -33,6 +42,27 @@ typedef int (*wsp_cli_fn)(struct wsp_cli *cli, int argc, char **argv);
  * backslashes and control bytes escaped), as `wsp sandbox` prints.
  */
 void cli_put_json(const char *s);
+
+/*
+ * cli/json_bytes.c: arbitrary bytes as one JSON string (valid UTF-8
+ * kept, control characters escaped, each invalid byte U+FFFD).
+ */
+void cli_put_json_bytes(FILE *f, const char *data, size_t n);
+
+/*
+ * A live stream as JSON lines, {"stream":"stdout"|"stderr","data":...}
+ * a chunk, flushed at once; a character split between two chunks is
+ * held back (per stream) until it is whole. cli_jsonl_finish prints what
+ * is held. Zero-initialise with f set.
+ */
+struct cli_jsonl {
+	FILE *f;
+	unsigned char carry[2][4];
+	size_t n_carry[2];
+};
+int cli_jsonl_chunk(struct cli_jsonl *j, uint32_t stream, const void *data,
+		    size_t len);
+void cli_jsonl_finish(struct cli_jsonl *j);
 
 /* `wsp sandbox pause|resume|timeout|preview` (cmd_sandbox_slots.c). */
 int cmd_sandbox_slot(struct wsp_cli *cli, int argc, char **argv);
@@ -57,6 +87,14 @@ void cli_open_options(wsp_open_options *opts, const struct wsp_cli *cli);
 
 /* Print "wsp: <msg>" to stderr. */
 void cli_error(const char *fmt, ...) WSP_PRINTF(1, 2);
+
+/*
+ * A notice of wsp's own that is not the command's result ("command timed
+ * out after 5000 ms"): "wsp: <msg>" to --log-file if given, else to
+ * stderr unless the command owns stderr (cli->owns_stderr) and no -v.
+ */
+void cli_notice(const struct wsp_cli *cli, const char *fmt, ...)
+	WSP_PRINTF(2, 3);
 
 /*
  * Print a failed call's error: "wsp: <message> (HTTP 404, NoSuchKey)" to

@@ -50,6 +50,13 @@ static const char exec_usage[] =
 	"                      canceled, limit, stdout, stderr, stdout_dropped,\n"
 	"                      stderr_dropped, duration_ms (output beyond the\n"
 	"                      sandbox's capture limit is counted, not kept)\n"
+	"  --stream            with --json: JSON lines on stdout as the output\n"
+	"                      comes, {\"stream\":\"stdout\"|\"stderr\",\"data\":...},\n"
+	"                      then the result without stdout and stderr\n"
+	"\n"
+	"wsp's own notices (the deadline stopped it, a limit did) stay out of\n"
+	"the command's stderr: they are printed with -v only, or go to the\n"
+	"global --log-file; the exit status (and --json) tells a program.\n"
 	"\n"
 	"exit status: the command's own; 124 when the deadline stopped it, 130\n"
 	"when interrupted (SIGINT/SIGTERM to wsp stop the command first), 128+N\n"
@@ -66,6 +73,7 @@ struct exec_args {
 	const char *isolation;
 	int read_stdin;
 	int json;
+	int stream; /* --stream: JSON lines (with --json) */
 	char **cmd; /* NULL-terminated (exec) or one string (sh) */
 	int n_cmd;
 };
@@ -117,6 +125,8 @@ static int parse_args(struct exec_args *a, const char *name, int argc,
 			cli_json_errors = 1;
 		} else if (!strcmp(argv[i], "--stdin")) {
 			a->read_stdin = 1;
+		} else if (!strcmp(argv[i], "--stream")) {
+			a->stream = 1;
 		} else {
 			return cli_usage(name, "unknown option '%s'", argv[i]);
 		}
@@ -163,75 +173,6 @@ static int stream_out(uint32_t stream, const void *data, size_t len,
 	return 0;
 }
 
-/* Length of a valid UTF-8 sequence at s (n bytes left), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len, i;
-	unsigned cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return len;
-}
-
-/*
- * A JSON string of arbitrary bytes: valid UTF-8 is kept, control
- * characters are escaped, and each invalid byte becomes U+FFFD.
- */
-static void put_json_string(FILE *f, const char *data, size_t n)
-{
-	const unsigned char *s = (const unsigned char *)data;
-	size_t i = 0, len;
-
-	fputc('"', f);
-	while (i < n) {
-		unsigned char c = s[i];
-
-		if (c == '"' || c == '\\') {
-			fputc('\\', f);
-			fputc(c, f);
-			i++;
-		} else if (c == '\n') {
-			fputs("\\n", f);
-			i++;
-		} else if (c == '\t') {
-			fputs("\\t", f);
-			i++;
-		} else if (c == '\r') {
-			fputs("\\r", f);
-			i++;
-		} else if (c < 0x20 || c == 0x7f) {
-			fprintf(f, "\\u%04x", c);
-			i++;
-		} else if ((len = utf8_len(s + i, n - i))) {
-			fwrite(s + i, 1, len, f);
-			i += len;
-		} else {
-			fputs("\\ufffd", f);
-			i++;
-		}
-	}
-	fputc('"', f);
-}
-
 static const char *limit_name(uint32_t limit)
 {
 	switch (limit) {
@@ -243,7 +184,8 @@ static const char *limit_name(uint32_t limit)
 	}
 }
 
-static void print_json(const wsp_exec_result *r)
+/* The result; with_output 0 (--stream): without stdout and stderr. */
+static void print_json(const wsp_exec_result *r, int with_output)
 {
 	FILE *f = stdout;
 
@@ -254,18 +196,32 @@ static void print_json(const wsp_exec_result *r)
 		r->flags & WSP_EXEC_KILLED ? "true" : "false",
 		r->flags & WSP_EXEC_CANCELED ? "true" : "false",
 		limit_name(r->limit));
-	fputs("\"stdout\":", f);
-	put_json_string(f, r->stdout_data ? r->stdout_data : "",
-			r->stdout_len);
-	fputs(",\"stderr\":", f);
-	put_json_string(f, r->stderr_data ? r->stderr_data : "",
-			r->stderr_len);
-	fprintf(f, ",\"stdout_dropped\":%llu,\"stderr_dropped\":%llu,"
-		   "\"duration_ms\":%llu}\n",
-		(unsigned long long)r->stdout_dropped,
-		(unsigned long long)r->stderr_dropped,
+	/* streamed, all of it was delivered: nothing to count as dropped */
+	if (with_output) {
+		fputs("\"stdout\":", f);
+		cli_put_json_bytes(f, r->stdout_data ? r->stdout_data : "",
+				   r->stdout_len);
+		fputs(",\"stderr\":", f);
+		cli_put_json_bytes(f, r->stderr_data ? r->stderr_data : "",
+				   r->stderr_len);
+		fprintf(f, ",\"stdout_dropped\":%llu,\"stderr_dropped\":%llu,",
+			(unsigned long long)r->stdout_dropped,
+			(unsigned long long)r->stderr_dropped);
+	}
+	fprintf(f, "\"duration_ms\":%llu}\n",
 		(unsigned long long)r->duration_ms);
 	fflush(f);
+}
+
+/* --json --stream: each chunk a JSON line on stdout. */
+static int stream_json(uint32_t stream, const void *data, size_t len,
+		       void *payload)
+{
+	if (cli_jsonl_chunk(payload, stream, data, len) < 0) {
+		output_closed = 1;
+		return WSP_EIO;
+	}
+	return 0;
 }
 
 /* Read all of stdin (bounded) into *out. */
@@ -315,6 +271,7 @@ static int run(struct wsp_cli *cli, const char *name, int argc, char **argv)
 	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
 	wsp_call call = {sizeof(call), 0, NULL, 0};
 	wsp_exec_result r;
+	struct cli_jsonl lines = {stdout, {{0}}, {0, 0}};
 	struct exec_args a;
 	wsp_workspace *ws;
 	wsp_error err;
@@ -331,6 +288,11 @@ static int run(struct wsp_cli *cli, const char *name, int argc, char **argv)
 	if (parse_args(&a, name, argc, argv))
 		return EXEC_EXIT_WSP;
 	a.json |= cli->json;
+	if (a.stream && !a.json)
+		return cli_usage(name, "--stream goes with --json"),
+		       EXEC_EXIT_WSP;
+	/* Streaming, our stderr is the command's: keep wsp's own out. */
+	cli->owns_stderr = !a.json;
 	if (cli_workspace(&ws, cli))
 		return EXEC_EXIT_WSP;
 	if (a.isolation && cli_workspace_isolation(ws, a.isolation))
@@ -358,12 +320,15 @@ static int run(struct wsp_cli *cli, const char *name, int argc, char **argv)
 		o.timeout_ms = a.timeout_ms;
 	o.stdin_data = in ? in : NULL;
 	o.stdin_len = in_len;
-	if (!a.json) {
-		o.on_output = stream_out;
+	if (!a.json || a.stream) {
+		o.on_output = a.stream ? stream_json : stream_out;
+		o.payload = &lines;
 		o.flags |= WSP_EXEC_NO_CAPTURE;
 	}
 	rc = wsp_sandbox_exec(&r, ws, &call, &o, &err);
 	free(in);
+	if (a.stream)
+		cli_jsonl_finish(&lines);
 	if (rc < 0 && output_closed) {
 		/* Quietly, with the status of a SIGPIPE death. */
 		cli_interrupt_end();
@@ -377,13 +342,13 @@ static int run(struct wsp_cli *cli, const char *name, int argc, char **argv)
 		return rc == WSP_ECONFIG ? EXEC_EXIT_WSP : EXEC_EXIT_CANNOT_RUN;
 	}
 	if (a.json)
-		print_json(&r);
+		print_json(&r, !a.stream);
 	else if (r.flags & WSP_EXEC_TIMED_OUT)
-		cli_error("command timed out after %llu ms",
-			  (unsigned long long)r.duration_ms);
+		cli_notice(cli, "command timed out after %llu ms",
+			   (unsigned long long)r.duration_ms);
 	else if (r.flags & WSP_EXEC_LIMIT)
-		cli_error("command stopped by its %s limit",
-			  limit_name(r.limit));
+		cli_notice(cli, "command stopped by its %s limit",
+			   limit_name(r.limit));
 	rc = r.exit_code;
 	wsp_exec_result_release(ws, &r);
 	cli_interrupt_end();

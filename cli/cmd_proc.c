@@ -423,16 +423,23 @@ static const char logs_usage[] =
 	"options:\n"
 	"  -f, --follow      keep printing new output as it is written until the\n"
 	"                    process ends (woken by the sandbox, no polling where\n"
-	"                    the provider can follow); ^C stops following, not\n"
-	"                    the process\n"
+	"                    the provider can follow); then exit with the\n"
+	"                    process's status: its exit code, 128+N when signal N\n"
+	"                    killed it, 1 when it is lost. ^C stops following\n"
+	"                    (exit 130), not the process\n"
 	"  --tail N          only the last N lines of each stream\n"
 	"  --stdout          only its stdout\n"
 	"  --stderr          only its stderr\n"
-	"  --json            print {stdout, stderr, state, exit_code, ...}\n";
+	"  --json            print {stdout, stderr, state, exit_code, ...}; with\n"
+	"                    -f, JSON lines on stdout as the output comes:\n"
+	"                    {\"stream\":\"stdout\"|\"stderr\",\"data\":...} then\n"
+	"                    {\"exit\":STATUS,\"state\",\"exit_code\",\"signal\",\n"
+	"                    \"timed_out\"}\n";
 
 struct logs_out {
 	cJSON *json; /* NULL: print to stdout/stderr as the chunks come */
 	int flush;   /* following: each chunk reaches the reader at once */
+	struct cli_jsonl *lines; /* -f --json: JSON lines as they come */
 	char *buf[3];
 	size_t len[3];
 };
@@ -445,6 +452,8 @@ static int on_chunk(uint32_t stream, const void *data, size_t len,
 
 	if (stream != WSP_STDOUT && stream != WSP_STDERR)
 		return 0;
+	if (lo->lines)
+		return cli_jsonl_chunk(lo->lines, stream, data, len);
 	if (!lo->json) {
 		FILE *f = stream == WSP_STDOUT ? stdout : stderr;
 
@@ -481,6 +490,30 @@ static int print_logs_json(struct logs_out *lo, const wsp_proc_status *st)
 	free(text);
 	cJSON_Delete(o);
 	return text ? WSP_EXIT_OK : WSP_EXIT_FAIL;
+}
+
+/* What `logs -f` exits with: the process's own status, as exec's. */
+static int proc_exit_status(const wsp_proc_status *st)
+{
+	if (st->state == WSP_PROC_EXITED)
+		return st->exit_code;
+	if (st->state == WSP_PROC_SIGNALED)
+		return 128 + st->term_signal;
+	return WSP_EXIT_FAIL; /* lost: the outcome is unknown */
+}
+
+/* The last JSON line of `logs -f --json`. */
+static void print_exit_line(const wsp_proc_status *st)
+{
+	printf("{\"exit\":%d,\"state\":\"%s\",\"exit_code\":", 
+	       proc_exit_status(st), wsp_proc_state_name(st->state));
+	if (st->state == WSP_PROC_EXITED || st->state == WSP_PROC_SIGNALED)
+		printf("%d", st->exit_code);
+	else
+		fputs("null", stdout);
+	printf(",\"signal\":%d,\"timed_out\":%s}\n", st->term_signal,
+	       st->timed_out ? "true" : "false");
+	fflush(stdout);
 }
 
 /*
@@ -526,6 +559,7 @@ int cmd_logs(struct wsp_cli *cli, int argc, char **argv)
 {
 	wsp_output_opts o = WSP_OUTPUT_OPTS_INIT;
 	wsp_proc_status st = {.struct_size = sizeof(st)};
+	struct cli_jsonl lines = {stdout, {{0}}, {0, 0}};
 	struct logs_out lo = {0};
 	const char *id = NULL, *v;
 	wsp_workspace *ws;
@@ -570,11 +604,12 @@ int cmd_logs(struct wsp_cli *cli, int argc, char **argv)
 	}
 	if (one_id("logs", argc, argv, i, &id))
 		return WSP_EXIT_USAGE;
-	if (cli->json && follow)
-		return cli_usage("logs", "--follow and --json do not mix");
+	cli->owns_stderr = !cli->json; /* it carries the process's stderr */
 	if (workspace(&ws, cli))
 		return WSP_EXIT_FAIL;
-	if (cli->json)
+	if (cli->json && follow)
+		lo.lines = &lines;
+	else if (cli->json)
 		lo.json = cJSON_CreateNull(); /* a marker: collect */
 	if (follow) {
 		rc = follow_logs(&st, ws, id, &o, &lo, &err);
@@ -583,6 +618,8 @@ int cmd_logs(struct wsp_cli *cli, int argc, char **argv)
 		rc = wsp_proc_read_output(&st, ws, NULL, id, &o, on_chunk,
 					  &lo, &err);
 	}
+	if (lo.lines)
+		cli_jsonl_finish(lo.lines);
 	if (rc < 0) {
 		cJSON_Delete(lo.json);
 		free(lo.buf[WSP_STDOUT]);
@@ -590,8 +627,17 @@ int cmd_logs(struct wsp_cli *cli, int argc, char **argv)
 		return failed(&err);
 	}
 	fflush(stdout);
-	if (cli->json)
+	if (follow && rc == 0) {
+		/* Followed to its end: its status is ours. */
+		if (lo.lines)
+			print_exit_line(&st);
+		rc = proc_exit_status(&st);
+		if (st.state == WSP_PROC_LOST)
+			cli_notice(cli, "background process '%s' is lost: its "
+				   "outcome is unknown", id);
+	} else if (cli->json && !follow) {
 		rc = print_logs_json(&lo, &st);
+	}
 	cJSON_Delete(lo.json);
 	free(lo.buf[WSP_STDOUT]);
 	free(lo.buf[WSP_STDERR]);

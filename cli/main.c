@@ -3,6 +3,7 @@
  */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +26,8 @@ static void usage(FILE *out)
 	size_t i;
 
 	fprintf(out,
-		"usage: wsp [--config FILE] [--plugin-path DIRS] [--json] [-v] COMMAND [ARGS]\n"
+		"usage: wsp [--config FILE] [--plugin-path DIRS] [--json] [-v]\n"
+		"           [--log-file FILE] COMMAND [ARGS]\n"
 		"\n"
 		"Workspaces for AI agents: files and a sandbox where commands run,\n"
 		"behind one plugin ABI ('wsp plugins' lists the providers installed).\n"
@@ -39,6 +41,9 @@ static void usage(FILE *out)
 		"                      config, the install directory)\n"
 		"  --json              print data as JSON\n"
 		"  -v, --verbose       log more (repeat for debug)\n"
+		"  --log-file FILE     append wsp's own log lines and notices to FILE\n"
+		"                      instead of stderr (exec, sh and logs keep them\n"
+		"                      out of the command's stderr anyway unless -v)\n"
 		"  -h, --help          show this help; COMMAND --help shows a command's\n"
 		"\n"
 		"commands:\n");
@@ -85,15 +90,41 @@ int cli_wants_help(int argc, char **argv)
 	return 0;
 }
 
-static void log_to_stderr(int level, const char *line, void *payload)
+/* Where wsp's own messages go: --log-file, stderr, or nowhere. */
+static FILE *own_channel(const struct wsp_cli *cli)
+{
+	if (cli->log_file)
+		return cli->log_file;
+	return cli->owns_stderr && !cli->verbose ? NULL : stderr;
+}
+
+static void log_line(int level, const char *line, void *payload)
 {
 	static const char *const names[] = { "error", "warning", "info",
 					     "debug" };
+	FILE *f = own_channel(payload);
 
-	(void)payload;
 	if (level < 0 || level > WSP_LOG_DEBUG)
 		level = WSP_LOG_ERROR;
-	fprintf(stderr, "wsp: %s: %s\n", names[level], line);
+	if (f) {
+		fprintf(f, "wsp: %s: %s\n", names[level], line);
+		fflush(f);
+	}
+}
+
+void cli_notice(const struct wsp_cli *cli, const char *fmt, ...)
+{
+	FILE *f = own_channel(cli);
+	va_list ap;
+
+	if (!f)
+		return;
+	fputs("wsp: ", f);
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fputc('\n', f);
+	fflush(f);
 }
 
 void cli_open_options(wsp_open_options *opts, const struct wsp_cli *cli)
@@ -103,7 +134,8 @@ void cli_open_options(wsp_open_options *opts, const struct wsp_cli *cli)
 	*opts = init;
 	opts->config_path = cli->config_path;
 	opts->plugin_path = cli->plugin_path;
-	opts->log = log_to_stderr;
+	opts->log = log_line;
+	opts->log_payload = (void *)cli; /* read only, by log_line */
 	opts->log_level = WSP_LOG_WARN + cli->verbose;
 }
 
@@ -153,6 +185,17 @@ int main(int argc, char **argv)
 		} else if ((v = cli_option_value(argc, argv, &i, "--plugin-path",
 					     &missing))) {
 			cli.plugin_path = v;
+		} else if ((v = cli_option_value(argc, argv, &i, "--log-file",
+						 &missing))) {
+			if (cli.log_file)
+				fclose(cli.log_file);
+			cli.log_file = fopen(v, "a");
+			if (!cli.log_file) {
+				fprintf(stderr, "wsp: cannot open log file "
+						"'%s': %s\n", v,
+					strerror(errno));
+				return WSP_EXIT_USAGE;
+			}
 		} else if (missing) {
 			fprintf(stderr, "wsp: option '%s' needs a value\n"
 					"try 'wsp --help'\n", argv[i]);
@@ -187,5 +230,7 @@ int main(int argc, char **argv)
 	}
 	rc = commands[c].fn(&cli, argc - i, argv + i);
 	wsp_workspace_close(cli.ws);
+	if (cli.log_file)
+		fclose(cli.log_file);
 	return rc;
 }

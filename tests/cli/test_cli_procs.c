@@ -83,7 +83,7 @@ static void test_kill_ended(void)
 	CU_ASSERT_STRING_EQUAL(cli_str(doc, "id"), id);
 	CU_ASSERT_EQUAL(cJSON_GetObjectItem(doc, "signal")->valueint, 15);
 	cJSON_Delete(doc);
-	cli_run("logs -f %s", id); /* until it ended */
+	CU_ASSERT_EQUAL(cli_run("logs -f %s", id), 128 + 15);
 	CU_ASSERT_EQUAL(cli_run("kill %s", id), 1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(cli_err, "killed by"));
 	CU_ASSERT_EQUAL(cli_run("kill p-00000000"), 1);

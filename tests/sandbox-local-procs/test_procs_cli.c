@@ -163,8 +163,8 @@ static void kill_from_another_wsp(const char *isolation)
 	spawn(id, "--no-stdin -c 'echo up; sleep 60 & sleep 60'");
 	CU_ASSERT(logs_become(id, "up\n"));
 	CU_ASSERT(wsp(NULL, "kill --signal KILL %s", id) == 0);
-	/* The follower returns once the kill took effect. */
-	CU_ASSERT(wsp(NULL, "logs -f %s", id) == 0);
+	/* The follower returns once the kill took effect, with its status. */
+	CU_ASSERT(wsp(NULL, "logs -f %s", id) == 128 + 9);
 	CU_ASSERT(wsp(&out, "--json ps") == 0);
 	CU_ASSERT(out && strstr(out, id) &&
 		  strstr(out, "\"state\":\"signaled\"") &&

@@ -120,6 +120,9 @@ static void test_timeout(void)
 
 	CU_ASSERT_EQUAL(wsp("exec --timeout 300ms -- sleep 30"), 124);
 	CU_ASSERT(now_ms() - t0 < 15000); /* not the 30 s sleep */
+	/* the command's stderr is its own: wsp's notice only with -v */
+	CU_ASSERT_STRING_EQUAL(err, "");
+	CU_ASSERT_EQUAL(wsp("-v exec --timeout 300ms -- sleep 30"), 124);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "timed out"));
 	CU_ASSERT_EQUAL(wsp("sh --timeout 0 'sleep 0.2; echo ok'"), 0);
 	CU_ASSERT_STRING_EQUAL(out, "ok\n");
