@@ -363,9 +363,6 @@ static void recover(struct run *x, wsp_error *err)
 
 static int fill(wsp_exec_result *out, struct run *x, wsp_error *err)
 {
-	const wsp_host *h = x->b->host;
-	int rc;
-
 	out->duration_ms = (uint64_t)(rmt_now_ms() - x->t0);
 	out->exit_code = x->exit_code;
 	out->term_signal = x->term_signal;
@@ -373,22 +370,7 @@ static int fill(wsp_exec_result *out, struct run *x, wsp_error *err)
 		oc_flush(&x->out);
 		oc_flush(&x->errs);
 	}
-	if (x->why == RMT_TIMED_OUT) {
-		out->flags |= WSP_EXEC_TIMED_OUT | WSP_EXEC_KILLED;
-		out->exit_code = 124;
-	} else if (x->why == RMT_CANCELED) {
-		out->flags |= WSP_EXEC_CANCELED | WSP_EXEC_KILLED;
-		out->exit_code = 130;
-	}
-	if ((rc = oc_take(&out->stdout_data, &out->stdout_len,
-			  &out->stdout_dropped, &x->out, h)) ||
-	    (rc = oc_take(&out->stderr_data, &out->stderr_len,
-			  &out->stderr_dropped, &x->errs, h))) {
-		h->free(h, out->stdout_data);
-		out->stdout_data = NULL;
-		return wsp_error_set(err, rc, "out of memory");
-	}
-	return 0;
+	return oc_result(out, x->why, &x->out, &x->errs, x->b->host, err);
 }
 
 int bl_exec(wsp_exec_result *out, void *self, const wsp_call *call,

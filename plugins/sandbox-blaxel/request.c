@@ -49,7 +49,6 @@ int bl_request(int *status, cJSON **out, struct bl *b, const struct bl_req *r,
 	wsp_http_header h[6];
 	char auth[512];
 	size_t n = bl_headers(h, auth, sizeof(auth), b);
-	wsp_http_response resp = {.struct_size = sizeof(resp)};
 	int rc;
 
 	h[n++] = (wsp_http_header){"Accept", "application/json"};
@@ -72,23 +71,9 @@ int bl_request(int *status, cJSON **out, struct bl *b, const struct bl_req *r,
 		.secrets = b->secrets,
 	};
 
-	if (out)
-		*out = NULL;
-	rc = b->host->http_request(&resp, b->host, &req, err);
+	rc = rmt_json_request(status, out, b->host, &req, BL_JSON_MAX, err);
 	memset(auth, 0, sizeof(auth));
-	if (rc)
-		return rc;
-	*status = resp.status;
-	if (out)
-		*out = bl_parse(resp.body, resp.body_len);
-	if (resp.status >= 400 && err) {
-		/* the detail (Retry-After, retryable) for bl_fail's caller */
-		err->http_status = resp.status;
-		err->flags = resp.error_flags;
-		err->retry_after_ms = resp.retry_after_ms;
-	}
-	b->host->http_response_release(b->host, &resp);
-	return 0;
+	return rc;
 }
 
 int bl_fail(const struct bl *b, int status, const cJSON *body,

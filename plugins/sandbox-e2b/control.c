@@ -54,28 +54,45 @@ static int pause_id(struct e2b *e, const char *id, int memory,
 	return rc;
 }
 
-int e2b_stop(void *self, const wsp_call *call, uint32_t flags,
-	     wsp_error *err)
+/*
+ * Pause the sandbox there is (stop: without memory) and keep why in the
+ * store. Stopping one that is gone is done; pausing it says it is gone.
+ */
+static int pause_current(struct e2b *e, const wsp_call *call, int stop,
+			 wsp_error *err)
 {
-	struct e2b *e = self;
 	char id[E2B_ID_MAX];
 	int rc;
 
-	(void)flags;
 	pthread_mutex_lock(&e->lock);
 	rc = current_id(id, sizeof(id), e, call, err);
-	if (!rc && id[0]) {
-		rc = pause_id(e, id, 0, call, err);
-		if (rc == WSP_ENOTFOUND) { /* nothing left to stop */
-			e2b_forget(e);
-			rc = 0;
-		} else if (!rc) {
-			memset(&e->conn, 0, sizeof(e->conn));
-			e2b_hold(e, "stopped");
-		}
+	if (!rc && !id[0] && !stop)
+		rc = wsp_error_set(err, WSP_ENOTFOUND,
+				   "there is no E2B sandbox to pause");
+	if (!rc && id[0])
+		rc = pause_id(e, id, !stop, call, err);
+	if (!rc && stop) {
+		memset(&e->conn, 0, sizeof(e->conn));
+		e2b_hold(e, "stopped");
+	} else if (!rc && strcmp(e->held, "stopped")) {
+		/* a stopped one stays stopped: pausing it changes nothing */
+		e2b_hold(e, "paused");
 	}
 	pthread_mutex_unlock(&e->lock);
+	if (rc == WSP_ENOTFOUND && id[0] && stop) {
+		e2b_gone(e, id, NULL); /* nothing left to stop */
+		rc = 0;
+	} else if (rc == WSP_ENOTFOUND && id[0]) {
+		rc = e2b_gone(e, id, err);
+	}
 	return rc;
+}
+
+int e2b_stop(void *self, const wsp_call *call, uint32_t flags,
+	     wsp_error *err)
+{
+	(void)flags;
+	return pause_current(self, call, 1, err);
 }
 
 int e2b_destroy(void *self, const wsp_call *call, uint32_t flags,
@@ -109,27 +126,8 @@ int e2b_destroy(void *self, const wsp_call *call, uint32_t flags,
 int e2b_pause(void *self, const wsp_call *call, uint32_t flags,
 	      wsp_error *err)
 {
-	struct e2b *e = self;
-	char id[E2B_ID_MAX];
-	int rc;
-
 	(void)flags;
-	pthread_mutex_lock(&e->lock);
-	rc = current_id(id, sizeof(id), e, call, err);
-	if (!rc && !id[0])
-		rc = wsp_error_set(err, WSP_ENOTFOUND,
-				   "there is no E2B sandbox to pause");
-	if (!rc)
-		rc = pause_id(e, id, 1, call, err);
-	if (rc == WSP_ENOTFOUND && id[0])
-		rc = (pthread_mutex_unlock(&e->lock), e2b_gone(e, id, err));
-	else {
-		/* a stopped one stays stopped: pausing it changes nothing */
-		if (!rc && strcmp(e->held, "stopped"))
-			e2b_hold(e, "paused");
-		pthread_mutex_unlock(&e->lock);
-	}
-	return rc;
+	return pause_current(self, call, 0, err);
 }
 
 int e2b_resume(void *self, const wsp_call *call, uint32_t flags,

@@ -110,7 +110,6 @@ size_t e2b_envd_headers(wsp_http_header *h, char *auth, size_t cap,
 /* The secrets a request names: the key and the access token (c: NULL). */
 void e2b_secrets(const char *s[3], const struct e2b *e,
 		 const struct e2b_conn *c);
-cJSON *e2b_parse(const char *text, size_t len);
 const char *e2b_str(const cJSON *o, const char *name);
 /* Percent-encode s (RFC 3986 unreserved kept) into out. */
 int e2b_escape(char *out, size_t cap, const char *s);

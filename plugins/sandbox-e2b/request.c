@@ -18,13 +18,6 @@
 #include <stdio.h>
 #include <string.h>
 
-cJSON *e2b_parse(const char *text, size_t len)
-{
-	if (!text || !len || len > E2B_JSON_MAX)
-		return NULL;
-	return cJSON_ParseWithLength(text, len);
-}
-
 const char *e2b_str(const cJSON *o, const char *name)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
@@ -103,9 +96,7 @@ int e2b_request(int *status, cJSON **out, struct e2b *e,
 	wsp_http_header h[8];
 	char url[E2B_URL_MAX + 512], auth[160];
 	const char *secrets[3];
-	wsp_http_response resp = {.struct_size = sizeof(resp)};
 	size_t n = 0;
-	int rc;
 
 	if (r->plane == E2B_CONTROL) {
 		h[n++] = (wsp_http_header){"X-API-KEY", e->api_key};
@@ -133,22 +124,7 @@ int e2b_request(int *status, cJSON **out, struct e2b *e,
 		.secrets = secrets,
 	};
 
-	if (out)
-		*out = NULL;
-	rc = e->host->http_request(&resp, e->host, &req, err);
-	if (rc)
-		return rc;
-	*status = resp.status;
-	if (out)
-		*out = e2b_parse(resp.body, resp.body_len);
-	if (resp.status >= 400 && err) {
-		/* the detail (Retry-After, retryable) for e2b_fail's caller */
-		err->http_status = resp.status;
-		err->flags = resp.error_flags;
-		err->retry_after_ms = resp.retry_after_ms;
-	}
-	e->host->http_response_release(e->host, &resp);
-	return 0;
+	return rmt_json_request(status, out, e->host, &req, E2B_JSON_MAX, err);
 }
 
 int e2b_fail(const struct e2b *e, int status, const cJSON *body,

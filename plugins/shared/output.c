@@ -14,6 +14,7 @@
  * so it only ever adds what lies past the count.
  */
 #include "output.h"
+#include "remote.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -127,5 +128,28 @@ int oc_take(char **data, size_t *len, uint64_t *dropped, struct oc *o,
 	if (n)
 		memcpy(*data, o->buf + skip, n);
 	(*data)[n] = '\0';
+	return 0;
+}
+
+int oc_result(wsp_exec_result *out, int stop, struct oc *so, struct oc *se,
+	      const wsp_host *host, wsp_error *err)
+{
+	int rc;
+
+	if (stop == RMT_TIMED_OUT || stop == RMT_CANCELED) {
+		out->flags |= WSP_EXEC_KILLED | (stop == RMT_TIMED_OUT
+							 ? WSP_EXEC_TIMED_OUT
+							 : WSP_EXEC_CANCELED);
+		out->exit_code = stop == RMT_TIMED_OUT ? 124 : 130;
+		out->term_signal = 0;
+	}
+	if ((rc = oc_take(&out->stdout_data, &out->stdout_len,
+			  &out->stdout_dropped, so, host)) ||
+	    (rc = oc_take(&out->stderr_data, &out->stderr_len,
+			  &out->stderr_dropped, se, host))) {
+		host->free(host, out->stdout_data);
+		out->stdout_data = NULL;
+		return wsp_error_set(err, rc, "out of memory");
+	}
 	return 0;
 }

@@ -38,4 +38,13 @@ int oc_flush(struct oc *o);
 int oc_take(char **data, size_t *len, uint64_t *dropped, struct oc *o,
 	    const wsp_host *host);
 
+/*
+ * A foreground command's result from its two streams' kept bytes; the
+ * caller set exit_code, term_signal and duration_ms. stop is why it
+ * ended (enum rmt_stop): one the slot stopped at its limit or on cancel
+ * gets 124 or 130, no signal, and the flags that say so.
+ */
+int oc_result(wsp_exec_result *out, int stop, struct oc *so, struct oc *se,
+	      const wsp_host *host, wsp_error *err);
+
 #endif

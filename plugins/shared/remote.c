@@ -59,6 +59,29 @@ void rmt_message(char *out, size_t cap, const char *s,
 	}
 }
 
+int rmt_json_request(int *status, cJSON **out, const wsp_host *h,
+		     const wsp_http_request *req, size_t json_max,
+		     wsp_error *err)
+{
+	wsp_http_response resp = {.struct_size = sizeof(resp)};
+	int rc;
+
+	if (out)
+		*out = NULL;
+	if ((rc = h->http_request(&resp, h, req, err)))
+		return rc;
+	*status = resp.status;
+	if (out && resp.body && resp.body_len && resp.body_len <= json_max)
+		*out = cJSON_ParseWithLength(resp.body, resp.body_len);
+	if (resp.status >= 400 && err) {
+		err->http_status = resp.status;
+		err->flags = resp.error_flags;
+		err->retry_after_ms = resp.retry_after_ms;
+	}
+	h->http_response_release(h, &resp);
+	return 0;
+}
+
 int rmt_fail(int status, const char *msg, const char *code,
 	     const char *const *secrets, const char *what, wsp_error *err)
 {

@@ -10,6 +10,7 @@
 
 #include <wsp/plugin.h>
 
+#include <cjson/cJSON.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,6 +27,17 @@ int rmt_status_code(int status);
  */
 void rmt_message(char *out, size_t cap, const char *s,
 		 const char *const *secrets);
+
+/*
+ * Send req (the caller sets WSP_HTTP_NO_ERROR_MAP: every status is an
+ * answer); *status gets the HTTP status and *out (may be NULL) the JSON
+ * of an answer of at most json_max bytes (NULL when it is not JSON). A
+ * failed status's detail (Retry-After, retryable) goes into err for
+ * rmt_fail. Transport failures are a negative code.
+ */
+int rmt_json_request(int *status, cJSON **out, const wsp_host *h,
+		     const wsp_http_request *req, size_t json_max,
+		     wsp_error *err);
 
 /*
  * The error of a failed request: "WHAT: HTTP STATUS: MESSAGE" with the
