@@ -2,6 +2,7 @@
  * tests/sandbox-blaxel/bl_env.c - see bl_env.h.
  */
 #include "bl_env.h"
+#include "fake_admin.h"
 #include "node_fake.h"
 
 #include <stdio.h>
@@ -39,33 +40,7 @@ void fake_stop(void)
 int fake_admin(const char *method, const char *path, const char *json,
 	       cJSON **out)
 {
-	const wsp_host *h = wsp_fakehost_host(admin_fh);
-	char url[512];
-	wsp_http_header hd[] = {{"Content-Type", "application/json"}};
-	wsp_http_response resp = {.struct_size = sizeof(resp)};
-	wsp_error err = {0};
-	int status;
-
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", fake_port, path);
-	wsp_http_request req = {
-		.struct_size = sizeof(req),
-		.flags = WSP_HTTP_NO_ERROR_MAP | WSP_HTTP_NO_RETRY,
-		.method = method,
-		.url = url,
-		.headers = hd,
-		.n_headers = json ? 1 : 0,
-		.body = json,
-		.body_len = json ? strlen(json) : 0,
-	};
-	if (out)
-		*out = NULL;
-	if (h->http_request(&resp, h, &req, &err))
-		return -1;
-	status = resp.status;
-	if (out && resp.body)
-		*out = cJSON_ParseWithLength(resp.body, resp.body_len);
-	h->http_response_release(h, &resp);
-	return status;
+	return fake_admin_call(admin_fh, fake_port, method, path, json, out);
 }
 
 cJSON *fake_requests(void)
@@ -76,42 +51,16 @@ cJSON *fake_requests(void)
 	return j;
 }
 
-static int path_matches(const char *pat, const char *path)
-{
-	size_t n = strlen(pat);
-
-	if (n && pat[n - 1] == '*')
-		return !strncmp(pat, path, n - 1);
-	return !strcmp(pat, path);
-}
-
 cJSON *fake_find(cJSON *log, const char *method, const char *path)
 {
-	cJSON *r;
-
-	cJSON_ArrayForEach(r, cJSON_GetObjectItem(log, "requests"))
-	{
-		const char *m = cJSON_GetStringValue(cJSON_GetObjectItem(r, "method"));
-		const char *p = cJSON_GetStringValue(cJSON_GetObjectItem(r, "path"));
-
-		if (m && p && !strcmp(m, method) && path_matches(path, p))
-			return r;
-	}
-	return NULL;
+	return fake_log_find(log, method, path);
 }
 
 int fake_count(const char *method, const char *path)
 {
-	cJSON *log = fake_requests(), *r;
-	int n = 0;
+	cJSON *log = fake_requests();
+	int n = fake_log_count(log, method, path);
 
-	cJSON_ArrayForEach(r, cJSON_GetObjectItem(log, "requests"))
-	{
-		const char *m = cJSON_GetStringValue(cJSON_GetObjectItem(r, "method"));
-		const char *p = cJSON_GetStringValue(cJSON_GetObjectItem(r, "path"));
-
-		n += m && p && !strcmp(m, method) && path_matches(path, p);
-	}
 	cJSON_Delete(log);
 	return n;
 }

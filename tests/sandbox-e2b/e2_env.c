@@ -2,6 +2,7 @@
  * tests/sandbox-e2b/e2_env.c - see e2_env.h.
  */
 #include "e2_env.h"
+#include "fake_admin.h"
 #include "node_fake.h"
 
 #include <stdio.h>
@@ -43,33 +44,7 @@ int e2_fake_port(void)
 int e2_fake_call(const char *method, const char *path, const char *json,
 		 cJSON **out)
 {
-	const wsp_host *h = wsp_fakehost_host(admin_fh);
-	char url[1024];
-	wsp_http_header hd[] = {{"Content-Type", "application/json"}};
-	wsp_http_response resp = {.struct_size = sizeof(resp)};
-	wsp_error err = {0};
-	int status;
-
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", fake.port, path);
-	wsp_http_request req = {
-		.struct_size = sizeof(req),
-		.flags = WSP_HTTP_NO_ERROR_MAP | WSP_HTTP_NO_RETRY,
-		.method = method,
-		.url = url,
-		.headers = hd,
-		.n_headers = json ? 1 : 0,
-		.body = json,
-		.body_len = json ? strlen(json) : 0,
-	};
-	if (out)
-		*out = NULL;
-	if (h->http_request(&resp, h, &req, &err))
-		return -1;
-	status = resp.status;
-	if (out && resp.body)
-		*out = cJSON_ParseWithLength(resp.body, resp.body_len);
-	h->http_response_release(h, &resp);
-	return status;
+	return fake_admin_call(admin_fh, fake.port, method, path, json, out);
 }
 
 cJSON *e2_fake_requests(void)
@@ -80,35 +55,16 @@ cJSON *e2_fake_requests(void)
 	return j;
 }
 
-static int matches(cJSON *r, const char *method, const char *path)
-{
-	const char *m = cJSON_GetStringValue(cJSON_GetObjectItem(r, "method"));
-	const char *p = cJSON_GetStringValue(cJSON_GetObjectItem(r, "path"));
-	size_t n = strlen(path);
-
-	if (!m || !p || strcmp(m, method))
-		return 0;
-	return n && path[n - 1] == '*' ? !strncmp(path, p, n - 1)
-				       : !strcmp(path, p);
-}
-
 cJSON *e2_fake_find(cJSON *log, const char *method, const char *path)
 {
-	cJSON *r;
-
-	cJSON_ArrayForEach(r, cJSON_GetObjectItem(log, "requests"))
-		if (matches(r, method, path))
-			return r;
-	return NULL;
+	return fake_log_find(log, method, path);
 }
 
 int e2_fake_count(const char *method, const char *path)
 {
-	cJSON *log = e2_fake_requests(), *r;
-	int n = 0;
+	cJSON *log = e2_fake_requests();
+	int n = fake_log_count(log, method, path);
 
-	cJSON_ArrayForEach(r, cJSON_GetObjectItem(log, "requests"))
-		n += matches(r, method, path);
 	cJSON_Delete(log);
 	return n;
 }
