@@ -507,13 +507,16 @@ static void warn_duplicate(struct wsp__loader *l, const char *first,
 	if (!w[l->n_warned])
 		return;
 	l->n_warned++;
-	if (!l->warn)
+	if (!l->log)
 		return;
 	snprintf(msg, sizeof(msg),
 		 "plugin '%s' is shadowed by '%s', which comes first on the "
 		 "plugin path; remove one of them",
 		 other, first);
-	l->warn(l->warn_ctx, msg);
+	/* An information, not a warning on every command: the first file
+	 * wins by the documented order, and 'wsp plugins' shows the other
+	 * as shadowed (docs/loader.md). -v shows this line. */
+	l->log(l->log_ctx, WSP_LOG_INFO, msg);
 }
 
 static char **list_dir(struct wsp__loader *l, const char *dir, int all,
@@ -650,11 +653,11 @@ static char **list_dir(struct wsp__loader *l, const char *dir, int all,
 	*n_out = 0;
 	dh = opendir(dir);
 	if (!dh) {
-		if (errno != ENOENT && all && l->warn) {
+		if (errno != ENOENT && all && l->log) {
 			snprintf(msg, sizeof(msg),
 				 "cannot read plugin directory '%s': %s", dir,
 				 strerror(errno));
-			l->warn(l->warn_ctx, msg);
+			l->log(l->log_ctx, WSP_LOG_WARN, msg);
 		}
 		return NULL;
 	}

@@ -34,8 +34,9 @@ struct wsp__loader {
 	size_t n_files, cap_files;
 	char **warned; /* "kind-name" already warned about as duplicate */
 	size_t n_warned;
-	void (*warn)(void *ctx, const char *msg);
-	void *warn_ctx;
+	/* Where the loader's notes go, with a WSP_LOG_* level. */
+	void (*log)(void *ctx, int level, const char *msg);
+	void *log_ctx;
 	pthread_mutex_t lock;
 };
 

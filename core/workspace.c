@@ -17,9 +17,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static void warn_to_log(void *ctx, const char *msg)
+static void loader_log(void *ctx, int level, const char *msg)
 {
-	wsp__log(ctx, WSP_LOG_WARN, "%s", msg);
+	wsp__log(ctx, level, "%s", msg);
 }
 
 /* $XDG_STATE_HOME/wsp, default ~/.local/state/wsp. */
@@ -99,8 +99,8 @@ int wsp__workspace_new(wsp_workspace **out, const wsp_open_options *opts,
 	/* Per workspace: two workspaces in a process keep their own. */
 	ws->host.http = &cfg->http.set;
 	rc = wsp__loader_init(&ws->loader, opts->plugin_path, cfg, d, err);
-	ws->loader.warn = warn_to_log;
-	ws->loader.warn_ctx = &ws->sink;
+	ws->loader.log = loader_log;
+	ws->loader.log_ctx = &ws->sink;
 	if (rc)
 		goto fail;
 	ws->state_dir = state_dir();
