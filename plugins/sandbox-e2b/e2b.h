@@ -16,6 +16,7 @@
  *   envelope.c   Connect envelopes and envd's process events
  *   command.c    what a command becomes in a Start request
  *   exec.c       a foreground command over process.Process/Start
+ *   preview.c    the URL (and token) of a port inside the sandbox
  */
 #ifndef WSP_SANDBOX_E2B_H
 #define WSP_SANDBOX_E2B_H
@@ -44,6 +45,8 @@ struct e2b_conn {
 	char id[E2B_ID_MAX];       /* "" until reached */
 	char token[E2B_TOKEN_MAX]; /* envdAccessToken, "" when none */
 	char url[E2B_URL_MAX];     /* envd base, no trailing '/' */
+	char domain[256];          /* previews: PORT-ID.DOMAIN */
+	char traffic[E2B_TOKEN_MAX]; /* trafficAccessToken, "" when none */
 };
 
 struct e2b {
@@ -59,7 +62,7 @@ struct e2b {
 	int64_t lifetime_s; /* the sandbox's timeout, sent on create/connect */
 	cJSON *metadata;    /* {"k":"v"}, always with wsp-id */
 	cJSON *envs;        /* {"K":"V"} or NULL */
-	int allow_internet, auto_pause, secure;
+	int allow_internet, auto_pause, secure, public_traffic;
 	char *working_dir;
 	char *user; /* envd user (Basic auth), NULL: envd's default */
 	int64_t exec_timeout_ms;
@@ -107,8 +110,8 @@ int e2b_fail(const struct e2b *e, int status, const cJSON *body,
  */
 size_t e2b_envd_headers(wsp_http_header *h, char *auth, size_t cap,
 			const struct e2b *e, const struct e2b_conn *c);
-/* The secrets a request names: the key and the access token (c: NULL). */
-void e2b_secrets(const char *s[3], const struct e2b *e,
+/* The secrets a request names: the key and the tokens (c: NULL). */
+void e2b_secrets(const char *s[4], const struct e2b *e,
 		 const struct e2b_conn *c);
 const char *e2b_str(const cJSON *o, const char *name);
 /* Percent-encode s (RFC 3986 unreserved kept) into out. */
@@ -174,6 +177,10 @@ int e2b_process_config(cJSON **out, const struct e2b *e,
 		       const wsp_exec_opts *o, wsp_error *err);
 /* 1 when stderr is the marker of an argv program that is not there */
 int e2b_missing_program(const char *stderr_data, size_t len);
+
+/* preview.c */
+int e2b_preview(wsp_preview *out, void *self, const wsp_call *call,
+		uint32_t port, uint32_t flags, wsp_error *err);
 
 /* exec.c */
 int e2b_exec(wsp_exec_result *out, void *self, const wsp_call *call,

@@ -85,7 +85,7 @@ static int open_stream(struct run *x, const char *body, size_t len,
 {
 	wsp_http_header h[10];
 	char auth[160], url[E2B_URL_MAX + 64], limit[32];
-	const char *secrets[3];
+	const char *secrets[4];
 	size_t n = e2b_envd_headers(h, auth, sizeof(auth), x->e, &x->c);
 	int64_t rem = x->e->host->call_remaining_ms(x->e->host, x->call);
 	int64_t own = x->limit ? x->limit : -1;

@@ -134,6 +134,7 @@ int e2b_take_sandbox(struct e2b *e, const cJSON *sb, wsp_error *err)
 	const char *id = e2b_str(sb, "sandboxID");
 	const char *tok = e2b_str(sb, "envdAccessToken");
 	const char *dom = e2b_str(sb, "domain");
+	const char *traffic = e2b_str(sb, "trafficAccessToken");
 	int n;
 
 	if (!id || !id_ok(id, strlen(id)))
@@ -141,14 +142,20 @@ int e2b_take_sandbox(struct e2b *e, const cJSON *sb, wsp_error *err)
 				     "E2B's answer names no usable sandbox");
 	struct e2b_conn *c = &e->conn;
 
-	if (tok && (strlen(tok) >= sizeof(c->token) || strpbrk(tok, "\r\n")))
+	if ((tok && (strlen(tok) >= sizeof(c->token) ||
+		     strpbrk(tok, "\r\n"))) ||
+	    (traffic && (strlen(traffic) >= sizeof(c->traffic) ||
+			 strpbrk(traffic, "\r\n"))))
 		return wsp_error_set(err, WSP_EPROTO,
 				     "E2B sent an unusable access token");
 	snprintf(c->id, sizeof(c->id), "%s", id);
 	snprintf(c->token, sizeof(c->token), "%s", tok ? tok : "");
+	snprintf(c->traffic, sizeof(c->traffic), "%s", traffic ? traffic : "");
 	/* the answer's domain wins, as in the SDK; a fixed URL over both */
-	if (!dom || !*dom || strpbrk(dom, "/?#@ \r\n"))
+	if (!dom || !*dom || strlen(dom) >= sizeof(c->domain) ||
+	    strpbrk(dom, "/?#@ \r\n"))
 		dom = e->domain;
+	snprintf(c->domain, sizeof(c->domain), "%s", dom);
 	if (e->sandbox_url)
 		n = snprintf(c->url, sizeof(c->url), "%s", e->sandbox_url);
 	else
@@ -237,6 +244,14 @@ int e2b_find_id(char *id, size_t cap, struct e2b *e,
 	return rc;
 }
 
+/* "network":{"allowPublicTraffic":false}: ports need the traffic token */
+static int public_off(cJSON *body)
+{
+	cJSON *net = cJSON_AddObjectToObject(body, "network");
+
+	return net && cJSON_AddFalseToObject(net, "allowPublicTraffic");
+}
+
 static int create(struct e2b *e, const wsp_call *call, wsp_error *err)
 {
 	cJSON *body = cJSON_CreateObject(), *ans = NULL;
@@ -257,6 +272,7 @@ static int create(struct e2b *e, const wsp_call *call, wsp_error *err)
 	    !cJSON_AddBoolToObject(body, "autoPause", e->auto_pause) ||
 	    /* v2 secures every sandbox; only "no" needs saying */
 	    (!e->secure && !cJSON_AddFalseToObject(body, "secure")) ||
+	    (!e->public_traffic && !public_off(body)) ||
 	    !(text = cJSON_PrintUnformatted(body))) {
 		cJSON_Delete(body);
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");

@@ -42,6 +42,9 @@ const wsp_option_spec e2b_options[] = {
 	 "variables of every command in a new sandbox", NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_BOOL, 0, 0, "allow_internet", "true",
 	 "a new sandbox may reach the internet", NULL},
+	{sizeof(wsp_option_spec), WSP_OPT_BOOL, 0, 0, "public_traffic", "true",
+	 "a new sandbox's ports are reachable without its traffic token",
+	 NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_BOOL, 0, 0, "auto_pause", "false",
 	 "at its timeout the sandbox is paused (kept) instead of killed",
 	 NULL},
@@ -211,7 +214,9 @@ static int read_numbers(struct e2b *e, const wsp_config *cfg, wsp_error *err)
 	    (rc = h->opt_bool(&e->allow_internet, h, cfg, "allow_internet",
 			      err)) ||
 	    (rc = h->opt_bool(&e->auto_pause, h, cfg, "auto_pause", err)) ||
-	    (rc = h->opt_bool(&e->secure, h, cfg, "secure", err)))
+	    (rc = h->opt_bool(&e->secure, h, cfg, "secure", err)) ||
+	    (rc = h->opt_bool(&e->public_traffic, h, cfg, "public_traffic",
+			      err)))
 		return rc;
 	if (life < 1000 || life % 1000 || life / 1000 > E2B_MAX_LIFETIME_S)
 		return wsp_error_set(err, WSP_ECONFIG,
@@ -312,6 +317,8 @@ void e2b_close(struct e2b *e)
 	for (volatile char *p = e->api_key; p && *p; p++)
 		*p = '\0';
 	for (volatile char *p = e->conn.token; *p; p++)
+		*p = '\0';
+	for (volatile char *p = e->conn.traffic; *p; p++)
 		*p = '\0';
 	free(e->api_key);
 	free(e->api_url);

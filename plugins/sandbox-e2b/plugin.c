@@ -34,8 +34,9 @@ static const wsp_sandbox_vtable vtable = {
 	.pause = e2b_pause,
 	.resume = e2b_resume,
 	.set_timeout = e2b_set_timeout,
+	.preview = e2b_preview,
 	/*
-	 * preview, mount and the sandbox's files, and the process manager
+	 * mount and the sandbox's files, and the process manager
 	 * (background processes, their keeper): not written yet (issue
 	 * 14). NULL, their capabilities absent.
 	 */
@@ -44,10 +45,12 @@ static const wsp_sandbox_vtable vtable = {
 /*
  * ISOLATION: a micro-VM of its own; RECONNECT: by the id the state store
  * keeps, else by the metadata wsp-id; PAUSE: E2B's pause keeps memory;
- * TIMEOUT: E2B's lifetime, renewed from now.
+ * TIMEOUT: E2B's lifetime, renewed from now; PREVIEW: E2B's proxy URL of
+ * a port, with the traffic token when the sandbox wants one.
  */
 WSP_PLUGIN_DEFINE(WSP_KIND_SANDBOX, "e2b", "0.1.0",
 		  "commands in an E2B sandbox",
 		  WSP_CAP_SANDBOX_ISOLATION | WSP_CAP_SANDBOX_RECONNECT |
-			  WSP_CAP_SANDBOX_PAUSE | WSP_CAP_SANDBOX_TIMEOUT,
+			  WSP_CAP_SANDBOX_PAUSE | WSP_CAP_SANDBOX_TIMEOUT |
+			  WSP_CAP_SANDBOX_PREVIEW,
 		  e2b_options, init, fini, NULL, &vtable, NULL, NULL)

@@ -51,12 +51,17 @@ int e2b_escape(char *out, size_t cap, const char *s)
 	return 0;
 }
 
-void e2b_secrets(const char *s[3], const struct e2b *e,
+void e2b_secrets(const char *s[4], const struct e2b *e,
 		 const struct e2b_conn *c)
 {
-	s[0] = e->api_key;
-	s[1] = c && c->token[0] ? c->token : NULL;
-	s[2] = NULL;
+	size_t n = 0;
+
+	s[n++] = e->api_key;
+	if (c && c->token[0])
+		s[n++] = c->token;
+	if (c && c->traffic[0])
+		s[n++] = c->traffic;
+	s[n] = NULL;
 }
 
 /* "Basic " and base64 of "user:", as envd's Basic auth names the user */
@@ -95,7 +100,7 @@ int e2b_request(int *status, cJSON **out, struct e2b *e,
 {
 	wsp_http_header h[8];
 	char url[E2B_URL_MAX + 512], auth[160];
-	const char *secrets[3];
+	const char *secrets[4];
 	size_t n = 0;
 
 	if (r->plane == E2B_CONTROL) {

@@ -7,7 +7,7 @@
  * bytes kept, the command's timeout and the call's deadline and cancel
  * (killed by pid, 124/130) with Connect-Timeout-Ms set from them or not
  * at all, a callback that stops the command, and faults: the sandbox
- * killed mid-command, a stream cut or stalled.
+ * killed mid-command, a stream cut or stalled, envd's 503.
  */
 #include "e2_env.h"
 #include "e2b.h"
@@ -350,6 +350,25 @@ static void test_faults(void)
 	CU_ASSERT_TRUE(sh(&r, "echo a; sleep 1; echo b", &err) < 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "broke off"));
 	CU_ASSERT_TRUE(now_ms() - t0 < 10000);
+	/* a stream that stalls: the command's timeout still ends it */
+	e2_fake_call("POST", "/_fake/faults",
+		     "{\"kind\":\"stall\",\"afterEnvelopes\":2,"
+		     "\"path\":\"/process.Process/Start\"}",
+		     NULL);
+	{
+		wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
+
+		o.shell = "echo a; sleep 1; echo b; sleep 30";
+		o.timeout_ms = 2000;
+		t0 = now_ms();
+		CU_ASSERT_EQUAL_FATAL(exec_on(&r, box_call(&bx, 60000), &o,
+					      &err),
+				      0);
+		CU_ASSERT_EQUAL(r.exit_code, 124);
+		CU_ASSERT_STRING_EQUAL(r.stdout_data, "a\n");
+		CU_ASSERT_TRUE(now_ms() - t0 < 6000);
+		release(&r);
+	}
 	/* envd's 5xx before the stream: a clear error */
 	e2_fake_call("POST", "/_fake/faults",
 		       "{\"kind\":\"error\",\"status\":503,\"plane\":\"envd\","
@@ -409,7 +428,7 @@ static CU_TestInfo tests[] = {
 	{"output streamed, newest kept", test_streamed_output},
 	{"timeout and deadline: killed, 124", test_timeouts},
 	{"cancel and a stopping callback", test_cancel_and_callback_stop},
-	{"faults: cut, 5xx, sandbox killed", test_faults},
+	{"faults: cut, stall, 5xx, sandbox killed", test_faults},
 	CU_TEST_INFO_NULL,
 };
 

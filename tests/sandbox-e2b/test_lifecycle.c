@@ -4,7 +4,8 @@
  * reconnected by the state store's id and, with the store gone, by the
  * metadata wsp-id; status and info; pause, resume, stop and start again;
  * the timeout; destroy; a sandbox killed outside wsp said so and replaced
- * by start; a 429 with Retry-After retried; the key never in the log.
+ * by start; a 429 with Retry-After retried; preview URLs with the
+ * traffic token the proxy wants; the key never in the log.
  */
 #include "e2_env.h"
 #include "e2b.h"
@@ -372,6 +373,92 @@ static void test_rate_limit_retried(void)
 	box_destroy(&bx);
 }
 
+/* A request to a port of the sandbox through the fake's proxy (routed
+ * by the Host the preview URL names); its HTTP status. */
+static int through_proxy(struct box *bx, const char *url, const char *hname,
+			 const char *hvalue)
+{
+	const wsp_host *h = wsp_fakehost_host(bx->fh);
+	char host[300], target[64];
+	wsp_http_header hd[2];
+	wsp_http_response resp = {.struct_size = sizeof(resp)};
+	wsp_error err = {0};
+	size_t n = 0;
+	int status;
+
+	snprintf(host, sizeof(host), "%s", url + strlen("https://"));
+	hd[n++] = (wsp_http_header){"Host", host};
+	if (hname && *hname)
+		hd[n++] = (wsp_http_header){hname, hvalue};
+	snprintf(target, sizeof(target), "http://127.0.0.1:%d/",
+		 e2_fake_port());
+	wsp_http_request req = {
+		.struct_size = sizeof(req),
+		.flags = WSP_HTTP_NO_ERROR_MAP | WSP_HTTP_NO_RETRY,
+		.method = "GET",
+		.url = target,
+		.headers = hd,
+		.n_headers = n,
+	};
+	if (h->http_request(&resp, h, &req, &err))
+		return -1;
+	status = resp.status;
+	h->http_response_release(h, &resp);
+	return status;
+}
+
+static void test_preview(void)
+{
+	struct box bx;
+	wsp_error err = {0};
+	wsp_preview p = {.struct_size = sizeof(p)};
+	uint32_t outcome = 0;
+	char id[64], want[128];
+	cJSON *b;
+
+	CU_ASSERT_EQUAL_FATAL(box_open(&bx, "preview-box",
+				       "public_traffic: false\n", 0, &err),
+			      0);
+	CU_ASSERT_EQUAL_FATAL(start(&bx, &outcome, &err), 0);
+	b = last_body("POST", "/v2/sandboxes");
+	CU_ASSERT_TRUE(cJSON_IsFalse(cJSON_GetObjectItem(
+		cJSON_GetObjectItem(b, "network"), "allowPublicTraffic")));
+	cJSON_Delete(b);
+	box_kept_id(id, sizeof(id), &bx);
+	CU_ASSERT_EQUAL_FATAL(box_vt(&bx)->preview(&p, bx.self,
+						   box_call(&bx, 30000), 3000,
+						   0, &err),
+			      0);
+	snprintf(want, sizeof(want), "https://3000-%s.e2b.app", id);
+	CU_ASSERT_STRING_EQUAL(p.url, want);
+	CU_ASSERT_STRING_EQUAL(p.header_name, "e2b-traffic-access-token");
+	CU_ASSERT_EQUAL(strncmp(p.header_value, "ta_", 3), 0);
+	/* the token is a secret: the log must never show it */
+	wsp_fakehost_add_secret(bx.fh, p.header_value, &err);
+	/* E2B's proxy takes it (then finds nothing listening: 502) and
+	 * refuses the port without it (403) */
+	CU_ASSERT_EQUAL(through_proxy(&bx, p.url, p.header_name,
+				      p.header_value),
+			502);
+	CU_ASSERT_EQUAL(through_proxy(&bx, p.url, NULL, NULL), 403);
+	CU_ASSERT_EQUAL(box_vt(&bx)->preview(&p, bx.self, box_call(&bx, 30000),
+					     0, 0, &err),
+			WSP_EINVAL);
+	CU_ASSERT_EQUAL(wsp_fakehost_leaks(bx.fh), 0);
+	box_destroy(&bx);
+	/* a public sandbox: no header */
+	memset(&p, 0, sizeof(p));
+	p.struct_size = sizeof(p);
+	CU_ASSERT_EQUAL_FATAL(box_open(&bx, "public-box", NULL, 0, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(box_vt(&bx)->preview(&p, bx.self,
+						   box_call(&bx, 30000), 8080,
+						   0, &err),
+			      0);
+	CU_ASSERT_STRING_EQUAL(p.header_name, "");
+	CU_ASSERT_EQUAL(through_proxy(&bx, p.url, NULL, NULL), 502);
+	box_destroy(&bx);
+}
+
 static int suite_init(void)
 {
 	return e2_fake_start();
@@ -391,6 +478,7 @@ static CU_TestInfo tests[] = {
 	{"info and status", test_info},
 	{"destroy; killed outside wsp", test_destroy_and_killed_outside},
 	{"429 with Retry-After", test_rate_limit_retried},
+	{"preview URLs and the traffic token", test_preview},
 	CU_TEST_INFO_NULL,
 };
 

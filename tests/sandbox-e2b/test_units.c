@@ -228,6 +228,7 @@ static void test_defaults_from_environment(void)
 	CU_ASSERT_TRUE(e->allow_internet);
 	CU_ASSERT_FALSE(e->auto_pause);
 	CU_ASSERT_TRUE(e->secure);
+	CU_ASSERT_TRUE(e->public_traffic);
 	CU_ASSERT_STRING_EQUAL(e->working_dir, "/home/user");
 	CU_ASSERT_PTR_NULL(e->user);
 	/* the id is always in the metadata: how it is found again */
