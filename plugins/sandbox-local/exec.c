@@ -19,6 +19,7 @@
 #include "cgroup.h"
 #include "instance.h"
 #include "seccomp.h"
+#include "watchdog.h"
 #include <wsp/sigpipe.h>
 
 #include <errno.h>
@@ -62,6 +63,7 @@ struct run {
 	enum stop_reason stop;
 	int cb_rc;
 	int64_t deadline, kill_at, drain_until; /* -1 = not armed */
+	struct local_watchdog wd; /* unisolated: ends it if we die */
 };
 
 static int64_t now_ms(void)
@@ -260,10 +262,19 @@ static int start_child(struct run *r, const struct local_prepared *p,
 		errno = -fds.filter;
 		goto os_fail;
 	}
+	/* Unisolated, nothing else would end it if we died (watchdog.c). */
+	if (!p->isolated && (rc = local_watchdog_start(&r->wd)) != 0) {
+		close_fd(&fds.filter);
+		goto no_watchdog;
+	}
 	if (has_limits(&p->limits))
 		rc = spawn_with_limits(&r->pid, p, &fds);
 	else
 		rc = spawn_fast(&r->pid, p, &fds);
+	if (rc)
+		local_watchdog_stop(&r->wd);
+	else
+		local_watchdog_arm(&r->wd, r->pid);
 	close(out[1]);
 	close(errp[1]);
 	close_fd(&in[0]);
@@ -298,6 +309,11 @@ no_cgroup:
 	close_pipes(out, errp, in);
 	return wsp_error_set_os(err, WSP_EUNAVAIL, rc, LOCAL_CGROUP_REFUSED,
 				why);
+no_watchdog:
+	close_pipes(out, errp, in);
+	return wsp_error_set_os(err, WSP_ERROR, rc,
+				"cannot start the watchdog of '%s': %s",
+				p->argv[0], strerror(rc));
 os_fail:
 	rc = errno;
 	close_pipes(out, errp, in);
@@ -623,6 +639,7 @@ static int run_exec(wsp_exec_result *out, struct local_sandbox *sb,
 	r.cancel_fd = h->call_fd(h, call);
 	r.deadline = r.kill_at = r.drain_until = -1;
 	r.cg = (struct local_cgroup)LOCAL_CGROUP_INIT;
+	r.wd = (struct local_watchdog)LOCAL_WATCHDOG_INIT;
 	keep = !(opts->flags & WSP_EXEC_NO_CAPTURE);
 	cap = opts->max_capture ? opts->max_capture : sb->max_capture;
 	if (cap > SIZE_MAX / 2)
@@ -659,6 +676,7 @@ static int run_exec(wsp_exec_result *out, struct local_sandbox *sb,
 	memset(&ru, 0, sizeof(ru));
 	while (wait4(r.pid, &status, 0, &ru) < 0 && errno == EINTR)
 		;
+	local_watchdog_stop(&r.wd);
 	out->duration_ms = (uint64_t)(now_ms() - started);
 	if (r.stop == STOP_CALLBACK) {
 		rc = wsp_error_set(err, r.cb_rc,
