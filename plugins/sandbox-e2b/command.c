@@ -104,3 +104,16 @@ int e2b_process_config(cJSON **out, const struct e2b *e,
 	*out = p;
 	return 0;
 }
+
+int e2b_envd_at_least(const char *version, int major, int minor, int patch)
+{
+	int v[3] = {0, 0, 0};
+
+	if (!version || sscanf(version, "%d.%d.%d", &v[0], &v[1], &v[2]) != 3)
+		return 1;
+	if (v[0] != major)
+		return v[0] > major;
+	if (v[1] != minor)
+		return v[1] > minor;
+	return v[2] >= patch;
+}

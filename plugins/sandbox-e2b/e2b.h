@@ -47,6 +47,7 @@ struct e2b_conn {
 	char url[E2B_URL_MAX];     /* envd base, no trailing '/' */
 	char domain[256];          /* previews: PORT-ID.DOMAIN */
 	char traffic[E2B_TOKEN_MAX]; /* trafficAccessToken, "" when none */
+	char envd[24];               /* envdVersion, "" when not said */
 };
 
 struct e2b {
@@ -63,6 +64,7 @@ struct e2b {
 	cJSON *metadata;    /* {"k":"v"}, always with wsp-id */
 	cJSON *envs;        /* {"K":"V"} or NULL */
 	int allow_internet, auto_pause, secure, public_traffic;
+	int recreate; /* a command finding it gone makes a new one */
 	char *working_dir;
 	char *user; /* envd user (Basic auth), NULL: envd's default */
 	int64_t exec_timeout_ms;
@@ -148,10 +150,10 @@ void e2b_forget(struct e2b *e);
 int e2b_gone(struct e2b *e, const char *id, wsp_error *err);
 /*
  * envd's proxy answered 502 for sandbox id: ask the control plane why
- * and say it (gone: e2b_gone; paused outside this wsp: WSP_EBUSY; else
- * WSP_EUNAVAIL).
+ * and say it (gone: e2b_gone, and *gone = 1; paused outside this wsp:
+ * WSP_EBUSY; else WSP_EUNAVAIL).
  */
-int e2b_lost(struct e2b *e, const char *id, const wsp_call *call,
+int e2b_lost(struct e2b *e, const char *id, const wsp_call *call, int *gone,
 	     wsp_error *err);
 
 /* control.c */
@@ -175,6 +177,9 @@ int e2b_instructions(void *self, const wsp_call *call, uint32_t flags,
 /* command.c: the "process" member of a Start request. */
 int e2b_process_config(cJSON **out, const struct e2b *e,
 		       const wsp_exec_opts *o, wsp_error *err);
+/* 1 when envd's version (MAJOR.MINOR.PATCH) is at least the one given;
+ * an unknown version counts as new enough. */
+int e2b_envd_at_least(const char *version, int major, int minor, int patch);
 /* 1 when stderr is the marker of an argv program that is not there */
 int e2b_missing_program(const char *stderr_data, size_t len);
 

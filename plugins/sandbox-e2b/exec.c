@@ -47,6 +47,7 @@ struct run {
 	int rc;	      /* with RMT_FAILED */
 	uint32_t pid; /* 0 until the start event */
 	int have_end, exit_code, term_signal;
+	int gone; /* the sandbox was gone before the command started */
 };
 
 static void fail(struct run *x, int rc)
@@ -265,7 +266,7 @@ static int broken(struct run *x, wsp_error *err)
 		return 0;
 	}
 	if (x->q.status == 502)
-		return e2b_lost(x->e, x->c.id, x->call, err);
+		return e2b_lost(x->e, x->c.id, x->call, &x->gone, err);
 	if (x->q.failed && !x->pid) {
 		*err = *se;
 		return se->code ? se->code : WSP_EPROTO;
@@ -305,10 +306,10 @@ static int finish(wsp_exec_result *out, struct run *x,
 	return fill(out, x, err);
 }
 
-int e2b_exec(wsp_exec_result *out, void *self, const wsp_call *call,
-	     const wsp_exec_opts *o, wsp_error *err)
+/* One attempt; *gone when the sandbox was gone before anything ran. */
+static int run_once(wsp_exec_result *out, struct e2b *e, const wsp_call *call,
+		    const wsp_exec_opts *o, int *gone, wsp_error *err)
 {
-	struct e2b *e = self;
 	struct run *x;
 	uint64_t cap = o->max_capture ? o->max_capture : e->max_capture;
 	int keep = !(o->flags & WSP_EXEC_NO_CAPTURE);
@@ -317,12 +318,8 @@ int e2b_exec(wsp_exec_result *out, void *self, const wsp_call *call,
 						       : e->exec_timeout_ms;
 	char *body = NULL;
 	size_t body_len = 0;
-	int rc = e->host->call_expired(e->host, call);
+	int rc;
 
-	if (rc)
-		return wsp_error_set(err, rc, "the call %s before the command",
-				     rc == WSP_ECANCELED ? "was canceled"
-							 : "expired");
 	if (!(x = calloc(1, sizeof(*x))))
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	x->e = e;
@@ -337,8 +334,18 @@ int e2b_exec(wsp_exec_result *out, void *self, const wsp_call *call,
 		free(x);
 		return wsp_error_set(err, rc, "cannot make an eventfd");
 	}
-	if ((rc = e2b_ready(&x->c, e, call, err)) ||
-	    (rc = build_body(&body, &body_len, x, o, err)) ||
+	if ((rc = e2b_ready(&x->c, e, call, err)))
+		goto out;
+	/* without CloseStdin the command would wait for an end never sent */
+	if (o->stdin_len && !e2b_envd_at_least(x->c.envd, 0, 5, 2)) {
+		rc = wsp_error_set(err, WSP_ENOTSUP,
+				   "envd %s of this E2B sandbox cannot close a "
+				   "command's stdin (0.5.2 can): use a newer "
+				   "template",
+				   x->c.envd);
+		goto out;
+	}
+	if ((rc = build_body(&body, &body_len, x, o, err)) ||
 	    (rc = open_stream(x, body, body_len, err)))
 		goto out;
 	pump(x, o, err);
@@ -347,6 +354,7 @@ int e2b_exec(wsp_exec_result *out, void *self, const wsp_call *call,
 		kill_it(x);
 	sq_finish(&x->q, e->host);
 	rc = finish(out, x, o, err);
+	*gone = x->gone;
 out:
 	sq_finish(&x->q, e->host);
 	sq_fini(&x->q);
@@ -355,5 +363,31 @@ out:
 	memset(&x->c, 0, sizeof(x->c)); /* the token */
 	free(body);
 	free(x);
+	return rc;
+}
+
+int e2b_exec(wsp_exec_result *out, void *self, const wsp_call *call,
+	     const wsp_exec_opts *o, wsp_error *err)
+{
+	struct e2b *e = self;
+	int gone = 0, rc = e->host->call_expired(e->host, call);
+
+	if (rc)
+		return wsp_error_set(err, rc, "the call %s before the command",
+				     rc == WSP_ECANCELED ? "was canceled"
+							 : "expired");
+	rc = run_once(out, e, call, o, &gone, err);
+	/*
+	 * Gone before the command started (nothing ran): with recreate, a
+	 * new sandbox, said in the log, and the command runs there once.
+	 */
+	if (rc && gone && e->recreate) {
+		e->host->log(e->host, WSP_LOG_WARN,
+			     "%s; making a new one for '%s' (recreate)",
+			     err ? err->message : "the E2B sandbox is gone",
+			     e->instance_id);
+		gone = 0;
+		rc = run_once(out, e, call, o, &gone, err);
+	}
 	return rc;
 }

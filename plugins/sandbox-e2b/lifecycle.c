@@ -91,7 +91,7 @@ int e2b_gone(struct e2b *e, const char *id, wsp_error *err)
 			     shown);
 }
 
-int e2b_lost(struct e2b *e, const char *id, const wsp_call *call,
+int e2b_lost(struct e2b *e, const char *id, const wsp_call *call, int *gone,
 	     wsp_error *err)
 {
 	char path[E2B_ID_MAX + 16], shown[E2B_ID_MAX];
@@ -106,9 +106,10 @@ int e2b_lost(struct e2b *e, const char *id, const wsp_call *call,
 	if ((rc = e2b_request(&status, &sb, e, &r, err)))
 		return rc;
 	st = e2b_str(sb, "state");
-	if (status == 404)
+	if (status == 404) {
+		*gone = 1;
 		rc = e2b_gone(e, shown, err);
-	else if (status == 200 && st && !strcmp(st, "paused")) {
+	} else if (status == 200 && st && !strcmp(st, "paused")) {
 		pthread_mutex_lock(&e->lock);
 		if (!strcmp(e->conn.id, shown) && !e->held[0])
 			e2b_hold(e, "paused");
@@ -118,13 +119,14 @@ int e2b_lost(struct e2b *e, const char *id, const wsp_call *call,
 				   "command (or by its timeout, with "
 				   "auto_pause); resume it",
 				   shown);
-	} else if (status == 200)
+	} else if (status == 200) {
 		rc = wsp_error_set(err, WSP_EUNAVAIL,
 				   "envd of the E2B sandbox %s did not answer "
 				   "(HTTP 502 from E2B's proxy)",
 				   shown);
-	else
+	} else {
 		rc = e2b_fail(e, status, sb, "cannot get the E2B sandbox", err);
+	}
 	cJSON_Delete(sb);
 	return rc;
 }
@@ -135,6 +137,7 @@ int e2b_take_sandbox(struct e2b *e, const cJSON *sb, wsp_error *err)
 	const char *tok = e2b_str(sb, "envdAccessToken");
 	const char *dom = e2b_str(sb, "domain");
 	const char *traffic = e2b_str(sb, "trafficAccessToken");
+	const char *envd = e2b_str(sb, "envdVersion");
 	int n;
 
 	if (!id || !id_ok(id, strlen(id)))
@@ -151,6 +154,7 @@ int e2b_take_sandbox(struct e2b *e, const cJSON *sb, wsp_error *err)
 	snprintf(c->id, sizeof(c->id), "%s", id);
 	snprintf(c->token, sizeof(c->token), "%s", tok ? tok : "");
 	snprintf(c->traffic, sizeof(c->traffic), "%s", traffic ? traffic : "");
+	snprintf(c->envd, sizeof(c->envd), "%s", envd ? envd : "");
 	/* the answer's domain wins, as in the SDK; a fixed URL over both */
 	if (!dom || !*dom || strlen(dom) >= sizeof(c->domain) ||
 	    strpbrk(dom, "/?#@ \r\n"))

@@ -45,6 +45,10 @@ const wsp_option_spec e2b_options[] = {
 	{sizeof(wsp_option_spec), WSP_OPT_BOOL, 0, 0, "public_traffic", "true",
 	 "a new sandbox's ports are reachable without its traffic token",
 	 NULL},
+	{sizeof(wsp_option_spec), WSP_OPT_BOOL, 0, 0, "recreate", "false",
+	 "a command finding the sandbox gone (expired, killed) makes a new "
+	 "one and runs there (the old one's files are lost)",
+	 NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_BOOL, 0, 0, "auto_pause", "false",
 	 "at its timeout the sandbox is paused (kept) instead of killed",
 	 NULL},
@@ -216,7 +220,8 @@ static int read_numbers(struct e2b *e, const wsp_config *cfg, wsp_error *err)
 	    (rc = h->opt_bool(&e->auto_pause, h, cfg, "auto_pause", err)) ||
 	    (rc = h->opt_bool(&e->secure, h, cfg, "secure", err)) ||
 	    (rc = h->opt_bool(&e->public_traffic, h, cfg, "public_traffic",
-			      err)))
+			      err)) ||
+	    (rc = h->opt_bool(&e->recreate, h, cfg, "recreate", err)))
 		return rc;
 	if (life < 1000 || life % 1000 || life / 1000 > E2B_MAX_LIFETIME_S)
 		return wsp_error_set(err, WSP_ECONFIG,

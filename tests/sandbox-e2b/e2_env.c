@@ -14,10 +14,16 @@ static wsp_fakehost *admin_fh;
 
 int e2_fake_start(void)
 {
-	static const char *const argv[] = {WSP_TEST_E2B_DIR "/fake-e2b.mjs",
-					   NULL};
+	return e2_fake_start_with(NULL);
+}
+
+int e2_fake_start_with(const char *const *extra)
+{
+	const char *argv[8] = {WSP_TEST_E2B_DIR "/fake-e2b.mjs"};
 	wsp_error err = {0};
 
+	for (int n = 1; extra && *extra && n < 7; n++)
+		argv[n] = *extra++;
 	if (node_fake_start(&fake, "wsp-e2b-test", argv))
 		return -1;
 	return wsp_fakehost_new(&admin_fh,

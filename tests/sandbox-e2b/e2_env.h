@@ -19,6 +19,8 @@ const wsp_plugin_desc *wsp_plugin_entry(uint32_t major, uint32_t minor);
 
 /* Start the fake (the suite's init): 0, or -1. */
 int e2_fake_start(void);
+/* The same with more arguments (NULL-ended): "--envd-version", "0.5.0". */
+int e2_fake_start_with(const char *const *extra);
 int e2_fake_stop(void);
 int e2_fake_port(void);
 

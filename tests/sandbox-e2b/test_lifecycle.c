@@ -342,6 +342,32 @@ static void test_destroy_and_killed_outside(void)
 	box_close(&bx);
 }
 
+static void test_recreate(void)
+{
+	struct box bx;
+	wsp_error err = {0};
+	wsp_exec_result r;
+	uint32_t outcome = 0;
+	char id[64], id2[64], path[128];
+
+	CU_ASSERT_EQUAL_FATAL(box_open(&bx, "phoenix-box", "recreate: true\n",
+				       0, &err),
+			      0);
+	CU_ASSERT_EQUAL_FATAL(start(&bx, &outcome, &err), 0);
+	box_kept_id(id, sizeof(id), &bx);
+	snprintf(path, sizeof(path), "/_fake/sandboxes/%s/expire", id);
+	CU_ASSERT_EQUAL(e2_fake_call("POST", path, NULL, NULL) / 100, 2);
+	/* expired (killed, no auto_pause): the command runs in a new one */
+	CU_ASSERT_EQUAL_FATAL(run(&bx, "echo again", &r, &err), 0);
+	CU_ASSERT_STRING_EQUAL(r.stdout_data, "again\n");
+	release(&bx, &r);
+	box_kept_id(id2, sizeof(id2), &bx);
+	CU_ASSERT_STRING_NOT_EQUAL(id2, id);
+	CU_ASSERT_EQUAL(wsp_fakehost_log_find(bx.fh, WSP_LOG_WARN, "recreate"),
+			1);
+	box_destroy(&bx);
+}
+
 static void test_rate_limit_retried(void)
 {
 	struct box bx;
@@ -477,6 +503,7 @@ static CU_TestInfo tests[] = {
 	{"the sandbox's timeout", test_timeout_and_info},
 	{"info and status", test_info},
 	{"destroy; killed outside wsp", test_destroy_and_killed_outside},
+	{"recreate: a new sandbox for a gone one", test_recreate},
 	{"429 with Retry-After", test_rate_limit_retried},
 	{"preview URLs and the traffic token", test_preview},
 	CU_TEST_INFO_NULL,

@@ -3,7 +3,8 @@
  * Connect envelope of a request, envd's process events (good and
  * hostile), base64 both ways, Go's signal names, what a command becomes
  * in a Start request, and the options (defaults from E2B's variables,
- * clear refusals that never quote the key). init makes no request.
+ * clear refusals that never quote the key). init makes no request; the
+ * last test starts the fake with an envd too old to close stdin.
  */
 #include "e2_env.h"
 #include "e2b.h"
@@ -205,6 +206,12 @@ static void test_process_config(void)
 	CU_ASSERT_EQUAL(e2b_process_config(&p, bx.self, &o, &err),
 			WSP_EINVAL);
 	CU_ASSERT_TRUE(e2b_missing_program("wsp-e2b: no such program\n", 25));
+	CU_ASSERT_TRUE(e2b_envd_at_least("0.6.4", 0, 5, 2));
+	CU_ASSERT_TRUE(e2b_envd_at_least("0.5.2", 0, 5, 2));
+	CU_ASSERT_TRUE(e2b_envd_at_least("1.0.0", 0, 5, 2));
+	CU_ASSERT_FALSE(e2b_envd_at_least("0.5.1", 0, 5, 2));
+	CU_ASSERT_FALSE(e2b_envd_at_least("0.4.9", 0, 5, 2));
+	CU_ASSERT_TRUE(e2b_envd_at_least("", 0, 5, 2)); /* not said */
 	CU_ASSERT_FALSE(e2b_missing_program("bash: x: not found\n", 19));
 	box_close(&bx);
 }
@@ -314,6 +321,40 @@ static void test_missing_key(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "E2B_API_KEY"));
 }
 
+/* An envd older than CloseStdin: stdin refused, not a hang. */
+static void test_old_envd(void)
+{
+	static const char *const old[] = {"--envd-version", "0.5.0", NULL};
+	struct box bx;
+	wsp_error err = {0};
+	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
+	wsp_exec_result r = {.struct_size = sizeof(r)};
+	const wsp_host *h;
+
+	CU_ASSERT_EQUAL_FATAL(e2_fake_start_with(old), 0);
+	CU_ASSERT_EQUAL_FATAL(box_open(&bx, "old-envd-box", NULL, 0, &err), 0);
+	h = wsp_fakehost_host(bx.fh);
+	o.shell = "cat";
+	o.stdin_data = "x";
+	o.stdin_len = 1;
+	CU_ASSERT_EQUAL(box_vt(&bx)->exec(&r, bx.self, box_call(&bx, 30000),
+					  &o, &err),
+			WSP_ENOTSUP);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "0.5.0"));
+	o.stdin_data = NULL;
+	o.stdin_len = 0;
+	o.shell = "echo fine";
+	CU_ASSERT_EQUAL_FATAL(box_vt(&bx)->exec(&r, bx.self,
+						box_call(&bx, 30000), &o,
+						&err),
+			      0);
+	CU_ASSERT_STRING_EQUAL(r.stdout_data, "fine\n");
+	h->free(h, r.stdout_data);
+	h->free(h, r.stderr_data);
+	box_destroy(&bx);
+	e2_fake_stop();
+}
+
 static CU_TestInfo tests[] = {
 	{"a request's Connect envelope", test_request_envelope},
 	{"envd's process events", test_events},
@@ -325,6 +366,7 @@ static CU_TestInfo tests[] = {
 	{"cloud URLs from the domain", test_cloud_urls_from_domain},
 	{"bad input refused clearly", test_bad_input_refused},
 	{"no key, no instance", test_missing_key},
+	{"an envd that cannot close stdin", test_old_envd},
 	CU_TEST_INFO_NULL,
 };
 
