@@ -320,6 +320,7 @@ static int find_one(const char *id, const char *command,
 	one->found = 1;
 	if (!one->json)
 		return print_row(id, command, st, NULL);
+	cJSON_Delete(one->json); /* the marker */
 	one->json = status_json(id, command, st);
 	return one->json ? 0 : WSP_ENOMEM;
 }
