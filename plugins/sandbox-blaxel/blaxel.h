@@ -106,6 +106,14 @@ int bl_instructions(void *self, const wsp_call *call, uint32_t flags,
 int bl_ready(char *url, size_t cap, struct bl *b, const wsp_call *call,
 	     wsp_error *err);
 
+/* find.c: the sandbox of this id by its wsp-id label. */
+/* 1 when sb has no wsp-id label or ours (0: another id's sandbox). */
+int bl_owned(const struct bl *b, const cJSON *sb);
+/* The name of this id's newest sandbox that is not going, or
+ * WSP_ENOTFOUND. */
+int bl_find_by_label(char *name, size_t cap, struct bl *b,
+		     const wsp_call *call, wsp_error *err);
+
 /* command.c: what a command becomes on the wire. */
 int bl_command_text(char **out, const wsp_exec_opts *o);
 int bl_working_dir(char **out, const struct bl *b, const char *cwd,

@@ -236,45 +236,109 @@ static int create(struct bl *b, const wsp_call *call, int *created,
 	return wait_deployed(b, call, ans, err);
 }
 
+/* The stored name, when the state store has a well-formed one. */
+static int kept_name(char out[BL_NAME_MAX + 1], struct bl *b)
+{
+	char *kept = NULL, tmp[BL_NAME_MAX + 1];
+	size_t kept_len = 0;
+	int ok = 0;
+
+	if (!b->state || !b->host->state_get ||
+	    b->host->state_get(&kept, &kept_len, b->host, b->state, KEY_NAME,
+			       NULL))
+		return 0;
+	/* only a well-formed name is taken from the file */
+	if (kept_len && kept_len <= BL_NAME_MAX && strlen(kept) == kept_len &&
+	    !bl_name_from_id(tmp, sizeof(tmp), kept) && !strcmp(tmp, kept)) {
+		memcpy(out, tmp, sizeof(tmp));
+		ok = 1;
+	}
+	b->host->free(b->host, kept);
+	return ok;
+}
+
+/*
+ * The sandbox called name, if it is this id's: 0 with *sb, WSP_ENOTFOUND
+ * when there is none, WSP_EEXIST when it carries another id's label. One
+ * being deleted is waited out (then there is none).
+ */
+static int look(cJSON **sb, struct bl *b, const char *name,
+		const wsp_call *call, wsp_error *err)
+{
+	int rc = get_sandbox(sb, b, name, call, err);
+
+	if (!rc && is(status_of(*sb), GONE)) {
+		int64_t until = rmt_now_ms() + b->start_timeout_ms;
+
+		while (!rc) {
+			cJSON_Delete(*sb);
+			*sb = NULL;
+			rc = pause_ms(b, call, until, 250, "a deleted sandbox",
+				      err);
+			if (!rc)
+				rc = get_sandbox(sb, b, name, call, err);
+		}
+	}
+	if (!rc && !bl_owned(b, *sb)) {
+		cJSON_Delete(*sb);
+		*sb = NULL;
+		rc = WSP_EEXIST;
+	}
+	return rc;
+}
+
+/*
+ * Where this id's sandbox is, in order: the name a previous wsp reached
+ * (the state store; it may differ from the options' if they changed
+ * since: the one that exists wins), the options' name, then the wsp-id
+ * label (find.c). 0 with *sb and b->name set; WSP_ENOTFOUND with
+ * b->name the options' name and *taken when another id's sandbox holds
+ * it. The caller holds b->lock.
+ */
+static int locate(cJSON **sb, int *taken, struct bl *b, const wsp_call *call,
+		  wsp_error *err)
+{
+	char kept[BL_NAME_MAX + 1] = "";
+	int rc = WSP_ENOTFOUND;
+
+	*sb = NULL;
+	*taken = 0;
+	if (kept_name(kept, b)) {
+		memcpy(b->name, kept, sizeof(b->name));
+		rc = look(sb, b, b->name, call, err);
+		*taken = rc == WSP_EEXIST && !strcmp(kept, b->config_name);
+	}
+	if ((rc == WSP_ENOTFOUND || rc == WSP_EEXIST) &&
+	    strcmp(kept, b->config_name)) {
+		memcpy(b->name, b->config_name, sizeof(b->name));
+		rc = look(sb, b, b->name, call, err);
+		*taken = rc == WSP_EEXIST;
+	}
+	if (rc == WSP_ENOTFOUND || rc == WSP_EEXIST) {
+		rc = bl_find_by_label(b->name, sizeof(b->name), b, call, err);
+		if (!rc)
+			rc = get_sandbox(sb, b, b->name, call, err);
+	}
+	if (rc == WSP_ENOTFOUND)
+		memcpy(b->name, b->config_name, sizeof(b->name));
+	return rc;
+}
+
 /* Reach (or make) the sandbox; the caller holds b->lock. */
 static int connect_locked(uint32_t *outcome, struct bl *b,
 			  const wsp_call *call, wsp_error *err)
 {
 	cJSON *sb = NULL;
-	char *kept = NULL;
-	size_t kept_len = 0;
-	int created = 0, rc;
+	int created = 0, taken = 0;
+	int rc = locate(&sb, &taken, b, call, err);
 
-	memcpy(b->name, b->config_name, sizeof(b->name));
-	/* the name a previous wsp reached (it may differ if the options
-	 * changed since: the state store wins, it is the one that exists) */
-	if (b->state && b->host->state_get &&
-	    !b->host->state_get(&kept, &kept_len, b->host, b->state, KEY_NAME,
-				NULL)) {
-		char tmp[BL_NAME_MAX + 1];
-
-		/* only a well-formed name is taken from the file */
-		if (kept_len && kept_len <= BL_NAME_MAX &&
-		    strlen(kept) == kept_len &&
-		    !bl_name_from_id(tmp, sizeof(tmp), kept) && !strcmp(tmp, kept))
-			memcpy(b->name, tmp, sizeof(tmp));
-		b->host->free(b->host, kept);
-	}
-	rc = get_sandbox(&sb, b, b->name, call, err);
-	if (!rc && is(status_of(sb), GONE)) {
-		/* being deleted: wait for it to go, then make a new one */
-		int64_t until = rmt_now_ms() + b->start_timeout_ms;
-
-		while (!rc) {
-			cJSON_Delete(sb);
-			sb = NULL;
-			rc = pause_ms(b, call, until, 250, "a deleted sandbox",
-				      err);
-			if (!rc)
-				rc = get_sandbox(&sb, b, b->name, call, err);
-		}
-	}
-	if (rc == WSP_ENOTFOUND)
+	if (rc == WSP_ENOTFOUND && taken)
+		rc = wsp_error_set(err, WSP_EEXIST,
+				   "the Blaxel sandbox '%s' belongs to another "
+				   "wsp sandbox id; give this one a name of "
+				   "its own (option 'name')",
+				   b->name);
+	else if (rc == WSP_ENOTFOUND)
 		rc = create(b, call, &created, err);
 	else if (!rc)
 		rc = wait_deployed(b, call, sb, err);
@@ -288,6 +352,31 @@ static int connect_locked(uint32_t *outcome, struct bl *b,
 	if (outcome)
 		*outcome = created ? WSP_START_CREATED : WSP_START_CONNECTED;
 	return 0;
+}
+
+/*
+ * The sandbox as it is now, for status, info, stop and destroy: by the
+ * name reached when connected, else located as start would (never
+ * created), so none of them touches another id's sandbox of that name.
+ */
+static int current_locked(cJSON **sb, struct bl *b, const wsp_call *call,
+			  wsp_error *err)
+{
+	int taken = 0;
+
+	return b->url[0] || b->stopped ? get_sandbox(sb, b, b->name, call, err)
+				       : locate(sb, &taken, b, call, err);
+}
+
+static int current(cJSON **sb, struct bl *b, const wsp_call *call,
+		   wsp_error *err)
+{
+	int rc;
+
+	pthread_mutex_lock(&b->lock);
+	rc = current_locked(sb, b, call, err);
+	pthread_mutex_unlock(&b->lock);
+	return rc;
 }
 
 int bl_start(uint32_t *out, void *self, const wsp_call *call, uint32_t flags,
@@ -339,11 +428,19 @@ int bl_stop(void *self, const wsp_call *call, uint32_t flags, wsp_error *err)
 	int status = 0, rc;
 
 	(void)flags;
-	snprintf(what, sizeof(what), "archiving Blaxel sandbox '%s'", b->name);
 	pthread_mutex_lock(&b->lock);
+	rc = current_locked(&ans, b, call, err);
+	cJSON_Delete(ans);
+	ans = NULL;
+	if (rc == WSP_ENOTFOUND) { /* none of ours: nothing to stop */
+		pthread_mutex_unlock(&b->lock);
+		return 0;
+	}
+	snprintf(what, sizeof(what), "archiving Blaxel sandbox '%s'", b->name);
 	b->url[0] = '\0';
 	sandbox_url(url, sizeof(url), b, b->name, "/archive");
-	rc = bl_request(&status, &ans, b, &r, err);
+	if (!rc)
+		rc = bl_request(&status, &ans, b, &r, err);
 	cJSON_Delete(ans);
 	ans = NULL;
 	/* 404: nothing to stop; 409: not DEPLOYED (archiving, or archived) */
@@ -389,8 +486,16 @@ int bl_destroy(void *self, const wsp_call *call, uint32_t flags,
 
 	(void)flags; /* the files are the sandbox's: they go with it */
 	pthread_mutex_lock(&b->lock);
+	rc = current_locked(&ans, b, call, err);
+	cJSON_Delete(ans);
+	ans = NULL;
 	sandbox_url(url, sizeof(url), b, b->name, NULL);
-	rc = bl_request(&status, &ans, b, &r, err);
+	if (!rc)
+		rc = bl_request(&status, &ans, b, &r, err);
+	if (rc == WSP_ENOTFOUND) { /* none of ours: destroyed already */
+		rc = 0;
+		status = 404;
+	}
 	if (!rc && status != 200 && status != 202 && status != 204 &&
 	    status != 404)
 		rc = bl_fail(b, status, ans, "cannot delete the Blaxel sandbox",
@@ -435,9 +540,7 @@ int bl_status(uint32_t *out, void *self, const wsp_call *call, uint32_t flags,
 	int rc;
 
 	(void)flags;
-	pthread_mutex_lock(&b->lock);
-	rc = get_sandbox(&sb, b, b->name, call, err);
-	pthread_mutex_unlock(&b->lock);
+	rc = current(&sb, b, call, err);
 	if (rc == WSP_ENOTFOUND) {
 		*out = WSP_SANDBOX_ABSENT;
 		return 0;
@@ -462,9 +565,7 @@ int bl_info(void *self, const wsp_call *call, uint32_t flags, wsp_kv_fn cb,
 	int rc;
 
 	(void)flags;
-	pthread_mutex_lock(&b->lock);
-	rc = get_sandbox(&sb, b, b->name, call, err);
-	pthread_mutex_unlock(&b->lock);
+	rc = current(&sb, b, call, err);
 	if (rc && rc != WSP_ENOTFOUND)
 		return rc;
 	md = cJSON_GetObjectItemCaseSensitive(sb, "metadata");

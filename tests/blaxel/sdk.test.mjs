@@ -127,6 +127,11 @@ test('get, list and delete', async () => {
   assert.deepEqual(control.problems('SandboxList', raw.json), []);
   const rest = await (await blaxel.SandboxInstance.list({ limit: 1 })).nextPage();
   assert.equal(rest.data.length, 1);
+  // q: a substring of names and label keys and values, any case (the spec's PaginationQuery)
+  const byLabel = await fake.call('GET', '/v0/sandboxes?q=%20LIS%20');
+  assert.ok(byLabel.json.data.some((s) => s.metadata.name === sb.metadata.name));
+  assert.deepEqual(control.problems('SandboxList', byLabel.json), []);
+  assert.equal((await fake.call('GET', '/v0/sandboxes?q=no-such-label')).json.data.length, 0);
 
   const deleted = await sb.delete();
   assert.equal(deleted.status, 'DELETING');

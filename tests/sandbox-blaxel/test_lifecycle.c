@@ -2,7 +2,8 @@
  * tests/sandbox-blaxel/test_lifecycle.c - the sandbox's lifecycle against
  * the Blaxel fake: create (and wait until deployed) with the options in
  * the request, reconnect by the logical id (the state store's name
- * first), two starts at once making one sandbox, stop as archive and
+ * first, its wsp-id label when no name reaches it), an id whose name
+ * another id's sandbox holds, two starts at once making one sandbox, stop as archive and
  * start as unarchive, destroy, status through each, a 429 survived, and
  * the key in no error.
  */
@@ -167,6 +168,94 @@ static void test_reconnect_by_stored_name(void)
 	box_close(&bx);
 }
 
+static int exists(const char *name)
+{
+	cJSON *sb = fake_sandbox(name);
+	int found = sb != NULL;
+
+	cJSON_Delete(sb);
+	return found;
+}
+
+/*
+ * The state store gone and the options naming another sandbox now: the
+ * wsp-id label finds the one this id made, nothing new is created, and
+ * status finds it before any start.
+ */
+static void test_reconnect_by_label(void)
+{
+	struct box a, b2;
+	wsp_error err = {0};
+	uint32_t outcome = 0;
+	cJSON *log, *req;
+
+	CU_ASSERT_EQUAL_FATAL(box_open(&a, "Moved.Box", "name: first-home\n", 0,
+				       &err),
+			      0);
+	CU_ASSERT_EQUAL_FATAL(start(&a, &outcome, &err), 0);
+	CU_ASSERT_EQUAL(outcome, WSP_START_CREATED);
+	box_close(&a);
+
+	/* another host: a state store of its own, empty */
+	fake_admin("DELETE", "/_fake/requests", NULL, NULL);
+	CU_ASSERT_EQUAL_FATAL(box_open(&b2, "Moved.Box", NULL, 0, &err), 0);
+	CU_ASSERT_EQUAL(state(&b2), WSP_SANDBOX_RUNNING);
+	CU_ASSERT_EQUAL(start(&b2, &outcome, &err), 0);
+	CU_ASSERT_EQUAL(outcome, WSP_START_CONNECTED);
+	CU_ASSERT_FALSE(exists("moved-box"));
+	CU_ASSERT_EQUAL(fake_count("POST", "/v0/sandboxes"), 0);
+	/* the list asked Blaxel's q for the id (it lower-cases) */
+	log = fake_requests();
+	req = fake_find(log, "GET", "/v0/sandboxes");
+	CU_ASSERT_PTR_NOT_NULL(req);
+	CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(cJSON_GetObjectItem(
+				       cJSON_GetObjectItem(req, "query"), "q")),
+			       "Moved.Box");
+	cJSON_Delete(log);
+	/* and the name found is the one kept from now on */
+	CU_ASSERT_EQUAL(box_reinit(&b2, NULL, &err), 0);
+	fake_admin("DELETE", "/_fake/requests", NULL, NULL);
+	CU_ASSERT_EQUAL(start(&b2, &outcome, &err), 0);
+	CU_ASSERT_EQUAL(outcome, WSP_START_CONNECTED);
+	CU_ASSERT_EQUAL(fake_count("GET", "/v0/sandboxes"), 0);
+	CU_ASSERT_EQUAL(destroy(&b2, &err), 0);
+	CU_ASSERT_FALSE(exists("first-home"));
+	box_close(&b2);
+}
+
+/*
+ * Two ids that give one name: the second never uses, stops or deletes
+ * the first's sandbox; it is told to pick a name, and gets its own then.
+ */
+static void test_name_of_another_id(void)
+{
+	struct box a, b2;
+	wsp_error err = {0};
+	uint32_t outcome = 0;
+
+	CU_ASSERT_EQUAL_FATAL(box_open(&a, "Twin.Box", NULL, 0, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(start(&a, &outcome, &err), 0);
+	CU_ASSERT_TRUE(exists("twin-box"));
+	CU_ASSERT_EQUAL_FATAL(box_open(&b2, "twin_box", NULL, 0, &err), 0);
+	CU_ASSERT_EQUAL(state(&b2), WSP_SANDBOX_ABSENT);
+	CU_ASSERT_EQUAL(start(&b2, &outcome, &err), WSP_EEXIST);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "'twin-box'"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "'name'"));
+	CU_ASSERT_EQUAL(b2.d->sandbox->stop(b2.self, box_call(&b2, 30000), 0,
+					    &err),
+			0);
+	CU_ASSERT_EQUAL(destroy(&b2, &err), 0);
+	CU_ASSERT_EQUAL(state(&a), WSP_SANDBOX_RUNNING);
+	CU_ASSERT_EQUAL(box_reinit(&b2, "name: twin-box-2\n", &err), 0);
+	CU_ASSERT_EQUAL(start(&b2, &outcome, &err), 0);
+	CU_ASSERT_EQUAL(outcome, WSP_START_CREATED);
+	CU_ASSERT_EQUAL(destroy(&b2, &err), 0);
+	CU_ASSERT_EQUAL(destroy(&a, &err), 0);
+	CU_ASSERT_FALSE(exists("twin-box"));
+	box_close(&b2);
+	box_close(&a);
+}
+
 struct racer {
 	struct box bx;
 	uint32_t outcome;
@@ -326,6 +415,8 @@ static void test_info(void)
 static CU_TestInfo tests[] = {
 	{"create waits, sends the options", test_create_waits_and_sends_options},
 	{"reconnect by the stored name", test_reconnect_by_stored_name},
+	{"reconnect by the wsp-id label", test_reconnect_by_label},
+	{"a name another id holds", test_name_of_another_id},
 	{"two starts at once make one sandbox", test_two_starts_make_one},
 	{"stop archives, start unarchives", test_stop_start},
 	{"429 waited out, 401 without the key", test_faults},

@@ -57,7 +57,20 @@ function list(req, res, url, registry) {
   const status = q.get('status');
   if (status) items = items.filter((s) => status.split(',').includes(s.status));
   if (q.get('externalId')) items = items.filter((s) => s.externalId === q.get('externalId'));
-  if (q.get('q')) items = items.filter((s) => s.name.includes(q.get('q')));
+  // q: a substring of the name, display name or any label key or value,
+  // trimmed and lower-cased; under 2 characters it filters nothing
+  // (controlplane.yml PaginationQuery), honoured from 2026-04-28
+  const term = (q.get('q') ?? '').trim().toLowerCase();
+  if (term.length >= 2 && apiVersion(req) >= '2026-04-28') {
+    if (term.length > 200) return sendControlError(res, 400, 'Bad Request', 'q is longer than 200 characters');
+    items = items.filter((s) => [s.name, s.displayName ?? '', ...Object.entries(s.labels ?? {}).flat()]
+      .some((v) => String(v).toLowerCase().includes(term)));
+  }
+  // sort: createdAt:desc by default (controlplane.yml PaginationSort)
+  const sort = q.get('sort') ?? 'createdAt:desc';
+  if (!['createdAt:desc', 'createdAt:asc', 'name:asc', 'name:desc'].includes(sort)) return sendControlError(res, 400, 'Bad Request', `invalid sort '${sort}'`);
+  if (sort.endsWith(':desc')) items.reverse();
+  if (sort.startsWith('name')) items.sort((a, b) => (a.name < b.name ? -1 : 1) * (sort.endsWith(':desc') ? -1 : 1));
   if (apiVersion(req) < '2026-04-28') return sendJson(res, 200, items.map((s) => s.toJSON()));
   let limit = 50;
   if (q.get('limit') !== null) {
