@@ -134,10 +134,12 @@ int e2b_resume(void *self, const wsp_call *call, uint32_t flags,
 	       wsp_error *err)
 {
 	struct e2b *e = self;
+	char id[E2B_ID_MAX];
 	int rc = 0;
 
 	(void)flags;
 	pthread_mutex_lock(&e->lock);
+	e2b_kept_id(id, sizeof(id), e); /* and what an earlier wsp held */
 	if (!strcmp(e->held, "stopped"))
 		rc = wsp_error_set(err, WSP_EBUSY,
 				   "the E2B sandbox is stopped; start it");

@@ -207,9 +207,12 @@ static void test_pause_resume_stop(void)
 	cJSON_Delete(b);
 	CU_ASSERT_EQUAL(status(&bx), WSP_SANDBOX_STOPPED);
 	CU_ASSERT_EQUAL(run(&bx, "echo no", &r, &err), WSP_EBUSY);
+	/* resume is for a pause; a later wsp knows it was a stop too */
+	CU_ASSERT_EQUAL_FATAL(box_reinit(&bx, NULL, &err), 0);
 	CU_ASSERT_EQUAL(box_vt(&bx)->resume(bx.self, box_call(&bx, 30000), 0,
 					    &err),
 			WSP_EBUSY);
+	CU_ASSERT_EQUAL(status(&bx), WSP_SANDBOX_STOPPED);
 	CU_ASSERT_EQUAL(start(&bx, &outcome, &err), 0);
 	CU_ASSERT_EQUAL(outcome, WSP_START_CONNECTED);
 	CU_ASSERT_EQUAL(status(&bx), WSP_SANDBOX_RUNNING);
