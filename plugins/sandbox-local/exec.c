@@ -618,6 +618,8 @@ static int run_exec(wsp_exec_result *out, struct local_sandbox *sb,
 	rc = local_call_check(sb, call, "exec", err);
 	if (!rc)
 		rc = local_paused_check(sb, "exec", err);
+	if (!rc)
+		rc = local_start_if_stopped(sb, call, "exec", err);
 	if (rc)
 		return rc;
 

@@ -103,6 +103,23 @@ int local_paused_check(struct local_sandbox *sb, const char *what,
 			     "(wsp sandbox resume)", what, sb->id);
 }
 
+int local_start_if_stopped(struct local_sandbox *sb, const wsp_call *call,
+			   const char *what, wsp_error *err)
+{
+	uint32_t outcome;
+	int rc;
+
+	if (state_of(sb) != WSP_SANDBOX_STOPPED)
+		return 0;
+	rc = local_start(&outcome, sb, call, 0, err);
+	if (rc)
+		return rc;
+	/* The host names the sandbox first: "sandbox 'x': ..." */
+	sb->host->log(sb->host, WSP_LOG_INFO,
+		      "it was stopped; %s started it again", what);
+	return 0;
+}
+
 /*
  * Pause and resume of one sandbox by several wsp processes take turns:
  * an flock on "pause.lock" in the state directory, held until unlock.

@@ -92,6 +92,14 @@ int local_procs_monitors(struct local_sandbox *sb, pid_t **out,
 int local_paused_check(struct local_sandbox *sb, const char *what,
 		       wsp_error *err);
 
+/*
+ * exec and spawn on a stopped sandbox start it (logged at info: `wsp -v`
+ * shows it), so its status says what is true: it runs commands again.
+ * 0, or start's failure.
+ */
+int local_start_if_stopped(struct local_sandbox *sb, const wsp_call *call,
+			   const char *what, wsp_error *err);
+
 /* Extension operations (checkpoint.c), ended by WSP_EXT_END. */
 extern const wsp_ext_op local_ext_ops[];
 

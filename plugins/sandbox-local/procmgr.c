@@ -130,6 +130,8 @@ static int proc_spawn(char out_id[WSP_PROC_ID_MAX], void *self,
 	rc = local_call_check(sb, call, "spawn", err);
 	if (!rc)
 		rc = local_paused_check(sb, "spawn", err);
+	if (!rc)
+		rc = local_start_if_stopped(sb, call, "spawn", err);
 	if (rc)
 		return rc;
 	rc = local_prepare(&prep, sb, o.shell, o.argv, o.cwd, o.env, err);

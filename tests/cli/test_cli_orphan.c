@@ -1,7 +1,9 @@
 /*
  * tests/cli/test_cli_orphan.c - no orphan (issue 13, item 4): with
  * `isolation: none`, a SIGKILL of the `wsp exec` process, which no handler
- * of wsp sees, still ends the command and what it started.
+ * of wsp sees, still ends the command and what it started; and exec or
+ * spawn on a stopped sandbox starts it, says so under -v, and its status
+ * is true afterwards.
  */
 #include "cli_run.h"
 #include "procs_util.h"
@@ -86,13 +88,41 @@ static void test_normal_end_leaves_nothing(void)
 	CU_ASSERT_EQUAL(count_zombie_children(), 0);
 }
 
+static void test_exec_starts_stopped(void)
+{
+	char id[64];
+
+	CU_ASSERT_EQUAL(cli_run("sandbox stop"), 0);
+	CU_ASSERT_EQUAL(cli_run("sandbox status"), 0);
+	CU_ASSERT_STRING_EQUAL(cli_out, "stopped\n");
+	CU_ASSERT_EQUAL(cli_run("-v exec -- echo ran"), 0);
+	CU_ASSERT_STRING_EQUAL(cli_out, "ran\n");
+	CU_ASSERT_PTR_NOT_NULL(strstr(cli_err, "it was stopped; exec started "
+					       "it again"));
+	CU_ASSERT_EQUAL(cli_run("sandbox status"), 0);
+	CU_ASSERT_STRING_EQUAL(cli_out, "running\n");
+	/* without -v: the same, and nothing of it in the command's stderr */
+	CU_ASSERT_EQUAL(cli_run("sandbox stop"), 0);
+	CU_ASSERT_EQUAL(cli_run("sh 'echo mine >&2'"), 0);
+	CU_ASSERT_STRING_EQUAL(cli_err, "mine\n");
+	CU_ASSERT_EQUAL(cli_run("--json sandbox status"), 0);
+	CU_ASSERT_STRING_EQUAL(cli_out, "{\"state\":\"running\"}\n");
+	/* spawn too */
+	CU_ASSERT_EQUAL(cli_run("sandbox stop"), 0);
+	CU_ASSERT_FATAL(cli_spawn(id, sizeof(id), "--no-stdin -- true") == 0);
+	CU_ASSERT_EQUAL(cli_run("sandbox status"), 0);
+	CU_ASSERT_STRING_EQUAL(cli_out, "running\n");
+	CU_ASSERT_EQUAL(cli_run("release %s", id), 0);
+}
+
 static CU_TestInfo tests[] = {
 	{"SIGKILL of wsp exec ends the command", test_sigkill_ends_command},
 	{"a normal end leaves nothing", test_normal_end_leaves_nothing},
+	{"exec on a stopped sandbox starts it", test_exec_starts_stopped},
 	CU_TEST_INFO_NULL,
 };
 
 int main(void)
 {
-	return cli_main("no orphan, isolation none", tests);
+	return cli_main("no orphan; exec on a stopped sandbox", tests);
 }
