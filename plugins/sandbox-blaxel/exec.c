@@ -17,12 +17,13 @@
  * timeout a few seconds longer is still sent: should this wsp die while
  * waiting, Blaxel ends the command anyway.
  *
- * A stream that ends without the result (a reset, a standby cutting it)
- * loses nothing: the process is looked up by name until it ended, and
+ * A start answered 429 or 502-504 is sent again once the name shows it
+ * never ran (resend.c). A stream that ends without the result (a reset,
+ * a standby cutting it) loses nothing: the process is looked up by name until it ended, and
  * its raw output from /logs completes what was delivered.
  */
-#include "blaxel.h"
 #include "output.h"
+#include "procs.h"
 #include "remote.h"
 #include "stream_queue.h"
 
@@ -400,14 +401,35 @@ int bl_exec(wsp_exec_result *out, void *self, const wsp_call *call,
 		return wsp_error_set(err, rc, "cannot make an eventfd");
 	}
 	if ((rc = bl_ready(x->url, sizeof(x->url), b, call, err)) ||
-	    (rc = build_body(&body, x, o, limit, err)) ||
-	    (rc = open_stream(x, body, err)))
+	    (rc = build_body(&body, x, o, limit, err)))
 		goto out;
-	pump(x, o, err);
-	if (x->why == RMT_TIMED_OUT || x->why == RMT_CANCELED ||
-	    (x->why == RMT_FAILED && sq_started(&x->q)))
-		kill_it(x);
-	sq_finish(&x->q, b->host);
+	for (int attempt = 1;; attempt++) {
+		int started = 0;
+
+		if ((rc = open_stream(x, body, err)))
+			goto out;
+		pump(x, o, err);
+		if (x->why == RMT_TIMED_OUT || x->why == RMT_CANCELED ||
+		    (x->why == RMT_FAILED && sq_started(&x->q)))
+			kill_it(x);
+		sq_finish(&x->q, b->host);
+		/* 429/5xx before it started: again, if it never ran */
+		if (x->why != RMT_ENDED || sq_started(&x->q) || !x->q.failed ||
+		    !bl_resend(&started, b, call, x->name, attempt,
+			       x->q.status, &x->q.err, &(wsp_error){0}))
+			break;
+		sq_fini(&x->q);
+		if ((rc = sq_init(&x->q))) {
+			rc = wsp_error_set(err, rc, "cannot make an eventfd");
+			free(body);
+			oc_free(&x->out);
+			oc_free(&x->errs);
+			free(x);
+			return rc;
+		}
+		x->why = RMT_RUNNING;
+		x->cut_line = 0;
+	}
 	if (x->why == RMT_ENDED && !x->have_result)
 		recover(x, err);
 	if (x->why == RMT_TIMED_OUT || x->why == RMT_CANCELED)

@@ -241,11 +241,25 @@ int bl_spawn(char out_id[WSP_PROC_ID_MAX], void *self, const wsp_call *call,
 		rc = wsp_error_set(err, WSP_ENOMEM, "out of memory");
 		goto out;
 	}
-	/* a POST is not retried by the core: a lost answer is not a twin */
-	rc = bl_proc_request(&status, &ans, b, call, "POST", NULL, NULL, text,
-			     strlen(text), NULL, err);
-	if (!rc && status != 200 && status != 201)
-		rc = bl_fail(b, status, ans, "cannot start the process", err);
+	/* a POST is not retried by the core: resent only when the name
+	 * shows it never ran (resend.c) */
+	for (int attempt = 1;; attempt++) {
+		int started = 0;
+
+		cJSON_Delete(ans);
+		ans = NULL;
+		rc = bl_proc_request(&status, &ans, b, call, "POST", NULL, NULL,
+				     text, strlen(text), NULL, err);
+		if (rc || status == 200 || status == 201)
+			break;
+		if (bl_resend(&started, b, call, id, attempt, status, err,
+			      &(wsp_error){0}))
+			continue;
+		if (!started)
+			rc = bl_fail(b, status, ans, "cannot start the process",
+				     err);
+		break;
+	}
 	if (!rc)
 		snprintf(out_id, WSP_PROC_ID_MAX, "%s", id);
 out:

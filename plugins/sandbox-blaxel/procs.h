@@ -25,6 +25,16 @@ void bl_proc_status(wsp_proc_status *out, struct bl *b, const char *id,
 int bl_proc_full_status(wsp_proc_status *out, cJSON **logs, struct bl *b,
 			const wsp_call *call, const char *id, wsp_error *err);
 
+/*
+ * resend.c: 1 when a process start answered status (429, 502-504) may be
+ * sent again, after the pause it wants: no process of that name exists
+ * and attempt is not the last. *started is 1 when it does exist (the
+ * answer was lost, the start was not).
+ */
+int bl_resend(int *started, struct bl *b, const wsp_call *call,
+	      const char *name, int attempt, long status,
+	      const wsp_error *said, wsp_error *err);
+
 int bl_spawn(char out_id[WSP_PROC_ID_MAX], void *self, const wsp_call *call,
 	     const wsp_spawn_opts *o, wsp_error *err);
 int bl_list(void *self, const wsp_call *call, uint32_t flags, wsp_proc_fn cb,

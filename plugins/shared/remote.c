@@ -4,6 +4,7 @@
 #include "remote.h"
 
 #include <ctype.h>
+#include <poll.h>
 #include <string.h>
 #include <time.h>
 
@@ -144,4 +145,16 @@ int rmt_instructions(wsp_sink_fn sink, void *payload, const char *text, int n,
 
 	return rc ? wsp_error_set(err, rc, "instructions stopped by the sink")
 		  : 0;
+}
+
+int rmt_nap(const wsp_host *h, const wsp_call *call, int64_t ms)
+{
+	int64_t left = h->call_remaining_ms(h, call);
+	struct pollfd p = {.fd = h->call_fd(h, call), .events = POLLIN};
+
+	if (left >= 0 && left < ms)
+		ms = left;
+	/* the cancel descriptor wakes it at once */
+	poll(&p, p.fd >= 0 ? 1 : 0, (int)(ms > 0 ? ms : 0));
+	return h->call_expired(h, call);
 }

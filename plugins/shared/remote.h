@@ -67,6 +67,8 @@ enum rmt_stop rmt_must_stop(const wsp_host *h, const wsp_call *call,
 /* How long it may wait at most before that (-1: no limit). */
 int64_t rmt_wait_budget(const wsp_host *h, const wsp_call *call,
 			int64_t until);
+/* Sleep ms, less when the call ends first; then its code (else 0). */
+int rmt_nap(const wsp_host *h, const wsp_call *call, int64_t ms);
 
 /* One info pair, unless an earlier one stopped the listing or v is NULL. */
 static inline int rmt_kv(int rc, wsp_kv_fn cb, void *payload, const char *k,

@@ -4,7 +4,8 @@
  * newline included), the sandbox's and the call's variables, working
  * directories, stdin, and the faults a real connection meets: lines cut
  * across chunks, a stream reset mid-line, the sandbox put on standby
- * mid-command (output completed from /logs, exit code kept), a timeout
+ * mid-command (output completed from /logs, exit code kept), a start
+ * answered 429 or 503 sent again and run once, a timeout
  * that really kills the command inside.
  */
 #include "bl_env.h"
@@ -202,6 +203,71 @@ static void test_standby_mid_command(void)
 		"\"sandbox\",\"path\":\"/process\",\"method\":\"POST\"}");
 }
 
+static int faults_left(void)
+{
+	cJSON *left = NULL;
+	int n;
+
+	fake_admin("GET", "/_fake/faults", NULL, &left);
+	n = cJSON_GetArraySize(cJSON_GetObjectItem(left, "faults"));
+	cJSON_Delete(left);
+	return n;
+}
+
+/*
+ * A 429 and a 503 to the streamed start: nothing ran (the name says so),
+ * so it is sent again after the pause asked for, and runs once.
+ */
+static void test_start_throttled(void)
+{
+	static const char *const faults[] = {
+		"{\"kind\":\"rate_limit\",\"retryAfter\":1,\"plane\":"
+		"\"sandbox\",\"method\":\"POST\",\"path\":\"/process\"}",
+		"{\"kind\":\"error\",\"status\":503,\"count\":2,\"plane\":"
+		"\"sandbox\",\"method\":\"POST\",\"path\":\"/process\"}",
+	};
+
+	for (size_t i = 0; i < 2; i++) {
+		wsp_exec_result r;
+		struct seen s;
+		wsp_error err = {0};
+
+		fake_admin("DELETE", "/_fake/requests", NULL, NULL);
+		CU_ASSERT_EQUAL_FATAL(fake_admin("POST", "/_fake/faults",
+						 faults[i], NULL),
+				      201);
+		CU_ASSERT_EQUAL_FATAL(run(&r, "echo ran >> runs.txt; cat runs.txt",
+					  NULL, NULL, &s, &err),
+				      0);
+		CU_ASSERT_EQUAL(r.exit_code, 0);
+		/* ran once, whatever the number of sends */
+		CU_ASSERT_STRING_EQUAL(r.stdout_data, i ? "ran\nran\n" : "ran\n");
+		CU_ASSERT_STRING_EQUAL(s.out, r.stdout_data);
+		CU_ASSERT_EQUAL(fake_count("POST", "/sbx/exec-box/process"), i ? 3 : 2);
+		CU_ASSERT_EQUAL(faults_left(), 0);
+		release(&r);
+	}
+	{
+		wsp_exec_result r;
+		wsp_error err = {0};
+
+		/* a 400 is an answer, not a hiccup: not sent again */
+		fake_admin("DELETE", "/_fake/requests", NULL, NULL);
+		fake_admin("POST", "/_fake/faults",
+			   "{\"kind\":\"error\",\"status\":400,\"message\":"
+			   "\"bad start\",\"plane\":\"sandbox\",\"path\":"
+			   "\"/process\",\"method\":\"POST\"}",
+			   NULL);
+		CU_ASSERT_NOT_EQUAL(run(&r, "true", NULL, NULL, NULL, &err), 0);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "bad start"));
+		CU_ASSERT_EQUAL(fake_count("POST", "/sbx/exec-box/process"), 1);
+		CU_ASSERT_EQUAL_FATAL(run(&r, "rm runs.txt", NULL, NULL, NULL,
+					  &err),
+				      0);
+		release(&r);
+	}
+}
+
 static void test_stdin(void)
 {
 	wsp_exec_opts o = {.struct_size = sizeof(o)};
@@ -255,6 +321,7 @@ static CU_TestInfo tests[] = {
 	{"lines cut across chunks", test_lines_cut_across_chunks},
 	{"stream reset mid-line", test_stream_reset_mid_line},
 	{"standby mid-command", test_standby_mid_command},
+	{"a throttled start sent again, run once", test_start_throttled},
 	{"stdin", test_stdin},
 	{"a timeout kills the command", test_timeout_kills},
 	CU_TEST_INFO_NULL,

@@ -4,7 +4,8 @@
  * the instance that started it and another instance (a later wsp, same
  * state store) lists it and reads its output from the start; a wait
  * whose log stream a standby cuts still ends at the exit; exec's own
- * processes are never listed; Blaxel's timer reads as timed_out; only
+ * processes are never listed; a start answered 503 sent again and 429s
+ * and 5xx on its looks retried; Blaxel's timer reads as timed_out; only
  * SIGTERM and SIGKILL exist.
  */
 #include "bl_env.h"
@@ -157,6 +158,59 @@ static void test_wait_through_standby(void)
 	pm()->release(bx.self, box_call(&bx, 30000), id, 0, &err);
 }
 
+/*
+ * 429 and 5xx on every kind of call: the start is sent again (the name
+ * shows it never ran), the looks retried by the host, the log stream
+ * followed again; the process runs once and its output is whole.
+ */
+static void test_faults(void)
+{
+	char id[WSP_PROC_ID_MAX], fault[600], text[256] = "";
+	wsp_output_opts oo = {.struct_size = sizeof(oo),
+			      .streams = WSP_STDOUT | WSP_STDERR};
+	wsp_proc_status st = {.struct_size = sizeof(st)};
+	wsp_error err = {0};
+	cJSON *left = NULL;
+
+	fake_admin("DELETE", "/_fake/requests", NULL, NULL);
+	CU_ASSERT_EQUAL_FATAL(
+		fake_admin("POST", "/_fake/faults",
+			   "{\"kind\":\"error\",\"status\":503,\"plane\":"
+			   "\"sandbox\",\"method\":\"POST\",\"path\":"
+			   "\"/process\"}",
+			   NULL),
+		201);
+	CU_ASSERT_EQUAL_FATAL(spawn(id, "echo one; sleep 4; echo two >&2", 0),
+			      0);
+	CU_ASSERT_EQUAL(fake_count("POST", "/sbx/procs-box/process"), 2);
+	snprintf(fault, sizeof(fault),
+		 "[{\"kind\":\"rate_limit\",\"count\":2,\"retryAfter\":1,"
+		 "\"plane\":\"sandbox\",\"method\":\"GET\",\"path\":"
+		 "\"/process/%s\"},"
+		 "{\"kind\":\"error\",\"status\":502,\"plane\":\"sandbox\","
+		 "\"path\":\"/process/%s/logs\"},"
+		 "{\"kind\":\"error\",\"status\":503,\"plane\":\"sandbox\","
+		 "\"path\":\"/process/%s/logs/stream\"}]",
+		 id, id, id);
+	CU_ASSERT_EQUAL_FATAL(fake_admin("POST", "/_fake/faults", fault, NULL),
+			      201);
+	CU_ASSERT_EQUAL(pm()->wait(&st, bx.self, box_call(&bx, 30000), id,
+				   15000, 0, &err),
+			0);
+	CU_ASSERT_EQUAL(st.state, WSP_PROC_EXITED);
+	CU_ASSERT_EQUAL(st.exit_code, 0);
+	CU_ASSERT_EQUAL(pm()->read_output(NULL, bx.self, box_call(&bx, 30000),
+					  id, &oo, append, text, &err),
+			0);
+	CU_ASSERT_STRING_EQUAL(text, "one\n");
+	CU_ASSERT_EQUAL(st.stderr_total, 4);
+	fake_admin("GET", "/_fake/faults", NULL, &left);
+	CU_ASSERT_EQUAL(cJSON_GetArraySize(cJSON_GetObjectItem(left, "faults")),
+			0);
+	cJSON_Delete(left);
+	pm()->release(bx.self, box_call(&bx, 30000), id, 0, &err);
+}
+
 static void test_timer_and_signals(void)
 {
 	char id[WSP_PROC_ID_MAX];
@@ -179,6 +233,7 @@ static void test_timer_and_signals(void)
 static CU_TestInfo tests[] = {
 	{"a process outlives its instance", test_outlives_the_instance},
 	{"a wait through a standby", test_wait_through_standby},
+	{"429 and 5xx retried, the process run once", test_faults},
 	{"Blaxel's timer; SIGTERM and SIGKILL only", test_timer_and_signals},
 	CU_TEST_INFO_NULL,
 };
