@@ -17,6 +17,7 @@
  *   command.c    what a command becomes in a Start request
  *   exec.c       a foreground command over process.Process/Start
  *   preview.c    the URL (and token) of a port inside the sandbox
+ *   fs.c         the sandbox's own disk as a filesystem (sandbox_fs)
  */
 #ifndef WSP_SANDBOX_E2B_H
 #define WSP_SANDBOX_E2B_H
@@ -182,6 +183,9 @@ int e2b_process_config(cJSON **out, const struct e2b *e,
 int e2b_envd_at_least(const char *version, int major, int minor, int patch);
 /* 1 when stderr is the marker of an argv program that is not there */
 int e2b_missing_program(const char *stderr_data, size_t len);
+
+/* fs.c: the sandbox's disk (the descriptor's sandbox_fs) */
+extern const wsp_fs_vtable e2b_fs;
 
 /* preview.c */
 int e2b_preview(wsp_preview *out, void *self, const wsp_call *call,

@@ -36,9 +36,9 @@ static const wsp_sandbox_vtable vtable = {
 	.set_timeout = e2b_set_timeout,
 	.preview = e2b_preview,
 	/*
-	 * mount and the sandbox's files, and the process manager
-	 * (background processes, their keeper): not written yet (issue
-	 * 14). NULL, their capabilities absent.
+	 * mount, and the process manager (background processes, their
+	 * keeper): not written yet (issue 14). NULL, their capabilities
+	 * absent.
 	 */
 };
 
@@ -46,11 +46,17 @@ static const wsp_sandbox_vtable vtable = {
  * ISOLATION: a micro-VM of its own; RECONNECT: by the id the state store
  * keeps, else by the metadata wsp-id; PAUSE: E2B's pause keeps memory;
  * TIMEOUT: E2B's lifetime, renewed from now; PREVIEW: E2B's proxy URL of
- * a port, with the traffic token when the sandbox wants one.
+ * a port, with the traffic token when the sandbox wants one. FS_*: its
+ * disk as a filesystem, streamed both ways, writes renamed into place.
  */
-WSP_PLUGIN_DEFINE(WSP_KIND_SANDBOX, "e2b", "0.1.0",
-		  "commands in an E2B sandbox",
-		  WSP_CAP_SANDBOX_ISOLATION | WSP_CAP_SANDBOX_RECONNECT |
-			  WSP_CAP_SANDBOX_PAUSE | WSP_CAP_SANDBOX_TIMEOUT |
-			  WSP_CAP_SANDBOX_PREVIEW,
-		  e2b_options, init, fini, NULL, &vtable, NULL, NULL)
+WSP_PLUGIN_DEFINE_SANDBOX_FS(WSP_KIND_SANDBOX, "e2b", "0.1.0",
+			     "commands in an E2B sandbox",
+			     WSP_CAP_SANDBOX_ISOLATION |
+				     WSP_CAP_SANDBOX_RECONNECT |
+				     WSP_CAP_SANDBOX_PAUSE |
+				     WSP_CAP_SANDBOX_TIMEOUT |
+				     WSP_CAP_SANDBOX_PREVIEW |
+				     WSP_CAP_FS_STREAMING |
+				     WSP_CAP_FS_ATOMIC_WRITE,
+			     e2b_options, init, fini, NULL, &vtable, NULL,
+			     NULL, &e2b_fs)
