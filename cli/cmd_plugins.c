@@ -276,23 +276,23 @@ static int info_one(const wsp_plugin_info *p, void *payload)
 
 		snprintf(flags, sizeof(flags), "%s",
 			 s->flags & WSP_OPT_REQUIRED ? ", required" : "");
-		printf("    %-20s %s%s", s->name, type_name(s->type), flags);
+		printf("    %-20s  %s%s", s->name, type_name(s->type), flags);
 		if (s->default_value)
 			printf(", default %s", s->default_value);
 		printf("\n");
 		if (s->choices) {
-			printf("    %-20s one of:", "");
+			printf("    %-20s  one of:", "");
 			for (c = 0; s->choices[c]; c++)
 				printf(" %s", s->choices[c]);
 			printf("\n");
 		}
 		if (s->help)
-			printf("    %-20s %s\n", "", s->help);
+			printf("    %-20s  %s\n", "", s->help);
 	}
 	if (p->n_ext_ops)
 		printf("  extensions:\n");
 	for (i = 0; i < p->n_ext_ops; i++)
-		printf("    %-20s (%s) %s\n", p->ext_ops[i].name,
+		printf("    %-20s  (%s) %s\n", p->ext_ops[i].name,
 		       p->ext_ops[i].signature,
 		       p->ext_ops[i].help ? p->ext_ops[i].help : "");
 	return 0;

@@ -47,8 +47,10 @@ static void usage(FILE *out)
 		"  -h, --help          show this help; COMMAND --help shows a command's\n"
 		"\n"
 		"commands:\n");
+	/* Two spaces at least between name and summary, as every list
+	 * in our help has: help2man (the man pages) reads it so. */
 	for (i = 0; i < N_COMMANDS; i++)
-		fprintf(out, "  %-12s %s\n", commands[i].name,
+		fprintf(out, "  %-12s  %s\n", commands[i].name,
 			commands[i].summary);
 	fprintf(out, "\nexit status: 0 success, 1 failure, 2 usage error; "
 		     "exec returns the command's own status (124 on timeout)\n");

@@ -59,4 +59,5 @@ function(wsp_add_plugin kind name)
     COMPONENT "wsp-plugin-${kind}-${name}")
   # Packaging (cmake/WspPackaging.cmake) makes one package per provider.
   set_property(GLOBAL APPEND PROPERTY WSP_PLUGIN_COMPONENTS "wsp-plugin-${kind}-${name}")
+  set_property(GLOBAL APPEND PROPERTY WSP_PLUGIN_TARGETS "${tgt}")
 endfunction()

@@ -6,9 +6,10 @@ set -euo pipefail
 
 build_pkgs=(build-essential cmake pkg-config libyaml-dev libcjson-dev
 	libcurl4-openssl-dev libuv1-dev libffi-dev libcunit1-dev libpcre2-dev
-	libssl-dev bubblewrap)
+	libssl-dev bubblewrap help2man)
 test_pkgs=(clang libclang-rt-14-dev awscli abigail-tools dpkg-dev fakeroot
-	s3fs rclone fuse3 python3 procps iproute2 curl openssl time bc)
+	s3fs rclone fuse3 python3 procps iproute2 curl openssl time bc
+	man-db groff-base bsdextrautils)
 
 want=("${build_pkgs[@]}")
 if [ "${1:-}" = "--test" ]; then

@@ -313,11 +313,46 @@ static void report_expected(void)
 		       n_xfail, n_xfail == 1 ? "" : "s");
 }
 
+#define USAGE                                                                 \
+	"usage: wsp-conformance PLUGIN.so [--options FILE] "                  \
+	"[--only sandbox-fs] [--expect-fail CHECK]...\n"
+
 static int usage(void)
 {
-	fprintf(stderr, "usage: wsp-conformance PLUGIN.so [--options FILE] "
-			"[--only sandbox-fs] [--expect-fail CHECK]...\n");
+	fputs(USAGE "Try 'wsp-conformance --help'.\n", stderr);
 	return 2;
+}
+
+/* Also the source of wsp-conformance(1) (help2man, tools/gen-man.sh). */
+static int help(void)
+{
+	fputs(USAGE
+	      "\n"
+	      "Check a wsp provider's behaviour: load PLUGIN.so as an operator's\n"
+	      "workspace would, run the shared checks for every interface it\n"
+	      "declares and print one line per check (PASS, FAIL, SKIP with the\n"
+	      "reason, XFAIL), then 'N passed, N failed, N skipped'.\n"
+	      "\n"
+	      "options:\n"
+	      "  --options FILE      the provider's options, a YAML map (for\n"
+	      "                      fs-local 'base_path: /some/dir')\n"
+	      "  --only sandbox-fs   run only the checks of the sandbox's files\n"
+	      "                      mounted with 'provider: sandbox'\n"
+	      "  --expect-fail CHECK a check a test server cannot pass: its\n"
+	      "                      failure is not counted, and the run fails if\n"
+	      "                      it passes or never fails (repeatable)\n"
+	      "  -h, --help          show this help\n"
+	      "  --version           print the wsp and plugin ABI versions\n"
+	      "\n"
+	      "A check is skipped only for what the provider declares it lacks (a\n"
+	      "capability, an optional slot, WSP_ENOTSUP). The checks work under\n"
+	      "one fresh directory, /wsp-conformance-PID, which they remove;\n"
+	      "sandbox checks stop, restart and destroy the sandbox 'conformance'.\n"
+	      "\n"
+	      "exit status: 0 all checks passed, 1 a check failed, 2 bad usage or\n"
+	      "the provider could not be loaded\n",
+	      stdout);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -329,6 +364,14 @@ int main(int argc, char **argv)
 	int i;
 
 	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return help();
+		if (!strcmp(argv[i], "--version")) {
+			printf("wsp-conformance %s (plugin ABI %d.%d)\n",
+			       wsp_version_string(), WSP_PLUGIN_ABI_MAJOR,
+			       WSP_PLUGIN_ABI_MINOR);
+			return 0;
+		}
 		if (!strcmp(argv[i], "--options") && i + 1 < argc) {
 			opt_file = argv[++i];
 		} else if (!strcmp(argv[i], "--only") && i + 1 < argc &&

@@ -328,8 +328,8 @@ static void test_plugins(void)
 			  "fs-fixture"),
 			0);
 	TU_ASSERT_CONTAINS(out, "fs provider 'fixture'");
-	TU_ASSERT_CONTAINS(out, "root                 string, required");
-	TU_ASSERT_CONTAINS(out, "max_size             size, default 64KiB");
+	TU_ASSERT_CONTAINS(out, "root                  string, required");
+	TU_ASSERT_CONTAINS(out, "max_size              size, default 64KiB");
 	TU_ASSERT_CONTAINS(out, "one of: fast safe");
 	TU_ASSERT_LACKS(out, "sandbox provider");
 	/* A bare name shows every kind with that name. */
