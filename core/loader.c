@@ -155,22 +155,31 @@ static const char libwsp_anchor;
 
 /*
  * A build tree's wsp finds the build tree's plugins with no setting:
- * when libwsp itself is the one built there (in the build's core/, not
- * a tree installed somewhere under the build directory, as tests do).
+ * when the code running is the build's own, the libwsp built in its
+ * core/ or a program of the build that links the core statically (the
+ * unit tests), but not a tree installed somewhere under the build
+ * directory (the SDK tests stage one there).
  */
 static int running_from_build_tree(void)
 {
-#if defined(WSP_BUILD_LIB_DIR) && defined(WSP_BUILD_PLUGIN_DIR)
-	char lib[PATH_MAX], build[PATH_MAX], *slash;
+#if defined(WSP_BUILD_DIR) && defined(WSP_BUILD_LIB_DIR) &&                   \
+	defined(WSP_BUILD_PLUGIN_DIR)
+	char self[PATH_MAX], dir[PATH_MAX], *slash;
 	Dl_info info;
+	size_t n;
 
-	if (!dladdr(&libwsp_anchor, &info) || !info.dli_fname)
+	if (!dladdr(&libwsp_anchor, &info) || !info.dli_fname ||
+	    !realpath(info.dli_fname, self) || !(slash = strrchr(self, '/')))
 		return 0;
-	if (!realpath(info.dli_fname, lib) ||
-	    !realpath(WSP_BUILD_LIB_DIR, build) || !(slash = strrchr(lib, '/')))
-		return 0;
+	if (strncmp(slash + 1, "libwsp.so", 9)) {
+		/* linked in statically: a program of the build tree? */
+		if (!realpath(WSP_BUILD_DIR, dir))
+			return 0;
+		n = strlen(dir);
+		return !strncmp(self, dir, n) && self[n] == '/';
+	}
 	*slash = '\0';
-	return !strcmp(lib, build);
+	return realpath(WSP_BUILD_LIB_DIR, dir) && !strcmp(self, dir);
 #else
 	(void)libwsp_anchor;
 	return 0;
