@@ -24,6 +24,7 @@
  */
 #include "output.h"
 #include "procs.h"
+#include "streams.h"
 #include "remote.h"
 #include "stream_queue.h"
 
@@ -140,19 +141,16 @@ static void fail(struct run *x, int rc)
 }
 
 /* The ProcessResponse: exit code and the raw output completing ours. */
-static void take_result(struct run *x, const cJSON *pr)
+static void take_result(struct run *x, const char *so, const char *se,
+			int exit_code, int term_signal)
 {
-	const cJSON *code = cJSON_GetObjectItemCaseSensitive(pr, "exitCode");
-	const char *st = bl_str(pr, "status");
-	const char *so = bl_str(pr, "stdout"), *se = bl_str(pr, "stderr");
 	int rc;
 
 	x->have_result = 1;
-	x->exit_code = cJSON_IsNumber(code) ? (int)code->valuedouble : -1;
-	if (st && (!strcmp(st, "killed") || !strcmp(st, "stopped")) &&
-	    x->exit_code < 0) {
-		x->term_signal = !strcmp(st, "killed") ? 9 : 15;
-		x->exit_code = 128 + x->term_signal;
+	x->exit_code = exit_code;
+	if (term_signal) {
+		x->term_signal = term_signal;
+		x->exit_code = 128 + term_signal;
 	}
 	if ((rc = so ? oc_complete(&x->out, so, strlen(so))
 		     : oc_flush(&x->out)) ||
@@ -161,50 +159,41 @@ static void take_result(struct run *x, const cJSON *pr)
 		fail(x, rc);
 }
 
-/* One NDJSON line of the answer. */
+/* One NDJSON line of the answer (read by ndjson.c). */
 static void take_line(struct run *x, const char *line, size_t len,
 		      wsp_error *err)
 {
-	cJSON *ev = bl_parse(line, len);
-	const char *type = bl_str(ev, "type"), *data = bl_str(ev, "data");
+	struct bl_event ev;
 	int rc = 0;
 
+	bl_event_parse(&ev, line, len);
 	/*
 	 * A body cut mid-line (a standby, a proxy) ends with the piece of
 	 * a line: harmless when it is the last one, as the rest is read
 	 * from /logs; a broken line with more after it is a broken answer.
 	 */
-	if (x->cut_line || !type) {
-		if (!x->cut_line && !type) {
-			x->cut_line = 1;
-			cJSON_Delete(ev);
-			return;
-		}
+	if (x->cut_line) {
 		rc = wsp_error_set(err, WSP_EPROTO,
 				   "Blaxel sent a line that is not an event");
-	} else if (!strcmp(type, "stdout") || !strcmp(type, "stderr")) {
-		/* the log keepalive shares the stream, as stdout */
-		if (data && strcmp(data, "[keepalive]\n"))
-			rc = oc_event(type[3] == 'o' ? &x->out : &x->errs, data,
-				      strlen(data));
+	} else if (ev.kind == BL_EV_NOT_EVENT) {
+		x->cut_line = 1;
+	} else if (ev.kind == BL_EV_STDOUT || ev.kind == BL_EV_STDERR) {
+		rc = oc_event(ev.kind == BL_EV_STDOUT ? &x->out : &x->errs,
+			      ev.data, ev.data_len);
 		if (rc)
 			wsp_error_set(err, rc,
 				      "the output callback stopped the "
 				      "command");
-	} else if (!strcmp(type, "result")) {
-		cJSON *pr = bl_parse(data, data ? strlen(data) : 0);
-
-		if (!cJSON_IsObject(pr))
-			rc = wsp_error_set(err, WSP_EPROTO,
-					   "Blaxel sent a result that is not "
-					   "a process");
-		else
-			take_result(x, pr);
-		cJSON_Delete(pr);
-	} else if (!strcmp(type, "error")) {
+	} else if (ev.kind == BL_EV_RESULT) {
+		take_result(x, ev.out, ev.err, ev.exit_code, ev.term_signal);
+	} else if (ev.kind == BL_EV_BAD_RESULT) {
+		rc = wsp_error_set(err, WSP_EPROTO,
+				   "Blaxel sent a result that is not a "
+				   "process");
+	} else if (ev.kind == BL_EV_ERROR) {
 		char msg[200];
 
-		snprintf(msg, sizeof(msg), "%s", data ? data : "");
+		snprintf(msg, sizeof(msg), "%s", ev.data ? ev.data : "");
 		for (char *c = msg; *c; c++)
 			if ((unsigned char)*c < 32 || *c == 127)
 				*c = '?';
@@ -213,7 +202,7 @@ static void take_line(struct run *x, const char *line, size_t len,
 								 : WSP_EINVAL,
 				   "cannot start the command: %s", msg);
 	} /* keepalive and anything newer: nothing to do */
-	cJSON_Delete(ev);
+	bl_event_free(&ev);
 	if (rc)
 		fail(x, rc);
 }
@@ -332,7 +321,8 @@ static void recover(struct run *x, wsp_error *err)
 						     "cannot read the output",
 						     err));
 			else
-				take_result(x, pr);
+				take_result(x, bl_str(pr, "stdout"),
+					    bl_str(pr, "stderr"), -1, 0);
 			/* /logs has no exit code: ask once more */
 			cJSON_Delete(pr);
 			pr = NULL;
