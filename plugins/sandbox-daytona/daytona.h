@@ -21,6 +21,9 @@
  *   procs.c      background processes: records, spawn, list, status,
  *                stdin, signal, release (procs.h)
  *   procs_read.c waiting for a process and reading its output
+ *   fs.c         the sandbox's disk as a filesystem (sandbox_fs): stat,
+ *                list, mkdir, remove, move, copy
+ *   fs_io.c      its reads and writes, streamed (fs.h)
  *   plugin.c     the descriptor, init and fini
  */
 #ifndef WSP_DAYTONA_H
@@ -46,6 +49,7 @@
 #define DT_ANSWER_MAX (64u << 20) /* a log snapshot may be large */
 #define DT_STDIN_MAX (4u << 20)   /* stdin data travels in the command */
 #define DT_PATH_MAX 256           /* a toolbox path below the base */
+#define DT_FS_PATH_MAX 1024       /* a file's full path in the sandbox */
 
 struct dt_config {
 	char *api_url;     /* no trailing '/' */
@@ -73,6 +77,8 @@ struct dt {
 	char remote_id[DT_ID_MAX + 1];   /* "" until known */
 	char toolbox[DT_URL_MAX];        /* {toolboxProxyUrl}/{id}, or "" */
 	unsigned long seq;               /* session names, with pid */
+	/* fs.c: the working directory of the toolbox it was asked of */
+	char workdir[DT_FS_PATH_MAX], workdir_of[DT_URL_MAX];
 };
 
 /* What we keep of a Sandbox answer. */
@@ -98,6 +104,15 @@ struct dt_req {
 	cJSON *json;       /* body, or NULL */
 	uint32_t flags;    /* WSP_HTTP_* */
 	const wsp_call *call; /* NULL for cleanup after a call ended */
+	/* Streamed bodies (files): a 2xx answer's body to sink instead of
+	 * parsed; a body from source (size -1: chunked) of content_type. */
+	wsp_sink_fn sink;
+	void *sink_payload;
+	wsp_source_fn source;
+	void *source_payload;
+	int64_t source_size;
+	const char *content_type, *accept; /* NULL: JSON */
+	int64_t timeout_ms; /* 0: the request timeout option; -1: none */
 };
 /*
  * Send r; a 2xx answer's JSON (if any, and if out) in *out. Failures are
@@ -233,6 +248,9 @@ int dt_set_timeout(void *self, const wsp_call *call, uint64_t idle_ms,
 		   uint32_t flags, wsp_error *err);
 int dt_preview(wsp_preview *out, void *self, const wsp_call *call,
 	       uint32_t port, uint32_t flags, wsp_error *err);
+
+/* fs.c: the sandbox's disk (the descriptor's sandbox_fs) */
+extern const wsp_fs_vtable dt_fs;
 
 /* exec.c */
 int dt_exec(wsp_exec_result *out, void *self, const wsp_call *call,

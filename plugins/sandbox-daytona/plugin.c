@@ -94,13 +94,21 @@ static const wsp_procmgr_vtable procmgr = {
  * read from 0 by another wsp (OUTPUT_HISTORY); stdin written and closed
  * through the script's control loop. No FOLLOW: reads poll log
  * snapshots. No PAUSE (a Daytona pause is not offered on every sandbox
- * class) nor MOUNT yet.
+ * class) nor MOUNT yet. FS_*: its disk as a filesystem (fs.c, fs_io.c),
+ * streamed both ways, writes renamed into place.
  */
-WSP_PLUGIN_DEFINE(WSP_KIND_SANDBOX, "daytona", "0.1.0",
-		  "commands in a Daytona cloud sandbox",
-		  WSP_CAP_SANDBOX_ISOLATION | WSP_CAP_SANDBOX_RECONNECT |
-			  WSP_CAP_SANDBOX_TIMEOUT | WSP_CAP_SANDBOX_PREVIEW |
-			  WSP_CAP_PROC_BACKGROUND | WSP_CAP_PROC_STDIN |
-			  WSP_CAP_PROC_CLOSE_STDIN | WSP_CAP_PROC_DETACHED |
-			  WSP_CAP_PROC_OUTPUT_HISTORY,
-		  dt_options, init, fini, NULL, &vtable, &procmgr, NULL)
+WSP_PLUGIN_DEFINE_SANDBOX_FS(WSP_KIND_SANDBOX, "daytona", "0.1.0",
+			     "commands in a Daytona cloud sandbox",
+			     WSP_CAP_SANDBOX_ISOLATION |
+				     WSP_CAP_SANDBOX_RECONNECT |
+				     WSP_CAP_SANDBOX_TIMEOUT |
+				     WSP_CAP_SANDBOX_PREVIEW |
+				     WSP_CAP_PROC_BACKGROUND |
+				     WSP_CAP_PROC_STDIN |
+				     WSP_CAP_PROC_CLOSE_STDIN |
+				     WSP_CAP_PROC_DETACHED |
+				     WSP_CAP_PROC_OUTPUT_HISTORY |
+				     WSP_CAP_FS_STREAMING |
+				     WSP_CAP_FS_ATOMIC_WRITE,
+			     dt_options, init, fini, NULL, &vtable, &procmgr,
+			     NULL, &dt_fs)

@@ -55,14 +55,15 @@ static int parse(cJSON **out, const char *body, size_t len, wsp_error *err)
 int dt_request(struct dt *d, const struct dt_req *r, cJSON **out,
 	       long *status, wsp_error *err)
 {
-	char url[DT_URL_MAX + 512], auth[1100];
+	char url[DT_URL_MAX + 3 * DT_FS_PATH_MAX + 512], auth[1100];
 	char *body = NULL;
 	wsp_http_header hdr[] = {
 		{ "Authorization", auth },
 		{ "X-Daytona-SDK-Version", DT_SDK_VERSION },
 		{ "X-Daytona-Source", "wsp" },
-		{ "Accept", "application/json" },
-		{ "Content-Type", "application/json" },
+		{ "Accept", r->accept ? r->accept : "application/json" },
+		{ "Content-Type", r->content_type ? r->content_type
+						  : "application/json" },
 	};
 	wsp_http_response resp = { .struct_size = sizeof resp };
 	wsp_http_request req = {
@@ -71,8 +72,15 @@ int dt_request(struct dt *d, const struct dt_req *r, cJSON **out,
 		.method = r->method,
 		.url = url,
 		.headers = hdr,
-		.n_headers = r->json ? 5 : 4,
-		.timeout_ms = d->cfg.request_timeout_ms,
+		.n_headers = r->json || r->source ? 5 : 4,
+		.body_source = r->source,
+		.body_payload = r->source_payload,
+		.body_size = r->source ? r->source_size : 0,
+		.response_sink = r->sink,
+		.response_payload = r->sink_payload,
+		.timeout_ms = r->timeout_ms < 0   ? 0
+			      : r->timeout_ms ? r->timeout_ms
+					      : d->cfg.request_timeout_ms,
 		.call = r->call,
 		.secrets = d->secrets,
 	};
@@ -95,7 +103,7 @@ int dt_request(struct dt *d, const struct dt_req *r, cJSON **out,
 		req.body_len = strlen(body);
 	}
 	/* A call that already ended still needs its cleanup: bound it. */
-	if (!r->call && req.timeout_ms > 10000)
+	if (!r->call && (!req.timeout_ms || req.timeout_ms > 10000))
 		req.timeout_ms = 10000;
 	rc = d->host->http_request(&resp, d->host, &req, err);
 	cJSON_free(body);

@@ -1,0 +1,304 @@
+/*
+ * plugins/sandbox-daytona/fs_io.c - reads and writes of the sandbox's
+ * files, streamed both ways through the core's HTTP service, never held
+ * whole; and the commands the toolbox's file routes lack (mv -f, cp -R).
+ *
+ * A read is GET /files/download (the raw bytes) into the caller's sink;
+ * a part of a file is cut here from the stream, which ends as soon as
+ * the part went out (the v0.190.0 daemon's route may honour a Range, but
+ * nothing says it must: no Range is sent). A write is POST
+ * /files/bulk-upload, the route Daytona's SDK uses, of one multipart
+ * part made around the caller's source (chunked when its size is not
+ * known) to a temporary name beside the file, then a rename over it:
+ * `mv -f` in the sandbox (rename(2): readers see the old file or the new
+ * one, never half), or the toolbox's move when nothing may be replaced
+ * (it refuses an existing destination).
+ */
+#include "dtfs.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+/* s in single quotes for sh ('\'' for a quote) at out; its end. */
+static char *sh_quote(char *out, const char *end, const char *s)
+{
+	if (out < end)
+		*out++ = '\'';
+	for (; *s && out + 4 < end; s++) {
+		if (*s == '\'') {
+			memcpy(out, "'\\''", 4);
+			out += 4;
+		} else {
+			*out++ = *s;
+		}
+	}
+	if (*s || out + 1 >= end)
+		return NULL;
+	*out++ = '\'';
+	*out = '\0';
+	return out;
+}
+
+int dt_fs_sh(const struct dt_fsx *x, const char *prog, const char *a,
+	     const char *b, wsp_error *err)
+{
+	char text[9 * DT_FS_PATH_MAX], *p = text, *end = text + sizeof text;
+	struct dt_req r = { .base = x->base, .method = "POST",
+			    .path = "/process/execute", .call = x->call,
+			    .timeout_ms = -1 };
+	cJSON *ans = NULL;
+	const cJSON *code, *out;
+	int rc, n = snprintf(text, sizeof text, "%s ", prog);
+
+	p += n;
+	if (!(p = sh_quote(p, end, a)) || p + 2 >= end)
+		return wsp_error_set(err, WSP_ETOOBIG, "path too long");
+	*p++ = ' ';
+	if (!sh_quote(p, end, b))
+		return wsp_error_set(err, WSP_ETOOBIG, "path too long");
+	if (!(r.json = cJSON_CreateObject()) ||
+	    !cJSON_AddStringToObject(r.json, "command", text)) {
+		cJSON_Delete(r.json);
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	}
+	rc = dt_request(x->d, &r, &ans, NULL, err);
+	cJSON_Delete(r.json);
+	code = cJSON_GetObjectItemCaseSensitive(ans, "exitCode");
+	out = cJSON_GetObjectItemCaseSensitive(ans, "result");
+	if (!rc && !cJSON_IsNumber(code))
+		rc = wsp_error_set(err, WSP_EPROTO,
+				   "process/execute answered no exit code");
+	else if (!rc && code->valueint)
+		/* what the command said, bounded: it names paths, no secret */
+		rc = wsp_error_set(err, WSP_EIO, "%s in the sandbox exited %d: "
+				   "%.200s", prog, code->valueint,
+				   cJSON_IsString(out) ? out->valuestring : "");
+	cJSON_Delete(ans);
+	return rc;
+}
+
+/* The caller's sink, given only [offset, offset + length) of the body. */
+struct part_sink {
+	uint64_t skip, left;
+	wsp_sink_fn sink;
+	void *payload;
+	int full; /* the part went out: the transfer was stopped on purpose */
+};
+
+static int part_take(const void *data, size_t len, void *payload)
+{
+	struct part_sink *s = payload;
+	const char *p = data;
+	size_t n;
+	int rc;
+
+	if (s->skip) {
+		n = s->skip < len ? (size_t)s->skip : len;
+		s->skip -= n;
+		p += n;
+		len -= n;
+	}
+	n = s->left < len ? (size_t)s->left : len;
+	if (!n)
+		return 0;
+	if ((rc = s->sink(p, n, s->payload)))
+		return rc;
+	s->left -= n;
+	if (s->left)
+		return 0;
+	s->full = 1;
+	return WSP_ECANCELED; /* no need for the rest */
+}
+
+int dt_fs_read(void *self, const wsp_call *call, const char *path,
+	       const wsp_fs_read_opts *opts, wsp_sink_fn sink, void *payload,
+	       wsp_error *err)
+{
+	struct dt_fsx x;
+	wsp_fs_stat st = { .struct_size = sizeof st };
+	struct part_sink ps = { .skip = opts->offset, .left = opts->length,
+				.sink = sink, .payload = payload };
+	char esc[3 * DT_FS_PATH_MAX], route[3 * DT_FS_PATH_MAX + 32];
+	struct dt_req r = { .method = "GET", .path = route, .call = call,
+			    .sink = part_take, .sink_payload = &ps,
+			    .accept = "application/octet-stream",
+			    .timeout_ms = -1 /* a large file takes long */ };
+	int rc = dt_fs_begin(&x, self, path, call, err);
+
+	if (!rc)
+		rc = dt_fs_stat_full(&st, &x, x.full, err);
+	if (!rc && st.type == WSP_FS_TYPE_DIR)
+		rc = wsp_error_set(err, WSP_EISDIR, "'%s' is a directory", path);
+	if (rc || opts->offset >= st.size)
+		return rc;
+	if ((rc = dt_url_escape(esc, sizeof esc, x.full, err)))
+		return rc;
+	snprintf(route, sizeof route, "/files/download?path=%s", esc);
+	r.base = x.base;
+	rc = dt_request(x.d, &r, NULL, NULL, err);
+	if (rc && ps.full) /* stopped by part_take once the part was out */
+		rc = 0;
+	return rc;
+}
+
+/* One multipart part around the caller's source: head, bytes, tail. */
+struct upload {
+	char head[2 * DT_FS_PATH_MAX + 512], tail[64];
+	size_t head_len, tail_len, off; /* off: into head, then tail */
+	int stage;                      /* 0 head, 1 body, 2 tail, 3 end */
+	wsp_source_fn source;
+	void *payload;
+};
+
+static int upload_give(void *buf, size_t cap, size_t *out_n, void *payload)
+{
+	struct upload *u = payload;
+	const char *from = u->stage == 0 ? u->head : u->tail;
+	size_t len = u->stage == 0 ? u->head_len : u->tail_len, n;
+	int rc;
+
+	*out_n = 0;
+	if (u->stage == 1) {
+		if ((rc = u->source(buf, cap, out_n, u->payload)))
+			return rc;
+		if (*out_n)
+			return 0;
+		u->stage = 2; /* the source's end: the tail follows */
+		u->off = 0;
+		from = u->tail;
+		len = u->tail_len;
+	}
+	if (u->stage == 3)
+		return 0;
+	n = len - u->off < cap ? len - u->off : cap;
+	memcpy(buf, from + u->off, n);
+	u->off += n;
+	*out_n = n;
+	if (u->off == len) {
+		u->stage++;
+		u->off = 0;
+	}
+	return 0;
+}
+
+/* A random name beside full, and the boundary of the upload. */
+static int upload_names(char *tmp, char *boundary, const char *full,
+			wsp_error *err)
+{
+	unsigned char r[24];
+	char hex[2 * sizeof r + 1];
+	const char *slash = strrchr(full, '/');
+
+	if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r)
+		return wsp_error_set(err, WSP_EIO, "no random bytes");
+	for (size_t i = 0; i < sizeof r; i++)
+		snprintf(hex + 2 * i, 3, "%02x", r[i]);
+	if ((size_t)snprintf(tmp, DT_FS_PATH_MAX, "%.*s/.wsp-upload-%.16s",
+			     (int)(slash ? slash - full : 0), full,
+			     hex) >= DT_FS_PATH_MAX)
+		return wsp_error_set(err, WSP_ETOOBIG, "path too long");
+	snprintf(boundary, 40, "wsp-%.32s", hex + 16);
+	/* the path travels inside the body: it must not end the part */
+	if (strstr(tmp, boundary))
+		return wsp_error_set(err, WSP_EINVAL, "unlucky path");
+	return 0;
+}
+
+/* POST /files/bulk-upload of source to tmp. */
+static int upload(const struct dt_fsx *x, char *tmp,
+		  const wsp_fs_write_opts *opts, wsp_source_fn source,
+		  void *payload, wsp_error *err)
+{
+	struct upload *u = calloc(1, sizeof *u);
+	char boundary[40], type[80];
+	const char *name;
+	struct dt_req r = { .base = x->base, .method = "POST",
+			    .path = "/files/bulk-upload", .call = x->call,
+			    .flags = WSP_HTTP_NO_RETRY, /* a source is read once */
+			    .source = upload_give, .content_type = type,
+			    .timeout_ms = -1 };
+	int rc;
+
+	if (!u)
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	if ((rc = upload_names(tmp, boundary, x->full, err)))
+		goto out;
+	name = strrchr(tmp, '/') + 1;
+	snprintf(type, sizeof type, "multipart/form-data; boundary=%s",
+		 boundary);
+	/* the toolbox takes files[i].path, then files[i].file (its name
+	 * ours: no quote to escape) */
+	u->head_len = (size_t)snprintf(
+		u->head, sizeof u->head,
+		"--%s\r\nContent-Disposition: form-data; name=\"files[0].path\""
+		"\r\n\r\n%s\r\n--%s\r\nContent-Disposition: form-data; "
+		"name=\"files[0].file\"; filename=\"%s\"\r\nContent-Type: "
+		"application/octet-stream\r\n\r\n",
+		boundary, tmp, boundary, name);
+	u->tail_len = (size_t)snprintf(u->tail, sizeof u->tail,
+				       "\r\n--%s--\r\n", boundary);
+	u->source = source;
+	u->payload = payload;
+	r.source_payload = u;
+	r.source_size = opts->flags & WSP_FS_WRITE_SIZE_KNOWN
+				? (int64_t)(u->head_len + opts->size_hint +
+					    u->tail_len)
+				: -1;
+	rc = dt_request(x->d, &r, NULL, NULL, err);
+out:
+	free(u);
+	return rc;
+}
+
+int dt_fs_write(wsp_fs_stat *out, void *self, const wsp_call *call,
+		const char *path, const wsp_fs_write_opts *opts,
+		wsp_source_fn source, void *payload, wsp_error *err)
+{
+	struct dt_fsx x;
+	wsp_fs_stat st = { .struct_size = sizeof st };
+	char tmp[DT_FS_PATH_MAX] = "";
+	int rc = dt_fs_begin(&x, self, path, call, err);
+
+	if (rc)
+		return rc;
+	if (opts->flags & WSP_FS_WRITE_APPEND)
+		return wsp_error_set(err, WSP_ENOTSUP,
+				     "Daytona's toolbox cannot append to a "
+				     "file");
+	if (opts->expected_mtime_ns || opts->expected_version)
+		return wsp_error_set(err, WSP_ENOTSUP,
+				     "Daytona's toolbox has no conditional "
+				     "write");
+	if ((opts->flags & WSP_FS_WRITE_NO_PARENTS) &&
+	    (rc = dt_fs_parent_there(&x, x.full, err)))
+		return rc;
+	rc = dt_fs_stat_full(&st, &x, x.full, err);
+	if (!rc && st.type == WSP_FS_TYPE_DIR)
+		return wsp_error_set(err, WSP_EISDIR, "'%s' is a directory",
+				     path);
+	if (!rc && (opts->flags & WSP_FS_WRITE_NO_OVERWRITE))
+		return wsp_error_set(err, WSP_EEXIST, "'%s' exists", path);
+	if (rc && rc != WSP_ENOTFOUND)
+		return rc;
+	rc = upload(&x, tmp, opts, source, payload, err);
+	/* 400: making a parent met a file, mostly; say which */
+	if (rc == WSP_EINVAL && dt_fs_parent_there(&x, x.full, err))
+		return err->code;
+	if (!rc)
+		rc = opts->flags & WSP_FS_WRITE_NO_OVERWRITE
+			     ? dt_fs_move_full(&x, tmp, x.full, err)
+			     : dt_fs_sh(&x, "mv -f --", tmp, x.full, err);
+	if (rc && tmp[0]) { /* no half file left behind, whatever the call
+			     * says */
+		struct dt_fsx quiet = x;
+		wsp_error ignored = { 0 };
+
+		quiet.call = NULL;
+		dt_fs_delete(&quiet, tmp, 0, &ignored);
+	}
+	if (rc)
+		return rc;
+	return out ? dt_fs_stat_full(out, &x, x.full, err) : 0;
+}
