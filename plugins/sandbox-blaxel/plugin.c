@@ -60,12 +60,14 @@ static const wsp_procmgr_vtable procmgr = {
  * Blaxel derives from it) at creation. Processes: Blaxel keeps them and
  * their output by name, so they outlive this wsp (DETACHED) and are read
  * again from 0 by another (OUTPUT_HISTORY); stdin is a pipe written and
- * closed by name. No FOLLOW yet: reads are /logs snapshots.
+ * closed by name. FOLLOW: the log stream, woken by the sandbox
+ * (procs_follow.c).
  */
 WSP_PLUGIN_DEFINE(WSP_KIND_SANDBOX, "blaxel", "0.1.0",
 		  "commands in a Blaxel sandbox",
 		  WSP_CAP_SANDBOX_ISOLATION | WSP_CAP_SANDBOX_RECONNECT |
 			  WSP_CAP_SANDBOX_LIMITS | WSP_CAP_PROC_BACKGROUND |
 			  WSP_CAP_PROC_STDIN | WSP_CAP_PROC_CLOSE_STDIN |
-			  WSP_CAP_PROC_DETACHED | WSP_CAP_PROC_OUTPUT_HISTORY,
+			  WSP_CAP_PROC_DETACHED | WSP_CAP_PROC_OUTPUT_HISTORY |
+			  WSP_CAP_PROC_FOLLOW,
 		  bl_options, init, fini, NULL, &vtable, &procmgr, NULL)

@@ -35,6 +35,19 @@ int bl_resend(int *started, struct bl *b, const wsp_call *call,
 	      const char *name, int attempt, long status,
 	      const wsp_error *said, wsp_error *err);
 
+/* procs_follow.c: open GET {url}/process/{id}/logs/stream onto q. */
+struct sq;
+int bl_logs_stream_open(struct sq *q, struct bl *b, const wsp_call *call,
+			const char *id, wsp_error *err);
+/* A read with WSP_OUTPUT_FOLLOW. */
+int bl_follow(wsp_proc_status *out, struct bl *b, const wsp_call *call,
+	      const char *id, const wsp_output_opts *o, wsp_output_fn sink,
+	      void *payload, wsp_error *err);
+/* procs_wait.c: where text (len bytes) is read from for offset off and
+ * o's tails. */
+size_t bl_tail_start(const char *text, size_t len, uint64_t off,
+		     const wsp_output_opts *o);
+
 int bl_spawn(char out_id[WSP_PROC_ID_MAX], void *self, const wsp_call *call,
 	     const wsp_spawn_opts *o, wsp_error *err);
 int bl_list(void *self, const wsp_call *call, uint32_t flags, wsp_proc_fn cb,

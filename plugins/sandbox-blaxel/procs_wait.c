@@ -11,7 +11,7 @@
  *
  * A read is `/logs` (each stream's raw bytes), cut here to the offsets
  * and tails asked for; with wait_ms it waits first, and a wait that runs
- * out still reads.
+ * out still reads. A follow is procs_follow.c's.
  */
 #include "procs.h"
 #include "remote.h"
@@ -26,35 +26,12 @@
 static int follow_once(struct bl *b, const wsp_call *call, const char *id,
 		       int64_t until, wsp_error *err)
 {
-	char url[BL_URL_MAX + 128], auth[512];
-	wsp_http_header h[5];
-	size_t n = bl_headers(h, auth, sizeof(auth), b);
 	struct sq q;
 	int rc;
 
-	if ((rc = bl_ready(url, BL_URL_MAX, b, call, err)))
-		return rc;
-	snprintf(url + strlen(url), sizeof(url) - strlen(url),
-		 "/process/%s/logs/stream", id);
 	if (sq_init(&q))
 		return wsp_error_set(err, WSP_EIO, "cannot make an eventfd");
-	wsp_http_stream_request req = {
-		.struct_size = sizeof(req),
-		.url = url,
-		.headers = h,
-		.n_headers = n,
-		/* [keepalive] lines come every 30 s */
-		.idle_timeout_ms = 75000,
-		.secrets = b->secrets,
-		.framing = WSP_STREAM_LINES,
-		.max_frame = 16u << 20,
-		.on_header = sq_on_header,
-		.on_data = sq_on_data,
-		.on_done = sq_on_done,
-		.payload = &q,
-	};
-	rc = b->host->http_stream_open(&q.stream, b->host, NULL, &req, err);
-	memset(auth, 0, sizeof(auth));
+	rc = bl_logs_stream_open(&q, b, call, id, err);
 	while (!rc) {
 		struct sq_frame *l;
 		int64_t rem = b->host->call_remaining_ms(b->host, call);
@@ -130,14 +107,13 @@ int bl_wait(wsp_proc_status *out, void *self, const wsp_call *call,
 	}
 }
 
-/* Deliver text[off..] of one stream, cut to the tails asked for. */
-static int deliver(uint32_t stream, const char *text, uint64_t off,
-		   const wsp_output_opts *o, wsp_output_fn sink, void *payload)
+size_t bl_tail_start(const char *text, size_t len, uint64_t off,
+		     const wsp_output_opts *o)
 {
-	size_t len = text ? strlen(text) : 0, start;
+	size_t start;
 
-	if (!(o->streams & stream) || off >= len)
-		return 0;
+	if (off >= len)
+		return len;
 	start = (size_t)off;
 	if (o->tail_bytes && len - start > o->tail_bytes)
 		start = len - (size_t)o->tail_bytes;
@@ -154,6 +130,18 @@ static int deliver(uint32_t stream, const char *text, uint64_t off,
 		}
 		start = i;
 	}
+	return start;
+}
+
+/* Deliver text[off..] of one stream, cut to the tails asked for. */
+static int deliver(uint32_t stream, const char *text, uint64_t off,
+		   const wsp_output_opts *o, wsp_output_fn sink, void *payload)
+{
+	size_t len = text ? strlen(text) : 0, start;
+
+	if (!(o->streams & stream) || off >= len)
+		return 0;
+	start = bl_tail_start(text, len, off, o);
 	return len > start ? sink(stream, text + start, len - start, payload)
 			   : 0;
 }
@@ -167,6 +155,8 @@ int bl_read_output(wsp_proc_status *out, void *self, const wsp_call *call,
 	cJSON *logs = NULL;
 	int rc;
 
+	if (o->flags & WSP_OUTPUT_FOLLOW)
+		return bl_follow(out, b, call, id, o, sink, payload, err);
 	if (o->wait_ms) {
 		rc = bl_wait(&st, b, call, id, o->wait_ms, 0, err);
 		/* a wait that runs out still reads; the call's end does not */

@@ -5,7 +5,9 @@
  * state store) lists it and reads its output from the start; a wait
  * whose log stream a standby cuts still ends at the exit; exec's own
  * processes are never listed; a start answered 503 sent again and 429s
- * and 5xx on its looks retried; Blaxel's timer reads as timed_out; only
+ * and 5xx on its looks retried; a follow live and exact through lines
+ * cut across chunks and a stream cut mid-line; Blaxel's timer reads as
+ * timed_out; only
  * SIGTERM and SIGKILL exist.
  */
 #include "bl_env.h"
@@ -14,8 +16,10 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 static struct box bx;
+static wsp_error err_none;
 
 static int suite_init(void)
 {
@@ -130,23 +134,33 @@ static void test_outlives_the_instance(void)
 			WSP_ENOTFOUND);
 }
 
+/* Arm a fault (its kind and numbers) on id's log stream, with the
+ * request log emptied; stream: that stream's path as logged. */
+static void arm_log_fault(char *stream, size_t cap, const char *id,
+			  const char *kind)
+{
+	char fault[300];
+
+	snprintf(fault, sizeof(fault),
+		 "{%s,\"plane\":\"sandbox\",\"path\":"
+		 "\"/process/%s/logs/stream\"}",
+		 kind, id);
+	snprintf(stream, cap, "/sbx/procs-box/process/%s/logs/stream", id);
+	fake_admin("DELETE", "/_fake/requests", NULL, NULL);
+	CU_ASSERT_EQUAL_FATAL(fake_admin("POST", "/_fake/faults", fault, NULL),
+			      201);
+}
+
 static void test_wait_through_standby(void)
 {
-	char id[WSP_PROC_ID_MAX], fault[256], stream[160];
+	char id[WSP_PROC_ID_MAX], stream[160];
 	wsp_proc_status st = {.struct_size = sizeof(st)};
 	wsp_error err = {0};
 
 	CU_ASSERT_EQUAL_FATAL(spawn(id, "echo a; sleep 1; echo b; exit 4", 0),
 			      0);
-	snprintf(fault, sizeof(fault),
-		 "{\"kind\":\"standby\",\"afterBytes\":2,\"plane\":"
-		 "\"sandbox\",\"path\":\"/process/%s/logs/stream\"}",
-		 id);
-	snprintf(stream, sizeof(stream), "/sbx/procs-box/process/%s/logs/stream",
-		 id);
-	fake_admin("DELETE", "/_fake/requests", NULL, NULL);
-	CU_ASSERT_EQUAL_FATAL(fake_admin("POST", "/_fake/faults", fault, NULL),
-			      201);
+	arm_log_fault(stream, sizeof(stream), id,
+		      "\"kind\":\"standby\",\"afterBytes\":2");
 	CU_ASSERT_EQUAL(pm()->wait(&st, bx.self, box_call(&bx, 30000), id,
 				   15000, 0, &err),
 			0);
@@ -211,6 +225,124 @@ static void test_faults(void)
 	pm()->release(bx.self, box_call(&bx, 30000), id, 0, &err);
 }
 
+struct followed {
+	char out[512], err[512];
+	size_t out_len, err_len;
+	int chunks;
+	int64_t first_ms; /* when the first output came */
+};
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int on_follow(uint32_t stream, const void *data, size_t len,
+		     void *payload)
+{
+	struct followed *f = payload;
+	char *buf = stream == WSP_STDERR ? f->err : f->out;
+	size_t *n = stream == WSP_STDERR ? &f->err_len : &f->out_len;
+
+	if (!f->chunks++)
+		f->first_ms = now_ms();
+	if (*n + len < sizeof(f->out)) {
+		memcpy(buf + *n, data, len);
+		*n += len;
+		buf[*n] = '\0';
+	}
+	return 0;
+}
+
+static int follow(wsp_proc_status *st, struct followed *f, const char *id,
+		  uint64_t out_off, uint64_t err_off)
+{
+	wsp_output_opts oo = {.struct_size = sizeof(oo),
+			      .streams = WSP_STDOUT | WSP_STDERR,
+			      .flags = WSP_OUTPUT_FOLLOW |
+				       WSP_OUTPUT_STREAM_OFFSETS,
+			      .offset = out_off,
+			      .stderr_offset = err_off};
+	wsp_error err = {0};
+	int rc;
+
+	memset(f, 0, sizeof(*f));
+	memset(st, 0, sizeof(*st));
+	st->struct_size = sizeof(*st);
+	rc = pm()->read_output(st, bx.self, box_call(&bx, 30000), id, &oo,
+			       on_follow, f, &err);
+	if (rc)
+		fprintf(stderr, "follow: %s\n", err.message);
+	return rc;
+}
+
+#define SCRIPT "for i in 1 2 3; do echo line$i; sleep 0.3; done; " \
+	       "printf tail; sleep 0.4; printf ' end' >&2"
+#define WANT_OUT "line1\nline2\nline3\ntail"
+
+/*
+ * Follow: lines cut across 5-byte chunks arrive whole and as they are
+ * written, an unfinished line too, each byte once; the newline the log
+ * stream adds to a last line without one is not delivered; offsets per
+ * stream resume in the middle.
+ */
+static void test_follow(void)
+{
+	char id[WSP_PROC_ID_MAX], fault[300];
+	wsp_proc_status st;
+	struct followed f;
+	int64_t t0;
+
+	CU_ASSERT_EQUAL_FATAL(spawn(id, SCRIPT, 0), 0);
+	snprintf(fault, sizeof(fault),
+		 "{\"kind\":\"split\",\"chunkBytes\":5,\"plane\":"
+		 "\"sandbox\",\"path\":\"/process/%s/logs/stream\"}",
+		 id);
+	CU_ASSERT_EQUAL_FATAL(fake_admin("POST", "/_fake/faults", fault, NULL),
+			      201);
+	t0 = now_ms();
+	CU_ASSERT_EQUAL_FATAL(follow(&st, &f, id, 0, 0), 0);
+	CU_ASSERT_STRING_EQUAL(f.out, WANT_OUT);
+	CU_ASSERT_STRING_EQUAL(f.err, " end");
+	CU_ASSERT_EQUAL(st.state, WSP_PROC_EXITED);
+	CU_ASSERT_EQUAL(st.stdout_total, strlen(WANT_OUT));
+	CU_ASSERT_EQUAL(st.stderr_total, 4);
+	/* live: the first line long before the end, in pieces */
+	CU_ASSERT(f.first_ms - t0 < 700);
+	CU_ASSERT(now_ms() - t0 >= 1000);
+	CU_ASSERT(f.chunks >= 4);
+	/* from the middle of each stream, after the end */
+	CU_ASSERT_EQUAL(follow(&st, &f, id, 6, 1), 0);
+	CU_ASSERT_STRING_EQUAL(f.out, "line2\nline3\ntail");
+	CU_ASSERT_STRING_EQUAL(f.err, "end");
+	CU_ASSERT_EQUAL(follow(&st, &f, id, strlen(WANT_OUT), 4), 0);
+	CU_ASSERT_EQUAL(f.chunks, 0);
+	fake_admin("DELETE", "/_fake/faults", NULL, NULL);
+	pm()->release(bx.self, box_call(&bx, 30000), id, 0, &err_none);
+}
+
+/* The log stream cut mid-line: followed again, nothing twice. */
+static void test_follow_cut(void)
+{
+	char id[WSP_PROC_ID_MAX], stream[160];
+	wsp_proc_status st;
+	struct followed f;
+
+	CU_ASSERT_EQUAL_FATAL(spawn(id, SCRIPT, 0), 0);
+	arm_log_fault(stream, sizeof(stream), id,
+		      "\"kind\":\"reset\",\"afterBytes\":17");
+	CU_ASSERT_EQUAL_FATAL(follow(&st, &f, id, 0, 0), 0);
+	CU_ASSERT_STRING_EQUAL(f.out, WANT_OUT);
+	CU_ASSERT_STRING_EQUAL(f.err, " end");
+	CU_ASSERT_EQUAL(st.state, WSP_PROC_EXITED);
+	CU_ASSERT(fake_count("GET", stream) >= 2);
+	fake_admin("DELETE", "/_fake/faults", NULL, NULL);
+	pm()->release(bx.self, box_call(&bx, 30000), id, 0, &err_none);
+}
+
 static void test_timer_and_signals(void)
 {
 	char id[WSP_PROC_ID_MAX];
@@ -234,6 +366,8 @@ static CU_TestInfo tests[] = {
 	{"a process outlives its instance", test_outlives_the_instance},
 	{"a wait through a standby", test_wait_through_standby},
 	{"429 and 5xx retried, the process run once", test_faults},
+	{"follow: live, whole, offsets", test_follow},
+	{"follow through a cut log stream", test_follow_cut},
 	{"Blaxel's timer; SIGTERM and SIGKILL only", test_timer_and_signals},
 	CU_TEST_INFO_NULL,
 };
