@@ -37,6 +37,11 @@ typedef int (*wsp_cli_fn)(struct wsp_cli *cli, int argc, char **argv);
 #include "commands.def"
 #undef WSP_CLI_COMMAND
 
+/* The i-th command's name in 'wsp --help' order; NULL past the last. */
+const char *cli_command_name(size_t i);
+/* `wsp __complete WORD... CURRENT` (cli/cmd_complete.c). */
+int cmd_complete(struct wsp_cli *cli, int argc, char **argv);
+
 /*
  * Print a NUL-terminated text as a JSON string to stdout (quotes,
  * backslashes and control bytes escaped), as `wsp sandbox` prints.

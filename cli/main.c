@@ -21,6 +21,11 @@ static const struct command {
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
+const char *cli_command_name(size_t i)
+{
+	return i < N_COMMANDS ? commands[i].name : NULL;
+}
+
 static void usage(FILE *out)
 {
 	size_t i;
@@ -222,6 +227,9 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return WSP_EXIT_USAGE;
 	}
+	/* The shell completions' helper (completions/): not a command. */
+	if (!strcmp(argv[i], "__complete"))
+		return cmd_complete(&cli, argc - i, argv + i);
 	for (c = 0; c < N_COMMANDS; c++)
 		if (!strcmp(argv[i], commands[c].name))
 			break;

@@ -9,7 +9,7 @@ build_pkgs=(build-essential cmake pkg-config libyaml-dev libcjson-dev
 	libssl-dev bubblewrap help2man)
 test_pkgs=(clang libclang-rt-14-dev awscli abigail-tools dpkg-dev fakeroot
 	s3fs rclone fuse3 python3 procps iproute2 curl openssl time bc
-	man-db groff-base bsdextrautils)
+	man-db groff-base bsdextrautils zsh fish)
 
 want=("${build_pkgs[@]}")
 if [ "${1:-}" = "--test" ]; then
