@@ -182,6 +182,9 @@ int dt_fs_stat_full(wsp_fs_stat *out, const struct dt_fsx *x,
 	cJSON *ans = NULL;
 	int rc = dt_fs_call(x, "GET", "/info", full, NULL, &ans, err);
 
+	if (rc == WSP_ENOTFOUND)
+		rc = wsp_error_set(err, WSP_ENOTFOUND,
+				   "no '%s' in the sandbox", full);
 	/* os.Stat failed otherwise than "missing": under a file, mostly */
 	if (rc == WSP_EINVAL)
 		rc = wsp_error_set(err, WSP_ENOTDIR,

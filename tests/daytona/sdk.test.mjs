@@ -314,6 +314,24 @@ test('sessions: sync and async commands, input, logs (snapshot and live over the
   assert.deepEqual(sessions, []);
 });
 
+test('the routes wsp uses beside the SDK\'s own: the working directory, and a file downloaded raw through the toolbox client', async () => {
+  const sb = await create();
+  // wsp's sandbox files are relative to it: where commands start
+  assert.equal(await sb.getWorkDir(), '/home/daytona');
+  assert.equal((await sb.process.executeCommand('pwd')).result, '/home/daytona\n');
+  const big = randomBytes(1 << 20);
+  await sb.fs.uploadFile(big, '/home/daytona/raw/r.bin');
+  // wsp reads with GET /files/download (raw bytes, no multipart); the
+  // SDK's own toolbox client has the call (its signed file URLs use it)
+  const since = await fake.lastSeq();
+  const got = await sb.fs.apiClient.downloadFile('/home/daytona/raw/r.bin', { responseType: 'arraybuffer' });
+  assert.equal(Buffer.compare(Buffer.from(got.data), big), 0);
+  assert.equal(got.headers['content-type'], 'application/octet-stream');
+  const [req] = await fake.requests((e) => e.path.endsWith('/files/download'), since);
+  assert.equal(req.query.path, '/home/daytona/raw/r.bin');
+  await assert.rejects(sb.fs.apiClient.downloadFile('/home/daytona/raw/none.bin'), DaytonaNotFoundError);
+});
+
 test('fs: list, details, folder, move, delete recursive, upload and download (3 MiB byte for byte)', async () => {
   const sb = await create();
   const since = await fake.lastSeq();
