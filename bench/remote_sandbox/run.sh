@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# bench/remote_sandbox/run.sh VENDOR BENCH_BIN WSP_CLI - each workload of
+# bench_remote.c (100 sequential `exec true`, 10 MiB of stdout, 50
+# concurrent background processes with output) through libwsp and through
+# the vendor's official SDK (bench/remote_sandbox/VENDOR.mjs), against the
+# same fake (tests/VENDOR, `npm ci` there first), one after the other on
+# one sandbox both reconnect to. Prints wall time, client CPU and peak
+# resident memory of each, and wsp's ratios to the SDK's node process
+# (the issues' goals: wall <= 0.5x, memory <= 0.1x).
+set -euo pipefail
+vendor=$1 bench=$(realpath "$2") wsp=$(realpath "$3")
+here=$(cd "$(dirname "$0")" && pwd)
+fakedir=$here/../../tests/$vendor
+work=$(mktemp -d "${TMPDIR:-/tmp}/wsp-remote-bench-XXXXXX")
+pid=
+cleanup() {
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT
+export http_proxy= https_proxy= HTTP_PROXY= HTTPS_PROXY=
+. "$here/../measure.sh"
+
+case $vendor in
+daytona) ;;
+*) echo "run.sh: no benchmark client for '$vendor' yet" >&2; exit 2 ;;
+esac
+[ -d "$fakedir/node_modules" ] ||
+	{ echo "run.sh: run 'npm ci' in $fakedir first" >&2; exit 2; }
+
+mkdir -p "$work/tmp"
+command -v curl >/dev/null || { echo "run.sh: needs curl" >&2; exit 2; }
+TMPDIR=$work/tmp node "$fakedir/fake-$vendor.mjs" --no-stdin-watch \
+	>"$work/fake.out" &
+pid=$!
+for _ in $(seq 1 200); do
+	grep -q listening "$work/fake.out" && break
+	sleep 0.05
+done
+addr=$(sed -n 's/^listening //p' "$work/fake.out")
+[ -n "$addr" ] || { echo "run.sh: the fake did not start" >&2; exit 1; }
+
+export DAYTONA_API_URL=http://$addr/api DAYTONA_API_KEY=dtn_bench_key
+export DAYTONA_USE_DEPRECATED_POLLING=true XDG_STATE_HOME=$work/state
+cat >"$work/wsp.yaml" <<YAML
+sandbox:
+  provider: daytona
+  id: bench-box
+  options:
+    api_url: $DAYTONA_API_URL
+    api_key: \${DAYTONA_API_KEY}
+YAML
+"$wsp" --config "$work/wsp.yaml" sandbox start >/dev/null
+# the one sandbox the fake holds, as its admin API lists it
+remote=$(curl -sf "http://$addr/_fake/sandboxes" |
+	node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{
+		const b=JSON.parse(s).sandboxes;console.log(b.length===1?b[0].id:"")})')
+[ -n "$remote" ] || { echo "run.sh: not one sandbox on the fake" >&2; exit 1; }
+
+echo "$vendor: libwsp (bench_remote_sandbox) beside the official SDK (node), same fake, same sandbox"
+cd "$work" # the SDK reads .env files in its directory: this one has none
+for w in ${WORKLOADS:-exec100 stdout10m procs50}; do
+	echo "-- $w"
+	measure wsp "$bench" "$work/wsp.yaml" "$w"
+	measure sdk node "$here/$vendor.mjs" "$remote" "$w"
+	printf '%-10s wall %.2fx  cpu %.2fx  peak rss %.2fx\n' ratio \
+		"$(echo "$wsp_wall / $sdk_wall" | bc -l)" \
+		"$(echo "$wsp_cpu / ($sdk_cpu + 0.001)" | bc -l)" \
+		"$(echo "$wsp_rss / $sdk_rss" | bc -l)"
+done
