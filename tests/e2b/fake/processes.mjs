@@ -266,8 +266,19 @@ export class ProcessTable {
         killTree(proc.child.pid);
         return;
       }
-      const command = proc.nsInit && childrenOf(proc.nsInit)[0];
-      signalProcess(command || proc.child.pid, sig);
+      // Right after the start event the namespace's init may not have
+      // forked the command yet; envd signals the process it started, so
+      // wait for it (briefly) instead of losing the signal.
+      const send = (tries) => {
+        if (proc.exited) return;
+        const command = proc.nsInit && childrenOf(proc.nsInit)[0];
+        if (!command && proc.nsInit && tries > 0) {
+          setTimeout(() => send(tries - 1), 5);
+          return;
+        }
+        signalProcess(command || proc.child.pid, sig);
+      };
+      send(400);
     });
   }
 
