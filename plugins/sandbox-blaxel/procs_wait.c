@@ -110,27 +110,9 @@ int bl_wait(wsp_proc_status *out, void *self, const wsp_call *call,
 size_t bl_tail_start(const char *text, size_t len, uint64_t off,
 		     const wsp_output_opts *o)
 {
-	size_t start;
-
 	if (off >= len)
 		return len;
-	start = (size_t)off;
-	if (o->tail_bytes && len - start > o->tail_bytes)
-		start = len - (size_t)o->tail_bytes;
-	if (o->tail_lines) {
-		/* the last N lines: a final newline ends a line, not one */
-		size_t i = len, lines = 0;
-
-		if (i > start && text[i - 1] == '\n')
-			i--;
-		while (i > start) {
-			if (text[i - 1] == '\n' && ++lines == o->tail_lines)
-				break;
-			i--;
-		}
-		start = i;
-	}
-	return start;
+	return rmt_tail_start(text, len, (size_t)off, o);
 }
 
 /* Deliver text[off..] of one stream, cut to the tails asked for. */

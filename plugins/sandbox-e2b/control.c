@@ -10,7 +10,7 @@
  * say: the state store's "hold" key does, and it also keeps a later wsp
  * from resuming by accident what was paused on purpose.
  */
-#include "e2b.h"
+#include "procs.h"
 #include "remote.h"
 
 #include <stdio.h>
@@ -149,6 +149,8 @@ int e2b_resume(void *self, const wsp_call *call, uint32_t flags,
 	if (!rc)
 		e2b_hold(e, NULL);
 	pthread_mutex_unlock(&e->lock);
+	if (!rc)
+		e2b_procs_reattach(e);
 	return rc;
 }
 

@@ -15,7 +15,9 @@
  *   control.c    stop, destroy, pause, resume, set_timeout, status, info
  *   envelope.c   Connect envelopes and envd's process events
  *   command.c    what a command becomes in a Start request
+ *   process.c    envd's process calls: Start as a stream, stdin, signals
  *   exec.c       a foreground command over process.Process/Start
+ *   procs.c      background processes held by the instance
  *   preview.c    the URL (and token) of a port inside the sandbox
  *   fs.c         the sandbox's own disk as a filesystem (sandbox_fs)
  */
@@ -51,6 +53,8 @@ struct e2b_conn {
 	char envd[24];               /* envdVersion, "" when not said */
 };
 
+struct e2b_proc;
+
 struct e2b {
 	const wsp_host *host;
 	const wsp_state *state;
@@ -75,6 +79,9 @@ struct e2b {
 	/* run-time state, under lock */
 	pthread_mutex_t lock;
 	struct e2b_conn conn; /* id "" until reached */
+	/* background processes (procs.c), under plock */
+	pthread_mutex_t plock;
+	struct e2b_proc *procs;
 	/* "paused" or "stopped" as this or an earlier wsp left it, or "" */
 	char held[16];
 };
@@ -190,6 +197,33 @@ extern const wsp_fs_vtable e2b_fs;
 /* preview.c */
 int e2b_preview(wsp_preview *out, void *self, const wsp_call *call,
 		uint32_t port, uint32_t flags, wsp_error *err);
+
+/* process.c: envd's process.Process calls */
+struct e2b_stream_cbs {
+	wsp_stream_header_fn on_header; /* may be NULL */
+	wsp_stream_data_fn on_data;
+	wsp_stream_done_fn on_done;
+	void *payload;
+};
+/* Start o (stdin a pipe when with_stdin) as a Connect stream; envd's
+ * deadline (Connect-Timeout-Ms) deadline_ms, or none when <= 0. */
+int e2b_start_stream(wsp_http_stream **out, struct e2b *e,
+		     const struct e2b_conn *c, const wsp_exec_opts *o,
+		     int with_stdin, int64_t deadline_ms,
+		     const struct e2b_stream_cbs *cbs, wsp_error *err);
+/* Reattach to pid's output (process.Process/Connect): only what it
+ * prints from now on (envd replays nothing). */
+int e2b_connect_stream(wsp_http_stream **out, struct e2b *e,
+		       const struct e2b_conn *c, uint32_t pid,
+		       const struct e2b_stream_cbs *cbs, wsp_error *err);
+/* One unary process.Process call (json body); its error for a status. */
+int e2b_process_call(struct e2b *e, const struct e2b_conn *c,
+		     const char *method, const char *json,
+		     const wsp_call *call, wsp_error *err);
+/* SendInput of data to pid, in pieces. */
+int e2b_send_input(struct e2b *e, const struct e2b_conn *c, uint32_t pid,
+		   const void *data, size_t len, const wsp_call *call,
+		   wsp_error *err);
 
 /* exec.c */
 int e2b_exec(wsp_exec_result *out, void *self, const wsp_call *call,

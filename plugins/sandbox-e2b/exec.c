@@ -29,11 +29,6 @@
 
 /* envd's deadline comes this much after ours: ours acts first */
 #define ENVD_DEADLINE_SLACK_MS 5000
-/* keepalives asked for every 30 s; silence for 90 s is a dead stream */
-#define KEEPALIVE_S "30"
-#define IDLE_TIMEOUT_MS 90000
-/* stdin goes in pieces of this many bytes (envd takes 16 MiB bodies) */
-#define STDIN_PIECE (1u << 20)
 
 struct run {
 	struct e2b *e;
@@ -58,123 +53,34 @@ static void fail(struct run *x, int rc)
 	}
 }
 
-static int build_body(char **out, size_t *out_len, struct run *x,
-		      const wsp_exec_opts *o, wsp_error *err)
+static int open_stream(struct run *x, const wsp_exec_opts *o, wsp_error *err)
 {
-	cJSON *body = cJSON_CreateObject(), *proc = NULL;
-	char *json = NULL;
-	int rc;
-
-	if (!body)
-		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
-	if ((rc = e2b_process_config(&proc, x->e, o, err))) {
-		cJSON_Delete(body);
-		return rc;
-	}
-	cJSON_AddItemToObject(body, "process", proc);
-	cJSON_AddBoolToObject(body, "stdin", o->stdin_len > 0);
-	json = cJSON_PrintUnformatted(body);
-	cJSON_Delete(body);
-	if (!json || e2b_envelope(out, out_len, json, strlen(json)))
-		rc = wsp_error_set(err, WSP_ENOMEM, "out of memory");
-	cJSON_free(json);
-	return rc;
-}
-
-static int open_stream(struct run *x, const char *body, size_t len,
-		       wsp_error *err)
-{
-	wsp_http_header h[10];
-	char auth[160], url[E2B_URL_MAX + 64], limit[32];
-	const char *secrets[4];
-	size_t n = e2b_envd_headers(h, auth, sizeof(auth), x->e, &x->c);
+	struct e2b_stream_cbs cbs = {sq_on_header, sq_on_data, sq_on_done,
+				     &x->q};
 	int64_t rem = x->e->host->call_remaining_ms(x->e->host, x->call);
 	int64_t own = x->limit ? x->limit : -1;
 
-	h[n++] = (wsp_http_header){"Content-Type", "application/connect+json"};
-	h[n++] = (wsp_http_header){"Connect-Protocol-Version", "1"};
-	h[n++] = (wsp_http_header){"Keepalive-Ping-Interval", KEEPALIVE_S};
+	/* the tighter of the command's timeout and the call's deadline,
+	 * plus envd's margin: ours acts first; none without either */
 	if (own >= 0 && (rem < 0 || own < rem))
 		rem = own;
-	if (rem >= 0) {
-		snprintf(limit, sizeof(limit), "%lld",
-			 (long long)(rem + ENVD_DEADLINE_SLACK_MS));
-		h[n++] = (wsp_http_header){"Connect-Timeout-Ms", limit};
-	}
-	snprintf(url, sizeof(url), "%s/process.Process/Start", x->c.url);
-	e2b_secrets(secrets, x->e, &x->c);
-	wsp_http_stream_request req = {
-		.struct_size = sizeof(req),
-		.method = "POST",
-		.url = url,
-		.headers = h,
-		.n_headers = n,
-		.body = body,
-		.body_len = len,
-		.idle_timeout_ms = IDLE_TIMEOUT_MS,
-		.secrets = secrets,
-		.framing = WSP_STREAM_CONNECT_ENVELOPE,
-		.max_frame = E2B_EVENT_MAX,
-		.on_header = sq_on_header,
-		.on_data = sq_on_data,
-		.on_done = sq_on_done,
-		.payload = &x->q,
-	};
-	/* no call: the slot ends the stream itself, after killing */
-	return x->e->host->http_stream_open(&x->q.stream, x->e->host, NULL,
-					    &req, err);
+	return e2b_start_stream(&x->q.stream, x->e, &x->c, o,
+				o->stdin_len > 0,
+				rem >= 0 ? rem + ENVD_DEADLINE_SLACK_MS : 0,
+				&cbs, err);
 }
 
-/* One unary process.Process call about our pid; its HTTP status. */
-static int process_call(struct run *x, const char *method, const char *json,
-			const wsp_call *call, wsp_error *err)
+/* Send stdin, then close it (end of file). */
+static void feed_stdin(struct run *x, const wsp_exec_opts *o)
 {
-	char path[64];
-	struct e2b_req r = {.plane = E2B_ENVD, .method = "POST", .path = path,
-			    .body = json, .conn = &x->c, .call = call};
-	cJSON *ans = NULL;
-	int status = 0, rc;
-
-	snprintf(path, sizeof(path), "/process.Process/%s", method);
-	rc = e2b_request(&status, &ans, x->e, &r, err);
-	if (!rc && status != 200)
-		rc = e2b_fail(x->e, status, ans, method, err);
-	cJSON_Delete(ans);
-	return rc;
-}
-
-/* Send stdin in pieces, then close it (end of file). */
-static void feed_stdin(struct run *x, const wsp_exec_opts *o, wsp_error *err)
-{
-	const unsigned char *p = o->stdin_data;
-	size_t left = o->stdin_len;
-	char *json = malloc(4 * (STDIN_PIECE / 3 + 1) + 96);
-	char head[64];
+	char json[64];
 	wsp_error ignored = {0};
-	int rc = 0;
 
-	if (!json) {
-		fail(x, wsp_error_set(err, WSP_ENOMEM, "out of memory"));
-		return;
-	}
-	while (left && !rc) {
-		size_t n = left < STDIN_PIECE ? left : STDIN_PIECE, hl;
-
-		hl = (size_t)snprintf(head, sizeof(head),
-				      "{\"process\":{\"pid\":%u},\"input\":"
-				      "{\"stdin\":\"",
-				      x->pid);
-		memcpy(json, head, hl);
-		hl += e2b_base64_encode(json + hl, p, n);
-		memcpy(json + hl, "\"}}", 4);
-		/* a command that did not read it all may be gone: fine */
-		rc = process_call(x, "SendInput", json, x->call, &ignored);
-		p += n;
-		left -= n;
-	}
-	snprintf(json, 64, "{\"process\":{\"pid\":%u}}", x->pid);
-	process_call(x, "CloseStdin", json, x->call, &ignored);
-	free(json);
+	/* a command that did not read it all may be gone: fine */
+	e2b_send_input(x->e, &x->c, x->pid, o->stdin_data, o->stdin_len,
+		       x->call, &ignored);
+	snprintf(json, sizeof(json), "{\"process\":{\"pid\":%u}}", x->pid);
+	e2b_process_call(x->e, &x->c, "CloseStdin", json, x->call, &ignored);
 }
 
 /* Kill the process by pid: the call may be over, so none is passed. */
@@ -188,7 +94,7 @@ static void kill_it(struct run *x)
 	snprintf(json, sizeof(json),
 		 "{\"process\":{\"pid\":%u},\"signal\":\"SIGNAL_SIGKILL\"}",
 		 x->pid);
-	process_call(x, "SendSignal", json, NULL, &ignored);
+	e2b_process_call(x->e, &x->c, "SendSignal", json, NULL, &ignored);
 }
 
 /* One message of the stream. */
@@ -205,7 +111,7 @@ static void take(struct run *x, const char *msg, size_t len,
 	} else if (ev.kind == E2B_EV_START && !x->pid) {
 		x->pid = ev.pid;
 		if (o->stdin_len)
-			feed_stdin(x, o, err);
+			feed_stdin(x, o);
 	} else if (ev.kind == E2B_EV_DATA && x->pid && !x->have_end) {
 		rc = oc_event(ev.stream == 1 ? &x->out : &x->errs,
 			      (const char *)ev.data, ev.len);
@@ -316,8 +222,6 @@ static int run_once(wsp_exec_result *out, struct e2b *e, const wsp_call *call,
 	int64_t limit = o->flags & WSP_EXEC_NO_TIMEOUT ? 0
 			: o->timeout_ms		       ? o->timeout_ms
 						       : e->exec_timeout_ms;
-	char *body = NULL;
-	size_t body_len = 0;
 	int rc;
 
 	if (!(x = calloc(1, sizeof(*x))))
@@ -345,8 +249,7 @@ static int run_once(wsp_exec_result *out, struct e2b *e, const wsp_call *call,
 				   x->c.envd);
 		goto out;
 	}
-	if ((rc = build_body(&body, &body_len, x, o, err)) ||
-	    (rc = open_stream(x, body, body_len, err)))
+	if ((rc = open_stream(x, o, err)))
 		goto out;
 	pump(x, o, err);
 	if (x->why == RMT_TIMED_OUT || x->why == RMT_CANCELED ||
@@ -361,7 +264,6 @@ out:
 	oc_free(&x->out);
 	oc_free(&x->errs);
 	memset(&x->c, 0, sizeof(x->c)); /* the token */
-	free(body);
 	free(x);
 	return rc;
 }

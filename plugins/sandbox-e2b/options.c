@@ -291,6 +291,7 @@ int e2b_open(struct e2b **out, const wsp_host *host,
 	e->state = WSP_HAS_MEMBER(wsp_instance_args, args, state) ? args->state
 								  : NULL;
 	pthread_mutex_init(&e->lock, NULL);
+	pthread_mutex_init(&e->plock, NULL);
 	if (!(e->instance_id = strdup(args->instance_id ? args->instance_id
 							 : ""))) {
 		e2b_close(e);
@@ -336,5 +337,6 @@ void e2b_close(struct e2b *e)
 	cJSON_Delete(e->metadata);
 	cJSON_Delete(e->envs);
 	pthread_mutex_destroy(&e->lock);
+	pthread_mutex_destroy(&e->plock);
 	free(e);
 }

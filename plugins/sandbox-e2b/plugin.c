@@ -3,7 +3,7 @@
  * sandbox (a Firecracker micro-VM behind E2B's API). The descriptor,
  * init and fini; the rest in the modules e2b.h lists.
  */
-#include "e2b.h"
+#include "procs.h"
 
 static int init(void **out_self, const wsp_host *host,
 		const wsp_instance_args *args, wsp_error *err)
@@ -18,7 +18,10 @@ static int init(void **out_self, const wsp_host *host,
 
 static void fini(void *self)
 {
-	/* no stream outlives its slot: exec ends its own before returning */
+	/* exec ends its streams before returning; background processes'
+	 * streams end here (the processes go on in the sandbox) */
+	if (self)
+		e2b_procs_fini(self);
 	e2b_close(self);
 }
 
@@ -35,11 +38,20 @@ static const wsp_sandbox_vtable vtable = {
 	.resume = e2b_resume,
 	.set_timeout = e2b_set_timeout,
 	.preview = e2b_preview,
-	/*
-	 * mount, and the process manager (background processes, their
-	 * keeper): not written yet (issue 14). NULL, their capabilities
-	 * absent.
-	 */
+	/* mount: not written yet (issue 14); NULL, its capability absent */
+};
+
+static const wsp_procmgr_vtable procmgr = {
+	.struct_size = sizeof(wsp_procmgr_vtable),
+	.spawn = e2b_spawn,
+	.list = e2b_plist,
+	.status = e2b_pstatus,
+	.read_output = e2b_read_output,
+	.signal = e2b_psignal,
+	.release = e2b_prelease,
+	.write_stdin = e2b_write_stdin,
+	.close_stdin = e2b_close_stdin,
+	.wait = e2b_pwait,
 };
 
 /*
@@ -48,6 +60,8 @@ static const wsp_sandbox_vtable vtable = {
  * TIMEOUT: E2B's lifetime, renewed from now; PREVIEW: E2B's proxy URL of
  * a port, with the traffic token when the sandbox wants one. FS_*: its
  * disk as a filesystem, streamed both ways, writes renamed into place.
+ * PROC_*: background processes held by this instance (no keeper yet, so
+ * not DETACHED: a later wsp does not see them).
  */
 WSP_PLUGIN_DEFINE_SANDBOX_FS(WSP_KIND_SANDBOX, "e2b", "0.1.0",
 			     "commands in an E2B sandbox",
@@ -57,6 +71,9 @@ WSP_PLUGIN_DEFINE_SANDBOX_FS(WSP_KIND_SANDBOX, "e2b", "0.1.0",
 				     WSP_CAP_SANDBOX_TIMEOUT |
 				     WSP_CAP_SANDBOX_PREVIEW |
 				     WSP_CAP_FS_STREAMING |
-				     WSP_CAP_FS_ATOMIC_WRITE,
-			     e2b_options, init, fini, NULL, &vtable, NULL,
+				     WSP_CAP_FS_ATOMIC_WRITE |
+				     WSP_CAP_PROC_BACKGROUND |
+				     WSP_CAP_PROC_STDIN |
+				     WSP_CAP_PROC_CLOSE_STDIN,
+			     e2b_options, init, fini, NULL, &vtable, &procmgr,
 			     NULL, &e2b_fs)

@@ -158,3 +158,23 @@ int rmt_nap(const wsp_host *h, const wsp_call *call, int64_t ms)
 	poll(&p, p.fd >= 0 ? 1 : 0, (int)(ms > 0 ? ms : 0));
 	return h->call_expired(h, call);
 }
+
+size_t rmt_tail_start(const char *text, size_t len, size_t start,
+		      const wsp_output_opts *o)
+{
+	if (o->tail_bytes && len - start > o->tail_bytes)
+		start = len - (size_t)o->tail_bytes;
+	if (o->tail_lines) {
+		size_t i = len, lines = 0;
+
+		if (i > start && text[i - 1] == '\n')
+			i--;
+		while (i > start) {
+			if (text[i - 1] == '\n' && ++lines == o->tail_lines)
+				break;
+			i--;
+		}
+		start = i;
+	}
+	return start;
+}

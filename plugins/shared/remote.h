@@ -70,6 +70,14 @@ int64_t rmt_wait_budget(const wsp_host *h, const wsp_call *call,
 /* Sleep ms, less when the call ends first; then its code (else 0). */
 int rmt_nap(const wsp_host *h, const wsp_call *call, int64_t ms);
 
+/*
+ * Where a read of text[start..len) begins once cut to the tails o asks
+ * for (tail_bytes, then the last tail_lines lines: a final newline ends a
+ * line, it does not start one).
+ */
+size_t rmt_tail_start(const char *text, size_t len, size_t start,
+		      const wsp_output_opts *o);
+
 /* One info pair, unless an earlier one stopped the listing or v is NULL. */
 static inline int rmt_kv(int rc, wsp_kv_fn cb, void *payload, const char *k,
 			 const char *v)

@@ -179,3 +179,23 @@ void box_kept_id(char *out, size_t cap, struct box *bx)
 		h->free(h, v);
 	}
 }
+
+int e2_suite_start(struct box *bx, const char *id)
+{
+	wsp_error err = {0};
+	uint32_t outcome;
+
+	if (e2_fake_start() || box_open(bx, id, NULL, 0, &err) ||
+	    box_vt(bx)->start(&outcome, bx->self, box_call(bx, 30000), 0,
+			      &err)) {
+		fprintf(stderr, "setup: %s\n", err.message);
+		return -1;
+	}
+	return 0;
+}
+
+int e2_suite_stop(struct box *bx)
+{
+	box_destroy(bx);
+	return e2_fake_stop();
+}

@@ -57,6 +57,11 @@ void box_destroy(struct box *bx);
 wsp_call *box_call(struct box *bx, int64_t ms);
 const wsp_sandbox_vtable *box_vt(const struct box *bx);
 
+/* A suite's init: the fake, and bx with its sandbox started (0, or -1
+ * with the reason on stderr); its cleanup destroys both. */
+int e2_suite_start(struct box *bx, const char *id);
+int e2_suite_stop(struct box *bx);
+
 /* The fake's sandboxes ({"sandboxes":[...]}) and one by id (a copy). */
 cJSON *e2_fake_sandbox(const char *id);
 /* The sandbox id the instance's state store keeps ("" when none). */

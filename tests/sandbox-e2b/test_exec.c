@@ -401,24 +401,15 @@ static void test_faults(void)
 
 static int suite_init(void)
 {
-	wsp_error err = {0};
-	uint32_t outcome;
+	int rc = e2_suite_start(&bx, "exec-box");
 
-	if (e2_fake_start() ||
-	    box_open(&bx, "exec-box", NULL, 0, &err) ||
-	    box_vt(&bx)->start(&outcome, bx.self, box_call(&bx, 30000), 0,
-			       &err)) {
-		fprintf(stderr, "setup: %s\n", err.message);
-		return -1;
-	}
 	box_kept_id(sandbox_id, sizeof(sandbox_id), &bx);
-	return 0;
+	return rc;
 }
 
 static int suite_clean(void)
 {
-	box_destroy(&bx);
-	return e2_fake_stop();
+	return e2_suite_stop(&bx);
 }
 
 static CU_TestInfo tests[] = {

@@ -321,22 +321,12 @@ static void test_bounded_memory(void)
 
 static int suite_init(void)
 {
-	wsp_error err = {0};
-	uint32_t outcome;
-
-	if (e2_fake_start() || box_open(&bx, "fs-box", NULL, 0, &err) ||
-	    box_vt(&bx)->start(&outcome, bx.self, box_call(&bx, 30000), 0,
-			       &err)) {
-		fprintf(stderr, "setup: %s\n", err.message);
-		return -1;
-	}
-	return 0;
+	return e2_suite_start(&bx, "fs-box");
 }
 
 static int suite_clean(void)
 {
-	box_destroy(&bx);
-	return e2_fake_stop();
+	return e2_suite_stop(&bx);
 }
 
 static CU_TestInfo tests[] = {

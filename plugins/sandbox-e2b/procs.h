@@ -1,0 +1,40 @@
+/*
+ * plugins/sandbox-e2b/procs.h - the process manager's slots (procs.c):
+ * background processes held by this instance.
+ */
+#ifndef WSP_SANDBOX_E2B_PROCS_H
+#define WSP_SANDBOX_E2B_PROCS_H
+
+#include "e2b.h"
+
+int e2b_spawn(char out_id[WSP_PROC_ID_MAX], void *self, const wsp_call *call,
+	      const wsp_spawn_opts *o, wsp_error *err);
+int e2b_plist(void *self, const wsp_call *call, uint32_t flags,
+	      wsp_proc_fn cb, void *payload, wsp_error *err);
+int e2b_pstatus(wsp_proc_status *out, void *self, const wsp_call *call,
+		const char *id, uint32_t flags, wsp_error *err);
+int e2b_read_output(wsp_proc_status *out, void *self, const wsp_call *call,
+		    const char *id, const wsp_output_opts *o,
+		    wsp_output_fn sink, void *payload, wsp_error *err);
+int e2b_psignal(void *self, const wsp_call *call, const char *id, int signum,
+		uint32_t flags, wsp_error *err);
+int e2b_prelease(void *self, const wsp_call *call, const char *id,
+		 uint32_t flags, wsp_error *err);
+int e2b_write_stdin(void *self, const wsp_call *call, const char *id,
+		    const void *data, size_t len, uint32_t flags,
+		    wsp_error *err);
+int e2b_close_stdin(void *self, const wsp_call *call, const char *id,
+		    uint32_t flags, wsp_error *err);
+int e2b_pwait(wsp_proc_status *out, void *self, const wsp_call *call,
+	      const char *id, int64_t timeout_ms, uint32_t flags,
+	      wsp_error *err);
+/*
+ * After a resume: envd dropped every stream when it paused, so each
+ * process still running gets a Connect stream again (its output from now
+ * on; what it printed in between is lost, envd replays nothing).
+ */
+void e2b_procs_reattach(struct e2b *e);
+/* End this instance's streams (the processes go on in the sandbox). */
+void e2b_procs_fini(struct e2b *e);
+
+#endif

@@ -1,0 +1,238 @@
+/*
+ * tests/sandbox-e2b/test_procs.c - background processes held by the
+ * instance, against the E2B fake: spawn (Start kept open), output kept
+ * with totals and read by offset and tail, stdin written and closed,
+ * SIGTERM and SIGKILL by pid, waits that end or run out, the process's
+ * own timeout (envd's deadline), release, and output again after a
+ * pause and resume (envd drops the streams: Connect reattaches).
+ */
+#include "e2_env.h"
+#include "e2b.h"
+#include "cu_main.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static struct box bx;
+
+static const wsp_procmgr_vtable *pm(void)
+{
+	return bx.d->procmgr;
+}
+
+static int spawn_sh(char *id, const char *sh, uint32_t stdin_mode,
+		    int64_t timeout_ms, wsp_error *err)
+{
+	wsp_spawn_opts o = WSP_SPAWN_OPTS_INIT;
+
+	o.shell = sh;
+	o.stdin_mode = stdin_mode;
+	o.timeout_ms = timeout_ms;
+	return pm()->spawn(id, bx.self, box_call(&bx, 30000), &o, err);
+}
+
+static int wait_for(wsp_proc_status *st, const char *id, int64_t ms,
+		    wsp_error *err)
+{
+	memset(st, 0, sizeof(*st));
+	st->struct_size = sizeof(*st);
+	return pm()->wait(st, bx.self, box_call(&bx, 30000), id, ms, 0, err);
+}
+
+struct text {
+	char out[4096], errs[4096];
+};
+
+static int into(uint32_t stream, const void *data, size_t len, void *p)
+{
+	struct text *t = p;
+	char *b = stream == WSP_STDOUT ? t->out : t->errs;
+	size_t n = strlen(b);
+
+	snprintf(b + n, 4096 - n, "%.*s", (int)len, (const char *)data);
+	return 0;
+}
+
+static int read_all(struct text *t, const char *id, wsp_output_opts *o,
+		    wsp_error *err)
+{
+	wsp_output_opts d = WSP_OUTPUT_OPTS_INIT;
+
+	memset(t, 0, sizeof(*t));
+	if (!o)
+		o = &d;
+	if (!o->streams)
+		o->streams = WSP_STDOUT | WSP_STDERR;
+	if (!(o->flags & WSP_OUTPUT_STREAM_OFFSETS))
+		o->stderr_offset = o->offset;
+	return pm()->read_output(NULL, bx.self, box_call(&bx, 30000), id, o,
+				 into, t, err);
+}
+
+static void test_output_and_exit(void)
+{
+	char id[WSP_PROC_ID_MAX];
+	wsp_proc_status st;
+	wsp_output_opts o = WSP_OUTPUT_OPTS_INIT;
+	struct text t;
+	wsp_error err = {0};
+
+	CU_ASSERT_EQUAL_FATAL(spawn_sh(id, "printf 'a\\nb\\nc\\n'; echo e >&2; "
+					   "exit 3",
+				       WSP_STDIN_IGNORE, 0, &err),
+			      0);
+	CU_ASSERT_EQUAL_FATAL(wait_for(&st, id, 10000, &err), 0);
+	CU_ASSERT_EQUAL(st.state, WSP_PROC_EXITED);
+	CU_ASSERT_EQUAL(st.exit_code, 3);
+	CU_ASSERT_EQUAL(st.stdout_total, 6);
+	CU_ASSERT_EQUAL(st.stderr_total, 2);
+	CU_ASSERT_TRUE(st.os_pid > 0);
+	CU_ASSERT_EQUAL(read_all(&t, id, NULL, &err), 0);
+	CU_ASSERT_STRING_EQUAL(t.out, "a\nb\nc\n");
+	CU_ASSERT_STRING_EQUAL(t.errs, "e\n");
+	o.offset = 2;
+	o.streams = WSP_STDOUT;
+	CU_ASSERT_EQUAL(read_all(&t, id, &o, &err), 0);
+	CU_ASSERT_STRING_EQUAL(t.out, "b\nc\n");
+	o = (wsp_output_opts)WSP_OUTPUT_OPTS_INIT;
+	o.tail_lines = 1;
+	CU_ASSERT_EQUAL(read_all(&t, id, &o, &err), 0);
+	CU_ASSERT_STRING_EQUAL(t.out, "c\n");
+	CU_ASSERT_EQUAL(pm()->release(bx.self, box_call(&bx, 30000), id, 0,
+				      &err),
+			0);
+	CU_ASSERT_EQUAL(pm()->status(&st, bx.self, box_call(&bx, 30000), id,
+				     0, &err),
+			WSP_ENOTFOUND);
+}
+
+static void test_stdin(void)
+{
+	char id[WSP_PROC_ID_MAX];
+	wsp_proc_status st;
+	struct text t;
+	wsp_error err = {0};
+
+	CU_ASSERT_EQUAL_FATAL(spawn_sh(id, "cat; echo eof", WSP_STDIN_PIPE, 0,
+				       &err),
+			      0);
+	CU_ASSERT_EQUAL(pm()->write_stdin(bx.self, box_call(&bx, 30000), id,
+					  "a\nb", 3, 0, &err),
+			0);
+	CU_ASSERT_EQUAL(pm()->close_stdin(bx.self, box_call(&bx, 30000), id, 0,
+					  &err),
+			0);
+	CU_ASSERT_EQUAL_FATAL(wait_for(&st, id, 10000, &err), 0);
+	CU_ASSERT_EQUAL(st.exit_code, 0);
+	CU_ASSERT_FALSE(st.stdin_open);
+	CU_ASSERT_EQUAL(read_all(&t, id, NULL, &err), 0);
+	CU_ASSERT_STRING_EQUAL(t.out, "a\nbeof\n");
+	CU_ASSERT_EQUAL(pm()->write_stdin(bx.self, box_call(&bx, 30000), id,
+					  "x", 1, 0, &err),
+			WSP_EINVAL);
+	pm()->release(bx.self, box_call(&bx, 30000), id, 0, &err);
+}
+
+static void test_signals_and_waits(void)
+{
+	char id[WSP_PROC_ID_MAX];
+	wsp_proc_status st;
+	wsp_error err = {0};
+
+	/* at once after the start: the command may still be starting */
+	CU_ASSERT_EQUAL_FATAL(spawn_sh(id, "sleep 30", WSP_STDIN_IGNORE, 0,
+				       &err),
+			      0);
+	CU_ASSERT_EQUAL(pm()->signal(bx.self, box_call(&bx, 30000), id,
+				     SIGTERM, 0, &err),
+			0);
+	CU_ASSERT_EQUAL_FATAL(wait_for(&st, id, 10000, &err), 0);
+	CU_ASSERT_EQUAL(st.term_signal, SIGTERM);
+	pm()->release(bx.self, box_call(&bx, 30000), id, 0, &err);
+	CU_ASSERT_EQUAL_FATAL(spawn_sh(id, "sleep 30", WSP_STDIN_IGNORE, 0,
+				       &err),
+			      0);
+	CU_ASSERT_EQUAL(wait_for(&st, id, 200, &err), WSP_ETIMEDOUT);
+	CU_ASSERT_EQUAL(st.state, WSP_PROC_RUNNING);
+	CU_ASSERT_EQUAL(pm()->signal(bx.self, box_call(&bx, 30000), id,
+				     SIGTERM, 0, &err),
+			0);
+	CU_ASSERT_EQUAL_FATAL(wait_for(&st, id, 10000, &err), 0);
+	CU_ASSERT_EQUAL(st.state, WSP_PROC_SIGNALED);
+	CU_ASSERT_EQUAL(st.term_signal, SIGTERM);
+	pm()->release(bx.self, box_call(&bx, 30000), id, 0, &err);
+	CU_ASSERT_EQUAL_FATAL(spawn_sh(id, "sleep 30", WSP_STDIN_IGNORE, 0,
+				       &err),
+			      0);
+	CU_ASSERT_EQUAL(pm()->signal(bx.self, box_call(&bx, 30000), id,
+				     SIGKILL, 0, &err),
+			0);
+	CU_ASSERT_EQUAL_FATAL(wait_for(&st, id, 10000, &err), 0);
+	CU_ASSERT_EQUAL(st.term_signal, SIGKILL);
+	CU_ASSERT_EQUAL(pm()->signal(bx.self, box_call(&bx, 30000), id,
+				     SIGHUP, 0, &err),
+			0); /* ended: nothing to send */
+	pm()->release(bx.self, box_call(&bx, 30000), id, 0, &err);
+	/* its own timeout: envd's deadline kills it */
+	CU_ASSERT_EQUAL_FATAL(spawn_sh(id, "sleep 30", WSP_STDIN_IGNORE, 700,
+				       &err),
+			      0);
+	CU_ASSERT_EQUAL_FATAL(wait_for(&st, id, 10000, &err), 0);
+	CU_ASSERT_TRUE(st.timed_out);
+	CU_ASSERT_NOT_EQUAL(st.state, WSP_PROC_RUNNING);
+	pm()->release(bx.self, box_call(&bx, 30000), id, 0, &err);
+}
+
+static void test_pause_resume_reattach(void)
+{
+	char id[WSP_PROC_ID_MAX];
+	wsp_proc_status st = {.struct_size = sizeof(st)}, st2 = st;
+	wsp_error err = {0};
+
+	CU_ASSERT_EQUAL_FATAL(spawn_sh(id, "while :; do echo tick; sleep "
+					   "0.05; done",
+				       WSP_STDIN_IGNORE, 0, &err),
+			      0);
+	usleep(300 * 1000);
+	CU_ASSERT_EQUAL_FATAL(box_vt(&bx)->pause(bx.self, box_call(&bx, 30000),
+						 0, &err),
+			      0);
+	CU_ASSERT_EQUAL(pm()->status(&st, bx.self, box_call(&bx, 30000), id, 0,
+				     &err),
+			0);
+	CU_ASSERT_EQUAL_FATAL(box_vt(&bx)->resume(bx.self,
+						  box_call(&bx, 30000), 0,
+						  &err),
+			      0);
+	usleep(500 * 1000);
+	CU_ASSERT_EQUAL(pm()->status(&st2, bx.self, box_call(&bx, 30000), id,
+				     0, &err),
+			0);
+	CU_ASSERT_EQUAL(st2.state, WSP_PROC_RUNNING);
+	CU_ASSERT_TRUE(st2.stdout_total > st.stdout_total);
+	CU_ASSERT_EQUAL(pm()->release(bx.self, box_call(&bx, 30000), id, 0,
+				      &err),
+			0);
+}
+
+static int suite_init(void)
+{
+	return e2_suite_start(&bx, "procs-box");
+}
+
+static int suite_clean(void)
+{
+	return e2_suite_stop(&bx);
+}
+
+static CU_TestInfo tests[] = {
+	{"output, totals, offsets, tails, exit", test_output_and_exit},
+	{"stdin written and closed", test_stdin},
+	{"signals, waits, its own timeout", test_signals_and_waits},
+	{"pause and resume: reattached", test_pause_resume_reattach},
+	CU_TEST_INFO_NULL,
+};
+
+CU_MAIN_SUITE("sandbox-e2b processes", suite_init, suite_clean, tests)
