@@ -106,6 +106,10 @@ int bl_instructions(void *self, const wsp_call *call, uint32_t flags,
 int bl_ready(char *url, size_t cap, struct bl *b, const wsp_call *call,
 	     wsp_error *err);
 
+/* preview.c */
+int bl_preview(wsp_preview *out, void *self, const wsp_call *call,
+	       uint32_t port, uint32_t flags, wsp_error *err);
+
 /* find.c: the sandbox of this id by its wsp-id label. */
 /* 1 when sb has no wsp-id label or ours (0: another id's sandbox). */
 int bl_owned(const struct bl *b, const cJSON *sb);
