@@ -29,6 +29,13 @@ struct dt_fs_info {
 /* The sandbox started, its toolbox and root known, rel joined. */
 int dt_fs_begin(struct dt_fsx *x, struct dt *d, const char *rel,
 		const wsp_call *call, wsp_error *err);
+/*
+ * dt_fs_begin, then the path's stat into st (WSP_ENOTFOUND, WSP_ENOTDIR
+ * under a file); a sandbox stopped meanwhile is started and asked again.
+ * Every operation opens with it.
+ */
+int dt_fs_open(struct dt_fsx *x, wsp_fs_stat *st, struct dt *d,
+	       const char *rel, const wsp_call *call, wsp_error *err);
 /* root + "/" + rel ("." and "" are root); out holds DT_FS_PATH_MAX. */
 int dt_fs_join(char *out, const char *root, const char *rel, wsp_error *err);
 /* method {base}/files{route}?path={full}{more}; the JSON answer if out. */

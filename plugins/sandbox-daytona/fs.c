@@ -175,20 +175,14 @@ int dt_fs_info(struct dt_fs_info *out, const cJSON *fi)
 	return 0;
 }
 
-int dt_fs_stat_full(wsp_fs_stat *out, const struct dt_fsx *x,
+/* The info call; its failures as the toolbox (or its proxy) gave them. */
+static int stat_raw(wsp_fs_stat *out, const struct dt_fsx *x,
 		    const char *full, wsp_error *err)
 {
 	struct dt_fs_info fi;
 	cJSON *ans = NULL;
 	int rc = dt_fs_call(x, "GET", "/info", full, NULL, &ans, err);
 
-	if (rc == WSP_ENOTFOUND)
-		rc = wsp_error_set(err, WSP_ENOTFOUND,
-				   "no '%s' in the sandbox", full);
-	/* os.Stat failed otherwise than "missing": under a file, mostly */
-	if (rc == WSP_EINVAL)
-		rc = wsp_error_set(err, WSP_ENOTDIR,
-				   "a parent of '%s' is not a directory", full);
 	if (!rc && dt_fs_info(&fi, ans))
 		rc = wsp_error_set(err, WSP_EPROTO,
 				   "the toolbox's file info is not one");
@@ -203,14 +197,53 @@ int dt_fs_stat_full(wsp_fs_stat *out, const struct dt_fsx *x,
 	return rc;
 }
 
+static int stat_mapped(int rc, const char *full, wsp_error *err)
+{
+	if (rc == WSP_ENOTFOUND)
+		return wsp_error_set(err, WSP_ENOTFOUND,
+				     "no '%s' in the sandbox", full);
+	/* os.Stat failed otherwise than "missing": under a file, mostly */
+	if (rc == WSP_EINVAL)
+		return wsp_error_set(err, WSP_ENOTDIR,
+				     "a parent of '%s' is not a directory",
+				     full);
+	return rc;
+}
+
+int dt_fs_stat_full(wsp_fs_stat *out, const struct dt_fsx *x,
+		    const char *full, wsp_error *err)
+{
+	return stat_mapped(stat_raw(out, x, full, err), full, err);
+}
+
+int dt_fs_open(struct dt_fsx *x, wsp_fs_stat *st, struct dt *d,
+	       const char *rel, const wsp_call *call, wsp_error *err)
+{
+	int rc = dt_fs_begin(x, d, rel, call, err);
+
+	if (!rc)
+		rc = stat_raw(st, x, x->full, err);
+	/*
+	 * Stopped since we last looked (auto-stop): the proxy answers 400
+	 * "no IP address found" (or the connection fails). Start it and
+	 * ask again; a real failure fails the same way twice.
+	 */
+	if (rc && rc != WSP_ENOTFOUND && rc != WSP_ECANCELED &&
+	    rc != WSP_ETIMEDOUT && rc != WSP_EAUTH && rc != WSP_ETOOBIG) {
+		dt_forget_toolbox(d);
+		if (!(rc = dt_fs_begin(x, d, rel, call, err)))
+			rc = stat_raw(st, x, x->full, err);
+	}
+	return stat_mapped(rc, x->full, err);
+}
+
 static int fs_stat(wsp_fs_stat *out, void *self, const wsp_call *call,
 		   const char *path, uint32_t flags, wsp_error *err)
 {
 	struct dt_fsx x;
-	int rc = dt_fs_begin(&x, self, path, call, err);
 
 	(void)flags; /* the toolbox follows links: no NO_FOLLOW (no SYMLINKS) */
-	return rc ? rc : dt_fs_stat_full(out, &x, x.full, err);
+	return dt_fs_open(&x, out, self, path, call, err);
 }
 
 static int fs_exists(int *out, void *self, const wsp_call *call,
@@ -337,9 +370,7 @@ static int fs_list(void *self, const wsp_call *call, const char *path,
 
 	if (!w)
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
-	rc = dt_fs_begin(&x, self, path, call, err);
-	if (!rc)
-		rc = dt_fs_stat_full(&st, &x, x.full, err);
+	rc = dt_fs_open(&x, &st, self, path, call, err);
 	if (!rc && st.type != WSP_FS_TYPE_DIR)
 		rc = wsp_error_set(err, WSP_ENOTDIR, "'%s' is not a directory",
 				   path);
@@ -361,10 +392,8 @@ static int fs_mkdir(void *self, const wsp_call *call, const char *path,
 {
 	struct dt_fsx x;
 	wsp_fs_stat st = { .struct_size = sizeof st };
-	int rc = dt_fs_begin(&x, self, path, call, err);
+	int rc = dt_fs_open(&x, &st, self, path, call, err);
 
-	if (!rc)
-		rc = dt_fs_stat_full(&st, &x, x.full, err);
 	if (!rc)
 		return (flags & WSP_FS_RECURSIVE) && st.type == WSP_FS_TYPE_DIR
 			       ? 0
@@ -397,13 +426,12 @@ static int remove_any(struct dt *d, const wsp_call *call, const char *path,
 {
 	struct dt_fsx x;
 	wsp_fs_stat st = { .struct_size = sizeof st };
-	int rc = dt_fs_begin(&x, d, path, call, err);
+	int rc;
 
-	if (!rc && !strcmp(x.full, x.root))
+	if (!strcmp(path, ".")) /* the core's name of the root */
 		return wsp_error_set(err, WSP_EPERM,
 				     "the root of the mount stays");
-	if (!rc)
-		rc = dt_fs_stat_full(&st, &x, x.full, err);
+	rc = dt_fs_open(&x, &st, d, path, call, err);
 	if ((rc == WSP_ENOTFOUND || rc == WSP_ENOTDIR) && (flags & WSP_FS_FORCE))
 		return 0;
 	if (rc)
@@ -471,15 +499,14 @@ static int two_paths(struct dt_fsx *x, char *b, wsp_fs_stat *src_st,
 		     wsp_error *err)
 {
 	wsp_fs_stat dst_st = { .struct_size = sizeof dst_st };
-	int rc = dt_fs_begin(x, d, src, call, err);
+	int rc;
 
+	if (!strcmp(src, ".") || !strcmp(dst, "."))
+		return wsp_error_set(err, WSP_EPERM,
+				     "the root of the mount stays");
+	rc = dt_fs_open(x, src_st, d, src, call, err);
 	if (!rc)
 		rc = dt_fs_join(b, x->root, dst, err);
-	if (!rc)
-		rc = dt_fs_stat_full(src_st, x, x->full, err);
-	if (!rc && (!strcmp(x->full, x->root) || !strcmp(b, x->root)))
-		rc = wsp_error_set(err, WSP_EPERM,
-				   "the root of the mount stays");
 	if (rc)
 		return rc;
 	*dst_rc = dt_fs_stat_full(&dst_st, x, b, err);

@@ -125,10 +125,8 @@ int dt_fs_read(void *self, const wsp_call *call, const char *path,
 			    .sink = part_take, .sink_payload = &ps,
 			    .accept = "application/octet-stream",
 			    .timeout_ms = -1 /* a large file takes long */ };
-	int rc = dt_fs_begin(&x, self, path, call, err);
+	int rc = dt_fs_open(&x, &st, self, path, call, err);
 
-	if (!rc)
-		rc = dt_fs_stat_full(&st, &x, x.full, err);
 	if (!rc && st.type == WSP_FS_TYPE_DIR)
 		rc = wsp_error_set(err, WSP_EISDIR, "'%s' is a directory", path);
 	if (rc || opts->offset >= st.size)
@@ -259,10 +257,8 @@ int dt_fs_write(wsp_fs_stat *out, void *self, const wsp_call *call,
 	struct dt_fsx x;
 	wsp_fs_stat st = { .struct_size = sizeof st };
 	char tmp[DT_FS_PATH_MAX] = "";
-	int rc = dt_fs_begin(&x, self, path, call, err);
+	int rc;
 
-	if (rc)
-		return rc;
 	if (opts->flags & WSP_FS_WRITE_APPEND)
 		return wsp_error_set(err, WSP_ENOTSUP,
 				     "Daytona's toolbox cannot append to a "
@@ -271,10 +267,10 @@ int dt_fs_write(wsp_fs_stat *out, void *self, const wsp_call *call,
 		return wsp_error_set(err, WSP_ENOTSUP,
 				     "Daytona's toolbox has no conditional "
 				     "write");
-	if ((opts->flags & WSP_FS_WRITE_NO_PARENTS) &&
+	rc = dt_fs_open(&x, &st, self, path, call, err);
+	if (rc == WSP_ENOTFOUND && (opts->flags & WSP_FS_WRITE_NO_PARENTS) &&
 	    (rc = dt_fs_parent_there(&x, x.full, err)))
 		return rc;
-	rc = dt_fs_stat_full(&st, &x, x.full, err);
 	if (!rc && st.type == WSP_FS_TYPE_DIR)
 		return wsp_error_set(err, WSP_EISDIR, "'%s' is a directory",
 				     path);

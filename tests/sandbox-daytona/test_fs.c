@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 static wsp_fakehost *fh;
 static void *box;
@@ -492,6 +493,46 @@ static void test_refusals(void)
 				    &err), 0);
 }
 
+/* Auto-stopped between two file calls: the next one starts it again. */
+static void test_autostop(void)
+{
+	wsp_error err = { 0 };
+	int state = 0, starts;
+	struct text t;
+	char path[160];
+
+	CU_ASSERT_EQUAL(put("as/kept.txt", "still here\n", 0), 0);
+	snprintf(path, sizeof path, "/_fake/sandboxes/%s/autostop",
+		 ((struct dt *)box)->remote_id);
+	CU_ASSERT_EQUAL(dt_fake_call(fh, "POST", path, "{}", NULL), 0);
+	/* asked of the fake, not of the provider: it must find out itself */
+	for (int i = 0; i < 100 && state != 1; i++) {
+		cJSON *j = NULL, *sb;
+
+		usleep(20 * 1000);
+		if (dt_fake_call(fh, "GET", "/_fake/sandboxes", NULL, &j))
+			break;
+		cJSON_ArrayForEach(sb, cJSON_GetObjectItem(j, "sandboxes")) {
+			const char *id = cJSON_GetStringValue(
+				cJSON_GetObjectItem(sb, "id"));
+			const char *st = cJSON_GetStringValue(
+				cJSON_GetObjectItem(sb, "state"));
+
+			if (id && st && !strcmp(id, ((struct dt *)box)->remote_id) &&
+			    !strcmp(st, "stopped"))
+				state = 1;
+		}
+		cJSON_Delete(j);
+	}
+	CU_ASSERT_EQUAL(state, 1);
+	starts = dt_fake_seen(fh, "POST", "/start");
+	CU_ASSERT_EQUAL(get(&t, "as/kept.txt"), 0);
+	CU_ASSERT_EQUAL(dt_fake_seen(fh, "POST", "/start"), starts + 1);
+	CU_ASSERT_STRING_EQUAL(t.buf, "still here\n");
+	CU_ASSERT_EQUAL(fs()->rmdir(box, &dt_no_call, "as", WSP_FS_RECURSIVE,
+				    &err), 0);
+}
+
 static CU_TestInfo tests[] = {
 	{ "streamed write and read, parts, chunked or sized, memory",
 	  test_stream },
@@ -499,6 +540,8 @@ static CU_TestInfo tests[] = {
 	{ "listings to a depth, extensions", test_list },
 	{ "move and copy, quoted names, overwrite", test_move_copy },
 	{ "refusals, failed writes leave no trace", test_refusals },
+	{ "a sandbox auto-stopped under the mount is started again",
+	  test_autostop },
 	CU_TEST_INFO_NULL,
 };
 
