@@ -294,7 +294,6 @@ static void test_follow(void)
 	char id[WSP_PROC_ID_MAX], fault[300];
 	wsp_proc_status st;
 	struct followed f;
-	int64_t t0;
 
 	CU_ASSERT_EQUAL_FATAL(spawn(id, SCRIPT, 0), 0);
 	snprintf(fault, sizeof(fault),
@@ -303,16 +302,15 @@ static void test_follow(void)
 		 id);
 	CU_ASSERT_EQUAL_FATAL(fake_admin("POST", "/_fake/faults", fault, NULL),
 			      201);
-	t0 = now_ms();
 	CU_ASSERT_EQUAL_FATAL(follow(&st, &f, id, 0, 0), 0);
 	CU_ASSERT_STRING_EQUAL(f.out, WANT_OUT);
 	CU_ASSERT_STRING_EQUAL(f.err, " end");
 	CU_ASSERT_EQUAL(st.state, WSP_PROC_EXITED);
 	CU_ASSERT_EQUAL(st.stdout_total, strlen(WANT_OUT));
 	CU_ASSERT_EQUAL(st.stderr_total, 4);
-	/* live: the first line long before the end, in pieces */
-	CU_ASSERT(f.first_ms - t0 < 700);
-	CU_ASSERT(now_ms() - t0 >= 1000);
+	/* live: the first line long before the end (the script writes for
+	 * 1.3 s after it), in pieces; relative, so a slow machine passes */
+	CU_ASSERT(now_ms() - f.first_ms >= 800);
 	CU_ASSERT(f.chunks >= 4);
 	/* from the middle of each stream, after the end */
 	CU_ASSERT_EQUAL(follow(&st, &f, id, 6, 1), 0);
