@@ -22,7 +22,7 @@ export http_proxy= https_proxy= HTTP_PROXY= HTTPS_PROXY=
 . "$here/../measure.sh"
 
 case $vendor in
-daytona) ;;
+daytona | e2b) ;;
 *) echo "run.sh: no benchmark client for '$vendor' yet" >&2; exit 2 ;;
 esac
 [ -d "$fakedir/node_modules" ] ||
@@ -40,9 +40,11 @@ done
 addr=$(sed -n 's/^listening //p' "$work/fake.out")
 [ -n "$addr" ] || { echo "run.sh: the fake did not start" >&2; exit 1; }
 
-export DAYTONA_API_URL=http://$addr/api DAYTONA_API_KEY=dtn_bench_key
-export DAYTONA_USE_DEPRECATED_POLLING=true XDG_STATE_HOME=$work/state
-cat >"$work/wsp.yaml" <<YAML
+export XDG_STATE_HOME=$work/state
+if [ "$vendor" = daytona ]; then
+	export DAYTONA_API_URL=http://$addr/api DAYTONA_API_KEY=dtn_bench_key
+	export DAYTONA_USE_DEPRECATED_POLLING=true
+	cat >"$work/wsp.yaml" <<YAML
 sandbox:
   provider: daytona
   id: bench-box
@@ -50,11 +52,23 @@ sandbox:
     api_url: $DAYTONA_API_URL
     api_key: \${DAYTONA_API_KEY}
 YAML
+else
+	export E2B_API_URL=http://$addr E2B_SANDBOX_URL=http://$addr
+	export E2B_API_KEY=e2b_bench_key
+	cat >"$work/wsp.yaml" <<YAML
+sandbox:
+  provider: e2b
+  id: bench-box
+  options:
+    timeout: 1h
+YAML
+fi
 "$wsp" --config "$work/wsp.yaml" sandbox start >/dev/null
 # the one sandbox the fake holds, as its admin API lists it
 remote=$(curl -sf "http://$addr/_fake/sandboxes" |
 	node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{
-		const b=JSON.parse(s).sandboxes;console.log(b.length===1?b[0].id:"")})')
+		const b=JSON.parse(s).sandboxes;
+		console.log(b.length===1?(b[0].id??b[0].sandboxID):"")})')
 [ -n "$remote" ] || { echo "run.sh: not one sandbox on the fake" >&2; exit 1; }
 
 echo "$vendor: libwsp (bench_remote_sandbox) beside the official SDK (node), same fake, same sandbox"
