@@ -22,7 +22,7 @@ if (workload === 'exec100') {
     if (r.exitCode !== 0) fail('exec true: exit code');
   }
 } else if (workload === 'stdout10m') {
-  const r = await sb.process.executeCommand("head -c 10485760 /dev/zero | tr '\\0' a", undefined, undefined, 300);
+  const r = await sb.process.executeCommand("yes 0123456789abcde | head -c 10485760", undefined, undefined, 300);
   if (r.exitCode !== 0 || r.result.length !== 10485760) fail(`10 MiB of stdout: ${r.result.length}`);
 } else if (workload === 'procs50') {
   const runs = [];

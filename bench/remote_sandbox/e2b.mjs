@@ -23,7 +23,7 @@ if (workload === 'exec100') {
     if (r.exitCode !== 0) fail('exec true: exit code');
   }
 } else if (workload === 'stdout10m') {
-  const r = await sb.commands.run("head -c 10485760 /dev/zero | tr '\\0' a", { timeoutMs: 300000 });
+  const r = await sb.commands.run('yes 0123456789abcde | head -c 10485760', { timeoutMs: 300000 });
   if (r.exitCode !== 0 || r.stdout.length !== 10485760) fail(`10 MiB of stdout: ${r.stdout.length}`);
 } else if (workload === 'procs50') {
   const handles = [];
