@@ -112,6 +112,9 @@ struct dt_req {
 	void *source_payload;
 	int64_t source_size;
 	const char *content_type, *accept; /* NULL: JSON */
+	const char *range; /* a Range header's value, or NULL */
+	wsp_http_header_fn on_header; /* the answer's headers, or NULL */
+	void *header_payload;
 	int64_t timeout_ms; /* 0: the request timeout option; -1: none */
 };
 /*

@@ -4,9 +4,11 @@
  * whole; and the commands the toolbox's file routes lack (mv -f, cp -R).
  *
  * A read is GET /files/download (the raw bytes) into the caller's sink;
- * a part of a file is cut here from the stream, which ends as soon as
- * the part went out (the v0.190.0 daemon's route may honour a Range, but
- * nothing says it must: no Range is sent). A write is POST
+ * a part of a file is asked with a Range (the daemon serves the file
+ * with Go's http.ServeFile: 206 and Content-Range). An answer without
+ * Content-Range is the whole file (a proxy that drops the header): the
+ * part is then cut here from the stream, which ends as soon as the part
+ * went out. A write is POST
  * /files/bulk-upload, the route Daytona's SDK uses, of one multipart
  * part made around the caller's source (chunked when its size is not
  * known) to a temporary name beside the file, then a rename over it:
@@ -19,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 
 /* s in single quotes for sh ('\'' for a quote) at out; its end. */
@@ -81,7 +84,8 @@ int dt_fs_sh(const struct dt_fsx *x, const char *prog, const char *a,
 
 /* The caller's sink, given only [offset, offset + length) of the body. */
 struct part_sink {
-	uint64_t skip, left;
+	uint64_t offset, skip, left; /* skip: offset, less where 206 starts */
+	int bad_range;
 	wsp_sink_fn sink;
 	void *payload;
 	int full; /* the part went out: the transfer was stopped on purpose */
@@ -112,17 +116,36 @@ static int part_take(const void *data, size_t len, void *payload)
 	return WSP_ECANCELED; /* no need for the rest */
 }
 
+/* A 206's "Content-Range: bytes S-E/T": the body starts at S. */
+static int part_header(const char *name, const char *value, void *payload)
+{
+	struct part_sink *s = payload;
+	unsigned long long start;
+
+	if (strcasecmp(name, "Content-Range"))
+		return 0;
+	if (sscanf(value, "bytes %llu-", &start) != 1 || start > s->offset) {
+		s->bad_range = 1;
+		return WSP_EPROTO;
+	}
+	s->skip = s->offset - start;
+	return 0;
+}
+
 int dt_fs_read(void *self, const wsp_call *call, const char *path,
 	       const wsp_fs_read_opts *opts, wsp_sink_fn sink, void *payload,
 	       wsp_error *err)
 {
 	struct dt_fsx x;
 	wsp_fs_stat st = { .struct_size = sizeof st };
-	struct part_sink ps = { .skip = opts->offset, .left = opts->length,
-				.sink = sink, .payload = payload };
+	struct part_sink ps = { .offset = opts->offset, .skip = opts->offset,
+				.left = opts->length, .sink = sink,
+				.payload = payload };
 	char esc[3 * DT_FS_PATH_MAX], route[3 * DT_FS_PATH_MAX + 32];
+	char range[64];
 	struct dt_req r = { .method = "GET", .path = route, .call = call,
 			    .sink = part_take, .sink_payload = &ps,
+			    .on_header = part_header, .header_payload = &ps,
 			    .accept = "application/octet-stream",
 			    .timeout_ms = -1 /* a large file takes long */ };
 	int rc = dt_fs_open(&x, &st, self, path, call, err);
@@ -134,10 +157,24 @@ int dt_fs_read(void *self, const wsp_call *call, const char *path,
 	if ((rc = dt_url_escape(esc, sizeof esc, x.full, err)))
 		return rc;
 	snprintf(route, sizeof route, "/files/download?path=%s", esc);
+	if (opts->offset || opts->length < st.size - opts->offset) {
+		uint64_t last = opts->length < st.size - opts->offset
+					? opts->offset + opts->length - 1
+					: st.size - 1;
+
+		snprintf(range, sizeof range, "bytes=%llu-%llu",
+			 (unsigned long long)opts->offset,
+			 (unsigned long long)last);
+		r.range = range;
+	}
 	r.base = x.base;
 	rc = dt_request(x.d, &r, NULL, NULL, err);
 	if (rc && ps.full) /* stopped by part_take once the part was out */
 		rc = 0;
+	if (ps.bad_range)
+		rc = wsp_error_set(err, WSP_EPROTO,
+				   "the toolbox answered another range than "
+				   "asked");
 	return rc;
 }
 

@@ -64,6 +64,7 @@ int dt_request(struct dt *d, const struct dt_req *r, cJSON **out,
 		{ "Accept", r->accept ? r->accept : "application/json" },
 		{ "Content-Type", r->content_type ? r->content_type
 						  : "application/json" },
+		{ "Range", r->range },
 	};
 	wsp_http_response resp = { .struct_size = sizeof resp };
 	wsp_http_request req = {
@@ -78,6 +79,8 @@ int dt_request(struct dt *d, const struct dt_req *r, cJSON **out,
 		.body_size = r->source ? r->source_size : 0,
 		.response_sink = r->sink,
 		.response_payload = r->sink_payload,
+		.on_header = r->on_header,
+		.header_payload = r->header_payload,
 		.timeout_ms = r->timeout_ms < 0   ? 0
 			      : r->timeout_ms ? r->timeout_ms
 					      : d->cfg.request_timeout_ms,
@@ -95,6 +98,10 @@ int dt_request(struct dt *d, const struct dt_req *r, cJSON **out,
 	if ((size_t)snprintf(auth, sizeof auth, "Bearer %s",
 			     d->cfg.api_key) >= sizeof auth)
 		return wsp_error_set(err, WSP_ECONFIG, "API key too long");
+	if (r->range) { /* a GET's: in the Content-Type's place */
+		hdr[4] = hdr[5];
+		req.n_headers = 5;
+	}
 	if (r->json) {
 		body = cJSON_PrintUnformatted(r->json);
 		if (!body)

@@ -329,6 +329,11 @@ test('the routes wsp uses beside the SDK\'s own: the working directory, and a fi
   assert.equal(got.headers['content-type'], 'application/octet-stream');
   const [req] = await fake.requests((e) => e.path.endsWith('/files/download'), since);
   assert.equal(req.query.path, '/home/daytona/raw/r.bin');
+  // a part, as wsp asks it: one Range, answered 206 (Go's http.ServeFile)
+  const part = await sb.fs.apiClient.downloadFile('/home/daytona/raw/r.bin', { responseType: 'arraybuffer', headers: { Range: 'bytes=1000-1999' } });
+  assert.equal(part.status, 206);
+  assert.equal(part.headers['content-range'], `bytes 1000-1999/${1 << 20}`);
+  assert.equal(Buffer.compare(Buffer.from(part.data), big.subarray(1000, 2000)), 0);
   await assert.rejects(sb.fs.apiClient.downloadFile('/home/daytona/raw/none.bin'), DaytonaNotFoundError);
 });
 

@@ -233,6 +233,36 @@ test('multipart: uploads chunked or not, the download answer part by part', asyn
   assert.deepEqual([empty.status, empty.body.toString()], [400, '{"error":"request body must be {\\"paths\\": [ ... ]} and non-empty"}']);
 });
 
+test('GET /files/download: raw bytes, one Range as Go\'s ServeFile answers it', async () => {
+  const sb = await newSandbox(fake);
+  const data = Buffer.from('0123456789abcdefghij');
+  const boundary = 'wsp-range';
+  const body = Buffer.concat([Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="files[0].path"\r\n\r\n/home/daytona/r.txt\r\n` +
+    `--${boundary}\r\nContent-Disposition: form-data; name="files[0].file"; filename="r.txt"\r\n\r\n`), data, Buffer.from(`\r\n--${boundary}--\r\n`)]);
+  const up = await fake.request({ method: 'POST', path: sb.tb('/files/bulk-upload'), headers: { ...AUTH, 'Content-Type': `multipart/form-data; boundary=${boundary}` }, body });
+  assert.equal(up.status, 200);
+  const get = (range) => fake.request({ method: 'GET', path: sb.tb('/files/download?path=%2Fhome%2Fdaytona%2Fr.txt'), headers: range ? { ...AUTH, Range: range } : AUTH });
+  const whole = await get();
+  assert.deepEqual([whole.status, whole.body.toString(), whole.headers['accept-ranges'], whole.headers['content-range']], [200, data.toString(), 'bytes', undefined]);
+  for (const [range, start, end] of [['bytes=3-7', 3, 7], ['bytes=15-', 15, 19], ['bytes=-4', 16, 19], ['bytes=18-99', 18, 19], ['bytes=0-0', 0, 0]]) {
+    const r = await get(range);
+    assert.equal(r.status, 206, range);
+    assert.equal(r.body.toString(), data.subarray(start, end + 1).toString(), range);
+    assert.equal(r.headers['content-range'], `bytes ${start}-${end}/20`, range);
+    assert.equal(r.headers['content-length'], String(end - start + 1), range);
+  }
+  const past = await get('bytes=20-');
+  assert.deepEqual([past.status, past.headers['content-range'], past.body.toString()], [416, 'bytes */20', 'invalid range: failed to overlap\n']);
+  const bad = await get('bytes=7-3');
+  assert.deepEqual([bad.status, bad.headers['content-range'], bad.body.toString()], [416, undefined, 'invalid range\n']);
+  const other = await get('items=1-2');
+  assert.equal(other.status, 416);
+  // several ranges: not served, the whole file (Go sends multipart/byteranges)
+  assert.equal((await get('bytes=0-1,5-6')).status, 200);
+  // ranges adding up to more than the file: ignored, as Go does
+  assert.equal((await get('bytes=0-15,2-12')).status, 200);
+});
+
 test('fault: 429 with Retry-After for the next N API calls', async () => {
   const armed = await fake.admin('POST', 'faults', { kind: 'rate_limit', count: 2, retryAfter: 3, path: '/api/sandbox', method: 'GET' });
   assert.equal(armed.status, 201);

@@ -249,11 +249,15 @@ static void test_stream(void)
 	sh(&t, "ls -a big; wc -c < big/data.bin");
 	CU_ASSERT_STRING_EQUAL(t.buf, ".\n..\ndata.bin\nt.txt\n50331648\n");
 
-	/* read whole: every byte, in pieces as they come */
+	/* read whole: every byte, in pieces as they come, no Range */
 	ro.length = UINT64_MAX;
 	rc = fs()->read(box, &dt_no_call, "big/data.bin", &ro, check_take, &c,
 			&err);
 	CU_ASSERT_EQUAL(rc, 0);
+	up = last_request("GET", "/files/download");
+	CU_ASSERT_PTR_NULL(cJSON_GetObjectItem(cJSON_GetObjectItem(up, "headers"),
+					       "range"));
+	cJSON_Delete(up);
 	CU_ASSERT_EQUAL(c.seen, 48u << 20);
 	CU_ASSERT_EQUAL(c.bad, 0);
 	/* nothing held whole: the peak grew by far less than the file */
@@ -268,6 +272,20 @@ static void test_stream(void)
 	CU_ASSERT_EQUAL(fs()->read(box, &dt_no_call, "big/data.bin", &ro,
 				   check_take, &c, &err), 0);
 	CU_ASSERT_EQUAL(c.seen, 777777);
+	CU_ASSERT_EQUAL(c.bad, 0);
+	/* asked with a Range (the fake answers 206, as Go's ServeFile) */
+	up = last_request("GET", "/files/download");
+	body = cJSON_GetStringValue(cJSON_GetObjectItem(
+		cJSON_GetObjectItem(up, "headers"), "range"));
+	CU_ASSERT_STRING_EQUAL(body ? body : "", "bytes=5000001-5777777");
+	cJSON_Delete(up);
+	/* from an offset to the end */
+	c = (struct check){ .at = (48u << 20) - 1000 };
+	ro.offset = (48u << 20) - 1000;
+	ro.length = UINT64_MAX;
+	CU_ASSERT_EQUAL(fs()->read(box, &dt_no_call, "big/data.bin", &ro,
+				   check_take, &c, &err), 0);
+	CU_ASSERT_EQUAL(c.seen, 1000);
 	CU_ASSERT_EQUAL(c.bad, 0);
 	/* past the end: nothing, no error */
 	c = (struct check){ 0 };

@@ -12,6 +12,7 @@ import { FsError, goModeString } from './vfs.mjs';
 import { boundaryOf, parseMultipart, partHead, multipartEnd, contentDisposition, MultipartError } from './multipart.mjs';
 import { removeTree } from './remove-tree.mjs';
 import { SANDBOX_UID } from './layout.mjs';
+import { parseRange, RangeError416 } from './byte-range.mjs';
 
 const { O_RDONLY, O_WRONLY, O_CREAT, O_TRUNC } = fs.constants;
 const BOUNDARY = 'DAYTONA-FILE-BOUNDARY';
@@ -285,20 +286,44 @@ async function downloadFiles(res, sb, body, fault) {
   if (!out.cut) res.end();
 }
 
-function downloadFile(res, sb, url) {
+function downloadFile(res, sb, req, url) {
   const p = url.searchParams.get('path') ?? '';
   if (p === '') return bareStatus(res, 400);
   const f = openForDownload(sb, p);
   if (f.error) return bareStatus(res, f.error.statusCode === 500 ? 400 : f.error.statusCode);
   const st = fs.fstatSync(f.fd);
   const name = posix.basename(sb.fs.absolute(p));
-  res.writeHead(200, {
+  let ranges;
+  try {
+    ranges = parseRange(req.headers.range, f.size);
+  } catch (e) {
+    if (!(e instanceof RangeError416)) throw e;
+    fs.closeSync(f.fd);
+    // http.Error after the handler's headers: Go's text, Cache-Control dropped
+    const headers = {
+      'Content-Description': 'File Transfer', 'Content-Disposition': contentDisposition('attachment', null, name),
+      'Content-Transfer-Encoding': 'binary', Expires: '0', Pragma: 'public',
+      'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff',
+    };
+    if (e.noOverlap) headers['Content-Range'] = `bytes */${f.size}`;
+    res.writeHead(416, headers);
+    return res.end(`${e.message}\n`);
+  }
+  const one = ranges.length === 1 ? ranges[0] : null;
+  const headers = {
     'Accept-Ranges': 'bytes', 'Cache-Control': 'must-revalidate', 'Content-Description': 'File Transfer',
-    'Content-Disposition': contentDisposition('attachment', null, name), 'Content-Length': f.size,
+    'Content-Disposition': contentDisposition('attachment', null, name), 'Content-Length': one ? one.length : f.size,
     'Content-Transfer-Encoding': 'binary', 'Content-Type': 'application/octet-stream', Expires: '0',
     'Last-Modified': st.mtime.toUTCString(), Pragma: 'public',
-  });
-  fs.createReadStream(null, { fd: f.fd }).pipe(res);
+  };
+  if (one) headers['Content-Range'] = `bytes ${one.start}-${one.start + one.length - 1}/${f.size}`;
+  res.writeHead(one ? 206 : 200, headers);
+  if (one && one.length === 0) {
+    fs.closeSync(f.fd);
+    return res.end();
+  }
+  const opts = one ? { fd: f.fd, start: one.start, end: one.start + one.length - 1 } : { fd: f.fd };
+  fs.createReadStream(null, opts).pipe(res);
 }
 
 function uploadFile(res, sb, req, url, body) {
@@ -329,7 +354,7 @@ export async function handleFiles(ctx) {
   else if (p === '/files/move' && m === 'POST') moveFile(res, sb, url);
   else if (p === '/files/bulk-upload' && m === 'POST') uploadFiles(res, sb, req, body);
   else if (p === '/files/bulk-download' && m === 'POST') await downloadFiles(res, sb, body, ctx.fault);
-  else if (p === '/files/download' && m === 'GET') downloadFile(res, sb, url);
+  else if (p === '/files/download' && m === 'GET') downloadFile(res, sb, req, url);
   else if (p === '/files/upload' && m === 'POST') uploadFile(res, sb, req, url, body);
   else return false;
   return true;
