@@ -186,7 +186,7 @@ static int files_request(struct e2b *e, const struct e2b_conn *c,
 			 const char *range, wsp_http_request *req,
 			 const wsp_call *call, wsp_error *err)
 {
-	char url[E2B_URL_MAX + 3 * PATH_MAX_E2B + 16], esc[3 * PATH_MAX_E2B];
+	char url[E2B_URL_MAX + 3 * PATH_MAX_E2B + 96], esc[3 * PATH_MAX_E2B];
 	const char *secrets[4];
 	wsp_http_header h[8];
 	char auth[160];
@@ -197,7 +197,9 @@ static int files_request(struct e2b *e, const struct e2b_conn *c,
 
 	if (e2b_escape(esc, sizeof(esc), full))
 		return wsp_error_set(err, WSP_ETOOBIG, "path too long");
-	snprintf(url, sizeof(url), "%s/files?path=%s", c->url, esc);
+	/* /files names the user in its query, the RPCs in a header */
+	snprintf(url, sizeof(url), "%s/files?path=%s%s%s", c->url, esc,
+		 e->user ? "&username=" : "", e->user ? e->user : "");
 	if (req->body_source) {
 		h[n++] = (wsp_http_header){"Content-Type",
 					   "application/octet-stream"};

@@ -15,7 +15,7 @@
  * command that finds it gone (which forgets it: the next start or
  * command makes a new one).
  */
-#include "e2b.h"
+#include "procs.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -355,6 +355,8 @@ int e2b_start(uint32_t *out, void *self, const wsp_call *call,
 	if (!rc) /* connect resumed it, whatever held it */
 		e2b_hold(e, NULL);
 	pthread_mutex_unlock(&e->lock);
+	if (!rc) /* a resumed sandbox's processes lost their streams */
+		e2b_procs_reattach(e);
 	return rc;
 }
 

@@ -319,6 +319,57 @@ static void test_bounded_memory(void)
 			0);
 }
 
+static int fake_is(const cJSON *r, const char *method, const char *path)
+{
+	const char *m = cJSON_GetStringValue(cJSON_GetObjectItem(r, "method"));
+	const char *p = cJSON_GetStringValue(cJSON_GetObjectItem(r, "path"));
+
+	return m && p && !strcmp(m, method) && !strcmp(p, path);
+}
+
+/* user: root reaches root's files through /files too (its query) */
+static void test_as_root(void)
+{
+	struct box rb;
+	wsp_error err = {0};
+	uint32_t outcome;
+	struct text_src ts = {"secret\n", 0};
+	wsp_fs_write_opts o = WSP_FS_WRITE_OPTS_INIT;
+	wsp_fs_stat st = {.struct_size = sizeof(st)};
+
+	CU_ASSERT_EQUAL_FATAL(box_open(&rb, "root-box",
+				       "user: root\nworking_dir: /root\n", 0,
+				       &err),
+			      0);
+	CU_ASSERT_EQUAL_FATAL(box_vt(&rb)->start(&outcome, rb.self,
+						 box_call(&rb, 30000), 0,
+						 &err),
+			      0);
+	CU_ASSERT_EQUAL(rb.d->sandbox_fs->write(&st, rb.self,
+						box_call(&rb, 30000),
+						"notes.txt", &o, text_give, &ts,
+						&err),
+			0);
+	CU_ASSERT_EQUAL(st.size, 7);
+	{
+		cJSON *log = e2_fake_requests(), *r = NULL, *it;
+		const char *u;
+
+		/* the last upload: it named the user */
+		cJSON_ArrayForEach(it, cJSON_GetObjectItem(log, "requests"))
+			if (fake_is(it, "POST", "/files"))
+				r = it;
+		u = cJSON_GetStringValue(cJSON_GetObjectItem(
+			cJSON_GetObjectItem(r, "query"), "username"));
+
+		CU_ASSERT_PTR_NOT_NULL(u);
+		if (u)
+			CU_ASSERT_STRING_EQUAL(u, "root");
+		cJSON_Delete(log);
+	}
+	box_destroy(&rb);
+}
+
 static int suite_init(void)
 {
 	return e2_suite_start(&bx, "fs-box");
@@ -334,6 +385,7 @@ static CU_TestInfo tests[] = {
 	{"the disk the commands see", test_same_disk_as_commands},
 	{"tree operations and refusals", test_tree_operations},
 	{"64 MiB in a bounded memory", test_bounded_memory},
+	{"files as the configured user", test_as_root},
 	CU_TEST_INFO_NULL,
 };
 

@@ -190,6 +190,7 @@ static void test_pause_resume_reattach(void)
 	char id[WSP_PROC_ID_MAX];
 	wsp_proc_status st = {.struct_size = sizeof(st)}, st2 = st;
 	wsp_error err = {0};
+	uint32_t outcome = 0;
 
 	CU_ASSERT_EQUAL_FATAL(spawn_sh(id, "while :; do echo tick; sleep "
 					   "0.05; done",
@@ -212,6 +213,21 @@ static void test_pause_resume_reattach(void)
 			0);
 	CU_ASSERT_EQUAL(st2.state, WSP_PROC_RUNNING);
 	CU_ASSERT_TRUE(st2.stdout_total > st.stdout_total);
+	/* start resumes a paused sandbox too, and reattaches the same way */
+	CU_ASSERT_EQUAL_FATAL(box_vt(&bx)->pause(bx.self, box_call(&bx, 30000),
+						 0, &err),
+			      0);
+	CU_ASSERT_EQUAL_FATAL(box_vt(&bx)->start(&outcome, bx.self,
+						 box_call(&bx, 30000), 0,
+						 &err),
+			      0);
+	CU_ASSERT_EQUAL(outcome, WSP_START_CONNECTED);
+	usleep(500 * 1000);
+	CU_ASSERT_EQUAL(pm()->status(&st, bx.self, box_call(&bx, 30000), id, 0,
+				     &err),
+			0);
+	CU_ASSERT_EQUAL(st.state, WSP_PROC_RUNNING);
+	CU_ASSERT_TRUE(st.stdout_total > st2.stdout_total);
 	CU_ASSERT_EQUAL(pm()->release(bx.self, box_call(&bx, 30000), id, 0,
 				      &err),
 			0);
