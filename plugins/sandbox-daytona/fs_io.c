@@ -21,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/random.h>
 
 /* s in single quotes for sh ('\'' for a quote) at out; its end. */
@@ -82,70 +81,20 @@ int dt_fs_sh(const struct dt_fsx *x, const char *prog, const char *a,
 	return rc;
 }
 
-/* The caller's sink, given only [offset, offset + length) of the body. */
-struct part_sink {
-	uint64_t offset, skip, left; /* skip: offset, less where 206 starts */
-	int bad_range;
-	wsp_sink_fn sink;
-	void *payload;
-	int full; /* the part went out: the transfer was stopped on purpose */
-};
-
-static int part_take(const void *data, size_t len, void *payload)
-{
-	struct part_sink *s = payload;
-	const char *p = data;
-	size_t n;
-	int rc;
-
-	if (s->skip) {
-		n = s->skip < len ? (size_t)s->skip : len;
-		s->skip -= n;
-		p += n;
-		len -= n;
-	}
-	n = s->left < len ? (size_t)s->left : len;
-	if (!n)
-		return 0;
-	if ((rc = s->sink(p, n, s->payload)))
-		return rc;
-	s->left -= n;
-	if (s->left)
-		return 0;
-	s->full = 1;
-	return WSP_ECANCELED; /* no need for the rest */
-}
-
-/* A 206's "Content-Range: bytes S-E/T": the body starts at S. */
-static int part_header(const char *name, const char *value, void *payload)
-{
-	struct part_sink *s = payload;
-	unsigned long long start;
-
-	if (strcasecmp(name, "Content-Range"))
-		return 0;
-	if (sscanf(value, "bytes %llu-", &start) != 1 || start > s->offset) {
-		s->bad_range = 1;
-		return WSP_EPROTO;
-	}
-	s->skip = s->offset - start;
-	return 0;
-}
-
 int dt_fs_read(void *self, const wsp_call *call, const char *path,
 	       const wsp_fs_read_opts *opts, wsp_sink_fn sink, void *payload,
 	       wsp_error *err)
 {
 	struct dt_fsx x;
 	wsp_fs_stat st = { .struct_size = sizeof st };
-	struct part_sink ps = { .offset = opts->offset, .skip = opts->offset,
+	struct dt_part ps = { .offset = opts->offset, .skip = opts->offset,
 				.left = opts->length, .sink = sink,
 				.payload = payload };
 	char esc[3 * DT_FS_PATH_MAX], route[3 * DT_FS_PATH_MAX + 32];
 	char range[64];
 	struct dt_req r = { .method = "GET", .path = route, .call = call,
-			    .sink = part_take, .sink_payload = &ps,
-			    .on_header = part_header, .header_payload = &ps,
+			    .sink = dt_part_take, .sink_payload = &ps,
+			    .on_header = dt_part_header, .header_payload = &ps,
 			    .accept = "application/octet-stream",
 			    .timeout_ms = -1 /* a large file takes long */ };
 	int rc = dt_fs_open(&x, &st, self, path, call, err);
