@@ -69,6 +69,7 @@ struct e2b {
 	cJSON *metadata;    /* {"k":"v"}, always with wsp-id */
 	cJSON *envs;        /* {"K":"V"} or NULL */
 	int allow_internet, auto_pause, secure, public_traffic;
+	cJSON *allow_out, *deny_out; /* network rules: ["cidr|ip|host"] */
 	int recreate; /* a command finding it gone makes a new one */
 	char *working_dir;
 	char *user; /* envd user (Basic auth), NULL: envd's default */

@@ -248,12 +248,26 @@ int e2b_find_id(char *id, size_t cap, struct e2b *e,
 	return rc;
 }
 
-/* "network":{"allowPublicTraffic":false}: ports need the traffic token */
-static int public_off(cJSON *body)
+/*
+ * "network": allowOut and denyOut (the rules), allowPublicTraffic false
+ * (ports need the traffic token); absent when nothing is set.
+ */
+static int network(cJSON *body, const struct e2b *e)
 {
-	cJSON *net = cJSON_AddObjectToObject(body, "network");
+	cJSON *net;
 
-	return net && cJSON_AddFalseToObject(net, "allowPublicTraffic");
+	if (!e->allow_out && !e->deny_out && e->public_traffic)
+		return 1;
+	net = cJSON_AddObjectToObject(body, "network");
+	return net &&
+	       (!e->allow_out ||
+		cJSON_AddItemToObject(net, "allowOut",
+				      cJSON_Duplicate(e->allow_out, 1))) &&
+	       (!e->deny_out ||
+		cJSON_AddItemToObject(net, "denyOut",
+				      cJSON_Duplicate(e->deny_out, 1))) &&
+	       (e->public_traffic ||
+		cJSON_AddFalseToObject(net, "allowPublicTraffic"));
 }
 
 static int create(struct e2b *e, const wsp_call *call, wsp_error *err)
@@ -276,7 +290,7 @@ static int create(struct e2b *e, const wsp_call *call, wsp_error *err)
 	    !cJSON_AddBoolToObject(body, "autoPause", e->auto_pause) ||
 	    /* v2 secures every sandbox; only "no" needs saying */
 	    (!e->secure && !cJSON_AddFalseToObject(body, "secure")) ||
-	    (!e->public_traffic && !public_off(body)) ||
+	    !network(body, e) ||
 	    !(text = cJSON_PrintUnformatted(body))) {
 		cJSON_Delete(body);
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");

@@ -42,6 +42,13 @@ const wsp_option_spec e2b_options[] = {
 	 "variables of every command in a new sandbox", NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_BOOL, 0, 0, "allow_internet", "true",
 	 "a new sandbox may reach the internet", NULL},
+	{sizeof(wsp_option_spec), WSP_OPT_LIST, 0, 0, "allow_out", NULL,
+	 "addresses (CIDR, IP or host) a new sandbox may reach, past deny_out",
+	 NULL},
+	{sizeof(wsp_option_spec), WSP_OPT_LIST, 0, 0, "deny_out", NULL,
+	 "addresses (CIDR, IP or host) a new sandbox may not reach "
+	 "(0.0.0.0/0: all but allow_out)",
+	 NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_BOOL, 0, 0, "public_traffic", "true",
 	 "a new sandbox's ports are reachable without its traffic token",
 	 NULL},
@@ -174,6 +181,38 @@ static int map_opt(cJSON **out, struct e2b *e, const wsp_config *cfg,
 	return 0;
 }
 
+/* A list of network rules: each a CIDR, an IP or a host name. */
+static int rules_opt(cJSON **out, struct e2b *e, const wsp_config *cfg,
+		     const char *name, wsp_error *err)
+{
+	const char *const *items = NULL;
+	int rc = e->host->opt_list(&items, e->host, cfg, name, err);
+	char shown[64];
+
+	*out = NULL;
+	if (rc == WSP_ENOTFOUND || (!rc && (!items || !items[0])))
+		return 0;
+	if (rc)
+		return rc;
+	if (!(*out = cJSON_CreateArray()))
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	for (size_t i = 0; items[i]; i++) {
+		const char *r = items[i];
+		size_t n = strspn(r, "abcdefghijklmnopqrstuvwxyz"
+				     "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:/*");
+
+		if (!*r || r[n] || n > 253)
+			return wsp_error_set(err, WSP_ECONFIG,
+					     "%s: '%s' is not a CIDR, an IP or "
+					     "a host name",
+					     name,
+					     printable(shown, sizeof(shown), r));
+		if (!cJSON_AddItemToArray(*out, cJSON_CreateString(r)))
+			return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
 static int read_urls(struct e2b *e, const wsp_config *cfg, wsp_error *err)
 {
 	char shown[128];
@@ -261,7 +300,9 @@ static int read_options(struct e2b *e, const wsp_config *cfg,
 	    (rc = text_opt(&e->user, e, cfg, "user", NULL, err)) ||
 	    (rc = read_numbers(e, cfg, err)) ||
 	    (rc = map_opt(&e->metadata, e, cfg, "metadata", err)) ||
-	    (rc = map_opt(&e->envs, e, cfg, "env", err)))
+	    (rc = map_opt(&e->envs, e, cfg, "env", err)) ||
+	    (rc = rules_opt(&e->allow_out, e, cfg, "allow_out", err)) ||
+	    (rc = rules_opt(&e->deny_out, e, cfg, "deny_out", err)))
 		return rc;
 	if (!e->template_id || !e->working_dir || e->working_dir[0] != '/')
 		return wsp_error_set(err, WSP_ECONFIG,
@@ -336,6 +377,8 @@ void e2b_close(struct e2b *e)
 	free(e->instance_id);
 	cJSON_Delete(e->metadata);
 	cJSON_Delete(e->envs);
+	cJSON_Delete(e->allow_out);
+	cJSON_Delete(e->deny_out);
 	pthread_mutex_destroy(&e->lock);
 	pthread_mutex_destroy(&e->plock);
 	free(e);

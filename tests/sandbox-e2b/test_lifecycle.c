@@ -83,6 +83,9 @@ static void test_create_with_options(void)
 				       "timeout: 10m\nmetadata: {owner: ci}\n"
 				       "env: {TEAM: blue}\n"
 				       "allow_internet: false\n"
+				       "allow_out: [\"10.0.0.0/8\", "
+				       "\"api.example.test\"]\n"
+				       "deny_out: [\"0.0.0.0/0\"]\n"
 				       "auto_pause: true\n",
 				       0, &err),
 			      0);
@@ -98,6 +101,21 @@ static void test_create_with_options(void)
 	CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(b, "envVars"), "TEAM")), "blue");
 	CU_ASSERT_TRUE(cJSON_IsFalse(cJSON_GetObjectItem(b, "allow_internet_access")));
 	CU_ASSERT_TRUE(cJSON_IsTrue(cJSON_GetObjectItem(b, "autoPause")));
+	{
+		cJSON *net = cJSON_GetObjectItem(b, "network");
+		char *allow = cJSON_PrintUnformatted(
+			cJSON_GetObjectItem(net, "allowOut"));
+		char *deny = cJSON_PrintUnformatted(
+			cJSON_GetObjectItem(net, "denyOut"));
+
+		CU_ASSERT_STRING_EQUAL(allow ? allow : "",
+				       "[\"10.0.0.0/8\",\"api.example.test\"]");
+		CU_ASSERT_STRING_EQUAL(deny ? deny : "", "[\"0.0.0.0/0\"]");
+		/* public traffic not turned off: no key for it */
+		CU_ASSERT_PTR_NULL(cJSON_GetObjectItem(net, "allowPublicTraffic"));
+		free(allow);
+		free(deny);
+	}
 	cJSON_Delete(b);
 	/* the id E2B gave is kept, and the fake has it running */
 	box_kept_id(id, sizeof(id), &bx);

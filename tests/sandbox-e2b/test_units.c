@@ -299,6 +299,7 @@ static void test_bad_input_refused(void)
 		{"domain: \"a/b\"\n", "not a host name"},
 		{"user: \"ro ot\"\n", "not a user name"},
 		{"command_timeout: 0s\n", "positive"},
+		{"allow_out: [\"a b\"]\n", "not a CIDR"},
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
