@@ -86,7 +86,9 @@ export function request(port, { method = 'GET', path = '/', headers = {}, body, 
 }
 
 /** Polls `fn` until it returns a truthy value; fails after `ms` (a bound, not a pace). */
-export async function eventually(fn, what, ms = 20000) {
+// 60 s: a bound for a loaded CI machine (2 cores, a sanitizer build beside),
+// never a pace: a met condition returns at once.
+export async function eventually(fn, what, ms = 60000) {
   const end = Date.now() + ms;
   for (;;) {
     const v = await fn();
