@@ -344,6 +344,11 @@ test('fault: a slow start, and a download dropped after N bytes', async () => {
   await assert.rejects(fake.call('POST', sb.tb('/files/bulk-download'), { paths: ['/tmp/z'] }), /aborted|socket hang up|ECONNRESET/);
   const whole = await fake.call('POST', sb.tb('/files/bulk-download'), { paths: ['/tmp/z'] });
   assert.ok(whole.body.length > 100000);
+  // the single-file download the same way
+  const raw = sb.tb('/files/download?path=%2Ftmp%2Fz');
+  await fake.admin('POST', 'faults', { kind: 'drop', afterBytes: 1000, path: sb.tb('/files/download') });
+  await assert.rejects(fake.call('GET', raw), /aborted|socket hang up|ECONNRESET/);
+  assert.equal((await fake.call('GET', raw)).body.length, 100000);
 });
 
 test('the lifecycle over raw HTTP: archive, the API\'s refusals, the toolbox URL, an ephemeral sandbox', async () => {

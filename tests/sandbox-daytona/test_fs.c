@@ -511,6 +511,62 @@ static void test_refusals(void)
 				    &err), 0);
 }
 
+static void arm(const char *kind_etc, const char *tail)
+{
+	char fault[512];
+
+	snprintf(fault, sizeof fault,
+		 "{%s,\"plane\":\"toolbox\",\"path\":\"/toolbox/%s%s\"}",
+		 kind_etc, ((struct dt *)box)->remote_id, tail);
+	CU_ASSERT_EQUAL(dt_fake_call(fh, "POST", "/_fake/faults", fault, NULL),
+			0);
+}
+
+/* 429 and 503 on the file calls retried; a download cut short and an
+ * upload dropped are errors, never a short file or a half one. */
+static void test_faults(void)
+{
+	wsp_fs_read_opts ro = WSP_FS_READ_OPTS_INIT;
+	wsp_fs_stat st = { .struct_size = sizeof st };
+	struct src s = { .total = 200000, .piece = 50000 };
+	struct check c = { 0 };
+	wsp_error err = { 0 };
+	struct text t;
+	int rc, uploads;
+
+	CU_ASSERT_EQUAL(put("fa/kept.txt", "kept\n", 0), 0);
+	arm("\"kind\":\"rate_limit\",\"count\":2,\"retryAfter\":0",
+	    "/files/info");
+	arm("\"kind\":\"error\",\"status\":503", "/files");
+	CU_ASSERT_EQUAL(fs()->stat(&st, box, &dt_no_call, "fa/kept.txt", 0,
+				   &err), 0);
+	CU_ASSERT_EQUAL(st.size, 5);
+	CU_ASSERT_EQUAL(fs()->rmdir(box, &dt_no_call, "fa", 0, &err),
+			WSP_ENOTEMPTY); /* its listing met the 503 first */
+
+	CU_ASSERT_EQUAL(fs()->write(NULL, box, &dt_no_call, "fa/big.bin",
+				    &(wsp_fs_write_opts)WSP_FS_WRITE_OPTS_INIT,
+				    give, &s, &err), 0);
+	arm("\"kind\":\"drop\",\"afterBytes\":70000", "/files/download");
+	ro.length = UINT64_MAX;
+	rc = fs()->read(box, &dt_no_call, "fa/big.bin", &ro, check_take, &c,
+			&err);
+	CU_ASSERT_NOT_EQUAL(rc, 0);
+	CU_ASSERT_TRUE(c.seen <= 70000);
+	CU_ASSERT_EQUAL(c.bad, 0);
+
+	/* an upload dropped: not sent again (the source is read once) */
+	arm("\"kind\":\"drop\"", "/files/bulk-upload");
+	uploads = dt_fake_seen(fh, "POST", "/files/bulk-upload");
+	CU_ASSERT_NOT_EQUAL(put("fa/kept.txt", "replaced\n", 0), 0);
+	CU_ASSERT_EQUAL(dt_fake_seen(fh, "POST", "/files/bulk-upload"),
+			uploads + 1);
+	sh(&t, "ls -a fa; cat fa/kept.txt");
+	CU_ASSERT_STRING_EQUAL(t.buf, ".\n..\nbig.bin\nkept.txt\nkept\n");
+	CU_ASSERT_EQUAL(fs()->rmdir(box, &dt_no_call, "fa", WSP_FS_RECURSIVE,
+				    &err), 0);
+}
+
 /* Auto-stopped between two file calls: the next one starts it again. */
 static void test_autostop(void)
 {
@@ -558,6 +614,8 @@ static CU_TestInfo tests[] = {
 	{ "listings to a depth, extensions", test_list },
 	{ "move and copy, quoted names, overwrite", test_move_copy },
 	{ "refusals, failed writes leave no trace", test_refusals },
+	{ "429 and 503 retried, a cut download and a dropped upload fail",
+	  test_faults },
 	{ "a sandbox auto-stopped under the mount is started again",
 	  test_autostop },
 	CU_TEST_INFO_NULL,

@@ -286,7 +286,7 @@ async function downloadFiles(res, sb, body, fault) {
   if (!out.cut) res.end();
 }
 
-function downloadFile(res, sb, req, url) {
+async function downloadFile(res, sb, req, url, fault) {
   const p = url.searchParams.get('path') ?? '';
   if (p === '') return bareStatus(res, 400);
   const f = openForDownload(sb, p);
@@ -323,7 +323,14 @@ function downloadFile(res, sb, req, url) {
     return res.end();
   }
   const opts = one ? { fd: f.fd, start: one.start, end: one.start + one.length - 1 } : { fd: f.fd };
-  fs.createReadStream(null, opts).pipe(res);
+  res.on('error', () => {});
+  // an armed afterBytes fault cuts the body as it does the bulk download's
+  const out = faultyWriter(res, fault);
+  for await (const chunk of fs.createReadStream(null, { ...opts, highWaterMark: 64 << 10 })) {
+    await out.write(chunk);
+    if (out.cut || res.destroyed) return;
+  }
+  res.end();
 }
 
 function uploadFile(res, sb, req, url, body) {
@@ -354,7 +361,7 @@ export async function handleFiles(ctx) {
   else if (p === '/files/move' && m === 'POST') moveFile(res, sb, url);
   else if (p === '/files/bulk-upload' && m === 'POST') uploadFiles(res, sb, req, body);
   else if (p === '/files/bulk-download' && m === 'POST') await downloadFiles(res, sb, body, ctx.fault);
-  else if (p === '/files/download' && m === 'GET') downloadFile(res, sb, req, url);
+  else if (p === '/files/download' && m === 'GET') await downloadFile(res, sb, req, url, ctx.fault);
   else if (p === '/files/upload' && m === 'POST') uploadFile(res, sb, req, url, body);
   else return false;
   return true;
