@@ -54,9 +54,12 @@ int dt_fs_delete(const struct dt_fsx *x, const char *full, int recursive,
 /* The toolbox's move: WSP_EEXIST when b is there. */
 int dt_fs_move_full(const struct dt_fsx *x, const char *a, const char *b,
 		    wsp_error *err);
-/* `prog 'a' 'b'` in the sandbox (process/execute); exit 0 or WSP_EIO. */
-int dt_fs_sh(const struct dt_fsx *x, const char *prog, const char *a,
-	     const char *b, wsp_error *err);
+/* prefix..., a, b run in the sandbox (process/execute, or a session
+ * command for names it cannot carry); exit 0, or WSP_EIO. */
+int dt_fs_sh(const struct dt_fsx *x, const char *const *prefix,
+	     const char *a, const char *b, wsp_error *err);
+/* { "mv", "-f", "--", NULL }: a rename over what is there */
+extern const char *const dt_mv[];
 
 /* fileinfo.c: a name wsp takes from a listing (no '/', "." or ".."). */
 int dt_fs_name_ok(const char *n);

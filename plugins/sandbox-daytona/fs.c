@@ -469,6 +469,7 @@ static int two_paths(struct dt_fsx *x, char *b, wsp_fs_stat *src_st,
 static int transfer(void *self, const wsp_call *call, const char *src,
 		    const char *dst, uint32_t flags, int copy, wsp_error *err)
 {
+	static const char *const cp[] = { "cp", "-R", "--", NULL };
 	struct dt_fsx x;
 	wsp_fs_stat st = { .struct_size = sizeof st };
 	char b[DT_FS_PATH_MAX], parent[DT_FS_PATH_MAX];
@@ -485,7 +486,7 @@ static int transfer(void *self, const wsp_call *call, const char *src,
 				     "RECURSIVE",
 				     src);
 	if (!copy && !dst_rc && st.type != WSP_FS_TYPE_DIR)
-		return dt_fs_sh(&x, "mv -f --", x.full, b, err);
+		return dt_fs_sh(&x, dt_mv, x.full, b, err);
 	if (!dst_rc && (rc = dt_fs_delete(&x, b, 1, err)))
 		return rc;
 	if (!copy)
@@ -498,7 +499,7 @@ static int transfer(void *self, const wsp_call *call, const char *src,
 				       "&mode=755", NULL, err)) == WSP_EINVAL)
 		rc = wsp_error_set(err, WSP_ENOTDIR,
 				   "a parent of '%s' is a file", dst);
-	return rc ? rc : dt_fs_sh(&x, "cp -R --", x.full, b, err);
+	return rc ? rc : dt_fs_sh(&x, cp, x.full, b, err);
 }
 
 static int fs_move(void *self, const wsp_call *call, const char *src,
@@ -512,6 +513,8 @@ static int fs_copy(void *self, const wsp_call *call, const char *src,
 {
 	return transfer(self, call, src, dst, flags, 1, err);
 }
+
+const char *const dt_mv[] = { "mv", "-f", "--", NULL };
 
 const wsp_fs_vtable dt_fs = {
 	.struct_size = sizeof(wsp_fs_vtable),

@@ -23,43 +23,82 @@
 #include <string.h>
 #include <sys/random.h>
 
-/* s in single quotes for sh ('\'' for a quote) at out; its end. */
-static char *sh_quote(char *out, const char *end, const char *s)
+/*
+ * s quoted at out (its end, or NULL when it does not fit or cannot be
+ * quoted so): process/execute's command is read by a shell in some
+ * daemons and split by the daemon itself in others (words at spaces,
+ * '...' and "..." kept whole, no escapes). Single quotes mean the same
+ * to both; double quotes too, for text without $ ` \ or ". A path with
+ * a single quote and one of those goes the long way (a session command).
+ */
+static char *quote_both(char *out, const char *end, const char *s)
 {
-	if (out < end)
-		*out++ = '\'';
-	for (; *s && out + 4 < end; s++) {
-		if (*s == '\'') {
-			memcpy(out, "'\\''", 4);
-			out += 4;
-		} else {
-			*out++ = *s;
-		}
-	}
-	if (*s || out + 1 >= end)
+	char q = !strchr(s, '\'') ? '\'' : !strpbrk(s, "\"$`\\") ? '"' : 0;
+	size_t n = strlen(s);
+
+	if (!q || (size_t)(end - out) < n + 3)
 		return NULL;
-	*out++ = '\'';
+	*out++ = q;
+	memcpy(out, s, n);
+	out += n;
+	*out++ = q;
 	*out = '\0';
 	return out;
 }
 
-int dt_fs_sh(const struct dt_fsx *x, const char *prog, const char *a,
-	     const char *b, wsp_error *err)
+/* argv (prefix, a, b) as a session command: any bytes, more requests. */
+static int sh_session(const struct dt_fsx *x, const char *const *prefix,
+		      const char *a, const char *b, wsp_error *err)
 {
-	char text[9 * DT_FS_PATH_MAX], *p = text, *end = text + sizeof text;
+	const char *argv[8];
+	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
+	wsp_exec_result r = { .struct_size = sizeof r };
+	size_t n = 0;
+	int rc;
+
+	while (prefix[n] && n < 5) {
+		argv[n] = prefix[n];
+		n++;
+	}
+	argv[n++] = a;
+	argv[n++] = b;
+	argv[n] = NULL;
+	o.argv = argv;
+	o.flags = WSP_EXEC_NO_TIMEOUT;
+	o.max_capture = 1024;
+	if ((rc = dt_exec(&r, x->d, x->call, &o, err)))
+		return rc;
+	if (r.exit_code)
+		rc = wsp_error_set(err, WSP_EIO, "%s in the sandbox exited %d: "
+				   "%.200s", prefix[0], r.exit_code,
+				   r.stderr_data ? r.stderr_data : "");
+	x->d->host->free(x->d->host, r.stdout_data);
+	x->d->host->free(x->d->host, r.stderr_data);
+	return rc;
+}
+
+int dt_fs_sh(const struct dt_fsx *x, const char *const *prefix,
+	     const char *a, const char *b, wsp_error *err)
+{
+	char text[2 * DT_FS_PATH_MAX + 64], *p = text,
+					    *end = text + sizeof text;
 	struct dt_req r = { .base = x->base, .method = "POST",
 			    .path = "/process/execute", .call = x->call,
 			    .timeout_ms = -1 };
 	cJSON *ans = NULL;
 	const cJSON *code, *out;
-	int rc, n = snprintf(text, sizeof text, "%s ", prog);
+	int rc;
 
-	p += n;
-	if (!(p = sh_quote(p, end, a)) || p + 2 >= end)
-		return wsp_error_set(err, WSP_ETOOBIG, "path too long");
-	*p++ = ' ';
-	if (!sh_quote(p, end, b))
-		return wsp_error_set(err, WSP_ETOOBIG, "path too long");
+	for (const char *const *w = prefix; *w; w++)
+		p += snprintf(p, (size_t)(end - p), "%s ", *w);
+	if ((p = quote_both(p, end, a)) && p + 2 < end) {
+		*p++ = ' ';
+		p = quote_both(p, end, b);
+	} else {
+		p = NULL;
+	}
+	if (!p)
+		return sh_session(x, prefix, a, b, err);
 	if (!(r.json = cJSON_CreateObject()) ||
 	    !cJSON_AddStringToObject(r.json, "command", text)) {
 		cJSON_Delete(r.json);
@@ -75,7 +114,7 @@ int dt_fs_sh(const struct dt_fsx *x, const char *prog, const char *a,
 	else if (!rc && code->valueint)
 		/* what the command said, bounded: it names paths, no secret */
 		rc = wsp_error_set(err, WSP_EIO, "%s in the sandbox exited %d: "
-				   "%.200s", prog, code->valueint,
+				   "%.200s", prefix[0], code->valueint,
 				   cJSON_IsString(out) ? out->valuestring : "");
 	cJSON_Delete(ans);
 	return rc;
@@ -271,7 +310,7 @@ int dt_fs_write(wsp_fs_stat *out, void *self, const wsp_call *call,
 	if (!rc)
 		rc = opts->flags & WSP_FS_WRITE_NO_OVERWRITE
 			     ? dt_fs_move_full(&x, tmp, x.full, err)
-			     : dt_fs_sh(&x, "mv -f --", tmp, x.full, err);
+			     : dt_fs_sh(&x, dt_mv, tmp, x.full, err);
 	if (rc && tmp[0]) { /* no half file left behind, whatever the call
 			     * says */
 		struct dt_fsx quiet = x;

@@ -432,9 +432,25 @@ static void test_move_copy(void)
 {
 	wsp_error err = { 0 };
 	struct text t;
+	int execs;
 
-	/* a name a shell would take apart: quoted for mv and cp */
+	/* names process/execute carries quoted as both a shell and the
+	 * daemon's own splitter read them: in '...', or "..." with a ' */
+	execs = dt_fake_seen(fh, "POST", "/process/execute");
+	CU_ASSERT_EQUAL(put("mc/a $b \"c\".txt", "q1\n", 0), 0);
+	CU_ASSERT_EQUAL(put("mc/it's fine.txt", "q2\n", 0), 0);
+	CU_ASSERT_EQUAL(dt_fake_seen(fh, "POST", "/process/execute"),
+			execs + 2);
+	sh(&t, "cat mc/a*.txt \"mc/it's fine.txt\"");
+	CU_ASSERT_STRING_EQUAL(t.buf, "q1\nq2\n");
+	CU_ASSERT_EQUAL(fs()->remove(box, &dt_no_call, "mc/a $b \"c\".txt", 0,
+				     &err), 0);
+	CU_ASSERT_EQUAL(fs()->remove(box, &dt_no_call, "mc/it's fine.txt", 0,
+				     &err), 0);
+	/* one with a ' and a $: the long way, a session command */
+	execs = dt_fake_seen(fh, "POST", "/process/execute");
 	CU_ASSERT_EQUAL(put("mc/it's a $file.txt", "one\n", 0), 0);
+	CU_ASSERT_EQUAL(dt_fake_seen(fh, "POST", "/process/execute"), execs);
 	CU_ASSERT_EQUAL(get(&t, "mc/it's a $file.txt"), 0);
 	CU_ASSERT_STRING_EQUAL(t.buf, "one\n");
 	CU_ASSERT_EQUAL(put("mc/b.txt", "two\n", 0), 0);
