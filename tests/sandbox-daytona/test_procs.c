@@ -360,7 +360,14 @@ static void test_signals(void)
 			      "(sleep 1; echo alive > mark) & echo up; "
 			      "sleep 30",
 			      WSP_STDIN_IGNORE, 0) == 0);
-	usleep(300 * 1000);
+	/* signalled once it printed "up" (a fixed pause is a guess a
+	 * loaded machine can outlast) */
+	for (int i = 0; i < 1000; i++) {
+		CU_ASSERT_EQUAL(read_all(&t, NULL, a, id, NULL), 0);
+		if (t.out_len)
+			break;
+		usleep(20 * 1000);
+	}
 	CU_ASSERT_EQUAL(pm()->signal(a, &dt_no_call, id, SIGTERM, 0, &err), 0);
 	st = wait_for(a, id);
 	CU_ASSERT_EQUAL(st.state, WSP_PROC_SIGNALED);
@@ -387,7 +394,7 @@ static void test_signals(void)
 	CU_ASSERT_FATAL(spawn(id, a, "trap 'echo bye; exit 3' TERM; "
 				     "echo ready; while :; do sleep 0.1; done",
 			      WSP_STDIN_IGNORE, 0) == 0);
-	for (int i = 0; i < 250; i++) {
+	for (int i = 0; i < 1000; i++) {
 		CU_ASSERT_EQUAL(read_all(&t, NULL, a, id, NULL), 0);
 		if (t.out_len)
 			break;
