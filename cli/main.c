@@ -50,6 +50,8 @@ static void usage(FILE *out)
 		"                      instead of stderr (exec, sh and logs keep them\n"
 		"                      out of the command's stderr anyway unless -v)\n"
 		"  -h, --help          show this help; COMMAND --help shows a command's\n"
+		"Global options may also follow the command (before '--'; for exec,\n"
+		"sh, spawn, tool and ext, before the program or tool they name).\n"
 		"\n"
 		"commands:\n");
 	/* Two spaces at least between name and summary, as every list
@@ -179,45 +181,108 @@ int cli_workspace_isolation(wsp_workspace *ws, const char *mode)
 	return WSP_EXIT_OK;
 }
 
+/*
+ * One global option at argv[*i] (its value consumed too): 1 when it was
+ * one, 0 when not, -1 after a message when it is wrong (missing value,
+ * unwritable log file).
+ */
+static int global_option(struct wsp_cli *cli, int argc, char **argv, int *i)
+{
+	const char *v;
+	int missing = 0;
+
+	if ((v = cli_option_value(argc, argv, i, "--config", &missing))) {
+		cli->config_path = v;
+	} else if ((v = cli_option_value(argc, argv, i, "--plugin-path",
+					 &missing))) {
+		cli->plugin_path = v;
+	} else if ((v = cli_option_value(argc, argv, i, "--log-file",
+					 &missing))) {
+		if (cli->log_file)
+			fclose(cli->log_file);
+		cli->log_file = fopen(v, "a");
+		if (!cli->log_file) {
+			fprintf(stderr, "wsp: cannot open log file '%s': %s\n",
+				v, strerror(errno));
+			return -1;
+		}
+	} else if (missing) {
+		fprintf(stderr, "wsp: option '%s' needs a value\n"
+				"try 'wsp --help'\n", argv[*i]);
+		return -1;
+	} else if (!strcmp(argv[*i], "--json")) {
+		cli->json = 1;
+		cli_json_errors = 1;
+	} else if (!strcmp(argv[*i], "-v") || !strcmp(argv[*i], "--verbose")) {
+		cli->verbose++;
+	} else {
+		return 0;
+	}
+	return 1;
+}
+
+static int in_list(const char *s, const char *const *list)
+{
+	for (; *list; list++)
+		if (!strcmp(s, *list))
+			return 1;
+	return 0;
+}
+
+/*
+ * Global options after the command (`wsp plugins --json` as `wsp --json
+ * plugins`), taken out of the command's arguments into cmd_argv: before a
+ * "--", and for the commands whose later arguments are another program's
+ * or a tool's own, before the first of those. A command that reads --json
+ * itself keeps it. The number of arguments left, or -1 after a message.
+ */
+static int globals_after(struct wsp_cli *cli, int argc, char **argv,
+			 char **cmd_argv)
+{
+	static const char *const runs_program[] = {"exec", "sh", "spawn",
+						   "tool", "ext", NULL};
+	static const char *const own_json[] = {"exec", "sh", "fs", "logs",
+					       "tools", NULL};
+	int i, n = 1, scanning = 1, rc;
+
+	cmd_argv[0] = argv[0];
+	for (i = 1; i < argc; i++) {
+		if (scanning && !strcmp(argv[i], "--"))
+			scanning = 0;
+		else if (scanning && argv[i][0] != '-' &&
+			 in_list(argv[0], runs_program))
+			scanning = 0;
+		if (!scanning || argv[i][0] != '-' ||
+		    (!strcmp(argv[i], "--json") && in_list(argv[0], own_json))) {
+			cmd_argv[n++] = argv[i];
+			continue;
+		}
+		rc = global_option(cli, argc, argv, &i);
+		if (rc < 0)
+			return -1;
+		if (!rc)
+			cmd_argv[n++] = argv[i];
+	}
+	cmd_argv[n] = NULL;
+	return n;
+}
+
 int main(int argc, char **argv)
 {
 	struct wsp_cli cli = { 0 };
-	const char *v;
+	char **cmd_argv;
 	size_t c;
-	int i, rc, missing = 0;
+	int i, rc, cmd_argc;
 
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
-		if ((v = cli_option_value(argc, argv, &i, "--config", &missing))) {
-			cli.config_path = v;
-		} else if ((v = cli_option_value(argc, argv, &i, "--plugin-path",
-					     &missing))) {
-			cli.plugin_path = v;
-		} else if ((v = cli_option_value(argc, argv, &i, "--log-file",
-						 &missing))) {
-			if (cli.log_file)
-				fclose(cli.log_file);
-			cli.log_file = fopen(v, "a");
-			if (!cli.log_file) {
-				fprintf(stderr, "wsp: cannot open log file "
-						"'%s': %s\n", v,
-					strerror(errno));
-				return WSP_EXIT_USAGE;
-			}
-		} else if (missing) {
-			fprintf(stderr, "wsp: option '%s' needs a value\n"
-					"try 'wsp --help'\n", argv[i]);
-			return WSP_EXIT_USAGE;
-		} else if (!strcmp(argv[i], "--json")) {
-			cli.json = 1;
-			cli_json_errors = 1;
-		} else if (!strcmp(argv[i], "-v") ||
-			   !strcmp(argv[i], "--verbose")) {
-			cli.verbose++;
-		} else if (!strcmp(argv[i], "-h") ||
-			   !strcmp(argv[i], "--help")) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			usage(stdout);
 			return WSP_EXIT_OK;
-		} else {
+		}
+		rc = global_option(&cli, argc, argv, &i);
+		if (rc < 0)
+			return WSP_EXIT_USAGE;
+		if (!rc) {
 			fprintf(stderr, "wsp: unknown option '%s'\n"
 					"try 'wsp --help'\n", argv[i]);
 			return WSP_EXIT_USAGE;
@@ -238,7 +303,15 @@ int main(int argc, char **argv)
 			argv[i]);
 		return WSP_EXIT_USAGE;
 	}
-	rc = commands[c].fn(&cli, argc - i, argv + i);
+	cmd_argv = calloc((size_t)(argc - i) + 1, sizeof(*cmd_argv));
+	if (!cmd_argv) {
+		fprintf(stderr, "wsp: out of memory\n");
+		return WSP_EXIT_FAIL;
+	}
+	cmd_argc = globals_after(&cli, argc - i, argv + i, cmd_argv);
+	rc = cmd_argc < 0 ? WSP_EXIT_USAGE
+			  : commands[c].fn(&cli, cmd_argc, cmd_argv);
+	free(cmd_argv);
 	wsp_workspace_close(cli.ws);
 	if (cli.log_file)
 		fclose(cli.log_file);
