@@ -152,7 +152,7 @@ WSP_EXTERN int wsp_sandbox_unmount(wsp_workspace *ws, const wsp_call *call,
 WSP_EXTERN int wsp_sandbox_set_option(wsp_workspace *ws, const char *name,
 				      const char *value, wsp_error *err);
 
-/* ---- Background processes (core/procs.c) ------------------------------- */
+/* ---- Background processes (core/process.c) ----------------------------- */
 
 #ifdef __cplusplus
 }
