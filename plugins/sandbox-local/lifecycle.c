@@ -218,11 +218,9 @@ static int pause_locked(struct local_sandbox *sb, const wsp_call *call,
 				     "(start it first)", sb->id);
 	if (paused_path(sb, path, sizeof(path)) > 0)
 		return 0; /* already paused */
-#ifdef WSP_LOCAL_HAVE_PROCMGR
 	rc = local_procs_monitors(sb, &monitors, &n, err);
 	if (rc)
 		return rc;
-#endif
 	rc = local_freezer_freeze(sb->state_dir, monitors, n, path,
 				  sizeof(path), why, sizeof(why));
 	free(monitors);
@@ -298,14 +296,7 @@ static int local_preview(wsp_preview *out, void *self, const wsp_call *call,
 static int kill_background(struct local_sandbox *sb, const wsp_call *call,
 			   wsp_error *err)
 {
-#ifdef WSP_LOCAL_HAVE_PROCMGR
 	return local_procs_kill_all(sb, call, err);
-#else
-	(void)sb;
-	(void)call;
-	(void)err;
-	return 0;
-#endif
 }
 
 static int local_stop(void *self, const wsp_call *call, uint32_t flags,

@@ -606,16 +606,11 @@ fail:
 	return rc;
 }
 
-#ifdef WSP_LOCAL_HAVE_PROCMGR
 #define LOCAL_PROCMGR (&local_procmgr_vtable)
 #define LOCAL_PROC_CAPS                                              \
 	(WSP_CAP_PROC_BACKGROUND | WSP_CAP_PROC_STDIN |              \
 	 WSP_CAP_PROC_CLOSE_STDIN | WSP_CAP_PROC_DETACHED |          \
 	 WSP_CAP_PROC_FOLLOW | WSP_CAP_PROC_OUTPUT_HISTORY)
-#else
-#define LOCAL_PROCMGR NULL
-#define LOCAL_PROC_CAPS 0
-#endif
 
 #define LOCAL_STATIC_CAPS                                                  \
 	(WSP_CAP_SANDBOX_ISOLATION | WSP_CAP_SANDBOX_NETWORK_CONTROL |     \
