@@ -16,6 +16,8 @@
  */
 #include <wsp/wsp.h>
 
+#include "subreaper.h"
+
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -263,33 +265,6 @@ static void print_table(const struct results *w, const struct results *raw,
 	       "the raw ones are the caller's\nchildren and nothing more.\n");
 }
 
-/* Reap orphaned monitors (they come here: we are a subreaper). */
-static int reap_until(pid_t runner)
-{
-	int status, rc = 1, tries;
-	pid_t r;
-
-	for (;;) {
-		r = waitpid(-1, &status, 0);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			break;
-		if (r == runner) {
-			rc = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
-			break;
-		}
-	}
-	for (tries = 0; tries < 100; tries++) {
-		r = waitpid(-1, &status, WNOHANG);
-		if (r < 0)
-			break;
-		if (r == 0)
-			usleep(50000);
-	}
-	return rc;
-}
-
 int main(int argc, char **argv)
 {
 	struct results w = {0}, raw = {0};
@@ -320,13 +295,11 @@ int main(int argc, char **argv)
 	if (n <= 0 || threads < 1 || threads > 64)
 		return 2;
 	/* Monitors are nobody's children: let the orphans come to us. */
-	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	fflush(NULL);
-	runner = fork();
+	runner = subreaper_fork();
 	if (runner < 0)
 		die("fork", NULL);
 	if (runner > 0)
-		return reap_until(runner);
+		return subreaper_wait(runner, 1);
 
 	snprintf(dir, sizeof(dir), "%s/wsp-bench-procs-XXXXXX",
 		 base ? base : "/tmp");

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cu_main.h"
+#include "subreaper.h"
 
 /* The call the direct slot calls below get: no cancel, no deadline. */
 static const wsp_call no_call = {sizeof(wsp_call), 0, NULL, 0};
@@ -39,39 +40,13 @@ static int run_suite(const char *suite, CU_TestInfo *tests)
 
 int procs_main(const char *suite, CU_TestInfo *tests)
 {
-	int status = 0, rc = 2, tries;
-	pid_t runner, r;
+	pid_t runner = subreaper_fork();
 
-	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
-		perror("prctl(PR_SET_CHILD_SUBREAPER)");
-		return 2;
-	}
-	fflush(NULL);
-	runner = fork();
 	if (runner < 0)
 		return 2;
 	if (runner == 0)
 		_exit(run_suite(suite, tests));
-	for (;;) {
-		r = waitpid(-1, &status, 0);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			break;
-		if (r == runner) {
-			rc = WIFEXITED(status) ? WEXITSTATUS(status) : 3;
-			break;
-		}
-	}
-	/* Monitors still finishing (released ones linger a moment). */
-	for (tries = 0; tries < 100; tries++) {
-		r = waitpid(-1, &status, WNOHANG);
-		if (r < 0)
-			break;
-		if (r == 0)
-			usleep(50000);
-	}
-	return rc;
+	return subreaper_wait(runner, 3);
 }
 
 int collect_sink(uint32_t stream, const void *data, size_t len, void *payload)
