@@ -96,14 +96,21 @@ int oc_event(struct oc *o, const char *data, size_t len)
 	return put(o, data, len);
 }
 
-int oc_complete(struct oc *o, const char *raw, size_t raw_len)
+int oc_complete_at(struct oc *o, uint64_t at, const char *piece, size_t len)
 {
 	uint64_t have = o->delivered;
+	size_t skip;
 
 	o->held_nl = 0;
-	if (!raw || raw_len <= have)
+	if (!piece || at + len <= have)
 		return 0;
-	return put(o, raw + have, raw_len - (size_t)have);
+	skip = have > at ? (size_t)(have - at) : 0;
+	return put(o, piece + skip, len - skip);
+}
+
+int oc_complete(struct oc *o, const char *raw, size_t raw_len)
+{
+	return oc_complete_at(o, 0, raw, raw_len);
 }
 
 int oc_flush(struct oc *o)

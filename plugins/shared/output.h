@@ -32,6 +32,11 @@ void oc_free(struct oc *o);
 int oc_event(struct oc *o, const char *data, size_t len);
 /* The raw output at the end: what lies past the count delivered. */
 int oc_complete(struct oc *o, const char *raw, size_t raw_len);
+/*
+ * The same, a piece at a time: len bytes that lie at byte `at` of the
+ * raw output, pieces in order from 0 (a result read as it comes).
+ */
+int oc_complete_at(struct oc *o, uint64_t at, const char *piece, size_t len);
 /* No raw output came: deliver a held newline as it was sent. */
 int oc_flush(struct oc *o);
 /* The kept bytes in a host->alloc buffer (NUL-terminated). */

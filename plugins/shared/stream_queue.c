@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #define QUEUE_MAX (4u << 20)
+#define COALESCE_FRAME (64u << 10) /* a coalescing frame's least room */
 
 static void poke(struct sq *q)
 {
@@ -71,19 +72,29 @@ int sq_on_header(wsp_http_stream *s, const char *name, const char *value,
 int sq_on_data(wsp_http_stream *s, const char *data, size_t len, void *payload)
 {
 	struct sq *q = payload;
-	struct sq_frame *l;
-	int rc = 0;
+	struct sq_frame *l, *t;
+	size_t cap = q->coalesce && len < COALESCE_FRAME ? COALESCE_FRAME : len;
+	int rc = 0, wake = 1;
 
 	(void)s;
 	pthread_mutex_lock(&q->lock);
+	t = q->tail;
+	if (q->coalesce)
+		wake = !q->head; /* else the slot is draining, or will */
 	if (q->queued && q->queued + len > QUEUE_MAX) {
 		q->paused = 1;
 		rc = WSP_STREAM_PAUSE; /* comes again after resume */
-	} else if (!(l = malloc(sizeof(*l) + len + 1))) {
+	} else if (q->coalesce && t && t->cap - t->len >= len + 1) {
+		memcpy(t->data + t->len, data, len);
+		t->len += len;
+		t->data[t->len] = '\0';
+		q->queued += len;
+	} else if (!(l = malloc(sizeof(*l) + cap + 1))) {
 		rc = WSP_ENOMEM;
 	} else {
 		l->next = NULL;
 		l->len = len;
+		l->cap = cap + 1;
 		memcpy(l->data, data, len);
 		l->data[len] = '\0';
 		if (q->tail)
@@ -94,7 +105,8 @@ int sq_on_data(wsp_http_stream *s, const char *data, size_t len, void *payload)
 		q->queued += len;
 	}
 	pthread_mutex_unlock(&q->lock);
-	poke(q);
+	if (wake || rc)
+		poke(q);
 	return rc;
 }
 

@@ -14,7 +14,7 @@
 
 struct sq_frame {
 	struct sq_frame *next;
-	size_t len;
+	size_t len, cap; /* cap: room for data (coalesce) */
 	char data[]; /* NUL-terminated copy */
 };
 
@@ -24,6 +24,14 @@ struct sq {
 	struct sq_frame *head, *tail;
 	size_t queued;
 	int paused, started, done, failed;
+	/*
+	 * Set by the slot before the stream opens, for RAW streams only:
+	 * pieces are appended to the last frame while it has room, and the
+	 * slot is woken only when the queue was empty (it drains the queue
+	 * before it sleeps), so a body sent in many tiny chunks costs a copy
+	 * each, not an allocation and a wake-up each.
+	 */
+	int coalesce;
 	long status;
 	wsp_error err;          /* with failed */
 	wsp_http_stream *stream; /* set by the slot after open */
