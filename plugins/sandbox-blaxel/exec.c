@@ -48,6 +48,9 @@ struct run {
 	int rc; /* with RMT_FAILED */
 	int have_result, exit_code, term_signal;
 	int cut_line; /* the last line was no event: a cut, if nothing follows */
+	struct bl_lines lines; /* the answer's raw pieces, cut into lines */
+	uint64_t rpos[2];      /* the result's stdout, stderr read so far */
+	wsp_error *err;        /* the call's, for the lines' callbacks */
 };
 
 static int proc_url(char *out, size_t cap, const struct run *x,
@@ -118,8 +121,8 @@ static int open_stream(struct run *x, const char *body, wsp_error *err)
 		/* keepalives come every 5 s */
 		.idle_timeout_ms = 45000,
 		.secrets = x->b->secrets,
-		.framing = WSP_STREAM_LINES,
-		.max_frame = 16u << 20,
+		/* raw: lines.c cuts them, the result as it comes */
+		.framing = WSP_STREAM_RAW,
 		.on_header = sq_on_header,
 		.on_data = sq_on_data,
 		.on_done = sq_on_done,
@@ -142,7 +145,8 @@ static void fail(struct run *x, int rc)
 
 /* The ProcessResponse: exit code and the raw output completing ours. */
 static void take_result(struct run *x, const char *so, const char *se,
-			int exit_code, int term_signal)
+			int exit_code, int term_signal, int flush_out,
+			int flush_err)
 {
 	int rc;
 
@@ -152,10 +156,11 @@ static void take_result(struct run *x, const char *so, const char *se,
 		x->term_signal = term_signal;
 		x->exit_code = 128 + term_signal;
 	}
+	/* read as it came (result.c): only what had no text is flushed */
 	if ((rc = so ? oc_complete(&x->out, so, strlen(so))
-		     : oc_flush(&x->out)) ||
+		     : flush_out ? oc_flush(&x->out) : 0) ||
 	    (rc = se ? oc_complete(&x->errs, se, strlen(se))
-		     : oc_flush(&x->errs)))
+		     : flush_err ? oc_flush(&x->errs) : 0))
 		fail(x, rc);
 }
 
@@ -185,7 +190,9 @@ static void take_line(struct run *x, const char *line, size_t len,
 				      "the output callback stopped the "
 				      "command");
 	} else if (ev.kind == BL_EV_RESULT) {
-		take_result(x, ev.out, ev.err, ev.exit_code, ev.term_signal);
+		/* a result in another order than BL_RESULT_PREFIX's */
+		take_result(x, ev.out, ev.err, ev.exit_code, ev.term_signal, 1,
+			    1);
 	} else if (ev.kind == BL_EV_BAD_RESULT) {
 		rc = wsp_error_set(err, WSP_EPROTO,
 				   "Blaxel sent a result that is not a "
@@ -205,6 +212,81 @@ static void take_line(struct run *x, const char *line, size_t len,
 	bl_event_free(&ev);
 	if (rc)
 		fail(x, rc);
+}
+
+/* The result's stdout or stderr, a piece at a time (result.c). */
+static int result_out(int is_stderr, const char *data, size_t len,
+		      void *payload)
+{
+	struct run *x = payload;
+	uint64_t *pos = &x->rpos[is_stderr ? 1 : 0];
+	int rc = oc_complete_at(is_stderr ? &x->errs : &x->out, *pos, data,
+				len);
+
+	*pos += len;
+	return rc;
+}
+
+static int on_line(const char *line, size_t len, void *payload)
+{
+	struct run *x = payload;
+
+	take_line(x, line, len, x->err);
+	return x->why != RMT_RUNNING;
+}
+
+static int on_result_begin(struct bl_rscan *rs, void *payload)
+{
+	struct run *x = payload;
+
+	bl_rscan_init(rs, result_out, x);
+	x->rpos[0] = x->rpos[1] = 0;
+	if (x->cut_line)
+		fail(x, wsp_error_set(x->err, WSP_EPROTO,
+				      "Blaxel sent a line that is not an "
+				      "event"));
+	return x->why != RMT_RUNNING;
+}
+
+static int on_result_end(struct bl_rscan *rs, void *payload)
+{
+	struct run *x = payload;
+	int rc = bl_rscan_end(rs);
+
+	if (rc == BL_RSCAN_CUT) {
+		x->cut_line = 1; /* the rest is read from /logs */
+	} else if (rc == BL_RSCAN_BAD) {
+		fail(x, wsp_error_set(x->err, WSP_EPROTO,
+				      "Blaxel sent a result that is not a "
+				      "process"));
+	} else if (rc) {
+		fail(x, rc); /* the output callback stopped it */
+	} else {
+		take_result(x, NULL, NULL, rs->exit_code, rs->term_signal,
+			    !rs->have_out, !rs->have_err);
+	}
+	return x->why != RMT_RUNNING;
+}
+
+static const struct bl_lines_ops line_ops = {
+	.line = on_line,
+	.result_begin = on_result_begin,
+	.result_end = on_result_end,
+};
+
+/* A raw piece of the answer, or its end (data NULL). */
+static void take_piece(struct run *x, const char *data, size_t len)
+{
+	int rc = data ? bl_lines_feed(&x->lines, data, len)
+		      : bl_lines_end(&x->lines);
+
+	if (rc == BL_LINES_TOO_LONG)
+		fail(x, wsp_error_set(x->err, WSP_EPROTO,
+				      "Blaxel sent a line longer than %u "
+				      "bytes",
+				      BL_LINE_MAX));
+	else if (rc == WSP_ENOMEM)
+		fail(x, wsp_error_set(x->err, rc, "out of memory"));
 }
 
 /* Feed stdin once the process exists, then close it (EOF). */
@@ -263,7 +345,7 @@ static void pump(struct run *x, const wsp_exec_opts *o, wsp_error *err)
 
 		while (x->why == RMT_RUNNING &&
 		       (l = sq_pop(&x->q, x->b->host))) {
-			take_line(x, l->data, l->len, err);
+			take_piece(x, l->data, l->len);
 			free(l);
 		}
 		if (x->why != RMT_RUNNING)
@@ -274,7 +356,9 @@ static void pump(struct run *x, const wsp_exec_opts *o, wsp_error *err)
 			continue;
 		}
 		if (sq_done(&x->q)) {
-			x->why = RMT_ENDED;
+			take_piece(x, NULL, 0); /* a last line without "\n" */
+			if (x->why == RMT_RUNNING)
+				x->why = RMT_ENDED;
 			break;
 		}
 		if ((x->why = must_stop(x)) != RMT_RUNNING)
@@ -322,7 +406,7 @@ static void recover(struct run *x, wsp_error *err)
 						     err));
 			else
 				take_result(x, bl_str(pr, "stdout"),
-					    bl_str(pr, "stderr"), -1, 0);
+					    bl_str(pr, "stderr"), -1, 0, 1, 1);
 			/* /logs has no exit code: ask once more */
 			cJSON_Delete(pr);
 			pr = NULL;
@@ -386,10 +470,13 @@ int bl_exec(wsp_exec_result *out, void *self, const wsp_call *call,
 	oc_init(&x->out, WSP_STDOUT, cap, keep, o->on_output, o->payload);
 	oc_init(&x->errs, WSP_STDERR, cap, keep, o->on_output, o->payload);
 	bl_random_name(x->name, sizeof(x->name), "wsp-exec-");
+	x->err = err;
+	bl_lines_init(&x->lines, &line_ops, x);
 	if ((rc = sq_init(&x->q))) {
 		free(x);
 		return wsp_error_set(err, rc, "cannot make an eventfd");
 	}
+	x->q.coalesce = 1; /* raw pieces: lines.c cuts them */
 	if ((rc = bl_ready(x->url, sizeof(x->url), b, call, err)) ||
 	    (rc = build_body(&body, x, o, limit, err)))
 		goto out;
@@ -411,14 +498,18 @@ int bl_exec(wsp_exec_result *out, void *self, const wsp_call *call,
 		sq_fini(&x->q);
 		if ((rc = sq_init(&x->q))) {
 			rc = wsp_error_set(err, rc, "cannot make an eventfd");
+			bl_lines_free(&x->lines);
 			free(body);
 			oc_free(&x->out);
 			oc_free(&x->errs);
 			free(x);
 			return rc;
 		}
+		x->q.coalesce = 1;
 		x->why = RMT_RUNNING;
 		x->cut_line = 0;
+		bl_lines_free(&x->lines);
+		bl_lines_init(&x->lines, &line_ops, x);
 	}
 	if (x->why == RMT_ENDED && !x->have_result)
 		recover(x, err);
@@ -440,6 +531,7 @@ int bl_exec(wsp_exec_result *out, void *self, const wsp_call *call,
 out:
 	sq_finish(&x->q, b->host);
 	sq_fini(&x->q);
+	bl_lines_free(&x->lines);
 	oc_free(&x->out);
 	oc_free(&x->errs);
 	free(body);

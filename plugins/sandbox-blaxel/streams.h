@@ -94,4 +94,86 @@ int bl_logpos_line(struct bl_logpos *p, const char *text, size_t len,
 int bl_logpos_raw(struct bl_logpos *p, const char *raw, size_t len,
 		  bl_bytes_fn fn, void *payload);
 
+/* ---- result.c ------------------------------------------------------------ */
+
+/*
+ * A streamed exec's result event as its bytes come: the line starts with
+ * BL_RESULT_PREFIX (the service's and the fake's order), and what
+ * follows is fed in pieces. stdout and stderr of the ProcessResponse go
+ * to fn in pieces (is_stderr, bytes; len 0 once when the string begins),
+ * nothing else of it is kept but status and exitCode.
+ */
+#define BL_RESULT_PREFIX "{\"type\":\"result\",\"data\":\""
+#define BL_RSCAN_BAD 1 /* bl_rscan_end: not a result of a process */
+#define BL_RSCAN_CUT 2 /* bl_rscan_end: the line ended early */
+
+typedef int (*bl_out_fn)(int is_stderr, const char *data, size_t len,
+			 void *payload);
+
+struct bl_jstr { /* where in a JSON string's escapes */
+	int st, nhex;
+	uint32_t cp, hi;
+};
+
+struct bl_rscan {
+	int outer;              /* in the event's string, after it, ... */
+	struct bl_jstr o, j;    /* the event's string; the response's */
+	int st, target;         /* where in the response; whose value */
+	int depth, nest_str, nest_esc; /* a nested value being skipped */
+	char key[16];
+	size_t klen;
+	int key_long;
+	char scalar[32], status[16];
+	size_t slen;
+	char pend[4096]; /* output not handed to fn yet */
+	size_t plen;
+	int have_out, have_err; /* the response had stdout, stderr */
+	int exit_code;          /* -1 when none, or ended by a signal */
+	int term_signal;        /* 9 killed, 15 stopped, or 0 */
+	bl_out_fn fn;
+	void *payload;
+	int rc; /* fn's non-zero: it stopped the scan */
+};
+
+void bl_rscan_init(struct bl_rscan *r, bl_out_fn fn, void *payload);
+/* The line's bytes after the prefix, in order; fn's non-zero, or 0. */
+int bl_rscan_feed(struct bl_rscan *r, const char *data, size_t len);
+/*
+ * The line ended: 0 when it was a whole result (exit_code, term_signal,
+ * have_out/have_err set), BL_RSCAN_BAD, BL_RSCAN_CUT, or fn's non-zero.
+ */
+int bl_rscan_end(struct bl_rscan *r);
+
+/* ---- lines.c ------------------------------------------------------------- */
+
+/* Longest line held (an event: 64 KiB of output, escaped). */
+#define BL_LINE_MAX (1u << 20)
+#define BL_LINES_TOO_LONG 3 /* bl_lines_feed: a line past BL_LINE_MAX */
+
+/* What the answer's lines go to; a non-zero answer stops the feed. */
+struct bl_lines_ops {
+	int (*line)(const char *line, size_t len, void *payload);
+	/* a result line begins: init rs (bl_rscan_init) */
+	int (*result_begin)(struct bl_rscan *rs, void *payload);
+	/* it ended (or the body did, inside it): see bl_rscan_end */
+	int (*result_end)(struct bl_rscan *rs, void *payload);
+};
+
+struct bl_lines {
+	char *buf; /* the line so far (never the result) */
+	size_t len, cap;
+	int in_result;
+	struct bl_rscan rs;
+	const struct bl_lines_ops *ops;
+	void *payload;
+};
+
+void bl_lines_init(struct bl_lines *l, const struct bl_lines_ops *ops,
+		   void *payload);
+void bl_lines_free(struct bl_lines *l);
+/* A raw piece of the body; the ops' non-zero, BL_LINES_TOO_LONG, or 0. */
+int bl_lines_feed(struct bl_lines *l, const char *data, size_t len);
+/* The body ended: a last line without its newline is whole now. */
+int bl_lines_end(struct bl_lines *l);
+
 #endif
