@@ -35,6 +35,8 @@ void bl_lines_free(struct bl_lines *l)
 
 static int append(struct bl_lines *l, const char *data, size_t n)
 {
+	if (!n)
+		return 0; /* an empty line: there may be no buffer yet */
 	if (l->len + n > BL_LINE_MAX)
 		return BL_LINES_TOO_LONG;
 	if (l->len + n > l->cap) {
