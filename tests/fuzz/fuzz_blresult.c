@@ -1,0 +1,132 @@
+/*
+ * tests/fuzz/fuzz_blresult.c - the Blaxel provider's cutting of a
+ * streamed exec's raw answer into lines and its reading of the result
+ * event as it comes (plugins/sandbox-blaxel/lines.c and result.c,
+ * compiled in). Untrusted: the body is the sandbox-api's.
+ *
+ * The input's first byte picks how the rest is cut into pieces; the rest
+ * is the body, fed once in those pieces and once whole. Checked besides
+ * crashes, leaks and UB: both feeds see the same lines, the same output
+ * bytes and the same results (a state kept wrongly across pieces shows
+ * as a difference); no line longer than BL_LINE_MAX is handed over; a
+ * whole result's exit code is -1..255, a signal only 9 for killed or 15
+ * for stopped with exit code -1; the output is never longer than the
+ * body.
+ */
+#include "../../plugins/sandbox-blaxel/lines.c"
+#include "../../plugins/sandbox-blaxel/result.c"
+
+#include <stdint.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void fail_if(int bad)
+{
+	if (bad)
+		__builtin_trap();
+}
+
+/* What one feed saw, as a digest and counts (order matters). */
+struct seen {
+	uint64_t hash, lines, out_bytes, results;
+	size_t limit;
+};
+
+static void mix(struct seen *s, uint64_t v)
+{
+	s->hash = (s->hash ^ v) * 0x100000001b3ull;
+}
+
+static int on_out(int is_stderr, const char *d, size_t len, void *p)
+{
+	struct seen *s = p;
+
+	mix(s, 0x10 + (uint64_t)is_stderr);
+	for (size_t i = 0; i < len; i++)
+		mix(s, (unsigned char)d[i]);
+	s->out_bytes += len;
+	fail_if(s->out_bytes > s->limit);
+	return 0;
+}
+
+static int on_line(const char *line, size_t len, void *p)
+{
+	struct seen *s = p;
+
+	fail_if(len > BL_LINE_MAX);
+	mix(s, 0x20);
+	for (size_t i = 0; i < len; i++)
+		mix(s, (unsigned char)line[i]);
+	s->lines++;
+	return 0;
+}
+
+static int on_begin(struct bl_rscan *rs, void *p)
+{
+	bl_rscan_init(rs, on_out, p);
+	mix(p, 0x30);
+	return 0;
+}
+
+static int on_end(struct bl_rscan *rs, void *p)
+{
+	struct seen *s = p;
+	int rc = bl_rscan_end(rs);
+
+	fail_if(rc < 0 || rc > BL_RSCAN_CUT);
+	mix(s, 0x40 + (uint64_t)rc);
+	if (!rc) {
+		fail_if(rs->exit_code < -1 || rs->exit_code > 255);
+		fail_if(rs->term_signal && rs->exit_code != -1);
+		fail_if(rs->term_signal == 9 && strcmp(rs->status, "killed"));
+		fail_if(rs->term_signal == 15 && strcmp(rs->status, "stopped"));
+		fail_if(rs->term_signal != 0 && rs->term_signal != 9 &&
+			rs->term_signal != 15);
+		mix(s, (uint64_t)(rs->exit_code + 1) << 8 |
+			       (uint64_t)rs->term_signal);
+		mix(s, (uint64_t)rs->have_out << 1 | (uint64_t)rs->have_err);
+	}
+	s->results++;
+	return 0;
+}
+
+static const struct bl_lines_ops ops = {on_line, on_begin, on_end};
+
+static void feed(struct seen *s, const char *body, size_t size,
+		 unsigned cut)
+{
+	struct bl_lines l;
+	size_t off = 0, k = 0;
+	int rc = 0;
+
+	memset(s, 0, sizeof(*s));
+	s->limit = size;
+	bl_lines_init(&l, &ops, s);
+	while (off < size && !rc) {
+		/* pieces of 1..cut bytes, varying; cut 0: all at once */
+		size_t n = cut ? 1 + (k++ * 7 + cut) % cut : size;
+
+		if (n > size - off)
+			n = size - off;
+		rc = bl_lines_feed(&l, body + off, n);
+		off += n;
+	}
+	mix(s, 0x50 + (uint64_t)rc);
+	if (!rc)
+		mix(s, 0x60 + (uint64_t)bl_lines_end(&l));
+	bl_lines_free(&l);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct seen whole, pieces;
+
+	if (!size)
+		return 0;
+	feed(&whole, (const char *)data + 1, size - 1, 0);
+	feed(&pieces, (const char *)data + 1, size - 1, 1 + data[0] % 64);
+	fail_if(whole.hash != pieces.hash || whole.lines != pieces.lines ||
+		whole.out_bytes != pieces.out_bytes ||
+		whole.results != pieces.results);
+	return 0;
+}
