@@ -11,10 +11,13 @@
  * as a difference); no line longer than BL_LINE_MAX is handed over; a
  * whole result's exit code is -1..255, a signal only 9 for killed or 15
  * for stopped with exit code -1; the output is never longer than the
- * body.
+ * body. And where the body is one result line that ndjson.c, reading
+ * it whole with cJSON, takes as a process without repeated members, the
+ * two agree on exit code, signal and stdout's bytes.
  */
 #include "../../plugins/sandbox-blaxel/lines.c"
 #include "../../plugins/sandbox-blaxel/result.c"
+#include "../../plugins/sandbox-blaxel/ndjson.c"
 
 #include <stdint.h>
 
@@ -30,6 +33,9 @@ static void fail_if(int bad)
 struct seen {
 	uint64_t hash, lines, out_bytes, results;
 	size_t limit;
+	char *out; /* stdout of the results, when collected (size limit) */
+	size_t out_len;
+	int rc, exit_code, term_signal, have_out; /* the last result's */
 };
 
 static void mix(struct seen *s, uint64_t v)
@@ -46,6 +52,10 @@ static int on_out(int is_stderr, const char *d, size_t len, void *p)
 		mix(s, (unsigned char)d[i]);
 	s->out_bytes += len;
 	fail_if(s->out_bytes > s->limit);
+	if (s->out && !is_stderr) {
+		memcpy(s->out + s->out_len, d, len);
+		s->out_len += len;
+	}
 	return 0;
 }
 
@@ -75,6 +85,10 @@ static int on_end(struct bl_rscan *rs, void *p)
 
 	fail_if(rc < 0 || rc > BL_RSCAN_CUT);
 	mix(s, 0x40 + (uint64_t)rc);
+	s->rc = rc;
+	s->exit_code = rs->exit_code;
+	s->term_signal = rs->term_signal;
+	s->have_out = rs->have_out;
 	if (!rc) {
 		fail_if(rs->exit_code < -1 || rs->exit_code > 255);
 		fail_if(rs->term_signal && rs->exit_code != -1);
@@ -93,7 +107,7 @@ static int on_end(struct bl_rscan *rs, void *p)
 static const struct bl_lines_ops ops = {on_line, on_begin, on_end};
 
 static void feed(struct seen *s, const char *body, size_t size,
-		 unsigned cut)
+		 unsigned cut, char *out)
 {
 	struct bl_lines l;
 	size_t off = 0, k = 0;
@@ -101,6 +115,7 @@ static void feed(struct seen *s, const char *body, size_t size,
 
 	memset(s, 0, sizeof(*s));
 	s->limit = size;
+	s->out = out;
 	bl_lines_init(&l, &ops, s);
 	while (off < size && !rc) {
 		/* pieces of 1..cut bytes, varying; cut 0: all at once */
@@ -117,16 +132,52 @@ static void feed(struct seen *s, const char *body, size_t size,
 	bl_lines_free(&l);
 }
 
+/* How many members of o are named name. */
+static int members(const cJSON *o, const char *name)
+{
+	int n = 0;
+
+	for (const cJSON *c = o ? o->child : NULL; c; c = c->next)
+		n += c->string && !strcmp(c->string, name);
+	return n;
+}
+
+/* One result line read whole by ndjson.c: the same as read as it came. */
+static void same_as_whole(const struct seen *s, const char *line, size_t len)
+{
+	struct bl_event ev;
+
+	if (bl_event_parse(&ev, line, len) == BL_EV_RESULT && !s->rc &&
+	    s->results == 1 && members(ev.json, "type") == 1 &&
+	    members(ev.json, "data") == 1 &&
+	    members(ev.result, "stdout") <= 1 &&
+	    members(ev.result, "exitCode") <= 1 &&
+	    members(ev.result, "status") <= 1 &&
+	    !memchr(s->out, '\0', s->out_len)) {
+		fail_if(s->exit_code != ev.exit_code);
+		fail_if(s->term_signal != ev.term_signal);
+		fail_if(s->have_out != (ev.out != NULL));
+		fail_if(ev.out && (strlen(ev.out) != s->out_len ||
+				   memcmp(ev.out, s->out, s->out_len)));
+	}
+	bl_event_free(&ev);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct seen whole, pieces;
+	const char *body = (const char *)data + 1;
+	char *out;
 
-	if (!size)
+	if (!size || !(out = malloc(size)))
 		return 0;
-	feed(&whole, (const char *)data + 1, size - 1, 0);
-	feed(&pieces, (const char *)data + 1, size - 1, 1 + data[0] % 64);
+	feed(&whole, body, size - 1, 0, out);
+	feed(&pieces, body, size - 1, 1 + data[0] % 64, NULL);
 	fail_if(whole.hash != pieces.hash || whole.lines != pieces.lines ||
 		whole.out_bytes != pieces.out_bytes ||
 		whole.results != pieces.results);
+	if (size > 1 && !memchr(body, '\n', size - 1))
+		same_as_whole(&whole, body, size - 1);
+	free(out);
 	return 0;
 }
