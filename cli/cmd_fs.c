@@ -24,8 +24,8 @@ static const struct fs_sub {
 	 "  -l      long format: type (d - l ?), size, modification time,\n"
 	 "          path, and '-> target' for symlinks\n"
 	 "  -R      the whole tree below PATH\n"
-	 "  --ext EXT  only files ending in EXT (\".txt\" or \"txt\"; repeat\n"
-	 "          for more); directories are still listed\n"
+	 "  --ext EXT  only files ending in EXT (\".txt\" or \"txt\", case\n"
+	 "          matters; repeat for more); directories are still listed\n"
 	 "  --json  an array of {path, name, type, size, mtime_ns, depth,\n"
 	 "          symlink_target (symlinks only)}\n"},
 	{"cat", "", 1, 1,

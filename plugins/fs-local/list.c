@@ -9,12 +9,12 @@
  * skipped.
  */
 #include "local.h"
+#include "fs_ext.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 struct list_ctx {
@@ -28,21 +28,6 @@ struct list_ctx {
 	wsp_error *err;
 	char path[LFS_PATH_MAX + 1]; /* of the entry, relative to the list */
 };
-
-static int ext_matches(const char *name, const char *const *exts)
-{
-	size_t n = strlen(name);
-
-	for (; *exts; exts++) {
-		const char *e = (*exts)[0] == '.' ? *exts + 1 : *exts;
-		size_t k = strlen(e);
-
-		if (k && n > k + 1 && name[n - k - 1] == '.' &&
-		    !strcasecmp(name + n - k, e))
-			return 1;
-	}
-	return 0;
-}
 
 static int list_dir(struct list_ctx *c, int fd, size_t plen, uint32_t depth)
 {
@@ -111,7 +96,7 @@ static int list_dir(struct list_ctx *c, int fd, size_t plen, uint32_t depth)
 			target[n < 0 ? 0 : n] = '\0';
 			e.symlink_target = target;
 		}
-		if (isdir || !c->exts || ext_matches(name, c->exts)) {
+		if (isdir || fs_ext_kept(name, c->exts)) {
 			rc = c->cb(&e, c->payload);
 			if (rc < 0) {
 				wsp_error_set(c->err, rc,

@@ -15,6 +15,7 @@
  */
 #include "daytona.h"
 #include "dtfs.h"
+#include "fs_ext.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -225,21 +226,6 @@ struct walk {
 	char rel[DT_FS_PATH_MAX]; /* of the directory being read */
 };
 
-static int ext_kept(const wsp_fs_list_opts *o, const char *name)
-{
-	const char *dot = strrchr(name, '.');
-
-	if (!o->extensions)
-		return 1;
-	for (const char *const *e = o->extensions; *e; e++) {
-		const char *want = **e == '.' ? *e + 1 : *e;
-
-		if (dot && !strcmp(dot + 1, want))
-			return 1;
-	}
-	return 0;
-}
-
 /* The entries of full (walk->rel below the listed one), depth first. */
 static int walk_dir(struct walk *w, const char *full, uint32_t depth,
 		    wsp_error *err)
@@ -283,7 +269,7 @@ static int walk_dir(struct walk *w, const char *full, uint32_t depth,
 							  : "deadline passed");
 			break;
 		}
-		if ((fi.is_dir || ext_kept(w->o, fi.name)) &&
+		if ((fi.is_dir || fs_ext_kept(fi.name, w->o->extensions)) &&
 		    (rc = w->cb(&en, w->payload))) {
 			wsp_error_set(err, rc, "listing stopped by its callback");
 			break;

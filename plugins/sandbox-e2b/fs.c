@@ -18,6 +18,7 @@
  * and no conditional write either: those answer WSP_ENOTSUP.
  */
 #include "e2b.h"
+#include "fs_ext.h"
 #include "remote.h"
 
 #include <fcntl.h>
@@ -382,21 +383,6 @@ struct walk {
 	size_t base_len; /* of the listed directory's full path + '/' */
 };
 
-static int ext_kept(const wsp_fs_list_opts *o, const char *name)
-{
-	const char *dot = strrchr(name, '.');
-
-	if (!o->extensions)
-		return 1;
-	for (const char *const *x = o->extensions; *x; x++) {
-		const char *want = **x == '.' ? *x + 1 : *x;
-
-		if (dot && !strcmp(dot + 1, want))
-			return 1;
-	}
-	return 0;
-}
-
 static int fs_list(void *self, const wsp_call *call, const char *path,
 		   const wsp_fs_list_opts *opts, wsp_fs_entry_fn cb,
 		   void *payload, wsp_error *err)
@@ -444,7 +430,7 @@ static int fs_list(void *self, const wsp_call *call, const char *path,
 		en.size = en.type == WSP_FS_TYPE_FILE ? size_of(it) : 0;
 		en.mtime_ns = time_ns(e2b_str(it, "modifiedTime"));
 		en.depth = d;
-		if (en.type != WSP_FS_TYPE_DIR && !ext_kept(opts, name))
+		if (en.type != WSP_FS_TYPE_DIR && !fs_ext_kept(name, opts->extensions))
 			continue;
 		if ((rc = e->host->call_expired(e->host, call)))
 			wsp_error_set(err, rc, "listing stopped: %s",

@@ -2,10 +2,10 @@
  * plugins/shared/objtree.c - see objtree.h.
  */
 #include "objtree.h"
+#include "fs_ext.h"
 
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 void objtree_init(struct objtree *t, const char *prefix,
 		  const wsp_fs_list_opts *opts, wsp_fs_entry_fn cb,
@@ -32,24 +32,6 @@ static uint32_t depth_of(const char *rel)
 	return d;
 }
 
-/* Case-insensitive, with or without the dot: ".TXT" matches "a.txt". */
-static bool ext_ok(const char *name, const char *const *exts)
-{
-	size_t nl = strlen(name);
-
-	if (!exts)
-		return true;
-	for (; *exts; exts++) {
-		const char *e = **exts == '.' ? *exts + 1 : *exts;
-		size_t el = strlen(e);
-
-		if (nl > el + 1 && name[nl - el - 1] == '.' &&
-		    !strcasecmp(name + nl - el, e))
-			return true;
-	}
-	return false;
-}
-
 static int give(struct objtree *t, const char *rel, uint32_t type,
 		uint64_t size, int64_t mtime_ns)
 {
@@ -68,7 +50,7 @@ static int give(struct objtree *t, const char *rel, uint32_t type,
 
 	if (t->max_depth && depth > t->max_depth)
 		return 0;
-	if (type == WSP_FS_TYPE_FILE && !ext_ok(e.name, t->exts))
+	if (type == WSP_FS_TYPE_FILE && !fs_ext_kept(e.name, t->exts))
 		return 0;
 	rc = t->check ? t->check(t->check_ctx) : 0;
 	return rc ? rc : t->cb(&e, t->payload);

@@ -9,6 +9,7 @@
  * RECURSIVE, the call honoured in every loop, a write seen whole or not
  * at all), since the kit runs its fs checks through it.
  */
+#include "fs_ext.h" /* the providers' extension rule */
 #include "mountrec.h"
 
 #include <dirent.h>
@@ -188,25 +189,6 @@ static int d_write(wsp_fs_stat *out, void *self, const wsp_call *call,
 	return rc;
 }
 
-/* Whether a file named name is kept by the listing's extensions. */
-static int kept(const wsp_fs_list_opts *o, const char *name)
-{
-	size_t n = strlen(name);
-
-	if (!o->extensions)
-		return 1;
-	for (size_t i = 0; o->extensions[i]; i++) {
-		const char *x = o->extensions[i];
-		size_t l;
-
-		x += *x == '.';
-		l = strlen(x);
-		if (n > l && name[n - l - 1] == '.' && !strcmp(name + n - l, x))
-			return 1;
-	}
-	return 0;
-}
-
 static int walk(const struct rec *r, const wsp_call *call, const char *rel,
 		uint32_t depth, const wsp_fs_list_opts *o, wsp_fs_entry_fn cb, void *payload,
 		const char *base, wsp_error *err)
@@ -239,7 +221,7 @@ static int walk(const struct rec *r, const wsp_call *call, const char *rel,
 		e.size = (uint64_t)st.st_size;
 		e.mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000;
 		e.depth = depth;
-		if (e.type == WSP_FS_TYPE_DIR || kept(o, de->d_name))
+		if (e.type == WSP_FS_TYPE_DIR || fs_ext_kept(de->d_name, o->extensions))
 			rc = cb(&e, payload);
 		if (!rc)
 			rc = expired(r, call, err);

@@ -115,11 +115,12 @@ WSP_EXTERN int wsp_files_exists(int *out, wsp_workspace *ws,
 /*
  * Call cb for each entry of a directory: with WSP_FS_RECURSIVE in
  * opts->flags the whole tree down to opts->max_depth (0 = unlimited), with
- * opts->extensions only files of those extensions (directories always
- * pass). Entry paths are relative to the listed directory. Mount points
- * below the directory appear as directories (and recursive listings go on
- * into them); what a parent mount holds under a mount point is hidden by
- * it. Order is unspecified. WSP_ENOTDIR for a file.
+ * opts->extensions only files of those extensions, case-sensitive
+ * (<wsp/fs.h> says how they match; directories always pass). Entry paths
+ * are relative to the listed directory. Mount points below the directory
+ * appear as directories (and recursive listings go on into them); what a
+ * parent mount holds under a mount point is hidden by it. Order is
+ * unspecified. WSP_ENOTDIR for a file.
  */
 WSP_EXTERN int wsp_files_list(wsp_workspace *ws, const wsp_call *call,
 			      const char *path, const wsp_fs_list_opts *opts,

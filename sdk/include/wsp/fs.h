@@ -148,7 +148,10 @@ typedef struct wsp_fs_list_opts {
 	uint32_t reserved;
 	/*
 	 * NULL-terminated extensions to keep (".md" or "md"); dirs always
-	 * pass. NULL = every entry.
+	 * pass. NULL = every entry. A file is kept when its name ends in '.'
+	 * and the extension, with a byte before that dot, compared byte for
+	 * byte: case-sensitive ("MD" keeps "A.MD", not "a.md"; "tar.gz"
+	 * keeps "b.tar.gz"; "" keeps nothing). wsp-conformance checks it.
 	 */
 	const char *const *extensions;
 } wsp_fs_list_opts;
