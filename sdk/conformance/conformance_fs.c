@@ -306,6 +306,40 @@ static int on_entry(const wsp_fs_entry *e, void *payload)
 	return 0;
 }
 
+/*
+ * One rule for every provider (<wsp/fs.h>): names compare byte for byte,
+ * so "md" keeps plan.md and not LOUD.MD, and ".MD" the other way round,
+ * wherever the mount is served (a disk, a bucket, a sandbox); the whole
+ * ending counts, so "tar.gz" keeps pkg.tar.gz. tree/a/b holds plan.md.
+ */
+static void check_ext_rule(wsp_workspace *ws, wsp_fs_list_opts *lo)
+{
+	static const char *const md[] = {"md", NULL};
+	static const char *const upper_md[] = {".MD", NULL};
+	static const char *const tar_gz[] = {"tar.gz", NULL};
+	char pbuf[256];
+	wsp_error err = {0};
+
+	if (put(ws, P("tree/a/b/LOUD.MD"), "# loud", &err) ||
+	    put(ws, P("tree/a/b/pkg.tar.gz"), "gz", &err)) {
+		conf_fail("fs.list-extensions-case", "write: %s", err.message);
+		return;
+	}
+	lo->extensions = md;
+	expect_names("fs.list-extensions-case", ws, P("tree"), lo,
+		     "a/ a/b/ a/b/d/ a/b/plan.md");
+	lo->extensions = upper_md;
+	expect_names("fs.list-extensions-case-upper", ws, P("tree"), lo,
+		     "a/ a/b/ a/b/LOUD.MD a/b/d/");
+	lo->extensions = tar_gz;
+	expect_names("fs.list-extensions-two-dots", ws, P("tree"), lo,
+		     "a/ a/b/ a/b/d/ a/b/pkg.tar.gz");
+	if (wsp_files_remove(ws, NULL, P("tree/a/b/LOUD.MD"), 0, &err) ||
+	    wsp_files_remove(ws, NULL, P("tree/a/b/pkg.tar.gz"), 0, &err))
+		conf_fail("fs.list-extensions-case", "remove: %s",
+			  err.message);
+}
+
 static void check_mkdir_list(wsp_workspace *ws)
 {
 	static const char *const md[] = {"md", NULL};
@@ -373,6 +407,7 @@ static void check_mkdir_list(wsp_workspace *ws)
 	lo.extensions = dot_md;
 	expect_names("fs.list-extensions-dot", ws, P("tree"), &lo,
 		     "a/ a/b/ a/b/d/ a/b/plan.md");
+	check_ext_rule(ws, &lo);
 	rc = wsp_files_remove(ws, NULL, P("tree/a/b/plan.md"), 0, &err);
 	if (rc)
 		conf_fail("fs.list-extensions", "remove: %s", err.message);
