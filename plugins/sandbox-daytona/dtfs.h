@@ -36,8 +36,6 @@ int dt_fs_begin(struct dt_fsx *x, struct dt *d, const char *rel,
  */
 int dt_fs_open(struct dt_fsx *x, wsp_fs_stat *st, struct dt *d,
 	       const char *rel, const wsp_call *call, wsp_error *err);
-/* root + "/" + rel ("." and "" are root); out holds DT_FS_PATH_MAX. */
-int dt_fs_join(char *out, const char *root, const char *rel, wsp_error *err);
 /* method {base}/files{route}?path={full}{more}; the JSON answer if out. */
 int dt_fs_call(const struct dt_fsx *x, const char *method, const char *route,
 	       const char *full, const char *more, cJSON **out,

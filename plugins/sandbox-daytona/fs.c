@@ -15,7 +15,7 @@
  */
 #include "daytona.h"
 #include "dtfs.h"
-#include "fs_ext.h"
+#include "remote_fs.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,18 +78,6 @@ static int workdir(char *out, struct dt *d, const char *base,
 	return 0;
 }
 
-int dt_fs_join(char *out, const char *root, const char *rel, wsp_error *err)
-{
-	int n = !*rel || !strcmp(rel, ".")
-			? snprintf(out, DT_FS_PATH_MAX, "%s", root)
-			: snprintf(out, DT_FS_PATH_MAX, "%s%s%s", root,
-				   root[1] ? "/" : "", rel);
-
-	if (n < 0 || n >= DT_FS_PATH_MAX)
-		return wsp_error_set(err, WSP_ETOOBIG, "path too long");
-	return 0;
-}
-
 int dt_fs_begin(struct dt_fsx *x, struct dt *d, const char *rel,
 		const wsp_call *call, wsp_error *err)
 {
@@ -99,7 +87,7 @@ int dt_fs_begin(struct dt_fsx *x, struct dt *d, const char *rel,
 	x->call = call;
 	if (!rc)
 		rc = workdir(x->root, d, x->base, call, err);
-	return rc ? rc : dt_fs_join(x->full, x->root, rel, err);
+	return rc ? rc : rfs_join(x->full, sizeof x->full, x->root, rel, err);
 }
 
 /* method {base}/files{route}?{key}={full}{more} */
@@ -205,12 +193,10 @@ int dt_fs_parent_there(const struct dt_fsx *x, const char *full,
 		       wsp_error *err)
 {
 	char parent[DT_FS_PATH_MAX];
-	const char *slash = strrchr(full, '/');
 	wsp_fs_stat st = { .struct_size = sizeof st };
 	int rc;
 
-	snprintf(parent, sizeof parent, "%.*s",
-		 (int)(slash && slash != full ? slash - full : 1), full);
+	rfs_parent(parent, sizeof parent, full);
 	rc = dt_fs_stat_full(&st, x, parent, err);
 	if (!rc && st.type != WSP_FS_TYPE_DIR)
 		rc = wsp_error_set(err, WSP_ENOTDIR, "a parent is a file");
@@ -252,7 +238,7 @@ static int walk_dir(struct walk *w, const char *full, uint32_t depth,
 				     sizeof w->rel - rel_len, "%s%s",
 				     rel_len ? "/" : "",
 				     fi.name) >= sizeof w->rel - rel_len ||
-		    dt_fs_join(sub, full, fi.name, err)) {
+		    rfs_join(sub, sizeof sub, full, fi.name, err)) {
 			rc = wsp_error_set(err, WSP_ETOOBIG,
 					   "a listed path is too long");
 			break;
@@ -263,17 +249,9 @@ static int walk_dir(struct walk *w, const char *full, uint32_t depth,
 		en.size = fi.is_dir ? 0 : fi.size;
 		en.mtime_ns = fi.mtime_ns;
 		en.depth = depth;
-		if ((rc = h->call_expired(h, w->x->call))) {
-			wsp_error_set(err, rc, "listing stopped: %s",
-				      rc == WSP_ECANCELED ? "canceled"
-							  : "deadline passed");
+		if ((rc = rfs_give(h, w->x->call, w->o, &en, w->cb, w->payload,
+				   err)))
 			break;
-		}
-		if ((fi.is_dir || fs_ext_kept(fi.name, w->o->extensions)) &&
-		    (rc = w->cb(&en, w->payload))) {
-			wsp_error_set(err, rc, "listing stopped by its callback");
-			break;
-		}
 		/* a link to a directory is listed, not entered (no loops) */
 		if (fi.is_dir && !fi.is_link && depth < w->max_depth)
 			rc = walk_dir(w, sub, depth + 1, err);
@@ -360,12 +338,8 @@ static int remove_any(struct dt *d, const wsp_call *call, const char *path,
 		return 0;
 	if (rc)
 		return rc;
-	if (!dir && st.type == WSP_FS_TYPE_DIR && !(flags & WSP_FS_RECURSIVE))
-		return wsp_error_set(err, WSP_EISDIR, "'%s' is a directory",
-				     path);
-	if (dir && st.type != WSP_FS_TYPE_DIR)
-		return wsp_error_set(err, WSP_ENOTDIR,
-				     "'%s' is not a directory", path);
+	if ((rc = rfs_remove_ok(&st, flags, dir, path, err)))
+		return rc;
 	if (dir && !(flags & WSP_FS_RECURSIVE)) {
 		cJSON *ans = NULL;
 
@@ -430,7 +404,7 @@ static int two_paths(struct dt_fsx *x, char *b, wsp_fs_stat *src_st,
 				     "the root of the mount stays");
 	rc = dt_fs_open(x, src_st, d, src, call, err);
 	if (!rc)
-		rc = dt_fs_join(b, x->root, dst, err);
+		rc = rfs_join(b, DT_FS_PATH_MAX, x->root, dst, err);
 	if (rc)
 		return rc;
 	*dst_rc = dt_fs_stat_full(&dst_st, x, b, err);
@@ -459,7 +433,6 @@ static int transfer(void *self, const wsp_call *call, const char *src,
 	struct dt_fsx x;
 	wsp_fs_stat st = { .struct_size = sizeof st };
 	char b[DT_FS_PATH_MAX], parent[DT_FS_PATH_MAX];
-	const char *slash;
 	int dst_rc = 0,
 	    rc = two_paths(&x, b, &st, &dst_rc, self, call, src, dst, flags,
 			   err);
@@ -478,9 +451,7 @@ static int transfer(void *self, const wsp_call *call, const char *src,
 	if (!copy)
 		return dt_fs_move_full(&x, x.full, b, err);
 	/* a copy makes the destination's parents, as a write does */
-	slash = strrchr(b, '/');
-	snprintf(parent, sizeof parent, "%.*s",
-		 (int)(slash && slash != b ? slash - b : 1), b);
+	rfs_parent(parent, sizeof parent, b);
 	if (dst_rc && (rc = dt_fs_call(&x, "POST", "/folder", parent,
 				       "&mode=755", NULL, err)) == WSP_EINVAL)
 		rc = wsp_error_set(err, WSP_ENOTDIR,

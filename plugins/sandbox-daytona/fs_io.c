@@ -17,6 +17,7 @@
  * (it refuses an existing destination).
  */
 #include "dtfs.h"
+#include "remote_fs.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -210,19 +211,17 @@ static int upload_give(void *buf, size_t cap, size_t *out_n, void *payload)
 static int upload_names(char *tmp, char *boundary, const char *full,
 			wsp_error *err)
 {
-	unsigned char r[24];
+	unsigned char r[16];
 	char hex[2 * sizeof r + 1];
-	const char *slash = strrchr(full, '/');
+	int rc = rfs_temp_name(tmp, DT_FS_PATH_MAX, full, err);
 
+	if (rc)
+		return rc;
 	if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r)
 		return wsp_error_set(err, WSP_EIO, "no random bytes");
 	for (size_t i = 0; i < sizeof r; i++)
 		snprintf(hex + 2 * i, 3, "%02x", r[i]);
-	if ((size_t)snprintf(tmp, DT_FS_PATH_MAX, "%.*s/.wsp-upload-%.16s",
-			     (int)(slash ? slash - full : 0), full,
-			     hex) >= DT_FS_PATH_MAX)
-		return wsp_error_set(err, WSP_ETOOBIG, "path too long");
-	snprintf(boundary, 40, "wsp-%.32s", hex + 16);
+	snprintf(boundary, 40, "wsp-%s", hex);
 	/* the path travels inside the body: it must not end the part */
 	if (strstr(tmp, boundary))
 		return wsp_error_set(err, WSP_EINVAL, "unlucky path");
@@ -296,12 +295,7 @@ int dt_fs_write(wsp_fs_stat *out, void *self, const wsp_call *call,
 	if (rc == WSP_ENOTFOUND && (opts->flags & WSP_FS_WRITE_NO_PARENTS) &&
 	    (rc = dt_fs_parent_there(&x, x.full, err)))
 		return rc;
-	if (!rc && st.type == WSP_FS_TYPE_DIR)
-		return wsp_error_set(err, WSP_EISDIR, "'%s' is a directory",
-				     path);
-	if (!rc && (opts->flags & WSP_FS_WRITE_NO_OVERWRITE))
-		return wsp_error_set(err, WSP_EEXIST, "'%s' exists", path);
-	if (rc && rc != WSP_ENOTFOUND)
+	if ((rc = rfs_write_ok(rc, &st, opts->flags, path, err)))
 		return rc;
 	rc = upload(&x, tmp, opts, source, payload, err);
 	/* 400: making a parent met a file, mostly; say which */

@@ -18,31 +18,15 @@
  * and no conditional write either: those answer WSP_ENOTSUP.
  */
 #include "e2b.h"
-#include "fs_ext.h"
 #include "remote.h"
+#include "remote_fs.h"
 
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #define PATH_MAX_E2B 4096
-
-/* working_dir + "/" + rel ("." is working_dir itself) */
-static int full_path(char *out, size_t cap, const struct e2b *e,
-		     const char *rel, wsp_error *err)
-{
-	int n = !strcmp(rel, ".") || !*rel
-			? snprintf(out, cap, "%s", e->working_dir)
-			: snprintf(out, cap, "%s%s%s", e->working_dir,
-				   e->working_dir[1] ? "/" : "", rel);
-
-	if (n < 0 || (size_t)n >= cap)
-		return wsp_error_set(err, WSP_ETOOBIG, "path too long");
-	return 0;
-}
 
 /* One Filesystem RPC; 0, or the error of its status (404 ENOTFOUND...). */
 static int rpc(cJSON **ans, struct e2b *e, const struct e2b_conn *c,
@@ -156,7 +140,7 @@ static int stat_full(wsp_fs_stat *out, struct e2b *e, const struct e2b_conn *c,
 static int begin(struct e2b_conn *c, char *full, struct e2b *e,
 		 const char *rel, const wsp_call *call, wsp_error *err)
 {
-	int rc = full_path(full, PATH_MAX_E2B, e, rel, err);
+	int rc = rfs_join(full, PATH_MAX_E2B, e->working_dir, rel, err);
 
 	return rc ? rc : e2b_ready(c, e, call, err);
 }
@@ -263,24 +247,6 @@ static int fs_read(void *self, const wsp_call *call, const char *path,
 			     call, err);
 }
 
-/* dir of full + "/.wsp-upload-" + 16 hex digits */
-static void temp_name(char *out, size_t cap, const char *full)
-{
-	const char *slash = strrchr(full, '/');
-	unsigned char r[8] = {0};
-	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-	ssize_t got = fd >= 0 ? read(fd, r, sizeof(r)) : -1;
-
-	if (fd >= 0)
-		close(fd);
-	if (got != (ssize_t)sizeof(r)) /* never expected; still unlikely */
-		snprintf((char *)r, sizeof(r), "%07x", (unsigned)getpid());
-	snprintf(out, cap,
-		 "%.*s/.wsp-upload-%02x%02x%02x%02x%02x%02x%02x%02x",
-		 (int)(slash ? slash - full : 0), full, r[0], r[1], r[2], r[3],
-		 r[4], r[5], r[6], r[7]);
-}
-
 static int move_full(struct e2b *e, const struct e2b_conn *c, const char *a,
 		     const char *b, const wsp_call *call, wsp_error *err)
 {
@@ -316,12 +282,10 @@ static int parent_there(struct e2b *e, const struct e2b_conn *c,
 			const char *full, const wsp_call *call, wsp_error *err)
 {
 	char parent[PATH_MAX_E2B];
-	const char *slash = strrchr(full, '/');
 	wsp_fs_stat st = {.struct_size = sizeof(st)};
 	int rc;
 
-	snprintf(parent, sizeof(parent), "%.*s",
-		 (int)(slash && slash != full ? slash - full : 1), full);
+	rfs_parent(parent, sizeof(parent), full);
 	rc = stat_full(&st, e, c, parent, call, err);
 	if (!rc && st.type != WSP_FS_TYPE_DIR)
 		rc = wsp_error_set(err, WSP_ENOTDIR, "a parent is a file");
@@ -351,14 +315,10 @@ static int fs_write(wsp_fs_stat *out, void *self, const wsp_call *call,
 	    (rc = parent_there(e, &c, full, call, err)))
 		return rc;
 	rc = stat_full(&st, e, &c, full, call, err);
-	if (!rc && st.type == WSP_FS_TYPE_DIR)
-		return wsp_error_set(err, WSP_EISDIR, "'%s' is a directory",
-				     path);
-	if (!rc && (opts->flags & WSP_FS_WRITE_NO_OVERWRITE))
-		return wsp_error_set(err, WSP_EEXIST, "'%s' exists", path);
-	if (rc && rc != WSP_ENOTFOUND)
+	if ((rc = rfs_write_ok(rc, &st, opts->flags, path, err)))
 		return rc;
-	temp_name(tmp, sizeof(tmp), full);
+	if ((rc = rfs_temp_name(tmp, sizeof(tmp), full, err)))
+		return rc;
 	req.body_source = source;
 	req.body_payload = payload;
 	req.body_size = opts->flags & WSP_FS_WRITE_SIZE_KNOWN
@@ -430,14 +390,7 @@ static int fs_list(void *self, const wsp_call *call, const char *path,
 		en.size = en.type == WSP_FS_TYPE_FILE ? size_of(it) : 0;
 		en.mtime_ns = time_ns(e2b_str(it, "modifiedTime"));
 		en.depth = d;
-		if (en.type != WSP_FS_TYPE_DIR && !fs_ext_kept(name, opts->extensions))
-			continue;
-		if ((rc = e->host->call_expired(e->host, call)))
-			wsp_error_set(err, rc, "listing stopped: %s",
-				      rc == WSP_ECANCELED ? "canceled"
-							  : "deadline passed");
-		else if ((rc = cb(&en, payload)))
-			wsp_error_set(err, rc, "listing stopped by its callback");
+		rc = rfs_give(e->host, call, opts, &en, cb, payload, err);
 	}
 	cJSON_Delete(ans);
 	return rc;
@@ -496,12 +449,8 @@ static int remove_any(struct e2b *e, const wsp_call *call, const char *path,
 		return 0;
 	if (rc)
 		return rc;
-	if (!dir && st.type == WSP_FS_TYPE_DIR && !(flags & WSP_FS_RECURSIVE))
-		return wsp_error_set(err, WSP_EISDIR, "'%s' is a directory",
-				     path);
-	if (dir && st.type != WSP_FS_TYPE_DIR)
-		return wsp_error_set(err, WSP_ENOTDIR,
-				     "'%s' is not a directory", path);
+	if ((rc = rfs_remove_ok(&st, flags, dir, path, err)))
+		return rc;
 	if (dir && !(flags & WSP_FS_RECURSIVE)) {
 		cJSON *b = path_body("path", full), *ans = NULL;
 
@@ -543,7 +492,7 @@ static int fs_move(void *self, const wsp_call *call, const char *src,
 	int rc = begin(&c, a, e, src, call, err);
 
 	if (!rc)
-		rc = full_path(b, sizeof(b), e, dst, err);
+		rc = rfs_join(b, sizeof(b), e->working_dir, dst, err);
 	if (!rc)
 		rc = stat_full(NULL, e, &c, a, call, err);
 	if (rc)
@@ -561,12 +510,10 @@ static int make_parent(struct e2b *e, const struct e2b_conn *c,
 		       const char *full, const wsp_call *call, wsp_error *err)
 {
 	char parent[PATH_MAX_E2B];
-	const char *slash = strrchr(full, '/');
 	cJSON *b, *ans = NULL;
 	int rc;
 
-	snprintf(parent, sizeof(parent), "%.*s",
-		 (int)(slash && slash != full ? slash - full : 1), full);
+	rfs_parent(parent, sizeof(parent), full);
 	if (!(b = path_body("path", parent)))
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	rc = rpc(&ans, e, c, "MakeDir", b, call, err);
@@ -593,7 +540,7 @@ static int fs_copy(void *self, const wsp_call *call, const char *src,
 	int rc = begin(&c, a, e, src, call, err);
 
 	if (!rc)
-		rc = full_path(b, sizeof(b), e, dst, err);
+		rc = rfs_join(b, sizeof(b), e->working_dir, dst, err);
 	if (!rc)
 		rc = stat_full(&st, e, &c, a, call, err);
 	if (rc)
