@@ -281,7 +281,7 @@ int dt_fs_write(wsp_fs_stat *out, void *self, const wsp_call *call,
 	struct dt_fsx x;
 	wsp_fs_stat st = { .struct_size = sizeof st };
 	char tmp[DT_FS_PATH_MAX] = "";
-	int rc;
+	int rc, missing;
 
 	if (opts->flags & WSP_FS_WRITE_APPEND)
 		return wsp_error_set(err, WSP_ENOTSUP,
@@ -292,10 +292,12 @@ int dt_fs_write(wsp_fs_stat *out, void *self, const wsp_call *call,
 				     "Daytona's toolbox has no conditional "
 				     "write");
 	rc = dt_fs_open(&x, &st, self, path, call, err);
-	if (rc == WSP_ENOTFOUND && (opts->flags & WSP_FS_WRITE_NO_PARENTS) &&
-	    (rc = dt_fs_parent_there(&x, x.full, err)))
-		return rc;
+	missing = rc == WSP_ENOTFOUND;
 	if ((rc = rfs_write_ok(rc, &st, opts->flags, path, err)))
+		return rc;
+	/* the toolbox makes parents: with NO_PARENTS they must be there */
+	if (missing && (opts->flags & WSP_FS_WRITE_NO_PARENTS) &&
+	    (rc = dt_fs_parent_there(&x, x.full, err)))
 		return rc;
 	rc = upload(&x, tmp, opts, source, payload, err);
 	/* 400: making a parent met a file, mostly; say which */

@@ -504,6 +504,12 @@ static void test_refusals(void)
 			WSP_ENOTSUP);
 	CU_ASSERT_EQUAL(put("r/no/parent.txt", "x\n", WSP_FS_WRITE_NO_PARENTS),
 			WSP_ENOTFOUND);
+	/* a new file under a parent that is there: both refusals pass */
+	CU_ASSERT_EQUAL(put("r/strict.txt", "x\n", WSP_FS_WRITE_NO_PARENTS |
+					     WSP_FS_WRITE_NO_OVERWRITE),
+			0);
+	CU_ASSERT_EQUAL(fs()->remove(box, &dt_no_call, "r/strict.txt", 0, &err),
+			0);
 	CU_ASSERT_EQUAL(put("r/keep.txt/under", "x\n", 0), WSP_ENOTDIR);
 	CU_ASSERT_EQUAL(put("r", "x\n", 0), WSP_EISDIR);
 	CU_ASSERT_EQUAL(get(&t, "r"), WSP_EISDIR);
