@@ -31,7 +31,7 @@ static int suite_init(void)
 static int suite_clean(void)
 {
 	box_destroy(&bx);
-	fake_stop();
+	fake_env_stop();
 	return 0;
 }
 

@@ -22,7 +22,7 @@ static int suite_init(void)
 
 static int suite_clean(void)
 {
-	fake_stop();
+	fake_env_stop();
 	return 0;
 }
 
@@ -75,7 +75,7 @@ static void test_create_waits_and_sends_options(void)
 	CU_ASSERT(fake_count("GET", "/v0/sandboxes/create-box") >= 2);
 
 	log = fake_requests();
-	req = fake_find(log, "POST", "/v0/sandboxes");
+	req = fake_log_find(log, "POST", "/v0/sandboxes");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(req);
 	hd = cJSON_GetObjectItem(req, "headers");
 	CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(cJSON_GetObjectItem(
@@ -206,7 +206,7 @@ static void test_reconnect_by_label(void)
 	CU_ASSERT_EQUAL(fake_count("POST", "/v0/sandboxes"), 0);
 	/* the list asked Blaxel's q for the id (it lower-cases) */
 	log = fake_requests();
-	req = fake_find(log, "GET", "/v0/sandboxes");
+	req = fake_log_find(log, "GET", "/v0/sandboxes");
 	CU_ASSERT_PTR_NOT_NULL(req);
 	CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(cJSON_GetObjectItem(
 				       cJSON_GetObjectItem(req, "query"), "q")),

@@ -58,7 +58,7 @@ static void release(wsp_exec_result *r)
 /* The headers of the last Start request, or NULL (a copy). */
 static cJSON *last_start_headers(void)
 {
-	cJSON *log = e2_fake_requests(), *r, *hit = NULL, *out = NULL;
+	cJSON *log = fake_requests(), *r, *hit = NULL, *out = NULL;
 
 	cJSON_ArrayForEach(r, cJSON_GetObjectItem(log, "requests"))
 	{
@@ -261,7 +261,7 @@ static void test_timeouts(void)
 	CU_ASSERT_TRUE(now_ms() - t0 < 5000);
 	release(&r);
 	/* killed by pid: nothing of it is left running */
-	CU_ASSERT_TRUE(e2_fake_count("POST", "/process.Process/SendSignal") >=
+	CU_ASSERT_TRUE(fake_count("POST", "/process.Process/SendSignal") >=
 		       1);
 	h = last_start_headers();
 	CU_ASSERT_STRING_EQUAL(header(h, "connect-timeout-ms"), "6000");
@@ -343,7 +343,7 @@ static void test_faults(void)
 	uint32_t outcome;
 
 	/* a stream cut mid-command: an error naming it, never a hang */
-	e2_fake_call("POST", "/_fake/faults",
+	fake_admin("POST", "/_fake/faults",
 		       "{\"kind\":\"reset\",\"afterEnvelopes\":2,"
 		       "\"path\":\"/process.Process/Start\"}",
 		       NULL);
@@ -351,7 +351,7 @@ static void test_faults(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "broke off"));
 	CU_ASSERT_TRUE(now_ms() - t0 < 10000);
 	/* a stream that stalls: the command's timeout still ends it */
-	e2_fake_call("POST", "/_fake/faults",
+	fake_admin("POST", "/_fake/faults",
 		     "{\"kind\":\"stall\",\"afterEnvelopes\":2,"
 		     "\"path\":\"/process.Process/Start\"}",
 		     NULL);
@@ -370,14 +370,14 @@ static void test_faults(void)
 		release(&r);
 	}
 	/* envd's 5xx before the stream: a clear error */
-	e2_fake_call("POST", "/_fake/faults",
+	fake_admin("POST", "/_fake/faults",
 		       "{\"kind\":\"error\",\"status\":503,\"plane\":\"envd\","
 		       "\"message\":\"overloaded\"}",
 		       NULL);
 	CU_ASSERT_TRUE(sh(&r, "echo a", &err) < 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "overloaded"));
 	/* the sandbox killed mid-command: said so, then start replaces it */
-	e2_fake_call("POST", "/_fake/faults",
+	fake_admin("POST", "/_fake/faults",
 		       "{\"kind\":\"kill_sandbox\",\"afterEnvelopes\":1}",
 		       NULL);
 	t0 = now_ms();
@@ -394,7 +394,7 @@ static void test_faults(void)
 	CU_ASSERT_EQUAL_FATAL(sh(&r, "echo back", &err), 0);
 	CU_ASSERT_STRING_EQUAL(r.stdout_data, "back\n");
 	release(&r);
-	e2_fake_call("DELETE", "/_fake/faults", NULL, NULL);
+	fake_admin("DELETE", "/_fake/faults", NULL, NULL);
 	CU_ASSERT_EQUAL(wsp_fakehost_leaks(bx.fh), 0);
 	CU_ASSERT_EQUAL(wsp_fakehost_live_allocs(bx.fh), 0);
 }

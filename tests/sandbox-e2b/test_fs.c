@@ -101,15 +101,15 @@ static void test_streamed_write_and_read(void)
 	cJSON *log, *up;
 	int ok = 1;
 
-	e2_fake_call("DELETE", "/_fake/requests", NULL, NULL);
+	fake_admin("DELETE", "/_fake/requests", NULL, NULL);
 	CU_ASSERT_EQUAL_FATAL(fs()->write(&st, bx.self, box_call(&bx, 60000),
 					  "data/big.bin", &wo, give, &s, &err),
 			      0);
 	CU_ASSERT_EQUAL(st.type, WSP_FS_TYPE_FILE);
 	CU_ASSERT_EQUAL(st.size, total);
 	/* uploaded chunked under a temporary name, then renamed */
-	log = e2_fake_requests();
-	up = e2_fake_find(log, "POST", "/files");
+	log = fake_requests();
+	up = fake_log_find(log, "POST", "/files");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(up);
 	CU_ASSERT_TRUE(cJSON_IsTrue(cJSON_GetObjectItem(up, "chunked")));
 	CU_ASSERT_PTR_NOT_NULL(strstr(cJSON_GetStringValue(cJSON_GetObjectItem(
@@ -117,7 +117,7 @@ static void test_streamed_write_and_read(void)
 					      "path")),
 				      "/home/user/data/.wsp-upload-"));
 	CU_ASSERT_PTR_NOT_NULL(
-		e2_fake_find(log, "POST", "/filesystem.Filesystem/Move"));
+		fake_log_find(log, "POST", "/filesystem.Filesystem/Move"));
 	cJSON_Delete(log);
 	/* read back whole, streamed in pieces */
 	CU_ASSERT_EQUAL_FATAL(fs()->read(bx.self, box_call(&bx, 60000),
@@ -352,7 +352,7 @@ static void test_as_root(void)
 			0);
 	CU_ASSERT_EQUAL(st.size, 7);
 	{
-		cJSON *log = e2_fake_requests(), *r = NULL, *it;
+		cJSON *log = fake_requests(), *r = NULL, *it;
 		const char *u;
 
 		/* the last upload: it named the user */

@@ -53,7 +53,7 @@ static void release(struct box *bx, wsp_exec_result *r)
 /* The body of the last logged request with method and path, parsed. */
 static cJSON *last_body(const char *method, const char *path)
 {
-	cJSON *log = e2_fake_requests(), *r, *hit = NULL, *body = NULL;
+	cJSON *log = fake_requests(), *r, *hit = NULL, *body = NULL;
 
 	cJSON_ArrayForEach(r, cJSON_GetObjectItem(log, "requests"))
 	{
@@ -78,7 +78,7 @@ static void test_create_with_options(void)
 	cJSON *b, *md, *sb;
 	char id[64];
 
-	e2_fake_call("DELETE", "/_fake/requests", NULL, NULL);
+	fake_admin("DELETE", "/_fake/requests", NULL, NULL);
 	CU_ASSERT_EQUAL_FATAL(box_open(&bx, "team box/1",
 				       "timeout: 10m\nmetadata: {owner: ci}\n"
 				       "env: {TEAM: blue}\n"
@@ -160,7 +160,7 @@ static void test_reconnect_by_store_then_metadata(void)
 		cJSON_Delete(b);
 	}
 	/* another machine (no store): found by its metadata wsp-id */
-	e2_fake_call("DELETE", "/_fake/requests", NULL, NULL);
+	fake_admin("DELETE", "/_fake/requests", NULL, NULL);
 	CU_ASSERT_EQUAL_FATAL(box_open(&other, "reconnect-box", NULL, 0, &err),
 			      0);
 	CU_ASSERT_EQUAL_FATAL(start(&other, &outcome, &err), 0);
@@ -168,14 +168,14 @@ static void test_reconnect_by_store_then_metadata(void)
 	box_kept_id(again, sizeof(again), &other);
 	CU_ASSERT_STRING_EQUAL(again, id);
 	{
-		cJSON *log = e2_fake_requests();
-		cJSON *l = e2_fake_find(log, "GET", "/v2/sandboxes");
+		cJSON *log = fake_requests();
+		cJSON *l = fake_log_find(log, "GET", "/v2/sandboxes");
 		const char *url = cJSON_GetStringValue(cJSON_GetObjectItem(l, "url"));
 
 		CU_ASSERT_PTR_NOT_NULL(url);
 		if (url)
 			CU_ASSERT_PTR_NOT_NULL(strstr(url, "metadata=wsp-id%3Dreconnect-box"));
-		CU_ASSERT_EQUAL(e2_fake_count("POST", "/v2/sandboxes"), 0);
+		CU_ASSERT_EQUAL(fake_count("POST", "/v2/sandboxes"), 0);
 		cJSON_Delete(log);
 	}
 	box_close(&other);
@@ -332,7 +332,7 @@ static void test_destroy_and_killed_outside(void)
 	box_kept_id(id, sizeof(id), &bx);
 	/* E2B loses it (or its timeout passes): the next command says so */
 	snprintf(path, sizeof(path), "/_fake/sandboxes/%s/kill", id);
-	CU_ASSERT_EQUAL(e2_fake_call("POST", path, NULL, NULL) / 100, 2);
+	CU_ASSERT_EQUAL(fake_admin("POST", path, NULL, NULL) / 100, 2);
 	CU_ASSERT_EQUAL(run(&bx, "echo hi", &r, &err), WSP_EUNAVAIL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "is gone"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, id));
@@ -344,7 +344,7 @@ static void test_destroy_and_killed_outside(void)
 	CU_ASSERT_STRING_NOT_EQUAL(id2, id);
 	/* killed with the store still naming it: start says it in the log */
 	snprintf(path, sizeof(path), "/_fake/sandboxes/%s/kill", id2);
-	CU_ASSERT_EQUAL(e2_fake_call("POST", path, NULL, NULL) / 100, 2);
+	CU_ASSERT_EQUAL(fake_admin("POST", path, NULL, NULL) / 100, 2);
 	CU_ASSERT_EQUAL_FATAL(box_reinit(&bx, NULL, &err), 0);
 	CU_ASSERT_EQUAL_FATAL(start(&bx, &outcome, &err), 0);
 	CU_ASSERT_EQUAL(outcome, WSP_START_CREATED);
@@ -355,7 +355,7 @@ static void test_destroy_and_killed_outside(void)
 	CU_ASSERT_EQUAL(box_vt(&bx)->destroy(bx.self, box_call(&bx, 30000), 0,
 					     &err),
 			0);
-	CU_ASSERT_EQUAL(e2_fake_count("DELETE", path), 1);
+	CU_ASSERT_EQUAL(fake_count("DELETE", path), 1);
 	CU_ASSERT_PTR_NULL(e2_fake_sandbox(id));
 	box_kept_id(id2, sizeof(id2), &bx);
 	CU_ASSERT_STRING_EQUAL(id2, "");
@@ -377,7 +377,7 @@ static void test_recreate(void)
 	CU_ASSERT_EQUAL_FATAL(start(&bx, &outcome, &err), 0);
 	box_kept_id(id, sizeof(id), &bx);
 	snprintf(path, sizeof(path), "/_fake/sandboxes/%s/expire", id);
-	CU_ASSERT_EQUAL(e2_fake_call("POST", path, NULL, NULL) / 100, 2);
+	CU_ASSERT_EQUAL(fake_admin("POST", path, NULL, NULL) / 100, 2);
 	/* expired (killed, no auto_pause): the command runs in a new one */
 	CU_ASSERT_EQUAL_FATAL(run(&bx, "echo again", &r, &err), 0);
 	CU_ASSERT_STRING_EQUAL(r.stdout_data, "again\n");
@@ -398,7 +398,7 @@ static void test_rate_limit_retried(void)
 	CU_ASSERT_EQUAL_FATAL(box_open(&bx, "busy-box", NULL, 0, &err), 0);
 	CU_ASSERT_EQUAL_FATAL(start(&bx, &outcome, &err), 0);
 	CU_ASSERT_EQUAL_FATAL(box_reinit(&bx, NULL, &err), 0);
-	e2_fake_call("POST", "/_fake/faults",
+	fake_admin("POST", "/_fake/faults",
 		       "{\"kind\":\"rate_limit\",\"count\":1,\"retryAfter\":1,"
 		       "\"path\":\"/v2/sandboxes/*\"}",
 		       NULL);
@@ -406,7 +406,7 @@ static void test_rate_limit_retried(void)
 	CU_ASSERT_EQUAL(start(&bx, &outcome, &err), 0);
 	CU_ASSERT_EQUAL(outcome, WSP_START_CONNECTED);
 	/* create is not retried (a second sandbox): a clear rate limit */
-	e2_fake_call("POST", "/_fake/faults",
+	fake_admin("POST", "/_fake/faults",
 		       "{\"kind\":\"rate_limit\",\"count\":1,\"retryAfter\":1,"
 		       "\"path\":\"/v2/sandboxes\",\"method\":\"POST\"}",
 		       NULL);
@@ -416,7 +416,7 @@ static void test_rate_limit_retried(void)
 	CU_ASSERT_EQUAL(err.http_status, 429);
 	CU_ASSERT_EQUAL(err.retry_after_ms, 1000);
 	CU_ASSERT_PTR_NULL(strstr(err.message, E2B_META_ID "=")); /* no query */
-	e2_fake_call("DELETE", "/_fake/faults", NULL, NULL);
+	fake_admin("DELETE", "/_fake/faults", NULL, NULL);
 	box_destroy(&bx);
 }
 
@@ -438,7 +438,7 @@ static int through_proxy(struct box *bx, const char *url, const char *hname,
 	if (hname && *hname)
 		hd[n++] = (wsp_http_header){hname, hvalue};
 	snprintf(target, sizeof(target), "http://127.0.0.1:%d/",
-		 e2_fake_port());
+		 fake_port());
 	wsp_http_request req = {
 		.struct_size = sizeof(req),
 		.flags = WSP_HTTP_NO_ERROR_MAP | WSP_HTTP_NO_RETRY,
@@ -513,7 +513,8 @@ static int suite_init(void)
 
 static int suite_clean(void)
 {
-	return e2_fake_stop();
+	fake_env_stop();
+	return 0;
 }
 
 static CU_TestInfo tests[] = {

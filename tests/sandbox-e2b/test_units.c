@@ -353,7 +353,7 @@ static void test_old_envd(void)
 	h->free(h, r.stdout_data);
 	h->free(h, r.stderr_data);
 	box_destroy(&bx);
-	e2_fake_stop();
+	fake_env_stop();
 }
 
 static CU_TestInfo tests[] = {
