@@ -23,9 +23,10 @@
  *   procs_read.c waiting for a process and reading its output
  *   fs.c         the sandbox's disk as a filesystem (sandbox_fs): stat,
  *                list, mkdir, remove, move, copy
- *   fs_io.c      its reads and writes, streamed (dtfs.h)
+ *   fs_io.c      its reads and writes, streamed (dtfs.h); a part of a
+ *                file cut out of a download's body and the upload's body
+ *                come from plugins/shared/remote_io.c
  *   fileinfo.c   the toolbox's FileInfo read; listed names checked
- *   fs_part.c    a part of a file out of a download's body
  *   plugin.c     the descriptor, init and fini
  */
 #ifndef WSP_DAYTONA_H

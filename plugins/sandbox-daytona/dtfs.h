@@ -62,18 +62,6 @@ extern const char *const dt_mv[];
 /* fileinfo.c: a name wsp takes from a listing (no '/', "." or ".."). */
 int dt_fs_name_ok(const char *n);
 
-/* fs_part.c: the caller's sink, given only [offset, offset + length)
- * of a download's body; the answer's headers through dt_part_header. */
-struct dt_part {
-	uint64_t offset, skip, left; /* skip: offset, less where 206 starts */
-	int bad_range; /* a Content-Range past the offset, or unreadable */
-	wsp_sink_fn sink;
-	void *payload;
-	int full; /* the part went out: the transfer was stopped on purpose */
-};
-int dt_part_take(const void *data, size_t len, void *payload);
-int dt_part_header(const char *name, const char *value, void *payload);
-
 /* fs_io.c */
 int dt_fs_read(void *self, const wsp_call *call, const char *path,
 	       const wsp_fs_read_opts *opts, wsp_sink_fn sink, void *payload,

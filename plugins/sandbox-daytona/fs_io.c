@@ -18,11 +18,11 @@
  */
 #include "dtfs.h"
 #include "remote_fs.h"
+#include "remote_io.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 /*
  * s quoted at out (its end, or NULL when it does not fit or cannot be
@@ -51,31 +51,8 @@ static char *quote_both(char *out, const char *end, const char *s)
 static int sh_session(const struct dt_fsx *x, const char *const *prefix,
 		      const char *a, const char *b, wsp_error *err)
 {
-	const char *argv[8];
-	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
-	wsp_exec_result r = { .struct_size = sizeof r };
-	size_t n = 0;
-	int rc;
-
-	while (prefix[n] && n < 5) {
-		argv[n] = prefix[n];
-		n++;
-	}
-	argv[n++] = a;
-	argv[n++] = b;
-	argv[n] = NULL;
-	o.argv = argv;
-	o.flags = WSP_EXEC_NO_TIMEOUT;
-	o.max_capture = 1024;
-	if ((rc = dt_exec(&r, x->d, x->call, &o, err)))
-		return rc;
-	if (r.exit_code)
-		rc = wsp_error_set(err, WSP_EIO, "%s in the sandbox exited %d: "
-				   "%.200s", prefix[0], r.exit_code,
-				   r.stderr_data ? r.stderr_data : "");
-	x->d->host->free(x->d->host, r.stdout_data);
-	x->d->host->free(x->d->host, r.stderr_data);
-	return rc;
+	return rio_fs_run(dt_exec, x->d, x->d->host, x->call, prefix, a, b,
+			  err);
 }
 
 int dt_fs_sh(const struct dt_fsx *x, const char *const *prefix,
@@ -127,14 +104,14 @@ int dt_fs_read(void *self, const wsp_call *call, const char *path,
 {
 	struct dt_fsx x;
 	wsp_fs_stat st = { .struct_size = sizeof st };
-	struct dt_part ps = { .offset = opts->offset, .skip = opts->offset,
+	struct rio_part ps = { .offset = opts->offset, .skip = opts->offset,
 				.left = opts->length, .sink = sink,
 				.payload = payload };
 	char esc[3 * DT_FS_PATH_MAX], route[3 * DT_FS_PATH_MAX + 32];
 	char range[64];
 	struct dt_req r = { .method = "GET", .path = route, .call = call,
-			    .sink = dt_part_take, .sink_payload = &ps,
-			    .on_header = dt_part_header, .header_payload = &ps,
+			    .sink = rio_part_take, .sink_payload = &ps,
+			    .on_header = rio_part_header, .header_payload = &ps,
 			    .accept = "application/octet-stream",
 			    .timeout_ms = -1 /* a large file takes long */ };
 	int rc = dt_fs_open(&x, &st, self, path, call, err);
@@ -146,16 +123,8 @@ int dt_fs_read(void *self, const wsp_call *call, const char *path,
 	if ((rc = dt_url_escape(esc, sizeof esc, x.full, err)))
 		return rc;
 	snprintf(route, sizeof route, "/files/download?path=%s", esc);
-	if (opts->offset || opts->length < st.size - opts->offset) {
-		uint64_t last = opts->length < st.size - opts->offset
-					? opts->offset + opts->length - 1
-					: st.size - 1;
-
-		snprintf(range, sizeof range, "bytes=%llu-%llu",
-			 (unsigned long long)opts->offset,
-			 (unsigned long long)last);
+	if (rio_part_range(range, sizeof range, opts, st.size))
 		r.range = range;
-	}
 	r.base = x.base;
 	rc = dt_request(x.d, &r, NULL, NULL, err);
 	if (rc && ps.full) /* stopped by part_take once the part was out */
@@ -170,63 +139,8 @@ int dt_fs_read(void *self, const wsp_call *call, const char *path,
 /* One multipart part around the caller's source: head, bytes, tail. */
 struct upload {
 	char head[2 * DT_FS_PATH_MAX + 512], tail[64];
-	size_t head_len, tail_len, off; /* off: into head, then tail */
-	int stage;                      /* 0 head, 1 body, 2 tail, 3 end */
-	wsp_source_fn source;
-	void *payload;
+	struct rio_wrap w;
 };
-
-static int upload_give(void *buf, size_t cap, size_t *out_n, void *payload)
-{
-	struct upload *u = payload;
-	const char *from = u->stage == 0 ? u->head : u->tail;
-	size_t len = u->stage == 0 ? u->head_len : u->tail_len, n;
-	int rc;
-
-	*out_n = 0;
-	if (u->stage == 1) {
-		if ((rc = u->source(buf, cap, out_n, u->payload)))
-			return rc;
-		if (*out_n)
-			return 0;
-		u->stage = 2; /* the source's end: the tail follows */
-		u->off = 0;
-		from = u->tail;
-		len = u->tail_len;
-	}
-	if (u->stage == 3)
-		return 0;
-	n = len - u->off < cap ? len - u->off : cap;
-	memcpy(buf, from + u->off, n);
-	u->off += n;
-	*out_n = n;
-	if (u->off == len) {
-		u->stage++;
-		u->off = 0;
-	}
-	return 0;
-}
-
-/* A random name beside full, and the boundary of the upload. */
-static int upload_names(char *tmp, char *boundary, const char *full,
-			wsp_error *err)
-{
-	unsigned char r[16];
-	char hex[2 * sizeof r + 1];
-	int rc = rfs_temp_name(tmp, DT_FS_PATH_MAX, full, err);
-
-	if (rc)
-		return rc;
-	if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r)
-		return wsp_error_set(err, WSP_EIO, "no random bytes");
-	for (size_t i = 0; i < sizeof r; i++)
-		snprintf(hex + 2 * i, 3, "%02x", r[i]);
-	snprintf(boundary, 40, "wsp-%s", hex);
-	/* the path travels inside the body: it must not end the part */
-	if (strstr(tmp, boundary))
-		return wsp_error_set(err, WSP_EINVAL, "unlucky path");
-	return 0;
-}
 
 /* POST /files/bulk-upload of source to tmp. */
 static int upload(const struct dt_fsx *x, char *tmp,
@@ -239,34 +153,37 @@ static int upload(const struct dt_fsx *x, char *tmp,
 	struct dt_req r = { .base = x->base, .method = "POST",
 			    .path = "/files/bulk-upload", .call = x->call,
 			    .flags = WSP_HTTP_NO_RETRY, /* a source is read once */
-			    .source = upload_give, .content_type = type,
+			    .source = rio_wrap_give, .content_type = type,
 			    .timeout_ms = -1 };
 	int rc;
 
 	if (!u)
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
-	if ((rc = upload_names(tmp, boundary, x->full, err)))
+	if ((rc = rfs_temp_name(tmp, DT_FS_PATH_MAX, x->full, err)) ||
+	    (rc = rio_boundary(boundary, tmp, err)))
 		goto out;
 	name = strrchr(tmp, '/') + 1;
 	snprintf(type, sizeof type, "multipart/form-data; boundary=%s",
 		 boundary);
 	/* the toolbox takes files[i].path, then files[i].file (its name
 	 * ours: no quote to escape) */
-	u->head_len = (size_t)snprintf(
+	u->w.head_len = (size_t)snprintf(
 		u->head, sizeof u->head,
 		"--%s\r\nContent-Disposition: form-data; name=\"files[0].path\""
 		"\r\n\r\n%s\r\n--%s\r\nContent-Disposition: form-data; "
 		"name=\"files[0].file\"; filename=\"%s\"\r\nContent-Type: "
 		"application/octet-stream\r\n\r\n",
 		boundary, tmp, boundary, name);
-	u->tail_len = (size_t)snprintf(u->tail, sizeof u->tail,
+	u->w.tail_len = (size_t)snprintf(u->tail, sizeof u->tail,
 				       "\r\n--%s--\r\n", boundary);
-	u->source = source;
-	u->payload = payload;
-	r.source_payload = u;
+	u->w.head = u->head;
+	u->w.tail = u->tail;
+	u->w.source = source;
+	u->w.payload = payload;
+	r.source_payload = &u->w;
 	r.source_size = opts->flags & WSP_FS_WRITE_SIZE_KNOWN
-				? (int64_t)(u->head_len + opts->size_hint +
-					    u->tail_len)
+				? (int64_t)(u->w.head_len + opts->size_hint +
+					    u->w.tail_len)
 				: -1;
 	rc = dt_request(x->d, &r, NULL, NULL, err);
 out:
@@ -283,14 +200,8 @@ int dt_fs_write(wsp_fs_stat *out, void *self, const wsp_call *call,
 	char tmp[DT_FS_PATH_MAX] = "";
 	int rc, missing;
 
-	if (opts->flags & WSP_FS_WRITE_APPEND)
-		return wsp_error_set(err, WSP_ENOTSUP,
-				     "Daytona's toolbox cannot append to a "
-				     "file");
-	if (opts->expected_mtime_ns || opts->expected_version)
-		return wsp_error_set(err, WSP_ENOTSUP,
-				     "Daytona's toolbox has no conditional "
-				     "write");
+	if ((rc = rio_write_plain(opts, "Daytona's toolbox", err)))
+		return rc;
 	rc = dt_fs_open(&x, &st, self, path, call, err);
 	missing = rc == WSP_ENOTFOUND;
 	if ((rc = rfs_write_ok(rc, &st, opts->flags, path, err)))

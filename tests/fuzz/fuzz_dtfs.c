@@ -3,7 +3,7 @@
  * toolbox says about the sandbox's files, on arbitrary bytes: the
  * FileInfo reader and the listed-name check (fileinfo.c), and the cutting
  * of a part of a file out of a download's body with the answer's
- * Content-Range (fs_part.c), both compiled in.
+ * Content-Range (plugins/shared/remote_io.c), both compiled in.
  *
  * First byte even: the rest is JSON, a FileInfo or a listing of them.
  * Checked: an accepted one has a name, a mode of permission bits only,
@@ -16,7 +16,7 @@
  * just when the part ends inside the file; a refused header stops all.
  */
 #include "../../plugins/sandbox-daytona/fileinfo.c"
-#include "../../plugins/sandbox-daytona/fs_part.c"
+#include "../../plugins/shared/remote_io.c"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -75,7 +75,7 @@ static void part(const uint8_t *data, size_t size)
 	char header[128];
 	size_t n, off, len, start, at, hlen, seed;
 	struct got g;
-	struct dt_part s;
+	struct rio_part s;
 	int rc = 0, has_header;
 
 	if (size < 13)
@@ -97,7 +97,7 @@ static void part(const uint8_t *data, size_t size)
 	seed = data[12];
 	g = (struct got){ .want = file + off,
 			  .cap = len < n - off ? len : n - off };
-	s = (struct dt_part){ .offset = off, .skip = off, .left = len,
+	s = (struct rio_part){ .offset = off, .skip = off, .left = len,
 			      .sink = take, .payload = &g };
 	/* the value as sent, or a well-formed one for the chosen start */
 	if (has_header && header[0] == '=')
@@ -105,7 +105,7 @@ static void part(const uint8_t *data, size_t size)
 			 n - 1, n);
 	else
 		start = 0;
-	if (has_header && dt_part_header("content-range", header, &s)) {
+	if (has_header && rio_part_header("content-range", header, &s)) {
 		if (!s.bad_range)
 			abort();
 		return;
@@ -125,7 +125,7 @@ static void part(const uint8_t *data, size_t size)
 
 		if (k > n - at)
 			k = n - at;
-		rc = dt_part_take(file + at, k, &s);
+		rc = rio_part_take(file + at, k, &s);
 		at += k;
 		seed = seed * 1103515245u + 12345u;
 	}
