@@ -4,6 +4,7 @@
  * and fini; options in options.c, the lifecycle in lifecycle.c, commands
  * in exec.c.
  */
+#include "blfs.h"
 #include "procs.h"
 
 static int init(void **out_self, const wsp_host *host,
@@ -35,9 +36,8 @@ static const wsp_sandbox_vtable vtable = {
 	/*
 	 * pause/resume: Blaxel's standby is automatic (idle 15 s, resumed
 	 * by the next request) and has no call of its own; set_timeout:
-	 * Blaxel's ttl deletes rather than stops; mount and the sandbox's
-	 * files: not written yet (issue 16). NULL, their capabilities
-	 * absent.
+	 * Blaxel's ttl deletes rather than stops; mount: not written yet
+	 * (issue 16). NULL, their capabilities absent.
 	 */
 	.preview = bl_preview,
 };
@@ -63,14 +63,17 @@ static const wsp_procmgr_vtable procmgr = {
  * their output by name, so they outlive this wsp (DETACHED) and are read
  * again from 0 by another (OUTPUT_HISTORY); stdin is a pipe written and
  * closed by name. FOLLOW: the log stream, woken by the sandbox
- * (procs_follow.c).
+ * (procs_follow.c). FS_STREAMING, FS_ATOMIC_WRITE: its disk as a
+ * filesystem, streamed both ways, writes renamed into place (fs_io.c).
  */
-WSP_PLUGIN_DEFINE(WSP_KIND_SANDBOX, "blaxel", "0.1.0",
+WSP_PLUGIN_DEFINE_SANDBOX_FS(WSP_KIND_SANDBOX, "blaxel", "0.1.0",
 		  "commands in a Blaxel sandbox",
 		  WSP_CAP_SANDBOX_ISOLATION | WSP_CAP_SANDBOX_RECONNECT |
 			  WSP_CAP_SANDBOX_LIMITS | WSP_CAP_SANDBOX_PREVIEW |
 			  WSP_CAP_PROC_BACKGROUND |
 			  WSP_CAP_PROC_STDIN | WSP_CAP_PROC_CLOSE_STDIN |
 			  WSP_CAP_PROC_DETACHED | WSP_CAP_PROC_OUTPUT_HISTORY |
-			  WSP_CAP_PROC_FOLLOW,
-		  bl_options, init, fini, NULL, &vtable, &procmgr, NULL)
+			  WSP_CAP_PROC_FOLLOW | WSP_CAP_FS_STREAMING |
+			  WSP_CAP_FS_ATOMIC_WRITE,
+		  bl_options, init, fini, NULL, &vtable, &procmgr, NULL,
+		  &bl_fs)
