@@ -1,0 +1,564 @@
+/*
+ * tests/sandbox-blaxel/test_fs.c - the sandbox's disk as a filesystem
+ * (the descriptor's sandbox_fs, issue 16) against the Blaxel fake: a
+ * streamed write lands under a temporary name (the raw `//abs` path, a
+ * chunked multipart PUT) and is renamed into place in the sandbox, reads
+ * whole and by range (the `%2F` path, a Range), the disk commands see,
+ * names that need escaping, stat, listings to a depth, mkdir, remove and
+ * rmdir with wsp's rules, move and copy (mv and cp in the sandbox), the
+ * refusals, a server that answers a Range with the whole file, and faults: a 503 on a listing retried, a download reset
+ * mid-file reported, never taken for the whole file.
+ */
+#include "bl_env.h"
+#include "cu_main.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct box bx;
+
+static const wsp_fs_vtable *fs(void)
+{
+	return bx.d->sandbox_fs;
+}
+
+struct src {
+	size_t total, sent, piece;
+};
+
+/* total bytes (i % 251) in pieces of piece bytes */
+static int give(void *buf, size_t cap, size_t *out_n, void *payload)
+{
+	struct src *s = payload;
+	size_t n = s->total - s->sent;
+
+	if (n > cap)
+		n = cap;
+	if (n > s->piece)
+		n = s->piece;
+	for (size_t i = 0; i < n; i++)
+		((unsigned char *)buf)[i] = (unsigned char)((s->sent + i) % 251);
+	s->sent += n;
+	*out_n = n;
+	return 0;
+}
+
+struct sink {
+	unsigned char *buf;
+	size_t len, cap;
+	int calls;
+};
+
+static int take(const void *data, size_t len, void *payload)
+{
+	struct sink *s = payload;
+
+	s->calls++;
+	if (s->len + len > s->cap)
+		return WSP_ETOOBIG;
+	memcpy(s->buf + s->len, data, len);
+	s->len += len;
+	return 0;
+}
+
+struct text_src {
+	const char *t;
+	size_t off;
+};
+
+static int text_give(void *buf, size_t cap, size_t *out_n, void *payload)
+{
+	struct text_src *ts = payload;
+	size_t n = strlen(ts->t) - ts->off;
+
+	if (n > cap)
+		n = cap;
+	memcpy(buf, ts->t + ts->off, n);
+	ts->off += n;
+	*out_n = n;
+	return 0;
+}
+
+static int put_text(const char *path, const char *text, uint32_t flags,
+		    wsp_error *err)
+{
+	struct text_src ts = {text, 0};
+	wsp_fs_write_opts o = WSP_FS_WRITE_OPTS_INIT;
+
+	o.flags = flags;
+	return fs()->write(NULL, bx.self, box_call(&bx, 30000), path, &o,
+			   text_give, &ts, err);
+}
+
+/* The text of a small file ("" when it cannot be read). */
+static const char *get_text(const char *path)
+{
+	static unsigned char buf[4096];
+	struct sink k = {buf, 0, sizeof(buf) - 1, 0};
+	/* length: what the core makes of 0 (to the end) */
+	wsp_fs_read_opts ro = {.struct_size = sizeof(ro), .length = UINT64_MAX};
+	wsp_error err = {0};
+
+	if (fs()->read(bx.self, box_call(&bx, 30000), path, &ro, take, &k,
+		       &err))
+		k.len = 0;
+	buf[k.len] = '\0';
+	return (const char *)buf;
+}
+
+static const char *str_of(const cJSON *o, const char *k)
+{
+	return cJSON_GetStringValue(cJSON_GetObjectItem(o, k));
+}
+
+/* The last logged request of method whose path starts with prefix. */
+static cJSON *last_req(cJSON *log, const char *method, const char *prefix)
+{
+	cJSON *it, *found = NULL;
+
+	cJSON_ArrayForEach(it, cJSON_GetObjectItem(log, "requests"))
+	{
+		const char *m = str_of(it, "method"), *p = str_of(it, "path");
+
+		if (m && p && !strcmp(m, method) &&
+		    !strncmp(p, prefix, strlen(prefix)))
+			found = it;
+	}
+	return found;
+}
+
+static void test_streamed_write_and_read(void)
+{
+	size_t total = (3u << 20) + 17;
+	struct src s = {total, 0, 64 * 1024};
+	struct sink k = {malloc(total), 0, total, 0};
+	wsp_fs_write_opts wo = WSP_FS_WRITE_OPTS_INIT;
+	/* length: what the core makes of 0 (to the end) */
+	wsp_fs_read_opts ro = {.struct_size = sizeof(ro), .length = UINT64_MAX};
+	wsp_fs_stat st = {.struct_size = sizeof(st)};
+	wsp_error err = {0};
+	cJSON *log, *r;
+	const char *ct;
+	int ok = 1;
+
+	fake_admin("DELETE", "/_fake/requests", NULL, NULL);
+	CU_ASSERT_EQUAL_FATAL(fs()->write(&st, bx.self, box_call(&bx, 60000),
+					  "data/big.bin", &wo, give, &s, &err),
+			      0);
+	CU_ASSERT_EQUAL(st.type, WSP_FS_TYPE_FILE);
+	CU_ASSERT_EQUAL(st.size, total);
+	CU_ASSERT_EQUAL(st.mode, 0644);
+	CU_ASSERT_TRUE(st.mtime_ns > 0);
+	/* the raw form, chunked multipart, under a temporary name */
+	log = fake_requests();
+	r = last_req(log, "PUT", "/sbx/fs-box/filesystem/");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_EQUAL(strncmp(str_of(r, "path"),
+				"/sbx/fs-box/filesystem//blaxel/data/"
+				".wsp-upload-",
+				48),
+			0);
+	CU_ASSERT_TRUE(cJSON_IsTrue(cJSON_GetObjectItem(r, "chunked")));
+	ct = str_of(cJSON_GetObjectItem(r, "headers"), "content-type");
+	CU_ASSERT_PTR_NOT_NULL(ct && strstr(ct, "multipart/form-data"));
+	/* renamed by a process, stat'd through the parent's listing */
+	CU_ASSERT_PTR_NOT_NULL(last_req(log, "POST", "/sbx/fs-box/process"));
+	CU_ASSERT_PTR_NOT_NULL(last_req(log, "GET",
+					"/sbx/fs-box/filesystem/%2Fblaxel%2Fdata"));
+	cJSON_Delete(log);
+	/* read back whole, streamed in pieces */
+	CU_ASSERT_EQUAL_FATAL(fs()->read(bx.self, box_call(&bx, 60000),
+					 "data/big.bin", &ro, take, &k, &err),
+			      0);
+	CU_ASSERT_EQUAL(k.len, total);
+	for (size_t i = 0; i < k.len && ok; i++)
+		ok = k.buf[i] == (unsigned char)(i % 251);
+	CU_ASSERT_TRUE(ok);
+	CU_ASSERT_TRUE(k.calls > 1);
+	/* a range: the escaped form, download=true and a Range */
+	fake_admin("DELETE", "/_fake/requests", NULL, NULL);
+	k.len = 0;
+	ro.offset = 1000;
+	ro.length = 10;
+	CU_ASSERT_EQUAL_FATAL(fs()->read(bx.self, box_call(&bx, 60000),
+					 "data/big.bin", &ro, take, &k, &err),
+			      0);
+	CU_ASSERT_EQUAL(k.len, 10);
+	CU_ASSERT_EQUAL(k.buf[0], 1000 % 251);
+	CU_ASSERT_EQUAL(k.buf[9], 1009 % 251);
+	log = fake_requests();
+	r = last_req(log, "GET",
+		     "/sbx/fs-box/filesystem/%2Fblaxel%2Fdata%2Fbig.bin");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_STRING_EQUAL(str_of(cJSON_GetObjectItem(r, "query"),
+				      "download"),
+			       "true");
+	CU_ASSERT_STRING_EQUAL(str_of(cJSON_GetObjectItem(r, "headers"),
+				      "range"),
+			       "bytes=1000-1009");
+	cJSON_Delete(log);
+	/* past the end: nothing */
+	k.len = 0;
+	ro.offset = total + 5;
+	CU_ASSERT_EQUAL(fs()->read(bx.self, box_call(&bx, 60000),
+				   "data/big.bin", &ro, take, &k, &err),
+			0);
+	CU_ASSERT_EQUAL(k.len, 0);
+	free(k.buf);
+}
+
+/* A sandbox-api that copies a download out whole, Range or not (some
+ * versions do): the part is cut here from the stream, which is stopped
+ * once the part went out. */
+static void test_range_ignored(void)
+{
+	struct sink k = {malloc(4096), 0, 4096, 0};
+	wsp_fs_read_opts ro = {.struct_size = sizeof(ro), .offset = 2u << 20,
+			       .length = 100};
+	wsp_error err = {0};
+	int ok = 1;
+
+	CU_ASSERT_EQUAL_FATAL(fake_admin("POST", "/_fake/config",
+					 "{\"downloadRanges\":0}", NULL),
+			      200);
+	CU_ASSERT_EQUAL(fs()->read(bx.self, box_call(&bx, 60000),
+				   "data/big.bin", &ro, take, &k, &err),
+			0);
+	CU_ASSERT_EQUAL(k.len, 100);
+	for (size_t i = 0; i < k.len && ok; i++)
+		ok = k.buf[i] == (unsigned char)(((2u << 20) + i) % 251);
+	CU_ASSERT_TRUE(ok);
+	/* a part at the very start, and one to the end of the file */
+	k.len = 0;
+	ro.offset = 0;
+	ro.length = 7;
+	CU_ASSERT_EQUAL(fs()->read(bx.self, box_call(&bx, 60000),
+				   "data/big.bin", &ro, take, &k, &err),
+			0);
+	CU_ASSERT_EQUAL(k.len, 7);
+	CU_ASSERT_EQUAL(k.buf[6], 6);
+	k.len = 0;
+	ro.offset = (3u << 20) + 10;
+	ro.length = UINT64_MAX;
+	CU_ASSERT_EQUAL(fs()->read(bx.self, box_call(&bx, 60000),
+				   "data/big.bin", &ro, take, &k, &err),
+			0);
+	CU_ASSERT_EQUAL(k.len, 7);
+	CU_ASSERT_EQUAL(k.buf[0], ((3u << 20) + 10) % 251);
+	fake_admin("POST", "/_fake/config", "{\"downloadRanges\":1}", NULL);
+	free(k.buf);
+}
+
+static void test_same_disk_as_commands(void)
+{
+	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
+	wsp_exec_result r = {.struct_size = sizeof(r)};
+	const wsp_host *h = wsp_fakehost_host(bx.fh);
+	wsp_error err = {0};
+
+	CU_ASSERT_EQUAL_FATAL(put_text("notes/a.txt", "from wsp\n", 0, &err), 0);
+	o.shell = "cat notes/a.txt; echo from-sandbox > notes/b.txt";
+	CU_ASSERT_EQUAL_FATAL(bx.d->sandbox->exec(&r, bx.self,
+						  box_call(&bx, 30000), &o,
+						  &err),
+			      0);
+	CU_ASSERT_STRING_EQUAL(r.stdout_data, "from wsp\n");
+	h->free(h, r.stdout_data);
+	h->free(h, r.stderr_data);
+	CU_ASSERT_STRING_EQUAL(get_text("notes/b.txt"), "from-sandbox\n");
+}
+
+struct names {
+	char text[1024];
+};
+
+static int collect(const wsp_fs_entry *en, void *payload)
+{
+	struct names *n = payload;
+	size_t l = strlen(n->text);
+
+	snprintf(n->text + l, sizeof(n->text) - l, "%s:%u%s ", en->path,
+		 en->depth, en->type == WSP_FS_TYPE_DIR ? "/" : "");
+	return 0;
+}
+
+/* Names a URL cannot carry as they are: each form escapes its own. */
+static void test_names_to_escape(void)
+{
+	static const char *const odd[] = {
+		"odd dir/a%2Fb.txt", "odd dir/q'uote \"x\".txt",
+		"odd dir/\xc3\xbcml?#&=+.txt", "odd dir/~tilde.txt", NULL};
+	wsp_fs_list_opts lo = WSP_FS_LIST_OPTS_INIT;
+	wsp_error err = {0};
+	struct names n = {""};
+
+	for (const char *const *p = odd; *p; p++) {
+		CU_ASSERT_EQUAL(put_text(*p, *p, 0, &err), 0);
+		CU_ASSERT_STRING_EQUAL(get_text(*p), *p);
+	}
+	CU_ASSERT_EQUAL(fs()->list(bx.self, box_call(&bx, 30000), "odd dir",
+				   &lo, collect, &n, &err),
+			0);
+	for (const char *const *p = odd; *p; p++) {
+		char want[256];
+
+		snprintf(want, sizeof(want), "%s:1 ", *p + 8);
+		CU_ASSERT_PTR_NOT_NULL(strstr(n.text, want));
+	}
+	/* nothing went astray: a%2Fb is no directory a */
+	CU_ASSERT_EQUAL(fs()->stat(NULL, bx.self, box_call(&bx, 30000),
+				   "odd dir/a", 0, &err),
+			WSP_ENOTFOUND);
+	CU_ASSERT_EQUAL(fs()->rmdir(bx.self, box_call(&bx, 30000), "odd dir",
+				    WSP_FS_RECURSIVE, &err),
+			0);
+}
+
+static void test_tree_operations(void)
+{
+	wsp_fs_list_opts lo = WSP_FS_LIST_OPTS_INIT;
+	wsp_fs_stat st = {.struct_size = sizeof(st)};
+	const wsp_call *call = box_call(&bx, 60000);
+	wsp_error err = {0};
+	struct names n = {""};
+	int there = -1;
+
+	CU_ASSERT_EQUAL(fs()->mkdir(bx.self, call, "t/x/y", 0, &err),
+			WSP_ENOTFOUND); /* no parents without RECURSIVE */
+	CU_ASSERT_EQUAL(fs()->mkdir(bx.self, call, "t/x/y", WSP_FS_RECURSIVE,
+				    &err),
+			0);
+	CU_ASSERT_EQUAL(fs()->mkdir(bx.self, call, "t/x", 0, &err),
+			WSP_EEXIST);
+	CU_ASSERT_EQUAL(fs()->mkdir(bx.self, call, "t/x", WSP_FS_RECURSIVE,
+				    &err),
+			0);
+	CU_ASSERT_EQUAL(fs()->stat(&st, bx.self, call, "t/x", 0, &err), 0);
+	CU_ASSERT_EQUAL(st.type, WSP_FS_TYPE_DIR);
+	CU_ASSERT_EQUAL_FATAL(put_text("t/x/y/f.md", "# f\n", 0, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(put_text("t/g.txt", "g", 0, &err), 0);
+	CU_ASSERT_EQUAL(fs()->mkdir(bx.self, call, "t/g.txt", WSP_FS_RECURSIVE,
+				    &err),
+			WSP_EEXIST);
+	/* no overwrite: refused, untouched (and no temporary file left) */
+	CU_ASSERT_EQUAL(put_text("t/g.txt", "other", WSP_FS_WRITE_NO_OVERWRITE,
+				 &err),
+			WSP_EEXIST);
+	CU_ASSERT_STRING_EQUAL(get_text("t/g.txt"), "g");
+	CU_ASSERT_EQUAL(put_text("t/new.txt", "new", WSP_FS_WRITE_NO_OVERWRITE,
+				 &err),
+			0);
+	CU_ASSERT_STRING_EQUAL(get_text("t/new.txt"), "new");
+	CU_ASSERT_EQUAL(fs()->stat(&st, bx.self, call, "t/g.txt", 0, &err), 0);
+	CU_ASSERT_EQUAL(st.size, 1);
+	CU_ASSERT_EQUAL(put_text("none/g.txt", "g", WSP_FS_WRITE_NO_PARENTS,
+				 &err),
+			WSP_ENOTFOUND);
+	/* both: a new file whose parent is there is written */
+	CU_ASSERT_EQUAL(put_text("t/both.txt", "b",
+				 WSP_FS_WRITE_NO_PARENTS |
+					 WSP_FS_WRITE_NO_OVERWRITE,
+				 &err),
+			0);
+	CU_ASSERT_STRING_EQUAL(get_text("t/both.txt"), "b");
+	CU_ASSERT_EQUAL(put_text("t/g.txt", "g", WSP_FS_WRITE_APPEND, &err),
+			WSP_ENOTSUP);
+	CU_ASSERT_EQUAL(put_text("t/x", "g", 0, &err), WSP_EISDIR);
+	CU_ASSERT_EQUAL(fs()->stat(NULL, bx.self, call, "t/g.txt/under", 0,
+				   &err),
+			WSP_ENOTDIR);
+	/* listings: children, then the whole tree, then markdown only */
+	CU_ASSERT_EQUAL(fs()->list(bx.self, call, "t", &lo, collect, &n, &err),
+			0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(n.text, "x:1/ "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(n.text, "g.txt:1 "));
+	CU_ASSERT_PTR_NULL(strstr(n.text, "x/y"));
+	CU_ASSERT_PTR_NULL(strstr(n.text, ".wsp-upload-"));
+	n.text[0] = '\0';
+	lo.flags = WSP_FS_RECURSIVE;
+	CU_ASSERT_EQUAL(fs()->list(bx.self, call, "t", &lo, collect, &n, &err),
+			0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(n.text, "x/y/f.md:3 "));
+	n.text[0] = '\0';
+	lo.max_depth = 2;
+	CU_ASSERT_EQUAL(fs()->list(bx.self, call, "t", &lo, collect, &n, &err),
+			0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(n.text, "x/y:2/ "));
+	CU_ASSERT_PTR_NULL(strstr(n.text, "f.md"));
+	n.text[0] = '\0';
+	lo.max_depth = 0;
+	{
+		static const char *const md[] = {".md", NULL};
+
+		lo.extensions = md;
+		CU_ASSERT_EQUAL(fs()->list(bx.self, call, "t", &lo, collect,
+					   &n, &err),
+				0);
+		CU_ASSERT_PTR_NULL(strstr(n.text, "g.txt"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(n.text, "x/y/f.md:3 "));
+	}
+	CU_ASSERT_EQUAL(fs()->list(bx.self, call, "t/g.txt", &lo, collect, &n,
+				   &err),
+			WSP_ENOTDIR);
+	/* copy (cp in the sandbox) and move (mv) */
+	CU_ASSERT_EQUAL(fs()->copy(bx.self, call, "t/x", "t/x2", 0, &err),
+			WSP_EISDIR);
+	CU_ASSERT_EQUAL(fs()->copy(bx.self, call, "t/x", "t/x2",
+				   WSP_FS_RECURSIVE, &err),
+			0);
+	CU_ASSERT_EQUAL(fs()->exists(&there, bx.self, call, "t/x2/y/f.md", 0,
+				     &err),
+			0);
+	CU_ASSERT_EQUAL(there, 1);
+	CU_ASSERT_EQUAL(fs()->move(bx.self, call, "t/g.txt", "t/x2", 0, &err),
+			WSP_EEXIST);
+	CU_ASSERT_EQUAL(fs()->move(bx.self, call, "t/g.txt", "t/h.txt", 0,
+				   &err),
+			0);
+	CU_ASSERT_EQUAL(fs()->stat(&st, bx.self, call, "t/g.txt", 0, &err),
+			WSP_ENOTFOUND);
+	CU_ASSERT_STRING_EQUAL(get_text("t/h.txt"), "g");
+	/* over a directory with OVERWRITE: replaced, not moved inside */
+	CU_ASSERT_EQUAL(fs()->move(bx.self, call, "t/new.txt", "t/x2",
+				   WSP_FS_OVERWRITE, &err),
+			0);
+	CU_ASSERT_STRING_EQUAL(get_text("t/x2"), "new");
+	CU_ASSERT_EQUAL(fs()->move(bx.self, call, "t/h.txt", "t/deep/er/h.txt",
+				   0, &err),
+			0);
+	CU_ASSERT_STRING_EQUAL(get_text("t/deep/er/h.txt"), "g");
+	/* remove and rmdir keep wsp's rules */
+	CU_ASSERT_EQUAL(fs()->remove(bx.self, call, "t/x", 0, &err),
+			WSP_EISDIR);
+	CU_ASSERT_EQUAL(fs()->rmdir(bx.self, call, "t/x", 0, &err),
+			WSP_ENOTEMPTY);
+	CU_ASSERT_EQUAL(fs()->rmdir(bx.self, call, "t/x2", 0, &err),
+			WSP_ENOTDIR);
+	CU_ASSERT_EQUAL(fs()->rmdir(bx.self, call, "t/x", WSP_FS_RECURSIVE,
+				    &err),
+			0);
+	CU_ASSERT_EQUAL(fs()->remove(bx.self, call, "t/none", 0, &err),
+			WSP_ENOTFOUND);
+	CU_ASSERT_EQUAL(fs()->remove(bx.self, call, "t/none", WSP_FS_FORCE,
+				    &err),
+			0);
+	CU_ASSERT_EQUAL(fs()->remove(bx.self, call, "t/x2", 0, &err), 0);
+	CU_ASSERT_EQUAL(fs()->exists(&there, bx.self, call, "t/x2", 0, &err),
+			0);
+	CU_ASSERT_EQUAL(there, 0);
+	CU_ASSERT_EQUAL(fs()->remove(bx.self, call, ".", WSP_FS_RECURSIVE,
+				     &err),
+			WSP_EPERM);
+	CU_ASSERT_EQUAL(fs()->rmdir(bx.self, call, "t", WSP_FS_RECURSIVE,
+				    &err),
+			0);
+	CU_ASSERT_EQUAL(wsp_fakehost_leaks(bx.fh), 0);
+}
+
+static int count_only(const void *data, size_t len, void *payload)
+{
+	(void)data;
+	*(size_t *)payload += len;
+	return 0;
+}
+
+static void test_faults(void)
+{
+	/* length: what the core makes of 0 (to the end) */
+	wsp_fs_read_opts ro = {.struct_size = sizeof(ro), .length = UINT64_MAX};
+	wsp_fs_write_opts wo = WSP_FS_WRITE_OPTS_INIT;
+	wsp_fs_stat st = {.struct_size = sizeof(st)};
+	size_t total = 1u << 20, got = 0;
+	struct src s = {total, 0, 64 * 1024};
+	wsp_error err = {0};
+	int rc;
+
+	CU_ASSERT_EQUAL_FATAL(fs()->write(NULL, bx.self, box_call(&bx, 60000),
+					  "f/one.bin", &wo, give, &s, &err),
+			      0);
+	/* a 503 on the listing a stat reads: retried by the core */
+	CU_ASSERT_EQUAL(fake_admin("POST", "/_fake/faults",
+				   "{\"kind\":\"error\",\"status\":503,"
+				   "\"plane\":\"sandbox\",\"method\":\"GET\","
+				   "\"path\":\"/filesystem/*\"}",
+				   NULL),
+			201);
+	CU_ASSERT_EQUAL(fs()->stat(&st, bx.self, box_call(&bx, 30000),
+				   "f/one.bin", 0, &err),
+			0);
+	CU_ASSERT_EQUAL(st.size, total);
+	/* a download reset mid-file is an error, never a short file (a
+	 * fault with afterBytes meets raw downloads only, not listings) */
+	CU_ASSERT_EQUAL(fake_admin("POST", "/_fake/faults",
+				   "{\"kind\":\"reset\",\"afterBytes\":300000,"
+				   "\"plane\":\"sandbox\",\"method\":\"GET\","
+				   "\"path\":\"/filesystem/*\"}",
+				   NULL),
+			201);
+	rc = fs()->read(bx.self, box_call(&bx, 30000), "f/one.bin", &ro,
+			count_only, &got, &err);
+	CU_ASSERT_NOT_EQUAL(rc, 0);
+	CU_ASSERT_TRUE(got < total);
+	fake_admin("DELETE", "/_fake/faults", NULL, NULL);
+	got = 0;
+	CU_ASSERT_EQUAL(fs()->read(bx.self, box_call(&bx, 30000), "f/one.bin",
+				   &ro, count_only, &got, &err),
+			0);
+	CU_ASSERT_EQUAL(got, total);
+	/* a write the sandbox refuses (a parent is a file) leaves nothing */
+	CU_ASSERT_EQUAL_FATAL(put_text("f/file", "x", 0, &err), 0);
+	CU_ASSERT_NOT_EQUAL(put_text("f/file/under.txt", "y", 0, &err), 0);
+	CU_ASSERT_EQUAL(fs()->rmdir(bx.self, box_call(&bx, 30000), "f",
+				    WSP_FS_RECURSIVE, &err),
+			0);
+}
+
+/* A sandbox stopped by this instance refuses file calls too. */
+static void test_stopped(void)
+{
+	wsp_error err = {0};
+	uint32_t outcome;
+
+	CU_ASSERT_EQUAL_FATAL(bx.d->sandbox->stop(bx.self, box_call(&bx, 60000),
+						  0, &err),
+			      0);
+	CU_ASSERT_EQUAL(fs()->stat(NULL, bx.self, box_call(&bx, 30000), ".", 0,
+				   &err),
+			WSP_EBUSY);
+	CU_ASSERT_EQUAL_FATAL(bx.d->sandbox->start(&outcome, bx.self,
+						   box_call(&bx, 60000), 0,
+						   &err),
+			      0);
+	/* the files were kept (archive) */
+	CU_ASSERT_STRING_EQUAL(get_text("notes/a.txt"), "from wsp\n");
+}
+
+static int suite_init(void)
+{
+	wsp_error err = {0};
+
+	if (fake_start())
+		return -1;
+	return box_open(&bx, "fs-box", NULL, 0, &err);
+}
+
+static int suite_clean(void)
+{
+	box_destroy(&bx);
+	fake_env_stop();
+	return 0;
+}
+
+static CU_TestInfo tests[] = {
+	{"a streamed write renamed into place; reads", test_streamed_write_and_read},
+	{"a server that ignores the Range", test_range_ignored},
+	{"the disk the commands see", test_same_disk_as_commands},
+	{"names that need escaping", test_names_to_escape},
+	{"tree operations and refusals", test_tree_operations},
+	{"faults: retried or reported", test_faults},
+	{"a stopped sandbox", test_stopped},
+	CU_TEST_INFO_NULL,
+};
+
+CU_MAIN_SUITE("sandbox-blaxel files", suite_init, suite_clean, tests)
