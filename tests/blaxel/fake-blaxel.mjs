@@ -28,7 +28,7 @@ function usage(msg) {
 }
 
 // Blaxel's own timings, except deploy and archive, which are quick here.
-const opts = { deployMs: 200, archiveMs: 500, standbyMs: 15000, execKeepaliveMs: 5000, logKeepaliveMs: 30000 };
+const opts = { deployMs: 200, archiveMs: 500, standbyMs: 15000, execKeepaliveMs: 5000, logKeepaliveMs: 30000, downloadRanges: 1 };
 const MS_OPTIONS = {
   '--deploy-ms': 'deployMs', '--archive-ms': 'archiveMs', '--standby-ms': 'standbyMs',
   '--exec-keepalive-ms': 'execKeepaliveMs', '--log-keepalive-ms': 'logKeepaliveMs',

@@ -310,6 +310,58 @@ test('filesystem: mkdir, write/read text, ls, writeBinary/readBinary 3 MiB byte-
   await assert.rejects(sb.fs.write('/usr/x', 'no'), (e) => e.status === 422 && /read-only file system/.test(e.message));
 });
 
+// What wsp's sandbox_fs sends (plugins/sandbox-blaxel/fs.c, fs_io.c), each
+// through the SDK call that sends the same: mkdir of nested directories,
+// the binary write to a temporary name then `mv` in the sandbox (the SDK
+// has no move; it runs cp the same way), stat as the parent's listing,
+// the raw read, the SDK's cp, and the refusals wsp maps to its codes.
+test('filesystem as wsp drives it: nested mkdir, binary write renamed by mv, stat by the listing, cp, rm refusals, escaped paths', async () => {
+  const sb = await create();
+  const n = sb.metadata.name;
+  const since = await mark();
+  await sb.fs.mkdir('/blaxel/w/deep/er');
+  const data = randomBytes(1 << 20);
+  const tmp = '/blaxel/w/.wsp-upload-0123456789abcdef';
+  await sb.fs.writeBinary(tmp, data);
+  const mv = await sb.process.exec({ command: `mv -f -- '${tmp}' '/blaxel/w/data.bin'`, waitForCompletion: true });
+  assert.equal(mv.exitCode, 0);
+
+  const ls = await sb.fs.ls('/blaxel/w');
+  assert.deepEqual(ls.subdirectories.map((d) => d.name), ['deep']);
+  assert.deepEqual(ls.files.map((f) => [f.name, f.size, f.permissions]), [['data.bin', 1 << 20, '644']]);
+  assert.ok(Math.abs(Date.parse(ls.files[0].lastModified) - Date.now()) < 60000);
+  const back = Buffer.from(await (await sb.fs.readBinary('/blaxel/w/data.bin')).arrayBuffer());
+  assert.ok(back.equals(data), 'renamed whole');
+  await assert.rejects(sb.fs.ls('/blaxel/w/data.bin/under'), /not a directory/);
+
+  assert.deepEqual(await sb.fs.cp('/blaxel/w/data.bin', '/blaxel/w/deep/copy.bin'),
+    { message: 'Files copied', source: '/blaxel/w/data.bin', destination: '/blaxel/w/deep/copy.bin' });
+  const copy = Buffer.from(await (await sb.fs.readBinary('/blaxel/w/deep/copy.bin')).arrayBuffer());
+  assert.ok(copy.equals(data), 'copied whole');
+
+  // the generated client escapes every slash of a path, so the server
+  // reads whatever it sends from the root, leading slash or not; only a
+  // raw single slash is relative (wire.test.mjs): wsp sends absolute paths
+  assert.deepEqual((await sb.fs.ls('blaxel/w/deep')).files.map((f) => f.name), ['copy.bin']);
+  await assert.rejects(sb.fs.rm('/blaxel/w/deep'), (e) => e.status === 422 && /directory not empty/.test(e.message));
+  assert.deepEqual(await sb.fs.rm('/blaxel/w/data.bin'), { message: 'File deleted successfully', path: '/blaxel/w/data.bin' });
+  await assert.rejects(sb.fs.rm('/blaxel/w/data.bin'), (e) => e.status === 404);
+  assert.deepEqual((await sb.fs.ls('/blaxel/w')).files, []);
+
+  const calls = await requests((e) => e.sandboxId === n, since);
+  const line = (e) => `${e.method} ${e.url.replace(`/sbx/${n}`, '')}`;
+  const sent = calls.map(line);
+  assert.ok(sent.includes('PUT /filesystem/%2Fblaxel%2Fw%2Fdeep%2Fer'), 'mkdir: the escaped form');
+  assert.ok(sent.includes(`PUT /filesystem/${tmp}`), 'binary write: the raw form, /filesystem//blaxel/...');
+  assert.ok(sent.includes('GET /filesystem/%2Fblaxel%2Fw'), 'the listing');
+  assert.ok(sent.includes('GET /filesystem/blaxel%2Fw%2Fdeep'), 'no leading slash, escaped all the same');
+  assert.ok(sent.includes('DELETE /filesystem/%2Fblaxel%2Fw%2Fdata.bin?recursive=false'));
+  assert.ok(calls.some((e) => e.method === 'GET' && /^\/sbx\/[^/]+\/process\/[^/]+$/.test(e.path)), 'cp waited on the process');
+  for (const e of calls.filter((c) => c.method === 'PUT' && c.url.includes('%2F'))) {
+    assert.deepEqual(sandboxApi.problems('FileRequest', JSON.parse(e.body)), []);
+  }
+});
+
 test('archive and unarchive: files kept, processes gone, the data plane refused meanwhile', async () => {
   const sb = await create();
   await sb.fs.write('/blaxel/keep.txt', 'kept');

@@ -246,6 +246,24 @@ test('auth: credentials on both planes, the API version checked', async () => {
   assert.deepEqual([unknown.status, unknown.body.toString()], [404, '404 page not found']);
 });
 
+test('a download with a Range: one range served (206), or the whole file with downloadRanges 0', async () => {
+  const sb = await newSandbox();
+  await fake.call('PUT', `${sb.base}/filesystem/%2Ftmp%2Fr.txt`, JSON.stringify({ content: '0123456789' }));
+  const get = (range) => fake.call('GET', `${sb.base}/filesystem/%2Ftmp%2Fr.txt?download=true`, undefined, { Range: range });
+  const part = await get('bytes=2-4');
+  assert.deepEqual([part.status, part.body.toString(), part.headers['content-range']], [206, '234', 'bytes 2-4/10']);
+  const past = await get('bytes=20-');
+  assert.deepEqual([past.status, past.headers['content-range']], [416, 'bytes */10']);
+  await fake.admin('POST', 'config', { downloadRanges: 0 });
+  try {
+    const whole = await get('bytes=2-4');
+    assert.deepEqual([whole.status, whole.body.toString(), whole.headers['content-range']], [200, '0123456789', undefined]);
+  } finally {
+    await fake.admin('POST', 'config', { downloadRanges: 1 });
+  }
+  assert.equal((await fake.admin('POST', 'config', { downloadRanges: 2 })).status, 400);
+});
+
 test('faults: 429 with Retry-After on the next N control-plane calls, a 5xx on one data-plane path, bad specs refused', async () => {
   const armed = await fake.admin('POST', 'faults', { kind: 'rate_limit', count: 2, retryAfter: 3 });
   assert.equal(armed.status, 201);

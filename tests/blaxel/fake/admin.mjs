@@ -74,7 +74,7 @@ export class Faults {
   }
 }
 
-const SETTINGS = ['deployMs', 'archiveMs', 'standbyMs', 'execKeepaliveMs', 'logKeepaliveMs'];
+const SETTINGS = ['deployMs', 'archiveMs', 'standbyMs', 'execKeepaliveMs', 'logKeepaliveMs', 'downloadRanges'];
 
 /** Routes under /_fake/; returns false for any other path. */
 export async function handleAdmin(req, res, url, body, { faults, log, registry, opts }) {
@@ -111,6 +111,7 @@ export async function handleAdmin(req, res, url, body, { faults, log, registry, 
       try { c = json(); } catch { sendApiError(res, 400, 'the body is not JSON'); return true; }
       for (const [k, v] of Object.entries(c)) {
         if (!SETTINGS.includes(k)) { sendApiError(res, 400, `unknown setting '${k}' (one of ${SETTINGS.join(', ')})`); return true; }
+        if (k === 'downloadRanges' && v !== 0 && v !== 1) { sendApiError(res, 400, "'downloadRanges' is 0 or 1"); return true; }
         if (!Number.isInteger(v) || v < 0) { sendApiError(res, 400, `'${k}' must be a whole number of milliseconds`); return true; }
       }
       Object.assign(opts, c);

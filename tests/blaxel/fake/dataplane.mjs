@@ -219,7 +219,7 @@ export async function handleSandbox(req, res, url, sb, rawRest, body, fault, opt
     if (head === 'process') return await processRoutes(req, res, sb, parts, body, fault, opts);
     if (head === 'filesystem' && parts.length >= 2) {
       const path = param('/filesystem');
-      if (m === 'GET') return getPath(req, res, url, sb, path, fault);
+      if (m === 'GET') return getPath(req, res, url, sb, path, fault, opts);
       if (m === 'PUT') return putPath(req, res, sb, path, body);
       if (m === 'DELETE') return deletePath(res, url, sb, path);
       return sendNoRoute(res);

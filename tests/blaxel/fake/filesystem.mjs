@@ -103,8 +103,12 @@ function listDirectory(sb, path, r) {
   return dir;
 }
 
-/** GET /filesystem/{path}. */
-export function getPath(req, res, url, sb, path, fault) {
+/**
+ * GET /filesystem/{path}. `opts.downloadRanges` 0 answers a download whole
+ * whatever its Range, as the sandbox-api's versions that copy the file
+ * out (io.Copy) do; 1 (the default) serves one range as http.ServeContent.
+ */
+export function getPath(req, res, url, sb, path, fault, opts = {}) {
   const abs = absolutePath(path);
   let r;
   try { r = stat(sb, abs); } catch (e) { return statError(res, e, abs); }
@@ -141,7 +145,7 @@ export function getPath(req, res, url, sb, path, fault) {
   };
   let body = data;
   let status = 200;
-  const range = (req.headers.range ?? '').match(/^bytes=(\d*)-(\d*)$/);
+  const range = opts.downloadRanges === 0 ? null : (req.headers.range ?? '').match(/^bytes=(\d*)-(\d*)$/);
   if (range && (range[1] !== '' || range[2] !== '')) {
     const size = data.length;
     const start = range[1] === '' ? Math.max(0, size - Number(range[2])) : Number(range[1]);
