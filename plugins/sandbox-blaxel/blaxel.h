@@ -85,7 +85,7 @@ int bl_fail(const struct bl *b, int status, const cJSON *body,
 /* The headers every request of both planes carries (auth kept in buf). */
 size_t bl_headers(wsp_http_header *h, char *auth, size_t cap,
 		  const struct bl *b);
-/* cJSON of at most BL_JSON_MAX bytes, or NULL. */
+/* json.c: cJSON of at most BL_JSON_MAX bytes, or NULL. */
 cJSON *bl_parse(const char *text, size_t len);
 /* The string member or NULL. */
 const char *bl_str(const cJSON *o, const char *name);

@@ -29,20 +29,6 @@ size_t bl_headers(wsp_http_header *h, char *auth, size_t cap,
 	return 3;
 }
 
-cJSON *bl_parse(const char *text, size_t len)
-{
-	if (!text || !len || len > BL_JSON_MAX)
-		return NULL;
-	return cJSON_ParseWithLength(text, len);
-}
-
-const char *bl_str(const cJSON *o, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 int bl_request(int *status, cJSON **out, struct bl *b, const struct bl_req *r,
 	       wsp_error *err)
 {

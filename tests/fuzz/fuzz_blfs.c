@@ -16,6 +16,7 @@
  * decode back to the path exactly; one too long is refused, never cut.
  */
 #include "../../plugins/sandbox-blaxel/fs_json.c"
+#include "../../plugins/sandbox-blaxel/json.c"
 #include "../../plugins/sandbox-blaxel/fs_path.c"
 #include "../../plugins/shared/remote_io.c"
 
@@ -24,21 +25,6 @@
 #include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* request.c's readers (the rest of it makes requests: not here) */
-cJSON *bl_parse(const char *text, size_t len)
-{
-	if (!text || !len || len > BL_JSON_MAX)
-		return NULL;
-	return cJSON_ParseWithLength(text, len);
-}
-
-const char *bl_str(const cJSON *o, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
 
 static void fail_if(int bad)
 {
