@@ -23,3 +23,18 @@ void fake_env_options(char *out, size_t cap, const char *extra, int no_key)
 		 fake_port(), no_key ? "" : "api_key: " BL_KEY "\n",
 		 extra ? extra : "");
 }
+
+long vm_hwm_kib(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	long kib = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmHWM: %ld kB", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}

@@ -21,6 +21,10 @@ static inline cJSON *fake_sandbox(const char *name)
 	return fake_sandbox_by("name", name);
 }
 
+/* This process's peak resident memory so far (VmHWM), in KiB (-1:
+ * unknown): what the bound tests measure. */
+long vm_hwm_kib(void);
+
 /* fake_env_options here: api_url and workspace set for the fake, the key
  * unless no_key, then extra. */
 

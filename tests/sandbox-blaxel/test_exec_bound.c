@@ -40,22 +40,6 @@ static int suite_clean(void)
 	return 0;
 }
 
-/* This process's peak resident memory so far, in KiB (-1: unknown). */
-static long vm_hwm_kib(void)
-{
-	FILE *f = fopen("/proc/self/status", "r");
-	char line[256];
-	long kib = -1;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmHWM: %ld kB", &kib) == 1)
-			break;
-	fclose(f);
-	return kib;
-}
-
 /* Counts stdout and checks each byte against the repeated line. */
 struct count {
 	uint64_t out, errs, wrong;

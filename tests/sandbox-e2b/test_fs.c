@@ -9,6 +9,7 @@
 #include "e2_env.h"
 #include "e2b.h"
 #include "cu_main.h"
+#include "test_bytes.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -19,63 +20,6 @@ static struct box bx;
 static const wsp_fs_vtable *fs(void)
 {
 	return bx.d->sandbox_fs;
-}
-
-struct src {
-	size_t total, sent, piece;
-};
-
-/* A source of total bytes (i % 251) in pieces of piece bytes. */
-static int give(void *buf, size_t cap, size_t *out_n, void *payload)
-{
-	struct src *s = payload;
-	size_t n = s->total - s->sent;
-
-	if (n > cap)
-		n = cap;
-	if (n > s->piece)
-		n = s->piece;
-	for (size_t i = 0; i < n; i++)
-		((unsigned char *)buf)[i] = (unsigned char)((s->sent + i) % 251);
-	s->sent += n;
-	*out_n = n;
-	return 0;
-}
-
-struct sink {
-	unsigned char *buf;
-	size_t len, cap;
-	int calls;
-};
-
-static int take(const void *data, size_t len, void *payload)
-{
-	struct sink *s = payload;
-
-	s->calls++;
-	if (s->len + len > s->cap)
-		return WSP_ETOOBIG;
-	memcpy(s->buf + s->len, data, len);
-	s->len += len;
-	return 0;
-}
-
-struct text_src {
-	const char *t;
-	size_t off;
-};
-
-static int text_give(void *buf, size_t cap, size_t *out_n, void *payload)
-{
-	struct text_src *ts = payload;
-	size_t n = strlen(ts->t) - ts->off;
-
-	if (n > cap)
-		n = cap;
-	memcpy(buf, ts->t + ts->off, n);
-	ts->off += n;
-	*out_n = n;
-	return 0;
 }
 
 static int put_text(const char *path, const char *text, uint32_t flags,

@@ -1,0 +1,74 @@
+/*
+ * tests/common/test_bytes.h - the sources and sinks the file tests of the
+ * remote sandboxes (tests/sandbox-blaxel, tests/sandbox-e2b) stream
+ * through a provider's read and write: a pattern of any length in pieces
+ * (byte i is i % 251, so an offset shows in the data), a sink into a
+ * buffer of fixed size, and a text.
+ */
+#ifndef WSP_TEST_BYTES_H
+#define WSP_TEST_BYTES_H
+
+#include <wsp/common.h>
+
+#include <string.h>
+
+/* total bytes (i % 251) in pieces of at most piece bytes */
+struct src {
+	size_t total, sent, piece;
+};
+
+static inline int give(void *buf, size_t cap, size_t *out_n, void *payload)
+{
+	struct src *s = payload;
+	size_t n = s->total - s->sent;
+
+	if (n > cap)
+		n = cap;
+	if (n > s->piece)
+		n = s->piece;
+	for (size_t i = 0; i < n; i++)
+		((unsigned char *)buf)[i] = (unsigned char)((s->sent + i) % 251);
+	s->sent += n;
+	*out_n = n;
+	return 0;
+}
+
+/* into buf (cap bytes; more is WSP_ETOOBIG), counting the calls */
+struct sink {
+	unsigned char *buf;
+	size_t len, cap;
+	int calls;
+};
+
+static inline int take(const void *data, size_t len, void *payload)
+{
+	struct sink *s = payload;
+
+	s->calls++;
+	if (s->len + len > s->cap)
+		return WSP_ETOOBIG;
+	memcpy(s->buf + s->len, data, len);
+	s->len += len;
+	return 0;
+}
+
+struct text_src {
+	const char *t;
+	size_t off;
+};
+
+static inline int text_give(void *buf, size_t cap, size_t *out_n,
+			    void *payload)
+{
+	struct text_src *ts = payload;
+	size_t n = strlen(ts->t) - ts->off;
+
+	if (n > cap)
+		n = cap;
+	memcpy(buf, ts->t + ts->off, n);
+	ts->off += n;
+	*out_n = n;
+	return 0;
+}
+
+#endif
