@@ -75,6 +75,15 @@ int bl_fs_full(char *out, const struct bl *b, const char *rel,
 /* out (may be NULL) of full: WSP_ENOTFOUND, WSP_ENOTDIR (under a file). */
 int bl_fs_stat_full(wsp_fs_stat *out, const struct bl_fsx *x,
 		    const char *full, wsp_error *err);
+/*
+ * The type and size of what the link full leads to, into st (fs_io.c):
+ * the listing describes a link as itself, and the API has no stat, so a
+ * download is asked for one byte and stopped at its headers (a file's
+ * carry Content-Disposition and its size; a directory answers its
+ * listing). WSP_ENOTFOUND for a link that leads nowhere.
+ */
+int bl_fs_follow(wsp_fs_stat *st, const struct bl_fsx *x, const char *full,
+		 wsp_error *err);
 /* The parent of full must exist and be a directory. */
 int bl_fs_parent_there(const struct bl_fsx *x, const char *full,
 		       wsp_error *err);

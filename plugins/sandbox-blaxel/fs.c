@@ -180,8 +180,15 @@ static int fs_stat(wsp_fs_stat *out, void *self, const wsp_call *call,
 	struct bl_fsx x;
 	int rc = bl_fs_begin(&x, self, path, call, err);
 
-	(void)flags; /* a link is described, not followed (docs) */
-	return rc ? rc : bl_fs_stat_full(out, &x, x.full, err);
+	if (!rc)
+		rc = bl_fs_stat_full(out, &x, x.full, err);
+	if (rc || !out || !out->is_symlink)
+		return rc;
+	if (flags & WSP_FS_NO_FOLLOW) { /* the link itself */
+		out->type = WSP_FS_TYPE_SYMLINK;
+		return 0;
+	}
+	return bl_fs_follow(out, &x, x.full, err);
 }
 
 static int fs_exists(int *out, void *self, const wsp_call *call,
@@ -275,6 +282,8 @@ static int fs_list(void *self, const wsp_call *call, const char *path,
 		w.max_depth = opts->max_depth ? opts->max_depth : 64;
 	if (!rc)
 		rc = bl_fs_stat_full(&st, &x, x.full, err);
+	if (!rc && st.is_symlink) /* a link to a directory is listed */
+		rc = bl_fs_follow(&st, &x, x.full, err);
 	if (!rc && st.type != WSP_FS_TYPE_DIR)
 		rc = wsp_error_set(err, WSP_ENOTDIR, "'%s' is not a directory",
 				   path);

@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* An answer of a failed transfer: the sandbox-api's {"error"}. */
 static int io_fail(const struct bl_fsx *x, const wsp_http_response *resp,
@@ -92,6 +93,8 @@ int bl_fs_read(void *self, const wsp_call *call, const char *path,
 
 	if (!rc)
 		rc = bl_fs_stat_full(&st, &x, x.full, err);
+	if (!rc && st.is_symlink) /* the target's size and type */
+		rc = bl_fs_follow(&st, &x, x.full, err);
 	if (!rc && st.type == WSP_FS_TYPE_DIR)
 		rc = wsp_error_set(err, WSP_EISDIR, "'%s' is a directory", path);
 	if (rc || opts->offset >= st.size)
@@ -112,6 +115,95 @@ int bl_fs_read(void *self, const wsp_call *call, const char *path,
 				   "the sandbox answered another range than "
 				   "asked");
 	return rc;
+}
+
+/* What a download's headers say of the path (the body is not wanted). */
+struct probe {
+	int file;     /* Content-Disposition: attachment (a download) */
+	int sized;    /* from Content-Range (its total wins) or -Length */
+	uint64_t size;
+	int sunk;     /* the body began: stopped here */
+};
+
+static int probe_header(const char *name, const char *value, void *payload)
+{
+	struct probe *p = payload;
+	const char *slash;
+	unsigned long long n;
+
+	if (!strcasecmp(name, "Content-Disposition")) {
+		p->file = !strncasecmp(value, "attachment", 10);
+	} else if (!strcasecmp(name, "Content-Range")) {
+		/* "bytes 0-0/T" of a 206, "bytes * /T" of a 416 */
+		slash = strrchr(value, '/');
+		if (slash && sscanf(slash + 1, "%llu", &n) == 1) {
+			p->size = n;
+			p->sized = 2;
+		}
+	} else if (!strcasecmp(name, "Content-Length") && p->sized < 2 &&
+		   sscanf(value, "%llu", &n) == 1) {
+		p->size = n;
+		p->sized = 1;
+	}
+	return 0;
+}
+
+static int probe_sink(const void *data, size_t len, void *payload)
+{
+	(void)data;
+	(void)len;
+	((struct probe *)payload)->sunk = 1;
+	return WSP_ECANCELED; /* the headers said it all */
+}
+
+int bl_fs_follow(wsp_fs_stat *st, const struct bl_fsx *x, const char *full,
+		 wsp_error *err)
+{
+	struct probe p = {0};
+	wsp_http_request req = {.struct_size = sizeof(req),
+				.flags = WSP_HTTP_NO_ERROR_MAP,
+				.method = "GET",
+				.response_sink = probe_sink,
+				.response_payload = &p,
+				.on_header = probe_header,
+				.header_payload = &p,
+				.call = x->call,
+				.secrets = x->b->secrets};
+	wsp_http_response resp = {.struct_size = sizeof(resp)};
+	const wsp_host *host = x->b->host;
+	wsp_http_header h[8];
+	char auth[512], url[BL_FS_URL_MAX];
+	int rc = bl_fs_url(url, x->url, "/filesystem", full, BL_PATH_ESCAPED,
+			   "download=true", err);
+
+	if (rc)
+		return rc;
+	req.url = url;
+	req.headers = h;
+	req.n_headers = bl_headers(h, auth, sizeof(auth), x->b);
+	h[req.n_headers++] = (wsp_http_header){"Accept",
+					       "application/octet-stream"};
+	/* one byte: a server that honours it says the size in Content-Range */
+	h[req.n_headers++] = (wsp_http_header){"Range", "bytes=0-0"};
+	req.timeout_ms = x->b->request_timeout_ms;
+	rc = host->http_request(&resp, host, &req, err);
+	memset(auth, 0, sizeof(auth));
+	if (rc == WSP_ECANCELED && p.sunk)
+		rc = 0;
+	else if (!rc && resp.status == 404)
+		rc = wsp_error_set(err, WSP_ENOTFOUND,
+				   "stat: the link leads nowhere");
+	else if (!rc && resp.status == 416) /* no byte 0: an empty file */
+		p.file = 1;
+	else if (!rc && resp.status >= 300)
+		rc = io_fail(x, &resp, "stat", err);
+	host->http_response_release(host, &resp);
+	if (rc)
+		return rc;
+	/* a download is a file; a directory answers its listing instead */
+	st->type = p.file ? WSP_FS_TYPE_FILE : WSP_FS_TYPE_DIR;
+	st->size = p.file && p.sized ? p.size : 0;
+	return 0;
 }
 
 /* The form around the caller's bytes: the mode first (the sandbox-api

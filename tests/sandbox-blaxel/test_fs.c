@@ -6,7 +6,8 @@
  * whole and by range (the `%2F` path, a Range), the disk commands see,
  * names that need escaping, stat, listings to a depth, mkdir, remove and
  * rmdir with wsp's rules, move and copy (mv and cp in the sandbox), the
- * refusals, a server that answers a Range with the whole file, and faults: a 503 on a listing retried, a download reset
+ * refusals, a server that answers a Range with the whole file, links
+ * (stat follows them, listings name them), and faults: a 503 on a listing retried, a download reset
  * mid-file reported, never taken for the whole file.
  */
 #include "bl_env.h"
@@ -400,6 +401,87 @@ static void test_tree_operations(void)
 	CU_ASSERT_EQUAL(wsp_fakehost_leaks(bx.fh), 0);
 }
 
+static int type_of(const wsp_fs_entry *en, void *payload)
+{
+	struct names *n = payload;
+	size_t l = strlen(n->text);
+
+	snprintf(n->text + l, sizeof(n->text) - l, "%s=%u%s ", en->path,
+		 en->type, en->is_symlink ? "L" : "");
+	return 0;
+}
+
+/* Links made by a command: stat follows them (the listing does not),
+ * NO_FOLLOW describes the link, a listing names them as links. */
+static void test_links(void)
+{
+	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
+	wsp_exec_result r = {.struct_size = sizeof(r)};
+	const wsp_host *h = wsp_fakehost_host(bx.fh);
+	const wsp_call *call = box_call(&bx, 30000);
+	wsp_fs_stat st = {.struct_size = sizeof(st)};
+	wsp_fs_list_opts lo = WSP_FS_LIST_OPTS_INIT;
+	struct names n = {""};
+	wsp_error err = {0};
+
+	o.shell = "mkdir -p ln/d && echo hello > ln/f.txt && : > ln/empty && "
+		  "ln -s f.txt ln/lf && ln -s d ln/ld && ln -s empty ln/le && "
+		  "ln -s nowhere ln/dangle";
+	CU_ASSERT_EQUAL_FATAL(bx.d->sandbox->exec(&r, bx.self, call, &o, &err),
+			      0);
+	CU_ASSERT_EQUAL(r.exit_code, 0);
+	h->free(h, r.stdout_data);
+	h->free(h, r.stderr_data);
+	CU_ASSERT_EQUAL(fs()->stat(&st, bx.self, call, "ln/lf", 0, &err), 0);
+	CU_ASSERT_EQUAL(st.type, WSP_FS_TYPE_FILE);
+	CU_ASSERT_EQUAL(st.size, 6);
+	CU_ASSERT_EQUAL(st.is_symlink, 1);
+	memset(&st, 0, sizeof(st));
+	st.struct_size = sizeof(st);
+	CU_ASSERT_EQUAL(fs()->stat(&st, bx.self, call, "ln/ld", 0, &err), 0);
+	CU_ASSERT_EQUAL(st.type, WSP_FS_TYPE_DIR);
+	CU_ASSERT_EQUAL(st.is_symlink, 1);
+	memset(&st, 0, sizeof(st));
+	st.struct_size = sizeof(st);
+	CU_ASSERT_EQUAL(fs()->stat(&st, bx.self, call, "ln/le", 0, &err), 0);
+	CU_ASSERT_EQUAL(st.type, WSP_FS_TYPE_FILE);
+	CU_ASSERT_EQUAL(st.size, 0);
+	CU_ASSERT_EQUAL(fs()->stat(&st, bx.self, call, "ln/dangle", 0, &err),
+			WSP_ENOTFOUND);
+	memset(&st, 0, sizeof(st));
+	st.struct_size = sizeof(st);
+	CU_ASSERT_EQUAL(fs()->stat(&st, bx.self, call, "ln/lf",
+				   WSP_FS_NO_FOLLOW, &err),
+			0);
+	CU_ASSERT_EQUAL(st.type, WSP_FS_TYPE_SYMLINK);
+	CU_ASSERT_STRING_EQUAL(get_text("ln/lf"), "hello\n");
+	/* a server that ignores the Range: the size from Content-Length */
+	fake_admin("POST", "/_fake/config", "{\"downloadRanges\":0}", NULL);
+	memset(&st, 0, sizeof(st));
+	st.struct_size = sizeof(st);
+	CU_ASSERT_EQUAL(fs()->stat(&st, bx.self, call, "ln/lf", 0, &err), 0);
+	CU_ASSERT_EQUAL(st.type, WSP_FS_TYPE_FILE);
+	CU_ASSERT_EQUAL(st.size, 6);
+	CU_ASSERT_EQUAL(fs()->stat(&st, bx.self, call, "ln/le", 0, &err), 0);
+	CU_ASSERT_EQUAL(st.size, 0);
+	fake_admin("POST", "/_fake/config", "{\"downloadRanges\":1}", NULL);
+	CU_ASSERT_EQUAL(fs()->list(bx.self, call, "ln", &lo, type_of, &n,
+				   &err),
+			0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(n.text, "lf=3L "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(n.text, "ld=3L "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(n.text, "f.txt=1 "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(n.text, "d=2 "));
+	n.text[0] = '\0';
+	CU_ASSERT_EQUAL(fs()->list(bx.self, call, "ln/ld", &lo, type_of, &n,
+				   &err),
+			0);
+	CU_ASSERT_STRING_EQUAL(n.text, "");
+	CU_ASSERT_EQUAL(fs()->rmdir(bx.self, call, "ln", WSP_FS_RECURSIVE,
+				    &err),
+			0);
+}
+
 static int count_only(const void *data, size_t len, void *payload)
 {
 	(void)data;
@@ -500,6 +582,7 @@ static CU_TestInfo tests[] = {
 	{"the disk the commands see", test_same_disk_as_commands},
 	{"names that need escaping", test_names_to_escape},
 	{"tree operations and refusals", test_tree_operations},
+	{"links: followed by stat, named by listings", test_links},
 	{"faults: retried or reported", test_faults},
 	{"a stopped sandbox", test_stopped},
 	CU_TEST_INFO_NULL,
