@@ -365,7 +365,7 @@ static int proc_read_output(wsp_proc_status *out, void *self,
 		 * Reading after a wait that ran out is still a read; one the
 		 * call ended (its cancel or deadline) is not.
 		 */
-		rc = proc_wait(&v, sb, dirfd, path, 0, o.wait_ms, call, err);
+		rc = proc_wait(&v, local_host(sb), dirfd, path, 0, o.wait_ms, call, err);
 		if (rc == WSP_ETIMEDOUT && !h->call_expired(h, call))
 			rc = 0;
 		if (rc)
@@ -377,7 +377,7 @@ static int proc_read_output(wsp_proc_status *out, void *self,
 		goto out;
 	}
 	if (o.flags & WSP_OUTPUT_FOLLOW) {
-		rc = proc_follow(&v, sb, dirfd, path, id, &o, sink, payload,
+		rc = proc_follow(&v, local_host(sb), dirfd, path, id, &o, sink, payload,
 				 call, buf, end, err);
 		goto status;
 	}
@@ -581,7 +581,7 @@ static int proc_release(void *self, const wsp_call *call, const char *id,
 		goto out;
 	}
 	if (!sent) {
-		rc = proc_wait(&v, sb, dirfd, path, 1,
+		rc = proc_wait(&v, local_host(sb), dirfd, path, 1,
 			       local_kill_grace_ms(sb) + EXIT_SLACK_MS, NULL,
 			       err);
 		if (rc) {
@@ -626,7 +626,7 @@ static int proc_wait_slot(wsp_proc_status *out, void *self,
 	rc = proc_open(&dirfd, &path, self, id, err);
 	if (rc)
 		return rc;
-	rc = proc_wait(&v, self, dirfd, path, 0,
+	rc = proc_wait(&v, local_host(self), dirfd, path, 0,
 		       timeout_ms < 0 ? -1 : timeout_ms, call, err);
 	close(dirfd);
 	free(path);
@@ -686,7 +686,7 @@ int local_procs_kill_all(struct local_sandbox *sb, const wsp_call *call,
 		path = proc_join(root, all[i].id);
 		fd = path ? open_listed(rootfd, &all[i]) : -1;
 		if (fd >= 0) {
-			rc = proc_wait(&v, sb, fd, path, 0,
+			rc = proc_wait(&v, local_host(sb), fd, path, 0,
 				       grace + EXIT_SLACK_MS, call, err);
 			close(fd);
 		}

@@ -14,7 +14,7 @@
  * The readers live in the plugin (and its monitor), which link nothing
  * of the core, so their source files are compiled in here.
  */
-#include "../../plugins/sandbox-local/proc_log.c"
+#include "../../plugins/shared/proclog/proc_log.c"
 #include "../../plugins/sandbox-local/proc_spec.c"
 #include "../../plugins/sandbox-local/proc_sys.c"
 

@@ -30,14 +30,17 @@ endforeach()
 target_sources(test_security_state_procs PRIVATE
   "${PROJECT_SOURCE_DIR}/plugins/sandbox-local/proc_sys.c")
 target_include_directories(test_security_state_procs PRIVATE
-  "${PROJECT_SOURCE_DIR}/plugins/sandbox-local")
+  "${PROJECT_SOURCE_DIR}/plugins/sandbox-local"
+  "${PROJECT_SOURCE_DIR}/plugins/shared/proclog")
 
-set(WSP_STATE_READERS proc_log.c proc_spec.c proc_sys.c)
+set(WSP_STATE_READERS proc_spec.c proc_sys.c)
 list(TRANSFORM WSP_STATE_READERS PREPEND
   "${PROJECT_SOURCE_DIR}/plugins/sandbox-local/")
 add_executable(test_security_state_parsers test_state_parsers.c
-  ${WSP_STATE_READERS})
+  ${WSP_STATE_READERS}
+  "${PROJECT_SOURCE_DIR}/plugins/shared/proclog/proc_log.c")
 target_include_directories(test_security_state_parsers PRIVATE
-  "${PROJECT_SOURCE_DIR}/plugins/sandbox-local")
+  "${PROJECT_SOURCE_DIR}/plugins/sandbox-local"
+  "${PROJECT_SOURCE_DIR}/plugins/shared/proclog")
 target_link_libraries(test_security_state_parsers PRIVATE PkgConfig::CUNIT)
 add_test(NAME security_state_parsers COMMAND test_security_state_parsers)

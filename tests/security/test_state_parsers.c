@@ -49,7 +49,8 @@ static void test_status_ranges(void)
 		st.field = value;                                  \
 		CU_ASSERT_EQUAL(proc_status_check(&st), -EPROTO);  \
 	} while (0)
-	BAD(state, 4);
+	BAD(state, PROC_GONE + 1);
+	BAD(gaps, -1);
 	BAD(state, -1);
 	BAD(pid, 0);
 	BAD(pid, 1);

@@ -107,9 +107,7 @@ static void report(struct monitor *m, const char *fmt, ...)
 
 static void save_status(struct monitor *m)
 {
-	proc_log_set_status(&m->log, &m->st);
-	/* Mapped writes raise no inotify event; waiters watch for this. */
-	futimens(m->log.fd, NULL);
+	proc_log_publish(&m->log, &m->st);
 }
 
 /* ---- the child ---------------------------------------------------------- */

@@ -1,14 +1,15 @@
 /*
- * plugins/sandbox-local/proc_log.c - the log file of a background
+ * plugins/shared/proclog/proc_log.c - the log file of a background
  * process: its header page (command, status, counters) and two bounded
- * rings. The monitor writes, any process reads, nobody waits on a lock.
+ * rings. One writer (the local monitor, the E2B keeper), any process
+ * reads, nobody waits on a lock.
  *
  * The rings live in one sparse file (only what was written takes space)
  * and the counters and status in a shared mapping of its first page, so
  * a reader follows a live writer without locks; the protocol is at
- * struct proc_shared in proc_files.h.
+ * struct proc_shared in proc_log.h.
  */
-#include "proc_files.h"
+#include "proc_log.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -138,6 +139,54 @@ void proc_log_set_status(struct proc_log *l, const struct proc_status_file *st)
 	store(&l->hdr->seq, seq + 2);
 }
 
+void proc_log_publish(struct proc_log *l, const struct proc_status_file *st)
+{
+	proc_log_set_status(l, st);
+	futimens(l->fd, NULL);
+}
+
+int proc_log_adopt(struct proc_log *l, int dirfd)
+{
+	void *map;
+	int fd, e;
+
+	l->fd = -1;
+	l->hdr = NULL;
+	fd = proc_openat(dirfd, PROC_FILE_LOG, O_RDWR | O_NONBLOCK, S_IFREG);
+	if (fd < 0)
+		return fd;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		e = errno == EWOULDBLOCK ? EBUSY : errno;
+		close(fd);
+		return -e;
+	}
+	/* the same checks a reader makes, on the read-write mapping */
+	if (lseek(fd, 0, SEEK_END) < (off_t)PROC_LOG_HEADER_SIZE) {
+		close(fd);
+		return -EPROTO;
+	}
+	map = mmap(NULL, PROC_LOG_HEADER_SIZE, PROT_READ | PROT_WRITE,
+		   MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED) {
+		e = errno;
+		close(fd);
+		return -e;
+	}
+	l->fd = fd;
+	l->hdr = map;
+	l->capacity = l->hdr->capacity;
+	if (memcmp(l->hdr->magic, PROC_LOG_MAGIC, sizeof(l->hdr->magic)) ||
+	    l->capacity == 0 || l->capacity > PROC_MAX_LOG_LIMIT ||
+	    (l->hdr->seq & 1)) {
+		proc_log_close(l);
+		return -EPROTO;
+	}
+	/* reserved past total: a writer died inside an append */
+	for (int i = 0; i < PROC_STREAMS; i++)
+		store(&l->hdr->reserved[i], load(&l->hdr->total[i]));
+	return 0;
+}
+
 /* ---- readers ------------------------------------------------------------ */
 
 int proc_log_open(struct proc_log *l, int dirfd)
@@ -200,9 +249,9 @@ static int pid_ok(int64_t pid)
 
 int proc_status_check(const struct proc_status_file *st)
 {
-	if (st->state < PROC_STARTING || st->state > PROC_SIGNALED)
+	if (st->state < PROC_STARTING || st->state > PROC_GONE)
 		return -EPROTO;
-	if ((st->timed_out | st->stdin_open) & ~1)
+	if ((st->timed_out | st->stdin_open) & ~1 || st->gaps < 0)
 		return -EPROTO;
 	if (st->exit_code < 0 || st->exit_code > 255 || st->term_signal < 0 ||
 	    st->term_signal > 64)
@@ -368,4 +417,53 @@ uint64_t proc_log_tail_lines(const struct proc_log *l, int stream, uint64_t end,
 		pos = at;
 	}
 	return oldest;
+}
+
+/* ---- opening the files of the state directory -------------------------- */
+
+const char *proc_refusal(int neg_errno)
+{
+	switch (neg_errno) {
+	case -ELOOP:
+		return "it is a symbolic link";
+	case -EMEDIUMTYPE:
+		return "it is not the kind of file wsp makes there";
+	case -EPERM:
+		return "it belongs to another user";
+	case -EPROTO:
+		return "its content is malformed";
+	default:
+		return NULL;
+	}
+}
+
+int proc_openat(int at, const char *name, int flags, mode_t type)
+{
+	struct stat before, after;
+	int fd, e;
+
+	/* Looked at first: opening a device or FIFO can have effects. */
+	if (fstatat(at, name, &before, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	if (S_ISLNK(before.st_mode))
+		return -ELOOP;
+	if ((before.st_mode & S_IFMT) != type)
+		return -EMEDIUMTYPE;
+	if (before.st_uid != geteuid())
+		return -EPERM;
+	fd = openat(at, name, flags | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOTDIR ? -EMEDIUMTYPE : -errno;
+	/* And again what was opened: the name may have changed meanwhile. */
+	e = fstat(fd, &after) < 0 ? errno
+	    : (after.st_mode & S_IFMT) != type ? EMEDIUMTYPE
+	    : after.st_uid != geteuid()	       ? EPERM
+	    : (after.st_dev != before.st_dev || after.st_ino != before.st_ino)
+		    ? EMEDIUMTYPE
+		    : 0;
+	if (e) {
+		close(fd);
+		return -e;
+	}
+	return fd;
 }
