@@ -61,7 +61,7 @@ static int pause_id(struct e2b *e, const char *id, int memory,
 static int pause_current(struct e2b *e, const wsp_call *call, int stop,
 			 wsp_error *err)
 {
-	char id[E2B_ID_MAX];
+	char id[E2B_ID_MAX] = "";
 	int rc;
 
 	pthread_mutex_lock(&e->lock);
@@ -85,6 +85,9 @@ static int pause_current(struct e2b *e, const wsp_call *call, int stop,
 	} else if (rc == WSP_ENOTFOUND && id[0]) {
 		rc = e2b_gone(e, id, err);
 	}
+	/* its processes ended with it: the keeper says so and leaves */
+	if (!rc && stop && id[0])
+		e2b_procs_end(e, id, "stopped");
 	return rc;
 }
 
@@ -99,7 +102,7 @@ int e2b_destroy(void *self, const wsp_call *call, uint32_t flags,
 		wsp_error *err)
 {
 	struct e2b *e = self;
-	char id[E2B_ID_MAX], path[E2B_ID_MAX + 16];
+	char id[E2B_ID_MAX] = "", path[E2B_ID_MAX + 16];
 	struct e2b_req r = {.plane = E2B_CONTROL, .method = "DELETE",
 			    .path = path, .call = call};
 	cJSON *ans = NULL;
@@ -120,6 +123,8 @@ int e2b_destroy(void *self, const wsp_call *call, uint32_t flags,
 		e2b_forget(e);
 	cJSON_Delete(ans);
 	pthread_mutex_unlock(&e->lock);
+	if (!rc && id[0])
+		e2b_procs_end(e, id, "destroyed");
 	return rc;
 }
 

@@ -17,7 +17,9 @@
  *   command.c    what a command becomes in a Start request
  *   process.c    envd's process calls: Start as a stream, stdin, signals
  *   exec.c       a foreground command over process.Process/Start
- *   procs.c      background processes held by the instance
+ *   procs.c      background processes, read from the state directory
+ *   keeper_*.c   talking to wsp-e2b-keeper, which holds their streams
+ *                (keeper.h; the keeper itself is keeper/)
  *   preview.c    the URL (and token) of a port inside the sandbox
  *   fs.c         the sandbox's own disk as a filesystem (sandbox_fs)
  */
@@ -53,12 +55,11 @@ struct e2b_conn {
 	char envd[24];               /* envdVersion, "" when not said */
 };
 
-struct e2b_proc;
-
 struct e2b {
 	const wsp_host *host;
 	const wsp_state *state;
 	char *instance_id;
+	char *state_dir; /* the host's; background processes live below */
 	/* options, immutable after init */
 	char *api_key; /* secret: only in a header, masked everywhere */
 	char *api_url; /* control plane, no trailing '/' */
@@ -80,9 +81,6 @@ struct e2b {
 	/* run-time state, under lock */
 	pthread_mutex_t lock;
 	struct e2b_conn conn; /* id "" until reached */
-	/* background processes (procs.c), under plock */
-	pthread_mutex_t plock;
-	struct e2b_proc *procs;
 	/* "paused" or "stopped" as this or an earlier wsp left it, or "" */
 	char held[16];
 };
@@ -121,7 +119,8 @@ int e2b_fail(const struct e2b *e, int status, const cJSON *body,
  */
 size_t e2b_envd_headers(wsp_http_header *h, char *auth, size_t cap,
 			const struct e2b *e, const struct e2b_conn *c);
-/* The secrets a request names: the key and the tokens (c: NULL). */
+/* The secrets a request names: the key (none in the keeper) and the
+ * tokens (c: NULL). */
 void e2b_secrets(const char *s[4], const struct e2b *e,
 		 const struct e2b_conn *c);
 const char *e2b_str(const cJSON *o, const char *name);
@@ -138,6 +137,13 @@ int e2b_start(uint32_t *out, void *self, const wsp_call *call,
  */
 int e2b_ready(struct e2b_conn *c, struct e2b *e, const wsp_call *call,
 	      wsp_error *err);
+/*
+ * Reach sandbox id only if it is the one this instance keeps (never
+ * making or finding another): WSP_ENOTFOUND when it is not, or gone;
+ * WSP_EBUSY while it is paused or stopped.
+ */
+int e2b_reach_id(struct e2b_conn *c, struct e2b *e, const char *id,
+		 const wsp_call *call, wsp_error *err);
 /* Reach (or make) it, lock held; outcome WSP_START_* (may be NULL). */
 int e2b_connect_locked(uint32_t *outcome, struct e2b *e,
 		       const wsp_call *call, wsp_error *err);
@@ -206,6 +212,16 @@ struct e2b_stream_cbs {
 	wsp_stream_done_fn on_done;
 	void *payload;
 };
+/* The body of a Start request for o (stdin a pipe when with_stdin). */
+int e2b_start_request(cJSON **out, const struct e2b *e,
+		      const wsp_exec_opts *o, int with_stdin, wsp_error *err);
+/* POST process.Process/METHOD with one envelope of json as a stream on
+ * the core's engine, not tied to a call (its owner ends it); envd's
+ * deadline deadline_ms (none when <= 0). */
+int e2b_open_process_stream(wsp_http_stream **out, struct e2b *e,
+			    const struct e2b_conn *c, const char *method,
+			    const char *json, int64_t deadline_ms,
+			    const struct e2b_stream_cbs *cbs, wsp_error *err);
 /* Start o (stdin a pipe when with_stdin) as a Connect stream; envd's
  * deadline (Connect-Timeout-Ms) deadline_ms, or none when <= 0. */
 int e2b_start_stream(wsp_http_stream **out, struct e2b *e,

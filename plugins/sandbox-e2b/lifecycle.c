@@ -400,3 +400,30 @@ int e2b_ready(struct e2b_conn *c, struct e2b *e, const wsp_call *call,
 	pthread_mutex_unlock(&e->lock);
 	return rc;
 }
+
+int e2b_reach_id(struct e2b_conn *c, struct e2b *e, const char *id,
+		 const wsp_call *call, wsp_error *err)
+{
+	char kept_id[E2B_ID_MAX];
+	int rc = 0;
+
+	pthread_mutex_lock(&e->lock);
+	e2b_kept_id(kept_id, sizeof(kept_id), e);
+	if (strcmp(kept_id, id))
+		rc = wsp_error_set(err, WSP_ENOTFOUND,
+				   "the E2B sandbox %s is not this instance's "
+				   "any more",
+				   id);
+	else if (e->held[0])
+		rc = wsp_error_set(err, WSP_EBUSY,
+				   "the E2B sandbox is %s; %s it first",
+				   e->held,
+				   strcmp(e->held, "paused") ? "start"
+							     : "resume");
+	else if (!e->conn.id[0])
+		rc = connect_id(e, id, call, err);
+	if (!rc)
+		*c = e->conn;
+	pthread_mutex_unlock(&e->lock);
+	return rc;
+}

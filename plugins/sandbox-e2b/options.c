@@ -332,9 +332,9 @@ int e2b_open(struct e2b **out, const wsp_host *host,
 	e->state = WSP_HAS_MEMBER(wsp_instance_args, args, state) ? args->state
 								  : NULL;
 	pthread_mutex_init(&e->lock, NULL);
-	pthread_mutex_init(&e->plock, NULL);
 	if (!(e->instance_id = strdup(args->instance_id ? args->instance_id
-							 : ""))) {
+							 : "")) ||
+	    !(e->state_dir = strdup(args->state_dir ? args->state_dir : ""))) {
 		e2b_close(e);
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	}
@@ -375,11 +375,11 @@ void e2b_close(struct e2b *e)
 	free(e->working_dir);
 	free(e->user);
 	free(e->instance_id);
+	free(e->state_dir);
 	cJSON_Delete(e->metadata);
 	cJSON_Delete(e->envs);
 	cJSON_Delete(e->allow_out);
 	cJSON_Delete(e->deny_out);
 	pthread_mutex_destroy(&e->lock);
-	pthread_mutex_destroy(&e->plock);
 	free(e);
 }

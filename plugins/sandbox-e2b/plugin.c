@@ -19,9 +19,7 @@ static int init(void **out_self, const wsp_host *host,
 static void fini(void *self)
 {
 	/* exec ends its streams before returning; background processes'
-	 * streams end here (the processes go on in the sandbox) */
-	if (self)
-		e2b_procs_fini(self);
+	 * streams are the keeper's and outlive this instance */
 	e2b_close(self);
 }
 
@@ -60,8 +58,9 @@ static const wsp_procmgr_vtable procmgr = {
  * TIMEOUT: E2B's lifetime, renewed from now; PREVIEW: E2B's proxy URL of
  * a port, with the traffic token when the sandbox wants one. FS_*: its
  * disk as a filesystem, streamed both ways, writes renamed into place.
- * PROC_*: background processes held by this instance (no keeper yet, so
- * not DETACHED: a later wsp does not see them).
+ * PROC_*: background processes whose streams the sandbox's keeper holds
+ * (DETACHED, OUTPUT_HISTORY: a later wsp lists and reads them from the
+ * state directory; FOLLOW: inotify on the keeper's log, no polling).
  */
 WSP_PLUGIN_DEFINE_SANDBOX_FS(WSP_KIND_SANDBOX, "e2b", "0.1.0",
 			     "commands in an E2B sandbox",
@@ -74,6 +73,9 @@ WSP_PLUGIN_DEFINE_SANDBOX_FS(WSP_KIND_SANDBOX, "e2b", "0.1.0",
 				     WSP_CAP_FS_ATOMIC_WRITE |
 				     WSP_CAP_PROC_BACKGROUND |
 				     WSP_CAP_PROC_STDIN |
-				     WSP_CAP_PROC_CLOSE_STDIN,
+				     WSP_CAP_PROC_CLOSE_STDIN |
+				     WSP_CAP_PROC_DETACHED |
+				     WSP_CAP_PROC_FOLLOW |
+				     WSP_CAP_PROC_OUTPUT_HISTORY,
 			     e2b_options, init, fini, NULL, &vtable, &procmgr,
 			     NULL, &e2b_fs)

@@ -62,8 +62,7 @@ int e2b_send_input(struct e2b *e, const struct e2b_conn *c, uint32_t pid,
 	return rc;
 }
 
-/* POST process.Process/METHOD with one envelope of json, streamed. */
-static int open_process_stream(wsp_http_stream **out, struct e2b *e,
+int e2b_open_process_stream(wsp_http_stream **out, struct e2b *e,
 			       const struct e2b_conn *c, const char *method,
 			       const char *json, int64_t deadline_ms,
 			       const struct e2b_stream_cbs *cbs,
@@ -110,15 +109,13 @@ static int open_process_stream(wsp_http_stream **out, struct e2b *e,
 	return rc;
 }
 
-int e2b_start_stream(wsp_http_stream **out, struct e2b *e,
-		     const struct e2b_conn *c, const wsp_exec_opts *o,
-		     int with_stdin, int64_t deadline_ms,
-		     const struct e2b_stream_cbs *cbs, wsp_error *err)
+int e2b_start_request(cJSON **out, const struct e2b *e,
+		      const wsp_exec_opts *o, int with_stdin, wsp_error *err)
 {
 	cJSON *body = cJSON_CreateObject(), *proc = NULL;
-	char *json = NULL;
 	int rc;
 
+	*out = NULL;
 	if (!body)
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	if ((rc = e2b_process_config(&proc, e, o, err))) {
@@ -126,13 +123,31 @@ int e2b_start_stream(wsp_http_stream **out, struct e2b *e,
 		return rc;
 	}
 	cJSON_AddItemToObject(body, "process", proc);
-	cJSON_AddBoolToObject(body, "stdin", with_stdin);
+	if (!cJSON_AddBoolToObject(body, "stdin", with_stdin)) {
+		cJSON_Delete(body);
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	}
+	*out = body;
+	return 0;
+}
+
+int e2b_start_stream(wsp_http_stream **out, struct e2b *e,
+		     const struct e2b_conn *c, const wsp_exec_opts *o,
+		     int with_stdin, int64_t deadline_ms,
+		     const struct e2b_stream_cbs *cbs, wsp_error *err)
+{
+	cJSON *body = NULL;
+	char *json = NULL;
+	int rc = e2b_start_request(&body, e, o, with_stdin, err);
+
+	if (rc)
+		return rc;
 	json = cJSON_PrintUnformatted(body);
 	cJSON_Delete(body);
 	if (!json)
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
-	rc = open_process_stream(out, e, c, "Start", json, deadline_ms, cbs,
-				 err);
+	rc = e2b_open_process_stream(out, e, c, "Start", json, deadline_ms,
+				     cbs, err);
 	cJSON_free(json);
 	return rc;
 }
@@ -144,5 +159,6 @@ int e2b_connect_stream(wsp_http_stream **out, struct e2b *e,
 	char json[64];
 
 	snprintf(json, sizeof(json), "{\"process\":{\"pid\":%u}}", pid);
-	return open_process_stream(out, e, c, "Connect", json, 0, cbs, err);
+	return e2b_open_process_stream(out, e, c, "Connect", json, 0, cbs,
+				       err);
 }

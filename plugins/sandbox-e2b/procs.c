@@ -1,229 +1,54 @@
 /*
- * plugins/sandbox-e2b/procs.c - background processes, held by this
- * instance (issue 14, in part: no keeper yet).
+ * plugins/sandbox-e2b/procs.c - background processes (issue 14): spawned
+ * through the sandbox's keeper, read from the state directory.
  *
- * spawn is envd's process.Process/Start, the same Connect stream as a
- * foreground command, kept open on the core's streaming engine for the
- * process's life: its callbacks (the engine's thread, never blocking)
- * keep each stream's newest log_limit bytes with their absolute totals
- * and the end event, and poke an eventfd that waits sleep on. stdin,
- * close, signals are envd's unary calls by pid. The process's own
- * timeout is envd's deadline (Connect-Timeout-Ms): envd kills it then.
+ * E2B replays no output, so the Start stream of a background process is
+ * held by wsp-e2b-keeper (keeper.h), one detached process per sandbox,
+ * which writes the output and the exit into <state>/e2b/<sandbox>/procs/
+ * <id>/log, the format the local sandbox's monitor writes
+ * (plugins/shared/proclog). Everything here but spawn works from those
+ * files, so a later wsp lists, reads, follows and waits for what an
+ * earlier one started; stdin, close and signals go straight to envd by
+ * the pid the log records. The process's own timeout is envd's deadline
+ * (Connect-Timeout-Ms): envd kills it then.
  *
- * What this is not yet: E2B replays no output, and nothing here outlives
- * this instance: the processes go on running in the sandbox after fini,
- * but a later wsp neither lists nor reads them (no
- * WSP_CAP_PROC_DETACHED, no OUTPUT_HISTORY). That is the keeper's job
- * (issue 14).
+ * A log whose keeper is gone (its lock free) while it says running is
+ * an orphan: a keeper is started to reconcile it with envd's own list
+ * (reattached, with the gap counted, or marked gone), and until then it
+ * reads as lost. Output nobody heard is never made up: a process with
+ * gaps says so in the log at every look.
  */
+#include "keeper.h"
 #include "procs.h"
-#include "envelope.h"
-#include "output.h"
+#include "proc_view.h"
 #include "remote.h"
 
-#include <poll.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
-#include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define DEFAULT_LOG_LIMIT (1u << 20)
+#define COMMAND_MAX 2000
 
-struct e2b_proc {
-	struct e2b_proc *next;
-	struct e2b *e;
-	char id[WSP_PROC_ID_MAX];
-	char *command;
-	struct e2b_conn c;
-	wsp_http_stream *stream;
-	int efd;
-	/* under e->plock */
-	uint32_t pid;
-	int started, ended, done, failed, timed_out, stdin_open;
-	int exit_code, term_signal;
-	int64_t started_ms, ended_ms, until;
-	struct oc out[2]; /* stdout, stderr: the newest bytes, totals */
-	wsp_error err;    /* why the stream ended, with failed */
+/* One process's directory, open. */
+struct pdir {
+	char sandbox[E2B_ID_MAX];
+	char path[4200];
+	int fd;
+	struct proc_view v;
 };
-
-static int64_t wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void poke(struct e2b_proc *p)
-{
-	uint64_t one = 1;
-
-	if (write(p->efd, &one, sizeof(one)) < 0) {
-	} /* a set counter wakes the reader anyway */
-}
-
-/* The engine's thread: one message of the process's stream. */
-static int on_data(wsp_http_stream *s, const char *msg, size_t len,
-		   void *payload)
-{
-	struct e2b_proc *p = payload;
-	struct e2b_event ev;
-	int rc = e2b_event_parse(&ev, msg, len);
-
-	(void)s;
-	pthread_mutex_lock(&p->e->plock);
-	if (!rc && ev.kind == E2B_EV_START && !p->started) {
-		p->pid = ev.pid;
-		p->started = 1;
-	} else if (!rc && ev.kind == E2B_EV_DATA && p->started) {
-		oc_event(&p->out[ev.stream - 1], (const char *)ev.data,
-			 ev.len);
-	} else if (!rc && ev.kind == E2B_EV_END && p->started) {
-		p->ended = 1;
-		p->ended_ms = wall_ms();
-		p->term_signal = ev.signal;
-		p->exit_code = ev.signal ? 128 + ev.signal
-			       : ev.exited ? ev.exit_code
-					   : -1;
-		p->stdin_open = 0;
-		/* envd's deadline: the process's own timeout */
-		p->timed_out = p->until && rmt_now_ms() >= p->until - 100 &&
-			       !ev.exited;
-	}
-	pthread_mutex_unlock(&p->e->plock);
-	e2b_event_free(&ev);
-	poke(p);
-	return rc ? WSP_EPROTO : 0;
-}
-
-static void on_done(wsp_http_stream *s, long status, const wsp_error *err,
-		    void *payload)
-{
-	struct e2b_proc *p = payload;
-
-	(void)s;
-	(void)status;
-	pthread_mutex_lock(&p->e->plock);
-	p->done = 1;
-	if (err && !p->ended) {
-		p->failed = 1;
-		p->err = *err;
-		if (!strcmp(err->service_code, "deadline_exceeded")) {
-			p->timed_out = 1;
-			p->ended = 1;
-			p->ended_ms = wall_ms();
-			p->exit_code = 137;
-			p->term_signal = SIGKILL;
-		}
-	}
-	p->stdin_open = p->stdin_open && !p->done;
-	pthread_mutex_unlock(&p->e->plock);
-	poke(p);
-}
-
-static void proc_free(struct e2b_proc *p)
-{
-	if (!p)
-		return;
-	oc_free(&p->out[0]);
-	oc_free(&p->out[1]);
-	if (p->efd >= 0)
-		close(p->efd);
-	memset(&p->c, 0, sizeof(p->c));
-	free(p->command);
-	free(p);
-}
-
-/* Cancel the stream, wait for its on_done, release it. */
-static void proc_stop_stream(struct e2b_proc *p)
-{
-	const wsp_host *h = p->e->host;
-	int done = 0;
-
-	if (!p->stream)
-		return;
-	h->http_stream_cancel(h, p->stream);
-	while (!done) {
-		struct pollfd f = {.fd = p->efd, .events = POLLIN};
-		uint64_t v;
-
-		pthread_mutex_lock(&p->e->plock);
-		done = p->done;
-		pthread_mutex_unlock(&p->e->plock);
-		if (!done && poll(&f, 1, 1000) > 0 &&
-		    read(p->efd, &v, sizeof(v)) < 0) {
-		}
-	}
-	h->http_stream_release(h, p->stream);
-	p->stream = NULL;
-}
-
-void e2b_procs_reattach(struct e2b *e)
-{
-	struct e2b_conn c;
-	wsp_error ignored = {0};
-
-	/*
-	 * e->lock keeps release from freeing a process meanwhile; plock is
-	 * not held across a stream's open or end (the engine's callbacks
-	 * take it). A spawn meanwhile only puts one in front.
-	 */
-	pthread_mutex_lock(&e->lock);
-	c = e->conn;
-	for (struct e2b_proc *p = e->procs; p; p = p->next) {
-		struct e2b_stream_cbs cbs = {NULL, on_data, on_done, p};
-		int cut;
-
-		pthread_mutex_lock(&e->plock);
-		cut = p->done && !p->ended && p->started;
-		pthread_mutex_unlock(&e->plock);
-		if (!cut || strcmp(c.id, p->c.id))
-			continue;
-		proc_stop_stream(p); /* the old one, ended */
-		pthread_mutex_lock(&e->plock);
-		p->done = p->failed = 0;
-		pthread_mutex_unlock(&e->plock);
-		if (e2b_connect_stream(&p->stream, e, &p->c, p->pid, &cbs,
-				       &ignored)) {
-			pthread_mutex_lock(&e->plock);
-			p->done = 1; /* still cut: LOST */
-			pthread_mutex_unlock(&e->plock);
-		}
-	}
-	pthread_mutex_unlock(&e->lock);
-	memset(&c, 0, sizeof(c));
-}
-
-void e2b_procs_fini(struct e2b *e)
-{
-	struct e2b_proc *p = e->procs, *next;
-
-	/* the processes go on in the sandbox; only our streams end */
-	for (; p; p = next) {
-		next = p->next;
-		proc_stop_stream(p);
-		proc_free(p);
-	}
-	e->procs = NULL;
-}
-
-/* The process of id (lock held), or NULL. */
-static struct e2b_proc *find(struct e2b *e, const char *id)
-{
-	for (struct e2b_proc *p = e->procs; p; p = p->next)
-		if (!strcmp(p->id, id))
-			return p;
-	return NULL;
-}
 
 static int unknown(const char *id, wsp_error *err)
 {
 	char shown[WSP_PROC_ID_MAX];
 
-	snprintf(shown, sizeof(shown), "%s", id);
+	snprintf(shown, sizeof(shown), "%s", id ? id : "");
 	for (char *c = shown; *c; c++)
 		if (*c < 0x20 || *c > 0x7e)
 			*c = '?';
@@ -231,53 +56,104 @@ static int unknown(const char *id, wsp_error *err)
 			     shown);
 }
 
-static void status_of(wsp_proc_status *out, const struct e2b_proc *p)
+/* An orphan: running by its log, but no keeper holds it. */
+static int orphan(const struct proc_view *v)
 {
-	uint32_t size = out->struct_size;
-
-	memset(out, 0, sizeof(*out));
-	out->struct_size = size;
-	out->state = !p->ended	       ? (p->done ? WSP_PROC_LOST
-						  : WSP_PROC_RUNNING)
-		     : p->term_signal ? WSP_PROC_SIGNALED
-				      : WSP_PROC_EXITED;
-	out->exit_code = p->exit_code;
-	out->term_signal = p->term_signal;
-	out->os_pid = p->pid ? (int64_t)p->pid : -1;
-	out->started_ms = p->started_ms;
-	out->ended_ms = p->ended ? p->ended_ms : 0;
-	for (int i = 0; i < 2; i++) {
-		const struct oc *o = &p->out[i];
-		uint64_t kept = o->len < o->cap ? o->len : o->cap;
-
-		*(i ? &out->stderr_total : &out->stdout_total) = o->delivered;
-		*(i ? &out->stderr_dropped : &out->stdout_dropped) =
-			o->delivered - kept;
-	}
-	out->timed_out = (uint32_t)p->timed_out;
-	out->stdin_open = (uint32_t)p->stdin_open;
+	return !v->refused && v->file.state == PROC_RUNNING && !v->alive;
 }
 
-static int proc_call(struct e2b_proc *p, const char *method, const char *json,
+/* The sandbox this instance reaches, or the one its store keeps. */
+static void current_sandbox(char *out, struct e2b *e)
+{
+	pthread_mutex_lock(&e->lock);
+	snprintf(out, E2B_ID_MAX, "%s", e->conn.id);
+	if (!out[0])
+		e2b_kept_id(out, E2B_ID_MAX, e);
+	pthread_mutex_unlock(&e->lock);
+}
+
+/* Ask the keeper of sandbox to reattach (starting one to reconcile when
+ * launch), as far as the sandbox can be reached now. */
+static void reattach(struct e2b *e, const char *sandbox, int launch,
+		     const wsp_call *call)
+{
+	cJSON *req = cJSON_CreateObject(), *ans = NULL;
+	wsp_error ignored = {0};
+	struct e2b_conn c;
+
+	cJSON_AddStringToObject(req, "op", "reattach");
+	if (!launch)
+		e2b_keeper_tell(&ans, e, sandbox, req, call, &ignored);
+	else if (!e2b_reach_id(&c, e, sandbox, call, &ignored))
+		e2b_keeper_call(&ans, e, &c, req, 1, call, &ignored);
+	memset(&c, 0, sizeof(c));
+	cJSON_Delete(req);
+	cJSON_Delete(ans);
+}
+
+/* Say that output went unheard: envd replays nothing, so it is gone. */
+static void report_gaps(struct e2b *e, const char *id,
+			const struct proc_view *v)
+{
+	if (v->file.gaps > 0)
+		e->host->log(e->host, WSP_LOG_WARN,
+			     "background process '%s': output it wrote while "
+			     "no keeper listened is lost (%d time%s; E2B "
+			     "replays nothing)",
+			     id, v->file.gaps, v->file.gaps == 1 ? "" : "s");
+}
+
+/* Open process id's directory and look at it; orphans reconciled. */
+static int open_proc(struct pdir *d, struct e2b *e, const char *id,
 		     const wsp_call *call, wsp_error *err)
 {
-	return e2b_process_call(p->e, &p->c, method, json, call, err);
+	char dir[4096];
+	int root;
+
+	d->fd = -1;
+	if (e2b_proc_sandbox(d->sandbox, id) ||
+	    e2b_keeper_dir(dir, sizeof(dir), e, d->sandbox))
+		return unknown(id, err);
+	snprintf(d->path, sizeof(d->path), "%s/" KEEPER_PROCS "/%s", dir, id);
+	root = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (root >= 0) {
+		int procs = proc_openat(root, KEEPER_PROCS,
+					O_RDONLY | O_DIRECTORY, S_IFDIR);
+
+		if (procs >= 0) {
+			d->fd = proc_openat(procs, id, O_RDONLY | O_DIRECTORY,
+					    S_IFDIR);
+			close(procs);
+		}
+		close(root);
+	}
+	if (d->fd < 0)
+		return unknown(id, err);
+	proc_observe(&d->v, d->fd);
+	if (orphan(&d->v)) {
+		reattach(e, d->sandbox, 1, call);
+		proc_observe(&d->v, d->fd);
+	}
+	report_gaps(e, id, &d->v);
+	return 0;
 }
 
-/* Sleep until p changes, the call ends or ms passes (-1: a slice). */
-static void nap(struct e2b_proc *p, const wsp_call *call, int64_t ms)
+static void close_proc(struct pdir *d)
 {
-	const wsp_host *h = p->e->host;
-	struct pollfd f[2] = {{.fd = p->efd, .events = POLLIN},
-			      {.fd = h->call_fd(h, call), .events = POLLIN}};
-	uint64_t v;
+	if (d->fd >= 0)
+		close(d->fd);
+	d->fd = -1;
+}
 
-	/* several may wait on one process: wake often, never spin */
-	if (ms < 0 || ms > 200)
-		ms = 200;
-	if (poll(f, f[1].fd >= 0 ? 2 : 1, (int)ms) > 0 &&
-	    (f[0].revents & POLLIN) && read(p->efd, &v, sizeof(v)) < 0) {
-	}
+static void fill(wsp_proc_status *out, const struct proc_view *v)
+{
+	uint32_t size;
+
+	if (!out)
+		return;
+	size = out->struct_size;
+	proc_fill_status(out, v);
+	out->struct_size = size;
 }
 
 static const char *shown_command(const wsp_spawn_opts *o, char *buf,
@@ -298,73 +174,130 @@ int e2b_spawn(char out_id[WSP_PROC_ID_MAX], void *self, const wsp_call *call,
 	      const wsp_spawn_opts *so, wsp_error *err)
 {
 	struct e2b *e = self;
-	struct e2b_proc *p = calloc(1, sizeof(*p));
 	wsp_exec_opts xo = WSP_EXEC_OPTS_INIT;
 	uint64_t cap = so->log_limit ? so->log_limit : DEFAULT_LOG_LIMIT;
-	struct e2b_stream_cbs cbs = {NULL, on_data, on_done, p};
-	char shown[1024];
+	int64_t deadline = !(so->flags & WSP_SPAWN_NO_TIMEOUT) &&
+					   so->timeout_ms > 0
+				   ? so->timeout_ms
+				   : 0;
+	cJSON *req = NULL, *start = NULL, *ans = NULL;
+	const cJSON *id;
+	struct e2b_conn c;
+	char shown[COMMAND_MAX];
 	int rc;
 
-	if (!p)
-		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
-	p->e = e;
-	p->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	oc_init(&p->out[0], WSP_STDOUT, cap, 1, NULL, NULL);
-	oc_init(&p->out[1], WSP_STDERR, cap, 1, NULL, NULL);
-	p->out[0].exact = p->out[1].exact = 1;
-	p->command = strdup(shown_command(so, shown, sizeof(shown)));
-	p->stdin_open = so->stdin_mode == WSP_STDIN_PIPE;
-	p->started_ms = wall_ms();
-	if (!(so->flags & WSP_SPAWN_NO_TIMEOUT) && so->timeout_ms > 0)
-		p->until = rmt_now_ms() + so->timeout_ms;
+	if (cap > PROC_MAX_LOG_LIMIT)
+		return wsp_error_set(err, WSP_ETOOBIG,
+				     "log limit of %llu bytes is above the "
+				     "maximum of 1 GiB",
+				     (unsigned long long)cap);
 	xo.shell = so->shell;
 	xo.argv = so->argv;
 	xo.cwd = so->cwd;
 	xo.env = so->env;
-	if (p->efd < 0 || !p->command)
-		rc = wsp_error_set(err, WSP_ENOMEM, "out of memory");
-	else if (!(rc = e2b_ready(&p->c, e, call, err)))
-		rc = e2b_start_stream(&p->stream, e, &p->c, &xo,
-				      p->stdin_open,
-				      p->until ? so->timeout_ms : 0, &cbs,
-				      err);
-	/* the start event names the pid: the process exists then */
-	while (!rc) {
-		int started, done;
+	if ((rc = e2b_ready(&c, e, call, err)) ||
+	    (rc = e2b_start_request(&start, e, &xo,
+				    so->stdin_mode == WSP_STDIN_PIPE, err)))
+		goto out;
+	req = cJSON_CreateObject();
+	cJSON_AddStringToObject(req, "op", "spawn");
+	cJSON_AddItemToObject(req, "start", start);
+	cJSON_AddNumberToObject(req, "deadline_ms", (double)deadline);
+	cJSON_AddNumberToObject(req, "log_limit", (double)cap);
+	cJSON_AddStringToObject(req, "command",
+				shown_command(so, shown, sizeof(shown)));
+	if ((rc = e2b_keeper_call(&ans, e, &c, req, 1, call, err)))
+		goto out;
+	id = cJSON_GetObjectItemCaseSensitive(ans, "id");
+	if (!cJSON_IsString(id) || e2b_proc_sandbox(shown, id->valuestring)) {
+		rc = wsp_error_set(err, WSP_EPROTO,
+				   "the process keeper named no process");
+		goto out;
+	}
+	snprintf(out_id, WSP_PROC_ID_MAX, "%s", id->valuestring);
+out:
+	memset(&c, 0, sizeof(c));
+	cJSON_Delete(req);
+	cJSON_Delete(ans);
+	return rc;
+}
 
-		pthread_mutex_lock(&e->plock);
-		started = p->started;
-		done = p->done;
-		pthread_mutex_unlock(&e->plock);
-		if (started)
-			break;
-		if (done) {
-			rc = p->err.code ? p->err.code : WSP_EPROTO;
-			*err = p->err;
-			if (!p->err.code)
-				wsp_error_set(err, rc,
-					      "envd ended the start without a "
-					      "process");
-		} else if ((rc = e->host->call_expired(e->host, call))) {
-			wsp_error_set(err, rc, "spawn: %s",
-				      rc == WSP_ECANCELED ? "canceled"
-							  : "the deadline "
-							    "passed");
-		} else {
-			nap(p, call, -1);
+struct listed {
+	char id[WSP_PROC_ID_MAX];
+	struct proc_view v;
+};
+
+static int by_start(const void *a, const void *b)
+{
+	const struct listed *x = a, *y = b;
+
+	return (x->v.file.started_ms > y->v.file.started_ms) -
+	       (x->v.file.started_ms < y->v.file.started_ms);
+}
+
+/* The processes of sandbox (sorted by start), *n of them. */
+static int collect(struct listed **out, size_t *n, struct e2b *e,
+		   const char *sandbox, int *orphans)
+{
+	char dir[4200], check[E2B_ID_MAX];
+	struct listed *all = NULL;
+	size_t cap = 0;
+	struct dirent *de;
+	DIR *d;
+	int root, fd;
+
+	*out = NULL;
+	*n = 0;
+	if (e2b_keeper_dir(dir, sizeof(dir), e, sandbox))
+		return 0;
+	root = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	fd = root < 0 ? -1
+		      : proc_openat(root, KEEPER_PROCS, O_RDONLY | O_DIRECTORY,
+				    S_IFDIR);
+	if (root >= 0)
+		close(root);
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	while ((de = readdir(d))) {
+		int pfd;
+
+		if (e2b_proc_sandbox(check, de->d_name) ||
+		    strcmp(check, sandbox))
+			continue; /* ".", "..", a removal in progress */
+		pfd = proc_openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY,
+				  S_IFDIR);
+		if (pfd < 0)
+			continue;
+		if (*n == cap) {
+			struct listed *more =
+				realloc(all, (cap = cap ? cap * 2 : 16) *
+						     sizeof(*all));
+
+			if (!more) {
+				close(pfd);
+				closedir(d);
+				free(all);
+				return WSP_ENOMEM;
+			}
+			all = more;
 		}
+		snprintf(all[*n].id, sizeof(all[*n].id), "%.*s",
+			 (int)sizeof(all[*n].id) - 1, de->d_name);
+		proc_observe(&all[*n].v, pfd);
+		close(pfd);
+		/* a spawn in progress (no status yet) is not listed */
+		if (all[*n].v.file.state == PROC_STARTING && all[*n].v.alive)
+			continue;
+		*orphans += orphan(&all[*n].v);
+		(*n)++;
 	}
-	if (rc) {
-		proc_stop_stream(p);
-		proc_free(p);
-		return rc;
-	}
-	snprintf(p->id, sizeof(p->id), "e2b-%.40s-%u", p->c.id, p->pid);
-	pthread_mutex_lock(&e->plock);
-	p->next = e->procs;
-	e->procs = p;
-	pthread_mutex_unlock(&e->plock);
-	snprintf(out_id, WSP_PROC_ID_MAX, "%s", p->id);
+	closedir(d);
+	if (*n)
+		qsort(all, *n, sizeof(*all), by_start);
+	*out = all;
 	return 0;
 }
 
@@ -372,18 +305,32 @@ int e2b_plist(void *self, const wsp_call *call, uint32_t flags,
 	      wsp_proc_fn cb, void *payload, wsp_error *err)
 {
 	struct e2b *e = self;
-	int rc = 0;
+	char sandbox[E2B_ID_MAX];
+	struct listed *all = NULL;
+	size_t n = 0;
+	int rc, orphans = 0;
 
-	(void)call;
 	(void)flags;
-	pthread_mutex_lock(&e->plock);
-	for (struct e2b_proc *p = e->procs; p && !rc; p = p->next) {
+	current_sandbox(sandbox, e);
+	if (!sandbox[0])
+		return 0;
+	rc = collect(&all, &n, e, sandbox, &orphans);
+	if (!rc && orphans) {
+		free(all);
+		reattach(e, sandbox, 1, call);
+		orphans = 0;
+		rc = collect(&all, &n, e, sandbox, &orphans);
+	}
+	if (rc)
+		return wsp_error_set(err, rc, "out of memory");
+	for (size_t i = 0; i < n && !rc; i++) {
 		wsp_proc_status st = {.struct_size = sizeof(st)};
 
-		status_of(&st, p);
-		rc = cb(p->id, p->command, &st, payload);
+		report_gaps(e, all[i].id, &all[i].v);
+		fill(&st, &all[i].v);
+		rc = cb(all[i].id, all[i].v.command, &st, payload);
 	}
-	pthread_mutex_unlock(&e->plock);
+	free(all);
 	return rc ? wsp_error_set(err, rc, "listing stopped by its callback")
 		  : 0;
 }
@@ -391,16 +338,14 @@ int e2b_plist(void *self, const wsp_call *call, uint32_t flags,
 int e2b_pstatus(wsp_proc_status *out, void *self, const wsp_call *call,
 		const char *id, uint32_t flags, wsp_error *err)
 {
-	struct e2b *e = self;
-	struct e2b_proc *p;
+	struct pdir d;
+	int rc = open_proc(&d, self, id, call, err);
 
-	(void)call;
 	(void)flags;
-	pthread_mutex_lock(&e->plock);
-	if ((p = find(e, id)))
-		status_of(out, p);
-	pthread_mutex_unlock(&e->plock);
-	return p ? 0 : unknown(id, err);
+	if (!rc)
+		fill(out, &d.v);
+	close_proc(&d);
+	return rc;
 }
 
 int e2b_pwait(wsp_proc_status *out, void *self, const wsp_call *call,
@@ -408,51 +353,17 @@ int e2b_pwait(wsp_proc_status *out, void *self, const wsp_call *call,
 	      wsp_error *err)
 {
 	struct e2b *e = self;
-	int64_t until = timeout_ms >= 0 ? rmt_now_ms() + timeout_ms : 0;
-	struct e2b_proc *p;
+	struct pdir d;
+	int rc = open_proc(&d, e, id, call, err);
 
 	(void)flags;
-	for (;;) {
-		int over, code;
-
-		pthread_mutex_lock(&e->plock);
-		if ((p = find(e, id)))
-			status_of(out, p);
-		over = p && (p->ended || p->done);
-		pthread_mutex_unlock(&e->plock);
-		if (!p)
-			return unknown(id, err);
-		if (over)
-			return 0;
-		if ((code = e->host->call_expired(e->host, call)))
-			return wsp_error_set(err, code, "waiting for '%s': %s",
-					     id,
-					     code == WSP_ECANCELED
-						     ? "canceled"
-						     : "the deadline passed");
-		if (until && rmt_now_ms() >= until)
-			return wsp_error_set(err, WSP_ETIMEDOUT,
-					     "'%s' still runs", id);
-		nap(p, call, until ? until - rmt_now_ms() : -1);
-	}
-}
-
-/* Deliver the kept bytes of o from absolute offset off, tails cut. */
-static int deliver(const struct oc *o, uint64_t off,
-		   const wsp_output_opts *opts, wsp_output_fn sink,
-		   void *payload)
-{
-	size_t kept = o->len < o->cap ? o->len : (size_t)o->cap;
-	const char *text = o->buf ? o->buf + o->len - kept : "";
-	uint64_t first = o->delivered - kept; /* absolute offset of text */
-	size_t start = off > first ? (size_t)(off - first) : 0;
-
-	if (!(opts->streams & o->stream) || start >= kept)
-		return 0;
-	start = rmt_tail_start(text, kept, start, opts);
-	return kept > start
-		       ? sink(o->stream, text + start, kept - start, payload)
-		       : 0;
+	if (rc)
+		return rc;
+	rc = proc_wait(&d.v, e->host, d.fd, d.path, 0,
+		       timeout_ms >= 0 ? timeout_ms : -1, call, err);
+	fill(out, &d.v); /* also when it still runs */
+	close_proc(&d);
+	return rc;
 }
 
 int e2b_read_output(wsp_proc_status *out, void *self, const wsp_call *call,
@@ -460,151 +371,236 @@ int e2b_read_output(wsp_proc_status *out, void *self, const wsp_call *call,
 		    wsp_output_fn sink, void *payload, wsp_error *err)
 {
 	struct e2b *e = self;
-	wsp_proc_status st = {.struct_size = sizeof(st)};
-	struct e2b_proc *p;
-	struct oc copy[2];
-	int rc = 0;
+	struct pdir d;
+	uint64_t end[2];
+	int busy = 0, rc = open_proc(&d, e, id, call, err);
+	char *buf = NULL;
 
+	if (rc)
+		return rc;
 	if (o->wait_ms) {
-		rc = e2b_pwait(&st, e, call, id, o->wait_ms, 0, err);
+		rc = proc_wait(&d.v, e->host, d.fd, d.path, 0, o->wait_ms,
+			       call, err);
 		/* a wait that runs out still reads; the call's end does not */
 		if (rc && !(rc == WSP_ETIMEDOUT &&
 			    !e->host->call_expired(e->host, call)))
-			return rc;
+			goto out;
 		rc = 0;
 	}
-	/* a copy of the kept bytes: the sink runs without the lock */
-	memset(copy, 0, sizeof(copy));
-	pthread_mutex_lock(&e->plock);
-	if ((p = find(e, id))) {
-		status_of(&st, p);
-		for (int i = 0; i < 2 && !rc; i++) {
-			copy[i] = p->out[i];
-			copy[i].buf = malloc(p->out[i].len + 1);
-			if (!copy[i].buf)
-				rc = WSP_ENOMEM;
-			else if (p->out[i].len)
-				memcpy(copy[i].buf, p->out[i].buf,
-				       p->out[i].len);
-		}
+	if (!(buf = malloc(PROC_OUTPUT_CHUNK))) {
+		rc = wsp_error_set(err, WSP_ENOMEM, "out of memory");
+		goto out;
 	}
-	pthread_mutex_unlock(&e->plock);
-	if (!p)
-		return unknown(id, err);
-	if (!rc)
-		rc = deliver(&copy[0], o->offset, o, sink, payload);
-	if (!rc)
-		rc = deliver(&copy[1], o->stderr_offset, o, sink, payload);
-	free(copy[0].buf);
-	free(copy[1].buf);
+	if (o->flags & WSP_OUTPUT_FOLLOW) {
+		rc = proc_follow(&d.v, e->host, d.fd, d.path, id, o, sink,
+				 payload, call, buf, end, err);
+		goto out;
+	}
+	/* the status first: totals never ahead of what was read */
+	proc_observe(&d.v, d.fd);
+	if (o->streams & WSP_STDOUT)
+		rc = proc_send_stream(&end[0], &busy, d.fd, WSP_STDOUT,
+				      o->offset, o, sink, payload, buf);
+	if (!rc && (o->streams & WSP_STDERR))
+		rc = proc_send_stream(&end[1], &busy, d.fd, WSP_STDERR,
+				      o->stderr_offset, o, sink, payload, buf);
 	if (rc)
-		return wsp_error_set(err, rc, rc == WSP_ENOMEM
-						      ? "out of memory"
-						      : "the output sink stopped");
-	if (out) {
-		st.struct_size = out->struct_size;
-		*out = st;
-	}
-	return 0;
+		rc = proc_sink_stopped(err, rc, id);
+out:
+	if (!rc || o->flags & WSP_OUTPUT_FOLLOW)
+		fill(out, &d.v);
+	free(buf);
+	close_proc(&d);
+	return rc;
 }
 
-/* The process of id, for a call that needs its pid (copied out). */
-static int running(struct e2b_proc **pp, struct e2b *e, const char *id,
-		   int *ended, wsp_error *err)
+/* A running process of this instance's sandbox: its pid, and c. */
+static int live(struct pdir *d, struct e2b_conn *c, struct e2b *e,
+		const char *id, const wsp_call *call, int *ended,
+		wsp_error *err)
 {
-	pthread_mutex_lock(&e->plock);
-	*pp = find(e, id);
-	*ended = *pp && ((*pp)->ended || (*pp)->done);
-	pthread_mutex_unlock(&e->plock);
-	return *pp ? 0 : unknown(id, err);
+	int rc = open_proc(d, e, id, call, err);
+
+	*ended = 0;
+	if (rc)
+		return rc;
+	if (d->v.state != WSP_PROC_RUNNING) {
+		*ended = 1;
+		return 0;
+	}
+	return e2b_reach_id(c, e, d->sandbox, call, err);
 }
 
 int e2b_psignal(void *self, const wsp_call *call, const char *id, int signum,
 		uint32_t flags, wsp_error *err)
 {
-	struct e2b_proc *p;
+	struct e2b *e = self;
+	struct e2b_conn c;
+	struct pdir d;
 	char json[96];
-	int ended, rc = running(&p, self, id, &ended, err);
+	int ended, rc;
 
 	(void)flags;
-	if (rc || ended)
-		return rc; /* an ended process: nothing to signal */
-	if (signum != SIGKILL && signum != SIGTERM)
-		return wsp_error_set(err, WSP_ENOTSUP,
-				     "envd sends only SIGTERM and SIGKILL");
-	snprintf(json, sizeof(json),
-		 "{\"process\":{\"pid\":%u},\"signal\":\"SIGNAL_%s\"}", p->pid,
-		 signum == SIGKILL ? "SIGKILL" : "SIGTERM");
-	return proc_call(p, "SendSignal", json, call, err);
+	rc = live(&d, &c, e, id, call, &ended, err);
+	if (!rc && !ended && signum != SIGKILL && signum != SIGTERM) {
+		rc = wsp_error_set(err, WSP_ENOTSUP,
+				   "envd sends only SIGTERM and SIGKILL");
+	} else if (!rc && !ended) {
+		snprintf(json, sizeof(json),
+			 "{\"process\":{\"pid\":%lld},\"signal\":"
+			 "\"SIGNAL_%s\"}",
+			 (long long)d.v.file.pid,
+			 signum == SIGKILL ? "SIGKILL" : "SIGTERM");
+		rc = e2b_process_call(e, &c, "SendSignal", json, call, err);
+	}
+	memset(&c, 0, sizeof(c));
+	close_proc(&d);
+	return rc;
+}
+
+/* Tell the keeper (if one runs) about id: op "forget", "stdin-closed". */
+static void tell(struct e2b *e, const char *sandbox, const char *op,
+		 const char *id, const wsp_call *call)
+{
+	cJSON *req = cJSON_CreateObject(), *ans = NULL;
+	wsp_error ignored = {0};
+
+	cJSON_AddStringToObject(req, "op", op);
+	cJSON_AddStringToObject(req, "id", id);
+	e2b_keeper_tell(&ans, e, sandbox, req, call, &ignored);
+	cJSON_Delete(req);
+	cJSON_Delete(ans);
+}
+
+/* Out of every listing in one step, then its files. */
+static int remove_proc(struct pdir *d, const char *id)
+{
+	char dead[WSP_PROC_ID_MAX + 16], parent[4200];
+	int root, rc = 0;
+
+	snprintf(parent, sizeof(parent), "%s", d->path);
+	*strrchr(parent, '/') = '\0';
+	snprintf(dead, sizeof(dead), ".dead-%s", id);
+	root = open(parent, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (root < 0 || renameat(root, id, root, dead) < 0)
+		rc = -errno;
+	if (!rc) {
+		unlinkat(d->fd, PROC_FILE_LOG, 0);
+		if (unlinkat(root, dead, AT_REMOVEDIR) < 0)
+			rc = -errno;
+	}
+	if (root >= 0)
+		close(root);
+	return rc;
 }
 
 int e2b_prelease(void *self, const wsp_call *call, const char *id,
 		 uint32_t flags, wsp_error *err)
 {
 	struct e2b *e = self;
-	struct e2b_proc *p, **at;
-	int ended, rc = running(&p, e, id, &ended, err);
+	struct e2b_conn c;
+	struct pdir d;
+	int ended, rc = live(&d, &c, e, id, call, &ended, err);
 	wsp_error ignored = {0};
 
 	(void)flags;
-	if (rc)
-		return rc;
-	if (!ended)
-		e2b_psignal(e, call, id, SIGKILL, 0, &ignored);
-	pthread_mutex_lock(&e->lock); /* not while a resume reattaches */
-	pthread_mutex_lock(&e->plock);
-	for (at = &e->procs; *at && *at != p; at = &(*at)->next)
-		;
-	if (*at) /* only the release that unlinks it frees it */
-		*at = p->next;
-	else
-		p = NULL;
-	pthread_mutex_unlock(&e->plock);
-	if (p) {
-		proc_stop_stream(p);
-		proc_free(p);
+	if (rc && d.fd >= 0) {
+		/* its sandbox is held or gone: forget it anyway */
+		ended = 1;
+		rc = 0;
 	}
-	pthread_mutex_unlock(&e->lock);
-	return p ? 0 : unknown(id, err);
+	if (rc) {
+		close_proc(&d);
+		return rc;
+	}
+	if (!ended) {
+		char json[96];
+
+		snprintf(json, sizeof(json),
+			 "{\"process\":{\"pid\":%lld},\"signal\":"
+			 "\"SIGNAL_SIGKILL\"}",
+			 (long long)d.v.file.pid);
+		e2b_process_call(e, &c, "SendSignal", json, call, &ignored);
+	}
+	memset(&c, 0, sizeof(c));
+	tell(e, d.sandbox, "forget", id, call);
+	rc = remove_proc(&d, id);
+	close_proc(&d);
+	return rc ? wsp_error_set_os(err, WSP_EIO, -rc,
+				     "cannot remove process '%s': %s", id,
+				     strerror(-rc))
+		  : 0;
 }
 
 int e2b_write_stdin(void *self, const wsp_call *call, const char *id,
 		    const void *data, size_t len, uint32_t flags,
 		    wsp_error *err)
 {
-	struct e2b_proc *p;
-	int ended, open, rc = running(&p, self, id, &ended, err);
+	struct e2b *e = self;
+	struct e2b_conn c;
+	struct pdir d;
+	int ended, rc = live(&d, &c, e, id, call, &ended, err);
 
 	(void)flags;
-	if (rc)
-		return rc;
-	pthread_mutex_lock(&p->e->plock);
-	open = p->stdin_open;
-	pthread_mutex_unlock(&p->e->plock);
-	if (!open || ended)
-		return wsp_error_set(err, WSP_EINVAL,
-				     "the stdin of '%s' is closed", id);
-	return e2b_send_input(p->e, &p->c, p->pid, data, len, call, err);
+	if (!rc && (ended || !d.v.file.stdin_open))
+		rc = wsp_error_set(err, WSP_EINVAL,
+				   "the stdin of '%s' is closed", id);
+	else if (!rc)
+		rc = e2b_send_input(e, &c, (uint32_t)d.v.file.pid, data, len,
+				    call, err);
+	memset(&c, 0, sizeof(c));
+	close_proc(&d);
+	return rc;
 }
 
 int e2b_close_stdin(void *self, const wsp_call *call, const char *id,
 		    uint32_t flags, wsp_error *err)
 {
-	struct e2b_proc *p;
+	struct e2b *e = self;
+	struct e2b_conn c;
+	struct pdir d;
 	char json[64];
-	int ended, rc = running(&p, self, id, &ended, err);
+	int ended, rc = live(&d, &c, e, id, call, &ended, err);
 
 	(void)flags;
-	if (rc)
-		return rc;
-	pthread_mutex_lock(&p->e->plock);
-	if (!p->stdin_open || ended) {
-		p->stdin_open = 0;
-		pthread_mutex_unlock(&p->e->plock);
-		return 0;
+	if (!rc && !ended && d.v.file.stdin_open) {
+		snprintf(json, sizeof(json), "{\"process\":{\"pid\":%lld}}",
+			 (long long)d.v.file.pid);
+		rc = e2b_process_call(e, &c, "CloseStdin", json, call, err);
+		if (!rc)
+			tell(e, d.sandbox, "stdin-closed", id, call);
 	}
-	p->stdin_open = 0;
-	pthread_mutex_unlock(&p->e->plock);
-	snprintf(json, sizeof(json), "{\"process\":{\"pid\":%u}}", p->pid);
-	return proc_call(p, "CloseStdin", json, call, err);
+	memset(&c, 0, sizeof(c));
+	close_proc(&d);
+	return rc;
+}
+
+void e2b_procs_reattach(struct e2b *e)
+{
+	char sandbox[E2B_ID_MAX];
+	struct listed *all = NULL;
+	size_t n = 0;
+	int orphans = 0;
+
+	current_sandbox(sandbox, e);
+	if (!sandbox[0])
+		return;
+	/* a keeper that runs takes its streams back; orphans need one */
+	collect(&all, &n, e, sandbox, &orphans);
+	free(all);
+	reattach(e, sandbox, orphans > 0, NULL);
+}
+
+void e2b_procs_end(struct e2b *e, const char *sandbox, const char *why)
+{
+	cJSON *req = cJSON_CreateObject(), *ans = NULL;
+	wsp_error ignored = {0};
+
+	if (!sandbox[0])
+		return;
+	cJSON_AddStringToObject(req, "op", "end");
+	cJSON_AddStringToObject(req, "why", why);
+	e2b_keeper_tell(&ans, e, sandbox, req, NULL, &ignored);
+	cJSON_Delete(req);
+	cJSON_Delete(ans);
 }

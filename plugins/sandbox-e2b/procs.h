@@ -1,6 +1,6 @@
 /*
  * plugins/sandbox-e2b/procs.h - the process manager's slots (procs.c):
- * background processes held by this instance.
+ * background processes held by the sandbox's keeper (keeper.h).
  */
 #ifndef WSP_SANDBOX_E2B_PROCS_H
 #define WSP_SANDBOX_E2B_PROCS_H
@@ -29,12 +29,15 @@ int e2b_pwait(wsp_proc_status *out, void *self, const wsp_call *call,
 	      const char *id, int64_t timeout_ms, uint32_t flags,
 	      wsp_error *err);
 /*
- * After a resume: envd dropped every stream when it paused, so each
- * process still running gets a Connect stream again (its output from now
- * on; what it printed in between is lost, envd replays nothing).
+ * After a start or resume: envd dropped every stream when it paused, so
+ * the keeper gives each process still running a Connect stream again
+ * (its output from now on; what it printed in between is lost, envd
+ * replays nothing, and the log counts the gap). Processes whose keeper
+ * died get a new one, which reconciles them with envd's list.
  */
 void e2b_procs_reattach(struct e2b *e);
-/* End this instance's streams (the processes go on in the sandbox). */
-void e2b_procs_fini(struct e2b *e);
+/* The sandbox stops or goes: its keeper marks what ran as gone and
+ * leaves (why: "stopped", "destroyed"). */
+void e2b_procs_end(struct e2b *e, const char *sandbox, const char *why);
 
 #endif

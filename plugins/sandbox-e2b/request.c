@@ -56,7 +56,8 @@ void e2b_secrets(const char *s[4], const struct e2b *e,
 {
 	size_t n = 0;
 
-	s[n++] = e->api_key;
+	if (e->api_key)
+		s[n++] = e->api_key;
 	if (c && c->token[0])
 		s[n++] = c->token;
 	if (c && c->traffic[0])
