@@ -591,6 +591,46 @@ void e2b_procs_reattach(struct e2b *e)
 	reattach(e, sandbox, orphans > 0, NULL);
 }
 
+/* A destroyed sandbox's directory goes: its processes' logs, the
+ * keeper's lock and socket (only what the keeper makes, no link followed). */
+static void remove_sandbox_dir(struct e2b *e, const char *sandbox)
+{
+	char dir[4096];
+	struct dirent *de;
+	int root, procs;
+	DIR *d;
+
+	if (e2b_keeper_dir(dir, sizeof(dir), e, sandbox) ||
+	    (root = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+				      O_CLOEXEC)) < 0)
+		return;
+	procs = proc_openat(root, KEEPER_PROCS, O_RDONLY | O_DIRECTORY,
+			    S_IFDIR);
+	if (procs >= 0 && (d = fdopendir(procs))) {
+		while ((de = readdir(d))) {
+			int pfd = de->d_name[0] == '.'
+					  ? -1
+					  : proc_openat(procs, de->d_name,
+							O_RDONLY | O_DIRECTORY,
+							S_IFDIR);
+
+			if (pfd < 0)
+				continue;
+			unlinkat(pfd, PROC_FILE_LOG, 0);
+			close(pfd);
+			unlinkat(procs, de->d_name, AT_REMOVEDIR);
+		}
+		closedir(d);
+	} else if (procs >= 0) {
+		close(procs);
+	}
+	unlinkat(root, KEEPER_PROCS, AT_REMOVEDIR);
+	unlinkat(root, KEEPER_SOCK, 0);
+	unlinkat(root, KEEPER_LOCK, 0);
+	close(root);
+	rmdir(dir);
+}
+
 void e2b_procs_end(struct e2b *e, const char *sandbox, const char *why)
 {
 	cJSON *req = cJSON_CreateObject(), *ans = NULL;
@@ -603,4 +643,6 @@ void e2b_procs_end(struct e2b *e, const char *sandbox, const char *why)
 	e2b_keeper_tell(&ans, e, sandbox, req, NULL, &ignored);
 	cJSON_Delete(req);
 	cJSON_Delete(ans);
+	if (!strcmp(why, "destroyed"))
+		remove_sandbox_dir(e, sandbox);
 }

@@ -11,19 +11,31 @@
 static struct node_fake fake;
 /* a host of the core's real HTTP service, for the admin API */
 static wsp_fakehost *admin_fh;
+const char *fake_env_state_dir;
 
-int fake_env_start(const char *tag, const char *const *argv)
+static int admin_host(void)
 {
 	wsp_error err = {0};
 
-	if (node_fake_start(&fake, tag, argv))
-		return -1;
 	return wsp_fakehost_new(&admin_fh,
 				wsp_plugin_entry(WSP_PLUGIN_ABI_MAJOR,
 						 WSP_PLUGIN_ABI_MINOR),
 				&err)
 		       ? -1
 		       : 0;
+}
+
+int fake_env_start(const char *tag, const char *const *argv)
+{
+	if (node_fake_start(&fake, tag, argv))
+		return -1;
+	return admin_host();
+}
+
+int fake_env_attach(int port)
+{
+	fake.port = port;
+	return admin_host();
 }
 
 void fake_env_stop(void)
@@ -93,6 +105,8 @@ static int init_with(struct box *bx, const char *extra, int no_key,
 	/* the id under test, not the fake host's "test" */
 	bx->args = *a;
 	bx->args.instance_id = bx->id;
+	if (fake_env_state_dir)
+		bx->args.state_dir = fake_env_state_dir;
 	return bx->d->init(&bx->self, wsp_fakehost_host(bx->fh), &bx->args,
 			   err);
 }

@@ -26,6 +26,12 @@ const wsp_plugin_desc *wsp_plugin_entry(uint32_t major, uint32_t minor);
 int fake_env_start(const char *tag, const char *const *argv);
 void fake_env_stop(void);
 int fake_port(void);
+/* In a child process: the fake its parent started, on port. 0 or -1. */
+int fake_env_attach(int port);
+/* The state directory instances get instead of their fake host's own
+ * (NULL: the host's): two processes then share what a provider keeps
+ * there (the E2B keeper's background processes). */
+extern const char *fake_env_state_dir;
 
 /* One admin request (/_fake/...): the status (-1: none), the JSON
  * answer in *out (may be NULL). */

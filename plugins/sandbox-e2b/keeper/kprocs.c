@@ -47,6 +47,7 @@ struct kproc {
 	wsp_http_stream *stream;
 	/* under k->lock */
 	int started, ended, done, cut, log_err;
+	int attached; /* a Connect stream's start event came: it hears */
 	uint32_t pid;
 	int64_t until; /* monotonic ms of envd's deadline, 0: none */
 	wsp_error err;
@@ -154,6 +155,8 @@ static int on_data(wsp_http_stream *s, const char *msg, size_t len,
 		p->pid = ev.pid;
 		p->started = 1;
 		make_log(p);
+	} else if (!rc && ev.kind == E2B_EV_START) {
+		p->attached = 1;
 	} else if (!rc && ev.kind == E2B_EV_DATA && p->log.fd >= 0 &&
 		   !p->ended) {
 		proc_log_append(&p->log, ev.stream - 1, ev.data, ev.len);
@@ -348,6 +351,27 @@ int kp_spawn(struct keeper *k, const cJSON *req, char id[WSP_PROC_ID_MAX],
 	return 0;
 }
 
+/*
+ * Until envd's start event on the new stream: from then on it hears
+ * what the process writes, so what a caller does after the keeper
+ * answered (stdin, say) is not lost in between.
+ */
+static void wait_attached(struct kproc *p)
+{
+	int64_t until = kp_mono_ms() + p->k->e.request_timeout_ms;
+
+	for (;;) {
+		int over;
+
+		pthread_mutex_lock(&p->k->lock);
+		over = p->attached || p->done;
+		pthread_mutex_unlock(&p->k->lock);
+		if (over || kp_mono_ms() >= until)
+			return;
+		nap(p->k, 100);
+	}
+}
+
 /* The pids envd lists now: 0 and *out (a cJSON array), or an error. */
 static int envd_list(cJSON **out, struct keeper *k)
 {
@@ -462,12 +486,15 @@ void kp_retry(struct keeper *k, int now)
 			p->st.monitor_pid = getpid();
 			publish(p);
 			pthread_mutex_unlock(&k->lock);
+			p->attached = 0;
 			if (e2b_connect_stream(&p->stream, &k->e, &k->e.conn,
 					       p->pid, &cbs, &err)) {
 				pthread_mutex_lock(&k->lock);
 				p->done = p->cut = 1;
 				pthread_mutex_unlock(&k->lock);
 				failed = 1;
+			} else {
+				wait_attached(p);
 			}
 		}
 	}
