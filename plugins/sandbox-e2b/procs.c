@@ -98,7 +98,7 @@ static void report_gaps(struct e2b *e, const char *id,
 	if (v->file.gaps > 0)
 		e->host->log(e->host, WSP_LOG_WARN,
 			     "background process '%s': output it wrote while "
-			     "no keeper listened is lost (%d time%s; E2B "
+			     "nothing listened is lost (%d time%s; E2B "
 			     "replays nothing)",
 			     id, v->file.gaps, v->file.gaps == 1 ? "" : "s");
 }
