@@ -374,6 +374,14 @@ int e2b_start(uint32_t *out, void *self, const wsp_call *call,
 	return rc;
 }
 
+/* WSP_EBUSY for a sandbox paused or stopped on purpose (lock held). */
+static int held(const struct e2b *e, wsp_error *err)
+{
+	return wsp_error_set(err, WSP_EBUSY,
+			     "the E2B sandbox is %s; %s it first", e->held,
+			     strcmp(e->held, "paused") ? "start" : "resume");
+}
+
 int e2b_ready(struct e2b_conn *c, struct e2b *e, const wsp_call *call,
 	      wsp_error *err)
 {
@@ -388,11 +396,7 @@ int e2b_ready(struct e2b_conn *c, struct e2b *e, const wsp_call *call,
 	if (!e->conn.id[0])
 		kept(e->held, sizeof(e->held), e, KEY_HOLD);
 	if (e->held[0])
-		rc = wsp_error_set(err, WSP_EBUSY,
-				   "the E2B sandbox is %s; %s it first",
-				   e->held,
-				   strcmp(e->held, "paused") ? "start"
-							     : "resume");
+		rc = held(e, err);
 	else if (!e->conn.id[0])
 		rc = e2b_connect_locked(NULL, e, call, err);
 	if (!rc)
@@ -415,11 +419,7 @@ int e2b_reach_id(struct e2b_conn *c, struct e2b *e, const char *id,
 				   "any more",
 				   id);
 	else if (e->held[0])
-		rc = wsp_error_set(err, WSP_EBUSY,
-				   "the E2B sandbox is %s; %s it first",
-				   e->held,
-				   strcmp(e->held, "paused") ? "start"
-							     : "resume");
+		rc = held(e, err);
 	else if (!e->conn.id[0])
 		rc = connect_id(e, id, call, err);
 	if (!rc)

@@ -340,9 +340,6 @@ static int keep(const char *dir)
 
 int main(int argc, char **argv)
 {
-	pid_t pid;
-	int null;
-
 	if (argc != 2) {
 		fprintf(stderr, "usage: %s DIR (started by wsp)\n", argv[0]);
 		return 2;
@@ -358,21 +355,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	/* not the starter's child: it reaps this first process at once */
-	pid = fork();
-	if (pid < 0) {
+	if (proc_writer_detach()) {
 		report("error %d cannot fork\n", WSP_EIO);
 		return 1;
-	}
-	if (pid > 0)
-		_exit(0);
-	setsid();
-	null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (null >= 0) {
-		dup2(null, 0);
-		dup2(null, 1);
-		dup2(null, 2);
-		if (null > 2)
-			close(null);
 	}
 	return keep(argv[1]);
 }

@@ -421,17 +421,21 @@ static void mark_gone(struct kproc *p)
 	publish(p);
 }
 
-/* Let the cut ones (all) go as they are: running, unlocked (lost to
- * readers, until a keeper reconciles them again). */
-static void let_go(struct keeper *k, int all)
+/*
+ * Free the processes drop() picks (lock held while it looks): their
+ * streams ended, their logs closed as they are. How many stay.
+ */
+static int drop_if(struct keeper *k, int (*drop)(const struct kproc *))
 {
 	struct kproc **at = &k->procs;
+	int kept = 0;
 
 	pthread_mutex_lock(&k->lock);
 	while (*at) {
 		struct kproc *p = *at;
 
-		if (!p->cut && !all) {
+		if (!drop(p)) {
+			kept++;
 			at = &p->next;
 			continue;
 		}
@@ -441,6 +445,23 @@ static void let_go(struct keeper *k, int all)
 		pthread_mutex_lock(&k->lock);
 	}
 	pthread_mutex_unlock(&k->lock);
+	return kept;
+}
+
+static int is_cut(const struct kproc *p)
+{
+	return p->cut;
+}
+
+static int any(const struct kproc *p)
+{
+	(void)p;
+	return 1;
+}
+
+static int finished(const struct kproc *p)
+{
+	return p->ended && p->done;
 }
 
 void kp_retry(struct keeper *k, int now)
@@ -513,7 +534,9 @@ void kp_retry(struct keeper *k, int now)
 	}
 	pthread_mutex_unlock(&k->lock);
 	if (failed && t - k->failing_since >= GIVE_UP_MS) {
-		let_go(k, 0);
+		/* let the cut ones go as they are: running, unlocked (lost
+		 * to readers, until a keeper reconciles them again) */
+		drop_if(k, is_cut);
 		k->retry_at = 0;
 	}
 }
@@ -533,25 +556,7 @@ int kp_next_ms(struct keeper *k)
 
 int kp_sweep(struct keeper *k)
 {
-	struct kproc **at = &k->procs;
-	int live = 0;
-
-	pthread_mutex_lock(&k->lock);
-	while (*at) {
-		struct kproc *p = *at;
-
-		if (!(p->ended && p->done)) {
-			live++;
-			at = &p->next;
-			continue;
-		}
-		*at = p->next;
-		pthread_mutex_unlock(&k->lock);
-		kproc_free(p);
-		pthread_mutex_lock(&k->lock);
-	}
-	pthread_mutex_unlock(&k->lock);
-	return live;
+	return drop_if(k, finished);
 }
 
 static struct kproc *find(struct keeper *k, const char *id)
@@ -611,7 +616,7 @@ void kp_end_all(struct keeper *k, const char *why)
 
 void kp_release_all(struct keeper *k)
 {
-	let_go(k, 1);
+	drop_if(k, any);
 }
 
 /* A log a dead keeper left running: take it over, to be reconciled. */

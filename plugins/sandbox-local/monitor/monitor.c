@@ -740,7 +740,7 @@ static void finish(struct monitor *m)
 int main(int argc, char **argv)
 {
 	static struct monitor m;
-	pid_t pid;
+	int e;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: %s PROC_DIR (started by wsp)\n",
@@ -764,24 +764,9 @@ int main(int argc, char **argv)
 	m.log.fd = -1;
 
 	/* Not our starter's child: it reaps the first process right away. */
-	pid = fork();
-	if (pid < 0) {
-		report(&m, "error %d cannot fork: %s\n", errno,
-		       strerror(errno));
+	if ((e = proc_writer_detach())) {
+		report(&m, "error %d cannot fork: %s\n", -e, strerror(-e));
 		return 1;
-	}
-	if (pid > 0)
-		_exit(0);
-	setsid();
-	/* stdin/stdout/stderr of the starter are not ours to hold. */
-	int null = open("/dev/null", O_RDWR);
-
-	if (null >= 0) {
-		dup2(null, 0);
-		dup2(null, 1);
-		dup2(null, 2);
-		if (null > 2)
-			close(null);
 	}
 	if (setup(&m, argv[1]) < 0) {
 		proc_spec_release(&m.spec);

@@ -145,9 +145,46 @@ void proc_log_publish(struct proc_log *l, const struct proc_status_file *st)
 	futimens(l->fd, NULL);
 }
 
+/*
+ * Map the header page of the log open as fd (prot: read, or read-write
+ * for a writer) and check it as untrusted: its size, magic and capacity.
+ * 0 with l set, or -errno with fd closed.
+ */
+static int map_header(struct proc_log *l, int fd, int prot)
+{
+	struct stat st;
+	void *map;
+	int e;
+
+	if (fstat(fd, &st) < 0) {
+		e = errno;
+		close(fd);
+		return -e;
+	}
+	if (st.st_size < (off_t)PROC_LOG_HEADER_SIZE) {
+		close(fd);
+		return -EPROTO;
+	}
+	map = mmap(NULL, PROC_LOG_HEADER_SIZE, prot, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED) {
+		e = errno;
+		close(fd);
+		return -e;
+	}
+	l->hdr = map;
+	l->fd = fd;
+	l->capacity = l->hdr->capacity;
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	if (memcmp(l->hdr->magic, PROC_LOG_MAGIC, sizeof(l->hdr->magic)) ||
+	    l->capacity == 0 || l->capacity > PROC_MAX_LOG_LIMIT) {
+		proc_log_close(l);
+		return -EPROTO;
+	}
+	return 0;
+}
+
 int proc_log_adopt(struct proc_log *l, int dirfd)
 {
-	void *map;
 	int fd, e;
 
 	l->fd = -1;
@@ -160,24 +197,9 @@ int proc_log_adopt(struct proc_log *l, int dirfd)
 		close(fd);
 		return -e;
 	}
-	/* the same checks a reader makes, on the read-write mapping */
-	if (lseek(fd, 0, SEEK_END) < (off_t)PROC_LOG_HEADER_SIZE) {
-		close(fd);
-		return -EPROTO;
-	}
-	map = mmap(NULL, PROC_LOG_HEADER_SIZE, PROT_READ | PROT_WRITE,
-		   MAP_SHARED, fd, 0);
-	if (map == MAP_FAILED) {
-		e = errno;
-		close(fd);
-		return -e;
-	}
-	l->fd = fd;
-	l->hdr = map;
-	l->capacity = l->hdr->capacity;
-	if (memcmp(l->hdr->magic, PROC_LOG_MAGIC, sizeof(l->hdr->magic)) ||
-	    l->capacity == 0 || l->capacity > PROC_MAX_LOG_LIMIT ||
-	    (l->hdr->seq & 1)) {
+	if ((e = map_header(l, fd, PROT_READ | PROT_WRITE)))
+		return e;
+	if (l->hdr->seq & 1) { /* its writer died inside a status change */
 		proc_log_close(l);
 		return -EPROTO;
 	}
@@ -187,13 +209,32 @@ int proc_log_adopt(struct proc_log *l, int dirfd)
 	return 0;
 }
 
+int proc_writer_detach(void)
+{
+	pid_t pid = fork();
+	int null;
+
+	if (pid < 0)
+		return -errno;
+	if (pid > 0)
+		_exit(0);
+	setsid();
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null >= 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		if (null > 2)
+			close(null);
+	}
+	return 0;
+}
+
 /* ---- readers ------------------------------------------------------------ */
 
 int proc_log_open(struct proc_log *l, int dirfd)
 {
-	struct stat st;
-	void *map;
-	int fd, e;
+	int fd;
 
 	l->fd = -1;
 	l->hdr = NULL;
@@ -201,29 +242,7 @@ int proc_log_open(struct proc_log *l, int dirfd)
 	fd = proc_openat(dirfd, PROC_FILE_LOG, O_RDONLY | O_NONBLOCK, S_IFREG);
 	if (fd < 0)
 		return fd;
-	if (fstat(fd, &st) < 0)
-		goto fail;
-	if (st.st_size < (off_t)PROC_LOG_HEADER_SIZE) {
-		close(fd);
-		return -EPROTO;
-	}
-	map = mmap(NULL, PROC_LOG_HEADER_SIZE, PROT_READ, MAP_SHARED, fd, 0);
-	if (map == MAP_FAILED)
-		goto fail;
-	l->hdr = map;
-	l->fd = fd;
-	l->capacity = l->hdr->capacity;
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	if (memcmp(l->hdr->magic, PROC_LOG_MAGIC, sizeof(l->hdr->magic)) ||
-	    l->capacity == 0 || l->capacity > PROC_MAX_LOG_LIMIT) {
-		proc_log_close(l);
-		return -EPROTO;
-	}
-	return 0;
-fail:
-	e = errno;
-	close(fd);
-	return -e;
+	return map_header(l, fd, PROT_READ);
 }
 
 /* A boot id as the kernel writes it: 36 characters, hex and dashes. */

@@ -119,6 +119,13 @@ int proc_log_adopt(struct proc_log *l, int dirfd);
 /* Writer: publish a new status and touch the log (inotify IN_ATTRIB:
  * mapped writes raise no event, waiters watch for this one). */
 void proc_log_publish(struct proc_log *l, const struct proc_status_file *st);
+/*
+ * Writer: leave the starter. Fork once; the first process exits at once
+ * (its starter reaps it), so the writer is nobody's child and outlives
+ * it; a session of its own, and the starter's stdin/stdout/stderr
+ * swapped for /dev/null. 0 in the writer, or -errno (no fork).
+ */
+int proc_writer_detach(void);
 /* Monitor: append bytes to a stream (keeps the newest capacity bytes). */
 int proc_log_append(struct proc_log *l, int stream, const void *data,
 		    size_t len);
