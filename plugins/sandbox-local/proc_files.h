@@ -31,7 +31,7 @@
 #include <sys/types.h>
 
 /* The log file, its rings and status: shared with the E2B keeper. */
-#include "proc_log.h"
+#include "../shared/proclog/proc_log.h"
 
 #define PROC_DIR_NAME	 "procs"
 #define PROC_DEAD_PREFIX ".dead-"
