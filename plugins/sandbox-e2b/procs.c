@@ -372,44 +372,14 @@ int e2b_read_output(wsp_proc_status *out, void *self, const wsp_call *call,
 {
 	struct e2b *e = self;
 	struct pdir d;
-	uint64_t end[2];
-	int busy = 0, rc = open_proc(&d, e, id, call, err);
-	char *buf = NULL;
+	int rc = open_proc(&d, e, id, call, err);
 
 	if (rc)
 		return rc;
-	if (o->wait_ms) {
-		rc = proc_wait(&d.v, e->host, d.fd, d.path, 0, o->wait_ms,
-			       call, err);
-		/* a wait that runs out still reads; the call's end does not */
-		if (rc && !(rc == WSP_ETIMEDOUT &&
-			    !e->host->call_expired(e->host, call)))
-			goto out;
-		rc = 0;
-	}
-	if (!(buf = malloc(PROC_OUTPUT_CHUNK))) {
-		rc = wsp_error_set(err, WSP_ENOMEM, "out of memory");
-		goto out;
-	}
-	if (o->flags & WSP_OUTPUT_FOLLOW) {
-		rc = proc_follow(&d.v, e->host, d.fd, d.path, id, o, sink,
-				 payload, call, buf, end, err);
-		goto out;
-	}
-	/* the status first: totals never ahead of what was read */
-	proc_observe(&d.v, d.fd);
-	if (o->streams & WSP_STDOUT)
-		rc = proc_send_stream(&end[0], &busy, d.fd, WSP_STDOUT,
-				      o->offset, o, sink, payload, buf);
-	if (!rc && (o->streams & WSP_STDERR))
-		rc = proc_send_stream(&end[1], &busy, d.fd, WSP_STDERR,
-				      o->stderr_offset, o, sink, payload, buf);
-	if (rc)
-		rc = proc_sink_stopped(err, rc, id);
-out:
-	if (!rc || o->flags & WSP_OUTPUT_FOLLOW)
+	rc = proc_read(&d.v, e->host, d.fd, d.path, id, o, sink, payload,
+		       call, err);
+	if (!rc || (o->flags & WSP_OUTPUT_FOLLOW))
 		fill(out, &d.v);
-	free(buf);
 	close_proc(&d);
 	return rc;
 }

@@ -349,58 +349,18 @@ static int proc_read_output(wsp_proc_status *out, void *self,
 			    void *payload, wsp_error *err)
 {
 	struct local_sandbox *sb = self;
-	const wsp_host *h = local_host(sb);
-	const wsp_output_opts o = *opts; /* full size, checked by the core */
 	struct proc_view v;
-	char *path = NULL, *buf = NULL;
-	uint64_t end[2] = {UINT64_MAX, UINT64_MAX};
-	uint32_t streams = o.streams;
-	int dirfd, busy = 0, rc;
+	char *path = NULL;
+	int dirfd, rc;
 
 	rc = proc_open(&dirfd, &path, sb, id, err);
 	if (rc)
 		return rc;
-	if (o.wait_ms) {
-		/*
-		 * Reading after a wait that ran out is still a read; one the
-		 * call ended (its cancel or deadline) is not.
-		 */
-		rc = proc_wait(&v, local_host(sb), dirfd, path, 0, o.wait_ms, call, err);
-		if (rc == WSP_ETIMEDOUT && !h->call_expired(h, call))
-			rc = 0;
-		if (rc)
-			goto out;
-	}
-	buf = malloc(PROC_OUTPUT_CHUNK);
-	if (!buf) {
-		rc = wsp_error_set(err, WSP_ENOMEM, "out of memory");
-		goto out;
-	}
-	if (o.flags & WSP_OUTPUT_FOLLOW) {
-		rc = proc_follow(&v, local_host(sb), dirfd, path, id, &o, sink, payload,
-				 call, buf, end, err);
-		goto status;
-	}
-	if (sink && (streams & WSP_STDOUT))
-		rc = proc_send_stream(&end[0], &busy, dirfd, WSP_STDOUT,
-				      o.offset, &o, sink, payload, buf);
-	if (!rc && sink && (streams & WSP_STDERR))
-		rc = proc_send_stream(&end[1], &busy, dirfd, WSP_STDERR,
-				      o.stderr_offset, &o, sink, payload, buf);
-	if (rc) {
-		rc = proc_sink_stopped(err, rc, id);
-		goto out;
-	}
-	proc_observe(&v, dirfd);
-status:
-	/* Totals as read, so they are the next offsets (see sandbox.h). */
-	if (end[0] != UINT64_MAX)
-		v.total[0] = end[0];
-	if (end[1] != UINT64_MAX)
-		v.total[1] = end[1];
-	proc_fill_status(out, &v);
-out:
-	free(buf);
+	rc = proc_read(&v, local_host(sb), dirfd, path, id, opts, sink,
+		       payload, call, err);
+	/* a follow that stopped still says where it got to */
+	if (!rc || (opts->flags & WSP_OUTPUT_FOLLOW))
+		proc_fill_status(out, &v);
 	free(path);
 	close(dirfd);
 	return rc;

@@ -20,6 +20,7 @@
 #include "proc_view.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/inotify.h>
@@ -355,5 +356,55 @@ int proc_follow(struct proc_view *v, const wsp_host *h, int dirfd,
 	if (log.fd >= 0)
 		proc_log_close(&log);
 	close(ino);
+	return rc;
+}
+
+int proc_read(struct proc_view *v, const wsp_host *h, int dirfd,
+	      const char *path, const char *id, const wsp_output_opts *opts,
+	      wsp_output_fn sink, void *payload, const wsp_call *call,
+	      wsp_error *err)
+{
+	const wsp_output_opts o = *opts; /* full size, checked by the core */
+	uint64_t end[2] = {UINT64_MAX, UINT64_MAX};
+	char *buf = NULL;
+	int busy = 0, rc = 0;
+
+	if (o.wait_ms) {
+		/*
+		 * Reading after a wait that ran out is still a read; one the
+		 * call ended (its cancel or deadline) is not.
+		 */
+		rc = proc_wait(v, h, dirfd, path, 0, o.wait_ms, call, err);
+		if (rc == WSP_ETIMEDOUT && !h->call_expired(h, call))
+			rc = 0;
+		if (rc)
+			return rc;
+	}
+	buf = malloc(PROC_OUTPUT_CHUNK);
+	if (!buf)
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	if (o.flags & WSP_OUTPUT_FOLLOW) {
+		rc = proc_follow(v, h, dirfd, path, id, &o, sink, payload, call,
+				 buf, end, err);
+		goto status;
+	}
+	if (sink && (o.streams & WSP_STDOUT))
+		rc = proc_send_stream(&end[0], &busy, dirfd, WSP_STDOUT,
+				      o.offset, &o, sink, payload, buf);
+	if (!rc && sink && (o.streams & WSP_STDERR))
+		rc = proc_send_stream(&end[1], &busy, dirfd, WSP_STDERR,
+				      o.stderr_offset, &o, sink, payload, buf);
+	if (rc) {
+		free(buf);
+		return proc_sink_stopped(err, rc, id);
+	}
+	proc_observe(v, dirfd);
+status:
+	/* Totals as read, so they are the next offsets (see sandbox.h). */
+	if (end[0] != UINT64_MAX)
+		v->total[0] = end[0];
+	if (end[1] != UINT64_MAX)
+		v->total[1] = end[1];
+	free(buf);
 	return rc;
 }

@@ -71,4 +71,15 @@ int proc_follow(struct proc_view *v, const wsp_host *host, int dirfd,
 		wsp_output_fn sink, void *payload, const wsp_call *call,
 		char *buf, uint64_t next[2], wsp_error *err);
 
+/*
+ * read_output of the process whose directory is dirfd (path, for
+ * inotify): o's wait first, then one read of both streams or a follow;
+ * v gets the final view with the totals as read (the next offsets).
+ * 0 or an error code (a follow's end sets v too).
+ */
+int proc_read(struct proc_view *v, const wsp_host *h, int dirfd,
+	      const char *path, const char *id, const wsp_output_opts *o,
+	      wsp_output_fn sink, void *payload, const wsp_call *call,
+	      wsp_error *err);
+
 #endif /* WSP_SHARED_PROC_VIEW_H */
