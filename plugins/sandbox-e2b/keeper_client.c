@@ -243,12 +243,32 @@ static int above(int *fd)
 	return 0;
 }
 
+/*
+ * The keeper's environment: ours (proxies, CA bundles, as libcurl reads
+ * them) without E2B's key, which it has no use for. NULL when out of
+ * memory; free the array only.
+ */
+static char **keeper_env(void)
+{
+	size_t n = 0, k = 0;
+	char **env;
+
+	while (environ[n])
+		n++;
+	if (!(env = calloc(n + 1, sizeof(*env))))
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(environ[i], "E2B_API_KEY=", 12))
+			env[k++] = environ[i];
+	return env;
+}
+
 static int launch(struct e2b *e, const struct e2b_conn *c, const char *dir,
 		  wsp_error *err)
 {
 	posix_spawn_file_actions_t fa;
 	int ready[2] = {-1, -1}, spec[2] = {-1, -1}, rc = 0, status;
-	char *argv[3], line[512], *text;
+	char *argv[3], line[512], *text, **env = NULL;
 	pid_t pid;
 
 	pthread_once(&keeper_once, find_keeper);
@@ -259,6 +279,10 @@ static int launch(struct e2b *e, const struct e2b_conn *c, const char *dir,
 				     "); reinstall wsp");
 	if (!(text = spec_of(e, c)))
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	if (!(env = keeper_env())) {
+		wipe_free(text);
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	}
 	if (pipe2(ready, O_CLOEXEC) || pipe2(spec, O_CLOEXEC) ||
 	    above(&ready[1]) || above(&spec[0])) {
 		rc = wsp_error_set_os(err, WSP_EIO, errno,
@@ -272,7 +296,7 @@ static int launch(struct e2b *e, const struct e2b_conn *c, const char *dir,
 	argv[0] = keeper_path;
 	argv[1] = (char *)dir;
 	argv[2] = NULL;
-	rc = posix_spawn(&pid, keeper_path, &fa, NULL, argv, environ);
+	rc = posix_spawn(&pid, keeper_path, &fa, NULL, argv, env);
 	posix_spawn_file_actions_destroy(&fa);
 	if (rc) {
 		rc = wsp_error_set_os(err, WSP_EIO, rc,
@@ -307,6 +331,7 @@ out:
 			close(spec[i]);
 	}
 	wipe_free(text);
+	free(env);
 	return rc;
 }
 

@@ -124,13 +124,16 @@ static int status_of(struct box *b, wsp_proc_status *st, const char *id)
 				     &err);
 }
 
-/* The log of process id, opened as any reader would. */
-static int open_log(struct proc_log *l, const char *sandbox, const char *id)
+/* The log of process id under the state directory base (NULL: the
+ * suite's), opened as any reader would. */
+static int open_log_in(struct proc_log *l, const char *base,
+		       const char *sandbox, const char *id)
 {
 	char path[1024];
 	int dfd, rc;
 
-	snprintf(path, sizeof(path), "%s/e2b/%s/procs/%s", state, sandbox, id);
+	snprintf(path, sizeof(path), "%s/e2b/%s/procs/%s", base ? base : state,
+		 sandbox, id);
 	dfd = open(path, O_RDONLY | O_DIRECTORY);
 	if (dfd < 0)
 		return -1;
@@ -139,17 +142,27 @@ static int open_log(struct proc_log *l, const char *sandbox, const char *id)
 	return rc;
 }
 
+static int open_log(struct proc_log *l, const char *sandbox, const char *id)
+{
+	return open_log_in(l, NULL, sandbox, id);
+}
+
 /* The keeper that writes id's log (its pid in the status), or -1. */
-static pid_t keeper_of(const char *sandbox, const char *id)
+static pid_t keeper_in(const char *base, const char *sandbox, const char *id)
 {
 	struct proc_status_file st;
 	struct proc_log l;
 
-	if (open_log(&l, sandbox, id))
+	if (open_log_in(&l, base, sandbox, id))
 		return -1;
 	proc_log_get_status(&l, &st);
 	proc_log_close(&l);
 	return (pid_t)st.monitor_pid;
+}
+
+static pid_t keeper_of(const char *sandbox, const char *id)
+{
+	return keeper_in(NULL, sandbox, id);
 }
 
 /*
@@ -532,6 +545,22 @@ static void test_cli(void)
 	if ((nl = strchr(id, '\n')))
 		*nl = '\0';
 	CU_ASSERT_TRUE_FATAL(!strncmp(id, "e2b-", 4));
+	/* the key was in wsp's environment, not in its keeper's */
+	{
+		char base[512], sandbox[64], path[64];
+		const char *dash = strrchr(id, '-');
+		pid_t keeper;
+
+		snprintf(base, sizeof(base), "%s/cli/state/wsp", state);
+		snprintf(sandbox, sizeof(sandbox), "%.*s",
+			 (int)(dash - id - 4), id + 4);
+		keeper = keeper_in(base, sandbox, id);
+		CU_ASSERT_TRUE(keeper > 0);
+		snprintf(path, sizeof(path), "/proc/%d/environ", (int)keeper);
+		CU_ASSERT_FALSE(file_has(path, E2_KEY));
+		snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)keeper);
+		CU_ASSERT_FALSE(file_has(path, E2_KEY));
+	}
 	/* a later run follows it to its end, exiting with its status */
 	snprintf(dir, sizeof(dir), "logs -f %s", id);
 	CU_ASSERT_EQUAL(cli(dir), 5);

@@ -369,6 +369,8 @@ int proc_read(struct proc_view *v, const wsp_host *h, int dirfd,
 	char *buf = NULL;
 	int busy = 0, rc = 0;
 
+	memset(v, 0, sizeof(*v));
+	v->state = WSP_PROC_LOST; /* until it is looked at */
 	if (o.wait_ms) {
 		/*
 		 * Reading after a wait that ran out is still a read; one the
