@@ -1,10 +1,11 @@
 /*
- * tests/sandbox-e2b/test_procs.c - background processes held by the
- * instance, against the E2B fake: spawn (Start kept open), output kept
+ * tests/sandbox-e2b/test_procs.c - background processes (their streams
+ * held by the sandbox's keeper), against the E2B fake: spawn (Start kept open), output kept
  * with totals and read by offset and tail, stdin written and closed,
  * SIGTERM and SIGKILL by pid, waits that end or run out, the process's
  * own timeout (envd's deadline), release, and output again after a
- * pause and resume (envd drops the streams: Connect reattaches).
+ * pause and resume (envd drops the streams: lost meanwhile, then the
+ * keeper's Connect reattaches).
  */
 #include "e2_env.h"
 #include "e2b.h"
@@ -206,6 +207,22 @@ static int output_grows(wsp_proc_status *st, const char *id, uint64_t than,
 	return 0;
 }
 
+/* Poll id's state until it is `state`, up to ms; 1 if it became so. */
+static int state_becomes(const char *id, uint32_t state, int ms)
+{
+	wsp_proc_status st = {.struct_size = sizeof(st)};
+	wsp_error err = {0};
+
+	for (int waited = 0; waited <= ms; waited += 50) {
+		if (!pm()->status(&st, bx.self, box_call(&bx, 30000), id, 0,
+				  &err) &&
+		    st.state == state)
+			return 1;
+		usleep(50 * 1000);
+	}
+	return 0;
+}
+
 static void test_pause_resume_reattach(void)
 {
 	char id[WSP_PROC_ID_MAX];
@@ -224,6 +241,9 @@ static void test_pause_resume_reattach(void)
 	CU_ASSERT_EQUAL(pm()->status(&st, bx.self, box_call(&bx, 30000), id, 0,
 				     &err),
 			0);
+	/* while nobody hears it (envd dropped the stream), it is not shown
+	 * running: its keeper lets the log go once envd cannot be asked */
+	CU_ASSERT_TRUE(state_becomes(id, WSP_PROC_LOST, 10000));
 	CU_ASSERT_EQUAL_FATAL(box_vt(&bx)->resume(bx.self,
 						  box_call(&bx, 30000), 0,
 						  &err),

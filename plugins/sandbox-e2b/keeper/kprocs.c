@@ -12,9 +12,10 @@
  * stream, and its log counts a gap (envd replays nothing: what it wrote
  * meanwhile is lost, and is not made up); one no longer listed ended
  * unheard, its outcome unknown: PROC_GONE. While envd cannot be reached
- * (a paused sandbox) the look is tried again, backing off to 30 s; after
- * GIVE_UP_MS of failures the keeper lets the logs go as they are
- * (running, unlocked: read as lost) and a later start reconciles them.
+ * (a paused sandbox) their logs are let go (running, unlocked: read as
+ * lost, never as running while nobody hears them) and the look is tried
+ * again, backing off to 30 s; after GIVE_UP_MS of failures the keeper
+ * forgets them and a later start reconciles them.
  */
 #include "kpr.h"
 #include "envelope.h"
@@ -411,6 +412,25 @@ static int listed(const cJSON *list, uint32_t pid)
 	return 0;
 }
 
+/* The log of p open and locked again after it was let go; 0 or -errno
+ * (lock held). */
+static int reopen(struct kproc *p)
+{
+	int dfd, rc;
+
+	if (p->log.fd >= 0)
+		return 0;
+	dfd = proc_openat(p->k->procsfd, p->id, O_RDONLY | O_DIRECTORY,
+			  S_IFDIR);
+	if (dfd < 0)
+		return dfd;
+	rc = proc_log_adopt(&p->log, dfd);
+	close(dfd);
+	if (rc)
+		p->log.fd = -1;
+	return rc;
+}
+
 /* Ended unheard: its outcome is not known, and is not made up. */
 static void mark_gone(struct kproc *p)
 {
@@ -494,6 +514,15 @@ void kp_retry(struct keeper *k, int now)
 			if (!cut)
 				continue;
 			stop_stream(p); /* the broken one, ended */
+			pthread_mutex_lock(&k->lock);
+			if (reopen(p)) {
+				/* released meanwhile (or its log refused) */
+				p->cut = 0;
+				p->ended = 1;
+				pthread_mutex_unlock(&k->lock);
+				continue;
+			}
+			pthread_mutex_unlock(&k->lock);
 			if (!listed(list, p->pid)) {
 				pthread_mutex_lock(&k->lock);
 				p->cut = 0;
@@ -522,6 +551,11 @@ void kp_retry(struct keeper *k, int now)
 	cJSON_Delete(list);
 	pthread_mutex_lock(&k->lock);
 	if (failed) {
+		/* nobody hears them now: their logs go free, so readers see
+		 * them lost rather than running, until they are reattached */
+		for (struct kproc *p = k->procs; p; p = p->next)
+			if (p->cut && p->log.fd >= 0)
+				proc_log_close(&p->log);
 		k->retry_ms = k->retry_ms ? k->retry_ms * 2 : 1000;
 		if (k->retry_ms > RETRY_MAX_MS)
 			k->retry_ms = RETRY_MAX_MS;
@@ -604,8 +638,9 @@ void kp_end_all(struct keeper *k, const char *why)
 		stop_stream(p);
 		pthread_mutex_lock(&k->lock);
 		p->cut = 0;
-		if (!p->ended)
+		if (!p->ended && !reopen(p))
 			mark_gone(p);
+		p->ended = 1;
 		pthread_mutex_unlock(&k->lock);
 	}
 	pthread_mutex_lock(&k->lock);
