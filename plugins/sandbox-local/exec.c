@@ -17,6 +17,8 @@
  * emptied and removed at the end.
  */
 #include "cgroup.h"
+#include "env.h"
+#include "env_client.h"
 #include "instance.h"
 #include "seccomp.h"
 #include "watchdog.h"
@@ -64,6 +66,11 @@ struct run {
 	int cb_rc;
 	int64_t deadline, kill_at, drain_until; /* -1 = not armed */
 	struct local_watchdog wd; /* unisolated: ends it if we die */
+	/* In the sandbox's kept environment (env.h): the agent's connection
+	 * stands for the child (pid is then in the sandbox's namespace). */
+	int agent_fd;
+	int env_status; /* wait status from EXIT */
+	uint64_t env_cpu_ms;
 };
 
 static int64_t now_ms(void)
@@ -224,6 +231,51 @@ static void close_pipes(int out[2], int errp[2], int in[2])
 	}
 }
 
+/*
+ * Start the command in the sandbox's kept environment: the agent runs it
+ * with our pipe ends (env_client.h). 0; a negative wsp_errcode with err
+ * filled when the environment is not to be had; or a positive errno with
+ * the agent's reason in why.
+ */
+static int start_in_env(struct run *r, const struct local_prepared *p,
+			const struct child_fds *fds, char *why, size_t cap,
+			wsp_error *err)
+{
+	const struct local_limits *l = &p->limits;
+	const int pass[3] = { fds->in, fds->out, fds->err };
+	struct env_run run;
+	int32_t pid;
+	int rc, i;
+
+	memset(&run, 0, sizeof(run));
+	for (i = 0; i < ENV_LIMITS; i++)
+		run.soft[i] = run.hard[i] = UINT64_MAX;
+	if (l->memory_bytes)
+		run.soft[ENV_LIM_AS] = run.hard[ENV_LIM_AS] = l->memory_bytes;
+	if (l->max_processes)
+		run.soft[ENV_LIM_NPROC] = run.hard[ENV_LIM_NPROC] =
+			l->max_processes;
+	if (l->cpu_seconds) {
+		/* As local_apply_limits: SIGXCPU, then SIGKILL a second later. */
+		run.soft[ENV_LIM_CPU] = l->cpu_seconds;
+		run.hard[ENV_LIM_CPU] = l->cpu_seconds + 1;
+	}
+	if (l->file_size)
+		run.soft[ENV_LIM_FSIZE] = run.hard[ENV_LIM_FSIZE] = l->file_size;
+	run.cwd = p->cwd;
+	run.argv = p->cmd;
+	run.envp = p->envp;
+	if ((rc = local_env_connect(r->sb, &r->agent_fd, err)) != 0)
+		return rc; /* err is filled */
+	rc = env_client_run(r->agent_fd, &run, pass, &pid, why, cap);
+	if (rc < 0) {
+		close_fd(&r->agent_fd);
+		return -rc;
+	}
+	r->pid = pid;
+	return 0;
+}
+
 /* Create the pipes and start the child; fills r's descriptors. */
 static int start_child(struct run *r, const struct local_prepared *p,
 		       wsp_error *err)
@@ -256,6 +308,27 @@ static int start_child(struct run *r, const struct local_prepared *p,
 			goto no_cgroup;
 		}
 		fds.cg = &r->cg;
+	}
+	if (p->via_env) {
+		why[0] = '\0';
+		rc = start_in_env(r, p, &fds, why, sizeof(why), err);
+		close(out[1]);
+		close(errp[1]);
+		close_fd(&in[0]);
+		if (rc) {
+			close(out[0]);
+			close(errp[0]);
+			if (in[1] >= 0)
+				close(in[1]);
+			if (rc < 0)
+				return rc; /* the environment's own */
+			return wsp_error_set_os(err, rc == ENOENT
+							? WSP_ENOTFOUND
+							: WSP_ERROR,
+				rc, "cannot start '%s' in '%s': %s", p->cmd[0],
+				p->cwd, strerror(rc));
+		}
+		goto started;
 	}
 	fds.filter = p->isolated ? local_seccomp_fd() : -1;
 	if (p->isolated && fds.filter < 0) {
@@ -294,6 +367,7 @@ static int start_child(struct run *r, const struct local_prepared *p,
 			rc, "cannot start '%s' in '%s': %s",
 			p->argv[0], p->cwd, strerror(rc));
 	}
+started:
 	r->out_fd = out[0];
 	r->err_fd = errp[0];
 	fcntl(r->out_fd, F_SETFL, O_NONBLOCK);
@@ -303,7 +377,8 @@ static int start_child(struct run *r, const struct local_prepared *p,
 		fcntl(r->in_fd, F_SETFL, O_NONBLOCK);
 	if (!r->in_left)
 		close_fd(&r->in_fd); /* empty stdin data: EOF at once */
-	r->pidfd = (int)syscall(SYS_pidfd_open, r->pid, 0);
+	if (r->agent_fd < 0)
+		r->pidfd = (int)syscall(SYS_pidfd_open, r->pid, 0);
 	return 0;
 no_cgroup:
 	close_pipes(out, errp, in);
@@ -323,6 +398,15 @@ os_fail:
 
 /* ---- the loop ----------------------------------------------------------- */
 
+/* sig to the command's process group, here or in the environment. */
+static void signal_group(struct run *r, int sig)
+{
+	if (r->agent_fd >= 0)
+		env_client_signal(r->agent_fd, sig);
+	else
+		kill(-r->pid, sig);
+}
+
 static void begin_stop(struct run *r, enum stop_reason why)
 {
 	int64_t grace = local_kill_grace_ms(r->sb);
@@ -331,10 +415,10 @@ static void begin_stop(struct run *r, enum stop_reason why)
 		return;
 	r->stop = why;
 	if (grace <= 0) {
-		kill(-r->pid, SIGKILL);
+		signal_group(r, SIGKILL);
 		return;
 	}
-	kill(-r->pid, SIGTERM);
+	signal_group(r, SIGTERM);
 	r->kill_at = now_ms() + grace;
 }
 
@@ -405,10 +489,31 @@ static void drain_stream(struct run *r, int *fd, uint32_t stream, char *buf,
 	}
 }
 
+/*
+ * The agent reports how the command ended. An environment that ended
+ * first (stopped meanwhile) took the command with it: killed.
+ */
+static int env_exited(struct run *r)
+{
+	struct env_exit x;
+
+	if (env_client_exit(r->agent_fd, &x) < 0) {
+		r->env_status = SIGKILL;
+		r->env_cpu_ms = 0;
+	} else {
+		r->env_status = x.status;
+		r->env_cpu_ms = x.cpu_ms;
+	}
+	return 1;
+}
+
 /* Note (without reaping) that the main child has ended. */
 static int check_exited(struct run *r)
 {
 	siginfo_t si;
+
+	if (r->agent_fd >= 0)
+		return env_exited(r);
 
 	memset(&si, 0, sizeof(si));
 	if (waitid(P_PID, (id_t)r->pid, &si, WEXITED | WNOHANG | WNOWAIT) <
@@ -441,7 +546,7 @@ static void run_loop(struct run *r, char *buf)
 		    r->stop == STOP_NONE && !r->exited)
 			begin_stop(r, STOP_TIMEOUT);
 		if (r->kill_at >= 0 && now >= r->kill_at) {
-			kill(-r->pid, SIGKILL);
+			signal_group(r, SIGKILL);
 			r->kill_at = -1;
 		}
 		if (r->drain_until >= 0 && now >= r->drain_until)
@@ -459,8 +564,10 @@ static void run_loop(struct run *r, char *buf)
 			p[np] = (struct pollfd){ r->in_fd, POLLOUT, 0 };
 			i_in = np++;
 		}
-		if (!r->exited && r->pidfd >= 0) {
-			p[np] = (struct pollfd){ r->pidfd, POLLIN, 0 };
+		if (!r->exited && (r->pidfd >= 0 || r->agent_fd >= 0)) {
+			p[np] = (struct pollfd){
+				r->agent_fd >= 0 ? r->agent_fd : r->pidfd,
+				POLLIN, 0 };
 			i_pid = np++;
 		}
 		if (r->cancel_fd >= 0 && r->stop == STOP_NONE) {
@@ -471,7 +578,7 @@ static void run_loop(struct run *r, char *buf)
 					? r->deadline
 					: -1,
 				earliest(r->kill_at, r->drain_until));
-		if (r->pidfd < 0 && !r->exited)
+		if (r->pidfd < 0 && r->agent_fd < 0 && !r->exited)
 			wake = earliest(wake, now + 10); /* no pidfd: poll */
 		timeout = wake < 0 ? -1 : (wake > now ? wake - now : 0);
 		if (timeout > INT_MAX)
@@ -502,7 +609,7 @@ static void run_loop(struct run *r, char *buf)
 			begin_stop(r, STOP_CANCEL);
 		}
 		if (!r->exited && (i_pid >= 0 ? p[i_pid].revents != 0
-					      : r->pidfd < 0) &&
+					      : r->pidfd < 0 && r->agent_fd < 0) &&
 		    check_exited(r)) {
 			r->exited = 1;
 			close_fd(&r->in_fd);
@@ -513,13 +620,17 @@ static void run_loop(struct run *r, char *buf)
 
 /* ---- results ------------------------------------------------------------ */
 
-static void fill_status(wsp_exec_result *out, struct run *r, int status,
-			const struct rusage *ru)
+static uint64_t rusage_ms(const struct rusage *ru)
 {
-	uint64_t cpu_ms = (uint64_t)ru->ru_utime.tv_sec * 1000 +
-			  (uint64_t)ru->ru_utime.tv_usec / 1000 +
-			  (uint64_t)ru->ru_stime.tv_sec * 1000 +
-			  (uint64_t)ru->ru_stime.tv_usec / 1000;
+	return (uint64_t)ru->ru_utime.tv_sec * 1000 +
+	       (uint64_t)ru->ru_utime.tv_usec / 1000 +
+	       (uint64_t)ru->ru_stime.tv_sec * 1000 +
+	       (uint64_t)ru->ru_stime.tv_usec / 1000;
+}
+
+static void fill_status(wsp_exec_result *out, struct run *r, int status,
+			uint64_t cpu_ms)
+{
 	char tail[1024];
 	size_t n;
 
@@ -611,7 +722,7 @@ static int run_exec(wsp_exec_result *out, struct local_sandbox *sb,
 	struct run r;
 	int64_t started, timeout, left;
 	uint64_t cap;
-	int status = 0, keep, rc;
+	int status = 0, keep, rc, p_via_env;
 	char *buf;
 
 	/* An expired call starts nothing (the core checks too). */
@@ -637,7 +748,7 @@ static int run_exec(wsp_exec_result *out, struct local_sandbox *sb,
 	r.opts = opts;
 	r.in_data = opts->stdin_data;
 	r.in_left = opts->stdin_data ? opts->stdin_len : 0;
-	r.pidfd = r.out_fd = r.err_fd = r.in_fd = -1;
+	r.pidfd = r.out_fd = r.err_fd = r.in_fd = r.agent_fd = -1;
 	r.cancel_fd = h->call_fd(h, call);
 	r.deadline = r.kill_at = r.drain_until = -1;
 	r.cg = (struct local_cgroup)LOCAL_CGROUP_INIT;
@@ -652,6 +763,7 @@ static int run_exec(wsp_exec_result *out, struct local_sandbox *sb,
 
 	started = now_ms();
 	rc = start_child(&r, &p, err);
+	p_via_env = p.via_env;
 	local_prepared_release(&p);
 	if (rc < 0)
 		goto done;
@@ -670,14 +782,25 @@ static int run_exec(wsp_exec_result *out, struct local_sandbox *sb,
 	run_loop(&r, buf);
 
 	/* Leftovers of the command's process group go with it. */
-	kill(-r.pid, SIGKILL);
+	memset(&ru, 0, sizeof(ru));
+	if (r.agent_fd >= 0) {
+		if (!r.exited) {
+			signal_group(&r, SIGKILL);
+			env_exited(&r);
+		}
+		/* Closing it makes the agent kill the group and reap. */
+		close_fd(&r.agent_fd);
+		status = r.env_status;
+	} else {
+		kill(-r.pid, SIGKILL);
+	}
 	close_fd(&r.out_fd);
 	close_fd(&r.err_fd);
 	close_fd(&r.in_fd);
 	close_fd(&r.pidfd);
-	memset(&ru, 0, sizeof(ru));
-	while (wait4(r.pid, &status, 0, &ru) < 0 && errno == EINTR)
-		;
+	if (!p_via_env)
+		while (wait4(r.pid, &status, 0, &ru) < 0 && errno == EINTR)
+			;
 	local_watchdog_stop(&r.wd);
 	out->duration_ms = (uint64_t)(now_ms() - started);
 	if (r.stop == STOP_CALLBACK) {
@@ -685,7 +808,8 @@ static int run_exec(wsp_exec_result *out, struct local_sandbox *sb,
 				   "the output callback stopped the command");
 		goto done;
 	}
-	fill_status(out, &r, status, &ru);
+	fill_status(out, &r, status,
+		    p_via_env ? r.env_cpu_ms : rusage_ms(&ru));
 	if (take_captures(out, &r, keep) < 0) {
 		release_result(h, out);
 		rc = wsp_error_set(err, WSP_ENOMEM, "out of memory");

@@ -8,6 +8,7 @@
  * to it. stop leaves a "stopped" mark that the next start removes.
  */
 #include "freezer.h"
+#include "env.h"
 #include "instance.h"
 
 #include <errno.h>
@@ -199,7 +200,7 @@ static int pause_locked(struct local_sandbox *sb, const wsp_call *call,
 			wsp_error *err)
 {
 	char path[PATH_MAX], why[PATH_MAX + 128], *mark;
-	pid_t *monitors = NULL;
+	pid_t *monitors = NULL, holder;
 	size_t n = 0;
 	struct stat st;
 	int fd, rc;
@@ -221,6 +222,18 @@ static int pause_locked(struct local_sandbox *sb, const wsp_call *call,
 	rc = local_procs_monitors(sb, &monitors, &n, err);
 	if (rc)
 		return rc;
+	/* Below the environment's holder: every command run in it. */
+	holder = local_env_holder(sb);
+	if (holder > 0) {
+		pid_t *v = realloc(monitors, (n + 1) * sizeof(*v));
+
+		if (!v) {
+			free(monitors);
+			return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+		}
+		monitors = v;
+		monitors[n++] = holder;
+	}
 	rc = local_freezer_freeze(sb->state_dir, monitors, n, path,
 				  sizeof(path), why, sizeof(why));
 	free(monitors);
@@ -293,10 +306,13 @@ static int local_preview(wsp_preview *out, void *self, const wsp_call *call,
 	return 0;
 }
 
+/* Every process of the sandbox: background ones, then the environment. */
 static int kill_background(struct local_sandbox *sb, const wsp_call *call,
 			   wsp_error *err)
 {
-	return local_procs_kill_all(sb, call, err);
+	int rc = local_procs_kill_all(sb, call, err);
+
+	return rc < 0 ? rc : local_env_stop(sb, err);
 }
 
 static int local_stop(void *self, const wsp_call *call, uint32_t flags,

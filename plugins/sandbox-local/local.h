@@ -32,11 +32,15 @@ struct local_sandbox;
 
 /* What a command turns into; every member heap-allocated. */
 struct local_prepared {
-	char **argv;  /* NULL-terminated; argv[0] is a path to execute */
+	char **argv;  /* NULL-terminated; argv[0] is a path to execute on the
+		       * host: the command, bwrap around it, or (via_env)
+		       * `wsp-local-agent run` relaying it to the environment */
+	char **cmd;   /* via_env: the command itself (argv[0] a path) */
 	char **envp;  /* NULL-terminated clean environment */
-	char *cwd;    /* host directory to chdir to before exec */
+	char *cwd;    /* directory to chdir to (the same path inside) */
 	struct local_limits limits;
-	int isolated; /* argv runs under bubblewrap */
+	int isolated; /* runs under bubblewrap */
+	int via_env;  /* in the sandbox's kept environment (env.h) */
 };
 
 /*
@@ -99,6 +103,12 @@ int local_paused_check(struct local_sandbox *sb, const char *what,
  */
 int local_start_if_stopped(struct local_sandbox *sb, const wsp_call *call,
 			   const char *what, wsp_error *err);
+
+/*
+ * The sandbox's kept environment runs (started now if need be), for a
+ * command prepared with via_env; env.h says more. 0, or why it cannot.
+ */
+int local_env_ensure(struct local_sandbox *sb, wsp_error *err);
 
 /* Extension operations (checkpoint.c), ended by WSP_EXT_END. */
 extern const wsp_ext_op local_ext_ops[];

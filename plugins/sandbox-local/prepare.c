@@ -4,7 +4,11 @@
  * bubblewrap when isolated), a clean environment, the host cwd and the
  * limits. Shared by foreground exec and the background process manager.
  */
+#include "cgroup.h"
+#include "env.h"
+#include "env_proto.h"
 #include "instance.h"
+#include "sibling.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -17,6 +21,7 @@ void local_prepared_release(struct local_prepared *p)
 	if (!p)
 		return;
 	local_strv_free(p->argv);
+	local_strv_free(p->cmd);
 	local_strv_free(p->envp);
 	free(p->cwd);
 	memset(p, 0, sizeof(*p));
@@ -38,7 +43,8 @@ static int cwd_visible(const struct local_sandbox *sb, const char *dir)
 }
 
 static int prepare_cwd(char **out, const struct local_sandbox *sb,
-		       const char *cwd, int isolated, wsp_error *err)
+		       const char *cwd, int isolated, int via_env,
+		       wsp_error *err)
 {
 	char *joined, *real;
 	struct stat st;
@@ -49,7 +55,23 @@ static int prepare_cwd(char **out, const struct local_sandbox *sb,
 		return *out ? 0 : wsp_error_set(err, WSP_ENOMEM,
 						"out of memory");
 	}
-	if (cwd[0] == '/')
+	if (cwd[0] == '/' && via_env) {
+		/*
+		 * A directory of the environment's own (its /tmp, /usr/...):
+		 * the host's file of that name is another one, so the agent
+		 * looks for it inside, and says if it is missing.
+		 */
+		joined = local_path_resolve_under("/", cwd);
+		if (!joined)
+			return errno == ENOMEM
+				? wsp_error_set(err, WSP_ENOMEM, "out of memory")
+				: wsp_error_set(err, WSP_EPERM,
+					"cwd '%s' climbs above '/'", cwd);
+		if (!cwd_visible(sb, joined)) {
+			*out = joined;
+			return 0;
+		}
+	} else if (cwd[0] == '/')
 		joined = strdup(cwd);
 	else {
 		joined = local_path_resolve_under(sb->working_dir, cwd);
@@ -263,6 +285,53 @@ static void warn_unisolated(struct local_sandbox *sb)
 						 : "bwrap unavailable");
 }
 
+/* Where wsp-local-agent is, found once (sibling.h). */
+static pthread_once_t agent_once = PTHREAD_ONCE_INIT;
+static char *agent_path;
+static wsp_error agent_err;
+
+static void find_agent(void)
+{
+	agent_path = local_sibling(ENV_AGENT_NAME, &agent_err);
+}
+
+/*
+ * `wsp-local-agent run ENV_DIR CWD -- CMD...`: what a monitor runs on the
+ * host to have cmd run in the environment (agent/proxy.c).
+ */
+static int relay_argv(char ***out, const struct local_sandbox *sb,
+		      const char *cwd, char **cmd, wsp_error *err)
+{
+	size_t n = local_strv_len(cmd), i;
+	char **v;
+
+	pthread_once(&agent_once, find_agent);
+	if (!agent_path) {
+		if (err)
+			*err = agent_err;
+		return agent_err.code;
+	}
+	v = calloc(n + 6, sizeof(*v));
+	if (!v)
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	v[0] = strdup(agent_path);
+	v[1] = strdup("run");
+	v[2] = local_env_dir(sb);
+	v[3] = strdup(cwd);
+	v[4] = strdup("--");
+	for (i = 0; i < 5; i++)
+		if (!v[i])
+			goto nomem;
+	for (i = 0; i < n; i++)
+		if (!(v[5 + i] = strdup(cmd[i])))
+			goto nomem;
+	*out = v;
+	return 0;
+nomem:
+	local_strv_free(v);
+	return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+}
+
 int local_prepare(struct local_prepared *out, struct local_sandbox *sb,
 		  const char *shell, const char *const *argv, const char *cwd,
 		  const char *const *env, wsp_error *err)
@@ -277,12 +346,27 @@ int local_prepare(struct local_prepared *out, struct local_sandbox *sb,
 	warn_unisolated(sb);
 	out->isolated = sb->use_bwrap;
 	out->limits = sb->limits;
-	if ((rc = prepare_cwd(&out->cwd, sb, cwd, out->isolated, err)) < 0 ||
+	/*
+	 * Isolated commands share the sandbox's kept environment, but for
+	 * root with a process limit: the pids cgroup that enforces it holds
+	 * one command, so such commands get a bwrap of their own.
+	 */
+	out->via_env = out->isolated &&
+		       !local_cgroup_needed(out->limits.max_processes);
+	if ((rc = prepare_cwd(&out->cwd, sb, cwd, out->isolated, out->via_env,
+			      err)) < 0 ||
 	    (rc = prepare_env(&out->envp, sb, env, err)) < 0 ||
 	    (rc = prepare_cmd(&cmd, sb, shell, argv, err)) < 0)
 		goto fail;
 	if (!out->isolated) {
 		out->argv = cmd;
+		return 0;
+	}
+	if (out->via_env) {
+		out->cmd = cmd;
+		rc = relay_argv(&out->argv, sb, out->cwd, cmd, err);
+		if (rc)
+			goto fail_env;
 		return 0;
 	}
 	out->argv = local_bwrap_argv(sb, sb->bwrap_path, out->cwd, cmd);
@@ -294,6 +378,7 @@ int local_prepare(struct local_prepared *out, struct local_sandbox *sb,
 	return 0;
 fail:
 	local_strv_free(cmd);
+fail_env:
 	local_prepared_release(out);
 	return rc;
 }

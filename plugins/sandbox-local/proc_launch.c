@@ -8,8 +8,8 @@
  * monitor, and is reaped here, so no monitor is ever our child.
  */
 #include "proc_client.h"
+#include "sibling.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -26,45 +26,21 @@
 /* How long a monitor may take to start the command and say so. */
 #define LAUNCH_TIMEOUT_MS 30000
 
+/* Where the monitor is, found once (sibling.h). */
 static pthread_once_t monitor_once = PTHREAD_ONCE_INIT;
 static char *monitor_path;
+static wsp_error monitor_err;
 
 static void find_monitor(void)
 {
-	Dl_info info;
-	const char *slash;
-	size_t dir;
-
-	/* Our own .so's path: the monitor lives beside it. */
-	if (!dladdr((void *)find_monitor, &info) || !info.dli_fname)
-		return;
-	slash = strrchr(info.dli_fname, '/');
-	dir = slash ? (size_t)(slash - info.dli_fname) : 1;
-	monitor_path = malloc(dir + sizeof(PROC_MONITOR_NAME) + 1);
-	if (!monitor_path)
-		return;
-	memcpy(monitor_path, slash ? info.dli_fname : ".", dir);
-	monitor_path[dir] = '/';
-	memcpy(monitor_path + dir + 1, PROC_MONITOR_NAME,
-	       sizeof(PROC_MONITOR_NAME));
+	monitor_path = local_sibling(PROC_MONITOR_NAME, &monitor_err);
 }
 
 static const char *monitor(wsp_error *err)
 {
 	pthread_once(&monitor_once, find_monitor);
-	if (!monitor_path) {
-		wsp_error_set(err, WSP_ERROR,
-			      "cannot locate '" PROC_MONITOR_NAME
-			      "': the plugin's own path is unknown");
-		return NULL;
-	}
-	if (access(monitor_path, X_OK) < 0) {
-		wsp_error_set_os(err, WSP_ENOTFOUND, errno,
-				 "cannot run '%s': %s; reinstall wsp so the "
-				 "monitor sits next to the plugin",
-				 monitor_path, strerror(errno));
-		return NULL;
-	}
+	if (!monitor_path && err)
+		*err = monitor_err;
 	return monitor_path;
 }
 
@@ -174,7 +150,7 @@ int proc_launch(int64_t *out_pid, const char *dir, const struct proc_spec *spec,
 	long long cmd_pid;
 
 	if (!exe)
-		return err ? err->code : WSP_ENOTFOUND;
+		return monitor_err.code;
 	e = -proc_spec_encode(spec, &text, &text_len);
 	if (e)
 		return wsp_error_set_os(

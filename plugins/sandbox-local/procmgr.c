@@ -137,6 +137,11 @@ static int proc_spawn(char out_id[WSP_PROC_ID_MAX], void *self,
 	rc = local_prepare(&prep, sb, o.shell, o.argv, o.cwd, o.env, err);
 	if (rc)
 		return rc;
+	/* The monitor's relay needs the environment up (local.h). */
+	if (prep.via_env && (rc = local_env_ensure(sb, err)) != 0) {
+		local_prepared_release(&prep);
+		return rc;
+	}
 	root = proc_root(sb);
 	cmdline = command_line(o.shell, o.argv);
 	if (!root || !cmdline) {
@@ -176,7 +181,8 @@ static int proc_spawn(char out_id[WSP_PROC_ID_MAX], void *self,
 		.grace_ms = local_kill_grace_ms(sb),
 		.log_limit = o.log_limit,
 		.command = cmdline,
-		.seccomp = prep.isolated,
+		/* bwrap's filter; the environment has its own already. */
+		.seccomp = prep.isolated && !prep.via_env,
 	};
 	rc = proc_launch(&pid, dir, &spec, err);
 	if (rc) {

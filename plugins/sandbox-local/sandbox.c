@@ -3,6 +3,7 @@
  * creation (init/fini), isolation choice and the plugin descriptor.
  */
 #include "freezer.h"
+#include "env.h"
 #include "instance.h"
 
 #include <errno.h>
@@ -119,7 +120,12 @@ int local_resolve_isolation(struct local_sandbox *sb, wsp_error *err)
 		sb->resolved = 1;
 		goto out;
 	}
-	if (local_bwrap_probe(sb, bwrap, &probe_err) < 0) {
+	/*
+	 * A running environment proves bwrap works here: only a wsp that
+	 * starts one probes (once per instance).
+	 */
+	if (!local_env_running(sb) &&
+	    local_bwrap_probe(sb, bwrap, &probe_err) < 0) {
 		if (sb->isolation == LOCAL_ISOLATION_BWRAP) {
 			rc = wsp_error_set(err, WSP_EUNAVAIL,
 				"isolation 'bwrap' requested but bwrap does "
