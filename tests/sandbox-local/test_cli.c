@@ -230,6 +230,10 @@ static void test_isolation_override(void)
 	CU_ASSERT_EQUAL(wsp(args), 0);
 	CU_ASSERT_STRING_EQUAL(out, "done\n");
 	rmdir(probe);
+	/* the isolated run started the sandbox's environment: it runs */
+	CU_ASSERT_EQUAL(wsp("sandbox status"), 0);
+	CU_ASSERT_STRING_EQUAL(out, "running\n");
+	CU_ASSERT_EQUAL(wsp("sandbox destroy"), 0);
 }
 
 /*

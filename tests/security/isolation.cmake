@@ -11,6 +11,8 @@
 #   io      the terminal, inherited descriptors, the working directory and
 #           read-only paths, file ownership, the environment
 #   procs   nothing left after a timeout, kill or release; the limits
+#   env     one environment per sandbox: a server reached by a later
+#           command, /tmp kept across wsp calls, stop ends everything
 #
 # test_seccomp_filter runs the seccomp program on made-up calls, once.
 
@@ -26,9 +28,9 @@ target_compile_definitions(wsp_security_isolation PUBLIC
   WSP_CLI="$<TARGET_FILE:wsp_cli>"
   ISO_PROBE="$<TARGET_FILE:wsp_security_probe>")
 add_dependencies(wsp_security_isolation wsp_cli wsp-sandbox-local
-  wsp-local-monitor wsp_security_probe)
+  wsp-local-monitor wsp-local-agent wsp_security_probe)
 
-foreach(area kernel net io procs)
+foreach(area kernel net io procs env)
   set(exe test_security_isolation_${area})
   add_executable(${exe} test_isolation_${area}.c)
   target_link_libraries(${exe} PRIVATE wsp_security_isolation

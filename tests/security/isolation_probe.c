@@ -19,6 +19,7 @@
  *   probe abi               a call through the 32-bit x86 entry
  *   probe sockets           netlink, packet, raw and plain sockets
  *   probe tcp PORT | udp PORT | unix PATH | abstract NAME
+ *   probe listen PORT       serve TCP on 127.0.0.1:PORT until killed
  *   probe fds               the descriptors the probe was given
  *   probe tiocsti           TIOCSTI on stdio, /dev/tty and an own pty
  *   probe write PATH        create and write a file
@@ -336,6 +337,31 @@ static void unix_socket(const char *name, const char *path, int abstract)
 			       (abstract ? 1 : 0)));
 }
 
+/* A TCP server on 127.0.0.1:port that answers "hello" and hangs up. */
+static int listen_on(const char *port)
+{
+	struct sockaddr_in sa = { 0 };
+	int s = socket(AF_INET, SOCK_STREAM, 0), one = 1, c;
+
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((unsigned short)atoi(port));
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (s < 0 || bind(s, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    listen(s, 16) < 0) {
+		result("listen", -1);
+		return 1;
+	}
+	printf("listening\n");
+	fflush(stdout);
+	while ((c = accept(s, NULL, NULL)) >= 0) {
+		if (write(c, "hello\n", 6) < 0)
+			perror("write");
+		close(c);
+	}
+	return 0;
+}
+
 static void fds(void)
 {
 	DIR *d = opendir("/proc/self/fd");
@@ -547,6 +573,8 @@ int main(int argc, char **argv)
 		unix_socket("unix", argv[2], 0);
 	else if (!strcmp(what, "abstract") && argc > 2)
 		unix_socket("abstract", argv[2], 1);
+	else if (!strcmp(what, "listen") && argc > 2)
+		return listen_on(argv[2]);
 	else if (!strcmp(what, "fds"))
 		fds();
 	else if (!strcmp(what, "tiocsti"))

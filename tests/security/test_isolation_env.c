@@ -1,0 +1,149 @@
+/*
+ * tests/security/test_isolation_env.c - an isolated sandbox is one place
+ * (docs/local-environment.md): its commands and background processes
+ * share one network, one /tmp and one process table from the first
+ * command to stop, across wsp invocations; another sandbox sees none of
+ * it; stop ends everything. Through the real CLI, as root and (through
+ * run-unprivileged.sh) as uid 65534; the other isolation suites check
+ * that every promise of docs/security.md still holds in that environment.
+ */
+#include "cu_main.h"
+#include "isolation_util.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* How long a server may take to listen, or a process to be gone. */
+#define SETTLE_MS 15000
+#define PORT	  "18123"
+
+static struct iso t, other;
+
+static int suite_init(void)
+{
+	return iso_setup(&t, "bwrap", NULL) || iso_setup(&other, "bwrap", NULL);
+}
+
+static int suite_clean(void)
+{
+	iso_teardown(&t);
+	iso_teardown(&other);
+	return 0;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* `probe tcp PORT` in w until it connects (or SETTLE_MS): its answer. */
+static const char *connect_until_ok(struct iso *w)
+{
+	long long end = now_ms() + SETTLE_MS;
+
+	for (;;) {
+		if (iso_probe(w, "tcp", PORT, NULL) == 0 &&
+		    !strcmp(iso_get(w, "tcp"), "ok"))
+			return "ok";
+		if (now_ms() > end)
+			return iso_get(w, "tcp");
+		usleep(50 * 1000);
+	}
+}
+
+/* A server started in the background answers a later command. */
+static void test_server_then_client(void)
+{
+	char id[64];
+
+	CU_ASSERT_EQUAL_FATAL(iso_wsp(&t, (const char *const[]){
+		"spawn", "--no-stdin", "--", "./probe", "listen", PORT,
+		NULL }), 0);
+	snprintf(id, sizeof(id), "%.*s", (int)strcspn(t.out, "\n"), t.out);
+	CU_ASSERT_STRING_EQUAL(connect_until_ok(&t), "ok");
+	/* Another sandbox has a network of its own: nothing listens there. */
+	CU_ASSERT_EQUAL(iso_probe(&other, "tcp", PORT, NULL), 0);
+	CU_ASSERT_STRING_NOT_EQUAL(iso_get(&other, "tcp"), "ok");
+	CU_ASSERT_EQUAL(iso_wsp(&t, (const char *const[]){ "release", id,
+							   NULL }), 0);
+}
+
+/* /tmp is the sandbox's, kept between commands and wsp invocations. */
+static void test_tmp_kept(void)
+{
+	char note[64], write_it[128];
+
+	snprintf(note, sizeof(note), "/tmp/wsp-env-note-%d", (int)getpid());
+	snprintf(write_it, sizeof(write_it), "echo kept > %s", note);
+	CU_ASSERT_EQUAL(iso_wsp(&t, (const char *const[]){
+		"exec", "--", "sh", "-c", write_it, NULL }), 0);
+	CU_ASSERT_EQUAL(iso_wsp(&t, (const char *const[]){
+		"exec", "--cwd", "/tmp", "--", "cat", note + 5, NULL }), 0);
+	CU_ASSERT_STRING_EQUAL(t.out, "kept\n");
+	/* not the host's /tmp, and not another sandbox's */
+	CU_ASSERT_NOT_EQUAL(access(note, F_OK), 0);
+	CU_ASSERT_NOT_EQUAL(iso_wsp(&other, (const char *const[]){
+		"exec", "--", "cat", note, NULL }), 0);
+}
+
+/* Commands see the background processes and can signal them. */
+static void test_processes_shared(void)
+{
+	static const char *const find_and_kill[] = {
+		"exec", "--", "sh", "-c",
+		"for p in /proc/[0-9]*; do "
+		"  if [ \"$(cat $p/comm 2>/dev/null)\" = sleep ] && "
+		"     grep -q 7001.5 $p/cmdline; then "
+		"    echo seen; kill ${p#/proc/}; fi; "
+		"done",
+		NULL };
+	char id[64];
+
+	CU_ASSERT_EQUAL_FATAL(iso_wsp(&t, (const char *const[]){
+		"spawn", "--no-stdin", "--", "sleep", "7001.5", NULL }), 0);
+	snprintf(id, sizeof(id), "%.*s", (int)strcspn(t.out, "\n"), t.out);
+	CU_ASSERT_EQUAL(iso_wsp(&t, find_and_kill), 0);
+	CU_ASSERT_STRING_EQUAL(t.out, "seen\n");
+	/* killed from the other command: following it ends with its signal */
+	CU_ASSERT_NOT_EQUAL(iso_wsp(&t, (const char *const[]){
+		"logs", "-f", id, NULL }), 0);
+	CU_ASSERT_EQUAL(iso_wait_procs("7001.5", 0, SETTLE_MS), 0);
+	iso_wsp(&t, (const char *const[]){ "release", id, NULL });
+}
+
+/* stop ends every process of the environment, and its /tmp. */
+static void test_stop_ends_everything(void)
+{
+	CU_ASSERT_EQUAL_FATAL(iso_wsp(&t, (const char *const[]){
+		"spawn", "--no-stdin", "--", "sleep", "7002.5", NULL }), 0);
+	CU_ASSERT_EQUAL(iso_wsp(&t, (const char *const[]){
+		"exec", "--", "sh", "-c", "echo left > /tmp/left", NULL }), 0);
+	/* the sleeper, and its relay on the host (agent/proxy.c) */
+	CU_ASSERT(iso_count_procs("7002.5") >= 1);
+	CU_ASSERT_EQUAL(iso_wsp(&t, (const char *const[]){
+		"sandbox", "stop", NULL }), 0);
+	CU_ASSERT_EQUAL(iso_wait_procs("7002.5", 0, SETTLE_MS), 0);
+	/* nor the environment itself (bwrap binds the working directory) */
+	CU_ASSERT_EQUAL(iso_count_procs(t.ws), 0);
+	/* the next command gets a new environment: an empty /tmp */
+	CU_ASSERT_NOT_EQUAL(iso_wsp(&t, (const char *const[]){
+		"exec", "--", "cat", "/tmp/left", NULL }), 0);
+}
+
+static CU_TestInfo tests[] = {
+	{ "a background server answers a later command",
+	  test_server_then_client },
+	{ "/tmp is kept across wsp calls", test_tmp_kept },
+	{ "commands see and signal background processes",
+	  test_processes_shared },
+	{ "stop ends everything", test_stop_ends_everything },
+	CU_TEST_INFO_NULL,
+};
+
+CU_MAIN_SUITE("security: one environment per sandbox", suite_init,
+	      suite_clean, tests)
