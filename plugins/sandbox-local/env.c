@@ -71,11 +71,15 @@ static int open_dir(const struct local_sandbox *sb, int create)
 
 	if (!dir)
 		return -ENOMEM;
-	if (create && (rc = local_mkdir_p(dir, 0700)) < 0) {
-		free(dir);
-		return rc;
-	}
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && create) {
+		rc = local_mkdir_p(dir, 0700);
+		if (rc < 0) {
+			free(dir);
+			return rc;
+		}
+		fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
 	free(dir);
 	if (fd < 0)
 		return -errno;
@@ -444,18 +448,33 @@ static int same_settings(struct local_sandbox *sb, int dirfd, uint64_t fp,
 		"'wsp sandbox stop' to apply the new ones", sb->id);
 }
 
-int local_env_connect(struct local_sandbox *sb, int *sock, wsp_error *err)
+/* The instance's fingerprint, computed once (its options are fixed). */
+static int instance_fingerprint(struct local_sandbox *sb, uint64_t *fp)
 {
 	char **argv;
+
+	pthread_mutex_lock(&sb->lock);
+	if (!sb->env_fp_known) {
+		argv = local_bwrap_argv(sb, sb->bwrap_path, sb->working_dir,
+					agent_cmd);
+		if (argv) {
+			sb->env_fp = fingerprint(argv);
+			sb->env_fp_known = 1;
+			local_strv_free(argv);
+		}
+	}
+	*fp = sb->env_fp;
+	pthread_mutex_unlock(&sb->lock);
+	return sb->env_fp_known ? 0 : -ENOMEM;
+}
+
+int local_env_connect(struct local_sandbox *sb, int *sock, wsp_error *err)
+{
 	uint64_t fp;
 	int dirfd, lock, rc;
 
-	argv = local_bwrap_argv(sb, sb->bwrap_path, sb->working_dir,
-				agent_cmd);
-	if (!argv)
+	if (instance_fingerprint(sb, &fp) < 0)
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
-	fp = fingerprint(argv);
-	local_strv_free(argv);
 	dirfd = open_dir(sb, 1);
 	if (dirfd < 0)
 		return wsp_error_set_os(err, dirfd == -EPERM ? WSP_EPERM

@@ -57,6 +57,8 @@ struct local_sandbox {
 	char *bwrap_path; /* absolute path of bwrap, when found */
 	char *unisolated_why; /* why auto fell back to none */
 	int warned;       /* the unisolated warning was logged */
+	uint64_t env_fp;  /* what the kept environment is built from (env.c) */
+	int env_fp_known;
 };
 
 /* ---- sandbox.c ---------------------------------------------------------- */

@@ -82,6 +82,20 @@ out:
 	_exit(127);
 }
 
+/*
+ * vfork: the command's start costs no copy of our pages. In a function of
+ * its own, so nothing of the caller's frame lives across it.
+ */
+static __attribute__((noinline)) pid_t
+start_command(const struct env_run *run, const int fds[3], int fail)
+{
+	pid_t pid = vfork();
+
+	if (pid == 0)
+		command(run, fds, fail);
+	return pid;
+}
+
 static void say(int fd, char what, const void *data, size_t len)
 {
 	char msg[1 + ENV_EXIT_SIZE];
@@ -192,15 +206,44 @@ static void finish(pid_t cmd)
 	}
 }
 
+static int by_value(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/*
+ * Close every descriptor but these: the agent's socket, the other
+ * connections and the other commands' pipes are not ours to hold (a
+ * command's output pipe held here would never see its end).
+ */
+static void close_all_but(int *keep, int n)
+{
+	unsigned from = 3;
+	int i;
+
+	qsort(keep, (size_t)n, sizeof(int), by_value);
+	for (i = 0; i < n; i++) {
+		if (keep[i] < 3 || (unsigned)keep[i] < from)
+			continue;
+		if ((unsigned)keep[i] > from)
+			syscall(SYS_close_range, from, (unsigned)keep[i] - 1,
+				0u);
+		from = (unsigned)keep[i] + 1;
+	}
+	syscall(SYS_close_range, from, ~0u, 0u);
+}
+
 void agent_shim(const struct env_run *run, const int fds[3], int report,
 		int finish_fd)
 {
+	int keep[5] = { report, finish_fd, fds[0], fds[1], fds[2] };
 	int fail[2], e = 0, ended = 0, sig_fd;
 	unsigned char pid_le[4];
 	sigset_t set;
 	ssize_t n;
 	pid_t cmd;
 
+	close_all_but(keep, 5);
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	/* The agent gone, the environment is ending: so do we. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -213,12 +256,14 @@ void agent_shim(const struct env_run *run, const int fds[3], int report,
 		say(report, 'E', &e, sizeof(e));
 		_exit(1);
 	}
-	cmd = fork();
-	if (cmd == 0)
-		command(run, fds, fail[1]);
+	cmd = start_command(run, fds, fail[1]);
 	if (cmd < 0)
 		e = errno;
 	close(fail[1]);
+	/* The command holds its stdio now; only it may keep them open. */
+	close(fds[0]);
+	close(fds[1]);
+	close(fds[2]);
 	if (cmd > 0) {
 		do
 			n = read(fail[0], &e, sizeof(e));
