@@ -243,29 +243,6 @@ static int spawn_detached(const struct launch *l, pid_t *pid)
 	return 0;
 }
 
-static int bind_socket(int dirfd)
-{
-	struct sockaddr_un sa;
-	int fd;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sun_family = AF_UNIX;
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s",
-		 dirfd, ENV_SOCK_NAME);
-	unlinkat(dirfd, ENV_SOCK_NAME, 0);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    listen(fd, 1024) < 0) {
-		int e = errno;
-
-		close(fd);
-		return -e;
-	}
-	return fd;
-}
-
 /* A connection that got PONG within ms, or -errno. */
 static int ping(int dirfd, int64_t ms)
 {
@@ -390,7 +367,7 @@ static int launch(struct local_sandbox *sb, int dirfd, uint64_t fp,
 	l.log_fd = high(openat(dirfd, ENV_LOG, O_WRONLY | O_CREAT | O_TRUNC |
 					   O_NOFOLLOW | O_CLOEXEC, 0600));
 	l.filter_fd = high(local_seccomp_fd());
-	l.listen_fd = high(bind_socket(dirfd));
+	l.listen_fd = high(env_listen_at(dirfd, ENV_SOCK_NAME));
 	l.envp[0] = malloc(strlen(sb->path) + 6);
 	if (l.null_fd < 0 || l.log_fd < 0 || l.filter_fd < 0 ||
 	    l.listen_fd < 0 || !l.argv || !l.envp[0]) {
@@ -597,4 +574,50 @@ int local_env_stop(struct local_sandbox *sb, wsp_error *err)
 	unlinkat(dirfd, ENV_HOLDER, 0);
 	close(dirfd);
 	return 0;
+}
+
+int local_env_forward(struct local_sandbox *sb, uint32_t port,
+		      uint32_t *outer, wsp_error *err)
+{
+	struct env_frame f;
+	unsigned char v[4];
+	int dirfd, sock, rc;
+
+	rc = local_env_ensure(sb, err);
+	if (rc)
+		return rc;
+	dirfd = open_dir(sb, 0);
+	sock = dirfd < 0 ? dirfd : env_connect_name(dirfd, ENV_HOLD_NAME);
+	if (dirfd >= 0)
+		close(dirfd);
+	if (sock < 0)
+		return wsp_error_set_os(err, WSP_EUNAVAIL, -sock,
+			"preview: the holder of sandbox '%s' does not answer: "
+			"%s", sb->id, strerror(-sock));
+	env_put32(v, port);
+	rc = env_send(sock, ENV_FORWARD, v, sizeof(v), NULL, 0);
+	if (!rc)
+		rc = env_recv(sock, &f);
+	close(sock);
+	if (rc < 0)
+		return wsp_error_set_os(err, WSP_EIO, -rc,
+			"preview: no answer from the holder of sandbox '%s': "
+			"%s", sb->id, strerror(-rc));
+	rc = 0;
+	if (f.type == ENV_PORT && f.len == 4 &&
+	    (*outer = env_get32((unsigned char *)f.data)) > 0 &&
+	    *outer <= 65535)
+		rc = 0;
+	else if (f.type == ENV_ERROR && f.len == 4)
+		rc = wsp_error_set(err, WSP_EIO,
+			"preview: cannot forward port %u of sandbox '%s': %s",
+			port, sb->id,
+			strerror((int)(env_get32((unsigned char *)f.data) &
+				       0xfff)));
+	else
+		rc = wsp_error_set(err, WSP_EIO,
+			"preview: the holder of sandbox '%s' answered "
+			"something else", sb->id);
+	env_frame_free(&f);
+	return rc;
 }

@@ -36,6 +36,14 @@ int local_env_stop(struct local_sandbox *sb, wsp_error *err);
 /* The holder's pid (for pause), or 0 when no environment runs. */
 pid_t local_env_holder(const struct local_sandbox *sb);
 
+/*
+ * A port of 127.0.0.1 on the host forwarded by the holder to port inside
+ * (the environment started first if need be): previews of a sandbox
+ * without network. 0 with *outer, or why not.
+ */
+int local_env_forward(struct local_sandbox *sb, uint32_t port,
+		      uint32_t *outer, wsp_error *err);
+
 /* "<state_dir>/env", malloc'ed, or NULL. */
 char *local_env_dir(const struct local_sandbox *sb);
 

@@ -196,7 +196,7 @@ int env_recv(int sock, struct env_frame *f)
 	f->len = env_get32(head);
 	f->type = env_get32(head + 4);
 	if (f->len > ENV_FRAME_MAX || f->type < ENV_RUN ||
-	    f->type > ENV_SHUTDOWN) {
+	    f->type > ENV_PORT) {
 		rc = -EPROTO;
 		goto fail;
 	}
@@ -357,13 +357,18 @@ int env_exit_decode(struct env_exit *x, const char *data, size_t len)
 
 int env_connect_at(int dirfd)
 {
+	return env_connect_name(dirfd, ENV_SOCK_NAME);
+}
+
+int env_connect_name(int dirfd, const char *name)
+{
 	struct sockaddr_un sa;
 	int fd, rc;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s",
-		 dirfd, ENV_SOCK_NAME);
+		 dirfd, name);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
@@ -374,6 +379,29 @@ int env_connect_at(int dirfd)
 		rc = -errno;
 		close(fd);
 		return rc;
+	}
+	return fd;
+}
+
+int env_listen_at(int dirfd, const char *name)
+{
+	struct sockaddr_un sa;
+	int fd;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s",
+		 dirfd, name);
+	unlinkat(dirfd, name, 0);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    listen(fd, 1024) < 0) {
+		int e = errno;
+
+		close(fd);
+		return -e;
 	}
 	return fd;
 }

@@ -16,6 +16,13 @@
  *   PING     -> PONG                            the environment answers
  *   SHUTDOWN                                    end every process, then itself
  *
+ * and the holder on the host (agent/hold.c), on `env/holder.sock`:
+ *
+ *   FORWARD  -> PORT | ERROR                    a port of 127.0.0.1 on the
+ *                                               host forwarded to a port
+ *                                               inside (previews without
+ *                                               network)
+ *
  * Closing a RUN connection kills what is left of the command's process
  * group (SIGKILL): a caller that dies takes its command with it.
  *
@@ -36,6 +43,7 @@
 #define ENV_AGENT_NAME "wsp-local-agent"
 #define ENV_DIR_NAME   "env"
 #define ENV_SOCK_NAME  "agent.sock"
+#define ENV_HOLD_NAME  "holder.sock" /* the holder's, on the host: FORWARD */
 
 /* Descriptors of the agent as bubblewrap starts it. */
 /* (3 is where bwrap reads its seccomp filter: LOCAL_SECCOMP_FD.) */
@@ -57,7 +65,9 @@ enum env_frame_type {
 	ENV_FD = 7,
 	ENV_PING = 8,
 	ENV_PONG = 9,
-	ENV_SHUTDOWN = 10
+	ENV_SHUTDOWN = 10,
+	ENV_FORWARD = 11,
+	ENV_PORT = 12
 };
 
 /* rlimit pairs carried by RUN, in this order; UINT64_MAX = no limit. */
@@ -128,5 +138,12 @@ int env_exit_decode(struct env_exit *x, const char *data, size_t len);
  * A close-on-exec descriptor, or -errno (-ENOENT/-ECONNREFUSED: no agent).
  */
 int env_connect_at(int dirfd);
+/* The same for another socket of the directory (ENV_HOLD_NAME). */
+int env_connect_name(int dirfd, const char *name);
+/*
+ * A listening socket bound to name in dirfd (an old one there removed
+ * first); close-on-exec descriptor or -errno.
+ */
+int env_listen_at(int dirfd, const char *name);
 
 #endif /* WSP_SANDBOX_LOCAL_ENV_PROTO_H */

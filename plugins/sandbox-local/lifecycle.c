@@ -281,28 +281,26 @@ static int local_resume(void *self, const wsp_call *call, uint32_t flags,
 /*
  * A port inside is the host's own while commands share the host's
  * network: isolation none, or bubblewrap with allow_network. Under
- * bubblewrap without it (its own empty network namespace) nothing on the
- * host reaches the port: WSP_ENOTSUP.
+ * bubblewrap without it (its own network namespace with only lo) the
+ * environment's holder forwards an ephemeral port of the host's
+ * 127.0.0.1 into it (agent/forward.c): the URL names that port.
  */
 static int local_preview(wsp_preview *out, void *self, const wsp_call *call,
 			 uint32_t port, uint32_t flags, wsp_error *err)
 {
 	struct local_sandbox *sb = self;
+	uint32_t outer = port;
 	int rc;
 
 	(void)flags;
 	rc = local_call_check(sb, call, "preview", err);
 	if (!rc)
 		rc = local_resolve_isolation(sb, err);
+	if (!rc && sb->use_bwrap && !sb->allow_network)
+		rc = local_env_forward(sb, port, &outer, err);
 	if (rc)
 		return rc;
-	if (sb->use_bwrap && !sb->allow_network)
-		return wsp_error_set(err, WSP_ENOTSUP,
-				     "preview: sandbox '%s' has no network "
-				     "(isolated with allow_network: false); "
-				     "nothing on the host reaches its ports",
-				     sb->id);
-	snprintf(out->url, sizeof(out->url), "http://127.0.0.1:%u", port);
+	snprintf(out->url, sizeof(out->url), "http://127.0.0.1:%u", outer);
 	return 0;
 }
 

@@ -10,8 +10,13 @@
 #include "cu_main.h"
 #include "isolation_util.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -116,6 +121,64 @@ static void test_processes_shared(void)
 	iso_wsp(&t, (const char *const[]){ "release", id, NULL });
 }
 
+/* What 127.0.0.1:port on the host answers (first bytes), or "". */
+static const char *host_answer(int port)
+{
+	static char buf[64];
+	struct timeval tv = { 10, 0 };
+	struct sockaddr_in sa;
+	ssize_t n = 0;
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+
+	buf[0] = '\0';
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((unsigned short)port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (s >= 0 && connect(s, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+		n = recv(s, buf, sizeof(buf) - 1, MSG_WAITALL);
+	buf[n > 0 ? n : 0] = '\0';
+	if (s >= 0)
+		close(s);
+	return buf;
+}
+
+/*
+ * A preview of a sandbox without network: the URL is a port of the
+ * host's 127.0.0.1 that the environment's holder forwards inside.
+ */
+static void test_preview_without_network(void)
+{
+	const char *url;
+	char id[64];
+	int port, again;
+
+	CU_ASSERT_EQUAL_FATAL(iso_wsp(&t, (const char *const[]){
+		"spawn", "--no-stdin", "--", "./probe", "listen", PORT,
+		NULL }), 0);
+	snprintf(id, sizeof(id), "%.*s", (int)strcspn(t.out, "\n"), t.out);
+	CU_ASSERT_STRING_EQUAL(connect_until_ok(&t), "ok");
+	CU_ASSERT_EQUAL_FATAL(iso_wsp(&t, (const char *const[]){
+		"sandbox", "preview", PORT, NULL }), 0);
+	url = t.out;
+	CU_ASSERT_EQUAL_FATAL(strncmp(url, "http://127.0.0.1:", 17), 0);
+	port = atoi(url + 17);
+	CU_ASSERT_FATAL(port > 0 && port < 65536);
+	CU_ASSERT_STRING_EQUAL(host_answer(port), "hello\n");
+	/* asked again: the same forward */
+	CU_ASSERT_EQUAL(iso_wsp(&t, (const char *const[]){
+		"sandbox", "preview", PORT, NULL }), 0);
+	again = atoi(t.out + 17);
+	CU_ASSERT_EQUAL(again, port);
+	/* a port nothing listens on inside: connected, then closed */
+	CU_ASSERT_EQUAL(iso_wsp(&t, (const char *const[]){
+		"sandbox", "preview", "18124", NULL }), 0);
+	CU_ASSERT_STRING_EQUAL(host_answer(atoi(t.out + 17)), "");
+	CU_ASSERT_EQUAL(iso_wsp(&t, (const char *const[]){ "release", id,
+							   NULL }), 0);
+}
+
 /* stop ends every process of the environment, and its /tmp. */
 static void test_stop_ends_everything(void)
 {
@@ -125,11 +188,16 @@ static void test_stop_ends_everything(void)
 		"exec", "--", "sh", "-c", "echo left > /tmp/left", NULL }), 0);
 	/* the sleeper, and its relay on the host (agent/proxy.c) */
 	CU_ASSERT(iso_count_procs("7002.5") >= 1);
+	/*
+	 * the environment: its holder and bwrap's two processes (each with
+	 * `--bind WS WS`), and the relay (its cwd, WS)
+	 */
+	CU_ASSERT(iso_count_procs(t.ws) >= 3);
 	CU_ASSERT_EQUAL(iso_wsp(&t, (const char *const[]){
 		"sandbox", "stop", NULL }), 0);
 	CU_ASSERT_EQUAL(iso_wait_procs("7002.5", 0, SETTLE_MS), 0);
-	/* nor the environment itself (bwrap binds the working directory) */
-	CU_ASSERT_EQUAL(iso_count_procs(t.ws), 0);
+	/* nor the environment itself, its holder (with the forwards) */
+	CU_ASSERT_EQUAL(iso_wait_procs(t.ws, 0, SETTLE_MS), 0);
 	/* the next command gets a new environment: an empty /tmp */
 	CU_ASSERT_NOT_EQUAL(iso_wsp(&t, (const char *const[]){
 		"exec", "--", "cat", "/tmp/left", NULL }), 0);
@@ -141,6 +209,8 @@ static CU_TestInfo tests[] = {
 	{ "/tmp is kept across wsp calls", test_tmp_kept },
 	{ "commands see and signal background processes",
 	  test_processes_shared },
+	{ "a preview reaches a port without network",
+	  test_preview_without_network },
 	{ "stop ends everything", test_stop_ends_everything },
 	CU_TEST_INFO_NULL,
 };
