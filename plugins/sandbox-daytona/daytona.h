@@ -16,6 +16,9 @@
  *   script.c     the shell text a session command runs for one exec
  *   capture.c    the newest bytes of a stream, for exec results
  *   logmux.c     the multiplexed log split into stdout and stderr
+ *   tail.c       a stream's trailer found as the log arrives
+ *   wsframe.c    WebSocket frames (RFC 6455), client side
+ *   wsconn.c     a WebSocket on a libcurl connection: the log follow
  *   session.c    one toolbox session running one command
  *   exec.c       foreground commands through a toolbox session
  *   procs.c      background processes: records, spawn, list, status,
@@ -208,6 +211,23 @@ enum { DT_END_CWD = 1, DT_END_PROG = 2, DT_END_TMP = 3, DT_END_TIMEOUT = 4,
        DT_END_SIG = 64 };
 int dt_script_output(size_t *len, int *nostart, const char *log,
 		     size_t log_len, const char *nonce, int mode);
+/* What follows the nonce in a trailer: its tag (above, 0 none), or -1. */
+int dt_trailer_tag(const char *t, size_t n);
+
+/* tail.c: one stream's trailer found as the log arrives */
+#define DT_TAIL_MAX (DT_NONCE_LEN + 8) /* the nonce and ":timeout" */
+typedef int (*dt_tail_fn)(const char *p, size_t n, void *payload);
+struct dt_tail {
+	const char *nonce;
+	char hold[DT_TAIL_MAX + 1]; /* the line's newest bytes, and '\n' */
+	size_t n;
+	int ended; /* the trailer was seen: later bytes are not output */
+	int tag;   /* its tag, as dt_script_output's *nostart */
+};
+void dt_tail_init(struct dt_tail *t, const char *nonce);
+/* The stream's next bytes: its output to fn (never empty); fn's code. */
+int dt_tail_feed(struct dt_tail *t, const char *p, size_t n, dt_tail_fn fn,
+		 void *payload);
 
 /* session.c: one session and the one command it runs */
 struct dt_cmd {
@@ -223,6 +243,9 @@ int dt_cmd_call(struct dt_cmd *c, const char *method, const char *path,
 int dt_session_open(struct dt_cmd *c, const wsp_call *call, wsp_error *err);
 /* Start text asynchronously in it: c->cid. quiet_input: no input echo. */
 int dt_session_launch(struct dt_cmd *c, const char *text, int quiet_input,
+		      const wsp_call *call, wsp_error *err);
+/* The command's exit code (*done once it has one). */
+int dt_session_status(struct dt_cmd *c, int *done, int *exit_code,
 		      const wsp_call *call, wsp_error *err);
 /* The command's exit code (*done once it has one), then its log. */
 int dt_session_look(struct dt_cmd *c, int *done, int *exit_code,

@@ -1,18 +1,28 @@
 /*
  * plugins/sandbox-daytona/exec.c - a foreground command through the
  * toolbox: a session of its own, the script of script.c run in it
- * asynchronously, its log and status polled until it ends, the session
- * deleted (which kills whatever the command left behind).
+ * asynchronously, its log followed over the toolbox's WebSocket (or
+ * polled) until it ends, the session deleted (which kills whatever the
+ * command left behind).
  *
  * A session of its own per exec: commands in one session run one after
  * another, and deleting the session is the toolbox's only way to kill a
  * command, so sharing one would serialise concurrent execs and make a
- * cancel kill a neighbour. Polling rather than the WebSocket follow: the
- * host has no WebSocket client, and the JSON log snapshot gives stdout and
- * stderr apart (the plain follow merges them); the poll starts at 10 ms
- * so short commands stay quick and backs off to 200 ms.
+ * cancel kill a neighbour.
+ *
+ * The WebSocket follow (wsconn.c) carries the log's bytes as they are
+ * written, exact (NUL bytes too) and each once; the JSON snapshot that
+ * polling fetches holds the whole log so far, every time, and cuts
+ * strings at a NUL. Polling stays for what the follow cannot do: a
+ * toolbox (or proxy) that refuses the upgrade, a connection that breaks
+ * mid-stream (it resumes from the bytes already delivered: the snapshot
+ * holds them all), the exit code not there yet when the socket closed.
+ * The poll starts at 10 ms so short commands stay quick and backs off to
+ * 200 ms.
  */
 #include "daytona.h"
+#include "logmux.h"
+#include "wsconn.h"
 
 #include <poll.h>
 #include <stdio.h>
@@ -28,6 +38,11 @@ struct run {
 	struct dt_capture cap[2];
 	size_t sent[2]; /* bytes of each stream delivered */
 	int nostart;
+	/* the WebSocket follow */
+	struct dt_mux mux;
+	struct dt_tail tail[2];
+	int cur;     /* the stream the demultiplexer is handing out */
+	int give_rc; /* a callback's own code, which ends the exec */
 };
 
 static int64_t now_ms(void)
@@ -38,22 +53,26 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Hand one stream's new bytes to the capture and the callback. */
-static int deliver(struct run *x, int i, const char *p, size_t upto)
+/* Hand n new bytes of one stream to the capture and the callback. */
+static int give(struct run *x, int i, const char *p, size_t n)
 {
-	uint32_t stream = i ? WSP_STDERR : WSP_STDOUT;
-	size_t n;
 	int rc = 0;
 
+	if (!(x->o->flags & WSP_EXEC_NO_CAPTURE))
+		dt_capture_put(&x->cap[i], p, n);
+	if (x->o->on_output)
+		rc = x->o->on_output(i ? WSP_STDERR : WSP_STDOUT, p, n,
+				     x->o->payload);
+	x->sent[i] += n;
+	return rc < 0 ? rc : 0;
+}
+
+/* The bytes of a whole stream's text p beyond those delivered, to upto. */
+static int deliver(struct run *x, int i, const char *p, size_t upto)
+{
 	if (upto <= x->sent[i])
 		return 0;
-	n = upto - x->sent[i];
-	if (!(x->o->flags & WSP_EXEC_NO_CAPTURE))
-		dt_capture_put(&x->cap[i], p + x->sent[i], n);
-	if (x->o->on_output)
-		rc = x->o->on_output(stream, p + x->sent[i], n, x->o->payload);
-	x->sent[i] = upto;
-	return rc < 0 ? rc : 0;
+	return give(x, i, p + x->sent[i], upto - x->sent[i]);
 }
 
 /*
@@ -84,7 +103,9 @@ static int look(struct run *x, int *done, int *exit_code, int last,
 		}
 		if (i == 1)
 			x->nostart = ns;
-		if (known < x->sent[i]) /* the log never shrinks */
+		/* The log never shrinks; the follow may have delivered
+		 * part of a line that is not whole yet. */
+		if (n < x->sent[i])
 			rc = wsp_error_set(err, WSP_EPROTO,
 					   "the toolbox's log went back");
 		else if (!x->nostart)
@@ -166,7 +187,87 @@ static void last_look(wsp_exec_result *out, struct run *x, int cause)
 	}
 }
 
-/* Poll until the command ends; 0 with out's status, or a failure. */
+/* The follow's bytes, one stream's: output past its trailer. */
+static int tail_out(const char *p, size_t n, void *payload)
+{
+	struct run *x = payload;
+	int rc;
+
+	if ((rc = give(x, x->cur, p, n)))
+		x->give_rc = rc;
+	return rc;
+}
+
+static int mux_out(int stream, const char *p, size_t n, void *payload)
+{
+	struct run *x = payload;
+
+	x->cur = stream;
+	return dt_tail_feed(&x->tail[stream], p, n, tail_out, x);
+}
+
+static int ws_data(const unsigned char *p, size_t n, void *payload)
+{
+	struct run *x = payload;
+
+	return dt_mux_feed(&x->mux, (const char *)p, n, mux_out, x);
+}
+
+enum { POLL_ON = 1 }; /* ws_follow: polling takes over */
+
+/*
+ * Follow the log over the WebSocket until the server closes it: 0 once
+ * the command ended (out's exit code set), POLL_ON when polling must go
+ * on from what was delivered, or a callback's code.
+ */
+static int ws_follow(wsp_exec_result *out, struct run *x, int64_t deadline)
+{
+	struct dt *d = x->c.d;
+	char url[DT_URL_MAX + DT_PATH_MAX];
+	struct dt_ws *ws = NULL;
+	wsp_error e = { 0 };
+	unsigned close_code = 0;
+	long status = 0;
+	int rc, done = 0, code = 0;
+
+	dt_mux_init(&x->mux);
+	dt_tail_init(&x->tail[0], x->script.nonce);
+	dt_tail_init(&x->tail[1], x->script.nonce);
+	snprintf(url, sizeof url,
+		 "%s/process/session/%s/command/%s/logs?follow=true",
+		 x->c.base, x->c.sid, x->c.cid);
+	rc = dt_ws_open(&ws, d, url, x->call, &status, &e);
+	if (rc == DT_WS_REFUSED) {
+		d->host->log(d->host, WSP_LOG_INFO,
+			     "daytona: the toolbox refused the log follow's "
+			     "WebSocket (HTTP %ld: %s); polling the log instead",
+			     status, e.message);
+		return POLL_ON;
+	}
+	if (rc == 0)
+		rc = dt_ws_run(ws, ws_data, x, deadline, x->call, &close_code,
+			       &e);
+	dt_ws_free(ws);
+	if (x->give_rc)
+		return x->give_rc;
+	if (rc == WSP_ECANCELED || rc == WSP_ETIMEDOUT)
+		return POLL_ON; /* the caller's loop sees why */
+	if (rc) {
+		d->host->log(d->host, WSP_LOG_INFO,
+			     "daytona: the log follow stopped (%s); polling "
+			     "the log from there", e.message);
+		return POLL_ON;
+	}
+	if (!x->tail[0].ended || !x->tail[1].ended)
+		return POLL_ON; /* closed before the end: polling says why */
+	x->nostart = x->tail[1].tag;
+	if (dt_session_status(&x->c, &done, &code, x->call, &e) || !done)
+		return POLL_ON;
+	out->exit_code = code;
+	return 0;
+}
+
+/* Follow, then poll until the command ends; 0 with out's status. */
 static int follow(wsp_exec_result *out, struct run *x, wsp_error *err)
 {
 	const wsp_host *h = x->c.d->host;
@@ -174,6 +275,11 @@ static int follow(wsp_exec_result *out, struct run *x, wsp_error *err)
 	int64_t deadline = limit ? t0 + limit : 0;
 	int done = 0, code = 0, rc;
 
+	rc = ws_follow(out, x, deadline);
+	if (rc == 0)
+		return finish(out, x, t0);
+	if (rc < 0)
+		return rc; /* a callback's code */
 	for (;;) {
 		rc = look(x, &done, &code, 0, x->call, err);
 		if (rc == 0 && done) {

@@ -357,7 +357,7 @@ static int last_line(const char *log, size_t n, size_t *start, size_t *len)
  * (DT_END_CWD, DT_END_PROG), ":tmp" (DT_END_TMP), ":timeout", ":sigN"
  * (DT_END_SIG + N); -1 for anything else (not our trailer).
  */
-static int trailer_tag(const char *t, size_t n)
+int dt_trailer_tag(const char *t, size_t n)
 {
 	size_t i;
 	int sig = 0;
@@ -397,7 +397,7 @@ int dt_script_output(size_t *len, int *nostart, const char *log,
 			if (!memcmp(log + st + i, nonce, nl))
 				break;
 		if (i != (size_t)-1) {
-			int tag = trailer_tag(log + st + i + nl, ln - i - nl);
+			int tag = dt_trailer_tag(log + st + i + nl, ln - i - nl);
 
 			if (tag >= 0) {
 				*nostart = tag;

@@ -154,15 +154,14 @@ static int demux_output(cJSON *logs, wsp_error *err)
 	return rc ? wsp_error_set(err, rc, "out of memory") : 0;
 }
 
-int dt_session_look(struct dt_cmd *c, int *done, int *exit_code,
-		    cJSON **logs, const wsp_call *call, wsp_error *err)
+int dt_session_status(struct dt_cmd *c, int *done, int *exit_code,
+		      const wsp_call *call, wsp_error *err)
 {
 	char path[DT_PATH_MAX];
 	cJSON *st = NULL;
 	const cJSON *ec;
 	int rc;
 
-	*logs = NULL;
 	snprintf(path, sizeof path, "/command/%s", c->cid);
 	if ((rc = dt_cmd_call(c, "GET", path, NULL, &st, call, 0, err)))
 		return rc;
@@ -171,6 +170,18 @@ int dt_session_look(struct dt_cmd *c, int *done, int *exit_code,
 	if (*done)
 		*exit_code = ec->valueint;
 	cJSON_Delete(st);
+	return 0;
+}
+
+int dt_session_look(struct dt_cmd *c, int *done, int *exit_code,
+		    cJSON **logs, const wsp_call *call, wsp_error *err)
+{
+	char path[DT_PATH_MAX];
+	int rc;
+
+	*logs = NULL;
+	if ((rc = dt_session_status(c, done, exit_code, call, err)))
+		return rc;
 	/* Status first: an exit code means the log is complete. */
 	snprintf(path, sizeof path, "/command/%s/logs", c->cid);
 	if ((rc = dt_cmd_call(c, "GET", path, NULL, logs, call, 0, err)))

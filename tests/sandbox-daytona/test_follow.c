@@ -1,0 +1,316 @@
+/*
+ * tests/sandbox-daytona/test_follow.c - wsp-sandbox-daytona's foreground
+ * exec following the command's log over the toolbox's WebSocket (issue
+ * 15), against the project's Daytona fake: output with NUL bytes exact,
+ * 10 MiB streamed (no snapshot fetched, the result keeping its newest
+ * max_capture bytes), stdout and stderr apart, the connection dropped
+ * mid-stream (plain and by a reset: polling resumes from the bytes
+ * already delivered), and an upgrade the toolbox refuses (polling, said
+ * at info level).
+ */
+#include "dt_fake.h"
+
+#include <cu_main.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const wsp_sandbox_vtable *sb(void)
+{
+	return dt_desc()->sandbox;
+}
+
+static int suite_init(void)
+{
+	return dt_fake_start(NULL);
+}
+
+static int suite_clean(void)
+{
+	dt_fake_stop();
+	return 0;
+}
+
+/* What on_output saw: bytes per stream, and whether all were 'x'. */
+struct seen {
+	size_t n[2];
+	int not_x;
+	char *keep[2]; /* the whole output, when small */
+	size_t cap;
+};
+
+static int on_out(uint32_t stream, const void *data, size_t n,
+		  void *payload)
+{
+	const char *p = data;
+	struct seen *s = payload;
+	int i = stream == WSP_STDERR;
+	size_t k;
+
+	for (k = 0; k < n && !s->not_x; k++)
+		s->not_x = p[k] != 'x';
+	if (s->keep[i] && s->n[i] + n <= s->cap)
+		memcpy(s->keep[i] + s->n[i], p, n);
+	s->n[i] += n;
+	return 0;
+}
+
+struct run {
+	wsp_exec_result r;
+	int rc;
+	wsp_error err;
+};
+
+static void run(struct run *x, void *self, const wsp_exec_opts *o)
+{
+	memset(x, 0, sizeof(*x));
+	x->r.struct_size = sizeof x->r;
+	x->rc = sb()->exec(&x->r, self, &dt_no_call, o, &x->err);
+	if (x->rc) {
+		fprintf(stderr, "exec: %s\n", x->err.message);
+		x->r.stdout_data = x->r.stderr_data = (char *)"";
+	}
+}
+
+static void release(wsp_fakehost *fh, struct run *x)
+{
+	const wsp_host *h = wsp_fakehost_host(fh);
+
+	if (!x->rc) {
+		h->free(h, x->r.stdout_data);
+		h->free(h, x->r.stderr_data);
+	}
+}
+
+/* Log requests since the last clear: upgrades and plain GETs of logs. */
+static void log_gets(wsp_fakehost *fh, int *upgrades, int *snapshots)
+{
+	cJSON *j = NULL, *r;
+
+	*upgrades = *snapshots = 0;
+	CU_ASSERT_EQUAL_FATAL(dt_fake_call(fh, "GET", "/_fake/requests",
+					   NULL, &j), 0);
+	cJSON_ArrayForEach(r, cJSON_GetObjectItem(j, "requests")) {
+		const char *p = cJSON_GetStringValue(
+			cJSON_GetObjectItem(r, "path"));
+		size_t n = p ? strlen(p) : 0;
+
+		if (n < 5 || strcmp(p + n - 5, "/logs"))
+			continue;
+		if (cJSON_IsTrue(cJSON_GetObjectItem(r, "upgrade")))
+			(*upgrades)++;
+		else
+			(*snapshots)++;
+	}
+	cJSON_Delete(j);
+}
+
+static void forget_requests(wsp_fakehost *fh)
+{
+	CU_ASSERT_EQUAL(dt_fake_call(fh, "DELETE", "/_fake/requests", NULL,
+				     NULL), 0);
+}
+
+static void fault(wsp_fakehost *fh, const char *spec)
+{
+	CU_ASSERT_EQUAL(dt_fake_call(fh, "POST", "/_fake/faults", spec, NULL),
+			0);
+}
+
+static void open_box(wsp_fakehost **fh, void **a)
+{
+	wsp_error err = { 0 };
+	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
+	struct run x;
+
+	CU_ASSERT_FATAL(dt_box_open(fh, a, NULL, &err) == 0);
+	o.shell = "true"; /* created and started before the checks */
+	run(&x, *a, &o);
+	CU_ASSERT_EQUAL(x.rc, 0);
+	release(*fh, &x);
+	forget_requests(*fh);
+}
+
+static void close_box(wsp_fakehost *fh, void *a)
+{
+	wsp_error err = { 0 };
+
+	CU_ASSERT_EQUAL(sb()->destroy(a, &dt_no_call, 0, &err), 0);
+	dt_box_close(fh, a);
+}
+
+static void test_exact(void)
+{
+	wsp_fakehost *fh = NULL;
+	void *a = NULL;
+	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
+	struct run x;
+	int up, snap;
+
+	open_box(&fh, &a);
+	/* NUL bytes, bytes that are not UTF-8, no newline at the end */
+	o.shell = "printf 'a\\000b\\377\\000'; printf 'e\\000r\\001\\001' >&2;"
+		  " exit 7";
+	run(&x, a, &o);
+	CU_ASSERT_EQUAL(x.rc, 0);
+	CU_ASSERT_EQUAL(x.r.exit_code, 7);
+	CU_ASSERT_EQUAL(x.r.stdout_len, 5);
+	CU_ASSERT_EQUAL(memcmp(x.r.stdout_data, "a\0b\377\0", 5), 0);
+	CU_ASSERT_EQUAL(x.r.stderr_len, 5);
+	CU_ASSERT_EQUAL(memcmp(x.r.stderr_data, "e\0r\1\1", 5), 0);
+	release(fh, &x);
+	log_gets(fh, &up, &snap);
+	CU_ASSERT_EQUAL(up, 1);
+	CU_ASSERT_EQUAL(snap, 0); /* the follow alone: no snapshot */
+	CU_ASSERT_EQUAL(dt_fake_seen(fh, "GET", "/command/"), 0);
+
+	/* The streams apart and in order, interleaved in the log. */
+	o.shell = "for i in 1 2 3; do echo o$i; echo e$i >&2; done; "
+		  "printf tail";
+	run(&x, a, &o);
+	CU_ASSERT_EQUAL(x.rc, 0);
+	CU_ASSERT_EQUAL(x.r.exit_code, 0);
+	CU_ASSERT_STRING_EQUAL(x.r.stdout_data, "o1\no2\no3\ntail");
+	CU_ASSERT_STRING_EQUAL(x.r.stderr_data, "e1\ne2\ne3\n");
+	release(fh, &x);
+
+	/* A cwd that is not there is still told apart from exit 1. */
+	o.shell = "echo x";
+	o.cwd = "/no/such/dir";
+	run(&x, a, &o);
+	CU_ASSERT_EQUAL(x.rc, WSP_ENOTFOUND);
+	CU_ASSERT_PTR_NOT_NULL(strstr(x.err.message, "/no/such/dir"));
+	close_box(fh, a);
+}
+
+static void test_big(void)
+{
+	wsp_fakehost *fh = NULL;
+	void *a = NULL;
+	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
+	struct seen s = { { 0, 0 }, 0, { NULL, NULL }, 0 };
+	struct run x;
+	size_t k;
+	int up, snap, all_x = 1;
+
+	open_box(&fh, &a);
+	/* 10 MiB in one line: held back only by the trailer's length */
+	o.shell = "head -c 10485760 /dev/zero | tr '\\0' x";
+	o.on_output = on_out;
+	o.payload = &s;
+	o.timeout_ms = 120000;
+	run(&x, a, &o);
+	CU_ASSERT_EQUAL(x.rc, 0);
+	CU_ASSERT_EQUAL(x.r.exit_code, 0);
+	CU_ASSERT_EQUAL(s.n[0], 10485760u);
+	CU_ASSERT_EQUAL(s.n[1], 0);
+	CU_ASSERT_FALSE(s.not_x);
+	/* the result keeps the newest max_capture (1 MiB) */
+	CU_ASSERT_EQUAL(x.r.stdout_len, 1u << 20);
+	CU_ASSERT_EQUAL(x.r.stdout_dropped, 10485760u - (1u << 20));
+	for (k = 0; k < x.r.stdout_len; k++)
+		all_x &= x.r.stdout_data[k] == 'x';
+	CU_ASSERT_TRUE(all_x);
+	release(fh, &x);
+	log_gets(fh, &up, &snap);
+	CU_ASSERT_EQUAL(up, 1);
+	CU_ASSERT_EQUAL(snap, 0);
+	close_box(fh, a);
+}
+
+/* The follow breaks after some frames: polling ends the job exactly. */
+static void dropped(const char *spec)
+{
+	wsp_fakehost *fh = NULL;
+	void *a = NULL;
+	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
+	struct seen s = { { 0, 0 }, 0, { NULL, NULL }, 1 << 20 };
+	struct run x;
+	char *want;
+	size_t wn = 0;
+	int i, up, snap;
+
+	open_box(&fh, &a);
+	want = malloc(1 << 20);
+	s.keep[0] = malloc(1 << 20);
+	s.keep[1] = malloc(1 << 20);
+	CU_ASSERT_FATAL(want && s.keep[0] && s.keep[1]);
+	for (i = 1; i <= 30000; i++)
+		wn += (size_t)sprintf(want + wn, "%d\n", i);
+	fault(fh, spec);
+	o.shell = "seq 1 30000; echo done >&2";
+	o.on_output = on_out;
+	o.payload = &s;
+	run(&x, a, &o);
+	CU_ASSERT_EQUAL(x.rc, 0);
+	CU_ASSERT_EQUAL(x.r.exit_code, 0);
+	/* every byte once, in order: the callback and the result agree */
+	CU_ASSERT_EQUAL(s.n[0], wn);
+	CU_ASSERT_EQUAL(x.r.stdout_len, wn);
+	CU_ASSERT_EQUAL(memcmp(s.keep[0], want, wn), 0);
+	CU_ASSERT_EQUAL(memcmp(x.r.stdout_data, want, wn), 0);
+	CU_ASSERT_STRING_EQUAL(x.r.stderr_data, "done\n");
+	release(fh, &x);
+	log_gets(fh, &up, &snap);
+	CU_ASSERT_EQUAL(up, 1);
+	CU_ASSERT_TRUE(snap >= 1); /* polling took over */
+	CU_ASSERT_TRUE(wsp_fakehost_log_find(fh, WSP_LOG_INFO,
+					     "polling the log from there") >=
+		       1);
+	free(want);
+	free(s.keep[0]);
+	free(s.keep[1]);
+	close_box(fh, a);
+}
+
+static void test_dropped(void)
+{
+	dropped("{\"kind\":\"drop\",\"plane\":\"toolbox\",\"method\":\"GET\","
+		"\"afterFrames\":5}");
+}
+
+static void test_reset(void)
+{
+	dropped("{\"kind\":\"drop\",\"plane\":\"toolbox\",\"method\":\"GET\","
+		"\"afterFrames\":40,\"rst\":true}");
+}
+
+static void test_refused(void)
+{
+	wsp_fakehost *fh = NULL;
+	void *a = NULL;
+	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
+	struct run x;
+	int up, snap;
+
+	open_box(&fh, &a);
+	/* A proxy in front of the toolbox that answers the upgrade 502 */
+	fault(fh, "{\"kind\":\"error\",\"status\":502,\"plane\":\"toolbox\","
+		  "\"method\":\"GET\",\"message\":\"bad gateway\"}");
+	o.shell = "echo out; echo err >&2; exit 4";
+	run(&x, a, &o);
+	CU_ASSERT_EQUAL(x.rc, 0);
+	CU_ASSERT_EQUAL(x.r.exit_code, 4);
+	CU_ASSERT_STRING_EQUAL(x.r.stdout_data, "out\n");
+	CU_ASSERT_STRING_EQUAL(x.r.stderr_data, "err\n");
+	release(fh, &x);
+	log_gets(fh, &up, &snap);
+	CU_ASSERT_EQUAL(up, 1);
+	CU_ASSERT_TRUE(snap >= 1);
+	CU_ASSERT_EQUAL(wsp_fakehost_log_find(fh, WSP_LOG_INFO,
+					      "refused the log follow's "
+					      "WebSocket (HTTP 502"), 1);
+	close_box(fh, a);
+}
+
+static CU_TestInfo tests[] = {
+	{ "follow: NUL bytes exact, streams apart, cwd refusal", test_exact },
+	{ "follow: 10 MiB streamed, no snapshot", test_big },
+	{ "follow: dropped mid-stream, polling resumes", test_dropped },
+	{ "follow: reset mid-stream, polling resumes", test_reset },
+	{ "follow: upgrade refused, polling", test_refused },
+	CU_TEST_INFO_NULL,
+};
+
+CU_MAIN_SUITE("sandbox-daytona's log follow against the fake", suite_init,
+	      suite_clean, tests)
