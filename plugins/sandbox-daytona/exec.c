@@ -206,21 +206,33 @@ static int mux_out(int stream, const char *p, size_t n, void *payload)
 	return dt_tail_feed(&x->tail[stream], p, n, tail_out, x);
 }
 
+enum { POLL_ON = 1,  /* ws_follow: polling takes over */
+       STATUS_ON = 2 /* ws_follow: all output is in, the exit code not */
+};
+
+/*
+ * Both trailers seen: all the command's output was delivered. The
+ * follow stops there rather than wait for the server's close, which the
+ * daemon sends only after a second without output; the exit code is
+ * then polled (output after the trailers is a background child's, cut
+ * off as in polling).
+ */
 static int ws_data(const unsigned char *p, size_t n, void *payload)
 {
 	struct run *x = payload;
+	int rc = dt_mux_feed(&x->mux, (const char *)p, n, mux_out, x);
 
-	return dt_mux_feed(&x->mux, (const char *)p, n, mux_out, x);
+	if (!rc && x->tail[0].ended && x->tail[1].ended)
+		rc = STATUS_ON;
+	return rc;
 }
 
-enum { POLL_ON = 1 }; /* ws_follow: polling takes over */
-
 /*
- * Follow the log over the WebSocket until the server closes it: 0 once
- * the command ended (out's exit code set), POLL_ON when polling must go
- * on from what was delivered, or a callback's code.
+ * Follow the log over the WebSocket: STATUS_ON once all the command's
+ * output was delivered, POLL_ON when polling must go on from what was
+ * delivered, or a callback's code.
  */
-static int ws_follow(wsp_exec_result *out, struct run *x, int64_t deadline)
+static int ws_follow(struct run *x, int64_t deadline)
 {
 	struct dt *d = x->c.d;
 	char url[DT_URL_MAX + DT_PATH_MAX];
@@ -228,7 +240,7 @@ static int ws_follow(wsp_exec_result *out, struct run *x, int64_t deadline)
 	wsp_error e = { 0 };
 	unsigned close_code = 0;
 	long status = 0;
-	int rc, done = 0, code = 0;
+	int rc;
 
 	dt_mux_init(&x->mux);
 	dt_tail_init(&x->tail[0], x->script.nonce);
@@ -250,21 +262,18 @@ static int ws_follow(wsp_exec_result *out, struct run *x, int64_t deadline)
 	dt_ws_free(ws);
 	if (x->give_rc)
 		return x->give_rc;
-	if (rc == WSP_ECANCELED || rc == WSP_ETIMEDOUT)
-		return POLL_ON; /* the caller's loop sees why */
-	if (rc) {
+	if (rc == STATUS_ON || (rc == 0 && x->tail[0].ended &&
+				x->tail[1].ended)) {
+		x->nostart = x->tail[1].tag;
+		return STATUS_ON;
+	}
+	if (rc && rc != WSP_ECANCELED && rc != WSP_ETIMEDOUT)
 		d->host->log(d->host, WSP_LOG_INFO,
 			     "daytona: the log follow stopped (%s); polling "
 			     "the log from there", e.message);
-		return POLL_ON;
-	}
-	if (!x->tail[0].ended || !x->tail[1].ended)
-		return POLL_ON; /* closed before the end: polling says why */
-	x->nostart = x->tail[1].tag;
-	if (dt_session_status(&x->c, &done, &code, x->call, &e) || !done)
-		return POLL_ON;
-	out->exit_code = code;
-	return 0;
+	/* closed before the end, broken, or the call's end: the polling
+	 * loop resumes, says why, or kills */
+	return POLL_ON;
 }
 
 /* Follow, then poll until the command ends; 0 with out's status. */
@@ -273,15 +282,15 @@ static int follow(wsp_exec_result *out, struct run *x, wsp_error *err)
 	const wsp_host *h = x->c.d->host;
 	int64_t t0 = now_ms(), limit = timeout_of(x), pause = 10;
 	int64_t deadline = limit ? t0 + limit : 0;
-	int done = 0, code = 0, rc;
+	int done = 0, code = 0, rc, whole;
 
-	rc = ws_follow(out, x, deadline);
-	if (rc == 0)
-		return finish(out, x, t0);
+	rc = ws_follow(x, deadline);
 	if (rc < 0)
 		return rc; /* a callback's code */
+	whole = rc == STATUS_ON;
 	for (;;) {
-		rc = look(x, &done, &code, 0, x->call, err);
+		rc = whole ? dt_session_status(&x->c, &done, &code, x->call, err)
+			   : look(x, &done, &code, 0, x->call, err);
 		if (rc == 0 && done) {
 			out->exit_code = code;
 			break;

@@ -371,7 +371,8 @@ fail:
 	return rc;
 }
 
-enum { STOP_CLOSE = 1 }; /* the event handler saw the server's close */
+/* the event handler saw the server's close (no code fn returns) */
+enum { STOP_CLOSE = 0x636c6f73 };
 
 static int on_event(int opcode, const unsigned char *p, size_t len, int fin,
 		    void *payload)

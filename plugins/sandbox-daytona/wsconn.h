@@ -28,7 +28,8 @@ struct dt_ws;
 int dt_ws_open(struct dt_ws **out, struct dt *d, const char *url,
 	       const wsp_call *call, long *status, wsp_error *err);
 
-/* A piece of a data message's payload (never empty); non-zero stops. */
+/* A piece of a data message's payload (never empty); non-zero stops
+ * dt_ws_run with that code (0x636c6f73 is taken). */
 typedef int (*dt_ws_data_fn)(const unsigned char *data, size_t len,
 			     void *payload);
 

@@ -9,10 +9,14 @@
 #include "daytona.h"
 #include "dt_fake.h"
 #include "logmux.h"
+#include "wsframe.h"
 
 #include <cu_main.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+
+#define NONCE_T "wsp-0123456789abcdefghij"
 
 #define NONCE "wsp-abcdefghij0123456789"
 
@@ -330,7 +334,134 @@ static void test_mux(void)
 			WSP_ECANCELED);
 }
 
+
+/* What the frame decoder handed out, as text: "B:data|" "P:ping|"... */
+struct evlog {
+	char s[512];
+	size_t n;
+};
+
+static int ev(int op, const unsigned char *p, size_t n, int fin, void *pl)
+{
+	struct evlog *l = pl;
+
+	l->n += (size_t)snprintf(l->s + l->n, sizeof l->s - l->n, "%d%s:%.*s|",
+				 op, fin ? "F" : "", (int)n, (const char *)p);
+	return 0;
+}
+
+static int feed(struct dt_ws_dec *d, struct evlog *l, const char *p,
+		size_t n)
+{
+	memset(l, 0, sizeof(*l));
+	return dt_ws_dec_feed(d, (const unsigned char *)p, n, ev, l);
+}
+
+static void test_ws_frames(void)
+{
+	/* remote-providers.md §2.3: stdout "line1\n", then close 1000 */
+	static const char doc[] = "\x82\x09\x01\x01\x01line1\n\x88\x02\x03\xe8";
+	static const char frag[] = "\x02\x02" "ab" "\x89\x01" "p" "\x80\x01" "c";
+	struct dt_ws_dec d;
+	struct evlog l;
+	unsigned char out[DT_WS_HEAD_MAX + DT_WS_CTL_MAX];
+	const unsigned char mask[4] = { 1, 2, 3, 4 };
+	size_t i;
+
+	dt_ws_dec_init(&d, 1024);
+	CU_ASSERT_EQUAL(feed(&d, &l, doc, sizeof doc - 1), 0);
+	CU_ASSERT_STRING_EQUAL(l.s, "2F:\x01\x01\x01line1\n|8F:\x03\xe8|");
+	CU_ASSERT_TRUE(dt_ws_dec_idle(&d));
+	/* fragments, a ping between them; fed a byte at a time */
+	dt_ws_dec_init(&d, 1024);
+	memset(&l, 0, sizeof l);
+	for (i = 0; i < sizeof frag - 1; i++)
+		CU_ASSERT_EQUAL(dt_ws_dec_feed(&d, (const unsigned char *)frag + i,
+					       1, ev, &l), 0);
+	CU_ASSERT_STRING_EQUAL(l.s, "2:a|2:b|9F:p|2F:c|");
+	/* what a server must not send */
+	dt_ws_dec_init(&d, 1024);
+	CU_ASSERT_EQUAL(feed(&d, &l, "\x82\x81\0\0\0\0x", 7), WSP_EPROTO);
+	CU_ASSERT_STRING_EQUAL(d.why, "a masked frame from the server");
+	CU_ASSERT_EQUAL(feed(&d, &l, "\x82\x00", 2), WSP_EPROTO); /* stays failed */
+	dt_ws_dec_init(&d, 1024);
+	CU_ASSERT_EQUAL(feed(&d, &l, "\xc2\x00", 2), WSP_EPROTO); /* RSV1 */
+	dt_ws_dec_init(&d, 1024);
+	CU_ASSERT_EQUAL(feed(&d, &l, "\x80\x00", 2), WSP_EPROTO); /* lone CONT */
+	dt_ws_dec_init(&d, 1024);
+	CU_ASSERT_EQUAL(feed(&d, &l, "\x09\x00", 2), WSP_EPROTO); /* split ping */
+	dt_ws_dec_init(&d, 1024);
+	CU_ASSERT_EQUAL(feed(&d, &l, "\x88\x01\x03", 3), WSP_EPROTO);
+	dt_ws_dec_init(&d, 1024);
+	CU_ASSERT_EQUAL(feed(&d, &l, "\x88\x02\x03\xed", 4), WSP_EPROTO); /* 1005 */
+	dt_ws_dec_init(&d, 1024);
+	CU_ASSERT_EQUAL(feed(&d, &l, "\x82\x7e\x00\x10", 4), WSP_EPROTO); /* not shortest */
+	dt_ws_dec_init(&d, 100);
+	CU_ASSERT_EQUAL(feed(&d, &l, "\x82\x7e\x01\x00", 4), WSP_EPROTO); /* bound */
+	CU_ASSERT_STRING_EQUAL(d.why, "a frame longer than wsp takes");
+	dt_ws_dec_init(&d, 1024);
+	CU_ASSERT_EQUAL(feed(&d, &l, "\x8b\x00", 2), WSP_EPROTO); /* opcode 11 */
+	/* the client's frame: FIN, masked */
+	CU_ASSERT_EQUAL(dt_ws_encode(out, DT_WS_PONG, "hi", 2, mask), 8);
+	CU_ASSERT_EQUAL(out[0], 0x8a);
+	CU_ASSERT_EQUAL(out[1], 0x82);
+	CU_ASSERT_EQUAL(out[6], 'h' ^ 1);
+	CU_ASSERT_EQUAL(out[7], 'i' ^ 2);
+	CU_ASSERT_EQUAL(dt_ws_encode(out, DT_WS_PONG, doc, 126, mask), 0);
+}
+
+struct tailout {
+	char s[256];
+	size_t n;
+	int calls;
+};
+
+static int tail_put(const char *p, size_t n, void *pl)
+{
+	struct tailout *o = pl;
+
+	CU_ASSERT_TRUE(n > 0);
+	memcpy(o->s + o->n, p, n);
+	o->n += n;
+	o->calls++;
+	return 0;
+}
+
+static void test_tail(void)
+{
+	static const char log[] = "one\nbig" NONCE_T "x\nlast" NONCE_T "\nchild\n";
+	static const char err[] = NONCE_T ":cwd\n";
+	struct dt_tail t;
+	struct tailout o = { "", 0, 0 };
+	size_t i;
+
+	/* fed a byte at a time: the output up to the trailer, exactly */
+	dt_tail_init(&t, NONCE_T);
+	for (i = 0; i < sizeof log - 1; i++)
+		CU_ASSERT_EQUAL(dt_tail_feed(&t, log + i, 1, tail_put, &o), 0);
+	CU_ASSERT_TRUE(t.ended);
+	CU_ASSERT_EQUAL(t.tag, 0);
+	CU_ASSERT_EQUAL(o.n, strlen("one\nbig" NONCE_T "x\nlast"));
+	CU_ASSERT_EQUAL(memcmp(o.s, "one\nbig" NONCE_T "x\nlast", o.n), 0);
+	/* a long unfinished line: all but DT_TAIL_MAX bytes go on */
+	memset(&o, 0, sizeof o);
+	dt_tail_init(&t, NONCE_T);
+	CU_ASSERT_EQUAL(dt_tail_feed(&t, "0123456789012345678901234567890123456789",
+				     40, tail_put, &o), 0);
+	CU_ASSERT_EQUAL(o.n, 40 - DT_TAIL_MAX);
+	CU_ASSERT_FALSE(t.ended);
+	/* the tag of a command that never started */
+	memset(&o, 0, sizeof o);
+	dt_tail_init(&t, NONCE_T);
+	CU_ASSERT_EQUAL(dt_tail_feed(&t, err, sizeof err - 1, tail_put, &o), 0);
+	CU_ASSERT_TRUE(t.ended);
+	CU_ASSERT_EQUAL(t.tag, DT_END_CWD);
+	CU_ASSERT_EQUAL(o.n, 0);
+}
+
 static CU_TestInfo tests[] = {
+	{ "WebSocket frames: decoded, refused, encoded", test_ws_frames },
+	{ "trailer found as the log arrives", test_tail },
 	{ "multiplexed log split by stream", test_mux },
 	{ "log read back once the command ended", test_output_done },
 	{ "log read while the command runs", test_output_running },
