@@ -121,3 +121,37 @@ void dt_box_close(wsp_fakehost *fh, void *self)
 	if (fh)
 		wsp_fakehost_free(fh);
 }
+
+int dt_suite_start(void)
+{
+	return dt_fake_start(NULL);
+}
+
+int dt_suite_stop(void)
+{
+	dt_fake_stop();
+	return 0;
+}
+
+void dt_run(struct dt_run *x, void *self, const wsp_call *call,
+	    const wsp_exec_opts *o)
+{
+	memset(x, 0, sizeof(*x));
+	x->r.struct_size = sizeof x->r;
+	x->rc = dt_desc()->sandbox->exec(&x->r, self, call ? call : &dt_no_call,
+					 o, &x->err);
+	if (x->rc) {
+		fprintf(stderr, "exec: %s\n", x->err.message);
+		x->r.stdout_data = x->r.stderr_data = (char *)"";
+	}
+}
+
+void dt_run_release(wsp_fakehost *fh, struct dt_run *x)
+{
+	const wsp_host *h = wsp_fakehost_host(fh);
+
+	if (!x->rc) {
+		h->free(h, x->r.stdout_data);
+		h->free(h, x->r.stderr_data);
+	}
+}

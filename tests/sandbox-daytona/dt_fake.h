@@ -42,6 +42,21 @@ int dt_box_open(wsp_fakehost **fh, void **self, const char *more_yaml,
 int dt_box_again(void **self, wsp_fakehost *fh, wsp_error *err);
 void dt_box_close(wsp_fakehost *fh, void *self);
 
+/* CUnit's suite init and clean: the fake started, stopped. */
+int dt_suite_start(void);
+int dt_suite_stop(void);
+
+/* One exec and its answer (text "" on failure, so asserts fail, not crash). */
+struct dt_run {
+	wsp_exec_result r;
+	int rc;
+	wsp_error err;
+};
+/* call NULL: dt_no_call. A failure's message goes to stderr. */
+void dt_run(struct dt_run *x, void *self, const wsp_call *call,
+	    const wsp_exec_opts *o);
+void dt_run_release(wsp_fakehost *fh, struct dt_run *x);
+
 /* The loaded descriptor (this executable links the provider). */
 const wsp_plugin_desc *dt_desc(void);
 /* A call with no cancel and no deadline. */

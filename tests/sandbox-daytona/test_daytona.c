@@ -21,16 +21,7 @@ static const wsp_sandbox_vtable *sb(void)
 	return dt_desc()->sandbox;
 }
 
-static int suite_init(void)
-{
-	return dt_fake_start(NULL);
-}
 
-static int suite_clean(void)
-{
-	dt_fake_stop();
-	return 0;
-}
 
 static uint32_t state_of(void *self)
 {
@@ -60,40 +51,16 @@ static void stored_id(wsp_fakehost *fh, char *out, size_t cap)
 	out[n] = '\0';
 }
 
-struct run {
-	wsp_exec_result r;
-	int rc;
-	wsp_error err;
-};
 
-static void run(struct run *x, void *self, const wsp_call *call,
-		const wsp_exec_opts *o)
-{
-	memset(x, 0, sizeof(*x));
-	x->r.struct_size = sizeof x->r;
-	x->rc = sb()->exec(&x->r, self, call ? call : &dt_no_call, o,
-			   &x->err);
-	if (x->rc) /* asserts on the text fail rather than crash */
-		x->r.stdout_data = x->r.stderr_data = (char *)"";
-}
 
-static void release(wsp_fakehost *fh, struct run *x)
-{
-	const wsp_host *h = wsp_fakehost_host(fh);
 
-	if (!x->rc) {
-		h->free(h, x->r.stdout_data);
-		h->free(h, x->r.stderr_data);
-	}
-}
-
-static void sh(struct run *x, wsp_fakehost *fh, void *self, const char *cmd)
+static void sh(struct dt_run *x, wsp_fakehost *fh, void *self, const char *cmd)
 {
 	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
 
 	(void)fh;
 	o.shell = cmd;
-	run(x, self, NULL, &o);
+	dt_run(x, self, NULL, &o);
 	CU_ASSERT_EQUAL(x->rc, 0);
 	if (x->rc)
 		fprintf(stderr, "exec '%s': %s\n", cmd, x->err.message);
@@ -107,7 +74,7 @@ static void test_lifecycle(void)
 	uint32_t outcome = 0;
 	char id1[128], id2[128], path[1400], cmd[1500];
 	cJSON *list = NULL;
-	struct run x;
+	struct dt_run x;
 
 	CU_ASSERT_FATAL(dt_box_open(&fh, &a, NULL, &err) == 0);
 	CU_ASSERT_EQUAL(state_of(a), WSP_SANDBOX_ABSENT);
@@ -146,7 +113,7 @@ static void test_lifecycle(void)
 	sh(&x, fh, a, "echo back");
 	CU_ASSERT_STRING_EQUAL(x.r.stdout_data ? x.r.stdout_data : "",
 			       "back\n");
-	release(fh, &x);
+	dt_run_release(fh, &x);
 	CU_ASSERT_EQUAL(state_of(a), WSP_SANDBOX_RUNNING);
 
 	/* Gone: status absent, the key forgotten, destroy again is fine. */
@@ -176,7 +143,7 @@ static void test_exec(void)
 	wsp_error err = { 0 };
 	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
 	char info[4096] = "";
-	struct run x;
+	struct dt_run x;
 
 	CU_ASSERT_FATAL(dt_box_open(&fh, &a, "env: { TEAM: infra }\n", &err) ==
 			0);
@@ -186,45 +153,45 @@ static void test_exec(void)
 	CU_ASSERT_STRING_EQUAL(x.r.stdout_data, "out");
 	CU_ASSERT_STRING_EQUAL(x.r.stderr_data, "err");
 	CU_ASSERT_EQUAL(x.r.flags, 0);
-	release(fh, &x);
+	dt_run_release(fh, &x);
 
 	o.shell = "pwd; printf '%s|%s' \"$QUOTED\" \"$TEAM\"";
 	o.cwd = "/tmp";
 	o.env = env;
-	run(&x, a, NULL, &o);
+	dt_run(&x, a, NULL, &o);
 	CU_ASSERT_EQUAL(x.rc, 0);
 	CU_ASSERT_STRING_EQUAL(x.r.stdout_data, "/tmp\nit's \"here\"|infra");
-	release(fh, &x);
+	dt_run_release(fh, &x);
 
 	o = (wsp_exec_opts)WSP_EXEC_OPTS_INIT;
 	o.shell = "cat; printf '[%s]' \"$TEAM\"";
 	o.stdin_data = "line one\nline 'two'";
 	o.stdin_len = strlen(o.stdin_data);
-	run(&x, a, NULL, &o);
+	dt_run(&x, a, NULL, &o);
 	CU_ASSERT_STRING_EQUAL(x.r.stdout_data, "line one\nline 'two'[infra]");
-	release(fh, &x);
+	dt_run_release(fh, &x);
 
 	/* The key is in no variable of the sandbox. */
 	sh(&x, fh, a, "env");
 	CU_ASSERT_PTR_NULL(strstr(x.r.stdout_data, DT_TEST_KEY));
 	CU_ASSERT_PTR_NOT_NULL(strstr(x.r.stdout_data, "TEAM=infra"));
-	release(fh, &x);
+	dt_run_release(fh, &x);
 
 	o = (wsp_exec_opts)WSP_EXEC_OPTS_INIT;
 	o.shell = "echo before; sleep 30";
 	o.timeout_ms = 2000;
-	run(&x, a, NULL, &o);
+	dt_run(&x, a, NULL, &o);
 	CU_ASSERT_EQUAL(x.rc, 0);
 	CU_ASSERT_EQUAL(x.r.exit_code, 124);
 	CU_ASSERT_TRUE(x.r.flags & WSP_EXEC_TIMED_OUT);
 	/* what it wrote before the kill, its newline too */
 	CU_ASSERT_STRING_EQUAL(x.r.stdout_data, "before\n");
-	release(fh, &x);
+	dt_run_release(fh, &x);
 
 	o = (wsp_exec_opts)WSP_EXEC_OPTS_INIT;
 	o.shell = "echo x";
 	o.cwd = "/no/such/dir";
-	run(&x, a, NULL, &o);
+	dt_run(&x, a, NULL, &o);
 	CU_ASSERT_EQUAL(x.rc, WSP_ENOTFOUND);
 	CU_ASSERT_PTR_NOT_NULL(strstr(x.err.message, "/no/such/dir"));
 
@@ -272,31 +239,31 @@ static void test_cancel(void)
 	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
 	wsp_call *call;
 	pthread_t th;
-	struct run x;
+	struct dt_run x;
 
 	CU_ASSERT_FATAL(dt_box_open(&fh, &a, NULL, &err) == 0);
 	call = wsp_fakehost_call(fh, 0);
 	o.shell = "echo started; sleep 30";
 	o.flags = WSP_EXEC_NO_TIMEOUT;
 	sh(&x, fh, a, "true"); /* created before the clock starts */
-	release(fh, &x);
+	dt_run_release(fh, &x);
 	CU_ASSERT_FATAL(pthread_create(&th, NULL, cancel_later, call) == 0);
-	run(&x, a, call, &o);
+	dt_run(&x, a, call, &o);
 	pthread_join(th, NULL);
 	CU_ASSERT_EQUAL(x.rc, 0);
 	CU_ASSERT_EQUAL(x.r.exit_code, 130);
 	CU_ASSERT_TRUE(x.r.flags & WSP_EXEC_CANCELED);
 	CU_ASSERT_TRUE(x.r.duration_ms < 10000);
-	release(fh, &x);
+	dt_run_release(fh, &x);
 
 	/* The deadline ends it as a timeout does. */
 	call = wsp_fakehost_call(fh, 600);
 	o.shell = "sleep 30";
-	run(&x, a, call, &o);
+	dt_run(&x, a, call, &o);
 	CU_ASSERT_EQUAL(x.rc, 0);
 	CU_ASSERT_EQUAL(x.r.exit_code, 124);
 	CU_ASSERT_TRUE(x.r.flags & WSP_EXEC_TIMED_OUT);
-	release(fh, &x);
+	dt_run_release(fh, &x);
 	CU_ASSERT_EQUAL(sb()->destroy(a, &dt_no_call, 0, &err), 0);
 	dt_box_close(fh, a);
 }
@@ -308,7 +275,7 @@ static void test_faults(void)
 	wsp_error err = { 0 };
 	char id[128], path[300];
 	uint32_t outcome;
-	struct run x;
+	struct dt_run x;
 	char yaml[512], path2[300];
 	int rc;
 
@@ -317,7 +284,7 @@ static void test_faults(void)
 	CU_ASSERT_FATAL(dt_box_open(&fh, &a, "create_timeout: 1s\n", &err) ==
 			0);
 	sh(&x, fh, a, "true");
-	release(fh, &x);
+	dt_run_release(fh, &x);
 	stored_id(fh, id, sizeof id);
 
 	snprintf(path2, sizeof path2, "/api/sandbox/%s/start", id);
@@ -329,7 +296,7 @@ static void test_faults(void)
 				     NULL), 0);
 	sh(&x, fh, a, "echo through");
 	CU_ASSERT_STRING_EQUAL(x.r.stdout_data, "through\n");
-	release(fh, &x);
+	dt_run_release(fh, &x);
 
 	/* Auto-stopped between two commands: the next one starts it. */
 	snprintf(path, sizeof path, "/_fake/sandboxes/%s/autostop", id);
@@ -337,7 +304,7 @@ static void test_faults(void)
 	usleep(300 * 1000);
 	sh(&x, fh, a, "echo again");
 	CU_ASSERT_STRING_EQUAL(x.r.stdout_data, "again\n");
-	release(fh, &x);
+	dt_run_release(fh, &x);
 
 	/* A start slower than create_timeout: a clear timeout. */
 	CU_ASSERT_EQUAL(sb()->stop(a, &dt_no_call, 0, &err), 0);
@@ -447,5 +414,5 @@ static CU_TestInfo tests[] = {
 	CU_TEST_INFO_NULL,
 };
 
-CU_MAIN_SUITE("sandbox-daytona against the fake", suite_init, suite_clean,
-	      tests)
+CU_MAIN_SUITE("sandbox-daytona against the fake", dt_suite_start,
+	      dt_suite_stop, tests)

@@ -20,16 +20,7 @@ static const wsp_sandbox_vtable *sb(void)
 	return dt_desc()->sandbox;
 }
 
-static int suite_init(void)
-{
-	return dt_fake_start(NULL);
-}
 
-static int suite_clean(void)
-{
-	dt_fake_stop();
-	return 0;
-}
 
 /* What on_output saw: bytes per stream, and whether all were 'x'. */
 struct seen {
@@ -55,32 +46,8 @@ static int on_out(uint32_t stream, const void *data, size_t n,
 	return 0;
 }
 
-struct run {
-	wsp_exec_result r;
-	int rc;
-	wsp_error err;
-};
 
-static void run(struct run *x, void *self, const wsp_exec_opts *o)
-{
-	memset(x, 0, sizeof(*x));
-	x->r.struct_size = sizeof x->r;
-	x->rc = sb()->exec(&x->r, self, &dt_no_call, o, &x->err);
-	if (x->rc) {
-		fprintf(stderr, "exec: %s\n", x->err.message);
-		x->r.stdout_data = x->r.stderr_data = (char *)"";
-	}
-}
 
-static void release(wsp_fakehost *fh, struct run *x)
-{
-	const wsp_host *h = wsp_fakehost_host(fh);
-
-	if (!x->rc) {
-		h->free(h, x->r.stdout_data);
-		h->free(h, x->r.stderr_data);
-	}
-}
 
 /* Log requests since the last clear: upgrades and plain GETs of logs. */
 static void log_gets(wsp_fakehost *fh, int *upgrades, int *snapshots)
@@ -121,13 +88,13 @@ static void open_box(wsp_fakehost **fh, void **a)
 {
 	wsp_error err = { 0 };
 	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
-	struct run x;
+	struct dt_run x;
 
 	CU_ASSERT_FATAL(dt_box_open(fh, a, NULL, &err) == 0);
 	o.shell = "true"; /* created and started before the checks */
-	run(&x, *a, &o);
+	dt_run(&x, *a, NULL, &o);
 	CU_ASSERT_EQUAL(x.rc, 0);
-	release(*fh, &x);
+	dt_run_release(*fh, &x);
 	forget_requests(*fh);
 }
 
@@ -144,21 +111,21 @@ static void test_exact(void)
 	wsp_fakehost *fh = NULL;
 	void *a = NULL;
 	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
-	struct run x;
+	struct dt_run x;
 	int up, snap;
 
 	open_box(&fh, &a);
 	/* NUL bytes, bytes that are not UTF-8, no newline at the end */
 	o.shell = "printf 'a\\000b\\377\\000'; printf 'e\\000r\\001\\001' >&2;"
 		  " exit 7";
-	run(&x, a, &o);
+	dt_run(&x, a, NULL, &o);
 	CU_ASSERT_EQUAL(x.rc, 0);
 	CU_ASSERT_EQUAL(x.r.exit_code, 7);
 	CU_ASSERT_EQUAL(x.r.stdout_len, 5);
 	CU_ASSERT_EQUAL(memcmp(x.r.stdout_data, "a\0b\377\0", 5), 0);
 	CU_ASSERT_EQUAL(x.r.stderr_len, 5);
 	CU_ASSERT_EQUAL(memcmp(x.r.stderr_data, "e\0r\1\1", 5), 0);
-	release(fh, &x);
+	dt_run_release(fh, &x);
 	log_gets(fh, &up, &snap);
 	CU_ASSERT_EQUAL(up, 1);
 	CU_ASSERT_EQUAL(snap, 0); /* the follow alone: no snapshot */
@@ -166,17 +133,17 @@ static void test_exact(void)
 	/* The streams apart and in order, interleaved in the log. */
 	o.shell = "for i in 1 2 3; do echo o$i; echo e$i >&2; done; "
 		  "printf tail";
-	run(&x, a, &o);
+	dt_run(&x, a, NULL, &o);
 	CU_ASSERT_EQUAL(x.rc, 0);
 	CU_ASSERT_EQUAL(x.r.exit_code, 0);
 	CU_ASSERT_STRING_EQUAL(x.r.stdout_data, "o1\no2\no3\ntail");
 	CU_ASSERT_STRING_EQUAL(x.r.stderr_data, "e1\ne2\ne3\n");
-	release(fh, &x);
+	dt_run_release(fh, &x);
 
 	/* A cwd that is not there is still told apart from exit 1. */
 	o.shell = "echo x";
 	o.cwd = "/no/such/dir";
-	run(&x, a, &o);
+	dt_run(&x, a, NULL, &o);
 	CU_ASSERT_EQUAL(x.rc, WSP_ENOTFOUND);
 	CU_ASSERT_PTR_NOT_NULL(strstr(x.err.message, "/no/such/dir"));
 	close_box(fh, a);
@@ -188,7 +155,7 @@ static void test_big(void)
 	void *a = NULL;
 	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
 	struct seen s = { { 0, 0 }, 0, { NULL, NULL }, 0 };
-	struct run x;
+	struct dt_run x;
 	size_t k;
 	int up, snap, all_x = 1;
 
@@ -198,7 +165,7 @@ static void test_big(void)
 	o.on_output = on_out;
 	o.payload = &s;
 	o.timeout_ms = 120000;
-	run(&x, a, &o);
+	dt_run(&x, a, NULL, &o);
 	CU_ASSERT_EQUAL(x.rc, 0);
 	CU_ASSERT_EQUAL(x.r.exit_code, 0);
 	CU_ASSERT_EQUAL(s.n[0], 10485760u);
@@ -210,7 +177,7 @@ static void test_big(void)
 	for (k = 0; k < x.r.stdout_len; k++)
 		all_x &= x.r.stdout_data[k] == 'x';
 	CU_ASSERT_TRUE(all_x);
-	release(fh, &x);
+	dt_run_release(fh, &x);
 	log_gets(fh, &up, &snap);
 	CU_ASSERT_EQUAL(up, 1);
 	CU_ASSERT_EQUAL(snap, 0);
@@ -224,7 +191,7 @@ static void dropped(const char *spec)
 	void *a = NULL;
 	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
 	struct seen s = { { 0, 0 }, 0, { NULL, NULL }, 1 << 20 };
-	struct run x;
+	struct dt_run x;
 	char *want;
 	size_t wn = 0;
 	int i, up, snap;
@@ -240,7 +207,7 @@ static void dropped(const char *spec)
 	o.shell = "seq 1 30000; echo done >&2";
 	o.on_output = on_out;
 	o.payload = &s;
-	run(&x, a, &o);
+	dt_run(&x, a, NULL, &o);
 	CU_ASSERT_EQUAL(x.rc, 0);
 	CU_ASSERT_EQUAL(x.r.exit_code, 0);
 	/* every byte once, in order: the callback and the result agree */
@@ -249,7 +216,7 @@ static void dropped(const char *spec)
 	CU_ASSERT_EQUAL(memcmp(s.keep[0], want, wn), 0);
 	CU_ASSERT_EQUAL(memcmp(x.r.stdout_data, want, wn), 0);
 	CU_ASSERT_STRING_EQUAL(x.r.stderr_data, "done\n");
-	release(fh, &x);
+	dt_run_release(fh, &x);
 	log_gets(fh, &up, &snap);
 	CU_ASSERT_EQUAL(up, 1);
 	CU_ASSERT_TRUE(snap >= 1); /* polling took over */
@@ -279,7 +246,7 @@ static void test_refused(void)
 	wsp_fakehost *fh = NULL;
 	void *a = NULL;
 	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
-	struct run x;
+	struct dt_run x;
 	int up, snap;
 
 	open_box(&fh, &a);
@@ -287,12 +254,12 @@ static void test_refused(void)
 	fault(fh, "{\"kind\":\"error\",\"status\":502,\"plane\":\"toolbox\","
 		  "\"method\":\"GET\",\"message\":\"bad gateway\"}");
 	o.shell = "echo out; echo err >&2; exit 4";
-	run(&x, a, &o);
+	dt_run(&x, a, NULL, &o);
 	CU_ASSERT_EQUAL(x.rc, 0);
 	CU_ASSERT_EQUAL(x.r.exit_code, 4);
 	CU_ASSERT_STRING_EQUAL(x.r.stdout_data, "out\n");
 	CU_ASSERT_STRING_EQUAL(x.r.stderr_data, "err\n");
-	release(fh, &x);
+	dt_run_release(fh, &x);
 	log_gets(fh, &up, &snap);
 	CU_ASSERT_EQUAL(up, 1);
 	CU_ASSERT_TRUE(snap >= 1);
@@ -311,5 +278,5 @@ static CU_TestInfo tests[] = {
 	CU_TEST_INFO_NULL,
 };
 
-CU_MAIN_SUITE("sandbox-daytona's log follow against the fake", suite_init,
-	      suite_clean, tests)
+CU_MAIN_SUITE("sandbox-daytona's log follow against the fake",
+	      dt_suite_start, dt_suite_stop, tests)

@@ -23,16 +23,7 @@ static const wsp_procmgr_vtable *pm(void)
 	return dt_desc()->procmgr;
 }
 
-static int suite_init(void)
-{
-	return dt_fake_start(NULL);
-}
 
-static int suite_clean(void)
-{
-	dt_fake_stop();
-	return 0;
-}
 
 static int spawn(char id[WSP_PROC_ID_MAX], void *self, const char *shell,
 		 uint32_t stdin_mode, int64_t timeout_ms)
@@ -614,5 +605,5 @@ static CU_TestInfo tests[] = {
 	CU_TEST_INFO_NULL,
 };
 
-CU_MAIN_SUITE("sandbox-daytona processes against the fake", suite_init,
-	      suite_clean, tests)
+CU_MAIN_SUITE("sandbox-daytona processes against the fake", dt_suite_start,
+	      dt_suite_stop, tests)
