@@ -60,6 +60,21 @@ struct wsp__http_cfg {
 	char *ca_bundle;	/* absolute path, or NULL */
 };
 
+/*
+ * search: workspace search over BM25 (config_search.c). configured is 0
+ * when the section is absent: then the search tools do not exist.
+ */
+struct wsp__search_cfg {
+	int configured;
+	char **paths;	      /* auto_index_paths, normalised (globs allowed) */
+	size_t n_paths;
+	uint32_t chunk_chars; /* max_chunk_chars (Mastra's maxChunkChars) */
+	uint32_t overlap_lines;
+	uint64_t max_file_size; /* bytes of a file that are indexed */
+	uint64_t max_files;	/* files auto-indexed at most */
+	char *index_path;	/* absolute, or NULL: the state directory */
+};
+
 struct wsp__config {
 	char *file;  /* name in messages: a path, "<default>", "<config>" */
 	char *dir;   /* absolute directory relative paths resolve against */
@@ -87,6 +102,8 @@ struct wsp__config {
 	size_t n_tools;
 
 	struct wsp__http_cfg http;
+
+	struct wsp__search_cfg search;
 };
 
 /* The configuration used when no file is found. */
@@ -136,6 +153,15 @@ WSP_INTERNAL void wsp__diag_unknown_key(struct wsp__diags *d, const char *file,
 					const struct wsp__ynode *key,
 					const char *where,
 					const char *const *known);
+
+/*
+ * Check the search: section n into cfg->search; problems go to d. Returns
+ * 0, or WSP_ENOMEM.
+ */
+WSP_INTERNAL int wsp__config_search_parse(struct wsp__config *cfg,
+					  const struct wsp__ynode *n,
+					  struct wsp__diags *d);
+WSP_INTERNAL void wsp__config_search_free(struct wsp__search_cfg *s);
 
 /* Edit distance, for "did you mean" suggestions. */
 WSP_INTERNAL size_t wsp__edit_distance(const char *a, const char *b);

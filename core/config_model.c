@@ -7,6 +7,7 @@
  *   tools: { name: { enabled, name, require_approval }, ... }
  *          extension tools add { target, op } under a name of their own
  *   http: { ca_bundle, timeouts, max_attempts }   (config_http.c)
+ *   search: { auto_index_paths, mode, chunking, index_path } (config_search.c)
  *
  * Mounts: "/" is the root mount and may sit beside others ("/" and
  * "/data" is the usual table); any other nesting ("/data" and "/data/x")
@@ -34,7 +35,7 @@ const char wsp__default_config[] =
 static const char *const tool_names[] = {
 	"execute_command", "get_process_output", "kill_process", "read_file",
 	"write_file", "edit_file", "list_files", "delete", "file_stat",
-	"mkdir", "grep", NULL
+	"mkdir", "grep", "search", "index", NULL
 };
 
 struct model {
@@ -672,7 +673,8 @@ static void parse_plugin_path(struct model *m, const struct wsp__ynode *n)
 static void parse_root(struct model *m, const struct wsp__ynode *root)
 {
 	static const char *const known[] = { "plugin_path", "sandbox",
-					     "mounts", "tools", "http", NULL };
+					     "mounts", "tools", "http",
+					     "search", NULL };
 	const struct wsp__ynode *key, *val;
 	size_t i;
 
@@ -694,6 +696,9 @@ static void parse_root(struct model *m, const struct wsp__ynode *root)
 		else if (!strcmp(key->value, "http"))
 			m->oom |= wsp__config_http_parse(m->cfg, val, m->d) ==
 				  WSP_ENOMEM;
+		else if (!strcmp(key->value, "search"))
+			m->oom |= wsp__config_search_parse(m->cfg, val,
+							   m->d) == WSP_ENOMEM;
 		else
 			unknown_key(m, key, "the configuration", known);
 	}
@@ -757,6 +762,7 @@ void wsp__config_free(struct wsp__config *cfg)
 	free(cfg->mounts);
 	free(cfg->tools);
 	free(cfg->http.ca_bundle);
+	wsp__config_search_free(&cfg->search);
 	wsp__yaml_free(cfg->root);
 	free(cfg->file);
 	free(cfg->dir);

@@ -12,6 +12,7 @@
  * here, before its provider is called.
  */
 #include "files.h"
+#include "search.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -167,6 +168,8 @@ int wsp_files_write(wsp_fs_stat *out, wsp_workspace *ws, const wsp_call *call,
 		fill_mime(&st, r.path);
 		wsp__fs_stat_return(out, &st);
 	}
+	if (rc == 0)
+		wsp__search_note(ws, WSP__SEARCH_WRITTEN, r.path);
 	return wsp__route_result(rc, &r, err);
 }
 
@@ -355,6 +358,8 @@ static int remove_common(wsp_workspace *ws, const wsp_call *call,
 	else
 		rc = r.inst->prov->fs.remove(r.inst->self, &c, r.rel, flags,
 					     err);
+	if (rc == 0)
+		wsp__search_note(ws, WSP__SEARCH_REMOVED, r.path);
 	return wsp__route_result(rc, &r, err);
 }
 

@@ -14,6 +14,7 @@
  * never removes its source after a canceled copy).
  */
 #include "files.h"
+#include "search.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -448,6 +449,8 @@ int wsp_files_copy(wsp_workspace *ws, const wsp_call *call, const char *src,
 	if (rc < 0)
 		return rc;
 	rc = copy_routed(&c, &s, &d, flags, err);
+	if (rc == 0)
+		wsp__search_note(ws, WSP__SEARCH_WRITTEN, d.path);
 	wsp__route_result(rc, &s, err);
 	return wsp__route_result(rc, &d, err);
 }
@@ -481,6 +484,10 @@ int wsp_files_move(wsp_workspace *ws, const wsp_call *call, const char *src,
 		wsp__files_call_init(&rm, NULL);
 		rc = s.inst->prov->fs.remove(s.inst->self, &rm, s.rel,
 					     WSP_FS_RECURSIVE, err);
+	}
+	if (rc == 0) {
+		wsp__search_note(ws, WSP__SEARCH_REMOVED, s.path);
+		wsp__search_note(ws, WSP__SEARCH_WRITTEN, d.path);
 	}
 	wsp__route_result(rc, &s, err);
 	return wsp__route_result(rc, &d, err);

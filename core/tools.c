@@ -104,7 +104,7 @@ void wsp_tools_free(void *ptr)
 
 /* What the workspace offers, to decide which tools exist. */
 struct caps {
-	int has_fs, all_read_only, has_sandbox, has_procs;
+	int has_fs, all_read_only, has_sandbox, has_procs, has_search;
 };
 
 static void probe(struct caps *c, wsp_workspace *ws)
@@ -116,6 +116,7 @@ static void probe(struct caps *c, wsp_workspace *ws)
 	memset(c, 0, sizeof(*c));
 	c->has_fs = n > 0;
 	c->all_read_only = n > 0;
+	c->has_search = ws->cfg->search.configured;
 	for (i = 0; i < n; i++)
 		if (!wsp__workspace_mount_read_only(ws, i))
 			c->all_read_only = 0;
@@ -141,6 +142,8 @@ static int wanted(const struct wsp__tool_def *d, const struct caps *c)
 	if ((d->flags & WSP__TOOL_NEEDS_SANDBOX) && !c->has_sandbox)
 		return 0;
 	if ((d->flags & WSP__TOOL_NEEDS_PROCS) && !c->has_procs)
+		return 0;
+	if ((d->flags & WSP__TOOL_NEEDS_SEARCH) && !c->has_search)
 		return 0;
 	return 1;
 }
@@ -207,6 +210,11 @@ static int check_names(wsp_workspace *ws, wsp_error *err)
 		tc = i < N_TOOLS ? NULL
 				 : wsp__workspace_tool_entry(ws, i - N_TOOLS);
 		own[i] = !tc ? all_tools[i]->name : tc->ext ? tc->tool : NULL;
+		/* without search: the search tools do not exist, so a grep
+		 * renamed "search" (as configurations did before) is fine */
+		if (!tc && (all_tools[i]->flags & WSP__TOOL_NEEDS_SEARCH) &&
+		    !ws->cfg->search.configured)
+			own[i] = NULL;
 	}
 	for (i = 0; !rc && i < n; i++) {
 		a = own[i] ? exposed_name(ws, own[i]) : NULL;

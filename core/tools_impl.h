@@ -112,6 +112,7 @@ static inline size_t wsp__abs_count(int64_t n)
 #define WSP__TOOL_NEEDS_FS	(1u << 8)  /* only with a mount table */
 #define WSP__TOOL_NEEDS_SANDBOX (1u << 9)  /* only with a sandbox */
 #define WSP__TOOL_NEEDS_PROCS	(1u << 10) /* with a process manager */
+#define WSP__TOOL_NEEDS_SEARCH	(1u << 11) /* with a search: section */
 
 struct wsp__tool_def {
 	const char *name;
@@ -219,6 +220,8 @@ extern const struct wsp__tool_def wsp__tool_delete;
 extern const struct wsp__tool_def wsp__tool_file_stat;
 extern const struct wsp__tool_def wsp__tool_mkdir;
 extern const struct wsp__tool_def wsp__tool_grep;
+extern const struct wsp__tool_def wsp__tool_search;
+extern const struct wsp__tool_def wsp__tool_index;
 
 /* The tools a set may hold, in listing order (those built so far). */
 #define WSP__TOOL_LIST                                                         \
@@ -226,7 +229,8 @@ extern const struct wsp__tool_def wsp__tool_grep;
 		&wsp__tool_kill_process, &wsp__tool_read_file,                 \
 		&wsp__tool_write_file, &wsp__tool_edit_file,                   \
 		&wsp__tool_list_files, &wsp__tool_delete,                      \
-		&wsp__tool_file_stat, &wsp__tool_mkdir, &wsp__tool_grep
+		&wsp__tool_file_stat, &wsp__tool_mkdir, &wsp__tool_grep,       \
+		&wsp__tool_search, &wsp__tool_index
 
 /* ---- extension operations as tools ----------------------------------- */
 

@@ -8,6 +8,7 @@
  */
 #include "http_stream_host.h"
 #include "workspace_impl.h"
+#include "search.h"
 #include "state.h"
 
 #include <errno.h>
@@ -38,7 +39,7 @@ static char *state_dir(void)
 }
 
 /* mkdir -p with mode 0700 for the parts it creates; best effort. */
-static void make_dirs(const char *path)
+void wsp__make_dirs(const char *path)
 {
 	char buf[PATH_MAX], *p;
 
@@ -87,6 +88,7 @@ int wsp__workspace_new(wsp_workspace **out, const wsp_open_options *opts,
 	if (!ws)
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	pthread_mutex_init(&ws->lock, NULL);
+	pthread_mutex_init(&ws->search_lock, NULL);
 	/* Released in wsp_workspace_close(), which the failures below reach. */
 	wsp__hs_shared_hold();
 	wsp__logsink_init(&ws->sink, opts->log, opts->log_payload,
@@ -160,6 +162,7 @@ void wsp_workspace_close(wsp_workspace *ws)
 
 	if (!ws)
 		return;
+	wsp__search_close(ws);
 	if (ws->cfg && ws->mounts)
 		for (i = ws->cfg->n_mounts; i-- > 0;)
 			fini_instance(&ws->mounts[i]);
@@ -173,6 +176,7 @@ void wsp_workspace_close(wsp_workspace *ws)
 	wsp__config_free(ws->cfg);
 	free(ws->state_dir);
 	wsp__logsink_fini(&ws->sink);
+	pthread_mutex_destroy(&ws->search_lock);
 	pthread_mutex_destroy(&ws->lock);
 	free(ws);
 }
@@ -310,7 +314,7 @@ int wsp__inst_init(wsp_workspace *ws, struct wsp__inst *in, wsp_error *err)
 		return rc;
 	if (in->shares_sandbox)
 		return wsp__inst_init_sandbox_fs(ws, in, err);
-	make_dirs(ws->state_dir);
+	wsp__make_dirs(ws->state_dir);
 	if (!in->state &&
 	    wsp__state_new(&in->state, ws->state_dir,
 			   wsp__kind_name(in->kind), in->ref->provider,

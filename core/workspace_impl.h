@@ -42,8 +42,14 @@ struct wsp_workspace {
 	struct wsp__inst sandbox; /* used when cfg->has_sandbox */
 	struct wsp__inst *mounts; /* cfg->n_mounts */
 	char *state_dir;
-	int secrets_learned; /* every instance's secrets are in sink */
+	int secrets_learned;
+	/* search (search.c): the index, opened by the first search */
+	pthread_mutex_t search_lock;
+	struct wsp__search *search; /* every instance's secrets are in sink */
 };
+
+/* mkdir -p, mode 0700 for what it creates; best effort. */
+WSP_INTERNAL void wsp__make_dirs(const char *path);
 
 /* Open, with configuration problems reported to d. */
 WSP_INTERNAL int wsp__workspace_new(wsp_workspace **out,

@@ -1,0 +1,257 @@
+/*
+ * cli/cmd_search.c - `wsp search QUERY`: the workspace's BM25 search
+ * (issue 20) from the command line.
+ *
+ * The CLI is a client of the public API only, so it runs the `search`
+ * tool (under whatever name tools: gives it) and prints its text; --json
+ * reads that text back into results. Each result block is
+ * "PATH:A-B: " then min(B-A+1, 10) lines (core/tool_search.c), so a block
+ * is found by its header and its length, whatever the lines hold.
+ */
+#include "cli.h"
+
+#include <wsp/tools.h>
+
+#include <cjson/cJSON.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RESULT_LINES 10 /* core/tool_search.c */
+
+static int usage_text(void)
+{
+	printf("usage: wsp search [--json] [-k N] [--min-score X] QUERY...\n\n"
+	       "Search the workspace's index (BM25 over SQLite FTS5) and "
+	       "print the best\nchunks as PATH:FIRST-LAST: and the lines "
+	       "that hold the query's words.\nThe words of QUERY are OR'ed; "
+	       "English stopwords and one-letter words\nare ignored. The "
+	       "index covers search.auto_index_paths of the configuration;\n"
+	       "the first search in a process builds it or re-checks every "
+	       "file's size and\nmtime (docs/search.md). Without a search: "
+	       "section, or with the search tool\ndisabled in tools:, there "
+	       "is nothing to search.\n\n"
+	       "  -k, --top-k N    results at most (1 to 100, default 5)\n"
+	       "  --min-score X    only results scoring at least X (BM25, "
+	       "higher is better)\n"
+	       "  --json           {\"results\": [{\"path\", \"start\", "
+	       "\"end\", \"lines\"}], \"mode\"}\n");
+	return WSP_EXIT_OK;
+}
+
+/* The exposed name of the built-in search tool, or NULL. */
+static const char *search_tool(wsp_tools *tools)
+{
+	wsp_tool_info info;
+	size_t i;
+
+	for (i = 0; i < wsp_tools_count(tools); i++) {
+		info.struct_size = sizeof(info);
+		if (!wsp_tools_get(&info, tools, i) &&
+		    !strcmp(info.tool, "search"))
+			return info.name;
+	}
+	return NULL;
+}
+
+/* "PATH:A-B: first line": the header's parts, or 0 if not one. */
+static int header(const char *line, size_t *path_len, long *a, long *b,
+		  const char **rest)
+{
+	const char *p = strstr(line, ": "), *q;
+	char *end;
+
+	for (; p; p = strstr(p + 1, ": ")) {
+		/* back from ": " over "A-B" to the ':' after PATH */
+		q = p;
+		while (q > line && (q[-1] == '-' || (q[-1] >= '0' &&
+						     q[-1] <= '9')))
+			q--;
+		if (q == line || q[-1] != ':' || q == p)
+			continue;
+		errno = 0;
+		*a = strtol(q, &end, 10);
+		if (*end != '-' || errno)
+			continue;
+		*b = strtol(end + 1, &end, 10);
+		if (end != p || errno || *b < *a || *a < 1)
+			continue;
+		*path_len = (size_t)(q - 1 - line);
+		*rest = p + 2;
+		return 1;
+	}
+	return 0;
+}
+
+/* The tool's text as {"results": [...], "mode": "bm25"}. */
+static int print_json(char *text)
+{
+	cJSON *root = cJSON_CreateObject(), *arr = cJSON_CreateArray(), *o,
+	      *lines;
+	char *line = text, *nl, *out, *path;
+	const char *rest;
+	size_t plen;
+	long a, b, k, n;
+
+	if (!root || !arr)
+		return -1;
+	cJSON_AddItemToObject(root, "results", arr);
+	while (line && *line && strncmp(line, "---\n", 4)) {
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		if (!header(line, &plen, &a, &b, &rest))
+			break;
+		o = cJSON_CreateObject();
+		path = strndup(line, plen);
+		lines = cJSON_CreateArray();
+		if (!o || !path || !lines) {
+			free(path);
+			cJSON_Delete(o);
+			cJSON_Delete(lines);
+			cJSON_Delete(root);
+			return -1;
+		}
+		cJSON_AddItemToArray(arr, o);
+		cJSON_AddStringToObject(o, "path", path);
+		free(path);
+		cJSON_AddNumberToObject(o, "start", (double)a);
+		cJSON_AddNumberToObject(o, "end", (double)b);
+		cJSON_AddItemToObject(o, "lines", lines);
+		cJSON_AddItemToArray(lines, cJSON_CreateString(rest));
+		n = b - a + 1 < RESULT_LINES ? b - a + 1 : RESULT_LINES;
+		line = nl ? nl + 1 : NULL;
+		for (k = 1; k < n && line; k++) {
+			nl = strchr(line, '\n');
+			if (nl)
+				*nl = '\0';
+			cJSON_AddItemToArray(lines, cJSON_CreateString(line));
+			line = nl ? nl + 1 : NULL;
+		}
+	}
+	cJSON_AddStringToObject(root, "mode", "bm25");
+	out = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	if (!out)
+		return -1;
+	puts(out);
+	cJSON_free(out);
+	return 0;
+}
+
+/* The tool's arguments: {"query": ..., "topK": k, "minScore": x}. */
+static char *make_args(int argc, char **argv, int first, long top_k,
+		       const char *min_score)
+{
+	cJSON *o = cJSON_CreateObject();
+	size_t len = 0;
+	char *q, *out;
+	int i;
+
+	for (i = first; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	q = calloc(1, len + 1);
+	if (!o || !q) {
+		cJSON_Delete(o);
+		free(q);
+		return NULL;
+	}
+	for (i = first; i < argc; i++) {
+		if (i > first)
+			strcat(q, " ");
+		strcat(q, argv[i]);
+	}
+	cJSON_AddStringToObject(o, "query", q);
+	free(q);
+	cJSON_AddNumberToObject(o, "topK", (double)top_k);
+	if (min_score)
+		cJSON_AddNumberToObject(o, "minScore", strtod(min_score, NULL));
+	out = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	return out;
+}
+
+int cmd_search(struct wsp_cli *cli, int argc, char **argv)
+{
+	wsp_tools_options topts = WSP_TOOLS_OPTIONS_INIT;
+	wsp_tool_result res = { .struct_size = sizeof(res) };
+	const char *min_score = NULL, *name;
+	int i, json = cli->json, rc;
+	wsp_workspace *ws;
+	wsp_tools *tools;
+	wsp_error err;
+	long top_k = 5;
+	char *args, *end;
+
+	if (cli_wants_help(argc, argv))
+		return usage_text();
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "--")) {
+			i++;
+			break;
+		} else if (!strcmp(argv[i], "--json")) {
+			json = 1;
+		} else if ((!strcmp(argv[i], "-k") ||
+			    !strcmp(argv[i], "--top-k")) && i + 1 < argc) {
+			top_k = strtol(argv[++i], &end, 10);
+			if (*end || top_k < 1 || top_k > 100)
+				return cli_usage("search",
+						 "-k wants a number from 1 to "
+						 "100, not '%s'",
+						 argv[i]);
+		} else if (!strcmp(argv[i], "--min-score") && i + 1 < argc) {
+			min_score = argv[++i];
+			strtod(min_score, &end);
+			if (*end || !*min_score)
+				return cli_usage("search",
+						 "--min-score wants a number, "
+						 "not '%s'",
+						 min_score);
+		} else {
+			return cli_usage("search", "unknown option '%s'",
+					 argv[i]);
+		}
+	}
+	if (i >= argc)
+		return cli_usage("search", "what to search for? wsp search "
+					   "QUERY");
+	if (cli_workspace(&ws, cli))
+		return WSP_EXIT_FAIL;
+	if (wsp_tools_open(&tools, ws, &topts, &err) < 0) {
+		cli_fail_error(&err);
+		return WSP_EXIT_FAIL;
+	}
+	name = search_tool(tools);
+	if (!name) {
+		wsp_tools_close(tools);
+		return cli_fail("ENOTSUP", "not supported",
+				"the workspace has no search: add a 'search:' "
+				"section to the configuration (and do not "
+				"disable the search tool in tools:); see "
+				"docs/search.md");
+	}
+	args = make_args(argc, argv, i, top_k, min_score);
+	if (!args) {
+		wsp_tools_close(tools);
+		return cli_fail("ENOMEM", "out of memory", "out of memory");
+	}
+	rc = wsp_tool_call(&res, tools, name, args, NULL, &err);
+	free(args);
+	if (rc < 0) {
+		cli_fail_error(&err);
+		rc = WSP_EXIT_FAIL;
+	} else if (res.is_error) {
+		fprintf(stderr, "wsp: %s\n", res.text);
+		rc = WSP_EXIT_FAIL;
+	} else if (json) {
+		rc = print_json(res.text) ? WSP_EXIT_FAIL : WSP_EXIT_OK;
+	} else {
+		puts(res.text);
+		rc = WSP_EXIT_OK;
+	}
+	wsp_tool_result_release(&res);
+	wsp_tools_close(tools);
+	return rc;
+}

@@ -1,0 +1,178 @@
+/*
+ * core/search.h - workspace search over BM25 with SQLite FTS5 (issue 20).
+ *
+ * search_text.c   pure text work: chunking with line ranges, the FTS5
+ *                 query made from free text, the lines a result points at
+ * search_db.c     the SQLite index: schema, documents, chunks, queries
+ *                 (not thread-safe: search.c serialises its callers)
+ * search.c        the workspace's index: opened on first use, built and
+ *                 re-checked (mtime/size) from auto_index_paths through the
+ *                 file API, kept current by the file API's changes
+ * tool_search.c   the `search` and `index` tools
+ */
+#ifndef WSP_CORE_SEARCH_H
+#define WSP_CORE_SEARCH_H
+
+#include "internal.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- text (search_text.c) ---------------------------------------------- */
+
+/* Longest query accepted, and the most terms one query keeps. */
+#define WSP__SEARCH_QUERY_MAX 4096
+#define WSP__SEARCH_TERMS_MAX 64
+
+/* One chunk: bytes [off, off+len) of the text, lines line_a..line_b. */
+typedef int (*wsp__chunk_fn)(size_t off, size_t len, uint32_t line_a,
+			     uint32_t line_b, void *payload);
+
+/*
+ * Split text into chunks as Mastra's splitIntoChunks does, counting bytes:
+ * the whole text when it fits max_chars; else whole lines gathered until
+ * the next would pass max_chars, neighbours sharing overlap lines, and a
+ * line longer than max_chars cut into pieces (never inside a UTF-8
+ * character). Stops at a nonzero return of cb and returns it.
+ */
+WSP_INTERNAL int wsp__search_chunk(const char *text, size_t len,
+				   size_t max_chars, size_t overlap,
+				   wsp__chunk_fn cb, void *payload);
+
+/* The terms of a query, as the index's tokenizer sees them. */
+struct wsp__search_terms {
+	char *v[WSP__SEARCH_TERMS_MAX]; /* lowercase, distinct */
+	size_t n;
+};
+
+/*
+ * Split q (len bytes) into terms: runs of ASCII letters and digits and of
+ * non-ASCII bytes, ASCII lowercased; terms shorter than 2 bytes and
+ * Mastra's English stopwords dropped, duplicates too. Returns 0, or
+ * WSP_ENOMEM.
+ */
+WSP_INTERNAL int wsp__search_terms(struct wsp__search_terms *t, const char *q,
+				   size_t len);
+WSP_INTERNAL void wsp__search_terms_free(struct wsp__search_terms *t);
+
+/*
+ * The FTS5 MATCH expression of t: each term a quoted string ("a" OR "b"),
+ * so no query text is read as FTS5 syntax. malloc'd; NULL when t is
+ * empty or memory ran out.
+ */
+WSP_INTERNAL char *wsp__search_fts_query(const struct wsp__search_terms *t);
+
+/*
+ * The lines of a chunk (text, len, starting at line first) that hold a
+ * term of t: *a..*b, first to last. The chunk's own range when none does.
+ */
+WSP_INTERNAL void wsp__search_line_range(const char *text, size_t len,
+					 uint32_t first,
+					 const struct wsp__search_terms *t,
+					 uint32_t *a, uint32_t *b);
+
+/* ---- the SQLite index (search_db.c) ------------------------------------ */
+
+struct wsp__search_hit {
+	char *path;	 /* the document (a workspace path, or an index id) */
+	uint32_t line_a; /* the lines the terms are on */
+	uint32_t line_b;
+	uint32_t chunk_a; /* the chunk's first line */
+	char *text;	  /* the chunk */
+	double score;	  /* BM25, higher is better */
+};
+
+struct wsp__search_hits {
+	struct wsp__search_hit *v;
+	size_t n;
+};
+
+
+struct wsp__search_db;
+
+/*
+ * Open (creating) the index file at path. settings is a fingerprint of
+ * what shaped the stored chunks (chunk size, paths): when it differs from
+ * the stored one every document is dropped, to be indexed again.
+ */
+WSP_INTERNAL int wsp__sdb_open(struct wsp__search_db **out, const char *path,
+			       const char *settings, wsp_error *err);
+WSP_INTERNAL void wsp__sdb_close(struct wsp__search_db *db);
+WSP_INTERNAL int wsp__sdb_begin(struct wsp__search_db *db, wsp_error *err);
+WSP_INTERNAL int wsp__sdb_commit(struct wsp__search_db *db, wsp_error *err);
+
+/* A stored document: manual ones came from the `index` tool. */
+struct wsp__sdoc {
+	char *path;
+	int64_t size, mtime_ns;
+	int manual;
+};
+
+/* Every document, sorted by path (free with wsp__sdb_docs_free). */
+WSP_INTERNAL int wsp__sdb_docs(struct wsp__sdoc **out, size_t *n,
+			       struct wsp__search_db *db, wsp_error *err);
+WSP_INTERNAL void wsp__sdb_docs_free(struct wsp__sdoc *v, size_t n);
+
+/*
+ * Replace document path by text (NULL: a file that is not indexed, e.g.
+ * binary, remembered so it is not read again until it changes).
+ */
+WSP_INTERNAL int wsp__sdb_put(struct wsp__search_db *db, const char *path,
+			      int64_t size, int64_t mtime_ns, int manual,
+			      const char *meta, const char *text, size_t len,
+			      size_t chunk_chars, size_t overlap,
+			      wsp_error *err);
+/* Drop path, and with tree everything below path + "/". */
+WSP_INTERNAL int wsp__sdb_del(struct wsp__search_db *db, const char *path,
+			      int tree, wsp_error *err);
+WSP_INTERNAL int wsp__sdb_query(struct wsp__search_hits *out,
+				struct wsp__search_db *db, const char *match,
+				size_t top_k, int has_min, double min_score,
+				wsp_error *err);
+
+/* ---- the workspace's index (search.c) ----------------------------------- */
+
+struct wsp__search;
+
+WSP_INTERNAL void wsp__search_hits_free(struct wsp__search_hits *h);
+
+/*
+ * The workspace's index, opened (and built or re-checked against the
+ * files) on the first call in this process. WSP_ENOTSUP without a
+ * search: section.
+ */
+WSP_INTERNAL int wsp__search_get(struct wsp__search **out, wsp_workspace *ws,
+				 const wsp_call *call, wsp_error *err);
+
+/* The top_k best chunks for query (score >= min_score when has_min). */
+WSP_INTERNAL int wsp__search_query(struct wsp__search_hits *out,
+				   struct wsp__search *s, const char *query,
+				   size_t top_k, int has_min, double min_score,
+				   wsp_error *err);
+
+/* The most bytes of text one document may have (max_file_size). */
+WSP_INTERNAL size_t wsp__search_max_text(const struct wsp__search *s);
+
+/* Index content under id (the `index` tool); metadata JSON or NULL. */
+WSP_INTERNAL int wsp__search_put_text(struct wsp__search *s, const char *id,
+				      const char *content, size_t len,
+				      const char *metadata, wsp_error *err);
+
+/* What the file API changed, for an index open in this process. */
+enum wsp__search_change {
+	WSP__SEARCH_WRITTEN, /* path is a new or changed file (or tree) */
+	WSP__SEARCH_REMOVED, /* path and anything below it is gone */
+};
+
+/*
+ * Called by core/files*.c after a change succeeded: a no-op unless this
+ * process opened the index (a later open re-checks what it missed).
+ */
+WSP_INTERNAL void wsp__search_note(wsp_workspace *ws,
+				   enum wsp__search_change what,
+				   const char *path);
+
+/* Close the workspace's index (wsp_workspace_close). */
+WSP_INTERNAL void wsp__search_close(wsp_workspace *ws);
+
+#endif /* WSP_CORE_SEARCH_H */

@@ -1,0 +1,147 @@
+/*
+ * core/tool_search.c - the `search` and `index` tools (Mastra's
+ * mastra_workspace_search and mastra_workspace_index; issue 20).
+ *
+ * search answers one block per result, `path:a-b: ` then the lines a..b
+ * (the lines of the best chunk that hold a query term), then `---` and
+ * "N results (bm25 search)". Mastra prints the whole chunk (up to 4000
+ * characters) after the range; wsp prints the range's lines, at most
+ * RESULT_LINES of them, each cut at LINE_CLIP bytes, so five results stay
+ * well inside a model's budget and the block is as long as its header says
+ * (min(b-a+1, RESULT_LINES) lines), which `wsp search --json` relies on.
+ */
+#include "search.h"
+#include "tools_impl.h"
+
+#include <string.h>
+
+#define RESULT_LINES 10
+#define LINE_CLIP    500
+#define TOP_K_MAX    100
+
+/* Lines a..b of a chunk that starts at line first. */
+static void add_lines(struct wsp__tbuf *b, const char *text, uint32_t first,
+		      uint32_t a, uint32_t last)
+{
+	const char *p = text, *e;
+	uint32_t line = first, shown = 0;
+	size_t n;
+
+	if (last - a + 1 > RESULT_LINES)
+		last = a + RESULT_LINES - 1;
+	while (line < a && (p = strchr(p, '\n')))
+		p++, line++;
+	for (; p && line <= last; line++) {
+		e = strchr(p, '\n');
+		n = e ? (size_t)(e - p) : strlen(p);
+		if (shown++)
+			wsp__tbuf_puts(b, "\n");
+		wsp__text_strip_ansi(b, p, n < LINE_CLIP ? n : LINE_CLIP);
+		if (n > LINE_CLIP)
+			wsp__tbuf_puts(b, "...");
+		p = e ? e + 1 : NULL;
+	}
+	/* a chunk shorter than its range (cut file): keep the count */
+	for (; line <= last; line++)
+		wsp__tbuf_puts(b, "\n");
+}
+
+static int search(struct wsp__tool_ctx *c)
+{
+	const char *query = wsp__arg_str(c, "query", "");
+	struct wsp__search_hits hits;
+	struct wsp__search *s;
+	int64_t top_k;
+	double min;
+	int has_min;
+	wsp_error err;
+	size_t i;
+
+	if (wsp__arg_int(c, "topK", 5, 1, TOP_K_MAX, &top_k))
+		return 0;
+	min = wsp__arg_num(c, "minScore", 0, &has_min);
+	if (wsp__search_get(&s, c->ws, &c->call, &err) ||
+	    wsp__search_query(&hits, s, query, (size_t)top_k, has_min, min,
+			      &err))
+		return wsp__tool_fail_err(c, &err);
+	for (i = 0; i < hits.n; i++) {
+		const struct wsp__search_hit *h = &hits.v[i];
+
+		wsp__tool_say(c, "%s:%u-%u: ", h->path, h->line_a, h->line_b);
+		add_lines(&c->out, h->text, h->chunk_a, h->line_a, h->line_b);
+		wsp__tbuf_puts(&c->out, "\n");
+	}
+	wsp__tbuf_addf(&c->out, "---\n%zu result%s (bm25 search)", hits.n,
+		       hits.n == 1 ? "" : "s");
+	wsp__search_hits_free(&hits);
+	return 0;
+}
+
+static int index_content(struct wsp__tool_ctx *c)
+{
+	const char *path = wsp__arg_str(c, "path", "");
+	const char *content = wsp__arg_str(c, "content", "");
+	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(c->args,
+							     "metadata");
+	size_t len = strlen(content);
+	struct wsp__search *s;
+	char *meta_text = NULL;
+	wsp_error err;
+	int rc;
+
+	if (wsp__search_get(&s, c->ws, &c->call, &err))
+		return wsp__tool_fail_err(c, &err);
+	if (len > wsp__search_max_text(s))
+		return wsp__tool_fail(c,
+				      "Error: content is %zu bytes; the "
+				      "search index takes at most %zu "
+				      "(search.max_file_size)",
+				      len, wsp__search_max_text(s));
+	if (cJSON_IsObject(meta) && !(meta_text = cJSON_PrintUnformatted(meta)))
+		return WSP_ENOMEM;
+	rc = wsp__search_put_text(s, path, content, len, meta_text, &err);
+	cJSON_free(meta_text);
+	if (rc)
+		return wsp__tool_fail_err(c, &err);
+	wsp__tool_say(c, "Indexed %s", path);
+	return 0;
+}
+
+const struct wsp__tool_def wsp__tool_search = {
+	.name = "search",
+	.description = "Search indexed content in the workspace. Supports "
+		       "keyword (BM25), semantic (vector), and hybrid search "
+		       "modes.",
+	/* mode lists the modes this workspace has, as Mastra's does */
+	.schema = "{\"type\":\"object\",\"properties\":{"
+		  "\"query\":{\"type\":\"string\",\"maxLength\":4096,"
+		  "\"description\":\"The search query string\"},"
+		  "\"topK\":{\"type\":\"number\",\"default\":5,"
+		  "\"description\":\"Maximum number of results to return\"},"
+		  "\"mode\":{\"type\":\"string\",\"enum\":[\"bm25\"],"
+		  "\"description\":\"Search mode: bm25 for keyword search, "
+		  "vector for semantic search, hybrid for both combined\"},"
+		  "\"minScore\":{\"type\":\"number\",\"description\":"
+		  "\"Minimum score threshold (0-1 for normalized scores)\"}},"
+		  "\"required\":[\"query\"],\"additionalProperties\":false}",
+	.flags = WSP__TOOL_NEEDS_SEARCH,
+	.run = search,
+};
+
+const struct wsp__tool_def wsp__tool_index = {
+	.name = "index",
+	.description = "Index content for search. The path becomes the "
+		       "document ID in search results.",
+	.schema = "{\"type\":\"object\",\"properties\":{"
+		  "\"path\":{\"type\":\"string\",\"minLength\":1,"
+		  "\"maxLength\":4095,\"description\":\"The document ID/path "
+		  "for search results\"},"
+		  "\"content\":{\"type\":\"string\",\"description\":\"The "
+		  "text content to index\"},"
+		  "\"metadata\":{\"type\":\"object\",\"description\":"
+		  "\"Optional metadata to store with the document\"}},"
+		  "\"required\":[\"path\",\"content\"],"
+		  "\"additionalProperties\":false}",
+	.flags = WSP__TOOL_NEEDS_SEARCH | WSP_TOOL_WRITES,
+	.run = index_content,
+};
