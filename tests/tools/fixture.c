@@ -10,14 +10,34 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* extra with each "@DIR@" replaced by dir (malloc'd). */
+static char *with_dir(const char *extra, const char *dir)
+{
+	size_t n = 1, dl = strlen(dir);
+	const char *p;
+	char *out, *o;
+
+	for (p = extra; *p; p++)
+		n += strncmp(p, "@DIR@", 5) ? 1 : dl;
+	out = o = malloc(n);
+	if (!out)
+		return NULL;
+	for (p = extra; *p;) {
+		if (!strncmp(p, "@DIR@", 5)) {
+			memcpy(o, dir, dl);
+			o += dl;
+			p += 5;
+		} else {
+			*o++ = *p++;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
 int fixture_open(struct fixture *f, const char *extra_yaml, uint32_t flags)
 {
-	wsp_open_options o = WSP_OPEN_OPTIONS_INIT;
-	wsp_tools_options to = WSP_TOOLS_OPTIONS_INIT;
 	const char *tmp = getenv("TMPDIR");
-	char *yaml = NULL;
-	wsp_error err;
-	int rc;
 
 	memset(f, 0, sizeof(*f));
 	snprintf(f->dir, sizeof(f->dir), "%s/wsp-tools-XXXXXX",
@@ -27,6 +47,24 @@ int fixture_open(struct fixture *f, const char *extra_yaml, uint32_t flags)
 	snprintf(f->work, sizeof(f->work), "%s/work", f->dir);
 	if (mkdir(f->work, 0755))
 		return WSP_EIO;
+	return fixture_reopen(f, extra_yaml, flags);
+}
+
+int fixture_reopen(struct fixture *f, const char *extra_yaml, uint32_t flags)
+{
+	wsp_open_options o = WSP_OPEN_OPTIONS_INIT;
+	wsp_tools_options to = WSP_TOOLS_OPTIONS_INIT;
+	char *yaml = NULL, *extra;
+	wsp_error err;
+	int rc;
+
+	wsp_tools_close(f->tools);
+	wsp_workspace_close(f->ws);
+	f->tools = NULL;
+	f->ws = NULL;
+	extra = with_dir(extra_yaml ? extra_yaml : "", f->dir);
+	if (!extra)
+		return WSP_ENOMEM;
 	if (asprintf(&yaml,
 		     "sandbox:\n"
 		     "  provider: local\n"
@@ -40,9 +78,11 @@ int fixture_open(struct fixture *f, const char *extra_yaml, uint32_t flags)
 		     "    options:\n"
 		     "      base_path: %s\n"
 		     "%s",
-		     f->work, f->dir, f->work,
-		     extra_yaml ? extra_yaml : "") < 0)
+		     f->work, f->dir, f->work, extra) < 0) {
+		free(extra);
 		return WSP_ENOMEM;
+	}
+	free(extra);
 	o.config_text = yaml;
 	o.config_name = "<test>";
 	o.plugin_path = WSP_TEST_PLUGIN_DIR;

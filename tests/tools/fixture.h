@@ -20,6 +20,13 @@ struct fixture {
  * section; may be NULL) and tool-set flags. Returns 0 or a wsp_errcode.
  */
 int fixture_open(struct fixture *f, const char *extra_yaml, uint32_t flags);
+/*
+ * Close the workspace and open it again in the same directory, as a new
+ * process would (what the files hold stays). In extra_yaml, of both
+ * calls, "@DIR@" stands for f->dir.
+ */
+int fixture_reopen(struct fixture *f, const char *extra_yaml,
+		   uint32_t flags);
 void fixture_close(struct fixture *f);
 
 /* Run a tool; returns the result text (malloc'd) and sets *is_error. */

@@ -1,0 +1,376 @@
+/*
+ * tests/tools/test_search.c - workspace search (issue 20) through the
+ * public API: the search and index tools over a real SQLite index of a
+ * real tree on the local filesystem provider; ranking and line ranges
+ * with known answers, the index kept current by writes, edits, moves and
+ * deletes made through wsp, changes made by commands seen on reopen, the
+ * tools renamed and disabled through tools:, configuration errors.
+ */
+#include "fixture.h"
+
+#include <CUnit/Basic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define SEARCH_YAML                                                            \
+	"search:\n"                                                            \
+	"  auto_index_paths: [/docs, \"/src/**/*.c\"]\n"                       \
+	"  index_path: @DIR@/index.sqlite\n"                                   \
+	"  max_chunk_chars: 200\n"                                             \
+	"  overlap_lines: 2\n"
+
+static char *search(struct fixture *f, const char *args)
+{
+	int is_error = 0;
+	char *out = fixture_call(f, "search", args, &is_error);
+
+	CU_ASSERT_EQUAL(is_error, 0);
+	if (is_error)
+		fprintf(stderr, "search: %s\n", out);
+	return out;
+}
+
+/* Position of needle in hay, or -1. */
+static long at(const char *hay, const char *needle)
+{
+	const char *p = strstr(hay, needle);
+
+	return p ? (long)(p - hay) : -1;
+}
+
+/* A file with a NUL in it (fixture_write stops at the first). */
+static void write_binary(struct fixture *f, const char *rel)
+{
+	char path[600];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s", f->work, rel);
+	fp = fopen(path, "wb");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	fwrite("kernel\0binary", 1, 13, fp);
+	fclose(fp);
+}
+
+static void tree(struct fixture *f)
+{
+	char big[4096];
+	size_t n = 0;
+	int i;
+
+	fixture_write(f, "docs/a.md",
+		      "alpha beta\ngamma delta\nthe kernel scheduler runs "
+		      "tasks\nmore lines\n");
+	fixture_write(f, "docs/b.md", "kernel kernel kernel scheduler\n");
+	fixture_write(f, "docs/.hidden.md", "kernel secret\n");
+	write_binary(f, "docs/bin.dat");
+	fixture_write(f, "src/main.c", "int main(void)\n{\n\t/* scheduler "
+				       "loop */\n\treturn 0;\n}\n");
+	fixture_write(f, "src/main.h", "scheduler in a header\n");
+	fixture_write(f, "notes/other.md", "kernel elsewhere\n");
+	/* 60 lines, 'needle' on line 47: the chunk of 200 bytes holding it
+	 * starts far below line 1 */
+	for (i = 1; i <= 60; i++)
+		n += (size_t)snprintf(big + n, sizeof(big) - n,
+				      i == 47 ? "line %02d with a needle\n"
+					      : "line %02d filler text\n",
+				      i);
+	fixture_write(f, "docs/long.md", big);
+}
+
+static void test_index_and_rank(void)
+{
+	struct fixture f;
+	char *out;
+
+	CU_ASSERT_EQUAL_FATAL(fixture_open(&f, SEARCH_YAML, 0), 0);
+	tree(&f);
+	out = search(&f, "{\"query\":\"kernel scheduler\"}");
+	/* b.md says kernel three times in one short line: first */
+	CU_ASSERT_EQUAL(at(out, "/docs/b.md:1-1: kernel kernel kernel "
+				"scheduler\n"),
+			0);
+	CU_ASSERT(at(out, "/docs/a.md:3-3: the kernel scheduler runs tasks\n") >
+		  0);
+	CU_ASSERT(at(out, "/src/main.c:3-3: \t/* scheduler loop */\n") > 0);
+	CU_ASSERT(at(out, "/docs/b.md") < at(out, "/docs/a.md"));
+	/* not wanted: hidden, binary, a header outside the glob, another
+	 * directory */
+	CU_ASSERT_EQUAL(at(out, "hidden"), -1);
+	CU_ASSERT_EQUAL(at(out, "bin.dat"), -1);
+	CU_ASSERT_EQUAL(at(out, "main.h"), -1);
+	CU_ASSERT_EQUAL(at(out, "notes/"), -1);
+	CU_ASSERT(at(out, "---\n3 results (bm25 search)") > 0);
+	free(out);
+
+	/* a term deep in a chunked file points at its own line */
+	out = search(&f, "{\"query\":\"needle\"}");
+	CU_ASSERT_STRING_EQUAL(out, "/docs/long.md:47-47: line 47 with a "
+				    "needle\n---\n1 result (bm25 search)");
+	free(out);
+
+	/* topK and minScore bound the answer; stopwords find nothing */
+	out = search(&f, "{\"query\":\"kernel\",\"topK\":1}");
+	CU_ASSERT(at(out, "/docs/b.md:1-1:") == 0);
+	CU_ASSERT(at(out, "1 result (bm25 search)") > 0);
+	free(out);
+	out = search(&f, "{\"query\":\"kernel\",\"minScore\":1000}");
+	CU_ASSERT_STRING_EQUAL(out, "---\n0 results (bm25 search)");
+	free(out);
+	out = search(&f, "{\"query\":\"the and of \\\" * NEAR(\"}");
+	CU_ASSERT_STRING_EQUAL(out, "---\n0 results (bm25 search)");
+	free(out);
+	fixture_close(&f);
+}
+
+static void test_changes_through_wsp(void)
+{
+	struct fixture f;
+	wsp_error err;
+	int is_error;
+	char *out;
+
+	CU_ASSERT_EQUAL_FATAL(fixture_open(&f, SEARCH_YAML, 0), 0);
+	tree(&f);
+	free(search(&f, "{\"query\":\"kernel\"}")); /* opens the index */
+
+	/* write_file: a new file is found at once */
+	free(fixture_call(&f, "write_file",
+			  "{\"path\":\"docs/new.md\",\"content\":\"one\\n"
+			  "two\\nquokka here\\n\"}",
+			  &is_error));
+	CU_ASSERT_EQUAL(is_error, 0);
+	out = search(&f, "{\"query\":\"quokka\"}");
+	CU_ASSERT_STRING_EQUAL(out, "/docs/new.md:3-3: quokka here\n---\n"
+				    "1 result (bm25 search)");
+	free(out);
+
+	/* edit_file: the old word is gone, the new one found */
+	free(fixture_call(&f, "edit_file",
+			  "{\"path\":\"docs/new.md\",\"old_string\":\"quokka\","
+			  "\"new_string\":\"wombat\"}",
+			  &is_error));
+	CU_ASSERT_EQUAL(is_error, 0);
+	out = search(&f, "{\"query\":\"quokka\"}");
+	CU_ASSERT_STRING_EQUAL(out, "---\n0 results (bm25 search)");
+	free(out);
+	out = search(&f, "{\"query\":\"wombat\"}");
+	CU_ASSERT(at(out, "/docs/new.md:3-3: wombat here") == 0);
+	free(out);
+
+	/* a move: found under its new path only */
+	CU_ASSERT_EQUAL(wsp_files_move(f.ws, NULL, "/docs/new.md",
+				       "/docs/moved.md", 0, &err),
+			0);
+	out = search(&f, "{\"query\":\"wombat\"}");
+	CU_ASSERT(at(out, "/docs/moved.md:3-3: wombat here") == 0);
+	CU_ASSERT_EQUAL(at(out, "new.md"), -1);
+	free(out);
+
+	/* moved out of the indexed paths: gone */
+	CU_ASSERT_EQUAL(wsp_files_move(f.ws, NULL, "/docs/moved.md",
+				       "/notes/moved.md", 0, &err),
+			0);
+	out = search(&f, "{\"query\":\"wombat\"}");
+	CU_ASSERT_STRING_EQUAL(out, "---\n0 results (bm25 search)");
+	free(out);
+
+	/* delete: gone; a directory removed takes its files along */
+	free(fixture_call(&f, "delete", "{\"path\":\"docs/b.md\"}",
+			  &is_error));
+	CU_ASSERT_EQUAL(is_error, 0);
+	out = search(&f, "{\"query\":\"kernel\"}");
+	CU_ASSERT_EQUAL(at(out, "b.md"), -1);
+	CU_ASSERT(at(out, "/docs/a.md:3-3:") == 0);
+	free(out);
+	CU_ASSERT_EQUAL(wsp_files_copy(f.ws, NULL, "/src", "/src2",
+				       WSP_FS_RECURSIVE, &err),
+			0);
+	free(fixture_call(&f, "delete",
+			  "{\"path\":\"src\",\"recursive\":true}", &is_error));
+	CU_ASSERT_EQUAL(is_error, 0);
+	out = search(&f, "{\"query\":\"scheduler\"}");
+	CU_ASSERT_EQUAL(at(out, "/src/"), -1);
+	free(out);
+	/* a copied tree that lands under an indexed glob is indexed */
+	CU_ASSERT_EQUAL(wsp_files_move(f.ws, NULL, "/src2", "/src", 0, &err),
+			0);
+	out = search(&f, "{\"query\":\"scheduler\"}");
+	CU_ASSERT(at(out, "/src/main.c:3-3:") >= 0);
+	free(out);
+	fixture_close(&f);
+}
+
+static void test_changes_by_commands(void)
+{
+	struct fixture f;
+	int is_error;
+	char *out;
+
+	CU_ASSERT_EQUAL_FATAL(fixture_open(&f, SEARCH_YAML, 0), 0);
+	tree(&f);
+	free(search(&f, "{\"query\":\"kernel\"}"));
+	/* a command changes, adds and removes files behind wsp's back */
+	free(fixture_call(&f, "execute_command",
+			  "{\"command\":\"printf 'platypus\\\\n' > docs/a.md "
+			  "&& printf 'x\\\\nnumbat\\\\n' > docs/c.md && rm "
+			  "docs/b.md\"}",
+			  &is_error));
+	CU_ASSERT_EQUAL(is_error, 0);
+	/* a new process (reopen) re-checks sizes and mtimes */
+	CU_ASSERT_EQUAL_FATAL(fixture_reopen(&f, SEARCH_YAML, 0), 0);
+	out = search(&f, "{\"query\":\"platypus numbat kernel\"}");
+	CU_ASSERT(at(out, "/docs/a.md:1-1: platypus") >= 0);
+	CU_ASSERT(at(out, "/docs/c.md:2-2: numbat") >= 0);
+	CU_ASSERT_EQUAL(at(out, "b.md"), -1);
+	CU_ASSERT_EQUAL(at(out, "scheduler runs"), -1);
+	free(out);
+	fixture_close(&f);
+}
+
+static void test_index_tool(void)
+{
+	struct fixture f;
+	int is_error;
+	char *out;
+
+	CU_ASSERT_EQUAL_FATAL(fixture_open(&f, SEARCH_YAML, 0), 0);
+	out = fixture_call(&f, "index",
+			   "{\"path\":\"kb/faq-7\",\"content\":\"first\\n"
+			   "the answer is capybara\",\"metadata\":{\"k\":1}}",
+			   &is_error);
+	CU_ASSERT_EQUAL(is_error, 0);
+	CU_ASSERT_STRING_EQUAL(out, "Indexed kb/faq-7");
+	free(out);
+	out = search(&f, "{\"query\":\"capybara\"}");
+	CU_ASSERT_STRING_EQUAL(out, "kb/faq-7:2-2: the answer is capybara\n"
+				    "---\n1 result (bm25 search)");
+	free(out);
+	/* kept across a reopen: it is no file the re-check could drop */
+	CU_ASSERT_EQUAL_FATAL(fixture_reopen(&f, SEARCH_YAML, 0), 0);
+	out = search(&f, "{\"query\":\"capybara\"}");
+	CU_ASSERT(at(out, "kb/faq-7:2-2:") == 0);
+	free(out);
+	/* schema: mode is bm25 only, query required */
+	out = fixture_call(&f, "search",
+			   "{\"query\":\"x\",\"mode\":\"vector\"}", &is_error);
+	CU_ASSERT_EQUAL(is_error, -1);
+	CU_ASSERT(at(out, "mode") >= 0);
+	free(out);
+	out = fixture_call(&f, "search", "{}", &is_error);
+	CU_ASSERT_EQUAL(is_error, -1);
+	free(out);
+	fixture_close(&f);
+}
+
+static int has_tool(struct fixture *f, const char *name)
+{
+	wsp_tool_info info;
+	size_t i;
+
+	for (i = 0; i < wsp_tools_count(f->tools); i++) {
+		info.struct_size = sizeof(info);
+		if (!wsp_tools_get(&info, f->tools, i) &&
+		    !strcmp(info.name, name))
+			return 1;
+	}
+	return 0;
+}
+
+static void test_tools_config(void)
+{
+	struct fixture f;
+	int is_error;
+	char *out;
+
+	/* no search: section, no search tools; grep may take the name */
+	CU_ASSERT_EQUAL_FATAL(fixture_open(&f,
+					   "tools:\n"
+					   "  grep: { name: search }\n",
+					   0),
+			      0);
+	CU_ASSERT(has_tool(&f, "search")); /* that is grep */
+	CU_ASSERT(!has_tool(&f, "index"));
+	fixture_close(&f);
+
+	CU_ASSERT_EQUAL_FATAL(fixture_open(&f,
+					   SEARCH_YAML "tools:\n"
+						       "  search: { name: "
+						       "find_text }\n"
+						       "  index: { enabled: "
+						       "false }\n",
+					   0),
+			      0);
+	CU_ASSERT(has_tool(&f, "find_text"));
+	CU_ASSERT(!has_tool(&f, "search"));
+	CU_ASSERT(!has_tool(&f, "index"));
+	tree(&f);
+	out = fixture_call(&f, "find_text", "{\"query\":\"needle\"}",
+			   &is_error);
+	CU_ASSERT_EQUAL(is_error, 0);
+	CU_ASSERT(at(out, "/docs/long.md:47-47:") == 0);
+	free(out);
+	fixture_close(&f);
+}
+
+/* A configuration's error message, or "" when it opens. */
+static void config_error(const char *yaml, const char *want)
+{
+	wsp_open_options o = WSP_OPEN_OPTIONS_INIT;
+	wsp_workspace *ws = NULL;
+	wsp_error err;
+	int rc;
+
+	o.config_text = yaml;
+	o.config_name = "<test>";
+	o.plugin_path = WSP_TEST_PLUGIN_DIR;
+	rc = wsp_workspace_open(&ws, &o, &err);
+	CU_ASSERT_EQUAL(rc, WSP_ECONFIG);
+	if (rc == WSP_ECONFIG) {
+		CU_ASSERT_PTR_NOT_NULL(strstr(err.message, want));
+		if (!strstr(err.message, want))
+			fprintf(stderr, "got: %s\n", err.message);
+	}
+	wsp_workspace_close(ws);
+}
+
+static void test_config_errors(void)
+{
+	config_error("search:\n  mode: vector\n",
+		     "'vector' search is not supported yet; use 'bm25'");
+	config_error("search:\n  mode: fuzzy\n", "must be 'bm25'");
+	config_error("search:\n  max_chunk_chars: 5\n",
+		     "'max_chunk_chars' of 'search' is out of range");
+	config_error("search:\n  overlap_lines: -1\n",
+		     "'overlap_lines' of 'search' is out of range");
+	config_error("search:\n  max_file_size: 1GiB\n", "1KiB to 256MiB");
+	config_error("search:\n  auto_index_path: [/]\n",
+		     "did you mean 'auto_index_paths'");
+	config_error("search:\n  auto_index_paths: [\"../up\"]\n",
+		     "'auto_index_paths': '../up'");
+	config_error("search:\n  auto_index_paths: { a: b }\n",
+		     "must be a list of paths or globs");
+	config_error("search: [1]\n", "'search' must be a mapping");
+}
+
+int main(void)
+{
+	CU_pSuite s;
+	unsigned failed;
+
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	s = CU_add_suite("search", NULL, NULL);
+	CU_add_test(s, "index and rank", test_index_and_rank);
+	CU_add_test(s, "changes through wsp", test_changes_through_wsp);
+	CU_add_test(s, "changes by commands", test_changes_by_commands);
+	CU_add_test(s, "index tool", test_index_tool);
+	CU_add_test(s, "tools config", test_tools_config);
+	CU_add_test(s, "config errors", test_config_errors);
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failed = CU_get_number_of_failures();
+	CU_cleanup_registry();
+	return failed ? 1 : 0;
+}
