@@ -1,0 +1,137 @@
+/*
+ * tests/tools/test_search_units.c - core/search_text.c with known
+ * answers: chunks and their line ranges as Mastra's splitIntoChunks gives
+ * them (counted in bytes), long lines cut on UTF-8 boundaries, the query's
+ * terms (stopwords, short words, case, duplicates) and their FTS5 form,
+ * the lines a result points at.
+ */
+#include "search.h"
+
+#include <CUnit/Basic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct got {
+	char buf[16][64]; /* "off+len a-b" */
+	size_t n;
+};
+
+static int keep(size_t off, size_t len, uint32_t a, uint32_t b, void *p)
+{
+	struct got *g = p;
+
+	if (g->n < 16)
+		snprintf(g->buf[g->n++], sizeof(g->buf[0]), "%zu+%zu %u-%u",
+			 off, len, a, b);
+	return 0;
+}
+
+static void test_chunks(void)
+{
+	/* lines of 5 bytes + '\n': "l01\n" style, 6 lines */
+	const char *t = "aaaa\nbbbb\ncccc\ndddd\neeee\nffff";
+	struct got g = { 0 };
+
+	/* fits: one chunk, all lines */
+	wsp__search_chunk(t, strlen(t), 1000, 3, keep, &g);
+	CU_ASSERT_EQUAL(g.n, 1);
+	CU_ASSERT_STRING_EQUAL(g.buf[0], "0+29 1-6");
+
+	/* 14 bytes: three lines (4+1+4+1+4), overlap 1 */
+	memset(&g, 0, sizeof(g));
+	wsp__search_chunk(t, strlen(t), 14, 1, keep, &g);
+	CU_ASSERT_EQUAL(g.n, 3);
+	CU_ASSERT_STRING_EQUAL(g.buf[0], "0+14 1-3");
+	CU_ASSERT_STRING_EQUAL(g.buf[1], "10+14 3-5");
+	CU_ASSERT_STRING_EQUAL(g.buf[2], "20+9 5-6");
+
+	/* overlap as large as a chunk: no loop, moves on */
+	memset(&g, 0, sizeof(g));
+	wsp__search_chunk(t, strlen(t), 9, 5, keep, &g);
+	CU_ASSERT_EQUAL(g.n, 3);
+	CU_ASSERT_STRING_EQUAL(g.buf[2], "20+9 5-6");
+}
+
+static void test_long_line_utf8(void)
+{
+	/* "é" is 2 bytes: 7 of them = 14 bytes on one line, budget 5 */
+	const char *t = "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+			"\xc3\xa9\nx";
+	struct got g = { 0 };
+
+	wsp__search_chunk(t, strlen(t), 5, 0, keep, &g);
+	/* cut at 4 bytes (never 5, inside a character), then the rest */
+	CU_ASSERT_STRING_EQUAL(g.buf[0], "0+4 1-1");
+	CU_ASSERT_STRING_EQUAL(g.buf[1], "4+4 1-1");
+	CU_ASSERT_STRING_EQUAL(g.buf[2], "8+4 1-1");
+	CU_ASSERT_STRING_EQUAL(g.buf[3], "12+2 1-1");
+	CU_ASSERT_STRING_EQUAL(g.buf[4], "15+1 2-2");
+	CU_ASSERT_EQUAL(g.n, 5);
+}
+
+static void test_terms(void)
+{
+	struct wsp__search_terms t;
+	char *q;
+
+	CU_ASSERT_EQUAL(wsp__search_terms(&t, "The Kernel's x-y of kernel, "
+					      "snake_case \"NEAR\" caf\xc3\xa9",
+					  strlen("The Kernel's x-y of kernel, "
+						 "snake_case \"NEAR\" "
+						 "caf\xc3\xa9")),
+			0);
+	CU_ASSERT_EQUAL(t.n, 4);
+	CU_ASSERT_STRING_EQUAL(t.v[0], "kernel");
+	CU_ASSERT_STRING_EQUAL(t.v[1], "snake_case");
+	CU_ASSERT_STRING_EQUAL(t.v[2], "near");
+	CU_ASSERT_STRING_EQUAL(t.v[3], "caf\xc3\xa9");
+	q = wsp__search_fts_query(&t);
+	CU_ASSERT_STRING_EQUAL(q, "\"kernel\" OR \"snake_case\" OR \"near\" OR "
+				  "\"caf\xc3\xa9\"");
+	free(q);
+	wsp__search_terms_free(&t);
+
+	/* only stopwords and one-letter words: nothing to search */
+	CU_ASSERT_EQUAL(wsp__search_terms(&t, "the a of I to", 13), 0);
+	CU_ASSERT_EQUAL(t.n, 0);
+	CU_ASSERT_PTR_NULL(wsp__search_fts_query(&t));
+}
+
+static void test_line_range(void)
+{
+	struct wsp__search_terms t;
+	const char *chunk = "one\ntwo Kernel\nthree\nkernel four\nfive";
+	uint32_t a, b;
+
+	wsp__search_terms(&t, "kernel", 6);
+	wsp__search_line_range(chunk, strlen(chunk), 40, &t, &a, &b);
+	CU_ASSERT_EQUAL(a, 41);
+	CU_ASSERT_EQUAL(b, 43);
+	wsp__search_terms_free(&t);
+	/* no term there (a prefix is no word): the chunk's range */
+	wsp__search_terms(&t, "kern", 4);
+	wsp__search_line_range(chunk, strlen(chunk), 40, &t, &a, &b);
+	CU_ASSERT_EQUAL(a, 40);
+	CU_ASSERT_EQUAL(b, 44);
+	wsp__search_terms_free(&t);
+}
+
+int main(void)
+{
+	CU_pSuite s;
+	unsigned failed;
+
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	s = CU_add_suite("search text", NULL, NULL);
+	CU_add_test(s, "chunks", test_chunks);
+	CU_add_test(s, "long line, UTF-8", test_long_line_utf8);
+	CU_add_test(s, "terms", test_terms);
+	CU_add_test(s, "line range", test_line_range);
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failed = CU_get_number_of_failures();
+	CU_cleanup_registry();
+	return failed ? 1 : 0;
+}
