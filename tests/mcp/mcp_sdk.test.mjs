@@ -174,6 +174,50 @@ test('each offered tool answers', async () => {
   await client.close();
 });
 
+test('search and index: listed with search:, found, kept current, renamed', async () => {
+  const searchYaml = 'search:\n  auto_index_paths: [/kb]\n' +
+    `  index_path: ${dir}/search-${Math.random().toString(36).slice(2)}.sqlite\n`;
+  mkdirSync(join(work, 'kb'), { recursive: true });
+  writeFileSync(join(work, 'kb', 'one.md'), 'intro\nthe otter swims\n');
+  let client = await connect(searchYaml);
+  let { tools } = await client.listTools();
+  const search = tools.find((t) => t.name === 'search');
+  assert.ok(search, 'search is listed');
+  assert.deepEqual(search.inputSchema.required, ['query']);
+  assert.deepEqual(search.inputSchema.properties.mode.enum, ['bm25']);
+  assert.equal(search.description, 'Search indexed content in the ' +
+    'workspace. Supports keyword (BM25), semantic (vector), and hybrid ' +
+    'search modes.');
+  assert.ok(tools.find((t) => t.name === 'index'), 'index is listed');
+  let r = await client.callTool({ name: 'search', arguments: { query: 'otter' } });
+  assert.equal(text(r), '/kb/one.md:2-2: the otter swims\n---\n1 result (bm25 search)');
+  // a write through the tools is searchable at once
+  r = await client.callTool({ name: 'write_file',
+    arguments: { path: 'kb/two.md', content: 'an otter and a heron\n' } });
+  assert.ok(!r.isError, text(r));
+  r = await client.callTool({ name: 'search', arguments: { query: 'heron', topK: 3 } });
+  assert.equal(text(r), '/kb/two.md:1-1: an otter and a heron\n---\n1 result (bm25 search)');
+  r = await client.callTool({ name: 'index',
+    arguments: { path: 'note-5', content: 'heron facts', metadata: { by: 'test' } } });
+  assert.equal(text(r), 'Indexed note-5');
+  r = await client.callTool({ name: 'search', arguments: { query: 'heron' } });
+  assert.match(text(r), /\n---\n2 results \(bm25 search\)$/);
+  // a mode this workspace lacks breaks the schema: -32602
+  await assert.rejects(client.callTool({ name: 'search',
+    arguments: { query: 'x', mode: 'hybrid' } }), (e) => e.code === -32602);
+  await client.close();
+  // renamed and disabled through tools:
+  client = await connect(searchYaml +
+    'tools:\n  search: { name: kb_search }\n  index: { enabled: false }\n');
+  ({ tools } = await client.listTools());
+  const names = tools.map((t) => t.name);
+  assert.ok(names.includes('kb_search') && !names.includes('search') &&
+    !names.includes('index'), names.join(' '));
+  r = await client.callTool({ name: 'kb_search', arguments: { query: 'otter' } });
+  assert.match(text(r), /^\/kb\/(one|two)\.md:/);
+  await client.close();
+});
+
 test('read_file of an image returns image content', async () => {
   const client = await connect();
   const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a,
