@@ -174,11 +174,72 @@ static void test_append_rewrites(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"code\":\"EISDIR\""));
 }
 
+/*
+ * Workspace search (issue 20) over the S3 mount: the index is built
+ * through the file API from the bucket, and a change made behind wsp's
+ * back (the aws CLI) is seen by the next process's re-check.
+ */
+static void test_search(void)
+{
+	char main_cfg[sizeof(cfg)], local[600];
+	FILE *f;
+
+	memcpy(main_cfg, cfg, sizeof(cfg));
+	snprintf(cfg, sizeof(cfg), "%s/search.yaml", top);
+	snprintf(local, sizeof(local), "%s/%s", top, "wsp.yaml");
+	/* the same mounts, and a search: section */
+	{
+		char cmd[3000];
+
+		snprintf(cmd, sizeof(cmd),
+			 "cp '%s' '%s' && printf 'search:\\n  "
+			 "auto_index_paths: [/data/kb]\\n  index_path: "
+			 "%s/index.sqlite\\n' >> '%s'",
+			 local, cfg, top, cfg);
+		CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+	}
+	snprintf(local, sizeof(local), "%s/a.md", top);
+	f = fopen(local, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("intro\nthe otter swims\n", f);
+	fclose(f);
+	CU_ASSERT_EQUAL(wsp("fs put a.md /data/kb/a.md"), 0);
+	CU_ASSERT_EQUAL(wsp("fs put a.md /data/other/a.md"), 0);
+	CU_ASSERT_EQUAL(wsp("search otter"), 0);
+	CU_ASSERT_STRING_EQUAL(out, "/data/kb/a.md:2-2: the otter swims\n"
+				    "---\n1 result (bm25 search)\n");
+	CU_ASSERT_EQUAL(wsp("search --json otter"), 0);
+	CU_ASSERT_STRING_EQUAL(out, "{\"results\":[{\"path\":\"/data/kb/"
+				    "a.md\",\"start\":2,\"end\":2,\"lines\":"
+				    "[\"the otter swims\"]}],\"mode\":\"bm25\"}"
+				    "\n");
+	/* behind wsp's back: a new object, the old one gone */
+	CU_ASSERT_EQUAL(aws_cli(&srv,
+				"s3 cp --only-show-errors '%s' s3://" TEST_BUCKET
+				"/agents/dev-box/kb/sub/b.md",
+				local),
+			0);
+	CU_ASSERT_EQUAL(aws_cli(&srv, "s3 rm --only-show-errors s3://"
+				      TEST_BUCKET "/agents/dev-box/kb/a.md"),
+			0);
+	CU_ASSERT_EQUAL(wsp("search otter"), 0);
+	CU_ASSERT_STRING_EQUAL(out, "/data/kb/sub/b.md:2-2: the otter swims"
+				    "\n---\n1 result (bm25 search)\n");
+	/* a move through wsp, seen by the next search */
+	CU_ASSERT_EQUAL(wsp("fs mv /data/kb/sub/b.md /data/kb/c.md"), 0);
+	CU_ASSERT_EQUAL(wsp("search -k 3 otter swims"), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "/data/kb/c.md:2-2:"));
+	CU_ASSERT_PTR_NULL(strstr(out, "sub/b.md"));
+	unlink(local);
+	memcpy(cfg, main_cfg, sizeof(cfg));
+}
+
 static CU_TestInfo tests[] = {
 	{"put, cat, ls, cp, mv, rm", test_put_cat_ls},
 	{"error detail", test_error_detail},
 	{"the same code on every provider", test_same_code_every_provider},
 	{"append rewrites the object", test_append_rewrites},
+	{"search over the S3 mount", test_search},
 	CU_TEST_INFO_NULL,
 };
 
