@@ -430,7 +430,6 @@ int wsp__search_query(struct wsp__search_hits *out, struct wsp__search *s,
 {
 	struct wsp__search_terms t;
 	struct wsp__search_hit *h;
-	char *match;
 	size_t i;
 	int rc;
 
@@ -441,21 +440,14 @@ int wsp__search_query(struct wsp__search_hits *out, struct wsp__search *s,
 		return wsp_error_set(err, rc, "out of memory");
 	if (!t.n)
 		return 0; /* only stopwords or punctuation: nothing to find */
-	match = wsp__search_fts_query(&t);
-	if (!match) {
-		wsp__search_terms_free(&t);
-		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
-	}
 	pthread_mutex_lock(&s->ws->search_lock);
-	rc = wsp__sdb_query(out, s->db, match, top_k, has_min, min_score,
-			    err);
+	rc = wsp__sdb_rank(out, s->db, &t, top_k, has_min, min_score, err);
 	pthread_mutex_unlock(&s->ws->search_lock);
 	for (i = 0; !rc && i < out->n; i++) {
 		h = &out->v[i];
 		wsp__search_line_range(h->text, strlen(h->text), h->chunk_a,
 				       &t, &h->line_a, &h->line_b);
 	}
-	free(match);
 	wsp__search_terms_free(&t);
 	return rc;
 }

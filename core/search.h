@@ -5,6 +5,8 @@
  *                 query made from free text, the lines a result points at
  * search_db.c     the SQLite index: schema, documents, chunks, queries
  *                 (not thread-safe: search.c serialises its callers)
+ * search_rank.c   a query's best chunks without scoring every chunk
+ *                 that holds a common word
  * search.c        the workspace's index: opened on first use, built and
  *                 re-checked (mtime/size) from auto_index_paths through the
  *                 file API, kept current by the file API's changes
@@ -129,6 +131,22 @@ WSP_INTERNAL int wsp__sdb_query(struct wsp__search_hits *out,
 				struct wsp__search_db *db, const char *match,
 				size_t top_k, int has_min, double min_score,
 				wsp_error *err);
+/* Add chunk rowid (its text body) to out, which has room for it. */
+WSP_INTERNAL int wsp__sdb_hit(struct wsp__search_hits *out,
+			      struct wsp__search_db *db, int64_t rowid,
+			      const char *body, int blen, double score);
+struct sqlite3;
+WSP_INTERNAL struct sqlite3 *wsp__sdb_handle(struct wsp__search_db *db);
+
+/*
+ * search_rank.c: the top_k chunks for the terms t, ranked as
+ * wsp__sdb_query ranks their FTS5 expression, but without scoring every
+ * chunk that holds a common word when the rare words decide the answer.
+ */
+WSP_INTERNAL int wsp__sdb_rank(struct wsp__search_hits *out,
+			       struct wsp__search_db *db,
+			       const struct wsp__search_terms *t, size_t top_k,
+			       int has_min, double min_score, wsp_error *err);
 
 /* ---- the workspace's index (search.c) ----------------------------------- */
 

@@ -51,7 +51,9 @@ static const char schema[] =
 	" doc INTEGER NOT NULL, line_a INTEGER, line_b INTEGER);"
 	"CREATE INDEX IF NOT EXISTS chunk_doc ON chunk(doc);"
 	"CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(body,"
-	" tokenize=\"unicode61 tokenchars '_'\");";
+	" tokenize=\"unicode61 tokenchars '_'\");"
+	/* each term's document count, for search_rank.c */
+	"CREATE VIRTUAL TABLE IF NOT EXISTS fts_v USING fts5vocab(fts, row);";
 
 static const struct {
 	size_t off;
@@ -412,8 +414,13 @@ void wsp__search_hits_free(struct wsp__search_hits *h)
 	h->n = 0;
 }
 
-static int add_hit(struct wsp__search_hits *out, struct wsp__search_db *db,
-		   int64_t rowid, const char *body, int blen, double score)
+sqlite3 *wsp__sdb_handle(struct wsp__search_db *db)
+{
+	return db->h;
+}
+
+int wsp__sdb_hit(struct wsp__search_hits *out, struct wsp__search_db *db,
+		 int64_t rowid, const char *body, int blen, double score)
 {
 	struct wsp__search_hit *h = &out->v[out->n];
 	int rc = 0;
@@ -458,7 +465,7 @@ int wsp__sdb_query(struct wsp__search_hits *out, struct wsp__search_db *db,
 		score = sqlite3_column_double(db->query, 2);
 		if (has_min && score < min_score)
 			break; /* ranked: the rest score lower */
-		rc = add_hit(out, db, sqlite3_column_int64(db->query, 0),
+		rc = wsp__sdb_hit(out, db, sqlite3_column_int64(db->query, 0),
 			     (const char *)sqlite3_column_text(db->query, 1),
 			     sqlite3_column_bytes(db->query, 1), score);
 		if (rc)
