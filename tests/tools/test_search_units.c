@@ -3,7 +3,8 @@
  * answers: chunks and their line ranges as Mastra's splitIntoChunks gives
  * them (counted in bytes), long lines cut on UTF-8 boundaries, the query's
  * terms (stopwords, short words, case, duplicates) and their FTS5 form,
- * the lines a result points at.
+ * the lines a result points at; and (search_rank.c) that the pruned
+ * ranking answers as FTS5's full ranking does.
  */
 #include "search.h"
 
@@ -117,6 +118,72 @@ static void test_line_range(void)
 	wsp__search_terms_free(&t);
 }
 
+/* The pruned ranking gives what FTS5's full ranking gives. */
+static void same_answer(struct wsp__search_db *db, const char *query,
+			size_t k)
+{
+	struct wsp__search_hits a, b;
+	struct wsp__search_terms t;
+	wsp_error err;
+	char *full;
+	size_t i;
+
+	wsp__search_terms(&t, query, strlen(query));
+	full = wsp__search_fts_query(&t);
+	CU_ASSERT_EQUAL_FATAL(wsp__sdb_rank(&a, db, &t, k, 0, 0, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(wsp__sdb_query(&b, db, full, k, 0, 0, &err), 0);
+	CU_ASSERT_EQUAL(a.n, b.n);
+	for (i = 0; i < a.n && i < b.n; i++) {
+		CU_ASSERT_STRING_EQUAL(a.v[i].path, b.v[i].path);
+		CU_ASSERT_DOUBLE_EQUAL(a.v[i].score, b.v[i].score, 1e-9);
+	}
+	wsp__search_hits_free(&a);
+	wsp__search_hits_free(&b);
+	free(full);
+	wsp__search_terms_free(&t);
+}
+
+static void test_rank_pruned(void)
+{
+	char path[] = "/tmp/wsp-search-units-XXXXXX", db_path[64], id[32],
+	     text[256];
+	struct wsp__search_db *db;
+	wsp_error err;
+	int i, n;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(path));
+	snprintf(db_path, sizeof(db_path), "%s/i.sqlite", path);
+	CU_ASSERT_EQUAL_FATAL(wsp__sdb_open(&db, db_path, "t", &err), 0);
+	wsp__sdb_begin(db, &err);
+	/* "common" everywhere (more chunks than the rare limit), "rare" in
+	 * every 7th, lengths varying so that scores differ */
+	for (i = 0; i < 3000; i++) {
+		n = snprintf(text, sizeof(text), "common filler %s",
+			     i % 7 ? "" : "rare");
+		while (n < 20 + i % 50)
+			n += snprintf(text + n, sizeof(text) - (size_t)n,
+				      " pad%d", i % 3);
+		if (i % 11 == 0)
+			snprintf(text + n, sizeof(text) - (size_t)n,
+				 " common");
+		snprintf(id, sizeof(id), "/d/%04d", i);
+		CU_ASSERT_EQUAL(wsp__sdb_put(db, id, 1, 1, 0, NULL, text,
+					     strlen(text), 4000, 3, &err),
+				0);
+	}
+	wsp__sdb_put(db, "/d/only", 1, 1, 0, NULL, "unique common", 13, 4000,
+		     3, &err);
+	wsp__sdb_commit(db, &err);
+	same_answer(db, "rare common", 5);
+	same_answer(db, "rare common", 50);
+	same_answer(db, "unique common", 5); /* falls back: 1 candidate */
+	same_answer(db, "common", 5);
+	same_answer(db, "rare", 5);
+	wsp__sdb_close(db);
+	snprintf(id, sizeof(id), "rm -rf %s", path);
+	CU_ASSERT_EQUAL(system(id), 0);
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -129,6 +196,7 @@ int main(void)
 	CU_add_test(s, "long line, UTF-8", test_long_line_utf8);
 	CU_add_test(s, "terms", test_terms);
 	CU_add_test(s, "line range", test_line_range);
+	CU_add_test(s, "ranking pruned = full ranking", test_rank_pruned);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures();
