@@ -120,6 +120,28 @@ static void http_json(cJSON *root, const struct wsp__http_cfg *http)
 	cJSON_AddNumberToObject(obj, "max_attempts", s.max_attempts);
 }
 
+/* search:, when configured, with the defaults filled in. */
+static void search_json(cJSON *root, const struct wsp__search_cfg *s)
+{
+	cJSON *obj, *paths;
+	size_t i;
+
+	if (!s->configured ||
+	    !(obj = cJSON_AddObjectToObject(root, "search")))
+		return;
+	paths = cJSON_AddArrayToObject(obj, "auto_index_paths");
+	for (i = 0; paths && i < s->n_paths; i++)
+		cJSON_AddItemToArray(paths, cJSON_CreateString(s->paths[i]));
+	cJSON_AddStringToObject(obj, "mode", "bm25");
+	cJSON_AddNumberToObject(obj, "max_chunk_chars", s->chunk_chars);
+	cJSON_AddNumberToObject(obj, "overlap_lines", s->overlap_lines);
+	cJSON_AddNumberToObject(obj, "max_file_size",
+				(double)s->max_file_size);
+	cJSON_AddNumberToObject(obj, "max_files", (double)s->max_files);
+	if (s->index_path)
+		cJSON_AddStringToObject(obj, "index_path", s->index_path);
+}
+
 static int build(cJSON **out, wsp_workspace *ws, wsp_error *err)
 {
 	const struct wsp__config *cfg = ws->cfg;
@@ -167,6 +189,7 @@ static int build(cJSON **out, wsp_workspace *ws, wsp_error *err)
 		}
 	}
 	http_json(root, &cfg->http);
+	search_json(root, &cfg->search);
 	if (rc) {
 		cJSON_Delete(root);
 		return rc;
