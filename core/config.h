@@ -163,6 +163,24 @@ WSP_INTERNAL int wsp__config_search_parse(struct wsp__config *cfg,
 					  struct wsp__diags *d);
 WSP_INTERNAL void wsp__config_search_free(struct wsp__search_cfg *s);
 
+/*
+ * A section of the configuration that is a mapping of known keys (http:,
+ * search:): where says which in messages ("'http'"). A null section is
+ * fine; another kind, or an unknown key, is reported to d. For each known
+ * key with a non-null value, key(k, key, val) is called, k its index in
+ * known; its nonzero return (WSP_ENOMEM) ends the walk and is returned.
+ */
+typedef int (*wsp__config_key_fn)(struct wsp__config *cfg, size_t k,
+				  const struct wsp__ynode *key,
+				  const struct wsp__ynode *val,
+				  struct wsp__diags *d);
+WSP_INTERNAL int wsp__config_section(struct wsp__config *cfg,
+				     const struct wsp__ynode *n,
+				     const char *where,
+				     const char *const *known,
+				     wsp__config_key_fn key,
+				     struct wsp__diags *d);
+
 /* Edit distance, for "did you mean" suggestions. */
 WSP_INTERNAL size_t wsp__edit_distance(const char *a, const char *b);
 

@@ -162,45 +162,24 @@ static int parse_ca_bundle(struct wsp__config *cfg,
 	return 0;
 }
 
+static int http_key(struct wsp__config *cfg, size_t k,
+		    const struct wsp__ynode *key, const struct wsp__ynode *val,
+		    struct wsp__diags *d)
+{
+	if (val->type != WSP__Y_SCALAR) {
+		wsp__diag_add(d, cfg->file, AT(val),
+			      "'%s' of 'http' must be a single value, not %s",
+			      key->value, wsp__yaml_type_name(val));
+		return 0;
+	}
+	if (k == K_CA_BUNDLE)
+		return parse_ca_bundle(cfg, val, d);
+	parse_number(cfg, (enum key_id)k, val, d);
+	return 0;
+}
+
 int wsp__config_http_parse(struct wsp__config *cfg, const struct wsp__ynode *n,
 			   struct wsp__diags *d)
 {
-	const struct wsp__ynode *key, *val;
-	size_t i, k;
-	int rc = 0;
-
-	if (wsp__yaml_is_null(n))
-		return 0;
-	if (n->type != WSP__Y_MAP) {
-		wsp__diag_add(d, cfg->file, AT(n),
-			      "'http' must be a mapping (key: value lines), "
-			      "not %s",
-			      wsp__yaml_type_name(n));
-		return 0;
-	}
-	for (i = 0; !rc && i + 1 < n->n; i += 2) {
-		key = n->items[i];
-		val = n->items[i + 1];
-		for (k = 0; known[k] && strcmp(known[k], key->value); k++)
-			;
-		if (!known[k]) {
-			wsp__diag_unknown_key(d, cfg->file, key, "'http'",
-					      known);
-			continue;
-		}
-		if (wsp__yaml_is_null(val))
-			continue; /* `key:` counts as not given */
-		if (val->type != WSP__Y_SCALAR) {
-			wsp__diag_add(d, cfg->file, AT(val),
-				      "'%s' of 'http' must be a single value, "
-				      "not %s",
-				      key->value, wsp__yaml_type_name(val));
-			continue;
-		}
-		if (k == K_CA_BUNDLE)
-			rc = parse_ca_bundle(cfg, val, d);
-		else
-			parse_number(cfg, (enum key_id)k, val, d);
-	}
-	return rc;
+	return wsp__config_section(cfg, n, "'http'", known, http_key, d);
 }

@@ -68,6 +68,35 @@ static void unknown_key(struct model *m, const struct wsp__ynode *key,
 	wsp__diag_unknown_key(m->d, m->cfg->file, key, where, known);
 }
 
+int wsp__config_section(struct wsp__config *cfg, const struct wsp__ynode *n,
+			const char *where, const char *const *known,
+			wsp__config_key_fn key, struct wsp__diags *d)
+{
+	const struct wsp__ynode *k, *val;
+	size_t i, j;
+	int rc = 0;
+
+	if (wsp__yaml_is_null(n))
+		return 0;
+	if (n->type != WSP__Y_MAP) {
+		wsp__diag_add(d, cfg->file, AT(n),
+			      "%s must be a mapping (key: value lines), not %s",
+			      where, wsp__yaml_type_name(n));
+		return 0;
+	}
+	for (i = 0; !rc && i + 1 < n->n; i += 2) {
+		k = n->items[i];
+		val = n->items[i + 1];
+		for (j = 0; known[j] && strcmp(known[j], k->value); j++)
+			;
+		if (!known[j])
+			wsp__diag_unknown_key(d, cfg->file, k, where, known);
+		else if (!wsp__yaml_is_null(val)) /* `key:` is not given */
+			rc = key(cfg, j, k, val, d);
+	}
+	return rc;
+}
+
 /* Expand ${VAR} in every scalar value (keys stay as written). */
 static void expand_tree(struct model *m, struct wsp__ynode *n, int is_key)
 {

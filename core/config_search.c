@@ -170,82 +170,60 @@ static int parse_index_path(struct wsp__config *cfg,
 	return cfg->search.index_path ? 0 : WSP_ENOMEM;
 }
 
+static int search_key(struct wsp__config *cfg, size_t k,
+		      const struct wsp__ynode *key,
+		      const struct wsp__ynode *val, struct wsp__diags *d)
+{
+	struct wsp__search_cfg *s = &cfg->search;
+	uint64_t x;
+
+	if (k == 0)
+		return s->paths ? 0 : parse_paths(cfg, val, d);
+	if (val->type != WSP__Y_SCALAR) {
+		wsp__diag_add(d, cfg->file, AT(val),
+			      "'%s' of 'search' must be a single value, not %s",
+			      key->value, wsp__yaml_type_name(val));
+		return 0;
+	}
+	switch (k) {
+	case 1:
+		parse_mode(cfg, val, d);
+		return 0;
+	case 2:
+		x = s->chunk_chars;
+		parse_num(cfg, key, val, WSP_OPT_INT, 100, 1000000,
+			  "100 to 1000000", &x, d);
+		s->chunk_chars = (uint32_t)x;
+		return 0;
+	case 3:
+		x = s->overlap_lines;
+		parse_num(cfg, key, val, WSP_OPT_INT, 0, 1000, "0 to 1000", &x,
+			  d);
+		s->overlap_lines = (uint32_t)x;
+		return 0;
+	case 4:
+		parse_num(cfg, key, val, WSP_OPT_SIZE, 1024,
+			  UINT64_C(256) << 20, "1KiB to 256MiB",
+			  &s->max_file_size, d);
+		return 0;
+	case 5:
+		parse_num(cfg, key, val, WSP_OPT_INT, 1, 10000000,
+			  "1 to 10000000", &s->max_files, d);
+		return 0;
+	default:
+		return parse_index_path(cfg, val, d);
+	}
+}
+
 int wsp__config_search_parse(struct wsp__config *cfg,
 			     const struct wsp__ynode *n, struct wsp__diags *d)
 {
 	struct wsp__search_cfg *s = &cfg->search;
-	const struct wsp__ynode *key, *val;
-	uint64_t x;
-	size_t i, k;
-	int rc = 0;
 
 	s->configured = 1;
 	s->chunk_chars = 4000; /* Mastra's defaults */
 	s->overlap_lines = 3;
 	s->max_file_size = UINT64_C(4) << 20;
 	s->max_files = 200000;
-	if (wsp__yaml_is_null(n))
-		return 0;
-	if (n->type != WSP__Y_MAP) {
-		wsp__diag_add(d, cfg->file, AT(n),
-			      "'search' must be a mapping (key: value lines), "
-			      "not %s",
-			      wsp__yaml_type_name(n));
-		return 0;
-	}
-	for (i = 0; !rc && i + 1 < n->n; i += 2) {
-		key = n->items[i];
-		val = n->items[i + 1];
-		for (k = 0; known[k] && strcmp(known[k], key->value); k++)
-			;
-		if (!known[k]) {
-			wsp__diag_unknown_key(d, cfg->file, key, "'search'",
-					      known);
-			continue;
-		}
-		if (wsp__yaml_is_null(val))
-			continue;
-		if (k == 0) {
-			if (!s->paths)
-				rc = parse_paths(cfg, val, d);
-			continue;
-		}
-		if (val->type != WSP__Y_SCALAR) {
-			wsp__diag_add(d, cfg->file, AT(val),
-				      "'%s' of 'search' must be a single "
-				      "value, not %s",
-				      key->value, wsp__yaml_type_name(val));
-			continue;
-		}
-		switch (k) {
-		case 1:
-			parse_mode(cfg, val, d);
-			break;
-		case 2:
-			x = s->chunk_chars;
-			parse_num(cfg, key, val, WSP_OPT_INT, 100, 1000000,
-				  "100 to 1000000", &x, d);
-			s->chunk_chars = (uint32_t)x;
-			break;
-		case 3:
-			x = s->overlap_lines;
-			parse_num(cfg, key, val, WSP_OPT_INT, 0, 1000,
-				  "0 to 1000", &x, d);
-			s->overlap_lines = (uint32_t)x;
-			break;
-		case 4:
-			parse_num(cfg, key, val, WSP_OPT_SIZE, 1024,
-				  UINT64_C(256) << 20, "1KiB to 256MiB",
-				  &s->max_file_size, d);
-			break;
-		case 5:
-			parse_num(cfg, key, val, WSP_OPT_INT, 1, 10000000,
-				  "1 to 10000000", &s->max_files, d);
-			break;
-		default:
-			rc = parse_index_path(cfg, val, d);
-			break;
-		}
-	}
-	return rc;
+	return wsp__config_section(cfg, n, "'search'", known, search_key, d);
 }

@@ -36,45 +36,21 @@ struct wsp__search {
 
 /* ---- which files are wanted --------------------------------------------- */
 
-static int has_hidden(const char *rel)
-{
-	const char *p = rel;
-
-	for (;;) {
-		if (*p == '.')
-			return 1;
-		p = strchr(p, '/');
-		if (!p)
-			return 0;
-		p++;
-	}
-}
-
-static int has_git(const char *path)
-{
-	const char *p = strstr(path, "/.git");
-
-	for (; p; p = strstr(p + 1, "/.git"))
-		if (p[5] == '/' || !p[5])
-			return 1;
-	return 0;
-}
-
 /* Whether the auto_index_paths entry pat wants the file at path. */
 static int pattern_wants(const char *pat, const char *path)
 {
 	size_t n = strlen(pat);
 
-	if (has_git(path))
+	if (wsp__path_has_git(path + 1))
 		return 0;
 	if (wsp__glob_has_magic(pat))
 		return wsp__glob_match(pat, path, 0);
 	if (!strcmp(pat, path))
 		return 1;
 	if (!strcmp(pat, "/"))
-		return !has_hidden(path + 1);
+		return !wsp__path_has_hidden(path + 1);
 	return !strncmp(pat, path, n) && path[n] == '/' &&
-	       !has_hidden(path + n + 1);
+	       !wsp__path_has_hidden(path + n + 1);
 }
 
 static int wanted(const struct wsp__search_cfg *cfg, const char *path)

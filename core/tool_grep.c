@@ -163,34 +163,6 @@ static char *glob_base(const char *glob)
 	return strndup(glob, (size_t)(slash - glob - 1 ? slash - glob - 1 : 1));
 }
 
-static int hidden_component(const char *rel)
-{
-	const char *p = rel;
-
-	for (;;) {
-		if (*p == '.')
-			return 1;
-		p = strchr(p, '/');
-		if (!p)
-			return 0;
-		p++;
-	}
-}
-
-static int git_component(const char *rel)
-{
-	const char *p = rel;
-
-	for (;;) {
-		if (!strncmp(p, ".git", 4) && (p[4] == '/' || !p[4]))
-			return 1;
-		p = strchr(p, '/');
-		if (!p)
-			return 0;
-		p++;
-	}
-}
-
 static char *join(const char *dir, const char *rel)
 {
 	size_t a = strlen(dir), b = strlen(rel);
@@ -233,8 +205,8 @@ static int grep_keep(const wsp_fs_entry *e, void *payload)
 	int keep;
 
 	if (e->type != WSP_FS_TYPE_FILE || e->is_symlink ||
-	    git_component(e->path) ||
-	    (!f->include_hidden && hidden_component(e->path)))
+	    wsp__path_has_git(e->path) ||
+	    (!f->include_hidden && wsp__path_has_hidden(e->path)))
 		return 0;
 	full = join(f->dir, e->path);
 	if (!full)

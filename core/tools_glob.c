@@ -307,3 +307,31 @@ int wsp__gitignore_match(const struct wsp__gitignore *gi, const char *path,
 			ignored = !gi->v[i].negate;
 	return ignored;
 }
+
+int wsp__path_has_hidden(const char *rel)
+{
+	const char *p = rel;
+
+	for (;;) {
+		if (*p == '.')
+			return 1;
+		p = strchr(p, '/');
+		if (!p)
+			return 0;
+		p++;
+	}
+}
+
+int wsp__path_has_git(const char *rel)
+{
+	const char *p = rel;
+
+	for (;;) {
+		if (!strncmp(p, ".git", 4) && (p[4] == '/' || !p[4]))
+			return 1;
+		p = strchr(p, '/');
+		if (!p)
+			return 0;
+		p++;
+	}
+}

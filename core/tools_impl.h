@@ -264,6 +264,10 @@ WSP_INTERNAL int wsp__glob_has_magic(const char *s);
 WSP_INTERNAL int wsp__glob_match(const char *pattern, const char *path,
 				 int dot);
 
+/* A component of relative path rel starts with '.' / is ".git". */
+WSP_INTERNAL int wsp__path_has_hidden(const char *rel);
+WSP_INTERNAL int wsp__path_has_git(const char *rel);
+
 struct wsp__gitignore;
 
 /* Parse .gitignore text (NULL-safe: NULL text gives NULL). */

@@ -173,3 +173,17 @@ char *fixture_read(struct fixture *f, const char *rel)
 	fclose(fp);
 	return buf;
 }
+
+int fixture_has_tool(struct fixture *f, const char *name)
+{
+	wsp_tool_info info;
+	size_t i;
+
+	for (i = 0; i < wsp_tools_count(f->tools); i++) {
+		info.struct_size = sizeof(info);
+		if (!wsp_tools_get(&info, f->tools, i) &&
+		    !strcmp(info.name, name))
+			return 1;
+	}
+	return 0;
+}

@@ -33,6 +33,9 @@ void fixture_close(struct fixture *f);
 char *fixture_call(struct fixture *f, const char *name, const char *args,
 		   int *is_error);
 
+/* Whether the tool set lists a tool under this (exposed) name. */
+int fixture_has_tool(struct fixture *f, const char *name);
+
 /* Write a file below f->work (relative path), creating directories. */
 void fixture_write(struct fixture *f, const char *rel, const char *text);
 /* Read a file below f->work; malloc'd, NULL if missing. */

@@ -24,20 +24,6 @@ static const char tools_yaml[] = "tools:\n"
 				 "    op: restore\n"
 				 "    require_approval: true\n";
 
-static int has_tool(struct fixture *f, const char *name)
-{
-	wsp_tool_info info;
-	size_t i;
-
-	for (i = 0; i < wsp_tools_count(f->tools); i++) {
-		info.struct_size = sizeof(info);
-		if (!wsp_tools_get(&info, f->tools, i) &&
-		    !strcmp(info.name, name))
-			return 1;
-	}
-	return 0;
-}
-
 static void test_absent_unless_configured(void)
 {
 	struct fixture f;
@@ -45,9 +31,9 @@ static void test_absent_unless_configured(void)
 	int is_error;
 
 	CU_ASSERT_EQUAL_FATAL(fixture_open(&f, NULL, 0), 0);
-	CU_ASSERT(has_tool(&f, "execute_command"));
-	CU_ASSERT(!has_tool(&f, "checkpoint"));
-	CU_ASSERT(!has_tool(&f, "restore"));
+	CU_ASSERT(fixture_has_tool(&f, "execute_command"));
+	CU_ASSERT(!fixture_has_tool(&f, "checkpoint"));
+	CU_ASSERT(!fixture_has_tool(&f, "restore"));
 	text = fixture_call(&f, "checkpoint", "{\"name\":\"x\"}", &is_error);
 	CU_ASSERT_EQUAL(is_error, -1);
 	CU_ASSERT_STRING_EQUAL(text, "unknown tool 'checkpoint'; 'wsp tools' "
@@ -74,8 +60,8 @@ static void test_checkpoint_and_restore(void)
 	int is_error;
 
 	CU_ASSERT_EQUAL_FATAL(fixture_open(&f, tools_yaml, 0), 0);
-	CU_ASSERT(has_tool(&f, "checkpoint"));
-	CU_ASSERT(has_tool(&f, "list_checkpoints"));
+	CU_ASSERT(fixture_has_tool(&f, "checkpoint"));
+	CU_ASSERT(fixture_has_tool(&f, "list_checkpoints"));
 	fixture_write(&f, "notes/plan.txt", "first draft\n");
 
 	text = fixture_call(&f, "checkpoint", "{\"name\":\"before-edit\"}",

@@ -264,20 +264,6 @@ static void test_index_tool(void)
 	fixture_close(&f);
 }
 
-static int has_tool(struct fixture *f, const char *name)
-{
-	wsp_tool_info info;
-	size_t i;
-
-	for (i = 0; i < wsp_tools_count(f->tools); i++) {
-		info.struct_size = sizeof(info);
-		if (!wsp_tools_get(&info, f->tools, i) &&
-		    !strcmp(info.name, name))
-			return 1;
-	}
-	return 0;
-}
-
 static void test_tools_config(void)
 {
 	struct fixture f;
@@ -290,8 +276,8 @@ static void test_tools_config(void)
 					   "  grep: { name: search }\n",
 					   0),
 			      0);
-	CU_ASSERT(has_tool(&f, "search")); /* that is grep */
-	CU_ASSERT(!has_tool(&f, "index"));
+	CU_ASSERT(fixture_has_tool(&f, "search")); /* that is grep */
+	CU_ASSERT(!fixture_has_tool(&f, "index"));
 	fixture_close(&f);
 
 	CU_ASSERT_EQUAL_FATAL(fixture_open(&f,
@@ -302,9 +288,9 @@ static void test_tools_config(void)
 						       "false }\n",
 					   0),
 			      0);
-	CU_ASSERT(has_tool(&f, "find_text"));
-	CU_ASSERT(!has_tool(&f, "search"));
-	CU_ASSERT(!has_tool(&f, "index"));
+	CU_ASSERT(fixture_has_tool(&f, "find_text"));
+	CU_ASSERT(!fixture_has_tool(&f, "search"));
+	CU_ASSERT(!fixture_has_tool(&f, "index"));
 	tree(&f);
 	out = fixture_call(&f, "find_text", "{\"query\":\"needle\"}",
 			   &is_error);
