@@ -180,7 +180,8 @@ static int find_files(struct found *f, wsp_workspace *ws,
 		rc = 0;
 	if (rc)
 		return rc;
-	qsort(f->v, f->n, sizeof(*f->v), cmp_doc);
+	if (f->n)
+		qsort(f->v, f->n, sizeof(*f->v), cmp_doc);
 	for (i = j = 0; i < f->n; i++) {
 		if (j && !strcmp(f->v[j - 1].path, f->v[i].path)) {
 			free(f->v[i].path);
