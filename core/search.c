@@ -7,7 +7,9 @@
  * provider: the local disk, S3, GCS, a sandbox's own disk. The first
  * search in a process opens the index and compares each wanted file's
  * size and mtime with what was indexed (new and changed files are read,
- * vanished ones dropped): that is how changes made by commands are seen.
+ * vanished ones dropped): that is how changes made by commands are seen,
+ * by the next process, or in this one after a command tool ran (the tool
+ * set marks the index stale: wsp__search_stale).
  * While it is open, the file API tells it about wsp's own writes, edits,
  * moves and deletes (wsp__search_note, called by core/files*.c).
  *
@@ -383,11 +385,25 @@ int wsp__search_get(struct wsp__search **out, wsp_workspace *ws,
 				     "'search:' section to the configuration "
 				     "(docs/search.md)");
 	pthread_mutex_lock(&ws->search_lock);
-	if (!ws->search)
+	if (!ws->search) {
 		rc = open_search(&ws->search, ws, call, err);
+		ws->search_stale = rc != 0;
+	} else if (ws->search_stale) {
+		rc = sync_all(ws->search, call, err);
+		ws->search_stale = rc != 0;
+	}
 	*out = ws->search;
 	pthread_mutex_unlock(&ws->search_lock);
 	return rc;
+}
+
+void wsp__search_stale(wsp_workspace *ws)
+{
+	if (!ws->cfg->search.configured)
+		return;
+	pthread_mutex_lock(&ws->search_lock);
+	ws->search_stale = 1;
+	pthread_mutex_unlock(&ws->search_lock);
 }
 
 void wsp__search_close(wsp_workspace *ws)

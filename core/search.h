@@ -190,6 +190,12 @@ WSP_INTERNAL void wsp__search_note(wsp_workspace *ws,
 				   enum wsp__search_change what,
 				   const char *path);
 
+/*
+ * Files may have changed behind the file API (a command ran): the next
+ * wsp__search_get re-checks every file's size and mtime, as an open does.
+ */
+WSP_INTERNAL void wsp__search_stale(wsp_workspace *ws);
+
 /* Close the workspace's index (wsp_workspace_close). */
 WSP_INTERNAL void wsp__search_close(wsp_workspace *ws);
 

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 #include "json_num.h"
+#include "search.h"
 #include "tools_backend.h"
 #include "workspace_impl.h"
 
@@ -593,6 +594,11 @@ static int call_tool(wsp_tool_result *out, wsp_tools *set, const char *name,
 	c.call.struct_size = sizeof(c.call);
 	c.call.cancel = opts->cancel;
 	rc = t->def->run(&c);
+	/* A command (or a provider's operation) may have changed files
+	 * behind the file API: the search index re-checks before its next
+	 * answer. */
+	if ((t->def->flags & WSP__TOOL_NEEDS_SANDBOX) || t->ext)
+		wsp__search_stale(set->ws);
 	cJSON_Delete(args);
 	if (rc < 0 || c.out.oom || c.media.oom) {
 		wsp__tbuf_free(&c.out);

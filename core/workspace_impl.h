@@ -45,7 +45,8 @@ struct wsp_workspace {
 	int secrets_learned;
 	/* search (search.c): the index, opened by the first search */
 	pthread_mutex_t search_lock;
-	struct wsp__search *search; /* every instance's secrets are in sink */
+	struct wsp__search *search;
+	int search_stale; /* a command ran since the last check */ /* every instance's secrets are in sink */
 };
 
 /* mkdir -p, mode 0700 for what it creates; best effort. */

@@ -218,13 +218,20 @@ static void test_changes_by_commands(void)
 			  "docs/b.md\"}",
 			  &is_error));
 	CU_ASSERT_EQUAL(is_error, 0);
-	/* a new process (reopen) re-checks sizes and mtimes */
-	CU_ASSERT_EQUAL_FATAL(fixture_reopen(&f, SEARCH_YAML, 0), 0);
+	/* the tool set marked the index stale: this session sees it */
 	out = search(&f, "{\"query\":\"platypus numbat kernel\"}");
 	CU_ASSERT(at(out, "/docs/a.md:1-1: platypus") >= 0);
 	CU_ASSERT(at(out, "/docs/c.md:2-2: numbat") >= 0);
 	CU_ASSERT_EQUAL(at(out, "b.md"), -1);
 	CU_ASSERT_EQUAL(at(out, "scheduler runs"), -1);
+	free(out);
+	/* a change by another program (no tool ran here): a new process
+	 * (reopen) re-checks sizes and mtimes */
+	fixture_write(&f, "docs/d.md", "echidna\n");
+	CU_ASSERT_EQUAL_FATAL(fixture_reopen(&f, SEARCH_YAML, 0), 0);
+	out = search(&f, "{\"query\":\"echidna platypus\"}");
+	CU_ASSERT(at(out, "/docs/d.md:1-1: echidna") >= 0);
+	CU_ASSERT(at(out, "/docs/a.md:1-1: platypus") >= 0);
 	free(out);
 	fixture_close(&f);
 }
