@@ -270,7 +270,8 @@ int main(int argc, char **argv)
 	open_ws();
 	t_recheck = search(vocab[500]);
 
-	lat = calloc((size_t)n_queries, sizeof(*lat));
+	/* n_queries, and 20 for the worst case */
+	lat = calloc((size_t)(n_queries > 20 ? n_queries : 20), sizeof(*lat));
 	if (!lat)
 		die("memory", strerror(errno));
 	/* two words an agent might look for: below the 100 most common */
