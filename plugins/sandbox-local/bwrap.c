@@ -23,6 +23,7 @@
  * descriptor LOCAL_SECCOMP_FD (local_seccomp_fd()).
  */
 #include "instance.h"
+#include "mounts.h"
 #include "seccomp.h"
 
 #include <errno.h>
@@ -195,6 +196,28 @@ static void add_user_binds(struct argv_builder *b,
 	free(v);
 }
 
+/*
+ * The stores s3fs mounted on the host for this sandbox (mounts.c), each at
+ * its sandbox path, after the user's binds so a store inside the working
+ * directory covers that directory's entry. A missing record list binds
+ * nothing; a failure to read it fails the command line.
+ */
+static void add_store_binds(struct argv_builder *b,
+			    const struct local_sandbox *sb)
+{
+	struct local_bind_mount *v;
+	size_t n, i;
+
+	if (local_bind_mounts(sb, &v, &n) < 0) {
+		b->failed = 1;
+		return;
+	}
+	for (i = 0; i < n; i++)
+		add3(b, v[i].read_only ? "--ro-bind" : "--bind", v[i].mnt,
+		     v[i].path);
+	local_bind_mounts_free(v, n);
+}
+
 char **local_bwrap_argv(const struct local_sandbox *sb, const char *bwrap,
 			const char *cwd, char *const *cmd)
 {
@@ -233,6 +256,7 @@ char **local_bwrap_argv(const struct local_sandbox *sb, const char *bwrap,
 	add(&b, "--tmpfs");
 	add(&b, "/tmp");
 	add_user_binds(&b, sb);
+	add_store_binds(&b, sb);
 	/* The root bwrap built (holding /etc, mount points) is read-only. */
 	add(&b, "--remount-ro");
 	add(&b, "/");

@@ -10,6 +10,7 @@
 #include "freezer.h"
 #include "env.h"
 #include "instance.h"
+#include "mounts.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -310,7 +311,10 @@ static int kill_background(struct local_sandbox *sb, const wsp_call *call,
 {
 	int rc = local_procs_kill_all(sb, call, err);
 
-	return rc < 0 ? rc : local_env_stop(sb, err);
+	if (rc >= 0)
+		rc = local_env_stop(sb, err);
+	/* the stores last: the environment held its own references */
+	return rc < 0 ? rc : local_mounts_unmount_all(sb, err);
 }
 
 static int local_stop(void *self, const wsp_call *call, uint32_t flags,
@@ -571,4 +575,6 @@ const wsp_sandbox_vtable local_sandbox_vtable = {
 	.pause = local_pause,
 	.resume = local_resume,
 	.preview = local_preview,
+	.mount = local_mount,
+	.unmount = local_unmount,
 };

@@ -5,6 +5,7 @@
 #include "freezer.h"
 #include "env.h"
 #include "instance.h"
+#include "mounts.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -657,6 +658,9 @@ static void local_desc_probe(void)
 
 	if (local_freezer_usable(why, sizeof(why)) == 0)
 		local_desc.caps |= WSP_CAP_SANDBOX_PAUSE;
+	/* s3fs and a /dev/fuse this user may open (not nobody's, often) */
+	if (local_mounts_usable())
+		local_desc.caps |= WSP_CAP_SANDBOX_MOUNT;
 }
 
 WSP_EXPORT const wsp_plugin_desc *wsp_plugin_entry(uint32_t host_major,
