@@ -64,6 +64,11 @@ static int local_start(uint32_t *out_outcome, void *self,
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	unlink(mark);
 	free(mark);
+	/*
+	 * No environment is started here: the core mounts the configured
+	 * stores right after start, and the environment binds them when it
+	 * starts (mounts.c); one started now could not gain them.
+	 */
 	return 0;
 }
 

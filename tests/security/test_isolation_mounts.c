@@ -105,6 +105,13 @@ static int mounted_below(const char *dir)
 	return n;
 }
 
+/* `wsp exec -- cat FILE` in w prints what `wsp fs put` stored. */
+static void read_inside(struct iso *w, const char *file)
+{
+	CU_ASSERT_EQUAL(wsp(w, "exec", "--", "cat", file, NULL), 0);
+	CU_ASSERT_STRING_EQUAL(w->out, "put by wsp fs\n");
+}
+
 static void test_put_then_read_inside(void)
 {
 	char host[400];
@@ -121,13 +128,9 @@ static void test_put_then_read_inside(void)
 			      0);
 	snprintf(verbose_start, sizeof(verbose_start), "%s%s", t.out, t.err);
 	CU_ASSERT_EQUAL(mounted_below(t.dir), 2);
-	CU_ASSERT_EQUAL(wsp(&t, "exec", "--", "cat",
-			    "/mnt/data/notes/hello.md", NULL), 0);
-	CU_ASSERT_STRING_EQUAL(t.out, "put by wsp fs\n");
+	read_inside(&t, "/mnt/data/notes/hello.md");
 	/* the same objects through the read-only mount */
-	CU_ASSERT_EQUAL(wsp(&t, "exec", "--", "cat", "/mnt/ro/notes/hello.md",
-			    NULL), 0);
-	CU_ASSERT_STRING_EQUAL(t.out, "put by wsp fs\n");
+	read_inside(&t, "/mnt/ro/notes/hello.md");
 	/* start again (a reconnection) mounts nothing twice */
 	CU_ASSERT_EQUAL(wsp(&t, "sandbox", "start", NULL, NULL, NULL), 0);
 	CU_ASSERT_EQUAL(mounted_below(t.dir), 2);
@@ -275,9 +278,7 @@ static void test_stop_unmounts_everything(void)
 	CU_ASSERT_EQUAL(wsp(&t, "sandbox", "mount", "--read-only",
 			    "/data/notes", "/mnt/late"),
 			0);
-	CU_ASSERT_EQUAL(wsp(&t, "exec", "--", "cat", "/mnt/late/hello.md",
-			    NULL), 0);
-	CU_ASSERT_STRING_EQUAL(t.out, "put by wsp fs\n");
+	read_inside(&t, "/mnt/late/hello.md");
 	CU_ASSERT_EQUAL(wsp(&t, "sandbox", "stop", NULL, NULL, NULL), 0);
 	CU_ASSERT_EQUAL(mounted_below(t.dir), 0);
 }
@@ -291,8 +292,7 @@ static void test_unisolated_mounts_at_the_path(void)
 			      0);
 	CU_ASSERT_EQUAL(mounted_below(flat.dir), 1);
 	snprintf(file, sizeof(file), "%s/host-mnt/notes/hello.md", flat.dir);
-	CU_ASSERT_EQUAL(wsp(&flat, "exec", "--", "cat", file, NULL), 0);
-	CU_ASSERT_STRING_EQUAL(flat.out, "put by wsp fs\n");
+	read_inside(&flat, file);
 	CU_ASSERT_EQUAL(wsp(&flat, "sandbox", "stop", NULL, NULL, NULL), 0);
 	CU_ASSERT_EQUAL(mounted_below(flat.dir), 0);
 	CU_ASSERT_NOT_EQUAL(access(file, F_OK), 0);
