@@ -29,20 +29,19 @@ const shq = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** The text the session's shell runs for one command (`async` keeps its stdin open for input). */
 function wrapper(vdir, id, async) {
-  // Line by line as the daemon's labeler: the marker before each line, a
-  // newline after a last line that had none, every other byte kept (NUL
-  // too, which a shell loop's `read` drops), each line written as soon as
-  // it is whole (sed would wait for the next one to know which is last).
+  // The daemon's labeler (apps/daemon/pkg/session/execute.go): a bash
+  // `read -r` loop per stream, so a line is written once whole (or at the
+  // end) and NUL bytes are dropped, as bash variables cannot hold them.
   const label = (mark, pipe) =>
-    `perl -pe 'BEGIN { $| = 1 } s/^/${mark}/; $_ .= "\\n" unless /\\n\\z/' < "$__d/${pipe}" >> "$__d/output.log" &`;
+    `( while IFS= read -r __l || [ -n "$__l" ]; do printf '${mark}%s\\n' "$__l"; done < "$__d/${pipe}" ) >> "$__d/output.log" &`;
   return [
     '{',
     `__d=${shq(vdir)}`,
     'rm -f "$__d/stdout.pipe" "$__d/stderr.pipe" "$__d/input.pipe"',
     'mkfifo "$__d/stdout.pipe" "$__d/stderr.pipe" "$__d/input.pipe"',
     `echo ${shq(STARTED + id)}`,
-    label('\\x01\\x01\\x01', 'stdout.pipe') + ' __o=$!',
-    label('\\x02\\x02\\x02', 'stderr.pipe') + ' __e=$!',
+    label('\\001\\001\\001', 'stdout.pipe') + ' __o=$!',
+    label('\\002\\002\\002', 'stderr.pipe') + ' __e=$!',
     // Without input the command sees end of file at once; with it, a holder keeps the FIFO open for input calls.
     (async ? 'while :; do sleep 3600; done > "$__d/input.pipe" &' : ': > "$__d/input.pipe" &') + ' __i=$!',
     '{ . "$__d/cmd.sh"; } < "$__d/input.pipe" > "$__d/stdout.pipe" 2> "$__d/stderr.pipe"',
