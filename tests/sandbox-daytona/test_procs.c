@@ -23,8 +23,6 @@ static const wsp_procmgr_vtable *pm(void)
 	return dt_desc()->procmgr;
 }
 
-
-
 static int spawn(char id[WSP_PROC_ID_MAX], void *self, const char *shell,
 		 uint32_t stdin_mode, int64_t timeout_ms)
 {
