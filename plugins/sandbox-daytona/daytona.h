@@ -24,6 +24,7 @@
  *   procs.c      background processes: records, spawn, list, status,
  *                stdin, signal, release (procs.h)
  *   procs_read.c waiting for a process and reading its output
+ *   procs_follow.c following its output (the WebSocket, then polling)
  *   fs.c         the sandbox's disk as a filesystem (sandbox_fs): stat,
  *                list, mkdir, remove, move, copy
  *   fs_io.c      its reads and writes, streamed (dtfs.h); a part of a

@@ -108,6 +108,7 @@ WSP_PLUGIN_DEFINE_SANDBOX_FS(WSP_KIND_SANDBOX, "daytona", "0.1.0",
 				     WSP_CAP_PROC_CLOSE_STDIN |
 				     WSP_CAP_PROC_DETACHED |
 				     WSP_CAP_PROC_OUTPUT_HISTORY |
+				     WSP_CAP_PROC_FOLLOW |
 				     WSP_CAP_FS_STREAMING |
 				     WSP_CAP_FS_ATOMIC_WRITE,
 			     dt_options, init, fini, NULL, &vtable, &procmgr,

@@ -1,7 +1,7 @@
 /*
  * plugins/sandbox-daytona/procs.h - the process manager's shared parts:
  * a process's record in the state store and one look at it (procs.c),
- * waits and output reads (procs_read.c).
+ * waits and output reads (procs_read.c), follows (procs_follow.c).
  */
 #ifndef WSP_DAYTONA_PROCS_H
 #define WSP_DAYTONA_PROCS_H
@@ -51,5 +51,15 @@ int dt_wait(wsp_proc_status *out, void *self, const wsp_call *call,
 int dt_read_output(wsp_proc_status *out, void *self, const wsp_call *call,
 		   const char *id, const wsp_output_opts *o,
 		   wsp_output_fn sink, void *payload, wsp_error *err);
+/*
+ * Where a read of one stream of text t (len sure bytes) starts: the
+ * offset, moved on by o's tails (procs_read.c).
+ */
+size_t dt_read_from(const char *t, size_t len, uint64_t off,
+		    const wsp_output_opts *o);
+/* WSP_OUTPUT_FOLLOW for p, loaded (procs_follow.c). */
+int dt_follow_output(wsp_proc_status *out, struct dt_proc *p,
+		     const wsp_call *call, const wsp_output_opts *o,
+		     wsp_output_fn sink, void *payload, wsp_error *err);
 
 #endif

@@ -2,8 +2,8 @@
  * plugins/sandbox-daytona/procs_read.c - waiting for a background process
  * and reading its output.
  *
- * Both poll the toolbox: the command's status, then its log (the host has
- * no WebSocket client for the log follow). A wait looks every 20 ms at
+ * Both poll the toolbox: the command's status, then its log (a follow,
+ * WSP_OUTPUT_FOLLOW, is procs_follow.c's). A wait looks every 20 ms at
  * first, backing off to 500 ms, and sleeps in poll() on the call's cancel
  * descriptor so a cancel ends it at once. A read takes one log snapshot
  * (stdout and stderr apart, as the toolbox demultiplexes them for a
@@ -85,8 +85,8 @@ int dt_wait(wsp_proc_status *out, void *self, const wsp_call *call,
  * tail_bytes, then to the start of the last tail_lines lines (a final
  * newline ends the last line rather than starting another).
  */
-static size_t read_from(const char *t, size_t len, uint64_t off,
-			const wsp_output_opts *o)
+size_t dt_read_from(const char *t, size_t len, uint64_t off,
+		    const wsp_output_opts *o)
 {
 	size_t from = off < len ? (size_t)off : len, i;
 	uint32_t lines = 0;
@@ -118,8 +118,7 @@ int dt_read_output(wsp_proc_status *out, void *self, const wsp_call *call,
 	if (rc)
 		return rc;
 	if (o->flags & WSP_OUTPUT_FOLLOW)
-		return wsp_error_set(err, WSP_ENOTSUP,
-				     "Daytona output is read by polling");
+		return dt_follow_output(out, &p, call, o, sink, payload, err);
 	if (o->wait_ms) {
 		const wsp_host *h = p.c.d->host;
 
@@ -137,7 +136,7 @@ int dt_read_output(wsp_proc_status *out, void *self, const wsp_call *call,
 
 		if (!(o->streams & bit[i]))
 			continue;
-		from = read_from(t, len[i], off, o);
+		from = dt_read_from(t, len[i], off, o);
 		if (from < len[i])
 			rc = sink(bit[i], t + from, len[i] - from, payload);
 	}
