@@ -19,6 +19,7 @@
  *   tail.c       a stream's trailer found as the log arrives
  *   wsframe.c    WebSocket frames (RFC 6455), client side
  *   wsconn.c     a WebSocket on a libcurl connection: the log follow
+ *   logfollow.c  a command's log followed over it (exec, processes)
  *   session.c    one toolbox session running one command
  *   exec.c       foreground commands through a toolbox session
  *   procs.c      background processes: records, spawn, list, status,

@@ -21,8 +21,7 @@
  * 200 ms.
  */
 #include "daytona.h"
-#include "logmux.h"
-#include "wsconn.h"
+#include "logfollow.h"
 
 #include <poll.h>
 #include <stdio.h>
@@ -38,11 +37,6 @@ struct run {
 	struct dt_capture cap[2];
 	size_t sent[2]; /* bytes of each stream delivered */
 	int nostart;
-	/* the WebSocket follow */
-	struct dt_mux mux;
-	struct dt_tail tail[2];
-	int cur;     /* the stream the demultiplexer is handing out */
-	int give_rc; /* a callback's own code, which ends the exec */
 };
 
 static int64_t now_ms(void)
@@ -187,93 +181,10 @@ static void last_look(wsp_exec_result *out, struct run *x, int cause)
 	}
 }
 
-/* The follow's bytes, one stream's: output past its trailer. */
-static int tail_out(const char *p, size_t n, void *payload)
+/* The follow's output: to the capture and the callback. */
+static int follow_out(int stream, const char *p, size_t n, void *payload)
 {
-	struct run *x = payload;
-	int rc;
-
-	if ((rc = give(x, x->cur, p, n)))
-		x->give_rc = rc;
-	return rc;
-}
-
-static int mux_out(int stream, const char *p, size_t n, void *payload)
-{
-	struct run *x = payload;
-
-	x->cur = stream;
-	return dt_tail_feed(&x->tail[stream], p, n, tail_out, x);
-}
-
-enum { POLL_ON = 1,  /* ws_follow: polling takes over */
-       STATUS_ON = 2 /* ws_follow: all output is in, the exit code not */
-};
-
-/*
- * Both trailers seen: all the command's output was delivered. The
- * follow stops there rather than wait for the server's close, which the
- * daemon sends only after a second without output; the exit code is
- * then polled (output after the trailers is a background child's, cut
- * off as in polling).
- */
-static int ws_data(const unsigned char *p, size_t n, void *payload)
-{
-	struct run *x = payload;
-	int rc = dt_mux_feed(&x->mux, (const char *)p, n, mux_out, x);
-
-	if (!rc && x->tail[0].ended && x->tail[1].ended)
-		rc = STATUS_ON;
-	return rc;
-}
-
-/*
- * Follow the log over the WebSocket: STATUS_ON once all the command's
- * output was delivered, POLL_ON when polling must go on from what was
- * delivered, or a callback's code.
- */
-static int ws_follow(struct run *x, int64_t deadline)
-{
-	struct dt *d = x->c.d;
-	char url[DT_URL_MAX + DT_PATH_MAX];
-	struct dt_ws *ws = NULL;
-	wsp_error e = { 0 };
-	unsigned close_code = 0;
-	long status = 0;
-	int rc;
-
-	dt_mux_init(&x->mux);
-	dt_tail_init(&x->tail[0], x->script.nonce);
-	dt_tail_init(&x->tail[1], x->script.nonce);
-	snprintf(url, sizeof url,
-		 "%s/process/session/%s/command/%s/logs?follow=true",
-		 x->c.base, x->c.sid, x->c.cid);
-	rc = dt_ws_open(&ws, d, url, x->call, &status, &e);
-	if (rc == DT_WS_REFUSED) {
-		d->host->log(d->host, WSP_LOG_INFO,
-			     "daytona: the toolbox refused the log follow's "
-			     "WebSocket (HTTP %ld: %s); polling the log instead",
-			     status, e.message);
-		return POLL_ON;
-	}
-	if (rc == 0)
-		rc = dt_ws_run(ws, ws_data, x, deadline, x->call, &close_code,
-			       &e);
-	dt_ws_free(ws);
-	if (x->give_rc)
-		return x->give_rc;
-	if (rc == STATUS_ON || (rc == 0 && x->tail[0].ended &&
-				x->tail[1].ended)) {
-		x->nostart = x->tail[1].tag;
-		return STATUS_ON;
-	}
-	if (rc && rc != WSP_ECANCELED && rc != WSP_ETIMEDOUT)
-		d->host->log(d->host, WSP_LOG_INFO,
-			     "daytona: the log follow stopped (%s); polling "
-			     "the log from there", e.message);
-	/* closed before the end, broken, or the call's end: the polling
-	 * loop resumes, says why, or kills */
-	return POLL_ON;
+	return give(payload, stream, p, n);
 }
 
 /* Follow, then poll until the command ends; 0 with out's status. */
@@ -282,12 +193,16 @@ static int follow(wsp_exec_result *out, struct run *x, wsp_error *err)
 	const wsp_host *h = x->c.d->host;
 	int64_t t0 = now_ms(), limit = timeout_of(x), pause = 10;
 	int64_t deadline = limit ? t0 + limit : 0;
+	struct dt_follow fl;
 	int done = 0, code = 0, rc, whole;
 
-	rc = ws_follow(x, deadline);
-	if (rc < 0)
+	rc = dt_follow_log(&fl, &x->c, x->script.nonce, deadline, x->call,
+			   follow_out, x, err);
+	if (rc < 0 && rc != WSP_ECANCELED && rc != WSP_ETIMEDOUT)
 		return rc; /* a callback's code */
-	whole = rc == STATUS_ON;
+	whole = rc == DT_FOLLOW_ALL_IN;
+	if (whole)
+		x->nostart = fl.tail[1].tag;
 	for (;;) {
 		rc = whole ? dt_session_status(&x->c, &done, &code, x->call, err)
 			   : look(x, &done, &code, 0, x->call, err);

@@ -57,6 +57,8 @@ int dt_read_output(wsp_proc_status *out, void *self, const wsp_call *call,
  */
 size_t dt_read_from(const char *t, size_t len, uint64_t off,
 		    const wsp_output_opts *o);
+/* Sleep ms at most, waking when the call is canceled (procs_read.c). */
+void dt_nap(const wsp_host *h, const wsp_call *call, int64_t ms);
 /* WSP_OUTPUT_FOLLOW for p, loaded (procs_follow.c). */
 int dt_follow_output(wsp_proc_status *out, struct dt_proc *p,
 		     const wsp_call *call, const wsp_output_opts *o,

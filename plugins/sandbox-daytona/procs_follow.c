@@ -14,17 +14,12 @@
  * The call's cancel or deadline and a sink's code end it with the totals
  * delivered, from which a later follow resumes.
  */
-#include "logmux.h"
+#include "logfollow.h"
 #include "procs.h"
-#include "wsconn.h"
 
-#include <poll.h>
-#include <stdio.h>
 #include <string.h>
 
 static const uint32_t bit[2] = { WSP_STDOUT, WSP_STDERR };
-
-enum { ALL_IN = 2 }; /* ws_data: both trailers came */
 
 struct pf {
 	struct dt_proc *p;
@@ -33,9 +28,6 @@ struct pf {
 	void *payload;
 	uint64_t pos[2];  /* each stream delivered (or skipped) up to here */
 	uint64_t seen[2]; /* output bytes the follow read, per stream */
-	struct dt_mux mux;
-	struct dt_tail tail[2];
-	int cur;
 	int sink_rc;
 };
 
@@ -58,30 +50,13 @@ static int put(struct pf *f, int i, const char *p, size_t n, uint64_t at)
 	return 0;
 }
 
-static int tail_out(const char *p, size_t n, void *payload)
+/* The follow's output, counted from the log's start. */
+static int follow_out(int stream, const char *p, size_t n, void *payload)
 {
 	struct pf *f = payload;
-	int rc = put(f, f->cur, p, n, f->seen[f->cur]);
+	int rc = put(f, stream, p, n, f->seen[stream]);
 
-	f->seen[f->cur] += n;
-	return rc;
-}
-
-static int mux_out(int stream, const char *p, size_t n, void *payload)
-{
-	struct pf *f = payload;
-
-	f->cur = stream;
-	return dt_tail_feed(&f->tail[stream], p, n, tail_out, f);
-}
-
-static int ws_data(const unsigned char *p, size_t n, void *payload)
-{
-	struct pf *f = payload;
-	int rc = dt_mux_feed(&f->mux, (const char *)p, n, mux_out, f);
-
-	if (!rc && f->tail[0].ended && f->tail[1].ended)
-		rc = ALL_IN;
+	f->seen[stream] += n;
 	return rc;
 }
 
@@ -112,58 +87,6 @@ static int snap(struct pf *f, wsp_proc_status *st, int first,
 	return rc;
 }
 
-/* The WebSocket follow: 0 when polling is to go on, else the end's code. */
-static int ws_follow(struct pf *f, const wsp_call *call, wsp_error *err)
-{
-	struct dt *d = f->p->c.d;
-	char url[DT_URL_MAX + DT_PATH_MAX];
-	struct dt_ws *ws = NULL;
-	wsp_error e = { 0 };
-	unsigned code = 0;
-	long status = 0;
-	int rc;
-
-	dt_mux_init(&f->mux);
-	dt_tail_init(&f->tail[0], f->p->nonce);
-	dt_tail_init(&f->tail[1], f->p->nonce);
-	snprintf(url, sizeof url,
-		 "%s/process/session/%s/command/%s/logs?follow=true",
-		 f->p->c.base, f->p->c.sid, f->p->c.cid);
-	rc = dt_ws_open(&ws, d, url, call, &status, &e);
-	if (rc == DT_WS_REFUSED) {
-		d->host->log(d->host, WSP_LOG_INFO,
-			     "daytona: the toolbox refused the log follow's "
-			     "WebSocket (HTTP %ld: %s); polling the log instead",
-			     status, e.message);
-		return 0;
-	}
-	if (!rc)
-		rc = dt_ws_run(ws, ws_data, f, 0, call, &code, &e);
-	dt_ws_free(ws);
-	if (f->sink_rc)
-		return f->sink_rc;
-	if (rc == WSP_ECANCELED || rc == WSP_ETIMEDOUT)
-		return wsp_error_set(err, rc, "following '%s': %s",
-				     f->p->c.sid, e.message);
-	if (rc && rc != ALL_IN)
-		d->host->log(d->host, WSP_LOG_INFO,
-			     "daytona: the log follow of '%s' stopped (%s); "
-			     "polling the log from there", f->p->c.sid,
-			     e.message);
-	return 0;
-}
-
-static void nap(const wsp_host *h, const wsp_call *call, int64_t ms)
-{
-	int64_t left = h->call_remaining_ms(h, call);
-	struct pollfd p = { .fd = h->call_fd(h, call), .events = POLLIN };
-
-	if (left >= 0 && left < ms)
-		ms = left;
-	if (ms > 0)
-		poll(&p, p.fd >= 0 ? 1 : 0, (int)ms);
-}
-
 int dt_follow_output(wsp_proc_status *out, struct dt_proc *p,
 		     const wsp_call *call, const wsp_output_opts *o,
 		     wsp_output_fn sink, void *payload, wsp_error *err)
@@ -177,9 +100,14 @@ int dt_follow_output(wsp_proc_status *out, struct dt_proc *p,
 
 	while (!rc && st.state == WSP_PROC_RUNNING) {
 		if (!followed) {
+			struct dt_follow fl;
+
 			followed = 1;
-			if ((rc = ws_follow(&f, call, err)))
-				break;
+			rc = dt_follow_log(&fl, &p->c, p->nonce, 0, call,
+					   follow_out, &f, err);
+			if (rc < 0 || f.sink_rc)
+				break; /* the call's end or the sink's code */
+			rc = 0;
 		} else if ((rc = h->call_expired(h, call))) {
 			rc = wsp_error_set(err, rc, "following '%s': %s",
 					   p->c.sid, rc == WSP_ECANCELED
@@ -188,7 +116,7 @@ int dt_follow_output(wsp_proc_status *out, struct dt_proc *p,
 							       "passed");
 			break;
 		} else {
-			nap(h, call, pause);
+			dt_nap(h, call, pause);
 			if (pause < 500)
 				pause = pause * 3 / 2;
 		}

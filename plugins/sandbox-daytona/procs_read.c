@@ -25,8 +25,7 @@ static int64_t mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Sleep ms at most, waking when the call is canceled. */
-static void nap(const wsp_host *h, const wsp_call *call, int64_t ms)
+void dt_nap(const wsp_host *h, const wsp_call *call, int64_t ms)
 {
 	int64_t left = h->call_remaining_ms(h, call);
 	struct pollfd p = { .fd = h->call_fd(h, call), .events = POLLIN };
@@ -61,7 +60,7 @@ static int wait_loaded(wsp_proc_status *out, struct dt_proc *p,
 		if (until >= 0 && mono_ms() >= until)
 			return wsp_error_set(err, WSP_ETIMEDOUT,
 					     "'%s' still runs", p->c.sid);
-		nap(h, call,
+		dt_nap(h, call,
 		    until >= 0 && until - mono_ms() < pause ? until - mono_ms()
 							     : pause);
 		if (pause < 500)
