@@ -70,7 +70,7 @@ static int wsp(struct iso *w, const char *a, const char *b, const char *c,
 
 static int suite_init(void)
 {
-	char at[400];
+	char at[400], ro[400];
 
 	if (s3_server_start(&srv, "plain"))
 		return -1;
@@ -78,8 +78,10 @@ static int suite_init(void)
 	    add_mounts(&t, srv.endpoint, "/mnt/data", "/mnt/ro") ||
 	    iso_setup(&flat, "none", NULL))
 		return -1;
+	/* unisolated, the paths are the host's: inside the test's directory */
 	snprintf(at, sizeof(at), "%s/host-mnt", flat.dir);
-	return add_mounts(&flat, srv.endpoint, at, "/nonexistent-ro-unused");
+	snprintf(ro, sizeof(ro), "%s/host-ro", flat.dir);
+	return add_mounts(&flat, srv.endpoint, at, ro);
 }
 
 static int suite_clean(void)
@@ -290,7 +292,12 @@ static void test_unisolated_mounts_at_the_path(void)
 	CU_ASSERT_EQUAL_FATAL(wsp(&flat, "sandbox", "start", NULL, NULL,
 				  NULL),
 			      0);
-	CU_ASSERT_EQUAL(mounted_below(flat.dir), 1);
+	CU_ASSERT_EQUAL(mounted_below(flat.dir), 2);
+	snprintf(file, sizeof(file), "%s/host-ro/notes/hello.md", flat.dir);
+	read_inside(&flat, file);
+	/* read-only unisolated too: s3fs itself mounted it ro */
+	CU_ASSERT_NOT_EQUAL(wsp(&flat, "exec", "--", "rm", file, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(flat.err, "Read-only file system"));
 	snprintf(file, sizeof(file), "%s/host-mnt/notes/hello.md", flat.dir);
 	read_inside(&flat, file);
 	CU_ASSERT_EQUAL(wsp(&flat, "sandbox", "stop", NULL, NULL, NULL), 0);
