@@ -7,6 +7,7 @@
  *                 (not thread-safe: search.c serialises its callers)
  * search_rank.c   a query's best chunks without scoring every chunk
  *                 that holds a common word
+ * search_bm25.c   Mastra's BM25 as an FTS5 ranking function
  * search.c        the workspace's index: opened on first use, built and
  *                 re-checked (mtime/size) from auto_index_paths through the
  *                 file API, kept current by the file API's changes
@@ -137,6 +138,14 @@ WSP_INTERNAL int wsp__sdb_hit(struct wsp__search_hits *out,
 			      const char *body, int blen, double score);
 struct sqlite3;
 WSP_INTERNAL struct sqlite3 *wsp__sdb_handle(struct wsp__search_db *db);
+
+/*
+ * search_bm25.c: Mastra's BM25 (k1 1.5, b 0.75, idf below) as the FTS5
+ * ranking function wsp_bm25(fts), registered on a connection.
+ */
+#define WSP__SEARCH_K1 1.5
+WSP_INTERNAL double wsp__search_idf(int64_t rows, int64_t hits);
+WSP_INTERNAL int wsp__search_bm25_register(struct sqlite3 *h);
 
 /*
  * search_rank.c: the top_k chunks for the terms t, ranked as

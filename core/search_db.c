@@ -1,7 +1,8 @@
 /*
  * core/search_db.c - the search index in SQLite: documents (a path with
  * the size and mtime it was indexed at), their chunks (line ranges) and an
- * FTS5 table of the chunks' text ranked by FTS5's bm25().
+ * FTS5 table of the chunks' text ranked by Mastra's BM25 (wsp_bm25,
+ * search_bm25.c).
  *
  *   doc(id, path UNIQUE, size, mtime, manual, meta)
  *   chunk(id = fts rowid, doc, line_a, line_b)     index on doc
@@ -70,8 +71,8 @@ static const struct {
 	S(fts_ins, "INSERT INTO fts(rowid,body) VALUES(?,?)"),
 	/* ORDER BY rank on the FTS5 table alone: FTS5 then keeps only the
 	 * best top_k rows instead of sorting every match */
-	S(query, "SELECT rowid, body, -bm25(fts) FROM fts WHERE fts MATCH ? "
-		 "ORDER BY rank LIMIT ?"),
+	S(query, "SELECT rowid, body, -rank FROM fts WHERE fts MATCH ? AND "
+		 "rank MATCH 'wsp_bm25()' ORDER BY rank LIMIT ?"),
 	S(hit, "SELECT d.path, c.line_a, c.line_b FROM chunk c JOIN doc d "
 	       "ON d.id=c.doc WHERE c.id=?"),
 #undef S
@@ -139,7 +140,9 @@ int wsp__sdb_open(struct wsp__search_db **out, const char *path,
 		return rc;
 	}
 	sqlite3_busy_timeout(db->h, 10000);
-	rc = exec(db, schema, err);
+	rc = wsp__search_bm25_register(db->h)
+		     ? db_fail(db, err, "cannot register wsp_bm25")
+		     : exec(db, schema, err);
 	if (!rc)
 		rc = check_settings(db, settings, err);
 	for (i = 0; !rc && i < sizeof(stmts) / sizeof(stmts[0]); i++)

@@ -4,10 +4,10 @@
  *
  * A query's words are OR'ed (Mastra's BM25 sums over the query's terms),
  * so "uniq123 kernel" matches every chunk that says "kernel", and FTS5's
- * ORDER BY rank computes bm25() for each of them: on 100k files that is
+ * ORDER BY rank computes wsp_bm25() for each of them: on 100k files that is
  * most of the index. But a chunk holding only common words scores at most
- * U = sum over those words of idf * (k1 + 1) (bm25's term score is below
- * idf * (k1 + 1) whatever the term frequency; FTS5's k1 is 1.2). So:
+ * U = sum over those words of idf * (k1 + 1) (BM25's term score is below
+ * idf * (k1 + 1) whatever the term frequency; search_bm25.c). So:
  *
  *   1. split the terms by document count (fts5vocab): rare (at most
  *      CANDIDATES chunks each) and common;
@@ -22,12 +22,10 @@
 
 #include <sqlite3.h>
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define CANDIDATES 2000
-#define K1	   1.2 /* FTS5's bm25() */
 
 struct best {
 	int64_t *rowid;
@@ -68,15 +66,6 @@ static int64_t one_int(sqlite3 *h, const char *sql, const char *arg)
 	return v;
 }
 
-/* FTS5's idf: log((N - n + 0.5) / (n + 0.5)), at least 1e-6. */
-static double idf(int64_t rows, int64_t hits)
-{
-	double v = log(((double)rows - (double)hits + 0.5) /
-		       ((double)hits + 0.5));
-
-	return v > 0 ? v : 1e-6;
-}
-
 /*
  * Steps 2 and 3: 1 and the answer in b when the rare terms decide it, 0
  * to run the full query, negative on failure.
@@ -94,7 +83,7 @@ static int try_rare(struct best *b, sqlite3 *h, const char *rare,
 	if (sqlite3_prepare_v2(h, "SELECT rowid FROM fts WHERE fts MATCH ? "
 				  "LIMIT ?",
 			       -1, &cand, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(h, "SELECT -bm25(fts) FROM fts WHERE fts "
+	    sqlite3_prepare_v2(h, "SELECT -wsp_bm25(fts) FROM fts WHERE fts "
 				  "MATCH ? AND rowid = ?",
 			       -1, &score, NULL) != SQLITE_OK) {
 		rc = -1;
@@ -182,7 +171,7 @@ int wsp__sdb_rank(struct wsp__search_hits *out, struct wsp__search_db *db,
 		if (df >= 0 && df <= CANDIDATES) {
 			rare.v[rare.n++] = t->v[i]; /* borrowed */
 		} else {
-			bound += idf(rows, df) * (K1 + 1);
+			bound += wsp__search_idf(rows, df) * (WSP__SEARCH_K1 + 1);
 			n_common++;
 		}
 	}

@@ -3,12 +3,13 @@
  * answers: chunks and their line ranges as Mastra's splitIntoChunks gives
  * them (counted in bytes), long lines cut on UTF-8 boundaries, the query's
  * terms (stopwords, short words, case, duplicates) and their FTS5 form,
- * the lines a result points at; and (search_rank.c) that the pruned
- * ranking answers as FTS5's full ranking does.
+ * the lines a result points at; (search_rank.c) that the pruned ranking
+ * answers as the full ranking does; (search_bm25.c) Mastra's BM25 scores.
  */
 #include "search.h"
 
 #include <CUnit/Basic.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,6 +185,44 @@ static void test_rank_pruned(void)
 	CU_ASSERT_EQUAL(system(id), 0);
 }
 
+/* wsp_bm25 gives Mastra's BM25 numbers (k1 1.5, b 0.75, idf + 1). */
+static void test_bm25_numbers(void)
+{
+	char path[] = "/tmp/wsp-search-bm25-XXXXXX", db_path[64], cmd[64];
+	struct wsp__search_hits h;
+	struct wsp__search_db *db;
+	wsp_error err;
+	/* N = 3, n = 2, average length 2 tokens */
+	double idf = log((3 - 2 + 0.5) / (2 + 0.5) + 1);
+	double s2 = idf * 2 * 2.5 / (2 + 1.5 * (0.25 + 0.75 * 3 / 2.0));
+	double s1 = idf * 1 * 2.5 / (1 + 1.5 * (0.25 + 0.75 * 2 / 2.0));
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(path));
+	snprintf(db_path, sizeof(db_path), "%s/i.sqlite", path);
+	CU_ASSERT_EQUAL_FATAL(wsp__sdb_open(&db, db_path, "t", &err), 0);
+	wsp__sdb_put(db, "/one", 1, 1, 0, NULL, "cat dog", 7, 4000, 3, &err);
+	wsp__sdb_put(db, "/two", 1, 1, 0, NULL, "cat cat fish", 12, 4000, 3,
+		     &err);
+	wsp__sdb_put(db, "/three", 1, 1, 0, NULL, "bird", 4, 4000, 3, &err);
+	CU_ASSERT_EQUAL_FATAL(wsp__sdb_query(&h, db, "\"cat\"", 5, 0, 0, &err),
+			      0);
+	CU_ASSERT_EQUAL_FATAL(h.n, 2);
+	CU_ASSERT_STRING_EQUAL(h.v[0].path, "/two");
+	CU_ASSERT_DOUBLE_EQUAL(h.v[0].score, s2, 1e-9);
+	CU_ASSERT_STRING_EQUAL(h.v[1].path, "/one");
+	CU_ASSERT_DOUBLE_EQUAL(h.v[1].score, s1, 1e-9);
+	wsp__search_hits_free(&h);
+	/* minScore between the two keeps the first */
+	CU_ASSERT_EQUAL(wsp__sdb_query(&h, db, "\"cat\"", 5, 1,
+				       (s1 + s2) / 2, &err),
+			0);
+	CU_ASSERT_EQUAL(h.n, 1);
+	wsp__search_hits_free(&h);
+	wsp__sdb_close(db);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", path);
+	CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -197,6 +236,7 @@ int main(void)
 	CU_add_test(s, "terms", test_terms);
 	CU_add_test(s, "line range", test_line_range);
 	CU_add_test(s, "ranking pruned = full ranking", test_rank_pruned);
+	CU_add_test(s, "Mastra's BM25 numbers", test_bm25_numbers);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures();
