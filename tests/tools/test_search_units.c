@@ -181,8 +181,8 @@ static void test_rank_pruned(void)
 	same_answer(db, "common", 5);
 	same_answer(db, "rare", 5);
 	wsp__sdb_close(db);
-	snprintf(id, sizeof(id), "rm -rf %s", path);
-	CU_ASSERT_EQUAL(system(id), 0);
+	snprintf(text, sizeof(text), "rm -rf %s", path);
+	CU_ASSERT_EQUAL(system(text), 0);
 }
 
 /* wsp_bm25 gives Mastra's BM25 numbers (k1 1.5, b 0.75, idf + 1). */
