@@ -5,8 +5,8 @@
  * 10 MiB streamed (no snapshot fetched, the result keeping its newest
  * max_capture bytes), stdout and stderr apart, the connection dropped
  * mid-stream (plain and by a reset: polling resumes from the bytes
- * already delivered), and an upgrade the toolbox refuses (polling, said
- * at info level).
+ * already delivered), an upgrade the toolbox refuses (polling, said
+ * at info level), a ping answered, and a background process followed.
  */
 #include "dt_fake.h"
 
@@ -274,6 +274,31 @@ static void test_refused(void)
 	close_box(fh, a);
 }
 
+/* The toolbox (or a proxy) pings mid-follow: the pong keeps it open. */
+static void test_ping(void)
+{
+	wsp_fakehost *fh = NULL;
+	void *a = NULL;
+	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
+	struct dt_run x;
+	int up, snap;
+
+	open_box(&fh, &a);
+	/* unanswered within a second, the fake drops the connection */
+	fault(fh, "{\"kind\":\"ping\",\"plane\":\"toolbox\","
+		  "\"method\":\"GET\",\"afterFrames\":1}");
+	o.shell = "echo a; sleep 1.5; echo b";
+	dt_run(&x, a, NULL, &o);
+	CU_ASSERT_EQUAL(x.rc, 0);
+	CU_ASSERT_STRING_EQUAL(x.r.stdout_data, "a\nb\n");
+	dt_run_release(fh, &x);
+	log_gets(fh, &up, &snap);
+	CU_ASSERT_EQUAL(up, 1);
+	CU_ASSERT_EQUAL(snap, 0); /* never dropped: no polling */
+	CU_ASSERT_EQUAL(wsp_fakehost_log_find(fh, WSP_LOG_INFO, "polling"), 0);
+	close_box(fh, a);
+}
+
 /* A background process's output as a follow hands it over. */
 struct pfollow {
 	char out[256], err[256];
@@ -359,6 +384,7 @@ static CU_TestInfo tests[] = {
 	{ "follow: dropped mid-stream, polling resumes", test_dropped },
 	{ "follow: reset mid-stream, polling resumes", test_reset },
 	{ "follow: upgrade refused, polling", test_refused },
+	{ "follow: a ping answered, the follow kept", test_ping },
 	{ "follow: a background process's output, live", test_proc_follow },
 	CU_TEST_INFO_NULL,
 };

@@ -3,7 +3,7 @@
 // sandboxes as the fake holds them. README.md documents every route.
 import { apiJson, apiError } from './http-util.mjs';
 
-const KINDS = ['rate_limit', 'error', 'drop', 'stall', 'autostop', 'slow_start'];
+const KINDS = ['rate_limit', 'error', 'drop', 'stall', 'autostop', 'slow_start', 'ping'];
 const LOG_LIMIT = 10000;
 const LOG_BODY_BYTES = 64 << 10;
 
@@ -44,7 +44,8 @@ export class Faults {
       if (!wholeNumber(spec[k])) throw new Error(`'${k}' must be a whole number`);
       f[k] = spec[k];
     }
-    if (f.afterFrames !== undefined && !['drop', 'stall', 'autostop'].includes(kind)) throw new Error("'afterFrames' goes with 'drop', 'stall' or 'autostop'");
+    if (kind === 'ping') f.afterFrames ??= 0; // a ping is sent inside a WebSocket follow only
+    if (f.afterFrames !== undefined && !['drop', 'stall', 'autostop', 'ping'].includes(kind)) throw new Error("'afterFrames' goes with 'drop', 'stall', 'autostop' or 'ping'");
     if (f.afterBytes !== undefined && !['drop', 'stall'].includes(kind)) throw new Error("'afterBytes' goes with 'drop' or 'stall'");
     if (f.afterBytes !== undefined && f.afterFrames !== undefined) throw new Error("'afterBytes' and 'afterFrames' exclude each other");
     if (spec.rst !== undefined) {
@@ -77,7 +78,7 @@ export class Faults {
   }
 }
 
-export const REQUEST_KINDS = ['rate_limit', 'error', 'drop', 'stall', 'autostop'];
+export const REQUEST_KINDS = ['rate_limit', 'error', 'drop', 'stall', 'autostop', 'ping'];
 
 /** What each client request looked like, for tests to assert on. */
 export class RequestLog {

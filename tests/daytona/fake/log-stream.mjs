@@ -88,9 +88,9 @@ export class MarkerFilter {
 
 /**
  * Follows one command's log into a sink: {send(buf) -> ok, onDrain(cb),
- * finish(), drop(rst), onGone(cb)}. `fault` (optional): {kind: 'drop' |
- * 'stall' | 'autostop', afterFrames, rst} applied once that many messages
- * were sent; `onAutostop` carries out the last.
+ * finish(), drop(rst), onGone(cb), ping()}. `fault` (optional): {kind:
+ * 'drop' | 'stall' | 'autostop' | 'ping', afterFrames, rst} applied once
+ * that many messages were sent; `onAutostop` carries out the autostop.
  */
 export class LogFollower {
   constructor({ command, fd, follow, combined, sink, fault = null, onAutostop = null }) {
@@ -157,6 +157,7 @@ export class LogFollower {
     if (f.kind === 'drop') { this.sink.drop(f.rst === true); this.stop(); }
     else if (f.kind === 'stall') { this.stalled = true; clearTimeout(this.timer); }
     else if (f.kind === 'autostop') setImmediate(() => this.onAutostop());
+    else if (f.kind === 'ping') this.sink.ping?.();
   }
 
   /** The normal end: what the filter held back, then the close (WebSocket 1000) or the end of the body. */
@@ -186,6 +187,7 @@ export function wsSink(conn) {
     finish: () => conn.close(1000),
     drop: (rst) => conn.drop(rst),
     onGone: (cb) => conn.once('gone', cb),
+    ping: () => conn.ping(),
   };
 }
 

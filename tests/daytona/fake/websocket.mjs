@@ -85,6 +85,7 @@ export class WsConnection extends EventEmitter {
   }
 
   gone(how) {
+    clearTimeout(this.pingTimer);
     if (this.goneFired) return;
     this.goneFired = true;
     this.closedBy = how;
@@ -111,6 +112,17 @@ export class WsConnection extends EventEmitter {
     this.closing = true;
     this.closedBy = 'server';
     this.socket.end(frame(OP.CLOSE, closePayload(code, reason)));
+  }
+
+  /**
+   * A ping the client must answer with a pong of the same payload within
+   * `ms`, or the connection is dropped (a proxy's keep-alive check).
+   */
+  ping(ms = 1000) {
+    if (!this.open) return;
+    this.pingPayload = Buffer.from(`fake-ping-${Date.now()}`);
+    this.socket.write(frame(OP.PING, this.pingPayload));
+    this.pingTimer = setTimeout(() => this.drop(), ms);
   }
 
   /** The connection breaks with no close frame (a stopped sandbox, a dropped proxy). */
@@ -145,7 +157,11 @@ export class WsConnection extends EventEmitter {
   }
 
   onFrame(opcode, payload) {
-    if (opcode === OP.PING) {
+    if (opcode === OP.PONG && this.pingPayload?.equals(payload)) {
+      clearTimeout(this.pingTimer);
+      this.pingPayload = null;
+      this.pongs = (this.pongs ?? 0) + 1;
+    } else if (opcode === OP.PING) {
       if (this.open) this.socket.write(frame(OP.PONG, payload));
     } else if (opcode === OP.CLOSE) {
       // The library's default: echo the code (1005 gets an empty close), then end.
@@ -156,7 +172,7 @@ export class WsConnection extends EventEmitter {
         this.socket.end(frame(OP.CLOSE, code === 1005 ? Buffer.alloc(0) : closePayload(code)));
       }
     }
-    // Text, binary and pong frames from the client are read and dropped, as the daemon does.
+    // Text, binary and unasked pong frames from the client are read and dropped, as the daemon does.
   }
 
   protocolError(message) {
