@@ -7,7 +7,8 @@
  * a read_only mount refuses writes, the credentials appear in no command
  * line, state file or log line, a running environment gains no mount, and
  * nothing stays mounted after stop; unisolated, s3fs mounts at the path
- * itself.
+ * itself (there with a session token, which s3fs gets with the other
+ * credentials through its environment).
  *
  * As uid 65534 (run-unprivileged.sh) FUSE is often root's only
  * (/dev/fuse 0600, as on the development machine): then the test checks
@@ -29,14 +30,20 @@
 
 /* s3rver's fixed key pair: the secret must show nowhere */
 #define SECRET "S3RVER"
+/* a session token (the test server checks none) */
+#define TOKEN "made-up-session-token"
 
 static struct s3_server srv;
 static struct iso t, flat;
 static char verbose_start[2 << 16];
 
-/* The S3 mounts of a workspace: /data read-write, /ro read-only. */
+/*
+ * The S3 mounts of a workspace: /data read-write, /ro read-only; with a
+ * session token when token is set (s3fs then gets them all through its
+ * environment: its passwd file has no place for one).
+ */
 static int add_mounts(const struct iso *w, const char *endpoint,
-		      const char *data_at, const char *ro_at)
+		      const char *data_at, const char *ro_at, const char *token)
 {
 	FILE *f = fopen(w->config, "a");
 	int i;
@@ -56,9 +63,12 @@ static int add_mounts(const struct iso *w, const char *endpoint,
 			"      prefix: agents/box\n"
 			"      region: us-east-1\n"
 			"      access_key_id: " SECRET "\n"
-			"      secret_access_key: " SECRET "\n",
+			"      secret_access_key: " SECRET "\n"
+			"%s%s%s",
 			i ? "/ro" : "/data", i ? "true" : "false",
-			i ? ro_at : data_at, endpoint);
+			i ? ro_at : data_at, endpoint,
+			token ? "      session_token: " : "",
+			token ? token : "", token ? "\n" : "");
 	return fclose(f) ? -1 : 0;
 }
 
@@ -75,13 +85,13 @@ static int suite_init(void)
 	if (s3_server_start(&srv, "plain"))
 		return -1;
 	if (iso_setup(&t, "bwrap", NULL) ||
-	    add_mounts(&t, srv.endpoint, "/mnt/data", "/mnt/ro") ||
+	    add_mounts(&t, srv.endpoint, "/mnt/data", "/mnt/ro", NULL) ||
 	    iso_setup(&flat, "none", NULL))
 		return -1;
 	/* unisolated, the paths are the host's: inside the test's directory */
 	snprintf(at, sizeof(at), "%s/host-mnt", flat.dir);
 	snprintf(ro, sizeof(ro), "%s/host-ro", flat.dir);
-	return add_mounts(&flat, srv.endpoint, at, ro);
+	return add_mounts(&flat, srv.endpoint, at, ro, TOKEN);
 }
 
 static int suite_clean(void)
@@ -293,6 +303,10 @@ static void test_unisolated_mounts_at_the_path(void)
 				  NULL),
 			      0);
 	CU_ASSERT_EQUAL(mounted_below(flat.dir), 2);
+	/* with a token the credentials go through s3fs's environment */
+	CU_ASSERT_EQUAL(s3fs_of(&flat), 2);
+	CU_ASSERT_EQUAL(cmdlines_with(TOKEN), 0);
+	CU_ASSERT_EQUAL(cmdlines_with(SECRET), 0);
 	snprintf(file, sizeof(file), "%s/host-ro/notes/hello.md", flat.dir);
 	read_inside(&flat, file);
 	/* read-only unisolated too: s3fs itself mounted it ro */
@@ -316,7 +330,7 @@ static CU_TestInfo tests[] = {
 	{ "a running environment gains no mount",
 	  test_running_environment_gains_no_mount },
 	{ "stop unmounts everything", test_stop_unmounts_everything },
-	{ "isolation none mounts at the path",
+	{ "isolation none mounts at the path, a token through the env",
 	  test_unisolated_mounts_at_the_path },
 	CU_TEST_INFO_NULL,
 };
@@ -331,7 +345,8 @@ static int refused_without_fuse(void)
 	int ok;
 
 	if (iso_setup(&w, "bwrap", NULL) ||
-	    add_mounts(&w, "http://127.0.0.1:9", "/mnt/data", "/mnt/ro"))
+	    add_mounts(&w, "http://127.0.0.1:9", "/mnt/data", "/mnt/ro",
+		       NULL))
 		return 1;
 	ok = wsp(&w, "sandbox", "start", NULL, NULL, NULL) != 0 &&
 	     strstr(w.err, "/dev/fuse") && strstr(w.err, "not usable") &&
