@@ -308,6 +308,27 @@ test('fault: a WebSocket dropped after K frames, a stalled one', async () => {
   await st.ended;
 });
 
+test('fault: a ping inside a follow; no matching pong within a second drops the connection', async () => {
+  const sb = await withSession();
+  const cid = await sb.run('echo one; sleep 3; echo two', { runAsync: true });
+  await fake.admin('POST', 'faults', { kind: 'ping', afterFrames: 1, sandboxId: sb.id });
+  const ws = await wsOpen(fake.port, sb.logs(cid), { headers: { ...AUTH, ...V } });
+  const ping = await ws.until((f) => f.opcode === 9);
+  ws.send(10, ping.payload); // answered: the follow goes on to its normal close
+  await ws.ended;
+  assert.deepEqual(ws.frames.filter((f) => f.opcode !== 9).map((f) => f.opcode).slice(-1), [8]);
+  assert.equal(ws.data().toString(), '\x01\x01\x01one\n\x01\x01\x01two\n');
+
+  const cid2 = await sb.run('echo one; sleep 3; echo two', { runAsync: true });
+  await fake.admin('POST', 'faults', { kind: 'ping', afterFrames: 1, sandboxId: sb.id });
+  const t0 = Date.now();
+  const mute = await wsOpen(fake.port, sb.logs(cid2), { headers: { ...AUTH, ...V } });
+  await mute.until((f) => f.opcode === 9);
+  await mute.ended; // no pong: dropped, no close frame, before the command ends
+  assert.ok(Date.now() - t0 < 2500, 'dropped about a second after the ping');
+  assert.ok(!mute.frames.some((f) => f.opcode === 8));
+});
+
 test('fault: the sandbox auto-stopped mid-command, during a follow', async () => {
   const sb = await withSession();
   const cid = await sb.run('echo up; sleep 1000', { runAsync: true });
