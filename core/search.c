@@ -319,16 +319,22 @@ static int sync_all(struct wsp__search *s, const wsp_call *call,
 
 /* ---- opening ------------------------------------------------------------ */
 
-/* <state>/search/<FNV-1a of the configuration's name>.sqlite */
+/*
+ * <state>/search/<FNV-1a of the configuration's directory and name>.sqlite:
+ * the directory is absolute, so two projects' "wsp.yaml" never share.
+ */
 static int default_path(char *out, size_t cap, wsp_workspace *ws)
 {
 	uint64_t h = UINT64_C(0xcbf29ce484222325);
 	const unsigned char *p;
-	const char *name = ws->cfg->is_file ? ws->cfg->file : ws->cfg->dir;
 	char dir[4096];
+	int i;
 
-	for (p = (const unsigned char *)name; *p; p++)
-		h = (h ^ *p) * UINT64_C(0x100000001b3);
+	for (i = 0; i < 2; i++)
+		for (p = (const unsigned char *)(i ? ws->cfg->file
+						   : ws->cfg->dir);
+		     *p; p++)
+			h = (h ^ *p) * UINT64_C(0x100000001b3);
 	if ((size_t)snprintf(dir, sizeof(dir), "%s/search", ws->state_dir) >=
 	    sizeof(dir))
 		return -1;
