@@ -16,6 +16,7 @@
  * One lock (the workspace's search_lock) serialises the index: the
  * SQLite handle is used by one thread at a time.
  */
+#include "files.h"
 #include "search.h"
 #include "tools_impl.h"
 #include "workspace_impl.h"
@@ -81,6 +82,20 @@ static void pattern_base(char *out, size_t cap, const char *pat)
 		;
 	n = (size_t)(slash - pat);
 	snprintf(out, cap, "%.*s", (int)(n ? n : 1), pat);
+}
+
+/* Whether a wanted file may lie below directory dir (skip listing it). */
+static int could_hold(const struct wsp__search_cfg *cfg, const char *dir)
+{
+	char base[WSP_FILES_PATH_MAX + 2];
+	size_t i;
+
+	for (i = 0; i < cfg->n_paths; i++) {
+		pattern_base(base, sizeof(base), cfg->paths[i]);
+		if (wsp__path_within(base, dir) || wsp__path_within(dir, base))
+			return 1;
+	}
+	return 0;
 }
 
 /* ---- the files there are ------------------------------------------------ */
@@ -496,6 +511,8 @@ static int note_written(struct wsp__search *s, const char *path,
 			       ? index_file(s, path, (int64_t)st.size,
 					    st.mtime_ns, NULL, err)
 			       : 0;
+	if (!could_hold(s->cfg, path))
+		return 0; /* a tree copied or moved where nothing is indexed */
 	f.base = path;
 	lo.flags = WSP_FS_RECURSIVE;
 	rc = wsp_files_list(s->ws, NULL, path, &lo, found_entry, &f, err);
