@@ -35,6 +35,7 @@ struct wsp__search {
 	wsp_workspace *ws;
 	const struct wsp__search_cfg *cfg;
 	struct wsp__search_db *db;
+	size_t unreadable; /* files the last re-check could not read */
 };
 
 /* ---- which files are wanted --------------------------------------------- */
@@ -257,11 +258,19 @@ static int index_file(struct wsp__search *s, const char *path, int64_t size,
 		free(t.p);
 		return wsp__sdb_del(s->db, path, 0, err); /* gone meanwhile */
 	}
-	if (rc) {
+	if (rc == WSP_ECANCELED || rc == WSP_ETIMEDOUT || rc == WSP_ENOMEM) {
 		free(t.p);
 		return rc;
 	}
-	if (t.len && memchr(t.p, '\0', t.len < BINARY_SNIFF ? t.len
+	if (rc) {
+		/* One unreadable file (permissions, a provider's error) does
+		 * not stop the index: it is kept without text and an mtime no
+		 * file has, so the next re-check tries it again, and counted
+		 * in the warning sync_all logs. */
+		s->unreadable++;
+		t.len = 0;
+		mtime = -1;
+	} else if (t.len && memchr(t.p, '\0', t.len < BINARY_SNIFF ? t.len
 							     : BINARY_SNIFF)) {
 		free(t.p);
 		t.p = NULL;
@@ -297,6 +306,7 @@ static int sync_all(struct wsp__search *s, const wsp_call *call,
 	size_t nd = 0, i = 0, j = 0, done = 0;
 	int rc, c;
 
+	s->unreadable = 0;
 	rc = find_files(&f, s->ws, call, err);
 	if (!rc)
 		rc = wsp__sdb_docs(&d, &nd, s->db, err);
@@ -327,6 +337,12 @@ static int sync_all(struct wsp__search *s, const wsp_call *call,
 			 "files; the index holds the first ones (raise "
 			 "search.max_files)",
 			 (unsigned long long)s->cfg->max_files);
+	if (!rc && s->unreadable)
+		wsp__log(&s->ws->sink, WSP_LOG_WARN,
+			 "search: %zu file%s could not be read and %s not "
+			 "indexed yet (tried again at the next re-check)",
+			 s->unreadable, s->unreadable == 1 ? "" : "s",
+			 s->unreadable == 1 ? "is" : "are");
 	wsp__sdb_docs_free(f.v, f.n);
 	wsp__sdb_docs_free(d, nd);
 	return rc;
