@@ -213,28 +213,13 @@ static int find_files(struct found *f, wsp_workspace *ws,
 
 /* ---- reading and indexing one file -------------------------------------- */
 
-struct text {
-	char *p;
-	size_t len, cap;
-};
-
+/* The file API's sink into the tool layer's growable buffer. */
 static int text_sink(const void *data, size_t len, void *payload)
 {
-	struct text *t = payload;
-	char *np;
+	struct wsp__tbuf *t = payload;
 
-	if (t->len + len + 1 > t->cap) {
-		size_t cap = (t->len + len + 1) * 2;
-
-		np = realloc(t->p, cap);
-		if (!np)
-			return WSP_ENOMEM;
-		t->p = np;
-		t->cap = cap;
-	}
-	memcpy(t->p + t->len, data, len);
-	t->len += len;
-	return 0;
+	wsp__tbuf_add(t, data, len);
+	return t->oom ? WSP_ENOMEM : 0;
 }
 
 /*
@@ -248,18 +233,18 @@ static int index_file(struct wsp__search *s, const char *path, int64_t size,
 {
 	const struct wsp__search_cfg *cfg = s->cfg;
 	wsp_fs_read_opts ro = { .struct_size = sizeof(ro) };
-	struct text t = { 0 };
+	struct wsp__tbuf t = { 0 };
 	const char *nl;
 	int rc;
 
 	ro.length = cfg->max_file_size;
 	rc = wsp_files_read(s->ws, call, path, &ro, text_sink, &t, err);
 	if (rc == WSP_ENOTFOUND || rc == WSP_EISDIR) {
-		free(t.p);
+		wsp__tbuf_free(&t);
 		return wsp__sdb_del(s->db, path, 0, err); /* gone meanwhile */
 	}
 	if (rc == WSP_ECANCELED || rc == WSP_ETIMEDOUT || rc == WSP_ENOMEM) {
-		free(t.p);
+		wsp__tbuf_free(&t);
 		return rc;
 	}
 	if (rc) {
@@ -272,8 +257,6 @@ static int index_file(struct wsp__search *s, const char *path, int64_t size,
 		mtime = -1;
 	} else if (t.len && memchr(t.p, '\0', t.len < BINARY_SNIFF ? t.len
 							     : BINARY_SNIFF)) {
-		free(t.p);
-		t.p = NULL;
 		t.len = 0;
 	} else if (t.len >= cfg->max_file_size &&
 		   (nl = memrchr(t.p, '\n', t.len))) {
@@ -282,7 +265,7 @@ static int index_file(struct wsp__search *s, const char *path, int64_t size,
 	rc = wsp__sdb_put(s->db, path, size, mtime, 0, NULL,
 			  t.len ? t.p : NULL, t.len, cfg->chunk_chars,
 			  cfg->overlap_lines, err);
-	free(t.p);
+	wsp__tbuf_free(&t);
 	return rc;
 }
 
