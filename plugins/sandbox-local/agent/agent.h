@@ -16,16 +16,15 @@
 #ifndef WSP_LOCAL_AGENT_H
 #define WSP_LOCAL_AGENT_H
 
-struct env_run;
-
 int agent_serve(void);
 /*
- * In the agent's forked child: be the shim of one command (shim.c):
- * start it with fds as stdin/stdout/stderr, report on `report`, end it
- * and its leftovers when `finish` closes. Never returns.
+ * In the agent's forked child: be the shim of one command (shim.c). It
+ * readies itself, then waits on `job` for the RUN frame (with the
+ * command's stdio) the agent passes on when a caller asks; it starts the
+ * command, reports on `report`, and ends it and its leftovers when
+ * `finish` closes. Never returns.
  */
-void agent_shim(const struct env_run *run, const int fds[3], int report,
-		int finish);
+void agent_shim(int job, int report, int finish);
 int agent_run(const char *env_dir, const char *cwd, char **argv);
 int agent_hold(const char *env_dir, char **bwrap_argv);
 

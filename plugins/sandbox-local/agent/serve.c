@@ -17,7 +17,8 @@
  * One thread, one poll loop: the listening socket, a signalfd for SIGCHLD,
  * and per connection its socket and, once it ran a command, the report
  * pipe of the command's shim (shim.c: the command's parent and the
- * subreaper of what it starts). When the caller closes the connection,
+ * subreaper of what it starts). One shim is always forked ahead, ready,
+ * so a command's start waits for no fork of ours but its own. When the caller closes the connection,
  * the shim's finish pipe is closed: it kills the command's group and every
  * leftover, and leaves. libc only.
  */
@@ -53,10 +54,18 @@ struct conn {
 	int finish_fd;	/* to the shim: closing it ends the command */
 };
 
+/* A shim forked ahead, ready for the next command (shim.c). */
+struct spare {
+	pid_t pid;	/* 0: none */
+	int job_fd;	/* the RUN frame goes here */
+	int report_fd, finish_fd;
+};
+
 struct agent {
 	int listen_fd, sig_fd;
 	struct conn *conns;
 	size_t n, cap;
+	struct spare spare;
 	int shutdown;
 };
 
@@ -82,52 +91,62 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
-/* RUN: a shim starts the command with the three descriptors it brought. */
-static void do_run(struct conn *c, struct env_frame *f)
+/*
+ * Fork the next command's shim now, so a RUN finds it ready: its fork
+ * and setup are off the path of the command's start.
+ */
+static void make_spare(struct agent *a)
 {
-	struct env_run run;
-	int report[2], finish[2], rc;
+	int report[2] = { -1, -1 }, finish[2] = { -1, -1 },
+	    job[2] = { -1, -1 };
 	pid_t pid;
+
+	if (a->spare.pid > 0 || a->shutdown)
+		return;
+	if (pipe2(report, O_CLOEXEC) < 0 || pipe2(finish, O_CLOEXEC) < 0 ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, job) < 0)
+		goto fail;
+	pid = fork();
+	if (pid == 0)
+		agent_shim(job[1], report[1], finish[0]);
+	if (pid < 0)
+		goto fail;
+	close(report[1]);
+	close(finish[0]);
+	close(job[1]);
+	a->spare = (struct spare){ pid, job[0], report[0], finish[1] };
+	return;
+fail:
+	close_fd(&report[0]);
+	close_fd(&report[1]);
+	close_fd(&finish[0]);
+	close_fd(&finish[1]);
+	close_fd(&job[0]);
+	close_fd(&job[1]);
+}
+
+/* RUN: the spare shim gets the frame with the three descriptors. */
+static void do_run(struct agent *a, struct conn *c, struct env_frame *f)
+{
+	int rc;
 
 	if (c->shim || f->nfds != 3) {
 		send_error(c->fd, EPROTO, "bad request");
 		return;
 	}
-	rc = env_run_decode(&run, f->data, f->len);
-	if (rc < 0) {
-		send_error(c->fd, -rc, "bad request");
+	make_spare(a);
+	if (a->spare.pid <= 0) {
+		send_error(c->fd, errno ? errno : EAGAIN, "cannot start");
 		return;
 	}
-	if (pipe2(report, O_CLOEXEC) < 0) {
-		send_error(c->fd, errno, "cannot start");
-		env_run_free(&run);
-		return;
-	}
-	if (pipe2(finish, O_CLOEXEC) < 0) {
-		send_error(c->fd, errno, "cannot start");
-		close(report[0]);
-		close(report[1]);
-		env_run_free(&run);
-		return;
-	}
-	pid = fork();
-	if (pid == 0) {
-		close(report[0]);
-		close(finish[1]);
-		agent_shim(&run, f->fds, report[1], finish[0]);
-	}
-	env_run_free(&run);
-	close(report[1]);
-	close(finish[0]);
-	if (pid < 0) {
-		send_error(c->fd, errno, "cannot start");
-		close(report[0]);
-		close(finish[1]);
-		return;
-	}
-	c->shim = pid;
-	c->report_fd = report[0];
-	c->finish_fd = finish[1];
+	rc = env_send(a->spare.job_fd, ENV_RUN, f->data, f->len, f->fds, 3);
+	close_fd(&a->spare.job_fd);
+	c->shim = a->spare.pid;
+	c->report_fd = a->spare.report_fd;
+	c->finish_fd = a->spare.finish_fd;
+	a->spare.pid = 0;
+	if (rc < 0)
+		close_fd(&c->finish_fd); /* the shim is told to leave */
 }
 
 /* Read exactly n bytes of a report (written whole: < PIPE_BUF). */
@@ -241,7 +260,7 @@ static void handle_frame(struct agent *a, struct conn *c)
 	}
 	switch (f.type) {
 	case ENV_RUN:
-		do_run(c, &f);
+		do_run(a, c, &f);
 		break;
 	case ENV_SIGNAL:
 		sig = f.len == 4 ? (int)env_get32((unsigned char *)f.data) : 0;
@@ -268,6 +287,14 @@ static void handle_frame(struct agent *a, struct conn *c)
 static void check_children(struct agent *a)
 {
 	size_t i;
+
+	/* A spare that died (it should not) is replaced. */
+	if (a->spare.pid > 0 && waitpid(a->spare.pid, NULL, WNOHANG) > 0) {
+		close_fd(&a->spare.job_fd);
+		close_fd(&a->spare.report_fd);
+		close_fd(&a->spare.finish_fd);
+		a->spare.pid = 0;
+	}
 
 	for (i = 0; i < a->n; i++) {
 		struct conn *c = &a->conns[i];
@@ -354,6 +381,8 @@ static int loop(struct agent *a)
 		check_children(a);
 		if (p[0].revents)
 			accept_conns(a);
+		/* The next command's shim, forked while nothing waits. */
+		make_spare(a);
 	}
 	free(p);
 	return 0;

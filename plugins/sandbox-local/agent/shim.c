@@ -233,25 +233,16 @@ static void close_all_but(int *keep, int n)
 	syscall(SYS_close_range, from, ~0u, 0u);
 }
 
-void agent_shim(const struct env_run *run, const int fds[3], int report,
-		int finish_fd)
+/* Run the command and look after it; never returns. */
+static void run_command(const struct env_run *run, const int fds[3],
+			int report, int finish_fd, int sig_fd)
 {
-	int keep[5] = { report, finish_fd, fds[0], fds[1], fds[2] };
-	int fail[2], e = 0, ended = 0, sig_fd;
+	int fail[2], e = 0, ended = 0;
 	unsigned char pid_le[4];
-	sigset_t set;
 	ssize_t n;
 	pid_t cmd;
 
-	close_all_but(keep, 5);
-	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	/* The agent gone, the environment is ending: so do we. */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	sig_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (sig_fd < 0 || pipe2(fail, O_CLOEXEC) < 0) {
+	if (pipe2(fail, O_CLOEXEC) < 0) {
 		e = errno;
 		say(report, 'E', &e, sizeof(e));
 		_exit(1);
@@ -298,4 +289,33 @@ void agent_shim(const struct env_run *run, const int fds[3], int report,
 	}
 	finish(cmd);
 	_exit(0);
+}
+
+void agent_shim(int job, int report, int finish_fd)
+{
+	int keep[3] = { job, report, finish_fd }, e, sig_fd;
+	struct env_frame f;
+	struct env_run run;
+	sigset_t set;
+
+	/* Everything but the command's work is done before it comes. */
+	close_all_but(keep, 3);
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	/* The agent gone, the environment is ending: so do we. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	sig_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	/* The agent's RUN frame, as the caller sent it, with its stdio. */
+	if (env_recv(job, &f) < 0)
+		_exit(0); /* not needed after all: the environment ends */
+	close(job);
+	e = sig_fd < 0 ? errno : f.nfds != 3 ? EPROTO
+				 : -env_run_decode(&run, f.data, f.len);
+	if (e) {
+		say(report, 'E', &e, sizeof(e));
+		_exit(1);
+	}
+	run_command(&run, f.fds, report, finish_fd, sig_fd);
 }
