@@ -89,7 +89,9 @@ for deb in "$work"/debs/*.deb; do
 	mkdir -p "$x"
 	dpkg-deb -x "$deb" "$x"
 	case $pkg in
-	libwsp2) expect="" ;;
+	# libcurl.so.4 is dlopen'ed on the first HTTP call (core/curl_lazy.c):
+	# no NEEDED entry says so, the package must.
+	libwsp2) expect="libcurl4" ;;
 	wsp | libwsp-dev) expect="libwsp2" ;;
 	wsp-plugin-*) expect="$abi_pkg libwsp2" ;;
 	esac
