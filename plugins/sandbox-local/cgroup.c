@@ -16,6 +16,8 @@
 #include "cgroup.h"
 
 #include <errno.h>
+#include <linux/magic.h>
+#include <sys/vfs.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
@@ -283,6 +285,53 @@ int local_cgroup_join(const struct local_cgroup *cg)
 {
 	/* "0" is the writer itself. */
 	return write(cg->procs_fd, "0", 1) == 1 ? 0 : -1;
+}
+
+int local_cgroup_path(const struct local_cgroup *cg, char *out, size_t cap)
+{
+	char link[64], parent[PATH_MAX];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", cg->parent_fd);
+	n = readlink(link, parent, sizeof(parent) - 1);
+	if (cg->parent_fd < 0 || n <= 0)
+		return -1;
+	parent[n] = '\0';
+	n = snprintf(out, cap, "%s/%s", parent, cg->name);
+	return n < 0 || (size_t)n >= cap ? -1 : 0;
+}
+
+int local_cgroup_open_path(struct local_cgroup *cg, const char *path)
+{
+	const char *name = strrchr(path, '/');
+	struct statfs fs;
+	char parent[PATH_MAX];
+	size_t len;
+	int fd, e;
+
+	*cg = (struct local_cgroup)LOCAL_CGROUP_INIT;
+	if (path[0] != '/' || !name || strncmp(name + 1, "wsp-", 4) ||
+	    strlen(name + 1) >= sizeof(cg->name) || strstr(path, "/.."))
+		return -EINVAL;
+	len = (size_t)(name - path);
+	if (len >= sizeof(parent))
+		return -ENAMETOOLONG;
+	memcpy(parent, path, len);
+	parent[len ? len : 1] = '\0';
+	fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	e = fstatfs(fd, &fs) < 0 ? errno
+	    : fs.f_type != CGROUP_SUPER_MAGIC && fs.f_type != CGROUP2_SUPER_MAGIC
+		    ? EMEDIUMTYPE
+		    : 0;
+	if (e) {
+		close(fd);
+		return -e;
+	}
+	cg->parent_fd = fd;
+	snprintf(cg->name, sizeof(cg->name), "%s", name + 1);
+	return 0;
 }
 
 /* True if /proc/<pid>/cgroup puts pid in the cgroup called name. */

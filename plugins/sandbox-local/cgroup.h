@@ -64,6 +64,20 @@ void local_cgroup_destroy(struct local_cgroup *cg);
  */
 int local_cgroup_own_dir(const char *ctrl, char *out, size_t cap);
 
+/*
+ * The cgroup's absolute path (its parent's real path, then its name), for
+ * another process to find it again: 0, or -1 when it does not fit.
+ */
+int local_cgroup_path(const struct local_cgroup *cg, char *out, size_t cap);
+
+/*
+ * Find a cgroup made by local_cgroup_create() again from its path (read
+ * from a file: checked to be a directory named wsp-* on a cgroup file
+ * system), ready for local_cgroup_destroy() (it cannot be joined). 0 or
+ * -errno.
+ */
+int local_cgroup_open_path(struct local_cgroup *cg, const char *path);
+
 /* SIGKILL every process in it, leaving the cgroup in place. */
 void local_cgroup_kill(const struct local_cgroup *cg);
 

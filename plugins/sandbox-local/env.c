@@ -16,6 +16,7 @@
  * and leave, which ends bwrap; a holder that lingers (frozen, hung) is
  * killed, identified by its start time so a reused pid is never hit.
  */
+#include "cgroup.h"
 #include "env.h"
 #include "env_proto.h"
 #include "proc_files.h"
@@ -25,6 +26,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -40,6 +42,10 @@
 #include <unistd.h>
 
 #define ENV_HOLDER   "holder"
+#define ENV_CGROUP   "cgroup" /* root's process limit: the cgroup's path */
+/* The environment's own processes in that cgroup: holder, bwrap's two,
+ * the agent and the shim it keeps ready. */
+#define ENV_OWN_PROCS 5
 #define ENV_LOCK     "lock"
 #define ENV_LOG	     "agent.log"
 #define READY_MS     15000 /* bwrap's start on a slow, loaded machine */
@@ -188,6 +194,7 @@ static int high(int fd)
 
 struct launch {
 	int null_fd, log_fd, filter_fd, listen_fd, exe_fd;
+	int cg_procs_fd; /* root's process limit: the cgroup to join, or -1 */
 	char **argv; /* wsp-local-agent hold ENV_DIR bwrap ... */
 	char *envp[2];
 };
@@ -195,6 +202,9 @@ struct launch {
 /* The grandchild: only async-signal-safe calls. */
 static void exec_holder(const struct launch *l)
 {
+	/* "0" is the writer: the holder, and all it starts, count. */
+	if (l->cg_procs_fd >= 0 && write(l->cg_procs_fd, "0", 1) != 1)
+		_exit(127);
 	if (dup2(l->null_fd, 0) < 0 || dup2(l->null_fd, 1) < 0 ||
 	    dup2(l->log_fd, 2) < 0 || dup2(l->filter_fd, LOCAL_SECCOMP_FD) < 0 ||
 	    dup2(l->listen_fd, ENV_LISTEN_FD) < 0 ||
@@ -331,7 +341,7 @@ static char **holder_argv(const struct local_sandbox *sb, const char *agent)
 static void close_launch(struct launch *l)
 {
 	int *fds[] = { &l->null_fd, &l->log_fd, &l->filter_fd, &l->listen_fd,
-		       &l->exe_fd };
+		       &l->exe_fd, &l->cg_procs_fd };
 	size_t i;
 
 	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
@@ -343,10 +353,77 @@ static void close_launch(struct launch *l)
 	free(l->envp[0]);
 }
 
+/*
+ * Root's process limit (RLIMIT_NPROC does not bind uid 0): the whole
+ * environment runs in a pids cgroup whose pids.max is max_processes and
+ * the environment's own few processes; its path is kept in env/cgroup for
+ * stop. Nothing to do for other users, or without the option. 0, or the
+ * refusal: never a start without the limit.
+ */
+static int limit_cgroup(struct local_sandbox *sb, int dirfd,
+			struct local_cgroup *cg, int *procs_fd, wsp_error *err)
+{
+	char why[300], path[PATH_MAX + 2];
+	int fd, rc;
+	size_t len;
+
+	if (!local_cgroup_needed(sb->limits.max_processes))
+		return 0;
+	rc = local_cgroup_create(cg, sb->limits.max_processes + ENV_OWN_PROCS,
+				 why, sizeof(why));
+	if (rc < 0)
+		return wsp_error_set_os(err, WSP_EUNAVAIL, -rc,
+					LOCAL_CGROUP_REFUSED, why);
+	rc = local_cgroup_path(cg, path, sizeof(path) - 1);
+	len = strlen(path);
+	path[len++] = '\n';
+	fd = rc < 0 ? -1
+		    : openat(dirfd, ENV_CGROUP, O_WRONLY | O_CREAT | O_TRUNC |
+						      O_NOFOLLOW | O_CLOEXEC,
+			     0600);
+	if (fd < 0 || write(fd, path, len) != (ssize_t)len) {
+		if (fd >= 0)
+			close(fd);
+		local_cgroup_destroy(cg);
+		return wsp_error_set(err, WSP_EIO,
+			"cannot record the process limit's cgroup in '%s/"
+			ENV_DIR_NAME "'", sb->state_dir);
+	}
+	close(fd);
+	*procs_fd = high(cg->procs_fd);
+	cg->procs_fd = -1;
+	return 0;
+}
+
+/* The environment's cgroup, emptied and removed (stop, failed start). */
+static void drop_cgroup(int dirfd, struct local_cgroup *cg)
+{
+	char path[PATH_MAX + 2];
+	ssize_t n = -1;
+	int fd;
+
+	if (cg->parent_fd < 0) {
+		fd = proc_openat(dirfd, ENV_CGROUP, O_RDONLY, S_IFREG);
+		if (fd >= 0) {
+			n = read(fd, path, sizeof(path) - 1);
+			close(fd);
+		}
+		if (n <= 0)
+			return;
+		path[n] = '\0';
+		path[strcspn(path, "\n")] = '\0';
+		if (local_cgroup_open_path(cg, path) < 0)
+			return;
+	}
+	local_cgroup_destroy(cg);
+	unlinkat(dirfd, ENV_CGROUP, 0);
+}
+
 static int launch(struct local_sandbox *sb, int dirfd, uint64_t fp,
 		  int *sock, wsp_error *err)
 {
-	struct launch l = { -1, -1, -1, -1, -1, NULL, { NULL, NULL } };
+	struct launch l = { -1, -1, -1, -1, -1, -1, NULL, { NULL, NULL } };
+	struct local_cgroup cg = LOCAL_CGROUP_INIT;
 	struct holder h;
 	char *agent, why[400];
 	int rc;
@@ -378,13 +455,20 @@ static int launch(struct local_sandbox *sb, int dirfd, uint64_t fp,
 			ENV_DIR_NAME "': %s", sb->state_dir, strerror(rc));
 	}
 	sprintf(l.envp[0], "PATH=%s", sb->path);
+	rc = limit_cgroup(sb, dirfd, &cg, &l.cg_procs_fd, err);
+	if (rc) {
+		close_launch(&l);
+		return rc;
+	}
 	memset(&h, 0, sizeof(h));
 	rc = spawn_detached(&l, &h.pid);
 	close_launch(&l);
-	if (rc < 0)
+	if (rc < 0) {
+		drop_cgroup(dirfd, &cg);
 		return wsp_error_set_os(err, WSP_EIO, -rc,
 			"cannot start bwrap for the sandbox's environment: %s",
 			strerror(-rc));
+	}
 	h.ticks = proc_start_ticks(h.pid);
 	h.fp = fp;
 	proc_boot_id(h.boot, sizeof(h.boot));
@@ -393,10 +477,14 @@ static int launch(struct local_sandbox *sb, int dirfd, uint64_t fp,
 		log_reason(dirfd, why, sizeof(why));
 		if (holder_alive(&h))
 			kill(h.pid, SIGKILL);
+		drop_cgroup(dirfd, &cg);
 		return wsp_error_set(err, WSP_EUNAVAIL,
 			"cannot start the sandbox's environment with bwrap: %s",
 			why);
 	}
+	/* Kept: the environment lives in it until stop (local_env_stop). */
+	if (cg.parent_fd >= 0)
+		close(cg.parent_fd);
 	rc = write_holder(dirfd, &h);
 	if (rc < 0) {
 		close(*sock);
@@ -435,7 +523,12 @@ static int instance_fingerprint(struct local_sandbox *sb, uint64_t *fp)
 		argv = local_bwrap_argv(sb, sb->bwrap_path, sb->working_dir,
 					agent_cmd);
 		if (argv) {
-			sb->env_fp = fingerprint(argv);
+			/* Root's process limit is the environment's cgroup. */
+			sb->env_fp = fingerprint(argv) ^
+				     (local_cgroup_needed(sb->limits.max_processes)
+					      ? sb->limits.max_processes *
+							UINT64_C(0x9e3779b97f4a7c15)
+					      : 0);
 			sb->env_fp_known = 1;
 			local_strv_free(argv);
 		}
@@ -570,6 +663,11 @@ int local_env_stop(struct local_sandbox *sb, wsp_error *err)
 	}
 	if (have && holder_alive(&h))
 		kill(h.pid, SIGKILL);
+	{
+		struct local_cgroup cg = LOCAL_CGROUP_INIT;
+
+		drop_cgroup(dirfd, &cg);
+	}
 	unlinkat(dirfd, ENV_SOCK_NAME, 0);
 	unlinkat(dirfd, ENV_HOLDER, 0);
 	close(dirfd);

@@ -10,6 +10,7 @@
  *               process, and what the environment was built from
  *   lock        serialises starting it between processes
  *   agent.log   what bwrap and the agent said (startup failures)
+ *   cgroup      root with max_processes: the pids cgroup it runs in
  */
 #ifndef WSP_SANDBOX_LOCAL_ENV_H
 #define WSP_SANDBOX_LOCAL_ENV_H

@@ -300,7 +300,8 @@ static int start_child(struct run *r, const struct local_prepared *p,
 	fds.out = out[1];
 	fds.err = errp[1];
 	fds.cg = NULL;
-	if (local_cgroup_needed(p->limits.max_processes)) {
+	/* In the environment, its own cgroup holds the limit (env.c). */
+	if (!p->via_env && local_cgroup_needed(p->limits.max_processes)) {
 		rc = local_cgroup_create(&r->cg, p->limits.max_processes, why,
 					 sizeof(why));
 		if (rc < 0) {

@@ -4,7 +4,6 @@
  * bubblewrap when isolated), a clean environment, the host cwd and the
  * limits. Shared by foreground exec and the background process manager.
  */
-#include "cgroup.h"
 #include "env.h"
 #include "env_proto.h"
 #include "instance.h"
@@ -346,13 +345,8 @@ int local_prepare(struct local_prepared *out, struct local_sandbox *sb,
 	warn_unisolated(sb);
 	out->isolated = sb->use_bwrap;
 	out->limits = sb->limits;
-	/*
-	 * Isolated commands share the sandbox's kept environment, but for
-	 * root with a process limit: the pids cgroup that enforces it holds
-	 * one command, so such commands get a bwrap of their own.
-	 */
-	out->via_env = out->isolated &&
-		       !local_cgroup_needed(out->limits.max_processes);
+	/* Isolated commands run in the sandbox's kept environment. */
+	out->via_env = out->isolated;
 	if ((rc = prepare_cwd(&out->cwd, sb, cwd, out->isolated, out->via_env,
 			      err)) < 0 ||
 	    (rc = prepare_env(&out->envp, sb, env, err)) < 0 ||

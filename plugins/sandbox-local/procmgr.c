@@ -9,6 +9,7 @@
  * libwsp) sees and drives the same processes, and nothing is kept in
  * memory here. The files are checked as proc_files.h says before use.
  */
+#include "cgroup.h"
 #include "proc_client.h"
 
 #include <dirent.h>
@@ -173,7 +174,11 @@ static int proc_spawn(char out_id[WSP_PROC_ID_MAX], void *self,
 		.envp = prep.envp,
 		.cwd = prep.cwd,
 		.limit_as = prep.limits.memory_bytes,
-		.limit_nproc = prep.limits.max_processes,
+		/* Root's limit in the environment is its cgroup (env.c). */
+		.limit_nproc = prep.via_env && local_cgroup_needed(
+						       prep.limits.max_processes)
+				       ? 0
+				       : prep.limits.max_processes,
 		.limit_cpu = prep.limits.cpu_seconds,
 		.limit_fsize = prep.limits.file_size,
 		.stdin_pipe = o.stdin_mode == WSP_STDIN_PIPE,

@@ -237,6 +237,14 @@ static void test_process_limit_unenforceable(void)
 
 	if (!iso_root())
 		return;
+	/*
+	 * The limit is the cgroup of the sandbox's environment: an
+	 * environment still running from the test above holds it already.
+	 * Stopped, the next command must start one, and cannot.
+	 */
+	CU_ASSERT_EQUAL(iso_wsp(&nproc, (const char *const[]){ "sandbox",
+							       "stop", NULL }),
+			0);
 	snprintf(script, sizeof(script), "%s/ro-cgroups.sh", nproc.dir);
 	f = fopen(script, "w");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
