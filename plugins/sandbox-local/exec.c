@@ -21,6 +21,7 @@
 #include "env_client.h"
 #include "instance.h"
 #include "seccomp.h"
+#include "sigreset.h"
 #include "watchdog.h"
 #include <wsp/sigpipe.h>
 
@@ -149,9 +150,7 @@ static int spawn_fast(pid_t *pid, const struct local_prepared *p,
 static void child_exec(const struct local_prepared *p,
 		       const struct child_fds *fds, int report_fd)
 {
-	struct sigaction dfl;
-	sigset_t none;
-	int sig, e;
+	int e;
 
 	setsid();
 	if (dup2(fds->in, 0) < 0 || dup2(fds->out, 1) < 0 ||
@@ -163,12 +162,7 @@ static void child_exec(const struct local_prepared *p,
 				  LOCAL_SECCOMP_FD + 1);
 	if (fds->filter >= 0 && local_seccomp_pass(fds->filter) < 0)
 		goto fail;
-	memset(&dfl, 0, sizeof(dfl));
-	dfl.sa_handler = SIG_DFL;
-	for (sig = 1; sig < NSIG; sig++)
-		sigaction(sig, &dfl, NULL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	local_signals_default();
 	if (fds->cg && local_cgroup_join(fds->cg) < 0)
 		goto fail;
 	local_apply_limits(&p->limits);

@@ -16,6 +16,7 @@
  */
 #include "agent.h"
 #include "env_proto.h"
+#include "sigreset.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -32,20 +33,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-static void reset_signals(void)
-{
-	struct sigaction dfl;
-	sigset_t none;
-	int sig;
-
-	memset(&dfl, 0, sizeof(dfl));
-	dfl.sa_handler = SIG_DFL;
-	for (sig = 1; sig < NSIG; sig++)
-		sigaction(sig, &dfl, NULL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-}
 
 static void set_limit(int which, uint64_t soft, uint64_t hard)
 {
@@ -68,7 +55,7 @@ static void command(const struct env_run *run, const int fds[3], int fail)
 	for (i = 0; i < 3; i++)
 		if (dup2(fds[i], i) < 0)
 			goto out;
-	reset_signals();
+	local_signals_default();
 	for (i = 0; i < ENV_LIMITS; i++)
 		set_limit(which[i], run->soft[i], run->hard[i]);
 	if (chdir(run->cwd) < 0)

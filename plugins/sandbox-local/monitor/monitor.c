@@ -29,6 +29,7 @@
 #include "cgroup.h"
 #include "proc_files.h"
 #include "seccomp.h"
+#include "sigreset.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -159,13 +160,9 @@ static void exec_command(const struct proc_spec *spec)
 static void child(struct monitor *m, int in_rd, int out_wr, int err_wr,
 		  int fail_wr, int filter)
 {
-	sigset_t none;
-	int e, s;
+	int e;
 
-	sigemptyset(&none);
-	for (s = 1; s < NSIG; s++)
-		signal(s, SIG_DFL);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	local_signals_default();
 	setsid(); /* own session and process group: pgid == pid */
 	if (dup2(in_rd, 0) < 0 || dup2(out_wr, 1) < 0 || dup2(err_wr, 2) < 0)
 		goto fail;
