@@ -97,8 +97,16 @@ static long stream_out(unsigned mib)
 
 static void test_fixed_memory(void)
 {
-	long before = vm_hwm_kib(), small, big;
+	long before, small, big;
 
+	/*
+	 * A first exec with no output loads what any exec needs once: libcurl
+	 * (loaded on the first HTTP call, core/curl_lazy.c) and its libraries,
+	 * the streaming engine's thread and its connection. The bound is on
+	 * what output costs, measured from there.
+	 */
+	stream_out(0);
+	before = vm_hwm_kib();
 	CU_ASSERT_FATAL(before > 0);
 	small = stream_out(SMALL_MIB);
 	big = stream_out(BIG_MIB);
