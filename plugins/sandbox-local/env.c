@@ -374,6 +374,7 @@ static int limit_cgroup(struct local_sandbox *sb, int dirfd,
 	if (rc < 0)
 		return wsp_error_set_os(err, WSP_EUNAVAIL, -rc,
 					LOCAL_CGROUP_REFUSED, why);
+	path[0] = '\0';
 	rc = local_cgroup_path(cg, path, sizeof(path) - 1);
 	len = strlen(path);
 	path[len++] = '\n';
