@@ -46,5 +46,11 @@ say "tool grep '{\"pattern\":\"TODO\"}'"
 "$wsp" tool grep '{"pattern":"TODO"}'
 say "tool read_file '{\"path\":\"notes/hello.txt\"}'"
 "$wsp" tool read_file '{"path":"notes/hello.txt"}'
+say "sh 'echo kept > /tmp/note'; then, in another wsp call: sh 'cat /tmp/note'"
+"$wsp" sh 'echo kept > /tmp/note'
+"$wsp" sh 'cat /tmp/note'
+echo "(the sandbox is one place: its /tmp, network and processes last until it is stopped)"
 say "sandbox info"
 "$wsp" sandbox info
+say "sandbox stop"
+"$wsp" sandbox stop
