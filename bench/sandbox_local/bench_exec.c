@@ -120,6 +120,29 @@ static uint64_t raw_pipe_read(char *const argv[], char *buf)
 	return total;
 }
 
+/*
+ * n runs of each program, in two alternating halves (A A.. B B.. A A..
+ * B B..), so drift hits both; the total seconds of each.
+ */
+static void alternate_runs(char *const *a, char *const *b, int n, double *ta,
+			   double *tb)
+{
+	double t0;
+	int k, i;
+
+	*ta = *tb = 0;
+	for (k = 0; k < 2; k++) {
+		t0 = now_s();
+		for (i = 0; i < n / 2; i++)
+			raw_spawn_wait(a);
+		*ta += now_s() - t0;
+		t0 = now_s();
+		for (i = 0; i < n / 2; i++)
+			raw_spawn_wait(b);
+		*tb += now_s() - t0;
+	}
+}
+
 /* ---- through wsp -------------------------------------------------------- */
 
 static void wsp_true(wsp_workspace *ws)
@@ -316,18 +339,9 @@ int main(int argc, char **argv)
 		char *const cli_argv[] = { WSP_CLI, "--config", cli, "exec",
 					   "--", "true", NULL };
 		int n = quick ? 20 : 200;
-		double tc = 0, ts = 0;
+		double tc, ts;
 
-		for (k = 0; k < 2; k++) {
-			t0 = now_s();
-			for (i = 0; i < n / 2; i++)
-				raw_spawn_wait(cli_argv);
-			tc += now_s() - t0;
-			t0 = now_s();
-			for (i = 0; i < n / 2; i++)
-				raw_spawn_wait(sh_true);
-			ts += now_s() - t0;
-		}
+		alternate_runs(cli_argv, sh_true, n, &tc, &ts);
 		snprintf(a, sizeof(a), "%.2f ms/run", tc * 1e3 / n);
 		snprintf(b, sizeof(b), "%.2f ms/run", ts * 1e3 / n);
 		row("process 'wsp exec -- true'", a, b, tc / ts,
@@ -362,19 +376,10 @@ int main(int argc, char **argv)
 				"--tmpfs", "/tmp", "--remount-ro", "/", "--",
 				"/bin/true", NULL };
 			int n = quick ? 20 : 200;
-			double tc = 0, tb = 0;
+			double tc, tb;
 
 			raw_spawn_wait(cli_argv); /* starts the environment */
-			for (k = 0; k < 2; k++) {
-				t0 = now_s();
-				for (i = 0; i < n / 2; i++)
-					raw_spawn_wait(cli_argv);
-				tc += now_s() - t0;
-				t0 = now_s();
-				for (i = 0; i < n / 2; i++)
-					raw_spawn_wait(bwrap_true);
-				tb += now_s() - t0;
-			}
+			alternate_runs(cli_argv, bwrap_true, n, &tc, &tb);
 			snprintf(a, sizeof(a), "%.2f ms/run", tc * 1e3 / n);
 			snprintf(b, sizeof(b), "%.2f ms/run", tb * 1e3 / n);
 			row("process 'wsp exec' (bwrap)", a, b, tc / tb,

@@ -235,27 +235,13 @@ static int start_in_env(struct run *r, const struct local_prepared *p,
 			const struct child_fds *fds, char *why, size_t cap,
 			wsp_error *err)
 {
-	const struct local_limits *l = &p->limits;
 	const int pass[3] = { fds->in, fds->out, fds->err };
 	struct env_run run;
 	int32_t pid;
-	int rc, i;
+	int rc;
 
 	memset(&run, 0, sizeof(run));
-	for (i = 0; i < ENV_LIMITS; i++)
-		run.soft[i] = run.hard[i] = UINT64_MAX;
-	if (l->memory_bytes)
-		run.soft[ENV_LIM_AS] = run.hard[ENV_LIM_AS] = l->memory_bytes;
-	if (l->max_processes)
-		run.soft[ENV_LIM_NPROC] = run.hard[ENV_LIM_NPROC] =
-			l->max_processes;
-	if (l->cpu_seconds) {
-		/* As local_apply_limits: SIGXCPU, then SIGKILL a second later. */
-		run.soft[ENV_LIM_CPU] = l->cpu_seconds;
-		run.hard[ENV_LIM_CPU] = l->cpu_seconds + 1;
-	}
-	if (l->file_size)
-		run.soft[ENV_LIM_FSIZE] = run.hard[ENV_LIM_FSIZE] = l->file_size;
+	local_limits_rlimits(&p->limits, run.soft, run.hard);
 	run.cwd = p->cwd;
 	run.argv = p->cmd;
 	run.envp = p->envp;

@@ -9,6 +9,7 @@
 #ifndef WSP_SANDBOX_LOCAL_INSTANCE_H
 #define WSP_SANDBOX_LOCAL_INSTANCE_H
 
+#include "env_proto.h"
 #include "local.h"
 
 #include <pthread.h>
@@ -92,6 +93,14 @@ char **local_bwrap_argv(const struct local_sandbox *sb, const char *bwrap,
 			const char *cwd, char *const *cmd);
 
 /* ---- limits.c ----------------------------------------------------------- */
+
+/*
+ * The configured limits as setrlimit pairs (env_limit order; UINT64_MAX:
+ * none): what local_apply_limits() sets here, and what a command run in
+ * the kept environment asks the agent to set. Async-signal-safe.
+ */
+void local_limits_rlimits(const struct local_limits *l,
+			  uint64_t soft[ENV_LIMITS], uint64_t hard[ENV_LIMITS]);
 
 /*
  * Which limit (enum wsp_limit) most likely stopped a command, from how it

@@ -25,27 +25,41 @@
 #include <string.h>
 #include <sys/resource.h>
 
+void local_limits_rlimits(const struct local_limits *l,
+			  uint64_t soft[ENV_LIMITS], uint64_t hard[ENV_LIMITS])
+{
+	int i;
+
+	for (i = 0; i < ENV_LIMITS; i++)
+		soft[i] = hard[i] = UINT64_MAX;
+	if (l->memory_bytes)
+		soft[ENV_LIM_AS] = hard[ENV_LIM_AS] = l->memory_bytes;
+	if (l->max_processes)
+		soft[ENV_LIM_NPROC] = hard[ENV_LIM_NPROC] = l->max_processes;
+	if (l->cpu_seconds) {
+		/* Soft: SIGXCPU (catchable); hard one second later: SIGKILL. */
+		soft[ENV_LIM_CPU] = l->cpu_seconds;
+		hard[ENV_LIM_CPU] = l->cpu_seconds + 1;
+	}
+	if (l->file_size)
+		soft[ENV_LIM_FSIZE] = hard[ENV_LIM_FSIZE] = l->file_size;
+}
+
 void local_apply_limits(const struct local_limits *limits)
 {
+	static const int which[ENV_LIMITS] = { RLIMIT_AS, RLIMIT_NPROC,
+					       RLIMIT_CPU, RLIMIT_FSIZE };
+	uint64_t soft[ENV_LIMITS], hard[ENV_LIMITS];
 	struct rlimit rl;
+	int i;
 
-	if (limits->memory_bytes) {
-		rl.rlim_cur = rl.rlim_max = (rlim_t)limits->memory_bytes;
-		setrlimit(RLIMIT_AS, &rl);
-	}
-	if (limits->max_processes) {
-		rl.rlim_cur = rl.rlim_max = (rlim_t)limits->max_processes;
-		setrlimit(RLIMIT_NPROC, &rl);
-	}
-	if (limits->cpu_seconds) {
-		/* Soft: SIGXCPU (catchable); hard one second later: SIGKILL. */
-		rl.rlim_cur = (rlim_t)limits->cpu_seconds;
-		rl.rlim_max = (rlim_t)limits->cpu_seconds + 1;
-		setrlimit(RLIMIT_CPU, &rl);
-	}
-	if (limits->file_size) {
-		rl.rlim_cur = rl.rlim_max = (rlim_t)limits->file_size;
-		setrlimit(RLIMIT_FSIZE, &rl);
+	local_limits_rlimits(limits, soft, hard);
+	for (i = 0; i < ENV_LIMITS; i++) {
+		if (soft[i] == UINT64_MAX)
+			continue; /* not configured */
+		rl.rlim_cur = (rlim_t)soft[i];
+		rl.rlim_max = (rlim_t)hard[i];
+		setrlimit(which[i], &rl);
 	}
 }
 
