@@ -96,6 +96,40 @@ static void test_tmp_kept(void)
 		"exec", "--", "cat", note, NULL }), 0);
 }
 
+/*
+ * The running environment keeps the settings it started with: a command
+ * under changed ones is refused, saying to stop the sandbox, and runs
+ * again once the settings are back.
+ */
+static void test_changed_settings_refused(void)
+{
+	char saved[4096];
+	size_t n;
+	FILE *f;
+
+	CU_ASSERT_EQUAL_FATAL(iso_wsp(&t, (const char *const[]){
+		"exec", "--", "true", NULL }), 0);
+	f = fopen(t.config, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	n = fread(saved, 1, sizeof(saved), f);
+	fclose(f);
+	CU_ASSERT_FATAL(n > 0 && n < sizeof(saved));
+	f = fopen(t.config, "a");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("    allow_network: true\n", f);
+	fclose(f);
+	CU_ASSERT_NOT_EQUAL(iso_wsp(&t, (const char *const[]){
+		"exec", "--", "true", NULL }), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(t.err, "other isolation settings"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(t.err, "wsp sandbox stop"));
+	f = fopen(t.config, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_EQUAL(fwrite(saved, 1, n, f), n);
+	fclose(f);
+	CU_ASSERT_EQUAL(iso_wsp(&t, (const char *const[]){
+		"exec", "--", "true", NULL }), 0);
+}
+
 /* Commands see the background processes and can signal them. */
 static void test_processes_shared(void)
 {
@@ -207,6 +241,8 @@ static CU_TestInfo tests[] = {
 	{ "a background server answers a later command",
 	  test_server_then_client },
 	{ "/tmp is kept across wsp calls", test_tmp_kept },
+	{ "changed settings are refused until stop",
+	  test_changed_settings_refused },
 	{ "commands see and signal background processes",
 	  test_processes_shared },
 	{ "a preview reaches a port without network",
