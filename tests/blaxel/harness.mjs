@@ -3,7 +3,7 @@
 // chunk by chunk). Plain requests, polling and liveness checks are the
 // E2B harness's.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, chmodSync, readdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, chmodSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,33 @@ export { request, eventually, alive } from '../e2b/harness.mjs';
 const here = dirname(fileURLToPath(import.meta.url));
 export const FAKE = join(here, 'fake-blaxel.mjs');
 export const UNPRIVILEGED = join(here, '..', 'security', 'run-unprivileged.sh');
+/**
+ * The scheduler state of each host pid ('T' stopped, 'Z' zombie, '-' gone).
+ * SIGSTOP lands when a process next leaves the kernel, so a pid may be in D
+ * a moment before 'T'.
+ */
+export function pidStates(pids) {
+  return pids.map((pid) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat[stat.lastIndexOf(')') + 2];
+    } catch {
+      return '-';
+    }
+  });
+}
+
+/**
+ * True once every pid of a frozen sandbox is stopped. A child that exited
+ * just as its parent was stopped stays an unreaped zombie until the parent
+ * resumes (a `sleep` of a shell loop, often, on a loaded machine), and one
+ * reaped before the stop is gone: neither runs, so both count as frozen.
+ */
+export function allFrozen(pids) {
+  const states = pidStates(pids);
+  return states.includes('T') && states.every((s) => s === 'T' || s === 'Z' || s === '-');
+}
+
 export const AUTH = { 'X-Blaxel-Authorization': 'Bearer test', 'X-Blaxel-Workspace': 'test', 'Blaxel-Version': '2026-04-28' };
 
 /**

@@ -13,7 +13,7 @@ import { randomBytes, createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startFake, eventually, alive } from './harness.mjs';
+import { startFake, eventually, alive, allFrozen, pidStates } from './harness.mjs';
 import { openapi } from './spec-check.mjs';
 
 const control = openapi('controlplane/controlplane.yml');
@@ -391,10 +391,7 @@ test('standby after idle, resumed by the next data-plane request with processes 
       const s = (await fake.admin('GET', 'sandboxes')).json.sandboxes.find((x) => x.name === sb.metadata.name);
       return s.processes.find((p) => p.name === 'counter').hostPids;
     }, 'the counter to be listed');
-    const { readFileSync } = await import('node:fs');
-    // SIGSTOP lands when a process next leaves the kernel: it may be in D a moment.
-    const state = (pid) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1][0];
-    await eventually(async () => frozen.every((pid) => state(pid) === 'T'), `every process stopped (${frozen.map(state)})`);
+    await eventually(async () => allFrozen(frozen), `every process stopped (${pidStates(frozen)})`);
     // The next request resumes the sandbox and is served; the counter runs on.
     const n1 = Number(await sb.fs.read('/tmp/n'));
     assert.equal((await blaxel.SandboxInstance.get(sb.metadata.name)).sandbox.state, 'RUNNING');

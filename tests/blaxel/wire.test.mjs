@@ -10,8 +10,8 @@
 // Run: node --test tests/blaxel/wire.test.mjs (ctest does).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { startFake, rawStream, eventually, alive, AUTH, UNPRIVILEGED } from './harness.mjs';
+import { existsSync } from 'node:fs';
+import { startFake, rawStream, eventually, alive, allFrozen, pidStates, AUTH, UNPRIVILEGED } from './harness.mjs';
 
 let fake;
 before(async () => { fake = await startFake({ args: ['--exec-keepalive-ms', '300', '--log-keepalive-ms', '400', '--deploy-ms', '0'] }); });
@@ -157,9 +157,7 @@ test('fault standby mid-command: streams cut, processes frozen, the next request
   const view = (await fake.admin('GET', 'sandboxes')).json.sandboxes.find((x) => x.name === sb.name);
   assert.equal(view.state, 'STANDBY');
   const pids = view.processes.find((p) => p.name === 'count').hostPids;
-  // SIGSTOP lands when a process next leaves the kernel: it may be in D a moment.
-  const state = (pid) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1][0];
-  await eventually(async () => pids.every((pid) => state(pid) === 'T'), `host pids ${pids} stopped`);
+  await eventually(async () => allFrozen(pids), `host pids ${pids} stopped (${pidStates(pids)})`);
   const info = (await fake.call('GET', `/v0/sandboxes/${sb.name}`)).json;
   assert.equal(info.state, 'STANDBY');
   // Resumed by this request; the command runs on to its end.
