@@ -26,6 +26,15 @@ for lock in tests/*/package-lock.json; do
 	(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
 done
 
+# FUSE for an unprivileged user, as a Debian host has it: systemd's udev
+# rule gives /dev/fuse mode 0666, but a container without udev leaves the
+# kernel's 0600, and the unprivileged S3-mount cases could then only show
+# that wsp refuses (and exit 77, skipped).
+if [ "$(id -u)" = 0 ] && [ -c /dev/fuse ] && [ "$(stat -c %a /dev/fuse)" != 666 ]; then
+	step "/dev/fuse: mode 0666, as Debian's udev sets it"
+	chmod 0666 /dev/fuse
+fi
+
 # Tests must not touch the user's own state or config: give every run
 # fresh XDG directories (tests that need their own still set them).
 export XDG_STATE_HOME="$top/build-xdg/state" XDG_CONFIG_HOME="$top/build-xdg/config"
