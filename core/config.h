@@ -75,6 +75,16 @@ struct wsp__search_cfg {
 	char *index_path;	/* absolute, or NULL: the state directory */
 };
 
+/*
+ * skills: where SKILL.md files are (config_skills.c). configured is 0
+ * when the section is absent: then the skill tools do not exist.
+ */
+struct wsp__skills_cfg {
+	int configured;
+	char **paths; /* workspace paths or globs, normalised */
+	size_t n_paths;
+};
+
 struct wsp__config {
 	char *file;  /* name in messages: a path, "<default>", "<config>" */
 	char *dir;   /* absolute directory relative paths resolve against */
@@ -104,6 +114,8 @@ struct wsp__config {
 	struct wsp__http_cfg http;
 
 	struct wsp__search_cfg search;
+
+	struct wsp__skills_cfg skills;
 };
 
 /* The configuration used when no file is found. */
@@ -162,6 +174,12 @@ WSP_INTERNAL int wsp__config_search_parse(struct wsp__config *cfg,
 					  const struct wsp__ynode *n,
 					  struct wsp__diags *d);
 WSP_INTERNAL void wsp__config_search_free(struct wsp__search_cfg *s);
+
+/* The skills: section (config_skills.c), as the search: one above. */
+WSP_INTERNAL int wsp__config_skills_parse(struct wsp__config *cfg,
+					  const struct wsp__ynode *n,
+					  struct wsp__diags *d);
+WSP_INTERNAL void wsp__config_skills_free(struct wsp__skills_cfg *s);
 
 /*
  * A section of the configuration that is a mapping of known keys (http:,

@@ -8,6 +8,7 @@
  *          extension tools add { target, op } under a name of their own
  *   http: { ca_bundle, timeouts, max_attempts }   (config_http.c)
  *   search: { auto_index_paths, mode, chunking, index_path } (config_search.c)
+ *   skills: [path or glob, ...]          SKILL.md locations (config_skills.c)
  *
  * Mounts: "/" is the root mount and may sit beside others ("/" and
  * "/data" is the usual table); any other nesting ("/data" and "/data/x")
@@ -35,7 +36,9 @@ const char wsp__default_config[] =
 static const char *const tool_names[] = {
 	"execute_command", "get_process_output", "kill_process", "read_file",
 	"write_file", "edit_file", "list_files", "delete", "file_stat",
-	"mkdir", "grep", "search", "index", NULL
+	"mkdir", "grep", "search", "index",
+	"skill", "skill_search", "skill_read",
+	NULL
 };
 
 struct model {
@@ -703,7 +706,7 @@ static void parse_root(struct model *m, const struct wsp__ynode *root)
 {
 	static const char *const known[] = { "plugin_path", "sandbox",
 					     "mounts", "tools", "http",
-					     "search", NULL };
+					     "search", "skills", NULL };
 	const struct wsp__ynode *key, *val;
 	size_t i;
 
@@ -727,6 +730,9 @@ static void parse_root(struct model *m, const struct wsp__ynode *root)
 				  WSP_ENOMEM;
 		else if (!strcmp(key->value, "search"))
 			m->oom |= wsp__config_search_parse(m->cfg, val,
+							   m->d) == WSP_ENOMEM;
+		else if (!strcmp(key->value, "skills"))
+			m->oom |= wsp__config_skills_parse(m->cfg, val,
 							   m->d) == WSP_ENOMEM;
 		else
 			unknown_key(m, key, "the configuration", known);
@@ -792,6 +798,7 @@ void wsp__config_free(struct wsp__config *cfg)
 	free(cfg->tools);
 	free(cfg->http.ca_bundle);
 	wsp__config_search_free(&cfg->search);
+	wsp__config_skills_free(&cfg->skills);
 	wsp__yaml_free(cfg->root);
 	free(cfg->file);
 	free(cfg->dir);

@@ -142,6 +142,18 @@ static void search_json(cJSON *root, const struct wsp__search_cfg *s)
 		cJSON_AddStringToObject(obj, "index_path", s->index_path);
 }
 
+/* skills:, when configured. */
+static void skills_json(cJSON *root, const struct wsp__skills_cfg *s)
+{
+	cJSON *arr;
+	size_t i;
+
+	if (!s->configured || !(arr = cJSON_AddArrayToObject(root, "skills")))
+		return;
+	for (i = 0; i < s->n_paths; i++)
+		cJSON_AddItemToArray(arr, cJSON_CreateString(s->paths[i]));
+}
+
 static int build(cJSON **out, wsp_workspace *ws, wsp_error *err)
 {
 	const struct wsp__config *cfg = ws->cfg;
@@ -190,6 +202,7 @@ static int build(cJSON **out, wsp_workspace *ws, wsp_error *err)
 	}
 	http_json(root, &cfg->http);
 	search_json(root, &cfg->search);
+	skills_json(root, &cfg->skills);
 	if (rc) {
 		cJSON_Delete(root);
 		return rc;

@@ -18,6 +18,7 @@
  */
 #include "files.h"
 #include "search.h"
+#include "skills.h"
 #include "tools_impl.h"
 #include "workspace_impl.h"
 
@@ -70,19 +71,7 @@ static int wanted(const struct wsp__search_cfg *cfg, const char *path)
 /* The directory a pattern's files are below: its part before any glob. */
 static void pattern_base(char *out, size_t cap, const char *pat)
 {
-	const char *magic = pat, *slash;
-	size_t n;
-
-	if (!wsp__glob_has_magic(pat)) {
-		snprintf(out, cap, "%s", pat);
-		return;
-	}
-	while (*magic && !strchr("*?[{", *magic))
-		magic++;
-	for (slash = magic; slash > pat && *slash != '/'; slash--)
-		;
-	n = (size_t)(slash - pat);
-	snprintf(out, cap, "%.*s", (int)(n ? n : 1), pat);
+	wsp__glob_base(out, cap, pat);
 }
 
 /* Whether a wanted file may lie below directory dir (skip listing it). */
@@ -419,6 +408,7 @@ int wsp__search_get(struct wsp__search **out, wsp_workspace *ws,
 
 void wsp__search_stale(wsp_workspace *ws)
 {
+	wsp__skills_stale(ws); /* skills are files too */
 	if (!ws->cfg->search.configured)
 		return;
 	pthread_mutex_lock(&ws->search_lock);
@@ -437,9 +427,10 @@ void wsp__search_close(wsp_workspace *ws)
 
 /* ---- using it ----------------------------------------------------------- */
 
-int wsp__search_query(struct wsp__search_hits *out, struct wsp__search *s,
-		      const char *query, size_t top_k, int has_min,
-		      double min_score, wsp_error *err)
+int wsp__search_db_query(struct wsp__search_hits *out,
+			 struct wsp__search_db *db, const char *query,
+			 size_t top_k, int has_min, double min_score,
+			 wsp_error *err)
 {
 	struct wsp__search_terms t;
 	struct wsp__search_hit *h;
@@ -453,15 +444,26 @@ int wsp__search_query(struct wsp__search_hits *out, struct wsp__search *s,
 		return wsp_error_set(err, rc, "out of memory");
 	if (!t.n)
 		return 0; /* only stopwords or punctuation: nothing to find */
-	pthread_mutex_lock(&s->ws->search_lock);
-	rc = wsp__sdb_rank(out, s->db, &t, top_k, has_min, min_score, err);
-	pthread_mutex_unlock(&s->ws->search_lock);
+	rc = wsp__sdb_rank(out, db, &t, top_k, has_min, min_score, err);
 	for (i = 0; !rc && i < out->n; i++) {
 		h = &out->v[i];
 		wsp__search_line_range(h->text, strlen(h->text), h->chunk_a,
 				       &t, &h->line_a, &h->line_b);
 	}
 	wsp__search_terms_free(&t);
+	return rc;
+}
+
+int wsp__search_query(struct wsp__search_hits *out, struct wsp__search *s,
+		      const char *query, size_t top_k, int has_min,
+		      double min_score, wsp_error *err)
+{
+	int rc;
+
+	pthread_mutex_lock(&s->ws->search_lock);
+	rc = wsp__search_db_query(out, s->db, query, top_k, has_min,
+				  min_score, err);
+	pthread_mutex_unlock(&s->ws->search_lock);
 	return rc;
 }
 
@@ -529,6 +531,8 @@ void wsp__search_note(wsp_workspace *ws, enum wsp__search_change what,
 	wsp_error err;
 	int rc;
 
+	if (ws)
+		wsp__skills_stale(ws); /* skills are files too */
 	if (!ws || !ws->cfg || !ws->cfg->search.configured)
 		return;
 	pthread_mutex_lock(&ws->search_lock);

@@ -171,6 +171,17 @@ WSP_INTERNAL void wsp__search_hits_free(struct wsp__search_hits *h);
 WSP_INTERNAL int wsp__search_get(struct wsp__search **out, wsp_workspace *ws,
 				 const wsp_call *call, wsp_error *err);
 
+/*
+ * The top_k best chunks of db for free-text query (score >= min_score when
+ * has_min), with the lines the query's words are on: what the search and
+ * skill_search tools answer. The caller serialises db's use.
+ */
+WSP_INTERNAL int wsp__search_db_query(struct wsp__search_hits *out,
+				      struct wsp__search_db *db,
+				      const char *query, size_t top_k,
+				      int has_min, double min_score,
+				      wsp_error *err);
+
 /* The top_k best chunks for query (score >= min_score when has_min). */
 WSP_INTERNAL int wsp__search_query(struct wsp__search_hits *out,
 				   struct wsp__search *s, const char *query,

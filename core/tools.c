@@ -106,6 +106,7 @@ void wsp_tools_free(void *ptr)
 /* What the workspace offers, to decide which tools exist. */
 struct caps {
 	int has_fs, all_read_only, has_sandbox, has_procs, has_search;
+	int has_skills;
 };
 
 static void probe(struct caps *c, wsp_workspace *ws)
@@ -118,6 +119,7 @@ static void probe(struct caps *c, wsp_workspace *ws)
 	c->has_fs = n > 0;
 	c->all_read_only = n > 0;
 	c->has_search = ws->cfg->search.configured;
+	c->has_skills = ws->cfg->skills.configured;
 	for (i = 0; i < n; i++)
 		if (!wsp__workspace_mount_read_only(ws, i))
 			c->all_read_only = 0;
@@ -145,6 +147,8 @@ static int wanted(const struct wsp__tool_def *d, const struct caps *c)
 	if ((d->flags & WSP__TOOL_NEEDS_PROCS) && !c->has_procs)
 		return 0;
 	if ((d->flags & WSP__TOOL_NEEDS_SEARCH) && !c->has_search)
+		return 0;
+	if ((d->flags & WSP__TOOL_NEEDS_SKILLS) && !c->has_skills)
 		return 0;
 	return 1;
 }
@@ -215,6 +219,10 @@ static int check_names(wsp_workspace *ws, wsp_error *err)
 		 * renamed "search" (as configurations did before) is fine */
 		if (!tc && (all_tools[i]->flags & WSP__TOOL_NEEDS_SEARCH) &&
 		    !ws->cfg->search.configured)
+			own[i] = NULL;
+		/* the same for the skill tools without skills: */
+		if (!tc && (all_tools[i]->flags & WSP__TOOL_NEEDS_SKILLS) &&
+		    !ws->cfg->skills.configured)
 			own[i] = NULL;
 	}
 	for (i = 0; !rc && i < n; i++) {

@@ -4,6 +4,7 @@
  */
 #include "tools_impl.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -334,4 +335,21 @@ int wsp__path_has_git(const char *rel)
 			return 0;
 		p++;
 	}
+}
+
+void wsp__glob_base(char *out, size_t cap, const char *pat)
+{
+	const char *magic = pat, *slash;
+	size_t n;
+
+	if (!wsp__glob_has_magic(pat)) {
+		snprintf(out, cap, "%s", pat);
+		return;
+	}
+	while (*magic && !strchr("*?[{", *magic))
+		magic++;
+	for (slash = magic; slash > pat && *slash != '/'; slash--)
+		;
+	n = (size_t)(slash - pat);
+	snprintf(out, cap, "%.*s", (int)(n ? n : 1), pat);
 }

@@ -113,6 +113,7 @@ static inline size_t wsp__abs_count(int64_t n)
 #define WSP__TOOL_NEEDS_SANDBOX (1u << 9)  /* only with a sandbox */
 #define WSP__TOOL_NEEDS_PROCS	(1u << 10) /* with a process manager */
 #define WSP__TOOL_NEEDS_SEARCH	(1u << 11) /* with a search: section */
+#define WSP__TOOL_NEEDS_SKILLS	(1u << 15) /* with a skills: section */
 
 struct wsp__tool_def {
 	const char *name;
@@ -222,6 +223,9 @@ extern const struct wsp__tool_def wsp__tool_mkdir;
 extern const struct wsp__tool_def wsp__tool_grep;
 extern const struct wsp__tool_def wsp__tool_search;
 extern const struct wsp__tool_def wsp__tool_index;
+extern const struct wsp__tool_def wsp__tool_skill;
+extern const struct wsp__tool_def wsp__tool_skill_search;
+extern const struct wsp__tool_def wsp__tool_skill_read;
 
 /* The tools a set may hold, in listing order (those built so far). */
 #define WSP__TOOL_LIST                                                         \
@@ -230,7 +234,11 @@ extern const struct wsp__tool_def wsp__tool_index;
 		&wsp__tool_write_file, &wsp__tool_edit_file,                   \
 		&wsp__tool_list_files, &wsp__tool_delete,                      \
 		&wsp__tool_file_stat, &wsp__tool_mkdir, &wsp__tool_grep,       \
-		&wsp__tool_search, &wsp__tool_index
+		&wsp__tool_search, &wsp__tool_index, WSP__SKILL_TOOLS
+
+/* Mastra's skill tools (tool_skills.c), listed after the others. */
+#define WSP__SKILL_TOOLS                                                       \
+	&wsp__tool_skill, &wsp__tool_skill_search, &wsp__tool_skill_read
 
 /* ---- extension operations as tools ----------------------------------- */
 
@@ -255,6 +263,10 @@ WSP_INTERNAL void wsp__tools_path_key(char *out, size_t cap, const char *path);
 
 /* True if s has glob syntax (* ? [ {). */
 WSP_INTERNAL int wsp__glob_has_magic(const char *s);
+/* The directory a glob's matches are below: its part before the first
+ * component with glob syntax ("/a/b/[star].c" -> "/a/b"); s itself when it
+ * has none. */
+WSP_INTERNAL void wsp__glob_base(char *out, size_t cap, const char *pat);
 /*
  * Match path against a glob: `*` and `?` within one component, `**`
  * across components, `[...]` classes, `{a,b}` alternatives. With dot

@@ -9,6 +9,7 @@
 #include "http_stream_host.h"
 #include "workspace_impl.h"
 #include "search.h"
+#include "skills.h"
 #include "state.h"
 
 #include <errno.h>
@@ -89,6 +90,7 @@ int wsp__workspace_new(wsp_workspace **out, const wsp_open_options *opts,
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	pthread_mutex_init(&ws->lock, NULL);
 	pthread_mutex_init(&ws->search_lock, NULL);
+	pthread_mutex_init(&ws->skills_lock, NULL);
 	/* Released in wsp_workspace_close(), which the failures below reach. */
 	wsp__hs_shared_hold();
 	wsp__logsink_init(&ws->sink, opts->log, opts->log_payload,
@@ -163,6 +165,7 @@ void wsp_workspace_close(wsp_workspace *ws)
 	if (!ws)
 		return;
 	wsp__search_close(ws);
+	wsp__skills_close(ws);
 	if (ws->cfg && ws->mounts)
 		for (i = ws->cfg->n_mounts; i-- > 0;)
 			fini_instance(&ws->mounts[i]);
@@ -177,6 +180,7 @@ void wsp_workspace_close(wsp_workspace *ws)
 	free(ws->state_dir);
 	wsp__logsink_fini(&ws->sink);
 	pthread_mutex_destroy(&ws->search_lock);
+	pthread_mutex_destroy(&ws->skills_lock);
 	pthread_mutex_destroy(&ws->lock);
 	free(ws);
 }

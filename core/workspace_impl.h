@@ -46,7 +46,11 @@ struct wsp_workspace {
 	/* search (search.c): the index, opened by the first search */
 	pthread_mutex_t search_lock;
 	struct wsp__search *search;
-	int search_stale; /* a command ran since the last check */ /* every instance's secrets are in sink */
+	int search_stale; /* a command ran since the last check */
+	/* skills (skills.c): the catalogue, discovered by the first use */
+	pthread_mutex_t skills_lock;
+	struct wsp__skills *skills;
+	int skills_stale; /* a file changed since the discovery */ /* every instance's secrets are in sink */
 };
 
 /* mkdir -p, mode 0700 for what it creates; best effort. */

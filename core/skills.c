@@ -1,0 +1,697 @@
+/*
+ * core/skills.c - the workspace's skills: discovery under the skills:
+ * paths, the catalogue, and its BM25 index.
+ *
+ * Discovery follows Mastra's WorkspaceSkills: a plain entry is a skill
+ * directory (it holds SKILL.md), a SKILL.md file, or a directory whose
+ * subdirectories are skills; a glob entry is matched (hidden names too)
+ * against every path below its fixed part, and each match is taken as a
+ * plain entry is. Everything goes through the file API (wsp_files_stat,
+ * _list, _read), so skills live on any filesystem provider.
+ *
+ * A bad SKILL.md (no front matter, invalid YAML, a wrong name) is kept
+ * as a problem with its reason and logged as a warning; the other skills
+ * are served. Each skill's SKILL.md body and references/ files are indexed
+ * for skill_search by the search engine (search_db.c) in an in-memory
+ * SQLite database, rebuilt with the catalogue: a few hundred small files,
+ * so no index file to keep in step. Document ids are workspace paths
+ * ("/skills/pdf/SKILL.md"), so a hit names its skill and its file; the
+ * body keeps its line numbers in SKILL.md (the front matter's lines are
+ * left empty).
+ *
+ * The catalogue is discovered on first use, and again when it is 30 s old
+ * (Mastra's staleness cooldown) or when wsp changed a file or ran a
+ * command since (wsp__skills_stale). The workspace's skills_lock is held
+ * from wsp__skills_get to wsp__skills_release.
+ */
+#include "files.h"
+#include "skills.h"
+#include "tools_impl.h"
+#include "workspace_impl.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define REFRESH_NS    (INT64_C(30) * 1000000000)
+#define LIST_MAX      100000 /* entries one skills: path may list */
+#define BINARY_SNIFF  8000
+#define CHUNK_CHARS   4000 /* Mastra's defaults */
+#define CHUNK_OVERLAP 3
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int join(char *out, size_t cap, const char *dir, const char *rel)
+{
+	int n = snprintf(out, cap, "%s%s%s", dir, strcmp(dir, "/") ? "/" : "",
+			 rel);
+
+	return n > 0 && (size_t)n < cap ? 0 : -1;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+/* The directory of path ("/a/b" -> "/a", "/a" -> "/"). */
+static void parent_of(char *out, size_t cap, const char *path)
+{
+	const char *s = strrchr(path, '/');
+	size_t n = s && s > path ? (size_t)(s - path) : 1;
+
+	snprintf(out, cap, "%.*s", (int)n, path);
+}
+
+/* ---- one listing -------------------------------------------------------- */
+
+struct ent {
+	char *path; /* workspace path */
+	uint32_t type;
+	uint32_t symlink;
+	uint64_t size;
+};
+
+struct listing {
+	struct ent *v;
+	size_t n, cap, max;
+	const char *base;
+	int oom, truncated;
+};
+
+static int add_ent(struct listing *l, const char *path, uint32_t type,
+		   uint32_t symlink, uint64_t size)
+{
+	struct ent *v;
+
+	if (l->n == l->max) {
+		l->truncated = 1;
+		return WSP_ETOOBIG;
+	}
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 64;
+		v = realloc(l->v, l->cap * sizeof(*v));
+		if (!v)
+			goto oom;
+		l->v = v;
+	}
+	l->v[l->n].path = strdup(path);
+	if (!l->v[l->n].path)
+		goto oom;
+	l->v[l->n].type = type;
+	l->v[l->n].symlink = symlink;
+	l->v[l->n].size = size;
+	l->n++;
+	return 0;
+oom:
+	l->oom = 1;
+	return WSP_ENOMEM;
+}
+
+static int list_entry(const wsp_fs_entry *e, void *payload)
+{
+	struct listing *l = payload;
+	char full[WSP_FILES_PATH_MAX + 2];
+
+	if (wsp__path_has_git(e->path) ||
+	    join(full, sizeof(full), l->base, e->path))
+		return 0;
+	return add_ent(l, full, e->type, e->is_symlink, e->size);
+}
+
+static int cmp_ent(const void *a, const void *b)
+{
+	return strcmp(((const struct ent *)a)->path,
+		      ((const struct ent *)b)->path);
+}
+
+static void listing_free(struct listing *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i].path);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+/* Everything below dir (max_depth 0: all), sorted; a truncated listing
+ * keeps what it got. */
+static int list_below(struct listing *l, wsp_workspace *ws,
+		      const wsp_call *call, const char *dir, uint32_t depth,
+		      size_t max, wsp_error *err)
+{
+	wsp_fs_list_opts lo = WSP_FS_LIST_OPTS_INIT;
+	int rc;
+
+	lo.flags = WSP_FS_RECURSIVE;
+	lo.max_depth = depth;
+	l->base = dir;
+	l->max = max;
+	rc = wsp_files_list(ws, call, dir, &lo, list_entry, l, err);
+	if (l->oom)
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	if (rc == WSP_ETOOBIG && l->truncated)
+		rc = 0;
+	if (l->n)
+		qsort(l->v, l->n, sizeof(*l->v), cmp_ent);
+	return rc;
+}
+
+static const struct ent *find_ent(const struct listing *l, const char *path)
+{
+	struct ent key = { .path = (char *)path };
+
+	return l->n ? bsearch(&key, l->v, l->n, sizeof(*l->v), cmp_ent)
+		    : NULL;
+}
+
+/* ---- candidates: skill directories --------------------------------------- */
+
+struct dirs {
+	char **v;
+	size_t n, cap;
+	int oom;
+};
+
+static void add_dir(struct dirs *d, const char *path)
+{
+	char **v;
+
+	if (d->n == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 16;
+		v = realloc(d->v, d->cap * sizeof(*v));
+		if (!v) {
+			d->oom = 1;
+			return;
+		}
+		d->v = v;
+	}
+	if (!(d->v[d->n] = strdup(path)))
+		d->oom = 1;
+	else
+		d->n++;
+}
+
+static int has_skill_file(const struct listing *l, const char *dir)
+{
+	char p[WSP_FILES_PATH_MAX + 2];
+	const struct ent *e;
+
+	if (join(p, sizeof(p), dir, "SKILL.md"))
+		return 0;
+	e = find_ent(l, p);
+	return e && e->type == WSP_FS_TYPE_FILE;
+}
+
+/*
+ * A match m of a skills: entry: a SKILL.md names its directory; a
+ * directory holding SKILL.md is a skill; else its subdirectories that hold
+ * one are.
+ */
+static void take_match(struct dirs *d, const struct listing *l,
+		       const struct ent *m)
+{
+	char dir[WSP_FILES_PATH_MAX + 2];
+	size_t i, n = strlen(m->path);
+
+	if (m->type == WSP_FS_TYPE_FILE) {
+		if (!strcmp(base_name(m->path), "SKILL.md")) {
+			parent_of(dir, sizeof(dir), m->path);
+			add_dir(d, dir);
+		}
+		return;
+	}
+	if (m->type != WSP_FS_TYPE_DIR)
+		return;
+	if (has_skill_file(l, m->path)) {
+		add_dir(d, m->path);
+		return;
+	}
+	for (i = 0; i < l->n; i++) {
+		const struct ent *c = &l->v[i];
+		const char *rel = c->path + n + (strcmp(m->path, "/") != 0);
+
+		if (c->type != WSP_FS_TYPE_DIR || c->symlink ||
+		    !wsp__path_within(m->path, c->path) ||
+		    !strcmp(c->path, m->path) || strchr(rel, '/'))
+			continue;
+		if (has_skill_file(l, c->path))
+			add_dir(d, c->path);
+	}
+}
+
+/* The skill directories one skills: entry names. */
+static int find_dirs(struct dirs *d, wsp_workspace *ws, const wsp_call *call,
+		     const char *pat, wsp_error *err)
+{
+	char base[WSP_FILES_PATH_MAX + 2];
+	int glob = wsp__glob_has_magic(pat);
+	struct listing l = { 0 };
+	wsp_fs_stat st = { .struct_size = sizeof(st) };
+	struct ent self;
+	wsp_error e2;
+	size_t i;
+	int rc;
+
+	wsp__glob_base(base, sizeof(base), pat);
+	/* a path not there (yet) holds no skill; not an error */
+	if (wsp_files_stat(&st, ws, call, base, 0, &e2))
+		return e2.code == WSP_ECANCELED || e2.code == WSP_ETIMEDOUT
+			       ? (*err = e2, e2.code)
+			       : 0;
+	self.path = base;
+	self.type = st.type;
+	self.symlink = 0;
+	if (st.type != WSP_FS_TYPE_DIR) {
+		if (!glob)
+			take_match(d, &l, &self);
+		return 0;
+	}
+	/* a plain entry needs its children and their SKILL.md */
+	rc = list_below(&l, ws, call, base, glob ? 0 : 2, LIST_MAX, err);
+	if (!rc && !glob)
+		take_match(d, &l, &self);
+	for (i = 0; !rc && glob && i < l.n; i++)
+		if (wsp__glob_match(pat, l.v[i].path, 1))
+			take_match(d, &l, &l.v[i]);
+	listing_free(&l);
+	return rc;
+}
+
+/* ---- loading one skill ---------------------------------------------------- */
+
+static int text_sink(const void *data, size_t len, void *payload)
+{
+	struct wsp__tbuf *t = payload;
+
+	wsp__tbuf_add(t, data, len);
+	return t->oom ? WSP_ENOMEM : 0;
+}
+
+/* Up to WSP__SKILL_FILE_MAX + 1 bytes of path (so "too big" shows). */
+static int read_text(struct wsp__tbuf *t, wsp_workspace *ws,
+		     const wsp_call *call, const char *path, wsp_error *err)
+{
+	wsp_fs_read_opts ro = { .struct_size = sizeof(ro) };
+
+	ro.length = WSP__SKILL_FILE_MAX + 1;
+	wsp__tbuf_add(t, "", 0);
+	return wsp_files_read(ws, call, path, &ro, text_sink, t, err);
+}
+
+/* Whether the last catalogue had this problem (said once, not every
+ * 30 s of a long session). */
+static int known_problem(const struct wsp__skills *old, const char *path,
+			 const char *why)
+{
+	size_t i;
+
+	for (i = 0; old && i < old->n_bad; i++)
+		if (!strcmp(old->bad[i].path, path) &&
+		    !strcmp(old->bad[i].message, why))
+			return 1;
+	return 0;
+}
+
+static int add_problem(struct wsp__skills *s, wsp_workspace *ws,
+		       const char *path, const char *why)
+{
+	struct wsp__skill_problem *v;
+
+	if (!known_problem(ws->skills, path, why))
+		wsp__log(&ws->sink, WSP_LOG_WARN, "skills: '%s' is skipped: %s",
+			 path, why);
+	v = realloc(s->bad, (s->n_bad + 1) * sizeof(*v));
+	if (!v)
+		return WSP_ENOMEM;
+	s->bad = v;
+	v[s->n_bad].path = strdup(path);
+	v[s->n_bad].message = strdup(why);
+	if (!v[s->n_bad].path || !v[s->n_bad].message) {
+		free(v[s->n_bad].path);
+		free(v[s->n_bad].message);
+		return WSP_ENOMEM;
+	}
+	s->n_bad++;
+	return 0;
+}
+
+/* Index one document: text as it is, or the body after (line - 1)
+ * empty lines, so a hit's lines are the file's. */
+static int index_doc(struct wsp__skills *s, const char *id, const char *text,
+		     size_t len, uint32_t first_line, wsp_error *err)
+{
+	struct wsp__tbuf t = { 0 };
+	uint32_t i;
+	int rc;
+
+	if (!len || memchr(text, '\0', len < BINARY_SNIFF ? len : BINARY_SNIFF))
+		return 0;
+	for (i = 1; i < first_line; i++)
+		wsp__tbuf_add(&t, "\n", 1);
+	wsp__tbuf_add(&t, text, len);
+	if (t.oom) {
+		wsp__tbuf_free(&t);
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	}
+	rc = wsp__sdb_put(s->db, id, (int64_t)t.len, 0, 1, NULL, t.p, t.len,
+			  CHUNK_CHARS, CHUNK_OVERLAP, err);
+	wsp__tbuf_free(&t);
+	return rc;
+}
+
+/* The files below a skill (SKILL.md aside), and its references indexed. */
+static int skill_files(struct wsp__skills *s, struct wsp__skill *k,
+		       wsp_workspace *ws, const wsp_call *call,
+		       wsp_error *err)
+{
+	struct listing l = { 0 };
+	struct wsp__tbuf t = { 0 };
+	size_t i, n = strlen(k->path) + (strcmp(k->path, "/") != 0);
+	const char *rel;
+	wsp_error e2;
+	int rc;
+
+	rc = list_below(&l, ws, call, k->path, 0, WSP__SKILL_FILES_MAX, err);
+	if (rc == WSP_ENOTFOUND)
+		rc = 0;
+	k->files = calloc(l.n + 1, sizeof(char *));
+	if (!rc && !k->files)
+		rc = wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	for (i = 0; !rc && i < l.n; i++) {
+		rel = l.v[i].path + n;
+		if (l.v[i].type != WSP_FS_TYPE_FILE || !strcmp(rel, "SKILL.md"))
+			continue;
+		if (!(k->files[k->n_files] = strdup(rel))) {
+			rc = wsp_error_set(err, WSP_ENOMEM, "out of memory");
+			break;
+		}
+		k->n_files++;
+		if (strncmp(rel, "references/", 11))
+			continue;
+		t.len = 0;
+		rc = read_text(&t, ws, call, l.v[i].path, &e2);
+		if (t.oom) {
+			rc = wsp_error_set(err, WSP_ENOMEM, "out of memory");
+			break;
+		}
+		if (rc == WSP_ECANCELED || rc == WSP_ETIMEDOUT) {
+			*err = e2;
+			break;
+		}
+		/* an unreadable reference is left out of the index */
+		rc = rc ? 0
+			: index_doc(s, l.v[i].path, t.p,
+				    t.len > WSP__SKILL_FILE_MAX
+					    ? WSP__SKILL_FILE_MAX
+					    : t.len,
+				    1, err);
+	}
+	wsp__tbuf_free(&t);
+	listing_free(&l);
+	return rc;
+}
+
+/* A trimmed copy of the body (Mastra's instructions). */
+static char *trimmed(const char *p, size_t n)
+{
+	char *s;
+
+	while (n && strchr(" \t\r\n", *p))
+		p++, n--;
+	while (n && strchr(" \t\r\n", p[n - 1]))
+		n--;
+	s = malloc(n + 1);
+	if (s) {
+		memcpy(s, p, n);
+		s[n] = '\0';
+	}
+	return s;
+}
+
+static int load_skill(struct wsp__skills *s, wsp_workspace *ws,
+		      const wsp_call *call, const char *dir, wsp_error *err)
+{
+	char file[WSP_FILES_PATH_MAX + 2], why[1024];
+	struct wsp__skill_doc doc;
+	struct wsp__tbuf t = { 0 };
+	struct wsp__skill *k;
+	wsp_error e2;
+	int rc;
+
+	if (join(file, sizeof(file), dir, "SKILL.md"))
+		return 0;
+	rc = read_text(&t, ws, call, file, &e2);
+	if (t.oom) {
+		wsp__tbuf_free(&t);
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	}
+	if (rc == WSP_ECANCELED || rc == WSP_ETIMEDOUT) {
+		wsp__tbuf_free(&t);
+		*err = e2;
+		return rc;
+	}
+	if (rc) {
+		rc = add_problem(s, ws, file, e2.message);
+		wsp__tbuf_free(&t);
+		return rc ? wsp_error_set(err, rc, "out of memory") : 0;
+	}
+	rc = wsp__skill_parse(&doc, t.p, t.len, file, base_name(dir), why,
+			      sizeof(why));
+	if (rc) {
+		wsp__tbuf_free(&t);
+		if (rc == WSP_EINVAL)
+			rc = add_problem(s, ws, file, why);
+		return rc ? wsp_error_set(err, rc, "out of memory") : 0;
+	}
+	k = &s->v[s->n++];
+	k->name = doc.name;
+	k->description = doc.description;
+	k->front = doc.front;
+	k->path = strdup(dir);
+	k->instructions = trimmed(t.p + doc.body_off, t.len - doc.body_off);
+	rc = !k->path || !k->instructions
+		     ? wsp_error_set(err, WSP_ENOMEM, "out of memory")
+		     : index_doc(s, file, t.p + doc.body_off,
+				 t.len - doc.body_off, doc.body_line, err);
+	wsp__tbuf_free(&t);
+	return rc ? rc : skill_files(s, k, ws, call, err);
+}
+
+/* ---- the catalogue ------------------------------------------------------- */
+
+static void skills_free(struct wsp__skills *s)
+{
+	size_t i, j;
+
+	if (!s)
+		return;
+	for (i = 0; i < s->n; i++) {
+		struct wsp__skill *k = &s->v[i];
+
+		free(k->name);
+		free(k->description);
+		free(k->path);
+		free(k->instructions);
+		cJSON_Delete(k->front);
+		for (j = 0; j < k->n_files; j++)
+			free(k->files[j]);
+		free(k->files);
+	}
+	free(s->v);
+	for (i = 0; i < s->n_bad; i++) {
+		free(s->bad[i].path);
+		free(s->bad[i].message);
+	}
+	free(s->bad);
+	wsp__sdb_close(s->db);
+	free(s);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int cmp_skill(const void *a, const void *b)
+{
+	const struct wsp__skill *x = a, *y = b;
+	int r = strcmp(x->name, y->name);
+
+	return r ? r : strcmp(x->path, y->path);
+}
+
+static int discover(struct wsp__skills **out, wsp_workspace *ws,
+		    const wsp_call *call, wsp_error *err)
+{
+	const struct wsp__skills_cfg *cfg = &ws->cfg->skills;
+	struct wsp__skills *s = calloc(1, sizeof(*s));
+	struct dirs d = { 0 };
+	size_t i;
+	int rc = 0;
+
+	*out = NULL;
+	if (!s)
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	for (i = 0; !rc && i < cfg->n_paths; i++)
+		rc = find_dirs(&d, ws, call, cfg->paths[i], err);
+	if (!rc && d.oom)
+		rc = wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	if (!rc && d.n)
+		qsort(d.v, d.n, sizeof(*d.v), cmp_str);
+	if (!rc)
+		rc = wsp__sdb_open(&s->db, ":memory:", "skills", err);
+	if (!rc && d.n > WSP__SKILLS_MAX)
+		wsp__log(&ws->sink, WSP_LOG_WARN,
+			 "skills: %zu skill directories found; only the "
+			 "first %d are used",
+			 d.n, WSP__SKILLS_MAX);
+	if (!rc)
+		s->v = calloc(d.n < WSP__SKILLS_MAX ? d.n + 1
+						    : WSP__SKILLS_MAX,
+			      sizeof(*s->v));
+	if (!rc && !s->v)
+		rc = wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	if (!rc)
+		rc = wsp__sdb_begin(s->db, err);
+	for (i = 0; !rc && i < d.n && s->n < WSP__SKILLS_MAX; i++) {
+		if (i && !strcmp(d.v[i], d.v[i - 1]))
+			continue; /* two entries found the same skill */
+		rc = load_skill(s, ws, call, d.v[i], err);
+	}
+	if (s->db)
+		wsp__sdb_commit(s->db, rc ? NULL : err);
+	for (i = 0; i < d.n; i++)
+		free(d.v[i]);
+	free(d.v);
+	if (rc) {
+		skills_free(s);
+		return rc;
+	}
+	if (s->n)
+		qsort(s->v, s->n, sizeof(*s->v), cmp_skill);
+	s->built_ns = now_ns();
+	*out = s;
+	return 0;
+}
+
+int wsp__skills_get(struct wsp__skills **out, wsp_workspace *ws,
+		    const wsp_call *call, wsp_error *err)
+{
+	struct wsp__skills *fresh;
+	int rc = 0;
+
+	*out = NULL;
+	if (!ws->cfg->skills.configured)
+		return wsp_error_set(err, WSP_ENOTSUP,
+				     "skills are not configured; add a "
+				     "'skills:' section to the configuration "
+				     "(docs/skills.md)");
+	pthread_mutex_lock(&ws->skills_lock);
+	if (!ws->skills || ws->skills_stale ||
+	    now_ns() - ws->skills->built_ns >= REFRESH_NS) {
+		ws->skills_stale = 0;
+		rc = discover(&fresh, ws, call, err);
+		if (!rc) {
+			skills_free(ws->skills);
+			ws->skills = fresh;
+		} else {
+			ws->skills_stale = 1;
+		}
+	}
+	if (rc) {
+		pthread_mutex_unlock(&ws->skills_lock);
+		return rc;
+	}
+	*out = ws->skills;
+	return 0;
+}
+
+void wsp__skills_release(wsp_workspace *ws)
+{
+	pthread_mutex_unlock(&ws->skills_lock);
+}
+
+void wsp__skills_stale(wsp_workspace *ws)
+{
+	if (!ws->cfg || !ws->cfg->skills.configured)
+		return;
+	/* the holder of the lock may be the caller (skill_read does not
+	 * write, but a hook must never wait on itself): best effort */
+	if (pthread_mutex_trylock(&ws->skills_lock)) {
+		__atomic_store_n(&ws->skills_stale, 1, __ATOMIC_RELAXED);
+		return;
+	}
+	ws->skills_stale = 1;
+	pthread_mutex_unlock(&ws->skills_lock);
+}
+
+void wsp__skills_close(wsp_workspace *ws)
+{
+	skills_free(ws->skills);
+	ws->skills = NULL;
+}
+
+int wsp__skills_need_sandbox(wsp_workspace *ws)
+{
+	size_t i;
+
+	if (wsp__workspace_sandbox_if_started(ws))
+		return 0;
+	for (i = 0; ws->cfg && i < ws->cfg->n_mounts; i++)
+		if (wsp__inst_is_sandbox_fs(&ws->mounts[i]))
+			return 1;
+	return 0;
+}
+
+const struct wsp__skill *wsp__skills_find(const struct wsp__skills *s,
+					  const char *id, size_t *n_named)
+{
+	const struct wsp__skill *hit = NULL;
+	size_t i, n = strlen(id);
+
+	*n_named = 0;
+	if (n > 9 && !strcmp(id + n - 9, "/SKILL.md"))
+		n -= 9;
+	for (i = 0; i < s->n; i++)
+		if (strlen(s->v[i].path) == n &&
+		    !strncmp(s->v[i].path, id, n))
+			return &s->v[i];
+	for (i = 0; i < s->n; i++)
+		if (!strcmp(s->v[i].name, id)) {
+			hit = &s->v[i];
+			++*n_named;
+		}
+	return *n_named == 1 ? hit : NULL;
+}
+
+const struct wsp__skill *wsp__skills_owner(const struct wsp__skills *s,
+					   const char *doc,
+					   const char **source)
+{
+	const struct wsp__skill *best = NULL;
+	size_t i, n, best_n = 0;
+
+	/* the deepest skill directory holding doc (skills may nest) */
+	for (i = 0; i < s->n; i++) {
+		n = strlen(s->v[i].path);
+		if (n > best_n && wsp__path_within(s->v[i].path, doc) &&
+		    doc[n] == '/') {
+			best = &s->v[i];
+			best_n = n;
+		}
+	}
+	if (best)
+		*source = doc + best_n + 1;
+	return best;
+}
