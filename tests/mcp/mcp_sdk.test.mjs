@@ -218,6 +218,58 @@ test('search and index: listed with search:, found, kept current, renamed', asyn
   await client.close();
 });
 
+test('skills: listed in the instructions, the three tools, renamed and disabled', async () => {
+  const skillsYaml = 'skills:\n  - /skillset\n';
+  const skill = join(work, 'skillset', 'otter-care');
+  mkdirSync(join(skill, 'references'), { recursive: true });
+  writeFileSync(join(skill, 'SKILL.md'), '---\nname: otter-care\n' +
+    'description: Feed & house otters.\nlicense: MIT\n---\n' +
+    'Give the otter fresh fish.\n');
+  writeFileSync(join(skill, 'references', 'diet.md'),
+    'Diet\nSmelt and trout, twice a day\n');
+  mkdirSync(join(work, 'skillset', 'broken'), { recursive: true });
+  writeFileSync(join(work, 'skillset', 'broken', 'SKILL.md'), 'no front matter\n');
+  let client = await connect(skillsYaml);
+  assert.match(client.getInstructions(), /<available_skills>\n  <skill>\n    <name>otter-care<\/name>\n    <description>Feed &amp; house otters\.<\/description>\n    <location>\/skillset\/otter-care\/SKILL\.md<\/location>\n  <\/skill>\n<\/available_skills>\n/);
+  assert.doesNotMatch(client.getInstructions(), /broken/);
+  let { tools } = await client.listTools();
+  const byName = Object.fromEntries(tools.map((t) => [t.name, t]));
+  assert.equal(byName.skill.description, 'Activate a skill to load its ' +
+    'full instructions. You should activate skills proactively when they ' +
+    "are relevant to the user's request without asking for permission first.");
+  assert.deepEqual(byName.skill.inputSchema.required, ['name']);
+  assert.deepEqual(byName.skill_search.inputSchema.required, ['query']);
+  assert.equal(byName.skill_search.inputSchema.properties.skillNames.type, 'array');
+  assert.deepEqual(byName.skill_read.inputSchema.required, ['skillName', 'path']);
+  let r = await client.callTool({ name: 'skill', arguments: { name: 'otter-care' } });
+  assert.equal(text(r), 'Give the otter fresh fish.\n\n## References\n- references/diet.md');
+  r = await client.callTool({ name: 'skill', arguments: { name: 'broken' } });
+  assert.equal(text(r), 'Skill "broken" not found. Available skills: otter-care');
+  r = await client.callTool({ name: 'skill_search', arguments: { query: 'trout' } });
+  assert.match(text(r), /^\[\/skillset\/otter-care\] references\/diet\.md \(lines 2-2\) \(score: \d+\.\d\d\)\nSmelt and trout, twice a day\n$/);
+  r = await client.callTool({ name: 'skill_search', arguments: { query: 'zebra' } });
+  assert.equal(text(r), 'No results found.');
+  r = await client.callTool({ name: 'skill_read',
+    arguments: { skillName: 'otter-care', path: 'references/diet.md', startLine: 2, endLine: 2 } });
+  assert.equal(text(r), 'Smelt and trout, twice a day');
+  r = await client.callTool({ name: 'skill_read',
+    arguments: { skillName: 'otter-care', path: '../broken/SKILL.md' } });
+  assert.ok(r.isError);
+  assert.equal(text(r), 'Error: Invalid reference path: ../broken/SKILL.md');
+  await client.close();
+  // renamed and disabled through tools:
+  client = await connect(skillsYaml +
+    'tools:\n  skill: { name: activate_skill }\n  skill_search: { enabled: false }\n');
+  ({ tools } = await client.listTools());
+  const names = tools.map((t) => t.name);
+  assert.ok(names.includes('activate_skill') && !names.includes('skill') &&
+    !names.includes('skill_search') && names.includes('skill_read'), names.join(' '));
+  assert.match(client.getInstructions(), /call the `activate_skill` tool/);
+  r = await client.callTool({ name: 'activate_skill', arguments: { name: 'otter-care' } });
+  assert.match(text(r), /^Give the otter fresh fish\./);
+  await client.close();
+});
+
 test('read_file of an image returns image content', async () => {
   const client = await connect();
   const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a,
