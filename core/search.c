@@ -99,14 +99,6 @@ struct found {
 	int oom;
 };
 
-static int join(char *out, size_t cap, const char *dir, const char *rel)
-{
-	int n = snprintf(out, cap, "%s%s%s", dir, strcmp(dir, "/") ? "/" : "",
-			 rel);
-
-	return n > 0 && (size_t)n < cap ? 0 : -1;
-}
-
 static int add_found(struct found *f, const char *path, uint64_t size,
 		     int64_t mtime)
 {
@@ -144,7 +136,8 @@ static int found_entry(const wsp_fs_entry *e, void *payload)
 	/* links are skipped: a linked tree would be indexed twice, or loop */
 	if (e->type != WSP_FS_TYPE_FILE || e->is_symlink)
 		return 0;
-	if (join(full, sizeof(full), f->base, e->path) || !wanted(f->cfg, full))
+	if (wsp__path_join(full, sizeof(full), f->base, e->path) ||
+	    !wanted(f->cfg, full))
 		return 0;
 	return add_found(f, full, e->size, e->mtime_ns);
 }
@@ -202,15 +195,6 @@ static int find_files(struct found *f, wsp_workspace *ws,
 
 /* ---- reading and indexing one file -------------------------------------- */
 
-/* The file API's sink into the tool layer's growable buffer. */
-static int text_sink(const void *data, size_t len, void *payload)
-{
-	struct wsp__tbuf *t = payload;
-
-	wsp__tbuf_add(t, data, len);
-	return t->oom ? WSP_ENOMEM : 0;
-}
-
 /*
  * Read path (at most max_file_size bytes) and store it: binary files (a
  * NUL early on) and empty ones are stored without text, so they are not
@@ -227,7 +211,8 @@ static int index_file(struct wsp__search *s, const char *path, int64_t size,
 	int rc;
 
 	ro.length = cfg->max_file_size;
-	rc = wsp_files_read(s->ws, call, path, &ro, text_sink, &t, err);
+	rc = wsp_files_read(s->ws, call, path, &ro, wsp__tbuf_sink, &t,
+			    err);
 	if (rc == WSP_ENOTFOUND || rc == WSP_EISDIR) {
 		wsp__tbuf_free(&t);
 		return wsp__sdb_del(s->db, path, 0, err); /* gone meanwhile */

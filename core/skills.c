@@ -48,14 +48,6 @@ static int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static int join(char *out, size_t cap, const char *dir, const char *rel)
-{
-	int n = snprintf(out, cap, "%s%s%s", dir, strcmp(dir, "/") ? "/" : "",
-			 rel);
-
-	return n > 0 && (size_t)n < cap ? 0 : -1;
-}
-
 static const char *base_name(const char *path)
 {
 	const char *s = strrchr(path, '/');
@@ -72,7 +64,7 @@ static void parent_of(char *out, size_t cap, const char *path)
 	snprintf(out, cap, "%.*s", (int)n, path);
 }
 
-/* ---- one listing -------------------------------------------------------- */
+/* ---- one listing ------------------------------------------------------- */
 
 struct ent {
 	char *path; /* workspace path */
@@ -123,7 +115,7 @@ static int list_entry(const wsp_fs_entry *e, void *payload)
 	char full[WSP_FILES_PATH_MAX + 2];
 
 	if (wsp__path_has_git(e->path) ||
-	    join(full, sizeof(full), l->base, e->path))
+	    wsp__path_join(full, sizeof(full), l->base, e->path))
 		return 0;
 	return add_ent(l, full, e->type, e->is_symlink, e->size);
 }
@@ -175,7 +167,7 @@ static const struct ent *find_ent(const struct listing *l, const char *path)
 		    : NULL;
 }
 
-/* ---- candidates: skill directories --------------------------------------- */
+/* ---- candidates: skill directories ------------------------------------ */
 
 struct dirs {
 	char **v;
@@ -207,7 +199,7 @@ static int has_skill_file(const struct listing *l, const char *dir)
 	char p[WSP_FILES_PATH_MAX + 2];
 	const struct ent *e;
 
-	if (join(p, sizeof(p), dir, "SKILL.md"))
+	if (wsp__path_join(p, sizeof(p), dir, "SKILL.md"))
 		return 0;
 	e = find_ent(l, p);
 	return e && e->type == WSP_FS_TYPE_FILE;
@@ -288,15 +280,7 @@ static int find_dirs(struct dirs *d, wsp_workspace *ws, const wsp_call *call,
 	return rc;
 }
 
-/* ---- loading one skill ---------------------------------------------------- */
-
-static int text_sink(const void *data, size_t len, void *payload)
-{
-	struct wsp__tbuf *t = payload;
-
-	wsp__tbuf_add(t, data, len);
-	return t->oom ? WSP_ENOMEM : 0;
-}
+/* ---- loading one skill ------------------------------------------------ */
 
 /* Up to WSP__SKILL_FILE_MAX + 1 bytes of path (so "too big" shows). */
 static int read_text(struct wsp__tbuf *t, wsp_workspace *ws,
@@ -306,7 +290,7 @@ static int read_text(struct wsp__tbuf *t, wsp_workspace *ws,
 
 	ro.length = WSP__SKILL_FILE_MAX + 1;
 	wsp__tbuf_add(t, "", 0);
-	return wsp_files_read(ws, call, path, &ro, text_sink, t, err);
+	return wsp_files_read(ws, call, path, &ro, wsp__tbuf_sink, t, err);
 }
 
 /* Whether the last catalogue had this problem (said once, not every
@@ -449,7 +433,7 @@ static int load_skill(struct wsp__skills *s, wsp_workspace *ws,
 	wsp_error e2;
 	int rc;
 
-	if (join(file, sizeof(file), dir, "SKILL.md"))
+	if (wsp__path_join(file, sizeof(file), dir, "SKILL.md"))
 		return 0;
 	rc = read_text(&t, ws, call, file, &e2);
 	if (t.oom) {
@@ -488,7 +472,7 @@ static int load_skill(struct wsp__skills *s, wsp_workspace *ws,
 	return rc ? rc : skill_files(s, k, ws, call, err);
 }
 
-/* ---- the catalogue ------------------------------------------------------- */
+/* ---- the catalogue ----------------------------------------------------- */
 
 static void skills_free(struct wsp__skills *s)
 {

@@ -216,14 +216,6 @@ static int relative_path(char *out, size_t cap, const char *path)
 	return 0;
 }
 
-static int text_sink(const void *data, size_t len, void *payload)
-{
-	struct wsp__tbuf *t = payload;
-
-	wsp__tbuf_add(t, data, len);
-	return t->oom ? WSP_ENOMEM : 0;
-}
-
 /* Mastra's "not found" answer, with the skill's files. */
 static void not_found(struct wsp__tool_ctx *c, const struct wsp__skill *k,
 		      const char *path, const char *name)
@@ -277,14 +269,10 @@ static int read_skill_file(struct wsp__tool_ctx *c, const struct wsp__skill *k,
 	struct wsp__tbuf t = { 0 };
 	int64_t start, end;
 	wsp_error err;
-	int rc, n;
+	int rc;
 
-	if (relative_path(rel, sizeof(rel), path))
-		return wsp__tool_fail(c, "Error: Invalid reference path: %s",
-				      path);
-	n = snprintf(full, sizeof(full), "%s%s%s", k->path,
-		     strcmp(k->path, "/") ? "/" : "", rel);
-	if (n < 0 || (size_t)n >= sizeof(full))
+	if (relative_path(rel, sizeof(rel), path) ||
+	    wsp__path_join(full, sizeof(full), k->path, rel))
 		return wsp__tool_fail(c, "Error: Invalid reference path: %s",
 				      path);
 	if (wsp__arg_int(c, "startLine", 1, INT64_MIN, INT64_MAX, &start) ||
@@ -292,7 +280,8 @@ static int read_skill_file(struct wsp__tool_ctx *c, const struct wsp__skill *k,
 		return 0;
 	ro.length = WSP__SKILL_FILE_MAX;
 	wsp__tbuf_add(&t, "", 0);
-	rc = wsp_files_read(c->ws, &c->call, full, &ro, text_sink, &t, &err);
+	rc = wsp_files_read(c->ws, &c->call, full, &ro, wsp__tbuf_sink, &t,
+			    &err);
 	if (t.oom) {
 		wsp__tbuf_free(&t);
 		return WSP_ENOMEM;

@@ -88,3 +88,11 @@ void wsp__tbuf_free(struct wsp__tbuf *b)
 	b->len = b->cap = 0;
 	b->oom = 0;
 }
+
+int wsp__tbuf_sink(const void *data, size_t len, void *payload)
+{
+	struct wsp__tbuf *t = payload;
+
+	wsp__tbuf_add(t, data, len);
+	return t->oom ? WSP_ENOMEM : 0;
+}

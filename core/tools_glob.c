@@ -353,3 +353,11 @@ void wsp__glob_base(char *out, size_t cap, const char *pat)
 	n = (size_t)(slash - pat);
 	snprintf(out, cap, "%.*s", (int)(n ? n : 1), pat);
 }
+
+int wsp__path_join(char *out, size_t cap, const char *dir, const char *rel)
+{
+	int n = snprintf(out, cap, "%s%s%s", dir, strcmp(dir, "/") ? "/" : "",
+			 rel);
+
+	return n > 0 && (size_t)n < cap ? 0 : -1;
+}

@@ -39,6 +39,8 @@ WSP_INTERNAL void wsp__tbuf_add(struct wsp__tbuf *b, const void *data,
 WSP_INTERNAL void wsp__tbuf_puts(struct wsp__tbuf *b, const char *s);
 WSP_INTERNAL void wsp__tbuf_addf(struct wsp__tbuf *b, const char *fmt, ...)
 	WSP_PRINTF(2, 3);
+/* A read sink (wsp_files_read's) appending to the buffer payload. */
+WSP_INTERNAL int wsp__tbuf_sink(const void *data, size_t len, void *payload);
 /* Hand the text over (never NULL unless out of memory); b is emptied. */
 WSP_INTERNAL char *wsp__tbuf_take(struct wsp__tbuf *b);
 WSP_INTERNAL void wsp__tbuf_free(struct wsp__tbuf *b);
@@ -257,6 +259,10 @@ WSP_INTERNAL int wsp__tools_ext_def(struct wsp__tool_def **out,
 WSP_INTERNAL void wsp__tools_ext_free(struct wsp__tool_def *def);
 
 /* ---- paths, globs, .gitignore, tree walks ------------------------------ */
+
+/* dir + "/" + rel ("/" + rel when dir is "/"); -1 when cap is too small. */
+WSP_INTERNAL int wsp__path_join(char *out, size_t cap, const char *dir,
+				const char *rel);
 
 /* A path as a lock/read-tracker key: "/a/b" ("./a//b/" -> "/a/b"). */
 WSP_INTERNAL void wsp__tools_path_key(char *out, size_t cap, const char *path);
