@@ -39,6 +39,8 @@
 #define BINARY_SNIFF  8000
 #define CHUNK_CHARS   4000 /* Mastra's defaults */
 #define CHUNK_OVERLAP 3
+/* Text indexed for skill_search at most, all skills together. */
+#define INDEX_BUDGET (UINT64_C(64) << 20)
 
 static int64_t now_ns(void)
 {
@@ -159,6 +161,21 @@ static int list_below(struct listing *l, wsp_workspace *ws,
 	return rc;
 }
 
+/* The first entry not sorting before path (l->n when none). */
+static size_t lower_bound(const struct listing *l, const char *path)
+{
+	size_t lo = 0, hi = l->n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (strcmp(l->v[mid].path, path) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 static const struct ent *find_ent(const struct listing *l, const char *path)
 {
 	struct ent key = { .path = (char *)path };
@@ -214,7 +231,7 @@ static void take_match(struct dirs *d, const struct listing *l,
 		       const struct ent *m)
 {
 	char dir[WSP_FILES_PATH_MAX + 2];
-	size_t i, n = strlen(m->path);
+	size_t i, n;
 
 	if (m->type == WSP_FS_TYPE_FILE) {
 		if (!strcmp(base_name(m->path), "SKILL.md")) {
@@ -229,15 +246,16 @@ static void take_match(struct dirs *d, const struct listing *l,
 		add_dir(d, m->path);
 		return;
 	}
-	for (i = 0; i < l->n; i++) {
+	/* the paths below m, "m/...", are one run of the sorted listing */
+	if (wsp__path_join(dir, sizeof(dir), m->path, ""))
+		return;
+	n = strlen(dir);
+	for (i = lower_bound(l, dir);
+	     i < l->n && !strncmp(l->v[i].path, dir, n); i++) {
 		const struct ent *c = &l->v[i];
-		const char *rel = c->path + n + (strcmp(m->path, "/") != 0);
 
-		if (c->type != WSP_FS_TYPE_DIR || c->symlink ||
-		    !wsp__path_within(m->path, c->path) ||
-		    !strcmp(c->path, m->path) || strchr(rel, '/'))
-			continue;
-		if (has_skill_file(l, c->path))
+		if (c->type == WSP_FS_TYPE_DIR && !c->symlink &&
+		    !strchr(c->path + n, '/') && has_skill_file(l, c->path))
 			add_dir(d, c->path);
 	}
 }
@@ -341,6 +359,11 @@ static int index_doc(struct wsp__skills *s, const char *id, const char *text,
 
 	if (!len || memchr(text, '\0', len < BINARY_SNIFF ? len : BINARY_SNIFF))
 		return 0;
+	if (s->indexed + len > INDEX_BUDGET) {
+		s->over_budget++;
+		return 0;
+	}
+	s->indexed += len;
 	for (i = 1; i < first_line; i++)
 		wsp__tbuf_add(&t, "\n", 1);
 	wsp__tbuf_add(&t, text, len);
@@ -562,6 +585,11 @@ static int discover(struct wsp__skills **out, wsp_workspace *ws,
 		skills_free(s);
 		return rc;
 	}
+	if (s->over_budget && !(ws->skills && ws->skills->over_budget))
+		wsp__log(&ws->sink, WSP_LOG_WARN,
+			 "skills: %zu files are not searched: skill_search "
+			 "indexes at most 64 MiB of skills' text",
+			 s->over_budget);
 	if (s->n)
 		qsort(s->v, s->n, sizeof(*s->v), cmp_skill);
 	s->built_ns = now_ns();
@@ -582,15 +610,13 @@ int wsp__skills_get(struct wsp__skills **out, wsp_workspace *ws,
 				     "'skills:' section to the configuration "
 				     "(docs/skills.md)");
 	pthread_mutex_lock(&ws->skills_lock);
-	if (!ws->skills || ws->skills_stale ||
-	    now_ns() - ws->skills->built_ns >= REFRESH_NS) {
-		ws->skills_stale = 0;
+	/* a change noted while discovery runs sets the flag again */
+	if (__atomic_exchange_n(&ws->skills_stale, 0, __ATOMIC_ACQ_REL) ||
+	    !ws->skills || now_ns() - ws->skills->built_ns >= REFRESH_NS) {
 		rc = discover(&fresh, ws, call, err);
 		if (!rc) {
 			skills_free(ws->skills);
 			ws->skills = fresh;
-		} else {
-			ws->skills_stale = 1;
 		}
 	}
 	if (rc) {
@@ -608,16 +634,10 @@ void wsp__skills_release(wsp_workspace *ws)
 
 void wsp__skills_stale(wsp_workspace *ws)
 {
-	if (!ws->cfg || !ws->cfg->skills.configured)
-		return;
-	/* the holder of the lock may be the caller (skill_read does not
-	 * write, but a hook must never wait on itself): best effort */
-	if (pthread_mutex_trylock(&ws->skills_lock)) {
-		__atomic_store_n(&ws->skills_stale, 1, __ATOMIC_RELAXED);
-		return;
-	}
-	ws->skills_stale = 1;
-	pthread_mutex_unlock(&ws->skills_lock);
+	/* no lock: the file API calls this, maybe while a skill tool of
+	 * this thread holds the catalogue */
+	if (ws->cfg && ws->cfg->skills.configured)
+		__atomic_store_n(&ws->skills_stale, 1, __ATOMIC_RELEASE);
 }
 
 void wsp__skills_close(wsp_workspace *ws)

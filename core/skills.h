@@ -74,6 +74,8 @@ struct wsp__skills {
 	struct wsp__skill_problem *bad;
 	size_t n_bad;
 	struct wsp__search_db *db; /* SKILL.md bodies and references */
+	uint64_t indexed;	   /* bytes of text in db */
+	size_t over_budget;	   /* files left out of db (too much text) */
 	int64_t built_ns;	   /* CLOCK_MONOTONIC */
 };
 

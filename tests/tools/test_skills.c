@@ -20,6 +20,7 @@
 	"  - /solo\n"                                                          \
 	"  - /loose/SKILL.md\n"                                                \
 	"  - \"/team/**/SKILL.md\"\n"                                          \
+	"  - \"/plugins/*/skills\"\n"                                          \
 	"  - /not-there\n"
 
 static long at(const char *hay, const char *needle)
@@ -99,6 +100,11 @@ static void tree(struct fixture *f)
 	skill_md(f, "team/a/deep-one", "deep-one", "Deep.", "Deep body.\n");
 	skill_md(f, "team/.hidden/pdf-forms", "pdf-forms", "Same name.",
 		 "Hidden but globbed.\n");
+	/* a glob matching directories of skills; skills-extra sorts
+	 * between skills and skills/... and is not one of them */
+	skill_md(f, "plugins/alpha/skills/plug-one", "plug-one", "P1.", "P1.\n");
+	skill_md(f, "plugins/beta/skills/plug-two", "plug-two", "P2.", "P2.\n");
+	skill_md(f, "plugins/alpha/skills-extra/zeta", "zeta", "Z.", "Z.\n");
 	/* not under any skills: path */
 	skill_md(f, "elsewhere/away", "away", "Not found.", "Away.\n");
 }
@@ -132,12 +138,16 @@ static void test_discovery_and_skill(void)
 	expect(&f, "skill", "{\"name\":\"solo\"}", "Solo body.");
 	expect(&f, "skill", "{\"name\":\"loose\"}", "Loose body.");
 	expect(&f, "skill", "{\"name\":\"deep-one\"}", "Deep body.");
+	expect(&f, "skill", "{\"name\":\"plug-two\"}", "P2.");
+	expect(&f, "skill", "{\"name\":\"/plugins/alpha/skills/plug-one\"}",
+	       "P1.");
 	expect(&f, "skill", "{\"name\":\"csv-clean\"}",
 	       "Drop empty rows.\nThe otter column is a date.");
 	/* not found: the available ones, sorted by name; bad ones absent */
 	expect(&f, "skill", "{\"name\":\"away\"}",
 	       "Skill \"away\" not found. Available skills: csv-clean, "
-	       "deep-one, loose, pdf-forms, pdf-forms, solo");
+	       "deep-one, loose, pdf-forms, pdf-forms, plug-one, plug-two, "
+	       "solo");
 	out = call_ok(&f, "skill", "{\"name\":\"other-name\"}");
 	CU_ASSERT(at(out, "not found") > 0);
 	free(out);
@@ -167,7 +177,8 @@ static void test_skill_read(void)
 	       "assets/logo.txt");
 	expect(&f, "skill_read", "{\"skillName\":\"zzz\",\"path\":\"a\"}",
 	       "Skill \"zzz\" not found. Available skills: csv-clean, "
-	       "deep-one, loose, pdf-forms, pdf-forms, solo");
+	       "deep-one, loose, pdf-forms, pdf-forms, plug-one, plug-two, "
+	       "solo");
 	/* out of the skill's directory: an error */
 	out = fixture_call(&f, "skill_read",
 			   "{\"skillName\":\"solo\",\"path\":\"../skills/"
