@@ -234,12 +234,75 @@ static void test_search(void)
 	memcpy(cfg, main_cfg, sizeof(cfg));
 }
 
+/*
+ * Skills (issue 20 item 2) on the S3 mount: found by a glob through the
+ * file API's listing of the bucket, read, searched and listed in the
+ * instructions, as on the local disk.
+ */
+static void test_skills(void)
+{
+	char main_cfg[sizeof(cfg)], local[600], cmd[3000];
+	FILE *f;
+
+	memcpy(main_cfg, cfg, sizeof(cfg));
+	snprintf(cfg, sizeof(cfg), "%s/skills.yaml", top);
+	snprintf(local, sizeof(local), "%s/%s", top, "wsp.yaml");
+	snprintf(cmd, sizeof(cmd),
+		 "cp '%s' '%s' && printf 'skills:\\n  - "
+		 "\"/data/skills/**/SKILL.md\"\\n' >> '%s'",
+		 local, cfg, cfg);
+	CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+	/* markers at every level: s3rver lists no common prefix whose keys
+	 * all sit deeper (tests/s3/README.md) */
+	CU_ASSERT_EQUAL(wsp("fs mkdir -p /data/skills/team/otter-care/"
+			    "references"),
+			0);
+	snprintf(local, sizeof(local), "%s/SKILL.md", top);
+	f = fopen(local, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("---\nname: otter-care\ndescription: Care for otters.\n---\n"
+	      "Feed the otter.\n", f);
+	fclose(f);
+	CU_ASSERT_EQUAL(wsp("fs put SKILL.md /data/skills/team/otter-care/"
+			    "SKILL.md"),
+			0);
+	f = fopen(local, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("Diet\nSmelt twice a day\n", f);
+	fclose(f);
+	CU_ASSERT_EQUAL(wsp("fs put SKILL.md /data/skills/team/otter-care/"
+			    "references/diet.md"),
+			0);
+	CU_ASSERT_EQUAL(wsp("tool skill '{\"name\":\"otter-care\"}'"), 0);
+	CU_ASSERT_STRING_EQUAL(out, "Feed the otter.\n\n## References\n"
+				    "- references/diet.md\n");
+	CU_ASSERT_EQUAL(wsp("tool skill_read '{\"skillName\":\"otter-care\","
+			    "\"path\":\"references/diet.md\",\"startLine\":2}'"),
+			0);
+	CU_ASSERT_STRING_EQUAL(out, "Smelt twice a day\n");
+	CU_ASSERT_EQUAL(wsp("tool skill_search '{\"query\":\"smelt\"}'"), 0);
+	{
+		static const char want[] = "[/data/skills/team/otter-care] "
+					   "references/diet.md (lines 2-2) "
+					   "(score: ";
+
+		CU_ASSERT(!strncmp(out, want, sizeof(want) - 1));
+		CU_ASSERT_PTR_NOT_NULL(strstr(out, ")\nSmelt twice a day\n"));
+	}
+	CU_ASSERT_EQUAL(wsp("instructions"), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "<location>/data/skills/team/"
+					   "otter-care/SKILL.md</location>"));
+	unlink(local);
+	memcpy(cfg, main_cfg, sizeof(cfg));
+}
+
 static CU_TestInfo tests[] = {
 	{"put, cat, ls, cp, mv, rm", test_put_cat_ls},
 	{"error detail", test_error_detail},
 	{"the same code on every provider", test_same_code_every_provider},
 	{"append rewrites the object", test_append_rewrites},
 	{"search over the S3 mount", test_search},
+	{"skills on the S3 mount", test_skills},
 	CU_TEST_INFO_NULL,
 };
 
