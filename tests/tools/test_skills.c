@@ -348,6 +348,12 @@ static void test_written_through_wsp(void)
 		     "{\"path\":\"/solo/SKILL.md\",\"old_string\":\"Solo body\","
 		     "\"new_string\":\"Solo changed\"}"));
 	expect(&f, "skill", "{\"name\":\"solo\"}", "Solo changed.");
+	/* a command's change: seen by the next call too */
+	free(call_ok(&f, "execute_command",
+		     "{\"command\":\"mkdir -p skills/by-cmd && cd skills/by-cmd "
+		     "&& (echo ---; echo name: by-cmd; echo description: D.; "
+		     "echo ---; echo Made by a command.) > SKILL.md\"}"));
+	expect(&f, "skill", "{\"name\":\"by-cmd\"}", "Made by a command.");
 	fixture_close(&f);
 }
 
