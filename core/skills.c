@@ -260,6 +260,25 @@ static void take_match(struct dirs *d, const struct listing *l,
 	}
 }
 
+/*
+ * What ends discovery: the call was canceled or ran out of time, or
+ * memory ran out. Any other failure to read a path (a provider's error,
+ * permissions) loses what is below it, logged, and the other skills stay.
+ */
+static int fatal(wsp_workspace *ws, const char *what, const char *path,
+		 const wsp_error *e2, wsp_error *err)
+{
+	if (e2->code == WSP_ECANCELED || e2->code == WSP_ETIMEDOUT ||
+	    e2->code == WSP_ENOMEM) {
+		*err = *e2;
+		return e2->code;
+	}
+	if (e2->code != WSP_ENOTFOUND)
+		wsp__log(&ws->sink, WSP_LOG_WARN, "skills: cannot %s '%s': %s",
+			 what, path, e2->message);
+	return 0;
+}
+
 /* The skill directories one skills: entry names. */
 static int find_dirs(struct dirs *d, wsp_workspace *ws, const wsp_call *call,
 		     const char *pat, wsp_error *err)
@@ -276,9 +295,7 @@ static int find_dirs(struct dirs *d, wsp_workspace *ws, const wsp_call *call,
 	wsp__glob_base(base, sizeof(base), pat);
 	/* a path not there (yet) holds no skill; not an error */
 	if (wsp_files_stat(&st, ws, call, base, 0, &e2))
-		return e2.code == WSP_ECANCELED || e2.code == WSP_ETIMEDOUT
-			       ? (*err = e2, e2.code)
-			       : 0;
+		return fatal(ws, "read", base, &e2, err);
 	self.path = base;
 	self.type = st.type;
 	self.symlink = 0;
@@ -288,7 +305,14 @@ static int find_dirs(struct dirs *d, wsp_workspace *ws, const wsp_call *call,
 		return 0;
 	}
 	/* a plain entry needs its children and their SKILL.md */
-	rc = list_below(&l, ws, call, base, glob ? 0 : 2, LIST_MAX, err);
+	rc = list_below(&l, ws, call, base, glob ? 0 : 2, LIST_MAX, &e2);
+	if (rc)
+		rc = fatal(ws, "list", base, &e2, err);
+	if (l.truncated)
+		wsp__log(&ws->sink, WSP_LOG_WARN,
+			 "skills: '%s' holds more than %d entries; skills "
+			 "past them are not found",
+			 base, LIST_MAX);
 	if (!rc && !glob)
 		take_match(d, &l, &self);
 	for (i = 0; !rc && glob && i < l.n; i++)
@@ -389,9 +413,9 @@ static int skill_files(struct wsp__skills *s, struct wsp__skill *k,
 	wsp_error e2;
 	int rc;
 
-	rc = list_below(&l, ws, call, k->path, 0, WSP__SKILL_FILES_MAX, err);
-	if (rc == WSP_ENOTFOUND)
-		rc = 0;
+	rc = list_below(&l, ws, call, k->path, 0, WSP__SKILL_FILES_MAX, &e2);
+	if (rc)
+		rc = fatal(ws, "list", k->path, &e2, err);
 	k->files = calloc(l.n + 1, sizeof(char *));
 	if (!rc && !k->files)
 		rc = wsp_error_set(err, WSP_ENOMEM, "out of memory");
