@@ -278,7 +278,7 @@ static int read_skill_file(struct wsp__tool_ctx *c, const struct wsp__skill *k,
 	if (wsp__arg_int(c, "startLine", 1, INT64_MIN, INT64_MAX, &start) ||
 	    wsp__arg_int(c, "endLine", INT64_MAX, INT64_MIN, INT64_MAX, &end))
 		return 0;
-	ro.length = WSP__SKILL_FILE_MAX;
+	ro.length = WSP__SKILL_FILE_MAX + 1; /* one more: was it cut? */
 	wsp__tbuf_add(&t, "", 0);
 	rc = wsp_files_read(c->ws, &c->call, full, &ro, wsp__tbuf_sink, &t,
 			    &err);
@@ -300,6 +300,12 @@ static int read_skill_file(struct wsp__tool_ctx *c, const struct wsp__skill *k,
 			st.size = t.len;
 		wsp__tool_say(c, "Binary file: %s (%llu bytes)", full,
 			      (unsigned long long)st.size);
+	} else if (t.len > WSP__SKILL_FILE_MAX) {
+		add_lines(&c->out, t.p, WSP__SKILL_FILE_MAX, start, end);
+		wsp__tbuf_addf(&c->out,
+			       "\n[only the first %d bytes of the file are "
+			       "read]",
+			       WSP__SKILL_FILE_MAX);
 	} else {
 		add_lines(&c->out, t.p, t.len, start, end);
 	}

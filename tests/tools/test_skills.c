@@ -188,6 +188,34 @@ static void test_skill_read(void)
 	CU_ASSERT_STRING_EQUAL(out, "Error: Invalid reference path: "
 				    "../skills/csv-clean/SKILL.md");
 	free(out);
+	/* binary, and a file past the 1 MiB read */
+	{
+		char path[600], *big;
+		FILE *fp;
+
+		snprintf(path, sizeof(path), "%s/solo/assets/x.bin", f.work);
+		fixture_write(&f, "solo/assets/x.bin", "");
+		fp = fopen(path, "wb");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+		fwrite("ab\0cd", 1, 5, fp);
+		fclose(fp);
+		expect(&f, "skill_read",
+		       "{\"skillName\":\"solo\",\"path\":\"assets/x.bin\"}",
+		       "Binary file: /solo/assets/x.bin (5 bytes)");
+		big = malloc((1u << 20) + 11);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(big);
+		memset(big, 'a', (1u << 20) + 10);
+		big[(1u << 20) - 1] = '\n';
+		big[(1u << 20) + 10] = '\0';
+		fixture_write(&f, "solo/references/big.md", big);
+		free(big);
+		out = call_ok(&f, "skill_read",
+			      "{\"skillName\":\"solo\",\"path\":"
+			      "\"references/big.md\",\"startLine\":2}");
+		CU_ASSERT_STRING_EQUAL(out, "\n[only the first 1048576 bytes "
+					    "of the file are read]");
+		free(out);
+	}
 	out = fixture_call(&f, "skill_read",
 			   "{\"skillName\":\"solo\",\"path\":\"/etc/passwd\"}",
 			   &is_error);
