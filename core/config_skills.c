@@ -44,8 +44,9 @@ static int add_path(struct wsp__config *cfg, const struct wsp__ynode *n,
 		wsp__diag_add(d, cfg->file, AT(n),
 			      "an entry of 'skills' must be a path or a glob, "
 			      "not %s",
-			      n->type == WSP__Y_SCALAR ? "empty"
-						       : wsp__yaml_type_name(n));
+			      n->type == WSP__Y_SCALAR
+				      ? "empty"
+				      : wsp__yaml_type_name(n));
 		return 0;
 	}
 	if (strlen(n->value) > MAX_PATTERN) {

@@ -229,8 +229,8 @@ static void not_found(struct wsp__tool_ctx *c, const struct wsp__skill *k,
 		for (i = 0; i < k->n_files; i++) {
 			if (strncmp(k->files[i], dirs[d], strlen(dirs[d])))
 				continue;
-			wsp__tbuf_puts(&c->out, shown++ ? ", "
-							: "\nAvailable files: ");
+			wsp__tbuf_puts(&c->out,
+				       shown++ ? ", " : "\nAvailable files: ");
 			wsp__tool_say(c, "%s", k->files[i]);
 		}
 }
@@ -381,8 +381,8 @@ const struct wsp__tool_def wsp__tool_skill_read = {
 		  "\"Starting line number (1-indexed). If omitted, starts from "
 		  "the beginning.\"},"
 		  "\"endLine\":{\"type\":\"number\",\"description\":\"Ending "
-		  "line number (1-indexed, inclusive). If omitted, reads to the "
-		  "end.\"}},"
+		  "line number (1-indexed, inclusive). If omitted, reads to "
+		  "the end.\"}},"
 		  "\"required\":[\"skillName\",\"path\"],"
 		  "\"additionalProperties\":false}",
 	.flags = WSP__TOOL_NEEDS_SKILLS,

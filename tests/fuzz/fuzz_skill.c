@@ -53,8 +53,8 @@ static void check_ok(const struct wsp__skill_doc *d, const char *text,
 	    (d->body_off < len && text[d->body_off - 1] != '\n'))
 		abort();
 	/* the body's line: a UTF-8 BOM is not a line */
-	if (d->body_line != line_at(text, d->body_off) + (d->body_off == len &&
-							  text[len - 1] != '\n'))
+	if (d->body_line != line_at(text, d->body_off) +
+				    (d->body_off == len && text[len - 1] != '\n'))
 		abort();
 }
 

@@ -277,7 +277,8 @@ static void test_skills(void)
 	CU_ASSERT_STRING_EQUAL(out, "Feed the otter.\n\n## References\n"
 				    "- references/diet.md\n");
 	CU_ASSERT_EQUAL(wsp("tool skill_read '{\"skillName\":\"otter-care\","
-			    "\"path\":\"references/diet.md\",\"startLine\":2}'"),
+			    "\"path\":\"references/diet.md\","
+			    "\"startLine\":2}'"),
 			0);
 	CU_ASSERT_STRING_EQUAL(out, "Smelt twice a day\n");
 	CU_ASSERT_EQUAL(wsp("tool skill_search '{\"query\":\"smelt\"}'"), 0);
