@@ -187,3 +187,23 @@ int fixture_has_tool(struct fixture *f, const char *name)
 	}
 	return 0;
 }
+
+void fixture_config_error(const char *yaml, const char *want)
+{
+	wsp_open_options o = WSP_OPEN_OPTIONS_INIT;
+	wsp_workspace *ws = NULL;
+	wsp_error err;
+	int rc;
+
+	o.config_text = yaml;
+	o.config_name = "<test>";
+	o.plugin_path = WSP_TEST_PLUGIN_DIR;
+	rc = wsp_workspace_open(&ws, &o, &err);
+	CU_ASSERT_EQUAL(rc, WSP_ECONFIG);
+	if (rc == WSP_ECONFIG) {
+		CU_ASSERT_PTR_NOT_NULL(strstr(err.message, want));
+		if (!strstr(err.message, want))
+			fprintf(stderr, "got: %s\n", err.message);
+	}
+	wsp_workspace_close(ws);
+}

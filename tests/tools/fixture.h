@@ -36,6 +36,12 @@ char *fixture_call(struct fixture *f, const char *name, const char *args,
 /* Whether the tool set lists a tool under this (exposed) name. */
 int fixture_has_tool(struct fixture *f, const char *name);
 
+/*
+ * Open a workspace of configuration text yaml alone (no fixture) and
+ * check, with CUnit, that it is refused with a message holding want.
+ */
+void fixture_config_error(const char *yaml, const char *want);
+
 /* Write a file below f->work (relative path), creating directories. */
 void fixture_write(struct fixture *f, const char *rel, const char *text);
 /* Read a file below f->work; malloc'd, NULL if missing. */

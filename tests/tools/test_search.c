@@ -307,44 +307,25 @@ static void test_tools_config(void)
 	fixture_close(&f);
 }
 
-/* A configuration's error message, or "" when it opens. */
-static void config_error(const char *yaml, const char *want)
-{
-	wsp_open_options o = WSP_OPEN_OPTIONS_INIT;
-	wsp_workspace *ws = NULL;
-	wsp_error err;
-	int rc;
-
-	o.config_text = yaml;
-	o.config_name = "<test>";
-	o.plugin_path = WSP_TEST_PLUGIN_DIR;
-	rc = wsp_workspace_open(&ws, &o, &err);
-	CU_ASSERT_EQUAL(rc, WSP_ECONFIG);
-	if (rc == WSP_ECONFIG) {
-		CU_ASSERT_PTR_NOT_NULL(strstr(err.message, want));
-		if (!strstr(err.message, want))
-			fprintf(stderr, "got: %s\n", err.message);
-	}
-	wsp_workspace_close(ws);
-}
-
 static void test_config_errors(void)
 {
-	config_error("search:\n  mode: vector\n",
-		     "'vector' search is not supported yet; use 'bm25'");
-	config_error("search:\n  mode: fuzzy\n", "must be 'bm25'");
-	config_error("search:\n  max_chunk_chars: 5\n",
-		     "'max_chunk_chars' of 'search' is out of range");
-	config_error("search:\n  overlap_lines: -1\n",
-		     "'overlap_lines' of 'search' is out of range");
-	config_error("search:\n  max_file_size: 1GiB\n", "1KiB to 256MiB");
-	config_error("search:\n  auto_index_path: [/]\n",
-		     "did you mean 'auto_index_paths'");
-	config_error("search:\n  auto_index_paths: [\"../up\"]\n",
-		     "'auto_index_paths': '../up'");
-	config_error("search:\n  auto_index_paths: { a: b }\n",
-		     "must be a list of paths or globs");
-	config_error("search: [1]\n", "'search' must be a mapping");
+	fixture_config_error(
+		"search:\n  mode: vector\n",
+		"'vector' search is not supported yet; use 'bm25'");
+	fixture_config_error("search:\n  mode: fuzzy\n", "must be 'bm25'");
+	fixture_config_error("search:\n  max_chunk_chars: 5\n",
+			     "'max_chunk_chars' of 'search' is out of range");
+	fixture_config_error("search:\n  overlap_lines: -1\n",
+			     "'overlap_lines' of 'search' is out of range");
+	fixture_config_error("search:\n  max_file_size: 1GiB\n",
+			     "1KiB to 256MiB");
+	fixture_config_error("search:\n  auto_index_path: [/]\n",
+			     "did you mean 'auto_index_paths'");
+	fixture_config_error("search:\n  auto_index_paths: [\"../up\"]\n",
+			     "'auto_index_paths': '../up'");
+	fixture_config_error("search:\n  auto_index_paths: { a: b }\n",
+			     "must be a list of paths or globs");
+	fixture_config_error("search: [1]\n", "'search' must be a mapping");
 }
 
 int main(void)

@@ -102,7 +102,8 @@ static void tree(struct fixture *f)
 		 "Hidden but globbed.\n");
 	/* a glob matching directories of skills; skills-extra sorts
 	 * between skills and skills/... and is not one of them */
-	skill_md(f, "plugins/alpha/skills/plug-one", "plug-one", "P1.", "P1.\n");
+	skill_md(f, "plugins/alpha/skills/plug-one", "plug-one", "P1.",
+		 "P1.\n");
 	skill_md(f, "plugins/beta/skills/plug-two", "plug-two", "P2.", "P2.\n");
 	skill_md(f, "plugins/alpha/skills-extra/zeta", "zeta", "Z.", "Z.\n");
 	/* not under any skills: path */
@@ -373,53 +374,36 @@ static void test_written_through_wsp(void)
 	CU_ASSERT(at(out, ")\nFresh body kingfisher.\n") > 0);
 	free(out);
 	free(call_ok(&f, "edit_file",
-		     "{\"path\":\"/solo/SKILL.md\",\"old_string\":\"Solo body\","
+		     "{\"path\":\"/solo/SKILL.md\",\"old_string\":"
+		     "\"Solo body\","
 		     "\"new_string\":\"Solo changed\"}"));
 	expect(&f, "skill", "{\"name\":\"solo\"}", "Solo changed.");
 	/* a command's change: seen by the next call too */
 	free(call_ok(&f, "execute_command",
-		     "{\"command\":\"mkdir -p skills/by-cmd && cd skills/by-cmd "
-		     "&& (echo ---; echo name: by-cmd; echo description: D.; "
+		     "{\"command\":\"mkdir -p skills/by-cmd && cd "
+		     "skills/by-cmd && (echo ---; echo name: by-cmd; "
+		     "echo description: D.; "
 		     "echo ---; echo Made by a command.) > SKILL.md\"}"));
 	expect(&f, "skill", "{\"name\":\"by-cmd\"}", "Made by a command.");
 	fixture_close(&f);
-}
-
-static void config_error(const char *yaml, const char *want)
-{
-	wsp_open_options o = WSP_OPEN_OPTIONS_INIT;
-	wsp_workspace *ws = NULL;
-	wsp_error err;
-	int rc;
-
-	o.config_text = yaml;
-	o.config_name = "<test>";
-	o.plugin_path = WSP_TEST_PLUGIN_DIR;
-	rc = wsp_workspace_open(&ws, &o, &err);
-	CU_ASSERT_EQUAL(rc, WSP_ECONFIG);
-	if (rc == WSP_ECONFIG) {
-		CU_ASSERT_PTR_NOT_NULL(strstr(err.message, want));
-		if (!strstr(err.message, want))
-			fprintf(stderr, "got: %s\n", err.message);
-	}
-	wsp_workspace_close(ws);
 }
 
 static void test_config_errors(void)
 {
 	char yaml[1200];
 
-	config_error("skills: { paths: [/skills] }\n",
-		     "'skills' must be a list of paths or globs");
-	config_error("skills: [\"../up\"]\n", "'skills': '../up'");
-	config_error("skills: [[/a]]\n",
-		     "an entry of 'skills' must be a path or a glob");
-	config_error("skills: [\"\"]\n",
-		     "an entry of 'skills' must be a path or a glob, not "
-		     "empty");
+	fixture_config_error("skills: { paths: [/skills] }\n",
+			     "'skills' must be a list of paths or globs");
+	fixture_config_error("skills: [\"../up\"]\n", "'skills': '../up'");
+	fixture_config_error("skills: [[/a]]\n",
+			     "an entry of 'skills' must be a path or a glob");
+	fixture_config_error("skills: [\"\"]\n",
+			     "an entry of 'skills' must be a path or a glob, "
+			     "not empty");
 	snprintf(yaml, sizeof(yaml), "skills: [/%01030d]\n", 7);
-	config_error(yaml, "an entry of 'skills' is longer than 1024 bytes");
-	config_error("skill: [/a]\n", "did you mean 'skills'");
+	fixture_config_error(yaml,
+			     "an entry of 'skills' is longer than 1024 bytes");
+	fixture_config_error("skill: [/a]\n", "did you mean 'skills'");
 }
 
 int main(void)
