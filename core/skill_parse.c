@@ -65,29 +65,47 @@ static int is_marker(const char *p, size_t n, int closing)
 			  (closing && !memcmp(p, "...", 3)));
 }
 
-/* A YAML node as JSON: plain true/false/null/numbers typed, the rest
- * text. */
+enum kind { K_NULL, K_BOOL, K_NUMBER, K_STRING };
+
+/* What a scalar is read as: plain null, true/false and numbers are
+ * typed (as Mastra's YAML reader types them), the rest is text. */
+static enum kind scalar_kind(const struct wsp__ynode *n, double *num)
+{
+	char *end;
+
+	if (wsp__yaml_is_null(n))
+		return K_NULL;
+	if (n->plain &&
+	    (!strcmp(n->value, "true") || !strcmp(n->value, "false")))
+		return K_BOOL;
+	if (n->plain && n->value[0]) {
+		*num = strtod(n->value, &end);
+		if (!*end && *num == *num && *num - *num == 0)
+			return K_NUMBER;
+	}
+	return K_STRING;
+}
+
+/* A YAML node as JSON, scalars typed by scalar_kind. */
 static cJSON *to_json(const struct wsp__ynode *n)
 {
 	cJSON *o;
-	char *end;
-	double d;
+	double d = 0;
 	size_t i;
 
 	if (!n)
 		return cJSON_CreateNull();
 	if (n->type == WSP__Y_SCALAR) {
-		if (wsp__yaml_is_null(n))
+		switch (scalar_kind(n, &d)) {
+		case K_NULL:
 			return cJSON_CreateNull();
-		if (n->plain && (!strcmp(n->value, "true") ||
-				 !strcmp(n->value, "false")))
+		case K_BOOL:
 			return cJSON_CreateBool(n->value[0] == 't');
-		if (n->plain && n->value[0]) {
-			d = strtod(n->value, &end);
-			if (!*end && d == d && d - d == 0)
-				return cJSON_CreateNumber(d);
+		case K_NUMBER:
+			return cJSON_CreateNumber(d);
+		default:
+			return cJSON_CreateString(n->value);
 		}
-		return cJSON_CreateString(n->value);
 	}
 	o = n->type == WSP__Y_MAP ? cJSON_CreateObject() : cJSON_CreateArray();
 	for (i = 0; o && i < n->n; i += n->type == WSP__Y_MAP ? 2 : 1) {
@@ -170,6 +188,9 @@ static void check_description(struct why *w, const char *s)
 static const char *text_field(struct why *w, const struct wsp__ynode *root,
 			      const char *key)
 {
+	static const char *const kinds[] = { "null", "boolean", "number" };
+	enum kind k;
+	double d;
 	size_t i;
 
 	for (i = 0; i + 1 < root->n; i += 2) {
@@ -177,10 +198,12 @@ static const char *text_field(struct why *w, const struct wsp__ynode *root,
 
 		if (strcmp(root->items[i]->value, key))
 			continue;
-		if (v->type == WSP__Y_SCALAR && !wsp__yaml_is_null(v))
+		k = v->type == WSP__Y_SCALAR ? scalar_kind(v, &d) : K_STRING;
+		if (v->type == WSP__Y_SCALAR && k == K_STRING)
 			return v->value;
+		/* `name: 2024` is a number to YAML, as Mastra reads it */
 		say(w, "%s: Expected string, received %s", key,
-		    v->type == WSP__Y_SCALAR ? "null"
+		    v->type == WSP__Y_SCALAR ? kinds[k]
 					     : wsp__yaml_type_name(v));
 		return NULL;
 	}

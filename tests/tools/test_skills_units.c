@@ -70,6 +70,22 @@ static void test_fields_kept(void)
 	wsp__skill_doc_free(&doc);
 }
 
+/* A quoted number is text, so a name it may be. */
+static void test_quoted_number(void)
+{
+	struct wsp__skill_doc doc;
+	char why[256];
+
+	CU_ASSERT_EQUAL_FATAL(parse(&doc, "---\nname: \"222\"\ndescription: "
+					  "'1.5'\n---\n",
+				    "222", why, sizeof(why)),
+			      0);
+	CU_ASSERT_STRING_EQUAL(doc.name, "222");
+	CU_ASSERT_STRING_EQUAL(doc.description, "1.5");
+	CU_ASSERT(cJSON_IsString(cJSON_GetObjectItem(doc.front, "name")));
+	wsp__skill_doc_free(&doc);
+}
+
 static void test_line_endings_and_bom(void)
 {
 	static const char crlf[] = "\xEF\xBB\xBF---\r\nname: a\r\n"
@@ -110,6 +126,13 @@ static void test_bad_files(void)
 	bad("---\nname: a\n---\n", "a", "description: Required");
 	bad("---\nname: [a]\ndescription: b\n---\n", "a",
 	    "name: Expected string, received a list");
+	/* YAML reads these as a number and a boolean, as Mastra's does */
+	bad("---\nname: 222\ndescription: b\n---\n", "222",
+	    "name: Expected string, received number");
+	bad("---\nname: a\ndescription: true\n---\n", "a",
+	    "description: Expected string, received boolean");
+	bad("---\nname: a\ndescription: ~\n---\n", "a",
+	    "description: Expected string, received null");
 	bad("---\nname: A_b\ndescription: b\n---\n", "A_b",
 	    "name: Skill name must contain only lowercase letters, numbers, "
 	    "and hyphens");
@@ -176,6 +199,7 @@ int main(void)
 	s = CU_add_suite("skills_units", NULL, NULL);
 	CU_add_test(s, "fields kept", test_fields_kept);
 	CU_add_test(s, "line endings and BOM", test_line_endings_and_bom);
+	CU_add_test(s, "quoted number", test_quoted_number);
 	CU_add_test(s, "bad files", test_bad_files);
 	CU_add_test(s, "small buffer", test_small_buffer);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
