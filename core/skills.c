@@ -453,14 +453,19 @@ static int skill_files(struct wsp__skills *s, struct wsp__skill *k,
 	return rc;
 }
 
+static int blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
 /* A trimmed copy of the body (Mastra's instructions). */
 static char *trimmed(const char *p, size_t n)
 {
 	char *s;
 
-	while (n && strchr(" \t\r\n", *p))
+	while (n && blank(*p))
 		p++, n--;
-	while (n && strchr(" \t\r\n", p[n - 1]))
+	while (n && blank(p[n - 1]))
 		n--;
 	s = malloc(n + 1);
 	if (s) {
