@@ -56,8 +56,9 @@ static const struct wsp__skill *resolve(struct wsp__tool_ctx *c,
 	return NULL;
 }
 
-/* The files below dir/ of skill k, as "- dir/x" lines under a heading. */
-static void list_files(struct wsp__tbuf *b, const struct wsp__skill *k,
+/* The files below dir/ of skill k, as "- dir/x" lines under a heading
+ * (file names with control characters escaped, as every quoted name). */
+static void list_files(struct wsp__tool_ctx *c, const struct wsp__skill *k,
 		       const char *dir, const char *heading)
 {
 	size_t i, n = strlen(dir), shown = 0;
@@ -66,8 +67,9 @@ static void list_files(struct wsp__tbuf *b, const struct wsp__skill *k,
 		if (strncmp(k->files[i], dir, n) || k->files[i][n] != '/')
 			continue;
 		if (!shown++)
-			wsp__tbuf_addf(b, "\n\n## %s", heading);
-		wsp__tbuf_addf(b, "\n- %s", k->files[i]);
+			wsp__tbuf_addf(&c->out, "\n\n## %s", heading);
+		wsp__tbuf_puts(&c->out, "\n");
+		wsp__tool_say(c, "- %s", k->files[i]);
 	}
 }
 
@@ -82,9 +84,9 @@ static int skill(struct wsp__tool_ctx *c)
 	k = resolve(c, s, wsp__arg_str(c, "name", ""));
 	if (k) {
 		wsp__tbuf_puts(&c->out, k->instructions);
-		list_files(&c->out, k, "references", "References");
-		list_files(&c->out, k, "scripts", "Scripts");
-		list_files(&c->out, k, "assets", "Assets");
+		list_files(c, k, "references", "References");
+		list_files(c, k, "scripts", "Scripts");
+		list_files(c, k, "assets", "Assets");
 	}
 	wsp__skills_release(c->ws);
 	return 0;
@@ -167,10 +169,10 @@ static int skill_search(struct wsp__tool_ctx *c)
 			continue;
 		/* Mastra's block; a reference's hit names its file, so its
 		 * lines can be read with skill_read */
-		wsp__tbuf_addf(&c->out, "%s[%s]", shown++ ? "\n\n" : "",
-			       k->path);
+		wsp__tbuf_puts(&c->out, shown++ ? "\n\n" : "");
+		wsp__tool_say(c, "[%s]", k->path);
 		if (strcmp(source, "SKILL.md"))
-			wsp__tbuf_addf(&c->out, " %s", source);
+			wsp__tool_say(c, " %s", source);
 		wsp__tbuf_addf(&c->out, " (lines %u-%u) (score: %.2f)\n",
 			       h->line_a, h->line_b, h->score);
 		preview(&c->out, h);
