@@ -1,13 +1,14 @@
 /*
- * core/skills.c - the workspace's skills: discovery under the skills:
- * paths, the catalogue, and its BM25 index.
+ * core/skills.c - the workspace's skills: the catalogue and its BM25
+ * index.
  *
- * Discovery follows Mastra's WorkspaceSkills: a plain entry is a skill
- * directory (it holds SKILL.md), a SKILL.md file, or a directory whose
- * subdirectories are skills; a glob entry is matched (hidden names too)
- * against every path below its fixed part, and each match is taken as a
- * plain entry is. Everything goes through the file API (wsp_files_stat,
- * _list, _read), so skills live on any filesystem provider.
+ * Discovery (skills_find.c) follows Mastra's WorkspaceSkills: a plain
+ * entry is a skill directory (it holds SKILL.md), a SKILL.md file, or a
+ * directory whose subdirectories are skills; a glob entry is matched
+ * (hidden names too) against every path below its fixed part, and each
+ * match is taken as a plain entry is. Everything goes through the file API
+ * (wsp_files_stat, _list, _read), so skills live on any filesystem
+ * provider.
  *
  * A bad SKILL.md (no front matter, invalid YAML, a wrong name) is kept
  * as a problem with its reason and logged as a warning; the other skills
@@ -35,7 +36,6 @@
 #include <time.h>
 
 #define REFRESH_NS    (INT64_C(30) * 1000000000)
-#define LIST_MAX      100000 /* entries one skills: path may list */
 #define BINARY_SNIFF  8000
 #define CHUNK_CHARS   4000 /* Mastra's defaults */
 #define CHUNK_OVERLAP 3
@@ -48,278 +48,6 @@ static int64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static const char *base_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-
-	return s ? s + 1 : path;
-}
-
-/* The directory of path ("/a/b" -> "/a", "/a" -> "/"). */
-static void parent_of(char *out, size_t cap, const char *path)
-{
-	const char *s = strrchr(path, '/');
-	size_t n = s && s > path ? (size_t)(s - path) : 1;
-
-	snprintf(out, cap, "%.*s", (int)n, path);
-}
-
-/* ---- one listing ------------------------------------------------------- */
-
-struct ent {
-	char *path; /* workspace path */
-	uint32_t type;
-	uint32_t symlink;
-	uint64_t size;
-};
-
-struct listing {
-	struct ent *v;
-	size_t n, cap, max;
-	const char *base;
-	int oom, truncated;
-};
-
-static int add_ent(struct listing *l, const char *path, uint32_t type,
-		   uint32_t symlink, uint64_t size)
-{
-	struct ent *v;
-
-	if (l->n == l->max) {
-		l->truncated = 1;
-		return WSP_ETOOBIG;
-	}
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 64;
-		v = realloc(l->v, l->cap * sizeof(*v));
-		if (!v)
-			goto oom;
-		l->v = v;
-	}
-	l->v[l->n].path = strdup(path);
-	if (!l->v[l->n].path)
-		goto oom;
-	l->v[l->n].type = type;
-	l->v[l->n].symlink = symlink;
-	l->v[l->n].size = size;
-	l->n++;
-	return 0;
-oom:
-	l->oom = 1;
-	return WSP_ENOMEM;
-}
-
-static int list_entry(const wsp_fs_entry *e, void *payload)
-{
-	struct listing *l = payload;
-	char full[WSP_FILES_PATH_MAX + 2];
-
-	if (wsp__path_has_git(e->path) ||
-	    wsp__path_join(full, sizeof(full), l->base, e->path))
-		return 0;
-	return add_ent(l, full, e->type, e->is_symlink, e->size);
-}
-
-static int cmp_ent(const void *a, const void *b)
-{
-	return strcmp(((const struct ent *)a)->path,
-		      ((const struct ent *)b)->path);
-}
-
-static void listing_free(struct listing *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		free(l->v[i].path);
-	free(l->v);
-	memset(l, 0, sizeof(*l));
-}
-
-/* Everything below dir (max_depth 0: all), sorted; a truncated listing
- * keeps what it got. */
-static int list_below(struct listing *l, wsp_workspace *ws,
-		      const wsp_call *call, const char *dir, uint32_t depth,
-		      size_t max, wsp_error *err)
-{
-	wsp_fs_list_opts lo = WSP_FS_LIST_OPTS_INIT;
-	int rc;
-
-	lo.flags = WSP_FS_RECURSIVE;
-	lo.max_depth = depth;
-	l->base = dir;
-	l->max = max;
-	rc = wsp_files_list(ws, call, dir, &lo, list_entry, l, err);
-	if (l->oom)
-		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
-	if (rc == WSP_ETOOBIG && l->truncated)
-		rc = 0;
-	if (l->n)
-		qsort(l->v, l->n, sizeof(*l->v), cmp_ent);
-	return rc;
-}
-
-/* The first entry not sorting before path (l->n when none). */
-static size_t lower_bound(const struct listing *l, const char *path)
-{
-	size_t lo = 0, hi = l->n, mid;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (strcmp(l->v[mid].path, path) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-static const struct ent *find_ent(const struct listing *l, const char *path)
-{
-	struct ent key = { .path = (char *)path };
-
-	return l->n ? bsearch(&key, l->v, l->n, sizeof(*l->v), cmp_ent)
-		    : NULL;
-}
-
-/* ---- candidates: skill directories ------------------------------------ */
-
-struct dirs {
-	char **v;
-	size_t n, cap;
-	int oom;
-};
-
-static void add_dir(struct dirs *d, const char *path)
-{
-	char **v;
-
-	if (d->n == d->cap) {
-		d->cap = d->cap ? d->cap * 2 : 16;
-		v = realloc(d->v, d->cap * sizeof(*v));
-		if (!v) {
-			d->oom = 1;
-			return;
-		}
-		d->v = v;
-	}
-	if (!(d->v[d->n] = strdup(path)))
-		d->oom = 1;
-	else
-		d->n++;
-}
-
-static int has_skill_file(const struct listing *l, const char *dir)
-{
-	char p[WSP_FILES_PATH_MAX + 2];
-	const struct ent *e;
-
-	if (wsp__path_join(p, sizeof(p), dir, "SKILL.md"))
-		return 0;
-	e = find_ent(l, p);
-	return e && e->type == WSP_FS_TYPE_FILE;
-}
-
-/*
- * A match m of a skills: entry: a SKILL.md names its directory; a
- * directory holding SKILL.md is a skill; else its subdirectories that hold
- * one are.
- */
-static void take_match(struct dirs *d, const struct listing *l,
-		       const struct ent *m)
-{
-	char dir[WSP_FILES_PATH_MAX + 2];
-	size_t i, n;
-
-	if (m->type == WSP_FS_TYPE_FILE) {
-		if (!strcmp(base_name(m->path), "SKILL.md")) {
-			parent_of(dir, sizeof(dir), m->path);
-			add_dir(d, dir);
-		}
-		return;
-	}
-	if (m->type != WSP_FS_TYPE_DIR)
-		return;
-	if (has_skill_file(l, m->path)) {
-		add_dir(d, m->path);
-		return;
-	}
-	/* the paths below m, "m/...", are one run of the sorted listing */
-	if (wsp__path_join(dir, sizeof(dir), m->path, ""))
-		return;
-	n = strlen(dir);
-	for (i = lower_bound(l, dir);
-	     i < l->n && !strncmp(l->v[i].path, dir, n); i++) {
-		const struct ent *c = &l->v[i];
-
-		if (c->type == WSP_FS_TYPE_DIR && !c->symlink &&
-		    !strchr(c->path + n, '/') && has_skill_file(l, c->path))
-			add_dir(d, c->path);
-	}
-}
-
-/*
- * What ends discovery: the call was canceled or ran out of time, or
- * memory ran out. Any other failure to read a path (a provider's error,
- * permissions) loses what is below it, logged, and the other skills stay.
- */
-static int fatal(wsp_workspace *ws, const char *what, const char *path,
-		 const wsp_error *e2, wsp_error *err)
-{
-	if (e2->code == WSP_ECANCELED || e2->code == WSP_ETIMEDOUT ||
-	    e2->code == WSP_ENOMEM) {
-		*err = *e2;
-		return e2->code;
-	}
-	if (e2->code != WSP_ENOTFOUND)
-		wsp__log(&ws->sink, WSP_LOG_WARN, "skills: cannot %s '%s': %s",
-			 what, path, e2->message);
-	return 0;
-}
-
-/* The skill directories one skills: entry names. */
-static int find_dirs(struct dirs *d, wsp_workspace *ws, const wsp_call *call,
-		     const char *pat, wsp_error *err)
-{
-	char base[WSP_FILES_PATH_MAX + 2];
-	int glob = wsp__glob_has_magic(pat);
-	struct listing l = { 0 };
-	wsp_fs_stat st = { .struct_size = sizeof(st) };
-	struct ent self;
-	wsp_error e2;
-	size_t i;
-	int rc;
-
-	wsp__glob_base(base, sizeof(base), pat);
-	/* a path not there (yet) holds no skill; not an error */
-	if (wsp_files_stat(&st, ws, call, base, 0, &e2))
-		return fatal(ws, "read", base, &e2, err);
-	self.path = base;
-	self.type = st.type;
-	self.symlink = 0;
-	if (st.type != WSP_FS_TYPE_DIR) {
-		if (!glob)
-			take_match(d, &l, &self);
-		return 0;
-	}
-	/* a plain entry needs its children and their SKILL.md */
-	rc = list_below(&l, ws, call, base, glob ? 0 : 2, LIST_MAX, &e2);
-	if (rc)
-		rc = fatal(ws, "list", base, &e2, err);
-	if (l.truncated)
-		wsp__log(&ws->sink, WSP_LOG_WARN,
-			 "skills: '%s' holds more than %d entries; skills "
-			 "past them are not found",
-			 base, LIST_MAX);
-	if (!rc && !glob)
-		take_match(d, &l, &self);
-	for (i = 0; !rc && glob && i < l.n; i++)
-		if (wsp__glob_match(pat, l.v[i].path, 1))
-			take_match(d, &l, &l.v[i]);
-	listing_free(&l);
-	return rc;
 }
 
 /* ---- loading one skill ------------------------------------------------ */
@@ -406,16 +134,17 @@ static int skill_files(struct wsp__skills *s, struct wsp__skill *k,
 		       wsp_workspace *ws, const wsp_call *call,
 		       wsp_error *err)
 {
-	struct listing l = { 0 };
+	struct wsp__skill_listing l = { 0 };
 	struct wsp__tbuf t = { 0 };
 	size_t i, n = strlen(k->path) + (strcmp(k->path, "/") != 0);
 	const char *rel;
 	wsp_error e2;
 	int rc;
 
-	rc = list_below(&l, ws, call, k->path, 0, WSP__SKILL_FILES_MAX, &e2);
+	rc = wsp__skills_list(&l, ws, call, k->path, 0, WSP__SKILL_FILES_MAX,
+			      &e2);
 	if (rc)
-		rc = fatal(ws, "list", k->path, &e2, err);
+		rc = wsp__skills_fatal(ws, "list", k->path, &e2, err);
 	k->files = calloc(l.n + 1, sizeof(char *));
 	if (!rc && !k->files)
 		rc = wsp_error_set(err, WSP_ENOMEM, "out of memory");
@@ -449,7 +178,7 @@ static int skill_files(struct wsp__skills *s, struct wsp__skill *k,
 				    1, err);
 	}
 	wsp__tbuf_free(&t);
-	listing_free(&l);
+	wsp__skills_listing_free(&l);
 	return rc;
 }
 
@@ -502,8 +231,8 @@ static int load_skill(struct wsp__skills *s, wsp_workspace *ws,
 		wsp__tbuf_free(&t);
 		return rc ? wsp_error_set(err, rc, "out of memory") : 0;
 	}
-	rc = wsp__skill_parse(&doc, t.p, t.len, file, base_name(dir), why,
-			      sizeof(why));
+	rc = wsp__skill_parse(&doc, t.p, t.len, file,
+			      wsp__skills_base_name(dir), why, sizeof(why));
 	if (rc) {
 		wsp__tbuf_free(&t);
 		if (rc == WSP_EINVAL)
@@ -572,7 +301,7 @@ static int discover(struct wsp__skills **out, wsp_workspace *ws,
 {
 	const struct wsp__skills_cfg *cfg = &ws->cfg->skills;
 	struct wsp__skills *s = calloc(1, sizeof(*s));
-	struct dirs d = { 0 };
+	struct wsp__skill_dirs d = { 0 };
 	size_t i;
 	int rc = 0;
 
@@ -580,7 +309,7 @@ static int discover(struct wsp__skills **out, wsp_workspace *ws,
 	if (!s)
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	for (i = 0; !rc && i < cfg->n_paths; i++)
-		rc = find_dirs(&d, ws, call, cfg->paths[i], err);
+		rc = wsp__skills_find_dirs(&d, ws, call, cfg->paths[i], err);
 	if (!rc && d.oom)
 		rc = wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	if (!rc && d.n)

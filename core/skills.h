@@ -5,8 +5,9 @@
  * skill_parse.c   a SKILL.md's YAML front matter (libyaml, bounded) and
  *                 Mastra's checks of name and description (pure; fuzzed)
  * config_skills.c the skills: section of wsp.yaml
- * skills.c        discovery through the file API, the catalogue, and its
- *                 BM25 index (the search engine of search_db.c, in memory)
+ * skills_find.c   where the skills are: listings through the file API
+ * skills.c        the catalogue: skills loaded, checked, and their BM25
+ *                 index (the search engine of search_db.c, in memory)
  * tool_skills.c   the `skill`, `skill_search` and `skill_read` tools
  */
 #ifndef WSP_CORE_SKILLS_H
@@ -49,6 +50,58 @@ WSP_INTERNAL int wsp__skill_parse(struct wsp__skill_doc *out,
 				  const char *file, const char *dir_name,
 				  char *why, size_t cap);
 WSP_INTERNAL void wsp__skill_doc_free(struct wsp__skill_doc *d);
+
+/* ---- discovery (skills_find.c) ------------------------------------------ */
+
+/* One entry of a listing: a workspace path. */
+struct wsp__skill_ent {
+	char *path;
+	uint32_t type;
+	uint32_t symlink;
+	uint64_t size;
+};
+
+struct wsp__skill_listing {
+	struct wsp__skill_ent *v; /* sorted by path */
+	size_t n, cap, max;
+	const char *base;
+	int oom, truncated;
+};
+
+/*
+ * Everything below dir (depth 0: all levels), at most max entries (then
+ * truncated is set and the rest left out), .git skipped, sorted.
+ */
+WSP_INTERNAL int wsp__skills_list(struct wsp__skill_listing *l,
+				  wsp_workspace *ws, const wsp_call *call,
+				  const char *dir, uint32_t depth, size_t max,
+				  wsp_error *err);
+WSP_INTERNAL void wsp__skills_listing_free(struct wsp__skill_listing *l);
+
+/* Skill directories found (unsorted, maybe repeated). */
+struct wsp__skill_dirs {
+	char **v;
+	size_t n, cap;
+	int oom;
+};
+
+/* The skill directories one skills: entry (a path or a glob) names. */
+WSP_INTERNAL int wsp__skills_find_dirs(struct wsp__skill_dirs *d,
+				       wsp_workspace *ws,
+				       const wsp_call *call, const char *pat,
+				       wsp_error *err);
+
+/*
+ * A failure e2 to read path ("read", "list" it): canceled, timed out or
+ * out of memory ends discovery (copied to err, returned); anything else
+ * is logged (unless not found) and 0 returned, the rest going on.
+ */
+WSP_INTERNAL int wsp__skills_fatal(wsp_workspace *ws, const char *what,
+				   const char *path, const wsp_error *e2,
+				   wsp_error *err);
+
+/* The last component of a path. */
+WSP_INTERNAL const char *wsp__skills_base_name(const char *path);
 
 /* ---- the catalogue (skills.c) ------------------------------------------ */
 
