@@ -85,6 +85,33 @@ struct wsp__skills_cfg {
 	size_t n_paths;
 };
 
+/*
+ * lsp: language servers run in the sandbox (config_lsp.c, docs/lsp.md).
+ * Strings point into the configuration's tree or at built-in presets;
+ * cmd_copy owns the pieces of a command given as one string.
+ */
+#define WSP__LSP_MAX_SERVERS 16
+#define WSP__LSP_MAX_ARGS    32
+#define WSP__LSP_MAX_TYPES   32
+
+struct wsp__lsp_server_cfg {
+	const char *name;
+	const char *argv[WSP__LSP_MAX_ARGS + 1];   /* NULL-terminated */
+	const char *types[WSP__LSP_MAX_TYPES + 1]; /* "c", "py"; no dot */
+	const char *language_id; /* NULL: from the file's extension */
+	char *cmd_copy;
+	const struct wsp__ynode *node;
+};
+
+struct wsp__lsp_cfg {
+	int configured;
+	struct wsp__lsp_server_cfg servers[WSP__LSP_MAX_SERVERS];
+	size_t n;
+	int64_t init_timeout_ms;       /* start + initialize */
+	int64_t diagnostic_timeout_ms; /* wait for a file's diagnostics */
+	uint64_t max_chars;	       /* appended diagnostics text */
+};
+
 struct wsp__config {
 	char *file;  /* name in messages: a path, "<default>", "<config>" */
 	char *dir;   /* absolute directory relative paths resolve against */
@@ -116,6 +143,7 @@ struct wsp__config {
 	struct wsp__search_cfg search;
 
 	struct wsp__skills_cfg skills;
+	struct wsp__lsp_cfg lsp;
 };
 
 /* The configuration used when no file is found. */
@@ -180,6 +208,11 @@ WSP_INTERNAL int wsp__config_skills_parse(struct wsp__config *cfg,
 					  const struct wsp__ynode *n,
 					  struct wsp__diags *d);
 WSP_INTERNAL void wsp__config_skills_free(struct wsp__skills_cfg *s);
+/* The lsp: section n into cfg->lsp (config_lsp.c): 0 or WSP_ENOMEM. */
+WSP_INTERNAL int wsp__config_lsp_parse(struct wsp__config *cfg,
+				       const struct wsp__ynode *n,
+				       struct wsp__diags *d);
+WSP_INTERNAL void wsp__config_lsp_free(struct wsp__lsp_cfg *l);
 
 /*
  * A section of the configuration that is a mapping of known keys (http:,

@@ -9,6 +9,7 @@
  *   http: { ca_bundle, timeouts, max_attempts }   (config_http.c)
  *   search: { auto_index_paths, mode, chunking, index_path } (config_search.c)
  *   skills: [path or glob, ...]          SKILL.md locations (config_skills.c)
+ *   lsp: { servers, timeouts, max_diagnostic_chars }      (config_lsp.c)
  *
  * Mounts: "/" is the root mount and may sit beside others ("/" and
  * "/data" is the usual table); any other nesting ("/data" and "/data/x")
@@ -36,7 +37,7 @@ const char wsp__default_config[] =
 static const char *const tool_names[] = {
 	"execute_command", "get_process_output", "kill_process", "read_file",
 	"write_file", "edit_file", "list_files", "delete", "file_stat",
-	"mkdir", "grep", "search", "index",
+	"mkdir", "grep", "search", "index", "lsp_inspect",
 	"skill", "skill_search", "skill_read",
 	NULL
 };
@@ -706,7 +707,7 @@ static void parse_root(struct model *m, const struct wsp__ynode *root)
 {
 	static const char *const known[] = { "plugin_path", "sandbox",
 					     "mounts", "tools", "http",
-					     "search", "skills", NULL };
+					     "search", "skills", "lsp", NULL };
 	const struct wsp__ynode *key, *val;
 	size_t i;
 
@@ -734,6 +735,9 @@ static void parse_root(struct model *m, const struct wsp__ynode *root)
 		else if (!strcmp(key->value, "skills"))
 			m->oom |= wsp__config_skills_parse(m->cfg, val,
 							   m->d) == WSP_ENOMEM;
+		else if (!strcmp(key->value, "lsp"))
+			m->oom |= wsp__config_lsp_parse(m->cfg, val, m->d) ==
+				  WSP_ENOMEM;
 		else
 			unknown_key(m, key, "the configuration", known);
 	}
@@ -799,6 +803,7 @@ void wsp__config_free(struct wsp__config *cfg)
 	free(cfg->http.ca_bundle);
 	wsp__config_search_free(&cfg->search);
 	wsp__config_skills_free(&cfg->skills);
+	wsp__config_lsp_free(&cfg->lsp);
 	wsp__yaml_free(cfg->root);
 	free(cfg->file);
 	free(cfg->dir);

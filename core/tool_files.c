@@ -7,6 +7,7 @@
  * (the filesystem checks the version token atomically with the write, so
  * a change between check and write is caught too).
  */
+#include "lsp.h"
 #include "tools_backend.h"
 
 #include <inttypes.h>
@@ -396,6 +397,7 @@ static int write_file(struct wsp__tool_ctx *c)
 	version_token(token, sizeof(token), &st);
 	wsp__guard_note_read(wsp__tools_guard(c->set), key, token);
 	wsp__tool_say(c, "Wrote %zu bytes to %s", len, path);
+	wsp__lsp_diagnostics(wsp__tools_lsp(c->set), c, path, content);
 out:
 	wsp__guard_unlock(wsp__tools_guard(c->set), key);
 	return 0;
@@ -517,6 +519,8 @@ static int edit_file(struct wsp__tool_ctx *c)
 		       count, count == 1 ? "" : "s", path,
 		       line_of(res.p, first),
 		       line_of(res.p, last_end > first ? last_end - 1 : first));
+	wsp__lsp_diagnostics(wsp__tools_lsp(c->set), c, path,
+			     res.p ? res.p : "");
 out:
 	wsp__tbuf_free(&data);
 	wsp__tbuf_free(&res);

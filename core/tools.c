@@ -5,6 +5,7 @@
  */
 #include "config.h"
 #include "json_num.h"
+#include "lsp.h"
 #include "search.h"
 #include "tools_backend.h"
 #include "workspace_impl.h"
@@ -38,7 +39,20 @@ struct wsp_tools {
 	pthread_mutex_t mu; /* spawned */
 	char **spawned;	    /* background process ids started here */
 	size_t n_spawned;
+	struct wsp__lsp *lsp; /* language servers, made on first use */
+	int lsp_made;
 };
+
+struct wsp__lsp *wsp__tools_lsp(wsp_tools *set)
+{
+	pthread_mutex_lock(&set->mu);
+	if (!set->lsp_made) {
+		set->lsp = wsp__lsp_new(set->ws);
+		set->lsp_made = 1;
+	}
+	pthread_mutex_unlock(&set->mu);
+	return set->lsp;
+}
 
 void wsp__tools_note_spawn(wsp_tools *set, const char *id)
 {
@@ -107,6 +121,7 @@ void wsp_tools_free(void *ptr)
 struct caps {
 	int has_fs, all_read_only, has_sandbox, has_procs, has_search;
 	int has_skills;
+	int has_lsp;
 };
 
 static void probe(struct caps *c, wsp_workspace *ws)
@@ -120,6 +135,7 @@ static void probe(struct caps *c, wsp_workspace *ws)
 	c->all_read_only = n > 0;
 	c->has_search = ws->cfg->search.configured;
 	c->has_skills = ws->cfg->skills.configured;
+	c->has_lsp = ws->cfg->lsp.configured && ws->cfg->lsp.n;
 	for (i = 0; i < n; i++)
 		if (!wsp__workspace_mount_read_only(ws, i))
 			c->all_read_only = 0;
@@ -150,6 +166,8 @@ static int wanted(const struct wsp__tool_def *d, const struct caps *c)
 		return 0;
 	if ((d->flags & WSP__TOOL_NEEDS_SKILLS) && !c->has_skills)
 		return 0;
+	if ((d->flags & WSP__TOOL_NEEDS_LSP) && !c->has_lsp)
+		return 0;
 	return 1;
 }
 
@@ -179,6 +197,7 @@ void wsp_tools_close(wsp_tools *set)
 	}
 	free(set->tools);
 	wsp__guard_free(set->guard);
+	wsp__lsp_free(set->lsp);
 	for (i = 0; i < set->n_spawned; i++)
 		free(set->spawned[i]);
 	free(set->spawned);

@@ -116,6 +116,7 @@ static inline size_t wsp__abs_count(int64_t n)
 #define WSP__TOOL_NEEDS_PROCS	(1u << 10) /* with a process manager */
 #define WSP__TOOL_NEEDS_SEARCH	(1u << 11) /* with a search: section */
 #define WSP__TOOL_NEEDS_SKILLS	(1u << 15) /* with a skills: section */
+#define WSP__TOOL_NEEDS_LSP	(1u << 12) /* with an lsp: section */
 
 struct wsp__tool_def {
 	const char *name;
@@ -228,6 +229,7 @@ extern const struct wsp__tool_def wsp__tool_index;
 extern const struct wsp__tool_def wsp__tool_skill;
 extern const struct wsp__tool_def wsp__tool_skill_search;
 extern const struct wsp__tool_def wsp__tool_skill_read;
+extern const struct wsp__tool_def wsp__tool_lsp_inspect;
 
 /* The tools a set may hold, in listing order (those built so far). */
 #define WSP__TOOL_LIST                                                         \
@@ -236,7 +238,8 @@ extern const struct wsp__tool_def wsp__tool_skill_read;
 		&wsp__tool_write_file, &wsp__tool_edit_file,                   \
 		&wsp__tool_list_files, &wsp__tool_delete,                      \
 		&wsp__tool_file_stat, &wsp__tool_mkdir, &wsp__tool_grep,       \
-		&wsp__tool_search, &wsp__tool_index, WSP__SKILL_TOOLS
+		&wsp__tool_search, &wsp__tool_index, &wsp__tool_lsp_inspect,    \
+		WSP__SKILL_TOOLS
 
 /* Mastra's skill tools (tool_skills.c), listed after the others. */
 #define WSP__SKILL_TOOLS                                                       \
@@ -340,6 +343,9 @@ WSP_INTERNAL size_t wsp__walk_skip(const struct wsp__walk *w, size_t i);
 
 WSP_INTERNAL struct wsp__guard *wsp__tools_guard(wsp_tools *set);
 WSP_INTERNAL uint32_t wsp__tools_flags(const wsp_tools *set);
+struct wsp__lsp;
+/* The set's language servers (lsp.h), or NULL without an lsp: section. */
+WSP_INTERNAL struct wsp__lsp *wsp__tools_lsp(wsp_tools *set);
 /* Remember a background process the set started (for kill_background). */
 WSP_INTERNAL void wsp__tools_note_spawn(wsp_tools *set, const char *id);
 
