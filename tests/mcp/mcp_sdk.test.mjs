@@ -1,6 +1,7 @@
 // tests/mcp/mcp_sdk.test.mjs - drives `wsp mcp` with the official MCP
 // TypeScript SDK client (pinned by package-lock.json): initialize, tools
 // listing, each tool the workspace offers, progress, a background process,
+// language servers (pylsp's diagnostics, lsp_inspect),
 // cancellation, approval through elicitation, malformed requests, the
 // local sandbox's extension operations exposed as tools, and that
 // connecting and listing start no provider (a fixture that logs its init).
@@ -267,6 +268,42 @@ test('skills: listed in the instructions, the three tools, renamed and disabled'
   assert.match(client.getInstructions(), /call the `activate_skill` tool/);
   r = await client.callTool({ name: 'activate_skill', arguments: { name: 'otter-care' } });
   assert.match(text(r), /^Give the otter fresh fish\./);
+  await client.close();
+});
+
+test('lsp: diagnostics after write_file, lsp_inspect, renamed and disabled', async () => {
+  const lspYaml = 'lsp:\n  servers: [pylsp]\n';
+  let client = await connect(lspYaml);
+  let { tools } = await client.listTools();
+  const inspect = tools.find((t) => t.name === 'lsp_inspect');
+  assert.ok(inspect, 'lsp_inspect is listed');
+  assert.deepEqual(inspect.inputSchema.required, ['path', 'line', 'match']);
+  let r = await client.callTool({ name: 'write_file', arguments: {
+    path: 'lsp/app.py',
+    content: 'def greet(name):\n    return name + suffix\n\ngreet("x")\n' } });
+  assert.equal(text(r), 'Wrote 54 bytes to lsp/app.py\n\nLSP Diagnostics:\n' +
+    "Errors:\n  2:19 - undefined name 'suffix' [pyflakes]");
+  r = await client.callTool({ name: 'lsp_inspect', arguments: {
+    path: 'lsp/app.py', line: 4, match: '<<<greet("x")' } });
+  assert.ok(!r.isError, text(r));
+  const answer = JSON.parse(text(r));
+  assert.equal(answer.path, '/lsp/app.py');
+  assert.match(answer.hover.value, /greet\(name\)/);
+  assert.deepEqual(answer.definition, [{ path: '/lsp/app.py', line: 1, character: 5 }]);
+  r = await client.callTool({ name: 'lsp_inspect', arguments: {
+    path: 'lsp/app.py', line: 4, match: 'greet("x")' } });
+  assert.ok(r.isError);
+  assert.equal(text(r), 'No <<< cursor marker found in match');
+  await client.close();
+  client = await connect(lspYaml + 'tools:\n  lsp_inspect: { name: code_info }\n');
+  ({ tools } = await client.listTools());
+  let names = tools.map((t) => t.name);
+  assert.ok(names.includes('code_info') && !names.includes('lsp_inspect'), names.join(' '));
+  await client.close();
+  client = await connect(lspYaml + 'tools:\n  lsp_inspect: { enabled: false }\n');
+  ({ tools } = await client.listTools());
+  names = tools.map((t) => t.name);
+  assert.ok(!names.includes('lsp_inspect') && !names.includes('code_info'), names.join(' '));
   await client.close();
 });
 
