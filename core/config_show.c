@@ -154,6 +154,37 @@ static void skills_json(cJSON *root, const struct wsp__skills_cfg *s)
 		cJSON_AddItemToArray(arr, cJSON_CreateString(s->paths[i]));
 }
 
+/* lsp:, when configured: each server's command and file types. */
+static void lsp_json(cJSON *root, const struct wsp__lsp_cfg *l)
+{
+	cJSON *obj, *servers, *s, *arr;
+	size_t i, j;
+
+	if (!l->configured || !(obj = cJSON_AddObjectToObject(root, "lsp")))
+		return;
+	servers = cJSON_AddObjectToObject(obj, "servers");
+	for (i = 0; servers && i < l->n; i++) {
+		s = cJSON_AddObjectToObject(servers, l->servers[i].name);
+		arr = cJSON_AddArrayToObject(s, "command");
+		for (j = 0; arr && l->servers[i].argv[j]; j++)
+			cJSON_AddItemToArray(
+				arr, cJSON_CreateString(l->servers[i].argv[j]));
+		arr = cJSON_AddArrayToObject(s, "file_types");
+		for (j = 0; arr && l->servers[i].types[j]; j++)
+			cJSON_AddItemToArray(
+				arr, cJSON_CreateString(l->servers[i].types[j]));
+		if (l->servers[i].language_id)
+			cJSON_AddStringToObject(s, "language_id",
+						l->servers[i].language_id);
+	}
+	cJSON_AddItemToObject(obj, "init_timeout",
+			      duration_json(l->init_timeout_ms));
+	cJSON_AddItemToObject(obj, "diagnostic_timeout",
+			      duration_json(l->diagnostic_timeout_ms));
+	cJSON_AddNumberToObject(obj, "max_diagnostic_chars",
+				(double)l->max_chars);
+}
+
 static int build(cJSON **out, wsp_workspace *ws, wsp_error *err)
 {
 	const struct wsp__config *cfg = ws->cfg;
@@ -203,6 +234,7 @@ static int build(cJSON **out, wsp_workspace *ws, wsp_error *err)
 	http_json(root, &cfg->http);
 	search_json(root, &cfg->search);
 	skills_json(root, &cfg->skills);
+	lsp_json(root, &cfg->lsp);
 	if (rc) {
 		cJSON_Delete(root);
 		return rc;

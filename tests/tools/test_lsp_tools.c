@@ -9,6 +9,8 @@
 #include "cu_main.h"
 #include "fixture.h"
 
+#include <cjson/cJSON.h>
+
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -305,6 +307,52 @@ static void test_config_errors(void)
 	wsp_workspace_close(ws);
 }
 
+static int collect(const void *data, size_t len, void *p)
+{
+	char **s = p;
+	size_t have = *s ? strlen(*s) : 0;
+	char *n = realloc(*s, have + len + 1);
+
+	if (!n)
+		return WSP_ENOMEM;
+	memcpy(n + have, data, len);
+	n[have + len] = '\0';
+	*s = n;
+	return 0;
+}
+
+/* config show: presets expanded, defaults filled in, overrides kept. */
+static void test_config_show(void)
+{
+	wsp_error err;
+	char *json = NULL;
+	cJSON *root, *want;
+
+	CU_ASSERT_EQUAL_FATAL(
+		fixture_open(&fx,
+			     "lsp:\n  diagnostic_timeout: 2s\n  servers:\n"
+			     "    pylsp: {}\n"
+			     "    mine: { command: my-ls --stdio, file_types: "
+			     "[.foo], language_id: foo }\n",
+			     0),
+		0);
+	CU_ASSERT_EQUAL(wsp_workspace_config_show(fx.ws, WSP_SHOW_JSON,
+						  collect, &json, &err),
+			0);
+	root = cJSON_Parse(json ? json : "");
+	want = cJSON_Parse(
+		"{\"servers\":{\"pylsp\":{\"command\":[\"pylsp\"],"
+		"\"file_types\":[\"py\",\"pyi\"]},\"mine\":{\"command\":"
+		"[\"my-ls\",\"--stdio\"],\"file_types\":[\"foo\"],"
+		"\"language_id\":\"foo\"}},\"init_timeout\":\"15s\","
+		"\"diagnostic_timeout\":\"2s\",\"max_diagnostic_chars\":2000}");
+	CU_ASSERT(cJSON_Compare(cJSON_GetObjectItem(root, "lsp"), want, 1));
+	cJSON_Delete(root);
+	cJSON_Delete(want);
+	free(json);
+	fixture_close(&fx);
+}
+
 /* Under bubblewrap: the server sees the files at the same paths. */
 static void test_bwrap(void)
 {
@@ -343,6 +391,7 @@ static CU_TestInfo tests[] = {
 	{ "diagnostics text is bounded", test_flood_bounded },
 	{ "tools: rename and disable lsp_inspect", test_tools_config },
 	{ "lsp: section errors", test_config_errors },
+	{ "config show prints the lsp: section", test_config_show },
 	{ "under bubblewrap", test_bwrap },
 	CU_TEST_INFO_NULL,
 };
