@@ -22,14 +22,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define AT(n) (n)->line, (n)->col
+#define AT(n)	 (n)->line, (n)->col
 #define MAX_WORD 1024
 
-static const char *const known[] = { "servers", "init_timeout",
-				     "diagnostic_timeout",
-				     "max_diagnostic_chars", NULL };
-static const char *const server_keys[] = { "command", "file_types",
-					   "language_id", NULL };
+static const char *const known[] = {"servers", "init_timeout",
+				    "diagnostic_timeout",
+				    "max_diagnostic_chars", NULL};
+static const char *const server_keys[] = {"command", "file_types",
+					  "language_id", NULL};
 
 struct preset {
 	const char *name;
@@ -42,10 +42,10 @@ struct preset {
  * workspace; diagnostics and lookups need only the open files.
  */
 static const struct preset presets[] = {
-	{ "clangd",
-	  { "clangd", "--background-index=false", "--log=error", NULL },
-	  { "c", "h", "cc", "cpp", "cxx", "hpp", "hh", "hxx", NULL } },
-	{ "pylsp", { "pylsp", NULL, NULL, NULL }, { "py", "pyi", NULL } },
+	{"clangd",
+	 {"clangd", "--background-index=false", "--log=error", NULL},
+	 {"c", "h", "cc", "cpp", "cxx", "hpp", "hh", "hxx", NULL}},
+	{"pylsp", {"pylsp", NULL, NULL, NULL}, {"py", "pyi", NULL}},
 };
 
 void wsp__config_lsp_free(struct wsp__lsp_cfg *l)
@@ -86,7 +86,8 @@ static int parse_command(struct wsp__config *cfg, struct wsp__lsp_server_cfg *s,
 			return 0;
 		}
 		for (i = 0; i < n->n; i++) {
-			if (!word_ok(cfg, n->items[i], "an item of 'command'", d))
+			if (!word_ok(cfg, n->items[i], "an item of 'command'",
+				     d))
 				return 0;
 			s->argv[i] = n->items[i]->value;
 		}
@@ -139,7 +140,8 @@ static void parse_types(struct wsp__config *cfg, struct wsp__lsp_server_cfg *s,
 		v = it->value + (it->value[0] == '.');
 		if (!*v || strchr(v, '/')) {
 			wsp__diag_add(d, cfg->file, AT(it),
-				      "'%.64s' is not a file extension", it->value);
+				      "'%.64s' is not a file extension",
+				      it->value);
 			return;
 		}
 		s->types[i] = v;
@@ -233,7 +235,7 @@ static int lsp_key(struct wsp__config *cfg, size_t k,
 		   struct wsp__diags *d)
 {
 	struct wsp__lsp_cfg *l = &cfg->lsp;
-	struct wsp__optval v = { 0 };
+	struct wsp__optval v = {0};
 	char why[160];
 
 	if (k == 0)
@@ -241,8 +243,8 @@ static int lsp_key(struct wsp__config *cfg, size_t k,
 	if (val->type != WSP__Y_SCALAR ||
 	    wsp__optvalue_parse(&v, k == 3 ? WSP_OPT_INT : WSP_OPT_DURATION,
 				val->value, why, sizeof(why))) {
-		wsp__diag_add(d, cfg->file, AT(val),
-			      "'%s' of 'lsp' must be %s", key->value,
+		wsp__diag_add(d, cfg->file, AT(val), "'%s' of 'lsp' must be %s",
+			      key->value,
 			      k == 3 ? "a whole number" : "a duration");
 		return 0;
 	}

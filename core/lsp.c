@@ -24,9 +24,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_FILE	 (UINT64_C(16) << 20)
-#define MAX_LOCATIONS	 50
-#define HOVER_MAX	 4000
+#define MAX_FILE      (UINT64_C(16) << 20)
+#define MAX_LOCATIONS 50
+#define HOVER_MAX     4000
 
 struct wsp__lsp {
 	wsp_workspace *ws;
@@ -80,12 +80,16 @@ static const char *language_id(const struct wsp__lsp_server_cfg *s,
 			       const char *ext)
 {
 	static const char *const map[] = {
-		"c", "c", "h", "c", "cc", "cpp", "cpp", "cpp", "cxx", "cpp",
-		"hpp", "cpp", "hh", "cpp", "hxx", "cpp", "py", "python",
-		"pyi", "python", "ts", "typescript", "tsx", "typescriptreact",
-		"js", "javascript", "jsx", "javascriptreact", "go", "go",
-		"rs", "rust", "java", "java", "rb", "ruby", "sh",
-		"shellscript", NULL };
+		"c",	"c",	       "h",   "c",
+		"cc",	"cpp",	       "cpp", "cpp",
+		"cxx",	"cpp",	       "hpp", "cpp",
+		"hh",	"cpp",	       "hxx", "cpp",
+		"py",	"python",      "pyi", "python",
+		"ts",	"typescript",  "tsx", "typescriptreact",
+		"js",	"javascript",  "jsx", "javascriptreact",
+		"go",	"go",	       "rs",  "rust",
+		"java", "java",	       "rb",  "ruby",
+		"sh",	"shellscript", NULL};
 	size_t i;
 
 	if (s->language_id)
@@ -181,8 +185,7 @@ static int target(struct target *t, struct wsp__lsp *l, wsp_call *call,
 }
 
 /* A server that broke the protocol or vanished is not asked again. */
-static void after_error(struct wsp__lsp *l, struct wsp__lsp_server *srv,
-			int rc)
+static void after_error(struct wsp__lsp *l, struct wsp__lsp_server *srv, int rc)
 {
 	if (rc != WSP_ETIMEDOUT && rc != WSP_ECANCELED)
 		wsp__lsp_server_drop(srv, l->ws);
@@ -218,9 +221,9 @@ static int line_seen(const struct wsp__tbuf *b, const char *line)
 static void format_diags(struct wsp__tbuf *out, const cJSON *diags,
 			 size_t max_chars)
 {
-	static const char *const labels[] = { "Errors", "Warnings", "Info",
-					      "Hints" };
-	struct wsp__tbuf b = { 0 }, one = { 0 };
+	static const char *const labels[] = {"Errors", "Warnings", "Info",
+					     "Hints"};
+	struct wsp__tbuf b = {0}, one = {0};
 	const cJSON *d, *sev, *msg, *src, *start;
 	int group, s, any = 0, header;
 	double ln, ch;
@@ -243,16 +246,20 @@ static void format_diags(struct wsp__tbuf *out, const cJSON *diags,
 				cJSON_GetObjectItemCaseSensitive(d, "range"),
 				"start");
 			ln = cJSON_GetNumberValue(
-				cJSON_GetObjectItemCaseSensitive(start, "line"));
-			ch = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(
-				start, "character"));
+				cJSON_GetObjectItemCaseSensitive(start,
+								 "line"));
+			ch = cJSON_GetNumberValue(
+				cJSON_GetObjectItemCaseSensitive(start,
+								 "character"));
 			src = cJSON_GetObjectItemCaseSensitive(d, "source");
 			one.len = 0;
 			wsp__tbuf_addf(&one, "  %lld:%lld - ",
 				       ln == ln && ln >= 0 && ln < 1e9
-					       ? (long long)ln + 1 : 1,
+					       ? (long long)ln + 1
+					       : 1,
 				       ch == ch && ch >= 0 && ch < 1e9
-					       ? (long long)ch + 1 : 1);
+					       ? (long long)ch + 1
+					       : 1);
 			add_flat(&one, msg->valuestring, 1000);
 			if (cJSON_IsString(src) && src->valuestring[0]) {
 				wsp__tbuf_puts(&one, " [");
@@ -270,7 +277,8 @@ static void format_diags(struct wsp__tbuf *out, const cJSON *diags,
 	}
 	if (any && b.p) {
 		if (b.len > max_chars) {
-			for (cut = max_chars; cut > 0 && b.p[cut] != '\n'; cut--)
+			for (cut = max_chars; cut > 0 && b.p[cut] != '\n';
+			     cut--)
 				;
 			b.len = cut ? cut : max_chars;
 			b.p[b.len] = '\0';
@@ -348,13 +356,15 @@ static void add_location(cJSON *arr, const struct wsp__lsp_server *srv,
 		uri = cJSON_GetObjectItemCaseSensitive(loc, "targetUri");
 		range = cJSON_GetObjectItemCaseSensitive(loc, "targetRange");
 	}
-	if (!cJSON_IsString(uri) || !(host = wsp__lsp_uri_path(uri->valuestring)))
+	if (!cJSON_IsString(uri) ||
+	    !(host = wsp__lsp_uri_path(uri->valuestring)))
 		return;
 	if (!strncmp(host, srv->root_host, rl) && host[rl] == '/') {
 		shown = malloc(strlen(srv->root_ws) + strlen(host + rl) + 1);
 		if (shown)
 			strcat(strcpy(shown, strcmp(srv->root_ws, "/")
-						     ? srv->root_ws : ""),
+						     ? srv->root_ws
+						     : ""),
 			       host + rl);
 	}
 	start = cJSON_GetObjectItemCaseSensitive(range, "start");
@@ -362,10 +372,14 @@ static void add_location(cJSON *arr, const struct wsp__lsp_server *srv,
 	cJSON_AddStringToObject(o, "path", shown ? shown : host);
 	cJSON_AddNumberToObject(
 		o, "line",
-		cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(start, "line")) + 1);
+		cJSON_GetNumberValue(
+			cJSON_GetObjectItemCaseSensitive(start, "line")) +
+			1);
 	cJSON_AddNumberToObject(
 		o, "character",
-		cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(start, "character")) + 1);
+		cJSON_GetNumberValue(
+			cJSON_GetObjectItemCaseSensitive(start, "character")) +
+			1);
 	cJSON_AddItemToArray(arr, o);
 	free(shown);
 	free(host);
@@ -438,8 +452,8 @@ static cJSON *position(const char *uri, int64_t line, unsigned ch)
 {
 	cJSON *p = cJSON_CreateObject(), *pos;
 
-	cJSON_AddStringToObject(
-		cJSON_AddObjectToObject(p, "textDocument"), "uri", uri);
+	cJSON_AddStringToObject(cJSON_AddObjectToObject(p, "textDocument"),
+				"uri", uri);
 	pos = cJSON_AddObjectToObject(p, "position");
 	cJSON_AddNumberToObject(pos, "line", (double)(line - 1));
 	cJSON_AddNumberToObject(pos, "character", ch);
@@ -460,15 +474,13 @@ static size_t cursor_col(const char *ln, size_t ll, const char *match,
 	return mark < ll ? mark : ll;
 }
 
-static int ask(struct wsp__lsp *l, struct wsp__tool_ctx *c, struct target *t,
-	       wsp_call *call, int64_t line, unsigned ch, cJSON *res,
-	       char *why, size_t cap)
+static int ask(struct wsp__lsp *l, struct target *t, wsp_call *call,
+	       int64_t line, unsigned ch, cJSON *res, char *why, size_t cap)
 {
 	cJSON *r = NULL, *p;
 	int rc, total;
 
-	rc = wsp__lsp_server_request(t->srv, l->ws, call,
-				     "textDocument/hover",
+	rc = wsp__lsp_server_request(t->srv, l->ws, call, "textDocument/hover",
 				     position(t->uri, line, ch), &r, why, cap);
 	if (rc)
 		return rc;
@@ -502,18 +514,17 @@ static int ask(struct wsp__lsp *l, struct wsp__tool_ctx *c, struct target *t,
 	} else {
 		cJSON_Delete(p);
 	}
-	(void)c;
 	return 0;
 }
 
 int wsp__lsp_inspect(struct wsp__lsp *l, struct wsp__tool_ctx *c,
 		     const char *path, int64_t line, const char *match)
 {
-	struct wsp__tbuf data = { 0 };
+	struct wsp__tbuf data = {0};
 	wsp_call call = c->call;
 	const char *m, *ln, *p, *end;
 	size_t marks = 0, mark = 0;
-	struct target t = { 0 };
+	struct target t = {0};
 	char why[512], *text;
 	int64_t i;
 	wsp_error err;
@@ -547,16 +558,18 @@ int wsp__lsp_inspect(struct wsp__lsp *l, struct wsp__tool_ctx *c,
 	}
 	if (i < line || (ln == end && line > 1 && end[-1] == '\n')) {
 		wsp__tbuf_free(&data);
-		return wsp__tool_fail(c, "Error: line %lld is past the end of "
-					 "'%s'",
+		return wsp__tool_fail(c,
+				      "Error: line %lld is past the end of "
+				      "'%s'",
 				      (long long)line, path);
 	}
 	p = memchr(ln, '\n', (size_t)(end - ln));
 	pthread_mutex_lock(&l->mu);
 	rc = target(&t, l, &call, path, why, sizeof(why));
 	if (rc == 1) {
-		wsp__tool_fail(c, "No language server available for files of "
-				  "this type: %s",
+		wsp__tool_fail(c,
+			       "No language server available for files of "
+			       "this type: %s",
 			       path);
 		goto out;
 	}
@@ -568,9 +581,10 @@ int wsp__lsp_inspect(struct wsp__lsp *l, struct wsp__tool_ctx *c,
 	res = cJSON_CreateObject();
 	cJSON_AddStringToObject(res, "path", t.norm[0] ? t.norm : path);
 	if (!rc)
-		rc = ask(l, c, &t, &call, line,
-			 utf16_units(ln, cursor_col(ln, p ? (size_t)(p - ln)
-							 : (size_t)(end - ln),
+		rc = ask(l, &t, &call, line,
+			 utf16_units(ln, cursor_col(ln,
+						    p ? (size_t)(p - ln)
+						      : (size_t)(end - ln),
 						    match, mark)),
 			 res, why, sizeof(why));
 	if (rc) {

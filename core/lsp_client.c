@@ -158,7 +158,8 @@ static int answer(struct wsp__lsp_server *srv, wsp_workspace *ws,
 		return fail(why, cap, WSP_ENOMEM, "out of memory");
 	cJSON_AddItemToObject(
 		m, "id",
-		cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(req, "id"), 1));
+		cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(req, "id"),
+				1));
 	if (cJSON_IsString(method) &&
 	    !strcmp(method->valuestring, "workspace/configuration")) {
 		result = cJSON_CreateArray();
@@ -255,15 +256,15 @@ static int read_more(struct wsp__lsp_server *srv, wsp_workspace *ws,
 			return fail(why, cap, WSP_ETIMEDOUT,
 				    "%s did not answer in time",
 				    srv->cfg->name);
-		nanosleep(&(struct timespec){ 0, 20000000 }, NULL);
+		nanosleep(&(struct timespec){0, 20000000}, NULL);
 	}
 }
 
 /* What a wait is for: a response, or a file's diagnostics. */
 struct want {
-	int id;		  /* > 0: the response to this request */
-	const char *uri;  /* else: publishDiagnostics of this document */
-	int version;	  /* ...of this version or later, when it says */
+	int id;		 /* > 0: the response to this request */
+	const char *uri; /* else: publishDiagnostics of this document */
+	int version;	 /* ...of this version or later, when it says */
 	cJSON *out;
 };
 
@@ -278,7 +279,8 @@ static int match(struct want *w, cJSON *m)
 	    id->valuedouble == w->id) {
 		v = cJSON_DetachItemFromObjectCaseSensitive(m, "error");
 		if (!v)
-			v = cJSON_DetachItemFromObjectCaseSensitive(m, "result");
+			v = cJSON_DetachItemFromObjectCaseSensitive(m,
+								    "result");
 		w->out = v ? v : cJSON_CreateNull();
 		return 1;
 	}
@@ -439,10 +441,9 @@ int wsp__lsp_server_sync(struct wsp__lsp_server *srv, wsp_workspace *ws,
 	return notify(srv, ws, call, "textDocument/didChange", p, why, cap);
 }
 
-int wsp__lsp_server_diagnostics(struct wsp__lsp_server *srv,
-				wsp_workspace *ws, const wsp_call *call,
-				const char *uri, int version, cJSON **out,
-				char *why, size_t cap)
+int wsp__lsp_server_diagnostics(struct wsp__lsp_server *srv, wsp_workspace *ws,
+				const wsp_call *call, const char *uri,
+				int version, cJSON **out, char *why, size_t cap)
 {
 	struct want w;
 	int rc;
@@ -546,8 +547,8 @@ static int start(struct wsp__lsp_server *srv, wsp_workspace *ws,
 {
 	/* Caches (jedi's, clangd's) go to the sandbox's /tmp, never into
 	 * the working directory, which is $HOME there. */
-	static const char *const env[] = { "XDG_CACHE_HOME=/tmp/wsp-lsp-cache",
-					   NULL };
+	static const char *const env[] = {"XDG_CACHE_HOME=/tmp/wsp-lsp-cache",
+					  NULL};
 	wsp_spawn_opts o = WSP_SPAWN_OPTS_INIT;
 	cJSON *params, *r = NULL;
 	wsp_error err;
@@ -563,8 +564,8 @@ static int start(struct wsp__lsp_server *srv, wsp_workspace *ws,
 	rc = wsp_proc_spawn(srv->id, ws, call, &o, &err);
 	if (rc) {
 		srv->id[0] = '\0';
-		return fail(why, cap, rc, "cannot start %s: %s",
-			    srv->cfg->name, err.message);
+		return fail(why, cap, rc, "cannot start %s: %s", srv->cfg->name,
+			    err.message);
 	}
 	params = init_params(srv);
 	if (!params)

@@ -42,8 +42,7 @@ static void drop_used(struct wsp__lsp_frame *f)
 	f->used = 0;
 }
 
-int wsp__lsp_frame_feed(struct wsp__lsp_frame *f, const void *data,
-			size_t len)
+int wsp__lsp_frame_feed(struct wsp__lsp_frame *f, const void *data, size_t len)
 {
 	size_t cap;
 	char *p;
@@ -89,8 +88,8 @@ static int proto(char *why, size_t cap, const char *msg)
 }
 
 /* Content-Length of the header block s[0..n): 0 or WSP_EPROTO. */
-static int parse_headers(const char *s, size_t n, size_t max_body,
-			 size_t *out, char *why, size_t cap)
+static int parse_headers(const char *s, size_t n, size_t max_body, size_t *out,
+			 char *why, size_t cap)
 {
 	const char *line = s, *end = s + n, *nl, *colon, *v;
 	int seen = 0;

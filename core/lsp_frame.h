@@ -32,8 +32,8 @@ WSP_INTERNAL void wsp__lsp_frame_free(struct wsp__lsp_frame *f);
 WSP_INTERNAL void wsp__lsp_frame_reset(struct wsp__lsp_frame *f);
 
 /* Append received bytes: 0, or WSP_ENOMEM. */
-WSP_INTERNAL int wsp__lsp_frame_feed(struct wsp__lsp_frame *f,
-				     const void *data, size_t len);
+WSP_INTERNAL int wsp__lsp_frame_feed(struct wsp__lsp_frame *f, const void *data,
+				     size_t len);
 
 /*
  * The next whole message: 1 with *body (inside the reader, valid until
@@ -41,8 +41,8 @@ WSP_INTERNAL int wsp__lsp_frame_feed(struct wsp__lsp_frame *f,
  * (why filled) for a broken frame.
  */
 WSP_INTERNAL int wsp__lsp_frame_next(struct wsp__lsp_frame *f,
-				     const char **body, size_t *len,
-				     char *why, size_t why_cap);
+				     const char **body, size_t *len, char *why,
+				     size_t why_cap);
 
 /* A body framed for sending (malloc'd, *out_len bytes), or NULL. */
 WSP_INTERNAL char *wsp__lsp_frame_encode(const char *body, size_t len,

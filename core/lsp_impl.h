@@ -27,8 +27,8 @@ struct wsp__lsp_doc {
 
 struct wsp__lsp_server {
 	const struct wsp__lsp_server_cfg *cfg;
-	char *root_ws;	 /* workspace path of the root ("/") */
-	char *root_host; /* where the sandbox sees it */
+	char *root_ws;		  /* workspace path of the root ("/") */
+	char *root_host;	  /* where the sandbox sees it */
 	char id[WSP_PROC_ID_MAX]; /* background process, "" when none */
 	uint64_t out_off;	  /* stdout read so far */
 	struct wsp__lsp_frame fr;
@@ -69,23 +69,19 @@ WSP_INTERNAL int wsp__lsp_server_sync(struct wsp__lsp_server *srv,
  * Wait until call's deadline for the diagnostics of uri published after
  * the last sync (*out: the diagnostics array, owned by the caller).
  */
-WSP_INTERNAL int wsp__lsp_server_diagnostics(struct wsp__lsp_server *srv,
-					     wsp_workspace *ws,
-					     const wsp_call *call,
-					     const char *uri, int version,
-					     cJSON **out, char *why,
-					     size_t why_cap);
+WSP_INTERNAL int
+wsp__lsp_server_diagnostics(struct wsp__lsp_server *srv, wsp_workspace *ws,
+			    const wsp_call *call, const char *uri, int version,
+			    cJSON **out, char *why, size_t why_cap);
 
 /*
  * A request and its result (*out, owned by the caller; JSON null when the
  * server had none). params is consumed.
  */
-WSP_INTERNAL int wsp__lsp_server_request(struct wsp__lsp_server *srv,
-					 wsp_workspace *ws,
-					 const wsp_call *call,
-					 const char *method, cJSON *params,
-					 cJSON **out, char *why,
-					 size_t why_cap);
+WSP_INTERNAL int
+wsp__lsp_server_request(struct wsp__lsp_server *srv, wsp_workspace *ws,
+			const wsp_call *call, const char *method, cJSON *params,
+			cJSON **out, char *why, size_t why_cap);
 
 /* file:// URI of a host path (percent-encoded), malloc'd or NULL. */
 WSP_INTERNAL char *wsp__lsp_uri(const char *host_path);

@@ -214,6 +214,15 @@ static const char *exposed_name(wsp_workspace *ws, const char *tool)
 	return !st.enabled ? NULL : st.rename ? st.rename : tool;
 }
 
+/* Whether the configuration section a tool needs is absent. */
+static int section_missing(const struct wsp__tool_def *d,
+			   const struct wsp__config *cfg)
+{
+	return ((d->flags & WSP__TOOL_NEEDS_SEARCH) && !cfg->search.configured) ||
+	       ((d->flags & WSP__TOOL_NEEDS_SKILLS) && !cfg->skills.configured) ||
+	       ((d->flags & WSP__TOOL_NEEDS_LSP) && !cfg->lsp.n);
+}
+
 /*
  * Names must be unique among the enabled tools, whether or not this
  * workspace offers them: the configuration is valid or not by itself.
@@ -235,13 +244,9 @@ static int check_names(wsp_workspace *ws, wsp_error *err)
 				 : wsp__workspace_tool_entry(ws, i - N_TOOLS);
 		own[i] = !tc ? all_tools[i]->name : tc->ext ? tc->tool : NULL;
 		/* without search: the search tools do not exist, so a grep
-		 * renamed "search" (as configurations did before) is fine */
-		if (!tc && (all_tools[i]->flags & WSP__TOOL_NEEDS_SEARCH) &&
-		    !ws->cfg->search.configured)
-			own[i] = NULL;
-		/* the same for the skill tools without skills: */
-		if (!tc && (all_tools[i]->flags & WSP__TOOL_NEEDS_SKILLS) &&
-		    !ws->cfg->skills.configured)
+		 * renamed "search" (as configurations did before) is fine;
+		 * the same for the skill and lsp tools */
+		if (!tc && section_missing(all_tools[i], ws->cfg))
 			own[i] = NULL;
 	}
 	for (i = 0; !rc && i < n; i++) {

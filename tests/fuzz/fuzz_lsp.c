@@ -66,8 +66,8 @@ static int drain(struct wsp__lsp_frame *f, struct run *r, size_t in_len,
 	char why[128];
 	int rc;
 
-	while ((rc = wsp__lsp_frame_next(f, &body, &len, why,
-					 sizeof(why))) == 1) {
+	while ((rc = wsp__lsp_frame_next(f, &body, &len, why, sizeof(why))) ==
+	       1) {
 		if (len > MAX_BODY || len > in_len)
 			abort();
 		if (r->n < MAX_MSGS) {
@@ -90,7 +90,7 @@ static int drain(struct wsp__lsp_frame *f, struct run *r, size_t in_len,
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct wsp__lsp_frame f;
-	struct run whole = { 0 }, parts = { 0 };
+	struct run whole = {0}, parts = {0};
 	unsigned seed;
 	size_t off, n, i;
 
@@ -118,7 +118,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (whole.n != parts.n || whole.verdict != parts.verdict)
 		abort();
 	for (i = 0; i < whole.n && i < MAX_MSGS; i++)
-		if (whole.len[i] != parts.len[i] || whole.sum[i] != parts.sum[i])
+		if (whole.len[i] != parts.len[i] ||
+		    whole.sum[i] != parts.sum[i])
 			abort();
 	return 0;
 }

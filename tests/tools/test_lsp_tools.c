@@ -62,16 +62,16 @@ static void test_clangd_diagnostics(void)
 	CU_ASSERT_EQUAL(e, 0);
 	CU_ASSERT(starts(out, "Wrote 88 bytes to src/main.c\n\n"
 			      "LSP Diagnostics:\nErrors:\n  2:"));
-	CU_ASSERT_PTR_NOT_NULL(
-		strstr(out, "2:32 - Use of undeclared identifier "
-			    "'undeclared_x' [clang]"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out,
+				      "2:32 - Use of undeclared identifier "
+				      "'undeclared_x' [clang]"));
 	free(out);
 	/* fixed: no diagnostics, nothing appended */
 	out = run("edit_file", "{\"path\":\"src/main.c\",\"old_string\":"
 			       "\"undeclared_x\",\"new_string\":\"2\"}");
 	CU_ASSERT_EQUAL(e, 0);
-	CU_ASSERT_STRING_EQUAL(out,
-			       "Replaced 1 occurrence in src/main.c (lines 2-2)");
+	CU_ASSERT_STRING_EQUAL(
+		out, "Replaced 1 occurrence in src/main.c (lines 2-2)");
 	free(out);
 	/* a file no server takes */
 	out = run("write_file", "{\"path\":\"notes.txt\",\"content\":\"x\"}");
@@ -121,17 +121,18 @@ static void test_inspect(void)
 	CU_ASSERT_EQUAL(e, 0);
 	CU_ASSERT(starts(out, "{\"path\":\"/src/m.c\",\"hover\":{"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "int add(int a, int b)"));
-	CU_ASSERT_PTR_NOT_NULL(
-		strstr(out, "\"definition\":[{\"path\":\"/src/m.c\","
-			    "\"line\":1,\"character\":5}]"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out,
+				      "\"definition\":[{\"path\":\"/src/m.c\","
+				      "\"line\":1,\"character\":5}]"));
 	CU_ASSERT_PTR_NOT_NULL(
 		strstr(out, "\"references\":[{\"path\":\"/src/m.c\","
 			    "\"line\":2,\"character\":25},{\"path\":"
 			    "\"/src/m.c\",\"line\":2,\"character\":37}]"));
 	free(out);
 	/* Python, the marker in the middle of the name */
-	fixture_write(&fx, "p.py", "def greet(name):\n    return name\n\n"
-				   "greet('x')\n");
+	fixture_write(&fx, "p.py",
+		      "def greet(name):\n    return name\n\n"
+		      "greet('x')\n");
 	out = run("lsp_inspect", "{\"path\":\"p.py\",\"line\":4,"
 				 "\"match\":\"gre<<<et('x')\"}");
 	CU_ASSERT_EQUAL(e, 0);
@@ -147,8 +148,8 @@ static void test_inspect(void)
 	free(out);
 	out = run("lsp_inspect", "{\"path\":\"p.py\",\"line\":4,"
 				 "\"match\":\"<<<greet(<<<'x')\"}");
-	CU_ASSERT_STRING_EQUAL(out,
-			       "Multiple <<< markers found (found 2, expected 1)");
+	CU_ASSERT_STRING_EQUAL(
+		out, "Multiple <<< markers found (found 2, expected 1)");
 	free(out);
 	fixture_write(&fx, "n.txt", "hello\n");
 	out = run("lsp_inspect",
@@ -183,14 +184,14 @@ static int find_clangd(const char *id, const char *command,
 
 static void test_restart(void)
 {
-	struct found a = { "", 0 }, b = { "", 0 };
+	struct found a = {"", 0}, b = {"", 0};
 	wsp_proc_status st;
 	char args[512], *out;
 	wsp_error err;
 
 	CU_ASSERT_EQUAL_FATAL(fixture_open(&fx, lsp_yaml, 0), 0);
-	snprintf(args, sizeof(args),
-		 "{\"path\":\"k.c\",\"content\":\"%s\"}", bad_c);
+	snprintf(args, sizeof(args), "{\"path\":\"k.c\",\"content\":\"%s\"}",
+		 bad_c);
 	out = run("write_file", args);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "undeclared_x"));
 	free(out);
@@ -252,7 +253,8 @@ static void test_flood_bounded(void)
 	CU_ASSERT_EQUAL_FATAL(
 		fixture_open(&fx,
 			     "lsp:\n  max_diagnostic_chars: 500\n  servers:\n"
-			     "    flood: { command: [python3, " FAKE ", flood], "
+			     "    flood: { command: [python3, " FAKE
+			     ", flood], "
 			     "file_types: [fl] }\n",
 			     0),
 		0);
@@ -336,8 +338,8 @@ static void test_config_show(void)
 			     "[.foo], language_id: foo }\n",
 			     0),
 		0);
-	CU_ASSERT_EQUAL(wsp_workspace_config_show(fx.ws, WSP_SHOW_JSON,
-						  collect, &json, &err),
+	CU_ASSERT_EQUAL(wsp_workspace_config_show(fx.ws, WSP_SHOW_JSON, collect,
+						  &json, &err),
 			0);
 	root = cJSON_Parse(json ? json : "");
 	want = cJSON_Parse(
@@ -382,17 +384,16 @@ static void test_bwrap(void)
 }
 
 static CU_TestInfo tests[] = {
-	{ "clangd diagnostics after write and edit", test_clangd_diagnostics },
-	{ "pylsp diagnostics after write and edit", test_pylsp_diagnostics },
-	{ "lsp_inspect hover, definition, references", test_inspect },
-	{ "a killed server is started again", test_restart },
-	{ "a server that never answers costs a bounded wait",
-	  test_hang_bounded },
-	{ "diagnostics text is bounded", test_flood_bounded },
-	{ "tools: rename and disable lsp_inspect", test_tools_config },
-	{ "lsp: section errors", test_config_errors },
-	{ "config show prints the lsp: section", test_config_show },
-	{ "under bubblewrap", test_bwrap },
+	{"clangd diagnostics after write and edit", test_clangd_diagnostics},
+	{"pylsp diagnostics after write and edit", test_pylsp_diagnostics},
+	{"lsp_inspect hover, definition, references", test_inspect},
+	{"a killed server is started again", test_restart},
+	{"a server that never answers costs a bounded wait", test_hang_bounded},
+	{"diagnostics text is bounded", test_flood_bounded},
+	{"tools: rename and disable lsp_inspect", test_tools_config},
+	{"lsp: section errors", test_config_errors},
+	{"config show prints the lsp: section", test_config_show},
+	{"under bubblewrap", test_bwrap},
 	CU_TEST_INFO_NULL,
 };
 
