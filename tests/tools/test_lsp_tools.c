@@ -291,6 +291,18 @@ static void test_tools_config(void)
 			       0),
 		0);
 	CU_ASSERT(!fixture_has_tool(&fx, "lsp_inspect"));
+	/* the name is free without an lsp: section, taken with one */
+	CU_ASSERT_EQUAL(
+		fixture_reopen(&fx, "tools:\n  grep: { name: lsp_inspect }\n",
+			       0),
+		0);
+	CU_ASSERT(fixture_has_tool(&fx, "lsp_inspect"));
+	CU_ASSERT_EQUAL(
+		fixture_reopen(&fx,
+			       "lsp: { servers: [pylsp] }\n"
+			       "tools:\n  grep: { name: lsp_inspect }\n",
+			       0),
+		WSP_ECONFIG);
 	fixture_close(&fx);
 }
 
