@@ -49,6 +49,31 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
+/* Forward what the process wrote past the offsets, then move them on. */
+static int stream_new(struct wsp__tool_ctx *c, const char *pid,
+		      wsp_proc_status *st, uint64_t *off_out, uint64_t *off_err,
+		      wsp_error *err)
+{
+	wsp_output_opts oo = WSP_OUTPUT_OPTS_INIT;
+	int rc;
+
+	oo.streams = WSP_STDOUT;
+	oo.offset = *off_out;
+	rc = wsp_proc_read_output(st, c->ws, &c->call, pid, &oo, forward_only,
+				  (void *)c->opts, err);
+	if (rc)
+		return rc;
+	*off_out = st->stdout_total;
+	oo.streams = WSP_STDERR;
+	oo.offset = *off_err;
+	rc = wsp_proc_read_output(st, c->ws, &c->call, pid, &oo, forward_only,
+				  (void *)c->opts, err);
+	if (rc)
+		return rc;
+	*off_err = st->stderr_total;
+	return 0;
+}
+
 /*
  * Wait for exit, streaming what the process writes meanwhile. A cancel
  * kills it: the run waiting on it was stopped (Mastra does the same).
@@ -56,7 +81,6 @@ static void sleep_ms(long ms)
 static int follow(struct wsp__tool_ctx *c, const char *pid, wsp_proc_status *st,
 		  int *aborted, wsp_error *err)
 {
-	wsp_output_opts oo = WSP_OUTPUT_OPTS_INIT;
 	uint64_t off_out = st->stdout_total, off_err = st->stderr_total;
 	int rc;
 
@@ -77,25 +101,20 @@ static int follow(struct wsp__tool_ctx *c, const char *pid, wsp_proc_status *st,
 			continue;
 		}
 		sleep_ms(FOLLOW_POLL_MS);
-		oo.streams = WSP_STDOUT;
-		oo.offset = off_out;
-		rc = wsp_proc_read_output(st, c->ws, &c->call, pid, &oo,
-					  forward_only, (void *)c->opts, err);
+		rc = stream_new(c, pid, st, &off_out, &off_err, err);
 		if (rc == WSP_ECANCELED)
 			continue; /* killed at the top of the loop */
 		if (rc)
 			return rc;
-		off_out = st->stdout_total;
-		oo.streams = WSP_STDERR;
-		oo.offset = off_err;
-		rc = wsp_proc_read_output(st, c->ws, &c->call, pid, &oo,
-					  forward_only, (void *)c->opts, err);
-		if (rc == WSP_ECANCELED)
-			continue; /* killed at the top of the loop */
-		if (rc)
-			return rc;
-		off_err = st->stderr_total;
 	}
+	/*
+	 * The read that saw the exit may have come after the last bytes
+	 * were read from the other stream, or between the two reads: one
+	 * more pass forwards that tail, so the stream holds what the
+	 * answer holds.
+	 */
+	if (c->opts->on_output)
+		return stream_new(c, pid, st, &off_out, &off_err, err);
 	return 0;
 }
 

@@ -169,7 +169,9 @@ static void test_wait_streams_and_cancel(void)
 	pthread_t th;
 
 	CU_ASSERT_EQUAL_FATAL(fixture_open(&fx, NULL, 0), 0);
-	start_bg("sleep 0.3; echo late; sleep 0.3; echo later", id, sizeof(id));
+	/* the first line comes well after the wait begins, even on a loaded
+	 * machine: the stream carries what is written during the wait */
+	start_bg("sleep 1.5; echo late; sleep 0.3; echo later", id, sizeof(id));
 	snprintf(args, sizeof(args), "{\"pid\":\"%s\",\"wait\":true}", id);
 	o.on_output = on_out;
 	o.output_payload = &s;
