@@ -12,7 +12,8 @@
 #           read-only paths, file ownership, the environment
 #   procs   nothing left after a timeout, kill or release; the limits
 #   env     one environment per sandbox: a server reached by a later
-#           command, /tmp kept across wsp calls, stop ends everything
+#           command, /tmp kept across wsp calls, pause and resume, a
+#           preview without network, stop ends everything
 #
 # test_seccomp_filter runs the seccomp program on made-up calls, once.
 

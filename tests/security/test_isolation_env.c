@@ -3,7 +3,8 @@
  * (docs/local-environment.md): its commands and background processes
  * share one network, one /tmp and one process table from the first
  * command to stop, across wsp invocations; another sandbox sees none of
- * it; stop ends everything. Through the real CLI, as root and (through
+ * it; pause freezes them all and resume thaws them; stop ends
+ * everything. Through the real CLI, as root and (through
  * run-unprivileged.sh) as uid 65534; the other isolation suites check
  * that every promise of docs/security.md still holds in that environment.
  */
@@ -236,6 +237,71 @@ static void test_preview_without_network(void)
 							   NULL }), 0);
 }
 
+/* The counter a background loop writes to ./ticks, 0 while unreadable. */
+static long ticks(void)
+{
+	char path[400], buf[32] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/ticks", t.ws);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	return atol(buf);
+}
+
+/* Wait (at most SETTLE_MS) until the counter passes above; its value. */
+static long ticks_above(long above)
+{
+	long long end = now_ms() + SETTLE_MS;
+	long n;
+
+	while ((n = ticks()) <= above && now_ms() < end)
+		usleep(20 * 1000);
+	return n;
+}
+
+/*
+ * pause freezes every process of the environment and resume thaws them
+ * (the cgroup freezer, docs/local-environment.md). As root the freezer is
+ * writable; uid 65534 may not write it, so the local provider does not
+ * claim pause and the command says it cannot.
+ */
+static void test_pause_freezes(void)
+{
+	long before, after;
+	char id[64];
+
+	if (!iso_root()) {
+		CU_ASSERT_NOT_EQUAL(iso_wsp(&t, (const char *const[]){
+			"sandbox", "pause", NULL }), 0);
+		CU_ASSERT_PTR_NOT_NULL(strstr(t.err, "cannot pause here"));
+		return;
+	}
+	CU_ASSERT_EQUAL_FATAL(iso_wsp(&t, (const char *const[]){
+		"spawn", "--no-stdin", "--", "sh", "-c",
+		"i=0; while :; do i=$((i + 1)); echo $i > ticks.new; "
+		"mv ticks.new ticks; sleep 0.05; done", NULL }), 0);
+	snprintf(id, sizeof(id), "%.*s", (int)strcspn(t.out, "\n"), t.out);
+	CU_ASSERT(ticks_above(2) > 2);
+	CU_ASSERT_EQUAL(iso_wsp(&t, (const char *const[]){
+		"--json", "sandbox", "pause", NULL }), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(t.out, "\"paused\""));
+	before = ticks();
+	usleep(600 * 1000);
+	after = ticks();
+	CU_ASSERT(before > 0);
+	CU_ASSERT_EQUAL(after, before);
+	CU_ASSERT_EQUAL(iso_wsp(&t, (const char *const[]){
+		"sandbox", "resume", NULL }), 0);
+	CU_ASSERT(ticks_above(after) > after);
+	CU_ASSERT_EQUAL(iso_wsp(&t, (const char *const[]){ "release", id,
+							   NULL }), 0);
+}
+
 /* stop ends every process of the environment, and its /tmp. */
 static void test_stop_ends_everything(void)
 {
@@ -272,6 +338,7 @@ static CU_TestInfo tests[] = {
 	  test_processes_shared },
 	{ "a preview reaches a port without network",
 	  test_preview_without_network },
+	{ "pause freezes, resume thaws", test_pause_freezes },
 	{ "stop ends everything", test_stop_ends_everything },
 	CU_TEST_INFO_NULL,
 };
