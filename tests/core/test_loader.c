@@ -290,6 +290,17 @@ static void test_refuse_others_could_replace(void)
 	snprintf(sub, sizeof(sub), "%s/parent/plugins", dir);
 	CU_ASSERT_EQUAL(load(&p, sub, WSP_KIND_FS, "fixture", &err), 0);
 	drop_loader();
+	/* The plugin directory itself writable by its group, or by all. */
+	chmod(sub, 0775);
+	CU_ASSERT_EQUAL(load(&p, sub, WSP_KIND_FS, "fixture", &err), WSP_EPERM);
+	TU_ASSERT_CONTAINS(err.message, "/plugins' is writable by its group "
+					"(mode 0775, not sticky)");
+	TU_ASSERT_CONTAINS(err.message, plug);
+	chmod(sub, 0757);
+	CU_ASSERT_EQUAL(load(&p, sub, WSP_KIND_FS, "fixture", &err), WSP_EPERM);
+	TU_ASSERT_CONTAINS(err.message, "/plugins' is writable by every user "
+					"(mode 0757, not sticky)");
+	chmod(sub, 0755);
 	/* Owned by another user: that user could replace it. */
 	if (geteuid() == 0) {
 		CU_ASSERT_EQUAL(chown(plug, 65534, 65534), 0);
@@ -305,6 +316,53 @@ static void test_refuse_others_could_replace(void)
 	drop_loader();
 	tu_rmrf(dir);
 	free(dir);
+}
+
+/*
+ * The same ownership rule for an unprivileged caller, who cannot give a
+ * file away: run-unprivileged.sh leaves a directory and a file of another
+ * user (uid 1001) for it. Root's plugins (the build tree's fixtures, as
+ * CI builds as root) load for it, which test_good_plugin_loads shows.
+ */
+static void test_refuse_other_user_unprivileged(void)
+{
+	const char *foreign = getenv("WSP_TEST_FOREIGN_DIR"),
+		   *file = getenv("WSP_TEST_FOREIGN_FILE");
+	char plugins[2048], plug[4096], mine[4096], *slash;
+	wsp__provider *p = NULL;
+	wsp_error err;
+
+	if (geteuid() == 0)
+		return; /* test_refuse_others_could_replace chowns instead */
+	if (!foreign || !file) {
+		/* ctest as a plain user: the _unprivileged twin is skipped too */
+		fprintf(stderr, "not run by run-unprivileged.sh: no file of "
+				"another user to check ownership with\n");
+		return;
+	}
+	/* A directory of uid 1001 above the caller's own plugins/. */
+	snprintf(plugins, sizeof(plugins), "%s/plugins", foreign);
+	snprintf(plug, sizeof(plug), "%s/wsp-fs-fixture.so", plugins);
+	copy_file(FIX("good/wsp-fs-fixture.so"), plug, 0755);
+	CU_ASSERT_EQUAL(load(&p, plugins, WSP_KIND_FS, "fixture", &err),
+			WSP_EPERM);
+	TU_ASSERT_CONTAINS(err.message, plug);
+	snprintf(mine, sizeof(mine), "the directory '%s' belongs to uid 1001, "
+		 "not to root or to the caller (uid %u)", foreign,
+		 (unsigned)geteuid());
+	TU_ASSERT_CONTAINS(err.message, mine);
+	CU_ASSERT(!mapped(plug));
+	drop_loader();
+	/* A file of uid 1001 in the caller's own directory. */
+	snprintf(mine, sizeof(mine), "%s", file);
+	slash = strrchr(mine, '/');
+	CU_ASSERT_PTR_NOT_NULL_FATAL(slash);
+	*slash = '\0';
+	CU_ASSERT_EQUAL(load(&p, mine, WSP_KIND_FS, "fixture", &err),
+			WSP_EPERM);
+	TU_ASSERT_CONTAINS(err.message, file);
+	TU_ASSERT_CONTAINS(err.message, "the file belongs to uid 1001");
+	drop_loader();
 }
 
 static void test_not_found_suggests(void)
@@ -703,6 +761,8 @@ static const CU_TestInfo tests[] = {
 	{ "not found: did you mean", test_not_found_suggests },
 	{ "refuse: writable by anyone", test_refuse_world_writable },
 	{ "refuse: others could replace it", test_refuse_others_could_replace },
+	{ "refuse: another user's directory or file, unprivileged",
+	  test_refuse_other_user_unprivileged },
 	{ "older minor loads, newer slots absent",
 	  test_older_minor_loads_with_slots_absent },
 	{ "newer minor needing 2.0 loads, extra ignored",

@@ -1,7 +1,8 @@
 # tests/security/core.cmake - the core's promises about untrusted input,
 # secrets and plugins (docs/security.md, "Inputs, secrets and plugins"),
 # checked through the real CLI (and the tool layer and MCP where they
-# apply) against the plugins of the build tree.
+# apply) against the plugins of the build tree, as the invoking user (root
+# in CI) and as uid 65534 through run-unprivileged.sh.
 #
 #   secrets  a secret fed to other options is masked in config show,
 #            errors and logs
@@ -19,5 +20,12 @@ foreach(area secrets loader inputs)
     WSP_BUILD_PLUGINS="${WSP_BUILD_PLUGIN_DIR}")
   add_dependencies(${exe} wsp_cli wsp-sandbox-local wsp-fs-s3 wsp-fs-local)
   add_test(NAME security_core_${area} COMMAND ${exe})
-  set_tests_properties(security_core_${area} PROPERTIES TIMEOUT 120)
+  # The same promises for a plain caller (for the loader, a directory and
+  # a file of another user left by run-unprivileged.sh).
+  add_test(NAME security_core_${area}_unprivileged
+    COMMAND sh "${CMAKE_CURRENT_SOURCE_DIR}/run-unprivileged.sh"
+            "$<TARGET_FILE:${exe}>")
+  set_tests_properties(security_core_${area}
+    security_core_${area}_unprivileged PROPERTIES TIMEOUT 120
+    SKIP_RETURN_CODE 77)
 endforeach()

@@ -3,8 +3,8 @@
  * user could replace (docs/loader.md, docs/security.md): ssh's StrictModes
  * for the file and every directory above it. Through the real CLI, with a
  * copy of the build tree's wsp-fs-local.so placed first on the plugin path.
- * The ownership cases need root (as CI runs); as another user they are
- * skipped, not passed.
+ * As root and (security_core_loader_unprivileged) as uid 65534, which
+ * finds another user's directory and file left by run-unprivileged.sh.
  */
 #include "testutil.h"
 
@@ -58,20 +58,81 @@ static char *file_in(const char *plugins)
 	return path;
 }
 
+/*
+ * As root the test gives the file, then its directory, to uid 65534. An
+ * unprivileged caller cannot: run-unprivileged.sh leaves it a directory
+ * and a file of uid 1001 (WSP_TEST_FOREIGN_DIR, WSP_TEST_FOREIGN_FILE).
+ */
 static void test_file_of_another_user(void)
 {
-	char p[1100];
+	const char *foreign = getenv("WSP_TEST_FOREIGN_DIR"),
+		   *file = getenv("WSP_TEST_FOREIGN_FILE");
+	char p[1100], cmd[4096], why[1200], *slash;
 
-	if (geteuid() != 0) {
-		CU_PASS("needs root to give the file away");
+	if (geteuid() == 0) {
+		place("owned", 0755, p, sizeof(p));
+		CU_ASSERT_EQUAL(ls_with(p), 0);
+		CU_ASSERT_EQUAL(chown(file_in(p), 65534, 65534), 0);
+		CU_ASSERT_EQUAL(ls_with(p), 1);
+		TU_ASSERT_CONTAINS(err, file_in(p));
+		TU_ASSERT_CONTAINS(err, "the file belongs to uid 65534");
+		CU_ASSERT_EQUAL(chown(file_in(p), 0, 0), 0);
+		CU_ASSERT_EQUAL(chown(p, 65534, 65534), 0);
+		CU_ASSERT_EQUAL(ls_with(p), 1);
+		snprintf(why, sizeof(why), "the directory '%s' belongs to uid "
+			 "65534, not to root or to the caller (uid 0)", p);
+		TU_ASSERT_CONTAINS(err, why);
 		return;
 	}
-	place("owned", 0755, p, sizeof(p));
-	CU_ASSERT_EQUAL(ls_with(p), 0);
-	CU_ASSERT_EQUAL(chown(file_in(p), 65534, 65534), 0);
+	if (!foreign || !file) {
+		fprintf(stderr, "not run by run-unprivileged.sh: no file of "
+				"another user to check ownership with\n");
+		return;
+	}
+	/* The caller's plugins/ below a directory of uid 1001. */
+	snprintf(p, sizeof(p), "%s/plugins", foreign);
+	snprintf(cmd, sizeof(cmd), "cp '%s/wsp-fs-local.so' '%s/'",
+		 WSP_BUILD_PLUGINS, p);
+	CU_ASSERT_EQUAL(system(cmd), 0);
 	CU_ASSERT_EQUAL(ls_with(p), 1);
 	TU_ASSERT_CONTAINS(err, file_in(p));
-	TU_ASSERT_CONTAINS(err, "the file belongs to uid 65534");
+	snprintf(why, sizeof(why), "the directory '%s' belongs to uid 1001, "
+		 "not to root or to the caller (uid %u)", foreign,
+		 (unsigned)geteuid());
+	TU_ASSERT_CONTAINS(err, why);
+	/* A plugin file of uid 1001 in the caller's own directory. */
+	snprintf(p, sizeof(p), "%s", file);
+	slash = strrchr(p, '/');
+	CU_ASSERT_PTR_NOT_NULL_FATAL(slash);
+	snprintf(slash + 1, sizeof(p) - (size_t)(slash + 1 - p),
+		 "wsp-fs-local.so");
+	CU_ASSERT_EQUAL(rename(file, p), 0);
+	*slash = '\0';
+	CU_ASSERT_EQUAL(ls_with(p), 1);
+	TU_ASSERT_CONTAINS(err, "wsp-fs-local.so' is not loaded: the file "
+				"belongs to uid 1001");
+}
+
+/* The plugin directory itself writable by its group, or by every user. */
+static void test_plugin_dir_writable(void)
+{
+	char p[1100], why[1200];
+
+	place("gw", 0755, p, sizeof(p));
+	CU_ASSERT_EQUAL(chmod(p, 0775), 0);
+	CU_ASSERT_EQUAL(ls_with(p), 1);
+	TU_ASSERT_CONTAINS(err, file_in(p));
+	snprintf(why, sizeof(why), "the directory '%s' is writable by its "
+		 "group (mode 0775, not sticky)", p);
+	TU_ASSERT_CONTAINS(err, why);
+	CU_ASSERT_EQUAL(chmod(p, 0757), 0);
+	CU_ASSERT_EQUAL(ls_with(p), 1);
+	snprintf(why, sizeof(why), "the directory '%s' is writable by every "
+		 "user (mode 0757, not sticky)", p);
+	TU_ASSERT_CONTAINS(err, why);
+	CU_ASSERT_EQUAL(chmod(p, 0755), 0);
+	CU_ASSERT_EQUAL(ls_with(p), 0);
+	TU_ASSERT_CONTAINS(out, "marker");
 }
 
 static void test_file_writable_by_all(void)
@@ -110,8 +171,10 @@ static void test_under_sticky_dir(void)
 }
 
 static const CU_TestInfo tests[] = {
-	{ "a plugin file of another user is refused",
+	{ "a plugin file or directory of another user is refused",
 	  test_file_of_another_user },
+	{ "a plugin directory writable by group or all is refused",
+	  test_plugin_dir_writable },
 	{ "a plugin file mode 0666 is refused", test_file_writable_by_all },
 	{ "a plugin below a 0777 directory is refused",
 	  test_parent_open_to_all },
