@@ -15,8 +15,8 @@
 #include <unistd.h>
 
 #define FIX(dir) WSP_FIXTURE_DIR "/" dir
-#define STR_(x) #x
-#define STR(x) STR_(x)
+#define STR_(x)	 #x
+#define STR(x)	 STR_(x)
 /* This core's plugin ABI, as refusals print it ("2.0"). */
 #define CORE_ABI STR(WSP_PLUGIN_ABI_MAJOR) "." STR(WSP_PLUGIN_ABI_MINOR)
 
@@ -56,7 +56,7 @@ static void drop_loader(void)
 static int load(wsp__provider **out, const char *path, uint32_t kind,
 		const char *name, wsp_error *err)
 {
-	struct wsp__diags d = { 0 };
+	struct wsp__diags d = {0};
 	int rc;
 
 	reset_env();
@@ -114,8 +114,9 @@ static void test_refuse_not_shared_object(void)
 
 static void test_refuse_truncated_file(void)
 {
-	expect_refusal("cut", WSP_ENOTPLUGIN, "truncated: the file has 700 "
-						"bytes, its segments need",
+	expect_refusal("cut", WSP_ENOTPLUGIN,
+		       "truncated: the file has 700 "
+		       "bytes, its segments need",
 		       "rebuild or reinstall it");
 }
 
@@ -306,12 +307,14 @@ static void test_refuse_others_could_replace(void)
 		CU_ASSERT_EQUAL(chown(plug, 65534, 65534), 0);
 		CU_ASSERT_EQUAL(load(&p, sub, WSP_KIND_FS, "fixture", &err),
 				WSP_EPERM);
-		TU_ASSERT_CONTAINS(err.message, "the file belongs to uid 65534");
+		TU_ASSERT_CONTAINS(err.message,
+				   "the file belongs to uid 65534");
 		CU_ASSERT_EQUAL(chown(plug, 0, 0), 0);
 		CU_ASSERT_EQUAL(chown(sub, 65534, 65534), 0);
 		CU_ASSERT_EQUAL(load(&p, sub, WSP_KIND_FS, "fixture", &err),
 				WSP_EPERM);
-		TU_ASSERT_CONTAINS(err.message, "/plugins' belongs to uid 65534");
+		TU_ASSERT_CONTAINS(err.message,
+				   "/plugins' belongs to uid 65534");
 	}
 	drop_loader();
 	tu_rmrf(dir);
@@ -335,7 +338,8 @@ static void test_refuse_other_user_unprivileged(void)
 	if (geteuid() == 0)
 		return; /* test_refuse_others_could_replace chowns instead */
 	if (!foreign || !file) {
-		/* ctest as a plain user: the _unprivileged twin is skipped too */
+		/* ctest as a plain user: the _unprivileged twin is skipped too
+		 */
 		fprintf(stderr, "not run by run-unprivileged.sh: no file of "
 				"another user to check ownership with\n");
 		return;
@@ -347,9 +351,10 @@ static void test_refuse_other_user_unprivileged(void)
 	CU_ASSERT_EQUAL(load(&p, plugins, WSP_KIND_FS, "fixture", &err),
 			WSP_EPERM);
 	TU_ASSERT_CONTAINS(err.message, plug);
-	snprintf(mine, sizeof(mine), "the directory '%s' belongs to uid 1001, "
-		 "not to root or to the caller (uid %u)", foreign,
-		 (unsigned)geteuid());
+	snprintf(mine, sizeof(mine),
+		 "the directory '%s' belongs to uid 1001, "
+		 "not to root or to the caller (uid %u)",
+		 foreign, (unsigned)geteuid());
 	TU_ASSERT_CONTAINS(err.message, mine);
 	CU_ASSERT(!mapped(plug));
 	drop_loader();
@@ -415,7 +420,8 @@ static void test_public_validate(void)
 	d.name = "fine";
 	CU_ASSERT_EQUAL(wsp_plugin_validate(&d, 0, &err), WSP_EABI);
 	TU_ASSERT_CONTAINS(err.message, "no init function");
-	/* The minor it was built against is not checked, the one it needs is. */
+	/* The minor it was built against is not checked, the one it needs is.
+	 */
 	d.abi_minor = 999;
 	CU_ASSERT_EQUAL(wsp_plugin_validate(&d, 0, &err), WSP_EABI);
 	TU_ASSERT_CONTAINS(err.message, "no init function");
@@ -435,7 +441,7 @@ static const char *winner(const char *cli, const char *env,
 {
 	static char path[4096];
 	struct wsp__config *cfg = NULL;
-	struct wsp__diags d = { 0 };
+	struct wsp__diags d = {0};
 	struct wsp__loaded *f;
 	struct wsp__loader l;
 
@@ -472,11 +478,11 @@ static void test_search_order(void)
 	TU_ASSERT_CONTAINS(winner(NULL, FIX("second") ":" FIX("good"),
 				  "plugin_path: [" FIX("third") "]", &err, &rc),
 			   "/second/");
-	TU_ASSERT_CONTAINS(winner(NULL, NULL,
-				  "plugin_path: [" FIX("third") ", " FIX("good")
-				  "]",
-				  &err, &rc),
-			   "/third/");
+	TU_ASSERT_CONTAINS(
+		winner(NULL, NULL,
+		       "plugin_path: [" FIX("third") ", " FIX("good") "]", &err,
+		       &rc),
+		"/third/");
 	/* Colon lists keep their order; empty entries are skipped. */
 	TU_ASSERT_CONTAINS(winner(":" FIX("third") "::" FIX("good"), NULL, NULL,
 				  &err, &rc),
@@ -562,9 +568,8 @@ static wsp_workspace *open_ws(const char *plugin_path, const char *text)
 /* A refused plugin never stops the others; shadowed ones are named. */
 static void test_listing(void)
 {
-	wsp_workspace *ws =
-		open_ws(FIX("good") ":" FIX("bad") ":" FIX("second"),
-			"mounts: {}\n");
+	wsp_workspace *ws = open_ws(
+		FIX("good") ":" FIX("bad") ":" FIX("second"), "mounts: {}\n");
 	struct seen s;
 	wsp_error err;
 
@@ -603,15 +608,18 @@ static void test_duplicate_warning(void)
 	warnings[0] = infos[0] = '\0';
 	CU_ASSERT_EQUAL(wsp__workspace_mount_instance(&inst, ws, 0, &err), 0);
 	/* An information (-v), once, not a warning on every command. */
-	TU_ASSERT_CONTAINS(infos, "plugin '" FIX("second/wsp-fs-fixture.so")
-				  "' is shadowed by '"
-				  FIX("good/wsp-fs-fixture.so"));
+	TU_ASSERT_CONTAINS(
+		infos,
+		"plugin '" FIX("second/wsp-fs-fixture.so") "' is shadowed by "
+							   "'" FIX("good/"
+								   "wsp-fs-"
+								   "fixture."
+								   "so"));
 	first = strstr(infos, "shadowed");
 	CU_ASSERT(first && !strstr(first + 1, "shadowed"));
 	CU_ASSERT_PTR_NULL(strstr(warnings, "shadowed"));
 	wsp_workspace_close(ws);
 }
-
 
 /*
  * Opening parses and checks; a provider is loaded only when used. The
@@ -645,8 +653,8 @@ static void test_lazy_loading(void)
 
 static void test_init_failure(void)
 {
-	wsp_workspace *ws = open_ws(FIX("bad"),
-				    "mounts: {/data: {provider: initfail, "
+	wsp_workspace *ws =
+		open_ws(FIX("bad"), "mounts: {/data: {provider: initfail, "
 				    "options: {root: /srv}}}\n");
 	wsp__instance *inst = NULL;
 	wsp_error err;
@@ -682,9 +690,8 @@ static void test_newer_minor_loads_extra_ignored(void)
 	wsp_plugin_info info;
 	wsp_error err;
 
-	CU_ASSERT_EQUAL_FATAL(load(&p, FIX("newer"), WSP_KIND_FS, "newer",
-				   &err),
-			      0);
+	CU_ASSERT_EQUAL_FATAL(
+		load(&p, FIX("newer"), WSP_KIND_FS, "newer", &err), 0);
 	CU_ASSERT_EQUAL(p->desc.abi_minor, 3);
 	CU_ASSERT_EQUAL(p->desc.abi_minor_required, 0);
 	/* What it declared is kept; what was copied is this core's size. */
@@ -705,8 +712,8 @@ static void test_newer_minor_loads_extra_ignored(void)
 	CU_ASSERT_EQUAL(wsp__workspace_mount_instance(&inst, ws, 0, &err), 0);
 	CU_ASSERT_PTR_NOT_NULL(inst);
 	memset(&info, 0, sizeof(info));
-	CU_ASSERT_EQUAL(wsp_workspace_plugin(ws, WSP_KIND_FS, "newer",
-					     on_newer, &info, &err),
+	CU_ASSERT_EQUAL(wsp_workspace_plugin(ws, WSP_KIND_FS, "newer", on_newer,
+					     &info, &err),
 			0);
 	CU_ASSERT_EQUAL(info.status, WSP_PLUGIN_OK);
 	CU_ASSERT_EQUAL(info.abi_major, WSP_PLUGIN_ABI_MAJOR);
@@ -744,38 +751,38 @@ static void test_released_2_0_loads(void)
 }
 
 static const CU_TestInfo tests[] = {
-	{ "good plugin loads", test_good_plugin_loads },
-	{ "refuse: not a shared object", test_refuse_not_shared_object },
-	{ "refuse: truncated .so", test_refuse_truncated_file },
-	{ "refuse: no entry symbol", test_refuse_no_entry },
-	{ "refuse: bad magic", test_refuse_bad_magic },
-	{ "refuse: other major", test_refuse_other_major },
-	{ "refuse: ABI 1.0", test_refuse_abi_1_0 },
-	{ "refuse: needs a newer minor", test_refuse_newer_required },
-	{ "refuse: truncated descriptor", test_refuse_truncated_descriptor },
-	{ "refuse: missing required slot", test_refuse_missing_slot },
-	{ "refuse: kind mismatch", test_refuse_kind_mismatch },
-	{ "refuse: malformed option table", test_refuse_bad_option_table },
-	{ "refuse: name differs from file", test_refuse_misnamed },
-	{ "not found", test_not_found },
-	{ "not found: did you mean", test_not_found_suggests },
-	{ "refuse: writable by anyone", test_refuse_world_writable },
-	{ "refuse: others could replace it", test_refuse_others_could_replace },
-	{ "refuse: another user's directory or file, unprivileged",
-	  test_refuse_other_user_unprivileged },
-	{ "older minor loads, newer slots absent",
-	  test_older_minor_loads_with_slots_absent },
-	{ "newer minor needing 2.0 loads, extra ignored",
-	  test_newer_minor_loads_extra_ignored },
-	{ "provider built against released 2.0 loads",
-	  test_released_2_0_loads },
-	{ "public validator", test_public_validate },
-	{ "search order", test_search_order },
-	{ "missing plugin directory", test_missing_plugin_dir },
-	{ "listing: refused never stops others", test_listing },
-	{ "duplicate names: first wins, noted once (-v)", test_duplicate_warning },
-	{ "lazy loading", test_lazy_loading },
-	{ "init failure", test_init_failure },
+	{"good plugin loads", test_good_plugin_loads},
+	{"refuse: not a shared object", test_refuse_not_shared_object},
+	{"refuse: truncated .so", test_refuse_truncated_file},
+	{"refuse: no entry symbol", test_refuse_no_entry},
+	{"refuse: bad magic", test_refuse_bad_magic},
+	{"refuse: other major", test_refuse_other_major},
+	{"refuse: ABI 1.0", test_refuse_abi_1_0},
+	{"refuse: needs a newer minor", test_refuse_newer_required},
+	{"refuse: truncated descriptor", test_refuse_truncated_descriptor},
+	{"refuse: missing required slot", test_refuse_missing_slot},
+	{"refuse: kind mismatch", test_refuse_kind_mismatch},
+	{"refuse: malformed option table", test_refuse_bad_option_table},
+	{"refuse: name differs from file", test_refuse_misnamed},
+	{"not found", test_not_found},
+	{"not found: did you mean", test_not_found_suggests},
+	{"refuse: writable by anyone", test_refuse_world_writable},
+	{"refuse: others could replace it", test_refuse_others_could_replace},
+	{"refuse: another user's directory or file, unprivileged",
+	 test_refuse_other_user_unprivileged},
+	{"older minor loads, newer slots absent",
+	 test_older_minor_loads_with_slots_absent},
+	{"newer minor needing 2.0 loads, extra ignored",
+	 test_newer_minor_loads_extra_ignored},
+	{"provider built against released 2.0 loads", test_released_2_0_loads},
+	{"public validator", test_public_validate},
+	{"search order", test_search_order},
+	{"missing plugin directory", test_missing_plugin_dir},
+	{"listing: refused never stops others", test_listing},
+	{"duplicate names: first wins, noted once (-v)",
+	 test_duplicate_warning},
+	{"lazy loading", test_lazy_loading},
+	{"init failure", test_init_failure},
 	CU_TEST_INFO_NULL,
 };
 

@@ -19,11 +19,10 @@ static char *dir, *out, *err;
 /* `wsp --plugin-path PLUGINS fs ls /` in dir/ws, a local mount. */
 static int ls_with(const char *plugins)
 {
-	const char *argv[] = { WSP_CLI, "--plugin-path", plugins, "fs", "ls",
-			       "/", NULL };
+	const char *argv[] = {
+		WSP_CLI, "--plugin-path", plugins, "fs", "ls", "/", NULL};
 	char state[512], cfg[512], ws[512];
-	const char *env[] = { state, cfg, "WSP_CONFIG", "WSP_PLUGIN_PATH",
-			      NULL };
+	const char *env[] = {state, cfg, "WSP_CONFIG", "WSP_PLUGIN_PATH", NULL};
 
 	snprintf(state, sizeof(state), "XDG_STATE_HOME=%s/state", dir);
 	snprintf(cfg, sizeof(cfg), "XDG_CONFIG_HOME=%s/cfg", dir);
@@ -34,8 +33,7 @@ static int ls_with(const char *plugins)
 }
 
 /* dir/NAME (mode) holding plugins/ (0755) with a copy of fs-local. */
-static const char *place(const char *name, mode_t mode, char *buf,
-			 size_t cap)
+static const char *place(const char *name, mode_t mode, char *buf, size_t cap)
 {
 	char parent[1024], cmd[4096];
 
@@ -79,8 +77,10 @@ static void test_file_of_another_user(void)
 		CU_ASSERT_EQUAL(chown(file_in(p), 0, 0), 0);
 		CU_ASSERT_EQUAL(chown(p, 65534, 65534), 0);
 		CU_ASSERT_EQUAL(ls_with(p), 1);
-		snprintf(why, sizeof(why), "the directory '%s' belongs to uid "
-			 "65534, not to root or to the caller (uid 0)", p);
+		snprintf(why, sizeof(why),
+			 "the directory '%s' belongs to uid "
+			 "65534, not to root or to the caller (uid 0)",
+			 p);
 		TU_ASSERT_CONTAINS(err, why);
 		return;
 	}
@@ -96,9 +96,10 @@ static void test_file_of_another_user(void)
 	CU_ASSERT_EQUAL(system(cmd), 0);
 	CU_ASSERT_EQUAL(ls_with(p), 1);
 	TU_ASSERT_CONTAINS(err, file_in(p));
-	snprintf(why, sizeof(why), "the directory '%s' belongs to uid 1001, "
-		 "not to root or to the caller (uid %u)", foreign,
-		 (unsigned)geteuid());
+	snprintf(why, sizeof(why),
+		 "the directory '%s' belongs to uid 1001, "
+		 "not to root or to the caller (uid %u)",
+		 foreign, (unsigned)geteuid());
 	TU_ASSERT_CONTAINS(err, why);
 	/* A plugin file of uid 1001 in the caller's own directory. */
 	snprintf(p, sizeof(p), "%s", file);
@@ -122,13 +123,17 @@ static void test_plugin_dir_writable(void)
 	CU_ASSERT_EQUAL(chmod(p, 0775), 0);
 	CU_ASSERT_EQUAL(ls_with(p), 1);
 	TU_ASSERT_CONTAINS(err, file_in(p));
-	snprintf(why, sizeof(why), "the directory '%s' is writable by its "
-		 "group (mode 0775, not sticky)", p);
+	snprintf(why, sizeof(why),
+		 "the directory '%s' is writable by its "
+		 "group (mode 0775, not sticky)",
+		 p);
 	TU_ASSERT_CONTAINS(err, why);
 	CU_ASSERT_EQUAL(chmod(p, 0757), 0);
 	CU_ASSERT_EQUAL(ls_with(p), 1);
-	snprintf(why, sizeof(why), "the directory '%s' is writable by every "
-		 "user (mode 0757, not sticky)", p);
+	snprintf(why, sizeof(why),
+		 "the directory '%s' is writable by every "
+		 "user (mode 0757, not sticky)",
+		 p);
 	TU_ASSERT_CONTAINS(err, why);
 	CU_ASSERT_EQUAL(chmod(p, 0755), 0);
 	CU_ASSERT_EQUAL(ls_with(p), 0);
@@ -152,9 +157,11 @@ static void test_parent_open_to_all(void)
 	char p[1100], parent[1100];
 
 	place("open", 0777, p, sizeof(p));
-	snprintf(parent, sizeof(parent), "the directory '%s/open' is "
+	snprintf(parent, sizeof(parent),
+		 "the directory '%s/open' is "
 		 "writable by its group and every user (mode 0777, not "
-		 "sticky)", dir);
+		 "sticky)",
+		 dir);
 	CU_ASSERT_EQUAL(ls_with(p), 1);
 	TU_ASSERT_CONTAINS(err, file_in(p));
 	TU_ASSERT_CONTAINS(err, parent);
@@ -171,15 +178,13 @@ static void test_under_sticky_dir(void)
 }
 
 static const CU_TestInfo tests[] = {
-	{ "a plugin file or directory of another user is refused",
-	  test_file_of_another_user },
-	{ "a plugin directory writable by group or all is refused",
-	  test_plugin_dir_writable },
-	{ "a plugin file mode 0666 is refused", test_file_writable_by_all },
-	{ "a plugin below a 0777 directory is refused",
-	  test_parent_open_to_all },
-	{ "a plugin below a sticky 1777 directory loads",
-	  test_under_sticky_dir },
+	{"a plugin file or directory of another user is refused",
+	 test_file_of_another_user},
+	{"a plugin directory writable by group or all is refused",
+	 test_plugin_dir_writable},
+	{"a plugin file mode 0666 is refused", test_file_writable_by_all},
+	{"a plugin below a 0777 directory is refused", test_parent_open_to_all},
+	{"a plugin below a sticky 1777 directory loads", test_under_sticky_dir},
 	CU_TEST_INFO_NULL,
 };
 

@@ -67,16 +67,18 @@ static void test_server_then_client(void)
 {
 	char id[64];
 
-	CU_ASSERT_EQUAL_FATAL(iso_wsp(&t, (const char *const[]){
-		"spawn", "--no-stdin", "--", "./probe", "listen", PORT,
-		NULL }), 0);
+	CU_ASSERT_EQUAL_FATAL(
+		iso_wsp(&t,
+			(const char *const[]){"spawn", "--no-stdin", "--",
+					      "./probe", "listen", PORT, NULL}),
+		0);
 	snprintf(id, sizeof(id), "%.*s", (int)strcspn(t.out, "\n"), t.out);
 	CU_ASSERT_STRING_EQUAL(connect_until_ok(&t), "ok");
 	/* Another sandbox has a network of its own: nothing listens there. */
 	CU_ASSERT_EQUAL(iso_probe(&other, "tcp", PORT, NULL), 0);
 	CU_ASSERT_STRING_NOT_EQUAL(iso_get(&other, "tcp"), "ok");
-	CU_ASSERT_EQUAL(iso_wsp(&t, (const char *const[]){ "release", id,
-							   NULL }), 0);
+	CU_ASSERT_EQUAL(iso_wsp(&t, (const char *const[]){"release", id, NULL}),
+			0);
 }
 
 /* /tmp is the sandbox's, kept between commands and wsp invocations. */
@@ -86,15 +88,21 @@ static void test_tmp_kept(void)
 
 	snprintf(note, sizeof(note), "/tmp/wsp-env-note-%d", (int)getpid());
 	snprintf(write_it, sizeof(write_it), "echo kept > %s", note);
-	CU_ASSERT_EQUAL(iso_wsp(&t, (const char *const[]){
-		"exec", "--", "sh", "-c", write_it, NULL }), 0);
-	CU_ASSERT_EQUAL(iso_wsp(&t, (const char *const[]){
-		"exec", "--cwd", "/tmp", "--", "cat", note + 5, NULL }), 0);
+	CU_ASSERT_EQUAL(
+		iso_wsp(&t, (const char *const[]){"exec", "--", "sh", "-c",
+						  write_it, NULL}),
+		0);
+	CU_ASSERT_EQUAL(
+		iso_wsp(&t, (const char *const[]){"exec", "--cwd", "/tmp", "--",
+						  "cat", note + 5, NULL}),
+		0);
 	CU_ASSERT_STRING_EQUAL(t.out, "kept\n");
 	/* not the host's /tmp, and not another sandbox's */
 	CU_ASSERT_NOT_EQUAL(access(note, F_OK), 0);
-	CU_ASSERT_NOT_EQUAL(iso_wsp(&other, (const char *const[]){
-		"exec", "--", "cat", note, NULL }), 0);
+	CU_ASSERT_NOT_EQUAL(
+		iso_wsp(&other,
+			(const char *const[]){"exec", "--", "cat", note, NULL}),
+		0);
 }
 
 /*
@@ -108,8 +116,9 @@ static void test_changed_settings_refused(void)
 	size_t n;
 	FILE *f;
 
-	CU_ASSERT_EQUAL_FATAL(iso_wsp(&t, (const char *const[]){
-		"exec", "--", "true", NULL }), 0);
+	CU_ASSERT_EQUAL_FATAL(
+		iso_wsp(&t, (const char *const[]){"exec", "--", "true", NULL}),
+		0);
 	f = fopen(t.config, "r");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 	n = fread(saved, 1, sizeof(saved), f);
@@ -119,16 +128,18 @@ static void test_changed_settings_refused(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 	fputs("    allow_network: true\n", f);
 	fclose(f);
-	CU_ASSERT_NOT_EQUAL(iso_wsp(&t, (const char *const[]){
-		"exec", "--", "true", NULL }), 0);
+	CU_ASSERT_NOT_EQUAL(
+		iso_wsp(&t, (const char *const[]){"exec", "--", "true", NULL}),
+		0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(t.err, "other isolation settings"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(t.err, "wsp sandbox stop"));
 	f = fopen(t.config, "w");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 	CU_ASSERT_EQUAL(fwrite(saved, 1, n, f), n);
 	fclose(f);
-	CU_ASSERT_EQUAL(iso_wsp(&t, (const char *const[]){
-		"exec", "--", "true", NULL }), 0);
+	CU_ASSERT_EQUAL(
+		iso_wsp(&t, (const char *const[]){"exec", "--", "true", NULL}),
+		0);
 }
 
 /*
@@ -165,17 +176,23 @@ static void test_processes_shared(void)
 		 "  done; sleep 0.1; i=$((i + 1)); "
 		 "done; exit 1",
 		 mark);
-	CU_ASSERT_EQUAL_FATAL(iso_wsp(&t, (const char *const[]){
-		"spawn", "--no-stdin", "--", "sleep", mark, NULL }), 0);
+	CU_ASSERT_EQUAL_FATAL(
+		iso_wsp(&t, (const char *const[]){"spawn", "--no-stdin", "--",
+						  "sleep", mark, NULL}),
+		0);
 	snprintf(id, sizeof(id), "%.*s", (int)strcspn(t.out, "\n"), t.out);
-	CU_ASSERT_EQUAL(iso_wsp(&t, (const char *const[]){
-		"exec", "--", "sh", "-c", find_and_kill, NULL }), 0);
+	CU_ASSERT_EQUAL(
+		iso_wsp(&t, (const char *const[]){"exec", "--", "sh", "-c",
+						  find_and_kill, NULL}),
+		0);
 	CU_ASSERT_STRING_EQUAL(t.out, "seen\n");
 	/* killed from the other command: following it ends with its signal */
 	if (!strcmp(t.out, "seen\n"))
-		CU_ASSERT_NOT_EQUAL(iso_wsp(&t, (const char *const[]){
-			"logs", "-f", id, NULL }), 0);
-	iso_wsp(&t, (const char *const[]){ "release", id, NULL });
+		CU_ASSERT_NOT_EQUAL(
+			iso_wsp(&t,
+				(const char *const[]){"logs", "-f", id, NULL}),
+			0);
+	iso_wsp(&t, (const char *const[]){"release", id, NULL});
 	CU_ASSERT_EQUAL(iso_wait_procs(mark, 0, SETTLE_MS), 0);
 }
 
@@ -183,7 +200,7 @@ static void test_processes_shared(void)
 static const char *host_answer(int port)
 {
 	static char buf[64];
-	struct timeval tv = { 10, 0 };
+	struct timeval tv = {10, 0};
 	struct sockaddr_in sa;
 	ssize_t n = 0;
 	int s = socket(AF_INET, SOCK_STREAM, 0);
@@ -212,29 +229,35 @@ static void test_preview_without_network(void)
 	char id[64];
 	int port, again;
 
-	CU_ASSERT_EQUAL_FATAL(iso_wsp(&t, (const char *const[]){
-		"spawn", "--no-stdin", "--", "./probe", "listen", PORT,
-		NULL }), 0);
+	CU_ASSERT_EQUAL_FATAL(
+		iso_wsp(&t,
+			(const char *const[]){"spawn", "--no-stdin", "--",
+					      "./probe", "listen", PORT, NULL}),
+		0);
 	snprintf(id, sizeof(id), "%.*s", (int)strcspn(t.out, "\n"), t.out);
 	CU_ASSERT_STRING_EQUAL(connect_until_ok(&t), "ok");
-	CU_ASSERT_EQUAL_FATAL(iso_wsp(&t, (const char *const[]){
-		"sandbox", "preview", PORT, NULL }), 0);
+	CU_ASSERT_EQUAL_FATAL(
+		iso_wsp(&t, (const char *const[]){"sandbox", "preview", PORT,
+						  NULL}),
+		0);
 	url = t.out;
 	CU_ASSERT_EQUAL_FATAL(strncmp(url, "http://127.0.0.1:", 17), 0);
 	port = atoi(url + 17);
 	CU_ASSERT_FATAL(port > 0 && port < 65536);
 	CU_ASSERT_STRING_EQUAL(host_answer(port), "hello\n");
 	/* asked again: the same forward */
-	CU_ASSERT_EQUAL(iso_wsp(&t, (const char *const[]){
-		"sandbox", "preview", PORT, NULL }), 0);
+	CU_ASSERT_EQUAL(iso_wsp(&t, (const char *const[]){"sandbox", "preview",
+							  PORT, NULL}),
+			0);
 	again = atoi(t.out + 17);
 	CU_ASSERT_EQUAL(again, port);
 	/* a port nothing listens on inside: connected, then closed */
-	CU_ASSERT_EQUAL(iso_wsp(&t, (const char *const[]){
-		"sandbox", "preview", "18124", NULL }), 0);
+	CU_ASSERT_EQUAL(iso_wsp(&t, (const char *const[]){"sandbox", "preview",
+							  "18124", NULL}),
+			0);
 	CU_ASSERT_STRING_EQUAL(host_answer(atoi(t.out + 17)), "");
-	CU_ASSERT_EQUAL(iso_wsp(&t, (const char *const[]){ "release", id,
-							   NULL }), 0);
+	CU_ASSERT_EQUAL(iso_wsp(&t, (const char *const[]){"release", id, NULL}),
+			0);
 }
 
 /* The counter a background loop writes to ./ticks, 0 while unreadable. */
@@ -276,30 +299,39 @@ static void test_pause_freezes(void)
 	char id[64];
 
 	if (!iso_root()) {
-		CU_ASSERT_NOT_EQUAL(iso_wsp(&t, (const char *const[]){
-			"sandbox", "pause", NULL }), 0);
+		CU_ASSERT_NOT_EQUAL(
+			iso_wsp(&t, (const char *const[]){"sandbox", "pause",
+							  NULL}),
+			0);
 		CU_ASSERT_PTR_NOT_NULL(strstr(t.err, "cannot pause here"));
 		return;
 	}
-	CU_ASSERT_EQUAL_FATAL(iso_wsp(&t, (const char *const[]){
-		"spawn", "--no-stdin", "--", "sh", "-c",
-		"i=0; while :; do i=$((i + 1)); echo $i > ticks.new; "
-		"mv ticks.new ticks; sleep 0.05; done", NULL }), 0);
+	CU_ASSERT_EQUAL_FATAL(
+		iso_wsp(&t,
+			(const char *const[]){
+				"spawn", "--no-stdin", "--", "sh", "-c",
+				"i=0; while :; do i=$((i + 1)); echo $i > "
+				"ticks.new; "
+				"mv ticks.new ticks; sleep 0.05; done",
+				NULL}),
+		0);
 	snprintf(id, sizeof(id), "%.*s", (int)strcspn(t.out, "\n"), t.out);
 	CU_ASSERT(ticks_above(2) > 2);
-	CU_ASSERT_EQUAL(iso_wsp(&t, (const char *const[]){
-		"--json", "sandbox", "pause", NULL }), 0);
+	CU_ASSERT_EQUAL(iso_wsp(&t, (const char *const[]){"--json", "sandbox",
+							  "pause", NULL}),
+			0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(t.out, "\"paused\""));
 	before = ticks();
 	usleep(600 * 1000);
 	after = ticks();
 	CU_ASSERT(before > 0);
 	CU_ASSERT_EQUAL(after, before);
-	CU_ASSERT_EQUAL(iso_wsp(&t, (const char *const[]){
-		"sandbox", "resume", NULL }), 0);
+	CU_ASSERT_EQUAL(
+		iso_wsp(&t, (const char *const[]){"sandbox", "resume", NULL}),
+		0);
 	CU_ASSERT(ticks_above(after) > after);
-	CU_ASSERT_EQUAL(iso_wsp(&t, (const char *const[]){ "release", id,
-							   NULL }), 0);
+	CU_ASSERT_EQUAL(iso_wsp(&t, (const char *const[]){"release", id, NULL}),
+			0);
 }
 
 /* stop ends every process of the environment, and its /tmp. */
@@ -307,10 +339,15 @@ static void test_stop_ends_everything(void)
 {
 	const char *mark = sleeper_mark(1);
 
-	CU_ASSERT_EQUAL_FATAL(iso_wsp(&t, (const char *const[]){
-		"spawn", "--no-stdin", "--", "sleep", mark, NULL }), 0);
-	CU_ASSERT_EQUAL(iso_wsp(&t, (const char *const[]){
-		"exec", "--", "sh", "-c", "echo left > /tmp/left", NULL }), 0);
+	CU_ASSERT_EQUAL_FATAL(
+		iso_wsp(&t, (const char *const[]){"spawn", "--no-stdin", "--",
+						  "sleep", mark, NULL}),
+		0);
+	CU_ASSERT_EQUAL(
+		iso_wsp(&t,
+			(const char *const[]){"exec", "--", "sh", "-c",
+					      "echo left > /tmp/left", NULL}),
+		0);
 	/* the sleeper, and its relay on the host (agent/proxy.c) */
 	CU_ASSERT(iso_count_procs(mark) >= 1);
 	/*
@@ -318,30 +355,31 @@ static void test_stop_ends_everything(void)
 	 * `--bind WS WS`), and the relay (its cwd, WS)
 	 */
 	CU_ASSERT(iso_count_procs(t.ws) >= 3);
-	CU_ASSERT_EQUAL(iso_wsp(&t, (const char *const[]){
-		"sandbox", "stop", NULL }), 0);
+	CU_ASSERT_EQUAL(
+		iso_wsp(&t, (const char *const[]){"sandbox", "stop", NULL}), 0);
 	CU_ASSERT_EQUAL(iso_wait_procs(mark, 0, SETTLE_MS), 0);
 	/* nor the environment itself, its holder (with the forwards) */
 	CU_ASSERT_EQUAL(iso_wait_procs(t.ws, 0, SETTLE_MS), 0);
 	/* the next command gets a new environment: an empty /tmp */
-	CU_ASSERT_NOT_EQUAL(iso_wsp(&t, (const char *const[]){
-		"exec", "--", "cat", "/tmp/left", NULL }), 0);
+	CU_ASSERT_NOT_EQUAL(
+		iso_wsp(&t, (const char *const[]){"exec", "--", "cat",
+						  "/tmp/left", NULL}),
+		0);
 }
 
 static CU_TestInfo tests[] = {
-	{ "a background server answers a later command",
-	  test_server_then_client },
-	{ "/tmp is kept across wsp calls", test_tmp_kept },
-	{ "changed settings are refused until stop",
-	  test_changed_settings_refused },
-	{ "commands see and signal background processes",
-	  test_processes_shared },
-	{ "a preview reaches a port without network",
-	  test_preview_without_network },
-	{ "pause freezes, resume thaws", test_pause_freezes },
-	{ "stop ends everything", test_stop_ends_everything },
+	{"a background server answers a later command",
+	 test_server_then_client},
+	{"/tmp is kept across wsp calls", test_tmp_kept},
+	{"changed settings are refused until stop",
+	 test_changed_settings_refused},
+	{"commands see and signal background processes", test_processes_shared},
+	{"a preview reaches a port without network",
+	 test_preview_without_network},
+	{"pause freezes, resume thaws", test_pause_freezes},
+	{"stop ends everything", test_stop_ends_everything},
 	CU_TEST_INFO_NULL,
 };
 
-CU_MAIN_SUITE("security: one environment per sandbox", suite_init,
-	      suite_clean, tests)
+CU_MAIN_SUITE("security: one environment per sandbox", suite_init, suite_clean,
+	      tests)
