@@ -3,7 +3,8 @@
  * prints (docs/security.md, "Inputs, secrets and plugins"). One ${VAR}
  * feeds the s3 mount's secret_access_key, its endpoint and the local
  * sandbox's env: `wsp config show` (text and --json), errors of the CLI,
- * of a tool, of a bad option and the debug log must not hold the value.
+ * of a tool (through `wsp tool` and `wsp mcp`), of a bad option and the
+ * debug log must not hold the value.
  */
 #include "testutil.h"
 
@@ -15,10 +16,9 @@
 
 static char *dir, *out, *err;
 
-static int wsp(const char *a1, const char *a2, const char *a3,
-	       const char *a4, const char *a5)
+/* argv run in dir with the secret in SECRET_KEY; out, err, exit code. */
+static int run(const char *const *argv)
 {
-	const char *argv[] = { WSP_CLI, a1, a2, a3, a4, a5, NULL };
 	char state[512], cfg[512];
 	const char *env[] = { "SECRET_KEY=" SECRET, state, cfg,
 			      "WSP_CONFIG", "WSP_PLUGIN_PATH", NULL };
@@ -28,6 +28,14 @@ static int wsp(const char *a1, const char *a2, const char *a3,
 	free(out);
 	free(err);
 	return tu_run(argv, env, dir, &out, &err);
+}
+
+static int wsp(const char *a1, const char *a2, const char *a3,
+	       const char *a4, const char *a5)
+{
+	const char *argv[] = { WSP_CLI, a1, a2, a3, a4, a5, NULL };
+
+	return run(argv);
 }
 
 static void config(const char *extra)
@@ -92,9 +100,41 @@ static void test_errors(void)
 	no_secret();
 }
 
+/*
+ * Through MCP: a tool's error (the unreachable endpoint) and the debug log
+ * on stderr (-v) name the endpoint's host, never the secret in it.
+ */
+static void test_mcp(void)
+{
+	const char *argv[] = {
+		"/bin/sh", "-c",
+		"{ printf '%s\\n' "
+		"'{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\","
+		"\"params\":{\"protocolVersion\":\"2025-06-18\","
+		"\"capabilities\":{},\"clientInfo\":{\"name\":\"t\","
+		"\"version\":\"1\"}}}' "
+		"'{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}' "
+		"'{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\","
+		"\"params\":{\"name\":\"list_files\",\"arguments\":"
+		"{\"path\":\"/data\"}}}'; "
+		/* stdin open until the answer (at its end a call is canceled) */
+		"i=0; while [ $i -lt 150 ] && "
+		"! grep -qs '\"id\":2' mcp.out; do sleep 0.1; i=$((i + 1)); "
+		"done; } | \"$0\" -v mcp > mcp.out; cat mcp.out",
+		WSP_CLI, NULL
+	};
+
+	config("");
+	CU_ASSERT_EQUAL(run(argv), 0);
+	TU_ASSERT_CONTAINS(out, "\"id\":2");
+	TU_ASSERT_CONTAINS(out, ".invalid");
+	no_secret();
+}
+
 static const CU_TestInfo tests[] = {
 	{ "config show masks a secret in every option", test_config_show },
 	{ "errors and logs never hold a secret", test_errors },
+	{ "MCP: tool errors and the log never hold a secret", test_mcp },
 	CU_TEST_INFO_NULL,
 };
 
