@@ -20,8 +20,8 @@ static char *dir, *out, *err;
 static int run(const char *const *argv)
 {
 	char state[512], cfg[512];
-	const char *env[] = { "SECRET_KEY=" SECRET, state, cfg,
-			      "WSP_CONFIG", "WSP_PLUGIN_PATH", NULL };
+	const char *env[] = {"SECRET_KEY=" SECRET, state, cfg, "WSP_CONFIG",
+			     "WSP_PLUGIN_PATH",	   NULL};
 
 	snprintf(state, sizeof(state), "XDG_STATE_HOME=%s/state", dir);
 	snprintf(cfg, sizeof(cfg), "XDG_CONFIG_HOME=%s/cfg", dir);
@@ -30,10 +30,10 @@ static int run(const char *const *argv)
 	return tu_run(argv, env, dir, &out, &err);
 }
 
-static int wsp(const char *a1, const char *a2, const char *a3,
-	       const char *a4, const char *a5)
+static int wsp(const char *a1, const char *a2, const char *a3, const char *a4,
+	       const char *a5)
 {
-	const char *argv[] = { WSP_CLI, a1, a2, a3, a4, a5, NULL };
+	const char *argv[] = {WSP_CLI, a1, a2, a3, a4, a5, NULL};
 
 	return run(argv);
 }
@@ -82,8 +82,9 @@ static void test_errors(void)
 	no_secret();
 	CU_ASSERT_EQUAL(wsp("-v", "--json", "fs", "ls", "/data"), 1);
 	no_secret();
-	CU_ASSERT_EQUAL(wsp("tool", "list_files", "{\"path\":\"/data\"}",
-			    NULL, NULL), 1);
+	CU_ASSERT_EQUAL(
+		wsp("tool", "list_files", "{\"path\":\"/data\"}", NULL, NULL),
+		1);
 	TU_ASSERT_CONTAINS(out, ".invalid");
 	no_secret();
 	/* An option that quotes its bad value. */
@@ -113,16 +114,17 @@ static void test_mcp(void)
 		"\"params\":{\"protocolVersion\":\"2025-06-18\","
 		"\"capabilities\":{},\"clientInfo\":{\"name\":\"t\","
 		"\"version\":\"1\"}}}' "
-		"'{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}' "
+		"'{\"jsonrpc\":\"2.0\",\"method\":\"notifications/"
+		"initialized\"}' "
 		"'{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\","
 		"\"params\":{\"name\":\"list_files\",\"arguments\":"
 		"{\"path\":\"/data\"}}}'; "
-		/* stdin open until the answer (at its end a call is canceled) */
+		/* stdin open until the answer (at its end a call is canceled)
+		 */
 		"i=0; while [ $i -lt 150 ] && "
 		"! grep -qs '\"id\":2' mcp.out; do sleep 0.1; i=$((i + 1)); "
 		"done; } | \"$0\" -v mcp > mcp.out; cat mcp.out",
-		WSP_CLI, NULL
-	};
+		WSP_CLI, NULL};
 
 	config("");
 	CU_ASSERT_EQUAL(run(argv), 0);
@@ -132,9 +134,9 @@ static void test_mcp(void)
 }
 
 static const CU_TestInfo tests[] = {
-	{ "config show masks a secret in every option", test_config_show },
-	{ "errors and logs never hold a secret", test_errors },
-	{ "MCP: tool errors and the log never hold a secret", test_mcp },
+	{"config show masks a secret in every option", test_config_show},
+	{"errors and logs never hold a secret", test_errors},
+	{"MCP: tool errors and the log never hold a secret", test_mcp},
 	CU_TEST_INFO_NULL,
 };
 
