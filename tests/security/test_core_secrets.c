@@ -71,6 +71,17 @@ static void test_config_show(void)
 	CU_ASSERT_EQUAL(wsp("--json", "config", "show", NULL, NULL), 0);
 	TU_ASSERT_CONTAINS(out, "\"API_KEY\":\t\"********\"");
 	no_secret();
+	/* The sections that are no provider's options: lsp:, search:. */
+	config("lsp:\n  servers:\n    gopls: {command: [gopls, "
+	       "\"--token=${SECRET_KEY}\"], file_types: [go]}\n"
+	       "search:\n  auto_index_paths: [\"/${SECRET_KEY}\"]\n");
+	CU_ASSERT_EQUAL(wsp("config", "show", NULL, NULL, NULL), 0);
+	TU_ASSERT_CONTAINS(out, "--token=********");
+	TU_ASSERT_CONTAINS(out, "\"/********\"");
+	no_secret();
+	CU_ASSERT_EQUAL(wsp("--json", "config", "show", NULL, NULL), 0);
+	TU_ASSERT_CONTAINS(out, "--token=********");
+	no_secret();
 }
 
 static void test_errors(void)
