@@ -16,19 +16,41 @@ export { request, eventually, alive } from '../e2b/harness.mjs';
 const here = dirname(fileURLToPath(import.meta.url));
 export const FAKE = join(here, 'fake-blaxel.mjs');
 export const UNPRIVILEGED = join(here, '..', 'security', 'run-unprivileged.sh');
+/** One pid's scheduler state letter from /proc, or '-' when it is gone. */
+function procState(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat[stat.lastIndexOf(')') + 2];
+  } catch {
+    return '-';
+  }
+}
+
 /**
- * The scheduler state of each host pid ('T' stopped, 'Z' zombie, '-' gone).
- * SIGSTOP lands when a process next leaves the kernel, so a pid may be in D
- * a moment before 'T'.
+ * True when pid waits in vfork() for a child that is stopped: dash runs a
+ * loop's commands through vfork, and a SIGSTOP that lands between the
+ * child's birth and its exec leaves the parent in D inside kernel_clone
+ * for as long as the child is stopped. It cannot run: it is frozen too.
+ */
+function vforkParentOfStopped(pid) {
+  try {
+    if (!readFileSync(`/proc/${pid}/wchan`, 'utf8').includes('clone')) return false;
+    const kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+    return kids.some((kid) => procState(kid) === 'T');
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The scheduler state of each host pid ('T' stopped, 'Z' zombie, '-' gone,
+ * 'V' in D waiting on a stopped vfork child). SIGSTOP lands when a process
+ * next leaves the kernel, so a pid may be in D a moment before 'T'.
  */
 export function pidStates(pids) {
   return pids.map((pid) => {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      return stat[stat.lastIndexOf(')') + 2];
-    } catch {
-      return '-';
-    }
+    const state = procState(pid);
+    return state === 'D' && vforkParentOfStopped(pid) ? 'V' : state;
   });
 }
 
@@ -36,11 +58,12 @@ export function pidStates(pids) {
  * True once every pid of a frozen sandbox is stopped. A child that exited
  * just as its parent was stopped stays an unreaped zombie until the parent
  * resumes (a `sleep` of a shell loop, often, on a loaded machine), and one
- * reaped before the stop is gone: neither runs, so both count as frozen.
+ * reaped before the stop is gone: neither runs, so both count as frozen,
+ * as does a vfork parent whose child is stopped ('V').
  */
 export function allFrozen(pids) {
   const states = pidStates(pids);
-  return states.includes('T') && states.every((s) => s === 'T' || s === 'Z' || s === '-');
+  return states.includes('T') && states.every((s) => s === 'T' || s === 'V' || s === 'Z' || s === '-');
 }
 
 export const AUTH = { 'X-Blaxel-Authorization': 'Bearer test', 'X-Blaxel-Workspace': 'test', 'Blaxel-Version': '2026-04-28' };
