@@ -46,8 +46,15 @@ static void on_poll(uv_poll_t *h, int status, int events)
 	wsp__hs_engine *eng = c->eng;
 	int flags = 0, running;
 
+	/*
+	 * libuv reports a socket's POLLERR (a reset by the peer) as a failed
+	 * poll. CURL_CSELECT_ERR alone would fail the transfer with "select/
+	 * poll returned error"; curl's own poll loop instead lets the next
+	 * read or write meet the socket's error, which names it (connection
+	 * reset) and lets curl retry a reused connection that died unused.
+	 */
 	if (status < 0)
-		flags = CURL_CSELECT_ERR;
+		flags = CURL_CSELECT_IN | CURL_CSELECT_OUT;
 	if (events & UV_READABLE)
 		flags |= CURL_CSELECT_IN;
 	if (events & UV_WRITABLE)
