@@ -2,7 +2,8 @@
  * plugins/sandbox-local/mounts.c - object stores inside a local sandbox
  * (mounts.h, docs/local-environment.md "Mounts").
  *
- * s3fs (Debian's s3fs-fuse) always runs on the host, as the caller:
+ * The store's FUSE client always runs on the host, as the caller (s3fs,
+ * Debian's s3fs-fuse, for S3; rclone for GCS):
  *   - isolated: on <state_dir>/mounts/<hash>/mnt, which bwrap.c binds at
  *     the sandbox path (read-only when asked) when the environment
  *     starts. A running environment cannot gain a mount: this machine's
@@ -12,11 +13,14 @@
  *     mount while it runs is WSP_EBUSY, unless it is already there (the
  *     core mounts configured stores after every start);
  *   - unisolated: at the sandbox path itself, the host being the sandbox.
- * Running s3fs and fusermount3, and the credentials' way to s3fs (never
- * its command line, a record or a log line), are s3fs.c's.
+ * Each client's command line and the credentials' way to it (never its
+ * command line, a record or a log line) are s3fs.c's and rclone.c's;
+ * running it, the mount table and fusermount3 are fusemount.c's.
  */
 #include "env.h"
+#include "fusemount.h"
 #include "mounts.h"
+#include "rclone.h"
 #include "s3fs.h"
 
 #include <dirent.h>
@@ -174,11 +178,57 @@ static int mounts_lock(const struct local_sandbox *sb)
 
 /* ---- the slots --------------------------------------------------------- */
 
+/* A store type and its FUSE client. */
+struct client {
+	const char *type;
+	int (*usable)(wsp_error *err);
+	int (*mount)(const char *dir, const char *mnt,
+		     const wsp_mount_source *src, int ro, wsp_error *err);
+};
+
+static const struct client clients[] = {
+	{"s3", local_s3fs_usable, local_s3fs_mount},
+	{"gcs", local_rclone_usable, local_rclone_mount},
+};
+
+#define N_CLIENTS (sizeof(clients) / sizeof(clients[0]))
+
+static const struct client *client_of(const char *type)
+{
+	size_t i;
+
+	for (i = 0; i < N_CLIENTS; i++)
+		if (!strcmp(clients[i].type, type))
+			return &clients[i];
+	return NULL;
+}
+
+/*
+ * The capability: FUSE usable and at least one client installed; else
+ * WSP_ENOTSUP saying why (FUSE first, or every client missing). A store
+ * whose own client is missing is refused by mount, naming that client.
+ */
+static int mounts_check(wsp_error *err)
+{
+	wsp_error scratch = {0};
+	int rc = local_fuse_usable(err);
+	size_t i;
+
+	if (rc)
+		return rc;
+	for (i = 0; i < N_CLIENTS; i++)
+		if (!clients[i].usable(&scratch))
+			return 0;
+	return wsp_error_set(err, WSP_ENOTSUP,
+			     "cannot mount stores: neither s3fs nor rclone is "
+			     "installed (apt-get install s3fs rclone)");
+}
+
 int local_mounts_usable(void)
 {
 	wsp_error err = { 0 };
 
-	return local_s3fs_usable(&err) == 0;
+	return mounts_check(&err) == 0;
 }
 
 static int source_id(char *out, size_t cap, const wsp_mount_source *src)
@@ -200,7 +250,7 @@ static int unmount_dir(const char *dir)
 
 	if (!own)
 		return -ENOMEM;
-	/* a directory without a valid record never got as far as s3fs */
+	/* a directory without a valid record never got as far as a client */
 	if (rec_read(dir, &r) == 0)
 		rc = local_fuse_unmount(r.mnt);
 	/* never remove through a live mount: that deletes the objects */
@@ -236,7 +286,7 @@ static int mount_locked(struct local_sandbox *sb, const char *dir,
 			return 0; /* mounted after every start: no change */
 		if (isolated && local_env_running(sb))
 			return wsp_error_set(err, WSP_EBUSY,
-				"the s3fs mount at '%s' ended while sandbox "
+				"the mount at '%s' ended while sandbox "
 				"'%s' runs; stop the sandbox and start it "
 				"again", path, sb->id);
 	} else if (isolated && local_env_running(sb)) {
@@ -271,7 +321,7 @@ static int mount_locked(struct local_sandbox *sb, const char *dir,
 					"cannot record the mount: %s",
 					strerror(-rc));
 	}
-	rc = local_s3fs_mount(dir, mnt, src, ro, err);
+	rc = client_of(src->type)->mount(dir, mnt, src, ro, err);
 	free(mnt);
 	if (rc)
 		unmount_dir(dir); /* no record of what is not mounted */
@@ -286,18 +336,19 @@ int local_mount(void *self, const wsp_call *call, const wsp_mount_source *src,
 	struct local_sandbox *sb = self;
 	int ro = (flags & WSP_MOUNT_READ_ONLY) ||
 		 (src->flags & WSP_MOUNT_READ_ONLY);
+	const struct client *cl = client_of(src->type);
 	char *dir;
 	int lock, rc;
 
 	rc = local_call_check(sb, call, "mount", err);
 	if (rc)
 		return rc;
-	if (strcmp(src->type, "s3"))
+	if (!cl)
 		return wsp_error_set(err, WSP_ENOTSUP,
-				     "the local sandbox mounts S3 stores "
-				     "only, not '%s'", src->type);
-	if ((rc = local_s3fs_usable(err)) ||
-	    (rc = local_resolve_isolation(sb, err)))
+				     "the local sandbox mounts S3 and GCS "
+				     "stores only, not '%s'",
+				     src->type);
+	if ((rc = cl->usable(err)) || (rc = local_resolve_isolation(sb, err)))
 		return rc;
 	if (local_mkdir_p(sb->state_dir, 0700) < 0 ||
 	    (lock = mounts_lock(sb)) < 0)
@@ -327,7 +378,7 @@ int local_unmount(void *self, const wsp_call *call, const char *path,
 
 	(void)flags;
 	rc = local_call_check(sb, call, "unmount", err);
-	if (rc || (rc = local_s3fs_usable(err)) ||
+	if (rc || (rc = mounts_check(err)) ||
 	    (rc = local_resolve_isolation(sb, err)))
 		return rc;
 	dir = slot_dir(sb, path);

@@ -1,17 +1,20 @@
 /*
  * plugins/sandbox-local/mounts.h - object stores mounted inside a local
- * sandbox (the mount and unmount slots, WSP_CAP_SANDBOX_MOUNT): s3fs run
- * by the host, its mount bound into the isolated environment when that
- * starts, or mounted at the path itself with `isolation: none`
- * (docs/local-environment.md, "Mounts").
+ * sandbox (the mount and unmount slots, WSP_CAP_SANDBOX_MOUNT): a FUSE
+ * client (s3fs for S3, rclone for GCS) run by the host, its mount bound
+ * into the isolated environment when that starts, or mounted at the path
+ * itself with `isolation: none` (docs/local-environment.md, "Mounts").
  *
  * Files, in <state_dir>/mounts/ (0700), one directory per sandbox path
  * (named by a hash of it):
  *   record    "path=", "source=" (type, bucket, prefix, endpoint: no
- *             secret), "mnt=" (where s3fs mounted it on the host), "ro="
+ *             secret), "mnt=" (where the client mounted it on the
+ *             host), "ro="
  *   mnt/      that mount point, when isolated
- *   s3fs.log  what s3fs said while mounting (never a secret: it gets
- *             them in a 0600 file, removed once it has mounted)
+ *   s3fs.log, rclone.log  what the client said (never a secret: it
+ *             gets them in a 0600 file, passwd or rclone.conf, removed
+ *             once it has mounted, or s3fs a session token in its env)
+ *   cache/    rclone's (it caches nothing with its defaults)
  *   lock      (in mounts/) serialises mounting between processes
  */
 #ifndef WSP_SANDBOX_LOCAL_MOUNTS_H
@@ -26,7 +29,10 @@ int local_mount(void *self, const wsp_call *call, const wsp_mount_source *src,
 int local_unmount(void *self, const wsp_call *call, const char *path,
 		  uint32_t flags, wsp_error *err);
 
-/* 1 when s3fs and FUSE are usable by this user (the capability). */
+/*
+ * 1 when FUSE is usable by this user and s3fs or rclone is installed
+ * (the capability; mount refuses a store whose own client is missing).
+ */
 int local_mounts_usable(void);
 
 /*
@@ -39,7 +45,7 @@ int local_mounts_unmount_all(struct local_sandbox *sb, wsp_error *err);
 
 /* One store to bind into the environment: its host mount point. */
 struct local_bind_mount {
-	char *mnt;  /* host path of the s3fs mount */
+	char *mnt;  /* host path of the client's mount */
 	char *path; /* where the sandbox sees it */
 	int read_only;
 };

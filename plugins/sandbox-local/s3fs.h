@@ -1,6 +1,6 @@
 /*
- * plugins/sandbox-local/s3fs.h - s3fs and fusermount3, run on the host
- * for mounts.c (s3fs.c), and whether a FUSE mount is at a path.
+ * plugins/sandbox-local/s3fs.h - Debian's s3fs, the FUSE client of S3
+ * stores for mounts.c (s3fs.c; what every client shares: fusemount.h).
  */
 #ifndef WSP_SANDBOX_LOCAL_S3FS_H
 #define WSP_SANDBOX_LOCAL_S3FS_H
@@ -10,8 +10,8 @@
 #include <wsp/mount.h>
 
 /*
- * Why this host cannot run s3fs for this user (s3fs missing, /dev/fuse
- * not usable, fusermount3 missing), as WSP_ENOTSUP, or 0.
+ * Why this host cannot run s3fs for this user (FUSE not usable, s3fs
+ * missing), as WSP_ENOTSUP, or 0.
  */
 int local_s3fs_usable(wsp_error *err);
 
@@ -22,11 +22,5 @@ int local_s3fs_usable(wsp_error *err);
  */
 int local_s3fs_mount(const char *dir, const char *mnt,
 		     const wsp_mount_source *src, int ro, wsp_error *err);
-
-/* 1 when a FUSE filesystem is mounted exactly at mnt (canonical). */
-int local_fuse_mounted_at(const char *mnt);
-
-/* Unmount the FUSE mount at mnt (lazily if busy): 0, or -EBUSY. */
-int local_fuse_unmount(const char *mnt);
 
 #endif /* WSP_SANDBOX_LOCAL_S3FS_H */

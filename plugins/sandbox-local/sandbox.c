@@ -658,7 +658,8 @@ static void local_desc_probe(void)
 
 	if (local_freezer_usable(why, sizeof(why)) == 0)
 		local_desc.caps |= WSP_CAP_SANDBOX_PAUSE;
-	/* s3fs and a /dev/fuse this user may open (not nobody's, often) */
+	/* a /dev/fuse this user may open (not nobody's, often), and s3fs or
+	 * rclone */
 	if (local_mounts_usable())
 		local_desc.caps |= WSP_CAP_SANDBOX_MOUNT;
 }
