@@ -1,0 +1,458 @@
+/*
+ * tests/gcs/test_gcs_sandbox_mount.c - GCS mounts inside the local
+ * sandbox at their sandbox_path (issue 17, item 4; docs/local-
+ * environment.md "Mounts"): Debian's rclone against the project's GCS
+ * fake, through the real CLI. A file put with `wsp fs put` (fs-gcs) is
+ * read inside, before and after the sandbox started; a file written
+ * inside is read back with `wsp fs cat`; a read_only mount refuses
+ * writes; the key appears in no command line, environment, state file or
+ * log line; a running environment gains no mount; stop and unmount leave
+ * nothing mounted. Unisolated, rclone mounts at the path itself, there
+ * with the metadata server's token (the other credential route), and
+ * unmount works while the sandbox is started.
+ *
+ * As uid 65534 (fs-gcs-sandbox-mount_unprivileged) FUSE is often root's
+ * only (/dev/fuse 0600): then the test checks that wsp refuses with that
+ * reason, says so and exits 77; where that user may open /dev/fuse (CI:
+ * scripts/check.sh) the whole suite runs.
+ */
+#include "cu_main.h"
+#include "gcs_env.h"
+#include "isolation_util.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static struct iso t, flat;
+static char secret[48]; /* a line of the key's PEM body */
+static char verbose_start[2 << 16];
+
+/*
+ * The GCS mounts of w: /data read-write, /ro read-only, both the fake's
+ * bucket under agents/box; auth the option line (with its indent and
+ * newline) saying how: the key file, anonymous, or "" for the metadata
+ * server (GCE_METADATA_HOST, set for the whole test).
+ */
+static int add_mounts(const struct iso *w, int fake_port, const char *data_at,
+		      const char *ro_at, const char *auth)
+{
+	FILE *f = fopen(w->config, "a");
+	int i;
+
+	if (!f)
+		return -1;
+	fprintf(f, "mounts:\n");
+	for (i = 0; i < 2; i++)
+		fprintf(f,
+			"  %s:\n"
+			"    provider: gcs\n"
+			"    read_only: %s\n"
+			"    sandbox_path: %s\n"
+			"    options:\n"
+			"      bucket: " BUCKET "\n"
+			"      endpoint: http://127.0.0.1:%d\n"
+			"      prefix: agents/box\n"
+			"%s",
+			i ? "/ro" : "/data", i ? "true" : "false",
+			i ? ro_at : data_at, fake_port, auth);
+	return fclose(f) ? -1 : 0;
+}
+
+static int wsp(struct iso *w, const char *a, const char *b, const char *c,
+	       const char *d, const char *e)
+{
+	return iso_wsp(w, (const char *const[]){a, b, c, d, e, NULL});
+}
+
+/* The first 40 characters of the PEM's body, as the key file has it. */
+static int find_secret(void)
+{
+	const char *mark = "PRIVATE KEY-----\\n";
+	const char *p = strstr(key_json, mark);
+
+	if (!p)
+		return -1;
+	snprintf(secret, sizeof(secret), "%.40s", p + strlen(mark));
+	return strlen(secret) == 40 ? 0 : -1;
+}
+
+static int suite_init(void)
+{
+	char at[400], ro[400], hostport[64], gcloud[300], auth[400];
+
+	unsetenv("GOOGLE_APPLICATION_CREDENTIALS");
+	if (start_fake(NULL) || find_secret())
+		return -1;
+	/* no gcloud user file: the metadata server is the flat one's route */
+	snprintf(gcloud, sizeof(gcloud), "%s/no-gcloud", tmp);
+	mkdir(gcloud, 0700);
+	setenv("CLOUDSDK_CONFIG", gcloud, 1);
+	snprintf(hostport, sizeof(hostport), "127.0.0.1:%d", port);
+	setenv("GCE_METADATA_HOST", hostport, 1);
+	snprintf(auth, sizeof(auth), "      credentials: %s\n", key_path);
+	if (iso_setup(&t, "bwrap", NULL) ||
+	    add_mounts(&t, port, "/mnt/data", "/mnt/ro", auth) ||
+	    iso_setup(&flat, "none", NULL))
+		return -1;
+	/* unisolated, the paths are the host's: inside the test's directory */
+	snprintf(at, sizeof(at), "%s/host-mnt", flat.dir);
+	snprintf(ro, sizeof(ro), "%s/host-ro", flat.dir);
+	return add_mounts(&flat, port, at, ro, "");
+}
+
+static int suite_clean(void)
+{
+	iso_teardown(&t);
+	iso_teardown(&flat);
+	stop_fake();
+	return 0;
+}
+
+/* Lines of /proc/mounts naming dir: what is still mounted below it. */
+static int mounted_below(const char *dir)
+{
+	char line[8192];
+	FILE *f = fopen("/proc/mounts", "re");
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, dir) != NULL;
+	fclose(f);
+	return n;
+}
+
+/* A host file holding text, for `wsp fs put`. */
+static void host_file(const struct iso *w, const char *name, const char *text)
+{
+	char path[400];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", w->dir, name);
+	f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static int put(struct iso *w, const char *name, const char *text,
+	       const char *to)
+{
+	char path[400];
+
+	host_file(w, name, text);
+	snprintf(path, sizeof(path), "%s/%s", w->dir, name);
+	return wsp(w, "fs", "put", path, to, NULL);
+}
+
+/* `wsp exec -- cat FILE` in w prints what `wsp fs put` stored. */
+static void read_inside(struct iso *w, const char *file)
+{
+	CU_ASSERT_EQUAL(wsp(w, "exec", "--", "cat", file, NULL), 0);
+	CU_ASSERT_STRING_EQUAL(w->out, "put by wsp fs\n");
+}
+
+static void test_put_then_read_inside(void)
+{
+	CU_ASSERT_EQUAL(
+		put(&t, "hello.md", "put by wsp fs\n", "/data/notes/hello.md"),
+		0);
+	CU_ASSERT_EQUAL_FATAL(wsp(&t, "-v", "sandbox", "start", NULL, NULL), 0);
+	snprintf(verbose_start, sizeof(verbose_start), "%s%s", t.out, t.err);
+	CU_ASSERT_EQUAL(mounted_below(t.dir), 2);
+	read_inside(&t, "/mnt/data/notes/hello.md");
+	/* the same objects through the read-only mount */
+	read_inside(&t, "/mnt/ro/notes/hello.md");
+	/* start again (a reconnection) mounts nothing twice */
+	CU_ASSERT_EQUAL(wsp(&t, "sandbox", "start", NULL, NULL, NULL), 0);
+	CU_ASSERT_EQUAL(mounted_below(t.dir), 2);
+}
+
+static void test_put_while_running_is_seen(void)
+{
+	int i, rc = -1;
+
+	CU_ASSERT_EQUAL(
+		put(&t, "later.md", "put later\n", "/data/notes/later.md"), 0);
+	/* rclone keeps a directory's listing for seconds (--dir-cache-time) */
+	for (i = 0; i < 40 && rc != 0; i++) {
+		rc = wsp(&t, "exec", "--", "cat", "/mnt/data/notes/later.md",
+			 NULL);
+		if (rc)
+			usleep(250 * 1000);
+	}
+	CU_ASSERT_EQUAL(rc, 0);
+	CU_ASSERT_STRING_EQUAL(t.out, "put later\n");
+}
+
+static void test_write_inside_lands_in_bucket(void)
+{
+	CU_ASSERT_EQUAL(wsp(&t, "exec", "--", "sh", "-c",
+			    "echo written inside > /mnt/data/inside.txt"),
+			0);
+	CU_ASSERT_EQUAL(wsp(&t, "fs", "cat", "/data/inside.txt", NULL, NULL),
+			0);
+	CU_ASSERT_STRING_EQUAL(t.out, "written inside\n");
+	/* the bucket's own name for it, as the fake lists it */
+	CU_ASSERT_EQUAL(wsp(&t, "fs", "ls", "/ro", NULL, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(t.out, "inside.txt"));
+}
+
+static void test_read_only_refuses_writes(void)
+{
+	CU_ASSERT_NOT_EQUAL(wsp(&t, "exec", "--", "sh", "-c",
+				"echo no > /mnt/ro/refused.txt"),
+			    0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(t.err, "Read-only file system"));
+	CU_ASSERT_NOT_EQUAL(
+		wsp(&t, "exec", "--", "rm", "/mnt/ro/notes/hello.md", NULL), 0);
+	CU_ASSERT_NOT_EQUAL(
+		wsp(&t, "fs", "cat", "/data/refused.txt", NULL, NULL), 0);
+	CU_ASSERT_EQUAL(
+		wsp(&t, "fs", "cat", "/data/notes/hello.md", NULL, NULL), 0);
+}
+
+/* 1 when file holds needle (NULs, as between arguments, as spaces). */
+static int file_has(const char *file, const char *needle)
+{
+	static char buf[1 << 20];
+	ssize_t n, i;
+	int fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!buf[i])
+			buf[i] = ' ';
+	buf[n] = '\0';
+	return strstr(buf, needle) != NULL;
+}
+
+/*
+ * Processes whose /proc/PID/WHAT ("cmdline", "environ") holds needle,
+ * and also and (when set) in their command line.
+ */
+static int procs_with(const char *what, const char *needle, const char *and)
+{
+	char path[300], cmd[300];
+	struct dirent *e;
+	DIR *d = opendir("/proc");
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/%s", e->d_name, what);
+		snprintf(cmd, sizeof(cmd), "/proc/%s/cmdline", e->d_name);
+		n += file_has(path, needle) && (!and || file_has(cmd, and));
+	}
+	closedir(d);
+	return n;
+}
+
+/* The rclone processes serving workspace w. */
+static int rclone_of(const struct iso *w)
+{
+	return procs_with("cmdline", "/usr/bin/rclone mount ", w->dir);
+}
+
+static int secret_files;
+
+static int check_state_file(const char *path, const struct stat *st, int type,
+			    struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (type == FTW_F && file_has(path, secret)) {
+		fprintf(stderr, "\nsecret in %s\n", path);
+		secret_files++;
+	}
+	if (type == FTW_F && strstr(path, "rclone.conf")) {
+		fprintf(stderr, "\nrclone's config left behind: %s\n", path);
+		secret_files++;
+	}
+	return 0;
+}
+
+static void test_credentials_nowhere(void)
+{
+	char state[400];
+
+	CU_ASSERT_EQUAL(rclone_of(&t), 2);
+	CU_ASSERT_EQUAL(procs_with("cmdline", secret, NULL), 0);
+	/* rclone's own environment holds PATH only */
+	CU_ASSERT_EQUAL(procs_with("environ", secret, NULL), 0);
+	CU_ASSERT_EQUAL(
+		procs_with("environ", "GCE_METADATA_HOST", "/usr/bin/rclone"),
+		0);
+	/* FTW_MOUNT: the state files, not the bucket behind the mounts */
+	snprintf(state, sizeof(state), "%s/state", t.dir);
+	secret_files = 0;
+	CU_ASSERT_EQUAL(nftw(state, check_state_file, 16, FTW_PHYS | FTW_MOUNT),
+			0);
+	CU_ASSERT_EQUAL(secret_files, 0);
+	CU_ASSERT_PTR_NULL(strstr(verbose_start, secret));
+	/* nor in a command's environment inside */
+	CU_ASSERT_EQUAL(wsp(&t, "exec", "--", "env", NULL, NULL), 0);
+	CU_ASSERT_PTR_NULL(strstr(t.out, secret));
+	CU_ASSERT_PTR_NULL(strstr(t.out, "private_key"));
+}
+
+static void test_running_environment_gains_no_mount(void)
+{
+	CU_ASSERT_NOT_EQUAL(
+		wsp(&t, "sandbox", "mount", "/data/notes", "/mnt/late", NULL),
+		0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(t.err, "cannot gain a mount"));
+	CU_ASSERT_NOT_EQUAL(
+		wsp(&t, "sandbox", "unmount", "/mnt/data", NULL, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(t.err, "until it stops"));
+}
+
+static void test_stop_and_unmount(void)
+{
+	CU_ASSERT_EQUAL(wsp(&t, "sandbox", "stop", NULL, NULL, NULL), 0);
+	CU_ASSERT_EQUAL(mounted_below(t.dir), 0);
+	/* rclone ends once the last reference (the environment's) is gone */
+	for (int i = 0; i < 500 && rclone_of(&t) > 0; i++)
+		usleep(20 * 1000);
+	CU_ASSERT_EQUAL(rclone_of(&t), 0);
+	CU_ASSERT_NOT_EQUAL(
+		wsp(&t, "sandbox", "unmount", "/mnt/data", NULL, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(t.err, "nothing is mounted"));
+	/* stopped, a store mounts by hand and is there from the first command
+	 */
+	CU_ASSERT_EQUAL(wsp(&t, "sandbox", "mount", "--read-only",
+			    "/data/notes", "/mnt/late"),
+			0);
+	read_inside(&t, "/mnt/late/hello.md");
+	CU_ASSERT_EQUAL(wsp(&t, "sandbox", "stop", NULL, NULL, NULL), 0);
+	CU_ASSERT_EQUAL(mounted_below(t.dir), 0);
+	/* and unmounts by hand before any command */
+	CU_ASSERT_EQUAL(
+		wsp(&t, "sandbox", "mount", "/data/notes", "/mnt/late", NULL),
+		0);
+	CU_ASSERT_EQUAL(mounted_below(t.dir), 1);
+	CU_ASSERT_EQUAL(wsp(&t, "sandbox", "unmount", "/mnt/late", NULL, NULL),
+			0);
+	CU_ASSERT_EQUAL(mounted_below(t.dir), 0);
+	CU_ASSERT_NOT_EQUAL(
+		wsp(&t, "sandbox", "unmount", "/mnt/late", NULL, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(t.err, "nothing is mounted"));
+}
+
+static void test_unisolated_mounts_at_the_path(void)
+{
+	char file[400], cmd[600];
+
+	CU_ASSERT_EQUAL_FATAL(wsp(&flat, "sandbox", "start", NULL, NULL, NULL),
+			      0);
+	CU_ASSERT_EQUAL(mounted_below(flat.dir), 2);
+	CU_ASSERT_EQUAL(rclone_of(&flat), 2);
+	snprintf(file, sizeof(file), "%s/host-ro/notes/hello.md", flat.dir);
+	read_inside(&flat, file);
+	/* read-only unisolated too: rclone itself mounted it so */
+	CU_ASSERT_NOT_EQUAL(wsp(&flat, "exec", "--", "rm", file, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(flat.err, "Read-only file system"));
+	/* written with the metadata server's token */
+	snprintf(cmd, sizeof(cmd), "echo by token > %s/host-mnt/token.txt",
+		 flat.dir);
+	CU_ASSERT_EQUAL(wsp(&flat, "exec", "--", "sh", "-c", cmd), 0);
+	CU_ASSERT_EQUAL(wsp(&flat, "fs", "cat", "/data/token.txt", NULL, NULL),
+			0);
+	CU_ASSERT_STRING_EQUAL(flat.out, "by token\n");
+	/* no environment holds it: unmount works while started */
+	snprintf(file, sizeof(file), "%s/host-ro", flat.dir);
+	CU_ASSERT_EQUAL(wsp(&flat, "sandbox", "unmount", file, NULL, NULL), 0);
+	CU_ASSERT_EQUAL(mounted_below(flat.dir), 1);
+	CU_ASSERT_EQUAL(wsp(&flat, "sandbox", "stop", NULL, NULL, NULL), 0);
+	CU_ASSERT_EQUAL(mounted_below(flat.dir), 0);
+	snprintf(file, sizeof(file), "%s/host-mnt/token.txt", flat.dir);
+	CU_ASSERT_NOT_EQUAL(access(file, F_OK), 0);
+}
+
+static CU_TestInfo tests[] = {
+	{"a file put with wsp fs is read inside", test_put_then_read_inside},
+	{"a file put while it runs is seen inside",
+	 test_put_while_running_is_seen},
+	{"a write inside lands in the bucket",
+	 test_write_inside_lands_in_bucket},
+	{"read_only refuses writes inside", test_read_only_refuses_writes},
+	{"the key in no cmdline, environment, state file or log",
+	 test_credentials_nowhere},
+	{"a running environment gains no mount",
+	 test_running_environment_gains_no_mount},
+	{"stop and unmount leave nothing mounted", test_stop_and_unmount},
+	{"isolation none mounts at the path, by the metadata token",
+	 test_unisolated_mounts_at_the_path},
+	CU_TEST_INFO_NULL,
+};
+
+/*
+ * Without a usable /dev/fuse (uid 65534 here): wsp must refuse a
+ * configured GCS mount naming FUSE, and the test is skipped for that
+ * reason.
+ */
+static int refused_without_fuse(void)
+{
+	struct iso w;
+	int ok;
+
+	if (iso_setup(&w, "bwrap", NULL) ||
+	    add_mounts(&w, 9, "/mnt/data", "/mnt/ro",
+		       "      anonymous: true\n"))
+		return 1;
+	ok = wsp(&w, "sandbox", "start", NULL, NULL, NULL) != 0 &&
+	     strstr(w.err, "/dev/fuse") && strstr(w.err, "not usable") &&
+	     mounted_below(w.dir) == 0;
+	fprintf(stderr, "%s", w.err);
+	iso_teardown(&w);
+	if (!ok) {
+		fprintf(stderr, "wsp did not refuse clearly without FUSE\n");
+		return 1;
+	}
+	fprintf(stderr,
+		"SKIP: /dev/fuse is not usable by uid %u here, and wsp "
+		"refuses the mount saying so\n",
+		(unsigned)getuid());
+	return 77;
+}
+
+int main(void)
+{
+	CU_SuiteInfo suites[] = {
+		{"GCS mounts inside the local sandbox", suite_init, suite_clean,
+		 NULL, NULL, tests},
+		CU_SUITE_INFO_NULL,
+	};
+
+	signal(SIGPIPE, SIG_IGN);
+	if (access("/dev/fuse", R_OK | W_OK) < 0)
+		return refused_without_fuse();
+	if (access("/usr/bin/rclone", X_OK) < 0) {
+		fprintf(stderr, "rclone is not installed (apt-get install "
+				"rclone): the mounts cannot be tested\n");
+		return 1;
+	}
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 2;
+	if (CU_register_suites(suites) != CUE_SUCCESS) {
+		CU_cleanup_registry();
+		return 2;
+	}
+	return cu_run_registry();
+}
