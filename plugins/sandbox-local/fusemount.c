@@ -262,3 +262,19 @@ int local_fuse_usable(wsp_error *err)
 			FUSERMOUNT);
 	return 0;
 }
+
+int local_fuse_client_usable(const char *client, const char *type,
+			     wsp_error *err)
+{
+	const char *name = strrchr(client, '/') + 1;
+	int rc = local_fuse_usable(err);
+
+	if (rc)
+		return rc;
+	if (access(client, X_OK) < 0)
+		return wsp_error_set(err, WSP_ENOTSUP,
+				     "cannot mount stores of type '%s': %s is "
+				     "not installed (%s; apt-get install %s)",
+				     type, name, client, name);
+	return 0;
+}

@@ -22,6 +22,14 @@ extern char local_fuse_path_env[];
  */
 int local_fuse_usable(wsp_error *err);
 
+/*
+ * Why client (an absolute path, named after its Debian package) cannot
+ * mount stores of type for this user: local_fuse_usable's reason, or the
+ * client missing, as WSP_ENOTSUP; or 0.
+ */
+int local_fuse_client_usable(const char *client, const char *type,
+			     wsp_error *err);
+
 /* 1 when a FUSE filesystem is mounted exactly at mnt (canonical). */
 int local_fuse_mounted_at(const char *mnt);
 

@@ -215,15 +215,5 @@ out:
 
 int local_rclone_usable(wsp_error *err)
 {
-	int rc = local_fuse_usable(err);
-
-	if (rc)
-		return rc;
-	if (access(RCLONE, X_OK) < 0)
-		return wsp_error_set(
-			err, WSP_ENOTSUP,
-			"cannot mount stores of type 'gcs': rclone is not "
-			"installed (%s; apt-get install rclone)",
-			RCLONE);
-	return 0;
+	return local_fuse_client_usable(RCLONE, "gcs", err);
 }

@@ -155,21 +155,7 @@ out:
 	return rc;
 }
 
-/*
- * Why this host cannot run s3fs for this user, or 0: WSP_ENOTSUP (FUSE
- * first: what every client needs, mounts.c's capability).
- */
 int local_s3fs_usable(wsp_error *err)
 {
-	int rc = local_fuse_usable(err);
-
-	if (rc)
-		return rc;
-	if (access(S3FS, X_OK) < 0)
-		return wsp_error_set(
-			err, WSP_ENOTSUP,
-			"cannot mount stores of type 's3': s3fs is not "
-			"installed (%s; apt-get install s3fs)",
-			S3FS);
-	return 0;
+	return local_fuse_client_usable(S3FS, "s3", err);
 }

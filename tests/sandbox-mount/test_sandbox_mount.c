@@ -47,7 +47,8 @@ static int wsp(const char *args)
 /* What the local sandbox needs to claim WSP_CAP_SANDBOX_MOUNT. */
 static int local_can_mount(void)
 {
-	return access("/usr/bin/s3fs", X_OK) == 0 &&
+	return (access("/usr/bin/s3fs", X_OK) == 0 ||
+		access("/usr/bin/rclone", X_OK) == 0) &&
 	       access("/dev/fuse", R_OK | W_OK) == 0;
 }
 
@@ -148,7 +149,7 @@ static void test_config_check(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "may not be '/'"));
 	write_config("mountrec", "    sandbox_path: /mnt/../x/..\n");
 	CU_ASSERT_NOT_EQUAL(wsp("config check"), 0);
-	/* the local sandbox mounts with s3fs where this user may use FUSE */
+	/* the local sandbox mounts (s3fs, rclone) where this user may use FUSE */
 	write_config("local", "    sandbox_path: /mnt/data\n");
 	if (local_can_mount()) {
 		CU_ASSERT_EQUAL(wsp("config check"), 0);
@@ -232,9 +233,10 @@ static void test_cli_mount_unmount(void)
 }
 
 /*
- * The local sandbox: without s3fs or a usable /dev/fuse it cannot mount
- * stores and says so; with them, what it refuses (the real mounts are
- * tested in tests/security, security_isolation_mounts).
+ * The local sandbox: without s3fs and rclone, or without a usable
+ * /dev/fuse, it cannot mount stores and says so; with them, what it
+ * refuses (the real mounts are tested in security_isolation_mounts and
+ * fs-gcs-sandbox-mount).
  */
 static void test_local_sandbox_refuses(void)
 {

@@ -4,11 +4,16 @@
  */
 #include "isolation_util.h"
 
+#include "cu_main.h"
 #include "test_files.h"
+
+#include <CUnit/Basic.h>
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -246,4 +251,130 @@ int iso_wait_procs(const char *token, int want, int ms)
 		n = iso_count_procs(token);
 	}
 	return n;
+}
+
+int iso_mounted_below(const char *dir)
+{
+	char line[8192];
+	FILE *f = fopen("/proc/mounts", "re");
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, dir) != NULL;
+	fclose(f);
+	return n;
+}
+
+int iso_file_has(const char *file, const char *needle)
+{
+	static char buf[1 << 20];
+	ssize_t n, i;
+	int fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!buf[i])
+			buf[i] = ' ';
+	buf[n] = '\0';
+	return strstr(buf, needle) != NULL;
+}
+
+int iso_procs_with(const char *what, const char *needle, const char *and)
+{
+	char path[300], cmd[300];
+	struct dirent *e;
+	DIR *d = opendir("/proc");
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/%s", e->d_name, what);
+		snprintf(cmd, sizeof(cmd), "/proc/%s/cmdline", e->d_name);
+		n += iso_file_has(path, needle) &&
+		     (!and || iso_file_has(cmd, and));
+	}
+	closedir(d);
+	return n;
+}
+
+static const char *tree_needle;
+static int tree_hits;
+
+static int tree_file(const char *path, const struct stat *st, int type,
+		     struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (type == FTW_F && iso_file_has(path, tree_needle)) {
+		fprintf(stderr, "\nfound in %s\n", path);
+		tree_hits++;
+	}
+	return 0;
+}
+
+int iso_tree_has(const char *dir, const char *needle)
+{
+	tree_needle = needle;
+	tree_hits = 0;
+	if (nftw(dir, tree_file, 16, FTW_PHYS | FTW_MOUNT) != 0)
+		return -1;
+	return tree_hits;
+}
+
+/* Without FUSE: 77 when wsp refuses w's mounts clearly, else 1. */
+static int refused_without_fuse(int (*add_mounts)(const struct iso *w),
+				const char *secret)
+{
+	struct iso w;
+	int ok;
+
+	if (iso_setup(&w, "bwrap", NULL) || add_mounts(&w))
+		return 1;
+	ok = iso_wsp(&w, (const char *const[]){"sandbox", "start", NULL}) !=
+		     0 &&
+	     strstr(w.err, "/dev/fuse") && strstr(w.err, "not usable") &&
+	     !strstr(w.err, secret) && iso_mounted_below(w.dir) == 0;
+	fprintf(stderr, "%s", w.err);
+	iso_teardown(&w);
+	if (!ok) {
+		fprintf(stderr, "wsp did not refuse clearly without FUSE\n");
+		return 1;
+	}
+	fprintf(stderr,
+		"SKIP: /dev/fuse is not usable by uid %u here, and wsp "
+		"refuses the mount saying so\n",
+		(unsigned)getuid());
+	return 77;
+}
+
+int iso_mount_main(struct CU_SuiteInfo *suites, const char *client,
+		   int (*add_mounts)(const struct iso *w), const char *secret)
+{
+	signal(SIGPIPE, SIG_IGN);
+	if (access("/dev/fuse", R_OK | W_OK) < 0)
+		return refused_without_fuse(add_mounts, secret);
+	if (access(client, X_OK) < 0) {
+		fprintf(stderr,
+			"%s is not installed (scripts/install-deps.sh "
+			"--test): the mounts cannot be tested\n",
+			client);
+		return 1;
+	}
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 2;
+	if (CU_register_suites(suites) != CUE_SUCCESS) {
+		CU_cleanup_registry();
+		return 2;
+	}
+	return cu_run_registry();
 }

@@ -77,4 +77,35 @@ int iso_count_procs(const char *token);
  */
 int iso_wait_procs(const char *token, int want, int ms);
 
+/*
+ * For the mount suites (S3 and GCS stores inside the sandbox):
+ *   iso_mounted_below  lines of /proc/mounts naming dir (what is still
+ *                      mounted below it), or -1
+ *   iso_file_has       1 when file holds needle (its NULs, as between a
+ *                      command's arguments, read as spaces)
+ *   iso_procs_with     processes whose /proc/PID/<what> ("cmdline",
+ *                      "environ") holds needle and, when and is set,
+ *                      whose command line holds and too
+ *   iso_tree_has       files below dir holding needle, not crossing into
+ *                      mounts (the state files, not a bucket behind
+ *                      them); each one named on stderr
+ */
+int iso_mounted_below(const char *dir);
+int iso_file_has(const char *file, const char *needle);
+int iso_procs_with(const char *what, const char *needle, const char *and);
+int iso_tree_has(const char *dir, const char *needle);
+
+/*
+ * main() of a mount suite: with /dev/fuse usable by this user and client
+ * (an absolute path) installed, run suites (CUnit) and return its exit
+ * status; client missing is a failure (1). Without a usable /dev/fuse
+ * (uid 65534 on a machine whose /dev/fuse is root's), check that wsp
+ * refuses a workspace's configured mounts (add_mounts adds them to a
+ * fresh isolated one) naming /dev/fuse, not showing secret, mounting
+ * nothing: then 77 (skipped, saying why), else 1.
+ */
+struct CU_SuiteInfo;
+int iso_mount_main(struct CU_SuiteInfo *suites, const char *client,
+		   int (*add_mounts)(const struct iso *w), const char *secret);
+
 #endif

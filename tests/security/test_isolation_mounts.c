@@ -19,13 +19,9 @@
 #include "isolation_util.h"
 #include "s3_env.h"
 
-#include <dirent.h>
-#include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 /* s3rver's fixed key pair: the secret must show nowhere */
@@ -102,21 +98,6 @@ static int suite_clean(void)
 	return 0;
 }
 
-/* Lines of /proc/mounts naming dir: what is still mounted below it. */
-static int mounted_below(const char *dir)
-{
-	char line[8192];
-	FILE *f = fopen("/proc/mounts", "re");
-	int n = 0;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		n += strstr(line, dir) != NULL;
-	fclose(f);
-	return n;
-}
-
 /* `wsp exec -- cat FILE` in w prints what `wsp fs put` stored. */
 static void read_inside(struct iso *w, const char *file)
 {
@@ -139,13 +120,13 @@ static void test_put_then_read_inside(void)
 	CU_ASSERT_EQUAL_FATAL(wsp(&t, "-v", "sandbox", "start", NULL, NULL),
 			      0);
 	snprintf(verbose_start, sizeof(verbose_start), "%s%s", t.out, t.err);
-	CU_ASSERT_EQUAL(mounted_below(t.dir), 2);
+	CU_ASSERT_EQUAL(iso_mounted_below(t.dir), 2);
 	read_inside(&t, "/mnt/data/notes/hello.md");
 	/* the same objects through the read-only mount */
 	read_inside(&t, "/mnt/ro/notes/hello.md");
 	/* start again (a reconnection) mounts nothing twice */
 	CU_ASSERT_EQUAL(wsp(&t, "sandbox", "start", NULL, NULL, NULL), 0);
-	CU_ASSERT_EQUAL(mounted_below(t.dir), 2);
+	CU_ASSERT_EQUAL(iso_mounted_below(t.dir), 2);
 }
 
 static void test_write_inside_lands_in_bucket(void)
@@ -175,74 +156,15 @@ static void test_read_only_refuses_writes(void)
 			0);
 }
 
-/* 1 when file holds needle (NULs, as between arguments, as spaces). */
-static int file_has(const char *file, const char *needle)
+/* The s3fs processes serving this test's workspace w. */
+static int s3fs_of(const struct iso *w)
 {
-	char buf[1 << 16];
-	ssize_t n;
-	int fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	for (ssize_t i = 0; i < n; i++)
-		if (!buf[i])
-			buf[i] = ' ';
-	buf[n] = '\0';
-	return strstr(buf, needle) != NULL;
-}
-
-static int file_has_secret(const char *file)
-{
-	return file_has(file, SECRET);
-}
-
-/* Processes whose command line holds needle (and also, when set, and). */
-static int cmdlines_with2(const char *needle, const char *and)
-{
-	char path[300];
-	struct dirent *e;
-	DIR *d = opendir("/proc");
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] < '1' || e->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/cmdline", e->d_name);
-		n += file_has(path, needle) && (!and || file_has(path, and));
-	}
-	closedir(d);
-	return n;
+	return iso_procs_with("cmdline", "/usr/bin/s3fs ", w->dir);
 }
 
 static int cmdlines_with(const char *needle)
 {
-	return cmdlines_with2(needle, NULL);
-}
-
-/* The s3fs processes serving this test's workspace w. */
-static int s3fs_of(const struct iso *w)
-{
-	return cmdlines_with2("/usr/bin/s3fs ", w->dir);
-}
-
-static int secret_files;
-
-static int check_state_file(const char *path, const struct stat *st,
-			    int type, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (type == FTW_F && file_has_secret(path)) {
-		fprintf(stderr, "\nsecret in %s\n", path);
-		secret_files++;
-	}
-	return 0;
+	return iso_procs_with("cmdline", needle, NULL);
 }
 
 static void test_credentials_nowhere(void)
@@ -252,13 +174,9 @@ static void test_credentials_nowhere(void)
 	/* s3fs runs (two of them), with its passwd file's name only */
 	CU_ASSERT_EQUAL(s3fs_of(&t), 2);
 	CU_ASSERT_EQUAL(cmdlines_with(SECRET), 0);
-	/* FTW_MOUNT: the state files, not the bucket behind the mounts */
+	/* the state files, not the bucket behind the mounts */
 	snprintf(state, sizeof(state), "%s/state", t.dir);
-	secret_files = 0;
-	CU_ASSERT_EQUAL(nftw(state, check_state_file, 16,
-			     FTW_PHYS | FTW_MOUNT),
-			0);
-	CU_ASSERT_EQUAL(secret_files, 0);
+	CU_ASSERT_EQUAL(iso_tree_has(state, SECRET), 0);
 	CU_ASSERT_PTR_NULL(strstr(verbose_start, SECRET));
 }
 
@@ -277,7 +195,7 @@ static void test_running_environment_gains_no_mount(void)
 static void test_stop_unmounts_everything(void)
 {
 	CU_ASSERT_EQUAL(wsp(&t, "sandbox", "stop", NULL, NULL, NULL), 0);
-	CU_ASSERT_EQUAL(mounted_below(t.dir), 0);
+	CU_ASSERT_EQUAL(iso_mounted_below(t.dir), 0);
 	/* s3fs ends once the last reference (the environment's) is gone */
 	for (int i = 0; i < 500 && s3fs_of(&t) > 0; i++)
 		usleep(20 * 1000);
@@ -292,7 +210,7 @@ static void test_stop_unmounts_everything(void)
 			0);
 	read_inside(&t, "/mnt/late/hello.md");
 	CU_ASSERT_EQUAL(wsp(&t, "sandbox", "stop", NULL, NULL, NULL), 0);
-	CU_ASSERT_EQUAL(mounted_below(t.dir), 0);
+	CU_ASSERT_EQUAL(iso_mounted_below(t.dir), 0);
 }
 
 static void test_unisolated_mounts_at_the_path(void)
@@ -302,7 +220,7 @@ static void test_unisolated_mounts_at_the_path(void)
 	CU_ASSERT_EQUAL_FATAL(wsp(&flat, "sandbox", "start", NULL, NULL,
 				  NULL),
 			      0);
-	CU_ASSERT_EQUAL(mounted_below(flat.dir), 2);
+	CU_ASSERT_EQUAL(iso_mounted_below(flat.dir), 2);
 	/* with a token the credentials go through s3fs's environment */
 	CU_ASSERT_EQUAL(s3fs_of(&flat), 2);
 	CU_ASSERT_EQUAL(cmdlines_with(TOKEN), 0);
@@ -315,7 +233,7 @@ static void test_unisolated_mounts_at_the_path(void)
 	snprintf(file, sizeof(file), "%s/host-mnt/notes/hello.md", flat.dir);
 	read_inside(&flat, file);
 	CU_ASSERT_EQUAL(wsp(&flat, "sandbox", "stop", NULL, NULL, NULL), 0);
-	CU_ASSERT_EQUAL(mounted_below(flat.dir), 0);
+	CU_ASSERT_EQUAL(iso_mounted_below(flat.dir), 0);
 	CU_ASSERT_NOT_EQUAL(access(file, F_OK), 0);
 }
 
@@ -335,32 +253,11 @@ static CU_TestInfo tests[] = {
 	CU_TEST_INFO_NULL,
 };
 
-/*
- * Without a usable /dev/fuse (uid 65534 here): wsp must refuse a
- * configured mount naming FUSE, and the test is skipped for that reason.
- */
-static int refused_without_fuse(void)
+/* For the refusal without FUSE: the mounts, at an address never used. */
+static int unreachable_mounts(const struct iso *w)
 {
-	struct iso w;
-	int ok;
-
-	if (iso_setup(&w, "bwrap", NULL) ||
-	    add_mounts(&w, "http://127.0.0.1:9", "/mnt/data", "/mnt/ro",
-		       NULL))
-		return 1;
-	ok = wsp(&w, "sandbox", "start", NULL, NULL, NULL) != 0 &&
-	     strstr(w.err, "/dev/fuse") && strstr(w.err, "not usable") &&
-	     !strstr(w.err, SECRET) && mounted_below(w.dir) == 0;
-	fprintf(stderr, "%s", w.err);
-	iso_teardown(&w);
-	if (!ok) {
-		fprintf(stderr, "wsp did not refuse clearly without FUSE\n");
-		return 1;
-	}
-	fprintf(stderr, "SKIP: /dev/fuse is not usable by uid %u here, and "
-			"wsp refuses the mount saying so\n",
-		(unsigned)getuid());
-	return 77;
+	return add_mounts(w, "http://127.0.0.1:9", "/mnt/data", "/mnt/ro",
+			  NULL);
 }
 
 int main(void)
@@ -371,19 +268,6 @@ int main(void)
 		CU_SUITE_INFO_NULL,
 	};
 
-	signal(SIGPIPE, SIG_IGN);
-	if (access("/dev/fuse", R_OK | W_OK) < 0)
-		return refused_without_fuse();
-	if (access("/usr/bin/s3fs", X_OK) < 0) {
-		fprintf(stderr, "s3fs is not installed (apt-get install "
-				"s3fs): the mounts cannot be tested\n");
-		return 1;
-	}
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	if (CU_register_suites(suites) != CUE_SUCCESS) {
-		CU_cleanup_registry();
-		return 2;
-	}
-	return cu_run_registry();
+	return iso_mount_main(suites, "/usr/bin/s3fs", unreachable_mounts,
+			      SECRET);
 }
