@@ -33,6 +33,7 @@ static int write_passwd(const char *file, const wsp_mount_source *src)
 		return -ENOMEM;
 	snprintf(line, n, "%s:%s\n", id, key);
 	rc = local_fuse_secret_file(file, line, strlen(line));
+	local_fuse_wipe_free(line);
 	return rc;
 }
 
