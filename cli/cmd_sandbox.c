@@ -35,7 +35,7 @@ static const char usage_text[] =
 	"              isolation, directories, limits (a key and its value a line)\n"
 	"instructions  print the text describing it to an agent\n"
 	"mount         mount the store behind workspace path STORE_PATH (an S3\n"
-	"              mount, say) at SANDBOX_PATH inside the sandbox; its\n"
+	"              or GCS mount, say) at SANDBOX_PATH inside the sandbox; its\n"
 	"              credentials go to the sandbox provider only\n"
 	"  --read-only mount it read-only\n"
 	"unmount       unmount what is mounted at SANDBOX_PATH\n"
