@@ -60,12 +60,36 @@ struct wsp__http_cfg {
 	char *ca_bundle;	/* absolute path, or NULL */
 };
 
+/* search.mode: how a query is answered (docs/search.md). */
+enum wsp__search_mode {
+	WSP__SEARCH_BM25,
+	WSP__SEARCH_VECTOR,
+	WSP__SEARCH_HYBRID,
+};
+
+/*
+ * search.embeddings: an OpenAI-compatible endpoint (config_search_embed.c).
+ * url is NULL when the section is absent: then there are no vectors and
+ * the vector and hybrid modes fall back to bm25.
+ */
+struct wsp__embed_cfg {
+	char *url; /* base URL, no trailing '/'; POST {url}/embeddings */
+	char *model;
+	char *api_key;	     /* a secret: masked everywhere, or NULL */
+	uint32_t dimensions; /* 0: learned from the first answer */
+	uint32_t batch_size; /* chunks per request */
+};
+
 /*
  * search: workspace search over BM25 (config_search.c). configured is 0
  * when the section is absent: then the search tools do not exist.
  */
 struct wsp__search_cfg {
 	int configured;
+	enum wsp__search_mode mode; /* the default of a query */
+	int mode_set;		    /* mode: given (else auto, as Mastra) */
+	double vector_weight;	    /* hybrid: the vector score's weight */
+	struct wsp__embed_cfg embed;
 	char **paths;	      /* auto_index_paths, normalised (globs allowed) */
 	size_t n_paths;
 	uint32_t chunk_chars; /* max_chunk_chars (Mastra's maxChunkChars) */
@@ -202,6 +226,13 @@ WSP_INTERNAL int wsp__config_search_parse(struct wsp__config *cfg,
 					  const struct wsp__ynode *n,
 					  struct wsp__diags *d);
 WSP_INTERNAL void wsp__config_search_free(struct wsp__search_cfg *s);
+/* search.embeddings (config_search_embed.c): 0, or WSP_ENOMEM. */
+WSP_INTERNAL int wsp__config_embed_parse(struct wsp__config *cfg,
+					 const struct wsp__ynode *n,
+					 struct wsp__diags *d);
+WSP_INTERNAL void wsp__config_embed_free(struct wsp__embed_cfg *e);
+/* "bm25", "vector", "hybrid" */
+WSP_INTERNAL const char *wsp__search_mode_name(enum wsp__search_mode m);
 
 /* The skills: section (config_skills.c), as the search: one above. */
 WSP_INTERNAL int wsp__config_skills_parse(struct wsp__config *cfg,

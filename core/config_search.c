@@ -3,7 +3,11 @@
  *
  *   search:
  *     auto_index_paths: [/docs, /src]  workspace paths or globs (below)
- *     mode: bm25               the only mode so far (vector, hybrid: not yet)
+ *     mode: hybrid             bm25, vector or hybrid (default: hybrid
+ *                              with embeddings, else bm25, as Mastra)
+ *     vector_weight: 0.5       hybrid: the vector score's weight, 0 to 1
+ *     embeddings: {url, model, api_key, dimensions, batch_size}
+ *                              the endpoint (config_search_embed.c)
  *     max_chunk_chars: 4000    a chunk's budget, as Mastra's maxChunkChars
  *     overlap_lines: 3         lines two neighbouring chunks share
  *     max_file_size: 4MiB      bytes of one file that are indexed
@@ -21,6 +25,7 @@
 
 #include <wsp/files.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,10 +34,10 @@
 #define MAX_PATTERN	 1024
 #define INDEX_PATH_MAX	 4095
 
-static const char *const known[] = { "auto_index_paths", "mode",
-				     "max_chunk_chars", "overlap_lines",
-				     "max_file_size", "max_files",
-				     "index_path", NULL };
+static const char *const known[] = {
+	"auto_index_paths", "mode",	 "max_chunk_chars", "overlap_lines",
+	"max_file_size",    "max_files", "index_path",	    "vector_weight",
+	"embeddings",	    NULL};
 
 #define AT(n) (n)->line, (n)->col
 
@@ -44,6 +49,7 @@ void wsp__config_search_free(struct wsp__search_cfg *s)
 		free(s->paths[i]);
 	free(s->paths);
 	free(s->index_path);
+	wsp__config_embed_free(&s->embed);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -138,21 +144,50 @@ static void parse_num(struct wsp__config *cfg, const struct wsp__ynode *key,
 	*out = x;
 }
 
+const char *wsp__search_mode_name(enum wsp__search_mode m)
+{
+	return m == WSP__SEARCH_VECTOR	 ? "vector"
+	       : m == WSP__SEARCH_HYBRID ? "hybrid"
+					 : "bm25";
+}
+
+/*
+ * vector and hybrid are accepted without embeddings: a query then falls
+ * back to bm25, as Mastra's search tool does (search.c logs it).
+ */
 static void parse_mode(struct wsp__config *cfg, const struct wsp__ynode *val,
 		       struct wsp__diags *d)
 {
-	if (!strcmp(val->value, "bm25"))
+	struct wsp__search_cfg *s = &cfg->search;
+	int m;
+
+	for (m = WSP__SEARCH_BM25; m <= WSP__SEARCH_HYBRID; m++)
+		if (!strcmp(val->value, wsp__search_mode_name(m))) {
+			s->mode = (enum wsp__search_mode)m;
+			s->mode_set = 1;
+			return;
+		}
+	wsp__diag_add(d, cfg->file, AT(val),
+		      "'mode' of 'search' must be 'bm25', 'vector' or "
+		      "'hybrid', not '%.64s'",
+		      val->value);
+}
+
+/* A number from 0 to 1 (Mastra's vectorWeight). */
+static void parse_weight(struct wsp__config *cfg, const struct wsp__ynode *val,
+			 struct wsp__diags *d)
+{
+	char *end;
+	double w = strtod(val->value, &end);
+
+	if (end == val->value || *end || !isfinite(w) || w < 0 || w > 1) {
+		wsp__diag_add(d, cfg->file, AT(val),
+			      "'vector_weight' of 'search' must be a number "
+			      "from 0 to 1, not '%.64s'",
+			      val->value);
 		return;
-	if (!strcmp(val->value, "vector") || !strcmp(val->value, "hybrid"))
-		wsp__diag_add(d, cfg->file, AT(val),
-			      "'mode' of 'search': '%s' search is not "
-			      "supported yet; use 'bm25' (docs/search.md)",
-			      val->value);
-	else
-		wsp__diag_add(d, cfg->file, AT(val),
-			      "'mode' of 'search' must be 'bm25', not "
-			      "'%.64s'",
-			      val->value);
+	}
+	cfg->search.vector_weight = w;
 }
 
 static int parse_index_path(struct wsp__config *cfg,
@@ -179,6 +214,8 @@ static int search_key(struct wsp__config *cfg, size_t k,
 
 	if (k == 0)
 		return s->paths ? 0 : parse_paths(cfg, val, d);
+	if (k == 8)
+		return wsp__config_embed_parse(cfg, val, d);
 	if (val->type != WSP__Y_SCALAR) {
 		wsp__diag_add(d, cfg->file, AT(val),
 			      "'%s' of 'search' must be a single value, not %s",
@@ -210,6 +247,9 @@ static int search_key(struct wsp__config *cfg, size_t k,
 		parse_num(cfg, key, val, WSP_OPT_INT, 1, 10000000,
 			  "1 to 10000000", &s->max_files, d);
 		return 0;
+	case 7:
+		parse_weight(cfg, val, d);
+		return 0;
 	default:
 		return parse_index_path(cfg, val, d);
 	}
@@ -219,11 +259,17 @@ int wsp__config_search_parse(struct wsp__config *cfg,
 			     const struct wsp__ynode *n, struct wsp__diags *d)
 {
 	struct wsp__search_cfg *s = &cfg->search;
+	int rc;
 
 	s->configured = 1;
 	s->chunk_chars = 4000; /* Mastra's defaults */
 	s->overlap_lines = 3;
 	s->max_file_size = UINT64_C(4) << 20;
 	s->max_files = 200000;
-	return wsp__config_section(cfg, n, "'search'", known, search_key, d);
+	s->vector_weight = 0.5;
+	rc = wsp__config_section(cfg, n, "'search'", known, search_key, d);
+	/* no mode given: the best one there is, as Mastra picks it */
+	if (!s->mode_set)
+		s->mode = s->embed.url ? WSP__SEARCH_HYBRID : WSP__SEARCH_BM25;
+	return rc;
 }

@@ -11,6 +11,7 @@
 #include "workspace_impl.h"
 
 #include <cjson/cJSON.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,7 +124,7 @@ static void http_json(cJSON *root, const struct wsp__http_cfg *http)
 /* search:, when configured, with the defaults filled in. */
 static void search_json(cJSON *root, const struct wsp__search_cfg *s)
 {
-	cJSON *obj, *paths;
+	cJSON *obj, *paths, *e;
 	size_t i;
 
 	if (!s->configured ||
@@ -132,7 +133,18 @@ static void search_json(cJSON *root, const struct wsp__search_cfg *s)
 	paths = cJSON_AddArrayToObject(obj, "auto_index_paths");
 	for (i = 0; paths && i < s->n_paths; i++)
 		cJSON_AddItemToArray(paths, cJSON_CreateString(s->paths[i]));
-	cJSON_AddStringToObject(obj, "mode", "bm25");
+	cJSON_AddStringToObject(obj, "mode", wsp__search_mode_name(s->mode));
+	cJSON_AddNumberToObject(obj, "vector_weight", s->vector_weight);
+	if (s->embed.url && (e = cJSON_AddObjectToObject(obj, "embeddings"))) {
+		cJSON_AddStringToObject(e, "url", s->embed.url);
+		cJSON_AddStringToObject(e, "model", s->embed.model);
+		if (s->embed.api_key)
+			cJSON_AddStringToObject(e, "api_key", MASK);
+		if (s->embed.dimensions)
+			cJSON_AddNumberToObject(e, "dimensions",
+						s->embed.dimensions);
+		cJSON_AddNumberToObject(e, "batch_size", s->embed.batch_size);
+	}
 	cJSON_AddNumberToObject(obj, "max_chunk_chars", s->chunk_chars);
 	cJSON_AddNumberToObject(obj, "overlap_lines", s->overlap_lines);
 	cJSON_AddNumberToObject(obj, "max_file_size",
@@ -338,7 +350,13 @@ static void emit_scalar(struct out *o, const cJSON *v)
 	if (cJSON_IsBool(v))
 		emits(o, cJSON_IsTrue(v) ? "true" : "false");
 	else if (cJSON_IsNumber(v)) {
-		snprintf(num, sizeof(num), "%.0f", v->valuedouble);
+		/* whole numbers as such; a fraction (search.vector_weight)
+		 * in the shortest form that reads back the same */
+		snprintf(num, sizeof(num), "%.15g", v->valuedouble);
+		if (v->valuedouble == floor(v->valuedouble))
+			snprintf(num, sizeof(num), "%.0f", v->valuedouble);
+		else if (strtod(num, NULL) != v->valuedouble)
+			snprintf(num, sizeof(num), "%.17g", v->valuedouble);
 		emits(o, num);
 	} else if (cJSON_IsString(v)) {
 		emit_string(o, v->valuestring);

@@ -32,13 +32,6 @@
 /* Files written between two commits of a long build. */
 #define BATCH 500
 
-struct wsp__search {
-	wsp_workspace *ws;
-	const struct wsp__search_cfg *cfg;
-	struct wsp__search_db *db;
-	size_t unreadable; /* files the last re-check could not read */
-};
-
 /* ---- which files are wanted --------------------------------------------- */
 
 /* Whether the auto_index_paths entry pat wants the file at path. */
@@ -288,6 +281,9 @@ static int sync_all(struct wsp__search *s, const wsp_call *call,
 		rc = wsp__sdb_commit(s->db, err);
 	else
 		wsp__sdb_commit(s->db, NULL); /* keep what was done */
+	s->vec_missing = 1;
+	if (!rc)
+		wsp__search_vec_catch_up(s, call);
 	if (!rc && f.truncated)
 		wsp__log(&s->ws->sink, WSP_LOG_WARN,
 			 "search: auto_index_paths match more than %llu "
@@ -333,6 +329,17 @@ static int default_path(char *out, size_t cap, wsp_workspace *ws)
 		       : -1;
 }
 
+/* Vectors of another endpoint, model or size are dropped. */
+static int check_vectors(struct wsp__search *s, wsp_error *err)
+{
+	const struct wsp__embed_cfg *e = &s->cfg->embed;
+	char fp[2600];
+
+	snprintf(fp, sizeof(fp), "v1 %s %s %u", e->url, e->model,
+		 e->dimensions);
+	return wsp__svec_check(s->db, fp, err);
+}
+
 static int open_search(struct wsp__search **out, wsp_workspace *ws,
 		       const wsp_call *call, wsp_error *err)
 {
@@ -356,6 +363,13 @@ static int open_search(struct wsp__search **out, wsp_workspace *ws,
 	s->ws = ws;
 	s->cfg = cfg;
 	rc = wsp__sdb_open(&s->db, path, settings, err);
+	if (!rc && cfg->embed.url)
+		rc = check_vectors(s, err);
+	else if (!rc && cfg->mode != WSP__SEARCH_BM25)
+		wsp__log(&ws->sink, WSP_LOG_INFO,
+			 "search: mode '%s' needs search.embeddings; queries "
+			 "are answered by bm25",
+			 wsp__search_mode_name(cfg->mode));
 	if (!rc)
 		rc = sync_all(s, call, err);
 	if (rc) {
@@ -439,19 +453,6 @@ int wsp__search_db_query(struct wsp__search_hits *out,
 	return rc;
 }
 
-int wsp__search_query(struct wsp__search_hits *out, struct wsp__search *s,
-		      const char *query, size_t top_k, int has_min,
-		      double min_score, wsp_error *err)
-{
-	int rc;
-
-	pthread_mutex_lock(&s->ws->search_lock);
-	rc = wsp__search_db_query(out, s->db, query, top_k, has_min,
-				  min_score, err);
-	pthread_mutex_unlock(&s->ws->search_lock);
-	return rc;
-}
-
 size_t wsp__search_max_text(const struct wsp__search *s)
 {
 	return s->cfg->max_file_size > SIZE_MAX ? SIZE_MAX
@@ -475,6 +476,9 @@ int wsp__search_put_text(struct wsp__search *s, const char *id,
 			rc = wsp__sdb_commit(s->db, err);
 		else
 			wsp__sdb_commit(s->db, NULL);
+		s->vec_missing = 1;
+		if (!rc)
+			wsp__search_vec_catch_up(s, NULL);
 	}
 	pthread_mutex_unlock(&s->ws->search_lock);
 	return rc;
@@ -527,6 +531,9 @@ void wsp__search_note(wsp_workspace *ws, enum wsp__search_change what,
 			     ? wsp__sdb_del(s->db, path, 1, &err)
 			     : note_written(s, path, &err);
 		wsp__sdb_commit(s->db, rc ? NULL : &err);
+		s->vec_missing = 1;
+		if (!rc)
+			wsp__search_vec_catch_up(s, NULL);
 		/* The change itself succeeded; the index catches up on the
 		 * next open, which re-checks every file. */
 		if (rc)

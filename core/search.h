@@ -11,11 +11,17 @@
  * search.c        the workspace's index: opened on first use, built and
  *                 re-checked (mtime/size) from auto_index_paths through the
  *                 file API, kept current by the file API's changes
+ * search_embed_parse.c  an embeddings endpoint's answer (untrusted JSON)
+ * search_embed.c  requests to the endpoint (the core's HTTP service)
+ * search_vec.c    the chunks' vectors beside the index, cosine top k
+ * search_fuse.c   hybrid: Mastra's min-max normalised weighted sum
+ * search_modes.c  a query in a mode, falling back hybrid, vector, bm25
  * tool_search.c   the `search` and `index` tools
  */
 #ifndef WSP_CORE_SEARCH_H
 #define WSP_CORE_SEARCH_H
 
+#include "config.h"
 #include "internal.h"
 
 #include <stddef.h>
@@ -77,12 +83,13 @@ WSP_INTERNAL void wsp__search_line_range(const char *text, size_t len,
 /* ---- the SQLite index (search_db.c) ------------------------------------ */
 
 struct wsp__search_hit {
+	int64_t chunk;	 /* the chunk's id (the FTS5 rowid) */
 	char *path;	 /* the document (a workspace path, or an index id) */
 	uint32_t line_a; /* the lines the terms are on */
 	uint32_t line_b;
 	uint32_t chunk_a; /* the chunk's first line */
 	char *text;	  /* the chunk */
-	double score;	  /* BM25, higher is better */
+	double score;	  /* BM25, cosine or hybrid; higher is better */
 };
 
 struct wsp__search_hits {
@@ -157,9 +164,82 @@ WSP_INTERNAL int wsp__sdb_rank(struct wsp__search_hits *out,
 			       const struct wsp__search_terms *t, size_t top_k,
 			       int has_min, double min_score, wsp_error *err);
 
+/* ---- vectors ------------------------------------------------------------ */
+
+/* The most dimensions and inputs of one answer, and its most bytes: an
+ * answer is read whole (bounded) and parsed with cJSON. */
+#define WSP__EMBED_DIM_MAX   8192
+#define WSP__EMBED_BATCH_MAX 256
+#define WSP__EMBED_BODY_MAX  ((size_t)32 << 20)
+
+/*
+ * search_embed_parse.c: an answer of an OpenAI-compatible endpoint to n
+ * inputs, {"data":[{"embedding":[numbers],"index":i},...],...}: exactly n
+ * entries, each index (or, without one, the position) once in [0, n), every
+ * number finite and within float range, every vector of the same size, 1 to
+ * WSP__EMBED_DIM_MAX, equal to want when want is nonzero. *out is n * *dim
+ * floats in input order (malloc'd). Returns 0, or WSP_EPROTO with why (no
+ * text of the answer's values), or WSP_ENOMEM.
+ */
+WSP_INTERNAL int wsp__embed_parse(float **out, uint32_t *dim, const char *body,
+				  size_t len, size_t n, uint32_t want,
+				  char *why, size_t why_cap);
+
+/*
+ * search_embed.c: vectors of texts[0..n) (lens[i] bytes each; n at most
+ * the batch size) from the endpoint of cfg, through the core's HTTP
+ * service as ws's core: as wsp__embed_parse gives them.
+ */
+WSP_INTERNAL int wsp__embed(float **out, uint32_t *dim, wsp_workspace *ws,
+			    const wsp_call *call,
+			    const struct wsp__embed_cfg *cfg,
+			    const char *const *texts, const size_t *lens,
+			    size_t n, uint32_t want, wsp_error *err);
+
+/* Scale v to length 1 (a zero vector stays zero). */
+WSP_INTERNAL void wsp__vec_normalize(float *v, uint32_t dim);
+
+/*
+ * search_vec.c, on an index's handle. svec_check: the vectors were made by
+ * the endpoint and model of fingerprint, else they are dropped. dim: the
+ * size of the stored vectors (0 when none yet). fill: vectors for every
+ * chunk without one, batch by batch. query: the top_k chunks by cosine
+ * similarity to q (normalised, dim), at least min_score when has_min.
+ */
+WSP_INTERNAL int wsp__svec_check(struct wsp__search_db *db,
+				 const char *fingerprint, wsp_error *err);
+WSP_INTERNAL uint32_t wsp__svec_dim(struct wsp__search_db *db);
+WSP_INTERNAL int wsp__svec_fill(struct wsp__search_db *db, wsp_workspace *ws,
+				const wsp_call *call,
+				const struct wsp__embed_cfg *cfg, size_t *done,
+				wsp_error *err);
+WSP_INTERNAL int wsp__svec_query(struct wsp__search_hits *out,
+				 struct wsp__search_db *db, const float *q,
+				 uint32_t dim, size_t top_k, int has_min,
+				 double min_score, wsp_error *err);
+
+/*
+ * search_fuse.c: Mastra's hybrid ranking of the vector hits vec and the
+ * BM25 hits bm (both consumed): BM25 scores min-max normalised to 0..1
+ * (all 1 when they are equal), each chunk scored weight * cosine + (1 -
+ * weight) * normalised BM25 (0 for a side that did not find it), best
+ * first (ties in the order vector hits, then BM25-only hits), those under
+ * min_score dropped when has_min, top_k kept.
+ */
+WSP_INTERNAL int wsp__search_fuse(struct wsp__search_hits *out,
+				  struct wsp__search_hits *vec,
+				  struct wsp__search_hits *bm, double weight,
+				  size_t top_k, int has_min, double min_score);
+
 /* ---- the workspace's index (search.c) ----------------------------------- */
 
-struct wsp__search;
+struct wsp__search {
+	wsp_workspace *ws;
+	const struct wsp__search_cfg *cfg;
+	struct wsp__search_db *db;
+	size_t unreadable; /* files the last re-check could not read */
+	int vec_missing;   /* chunks may lack vectors (indexed since a fill) */
+};
 
 WSP_INTERNAL void wsp__search_hits_free(struct wsp__search_hits *h);
 
@@ -182,11 +262,24 @@ WSP_INTERNAL int wsp__search_db_query(struct wsp__search_hits *out,
 				      int has_min, double min_score,
 				      wsp_error *err);
 
-/* The top_k best chunks for query (score >= min_score when has_min). */
-WSP_INTERNAL int wsp__search_query(struct wsp__search_hits *out,
-				   struct wsp__search *s, const char *query,
-				   size_t top_k, int has_min, double min_score,
-				   wsp_error *err);
+/*
+ * The top_k best chunks for query (score >= min_score when has_min) in
+ * mode (the configured one when NULL), or in the mode it falls back to
+ * without embeddings (search_modes.c): *used says which answered.
+ */
+WSP_INTERNAL int
+wsp__search_query(struct wsp__search_hits *out, enum wsp__search_mode *used,
+		  struct wsp__search *s, const wsp_call *call,
+		  const char *query, const enum wsp__search_mode *mode,
+		  size_t top_k, int has_min, double min_score, wsp_error *err);
+
+/*
+ * Vectors for the chunks indexed since the last fill (search.c's changes
+ * call it; the caller holds the search lock). A failure is logged as a
+ * warning and leaves them for the next vector query, which fills first.
+ */
+WSP_INTERNAL void wsp__search_vec_catch_up(struct wsp__search *s,
+					   const wsp_call *call);
 
 /* The most bytes of text one document may have (max_file_size). */
 WSP_INTERNAL size_t wsp__search_max_text(const struct wsp__search *s);

@@ -7,6 +7,7 @@
  *   doc(id, path UNIQUE, size, mtime, manual, meta)
  *   chunk(id = fts rowid, doc, line_a, line_b)     index on doc
  *   fts(body)  fts5, unicode61 with '_' a token character
+ *   vec(chunk = chunk id, v)   float32 vectors, normalised (search_vec.c)
  *
  * WAL mode and a busy timeout let `wsp mcp` and a `wsp search` of another
  * process share the file. The caller serialises use of one handle.
@@ -23,7 +24,7 @@
 struct wsp__search_db {
 	sqlite3 *h;
 	sqlite3_stmt *doc_id, *doc_ins, *chunks_of, *fts_del, *chunk_del,
-		*chunk_ins, *fts_ins, *query, *hit;
+		*chunk_ins, *fts_ins, *query, *hit, *vec_del;
 };
 
 static int db_fail(struct wsp__search_db *db, wsp_error *err,
@@ -51,6 +52,9 @@ static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS chunk(id INTEGER PRIMARY KEY,"
 	" doc INTEGER NOT NULL, line_a INTEGER, line_b INTEGER);"
 	"CREATE INDEX IF NOT EXISTS chunk_doc ON chunk(doc);"
+	/* a chunk's vector, dropped with it (embeddings: search_vec.c) */
+	"CREATE TABLE IF NOT EXISTS vec(chunk INTEGER PRIMARY KEY,"
+	" v BLOB NOT NULL);"
 	"CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(body,"
 	" tokenize=\"unicode61 tokenchars '_'\");"
 	/* each term's document count, for search_rank.c */
@@ -67,6 +71,8 @@ static const struct {
 	S(chunks_of, "SELECT id FROM chunk WHERE doc=?"),
 	S(fts_del, "DELETE FROM fts WHERE rowid=?"),
 	S(chunk_del, "DELETE FROM chunk WHERE doc=?"),
+	S(vec_del, "DELETE FROM vec WHERE chunk IN "
+		   "(SELECT id FROM chunk WHERE doc=?)"),
 	S(chunk_ins, "INSERT INTO chunk(doc,line_a,line_b) VALUES(?,?,?)"),
 	S(fts_ins, "INSERT INTO fts(rowid,body) VALUES(?,?)"),
 	/* ORDER BY rank on the FTS5 table alone: FTS5 then keeps only the
@@ -100,7 +106,7 @@ static int check_settings(struct wsp__search_db *db, const char *settings,
 		return 0;
 	rc = exec(db,
 		  "BEGIN IMMEDIATE; DELETE FROM doc; DELETE FROM chunk;"
-		  "DELETE FROM fts;",
+		  "DELETE FROM fts; DELETE FROM vec;",
 		  err);
 	if (rc)
 		return rc;
@@ -269,6 +275,12 @@ static int drop_doc(struct wsp__search_db *db, int64_t id, wsp_error *err)
 	sqlite3_reset(db->chunks_of);
 	if (rc)
 		return rc;
+	sqlite3_bind_int64(db->vec_del, 1, id);
+	if (sqlite3_step(db->vec_del) != SQLITE_DONE)
+		rc = db_fail(db, err, "cannot update");
+	sqlite3_reset(db->vec_del);
+	if (rc)
+		return rc;
 	sqlite3_bind_int64(db->chunk_del, 1, id);
 	if (sqlite3_step(db->chunk_del) != SQLITE_DONE)
 		rc = db_fail(db, err, "cannot update");
@@ -430,6 +442,7 @@ int wsp__sdb_hit(struct wsp__search_hits *out, struct wsp__search_db *db,
 
 	sqlite3_bind_int64(db->hit, 1, rowid);
 	if (sqlite3_step(db->hit) == SQLITE_ROW) {
+		h->chunk = rowid;
 		h->path = strdup((const char *)sqlite3_column_text(db->hit, 0));
 		h->chunk_a = (uint32_t)sqlite3_column_int64(db->hit, 1);
 		h->line_a = h->chunk_a;

@@ -4,11 +4,13 @@
  *
  * search answers one block per result, `path:a-b: ` then the lines a..b
  * (the lines of the best chunk that hold a query term), then `---` and
- * "N results (bm25 search)". Mastra prints the whole chunk (up to 4000
- * characters) after the range; wsp prints the range's lines, at most
- * RESULT_LINES of them, each cut at LINE_CLIP bytes, so five results stay
- * well inside a model's budget and the block is as long as its header says
- * (min(b-a+1, RESULT_LINES) lines), which `wsp search --json` relies on.
+ * "N results (MODE search)", MODE the one that answered (bm25 when vector
+ * or hybrid fell back without embeddings, as Mastra says). Mastra prints the
+ * whole chunk (up to 4000 characters) after the range; wsp prints the range's
+ * lines, at most RESULT_LINES of them, each cut at LINE_CLIP bytes, so five
+ * results stay well inside a model's budget and the block is as long as its
+ * header says (min(b-a+1, RESULT_LINES) lines), which `wsp search --json`
+ * relies on.
  */
 #include "search.h"
 #include "tools_impl.h"
@@ -49,20 +51,25 @@ static void add_lines(struct wsp__tbuf *b, const char *text, uint32_t first,
 static int search(struct wsp__tool_ctx *c)
 {
 	const char *query = wsp__arg_str(c, "query", "");
+	enum wsp__search_mode mode, used, *asked = NULL;
 	struct wsp__search_hits hits;
 	struct wsp__search *s;
 	int64_t top_k;
 	double min;
-	int has_min;
+	int has_min, m;
 	wsp_error err;
 	size_t i;
 
 	if (wsp__arg_int(c, "topK", 5, 1, TOP_K_MAX, &top_k))
 		return 0;
 	min = wsp__arg_num(c, "minScore", 0, &has_min);
+	for (m = WSP__SEARCH_BM25; m <= WSP__SEARCH_HYBRID; m++)
+		if (!strcmp(wsp__arg_str(c, "mode", ""),
+			    wsp__search_mode_name(m)))
+			mode = (enum wsp__search_mode)m, asked = &mode;
 	if (wsp__search_get(&s, c->ws, &c->call, &err) ||
-	    wsp__search_query(&hits, s, query, (size_t)top_k, has_min, min,
-			      &err))
+	    wsp__search_query(&hits, &used, s, &c->call, query, asked,
+			      (size_t)top_k, has_min, min, &err))
 		return wsp__tool_fail_err(c, &err);
 	for (i = 0; i < hits.n; i++) {
 		const struct wsp__search_hit *h = &hits.v[i];
@@ -71,8 +78,8 @@ static int search(struct wsp__tool_ctx *c)
 		add_lines(&c->out, h->text, h->chunk_a, h->line_a, h->line_b);
 		wsp__tbuf_puts(&c->out, "\n");
 	}
-	wsp__tbuf_addf(&c->out, "---\n%zu result%s (bm25 search)", hits.n,
-		       hits.n == 1 ? "" : "s");
+	wsp__tbuf_addf(&c->out, "---\n%zu result%s (%s search)", hits.n,
+		       hits.n == 1 ? "" : "s", wsp__search_mode_name(used));
 	wsp__search_hits_free(&hits);
 	return 0;
 }
@@ -112,13 +119,15 @@ const struct wsp__tool_def wsp__tool_search = {
 	.description = "Search indexed content in the workspace. Supports "
 		       "keyword (BM25), semantic (vector), and hybrid search "
 		       "modes.",
-	/* mode lists the modes this workspace has, as Mastra's does */
+	/* mode lists the modes this workspace has, as Mastra's does:
+	 * tools.c keeps only bm25 without search.embeddings */
 	.schema = "{\"type\":\"object\",\"properties\":{"
 		  "\"query\":{\"type\":\"string\",\"maxLength\":4096,"
 		  "\"description\":\"The search query string\"},"
 		  "\"topK\":{\"type\":\"number\",\"default\":5,"
 		  "\"description\":\"Maximum number of results to return\"},"
-		  "\"mode\":{\"type\":\"string\",\"enum\":[\"bm25\"],"
+		  "\"mode\":{\"type\":\"string\","
+		  "\"enum\":[\"bm25\",\"vector\",\"hybrid\"],"
 		  "\"description\":\"Search mode: bm25 for keyword search, "
 		  "vector for semantic search, hybrid for both combined\"},"
 		  "\"minScore\":{\"type\":\"number\",\"description\":"

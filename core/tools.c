@@ -27,7 +27,8 @@ struct tool {
 	struct wsp__tool_def *ext; /* def, when an extension tool (owned) */
 	char *name;	/* exposed */
 	uint32_t flags; /* public WSP_TOOL_* */
-	cJSON *schema;	/* parsed def->schema */
+	cJSON *schema;	/* parsed def->schema, as listed */
+	char *schema_text; /* schema's text when it differs from def's */
 };
 
 struct wsp_tools {
@@ -120,6 +121,7 @@ void wsp_tools_free(void *ptr)
 /* What the workspace offers, to decide which tools exist. */
 struct caps {
 	int has_fs, all_read_only, has_sandbox, has_procs, has_search;
+	int has_vectors; /* search.embeddings: the vector and hybrid modes */
 	int has_skills;
 	int has_lsp;
 };
@@ -134,6 +136,7 @@ static void probe(struct caps *c, wsp_workspace *ws)
 	c->has_fs = n > 0;
 	c->all_read_only = n > 0;
 	c->has_search = ws->cfg->search.configured;
+	c->has_vectors = ws->cfg->search.embed.url != NULL;
 	c->has_skills = ws->cfg->skills.configured;
 	c->has_lsp = ws->cfg->lsp.configured && ws->cfg->lsp.n;
 	for (i = 0; i < n; i++)
@@ -172,14 +175,25 @@ static int wanted(const struct wsp__tool_def *d, const struct caps *c)
 }
 
 /* The schema as listed: execute_command drops `background` without a
- * process manager. */
-static cJSON *schema_for(const struct wsp__tool_def *d, const struct caps *c)
+ * process manager; search's mode enum keeps only bm25 without
+ * embeddings (Mastra lists the available modes). *changed when so. */
+static cJSON *schema_for(const struct wsp__tool_def *d, const struct caps *c,
+			 int *changed)
 {
-	cJSON *s = cJSON_Parse(d->schema), *props;
+	cJSON *s = cJSON_Parse(d->schema), *props, *mode;
 
+	*changed = 0;
+	props = cJSON_GetObjectItemCaseSensitive(s, "properties");
 	if (s && !c->has_procs && !strcmp(d->name, "execute_command")) {
-		props = cJSON_GetObjectItemCaseSensitive(s, "properties");
 		cJSON_DeleteItemFromObjectCaseSensitive(props, "background");
+		*changed = 1;
+	}
+	if (s && !c->has_vectors && !strcmp(d->name, "search")) {
+		mode = cJSON_GetObjectItemCaseSensitive(props, "mode");
+		cJSON_ReplaceItemInObjectCaseSensitive(
+			mode, "enum",
+			cJSON_CreateStringArray((const char *[]){"bm25"}, 1));
+		*changed = 1;
 	}
 	return s;
 }
@@ -193,6 +207,7 @@ void wsp_tools_close(wsp_tools *set)
 	for (i = 0; i < set->n; i++) {
 		free(set->tools[i].name);
 		cJSON_Delete(set->tools[i].schema);
+		cJSON_free(set->tools[i].schema_text);
 		wsp__tools_ext_free(set->tools[i].ext);
 	}
 	free(set->tools);
@@ -302,7 +317,7 @@ int wsp_tools_open(wsp_tools **out, wsp_workspace *ws,
 	wsp_tools *set;
 	struct caps caps;
 	size_t i, n_cfg = 0;
-	int rc;
+	int rc, changed;
 
 	*out = NULL;
 	if (!ws)
@@ -337,12 +352,14 @@ int wsp_tools_open(wsp_tools **out, wsp_workspace *ws,
 			continue;
 		t->def = d;
 		t->name = strdup(st.rename ? st.rename : d->name);
-		t->schema = schema_for(d, &caps);
+		t->schema = schema_for(d, &caps, &changed);
+		if (t->schema && changed)
+			t->schema_text = cJSON_PrintUnformatted(t->schema);
 		t->flags = d->flags & (WSP_TOOL_WRITES | WSP_TOOL_STREAMS);
 		if (st.require_approval)
 			t->flags |= WSP_TOOL_REQUIRE_APPROVAL;
 		set->n++;
-		if (!t->name || !t->schema) {
+		if (!t->name || !t->schema || (changed && !t->schema_text)) {
 			wsp_tools_close(set);
 			return wsp_error_set(err, WSP_ENOMEM, "out of memory");
 		}
@@ -375,7 +392,7 @@ int wsp_tools_get(wsp_tool_info *out, const wsp_tools *set, size_t index)
 	info.name = t->name;
 	info.tool = t->def->name;
 	info.description = t->def->description;
-	info.input_schema = t->def->schema;
+	info.input_schema = t->schema_text ? t->schema_text : t->def->schema;
 	/* a caller built against an older, smaller struct gets its part */
 	size = out->struct_size < sizeof(info) ? out->struct_size
 					       : sizeof(info);

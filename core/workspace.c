@@ -100,6 +100,12 @@ int wsp__workspace_new(wsp_workspace **out, const wsp_open_options *opts,
 	if (rc)
 		goto fail;
 	ws->cfg = cfg;
+	/* The embeddings endpoint's key: masked in every output from now. */
+	if (cfg->search.embed.api_key &&
+	    wsp__logsink_add_secret(&ws->sink, cfg->search.embed.api_key)) {
+		rc = wsp_error_set(err, WSP_ENOMEM, "out of memory");
+		goto fail;
+	}
 	/* Per workspace: two workspaces in a process keep their own. */
 	ws->host.http = &cfg->http.set;
 	rc = wsp__loader_init(&ws->loader, opts->plugin_path, cfg, d, err);
