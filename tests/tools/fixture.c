@@ -10,6 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+wsp_log_fn fixture_log;
+void *fixture_log_payload;
+
 /* extra with each "@DIR@" replaced by dir (malloc'd). */
 static char *with_dir(const char *extra, const char *dir)
 {
@@ -86,6 +89,11 @@ int fixture_reopen(struct fixture *f, const char *extra_yaml, uint32_t flags)
 	o.config_text = yaml;
 	o.config_name = "<test>";
 	o.plugin_path = WSP_TEST_PLUGIN_DIR;
+	if (fixture_log) {
+		o.log = fixture_log;
+		o.log_payload = fixture_log_payload;
+		o.log_level = WSP_LOG_DEBUG;
+	}
 	rc = wsp_workspace_open(&f->ws, &o, &err);
 	free(yaml);
 	if (rc) {

@@ -16,6 +16,13 @@ struct fixture {
 };
 
 /*
+ * Where the workspaces fixture_reopen opens send their log lines (every
+ * level), when set; NULL: the library's default (stderr).
+ */
+extern wsp_log_fn fixture_log;
+extern void *fixture_log_payload;
+
+/*
  * Set up with extra YAML appended to the configuration (e.g. a tools:
  * section; may be NULL) and tool-set flags. Returns 0 or a wsp_errcode.
  */

@@ -309,9 +309,6 @@ static void test_tools_config(void)
 
 static void test_config_errors(void)
 {
-	fixture_config_error(
-		"search:\n  mode: vector\n",
-		"'vector' search is not supported yet; use 'bm25'");
 	fixture_config_error("search:\n  mode: fuzzy\n", "must be 'bm25'");
 	fixture_config_error("search:\n  max_chunk_chars: 5\n",
 			     "'max_chunk_chars' of 'search' is out of range");
