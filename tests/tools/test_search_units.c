@@ -223,6 +223,112 @@ static void test_bm25_numbers(void)
 	CU_ASSERT_EQUAL(system(cmd), 0);
 }
 
+/* A hit of chunk id with a score (path and text owned). */
+static void hit(struct wsp__search_hits *h, int64_t chunk, double score)
+{
+	struct wsp__search_hit *x = &h->v[h->n++];
+
+	memset(x, 0, sizeof(*x));
+	x->chunk = chunk;
+	x->score = score;
+	x->path = strdup("/p");
+	x->text = strdup("t");
+}
+
+/* Mastra's hybrid numbers, by hand: bm25 scores 4, 2, 1 normalise to
+ * 1, 1/3, 0; weight 0.7 on the cosine. */
+static void test_fuse(void)
+{
+	struct wsp__search_hits vec = {calloc(4, sizeof(*vec.v)), 0};
+	struct wsp__search_hits bm = {calloc(4, sizeof(*bm.v)), 0};
+	struct wsp__search_hits out;
+
+	hit(&vec, 10, 0.9); /* also bm25's last (0): 0.63 */
+	hit(&vec, 11, 0.5); /* vector only: 0.35 */
+	hit(&bm, 20, 4.0);  /* bm25 only, best: 0.3 */
+	hit(&bm, 21, 2.0);  /* bm25 only: 0.1 */
+	hit(&bm, 10, 1.0);
+	CU_ASSERT_EQUAL_FATAL(wsp__search_fuse(&out, &vec, &bm, 0.7, 10, 0, 0),
+			      0);
+	CU_ASSERT_EQUAL_FATAL(out.n, 4);
+	CU_ASSERT_EQUAL(out.v[0].chunk, 10);
+	CU_ASSERT(fabs(out.v[0].score - 0.63) < 1e-12);
+	CU_ASSERT_EQUAL(out.v[1].chunk, 11);
+	CU_ASSERT(fabs(out.v[1].score - 0.35) < 1e-12);
+	CU_ASSERT_EQUAL(out.v[2].chunk, 20);
+	CU_ASSERT(fabs(out.v[2].score - 0.3) < 1e-12);
+	CU_ASSERT_EQUAL(out.v[3].chunk, 21);
+	CU_ASSERT(fabs(out.v[3].score - 0.3 * (1.0 / 3)) < 1e-12);
+	CU_ASSERT_EQUAL(vec.n, 0);
+	CU_ASSERT_EQUAL(bm.n, 0);
+	wsp__search_hits_free(&out);
+
+	/* equal bm25 scores all normalise to 1; minScore and topK apply to
+	 * the fused score; ties keep vector hits first */
+	vec.v = calloc(2, sizeof(*vec.v));
+	bm.v = calloc(2, sizeof(*bm.v));
+	hit(&vec, 1, 0.2);
+	hit(&bm, 2, 3.0);
+	hit(&bm, 3, 3.0);
+	CU_ASSERT_EQUAL_FATAL(wsp__search_fuse(&out, &vec, &bm, 0.5, 2, 1, 0.2),
+			      0);
+	CU_ASSERT_EQUAL_FATAL(out.n, 2);
+	CU_ASSERT_EQUAL(out.v[0].chunk, 2);
+	CU_ASSERT_EQUAL(out.v[1].chunk, 3);
+	CU_ASSERT(fabs(out.v[0].score - 0.5) < 1e-12);
+	wsp__search_hits_free(&out);
+	vec.v = calloc(1, sizeof(*vec.v));
+	bm.v = calloc(1, sizeof(*bm.v));
+	hit(&vec, 1, 0.4);
+	hit(&bm, 1, 5.0);
+	CU_ASSERT_EQUAL_FATAL(
+		wsp__search_fuse(&out, &vec, &bm, 0.5, 5, 1, 0.71), 0);
+	CU_ASSERT_EQUAL(out.n, 0); /* 0.5 * 0.4 + 0.5 * 1 = 0.7 */
+	wsp__search_hits_free(&out);
+}
+
+/* The endpoint's answer: order by index, sizes, numbers. */
+static void test_embed_parse(void)
+{
+	static const char two[] =
+		"{\"object\":\"list\",\"data\":[{\"object\":\"embedding\","
+		"\"index\":1,\"embedding\":[3,4]},{\"index\":0,"
+		"\"embedding\":[0.5,-0.25]}],\"usage\":{}}";
+	char why[200];
+	uint32_t dim;
+	float *v;
+
+	CU_ASSERT_EQUAL_FATAL(wsp__embed_parse(&v, &dim, two, strlen(two), 2, 0,
+					       why, sizeof(why)),
+			      0);
+	CU_ASSERT_EQUAL(dim, 2);
+	CU_ASSERT(v[0] == 0.5f && v[1] == -0.25f && v[2] == 3 && v[3] == 4);
+	wsp__vec_normalize(v + 2, 2);
+	CU_ASSERT(fabs(v[2] - 0.6) < 1e-6 && fabs(v[3] - 0.8) < 1e-6);
+	free(v);
+	CU_ASSERT_EQUAL(wsp__embed_parse(&v, &dim, two, strlen(two), 2, 3, why,
+					 sizeof(why)),
+			WSP_EPROTO);
+	CU_ASSERT_STRING_EQUAL(why, "entry 1: 2 numbers, not 3");
+	CU_ASSERT_PTR_NULL(v);
+	CU_ASSERT_EQUAL(wsp__embed_parse(&v, &dim, two, strlen(two), 3, 0, why,
+					 sizeof(why)),
+			WSP_EPROTO);
+	CU_ASSERT_STRING_EQUAL(why, "2 embeddings for 3 inputs");
+	CU_ASSERT_EQUAL(wsp__embed_parse(&v, &dim,
+					 "{\"data\":[{\"embedding\":"
+					 "[1e39]}]}",
+					 31, 1, 0, why, sizeof(why)),
+			WSP_EPROTO);
+	CU_ASSERT(strstr(why, "not finite or out of float range") != NULL);
+	CU_ASSERT_EQUAL(wsp__embed_parse(&v, &dim,
+					 "{\"data\":[{\"index\":0.5,"
+					 "\"embedding\":[1]}]}",
+					 40, 1, 0, why, sizeof(why)),
+			WSP_EPROTO);
+	CU_ASSERT(strstr(why, "\"index\" missing") != NULL);
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -237,6 +343,8 @@ int main(void)
 	CU_add_test(s, "line range", test_line_range);
 	CU_add_test(s, "ranking pruned = full ranking", test_rank_pruned);
 	CU_add_test(s, "Mastra's BM25 numbers", test_bm25_numbers);
+	CU_add_test(s, "hybrid fusion", test_fuse);
+	CU_add_test(s, "embeddings answer", test_embed_parse);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures();
