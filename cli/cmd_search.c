@@ -1,6 +1,6 @@
 /*
- * cli/cmd_search.c - `wsp search QUERY`: the workspace's BM25 search
- * (issue 20) from the command line.
+ * cli/cmd_search.c - `wsp search QUERY`: the workspace's search (BM25,
+ * vector or hybrid; issue 20) from the command line.
  *
  * The CLI is a client of the public API only, so it runs the `search`
  * tool (under whatever name tools: gives it) and prints its text; --json
@@ -23,19 +23,27 @@
 
 static int usage_text(void)
 {
-	printf("usage: wsp search [--json] [-k N] [--min-score X] QUERY...\n\n"
-	       "Search the workspace's index (BM25 over SQLite FTS5) and "
-	       "print the best\nchunks as PATH:FIRST-LAST: and the lines "
-	       "that hold the query's words.\nThe words of QUERY are OR'ed; "
-	       "English stopwords and one-letter words\nare ignored. The "
-	       "index covers search.auto_index_paths of the configuration;\n"
-	       "the first search in a process builds it or re-checks every "
-	       "file's size and\nmtime (docs/search.md). Without a search: "
-	       "section, or with the search tool\ndisabled in tools:, there "
-	       "is nothing to search.\n\n"
+	printf("usage: wsp search [--json] [-k N] [--min-score X] [--mode M] "
+	       "QUERY...\n\n"
+	       "Search the workspace's index and print the best chunks as "
+	       "PATH:FIRST-LAST:\nand the lines that hold the query's words. "
+	       "bm25 ranks by the words (OR'ed;\nEnglish stopwords and "
+	       "one-letter words ignored, SQLite FTS5); vector by the\n"
+	       "cosine of embeddings from search.embeddings; hybrid by both "
+	       "(the default\nwith embeddings). Without search.embeddings, "
+	       "vector and hybrid fall back to\nbm25; the last line says "
+	       "which mode answered. The index covers\n"
+	       "search.auto_index_paths of the configuration; the first search "
+	       "in a process\nbuilds it or re-checks every file's size and "
+	       "mtime (docs/search.md). Without\na search: section, or with "
+	       "the search tool disabled in tools:, there is\nnothing to "
+	       "search.\n\n"
 	       "  -k, --top-k N    results at most (1 to 100, default 5)\n"
-	       "  --min-score X    only results scoring at least X (BM25, "
-	       "higher is better)\n"
+	       "  --min-score X    only results scoring at least X (bm25: "
+	       "BM25, higher is\n                   better; vector: cosine; "
+	       "hybrid: the weighted 0-1 score)\n"
+	       "  --mode M         bm25, vector or hybrid (default: "
+	       "search.mode)\n"
 	       "  --json           {\"results\": [{\"path\", \"start\", "
 	       "\"end\", \"lines\"}], \"mode\"}\n");
 	return WSP_EXIT_OK;
@@ -85,6 +93,15 @@ static int header(const char *line, size_t *path_len, long *a, long *b,
 	return 0;
 }
 
+/* The mode in the tool's last line, "N results (MODE search)". */
+static void answered_mode(char *out, size_t cap, const char *text)
+{
+	const char *p = strrchr(text, '(');
+	size_t n = p ? strcspn(p + 1, " )") : 0;
+
+	snprintf(out, cap, "%.*s", (int)n, p ? p + 1 : "");
+}
+
 /* The tool's text as {"results": [...], "mode": "bm25"}. */
 static int print_json(char *text)
 {
@@ -94,7 +111,9 @@ static int print_json(char *text)
 	const char *rest;
 	size_t plen;
 	long a, b, k, n;
+	char mode[16];
 
+	answered_mode(mode, sizeof(mode), text);
 	if (!root || !arr)
 		return -1;
 	cJSON_AddItemToObject(root, "results", arr);
@@ -131,7 +150,7 @@ static int print_json(char *text)
 			line = nl ? nl + 1 : NULL;
 		}
 	}
-	cJSON_AddStringToObject(root, "mode", "bm25");
+	cJSON_AddStringToObject(root, "mode", mode);
 	out = cJSON_PrintUnformatted(root);
 	cJSON_Delete(root);
 	if (!out)
@@ -143,7 +162,7 @@ static int print_json(char *text)
 
 /* The tool's arguments: {"query": ..., "topK": k, "minScore": x}. */
 static char *make_args(int argc, char **argv, int first, long top_k,
-		       const char *min_score)
+		       const char *min_score, const char *mode)
 {
 	cJSON *o = cJSON_CreateObject();
 	size_t len = 0;
@@ -168,6 +187,8 @@ static char *make_args(int argc, char **argv, int first, long top_k,
 	cJSON_AddNumberToObject(o, "topK", (double)top_k);
 	if (min_score)
 		cJSON_AddNumberToObject(o, "minScore", strtod(min_score, NULL));
+	if (mode)
+		cJSON_AddStringToObject(o, "mode", mode);
 	out = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	return out;
@@ -177,7 +198,7 @@ int cmd_search(struct wsp_cli *cli, int argc, char **argv)
 {
 	wsp_tools_options topts = WSP_TOOLS_OPTIONS_INIT;
 	wsp_tool_result res = { .struct_size = sizeof(res) };
-	const char *min_score = NULL, *name;
+	const char *min_score = NULL, *mode = NULL, *name;
 	int i, json = cli->json, rc;
 	wsp_workspace *ws;
 	wsp_tools *tools;
@@ -209,6 +230,14 @@ int cmd_search(struct wsp_cli *cli, int argc, char **argv)
 						 "--min-score wants a number, "
 						 "not '%s'",
 						 min_score);
+		} else if (!strcmp(argv[i], "--mode") && i + 1 < argc) {
+			mode = argv[++i];
+			if (strcmp(mode, "bm25") && strcmp(mode, "vector") &&
+			    strcmp(mode, "hybrid"))
+				return cli_usage("search",
+						 "--mode wants bm25, vector or "
+						 "hybrid, not '%s'",
+						 mode);
 		} else {
 			return cli_usage("search", "unknown option '%s'",
 					 argv[i]);
@@ -232,7 +261,7 @@ int cmd_search(struct wsp_cli *cli, int argc, char **argv)
 				"disable the search tool in tools:); see "
 				"docs/search.md");
 	}
-	args = make_args(argc, argv, i, top_k, min_score);
+	args = make_args(argc, argv, i, top_k, min_score, mode);
 	if (!args) {
 		wsp_tools_close(tools);
 		return cli_fail("ENOMEM", "out of memory", "out of memory");
