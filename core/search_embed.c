@@ -11,6 +11,7 @@
  */
 #include "mcp_impl.h" /* wsp__utf8_clean */
 #include "search.h"
+#include "tools_impl.h" /* wsp__tbuf */
 
 #include <cjson/cJSON.h>
 
@@ -19,8 +20,7 @@
 #include <string.h>
 
 struct body {
-	char *p;
-	size_t len, cap;
+	struct wsp__tbuf t;
 	int too_big;
 };
 
@@ -28,27 +28,13 @@ struct body {
 static int collect(const void *data, size_t len, void *payload)
 {
 	struct body *b = payload;
-	size_t cap;
-	char *np;
 
-	if (len > WSP__EMBED_BODY_MAX - b->len) {
+	if (len > WSP__EMBED_BODY_MAX - b->t.len) {
 		b->too_big = 1;
 		return WSP_ETOOBIG;
 	}
-	if (b->len + len + 1 > b->cap) {
-		cap = b->cap ? b->cap * 2 : 65536;
-		while (cap < b->len + len + 1)
-			cap *= 2;
-		np = realloc(b->p, cap);
-		if (!np)
-			return WSP_ENOMEM;
-		b->p = np;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, data, len);
-	b->len += len;
-	b->p[b->len] = '\0';
-	return 0;
+	wsp__tbuf_add(&b->t, data, len);
+	return b->t.oom ? WSP_ENOMEM : 0;
 }
 
 /*
@@ -136,8 +122,8 @@ int wsp__embed(float **out, uint32_t *dim, wsp_workspace *ws,
 				   "than %zu bytes",
 				   WSP__EMBED_BODY_MAX);
 	if (!rc) {
-		rc = wsp__embed_parse(out, dim, b.p ? b.p : "", b.len, n, want,
-				      why, sizeof(why));
+		rc = wsp__embed_parse(out, dim, b.t.p ? b.t.p : "", b.t.len, n,
+				      want, why, sizeof(why));
 		if (rc == WSP_ENOMEM)
 			wsp_error_set(err, rc, "out of memory");
 		else if (rc)
@@ -146,7 +132,7 @@ int wsp__embed(float **out, uint32_t *dim, wsp_workspace *ws,
 				      "(model '%s') is unusable: %s",
 				      cfg->model, why);
 	}
-	free(b.p);
+	wsp__tbuf_free(&b.t);
 	wsp__workspace_mask_error(ws, err);
 	return rc;
 }
