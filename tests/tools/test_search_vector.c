@@ -113,6 +113,21 @@ static char *search_fails(struct fixture *f, const char *args)
 	return out;
 }
 
+/* The search tool's input schema as wsp_tools_get gives it. */
+static const char *schema_of(struct fixture *f)
+{
+	wsp_tool_info info;
+	size_t i;
+
+	for (i = 0; i < wsp_tools_count(f->tools); i++) {
+		info.struct_size = sizeof(info);
+		if (!wsp_tools_get(&info, f->tools, i) &&
+		    !strcmp(info.tool, "search"))
+			return info.input_schema;
+	}
+	return "";
+}
+
 static void tree(struct fixture *f)
 {
 	fixture_write(f, "docs/cars.md",
@@ -266,6 +281,7 @@ static void test_fallback(void)
 	CU_ASSERT(at(logs, "mode 'hybrid' needs search.embeddings; queries "
 			   "are answered by bm25") >= 0);
 	/* the schema lists only the mode there is */
+	CU_ASSERT(at(schema_of(&f), "\"enum\":[\"bm25\"]") > 0);
 	out = fixture_call(&f, "search",
 			   "{\"query\":\"x\",\"mode\":\"vector\"}", &is_error);
 	CU_ASSERT_EQUAL(is_error, -1);
@@ -404,9 +420,11 @@ static void test_config(void)
 	CU_ASSERT(at(shown, "    api_key: \"********\"\n") > 0);
 	CU_ASSERT(at(shown, "    batch_size: 2\n") > 0);
 	CU_ASSERT_EQUAL(at(shown, KEY), -1);
-	/* every mode in the schema */
-	out = search(&f, "{\"query\":\"x\",\"mode\":\"bm25\"}");
-	free(out);
+	/* every mode in the schema, as listed and as wsp_tools_get says */
+	CU_ASSERT_EQUAL(wsp_tools_list_json(&out, f.tools, &err), 0);
+	CU_ASSERT(at(out, "\"enum\":[\"bm25\",\"vector\",\"hybrid\"]") > 0);
+	wsp_tools_free(out);
+	CU_ASSERT(at(schema_of(&f), "[\"bm25\",\"vector\",\"hybrid\"]") > 0);
 	fixture_close(&f);
 
 	fixture_config_error("search:\n  mode: fuzzy\n",
