@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define NOTE_TIMEOUT_MS 60000
+
 struct body {
 	struct wsp__tbuf t;
 	int too_big;
@@ -108,6 +110,10 @@ int wsp__embed(float **out, uint32_t *dim, wsp_workspace *ws,
 	req.response_sink = collect;
 	req.response_payload = &b;
 	req.call = call;
+	/* without a caller's call (vectors made inside a file change, which
+	 * holds the index) the endpoint gets a minute, retries included */
+	if (!call)
+		req.timeout_ms = NOTE_TIMEOUT_MS;
 	req.secrets = secrets;
 	rc = host->http_request(&resp, host, &req, err);
 	if (auth) {
