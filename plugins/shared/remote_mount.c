@@ -1,0 +1,444 @@
+/*
+ * plugins/shared/remote_mount.c - see remote_mount.h.
+ *
+ * Each operation is one fixed shell script run through the provider's
+ * exec slot with its values as positional parameters, so nothing is
+ * quoted by hand and nothing secret is in them: the credentials go in as
+ * the command's stdin ("ID:SECRET\n", what s3fs's passwd_file holds) and
+ * straight into the file. The script ends by printing one word,
+ * "wsp-mount:WORD", which this side turns into a wsp error; stderr's last
+ * line (s3fs's complaint) goes into the message.
+ *
+ * Not root in the sandbox (E2B's default user): every privileged step
+ * runs through `sudo -n`, as E2B's templates allow; s3fs then gets
+ * allow_other, and uid/gid/umask make the files the user's alone.
+ *
+ * s3fs missing: installed with apt-get only when the provider's option
+ * says so (it needs root or sudo, the network and minutes); otherwise a
+ * clear error naming both ways out (an image with s3fs, or the option).
+ */
+#include "remote_mount.h"
+#include "remote.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MOUNT_TIMEOUT_MS   120000
+#define INSTALL_TIMEOUT_MS 600000 /* apt-get update + install */
+#define UNMOUNT_TIMEOUT_MS 60000
+
+/*
+ * $1 mount point, $2 bucket[:/prefix], $3 s3fs options (no secret),
+ * $4 directory of the files, $5 their name, $6 the source's identity,
+ * $7 install s3fs when missing (1), $8 anonymous (1). stdin: the
+ * credentials (unless anonymous).
+ */
+static const char MOUNT_SCRIPT[] =
+	"p=$1 src=$2 opts=$3 d=$4 h=$5 want=$6 install=$7 anon=$8\n"
+	"say() { printf 'wsp-mount:%s\\n' \"$1\"; exit \"${2:-1}\"; }\n"
+	"S=\n"
+	"if [ \"$(id -u)\" != 0 ]; then\n"
+	"  command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null "
+	"|| say root\n"
+	"  S='sudo -n'\n"
+	"fi\n"
+	"if mountpoint -q \"$p\" 2>/dev/null; then\n"
+	"  [ \"$($S cat \"$d/$h.src\" 2>/dev/null)\" = \"$want\" ] "
+	"&& say same 0\n"
+	"  say busy\n"
+	"fi\n"
+	"if ! command -v s3fs >/dev/null 2>&1; then\n"
+	"  [ \"$install\" = 1 ] || say missing\n"
+	"  { $S apt-get update -qq && $S env DEBIAN_FRONTEND=noninteractive "
+	"apt-get install -y -qq s3fs fuse; } </dev/null >&2 || say install\n"
+	"  command -v s3fs >/dev/null 2>&1 || say install\n"
+	"fi\n"
+	"[ -e \"$p\" ] && [ ! -d \"$p\" ] && say notdir\n"
+	"[ -d \"$p\" ] && [ -n \"$(ls -A \"$p\" 2>/dev/null)\" ] "
+	"&& say notempty\n"
+	"$S mkdir -p \"$p\" && $S mkdir -p -m 700 \"$d\" && $S chmod 700 "
+	"\"$d\" "
+	"|| say mkdir\n"
+	"if [ -n \"$S\" ]; then\n"
+	"  $S chown \"$(id -u):$(id -g)\" \"$p\" || say mkdir\n"
+	"  opts=\"$opts,allow_other\"\n"
+	"fi\n"
+	"opts=\"$opts,uid=$(id -u),gid=$(id -g),umask=0077,mp_umask=0077\"\n"
+	"if [ \"$anon\" != 1 ]; then\n"
+	"  $S sh -c 'umask 077 && rm -f \"$1\" && cat >\"$1\"' sh \"$d/$h.pw\" "
+	"|| say creds\n"
+	"  opts=\"$opts,passwd_file=$d/$h.pw\"\n"
+	"fi\n"
+	"e=$(mktemp) || say mkdir\n"
+	/* s3fs forks into the background: no pipe of ours may stay open */
+	"$S s3fs \"$src\" \"$p\" -o \"$opts\" </dev/null >/dev/null 2>\"$e\"\n"
+	"rc=$? i=0\n"
+	"while [ $rc = 0 ] && ! mountpoint -q \"$p\" && [ $i -lt 50 ]; do\n"
+	"  sleep 0.1; i=$((i + 1))\n"
+	"done\n"
+	"$S rm -f \"$d/$h.pw\"\n"
+	"if [ $rc != 0 ] || ! mountpoint -q \"$p\"; then\n"
+	"  tail -n 3 \"$e\" >&2; rm -f \"$e\"; say s3fs\n"
+	"fi\n"
+	"rm -f \"$e\"\n"
+	"printf '%s\\n' \"$want\" | $S sh -c 'umask 077 && cat >\"$1\"' sh "
+	"\"$d/$h.src\" || say marker\n"
+	"say mounted 0\n";
+
+/* $1 mount point, $2 directory of the files, $3 their name. */
+static const char UNMOUNT_SCRIPT[] =
+	"p=$1 d=$2 h=$3\n"
+	"say() { printf 'wsp-mount:%s\\n' \"$1\"; exit \"${2:-1}\"; }\n"
+	"S=\n"
+	"[ \"$(id -u)\" != 0 ] && S='sudo -n'\n"
+	"if ! mountpoint -q \"$p\" 2>/dev/null; then\n"
+	"  $S rm -f \"$d/$h.pw\" \"$d/$h.src\" 2>/dev/null; say none\n"
+	"fi\n"
+	"$S test -f \"$d/$h.src\" || say foreign\n"
+	"$S fusermount -u \"$p\" 2>/dev/null || $S fusermount3 -u \"$p\" "
+	"2>/dev/null || $S umount \"$p\" 2>/dev/null || $S umount -l \"$p\" "
+	"|| say busy\n"
+	"i=0\n"
+	"while mountpoint -q \"$p\" && [ $i -lt 50 ]; do\n"
+	"  sleep 0.1; i=$((i + 1))\n"
+	"done\n"
+	"mountpoint -q \"$p\" && say busy\n"
+	"$S rm -f \"$d/$h.pw\" \"$d/$h.src\"\n"
+	"say unmounted 0\n";
+
+/* The files' name for a mount point: FNV-1a of the path, in hex. */
+static void file_name(char out[17], const char *path)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (; *path; path++) {
+		h ^= (unsigned char)*path;
+		h *= 0x100000001b3ull;
+	}
+	snprintf(out, 17, "%016llx", (unsigned long long)h);
+}
+
+static void wipe_free(char *s, size_t n)
+{
+	volatile char *p = s;
+
+	while (p && n--)
+		*p++ = 0;
+	free(s);
+}
+
+/* What one script said: its word ("" when none) and stderr's last line. */
+struct said {
+	char word[32];
+	char why[256];
+	int exit_code;
+};
+
+static void last_line(char *out, size_t cap, const char *s, size_t len)
+{
+	char buf[512];
+	size_t end = len, start;
+
+	while (end && (s[end - 1] == '\n' || s[end - 1] == ' '))
+		end--;
+	start = end;
+	while (start && s[start - 1] != '\n')
+		start--;
+	if (end - start >= sizeof(buf))
+		start = end - (sizeof(buf) - 1);
+	memcpy(buf, s + start, end - start);
+	buf[end - start] = '\0';
+	rmt_message(out, cap, buf, NULL);
+}
+
+static void take_word(struct said *s, const char *out, size_t len)
+{
+	static const char tag[] = "wsp-mount:";
+	const char *p = NULL, *q;
+	size_t n;
+
+	for (q = out; q && (size_t)(q - out) < len;) {
+		q = memmem(q, len - (size_t)(q - out), tag, sizeof(tag) - 1);
+		if (q)
+			p = q++;
+	}
+	if (!p)
+		return;
+	p += sizeof(tag) - 1;
+	for (n = 0; n + 1 < sizeof(s->word) && p + n < out + len &&
+		    p[n] >= 'a' && p[n] <= 'z';
+	     n++)
+		s->word[n] = p[n];
+	s->word[n] = '\0';
+}
+
+/* Run script with args (and stdin), its word and last complaint in *s. */
+static int run(struct said *s, const struct rmount_sandbox *sb,
+	       const wsp_call *call, const char *script,
+	       const char *const *args, const char *in, size_t in_len,
+	       int64_t timeout_ms, wsp_error *err)
+{
+	const char *argv[16] = {"/bin/sh", "-c", script, "wsp-mount"};
+	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
+	wsp_exec_result r;
+	size_t n = 4;
+	int rc;
+
+	for (; args && *args && n + 1 < sizeof(argv) / sizeof(*argv); args++)
+		argv[n++] = *args;
+	argv[n] = NULL;
+	o.argv = argv;
+	o.cwd = "/";
+	o.stdin_data = in_len ? in : NULL;
+	o.stdin_len = in_len;
+	o.timeout_ms = timeout_ms;
+	o.max_capture = 64 * 1024;
+	memset(&r, 0, sizeof(r));
+	r.struct_size = sizeof(r);
+	memset(s, 0, sizeof(*s));
+	rc = sb->exec(&r, sb->self, call, &o, err);
+	if (rc)
+		return rc;
+	s->exit_code = r.exit_code;
+	if (r.stdout_data)
+		take_word(s, r.stdout_data, r.stdout_len);
+	if (r.stderr_data)
+		last_line(s->why, sizeof(s->why), r.stderr_data, r.stderr_len);
+	sb->host->free(sb->host, r.stdout_data);
+	sb->host->free(sb->host, r.stderr_data);
+	if (r.flags & WSP_EXEC_TIMED_OUT)
+		return wsp_error_set(err, WSP_ETIMEDOUT,
+				     "mounting in the %s sandbox took too long",
+				     sb->vendor);
+	if (r.flags & WSP_EXEC_CANCELED)
+		return wsp_error_set(err, WSP_ECANCELED,
+				     "mounting in the %s sandbox was canceled",
+				     sb->vendor);
+	return 0;
+}
+
+/* The source checked for what s3fs and its passwd file can take. */
+static int check_source(const struct rmount_sandbox *sb,
+			const wsp_mount_source *src, wsp_error *err)
+{
+	const char *id = wsp_mount_source_credential(src, "access_key_id");
+	const char *key = wsp_mount_source_credential(src, "secret_access_key");
+
+	if (strcmp(src->type, "s3"))
+		return wsp_error_set(err, WSP_ENOTSUP,
+				     "the %s sandbox can mount S3 stores only, "
+				     "not '%s'",
+				     sb->vendor, src->type);
+	if (strchr(src->endpoint, ',') || strchr(src->region, ','))
+		return wsp_error_set(err, WSP_EINVAL,
+				     "cannot pass the store's endpoint or "
+				     "region to s3fs: it holds a comma");
+	if (src->flags & WSP_MOUNT_ANONYMOUS)
+		return 0;
+	if (wsp_mount_source_credential(src, "session_token"))
+		return wsp_error_set(err, WSP_ENOTSUP,
+				     "cannot mount with temporary credentials "
+				     "(a session token) in the %s sandbox: "
+				     "s3fs takes them only from its "
+				     "environment; use a key pair",
+				     sb->vendor);
+	if (!id || !key)
+		return wsp_error_set(err, WSP_EINVAL,
+				     "the store has no access key pair to "
+				     "mount it with");
+	/* never quoted: the values are secrets */
+	if (strchr(id, ':') || strpbrk(id, "\r\n") || strpbrk(key, "\r\n"))
+		return wsp_error_set(err, WSP_EINVAL,
+				     "the store's access key pair cannot go "
+				     "into s3fs's passwd file (a ':' in the "
+				     "key id, or a line break)");
+	return 0;
+}
+
+/* s3fs's bucket argument and its options (nothing secret in either). */
+static int s3fs_args(char **bucket, char **opts, char **want,
+		     const wsp_mount_source *src, int ro)
+{
+	size_t plen = strlen(src->prefix);
+	int pl = (int)(plen && src->prefix[plen - 1] == '/' ? plen - 1 : plen);
+	char *o = NULL;
+	int n;
+
+	*bucket = *opts = *want = NULL;
+	if (pl)
+		n = asprintf(bucket, "%s:/%.*s", src->bucket, pl, src->prefix);
+	else
+		n = asprintf(bucket, "%s", src->bucket);
+	if (n < 0) {
+		*bucket = NULL;
+		return WSP_ENOMEM;
+	}
+	n = asprintf(
+		&o, "%s%s%s%s%s%s%s", ro ? "ro" : "rw",
+		src->endpoint[0] ? ",url=" : "", src->endpoint,
+		src->region[0] ? ",endpoint=" : "", src->region,
+		src->flags & WSP_MOUNT_PATH_STYLE ? ",use_path_request_style"
+						  : "",
+		src->flags & WSP_MOUNT_ANONYMOUS ? ",public_bucket=1" : "");
+	if (n < 0)
+		return WSP_ENOMEM;
+	*opts = o;
+	/* what the marker holds: the source as s3fs sees it */
+	n = asprintf(want, "s3 %s %s", *bucket, o);
+	if (n < 0) {
+		*want = NULL;
+		return WSP_ENOMEM;
+	}
+	return 0;
+}
+
+/* The wsp error for a mount script's word. */
+static int mount_failed(const struct rmount_sandbox *sb, const struct said *s,
+			const wsp_mount_source *src, const char *path,
+			wsp_error *err)
+{
+	const char *w = s->word, *why = s->why, *sep = why[0] ? ": " : "";
+
+	if (!strcmp(w, "busy"))
+		return wsp_error_set(err, WSP_EBUSY,
+				     "'%s' in the %s sandbox already holds "
+				     "another mount",
+				     path, sb->vendor);
+	if (!strcmp(w, "notempty") || !strcmp(w, "notdir"))
+		return wsp_error_set(err, WSP_EBUSY,
+				     "cannot mount at '%s' in the %s sandbox: "
+				     "%s",
+				     path, sb->vendor,
+				     w[3] == 'e' ? "the directory is not empty"
+						 : "it is not a directory");
+	if (!strcmp(w, "root"))
+		return wsp_error_set(err, WSP_EPERM,
+				     "mounting in the %s sandbox needs root or "
+				     "sudo without a password there",
+				     sb->vendor);
+	if (!strcmp(w, "missing"))
+		return wsp_error_set(err, WSP_ENOTSUP,
+				     "s3fs is not installed in the %s sandbox: "
+				     "use a template/image with s3fs (apt-get "
+				     "install s3fs), or set the option "
+				     "install_mount_tools: true",
+				     sb->vendor);
+	if (!strcmp(w, "install"))
+		return wsp_error_set(err, WSP_EUNAVAIL,
+				     "s3fs is not installed in the %s sandbox "
+				     "and installing it with apt-get "
+				     "failed%s%s",
+				     sb->vendor, sep, why);
+	if (!strcmp(w, "s3fs"))
+		return wsp_error_set(err, WSP_EUNAVAIL,
+				     "s3fs could not mount bucket '%s' at '%s' "
+				     "in the %s sandbox%s%s",
+				     src->bucket, path, sb->vendor, sep, why);
+	if (!strcmp(w, "mkdir") || !strcmp(w, "creds") || !strcmp(w, "marker"))
+		return wsp_error_set(err, WSP_EIO,
+				     "cannot prepare the mount at '%s' in the "
+				     "%s sandbox (%s)%s%s",
+				     path, sb->vendor, w, sep, why);
+	return wsp_error_set(err, WSP_EPROTO,
+			     "mounting at '%s' in the %s sandbox ended with "
+			     "exit %d and no word of why%s%s",
+			     path, sb->vendor, s->exit_code, sep, why);
+}
+
+int rmount_mount(const struct rmount_sandbox *sb, const wsp_call *call,
+		 const wsp_mount_source *src, const char *path, uint32_t flags,
+		 wsp_error *err)
+{
+	int ro = ((flags | src->flags) & WSP_MOUNT_READ_ONLY) != 0;
+	int anon = (src->flags & WSP_MOUNT_ANONYMOUS) != 0;
+	char name[17], *bucket = NULL, *opts = NULL, *want = NULL, *in = NULL;
+	size_t in_len = 0;
+	struct said s;
+	int rc = check_source(sb, src, err);
+
+	if (rc)
+		return rc;
+	if (strpbrk(path, "\r\n"))
+		return wsp_error_set(err, WSP_EINVAL,
+				     "a mount point cannot hold a line break");
+	if (s3fs_args(&bucket, &opts, &want, src, ro)) {
+		rc = wsp_error_set(err, WSP_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (!anon) {
+		const char *id =
+			wsp_mount_source_credential(src, "access_key_id");
+		const char *key =
+			wsp_mount_source_credential(src, "secret_access_key");
+		int n = asprintf(&in, "%s:%s\n", id, key);
+
+		if (n < 0) {
+			in = NULL;
+			rc = wsp_error_set(err, WSP_ENOMEM, "out of memory");
+			goto out;
+		}
+		in_len = (size_t)n;
+	}
+	file_name(name, path);
+	{
+		const char *args[] = {path,
+				      bucket,
+				      opts,
+				      RMOUNT_DIR,
+				      name,
+				      want,
+				      sb->install ? "1" : "0",
+				      anon ? "1" : "0",
+				      NULL};
+
+		rc = run(&s, sb, call, MOUNT_SCRIPT, args, in, in_len,
+			 sb->install ? INSTALL_TIMEOUT_MS : MOUNT_TIMEOUT_MS,
+			 err);
+	}
+	if (!rc && strcmp(s.word, "mounted") && strcmp(s.word, "same"))
+		rc = mount_failed(sb, &s, src, path, err);
+out:
+	wipe_free(in, in_len);
+	free(bucket);
+	free(opts);
+	free(want);
+	return rc;
+}
+
+int rmount_unmount(const struct rmount_sandbox *sb, const wsp_call *call,
+		   const char *path, wsp_error *err)
+{
+	char name[17];
+	struct said s;
+	int rc;
+
+	if (strpbrk(path, "\r\n"))
+		return wsp_error_set(err, WSP_ENOTFOUND,
+				     "nothing is mounted at that path");
+	file_name(name, path);
+	{
+		const char *args[] = {path, RMOUNT_DIR, name, NULL};
+
+		rc = run(&s, sb, call, UNMOUNT_SCRIPT, args, NULL, 0,
+			 UNMOUNT_TIMEOUT_MS, err);
+	}
+	if (rc || !strcmp(s.word, "unmounted"))
+		return rc;
+	if (!strcmp(s.word, "none") || !strcmp(s.word, "foreign"))
+		return wsp_error_set(err, WSP_ENOTFOUND,
+				     "nothing wsp mounted is at '%s' in the %s "
+				     "sandbox",
+				     path, sb->vendor);
+	if (!strcmp(s.word, "busy"))
+		return wsp_error_set(
+			err, WSP_EBUSY,
+			"the mount at '%s' in the %s sandbox would "
+			"not go%s%s",
+			path, sb->vendor, s.why[0] ? ": " : "", s.why);
+	return wsp_error_set(err, WSP_EPROTO,
+			     "unmounting '%s' in the %s sandbox ended with "
+			     "exit %d and no word of why",
+			     path, sb->vendor, s.exit_code);
+}
