@@ -13,6 +13,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { RpcError, field, decodeBytes, omitDefaults } from './connect.mjs';
 import { bwrapArgs, findBwrap } from './bwrap.mjs';
+import { nsenterArgs } from './mountns.mjs';
 import { USERS } from './layout.mjs';
 import { FsError } from './vfs.mjs';
 
@@ -137,13 +138,18 @@ export class ProcessTable {
     const env = { PATH, HOME: u.home, USER: u.name, LOGNAME: u.name, ...this.sb.envVars };
     for (const [k, v] of Object.entries(envs)) env[k] = String(v);
     const bwrap = findBwrap();
-    if (!bwrap) throw new RpcError('internal', 'bwrap not found on PATH');
+    if (!bwrap && !this.sb.holder) throw new RpcError('internal', 'bwrap not found on PATH');
     const withStdin = stdinField === undefined || stdinField === true;
+    const stdin = withStdin ? 'pipe' : 'ignore';
     let child;
     try {
-      child = spawn(bwrap, bwrapArgs({
-        mounts: this.sb.mounts, user: u, cwd, hostname: this.sb.hostname, argv: [cmd, ...args],
-      }), { env, stdio: [withStdin ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'] });
+      child = this.sb.holder
+        ? spawn('nsenter', nsenterArgs({ holder: this.sb.holder, user: u, cwd, argv: [cmd, ...args] }),
+          { env, stdio: [stdin, 'pipe', 'pipe'] })
+        : spawn(bwrap, bwrapArgs({
+          mounts: this.sb.mounts, user: u, cwd, hostname: this.sb.hostname, argv: [cmd, ...args],
+          hide: this.sb.hide,
+        }), { env, stdio: [stdin, 'pipe', 'pipe', 'pipe'] });
     } catch (e) {
       throw new RpcError('invalid_argument', `error starting process '${[cmd, ...args].join(' ')}': ${e.message}`);
     }
@@ -174,6 +180,10 @@ export class ProcessTable {
   // Signals wait for it: a bwrap killed before its child set up its own
   // death signal would leave that child, and the command, running.
   readInfo(proc) {
+    if (!proc.child.stdio[3]) { // nsenter: no namespace of its own
+      proc.nsInit = null;
+      return;
+    }
     let text = '';
     const info = proc.child.stdio[3];
     info.on('data', (c) => { text += c; });

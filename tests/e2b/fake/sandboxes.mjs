@@ -15,6 +15,7 @@ import { createLayout } from './layout.mjs';
 import { SandboxFs } from './vfs.mjs';
 import { ProcessTable } from './processes.mjs';
 import { removeTree } from './remove-tree.mjs';
+import { startHolder } from './mountns.mjs';
 
 export const CLIENT_ID = '6532622b';
 
@@ -47,6 +48,9 @@ export class Sandbox {
     mkdirSync(this.dir, { mode: 0o700 });
     this.mounts = createLayout(this.dir, this.hostname);
     this.fs = new SandboxFs(this.mounts, this.startedAt);
+    this.hide = registry.hide;
+    // --mount-ns: one mount and PID namespace for all its commands
+    this.holder = registry.mountNs ? startHolder(this.dir, registry.hide) : null;
     this.procs = new ProcessTable(this);
     this.setTimeout(opts.timeout);
   }
@@ -100,6 +104,7 @@ export class Sandbox {
     clearTimeout(this.expiryTimer);
     this.registry.sandboxes.delete(this.id);
     await this.procs.killAll();
+    if (this.holder) await this.holder.stop();
     removeTree(this.dir);
   }
 
@@ -138,9 +143,11 @@ export class Sandbox {
 }
 
 export class Registry {
-  constructor({ baseDir, envdVersion }) {
+  constructor({ baseDir, envdVersion, mountNs, hide }) {
     this.baseDir = baseDir;
     this.envdVersion = envdVersion;
+    this.mountNs = mountNs;
+    this.hide = hide;
     this.sandboxes = new Map();
   }
 

@@ -35,8 +35,8 @@ function applyFault(res, f, plane, sandboxId) {
   // 'stall' with no afterEnvelopes: never answer; the socket stays open.
 }
 
-export function createFakeServer({ baseDir, envdVersion }) {
-  const registry = new Registry({ baseDir, envdVersion });
+export function createFakeServer({ baseDir, envdVersion, mountNs = false, hide = [] }) {
+  const registry = new Registry({ baseDir, envdVersion, mountNs, hide });
   const faults = new Faults();
   const log = new RequestLog();
 

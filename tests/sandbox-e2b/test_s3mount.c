@@ -1,0 +1,302 @@
+/*
+ * tests/sandbox-e2b/test_s3mount.c - an S3 store mounted inside the E2B
+ * sandbox (the slots mount and unmount, plugins/shared/remote_mount.c),
+ * for real: the project's S3 test server (tests/s3, npm s3rver), its
+ * source described by wsp-fs-s3.so, and s3fs run inside the fake's
+ * sandbox, whose commands share one private mount namespace
+ * (fake-e2b.mjs --mount-ns, root only).
+ *
+ * What wsp's S3 provider writes is read inside the sandbox through the
+ * mount, and what a command writes there is read back through the
+ * provider; a prefix mounts that part of the bucket; read-only refuses
+ * writes; mounting the same source again is a no-op and another one there
+ * is WSP_EBUSY, as is a directory that is not empty; unmount leaves
+ * nothing mounted, and a second one is WSP_ENOTFOUND. The secret reaches
+ * neither a command line (the fake's request log of every Start) nor
+ * s3fs's environment nor the provider's log, and its file is gone once
+ * s3fs has mounted.
+ */
+#include "e2_env.h"
+#include "s3_env.h"
+#include "cu_main.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* s3rver (plain) checks no signature: a secret of our own, to look for */
+#define SECRET "wJalrXUtnFEMI-k7MDENG-sandbox-mount-4c1e"
+
+static struct box bx;
+static struct s3_server srv;
+static struct s3fs fs;
+
+static void own_secret(struct wsp_config *cfg)
+{
+	cfg->secret_access_key = SECRET;
+}
+
+static int init(void)
+{
+	static const char *const extra[] = {"--mount-ns", NULL};
+	wsp_error err = {0};
+	uint32_t outcome;
+
+	if (s3_suite_open(&srv, "plain", &fs, own_secret))
+		return -1;
+	if (e2_fake_start_with(extra) ||
+	    box_open(&bx, "mount-box", "user: root\n", 0, &err) ||
+	    wsp_fakehost_add_secret(bx.fh, SECRET, &err) ||
+	    box_vt(&bx)->start(&outcome, bx.self, box_call(&bx, 30000), 0,
+			       &err)) {
+		fprintf(stderr, "setup: %s\n", err.message);
+		return -1;
+	}
+	return 0;
+}
+
+static int clean(void)
+{
+	box_destroy(&bx);
+	fake_env_stop();
+	s3_suite_close(&srv, &fs);
+	return 0;
+}
+
+/* The store's source below rel ("." for all of it). */
+static int source(wsp_mount_source *s, const char *rel)
+{
+	wsp_error err = {0};
+
+	memset(s, 0, sizeof(*s));
+	s->struct_size = sizeof(*s);
+	return fs.fs->mount_source(s, fs.self, &s3_call, rel, 0, &err);
+}
+
+static int mount_at(const char *rel, const char *path, uint32_t flags,
+		    wsp_error *err)
+{
+	wsp_mount_source s;
+	int rc = source(&s, rel);
+
+	if (rc)
+		return rc;
+	rc = box_vt(&bx)->mount(bx.self, box_call(&bx, 60000), &s, path, flags,
+				err);
+	wsp_mount_source_wipe(&s);
+	return rc;
+}
+
+static int unmount_at(const char *path, wsp_error *err)
+{
+	return box_vt(&bx)->unmount(bx.self, box_call(&bx, 60000), path, 0,
+				    err);
+}
+
+/* Run cmd in the sandbox: its exit code, stdout in out (malloc'ed). */
+static int sh(const char *cmd, char **out)
+{
+	const wsp_host *h = wsp_fakehost_host(bx.fh);
+	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
+	wsp_exec_result r = {.struct_size = sizeof(r)};
+	wsp_error err = {0};
+	int rc;
+
+	o.shell = cmd;
+	rc = box_vt(&bx)->exec(&r, bx.self, box_call(&bx, 60000), &o, &err);
+	if (out)
+		*out = strdup(r.stdout_data ? r.stdout_data : "");
+	h->free(h, r.stdout_data);
+	h->free(h, r.stderr_data);
+	return rc ? -1 : r.exit_code;
+}
+
+static void test_both_ways(void)
+{
+	wsp_error err = {0};
+	char *got = NULL, *data = NULL;
+	size_t len = 0;
+
+	CU_ASSERT_EQUAL_FATAL(s3fs_put(&fs, "notes/hello.md", "written by S3",
+				       13, NULL, NULL, &err),
+			      0);
+	CU_ASSERT_EQUAL_FATAL(mount_at(".", "/home/user/data", 0, &err), 0);
+	CU_ASSERT_EQUAL(sh("mountpoint -q /home/user/data", NULL), 0);
+	CU_ASSERT_EQUAL(sh("cat /home/user/data/notes/hello.md", &got), 0);
+	CU_ASSERT_STRING_EQUAL(got, "written by S3");
+	free(got);
+
+	CU_ASSERT_EQUAL(sh("printf 'from the sandbox' "
+			   ">/home/user/data/from-sandbox.txt",
+			   NULL),
+			0);
+	CU_ASSERT_EQUAL(s3fs_get(&fs, "from-sandbox.txt", 0, UINT64_MAX, &data,
+				 &len, &err),
+			0);
+	CU_ASSERT_EQUAL(len, 16);
+	if (data)
+		CU_ASSERT_STRING_EQUAL(data, "from the sandbox");
+	free(data);
+
+	/* the core mounts configured stores after every start: a no-op */
+	CU_ASSERT_EQUAL(mount_at(".", "/home/user/data", 0, &err), 0);
+	/* another source there is refused */
+	CU_ASSERT_EQUAL(mount_at("notes", "/home/user/data", 0, &err),
+			WSP_EBUSY);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "another mount"));
+}
+
+/* Nothing secret in a command line, s3fs's environment or a file left. */
+static void test_secret_kept(void)
+{
+	cJSON *log = fake_requests(), *r;
+	char *out = NULL;
+	int starts = 0;
+
+	cJSON_ArrayForEach(r, cJSON_GetObjectItem(log, "requests"))
+	{
+		const char *p =
+			cJSON_GetStringValue(cJSON_GetObjectItem(r, "path"));
+		char *text = cJSON_PrintUnformatted(r);
+
+		if (p && !strcmp(p, "/process.Process/Start")) {
+			starts++;
+			CU_ASSERT_PTR_NULL(strstr(text, SECRET));
+			CU_ASSERT_PTR_NULL(strstr(text, "S3RVER:"));
+		}
+		free(text);
+	}
+	cJSON_Delete(log);
+	CU_ASSERT(starts > 0);
+	/* s3fs (every one on this host) knows no secret but its file's name */
+	CU_ASSERT_EQUAL(sh("for p in $(pgrep -x s3fs); do "
+			   "tr '\\0' '\\n' </proc/$p/cmdline; "
+			   "tr '\\0' '\\n' </proc/$p/environ; done",
+			   &out),
+			0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "passwd_file=/tmp/.wsp-mounts/"));
+	CU_ASSERT_PTR_NULL(strstr(out, SECRET));
+	free(out);
+	/* the credentials file went once s3fs had mounted; the marker is
+	 * 0600 in a 0700 directory */
+	CU_ASSERT_EQUAL(sh("cd /tmp/.wsp-mounts && stat -c %a . && "
+			   "for f in *; do echo \"$f\"; stat -c %a \"$f\"; "
+			   "done",
+			   &out),
+			0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "700\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, ".src\n600\n"));
+	CU_ASSERT_PTR_NULL(strstr(out, ".pw"));
+	free(out);
+	CU_ASSERT_EQUAL(sh("grep -r -F '" SECRET "' /tmp", NULL), 1);
+}
+
+static void test_prefix_read_only(void)
+{
+	wsp_error err = {0};
+	char *got = NULL, *data = NULL;
+	size_t len = 0;
+
+	CU_ASSERT_EQUAL_FATAL(
+		mount_at("notes", "/home/user/ro", WSP_MOUNT_READ_ONLY, &err),
+		0);
+	CU_ASSERT_EQUAL(sh("cat /home/user/ro/hello.md", &got), 0);
+	CU_ASSERT_STRING_EQUAL(got, "written by S3");
+	free(got);
+	CU_ASSERT_NOT_EQUAL(sh("echo no >/home/user/ro/refused.txt", NULL), 0);
+	CU_ASSERT_NOT_EQUAL(sh("rm /home/user/ro/hello.md", NULL), 0);
+	CU_ASSERT_EQUAL(s3fs_get(&fs, "notes/hello.md", 0, UINT64_MAX, &data,
+				 &len, &err),
+			0);
+	free(data);
+	CU_ASSERT_NOT_EQUAL(s3fs_get(&fs, "notes/refused.txt", 0, UINT64_MAX,
+				     &data, &len, &err),
+			    0);
+	CU_ASSERT_EQUAL(unmount_at("/home/user/ro", &err), 0);
+}
+
+static void test_not_empty(void)
+{
+	wsp_error err = {0};
+
+	CU_ASSERT_EQUAL_FATAL(sh("mkdir -p /home/user/full && "
+				 "echo kept >/home/user/full/a.txt",
+				 NULL),
+			      0);
+	CU_ASSERT_EQUAL(mount_at(".", "/home/user/full", 0, &err), WSP_EBUSY);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "not empty"));
+	CU_ASSERT_EQUAL(sh("cat /home/user/full/a.txt", NULL), 0);
+}
+
+static void test_unmount(void)
+{
+	wsp_error err = {0};
+
+	CU_ASSERT_EQUAL(unmount_at("/home/user/data", &err), 0);
+	CU_ASSERT_NOT_EQUAL(sh("mountpoint -q /home/user/data", NULL), 0);
+	CU_ASSERT_NOT_EQUAL(
+		sh("test -e /home/user/data/from-sandbox.txt", NULL), 0);
+	CU_ASSERT_EQUAL(sh("ls -A /tmp/.wsp-mounts | wc -l | grep -qx 0", NULL),
+			0);
+	CU_ASSERT_EQUAL(unmount_at("/home/user/data", &err), WSP_ENOTFOUND);
+	/* a path wsp never mounted, though something else may be there */
+	CU_ASSERT_EQUAL(unmount_at("/home/user", &err), WSP_ENOTFOUND);
+}
+
+/* What s3fs cannot take is refused before anything runs. */
+static void test_refused_sources(void)
+{
+	wsp_mount_source s;
+	wsp_error err = {0};
+	int before = fake_count("POST", "/process.Process/Start");
+
+	CU_ASSERT_EQUAL_FATAL(source(&s, "."), 0);
+	snprintf(s.type, sizeof(s.type), "gcs");
+	CU_ASSERT_EQUAL(box_vt(&bx)->mount(bx.self, box_call(&bx, 5000), &s,
+					   "/home/user/g", 0, &err),
+			WSP_ENOTSUP);
+	snprintf(s.type, sizeof(s.type), "s3");
+	CU_ASSERT_EQUAL(wsp_mount_source_add_credential(&s, "session_token",
+							"made-up-token"),
+			0);
+	CU_ASSERT_EQUAL(box_vt(&bx)->mount(bx.self, box_call(&bx, 5000), &s,
+					   "/home/user/t", 0, &err),
+			WSP_ENOTSUP);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "session token"));
+	wsp_mount_source_wipe(&s);
+	CU_ASSERT_EQUAL(fake_count("POST", "/process.Process/Start"), before);
+}
+
+static CU_TestInfo tests[] = {
+	{"written by S3, read inside; and back", test_both_ways},
+	{"the secret reaches no command line or file", test_secret_kept},
+	{"a prefix, read-only", test_prefix_read_only},
+	{"a directory that is not empty", test_not_empty},
+	{"unmount", test_unmount},
+	{"GCS and session tokens refused", test_refused_sources},
+	CU_TEST_INFO_NULL,
+};
+
+int main(void)
+{
+	CU_SuiteInfo suites[] = {
+		{"sandbox-e2b s3 mount", init, clean, NULL, NULL, tests},
+		CU_SUITE_INFO_NULL,
+	};
+
+	/* a mount namespace for the fake's commands takes root (CI's) */
+	if (geteuid() != 0) {
+		fprintf(stderr, "needs root for the fake's mount namespace; "
+				"not run\n");
+		return 77;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 2;
+	if (CU_register_suites(suites) != CUE_SUCCESS) {
+		CU_cleanup_registry();
+		return 2;
+	}
+	return cu_run_registry();
+}
