@@ -34,8 +34,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define E2B_URL_MAX   1024
-#define E2B_ID_MAX    64  /* sandbox ids: [a-z0-9], ~20 in practice */
+#define E2B_URL_MAX 1024
+#define E2B_ID_MAX 64     /* sandbox ids: [a-z0-9], ~20 in practice */
 #define E2B_TOKEN_MAX 256 /* envd access token */
 /* Largest control- or data-plane JSON answer we parse (not a stream). */
 #define E2B_JSON_MAX (16u << 20)
@@ -48,12 +48,12 @@
 
 /* How to reach one sandbox's envd; copied out of the lock for a call. */
 struct e2b_conn {
-	char id[E2B_ID_MAX];	     /* "" until reached */
-	char token[E2B_TOKEN_MAX];   /* envdAccessToken, "" when none */
-	char url[E2B_URL_MAX];	     /* envd base, no trailing '/' */
-	char domain[256];	     /* previews: PORT-ID.DOMAIN */
+	char id[E2B_ID_MAX];       /* "" until reached */
+	char token[E2B_TOKEN_MAX]; /* envdAccessToken, "" when none */
+	char url[E2B_URL_MAX];     /* envd base, no trailing '/' */
+	char domain[256];          /* previews: PORT-ID.DOMAIN */
 	char traffic[E2B_TOKEN_MAX]; /* trafficAccessToken, "" when none */
-	char envd[24];		     /* envdVersion, "" when not said */
+	char envd[24];               /* envdVersion, "" when not said */
 };
 
 struct e2b {
@@ -62,14 +62,14 @@ struct e2b {
 	char *instance_id;
 	char *state_dir; /* the host's; background processes live below */
 	/* options, immutable after init */
-	char *api_key;	   /* secret: only in a header, masked everywhere */
-	char *api_url;	   /* control plane, no trailing '/' */
+	char *api_key; /* secret: only in a header, masked everywhere */
+	char *api_url; /* control plane, no trailing '/' */
 	char *sandbox_url; /* envd for every sandbox, or NULL: by domain */
 	char *domain;
 	char *template_id;
 	int64_t lifetime_s; /* the sandbox's timeout, sent on create/connect */
 	cJSON *metadata;    /* {"k":"v"}, always with wsp-id */
-	cJSON *envs;	    /* {"K":"V"} or NULL */
+	cJSON *envs;        /* {"K":"V"} or NULL */
 	int allow_internet, auto_pause, secure, public_traffic;
 	cJSON *allow_out, *deny_out; /* network rules: ["cidr|ip|host"] */
 	int recreate; /* a command finding it gone makes a new one */
@@ -98,11 +98,11 @@ enum e2b_plane { E2B_CONTROL, E2B_ENVD };
 struct e2b_req {
 	enum e2b_plane plane;
 	const char *method;
-	const char *path;	     /* appended to the plane's base URL */
-	const char *body;	     /* JSON, may be NULL */
+	const char *path; /* appended to the plane's base URL */
+	const char *body; /* JSON, may be NULL */
 	const struct e2b_conn *conn; /* envd: the sandbox */
 	const wsp_call *call; /* NULL: none (cleanup after a call ended) */
-	uint32_t flags;	      /* WSP_HTTP_* */
+	uint32_t flags;       /* WSP_HTTP_* */
 };
 /*
  * Send it; *status gets the HTTP status and *out (may be NULL) the parsed
@@ -130,8 +130,8 @@ const char *e2b_str(const cJSON *o, const char *name);
 int e2b_escape(char *out, size_t cap, const char *s);
 
 /* lifecycle.c */
-int e2b_start(uint32_t *out, void *self, const wsp_call *call, uint32_t flags,
-	      wsp_error *err);
+int e2b_start(uint32_t *out, void *self, const wsp_call *call,
+	      uint32_t flags, wsp_error *err);
 /*
  * The sandbox reached, connecting (or creating) first if need be: how to
  * reach it in *c. WSP_EBUSY while it is paused or stopped (only resume
@@ -147,8 +147,8 @@ int e2b_ready(struct e2b_conn *c, struct e2b *e, const wsp_call *call,
 int e2b_reach_id(struct e2b_conn *c, struct e2b *e, const char *id,
 		 const wsp_call *call, wsp_error *err);
 /* Reach (or make) it, lock held; outcome WSP_START_* (may be NULL). */
-int e2b_connect_locked(uint32_t *outcome, struct e2b *e, const wsp_call *call,
-		       wsp_error *err);
+int e2b_connect_locked(uint32_t *outcome, struct e2b *e,
+		       const wsp_call *call, wsp_error *err);
 /* The newest running or paused sandbox whose wsp-id is ours (lock held). */
 int e2b_find_id(char *id, size_t cap, struct e2b *e, const wsp_call *call,
 		wsp_error *err);
@@ -174,24 +174,26 @@ int e2b_lost(struct e2b *e, const char *id, const wsp_call *call, int *gone,
 	     wsp_error *err);
 
 /* control.c */
-int e2b_stop(void *self, const wsp_call *call, uint32_t flags, wsp_error *err);
+int e2b_stop(void *self, const wsp_call *call, uint32_t flags,
+	     wsp_error *err);
 int e2b_destroy(void *self, const wsp_call *call, uint32_t flags,
 		wsp_error *err);
-int e2b_pause(void *self, const wsp_call *call, uint32_t flags, wsp_error *err);
+int e2b_pause(void *self, const wsp_call *call, uint32_t flags,
+	      wsp_error *err);
 int e2b_resume(void *self, const wsp_call *call, uint32_t flags,
 	       wsp_error *err);
 int e2b_set_timeout(void *self, const wsp_call *call, uint64_t idle_ms,
 		    uint32_t flags, wsp_error *err);
-int e2b_status(uint32_t *out, void *self, const wsp_call *call, uint32_t flags,
-	       wsp_error *err);
+int e2b_status(uint32_t *out, void *self, const wsp_call *call,
+	       uint32_t flags, wsp_error *err);
 int e2b_info(void *self, const wsp_call *call, uint32_t flags, wsp_kv_fn cb,
 	     void *payload, wsp_error *err);
 int e2b_instructions(void *self, const wsp_call *call, uint32_t flags,
 		     wsp_sink_fn sink, void *payload, wsp_error *err);
 
 /* command.c: the "process" member of a Start request. */
-int e2b_process_config(cJSON **out, const struct e2b *e, const wsp_exec_opts *o,
-		       wsp_error *err);
+int e2b_process_config(cJSON **out, const struct e2b *e,
+		       const wsp_exec_opts *o, wsp_error *err);
 /* 1 when envd's version (MAJOR.MINOR.PATCH) is at least the one given;
  * an unknown version counts as new enough. */
 int e2b_envd_at_least(const char *version, int major, int minor, int patch);
@@ -213,8 +215,8 @@ struct e2b_stream_cbs {
 	void *payload;
 };
 /* The body of a Start request for o (stdin a pipe when with_stdin). */
-int e2b_start_request(cJSON **out, const struct e2b *e, const wsp_exec_opts *o,
-		      int with_stdin, wsp_error *err);
+int e2b_start_request(cJSON **out, const struct e2b *e,
+		      const wsp_exec_opts *o, int with_stdin, wsp_error *err);
 /* POST process.Process/METHOD with one envelope of json as a stream on
  * the core's engine, not tied to a call (its owner ends it); envd's
  * deadline deadline_ms (none when <= 0). */
@@ -235,8 +237,8 @@ int e2b_connect_stream(wsp_http_stream **out, struct e2b *e,
 		       const struct e2b_stream_cbs *cbs, wsp_error *err);
 /* One unary process.Process call (json body); its error for a status. */
 int e2b_process_call(struct e2b *e, const struct e2b_conn *c,
-		     const char *method, const char *json, const wsp_call *call,
-		     wsp_error *err);
+		     const char *method, const char *json,
+		     const wsp_call *call, wsp_error *err);
 /* SendInput of data to pid, in pieces. */
 int e2b_send_input(struct e2b *e, const struct e2b_conn *c, uint32_t pid,
 		   const void *data, size_t len, const wsp_call *call,

@@ -50,13 +50,15 @@ const wsp_option_spec e2b_options[] = {
 	 "(0.0.0.0/0: all but allow_out)",
 	 NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_BOOL, 0, 0, "public_traffic", "true",
-	 "a new sandbox's ports are reachable without its traffic token", NULL},
+	 "a new sandbox's ports are reachable without its traffic token",
+	 NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_BOOL, 0, 0, "recreate", "false",
 	 "a command finding the sandbox gone (expired, killed) makes a new "
 	 "one and runs there (the old one's files are lost)",
 	 NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_BOOL, 0, 0, "auto_pause", "false",
-	 "at its timeout the sandbox is paused (kept) instead of killed", NULL},
+	 "at its timeout the sandbox is paused (kept) instead of killed",
+	 NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_BOOL, 0, 0, "secure", "true",
 	 "envd requires the sandbox's access token", NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "working_dir",
@@ -174,11 +176,10 @@ static int map_opt(cJSON **out, struct e2b *e, const wsp_config *cfg,
 					     "' is wsp's own (the sandbox id)");
 		/* the key must never reach the sandbox */
 		if (e->api_key && strstr(kv[i + 1], e->api_key))
-			return wsp_error_set(
-				err, WSP_ECONFIG,
-				"%s: '%s' holds the E2B API key; it "
-				"is never passed into the sandbox",
-				name, shown);
+			return wsp_error_set(err, WSP_ECONFIG,
+					     "%s: '%s' holds the E2B API key; it "
+					     "is never passed into the sandbox",
+					     name, shown);
 		cJSON_DeleteItemFromObjectCaseSensitive(*out, kv[i]);
 		if (!cJSON_AddStringToObject(*out, kv[i], kv[i + 1]))
 			return wsp_error_set(err, WSP_ENOMEM, "out of memory");
@@ -203,16 +204,15 @@ static int rules_opt(cJSON **out, struct e2b *e, const wsp_config *cfg,
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	for (size_t i = 0; items[i]; i++) {
 		const char *r = items[i];
-		size_t n =
-			strspn(r, "abcdefghijklmnopqrstuvwxyz"
-				  "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:/*");
+		size_t n = strspn(r, "abcdefghijklmnopqrstuvwxyz"
+				     "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:/*");
 
 		if (!*r || r[n] || n > 253)
-			return wsp_error_set(
-				err, WSP_ECONFIG,
-				"%s: '%s' is not a CIDR, an IP or "
-				"a host name",
-				name, printable(shown, sizeof(shown), r));
+			return wsp_error_set(err, WSP_ECONFIG,
+					     "%s: '%s' is not a CIDR, an IP or "
+					     "a host name",
+					     name,
+					     printable(shown, sizeof(shown), r));
 		if (!cJSON_AddItemToArray(*out, cJSON_CreateString(r)))
 			return wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	}
@@ -229,13 +229,15 @@ static int read_urls(struct e2b *e, const wsp_config *cfg, wsp_error *err)
 	if (!e->domain && !(e->domain = strdup("e2b.app")))
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	if (!domain_ok(e->domain))
-		return wsp_error_set(
-			err, WSP_ECONFIG, "domain '%s' is not a host name",
-			printable(shown, sizeof(shown), e->domain));
-	if ((rc = text_opt(&e->api_url, e, cfg, "api_url", "E2B_API_URL", err)))
+		return wsp_error_set(err, WSP_ECONFIG,
+				     "domain '%s' is not a host name",
+				     printable(shown, sizeof(shown),
+					       e->domain));
+	if ((rc = text_opt(&e->api_url, e, cfg, "api_url", "E2B_API_URL",
+			   err)))
 		return rc;
-	if (!e->api_url &&
-	    asprintf(&e->api_url, "https://api.%s", e->domain) < 0) {
+	if (!e->api_url && asprintf(&e->api_url, "https://api.%s",
+				    e->domain) < 0) {
 		e->api_url = NULL;
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	}
@@ -283,12 +285,14 @@ static int read_numbers(struct e2b *e, const wsp_config *cfg, wsp_error *err)
 	return 0;
 }
 
-static int read_options(struct e2b *e, const wsp_config *cfg, wsp_error *err)
+static int read_options(struct e2b *e, const wsp_config *cfg,
+			wsp_error *err)
 {
 	char shown[64];
 	int rc;
 
-	if ((rc = text_opt(&e->api_key, e, cfg, "api_key", "E2B_API_KEY", err)))
+	if ((rc = text_opt(&e->api_key, e, cfg, "api_key", "E2B_API_KEY",
+			   err)))
 		return rc;
 	if (!e->api_key)
 		return wsp_error_set(err, WSP_ECONFIG,
@@ -336,16 +340,15 @@ int e2b_open(struct e2b **out, const wsp_host *host,
 	e->state = WSP_HAS_MEMBER(wsp_instance_args, args, state) ? args->state
 								  : NULL;
 	pthread_mutex_init(&e->lock, NULL);
-	if (!(e->instance_id =
-		      strdup(args->instance_id ? args->instance_id : "")) ||
+	if (!(e->instance_id = strdup(args->instance_id ? args->instance_id
+							 : "")) ||
 	    !(e->state_dir = strdup(args->state_dir ? args->state_dir : ""))) {
 		e2b_close(e);
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	}
 	if (!e->instance_id[0] || strlen(e->instance_id) > 256)
-		rc = wsp_error_set(
-			err, WSP_ECONFIG,
-			"an E2B sandbox needs an id of 1..256 bytes");
+		rc = wsp_error_set(err, WSP_ECONFIG,
+				   "an E2B sandbox needs an id of 1..256 bytes");
 	else if (!host->http_request ||
 		 !WSP_HAS_MEMBER(wsp_host, host, http_stream_release) ||
 		 !host->http_stream_open)

@@ -58,19 +58,27 @@ static const wsp_procmgr_vtable procmgr = {
  * keeps, else by the metadata wsp-id; PAUSE: E2B's pause keeps memory;
  * TIMEOUT: E2B's lifetime, renewed from now; PREVIEW: E2B's proxy URL of
  * a port, with the traffic token when the sandbox wants one. MOUNT: S3
- * stores mounted inside with s3fs (mount.c). FS_*: its
- * disk as a filesystem, streamed both ways, writes renamed into place.
+ * stores mounted inside with s3fs (mount.c). FS_*: its disk as a
+ * filesystem, streamed both ways, writes renamed into place.
  * PROC_*: background processes whose streams the sandbox's keeper holds
  * (DETACHED, OUTPUT_HISTORY: a later wsp lists and reads them from the
  * state directory; FOLLOW: inotify on the keeper's log, no polling).
  */
-WSP_PLUGIN_DEFINE_SANDBOX_FS(
-	WSP_KIND_SANDBOX, "e2b", "0.1.0", "commands in an E2B sandbox",
-	WSP_CAP_SANDBOX_ISOLATION | WSP_CAP_SANDBOX_RECONNECT |
-		WSP_CAP_SANDBOX_PAUSE | WSP_CAP_SANDBOX_TIMEOUT |
-		WSP_CAP_SANDBOX_PREVIEW | WSP_CAP_SANDBOX_MOUNT |
-		WSP_CAP_FS_STREAMING | WSP_CAP_FS_ATOMIC_WRITE |
-		WSP_CAP_PROC_BACKGROUND | WSP_CAP_PROC_STDIN |
-		WSP_CAP_PROC_CLOSE_STDIN | WSP_CAP_PROC_DETACHED |
-		WSP_CAP_PROC_FOLLOW | WSP_CAP_PROC_OUTPUT_HISTORY,
-	e2b_options, init, fini, NULL, &vtable, &procmgr, NULL, &e2b_fs)
+WSP_PLUGIN_DEFINE_SANDBOX_FS(WSP_KIND_SANDBOX, "e2b", "0.1.0",
+			     "commands in an E2B sandbox",
+			     WSP_CAP_SANDBOX_ISOLATION |
+				     WSP_CAP_SANDBOX_RECONNECT |
+				     WSP_CAP_SANDBOX_PAUSE |
+				     WSP_CAP_SANDBOX_TIMEOUT |
+				     WSP_CAP_SANDBOX_PREVIEW |
+				     WSP_CAP_SANDBOX_MOUNT |
+				     WSP_CAP_FS_STREAMING |
+				     WSP_CAP_FS_ATOMIC_WRITE |
+				     WSP_CAP_PROC_BACKGROUND |
+				     WSP_CAP_PROC_STDIN |
+				     WSP_CAP_PROC_CLOSE_STDIN |
+				     WSP_CAP_PROC_DETACHED |
+				     WSP_CAP_PROC_FOLLOW |
+				     WSP_CAP_PROC_OUTPUT_HISTORY,
+			     e2b_options, init, fini, NULL, &vtable, &procmgr,
+			     NULL, &e2b_fs)
