@@ -82,10 +82,17 @@ export function startHolder(dir, hide) {
   }
   return {
     pid: init,
+    // Its stdin's end ends the init (and with it the namespace); a
+    // SIGKILL only if that did not happen within 2 s.
     stop() {
       child.stdin.end();
-      try { process.kill(init, 'SIGKILL'); } catch { /* gone */ }
-      return new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('close', r)));
+      if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+      return new Promise((r) => {
+        const t = setTimeout(() => {
+          try { process.kill(init, 'SIGKILL'); } catch { /* gone */ }
+        }, 2000);
+        child.once('close', () => { clearTimeout(t); r(); });
+      });
     },
   };
 }
