@@ -50,7 +50,7 @@ export class Sandbox {
     this.fs = new SandboxFs(this.mounts, this.startedAt);
     this.hide = registry.hide;
     // --mount-ns: one mount and PID namespace for all its commands
-    this.holder = registry.mountNs ? startHolder(this.dir, registry.hide) : null;
+    this.holder = registry.mountNs ? startHolder(this.dir, this.mounts, registry.hide) : null;
     this.procs = new ProcessTable(this);
     this.setTimeout(opts.timeout);
   }
