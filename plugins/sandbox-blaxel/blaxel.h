@@ -47,6 +47,7 @@ struct bl {
 	int64_t request_timeout_ms;
 	int64_t start_timeout_ms; /* waiting for DEPLOYED */
 	uint64_t max_capture;
+	int install_mount_tools; /* apt-get install s3fs when missing */
 	const char *secrets[2]; /* { api_key, NULL } */
 
 	/* run-time state, under lock */
@@ -126,6 +127,12 @@ int bl_env_object(cJSON **out, const char *const *env, wsp_error *err);
 /* 1 when stderr is the marker of an argv program that is not there */
 int bl_missing_program(const char *stderr_data, size_t len);
 void bl_random_name(char *out, size_t cap, const char *prefix);
+
+/* mount.c: object stores mounted inside the sandbox (s3fs) */
+int bl_mount(void *self, const wsp_call *call, const wsp_mount_source *src,
+	     const char *path, uint32_t flags, wsp_error *err);
+int bl_unmount(void *self, const wsp_call *call, const char *path,
+	       uint32_t flags, wsp_error *err);
 
 /* exec.c */
 int bl_exec(wsp_exec_result *out, void *self, const wsp_call *call,

@@ -55,6 +55,12 @@ const wsp_option_spec bl_options[] = {
 	 "5m", "longest wait for a sandbox to be deployed", NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_SIZE, 0, 0, "max_capture", "1MiB",
 	 "output kept per stream of a command (newest bytes)", NULL},
+	{sizeof(wsp_option_spec), WSP_OPT_BOOL, 0, 0, "install_mount_tools",
+	 "false",
+	 "a store mounted inside the sandbox whose tool (s3fs) is missing "
+	 "gets it installed with apt-get (and the network); false: an error "
+	 "says so",
+	 NULL},
 	WSP_OPTION_END,
 };
 
@@ -357,7 +363,9 @@ static int read_sizes(struct bl *b, const wsp_config *cfg, wsp_error *err)
 				  "request_timeout", err)) ||
 	    (rc = h->opt_duration(&b->start_timeout_ms, h, cfg,
 				  "start_timeout", err)) ||
-	    (rc = h->opt_size(&b->max_capture, h, cfg, "max_capture", err)))
+	    (rc = h->opt_size(&b->max_capture, h, cfg, "max_capture", err)) ||
+	    (rc = h->opt_bool(&b->install_mount_tools, h, cfg,
+			      "install_mount_tools", err)))
 		return rc;
 	if (b->timeout_ms <= 0 || b->request_timeout_ms <= 0 ||
 	    b->start_timeout_ms <= 0)

@@ -36,10 +36,12 @@ static const wsp_sandbox_vtable vtable = {
 	/*
 	 * pause/resume: Blaxel's standby is automatic (idle 15 s, resumed
 	 * by the next request) and has no call of its own; set_timeout:
-	 * Blaxel's ttl deletes rather than stops; mount: not written yet
-	 * (issue 16). NULL, their capabilities absent.
+	 * Blaxel's ttl deletes rather than stops. NULL, their
+	 * capabilities absent.
 	 */
 	.preview = bl_preview,
+	.mount = bl_mount,
+	.unmount = bl_unmount,
 };
 
 static const wsp_procmgr_vtable procmgr = {
@@ -59,7 +61,8 @@ static const wsp_procmgr_vtable procmgr = {
  * ISOLATION: a micro-VM of its own; RECONNECT: by the name the sandbox
  * id gives (and the state store keeps); LIMITS: memory (and the CPUs
  * Blaxel derives from it) at creation; PREVIEW: a private Blaxel preview
- * per port with a fresh token (preview.c). Processes: Blaxel keeps them and
+ * per port with a fresh token (preview.c). MOUNT: S3 stores mounted
+ * inside with s3fs (mount.c). Processes: Blaxel keeps them and
  * their output by name, so they outlive this wsp (DETACHED) and are read
  * again from 0 by another (OUTPUT_HISTORY); stdin is a pipe written and
  * closed by name. FOLLOW: the log stream, woken by the sandbox
@@ -70,6 +73,7 @@ WSP_PLUGIN_DEFINE_SANDBOX_FS(WSP_KIND_SANDBOX, "blaxel", "0.1.0",
 		  "commands in a Blaxel sandbox",
 		  WSP_CAP_SANDBOX_ISOLATION | WSP_CAP_SANDBOX_RECONNECT |
 			  WSP_CAP_SANDBOX_LIMITS | WSP_CAP_SANDBOX_PREVIEW |
+			  WSP_CAP_SANDBOX_MOUNT |
 			  WSP_CAP_PROC_BACKGROUND |
 			  WSP_CAP_PROC_STDIN | WSP_CAP_PROC_CLOSE_STDIN |
 			  WSP_CAP_PROC_DETACHED | WSP_CAP_PROC_OUTPUT_HISTORY |

@@ -7,6 +7,7 @@
 //   node fake-blaxel.mjs [--port N] [--deploy-ms MS] [--archive-ms MS]
 //                        [--standby-ms MS] [--exec-keepalive-ms MS]
 //                        [--log-keepalive-ms MS] [--no-stdin-watch]
+//                        [--mount-ns] [--hide PROGRAM]...
 //
 // Listens on 127.0.0.1 (port 0 = any free port) and prints
 // `listening 127.0.0.1:PORT` as its first line once it accepts
@@ -20,15 +21,20 @@ import { join } from 'node:path';
 import { createFakeServer } from './fake/server.mjs';
 import { removeTree } from '../e2b/fake/remove-tree.mjs';
 import { findBwrap } from '../e2b/fake/bwrap.mjs';
+import { hiddenPaths, mountNsUsable } from '../e2b/fake/mountns.mjs';
 
-const USAGE = 'usage: node fake-blaxel.mjs [--port N] [--deploy-ms MS] [--archive-ms MS] [--standby-ms MS] [--exec-keepalive-ms MS] [--log-keepalive-ms MS] [--no-stdin-watch]';
+const USAGE = 'usage: node fake-blaxel.mjs [--port N] [--deploy-ms MS] [--archive-ms MS] [--standby-ms MS] [--exec-keepalive-ms MS] [--log-keepalive-ms MS] [--no-stdin-watch] [--mount-ns] [--hide PROGRAM]...';
 function usage(msg) {
   process.stderr.write(`fake-blaxel: ${msg}\n${USAGE}\n`);
   process.exit(2);
 }
 
 // Blaxel's own timings, except deploy and archive, which are quick here.
-const opts = { deployMs: 200, archiveMs: 500, standbyMs: 15000, execKeepaliveMs: 5000, logKeepaliveMs: 30000, downloadRanges: 1 };
+const opts = {
+  deployMs: 200, archiveMs: 500, standbyMs: 15000, execKeepaliveMs: 5000, logKeepaliveMs: 30000, downloadRanges: 1,
+  mountNs: false, hide: [],
+};
+const hide = [];
 const MS_OPTIONS = {
   '--deploy-ms': 'deployMs', '--archive-ms': 'archiveMs', '--standby-ms': 'standbyMs',
   '--exec-keepalive-ms': 'execKeepaliveMs', '--log-keepalive-ms': 'logKeepaliveMs',
@@ -40,6 +46,10 @@ for (let i = 0; i < argv.length; i++) {
   const a = argv[i];
   if (a === '--port') port = Number(argv[++i]);
   else if (a === '--no-stdin-watch') watchStdin = false;
+  // as the E2B fake's (tests/e2b/README.md): one mount namespace per
+  // sandbox (root), and programs the image seems to lack
+  else if (a === '--mount-ns') opts.mountNs = true;
+  else if (a === '--hide' && /^[A-Za-z0-9._+-]+$/.test(argv[i + 1] ?? '')) hide.push(argv[++i]);
   else if (MS_OPTIONS[a]) {
     const v = Number(argv[++i]);
     if (!Number.isInteger(v) || v < 0) usage(`'${a}' takes a whole number of milliseconds`);
@@ -48,7 +58,13 @@ for (let i = 0; i < argv.length; i++) {
   } else usage(`unknown option '${a}'`);
 }
 if (!Number.isInteger(port) || port < 0 || port > 65535) usage("'--port' takes 0..65535");
-if (!findBwrap()) {
+opts.hide = hiddenPaths(hide);
+const nsWhy = opts.mountNs ? mountNsUsable() : null;
+if (nsWhy) {
+  process.stderr.write(`fake-blaxel: --mount-ns ${nsWhy}\n`);
+  process.exit(1);
+}
+if (!opts.mountNs && !findBwrap()) {
   process.stderr.write("fake-blaxel: 'bwrap' not found on PATH; install bubblewrap\n");
   process.exit(1);
 }

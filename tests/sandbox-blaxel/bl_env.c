@@ -9,9 +9,15 @@ const char fake_env_key[] = BL_KEY;
 
 int fake_start(void)
 {
-	static const char *const argv[] = {
-		WSP_TEST_BLAXEL_DIR "/fake-blaxel.mjs", NULL};
+	return fake_start_with(NULL);
+}
 
+int fake_start_with(const char *const *extra)
+{
+	const char *argv[8] = {WSP_TEST_BLAXEL_DIR "/fake-blaxel.mjs"};
+
+	for (int n = 1; extra && *extra && n < 7; n++)
+		argv[n] = *extra++;
 	return fake_env_start("wsp-blaxel-test", argv);
 }
 

@@ -14,6 +14,8 @@
 
 /* Start the fake (the suite's init): 0, or -1. */
 int fake_start(void);
+/* The same with more arguments (NULL-ended): "--mount-ns". */
+int fake_start_with(const char *const *extra);
 
 /* The fake's view of sandbox name ("status" member), or NULL. */
 static inline cJSON *fake_sandbox(const char *name)

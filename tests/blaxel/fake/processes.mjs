@@ -16,6 +16,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { bwrapArgs, findBwrap } from '../../e2b/fake/bwrap.mjs';
+import { nsenterArgs } from '../../e2b/fake/mountns.mjs';
 import { processTree, stopTree, killTree } from '../../e2b/fake/processes.mjs';
 import { ROOT, PATH, HOME, WORKDIR } from './layout.mjs';
 import { formatPath, absolutePath } from './paths.mjs';
@@ -87,13 +88,25 @@ export class ProcessTable {
       throw new ProcessError(422, `failed to start process: could not execute command '${req.command}' because folder '${workingDir}' does not exist`);
     }
     const env = { PATH, HOME, HOSTNAME: this.sb.hostname, ...this.sb.envs, ...(req.env ?? {}) };
-    const bwrap = findBwrap();
-    if (!bwrap) throw new ProcessError(422, 'failed to start process: bwrap not found on PATH');
-    let args = bwrapArgs({ mounts: this.sb.mounts, user: ROOT, cwd: dir.vpath, hostname: this.sb.hostname, argv: ['sh', '-c', req.command] });
-    // A sandbox that declared ports shares the host's network, so the port
-    // proxy and previews reach its servers (README: differences).
-    if (this.sb.network === 'host') args = args.filter((a) => a !== '--unshare-net');
-    const child = spawn(bwrap, args, { env, stdio: [req.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'] });
+    const argv = ['sh', '-c', req.command];
+    const stdin = req.stdin ? 'pipe' : 'ignore';
+    let child;
+    if (this.sb.holder) {
+      // --mount-ns: in the sandbox's own namespaces (e2b/fake/mountns.mjs)
+      child = spawn('nsenter', nsenterArgs({ holder: this.sb.holder, user: ROOT, cwd: dir.vpath, argv }),
+        { env, stdio: [stdin, 'pipe', 'pipe'] });
+    } else {
+      const bwrap = findBwrap();
+      if (!bwrap) throw new ProcessError(422, 'failed to start process: bwrap not found on PATH');
+      let args = bwrapArgs({
+        mounts: this.sb.mounts, user: ROOT, cwd: dir.vpath, hostname: this.sb.hostname, argv,
+        hide: this.sb.registry.opts.hide,
+      });
+      // A sandbox that declared ports shares the host's network, so the port
+      // proxy and previews reach its servers (README: differences).
+      if (this.sb.network === 'host') args = args.filter((a) => a !== '--unshare-net');
+      child = spawn(bwrap, args, { env, stdio: [stdin, 'pipe', 'pipe', 'pipe'] });
+    }
     const proc = {
       pid: String(this.nextPid++), name: req.name || randomName(), command: req.command, workingDir,
       status: 'running', exitCode: 0, startedAt: Date.now(), completedAt: null,
@@ -122,6 +135,10 @@ export class ProcessTable {
   // bwrap names the namespace's init on fd 3; signals wait for it, so a
   // quick kill cannot miss a command that is still being set up.
   readInfo(proc) {
+    if (!proc.child.stdio[3]) { // nsenter: no namespace of its own
+      proc.nsInit = null;
+      return;
+    }
     let text = '';
     const info = proc.child.stdio[3];
     info.on('data', (c) => { text += c; });

