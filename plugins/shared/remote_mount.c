@@ -68,7 +68,7 @@ static const char MOUNT_SCRIPT[] =
 	"opts=\"$opts,uid=$(id -u),gid=$(id -g),umask=0077,mp_umask=0077\"\n"
 	"if [ \"$anon\" != 1 ]; then\n"
 	"  $S sh -c 'umask 077 && rm -f \"$1\" && cat >\"$1\"' sh \"$d/$h.pw\" "
-	"|| say creds\n"
+	"|| { $S rm -f \"$d/$h.pw\"; say creds; }\n"
 	"  opts=\"$opts,passwd_file=$d/$h.pw\"\n"
 	"fi\n"
 	"e=$(mktemp) || say mkdir\n"
