@@ -10,7 +10,7 @@ import { strayTraffic } from './no-stray-traffic.mjs';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFake, eventually, alive } from './harness.mjs';
@@ -195,6 +195,82 @@ test('stop and start: processes die, files stay, sessions are forgotten', async 
   await assert.rejects(sb.process.getSession('bg'), DaytonaNotFoundError);
   await sb.start(10); // starting a started sandbox changes nothing
   assert.equal(sb.state, 'started');
+});
+
+/** A host process's state letter from /proc (T: stopped by a signal). */
+const procState = (pid) => {
+  const st = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return st.slice(st.lastIndexOf(')') + 2, st.lastIndexOf(')') + 3);
+};
+
+test('pause and start: processes frozen with their memory, then running on; sessions kept', async () => {
+  const sb = await create();
+  await sb.process.createSession('bg');
+  // A counter in the shell's memory: only a frozen (not restarted) process keeps it.
+  const cmd = await sb.process.executeSessionCommand('bg', { command: 'n=0; while :; do n=$((n+1)); echo "$n" > /tmp/count; sleep 0.05; done', runAsync: true });
+  const pids = await eventually(async () => ((await hostPidsOf(sb.id)).length >= 3 ? hostPidsOf(sb.id) : null), 'the session to run');
+  const since = await fake.lastSeq();
+  await sb.pause(10);
+  assert.equal(sb.state, 'paused');
+  const [pause] = await fake.requests((e) => e.path === `/api/sandbox/${sb.id}/pause`, since);
+  assert.equal(pause.method, 'POST');
+  assert.deepEqual(pause.query, {});
+  assert.deepEqual(api.params('/sandbox/{sandboxIdOrName}/pause', 'post'), []);
+  for (const p of pids) assert.equal(procState(p), 'T', `host pid ${p} of the paused sandbox is stopped, not gone`);
+  await assert.rejects(sb.process.executeCommand('true'), (e) => {
+    assert.ok(e instanceof DaytonaBadRequestError);
+    assert.equal(e.message, 'bad request: no IP address found. Is the Sandbox started?');
+    return true;
+  });
+  const raw = await fake.call('GET', `/api/sandbox/${sb.id}`);
+  assert.deepEqual(api.problems('Sandbox', raw.json), []);
+  await sb.pause(10); // pausing a paused sandbox changes nothing
+  assert.equal(sb.state, 'paused');
+  await sb.start(10);
+  assert.equal(sb.state, 'started');
+  const states = (await fake.requests((e) => e.path === `/api/sandbox/${sb.id}/start`, since));
+  assert.equal(states.length, 1);
+  for (const p of pids) assert.equal(alive(p), true, `host pid ${p} runs on after the resume`);
+  // The same command, counting on from where it was: its session survived.
+  const info = await sb.process.getSessionCommand('bg', cmd.cmdId);
+  assert.equal(info.exitCode, undefined);
+  const a = Number((await sb.fs.downloadFile('/tmp/count')).toString());
+  await eventually(async () => Number((await sb.fs.downloadFile('/tmp/count')).toString()) > a + 2, 'the counter to go on');
+  await sb.stop(10); // a stop from started after a resume, as ever
+  assert.equal(sb.state, 'stopped');
+});
+
+test('stop from paused, then archive: processes die, archiving, then archived', async () => {
+  const sb = await create();
+  await sb.process.createSession('bg');
+  await sb.process.executeSessionCommand('bg', { command: 'sleep 1000', runAsync: true });
+  const pids = await eventually(async () => ((await hostPidsOf(sb.id)).length >= 3 ? hostPidsOf(sb.id) : null), 'the session to run');
+  await sb.pause(10);
+  await sb.stop(10);
+  assert.equal(sb.state, 'stopped');
+  for (const p of pids) assert.equal(alive(p), false, `host pid ${p} is gone after the stop`);
+  const since = await fake.lastSeq();
+  await sb.archive();
+  const [arch] = await fake.requests((e) => e.path === `/api/sandbox/${sb.id}/archive`, since);
+  assert.equal(arch.method, 'POST');
+  assert.ok(['archiving', 'archived'].includes(sb.state));
+  await eventually(async () => (await daytona.get(sb.id)).state === 'archived', 'the sandbox to be archived');
+  await sb.start(10);
+  assert.equal(sb.state, 'started');
+});
+
+test('volumes: sent in the create body as the spec says, answered back', async () => {
+  const since = await fake.lastSeq();
+  const volumes = [{ volumeId: 'team-datasets', mountPath: '/data' }, { volumeId: '3fa85f64-5717-4562-b3fc-2c963f66afa6', mountPath: '/cache', subpath: 'builds/ci' }];
+  const sb = await create({ volumes });
+  const [post] = await fake.requests((e) => e.method === 'POST' && e.path === '/api/sandbox', since);
+  assert.deepEqual(bodyOf(post).volumes, volumes);
+  assert.deepEqual(api.problems('CreateSandbox', bodyOf(post)), []);
+  for (const v of bodyOf(post).volumes) assert.deepEqual(api.problems('SandboxVolume', v), []);
+  assert.deepEqual((await fake.call('GET', `/api/sandbox/${sb.id}`)).json.volumes, volumes);
+  const bad = await fake.call('POST', '/api/sandbox', { volumes: [{ volumeId: 7 }] });
+  assert.equal(bad.status, 400);
+  assert.match(bad.json.message, /volumes\.0\.volumeId must be a string, volumes\.0\.mountPath must be a string/);
 });
 
 test('delete: destroying, then gone', async () => {

@@ -40,6 +40,16 @@ function validateCreate(b) {
       problems.push(`${k} must be an object of strings`);
     }
   }
+  if (b.volumes !== undefined) {
+    if (!Array.isArray(b.volumes)) problems.push('volumes must be an array');
+    else {
+      b.volumes.forEach((v, i) => {
+        if (!v || typeof v !== 'object' || Array.isArray(v)) { problems.push(`volumes.${i} must be an object`); return; }
+        for (const k of ['volumeId', 'mountPath']) if (typeof v[k] !== 'string') problems.push(`volumes.${i}.${k} must be a string`);
+        if (v.subpath !== undefined && typeof v.subpath !== 'string') problems.push(`volumes.${i}.subpath must be a string`);
+      });
+    }
+  }
   if (b.buildInfo !== undefined && (typeof b.buildInfo !== 'object' || b.buildInfo === null || typeof b.buildInfo.dockerfileContent !== 'string')) {
     problems.push('buildInfo.dockerfileContent must be a string');
   }
@@ -141,7 +151,7 @@ export async function handleControl(req, res, url, body, registry, take) {
     let id;
     try { id = decodeURIComponent(r[1]); } catch { id = r[1]; }
     const rest = r[2] ?? '';
-    const known = /^(|start|stop|archive|last-activity|toolbox-proxy-url|autostop\/[^/]+|ports\/[^/]+\/(signed-)?preview-url)$/.test(rest);
+    const known = /^(|start|stop|pause|archive|last-activity|toolbox-proxy-url|autostop\/[^/]+|ports\/[^/]+\/(signed-)?preview-url)$/.test(rest);
     if (!known || (rest === '' && m !== 'GET' && m !== 'DELETE')) throw new ApiFailure(404, `Cannot ${m} ${url.pathname}`);
     const sb = registry.get(id);
     if (!sb) throw notFound(id);
@@ -155,15 +165,23 @@ export async function handleControl(req, res, url, body, registry, take) {
       if (sb.state === 'started' && sb.desiredState === 'started') return apiJson(res, 200, sb.toDto());
       if (sb.state === 'error' || sb.state === 'build_failed') throw bad('Sandbox is in an errored state');
       if (sb.changing) throw inProgress();
-      if (sb.state !== 'stopped' && sb.state !== 'archived') throw bad('Sandbox is not in valid state');
+      if (sb.state !== 'stopped' && sb.state !== 'archived' && sb.state !== 'paused') throw bad('Sandbox is not in valid state');
       sb.start(take('slow_start')?.ms ?? registry.startMs);
       return apiJson(res, 200, sb.toDto());
     }
     if (rest === 'stop' && m === 'POST') {
       if (sb.state === 'error' || sb.state === 'build_failed') throw bad('Sandbox is in an errored state');
       if (sb.changing) throw inProgress();
-      if (sb.state !== 'started') throw bad('Sandbox is not in a stoppable state');
+      if (sb.state !== 'started' && sb.state !== 'paused') throw bad('Sandbox is not in a stoppable state');
       sb.stop();
+      return apiJson(res, 200, sb.toDto());
+    }
+    if (rest === 'pause' && m === 'POST') {
+      if (sb.state === 'error' || sb.state === 'build_failed') throw bad('Sandbox is in an errored state');
+      if (sb.changing) throw inProgress();
+      if (sb.state === 'paused') return apiJson(res, 200, sb.toDto());
+      if (sb.state !== 'started') throw bad('Sandbox is not started');
+      sb.pause();
       return apiJson(res, 200, sb.toDto());
     }
     if (rest === 'archive' && m === 'POST') {

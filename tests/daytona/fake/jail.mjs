@@ -10,7 +10,7 @@
 // shows on a command line.
 import { spawn } from 'node:child_process';
 import { bwrapArgs, findBwrap } from './bwrap.mjs';
-import { processTree, killTree } from './proc-tree.mjs';
+import { processTree, killTree, freezeTree, thawTree } from './proc-tree.mjs';
 
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 // Inside the sandbox: an empty environment, then the variables of fd 4, then the program.
@@ -72,6 +72,16 @@ export class Jail {
     if (this.nsInit !== undefined) go();
     else this.whenInit.push(go);
     return this.done;
+  }
+
+  /** A pause: everything the program started stopped where it is (SIGSTOP), memory kept. */
+  freeze() {
+    if (!this.exited) freezeTree(this.child.pid);
+  }
+
+  /** The resume: what `freeze` stopped runs on (SIGCONT). */
+  thaw() {
+    if (!this.exited) thawTree(this.child.pid);
   }
 
   /** Host pids of bwrap and everything below it (for the admin API). */

@@ -57,6 +57,16 @@ function stopTree(pid) {
   return tree;
 }
 
+/** SIGSTOPs `pid` and everything below it (a pause); `thawTree` undoes it. */
+export function freezeTree(pid) {
+  stopTree(pid);
+}
+
+/** SIGCONTs `pid` and everything below it: what `freezeTree` stopped runs on. */
+export function thawTree(pid) {
+  for (const p of processTree(pid)) signalProcess(p, 'SIGCONT');
+}
+
 /** SIGKILLs `pid` and every process below it, without a race against forks. */
 export function killTree(pid) {
   for (const p of stopTree(pid)) signalProcess(p, 'SIGKILL');

@@ -9,7 +9,10 @@
 //   stop     stopping → stopped; every process killed at once, sessions
 //            forgotten (the daemon restarts), files kept; an ephemeral
 //            sandbox (autoDeleteInterval 0) is deleted instead
-//   start    starting → started (from stopped or archived)
+//   start    starting → started (from stopped or archived); from paused:
+//            resuming → started, the frozen processes running on
+//   pause    pausing → paused; every session's processes frozen
+//            (SIGSTOP), sessions and files kept, the toolbox unreachable
 //   archive  archiving → archived (from stopped)
 //   delete   destroying → gone (404), files removed
 // Auto-stop: a started sandbox with autoStopInterval N > 0 stops after N
@@ -126,7 +129,20 @@ export class Sandbox {
 
   start(ms) {
     this.clearAfterStop();
+    if (this.state === 'paused') {
+      this.sessions.thawAll();
+      this.bootUp('resuming', ms);
+      return;
+    }
     this.bootUp('starting', ms);
+  }
+
+  /** API pause: the processes frozen now (memory kept), paused a little later. */
+  pause() {
+    clearTimeout(this.timers.autoStop);
+    this.setState('pausing', 'paused');
+    this.sessions.freezeAll();
+    this.later(this.registry.stopMs, () => this.setState('paused'));
   }
 
   archive() {

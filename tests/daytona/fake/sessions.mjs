@@ -296,6 +296,15 @@ export class Sessions {
     await Promise.all(all.map((s) => s.end('stop')));
   }
 
+  /** The sandbox pauses: every session's processes frozen, kept with their memory; `thawAll` resumes them. */
+  freezeAll() {
+    for (const s of this.map.values()) s.jail.freeze();
+  }
+
+  thawAll() {
+    for (const s of this.map.values()) s.jail.thaw();
+  }
+
   describe() {
     return this.list().map((s) => ({
       sessionId: s.id, hostPids: s.jail.hostPids(), commands: [...s.commands.values()].map((c) => c.toJSON()),
