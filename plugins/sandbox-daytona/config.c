@@ -10,8 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define OPT(type, name, def, help) \
-	{ sizeof(wsp_option_spec), (type), 0, 0, (name), (def), (help), NULL }
+#define OPT(type, name, def, help)                                             \
+	{                                                                      \
+		sizeof(wsp_option_spec), (type), 0, 0, (name), (def), (help),  \
+			NULL                                                   \
+	}
 
 const wsp_option_spec dt_options[] = {
 	OPT(WSP_OPT_SECRET, "api_key", NULL,
@@ -31,6 +34,8 @@ const wsp_option_spec dt_options[] = {
 	    "code-run language label (python, typescript, javascript)"),
 	OPT(WSP_OPT_MAP, "env", NULL, "variables in every command"),
 	OPT(WSP_OPT_MAP, "labels", NULL, "labels on the sandbox"),
+	OPT(WSP_OPT_LIST, "volumes", NULL,
+	    "Daytona volumes to mount: VOLUME:/MOUNT/PATH[:SUBPATH]"),
 	OPT(WSP_OPT_BOOL, "public", "false", "previews without a token"),
 	OPT(WSP_OPT_BOOL, "network_block_all", "false",
 	    "no network access from the sandbox"),
@@ -44,6 +49,8 @@ const wsp_option_spec dt_options[] = {
 	    "delete after this long stopped, whole minutes (0: at stop)"),
 	OPT(WSP_OPT_BOOL, "ephemeral", "false",
 	    "delete the sandbox when it stops"),
+	OPT(WSP_OPT_BOOL, "archive_on_stop", "false",
+	    "archive the sandbox after each stop (cheaper, slower start)"),
 	OPT(WSP_OPT_DURATION, "timeout", "30s", "default command timeout"),
 	OPT(WSP_OPT_DURATION, "create_timeout", "60s",
 	    "how long to wait for a sandbox to start"),
@@ -51,8 +58,7 @@ const wsp_option_spec dt_options[] = {
 	    "bound on each HTTP request"),
 	OPT(WSP_OPT_SIZE, "max_capture", "1MiB",
 	    "bytes of each stream an exec result keeps (the newest)"),
-	WSP_OPTION_END
-};
+	WSP_OPTION_END};
 
 /* A refused configuration, one line (err is in every caller's scope). */
 #define BAD(...) wsp_error_set(err, WSP_ECONFIG, __VA_ARGS__)
@@ -92,9 +98,8 @@ static int int_opt(int64_t *out, const wsp_host *h, const wsp_config *cfg,
 }
 
 /* Daytona counts these intervals in minutes: refuse what does not fit. */
-static int minutes_opt(int64_t *out, const wsp_host *h,
-		       const wsp_config *cfg, const char *name,
-		       wsp_error *err)
+static int minutes_opt(int64_t *out, const wsp_host *h, const wsp_config *cfg,
+		       const char *name, wsp_error *err)
 {
 	int64_t ms = 0;
 	int rc = h->opt_duration(&ms, h, cfg, name, err);
@@ -107,7 +112,8 @@ static int minutes_opt(int64_t *out, const wsp_host *h,
 	if (ms < 0 || ms % 60000 || ms / 60000 > 525600)
 		return wsp_error_set(err, WSP_ECONFIG,
 				     "option '%s' must be whole minutes, at "
-				     "most a year (e.g. 15m, 2h)", name);
+				     "most a year (e.g. 15m, 2h)",
+				     name);
 	*out = ms / 60000;
 	return 0;
 }
@@ -165,7 +171,8 @@ static int read_lists(struct dt_config *c, const wsp_host *h,
 	for (i = 0; l[i]; i++, n++) {
 		if (!cidr_ok(l[i]))
 			return BAD("network_allow_list: '%s' is not a "
-				   "CIDR block (e.g. 10.0.0.0/8)", l[i]);
+				   "CIDR block (e.g. 10.0.0.0/8)",
+				   l[i]);
 		len += strlen(l[i]) + 1;
 	}
 	if (n > 5)
@@ -222,8 +229,7 @@ static int read_url(struct dt_config *c, const wsp_host *h,
 			   "api_url");
 	n = strlen(c->api_url);
 	if (n > 512 || strpbrk(c->api_url, " \t\r\n?#"))
-		return BAD("option '%s' is not a usable base URL",
-			   "api_url");
+		return BAD("option '%s' is not a usable base URL", "api_url");
 	while (n && c->api_url[n - 1] == '/')
 		c->api_url[--n] = '\0';
 	return 0;
@@ -244,8 +250,7 @@ static int read_strings(struct dt_config *c, const wsp_host *h,
 		return BAD("options 'snapshot' and 'image' exclude each "
 			   "other");
 	if (c->image && strpbrk(c->image, " \t\r\n"))
-		return BAD("option '%s' must be one image reference",
-			   "image");
+		return BAD("option '%s' must be one image reference", "image");
 	return 0;
 }
 
@@ -256,7 +261,8 @@ int dt_config_read(struct dt_config *c, const wsp_host *h,
 	int rc;
 
 	memset(c, 0, sizeof(*c));
-	if ((rc = read_key(c, h, cfg, err)) || (rc = read_url(c, h, cfg, err)) ||
+	if ((rc = read_key(c, h, cfg, err)) ||
+	    (rc = read_url(c, h, cfg, err)) ||
 	    (rc = read_strings(c, h, cfg, err)) ||
 	    (rc = int_opt(&c->cpu, h, cfg, "cpu", 64, err)) ||
 	    (rc = int_opt(&c->memory_gib, h, cfg, "memory", 1024, err)) ||
@@ -266,10 +272,13 @@ int dt_config_read(struct dt_config *c, const wsp_host *h,
 		return BAD("options cpu, memory and disk need 'image' (a "
 			   "snapshot has its own resources)");
 	if ((rc = read_lists(c, h, cfg, err)) ||
+	    (rc = dt_volumes_read(c, h, cfg, err)) ||
 	    (rc = h->opt_bool(&c->public_, h, cfg, "public", err)) ||
 	    (rc = h->opt_bool(&c->network_block_all, h, cfg,
 			      "network_block_all", err)) ||
 	    (rc = h->opt_bool(&c->ephemeral, h, cfg, "ephemeral", err)) ||
+	    (rc = h->opt_bool(&c->archive_on_stop, h, cfg, "archive_on_stop",
+			      err)) ||
 	    (rc = minutes_opt(&c->auto_stop_min, h, cfg, "auto_stop_interval",
 			      err)) ||
 	    (rc = minutes_opt(&c->auto_archive_min, h, cfg,
@@ -280,6 +289,11 @@ int dt_config_read(struct dt_config *c, const wsp_host *h,
 	if (c->ephemeral && c->auto_delete_min >= 0)
 		return BAD("options 'ephemeral' and "
 			   "'auto_delete_interval' exclude each other");
+	/* Daytona deletes such a sandbox at stop: nothing left to archive. */
+	if (c->archive_on_stop && (c->ephemeral || c->auto_delete_min == 0))
+		return BAD("option 'archive_on_stop' excludes '%s'",
+			   c->ephemeral ? "ephemeral"
+					: "auto_delete_interval: 0");
 	if ((rc = h->opt_duration(&c->timeout_ms, h, cfg, "timeout", err)) ||
 	    (rc = h->opt_duration(&c->create_timeout_ms, h, cfg,
 				  "create_timeout", err)) ||
@@ -290,12 +304,11 @@ int dt_config_read(struct dt_config *c, const wsp_host *h,
 	v = c->create_timeout_ms;
 	if (v <= 0 || c->request_timeout_ms <= 0 || c->timeout_ms < 0)
 		return BAD("option '%s' must be positive",
-			   v <= 0 ? "create_timeout"
-				  : c->timeout_ms < 0 ? "timeout"
-						      : "request_timeout");
+			   v <= 0	       ? "create_timeout"
+			   : c->timeout_ms < 0 ? "timeout"
+					       : "request_timeout");
 	if (!c->max_capture || c->max_capture > (256u << 20))
-		return BAD("option '%s' must be 1 byte..256MiB",
-			   "max_capture");
+		return BAD("option '%s' must be 1 byte..256MiB", "max_capture");
 	return 0;
 }
 
@@ -320,5 +333,6 @@ void dt_config_free(struct dt_config *c)
 	free(c->user);
 	free(c->language);
 	free(c->network_allow_list);
+	dt_volumes_free(c);
 	memset(c, 0, sizeof(*c));
 }

@@ -34,12 +34,12 @@ static int add_image(cJSON *body, const struct dt_config *c)
 			     c->image) >= sizeof dockerfile)
 		return -1;
 	bi = cJSON_AddObjectToObject(body, "buildInfo");
-	if (!bi || !cJSON_AddStringToObject(bi, "dockerfileContent",
-					    dockerfile))
+	if (!bi ||
+	    !cJSON_AddStringToObject(bi, "dockerfileContent", dockerfile))
 		return -1;
 	if ((c->cpu && !cJSON_AddNumberToObject(body, "cpu", (double)c->cpu)) ||
-	    (c->memory_gib && !cJSON_AddNumberToObject(
-				      body, "memory", (double)c->memory_gib)) ||
+	    (c->memory_gib &&
+	     !cJSON_AddNumberToObject(body, "memory", (double)c->memory_gib)) ||
 	    (c->disk_gib &&
 	     !cJSON_AddNumberToObject(body, "disk", (double)c->disk_gib)))
 		return -1;
@@ -67,13 +67,13 @@ cJSON *dt_create_body(const struct dt *d)
 	    (c->image && add_image(body, c)) ||
 	    add_str(body, "target", c->target) ||
 	    add_str(body, "user", c->user) || add_map(body, "env", c->env) ||
-	    add_map(body, "labels", c->labels))
+	    add_map(body, "labels", c->labels) || dt_volumes_add(body, c))
 		goto fail;
 	labels = cJSON_GetObjectItem(body, "labels");
 	if (!cJSON_AddStringToObject(labels, DT_LABEL_ID, d->logical_id) ||
-	    (c->language && !cJSON_AddStringToObject(
-				    labels, "code-toolbox-language",
-				    c->language)) ||
+	    (c->language &&
+	     !cJSON_AddStringToObject(labels, "code-toolbox-language",
+				      c->language)) ||
 	    !cJSON_AddBoolToObject(body, "public", c->public_) ||
 	    !cJSON_AddBoolToObject(body, "networkBlockAll",
 				   c->network_block_all) ||

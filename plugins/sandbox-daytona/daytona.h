@@ -9,7 +9,11 @@
  *   request.c    one request to either plane, its answer parsed
  *   remote.c     the Sandbox answer: id, state, toolbox URL
  *   create.c     the create request's body from the options
- *   lifecycle.c  start (reconnect or create), stop, destroy, status
+ *   volumes.c    the volumes option, checked, and its part of that body
+ *   lifecycle.c  start (reconnect or create), destroy, status
+ *   stop.c       stop, and the archive after it (archive_on_stop)
+ *   pause.c      pause and resume, and the hold that keeps a pause
+ *   progress.c   a wait's states shown on a terminal (or logged)
  *   describe.c   info and instructions
  *   idle.c       set_timeout: auto-stop interval and keep-alive
  *   preview.c    preview URLs and their token header
@@ -51,25 +55,32 @@
  * the state store is gone). */
 #define DT_LABEL_ID "wsp-sandbox-id"
 /* Longest remote id we accept (Daytona's are UUIDs). */
-#define DT_ID_MAX 64
+#define DT_ID_MAX  64
 #define DT_URL_MAX 1024
 /* Bounds on what a server may send us. */
-#define DT_ANSWER_MAX (64u << 20) /* a log snapshot may be large */
-#define DT_STDIN_MAX (4u << 20)   /* stdin data travels in the command */
-#define DT_PATH_MAX 256           /* a toolbox path below the base */
-#define DT_FS_PATH_MAX 1024       /* a file's full path in the sandbox */
+#define DT_ANSWER_MAX  (64u << 20) /* a log snapshot may be large */
+#define DT_STDIN_MAX   (4u << 20)  /* stdin data travels in the command */
+#define DT_PATH_MAX    256	   /* a toolbox path below the base */
+#define DT_FS_PATH_MAX 1024	   /* a file's full path in the sandbox */
+
+/* One `volumes` entry (volumes.c). */
+struct dt_volume {
+	char *volume, *mount, *subpath; /* subpath may be NULL */
+};
 
 struct dt_config {
-	char *api_url;     /* no trailing '/' */
-	char *api_key;     /* secret */
+	char *api_url; /* no trailing '/' */
+	char *api_key; /* secret */
 	char *target, *snapshot, *image, *user, *language;
 	int64_t cpu, memory_gib, disk_gib; /* 0 = server default */
-	const char *const *env;    /* map: k, v, ..., NULL (cfg-owned) */
+	const char *const *env;	   /* map: k, v, ..., NULL (cfg-owned) */
 	const char *const *labels; /* map, as env */
 	char *network_allow_list;  /* comma-joined CIDRs, or NULL */
-	int public_, network_block_all, ephemeral;
+	struct dt_volume *volumes; /* n_volumes of them */
+	size_t n_volumes;
+	int public_, network_block_all, ephemeral, archive_on_stop;
 	int64_t auto_stop_min, auto_archive_min, auto_delete_min; /* -2 unset */
-	int64_t timeout_ms;        /* default command timeout */
+	int64_t timeout_ms;	   /* default command timeout */
 	int64_t create_timeout_ms; /* wait for `started` */
 	int64_t request_timeout_ms;
 	uint64_t max_capture;
@@ -80,11 +91,11 @@ struct dt {
 	const wsp_state *state;
 	char *logical_id;
 	struct dt_config cfg;
-	const char *secrets[2]; /* { api_key, NULL } */
-	pthread_mutex_t lock;   /* guards remote_id and toolbox */
-	char remote_id[DT_ID_MAX + 1];   /* "" until known */
-	char toolbox[DT_URL_MAX];        /* {toolboxProxyUrl}/{id}, or "" */
-	unsigned long seq;               /* session names, with pid */
+	const char *secrets[2];	       /* { api_key, NULL } */
+	pthread_mutex_t lock;	       /* guards remote_id and toolbox */
+	char remote_id[DT_ID_MAX + 1]; /* "" until known */
+	char toolbox[DT_URL_MAX];      /* {toolboxProxyUrl}/{id}, or "" */
+	unsigned long seq;	       /* session names, with pid */
 	/* fs.c: the working directory of the toolbox it was asked of */
 	char workdir[DT_FS_PATH_MAX], workdir_of[DT_URL_MAX];
 };
@@ -104,13 +115,19 @@ int dt_config_read(struct dt_config *c, const wsp_host *host,
 		   const wsp_config *cfg, wsp_error *err);
 void dt_config_free(struct dt_config *c);
 
+/* volumes.c: the `volumes` option, and its part of the create body */
+int dt_volumes_read(struct dt_config *c, const wsp_host *host,
+		    const wsp_config *cfg, wsp_error *err);
+void dt_volumes_free(struct dt_config *c);
+int dt_volumes_add(cJSON *body, const struct dt_config *c);
+
 /* request.c */
 struct dt_req {
-	const char *base;  /* NULL: the API; else a toolbox base (dt_ensure) */
+	const char *base; /* NULL: the API; else a toolbox base (dt_ensure) */
 	const char *method;
-	const char *path;  /* after the plane's base, starts with '/' */
-	cJSON *json;       /* body, or NULL */
-	uint32_t flags;    /* WSP_HTTP_* */
+	const char *path;     /* after the plane's base, starts with '/' */
+	cJSON *json;	      /* body, or NULL */
+	uint32_t flags;	      /* WSP_HTTP_* */
 	const wsp_call *call; /* NULL for cleanup after a call ended */
 	/* Streamed bodies (files): a 2xx answer's body to sink instead of
 	 * parsed; a body from source (size -1: chunked) of content_type. */
@@ -120,8 +137,8 @@ struct dt_req {
 	void *source_payload;
 	int64_t source_size;
 	const char *content_type, *accept; /* NULL: JSON */
-	const char *range; /* a Range header's value, or NULL */
-	wsp_http_header_fn on_header; /* the answer's headers, or NULL */
+	const char *range;		   /* a Range header's value, or NULL */
+	wsp_http_header_fn on_header;	   /* the answer's headers, or NULL */
 	void *header_payload;
 	int64_t timeout_ms; /* 0: the request timeout option; -1: none */
 };
@@ -130,8 +147,8 @@ struct dt_req {
  * mapped by the host (404 WSP_ENOTFOUND...). *status gets the HTTP status
  * when not NULL.
  */
-int dt_request(struct dt *d, const struct dt_req *r, cJSON **out,
-	       long *status, wsp_error *err);
+int dt_request(struct dt *d, const struct dt_req *r, cJSON **out, long *status,
+	       wsp_error *err);
 /* Percent-encode s into out (unreserved bytes kept); WSP_ETOOBIG. */
 int dt_url_escape(char *out, size_t cap, const char *s, wsp_error *err);
 
@@ -150,6 +167,7 @@ cJSON *dt_create_body(const struct dt *d);
 /* lifecycle.c */
 int dt_start(uint32_t *out, void *self, const wsp_call *call, uint32_t flags,
 	     wsp_error *err);
+/* stop.c */
 int dt_stop(void *self, const wsp_call *call, uint32_t flags, wsp_error *err);
 int dt_destroy(void *self, const wsp_call *call, uint32_t flags,
 	       wsp_error *err);
@@ -171,6 +189,47 @@ int dt_locate(struct dt_remote *r, struct dt *d, const wsp_call *call,
 /* GET the sandbox by its remote id. */
 int dt_get(struct dt_remote *r, struct dt *d, const char *id,
 	   const wsp_call *call, wsp_error *err);
+
+/* POST /sandbox/{id}/{action} (start, stop, pause, archive). */
+int dt_post_action(struct dt *d, const char *id, const char *action,
+		   const wsp_call *call, wsp_error *err);
+/*
+ * Poll until the sandbox is in state want (stopped takes archived too),
+ * or gone when gone_ok; want NULL: any settled state. A settled other
+ * state fails with Daytona's reason; create_timeout and the call bound it.
+ */
+int dt_wait_for(struct dt_remote *r, struct dt *d, const char *want,
+		int gone_ok, const wsp_call *call, wsp_error *err);
+/*
+ * A located sandbox brought to `started`. explicit_: a start or resume,
+ * which thaw a paused sandbox; else (a command) a paused or held one is
+ * WSP_EBUSY.
+ */
+int dt_bring_up(struct dt_remote *r, struct dt *d, const wsp_call *call,
+		int explicit_, wsp_error *err);
+/* The sandbox is gone: its stored id, hold and process records too. */
+void dt_forget(struct dt *d);
+
+/* progress.c: a wait's states shown (a terminal, else info lines) */
+struct dt_progress {
+	int64_t start_ms, shown_ms;
+	char state[32];
+};
+void dt_progress_init(struct dt_progress *p, int64_t now_ms);
+/* The state polled now: shown when new, or again after a while. */
+void dt_progress_note(struct dt_progress *p, struct dt *d, const char *state,
+		      int64_t now_ms);
+
+/* stop.c: stop a located sandbox, then archive it when archive_after. */
+int dt_stop_located(struct dt_remote *r, struct dt *d, const wsp_call *call,
+		    int archive_after, wsp_error *err);
+
+/* pause.c */
+int dt_pause(void *self, const wsp_call *call, uint32_t flags, wsp_error *err);
+int dt_resume(void *self, const wsp_call *call, uint32_t flags, wsp_error *err);
+/* Whether a pause holds the sandbox (the state store's "hold"). */
+int dt_held(struct dt *d);
+void dt_hold_set(struct dt *d, int on, wsp_error *err);
 
 /* procs.c: the sandbox is gone, and every process record with it. */
 void dt_procs_forget_all(struct dt *d);
@@ -209,10 +268,15 @@ enum { DT_LOG_RUNNING = 0, DT_LOG_DONE = 1, DT_LOG_LAST = 2 };
  * (DT_END_CWD, DT_END_PROG, DT_END_TMP: no temporary directory); or how a
  * background process ended (DT_END_TIMEOUT, DT_END_SIG + signal).
  */
-enum { DT_END_CWD = 1, DT_END_PROG = 2, DT_END_TMP = 3, DT_END_TIMEOUT = 4,
-       DT_END_SIG = 64 };
-int dt_script_output(size_t *len, int *nostart, const char *log,
-		     size_t log_len, const char *nonce, int mode);
+enum {
+	DT_END_CWD = 1,
+	DT_END_PROG = 2,
+	DT_END_TMP = 3,
+	DT_END_TIMEOUT = 4,
+	DT_END_SIG = 64
+};
+int dt_script_output(size_t *len, int *nostart, const char *log, size_t log_len,
+		     const char *nonce, int mode);
 /* What follows the nonce in a trailer: its tag (above, 0 none), or -1. */
 int dt_trailer_tag(const char *t, size_t n);
 
@@ -239,8 +303,8 @@ struct dt_cmd {
 };
 /* method {base}/process/session/{sid}{path} */
 int dt_cmd_call(struct dt_cmd *c, const char *method, const char *path,
-		cJSON *json, cJSON **out, const wsp_call *call,
-		uint32_t flags, wsp_error *err);
+		cJSON *json, cJSON **out, const wsp_call *call, uint32_t flags,
+		wsp_error *err);
 /* Create session c->sid (c->base found or refreshed on the way). */
 int dt_session_open(struct dt_cmd *c, const wsp_call *call, wsp_error *err);
 /* Start text asynchronously in it: c->cid. quiet_input: no input echo. */
@@ -250,16 +314,15 @@ int dt_session_launch(struct dt_cmd *c, const char *text, int quiet_input,
 int dt_session_status(struct dt_cmd *c, int *done, int *exit_code,
 		      const wsp_call *call, wsp_error *err);
 /* The command's exit code (*done once it has one), then its log. */
-int dt_session_look(struct dt_cmd *c, int *done, int *exit_code,
-		    cJSON **logs, const wsp_call *call, wsp_error *err);
+int dt_session_look(struct dt_cmd *c, int *done, int *exit_code, cJSON **logs,
+		    const wsp_call *call, wsp_error *err);
 /* One stream of a log answer ("" when absent). */
 const char *dt_log_text(const cJSON *logs, int stderr_, size_t *len);
 /* Send line (the daemon adds a newline when it has none). */
-int dt_session_input(struct dt_cmd *c, const char *line,
-		     const wsp_call *call, wsp_error *err);
+int dt_session_input(struct dt_cmd *c, const char *line, const wsp_call *call,
+		     wsp_error *err);
 /* Delete the session, killing all it runs; gone already is fine. */
-int dt_session_delete(struct dt_cmd *c, const wsp_call *call,
-		      wsp_error *err);
+int dt_session_delete(struct dt_cmd *c, const wsp_call *call, wsp_error *err);
 
 /* capture.c: the newest `cap` bytes, and how many were dropped */
 struct dt_capture {
@@ -270,8 +333,7 @@ struct dt_capture {
 int dt_capture_init(struct dt_capture *c, size_t cap);
 void dt_capture_put(struct dt_capture *c, const char *p, size_t n);
 /* A host->alloc'd NUL-terminated copy, in order; NULL on ENOMEM. */
-char *dt_capture_take(struct dt_capture *c, const wsp_host *host,
-		      size_t *len);
+char *dt_capture_take(struct dt_capture *c, const wsp_host *host, size_t *len);
 void dt_capture_free(struct dt_capture *c);
 
 /* idle.c, preview.c */

@@ -1,6 +1,6 @@
 /*
  * plugins/sandbox-daytona/lifecycle.c - start (reconnect or create),
- * stop, destroy and status.
+ * destroy and status (stop is stop.c's, pause and resume pause.c's).
  *
  * The remote id lives in the host state store under "remote-id"; when the
  * store is gone (another machine, a wiped state directory) the label
@@ -30,8 +30,8 @@ static int64_t now_ms(void)
 static int nap(struct dt *d, const wsp_call *call, int64_t ms)
 {
 	int64_t left = d->host->call_remaining_ms(d->host, call);
-	struct pollfd p = { .fd = d->host->call_fd(d->host, call),
-			    .events = POLLIN };
+	struct pollfd p = {.fd = d->host->call_fd(d->host, call),
+			   .events = POLLIN};
 
 	if (left >= 0 && left < ms)
 		ms = left;
@@ -43,7 +43,7 @@ int dt_get(struct dt_remote *r, struct dt *d, const char *id,
 	   const wsp_call *call, wsp_error *err)
 {
 	char path[DT_ID_MAX + 16];
-	struct dt_req q = { .method = "GET", .path = path, .call = call };
+	struct dt_req q = {.method = "GET", .path = path, .call = call};
 	cJSON *j = NULL;
 	int rc;
 
@@ -60,7 +60,7 @@ static int find_by_label(struct dt_remote *r, struct dt *d,
 			 const wsp_call *call, wsp_error *err)
 {
 	char lab[400], esc[1300], path[1400];
-	struct dt_req q = { .method = "GET", .path = path, .call = call };
+	struct dt_req q = {.method = "GET", .path = path, .call = call};
 	cJSON *j = NULL, *l = cJSON_CreateObject(), *it;
 	char *txt;
 	int rc = WSP_ENOTFOUND;
@@ -79,7 +79,8 @@ static int find_by_label(struct dt_remote *r, struct dt *d,
 	if ((rc = dt_request(d, &q, &j, NULL, err)))
 		return rc;
 	rc = WSP_ENOTFOUND;
-	cJSON_ArrayForEach(it, cJSON_GetObjectItem(j, "items")) {
+	cJSON_ArrayForEach(it, cJSON_GetObjectItem(j, "items"))
+	{
 		if (dt_remote_parse(r, it, err))
 			continue;
 		if (strcmp(r->state, "destroying") &&
@@ -132,13 +133,14 @@ void dt_forget_toolbox(struct dt *d)
 	pthread_mutex_unlock(&d->lock);
 }
 
-static void forget(struct dt *d)
+void dt_forget(struct dt *d)
 {
-	wsp_error e = { 0 };
+	wsp_error e = {0};
 
 	remember(d, "", "");
 	if (d->state)
 		d->host->state_delete(d->host, d->state, KEY, &e);
+	dt_hold_set(d, 0, &e); /* no sandbox, nothing paused */
 	/* its processes went with it: a new sandbox lists none of them */
 	dt_procs_forget_all(d);
 }
@@ -157,14 +159,14 @@ int dt_locate(struct dt_remote *r, struct dt *d, const wsp_call *call,
 		rc = dt_get(r, d, id, call, err);
 		if (rc != WSP_ENOTFOUND)
 			return rc;
-		forget(d);
+		dt_forget(d);
 	} else if (rc != WSP_ENOTFOUND) {
 		return rc;
 	}
 	rc = find_by_label(r, d, call, err);
 	if (!rc && d->state)
-		d->host->state_put(d->host, d->state, KEY, r->id,
-				   strlen(r->id), err);
+		d->host->state_put(d->host, d->state, KEY, r->id, strlen(r->id),
+				   err);
 	return rc;
 }
 
@@ -198,7 +200,7 @@ static int del_remote(struct dt *d, const char *id, const wsp_call *call,
 		      wsp_error *err)
 {
 	char path[DT_ID_MAX + 16];
-	struct dt_req q = { .method = "DELETE", .path = path, .call = call };
+	struct dt_req q = {.method = "DELETE", .path = path, .call = call};
 
 	snprintf(path, sizeof path, "/sandbox/%s", id);
 	return dt_request(d, &q, NULL, NULL, err);
@@ -207,9 +209,8 @@ static int del_remote(struct dt *d, const char *id, const wsp_call *call,
 static int create(struct dt_remote *r, struct dt *d, const wsp_call *call,
 		  wsp_error *err)
 {
-	struct dt_req q = { .method = "POST", .path = "/sandbox",
-			    .call = call };
-	struct first f = { .host = d->host };
+	struct dt_req q = {.method = "POST", .path = "/sandbox", .call = call};
+	struct first f = {.host = d->host};
 	cJSON *j = NULL;
 	int rc;
 
@@ -225,24 +226,26 @@ static int create(struct dt_remote *r, struct dt *d, const wsp_call *call,
 	if (rc || !d->state)
 		return rc;
 	f.mine = r->id;
-	rc = d->host->state_update(d->host, d->state, KEY, keep_first, &f,
-				   err);
+	rc = d->host->state_update(d->host, d->state, KEY, keep_first, &f, err);
 	if (rc != WSP_EEXIST)
 		return rc;
 	/* Another wsp process created one first: use theirs. */
 	d->host->log(d->host, WSP_LOG_INFO,
 		     "daytona: sandbox '%s' was created elsewhere meanwhile; "
-		     "removing the duplicate", d->logical_id);
+		     "removing the duplicate",
+		     d->logical_id);
 	del_remote(d, r->id, NULL, err);
 	return dt_get(r, d, f.winner, call, err);
 }
 
-static int post_action(struct dt *d, const char *id, const char *action,
-		       const wsp_call *call, wsp_error *err)
+int dt_post_action(struct dt *d, const char *id, const char *action,
+		   const wsp_call *call, wsp_error *err)
 {
 	char path[DT_ID_MAX + 40];
-	struct dt_req q = { .method = "POST", .path = path, .call = call,
-			    .flags = WSP_HTTP_IDEMPOTENT };
+	struct dt_req q = {.method = "POST",
+			   .path = path,
+			   .call = call,
+			   .flags = WSP_HTTP_IDEMPOTENT};
 
 	snprintf(path, sizeof path, "/sandbox/%s/%s", id, action);
 	return dt_request(d, &q, NULL, NULL, err);
@@ -254,19 +257,25 @@ static int post_action(struct dt *d, const char *id, const char *action,
  * until any settled state (Daytona refuses a delete while a state change
  * is in progress).
  */
-static int wait_for(struct dt_remote *r, struct dt *d, const char *want,
-		    int gone_ok, const wsp_call *call, wsp_error *err)
+int dt_wait_for(struct dt_remote *r, struct dt *d, const char *want,
+		int gone_ok, const wsp_call *call, wsp_error *err)
 {
 	int64_t end = now_ms() + d->cfg.create_timeout_ms, pause = 50;
 	char id[DT_ID_MAX + 1];
-	int rc;
+	struct dt_progress pg;
+	int rc, done, polled = 0;
 
 	snprintf(id, sizeof id, "%s", r->id);
+	dt_progress_init(&pg, now_ms());
 	for (;;) {
-		if (want ? !strcmp(r->state, want) ||
-				   (!strcmp(want, "stopped") &&
-				    !strcmp(r->state, "archived"))
-			 : dt_state_settled(r->state))
+		done = want ? !strcmp(r->state, want) ||
+				       (!strcmp(want, "stopped") &&
+					!strcmp(r->state, "archived"))
+			    : dt_state_settled(r->state);
+		/* the states on the way, and where it ended when it moved */
+		if (!done || polled)
+			dt_progress_note(&pg, d, r->state, now_ms());
+		if (done)
 			return 0;
 		if (dt_state_settled(r->state))
 			return wsp_error_set(err, WSP_EIO,
@@ -275,17 +284,21 @@ static int wait_for(struct dt_remote *r, struct dt *d, const char *want,
 					     r->error_reason[0] ? ": " : "",
 					     r->error_reason);
 		if (now_ms() >= end)
-			return wsp_error_set(err, WSP_ETIMEDOUT,
-					     "sandbox '%s' still %s after %lld "
-					     "ms (create_timeout)",
-					     d->logical_id, r->state,
-					     (long long)d->cfg.create_timeout_ms);
+			return wsp_error_set(
+				err, WSP_ETIMEDOUT,
+				"sandbox '%s' still %s after %lld "
+				"ms (create_timeout)",
+				d->logical_id, r->state,
+				(long long)d->cfg.create_timeout_ms);
 		if ((rc = nap(d, call, pause)))
-			return wsp_error_set(err, rc, "waiting for sandbox "
-					     "'%s' to be %s", d->logical_id,
+			return wsp_error_set(err, rc,
+					     "waiting for sandbox "
+					     "'%s' to be %s",
+					     d->logical_id,
 					     want ? want : "settled");
 		if (pause < 500)
 			pause *= 2;
+		polled = 1;
 		rc = dt_get(r, d, id, call, err);
 		if (rc == WSP_ENOTFOUND && gone_ok)
 			return rc;
@@ -299,7 +312,7 @@ static int set_toolbox(struct dt *d, const struct dt_remote *r,
 		       const wsp_call *call, wsp_error *err)
 {
 	char base[DT_URL_MAX], path[DT_ID_MAX + 40];
-	struct dt_req q = { .method = "GET", .path = path, .call = call };
+	struct dt_req q = {.method = "GET", .path = path, .call = call};
 	const cJSON *u;
 	cJSON *j = NULL;
 	size_t n;
@@ -333,15 +346,33 @@ static int set_toolbox(struct dt *d, const struct dt_remote *r,
 	return 0;
 }
 
-/* Bring a located sandbox to `started`. */
-static int bring_up(struct dt_remote *r, struct dt *d, const wsp_call *call,
-		    wsp_error *err)
+/*
+ * Bring a located sandbox to `started`. Only an explicit start or resume
+ * (explicit) thaws a paused one: a command meeting a sandbox paused on
+ * purpose (the hold, below) or by Daytona (auto-pause) is refused, so a
+ * stray tool call never undoes a pause (docs/abi.md). A held sandbox
+ * found started was resumed elsewhere: the hold is stale.
+ */
+int dt_bring_up(struct dt_remote *r, struct dt *d, const wsp_call *call,
+		int explicit_, wsp_error *err)
 {
-	int rc;
+	int rc, held = explicit_ ? 0 : dt_held(d);
 
-	if (!strcmp(r->state, "stopping") || !strcmp(r->state, "archiving")) {
-		/* A start is refused while it stops: let it finish. */
-		if ((rc = wait_for(r, d, "stopped", 0, call, err)))
+	if (!explicit_ && strcmp(r->state, "started") &&
+	    (held || !strcmp(r->state, "paused") ||
+	     !strcmp(r->state, "pausing")))
+		return wsp_error_set(err, WSP_EBUSY,
+				     "the Daytona sandbox '%s' is %s%s; resume "
+				     "it first (wsp sandbox resume)",
+				     d->logical_id, held ? "paused" : r->state,
+				     held ? "" : " (outside this wsp)");
+	if (held)
+		dt_hold_set(d, 0, err);
+
+	if (!strcmp(r->state, "stopping") || !strcmp(r->state, "archiving") ||
+	    !strcmp(r->state, "pausing")) {
+		/* A start is refused while it stops or pauses: let it end. */
+		if ((rc = dt_wait_for(r, d, NULL, 0, call, err)))
 			return rc;
 	}
 	if (!strcmp(r->state, "stopped") || !strcmp(r->state, "archived") ||
@@ -349,23 +380,22 @@ static int bring_up(struct dt_remote *r, struct dt *d, const wsp_call *call,
 		d->host->log(d->host, WSP_LOG_INFO,
 			     "daytona: starting sandbox '%s' (%s)",
 			     d->logical_id, r->state);
-		if ((rc = post_action(d, r->id, "start", call, err)))
+		if ((rc = dt_post_action(d, r->id, "start", call, err)))
 			return rc;
 		strcpy(r->state, "starting");
 	}
-	if ((rc = wait_for(r, d, "started", 0, call, err)))
+	if ((rc = dt_wait_for(r, d, "started", 0, call, err)))
 		return rc;
 	return set_toolbox(d, r, call, err);
 }
 
-int dt_start(uint32_t *out, void *self, const wsp_call *call, uint32_t flags,
-	     wsp_error *err)
+/* Locate or create the sandbox, then bring it up. */
+static int up(uint32_t *out, struct dt *d, const wsp_call *call, int explicit_,
+	      wsp_error *err)
 {
-	struct dt *d = self;
 	struct dt_remote r;
 	int rc = dt_locate(&r, d, call, err);
 
-	(void)flags;
 	*out = WSP_START_CONNECTED;
 	if (rc == WSP_ENOTFOUND) {
 		d->host->log(d->host, WSP_LOG_INFO,
@@ -373,7 +403,16 @@ int dt_start(uint32_t *out, void *self, const wsp_call *call, uint32_t flags,
 		rc = create(&r, d, call, err);
 		*out = WSP_START_CREATED;
 	}
-	return rc ? rc : bring_up(&r, d, call, err);
+	return rc ? rc : dt_bring_up(&r, d, call, explicit_, err);
+}
+
+/* An explicit start resumes what a pause held, as resume does. */
+int dt_start(uint32_t *out, void *self, const wsp_call *call, uint32_t flags,
+	     wsp_error *err)
+{
+	(void)flags;
+	dt_hold_set(self, 0, err);
+	return up(out, self, call, 1, err);
 }
 
 int dt_ensure(char *out, struct dt *d, const wsp_call *call, wsp_error *err)
@@ -386,7 +425,7 @@ int dt_ensure(char *out, struct dt *d, const wsp_call *call, wsp_error *err)
 	pthread_mutex_unlock(&d->lock);
 	if (out[0])
 		return 0;
-	if ((rc = dt_start(&outcome, d, call, 0, err)))
+	if ((rc = up(&outcome, d, call, 0, err)))
 		return rc;
 	pthread_mutex_lock(&d->lock);
 	snprintf(out, DT_URL_MAX, "%s", d->toolbox);
@@ -394,44 +433,7 @@ int dt_ensure(char *out, struct dt *d, const wsp_call *call, wsp_error *err)
 	return 0;
 }
 
-int dt_stop(void *self, const wsp_call *call, uint32_t flags, wsp_error *err)
-{
-	struct dt *d = self;
-	struct dt_remote r;
-	int rc = dt_locate(&r, d, call, err);
-
-	(void)flags;
-	if (rc == WSP_ENOTFOUND)
-		return wsp_error_set(err, WSP_ENOTFOUND,
-				     "no Daytona sandbox '%s'", d->logical_id);
-	if (rc)
-		return rc;
-	dt_forget_toolbox(d);
-	if (!strcmp(r.state, "stopped") || !strcmp(r.state, "archived"))
-		return 0;
-	rc = post_action(d, r.id, "stop", call, err);
-	if (rc == WSP_ESTALE) {
-		/* A create or start in progress (Daytona refuses the stop
-		 * meanwhile, 409): let it end, then stop. */
-		if ((rc = wait_for(&r, d, NULL, 0, call, err)))
-			return rc;
-		if (!strcmp(r.state, "stopped") || !strcmp(r.state, "archived"))
-			return 0;
-		rc = post_action(d, r.id, "stop", call, err);
-	}
-	if (rc)
-		return rc;
-	strcpy(r.state, "stopping");
-	rc = wait_for(&r, d, "stopped", 1, call, err);
-	if (rc == WSP_ENOTFOUND) { /* ephemeral: deleted at stop */
-		forget(d);
-		return 0;
-	}
-	return rc;
-}
-
-int dt_destroy(void *self, const wsp_call *call, uint32_t flags,
-	       wsp_error *err)
+int dt_destroy(void *self, const wsp_call *call, uint32_t flags, wsp_error *err)
 {
 	struct dt *d = self;
 	struct dt_remote r;
@@ -439,22 +441,22 @@ int dt_destroy(void *self, const wsp_call *call, uint32_t flags,
 
 	(void)flags; /* the files are in the sandbox: they go with it */
 	if (rc == WSP_ENOTFOUND) {
-		forget(d);
+		dt_forget(d);
 		return 0;
 	}
 	if (rc)
 		return rc;
 	rc = del_remote(d, r.id, call, err);
-	if (rc == WSP_ESTALE && !(rc = wait_for(&r, d, NULL, 0, call, err)))
+	if (rc == WSP_ESTALE && !(rc = dt_wait_for(&r, d, NULL, 0, call, err)))
 		rc = del_remote(d, r.id, call, err);
 	if (rc && rc != WSP_ENOTFOUND)
 		return rc; /* the key stays: the way back */
-	forget(d);
+	dt_forget(d);
 	return 0;
 }
 
-int dt_status(uint32_t *out, void *self, const wsp_call *call,
-	      uint32_t flags, wsp_error *err)
+int dt_status(uint32_t *out, void *self, const wsp_call *call, uint32_t flags,
+	      wsp_error *err)
 {
 	struct dt *d = self;
 	struct dt_remote r;
@@ -468,6 +470,9 @@ int dt_status(uint32_t *out, void *self, const wsp_call *call,
 	if (rc)
 		return rc;
 	*out = dt_state_map(r.state);
+	/* paused by wsp, stopped in its place (a class without pause) */
+	if (*out == WSP_SANDBOX_STOPPED && dt_held(d))
+		*out = WSP_SANDBOX_PAUSED;
 	if (*out != WSP_SANDBOX_RUNNING)
 		dt_forget_toolbox(d);
 	return 0;

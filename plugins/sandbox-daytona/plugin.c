@@ -44,9 +44,8 @@ static int init(void **out_self, const wsp_host *host,
 	}
 	pthread_mutex_init(&d->lock, NULL);
 	d->host = host;
-	d->state = WSP_HAS_MEMBER(wsp_instance_args, args, state)
-			   ? args->state
-			   : NULL;
+	d->state = WSP_HAS_MEMBER(wsp_instance_args, args, state) ? args->state
+								  : NULL;
 	rc = dt_config_read(&d->cfg, host, args->options, err);
 	if (rc) {
 		fini(d);
@@ -68,8 +67,10 @@ static const wsp_sandbox_vtable vtable = {
 	.info = dt_info,
 	.instructions = dt_instructions,
 	.set_timeout = dt_set_timeout,
+	.pause = dt_pause,
+	.resume = dt_resume,
 	.preview = dt_preview,
-	/* pause, mounts: not yet (issue 15) */
+	/* mounts: not yet (issue 15) */
 };
 
 static const wsp_procmgr_vtable procmgr = {
@@ -92,24 +93,20 @@ static const wsp_procmgr_vtable procmgr = {
  * URLs. Processes: session commands the toolbox keeps with their logs
  * until released, found again through the state store (DETACHED) and
  * read from 0 by another wsp (OUTPUT_HISTORY); stdin written and closed
- * through the script's control loop. No FOLLOW: reads poll log
- * snapshots. No PAUSE (a Daytona pause is not offered on every sandbox
- * class) nor MOUNT yet. FS_*: its disk as a filesystem (fs.c, fs_io.c),
- * streamed both ways, writes renamed into place.
+ * through the script's control loop; FOLLOW: the toolbox's WebSocket log
+ * follow (procs_follow.c). PAUSE: Daytona's pause, or a stop where the
+ * sandbox class has none (pause.c). No MOUNT yet. FS_*: its disk as a
+ * filesystem (fs.c, fs_io.c), streamed both ways, writes renamed into
+ * place.
  */
-WSP_PLUGIN_DEFINE_SANDBOX_FS(WSP_KIND_SANDBOX, "daytona", "0.1.0",
-			     "commands in a Daytona cloud sandbox",
-			     WSP_CAP_SANDBOX_ISOLATION |
-				     WSP_CAP_SANDBOX_RECONNECT |
-				     WSP_CAP_SANDBOX_TIMEOUT |
-				     WSP_CAP_SANDBOX_PREVIEW |
-				     WSP_CAP_PROC_BACKGROUND |
-				     WSP_CAP_PROC_STDIN |
-				     WSP_CAP_PROC_CLOSE_STDIN |
-				     WSP_CAP_PROC_DETACHED |
-				     WSP_CAP_PROC_OUTPUT_HISTORY |
-				     WSP_CAP_PROC_FOLLOW |
-				     WSP_CAP_FS_STREAMING |
-				     WSP_CAP_FS_ATOMIC_WRITE,
-			     dt_options, init, fini, NULL, &vtable, &procmgr,
-			     NULL, &dt_fs)
+WSP_PLUGIN_DEFINE_SANDBOX_FS(
+	WSP_KIND_SANDBOX, "daytona", "0.1.0",
+	"commands in a Daytona cloud sandbox",
+	WSP_CAP_SANDBOX_ISOLATION | WSP_CAP_SANDBOX_RECONNECT |
+		WSP_CAP_SANDBOX_TIMEOUT | WSP_CAP_SANDBOX_PREVIEW |
+		WSP_CAP_SANDBOX_PAUSE | WSP_CAP_PROC_BACKGROUND |
+		WSP_CAP_PROC_STDIN | WSP_CAP_PROC_CLOSE_STDIN |
+		WSP_CAP_PROC_DETACHED | WSP_CAP_PROC_OUTPUT_HISTORY |
+		WSP_CAP_PROC_FOLLOW | WSP_CAP_FS_STREAMING |
+		WSP_CAP_FS_ATOMIC_WRITE,
+	dt_options, init, fini, NULL, &vtable, &procmgr, NULL, &dt_fs)

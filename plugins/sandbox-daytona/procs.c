@@ -29,7 +29,7 @@
 #include <time.h>
 
 #define PROC_PREFIX "wsp-proc-"
-#define KEY_PREFIX "proc."
+#define KEY_PREFIX  "proc."
 /* Raw stdin bytes per input line: 64 KiB of base64. */
 #define STDIN_CHUNK 49152
 
@@ -101,14 +101,14 @@ int dt_proc_load(struct dt_proc *p, struct dt *d, const char *id,
 		return rc == WSP_ENOTFOUND ? unknown(id, err)
 					   : wsp_error_set(err, rc,
 							   "cannot read the "
-							   "record of '%s'", id);
+							   "record of '%s'",
+							   id);
 	j = cJSON_ParseWithLength(v, len);
 	d->host->free(d->host, v);
 	cid = jstr(j, "cid");
 	nonce = jstr(j, "nonce");
 	cmd = jstr(j, "command");
-	if (!cid || !dt_id_ok(cid) || !nonce ||
-	    strlen(nonce) != DT_NONCE_LEN) {
+	if (!cid || !dt_id_ok(cid) || !nonce || strlen(nonce) != DT_NONCE_LEN) {
 		cJSON_Delete(j);
 		return wsp_error_set(err, WSP_EPROTO,
 				     "the record of '%s' is damaged", id);
@@ -181,7 +181,8 @@ static void ended(wsp_proc_status *out, int code, int tag)
 /*
  * The toolbox base for a process, never starting the sandbox: one that
  * is not started has lost its sessions and their processes (Daytona
- * restarts the daemon), so that is WSP_ENOTFOUND, read as lost. fresh:
+ * restarts the daemon), so that is WSP_ENOTFOUND, read as lost; a paused
+ * one kept them, frozen: WSP_EBUSY until it is resumed. fresh:
  * the cached URL was refused (the proxy's "Is the Sandbox started?").
  */
 static int proc_toolbox(struct dt_proc *p, int fresh, const wsp_call *call,
@@ -200,10 +201,16 @@ static int proc_toolbox(struct dt_proc *p, int fresh, const wsp_call *call,
 		return 0;
 	if ((rc = dt_locate(&r, d, call, err)))
 		return rc;
+	/* Paused, its processes frozen with their memory: not lost. */
+	if (!strcmp(r.state, "paused") || !strcmp(r.state, "pausing"))
+		return wsp_error_set(err, WSP_EBUSY,
+				     "the sandbox is paused: resume it to "
+				     "reach its processes");
 	if (strcmp(r.state, "started"))
 		return wsp_error_set(err, WSP_ENOTFOUND,
 				     "the sandbox is %s: its processes are "
-				     "gone", r.state);
+				     "gone",
+				     r.state);
 	return dt_ensure(p->c.base, d, call, err); /* started: no start */
 }
 
@@ -211,7 +218,7 @@ static int proc_toolbox(struct dt_proc *p, int fresh, const wsp_call *call,
 static int stale(int rc)
 {
 	return rc && rc != WSP_ENOTFOUND && rc != WSP_ECANCELED &&
-	       rc != WSP_ETIMEDOUT && rc != WSP_EAUTH;
+	       rc != WSP_ETIMEDOUT && rc != WSP_EAUTH && rc != WSP_EBUSY;
 }
 
 int dt_proc_look(wsp_proc_status *out, cJSON **logs, size_t out_len[2],
@@ -219,7 +226,7 @@ int dt_proc_look(wsp_proc_status *out, cJSON **logs, size_t out_len[2],
 {
 	uint32_t size = out->struct_size;
 	cJSON *lg = NULL;
-	size_t len[2] = { 0, 0 };
+	size_t len[2] = {0, 0};
 	int done = 0, code = 0, tag = 0, i, rc;
 
 	memset(out, 0, sizeof(*out));
@@ -262,7 +269,7 @@ int dt_proc_look(wsp_proc_status *out, cJSON **logs, size_t out_len[2],
 		out->stdin_open = p->stdin_pipe && !p->stdin_closed;
 	} else {
 		if (!p->ended_ms) {
-			wsp_error e = { 0 };
+			wsp_error e = {0};
 
 			/* the first look that sees it ended keeps the time */
 			p->ended_ms = wall_ms();
@@ -316,10 +323,10 @@ int dt_spawn(char out_id[WSP_PROC_ID_MAX], void *self, const wsp_call *call,
 	     const wsp_spawn_opts *o, wsp_error *err)
 {
 	struct dt *d = self;
-	struct dt_proc p = { .c = { .d = d } };
+	struct dt_proc p = {.c = {.d = d}};
 	struct dt_script s;
 	int64_t limit = o->flags & WSP_SPAWN_NO_TIMEOUT ? 0 : o->timeout_ms;
-	wsp_error e = { 0 };
+	wsp_error e = {0};
 	int rc;
 
 	if (!d->state)
@@ -375,13 +382,12 @@ static int on_key(const char *key, void *payload)
 
 void dt_procs_forget_all(struct dt *d)
 {
-	struct ids x = { 0 };
+	struct ids x = {0};
 	char key[WSP_STATE_KEY_MAX];
 	size_t i;
 
-	if (!d->state ||
-	    d->host->state_list(d->host, d->state, KEY_PREFIX, on_key, &x,
-				NULL))
+	if (!d->state || d->host->state_list(d->host, d->state, KEY_PREFIX,
+					     on_key, &x, NULL))
 		x.n = 0; /* what was collected before a failure is freed */
 	for (i = 0; i < x.n; i++) {
 		snprintf(key, sizeof key, KEY_PREFIX "%s", x.id[i]);
@@ -395,14 +401,15 @@ static int by_start(const void *a, const void *b)
 {
 	const struct dt_proc *x = a, *y = b;
 
-	return (x->started_ms > y->started_ms) - (x->started_ms < y->started_ms);
+	return (x->started_ms > y->started_ms) -
+	       (x->started_ms < y->started_ms);
 }
 
 int dt_list(void *self, const wsp_call *call, uint32_t flags, wsp_proc_fn cb,
 	    void *payload, wsp_error *err)
 {
 	struct dt *d = self;
-	struct ids x = { 0 };
+	struct ids x = {0};
 	struct dt_proc *all = NULL;
 	size_t i, n = 0;
 	int rc = 0;
@@ -421,7 +428,7 @@ int dt_list(void *self, const wsp_call *call, uint32_t flags, wsp_proc_fn cb,
 	if (n)
 		qsort(all, n, sizeof(*all), by_start);
 	for (i = 0; !rc && i < n; i++) {
-		wsp_proc_status st = { .struct_size = sizeof(st) };
+		wsp_proc_status st = {.struct_size = sizeof(st)};
 
 		if ((rc = dt_proc_look(&st, NULL, NULL, &all[i], call, err)))
 			break;
@@ -484,11 +491,11 @@ int dt_signal(void *self, const wsp_call *call, const char *id, int signum,
 	return control(&p, line, &gone, call, err);
 }
 
-int dt_release(void *self, const wsp_call *call, const char *id,
-	       uint32_t flags, wsp_error *err)
+int dt_release(void *self, const wsp_call *call, const char *id, uint32_t flags,
+	       wsp_error *err)
 {
 	struct dt_proc p;
-	wsp_proc_status st = { .struct_size = sizeof(st) };
+	wsp_proc_status st = {.struct_size = sizeof(st)};
 	int gone, rc = dt_proc_load(&p, self, id, err);
 
 	(void)flags;
@@ -507,8 +514,7 @@ int dt_release(void *self, const wsp_call *call, const char *id,
 }
 
 int dt_write_stdin(void *self, const wsp_call *call, const char *id,
-		   const void *data, size_t len, uint32_t flags,
-		   wsp_error *err)
+		   const void *data, size_t len, uint32_t flags, wsp_error *err)
 {
 	struct dt_proc p;
 	char *line;

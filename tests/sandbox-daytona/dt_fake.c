@@ -9,7 +9,7 @@
 
 const wsp_plugin_desc *wsp_plugin_entry(uint32_t, uint32_t);
 
-const wsp_call dt_no_call = { sizeof(wsp_call), 0, NULL, 0 };
+const wsp_call dt_no_call = {sizeof(wsp_call), 0, NULL, 0};
 
 static struct node_fake fake;
 static char fake_url[160];
@@ -49,17 +49,19 @@ int dt_fake_call(wsp_fakehost *fh, const char *method, const char *path,
 	const wsp_host *h = wsp_fakehost_host(fh);
 	char url[1024];
 	wsp_http_header hdr[] = {
-		{ "Authorization", "Bearer " DT_TEST_KEY },
-		{ "X-Daytona-SDK-Version", "0.218.0" },
-		{ "Content-Type", "application/json" },
+		{"Authorization", "Bearer " DT_TEST_KEY},
+		{"X-Daytona-SDK-Version", "0.218.0"},
+		{"Content-Type", "application/json"},
 	};
-	wsp_http_response resp = { .struct_size = sizeof resp };
-	wsp_http_request req = { .struct_size = sizeof req,
-				 .method = method, .url = url,
-				 .headers = hdr, .n_headers = 3,
-				 .body = body,
-				 .body_len = body ? strlen(body) : 0 };
-	wsp_error err = { 0 };
+	wsp_http_response resp = {.struct_size = sizeof resp};
+	wsp_http_request req = {.struct_size = sizeof req,
+				.method = method,
+				.url = url,
+				.headers = hdr,
+				.n_headers = 3,
+				.body = body,
+				.body_len = body ? strlen(body) : 0};
+	wsp_error err = {0};
 	int rc;
 
 	snprintf(url, sizeof url, "%s%s", fake_url, path);
@@ -78,11 +80,12 @@ int dt_fake_seen(wsp_fakehost *fh, const char *method, const char *tail)
 
 	if (dt_fake_call(fh, "GET", "/_fake/requests", NULL, &j))
 		return -1;
-	cJSON_ArrayForEach(r, cJSON_GetObjectItem(j, "requests")) {
-		const char *m = cJSON_GetStringValue(
-			cJSON_GetObjectItem(r, "method"));
-		const char *p = cJSON_GetStringValue(
-			cJSON_GetObjectItem(r, "path"));
+	cJSON_ArrayForEach(r, cJSON_GetObjectItem(j, "requests"))
+	{
+		const char *m =
+			cJSON_GetStringValue(cJSON_GetObjectItem(r, "method"));
+		const char *p =
+			cJSON_GetStringValue(cJSON_GetObjectItem(r, "path"));
 
 		if (m && p && !strcmp(m, method) && strlen(p) >= strlen(tail) &&
 		    !strcmp(p + strlen(p) - strlen(tail), tail))
@@ -101,9 +104,8 @@ int dt_box_open(wsp_fakehost **fh, void **self, const char *more_yaml,
 	*self = NULL;
 	if ((rc = wsp_fakehost_new(fh, dt_desc(), err)))
 		return rc;
-	snprintf(yaml, sizeof yaml,
-		 "api_url: %s/api\napi_key: %s\n%s", fake_url, DT_TEST_KEY,
-		 more_yaml ? more_yaml : "");
+	snprintf(yaml, sizeof yaml, "api_url: %s/api\napi_key: %s\n%s",
+		 fake_url, DT_TEST_KEY, more_yaml ? more_yaml : "");
 	if ((rc = wsp_fakehost_options(*fh, yaml, err)))
 		return rc;
 	return wsp_fakehost_init(self, *fh, err);
@@ -154,4 +156,46 @@ void dt_run_release(wsp_fakehost *fh, struct dt_run *x)
 		h->free(h, x->r.stdout_data);
 		h->free(h, x->r.stderr_data);
 	}
+}
+
+uint32_t dt_box_state(void *self)
+{
+	uint32_t st = WSP_SANDBOX_UNKNOWN;
+	wsp_error err = {0};
+
+	if (dt_desc()->sandbox->status(&st, self, &dt_no_call, 0, &err))
+		return WSP_SANDBOX_UNKNOWN;
+	return st;
+}
+
+void dt_stored_id(wsp_fakehost *fh, char *out, size_t cap)
+{
+	char path[1400];
+	FILE *f;
+	size_t n = 0;
+
+	snprintf(path, sizeof path,
+		 "%s/state/store/sandbox-daytona/test/remote-id",
+		 wsp_fakehost_dir(fh));
+	out[0] = '\0';
+	f = fopen(path, "r");
+	if (f) {
+		n = fread(out, 1, cap - 1, f);
+		fclose(f);
+	}
+	out[n] = '\0';
+}
+
+void dt_fake_state(wsp_fakehost *fh, const char *id, char *out, size_t cap)
+{
+	char path[200];
+	cJSON *j = NULL;
+	const char *s;
+
+	snprintf(path, sizeof path, "/api/sandbox/%s", id);
+	out[0] = '\0';
+	if (!dt_fake_call(fh, "GET", path, NULL, &j) &&
+	    (s = cJSON_GetStringValue(cJSON_GetObjectItem(j, "state"))))
+		snprintf(out, cap, "%s", s);
+	cJSON_Delete(j);
 }

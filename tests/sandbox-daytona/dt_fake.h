@@ -42,6 +42,13 @@ int dt_box_open(wsp_fakehost **fh, void **self, const char *more_yaml,
 int dt_box_again(void **self, wsp_fakehost *fh, wsp_error *err);
 void dt_box_close(wsp_fakehost *fh, void *self);
 
+/* The provider's status slot (WSP_SANDBOX_UNKNOWN when it fails). */
+uint32_t dt_box_state(void *self);
+/* The remote id in fh's state store ("" when none). */
+void dt_stored_id(wsp_fakehost *fh, char *out, size_t cap);
+/* The fake's state of sandbox id ("" when unknown). */
+void dt_fake_state(wsp_fakehost *fh, const char *id, char *out, size_t cap);
+
 /* CUnit's suite init and clean: the fake started, stopped. */
 int dt_suite_start(void);
 int dt_suite_stop(void);

@@ -4,8 +4,8 @@
  * store and by label, stop, start, destroy, status, info), foreground
  * commands (streams apart, exit codes, cwd, env, stdin, timeout, cancel,
  * refusals), keep-alive, auto-stop and previews, and faults (429,
- * auto-stop between commands, a slow start, a wrong key), with the key in no log line, message, state file or
- * sandbox environment.
+ * auto-stop between commands, a slow start, a wrong key), with the key in no
+ * log line, message, state file or sandbox environment.
  */
 #include "dt_fake.h"
 
@@ -20,39 +20,6 @@ static const wsp_sandbox_vtable *sb(void)
 {
 	return dt_desc()->sandbox;
 }
-
-
-
-static uint32_t state_of(void *self)
-{
-	uint32_t st = 0;
-	wsp_error err = { 0 };
-
-	CU_ASSERT_EQUAL(sb()->status(&st, self, &dt_no_call, 0, &err), 0);
-	return st;
-}
-
-/* The stored remote id ("" when none). */
-static void stored_id(wsp_fakehost *fh, char *out, size_t cap)
-{
-	char path[1400];
-	FILE *f;
-	size_t n = 0;
-
-	snprintf(path, sizeof path,
-		 "%s/state/store/sandbox-daytona/test/remote-id",
-		 wsp_fakehost_dir(fh));
-	out[0] = '\0';
-	f = fopen(path, "r");
-	if (f) {
-		n = fread(out, 1, cap - 1, f);
-		fclose(f);
-	}
-	out[n] = '\0';
-}
-
-
-
 
 static void sh(struct dt_run *x, wsp_fakehost *fh, void *self, const char *cmd)
 {
@@ -70,18 +37,18 @@ static void test_lifecycle(void)
 {
 	wsp_fakehost *fh = NULL;
 	void *a = NULL, *b = NULL;
-	wsp_error err = { 0 };
+	wsp_error err = {0};
 	uint32_t outcome = 0;
 	char id1[128], id2[128], path[1400], cmd[1500];
 	cJSON *list = NULL;
 	struct dt_run x;
 
 	CU_ASSERT_FATAL(dt_box_open(&fh, &a, NULL, &err) == 0);
-	CU_ASSERT_EQUAL(state_of(a), WSP_SANDBOX_ABSENT);
+	CU_ASSERT_EQUAL(dt_box_state(a), WSP_SANDBOX_ABSENT);
 	CU_ASSERT_EQUAL(sb()->start(&outcome, a, &dt_no_call, 0, &err), 0);
 	CU_ASSERT_EQUAL(outcome, WSP_START_CREATED);
-	CU_ASSERT_EQUAL(state_of(a), WSP_SANDBOX_RUNNING);
-	stored_id(fh, id1, sizeof id1);
+	CU_ASSERT_EQUAL(dt_box_state(a), WSP_SANDBOX_RUNNING);
+	dt_stored_id(fh, id1, sizeof id1);
 	CU_ASSERT_EQUAL(strlen(id1), 36);
 
 	/* Another instance (a later wsp process): the state store. */
@@ -97,7 +64,7 @@ static void test_lifecycle(void)
 	CU_ASSERT_FATAL(dt_box_again(&b, fh, &err) == 0);
 	CU_ASSERT_EQUAL(sb()->start(&outcome, b, &dt_no_call, 0, &err), 0);
 	CU_ASSERT_EQUAL(outcome, WSP_START_CONNECTED);
-	stored_id(fh, id2, sizeof id2);
+	dt_stored_id(fh, id2, sizeof id2);
 	CU_ASSERT_STRING_EQUAL(id1, id2);
 	/* Still one sandbox on the service. */
 	CU_ASSERT_EQUAL(dt_fake_call(fh, "GET", "/api/sandbox", NULL, &list),
@@ -109,17 +76,17 @@ static void test_lifecycle(void)
 
 	/* Stopped: status says so, and a command starts it again. */
 	CU_ASSERT_EQUAL(sb()->stop(a, &dt_no_call, 0, &err), 0);
-	CU_ASSERT_EQUAL(state_of(a), WSP_SANDBOX_STOPPED);
+	CU_ASSERT_EQUAL(dt_box_state(a), WSP_SANDBOX_STOPPED);
 	sh(&x, fh, a, "echo back");
 	CU_ASSERT_STRING_EQUAL(x.r.stdout_data ? x.r.stdout_data : "",
 			       "back\n");
 	dt_run_release(fh, &x);
-	CU_ASSERT_EQUAL(state_of(a), WSP_SANDBOX_RUNNING);
+	CU_ASSERT_EQUAL(dt_box_state(a), WSP_SANDBOX_RUNNING);
 
 	/* Gone: status absent, the key forgotten, destroy again is fine. */
 	CU_ASSERT_EQUAL(sb()->destroy(a, &dt_no_call, 0, &err), 0);
-	CU_ASSERT_EQUAL(state_of(a), WSP_SANDBOX_ABSENT);
-	stored_id(fh, id2, sizeof id2);
+	CU_ASSERT_EQUAL(dt_box_state(a), WSP_SANDBOX_ABSENT);
+	dt_stored_id(fh, id2, sizeof id2);
 	CU_ASSERT_STRING_EQUAL(id2, "");
 	CU_ASSERT_EQUAL(sb()->destroy(a, &dt_no_call, 0, &err), 0);
 	CU_ASSERT_EQUAL(sb()->stop(a, &dt_no_call, 0, &err), WSP_ENOTFOUND);
@@ -137,10 +104,10 @@ static int on_kv(const char *k, const char *v, void *payload)
 
 static void test_exec(void)
 {
-	static const char *const env[] = { "QUOTED=it's \"here\"", NULL };
+	static const char *const env[] = {"QUOTED=it's \"here\"", NULL};
 	wsp_fakehost *fh = NULL;
 	void *a = NULL;
-	wsp_error err = { 0 };
+	wsp_error err = {0};
 	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
 	char info[4096] = "";
 	struct dt_run x;
@@ -200,18 +167,20 @@ static void test_exec(void)
 		cJSON *l = NULL, *s, *arr;
 		int sessions = 0;
 
-		CU_ASSERT_EQUAL(dt_fake_call(fh, "GET", "/_fake/sandboxes",
-					     NULL, &l), 0);
-		arr = cJSON_IsArray(l) ? l : cJSON_GetObjectItem(l, "sandboxes");
-		cJSON_ArrayForEach(s, arr)
-			sessions += cJSON_GetArraySize(
-				cJSON_GetObjectItem(s, "sessions"));
+		CU_ASSERT_EQUAL(
+			dt_fake_call(fh, "GET", "/_fake/sandboxes", NULL, &l),
+			0);
+		arr = cJSON_IsArray(l) ? l
+				       : cJSON_GetObjectItem(l, "sandboxes");
+		cJSON_ArrayForEach(s, arr) sessions +=
+			cJSON_GetArraySize(cJSON_GetObjectItem(s, "sessions"));
 		CU_ASSERT_EQUAL(sessions, 0);
 		cJSON_Delete(l);
 	}
 
-	CU_ASSERT_EQUAL(dt_desc()->sandbox->info(a, &dt_no_call, 0, on_kv,
-						 info, &err), 0);
+	CU_ASSERT_EQUAL(
+		dt_desc()->sandbox->info(a, &dt_no_call, 0, on_kv, info, &err),
+		0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(info, "id=test\nprovider=daytona\n"
 					    "state=started\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(info, "remote_id="));
@@ -235,7 +204,7 @@ static void test_cancel(void)
 {
 	wsp_fakehost *fh = NULL;
 	void *a = NULL;
-	wsp_error err = { 0 };
+	wsp_error err = {0};
 	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
 	wsp_call *call;
 	pthread_t th;
@@ -272,7 +241,7 @@ static void test_faults(void)
 {
 	wsp_fakehost *fh = NULL;
 	void *a = NULL;
-	wsp_error err = { 0 };
+	wsp_error err = {0};
 	char id[128], path[300];
 	uint32_t outcome;
 	struct dt_run x;
@@ -285,7 +254,7 @@ static void test_faults(void)
 			0);
 	sh(&x, fh, a, "true");
 	dt_run_release(fh, &x);
-	stored_id(fh, id, sizeof id);
+	dt_stored_id(fh, id, sizeof id);
 
 	snprintf(path2, sizeof path2, "/api/sandbox/%s/start", id);
 
@@ -293,7 +262,8 @@ static void test_faults(void)
 	CU_ASSERT_EQUAL(dt_fake_call(fh, "POST", "/_fake/faults",
 				     "{\"kind\":\"rate_limit\",\"count\":2,"
 				     "\"plane\":\"toolbox\",\"retryAfter\":0}",
-				     NULL), 0);
+				     NULL),
+			0);
 	sh(&x, fh, a, "echo through");
 	CU_ASSERT_STRING_EQUAL(x.r.stdout_data, "through\n");
 	dt_run_release(fh, &x);
@@ -310,7 +280,8 @@ static void test_faults(void)
 	CU_ASSERT_EQUAL(sb()->stop(a, &dt_no_call, 0, &err), 0);
 	CU_ASSERT_EQUAL(dt_fake_call(fh, "POST", "/_fake/faults",
 				     "{\"kind\":\"slow_start\",\"ms\":3000}",
-				     NULL), 0);
+				     NULL),
+			0);
 	CU_ASSERT_EQUAL(sb()->start(&outcome, a, &dt_no_call, 0, &err),
 			WSP_ETIMEDOUT);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "create_timeout"));
@@ -324,14 +295,15 @@ static void test_faults(void)
 	CU_ASSERT_EQUAL(rc, 0);
 	if (rc)
 		fprintf(stderr, "stop: %s\n", err.message);
-	CU_ASSERT_EQUAL(state_of(a), WSP_SANDBOX_STOPPED);
+	CU_ASSERT_EQUAL(dt_box_state(a), WSP_SANDBOX_STOPPED);
 	CU_ASSERT_EQUAL(dt_fake_call(fh, "POST", "/_fake/faults",
 				     "{\"kind\":\"slow_start\",\"ms\":1500}",
-				     NULL), 0);
+				     NULL),
+			0);
 	CU_ASSERT_EQUAL(dt_fake_call(fh, "POST", path2, NULL, NULL), 0);
 	rc = sb()->destroy(a, &dt_no_call, 0, &err);
 	CU_ASSERT_EQUAL(rc, 0);
-	CU_ASSERT_EQUAL(state_of(a), WSP_SANDBOX_ABSENT);
+	CU_ASSERT_EQUAL(dt_box_state(a), WSP_SANDBOX_ABSENT);
 	if (rc)
 		fprintf(stderr, "destroy: %s\n", err.message);
 	dt_box_close(fh, a);
@@ -341,7 +313,8 @@ static void test_faults(void)
 	CU_ASSERT_EQUAL(dt_fake_call(fh, "POST", "/_fake/faults",
 				     "{\"kind\":\"error\",\"status\":401,"
 				     "\"message\":\"Invalid credentials\"}",
-				     NULL), 0);
+				     NULL),
+			0);
 	CU_ASSERT_EQUAL(sb()->start(&outcome, a, &dt_no_call, 0, &err),
 			WSP_EAUTH);
 	CU_ASSERT_EQUAL(err.http_status, 401);
@@ -368,8 +341,8 @@ static void test_idle_preview(void)
 {
 	wsp_fakehost *fh = NULL;
 	void *a = NULL;
-	wsp_error err = { 0 };
-	wsp_preview p = { .struct_size = sizeof p };
+	wsp_error err = {0};
+	wsp_preview p = {.struct_size = sizeof p};
 	uint32_t outcome;
 	char id[128];
 
@@ -378,10 +351,11 @@ static void test_idle_preview(void)
 					  WSP_SANDBOX_KEEPALIVE, &err),
 			WSP_ENOTFOUND);
 	CU_ASSERT_EQUAL(sb()->start(&outcome, a, &dt_no_call, 0, &err), 0);
-	stored_id(fh, id, sizeof id);
+	dt_stored_id(fh, id, sizeof id);
 
 	CU_ASSERT_EQUAL(sb()->set_timeout(a, &dt_no_call, 0,
-					  WSP_SANDBOX_KEEPALIVE, &err), 0);
+					  WSP_SANDBOX_KEEPALIVE, &err),
+			0);
 	CU_ASSERT_EQUAL(dt_fake_seen(fh, "POST", "/last-activity"), 1);
 	/* 90 s is 2 minutes: never stopped earlier than asked */
 	CU_ASSERT_EQUAL(sb()->set_timeout(a, &dt_no_call, 90000, 0, &err), 0);
@@ -404,15 +378,14 @@ static void test_idle_preview(void)
 }
 
 static CU_TestInfo tests[] = {
-	{ "create, reconnect (store, label), stop, start, destroy",
-	  test_lifecycle },
-	{ "exec: streams, exit, cwd, env, stdin, timeout, refusals",
-	  test_exec },
-	{ "exec: cancel and deadline", test_cancel },
-	{ "faults: 429, auto-stop, slow start, refused key", test_faults },
-	{ "keep-alive, auto-stop interval, preview URL", test_idle_preview },
+	{"create, reconnect (store, label), stop, start, destroy",
+	 test_lifecycle},
+	{"exec: streams, exit, cwd, env, stdin, timeout, refusals", test_exec},
+	{"exec: cancel and deadline", test_cancel},
+	{"faults: 429, auto-stop, slow start, refused key", test_faults},
+	{"keep-alive, auto-stop interval, preview URL", test_idle_preview},
 	CU_TEST_INFO_NULL,
 };
 
-CU_MAIN_SUITE("sandbox-daytona against the fake", dt_suite_start,
-	      dt_suite_stop, tests)
+CU_MAIN_SUITE("sandbox-daytona against the fake", dt_suite_start, dt_suite_stop,
+	      tests)
