@@ -30,6 +30,7 @@
  *                stdin, signal, release (procs.h)
  *   procs_read.c waiting for a process and reading its output
  *   procs_follow.c following its output (the WebSocket, then polling)
+ *   proc_seen.c  processes as last seen, answered while paused
  *   fs.c         the sandbox's disk as a filesystem (sandbox_fs): stat,
  *                list, mkdir, remove, move, copy
  *   fs_io.c      its reads and writes, streamed (dtfs.h); a part of a
@@ -62,6 +63,7 @@
 #define DT_STDIN_MAX   (4u << 20)  /* stdin data travels in the command */
 #define DT_PATH_MAX    256	   /* a toolbox path below the base */
 #define DT_FS_PATH_MAX 1024	   /* a file's full path in the sandbox */
+#define DT_SEEN_MAX    16	   /* processes remembered (proc_seen.c) */
 
 /* One `volumes` entry (volumes.c). */
 struct dt_volume {
@@ -96,6 +98,12 @@ struct dt {
 	char remote_id[DT_ID_MAX + 1]; /* "" until known */
 	char toolbox[DT_URL_MAX];      /* {toolboxProxyUrl}/{id}, or "" */
 	unsigned long seq;	       /* session names, with pid */
+	/* proc_seen.c: processes as last seen, for a paused sandbox */
+	struct dt_seen {
+		char id[80];
+		wsp_proc_status st;
+	} seen[DT_SEEN_MAX];
+	unsigned seen_next;
 	/* fs.c: the working directory of the toolbox it was asked of */
 	char workdir[DT_FS_PATH_MAX], workdir_of[DT_URL_MAX];
 };

@@ -240,6 +240,16 @@ int dt_proc_look(wsp_proc_status *out, cJSON **logs, size_t out_len[2],
 		rc = dt_session_look(&p->c, &done, &code, &lg, call, err);
 	if (stale(rc) && !(rc = proc_toolbox(p, 1, call, err)))
 		rc = dt_session_look(&p->c, &done, &code, &lg, call, err);
+	if (rc == WSP_EBUSY &&
+	    (dt_seen_get(out, p->c.d, p->c.sid) || !p->ended_ms)) {
+		/* paused: frozen as the last look saw it (proc_seen.c), or
+		 * running with no output known */
+		if (!out->state)
+			out->state = WSP_PROC_RUNNING;
+		if (err)
+			memset(err, 0, sizeof(*err));
+		return 0;
+	}
 	if (rc == WSP_ENOTFOUND) {
 		/* its session is gone: the sandbox stopped under it */
 		out->state = WSP_PROC_LOST;
@@ -278,6 +288,7 @@ int dt_proc_look(wsp_proc_status *out, cJSON **logs, size_t out_len[2],
 		out->ended_ms = p->ended_ms;
 		ended(out, code, tag);
 	}
+	dt_seen_put(p->c.d, p->c.sid, out);
 	if (out_len)
 		memcpy(out_len, len, sizeof len);
 	if (logs)

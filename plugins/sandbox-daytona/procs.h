@@ -10,9 +10,9 @@
 
 /* What the state store keeps of a process (key "proc.<id>"). */
 struct dt_proc {
-	struct dt_cmd c;          /* sid = the wsp id, cid, base once looked */
+	struct dt_cmd c; /* sid = the wsp id, cid, base once looked */
 	char nonce[DT_NONCE_LEN + 1];
-	char command[512];        /* for listings, cut */
+	char command[512]; /* for listings, cut */
 	int64_t started_ms, ended_ms;
 	int stdin_pipe, stdin_closed;
 };
@@ -38,19 +38,18 @@ int dt_pstatus(wsp_proc_status *out, void *self, const wsp_call *call,
 	       const char *id, uint32_t flags, wsp_error *err);
 int dt_signal(void *self, const wsp_call *call, const char *id, int signum,
 	      uint32_t flags, wsp_error *err);
-int dt_release(void *self, const wsp_call *call, const char *id,
-	       uint32_t flags, wsp_error *err);
+int dt_release(void *self, const wsp_call *call, const char *id, uint32_t flags,
+	       wsp_error *err);
 int dt_write_stdin(void *self, const wsp_call *call, const char *id,
 		   const void *data, size_t len, uint32_t flags,
 		   wsp_error *err);
 int dt_close_stdin(void *self, const wsp_call *call, const char *id,
 		   uint32_t flags, wsp_error *err);
 int dt_wait(wsp_proc_status *out, void *self, const wsp_call *call,
-	    const char *id, int64_t timeout_ms, uint32_t flags,
-	    wsp_error *err);
+	    const char *id, int64_t timeout_ms, uint32_t flags, wsp_error *err);
 int dt_read_output(wsp_proc_status *out, void *self, const wsp_call *call,
-		   const char *id, const wsp_output_opts *o,
-		   wsp_output_fn sink, void *payload, wsp_error *err);
+		   const char *id, const wsp_output_opts *o, wsp_output_fn sink,
+		   void *payload, wsp_error *err);
 /*
  * Where a read of one stream of text t (len sure bytes) starts: the
  * offset, moved on by o's tails (procs_read.c).
@@ -63,5 +62,9 @@ void dt_nap(const wsp_host *h, const wsp_call *call, int64_t ms);
 int dt_follow_output(wsp_proc_status *out, struct dt_proc *p,
 		     const wsp_call *call, const wsp_output_opts *o,
 		     wsp_output_fn sink, void *payload, wsp_error *err);
+
+/* proc_seen.c: a look's status kept; the last one kept (1) or none. */
+void dt_seen_put(struct dt *d, const char *id, const wsp_proc_status *st);
+int dt_seen_get(wsp_proc_status *out, struct dt *d, const char *id);
 
 #endif

@@ -209,6 +209,7 @@ test('pause and start: processes frozen with their memory, then running on; sess
   // A counter in the shell's memory: only a frozen (not restarted) process keeps it.
   const cmd = await sb.process.executeSessionCommand('bg', { command: 'n=0; while :; do n=$((n+1)); echo "$n" > /tmp/count; sleep 0.05; done', runAsync: true });
   const pids = await eventually(async () => ((await hostPidsOf(sb.id)).length >= 3 ? hostPidsOf(sb.id) : null), 'the session to run');
+  await eventually(async () => sb.fs.downloadFile('/tmp/count').then(() => true, () => false), 'the counter to start');
   const since = await fake.lastSeq();
   await sb.pause(10);
   assert.equal(sb.state, 'paused');

@@ -2,12 +2,13 @@
  * tests/sandbox-daytona/test_pause.c - wsp-sandbox-daytona's pause and
  * resume, archive_on_stop and volumes against the project's Daytona fake:
  * a background process frozen by a pause and running on after the resume
- * (its memory kept), commands, processes and files refused while paused
- * (by this wsp and by another on the same state store), a sandbox paused
- * outside wsp refused too, a class that cannot pause stopped instead
- * (status still paused), stop from paused, the archive after a stop, the
- * volumes in the create request, a wait's progress on a terminal or in
- * the log; the routes checked in the fake's request log.
+ * (its memory kept), its status as last seen meanwhile, commands and new
+ * processes refused while paused (by this wsp and by another on the same
+ * state store), a sandbox paused outside wsp refused too, a class that
+ * cannot pause stopped instead (status still paused), stop from paused,
+ * the archive after a stop, the volumes in the create request, a wait's
+ * progress on a terminal or in the log; the routes checked in the fake's
+ * request log.
  */
 #include "dt_fake.h"
 
@@ -59,6 +60,8 @@ static void test_pause_resume(void)
 	wsp_proc_status st = {.struct_size = sizeof st};
 	char id[128], state[32], pid[WSP_PROC_ID_MAX];
 	long before, after;
+	uint64_t ticks, seen;
+	char pid2[WSP_PROC_ID_MAX];
 	int i;
 
 	CU_ASSERT_FATAL(dt_box_open(&fh, &a, NULL, &err) == 0);
@@ -67,12 +70,18 @@ static void test_pause_resume(void)
 	/* Nothing to pause yet. */
 	CU_ASSERT_EQUAL(sb()->pause(a, &dt_no_call, 0, &err), WSP_ENOTFOUND);
 	so.shell = "n=0; while :; do n=$((n+1)); echo $n > /tmp/count; "
-		   "sleep 0.05; done";
+		   "echo tick; sleep 0.05; done";
 	CU_ASSERT_FATAL(
 		dt_desc()->procmgr->spawn(pid, a, &dt_no_call, &so, &err) == 0);
 	dt_stored_id(fh, id, sizeof id);
 	for (i = 0; i < 100 && count(a, fh) < 3; i++)
 		usleep(50 * 1000);
+	/* a look before the pause: what a paused status answers */
+	CU_ASSERT_EQUAL(
+		dt_desc()->procmgr->status(&st, a, &dt_no_call, pid, 0, &err),
+		0);
+	seen = st.stdout_total;
+	CU_ASSERT_TRUE(seen >= 5);
 
 	CU_ASSERT_EQUAL(sb()->pause(a, &dt_no_call, 0, &err), 0);
 	CU_ASSERT_EQUAL(dt_box_state(a), WSP_SANDBOX_PAUSED);
@@ -83,11 +92,27 @@ static void test_pause_resume(void)
 	/* pausing again changes nothing */
 	CU_ASSERT_EQUAL(sb()->pause(a, &dt_no_call, 0, &err), 0);
 
-	/* Refused, not resumed by the way: commands, processes, files. */
+	/* Refused, not resumed by the way: commands, new processes. */
 	CU_ASSERT_EQUAL(run(a, "true", NULL, 0, fh, &err), WSP_EBUSY);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "resume"));
 	CU_ASSERT_EQUAL(
+		dt_desc()->procmgr->spawn(pid2, a, &dt_no_call, &so, &err),
+		WSP_EBUSY);
+	/* Its status: frozen as last seen, no output growing. */
+	CU_ASSERT_EQUAL(
 		dt_desc()->procmgr->status(&st, a, &dt_no_call, pid, 0, &err),
+		0);
+	CU_ASSERT_EQUAL(st.state, WSP_PROC_RUNNING);
+	ticks = st.stdout_total;
+	CU_ASSERT_EQUAL(ticks, seen);
+	usleep(300 * 1000);
+	CU_ASSERT_EQUAL(
+		dt_desc()->procmgr->status(&st, a, &dt_no_call, pid, 0, &err),
+		0);
+	CU_ASSERT_EQUAL(st.stdout_total, ticks);
+	/* but it cannot be signalled until the resume */
+	CU_ASSERT_EQUAL(
+		dt_desc()->procmgr->signal(a, &dt_no_call, pid, 15, 0, &err),
 		WSP_EBUSY);
 	/* another wsp on this machine sees the hold */
 	CU_ASSERT_FATAL(dt_box_again(&b, fh, &err) == 0);
@@ -105,6 +130,7 @@ static void test_pause_resume(void)
 		dt_desc()->procmgr->status(&st, a, &dt_no_call, pid, 0, &err),
 		0);
 	CU_ASSERT_EQUAL(st.state, WSP_PROC_RUNNING);
+	CU_ASSERT_TRUE(st.stdout_total >= ticks);
 	before = count(a, fh);
 	CU_ASSERT_TRUE(before >= 3);
 	for (i = 0; i < 100 && (after = count(a, fh)) < before + 3; i++)
