@@ -60,6 +60,12 @@ async function create(params = {}, opts) {
 }
 
 const bodyOf = (e) => JSON.parse(e.body);
+/** The proxy's refusal of a toolbox call to a sandbox that is not started (stopped, paused). */
+const notStarted = (sb) => assert.rejects(sb.process.executeCommand('true'), (e) => {
+  assert.ok(e instanceof DaytonaBadRequestError);
+  assert.equal(e.message, 'bad request: no IP address found. Is the Sandbox started?');
+  return true;
+});
 const hostPidsOf = async (id) => (await fake.admin('GET', 'sandboxes')).json.sandboxes.find((s) => s.id === id)
   ?.sessions.flatMap((s) => s.hostPids) ?? [];
 
@@ -184,11 +190,7 @@ test('stop and start: processes die, files stay, sessions are forgotten', async 
   assert.equal(stop.method, 'POST');
   assert.deepEqual(stop.query, { force: 'false' });
   for (const p of pids) assert.equal(alive(p), false, `host pid ${p} of the stopped sandbox is gone`);
-  await assert.rejects(sb.process.executeCommand('true'), (e) => {
-    assert.ok(e instanceof DaytonaBadRequestError);
-    assert.equal(e.message, 'bad request: no IP address found. Is the Sandbox started?');
-    return true;
-  });
+  await notStarted(sb);
   await sb.start(10);
   assert.equal(sb.state, 'started');
   assert.equal((await sb.fs.downloadFile('/home/daytona/kept.txt')).toString(), 'kept');
@@ -218,11 +220,7 @@ test('pause and start: processes frozen with their memory, then running on; sess
   assert.deepEqual(pause.query, {});
   assert.deepEqual(api.params('/sandbox/{sandboxIdOrName}/pause', 'post'), []);
   for (const p of pids) assert.equal(procState(p), 'T', `host pid ${p} of the paused sandbox is stopped, not gone`);
-  await assert.rejects(sb.process.executeCommand('true'), (e) => {
-    assert.ok(e instanceof DaytonaBadRequestError);
-    assert.equal(e.message, 'bad request: no IP address found. Is the Sandbox started?');
-    return true;
-  });
+  await notStarted(sb);
   const raw = await fake.call('GET', `/api/sandbox/${sb.id}`);
   assert.deepEqual(api.problems('Sandbox', raw.json), []);
   await sb.pause(10); // pausing a paused sandbox changes nothing
