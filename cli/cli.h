@@ -111,13 +111,6 @@ void cli_notice(const struct wsp_cli *cli, const char *fmt, ...)
 void cli_fail_error(const wsp_error *err);
 
 /*
- * The stable code a --json error carries for a wsp_errcode: "ENOENT",
- * "EEXIST", "EISDIR", "ENOTDIR", "ENOTEMPTY", "EACCES", "EROFS", ...
- * (docs/cli.md lists them all).
- */
-const char *cli_error_name(int code);
-
-/*
  * A failure the CLI itself finds (no wsp_error behind it): the message,
  * or with --json {"error": message, "code": name, "reason": reason}.
  * Returns WSP_EXIT_FAIL.
@@ -137,13 +130,13 @@ int cli_usage(const char *cmd, const char *fmt, ...) WSP_PRINTF(2, 3);
 /*
  * Value of "--opt VALUE" or "--opt=VALUE" at argv[*i] (advancing *i past a
  * separate value); NULL when argv[*i] is another option, or when the value
- * is missing (then *missing is set).
+ * is missing (then *missing is set). Durations and sizes are read with
+ * the core's wsp_parse_duration_ms() and wsp_parse_size(), the grammar
+ * of the configuration.
  */
 const char *cli_option_value(int argc, char **argv, int *i, const char *opt,
 			     int *missing);
 
-/* "250ms", "30s", "5m", "1h", "1d", or bare seconds, in ms; -1 if malformed. */
-int64_t cli_parse_duration(const char *s);
 
 /* True if argv[1..] holds -h or --help before any "--". */
 int cli_wants_help(int argc, char **argv);

@@ -37,7 +37,7 @@ static const char exec_usage[] =
 	"options:\n"
 	"  --cwd DIR           run in DIR (relative: under the working directory)\n"
 	"  --env NAME=VALUE    add a variable (repeatable)\n"
-	"  --timeout DUR       deadline: 250ms, 30s, 5m, 1h (bare number =\n"
+	"  --timeout DUR       deadline: 250ms, 1.5s, 5m, 1h (bare number =\n"
 	"                      seconds), 0 = none; default: the sandbox's timeout\n"
 	"  --isolation MODE    none, bwrap or auto for this call: sets the\n"
 	"                      sandbox's 'isolation' option (the local sandbox\n"
@@ -106,10 +106,9 @@ static int parse_args(struct exec_args *a, const char *name, int argc,
 			a->env[a->n_env++] = v;
 		} else if ((v = cli_option_value(argc, argv, &i, "--timeout",
 					  &missing))) {
-			a->timeout_ms = cli_parse_duration(v);
-			if (a->timeout_ms < 0)
+			if (wsp_parse_duration_ms(&a->timeout_ms, v))
 				return cli_usage(name, "invalid duration '%s'; "
-						 "use e.g. 500ms, 30s, 5m", v);
+						 "use e.g. 500ms, 1.5s, 5m", v);
 		} else if ((v = cli_option_value(argc, argv, &i, "--isolation",
 					  &missing))) {
 			if (!cli_isolation_valid(v))

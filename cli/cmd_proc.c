@@ -20,32 +20,6 @@
 
 /* ---- shared helpers ----------------------------------------------------- */
 
-/* "512", "64KiB", "8MiB", "1GiB" (also K/M/G and KB/MB/GB); 0 if bad. */
-static uint64_t parse_size(const char *s)
-{
-	static const struct {
-		const char *unit;
-		uint64_t mult;
-	} units[] = {{"", 1},		{"B", 1},	   {"K", 1024},
-		     {"KiB", 1024},	{"KB", 1000},	   {"M", 1u << 20},
-		     {"MiB", 1u << 20}, {"MB", 1000000},   {"G", 1u << 30},
-		     {"GiB", 1u << 30}, {"GB", 1000000000}};
-	unsigned long long v;
-	char *end;
-	size_t i;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s || s[0] == '-')
-		return 0;
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (!strcmp(end, units[i].unit))
-			return v > UINT64_MAX / units[i].mult
-				       ? 0
-				       : (uint64_t)v * units[i].mult;
-	return 0;
-}
-
 static const struct {
 	const char *name;
 	int num;
@@ -112,7 +86,7 @@ static const char spawn_usage[] =
 	"  --cwd DIR           run in DIR (relative: under the working "
 	"directory)\n"
 	"  --env NAME=VALUE    add a variable (repeatable)\n"
-	"  --timeout DUR       stop it after 250ms, 30s, 5m, 1h (bare number "
+	"  --timeout DUR       stop it after 250ms, 1.5s, 5m, 1h (bare number "
 	"=\n"
 	"                      seconds); default none\n"
 	"  --isolation MODE    none, bwrap or auto: sets the sandbox's\n"
@@ -120,7 +94,8 @@ static const char spawn_usage[] =
 	"  --no-stdin          its stdin is at end of file at once (default: "
 	"a\n"
 	"                      pipe that `wsp send` writes to)\n"
-	"  --log-limit SIZE    bytes kept per stream: 64KiB, 8MiB (default)\n";
+	"  --log-limit SIZE    bytes kept per stream: 64KiB, 1.5MiB, 8MiB\n"
+	"                      (default); sizes and durations as in wsp.yaml\n";
 
 int cmd_spawn(struct wsp_cli *cli, int argc, char **argv)
 {
@@ -157,11 +132,10 @@ int cmd_spawn(struct wsp_cli *cli, int argc, char **argv)
 			env[n_env++] = v;
 		} else if ((v = cli_option_value(argc, argv, &i, "--timeout",
 					  &missing))) {
-			o.timeout_ms = cli_parse_duration(v);
-			if (o.timeout_ms < 0)
+			if (wsp_parse_duration_ms(&o.timeout_ms, v))
 				return cli_usage("spawn",
 						 "invalid duration "
-						 "'%s'; use e.g. 500ms, 30s, "
+						 "'%s'; use e.g. 500ms, 1.5s, "
 						 "5m",
 						 v);
 			if (o.timeout_ms == 0) /* 0 = none, as said */
@@ -177,8 +151,8 @@ int cmd_spawn(struct wsp_cli *cli, int argc, char **argv)
 			isolation = v;
 		} else if ((v = cli_option_value(argc, argv, &i, "--log-limit",
 					  &missing))) {
-			o.log_limit = parse_size(v);
-			if (!o.log_limit)
+			/* 0 would mean the default, not "keep nothing" */
+			if (wsp_parse_size(&o.log_limit, v) || !o.log_limit)
 				return cli_usage("spawn",
 						 "invalid size '%s'; "
 						 "use e.g. 64KiB, 8MiB",

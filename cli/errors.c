@@ -3,8 +3,8 @@
  * wsp_error (its message and the service's detail, wsp_error_detail()),
  * or with --json a JSON object carrying a stable code and the detail as
  * fields. The code is what a program driving wsp branches on, so it is
- * derived here, from the wsp_error code alone, and never from a
- * provider's wording: the same condition gives the same code whichever
+ * the core's wsp_errname() of the wsp_error code alone, never derived
+ * from a provider's wording: the same condition gives the same code whichever
  * provider serves the path.
  */
 #include "cli.h"
@@ -15,37 +15,6 @@
 #include <stdlib.h>
 
 int cli_json_errors;
-
-/*
- * POSIX names where POSIX has the condition (a program already knows
- * them), wsp's own name (without WSP_) where it has none.
- */
-const char *cli_error_name(int code)
-{
-	static const struct {
-		int code;
-		const char *name;
-	} names[] = {
-		{WSP_ENOMEM, "ENOMEM"},	      {WSP_EINVAL, "EINVAL"},
-		{WSP_ENOTFOUND, "ENOENT"},    {WSP_EEXIST, "EEXIST"},
-		{WSP_EISDIR, "EISDIR"},	      {WSP_ENOTDIR, "ENOTDIR"},
-		{WSP_ENOTEMPTY, "ENOTEMPTY"}, {WSP_EPERM, "EACCES"},
-		{WSP_EROFS, "EROFS"},	      {WSP_ESTALE, "ESTALE"},
-		{WSP_ETIMEDOUT, "ETIMEDOUT"}, {WSP_ECANCELED, "ECANCELED"},
-		{WSP_ENOTSUP, "ENOTSUP"},     {WSP_EAUTH, "EAUTH"},
-		{WSP_ERATELIMIT, "ERATELIMIT"}, {WSP_EUNAVAIL, "EUNAVAIL"},
-		{WSP_EPROTO, "EPROTO"},	      {WSP_EIO, "EIO"},
-		{WSP_EABI, "EABI"},	      {WSP_ENOTPLUGIN, "ENOTPLUGIN"},
-		{WSP_ECONFIG, "ECONFIG"},     {WSP_EBUSY, "EBUSY"},
-		{WSP_ETOOBIG, "EFBIG"},	      {WSP_ELOST, "ELOST"},
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (names[i].code == code)
-			return names[i].name;
-	return "EFAIL"; /* WSP_ERROR and anything unknown */
-}
 
 /* Only what a service said: members stay out of the object when unset. */
 static void add_detail(cJSON *o, const wsp_error *err)
@@ -93,7 +62,7 @@ void cli_fail_error(const wsp_error *err)
 	char suffix[WSP_ERROR_CODE_MAX + 32];
 
 	if (cli_json_errors &&
-	    !print_json(err->message, cli_error_name(err->code),
+	    !print_json(err->message, wsp_errname(err->code),
 			wsp_strerror(err->code), err))
 		return;
 	wsp_error_detail(suffix, sizeof(suffix), err);

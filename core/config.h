@@ -313,6 +313,13 @@ WSP_INTERNAL void wsp__options_free(wsp_config *cfg);
 /* Index of name in cfg's spec, or -1. */
 WSP_INTERNAL long wsp__options_find(const wsp_config *cfg, const char *name);
 
+/* What an error about a malformed duration or size suggests instead. */
+#define WSP__DURATION_HINT                                                \
+	"use a number with ms, s, m, h or d (like 250ms, 1.5s, 5m)"
+#define WSP__SIZE_HINT                                                    \
+	"use a number with B, KiB, MiB, GiB, TiB (or K, M, G, T), KB, MB, " \
+	"GB or TB (like 512MiB)"
+
 /*
  * Parse text as a value of the given type into v (not LIST or MAP). On
  * failure writes why (never the value itself for SECRET) and returns

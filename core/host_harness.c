@@ -128,7 +128,7 @@ static int check(struct harness *hh, struct optset *s, const char *yaml,
 		return WSP_ECONFIG;
 	}
 	snprintf(what, sizeof(what), "%s provider '%.64s'",
-		 wsp__kind_name(hh->prov.desc.kind), hh->prov.desc.name);
+		 wsp_kind_name(hh->prov.desc.kind), hh->prov.desc.name);
 	return wsp__options_check(&s->cfg, hh->prov.options,
 				  hh->prov.n_options, s->tree, NULL, what,
 				  file, d);
@@ -226,7 +226,7 @@ int wsp_host_harness_open(wsp_host_harness **out,
 	hh->id = strdup(a.instance_id ? a.instance_id : DEFAULT_ID);
 	if (!hh->state_dir || !hh->config_dir || !hh->id ||
 	    wsp__state_new(&hh->state, hh->state_dir,
-			   wsp__kind_name(hh->prov.desc.kind),
+			   wsp_kind_name(hh->prov.desc.kind),
 			   hh->prov.desc.name, hh->id))
 		goto oom;
 	wsp__host_setup(&hh->host, &hh->sink, "");

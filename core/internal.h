@@ -10,6 +10,7 @@
 #define WSP_CORE_INTERNAL_H
 
 #include <wsp/plugin.h>
+#include <wsp/plugins.h>
 #include <wsp/workspace.h>
 
 /* Internal non-static functions are named wsp__<module>_<verb>. */
@@ -131,8 +132,7 @@ WSP_INTERNAL void wsp__provider_free_tables(wsp__provider *p);
  */
 WSP_INTERNAL int wsp__elf_check(const char *path, char *why, size_t cap);
 
-/* "fs" or "sandbox" (NULL for an unknown kind), and the reverse. */
-WSP_INTERNAL const char *wsp__kind_name(uint32_t kind);
+/* The reverse of wsp_kind_name(): 0 for a name that is no kind. */
 WSP_INTERNAL uint32_t wsp__kind_from_name(const char *name);
 
 /*

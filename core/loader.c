@@ -438,7 +438,7 @@ static void open_file(struct wsp__loaded *f)
 				   "file name says '%s'; rename it "
 				   "wsp-%s-%.64s.so",
 				   f->path, p->desc.name, f->name,
-				   wsp__kind_name(f->kind), p->desc.name);
+				   wsp_kind_name(f->kind), p->desc.name);
 		wsp__provider_free_tables(p);
 	}
 	if (!rc) {
@@ -571,7 +571,7 @@ int wsp__loader_resolve(struct wsp__loaded **out, struct wsp__loader *l,
 			uint32_t kind, const char *name, wsp_error *err)
 {
 	char file[128], path[PATH_MAX], first[PATH_MAX] = "";
-	const char *kn = wsp__kind_name(kind);
+	const char *kn = wsp_kind_name(kind);
 	struct wsp__loaded *f;
 	size_t i;
 

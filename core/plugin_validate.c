@@ -40,7 +40,7 @@
 #define EXT_OPS_MAX 256
 #define CHOICES_MAX 64
 
-const char *wsp__kind_name(uint32_t kind)
+const char *wsp_kind_name(uint32_t kind)
 {
 	switch (kind) {
 	case WSP_KIND_FS:
@@ -387,7 +387,7 @@ static int check(wsp__provider *p, const wsp_plugin_desc *d, uint32_t kind,
 				     WSP_PLUGIN_ABI_MAJOR,
 				     WSP_PLUGIN_ABI_MINOR);
 	copy_sized(&p->desc, sizeof(p->desc), d, d->struct_size);
-	if (!wsp__kind_name(c->kind))
+	if (!wsp_kind_name(c->kind))
 		return wsp_error_set(err, WSP_EABI,
 				     "plugin '%s' declares kind %u, but this "
 				     "wsp knows fs (1) and sandbox (2); fix "
@@ -399,7 +399,7 @@ static int check(wsp__provider *p, const wsp_plugin_desc *d, uint32_t kind,
 				     "provider; rename it wsp-%s-<name>.so or "
 				     "fix its kind",
 				     who, kind_noun(c->kind), kind_noun(kind),
-				     wsp__kind_name(c->kind));
+				     wsp_kind_name(c->kind));
 	if (!valid_provider_name(c->name))
 		return wsp_error_set(err, WSP_EABI,
 				     "plugin '%s' declares no valid name "

@@ -1,4 +1,4 @@
-/* core/version.c - version and error-code text. */
+/* core/version.c - version and error-code text and names. */
 #include "internal.h"
 
 #include <wsp/wsp.h>
@@ -38,4 +38,36 @@ const char *wsp_strerror(int code)
 	case WSP_ELOST: return "lost";
 	default: return "error";
 	}
+}
+
+/*
+ * POSIX names where POSIX has the condition (a program already knows
+ * them), wsp's own name (without WSP_) where it has none. The CLI's
+ * --json errors carry them, so they never change.
+ */
+const char *wsp_errname(int code)
+{
+	static const struct {
+		int code;
+		const char *name;
+	} names[] = {
+		{ WSP_ENOMEM, "ENOMEM" },	  { WSP_EINVAL, "EINVAL" },
+		{ WSP_ENOTFOUND, "ENOENT" },	  { WSP_EEXIST, "EEXIST" },
+		{ WSP_EISDIR, "EISDIR" },	  { WSP_ENOTDIR, "ENOTDIR" },
+		{ WSP_ENOTEMPTY, "ENOTEMPTY" },	  { WSP_EPERM, "EACCES" },
+		{ WSP_EROFS, "EROFS" },		  { WSP_ESTALE, "ESTALE" },
+		{ WSP_ETIMEDOUT, "ETIMEDOUT" },	  { WSP_ECANCELED, "ECANCELED" },
+		{ WSP_ENOTSUP, "ENOTSUP" },	  { WSP_EAUTH, "EAUTH" },
+		{ WSP_ERATELIMIT, "ERATELIMIT" }, { WSP_EUNAVAIL, "EUNAVAIL" },
+		{ WSP_EPROTO, "EPROTO" },	  { WSP_EIO, "EIO" },
+		{ WSP_EABI, "EABI" },		  { WSP_ENOTPLUGIN, "ENOTPLUGIN" },
+		{ WSP_ECONFIG, "ECONFIG" },	  { WSP_EBUSY, "EBUSY" },
+		{ WSP_ETOOBIG, "EFBIG" },	  { WSP_ELOST, "ELOST" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].code == code)
+			return names[i].name;
+	return "EFAIL"; /* WSP_ERROR and anything unknown */
 }

@@ -327,7 +327,7 @@ int wsp__inst_init(wsp_workspace *ws, struct wsp__inst *in, wsp_error *err)
 	wsp__make_dirs(ws->state_dir);
 	if (!in->state &&
 	    wsp__state_new(&in->state, ws->state_dir,
-			   wsp__kind_name(in->kind), in->ref->provider,
+			   wsp_kind_name(in->kind), in->ref->provider,
 			   in->pub.id))
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	args.struct_size = sizeof(args);

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 #include "testutil.h"
+#include "value_cases.h"
 
 #include <wsp/wsp.h>
 
@@ -273,11 +274,10 @@ static void test_option_errors(void)
 		"t.yaml:6:16: option 'retries': 'many' is not a whole number "
 		"(like 8 or -1)\n"
 		"t.yaml:7:16: option 'timeout': '5 minutes' is not a duration; "
-		"use a whole number with ms, s, m, h or d (like 250ms, 30s, "
-		"5m)\n"
+		"use a number with ms, s, m, h or d (like 250ms, 1.5s, 5m)\n"
 		"t.yaml:8:17: option 'max_size': '12XB' is not a size; use a "
-		"whole number with B, KiB, MiB, GiB, TiB, KB, MB, GB or TB "
-		"(like 512MiB)\n"
+		"number with B, KiB, MiB, GiB, TiB (or K, M, G, T), KB, MB, "
+		"GB or TB (like 512MiB)\n"
 		"t.yaml:9:13: option 'mode' is 'reckless', not one of: fast, "
 		"safe\n"
 		"t.yaml:10:13: option 'tags' must be a list, not a mapping\n"
@@ -411,6 +411,40 @@ static void test_expand(void)
 		   "configuration");
 }
 
+/* One grammar case through the public parser and a typed option value. */
+static void check_value_case(uint32_t type, const struct value_case *c)
+{
+	struct wsp__optval v;
+	char why[256];
+	int64_t ms = -7;
+	uint64_t bytes = 7;
+	int rc, pub;
+
+	memset(&v, 0, sizeof(v));
+	why[0] = '\0';
+	rc = wsp__optvalue_parse(&v, type, c->text, why, sizeof(why));
+	pub = type == WSP_OPT_DURATION ? wsp_parse_duration_ms(&ms, c->text)
+				       : wsp_parse_size(&bytes, c->text);
+	if ((rc == 0) != c->ok || (pub == 0) != c->ok)
+		fprintf(stderr, "\nvalue case '%s' gave %d and %d\n", c->text,
+			rc, pub);
+	CU_ASSERT_EQUAL(rc == 0, c->ok);
+	CU_ASSERT_EQUAL(pub, c->ok ? 0 : WSP_EINVAL);
+	if (!c->ok) {
+		/* nothing written, and the error says what would do */
+		CU_ASSERT(type == WSP_OPT_DURATION ? ms == -7 : bytes == 7);
+		CU_ASSERT_PTR_NOT_NULL(strstr(why, "use a number with"));
+		return;
+	}
+	if (type == WSP_OPT_DURATION) {
+		CU_ASSERT_EQUAL((uint64_t)v.i, c->value);
+		CU_ASSERT_EQUAL((uint64_t)ms, c->value);
+	} else {
+		CU_ASSERT_EQUAL(v.u, c->value);
+		CU_ASSERT_EQUAL(bytes, c->value);
+	}
+}
+
 static void test_values(void)
 {
 	static const struct {
@@ -418,39 +452,29 @@ static void test_values(void)
 		const char *text;
 		int ok;
 		int64_t i;
-		uint64_t u;
 	} cases[] = {
-		{ WSP_OPT_DURATION, "250ms", 1, 250, 0 },
-		{ WSP_OPT_DURATION, "30s", 1, 30000, 0 },
-		{ WSP_OPT_DURATION, "30", 1, 30000, 0 },
-		{ WSP_OPT_DURATION, "5m", 1, 300000, 0 },
-		{ WSP_OPT_DURATION, "1h", 1, 3600000, 0 },
-		{ WSP_OPT_DURATION, "1d", 1, 86400000, 0 },
-		{ WSP_OPT_DURATION, "-1s", 0, 0, 0 },
-		{ WSP_OPT_DURATION, "1.5h", 0, 0, 0 },
-		{ WSP_OPT_DURATION, "99999999999999999999d", 0, 0, 0 },
-		{ WSP_OPT_SIZE, "512", 1, 0, 512 },
-		{ WSP_OPT_SIZE, "64KiB", 1, 0, 65536 },
-		{ WSP_OPT_SIZE, "512MiB", 1, 0, UINT64_C(536870912) },
-		{ WSP_OPT_SIZE, "4GiB", 1, 0, UINT64_C(4294967296) },
-		{ WSP_OPT_SIZE, "1GB", 1, 0, UINT64_C(1000000000) },
-		{ WSP_OPT_SIZE, "2tb", 1, 0, UINT64_C(2000000000000) },
-		{ WSP_OPT_SIZE, "17179869184GiB", 0, 0, 0 },
-		{ WSP_OPT_SIZE, "1 GiB", 0, 0, 0 },
-		{ WSP_OPT_INT, "-9223372036854775808", 1, INT64_MIN, 0 },
-		{ WSP_OPT_INT, "9223372036854775807", 1, INT64_MAX, 0 },
-		{ WSP_OPT_INT, "9223372036854775808", 0, 0, 0 },
-		{ WSP_OPT_INT, "0x10", 0, 0, 0 },
-		{ WSP_OPT_INT, "", 0, 0, 0 },
-		{ WSP_OPT_BOOL, "Yes", 1, 1, 0 },
-		{ WSP_OPT_BOOL, "off", 1, 0, 0 },
-		{ WSP_OPT_BOOL, "2", 0, 0, 0 },
+		{ WSP_OPT_INT, "-9223372036854775808", 1, INT64_MIN },
+		{ WSP_OPT_INT, "9223372036854775807", 1, INT64_MAX },
+		{ WSP_OPT_INT, "9223372036854775808", 0, 0 },
+		{ WSP_OPT_INT, "0x10", 0, 0 },
+		{ WSP_OPT_INT, "", 0, 0 },
+		{ WSP_OPT_BOOL, "Yes", 1, 1 },
+		{ WSP_OPT_BOOL, "off", 1, 0 },
+		{ WSP_OPT_BOOL, "2", 0, 0 },
 	};
 	struct wsp__optval v;
 	char why[256];
 	size_t i;
 	int rc;
 
+	for (i = 0; i < VALUE_CASES_N(duration_cases); i++)
+		check_value_case(WSP_OPT_DURATION, &duration_cases[i]);
+	for (i = 0; i < VALUE_CASES_N(size_cases); i++)
+		check_value_case(WSP_OPT_SIZE, &size_cases[i]);
+	/* NULL is refused, not followed */
+	CU_ASSERT_EQUAL(wsp_parse_duration_ms(NULL, "1s"), WSP_EINVAL);
+	CU_ASSERT_EQUAL(wsp_parse_size(NULL, "1"), WSP_EINVAL);
+	CU_ASSERT_EQUAL(wsp_parse_size(&v.u, NULL), WSP_EINVAL);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		memset(&v, 0, sizeof(v));
 		rc = wsp__optvalue_parse(&v, cases[i].type, cases[i].text, why,
@@ -461,14 +485,30 @@ static void test_values(void)
 		CU_ASSERT_EQUAL(rc == 0, cases[i].ok);
 		if (!cases[i].ok)
 			continue;
-		if (cases[i].type == WSP_OPT_SIZE) {
-			CU_ASSERT_EQUAL(v.u, cases[i].u);
-		} else if (cases[i].type == WSP_OPT_BOOL) {
+		if (cases[i].type == WSP_OPT_BOOL) {
 			CU_ASSERT_EQUAL(v.b, cases[i].i);
 		} else {
 			CU_ASSERT_EQUAL(v.i, cases[i].i);
 		}
 	}
+}
+
+/* The names the CLI's --json errors carry, now the core's. */
+static void test_names(void)
+{
+	CU_ASSERT_STRING_EQUAL(wsp_errname(WSP_ENOTFOUND), "ENOENT");
+	CU_ASSERT_STRING_EQUAL(wsp_errname(WSP_EPERM), "EACCES");
+	CU_ASSERT_STRING_EQUAL(wsp_errname(WSP_ETOOBIG), "EFBIG");
+	CU_ASSERT_STRING_EQUAL(wsp_errname(WSP_ECONFIG), "ECONFIG");
+	CU_ASSERT_STRING_EQUAL(wsp_errname(WSP_ELOST), "ELOST");
+	CU_ASSERT_STRING_EQUAL(wsp_errname(WSP_ERROR), "EFAIL");
+	CU_ASSERT_STRING_EQUAL(wsp_errname(12345), "EFAIL");
+	CU_ASSERT_STRING_EQUAL(wsp_kind_name(WSP_KIND_FS), "fs");
+	CU_ASSERT_STRING_EQUAL(wsp_kind_name(WSP_KIND_SANDBOX), "sandbox");
+	CU_ASSERT_PTR_NULL(wsp_kind_name(0));
+	CU_ASSERT_PTR_NULL(wsp_kind_name(99));
+	CU_ASSERT_EQUAL(wsp__kind_from_name(wsp_kind_name(WSP_KIND_FS)),
+			WSP_KIND_FS);
 }
 
 static void test_suggest(void)
@@ -628,7 +668,7 @@ static void test_http_model(void)
 {
 	static const char text[] = "http:\n"
 				   "  ca_bundle: certs/ca.pem\n"
-				   "  connect_timeout: 1500ms\n"
+				   "  connect_timeout: 1.5s\n"
 				   "  timeout: 2m\n"
 				   "  low_speed_time: 10s\n"
 				   "  low_speed_limit: 1KiB\n"
@@ -689,8 +729,8 @@ static void test_http_errors(void)
 	CU_ASSERT_STRING_EQUAL(
 		lines,
 		"t.yaml:2:12: 'timeout' of 'http': '5 minutes' is not a "
-		"duration; use a whole number with ms, s, m, h or d (like "
-		"250ms, 30s, 5m)\n"
+		"duration; use a number with ms, s, m, h or d (like 250ms, "
+		"1.5s, 5m)\n"
 		"t.yaml:3:17: 'max_attempts' of 'http' is out of range: '0'; "
 		"use 1 to 10\n"
 		"t.yaml:4:20: 'connect_timeout' of 'http' must be a single "
@@ -698,8 +738,8 @@ static void test_http_errors(void)
 		"t.yaml:5:19: 'low_speed_time' of 'http' is out of range: "
 		"'500ms'; use 1s to 1h\n"
 		"t.yaml:6:20: 'low_speed_limit' of 'http': 'fast' is not a "
-		"size; use a whole number with B, KiB, MiB, GiB, TiB, KB, MB, "
-		"GB or TB (like 512MiB)\n");
+		"size; use a number with B, KiB, MiB, GiB, TiB (or K, M, G, "
+		"T), KB, MB, GB or TB (like 512MiB)\n");
 	expect_one("http: {max_attempts: 11}\n",
 		   "t.yaml:1:22: 'max_attempts' of 'http' is out of range: "
 		   "'11'; use 1 to 10");
@@ -905,6 +945,7 @@ static const CU_TestInfo tests[] = {
 	{ "bounds", test_bounds },
 	{ "variable expansion", test_expand },
 	{ "value syntaxes", test_values },
+	{ "error and kind names", test_names },
 	{ "did you mean", test_suggest },
 	{ "show masks secrets", test_show_masks_secrets },
 	{ "show round-trips", test_show_round_trips },

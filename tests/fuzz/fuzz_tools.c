@@ -14,7 +14,8 @@
  *            NUL-separated fields as text arguments: an accepted
  *            integer is "-"? digits, an accepted number a decimal one.
  *   240..255 wsp__optvalue_parse() of the rest as a bool, int, duration
- *            or size, checked against strtoll()/strtoull().
+ *            or size, checked against strtoll()/strtoull() and the
+ *            public wsp_parse_duration_ms()/wsp_parse_size().
  *
  * The workspace is the extension fixtures' (tests/ext): an extdemo
  * sandbox that runs no command and an extfs root that holds no file, so
@@ -187,14 +188,27 @@ static void option_value(unsigned pick, const char *s)
 	struct wsp__optval v;
 	char why[256] = "";
 	uint32_t type = types[pick % 4];
+	uint64_t bytes = 0;
+	int64_t ms = 0;
 	char *end;
 	int rc;
 
 	memset(&v, 0, sizeof(v));
 	rc = wsp__optvalue_parse(&v, type, s, why, sizeof(why));
 	fail_if(rc && (!why[0] || strlen(why) >= sizeof(why)));
+	/* the CLI's entry points are the same grammar, verdict and value */
+	if (type == WSP_OPT_DURATION)
+		fail_if(wsp_parse_duration_ms(&ms, s) != rc ||
+			(!rc && ms != v.i));
+	if (type == WSP_OPT_SIZE)
+		fail_if(wsp_parse_size(&bytes, s) != rc ||
+			(!rc && bytes != v.u));
 	if (rc)
 		return;
+	/* only a zero is 0: a fraction rounds up, never to "none" */
+	if (type == WSP_OPT_DURATION || type == WSP_OPT_SIZE)
+		fail_if((type == WSP_OPT_DURATION ? v.i == 0 : v.u == 0) &&
+			strspn(s, "0.") < strcspn(s, "bBkKmMgGtTsdhi"));
 	errno = 0;
 	if (type == WSP_OPT_INT) {
 		/* the same number strtoll() reads, from digits alone */

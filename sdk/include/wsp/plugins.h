@@ -16,6 +16,13 @@
 extern "C" {
 #endif
 
+/*
+ * A wsp_plugin_kind's name as configurations, plugin file names
+ * (wsp-<kind>-<name>.so) and `wsp plugins` write it: "fs", "sandbox";
+ * NULL for a number that is no kind. Static text. Since 2.1.
+ */
+WSP_EXTERN const char *wsp_kind_name(uint32_t kind);
+
 /* wsp_plugin_info.status */
 enum wsp_plugin_status {
 	WSP_PLUGIN_OK = 0,       /* loads and passes every check */
