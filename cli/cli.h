@@ -18,21 +18,21 @@ enum { WSP_EXIT_OK = 0, WSP_EXIT_FAIL = 1, WSP_EXIT_USAGE = 2 };
 struct wsp_cli {
 	const char *config_path; /* --config */
 	const char *plugin_path; /* --plugin-path */
-	int json;                /* --json */
-	int verbose;             /* -v, repeatable */
-	FILE *log_file;          /* --log-file: wsp's own messages go there */
+	int json;		 /* --json */
+	int verbose;		 /* -v, repeatable */
+	FILE *log_file;		 /* --log-file: wsp's own messages go there */
 	/*
 	 * Set by a command whose stderr carries a sandboxed command's
 	 * stderr (exec, sh, logs): wsp's own log lines and notices then stay
 	 * out of it unless -v (or go to --log-file).
 	 */
 	int owns_stderr;
-	wsp_workspace *ws;       /* opened on first use, closed at exit */
+	wsp_workspace *ws; /* opened on first use, closed at exit */
 };
 
 typedef int (*wsp_cli_fn)(struct wsp_cli *cli, int argc, char **argv);
 
-#define WSP_CLI_COMMAND(name, fn, summary) \
+#define WSP_CLI_COMMAND(name, fn, summary)                                     \
 	int fn(struct wsp_cli *cli, int argc, char **argv);
 #include "commands.def"
 #undef WSP_CLI_COMMAND
@@ -136,7 +136,6 @@ int cli_usage(const char *cmd, const char *fmt, ...) WSP_PRINTF(2, 3);
  */
 const char *cli_option_value(int argc, char **argv, int *i, const char *opt,
 			     int *missing);
-
 
 /* True if argv[1..] holds -h or --help before any "--". */
 int cli_wants_help(int argc, char **argv);

@@ -16,52 +16,65 @@
 /* Exit statuses of wsp itself, as timeout(1) and env(1) use them. */
 enum {
 	EXEC_EXIT_TIMEOUT = 124,
-	EXEC_EXIT_WSP = 125,      /* wsp failed (usage, configuration) */
+	EXEC_EXIT_WSP = 125, /* wsp failed (usage, configuration) */
 	EXEC_EXIT_CANNOT_RUN = 126,
 	EXEC_EXIT_NOT_FOUND = 127
 };
 
 #define STDIN_MAX (64u << 20)
-#define MAX_ENV 256
+#define MAX_ENV	  256
 
 static const char exec_usage[] =
 	"usage: wsp exec [OPTIONS] [--] CMD [ARGS...]\n"
 	"   or: wsp sh [OPTIONS] [--] 'SHELL STRING'\n"
 	"\n"
-	"Run one command in the workspace's sandbox and wait for it. exec runs\n"
-	"CMD with ARGS as given (no shell); sh runs the string with /bin/sh -c.\n"
+	"Run one command in the workspace's sandbox and wait for it. exec "
+	"runs\n"
+	"CMD with ARGS as given (no shell); sh runs the string with /bin/sh "
+	"-c.\n"
 	"The command's stdout and stderr are streamed live to wsp's own. Its\n"
 	"environment is clean (PATH, HOME and the sandbox's configured\n"
 	"variables); wsp's own environment is not passed on.\n"
 	"\n"
 	"options:\n"
-	"  --cwd DIR           run in DIR (relative: under the working directory)\n"
+	"  --cwd DIR           run in DIR (relative: under the working "
+	"directory)\n"
 	"  --env NAME=VALUE    add a variable (repeatable)\n"
 	"  --timeout DUR       deadline: 250ms, 1.5s, 5m, 1h (bare number =\n"
-	"                      seconds), 0 = none; default: the sandbox's timeout\n"
+	"                      seconds), 0 = none; default: the sandbox's "
+	"timeout\n"
 	"  --isolation MODE    none, bwrap or auto for this call: sets the\n"
-	"                      sandbox's 'isolation' option (the local sandbox\n"
+	"                      sandbox's 'isolation' option (the local "
+	"sandbox\n"
 	"                      has it) over the configuration's\n"
 	"  --stdin             pass wsp's standard input to the command (read\n"
 	"                      fully first, at most 64 MiB); default: the\n"
 	"                      command's stdin is at end of file at once\n"
 	"  --json              print the whole result as JSON instead of\n"
-	"                      streaming: exit_code, signal, timed_out, killed,\n"
-	"                      canceled, limit, stdout, stderr, stdout_dropped,\n"
+	"                      streaming: exit_code, signal, timed_out, "
+	"killed,\n"
+	"                      canceled, limit, stdout, stderr, "
+	"stdout_dropped,\n"
 	"                      stderr_dropped, duration_ms (output beyond the\n"
 	"                      sandbox's capture limit is counted, not kept)\n"
-	"  --stream            with --json: JSON lines on stdout as the output\n"
-	"                      comes, {\"stream\":\"stdout\"|\"stderr\",\"data\":...},\n"
+	"  --stream            with --json: JSON lines on stdout as the "
+	"output\n"
+	"                      comes, "
+	"{\"stream\":\"stdout\"|\"stderr\",\"data\":...},\n"
 	"                      then the result without stdout and stderr\n"
 	"\n"
 	"wsp's own notices (the deadline stopped it, a limit did) stay out of\n"
 	"the command's stderr: they are printed with -v only, or go to the\n"
 	"global --log-file; the exit status (and --json) tells a program.\n"
 	"\n"
-	"exit status: the command's own; 124 when the deadline stopped it, 130\n"
-	"when interrupted (SIGINT/SIGTERM to wsp stop the command first), 128+N\n"
-	"when signal N killed it, 141 when wsp's output was closed (the command\n"
-	"is stopped, as SIGPIPE would); 125 when wsp itself failed (bad usage,\n"
+	"exit status: the command's own; 124 when the deadline stopped it, "
+	"130\n"
+	"when interrupted (SIGINT/SIGTERM to wsp stop the command first), "
+	"128+N\n"
+	"when signal N killed it, 141 when wsp's output was closed (the "
+	"command\n"
+	"is stopped, as SIGPIPE would); 125 when wsp itself failed (bad "
+	"usage,\n"
 	"configuration), 126 when the command could not be started, 127 when\n"
 	"it was not found.\n";
 
@@ -96,25 +109,30 @@ static int parse_args(struct exec_args *a, const char *name, int argc,
 		if ((v = cli_option_value(argc, argv, &i, "--cwd", &missing))) {
 			a->cwd = v;
 		} else if ((v = cli_option_value(argc, argv, &i, "--env",
-					  &missing))) {
+						 &missing))) {
 			if (!strchr(v, '=') || v[0] == '=')
-				return cli_usage(name, "'--env %s' is not "
-						 "NAME=VALUE", v);
+				return cli_usage(name,
+						 "'--env %s' is not "
+						 "NAME=VALUE",
+						 v);
 			if (a->n_env == MAX_ENV)
 				return cli_usage(name, "more than %d --env",
 						 MAX_ENV);
 			a->env[a->n_env++] = v;
 		} else if ((v = cli_option_value(argc, argv, &i, "--timeout",
-					  &missing))) {
+						 &missing))) {
 			if (wsp_parse_duration_ms(&a->timeout_ms, v))
-				return cli_usage(name, "invalid duration '%s'; "
-						 "use e.g. 500ms, 1.5s, 5m", v);
+				return cli_usage(name,
+						 "invalid duration '%s'; "
+						 "use e.g. 500ms, 1.5s, 5m",
+						 v);
 		} else if ((v = cli_option_value(argc, argv, &i, "--isolation",
-					  &missing))) {
+						 &missing))) {
 			if (!cli_isolation_valid(v))
 				return cli_usage(name,
 						 "unknown isolation '%s'; use "
-						 "none, bwrap or auto", v);
+						 "none, bwrap or auto",
+						 v);
 			a->isolation = v;
 		} else if (missing) {
 			return cli_usage(name, "option '%s' needs a value",
@@ -136,7 +154,7 @@ static int parse_args(struct exec_args *a, const char *name, int argc,
 		return cli_usage(name, "no command given");
 	if (!strcmp(name, "sh") && a->n_cmd != 1)
 		return cli_usage(name, "give the shell command as one "
-				 "argument (quote it)");
+				       "argument (quote it)");
 	return 0;
 }
 
@@ -175,11 +193,16 @@ static int stream_out(uint32_t stream, const void *data, size_t len,
 static const char *limit_name(uint32_t limit)
 {
 	switch (limit) {
-	case WSP_LIMIT_MEMORY: return "memory";
-	case WSP_LIMIT_PROCESSES: return "processes";
-	case WSP_LIMIT_CPU: return "cpu";
-	case WSP_LIMIT_FILE_SIZE: return "file_size";
-	default: return "none";
+	case WSP_LIMIT_MEMORY:
+		return "memory";
+	case WSP_LIMIT_PROCESSES:
+		return "processes";
+	case WSP_LIMIT_CPU:
+		return "cpu";
+	case WSP_LIMIT_FILE_SIZE:
+		return "file_size";
+	default:
+		return "none";
 	}
 }
 
@@ -188,8 +211,9 @@ static void print_json(const wsp_exec_result *r, int with_output)
 {
 	FILE *f = stdout;
 
-	fprintf(f, "{\"exit_code\":%d,\"signal\":%d,\"timed_out\":%s,"
-		   "\"killed\":%s,\"canceled\":%s,\"limit\":\"%s\",",
+	fprintf(f,
+		"{\"exit_code\":%d,\"signal\":%d,\"timed_out\":%s,"
+		"\"killed\":%s,\"canceled\":%s,\"limit\":\"%s\",",
 		r->exit_code, r->term_signal,
 		r->flags & WSP_EXEC_TIMED_OUT ? "true" : "false",
 		r->flags & WSP_EXEC_KILLED ? "true" : "false",

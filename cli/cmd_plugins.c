@@ -29,23 +29,23 @@ static const struct {
 	uint64_t bit;
 	const char *name;
 } cap_names[] = {
-	{ WSP_CAP_FS_STREAMING, "streaming" },
-	{ WSP_CAP_FS_ATOMIC_WRITE, "atomic-write" },
-	{ WSP_CAP_FS_CONDITIONAL, "conditional-write" },
-	{ WSP_CAP_FS_SYMLINKS, "symlinks" },
-	{ WSP_CAP_FS_LOCAL_PATH, "local-path" },
-	{ WSP_CAP_FS_MOUNT_SOURCE, "mount-source" },
-	{ WSP_CAP_SANDBOX_ISOLATION, "isolation" },
-	{ WSP_CAP_SANDBOX_NETWORK_CONTROL, "network-control" },
-	{ WSP_CAP_SANDBOX_LIMITS, "limits" },
-	{ WSP_CAP_SANDBOX_RECONNECT, "reconnect" },
-	{ WSP_CAP_SANDBOX_MOUNT, "mount" },
-	{ WSP_CAP_PROC_BACKGROUND, "background" },
-	{ WSP_CAP_PROC_STDIN, "stdin" },
-	{ WSP_CAP_PROC_CLOSE_STDIN, "close-stdin" },
-	{ WSP_CAP_PROC_DETACHED, "detached" },
-	{ WSP_CAP_PROC_FOLLOW, "follow" },
-	{ WSP_CAP_PROC_OUTPUT_HISTORY, "output-history" },
+	{WSP_CAP_FS_STREAMING, "streaming"},
+	{WSP_CAP_FS_ATOMIC_WRITE, "atomic-write"},
+	{WSP_CAP_FS_CONDITIONAL, "conditional-write"},
+	{WSP_CAP_FS_SYMLINKS, "symlinks"},
+	{WSP_CAP_FS_LOCAL_PATH, "local-path"},
+	{WSP_CAP_FS_MOUNT_SOURCE, "mount-source"},
+	{WSP_CAP_SANDBOX_ISOLATION, "isolation"},
+	{WSP_CAP_SANDBOX_NETWORK_CONTROL, "network-control"},
+	{WSP_CAP_SANDBOX_LIMITS, "limits"},
+	{WSP_CAP_SANDBOX_RECONNECT, "reconnect"},
+	{WSP_CAP_SANDBOX_MOUNT, "mount"},
+	{WSP_CAP_PROC_BACKGROUND, "background"},
+	{WSP_CAP_PROC_STDIN, "stdin"},
+	{WSP_CAP_PROC_CLOSE_STDIN, "close-stdin"},
+	{WSP_CAP_PROC_DETACHED, "detached"},
+	{WSP_CAP_PROC_FOLLOW, "follow"},
+	{WSP_CAP_PROC_OUTPUT_HISTORY, "output-history"},
 };
 
 /* A kind this wsp does not know (a newer plugin's) prints as "?". */
@@ -70,9 +70,9 @@ static const char *status_name(uint32_t status)
 
 static const char *type_name(uint32_t type)
 {
-	static const char *const names[] = { "?",	 "string", "int",
-					     "bool",	 "duration", "size",
-					     "list",	 "map",	   "secret" };
+	static const char *const names[] = {"?",    "string",	"int",
+					    "bool", "duration", "size",
+					    "list", "map",	"secret"};
 
 	return type < sizeof(names) / sizeof(names[0]) ? names[type] : "?";
 }
@@ -187,8 +187,8 @@ static int list_one(const wsp_plugin_info *p, void *payload)
 	}
 	printf("%-8s %-7s %-12s %-10s %-5s %-5s %s\n", status_name(p->status),
 	       kind_name(p->kind), p->name,
-	       p->version && p->status == WSP_PLUGIN_OK ? p->version : "-",
-	       abi, needs, p->path);
+	       p->version && p->status == WSP_PLUGIN_OK ? p->version : "-", abi,
+	       needs, p->path);
 	if (p->message)
 		printf("         %s\n", p->message);
 	return 0;
@@ -211,7 +211,7 @@ static int print_dir(const char *dir, const char *source, void *payload)
 
 static int list(struct wsp_cli *cli, wsp_workspace *ws)
 {
-	struct list_state st = { cli->json, NULL, 0 };
+	struct list_state st = {cli->json, NULL, 0};
 	cJSON *doc = NULL, *dirs = NULL;
 	wsp_error err;
 
@@ -296,10 +296,10 @@ static int info_one(const wsp_plugin_info *p, void *payload)
 
 static int info(struct wsp_cli *cli, wsp_workspace *ws, const char *arg)
 {
-	struct list_state st = { cli->json, NULL, 0 };
+	struct list_state st = {cli->json, NULL, 0};
 	cJSON *doc = NULL;
 	const char *name = arg;
-	uint32_t kinds[2] = { WSP_KIND_FS, WSP_KIND_SANDBOX };
+	uint32_t kinds[2] = {WSP_KIND_FS, WSP_KIND_SANDBOX};
 	size_t nk = 2, i;
 	wsp_error err;
 	int rc;
@@ -355,8 +355,9 @@ static int open_for_listing(wsp_workspace **out, struct wsp_cli *cli)
 		cli_fail_error(&err);
 		return WSP_EXIT_FAIL;
 	}
-	fprintf(stderr, "wsp: warning: %s\nwsp: warning: listing without "
-			"the configuration's plugin_path\n",
+	fprintf(stderr,
+		"wsp: warning: %s\nwsp: warning: listing without "
+		"the configuration's plugin_path\n",
 		err.message);
 	opts.flags |= WSP_OPEN_DEFAULT_CONFIG;
 	if (wsp_workspace_open(&cli->ws, &opts, &err) < 0) {
@@ -377,8 +378,7 @@ int cmd_plugins(struct wsp_cli *cli, int argc, char **argv)
 		return WSP_EXIT_OK;
 	}
 	if (argc > 1 && strcmp(argv[1], "list") && strcmp(argv[1], "info"))
-		return cli_usage("plugins", "unknown subcommand '%s'",
-				 argv[1]);
+		return cli_usage("plugins", "unknown subcommand '%s'", argv[1]);
 	if (argc > 1 && !strcmp(argv[1], "info") && argc != 3)
 		return cli_usage("plugins", "'info' takes one NAME");
 	if (argc > 1 && !strcmp(argv[1], "list") && argc != 2)

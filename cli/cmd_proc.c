@@ -120,7 +120,8 @@ int cmd_spawn(struct wsp_cli *cli, int argc, char **argv)
 			break;
 		if ((v = cli_option_value(argc, argv, &i, "--cwd", &missing))) {
 			o.cwd = v;
-		} else if ((v = cli_option_value(argc, argv, &i, "--env", &missing))) {
+		} else if ((v = cli_option_value(argc, argv, &i, "--env",
+						 &missing))) {
 			if (!strchr(v, '=') || v[0] == '=')
 				return cli_usage("spawn",
 						 "'--env %s' is not "
@@ -131,7 +132,7 @@ int cmd_spawn(struct wsp_cli *cli, int argc, char **argv)
 						 MAX_ENV);
 			env[n_env++] = v;
 		} else if ((v = cli_option_value(argc, argv, &i, "--timeout",
-					  &missing))) {
+						 &missing))) {
 			if (wsp_parse_duration_ms(&o.timeout_ms, v))
 				return cli_usage("spawn",
 						 "invalid duration "
@@ -141,7 +142,7 @@ int cmd_spawn(struct wsp_cli *cli, int argc, char **argv)
 			if (o.timeout_ms == 0) /* 0 = none, as said */
 				o.flags |= WSP_SPAWN_NO_TIMEOUT;
 		} else if ((v = cli_option_value(argc, argv, &i, "--isolation",
-					  &missing))) {
+						 &missing))) {
 			if (!cli_isolation_valid(v))
 				return cli_usage("spawn",
 						 "unknown isolation "
@@ -150,15 +151,17 @@ int cmd_spawn(struct wsp_cli *cli, int argc, char **argv)
 						 v);
 			isolation = v;
 		} else if ((v = cli_option_value(argc, argv, &i, "--log-limit",
-					  &missing))) {
+						 &missing))) {
 			/* 0 would mean the default, not "keep nothing" */
 			if (wsp_parse_size(&o.log_limit, v) || !o.log_limit)
 				return cli_usage("spawn",
 						 "invalid size '%s'; "
 						 "use e.g. 64KiB, 8MiB",
 						 v);
-		} else if ((v = cli_option_value(argc, argv, &i, "--sh", &missing)) ||
-			   (v = cli_option_value(argc, argv, &i, "-c", &missing))) {
+		} else if ((v = cli_option_value(argc, argv, &i, "--sh",
+						 &missing)) ||
+			   (v = cli_option_value(argc, argv, &i, "-c",
+						 &missing))) {
 			o.shell = v;
 		} else if (missing) {
 			return cli_usage("spawn", "option '%s' needs a value",
@@ -396,19 +399,25 @@ static const char logs_usage[] =
 	"are kept.\n"
 	"\n"
 	"options:\n"
-	"  -f, --follow      keep printing new output as it is written until the\n"
-	"                    process ends (woken by the sandbox, no polling where\n"
+	"  -f, --follow      keep printing new output as it is written until "
+	"the\n"
+	"                    process ends (woken by the sandbox, no polling "
+	"where\n"
 	"                    the provider can follow); then exit with the\n"
-	"                    process's status: its exit code, 128+N when signal N\n"
+	"                    process's status: its exit code, 128+N when "
+	"signal N\n"
 	"                    killed it, 1 when it is lost. ^C stops following\n"
 	"                    (exit 130), not the process\n"
 	"  --tail N          only the last N lines of each stream\n"
 	"  --stdout          only its stdout\n"
 	"  --stderr          only its stderr\n"
-	"  --json            print {stdout, stderr, state, exit_code, ...}; with\n"
+	"  --json            print {stdout, stderr, state, exit_code, ...}; "
+	"with\n"
 	"                    -f, JSON lines on stdout as the output comes:\n"
-	"                    {\"stream\":\"stdout\"|\"stderr\",\"data\":...} then\n"
-	"                    {\"exit\":STATUS,\"state\",\"exit_code\",\"signal\",\n"
+	"                    {\"stream\":\"stdout\"|\"stderr\",\"data\":...} "
+	"then\n"
+	"                    "
+	"{\"exit\":STATUS,\"state\",\"exit_code\",\"signal\",\n"
 	"                    \"timed_out\"}\n";
 
 struct logs_out {
@@ -480,7 +489,7 @@ static int proc_exit_status(const wsp_proc_status *st)
 /* The last JSON line of `logs -f --json`. */
 static void print_exit_line(const wsp_proc_status *st)
 {
-	printf("{\"exit\":%d,\"state\":\"%s\",\"exit_code\":", 
+	printf("{\"exit\":%d,\"state\":\"%s\",\"exit_code\":",
 	       proc_exit_status(st), wsp_proc_state_name(st->state));
 	if (st->state == WSP_PROC_EXITED || st->state == WSP_PROC_SIGNALED)
 		printf("%d", st->exit_code);
@@ -546,7 +555,8 @@ int cmd_logs(struct wsp_cli *cli, int argc, char **argv)
 		return WSP_EXIT_OK;
 	}
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
-		if ((v = cli_option_value(argc, argv, &i, "--tail", &missing))) {
+		if ((v = cli_option_value(argc, argv, &i, "--tail",
+					  &missing))) {
 			char *end;
 			long n = strtol(v, &end, 10);
 
@@ -590,8 +600,8 @@ int cmd_logs(struct wsp_cli *cli, int argc, char **argv)
 		rc = follow_logs(&st, ws, id, &o, &lo, &err);
 	} else {
 		signal(SIGPIPE, SIG_IGN);
-		rc = wsp_proc_read_output(&st, ws, NULL, id, &o, on_chunk,
-					  &lo, &err);
+		rc = wsp_proc_read_output(&st, ws, NULL, id, &o, on_chunk, &lo,
+					  &err);
 	}
 	if (lo.lines)
 		cli_jsonl_finish(lo.lines);
@@ -608,8 +618,10 @@ int cmd_logs(struct wsp_cli *cli, int argc, char **argv)
 			print_exit_line(&st);
 		rc = proc_exit_status(&st);
 		if (st.state == WSP_PROC_LOST)
-			cli_notice(cli, "background process '%s' is lost: its "
-				   "outcome is unknown", id);
+			cli_notice(cli,
+				   "background process '%s' is lost: its "
+				   "outcome is unknown",
+				   id);
 	} else if (cli->json && !follow) {
 		rc = print_logs_json(&lo, &st);
 	}
@@ -728,7 +740,8 @@ int cmd_kill(struct wsp_cli *cli, int argc, char **argv)
 		return WSP_EXIT_OK;
 	}
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
-		if ((v = cli_option_value(argc, argv, &i, "--signal", &missing)) ||
+		if ((v = cli_option_value(argc, argv, &i, "--signal",
+					  &missing)) ||
 		    (v = cli_option_value(argc, argv, &i, "-s", &missing))) {
 			sig = parse_signal(v);
 			if (!sig)
@@ -759,8 +772,9 @@ int cmd_kill(struct wsp_cli *cli, int argc, char **argv)
 		return cli_fail("ESRCH", "no such process",
 				"background process '%s' has already ended "
 				"(%s %s); nothing to signal",
-				id, st.state == WSP_PROC_EXITED ? "exit code"
-								: "killed by",
+				id,
+				st.state == WSP_PROC_EXITED ? "exit code"
+							    : "killed by",
 				end);
 	}
 	if (wsp_proc_signal(ws, NULL, id, sig, &err) < 0)

@@ -57,8 +57,10 @@ static int timeout(struct wsp_cli *cli, int argc, char **argv)
 		return cli_usage("sandbox", "timeout needs a duration (0 for "
 					    "none) or --keepalive");
 	if (dur && wsp_parse_duration_ms(&ms, dur))
-		return cli_usage("sandbox", "bad duration '%s' (e.g. 30s, "
-					    "1.5h, 0)", dur);
+		return cli_usage("sandbox",
+				 "bad duration '%s' (e.g. 30s, "
+				 "1.5h, 0)",
+				 dur);
 	if (cli_workspace(&ws, cli))
 		return WSP_EXIT_FAIL;
 	if (wsp_sandbox_set_timeout(ws, NULL, (uint64_t)ms,

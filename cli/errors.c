@@ -34,8 +34,8 @@ static void add_detail(cJSON *o, const wsp_error *err)
 }
 
 /* {"error": message, "code": name, "reason": text, detail...} */
-static int print_json(const char *message, const char *name,
-		      const char *reason, const wsp_error *err)
+static int print_json(const char *message, const char *name, const char *reason,
+		      const wsp_error *err)
 {
 	cJSON *o = cJSON_CreateObject();
 	char *text;
@@ -61,9 +61,8 @@ void cli_fail_error(const wsp_error *err)
 {
 	char suffix[WSP_ERROR_CODE_MAX + 32];
 
-	if (cli_json_errors &&
-	    !print_json(err->message, wsp_errname(err->code),
-			wsp_strerror(err->code), err))
+	if (cli_json_errors && !print_json(err->message, wsp_errname(err->code),
+					   wsp_strerror(err->code), err))
 		return;
 	wsp_error_detail(suffix, sizeof(suffix), err);
 	cli_error("%s%s", err->message, suffix);

@@ -18,14 +18,14 @@
 
 /* A provider chosen for the sandbox or for one mount. */
 struct wsp__provider_ref {
-	const char *provider;              /* validated name ("local") */
-	const struct wsp__ynode *node;     /* the entry (position) */
+	const char *provider;		    /* validated name ("local") */
+	const struct wsp__ynode *node;	    /* the entry (position) */
 	const struct wsp__ynode *prov_node; /* the provider: value */
-	const struct wsp__ynode *options;  /* mapping, or NULL */
+	const struct wsp__ynode *options;   /* mapping, or NULL */
 };
 
 struct wsp__mount_cfg {
-	char *path;      /* normalised: "/", "/data" */
+	char *path;		      /* normalised: "/", "/data" */
 	const struct wsp__ynode *key; /* as written (position) */
 	int read_only;
 	/* sandbox_path: where the sandbox mounts this store too, or NULL */
@@ -40,14 +40,14 @@ struct wsp__mount_cfg {
  * its own name is the key, target and op say which operation.
  */
 struct wsp__tool_cfg {
-	const char *tool;   /* the tool's own name ("execute_command") */
-	int enabled;        /* 1 unless `enabled: false` */
-	const char *rename; /* `name:`, or NULL */
+	const char *tool;     /* the tool's own name ("execute_command") */
+	int enabled;	      /* 1 unless `enabled: false` */
+	const char *rename;   /* `name:`, or NULL */
 	int require_approval; /* -1 unset, else 0/1 */
 	const struct wsp__ynode *node; /* the key (position) */
-	int ext;            /* an extension tool */
-	const char *target; /* ext: a provider name or mount path */
-	const char *op;     /* ext: the operation's name */
+	int ext;		       /* an extension tool */
+	const char *target;	       /* ext: a provider name or mount path */
+	const char *op;		       /* ext: the operation's name */
 	const struct wsp__ynode *op_node; /* ext: the op: value (position) */
 };
 
@@ -90,7 +90,7 @@ struct wsp__search_cfg {
 	int mode_set;		    /* mode: given (else auto, as Mastra) */
 	double vector_weight;	    /* hybrid: the vector score's weight */
 	struct wsp__embed_cfg embed;
-	char **paths;	      /* auto_index_paths, normalised (globs allowed) */
+	char **paths; /* auto_index_paths, normalised (globs allowed) */
 	size_t n_paths;
 	uint32_t chunk_chars; /* max_chunk_chars (Mastra's maxChunkChars) */
 	uint32_t overlap_lines;
@@ -256,12 +256,10 @@ typedef int (*wsp__config_key_fn)(struct wsp__config *cfg, size_t k,
 				  const struct wsp__ynode *key,
 				  const struct wsp__ynode *val,
 				  struct wsp__diags *d);
-WSP_INTERNAL int wsp__config_section(struct wsp__config *cfg,
-				     const struct wsp__ynode *n,
-				     const char *where,
-				     const char *const *known,
-				     wsp__config_key_fn key,
-				     struct wsp__diags *d);
+WSP_INTERNAL int
+wsp__config_section(struct wsp__config *cfg, const struct wsp__ynode *n,
+		    const char *where, const char *const *known,
+		    wsp__config_key_fn key, struct wsp__diags *d);
 
 /* Edit distance, for "did you mean" suggestions. */
 WSP_INTERNAL size_t wsp__edit_distance(const char *a, const char *b);
@@ -277,13 +275,13 @@ WSP_INTERNAL const char *wsp__suggest(const char *word,
 
 /* One option's validated value (index = the spec's index). */
 struct wsp__optval {
-	int set;            /* given, or defaulted */
+	int set; /* given, or defaulted */
 	int from_default;
-	char *text;         /* scalar text (STRING, SECRET, and the source) */
-	int64_t i;          /* INT, DURATION (ms) */
-	uint64_t u;         /* SIZE (bytes) */
-	int b;              /* BOOL */
-	char **items;       /* LIST: items; MAP: key, value, ...; NULL-ended */
+	char *text;   /* scalar text (STRING, SECRET, and the source) */
+	int64_t i;    /* INT, DURATION (ms) */
+	uint64_t u;   /* SIZE (bytes) */
+	int b;	      /* BOOL */
+	char **items; /* LIST: items; MAP: key, value, ...; NULL-ended */
 	size_t n_items;
 	const struct wsp__ynode *node; /* where it was given */
 };
@@ -292,7 +290,7 @@ struct wsp__optval {
 struct wsp_config {
 	const wsp_option_spec *spec; /* normalised table of the provider */
 	size_t n;
-	struct wsp__optval *vals;    /* n entries */
+	struct wsp__optval *vals; /* n entries */
 };
 
 /*
@@ -314,10 +312,10 @@ WSP_INTERNAL void wsp__options_free(wsp_config *cfg);
 WSP_INTERNAL long wsp__options_find(const wsp_config *cfg, const char *name);
 
 /* What an error about a malformed duration or size suggests instead. */
-#define WSP__DURATION_HINT                                                \
+#define WSP__DURATION_HINT                                                     \
 	"use a number with ms, s, m, h or d (like 250ms, 1.5s, 5m)"
-#define WSP__SIZE_HINT                                                    \
-	"use a number with B, KiB, MiB, GiB, TiB (or K, M, G, T), KB, MB, " \
+#define WSP__SIZE_HINT                                                         \
+	"use a number with B, KiB, MiB, GiB, TiB (or K, M, G, T), KB, MB, "    \
 	"GB or TB (like 512MiB)"
 
 /*
@@ -337,11 +335,10 @@ WSP_INTERNAL const char *wsp__option_type_name(uint32_t type);
  * WSP_EINVAL with why (a bad value), or WSP_ENOMEM.
  */
 WSP_INTERNAL int wsp__options_override(wsp_config *cfg, const char *name,
-				       const char *text, char *why,
-				       size_t cap);
+				       const char *text, char *why, size_t cap);
 
 /* 0 when s's default parses as its type; else why and WSP_EINVAL. */
-WSP_INTERNAL int wsp__option_default_check(const wsp_option_spec *s,
-					   char *why, size_t cap);
+WSP_INTERNAL int wsp__option_default_check(const wsp_option_spec *s, char *why,
+					   size_t cap);
 
 #endif /* WSP_CORE_CONFIG_H */

@@ -18,7 +18,7 @@
 #include <string.h>
 
 #define DEFAULT_FILE "options.yaml"
-#define DEFAULT_ID "test"
+#define DEFAULT_ID   "test"
 
 /* One set_options result; kept until close (an instance may hold it). */
 struct optset {
@@ -33,14 +33,14 @@ struct harness {
 	wsp_host_harness pub; /* first: callers get &pub */
 	struct wsp__host host;
 	struct wsp__logsink sink;
-	wsp__provider prov;   /* the checked, sized option table */
+	wsp__provider prov; /* the checked, sized option table */
 	wsp_state *state;
 	char *state_dir, *config_dir, *id;
-	struct optset *sets;  /* newest first */
+	struct optset *sets; /* newest first */
 	long live;
 };
 
-static const char *const no_secrets[] = { NULL };
+static const char *const no_secrets[] = {NULL};
 
 static struct harness *of_pub(const wsp_host_harness *h)
 {
@@ -129,16 +129,15 @@ static int check(struct harness *hh, struct optset *s, const char *yaml,
 	}
 	snprintf(what, sizeof(what), "%s provider '%.64s'",
 		 wsp_kind_name(hh->prov.desc.kind), hh->prov.desc.name);
-	return wsp__options_check(&s->cfg, hh->prov.options,
-				  hh->prov.n_options, s->tree, NULL, what,
-				  file, d);
+	return wsp__options_check(&s->cfg, hh->prov.options, hh->prov.n_options,
+				  s->tree, NULL, what, file, d);
 }
 
-static int set_options(wsp_host_harness *h, const char *yaml,
-		       const char *file, wsp_error *err)
+static int set_options(wsp_host_harness *h, const char *yaml, const char *file,
+		       wsp_error *err)
 {
 	struct harness *hh = of_pub(h);
-	struct wsp__diags d = { 0 };
+	struct wsp__diags d = {0};
 	struct optset *s = calloc(1, sizeof(*s));
 	int rc;
 
@@ -194,14 +193,14 @@ static void harness_close(wsp_host_harness *h)
 int wsp_host_harness_open(wsp_host_harness **out,
 			  const wsp_host_harness_args *args, wsp_error *err)
 {
-	wsp_host_harness_args a = { 0 };
+	wsp_host_harness_args a = {0};
 	struct harness *hh;
 	int rc;
 
 	*out = NULL;
-	if (!args || args->struct_size < offsetof(wsp_host_harness_args,
-						   log_payload) +
-						   sizeof(void *))
+	if (!args ||
+	    args->struct_size < offsetof(wsp_host_harness_args, log_payload) +
+					sizeof(void *))
 		return wsp_error_set(err, WSP_EINVAL,
 				     "wsp_host_harness_open: args missing or "
 				     "too small (struct_size)");

@@ -18,10 +18,10 @@
 
 /* A loaded plugin: sized copies of what it declared (newer slots zero). */
 typedef struct wsp__provider {
-	char *path;                 /* the .so that was loaded */
-	void *dl;                   /* dlopen handle, never closed once used */
-	wsp_plugin_desc desc;       /* copy; strings still point into the .so */
-	wsp_fs_vtable fs;           /* zeroed unless desc.fs was set */
+	char *path;		    /* the .so that was loaded */
+	void *dl;		    /* dlopen handle, never closed once used */
+	wsp_plugin_desc desc;	    /* copy; strings still point into the .so */
+	wsp_fs_vtable fs;	    /* zeroed unless desc.fs was set */
 	wsp_sandbox_vtable sandbox; /* zeroed unless desc.sandbox was set */
 	wsp_procmgr_vtable procmgr; /* zeroed unless desc.procmgr was set */
 	int has_fs, has_sandbox, has_procmgr;
@@ -30,24 +30,24 @@ typedef struct wsp__provider {
 	/* The option and extension tables, copied into this core's layout. */
 	wsp_option_spec *options; /* n_options entries + a NULL-name end */
 	size_t n_options;
-	wsp_ext_op *ext_ops;      /* n_ext_ops entries + a NULL-name end */
+	wsp_ext_op *ext_ops; /* n_ext_ops entries + a NULL-name end */
 	size_t n_ext_ops;
 } wsp__provider;
 
 /* One initialised provider instance (the sandbox, or one mount). */
 typedef struct wsp__instance {
 	wsp__provider *prov;
-	void *self;             /* from desc.init */
-	const wsp_host *host;   /* the host table it was given */
-	const char *id;         /* sandbox id, or the mount path */
+	void *self;	      /* from desc.init */
+	const wsp_host *host; /* the host table it was given */
+	const char *id;	      /* sandbox id, or the mount path */
 } wsp__instance;
 
 /* The host table of a workspace (log, allocation, option getters...). */
 WSP_INTERNAL const wsp_host *wsp__workspace_host(wsp_workspace *ws);
 
 /* The sandbox instance, loaded and initialised on first use. */
-WSP_INTERNAL int wsp__workspace_sandbox(wsp__instance **out,
-					wsp_workspace *ws, wsp_error *err);
+WSP_INTERNAL int wsp__workspace_sandbox(wsp__instance **out, wsp_workspace *ws,
+					wsp_error *err);
 
 /*
  * The way into a sandbox slot (core/exec.c, process.c): the sandbox

@@ -60,8 +60,7 @@ int wsp__plugin_file_name(uint32_t *kind, char *name, size_t cap,
 	return 0;
 }
 
-static int add_dir(struct wsp__loader *l, const char *path,
-		   const char *source)
+static int add_dir(struct wsp__loader *l, const char *path, const char *source)
 {
 	char cwd[PATH_MAX], *p;
 	struct wsp__plugin_dir *dirs;
@@ -143,8 +142,9 @@ static int add_dir_list(struct wsp__loader *l, const char *list,
 					     dir, source, why, source);
 		rc = add_dir(l, dir, source);
 		if (rc)
-			return wsp_error_set(err, rc, "cannot add plugin "
-						      "directory '%s'",
+			return wsp_error_set(err, rc,
+					     "cannot add plugin "
+					     "directory '%s'",
 					     dir);
 	}
 	return 0;
@@ -162,7 +162,7 @@ static const char libwsp_anchor;
  */
 static int running_from_build_tree(void)
 {
-#if defined(WSP_BUILD_DIR) && defined(WSP_BUILD_LIB_DIR) &&                   \
+#if defined(WSP_BUILD_DIR) && defined(WSP_BUILD_LIB_DIR) &&                    \
 	defined(WSP_BUILD_PLUGIN_DIR)
 	char self[PATH_MAX], dir[PATH_MAX], *slash;
 	Dl_info info;
@@ -538,7 +538,7 @@ static char **list_dir(struct wsp__loader *l, const char *dir, int all,
 static const char *suggest_name(struct wsp__loader *l, uint32_t kind,
 				const char *name, char *buf, size_t cap)
 {
-	const char *cand[2] = { NULL, NULL }, *best = NULL;
+	const char *cand[2] = {NULL, NULL}, *best = NULL;
 	size_t i, j, n, d, best_d = (size_t)-1;
 	char other[128], **names;
 	uint32_t k;
@@ -591,8 +591,8 @@ int wsp__loader_resolve(struct wsp__loaded **out, struct wsp__loader *l,
 			warn_duplicate(l, first, path, file);
 	}
 	if (!first[0]) {
-		const char *hint = suggest_name(l, kind, name, path,
-						sizeof(path));
+		const char *hint =
+			suggest_name(l, kind, name, path, sizeof(path));
 
 		pthread_mutex_unlock(&l->lock);
 		if (hint)
@@ -616,8 +616,8 @@ int wsp__loader_resolve(struct wsp__loaded **out, struct wsp__loader *l,
 	return 0;
 }
 
-int wsp__loader_get(wsp__provider **out, struct wsp__loader *l,
-		    uint32_t kind, const char *name, wsp_error *err)
+int wsp__loader_get(wsp__provider **out, struct wsp__loader *l, uint32_t kind,
+		    const char *name, wsp_error *err)
 {
 	struct wsp__loaded *f;
 	int rc;
@@ -671,8 +671,8 @@ static char **list_dir(struct wsp__loader *l, const char *dir, int all,
 		return NULL;
 	}
 	while ((de = readdir(dh)) && n < SCAN_MAX) {
-		if (all ? !looks_like_plugin(de->d_name) :
-			  wsp__plugin_file_name(&kind, name, sizeof(name),
+		if (all ? !looks_like_plugin(de->d_name)
+			: wsp__plugin_file_name(&kind, name, sizeof(name),
 						de->d_name) < 0)
 			continue;
 		tmp = realloc(names, (n + 2) * sizeof(*names));
@@ -695,7 +695,7 @@ static char **list_dir(struct wsp__loader *l, const char *dir, int all,
 static int misnamed(const char *path, const char *file, wsp__scan_fn cb,
 		    void *payload)
 {
-	struct wsp__loaded f = { 0 };
+	struct wsp__loaded f = {0};
 	char stem[128];
 	size_t len = strlen(file) - 3 - 4;
 
@@ -739,7 +739,7 @@ int wsp__loader_scan(struct wsp__loader *l, wsp__scan_fn cb, void *payload,
 				    strcmp(l->files[k]->path, path))
 					first = l->files[k];
 			if (first) {
-				struct wsp__loaded shadow = { 0 };
+				struct wsp__loaded shadow = {0};
 
 				shadow.path = path;
 				shadow.kind = kind;

@@ -26,15 +26,24 @@
 const char *wsp__option_type_name(uint32_t type)
 {
 	switch (type) {
-	case WSP_OPT_STRING: return "string";
-	case WSP_OPT_INT: return "int";
-	case WSP_OPT_BOOL: return "bool";
-	case WSP_OPT_DURATION: return "duration";
-	case WSP_OPT_SIZE: return "size";
-	case WSP_OPT_LIST: return "list";
-	case WSP_OPT_MAP: return "map";
-	case WSP_OPT_SECRET: return "secret";
-	default: return "unknown";
+	case WSP_OPT_STRING:
+		return "string";
+	case WSP_OPT_INT:
+		return "int";
+	case WSP_OPT_BOOL:
+		return "bool";
+	case WSP_OPT_DURATION:
+		return "duration";
+	case WSP_OPT_SIZE:
+		return "size";
+	case WSP_OPT_LIST:
+		return "list";
+	case WSP_OPT_MAP:
+		return "map";
+	case WSP_OPT_SECRET:
+		return "secret";
+	default:
+		return "unknown";
 	}
 }
 
@@ -58,8 +67,8 @@ static int parse_u64(uint64_t *out, const char *s, const char **end)
 
 static int parse_bool(int *out, const char *s)
 {
-	static const char *const yes[] = { "true", "yes", "on", NULL };
-	static const char *const no[] = { "false", "no", "off", NULL };
+	static const char *const yes[] = {"true", "yes", "on", NULL};
+	static const char *const no[] = {"false", "no", "off", NULL};
 	size_t i;
 
 	for (i = 0; yes[i]; i++) {
@@ -148,8 +157,8 @@ static int parse_scaled(uint64_t *out, const char *s, const struct unit *units,
 int wsp_parse_duration_ms(int64_t *out_ms, const char *text)
 {
 	static const struct unit units[] = {
-		{ "ms", 1 },	    { "s", 1000 },	 { "", 1000 },
-		{ "m", 60000 },	    { "h", 3600000 },	 { "d", 86400000 },
+		{"ms", 1},    {"s", 1000},    {"", 1000},
+		{"m", 60000}, {"h", 3600000}, {"d", 86400000},
 	};
 	uint64_t v;
 
@@ -166,20 +175,20 @@ int wsp_parse_size(uint64_t *out_bytes, const char *text)
 	/* any case; K, M, G, T alone are the powers of 1024, as ls -h and
 	 * ulimit mean them */
 	static const struct unit units[] = {
-		{ "", 1 },
-		{ "b", 1 },
-		{ "kb", UINT64_C(1000) },
-		{ "mb", UINT64_C(1000000) },
-		{ "gb", UINT64_C(1000000000) },
-		{ "tb", UINT64_C(1000000000000) },
-		{ "kib", UINT64_C(1) << 10 },
-		{ "mib", UINT64_C(1) << 20 },
-		{ "gib", UINT64_C(1) << 30 },
-		{ "tib", UINT64_C(1) << 40 },
-		{ "k", UINT64_C(1) << 10 },
-		{ "m", UINT64_C(1) << 20 },
-		{ "g", UINT64_C(1) << 30 },
-		{ "t", UINT64_C(1) << 40 },
+		{"", 1},
+		{"b", 1},
+		{"kb", UINT64_C(1000)},
+		{"mb", UINT64_C(1000000)},
+		{"gb", UINT64_C(1000000000)},
+		{"tb", UINT64_C(1000000000000)},
+		{"kib", UINT64_C(1) << 10},
+		{"mib", UINT64_C(1) << 20},
+		{"gib", UINT64_C(1) << 30},
+		{"tib", UINT64_C(1) << 40},
+		{"k", UINT64_C(1) << 10},
+		{"m", UINT64_C(1) << 20},
+		{"g", UINT64_C(1) << 30},
+		{"t", UINT64_C(1) << 40},
 	};
 
 	if (!out_bytes || !text ||
@@ -189,8 +198,8 @@ int wsp_parse_size(uint64_t *out_bytes, const char *text)
 	return 0;
 }
 
-int wsp__optvalue_parse(struct wsp__optval *v, uint32_t type,
-			const char *text, char *why, size_t why_cap)
+int wsp__optvalue_parse(struct wsp__optval *v, uint32_t type, const char *text,
+			char *why, size_t why_cap)
 {
 	switch (type) {
 	case WSP_OPT_STRING:

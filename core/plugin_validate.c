@@ -5,9 +5,9 @@
  * large as ABI 2.0's, the minor it requires (not the one it was built
  * against: a newer plugin that needs nothing newer loads), kind, name,
  * init, the vtables the kind requires (each at least its 2.0 size,
- * required slots set), then the option and extension tables. Each refusal is one line
- * that names the file, what was found, what was expected and what to do.
- * Everything is then copied, sized, into this core's layout, so slots a
+ * required slots set), then the option and extension tables. Each refusal is
+ * one line that names the file, what was found, what was expected and what to
+ * do. Everything is then copied, sized, into this core's layout, so slots a
  * plugin predates read as NULL and those past what this core knows are
  * never read.
  */
@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define END_OF(type, member) \
+#define END_OF(type, member)                                                   \
 	(offsetof(type, member) + sizeof(((type *)0)->member))
 
 /*
@@ -27,15 +27,15 @@
  * a descriptor may end before them; every fs/sandbox/procmgr slot up to
  * the last required one must be there.
  */
-#define DESC_MIN END_OF(wsp_plugin_desc, sandbox)
-#define FS_MIN END_OF(wsp_fs_vtable, rmdir)
+#define DESC_MIN    END_OF(wsp_plugin_desc, sandbox)
+#define FS_MIN	    END_OF(wsp_fs_vtable, rmdir)
 #define SANDBOX_MIN END_OF(wsp_sandbox_vtable, exec)
 #define PROCMGR_MIN END_OF(wsp_procmgr_vtable, release)
-#define OPTION_MIN END_OF(wsp_option_spec, choices)
-#define EXT_MIN END_OF(wsp_ext_op, help)
+#define OPTION_MIN  END_OF(wsp_option_spec, choices)
+#define EXT_MIN	    END_OF(wsp_ext_op, help)
 
 /* Bounds on what a descriptor may declare. */
-#define ELEM_MAX 4096  /* bytes per option or extension table entry */
+#define ELEM_MAX    4096 /* bytes per option or extension table entry */
 #define OPTIONS_MAX 256
 #define EXT_OPS_MAX 256
 #define CHOICES_MAX 64
@@ -258,18 +258,18 @@ static int check_ext_ops(wsp__provider *p, const wsp_ext_op *table,
 	return 0;
 }
 
-#define MISSING(who, what, slot)                                             \
-	wsp_error_set(err, WSP_EABI,                                         \
-		      "plugin '%s' lacks the required %s slot '%s'; "        \
-		      "implement it (see <wsp/%s.h>)",                       \
-		      who, what, slot,                                       \
+#define MISSING(who, what, slot)                                               \
+	wsp_error_set(err, WSP_EABI,                                           \
+		      "plugin '%s' lacks the required %s slot '%s'; "          \
+		      "implement it (see <wsp/%s.h>)",                         \
+		      who, what, slot,                                         \
 		      !strcmp(what, "filesystem") ? "fs" : "sandbox")
 
-#define SMALL(who, what, got, want)                                          \
-	wsp_error_set(err, WSP_EABI,                                         \
-		      "plugin '%s' has a %u-byte %s vtable, smaller than "  \
-		      "the %zu bytes of ABI 2.0; rebuild it against the "    \
-		      "wsp SDK",                                             \
+#define SMALL(who, what, got, want)                                            \
+	wsp_error_set(err, WSP_EABI,                                           \
+		      "plugin '%s' has a %u-byte %s vtable, smaller than "     \
+		      "the %zu bytes of ABI 2.0; rebuild it against the "      \
+		      "wsp SDK",                                               \
 		      who, got, what, (size_t)(want))
 
 /* A filesystem vtable (the fs, or a sandbox's sandbox_fs) into *dst. */
@@ -378,14 +378,13 @@ static int check(wsp__provider *p, const wsp_plugin_desc *d, uint32_t kind,
 				     "rebuild it with WSP_PLUGIN_DEFINE",
 				     who, d->struct_size, (size_t)DESC_MIN);
 	if (d->abi_minor_required > WSP_PLUGIN_ABI_MINOR)
-		return wsp_error_set(err, WSP_EABI,
-				     "plugin '%s' needs wsp plugin ABI %d.%u "
-				     "or newer; this wsp has %d.%d; upgrade "
-				     "wsp",
-				     who, WSP_PLUGIN_ABI_MAJOR,
-				     d->abi_minor_required,
-				     WSP_PLUGIN_ABI_MAJOR,
-				     WSP_PLUGIN_ABI_MINOR);
+		return wsp_error_set(
+			err, WSP_EABI,
+			"plugin '%s' needs wsp plugin ABI %d.%u "
+			"or newer; this wsp has %d.%d; upgrade "
+			"wsp",
+			who, WSP_PLUGIN_ABI_MAJOR, d->abi_minor_required,
+			WSP_PLUGIN_ABI_MAJOR, WSP_PLUGIN_ABI_MINOR);
 	copy_sized(&p->desc, sizeof(p->desc), d, d->struct_size);
 	if (!wsp_kind_name(c->kind))
 		return wsp_error_set(err, WSP_EABI,

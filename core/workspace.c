@@ -120,8 +120,7 @@ int wsp__workspace_new(wsp_workspace **out, const wsp_open_options *opts,
 		goto fail;
 	}
 	if (cfg->has_sandbox) {
-		snprintf(label, sizeof(label), "sandbox '%s'",
-			 cfg->sandbox_id);
+		snprintf(label, sizeof(label), "sandbox '%s'", cfg->sandbox_id);
 		setup_instance(&ws->sandbox, ws, WSP_KIND_SANDBOX,
 			       &cfg->sandbox, cfg->sandbox_id, label);
 	}
@@ -141,12 +140,13 @@ fail:
 int wsp_workspace_open(wsp_workspace **out, const wsp_open_options *opts,
 		       wsp_error *err)
 {
-	struct wsp__diags d = { 0 };
+	struct wsp__diags d = {0};
 	int rc;
 
 	if (!out)
-		return wsp_error_set(err, WSP_EINVAL, "no place for the "
-						      "workspace");
+		return wsp_error_set(err, WSP_EINVAL,
+				     "no place for the "
+				     "workspace");
 	rc = wsp__workspace_new(out, opts, &d, err);
 	wsp__diag_clear(&d);
 	return rc;
@@ -224,8 +224,7 @@ static void learn_instance(wsp_workspace *ws, const struct wsp__inst *in,
 			continue;
 		for (i = 0; i + 1 < o->n; i += 2)
 			if (o->items[i]->value && o->items[i + 1]->value &&
-			    !strcmp(o->items[i]->value,
-				    prov->options[k].name))
+			    !strcmp(o->items[i]->value, prov->options[k].name))
 				wsp__logsink_add_secret(&ws->sink,
 							o->items[i + 1]->value);
 	}
@@ -310,8 +309,8 @@ int wsp__inst_prepare(wsp_workspace *ws, struct wsp__inst *in,
 
 int wsp__inst_init(wsp_workspace *ws, struct wsp__inst *in, wsp_error *err)
 {
-	struct wsp__diags d = { 0 };
-	wsp_instance_args args = { 0 };
+	struct wsp__diags d = {0};
+	wsp_instance_args args = {0};
 	wsp_error perr;
 	void *self = NULL;
 	int rc;
@@ -326,9 +325,8 @@ int wsp__inst_init(wsp_workspace *ws, struct wsp__inst *in, wsp_error *err)
 		return wsp__inst_init_sandbox_fs(ws, in, err);
 	wsp__make_dirs(ws->state_dir);
 	if (!in->state &&
-	    wsp__state_new(&in->state, ws->state_dir,
-			   wsp_kind_name(in->kind), in->ref->provider,
-			   in->pub.id))
+	    wsp__state_new(&in->state, ws->state_dir, wsp_kind_name(in->kind),
+			   in->ref->provider, in->pub.id))
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	args.struct_size = sizeof(args);
 	args.instance_id = in->pub.id;
@@ -345,8 +343,8 @@ int wsp__inst_init(wsp_workspace *ws, struct wsp__inst *in, wsp_error *err)
 		return wsp_error_set(err, rc < 0 ? rc : WSP_ERROR,
 				     "plugin '%s' failed to start %s: %s",
 				     in->pub.prov->path, in->label,
-				     perr.message[0] ? perr.message :
-						       wsp_strerror(rc));
+				     perr.message[0] ? perr.message
+						     : wsp_strerror(rc));
 	}
 	in->pub.self = self;
 	in->ready = 1;
@@ -385,7 +383,7 @@ int wsp__workspace_sandbox(wsp__instance **out, wsp_workspace *ws,
 int wsp__workspace_sandbox_provider(const wsp__provider **out,
 				    wsp_workspace *ws, wsp_error *err)
 {
-	struct wsp__diags d = { 0 };
+	struct wsp__diags d = {0};
 	int rc;
 
 	*out = NULL;
@@ -407,7 +405,7 @@ int wsp_sandbox_set_option(wsp_workspace *ws, const char *name,
 			   const char *value, wsp_error *err)
 {
 	struct wsp__inst *in;
-	struct wsp__diags d = { 0 };
+	struct wsp__diags d = {0};
 	char why[WSP_ERROR_MSG_MAX];
 	int rc;
 
@@ -515,7 +513,7 @@ int wsp__workspace_tool_config(const wsp_workspace *ws, const char *tool,
 }
 
 const struct wsp__tool_cfg *wsp__workspace_tool_entry(const wsp_workspace *ws,
-						    size_t index)
+						      size_t index)
 {
 	return index < ws->cfg->n_tools ? &ws->cfg->tools[index] : NULL;
 }

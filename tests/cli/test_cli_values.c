@@ -39,7 +39,8 @@ static void test_timeout_grammar(void)
 		 * longer than a second */
 		if (!c->ok) {
 			CU_ASSERT_EQUAL(rc, 125);
-			CU_ASSERT_PTR_NOT_NULL(strstr(cli_err, "invalid duration"));
+			CU_ASSERT_PTR_NOT_NULL(
+				strstr(cli_err, "invalid duration"));
 		} else if (c->value && c->value < 1000) {
 			CU_ASSERT(rc == 0 || rc == 124);
 		} else {
@@ -89,9 +90,9 @@ static void test_log_limit_grammar(void)
 		c = &size_cases[i];
 		/* 0 would mean the provider's default: refused as a limit */
 		if (!c->ok || !c->value) {
-			CU_ASSERT_EQUAL(cli_run("spawn --log-limit '%s' true",
-						c->text),
-					2);
+			CU_ASSERT_EQUAL(
+				cli_run("spawn --log-limit '%s' true", c->text),
+				2);
 			CU_ASSERT_PTR_NOT_NULL(strstr(cli_err, "invalid size"));
 			continue;
 		}
@@ -124,8 +125,8 @@ static void test_log_limit_grammar(void)
 }
 
 static CU_TestInfo tests[] = {
-	{ "--timeout reads the duration grammar", test_timeout_grammar },
-	{ "--log-limit reads the size grammar", test_log_limit_grammar },
+	{"--timeout reads the duration grammar", test_timeout_grammar},
+	{"--log-limit reads the size grammar", test_log_limit_grammar},
 	CU_TEST_INFO_NULL,
 };
 

@@ -84,7 +84,7 @@ static void test_good_config(void)
 static void test_model(void)
 {
 	struct wsp__config *cfg = NULL;
-	struct wsp__diags d = { 0 };
+	struct wsp__diags d = {0};
 
 	CU_ASSERT_EQUAL_FATAL(wsp__config_parse(&cfg, good, strlen(good),
 						"t.yaml", "/etc/x", 1, &d),
@@ -111,7 +111,7 @@ static void test_model(void)
 static void test_default_config(void)
 {
 	struct wsp__config *cfg = NULL;
-	struct wsp__diags d = { 0 };
+	struct wsp__diags d = {0};
 
 	CU_ASSERT_EQUAL_FATAL(wsp__config_parse(&cfg, wsp__default_config,
 						strlen(wsp__default_config),
@@ -130,7 +130,7 @@ static void test_default_config(void)
 static void default_id_in(char *out, size_t cap, const char *dir)
 {
 	struct wsp__config *cfg = NULL;
-	struct wsp__diags d = { 0 };
+	struct wsp__diags d = {0};
 
 	CU_ASSERT_EQUAL_FATAL(wsp__config_parse(&cfg, wsp__default_config,
 						strlen(wsp__default_config),
@@ -310,7 +310,8 @@ static void test_tools_errors(void)
 		"use true or false\n"
 		"t.yaml:3:44: unknown key 'colour' in tool 'read_file'\n"
 		"t.yaml:4:3: unknown tool 'zzz'; 'wsp tools' lists them\n"
-		"t.yaml:5:16: bad tool name 'find files'; use up to 64 letters, "
+		"t.yaml:5:16: bad tool name 'find files'; use up to 64 "
+		"letters, "
 		"digits, '_' or '-'\n");
 }
 
@@ -368,9 +369,9 @@ static void test_expand(void)
 			0);
 	CU_ASSERT_STRING_EQUAL(out, "dflt");
 	free(out);
-	CU_ASSERT_EQUAL(wsp__config_expand(&out, "[${WSP_T_EMPTY}]", why,
-					   sizeof(why)),
-			0);
+	CU_ASSERT_EQUAL(
+		wsp__config_expand(&out, "[${WSP_T_EMPTY}]", why, sizeof(why)),
+		0);
 	CU_ASSERT_STRING_EQUAL(out, "[]");
 	free(out);
 	CU_ASSERT_EQUAL(wsp__config_expand(&out, "$${WSP_T_REGION} costs $5",
@@ -380,22 +381,22 @@ static void test_expand(void)
 	free(out);
 	/* A value is not expanded again. */
 	setenv("WSP_T_NESTED", "${WSP_T_REGION}", 1);
-	CU_ASSERT_EQUAL(wsp__config_expand(&out, "${WSP_T_NESTED}", why,
-					   sizeof(why)),
-			0);
+	CU_ASSERT_EQUAL(
+		wsp__config_expand(&out, "${WSP_T_NESTED}", why, sizeof(why)),
+		0);
 	CU_ASSERT_STRING_EQUAL(out, "${WSP_T_REGION}");
 	free(out);
-	CU_ASSERT_EQUAL(wsp__config_expand(&out, "${WSP_T_UNSET}", why,
-					   sizeof(why)),
-			WSP_ECONFIG);
+	CU_ASSERT_EQUAL(
+		wsp__config_expand(&out, "${WSP_T_UNSET}", why, sizeof(why)),
+		WSP_ECONFIG);
 	TU_ASSERT_CONTAINS(why, "environment variable 'WSP_T_UNSET' is not "
 				"set");
-	CU_ASSERT_EQUAL(wsp__config_expand(&out, "${WSP_T_REGION", why,
-					   sizeof(why)),
-			WSP_ECONFIG);
-	CU_ASSERT_EQUAL(wsp__config_expand(&out, "${WSP_T_UNSET:-x", why,
-					   sizeof(why)),
-			WSP_ECONFIG);
+	CU_ASSERT_EQUAL(
+		wsp__config_expand(&out, "${WSP_T_REGION", why, sizeof(why)),
+		WSP_ECONFIG);
+	CU_ASSERT_EQUAL(
+		wsp__config_expand(&out, "${WSP_T_UNSET:-x", why, sizeof(why)),
+		WSP_ECONFIG);
 	TU_ASSERT_CONTAINS(why, "is not closed by '}'");
 	CU_ASSERT_EQUAL(wsp__config_expand(&out, "${1x}", why, sizeof(why)),
 			WSP_ECONFIG);
@@ -453,14 +454,14 @@ static void test_values(void)
 		int ok;
 		int64_t i;
 	} cases[] = {
-		{ WSP_OPT_INT, "-9223372036854775808", 1, INT64_MIN },
-		{ WSP_OPT_INT, "9223372036854775807", 1, INT64_MAX },
-		{ WSP_OPT_INT, "9223372036854775808", 0, 0 },
-		{ WSP_OPT_INT, "0x10", 0, 0 },
-		{ WSP_OPT_INT, "", 0, 0 },
-		{ WSP_OPT_BOOL, "Yes", 1, 1 },
-		{ WSP_OPT_BOOL, "off", 1, 0 },
-		{ WSP_OPT_BOOL, "2", 0, 0 },
+		{WSP_OPT_INT, "-9223372036854775808", 1, INT64_MIN},
+		{WSP_OPT_INT, "9223372036854775807", 1, INT64_MAX},
+		{WSP_OPT_INT, "9223372036854775808", 0, 0},
+		{WSP_OPT_INT, "0x10", 0, 0},
+		{WSP_OPT_INT, "", 0, 0},
+		{WSP_OPT_BOOL, "Yes", 1, 1},
+		{WSP_OPT_BOOL, "off", 1, 0},
+		{WSP_OPT_BOOL, "2", 0, 0},
 	};
 	struct wsp__optval v;
 	char why[256];
@@ -513,8 +514,8 @@ static void test_names(void)
 
 static void test_suggest(void)
 {
-	static const char *const words[] = { "base_path", "bucket", "region",
-					     NULL };
+	static const char *const words[] = {"base_path", "bucket", "region",
+					    NULL};
 
 	CU_ASSERT_EQUAL(wsp__edit_distance("kitten", "sitting"), 3);
 	CU_ASSERT_EQUAL(wsp__edit_distance("", "abc"), 3);
@@ -674,7 +675,7 @@ static void test_http_model(void)
 				   "  low_speed_limit: 1KiB\n"
 				   "  max_attempts: 10\n";
 	struct wsp__config *cfg = NULL;
-	struct wsp__diags d = { 0 };
+	struct wsp__diags d = {0};
 	char *dir = tu_tmpdir(), want[4200];
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
@@ -693,8 +694,8 @@ static void test_http_model(void)
 	CU_ASSERT_EQUAL(cfg->http.set.max_attempts, 10);
 	wsp__config_free(cfg);
 	/* absent, empty or null: nothing set, nothing wrong */
-	CU_ASSERT_EQUAL_FATAL(wsp__config_parse(&cfg, "http:\n  timeout:\n",
-						17, "t.yaml", dir, 1, &d),
+	CU_ASSERT_EQUAL_FATAL(wsp__config_parse(&cfg, "http:\n  timeout:\n", 17,
+						"t.yaml", dir, 1, &d),
 			      0);
 	CU_ASSERT_EQUAL(cfg->http.set.timeout_ms, 0);
 	CU_ASSERT_PTR_NULL(cfg->http.ca_bundle);
@@ -715,10 +716,10 @@ static void test_http_errors(void)
 	expect_one("http: {proxy: x}\n",
 		   "t.yaml:1:8: unknown key 'proxy' in 'http'");
 	expect_one("htp: {}\n", "t.yaml:1:1: unknown key 'htp' in the "
-				 "configuration; did you mean 'http'?");
+				"configuration; did you mean 'http'?");
 	expect_one("http: [timeout]\n", "t.yaml:1:7: 'http' must be a "
-					 "mapping (key: value lines), not a "
-					 "list");
+					"mapping (key: value lines), not a "
+					"list");
 	CU_ASSERT_EQUAL(check("http:\n"
 			      "  timeout: 5 minutes\n"
 			      "  max_attempts: 0\n"
@@ -931,32 +932,30 @@ static void test_plugin_path_relative_to_file(void)
 }
 
 static const CU_TestInfo tests[] = {
-	{ "a good config passes", test_good_config },
-	{ "model of a good config", test_model },
-	{ "embedded default", test_default_config },
-	{ "default sandbox id per directory",
-	  test_default_sandbox_id_per_directory },
-	{ "malformed YAML", test_malformed_yaml },
-	{ "shape errors", test_shape_errors },
-	{ "mount paths", test_mount_paths },
-	{ "provider errors", test_provider_errors },
-	{ "option errors", test_option_errors },
-	{ "tools errors", test_tools_errors },
-	{ "bounds", test_bounds },
-	{ "variable expansion", test_expand },
-	{ "value syntaxes", test_values },
-	{ "error and kind names", test_names },
-	{ "did you mean", test_suggest },
-	{ "show masks secrets", test_show_masks_secrets },
-	{ "show round-trips", test_show_round_trips },
-	{ "sandbox options set through the API",
-	  test_sandbox_set_option },
-	{ "http: section", test_http_model },
-	{ "http: errors", test_http_errors },
-	{ "http: show", test_http_show },
-	{ "lookup order", test_lookup_order },
-	{ "plugin_path relative to the file",
-	  test_plugin_path_relative_to_file },
+	{"a good config passes", test_good_config},
+	{"model of a good config", test_model},
+	{"embedded default", test_default_config},
+	{"default sandbox id per directory",
+	 test_default_sandbox_id_per_directory},
+	{"malformed YAML", test_malformed_yaml},
+	{"shape errors", test_shape_errors},
+	{"mount paths", test_mount_paths},
+	{"provider errors", test_provider_errors},
+	{"option errors", test_option_errors},
+	{"tools errors", test_tools_errors},
+	{"bounds", test_bounds},
+	{"variable expansion", test_expand},
+	{"value syntaxes", test_values},
+	{"error and kind names", test_names},
+	{"did you mean", test_suggest},
+	{"show masks secrets", test_show_masks_secrets},
+	{"show round-trips", test_show_round_trips},
+	{"sandbox options set through the API", test_sandbox_set_option},
+	{"http: section", test_http_model},
+	{"http: errors", test_http_errors},
+	{"http: show", test_http_show},
+	{"lookup order", test_lookup_order},
+	{"plugin_path relative to the file", test_plugin_path_relative_to_file},
 	CU_TEST_INFO_NULL,
 };
 

@@ -25,9 +25,9 @@ WSP_EXTERN const char *wsp_kind_name(uint32_t kind);
 
 /* wsp_plugin_info.status */
 enum wsp_plugin_status {
-	WSP_PLUGIN_OK = 0,       /* loads and passes every check */
-	WSP_PLUGIN_REFUSED = 1,  /* refused: see message */
-	WSP_PLUGIN_SHADOWED = 2  /* same kind and name earlier on the path */
+	WSP_PLUGIN_OK = 0,	/* loads and passes every check */
+	WSP_PLUGIN_REFUSED = 1, /* refused: see message */
+	WSP_PLUGIN_SHADOWED = 2 /* same kind and name earlier on the path */
 };
 
 /*
@@ -36,25 +36,25 @@ enum wsp_plugin_status {
  * says none), name, path, status, code and message are meaningful.
  */
 typedef struct wsp_plugin_info {
-	uint32_t struct_size;    /* sizeof(wsp_plugin_info) of the core */
-	uint32_t status;         /* wsp_plugin_status */
-	uint32_t kind;           /* wsp_plugin_kind */
-	uint16_t abi_major;      /* what the plugin was built against */
-	uint16_t abi_minor;      /* (abi_minor_required: below) */
-	const char *name;        /* provider name ("local") */
-	const char *path;        /* the .so */
-	const char *version;     /* the provider's own version */
+	uint32_t struct_size; /* sizeof(wsp_plugin_info) of the core */
+	uint32_t status;      /* wsp_plugin_status */
+	uint32_t kind;	      /* wsp_plugin_kind */
+	uint16_t abi_major;   /* what the plugin was built against */
+	uint16_t abi_minor;   /* (abi_minor_required: below) */
+	const char *name;     /* provider name ("local") */
+	const char *path;     /* the .so */
+	const char *version;  /* the provider's own version */
 	const char *description;
-	uint64_t caps;           /* WSP_CAP_* */
+	uint64_t caps; /* WSP_CAP_* */
 	/* The option schema, in this core's layout; n_options entries. */
 	const wsp_option_spec *options;
 	size_t n_options;
 	/* Extension operations, in this core's layout; n_ext_ops entries. */
 	const wsp_ext_op *ext_ops;
 	size_t n_ext_ops;
-	int code;                /* wsp_errcode of a refusal, else 0 */
-	const char *message;     /* refusal, or "shadowed by '...'"; or NULL */
-	uint32_t has_procmgr;    /* the sandbox offers background processes */
+	int code;	      /* wsp_errcode of a refusal, else 0 */
+	const char *message;  /* refusal, or "shadowed by '...'"; or NULL */
+	uint32_t has_procmgr; /* the sandbox offers background processes */
 	uint16_t abi_minor_required; /* the lowest core minor it runs on */
 	uint16_t reserved;
 } wsp_plugin_info;

@@ -65,8 +65,7 @@ WSP_EXTERN int wsp_parse_size(uint64_t *out_bytes, const char *text);
  * there is none. Writes at most cap bytes (NUL included); returns the
  * length written. Only [A-Za-z0-9._:/-*] of the code is printed.
  */
-WSP_EXTERN size_t wsp_error_detail(char *dst, size_t cap,
-				   const wsp_error *err);
+WSP_EXTERN size_t wsp_error_detail(char *dst, size_t cap, const wsp_error *err);
 
 #ifdef __cplusplus
 }
