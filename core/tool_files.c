@@ -11,6 +11,7 @@
 #include "tools_backend.h"
 
 #include <inttypes.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,10 +114,9 @@ static int stat_path(struct wsp__tool_ctx *c, wsp_fs_stat *st, const char *path,
 static void encode(struct wsp__tbuf *b, const unsigned char *p, size_t len,
 		   const char *enc)
 {
-	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
-				  "qrstuvwxyz0123456789+/";
+	enum { PIECE = 3072 }; /* bytes: 4096 characters of base64 */
 	static const char hex[] = "0123456789abcdef";
-	char q[4];
+	char q[4], piece[PIECE / 3 * 4 + 1];
 	size_t i;
 
 	if (!strcmp(enc, "hex")) {
@@ -137,24 +137,14 @@ static void encode(struct wsp__tbuf *b, const unsigned char *p, size_t len,
 			}
 		}
 	} else {
-		for (i = 0; i + 2 < len; i += 3) {
-			q[0] = b64[p[i] >> 2];
-			q[1] = b64[(p[i] & 3) << 4 | p[i + 1] >> 4];
-			q[2] = b64[(p[i + 1] & 15) << 2 | p[i + 2] >> 6];
-			q[3] = b64[p[i + 2] & 63];
-			wsp__tbuf_add(b, q, 4);
-		}
-		if (len - i == 1) {
-			q[0] = b64[p[i] >> 2];
-			q[1] = b64[(p[i] & 3) << 4];
-			q[2] = q[3] = '=';
-			wsp__tbuf_add(b, q, 4);
-		} else if (len - i == 2) {
-			q[0] = b64[p[i] >> 2];
-			q[1] = b64[(p[i] & 3) << 4 | p[i + 1] >> 4];
-			q[2] = b64[(p[i + 1] & 15) << 2];
-			q[3] = '=';
-			wsp__tbuf_add(b, q, 4);
+		/* OpenSSL's encoder, a piece at a time (its length is an int)
+		 */
+		for (i = 0; i < len; i += PIECE) {
+			size_t n = len - i < PIECE ? len - i : PIECE;
+			int out = EVP_EncodeBlock((unsigned char *)piece, p + i,
+						  (int)n);
+
+			wsp__tbuf_add(b, piece, (size_t)out);
 		}
 	}
 }

@@ -75,6 +75,22 @@ static void test_read_file(void)
 	       0, "notes.txt (lines 3-4 of 4, 17 bytes)\ngamma\n");
 	EXPECT("read_file", "{\"path\":\"notes.txt\",\"encoding\":\"base64\"}",
 	       0, "notes.txt (17 bytes, base64)\nYWxwaGEKYmV0YQpnYW1tYQo=");
+	/* more than one piece of the encoder (3072 bytes each): 0xff
+	 * bytes are "////" a group, the last two "//8=" */
+	{
+		char big[3075], want[64 + 4100], *w;
+
+		memset(big, 0xff, 3074);
+		big[3074] = '\0';
+		fixture_write(&fx, "ff.bin", big);
+		w = want + sprintf(want, "ff.bin (3074 bytes, base64)\n");
+		for (i = 0; i < 1024; i++)
+			w += sprintf(w, "////");
+		strcpy(w, "//8=");
+		EXPECT("read_file",
+		       "{\"path\":\"ff.bin\",\"encoding\":\"base64\"}", 0,
+		       want);
+	}
 	EXPECT("read_file", "{\"path\":\"notes.txt\",\"encoding\":\"hex\"}", 0,
 	       "notes.txt (17 bytes, hex)\n"
 	       "616c7068610a626574610a67616d6d610a");
@@ -635,7 +651,8 @@ static void test_untrusted_input(void)
 	CU_ASSERT_PTR_NULL(strchr(out, '\033'));
 	free(out);
 	/* Catastrophic backtracking on the only line that could match. */
-	fixture_write(&fx, "re.txt", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!c\n");
+	fixture_write(&fx, "re.txt",
+		      "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!c\n");
 	EXPECT_HAS("grep", "{\"pattern\":\"^(a|a)*c\",\"path\":\"re.txt\"}", 0,
 		   "0 matches across 0 files (search cut short: the pattern "
 		   "hit the regex engine's backtracking limit on 1 line");
