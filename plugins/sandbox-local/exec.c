@@ -40,13 +40,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#define LOCAL_DRAIN_MS 200
+#define LOCAL_DRAIN_MS	 200
 #define LOCAL_READ_CHUNK (256 * 1024)
 /* A stream that fills a whole default pipe gets a larger one. */
-#define LOCAL_BIG_PIPE (1024 * 1024)
+#define LOCAL_BIG_PIPE	     (1024 * 1024)
 #define LOCAL_READS_PER_WAKE 8
-#define LOCAL_CANCEL_EXIT 130 /* 128 + SIGINT, as a shell reports ^C */
-#define LOCAL_TIMEOUT_EXIT 124
+#define LOCAL_CANCEL_EXIT    130 /* 128 + SIGINT, as a shell reports ^C */
+#define LOCAL_TIMEOUT_EXIT   124
 
 enum stop_reason { STOP_NONE, STOP_TIMEOUT, STOP_CANCEL, STOP_CALLBACK };
 
@@ -61,8 +61,8 @@ struct run {
 	int cancel_fd;
 	struct local_capture cap[2];
 	struct local_cgroup cg; /* root's process limit, or none */
-	int grown[2]; /* the pipe was enlarged */
-	int exited; /* the main child has ended (not reaped yet) */
+	int grown[2];		/* the pipe was enlarged */
+	int exited;		/* the main child has ended (not reaped yet) */
 	enum stop_reason stop;
 	int cb_rc;
 	int64_t deadline, kill_at, drain_until; /* -1 = not armed */
@@ -104,8 +104,8 @@ static int above_stdio(int fd)
 }
 
 struct child_fds {
-	int in, out, err; /* child ends */
-	int filter;       /* seccomp filter for bwrap, or -1 */
+	int in, out, err;	       /* child ends */
+	int filter;		       /* seccomp filter for bwrap, or -1 */
 	const struct local_cgroup *cg; /* to join before exec, or NULL */
 };
 
@@ -158,8 +158,8 @@ static void child_exec(const struct local_prepared *p,
 		goto fail;
 	/* bwrap reads its filter at LOCAL_SECCOMP_FD: keep the report pipe. */
 	if (fds->filter >= 0 && report_fd == LOCAL_SECCOMP_FD)
-		report_fd = fcntl(report_fd, F_DUPFD_CLOEXEC,
-				  LOCAL_SECCOMP_FD + 1);
+		report_fd =
+			fcntl(report_fd, F_DUPFD_CLOEXEC, LOCAL_SECCOMP_FD + 1);
 	if (fds->filter >= 0 && local_seccomp_pass(fds->filter) < 0)
 		goto fail;
 	local_signals_default();
@@ -235,7 +235,7 @@ static int start_in_env(struct run *r, const struct local_prepared *p,
 			const struct child_fds *fds, char *why, size_t cap,
 			wsp_error *err)
 {
-	const int pass[3] = { fds->in, fds->out, fds->err };
+	const int pass[3] = {fds->in, fds->out, fds->err};
 	struct env_run run;
 	int32_t pid;
 	int rc;
@@ -260,7 +260,7 @@ static int start_in_env(struct run *r, const struct local_prepared *p,
 static int start_child(struct run *r, const struct local_prepared *p,
 		       wsp_error *err)
 {
-	int out[2] = { -1, -1 }, errp[2] = { -1, -1 }, in[2] = { -1, -1 };
+	int out[2] = {-1, -1}, errp[2] = {-1, -1}, in[2] = {-1, -1};
 	struct child_fds fds;
 	char why[300];
 	int rc;
@@ -303,9 +303,8 @@ static int start_child(struct run *r, const struct local_prepared *p,
 				close(in[1]);
 			if (rc < 0)
 				return rc; /* the environment's own */
-			return wsp_error_set_os(err, rc == ENOENT
-							? WSP_ENOTFOUND
-							: WSP_ERROR,
+			return wsp_error_set_os(
+				err, rc == ENOENT ? WSP_ENOTFOUND : WSP_ERROR,
 				rc, "cannot start '%s' in '%s': %s", p->cmd[0],
 				p->cwd, strerror(rc));
 		}
@@ -339,14 +338,15 @@ static int start_child(struct run *r, const struct local_prepared *p,
 		if (in[1] >= 0)
 			close(in[1]);
 		if (rc == ENOENT && access(p->cwd, F_OK) < 0)
-			return wsp_error_set_os(err, WSP_ENOTFOUND, rc,
+			return wsp_error_set_os(
+				err, WSP_ENOTFOUND, rc,
 				"directory '%s' is gone; run 'wsp sandbox "
 				"start' to create the working directory again",
 				p->cwd);
-		return wsp_error_set_os(err, rc == ENOENT ? WSP_ENOTFOUND
-							  : WSP_ERROR,
-			rc, "cannot start '%s' in '%s': %s",
-			p->argv[0], p->cwd, strerror(rc));
+		return wsp_error_set_os(
+			err, rc == ENOENT ? WSP_ENOTFOUND : WSP_ERROR, rc,
+			"cannot start '%s' in '%s': %s", p->argv[0], p->cwd,
+			strerror(rc));
 	}
 started:
 	r->out_fd = out[0];
@@ -497,8 +497,7 @@ static int check_exited(struct run *r)
 		return env_exited(r);
 
 	memset(&si, 0, sizeof(si));
-	if (waitid(P_PID, (id_t)r->pid, &si, WEXITED | WNOHANG | WNOWAIT) <
-	    0)
+	if (waitid(P_PID, (id_t)r->pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0)
 		return errno == ECHILD; /* reaped elsewhere: treat as ended */
 	return si.si_pid == r->pid;
 }
@@ -534,30 +533,29 @@ static void run_loop(struct run *r, char *buf)
 			return;
 
 		if (r->out_fd >= 0) {
-			p[np] = (struct pollfd){ r->out_fd, POLLIN, 0 };
+			p[np] = (struct pollfd){r->out_fd, POLLIN, 0};
 			i_out = np++;
 		}
 		if (r->err_fd >= 0) {
-			p[np] = (struct pollfd){ r->err_fd, POLLIN, 0 };
+			p[np] = (struct pollfd){r->err_fd, POLLIN, 0};
 			i_err = np++;
 		}
 		if (r->in_fd >= 0) {
-			p[np] = (struct pollfd){ r->in_fd, POLLOUT, 0 };
+			p[np] = (struct pollfd){r->in_fd, POLLOUT, 0};
 			i_in = np++;
 		}
 		if (!r->exited && (r->pidfd >= 0 || r->agent_fd >= 0)) {
-			p[np] = (struct pollfd){
-				r->agent_fd >= 0 ? r->agent_fd : r->pidfd,
-				POLLIN, 0 };
+			p[np] = (struct pollfd){r->agent_fd >= 0 ? r->agent_fd
+								 : r->pidfd,
+						POLLIN, 0};
 			i_pid = np++;
 		}
 		if (r->cancel_fd >= 0 && r->stop == STOP_NONE) {
-			p[np] = (struct pollfd){ r->cancel_fd, POLLIN, 0 };
+			p[np] = (struct pollfd){r->cancel_fd, POLLIN, 0};
 			i_cancel = np++;
 		}
-		wake = earliest(r->stop == STOP_NONE && !r->exited
-					? r->deadline
-					: -1,
+		wake = earliest(r->stop == STOP_NONE && !r->exited ? r->deadline
+								   : -1,
 				earliest(r->kill_at, r->drain_until));
 		if (r->pidfd < 0 && r->agent_fd < 0 && !r->exited)
 			wake = earliest(wake, now + 10); /* no pidfd: poll */
@@ -589,8 +587,9 @@ static void run_loop(struct run *r, char *buf)
 				return; /* ended anyway: stop draining */
 			begin_stop(r, STOP_CANCEL);
 		}
-		if (!r->exited && (i_pid >= 0 ? p[i_pid].revents != 0
-					      : r->pidfd < 0 && r->agent_fd < 0) &&
+		if (!r->exited &&
+		    (i_pid >= 0 ? p[i_pid].revents != 0
+				: r->pidfd < 0 && r->agent_fd < 0) &&
 		    check_exited(r)) {
 			r->exited = 1;
 			close_fd(&r->in_fd);
@@ -635,12 +634,10 @@ static void fill_status(wsp_exec_result *out, struct run *r, int status,
 		break;
 	}
 	n = local_capture_tail(&r->cap[1], tail, sizeof(tail));
-	out->limit = local_limit_classify(&r->sb->limits,
-					  !WIFSIGNALED(status),
-					  WIFSIGNALED(status)
-						  ? WTERMSIG(status)
-						  : WEXITSTATUS(status),
-					  cpu_ms, tail, n);
+	out->limit = local_limit_classify(
+		&r->sb->limits, !WIFSIGNALED(status),
+		WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status),
+		cpu_ms, tail, n);
 	if (out->limit != WSP_LIMIT_NONE)
 		out->flags |= WSP_EXEC_LIMIT;
 }
@@ -654,8 +651,8 @@ static int take_captures(wsp_exec_result *out, struct run *r, int keep)
 	local_capture_init(&empty, 0);
 	for (i = 0; i < 2; i++) {
 		const struct local_capture *c = keep ? &r->cap[i] : &empty;
-		uint64_t dropped = r->cap[i].dropped +
-				   (keep ? 0 : r->cap[i].len);
+		uint64_t dropped =
+			r->cap[i].dropped + (keep ? 0 : r->cap[i].len);
 		char *data = local_capture_take(c, h);
 
 		if (!data)
@@ -749,7 +746,8 @@ static int run_exec(wsp_exec_result *out, struct local_sandbox *sb,
 	if (rc < 0)
 		goto done;
 	timeout = own_timeout(sb, opts);
-	if (timeout > 0)
+	/* a timeout past the end of time is none (no overflow) */
+	if (timeout > 0 && timeout <= INT64_MAX - started)
 		r.deadline = started + timeout;
 	/* Remaining from now, not from before the start took its time. */
 	left = h->call_remaining_ms(h, call);
@@ -789,8 +787,7 @@ static int run_exec(wsp_exec_result *out, struct local_sandbox *sb,
 				   "the output callback stopped the command");
 		goto done;
 	}
-	fill_status(out, &r, status,
-		    p_via_env ? r.env_cpu_ms : rusage_ms(&ru));
+	fill_status(out, &r, status, p_via_env ? r.env_cpu_ms : rusage_ms(&ru));
 	if (take_captures(out, &r, keep) < 0) {
 		release_result(h, out);
 		rc = wsp_error_set(err, WSP_ENOMEM, "out of memory");
