@@ -8,6 +8,7 @@ build_pkgs=(build-essential cmake pkg-config libyaml-dev libcjson-dev
 	libcurl4-openssl-dev libuv1-dev libffi-dev libcunit1-dev libpcre2-dev
 	libssl-dev libsqlite3-dev bubblewrap help2man)
 test_pkgs=(clang libclang-rt-14-dev awscli abigail-tools dpkg-dev fakeroot
+	lintian rpm rpmlint
 	clangd python3-pylsp python3-pyflakes
 	s3fs rclone fuse3 python3 procps iproute2 curl openssl time bc
 	man-db groff-base bsdextrautils zsh fish)

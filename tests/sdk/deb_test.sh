@@ -5,7 +5,9 @@
 # usage: deb_test.sh BUILD_DIR WORK_DIR PREFIX LIBDIR
 #
 # 1. cpack -G DEB: libwsp2, wsp, libwsp-dev and one wsp-plugin-<kind>-<name>
-#    per provider in BUILD_DIR/plugins, and nothing else.
+#    per provider in BUILD_DIR/plugins, and nothing else; lintian, DEP-5
+#    copyright, changelog, stripped files and -dbgsym .ddebs
+#    (deb_policy.sh).
 # 2. Metadata: every package depends on exactly the packages that own the
 #    libraries its ELF files link (dpkg-shlibdeps' job) plus what we add:
 #    libwsp2 for the CLI and the SDK, and "wsp-plugin-abi-N, libwsp2" for
@@ -15,7 +17,10 @@
 #    database starts as a copy of this host's, so the packages' Depends
 #    are checked against real Debian 12 packages and versions (no network
 #    needed); dpkg --audit must find nothing to complain about.
-# 4. The root gets /bin/sh, ldconfig and the system libraries wsp links
+# 4. The installed wsp runs from the root as it is on this host, with
+#    LD_LIBRARY_PATH unset: its $ORIGIN run path finds the root's libwsp,
+#    which finds the root's providers beside itself.
+# 5. The root gets /bin/sh, ldconfig and the system libraries wsp links
 #    (copied from this host: what those Depends would have installed),
 #    ldconfig -r builds its cache, and wsp runs inside it under bubblewrap
 #    (the root bound as /): only the installed packages' files are there,
@@ -131,13 +136,15 @@ for deb in "$work"/debs/*.deb; do
 	esac
 	echo "$pkg: Depends: $deps${provides:+ Provides: $provides}"
 done
+. "$(dirname "$0")/deb_policy.sh"
 
 # Every installed file is in exactly one package.
 DESTDIR=$work/full cmake --install "$build" --prefix "$prefix" \
 	>"$work/install.log" || fail "cmake --install failed"
 (cd "$work/full" && find . ! -type d | sort) >"$work/installed.txt"
-(cd "$work/x" && find . ! -type d | sed 's|^\./[^/]*/|./|' | sort) \
-	>"$work/packaged.txt"
+# Less what only packages carry (deb_policy.sh checks those).
+(cd "$work/x" && find . ! -type d | sed 's|^\./[^/]*/|./|' |
+	grep -Ev "^\.$prefix/share/(doc|lintian)/" | sort) >"$work/packaged.txt"
 if ! diff -u "$work/installed.txt" "$work/packaged.txt" >"$work/files.diff"
 then
 	cat "$work/files.diff" >&2
@@ -211,7 +218,16 @@ fi
 grep -q "$abi_pkg" "$work/remove.log" ||
 	fail "removing libwsp2 was refused, but not for $abi_pkg"
 
-# ---- 4. run the installed wsp in the root ---------------------------------
+# ---- 4. run it from the root, on this host -------------------------------
+out=$(env -u LD_LIBRARY_PATH "$root$prefix/bin/wsp" plugins 2>&1) ||
+	fail "$root$prefix/bin/wsp plugins failed: $out"
+for so in "$root$full_libdir"/wsp/plugins/wsp-*.so; do
+	echo "$out" | grep -q "^ok .* $so\$" ||
+		fail "wsp run from the root does not list '$so' as ok: $out"
+done
+echo "from the root, LD_LIBRARY_PATH unset: wsp plugins lists the root's providers"
+
+# ---- 5. run the installed wsp in the root ---------------------------------
 copy_libs_of "$root$prefix/bin/wsp" "$root$full_libdir"/libwsp.so.2 \
 	"$root$full_libdir"/wsp/plugins/*.so
 ldconfig -r "$root" || fail "ldconfig -r failed"

@@ -1,0 +1,48 @@
+# CPack pre-build script (CPACK_PRE_BUILD_SCRIPTS, cmake/WspPackaging.cmake):
+# runs inside cpack after the components are staged, once per generator,
+# and adds what a distribution package carries beside the installed files
+# but `cmake --install` must not write:
+#
+#   DEB  /usr/share/doc/<package>/copyright            DEP-5
+#        /usr/share/doc/<package>/changelog.Debian.gz  gzip -9n
+#        /usr/share/lintian/overrides/<package>        each with its reason
+#   RPM  /usr/share/licenses/<package>/copyright       (%license, below)
+#
+# Each component is one package named as the component (WspPackaging.cmake
+# keeps the two equal), staged in ${CPACK_TEMPORARY_DIRECTORY}/<component>.
+# file(COPY), not file(INSTALL): cpack's DESTDIR is still set here.
+if(NOT CPACK_GENERATOR MATCHES "^(DEB|RPM)$")
+  return()
+endif()
+
+file(GLOB _wsp_stages LIST_DIRECTORIES true "${CPACK_TEMPORARY_DIRECTORY}/*")
+foreach(stage IN LISTS _wsp_stages)
+  if(NOT IS_DIRECTORY "${stage}")
+    continue()
+  endif()
+  get_filename_component(pkg "${stage}" NAME)
+  set(usr "${stage}${CPACK_PACKAGING_INSTALL_PREFIX}")
+  if(CPACK_GENERATOR STREQUAL "RPM")
+    file(COPY "${CPACK_WSP_COPYRIGHT}" DESTINATION "${usr}/share/licenses/${pkg}"
+      FILE_PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
+    continue()
+  endif()
+  set(doc "${usr}/share/doc/${pkg}")
+  file(COPY "${CPACK_WSP_COPYRIGHT}" DESTINATION "${doc}"
+    FILE_PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
+  # -n: no name or time stamp in the gzip header, so the file (and the
+  # package) is the same from one build to the next.
+  execute_process(COMMAND gzip -9n -c "${CPACK_WSP_CHANGELOG}"
+    OUTPUT_FILE "${doc}/changelog.Debian.gz" RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "gzip of ${CPACK_WSP_CHANGELOG} failed: ${rc}")
+  endif()
+  file(CHMOD "${doc}/changelog.Debian.gz"
+    PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
+  # One file for every package (its overrides apply to all of them).
+  file(MAKE_DIRECTORY "${usr}/share/lintian/overrides")
+  configure_file("${CPACK_WSP_LINTIAN_OVERRIDES}" "${usr}/share/lintian/overrides/${pkg}"
+    COPYONLY)
+  file(CHMOD "${usr}/share/lintian/overrides/${pkg}"
+    PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
+endforeach()
