@@ -6,7 +6,7 @@
 #   DEB  /usr/share/doc/<package>/copyright            DEP-5
 #        /usr/share/doc/<package>/changelog.Debian.gz  gzip -9n
 #        /usr/share/lintian/overrides/<package>        each with its reason
-#   RPM  /usr/share/licenses/<package>/copyright       (%license, below)
+#   RPM  /usr/share/licenses/<package>/copyright       (%license)
 #
 # Each component is one package named as the component (WspPackaging.cmake
 # keeps the two equal), staged in ${CPACK_TEMPORARY_DIRECTORY}/<component>.
@@ -23,6 +23,11 @@ foreach(stage IN LISTS _wsp_stages)
   get_filename_component(pkg "${stage}" NAME)
   set(usr "${stage}${CPACK_PACKAGING_INSTALL_PREFIX}")
   if(CPACK_GENERATOR STREQUAL "RPM")
+    # Named as the RPM is (libwsp-dev is libwsp-devel there).
+    string(TOUPPER "${pkg}" PKG)
+    if(CPACK_RPM_${PKG}_PACKAGE_NAME)
+      set(pkg "${CPACK_RPM_${PKG}_PACKAGE_NAME}")
+    endif()
     file(COPY "${CPACK_WSP_COPYRIGHT}" DESTINATION "${usr}/share/licenses/${pkg}"
       FILE_PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
     continue()

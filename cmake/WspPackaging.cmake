@@ -106,7 +106,7 @@ set(CPACK_DEBIAN_LIBWSP2_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 
 # wsp (the CLI)
 set(CPACK_COMPONENT_WSP_DESCRIPTION
-  "command line for wsp workspaces and sandboxes\nRuns commands in a configured sandbox and works with the files of a\nwsp workspace.")
+  "command line for the workspaces and sandboxes of AI agents\nRuns commands in a configured sandbox and works with the files of a\nwsp workspace.")
 set(CPACK_COMPONENT_WSP_DEPENDS libwsp2)
 set(CPACK_DEBIAN_WSP_PACKAGE_NAME "wsp")
 set(CPACK_DEBIAN_WSP_PACKAGE_SECTION "utils")

@@ -12,9 +12,11 @@
 #    package's -dbgsym .ddeb under /usr/lib/debug/.build-id/, by build id.
 
 # ---- 1. lintian ----------------------------------------------------------
-# --pedantic and info tags are left out: Debian's own archive does not
-# hold packages to them. As root lintian only warns that it is root.
-lintian --fail-on error,warning --no-tag-display-limit --show-overrides \
+# Info tags are shown (-I), to see unused overrides, but fail nothing:
+# Debian's own archive does not hold packages to them. (No --show-overrides:
+# lintian 2.116 then fails on overridden tags too.) As root lintian only
+# warns that it is root.
+lintian --fail-on error,warning --tag-display-limit 0 -I \
 	"$work"/debs/*.deb "$work"/debs/*.ddeb >"$work/lintian.log" 2>&1 ||
 	{ cat "$work/lintian.log" >&2; fail "lintian failed (see above)"; }
 if grep -E '^(E|W): ' "$work/lintian.log" >&2; then
@@ -23,7 +25,7 @@ fi
 if grep -E 'unused-override|mismatched-override' "$work/lintian.log" >&2; then
 	fail "a lintian override matches nothing: remove it"
 fi
-echo "lintian: no errors, no warnings ($(grep -c '^O: ' "$work/lintian.log") overridden)"
+echo "lintian: no errors, no warnings"
 
 # ---- 2. copyright and changelog -------------------------------------------
 for deb in "$work"/debs/*.deb; do

@@ -1,0 +1,139 @@
+#!/bin/sh
+# tests/sdk/rpm_test.sh - build the RPMs from the same build as the Debian
+# packages, check them with rpmlint, install them with rpm into an empty
+# root and run wsp from there.
+#
+# usage: rpm_test.sh BUILD_DIR WORK_DIR LIBDIR RPMLINT_TOML
+#
+# 1. cpack -G RPM: the packages deb_test.sh expects, by the same names
+#    (but wsp-devel, RPM's name for libwsp-dev).
+# 2. Relations: libwsp2 provides wsp-plugin-abi-N; every provider requires
+#    it and libwsp2 >= this release; the packages carry the copyright as
+#    their licence file.
+# 3. rpmlint (Debian's) reports no error and no warning; RPMLINT_TOML sets
+#    and filters what does not apply, each with its reason.
+# 4. rpm --root installs them into an empty directory (--nodeps: this
+#    Debian host's libraries are in no RPM database); every ELF file there
+#    is stripped; the installed wsp runs from there with LD_LIBRARY_PATH
+#    unset: its $ORIGIN run path finds the root's libwsp, which finds the
+#    root's providers beside itself; `wsp plugins` lists them and a
+#    command runs in the local sandbox.
+set -eu
+build=$1 work=$2 libdir=$3 rpmlint_toml=$4
+. "$(dirname "$0")/lib.sh"
+
+# rpm sets the owner of what it installs, which takes root: get it in a
+# user namespace when we do not have it.
+if [ "$(id -u)" != 0 ]; then
+	exec unshare -r sh "$0" "$@"
+fi
+prefix=/usr
+full_libdir=$prefix/$libdir
+
+rm -rf "$work"
+mkdir -p "$work/rpms"
+(cd "$build" && cpack -G RPM -B "$work/rpms") >"$work/cpack.log" 2>&1 ||
+	fail "cpack failed (see $work/cpack.log)"
+major=$(sed -n 's/^#define WSP_PLUGIN_ABI_MAJOR \([0-9]*\).*/\1/p' \
+	"$(dirname "$0")/../../sdk/include/wsp/plugin.h")
+[ -n "$major" ] || fail "cannot read the plugin ABI major"
+abi_pkg=wsp-plugin-abi-$major
+
+# ---- 1. the set of packages ----------------------------------------------
+want="wsp-devel libwsp2 wsp"
+for so in "$build"/plugins/wsp-*.so; do
+	[ -e "$so" ] || continue
+	base=$(basename "$so" .so)
+	want="$want wsp-plugin-${base#wsp-}"
+done
+want=$(printf '%s\n' $want | sort | tr '\n' ' ')
+got=$(rpm -qp --qf '%{NAME}\n' "$work"/rpms/*.rpm | sort | tr '\n' ' ')
+[ "$got" = "$want" ] || fail "packages are '$got', expected '$want'"
+echo "packages: $got"
+
+# ---- 2. relations, licence files -----------------------------------------
+for rpmf in "$work"/rpms/*.rpm; do
+	pkg=$(rpm -qp --qf '%{NAME}' "$rpmf")
+	ver=$(rpm -qp --qf '%{VERSION}' "$rpmf")
+	req=$(rpm -qp --requires "$rpmf")
+	prov=$(rpm -qp --provides "$rpmf")
+	case $pkg in
+	libwsp2)
+		echo "$prov" | grep -qx "$abi_pkg" ||
+			fail "libwsp2 does not provide $abi_pkg: $prov"
+		;;
+	wsp-plugin-*)
+		echo "$req" | grep -qx "$abi_pkg" ||
+			fail "$pkg does not require $abi_pkg: $req"
+		echo "$req" | grep -qx "libwsp2 >= $ver" ||
+			fail "$pkg does not require libwsp2 >= $ver: $req"
+		echo "$prov" | grep -q "^wsp-plugin-abi" &&
+			fail "$pkg provides the ABI itself: $prov"
+		;;
+	wsp | wsp-devel)
+		echo "$req" | grep -qx "libwsp2 = $ver" ||
+			fail "$pkg does not require libwsp2 = $ver: $req"
+		# Every program has its man page (packaging/rpmlint.toml says
+		# why rpmlint's own check of this is filtered).
+		for exe in $(rpm -qpl "$rpmf" | sed -n 's|^/usr/bin/||p'); do
+			rpm -qpl "$rpmf" | grep -qx "/usr/share/man/man1/$exe.1.gz" ||
+				fail "$pkg: /usr/bin/$exe has no man page"
+		done
+		;;
+	esac
+	rpm -qp --qf '[%{FILENAMES} %{FILEFLAGS:fflags}\n]' "$rpmf" |
+		grep -qx "/usr/share/licenses/$pkg/copyright l" ||
+		fail "$pkg has no licence file /usr/share/licenses/$pkg/copyright"
+	echo "$pkg: $(echo "$req" | grep -v '^lib.*(' | tr '\n' ' ')"
+done
+
+# ---- 3. rpmlint ------------------------------------------------------------
+rpmlint --config "$rpmlint_toml" "$work"/rpms/*.rpm >"$work/rpmlint.log" 2>&1 ||
+	{ cat "$work/rpmlint.log" >&2; fail "rpmlint failed (see above)"; }
+if grep -E ': (E|W): ' "$work/rpmlint.log" >&2; then
+	fail "rpmlint reports errors or warnings"
+fi
+echo "rpmlint: $(tail -n1 "$work/rpmlint.log")"
+
+# ---- 4. rpm --root into an empty directory, run wsp from there -----------
+root=$work/root
+mkdir -p "$root"
+rpm --root "$root" --initdb || fail "rpm --initdb failed"
+rpm --root "$root" --nodeps -i "$work"/rpms/*.rpm >"$work/rpm.log" 2>&1 ||
+	{ cat "$work/rpm.log" >&2; fail "rpm -i into '$root' failed"; }
+for pkg in $want; do
+	rpm --root "$root" -q "$pkg" >/dev/null || fail "$pkg is not installed"
+	rpm --root "$root" -V "$pkg" || fail "rpm -V $pkg: files differ"
+	for f in $(rpm --root "$root" -ql "$pkg"); do
+		[ -f "$root$f" ] && file -b "$root$f" | grep -q '^ELF' || continue
+		readelf -S "$root$f" | grep -qE '\.(debug_info|symtab)\b' &&
+			fail "$pkg: $f is not stripped"
+	done
+done
+wsp=$root$prefix/bin/wsp
+out=$(env -u LD_LIBRARY_PATH "$wsp" plugins 2>&1) ||
+	fail "$wsp plugins failed: $out"
+echo "$out"
+n=0
+for so in "$root$full_libdir"/wsp/plugins/wsp-*.so; do
+	echo "$out" | grep -q "^ok .* $so\$" ||
+		fail "wsp run from the root does not list '$so' as ok"
+	n=$((n + 1))
+done
+[ "$n" -gt 0 ] || fail "no provider installed in $root$full_libdir/wsp/plugins"
+mkdir -p "$work/ws"
+cat >"$work/wsp.yaml" <<YAML
+sandbox:
+  provider: local
+  id: rpm-box
+  options:
+    working_dir: $work/ws
+    isolation: none
+    state_dir: $work/state
+YAML
+out=$(env -u LD_LIBRARY_PATH "$wsp" --config "$work/wsp.yaml" sh \
+	'echo "hello from $(pwd)"; exit 3' 2>&1) && rc=0 || rc=$?
+[ "$rc" = 3 ] && [ "$out" = "hello from $work/ws" ] ||
+	fail "wsp sh from the root: exit $rc, output '$out'"
+echo "from the root: wsp sh -> '$out', exit $rc"
+echo "ok: RPMs built, linted, installed into '$root' and run"
