@@ -48,8 +48,7 @@ foreach(comp libwsp2 wsp libwsp-dev ${_wsp_plugin_components})
   set(CPACK_RPM_${COMP}_USER_FILELIST
     "%license /usr/share/licenses/${CPACK_RPM_${COMP}_PACKAGE_NAME}/copyright")
   # Summary: the Debian synopsis, capitalised as RPM has it (but the
-  # project's name, wsp, is lower case). Description: the rest, one
-  # paragraph (CPack keeps only the last line of several).
+  # project's name, wsp, is lower case). Description: the rest.
   # (string(FIND), not REGEX REPLACE "^...": CMake applies ^ again after
   # each match.)
   set(_desc "${CPACK_COMPONENT_${COMP}_DESCRIPTION}")
@@ -64,7 +63,6 @@ foreach(comp libwsp2 wsp libwsp-dev ${_wsp_plugin_components})
     set(_summary "${_first}${_tail}")
   endif()
   set(CPACK_RPM_${COMP}_PACKAGE_SUMMARY "${_summary}")
-  string(REPLACE "\n" " " _body "${_body}")
   string(STRIP "${_body}" _body)
   set(CPACK_RPM_${COMP}_PACKAGE_DESCRIPTION "${_body}")
   set(_weak ${CPACK_DEBIAN_${COMP}_PACKAGE_RECOMMENDS} ${CPACK_DEBIAN_${COMP}_PACKAGE_SUGGESTS})
