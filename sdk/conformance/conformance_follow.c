@@ -35,10 +35,17 @@ static int on_followed(uint32_t stream, const void *data, size_t len,
 	wsp_proc_status st = {.struct_size = sizeof(st)};
 	wsp_error err = {0};
 
-	/* The first chunk: the process must still be running. */
+	/*
+	 * The first chunk: the process must still be running. A status
+	 * can lag the output (a provider that learns the exit code after
+	 * the log ends), so the chunk must also hold only what was written
+	 * before the last write: stdout's "a", never its final "c".
+	 */
 	if (f->first_while_running < 0 && f->ws &&
 	    !wsp_proc_get_status(&st, f->ws, NULL, f->id, &err))
-		f->first_while_running = st.state == WSP_PROC_RUNNING;
+		f->first_while_running = st.state == WSP_PROC_RUNNING &&
+					 stream == WSP_STDOUT &&
+					 !memchr(data, 'c', len);
 	if (*n + len >= sizeof(f->out))
 		len = sizeof(f->out) - 1 - *n;
 	memcpy(buf + *n, data, len);
