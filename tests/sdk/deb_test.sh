@@ -40,22 +40,12 @@ case $libdir in
 esac
 
 rm -rf "$work"
-mkdir -p "$work/debs"
-(cd "$build" && cpack -G DEB -B "$work/debs") >"$work/cpack.log" 2>&1 ||
-	fail "cpack failed (see $work/cpack.log)"
-major=$(sed -n 's/^#define WSP_PLUGIN_ABI_MAJOR \([0-9]*\).*/\1/p' \
-	"$(dirname "$0")/../../sdk/include/wsp/plugin.h")
-[ -n "$major" ] || fail "cannot read the plugin ABI major"
-abi_pkg=wsp-plugin-abi-$major
+cpack_packages "$build" DEB "$work/debs"
+abi_pkg=$(plugin_abi_package) || exit 1
+major=${abi_pkg#wsp-plugin-abi-}
 
 # ---- 1. the set of packages ----------------------------------------------
-want="libwsp-dev libwsp2 wsp"
-for so in "$build"/plugins/wsp-*.so; do
-	[ -e "$so" ] || continue
-	base=$(basename "$so" .so)
-	want="$want wsp-plugin-${base#wsp-}"
-done
-want=$(printf '%s\n' $want | sort | tr '\n' ' ')
+want=$(expected_packages "$build" libwsp-dev)
 got=""
 for deb in "$work"/debs/*.deb; do
 	got="$got $(dpkg-deb -f "$deb" Package)"

@@ -18,3 +18,36 @@ expect_exports()
 	[ "$_got" = "$_want" ] ||
 		fail "$_file exports '$_got', expected '$_want'"
 }
+
+# cpack_packages BUILD GENERATOR DIR: the packages of BUILD made by CPack's
+# GENERATOR (DEB, RPM) into DIR, a fresh one; the log is DIR.log.
+cpack_packages()
+{
+	rm -rf "$3" && mkdir -p "$3"
+	(cd "$1" && cpack -G "$2" -B "$3") >"$3.log" 2>&1 ||
+		fail "cpack -G $2 failed (see $3.log)"
+}
+
+# plugin_abi_package: the virtual package of the plugin ABI's major
+# (wsp-plugin-abi-N), read from the SDK's header.
+plugin_abi_package()
+{
+	_major=$(sed -n 's/^#define WSP_PLUGIN_ABI_MAJOR \([0-9]*\).*/\1/p' \
+		"$(dirname "$0")/../../sdk/include/wsp/plugin.h")
+	[ -n "$_major" ] || fail "cannot read the plugin ABI major"
+	echo "wsp-plugin-abi-$_major"
+}
+
+# expected_packages BUILD DEV: the package names, sorted on one line, that
+# BUILD's packaging makes: the SDK package (named DEV: libwsp-dev, wsp-devel),
+# the library, the CLI and one per provider.
+expected_packages()
+{
+	_want="$2 libwsp2 wsp"
+	for _so in "$1"/plugins/wsp-*.so; do
+		[ -e "$_so" ] || continue
+		_base=$(basename "$_so" .so)
+		_want="$_want wsp-plugin-${_base#wsp-}"
+	done
+	printf '%s\n' $_want | sort | tr '\n' ' '
+}

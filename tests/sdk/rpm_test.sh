@@ -31,22 +31,11 @@ prefix=/usr
 full_libdir=$prefix/$libdir
 
 rm -rf "$work"
-mkdir -p "$work/rpms"
-(cd "$build" && cpack -G RPM -B "$work/rpms") >"$work/cpack.log" 2>&1 ||
-	fail "cpack failed (see $work/cpack.log)"
-major=$(sed -n 's/^#define WSP_PLUGIN_ABI_MAJOR \([0-9]*\).*/\1/p' \
-	"$(dirname "$0")/../../sdk/include/wsp/plugin.h")
-[ -n "$major" ] || fail "cannot read the plugin ABI major"
-abi_pkg=wsp-plugin-abi-$major
+cpack_packages "$build" RPM "$work/rpms"
+abi_pkg=$(plugin_abi_package) || exit 1
 
 # ---- 1. the set of packages ----------------------------------------------
-want="wsp-devel libwsp2 wsp"
-for so in "$build"/plugins/wsp-*.so; do
-	[ -e "$so" ] || continue
-	base=$(basename "$so" .so)
-	want="$want wsp-plugin-${base#wsp-}"
-done
-want=$(printf '%s\n' $want | sort | tr '\n' ' ')
+want=$(expected_packages "$build" wsp-devel)
 got=$(rpm -qp --qf '%{NAME}\n' "$work"/rpms/*.rpm | sort | tr '\n' ' ')
 [ "$got" = "$want" ] || fail "packages are '$got', expected '$want'"
 echo "packages: $got"
