@@ -219,7 +219,9 @@ export class ProcessTable {
     // The group, as the sandbox-api signals it: a child the shell forks
     // while the tree is read would escape one pass (the shell dies, its
     // child runs on), so each process seen gets SIGTERM once and the tree
-    // is read again a few times until the command has ended.
+    // is read again until the command has ended, for up to 3 s: on a
+    // loaded machine the command may not have started under bwrap yet when
+    // the stop comes (a shorter sweep missed its `sleep` once in CI).
     const sent = new Set();
     const sweep = (passes) => {
       if (proc.completedAt) return;
@@ -229,7 +231,7 @@ export class ProcessTable {
       }
       if (passes > 1) setTimeout(() => sweep(passes - 1), 50).unref();
     };
-    this.withInit(proc, () => sweep(10));
+    this.withInit(proc, () => sweep(60));
   }
 
   /** KillProcess: SIGKILL to the whole command; a finished one is "no such process". */
