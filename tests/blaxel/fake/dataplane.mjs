@@ -85,7 +85,9 @@ async function execProcess(req, res, sb, body, fault, opts) {
     ]);
     clearTimeout(timer);
     // A waited process that outlives its timeout keeps running (unless keepAlive killed it).
-    if (timedOut) return sendApiError(res, 422, `process timed out after ${timeout} seconds`);
+    // The keepAlive kill comes due with the wait's own timeout; whichever
+    // timer a loaded event loop runs first, the waited call timed out.
+    if (timedOut || proc.keepAliveExpired) return sendApiError(res, 422, `process timed out after ${timeout} seconds`);
   }
   sendJson(res, 200, sb.procs.describe(proc, 'exec'));
 }

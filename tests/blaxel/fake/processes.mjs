@@ -126,7 +126,7 @@ export class ProcessTable {
     for (const name of ['stdout', 'stderr']) child[name].on('data', (c) => this.output(proc, name, c));
     child.on('close', (code, sig) => this.exited(proc, code, sig));
     if (proc.keepAlive && req.timeout > 0) {
-      proc.keepAliveTimer = setTimeout(() => this.kill(proc), req.timeout * 1000);
+      proc.keepAliveTimer = setTimeout(() => { proc.keepAliveExpired = true; this.kill(proc); }, req.timeout * 1000);
     }
     this.procs.set(proc.pid, proc);
     return proc;
