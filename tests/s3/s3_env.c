@@ -2,6 +2,7 @@
  * tests/s3/s3_env.c - see s3_env.h.
  */
 #include "s3_env.h"
+#include "test_port.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -20,21 +21,6 @@
 #include <unistd.h>
 
 /* --- the server --- */
-
-static int free_port(void)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET};
-	socklen_t al = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
-
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd >= 0 && !bind(fd, (struct sockaddr *)&a, sizeof(a)) &&
-	    !getsockname(fd, (struct sockaddr *)&a, &al))
-		port = ntohs(a.sin_port);
-	if (fd >= 0)
-		close(fd);
-	return port;
-}
 
 static bool port_open(int port)
 {
@@ -74,7 +60,7 @@ int s3_server_start(struct s3_server *srv, const char *kind)
 		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	if (!mkdtemp(srv->dir))
 		return -1;
-	srv->port = free_port();
+	srv->port = test_free_port();
 	if (srv->port < 0)
 		return -1;
 	snprintf(srv->endpoint, sizeof(srv->endpoint), "http://127.0.0.1:%d",
