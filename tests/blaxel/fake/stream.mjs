@@ -73,7 +73,13 @@ export class StreamResponse {
     this.fault = null;
     if (f.kind === 'reset') this.cut(f.rst === true);
     else if (f.kind === 'stall') this.stalled = true;
-    else if (f.kind === 'standby') setImmediate(() => this.onStandby?.());
+    else if (f.kind === 'standby') {
+      // nothing more goes out until the standby cuts the stream: output
+      // the command writes before setImmediate runs (a loaded machine
+      // delivers several pipe reads in one turn) would pass the limit
+      this.stalled = true;
+      setImmediate(() => this.onStandby?.());
+    }
   }
 
   end(data) {
