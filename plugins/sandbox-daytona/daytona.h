@@ -24,7 +24,8 @@
  *   wsframe.c    WebSocket frames (RFC 6455), client side
  *   wsconn.c     a WebSocket on a libcurl connection: the log follow
  *   logfollow.c  a command's log followed over it (exec, processes)
- *   session.c    one toolbox session running one command
+ *   session.c    a toolbox session and the commands it runs
+ *   pool.c       idle sessions kept for the next exec
  *   exec.c       foreground commands through a toolbox session
  *   procs.c      background processes: records, spawn, list, status,
  *                stdin, signal, release (procs.h)
@@ -64,6 +65,7 @@
 #define DT_PATH_MAX    256	   /* a toolbox path below the base */
 #define DT_FS_PATH_MAX 1024	   /* a file's full path in the sandbox */
 #define DT_SEEN_MAX    16	   /* processes remembered (proc_seen.c) */
+#define DT_IDLE_MAX    4	   /* idle sessions kept for execs (pool.c) */
 
 /* One `volumes` entry (volumes.c). */
 struct dt_volume {
@@ -104,6 +106,12 @@ struct dt {
 		wsp_proc_status st;
 	} seen[DT_SEEN_MAX];
 	unsigned seen_next;
+	/* pool.c: sessions whose last exec ended, for the next exec */
+	struct dt_idle {
+		char sid[80];
+		char base[DT_URL_MAX]; /* the toolbox it lives in */
+	} idle[DT_IDLE_MAX];
+	unsigned n_idle;
 	/* fs.c: the working directory of the toolbox it was asked of */
 	char workdir[DT_FS_PATH_MAX], workdir_of[DT_URL_MAX];
 };
@@ -303,7 +311,7 @@ void dt_tail_init(struct dt_tail *t, const char *nonce);
 int dt_tail_feed(struct dt_tail *t, const char *p, size_t n, dt_tail_fn fn,
 		 void *payload);
 
-/* session.c: one session and the one command it runs */
+/* session.c: a session and the commands it runs */
 struct dt_cmd {
 	struct dt *d;
 	char base[DT_URL_MAX]; /* the toolbox, from dt_ensure */
@@ -331,6 +339,16 @@ int dt_session_input(struct dt_cmd *c, const char *line, const wsp_call *call,
 		     wsp_error *err);
 /* Delete the session, killing all it runs; gone already is fine. */
 int dt_session_delete(struct dt_cmd *c, const wsp_call *call, wsp_error *err);
+
+/*
+ * pool.c: idle sessions (their last command ended) for execs. take: one
+ * of the toolbox in use into c->sid and c->base (1), or none (0); put:
+ * c's session kept, or deleted when the pool is full or the toolbox
+ * changed; clear: all forgotten, and deleted when delete_ (fini).
+ */
+int dt_pool_take(struct dt_cmd *c);
+void dt_pool_put(struct dt_cmd *c);
+void dt_pool_clear(struct dt *d, int delete_);
 
 /* capture.c: the newest `cap` bytes, and how many were dropped */
 struct dt_capture {
