@@ -25,6 +25,7 @@
  *   wsconn.c     a WebSocket on a libcurl connection: the log follow
  *   logfollow.c  a command's log followed over it (exec, processes)
  *   session.c    a toolbox session and the commands it runs
+ *   cmdanswer.c  its answers (command id, exit code, log) read
  *   pool.c       idle sessions kept for the next exec
  *   exec.c       foreground commands through a toolbox session
  *   procs.c      background processes: records, spawn, list, status,
@@ -332,13 +333,22 @@ int dt_session_status(struct dt_cmd *c, int *done, int *exit_code,
 /* The command's exit code (*done once it has one), then its log. */
 int dt_session_look(struct dt_cmd *c, int *done, int *exit_code, cJSON **logs,
 		    const wsp_call *call, wsp_error *err);
-/* One stream of a log answer ("" when absent). */
-const char *dt_log_text(const cJSON *logs, int stderr_, size_t *len);
 /* Send line (the daemon adds a newline when it has none). */
 int dt_session_input(struct dt_cmd *c, const char *line, const wsp_call *call,
 		     wsp_error *err);
 /* Delete the session, killing all it runs; gone already is fine. */
 int dt_session_delete(struct dt_cmd *c, const wsp_call *call, wsp_error *err);
+
+/* cmdanswer.c: the toolbox's answers about a command, read and checked */
+/* An exec answer's "cmdId", one dt_id_ok takes. */
+int dt_cmd_id_read(char out[DT_ID_MAX + 1], const cJSON *a, wsp_error *err);
+/* A status answer: *done and *code (0..255) once "exitCode" is there. */
+int dt_exit_read(int *done, int *code, const cJSON *st, wsp_error *err);
+/* A log answer: an object, with "stdout" and "stderr" made from the
+ * marked "output" when it has neither. */
+int dt_log_read(cJSON *logs, wsp_error *err);
+/* One stream of a log answer ("" when absent). */
+const char *dt_log_text(const cJSON *logs, int stderr_, size_t *len);
 
 /*
  * pool.c: idle sessions (their last command ended) for execs. take: one
@@ -348,6 +358,13 @@ int dt_session_delete(struct dt_cmd *c, const wsp_call *call, wsp_error *err);
  */
 int dt_pool_take(struct dt_cmd *c);
 void dt_pool_put(struct dt_cmd *c);
+/*
+ * Start text asynchronously (dt_session_launch) in an idle session, or
+ * in a new one named fresh when there is none or the idle ones are gone.
+ * After a failure, c->sid is "" unless a session needs deleting.
+ */
+int dt_pool_launch(struct dt_cmd *c, const char *fresh, const char *text,
+		   int quiet_input, const wsp_call *call, wsp_error *err);
 void dt_pool_clear(struct dt *d, int delete_);
 
 /* capture.c: the newest `cap` bytes, and how many were dropped */

@@ -125,45 +125,19 @@ static void end_session(struct run *x)
 		dt_session_delete(&x->c, NULL, &e);
 }
 
-/* A failure a new session may not have: not the call's, nor the key's. */
-static int retry_fresh(int rc)
-{
-	return rc && rc != WSP_ECANCELED && rc != WSP_ETIMEDOUT &&
-	       rc != WSP_EAUTH;
-}
-
-/*
- * The script launched: in an idle session when there is one, else (or
- * when that one is gone: the sandbox stopped, its shell exited) in a new
- * one. On failure x->c.sid is "" when no session needs deleting.
- */
+/* The script launched, in an idle session or a new one (pool.c). */
 static int launch(struct run *x, wsp_error *err)
 {
 	struct dt *d = x->c.d;
+	char fresh[80];
 	unsigned long seq;
-	int rc;
 
-	while (dt_pool_take(&x->c)) {
-		wsp_error e = { 0 };
-
-		rc = dt_session_launch(&x->c, x->script.text, 0, x->call, &e);
-		if (!retry_fresh(rc)) {
-			if (rc)
-				*err = e;
-			return rc;
-		}
-		/* gone or unusable: dropped, as its sandbox dropped it */
-	}
 	pthread_mutex_lock(&d->lock);
 	seq = ++d->seq;
 	pthread_mutex_unlock(&d->lock);
-	snprintf(x->c.sid, sizeof x->c.sid, "wsp-exec-%ld-%lu-%.8s",
-		 (long)getpid(), seq, x->script.nonce + 4);
-	if ((rc = dt_session_open(&x->c, x->call, err))) {
-		x->c.sid[0] = '\0';
-		return rc;
-	}
-	return dt_session_launch(&x->c, x->script.text, 0, x->call, err);
+	snprintf(fresh, sizeof fresh, "wsp-exec-%ld-%lu-%.8s", (long)getpid(),
+		 seq, x->script.nonce + 4);
+	return dt_pool_launch(&x->c, fresh, x->script.text, 0, x->call, err);
 }
 
 /* Sleep until the next look, the timeout or the call's end. */

@@ -13,9 +13,14 @@
  * each command in a subshell (script.c), so no cd, export or exit
  * reaches the next one.
  *
+ * Background processes take one too, and give it back when released
+ * after they ended (procs.c): processes one after another share a
+ * session; processes side by side cannot (each would wait for the one
+ * before it to end).
+ *
  * Kept in memory, per instance: a session is deleted when the instance
  * ends (fini), so a later wsp finds none of them; a sandbox that stopped
- * lost them, and the exec that tries one then opens a new one (exec.c).
+ * lost them, and the command that tries one then opens a new one.
  */
 #include "daytona.h"
 
@@ -28,11 +33,12 @@ int dt_pool_take(struct dt_cmd *c)
 	int got = 0;
 
 	pthread_mutex_lock(&d->lock);
-	while (d->n_idle && !got) {
+	/* the toolbox not known (yet): none taken, none dropped */
+	while (d->toolbox[0] && d->n_idle && !got) {
 		struct dt_idle *s = &d->idle[--d->n_idle];
 
-		/* one for the toolbox in use; others are of a sandbox gone */
-		if (d->toolbox[0] && !strcmp(s->base, d->toolbox)) {
+		/* one of another toolbox went with its sandbox: dropped */
+		if (!strcmp(s->base, d->toolbox)) {
 			snprintf(c->sid, sizeof c->sid, "%s", s->sid);
 			snprintf(c->base, sizeof c->base, "%s", s->base);
 			got = 1;
@@ -57,6 +63,41 @@ static void drop(struct dt *d, const char *base, const char *sid)
 	if ((size_t)snprintf(path, sizeof path, "/process/session/%s", sid) <
 	    sizeof path)
 		dt_request(d, &q, NULL, NULL, &e);
+}
+
+/* A failure a new session may not have: not the call's, nor the key's. */
+static int retry_fresh(int rc)
+{
+	return rc && rc != WSP_ECANCELED && rc != WSP_ETIMEDOUT &&
+	       rc != WSP_EAUTH;
+}
+
+int dt_pool_launch(struct dt_cmd *c, const char *fresh, const char *text,
+		   int quiet_input, const wsp_call *call, wsp_error *err)
+{
+	int rc;
+
+	/* the toolbox known first (a paused sandbox refused here), so an
+	 * instance that has not asked yet finds its idle sessions */
+	if ((rc = dt_ensure(c->base, c->d, call, err)))
+		return rc;
+	while (dt_pool_take(c)) {
+		wsp_error e = { 0 };
+
+		rc = dt_session_launch(c, text, quiet_input, call, &e);
+		if (!retry_fresh(rc)) {
+			if (rc)
+				*err = e;
+			return rc;
+		}
+		/* gone (the sandbox stopped, its shell exited): dropped */
+	}
+	snprintf(c->sid, sizeof c->sid, "%s", fresh);
+	if ((rc = dt_session_open(c, call, err))) {
+		c->sid[0] = '\0';
+		return rc;
+	}
+	return dt_session_launch(c, text, quiet_input, call, err);
 }
 
 void dt_pool_put(struct dt_cmd *c)

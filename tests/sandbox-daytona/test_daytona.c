@@ -34,38 +34,6 @@ static void sh(struct dt_run *x, wsp_fakehost *fh, void *self, const char *cmd)
 		fprintf(stderr, "exec '%s': %s\n", cmd, x->err.message);
 }
 
-/*
- * The fake's sessions (all sandboxes): how many, the first one's id in
- * sid, and in *busy how many commands in them have no exit code. -1 on
- * failure.
- */
-static int fake_sessions(wsp_fakehost *fh, char sid[80], int *busy)
-{
-	cJSON *l = NULL, *sbx, *s, *c, *arr;
-	int n = 0;
-
-	if (busy)
-		*busy = 0;
-	if (dt_fake_call(fh, "GET", "/_fake/sandboxes", NULL, &l))
-		return -1;
-	arr = cJSON_IsArray(l) ? l : cJSON_GetObjectItem(l, "sandboxes");
-	cJSON_ArrayForEach(sbx, arr) {
-		cJSON_ArrayForEach(s, cJSON_GetObjectItem(sbx, "sessions")) {
-			const char *id = cJSON_GetStringValue(
-				cJSON_GetObjectItem(s, "sessionId"));
-
-			if (!n++ && sid)
-				snprintf(sid, 80, "%s", id ? id : "");
-			cJSON_ArrayForEach(c, cJSON_GetObjectItem(s,
-								  "commands"))
-				if (busy && !cJSON_GetObjectItem(c, "exitCode"))
-					(*busy)++;
-		}
-	}
-	cJSON_Delete(l);
-	return n;
-}
-
 static void test_lifecycle(void)
 {
 	wsp_fakehost *fh = NULL;
@@ -197,7 +165,7 @@ static void test_exec(void)
 
 	/* Nothing left running: the killed exec's session is gone, those
 	 * kept for the next exec are idle. */
-	CU_ASSERT_EQUAL(fake_sessions(fh, NULL, NULL), 1);
+	CU_ASSERT_EQUAL(dt_fake_sessions(fh, NULL, NULL, NULL), 1);
 
 	CU_ASSERT_EQUAL(
 		dt_desc()->sandbox->info(a, &dt_no_call, 0, on_kv, info, &err),
@@ -434,7 +402,7 @@ static void test_reuse(void)
 	CU_ASSERT_FATAL(dt_box_open(&fh, &a, NULL, &err) == 0);
 	sh(&x, fh, a, "cd /tmp; export LEAK=1; echo first");
 	dt_run_release(fh, &x);
-	CU_ASSERT_EQUAL(fake_sessions(fh, NULL, &busy), 1);
+	CU_ASSERT_EQUAL(dt_fake_sessions(fh, NULL, NULL, &busy), 1);
 	CU_ASSERT_EQUAL(busy, 0);
 	CU_ASSERT_EQUAL(dt_fake_call(fh, "DELETE", "/_fake/requests", NULL,
 				     NULL), 0);
@@ -447,7 +415,7 @@ static void test_reuse(void)
 	/* five execs, no session created or deleted */
 	CU_ASSERT_EQUAL(dt_fake_seen(fh, "POST", "/process/session"), 0);
 	CU_ASSERT_EQUAL(dt_fake_seen(fh, "POST", "/exec"), 5);
-	CU_ASSERT_EQUAL(fake_sessions(fh, NULL, NULL), 1);
+	CU_ASSERT_EQUAL(dt_fake_sessions(fh, NULL, NULL, NULL), 1);
 
 	/* two at once: the idle one and a new one, neither waiting */
 	for (i = 0; i < 2; i++) {
@@ -463,7 +431,7 @@ static void test_reuse(void)
 		dt_run_release(fh, &q[i].x);
 	}
 	CU_ASSERT_EQUAL(dt_fake_seen(fh, "POST", "/process/session"), 1);
-	CU_ASSERT_EQUAL(fake_sessions(fh, NULL, &busy), 2);
+	CU_ASSERT_EQUAL(dt_fake_sessions(fh, NULL, NULL, &busy), 2);
 	CU_ASSERT_EQUAL(busy, 0);
 
 	/* a killed exec's session is deleted, not kept */
@@ -472,23 +440,23 @@ static void test_reuse(void)
 	dt_run(&x, a, NULL, &o);
 	CU_ASSERT_EQUAL(x.r.exit_code, 124);
 	dt_run_release(fh, &x);
-	CU_ASSERT_EQUAL(fake_sessions(fh, sid, &busy), 1);
+	CU_ASSERT_EQUAL(dt_fake_sessions(fh, NULL, sid, &busy), 1);
 	CU_ASSERT_EQUAL(busy, 0);
 
 	/* the idle one deleted behind its back: the next exec opens one */
 	dt_stored_id(fh, id, sizeof id);
 	snprintf(path, sizeof path, "/toolbox/%s/process/session/%s", id, sid);
 	CU_ASSERT_EQUAL(dt_fake_call(fh, "DELETE", path, NULL, NULL), 0);
-	CU_ASSERT_EQUAL(fake_sessions(fh, NULL, NULL), 0);
+	CU_ASSERT_EQUAL(dt_fake_sessions(fh, NULL, NULL, NULL), 0);
 	sh(&x, fh, a, "echo again");
 	CU_ASSERT_STRING_EQUAL(x.r.stdout_data, "again\n");
 	dt_run_release(fh, &x);
 	CU_ASSERT_EQUAL(dt_fake_seen(fh, "POST", "/process/session"), 2);
-	CU_ASSERT_EQUAL(fake_sessions(fh, NULL, NULL), 1);
+	CU_ASSERT_EQUAL(dt_fake_sessions(fh, NULL, NULL, NULL), 1);
 
 	/* the instance's end deletes what it kept */
 	dt_desc()->fini(a);
-	CU_ASSERT_EQUAL(fake_sessions(fh, NULL, NULL), 0);
+	CU_ASSERT_EQUAL(dt_fake_sessions(fh, NULL, NULL, NULL), 0);
 	CU_ASSERT_FATAL(dt_box_again(&a, fh, &err) == 0);
 	CU_ASSERT_EQUAL(sb()->destroy(a, &dt_no_call, 0, &err), 0);
 	dt_box_close(fh, a);
