@@ -81,7 +81,7 @@ static int split_put(int stream, const char *p, size_t n, void *payload)
 static int demux_output(cJSON *logs, wsp_error *err)
 {
 	const cJSON *o = cJSON_GetObjectItemCaseSensitive(logs, "output");
-	struct split x = { { NULL, NULL }, { 0, 0 }, { 0, 0 } };
+	struct split x = {{NULL, NULL}, {0, 0}, {0, 0}};
 	struct dt_mux m;
 	int rc;
 
@@ -90,8 +90,8 @@ static int demux_output(cJSON *logs, wsp_error *err)
 	    !cJSON_IsString(o))
 		return 0;
 	dt_mux_init(&m);
-	rc = dt_mux_feed(&m, o->valuestring, strlen(o->valuestring),
-			 split_put, &x);
+	rc = dt_mux_feed(&m, o->valuestring, strlen(o->valuestring), split_put,
+			 &x);
 	if (!rc)
 		rc = dt_mux_end(&m, split_put, &x);
 	if (!rc && (!cJSON_AddStringToObject(logs, "stdout",

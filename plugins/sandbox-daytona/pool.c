@@ -56,9 +56,11 @@ int dt_pool_take(struct dt_cmd *c)
 static void drop(struct dt *d, const char *base, const char *sid)
 {
 	char path[DT_PATH_MAX];
-	struct dt_req q = { .base = base, .method = "DELETE", .path = path,
-			    .timeout_ms = 5000 };
-	wsp_error e = { 0 };
+	struct dt_req q = {.base = base,
+			   .method = "DELETE",
+			   .path = path,
+			   .timeout_ms = 5000};
+	wsp_error e = {0};
 
 	if ((size_t)snprintf(path, sizeof path, "/process/session/%s", sid) <
 	    sizeof path)
@@ -82,7 +84,7 @@ int dt_pool_launch(struct dt_cmd *c, const char *fresh, const char *text,
 	if ((rc = dt_ensure(c->base, c->d, call, err)))
 		return rc;
 	while (dt_pool_take(c)) {
-		wsp_error e = { 0 };
+		wsp_error e = {0};
 
 		rc = dt_session_launch(c, text, quiet_input, call, &e);
 		if (!retry_fresh(rc)) {

@@ -16,14 +16,14 @@
  * exact input (it adds a newline to each).
  *
  * What Daytona does not keep is in the state store, one key a process:
- * the session and command ids, the script's nonce (to read the log back exactly), the
- * start and end times, the stdin mode and whether wsp closed it. So a
- * later wsp, or another one at the same time, finds every process again
- * and reads its whole output from the toolbox, which keeps each
- * command's log until its session is deleted: release deletes the
- * session of a process that still runs (its only kill), and keeps that
- * of one that ended for the next command (its log stays there until the
- * session is deleted). A sandbox that stopped lost its sessions: its
+ * the session and command ids, the script's nonce (to read the log back
+ * exactly), the start and end times, the stdin mode and whether wsp
+ * closed it. So a later wsp, or another one at the same time, finds
+ * every process again and reads its whole output from the toolbox, which
+ * keeps each command's log until its session is deleted: release deletes
+ * the session of a process that still runs (its only kill), and keeps
+ * that of one that ended for the next command (its log stays there until
+ * the session is deleted). A sandbox that stopped lost its sessions: its
  * processes read as lost.
  */
 #include "procs.h"
