@@ -24,7 +24,9 @@
  *   wsframe.c    WebSocket frames (RFC 6455), client side
  *   wsconn.c     a WebSocket on a libcurl connection: the log follow
  *   logfollow.c  a command's log followed over it (exec, processes)
- *   session.c    one toolbox session running one command
+ *   session.c    a toolbox session and the commands it runs
+ *   cmdanswer.c  its answers (command id, exit code, log) read
+ *   pool.c       idle sessions kept for the next exec
  *   exec.c       foreground commands through a toolbox session
  *   procs.c      background processes: records, spawn, list, status,
  *                stdin, signal, release (procs.h)
@@ -64,6 +66,7 @@
 #define DT_PATH_MAX    256	   /* a toolbox path below the base */
 #define DT_FS_PATH_MAX 1024	   /* a file's full path in the sandbox */
 #define DT_SEEN_MAX    16	   /* processes remembered (proc_seen.c) */
+#define DT_IDLE_MAX    4	   /* idle sessions kept for execs (pool.c) */
 
 /* One `volumes` entry (volumes.c). */
 struct dt_volume {
@@ -104,6 +107,12 @@ struct dt {
 		wsp_proc_status st;
 	} seen[DT_SEEN_MAX];
 	unsigned seen_next;
+	/* pool.c: sessions whose last exec ended, for the next exec */
+	struct dt_idle {
+		char sid[80];
+		char base[DT_URL_MAX]; /* the toolbox it lives in */
+	} idle[DT_IDLE_MAX];
+	unsigned n_idle;
 	/* fs.c: the working directory of the toolbox it was asked of */
 	char workdir[DT_FS_PATH_MAX], workdir_of[DT_URL_MAX];
 };
@@ -303,7 +312,7 @@ void dt_tail_init(struct dt_tail *t, const char *nonce);
 int dt_tail_feed(struct dt_tail *t, const char *p, size_t n, dt_tail_fn fn,
 		 void *payload);
 
-/* session.c: one session and the one command it runs */
+/* session.c: a session and the commands it runs */
 struct dt_cmd {
 	struct dt *d;
 	char base[DT_URL_MAX]; /* the toolbox, from dt_ensure */
@@ -324,13 +333,39 @@ int dt_session_status(struct dt_cmd *c, int *done, int *exit_code,
 /* The command's exit code (*done once it has one), then its log. */
 int dt_session_look(struct dt_cmd *c, int *done, int *exit_code, cJSON **logs,
 		    const wsp_call *call, wsp_error *err);
-/* One stream of a log answer ("" when absent). */
-const char *dt_log_text(const cJSON *logs, int stderr_, size_t *len);
 /* Send line (the daemon adds a newline when it has none). */
 int dt_session_input(struct dt_cmd *c, const char *line, const wsp_call *call,
 		     wsp_error *err);
 /* Delete the session, killing all it runs; gone already is fine. */
 int dt_session_delete(struct dt_cmd *c, const wsp_call *call, wsp_error *err);
+
+/* cmdanswer.c: the toolbox's answers about a command, read and checked */
+/* An exec answer's "cmdId", one dt_id_ok takes. */
+int dt_cmd_id_read(char out[DT_ID_MAX + 1], const cJSON *a, wsp_error *err);
+/* A status answer: *done and *code (0..255) once "exitCode" is there. */
+int dt_exit_read(int *done, int *code, const cJSON *st, wsp_error *err);
+/* A log answer: an object, with "stdout" and "stderr" made from the
+ * marked "output" when it has neither. */
+int dt_log_read(cJSON *logs, wsp_error *err);
+/* One stream of a log answer ("" when absent). */
+const char *dt_log_text(const cJSON *logs, int stderr_, size_t *len);
+
+/*
+ * pool.c: idle sessions (their last command ended) for execs. take: one
+ * of the toolbox in use into c->sid and c->base (1), or none (0); put:
+ * c's session kept, or deleted when the pool is full or the toolbox
+ * changed; clear: all forgotten, and deleted when delete_ (fini).
+ */
+int dt_pool_take(struct dt_cmd *c);
+void dt_pool_put(struct dt_cmd *c);
+/*
+ * Start text asynchronously (dt_session_launch) in an idle session, or
+ * in a new one named fresh when there is none or the idle ones are gone.
+ * After a failure, c->sid is "" unless a session needs deleting.
+ */
+int dt_pool_launch(struct dt_cmd *c, const char *fresh, const char *text,
+		   int quiet_input, const wsp_call *call, wsp_error *err);
+void dt_pool_clear(struct dt *d, int delete_);
 
 /* capture.c: the newest `cap` bytes, and how many were dropped */
 struct dt_capture {

@@ -1,14 +1,16 @@
 /*
  * plugins/sandbox-daytona/exec.c - a foreground command through the
- * toolbox: a session of its own, the script of script.c run in it
- * asynchronously, its log followed over the toolbox's WebSocket (or
- * polled) until it ends, the session deleted (which kills whatever the
- * command left behind).
+ * toolbox: the script of script.c run asynchronously in a session (an
+ * idle one kept from an earlier exec, pool.c, or a new one), its log
+ * followed over the toolbox's WebSocket (or polled) until it ends. A
+ * command that ended on its own leaves its session to the next exec; one
+ * killed (timeout, cancel) or failed has its session deleted, which
+ * kills whatever the command left behind.
  *
- * A session of its own per exec: commands in one session run one after
- * another, and deleting the session is the toolbox's only way to kill a
- * command, so sharing one would serialise concurrent execs and make a
- * cancel kill a neighbour.
+ * Never two commands in one session at once: a session runs them one
+ * after another, and deleting it is the toolbox's only kill, so sharing
+ * a busy one would serialise concurrent execs and make a cancel kill a
+ * neighbour. An idle one costs nothing of that.
  *
  * The WebSocket follow (wsconn.c) carries the log's bytes as they are
  * written, exact (NUL bytes too) and each once; the JSON snapshot that
@@ -37,6 +39,7 @@ struct run {
 	struct dt_capture cap[2];
 	size_t sent[2]; /* bytes of each stream delivered */
 	int nostart;
+	int ended; /* the toolbox gave its exit code: the session is idle */
 };
 
 static int64_t now_ms(void)
@@ -109,13 +112,32 @@ static int look(struct run *x, int *done, int *exit_code, int last,
 	return rc;
 }
 
-static void kill_session(struct run *x)
+/* The session to the next exec when its command ended, else deleted. */
+static void end_session(struct run *x)
 {
 	wsp_error e = { 0 };
 
-	/* No call: it may have ended, and the kill must still happen. */
-	if (x->c.sid[0])
+	if (!x->c.sid[0])
+		return;
+	if (x->ended)
+		dt_pool_put(&x->c);
+	else /* no call: it may have ended, and the kill must still happen */
 		dt_session_delete(&x->c, NULL, &e);
+}
+
+/* The script launched, in an idle session or a new one (pool.c). */
+static int launch(struct run *x, wsp_error *err)
+{
+	struct dt *d = x->c.d;
+	char fresh[80];
+	unsigned long seq;
+
+	pthread_mutex_lock(&d->lock);
+	seq = ++d->seq;
+	pthread_mutex_unlock(&d->lock);
+	snprintf(fresh, sizeof fresh, "wsp-exec-%ld-%lu-%.8s", (long)getpid(),
+		 seq, x->script.nonce + 4);
+	return dt_pool_launch(&x->c, fresh, x->script.text, 0, x->call, err);
 }
 
 /* Sleep until the next look, the timeout or the call's end. */
@@ -208,6 +230,7 @@ static int follow(wsp_exec_result *out, struct run *x, wsp_error *err)
 			   : look(x, &done, &code, 0, x->call, err);
 		if (rc == 0 && done) {
 			out->exit_code = code;
+			x->ended = 1;
 			break;
 		}
 		if (rc && rc != WSP_ECANCELED && rc != WSP_ETIMEDOUT)
@@ -241,7 +264,6 @@ int dt_exec(wsp_exec_result *out, void *self, const wsp_call *call,
 	struct run x = { .c = { .d = self }, .call = call, .o = opts };
 	size_t cap = opts->max_capture ? opts->max_capture
 				       : x.c.d->cfg.max_capture;
-	unsigned long seq;
 	int rc;
 
 	if ((rc = dt_script_build(&x.script, opts, err)))
@@ -251,16 +273,7 @@ int dt_exec(wsp_exec_result *out, void *self, const wsp_call *call,
 		rc = wsp_error_set(err, WSP_ENOMEM, "out of memory");
 		goto out;
 	}
-	pthread_mutex_lock(&x.c.d->lock);
-	seq = ++x.c.d->seq;
-	pthread_mutex_unlock(&x.c.d->lock);
-	snprintf(x.c.sid, sizeof x.c.sid, "wsp-exec-%ld-%lu-%.8s",
-		 (long)getpid(), seq, x.script.nonce + 4);
-	if ((rc = dt_session_open(&x.c, call, err))) {
-		x.c.sid[0] = '\0';
-		goto out;
-	}
-	if (!(rc = dt_session_launch(&x.c, x.script.text, 0, call, err)))
+	if (!(rc = launch(&x, err)))
 		rc = follow(out, &x, err);
 	if (!rc && x.nostart) {
 		x.c.d->host->free(x.c.d->host, out->stdout_data);
@@ -270,7 +283,7 @@ int dt_exec(wsp_exec_result *out, void *self, const wsp_call *call,
 		rc = nostart_error(&x, err);
 	}
 out:
-	kill_session(&x);
+	end_session(&x);
 	dt_capture_free(&x.cap[0]);
 	dt_capture_free(&x.cap[1]);
 	dt_script_free(&x.script);

@@ -138,6 +138,7 @@ void dt_forget(struct dt *d)
 	wsp_error e = {0};
 
 	remember(d, "", "");
+	dt_pool_clear(d, 0); /* its sessions went with it */
 	if (d->state)
 		d->host->state_delete(d->host, d->state, KEY, &e);
 	dt_hold_set(d, 0, &e); /* no sandbox, nothing paused */

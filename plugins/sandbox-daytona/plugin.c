@@ -16,6 +16,7 @@ static void fini(void *self)
 
 	if (!d)
 		return;
+	dt_pool_clear(d, 1); /* the idle sessions execs left */
 	dt_config_free(&d->cfg);
 	free(d->logical_id);
 	pthread_mutex_destroy(&d->lock);

@@ -2,22 +2,29 @@
  * plugins/sandbox-daytona/procs.c - background processes as toolbox
  * session commands.
  *
- * Each process is one async command in a session of its own, named by
- * its wsp id (`wsp-proc-<16 hex>`): the daemon runs a session's commands
- * one after another in its one shell, so processes that share a session
- * could not run side by side (session.c). The command is the script of
+ * Each process is one async command with a session to itself: the
+ * daemon runs a session's commands one after another in its one shell,
+ * so processes that shared a session could not run side by side
+ * (session.c). The session is an idle one when there is one (pool.c: an
+ * exec's, or a process's released after it ended) or a new one named by
+ * the process's wsp id (`wsp-proc-<16 hex>`); a process released after
+ * it ended gives its session back for the next command, so processes one
+ * after another share one. The command is the script of
  * dt_script_build_proc: the program in a process group of its own, and a
  * control loop on the command's input through which wsp feeds stdin and
  * sends signals, since the toolbox has neither a per-command signal nor
  * exact input (it adds a newline to each).
  *
  * What Daytona does not keep is in the state store, one key a process:
- * the command id, the script's nonce (to read the log back exactly), the
- * start and end times, the stdin mode and whether wsp closed it. So a
- * later wsp, or another one at the same time, finds every process again
- * and reads its whole output from the toolbox, which keeps each
- * command's log until its session is deleted: release deletes it. A
- * sandbox that stopped lost its sessions: its processes read as lost.
+ * the session and command ids, the script's nonce (to read the log back
+ * exactly), the start and end times, the stdin mode and whether wsp
+ * closed it. So a later wsp, or another one at the same time, finds
+ * every process again and reads its whole output from the toolbox, which
+ * keeps each command's log until its session is deleted: release deletes
+ * the session of a process that still runs (its only kill), and keeps
+ * that of one that ended for the next command (its log stays there until
+ * the session is deleted). A sandbox that stopped lost its sessions: its
+ * processes read as lost.
  */
 #include "procs.h"
 
@@ -87,7 +94,7 @@ int dt_proc_load(struct dt_proc *p, struct dt *d, const char *id,
 		 wsp_error *err)
 {
 	char key[WSP_STATE_KEY_MAX], *v = NULL;
-	const char *cid, *nonce, *cmd;
+	const char *cid, *nonce, *cmd, *sid;
 	size_t len = 0;
 	cJSON *j;
 	int rc;
@@ -108,13 +115,17 @@ int dt_proc_load(struct dt_proc *p, struct dt *d, const char *id,
 	cid = jstr(j, "cid");
 	nonce = jstr(j, "nonce");
 	cmd = jstr(j, "command");
-	if (!cid || !dt_id_ok(cid) || !nonce || strlen(nonce) != DT_NONCE_LEN) {
+	/* a record of a wsp that named the session by the id has no "sid" */
+	sid = jstr(j, "sid") ? jstr(j, "sid") : id;
+	if (!cid || !dt_id_ok(cid) || !nonce || strlen(nonce) != DT_NONCE_LEN ||
+	    !dt_id_ok(sid)) {
 		cJSON_Delete(j);
 		return wsp_error_set(err, WSP_EPROTO,
 				     "the record of '%s' is damaged", id);
 	}
 	p->c.d = d;
-	snprintf(p->c.sid, sizeof p->c.sid, "%s", id);
+	snprintf(p->id, sizeof p->id, "%s", id);
+	snprintf(p->c.sid, sizeof p->c.sid, "%s", sid);
 	snprintf(p->c.cid, sizeof p->c.cid, "%s", cid);
 	memcpy(p->nonce, nonce, DT_NONCE_LEN + 1);
 	snprintf(p->command, sizeof p->command, "%s", cmd ? cmd : "");
@@ -133,7 +144,8 @@ int dt_proc_save(const struct dt_proc *p, wsp_error *err)
 	cJSON *j = cJSON_CreateObject();
 	int rc;
 
-	if (!j || !cJSON_AddStringToObject(j, "cid", p->c.cid) ||
+	if (!j || !cJSON_AddStringToObject(j, "sid", p->c.sid) ||
+	    !cJSON_AddStringToObject(j, "cid", p->c.cid) ||
 	    !cJSON_AddStringToObject(j, "nonce", p->nonce) ||
 	    !cJSON_AddStringToObject(j, "command", p->command) ||
 	    !cJSON_AddNumberToObject(j, "started", (double)p->started_ms) ||
@@ -145,7 +157,7 @@ int dt_proc_save(const struct dt_proc *p, wsp_error *err)
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	}
 	cJSON_Delete(j);
-	snprintf(key, sizeof key, KEY_PREFIX "%s", p->c.sid);
+	snprintf(key, sizeof key, KEY_PREFIX "%s", p->id);
 	rc = d->host->state_put(d->host, d->state, key, text, strlen(text),
 				err);
 	cJSON_free(text);
@@ -156,7 +168,7 @@ static void proc_forget(struct dt_proc *p)
 {
 	char key[WSP_STATE_KEY_MAX];
 
-	snprintf(key, sizeof key, KEY_PREFIX "%s", p->c.sid);
+	snprintf(key, sizeof key, KEY_PREFIX "%s", p->id);
 	p->c.d->host->state_delete(p->c.d->host, p->c.d->state, key, NULL);
 }
 
@@ -241,7 +253,7 @@ int dt_proc_look(wsp_proc_status *out, cJSON **logs, size_t out_len[2],
 	if (stale(rc) && !(rc = proc_toolbox(p, 1, call, err)))
 		rc = dt_session_look(&p->c, &done, &code, &lg, call, err);
 	if (rc == WSP_EBUSY &&
-	    (dt_seen_get(out, p->c.d, p->c.sid) || !p->ended_ms)) {
+	    (dt_seen_get(out, p->c.d, p->id) || !p->ended_ms)) {
 		/* paused: frozen as the last look saw it (proc_seen.c), or
 		 * running with no output known */
 		if (!out->state)
@@ -288,7 +300,7 @@ int dt_proc_look(wsp_proc_status *out, cJSON **logs, size_t out_len[2],
 		out->ended_ms = p->ended_ms;
 		ended(out, code, tag);
 	}
-	dt_seen_put(p->c.d, p->c.sid, out);
+	dt_seen_put(p->c.d, p->id, out);
 	if (out_len)
 		memcpy(out_len, len, sizeof len);
 	if (logs)
@@ -346,22 +358,18 @@ int dt_spawn(char out_id[WSP_PROC_ID_MAX], void *self, const wsp_call *call,
 				     "store");
 	if ((rc = dt_script_build_proc(&s, o, limit, err)))
 		return rc;
-	new_id(p.c.sid, sizeof p.c.sid);
+	new_id(p.id, sizeof p.id);
 	memcpy(p.nonce, s.nonce, sizeof p.nonce);
 	command_text(p.command, sizeof p.command, o);
 	p.stdin_pipe = o->stdin_mode == WSP_STDIN_PIPE;
-	if ((rc = dt_session_open(&p.c, call, err)))
-		goto out;
 	p.started_ms = wall_ms();
-	rc = dt_session_launch(&p.c, s.text, 1, call, err);
+	rc = dt_pool_launch(&p.c, p.id, s.text, 1, call, err);
 	if (!rc)
 		rc = dt_proc_save(&p, err);
-	if (rc) /* nothing may run that wsp cannot find again */
+	if (rc && p.c.sid[0]) /* nothing may run that wsp cannot find */
 		dt_session_delete(&p.c, NULL, &e);
-	else
-		snprintf(out_id, WSP_PROC_ID_MAX, "%.*s", WSP_PROC_ID_MAX - 1,
-			 p.c.sid);
-out:
+	else if (!rc)
+		snprintf(out_id, WSP_PROC_ID_MAX, "%s", p.id);
 	dt_script_free(&s);
 	return rc;
 }
@@ -443,7 +451,7 @@ int dt_list(void *self, const wsp_call *call, uint32_t flags, wsp_proc_fn cb,
 
 		if ((rc = dt_proc_look(&st, NULL, NULL, &all[i], call, err)))
 			break;
-		if ((rc = cb(all[i].c.sid, all[i].command, &st, payload)))
+		if ((rc = cb(all[i].id, all[i].command, &st, payload)))
 			rc = wsp_error_set(err, rc, "listing stopped");
 	}
 	free(all);
@@ -517,8 +525,10 @@ int dt_release(void *self, const wsp_call *call, const char *id, uint32_t flags,
 	 * process tree, and the command left it by setsid */
 	if (!rc && st.state == WSP_PROC_RUNNING)
 		rc = control(&p, "!9", &gone, call, err);
-	if (!rc && st.state != WSP_PROC_LOST)
+	if (!rc && st.state == WSP_PROC_RUNNING)
 		rc = dt_session_delete(&p.c, call, err);
+	else if (!rc && st.state != WSP_PROC_LOST)
+		dt_pool_put(&p.c); /* ended: the session is idle */
 	if (!rc)
 		proc_forget(&p);
 	return rc;

@@ -10,7 +10,9 @@
 
 /* What the state store keeps of a process (key "proc.<id>"). */
 struct dt_proc {
-	struct dt_cmd c; /* sid = the wsp id, cid, base once looked */
+	char id[WSP_PROC_ID_MAX]; /* wsp's id: the record's key */
+	struct dt_cmd c; /* its session (the id's, or one reused), cid,
+			  * base once looked */
 	char nonce[DT_NONCE_LEN + 1];
 	char command[512]; /* for listings, cut */
 	int64_t started_ms, ended_ms;

@@ -110,7 +110,7 @@ int dt_follow_output(wsp_proc_status *out, struct dt_proc *p,
 			rc = 0;
 		} else if ((rc = h->call_expired(h, call))) {
 			rc = wsp_error_set(err, rc, "following '%s': %s",
-					   p->c.sid, rc == WSP_ECANCELED
+					   p->id, rc == WSP_ECANCELED
 							     ? "canceled"
 							     : "the deadline "
 							       "passed");

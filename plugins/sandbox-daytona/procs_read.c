@@ -53,13 +53,13 @@ static int wait_loaded(wsp_proc_status *out, struct dt_proc *p,
 			return 0;
 		if ((rc = h->call_expired(h, call)))
 			return wsp_error_set(err, rc, "waiting for '%s': %s",
-					     p->c.sid,
+					     p->id,
 					     rc == WSP_ECANCELED
 						     ? "canceled"
 						     : "the deadline passed");
 		if (until >= 0 && mono_ms() >= until)
 			return wsp_error_set(err, WSP_ETIMEDOUT,
-					     "'%s' still runs", p->c.sid);
+					     "'%s' still runs", p->id);
 		dt_nap(h, call,
 		    until >= 0 && until - mono_ms() < pause ? until - mono_ms()
 							     : pause);

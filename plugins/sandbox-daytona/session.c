@@ -1,16 +1,17 @@
 /*
- * plugins/sandbox-daytona/session.c - one toolbox session running one
- * command: create the session, start the command asynchronously, look at
- * its status and log, send it input, delete the session.
+ * plugins/sandbox-daytona/session.c - a toolbox session and its
+ * commands: create the session, start a command asynchronously, look at
+ * its status and log (answers read by cmdanswer.c), send it input,
+ * delete the session.
  *
- * Foreground execs and background processes both take a session of their
- * own: the daemon writes each command into the session's one shell, which
- * runs them one after another (daemon pkg/session/execute.go), so a
- * session shared by two running commands would hold the second back until
- * the first ended; and deleting the session is the toolbox's only kill.
+ * A running command has its session to itself: the daemon writes each
+ * command into the session's one shell, which runs them one after another
+ * (daemon pkg/session/execute.go), so a session shared by two running
+ * commands would hold the second back until the first ended; and
+ * deleting the session is the toolbox's only kill. An idle session takes
+ * the next command (pool.c).
  */
 #include "daytona.h"
-#include "logmux.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,7 +74,6 @@ int dt_session_launch(struct dt_cmd *c, const char *text, int quiet_input,
 		      const wsp_call *call, wsp_error *err)
 {
 	cJSON *b = cJSON_CreateObject(), *a = NULL;
-	const cJSON *id;
 	int rc;
 
 	if (!b || !cJSON_AddStringToObject(b, "command", text) ||
@@ -85,73 +85,10 @@ int dt_session_launch(struct dt_cmd *c, const char *text, int quiet_input,
 	}
 	rc = dt_cmd_call(c, "POST", "/exec", b, &a, call, 0, err);
 	cJSON_Delete(b);
-	if (rc)
-		return rc;
-	id = cJSON_GetObjectItem(a, "cmdId");
-	if (!cJSON_IsString(id) || !dt_id_ok(id->valuestring))
-		rc = wsp_error_set(err, WSP_EPROTO,
-				   "the toolbox gave no usable command id");
-	else
-		snprintf(c->cid, sizeof c->cid, "%s", id->valuestring);
+	if (!rc)
+		rc = dt_cmd_id_read(c->cid, a, err);
 	cJSON_Delete(a);
 	return rc;
-}
-
-struct split {
-	char *buf[2];
-	size_t len[2], cap[2];
-};
-
-static int split_put(int stream, const char *p, size_t n, void *payload)
-{
-	struct split *x = payload;
-	size_t need = x->len[stream] + n + 1;
-
-	if (need > x->cap[stream]) {
-		size_t cap = x->cap[stream] ? x->cap[stream] : 256;
-		char *nb;
-
-		while (cap < need)
-			cap *= 2;
-		if (!(nb = realloc(x->buf[stream], cap)))
-			return WSP_ENOMEM;
-		x->buf[stream] = nb;
-		x->cap[stream] = cap;
-	}
-	memcpy(x->buf[stream] + x->len[stream], p, n);
-	x->len[stream] += n;
-	x->buf[stream][x->len[stream]] = '\0';
-	return 0;
-}
-
-/*
- * A log answer without "stdout" and "stderr" (a toolbox that does not
- * demultiplex for our SDK version) has them made here from "output".
- */
-static int demux_output(cJSON *logs, wsp_error *err)
-{
-	const cJSON *o = cJSON_GetObjectItem(logs, "output");
-	struct split x = { { NULL, NULL }, { 0, 0 }, { 0, 0 } };
-	struct dt_mux m;
-	int rc;
-
-	if (cJSON_IsString(cJSON_GetObjectItem(logs, "stdout")) ||
-	    cJSON_IsString(cJSON_GetObjectItem(logs, "stderr")) ||
-	    !cJSON_IsString(o))
-		return 0;
-	dt_mux_init(&m);
-	rc = dt_mux_feed(&m, o->valuestring, strlen(o->valuestring),
-			 split_put, &x);
-	if (!rc)
-		rc = dt_mux_end(&m, split_put, &x);
-	if (!rc && (!cJSON_AddStringToObject(logs, "stdout",
-					     x.buf[0] ? x.buf[0] : "") ||
-		    !cJSON_AddStringToObject(logs, "stderr",
-					     x.buf[1] ? x.buf[1] : "")))
-		rc = WSP_ENOMEM;
-	free(x.buf[0]);
-	free(x.buf[1]);
-	return rc ? wsp_error_set(err, rc, "out of memory") : 0;
 }
 
 int dt_session_status(struct dt_cmd *c, int *done, int *exit_code,
@@ -159,18 +96,14 @@ int dt_session_status(struct dt_cmd *c, int *done, int *exit_code,
 {
 	char path[DT_PATH_MAX];
 	cJSON *st = NULL;
-	const cJSON *ec;
 	int rc;
 
 	snprintf(path, sizeof path, "/command/%s", c->cid);
 	if ((rc = dt_cmd_call(c, "GET", path, NULL, &st, call, 0, err)))
 		return rc;
-	ec = cJSON_GetObjectItem(st, "exitCode");
-	*done = cJSON_IsNumber(ec);
-	if (*done)
-		*exit_code = ec->valueint;
+	rc = dt_exit_read(done, exit_code, st, err);
 	cJSON_Delete(st);
-	return 0;
+	return rc;
 }
 
 int dt_session_look(struct dt_cmd *c, int *done, int *exit_code,
@@ -186,26 +119,11 @@ int dt_session_look(struct dt_cmd *c, int *done, int *exit_code,
 	snprintf(path, sizeof path, "/command/%s/logs", c->cid);
 	if ((rc = dt_cmd_call(c, "GET", path, NULL, logs, call, 0, err)))
 		return rc;
-	if (!cJSON_IsObject(*logs))
-		rc = wsp_error_set(err, WSP_EPROTO,
-				   "the toolbox's log is not an object");
-	else
-		rc = demux_output(*logs, err);
-	if (rc) {
+	if ((rc = dt_log_read(*logs, err))) {
 		cJSON_Delete(*logs);
 		*logs = NULL;
 	}
 	return rc;
-}
-
-const char *dt_log_text(const cJSON *logs, int stderr_, size_t *len)
-{
-	const cJSON *s = cJSON_GetObjectItem(logs, stderr_ ? "stderr"
-							   : "stdout");
-	const char *p = cJSON_IsString(s) ? s->valuestring : "";
-
-	*len = strlen(p);
-	return p;
 }
 
 int dt_session_input(struct dt_cmd *c, const char *line,

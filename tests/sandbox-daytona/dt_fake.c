@@ -95,6 +95,38 @@ int dt_fake_seen(wsp_fakehost *fh, const char *method, const char *tail)
 	return n;
 }
 
+int dt_fake_sessions(wsp_fakehost *fh, const char *only, char first[80],
+		     int *busy)
+{
+	cJSON *l = NULL, *sbx, *s, *c, *arr;
+	int n = 0;
+
+	if (busy)
+		*busy = 0;
+	if (dt_fake_call(fh, "GET", "/_fake/sandboxes", NULL, &l))
+		return -1;
+	arr = cJSON_IsArray(l) ? l : cJSON_GetObjectItem(l, "sandboxes");
+	cJSON_ArrayForEach(sbx, arr)
+	{
+		cJSON_ArrayForEach(s, cJSON_GetObjectItem(sbx, "sessions"))
+		{
+			const char *id = cJSON_GetStringValue(
+				cJSON_GetObjectItem(s, "sessionId"));
+
+			if (only && (!id || strcmp(id, only)))
+				continue;
+			if (!n++ && first)
+				snprintf(first, 80, "%s", id ? id : "");
+			cJSON_ArrayForEach(c, cJSON_GetObjectItem(s,
+								  "commands"))
+				if (busy && !cJSON_GetObjectItem(c, "exitCode"))
+					(*busy)++;
+		}
+	}
+	cJSON_Delete(l);
+	return n;
+}
+
 int dt_box_open(wsp_fakehost **fh, void **self, const char *more_yaml,
 		wsp_error *err)
 {

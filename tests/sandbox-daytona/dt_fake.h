@@ -33,6 +33,14 @@ int dt_fake_call(wsp_fakehost *fh, const char *method, const char *path,
 int dt_fake_seen(wsp_fakehost *fh, const char *method, const char *tail);
 
 /*
+ * The toolbox sessions the fake holds (all sandboxes; only: those of
+ * that name), the first one's name in first, and in *busy the commands
+ * in them without an exit code (first, busy may be NULL). -1 on failure.
+ */
+int dt_fake_sessions(wsp_fakehost *fh, const char *only, char first[80],
+		     int *busy);
+
+/*
  * A fake host for wsp-sandbox-daytona with options: api_url and api_key
  * pointing at the fake, then more YAML lines; init'ed into *self.
  */

@@ -3,7 +3,8 @@
  * project's Daytona fake: the lifecycle (create, reconnect by the state
  * store and by label, stop, start, destroy, status, info), foreground
  * commands (streams apart, exit codes, cwd, env, stdin, timeout, cancel,
- * refusals), keep-alive, auto-stop and previews, and faults (429,
+ * refusals), sessions reused by execs one after another, keep-alive,
+ * auto-stop and previews, and faults (429,
  * auto-stop between commands, a slow start, a wrong key), with the key in no
  * log line, message, state file or sandbox environment.
  */
@@ -162,21 +163,9 @@ static void test_exec(void)
 	CU_ASSERT_EQUAL(x.rc, WSP_ENOTFOUND);
 	CU_ASSERT_PTR_NOT_NULL(strstr(x.err.message, "/no/such/dir"));
 
-	/* Every exec's session is gone: nothing left running. */
-	{
-		cJSON *l = NULL, *s, *arr;
-		int sessions = 0;
-
-		CU_ASSERT_EQUAL(
-			dt_fake_call(fh, "GET", "/_fake/sandboxes", NULL, &l),
-			0);
-		arr = cJSON_IsArray(l) ? l
-				       : cJSON_GetObjectItem(l, "sandboxes");
-		cJSON_ArrayForEach(s, arr) sessions +=
-			cJSON_GetArraySize(cJSON_GetObjectItem(s, "sessions"));
-		CU_ASSERT_EQUAL(sessions, 0);
-		cJSON_Delete(l);
-	}
+	/* Nothing left running: the killed exec's session is gone, those
+	 * kept for the next exec are idle. */
+	CU_ASSERT_EQUAL(dt_fake_sessions(fh, NULL, NULL, NULL), 1);
 
 	CU_ASSERT_EQUAL(
 		dt_desc()->sandbox->info(a, &dt_no_call, 0, on_kv, info, &err),
@@ -377,11 +366,108 @@ static void test_idle_preview(void)
 	dt_box_close(fh, a);
 }
 
+struct slow {
+	void *self;
+	struct dt_run x;
+};
+
+static void *run_slow(void *p)
+{
+	struct slow *q = p;
+	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
+
+	o.shell = "sleep 1; echo slow";
+	dt_run(&q->x, q->self, NULL, &o);
+	return NULL;
+}
+
+/*
+ * Execs one after another share one session (kept idle between them;
+ * none sees another's cd or variables); two at once take two; a killed
+ * one's session is deleted; one the toolbox lost is replaced; the
+ * instance's end deletes the idle ones.
+ */
+static void test_reuse(void)
+{
+	wsp_fakehost *fh = NULL;
+	void *a = NULL;
+	wsp_error err = {0};
+	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
+	struct slow q[2];
+	pthread_t th[2];
+	struct dt_run x;
+	char sid[80], id[128], path[400];
+	int i, busy = -1;
+
+	CU_ASSERT_FATAL(dt_box_open(&fh, &a, NULL, &err) == 0);
+	sh(&x, fh, a, "cd /tmp; export LEAK=1; echo first");
+	dt_run_release(fh, &x);
+	CU_ASSERT_EQUAL(dt_fake_sessions(fh, NULL, NULL, &busy), 1);
+	CU_ASSERT_EQUAL(busy, 0);
+	CU_ASSERT_EQUAL(dt_fake_call(fh, "DELETE", "/_fake/requests", NULL,
+				     NULL), 0);
+	for (i = 0; i < 5; i++) {
+		sh(&x, fh, a, "pwd; echo \"${LEAK-none}\"");
+		CU_ASSERT_PTR_NULL(strstr(x.r.stdout_data, "/tmp"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(x.r.stdout_data, "\nnone\n"));
+		dt_run_release(fh, &x);
+	}
+	/* five execs, no session created or deleted */
+	CU_ASSERT_EQUAL(dt_fake_seen(fh, "POST", "/process/session"), 0);
+	CU_ASSERT_EQUAL(dt_fake_seen(fh, "POST", "/exec"), 5);
+	CU_ASSERT_EQUAL(dt_fake_sessions(fh, NULL, NULL, NULL), 1);
+
+	/* two at once: the idle one and a new one, neither waiting */
+	for (i = 0; i < 2; i++) {
+		q[i].self = a;
+		CU_ASSERT_FATAL(pthread_create(&th[i], NULL, run_slow,
+					       &q[i]) == 0);
+	}
+	for (i = 0; i < 2; i++) {
+		pthread_join(th[i], NULL);
+		CU_ASSERT_EQUAL(q[i].x.rc, 0);
+		CU_ASSERT_EQUAL(q[i].x.r.exit_code, 0);
+		CU_ASSERT_STRING_EQUAL(q[i].x.r.stdout_data, "slow\n");
+		dt_run_release(fh, &q[i].x);
+	}
+	CU_ASSERT_EQUAL(dt_fake_seen(fh, "POST", "/process/session"), 1);
+	CU_ASSERT_EQUAL(dt_fake_sessions(fh, NULL, NULL, &busy), 2);
+	CU_ASSERT_EQUAL(busy, 0);
+
+	/* a killed exec's session is deleted, not kept */
+	o.shell = "sleep 30";
+	o.timeout_ms = 500;
+	dt_run(&x, a, NULL, &o);
+	CU_ASSERT_EQUAL(x.r.exit_code, 124);
+	dt_run_release(fh, &x);
+	CU_ASSERT_EQUAL(dt_fake_sessions(fh, NULL, sid, &busy), 1);
+	CU_ASSERT_EQUAL(busy, 0);
+
+	/* the idle one deleted behind its back: the next exec opens one */
+	dt_stored_id(fh, id, sizeof id);
+	snprintf(path, sizeof path, "/toolbox/%s/process/session/%s", id, sid);
+	CU_ASSERT_EQUAL(dt_fake_call(fh, "DELETE", path, NULL, NULL), 0);
+	CU_ASSERT_EQUAL(dt_fake_sessions(fh, NULL, NULL, NULL), 0);
+	sh(&x, fh, a, "echo again");
+	CU_ASSERT_STRING_EQUAL(x.r.stdout_data, "again\n");
+	dt_run_release(fh, &x);
+	CU_ASSERT_EQUAL(dt_fake_seen(fh, "POST", "/process/session"), 2);
+	CU_ASSERT_EQUAL(dt_fake_sessions(fh, NULL, NULL, NULL), 1);
+
+	/* the instance's end deletes what it kept */
+	dt_desc()->fini(a);
+	CU_ASSERT_EQUAL(dt_fake_sessions(fh, NULL, NULL, NULL), 0);
+	CU_ASSERT_FATAL(dt_box_again(&a, fh, &err) == 0);
+	CU_ASSERT_EQUAL(sb()->destroy(a, &dt_no_call, 0, &err), 0);
+	dt_box_close(fh, a);
+}
+
 static CU_TestInfo tests[] = {
 	{"create, reconnect (store, label), stop, start, destroy",
 	 test_lifecycle},
 	{"exec: streams, exit, cwd, env, stdin, timeout, refusals", test_exec},
 	{"exec: cancel and deadline", test_cancel},
+	{"exec: idle sessions reused, busy ones never", test_reuse},
 	{"faults: 429, auto-stop, slow start, refused key", test_faults},
 	{"keep-alive, auto-stop interval, preview URL", test_idle_preview},
 	CU_TEST_INFO_NULL,

@@ -4,7 +4,8 @@
  * status, read_output with offsets and tails, wait, write_stdin,
  * close_stdin, signal, release), exact output while a process runs and
  * after, a second wsp finding them through the state store, timeouts,
- * cancels, a sandbox stopped under a process, 429 and 503 retried. What
+ * cancels, a sandbox stopped under a process, 429 and 503 retried,
+ * processes one after another sharing one session. What
  * the toolbox saw is checked in the fake's request log.
  */
 #include "daytona.h"
@@ -125,28 +126,6 @@ static const cJSON *sandboxes(wsp_fakehost *fh, cJSON **j)
 	return cJSON_IsArray(*j) ? *j : cJSON_GetObjectItem(*j, "sandboxes");
 }
 
-/* Sessions named sid in the fake's sandboxes, or -1. */
-static int session_count(wsp_fakehost *fh, const char *sid)
-{
-	cJSON *j, *sb, *s;
-	const cJSON *all = sandboxes(fh, &j);
-	int n = 0;
-
-	if (!all)
-		return -1;
-	cJSON_ArrayForEach(sb, all) {
-		cJSON_ArrayForEach(s, cJSON_GetObjectItem(sb, "sessions")) {
-			const char *id = cJSON_GetStringValue(
-				cJSON_GetObjectItem(s, "sessionId"));
-
-			if (id && !strcmp(id, sid))
-				n++;
-		}
-	}
-	cJSON_Delete(j);
-	return n;
-}
-
 static int on_list(const char *id, const char *command,
 		   const wsp_proc_status *st, void *payload)
 {
@@ -179,6 +158,7 @@ static void test_output(void)
 	char id[WSP_PROC_ID_MAX];
 	struct text t;
 	cJSON *b;
+	int busy = -1;
 
 	CU_ASSERT_FATAL(dt_box_open(&fh, &a, NULL, &err) == 0);
 	CU_ASSERT_FATAL(spawn(id, a,
@@ -229,9 +209,12 @@ static void test_output(void)
 	CU_ASSERT_TRUE(cJSON_IsTrue(cJSON_GetObjectItem(b,
 							"suppressInputEcho")));
 	cJSON_Delete(b);
-	CU_ASSERT_EQUAL(session_count(fh, id), 1);
+	CU_ASSERT_EQUAL(dt_fake_sessions(fh, id, NULL, &busy), 1);
+	CU_ASSERT_EQUAL(busy, 0);
+	/* ended: its session kept, idle, for the next command */
 	release(a, id);
-	CU_ASSERT_EQUAL(session_count(fh, id), 0);
+	CU_ASSERT_EQUAL(dt_fake_sessions(fh, id, NULL, &busy), 1);
+	CU_ASSERT_EQUAL(busy, 0);
 	CU_ASSERT_EQUAL(pm()->status(&st, a, &dt_no_call, id, 0, &err),
 			WSP_ENOTFOUND);
 	CU_ASSERT_FALSE(listed(a, id, ""));
@@ -596,6 +579,74 @@ static void test_faults(void)
 	dt_box_close(fh, a);
 }
 
+/*
+ * Processes one after another share one session (each released after
+ * it ended gives it to the next); a process in a reused session is found
+ * again, fed and read by another instance (a wsp restarted), which also
+ * deletes it in the end.
+ */
+static void test_shared(void)
+{
+	wsp_fakehost *fh = NULL;
+	void *a = NULL, *b = NULL;
+	wsp_error err = { 0 };
+	wsp_proc_status st = { .struct_size = sizeof(st) };
+	char id[WSP_PROC_ID_MAX], cmd[64], want[64], first[80] = "",
+		now[80] = "";
+	uint32_t outcome = 0;
+	struct text t;
+	int i, busy = -1;
+
+	CU_ASSERT_FATAL(dt_box_open(&fh, &a, NULL, &err) == 0);
+	CU_ASSERT_EQUAL(dt_desc()->sandbox->start(&outcome, a, &dt_no_call, 0,
+						  &err), 0);
+	CU_ASSERT_EQUAL(dt_fake_call(fh, "DELETE", "/_fake/requests", NULL,
+				     NULL), 0);
+	for (i = 0; i < 4; i++) {
+		snprintf(cmd, sizeof cmd, "echo run %d", i);
+		snprintf(want, sizeof want, "run %d\n", i);
+		CU_ASSERT_FATAL(spawn(id, a, cmd, WSP_STDIN_IGNORE, 0) == 0);
+		st = wait_for(a, id);
+		CU_ASSERT_EQUAL(st.state, WSP_PROC_EXITED);
+		CU_ASSERT_EQUAL(read_all(&t, NULL, a, id, NULL), 0);
+		CU_ASSERT_STRING_EQUAL(t.out, want);
+		release(a, id);
+		CU_ASSERT_EQUAL(dt_fake_sessions(fh, NULL, i ? now : first,
+						 &busy), 1);
+		CU_ASSERT_EQUAL(busy, 0);
+	}
+	/* four processes, one session: the first's */
+	CU_ASSERT_EQUAL(dt_fake_seen(fh, "POST", "/process/session"), 1);
+	CU_ASSERT_STRING_EQUAL(now, first);
+
+	/* one in the reused session, its stdin a pipe */
+	CU_ASSERT_FATAL(spawn(id, a, "read l; echo \"got $l\"; sleep 0.2",
+			      WSP_STDIN_PIPE, 0) == 0);
+	CU_ASSERT_EQUAL(dt_fake_sessions(fh, first, NULL, &busy), 1);
+	CU_ASSERT_EQUAL(busy, 1);
+	/* this wsp ends (no idle session to delete), another takes over */
+	dt_desc()->fini(a);
+	CU_ASSERT_EQUAL(dt_fake_sessions(fh, NULL, NULL, NULL), 1);
+	CU_ASSERT_FATAL(dt_box_again(&b, fh, &err) == 0);
+	CU_ASSERT_TRUE(listed(b, id, "read l; echo \"got $l\"; sleep 0.2"));
+	CU_ASSERT_EQUAL(pm()->write_stdin(b, &dt_no_call, id, "x\n", 2, 0,
+					  &err), 0);
+	st = wait_for(b, id);
+	CU_ASSERT_EQUAL(st.state, WSP_PROC_EXITED);
+	CU_ASSERT_EQUAL(st.exit_code, 0);
+	CU_ASSERT_EQUAL(read_all(&t, NULL, b, id, NULL), 0);
+	CU_ASSERT_STRING_EQUAL(t.out, "got x\n");
+	release(b, id);
+	CU_ASSERT_EQUAL(dt_fake_seen(fh, "POST", "/process/session"), 1);
+	/* its end deletes the session it kept */
+	dt_desc()->fini(b);
+	CU_ASSERT_EQUAL(dt_fake_sessions(fh, NULL, NULL, NULL), 0);
+	CU_ASSERT_FATAL(dt_box_again(&a, fh, &err) == 0);
+	CU_ASSERT_EQUAL(dt_desc()->sandbox->destroy(a, &dt_no_call, 0, &err),
+			0);
+	dt_box_close(fh, a);
+}
+
 static CU_TestInfo tests[] = {
 	{ "429 and 503 on the toolbox retried", test_faults },
 	{ "spawn, list, status, exact output, offsets, tails, release",
@@ -604,6 +655,8 @@ static CU_TestInfo tests[] = {
 	{ "signals to the group, a handled signal, timeout", test_signals },
 	{ "waits, cancel, another wsp, a stopped sandbox",
 	  test_wait_restart },
+	{ "processes one after another share a session, across instances",
+	  test_shared },
 	CU_TEST_INFO_NULL,
 };
 
