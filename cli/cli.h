@@ -2,14 +2,18 @@
  * cli/cli.h - what the CLI's command files share.
  *
  * Each command group lives in its own file (cmd_<group>.c) and is listed
- * once in commands.def. A command gets the parsed global options and its
- * own argv (argv[0] is the command name) and returns the exit status:
+ * once in commands.def. A command gets the global options read before it
+ * and its own argv (argv[0] is the command name), reads its options with
+ * cli/opts.h (global ones after the command included) and returns the
+ * exit status:
  * 0 success, 1 failure, 2 usage error (exec-like commands: the command's).
  */
 #ifndef WSP_CLI_H
 #define WSP_CLI_H
 
 #include <wsp/wsp.h>
+
+#include "opts.h"
 
 #include <stdio.h>
 
@@ -69,8 +73,16 @@ int cli_jsonl_chunk(struct cli_jsonl *j, uint32_t stream, const void *data,
 		    size_t len);
 void cli_jsonl_finish(struct cli_jsonl *j);
 
+/* What `wsp sandbox SUB` read: its options and the words after SUB. */
+struct sandbox_args {
+	int files, read_only, keepalive, show_secret;
+	char **args;
+	int n_args;
+};
+
 /* `wsp sandbox pause|resume|timeout|preview` (cmd_sandbox_slots.c). */
-int cmd_sandbox_slot(struct wsp_cli *cli, int argc, char **argv);
+int cmd_sandbox_slot(struct wsp_cli *cli, const char *sub,
+		     const struct sandbox_args *a);
 
 /*
  * The workspace of the global options, opened on first use. On failure it
@@ -122,23 +134,10 @@ int cli_fail(const char *name, const char *reason, const char *fmt, ...)
 extern int cli_json_errors;
 
 /*
- * Print "wsp <cmd>: <msg>" and a hint to run --help to stderr; returns
- * WSP_EXIT_USAGE.
+ * Print "wsp <cmd>: <msg>" and a hint to run --help to stderr ("wsp:" and
+ * 'wsp --help' when cmd is NULL); returns WSP_EXIT_USAGE.
  */
 int cli_usage(const char *cmd, const char *fmt, ...) WSP_PRINTF(2, 3);
-
-/*
- * Value of "--opt VALUE" or "--opt=VALUE" at argv[*i] (advancing *i past a
- * separate value); NULL when argv[*i] is another option, or when the value
- * is missing (then *missing is set). Durations and sizes are read with
- * the core's wsp_parse_duration_ms() and wsp_parse_size(), the grammar
- * of the configuration.
- */
-const char *cli_option_value(int argc, char **argv, int *i, const char *opt,
-			     int *missing);
-
-/* True if argv[1..] holds -h or --help before any "--". */
-int cli_wants_help(int argc, char **argv);
 
 /*
  * cli/interrupt.c: a cancel token that SIGINT, SIGTERM and SIGHUP fire
