@@ -64,7 +64,7 @@ static void add(struct cli_parse *p, const struct cli_opt *o)
 		return; /* tables are static: a test walks them all */
 	p->by_index[p->n_opts] = o;
 	if (o->name) {
-		struct option *l = &p->longs[p->n_opts];
+		struct option *l = &p->longs[p->n_longs++];
 
 		l->name = o->name;
 		l->has_arg = o->arg ? required_argument : no_argument;

@@ -81,7 +81,7 @@ struct cli_parse {
 	char **operands;    /* at CLI_END: the words that are not options */
 	int n_operands;
 	int help;	    /* -h or --help before the operands' end */
-	int n_opts;
+	int n_opts, n_longs;
 	const struct cli_opt *by_index[CLI_MAX_OPTS * 2];
 	struct option longs[CLI_MAX_OPTS * 2 + 1];
 	char shorts[CLI_MAX_OPTS * 4];
