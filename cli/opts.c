@@ -160,6 +160,17 @@ void cli_parse_begin(struct cli_parse *p, struct wsp_cli *cli,
 	opterr = 0;
 }
 
+/* How many long options begin with the n bytes at s (getopt_long
+ * takes a unique prefix; two or more are ambiguous). */
+static int prefixes(const struct cli_parse *p, const char *s, int n)
+{
+	int i, k = 0;
+
+	for (i = 0; i < p->n_longs; i++)
+		k += !strncmp(p->longs[i].name, s, (size_t)n);
+	return k;
+}
+
 /* The word an error is about: the option as typed, without "=VALUE". */
 static void print_bad(const struct cli_parse *p, int c)
 {
@@ -178,7 +189,10 @@ static void print_bad(const struct cli_parse *p, int c)
 		return;
 	}
 	o = optopt ? by_key(p, optopt) : NULL;
-	if (o && o->name && !o->arg && !strncmp(w, "--", 2) && w[n] == '=')
+	if (!optopt && !strncmp(w, "--", 2) && prefixes(p, w + 2, n - 2) > 1)
+		cli_usage(name, "option '%.*s' is ambiguous", n, w);
+	else if (o && o->name && !o->arg && !strncmp(w, "--", 2) &&
+		 w[n] == '=')
 		cli_usage(name, "option '--%s' takes no value", o->name);
 	else if (optopt && is_short(optopt) && strncmp(w, "--", 2))
 		cli_usage(name, "unknown option '-%c'", optopt);

@@ -260,6 +260,12 @@ static void test_options_anywhere(void)
 	CU_ASSERT_EQUAL(cli_run("ps -- --json"), 1);
 	CU_ASSERT_EQUAL(cli_run("kill -- --frob"), 1);
 	/* a program's words stay its own, options or not */
+	/* a unique prefix is the option, as getopt_long has it */
+	CU_ASSERT_EQUAL(cli_run("exec --cw=sub -- pwd"), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(cli_out, "/sub\n"));
+	CU_ASSERT_EQUAL(cli_run("exec --st -- true"), 125);
+	CU_ASSERT_PTR_NOT_NULL(strstr(cli_err, "wsp exec: option '--st' is "
+					       "ambiguous"));
 	CU_ASSERT_EQUAL(cli_run("exec -- echo --cwd=x -k"), 0);
 	CU_ASSERT_STRING_EQUAL(cli_out, "--cwd=x -k\n");
 	CU_ASSERT_EQUAL(cli_run("exec echo x --help"), 0);
