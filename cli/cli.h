@@ -91,12 +91,27 @@ int cmd_sandbox_slot(struct wsp_cli *cli, const char *sub,
 int cli_workspace(wsp_workspace **out, struct wsp_cli *cli);
 
 /*
- * `--isolation MODE` of exec, sh and spawn: true for none, bwrap, auto.
- * cli_workspace_isolation() then sets the sandbox's option `isolation` to
- * it for this run through the API (nothing goes through the environment);
- * on failure it prints the error and returns WSP_EXIT_FAIL.
+ * What exec, sh and spawn share: --cwd, --env (repeatable, at most
+ * CLI_MAX_ENV) and --isolation, one table entry and one check each.
  */
-int cli_isolation_valid(const char *mode);
+enum { CLI_RUN_CWD = CLI_LONG + 64, CLI_RUN_ENV, CLI_RUN_ISOLATION };
+#define CLI_MAX_ENV 256
+#define CLI_OPT_CWD                                                            \
+	{CLI_RUN_CWD, "cwd", "DIR",                                             \
+	 "run in DIR (relative: under the working directory)"}
+#define CLI_OPT_ENV                                                            \
+	{CLI_RUN_ENV, "env", "NAME=VALUE", "add a variable (repeatable)"}
+
+/* --env v into env[*n] (NULL kept after it): 0, or a usage error. */
+int cli_env_add(const char **env, size_t *n, const char *cmd, const char *v);
+
+/*
+ * --isolation v (none, bwrap, auto): 0, or a usage error. After a good
+ * one, cli_workspace_isolation() sets the sandbox's option `isolation`
+ * to it for this run through the API (nothing goes through the
+ * environment); on failure it prints the error and returns WSP_EXIT_FAIL.
+ */
+int cli_isolation_arg(const char *cmd, const char *v);
 int cli_workspace_isolation(wsp_workspace *ws, const char *mode);
 
 /* Open options filled from the global options (config, plugin path, log). */

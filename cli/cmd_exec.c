@@ -22,17 +22,16 @@ enum {
 };
 
 #define STDIN_MAX (64u << 20)
-#define MAX_ENV	  256
 
-enum { O_CWD = CLI_LONG, O_ENV, O_TIMEOUT, O_ISOLATION, O_STDIN, O_STREAM };
+enum { O_TIMEOUT = CLI_LONG, O_STDIN, O_STREAM };
 
 static const struct cli_opt exec_opts[] = {
-	{O_CWD, "cwd", "DIR", "run in DIR (relative: under the working directory)"},
-	{O_ENV, "env", "NAME=VALUE", "add a variable (repeatable)"},
+	CLI_OPT_CWD,
+	CLI_OPT_ENV,
 	{O_TIMEOUT, "timeout", "DUR",
 	 "deadline: 250ms, 1.5s, 5m, 1h (bare number =\n"
 	 "seconds), 0 = none; default: the sandbox's timeout"},
-	{O_ISOLATION, "isolation", "MODE",
+	{CLI_RUN_ISOLATION, "isolation", "MODE",
 	 "none, bwrap or auto for this call: sets the\n"
 	 "sandbox's 'isolation' option (the local sandbox\n"
 	 "has it) over the configuration's"},
@@ -95,7 +94,7 @@ static const struct cli_cmd sh_cmd = {
 
 struct exec_args {
 	const char *cwd;
-	const char *env[MAX_ENV + 1];
+	const char *env[CLI_MAX_ENV + 1];
 	size_t n_env;
 	int64_t timeout_ms; /* -1 not given, 0 none */
 	const char *isolation;
@@ -120,21 +119,12 @@ static int parse_args(struct exec_args *a, struct wsp_cli *cli,
 	while ((k = cli_parse_next(&p)) > 0) {
 		v = p.value;
 		switch (k) {
-		case O_CWD:
+		case CLI_RUN_CWD:
 			a->cwd = v;
 			break;
-		case O_ENV:
-			if (!strchr(v, '=') || v[0] == '=')
-				return cli_usage(name,
-						 "'--env %s' is not "
-						 "NAME=VALUE",
-						 v),
-				       CLI_BAD;
-			if (a->n_env == MAX_ENV)
-				return cli_usage(name, "more than %d --env",
-						 MAX_ENV),
-				       CLI_BAD;
-			a->env[a->n_env++] = v;
+		case CLI_RUN_ENV:
+			if (cli_env_add(a->env, &a->n_env, name, v))
+				return CLI_BAD;
 			break;
 		case O_TIMEOUT:
 			if (wsp_parse_duration_ms(&a->timeout_ms, v))
@@ -144,13 +134,9 @@ static int parse_args(struct exec_args *a, struct wsp_cli *cli,
 						 v),
 				       CLI_BAD;
 			break;
-		case O_ISOLATION:
-			if (!cli_isolation_valid(v))
-				return cli_usage(name,
-						 "unknown isolation '%s'; use "
-						 "none, bwrap or auto",
-						 v),
-				       CLI_BAD;
+		case CLI_RUN_ISOLATION:
+			if (cli_isolation_arg(name, v))
+				return CLI_BAD;
 			a->isolation = v;
 			break;
 		case O_STDIN:

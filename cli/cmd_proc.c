@@ -16,8 +16,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_ENV 256
-
 /* ---- shared helpers ----------------------------------------------------- */
 
 static const struct {
@@ -76,23 +74,16 @@ static int parse_status(int k)
 
 /* ---- wsp spawn ---------------------------------------------------------- */
 
-enum {
-	S_CWD = CLI_LONG,
-	S_ENV,
-	S_TIMEOUT,
-	S_ISOLATION,
-	S_NO_STDIN,
-	S_LOG_LIMIT
-};
+enum { S_TIMEOUT = CLI_LONG, S_NO_STDIN, S_LOG_LIMIT };
 
 static const struct cli_opt spawn_opts[] = {
 	{'c', "sh", "STRING", "run the string with /bin/sh -c instead of CMD"},
-	{S_CWD, "cwd", "DIR", "run in DIR (relative: under the working directory)"},
-	{S_ENV, "env", "NAME=VALUE", "add a variable (repeatable)"},
+	CLI_OPT_CWD,
+	CLI_OPT_ENV,
 	{S_TIMEOUT, "timeout", "DUR",
 	 "stop it after 250ms, 1.5s, 5m, 1h (bare number =\n"
 	 "seconds); default none"},
-	{S_ISOLATION, "isolation", "MODE",
+	{CLI_RUN_ISOLATION, "isolation", "MODE",
 	 "none, bwrap or auto: sets the sandbox's\n"
 	 "'isolation' option for this process"},
 	{S_NO_STDIN, "no-stdin", NULL,
@@ -121,7 +112,7 @@ static const struct cli_cmd spawn_cmd = {
 int cmd_spawn(struct wsp_cli *cli, int argc, char **argv)
 {
 	wsp_spawn_opts o = WSP_SPAWN_OPTS_INIT;
-	const char *env[MAX_ENV + 1] = {NULL}, *v, *isolation = NULL;
+	const char *env[CLI_MAX_ENV + 1] = {NULL}, *v, *isolation = NULL;
 	char id[WSP_PROC_ID_MAX];
 	struct cli_parse p;
 	wsp_workspace *ws;
@@ -133,19 +124,12 @@ int cmd_spawn(struct wsp_cli *cli, int argc, char **argv)
 	while ((k = cli_parse_next(&p)) > 0) {
 		v = p.value;
 		switch (k) {
-		case S_CWD:
+		case CLI_RUN_CWD:
 			o.cwd = v;
 			break;
-		case S_ENV:
-			if (!strchr(v, '=') || v[0] == '=')
-				return cli_usage("spawn",
-						 "'--env %s' is not "
-						 "NAME=VALUE",
-						 v);
-			if (n_env == MAX_ENV)
-				return cli_usage("spawn", "more than %d --env",
-						 MAX_ENV);
-			env[n_env++] = v;
+		case CLI_RUN_ENV:
+			if (cli_env_add(env, &n_env, "spawn", v))
+				return WSP_EXIT_USAGE;
 			break;
 		case S_TIMEOUT:
 			if (wsp_parse_duration_ms(&o.timeout_ms, v))
@@ -157,13 +141,9 @@ int cmd_spawn(struct wsp_cli *cli, int argc, char **argv)
 			if (o.timeout_ms == 0) /* 0 = none, as said */
 				o.flags |= WSP_SPAWN_NO_TIMEOUT;
 			break;
-		case S_ISOLATION:
-			if (!cli_isolation_valid(v))
-				return cli_usage("spawn",
-						 "unknown isolation "
-						 "'%s'; use none, bwrap or "
-						 "auto",
-						 v);
+		case CLI_RUN_ISOLATION:
+			if (cli_isolation_arg("spawn", v))
+				return WSP_EXIT_USAGE;
 			isolation = v;
 			break;
 		case S_LOG_LIMIT:

@@ -147,10 +147,23 @@ int cli_workspace(wsp_workspace **out, struct wsp_cli *cli)
 	return WSP_EXIT_OK;
 }
 
-int cli_isolation_valid(const char *mode)
+int cli_isolation_arg(const char *cmd, const char *v)
 {
-	return !strcmp(mode, "none") || !strcmp(mode, "bwrap") ||
-	       !strcmp(mode, "auto");
+	if (!strcmp(v, "none") || !strcmp(v, "bwrap") || !strcmp(v, "auto"))
+		return 0;
+	return cli_usage(cmd, "unknown isolation '%s'; use none, bwrap or auto",
+			 v);
+}
+
+int cli_env_add(const char **env, size_t *n, const char *cmd, const char *v)
+{
+	if (!strchr(v, '=') || v[0] == '=')
+		return cli_usage(cmd, "'--env %s' is not NAME=VALUE", v);
+	if (*n == CLI_MAX_ENV)
+		return cli_usage(cmd, "more than %d --env", CLI_MAX_ENV);
+	env[(*n)++] = v;
+	env[*n] = NULL;
+	return 0;
 }
 
 int cli_workspace_isolation(wsp_workspace *ws, const char *mode)
