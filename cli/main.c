@@ -177,6 +177,39 @@ int cli_workspace_isolation(wsp_workspace *ws, const char *mode)
 	return WSP_EXIT_OK;
 }
 
+int cli_global_option(struct wsp_cli *cli, const char *cmd, int key,
+		      const char *v)
+{
+	switch (key) {
+	case CLI_G_CONFIG:
+		cli->config_path = v;
+		break;
+	case CLI_G_PLUGIN_PATH:
+		cli->plugin_path = v;
+		break;
+	case CLI_G_JSON:
+		cli->json = 1;
+		cli_json_errors = 1;
+		break;
+	case CLI_G_VERBOSE:
+		cli->verbose++;
+		break;
+	case CLI_G_LOG_FILE:
+		if (cli->log_file)
+			fclose(cli->log_file);
+		cli->log_file = fopen(v, "a");
+		if (!cli->log_file) {
+			cli_usage(cmd, "cannot open log file '%s': %s", v,
+				  strerror(errno));
+			return -1;
+		}
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct wsp_cli cli = { 0 };

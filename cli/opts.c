@@ -12,7 +12,6 @@
 
 #include "cli.h"
 
-#include <errno.h>
 #include <string.h>
 
 const struct cli_opt cli_global_opts[] = {
@@ -200,41 +199,6 @@ static void print_bad(const struct cli_parse *p, int c)
 		cli_usage(name, "unknown option '%.*s'", n, w);
 }
 
-/* A global option: 0 when applied, CLI_BAD after a message. */
-static int global(struct cli_parse *p, int key, const char *v)
-{
-	struct wsp_cli *cli = p->cli;
-
-	switch (key) {
-	case CLI_G_CONFIG:
-		cli->config_path = v;
-		break;
-	case CLI_G_PLUGIN_PATH:
-		cli->plugin_path = v;
-		break;
-	case CLI_G_JSON:
-		cli->json = 1;
-		cli_json_errors = 1;
-		break;
-	case CLI_G_VERBOSE:
-		cli->verbose++;
-		break;
-	case CLI_G_LOG_FILE:
-		if (cli->log_file)
-			fclose(cli->log_file);
-		cli->log_file = fopen(v, "a");
-		if (!cli->log_file) {
-			cli_usage(p->cmd->name, "cannot open log file '%s': %s",
-				  v, strerror(errno));
-			return CLI_BAD;
-		}
-		break;
-	default:
-		break;
-	}
-	return 0;
-}
-
 int cli_parse_next(struct cli_parse *p)
 {
 	int c;
@@ -272,7 +236,7 @@ int cli_parse_next(struct cli_parse *p)
 			return CLI_BAD;
 		}
 		if (is_global(c)) {
-			if (global(p, c, optarg))
+			if (cli_global_option(p->cli, p->cmd->name, c, optarg))
 				return CLI_BAD;
 			continue;
 		}

@@ -116,4 +116,13 @@ void cli_help_options(FILE *f, const struct cli_opt *opts);
 /* The global options (wsp --help lists them). */
 extern const struct cli_opt cli_global_opts[];
 
+/*
+ * Apply global option key (a CLI_G_* or 'v') with its value, found on the
+ * line of command cmd (NULL: before any): 0, or -1 after a message
+ * (a log file that cannot be opened). cli/main.c has it: the parser only
+ * reads, the program acts.
+ */
+int cli_global_option(struct wsp_cli *cli, const char *cmd, int key,
+		      const char *value);
+
 #endif /* WSP_CLI_OPTS_H */
