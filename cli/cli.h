@@ -2,14 +2,18 @@
  * cli/cli.h - what the CLI's command files share.
  *
  * Each command group lives in its own file (cmd_<group>.c) and is listed
- * once in commands.def. A command gets the parsed global options and its
- * own argv (argv[0] is the command name) and returns the exit status:
+ * once in commands.def. A command gets the global options read before it
+ * and its own argv (argv[0] is the command name), reads its options with
+ * cli/opts.h (global ones after the command included) and returns the
+ * exit status:
  * 0 success, 1 failure, 2 usage error (exec-like commands: the command's).
  */
 #ifndef WSP_CLI_H
 #define WSP_CLI_H
 
 #include <wsp/wsp.h>
+
+#include "opts.h"
 
 #include <stdio.h>
 
@@ -69,8 +73,16 @@ int cli_jsonl_chunk(struct cli_jsonl *j, uint32_t stream, const void *data,
 		    size_t len);
 void cli_jsonl_finish(struct cli_jsonl *j);
 
+/* What `wsp sandbox SUB` read: its options and the words after SUB. */
+struct sandbox_args {
+	int files, read_only, keepalive, show_secret;
+	char **args;
+	int n_args;
+};
+
 /* `wsp sandbox pause|resume|timeout|preview` (cmd_sandbox_slots.c). */
-int cmd_sandbox_slot(struct wsp_cli *cli, int argc, char **argv);
+int cmd_sandbox_slot(struct wsp_cli *cli, const char *sub,
+		     const struct sandbox_args *a);
 
 /*
  * The workspace of the global options, opened on first use. On failure it
@@ -79,12 +91,27 @@ int cmd_sandbox_slot(struct wsp_cli *cli, int argc, char **argv);
 int cli_workspace(wsp_workspace **out, struct wsp_cli *cli);
 
 /*
- * `--isolation MODE` of exec, sh and spawn: true for none, bwrap, auto.
- * cli_workspace_isolation() then sets the sandbox's option `isolation` to
- * it for this run through the API (nothing goes through the environment);
- * on failure it prints the error and returns WSP_EXIT_FAIL.
+ * What exec, sh and spawn share: --cwd, --env (repeatable, at most
+ * CLI_MAX_ENV) and --isolation, one table entry and one check each.
  */
-int cli_isolation_valid(const char *mode);
+enum { CLI_RUN_CWD = CLI_LONG + 64, CLI_RUN_ENV, CLI_RUN_ISOLATION };
+#define CLI_MAX_ENV 256
+#define CLI_OPT_CWD                                                            \
+	{CLI_RUN_CWD, "cwd", "DIR",                                             \
+	 "run in DIR (relative: under the working directory)"}
+#define CLI_OPT_ENV                                                            \
+	{CLI_RUN_ENV, "env", "NAME=VALUE", "add a variable (repeatable)"}
+
+/* --env v into env[*n] (NULL kept after it): 0, or a usage error. */
+int cli_env_add(const char **env, size_t *n, const char *cmd, const char *v);
+
+/*
+ * --isolation v (none, bwrap, auto): 0, or a usage error. After a good
+ * one, cli_workspace_isolation() sets the sandbox's option `isolation`
+ * to it for this run through the API (nothing goes through the
+ * environment); on failure it prints the error and returns WSP_EXIT_FAIL.
+ */
+int cli_isolation_arg(const char *cmd, const char *v);
 int cli_workspace_isolation(wsp_workspace *ws, const char *mode);
 
 /* Open options filled from the global options (config, plugin path, log). */
@@ -122,23 +149,10 @@ int cli_fail(const char *name, const char *reason, const char *fmt, ...)
 extern int cli_json_errors;
 
 /*
- * Print "wsp <cmd>: <msg>" and a hint to run --help to stderr; returns
- * WSP_EXIT_USAGE.
+ * Print "wsp <cmd>: <msg>" and a hint to run --help to stderr ("wsp:" and
+ * 'wsp --help' when cmd is NULL); returns WSP_EXIT_USAGE.
  */
 int cli_usage(const char *cmd, const char *fmt, ...) WSP_PRINTF(2, 3);
-
-/*
- * Value of "--opt VALUE" or "--opt=VALUE" at argv[*i] (advancing *i past a
- * separate value); NULL when argv[*i] is another option, or when the value
- * is missing (then *missing is set). Durations and sizes are read with
- * the core's wsp_parse_duration_ms() and wsp_parse_size(), the grammar
- * of the configuration.
- */
-const char *cli_option_value(int argc, char **argv, int *i, const char *opt,
-			     int *missing);
-
-/* True if argv[1..] holds -h or --help before any "--". */
-int cli_wants_help(int argc, char **argv);
 
 /*
  * cli/interrupt.c: a cancel token that SIGINT, SIGTERM and SIGHUP fire

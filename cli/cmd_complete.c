@@ -23,11 +23,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Global options taking a value, as main() reads them. */
-static const char *const global_valued[] = {"--config", "--plugin-path",
-					    "--log-file", NULL};
-static const char *const global_flags[] = {"--json", "-v", "--verbose",
-					   "-h", "--help", NULL};
 
 /* Commands whose first argument is a background process id. */
 static const char *const id_commands[] = {"logs", "send", "kill", "release",
@@ -59,6 +54,37 @@ static void put_if_prefix(const char *cand, const char *cur)
 {
 	if (!strncmp(cand, cur, strlen(cur)))
 		printf("%s\n", cand);
+}
+
+/* Whether w is a global option taking a value (cli_global_opts). */
+static int global_valued(const char *w)
+{
+	const struct cli_opt *o;
+
+	for (o = cli_global_opts; o->key; o++)
+		if (o->arg && !strncmp(w, "--", 2) && !strcmp(w + 2, o->name))
+			return 1;
+	return 0;
+}
+
+/* The global options, valued ones first, as cur begins. */
+static void put_globals(const char *cur)
+{
+	const struct cli_opt *o;
+	char opt[64];
+	int valued;
+
+	for (valued = 1; valued >= 0; valued--)
+		for (o = cli_global_opts; o->key; o++) {
+			if (!o->arg != !valued)
+				continue;
+			if (o->key < CLI_LONG) {
+				snprintf(opt, sizeof(opt), "-%c", o->key);
+				put_if_prefix(opt, cur);
+			}
+			snprintf(opt, sizeof(opt), "--%s", o->name);
+			put_if_prefix(opt, cur);
+		}
 }
 
 /*
@@ -326,7 +352,7 @@ static void read_words(struct words *w, int argc, char **argv)
 	w->argc = argc;
 	w->cmd = w->sub = -1;
 	for (i = 0; i < argc - 1; i++) {
-		if (w->cmd < 0 && in_list(argv[i], global_valued)) {
+		if (w->cmd < 0 && global_valued(argv[i])) {
 			if (strcmp(argv[i], "--log-file") && i + 1 < argc - 1 &&
 			    w->n_globals < 8) {
 				w->globals[w->n_globals++] = argv[i];
@@ -364,19 +390,14 @@ int cmd_complete(struct wsp_cli *cli, int argc, char **argv)
 		w.globals[w.n_globals++] = cli->plugin_path;
 	}
 	cur = w.argv[w.argc - 1];
-	if (w.prev && in_list(w.prev, global_valued) &&
+	if (w.prev && global_valued(w.prev) &&
 	    (w.cmd < 0 || w.cmd > w.argc - 2)) {
 		puts(":files");
 		return WSP_EXIT_OK;
 	}
 	if (w.cmd < 0) {
-		const char *const *g;
-
 		if (cur[0] == '-') {
-			for (g = global_valued; *g; g++)
-				put_if_prefix(*g, cur);
-			for (g = global_flags; *g; g++)
-				put_if_prefix(*g, cur);
+			put_globals(cur);
 			return WSP_EXIT_OK;
 		}
 		for (c = 0; cli_command_name(c); c++)

@@ -6,7 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char usage_text[] =
+static const struct cli_opt config_opts[] = {
+	{CLI_LONG, "init", NULL,
+	 "check: also start each provider once (reaches\n"
+	 "remote services, checks credentials)"},
+	{0, NULL, NULL, NULL},
+};
+
+static const struct cli_cmd config_cmd = {
+	"config",
 	"usage: wsp config check [--init] [FILE]\n"
 	"   or: wsp config show\n"
 	"\n"
@@ -14,12 +22,9 @@ static const char usage_text[] =
 	"       load every provider it names and validate their options;\n"
 	"       prints each problem as FILE:LINE:COL: message and exits 1,\n"
 	"       or prints \"ok\"\n"
-	"       --init  also start each provider once (reaches remote\n"
-	"               services, checks credentials)\n"
 	"show   print the effective configuration: variables resolved,\n"
-	"       defaults filled in, secrets masked as ********\n"
-	"\n"
-	"With the global --json, both print JSON.\n";
+	"       defaults filled in, secrets masked as ********\n",
+	config_opts, "With the global --json, both print JSON.\n", 0, NULL};
 
 static void print_line(const char *line, void *payload)
 {
@@ -31,28 +36,17 @@ static void print_line(const char *line, void *payload)
 		fprintf(stderr, "%s\n", line);
 }
 
-static int check(struct wsp_cli *cli, int argc, char **argv)
+static int check(struct wsp_cli *cli, uint32_t flags, int argc, char **argv)
 {
 	wsp_open_options opts;
-	const char *file = NULL;
+	const char *file = argc > 1 ? argv[1] : NULL;
 	cJSON *doc = NULL, *problems = NULL;
-	uint32_t flags = 0;
 	wsp_error err;
 	char *text;
-	int i, rc;
+	int rc;
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--init"))
-			flags |= WSP_CHECK_INIT;
-		else if (argv[i][0] == '-' && argv[i][1])
-			return cli_usage("config", "unknown option '%s'",
-					 argv[i]);
-		else if (file)
-			return cli_usage("config", "unexpected argument '%s'",
-					 argv[i]);
-		else
-			file = argv[i];
-	}
+	if (argc > 2)
+		return cli_usage("config", "unexpected argument '%s'", argv[2]);
 	cli_open_options(&opts, cli);
 	if (file)
 		opts.config_path = file;
@@ -102,15 +96,22 @@ static int show(struct wsp_cli *cli, int argc, char **argv)
 
 int cmd_config(struct wsp_cli *cli, int argc, char **argv)
 {
-	if (cli_wants_help(argc, argv)) {
-		fputs(usage_text, stdout);
-		return WSP_EXIT_OK;
-	}
-	if (argc < 2)
+	struct cli_parse p;
+	uint32_t flags = 0;
+	int k;
+
+	cli_parse_begin(&p, cli, &config_cmd, argc, argv);
+	while ((k = cli_parse_next(&p)) > 0)
+		flags |= WSP_CHECK_INIT; /* --init, its one option */
+	if (k != CLI_END)
+		return k == CLI_HELP ? WSP_EXIT_OK : WSP_EXIT_USAGE;
+	if (!p.n_operands)
 		return cli_usage("config", "which subcommand: check or show?");
-	if (!strcmp(argv[1], "check"))
-		return check(cli, argc - 1, argv + 1);
-	if (!strcmp(argv[1], "show"))
-		return show(cli, argc - 1, argv + 1);
-	return cli_usage("config", "unknown subcommand '%s'", argv[1]);
+	if (!strcmp(p.operands[0], "check"))
+		return check(cli, flags, p.n_operands, p.operands);
+	if (!strcmp(p.operands[0], "show") && flags)
+		return cli_usage("config", "show takes no option '--init'");
+	if (!strcmp(p.operands[0], "show"))
+		return show(cli, p.n_operands, p.operands);
+	return cli_usage("config", "unknown subcommand '%s'", p.operands[0]);
 }

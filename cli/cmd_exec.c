@@ -22,47 +22,47 @@ enum {
 };
 
 #define STDIN_MAX (64u << 20)
-#define MAX_ENV	  256
 
-static const char exec_usage[] =
-	"usage: wsp exec [OPTIONS] [--] CMD [ARGS...]\n"
-	"   or: wsp sh [OPTIONS] [--] 'SHELL STRING'\n"
-	"\n"
-	"Run one command in the workspace's sandbox and wait for it. exec "
-	"runs\n"
-	"CMD with ARGS as given (no shell); sh runs the string with /bin/sh "
-	"-c.\n"
-	"The command's stdout and stderr are streamed live to wsp's own. Its\n"
-	"environment is clean (PATH, HOME and the sandbox's configured\n"
+enum { O_TIMEOUT = CLI_LONG, O_STDIN, O_STREAM };
+
+static const struct cli_opt exec_opts[] = {
+	CLI_OPT_CWD,
+	CLI_OPT_ENV,
+	{O_TIMEOUT, "timeout", "DUR",
+	 "deadline: 250ms, 1.5s, 5m, 1h (bare number =\n"
+	 "seconds), 0 = none; default: the sandbox's timeout"},
+	{CLI_RUN_ISOLATION, "isolation", "MODE",
+	 "none, bwrap or auto for this call: sets the\n"
+	 "sandbox's 'isolation' option (the local sandbox\n"
+	 "has it) over the configuration's"},
+	{O_STDIN, "stdin", NULL,
+	 "pass wsp's standard input to the command (read\n"
+	 "fully first, at most 64 MiB); default: the\n"
+	 "command's stdin is at end of file at once"},
+	{CLI_G_JSON, "json", NULL,
+	 "print the whole result as JSON instead of\n"
+	 "streaming: exit_code, signal, timed_out, killed,\n"
+	 "canceled, limit, stdout, stderr, stdout_dropped,\n"
+	 "stderr_dropped, duration_ms (output beyond the\n"
+	 "sandbox's capture limit is counted, not kept)"},
+	{O_STREAM, "stream", NULL,
+	 "with --json: JSON lines on stdout as the output\n"
+	 "comes, {\"stream\":\"stdout\"|\"stderr\",\"data\":...},\n"
+	 "then the result without stdout and stderr"},
+	{0, NULL, NULL, NULL},
+};
+
+#define EXEC_USAGE_TAIL                                                        \
+	"Run one command in the workspace's sandbox and wait for it. exec "    \
+	"runs\n"                                                               \
+	"CMD with ARGS as given (no shell); sh runs the string with /bin/sh "  \
+	"-c.\n"                                                                \
+	"The command's stdout and stderr are streamed live to wsp's own. Its\n" \
+	"environment is clean (PATH, HOME and the sandbox's configured\n"      \
 	"variables); wsp's own environment is not passed on.\n"
-	"\n"
-	"options:\n"
-	"  --cwd DIR           run in DIR (relative: under the working "
-	"directory)\n"
-	"  --env NAME=VALUE    add a variable (repeatable)\n"
-	"  --timeout DUR       deadline: 250ms, 1.5s, 5m, 1h (bare number =\n"
-	"                      seconds), 0 = none; default: the sandbox's "
-	"timeout\n"
-	"  --isolation MODE    none, bwrap or auto for this call: sets the\n"
-	"                      sandbox's 'isolation' option (the local "
-	"sandbox\n"
-	"                      has it) over the configuration's\n"
-	"  --stdin             pass wsp's standard input to the command (read\n"
-	"                      fully first, at most 64 MiB); default: the\n"
-	"                      command's stdin is at end of file at once\n"
-	"  --json              print the whole result as JSON instead of\n"
-	"                      streaming: exit_code, signal, timed_out, "
-	"killed,\n"
-	"                      canceled, limit, stdout, stderr, "
-	"stdout_dropped,\n"
-	"                      stderr_dropped, duration_ms (output beyond the\n"
-	"                      sandbox's capture limit is counted, not kept)\n"
-	"  --stream            with --json: JSON lines on stdout as the "
-	"output\n"
-	"                      comes, "
-	"{\"stream\":\"stdout\"|\"stderr\",\"data\":...},\n"
-	"                      then the result without stdout and stderr\n"
-	"\n"
+
+static const char exec_more[] =
+	"Options end at CMD (or at '--'): every later word is the command's.\n"
 	"wsp's own notices (the deadline stopped it, a limit did) stay out of\n"
 	"the command's stderr: they are printed with -v only, or go to the\n"
 	"global --log-file; the exit status (and --json) tells a program.\n"
@@ -78,83 +78,85 @@ static const char exec_usage[] =
 	"configuration), 126 when the command could not be started, 127 when\n"
 	"it was not found.\n";
 
+static const struct cli_cmd exec_cmd = {
+	"exec",
+	"usage: wsp exec [OPTIONS] [--] CMD [ARGS...]\n"
+	"   or: wsp sh [OPTIONS] [--] 'SHELL STRING'\n"
+	"\n" EXEC_USAGE_TAIL,
+	exec_opts, exec_more, CLI_IN_ORDER, NULL};
+
+static const struct cli_cmd sh_cmd = {
+	"sh",
+	"usage: wsp sh [OPTIONS] [--] 'SHELL STRING'\n"
+	"   or: wsp exec [OPTIONS] [--] CMD [ARGS...]\n"
+	"\n" EXEC_USAGE_TAIL,
+	exec_opts, exec_more, CLI_IN_ORDER, NULL};
+
 struct exec_args {
 	const char *cwd;
-	const char *env[MAX_ENV + 1];
+	const char *env[CLI_MAX_ENV + 1];
 	size_t n_env;
 	int64_t timeout_ms; /* -1 not given, 0 none */
 	const char *isolation;
 	int read_stdin;
-	int json;
 	int stream; /* --stream: JSON lines (with --json) */
 	char **cmd; /* NULL-terminated (exec) or one string (sh) */
 	int n_cmd;
 };
 
-static int parse_args(struct exec_args *a, const char *name, int argc,
-		      char **argv)
+/* 0, CLI_HELP or CLI_BAD (a message printed). */
+static int parse_args(struct exec_args *a, struct wsp_cli *cli,
+		      const struct cli_cmd *cmd, int argc, char **argv)
 {
+	const char *name = cmd->name;
+	struct cli_parse p;
 	const char *v;
-	int i, missing = 0;
+	int k;
 
 	memset(a, 0, sizeof(*a));
 	a->timeout_ms = -1; /* not given: the sandbox's timeout */
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--")) {
-			i++;
-			break;
-		}
-		if (argv[i][0] != '-' || !argv[i][1])
-			break;
-		if ((v = cli_option_value(argc, argv, &i, "--cwd", &missing))) {
+	cli_parse_begin(&p, cli, cmd, argc, argv);
+	while ((k = cli_parse_next(&p)) > 0) {
+		v = p.value;
+		switch (k) {
+		case CLI_RUN_CWD:
 			a->cwd = v;
-		} else if ((v = cli_option_value(argc, argv, &i, "--env",
-						 &missing))) {
-			if (!strchr(v, '=') || v[0] == '=')
-				return cli_usage(name,
-						 "'--env %s' is not "
-						 "NAME=VALUE",
-						 v);
-			if (a->n_env == MAX_ENV)
-				return cli_usage(name, "more than %d --env",
-						 MAX_ENV);
-			a->env[a->n_env++] = v;
-		} else if ((v = cli_option_value(argc, argv, &i, "--timeout",
-						 &missing))) {
+			break;
+		case CLI_RUN_ENV:
+			if (cli_env_add(a->env, &a->n_env, name, v))
+				return CLI_BAD;
+			break;
+		case O_TIMEOUT:
 			if (wsp_parse_duration_ms(&a->timeout_ms, v))
 				return cli_usage(name,
 						 "invalid duration '%s'; "
 						 "use e.g. 500ms, 1.5s, 5m",
-						 v);
-		} else if ((v = cli_option_value(argc, argv, &i, "--isolation",
-						 &missing))) {
-			if (!cli_isolation_valid(v))
-				return cli_usage(name,
-						 "unknown isolation '%s'; use "
-						 "none, bwrap or auto",
-						 v);
+						 v),
+				       CLI_BAD;
+			break;
+		case CLI_RUN_ISOLATION:
+			if (cli_isolation_arg(name, v))
+				return CLI_BAD;
 			a->isolation = v;
-		} else if (missing) {
-			return cli_usage(name, "option '%s' needs a value",
-					 argv[i]);
-		} else if (!strcmp(argv[i], "--json")) {
-			a->json = 1;
-			cli_json_errors = 1;
-		} else if (!strcmp(argv[i], "--stdin")) {
+			break;
+		case O_STDIN:
 			a->read_stdin = 1;
-		} else if (!strcmp(argv[i], "--stream")) {
+			break;
+		case O_STREAM:
 			a->stream = 1;
-		} else {
-			return cli_usage(name, "unknown option '%s'", argv[i]);
+			break;
 		}
 	}
-	a->cmd = argv + i;
-	a->n_cmd = argc - i;
+	if (k != CLI_END)
+		return k;
+	a->cmd = p.operands;
+	a->n_cmd = p.n_operands;
 	if (a->n_cmd == 0)
-		return cli_usage(name, "no command given");
+		return cli_usage(name, "no command given"), CLI_BAD;
 	if (!strcmp(name, "sh") && a->n_cmd != 1)
 		return cli_usage(name, "give the shell command as one "
-				       "argument (quote it)");
+				       "argument (quote it)"),
+		       CLI_BAD;
 	return 0;
 }
 
@@ -289,8 +291,10 @@ static int slurp_stdin(char **out, size_t *len)
 	return 0;
 }
 
-static int run(struct wsp_cli *cli, const char *name, int argc, char **argv)
+static int run(struct wsp_cli *cli, const struct cli_cmd *cmd, int argc,
+	       char **argv)
 {
+	const char *name = cmd->name;
 	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
 	wsp_call call = {sizeof(call), 0, NULL, 0};
 	wsp_exec_result r;
@@ -304,18 +308,16 @@ static int run(struct wsp_cli *cli, const char *name, int argc, char **argv)
 
 	memset(&r, 0, sizeof(r));
 	r.struct_size = sizeof(r);
-	if (cli_wants_help(argc, argv)) {
-		fputs(exec_usage, stdout);
+	rc = parse_args(&a, cli, cmd, argc, argv);
+	if (rc == CLI_HELP)
 		return WSP_EXIT_OK;
-	}
-	if (parse_args(&a, name, argc, argv))
+	if (rc)
 		return EXEC_EXIT_WSP;
-	a.json |= cli->json;
-	if (a.stream && !a.json)
+	if (a.stream && !cli->json)
 		return cli_usage(name, "--stream goes with --json"),
 		       EXEC_EXIT_WSP;
 	/* Streaming, our stderr is the command's: keep wsp's own out. */
-	cli->owns_stderr = !a.json;
+	cli->owns_stderr = !cli->json;
 	if (cli_workspace(&ws, cli))
 		return EXEC_EXIT_WSP;
 	if (a.isolation && cli_workspace_isolation(ws, a.isolation))
@@ -343,7 +345,7 @@ static int run(struct wsp_cli *cli, const char *name, int argc, char **argv)
 		o.timeout_ms = a.timeout_ms;
 	o.stdin_data = in ? in : NULL;
 	o.stdin_len = in_len;
-	if (!a.json || a.stream) {
+	if (!cli->json || a.stream) {
 		o.on_output = a.stream ? stream_json : stream_out;
 		o.payload = &lines;
 		o.flags |= WSP_EXEC_NO_CAPTURE;
@@ -364,7 +366,7 @@ static int run(struct wsp_cli *cli, const char *name, int argc, char **argv)
 			return EXEC_EXIT_NOT_FOUND;
 		return rc == WSP_ECONFIG ? EXEC_EXIT_WSP : EXEC_EXIT_CANNOT_RUN;
 	}
-	if (a.json)
+	if (cli->json)
 		print_json(&r, !a.stream);
 	else if (r.flags & WSP_EXEC_TIMED_OUT)
 		cli_notice(cli, "command timed out after %llu ms",
@@ -380,10 +382,10 @@ static int run(struct wsp_cli *cli, const char *name, int argc, char **argv)
 
 int cmd_exec(struct wsp_cli *cli, int argc, char **argv)
 {
-	return run(cli, "exec", argc, argv);
+	return run(cli, &exec_cmd, argc, argv);
 }
 
 int cmd_sh(struct wsp_cli *cli, int argc, char **argv)
 {
-	return run(cli, "sh", argc, argv);
+	return run(cli, &sh_cmd, argc, argv);
 }

@@ -9,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char usage_text[] =
+static const struct cli_cmd ext_cmd = {
+	"ext",
 	"usage: wsp ext TARGET\n"
 	"   or: wsp ext TARGET OP [--] [ARGS...]\n"
 	"\n"
@@ -27,7 +28,9 @@ static const char usage_text[] =
 	"or the operation's own error), 2 usage error (wrong number or\n"
 	"type of arguments)\n"
 	"\n"
-	"With the global --json, print JSON.\n";
+	"Global options go before TARGET; every word after it is the\n"
+	"operation's. With the global --json, print JSON.\n",
+	NULL, NULL, CLI_IN_ORDER, NULL};
 
 static int print_op(const char *name, const char *signature, const char *help,
 		    void *payload)
@@ -78,28 +81,28 @@ int cmd_ext(struct wsp_cli *cli, int argc, char **argv)
 	wsp_workspace *ws;
 	wsp_error err;
 	char *result = NULL;
-	int first = 1, args, rc;
+	struct cli_parse p;
+	char **w;
+	int n, args, rc;
 
-	if (cli_wants_help(argc, argv)) {
-		fputs(usage_text, stdout);
-		return WSP_EXIT_OK;
-	}
-	if (first < argc && !strcmp(argv[first], "--"))
-		first++;
-	if (first >= argc)
+	rc = cli_parse_all(&p, cli, &ext_cmd, argc, argv);
+	if (rc != CLI_END)
+		return rc == CLI_HELP ? WSP_EXIT_OK : WSP_EXIT_USAGE;
+	w = p.operands;
+	n = p.n_operands;
+	if (n < 1)
 		return cli_usage("ext", "no TARGET given");
 	if (cli_workspace(&ws, cli))
 		return WSP_EXIT_FAIL;
-	if (first + 1 >= argc)
-		return list(cli, ws, argv[first]);
+	if (n < 2)
+		return list(cli, ws, w[0]);
 
 	/* "--" before the arguments lets one start with '-' unambiguously. */
-	args = first + 2;
-	if (args < argc && !strcmp(argv[args], "--"))
+	args = 2;
+	if (args < n && !strcmp(w[args], "--"))
 		args++;
-	rc = wsp_workspace_ext_call(&result, ws, argv[first], argv[first + 1],
-				    (size_t)(argc - args),
-				    (const char *const *)argv + args, &err);
+	rc = wsp_workspace_ext_call(&result, ws, w[0], w[1], (size_t)(n - args),
+				    (const char *const *)w + args, &err);
 	if (rc) {
 		cli_fail_error(&err);
 		return rc == WSP_EINVAL ? WSP_EXIT_USAGE : WSP_EXIT_FAIL;

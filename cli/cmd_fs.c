@@ -11,84 +11,131 @@
 #include <string.h>
 #include <time.h>
 
+enum { FS_EXT = CLI_LONG };
+
+#define OPT_N(what)                                                            \
+	{'n', NULL, NULL, "do not replace an existing " what " (fail instead)"}
+#define OPT_JSON(what) {CLI_G_JSON, "json", NULL, what}
+
+static const struct cli_opt ls_opts[] = {
+	{'l', NULL, NULL,
+	 "long format: type (d - l ?), size, modification time,\n"
+	 "path, and '-> target' for symlinks"},
+	{'R', NULL, NULL, "the whole tree below PATH"},
+	{FS_EXT, "ext", "EXT",
+	 "only files ending in EXT (\".txt\" or \"txt\", case\n"
+	 "matters; repeat for more); directories are still listed"},
+	OPT_JSON("an array of {path, name, type, size, mtime_ns, depth,\n"
+		 "symlink_target (symlinks only)}"),
+	{0, NULL, NULL, NULL},
+};
+static const struct cli_opt put_opts[] = {
+	OPT_N("PATH"),
+	OPT_JSON("print {path, size, version} of the new file"),
+	{0, NULL, NULL, NULL},
+};
+static const struct cli_opt append_opts[] = {
+	OPT_JSON("print {path, size, version} of the file afterwards"),
+	{0, NULL, NULL, NULL},
+};
+static const struct cli_opt get_opts[] = {
+	OPT_JSON("print {path, size} once done (not with LOCAL '-')"),
+	{0, NULL, NULL, NULL},
+};
+static const struct cli_opt rm_opts[] = {
+	{'r', NULL, NULL, "remove directories recursively"},
+	{'f', NULL, NULL, "a missing PATH is not an error"},
+	{0, NULL, NULL, NULL},
+};
+static const struct cli_opt mkdir_opts[] = {
+	{'p', NULL, NULL, "create missing parents; an existing directory is fine"},
+	{0, NULL, NULL, NULL},
+};
+static const struct cli_opt stat_opts[] = {
+	OPT_JSON("print it as one object"),
+	{0, NULL, NULL, NULL},
+};
+static const struct cli_opt cp_opts[] = {
+	{'r', NULL, NULL, "copy directories recursively"},
+	OPT_N("DST"),
+	{0, NULL, NULL, NULL},
+};
+static const struct cli_opt mv_opts[] = {
+	OPT_N("DST"),
+	{0, NULL, NULL, NULL},
+};
+
 static const struct fs_sub {
-	const char *name;
-	const char *flags; /* short options it takes */
-	int min, max;	   /* positional arguments */
-	const char *usage;
+	int min, max; /* operands */
+	struct cli_cmd cmd;
 } subs[] = {
-	{"ls", "lR", 0, 1,
+	{0, 1, {"fs ls",
 	 "usage: wsp fs ls [-l] [-R] [--ext EXT]... [--json] [PATH]\n\n"
 	 "List a directory of the workspace (default \"/\"), sorted by name;\n"
-	 "directories end in '/'. Mount points show as directories.\n\n"
-	 "  -l      long format: type (d - l ?), size, modification time,\n"
-	 "          path, and '-> target' for symlinks\n"
-	 "  -R      the whole tree below PATH\n"
-	 "  --ext EXT  only files ending in EXT (\".txt\" or \"txt\", case\n"
-	 "          matters; repeat for more); directories are still listed\n"
-	 "  --json  an array of {path, name, type, size, mtime_ns, depth,\n"
-	 "          symlink_target (symlinks only)}\n"},
-	{"cat", "", 1, 1,
+	 "directories end in '/'. Mount points show as directories.\n",
+	 ls_opts, NULL, 0, NULL}},
+	{1, 1, {"fs cat",
 	 "usage: wsp fs cat PATH\n\n"
-	 "Write a file of the workspace to standard output (streamed).\n"},
-	{"put", "n", 2, 2,
+	 "Write a file of the workspace to standard output (streamed).\n",
+	 NULL, NULL, 0, NULL}},
+	{2, 2, {"fs put",
 	 "usage: wsp fs put [-n] [--json] LOCAL PATH\n\n"
 	 "Upload the local file LOCAL ('-' for standard input) to PATH in the\n"
 	 "workspace, streamed and atomic (readers see the old file or the new\n"
 	 "one); missing parent directories are created. When PATH is a\n"
 	 "directory, the file keeps its name inside it. A progress bar goes\n"
-	 "to standard error when it is a terminal.\n\n"
-	 "  -n      do not replace an existing PATH (fail instead)\n"
-	 "  --json  print {path, size, version} of the new file\n"},
-	{"append", "", 2, 2,
+	 "to standard error when it is a terminal.\n",
+	 put_opts, NULL, 0, NULL}},
+	{2, 2, {"fs append",
 	 "usage: wsp fs append [--json] LOCAL PATH\n\n"
 	 "Add the local file LOCAL ('-' for standard input) to the end of\n"
 	 "PATH in the workspace, creating PATH (and missing parent\n"
 	 "directories) when it does not exist. Where the provider cannot\n"
 	 "append in place (S3 writes objects whole) the file is rewritten:\n"
 	 "its old content (at most 64 MiB) then LOCAL, refused (ESTALE) when\n"
-	 "it changed in between.\n\n"
-	 "  --json  print {path, size, version} of the file afterwards\n"},
-	{"get", "", 2, 2,
+	 "it changed in between.\n",
+	 append_opts, NULL, 0, NULL}},
+	{2, 2, {"fs get",
 	 "usage: wsp fs get [--json] PATH LOCAL\n\n"
 	 "Download PATH from the workspace to the local file LOCAL ('-' for\n"
 	 "standard output), streamed. A progress bar goes to standard error\n"
-	 "when it is a terminal.\n\n"
-	 "  --json  print {path, size} once done (not with LOCAL '-')\n"},
-	{"rm", "rf", 1, 1,
+	 "when it is a terminal.\n",
+	 get_opts, NULL, 0, NULL}},
+	{1, 1, {"fs rm",
 	 "usage: wsp fs rm [-r] [-f] PATH\n\n"
-	 "Remove a file or symlink; a directory with -r (and all it holds).\n\n"
-	 "  -r      remove directories recursively\n"
-	 "  -f      a missing PATH is not an error\n"},
-	{"rmdir", "", 1, 1,
+	 "Remove a file or symlink; a directory with -r (and all it holds).\n",
+	 rm_opts, NULL, 0, NULL}},
+	{1, 1, {"fs rmdir",
 	 "usage: wsp fs rmdir PATH\n\n"
 	 "Remove an empty directory; one that holds anything is refused\n"
 	 "(ENOTEMPTY), anything else is not a directory (ENOTDIR). 'rm -r'\n"
-	 "removes a directory with all it holds.\n"},
-	{"mkdir", "p", 1, 1,
+	 "removes a directory with all it holds.\n",
+	 NULL, NULL, 0, NULL}},
+	{1, 1, {"fs mkdir",
 	 "usage: wsp fs mkdir [-p] PATH\n\n"
-	 "Create a directory.\n\n"
-	 "  -p      create missing parents; an existing directory is fine\n"},
-	{"stat", "", 1, 1,
+	 "Create a directory.\n",
+	 mkdir_opts, NULL, 0, NULL}},
+	{1, 1, {"fs stat",
 	 "usage: wsp fs stat [--json] PATH\n\n"
 	 "Show a path's type, size, times, mode, version token and MIME "
-	 "type.\n"},
-	{"cp", "rn", 2, 2,
+	 "type.\n",
+	 stat_opts, NULL, 0, NULL}},
+	{2, 2, {"fs cp",
 	 "usage: wsp fs cp [-r] [-n] SRC DST\n\n"
 	 "Copy SRC to DST, replacing DST (streamed between mounts). When DST\n"
-	 "is a directory, SRC is copied into it.\n\n"
-	 "  -r      copy directories recursively\n"
-	 "  -n      do not replace an existing DST (fail instead)\n"},
-	{"mv", "n", 2, 2,
+	 "is a directory, SRC is copied into it.\n",
+	 cp_opts, NULL, 0, NULL}},
+	{2, 2, {"fs mv",
 	 "usage: wsp fs mv [-n] SRC DST\n\n"
 	 "Move (rename) SRC to DST, replacing DST; between mounts it copies,\n"
-	 "then removes SRC. When DST is a directory, SRC moves into it.\n\n"
-	 "  -n      do not replace an existing DST (fail instead)\n"},
+	 "then removes SRC. When DST is a directory, SRC moves into it.\n",
+	 mv_opts, NULL, 0, NULL}},
 };
 
 #define N_SUBS (sizeof(subs) / sizeof(subs[0]))
 
-static const char usage_text[] =
+static const struct cli_cmd fs_cmd = {
+	"fs",
 	"usage: wsp fs ls [-l] [-R] [--ext EXT]... [PATH]\n"
 	"   or: wsp fs cat PATH\n"
 	"   or: wsp fs put [-n] LOCAL PATH\n"
@@ -107,7 +154,8 @@ static const char usage_text[] =
 	"takes --json (also as the global option) and --help. Under --json\n"
 	"a failure prints one JSON line on standard error with a stable\n"
 	"\"code\" (ENOENT, EEXIST, EISDIR, ENOTDIR, ENOTEMPTY, EACCES, EROFS,\n"
-	"...), the same on every provider (docs/cli.md).\n";
+	"...), the same on every provider (docs/cli.md).\n",
+	NULL, NULL, CLI_IN_ORDER, NULL};
 
 /* cJSON numbers are doubles: keep 64-bit values exact as raw text. */
 static void add_int(cJSON *o, const char *name, long long v)
@@ -124,60 +172,42 @@ int fs_fail(const wsp_error *err)
 	return WSP_EXIT_FAIL;
 }
 
-static int parse(struct fs_args *a, const struct fs_sub *s, int argc,
-		 char **argv)
+/* 0, or the exit status of a parse that ends the command. */
+static int parse(struct fs_args *a, struct wsp_cli *cli, const struct fs_sub *s,
+		 int argc, char **argv)
 {
-	int i, dashdash = 0, missing = 0;
+	const char *name = s->cmd.name;
+	struct cli_parse p;
+	int k, i;
 
-	for (i = 1; i < argc; i++) {
-		const char *v = argv[i], *e;
-
-		if (!dashdash && !strcmp(v, "--")) {
-			dashdash = 1;
-		} else if (!dashdash && !strcmp(v, "--json")) {
-			a->json = 1;
-			cli_json_errors = 1;
-		} else if (!dashdash && !strcmp(s->name, "ls") &&
-			   (e = cli_option_value(argc, argv, &i, "--ext",
-						 &missing))) {
-			if (!*e || a->n_ext == FS_MAX_EXT)
-				return cli_usage("fs", "ls: %s", *e ?
+	cli_parse_begin(&p, cli, &s->cmd, argc, argv);
+	while ((k = cli_parse_next(&p)) > 0) {
+		if (k == FS_EXT) {
+			if (!*p.value || a->n_ext == FS_MAX_EXT)
+				return cli_usage(name, "%s", *p.value ?
 						 "too many --ext" :
 						 "--ext needs an extension");
-			a->ext[a->n_ext++] = e;
-		} else if (missing) {
-			return cli_usage("fs", "%s: option '%s' needs a value",
-					 s->name, v);
-		} else if (!dashdash && v[0] == '-' && v[1] == '-') {
-			return cli_usage("fs", "%s: unknown option '%s'",
-					 s->name, v);
-		} else if (!dashdash && v[0] == '-' && v[1]) {
-			for (v++; *v; v++) {
-				if (!strchr(s->flags, *v))
-					return cli_usage("fs",
-							 "%s: unknown "
-							 "option '-%c'",
-							 s->name, *v);
-				a->long_fmt |= *v == 'l';
-				a->recursive |= *v == 'R' || *v == 'r';
-				a->force |= *v == 'f';
-				a->parents |= *v == 'p';
-				a->no_clobber |= *v == 'n';
-			}
-		} else {
-			if (a->n == s->max)
-				return cli_usage("fs",
-						 "%s: unexpected "
-						 "argument '%s'",
-						 s->name, v);
-			a->pos[a->n++] = v;
+			a->ext[a->n_ext++] = p.value;
 		}
+		a->long_fmt |= k == 'l';
+		a->recursive |= k == 'R' || k == 'r';
+		a->force |= k == 'f';
+		a->parents |= k == 'p';
+		a->no_clobber |= k == 'n';
 	}
-	if (a->n < s->min)
-		return cli_usage("fs", "%s: missing %s", s->name,
-				 s->min == 2 && a->n == 1 ? "destination"
-							  : "path");
-	return 0;
+	if (k != CLI_END)
+		return k == CLI_HELP ? WSP_EXIT_OK : WSP_EXIT_USAGE;
+	if (p.n_operands > s->max)
+		return cli_usage(name, "unexpected argument '%s'",
+				 p.operands[s->max]);
+	if (p.n_operands < s->min)
+		return cli_usage(name, "missing %s",
+				 s->min == 2 && p.n_operands == 1 ? "destination"
+								  : "path");
+	for (i = 0; i < p.n_operands; i++)
+		a->pos[a->n++] = p.operands[i];
+	a->json = cli->json;
+	return -1;
 }
 
 static const char *type_name(uint32_t t)
@@ -449,40 +479,41 @@ int cmd_fs(struct wsp_cli *cli, int argc, char **argv)
 {
 	struct fs_args a;
 	const struct fs_sub *s = NULL;
+	struct cli_parse p;
 	wsp_workspace *ws;
 	size_t i;
 	int rc;
 
-	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-		fputs(usage_text, argc < 2 ? stderr : stdout);
-		return argc < 2 ? WSP_EXIT_USAGE : WSP_EXIT_OK;
+	/* fs's own options (the global ones) end at the subcommand */
+	rc = cli_parse_all(&p, cli, &fs_cmd, argc, argv);
+	if (rc != CLI_END)
+		return rc == CLI_HELP ? WSP_EXIT_OK : WSP_EXIT_USAGE;
+	if (!p.n_operands) {
+		cli_help(stderr, &fs_cmd);
+		return WSP_EXIT_USAGE;
 	}
 	for (i = 0; i < N_SUBS; i++)
-		if (!strcmp(argv[1], subs[i].name))
+		if (!strcmp(p.operands[0], subs[i].cmd.name + 3))
 			s = &subs[i];
 	if (!s)
-		return cli_usage("fs", "unknown subcommand '%s'", argv[1]);
-	if (cli_wants_help(argc - 1, argv + 1)) {
-		fputs(s->usage, stdout);
-		return WSP_EXIT_OK;
-	}
+		return cli_usage("fs", "unknown subcommand '%s'",
+				 p.operands[0]);
 	memset(&a, 0, sizeof(a));
-	a.json = cli->json;
-	rc = parse(&a, s, argc - 1, argv + 1);
-	if (rc)
+	rc = parse(&a, cli, s, p.n_operands, p.operands);
+	if (rc >= 0)
 		return rc;
 	if (cli_workspace(&ws, cli))
 		return WSP_EXIT_FAIL;
-	if (!strcmp(s->name, "ls"))
+	if (!strcmp(s->cmd.name, "fs ls"))
 		return fs_ls(ws, &a);
-	if (!strcmp(s->name, "stat"))
+	if (!strcmp(s->cmd.name, "fs stat"))
 		return fs_stat(ws, &a);
-	if (!strcmp(s->name, "cat"))
+	if (!strcmp(s->cmd.name, "fs cat"))
 		return fs_cat(ws, &a);
-	a.append = !strcmp(s->name, "append");
-	if (!strcmp(s->name, "put") || a.append)
+	a.append = !strcmp(s->cmd.name, "fs append");
+	if (!strcmp(s->cmd.name, "fs put") || a.append)
 		return fs_put(ws, &a);
-	if (!strcmp(s->name, "get"))
+	if (!strcmp(s->cmd.name, "fs get"))
 		return fs_get(ws, &a);
-	return fs_change(ws, s->name, &a);
+	return fs_change(ws, s->cmd.name + 3, &a);
 }

@@ -12,6 +12,21 @@
 #include <string.h>
 #include <unistd.h>
 
+static const struct cli_opt mcp_opts[] = {
+	{CLI_LONG, "kill-background", NULL,
+	 "also kill the background processes this session\nstarted"},
+	{0, NULL, NULL, NULL},
+};
+
+static const struct cli_cmd mcp_cmd = {
+	"mcp",
+	"usage: wsp mcp [--kill-background]\n\n"
+	"Serve the workspace's agent tools over the Model Context Protocol on\n"
+	"stdin/stdout (JSON-RPC 2.0, one message per line). Logs go to stderr.\n"
+	"Stops when stdin closes or on SIGTERM, SIGINT or SIGHUP; running\n"
+	"commands are killed, background processes keep running.\n",
+	mcp_opts, NULL, 0, NULL};
+
 int cmd_mcp(struct wsp_cli *cli, int argc, char **argv)
 {
 	wsp_tools_options topts = WSP_TOOLS_OPTIONS_INIT;
@@ -20,28 +35,17 @@ int cmd_mcp(struct wsp_cli *cli, int argc, char **argv)
 	wsp_tools *tools;
 	wsp_error err;
 	char *instructions = NULL;
-	int i, rc, kill_bg = 0;
+	struct cli_parse p;
+	int k, rc, kill_bg = 0;
 
-	if (cli_wants_help(argc, argv)) {
-		printf("usage: wsp mcp [--kill-background]\n\n"
-		       "Serve the workspace's agent tools over the Model "
-		       "Context Protocol on\nstdin/stdout (JSON-RPC 2.0, one "
-		       "message per line). Logs go to stderr.\nStops when "
-		       "stdin closes or on SIGTERM, SIGINT or SIGHUP; running "
-		       "commands\nare killed, background processes keep "
-		       "running.\n\n"
-		       "  --kill-background  also kill the background "
-		       "processes this session\n"
-		       "                     started\n");
-		return WSP_EXIT_OK;
-	}
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--kill-background"))
-			kill_bg = 1;
-		else
-			return cli_usage("mcp", "unexpected argument '%s'",
-					 argv[i]);
-	}
+	cli_parse_begin(&p, cli, &mcp_cmd, argc, argv);
+	while ((k = cli_parse_next(&p)) > 0)
+		kill_bg = 1; /* --kill-background, its one option */
+	if (k != CLI_END)
+		return k == CLI_HELP ? WSP_EXIT_OK : WSP_EXIT_USAGE;
+	if (p.n_operands)
+		return cli_usage("mcp", "unexpected argument '%s'",
+				 p.operands[0]);
 	if (cli_workspace(&ws, cli))
 		return WSP_EXIT_FAIL;
 	/* an agent must read a file before it overwrites it */

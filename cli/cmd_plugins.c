@@ -9,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char usage_text[] =
+static const struct cli_cmd plugins_cmd = {
+	"plugins",
 	"usage: wsp plugins [list]\n"
 	"   or: wsp plugins info NAME\n"
 	"\n"
@@ -23,7 +24,8 @@ static const char usage_text[] =
 	"\n"
 	"The plugin path is --plugin-path, $WSP_PLUGIN_PATH, plugin_path:\n"
 	"in the configuration, then the install directory.\n"
-	"With the global --json, both print JSON.\n";
+	"With the global --json, both print JSON.\n",
+	NULL, NULL, 0, NULL};
 
 static const struct {
 	uint64_t bit;
@@ -370,24 +372,26 @@ static int open_for_listing(wsp_workspace **out, struct wsp_cli *cli)
 
 int cmd_plugins(struct wsp_cli *cli, int argc, char **argv)
 {
+	struct cli_parse p;
 	wsp_workspace *ws;
-	int rc;
+	char **w;
+	int rc, n;
 
-	if (cli_wants_help(argc, argv)) {
-		fputs(usage_text, stdout);
-		return WSP_EXIT_OK;
-	}
-	if (argc > 1 && strcmp(argv[1], "list") && strcmp(argv[1], "info"))
-		return cli_usage("plugins", "unknown subcommand '%s'", argv[1]);
-	if (argc > 1 && !strcmp(argv[1], "info") && argc != 3)
+	rc = cli_parse_all(&p, cli, &plugins_cmd, argc, argv);
+	if (rc != CLI_END)
+		return rc == CLI_HELP ? WSP_EXIT_OK : WSP_EXIT_USAGE;
+	w = p.operands;
+	n = p.n_operands;
+	if (n > 0 && strcmp(w[0], "list") && strcmp(w[0], "info"))
+		return cli_usage("plugins", "unknown subcommand '%s'", w[0]);
+	if (n > 0 && !strcmp(w[0], "info") && n != 2)
 		return cli_usage("plugins", "'info' takes one NAME");
-	if (argc > 1 && !strcmp(argv[1], "list") && argc != 2)
-		return cli_usage("plugins", "unexpected argument '%s'",
-				 argv[2]);
+	if (n > 0 && !strcmp(w[0], "list") && n != 1)
+		return cli_usage("plugins", "unexpected argument '%s'", w[1]);
 	rc = open_for_listing(&ws, cli);
 	if (rc)
 		return rc;
-	if (argc > 1 && !strcmp(argv[1], "info"))
-		return info(cli, ws, argv[2]);
+	if (n > 0 && !strcmp(w[0], "info"))
+		return info(cli, ws, w[1]);
 	return list(cli, ws);
 }

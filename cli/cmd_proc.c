@@ -16,8 +16,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_ENV 256
-
 /* ---- shared helpers ----------------------------------------------------- */
 
 static const struct {
@@ -56,22 +54,49 @@ static int failed(const wsp_error *err)
 	return WSP_EXIT_FAIL;
 }
 
-/* Exactly one ID operand after the options, else a usage error. */
-static int one_id(const char *cmd, int argc, char **argv, int first,
-		  const char **id)
+/* Exactly one ID operand, else a usage error. */
+static int one_id(const char *cmd, const struct cli_parse *p, const char **id)
 {
-	if (first >= argc)
+	if (p->n_operands < 1)
 		return cli_usage(cmd, "no process id given");
-	if (first + 1 < argc)
+	if (p->n_operands > 1)
 		return cli_usage(cmd, "unexpected argument '%s'",
-				 argv[first + 1]);
-	*id = argv[first];
+				 p->operands[1]);
+	*id = p->operands[0];
 	return 0;
+}
+
+/* A parse that did not reach its operands: help is success. */
+static int parse_status(int k)
+{
+	return k == CLI_HELP ? WSP_EXIT_OK : WSP_EXIT_USAGE;
 }
 
 /* ---- wsp spawn ---------------------------------------------------------- */
 
-static const char spawn_usage[] =
+enum { S_TIMEOUT = CLI_LONG, S_NO_STDIN, S_LOG_LIMIT };
+
+static const struct cli_opt spawn_opts[] = {
+	{'c', "sh", "STRING", "run the string with /bin/sh -c instead of CMD"},
+	CLI_OPT_CWD,
+	CLI_OPT_ENV,
+	{S_TIMEOUT, "timeout", "DUR",
+	 "stop it after 250ms, 1.5s, 5m, 1h (bare number =\n"
+	 "seconds); default none"},
+	{CLI_RUN_ISOLATION, "isolation", "MODE",
+	 "none, bwrap or auto: sets the sandbox's\n"
+	 "'isolation' option for this process"},
+	{S_NO_STDIN, "no-stdin", NULL,
+	 "its stdin is at end of file at once (default: a\n"
+	 "pipe that `wsp send` writes to)"},
+	{S_LOG_LIMIT, "log-limit", "SIZE",
+	 "bytes kept per stream: 64KiB, 1.5MiB, 8MiB\n"
+	 "(default); sizes and durations as in wsp.yaml"},
+	{0, NULL, NULL, NULL},
+};
+
+static const struct cli_cmd spawn_cmd = {
+	"spawn",
 	"usage: wsp spawn [OPTIONS] [--] CMD [ARGS...]\n"
 	"   or: wsp spawn [OPTIONS] -c 'SHELL STRING'\n"
 	"\n"
@@ -79,60 +104,34 @@ static const char spawn_usage[] =
 	"id. It keeps running after wsp exits; `wsp ps`, `wsp logs`, `wsp "
 	"send`\n"
 	"and `wsp kill` reach it from any later wsp. Its output is kept (the\n"
-	"newest bytes, up to the log limit per stream) until `wsp release`.\n"
-	"\n"
-	"options:\n"
-	"  -c, --sh STRING     run the string with /bin/sh -c instead of CMD\n"
-	"  --cwd DIR           run in DIR (relative: under the working "
-	"directory)\n"
-	"  --env NAME=VALUE    add a variable (repeatable)\n"
-	"  --timeout DUR       stop it after 250ms, 1.5s, 5m, 1h (bare number "
-	"=\n"
-	"                      seconds); default none\n"
-	"  --isolation MODE    none, bwrap or auto: sets the sandbox's\n"
-	"                      'isolation' option for this process\n"
-	"  --no-stdin          its stdin is at end of file at once (default: "
-	"a\n"
-	"                      pipe that `wsp send` writes to)\n"
-	"  --log-limit SIZE    bytes kept per stream: 64KiB, 1.5MiB, 8MiB\n"
-	"                      (default); sizes and durations as in wsp.yaml\n";
+	"newest bytes, up to the log limit per stream) until `wsp release`.\n",
+	spawn_opts,
+	"Options end at CMD (or at '--'): every later word is the command's.\n",
+	CLI_IN_ORDER, NULL};
 
 int cmd_spawn(struct wsp_cli *cli, int argc, char **argv)
 {
 	wsp_spawn_opts o = WSP_SPAWN_OPTS_INIT;
-	const char *env[MAX_ENV + 1] = {NULL}, *v, *isolation = NULL;
+	const char *env[CLI_MAX_ENV + 1] = {NULL}, *v, *isolation = NULL;
 	char id[WSP_PROC_ID_MAX];
+	struct cli_parse p;
 	wsp_workspace *ws;
 	wsp_error err;
 	size_t n_env = 0;
-	int i, missing = 0;
+	int k;
 
-	if (cli_wants_help(argc, argv)) {
-		fputs(spawn_usage, stdout);
-		return WSP_EXIT_OK;
-	}
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--")) {
-			i++;
-			break;
-		}
-		if (argv[i][0] != '-' || !argv[i][1])
-			break;
-		if ((v = cli_option_value(argc, argv, &i, "--cwd", &missing))) {
+	cli_parse_begin(&p, cli, &spawn_cmd, argc, argv);
+	while ((k = cli_parse_next(&p)) > 0) {
+		v = p.value;
+		switch (k) {
+		case CLI_RUN_CWD:
 			o.cwd = v;
-		} else if ((v = cli_option_value(argc, argv, &i, "--env",
-						 &missing))) {
-			if (!strchr(v, '=') || v[0] == '=')
-				return cli_usage("spawn",
-						 "'--env %s' is not "
-						 "NAME=VALUE",
-						 v);
-			if (n_env == MAX_ENV)
-				return cli_usage("spawn", "more than %d --env",
-						 MAX_ENV);
-			env[n_env++] = v;
-		} else if ((v = cli_option_value(argc, argv, &i, "--timeout",
-						 &missing))) {
+			break;
+		case CLI_RUN_ENV:
+			if (cli_env_add(env, &n_env, "spawn", v))
+				return WSP_EXIT_USAGE;
+			break;
+		case S_TIMEOUT:
 			if (wsp_parse_duration_ms(&o.timeout_ms, v))
 				return cli_usage("spawn",
 						 "invalid duration "
@@ -141,45 +140,37 @@ int cmd_spawn(struct wsp_cli *cli, int argc, char **argv)
 						 v);
 			if (o.timeout_ms == 0) /* 0 = none, as said */
 				o.flags |= WSP_SPAWN_NO_TIMEOUT;
-		} else if ((v = cli_option_value(argc, argv, &i, "--isolation",
-						 &missing))) {
-			if (!cli_isolation_valid(v))
-				return cli_usage("spawn",
-						 "unknown isolation "
-						 "'%s'; use none, bwrap or "
-						 "auto",
-						 v);
+			break;
+		case CLI_RUN_ISOLATION:
+			if (cli_isolation_arg("spawn", v))
+				return WSP_EXIT_USAGE;
 			isolation = v;
-		} else if ((v = cli_option_value(argc, argv, &i, "--log-limit",
-						 &missing))) {
+			break;
+		case S_LOG_LIMIT:
 			/* 0 would mean the default, not "keep nothing" */
 			if (wsp_parse_size(&o.log_limit, v) || !o.log_limit)
 				return cli_usage("spawn",
 						 "invalid size '%s'; "
 						 "use e.g. 64KiB, 8MiB",
 						 v);
-		} else if ((v = cli_option_value(argc, argv, &i, "--sh",
-						 &missing)) ||
-			   (v = cli_option_value(argc, argv, &i, "-c",
-						 &missing))) {
+			break;
+		case 'c':
 			o.shell = v;
-		} else if (missing) {
-			return cli_usage("spawn", "option '%s' needs a value",
-					 argv[i]);
-		} else if (!strcmp(argv[i], "--no-stdin")) {
+			break;
+		case S_NO_STDIN:
 			o.stdin_mode = WSP_STDIN_IGNORE;
-		} else {
-			return cli_usage("spawn", "unknown option '%s'",
-					 argv[i]);
+			break;
 		}
 	}
-	if (o.shell && i < argc)
+	if (k != CLI_END)
+		return parse_status(k);
+	if (o.shell && p.n_operands)
 		return cli_usage("spawn", "give either -c 'SHELL STRING' or "
 					  "CMD [ARGS...], not both");
-	if (!o.shell && i >= argc)
+	if (!o.shell && !p.n_operands)
 		return cli_usage("spawn", "no command given");
 	if (!o.shell)
-		o.argv = (const char *const *)(argv + i);
+		o.argv = (const char *const *)p.operands;
 	o.env = n_env ? env : NULL;
 	if (workspace(&ws, cli))
 		return WSP_EXIT_FAIL;
@@ -347,31 +338,34 @@ static int ps_one(struct wsp_cli *cli, wsp_workspace *ws, const char *id)
 	return cli->json ? print_json_doc(one.json) : WSP_EXIT_OK;
 }
 
+static const struct cli_cmd ps_cmd = {
+	"ps",
+	"usage: wsp ps [ID]\n\n"
+	"List the sandbox's background processes, running or not, until\n"
+	"released: id, state (running, exited, signaled, lost), exit code or\n"
+	"signal, pid, age and command. With ID, only that process (exit\n"
+	"status 1 when it is unknown). --json prints an array of objects, or\n"
+	"with ID one object.\n",
+	NULL, NULL, 0, NULL};
+
 int cmd_ps(struct wsp_cli *cli, int argc, char **argv)
 {
+	struct cli_parse p;
 	wsp_workspace *ws;
 	wsp_error err;
 	cJSON *rows = NULL;
-	int rc;
+	int rc, k;
 
-	if (cli_wants_help(argc, argv)) {
-		printf("usage: wsp ps [ID]\n\n"
-		       "List the sandbox's background processes, running or "
-		       "not, until released:\nid, state (running, exited, "
-		       "signaled, lost), exit code or signal, pid,\nage and "
-		       "command. With ID, only that process (exit status 1 "
-		       "when it\nis unknown). --json prints an array of "
-		       "objects, or with ID one object.\n");
-		return WSP_EXIT_OK;
-	}
-	if (argc > 2)
-		return cli_usage("ps", "unexpected argument '%s'", argv[2]);
-	if (argc == 2 && argv[1][0] == '-')
-		return cli_usage("ps", "unknown option '%s'", argv[1]);
+	k = cli_parse_all(&p, cli, &ps_cmd, argc, argv);
+	if (k != CLI_END)
+		return parse_status(k);
+	if (p.n_operands > 1)
+		return cli_usage("ps", "unexpected argument '%s'",
+				 p.operands[1]);
 	if (workspace(&ws, cli))
 		return WSP_EXIT_FAIL;
-	if (argc == 2)
-		return ps_one(cli, ws, argv[1]);
+	if (p.n_operands == 1)
+		return ps_one(cli, ws, p.operands[0]);
 	if (cli->json) {
 		rows = cJSON_CreateArray();
 		if (!rows)
@@ -390,35 +384,37 @@ int cmd_ps(struct wsp_cli *cli, int argc, char **argv)
 
 /* ---- wsp logs ----------------------------------------------------------- */
 
-static const char logs_usage[] =
+enum { L_TAIL = CLI_LONG, L_STDOUT, L_STDERR };
+
+static const struct cli_opt logs_opts[] = {
+	{'f', "follow", NULL,
+	 "keep printing new output as it is written until the\n"
+	 "process ends (woken by the sandbox, no polling where\n"
+	 "the provider can follow); then exit with the\n"
+	 "process's status: its exit code, 128+N when signal N\n"
+	 "killed it, 1 when it is lost. ^C stops following\n"
+	 "(exit 130), not the process"},
+	{L_TAIL, "tail", "N", "only the last N lines of each stream"},
+	{L_STDOUT, "stdout", NULL, "only its stdout"},
+	{L_STDERR, "stderr", NULL, "only its stderr"},
+	{CLI_G_JSON, "json", NULL,
+	 "print {stdout, stderr, state, exit_code, ...}; with\n"
+	 "-f, JSON lines on stdout as the output comes:\n"
+	 "{\"stream\":\"stdout\"|\"stderr\",\"data\":...} then\n"
+	 "{\"exit\":STATUS,\"state\",\"exit_code\",\"signal\",\n"
+	 "\"timed_out\"}"},
+	{0, NULL, NULL, NULL},
+};
+
+static const struct cli_cmd logs_cmd = {
+	"logs",
 	"usage: wsp logs [OPTIONS] ID\n"
 	"\n"
 	"Print what a background process wrote: its stdout to wsp's stdout,\n"
 	"its stderr to wsp's stderr. Only the newest bytes within its log "
 	"limit\n"
-	"are kept.\n"
-	"\n"
-	"options:\n"
-	"  -f, --follow      keep printing new output as it is written until "
-	"the\n"
-	"                    process ends (woken by the sandbox, no polling "
-	"where\n"
-	"                    the provider can follow); then exit with the\n"
-	"                    process's status: its exit code, 128+N when "
-	"signal N\n"
-	"                    killed it, 1 when it is lost. ^C stops following\n"
-	"                    (exit 130), not the process\n"
-	"  --tail N          only the last N lines of each stream\n"
-	"  --stdout          only its stdout\n"
-	"  --stderr          only its stderr\n"
-	"  --json            print {stdout, stderr, state, exit_code, ...}; "
-	"with\n"
-	"                    -f, JSON lines on stdout as the output comes:\n"
-	"                    {\"stream\":\"stdout\"|\"stderr\",\"data\":...} "
-	"then\n"
-	"                    "
-	"{\"exit\":STATUS,\"state\",\"exit_code\",\"signal\",\n"
-	"                    \"timed_out\"}\n";
+	"are kept.\n",
+	logs_opts, NULL, 0, NULL};
 
 struct logs_out {
 	cJSON *json; /* NULL: print to stdout/stderr as the chunks come */
@@ -545,49 +541,42 @@ int cmd_logs(struct wsp_cli *cli, int argc, char **argv)
 	wsp_proc_status st = {.struct_size = sizeof(st)};
 	struct cli_jsonl lines = {stdout, {{0}}, {0, 0}};
 	struct logs_out lo = {0};
-	const char *id = NULL, *v;
+	const char *id = NULL;
+	struct cli_parse p;
 	wsp_workspace *ws;
 	wsp_error err;
-	int i, missing = 0, follow = 0, rc;
+	int k, follow = 0, rc;
 
-	if (cli_wants_help(argc, argv)) {
-		fputs(logs_usage, stdout);
-		return WSP_EXIT_OK;
-	}
-	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
-		if ((v = cli_option_value(argc, argv, &i, "--tail",
-					  &missing))) {
-			char *end;
-			long n = strtol(v, &end, 10);
+	cli_parse_begin(&p, cli, &logs_cmd, argc, argv);
+	while ((k = cli_parse_next(&p)) > 0) {
+		const char *v = p.value;
+		char *end;
+		long n;
 
+		switch (k) {
+		case L_TAIL:
+			n = strtol(v, &end, 10);
 			if (end == v || *end || n < 0 || n > 100000000)
 				return cli_usage("logs",
 						 "invalid line count "
 						 "'%s'",
 						 v);
 			o.tail_lines = (uint32_t)n;
-		} else if (missing) {
-			return cli_usage("logs", "option '%s' needs a value",
-					 argv[i]);
-		} else if (!strcmp(argv[i], "-f") ||
-			   !strcmp(argv[i], "--follow")) {
-			follow = 1;
-		} else if (!strcmp(argv[i], "--stdout")) {
-			o.streams |= WSP_STDOUT;
-		} else if (!strcmp(argv[i], "--stderr")) {
-			o.streams |= WSP_STDERR;
-		} else if (!strcmp(argv[i], "--json")) {
-			cli->json = 1;
-			cli_json_errors = 1;
-		} else if (!strcmp(argv[i], "--")) {
-			i++;
 			break;
-		} else {
-			return cli_usage("logs", "unknown option '%s'",
-					 argv[i]);
+		case 'f':
+			follow = 1;
+			break;
+		case L_STDOUT:
+			o.streams |= WSP_STDOUT;
+			break;
+		case L_STDERR:
+			o.streams |= WSP_STDERR;
+			break;
 		}
 	}
-	if (one_id("logs", argc, argv, i, &id))
+	if (k != CLI_END)
+		return parse_status(k);
+	if (one_id("logs", &p, &id))
 		return WSP_EXIT_USAGE;
 	cli->owns_stderr = !cli->json; /* it carries the process's stderr */
 	if (workspace(&ws, cli))
@@ -648,39 +637,46 @@ static int done_json(const struct wsp_cli *cli, const char *id,
 	return WSP_EXIT_OK;
 }
 
+static const struct cli_opt send_opts[] = {
+	{CLI_LONG, "close", NULL, "close its stdin instead of writing"},
+	{0, NULL, NULL, NULL},
+};
+
+static const struct cli_cmd send_cmd = {
+	"send",
+	"usage: wsp send ID DATA\n"
+	"   or: wsp send ID -        (send wsp's stdin until its end)\n"
+	"   or: wsp send --close ID  (close its stdin)\n\n"
+	"Write to the stdin of a background process spawned with a stdin\n"
+	"pipe. DATA is sent as given: no newline is added (after '--' it may\n"
+	"start with '-'). With the global --json it prints {\"id\", \"sent\":\n"
+	"bytes} or {\"id\", \"stdin_closed\": true}.\n",
+	send_opts, NULL, 0, NULL};
+
 int cmd_send(struct wsp_cli *cli, int argc, char **argv)
 {
-	const char *id = NULL;
+	const char *id = NULL, *data = NULL;
+	struct cli_parse p;
 	wsp_workspace *ws;
 	wsp_error err;
 	char buf[65536];
 	uint64_t sent = 0;
-	int close_it = 0, i = 1;
+	int close_it = 0, k;
 
-	if (cli_wants_help(argc, argv)) {
-		printf("usage: wsp send ID DATA\n"
-		       "   or: wsp send ID -        (send wsp's stdin until "
-		       "its end)\n"
-		       "   or: wsp send --close ID  (close its stdin)\n\n"
-		       "Write to the stdin of a background process spawned "
-		       "with a stdin pipe.\nDATA is sent as given: no newline "
-		       "is added. With the global --json it\nprints "
-		       "{\"id\", \"sent\": bytes} or {\"id\", "
-		       "\"stdin_closed\": true}.\n");
-		return WSP_EXIT_OK;
-	}
-	if (i < argc && !strcmp(argv[i], "--close")) {
-		close_it = 1;
-		i++;
-	}
+	cli_parse_begin(&p, cli, &send_cmd, argc, argv);
+	while ((k = cli_parse_next(&p)) > 0)
+		close_it = 1; /* --close, its one option */
+	if (k != CLI_END)
+		return parse_status(k);
 	if (close_it) {
-		if (one_id("send", argc, argv, i, &id))
+		if (one_id("send", &p, &id))
 			return WSP_EXIT_USAGE;
 	} else {
-		if (argc - i != 2)
+		if (p.n_operands != 2)
 			return cli_usage("send", "give an id and the data (or "
 						 "'-' for stdin)");
-		id = argv[i];
+		id = p.operands[0];
+		data = p.operands[1];
 	}
 	if (workspace(&ws, cli))
 		return WSP_EXIT_FAIL;
@@ -688,11 +684,11 @@ int cmd_send(struct wsp_cli *cli, int argc, char **argv)
 		return wsp_proc_close_stdin(ws, NULL, id, &err) < 0
 			       ? failed(&err)
 			       : done_json(cli, id, "\"stdin_closed\":true");
-	if (strcmp(argv[i + 1], "-")) {
-		if (wsp_proc_write_stdin(ws, NULL, id, argv[i + 1],
-					 strlen(argv[i + 1]), &err) < 0)
+	if (strcmp(data, "-")) {
+		if (wsp_proc_write_stdin(ws, NULL, id, data, strlen(data),
+					 &err) < 0)
 			return failed(&err);
-		snprintf(buf, sizeof(buf), "\"sent\":%zu", strlen(argv[i + 1]));
+		snprintf(buf, sizeof(buf), "\"sent\":%zu", strlen(data));
 		return done_json(cli, id, buf);
 	}
 	for (;;) {
@@ -719,43 +715,42 @@ int cmd_send(struct wsp_cli *cli, int argc, char **argv)
 
 /* ---- wsp kill / wsp release --------------------------------------------- */
 
+static const struct cli_opt kill_opts[] = {
+	{'s', "signal", "SIG",
+	 "the signal: TERM (default), a name such as KILL,\n"
+	 "INT, HUP (SIG prefix optional), or a number"},
+	{0, NULL, NULL, NULL},
+};
+
+static const struct cli_cmd kill_cmd = {
+	"kill",
+	"usage: wsp kill [--signal SIG] ID\n\n"
+	"Send a signal to the whole process group of a background process.\n"
+	"Its output stays readable until `wsp release ID`. A process that has\n"
+	"already ended is not signalled: wsp says so and exits 1 (--json code\n"
+	"\"ESRCH\"). With the global --json it prints {\"id\", \"signal\"}.\n",
+	kill_opts, NULL, 0, NULL};
+
 int cmd_kill(struct wsp_cli *cli, int argc, char **argv)
 {
 	wsp_proc_status st = {.struct_size = sizeof(st)};
-	const char *id = NULL, *v;
+	const char *id = NULL;
+	struct cli_parse p;
 	char end[64];
 	wsp_workspace *ws;
 	wsp_error err;
-	int i, sig = SIGTERM, missing = 0;
+	int k, sig = SIGTERM;
 
-	if (cli_wants_help(argc, argv)) {
-		printf("usage: wsp kill [--signal SIG] ID\n\n"
-		       "Send a signal (default TERM; a name such as KILL, INT, "
-		       "HUP, or a number)\nto the whole process group of a "
-		       "background process. Its output stays\nreadable until "
-		       "`wsp release ID`. A process that has already ended is "
-		       "not\nsignalled: wsp says so and exits 1 (--json code "
-		       "\"ESRCH\"). With the\nglobal --json it prints "
-		       "{\"id\", \"signal\"}.\n");
-		return WSP_EXIT_OK;
+	cli_parse_begin(&p, cli, &kill_cmd, argc, argv);
+	while ((k = cli_parse_next(&p)) > 0) {
+		sig = parse_signal(p.value); /* -s, its one option */
+		if (!sig)
+			return cli_usage("kill", "unknown signal '%s'",
+					 p.value);
 	}
-	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
-		if ((v = cli_option_value(argc, argv, &i, "--signal",
-					  &missing)) ||
-		    (v = cli_option_value(argc, argv, &i, "-s", &missing))) {
-			sig = parse_signal(v);
-			if (!sig)
-				return cli_usage("kill", "unknown signal '%s'",
-						 v);
-		} else if (missing) {
-			return cli_usage("kill", "option '%s' needs a value",
-					 argv[i]);
-		} else {
-			return cli_usage("kill", "unknown option '%s'",
-					 argv[i]);
-		}
-	}
-	if (one_id("kill", argc, argv, i, &id))
+	if (k != CLI_END)
+		return parse_status(k);
+	if (one_id("kill", &p, &id))
 		return WSP_EXIT_USAGE;
 	if (workspace(&ws, cli))
 		return WSP_EXIT_FAIL;
@@ -783,20 +778,26 @@ int cmd_kill(struct wsp_cli *cli, int argc, char **argv)
 	return done_json(cli, id, end);
 }
 
+static const struct cli_cmd release_cmd = {
+	"release",
+	"usage: wsp release ID\n\n"
+	"Forget a background process: kill it if it still runs, then remove\n"
+	"its status and output. With the global --json it prints {\"id\",\n"
+	"\"released\": true}.\n",
+	NULL, NULL, 0, NULL};
+
 int cmd_release(struct wsp_cli *cli, int argc, char **argv)
 {
 	const char *id = NULL;
+	struct cli_parse p;
 	wsp_workspace *ws;
 	wsp_error err;
+	int k;
 
-	if (cli_wants_help(argc, argv)) {
-		printf("usage: wsp release ID\n\n"
-		       "Forget a background process: kill it if it still runs, "
-		       "then remove its\nstatus and output. With the global "
-		       "--json it prints {\"id\", \"released\": true}.\n");
-		return WSP_EXIT_OK;
-	}
-	if (one_id("release", argc, argv, 1, &id))
+	k = cli_parse_all(&p, cli, &release_cmd, argc, argv);
+	if (k != CLI_END)
+		return parse_status(k);
+	if (one_id("release", &p, &id))
 		return WSP_EXIT_USAGE;
 	if (workspace(&ws, cli))
 		return WSP_EXIT_FAIL;

@@ -10,7 +10,28 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char usage_text[] =
+enum {
+	SB_FILES = CLI_LONG,
+	SB_READ_ONLY,
+	SB_KEEPALIVE,
+	SB_SHOW_SECRET
+};
+
+static const struct cli_opt sandbox_opts[] = {
+	{SB_FILES, "files", NULL, "destroy: also remove its working files"},
+	{SB_READ_ONLY, "read-only", NULL, "mount: mount it read-only"},
+	{SB_KEEPALIVE, "keepalive", NULL, "timeout: only mark it active now"},
+	{SB_SHOW_SECRET, "show-secret", NULL,
+	 "preview: print the header's value"},
+	{0, NULL, NULL, NULL},
+};
+
+/* The subcommand each option of sandbox_opts belongs to, in order. */
+static const char *const opt_sub[] = {"destroy", "mount", "timeout",
+				      "preview"};
+
+static const struct cli_cmd sandbox_cmd = {
+	"sandbox",
 	"usage: wsp sandbox start\n"
 	"   or: wsp sandbox stop\n"
 	"   or: wsp sandbox destroy [--files]\n"
@@ -29,7 +50,6 @@ static const char usage_text[] =
 	"              state stay; start makes it run again)\n"
 	"destroy       stop it and remove its state (the local sandbox's state\n"
 	"              directory: background process logs and status)\n"
-	"  --files     also remove its working files\n"
 	"status        print its state: absent, running, stopped, ...\n"
 	"info          print what it is: id, provider, state, cpus, memory,\n"
 	"              isolation, directories, limits (a key and its value a line)\n"
@@ -37,7 +57,6 @@ static const char usage_text[] =
 	"mount         mount the store behind workspace path STORE_PATH (an S3\n"
 	"              or GCS mount, say) at SANDBOX_PATH inside the sandbox; its\n"
 	"              credentials go to the sandbox provider only\n"
-	"  --read-only mount it read-only\n"
 	"unmount       unmount what is mounted at SANDBOX_PATH\n"
 	"pause         freeze it and its background processes (memory and files\n"
 	"              kept); commands and new processes are refused until\n"
@@ -45,17 +64,16 @@ static const char usage_text[] =
 	"              (root); elsewhere it says \"not supported\"\n"
 	"resume        thaw what pause froze\n"
 	"timeout       stop it once idle for DURATION (30s, 10m, 1h; 0 = never)\n"
-	"  --keepalive only mark it active now\n"
 	"preview       print a URL reaching PORT inside the sandbox, and the\n"
-	"              header a request needs, if any (its value masked)\n"
-	"  --show-secret  print the header's value\n"
-	"\n"
+	"              header a request needs, if any (its value masked)\n",
+	sandbox_opts,
 	"Operations a provider does not offer fail with \"not supported\".\n"
 	"With the global --json every subcommand prints one JSON object: start\n"
 	"{outcome}, stop {state}, destroy {destroyed, files}, status {state},\n"
 	"info {key: value...}, instructions {instructions}, mount {mounted,\n"
 	"read_only}, unmount {unmounted}, pause and resume {state}, timeout\n"
-	"{idle_ms} or {keepalive}, preview {url, header}.\n";
+	"{idle_ms} or {keepalive}, preview {url, header}.\n",
+	0, NULL};
 
 void cli_put_json(const char *s)
 {
@@ -151,46 +169,54 @@ static int print_instructions(struct wsp_cli *cli, wsp_workspace *ws)
 
 int cmd_sandbox(struct wsp_cli *cli, int argc, char **argv)
 {
-	const char *sub = argc > 1 ? argv[1] : NULL;
+	struct sandbox_args a = {0};
+	const char *sub;
+	struct cli_parse p;
 	wsp_workspace *ws;
 	wsp_error err;
 	uint32_t v = 0;
-	int files = 0, read_only = 0, n_paths = 0, i;
-	const char *paths[2] = { NULL, NULL };
+	unsigned seen = 0; /* bit k - SB_FILES: that option given */
+	size_t j;
+	int k;
 
-	if (cli_wants_help(argc, argv)) {
-		fputs(usage_text, stdout);
-		return WSP_EXIT_OK;
-	}
-	if (!sub)
+	cli_parse_begin(&p, cli, &sandbox_cmd, argc, argv);
+	while ((k = cli_parse_next(&p)) > 0)
+		seen |= 1u << (k - SB_FILES);
+	if (k != CLI_END)
+		return k == CLI_HELP ? WSP_EXIT_OK : WSP_EXIT_USAGE;
+	if (!p.n_operands)
 		return cli_usage("sandbox", "no subcommand given");
-	if (!strcmp(sub, "pause") || !strcmp(sub, "resume") ||
-	    !strcmp(sub, "timeout") || !strcmp(sub, "preview"))
-		return cmd_sandbox_slot(cli, argc, argv);
-	for (i = 2; i < argc; i++) {
-		if (!strcmp(sub, "destroy") && !strcmp(argv[i], "--files"))
-			files = 1;
-		else if (!strcmp(sub, "mount") &&
-			 !strcmp(argv[i], "--read-only"))
-			read_only = 1;
-		else if ((!strcmp(sub, "mount") && n_paths < 2) ||
-			 (!strcmp(sub, "unmount") && n_paths < 1))
-			paths[n_paths++] = argv[i];
-		else
-			return cli_usage("sandbox", "unexpected argument '%s'",
-					 argv[i]);
-	}
+	sub = p.operands[0];
 	if (strcmp(sub, "start") && strcmp(sub, "stop") &&
 	    strcmp(sub, "destroy") && strcmp(sub, "status") &&
 	    strcmp(sub, "info") && strcmp(sub, "instructions") &&
-	    strcmp(sub, "mount") && strcmp(sub, "unmount"))
+	    strcmp(sub, "mount") && strcmp(sub, "unmount") &&
+	    strcmp(sub, "pause") && strcmp(sub, "resume") &&
+	    strcmp(sub, "timeout") && strcmp(sub, "preview"))
 		return cli_usage("sandbox", "unknown subcommand '%s'", sub);
-	if ((!strcmp(sub, "mount") && n_paths != 2) ||
-	    (!strcmp(sub, "unmount") && n_paths != 1))
+	/* each option is one subcommand's (opt_sub) */
+	for (j = 0; j < sizeof(opt_sub) / sizeof(opt_sub[0]); j++)
+		if ((seen & (1u << j)) && strcmp(sub, opt_sub[j]))
+			return cli_usage("sandbox", "%s takes no option '--%s'",
+					 sub, sandbox_opts[j].name);
+	a.files = !!(seen & (1u << (SB_FILES - SB_FILES)));
+	a.read_only = !!(seen & (1u << (SB_READ_ONLY - SB_FILES)));
+	a.keepalive = !!(seen & (1u << (SB_KEEPALIVE - SB_FILES)));
+	a.show_secret = !!(seen & (1u << (SB_SHOW_SECRET - SB_FILES)));
+	a.args = p.operands + 1;
+	a.n_args = p.n_operands - 1;
+	if (!strcmp(sub, "pause") || !strcmp(sub, "resume") ||
+	    !strcmp(sub, "timeout") || !strcmp(sub, "preview"))
+		return cmd_sandbox_slot(cli, sub, &a);
+	if ((!strcmp(sub, "mount") && a.n_args != 2) ||
+	    (!strcmp(sub, "unmount") && a.n_args != 1))
 		return cli_usage("sandbox", "%s needs %s", sub,
 				 !strcmp(sub, "mount")
 					 ? "STORE_PATH and SANDBOX_PATH"
 					 : "SANDBOX_PATH");
+	if (strcmp(sub, "mount") && strcmp(sub, "unmount") && a.n_args)
+		return cli_usage("sandbox", "unexpected argument '%s'",
+				 a.args[0]);
 	if (cli_workspace(&ws, cli))
 		return WSP_EXIT_FAIL;
 
@@ -204,22 +230,22 @@ int cmd_sandbox(struct wsp_cli *cli, int argc, char **argv)
 		else
 			puts(v == WSP_START_CREATED ? "created" : "connected");
 	} else if (!strcmp(sub, "mount")) {
-		if (wsp_sandbox_mount(ws, NULL, paths[0], paths[1],
-				      read_only ? WSP_MOUNT_READ_ONLY : 0,
+		if (wsp_sandbox_mount(ws, NULL, a.args[0], a.args[1],
+				      a.read_only ? WSP_MOUNT_READ_ONLY : 0,
 				      &err) < 0)
 			return fail(&err);
 		if (cli->json) {
 			fputs("{\"mounted\":", stdout);
-			cli_put_json(paths[1]);
+			cli_put_json(a.args[1]);
 			printf(",\"read_only\":%s}\n",
-			       read_only ? "true" : "false");
+			       a.read_only ? "true" : "false");
 		}
 	} else if (!strcmp(sub, "unmount")) {
-		if (wsp_sandbox_unmount(ws, NULL, paths[0], 0, &err) < 0)
+		if (wsp_sandbox_unmount(ws, NULL, a.args[0], 0, &err) < 0)
 			return fail(&err);
 		if (cli->json) {
 			fputs("{\"unmounted\":", stdout);
-			cli_put_json(paths[0]);
+			cli_put_json(a.args[0]);
 			puts("}");
 		}
 	} else if (!strcmp(sub, "stop")) {
@@ -228,12 +254,13 @@ int cmd_sandbox(struct wsp_cli *cli, int argc, char **argv)
 		if (cli->json)
 			puts("{\"state\":\"stopped\"}");
 	} else if (!strcmp(sub, "destroy")) {
-		if (wsp_sandbox_destroy(ws, NULL, files ? WSP_DESTROY_FILES : 0,
+		if (wsp_sandbox_destroy(ws, NULL,
+					a.files ? WSP_DESTROY_FILES : 0,
 					&err) < 0)
 			return fail(&err);
 		if (cli->json)
 			printf("{\"destroyed\":true,\"files\":%s}\n",
-			       files ? "true" : "false");
+			       a.files ? "true" : "false");
 	} else if (!strcmp(sub, "status")) {
 		if (wsp_sandbox_status(&v, ws, NULL, &err) < 0)
 			return fail(&err);

@@ -18,13 +18,14 @@ static int fail(wsp_error *err)
 	return WSP_EXIT_FAIL;
 }
 
-static int pause_resume(struct wsp_cli *cli, const char *sub, int argc)
+static int pause_resume(struct wsp_cli *cli, const char *sub,
+			const struct sandbox_args *a)
 {
 	wsp_workspace *ws;
 	wsp_error err;
 	int pause = !strcmp(sub, "pause");
 
-	if (argc > 2)
+	if (a->n_args)
 		return cli_usage("sandbox", "%s takes no arguments", sub);
 	if (cli_workspace(&ws, cli))
 		return WSP_EXIT_FAIL;
@@ -36,23 +37,17 @@ static int pause_resume(struct wsp_cli *cli, const char *sub, int argc)
 	return WSP_EXIT_OK;
 }
 
-static int timeout(struct wsp_cli *cli, int argc, char **argv)
+static int timeout(struct wsp_cli *cli, const struct sandbox_args *a)
 {
-	const char *dur = NULL;
-	int keepalive = 0, i;
+	const char *dur = a->n_args ? a->args[0] : NULL;
+	int keepalive = a->keepalive;
 	int64_t ms = 0;
 	wsp_workspace *ws;
 	wsp_error err;
 
-	for (i = 2; i < argc; i++) {
-		if (!strcmp(argv[i], "--keepalive"))
-			keepalive = 1;
-		else if (!dur && argv[i][0] != '-')
-			dur = argv[i];
-		else
-			return cli_usage("sandbox", "unexpected argument '%s'",
-					 argv[i]);
-	}
+	if (a->n_args > 1)
+		return cli_usage("sandbox", "unexpected argument '%s'",
+				 a->args[1]);
 	if (keepalive == !!dur)
 		return cli_usage("sandbox", "timeout needs a duration (0 for "
 					    "none) or --keepalive");
@@ -74,25 +69,19 @@ static int timeout(struct wsp_cli *cli, int argc, char **argv)
 	return WSP_EXIT_OK;
 }
 
-static int preview(struct wsp_cli *cli, int argc, char **argv)
+static int preview(struct wsp_cli *cli, const struct sandbox_args *a)
 {
-	const char *port_arg = NULL;
-	int show = 0, i, rc = WSP_EXIT_OK;
+	const char *port_arg = a->n_args ? a->args[0] : NULL;
+	int show = a->show_secret, rc = WSP_EXIT_OK;
 	unsigned long port;
 	char *end;
 	wsp_preview p;
 	wsp_workspace *ws;
 	wsp_error err;
 
-	for (i = 2; i < argc; i++) {
-		if (!strcmp(argv[i], "--show-secret"))
-			show = 1;
-		else if (!port_arg && argv[i][0] != '-')
-			port_arg = argv[i];
-		else
-			return cli_usage("sandbox", "unexpected argument '%s'",
-					 argv[i]);
-	}
+	if (a->n_args > 1)
+		return cli_usage("sandbox", "unexpected argument '%s'",
+				 a->args[1]);
 	if (!port_arg)
 		return cli_usage("sandbox", "preview needs a port");
 	port = strtoul(port_arg, &end, 10);
@@ -126,13 +115,12 @@ static int preview(struct wsp_cli *cli, int argc, char **argv)
 	return rc;
 }
 
-int cmd_sandbox_slot(struct wsp_cli *cli, int argc, char **argv)
+int cmd_sandbox_slot(struct wsp_cli *cli, const char *sub,
+		     const struct sandbox_args *a)
 {
-	const char *sub = argv[1];
-
 	if (!strcmp(sub, "pause") || !strcmp(sub, "resume"))
-		return pause_resume(cli, sub, argc);
+		return pause_resume(cli, sub, a);
 	if (!strcmp(sub, "timeout"))
-		return timeout(cli, argc, argv);
-	return preview(cli, argc, argv);
+		return timeout(cli, a);
+	return preview(cli, a);
 }

@@ -21,33 +21,38 @@
 
 #define RESULT_LINES 10 /* core/tool_search.c */
 
-static int usage_text(void)
-{
-	printf("usage: wsp search [--json] [-k N] [--min-score X] [--mode M] "
-	       "QUERY...\n\n"
-	       "Search the workspace's index and print the best chunks as "
-	       "PATH:FIRST-LAST:\nand the lines that hold the query's words. "
-	       "bm25 ranks by the words (OR'ed;\nEnglish stopwords and "
-	       "one-letter words ignored, SQLite FTS5); vector by the\n"
-	       "cosine of embeddings from search.embeddings; hybrid by both "
-	       "(the default\nwith embeddings). Without search.embeddings, "
-	       "vector and hybrid fall back to\nbm25; the last line says "
-	       "which mode answered. The index covers\n"
-	       "search.auto_index_paths of the configuration; the first search "
-	       "in a process\nbuilds it or re-checks every file's size and "
-	       "mtime (docs/search.md). Without\na search: section, or with "
-	       "the search tool disabled in tools:, there is\nnothing to "
-	       "search.\n\n"
-	       "  -k, --top-k N    results at most (1 to 100, default 5)\n"
-	       "  --min-score X    only results scoring at least X (bm25: "
-	       "BM25, higher is\n                   better; vector: cosine; "
-	       "hybrid: the weighted 0-1 score)\n"
-	       "  --mode M         bm25, vector or hybrid (default: "
-	       "search.mode)\n"
-	       "  --json           {\"results\": [{\"path\", \"start\", "
-	       "\"end\", \"lines\"}], \"mode\"}\n");
-	return WSP_EXIT_OK;
-}
+enum { Q_MIN_SCORE = CLI_LONG, Q_MODE };
+
+static const struct cli_opt search_opts[] = {
+	{'k', "top-k", "N", "results at most (1 to 100, default 5)"},
+	{Q_MIN_SCORE, "min-score", "X",
+	 "only results scoring at least X (bm25: BM25, higher is\n"
+	 "better; vector: cosine; hybrid: the weighted 0-1 score)"},
+	{Q_MODE, "mode", "M", "bm25, vector or hybrid (default: search.mode)"},
+	{CLI_G_JSON, "json", NULL,
+	 "{\"results\": [{\"path\", \"start\", \"end\", \"lines\"}], "
+	 "\"mode\"}"},
+	{0, NULL, NULL, NULL},
+};
+
+static const struct cli_cmd search_cmd = {
+	"search",
+	"usage: wsp search [--json] [-k N] [--min-score X] [--mode M] "
+	"QUERY...\n\n"
+	"Search the workspace's index and print the best chunks as "
+	"PATH:FIRST-LAST:\nand the lines that hold the query's words. "
+	"bm25 ranks by the words (OR'ed;\nEnglish stopwords and "
+	"one-letter words ignored, SQLite FTS5); vector by the\n"
+	"cosine of embeddings from search.embeddings; hybrid by both "
+	"(the default\nwith embeddings). Without search.embeddings, "
+	"vector and hybrid fall back to\nbm25; the last line says "
+	"which mode answered. The index covers\n"
+	"search.auto_index_paths of the configuration; the first search "
+	"in a process\nbuilds it or re-checks every file's size and "
+	"mtime (docs/search.md). Without\na search: section, or with "
+	"the search tool disabled in tools:, there is\nnothing to "
+	"search. A query word starting with '-' goes after '--'.\n",
+	search_opts, NULL, 0, NULL};
 
 /* The exposed name of the built-in search tool, or NULL. */
 static const char *search_tool(wsp_tools *tools)
@@ -161,7 +166,7 @@ static int print_json(char *text)
 }
 
 /* The tool's arguments: {"query": ..., "topK": k, "minScore": x}. */
-static char *make_args(int argc, char **argv, int first, long top_k,
+static char *make_args(int argc, char **argv, long top_k,
 		       const char *min_score, const char *mode)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -169,7 +174,7 @@ static char *make_args(int argc, char **argv, int first, long top_k,
 	char *q, *out;
 	int i;
 
-	for (i = first; i < argc; i++)
+	for (i = 0; i < argc; i++)
 		len += strlen(argv[i]) + 1;
 	q = calloc(1, len + 1);
 	if (!o || !q) {
@@ -177,8 +182,8 @@ static char *make_args(int argc, char **argv, int first, long top_k,
 		free(q);
 		return NULL;
 	}
-	for (i = first; i < argc; i++) {
-		if (i > first)
+	for (i = 0; i < argc; i++) {
+		if (i > 0)
 			strcat(q, " ");
 		strcat(q, argv[i]);
 	}
@@ -199,51 +204,46 @@ int cmd_search(struct wsp_cli *cli, int argc, char **argv)
 	wsp_tools_options topts = WSP_TOOLS_OPTIONS_INIT;
 	wsp_tool_result res = { .struct_size = sizeof(res) };
 	const char *min_score = NULL, *mode = NULL, *name;
-	int i, json = cli->json, rc;
+	struct cli_parse p;
+	int k, rc;
 	wsp_workspace *ws;
 	wsp_tools *tools;
 	wsp_error err;
 	long top_k = 5;
 	char *args, *end;
 
-	if (cli_wants_help(argc, argv))
-		return usage_text();
-	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
-		if (!strcmp(argv[i], "--")) {
-			i++;
-			break;
-		} else if (!strcmp(argv[i], "--json")) {
-			json = 1;
-		} else if ((!strcmp(argv[i], "-k") ||
-			    !strcmp(argv[i], "--top-k")) && i + 1 < argc) {
-			top_k = strtol(argv[++i], &end, 10);
-			if (*end || top_k < 1 || top_k > 100)
+	cli_parse_begin(&p, cli, &search_cmd, argc, argv);
+	while ((k = cli_parse_next(&p)) > 0) {
+		const char *v = p.value;
+
+		if (k == 'k') {
+			top_k = strtol(v, &end, 10);
+			if (*end || !*v || top_k < 1 || top_k > 100)
 				return cli_usage("search",
 						 "-k wants a number from 1 to "
 						 "100, not '%s'",
-						 argv[i]);
-		} else if (!strcmp(argv[i], "--min-score") && i + 1 < argc) {
-			min_score = argv[++i];
+						 v);
+		} else if (k == Q_MIN_SCORE) {
+			min_score = v;
 			strtod(min_score, &end);
 			if (*end || !*min_score)
 				return cli_usage("search",
 						 "--min-score wants a number, "
 						 "not '%s'",
 						 min_score);
-		} else if (!strcmp(argv[i], "--mode") && i + 1 < argc) {
-			mode = argv[++i];
+		} else if (k == Q_MODE) {
+			mode = v;
 			if (strcmp(mode, "bm25") && strcmp(mode, "vector") &&
 			    strcmp(mode, "hybrid"))
 				return cli_usage("search",
 						 "--mode wants bm25, vector or "
 						 "hybrid, not '%s'",
 						 mode);
-		} else {
-			return cli_usage("search", "unknown option '%s'",
-					 argv[i]);
 		}
 	}
-	if (i >= argc)
+	if (k != CLI_END)
+		return k == CLI_HELP ? WSP_EXIT_OK : WSP_EXIT_USAGE;
+	if (!p.n_operands)
 		return cli_usage("search", "what to search for? wsp search "
 					   "QUERY");
 	if (cli_workspace(&ws, cli))
@@ -261,7 +261,7 @@ int cmd_search(struct wsp_cli *cli, int argc, char **argv)
 				"disable the search tool in tools:); see "
 				"docs/search.md");
 	}
-	args = make_args(argc, argv, i, top_k, min_score, mode);
+	args = make_args(p.n_operands, p.operands, top_k, min_score, mode);
 	if (!args) {
 		wsp_tools_close(tools);
 		return cli_fail("ENOMEM", "out of memory", "out of memory");
@@ -274,7 +274,7 @@ int cmd_search(struct wsp_cli *cli, int argc, char **argv)
 	} else if (res.is_error) {
 		fprintf(stderr, "wsp: %s\n", res.text);
 		rc = WSP_EXIT_FAIL;
-	} else if (json) {
+	} else if (cli->json) {
 		rc = print_json(res.text) ? WSP_EXIT_FAIL : WSP_EXIT_OK;
 	} else {
 		puts(res.text);

@@ -27,32 +27,37 @@ static int open_tools(wsp_tools **out, struct wsp_cli *cli, uint32_t flags)
 	return WSP_EXIT_OK;
 }
 
+static const struct cli_opt tools_opts[] = {
+	{CLI_G_JSON, "json", NULL,
+	 "each tool with its JSON Schema (MCP's tools/list shape)"},
+	{0, NULL, NULL, NULL},
+};
+
+static const struct cli_cmd tools_cmd = {
+	"tools",
+	"usage: wsp tools [--json]\n\n"
+	"List the agent tools of the workspace: name and description.\n",
+	tools_opts, NULL, 0, NULL};
+
 int cmd_tools(struct wsp_cli *cli, int argc, char **argv)
 {
 	wsp_tools *tools;
 	wsp_tool_info info;
 	wsp_error err;
 	char *json;
+	struct cli_parse p;
 	size_t i, n;
-	int json_out = cli->json, rc;
+	int k, rc;
 
-	if (cli_wants_help(argc, argv)) {
-		printf("usage: wsp tools [--json]\n\n"
-		       "List the agent tools of the workspace: name and "
-		       "description,\nwith --json also each tool's JSON Schema "
-		       "(MCP's tools/list shape).\n");
-		return WSP_EXIT_OK;
-	}
-	for (i = 1; i < (size_t)argc; i++) {
-		if (!strcmp(argv[i], "--json"))
-			json_out = 1;
-		else
-			return cli_usage("tools", "unexpected argument '%s'",
-					 argv[i]);
-	}
+	k = cli_parse_all(&p, cli, &tools_cmd, argc, argv);
+	if (k != CLI_END)
+		return k == CLI_HELP ? WSP_EXIT_OK : WSP_EXIT_USAGE;
+	if (p.n_operands)
+		return cli_usage("tools", "unexpected argument '%s'",
+				 p.operands[0]);
 	if ((rc = open_tools(&tools, cli, 0)))
 		return rc;
-	if (json_out) {
+	if (cli->json) {
 		if (wsp_tools_list_json(&json, tools, &err) < 0) {
 			cli_fail_error(&err);
 			wsp_tools_close(tools);
@@ -99,39 +104,44 @@ static int ask_terminal(const char *name, const char *args, void *payload)
 	return line[0] == 'y' || line[0] == 'Y';
 }
 
+static const struct cli_opt tool_opts[] = {
+	{'y', "yes", NULL,
+	 "approve a tool configured with require_approval (else\n"
+	 "asked at the terminal, or refused without one)"},
+	{0, NULL, NULL, NULL},
+};
+
+static const struct cli_cmd tool_cmd = {
+	"tool",
+	"usage: wsp tool [--yes] NAME ['JSON-ARGS']\n\n"
+	"Run one agent tool with its arguments as a JSON object (default {})\n"
+	"and print its result. Exit status 1 when the tool reports an error.\n",
+	tool_opts,
+	"Options and global options go before NAME; what follows is the\n"
+	"tool's. With the global --json it prints {\"text\", \"is_error\"} (and\n"
+	"media_type, media_bytes for an image result).\n",
+	CLI_IN_ORDER, NULL};
+
 int cmd_tool(struct wsp_cli *cli, int argc, char **argv)
 {
 	wsp_tool_call_opts opts = WSP_TOOL_CALL_OPTS_INIT;
 	wsp_tool_result res = {.struct_size = sizeof(res)};
 	const char *name = NULL, *args = NULL;
+	struct cli_parse p;
 	wsp_tools *tools;
 	wsp_error err;
-	int i, rc, yes = 0;
+	int k, rc, yes = 0;
 
-	if (cli_wants_help(argc, argv)) {
-		printf("usage: wsp tool [--yes] NAME ['JSON-ARGS']\n\n"
-		       "Run one agent tool with its arguments as a JSON object "
-		       "(default {})\nand print its result. Exit status 1 when "
-		       "the tool reports an error.\n\n"
-		       "  --yes   approve a tool configured with "
-		       "require_approval (else asked\n"
-		       "          at the terminal, or refused without one)\n\n"
-		       "With the global --json it prints {\"text\", "
-		       "\"is_error\"} (and media_type,\nmedia_bytes for an "
-		       "image result).\n");
-		return WSP_EXIT_OK;
-	}
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--yes") || !strcmp(argv[i], "-y"))
-			yes = 1;
-		else if (!name)
-			name = argv[i];
-		else if (!args)
-			args = argv[i];
-		else
-			return cli_usage("tool", "unexpected argument '%s'",
-					 argv[i]);
-	}
+	cli_parse_begin(&p, cli, &tool_cmd, argc, argv);
+	while ((k = cli_parse_next(&p)) > 0)
+		yes = 1; /* --yes, its one option */
+	if (k != CLI_END)
+		return k == CLI_HELP ? WSP_EXIT_OK : WSP_EXIT_USAGE;
+	if (p.n_operands > 2)
+		return cli_usage("tool", "unexpected argument '%s'",
+				 p.operands[2]);
+	name = p.n_operands > 0 ? p.operands[0] : NULL;
+	args = p.n_operands > 1 ? p.operands[1] : NULL;
 	if (!name)
 		return cli_usage("tool", "which tool? 'wsp tools' lists them");
 	if ((rc = open_tools(&tools, cli, 0)))
@@ -179,23 +189,28 @@ int cmd_tool(struct wsp_cli *cli, int argc, char **argv)
 	return rc;
 }
 
+static const struct cli_cmd instructions_cmd = {
+	"instructions",
+	"usage: wsp instructions\n\n"
+	"Print the text an agent's system prompt gets about this workspace\n"
+	"(what `wsp mcp` sends as its instructions). With the global --json:\n"
+	"{\"instructions\": text}.\n",
+	NULL, NULL, 0, NULL};
+
 int cmd_instructions(struct wsp_cli *cli, int argc, char **argv)
 {
+	struct cli_parse p;
 	wsp_workspace *ws;
 	wsp_error err;
 	char *text;
+	int k;
 
-	if (cli_wants_help(argc, argv)) {
-		printf("usage: wsp instructions\n\n"
-		       "Print the text an agent's system prompt gets about "
-		       "this workspace\n(what `wsp mcp` sends as its "
-		       "instructions). With the global --json:\n"
-		       "{\"instructions\": text}.\n");
-		return WSP_EXIT_OK;
-	}
-	if (argc > 1)
+	k = cli_parse_all(&p, cli, &instructions_cmd, argc, argv);
+	if (k != CLI_END)
+		return k == CLI_HELP ? WSP_EXIT_OK : WSP_EXIT_USAGE;
+	if (p.n_operands)
 		return cli_usage("instructions", "unexpected argument '%s'",
-				 argv[1]);
+				 p.operands[0]);
 	if (cli_workspace(&ws, cli))
 		return WSP_EXIT_FAIL;
 	if (wsp_tools_instructions(&text, ws, &err) < 0) {

@@ -3,16 +3,23 @@
 
 #include <stdio.h>
 
+static const struct cli_cmd version_cmd = {
+	"version",
+	"usage: wsp version\n\n"
+	"Print the version of wsp and of the plugin ABI it loads providers\n"
+	"for.\n",
+	NULL, NULL, 0, NULL};
+
 int cmd_version(struct wsp_cli *cli, int argc, char **argv)
 {
-	if (cli_wants_help(argc, argv)) {
-		printf("usage: wsp version\n\n"
-		       "Print the version of wsp and of the plugin ABI it "
-		       "loads providers for.\n");
-		return WSP_EXIT_OK;
-	}
-	if (argc > 1)
-		return cli_usage("version", "unexpected argument '%s'", argv[1]);
+	struct cli_parse p;
+	int k = cli_parse_all(&p, cli, &version_cmd, argc, argv);
+
+	if (k != CLI_END)
+		return k == CLI_HELP ? WSP_EXIT_OK : WSP_EXIT_USAGE;
+	if (p.n_operands)
+		return cli_usage("version", "unexpected argument '%s'",
+				 p.operands[0]);
 	if (cli->json)
 		printf("{\"version\":\"%s\",\"plugin_abi\":\"%d.%d\"}\n",
 		       wsp_version_string(), WSP_PLUGIN_ABI_MAJOR,

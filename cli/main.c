@@ -26,34 +26,29 @@ const char *cli_command_name(size_t i)
 	return i < N_COMMANDS ? commands[i].name : NULL;
 }
 
+static void usage(FILE *out);
+
+static const struct cli_cmd wsp_cmd = {
+	NULL,
+	"usage: wsp [--config FILE] [--plugin-path DIRS] [--json] [-v]\n"
+	"           [--log-file FILE] COMMAND [ARGS]\n"
+	"\n"
+	"Workspaces for AI agents: files and a sandbox where commands run,\n"
+	"behind one plugin ABI ('wsp plugins' lists the providers installed).\n",
+	cli_global_opts,
+	"Global options may also follow the command (before '--'; for exec,\n"
+	"sh, spawn, tool and ext, before the program or tool they name).\n"
+	"Every command reads --opt VALUE and --opt=VALUE alike.\n",
+	CLI_IN_ORDER,
+	usage,
+};
+
 static void usage(FILE *out)
 {
 	size_t i;
 
-	fprintf(out,
-		"usage: wsp [--config FILE] [--plugin-path DIRS] [--json] [-v]\n"
-		"           [--log-file FILE] COMMAND [ARGS]\n"
-		"\n"
-		"Workspaces for AI agents: files and a sandbox where commands run,\n"
-		"behind one plugin ABI ('wsp plugins' lists the providers installed).\n"
-		"\n"
-		"global options:\n"
-		"  --config FILE       use this wsp.yaml (default: $WSP_CONFIG, ./wsp.yaml,\n"
-		"                      $XDG_CONFIG_HOME/wsp/wsp.yaml, /etc/wsp/wsp.yaml,\n"
-		"                      else the embedded default)\n"
-		"  --plugin-path DIRS  colon-separated directories searched for providers\n"
-		"                      first (then $WSP_PLUGIN_PATH, plugin_path: in the\n"
-		"                      config, the install directory)\n"
-		"  --json              print data as JSON\n"
-		"  -v, --verbose       log more (repeat for debug)\n"
-		"  --log-file FILE     append wsp's own log lines and notices to FILE\n"
-		"                      instead of stderr (exec, sh and logs keep them\n"
-		"                      out of the command's stderr anyway unless -v)\n"
-		"  -h, --help          show this help; COMMAND --help shows a command's\n"
-		"Global options may also follow the command (before '--'; for exec,\n"
-		"sh, spawn, tool and ext, before the program or tool they name).\n"
-		"\n"
-		"commands:\n");
+	cli_help(out, &wsp_cmd);
+	fputs("\ncommands:\n", out);
 	/* Two spaces at least between name and summary, as every list
 	 * in our help has: help2man (the man pages) reads it so. */
 	for (i = 0; i < N_COMMANDS; i++)
@@ -78,25 +73,13 @@ int cli_usage(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "wsp %s: ", cmd);
+	fprintf(stderr, "wsp%s%s: ", cmd ? " " : "", cmd ? cmd : "");
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\ntry 'wsp %s --help'\n", cmd);
+	fprintf(stderr, "\ntry 'wsp%s%s --help'\n", cmd ? " " : "",
+		cmd ? cmd : "");
 	return WSP_EXIT_USAGE;
-}
-
-int cli_wants_help(int argc, char **argv)
-{
-	int i;
-
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--"))
-			return 0;
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
-			return 1;
-	}
-	return 0;
 }
 
 /* Where wsp's own messages go: --log-file, stderr, or nowhere. */
@@ -164,10 +147,23 @@ int cli_workspace(wsp_workspace **out, struct wsp_cli *cli)
 	return WSP_EXIT_OK;
 }
 
-int cli_isolation_valid(const char *mode)
+int cli_isolation_arg(const char *cmd, const char *v)
 {
-	return !strcmp(mode, "none") || !strcmp(mode, "bwrap") ||
-	       !strcmp(mode, "auto");
+	if (!strcmp(v, "none") || !strcmp(v, "bwrap") || !strcmp(v, "auto"))
+		return 0;
+	return cli_usage(cmd, "unknown isolation '%s'; use none, bwrap or auto",
+			 v);
+}
+
+int cli_env_add(const char **env, size_t *n, const char *cmd, const char *v)
+{
+	if (!strchr(v, '=') || v[0] == '=')
+		return cli_usage(cmd, "'--env %s' is not NAME=VALUE", v);
+	if (*n == CLI_MAX_ENV)
+		return cli_usage(cmd, "more than %d --env", CLI_MAX_ENV);
+	env[(*n)++] = v;
+	env[*n] = NULL;
+	return 0;
 }
 
 int cli_workspace_isolation(wsp_workspace *ws, const char *mode)
@@ -181,137 +177,70 @@ int cli_workspace_isolation(wsp_workspace *ws, const char *mode)
 	return WSP_EXIT_OK;
 }
 
-/*
- * One global option at argv[*i] (its value consumed too): 1 when it was
- * one, 0 when not, -1 after a message when it is wrong (missing value,
- * unwritable log file).
- */
-static int global_option(struct wsp_cli *cli, int argc, char **argv, int *i)
+int cli_global_option(struct wsp_cli *cli, const char *cmd, int key,
+		      const char *v)
 {
-	const char *v;
-	int missing = 0;
-
-	if ((v = cli_option_value(argc, argv, i, "--config", &missing))) {
+	switch (key) {
+	case CLI_G_CONFIG:
 		cli->config_path = v;
-	} else if ((v = cli_option_value(argc, argv, i, "--plugin-path",
-					 &missing))) {
+		break;
+	case CLI_G_PLUGIN_PATH:
 		cli->plugin_path = v;
-	} else if ((v = cli_option_value(argc, argv, i, "--log-file",
-					 &missing))) {
+		break;
+	case CLI_G_JSON:
+		cli->json = 1;
+		cli_json_errors = 1;
+		break;
+	case CLI_G_VERBOSE:
+		cli->verbose++;
+		break;
+	case CLI_G_LOG_FILE:
 		if (cli->log_file)
 			fclose(cli->log_file);
 		cli->log_file = fopen(v, "a");
 		if (!cli->log_file) {
-			fprintf(stderr, "wsp: cannot open log file '%s': %s\n",
-				v, strerror(errno));
+			cli_usage(cmd, "cannot open log file '%s': %s", v,
+				  strerror(errno));
 			return -1;
 		}
-	} else if (missing) {
-		fprintf(stderr, "wsp: option '%s' needs a value\n"
-				"try 'wsp --help'\n", argv[*i]);
-		return -1;
-	} else if (!strcmp(argv[*i], "--json")) {
-		cli->json = 1;
-		cli_json_errors = 1;
-	} else if (!strcmp(argv[*i], "-v") || !strcmp(argv[*i], "--verbose")) {
-		cli->verbose++;
-	} else {
-		return 0;
+		break;
+	default:
+		break;
 	}
-	return 1;
-}
-
-static int in_list(const char *s, const char *const *list)
-{
-	for (; *list; list++)
-		if (!strcmp(s, *list))
-			return 1;
 	return 0;
-}
-
-/*
- * Global options after the command (`wsp plugins --json` as `wsp --json
- * plugins`), taken out of the command's arguments into cmd_argv: before a
- * "--", and for the commands whose later arguments are another program's
- * or a tool's own, before the first of those. A command that reads --json
- * itself keeps it. The number of arguments left, or -1 after a message.
- */
-static int globals_after(struct wsp_cli *cli, int argc, char **argv,
-			 char **cmd_argv)
-{
-	static const char *const runs_program[] = {"exec", "sh", "spawn",
-						   "tool", "ext", NULL};
-	static const char *const own_json[] = {"exec", "sh", "fs", "logs",
-					       "tools", NULL};
-	int i, n = 1, scanning = 1, rc;
-
-	cmd_argv[0] = argv[0];
-	for (i = 1; i < argc; i++) {
-		if (scanning && !strcmp(argv[i], "--"))
-			scanning = 0;
-		else if (scanning && argv[i][0] != '-' &&
-			 in_list(argv[0], runs_program))
-			scanning = 0;
-		if (!scanning || argv[i][0] != '-' ||
-		    (!strcmp(argv[i], "--json") && in_list(argv[0], own_json))) {
-			cmd_argv[n++] = argv[i];
-			continue;
-		}
-		rc = global_option(cli, argc, argv, &i);
-		if (rc < 0)
-			return -1;
-		if (!rc)
-			cmd_argv[n++] = argv[i];
-	}
-	cmd_argv[n] = NULL;
-	return n;
 }
 
 int main(int argc, char **argv)
 {
 	struct wsp_cli cli = { 0 };
-	char **cmd_argv;
+	struct cli_parse p;
+	const char *name;
 	size_t c;
-	int i, rc, cmd_argc;
+	int rc;
 
-	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			usage(stdout);
-			return WSP_EXIT_OK;
-		}
-		rc = global_option(&cli, argc, argv, &i);
-		if (rc < 0)
-			return WSP_EXIT_USAGE;
-		if (!rc) {
-			fprintf(stderr, "wsp: unknown option '%s'\n"
-					"try 'wsp --help'\n", argv[i]);
-			return WSP_EXIT_USAGE;
-		}
-	}
-	if (i >= argc) {
-		usage(stderr);
+	/* The global options before the command: options end at it. */
+	cli_parse_begin(&p, &cli, &wsp_cmd, argc, argv);
+	rc = cli_parse_next(&p);
+	if (rc == CLI_HELP)
+		return WSP_EXIT_OK;
+	if (rc != CLI_END || !p.n_operands) {
+		if (rc == CLI_END)
+			usage(stderr);
 		return WSP_EXIT_USAGE;
 	}
+	name = p.operands[0];
 	/* The shell completions' helper (completions/): not a command. */
-	if (!strcmp(argv[i], "__complete"))
-		return cmd_complete(&cli, argc - i, argv + i);
+	if (!strcmp(name, "__complete"))
+		return cmd_complete(&cli, p.n_operands, p.operands);
 	for (c = 0; c < N_COMMANDS; c++)
-		if (!strcmp(argv[i], commands[c].name))
+		if (!strcmp(name, commands[c].name))
 			break;
 	if (c == N_COMMANDS) {
 		fprintf(stderr, "wsp: unknown command '%s'\ntry 'wsp --help'\n",
-			argv[i]);
+			name);
 		return WSP_EXIT_USAGE;
 	}
-	cmd_argv = calloc((size_t)(argc - i) + 1, sizeof(*cmd_argv));
-	if (!cmd_argv) {
-		fprintf(stderr, "wsp: out of memory\n");
-		return WSP_EXIT_FAIL;
-	}
-	cmd_argc = globals_after(&cli, argc - i, argv + i, cmd_argv);
-	rc = cmd_argc < 0 ? WSP_EXIT_USAGE
-			  : commands[c].fn(&cli, cmd_argc, cmd_argv);
-	free(cmd_argv);
+	rc = commands[c].fn(&cli, p.n_operands, p.operands);
 	wsp_workspace_close(cli.ws);
 	if (cli.log_file)
 		fclose(cli.log_file);
