@@ -80,7 +80,10 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS "${CMAKE_BINARY_DIR}/core")
 set(CPACK_DEBIAN_ENABLE_COMPONENT_DEPENDS ON)
 
 set(_wsp_abi_pkg "wsp-plugin-abi-${WSP_PLUGIN_ABI_MAJOR}")
-set(_wsp_core_dep "libwsp2 (>= ${PROJECT_VERSION})")
+# The relations every provider package has, ours and third parties'
+# (cmake/WspPlugin.cmake).
+set(WSP_RELEASE "${PROJECT_VERSION}")
+wsp_plugin_package_depends(_wsp_plugin_depends)
 
 # libwsp2
 set(CPACK_COMPONENT_LIBWSP2_DESCRIPTION
@@ -141,7 +144,7 @@ foreach(comp IN LISTS _wsp_plugin_components)
     "wsp ${_what}\nA provider for wsp, loaded at run time by libwsp.")
   set(CPACK_DEBIAN_${COMP}_PACKAGE_NAME "${comp}")
   set(CPACK_DEBIAN_${COMP}_PACKAGE_SECTION "libs")
-  set(CPACK_DEBIAN_${COMP}_PACKAGE_DEPENDS "${_wsp_abi_pkg}, ${_wsp_core_dep}")
+  set(CPACK_DEBIAN_${COMP}_PACKAGE_DEPENDS "${_wsp_plugin_depends}")
   if(DEFINED _wsp_recommends_${comp})
     set(CPACK_DEBIAN_${COMP}_PACKAGE_RECOMMENDS "${_wsp_recommends_${comp}}")
   endif()

@@ -13,6 +13,10 @@
 # WSP_PLUGIN_INSTALL_DIR to the plugin directory of that installation. The
 # values are captured when this file is included, so the function works
 # from any directory of the project that calls find_package(wsp).
+#
+# wsp_plugin_package_depends(<deb-var> [<rpm-var>]) gives what a provider's
+# package depends on besides the libraries it links, for the wsp tree's
+# packages and a third party's alike (sdk/template/CMakeLists.txt).
 include_guard(GLOBAL)
 
 if(NOT DEFINED WSP_PLUGIN_MAP OR NOT DEFINED WSP_PLUGIN_INSTALL_DIR)
@@ -60,4 +64,29 @@ function(wsp_add_plugin kind name)
   # Packaging (cmake/WspPackaging.cmake) makes one package per provider.
   set_property(GLOBAL APPEND PROPERTY WSP_PLUGIN_COMPONENTS "wsp-plugin-${kind}-${name}")
   set_property(GLOBAL APPEND PROPERTY WSP_PLUGIN_TARGETS "${tgt}")
+endfunction()
+
+# wsp_plugin_package_depends(<deb-var> [<rpm-var>]): a provider package's
+# relations to the core, as a Debian Depends value
+# ("wsp-plugin-abi-<N>, libwsp2 (>= <release>)") and an RPM Requires one.
+#
+# The core package (libwsp2) provides the virtual wsp-plugin-abi-<N> of the
+# plugin ABI major it loads, and every provider depends on it: a core of
+# another major leaves a provider's dependency unmet, so the package
+# manager refuses the provider (or the core's upgrade) before any dlopen
+# has to. The version is the wsp release of this SDK, whose core has the
+# plugin ABI minor the provider is built against (an earlier core with that
+# minor would do too: the floor errs on the safe side, as dpkg-shlibdeps's
+# does). Reads WSP_PLUGIN_ABI_MAJOR and WSP_RELEASE, which the wsp tree and
+# the installed wspConfig.cmake set. docs/sdk.md, "Why a virtual ABI
+# package", says why the core provides and the provider depends.
+function(wsp_plugin_package_depends deb_var)
+  if(NOT WSP_PLUGIN_ABI_MAJOR MATCHES "^[0-9]+$" OR NOT WSP_RELEASE)
+    message(FATAL_ERROR "wsp_plugin_package_depends: WSP_PLUGIN_ABI_MAJOR or WSP_RELEASE unset (use find_package(wsp))")
+  endif()
+  set(abi "wsp-plugin-abi-${WSP_PLUGIN_ABI_MAJOR}")
+  set(${deb_var} "${abi}, libwsp2 (>= ${WSP_RELEASE})" PARENT_SCOPE)
+  if(ARGC GREATER 1)
+    set(${ARGV1} "${abi}, libwsp2 >= ${WSP_RELEASE}" PARENT_SCOPE)
+  endif()
 endfunction()

@@ -251,21 +251,24 @@ static int find_program(const char *dir, const char *prog,
 	const char *path = CLEAN_PATH + 5, *s, *e;
 	char full[PATH_MAX];
 	size_t i;
+	int n;
 
 	for (i = 0; envp[i]; i++)
 		if (!strncmp(envp[i], "PATH=", 5))
 			path = envp[i] + 5;
+	/* A path cut to fit would name another file: never try one. */
 	if (strchr(prog, '/')) {
-		snprintf(full, sizeof(full), "%s/%s", prog[0] == '/' ? "" : dir,
-			 prog);
-		if (!access(full, X_OK))
+		n = snprintf(full, sizeof(full), "%s/%s",
+			     prog[0] == '/' ? "" : dir, prog);
+		if (n > 0 && (size_t)n < sizeof(full) && !access(full, X_OK))
 			return 0;
 	} else {
 		for (s = path; *s; s = *e ? e + 1 : e) {
 			e = strchrnul(s, ':');
-			snprintf(full, sizeof(full), "%.*s/%s", (int)(e - s), s,
-				 prog);
-			if (e > s && !access(full, X_OK))
+			n = snprintf(full, sizeof(full), "%.*s/%s",
+				     (int)(e - s), s, prog);
+			if (e > s && n > 0 && (size_t)n < sizeof(full) &&
+			    !access(full, X_OK))
 				return 0;
 		}
 	}

@@ -2,7 +2,7 @@
 # tests/sdk/deb_test.sh - build the Debian packages, check their metadata,
 # install them with dpkg into an empty root and run wsp there.
 #
-# usage: deb_test.sh BUILD_DIR WORK_DIR PREFIX LIBDIR
+# usage: deb_test.sh BUILD_DIR WORK_DIR PREFIX LIBDIR CC CFLAGS
 #
 # 1. cpack -G DEB: libwsp2, wsp, libwsp-dev and one wsp-plugin-<kind>-<name>
 #    per provider in BUILD_DIR/plugins, and nothing else; lintian, DEP-5
@@ -16,7 +16,11 @@
 # 3. dpkg --root installs them into an empty directory whose package
 #    database starts as a copy of this host's, so the packages' Depends
 #    are checked against real Debian 12 packages and versions (no network
-#    needed); dpkg --audit must find nothing to complain about.
+#    needed); dpkg --audit must find nothing to complain about. A third
+#    party's provider package, the SDK's template built with CC and CFLAGS
+#    against the installed libwsp-dev and packaged by its own CPack rules,
+#    installs beside them, and one needing another plugin ABI major does
+#    not (deb_third_party.sh).
 # 4. The installed wsp runs from the root as it is on this host, with
 #    LD_LIBRARY_PATH unset: its $ORIGIN run path finds the root's libwsp,
 #    which finds the root's providers beside itself.
@@ -24,9 +28,10 @@
 #    (copied from this host: what those Depends would have installed),
 #    ldconfig -r builds its cache, and wsp runs inside it under bubblewrap
 #    (the root bound as /): only the installed packages' files are there,
-#    so the core must find its providers in the installed plugin directory.
+#    so the core must find its providers in the installed plugin directory,
+#    the third party's among them, and runs a command through it.
 set -eu
-build=$1 work=$2 prefix=$3 libdir=$4
+build=$1 work=$2 prefix=$3 libdir=$4 cc=$5 cflags=$6
 . "$(dirname "$0")/lib.sh"
 
 # dpkg --root runs maintainer scripts chrooted, which takes root: get it
@@ -207,6 +212,7 @@ if dpkg --root="$root" --admindir="$admin" --log=/dev/null -r libwsp2 \
 fi
 grep -q "$abi_pkg" "$work/remove.log" ||
 	fail "removing libwsp2 was refused, but not for $abi_pkg"
+. "$(dirname "$0")/deb_third_party.sh"
 
 # ---- 4. run it from the root, on this host -------------------------------
 out=$(env -u LD_LIBRARY_PATH "$root$prefix/bin/wsp" plugins 2>&1) ||
@@ -270,4 +276,19 @@ out=$(in_root "$prefix/bin/wsp" --config /etc/wsp.yaml sh \
 [ "$rc" = 3 ] && [ "$out" = "hello from /tmp/ws" ] ||
 	fail "wsp sh in the root: exit $rc, output '$out'"
 echo "in the root: wsp sh -> '$out', exit $rc"
+# The third party's provider, installed by its own package, runs one too
+# (in a directory that exists: it creates none).
+mkdir -p "$root/srv/ws"
+cat >"$root/etc/wsp-template.yaml" <<'YAML'
+sandbox:
+  provider: template
+  id: dev-box
+  options:
+    working_dir: /srv/ws
+YAML
+out=$(in_root "$prefix/bin/wsp" --config /etc/wsp-template.yaml sh \
+	'echo "template in $(pwd)"; exit 4' 2>&1) && rc=0 || rc=$?
+[ "$rc" = 4 ] && [ "$out" = "template in /srv/ws" ] ||
+	fail "wsp sh through $tp_pkg in the root: exit $rc, output '$out'"
+echo "in the root, through $tp_pkg: wsp sh -> '$out', exit $rc"
 echo "ok: packages built, checked, installed into '$root' and run"

@@ -51,3 +51,29 @@ expected_packages()
 	done
 	printf '%s\n' $_want | sort | tr '\n' ' '
 }
+
+# template_package ROOT GENERATOR OUT CC CFLAGS PLUGINDIR: a third party's
+# provider package, as the template's README says to make one: the
+# template copied out of the SDK installed under ROOT (/usr there), built
+# with find_package(wsp) against that SDK and packaged by CPack's
+# GENERATOR (DEB, RPM) into OUT, a fresh directory (logs beside it);
+# prints the path of the one package made. PLUGINDIR is the plugin
+# directory as the installed system sees it: the SDK's own default would
+# be its path under ROOT.
+template_package()
+{
+	_src=$3.src
+	rm -rf "$3" "$_src" "$3.build" && mkdir -p "$3"
+	cp -R "$1/usr/share/wsp/template" "$_src"
+	cmake -S "$_src" -B "$3.build" -DCMAKE_PREFIX_PATH="$1/usr" \
+		-DCMAKE_C_COMPILER="$4" -DCMAKE_C_FLAGS="$5" \
+		-DWSP_PLUGIN_INSTALL_DIR="$6" -DBUILD_TESTING=OFF \
+		>"$3.log" 2>&1 &&
+		cmake --build "$3.build" >>"$3.log" 2>&1 &&
+		(cd "$3.build" && cpack -G "$2" -B "$3") >>"$3.log" 2>&1 ||
+		fail "building the template's $2 package failed (see $3.log)"
+	rm -rf "$3/_CPack_Packages"
+	set -- "$3"/*
+	[ $# = 1 ] && [ -f "$1" ] || fail "the template made '$*', not one package"
+	echo "$1"
+}

@@ -3,7 +3,7 @@
 # packages, check them with rpmlint, install them with rpm into an empty
 # root and run wsp from there.
 #
-# usage: rpm_test.sh BUILD_DIR WORK_DIR LIBDIR RPMLINT_TOML
+# usage: rpm_test.sh BUILD_DIR WORK_DIR LIBDIR RPMLINT_TOML CC CFLAGS
 #
 # 1. cpack -G RPM: the packages deb_test.sh expects, by the same names
 #    (but wsp-devel, RPM's name for libwsp-dev).
@@ -18,8 +18,14 @@
 #    unset: its $ORIGIN run path finds the root's libwsp, which finds the
 #    root's providers beside itself; `wsp plugins` lists them and a
 #    command runs in the local sandbox.
+# 5. A third party's provider RPM: the SDK's template, copied out of the
+#    wsp-devel installed in the root, built with CC and CFLAGS against it
+#    and packaged by its own CPack rules, requires wsp-plugin-abi-N and
+#    libwsp2 >= this release; in the root's database those are all met
+#    (rpm --test lists only this host's system libraries as missing); it
+#    installs, `wsp plugins` lists it and a command runs through it.
 set -eu
-build=$1 work=$2 libdir=$3 rpmlint_toml=$4
+build=$1 work=$2 libdir=$3 rpmlint_toml=$4 cc=$5 cflags=$6
 . "$(dirname "$0")/lib.sh"
 
 # rpm sets the owner of what it installs, which takes root: get it in a
@@ -100,6 +106,34 @@ for pkg in $want; do
 			fail "$pkg: $f is not stripped"
 	done
 done
+
+# ---- 5. a third party's provider RPM beside them -------------------------
+tp=$work/third-party
+tp_rpm=$(template_package "$root" RPM "$tp/rpms" "$cc" "$cflags" \
+	"$full_libdir/wsp/plugins")
+tp_pkg=$(rpm -qp --qf '%{NAME}' "$tp_rpm")
+[ "$tp_pkg" = wsp-plugin-sandbox-template ] ||
+	fail "the template's RPM is '$tp_pkg'"
+release=$(rpm --root "$root" -q --qf '%{VERSION}' libwsp2)
+req=$(rpm -qp --requires "$tp_rpm")
+echo "$req" | grep -qx "$abi_pkg" || fail "$tp_pkg does not require $abi_pkg: $req"
+echo "$req" | grep -qx "libwsp2 >= $release" ||
+	fail "$tp_pkg does not require libwsp2 >= $release: $req"
+# Without --nodeps: what is missing is this host's libraries (in no RPM
+# database), never what wsp's packages provide.
+rpm --root "$root" --test -i "$tp_rpm" >"$tp/test.log" 2>&1 &&
+	fail "rpm --test found every requirement in a root without libc"
+grep -q 'is needed by' "$tp/test.log" ||
+	{ cat "$tp/test.log" >&2; fail "rpm --test failed for another reason"; }
+if grep -E "^[[:space:]]*(wsp-plugin-abi|libwsp)" "$tp/test.log" >&2; then
+	fail "wsp's packages do not meet $tp_pkg's requirements"
+fi
+rpm --root "$root" --nodeps -i "$tp_rpm" >"$tp/rpm.log" 2>&1 ||
+	{ cat "$tp/rpm.log" >&2; fail "rpm -i $tp_pkg failed"; }
+[ -f "$root$full_libdir/wsp/plugins/wsp-sandbox-template.so" ] ||
+	fail "$tp_pkg did not install its provider"
+echo "$tp_pkg: $(echo "$req" | grep -v '^lib.*(' | tr '\n' ' ')"
+
 wsp=$root$prefix/bin/wsp
 out=$(env -u LD_LIBRARY_PATH "$wsp" plugins 2>&1) ||
 	fail "$wsp plugins failed: $out"
@@ -121,9 +155,23 @@ sandbox:
     isolation: none
     state_dir: $work/state
 YAML
-out=$(env -u LD_LIBRARY_PATH "$wsp" --config "$work/wsp.yaml" sh \
-	'echo "hello from $(pwd)"; exit 3' 2>&1) && rc=0 || rc=$?
-[ "$rc" = 3 ] && [ "$out" = "hello from $work/ws" ] ||
-	fail "wsp sh from the root: exit $rc, output '$out'"
-echo "from the root: wsp sh -> '$out', exit $rc"
+# run_sh CONFIG WHAT: a command through the sandbox CONFIG selects, run by
+# the root's wsp with LD_LIBRARY_PATH unset: its output, directory, status.
+run_sh()
+{
+	out=$(env -u LD_LIBRARY_PATH "$wsp" --config "$1" sh \
+		'echo "hello from $(pwd)"; exit 3' 2>&1) && rc=0 || rc=$?
+	[ "$rc" = 3 ] && [ "$out" = "hello from $work/ws" ] ||
+		fail "wsp sh through $2: exit $rc, output '$out'"
+	echo "from the root, through $2: wsp sh -> '$out', exit $rc"
+}
+run_sh "$work/wsp.yaml" "the local sandbox"
+cat >"$work/template.yaml" <<YAML
+sandbox:
+  provider: template
+  id: rpm-box
+  options:
+    working_dir: $work/ws
+YAML
+run_sh "$work/template.yaml" "$tp_pkg"
 echo "ok: RPMs built, linted, installed into '$root' and run"
