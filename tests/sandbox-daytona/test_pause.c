@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static const wsp_sandbox_vtable *sb(void)
@@ -51,6 +52,47 @@ static long count(void *self, wsp_fakehost *fh)
 	return atol(out);
 }
 
+/* Milliseconds on a clock no one sets. */
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * The counter once it reached at least want, or what it last was after
+ * 30 s: each look is a command through the toolbox, which a loaded
+ * machine can make take a second, so the bound is time, not tries.
+ */
+static long count_until(void *self, wsp_fakehost *fh, long want)
+{
+	long long end = now_ms() + 30000;
+	long n;
+
+	while ((n = count(self, fh)) < want && now_ms() < end)
+		usleep(50 * 1000);
+	return n;
+}
+
+/* The process's stdout total once it reached want, or after 30 s. */
+static uint64_t stdout_until(void *self, const char *pid, uint64_t want)
+{
+	wsp_proc_status st = {.struct_size = sizeof st};
+	long long end = now_ms() + 30000;
+	wsp_error err = {0};
+
+	for (;;) {
+		if (dt_desc()->procmgr->status(&st, self, &dt_no_call, pid, 0,
+					       &err))
+			return 0;
+		if (st.stdout_total >= want || now_ms() >= end)
+			return st.stdout_total;
+		usleep(50 * 1000);
+	}
+}
+
 static void test_pause_resume(void)
 {
 	wsp_fakehost *fh = NULL;
@@ -62,7 +104,6 @@ static void test_pause_resume(void)
 	long before, after;
 	uint64_t ticks, seen;
 	char pid2[WSP_PROC_ID_MAX];
-	int i;
 
 	CU_ASSERT_FATAL(dt_box_open(&fh, &a, NULL, &err) == 0);
 	/* counts below are this test's */
@@ -74,13 +115,10 @@ static void test_pause_resume(void)
 	CU_ASSERT_FATAL(
 		dt_desc()->procmgr->spawn(pid, a, &dt_no_call, &so, &err) == 0);
 	dt_stored_id(fh, id, sizeof id);
-	for (i = 0; i < 100 && count(a, fh) < 3; i++)
-		usleep(50 * 1000);
-	/* a look before the pause: what a paused status answers */
-	CU_ASSERT_EQUAL(
-		dt_desc()->procmgr->status(&st, a, &dt_no_call, pid, 0, &err),
-		0);
-	seen = st.stdout_total;
+	CU_ASSERT_TRUE(count_until(a, fh, 3) >= 3);
+	/* a look before the pause: what a paused status answers (the log
+	 * may lag the file the loop writes) */
+	seen = stdout_until(a, pid, 5);
 	CU_ASSERT_TRUE(seen >= 5);
 
 	CU_ASSERT_EQUAL(sb()->pause(a, &dt_no_call, 0, &err), 0);
@@ -133,8 +171,7 @@ static void test_pause_resume(void)
 	CU_ASSERT_TRUE(st.stdout_total >= ticks);
 	before = count(a, fh);
 	CU_ASSERT_TRUE(before >= 3);
-	for (i = 0; i < 100 && (after = count(a, fh)) < before + 3; i++)
-		usleep(50 * 1000);
+	after = count_until(a, fh, before + 3);
 	CU_ASSERT_TRUE(after >= before + 3);
 	/* resuming a running sandbox leaves it as it is */
 	CU_ASSERT_EQUAL(sb()->resume(a, &dt_no_call, 0, &err), 0);
