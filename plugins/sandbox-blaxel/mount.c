@@ -1,7 +1,8 @@
 /*
  * plugins/sandbox-blaxel/mount.c - object stores mounted inside the
- * Blaxel sandbox (the slots mount and unmount): s3fs run there through
- * this provider's own exec, by the shared remote_mount.c, as for E2B.
+ * Blaxel sandbox (the slots mount and unmount): s3fs or rclone run
+ * there through this provider's own exec, by the shared remote_mount.c,
+ * as for E2B.
  * Blaxel's sandbox-api runs commands as root, so no sudo is needed.
  */
 #include "blaxel.h"
@@ -9,8 +10,11 @@
 
 static struct rmount_sandbox sandbox_of(struct bl *b)
 {
-	struct rmount_sandbox sb = {b->host, bl_exec, b, "Blaxel",
-				    b->install_mount_tools};
+	struct rmount_sandbox sb = {.host = b->host,
+				    .exec = bl_exec,
+				    .self = b,
+				    .vendor = "Blaxel",
+				    .install = b->install_mount_tools};
 
 	return sb;
 }

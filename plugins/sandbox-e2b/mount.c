@@ -1,9 +1,9 @@
 /*
  * plugins/sandbox-e2b/mount.c - object stores mounted inside the E2B
- * sandbox (the slots mount and unmount): s3fs run there through this
- * provider's own exec, by the shared remote_mount.c. E2B's templates run
- * commands as 'user' with password-less sudo; that is how s3fs gets
- * root there. Mounts do not survive a pause (FUSE lives in the VM's
+ * sandbox (the slots mount and unmount): s3fs or rclone run there
+ * through this provider's own exec, by the shared remote_mount.c. E2B's
+ * templates run commands as 'user' with password-less sudo; that is how
+ * the client gets root there. Mounts do not survive a pause (FUSE lives in the VM's
  * processes): the core mounts configured stores again after each start.
  */
 #include "e2b.h"
@@ -11,8 +11,11 @@
 
 static struct rmount_sandbox sandbox_of(struct e2b *e)
 {
-	struct rmount_sandbox sb = {e->host, e2b_exec, e, "E2B",
-				    e->install_mount_tools};
+	struct rmount_sandbox sb = {.host = e->host,
+				    .exec = e2b_exec,
+				    .self = e,
+				    .vendor = "E2B",
+				    .install = e->install_mount_tools};
 
 	return sb;
 }

@@ -2,15 +2,28 @@
  * plugins/shared/remote_mount.h - an object store mounted inside a remote
  * sandbox (the slots mount and unmount, <wsp/sandbox.h>), whatever the
  * vendor: everything happens through commands the provider's own exec
- * slot runs in the sandbox (sandbox-e2b, sandbox-blaxel).
+ * slot runs in the sandbox (sandbox-e2b, sandbox-blaxel, sandbox-daytona).
  *
- * S3 only, with s3fs inside the sandbox. The secret pair reaches the
- * sandbox as the standard input of the command that writes s3fs's
- * credentials file (mode 0600 in a 0700 directory, removed as soon as
- * s3fs has mounted), never in a command line, the environment, a log line
- * or an error. A marker beside it records which source a path holds, so
- * mounting the same source again (the core does after each start) is a
- * no-op and another one is WSP_EBUSY.
+ * S3 with s3fs, GCS with rclone (Debian packages both; gcsfuse is not
+ * one), inside the sandbox. How a source's fields map:
+ *   s3   bucket[:/prefix]; endpoint -> url=, region -> endpoint=,
+ *        path style -> use_path_request_style, anonymous ->
+ *        public_bucket=1; the key pair -> passwd_file (a session token
+ *        is refused: s3fs reads one only from its environment)
+ *   gcs  wsp:bucket/prefix of one rclone remote (rclone_conf.h):
+ *        endpoint -> the JSON API base, anonymous -> anonymous = true,
+ *        credentials_json (a service-account key, rclone signs its own
+ *        JWTs at the key's token_uri; or a gcloud user file) or an
+ *        access_token (expires: no refresh) -> the config
+ * The secrets (s3fs's passwd line, rclone's whole config) reach the
+ * sandbox as the standard input of the command that writes them to a
+ * file (mode 0600 in a 0700 directory, removed as soon as the client has
+ * mounted), or, for a provider whose exec carries stdin inside the
+ * command's text, as an uploaded file (rmount_sandbox.put); never in a
+ * command line, the environment, a log line or an error. A marker beside
+ * it records which source a path holds, so mounting the same source
+ * again (the core does after each start) is a no-op and another one is
+ * WSP_EBUSY.
  */
 #ifndef WSP_PLUGIN_SHARED_REMOTE_MOUNT_H
 #define WSP_PLUGIN_SHARED_REMOTE_MOUNT_H
@@ -29,19 +42,30 @@ struct rmount_sandbox {
 		    const wsp_exec_opts *o, wsp_error *err);
 	void *self;
 	const char *vendor; /* "E2B", in messages */
-	/* s3fs missing: install it with apt-get (1), or say so (0) */
+	/* the client missing: install it with apt-get (1), or say so (0) */
 	int install;
+	/*
+	 * NULL: the secrets go as the mount command's stdin (the exec slot
+	 * carries stdin outside the command). Else how they go instead:
+	 * write len bytes of data to a new file at path in the sandbox
+	 * (an absolute path; its directory, 0700 and the sandbox user's, is
+	 * there): 0 or a wsp error. The file is read and removed first
+	 * thing by the mount's script.
+	 */
+	int (*put)(void *self, const wsp_call *call, const char *path,
+		   const char *data, size_t len, wsp_error *err);
 };
 
 /*
- * Mount src (type "s3") at path inside the sandbox, read-only when flags
- * or src->flags say WSP_MOUNT_READ_ONLY: create the directory (it must
- * be empty), hand over the credentials, run s3fs and check with
- * mountpoint that it mounted. The same source already there: 0. Errors:
- * WSP_ENOTSUP (not S3, a session token, s3fs missing and not to be
- * installed), WSP_EBUSY (another mount there, or the directory not
- * empty), WSP_EPERM (neither root nor sudo in the sandbox), WSP_EUNAVAIL
- * (s3fs failed: its own last words; the install failed), WSP_EINVAL.
+ * Mount src (type "s3" or "gcs") at path inside the sandbox, read-only
+ * when flags or src->flags say WSP_MOUNT_READ_ONLY: create the directory
+ * (it must be empty), hand over the credentials, run s3fs or rclone and
+ * check with mountpoint that it mounted. The same source already there:
+ * 0. Errors: WSP_ENOTSUP (another type, a session token, the client
+ * missing and not to be installed), WSP_EBUSY (another mount there, or
+ * the directory not empty), WSP_EPERM (neither root nor sudo in the
+ * sandbox), WSP_EUNAVAIL (the client failed: its own last words; the
+ * install failed), WSP_EINVAL (credentials the client cannot take).
  */
 int rmount_mount(const struct rmount_sandbox *sb, const wsp_call *call,
 		 const wsp_mount_source *src, const char *path, uint32_t flags,

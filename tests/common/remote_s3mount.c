@@ -270,10 +270,16 @@ static void test_refused_sources(void)
 	int before = count_starts();
 
 	CU_ASSERT_EQUAL_FATAL(source(&s, "."), 0);
-	snprintf(s.type, sizeof(s.type), "gcs");
+	snprintf(s.type, sizeof(s.type), "azure");
 	CU_ASSERT_EQUAL(box_vt(&bx)->mount(bx.self, box_call(&bx, 5000), &s,
 					   RM_HOME "/g", 0, &err),
 			WSP_ENOTSUP);
+	/* a GCS source with an S3 key pair: nothing rclone can use */
+	snprintf(s.type, sizeof(s.type), "gcs");
+	CU_ASSERT_EQUAL(box_vt(&bx)->mount(bx.self, box_call(&bx, 5000), &s,
+					   RM_HOME "/g", 0, &err),
+			WSP_EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "rclone"));
 	snprintf(s.type, sizeof(s.type), "s3");
 	CU_ASSERT_EQUAL(wsp_mount_source_add_credential(&s, "session_token",
 							"made-up-token"),
@@ -292,7 +298,8 @@ static CU_TestInfo tests[] = {
 	{"a prefix, read-only", test_prefix_read_only},
 	{"a directory that is not empty", test_not_empty},
 	{"unmount", test_unmount},
-	{"GCS and session tokens refused", test_refused_sources},
+	{"other types, S3 keys for GCS, session tokens refused",
+	 test_refused_sources},
 	CU_TEST_INFO_NULL,
 };
 
