@@ -1,20 +1,25 @@
 # wsp_remote_mount_tests(VENDOR CORE_LIBRARY DIR_DEFINE DIR ENV_SOURCE):
 # the tests of object stores mounted inside a remote sandbox
-# (plugins/shared/remote_mount.c), remote_s3mount.c and
-# remote_s3missing.c beside this file, built for one vendor whose suite
-# directory holds rm_vendor.h and ENV_SOURCE (its fake and instances).
+# (plugins/shared/remote_mount.c), remote_s3mount.c, remote_gcsmount.c
+# and remote_s3missing.c beside this file, built for one vendor whose
+# suite directory holds rm_vendor.h and ENV_SOURCE (its fake and
+# instances, on fake_env.c).
 #
 #   sandbox_VENDOR_s3mount        mounts for real: s3fs inside the fake's
 #                                 sandbox (--mount-ns: root, unshare,
 #                                 nsenter) against tests/s3's S3 server
 #                                 (`npm ci` there), the source described
 #                                 by wsp-fs-s3.so; not root: 77, skipped
-#   sandbox_VENDOR_s3missing      the errors without s3fs (--hide s3fs),
-#   (and _unprivileged, uid 65534) with a failing install, without root
+#   sandbox_VENDOR_gcsmount       the same with rclone against tests/gcs's
+#                                 GCS fake (a service-account key), the
+#                                 source described by wsp-fs-gcs.so
+#   sandbox_VENDOR_s3missing      the errors without s3fs or rclone
+#   (and _unprivileged, uid 65534) (--hide), with a failing install,
+#                                 without root
 set(WSP_RM_TESTS_DIR "${CMAKE_CURRENT_LIST_DIR}")
 function(wsp_remote_mount_tests vendor core dir_define dir env_src)
   set(noproxy "http_proxy=;https_proxy=;HTTP_PROXY=;HTTPS_PROXY=;ALL_PROXY=;all_proxy=")
-  foreach(t s3mount s3missing)
+  foreach(t s3mount gcsmount s3missing)
     set(exe test_sandbox_${vendor}_${t})
     add_executable(${exe} ${WSP_RM_TESTS_DIR}/remote_${t}.c ${env_src}
       ${WSP_RM_TESTS_DIR}/fake_env.c
@@ -28,6 +33,18 @@ function(wsp_remote_mount_tests vendor core dir_define dir env_src)
     set_tests_properties(sandbox_${vendor}_${t} PROPERTIES TIMEOUT 180
       SKIP_RETURN_CODE 77 ENVIRONMENT "${noproxy}")
   endforeach()
+  foreach(t s3mount gcsmount)
+    target_sources(test_sandbox_${vendor}_${t} PRIVATE
+      ${WSP_RM_TESTS_DIR}/rm_util.c)
+  endforeach()
+  set(exe test_sandbox_${vendor}_gcsmount)
+  target_sources(${exe} PRIVATE ${PROJECT_SOURCE_DIR}/tests/gcs/gcs_env.c)
+  target_include_directories(${exe} PRIVATE ${PROJECT_SOURCE_DIR}/tests/gcs)
+  target_link_libraries(${exe} PRIVATE PkgConfig::CRYPTO)
+  target_compile_definitions(${exe} PRIVATE
+    WSP_FS_GCS_SO="$<TARGET_FILE:wsp-fs-gcs>"
+    WSP_TEST_GCS_DIR="${PROJECT_SOURCE_DIR}/tests/gcs")
+  add_dependencies(${exe} wsp-fs-gcs)
   set(exe test_sandbox_${vendor}_s3mount)
   target_sources(${exe} PRIVATE ${PROJECT_SOURCE_DIR}/tests/s3/s3_env.c)
   target_include_directories(${exe} PRIVATE ${PROJECT_SOURCE_DIR}/tests/s3)

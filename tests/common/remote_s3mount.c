@@ -18,13 +18,13 @@
  * s3fs has mounted.
  */
 #include "rm_vendor.h"
+#include "rm_util.h"
 #include "s3_env.h"
 #include "cu_main.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 /* s3rver (plain) checks no signature: a secret of our own, to look for */
 #define SECRET "wJalrXUtnFEMI-k7MDENG-sandbox-mount-4c1e"
@@ -83,34 +83,19 @@ static int mount_at(const char *rel, const char *path, uint32_t flags,
 
 	if (rc)
 		return rc;
-	rc = box_vt(&bx)->mount(bx.self, box_call(&bx, 60000), &s, path, flags,
-				err);
+	rc = rm_mount(&bx, &s, path, flags, err);
 	wsp_mount_source_wipe(&s);
 	return rc;
 }
 
 static int unmount_at(const char *path, wsp_error *err)
 {
-	return box_vt(&bx)->unmount(bx.self, box_call(&bx, 60000), path, 0,
-				    err);
+	return rm_unmount(&bx, path, err);
 }
 
-/* Run cmd in the sandbox: its exit code, stdout in out (malloc'ed). */
 static int sh(const char *cmd, char **out)
 {
-	const wsp_host *h = wsp_fakehost_host(bx.fh);
-	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
-	wsp_exec_result r = {.struct_size = sizeof(r)};
-	wsp_error err = {0};
-	int rc;
-
-	o.shell = cmd;
-	rc = box_vt(&bx)->exec(&r, bx.self, box_call(&bx, 60000), &o, &err);
-	if (out)
-		*out = strdup(r.stdout_data ? r.stdout_data : "");
-	h->free(h, r.stdout_data);
-	h->free(h, r.stderr_data);
-	return rc ? -1 : r.exit_code;
+	return rm_sh(&bx, cmd, out);
 }
 
 static void test_both_ways(void)
@@ -147,46 +132,14 @@ static void test_both_ways(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "another mount"));
 }
 
-/* A logged path that starts a command (its body holds the command). */
-static int is_start(const char *path)
-{
-	size_t n = path ? strlen(path) : 0, k = strlen(RM_START_SUFFIX);
-
-	return n >= k && !strcmp(path + n - k, RM_START_SUFFIX);
-}
-
-static int count_starts(void)
-{
-	cJSON *log = fake_requests(), *r;
-	int n = 0;
-
-	cJSON_ArrayForEach(r, cJSON_GetObjectItem(log, "requests")) n +=
-		is_start(cJSON_GetStringValue(cJSON_GetObjectItem(r, "path")));
-	cJSON_Delete(log);
-	return n;
-}
-
 /* Nothing secret in a command line, s3fs's environment or a file left. */
 static void test_secret_kept(void)
 {
-	cJSON *log = fake_requests(), *r;
+	static const char *const words[] = {SECRET, "S3RVER:", NULL};
 	char *out = NULL;
 	int starts = 0;
 
-	cJSON_ArrayForEach(r, cJSON_GetObjectItem(log, "requests"))
-	{
-		const char *p =
-			cJSON_GetStringValue(cJSON_GetObjectItem(r, "path"));
-		char *text = cJSON_PrintUnformatted(r);
-
-		if (is_start(p)) {
-			starts++;
-			CU_ASSERT_PTR_NULL(strstr(text, SECRET));
-			CU_ASSERT_PTR_NULL(strstr(text, "S3RVER:"));
-		}
-		free(text);
-	}
-	cJSON_Delete(log);
+	CU_ASSERT_EQUAL(rm_starts_holding(RM_START_SUFFIX, words, &starts), 0);
 	CU_ASSERT(starts > 0);
 	/* s3fs (every one on this host) knows no secret but its file's name */
 	CU_ASSERT_EQUAL(sh("for p in $(pgrep -x s3fs); do "
@@ -267,7 +220,7 @@ static void test_refused_sources(void)
 {
 	wsp_mount_source s;
 	wsp_error err = {0};
-	int before = count_starts();
+	int before = rm_count_starts(RM_START_SUFFIX);
 
 	CU_ASSERT_EQUAL_FATAL(source(&s, "."), 0);
 	snprintf(s.type, sizeof(s.type), "azure");
@@ -289,7 +242,7 @@ static void test_refused_sources(void)
 			WSP_ENOTSUP);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "session token"));
 	wsp_mount_source_wipe(&s);
-	CU_ASSERT_EQUAL(count_starts(), before);
+	CU_ASSERT_EQUAL(rm_count_starts(RM_START_SUFFIX), before);
 }
 
 static CU_TestInfo tests[] = {
@@ -311,18 +264,5 @@ int main(void)
 		CU_SUITE_INFO_NULL,
 	};
 
-	/* a mount namespace for the fake's commands takes root (CI's) */
-	if (geteuid() != 0) {
-		fprintf(stderr, "needs root for the fake's mount namespace; "
-				"not run\n");
-		return 77;
-	}
-	signal(SIGPIPE, SIG_IGN);
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	if (CU_register_suites(suites) != CUE_SUCCESS) {
-		CU_cleanup_registry();
-		return 2;
-	}
-	return cu_run_registry();
+	return rm_main_root(suites);
 }

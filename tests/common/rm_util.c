@@ -1,0 +1,99 @@
+/*
+ * tests/common/rm_util.c - see rm_util.h.
+ */
+#include "rm_util.h"
+#include "fake_admin.h"
+#include "cu_main.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int rm_mount(struct box *bx, const wsp_mount_source *s, const char *path,
+	     uint32_t flags, wsp_error *err)
+{
+	return box_vt(bx)->mount(bx->self, box_call(bx, 60000), s, path, flags,
+				 err);
+}
+
+int rm_unmount(struct box *bx, const char *path, wsp_error *err)
+{
+	return box_vt(bx)->unmount(bx->self, box_call(bx, 60000), path, 0, err);
+}
+
+int rm_sh(struct box *bx, const char *cmd, char **out)
+{
+	const wsp_host *h = wsp_fakehost_host(bx->fh);
+	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
+	wsp_exec_result r = {.struct_size = sizeof(r)};
+	wsp_error err = {0};
+	int rc;
+
+	o.shell = cmd;
+	rc = box_vt(bx)->exec(&r, bx->self, box_call(bx, 60000), &o, &err);
+	if (out)
+		*out = strdup(!rc && r.stdout_data ? r.stdout_data : "");
+	if (!rc) {
+		h->free(h, r.stdout_data);
+		h->free(h, r.stderr_data);
+	}
+	return rc ? -1 : r.exit_code;
+}
+
+static int is_start(const cJSON *r, const char *suffix)
+{
+	const char *p = cJSON_GetStringValue(cJSON_GetObjectItem(r, "path"));
+	size_t n = p ? strlen(p) : 0, k = strlen(suffix);
+
+	return n >= k && !strcmp(p + n - k, suffix);
+}
+
+int rm_count_starts(const char *suffix)
+{
+	int n = 0;
+
+	rm_starts_holding(suffix, NULL, &n);
+	return n;
+}
+
+int rm_starts_holding(const char *suffix, const char *const *words,
+		      int *starts)
+{
+	cJSON *log = fake_requests(), *r;
+	int bad = 0;
+
+	*starts = 0;
+	cJSON_ArrayForEach(r, cJSON_GetObjectItem(log, "requests"))
+	{
+		char *text;
+
+		if (!is_start(r, suffix))
+			continue;
+		(*starts)++;
+		text = cJSON_PrintUnformatted(r);
+		for (const char *const *w = words; w && *w; w++)
+			bad += text && strstr(text, *w) != NULL;
+		free(text);
+	}
+	cJSON_Delete(log);
+	return bad;
+}
+
+int rm_main_root(CU_SuiteInfo *suites)
+{
+	if (geteuid() != 0) {
+		fprintf(stderr, "needs root for the fake's mount namespace; "
+				"not run\n");
+		return 77;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 2;
+	if (CU_register_suites(suites) != CUE_SUCCESS) {
+		CU_cleanup_registry();
+		return 2;
+	}
+	return cu_run_registry();
+}
