@@ -47,7 +47,7 @@ struct bl {
 	int64_t request_timeout_ms;
 	int64_t start_timeout_ms; /* waiting for DEPLOYED */
 	uint64_t max_capture;
-	int install_mount_tools; /* apt-get install s3fs when missing */
+	int install_mount_tools; /* apt-get s3fs/rclone when missing */
 	const char *secrets[2]; /* { api_key, NULL } */
 
 	/* run-time state, under lock */

@@ -58,6 +58,10 @@ const wsp_option_spec dt_options[] = {
 	    "bound on each HTTP request"),
 	OPT(WSP_OPT_SIZE, "max_capture", "1MiB",
 	    "bytes of each stream an exec result keeps (the newest)"),
+	OPT(WSP_OPT_BOOL, "install_mount_tools", "false",
+	    "a store mounted inside the sandbox whose tool (s3fs, rclone) is "
+	    "missing gets it installed with apt-get (root or sudo, and the "
+	    "network); false: an error says so"),
 	WSP_OPTION_END};
 
 /* A refused configuration, one line (err is in every caller's scope). */
@@ -279,6 +283,8 @@ int dt_config_read(struct dt_config *c, const wsp_host *h,
 	    (rc = h->opt_bool(&c->ephemeral, h, cfg, "ephemeral", err)) ||
 	    (rc = h->opt_bool(&c->archive_on_stop, h, cfg, "archive_on_stop",
 			      err)) ||
+	    (rc = h->opt_bool(&c->install_mount_tools, h, cfg,
+			      "install_mount_tools", err)) ||
 	    (rc = minutes_opt(&c->auto_stop_min, h, cfg, "auto_stop_interval",
 			      err)) ||
 	    (rc = minutes_opt(&c->auto_archive_min, h, cfg,

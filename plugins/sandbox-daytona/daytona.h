@@ -39,6 +39,8 @@
  *                file cut out of a download's body and the upload's body
  *                come from plugins/shared/remote_io.c
  *   fileinfo.c   the toolbox's FileInfo read; listed names checked
+ *   mount.c      object stores mounted inside the sandbox (S3, GCS),
+ *                by plugins/shared/remote_mount.c
  *   plugin.c     the descriptor, init and fini
  */
 #ifndef WSP_DAYTONA_H
@@ -84,6 +86,7 @@ struct dt_config {
 	struct dt_volume *volumes; /* n_volumes of them */
 	size_t n_volumes;
 	int public_, network_block_all, ephemeral, archive_on_stop;
+	int install_mount_tools; /* apt-get s3fs/rclone when missing */
 	int64_t auto_stop_min, auto_archive_min, auto_delete_min; /* -2 unset */
 	int64_t timeout_ms;	   /* default command timeout */
 	int64_t create_timeout_ms; /* wait for `started` */
@@ -391,5 +394,11 @@ extern const wsp_fs_vtable dt_fs;
 /* exec.c */
 int dt_exec(wsp_exec_result *out, void *self, const wsp_call *call,
 	    const wsp_exec_opts *opts, wsp_error *err);
+
+/* mount.c: the slots mount and unmount */
+int dt_mount(void *self, const wsp_call *call, const wsp_mount_source *src,
+	     const char *path, uint32_t flags, wsp_error *err);
+int dt_unmount(void *self, const wsp_call *call, const char *path,
+	       uint32_t flags, wsp_error *err);
 
 #endif /* WSP_DAYTONA_H */

@@ -69,5 +69,9 @@ int dt_fs_read(void *self, const wsp_call *call, const char *path,
 int dt_fs_write(wsp_fs_stat *out, void *self, const wsp_call *call,
 		const char *path, const wsp_fs_write_opts *opts,
 		wsp_source_fn source, void *payload, wsp_error *err);
+/* len bytes of data uploaded as the file full (an absolute path in the
+ * sandbox, its directory there), written in place (no rename). */
+int dt_fs_put(const struct dt_fsx *x, const char *full, const void *data,
+	      size_t len, wsp_error *err);
 
 #endif

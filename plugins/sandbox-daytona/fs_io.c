@@ -142,8 +142,8 @@ struct upload {
 	struct rio_wrap w;
 };
 
-/* POST /files/bulk-upload of source to tmp. */
-static int upload(const struct dt_fsx *x, char *tmp,
+/* POST /files/bulk-upload of source to the file tmp. */
+static int upload(const struct dt_fsx *x, const char *tmp,
 		  const wsp_fs_write_opts *opts, wsp_source_fn source,
 		  void *payload, wsp_error *err)
 {
@@ -159,8 +159,7 @@ static int upload(const struct dt_fsx *x, char *tmp,
 
 	if (!u)
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
-	if ((rc = rfs_temp_name(tmp, DT_FS_PATH_MAX, x->full, err)) ||
-	    (rc = rio_boundary(boundary, tmp, err)))
+	if ((rc = rio_boundary(boundary, tmp, err)))
 		goto out;
 	name = strrchr(tmp, '/') + 1;
 	snprintf(type, sizeof type, "multipart/form-data; boundary=%s",
@@ -210,7 +209,9 @@ int dt_fs_write(wsp_fs_stat *out, void *self, const wsp_call *call,
 	if (missing && (opts->flags & WSP_FS_WRITE_NO_PARENTS) &&
 	    (rc = dt_fs_parent_there(&x, x.full, err)))
 		return rc;
-	rc = upload(&x, tmp, opts, source, payload, err);
+	rc = rfs_temp_name(tmp, DT_FS_PATH_MAX, x.full, err);
+	if (!rc)
+		rc = upload(&x, tmp, opts, source, payload, err);
 	/* 400: making a parent met a file, mostly; say which */
 	if (rc == WSP_EINVAL && dt_fs_parent_there(&x, x.full, err))
 		return err->code;
@@ -229,4 +230,33 @@ int dt_fs_write(wsp_fs_stat *out, void *self, const wsp_call *call,
 	if (rc)
 		return rc;
 	return out ? dt_fs_stat_full(out, &x, x.full, err) : 0;
+}
+
+/* The bytes of dt_fs_put, given once. */
+struct bytes {
+	const char *p;
+	size_t left;
+};
+
+static int bytes_give(void *buf, size_t cap, size_t *out_n, void *payload)
+{
+	struct bytes *b = payload;
+	size_t n = b->left < cap ? b->left : cap;
+
+	memcpy(buf, b->p, n);
+	b->p += n;
+	b->left -= n;
+	*out_n = n;
+	return 0;
+}
+
+int dt_fs_put(const struct dt_fsx *x, const char *full, const void *data,
+	      size_t len, wsp_error *err)
+{
+	wsp_fs_write_opts o = WSP_FS_WRITE_OPTS_INIT;
+	struct bytes b = { data, len };
+
+	o.flags = WSP_FS_WRITE_SIZE_KNOWN;
+	o.size_hint = len;
+	return upload(x, full, &o, bytes_give, &b, err);
 }

@@ -71,7 +71,8 @@ static const wsp_sandbox_vtable vtable = {
 	.pause = dt_pause,
 	.resume = dt_resume,
 	.preview = dt_preview,
-	/* mounts: not yet (issue 15) */
+	.mount = dt_mount,
+	.unmount = dt_unmount,
 };
 
 static const wsp_procmgr_vtable procmgr = {
@@ -96,7 +97,8 @@ static const wsp_procmgr_vtable procmgr = {
  * read from 0 by another wsp (OUTPUT_HISTORY); stdin written and closed
  * through the script's control loop; FOLLOW: the toolbox's WebSocket log
  * follow (procs_follow.c). PAUSE: Daytona's pause, or a stop where the
- * sandbox class has none (pause.c). No MOUNT yet. FS_*: its disk as a
+ * sandbox class has none (pause.c). MOUNT: S3 and GCS stores mounted
+ * inside with s3fs and rclone (mount.c). FS_*: its disk as a
  * filesystem (fs.c, fs_io.c), streamed both ways, writes renamed into
  * place.
  */
@@ -105,7 +107,8 @@ WSP_PLUGIN_DEFINE_SANDBOX_FS(
 	"commands in a Daytona cloud sandbox",
 	WSP_CAP_SANDBOX_ISOLATION | WSP_CAP_SANDBOX_RECONNECT |
 		WSP_CAP_SANDBOX_TIMEOUT | WSP_CAP_SANDBOX_PREVIEW |
-		WSP_CAP_SANDBOX_PAUSE | WSP_CAP_PROC_BACKGROUND |
+		WSP_CAP_SANDBOX_PAUSE | WSP_CAP_SANDBOX_MOUNT |
+		WSP_CAP_PROC_BACKGROUND |
 		WSP_CAP_PROC_STDIN | WSP_CAP_PROC_CLOSE_STDIN |
 		WSP_CAP_PROC_DETACHED | WSP_CAP_PROC_OUTPUT_HISTORY |
 		WSP_CAP_PROC_FOLLOW | WSP_CAP_FS_STREAMING |

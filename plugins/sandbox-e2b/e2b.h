@@ -78,7 +78,7 @@ struct e2b {
 	int64_t exec_timeout_ms;
 	int64_t request_timeout_ms;
 	uint64_t max_capture;
-	int install_mount_tools; /* apt-get install s3fs when missing */
+	int install_mount_tools; /* apt-get s3fs/rclone when missing */
 
 	/* run-time state, under lock */
 	pthread_mutex_t lock;

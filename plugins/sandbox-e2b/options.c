@@ -75,7 +75,7 @@ const wsp_option_spec e2b_options[] = {
 	 "output kept per stream of a command (newest bytes)", NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_BOOL, 0, 0, "install_mount_tools",
 	 "false",
-	 "a store mounted inside the sandbox whose tool (s3fs) is missing "
+	 "a store mounted inside the sandbox whose tool (s3fs, rclone) is missing "
 	 "gets it installed with apt-get (root or sudo, and the network); "
 	 "false: an error says so",
 	 NULL},

@@ -22,7 +22,7 @@ export function findBwrap() {
 }
 
 /** argv after the bwrap binary; `argv` is the program and its arguments. */
-export function bwrapArgs({ mounts, user, cwd, hostname, argv }) {
+export function bwrapArgs({ mounts, user, cwd, hostname, argv, hide = [] }) {
   const a = [
     '--unshare-user', '--uid', String(user.uid), '--gid', String(user.gid),
     '--cap-drop', 'ALL',
@@ -37,6 +37,8 @@ export function bwrapArgs({ mounts, user, cwd, hostname, argv }) {
     if (m.symlink !== undefined) a.push('--symlink', m.symlink, m.at);
     else a.push(m.rw ? '--bind' : '--ro-bind', m.host, m.at);
   }
+  // --hide: /dev/null, which is no program, over each of those files
+  for (const h of hide) a.push('--ro-bind', '/dev/null', h);
   a.push('--proc', '/proc', '--dev', '/dev');
   // The root bwrap built (mount points, /etc) is read-only.
   a.push('--remount-ro', '/');

@@ -10,6 +10,7 @@
 // shows on a command line.
 import { spawn } from 'node:child_process';
 import { bwrapArgs, findBwrap } from './bwrap.mjs';
+import { nsenterArgs } from '../../e2b/fake/mountns.mjs';
 import { processTree, killTree, freezeTree, thawTree } from './proc-tree.mjs';
 
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -24,15 +25,23 @@ export class Jail {
    */
   constructor(sandbox, argv, { cwd, env = {} }) {
     const bwrap = findBwrap();
-    if (!bwrap) throw new Error("'bwrap' not found on PATH");
+    if (!bwrap && !sandbox.holder) throw new Error("'bwrap' not found on PATH");
     const u = sandbox.osUser;
     const inner = {
       PATH, HOME: u.home, USER: u.name, LOGNAME: u.name, SHELL: '/bin/bash', HOSTNAME: sandbox.hostname,
       ...sandbox.env, ...env,
     };
     const prelude = ['/bin/bash', '-c', PRELUDE, 'jail', ...argv];
-    this.child = spawn(bwrap, bwrapArgs({ mounts: sandbox.mounts, user: u, cwd, hostname: sandbox.hostname, argv: prelude }),
-      { env: { PATH }, stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'] });
+    // --mount-ns: in the sandbox's own namespaces, no info fd (the
+    // holder is their init; a kill ends the program's own tree, and what
+    // left it, a FUSE daemon, stays as in a real sandbox)
+    this.child = sandbox.holder
+      ? spawn('nsenter', nsenterArgs({ holder: sandbox.holder, user: u, cwd, argv: prelude }),
+        { env: { PATH }, stdio: ['pipe', 'pipe', 'pipe', 'ignore', 'pipe'] })
+      : spawn(bwrap, bwrapArgs({
+        mounts: sandbox.mounts, user: u, cwd, hostname: sandbox.hostname, argv: prelude,
+        hide: sandbox.registry.hide,
+      }), { env: { PATH }, stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'] });
     const envPipe = this.child.stdio[4];
     envPipe.on('error', () => {});
     envPipe.end(Object.entries(inner).map(([k, v]) => `${k}=${v}\0`).join(''));
@@ -51,6 +60,10 @@ export class Jail {
   // A kill waits for it: a bwrap killed before its child set up its own
   // death signal would leave that child running.
   readInfo() {
+    if (!this.child.stdio[3]) {
+      this.nsInit = null;
+      return;
+    }
     let text = '';
     const info = this.child.stdio[3];
     info.on('data', (c) => { text += c; });

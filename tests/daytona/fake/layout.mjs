@@ -32,9 +32,10 @@ const ETC_ENTRIES = [
 const ETC_OWN = ['passwd', 'group', 'hostname', 'shells'];
 export const WRITABLE = ['/home', '/tmp'];
 
-/** The sandbox user: {name, uid, gid, home}. */
+/** The sandbox user: {name, uid, gid, home}; `root` is uid 0 (home still below /home). */
 export function sandboxUser(name) {
-  return { name, uid: SANDBOX_UID, gid: SANDBOX_UID, home: `/home/${name}` };
+  const uid = name === 'root' ? 0 : SANDBOX_UID;
+  return { name, uid, gid: uid, home: `/home/${name}` };
 }
 
 /**
@@ -49,9 +50,9 @@ export function createLayout(dir, hostname, user) {
   chmodSync(join(fsRoot, 'tmp'), 0o1777);
   const etc = join(dir, 'etc');
   mkdirSync(etc, { recursive: true });
-  writeFileSync(join(etc, 'passwd'),
-    `root:x:0:0:root:/root:/bin/bash\n${user.name}:x:${user.uid}:${user.gid}:${user.name}:${user.home}:/bin/bash\n`);
-  writeFileSync(join(etc, 'group'), `root:x:0:\n${user.name}:x:${user.gid}:\n`);
+  const own = user.uid === 0 ? '' : `${user.name}:x:${user.uid}:${user.gid}:${user.name}:${user.home}:/bin/bash\n`;
+  writeFileSync(join(etc, 'passwd'), `root:x:0:0:root:${user.uid === 0 ? user.home : '/root'}:/bin/bash\n${own}`);
+  writeFileSync(join(etc, 'group'), `root:x:0:\n${user.uid === 0 ? '' : `${user.name}:x:${user.gid}:\n`}`);
   writeFileSync(join(etc, 'hostname'), hostname + '\n');
   writeFileSync(join(etc, 'shells'), '/bin/sh\n/bin/bash\n/usr/bin/bash\n');
 

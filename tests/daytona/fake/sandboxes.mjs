@@ -27,6 +27,7 @@ import { createLayout, sandboxUser } from './layout.mjs';
 import { SandboxFs } from './vfs.mjs';
 import { Sessions } from './sessions.mjs';
 import { removeTree } from './remove-tree.mjs';
+import { startHolder } from '../../e2b/fake/mountns.mjs';
 
 export const ORGANIZATION_ID = '4f2b7d1e-6a3c-4e8f-9b0d-2c5a8e7f1a3b';
 export const RUNNER_ID = 'b3c1e2d4-5f6a-4b7c-8d9e-0f1a2b3c4d5e';
@@ -67,6 +68,10 @@ export class Sandbox {
     mkdirSync(this.dir, { mode: 0o700 });
     this.mounts = createLayout(this.dir, this.hostname, this.osUser);
     this.fs = new SandboxFs(this.mounts, this.osUser.home);
+    // --mount-ns: one mount and PID namespace for all its commands, so a
+    // FUSE mount (s3fs, rclone) one command makes is there for the next
+    // (tests/e2b/fake/mountns.mjs); it lives as long as the sandbox
+    this.holder = registry.mountNs ? startHolder(this.dir, this.mounts, registry.hide) : null;
     this.sessions = new Sessions(this);
     this.onStop = new Set(); // kills of running process/execute calls
     this.timers = {};
@@ -164,6 +169,7 @@ export class Sandbox {
     this.setState('destroyed');
     this.registry.sandboxes.delete(this.id);
     await this.killProcesses();
+    if (this.holder) await this.holder.stop();
     removeTree(this.dir);
   }
 
@@ -263,8 +269,10 @@ export class Sandbox {
 }
 
 export class Registry {
-  constructor({ baseDir, startMs, stopMs, minuteMs }) {
+  constructor({ baseDir, startMs, stopMs, minuteMs, mountNs = false, hide = [] }) {
     this.baseDir = baseDir;
+    this.mountNs = mountNs;
+    this.hide = hide; // files bound over with /dev/null (--hide)
     this.startMs = startMs;
     this.stopMs = stopMs;
     this.minuteMs = minuteMs;
@@ -293,5 +301,6 @@ export class Registry {
   async killAll() {
     for (const sb of this.sandboxes.values()) for (const t of Object.values(sb.timers)) clearTimeout(t);
     await Promise.all([...this.sandboxes.values()].map((s) => s.killProcesses()));
+    await Promise.all([...this.sandboxes.values()].map((s) => s.holder?.stop()));
   }
 }

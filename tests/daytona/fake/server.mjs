@@ -32,8 +32,8 @@ function applyFault(ctx, f) {
   // 'stall' at once: never answer; the socket stays open until the client gives up.
 }
 
-export function createFakeServer({ baseDir, startMs, stopMs, minuteMs }) {
-  const registry = new Registry({ baseDir, startMs, stopMs, minuteMs });
+export function createFakeServer({ baseDir, startMs, stopMs, minuteMs, mountNs = false, hide = [] }) {
+  const registry = new Registry({ baseDir, startMs, stopMs, minuteMs, mountNs, hide });
   const faults = new Faults();
   const log = new RequestLog();
 

@@ -42,8 +42,10 @@ function wrapper(vdir, id, async) {
     `echo ${shq(STARTED + id)}`,
     label('\\001\\001\\001', 'stdout.pipe') + ' __o=$!',
     label('\\002\\002\\002', 'stderr.pipe') + ' __e=$!',
-    // Without input the command sees end of file at once; with it, a holder keeps the FIFO open for input calls.
-    (async ? 'while :; do sleep 3600; done > "$__d/input.pipe" &' : ': > "$__d/input.pipe" &') + ' __i=$!',
+    // Without input the command sees end of file at once; with it, a holder keeps the FIFO open for input calls
+    // (its `sleep` outlives the kill below: it must hold none of the shell's pipes, or the shell never ends to
+    // a reader when it is not killed with its whole PID namespace, as under --mount-ns).
+    (async ? 'while :; do sleep 3600; done > "$__d/input.pipe" 2>/dev/null &' : ': > "$__d/input.pipe" &') + ' __i=$!',
     '{ . "$__d/cmd.sh"; } < "$__d/input.pipe" > "$__d/stdout.pipe" 2> "$__d/stderr.pipe"',
     '__rc=$?',
     'kill "$__i" 2>/dev/null; wait "$__i" 2>/dev/null',
