@@ -3,7 +3,7 @@
  * store (a wsp_mount_source of type "gcs"), wherever rclone runs: on
  * this machine for the local sandbox (sandbox-local/rclone.c) or inside
  * a remote sandbox (remote_mount.c). One place maps the source's fields
- * to rclone's (docs/fs-gcs.md "Mounting it elsewhere" has the table).
+ * to rclone's (docs/fs-gcs.md "As a mount source" has the table).
  *
  * The text holds the credentials: callers wipe it (rclone_conf_wipe) and
  * hand it to rclone only as a 0600 file, removed once rclone has mounted.

@@ -10,6 +10,7 @@
  * within its buffer, with no line break.
  */
 #include "../../plugins/shared/remote.c"
+#include "../../plugins/shared/rclone_conf.c"
 #include "../../plugins/shared/remote_mount.c"
 
 #include <stdint.h>
