@@ -232,31 +232,14 @@ int dt_fs_write(wsp_fs_stat *out, void *self, const wsp_call *call,
 	return out ? dt_fs_stat_full(out, &x, x.full, err) : 0;
 }
 
-/* The bytes of dt_fs_put, given once. */
-struct bytes {
-	const char *p;
-	size_t left;
-};
-
-static int bytes_give(void *buf, size_t cap, size_t *out_n, void *payload)
-{
-	struct bytes *b = payload;
-	size_t n = b->left < cap ? b->left : cap;
-
-	memcpy(buf, b->p, n);
-	b->p += n;
-	b->left -= n;
-	*out_n = n;
-	return 0;
-}
-
 int dt_fs_put(const struct dt_fsx *x, const char *full, const void *data,
 	      size_t len, wsp_error *err)
 {
 	wsp_fs_write_opts o = WSP_FS_WRITE_OPTS_INIT;
-	struct bytes b = { data, len };
+	/* a wrap at its tail gives just those bytes, then ends */
+	struct rio_wrap b = { .tail = data, .tail_len = len, .stage = 2 };
 
 	o.flags = WSP_FS_WRITE_SIZE_KNOWN;
 	o.size_hint = len;
-	return upload(x, full, &o, bytes_give, &b, err);
+	return upload(x, full, &o, rio_wrap_give, &b, err);
 }

@@ -40,21 +40,9 @@ static void own_secret(struct wsp_config *cfg)
 
 static int init(void)
 {
-	static const char *const extra[] = {"--mount-ns", NULL};
-	wsp_error err = {0};
-	uint32_t outcome;
-
 	if (s3_suite_open(&srv, "plain", &fs, own_secret))
 		return -1;
-	if (RM_FAKE_START(extra) ||
-	    box_open(&bx, "mount-box", RM_ROOT_OPTS, 0, &err) ||
-	    wsp_fakehost_add_secret(bx.fh, SECRET, &err) ||
-	    box_vt(&bx)->start(&outcome, bx.self, box_call(&bx, 30000), 0,
-			       &err)) {
-		fprintf(stderr, "setup: %s\n", err.message);
-		return -1;
-	}
-	return 0;
+	return rm_box_start(&bx, "mount-box", SECRET);
 }
 
 static int clean(void)
@@ -78,14 +66,7 @@ static int source(wsp_mount_source *s, const char *rel)
 static int mount_at(const char *rel, const char *path, uint32_t flags,
 		    wsp_error *err)
 {
-	wsp_mount_source s;
-	int rc = source(&s, rel);
-
-	if (rc)
-		return rc;
-	rc = rm_mount(&bx, &s, path, flags, err);
-	wsp_mount_source_wipe(&s);
-	return rc;
+	return rm_mount_rel(&bx, source, rel, path, flags, err);
 }
 
 static int unmount_at(const char *path, wsp_error *err)
@@ -136,32 +117,10 @@ static void test_both_ways(void)
 static void test_secret_kept(void)
 {
 	static const char *const words[] = {SECRET, "S3RVER:", NULL};
-	char *out = NULL;
-	int starts = 0;
 
-	CU_ASSERT_EQUAL(rm_starts_holding(RM_START_SUFFIX, words, &starts), 0);
-	CU_ASSERT(starts > 0);
-	/* s3fs (every one on this host) knows no secret but its file's name */
-	CU_ASSERT_EQUAL(sh("for p in $(pgrep -x s3fs); do "
-			   "tr '\\0' '\\n' </proc/$p/cmdline; "
-			   "tr '\\0' '\\n' </proc/$p/environ; done",
-			   &out),
-			0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "passwd_file=/tmp/.wsp-mounts/"));
-	CU_ASSERT_PTR_NULL(strstr(out, SECRET));
-	free(out);
-	/* the credentials file went once s3fs had mounted; the marker is
-	 * 0600 in a 0700 directory */
-	CU_ASSERT_EQUAL(sh("cd /tmp/.wsp-mounts && stat -c %a . && "
-			   "for f in *; do echo \"$f\"; stat -c %a \"$f\"; "
-			   "done",
-			   &out),
-			0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "700\n"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, ".src\n600\n"));
-	CU_ASSERT_PTR_NULL(strstr(out, ".pw"));
-	free(out);
-	CU_ASSERT_EQUAL(sh("grep -r -F '" SECRET "' /tmp", NULL), 1);
+	/* s3fs knows no secret but its file's name */
+	rm_assert_secret_kept(&bx, "s3fs", "passwd_file=/tmp/.wsp-mounts/",
+			      SECRET, words);
 }
 
 static void test_prefix_read_only(void)

@@ -249,3 +249,14 @@ int count_requests(const char *method, const char *path)
 	return n;
 }
 
+
+int gcs_key_secret(char *out, size_t cap)
+{
+	const char *mark = "PRIVATE KEY-----\\n";
+	const char *p = strstr(key_json, mark);
+
+	if (!p || cap < 41)
+		return -1;
+	snprintf(out, cap, "%.40s", p + strlen(mark));
+	return strlen(out) == 40 ? 0 : -1;
+}

@@ -37,6 +37,10 @@ extern char key_json[8192]; /* the key file's text */
 int write_key(const char *path, const char *email, const char *kid,
 	      const char *token_uri, char *json_out, size_t cap);
 
+/* The first 40 characters of the key's PEM body as key_json has it
+ * (what a leaked key would show) into out (41 bytes): 0, or -1. */
+int gcs_key_secret(char *out, size_t cap);
+
 /* Start the fake with extra arguments (NULL-terminated, may be NULL). */
 int start_fake(const char *const *extra);
 void stop_fake(void);

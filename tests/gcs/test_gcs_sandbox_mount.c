@@ -67,24 +67,12 @@ static int wsp(struct iso *w, const char *a, const char *b, const char *c,
 	return iso_wsp(w, (const char *const[]){a, b, c, d, e, NULL});
 }
 
-/* The first 40 characters of the PEM's body, as the key file has it. */
-static int find_secret(void)
-{
-	const char *mark = "PRIVATE KEY-----\\n";
-	const char *p = strstr(key_json, mark);
-
-	if (!p)
-		return -1;
-	snprintf(secret, sizeof(secret), "%.40s", p + strlen(mark));
-	return strlen(secret) == 40 ? 0 : -1;
-}
-
 static int suite_init(void)
 {
 	char at[400], ro[400], hostport[64], gcloud[300], auth[400];
 
 	unsetenv("GOOGLE_APPLICATION_CREDENTIALS");
-	if (start_fake(NULL) || find_secret())
+	if (start_fake(NULL) || gcs_key_secret(secret, sizeof(secret)))
 		return -1;
 	/* no gcloud user file: the metadata server is the flat one's route */
 	snprintf(gcloud, sizeof(gcloud), "%s/no-gcloud", tmp);
