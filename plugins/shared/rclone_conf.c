@@ -26,6 +26,9 @@ void rclone_conf_wipe(struct rclone_conf *c)
 }
 
 static void conf_add(struct rclone_conf *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void conf_add(struct rclone_conf *c, const char *fmt, ...)
 {
 	va_list ap;
 	int k;
