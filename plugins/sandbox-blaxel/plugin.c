@@ -62,8 +62,8 @@ static const wsp_procmgr_vtable procmgr = {
  * id gives (and the state store keeps); LIMITS: memory (and the CPUs
  * Blaxel derives from it) at creation; PREVIEW: a private Blaxel preview
  * per port with a fresh token (preview.c). MOUNT: S3 and GCS stores
- * mounted inside with s3fs and rclone (mount.c). Processes: Blaxel keeps them and
- * their output by name, so they outlive this wsp (DETACHED) and are read
+ * mounted inside with s3fs and rclone (mount.c). Processes: Blaxel keeps
+ * them and their output by name, so they outlive this wsp (DETACHED) and are read
  * again from 0 by another (OUTPUT_HISTORY); stdin is a pipe written and
  * closed by name. FOLLOW: the log stream, woken by the sandbox
  * (procs_follow.c). FS_STREAMING, FS_ATOMIC_WRITE: its disk as a

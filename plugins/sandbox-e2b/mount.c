@@ -3,8 +3,9 @@
  * sandbox (the slots mount and unmount): s3fs or rclone run there
  * through this provider's own exec, by the shared remote_mount.c. E2B's
  * templates run commands as 'user' with password-less sudo; that is how
- * the client gets root there. Mounts do not survive a pause (FUSE lives in the VM's
- * processes): the core mounts configured stores again after each start.
+ * the client gets root there. Mounts do not survive a pause (FUSE lives in
+ * the VM's processes): the core mounts configured stores again after each
+ * start.
  */
 #include "e2b.h"
 #include "remote_mount.h"

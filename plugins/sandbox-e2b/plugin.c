@@ -58,8 +58,8 @@ static const wsp_procmgr_vtable procmgr = {
  * keeps, else by the metadata wsp-id; PAUSE: E2B's pause keeps memory;
  * TIMEOUT: E2B's lifetime, renewed from now; PREVIEW: E2B's proxy URL of
  * a port, with the traffic token when the sandbox wants one. MOUNT: S3
- * and GCS stores mounted inside with s3fs and rclone (mount.c). FS_*: its disk as a
- * filesystem, streamed both ways, writes renamed into place.
+ * and GCS stores mounted inside with s3fs and rclone (mount.c). FS_*: its
+ * disk as a filesystem, streamed both ways, writes renamed into place.
  * PROC_*: background processes whose streams the sandbox's keeper holds
  * (DETACHED, OUTPUT_HISTORY: a later wsp lists and reads them from the
  * state directory; FOLLOW: inotify on the keeper's log, no polling).

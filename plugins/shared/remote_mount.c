@@ -97,7 +97,8 @@ static const char MOUNT_SCRIPT[] =
 	"  [ -n \"$S\" ] && opts=\"$opts,allow_other\"\n"
 	"  opts=\"$opts,uid=$u,gid=$g,umask=0077,mp_umask=0077\"\n"
 	"  [ \"$creds\" = 1 ] && opts=\"$opts,passwd_file=$d/$h.pw\"\n"
-	"  $S s3fs \"$src\" \"$p\" -o \"$opts\" </dev/null >/dev/null 2>\"$e\"\n"
+	"  $S s3fs \"$src\" \"$p\" -o \"$opts\" </dev/null >/dev/null "
+	"2>\"$e\"\n"
 	"else\n"
 	"  set -- --config \"$d/$h.pw\" --cache-dir \"$d/$h.cache\" "
 	"--log-file \"$d/$h.log\" --daemon --daemon-wait 20s --uid \"$u\" "
@@ -391,7 +392,8 @@ static int gcs_job(struct job *j, const wsp_mount_source *src, int ro,
 		return oom(err);
 	j->tool = "rclone";
 	rclone_conf_remote(remote, sizeof(remote), src);
-	if (!(j->src = strdup(remote)) || !(j->opts = strdup(ro ? "ro" : "rw")) ||
+	if (!(j->src = strdup(remote)) ||
+	    !(j->opts = strdup(ro ? "ro" : "rw")) ||
 	    /* the marker: the source as rclone sees it, but the secret */
 	    asprintf(&j->want, "gcs %s %s %s %s", remote, j->opts,
 		     src->endpoint[0] ? src->endpoint : "google",
@@ -507,7 +509,8 @@ int rmount_mount(const struct rmount_sandbox *sb, const wsp_call *call,
 		 wsp_error *err)
 {
 	int ro = ((flags | src->flags) & WSP_MOUNT_READ_ONLY) != 0;
-	int64_t timeout_ms = sb->install ? INSTALL_TIMEOUT_MS : MOUNT_TIMEOUT_MS;
+	int64_t timeout_ms =
+		sb->install ? INSTALL_TIMEOUT_MS : MOUNT_TIMEOUT_MS;
 	struct job j = {0};
 	char name[17];
 	struct said s;

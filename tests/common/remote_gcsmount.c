@@ -28,8 +28,8 @@
 #include <string.h>
 
 static struct box bx;
-static void *gcs;		/* wsp-fs-gcs on gcs_env's fake host */
-static char secret[48];	/* a line of the key's PEM body */
+static void *gcs;	/* wsp-fs-gcs on gcs_env's fake host */
+static char secret[48]; /* a line of the key's PEM body */
 
 static const wsp_fs_vtable *gvt(void)
 {
@@ -97,8 +97,8 @@ static int source(wsp_mount_source *s, const char *rel)
 
 	memset(s, 0, sizeof(*s));
 	s->struct_size = sizeof(*s);
-	return gvt()->mount_source(s, gcs, wsp_fakehost_call(fh, 30000), rel,
-				   0, &err);
+	return gvt()->mount_source(s, gcs, wsp_fakehost_call(fh, 30000), rel, 0,
+				   &err);
 }
 
 static int mount_at(const char *rel, const char *path, uint32_t flags,
@@ -159,8 +159,7 @@ static void test_prefix_read_only(void)
 	free(got);
 	CU_ASSERT_NOT_EQUAL(
 		rm_sh(&bx, "echo no >" RM_HOME "/gro/refused.txt", NULL), 0);
-	CU_ASSERT_NOT_EQUAL(rm_sh(&bx, "rm " RM_HOME "/gro/hello.md", NULL),
-			    0);
+	CU_ASSERT_NOT_EQUAL(rm_sh(&bx, "rm " RM_HOME "/gro/hello.md", NULL), 0);
 	get("notes/hello.md", back, sizeof(back));
 	CU_ASSERT_STRING_EQUAL(back, "written by GCS");
 	get("notes/refused.txt", back, sizeof(back));

@@ -42,10 +42,10 @@ static void a_source(wsp_mount_source *s, int gcs)
 	snprintf(s->endpoint, sizeof(s->endpoint), "http://127.0.0.1:9");
 	if (gcs) {
 		snprintf(s->type, sizeof(s->type), "gcs");
-		wsp_mount_source_add_credential(
-			s, "credentials_json",
-			"{\"type\":\"service_account\","
-			"\"private_key\":\"" SECRET "\"}");
+		wsp_mount_source_add_credential(s, "credentials_json",
+						"{\"type\":\"service_account\","
+						"\"private_key\":\"" SECRET
+						"\"}");
 		return;
 	}
 	s->flags = WSP_MOUNT_PATH_STYLE;
@@ -134,5 +134,5 @@ static CU_TestInfo tests[] = {
 	CU_TEST_INFO_NULL,
 };
 
-CU_MAIN_SUITE("s3fs and rclone missing in a " RM_VENDOR " sandbox", init,
-	      clean, tests)
+CU_MAIN_SUITE("s3fs and rclone missing in a " RM_VENDOR " sandbox", init, clean,
+	      tests)

@@ -73,8 +73,7 @@ int rm_count_starts(const char *suffix)
 	return n;
 }
 
-int rm_starts_holding(const char *suffix, const char *const *words,
-		      int *starts)
+int rm_starts_holding(const char *suffix, const char *const *words, int *starts)
 {
 	cJSON *log = fake_requests(), *r;
 	int bad = 0;
@@ -129,9 +128,8 @@ int rm_box_start(struct box *bx, const char *id, const char *secret)
 	return 0;
 }
 
-void rm_assert_secret_kept(struct box *bx, const char *client,
-			   const char *mark, const char *secret,
-			   const char *const *words)
+void rm_assert_secret_kept(struct box *bx, const char *client, const char *mark,
+			   const char *secret, const char *const *words)
 {
 	char cmd[256], *out = NULL;
 	int starts = 0;

@@ -49,9 +49,8 @@ int rm_box_start(struct box *bx, const char *id, const char *secret);
  * /tmp/.wsp-mounts (0700) the markers are 0600 and no credentials file
  * is left; no file below /tmp holds secret.
  */
-void rm_assert_secret_kept(struct box *bx, const char *client,
-			   const char *mark, const char *secret,
-			   const char *const *words);
+void rm_assert_secret_kept(struct box *bx, const char *client, const char *mark,
+			   const char *secret, const char *const *words);
 
 /* The suites run as root (a mount namespace for the fake's commands
  * takes root, CI's); any other user: 77, not run. */
