@@ -141,6 +141,12 @@ static const char UNMOUNT_SCRIPT[] =
 	"  sleep 0.1; i=$((i + 1))\n"
 	"done\n"
 	"mountpoint -q \"$p\" && say busy\n"
+	/* rclone may still write its cache as it ends: let it end first */
+	"i=0\n"
+	"while command -v pgrep >/dev/null 2>&1 && "
+	"pgrep -f \"$d/$h[.]cache\" >/dev/null && [ $i -lt 50 ]; do\n"
+	"  sleep 0.1; i=$((i + 1))\n"
+	"done\n"
 	"$S rm -rf $f\n"
 	"say unmounted 0\n";
 
