@@ -155,39 +155,38 @@ function(wsp_plugin_package kind name)
   set(changelog "${CMAKE_CURRENT_BINARY_DIR}/deb/changelog.Debian")
   configure_file("${ARG_CHANGELOG}" "${changelog}" @ONLY)
 
-  set(vars
-    # One package holding the one component. The plugin directory is an
-    # absolute path: stage it under DESTDIR, the package under /usr.
-    CPACK_PACKAGE_NAME "${pkg}"
-    CPACK_COMPONENTS_ALL "${pkg}"
-    CPACK_SET_DESTDIR ON
-    CPACK_INSTALL_PREFIX "/usr"
-    CPACK_PACKAGING_INSTALL_PREFIX "/usr"
-    CPACK_DEBIAN_PACKAGE_NAME "${pkg}"
-    CPACK_DEBIAN_FILE_NAME DEB-DEFAULT
-    CPACK_DEBIAN_PACKAGE_RELEASE "${ARG_RELEASE}"
-    CPACK_DEBIAN_PACKAGE_SOURCE "${pkg}"
-    CPACK_DEBIAN_PACKAGE_SECTION "libs"
-    CPACK_DEBIAN_PACKAGE_PRIORITY "optional"
-    CPACK_DEBIAN_PACKAGE_DEPENDS "${deb_depends}"
-    CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON
-    CPACK_DEBIAN_DEBUGINFO_PACKAGE ON
-    CPACK_RPM_PACKAGE_NAME "${pkg}"
-    CPACK_RPM_FILE_NAME RPM-DEFAULT
-    CPACK_RPM_PACKAGE_RELEASE "${ARG_RELEASE}"
-    CPACK_RPM_PACKAGE_REQUIRES "${rpm_requires}"
-    CPACK_RPM_USER_FILELIST "%license /usr/share/licenses/${pkg}/copyright"
-    # What cmake/WspPackageDocs.cmake adds at cpack time, and
-    # cmake/WspDebRepack.cmake mends after.
-    CPACK_PRE_BUILD_SCRIPTS "${cmake_dir}/WspPackageDocs.cmake"
-    CPACK_POST_BUILD_SCRIPTS "${cmake_dir}/WspDebRepack.cmake"
-    CPACK_WSP_COPYRIGHT "${ARG_COPYRIGHT}"
-    CPACK_WSP_CHANGELOG "${changelog}"
-    CPACK_WSP_LINTIAN_OVERRIDES "${ARG_LINTIAN_OVERRIDES}")
-  while(vars)
-    list(POP_FRONT vars var value)
-    set(${var} "${value}" PARENT_SCOPE)
-  endwhile()
+  # One package holding the one component. The plugin directory is an
+  # absolute path: stage it under DESTDIR, the package under /usr.
+  set(CPACK_PACKAGE_NAME "${pkg}" PARENT_SCOPE)
+  set(CPACK_COMPONENTS_ALL "${pkg}" PARENT_SCOPE)
+  set(CPACK_SET_DESTDIR ON PARENT_SCOPE)
+  set(CPACK_INSTALL_PREFIX "/usr" PARENT_SCOPE)
+  set(CPACK_PACKAGING_INSTALL_PREFIX "/usr" PARENT_SCOPE)
+  set(CPACK_DEBIAN_PACKAGE_NAME "${pkg}" PARENT_SCOPE)
+  set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT PARENT_SCOPE)
+  set(CPACK_DEBIAN_PACKAGE_RELEASE "${ARG_RELEASE}" PARENT_SCOPE)
+  set(CPACK_DEBIAN_PACKAGE_SOURCE "${pkg}" PARENT_SCOPE)
+  set(CPACK_DEBIAN_PACKAGE_SECTION "libs" PARENT_SCOPE)
+  set(CPACK_DEBIAN_PACKAGE_PRIORITY "optional" PARENT_SCOPE)
+  set(CPACK_DEBIAN_PACKAGE_DEPENDS "${deb_depends}" PARENT_SCOPE)
+  set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON PARENT_SCOPE)
+  set(CPACK_DEBIAN_DEBUGINFO_PACKAGE ON PARENT_SCOPE)
+  set(CPACK_RPM_PACKAGE_NAME "${pkg}" PARENT_SCOPE)
+  set(CPACK_RPM_FILE_NAME RPM-DEFAULT PARENT_SCOPE)
+  set(CPACK_RPM_PACKAGE_RELEASE "${ARG_RELEASE}" PARENT_SCOPE)
+  set(CPACK_RPM_PACKAGE_REQUIRES "${rpm_requires}" PARENT_SCOPE)
+  # The copyright as the licence file; the provider named as a plain
+  # file, since CPack's RPM generator makes every file installed to an
+  # absolute destination (the plugin directory) %config otherwise.
+  set(CPACK_RPM_USER_FILELIST "%license /usr/share/licenses/${pkg}/copyright"
+    "${dest}/wsp-${kind}-${name}.so" PARENT_SCOPE)
+  # What cmake/WspPackageDocs.cmake adds at cpack time, and
+  # cmake/WspDebRepack.cmake mends after.
+  set(CPACK_PRE_BUILD_SCRIPTS "${cmake_dir}/WspPackageDocs.cmake" PARENT_SCOPE)
+  set(CPACK_POST_BUILD_SCRIPTS "${cmake_dir}/WspDebRepack.cmake" PARENT_SCOPE)
+  set(CPACK_WSP_COPYRIGHT "${ARG_COPYRIGHT}" PARENT_SCOPE)
+  set(CPACK_WSP_CHANGELOG "${changelog}" PARENT_SCOPE)
+  set(CPACK_WSP_LINTIAN_OVERRIDES "${ARG_LINTIAN_OVERRIDES}" PARENT_SCOPE)
   # Directories the system owns stay out of the RPM: the library directory
   # above the plugin directory, and the licence directory.
   get_filename_component(libdir "${dest}/../.." ABSOLUTE)
