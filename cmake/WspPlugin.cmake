@@ -177,9 +177,10 @@ function(wsp_plugin_package kind name)
   set(CPACK_RPM_PACKAGE_REQUIRES "${rpm_requires}" PARENT_SCOPE)
   # The copyright as the licence file; the provider named as a plain
   # file, since CPack's RPM generator makes every file installed to an
-  # absolute destination (the plugin directory) %config otherwise.
+  # absolute destination (the plugin directory) %config otherwise. (Every
+  # entry needs a directive: %attr(-,root,root) keeps the file's mode.)
   set(CPACK_RPM_USER_FILELIST "%license /usr/share/licenses/${pkg}/copyright"
-    "${dest}/wsp-${kind}-${name}.so" PARENT_SCOPE)
+    "%attr(-,root,root) ${dest}/wsp-${kind}-${name}.so" PARENT_SCOPE)
   # What cmake/WspPackageDocs.cmake adds at cpack time, and
   # cmake/WspDebRepack.cmake mends after.
   set(CPACK_PRE_BUILD_SCRIPTS "${cmake_dir}/WspPackageDocs.cmake" PARENT_SCOPE)
