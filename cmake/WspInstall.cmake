@@ -45,6 +45,8 @@ write_basic_package_version_file(
 install(FILES "${CMAKE_CURRENT_BINARY_DIR}/cmake/wspConfig.cmake"
   "${CMAKE_CURRENT_BINARY_DIR}/cmake/wspConfigVersion.cmake"
   cmake/WspPlugin.cmake
+  # What wsp_plugin_package() runs at cpack time, as our packaging does.
+  cmake/WspPackageDocs.cmake cmake/WspDebRepack.cmake
   DESTINATION ${WSP_CMAKE_INSTALL_DIR} COMPONENT libwsp-dev)
 
 # pkg-config files are written at install time, so the prefix in them is

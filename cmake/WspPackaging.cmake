@@ -27,7 +27,9 @@
 # DEP-5 copyright (packaging/debian/copyright), changelog.Debian.gz and their
 # lintian overrides (packaging/debian/lintian-overrides, each with its
 # reason); their ELF files are stripped into <package>-dbgsym .ddebs, which
-# cmake/WspDebRepack.cmake mends after CPack has written them.
+# cmake/WspDebRepack.cmake mends after CPack has written them. A third
+# party's provider package gets the same through wsp_plugin_package()
+# (cmake/WspPlugin.cmake; libwsp-dev installs both scripts beside it).
 
 # RPMs only where rpmbuild is (Debian: the rpm package).
 find_program(WSP_RPMBUILD rpmbuild)

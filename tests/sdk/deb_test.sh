@@ -18,9 +18,10 @@
 #    are checked against real Debian 12 packages and versions (no network
 #    needed); dpkg --audit must find nothing to complain about. A third
 #    party's provider package, the SDK's template built with CC and CFLAGS
-#    against the installed libwsp-dev and packaged by its own CPack rules,
-#    installs beside them, and one needing another plugin ABI major does
-#    not (deb_third_party.sh).
+#    against the installed libwsp-dev and packaged by its own CPack rules
+#    (the SDK's wsp_plugin_package()), passes lintian and the checks of
+#    deb_policy.sh as ours do, installs beside them, and one needing
+#    another plugin ABI major does not (deb_third_party.sh).
 # 4. The installed wsp runs from the root as it is on this host, with
 #    LD_LIBRARY_PATH unset: its $ORIGIN run path finds the root's libwsp,
 #    which finds the root's providers beside itself.

@@ -4,10 +4,15 @@
 #
 # 1. The SDK's template, copied out of the libwsp-dev installed in the root
 #    and built against it with find_package(wsp), is packaged by its own
-#    CPack rules (sdk/template/CMakeLists.txt): one package holding the
-#    provider in the plugin directory, depending on the virtual
-#    wsp-plugin-abi-N, on libwsp2 (>= this release) and on the libraries
-#    it links, providing nothing.
+#    CPack rules (sdk/template/CMakeLists.txt, through the SDK's
+#    wsp_plugin_package()): one package holding the provider in the plugin
+#    directory, depending on the virtual wsp-plugin-abi-N, on libwsp2
+#    (>= this release) and on the libraries it links, providing nothing.
+#    It is packaged as ours are and checked as ours are (deb_policy.sh):
+#    lintian finds no error and no warning in it or its -dbgsym .ddeb; it
+#    has the template's DEP-5 copyright (template-unlicensed), a gzip -9n
+#    changelog.Debian.gz and its stripped provider's debug information in
+#    the -dbgsym.
 # 2. The same package, but depending on the next ABI major's virtual
 #    package (what a provider built by that major's SDK declares), is
 #    refused: dpkg leaves it unconfigured, naming wsp-plugin-abi-<N+1>,
@@ -24,9 +29,18 @@ tp_pkg=$(dpkg-deb -f "$tp_deb" Package)
 [ "$tp_pkg" = wsp-plugin-sandbox-template ] ||
 	fail "the template's package is '$tp_pkg'"
 tp_so=$full_libdir/wsp/plugins/wsp-sandbox-template.so
-tp_files=$(dpkg-deb -c "$tp_deb" | awk '$1 !~ /^d/ { print $NF }')
-[ "$tp_files" = ".$tp_so" ] ||
-	fail "$tp_pkg holds '$tp_files', expected .$tp_so"
+tp_files=$(dpkg-deb -c "$tp_deb" | awk '$1 !~ /^d/ { print $NF }' | sort |
+	tr '\n' ' ')
+tp_want=$(printf '%s\n' ".$tp_so" ./usr/share/doc/$tp_pkg/copyright \
+	./usr/share/doc/$tp_pkg/changelog.Debian.gz \
+	./usr/share/lintian/overrides/$tp_pkg | sort | tr '\n' ' ')
+[ "$tp_files" = "$tp_want" ] ||
+	fail "$tp_pkg holds '$tp_files', expected '$tp_want'"
+lintian_clean "$tp/lintian.log" "$tp"/debs/*.deb "$tp"/debs/*.ddeb
+rm -rf "$tp/x" && dpkg-deb -x "$tp_deb" "$tp/x"
+deb_doc_check "$tp_deb" "$tp/x" template-unlicensed "$tp_pkg"
+deb_strip_check "$tp_deb" "$tp/x"
+echo "$tp_pkg: lintian: no errors, no warnings; copyright, changelog, -dbgsym"
 
 # Its relations: the ABI and this release's core, plus what it links.
 release=$(dpkg-deb -f "$work"/debs/libwsp2_*.deb Version)

@@ -21,7 +21,8 @@
 # 5. A third party's provider RPM: the SDK's template, copied out of the
 #    wsp-devel installed in the root, built with CC and CFLAGS against it
 #    and packaged by its own CPack rules, requires wsp-plugin-abi-N and
-#    libwsp2 >= this release; in the root's database those are all met
+#    libwsp2 >= this release, carries its copyright as its licence file
+#    and no configuration file; in the root's database those are all met
 #    (rpm --test lists only this host's system libraries as missing); it
 #    installs, `wsp plugins` lists it and a command runs through it.
 set -eu
@@ -119,6 +120,12 @@ req=$(rpm -qp --requires "$tp_rpm")
 echo "$req" | grep -qx "$abi_pkg" || fail "$tp_pkg does not require $abi_pkg: $req"
 echo "$req" | grep -qx "libwsp2 >= $release" ||
 	fail "$tp_pkg does not require libwsp2 >= $release: $req"
+# Its provider is a plain file (an upgrade replaces it), not %config.
+[ -z "$(rpm -qpc "$tp_rpm")" ] ||
+	fail "$tp_pkg has configuration files: $(rpm -qpc "$tp_rpm")"
+rpm -qp --qf '[%{FILENAMES} %{FILEFLAGS:fflags}\n]' "$tp_rpm" |
+	grep -qx "/usr/share/licenses/$tp_pkg/copyright l" ||
+	fail "$tp_pkg has no licence file /usr/share/licenses/$tp_pkg/copyright"
 # Without --nodeps: what is missing is this host's libraries (in no RPM
 # database), never what wsp's packages provide.
 rpm --root "$root" --test -i "$tp_rpm" >"$tp/test.log" 2>&1 &&
