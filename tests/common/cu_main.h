@@ -32,6 +32,23 @@ static inline int cu_run_registry(void)
 }
 
 /*
+ * Register the CU_SUITE_INFO_NULL-ended suites and run them: what
+ * cu_run_registry() returns, or 2 when CUnit could not set them up. The
+ * caller decides SIGPIPE (a runner whose children must see it keeps the
+ * default).
+ */
+static inline int cu_run_suites(CU_SuiteInfo *suites)
+{
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 2;
+	if (CU_register_suites(suites) != CUE_SUCCESS) {
+		CU_cleanup_registry();
+		return 2;
+	}
+	return cu_run_registry();
+}
+
+/*
  * The main() of an executable with one suite: the NULL-ended CU_TestInfo
  * `table`, with optional init and clean functions. SIGPIPE is ignored so a
  * child that exits early fails a test instead of killing the runner.
@@ -44,13 +61,7 @@ static inline int cu_run_registry(void)
 					  CU_SUITE_INFO_NULL };            \
                                                                            \
 		signal(SIGPIPE, SIG_IGN);                                  \
-		if (CU_initialize_registry() != CUE_SUCCESS)               \
-			return 2;                                          \
-		if (CU_register_suites(suites) != CUE_SUCCESS) {           \
-			CU_cleanup_registry();                             \
-			return 2;                                          \
-		}                                                          \
-		return cu_run_registry();                                  \
+		return cu_run_suites(suites);                              \
 	}
 
 #define CU_MAIN(suite_name, table) CU_MAIN_SUITE(suite_name, NULL, NULL, table)

@@ -103,13 +103,7 @@ int rm_main_root(CU_SuiteInfo *suites)
 		return 77;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	if (CU_register_suites(suites) != CUE_SUCCESS) {
-		CU_cleanup_registry();
-		return 2;
-	}
-	return cu_run_registry();
+	return cu_run_suites(suites);
 }
 
 int rm_box_start(struct box *bx, const char *id, const char *secret)

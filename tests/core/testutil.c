@@ -161,9 +161,5 @@ int tu_main(const char *suite, const CU_TestInfo *tests)
 				    (CU_TestInfo *)tests },
 				  CU_SUITE_INFO_NULL };
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	if (CU_register_suites(suites) != CUE_SUCCESS)
-		return 2;
-	return cu_run_registry();
+	return cu_run_suites(suites);
 }

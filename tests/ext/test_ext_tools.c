@@ -759,11 +759,5 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	fixture_dir = argv[1];
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	if (CU_register_suites(suites) != CUE_SUCCESS) {
-		CU_cleanup_registry();
-		return 2;
-	}
-	return cu_run_registry();
+	return cu_run_suites(suites);
 }

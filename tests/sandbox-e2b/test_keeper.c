@@ -664,11 +664,5 @@ int main(int argc, char **argv)
 	if (argc == 4 && !strcmp(argv[1], "spawn-child"))
 		return spawn_child(argv);
 	signal(SIGPIPE, SIG_IGN);
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	if (CU_register_suites(suites) != CUE_SUCCESS) {
-		CU_cleanup_registry();
-		return 2;
-	}
-	return cu_run_registry();
+	return cu_run_suites(suites);
 }

@@ -32,10 +32,7 @@ static int run_suite(const char *suite, CU_TestInfo *tests)
 	 * into EPIPE itself instead of killing the program that loaded it.
 	 */
 	signal(SIGPIPE, SIG_DFL);
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	CU_register_suites(suites);
-	return cu_run_registry();
+	return cu_run_suites(suites);
 }
 
 int procs_main(const char *suite, CU_TestInfo *tests)

@@ -425,9 +425,5 @@ int main(void)
 				  CU_SUITE_INFO_NULL };
 
 	/* no CU_MAIN_SUITE: SIGPIPE keeps its default so wsp children see it */
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	if (CU_register_suites(suites) != CUE_SUCCESS)
-		return 2;
-	return cu_run_registry();
+	return cu_run_suites(suites);
 }

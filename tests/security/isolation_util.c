@@ -370,11 +370,5 @@ int iso_mount_main(struct CU_SuiteInfo *suites, const char *client,
 			client);
 		return 1;
 	}
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	if (CU_register_suites(suites) != CUE_SUCCESS) {
-		CU_cleanup_registry();
-		return 2;
-	}
-	return cu_run_registry();
+	return cu_run_suites(suites);
 }
