@@ -9,14 +9,12 @@
 
 #include <CUnit/CUnit.h>
 #include <cu_main.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
+#include <test_port.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -469,9 +467,7 @@ static void test_post_with_body(void)
 /* A port nobody listens on. */
 static void test_connection_refused(void)
 {
-	struct sockaddr_in a = {.sin_family = AF_INET};
-	socklen_t al = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	int port = test_free_port();
 	char url[128];
 	struct sink k;
 	wsp__hs_request r = {.method = "GET",
@@ -482,11 +478,8 @@ static void test_connection_refused(void)
 	wsp__hs_stream *s = NULL;
 	wsp_error err = {0};
 
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	CU_ASSERT_EQUAL_FATAL(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	getsockname(fd, (struct sockaddr *)&a, &al);
-	close(fd); /* bound, never listened: the port refuses */
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d/x", ntohs(a.sin_port));
+	CU_ASSERT_TRUE_FATAL(port > 0); /* freed, never listened: it refuses */
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/x", port);
 	sink_init(&k);
 	CU_ASSERT_EQUAL_FATAL(wsp__hs_start(eng, &r, &s, &err), 0);
 	CU_ASSERT_TRUE_FATAL(sink_wait(&k, is_done, WAIT_MS));
