@@ -11,18 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void wipe(void *p, size_t n)
-{
-	volatile char *q = p;
-
-	while (q && n--)
-		*q++ = 0;
-}
-
 void rclone_conf_wipe(struct rclone_conf *c)
 {
 	if (c)
-		wipe(c->text, sizeof(c->text));
+		explicit_bzero(c->text, sizeof(c->text));
 }
 
 static void conf_add(struct rclone_conf *c, const char *fmt, ...)
@@ -62,7 +54,7 @@ static int conf_json(struct rclone_conf *c, const char *key, const cJSON *j)
 	if (!s)
 		return -ENOMEM;
 	conf_add(c, "%s = %s\n", key, s);
-	wipe(s, strlen(s));
+	explicit_bzero(s, strlen(s));
 	free(s);
 	return 0;
 }

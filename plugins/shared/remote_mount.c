@@ -176,10 +176,8 @@ static void file_name(char out[17], const char *path)
 
 static void wipe_free(char *s, size_t n)
 {
-	volatile char *p = s;
-
-	while (p && n--)
-		*p++ = 0;
+	if (s)
+		explicit_bzero(s, n);
 	free(s);
 }
 
