@@ -32,6 +32,23 @@ const streamed = (f, sb, command, extra = {}) => rawStream(f.port, {
 });
 const logs = (f, sb, id) => rawStream(f.port, { path: `${sb.base}/process/${id}/logs/stream`, headers: AUTH });
 
+test('a streamed exec sends live output in events of whole lines up to 4096 bytes, a longer line whole', async () => {
+  // The sandbox-api sends each 4096-byte read of the output as one event,
+  // not a line per event; the fake does so in whole lines.
+  const sb = await newSandbox();
+  const s = streamed(fake, sb, "yes 0123456789abcde | head -c 65536; printf '%05000d\\n' 0");
+  await s.done;
+  const events = s.body.toString().split('\n').filter((l) => l).map((l) => JSON.parse(l)).filter((e) => e.type === 'stdout');
+  const data = events.map((e) => e.data).filter((d) => d !== '[keepalive]\n');
+  assert.equal(data.join(''), '0123456789abcde\n'.repeat(4096) + '0'.repeat(5000) + '\n');
+  for (const d of data) {
+    assert.ok(d.endsWith('\n'), 'an event ends a line');
+    assert.ok(d.length <= 4096 || (d.length === 5001 && d.indexOf('\n') === 5000), `event of ${d.length} bytes`);
+  }
+  // 4096 lines: a line per event would be 4096 events
+  assert.ok(data.length * 4 < 4096, `${data.length} events`);
+});
+
 test('a streamed exec is NDJSON: stdout and stderr events, the result as a JSON string, keepalives', async () => {
   const sb = await newSandbox();
   const s = streamed(fake, sb, 'echo out; sleep 0.1; echo err >&2; sleep 0.5; exit 3');

@@ -13,6 +13,10 @@ import { pathParam, PathError } from './paths.mjs';
 import { forward } from './proxy.mjs';
 
 const READY_WAIT_MS = 60000;
+// The sandbox-api reads a process's output 4096 bytes at a time and sends
+// each read as one event of a streamed exec (readAndBroadcast in its
+// process/process.go); the fake cuts its whole lines into events that size.
+const EVENT_BYTES = 4096;
 const START = Date.now();
 
 /** The gate every data-plane request passes; false after it answered. */
@@ -108,7 +112,14 @@ function execStreamed(res, sb, spec, fault, opts) {
   sb.streams.add(out);
   let sentData = false;
   const detach = sb.procs.attach(proc, {
-    event: (type, text) => { sentData = true; event(type, text); },
+    event: (type, text) => {
+      sentData = true;
+      for (let i = 0, end; i < text.length; i = end) {
+        end = i + EVENT_BYTES >= text.length ? text.length : text.lastIndexOf('\n', i + EVENT_BYTES - 1) + 1;
+        if (end <= i) end = text.indexOf('\n', i + EVENT_BYTES) + 1; // one longer line goes whole
+        event(type, text.slice(i, end));
+      }
+    },
     raw: (text) => { sentData = true; event('stdout', text); },
   });
   const keepalive = setInterval(() => event('keepalive'), opts.execKeepaliveMs);
@@ -141,7 +152,8 @@ function logStream(res, sb, id, fault, opts) {
   if (!proc) return out.end(JSON.stringify({ error: `process with Identifier ${id} not found` }));
   sb.streams.add(out);
   const detach = sb.procs.attach(proc, {
-    event: (type, text) => out.write(`${type}:${text}`),
+    // each line prefixed, however many one event carries
+    event: (type, text) => out.write(`${type}:${text.slice(0, -1).replaceAll('\n', `\n${type}:`)}\n`),
     raw: (text) => out.write(text),
   });
   const keepalive = setInterval(() => { if (proc.status === 'running') out.write('[keepalive]\n'); }, opts.logKeepaliveMs);

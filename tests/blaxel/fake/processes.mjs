@@ -1,8 +1,9 @@
 // fake/processes.mjs - the sandbox-api's process manager for one sandbox
 // (sandbox-api src/handler/process/process.go, service.go): real commands
 // under bubblewrap, run as `sh -c COMMAND`, addressed by pid or name, their
-// output kept per stream and as one interleaved record, handed line by
-// line to attached streams, stdin pipes, SIGTERM (stop) and SIGKILL (kill),
+// output kept per stream and as one interleaved record, handed in whole
+// lines to attached streams (a pipe read's worth at a time, a replayed
+// backlog a line at a time), stdin pipes, SIGTERM (stop) and SIGKILL (kill),
 // the keepAlive timeout, and freezing for standby.
 //
 // As in the sandbox-api: a process outlives the request that started it; a
@@ -155,21 +156,24 @@ export class ProcessTable {
     else proc.whenInit.push(f);
   }
 
+  // What one read of the pipe gave goes on as one piece of whole lines, as
+  // the sandbox-api passes on each read of the output (readAndBroadcast in
+  // its process.go) rather than a line at a time; only a line that reached
+  // MAX_LINE with no end in sight is cut (and completed with "\n").
   output(proc, name, chunk) {
     proc.out[name].add(chunk);
     proc.mem[name].add(chunk);
     proc.mem.logs.add(chunk);
-    let buf = Buffer.concat([proc.partial[name], chunk]);
-    let nl;
-    while ((nl = buf.indexOf(0x0a)) >= 0 || buf.length >= MAX_LINE) {
-      const end = nl >= 0 ? nl + 1 : MAX_LINE;
-      this.line(proc, name, buf.subarray(0, end).toString('utf8') + (nl >= 0 ? '' : '\n'));
-      buf = buf.subarray(end);
-    }
-    proc.partial[name] = buf;
+    const buf = proc.partial[name].length ? Buffer.concat([proc.partial[name], chunk]) : chunk;
+    let rest = buf.lastIndexOf(0x0a) + 1;
+    let text = buf.toString('utf8', 0, rest);
+    for (; buf.length - rest >= MAX_LINE; rest += MAX_LINE) text += buf.toString('utf8', rest, rest + MAX_LINE) + '\n';
+    if (text) this.lines(proc, name, text);
+    proc.partial[name] = buf.subarray(rest);
   }
 
-  line(proc, name, text) {
+  /** `text`: one or more whole lines of stream `name`, kept for replays and sent to the attached streams. */
+  lines(proc, name, text) {
     proc.combined.push([name, text]);
     proc.combinedSize += text.length;
     while (proc.combinedSize > MAX_KEPT && proc.combined.length > 1) proc.combinedSize -= proc.combined.shift()[1].length;
@@ -178,7 +182,7 @@ export class ProcessTable {
 
   exited(proc, code, sig) {
     for (const name of ['stdout', 'stderr']) {
-      if (proc.partial[name].length) this.line(proc, name, proc.partial[name].toString('utf8') + '\n');
+      if (proc.partial[name].length) this.lines(proc, name, proc.partial[name].toString('utf8') + '\n');
       proc.partial[name] = Buffer.alloc(0);
     }
     clearTimeout(proc.keepAliveTimer);
@@ -194,10 +198,12 @@ export class ProcessTable {
 
   /**
    * Attaches `w` ({event(type, text), raw(text)}) to `proc`: the backlog
-   * first, then live lines. Returns a function that detaches it.
+   * first, a line per event as the sandbox-api's scanner replays its log
+   * file, then live output, whole lines as each read gave them. Returns a
+   * function that detaches it.
    */
   attach(proc, w) {
-    for (const [name, text] of proc.combined) w.event(name, text);
+    for (const [name, text] of proc.combined) for (const line of text.match(/[^\n]*\n/g)) w.event(name, line);
     proc.writers.add(w);
     return () => proc.writers.delete(w);
   }
