@@ -32,7 +32,7 @@
 /* Kept between queries: at most this many lists, this many postings
  * (about 20 bytes each) in all; a query's own lists always fit. */
 #define LISTS_MAX    256
-#define POSTINGS_MAX ((size_t)4 << 20)
+#define POSTINGS_MAX ((size_t)2 << 20)
 
 struct ilist {
 	struct wsp__impact_list pub;
