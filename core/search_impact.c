@@ -155,30 +155,38 @@ struct wsp__search_impact *wsp__impact_begin(struct wsp__search_db *db)
 	return imp;
 }
 
+/* Room for twice as many in two arrays that grow together. */
+static int grow(int64_t **a, int64_t **b, size_t *cap)
+{
+	size_t c = *cap ? *cap * 2 : 256;
+	int64_t *n = realloc(*a, c * sizeof(*n));
+
+	if (!n)
+		return -1;
+	*a = n;
+	n = realloc(*b, c * sizeof(*n));
+	if (!n)
+		return -1;
+	*b = n;
+	*cap = c;
+	return 0;
+}
+
 /* Every chunk's length, from fts_docsize (rowid order). */
 static int read_lengths(struct wsp__search_impact *imp, sqlite3 *h)
 {
 	sqlite3_stmt *st;
 	size_t cap = 0;
-	int64_t *nr, *nl;
 	int step, rc = 0;
 
 	if (sqlite3_prepare_v2(h, "SELECT id, sz FROM fts_docsize ORDER BY id",
 			       -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		if (imp->n_len == cap) {
-			cap = cap ? cap * 2 : 4096;
-			nr = realloc(imp->len_rowid, cap * sizeof(*nr));
-			if (nr)
-				imp->len_rowid = nr;
-			nl = realloc(imp->len, cap * sizeof(*nl));
-			if (nl)
-				imp->len = nl;
-			if (!nr || !nl) {
-				rc = -1;
-				break;
-			}
+		if (imp->n_len == cap &&
+		    grow(&imp->len_rowid, &imp->len, &cap)) {
+			rc = -1;
+			break;
 		}
 		imp->len_rowid[imp->n_len] = sqlite3_column_int64(st, 0);
 		if (sqlite3_column_type(st, 1) != SQLITE_BLOB ||
@@ -233,7 +241,6 @@ struct postings {
 static int read_postings(struct postings *p, sqlite3 *h, const char *match)
 {
 	sqlite3_stmt *st;
-	int64_t *nr, *nt;
 	int step, rc = 0;
 
 	if (sqlite3_prepare_v2(h,
@@ -243,18 +250,9 @@ static int read_postings(struct postings *p, sqlite3 *h, const char *match)
 		return -1;
 	sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		if (p->n == p->cap) {
-			p->cap = p->cap ? p->cap * 2 : 256;
-			nr = realloc(p->rowid, p->cap * sizeof(*nr));
-			if (nr)
-				p->rowid = nr;
-			nt = realloc(p->tf, p->cap * sizeof(*nt));
-			if (nt)
-				p->tf = nt;
-			if (!nr || !nt) {
-				rc = -1;
-				break;
-			}
+		if (p->n == p->cap && grow(&p->rowid, &p->tf, &p->cap)) {
+			rc = -1;
+			break;
 		}
 		p->rowid[p->n] = sqlite3_column_int64(st, 0);
 		p->tf[p->n++] = sqlite3_column_int64(st, 1);
