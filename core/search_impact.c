@@ -350,14 +350,17 @@ wsp__impact_get(struct wsp__search_impact *imp, struct wsp__search_db *db,
 		imp->unusable = 1;
 		return NULL;
 	}
-	if (!imp->rows && read_totals(imp, h, match))
-		return NULL;
 	l = calloc(1, sizeof(*l));
 	if (!l)
 		return NULL;
 	l->term = strdup(term);
-	rc = !l->term || read_postings(&p, h, match) ? -1
-						     : make_list(l, imp, &p);
+	rc = !l->term || read_postings(&p, h, match) ? -1 : 0;
+	/* N and the average length come with a chunk holding the term (an
+	 * absent term needs neither) */
+	if (!rc && p.n && !imp->rows)
+		rc = read_totals(imp, h, match);
+	if (!rc)
+		rc = make_list(l, imp, &p);
 	l->rowid = p.rowid;
 	free(p.tf);
 	if (rc) {

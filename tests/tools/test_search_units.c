@@ -304,9 +304,11 @@ static void test_rank_lists(void)
 	CU_ASSERT_EQUAL_FATAL(wsp__sdb_open(&db, db_path, "t", &err), 0);
 	put_corpus(db, 0, 6000);
 	rank_generated(db);
-	/* the index changes through this handle: lists built again */
+	/* the index changes through this handle: lists built again, the
+	 * first for a word no chunk holds */
 	put_corpus(db, 6000, 1500);
 	CU_ASSERT_EQUAL(wsp__sdb_del(db, "/g/00005", 0, &err), 0);
+	same_answer_min(db, "absentword w00", 5, 0, 0, 1);
 	rank_generated(db);
 	/* and through another one (another process's commit) */
 	CU_ASSERT_EQUAL_FATAL(wsp__sdb_open(&other, db_path, "t", &err), 0);
