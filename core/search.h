@@ -177,14 +177,12 @@ WSP_INTERNAL double wsp__bm25_term(double idf, double tf, double norm);
 /*
  * search_impact.c: one term's share of the BM25 score (as wsp_bm25 adds
  * it) in each chunk holding it. rowid ascending, share[i] the share in
- * chunk rowid[i]; order: the indices, best share first (equal shares:
- * lower rowid first).
+ * chunk rowid[i].
  */
 struct wsp__impact_list {
 	size_t n;
 	const int64_t *rowid;
 	const double *share;
-	const uint32_t *order;
 };
 
 /*
@@ -199,12 +197,18 @@ wsp__impact_begin(struct wsp__search_db *db);
  * term's list (term: [a-z0-9_]{2,}, the index's own form of it), built
  * on its first use in this version of the index; NULL on failure.
  */
-WSP_INTERNAL const struct wsp__impact_list *
+WSP_INTERNAL struct wsp__impact_list *
 wsp__impact_get(struct wsp__search_impact *imp, struct wsp__search_db *db,
 		const char *term);
 /* term's list when it was built in this version, else NULL. */
-WSP_INTERNAL const struct wsp__impact_list *
+WSP_INTERNAL struct wsp__impact_list *
 wsp__impact_find(struct wsp__search_impact *imp, const char *term);
+/*
+ * The index (into rowid and share) of the pos-th best share of l, pos <
+ * l->n: best first, equal shares lower rowid first. The order is made as
+ * far as it is asked for.
+ */
+WSP_INTERNAL uint32_t wsp__impact_at(struct wsp__impact_list *l, size_t pos);
 /* term's share in chunk rowid: 1 and *share, or 0 when it does not hold it. */
 WSP_INTERNAL int wsp__impact_share(const struct wsp__impact_list *l,
 				   int64_t rowid, double *share);

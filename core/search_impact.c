@@ -8,7 +8,7 @@
  * depends on the term (its idf: the chunk count N and the chunks holding
  * it) and on the chunk (the term's count tf in it, its length dl against
  * the average): see wsp__bm25_term. While the index does not change,
- * those shares are fixed; a term's list of them, sorted best first, is
+ * those shares are fixed; a term's list of them, best first, is
  * built on its first use by one pass over its postings (rowid and tf
  * through FTS5, no scoring) and the chunks' lengths (FTS5's fts_docsize
  * table, read once), and kept in memory. Any change to the index (this
@@ -30,16 +30,19 @@
 #include <string.h>
 
 /* Kept between queries: at most this many lists, this many postings
- * (about 20 bytes each) in all; a query's own lists always fit. */
+ * (about 24 bytes each) in all; a query's own lists always fit. */
 #define LISTS_MAX    256
 #define POSTINGS_MAX ((size_t)2 << 20)
 
 struct ilist {
-	struct wsp__impact_list pub;
+	struct wsp__impact_list pub; /* first: wsp__impact_at's cast */
 	char *term;
 	int64_t *rowid;
 	double *share;
-	uint32_t *order;
+	/* the order, best share first, made as far as it was asked for:
+	 * order[0..sorted) taken off heap[0..heap_n), a heap of the rest */
+	uint32_t *order, *heap;
+	size_t sorted, heap_n;
 	uint64_t used; /* the query that last used it */
 };
 
@@ -83,6 +86,7 @@ static void drop_list(struct ilist *l)
 	free(l->rowid);
 	free(l->share);
 	free(l->order);
+	free(l->heap);
 	free(l);
 }
 
@@ -263,61 +267,79 @@ static int read_postings(struct postings *p, sqlite3 *h, const char *match)
 	return rc;
 }
 
-struct ranked {
-	double share;
-	uint32_t i;
-};
-
-/* Best share first; equal shares in rowid (index) order. */
-static int cmp_ranked(const void *a, const void *b)
+/* Whether posting a ranks before b: a better share, or the same and a
+ * lower rowid (index). */
+static int better(const double *share, uint32_t a, uint32_t b)
 {
-	const struct ranked *x = a, *y = b;
-
-	if (x->share != y->share)
-		return x->share > y->share ? -1 : 1;
-	return x->i < y->i ? -1 : x->i > y->i;
+	return share[a] > share[b] || (share[a] == share[b] && a < b);
 }
 
-/* The shares of p's postings and their order, into l. */
+/* Move h[i] down the heap h[0..n) to where it belongs. */
+static void sift(const double *share, uint32_t *h, size_t n, size_t i)
+{
+	uint32_t x = h[i];
+	size_t c;
+
+	while ((c = 2 * i + 1) < n) {
+		if (c + 1 < n && better(share, h[c + 1], h[c]))
+			c++;
+		if (!better(share, h[c], x))
+			break;
+		h[i] = h[c];
+		i = c;
+	}
+	h[i] = x;
+}
+
+/*
+ * The shares of p's postings into l, and a heap of them: the order is
+ * taken off it as queries read it (wsp__impact_at), since a query mostly
+ * reads the first few; sorting all of them cost a fifth of a build.
+ */
 static int make_list(struct ilist *l, const struct wsp__search_impact *imp,
 		     const struct postings *p)
 {
 	double idf = wsp__search_idf(imp->rows, (int64_t)p->n);
-	struct ranked *r;
 	size_t i, j = 0;
 
 	if (p->n > UINT32_MAX)
 		return -1;
 	l->share = malloc((p->n ? p->n : 1) * sizeof(*l->share));
 	l->order = malloc((p->n ? p->n : 1) * sizeof(*l->order));
-	r = malloc((p->n ? p->n : 1) * sizeof(*r));
-	if (!l->share || !l->order || !r) {
-		free(r);
+	l->heap = malloc((p->n ? p->n : 1) * sizeof(*l->heap));
+	if (!l->share || !l->order || !l->heap)
 		return -1;
-	}
 	for (i = 0; i < p->n; i++) {
 		/* both ascending: walk the lengths alongside */
 		while (j < imp->n_len && imp->len_rowid[j] < p->rowid[i])
 			j++;
 		if (j == imp->n_len || imp->len_rowid[j] != p->rowid[i] ||
-		    p->tf[i] < 1) {
-			free(r);
+		    p->tf[i] < 1)
 			return -1; /* a chunk without a length: not trusted */
-		}
 		l->share[i] = wsp__bm25_term(idf, (double)p->tf[i],
 					     wsp__bm25_norm(imp->len[j],
 							    imp->avgdl));
-		r[i].share = l->share[i];
-		r[i].i = (uint32_t)i;
+		l->heap[i] = (uint32_t)i;
 	}
-	qsort(r, p->n, sizeof(*r), cmp_ranked);
-	for (i = 0; i < p->n; i++)
-		l->order[i] = r[i].i;
-	free(r);
+	for (i = p->n / 2; i-- > 0;)
+		sift(l->share, l->heap, p->n, i);
+	l->heap_n = p->n;
 	return 0;
 }
 
-const struct wsp__impact_list *
+uint32_t wsp__impact_at(struct wsp__impact_list *pub, size_t pos)
+{
+	struct ilist *l = (struct ilist *)pub;
+
+	while (l->sorted <= pos && l->heap_n) {
+		l->order[l->sorted++] = l->heap[0];
+		l->heap[0] = l->heap[--l->heap_n];
+		sift(l->share, l->heap, l->heap_n, 0);
+	}
+	return l->order[pos];
+}
+
+struct wsp__impact_list *
 wsp__impact_find(struct wsp__search_impact *imp, const char *term)
 {
 	size_t i;
@@ -330,11 +352,11 @@ wsp__impact_find(struct wsp__search_impact *imp, const char *term)
 	return NULL;
 }
 
-const struct wsp__impact_list *
+struct wsp__impact_list *
 wsp__impact_get(struct wsp__search_impact *imp, struct wsp__search_db *db,
 		const char *term)
 {
-	const struct wsp__impact_list *have = wsp__impact_find(imp, term);
+	struct wsp__impact_list *have = wsp__impact_find(imp, term);
 	sqlite3 *h = wsp__sdb_handle(db);
 	struct postings p = { 0 };
 	struct ilist *l;
@@ -370,7 +392,6 @@ wsp__impact_get(struct wsp__search_impact *imp, struct wsp__search_db *db,
 	l->pub.n = p.n;
 	l->pub.rowid = l->rowid;
 	l->pub.share = l->share;
-	l->pub.order = l->order;
 	l->used = imp->stamp;
 	imp->lists[imp->n_lists++] = l;
 	imp->postings += p.n;

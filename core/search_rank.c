@@ -115,7 +115,7 @@ static int worth_lists(struct wsp__search_impact *imp,
 		       struct wsp__search_db *db,
 		       const struct wsp__search_terms *t)
 {
-	const struct wsp__impact_list *l;
+	struct wsp__impact_list *l;
 	size_t i;
 	int found = 0;
 
@@ -131,7 +131,7 @@ static int worth_lists(struct wsp__search_impact *imp,
 
 /* The score of chunk rowid: its shares summed in the query's order, as
  * wsp_bm25 sums them. */
-static double score_of(const struct wsp__impact_list *const *l, size_t n,
+static double score_of(struct wsp__impact_list *const *l, size_t n,
 		       int64_t rowid)
 {
 	double score = 0, share;
@@ -150,7 +150,7 @@ static int threshold(struct best *b, struct wsp__search_impact *imp,
 		     const struct wsp__search_terms *t, int has_min,
 		     double min_score)
 {
-	const struct wsp__impact_list *l[WSP__SEARCH_TERMS_MAX];
+	struct wsp__impact_list *l[WSP__SEARCH_TERMS_MAX];
 	size_t pos[WSP__SEARCH_TERMS_MAX] = { 0 }, i, next;
 	double bound, head, top, score;
 	int64_t rowid;
@@ -167,7 +167,7 @@ static int threshold(struct best *b, struct wsp__search_impact *imp,
 		for (i = 0; i < t->n; i++) {
 			if (pos[i] == l[i]->n)
 				continue;
-			head = l[i]->share[l[i]->order[pos[i]]];
+			head = l[i]->share[wsp__impact_at(l[i], pos[i])];
 			bound += head;
 			if (head > top) {
 				top = head;
@@ -180,7 +180,7 @@ static int threshold(struct best *b, struct wsp__search_impact *imp,
 			break; /* nothing unread can enter */
 		if (has_min && bound < min_score)
 			break;
-		rowid = l[next]->rowid[l[next]->order[pos[next]++]];
+		rowid = l[next]->rowid[wsp__impact_at(l[next], pos[next]++)];
 		if (held(b, rowid))
 			continue;
 		score = score_of(l, t->n, rowid);
