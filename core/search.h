@@ -7,6 +7,8 @@
  *                 (not thread-safe: search.c serialises its callers)
  * search_rank.c   a query's best chunks without scoring every chunk
  *                 that holds a common word
+ * search_impact.c each term's BM25 share in every chunk holding it, best
+ *                 first (kept per index version), for search_rank.c
  * search_bm25.c   Mastra's BM25 as an FTS5 ranking function
  * search.c        the workspace's index: opened on first use, built and
  *                 re-checked (mtime/size) from auto_index_paths through the
@@ -145,6 +147,16 @@ WSP_INTERNAL int wsp__sdb_hit(struct wsp__search_hits *out,
 			      const char *body, int blen, double score);
 struct sqlite3;
 WSP_INTERNAL struct sqlite3 *wsp__sdb_handle(struct wsp__search_db *db);
+/*
+ * What the index holds, as two numbers that change whenever it changes:
+ * this handle's puts and deletes, and SQLite's data_version (other
+ * connections' commits; UINT64_MAX when it cannot be read).
+ */
+WSP_INTERNAL void wsp__sdb_version(struct wsp__search_db *db, uint64_t v[2]);
+/* Where the handle keeps search_impact.c's lists (freed on close). */
+struct wsp__search_impact;
+WSP_INTERNAL struct wsp__search_impact **
+wsp__sdb_impact(struct wsp__search_db *db);
 
 /*
  * search_bm25.c: Mastra's BM25 (k1 1.5, b 0.75, idf below) as the FTS5
@@ -153,6 +165,62 @@ WSP_INTERNAL struct sqlite3 *wsp__sdb_handle(struct wsp__search_db *db);
 #define WSP__SEARCH_K1 1.5
 WSP_INTERNAL double wsp__search_idf(int64_t rows, int64_t hits);
 WSP_INTERNAL int wsp__search_bm25_register(struct sqlite3 *h);
+/*
+ * The pieces of wsp_bm25's sum, shared with search_impact.c so that both
+ * compute a score with the same operations (and so the same double): the
+ * length norm k1 * (1 - b + b * dl / avgdl) of a chunk of dl tokens, and
+ * one term's share idf * tf * (k1 + 1) / (tf + norm).
+ */
+WSP_INTERNAL double wsp__bm25_norm(int64_t dl, double avgdl);
+WSP_INTERNAL double wsp__bm25_term(double idf, double tf, double norm);
+
+/*
+ * search_impact.c: one term's share of the BM25 score (as wsp_bm25 adds
+ * it) in each chunk holding it. rowid ascending, share[i] the share in
+ * chunk rowid[i].
+ */
+struct wsp__impact_list {
+	size_t n;
+	const int64_t *rowid;
+	const double *share;
+};
+
+/*
+ * The lists of db for the index as it is now (those of an older version
+ * dropped, the least used dropped past a memory bound): NULL when they
+ * cannot be had (out of memory, chunk lengths unreadable). Valid until
+ * the next call of wsp__impact_begin or the handle's close.
+ */
+WSP_INTERNAL struct wsp__search_impact *
+wsp__impact_begin(struct wsp__search_db *db);
+/*
+ * term's list (term: [a-z0-9_]{2,}, the index's own form of it), built
+ * on its first use in this version of the index; NULL on failure.
+ */
+WSP_INTERNAL struct wsp__impact_list *
+wsp__impact_get(struct wsp__search_impact *imp, struct wsp__search_db *db,
+		const char *term);
+/* term's list when it was built in this version, else NULL. */
+WSP_INTERNAL struct wsp__impact_list *
+wsp__impact_find(struct wsp__search_impact *imp, const char *term);
+/*
+ * The index (into rowid and share) of the pos-th best share of l, pos <
+ * l->n: best first, equal shares lower rowid first. The order is made as
+ * far as it is asked for.
+ */
+WSP_INTERNAL uint32_t wsp__impact_at(struct wsp__impact_list *l, size_t pos);
+/* term's share in chunk rowid: 1 and *share, or 0 when it does not hold it. */
+WSP_INTERNAL int wsp__impact_share(const struct wsp__impact_list *l,
+				   int64_t rowid, double *share);
+WSP_INTERNAL void wsp__search_impact_free(struct wsp__search_impact *imp);
+/*
+ * A chunk's length in tokens from its row of FTS5's fts_docsize table
+ * (data of the index file: untrusted): sz, len bytes, one SQLite varint
+ * per column, here one column. 0 and *dl, or -1 when sz is not exactly
+ * one varint of at most INT32_MAX.
+ */
+WSP_INTERNAL int wsp__search_docsize(const unsigned char *sz, size_t len,
+				     int64_t *dl);
 
 /*
  * search_rank.c: the top_k chunks for the terms t, ranked as
@@ -163,6 +231,16 @@ WSP_INTERNAL int wsp__sdb_rank(struct wsp__search_hits *out,
 			       struct wsp__search_db *db,
 			       const struct wsp__search_terms *t, size_t top_k,
 			       int has_min, double min_score, wsp_error *err);
+/*
+ * Its fast part: 1 and the answer in out when a term is common and every
+ * term plain [a-z0-9_] (the answer then comes from search_impact.c's
+ * lists), 0 when the full ranking must answer, or a negative WSP_E* code.
+ */
+WSP_INTERNAL int wsp__sdb_rank_lists(struct wsp__search_hits *out,
+				     struct wsp__search_db *db,
+				     const struct wsp__search_terms *t,
+				     size_t top_k, int has_min,
+				     double min_score, wsp_error *err);
 
 /* ---- vectors ------------------------------------------------------------ */
 

@@ -17,6 +17,8 @@
 #include <math.h>
 #include <stdlib.h>
 
+#define B 0.75
+
 struct query_stats {
 	int n_phrase;
 	double avgdl;
@@ -27,6 +29,16 @@ double wsp__search_idf(int64_t rows, int64_t hits)
 {
 	return log(((double)rows - (double)hits + 0.5) / ((double)hits + 0.5) +
 		   1.0);
+}
+
+double wsp__bm25_norm(int64_t dl, double avgdl)
+{
+	return WSP__SEARCH_K1 * (1 - B + B * (double)dl / avgdl);
+}
+
+double wsp__bm25_term(double idf, double tf, double norm)
+{
+	return idf * tf * (WSP__SEARCH_K1 + 1) / (tf + norm);
 }
 
 static int count_row(const Fts5ExtensionApi *api, Fts5Context *fts,
@@ -73,7 +85,6 @@ static struct query_stats *stats(const Fts5ExtensionApi *api,
 static void bm25(const Fts5ExtensionApi *api, Fts5Context *fts,
 		 sqlite3_context *ctx, int n_val, sqlite3_value **vals)
 {
-	const double k1 = WSP__SEARCH_K1, b = 0.75;
 	struct query_stats *q;
 	int rc = SQLITE_OK, n_inst = 0, dl = 0, i, phrase, col, off;
 	double score = 0, norm, tf;
@@ -95,13 +106,40 @@ static void bm25(const Fts5ExtensionApi *api, Fts5Context *fts,
 		sqlite3_result_error_code(ctx, rc);
 		return;
 	}
-	norm = k1 * (1 - b + b * (double)dl / q->avgdl);
+	norm = wsp__bm25_norm(dl, q->avgdl);
 	for (i = 0; i < q->n_phrase && i < WSP__SEARCH_TERMS_MAX; i++) {
 		tf = tfs[i];
 		if (tf > 0)
-			score += q->idf[i] * tf * (k1 + 1) / (tf + norm);
+			score += wsp__bm25_term(q->idf[i], tf, norm);
 	}
 	sqlite3_result_double(ctx, -score);
+}
+
+/*
+ * wsp_fts_facts(fts, what): what 0, the chunks (xRowCount); 1, their
+ * tokens (xColumnTotalSize), the numbers bm25() takes N and the average
+ * length from; 2, this chunk's instances of the query's phrases
+ * (xInstCount: the term frequency of a one-term query). For search_impact.c,
+ * which scores as bm25() does without calling it for every chunk.
+ */
+static void facts(const Fts5ExtensionApi *api, Fts5Context *fts,
+		  sqlite3_context *ctx, int n_val, sqlite3_value **vals)
+{
+	sqlite3_int64 v = 0;
+	int what = n_val == 1 ? sqlite3_value_int(vals[0]) : -1, n = 0, rc;
+
+	if (what == 0)
+		rc = api->xRowCount(fts, &v);
+	else if (what == 1)
+		rc = api->xColumnTotalSize(fts, 0, &v);
+	else if (what == 2)
+		rc = api->xInstCount(fts, &n), v = n;
+	else
+		rc = SQLITE_MISUSE;
+	if (rc != SQLITE_OK)
+		sqlite3_result_error_code(ctx, rc);
+	else
+		sqlite3_result_int64(ctx, v);
 }
 
 int wsp__search_bm25_register(sqlite3 *h)
@@ -118,7 +156,9 @@ int wsp__search_bm25_register(sqlite3 *h)
 	if (!api || api->iVersion < 2)
 		return -1;
 	return api->xCreateFunction(api, "wsp_bm25", NULL, bm25, NULL) ==
-			       SQLITE_OK
+				       SQLITE_OK &&
+			       api->xCreateFunction(api, "wsp_fts_facts", NULL,
+						    facts, NULL) == SQLITE_OK
 		       ? 0
 		       : -1;
 }

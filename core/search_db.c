@@ -24,7 +24,9 @@
 struct wsp__search_db {
 	sqlite3 *h;
 	sqlite3_stmt *doc_id, *doc_ins, *chunks_of, *fts_del, *chunk_del,
-		*chunk_ins, *fts_ins, *query, *hit, *vec_del;
+		*chunk_ins, *fts_ins, *query, *hit, *vec_del, *data_version;
+	uint64_t writes; /* puts and deletes through this handle */
+	struct wsp__search_impact *impact; /* search_impact.c's lists */
 };
 
 static int db_fail(struct wsp__search_db *db, wsp_error *err,
@@ -81,6 +83,8 @@ static const struct {
 		 "rank MATCH 'wsp_bm25()' ORDER BY rank LIMIT ?"),
 	S(hit, "SELECT d.path, c.line_a, c.line_b FROM chunk c JOIN doc d "
 	       "ON d.id=c.doc WHERE c.id=?"),
+	/* changes when another connection commits (this one's: writes) */
+	S(data_version, "PRAGMA data_version"),
 #undef S
 };
 
@@ -175,6 +179,7 @@ void wsp__sdb_close(struct wsp__search_db *db)
 		return;
 	for (i = 0; i < sizeof(stmts) / sizeof(stmts[0]); i++)
 		sqlite3_finalize(*STMT(db, i));
+	wsp__search_impact_free(db->impact);
 	sqlite3_close(db->h);
 	free(db);
 }
@@ -331,8 +336,10 @@ int wsp__sdb_put(struct wsp__search_db *db, const char *path, int64_t size,
 {
 	struct put p = { db, text, 0, err };
 	int64_t id = doc_id(db, path);
-	int rc = id ? drop_doc(db, id, err) : 0;
+	int rc;
 
+	db->writes++;
+	rc = id ? drop_doc(db, id, err) : 0;
 	if (rc)
 		return rc;
 	sqlite3_bind_text(db->doc_ins, 1, path, -1, SQLITE_STATIC);
@@ -363,6 +370,7 @@ int wsp__sdb_del(struct wsp__search_db *db, const char *path, int tree,
 	char *lo = NULL, *hi = NULL;
 	int rc = 0;
 
+	db->writes++;
 	if (!tree) {
 		int64_t id = doc_id(db, path);
 
@@ -432,6 +440,20 @@ void wsp__search_hits_free(struct wsp__search_hits *h)
 sqlite3 *wsp__sdb_handle(struct wsp__search_db *db)
 {
 	return db->h;
+}
+
+void wsp__sdb_version(struct wsp__search_db *db, uint64_t v[2])
+{
+	v[0] = db->writes;
+	v[1] = UINT64_MAX; /* unknown: never equal to a stored one */
+	if (sqlite3_step(db->data_version) == SQLITE_ROW)
+		v[1] = (uint64_t)sqlite3_column_int64(db->data_version, 0);
+	sqlite3_reset(db->data_version);
+}
+
+struct wsp__search_impact **wsp__sdb_impact(struct wsp__search_db *db)
+{
+	return &db->impact;
 }
 
 int wsp__sdb_hit(struct wsp__search_hits *out, struct wsp__search_db *db,

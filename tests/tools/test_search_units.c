@@ -3,8 +3,9 @@
  * answers: chunks and their line ranges as Mastra's splitIntoChunks gives
  * them (counted in bytes), long lines cut on UTF-8 boundaries, the query's
  * terms (stopwords, short words, case, duplicates) and their FTS5 form,
- * the lines a result points at; (search_rank.c) that the pruned ranking
- * answers as the full ranking does; (search_bm25.c) Mastra's BM25 scores.
+ * the lines a result points at; (search_rank.c, search_impact.c) that the
+ * pruned ranking answers as the full ranking does, on a generated corpus
+ * and after changes; (search_bm25.c) Mastra's BM25 scores.
  */
 #include "search.h"
 
@@ -119,29 +120,60 @@ static void test_line_range(void)
 	wsp__search_terms_free(&t);
 }
 
-/* The pruned ranking gives what FTS5's full ranking gives. */
-static void same_answer(struct wsp__search_db *db, const char *query,
-			size_t k)
+/*
+ * The ranking of wsp__sdb_rank (and, when lists says so, of its lists
+ * alone) is FTS5's full ranking: the same chunks in the same order (ties
+ * included) with the same scores, to the bit.
+ */
+static void same_answer_min(struct wsp__search_db *db, const char *query,
+			    size_t k, int has_min, double min_score,
+			    int lists)
 {
-	struct wsp__search_hits a, b;
+	struct wsp__search_hits a, b, c;
 	struct wsp__search_terms t;
 	wsp_error err;
 	char *full;
 	size_t i;
+	int same = 1;
 
 	wsp__search_terms(&t, query, strlen(query));
 	full = wsp__search_fts_query(&t);
-	CU_ASSERT_EQUAL_FATAL(wsp__sdb_rank(&a, db, &t, k, 0, 0, &err), 0);
-	CU_ASSERT_EQUAL_FATAL(wsp__sdb_query(&b, db, full, k, 0, 0, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(wsp__sdb_rank(&a, db, &t, k, has_min, min_score,
+					    &err),
+			      0);
+	CU_ASSERT_EQUAL_FATAL(wsp__sdb_query(&b, db, full, k, has_min,
+					     min_score, &err),
+			      0);
 	CU_ASSERT_EQUAL(a.n, b.n);
-	for (i = 0; i < a.n && i < b.n; i++) {
-		CU_ASSERT_STRING_EQUAL(a.v[i].path, b.v[i].path);
-		CU_ASSERT_DOUBLE_EQUAL(a.v[i].score, b.v[i].score, 1e-9);
+	for (i = 0; i < a.n && i < b.n; i++)
+		same = same && a.v[i].chunk == b.v[i].chunk &&
+		       a.v[i].score == b.v[i].score &&
+		       !strcmp(a.v[i].path, b.v[i].path);
+	if (lists) {
+		/* the lists answered it themselves */
+		CU_ASSERT_EQUAL_FATAL(wsp__sdb_rank_lists(&c, db, &t, k,
+							  has_min, min_score,
+							  &err),
+				      1);
+		CU_ASSERT_EQUAL(c.n, b.n);
+		for (i = 0; i < c.n && i < b.n; i++)
+			same = same && c.v[i].chunk == b.v[i].chunk &&
+			       c.v[i].score == b.v[i].score;
+		wsp__search_hits_free(&c);
 	}
+	if (!same)
+		fprintf(stderr, "\nranking differs: '%s' top %zu\n", query, k);
+	CU_ASSERT(same);
 	wsp__search_hits_free(&a);
 	wsp__search_hits_free(&b);
 	free(full);
 	wsp__search_terms_free(&t);
+}
+
+static void same_answer(struct wsp__search_db *db, const char *query,
+			size_t k)
+{
+	same_answer_min(db, query, k, 0, 0, 0);
 }
 
 static void test_rank_pruned(void)
@@ -183,6 +215,128 @@ static void test_rank_pruned(void)
 	wsp__sdb_close(db);
 	snprintf(text, sizeof(text), "rm -rf %s", path);
 	CU_ASSERT_EQUAL(system(text), 0);
+}
+
+/* xorshift: the same corpus every run */
+static uint64_t corpus_rnd = 0x9E3779B97F4A7C15ull;
+static unsigned next_rnd(void)
+{
+	corpus_rnd ^= corpus_rnd << 13;
+	corpus_rnd ^= corpus_rnd >> 7;
+	corpus_rnd ^= corpus_rnd << 17;
+	return (unsigned)(corpus_rnd >> 11);
+}
+
+/* A word w00..w59: w00 about half the draws, each next one rarer. */
+static int zipf(void)
+{
+	unsigned r = next_rnd() % 1000;
+	int w = 0;
+
+	while (w < 59 && r >= 1000u / (unsigned)(w + 2) + 10)
+		w++, r = next_rnd() % 1000;
+	return w;
+}
+
+/* Documents of Zipf words (some of several chunks), a fifth of them the
+ * same few lines (ties), every 13th with a rare word. */
+static void put_corpus(struct wsp__search_db *db, int from, int n)
+{
+	char text[2048], id[32];
+	wsp_error err;
+	int i, j, len, words;
+
+	wsp__sdb_begin(db, &err);
+	for (i = from; i < from + n; i++) {
+		if (i % 5 == 0) {
+			len = snprintf(text, sizeof(text), "w00 w01 w02\n"
+							    "w03 w00\n");
+		} else {
+			len = 0;
+			words = 2 + (int)(next_rnd() % (i % 9 ? 12 : 120));
+			for (j = 0; j < words; j++)
+				len += snprintf(text + len,
+						sizeof(text) - (size_t)len,
+						"w%02d%s", zipf(),
+						j % 7 == 6 ? "\n" : " ");
+			if (i % 13 == 0)
+				len += snprintf(text + len,
+						sizeof(text) - (size_t)len,
+						"rare%d", i % 40);
+		}
+		snprintf(id, sizeof(id), "/g/%05d", i);
+		CU_ASSERT_EQUAL(wsp__sdb_put(db, id, 1, 1, 0, NULL, text,
+					     (size_t)len, 200, 1, &err),
+				0);
+	}
+	wsp__sdb_commit(db, &err);
+}
+
+static void rank_generated(struct wsp__search_db *db)
+{
+	static const char *const queries[] = {
+		"w00", "w01", "w03 w01", "w00 w07", "rare3 w00", "w00 w01 w02",
+		"w10 w20 w00", "absentword w01", "w02 rare7 w40 w00 w05",
+		"w01 w00", NULL
+	};
+	static const size_t ks[] = { 1, 5, 17, 100 };
+	size_t q, k;
+
+	for (q = 0; queries[q]; q++)
+		for (k = 0; k < sizeof(ks) / sizeof(ks[0]); k++)
+			same_answer_min(db, queries[q], ks[k], 0, 0, 1);
+	/* a minScore keeping some, and one keeping none */
+	same_answer_min(db, "w00 w07", 50, 1, 3.0, 1);
+	same_answer_min(db, "w00", 5, 1, 100.0, 1);
+	/* rare words only, and a folded one: the full ranking answers */
+	same_answer(db, "rare3 rare4", 5);
+	same_answer(db, "w00 caf\xc3\xa9", 5);
+}
+
+static void test_rank_lists(void)
+{
+	char path[] = "/tmp/wsp-search-lists-XXXXXX", db_path[64], cmd[64];
+	struct wsp__search_db *db, *other;
+	wsp_error err;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(path));
+	snprintf(db_path, sizeof(db_path), "%s/i.sqlite", path);
+	CU_ASSERT_EQUAL_FATAL(wsp__sdb_open(&db, db_path, "t", &err), 0);
+	put_corpus(db, 0, 6000);
+	rank_generated(db);
+	/* the index changes through this handle: lists built again, the
+	 * first for a word no chunk holds */
+	put_corpus(db, 6000, 1500);
+	CU_ASSERT_EQUAL(wsp__sdb_del(db, "/g/00005", 0, &err), 0);
+	same_answer_min(db, "absentword w00", 5, 0, 0, 1);
+	rank_generated(db);
+	/* and through another one (another process's commit) */
+	CU_ASSERT_EQUAL_FATAL(wsp__sdb_open(&other, db_path, "t", &err), 0);
+	put_corpus(other, 7500, 700);
+	CU_ASSERT_EQUAL(wsp__sdb_del(other, "/g/00", 1, &err), 0);
+	wsp__sdb_close(other);
+	rank_generated(db);
+	wsp__sdb_close(db);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", path);
+	CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
+/* FTS5's fts_docsize values: one varint, nothing more, within int. */
+static void test_docsize(void)
+{
+	static const unsigned char one[] = { 0x05 }, two[] = { 0x81, 0x00 },
+				   cut[] = { 0x81 }, more[] = { 0x05, 0x00 },
+				   big[] = { 0x88, 0x80, 0x80, 0x80, 0x00 },
+				   max[] = { 0x87, 0xff, 0xff, 0xff, 0x7f };
+	int64_t dl = -7;
+
+	CU_ASSERT(wsp__search_docsize(one, 1, &dl) == 0 && dl == 5);
+	CU_ASSERT(wsp__search_docsize(two, 2, &dl) == 0 && dl == 128);
+	CU_ASSERT(wsp__search_docsize(max, 5, &dl) == 0 && dl == INT32_MAX);
+	CU_ASSERT_EQUAL(wsp__search_docsize(cut, 1, &dl), -1);
+	CU_ASSERT_EQUAL(wsp__search_docsize(more, 2, &dl), -1);
+	CU_ASSERT_EQUAL(wsp__search_docsize(big, 5, &dl), -1);
+	CU_ASSERT_EQUAL(wsp__search_docsize(one, 0, &dl), -1);
 }
 
 /* wsp_bm25 gives Mastra's BM25 numbers (k1 1.5, b 0.75, idf + 1). */
@@ -342,6 +496,9 @@ int main(void)
 	CU_add_test(s, "terms", test_terms);
 	CU_add_test(s, "line range", test_line_range);
 	CU_add_test(s, "ranking pruned = full ranking", test_rank_pruned);
+	CU_add_test(s, "ranking from the lists = full ranking, generated",
+		    test_rank_lists);
+	CU_add_test(s, "chunk lengths (fts_docsize)", test_docsize);
 	CU_add_test(s, "Mastra's BM25 numbers", test_bm25_numbers);
 	CU_add_test(s, "hybrid fusion", test_fuse);
 	CU_add_test(s, "embeddings answer", test_embed_parse);
