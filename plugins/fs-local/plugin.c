@@ -29,11 +29,11 @@ static const wsp_option_spec lfs_options[] = {
 	 "base_path", NULL,
 	 "directory holding the files (created if missing; relative to the "
 	 "config file)",
-	 NULL},
+	 NULL, NULL, NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_BOOL, 0, 0, "read_only", "false",
-	 "refuse every change", NULL},
+	 "refuse every change", NULL, NULL, NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_LIST, 0, 0, "allowed_paths", NULL,
-	 "extra host directories, reachable at their absolute path", NULL},
+	 "extra host directories, reachable at their absolute path", NULL, NULL, NULL},
 	WSP_OPTION_END};
 
 /* Absolute form of a configured path: "~/" and config_dir applied. */

@@ -13,7 +13,7 @@
 #define OPT(type, name, def, help)                                             \
 	{                                                                      \
 		sizeof(wsp_option_spec), (type), 0, 0, (name), (def), (help),  \
-			NULL                                                   \
+			NULL, NULL, NULL                                       \
 	}
 
 const wsp_option_spec dt_options[] = {

@@ -22,7 +22,7 @@ static const char *const isolation_choices[] = { "auto", "none", "bwrap",
 
 #define OPT(type_, name_, def_, help_)                                   \
 	{ sizeof(wsp_option_spec), (type_), 0, 0, (name_), (def_), (help_), \
-	  NULL }
+	  NULL, NULL, NULL }
 
 static const wsp_option_spec local_options[] = {
 	OPT(WSP_OPT_STRING, "working_dir", "./workspace",
@@ -33,7 +33,7 @@ static const wsp_option_spec local_options[] = {
 	    "wait between SIGTERM and SIGKILL when a command is stopped"),
 	{ sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "isolation", "auto",
 	  "none, bwrap, or auto (bwrap when installed and usable)",
-	  isolation_choices },
+	  isolation_choices, NULL, NULL },
 	OPT(WSP_OPT_BOOL, "allow_network", "false",
 	    "let isolated commands reach the network"),
 	OPT(WSP_OPT_BOOL, "read_only_workdir", "false",
