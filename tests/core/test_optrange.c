@@ -21,67 +21,35 @@
 
 static char lines[8192];
 
-static void collect(const char *line, void *payload)
+/*
+ * Check yaml, an options mapping read as "t.yaml", against spec (n
+ * entries) as the core checks a provider's options; the problems, one
+ * FILE:LINE:COL line each, in lines. *out gets the config (NULL: freed).
+ */
+static int check_opts(wsp_config **out, const wsp_option_spec *spec, size_t n,
+		      const char *yaml)
 {
-	size_t n = strlen(lines);
+	struct wsp__diags d = { 0 };
+	struct wsp__ynode *node = NULL;
+	wsp_config *cfg = NULL;
+	size_t i, len = 0;
+	int rc;
 
-	(void)payload;
-	snprintf(lines + n, sizeof(lines) - n, "%s\n", line);
-}
-
-/* wsp_config_check of text as "t.yaml"; problems collected in lines. */
-static int check(const char *text)
-{
-	wsp_open_options o = WSP_OPEN_OPTIONS_INIT;
-	wsp_error err;
-
-	unsetenv("WSP_PLUGIN_PATH");
 	lines[0] = '\0';
-	o.config_text = text;
-	o.config_name = "t.yaml";
-	o.plugin_path = FIX("ranged") ":" FIX("v20") ":" FIX("good");
-	return wsp_config_check(&o, 0, collect, NULL, &err);
-}
-
-#define RANGED(opts)                                                           \
-	"mounts:\n  /:\n    provider: ranged\n    options:\n      root: /x\n" opts
-
-/* Each value outside its bounds is refused where it stands. */
-static void test_out_of_range_refused_with_position(void)
-{
-	CU_ASSERT_EQUAL(check(RANGED("      workers: 0\n"
-				     "      interval: 2h\n"
-				     "      chunk: 1KiB\n"
-				     "      level: 10\n")),
-			WSP_ECONFIG);
-	CU_ASSERT_STRING_EQUAL(
-		lines, "t.yaml:6:16: option 'workers' is 0; it must be 1 to 64\n"
-		       "t.yaml:7:17: option 'interval' is 2h; it must be "
-		       "100ms to 1h\n"
-		       "t.yaml:8:14: option 'chunk' is 1KiB; it must be at "
-		       "least 4KiB\n"
-		       "t.yaml:9:14: option 'level' is 10; it must be at most "
-		       "9\n");
-	/* Compared as values, not as text: 1.5h is above 1h. */
-	CU_ASSERT_EQUAL(check(RANGED("      interval: 1.5h\n")), WSP_ECONFIG);
-	TU_ASSERT_CONTAINS(lines, "t.yaml:6:17: option 'interval' is 1.5h");
-	CU_ASSERT_EQUAL(check(RANGED("      workers: 65\n")), WSP_ECONFIG);
-	TU_ASSERT_CONTAINS(lines, "it must be 1 to 64");
-}
-
-/* The bounds are inclusive, and an unbounded side takes anything. */
-static void test_bounds_inclusive(void)
-{
-	CU_ASSERT_EQUAL(check(RANGED("      workers: 64\n"
-				     "      interval: 0.1s\n"
-				     "      chunk: 4096\n"
-				     "      level: -9223372036854775808\n")),
-			0);
-	CU_ASSERT_STRING_EQUAL(lines, "");
-	CU_ASSERT_EQUAL(check(RANGED("      workers: 1\n"
-				     "      interval: 60m\n"
-				     "      chunk: 15TiB\n")),
-			0);
+	CU_ASSERT_EQUAL_FATAL(
+		wsp__yaml_parse(&node, yaml, strlen(yaml), "t.yaml", &d), 0);
+	rc = wsp__options_check(&cfg, spec, n, node, NULL, "test", "t.yaml",
+				&d);
+	for (i = 0; i < d.n && len < sizeof(lines); i++)
+		len += (size_t)snprintf(lines + len, sizeof(lines) - len,
+					"%s\n", d.lines[i]);
+	wsp__diag_clear(&d);
+	wsp__yaml_free(node);
+	if (out)
+		*out = cfg;
+	else
+		wsp__options_free(cfg);
+	return rc;
 }
 
 /* A loader's view of one fixture directory. */
@@ -103,6 +71,64 @@ static int load(wsp__provider **out, const char *dir, const char *name,
 	rc = wsp__loader_get(out, &cur, WSP_KIND_FS, name, err);
 	wsp__diag_clear(&d);
 	return rc;
+}
+
+/* The ranged fixture's option table, as the loader copied it. */
+static const wsp__provider *ranged(void)
+{
+	wsp__provider *p = NULL;
+	wsp_error err;
+
+	CU_ASSERT_EQUAL_FATAL(load(&p, FIX("ranged"), "ranged", &err), 0);
+	return p;
+}
+
+/* Each value outside its bounds is refused where it stands. */
+static void test_out_of_range_refused_with_position(void)
+{
+	const wsp__provider *p = ranged();
+
+	CU_ASSERT_EQUAL(check_opts(NULL, p->options, p->n_options,
+				   "root: /x\n"
+				   "workers: 0\n"
+				   "interval: 2h\n"
+				   "chunk: 1KiB\n"
+				   "level: 10\n"),
+			WSP_ECONFIG);
+	CU_ASSERT_STRING_EQUAL(
+		lines, "t.yaml:2:10: option 'workers' is 0; it must be 1 to 64\n"
+		       "t.yaml:3:11: option 'interval' is 2h; it must be "
+		       "100ms to 1h\n"
+		       "t.yaml:4:8: option 'chunk' is 1KiB; it must be at "
+		       "least 4KiB\n"
+		       "t.yaml:5:8: option 'level' is 10; it must be at most "
+		       "9\n");
+	/* Compared as values, not as text: 1.5h is above 1h. */
+	CU_ASSERT_EQUAL(check_opts(NULL, p->options, p->n_options,
+				   "{root: /x, interval: 1.5h}"),
+			WSP_ECONFIG);
+	TU_ASSERT_CONTAINS(lines, "t.yaml:1:22: option 'interval' is 1.5h");
+	CU_ASSERT_EQUAL(check_opts(NULL, p->options, p->n_options,
+				   "{root: /x, workers: 65}"),
+			WSP_ECONFIG);
+	TU_ASSERT_CONTAINS(lines, "it must be 1 to 64");
+}
+
+/* The bounds are inclusive, and an unbounded side takes anything. */
+static void test_bounds_inclusive(void)
+{
+	const wsp__provider *p = ranged();
+
+	CU_ASSERT_EQUAL(check_opts(NULL, p->options, p->n_options,
+				   "{root: /x, workers: 64, interval: 0.1s, "
+				   "chunk: 4096, "
+				   "level: -9223372036854775808}"),
+			0);
+	CU_ASSERT_STRING_EQUAL(lines, "");
+	CU_ASSERT_EQUAL(check_opts(NULL, p->options, p->n_options,
+				   "{root: /x, workers: 1, interval: 60m, "
+				   "chunk: 15TiB}"),
+			0);
 }
 
 static void test_bounds_copied_for_info(void)
@@ -191,11 +217,11 @@ static void test_released_2_0_option_table(void)
 	CU_ASSERT_PTR_NULL(p->options[1].choices[2]);
 	CU_ASSERT_PTR_NULL(p->options[9].name);
 	/* Its values are checked by its table: no bounds, choices kept. */
-	CU_ASSERT_EQUAL(check("mounts: {/: {provider: v20, options: {root: /x,"
-			      " retries: 100000, mode: fast}}}\n"),
+	CU_ASSERT_EQUAL(check_opts(NULL, p->options, p->n_options,
+				   "{root: /x, retries: 100000, mode: fast}"),
 			0);
-	CU_ASSERT_EQUAL(check("mounts: {/: {provider: v20, options: {root: /x,"
-			      " mode: wild}}}\n"),
+	CU_ASSERT_EQUAL(check_opts(NULL, p->options, p->n_options,
+				   "{root: /x, mode: wild}"),
 			WSP_ECONFIG);
 	TU_ASSERT_CONTAINS(lines, "option 'mode' is 'wild', not one of: fast, "
 				  "safe");
@@ -245,24 +271,6 @@ static void test_bad_bounds_refused(void)
 	}
 }
 
-/* A config of spec from YAML text (a mapping), for opt_fill's own checks. */
-static wsp_config *config_of(const wsp_option_spec *spec, size_t n,
-			     const char *text)
-{
-	struct wsp__diags d = { 0 };
-	struct wsp__ynode *node = NULL;
-	wsp_config *cfg = NULL;
-
-	CU_ASSERT_EQUAL_FATAL(
-		wsp__yaml_parse(&node, text, strlen(text), "o.yaml", &d), 0);
-	CU_ASSERT_EQUAL(wsp__options_check(&cfg, spec, n, node, NULL, "test",
-					   "o.yaml", &d),
-			0);
-	wsp__diag_clear(&d);
-	wsp__yaml_free(node);
-	return cfg;
-}
-
 #define SPEC(t, n)                                                             \
 	{ sizeof(wsp_option_spec), (t), 0, 0, (n), NULL, NULL, NULL, NULL, NULL }
 
@@ -304,14 +312,14 @@ static void test_fill_refusals(void)
 		WSP_OPTION_FIELD(struct dst, big32, "nope"),
 		WSP_OPTION_FIELD_END,
 	};
-	wsp_config *cfg = config_of(spec, 5,
-				    "{big: 2147483648, huge: 4294967296, "
-				    "name: x, flag: on}");
+	wsp_config *cfg = NULL;
 	wsp_host h;
 	wsp_error err;
 
-	if (!cfg)
-		return;
+	CU_ASSERT_EQUAL_FATAL(check_opts(&cfg, spec, 5,
+					 "{big: 2147483648, huge: 4294967296, "
+					 "name: x, flag: on}"),
+			      0);
 	wsp__host_init(&h);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(h.opt_fill);
 	memset(&o, 0, sizeof(o));
