@@ -114,6 +114,29 @@ static void test_out_of_range_refused_with_position(void)
 	TU_ASSERT_CONTAINS(lines, "it must be 1 to 64");
 }
 
+/* A value set later (wsp_sandbox_set_option) meets the same bounds. */
+static void test_override_checked(void)
+{
+	const wsp__provider *p = ranged();
+	wsp_config *cfg = NULL;
+	char why[256];
+
+	CU_ASSERT_EQUAL_FATAL(check_opts(&cfg, p->options, p->n_options,
+					 "{root: /x}"),
+			      0);
+	CU_ASSERT_EQUAL(wsp__options_override(cfg, "workers", "100", why,
+					      sizeof(why)),
+			WSP_EINVAL);
+	CU_ASSERT_STRING_EQUAL(why,
+			       "option 'workers' is 100; it must be 1 to 64");
+	CU_ASSERT_EQUAL(cfg->vals[9].i, 4); /* the default stays */
+	CU_ASSERT_EQUAL(wsp__options_override(cfg, "workers", "64", why,
+					      sizeof(why)),
+			0);
+	CU_ASSERT_EQUAL(cfg->vals[9].i, 64);
+	wsp__options_free(cfg);
+}
+
 /* The bounds are inclusive, and an unbounded side takes anything. */
 static void test_bounds_inclusive(void)
 {
@@ -391,6 +414,7 @@ static const CU_TestInfo tests[] = {
 	{ "out of range: refused at FILE:LINE:COL",
 	  test_out_of_range_refused_with_position },
 	{ "bounds are inclusive", test_bounds_inclusive },
+	{ "an override meets the bounds", test_override_checked },
 	{ "bounds copied for plugins info", test_bounds_copied_for_info },
 	{ "bounds need a plugin requiring 2.1", test_bounds_need_minor_1 },
 	{ "released 2.0 option table read whole",
