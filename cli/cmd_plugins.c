@@ -138,6 +138,10 @@ static cJSON *info_json(const wsp_plugin_info *p)
 				cJSON_AddItemToArray(
 					ch, cJSON_CreateString(s->choices[c]));
 		}
+		if (s->min_value)
+			cJSON_AddStringToObject(e, "min", s->min_value);
+		if (s->max_value)
+			cJSON_AddStringToObject(e, "max", s->max_value);
 		cJSON_AddItemToArray(arr, e);
 	}
 	arr = cJSON_AddArrayToObject(o, "extensions");
@@ -284,6 +288,13 @@ static int info_one(const wsp_plugin_info *p, void *payload)
 				printf(" %s", s->choices[c]);
 			printf("\n");
 		}
+		if (s->min_value && s->max_value)
+			printf("    %-20s  from %s to %s\n", "", s->min_value,
+			       s->max_value);
+		else if (s->min_value || s->max_value)
+			printf("    %-20s  at %s %s\n", "",
+			       s->min_value ? "least" : "most",
+			       s->min_value ? s->min_value : s->max_value);
 		if (s->help)
 			printf("    %-20s  %s\n", "", s->help);
 	}

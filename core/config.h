@@ -7,6 +7,7 @@
  * config_http.c   the http: section (the HTTP service's settings)
  * options.c       a provider's options checked against its declared schema
  * optvalue.c      the text forms of bool, int, duration and size
+ * optrange.c      the min_value/max_value bounds of numeric options
  * config_show.c   the effective configuration, secrets masked
  */
 #ifndef WSP_CORE_CONFIG_H
@@ -340,5 +341,22 @@ WSP_INTERNAL int wsp__options_override(wsp_config *cfg, const char *name,
 /* 0 when s's default parses as its type; else why and WSP_EINVAL. */
 WSP_INTERNAL int wsp__option_default_check(const wsp_option_spec *s, char *why,
 					   size_t cap);
+
+/*
+ * 0 when s's min_value/max_value are well formed (optrange.c): only on
+ * INT, DURATION and SIZE options, each parses as the type, min not above
+ * max. Else why and WSP_EINVAL.
+ */
+WSP_INTERNAL int wsp__option_bounds_check(const wsp_option_spec *s, char *why,
+					  size_t cap);
+
+/*
+ * 0 when v (parsed from text) lies within s's bounds; else why (naming
+ * the option, the value as written and the bounds) and WSP_EINVAL.
+ */
+WSP_INTERNAL int wsp__option_in_range(const struct wsp__optval *v,
+				      const wsp_option_spec *s,
+				      const char *text, char *why,
+				      size_t cap);
 
 #endif /* WSP_CORE_CONFIG_H */

@@ -388,6 +388,7 @@ void wsp__host_init(wsp_host *h)
 	h->http_stream_resume = wsp__hs_host_resume;
 	h->http_stream_cancel = wsp__hs_host_cancel;
 	h->http_stream_release = wsp__hs_host_release;
+	h->opt_fill = wsp__host_opt_fill;
 }
 
 struct wsp__host *wsp__host_of(const wsp_host *h)

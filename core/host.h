@@ -50,6 +50,12 @@ WSP_INTERNAL void wsp__host_setup(struct wsp__host *h,
 WSP_INTERNAL const struct wsp__http_settings *
 wsp__host_http_settings(const wsp_host *h);
 
+/* host->opt_fill (optfill.c). */
+WSP_INTERNAL int wsp__host_opt_fill(void *dst, const wsp_host *h,
+				    const wsp_config *cfg,
+				    const wsp_option_field *fields,
+				    wsp_error *err);
+
 /* The core's struct around h, or NULL when h is not one of its tables. */
 WSP_INTERNAL struct wsp__host *wsp__host_of(const wsp_host *h);
 

@@ -117,6 +117,9 @@ static int set_value(struct wsp__optval *v, const wsp_option_spec *s,
 		snprintf(why, cap, "option '%s': %s", s->name, reason);
 		return rc;
 	}
+	rc = wsp__option_in_range(v, s, n->value, why, cap);
+	if (rc)
+		return rc;
 	v->text = strdup(n->value);
 	return v->text ? 0 : WSP_ENOMEM;
 }

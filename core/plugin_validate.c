@@ -117,6 +117,33 @@ static int check_signature(const char *sig)
 	return 1;
 }
 
+/*
+ * An option's bounds (ABI 2.1), in the core's copy s: well formed, and
+ * only in a plugin that requires 2.1, since a 2.0 core never reads them
+ * and would hand its init values out of range.
+ */
+static int check_bounds(const wsp__provider *p, const wsp_option_spec *s,
+			const char *who, wsp_error *err)
+{
+	char why[WSP_ERROR_MSG_MAX - 64];
+
+	if (!s->min_value && !s->max_value)
+		return 0;
+	if (p->desc.abi_minor_required < 1)
+		return wsp_error_set(err, WSP_EABI,
+				     "plugin '%s': option '%s' has bounds, "
+				     "which need plugin ABI 2.1, but the "
+				     "plugin requires only 2.0, whose cores "
+				     "ignore them; require 2.1 (leave "
+				     "WSP_PLUGIN_MINOR_REQUIRED alone) or "
+				     "drop the bounds",
+				     who, s->name);
+	if (wsp__option_bounds_check(s, why, sizeof(why)))
+		return wsp_error_set(err, WSP_EABI, "plugin '%s': %s; fix the "
+				     "table", who, why);
+	return 0;
+}
+
 static int check_options(wsp__provider *p, const wsp_option_spec *table,
 			 const char *who, wsp_error *err)
 {
@@ -126,6 +153,7 @@ static int check_options(wsp__provider *p, const wsp_option_spec *table,
 	uint32_t esize;
 	size_t i, j, c;
 	char why[WSP_ERROR_MSG_MAX - 64];
+	int rc;
 
 	if (!table)
 		return 0;
@@ -201,6 +229,8 @@ static int check_options(wsp__provider *p, const wsp_option_spec *table,
 						"NULL end; fix the table",
 						who, e->name, CHOICES_MAX);
 		}
+		if ((rc = check_bounds(p, &copy[i], who, err)))
+			return rc;
 		if (wsp__option_default_check(&copy[i], why, sizeof(why)))
 			return wsp_error_set(err, WSP_EABI,
 					     "plugin '%s': bad default: %s",

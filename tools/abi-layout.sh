@@ -26,7 +26,7 @@ trap 'rm -rf "$work"' EXIT
 	done
 	echo 'int main(void) { return 0; }'
 } >"$work/all.c"
-${CC:-cc} -std=c11 -g -fno-eliminate-unused-debug-types -I"$inc" \
+${CC:-cc} -std=c11 -D_POSIX_C_SOURCE=200809L -g -fno-eliminate-unused-debug-types -I"$inc" \
 	-c "$work/all.c" -o "$work/all.o"
 
 {

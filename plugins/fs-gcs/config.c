@@ -14,49 +14,65 @@
 #include <string.h>
 
 #define KIB (1024ull)
-#define MIB (1024ull * 1024ull)
 
 const wsp_option_spec gcs_options[] = {
 	{sizeof(wsp_option_spec), WSP_OPT_STRING, WSP_OPT_REQUIRED, 0, "bucket",
-	 NULL, "bucket name", NULL},
+	 NULL, "bucket name", NULL, NULL, NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "prefix", NULL,
-	 "object name prefix the mount lives under (\"team/\")", NULL},
+	 "object name prefix the mount lives under (\"team/\")", NULL, NULL, NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "project_id", NULL,
-	 "project billed for requester-pays buckets (userProject)", NULL},
+	 "project billed for requester-pays buckets (userProject)", NULL, NULL, NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_SECRET, 0, 0, "credentials", NULL,
 	 "service-account key: a file path or the JSON itself (default: "
 	 "Application Default Credentials)",
-	 NULL},
+	 NULL, NULL, NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_BOOL, 0, 0, "anonymous", "false",
-	 "send no credentials (public buckets)", NULL},
+	 "send no credentials (public buckets)", NULL, NULL, NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "endpoint", NULL,
 	 "http(s)://host[:port] of the JSON API (default: "
 	 "https://storage.googleapis.com)",
-	 NULL},
+	 NULL, NULL, NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_BOOL, 0, 0, "read_only", "false",
-	 "refuse every change (and ask for a read-only token)", NULL},
+	 "refuse every change (and ask for a read-only token)", NULL, NULL, NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_SIZE, 0, 0, "chunk_size", "8MiB",
-	 "resumable upload chunk (a multiple of 256KiB, up to 1GiB)", NULL},
+	 "resumable upload chunk (a multiple of 256KiB)", NULL, "256KiB",
+	 "1GiB"},
 	{sizeof(wsp_option_spec), WSP_OPT_SIZE, 0, 0, "resumable_threshold",
 	 "8MiB", "larger writes (and streams of unknown size) are resumable",
-	 NULL},
+	 NULL, NULL, "5TiB"},
 	{sizeof(wsp_option_spec), WSP_OPT_INT, 0, 0, "parallelism", "4",
-	 "requests at once for recursive removes and copies (1 to 64)", NULL},
+	 "requests at once for recursive removes and copies", NULL, "1", "64"},
 	WSP_OPTION_END,
 };
 
-/* An optional string: NULL when absent or empty. */
-static int opt_str(char **out, const wsp_host *h, const wsp_config *cfg,
-		   const char *name, wsp_error *err)
-{
-	const char *v = NULL;
-	int rc = h->opt_string(&v, h, cfg, name, err);
+/* The options as host->opt_fill writes them (strings are the config's). */
+struct gcs_opts {
+	const char *bucket, *prefix, *project_id, *credentials, *endpoint;
+	bool anonymous, read_only;
+	uint64_t chunk, threshold;
+	int32_t parallelism;
+};
 
+static const wsp_option_field gcs_fields[] = {
+	WSP_OPTION_FIELD(struct gcs_opts, bucket, "bucket"),
+	WSP_OPTION_FIELD(struct gcs_opts, prefix, "prefix"),
+	WSP_OPTION_FIELD(struct gcs_opts, project_id, "project_id"),
+	WSP_OPTION_FIELD(struct gcs_opts, credentials, "credentials"),
+	WSP_OPTION_FIELD(struct gcs_opts, endpoint, "endpoint"),
+	WSP_OPTION_FIELD(struct gcs_opts, anonymous, "anonymous"),
+	WSP_OPTION_FIELD(struct gcs_opts, read_only, "read_only"),
+	WSP_OPTION_FIELD(struct gcs_opts, chunk, "chunk_size"),
+	WSP_OPTION_FIELD(struct gcs_opts, threshold, "resumable_threshold"),
+	WSP_OPTION_FIELD(struct gcs_opts, parallelism, "parallelism"),
+	WSP_OPTION_FIELD_END,
+};
+
+/* A copy of an optional string option: NULL when absent or empty. */
+static int dup_given(char **out, const char *v, wsp_error *err)
+{
 	*out = NULL;
-	if (rc == WSP_ENOTFOUND || (!rc && (!v || !*v)))
+	if (!v || !*v)
 		return 0;
-	if (rc)
-		return rc;
 	*out = strdup(v);
 	return *out ? 0 : wsp_error_set(err, WSP_ENOMEM, "out of memory");
 }
@@ -174,10 +190,7 @@ int gcs_open(struct gcs **out, const wsp_host *host, const wsp_config *cfg,
 	     wsp_error *err)
 {
 	struct gcs *g = calloc(1, sizeof(*g));
-	char *prefix = NULL, *credentials = NULL;
-	int anonymous = 0, read_only = 0;
-	uint64_t chunk = 8 * MIB, threshold = 8 * MIB;
-	int64_t par = 4;
+	struct gcs_opts o = {0};
 	int rc;
 
 	*out = NULL;
@@ -190,26 +203,14 @@ int gcs_open(struct gcs **out, const wsp_host *host, const wsp_config *cfg,
 				     "the GCS provider needs a core with the "
 				     "HTTP service");
 	}
-	rc = opt_str(&g->bucket, host, cfg, "bucket", err);
+	/* types, defaults and the bounds are the core's checks */
+	rc = host->opt_fill(&o, host, cfg, gcs_fields, err);
 	if (!rc)
-		rc = opt_str(&prefix, host, cfg, "prefix", err);
+		rc = dup_given(&g->bucket, o.bucket, err);
 	if (!rc)
-		rc = opt_str(&g->project_id, host, cfg, "project_id", err);
+		rc = dup_given(&g->project_id, o.project_id, err);
 	if (!rc)
-		rc = opt_str(&credentials, host, cfg, "credentials", err);
-	if (!rc)
-		rc = opt_str(&g->endpoint, host, cfg, "endpoint", err);
-	if (!rc)
-		rc = host->opt_bool(&anonymous, host, cfg, "anonymous", err);
-	if (!rc)
-		rc = host->opt_bool(&read_only, host, cfg, "read_only", err);
-	if (!rc)
-		rc = host->opt_size(&chunk, host, cfg, "chunk_size", err);
-	if (!rc)
-		rc = host->opt_size(&threshold, host, cfg,
-				    "resumable_threshold", err);
-	if (!rc)
-		rc = host->opt_int(&par, host, cfg, "parallelism", err);
+		rc = dup_given(&g->endpoint, o.endpoint, err);
 	if (rc)
 		goto fail;
 	if (!g->bucket || !gcs_bucket_ok(g->bucket)) {
@@ -223,18 +224,10 @@ int gcs_open(struct gcs **out, const wsp_host *host, const wsp_config *cfg,
 				   shown);
 		goto fail;
 	}
-	if (chunk < 256 * KIB || chunk > 1024 * MIB || chunk % (256 * KIB)) {
+	if (o.chunk % (256 * KIB)) {
 		rc = wsp_error_set(err, WSP_ECONFIG,
 				   "invalid chunk_size: a multiple of 256KiB "
-				   "from 256KiB to 1GiB (GCS refuses other "
-				   "chunks)");
-		goto fail;
-	}
-	if (threshold > 5 * 1024 * 1024 * MIB || par < 1 || par > 64) {
-		rc = wsp_error_set(err, WSP_ECONFIG,
-				   "invalid settings: resumable_threshold "
-				   "must be at most 5TiB and parallelism 1 "
-				   "to 64");
+				   "(GCS refuses other chunks)");
 		goto fail;
 	}
 	if (g->endpoint)
@@ -242,26 +235,24 @@ int gcs_open(struct gcs **out, const wsp_host *host, const wsp_config *cfg,
 	else if (!(g->endpoint = strdup(GCS_ENDPOINT_DEFAULT)))
 		rc = wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	if (!rc)
-		rc = gcs_normalise_prefix(&g->prefix, prefix ? prefix : "",
+		rc = gcs_normalise_prefix(&g->prefix, o.prefix ? o.prefix : "",
 					  err);
 	if (rc)
 		goto fail;
-	g->read_only = read_only;
-	g->chunk_size = chunk;
-	g->resumable_threshold = threshold;
-	g->parallelism = (uint32_t)par;
+	g->read_only = o.read_only;
+	g->chunk_size = o.chunk;
+	g->resumable_threshold = o.threshold;
+	g->parallelism = (uint32_t)o.parallelism;
 	g->page_size = 1000;
-	rc = gcs_auth_init(&g->auth, host, credentials, anonymous, read_only,
-			   err);
+	rc = gcs_auth_init(&g->auth, host,
+			   o.credentials && *o.credentials ? o.credentials
+							   : NULL,
+			   o.anonymous, o.read_only, err);
 	if (rc)
 		goto fail;
-	gcs_secret_free(credentials);
-	free(prefix);
 	*out = g;
 	return 0;
 fail:
-	gcs_secret_free(credentials);
-	free(prefix);
 	gcs_close(g);
 	return rc;
 }

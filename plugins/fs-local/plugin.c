@@ -29,12 +29,26 @@ static const wsp_option_spec lfs_options[] = {
 	 "base_path", NULL,
 	 "directory holding the files (created if missing; relative to the "
 	 "config file)",
-	 NULL},
+	 NULL, NULL, NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_BOOL, 0, 0, "read_only", "false",
-	 "refuse every change", NULL},
+	 "refuse every change", NULL, NULL, NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_LIST, 0, 0, "allowed_paths", NULL,
-	 "extra host directories, reachable at their absolute path", NULL},
+	 "extra host directories, reachable at their absolute path", NULL, NULL, NULL},
 	WSP_OPTION_END};
+
+/* The options as host->opt_fill writes them (owned by the config). */
+struct lfs_opts {
+	const char *base_path;
+	const char *const *allowed_paths; /* NULL when not given */
+	int read_only;
+};
+
+static const wsp_option_field lfs_fields[] = {
+	WSP_OPTION_FIELD(struct lfs_opts, base_path, "base_path"),
+	WSP_OPTION_FIELD(struct lfs_opts, allowed_paths, "allowed_paths"),
+	WSP_OPTION_FIELD(struct lfs_opts, read_only, "read_only"),
+	WSP_OPTION_FIELD_END,
+};
 
 /* Absolute form of a configured path: "~/" and config_dir applied. */
 static char *absolute_path(const char *path, const char *config_dir)
@@ -198,6 +212,7 @@ static int lfs_init(void **out_self, const wsp_host *host,
 		    const wsp_instance_args *args, wsp_error *err)
 {
 	const char *base = NULL, *const *allowed = NULL;
+	struct lfs_opts o = { 0 };
 	const char *knob;
 	struct lfs *fs;
 	char *abs;
@@ -213,25 +228,18 @@ static int lfs_init(void **out_self, const wsp_host *host,
 	for (size_t i = 0; i < LFS_STRIPES; i++)
 		pthread_mutex_init(&fs->stripes[i], NULL);
 	fs->base.prefix = (char *)"";
-	rc = host->opt_string(&base, host, args->options, "base_path", err);
+	rc = host->opt_fill(&o, host, args->options, lfs_fields, err);
 	if (rc < 0)
 		goto fail;
-	if (!*base) {
+	base = o.base_path;
+	allowed = o.allowed_paths;
+	fs->read_only = o.read_only;
+	if (!base || !*base) {
 		rc = wsp_error_set(err, WSP_ECONFIG,
 				   "option 'base_path' is "
 				   "empty; name the directory to serve");
 		goto fail;
 	}
-	rc = host->opt_bool(&fs->read_only, host, args->options, "read_only",
-			    err);
-	if (rc < 0)
-		goto fail;
-	rc = host->opt_list(&allowed, host, args->options, "allowed_paths",
-			    err);
-	if (rc == WSP_ENOTFOUND)
-		allowed = NULL;
-	else if (rc < 0)
-		goto fail;
 
 	abs = absolute_path(base, args->config_dir);
 	if (!abs) {

@@ -10,44 +10,74 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MIB (1024ull * 1024ull)
-
 static const wsp_option_spec options[] = {
 	{sizeof(wsp_option_spec), WSP_OPT_STRING, WSP_OPT_REQUIRED, 0, "bucket",
-	 NULL, "bucket name", NULL},
+	 NULL, "bucket name", NULL, NULL, NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "region", NULL,
-	 "AWS region (default: AWS_REGION, the profile, us-east-1)", NULL},
-	{sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "endpoint", NULL,
-	 "http(s)://host[:port] of an S3-compatible store", NULL},
-	{sizeof(wsp_option_spec), WSP_OPT_BOOL, 0, 0, "force_path_style", NULL,
-	 "address the bucket in the path (default: on with endpoint)", NULL},
-	{sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "prefix", NULL,
-	 "key prefix the mount lives under (\"team/\")", NULL},
-	{sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "access_key_id", NULL,
-	 "access key id (default: AWS_* env, then the profile)", NULL},
-	{sizeof(wsp_option_spec), WSP_OPT_SECRET, 0, 0, "secret_access_key",
-	 NULL, "secret access key", NULL},
-	{sizeof(wsp_option_spec), WSP_OPT_SECRET, 0, 0, "session_token", NULL,
-	 "session token of temporary credentials", NULL},
-	{sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "profile", NULL,
-	 "profile of ~/.aws/credentials and ~/.aws/config", NULL},
-	{sizeof(wsp_option_spec), WSP_OPT_BOOL, 0, 0, "anonymous", "false",
-	 "send unsigned requests (public buckets)", NULL},
-	{sizeof(wsp_option_spec), WSP_OPT_BOOL, 0, 0, "read_only", "false",
-	 "refuse every change", NULL},
-	{sizeof(wsp_option_spec), WSP_OPT_SIZE, 0, 0, "multipart_threshold",
-	 "8MiB", "files larger than this are uploaded in parts (>= 5MiB)",
+	 "AWS region (default: AWS_REGION, the profile, us-east-1)", NULL, NULL,
 	 NULL},
+	{sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "endpoint", NULL,
+	 "http(s)://host[:port] of an S3-compatible store", NULL, NULL, NULL},
+	{sizeof(wsp_option_spec), WSP_OPT_BOOL, 0, 0, "force_path_style", NULL,
+	 "address the bucket in the path (default: on with endpoint)", NULL,
+	 NULL, NULL},
+	{sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "prefix", NULL,
+	 "key prefix the mount lives under (\"team/\")", NULL, NULL, NULL},
+	{sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "access_key_id", NULL,
+	 "access key id (default: AWS_* env, then the profile)", NULL, NULL,
+	 NULL},
+	{sizeof(wsp_option_spec), WSP_OPT_SECRET, 0, 0, "secret_access_key",
+	 NULL, "secret access key", NULL, NULL, NULL},
+	{sizeof(wsp_option_spec), WSP_OPT_SECRET, 0, 0, "session_token", NULL,
+	 "session token of temporary credentials", NULL, NULL, NULL},
+	{sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "profile", NULL,
+	 "profile of ~/.aws/credentials and ~/.aws/config", NULL, NULL, NULL},
+	{sizeof(wsp_option_spec), WSP_OPT_BOOL, 0, 0, "anonymous", "false",
+	 "send unsigned requests (public buckets)", NULL, NULL, NULL},
+	{sizeof(wsp_option_spec), WSP_OPT_BOOL, 0, 0, "read_only", "false",
+	 "refuse every change", NULL, NULL, NULL},
+	/* S3's limits on a part: 5 MiB to 5 GiB */
+	{sizeof(wsp_option_spec), WSP_OPT_SIZE, 0, 0, "multipart_threshold",
+	 "8MiB", "files larger than this are uploaded in parts", NULL, "5MiB",
+	 "5GiB"},
 	{sizeof(wsp_option_spec), WSP_OPT_SIZE, 0, 0, "part_size", "8MiB",
-	 "size of each uploaded part (5MiB to 5GiB)", NULL},
+	 "size of each uploaded part", NULL, "5MiB", "5GiB"},
 	{sizeof(wsp_option_spec), WSP_OPT_INT, 0, 0, "parallelism", "4",
-	 "parts uploaded at once (1 to 64)", NULL},
+	 "parts uploaded at once", NULL, "1", "64"},
 	{sizeof(wsp_option_spec), WSP_OPT_SIZE, 0, 0,
 	 "multipart_copy_threshold", "5GiB",
-	 "objects larger than this are copied in part_size parts (5MiB to "
-	 "5GiB)",
-	 NULL},
+	 "objects larger than this are copied in part_size parts", NULL,
+	 "5MiB", "5GiB"},
 	WSP_OPTION_END,
+};
+
+/* The options as host->opt_fill writes them (strings are the config's). */
+struct s3_opts {
+	const char *bucket, *region, *endpoint, *prefix, *profile;
+	const char *akid, *secret, *token;
+	int anonymous, read_only;
+	int path_style; /* -1 when not given: on with an endpoint */
+	uint64_t threshold, part, copy;
+	int32_t parallelism;
+};
+
+static const wsp_option_field fields[] = {
+	WSP_OPTION_FIELD(struct s3_opts, bucket, "bucket"),
+	WSP_OPTION_FIELD(struct s3_opts, region, "region"),
+	WSP_OPTION_FIELD(struct s3_opts, endpoint, "endpoint"),
+	WSP_OPTION_FIELD(struct s3_opts, path_style, "force_path_style"),
+	WSP_OPTION_FIELD(struct s3_opts, prefix, "prefix"),
+	WSP_OPTION_FIELD(struct s3_opts, akid, "access_key_id"),
+	WSP_OPTION_FIELD(struct s3_opts, secret, "secret_access_key"),
+	WSP_OPTION_FIELD(struct s3_opts, token, "session_token"),
+	WSP_OPTION_FIELD(struct s3_opts, profile, "profile"),
+	WSP_OPTION_FIELD(struct s3_opts, anonymous, "anonymous"),
+	WSP_OPTION_FIELD(struct s3_opts, read_only, "read_only"),
+	WSP_OPTION_FIELD(struct s3_opts, threshold, "multipart_threshold"),
+	WSP_OPTION_FIELD(struct s3_opts, part, "part_size"),
+	WSP_OPTION_FIELD(struct s3_opts, parallelism, "parallelism"),
+	WSP_OPTION_FIELD(struct s3_opts, copy, "multipart_copy_threshold"),
+	WSP_OPTION_FIELD_END,
 };
 
 static void s3_free(struct s3 *s)
@@ -72,20 +102,23 @@ static void fini(void *self)
 	s3_free(self);
 }
 
-/* Optional string option: NULL when absent, an error otherwise. */
-static int opt_str(char **out, const wsp_host *h, const wsp_config *cfg,
-		   const char *name, wsp_error *err)
+/* An optional string option: NULL when absent or empty. */
+static const char *given(const char *v)
 {
-	const char *v = NULL;
-	int rc = h->opt_string(&v, h, cfg, name, err);
+	return v && *v ? v : NULL;
+}
 
-	*out = NULL;
-	if (rc == WSP_ENOTFOUND || (!rc && (!v || !*v)))
-		return 0;
-	if (rc)
-		return rc;
-	*out = strdup(v);
-	return *out ? 0 : wsp_error_set(err, WSP_ENOMEM, "out of memory");
+/* The credential options into c, as copies s3_creds_resolve may keep. */
+static int creds_from(struct s3_creds *c, const struct s3_opts *o,
+		      wsp_error *err)
+{
+	const char *const from[] = {o->akid, o->secret, o->token, o->region};
+	char **const to[] = {&c->akid, &c->secret, &c->token, &c->region};
+
+	for (size_t i = 0; i < sizeof(from) / sizeof(from[0]); i++)
+		if (given(from[i]) && !(*to[i] = strdup(from[i])))
+			return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	return 0;
 }
 
 static bool valid_bucket(const char *b)
@@ -167,13 +200,10 @@ static int parse_endpoint(struct s3 *s, const char *ep, wsp_error *err)
 static int init(void **out_self, const wsp_host *host,
 		const wsp_instance_args *args, wsp_error *err)
 {
-	const wsp_config *cfg = args->options;
 	struct s3 *s = calloc(1, sizeof(*s));
 	struct s3_creds c = {0};
-	char *endpoint = NULL, *prefix = NULL, *profile = NULL;
-	int anonymous = 0, read_only = 0, path_style = -1;
-	uint64_t threshold = 8 * MIB, part = 8 * MIB, copy = 5120 * MIB;
-	int64_t par = 4;
+	struct s3_opts o = {.path_style = -1};
+	const char *endpoint, *profile;
 	int rc;
 
 	if (!s)
@@ -187,67 +217,30 @@ static int init(void **out_self, const wsp_host *host,
 				     "the S3 provider needs a core with the "
 				     "HTTP service and SigV4 signing");
 	}
-	rc = opt_str(&s->bucket, host, cfg, "bucket", err);
+	/* types, defaults and the multipart limits are the core's checks */
+	rc = host->opt_fill(&o, host, args->options, fields, err);
 	if (!rc)
-		rc = opt_str(&s->region, host, cfg, "region", err);
-	if (!rc)
-		rc = opt_str(&endpoint, host, cfg, "endpoint", err);
-	if (!rc)
-		rc = opt_str(&prefix, host, cfg, "prefix", err);
-	if (!rc)
-		rc = opt_str(&c.akid, host, cfg, "access_key_id", err);
-	if (!rc)
-		rc = opt_str(&c.secret, host, cfg, "secret_access_key", err);
-	if (!rc)
-		rc = opt_str(&c.token, host, cfg, "session_token", err);
-	if (!rc)
-		rc = opt_str(&profile, host, cfg, "profile", err);
-	if (!rc)
-		rc = host->opt_bool(&anonymous, host, cfg, "anonymous", err);
-	if (!rc)
-		rc = host->opt_bool(&read_only, host, cfg, "read_only", err);
-	if (!rc) {
-		rc = host->opt_bool(&path_style, host, cfg, "force_path_style",
-				    err);
-		if (rc == WSP_ENOTFOUND) {
-			path_style = -1;
-			rc = 0;
-		}
-	}
-	if (!rc)
-		rc = host->opt_size(&threshold, host, cfg,
-				    "multipart_threshold", err);
-	if (!rc)
-		rc = host->opt_size(&part, host, cfg, "part_size", err);
-	if (!rc)
-		rc = host->opt_int(&par, host, cfg, "parallelism", err);
-	if (!rc)
-		rc = host->opt_size(&copy, host, cfg,
-				    "multipart_copy_threshold", err);
+		rc = creds_from(&c, &o, err);
 	if (rc)
 		goto fail;
-	if (!s->bucket || !valid_bucket(s->bucket)) {
+	endpoint = given(o.endpoint);
+	profile = given(o.profile);
+	if (!o.bucket || !valid_bucket(o.bucket)) {
 		rc = wsp_error_set(err, WSP_ECONFIG,
 				   "invalid bucket name '%s': 3 to 63 "
 				   "characters of a-z, 0-9, '.' and '-'",
-				   s->bucket ? s->bucket : "");
+				   o.bucket ? o.bucket : "");
 		goto fail;
 	}
-	if (threshold < 5 * MIB || part < 5 * MIB || part > 5120 * MIB ||
-	    threshold > 5120 * MIB || copy < 5 * MIB || copy > 5120 * MIB ||
-	    par < 1 || par > 64) {
-		rc = wsp_error_set(err, WSP_ECONFIG,
-				   "invalid multipart settings: "
-				   "multipart_threshold, "
-				   "multipart_copy_threshold and part_size "
-				   "must be 5MiB to 5GiB, parallelism 1 to "
-				   "64");
+	s->bucket = strdup(o.bucket);
+	if (!s->bucket) {
+		rc = wsp_error_set(err, WSP_ENOMEM, "out of memory");
 		goto fail;
 	}
-	s->multipart_threshold = threshold;
-	s->part_size = part;
-	s->copy_threshold = copy;
-	s->parallelism = (uint32_t)par;
+	s->multipart_threshold = o.threshold;
+	s->part_size = o.part;
+	s->copy_threshold = o.copy;
+	s->parallelism = (uint32_t)o.parallelism;
 	s->max_keys = 1000;
 	/* tests shrink pages to exercise continuation tokens */
 	if (getenv("WSP_FS_S3_MAX_KEYS")) {
@@ -256,14 +249,12 @@ static int init(void **out_self, const wsp_host *host,
 		if (mk >= 1 && mk <= 1000)
 			s->max_keys = (uint32_t)mk;
 	}
-	s->anonymous = anonymous;
-	s->read_only = read_only;
-	rc = normalise_prefix(&s->prefix, prefix ? prefix : "", err);
+	s->anonymous = o.anonymous;
+	s->read_only = o.read_only;
+	rc = normalise_prefix(&s->prefix, o.prefix ? o.prefix : "", err);
 	if (rc)
 		goto fail;
-	c.region = s->region;
-	s->region = NULL;
-	if (!anonymous) {
+	if (!o.anonymous) {
 		rc = s3_creds_resolve(&c, profile, err);
 		if (rc)
 			goto fail;
@@ -297,29 +288,23 @@ static int init(void **out_self, const wsp_host *host,
 		rc = parse_endpoint(s, endpoint, err);
 		if (rc)
 			goto fail;
-		s->path_style = path_style != 0;
+		s->path_style = o.path_style != 0;
 	} else {
 		s->scheme = strdup("https");
 		if (asprintf(&s->authority, "s3.%s.amazonaws.com", s->region) <
 		    0)
 			s->authority = NULL;
 		/* dotted names break TLS with virtual hosts */
-		s->path_style = path_style == 1 || strchr(s->bucket, '.');
+		s->path_style = o.path_style == 1 || strchr(s->bucket, '.');
 		if (!s->scheme || !s->authority) {
 			rc = wsp_error_set(err, WSP_ENOMEM, "out of memory");
 			goto fail;
 		}
 	}
-	free(endpoint);
-	free(prefix);
-	free(profile);
 	s3_creds_free(&c);
 	*out_self = s;
 	return 0;
 fail:
-	free(endpoint);
-	free(prefix);
-	free(profile);
 	s3_creds_free(&c);
 	s3_free(s);
 	return rc;

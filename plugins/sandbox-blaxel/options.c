@@ -20,47 +20,50 @@
 
 const wsp_option_spec bl_options[] = {
 	{sizeof(wsp_option_spec), WSP_OPT_SECRET, 0, 0, "api_key", NULL,
-	 "Blaxel API key (default: $BL_API_KEY)", NULL},
+	 "Blaxel API key (default: $BL_API_KEY)", NULL, NULL, NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "workspace", NULL,
-	 "Blaxel workspace (default: $BL_WORKSPACE)", NULL},
+	 "Blaxel workspace (default: $BL_WORKSPACE)", NULL, NULL, NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "api_url", NULL,
 	 "control plane URL (default: $BL_API_URL or "
 	 "https://api.blaxel.ai/v0)",
-	 NULL},
+	 NULL, NULL, NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "name", NULL,
-	 "the sandbox's Blaxel name (default: from the sandbox id)", NULL},
+	 "the sandbox's Blaxel name (default: from the sandbox id)", NULL, NULL, NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "image",
-	 "blaxel/base-image:latest", "image a new sandbox starts from", NULL},
+	 "blaxel/base-image:latest", "image a new sandbox starts from", NULL, NULL, NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_SIZE, 0, 0, "memory", "4GiB",
-	 "memory of a new sandbox (whole MiB; CPUs follow it)", NULL},
+	 "memory of a new sandbox (whole MiB; CPUs follow it)", NULL, "512MiB",
+	 "256GiB"},
 	{sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "region", NULL,
 	 "region of a new sandbox (default: $BL_REGION, else Blaxel's)",
-	 NULL},
+	 NULL, NULL, NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_DURATION, 0, 0, "ttl", NULL,
-	 "a new sandbox is deleted this long after creation (none: kept)",
-	 NULL},
+	 "a new sandbox is deleted this long after creation (whole seconds; "
+	 "none: kept)",
+	 NULL, "1s", NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_LIST, 0, 0, "ports", NULL,
-	 "ports a new sandbox exposes: [NAME:]PORT[/HTTP|/TCP]", NULL},
+	 "ports a new sandbox exposes: [NAME:]PORT[/HTTP|/TCP]", NULL, NULL, NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_MAP, 0, 0, "env", NULL,
-	 "variables of every command in a new sandbox", NULL},
+	 "variables of every command in a new sandbox", NULL, NULL, NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_MAP, 0, 0, "labels", NULL,
-	 "labels of a new sandbox (wsp-id is always added)", NULL},
+	 "labels of a new sandbox (wsp-id is always added)", NULL, NULL, NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "working_dir",
-	 "/blaxel", "absolute directory commands run in", NULL},
+	 "/blaxel", "absolute directory commands run in", NULL, NULL, NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_DURATION, 0, 0, "timeout", "30s",
-	 "default timeout of a command", NULL},
+	 "default timeout of a command", NULL, "1ms", NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_DURATION, 0, 0, "request_timeout",
-	 "60s", "longest single API request", NULL},
+	 "60s", "longest single API request", NULL, "1ms", NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_DURATION, 0, 0, "start_timeout",
-	 "5m", "longest wait for a sandbox to be deployed", NULL},
+	 "5m", "longest wait for a sandbox to be deployed", NULL, "1ms", NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_SIZE, 0, 0, "max_capture", "1MiB",
-	 "output kept per stream of a command (newest bytes)", NULL},
+	 "output kept per stream of a command (newest bytes)", NULL, "1",
+	 "256MiB"},
 	{sizeof(wsp_option_spec), WSP_OPT_BOOL, 0, 0, "install_mount_tools",
 	 "false",
 	 "a store mounted inside the sandbox whose tool (s3fs, rclone) is missing "
 	 "gets it installed with apt-get (and the network); false: an error "
 	 "says so",
-	 NULL},
+	 NULL, NULL, NULL},
 	WSP_OPTION_END,
 };
 
@@ -333,6 +336,16 @@ static int read_names(struct bl *b, const wsp_config *cfg,
 	return 0;
 }
 
+/* The numbers and switches written straight into b. */
+static const wsp_option_field bl_fields[] = {
+	WSP_OPTION_FIELD(struct bl, timeout_ms, "timeout"),
+	WSP_OPTION_FIELD(struct bl, request_timeout_ms, "request_timeout"),
+	WSP_OPTION_FIELD(struct bl, start_timeout_ms, "start_timeout"),
+	WSP_OPTION_FIELD(struct bl, max_capture, "max_capture"),
+	WSP_OPTION_FIELD(struct bl, install_mount_tools, "install_mount_tools"),
+	WSP_OPTION_FIELD_END,
+};
+
 static int read_sizes(struct bl *b, const wsp_config *cfg, wsp_error *err)
 {
 	const wsp_host *h = b->host;
@@ -340,41 +353,25 @@ static int read_sizes(struct bl *b, const wsp_config *cfg, wsp_error *err)
 	int64_t ttl = 0;
 	int rc;
 
-	if ((rc = h->opt_size(&mem, h, cfg, "memory", err)))
+	/* ranges are the table's bounds; what is left is Blaxel's units */
+	if ((rc = h->opt_fill(b, h, cfg, bl_fields, err)) ||
+	    (rc = h->opt_size(&mem, h, cfg, "memory", err)))
 		return rc;
-	if (mem % MIB || mem < 512 * MIB || mem > 256 * 1024 * MIB)
-		return wsp_error_set(err, WSP_ECONFIG,
-				     "memory: whole MiB from 512MiB to 256GiB");
+	if (mem % MIB)
+		return wsp_error_set(err, WSP_ECONFIG, "memory: whole MiB");
 	b->memory_mb = mem / MIB;
 	rc = h->opt_duration(&ttl, h, cfg, "ttl", err);
 	if (rc && rc != WSP_ENOTFOUND)
 		return rc;
 	if (!rc) {
-		if (ttl < 1000 || ttl % 1000)
+		if (ttl % 1000)
 			return wsp_error_set(err, WSP_ECONFIG,
-					     "ttl: whole seconds, at least 1s");
+					     "ttl: whole seconds");
 		if (asprintf(&b->ttl, "%llds", (long long)(ttl / 1000)) < 0) {
 			b->ttl = NULL;
 			return wsp_error_set(err, WSP_ENOMEM, "out of memory");
 		}
 	}
-	if ((rc = h->opt_duration(&b->timeout_ms, h, cfg, "timeout", err)) ||
-	    (rc = h->opt_duration(&b->request_timeout_ms, h, cfg,
-				  "request_timeout", err)) ||
-	    (rc = h->opt_duration(&b->start_timeout_ms, h, cfg,
-				  "start_timeout", err)) ||
-	    (rc = h->opt_size(&b->max_capture, h, cfg, "max_capture", err)) ||
-	    (rc = h->opt_bool(&b->install_mount_tools, h, cfg,
-			      "install_mount_tools", err)))
-		return rc;
-	if (b->timeout_ms <= 0 || b->request_timeout_ms <= 0 ||
-	    b->start_timeout_ms <= 0)
-		return wsp_error_set(err, WSP_ECONFIG,
-				     "timeout, request_timeout and "
-				     "start_timeout must be positive");
-	if (!b->max_capture || b->max_capture > 256 * MIB)
-		return wsp_error_set(err, WSP_ECONFIG,
-				     "max_capture: 1 byte to 256MiB");
 	return 0;
 }
 

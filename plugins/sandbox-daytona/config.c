@@ -10,11 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define OPT(type, name, def, help)                                             \
+/* An option, and one with bounds (inclusive; NULL: none). */
+#define OPTR(type, name, def, lo, hi, help)                                    \
 	{                                                                      \
 		sizeof(wsp_option_spec), (type), 0, 0, (name), (def), (help),  \
-			NULL                                                   \
+			NULL, (lo), (hi)                                       \
 	}
+#define OPT(type, name, def, help) OPTR(type, name, def, NULL, NULL, help)
 
 const wsp_option_spec dt_options[] = {
 	OPT(WSP_OPT_SECRET, "api_key", NULL,
@@ -26,9 +28,11 @@ const wsp_option_spec dt_options[] = {
 	    "snapshot to create from (default: Daytona's default snapshot)"),
 	OPT(WSP_OPT_STRING, "image", NULL,
 	    "container image to build from instead of a snapshot"),
-	OPT(WSP_OPT_INT, "cpu", NULL, "CPUs, with image only"),
-	OPT(WSP_OPT_INT, "memory", NULL, "memory in GiB, with image only"),
-	OPT(WSP_OPT_INT, "disk", NULL, "disk in GiB, with image only"),
+	OPTR(WSP_OPT_INT, "cpu", NULL, "1", "64", "CPUs, with image only"),
+	OPTR(WSP_OPT_INT, "memory", NULL, "1", "1024",
+	     "memory in GiB, with image only"),
+	OPTR(WSP_OPT_INT, "disk", NULL, "1", "4096",
+	     "disk in GiB, with image only"),
 	OPT(WSP_OPT_STRING, "user", NULL, "OS user commands run as"),
 	OPT(WSP_OPT_STRING, "language", NULL,
 	    "code-run language label (python, typescript, javascript)"),
@@ -41,23 +45,24 @@ const wsp_option_spec dt_options[] = {
 	    "no network access from the sandbox"),
 	OPT(WSP_OPT_LIST, "network_allow_list", NULL,
 	    "CIDR blocks the sandbox may reach (at most 5)"),
-	OPT(WSP_OPT_DURATION, "auto_stop_interval", NULL,
-	    "stop after this long idle, whole minutes (0: never)"),
-	OPT(WSP_OPT_DURATION, "auto_archive_interval", NULL,
-	    "archive after this long stopped, whole minutes (0: the maximum)"),
-	OPT(WSP_OPT_DURATION, "auto_delete_interval", NULL,
-	    "delete after this long stopped, whole minutes (0: at stop)"),
+	/* Daytona counts these in minutes, up to a year */
+	OPTR(WSP_OPT_DURATION, "auto_stop_interval", NULL, NULL, "365d",
+	     "stop after this long idle, whole minutes (0: never)"),
+	OPTR(WSP_OPT_DURATION, "auto_archive_interval", NULL, NULL, "365d",
+	     "archive after this long stopped, whole minutes (0: the maximum)"),
+	OPTR(WSP_OPT_DURATION, "auto_delete_interval", NULL, NULL, "365d",
+	     "delete after this long stopped, whole minutes (0: at stop)"),
 	OPT(WSP_OPT_BOOL, "ephemeral", "false",
 	    "delete the sandbox when it stops"),
 	OPT(WSP_OPT_BOOL, "archive_on_stop", "false",
 	    "archive the sandbox after each stop (cheaper, slower start)"),
 	OPT(WSP_OPT_DURATION, "timeout", "30s", "default command timeout"),
-	OPT(WSP_OPT_DURATION, "create_timeout", "60s",
-	    "how long to wait for a sandbox to start"),
-	OPT(WSP_OPT_DURATION, "request_timeout", "60s",
-	    "bound on each HTTP request"),
-	OPT(WSP_OPT_SIZE, "max_capture", "1MiB",
-	    "bytes of each stream an exec result keeps (the newest)"),
+	OPTR(WSP_OPT_DURATION, "create_timeout", "60s", "1ms", NULL,
+	     "how long to wait for a sandbox to start"),
+	OPTR(WSP_OPT_DURATION, "request_timeout", "60s", "1ms", NULL,
+	     "bound on each HTTP request"),
+	OPTR(WSP_OPT_SIZE, "max_capture", "1MiB", "1", "256MiB",
+	     "bytes of each stream an exec result keeps (the newest)"),
 	OPT(WSP_OPT_BOOL, "install_mount_tools", "false",
 	    "a store mounted inside the sandbox whose tool (s3fs, rclone) is "
 	    "missing gets it installed with apt-get (root or sudo, and the "
@@ -83,23 +88,28 @@ static int str_opt(char **out, const wsp_host *h, const wsp_config *cfg,
 	return *out ? 0 : wsp_error_set(err, WSP_ENOMEM, "out of memory");
 }
 
-static int int_opt(int64_t *out, const wsp_host *h, const wsp_config *cfg,
-		   const char *name, int64_t max, wsp_error *err)
-{
-	int rc = h->opt_int(out, h, cfg, name, err);
-
-	if (rc == WSP_ENOTFOUND) {
-		*out = 0;
-		return 0;
-	}
-	if (rc)
-		return rc;
-	if (*out < 1 || *out > max)
-		return wsp_error_set(err, WSP_ECONFIG,
-				     "option '%s' must be 1..%lld", name,
-				     (long long)max);
-	return 0;
-}
+/*
+ * The numbers and switches, written straight into the config (their
+ * ranges are the table's bounds; unset ones keep the zero they have).
+ */
+static const wsp_option_field dt_fields[] = {
+	WSP_OPTION_FIELD(struct dt_config, cpu, "cpu"),
+	WSP_OPTION_FIELD(struct dt_config, memory_gib, "memory"),
+	WSP_OPTION_FIELD(struct dt_config, disk_gib, "disk"),
+	WSP_OPTION_FIELD(struct dt_config, public_, "public"),
+	WSP_OPTION_FIELD(struct dt_config, network_block_all,
+			 "network_block_all"),
+	WSP_OPTION_FIELD(struct dt_config, ephemeral, "ephemeral"),
+	WSP_OPTION_FIELD(struct dt_config, archive_on_stop, "archive_on_stop"),
+	WSP_OPTION_FIELD(struct dt_config, install_mount_tools,
+			 "install_mount_tools"),
+	WSP_OPTION_FIELD(struct dt_config, timeout_ms, "timeout"),
+	WSP_OPTION_FIELD(struct dt_config, create_timeout_ms, "create_timeout"),
+	WSP_OPTION_FIELD(struct dt_config, request_timeout_ms,
+			 "request_timeout"),
+	WSP_OPTION_FIELD(struct dt_config, max_capture, "max_capture"),
+	WSP_OPTION_FIELD_END,
+};
 
 /* Daytona counts these intervals in minutes: refuse what does not fit. */
 static int minutes_opt(int64_t *out, const wsp_host *h, const wsp_config *cfg,
@@ -113,10 +123,10 @@ static int minutes_opt(int64_t *out, const wsp_host *h, const wsp_config *cfg,
 		return 0;
 	if (rc)
 		return rc;
-	if (ms < 0 || ms % 60000 || ms / 60000 > 525600)
+	if (ms % 60000)
 		return wsp_error_set(err, WSP_ECONFIG,
-				     "option '%s' must be whole minutes, at "
-				     "most a year (e.g. 15m, 2h)",
+				     "option '%s' must be whole minutes (e.g. "
+				     "15m, 2h)",
 				     name);
 	*out = ms / 60000;
 	return 0;
@@ -261,30 +271,19 @@ static int read_strings(struct dt_config *c, const wsp_host *h,
 int dt_config_read(struct dt_config *c, const wsp_host *h,
 		   const wsp_config *cfg, wsp_error *err)
 {
-	int64_t v;
 	int rc;
 
 	memset(c, 0, sizeof(*c));
 	if ((rc = read_key(c, h, cfg, err)) ||
 	    (rc = read_url(c, h, cfg, err)) ||
 	    (rc = read_strings(c, h, cfg, err)) ||
-	    (rc = int_opt(&c->cpu, h, cfg, "cpu", 64, err)) ||
-	    (rc = int_opt(&c->memory_gib, h, cfg, "memory", 1024, err)) ||
-	    (rc = int_opt(&c->disk_gib, h, cfg, "disk", 4096, err)))
+	    (rc = h->opt_fill(c, h, cfg, dt_fields, err)))
 		return rc;
 	if ((c->cpu || c->memory_gib || c->disk_gib) && !c->image)
 		return BAD("options cpu, memory and disk need 'image' (a "
 			   "snapshot has its own resources)");
 	if ((rc = read_lists(c, h, cfg, err)) ||
 	    (rc = dt_volumes_read(c, h, cfg, err)) ||
-	    (rc = h->opt_bool(&c->public_, h, cfg, "public", err)) ||
-	    (rc = h->opt_bool(&c->network_block_all, h, cfg,
-			      "network_block_all", err)) ||
-	    (rc = h->opt_bool(&c->ephemeral, h, cfg, "ephemeral", err)) ||
-	    (rc = h->opt_bool(&c->archive_on_stop, h, cfg, "archive_on_stop",
-			      err)) ||
-	    (rc = h->opt_bool(&c->install_mount_tools, h, cfg,
-			      "install_mount_tools", err)) ||
 	    (rc = minutes_opt(&c->auto_stop_min, h, cfg, "auto_stop_interval",
 			      err)) ||
 	    (rc = minutes_opt(&c->auto_archive_min, h, cfg,
@@ -300,21 +299,6 @@ int dt_config_read(struct dt_config *c, const wsp_host *h,
 		return BAD("option 'archive_on_stop' excludes '%s'",
 			   c->ephemeral ? "ephemeral"
 					: "auto_delete_interval: 0");
-	if ((rc = h->opt_duration(&c->timeout_ms, h, cfg, "timeout", err)) ||
-	    (rc = h->opt_duration(&c->create_timeout_ms, h, cfg,
-				  "create_timeout", err)) ||
-	    (rc = h->opt_duration(&c->request_timeout_ms, h, cfg,
-				  "request_timeout", err)) ||
-	    (rc = h->opt_size(&c->max_capture, h, cfg, "max_capture", err)))
-		return rc;
-	v = c->create_timeout_ms;
-	if (v <= 0 || c->request_timeout_ms <= 0 || c->timeout_ms < 0)
-		return BAD("option '%s' must be positive",
-			   v <= 0	       ? "create_timeout"
-			   : c->timeout_ms < 0 ? "timeout"
-					       : "request_timeout");
-	if (!c->max_capture || c->max_capture > (256u << 20))
-		return BAD("option '%s' must be 1 byte..256MiB", "max_capture");
 	return 0;
 }
 

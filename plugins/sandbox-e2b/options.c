@@ -16,69 +16,68 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MIB (1024ull * 1024ull)
-
 const wsp_option_spec e2b_options[] = {
 	{sizeof(wsp_option_spec), WSP_OPT_SECRET, 0, 0, "api_key", NULL,
-	 "E2B API key (default: $E2B_API_KEY)", NULL},
+	 "E2B API key (default: $E2B_API_KEY)", NULL, NULL, NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "domain", NULL,
-	 "E2B domain (default: $E2B_DOMAIN, else e2b.app)", NULL},
+	 "E2B domain (default: $E2B_DOMAIN, else e2b.app)", NULL, NULL, NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "api_url", NULL,
 	 "control plane URL (default: $E2B_API_URL, else https://api.DOMAIN)",
-	 NULL},
+	 NULL, NULL, NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "sandbox_url", NULL,
 	 "envd URL for every sandbox (default: $E2B_SANDBOX_URL, else "
 	 "https://49983-ID.DOMAIN)",
-	 NULL},
+	 NULL, NULL, NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "template", "base",
-	 "template (id or alias) a new sandbox starts from", NULL},
+	 "template (id or alias) a new sandbox starts from", NULL, NULL, NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_DURATION, 0, 0, "timeout", "5m",
-	 "the sandbox's lifetime, renewed at each start (whole seconds, at "
-	 "most 24h)",
-	 NULL},
+	 "the sandbox's lifetime, renewed at each start (whole seconds; "
+	 "24h is E2B's limit)",
+	 NULL, "1s", "24h"},
 	{sizeof(wsp_option_spec), WSP_OPT_MAP, 0, 0, "metadata", NULL,
-	 "metadata of a new sandbox (wsp-id is always added)", NULL},
+	 "metadata of a new sandbox (wsp-id is always added)", NULL, NULL, NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_MAP, 0, 0, "env", NULL,
-	 "variables of every command in a new sandbox", NULL},
+	 "variables of every command in a new sandbox", NULL, NULL, NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_BOOL, 0, 0, "allow_internet", "true",
-	 "a new sandbox may reach the internet", NULL},
+	 "a new sandbox may reach the internet", NULL, NULL, NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_LIST, 0, 0, "allow_out", NULL,
 	 "addresses (CIDR, IP or host) a new sandbox may reach, past deny_out",
-	 NULL},
+	 NULL, NULL, NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_LIST, 0, 0, "deny_out", NULL,
 	 "addresses (CIDR, IP or host) a new sandbox may not reach "
 	 "(0.0.0.0/0: all but allow_out)",
-	 NULL},
+	 NULL, NULL, NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_BOOL, 0, 0, "public_traffic", "true",
 	 "a new sandbox's ports are reachable without its traffic token",
-	 NULL},
+	 NULL, NULL, NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_BOOL, 0, 0, "recreate", "false",
 	 "a command finding the sandbox gone (expired, killed) makes a new "
 	 "one and runs there (the old one's files are lost)",
-	 NULL},
+	 NULL, NULL, NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_BOOL, 0, 0, "auto_pause", "false",
 	 "at its timeout the sandbox is paused (kept) instead of killed",
-	 NULL},
+	 NULL, NULL, NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_BOOL, 0, 0, "secure", "true",
-	 "envd requires the sandbox's access token", NULL},
+	 "envd requires the sandbox's access token", NULL, NULL, NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "working_dir",
-	 "/home/user", "absolute directory commands run in", NULL},
+	 "/home/user", "absolute directory commands run in", NULL, NULL, NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "user", NULL,
 	 "the sandbox user commands run as (default: the template's, "
 	 "'user')",
-	 NULL},
+	 NULL, NULL, NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_DURATION, 0, 0, "command_timeout",
-	 "30s", "default timeout of a command", NULL},
+	 "30s", "default timeout of a command", NULL, "1ms", NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_DURATION, 0, 0, "request_timeout",
-	 "60s", "longest single API request", NULL},
+	 "60s", "longest single API request", NULL, "1ms", NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_SIZE, 0, 0, "max_capture", "1MiB",
-	 "output kept per stream of a command (newest bytes)", NULL},
+	 "output kept per stream of a command (newest bytes)", NULL, "1",
+	 "256MiB"},
 	{sizeof(wsp_option_spec), WSP_OPT_BOOL, 0, 0, "install_mount_tools",
 	 "false",
 	 "a store mounted inside the sandbox whose tool (s3fs, rclone) is missing "
 	 "gets it installed with apt-get (root or sudo, and the network); "
 	 "false: an error says so",
-	 NULL},
+	 NULL, NULL, NULL},
 	WSP_OPTION_END,
 };
 
@@ -248,40 +247,35 @@ static int read_urls(struct e2b *e, const wsp_config *cfg, wsp_error *err)
 	return e->sandbox_url ? url_ok(e->sandbox_url, "sandbox_url", err) : 0;
 }
 
+/* The numbers and switches, written straight into e (bounds: the table's). */
+static const wsp_option_field e2b_fields[] = {
+	WSP_OPTION_FIELD(struct e2b, exec_timeout_ms, "command_timeout"),
+	WSP_OPTION_FIELD(struct e2b, request_timeout_ms, "request_timeout"),
+	WSP_OPTION_FIELD(struct e2b, max_capture, "max_capture"),
+	WSP_OPTION_FIELD(struct e2b, allow_internet, "allow_internet"),
+	WSP_OPTION_FIELD(struct e2b, auto_pause, "auto_pause"),
+	WSP_OPTION_FIELD(struct e2b, secure, "secure"),
+	WSP_OPTION_FIELD(struct e2b, public_traffic, "public_traffic"),
+	WSP_OPTION_FIELD(struct e2b, recreate, "recreate"),
+	WSP_OPTION_FIELD(struct e2b, install_mount_tools,
+			 "install_mount_tools"),
+	WSP_OPTION_FIELD_END,
+};
+
 static int read_numbers(struct e2b *e, const wsp_config *cfg, wsp_error *err)
 {
 	const wsp_host *h = e->host;
 	int64_t life = 0;
 	int rc;
 
-	if ((rc = h->opt_duration(&life, h, cfg, "timeout", err)) ||
-	    (rc = h->opt_duration(&e->exec_timeout_ms, h, cfg,
-				  "command_timeout", err)) ||
-	    (rc = h->opt_duration(&e->request_timeout_ms, h, cfg,
-				  "request_timeout", err)) ||
-	    (rc = h->opt_size(&e->max_capture, h, cfg, "max_capture", err)) ||
-	    (rc = h->opt_bool(&e->allow_internet, h, cfg, "allow_internet",
-			      err)) ||
-	    (rc = h->opt_bool(&e->auto_pause, h, cfg, "auto_pause", err)) ||
-	    (rc = h->opt_bool(&e->secure, h, cfg, "secure", err)) ||
-	    (rc = h->opt_bool(&e->public_traffic, h, cfg, "public_traffic",
-			      err)) ||
-	    (rc = h->opt_bool(&e->recreate, h, cfg, "recreate", err)) ||
-	    (rc = h->opt_bool(&e->install_mount_tools, h, cfg,
-			      "install_mount_tools", err)))
+	if ((rc = h->opt_fill(e, h, cfg, e2b_fields, err)) ||
+	    (rc = h->opt_duration(&life, h, cfg, "timeout", err)))
 		return rc;
-	if (life < 1000 || life % 1000 || life / 1000 > E2B_MAX_LIFETIME_S)
+	if (life % 1000)
 		return wsp_error_set(err, WSP_ECONFIG,
-				     "timeout: whole seconds from 1s to 24h "
-				     "(E2B's limit)");
+				     "timeout: whole seconds (E2B counts no "
+				     "less)");
 	e->lifetime_s = life / 1000;
-	if (e->exec_timeout_ms <= 0 || e->request_timeout_ms <= 0)
-		return wsp_error_set(err, WSP_ECONFIG,
-				     "command_timeout and request_timeout "
-				     "must be positive");
-	if (!e->max_capture || e->max_capture > 256 * MIB)
-		return wsp_error_set(err, WSP_ECONFIG,
-				     "max_capture: 1 byte to 256MiB");
 	return 0;
 }
 

@@ -29,7 +29,6 @@ enum local_isolation {
 };
 
 #define LOCAL_DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin"
-#define LOCAL_DEFAULT_CAPTURE (UINT64_C(1) << 20)
 
 struct local_sandbox {
 	const wsp_host *host;

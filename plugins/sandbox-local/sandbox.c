@@ -20,20 +20,22 @@ extern const wsp_sandbox_vtable local_sandbox_vtable;
 static const char *const isolation_choices[] = { "auto", "none", "bwrap",
 						 NULL };
 
-#define OPT(type_, name_, def_, help_)                                   \
+/* An option, and one with bounds (inclusive; NULL: none). */
+#define OPTR(type_, name_, def_, lo_, hi_, help_)                        \
 	{ sizeof(wsp_option_spec), (type_), 0, 0, (name_), (def_), (help_), \
-	  NULL }
+	  NULL, (lo_), (hi_) }
+#define OPT(type_, name_, def_, help_) OPTR(type_, name_, def_, NULL, NULL, help_)
 
 static const wsp_option_spec local_options[] = {
 	OPT(WSP_OPT_STRING, "working_dir", "./workspace",
 	    "directory commands run in (relative to the config file)"),
 	OPT(WSP_OPT_DURATION, "timeout", "30s",
 	    "default deadline of a foreground command; 0 = none"),
-	OPT(WSP_OPT_DURATION, "kill_grace", "2s",
-	    "wait between SIGTERM and SIGKILL when a command is stopped"),
+	OPTR(WSP_OPT_DURATION, "kill_grace", "2s", NULL, "10m",
+	     "wait between SIGTERM and SIGKILL when a command is stopped"),
 	{ sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "isolation", "auto",
 	  "none, bwrap, or auto (bwrap when installed and usable)",
-	  isolation_choices },
+	  isolation_choices, NULL, NULL },
 	OPT(WSP_OPT_BOOL, "allow_network", "false",
 	    "let isolated commands reach the network"),
 	OPT(WSP_OPT_BOOL, "read_only_workdir", "false",
@@ -46,15 +48,15 @@ static const wsp_option_spec local_options[] = {
 	    "extra environment variables of every command"),
 	OPT(WSP_OPT_SIZE, "memory_limit", NULL,
 	    "address-space limit of each command process (RLIMIT_AS)"),
-	OPT(WSP_OPT_INT, "max_processes", NULL,
-	    "processes a command may run (RLIMIT_NPROC; for root a pids "
-	    "cgroup)"),
+	OPTR(WSP_OPT_INT, "max_processes", NULL, "0", NULL,
+	     "processes a command may run (RLIMIT_NPROC; for root a pids "
+	     "cgroup; 0 = none)"),
 	OPT(WSP_OPT_DURATION, "cpu_time", NULL,
 	    "CPU time limit of each command process, whole seconds"),
 	OPT(WSP_OPT_SIZE, "file_size_limit", NULL,
 	    "largest file a command may write (RLIMIT_FSIZE)"),
-	OPT(WSP_OPT_SIZE, "max_capture", "1MiB",
-	    "bytes of each output stream kept by exec (newest)"),
+	OPTR(WSP_OPT_SIZE, "max_capture", "1MiB", "1", "1GiB",
+	     "bytes of each output stream kept by exec (newest)"),
 	OPT(WSP_OPT_STRING, "state_dir", NULL,
 	    "state directory (default $XDG_STATE_HOME/wsp/sandboxes/<id>)"),
 	OPT(WSP_OPT_STRING, "path", LOCAL_DEFAULT_PATH,
@@ -291,85 +293,46 @@ static int load_env(struct local_sandbox *sb, const wsp_config *cfg,
 	return 0;
 }
 
-static int load_limits(struct local_sandbox *sb, const wsp_config *cfg,
-		       wsp_error *err)
-{
-	const wsp_host *h = sb->host;
-	uint64_t size = 0;
-	int64_t v = 0;
-	int rc;
+/* The numbers as host->opt_fill writes them; unset ones stay 0 (none). */
+struct local_numbers {
+	uint64_t memory, file_size, capture;
+	int64_t max_processes, cpu_ms, timeout_ms, kill_grace_ms;
+};
 
-	rc = h->opt_size(&size, h, cfg, "memory_limit", err);
-	if (!opt_ok(rc))
+static const wsp_option_field local_fields[] = {
+	WSP_OPTION_FIELD(struct local_numbers, memory, "memory_limit"),
+	WSP_OPTION_FIELD(struct local_numbers, file_size, "file_size_limit"),
+	WSP_OPTION_FIELD(struct local_numbers, capture, "max_capture"),
+	WSP_OPTION_FIELD(struct local_numbers, max_processes, "max_processes"),
+	WSP_OPTION_FIELD(struct local_numbers, cpu_ms, "cpu_time"),
+	WSP_OPTION_FIELD(struct local_numbers, timeout_ms, "timeout"),
+	WSP_OPTION_FIELD(struct local_numbers, kill_grace_ms, "kill_grace"),
+	WSP_OPTION_FIELD_END,
+};
+
+/* Timeouts, capture and rlimits; their ranges are the table's bounds. */
+static int load_numbers(struct local_sandbox *sb, const wsp_config *cfg,
+			wsp_error *err)
+{
+	struct local_numbers n = { 0 };
+	int rc = sb->host->opt_fill(&n, sb->host, cfg, local_fields, err);
+
+	if (rc)
 		return rc;
-	if (rc == 0 && size && size < (UINT64_C(16) << 20))
+	/* not a range: 0 is "none" */
+	if (n.memory && n.memory < (UINT64_C(16) << 20))
 		return wsp_error_set(err, WSP_ECONFIG,
 			"option 'memory_limit': %llu bytes is too small to "
 			"run a shell; give at least 16MiB (or 0 for none)",
-			(unsigned long long)size);
-	sb->limits.memory_bytes = rc == 0 ? size : 0;
-
-	rc = h->opt_int(&v, h, cfg, "max_processes", err);
-	if (!opt_ok(rc))
-		return rc;
-	if (rc == 0 && v < 0)
-		return wsp_error_set(err, WSP_ECONFIG,
-			"option 'max_processes': %lld is negative; give a "
-			"count (or 0 for none)", (long long)v);
-	sb->limits.max_processes = rc == 0 ? (uint64_t)v : 0;
-
-	rc = h->opt_duration(&v, h, cfg, "cpu_time", err);
-	if (!opt_ok(rc))
-		return rc;
-	if (rc == 0 && v < 0)
-		return wsp_error_set(err, WSP_ECONFIG,
-			"option 'cpu_time': negative duration; give e.g. "
-			"'10s' (or 0 for none)");
+			(unsigned long long)n.memory);
+	sb->limits.memory_bytes = n.memory;
+	sb->limits.max_processes = (uint64_t)n.max_processes;
 	/* RLIMIT_CPU counts whole seconds: round up. */
-	sb->limits.cpu_seconds = rc == 0 ? (uint64_t)(v + 999) / 1000 : 0;
-
-	size = 0;
-	rc = h->opt_size(&size, h, cfg, "file_size_limit", err);
-	if (!opt_ok(rc))
-		return rc;
-	sb->limits.file_size = rc == 0 ? size : 0;
-	return 0;
-}
-
-static int load_durations(struct local_sandbox *sb, const wsp_config *cfg,
-			  wsp_error *err)
-{
-	const wsp_host *h = sb->host;
-	uint64_t cap = 0;
-	int rc;
-
-	rc = h->opt_duration(&sb->timeout_ms, h, cfg, "timeout", err);
-	if (rc == WSP_ENOTFOUND)
-		sb->timeout_ms = 30000;
-	else if (rc < 0)
-		return rc;
-	if (sb->timeout_ms < 0)
-		return wsp_error_set(err, WSP_ECONFIG,
-			"option 'timeout': negative duration; give e.g. "
-			"'30s' (or 0 for none)");
-	rc = h->opt_duration(&sb->kill_grace_ms, h, cfg, "kill_grace", err);
-	if (rc == WSP_ENOTFOUND)
-		sb->kill_grace_ms = 2000;
-	else if (rc < 0)
-		return rc;
-	if (sb->kill_grace_ms < 0 || sb->kill_grace_ms > 600000)
-		return wsp_error_set(err, WSP_ECONFIG,
-			"option 'kill_grace': must be between 0 and 10m");
-	rc = h->opt_size(&cap, h, cfg, "max_capture", err);
-	if (rc == WSP_ENOTFOUND)
-		cap = LOCAL_DEFAULT_CAPTURE;
-	else if (rc < 0)
-		return rc;
-	if (cap == 0 || cap > (UINT64_C(1) << 30))
-		return wsp_error_set(err, WSP_ECONFIG,
-			"option 'max_capture': must be between 1 byte and "
-			"1GiB");
-	sb->max_capture = cap;
+	sb->limits.cpu_seconds = (uint64_t)(n.cpu_ms + 999) / 1000;
+	sb->limits.file_size = n.file_size;
+	sb->timeout_ms = n.timeout_ms;
+	sb->kill_grace_ms = n.kill_grace_ms;
+	sb->max_capture = n.capture;
 	return 0;
 }
 
@@ -596,8 +559,7 @@ static int local_init(void **out_self, const wsp_host *host,
 		rc = wsp_error_set(err, WSP_ENOMEM, "out of memory");
 		goto fail;
 	}
-	if ((rc = load_durations(sb, args->options, err)) < 0 ||
-	    (rc = load_limits(sb, args->options, err)) < 0 ||
+	if ((rc = load_numbers(sb, args->options, err)) < 0 ||
 	    (rc = load_isolation(sb, args->options, err)) < 0 ||
 	    (rc = load_env(sb, args->options, err)) < 0 ||
 	    (rc = load_paths(&sb->ro_paths, sb, args->options,

@@ -50,11 +50,22 @@ struct tpl_sandbox {
 	int64_t timeout_ms; /* configured default; 0 = none */
 };
 
+/*
+ * Designated initializers: members a later ABI minor appends (2.1 added
+ * min_value and max_value) are then zero without a change here, and the
+ * same source builds against older headers.
+ */
 static const wsp_option_spec tpl_options[] = {
-	{ sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "working_dir", ".",
-	  "directory commands run in (relative to the config file)", NULL },
-	{ sizeof(wsp_option_spec), WSP_OPT_DURATION, 0, 0, "timeout", "60s",
-	  "default command timeout (0 = none)", NULL },
+	{ .struct_size = sizeof(wsp_option_spec),
+	  .type = WSP_OPT_STRING,
+	  .name = "working_dir",
+	  .default_value = ".",
+	  .help = "directory commands run in (relative to the config file)" },
+	{ .struct_size = sizeof(wsp_option_spec),
+	  .type = WSP_OPT_DURATION,
+	  .name = "timeout",
+	  .default_value = "60s",
+	  .help = "default command timeout (0 = none)" },
 	WSP_OPTION_END
 };
 

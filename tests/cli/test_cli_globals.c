@@ -5,10 +5,16 @@
  */
 #include "cli_run.h"
 
+#include <wsp/plugin.h>
 #include <wsp/version.h>
 
 #include <stdio.h>
 #include <string.h>
+
+#define STR_(x)	 #x
+#define STR(x)	 STR_(x)
+/* This tree's plugin ABI, as `wsp version` prints it ("2.1"). */
+#define CLI_ABI STR(WSP_PLUGIN_ABI_MAJOR) "." STR(WSP_PLUGIN_ABI_MINOR)
 
 static char before[sizeof(cli_out)];
 
@@ -21,7 +27,7 @@ static void test_after_the_command(void)
 	CU_ASSERT_EQUAL(cli_run("version --json"), 0);
 	CU_ASSERT_STRING_EQUAL(cli_out,
 			       "{\"version\":\"" WSP_VERSION_STRING
-			       "\",\"plugin_abi\":\"2.0\"}\n");
+			       "\",\"plugin_abi\":\"" CLI_ABI "\"}\n");
 	CU_ASSERT_EQUAL(cli_run("ps --json"), 0);
 	CU_ASSERT_STRING_EQUAL(cli_out, "[]\n");
 	/* -v and a valued one, in any order with the command's own */

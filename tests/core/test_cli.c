@@ -5,12 +5,18 @@
  */
 #include "testutil.h"
 
+#include <wsp/plugin.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define FIX(dir) WSP_FIXTURE_DIR "/" dir
+#define STR_(x)	 #x
+#define STR(x)	 STR_(x)
+/* This core's plugin ABI, as the CLI prints it ("2.1"). */
+#define CORE_ABI STR(WSP_PLUGIN_ABI_MAJOR) "." STR(WSP_PLUGIN_ABI_MINOR)
 
 static char *dir;
 static char *out, *err;
@@ -295,8 +301,8 @@ static void test_plugins(void)
 			0);
 	TU_ASSERT_CONTAINS(out, "VERSION    ABI   NEEDS FILE");
 	/* Built against, then the lowest minor it runs on. */
-	TU_ASSERT_CONTAINS(out, "ok       fs      fixture      1.2.3      2.0   "
-				"2.0   " FIX("good/"));
+	TU_ASSERT_CONTAINS(out, "ok       fs      fixture      1.2.3      " CORE_ABI
+				"   " CORE_ABI "   " FIX("good/"));
 	TU_ASSERT_CONTAINS(out, "ok       fs      newer        1.2.3      2.3   "
 				"2.0   " FIX("newer/"));
 	TU_ASSERT_CONTAINS(out, "refused  fs      major");
@@ -304,7 +310,7 @@ static void test_plugins(void)
 	TU_ASSERT_CONTAINS(out, "refused  fs      requires     -          -     "
 				"-     " FIX("bad/"));
 	TU_ASSERT_CONTAINS(out, "needs wsp plugin ABI 2.3 or newer; this wsp "
-				"has 2.0; upgrade wsp");
+				"has " CORE_ABI "; upgrade wsp");
 	TU_ASSERT_CONTAINS(out, "wsp-fs-v1.so' was built for plugin ABI 1.0; "
 				"rebuild it against the wsp SDK 2.x "
 				"(pkg-config wsp-plugin)");
@@ -332,6 +338,21 @@ static void test_plugins(void)
 	TU_ASSERT_CONTAINS(out, "max_size              size, default 64KiB");
 	TU_ASSERT_CONTAINS(out, "one of: fast safe");
 	TU_ASSERT_LACKS(out, "sandbox provider");
+	/* Bounds (ABI 2.1), as declared: both, a lowest, a highest. */
+	CU_ASSERT_EQUAL(W("--plugin-path", FIX("ranged"), "plugins", "info",
+			  "ranged"),
+			0);
+	TU_ASSERT_CONTAINS(out, "workers               int, default 4\n"
+				"                          from 1 to 64\n");
+	TU_ASSERT_CONTAINS(out, "from 100ms to 1h\n");
+	TU_ASSERT_CONTAINS(out, "chunk                 size\n"
+				"                          at least 4KiB\n");
+	TU_ASSERT_CONTAINS(out, "at most 9\n");
+	CU_ASSERT_EQUAL(W("--plugin-path", FIX("ranged"), "--json", "plugins",
+			  "info", "ranged"),
+			0);
+	TU_ASSERT_CONTAINS(out, "\"min\":\t\"4KiB\"");
+	TU_ASSERT_CONTAINS(out, "\"max\":\t\"1h\"");
 	/* A bare name shows every kind with that name. */
 	CU_ASSERT_EQUAL(W("--plugin-path", FIX("good"), "plugins", "info",
 			  "fixture"),
@@ -389,9 +410,9 @@ static void test_build_tree_plugins(void)
 static void test_version(void)
 {
 	CU_ASSERT_EQUAL(W("version"), 0);
-	TU_ASSERT_CONTAINS(out, "(plugin ABI 2.0)");
+	TU_ASSERT_CONTAINS(out, "(plugin ABI " CORE_ABI ")");
 	CU_ASSERT_EQUAL(W("--json", "version"), 0);
-	TU_ASSERT_CONTAINS(out, "\"plugin_abi\":\"2.0\"");
+	TU_ASSERT_CONTAINS(out, "\"plugin_abi\":\"" CORE_ABI "\"");
 }
 
 static const CU_TestInfo tests[] = {

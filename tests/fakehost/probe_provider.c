@@ -15,17 +15,17 @@ static const char *const modes[] = { "fast", "careful", NULL };
 
 static const wsp_option_spec probe_options[] = {
 	{ sizeof(wsp_option_spec), WSP_OPT_STRING, WSP_OPT_REQUIRED, 0,
-	  "endpoint", NULL, "where the made-up service listens", NULL },
+	  "endpoint", NULL, "where the made-up service listens", NULL, NULL, NULL },
 	{ sizeof(wsp_option_spec), WSP_OPT_SECRET, 0, 0, "token", NULL,
-	  "the service's token", NULL },
+	  "the service's token", NULL, NULL, NULL },
 	{ sizeof(wsp_option_spec), WSP_OPT_INT, 0, 0, "retries", "3",
-	  "attempts", NULL },
+	  "attempts", NULL, NULL, NULL },
 	{ sizeof(wsp_option_spec), WSP_OPT_DURATION, 0, 0, "wait", "30s",
-	  "how long exec waits", NULL },
+	  "how long exec waits", NULL, NULL, NULL },
 	{ sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "mode", "fast",
-	  "how it works", modes },
+	  "how it works", modes, NULL, NULL },
 	{ sizeof(wsp_option_spec), WSP_OPT_BOOL, 0, 0, "log_token", "false",
-	  "log the token (a bug the fake host must catch)", NULL },
+	  "log the token (a bug the fake host must catch)", NULL, NULL, NULL },
 	WSP_OPTION_END
 };
 

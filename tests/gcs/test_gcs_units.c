@@ -529,13 +529,31 @@ static void test_options(void)
 	CU_ASSERT_EQUAL(open_with("anonymous: true\n", &err), WSP_ECONFIG);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "bucket"));
 
-	/* sizes: chunks are multiples of 256 KiB, parallelism at most 64 */
+	/* sizes: chunks are multiples of 256 KiB, parallelism at most 64;
+	 * the ranges are the option table's, refused by the core at their
+	 * position */
 	CU_ASSERT_EQUAL(open_with(OK_YAML "chunk_size: 307200\n", &err),
 			WSP_ECONFIG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "a multiple of 256KiB"));
 	CU_ASSERT_EQUAL(open_with(OK_YAML "chunk_size: 131072\n", &err),
 			WSP_ECONFIG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.message,
+				      "options.yaml:3:13: option 'chunk_size' "
+				      "is 131072; it must be 256KiB to 1GiB"));
 	CU_ASSERT_EQUAL(open_with(OK_YAML "parallelism: 65\n", &err),
 			WSP_ECONFIG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.message,
+				      "option 'parallelism' is 65; it must be "
+				      "1 to 64"));
+	CU_ASSERT_EQUAL(open_with(OK_YAML "resumable_threshold: 6TiB\n", &err),
+			WSP_ECONFIG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.message,
+				      "option 'resumable_threshold' is 6TiB; "
+				      "it must be at most 5TiB"));
+	CU_ASSERT_EQUAL(open_with(OK_YAML "chunk_size: 1GiB\n"
+				  "resumable_threshold: 5TiB\n"
+				  "parallelism: 1\n", &err),
+			0);
 
 	/* endpoints */
 	const char *bad_ep[] = {"ftp://x", "http://", "http://a/b",

@@ -686,7 +686,61 @@ static void test_credentials(void)
 	free(dir);
 }
 
+/*
+ * The multipart limits are the option table's bounds: the core refuses a
+ * value outside them at its position, before init runs.
+ */
+static void test_multipart_limits(void)
+{
+	static const struct {
+		int which;
+		uint64_t value;
+		const char *why;
+	} cases[] = {
+		{0, 5ull << 20, NULL},
+		{0, (5ull << 20) - 1,
+		 "option 'part_size' is 5242879; it must be 5MiB to 5GiB"},
+		{1, (5ull << 30) + 1,
+		 "option 'multipart_threshold' is 5368709121; it must be 5MiB "
+		 "to 5GiB"},
+		{2, 1ull << 20,
+		 "option 'multipart_copy_threshold' is 1048576; it must be 5MiB "
+		 "to 5GiB"},
+		{3, 65, "option 'parallelism' is 65; it must be 1 to 64"},
+		{3, 64, NULL},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct wsp_config cfg = s3_config(&srv);
+		struct s3fs f;
+		wsp_error err = {0};
+		int rc;
+
+		if (cases[i].which == 0)
+			cfg.part_size = cases[i].value;
+		else if (cases[i].which == 1)
+			cfg.multipart_threshold = cases[i].value;
+		else if (cases[i].which == 2)
+			cfg.multipart_copy_threshold = cases[i].value;
+		else
+			cfg.parallelism = (int64_t)cases[i].value;
+		rc = s3fs_open(&f, &cfg, &err);
+		if (!cases[i].why) {
+			CU_ASSERT_EQUAL(rc, 0);
+		} else {
+			CU_ASSERT_EQUAL(rc, WSP_ECONFIG);
+			CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "options.yaml:"));
+			CU_ASSERT_PTR_NOT_NULL(strstr(err.message, cases[i].why));
+			if (!strstr(err.message, cases[i].why))
+				fprintf(stderr, "got: %s\n", err.message);
+			CU_ASSERT_PTR_NULL(f.self);
+		}
+		s3fs_close(&f);
+	}
+}
+
 static CU_TestInfo tests[] = {
+	{"multipart limits are the option bounds", test_multipart_limits},
 	{"put, get, stat", test_put_get_stat},
 	{"ranges", test_ranges},
 	{"list and mkdir", test_list_and_mkdir},

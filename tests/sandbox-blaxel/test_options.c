@@ -93,7 +93,17 @@ static void test_bad_input_refused(void)
 		{"ports: [\"web:http\"]\n", "[NAME:]PORT"},
 		{"ports: [\"3000/udp\"]\n", "HTTP or TCP"},
 		{"ttl: 1500ms\n", "whole seconds"},
-		{"memory: 100MiB\n", "512MiB"},
+		/* ranges: the option table's, refused by the core */
+		{"memory: 100MiB\n",
+		 "option 'memory' is 100MiB; it must be 512MiB to 256GiB"},
+		{"memory: 257GiB\n", "it must be 512MiB to 256GiB"},
+		{"memory: 1000000KiB\n", "whole MiB"},
+		{"ttl: 0s\n", "option 'ttl' is 0s; it must be at least 1s"},
+		{"timeout: 0s\n", "option 'timeout' is 0s; it must be at least "
+				  "1ms"},
+		{"start_timeout: 0s\n", "it must be at least 1ms"},
+		{"max_capture: 300MiB\n",
+		 "option 'max_capture' is 300MiB; it must be 1 to 256MiB"},
 		{"name: Dev_Box\n", "[a-z0-9-]"},
 		{"env: {\"1X\": a}\n", "not a variable name"},
 		{"labels: {wsp-id: x}\n", "wsp's own"},

@@ -229,7 +229,19 @@ static void test_options_refused(void)
 	expect_refused("api_key: dtn_unit_key_77aa\napi_url: ftp://x\n", "http");
 	expect_refused("api_key: dtn_unit_key_77aa\nephemeral: true\nauto_delete_interval: "
 		       "1h\n", "exclude");
-	expect_refused("api_key: dtn_unit_key_77aa\nmax_capture: 0\n", "max_capture");
+	/* ranges: the option table's, refused by the core at their place */
+	expect_refused("api_key: dtn_unit_key_77aa\nmax_capture: 0\n",
+		       "options.yaml:2:14: option 'max_capture' is 0; it must be "
+		       "1 to 256MiB");
+	expect_refused("api_key: dtn_unit_key_77aa\nimage: i\ncpu: 65\n",
+		       "option 'cpu' is 65; it must be 1 to 64");
+	expect_refused("api_key: dtn_unit_key_77aa\nimage: i\ndisk: 0\n",
+		       "option 'disk' is 0; it must be 1 to 4096");
+	expect_refused("api_key: dtn_unit_key_77aa\nauto_stop_interval: 366d\n",
+		       "option 'auto_stop_interval' is 366d; it must be at most "
+		       "365d");
+	expect_refused("api_key: dtn_unit_key_77aa\ncreate_timeout: 0s\n",
+		       "option 'create_timeout' is 0s; it must be at least 1ms");
 	/* the core's schema: an unknown option is refused before init */
 	expect_refused("api_key: dtn_unit_key_77aa\nsnapshots: s\n", "snapshots");
 }

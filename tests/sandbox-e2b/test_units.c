@@ -290,7 +290,12 @@ static void test_bad_input_refused(void)
 		const char *yaml, *says;
 	} bad[] = {
 		{"timeout: 1500ms\n", "whole seconds"},
-		{"timeout: 2d\n", "24h"},
+		/* ranges: the option table's, refused by the core */
+		{"timeout: 2d\n", "option 'timeout' is 2d; it must be 1s to 24h"},
+		{"timeout: 0s\n", "option 'timeout' is 0s; it must be 1s to 24h"},
+		{"max_capture: 0\n", "option 'max_capture' is 0; it must be 1 "
+				     "to 256MiB"},
+		{"max_capture: 257MiB\n", "it must be 1 to 256MiB"},
 		{"env: {\"1X\": a}\n", "not a variable name"},
 		{"metadata: {wsp-id: x}\n", "wsp's own"},
 		{"working_dir: relative\n", "absolute"},
@@ -298,7 +303,9 @@ static void test_bad_input_refused(void)
 		{"metadata: {note: \"x" E2_KEY "\"}\n", "API key"},
 		{"domain: \"a/b\"\n", "not a host name"},
 		{"user: \"ro ot\"\n", "not a user name"},
-		{"command_timeout: 0s\n", "positive"},
+		{"command_timeout: 0s\n", "option 'command_timeout' is 0s; it "
+					  "must be at least 1ms"},
+		{"request_timeout: 0ms\n", "it must be at least 1ms"},
 		{"allow_out: [\"a b\"]\n", "not a CIDR"},
 	};
 

@@ -37,16 +37,21 @@ static void test_bad_values(void)
 	/* the core's duration rule refuses a sign before the plugin sees it */
 	refused((const char *const[]){ "timeout=-5s", NULL }, WSP_ECONFIG,
 		"'timeout'", "not a duration");
+	/* ranges: the option table's, refused by the core with a position */
 	refused((const char *const[]){ "kill_grace=11m", NULL }, WSP_ECONFIG,
-		"'kill_grace'", "10m");
+		"option 'kill_grace' is 11m; it must be at most 10m",
+		"options.yaml:");
 	refused((const char *const[]){ "isolation=docker", NULL },
 		WSP_ECONFIG, "'isolation'", "docker");
 	refused((const char *const[]){ "max_capture=0", NULL }, WSP_ECONFIG,
-		"'max_capture'", NULL);
+		"option 'max_capture' is 0; it must be 1 to 1GiB", NULL);
+	refused((const char *const[]){ "max_capture=2GiB", NULL }, WSP_ECONFIG,
+		"option 'max_capture' is 2GiB; it must be 1 to 1GiB", NULL);
 	refused((const char *const[]){ "memory_limit=1MiB", NULL },
 		WSP_ECONFIG, "'memory_limit'", "16MiB");
 	refused((const char *const[]){ "max_processes=-1", NULL },
-		WSP_ECONFIG, "'max_processes'", NULL);
+		WSP_ECONFIG, "option 'max_processes' is -1; it must be at least 0",
+		NULL);
 	refused((const char *const[]){ "cpu_time=-1s", NULL }, WSP_ECONFIG,
 		"'cpu_time'", NULL);
 	refused((const char *const[]){ "env=BAD-NAME:x", NULL }, WSP_ECONFIG,

@@ -24,7 +24,7 @@
 
 static const wsp_option_spec options[] = {
 	{sizeof(wsp_option_spec), WSP_OPT_STRING, WSP_OPT_REQUIRED, 0, "root",
-	 NULL, "working directory (absolute)", NULL},
+	 NULL, "working directory (absolute)", NULL, NULL, NULL},
 	WSP_OPTION_END,
 };
 

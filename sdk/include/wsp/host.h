@@ -193,7 +193,23 @@ struct wsp_host {
 	/* Give the handle back (canceling the stream if still running). */
 	void (*http_stream_release)(const wsp_host *host, wsp_http_stream *s);
 
-	/* ABI 2.1+: append here, never above */
+	/* ABI 2.1 */
+
+	/*
+	 * Write every option of fields (see wsp_option_field in
+	 * <wsp/options.h>) into the provider's struct at dst, in one call
+	 * instead of a getter per option: the values were validated against
+	 * the option table before init (types, choices, min_value and
+	 * max_value), so init only reads its struct. Options that are not set
+	 * and have no default leave their member untouched. Returns 0, or
+	 * WSP_EINVAL naming the entry when a name is not declared or a
+	 * member's size does not fit the option's type or value; members
+	 * before it are written.
+	 */
+	int (*opt_fill)(void *dst, const wsp_host *host, const wsp_config *cfg,
+			const wsp_option_field *fields, wsp_error *err);
+
+	/* ABI 2.2+: append here, never above */
 };
 
 #ifdef __cplusplus

@@ -7,7 +7,9 @@
  * sees anything (types, required keys, defaults, unknown keys with a
  * did-you-mean suggestion), resolves ${VAR} references and masks every
  * WSP_OPT_SECRET value in logs and `wsp config show`. The provider then reads
- * typed values through the host table (host->opt_string() and friends).
+ * typed values through the host table (host->opt_string() and friends), or
+ * has them all written into its own struct at once (host->opt_fill() and a
+ * table of wsp_option_field, ABI 2.1).
  */
 #ifndef WSP_OPTIONS_H
 #define WSP_OPTIONS_H
@@ -36,6 +38,14 @@ typedef enum wsp_option_type {
 /*
  * One declared option. The table's element size is the first entry's
  * struct_size, so later ABI minors may append members.
+ *
+ * min_value and max_value (ABI 2.1) bound an INT, DURATION or SIZE option,
+ * inclusive, in the option's own text form ("5MiB", "1s", "-1"); NULL is
+ * unbounded. The core refuses a value outside them, and a default outside
+ * them refuses the plugin, so a provider reads only values in range. A
+ * table with bounds needs a 2.1 core (which WSP_PLUGIN_DEFINE requires
+ * unless WSP_PLUGIN_MINOR_REQUIRED says otherwise; the loader refuses a
+ * plugin that declares bounds yet requires 2.0, where they are not read).
  */
 typedef struct wsp_option_spec {
 	uint32_t struct_size;       /* sizeof(wsp_option_spec) */
@@ -46,10 +56,48 @@ typedef struct wsp_option_spec {
 	const char *default_value;  /* text form, parsed like YAML input; NULL = none */
 	const char *help;           /* one line, shown by `wsp plugins info` */
 	const char *const *choices; /* allowed values for STRING, NULL-terminated; NULL = any */
+
+	/* ABI 2.1 */
+	const char *min_value; /* lowest allowed value; NULL = none */
+	const char *max_value; /* highest allowed value; NULL = none */
 } wsp_option_spec;
 
 /* Table terminator. */
-#define WSP_OPTION_END { sizeof(wsp_option_spec), 0, 0, 0, NULL, NULL, NULL, NULL }
+#define WSP_OPTION_END                                                         \
+	{ sizeof(wsp_option_spec), 0, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL }
+
+/*
+ * Where host->opt_fill() (ABI 2.1) writes one option: the member at offset
+ * of the provider's struct, of size bytes. Write entries with
+ * WSP_OPTION_FIELD and end the table with WSP_OPTION_FIELD_END; the
+ * table's element size is the first entry's struct_size, as above.
+ *
+ * The member's C type follows from the option's type and the size:
+ *
+ *   STRING, SECRET  const char *           (owned by the wsp_config)
+ *   LIST, MAP       const char *const *    (as opt_list / opt_map give)
+ *   BOOL            bool or int
+ *   INT, DURATION   int64_t or int32_t     (a duration in milliseconds)
+ *   SIZE            uint64_t or uint32_t   (bytes)
+ *
+ * A number the member cannot hold is refused (declare max_value so that
+ * it never happens); an option that is not set and has no default leaves
+ * its member as the provider initialised it.
+ */
+typedef struct wsp_option_field {
+	uint32_t struct_size; /* sizeof(wsp_option_field) */
+	uint32_t reserved;    /* zero */
+	const char *name;     /* a declared option; NULL ends the table */
+	size_t offset;        /* offsetof(the struct, the member) */
+	size_t size;          /* sizeof the member */
+} wsp_option_field;
+
+/* { option name, member } of a struct type, e.g.
+ * WSP_OPTION_FIELD(struct s3_opts, part_size, "part_size"). */
+#define WSP_OPTION_FIELD(type, member, option)                                 \
+	{ sizeof(wsp_option_field), 0, (option), offsetof(type, member),       \
+	  sizeof(((type *)0)->member) }
+#define WSP_OPTION_FIELD_END { sizeof(wsp_option_field), 0, NULL, 0, 0 }
 
 /*
  * A provider instance's validated options. Opaque; owned by the core and

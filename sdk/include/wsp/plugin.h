@@ -34,7 +34,7 @@ extern "C" {
 
 #define WSP_PLUGIN_MAGIC UINT32_C(0x57535050) /* "WSPP" */
 #define WSP_PLUGIN_ABI_MAJOR 2
-#define WSP_PLUGIN_ABI_MINOR 0
+#define WSP_PLUGIN_ABI_MINOR 1
 #define WSP_PLUGIN_ENTRY_SYMBOL "wsp_plugin_entry"
 
 /*
