@@ -8,6 +8,7 @@
 #define WSP_CORE_MCP_IMPL_H
 
 #include "internal.h"
+#include "utf8.h"
 
 #include <cjson/cJSON.h>
 
@@ -49,15 +50,6 @@ WSP_INTERNAL void wsp__mcp_msg_free(struct wsp__mcp_msg *msg);
 WSP_INTERNAL char *wsp__mcp_result(const cJSON *id, cJSON *result);
 WSP_INTERNAL char *wsp__mcp_error(const cJSON *id, int code,
 				  const char *message);
-
-/*
- * Copy of s (len bytes) as valid UTF-8: each invalid byte becomes U+FFFD,
- * NUL bytes too (so the text survives as a C string). malloc'd.
- */
-WSP_INTERNAL char *wsp__utf8_clean(const char *s, size_t len);
-
-/* 1 when the C string s is valid UTF-8 (what is echoed must be). */
-WSP_INTERNAL int wsp__utf8_valid(const char *s);
 
 /* The protocol version to answer for the one the client asked. */
 WSP_INTERNAL const char *wsp__mcp_negotiate(const char *requested);

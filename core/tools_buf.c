@@ -4,7 +4,7 @@
  * Appends never fail loudly: on allocation failure the buffer keeps what
  * it has and sets oom, so a tool can finish and the set reports it once.
  */
-#include "tools_impl.h"
+#include "tbuf.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
  * core/tools_glob.c - glob patterns (list_files' pattern, grep's path)
  * and .gitignore rules, matched against '/'-separated relative paths.
  */
-#include "tools_impl.h"
+#include "glob.h"
 
 #include <stdio.h>
 #include <stdlib.h>

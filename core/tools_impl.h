@@ -5,7 +5,6 @@
  * tools.c         the set: which tools, config (enable, rename,
  *                 approval), call dispatch
  * tools_schema.c  argument validation against a tool's JSON Schema
- * tools_buf.c     growable text buffer for results
  * tools_guard.c   read tracker (stale writes) and per-path write locks
  * tools_ext.c     providers' extension operations the configuration exposes
  * tools_text.c    output shaping: tail lines, token sandwich, line clip
@@ -14,8 +13,10 @@
 #ifndef WSP_CORE_TOOLS_IMPL_H
 #define WSP_CORE_TOOLS_IMPL_H
 
+#include "glob.h"
 #include "internal.h"
 #include "json_num.h"
+#include "tbuf.h"
 
 #include <wsp/cancel.h>
 #include <wsp/tools.h>
@@ -24,26 +25,6 @@
 #include <cjson/cJSON.h>
 #include <stdarg.h>
 #include <stdint.h>
-
-/* ---- text buffer ------------------------------------------------------ */
-
-struct wsp__tbuf {
-	char *p; /* NUL-terminated once anything was added */
-	size_t len;
-	size_t cap;
-	int oom; /* an append failed; contents are cut */
-};
-
-WSP_INTERNAL void wsp__tbuf_add(struct wsp__tbuf *b, const void *data,
-				size_t len);
-WSP_INTERNAL void wsp__tbuf_puts(struct wsp__tbuf *b, const char *s);
-WSP_INTERNAL void wsp__tbuf_addf(struct wsp__tbuf *b, const char *fmt, ...)
-	WSP_PRINTF(2, 3);
-/* A read sink (wsp_files_read's) appending to the buffer payload. */
-WSP_INTERNAL int wsp__tbuf_sink(const void *data, size_t len, void *payload);
-/* Hand the text over (never NULL unless out of memory); b is emptied. */
-WSP_INTERNAL char *wsp__tbuf_take(struct wsp__tbuf *b);
-WSP_INTERNAL void wsp__tbuf_free(struct wsp__tbuf *b);
 
 /* ---- a call ----------------------------------------------------------- */
 
@@ -261,43 +242,10 @@ WSP_INTERNAL int wsp__tools_ext_def(struct wsp__tool_def **out,
 				    wsp_error *err);
 WSP_INTERNAL void wsp__tools_ext_free(struct wsp__tool_def *def);
 
-/* ---- paths, globs, .gitignore, tree walks ------------------------------ */
-
-/* dir + "/" + rel ("/" + rel when dir is "/"); -1 when cap is too small. */
-WSP_INTERNAL int wsp__path_join(char *out, size_t cap, const char *dir,
-				const char *rel);
+/* ---- paths and tree walks (globs and .gitignore: core/glob.h) ------- */
 
 /* A path as a lock/read-tracker key: "/a/b" ("./a//b/" -> "/a/b"). */
 WSP_INTERNAL void wsp__tools_path_key(char *out, size_t cap, const char *path);
-
-/* True if s has glob syntax (* ? [ {). */
-WSP_INTERNAL int wsp__glob_has_magic(const char *s);
-/* The directory a glob's matches are below: its part before the first
- * component with glob syntax ("/a/b/[star].c" -> "/a/b"); s itself when it
- * has none. */
-WSP_INTERNAL void wsp__glob_base(char *out, size_t cap, const char *pat);
-/*
- * Match path against a glob: `*` and `?` within one component, `**`
- * across components, `[...]` classes, `{a,b}` alternatives. With dot
- * false, a component starting with '.' only matches a pattern component
- * that starts with '.' too.
- */
-WSP_INTERNAL int wsp__glob_match(const char *pattern, const char *path,
-				 int dot);
-
-/* A component of relative path rel starts with '.' / is ".git". */
-WSP_INTERNAL int wsp__path_has_hidden(const char *rel);
-WSP_INTERNAL int wsp__path_has_git(const char *rel);
-
-struct wsp__gitignore;
-
-/* Parse .gitignore text (NULL-safe: NULL text gives NULL). */
-WSP_INTERNAL struct wsp__gitignore *wsp__gitignore_parse(const char *text,
-							 size_t len);
-WSP_INTERNAL void wsp__gitignore_free(struct wsp__gitignore *gi);
-/* path relative to the .gitignore's directory; is_dir for directories. */
-WSP_INTERNAL int wsp__gitignore_match(const struct wsp__gitignore *gi,
-				      const char *path, int is_dir);
 
 struct wsp__walk_entry {
 	char *path; /* relative to the walked directory */
