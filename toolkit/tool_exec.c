@@ -3,6 +3,7 @@
  * in the foreground (output streamed, then its tail for the model) or in
  * the background (a process id to follow with get_process_output).
  */
+#include "tool_schemas.h"
 #include "tools_backend.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -240,24 +241,7 @@ const struct wsp__tool_def wsp__tool_execute_command = {
 		"Set background: true to run long-running commands (dev "
 		"servers, watchers) without blocking. You'll get a PID to "
 		"track the process.",
-	.schema =
-		"{\"type\":\"object\",\"properties\":{"
-		"\"command\":{\"type\":\"string\",\"description\":\"The shell "
-		"command to execute (e.g., \\\"npm install\\\", \\\"ls -la "
-		"src/\\\", \\\"cat file.txt | grep error\\\")\"},"
-		"\"timeout\":{\"type\":[\"number\",\"null\"],\"description\":"
-		"\"Maximum execution time in seconds. Example: 60 for 1 "
-		"minute.\"},"
-		"\"cwd\":{\"type\":[\"string\",\"null\"],\"description\":"
-		"\"Working directory for the command\"},"
-		"\"tail\":{\"type\":[\"number\",\"null\"],\"description\":"
-		"\"For foreground commands: limit output to the last N lines, "
-		"similar to tail -n. Defaults to 200. Use 0 for no limit.\"},"
-		"\"background\":{\"type\":\"boolean\",\"description\":\"Run "
-		"the command in the background. Returns a PID immediately "
-		"instead of waiting for completion. Use get_process_output to "
-		"check on it later.\"}},"
-		"\"required\":[\"command\"],\"additionalProperties\":false}",
+	.schema = wsp__schema_execute_command,
 	.flags = WSP_TOOL_STREAMS | WSP__TOOL_NEEDS_SANDBOX,
 	.numeric_text_arg = "timeout",
 	.run = run,

@@ -8,6 +8,7 @@
  * a change between check and write is caught too).
  */
 #include "lsp.h"
+#include "tool_schemas.h"
 #include "tools_backend.h"
 
 #include <inttypes.h>
@@ -599,44 +600,13 @@ static int make_dir(struct wsp__tool_ctx *c)
 
 /* ---- definitions ------------------------------------------------------ */
 
-#define PATH_PROP(what)                                                        \
-	"\"path\":{\"type\":\"string\",\"description\":\"" what "\"}"
-
 const struct wsp__tool_def wsp__tool_read_file = {
 	.name = "read_file",
 	.description =
 		"Read the contents of a file from the workspace filesystem. "
 		"Use offset/limit parameters to read specific line ranges for "
 		"large files.",
-	.schema = "{\"type\":\"object\",\"properties\":{" PATH_PROP(
-		"The path to the file to read (e.g., "
-		"\\\"/data/config.json\\\")") ","
-					      "\"encoding\":{\"type\":"
-					      "\"string\",\"enum\":[\"utf-8\","
-					      "\"utf8\",\"base64\",\"hex\","
-					      "\"binary\"],\"description\":"
-					      "\"The encoding to use when "
-					      "reading the file. Defaults to "
-					      "utf-8 for text files.\"},"
-					      "\"offset\":{\"type\":"
-					      "\"integer\",\"minimum\":1,"
-					      "\"description\":\"Line number "
-					      "to start reading from "
-					      "(1-indexed). If omitted, starts "
-					      "from line 1.\"},"
-					      "\"limit\":{\"type\":\"integer\","
-					      "\"minimum\":1,"
-					      "\"description\":\"Maximum "
-					      "number of lines to read. If "
-					      "omitted, reads to the end of "
-					      "the file.\"},"
-					      "\"showLineNumbers\":{\"type\":"
-					      "\"boolean\",\"default\":true,"
-					      "\"description\":\"Whether to "
-					      "prefix each line with its line "
-					      "number (default: true)\"}},"
-					      "\"required\":[\"path\"],"
-					      "\"additionalProperties\":false}",
+	.schema = wsp__schema_read_file,
 	.flags = WSP__TOOL_NEEDS_FS,
 	.run = read_file,
 };
@@ -645,21 +615,7 @@ const struct wsp__tool_def wsp__tool_write_file = {
 	.name = "write_file",
 	.description = "Write content to a file in the workspace filesystem. "
 		       "Creates parent directories if needed.",
-	.schema = "{\"type\":\"object\",\"properties\":{" PATH_PROP(
-		"The relative path where to write the file (e.g., "
-		"\\\"data/output.txt\\\" or \\\"src/index.ts\\\"). "
-		"Always use relative paths \xe2\x80\x94 never start "
-		"with \\\"/\\\".") ","
-				   "\"content\":{\"type\":\"string\","
-				   "\"description\":\"The "
-				   "content to write to the file\"},"
-				   "\"overwrite\":{\"type\":\"boolean\","
-				   "\"default\":true,"
-				   "\"description\":\"Whether to overwrite the "
-				   "file if it "
-				   "already exists\"}},"
-				   "\"required\":[\"path\",\"content\"],"
-				   "\"additionalProperties\":false}",
+	.schema = wsp__schema_write_file,
 	.flags = WSP_TOOL_WRITES | WSP__TOOL_NEEDS_FS,
 	.run = write_file,
 };
@@ -681,46 +637,7 @@ const struct wsp__tool_def wsp__tool_edit_file = {
 		"lines.\n"
 		"- Use replace_all only when intentionally replacing all "
 		"occurrences.",
-	.schema = "{\"type\":\"object\",\"properties\":{" PATH_PROP(
-		"The relative path to the file to edit (e.g., "
-		"\\\"src/index.ts\\\"). Always use relative paths "
-		"\xe2\x80\x94 never start with \\\"/\\\".") ","
-							    "\"old_string\":{"
-							    "\"type\":"
-							    "\"string\","
-							    "\"description\":"
-							    "\"The "
-							    "exact text to "
-							    "find and replace. "
-							    "Must be unique in "
-							    "the "
-							    "file.\"},"
-							    "\"new_string\":{"
-							    "\"type\":"
-							    "\"string\","
-							    "\"description\":"
-							    "\"The "
-							    "text to replace "
-							    "old_string "
-							    "with\"},"
-							    "\"replace_all\":{"
-							    "\"type\":"
-							    "\"boolean\","
-							    "\"default\":false,"
-							    "\"description\":"
-							    "\"If true, "
-							    "replace all "
-							    "occurrences. If "
-							    "false "
-							    "(default), "
-							    "old_string must "
-							    "be unique.\"}},"
-							    "\"required\":["
-							    "\"path\",\"old_"
-							    "string\",\"new_"
-							    "string\"],"
-							    "\"additionalProper"
-							    "ties\":false}",
+	.schema = wsp__schema_edit_file,
 	.flags = WSP_TOOL_WRITES | WSP__TOOL_NEEDS_FS,
 	.run = edit_file,
 };
@@ -729,19 +646,7 @@ const struct wsp__tool_def wsp__tool_delete = {
 	.name = "delete",
 	.description = "Delete a file or directory from the workspace "
 		       "filesystem",
-	.schema = "{\"type\":\"object\",\"properties\":{" PATH_PROP(
-		"The relative path to the file or directory to "
-		"delete (e.g., \\\"data/old.txt\\\"). Always use "
-		"relative paths \xe2\x80\x94 never start with "
-		"\\\"/\\\".") ","
-			      "\"recursive\":{\"type\":\"boolean\",\"default\":"
-			      "false,"
-			      "\"description\":\"If true, delete directories "
-			      "and their "
-			      "contents recursively. Required for non-empty "
-			      "directories.\"}},"
-			      "\"required\":[\"path\"],"
-			      "\"additionalProperties\":false}",
+	.schema = wsp__schema_delete,
 	.flags = WSP_TOOL_WRITES | WSP__TOOL_NEEDS_FS,
 	.run = delete_path,
 };
@@ -750,14 +655,7 @@ const struct wsp__tool_def wsp__tool_file_stat = {
 	.name = "file_stat",
 	.description = "Get file or directory metadata from the workspace. "
 		       "Returns existence, type, size, and modification time.",
-	.schema = "{\"type\":\"object\",\"properties\":{" PATH_PROP(
-		"The relative path to check (e.g., "
-		"\\\"src/index.ts\\\"). Always use relative paths "
-		"\xe2\x80\x94 never start with \\\"/\\\".") "},"
-							    "\"required\":["
-							    "\"path\"],"
-							    "\"additionalProper"
-							    "ties\":false}",
+	.schema = wsp__schema_file_stat,
 	.flags = WSP__TOOL_NEEDS_FS,
 	.run = file_stat,
 };
@@ -765,19 +663,7 @@ const struct wsp__tool_def wsp__tool_file_stat = {
 const struct wsp__tool_def wsp__tool_mkdir = {
 	.name = "mkdir",
 	.description = "Create a directory in the workspace filesystem",
-	.schema = "{\"type\":\"object\",\"properties\":{" PATH_PROP(
-		"The relative path of the directory to create "
-		"(e.g., \\\"src/utils\\\"). Always use "
-		"relative "
-		"paths \xe2\x80\x94 never start with "
-		"\\\"/\\\".") ","
-			      "\"recursive\":{\"type\":"
-			      "\"boolean\",\"default\":true,"
-			      "\"description\":\"Whether to "
-			      "create parent directories if "
-			      "they do not exist\"}},"
-			      "\"required\":[\"path\"],"
-			      "\"additionalProperties\":false}",
+	.schema = wsp__schema_mkdir,
 	.flags = WSP_TOOL_WRITES | WSP__TOOL_NEEDS_FS,
 	.run = make_dir,
 };

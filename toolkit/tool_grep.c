@@ -7,6 +7,7 @@
  * honoured (unless the target itself is ignored). Files that are not text
  * (a NUL byte or invalid UTF-8) are skipped and counted.
  */
+#include "tool_schemas.h"
 #include "tools_backend.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -419,28 +420,7 @@ const struct wsp__tool_def wsp__tool_grep = {
 		"- Multiple directories: { pattern: \"TODO\", path: "
 		"\"{src,lib}/**/*.ts\" }\n"
 		"- With context: { pattern: \"function\", contextLines: 2 }",
-	.schema =
-		"{\"type\":\"object\",\"properties\":{"
-		"\"pattern\":{\"type\":\"string\",\"description\":\"Regex "
-		"pattern to search for\"},"
-		"\"path\":{\"type\":\"string\",\"default\":\".\","
-		"\"description\":\"File, directory, or glob pattern to search "
-		"within (default: \\\".\\\"). A plain path searches that file "
-		"or directory. A glob pattern (e.g., \\\"**/*.ts\\\", "
-		"\\\"src/**/*.test.ts\\\") filters which files to search.\"},"
-		"\"contextLines\":{\"type\":\"number\",\"default\":0,"
-		"\"description\":\"Number of lines of context to include "
-		"before and after each match (default: 0)\"},"
-		"\"maxCount\":{\"type\":\"number\",\"description\":\"Maximum "
-		"matches per file. Moves on to the next file after this many "
-		"matches. Similar to grep -m flag.\"},"
-		"\"caseSensitive\":{\"type\":\"boolean\",\"default\":true,"
-		"\"description\":\"Whether the search is case-sensitive "
-		"(default: true)\"},"
-		"\"includeHidden\":{\"type\":\"boolean\",\"default\":false,"
-		"\"description\":\"Include hidden files and directories (names "
-		"starting with \\\".\\\") in the search (default: false)\"}},"
-		"\"required\":[\"pattern\"],\"additionalProperties\":false}",
+	.schema = wsp__schema_grep,
 	.flags = WSP__TOOL_NEEDS_FS,
 	.run = grep,
 };

@@ -3,6 +3,7 @@
  * tree (directories first, then files, each group in byte order), with
  * tree(1)-like filters and a summary line.
  */
+#include "tool_schemas.h"
 #include "tools_backend.h"
 
 #include <stdlib.h>
@@ -267,34 +268,7 @@ const struct wsp__tool_def wsp__tool_list_files = {
 		"\"*.config.{js,ts}\" }\n"
 		"- Multiple patterns: { path: \"./\", pattern: [\"**/*.ts\", "
 		"\"**/*.tsx\"] }",
-	.schema =
-		"{\"type\":\"object\",\"properties\":{"
-		"\"path\":{\"type\":\"string\",\"default\":\"./\","
-		"\"description\":\"Directory path to list\"},"
-		"\"maxDepth\":{\"type\":\"number\",\"default\":2,"
-		"\"description\":\"Maximum depth to descend (default: 2). "
-		"Similar to tree -L flag.\"},"
-		"\"showHidden\":{\"type\":\"boolean\",\"default\":false,"
-		"\"description\":\"Show hidden files starting with \\\".\\\" "
-		"(default: false). Similar to tree -a flag.\"},"
-		"\"dirsOnly\":{\"type\":\"boolean\",\"default\":false,"
-		"\"description\":\"List directories only, no files (default: "
-		"false). Similar to tree -d flag.\"},"
-		"\"exclude\":{\"type\":\"string\",\"description\":\"Pattern to "
-		"exclude (e.g., \\\"node_modules\\\"). Similar to tree -I "
-		"flag.\"},"
-		"\"extension\":{\"type\":\"string\",\"description\":\"Filter "
-		"by file extension (e.g., \\\".ts\\\"). Similar to tree -P "
-		"flag.\"},"
-		"\"pattern\":{\"type\":[\"string\",\"array\"],\"items\":"
-		"{\"type\":\"string\"},\"description\":\"Glob pattern(s) to "
-		"filter files. Examples: \\\"**/*.ts\\\", "
-		"\\\"src/**/*.test.ts\\\", \\\"*.config.{js,ts}\\\". "
-		"Directories always pass through.\"},"
-		"\"respectGitignore\":{\"type\":\"boolean\",\"default\":true,"
-		"\"description\":\"Respect .gitignore in the listed directory "
-		"(default: true).\"}},"
-		"\"additionalProperties\":false}",
+	.schema = wsp__schema_list_files,
 	.flags = WSP__TOOL_NEEDS_FS,
 	.run = list_files,
 };

@@ -5,6 +5,7 @@
  * processes, where the servers run.
  */
 #include "lsp.h"
+#include "tool_schemas.h"
 
 static int lsp_inspect(struct wsp__tool_ctx *c)
 {
@@ -26,18 +27,7 @@ const struct wsp__tool_def wsp__tool_lsp_inspect = {
 		"information (types, documentation) and definition and "
 		"reference locations. Use this to understand what a symbol "
 		"is, its type, or where it is defined and used.",
-	.schema = "{\"type\":\"object\",\"properties\":{"
-		  "\"path\":{\"type\":\"string\",\"minLength\":1,"
-		  "\"description\":\"Path to the file (e.g., "
-		  "\\\"src/main.c\\\")\"},"
-		  "\"line\":{\"type\":\"integer\",\"minimum\":1,"
-		  "\"description\":\"Line number (1-indexed)\"},"
-		  "\"match\":{\"type\":\"string\",\"description\":\"Line "
-		  "content with <<< marking the cursor position. Exactly one "
-		  "<<< marker is required. Example: \\\"const foo = "
-		  "<<<bar()\\\" means cursor is at bar\"}},"
-		  "\"required\":[\"path\",\"line\",\"match\"],"
-		  "\"additionalProperties\":false}",
+	.schema = wsp__schema_lsp_inspect,
 	.flags = WSP__TOOL_NEEDS_FS | WSP__TOOL_NEEDS_PROCS |
 		 WSP__TOOL_NEEDS_LSP,
 	.numeric_text_arg = "line",

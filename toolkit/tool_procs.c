@@ -2,6 +2,7 @@
  * core/tool_procs.c - get_process_output and kill_process: follow and
  * stop the background processes execute_command started.
  */
+#include "tool_schemas.h"
 #include "tools_backend.h"
 
 #include <signal.h>
@@ -252,19 +253,7 @@ const struct wsp__tool_def wsp__tool_get_process_output = {
 		"Use this after starting a background command with "
 		"execute_command (background: true) to check if the process "
 		"is still running and read its output.",
-	.schema =
-		"{\"type\":\"object\",\"properties\":{"
-		"\"pid\":{\"type\":\"string\",\"description\":\"The process "
-		"ID returned when the background command was started\"},"
-		"\"tail\":{\"type\":\"integer\",\"description\":\"Number of "
-		"lines to return, similar to tail -n. Positive or negative "
-		"returns last N lines from end. Defaults to 200. Use 0 for no "
-		"limit.\"},"
-		"\"wait\":{\"type\":\"boolean\",\"description\":\"If true, "
-		"block until the process exits and return the final output. "
-		"Useful for short-lived background commands where you want to "
-		"wait for the result.\"}},"
-		"\"required\":[\"pid\"],\"additionalProperties\":false}",
+	.schema = wsp__schema_get_process_output,
 	.flags = WSP_TOOL_STREAMS | WSP__TOOL_NEEDS_SANDBOX |
 		 WSP__TOOL_NEEDS_PROCS,
 	.numeric_text_arg = "tail",
@@ -278,10 +267,7 @@ const struct wsp__tool_def wsp__tool_kill_process = {
 		"Use this to stop a long-running background process that was "
 		"started with execute_command (background: true). Returns the "
 		"last 50 lines of output.",
-	.schema = "{\"type\":\"object\",\"properties\":{"
-		  "\"pid\":{\"type\":\"string\",\"description\":\"The process "
-		  "ID of the background process to kill\"}},"
-		  "\"required\":[\"pid\"],\"additionalProperties\":false}",
+	.schema = wsp__schema_kill_process,
 	.flags = WSP__TOOL_NEEDS_SANDBOX | WSP__TOOL_NEEDS_PROCS,
 	.run = kill_proc,
 };

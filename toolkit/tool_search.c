@@ -13,6 +13,7 @@
  * relies on.
  */
 #include "search.h"
+#include "tool_schemas.h"
 #include "tools_impl.h"
 
 #include <string.h>
@@ -121,18 +122,7 @@ const struct wsp__tool_def wsp__tool_search = {
 		       "modes.",
 	/* mode lists the modes this workspace has, as Mastra's does:
 	 * tools.c keeps only bm25 without search.embeddings */
-	.schema = "{\"type\":\"object\",\"properties\":{"
-		  "\"query\":{\"type\":\"string\",\"maxLength\":4096,"
-		  "\"description\":\"The search query string\"},"
-		  "\"topK\":{\"type\":\"number\",\"default\":5,"
-		  "\"description\":\"Maximum number of results to return\"},"
-		  "\"mode\":{\"type\":\"string\","
-		  "\"enum\":[\"bm25\",\"vector\",\"hybrid\"],"
-		  "\"description\":\"Search mode: bm25 for keyword search, "
-		  "vector for semantic search, hybrid for both combined\"},"
-		  "\"minScore\":{\"type\":\"number\",\"description\":"
-		  "\"Minimum score threshold (0-1 for normalized scores)\"}},"
-		  "\"required\":[\"query\"],\"additionalProperties\":false}",
+	.schema = wsp__schema_search,
 	.flags = WSP__TOOL_NEEDS_SEARCH,
 	.run = search,
 };
@@ -141,16 +131,7 @@ const struct wsp__tool_def wsp__tool_index = {
 	.name = "index",
 	.description = "Index content for search. The path becomes the "
 		       "document ID in search results.",
-	.schema = "{\"type\":\"object\",\"properties\":{"
-		  "\"path\":{\"type\":\"string\",\"minLength\":1,"
-		  "\"maxLength\":4095,\"description\":\"The document ID/path "
-		  "for search results\"},"
-		  "\"content\":{\"type\":\"string\",\"description\":\"The "
-		  "text content to index\"},"
-		  "\"metadata\":{\"type\":\"object\",\"description\":"
-		  "\"Optional metadata to store with the document\"}},"
-		  "\"required\":[\"path\",\"content\"],"
-		  "\"additionalProperties\":false}",
+	.schema = wsp__schema_index,
 	.flags = WSP__TOOL_NEEDS_SEARCH | WSP_TOOL_WRITES,
 	.run = index_content,
 };

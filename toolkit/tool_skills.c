@@ -15,6 +15,7 @@
  * directory and a failing read are errors.
  */
 #include "skills.h"
+#include "tool_schemas.h"
 #include "tools_impl.h"
 
 #include <stdlib.h>
@@ -338,12 +339,7 @@ const struct wsp__tool_def wsp__tool_skill = {
 		       "should activate skills proactively when they are "
 		       "relevant to the user's request without asking for "
 		       "permission first.",
-	.schema = "{\"type\":\"object\",\"properties\":{"
-		  "\"name\":{\"type\":\"string\",\"maxLength\":4096,"
-		  "\"description\":\"The name or path of the skill to "
-		  "activate. Use the path when multiple skills share the same "
-		  "name.\"}},"
-		  "\"required\":[\"name\"],\"additionalProperties\":false}",
+	.schema = wsp__schema_skill,
 	.flags = WSP__TOOL_NEEDS_SKILLS,
 	.run = skill,
 };
@@ -353,15 +349,7 @@ const struct wsp__tool_def wsp__tool_skill_search = {
 	.description = "Search across skill content to find relevant "
 		       "information. Useful when you need to find specific "
 		       "details within skills.",
-	.schema = "{\"type\":\"object\",\"properties\":{"
-		  "\"query\":{\"type\":\"string\",\"maxLength\":4096,"
-		  "\"description\":\"The search query\"},"
-		  "\"skillNames\":{\"type\":\"array\",\"items\":{\"type\":"
-		  "\"string\"},\"description\":\"Optional list of skill names "
-		  "to search within\"},"
-		  "\"topK\":{\"type\":\"number\",\"description\":\"Maximum "
-		  "number of results to return (default: 5)\"}},"
-		  "\"required\":[\"query\"],\"additionalProperties\":false}",
+	.schema = wsp__schema_skill_search,
 	.flags = WSP__TOOL_NEEDS_SKILLS,
 	.run = skill_search,
 };
@@ -371,22 +359,7 @@ const struct wsp__tool_def wsp__tool_skill_read = {
 	.description = "Read a file from a skill directory (references, "
 		       "scripts, or assets). The path is relative to the skill "
 		       "root.",
-	.schema = "{\"type\":\"object\",\"properties\":{"
-		  "\"skillName\":{\"type\":\"string\",\"maxLength\":4096,"
-		  "\"description\":\"The name or path of the skill. Use the "
-		  "path when multiple skills share the same name.\"},"
-		  "\"path\":{\"type\":\"string\",\"maxLength\":4096,"
-		  "\"description\":\"Path to the file relative to the skill "
-		  "root (e.g. \\\"references/colors.md\\\", "
-		  "\\\"scripts/run.sh\\\")\"},"
-		  "\"startLine\":{\"type\":\"number\",\"description\":"
-		  "\"Starting line number (1-indexed). If omitted, starts from "
-		  "the beginning.\"},"
-		  "\"endLine\":{\"type\":\"number\",\"description\":\"Ending "
-		  "line number (1-indexed, inclusive). If omitted, reads to "
-		  "the end.\"}},"
-		  "\"required\":[\"skillName\",\"path\"],"
-		  "\"additionalProperties\":false}",
+	.schema = wsp__schema_skill_read,
 	.flags = WSP__TOOL_NEEDS_SKILLS,
 	.run = skill_read,
 };
