@@ -1,5 +1,5 @@
 /*
- * core/tools_glob.c - glob patterns (list_files' pattern, grep's path)
+ * core/glob.c - glob patterns (list_files' pattern, grep's path)
  * and .gitignore rules, matched against '/'-separated relative paths.
  */
 #include "glob.h"

@@ -1,5 +1,5 @@
 /*
- * core/tools_buf.c - a growable text buffer for tool results.
+ * core/tbuf.c - a growable text buffer (core/tbuf.h).
  *
  * Appends never fail loudly: on allocation failure the buffer keeps what
  * it has and sets oom, so a tool can finish and the set reports it once.

@@ -1,5 +1,5 @@
 /*
- * core/lsp.c - the language servers of one tool set: which server takes a
+ * toolkit/lsp.c - the language servers of one tool set: which server takes a
  * file, started on first use and again after it died, diagnostics shaped
  * for a write's result, and lsp_inspect's three questions.
  *

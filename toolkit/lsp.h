@@ -1,5 +1,5 @@
 /*
- * core/lsp.h - language servers for the tool layer (docs/lsp.md): the
+ * toolkit/lsp.h - language servers for the tool layer (docs/lsp.md): the
  * diagnostics appended to write_file and edit_file results, and
  * lsp_inspect's hover, definition and references (never installed).
  */

@@ -1,5 +1,5 @@
 /*
- * core/lsp_client.c - one language server, run as a background process of
+ * toolkit/lsp_client.c - one language server, run as a background process of
  * the workspace's sandbox (docs/lsp.md).
  *
  * The process API is all it needs: requests go in through

@@ -1,5 +1,5 @@
 /*
- * core/lsp_frame.c - Content-Length framing of the Language Server
+ * toolkit/lsp_frame.c - Content-Length framing of the Language Server
  * Protocol's base protocol (see lsp_frame.h for the bounds).
  *
  * Headers are ASCII "Name: value" lines ended by CRLF, then an empty

@@ -1,5 +1,5 @@
 /*
- * core/lsp_frame.h - the base protocol of the Language Server Protocol:
+ * toolkit/lsp_frame.h - the base protocol of the Language Server Protocol:
  * JSON-RPC messages framed by a "Content-Length: N" header block, as a
  * language server writes them on its stdout (never installed).
  *

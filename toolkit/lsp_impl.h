@@ -1,5 +1,5 @@
 /*
- * core/lsp_impl.h - what the LSP modules share (never installed).
+ * toolkit/lsp_impl.h - what the LSP modules share (never installed).
  *
  * lsp_frame.c   Content-Length framing (the parser; fuzzed)
  * lsp_client.c  one language server: a background process of the sandbox,

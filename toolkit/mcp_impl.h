@@ -1,11 +1,11 @@
 /*
- * core/mcp_impl.h - the MCP server's modules (never installed).
+ * toolkit/mcp_impl.h - the MCP server's modules (never installed).
  *
  * mcp_msg.c     parse one JSON-RPC line, build answers (the fuzzed part)
  * mcp_server.c  the loop: read lines, dispatch, workers, shutdown
  */
-#ifndef WSP_CORE_MCP_IMPL_H
-#define WSP_CORE_MCP_IMPL_H
+#ifndef WSP_TOOLKIT_MCP_IMPL_H
+#define WSP_TOOLKIT_MCP_IMPL_H
 
 #include "internal.h"
 #include "utf8.h"
@@ -54,4 +54,4 @@ WSP_INTERNAL char *wsp__mcp_error(const cJSON *id, int code,
 /* The protocol version to answer for the one the client asked. */
 WSP_INTERNAL const char *wsp__mcp_negotiate(const char *requested);
 
-#endif /* WSP_CORE_MCP_IMPL_H */
+#endif /* WSP_TOOLKIT_MCP_IMPL_H */

@@ -1,5 +1,5 @@
 /*
- * core/mcp_msg.c - one JSON-RPC 2.0 message of MCP's stdio transport:
+ * toolkit/mcp_msg.c - one JSON-RPC 2.0 message of MCP's stdio transport:
  * parse and classify a line from the client, build the answers.
  *
  * Everything from the client is untrusted: any byte sequence must give a

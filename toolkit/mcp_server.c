@@ -1,5 +1,5 @@
 /*
- * core/mcp_server.c - the MCP server loop (see <wsp/mcp.h>).
+ * toolkit/mcp_server.c - the MCP server loop (see <wsp/mcp.h>).
  *
  * The calling thread reads lines and answers the quick methods itself;
  * each tools/call runs on its own detached worker thread holding a cancel

@@ -1,5 +1,5 @@
 /*
- * core/tool_exec.c - execute_command: run a shell command in the sandbox,
+ * toolkit/tool_exec.c - execute_command: run a shell command in the sandbox,
  * in the foreground (output streamed, then its tail for the model) or in
  * the background (a process id to follow with get_process_output).
  */

@@ -1,5 +1,5 @@
 /*
- * core/tool_files.c - the file tools: read_file, write_file, edit_file,
+ * toolkit/tool_files.c - the file tools: read_file, write_file, edit_file,
  * delete, file_stat, mkdir.
  *
  * Writes are guarded: one writer per path (the set's lock table), and a

@@ -1,5 +1,5 @@
 /*
- * core/tool_grep.c - grep: search file contents with a regular expression
+ * toolkit/tool_grep.c - grep: search file contents with a regular expression
  * (JavaScript syntax through PCRE2), over a file, a directory or a glob.
  *
  * The tree is gathered in one recursive listing; .git is always skipped,

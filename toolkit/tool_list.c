@@ -1,5 +1,5 @@
 /*
- * core/tool_list.c - list_files: a directory as a compact tab-indented
+ * toolkit/tool_list.c - list_files: a directory as a compact tab-indented
  * tree (directories first, then files, each group in byte order), with
  * tree(1)-like filters and a summary line.
  */

@@ -1,5 +1,5 @@
 /*
- * core/tool_lsp.c - lsp_inspect: hover, definition and references at a
+ * toolkit/tool_lsp.c - lsp_inspect: hover, definition and references at a
  * `<<<` cursor marker, from the file's language server (lsp.c). Exists
  * only with an lsp: section and a sandbox that keeps background
  * processes, where the servers run.

@@ -1,5 +1,5 @@
 /*
- * core/tool_procs.c - get_process_output and kill_process: follow and
+ * toolkit/tool_procs.c - get_process_output and kill_process: follow and
  * stop the background processes execute_command started.
  */
 #include "tool_schemas.h"

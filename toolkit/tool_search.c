@@ -1,5 +1,5 @@
 /*
- * core/tool_search.c - the `search` and `index` tools (Mastra's
+ * toolkit/tool_search.c - the `search` and `index` tools (Mastra's
  * mastra_workspace_search and mastra_workspace_index; issue 20).
  *
  * search answers one block per result, `path:a-b: ` then the lines a..b

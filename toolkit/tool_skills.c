@@ -1,5 +1,5 @@
 /*
- * core/tool_skills.c - the `skill`, `skill_search` and `skill_read` tools
+ * toolkit/tool_skills.c - the `skill`, `skill_search` and `skill_read` tools
  * (Mastra's skill tools, with its schemas, descriptions and answers).
  *
  * skill        a skill's instructions (the SKILL.md body), then the files

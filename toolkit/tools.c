@@ -1,5 +1,5 @@
 /*
- * core/tools.c - the tool set of a workspace: which tools it holds, how
+ * toolkit/tools.c - the tool set of a workspace: which tools it holds, how
  * the configuration renames, disables or guards them, and one call from
  * JSON arguments to a text result.
  */

@@ -1,5 +1,5 @@
 /*
- * core/tools_backend.c - file reads and writes as the tools need them: a
+ * toolkit/tools_backend.c - file reads and writes as the tools need them: a
  * read bounded to what a tool may hold in memory, and a write whose
  * precondition is the tools' own version token. Everything else the tools
  * call through the public embedding API (<wsp/exec.h>, <wsp/process.h>,

@@ -1,5 +1,5 @@
 /*
- * core/tools_backend.h - file reads and writes shaped for the tools (a
+ * toolkit/tools_backend.h - file reads and writes shaped for the tools (a
  * bounded whole-file read; a write guarded by the tools' version token).
  * The tools reach everything else through the public embedding API.
  */

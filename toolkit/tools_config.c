@@ -1,5 +1,5 @@
 /*
- * core/tools_config.c - the `tools:` section of the configuration as the
+ * toolkit/tools_config.c - the `tools:` section of the configuration as the
  * tool set reads it: enabled, name (rename) and require_approval per tool.
  */
 #include "tools_impl.h"

@@ -1,5 +1,5 @@
 /*
- * core/tools_ext.c - a provider's extension operations (wsp_ext_op) as
+ * toolkit/tools_ext.c - a provider's extension operations (wsp_ext_op) as
  * tools. Only those the `tools:` section names are exposed (restore
  * replaces a sandbox's files: nothing of the kind is offered unasked).
  *

@@ -1,5 +1,5 @@
 /*
- * core/tools_guard.c - what keeps an agent's writes safe: the version of
+ * toolkit/tools_guard.c - what keeps an agent's writes safe: the version of
  * each file it read (so a write to a file changed since fails as stale)
  * and one writer per path at a time.
  *

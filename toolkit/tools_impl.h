@@ -1,5 +1,5 @@
 /*
- * core/tools_impl.h - what the tool layer's modules share (never
+ * toolkit/tools_impl.h - what the tool layer's modules share (never
  * installed).
  *
  * tools.c         the set: which tools, config (enable, rename,
@@ -10,8 +10,8 @@
  * tools_text.c    output shaping: tail lines, token sandwich, line clip
  * tool_*.c        one tool (or a family) each
  */
-#ifndef WSP_CORE_TOOLS_IMPL_H
-#define WSP_CORE_TOOLS_IMPL_H
+#ifndef WSP_TOOLKIT_TOOLS_IMPL_H
+#define WSP_TOOLKIT_TOOLS_IMPL_H
 
 #include "glob.h"
 #include "internal.h"
@@ -297,4 +297,4 @@ WSP_INTERNAL struct wsp__lsp *wsp__tools_lsp(wsp_tools *set);
 /* Remember a background process the set started (for kill_background). */
 WSP_INTERNAL void wsp__tools_note_spawn(wsp_tools *set, const char *id);
 
-#endif /* WSP_CORE_TOOLS_IMPL_H */
+#endif /* WSP_TOOLKIT_TOOLS_IMPL_H */

@@ -1,5 +1,5 @@
 /*
- * core/tools_instructions.c - the text an agent's system prompt gets
+ * toolkit/tools_instructions.c - the text an agent's system prompt gets
  * about its workspace (MCP's initialize `instructions`, `wsp
  * instructions`): the sandbox, the mount table, then the skills (as
  * Mastra's SkillsProcessor lists them).

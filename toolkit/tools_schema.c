@@ -1,5 +1,5 @@
 /*
- * core/tools_schema.c - check tool arguments against a JSON Schema.
+ * toolkit/tools_schema.c - check tool arguments against a JSON Schema.
  *
  * Only the subset the tools' schemas use: type (one or a list), enum,
  * properties, required, additionalProperties (false), items, minimum,

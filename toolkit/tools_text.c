@@ -1,5 +1,5 @@
 /*
- * core/tools_text.c - shaping tool output for a model: the tail of
+ * toolkit/tools_text.c - shaping tool output for a model: the tail of
  * command output, token budgets, ANSI escapes.
  *
  * Token counts are estimates (a token per four bytes, rounded up, per

@@ -1,5 +1,5 @@
 /*
- * core/tools_walk.c - a directory tree in one recursive listing (one
+ * toolkit/tools_walk.c - a directory tree in one recursive listing (one
  * provider call, not one per directory), sorted so that every directory
  * is followed by its own subtree; list_files and grep prune and print
  * from that order.
