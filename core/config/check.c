@@ -1,5 +1,5 @@
 /*
- * core/check.c - wsp_config_check(): everything a configuration names,
+ * core/config/check.c - wsp_config_check(): everything a configuration names,
  * checked at once, every problem reported.
  */
 #include "ext_call.h"

@@ -1,5 +1,5 @@
 /*
- * core/config.h - the parsed wsp.yaml and the validated provider options.
+ * core/config/config.h - the parsed wsp.yaml and the validated provider options.
  *
  * config_find.c   which file is used (the lookup order) and reading it
  * config_env.c    ${VAR} / ${VAR:-default} expansion

@@ -1,5 +1,5 @@
 /*
- * core/config_env.c - ${VAR} and ${VAR:-default} in configuration values.
+ * core/config/config_env.c - ${VAR} and ${VAR:-default} in configuration values.
  *
  * Only scalar values are expanded, never keys. "$${" writes a literal
  * "${". The variable's value is not itself expanded again, so a value

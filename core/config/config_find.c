@@ -1,5 +1,5 @@
 /*
- * core/config_find.c - which configuration is used, and reading it.
+ * core/config/config_find.c - which configuration is used, and reading it.
  *
  * Order: config_text, config_path, $WSP_CONFIG, ./wsp.yaml,
  * $XDG_CONFIG_HOME/wsp/wsp.yaml (default ~/.config), /etc/wsp/wsp.yaml,

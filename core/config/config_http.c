@@ -1,5 +1,5 @@
 /*
- * core/config_http.c - the http: section of wsp.yaml.
+ * core/config/config_http.c - the http: section of wsp.yaml.
  *
  *   http:
  *     ca_bundle: ./ca.pem       PEM file of trusted CAs (relative to the

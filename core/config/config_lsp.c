@@ -1,5 +1,5 @@
 /*
- * core/config_lsp.c - the lsp: section of wsp.yaml (issue 20, docs/lsp.md).
+ * core/config/config_lsp.c - the lsp: section of wsp.yaml (issue 20, docs/lsp.md).
  *
  *   lsp:
  *     servers:                     a list of preset names, or a mapping

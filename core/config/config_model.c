@@ -1,5 +1,5 @@
 /*
- * core/config_model.c - the shape of wsp.yaml.
+ * core/config/config_model.c - the shape of wsp.yaml.
  *
  *   plugin_path: [dir, ...]            relative to the config's directory
  *   sandbox: { provider, id, options }

@@ -1,5 +1,5 @@
 /*
- * core/config_search.c - the search: section of wsp.yaml (issue 20).
+ * core/config/config_search.c - the search: section of wsp.yaml (issue 20).
  *
  *   search:
  *     auto_index_paths: [/docs, /src]  workspace paths or globs (below)

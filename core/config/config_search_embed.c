@@ -1,5 +1,5 @@
 /*
- * core/config_search_embed.c - search.embeddings: the OpenAI-compatible
+ * core/config/config_search_embed.c - search.embeddings: the OpenAI-compatible
  * endpoint that turns chunks and queries into vectors (docs/search.md).
  *
  *   embeddings:

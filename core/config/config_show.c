@@ -1,5 +1,5 @@
 /*
- * core/config_show.c - the effective configuration, as YAML or JSON.
+ * core/config/config_show.c - the effective configuration, as YAML or JSON.
  *
  * Variables are resolved and provider defaults filled in; the value of
  * every secret option is replaced by "********", whatever it was, and so

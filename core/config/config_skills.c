@@ -1,5 +1,5 @@
 /*
- * core/config_skills.c - the skills: section of wsp.yaml (issue 20): where
+ * core/config/config_skills.c - the skills: section of wsp.yaml (issue 20): where
  * the workspace's SKILL.md files are, as Mastra's Workspace `skills`
  * option.
  *

@@ -1,4 +1,4 @@
-/* core/diag.c - collecting "FILE:LINE:COL: message" diagnostics. */
+/* core/config/diag.c - collecting "FILE:LINE:COL: message" diagnostics. */
 #include "diag.h"
 
 #include <stdarg.h>

@@ -1,5 +1,5 @@
 /*
- * core/diag.h - configuration diagnostics: "FILE:LINE:COL: message" lines.
+ * core/config/diag.h - configuration diagnostics: "FILE:LINE:COL: message" lines.
  *
  * Checking a configuration reports every problem it finds, not just the
  * first, so `wsp config check` can list them all; callers that want one

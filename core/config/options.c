@@ -1,5 +1,5 @@
 /*
- * core/options.c - a provider's `options:` checked against its schema.
+ * core/config/options.c - a provider's `options:` checked against its schema.
  *
  * Every problem is reported at the line and column of the value (or of
  * the key, for unknown keys), so `wsp config check` can point at it. The

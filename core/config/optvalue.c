@@ -1,5 +1,5 @@
 /*
- * core/optvalue.c - the text forms of option values.
+ * core/config/optvalue.c - the text forms of option values.
  *
  *   bool      true/false, yes/no, on/off (any case)
  *   int       signed 64-bit decimal

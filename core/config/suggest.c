@@ -1,4 +1,4 @@
-/* core/suggest.c - "did you mean" for misspelt keys and names. */
+/* core/config/suggest.c - "did you mean" for misspelt keys and names. */
 #include "config.h"
 
 #include <stdlib.h>

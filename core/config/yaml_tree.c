@@ -1,5 +1,5 @@
 /*
- * core/yaml_tree.c - libyaml events to a bounded tree of positioned nodes.
+ * core/config/yaml_tree.c - libyaml events to a bounded tree of positioned nodes.
  */
 #include "yaml_tree.h"
 

@@ -1,5 +1,5 @@
 /*
- * core/yaml_tree.h - a small, bounded YAML document tree with positions.
+ * core/config/yaml_tree.h - a small, bounded YAML document tree with positions.
  *
  * libyaml's event stream is turned into nodes that remember the line and
  * column they started at, so every later check can say FILE:LINE:COL. The

@@ -1,5 +1,5 @@
 /*
- * core/exec.c - the embedding API of the workspace's sandbox (foreground
+ * core/exec/exec.c - the embedding API of the workspace's sandbox (foreground
  * commands and lifecycle, <wsp/exec.h>): each call finds the sandbox
  * instance (loaded on first use), checks the call context, and calls its
  * slot with full-size structs (abi_normalize_sandbox.c), filling in what

@@ -1,5 +1,5 @@
 /*
- * core/process.c - the embedding API of the sandbox's background
+ * core/exec/process.c - the embedding API of the sandbox's background
  * processes (<wsp/process.h>): each call finds the sandbox instance
  * (loaded on first use), checks the call context, and calls its process
  * manager's slot with full-size structs (abi_normalize_sandbox.c),

@@ -1,5 +1,5 @@
 /*
- * core/sandbox_mount.c - object stores mounted inside the sandbox
+ * core/exec/sandbox_mount.c - object stores mounted inside the sandbox
  * (<wsp/exec.h>: wsp_sandbox_mount, wsp_sandbox_unmount): the store's
  * provider describes it (mount_source.c), the sandbox provider mounts it,
  * and the description, credentials included, is wiped as soon as the

@@ -1,5 +1,5 @@
 /*
- * core/sandbox_mount.h - stores mounted inside the sandbox
+ * core/exec/sandbox_mount.h - stores mounted inside the sandbox
  * (sandbox_mount.c), for wsp_sandbox_start.
  */
 #ifndef WSP_CORE_SANDBOX_MOUNT_H

@@ -1,5 +1,5 @@
 /*
- * core/sandbox_slots.c - the embedding API of the sandbox slots remote
+ * core/exec/sandbox_slots.c - the embedding API of the sandbox slots remote
  * providers brought into ABI 2.0 (<wsp/exec.h>): pause, resume,
  * set_timeout and preview. Each is optional and has a capability; the
  * core answers WSP_ENOTSUP itself when the provider's vtable is too short

@@ -1,5 +1,5 @@
 /*
- * core/files.c - the public file API (<wsp/files.h>) over the mount table:
+ * core/files/files.c - the public file API (<wsp/files.h>) over the mount table:
  * each call normalises its path, routes it to a mount (see mounts.c),
  * answers for virtual directories and mount points itself, enforces
  * read-only mounts, and calls the provider with the mount-relative path.

@@ -1,5 +1,5 @@
 /*
- * core/files.h - what the files modules share (path.c, mounts.c, files.c,
+ * core/files/files.h - what the files modules share (path.c, mounts.c, files.c,
  * files_copy.c): normalised paths and the mount table's routing.
  */
 #ifndef WSP_CORE_FILES_H

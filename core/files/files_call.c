@@ -1,5 +1,5 @@
 /*
- * core/files_call.c - the call context of the file API: the caller's
+ * core/files/files_call.c - the call context of the file API: the caller's
  * wsp_call made full size (call.c), and the check the core makes before
  * each slot it dispatches and between the chunks of its own emulations,
  * so an expired call never reaches a provider.

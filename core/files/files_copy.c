@@ -1,5 +1,5 @@
 /*
- * core/files_copy.c - wsp_files_copy() and wsp_files_move().
+ * core/files/files_copy.c - wsp_files_copy() and wsp_files_move().
  *
  * Within one mount the provider's own copy/move slots do the work. Between
  * mounts (or for a provider without those slots) a file is streamed: a

@@ -1,5 +1,5 @@
 /*
- * core/files_list.c - wsp_files_list(): a directory's entries from its
+ * core/files/files_list.c - wsp_files_list(): a directory's entries from its
  * mount, merged with the mount points below it.
  *
  * Mount points (and the virtual directories above them) are reported as

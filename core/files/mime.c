@@ -1,5 +1,5 @@
 /*
- * core/mime.c - MIME types from file extensions, one table for every
+ * core/files/mime.c - MIME types from file extensions, one table for every
  * provider (they leave wsp_fs_stat.mime_type empty and the core fills it).
  */
 #include "internal.h"

@@ -1,10 +1,10 @@
 /*
- * core/mount_source.c - a mount's store as a mount source (<wsp/mount.h>):
+ * core/files/mount_source.c - a mount's store as a mount source (<wsp/mount.h>):
  * the provider fills a zeroed full-size struct the core owns, the core
  * checks what came back (a provider's bytes are not trusted to be
  * terminated or bounded), applies the mount's read_only, and only then
  * hands it on: to an embedder (wsp_files_mount_source) or to the
- * sandbox's mount slot (core/sandbox_mount.c). Every copy the core made
+ * sandbox's mount slot (core/exec/sandbox_mount.c). Every copy the core made
  * is wiped, secrets included, before it is freed.
  */
 #include "files.h"

@@ -1,5 +1,5 @@
 /*
- * core/mount_source.h - mount sources inside the core (mount_source.c):
+ * core/files/mount_source.h - mount sources inside the core (mount_source.c):
  * got from a mount's provider, checked, handed on, wiped.
  */
 #ifndef WSP_CORE_MOUNT_SOURCE_H

@@ -1,5 +1,5 @@
 /*
- * core/mounts.c - the mount table: which mount serves a workspace path.
+ * core/files/mounts.c - the mount table: which mount serves a workspace path.
  *
  * The configuration refuses nested mounts other than under "/", so a path
  * has at most two candidates, and the longest prefix wins ("/data/x" goes

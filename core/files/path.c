@@ -1,5 +1,5 @@
 /*
- * core/path.c - workspace path normalisation, done once here so that no
+ * core/files/path.c - workspace path normalisation, done once here so that no
  * provider ever sees '.', '..', repeated or trailing slashes.
  */
 #include "files.h"

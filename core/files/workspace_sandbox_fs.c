@@ -1,5 +1,5 @@
 /*
- * core/workspace_sandbox_fs.c - `mounts: { /: { provider: sandbox } }`:
+ * core/files/workspace_sandbox_fs.c - `mounts: { /: { provider: sandbox } }`:
  * a mount served by the sandbox's own files (wsp_plugin_desc.sandbox_fs)
  * through the sandbox instance itself, so the file API and the agent's
  * file tools act on the sandbox's disk. The mount's instance gets a copy

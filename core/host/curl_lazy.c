@@ -1,5 +1,5 @@
 /*
- * core/curl_lazy.c - libcurl, loaded on first use instead of at start.
+ * core/host/curl_lazy.c - libcurl, loaded on first use instead of at start.
  *
  * libcurl brings three dozen libraries with it (TLS, Kerberos, LDAP,
  * SSH, IDN, ...), and loading and relocating them took 5.7 ms of every

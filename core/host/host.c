@@ -1,5 +1,5 @@
 /*
- * core/host.c - the services behind wsp_host: logging (levels, masking),
+ * core/host/host.c - the services behind wsp_host: logging (levels, masking),
  * allocation, typed option getters, cancel tokens and call contexts
  * (call.c). The HTTP service (http*.c) adds its two slots in
  * wsp__host_init().

@@ -1,5 +1,5 @@
 /*
- * core/host.h - the host table given to each provider instance.
+ * core/host/host.h - the host table given to each provider instance.
  *
  * Each instance gets its own table (inside a struct wsp__host), so its
  * log lines carry its name ("mount '/data'") and go to the log function

@@ -1,5 +1,5 @@
 /*
- * core/host_harness.c - wsp_host_harness_open() (<wsp/harness.h>): the
+ * core/host/host_harness.c - wsp_host_harness_open() (<wsp/harness.h>): the
  * core's own host table, option checking and state store for a provider
  * under test, without a workspace.
  *

@@ -1,5 +1,5 @@
 /*
- * core/http.c - the HTTP service behind host->http_request.
+ * core/host/http.c - the HTTP service behind host->http_request.
  *
  * Every request runs on its own easy handle attached to one process-wide
  * curl share (connections, DNS, TLS sessions), so connections are reused

@@ -1,5 +1,5 @@
 /*
- * core/http.h - the core's HTTP service (internal API, never installed).
+ * core/host/http.h - the core's HTTP service (internal API, never installed).
  *
  * host->http_request and host->http_response_release point at
  * wsp__http_request() and wsp__http_response_release(). One process-wide

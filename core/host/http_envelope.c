@@ -1,5 +1,5 @@
 /*
- * core/http_envelope.c - Connect envelope framing of a streamed body (see
+ * core/host/http_envelope.c - Connect envelope framing of a streamed body (see
  * http_frame.h): [flags:1][length:4, big-endian][message:length]. The
  * length is checked against the bound as soon as the header is whole, so
  * a hostile length never allocates; a message wholly inside one piece

@@ -1,5 +1,5 @@
 /*
- * core/http_error.c - HTTP statuses and libcurl failures to wsp codes, and
+ * core/host/http_error.c - HTTP statuses and libcurl failures to wsp codes, and
  * the messages that go with them. Shared by the blocking service (http.c)
  * and the streaming engine (http_stream*.c).
  *

@@ -1,5 +1,5 @@
 /*
- * core/http_frame.h - incremental framers for streamed response bodies
+ * core/host/http_frame.h - incremental framers for streamed response bodies
  * (internal API), fed from the streaming engine's data callback in pieces
  * of any size, cut anywhere:
  *

@@ -1,5 +1,5 @@
 /*
- * core/http_headers.c - a request's headers as libcurl's list, checked so
+ * core/host/http_headers.c - a request's headers as libcurl's list, checked so
  * no value can smuggle a second header or line in. Shared by the blocking
  * service (http.c) and the streaming engine (http_stream_easy.c).
  */

@@ -1,5 +1,5 @@
 /*
- * core/http_lines.c - newline-delimited framing of a streamed body (see
+ * core/host/http_lines.c - newline-delimited framing of a streamed body (see
  * http_frame.h). A line wholly inside one piece goes to the callback from
  * the piece itself; only a line cut across pieces is copied, and never
  * beyond the bound.

@@ -1,5 +1,5 @@
 /*
- * core/http_log.c - masking of secrets in the HTTP debug log and messages,
+ * core/host/http_log.c - masking of secrets in the HTTP debug log and messages,
  * and wsp__mask_text(), the routine every output of wsp masks with.
  *
  * Whatever the service logs or puts in an error message goes through one

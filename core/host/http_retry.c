@@ -1,5 +1,5 @@
 /*
- * core/http_retry.c - which HTTP failures are retried and how long to wait.
+ * core/host/http_retry.c - which HTTP failures are retried and how long to wait.
  *
  * Backoff is "full jitter": a uniform draw below an exponentially growing
  * ceiling, so clients that failed together do not retry together. A

@@ -1,5 +1,5 @@
 /*
- * core/http_stream.c - the streaming engine: its loop thread, the work
+ * core/host/http_stream.c - the streaming engine: its loop thread, the work
  * other threads post to it, and stopping.
  *
  * Every call from outside the loop only marks a stream under eng->lock

@@ -1,5 +1,5 @@
 /*
- * core/http_stream.h - the HTTP service's streaming mode (internal API).
+ * core/host/http_stream.h - the HTTP service's streaming mode (internal API).
  *
  * One engine runs many long-lived HTTP responses (process output, log
  * follows, keep-alive streams) on one thread: libcurl's multi-socket

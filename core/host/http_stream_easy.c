@@ -1,5 +1,5 @@
 /*
- * core/http_stream_easy.c - one stream: its easy handle and callbacks,
+ * core/host/http_stream_easy.c - one stream: its easy handle and callbacks,
  * its idle timer, pausing, and its end (status and error to on_done).
  *
  * Streams speak HTTP/1.1: each holds its own connection, so pausing one

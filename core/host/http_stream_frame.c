@@ -1,5 +1,5 @@
 /*
- * core/http_stream_frame.c - framed delivery of a stream: the body's
+ * core/host/http_stream_frame.c - framed delivery of a stream: the body's
  * pieces go through the framers of http_frame.h (no second parser) and
  * on_data gets one line or one Connect envelope's message per call.
  *

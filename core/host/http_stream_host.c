@@ -1,5 +1,5 @@
 /*
- * core/http_stream_host.c - host->http_stream_*: a provider's request
+ * core/host/http_stream_host.c - host->http_stream_*: a provider's request
  * normalised (abi_normalize.h) and handed to the process's one engine
  * (http_stream.c), its callbacks wrapped so the provider sees only
  * <wsp/stream.h> types.

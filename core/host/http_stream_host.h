@@ -1,5 +1,5 @@
 /*
- * core/http_stream_host.h - the streaming engine in the host table
+ * core/host/http_stream_host.h - the streaming engine in the host table
  * (host->http_stream_*, <wsp/stream.h>), and the one engine the process
  * shares.
  *

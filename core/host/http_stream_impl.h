@@ -1,5 +1,5 @@
 /*
- * core/http_stream_impl.h - what the streaming engine's files share.
+ * core/host/http_stream_impl.h - what the streaming engine's files share.
  *
  * http_stream.c: the engine, its thread and the work posted to it;
  * http_stream_sock.c: libcurl's sockets and timer on the uv loop;

@@ -1,5 +1,5 @@
 /*
- * core/http_stream_sock.c - libcurl's multi-socket interface on the
+ * core/host/http_stream_sock.c - libcurl's multi-socket interface on the
  * engine's uv loop, the pattern of curl's docs/examples/multi-uv.c:
  * libcurl says which sockets to watch (CURLMOPT_SOCKETFUNCTION, one
  * uv_poll each) and when to call back (CURLMOPT_TIMERFUNCTION, one

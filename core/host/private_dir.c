@@ -1,5 +1,5 @@
 /*
- * core/private_dir.c - opening a directory that only the caller can
+ * core/host/private_dir.c - opening a directory that only the caller can
  * change. The state store keeps facts wsp acts on (remote ids, process
  * ids) there; a directory someone else can write, or a link someone put
  * in its place, would let them choose those facts.

@@ -1,5 +1,5 @@
 /*
- * core/sigv4.c - AWS Signature Version 4 (header and presigned query).
+ * core/host/sigv4.c - AWS Signature Version 4 (header and presigned query).
  *
  * canonical request = method \n canonical URI \n canonical query \n
  *                     canonical headers \n signed headers \n payload hash

@@ -1,5 +1,5 @@
 /*
- * core/sigv4.h - AWS Signature Version 4 signer (internal API).
+ * core/host/sigv4.h - AWS Signature Version 4 signer (internal API).
  *
  * host->sign_aws_v4 points at wsp__sigv4_host_sign(); tests use
  * wsp__sigv4_sign() to see the canonical request and string to sign.

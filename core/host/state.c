@@ -1,5 +1,5 @@
 /*
- * core/state.c - host->state_get/put/update/delete/list. One file per
+ * core/host/state.c - host->state_get/put/update/delete/list. One file per
  * key in the instance's store directory; every name is opened relative
  * to that directory's descriptor with O_NOFOLLOW, and every file is
  * checked (a regular file of the caller, within the size limit) before a

@@ -1,5 +1,5 @@
 /*
- * core/state.h - the host state store behind host->state_* (wsp/state.h):
+ * core/host/state.h - the host state store behind host->state_* (wsp/state.h):
  * one directory of small files per provider instance, under the state
  * directory, opened only through directory descriptors.
  *

@@ -1,5 +1,5 @@
 /*
- * core/state_store.c - where one instance's store lives:
+ * core/host/state_store.c - where one instance's store lives:
  * <state_dir>/store/<kind>-<provider>/<instance>/. An instance id is a
  * sandbox id or a mount path ("/data") and may hold any byte, so it is
  * escaped to one path component that cannot be "." or "..".

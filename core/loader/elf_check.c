@@ -1,5 +1,5 @@
 /*
- * core/elf_check.c - look at a plugin file before dlopen() maps it.
+ * core/loader/elf_check.c - look at a plugin file before dlopen() maps it.
  *
  * dlopen() maps the segments a file's headers describe; if the file was
  * cut short (a partial copy, a full disk) the mapping runs past its end

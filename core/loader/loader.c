@@ -1,5 +1,5 @@
 /*
- * core/loader.c - the plugin search path, and opening provider files.
+ * core/loader/loader.c - the plugin search path, and opening provider files.
  *
  * dlopen(RTLD_NOW | RTLD_LOCAL): a missing symbol fails at load rather
  * than mid-call, and providers cannot interpose on each other. A file is

@@ -1,5 +1,5 @@
 /*
- * core/loader.h - finding provider files on the plugin path and loading
+ * core/loader/loader.h - finding provider files on the plugin path and loading
  * them (dlopen, checks, sized copies). A file is opened at most once per
  * loader; a provider is only ever looked up when a command needs it, and
  * only a listing (`wsp plugins`) opens every file.

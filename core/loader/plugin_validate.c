@@ -1,5 +1,5 @@
 /*
- * core/plugin_validate.c - the checks a descriptor passes before use.
+ * core/loader/plugin_validate.c - the checks a descriptor passes before use.
  *
  * In order: descriptor present, magic, ABI major, descriptor at least as
  * large as ABI 2.0's, the minor it requires (not the one it was built

@@ -1,5 +1,5 @@
 /*
- * core/plugins.c - wsp_workspace_plugins() and friends: what is on the
+ * core/loader/plugins.c - wsp_workspace_plugins() and friends: what is on the
  * plugin path, for `wsp plugins`.
  */
 #include "workspace_impl.h"
