@@ -5,7 +5,7 @@
  * The CLI is a client of the public API only, so it runs the `search`
  * tool (under whatever name tools: gives it) and prints its text; --json
  * reads that text back into results. Each result block is
- * "PATH:A-B: " then min(B-A+1, 10) lines (core/tool_search.c), so a block
+ * "PATH:A-B: " then min(B-A+1, 10) lines (toolkit/tool_search.c), so a block
  * is found by its header and its length, whatever the lines hold.
  */
 #include "cli.h"
@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define RESULT_LINES 10 /* core/tool_search.c */
+#define RESULT_LINES 10 /* toolkit/tool_search.c */
 
 enum { Q_MIN_SCORE = CLI_LONG, Q_MODE };
 

@@ -19,7 +19,7 @@
 # registered its component through wsp_add_plugin().
 #
 # The packages install under /usr whatever CMAKE_INSTALL_PREFIX is: the
-# installed core finds its providers beside itself (core/loader.c) and the
+# installed core finds its providers beside itself (core/loader/loader.c) and the
 # programs find libwsp through $ORIGIN run paths, so the build's own prefix
 # is never compiled into what the packages run.
 #
@@ -93,7 +93,7 @@ set(CPACK_COMPONENT_LIBWSP2_DESCRIPTION
 set(CPACK_DEBIAN_LIBWSP2_PACKAGE_NAME "libwsp2")
 set(CPACK_DEBIAN_LIBWSP2_PACKAGE_SECTION "libs")
 set(CPACK_DEBIAN_LIBWSP2_PACKAGE_PROVIDES "${_wsp_abi_pkg}")
-# libwsp loads libcurl.so.4 on its first HTTP call (core/curl_lazy.c), so
+# libwsp loads libcurl.so.4 on its first HTTP call (core/host/curl_lazy.c), so
 # dpkg-shlibdeps cannot see it: say it (its other libraries it does see).
 set(CPACK_DEBIAN_LIBWSP2_PACKAGE_DEPENDS "libcurl4 (>= 7.74)")
 # What dh_makeshlibs would add: a shlibs file, so packages built against

@@ -81,7 +81,7 @@ foreach(comp libwsp2 wsp libwsp-dev ${_wsp_plugin_components})
   endif()
 endforeach()
 # libcurl's RPM name is not Debian's libcurl4: require the library itself,
-# as rpmbuild names it (libwsp loads it at run time, core/curl_lazy.c).
+# as rpmbuild names it (libwsp loads it at run time, core/host/curl_lazy.c).
 if(CMAKE_SIZEOF_VOID_P EQUAL 8)
   set(CPACK_RPM_LIBWSP2_PACKAGE_REQUIRES "libcurl.so.4()(64bit)")
 else()

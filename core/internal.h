@@ -50,7 +50,7 @@ WSP_INTERNAL int wsp__workspace_sandbox(wsp__instance **out, wsp_workspace *ws,
 					wsp_error *err);
 
 /*
- * The way into a sandbox slot (core/exec.c, process.c): the sandbox
+ * The way into a sandbox slot (core/exec/exec.c, process.c): the sandbox
  * instance, and *c, the full-size copy of the caller's call context (NULL
  * = none) that the slot gets; WSP_ECANCELED or WSP_ETIMEDOUT, with err
  * naming what, when the call expired already, so it never reaches the

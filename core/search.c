@@ -17,9 +17,10 @@
  * SQLite handle is used by one thread at a time.
  */
 #include "files.h"
+#include "glob.h"
 #include "search.h"
 #include "skills.h"
-#include "tools_impl.h"
+#include "tbuf.h"
 #include "workspace_impl.h"
 
 #include <stdint.h>

@@ -9,9 +9,9 @@
  * the request's secrets, so the service's debug log and its messages
  * mask it, and the workspace's log sink masks it in every other output.
  */
-#include "mcp_impl.h" /* wsp__utf8_clean */
 #include "search.h"
-#include "tools_impl.h" /* wsp__tbuf */
+#include "tbuf.h"
+#include "utf8.h"
 
 #include <cjson/cJSON.h>
 

@@ -27,7 +27,8 @@
  */
 #include "files.h"
 #include "skills.h"
-#include "tools_impl.h"
+#include "glob.h"
+#include "tbuf.h"
 #include "workspace_impl.h"
 
 #include <stdio.h>

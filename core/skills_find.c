@@ -5,7 +5,7 @@
  */
 #include "files.h"
 #include "skills.h"
-#include "tools_impl.h"
+#include "glob.h"
 #include "workspace_impl.h"
 
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /*
  * tests/common/value_cases.h - the duration and size grammars' cases
- * (core/optvalue.c, wsp_parse_duration_ms() and wsp_parse_size()), one
+ * (core/config/optvalue.c, wsp_parse_duration_ms() and wsp_parse_size()), one
  * table for each of their users: tests/core/test_config.c checks them
  * against the parser and a configuration's option values,
  * tests/cli/test_cli_values.c against `wsp sh --timeout` and `wsp spawn

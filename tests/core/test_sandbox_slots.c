@@ -1,6 +1,6 @@
 /*
  * tests/core/test_sandbox_slots.c - the core's side of the optional
- * sandbox slots of ABI 2.0 (core/sandbox_slots.c): a provider that has a
+ * sandbox slots of ABI 2.0 (core/exec/sandbox_slots.c): a provider that has a
  * slot and claims its capability is reached with a full-size call and
  * result; one whose slot is NULL, whose vtable ends before the slot (an
  * older 2.0 build), or that does not claim the capability gets

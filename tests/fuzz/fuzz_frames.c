@@ -1,6 +1,6 @@
 /*
- * tests/fuzz/fuzz_frames.c - the streaming framers (core/http_lines.c,
- * core/http_envelope.c) on arbitrary bytes. The first byte chooses the
+ * tests/fuzz/fuzz_frames.c - the streaming framers (core/host/http_lines.c,
+ * core/host/http_envelope.c) on arbitrary bytes. The first byte chooses the
  * framer (even: lines, odd: Connect envelopes), the second its bound
  * (max = 1 + 4 * byte), the rest is the body. The body is fed whole, then
  * again in pieces whose sizes come from the body's own bytes: both runs

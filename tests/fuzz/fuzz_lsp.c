@@ -1,7 +1,7 @@
 /*
  * tests/fuzz/fuzz_lsp.c - the Language Server Protocol's base protocol
- * reader (core/lsp_frame.c) on the bytes a language server writes, and the
- * file:// URI reader and writer (core/lsp_client.c).
+ * reader (toolkit/lsp_frame.c) on the bytes a language server writes, and the
+ * file:// URI reader and writer (toolkit/lsp_client.c).
  *
  * First byte: the seed of piece sizes (1..16 bytes); the rest is fed whole
  * and in pieces. Both feedings must hand out the same bodies and the same

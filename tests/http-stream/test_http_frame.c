@@ -1,6 +1,6 @@
 /*
  * tests/http-stream/test_http_frame.c - the incremental framers
- * (core/http_lines.c, core/http_envelope.c): the vendors' own byte
+ * (core/host/http_lines.c, core/host/http_envelope.c): the vendors' own byte
  * sequences from reference/remote-providers.md, cut at every byte
  * boundary (and into single bytes), give the same frames as fed whole;
  * bounds, broken frames and consumer errors.

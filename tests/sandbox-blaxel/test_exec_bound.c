@@ -101,7 +101,7 @@ static void test_fixed_memory(void)
 
 	/*
 	 * A first exec with no output loads what any exec needs once: libcurl
-	 * (loaded on the first HTTP call, core/curl_lazy.c) and its libraries,
+	 * (loaded on the first HTTP call, core/host/curl_lazy.c) and its libraries,
 	 * the streaming engine's thread and its connection. The bound is on
 	 * what output costs, measured from there.
 	 */

@@ -90,7 +90,7 @@ for deb in "$work"/debs/*.deb; do
 	mkdir -p "$x"
 	dpkg-deb -x "$deb" "$x"
 	case $pkg in
-	# libcurl.so.4 is dlopen'ed on the first HTTP call (core/curl_lazy.c):
+	# libcurl.so.4 is dlopen'ed on the first HTTP call (core/host/curl_lazy.c):
 	# no NEEDED entry says so, the package must.
 	libwsp2) expect="libcurl4" ;;
 	wsp | libwsp-dev) expect="libwsp2" ;;

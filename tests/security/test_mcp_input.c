@@ -5,7 +5,7 @@
  * and keeps answering: after every case a ping must get its result.
  *
  * One table of lines, sent one after the other to one server; the large
- * ones (over 1 MiB, over the server's 4 MiB bound in core/mcp_server.c,
+ * ones (over 1 MiB, over the server's 4 MiB bound in toolkit/mcp_server.c,
  * 10000 levels of nesting) are built at run time. Runs as the invoking
  * user and as uid 65534 (run-unprivileged.sh).
  */

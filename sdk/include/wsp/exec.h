@@ -31,7 +31,7 @@
 extern "C" {
 #endif
 
-/* ---- Foreground commands and lifecycle (core/exec.c) ------------------- */
+/* ---- Foreground commands and lifecycle (core/exec/exec.c) ------------------- */
 
 /*
  * Run one command to completion, timeout or cancel. Returns 0 once the
@@ -152,7 +152,7 @@ WSP_EXTERN int wsp_sandbox_unmount(wsp_workspace *ws, const wsp_call *call,
 WSP_EXTERN int wsp_sandbox_set_option(wsp_workspace *ws, const char *name,
 				      const char *value, wsp_error *err);
 
-/* ---- Background processes (core/process.c) ----------------------------- */
+/* ---- Background processes (core/exec/process.c) ----------------------------- */
 
 #ifdef __cplusplus
 }
