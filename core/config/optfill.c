@@ -1,5 +1,5 @@
 /*
- * core/optfill.c - host->opt_fill (ABI 2.1): a provider's validated
+ * core/config/optfill.c - host->opt_fill (ABI 2.1): a provider's validated
  * options written into its own struct from a table of wsp_option_field.
  *
  * Why in the core: every provider's init used to read its options one

@@ -1,5 +1,5 @@
 /*
- * core/optrange.c - the min_value/max_value bounds of INT, DURATION and
+ * core/config/optrange.c - the min_value/max_value bounds of INT, DURATION and
  * SIZE options (ABI 2.1).
  *
  * Bounds are written in the option's own text form ("5MiB", "1s"), so they
