@@ -12,8 +12,9 @@
  * timed_out).
  *
  * Output reads are `/logs`, the raw bytes of each stream, cut to the
- * caller's offsets and tails here. A wait follows `/logs/stream`, which
- * ends when the process does: no polling while it runs.
+ * caller's offsets and tails here (past the sandbox's cap /logs holds only
+ * a tail: procs_logs.c). A wait follows `/logs/stream`, which ends when
+ * the process does: no polling while it runs.
  */
 #include "procs.h"
 #include "stream_queue.h"

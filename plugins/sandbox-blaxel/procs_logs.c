@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define REPLAY_MAX ((size_t)256 << 20) /* one stream rebuilt, at most */
-#define REPLAY_TRIES 3                 /* replays cut on the way */
+#define REPLAY_MAX   ((size_t)256 << 20) /* one stream rebuilt, at most */
+#define REPLAY_TRIES 3			 /* replays cut on the way */
 
 static const char *const names[2] = {"stdout", "stderr"};
 
@@ -34,10 +34,9 @@ static int fill_line(const char *line, size_t len, void *payload)
 
 	if (!bad)
 		return 0;
-	return wsp_error_set(f->err,
-			     bad == BL_REPLAY_TOO_BIG ? WSP_ETOOBIG : WSP_ENOMEM,
-			     "the output of '%s' is too large to rebuild",
-			     f->id);
+	return wsp_error_set(
+		f->err, bad == BL_REPLAY_TOO_BIG ? WSP_ETOOBIG : WSP_ENOMEM,
+		"the output of '%s' is too large to rebuild", f->id);
 }
 
 static int replay(struct bl_replay *r, struct bl *b, const wsp_call *call,
@@ -112,9 +111,9 @@ int bl_logs_whole(cJSON *lg, unsigned *partial, int ended, struct bl *b,
 		if ((why = bl_replay_settle(&whole, &r, s, tail[s],
 					    tail_len[s]))) {
 			/* no whole output: the tail, said to be partial */
-			*partial |= (1u << s) | (why == BL_REPLAY_GONE
-							 ? BL_PARTIAL_GONE
-							 : BL_PARTIAL_BAD);
+			*partial |= (1u << s) |
+				    (why == BL_REPLAY_GONE ? BL_PARTIAL_GONE
+							   : BL_PARTIAL_BAD);
 			rc = keep_tail(lg, s, tail[s], err);
 			continue;
 		}

@@ -22,9 +22,8 @@
 #include <string.h>
 #include <time.h>
 
-int bl_logs_drain(int *cut, struct bl *b, const wsp_call *call,
-		  const char *id, int64_t until, bl_line_fn line, void *payload,
-		  wsp_error *err)
+int bl_logs_drain(int *cut, struct bl *b, const wsp_call *call, const char *id,
+		  int64_t until, bl_line_fn line, void *payload, wsp_error *err)
 {
 	struct sq q;
 	int rc;
@@ -45,10 +44,10 @@ int bl_logs_drain(int *cut, struct bl *b, const wsp_call *call,
 		if (rc || sq_done(&q))
 			break;
 		if (code) {
-			rc = wsp_error_set(err, code, "reading '%s': %s", id,
-					   code == WSP_ECANCELED
-						   ? "canceled"
-						   : "the deadline passed");
+			rc = wsp_error_set(
+				err, code, "the log stream of '%s': %s", id,
+				code == WSP_ECANCELED ? "canceled"
+						      : "the deadline passed");
 			break;
 		}
 		if (until && rmt_now_ms() >= until) {

@@ -19,22 +19,26 @@
 #include <time.h>
 
 #define LOGS_CAP 65536 /* SANDBOX_MAX_LOGS_RESPONSE_BYTES, CMakeLists */
-#define SEQ_N 40000    /* `seq 1 40000`: 228894 bytes, past LOGS_CAP */
+#define SEQ_N	 40000 /* `seq 1 40000`: 228894 bytes, past LOGS_CAP */
 
 static struct box bx;
 static char want[300000];
 static size_t want_len;
 
+static const wsp_procmgr_vtable *pm(void)
+{
+	return bx.d->procmgr;
+}
+
+/* `seq 1 40000`'s output in want, and the fake with its small caps. */
 static int suite_init(void)
 {
 	wsp_error err = {0};
 
 	for (int i = 1; i <= SEQ_N; i++)
-		want_len += (size_t)snprintf(want + want_len,
-					     sizeof(want) - want_len, "%d\n", i);
-	if (fake_start())
-		return -1;
-	return box_open(&bx, "logcap-box", NULL, 0, &err);
+		want_len += (size_t)snprintf(
+			want + want_len, sizeof(want) - want_len, "%d\n", i);
+	return fake_start() ? -1 : box_open(&bx, "logcap-box", NULL, 0, &err);
 }
 
 static int suite_clean(void)
@@ -42,11 +46,6 @@ static int suite_clean(void)
 	box_destroy(&bx);
 	fake_env_stop();
 	return 0;
-}
-
-static const wsp_procmgr_vtable *pm(void)
-{
-	return bx.d->procmgr;
 }
 
 /* What a sink got, per stream. */
@@ -95,23 +94,13 @@ static int replays(void)
 
 	cJSON_ArrayForEach(r, cJSON_GetObjectItem(log, "requests"))
 	{
-		const char *p = cJSON_GetStringValue(
-			cJSON_GetObjectItem(r, "path"));
+		const char *p =
+			cJSON_GetStringValue(cJSON_GetObjectItem(r, "path"));
 
 		n += p && strstr(p, "/logs/stream") != NULL;
 	}
 	cJSON_Delete(log);
 	return n;
-}
-
-static int spawn(char id[WSP_PROC_ID_MAX], const char *shell)
-{
-	wsp_spawn_opts o = {.struct_size = sizeof(o)};
-	wsp_error err = {0};
-
-	o.shell = shell;
-	o.stdin_mode = WSP_STDIN_IGNORE;
-	return pm()->spawn(id, bx.self, box_call(&bx, 30000), &o, &err);
 }
 
 static int read_out(wsp_proc_status *st, struct got *g, const char *id,
@@ -177,9 +166,10 @@ static void test_read_after_end(void)
 	struct got g = {0};
 	wsp_error err = {0};
 
-	CU_ASSERT_EQUAL_FATAL(spawn(id, "seq 1 40000; printf end"), 0);
-	CU_ASSERT_EQUAL_FATAL(pm()->wait(&st, bx.self, box_call(&bx, 60000),
-					 id, 50000, 0, &err),
+	CU_ASSERT_EQUAL_FATAL(box_spawn(&bx, id, "seq 1 40000; printf end", 0),
+			      0);
+	CU_ASSERT_EQUAL_FATAL(pm()->wait(&st, bx.self, box_call(&bx, 60000), id,
+					 50000, 0, &err),
 			      0);
 	CU_ASSERT_EQUAL(st.stdout_total, want_len + 3);
 	CU_ASSERT_EQUAL(read_out(&st, &g, id, 0, 0, &err), 0);
@@ -205,11 +195,11 @@ static void test_read_while_running(void)
 	int waited = 0;
 
 	CU_ASSERT_EQUAL_FATAL(
-		spawn(id, "seq 1 40000; echo ready >&2; sleep 60"), 0);
+		box_spawn(&bx, id, "seq 1 40000; echo ready >&2; sleep 60", 0),
+		0);
 	/* stderr's line comes after all of stdout */
 	while (waited++ < 3000 &&
-	       !pm()->status(&st, bx.self, box_call(&bx, 30000), id, 0,
-				     &err) &&
+	       !pm()->status(&st, bx.self, box_call(&bx, 30000), id, 0, &err) &&
 	       st.stderr_total < 6)
 		nanosleep(&tick, NULL);
 	CU_ASSERT_EQUAL_FATAL(st.stderr_total, 6);
@@ -240,7 +230,9 @@ static void test_follow_cut_past_cap(void)
 	wsp_error err = {0};
 
 	CU_ASSERT_EQUAL_FATAL(
-		spawn(id, "seq 1 20000; sleep 1; seq 20001 40000; printf end"),
+		box_spawn(&bx, id,
+			  "seq 1 20000; sleep 1; seq 20001 40000; printf end",
+			  0),
 		0);
 	snprintf(fault, sizeof(fault),
 		 "{\"kind\":\"reset\",\"afterBytes\":100001,\"plane\":"
@@ -269,9 +261,9 @@ static void test_head_released(void)
 	struct got g = {0};
 	wsp_error err = {0};
 
-	CU_ASSERT_EQUAL_FATAL(spawn(id, "seq 1 200000"), 0);
-	CU_ASSERT_EQUAL_FATAL(pm()->wait(&st, bx.self, box_call(&bx, 60000),
-					 id, 50000, 0, &err),
+	CU_ASSERT_EQUAL_FATAL(box_spawn(&bx, id, "seq 1 200000", 0), 0);
+	CU_ASSERT_EQUAL_FATAL(pm()->wait(&st, bx.self, box_call(&bx, 60000), id,
+					 50000, 0, &err),
 			      0);
 	CU_ASSERT_EQUAL(st.state, WSP_PROC_EXITED);
 	CU_ASSERT_EQUAL(read_out(&st, &g, id, 0, 0, &err), WSP_ENOTFOUND);
