@@ -20,7 +20,8 @@
  * A start answered 429 or 502-504 is sent again once the name shows it
  * never ran (resend.c). A stream that ends without the result (a reset,
  * a standby cutting it) loses nothing: the process is looked up by name until it ended, and
- * its raw output from /logs completes what was delivered.
+ * its raw output from /logs completes what was delivered (rebuilt from
+ * the log stream's replay when /logs holds only its tail: procs_logs.c).
  */
 #include "output.h"
 #include "procs.h"
@@ -395,15 +396,17 @@ static void recover(struct run *x, wsp_error *err)
 			fail(x, rc);
 		}
 		st = bl_str(pr, "status");
-		if (x->why != RMT_FAILED && st && strcmp(st, "running")) {
+		/* ended: stopped and killed are said before they end */
+		if (x->why != RMT_FAILED && st && strcmp(st, "running") &&
+		    bl_str(pr, "completedAt") && *bl_str(pr, "completedAt")) {
 			cJSON_Delete(pr);
-			proc_url(url, sizeof(url), x, "/logs");
-			rc = bl_request(&status, &pr, x->b, &r, err);
-			if (rc || status != 200)
-				fail(x, rc ? rc
-					   : bl_fail(x->b, status, pr,
-						     "cannot read the output",
-						     err));
+			pr = NULL;
+			/* /logs made whole (procs_logs.c): past the sandbox's
+			 * cap it holds only the tail */
+			rc = bl_proc_full_status(NULL, &pr, x->b, x->call,
+						 x->name, err);
+			if (rc)
+				fail(x, rc);
 			else
 				take_result(x, bl_str(pr, "stdout"),
 					    bl_str(pr, "stderr"), -1, 0, 1, 1);

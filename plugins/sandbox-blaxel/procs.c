@@ -12,8 +12,9 @@
  * timed_out).
  *
  * Output reads are `/logs`, the raw bytes of each stream, cut to the
- * caller's offsets and tails here. A wait follows `/logs/stream`, which
- * ends when the process does: no polling while it runs.
+ * caller's offsets and tails here (past the sandbox's cap /logs holds only
+ * a tail: procs_logs.c). A wait follows `/logs/stream`, which ends when
+ * the process does: no polling while it runs.
  */
 #include "procs.h"
 #include "stream_queue.h"
@@ -178,12 +179,14 @@ void bl_proc_status(wsp_proc_status *out, struct bl *b, const char *id,
 }
 
 /* The process and its raw output: the status with exact totals. */
-int bl_proc_full_status(wsp_proc_status *out, cJSON **logs, struct bl *b,
-			const wsp_call *call, const char *id, wsp_error *err)
+int bl_proc_logs(wsp_proc_status *out, cJSON **logs, unsigned *partial,
+		 struct bl *b, const wsp_call *call, const char *id,
+		 wsp_error *err)
 {
 	cJSON *pr = NULL, *lg = NULL;
 	int status = 0, rc = bl_proc_get(&pr, b, call, id, err);
 
+	*partial = 0;
 	if (rc)
 		return rc;
 	rc = bl_proc_request(&status, &lg, b, call, "GET", id, "/logs", NULL,
@@ -192,6 +195,14 @@ int bl_proc_full_status(wsp_proc_status *out, cJSON **logs, struct bl *b,
 		rc = status == 404 ? unknown(id, err)
 				   : bl_fail(b, status, lg,
 					     "cannot read the output", err);
+	if (!rc) {
+		/* read before /logs was: ended means /logs holds it all */
+		wsp_proc_status st = {.struct_size = sizeof(st)};
+
+		bl_proc_status(&st, b, id, pr, NULL);
+		rc = bl_logs_whole(lg, partial, st.state != WSP_PROC_RUNNING,
+				   b, call, id, err);
+	}
 	if (!rc && out)
 		bl_proc_status(out, b, id, pr, lg);
 	cJSON_Delete(pr);
@@ -199,6 +210,20 @@ int bl_proc_full_status(wsp_proc_status *out, cJSON **logs, struct bl *b,
 		*logs = lg;
 	else
 		cJSON_Delete(lg);
+	return rc;
+}
+
+int bl_proc_full_status(wsp_proc_status *out, cJSON **logs, struct bl *b,
+			const wsp_call *call, const char *id, wsp_error *err)
+{
+	unsigned partial = 0;
+	int rc = bl_proc_logs(out, logs, &partial, b, call, id, err);
+
+	if (!rc && logs && partial) {
+		cJSON_Delete(*logs);
+		*logs = NULL;
+		rc = bl_logs_partial_error(partial, id, err);
+	}
 	return rc;
 }
 

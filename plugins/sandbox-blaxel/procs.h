@@ -22,8 +22,27 @@ int bl_proc_get(cJSON **pr, struct bl *b, const wsp_call *call,
 /* A ProcessResponse (and /logs when given: exact totals) as a status. */
 void bl_proc_status(wsp_proc_status *out, struct bl *b, const char *id,
 		    const cJSON *pr, const cJSON *logs);
+/*
+ * The status and /logs; *partial: bit 0 stdout, bit 1 stderr, a stream
+ * of which /logs held only the tail (procs_logs.c), kept as that tail:
+ * the process still runs, or with BL_PARTIAL_GONE its head is no longer
+ * kept, with BL_PARTIAL_BAD its replay did not match. Other streams are
+ * whole. The totals of a partial stream are floors.
+ */
+#define BL_PARTIAL_GONE 4u
+#define BL_PARTIAL_BAD 8u
+int bl_proc_logs(wsp_proc_status *out, cJSON **logs, unsigned *partial,
+		 struct bl *b, const wsp_call *call, const char *id,
+		 wsp_error *err);
+/* The same, where a partial stream asked for (logs) is an error. */
 int bl_proc_full_status(wsp_proc_status *out, cJSON **logs, struct bl *b,
 			const wsp_call *call, const char *id, wsp_error *err);
+
+/* procs_logs.c: lg's streams made whole (see bl_proc_logs). */
+int bl_logs_whole(cJSON *lg, unsigned *partial, int ended, struct bl *b,
+		  const wsp_call *call, const char *id, wsp_error *err);
+/* The error for a read that needs a partial stream (its bits). */
+int bl_logs_partial_error(unsigned partial, const char *id, wsp_error *err);
 
 /*
  * resend.c: 1 when a process start answered status (429, 502-504) may be
@@ -43,6 +62,16 @@ int bl_logs_stream_open(struct sq *q, struct bl *b, const wsp_call *call,
 int bl_follow(wsp_proc_status *out, struct bl *b, const wsp_call *call,
 	      const char *id, const wsp_output_opts *o, wsp_output_fn sink,
 	      void *payload, wsp_error *err);
+/*
+ * procs_wait.c: the log stream read until it ends (0; *cut when it ended
+ * broken, not at the process's end), until (an rmt_now_ms() time, 0: none)
+ * passes (WSP_ETIMEDOUT), the call ends, or line (each line, may be
+ * NULL) returns non-zero (its code).
+ */
+typedef int (*bl_line_fn)(const char *line, size_t len, void *payload);
+int bl_logs_drain(int *cut, struct bl *b, const wsp_call *call,
+		  const char *id, int64_t until, bl_line_fn line, void *payload,
+		  wsp_error *err);
 /* procs_wait.c: where text (len bytes) is read from for offset off and
  * o's tails. */
 size_t bl_tail_start(const char *text, size_t len, uint64_t off,

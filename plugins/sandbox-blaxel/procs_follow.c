@@ -32,6 +32,7 @@
 
 struct fol {
 	struct bl_logpos pos[2]; /* stdout, stderr */
+	size_t lines;            /* output lines of this replay */
 	const wsp_output_opts *o;
 	wsp_output_fn sink;
 	void *payload;
@@ -56,8 +57,13 @@ static int to_sink(const char *data, size_t len, void *payload)
 	return rc;
 }
 
-/* /logs: deliver what each stream holds past what was delivered. */
-static int from_logs(struct fol *f, const cJSON *logs, int first)
+/*
+ * /logs: deliver what each stream holds past what was delivered. A
+ * partial stream (only its tail, the process past the sandbox's cap)
+ * gives nothing: its bytes come from the log stream's lines.
+ */
+static int from_logs(struct fol *f, const cJSON *logs, unsigned partial,
+		     int first, const char *id, wsp_error *err)
 {
 	static const char *const names[2] = {"stdout", "stderr"};
 	int rc = 0;
@@ -66,6 +72,16 @@ static int from_logs(struct fol *f, const cJSON *logs, int first)
 		const char *raw = bl_str(logs, names[s]);
 		size_t len = raw ? strlen(raw) : 0;
 		struct to t = {f, s ? WSP_STDERR : WSP_STDOUT};
+
+		if (partial & (1u << s)) {
+			/* gone, or a tail asked for: nothing can be placed */
+			if ((f->o->streams & t.stream) &&
+			    ((partial & (BL_PARTIAL_GONE | BL_PARTIAL_BAD)) ||
+			     (first && (f->o->tail_bytes || f->o->tail_lines))))
+				return bl_logs_partial_error(
+					(partial & ~3u) | (1u << s), id, err);
+			continue;
+		}
 
 		/* tails apply to what is there when the follow starts */
 		if (first && len > f->pos[s].done)
@@ -78,7 +94,8 @@ static int from_logs(struct fol *f, const cJSON *logs, int first)
 }
 
 /* One line of the log stream; 1 when it was output. */
-static int from_line(struct fol *f, const char *line, size_t n, int *rc)
+static int from_line(struct fol *f, const char *line, size_t n,
+		     const char *id, wsp_error *err, int *rc)
 {
 	const char *text;
 	size_t len;
@@ -88,6 +105,11 @@ static int from_line(struct fol *f, const char *line, size_t n, int *rc)
 
 	if (k != BL_LOG_STDOUT && k != BL_LOG_STDERR)
 		return 0;
+	/* a replay after a released head: its lines have no offsets */
+	if (!f->lines++ && bl_logline_marker(k, text, len)) {
+		*rc = bl_logs_partial_error(1u | BL_PARTIAL_GONE, id, err);
+		return 1;
+	}
 	*rc = bl_logpos_line(&f->pos[s], text, len, to_sink, &t);
 	return 1;
 }
@@ -152,13 +174,14 @@ static int follow_stream(struct fol *f, struct bl *b, const wsp_call *call,
 		return wsp_error_set(err, WSP_EIO, "cannot make an eventfd");
 	bl_logpos_replay(&f->pos[0]);
 	bl_logpos_replay(&f->pos[1]);
+	f->lines = 0;
 	rc = bl_logs_stream_open(&q, b, call, id, err);
 	while (!rc) {
 		struct sq_frame *l;
 		int64_t rem, wait;
 
 		while (!rc && (l = sq_pop(&q, b->host))) {
-			if (from_line(f, l->data, l->len, &rc))
+			if (from_line(f, l->data, l->len, id, err, &rc))
 				last = rmt_now_ms(); /* not quiet */
 			free(l);
 		}
@@ -167,10 +190,12 @@ static int follow_stream(struct fol *f, struct bl *b, const wsp_call *call,
 		if (rmt_now_ms() - last >= quiet) {
 			/* an unfinished line shows only in /logs */
 			cJSON *logs = NULL;
+			unsigned partial = 0;
 
-			rc = bl_proc_full_status(NULL, &logs, b, call, id, err);
+			rc = bl_proc_logs(NULL, &logs, &partial, b, call, id,
+					  err);
 			if (!rc)
-				rc = from_logs(f, logs, 0);
+				rc = from_logs(f, logs, partial, 0, id, err);
 			cJSON_Delete(logs);
 			last = rmt_now_ms();
 			quiet = quiet < QUIET_LONGEST_MS / 2 ? quiet * 2
@@ -201,11 +226,13 @@ int bl_follow(wsp_proc_status *out, struct bl *b, const wsp_call *call,
 	bl_logpos_init(&f.pos[1], o->stderr_offset);
 	for (;;) {
 		cJSON *logs = NULL;
+		unsigned partial = 0;
 		int64_t began;
 
 		/* the status first: /logs read after it holds all its output */
-		rc = bl_proc_full_status(&st, &logs, b, call, id, err);
-		if (!rc && (rc = from_logs(&f, logs, first)) && f.sink_rc)
+		rc = bl_proc_logs(&st, &logs, &partial, b, call, id, err);
+		if (!rc && (rc = from_logs(&f, logs, partial, first, id, err)) &&
+		    f.sink_rc)
 			rc = wsp_error_set(err, f.sink_rc,
 					   "the output sink stopped");
 		cJSON_Delete(logs);

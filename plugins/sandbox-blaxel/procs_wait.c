@@ -22,9 +22,8 @@
 #include <string.h>
 #include <time.h>
 
-/* Follow the log stream until it ends, or until (ms since now) passes. */
-static int follow_once(struct bl *b, const wsp_call *call, const char *id,
-		       int64_t until, wsp_error *err)
+int bl_logs_drain(int *cut, struct bl *b, const wsp_call *call, const char *id,
+		  int64_t until, bl_line_fn line, void *payload, wsp_error *err)
 {
 	struct sq q;
 	int rc;
@@ -37,16 +36,18 @@ static int follow_once(struct bl *b, const wsp_call *call, const char *id,
 		int64_t rem = b->host->call_remaining_ms(b->host, call);
 		int code = b->host->call_expired(b->host, call);
 
-		while ((l = sq_pop(&q, b->host))) /* output: not ours */
+		while (!rc && (l = sq_pop(&q, b->host))) {
+			if (line)
+				rc = line(l->data, l->len, payload);
 			free(l);
-		if (sq_done(&q))
+		}
+		if (rc || sq_done(&q))
 			break;
 		if (code) {
-			rc = wsp_error_set(err, code, "waiting for '%s': %s",
-					   id,
-					   code == WSP_ECANCELED
-						   ? "canceled"
-						   : "the deadline passed");
+			rc = wsp_error_set(
+				err, code, "the log stream of '%s': %s", id,
+				code == WSP_ECANCELED ? "canceled"
+						      : "the deadline passed");
 			break;
 		}
 		if (until && rmt_now_ms() >= until) {
@@ -58,6 +59,11 @@ static int follow_once(struct bl *b, const wsp_call *call, const char *id,
 		sq_wait(&q, b->host, call, rem);
 	}
 	sq_finish(&q, b->host);
+	if (cut) {
+		*cut = !rc && (q.failed || q.status != 200);
+		if (*cut && err && q.err.code)
+			*err = q.err;
+	}
 	sq_fini(&q);
 	return rc;
 }
@@ -81,7 +87,7 @@ int bl_wait(wsp_proc_status *out, void *self, const wsp_call *call,
 		if (until && rmt_now_ms() >= until)
 			return wsp_error_set(err, WSP_ETIMEDOUT,
 					     "'%s' still runs", id);
-		rc = follow_once(b, call, id, until, err);
+		rc = bl_logs_drain(NULL, b, call, id, until, NULL, NULL, err);
 		if (rc == WSP_ETIMEDOUT && until && rmt_now_ms() >= until) {
 			bl_proc_full_status(out, NULL, b, call, id, err);
 			return wsp_error_set(err, WSP_ETIMEDOUT,

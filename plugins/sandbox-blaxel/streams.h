@@ -13,6 +13,9 @@
  * and where each line's bytes lie in the stream's raw output, so a
  * follower delivers every byte once from any offset, whatever mix of
  * lines, replays after a cut and /logs snapshots it is given.
+ *
+ * replay.c: /logs answers that hold only a tail, and an ended process's
+ * whole output rebuilt from its log stream's replay.
  */
 #ifndef WSP_SANDBOX_BLAXEL_STREAMS_H
 #define WSP_SANDBOX_BLAXEL_STREAMS_H
@@ -93,6 +96,54 @@ int bl_logpos_line(struct bl_logpos *p, const char *text, size_t len,
  */
 int bl_logpos_raw(struct bl_logpos *p, const char *raw, size_t len,
 		  bl_bytes_fn fn, void *payload);
+
+/* ---- replay.c ------------------------------------------------------------ */
+
+/* What the sandbox-api puts before an output whose head it left out. */
+#define BL_TRUNCATION_MARKER \
+	"[... truncated, see the process log file for the full output ...]\n"
+#define BL_MARKER_LEN (sizeof(BL_TRUNCATION_MARKER) - 1)
+
+/*
+ * One stream of a /logs answer (len bytes, raw may be NULL): 1 when it
+ * is only a tail (the marker first), whose bytes no offset is known for;
+ * *tail, *tail_len: the output after any marker.
+ */
+int bl_logs_tail(const char **tail, size_t *tail_len, const char *raw,
+		 size_t len);
+
+/*
+ * 1 when a log stream's line (kind and text, from bl_logline) is the
+ * marker: as a replay's first output line, it says the replay begins
+ * after a released head, at no known offset.
+ */
+int bl_logline_marker(enum bl_log_kind k, const char *text, size_t len);
+
+#define BL_REPLAY_TOO_BIG 1 /* a stream past max */
+#define BL_REPLAY_NOMEM 2
+#define BL_REPLAY_GONE 3     /* the log file's head was released */
+#define BL_REPLAY_MISMATCH 4 /* the replay does not end as the tail */
+
+/* Each stream's output rebuilt from a log stream's replayed lines. */
+struct bl_replay {
+	char *buf[2]; /* stdout, stderr: every line with a newline */
+	size_t len[2], cap[2];
+	size_t max;   /* longest stream kept */
+	size_t lines; /* output lines so far */
+	int gone;     /* the replay began with the marker */
+};
+
+void bl_replay_init(struct bl_replay *r, size_t max);
+void bl_replay_free(struct bl_replay *r);
+/* One line of the stream (no newline): 0 or BL_REPLAY_TOO_BIG/NOMEM. */
+int bl_replay_line(struct bl_replay *r, const char *line, size_t n);
+/*
+ * Stream s (0 stdout, 1 stderr) checked against its /logs tail: 0 and
+ * *whole, how many bytes of buf[s] are the output; BL_REPLAY_GONE or
+ * BL_REPLAY_MISMATCH when no whole output can be given.
+ */
+int bl_replay_settle(size_t *whole, const struct bl_replay *r, int s,
+		     const char *tail, size_t tail_len);
 
 /* ---- result.c ------------------------------------------------------------ */
 

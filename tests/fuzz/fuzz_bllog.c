@@ -14,8 +14,15 @@
  * raw bytes, built here from the lines) settles the end, each stream
  * delivered exactly its raw bytes from the offset on, none twice, in
  * order, whatever the cut.
+ *
+ * Also the rebuild of a whole output from the same lines as a replay
+ * (plugins/sandbox-blaxel/replay.c, compiled in) when /logs holds only a
+ * tail (the last 1 + byte 0/1 bytes of the raw output): a rebuild it
+ * accepts is exactly the raw bytes; one after the marker is refused; a
+ * /logs answer is a tail just when the marker leads it.
  */
 #include "../../plugins/sandbox-blaxel/logline.c"
+#include "../../plugins/sandbox-blaxel/replay.c"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -80,6 +87,61 @@ static void feed(struct bl_logpos p[2], struct buf got[2], const char *body,
 	}
 }
 
+/*
+ * The body as a whole replay: each stream's lines rebuilt, checked
+ * against a tail of the raw output they stand for (a last line with
+ * text had its newline when bit s of byte 2 says so; an empty one
+ * always did: the service never sends an empty unfinished line).
+ */
+static void check_replay(const uint8_t *data, const char *body, size_t len)
+{
+	struct bl_replay r;
+	const char *tail;
+	size_t tl, i = 0, last_len[2] = {0, 0};
+	int any[2] = {0, 0};
+
+	fail_if(bl_logs_tail(&tail, &tl, body, len) !=
+		(len >= BL_MARKER_LEN &&
+		 !memcmp(body, BL_TRUNCATION_MARKER, BL_MARKER_LEN)));
+	fail_if(tail + tl != body + len);
+	bl_replay_init(&r, (size_t)1 << 30);
+	while (i < len) {
+		const char *nl = memchr(body + i, '\n', len - i);
+		size_t n = nl ? (size_t)(nl - (body + i)) : len - i;
+		const char *text;
+		size_t tlen;
+		enum bl_log_kind k = bl_logline(&text, &tlen, body + i, n);
+
+		fail_if(bl_replay_line(&r, body + i, n));
+		if ((k == BL_LOG_STDOUT || k == BL_LOG_STDERR) &&
+		    !(r.gone && r.lines == 1)) {
+			any[k == BL_LOG_STDERR] = 1;
+			last_len[k == BL_LOG_STDERR] = tlen;
+		}
+		i += n + (nl != NULL);
+	}
+	for (int s = 0; s < 2; s++) {
+		size_t raw_len = r.len[s], whole = 0, k;
+		int rc;
+
+		if (!any[s] || r.gone) {
+			fail_if(r.gone && bl_replay_settle(&whole, &r, s, "x",
+							   1) != BL_REPLAY_GONE);
+			continue;
+		}
+		if (last_len[s] && !(data[2] >> s & 1))
+			raw_len--; /* the added newline */
+		if (!raw_len)
+			continue;
+		k = 1 + data[s] % raw_len;
+		rc = bl_replay_settle(&whole, &r, s, r.buf[s] + raw_len - k, k);
+		fail_if(rc || whole != raw_len);
+		fail_if(bl_replay_settle(&whole, &r, s, "", 0) !=
+			BL_REPLAY_MISMATCH);
+	}
+	bl_replay_free(&r);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct bl_logpos p[2], q[2];
@@ -92,6 +154,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	body = (const char *)data + 3;
 	len = size - 3;
 	cut = data[2] >> 2;
+	check_replay(data, body, len);
 	for (int s = 0; s < 2; s++)
 		bl_logpos_init(&p[s], data[s]);
 	/* the raw bytes, from a pass that delivers from 0 */

@@ -44,3 +44,16 @@ long vm_hwm_kib(void)
 	fclose(f);
 	return kib;
 }
+
+int box_spawn(struct box *bx, char id[WSP_PROC_ID_MAX], const char *shell,
+	      int64_t timeout_ms)
+{
+	wsp_spawn_opts o = {.struct_size = sizeof(o)};
+	wsp_error err = {0};
+
+	o.shell = shell;
+	o.stdin_mode = WSP_STDIN_IGNORE;
+	o.timeout_ms = timeout_ms;
+	return bx->d->procmgr->spawn(id, bx->self, box_call(bx, 30000), &o,
+				     &err);
+}

@@ -27,6 +27,11 @@ static inline cJSON *fake_sandbox(const char *name)
  * unknown): what the bound tests measure. */
 long vm_hwm_kib(void);
 
+/* A background `sh -c shell` in bx, stdin ignored, timeout_ms 0 for
+ * none: the procmgr's spawn. */
+int box_spawn(struct box *bx, char id[WSP_PROC_ID_MAX], const char *shell,
+	      int64_t timeout_ms);
+
 /* fake_env_options here: api_url and workspace set for the fake, the key
  * unless no_key, then extra. */
 

@@ -42,18 +42,6 @@ static const wsp_procmgr_vtable *pm(void)
 	return bx.d->procmgr;
 }
 
-static int spawn(char id[WSP_PROC_ID_MAX], const char *shell,
-		 int64_t timeout_ms)
-{
-	wsp_spawn_opts o = {.struct_size = sizeof(o)};
-	wsp_error err = {0};
-
-	o.shell = shell;
-	o.stdin_mode = WSP_STDIN_IGNORE;
-	o.timeout_ms = timeout_ms;
-	return pm()->spawn(id, bx.self, box_call(&bx, 30000), &o, &err);
-}
-
 struct found {
 	const char *want;
 	int seen, others;
@@ -97,9 +85,9 @@ static void test_outlives_the_instance(void)
 	wsp_error err = {0};
 	const wsp_host *h;
 
-	CU_ASSERT_EQUAL_FATAL(spawn(id, "echo from-before; sleep 1; echo done",
-				    0),
-			      0);
+	CU_ASSERT_EQUAL_FATAL(
+		box_spawn(&bx, id, "echo from-before; sleep 1; echo done", 0),
+		0);
 	/* a command of exec's: never listed as a background process */
 	CU_ASSERT_EQUAL(bx.d->sandbox->exec(&r, bx.self, box_call(&bx, 30000),
 					    &eo, &err),
@@ -157,8 +145,8 @@ static void test_wait_through_standby(void)
 	wsp_proc_status st = {.struct_size = sizeof(st)};
 	wsp_error err = {0};
 
-	CU_ASSERT_EQUAL_FATAL(spawn(id, "echo a; sleep 1; echo b; exit 4", 0),
-			      0);
+	CU_ASSERT_EQUAL_FATAL(
+		box_spawn(&bx, id, "echo a; sleep 1; echo b; exit 4", 0), 0);
 	arm_log_fault(stream, sizeof(stream), id,
 		      "\"kind\":\"standby\",\"afterBytes\":2");
 	CU_ASSERT_EQUAL(pm()->wait(&st, bx.self, box_call(&bx, 30000), id,
@@ -194,8 +182,8 @@ static void test_faults(void)
 			   "\"/process\"}",
 			   NULL),
 		201);
-	CU_ASSERT_EQUAL_FATAL(spawn(id, "echo one; sleep 4; echo two >&2", 0),
-			      0);
+	CU_ASSERT_EQUAL_FATAL(
+		box_spawn(&bx, id, "echo one; sleep 4; echo two >&2", 0), 0);
 	CU_ASSERT_EQUAL(fake_count("POST", "/sbx/procs-box/process"), 2);
 	snprintf(fault, sizeof(fault),
 		 "[{\"kind\":\"rate_limit\",\"count\":2,\"retryAfter\":1,"
@@ -295,7 +283,7 @@ static void test_follow(void)
 	wsp_proc_status st;
 	struct followed f;
 
-	CU_ASSERT_EQUAL_FATAL(spawn(id, SCRIPT, 0), 0);
+	CU_ASSERT_EQUAL_FATAL(box_spawn(&bx, id, SCRIPT, 0), 0);
 	snprintf(fault, sizeof(fault),
 		 "{\"kind\":\"split\",\"chunkBytes\":5,\"plane\":"
 		 "\"sandbox\",\"path\":\"/process/%s/logs/stream\"}",
@@ -329,7 +317,7 @@ static void test_follow_cut(void)
 	wsp_proc_status st;
 	struct followed f;
 
-	CU_ASSERT_EQUAL_FATAL(spawn(id, SCRIPT, 0), 0);
+	CU_ASSERT_EQUAL_FATAL(box_spawn(&bx, id, SCRIPT, 0), 0);
 	arm_log_fault(stream, sizeof(stream), id,
 		      "\"kind\":\"reset\",\"afterBytes\":17");
 	CU_ASSERT_EQUAL_FATAL(follow(&st, &f, id, 0, 0), 0);
@@ -347,7 +335,7 @@ static void test_timer_and_signals(void)
 	wsp_proc_status st = {.struct_size = sizeof(st)};
 	wsp_error err = {0};
 
-	CU_ASSERT_EQUAL_FATAL(spawn(id, "sleep 30", 800), 0);
+	CU_ASSERT_EQUAL_FATAL(box_spawn(&bx, id, "sleep 30", 800), 0);
 	CU_ASSERT_EQUAL(pm()->signal(bx.self, box_call(&bx, 30000), id, SIGINT,
 				     0, &err),
 			WSP_ENOTSUP);

@@ -23,7 +23,21 @@ import { ROOT, PATH, HOME, WORKDIR } from './layout.mjs';
 import { formatPath, absolutePath } from './paths.mjs';
 
 const MAX_LINE = 64 << 10; // a longer line is passed on in pieces
-const MAX_KEPT = 16 << 20; // output kept per process and stream (the tail)
+const MAX_KEPT = 16 << 20; // in-memory output kept per process and stream (the tail)
+
+// The sandbox-api's caps on output (its process/logfile.go), with the same
+// environment overrides (0: no cap), so tests can make them small: a log
+// file keeps its last SANDBOX_MAX_LOG_FILE_BYTES (32 MiB; the fake keeps
+// whole pieces, so a little more), and GET /process/{id}/logs answers the
+// last SANDBOX_MAX_LOGS_RESPONSE_BYTES (4 MiB) of each stream. What lost
+// its head says so with TRUNCATION_MARKER in front, as there.
+function envBytes(name, dflt) {
+  const raw = process.env[name];
+  return raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : dflt;
+}
+const MAX_LOG_FILE = envBytes('SANDBOX_MAX_LOG_FILE_BYTES', 32 << 20);
+const MAX_LOGS_RESPONSE = envBytes('SANDBOX_MAX_LOGS_RESPONSE_BYTES', 4 << 20);
+export const TRUNCATION_MARKER = '[... truncated, see the process log file for the full output ...]\n';
 export const MAX_STDIN = 8 << 20;
 const GO_DATE = (ms) => new Date(ms).toUTCString(); // "Mon, 02 Jan 2006 15:04:05 GMT"
 
@@ -34,15 +48,24 @@ export class ProcessError extends Error {
   }
 }
 
-/** A growing byte record that keeps its last MAX_KEPT bytes. */
+/** A growing byte record that keeps its last `max` bytes (0: all); `released` once its head went. */
 class Record {
-  constructor() { this.chunks = []; this.size = 0; }
+  constructor(max = MAX_KEPT) { this.chunks = []; this.size = 0; this.max = max; this.released = false; }
   add(buf) {
     this.chunks.push(buf);
     this.size += buf.length;
-    while (this.size > MAX_KEPT && this.chunks.length > 1) this.size -= this.chunks.shift().length;
+    while (this.max && this.size > this.max && this.chunks.length > 1) {
+      this.size -= this.chunks.shift().length;
+      this.released = true;
+    }
   }
   text() { return Buffer.concat(this.chunks).toString('utf8'); }
+  /** readLogTail: the last `max` bytes (0: all), the marker first when anything is missing. */
+  tail(max) {
+    const all = Buffer.concat(this.chunks);
+    if (max && all.length > max) return TRUNCATION_MARKER + all.subarray(all.length - max).toString('utf8');
+    return (this.released ? TRUNCATION_MARKER : '') + all.toString('utf8');
+  }
 }
 
 function randomName() {
@@ -114,9 +137,9 @@ export class ProcessTable {
       keepAlive: !!req.keepAlive, restartOnFailure: !!req.restartOnFailure, maxRestarts: req.maxRestarts ?? 0,
       stdinPipe: req.stdin ? child.stdin : null, withStdin: !!req.stdin, stdinClosed: false,
       child, nsInit: undefined, whenInit: [],
-      out: { stdout: new Record(), stderr: new Record() }, // what the log files hold
+      out: { stdout: new Record(MAX_LOG_FILE), stderr: new Record(MAX_LOG_FILE) }, // what the log files hold
       mem: { stdout: new Record(), stderr: new Record(), logs: new Record() }, // the in-memory buffers
-      combined: [], combinedSize: 0, // prefixed whole lines, in order
+      combined: [], combinedSize: 0, combinedReleased: false, // the combined log file: whole lines, in order
       partial: { stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) },
       writers: new Set(), signalSent: null,
     };
@@ -176,7 +199,10 @@ export class ProcessTable {
   lines(proc, name, text) {
     proc.combined.push([name, text]);
     proc.combinedSize += text.length;
-    while (proc.combinedSize > MAX_KEPT && proc.combined.length > 1) proc.combinedSize -= proc.combined.shift()[1].length;
+    while (MAX_LOG_FILE && proc.combinedSize > MAX_LOG_FILE && proc.combined.length > 1) {
+      proc.combinedSize -= proc.combined.shift()[1].length;
+      proc.combinedReleased = true;
+    }
     for (const w of proc.writers) w.event(name, text);
   }
 
@@ -203,6 +229,8 @@ export class ProcessTable {
    * function that detaches it.
    */
   attach(proc, w) {
+    // a replay of a log file whose head was released says so first
+    if (proc.combinedReleased) w.event('stdout', TRUNCATION_MARKER);
     for (const [name, text] of proc.combined) for (const line of text.match(/[^\n]*\n/g)) w.event(name, line);
     proc.writers.add(w);
     return () => proc.writers.delete(w);
@@ -297,9 +325,10 @@ export class ProcessTable {
     return r;
   }
 
+  /** GET /process/{id}/logs: each stream's tail (getProcessOutput). */
   logs(proc) {
-    const stdout = proc.out.stdout.text();
-    const stderr = proc.out.stderr.text();
+    const stdout = proc.out.stdout.tail(MAX_LOGS_RESPONSE);
+    const stderr = proc.out.stderr.tail(MAX_LOGS_RESPONSE);
     return { stdout, stderr, logs: stdout + stderr };
   }
 
