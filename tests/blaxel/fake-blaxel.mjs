@@ -19,7 +19,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFakeServer } from './fake/server.mjs';
-import { removeTree } from '../e2b/fake/remove-tree.mjs';
+import { removeTree } from '../common/fake/remove-tree.mjs';
 import { findBwrap } from '../e2b/fake/bwrap.mjs';
 import { hiddenPaths, mountNsUsable } from '../e2b/fake/mountns.mjs';
 

@@ -16,7 +16,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFakeServer } from './fake/server.mjs';
-import { removeTree } from './fake/remove-tree.mjs';
+import { removeTree } from '../common/fake/remove-tree.mjs';
 import { findBwrap } from './fake/bwrap.mjs';
 import { hiddenPaths, mountNsUsable } from './fake/mountns.mjs';
 
