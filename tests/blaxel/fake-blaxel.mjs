@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFakeServer } from './fake/server.mjs';
 import { removeTree } from '../common/fake/remove-tree.mjs';
-import { findBwrap } from '../e2b/fake/bwrap.mjs';
+import { findBwrap } from '../common/fake/bwrap.mjs';
 import { hiddenPaths, mountNsUsable } from '../e2b/fake/mountns.mjs';
 
 const USAGE = 'usage: node fake-blaxel.mjs [--port N] [--deploy-ms MS] [--archive-ms MS] [--standby-ms MS] [--exec-keepalive-ms MS] [--log-keepalive-ms MS] [--no-stdin-watch] [--mount-ns] [--hide PROGRAM]...';

@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFakeServer } from './fake/server.mjs';
 import { removeTree } from '../common/fake/remove-tree.mjs';
-import { findBwrap } from './fake/bwrap.mjs';
+import { findBwrap } from '../common/fake/bwrap.mjs';
 import { hiddenPaths, mountNsUsable } from '../e2b/fake/mountns.mjs';
 
 const USAGE = 'usage: node fake-daytona.mjs [--port N] [--start-ms N] [--stop-ms N] [--minute-ms N] [--no-stdin-watch] [--mount-ns] [--hide PROGRAM]...';
