@@ -283,9 +283,9 @@ test('as an unprivileged user (uid 65534): bwrap works, commands run, cleanup is
   assert.equal(out, 'up 1000\n', 'the command runs as the sandbox user inside');
 });
 
-test('the stray-traffic guard of sdk.test.mjs sees lookups and connections that are not 127.0.0.1', () => {
+test('the stray-traffic guard of the SDK tests sees lookups and connections that are not 127.0.0.1', () => {
   const script = `
-    const { strayTraffic } = await import('./no-stray-traffic.mjs');
+    const { strayTraffic } = await import('../common/fake/no-stray-traffic.mjs');
     const net = await import('node:net');
     const dns = await import('node:dns');
     await new Promise((r) => dns.lookup('wsp-guard-check.invalid', () => r()));
