@@ -45,6 +45,7 @@ wait_listening() {
 	done
 }
 
+# shellcheck disable=SC2034 # kit_rc: read by the script that sources this
 kit_run() {
 	_conf=$1 _so=$2
 	shift 2
