@@ -13,6 +13,7 @@
 #include "local.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <sys/types.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -146,6 +147,12 @@ void local_capture_free(struct local_capture *c);
 
 /* "a" + "/" + "b", or NULL on allocation failure. */
 char *local_path_join(const char *a, const char *b);
+/*
+ * The first executable `name` in the directories of the ':'-separated
+ * path, or NULL; caller frees. Empty entries are skipped, and with
+ * absolute_only relative ones too.
+ */
+char *local_path_search(const char *path, const char *name, bool absolute_only);
 /* Like mkdir -p (mode for new directories); 0 or -errno. */
 int local_mkdir_p(const char *path, mode_t mode);
 /* Like rm -rf, without following symlinks; 0 or -errno. */
