@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import net from 'node:net';
 import { launchFake, request } from '../common/fake/harness.mjs';
 
-export { request, eventually, alive } from '../common/fake/harness.mjs';
+export { request, eventually, alive, endFake } from '../common/fake/harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const FAKE = join(here, 'fake-blaxel.mjs');

@@ -5,7 +5,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchFake, request, eventually } from '../common/fake/harness.mjs';
 
-export { request, eventually, alive } from '../common/fake/harness.mjs';
+export { request, eventually, alive, endFake } from '../common/fake/harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const FAKE = join(here, 'fake-daytona.mjs');

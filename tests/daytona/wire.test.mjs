@@ -12,7 +12,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { startFake, eventually, alive, newSandbox, sessionExec, AUTH, UNPRIVILEGED } from './harness.mjs';
+import { startFake, eventually, alive, endFake, newSandbox, sessionExec, AUTH, UNPRIVILEGED } from './harness.mjs';
 import { wsOpen, expectedAccept, clientFrame } from './ws-client.mjs';
 
 let fake;
@@ -483,14 +483,7 @@ async function lifetime(prefix, how) {
   const hostPids = sandboxes[0].sessions[0].hostPids;
   assert.ok(hostPids.length >= 3, 'bwrap, its init, the shell and the command');
   assert.ok(existsSync(sandboxes[0].dir));
-  if (how === 'stdin') f.proc.stdin.end();
-  else f.proc.kill(how);
-  const st = await f.exited;
-  assert.equal(st.code, 0);
-  // The kernel finishes a SIGKILLed namespace a moment after the fake's
-  // exit on a loaded machine: gone within seconds, not at the same instant.
-  for (const p of hostPids) await eventually(() => !alive(p), `host pid ${p} to be gone once the fake exited`, 5000);
-  assert.deepEqual(f.leftovers(), [], 'the fake removed its temporary directory');
+  await endFake(f, how, hostPids);
   await f.stop();
   return out;
 }

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import http from 'node:http';
 import { launchFake } from '../common/fake/harness.mjs';
 
-export { request, eventually, alive } from '../common/fake/harness.mjs';
+export { request, eventually, alive, endFake } from '../common/fake/harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const FAKE = join(here, 'fake-e2b.mjs');

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import http from 'node:http';
+import assert from 'node:assert/strict';
 
 /**
  * Starts the fake `script` with its own TMPDIR (`wsp-NAME-test-*`, removed
@@ -92,4 +93,21 @@ export function alive(pid) {
   } catch {
     return false;
   }
+}
+
+/**
+ * Ends the fake `f` the way `how` says ('stdin' closes its stdin, anything
+ * else is the signal sent) and asserts that it ended cleanly: exit status
+ * 0, every host pid of `hostPids` gone, nothing left in its TMPDIR. The
+ * caller still calls f.stop().
+ */
+export async function endFake(f, how, hostPids) {
+  if (how === 'stdin') f.proc.stdin.end();
+  else f.proc.kill(how);
+  const st = await f.exited;
+  assert.equal(st.code, 0);
+  // The kernel finishes a SIGKILLed namespace a moment after the fake's
+  // exit on a loaded machine: gone within seconds, not at the same instant.
+  for (const p of hostPids) await eventually(() => !alive(p), `host pid ${p} to be gone once the fake exited`, 5000);
+  assert.deepEqual(f.leftovers(), [], 'the fake removed its temporary directory');
 }
