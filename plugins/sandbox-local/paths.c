@@ -55,6 +55,22 @@ char *local_path_search(const char *path, const char *name, bool absolute_only)
 	return NULL;
 }
 
+DIR *local_opendir_dup(int dirfd)
+{
+	int fd = dup(dirfd), e;
+	DIR *d;
+
+	if (fd < 0)
+		return NULL;
+	d = fdopendir(fd);
+	if (!d) {
+		e = errno;
+		close(fd);
+		errno = e;
+	}
+	return d;
+}
+
 int local_mkdir_p(const char *path, mode_t mode)
 {
 	char *copy = strdup(path);
