@@ -8,12 +8,12 @@
  * carries the cancel token and deadline, and the loops check them.
  */
 #include "gcs.h"
+#include "objdir.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MKDIR_LEVELS_MAX 64
 #define DIR_MIME "application/x-directory"
 
 int gcs_dir_name(char *out, size_t cap, const struct gcs *g,
@@ -158,108 +158,41 @@ int gcs_fs_read(void *self, const wsp_call *call, const char *path,
 	return rc;
 }
 
-/* The parent directory of path ("." for top-level names). */
-static void parent_of(char *out, size_t cap, const char *path)
+/* mkdir's questions to the bucket (objdir.h), self a struct gcs. */
+static int mkdir_dir_name(char *out, size_t cap, void *self, const char *path,
+			  wsp_error *err)
 {
-	const char *slash = strrchr(path, '/');
-
-	if (!slash)
-		snprintf(out, cap, ".");
-	else
-		snprintf(out, cap, "%.*s", (int)(slash - path), path);
+	return gcs_dir_name(out, cap, self, path, err);
 }
 
-/*
- * The levels of path that do not exist yet, deepest first, looking at no
- * more than max of them and stopping at one that exists (the root always
- * does): their count, or a negative code. A file at a level is EEXIST at
- * path itself, ENOTDIR above it (as on a local disk).
- */
-static int missing_levels(char (*levels)[GCS_NAME_MAX + 2], int max,
-			  struct gcs *g, const char *path, wsp_error *err)
+static int mkdir_what_is(void *self, const char *name, const char *path,
+			 wsp_error *err)
 {
-	char level[GCS_NAME_MAX + 1], up[GCS_NAME_MAX + 1];
 	struct gcs_object o;
-	int n = 0;
 
-	snprintf(level, sizeof(level), "%s", path);
-	while (n < max && strcmp(level, ".")) {
-		int rc;
+	(void)path;
+	return what_is(&o, self, name, err);
+}
 
-		if (n == MKDIR_LEVELS_MAX)
-			return wsp_error_set(err, WSP_ETOOBIG,
-					     "cannot mkdir '%s': more than %d "
-					     "missing levels",
-					     path, MKDIR_LEVELS_MAX);
-		rc = gcs_dir_name(levels[n], GCS_NAME_MAX + 1, g, level, err);
-		if (!rc)
-			rc = what_is(&o, g, levels[n], err);
-		if (rc == 2)
-			return n ? wsp_error_set(err, WSP_ENOTDIR,
-						 "cannot mkdir '%s': '%s' is "
-						 "a file",
-						 path, level)
-				 : wsp_error_set(err, WSP_EEXIST,
-						 "cannot mkdir '%s': a file "
-						 "exists there",
-						 path);
-		if (rc < 0)
-			return rc;
-		if (rc)
-			break;
-		n++;
-		parent_of(up, sizeof(up), level);
-		memcpy(level, up, sizeof(level));
-	}
-	return n;
+static int mkdir_put_marker(void *self, const char *marker, const char *path,
+			    wsp_error *err)
+{
+	struct gcs_object o;
+	int rc = gcs_expired(self, "mkdir", path, err);
+
+	return rc ? rc
+		  : gcs_upload_multipart(&o, self, marker, "", 0, DIR_MIME, -1,
+					 err);
 }
 
 static int mkdir_in(struct gcs *g, const char *path, uint32_t flags,
 		    wsp_error *err)
 {
-	bool recursive = flags & WSP_FS_RECURSIVE;
-	char(*levels)[GCS_NAME_MAX + 2];
-	int rc = gcs_refuse_read_only(g, "mkdir", path, err), n;
+	const struct objdir_store st = {g, mkdir_dir_name, mkdir_what_is,
+					mkdir_put_marker};
+	int rc = gcs_refuse_read_only(g, "mkdir", path, err);
 
-	if (rc)
-		return rc;
-	if (!strcmp(path, "."))
-		return recursive ? 0
-				 : wsp_error_set(err, WSP_EEXIST,
-						 "cannot mkdir '.': exists");
-	levels = malloc(MKDIR_LEVELS_MAX * sizeof(*levels));
-	if (!levels)
-		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
-	/* without RECURSIVE only the path and its parent matter */
-	n = missing_levels(levels, recursive ? MKDIR_LEVELS_MAX + 1 : 2, g,
-			   path, err);
-	if (n < 0) {
-		rc = n;
-	} else if (!n && !recursive) {
-		rc = wsp_error_set(err, WSP_EEXIST,
-				   "cannot mkdir '%s': directory exists", path);
-	} else if (n > 1 && !recursive) {
-		char parent[GCS_NAME_MAX + 1];
-
-		parent_of(parent, sizeof(parent), path);
-		rc = wsp_error_set(err, WSP_ENOTFOUND,
-				   "cannot mkdir '%s': parent '%s' does not "
-				   "exist",
-				   path, parent);
-	}
-	/* a marker for every missing level, top down as mkdir -p goes, so
-	 * removing the deepest one keeps its parents */
-	for (int i = n - 1; !rc && i >= 0; i--) {
-		struct gcs_object o;
-
-		strcat(levels[i], "/");
-		rc = gcs_expired(g, "mkdir", path, err);
-		if (!rc)
-			rc = gcs_upload_multipart(&o, g, levels[i], "", 0,
-						  DIR_MIME, -1, err);
-	}
-	free(levels);
-	return rc;
+	return rc ? rc : objdir_mkdir(&st, path, flags, err);
 }
 
 int gcs_fs_mkdir(void *self, const wsp_call *call, const char *path,

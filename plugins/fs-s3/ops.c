@@ -7,6 +7,7 @@
  * it). A plain object "a/b" is a file.
  */
 #include "s3.h"
+#include "objdir.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -266,128 +267,51 @@ static int refuse_read_only(struct s3 *s, const char *op, const char *path,
 			     path);
 }
 
-/* The parent directory of path ("." for top-level names). */
-static void parent_of(char *out, size_t cap, const char *path)
-{
-	const char *slash = strrchr(path, '/');
+/* mkdir's questions to the bucket (objdir.h). */
+struct mkdir_ctx {
+	struct s3 *s;
+	const wsp_call *call;
+};
 
-	if (!slash)
-		snprintf(out, cap, ".");
-	else
-		snprintf(out, cap, "%.*s", (int)(slash - path), path);
-}
-
-/*
- * What stands at a directory key: 1 = a directory, 0 = nothing, 2 = an
- * object (a file), or a negative code.
- */
-static int dir_state(struct s3 *s, const wsp_call *call, const char *key,
-		     const char *path, wsp_error *err)
-{
-	struct s3_head hd;
-	int rc = s3_head(&hd, s, key, path, call, err);
-
-	if (rc)
-		return rc < 0 ? rc : 2;
-	return s3_is_dir(s, key, call, err);
-}
-
-#define MKDIR_LEVELS_MAX 64
-
-/*
- * The levels of path that do not exist yet, deepest first, looking at
- * no more than max of them and stopping at one that exists (the root
- * always does): their count, or a negative code. A file at a level is
- * EEXIST at path itself, ENOTDIR above it (as on a local disk).
- */
-static int missing_levels(char levels[][S3_KEY_MAX + 2], int max, struct s3 *s,
-			  const wsp_call *call, const char *path,
+static int mkdir_dir_name(char *out, size_t cap, void *self, const char *path,
 			  wsp_error *err)
 {
-	char level[S3_KEY_MAX + 1], up[S3_KEY_MAX + 1];
-	int n = 0;
+	return dir_key(out, cap, ((struct mkdir_ctx *)self)->s, path, err);
+}
 
-	snprintf(level, sizeof(level), "%s", path);
-	while (n < max && strcmp(level, ".")) {
-		int rc;
+/* An object at the name is a file, else a directory or nothing. */
+static int mkdir_what_is(void *self, const char *name, const char *path,
+			 wsp_error *err)
+{
+	struct mkdir_ctx *m = self;
+	struct s3_head hd;
+	int rc = s3_head(&hd, m->s, name, path, m->call, err);
 
-		if (n == MKDIR_LEVELS_MAX)
-			return wsp_error_set(err, WSP_ETOOBIG,
-					     "cannot mkdir '%s': more than %d "
-					     "missing levels",
-					     path, MKDIR_LEVELS_MAX);
-		rc = dir_key(levels[n], S3_KEY_MAX + 1, s, level, err);
-		if (!rc)
-			rc = dir_state(s, call, levels[n], level, err);
-		if (rc == 2 && !n)
-			return wsp_error_set(err, WSP_EEXIST,
-					     "cannot mkdir '%s': a file exists "
-					     "there",
-					     path);
-		if (rc == 2)
-			return wsp_error_set(
-				err, WSP_ENOTDIR,
-				"cannot mkdir '%s': '%s' is a file", path,
-				level);
-		if (rc < 0)
-			return rc;
-		if (rc)
-			break;
-		n++;
-		parent_of(up, sizeof(up), level);
-		memcpy(level, up, sizeof(level));
-	}
-	return n;
+	if (rc)
+		return rc < 0 ? rc : OBJDIR_FILE;
+	return s3_is_dir(m->s, name, m->call, err);
+}
+
+static int mkdir_put_marker(void *self, const char *marker, const char *path,
+			    wsp_error *err)
+{
+	struct mkdir_ctx *m = self;
+	const wsp_http_header h[] = {
+		{"Content-Type", "application/x-directory"},
+	};
+
+	return simple(m->s, m->call, "PUT", marker, h, 1, "mkdir", path, err);
 }
 
 int s3_mkdir(void *self, const wsp_call *call, const char *path, uint32_t flags,
 	     wsp_error *err)
 {
-	struct s3 *s = self;
-	bool recursive = flags & WSP_FS_RECURSIVE;
-	char(*levels)[S3_KEY_MAX + 2];
-	const wsp_http_header h[] = {
-		{"Content-Type", "application/x-directory"},
-	};
-	int rc = refuse_read_only(s, "mkdir", path, err), n;
+	struct mkdir_ctx m = {self, call};
+	const struct objdir_store st = {&m, mkdir_dir_name, mkdir_what_is,
+					mkdir_put_marker};
+	int rc = refuse_read_only(m.s, "mkdir", path, err);
 
-	if (rc)
-		return rc;
-	if (!strcmp(path, "."))
-		return recursive ? 0
-				 : wsp_error_set(err, WSP_EEXIST,
-						 "cannot mkdir '.': exists");
-	levels = malloc(MKDIR_LEVELS_MAX * sizeof(*levels));
-	if (!levels)
-		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
-	/* without RECURSIVE only the path and its parent matter */
-	n = missing_levels(levels, recursive ? MKDIR_LEVELS_MAX + 1 : 2, s,
-			   call, path, err);
-	if (n < 0) {
-		rc = n;
-	} else if (!n && !recursive) {
-		rc = wsp_error_set(err, WSP_EEXIST,
-				   "cannot mkdir '%s': directory exists", path);
-	} else if (n > 1 && !recursive) {
-		char parent[S3_KEY_MAX + 1];
-
-		parent_of(parent, sizeof(parent), path);
-		rc = wsp_error_set(err, WSP_ENOTFOUND,
-				   "cannot mkdir '%s': parent '%s' does not "
-				   "exist",
-				   path, parent);
-	}
-	/*
-	 * A marker for every missing level, top down as mkdir -p goes, so
-	 * removing the deepest one keeps its parents.
-	 */
-	for (int i = n - 1; !rc && i >= 0; i--) {
-		strcat(levels[i], "/");
-		rc = simple(s, call, "PUT", levels[i], h, 1, "mkdir", path,
-			    err);
-	}
-	free(levels);
-	return rc;
+	return rc ? rc : objdir_mkdir(&st, path, flags, err);
 }
 
 /* DeleteObjects batches. */

@@ -74,24 +74,8 @@ static const char *const proc_covered[] = {
 
 char *local_bwrap_find(const char *path)
 {
-	const char *s = path;
-
-	while (*s) {
-		size_t n = strcspn(s, ":");
-		char *dir = strndup(s, n), *full;
-
-		if (!dir)
-			return NULL;
-		full = dir[0] == '/' ? local_path_join(dir, "bwrap") : NULL;
-		free(dir);
-		if (full && access(full, X_OK) == 0)
-			return full;
-		free(full);
-		s += n;
-		if (*s == ':')
-			s++;
-	}
-	return NULL;
+	/* a relative entry would name a different bwrap from every cwd */
+	return local_path_search(path, "bwrap", true);
 }
 
 /* A growing argument vector; on failure it remembers and frees nothing. */

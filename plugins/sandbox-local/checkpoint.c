@@ -202,18 +202,12 @@ static int copy_subdir(int sdir, int ddir, const char *name,
 /* Copy what directory sfd holds into the empty directory dfd. */
 static int copy_entries(int sfd, int dfd, int depth, struct copy_stats *stats)
 {
-	int fd = dup(sfd), rc = 0;
+	DIR *d = local_opendir_dup(sfd);
 	struct dirent *e;
-	DIR *d;
+	int rc = 0;
 
-	if (fd < 0)
+	if (!d)
 		return -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		rc = -errno;
-		close(fd);
-		return rc;
-	}
 	while (!rc && (errno = 0, e = readdir(d))) {
 		struct stat st;
 

@@ -12,7 +12,9 @@
 #include "env_proto.h"
 #include "local.h"
 
+#include <dirent.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <sys/types.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -145,6 +147,17 @@ void local_capture_free(struct local_capture *c);
 
 /* "a" + "/" + "b", or NULL on allocation failure. */
 char *local_path_join(const char *a, const char *b);
+/*
+ * The first executable `name` in the directories of the ':'-separated
+ * path, or NULL; caller frees. Empty entries are skipped, and with
+ * absolute_only relative ones too.
+ */
+char *local_path_search(const char *path, const char *name, bool absolute_only);
+/*
+ * A DIR reading the directory open as dirfd through a duplicate of it
+ * (dirfd stays the caller's, and open), or NULL with errno set.
+ */
+DIR *local_opendir_dup(int dirfd);
 /* Like mkdir -p (mode for new directories); 0 or -errno. */
 int local_mkdir_p(const char *path, mode_t mode);
 /* Like rm -rf, without following symlinks; 0 or -errno. */

@@ -30,12 +30,24 @@
 
 static uint32_t state_of(const struct local_sandbox *sb);
 
+/* Removes the mark `name` from the state directory, if it is there. */
+static int drop_mark(const struct local_sandbox *sb, const char *name,
+		     wsp_error *err)
+{
+	char *mark = local_path_join(sb->state_dir, name);
+
+	if (!mark)
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	unlink(mark);
+	free(mark);
+	return 0;
+}
+
 static int local_start(uint32_t *out_outcome, void *self,
 		       const wsp_call *call, uint32_t flags, wsp_error *err)
 {
 	struct local_sandbox *sb = self;
 	struct stat st;
-	char *mark;
 	int rc;
 
 	(void)flags;
@@ -59,11 +71,9 @@ static int local_start(uint32_t *out_outcome, void *self,
 				strerror(-rc));
 		*out_outcome = WSP_START_CREATED;
 	}
-	mark = local_path_join(sb->state_dir, STOPPED_MARK);
-	if (!mark)
-		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
-	unlink(mark);
-	free(mark);
+	rc = drop_mark(sb, STOPPED_MARK, err);
+	if (rc)
+		return rc;
 	/*
 	 * No environment is started here: the core mounts the configured
 	 * stores right after start, and the environment binds them when it
@@ -165,7 +175,7 @@ static int thaw(struct local_sandbox *sb, wsp_error *err)
 
 static int thaw_locked(struct local_sandbox *sb, wsp_error *err)
 {
-	char path[PATH_MAX], why[PATH_MAX + 128], *mark;
+	char path[PATH_MAX], why[PATH_MAX + 128];
 	int rc = paused_path(sb, path, sizeof(path));
 
 	if (rc < 0)
@@ -178,12 +188,7 @@ static int thaw_locked(struct local_sandbox *sb, wsp_error *err)
 	rc = local_freezer_thaw(path, why, sizeof(why));
 	if (rc)
 		return wsp_error_set_os(err, WSP_EIO, -rc, "resume: %s", why);
-	mark = local_path_join(sb->state_dir, PAUSED_MARK);
-	if (!mark)
-		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
-	unlink(mark);
-	free(mark);
-	return 0;
+	return drop_mark(sb, PAUSED_MARK, err);
 }
 
 static int pause_locked(struct local_sandbox *sb, const wsp_call *call,

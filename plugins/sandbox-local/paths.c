@@ -30,6 +30,47 @@ char *local_path_join(const char *a, const char *b)
 	return p;
 }
 
+char *local_path_search(const char *path, const char *name, bool absolute_only)
+{
+	const char *s = path;
+
+	while (*s) {
+		size_t n = strcspn(s, ":");
+		char *dir = strndup(s, n);
+		char *full;
+
+		if (!dir)
+			return NULL;
+		full = (absolute_only ? dir[0] == '/' : n > 0)
+			       ? local_path_join(dir, name)
+			       : NULL;
+		free(dir);
+		if (full && access(full, X_OK) == 0)
+			return full;
+		free(full);
+		s += n;
+		if (*s == ':')
+			s++;
+	}
+	return NULL;
+}
+
+DIR *local_opendir_dup(int dirfd)
+{
+	int fd = dup(dirfd), e;
+	DIR *d;
+
+	if (fd < 0)
+		return NULL;
+	d = fdopendir(fd);
+	if (!d) {
+		e = errno;
+		close(fd);
+		errno = e;
+	}
+	return d;
+}
+
 int local_mkdir_p(const char *path, mode_t mode)
 {
 	char *copy = strdup(path);

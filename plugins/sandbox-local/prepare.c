@@ -195,30 +195,6 @@ nomem:
 	return wsp_error_set(err, WSP_ENOMEM, "out of memory");
 }
 
-/* PATH lookup in the sandbox's own PATH (never the host's). */
-static char *find_in_path(const char *path, const char *name)
-{
-	const char *s = path;
-
-	while (*s) {
-		size_t n = strcspn(s, ":");
-		char *dir = strndup(s, n);
-		char *full;
-
-		if (!dir)
-			return NULL;
-		full = n ? local_path_join(dir, name) : NULL;
-		free(dir);
-		if (full && access(full, X_OK) == 0)
-			return full;
-		free(full);
-		s += n;
-		if (*s == ':')
-			s++;
-	}
-	return NULL;
-}
-
 static int prepare_cmd(char ***out, const struct local_sandbox *sb,
 		       const char *shell, const char *const *argv,
 		       wsp_error *err)
@@ -246,7 +222,8 @@ static int prepare_cmd(char ***out, const struct local_sandbox *sb,
 	if (strchr(argv[0], '/')) {
 		v[0] = strdup(argv[0]);
 	} else {
-		v[0] = find_in_path(sb->path, argv[0]);
+		/* the sandbox's own PATH (never the host's) */
+		v[0] = local_path_search(sb->path, argv[0], false);
 		if (!v[0]) {
 			free(v);
 			return wsp_error_set(err, WSP_ENOTFOUND,

@@ -8,6 +8,7 @@
  * so a process is never shown running without a monitor behind it.
  */
 #include "proc_client.h"
+#include "instance.h"
 #include <wsp/sigpipe.h>
 
 #include <dirent.h>
@@ -231,18 +232,12 @@ int proc_kill_orphan(const struct proc_view *v, int sig)
  */
 static int empty_dir(int dirfd)
 {
+	DIR *d = local_opendir_dup(dirfd);
 	struct dirent *de;
-	int fd = dup(dirfd), rc = 0;
-	DIR *d;
+	int rc = 0;
 
-	if (fd < 0)
+	if (!d)
 		return -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		rc = -errno;
-		close(fd);
-		return rc;
-	}
 	rewinddir(d);
 	while ((de = readdir(d)))
 		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&

@@ -19,8 +19,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFakeServer } from './fake/server.mjs';
-import { removeTree } from '../e2b/fake/remove-tree.mjs';
-import { findBwrap } from '../e2b/fake/bwrap.mjs';
+import { serveUntilStopped } from '../common/fake/serve.mjs';
+import { findBwrap } from '../common/fake/bwrap.mjs';
 import { hiddenPaths, mountNsUsable } from '../e2b/fake/mountns.mjs';
 
 const USAGE = 'usage: node fake-blaxel.mjs [--port N] [--deploy-ms MS] [--archive-ms MS] [--standby-ms MS] [--exec-keepalive-ms MS] [--log-keepalive-ms MS] [--no-stdin-watch] [--mount-ns] [--hide PROGRAM]...';
@@ -72,36 +72,8 @@ if (!opts.mountNs && !findBwrap()) {
 const baseDir = mkdtempSync(join(tmpdir(), 'wsp-blaxel-fake-'));
 const { server, registry } = createFakeServer({ baseDir, opts });
 
-let stopping = false;
-async function stop(code) {
-  if (stopping) return;
-  stopping = true;
-  server.close();
-  server.closeAllConnections();
-  try {
-    await registry.killAll();
-  } finally {
-    removeTree(baseDir);
-    process.exit(code);
-  }
-}
-
-for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(sig, () => stop(0));
-process.on('uncaughtException', (e) => {
-  process.stderr.write(`fake-blaxel: ${e.stack}\n`);
-  stop(1);
-});
-if (watchStdin) {
-  process.stdin.on('data', () => {});
-  process.stdin.on('end', () => stop(0));
-  process.stdin.on('error', () => stop(0));
-}
-
-server.on('error', (e) => {
-  process.stderr.write(`fake-blaxel: cannot listen on 127.0.0.1:${port}: ${e.message}\n`);
-  stop(1);
-});
-server.listen(port, '127.0.0.1', () => {
-  registry.baseUrl = `http://127.0.0.1:${server.address().port}`;
-  process.stdout.write(`listening 127.0.0.1:${server.address().port}\n`);
+serveUntilStopped({
+  name: 'fake-blaxel', server, registry, baseDir, port, watchStdin,
+  // sandbox and preview URLs name the fake's own address
+  onListening: (p) => { registry.baseUrl = `http://127.0.0.1:${p}`; },
 });

@@ -1,17 +1,14 @@
 // tests/blaxel/harness.mjs - starts and stops the fake for a test, and
 // speaks raw HTTP to it (the admin API, streams read byte by byte and
-// chunk by chunk). Plain requests, polling and liveness checks are the
-// E2B harness's.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, chmodSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// chunk by chunk). Starting, plain requests, polling and liveness are
+// tests/common/fake/harness.mjs's.
+import { readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createInterface } from 'node:readline';
 import net from 'node:net';
-import { request } from '../e2b/harness.mjs';
+import { launchFake, request } from '../common/fake/harness.mjs';
 
-export { request, eventually, alive } from '../e2b/harness.mjs';
+export { request, eventually, alive, endFake } from '../common/fake/harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const FAKE = join(here, 'fake-blaxel.mjs');
@@ -68,42 +65,15 @@ export function allFrozen(pids) {
 
 export const AUTH = { 'X-Blaxel-Authorization': 'Bearer test', 'X-Blaxel-Workspace': 'test', 'Blaxel-Version': '2026-04-28' };
 
-/**
- * Starts the fake with its own TMPDIR (removed by stop(), so nothing is
- * left even if the fake could not clean up) and resolves once it printed
- * its port. `prefix` runs it through another command (run-unprivileged.sh).
- */
-export async function startFake({ prefix = [], args = [] } = {}) {
-  const tmp = mkdtempSync(join(tmpdir(), 'wsp-blaxel-test-'));
-  if (prefix.length) chmodSync(tmp, 0o1777);
-  const argv = [...prefix, process.execPath, FAKE, ...args];
-  const proc = spawn(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, TMPDIR: tmp } });
-  const exited = new Promise((r) => proc.once('exit', (code, signal) => r({ code, signal })));
-  const first = await new Promise((resolve, reject) => {
-    createInterface({ input: proc.stdout }).once('line', resolve);
-    proc.once('exit', (code) => reject(new Error(`the fake exited (${code}) before listening`)));
-  });
-  const m = first.match(/^listening 127\.0\.0\.1:(\d+)$/);
-  if (!m) throw new Error(`unexpected first line from the fake: ${first}`);
-  const port = Number(m[1]);
-  return {
-    port, url: `http://127.0.0.1:${port}`, proc, tmp, exited,
-    request: (opts) => request(port, opts),
-    /** A call with the credentials every Blaxel client sends. */
-    call: (method, path, body, headers = {}) => request(port, {
-      method, path, headers: { ...AUTH, ...(typeof body === 'string' ? { 'Content-Type': 'application/json' } : {}), ...headers }, body,
-    }).then((r) => ({ ...r, json: /json/.test(r.headers['content-type'] ?? '') ? JSON.parse(r.body) : null })),
-    admin: (method, path, body) => request(port, { method, path: '/_fake/' + path, body: body === undefined ? undefined : JSON.stringify(body) })
-      .then((r) => ({ ...r, json: r.body.length ? JSON.parse(r.body) : null })),
-    /** Closes the fake's stdin (its signal to exit) and waits for it, then removes TMPDIR. */
-    async stop() {
-      proc.stdin.end();
-      const st = await exited;
-      rmSync(tmp, { recursive: true, force: true });
-      return st;
-    },
-    leftovers: () => readdirSync(tmp),
-  };
+/** Starts the fake (see launchFake) with call(): Blaxel's credentials sent. */
+export async function startFake(opts) {
+  const fake = await launchFake(FAKE, 'blaxel', opts);
+  const { port } = fake;
+  /** A call with the credentials every Blaxel client sends. */
+  fake.call = (method, path, body, headers = {}) => request(port, {
+    method, path, headers: { ...AUTH, ...(typeof body === 'string' ? { 'Content-Type': 'application/json' } : {}), ...headers }, body,
+  }).then((r) => ({ ...r, json: /json/.test(r.headers['content-type'] ?? '') ? JSON.parse(r.body) : null }));
+  return fake;
 }
 
 /**

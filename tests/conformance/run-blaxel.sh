@@ -21,15 +21,9 @@ YAML
 export XDG_CONFIG_HOME="$tmp/xdg" XDG_STATE_HOME="$tmp/xdg-state"
 export BL_API_KEY=bl_conformance_key_7d21 BL_WORKSPACE=team-dev
 unset WSP_CONFIG WSP_PLUGIN_PATH BL_API_URL BL_REGION
-rc=0
 # shellcheck disable=SC2086 # split on purpose
-"$conf" "$so" --options "$tmp/options.yaml" ${WSP_CONF_ARGS-} \
-	>"$tmp/out" 2>&1 || rc=$?
-cat "$tmp/out"
-if grep -q "$BL_API_KEY" "$tmp/out" ||
-	grep -rqs "$BL_API_KEY" "$tmp/xdg-state"; then
-	echo "the API key leaked into the output or the state files" >&2
-	exit 1
-fi
-node_fake_checks "$tmp/out"
-exit $rc
+kit_run "$conf" "$so" ${WSP_CONF_ARGS-}
+# The key must be neither in the output nor in the state files.
+kit_secret_absent "$BL_API_KEY" "$tmp/out" "$tmp/xdg-state"
+kit_checks
+exit $kit_rc

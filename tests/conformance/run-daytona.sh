@@ -17,15 +17,9 @@ YAML
 
 export XDG_CONFIG_HOME="$tmp/xdg" XDG_STATE_HOME="$tmp/xdg-state"
 unset WSP_CONFIG WSP_PLUGIN_PATH DAYTONA_API_KEY
-rc=0
 # shellcheck disable=SC2086 # split on purpose
-"$conf" "$so" --options "$tmp/options.yaml" ${WSP_CONF_ARGS-} \
-	>"$tmp/out" 2>&1 || rc=$?
-cat "$tmp/out"
+kit_run "$conf" "$so" ${WSP_CONF_ARGS-}
 # The key must be in no line the kit printed.
-if grep -q dtn_conformance_key_5e2a "$tmp/out"; then
-	echo "the API key appears in the output" >&2
-	exit 1
-fi
-node_fake_checks "$tmp/out"
-exit $rc
+kit_secret_absent dtn_conformance_key_5e2a "$tmp/out"
+kit_checks
+exit $kit_rc

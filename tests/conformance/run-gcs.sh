@@ -15,7 +15,7 @@
 # upload at its first chunk, so one chunk carries the kit's largest file.
 # Its other gaps are the checks WSP_CONF_ARGS names with --expect-fail.
 set -eu
-. "$(dirname "$0")/wait-listening.sh"
+. "$(dirname "$0")/kit.sh"
 conf=$1 so=$2 gcsdir=$3 emudir=${4:-}
 node=$(command -v node || true)
 if [ ! -x "${node:-/nonexistent}" ]; then
@@ -23,17 +23,7 @@ if [ ! -x "${node:-/nonexistent}" ]; then
 	exit 1
 fi
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/wsp-conformance-gcs-XXXXXX")
-pid=
-cleanup() {
-	if [ -n "$pid" ]; then
-		kill "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-	fi
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+kit_tmp gcs
 
 chmod 755 "$tmp" # the server's data under it, readable when run as nobody
 if [ -n "$emudir" ]; then
@@ -75,10 +65,7 @@ export XDG_CONFIG_HOME="$tmp/xdg" XDG_STATE_HOME="$tmp/xdg-state"
 export GCE_METADATA_HOST="$addr" CLOUDSDK_CONFIG="$tmp/no-gcloud"
 export WSP_FS_GCS_PAGE_SIZE=3
 unset WSP_CONFIG WSP_PLUGIN_PATH GOOGLE_APPLICATION_CREDENTIALS
-rc=0
-"$conf" "$so" --options "$tmp/options.yaml" ${WSP_CONF_ARGS:-} \
-	>"$tmp/out" 2>&1 || rc=$?
-cat "$tmp/out"
-grep -q '^PASS ' "$tmp/out" || { echo "no check passed" >&2; exit 1; }
-grep -q '^[0-9]* passed, 0 failed' "$tmp/out" || rc=1
-exit $rc
+# shellcheck disable=SC2086 # split on purpose
+kit_run "$conf" "$so" ${WSP_CONF_ARGS:-}
+kit_checks
+exit $kit_rc

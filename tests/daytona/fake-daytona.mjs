@@ -17,8 +17,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFakeServer } from './fake/server.mjs';
-import { removeTree } from './fake/remove-tree.mjs';
-import { findBwrap } from './fake/bwrap.mjs';
+import { serveUntilStopped } from '../common/fake/serve.mjs';
+import { findBwrap } from '../common/fake/bwrap.mjs';
 import { hiddenPaths, mountNsUsable } from '../e2b/fake/mountns.mjs';
 
 const USAGE = 'usage: node fake-daytona.mjs [--port N] [--start-ms N] [--stop-ms N] [--minute-ms N] [--no-stdin-watch] [--mount-ns] [--hide PROGRAM]...';
@@ -64,35 +64,6 @@ const { server, registry } = createFakeServer({
   mountNs: opts.mountNs, hide: hiddenPaths(hide),
 });
 
-let stopping = false;
-async function stop(code) {
-  if (stopping) return;
-  stopping = true;
-  server.close();
-  server.closeAllConnections();
-  try {
-    await registry.killAll();
-  } finally {
-    removeTree(baseDir);
-    process.exit(code);
-  }
-}
-
-for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(sig, () => stop(0));
-process.on('uncaughtException', (e) => {
-  process.stderr.write(`fake-daytona: ${e.stack}\n`);
-  stop(1);
-});
-if (opts.watchStdin) {
-  process.stdin.on('data', () => {});
-  process.stdin.on('end', () => stop(0));
-  process.stdin.on('error', () => stop(0));
-}
-
-server.on('error', (e) => {
-  process.stderr.write(`fake-daytona: cannot listen on 127.0.0.1:${opts.port}: ${e.message}\n`);
-  stop(1);
-});
-server.listen(opts.port, '127.0.0.1', () => {
-  process.stdout.write(`listening 127.0.0.1:${server.address().port}\n`);
+serveUntilStopped({
+  name: 'fake-daytona', server, registry, baseDir, port: opts.port, watchStdin: opts.watchStdin,
 });

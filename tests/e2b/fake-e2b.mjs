@@ -16,7 +16,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFakeServer } from './fake/server.mjs';
-import { removeTree } from './fake/remove-tree.mjs';
+import { serveUntilStopped } from '../common/fake/serve.mjs';
 import { findBwrap } from './fake/bwrap.mjs';
 import { hiddenPaths, mountNsUsable } from './fake/mountns.mjs';
 
@@ -53,35 +53,6 @@ const { server, registry } = createFakeServer({
   baseDir, envdVersion: opts.envdVersion, mountNs: opts.mountNs, hide: hiddenPaths(opts.hide),
 });
 
-let stopping = false;
-async function stop(code) {
-  if (stopping) return;
-  stopping = true;
-  server.close();
-  server.closeAllConnections();
-  try {
-    await registry.killAll();
-  } finally {
-    removeTree(baseDir);
-    process.exit(code);
-  }
-}
-
-for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(sig, () => stop(0));
-process.on('uncaughtException', (e) => {
-  process.stderr.write(`fake-e2b: ${e.stack}\n`);
-  stop(1);
-});
-if (opts.watchStdin) {
-  process.stdin.on('data', () => {});
-  process.stdin.on('end', () => stop(0));
-  process.stdin.on('error', () => stop(0));
-}
-
-server.on('error', (e) => {
-  process.stderr.write(`fake-e2b: cannot listen on 127.0.0.1:${opts.port}: ${e.message}\n`);
-  stop(1);
-});
-server.listen(opts.port, '127.0.0.1', () => {
-  process.stdout.write(`listening 127.0.0.1:${server.address().port}\n`);
+serveUntilStopped({
+  name: 'fake-e2b', server, registry, baseDir, port: opts.port, watchStdin: opts.watchStdin,
 });

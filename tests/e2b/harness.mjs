@@ -1,68 +1,21 @@
 // tests/e2b/harness.mjs - starts and stops the fake for a test, and speaks
 // raw HTTP to it (the admin API, envd's Connect streams byte by byte).
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, chmodSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// Starting, plain requests, polling and liveness are
+// tests/common/fake/harness.mjs's.
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createInterface } from 'node:readline';
 import http from 'node:http';
+import { launchFake } from '../common/fake/harness.mjs';
+
+export { request, eventually, alive, endFake } from '../common/fake/harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const FAKE = join(here, 'fake-e2b.mjs');
 export const UNPRIVILEGED = join(here, '..', 'security', 'run-unprivileged.sh');
 
-/**
- * Starts the fake with its own TMPDIR (removed by stop(), so nothing is
- * left even if the fake could not clean up) and resolves once it printed
- * its port. `prefix` runs it through another command (run-unprivileged.sh).
- */
-export async function startFake({ prefix = [], args = [] } = {}) {
-  const tmp = mkdtempSync(join(tmpdir(), 'wsp-e2b-test-'));
-  if (prefix.length) chmodSync(tmp, 0o1777);
-  const argv = [...prefix, process.execPath, FAKE, ...args];
-  const proc = spawn(argv[0], argv.slice(1), {
-    stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, TMPDIR: tmp },
-  });
-  const exited = new Promise((r) => proc.once('exit', (code, signal) => r({ code, signal })));
-  const lines = createInterface({ input: proc.stdout });
-  const first = await new Promise((resolve, reject) => {
-    lines.once('line', resolve);
-    proc.once('exit', (code) => reject(new Error(`the fake exited (${code}) before listening`)));
-  });
-  const m = first.match(/^listening 127\.0\.0\.1:(\d+)$/);
-  if (!m) throw new Error(`unexpected first line from the fake: ${first}`);
-  const port = Number(m[1]);
-  const fake = {
-    port, url: `http://127.0.0.1:${port}`, proc, tmp, exited,
-    request: (opts) => request(port, opts),
-    admin: (method, path, body) => request(port, { method, path: '/_fake/' + path, body: body === undefined ? undefined : JSON.stringify(body) })
-      .then((r) => ({ ...r, json: r.body.length ? JSON.parse(r.body) : null })),
-    /** Closes the fake's stdin (its signal to exit) and waits for it, then removes TMPDIR. */
-    async stop() {
-      proc.stdin.end();
-      const st = await exited;
-      rmSync(tmp, { recursive: true, force: true });
-      return st;
-    },
-    /** What the fake left in its TMPDIR (it should remove its own directory). */
-    leftovers: () => readdirSync(tmp),
-  };
-  return fake;
-}
-
-/** One HTTP/1.1 request, no keep-alive; resolves {status, headers, body}. */
-export function request(port, { method = 'GET', path = '/', headers = {}, body } = {}) {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path, headers, agent: false }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+/** Starts the fake (see launchFake): {port, url, request, admin, stop, ...}. */
+export function startFake(opts) {
+  return launchFake(FAKE, 'e2b', opts);
 }
 
 /** One Connect envelope around a JSON message. */
@@ -137,31 +90,4 @@ export function openStream(port, path, { headers = {}, message }) {
   });
   st.abort = () => st.req.destroy();
   return st;
-}
-
-/** Polls `fn` until it returns a truthy value; fails after `ms` (a bound, not a pace). */
-// 60 s: a bound for a loaded CI machine (2 cores, a sanitizer build beside),
-// never a pace: a met condition returns at once.
-export async function eventually(fn, what, ms = 60000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-/** True while a host pid is alive (not yet reaped or a zombie counts as gone). */
-export function alive(pid) {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
 }

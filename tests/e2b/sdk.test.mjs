@@ -6,7 +6,7 @@
 // have talked to nothing but the fake.
 //
 // Run: node --test tests/e2b/sdk.test.mjs (ctest does; `npm ci` first).
-import { strayTraffic } from './no-stray-traffic.mjs';
+import { strayTraffic } from '../common/fake/no-stray-traffic.mjs';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';

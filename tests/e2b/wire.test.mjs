@@ -10,7 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { startFake, openStream, eventually, alive, UNPRIVILEGED } from './harness.mjs';
+import { startFake, openStream, eventually, alive, endFake, UNPRIVILEGED } from './harness.mjs';
 
 let fake;
 before(async () => { fake = await startFake(); });
@@ -255,14 +255,7 @@ async function lifetime(t, prefix, how) {
   const hostPids = sandboxes[0].processes[0].hostPids;
   assert.ok(hostPids.length >= 2, 'bwrap and the command');
   assert.ok(existsSync(sandboxes[0].dir));
-  if (how === 'stdin') f.proc.stdin.end();
-  else f.proc.kill(how);
-  const st = await f.exited;
-  assert.equal(st.code, 0);
-  // The kernel finishes a SIGKILLed namespace a moment after the fake's
-  // exit on a loaded machine: gone within seconds, not at the same instant.
-  for (const p of hostPids) await eventually(() => !alive(p), `host pid ${p} to be gone once the fake exited`, 5000);
-  assert.deepEqual(f.leftovers(), [], 'the fake removed its temporary directory');
+  await endFake(f, how, hostPids);
   await f.stop();
   return out;
 }
@@ -283,9 +276,9 @@ test('as an unprivileged user (uid 65534): bwrap works, commands run, cleanup is
   assert.equal(out, 'up 1000\n', 'the command runs as the sandbox user inside');
 });
 
-test('the stray-traffic guard of sdk.test.mjs sees lookups and connections that are not 127.0.0.1', () => {
+test('the stray-traffic guard of the SDK tests sees lookups and connections that are not 127.0.0.1', () => {
   const script = `
-    const { strayTraffic } = await import('./no-stray-traffic.mjs');
+    const { strayTraffic } = await import('../common/fake/no-stray-traffic.mjs');
     const net = await import('node:net');
     const dns = await import('node:dns');
     await new Promise((r) => dns.lookup('wsp-guard-check.invalid', () => r()));

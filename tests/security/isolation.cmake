@@ -59,7 +59,6 @@ add_test(NAME security_seccomp_filter COMMAND test_security_seccomp_filter)
 # mounts: the workspace's S3 mounts inside the sandbox (real s3fs against
 # tests/s3's S3 test server; `npm ci` there first). As uid 65534 without a
 # usable /dev/fuse it checks wsp's refusal and exits 77 (skipped).
-find_program(WSP_NODE node)
 add_executable(test_security_isolation_mounts test_isolation_mounts.c
   "${PROJECT_SOURCE_DIR}/tests/s3/s3_env.c")
 target_include_directories(test_security_isolation_mounts PRIVATE
@@ -81,6 +80,6 @@ add_test(NAME security_isolation_mounts_unprivileged
           "$<TARGET_FILE:test_security_isolation_mounts>")
 set_tests_properties(security_isolation_mounts
   security_isolation_mounts_unprivileged PROPERTIES TIMEOUT 180
-  ENVIRONMENT "http_proxy=;https_proxy=;HTTP_PROXY=;HTTPS_PROXY=;ALL_PROXY=;all_proxy=")
+  ENVIRONMENT "${WSP_TEST_NO_PROXY}")
 set_tests_properties(security_isolation_mounts_unprivileged PROPERTIES
   SKIP_RETURN_CODE 77)

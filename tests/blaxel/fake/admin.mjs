@@ -3,6 +3,7 @@
 // fake's RequestLog, so both read alike), the sandboxes as the fake holds
 // them, and the timing settings. README.md documents every route.
 import { sendJson, sendEmpty, sendApiError } from './http-util.mjs';
+import { handleFaultsAndLog } from '../../common/fake/admin.mjs';
 
 export { RequestLog } from '../../e2b/fake/admin.mjs';
 
@@ -82,30 +83,8 @@ export async function handleAdmin(req, res, url, body, { faults, log, registry, 
   if (!p.startsWith('/_fake/')) return false;
   const m = req.method;
   const json = () => JSON.parse(body.toString('utf8'));
-  if (p === '/_fake/faults' && m === 'POST') {
-    let spec;
-    try { spec = json(); } catch { sendApiError(res, 400, 'the body is not JSON'); return true; }
-    const added = [];
-    try {
-      for (const s of Array.isArray(spec) ? spec : [spec]) added.push(faults.add(s));
-    } catch (e) {
-      for (const f of added) faults.list.splice(faults.list.indexOf(f), 1);
-      sendApiError(res, 400, e.message);
-      return true;
-    }
-    sendJson(res, 201, { faults: added });
-  } else if (p === '/_fake/faults' && m === 'GET') {
-    sendJson(res, 200, { faults: faults.list });
-  } else if (p === '/_fake/faults' && m === 'DELETE') {
-    faults.list.length = 0;
-    sendEmpty(res, 204);
-  } else if (p === '/_fake/requests' && m === 'GET') {
-    const since = Number(url.searchParams.get('since') ?? 0);
-    sendJson(res, 200, { requests: log.entries.filter((e) => e.seq > since), last: log.seq });
-  } else if (p === '/_fake/requests' && m === 'DELETE') {
-    log.entries.length = 0;
-    sendEmpty(res, 204);
-  } else if (p === '/_fake/config' && (m === 'GET' || m === 'POST')) {
+  if (handleFaultsAndLog(req, res, url, body, { faults, log }, { json: sendJson, fail: (status, message) => sendApiError(res, status, message) })) return true;
+  if (p === '/_fake/config' && (m === 'GET' || m === 'POST')) {
     if (m === 'POST') {
       let c;
       try { c = json(); } catch { sendApiError(res, 400, 'the body is not JSON'); return true; }

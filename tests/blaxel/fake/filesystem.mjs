@@ -14,7 +14,7 @@
 import fs from 'node:fs';
 import { posix } from 'node:path';
 import { FsError } from '../../e2b/fake/vfs.mjs';
-import { removeTree } from '../../e2b/fake/remove-tree.mjs';
+import { removeTree } from '../../common/fake/remove-tree.mjs';
 import { parseMultipart } from '../../e2b/fake/files.mjs';
 import { StreamResponse } from './stream.mjs';
 import { sendJson, sendApiError, parseGoJson, goFieldError } from './http-util.mjs';

@@ -1,8 +1,10 @@
 // fake/http-util.mjs - the error and success bodies of each Blaxel plane.
-// Reading bounded bodies and writing JSON come from the E2B fake.
+// Reading bounded bodies comes from tests/common/fake, writing JSON from the
+// E2B fake.
 import { sendJson } from '../../e2b/fake/http-util.mjs';
 
-export { readBody, BodyTooLarge, sendJson, sendEmpty } from '../../e2b/fake/http-util.mjs';
+export { readBody, BodyTooLarge } from '../../common/fake/read-body.mjs';
+export { sendJson, sendEmpty } from '../../e2b/fake/http-util.mjs';
 
 /** The sandbox-api's ErrorResponse: {"error": "..."}. */
 export function sendApiError(res, status, message, headers = {}) {

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID, createHash } from 'node:crypto';
 import { parseMultipart } from '../../e2b/fake/files.mjs';
-import { removeTree } from '../../e2b/fake/remove-tree.mjs';
+import { removeTree } from '../../common/fake/remove-tree.mjs';
 import { sendJson, sendApiError, parseGoJson } from './http-util.mjs';
 import { absolutePath } from './paths.mjs';
 import { writeFileFromParts } from './filesystem.mjs';

@@ -18,7 +18,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { bwrapArgs, findBwrap } from '../../e2b/fake/bwrap.mjs';
 import { nsenterArgs } from '../../e2b/fake/mountns.mjs';
-import { processTree, stopTree, killTree } from '../../e2b/fake/processes.mjs';
+import { processTree, stopTree, killTree } from '../../common/fake/proc-tree.mjs';
 import { ROOT, PATH, HOME, WORKDIR } from './layout.mjs';
 import { formatPath, absolutePath } from './paths.mjs';
 

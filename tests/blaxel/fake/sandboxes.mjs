@@ -20,7 +20,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { SandboxFs } from '../../e2b/fake/vfs.mjs';
-import { removeTree } from '../../e2b/fake/remove-tree.mjs';
+import { removeTree } from '../../common/fake/remove-tree.mjs';
 import { createSandboxLayout } from './layout.mjs';
 import { ProcessTable } from './processes.mjs';
 import { startHolder } from '../../e2b/fake/mountns.mjs';

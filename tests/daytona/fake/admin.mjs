@@ -2,6 +2,7 @@
 // uses): faults to arm, the log of the requests clients sent, the
 // sandboxes as the fake holds them. README.md documents every route.
 import { apiJson, apiError } from './http-util.mjs';
+import { recordBody, handleFaultsAndLog } from '../../common/fake/admin.mjs';
 
 const KINDS = ['rate_limit', 'error', 'drop', 'stall', 'autostop', 'slow_start', 'ping'];
 const LOG_LIMIT = 10000;
@@ -107,13 +108,7 @@ export class RequestLog {
 
   /** Records the body: UTF-8 text when it is, base64 otherwise. */
   body(e, buf) {
-    e.bodyLength = buf.length;
-    const kept = buf.subarray(0, LOG_BODY_BYTES);
-    e.bodyTruncated = buf.length > kept.length;
-    const text = kept.toString('utf8');
-    const isText = Buffer.from(text, 'utf8').equals(kept) && !/[\x00-\x08\x0e-\x1f]/.test(text);
-    e.bodyEncoding = isText ? 'utf8' : 'base64';
-    e.body = isText ? text : kept.toString('base64');
+    recordBody(e, buf, LOG_BODY_BYTES);
   }
 }
 
@@ -122,30 +117,8 @@ export async function handleAdmin(req, res, url, body, { faults, log, registry }
   const p = url.pathname;
   const method = req.method;
   const fail = (status, message) => apiJson(res, status, { statusCode: status, message });
-  if (p === '/_fake/faults' && method === 'POST') {
-    let spec;
-    try { spec = JSON.parse(body.toString('utf8')); } catch { return fail(400, 'the body is not JSON'); }
-    const specs = Array.isArray(spec) ? spec : [spec];
-    const added = [];
-    try {
-      for (const s of specs) added.push(faults.add(s));
-    } catch (e) {
-      for (const f of added) faults.list.splice(faults.list.indexOf(f), 1);
-      return fail(400, e.message);
-    }
-    apiJson(res, 201, { faults: added });
-  } else if (p === '/_fake/faults' && method === 'GET') {
-    apiJson(res, 200, { faults: faults.list });
-  } else if (p === '/_fake/faults' && method === 'DELETE') {
-    faults.list.length = 0;
-    res.writeHead(204).end();
-  } else if (p === '/_fake/requests' && method === 'GET') {
-    const since = Number(url.searchParams.get('since') ?? 0);
-    apiJson(res, 200, { requests: log.entries.filter((e) => e.seq > since), last: log.seq });
-  } else if (p === '/_fake/requests' && method === 'DELETE') {
-    log.entries.length = 0;
-    res.writeHead(204).end();
-  } else if (p === '/_fake/sandboxes' && method === 'GET') {
+  if (handleFaultsAndLog(req, res, url, body, { faults, log }, { json: apiJson, fail })) return true;
+  if (p === '/_fake/sandboxes' && method === 'GET') {
     apiJson(res, 200, {
       sandboxes: [...registry.sandboxes.values()].map((s) => ({
         id: s.id, name: s.name, state: s.state, user: s.osUser.name, dir: s.dir, sessions: s.sessions.describe(),

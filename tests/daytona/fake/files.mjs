@@ -10,7 +10,7 @@ import { posix } from 'node:path';
 import { goJson, goText, bareStatus, goTimeJson, goTimeString, nowNs } from './http-util.mjs';
 import { FsError, goModeString } from './vfs.mjs';
 import { boundaryOf, parseMultipart, partHead, multipartEnd, contentDisposition, MultipartError } from './multipart.mjs';
-import { removeTree } from './remove-tree.mjs';
+import { removeTree } from '../../common/fake/remove-tree.mjs';
 import { SANDBOX_UID } from './layout.mjs';
 import { parseRange, RangeError416 } from './byte-range.mjs';
 

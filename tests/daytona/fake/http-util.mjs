@@ -1,32 +1,10 @@
-// fake/http-util.mjs - reading bounded request bodies (Content-Length or
-// chunked alike) and writing answers the way each Daytona service does:
+// fake/http-util.mjs - writing answers the way each Daytona service does:
 // the API (NestJS: Express JSON and its exception filter's body) and the
 // toolbox daemon (gin: Go's encoding/json, its error middleware's body,
 // and bare statuses where a handler aborts with no body).
 import { STATUS_CODES } from 'node:http';
 
-export class BodyTooLarge extends Error {}
-
-/** The whole request body, or BodyTooLarge past `limit` bytes. */
-export function readBody(req, limit) {
-  return new Promise((resolve, reject) => {
-    const chunks = [];
-    let size = 0;
-    let failed = false;
-    req.on('data', (c) => {
-      if (failed) return;
-      size += c.length;
-      if (size > limit) {
-        failed = true;
-        reject(new BodyTooLarge(`request body larger than ${limit} bytes`));
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => { if (!failed) resolve(Buffer.concat(chunks)); });
-    req.on('error', (e) => { if (!failed) { failed = true; reject(e); } });
-  });
-}
+export { readBody, BodyTooLarge } from '../../common/fake/read-body.mjs';
 
 /** Go's time.Time in JSON (RFC 3339 with nanoseconds, trailing zeros cut), UTC. */
 export function goTimeJson(ns) {

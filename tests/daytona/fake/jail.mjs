@@ -9,9 +9,9 @@
 // LD_PRELOAD or similar acts on the sandboxed program only, and no value
 // shows on a command line.
 import { spawn } from 'node:child_process';
-import { bwrapArgs, findBwrap } from './bwrap.mjs';
+import { bwrapArgs, findBwrap } from '../../common/fake/bwrap.mjs';
 import { nsenterArgs } from '../../e2b/fake/mountns.mjs';
-import { processTree, killTree, freezeTree, thawTree } from './proc-tree.mjs';
+import { processTree, killTree, freezeTree, thawTree } from '../../common/fake/proc-tree.mjs';
 
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 // Inside the sandbox: an empty environment, then the variables of fd 4, then the program.

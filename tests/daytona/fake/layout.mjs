@@ -10,25 +10,16 @@
 //   /etc/<a few entries>    read-only; passwd, group, hostname and shells
 //                           are the sandbox's own (root and the sandbox user)
 //
-// Same idea as tests/e2b/fake/layout.mjs; the users differ: a Daytona
+// The host's part is tests/common/fake/layout.mjs's, as for the E2B fake;
+// the users differ: a Daytona
 // sandbox has one user (`daytona` unless the create request names
 // another), uid 1000, home /home/<user>.
-import { lstatSync, readlinkSync, mkdirSync, writeFileSync, chmodSync } from 'node:fs';
+import { mkdirSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
+import { sandboxMounts } from '../../common/fake/layout.mjs';
 
 export const SANDBOX_UID = 1000;
 
-const SYSTEM_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'];
-
-// The parts of /etc programs need, and no secrets (no shadow, no keys).
-const ETC_ENTRIES = [
-  'alternatives', 'ssl/certs', 'ssl/openssl.cnf', 'ca-certificates',
-  'ca-certificates.conf', 'hosts', 'nsswitch.conf', 'ld.so.cache',
-  'ld.so.conf', 'ld.so.conf.d', 'localtime', 'timezone', 'os-release',
-  'debian_version', 'mime.types', 'protocols', 'services', 'profile',
-  'bash.bashrc', 'environment', 'inputrc', 'terminfo', 'magic',
-  'locale.alias', 'gai.conf', 'host.conf',
-];
 const ETC_OWN = ['passwd', 'group', 'hostname', 'shells'];
 export const WRITABLE = ['/home', '/tmp'];
 
@@ -56,19 +47,5 @@ export function createLayout(dir, hostname, user) {
   writeFileSync(join(etc, 'hostname'), hostname + '\n');
   writeFileSync(join(etc, 'shells'), '/bin/sh\n/bin/bash\n/usr/bin/bash\n');
 
-  const mounts = [];
-  for (const d of SYSTEM_DIRS) {
-    let st;
-    try { st = lstatSync(d); } catch { continue; }
-    if (st.isSymbolicLink()) mounts.push({ at: d, symlink: readlinkSync(d) });
-    else if (st.isDirectory()) mounts.push({ at: d, host: d, rw: false });
-  }
-  for (const e of ETC_ENTRIES) {
-    const host = '/etc/' + e;
-    try { lstatSync(host); } catch { continue; }
-    mounts.push({ at: host, host, rw: false });
-  }
-  for (const e of ETC_OWN) mounts.push({ at: '/etc/' + e, host: join(etc, e), rw: false });
-  for (const w of WRITABLE) mounts.push({ at: w, host: join(fsRoot, w.slice(1)), rw: true });
-  return mounts;
+  return sandboxMounts({ etcDir: etc, etcOwn: ETC_OWN, fsRoot, writable: WRITABLE });
 }

@@ -26,7 +26,7 @@ import { randomUUID, randomBytes } from 'node:crypto';
 import { createLayout, sandboxUser } from './layout.mjs';
 import { SandboxFs } from './vfs.mjs';
 import { Sessions } from './sessions.mjs';
-import { removeTree } from './remove-tree.mjs';
+import { removeTree } from '../../common/fake/remove-tree.mjs';
 import { startHolder } from '../../e2b/fake/mountns.mjs';
 
 export const ORGANIZATION_ID = '4f2b7d1e-6a3c-4e8f-9b0d-2c5a8e7f1a3b';

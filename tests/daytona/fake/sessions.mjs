@@ -17,7 +17,7 @@ import { createInterface } from 'node:readline';
 import { Jail } from './jail.mjs';
 import { DaemonError, SandboxGone } from './daemon-errors.mjs';
 import { STDOUT_MARK } from './log-stream.mjs';
-import { removeTree } from './remove-tree.mjs';
+import { removeTree } from '../../common/fake/remove-tree.mjs';
 
 // Lines the wrapper prints on the shell's own stdout (commands' output never goes there).
 const STARTED = '__wsp_fake_started ';

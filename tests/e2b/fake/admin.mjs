@@ -3,6 +3,7 @@
 // sandboxes as the fake holds them. README.md documents every route.
 import { parseEnvelopes } from './connect.mjs';
 import { sendJson, sendEmpty, sendError } from './http-util.mjs';
+import { recordBody, handleFaultsAndLog } from '../../common/fake/admin.mjs';
 
 const KINDS = ['rate_limit', 'error', 'reset', 'stall', 'kill_sandbox'];
 const LOG_LIMIT = 10000;
@@ -98,13 +99,7 @@ export class RequestLog {
 
   /** Records the body: UTF-8 text when it is, base64 otherwise; envelopes decoded. */
   body(e, buf) {
-    e.bodyLength = buf.length;
-    const kept = buf.subarray(0, LOG_BODY_BYTES);
-    e.bodyTruncated = buf.length > kept.length;
-    const text = kept.toString('utf8');
-    const isText = Buffer.from(text, 'utf8').equals(kept) && !/[\x00-\x08\x0e-\x1f]/.test(text);
-    e.bodyEncoding = isText ? 'utf8' : 'base64';
-    e.body = isText ? text : kept.toString('base64');
+    recordBody(e, buf, LOG_BODY_BYTES);
     if (/^application\/connect\+json/.test(e.headers['content-type'] ?? '')) {
       try { e.envelopes = parseEnvelopes(buf); } catch { e.envelopes = null; }
     }
@@ -116,31 +111,8 @@ export async function handleAdmin(req, res, url, body, { faults, log, registry }
   const p = url.pathname;
   if (!p.startsWith('/_fake/')) return false;
   const method = req.method;
-  if (p === '/_fake/faults' && method === 'POST') {
-    let spec;
-    try { spec = JSON.parse(body.toString('utf8')); } catch { sendError(res, 400, 'the body is not JSON'); return true; }
-    const specs = Array.isArray(spec) ? spec : [spec];
-    const added = [];
-    try {
-      for (const s of specs) added.push(faults.add(s));
-    } catch (e) {
-      for (const f of added) faults.list.splice(faults.list.indexOf(f), 1);
-      sendError(res, 400, e.message);
-      return true;
-    }
-    sendJson(res, 201, { faults: added });
-  } else if (p === '/_fake/faults' && method === 'GET') {
-    sendJson(res, 200, { faults: faults.list });
-  } else if (p === '/_fake/faults' && method === 'DELETE') {
-    faults.list.length = 0;
-    sendEmpty(res, 204);
-  } else if (p === '/_fake/requests' && method === 'GET') {
-    const since = Number(url.searchParams.get('since') ?? 0);
-    sendJson(res, 200, { requests: log.entries.filter((e) => e.seq > since), last: log.seq });
-  } else if (p === '/_fake/requests' && method === 'DELETE') {
-    log.entries.length = 0;
-    sendEmpty(res, 204);
-  } else if (p === '/_fake/sandboxes' && method === 'GET') {
+  if (handleFaultsAndLog(req, res, url, body, { faults, log }, { json: sendJson, fail: (status, message) => sendError(res, status, message) })) return true;
+  if (p === '/_fake/sandboxes' && method === 'GET') {
     sendJson(res, 200, {
       sandboxes: [...registry.sandboxes.values()].map((s) => ({
         sandboxID: s.id, state: s.state, endAt: new Date(s.endAt).toISOString(),

@@ -1,52 +1,13 @@
-// fake/bwrap.mjs - the bubblewrap command line a sandbox's command runs
-// under: new user (mapped to the requested uid), PID, IPC, UTS and network
-// namespaces, no capabilities, dies with the fake, the layout of
-// layout.mjs (system read-only, the sandbox's own /home, /root and /tmp
-// read-write), a fresh /proc and a minimal /dev.
-//
-// No network namespace is shared with the host: a command cannot reach the
-// fake's own port (its admin API) or anything else. The environment goes
-// to bwrap's execve, never on the command line.
-import { existsSync } from 'node:fs';
+// fake/bwrap.mjs - the bubblewrap command line of tests/common/fake/bwrap.mjs
+// with envd's shell wrapper: a command (cmd + args) runs through
+// `/bin/sh -c 'exec "$@"'` as envd runs it, so an unknown command ends with
+// sh's 127 rather than a spawn error. The Blaxel fake's processes use this
+// form as well.
+import { bwrapArgs as jailArgs } from '../../common/fake/bwrap.mjs';
 
-let found;
-/** The bwrap binary on PATH, or null. */
-export function findBwrap() {
-  if (found !== undefined) return found;
-  found = null;
-  for (const dir of (process.env.PATH || '/usr/bin:/bin').split(':')) {
-    if (dir.startsWith('/') && existsSync(dir + '/bwrap')) { found = dir + '/bwrap'; break; }
-  }
-  return found;
-}
+export { findBwrap } from '../../common/fake/bwrap.mjs';
 
-/**
- * argv after the bwrap binary. `argv` is the command (cmd + args); it runs
- * through `/bin/sh -c 'exec "$@"'` as envd runs it through its shell
- * wrapper, so an unknown command ends with sh's 127 rather than a spawn
- * error.
- */
-export function bwrapArgs({ mounts, user, cwd, hostname, argv, hide = [] }) {
-  const a = [
-    '--unshare-user', '--uid', String(user.uid), '--gid', String(user.gid),
-    '--cap-drop', 'ALL',
-    '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-net',
-    '--die-with-parent', '--hostname', hostname,
-    // fd 3 gets {"child-pid": N}: the namespace's init, whose death takes
-    // every process of the command with it.
-    '--info-fd', '3',
-  ];
-  // Parents before children: /etc entries need no order among themselves,
-  // but a writable mount must come after nothing that hides it.
-  for (const m of [...mounts].sort((x, y) => x.at.length - y.at.length)) {
-    if (m.symlink !== undefined) a.push('--symlink', m.symlink, m.at);
-    else a.push(m.rw ? '--bind' : '--ro-bind', m.host, m.at);
-  }
-  // --hide: /dev/null, which is no program, over each of those files
-  for (const h of hide) a.push('--ro-bind', '/dev/null', h);
-  a.push('--proc', '/proc', '--dev', '/dev');
-  // The root bwrap built (mount points, /etc) is read-only.
-  a.push('--remount-ro', '/');
-  a.push('--chdir', cwd, '--', '/bin/sh', '-c', 'exec "$@"', '--', ...argv);
-  return a;
+/** argv after the bwrap binary; `argv` is the command (cmd + args). */
+export function bwrapArgs(opts) {
+  return jailArgs({ ...opts, argv: ['/bin/sh', '-c', 'exec "$@"', '--', ...opts.argv] });
 }

@@ -12,7 +12,7 @@ import { sendJson, sendEmpty, sendError } from './http-util.mjs';
 import { getFile, postFiles } from './files.mjs';
 import { USERS, DEFAULT_USER } from './layout.mjs';
 import { FsError } from './vfs.mjs';
-import { removeTree } from './remove-tree.mjs';
+import { removeTree } from '../../common/fake/remove-tree.mjs';
 
 export const ENVD_PORT = 49983;
 const STREAMING = new Set(['/process.Process/Start', '/process.Process/Connect', '/filesystem.Filesystem/WatchDir']);

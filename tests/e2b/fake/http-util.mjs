@@ -1,28 +1,6 @@
-// fake/http-util.mjs - reading bounded request bodies (Content-Length or
-// chunked alike) and writing JSON answers.
-
-export class BodyTooLarge extends Error {}
-
-/** The whole request body, or BodyTooLarge past `limit` bytes. */
-export function readBody(req, limit) {
-  return new Promise((resolve, reject) => {
-    const chunks = [];
-    let size = 0;
-    let failed = false;
-    req.on('data', (c) => {
-      if (failed) return;
-      size += c.length;
-      if (size > limit) {
-        failed = true;
-        reject(new BodyTooLarge(`request body larger than ${limit} bytes`));
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => { if (!failed) resolve(Buffer.concat(chunks)); });
-    req.on('error', (e) => { if (!failed) { failed = true; reject(e); } });
-  });
-}
+// fake/http-util.mjs - writing E2B's JSON answers; reading bounded request
+// bodies comes from tests/common/fake/read-body.mjs.
+export { readBody, BodyTooLarge } from '../../common/fake/read-body.mjs';
 
 export function sendJson(res, status, value, headers = {}) {
   const body = Buffer.from(JSON.stringify(value));

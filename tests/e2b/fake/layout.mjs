@@ -8,10 +8,12 @@
 //   /etc/<a few entries>    read-only; passwd, group and hostname are the
 //                           sandbox's own (users root:0 and user:1000)
 //
-// Nothing else of the host is visible; /proc and /dev are private to each
-// command and not served by the file API.
-import { lstatSync, readlinkSync, mkdirSync, writeFileSync, chmodSync } from 'node:fs';
+// Nothing else of the host is visible (tests/common/fake/layout.mjs makes
+// the host's part); /proc and /dev are private to each command and not
+// served by the file API.
+import { mkdirSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
+import { sandboxMounts } from '../../common/fake/layout.mjs';
 
 export const USERS = {
   root: { name: 'root', uid: 0, gid: 0, home: '/root' },
@@ -19,17 +21,6 @@ export const USERS = {
 };
 export const DEFAULT_USER = 'user';
 
-const SYSTEM_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'];
-
-// The parts of /etc programs need, and no secrets (no shadow, no keys).
-const ETC_ENTRIES = [
-  'alternatives', 'ssl/certs', 'ssl/openssl.cnf', 'ca-certificates',
-  'ca-certificates.conf', 'hosts', 'nsswitch.conf', 'ld.so.cache',
-  'ld.so.conf', 'ld.so.conf.d', 'localtime', 'timezone', 'os-release',
-  'debian_version', 'mime.types', 'protocols', 'services', 'profile',
-  'bash.bashrc', 'environment', 'inputrc', 'terminfo', 'magic',
-  'locale.alias', 'gai.conf', 'host.conf',
-];
 const ETC_OWN = ['passwd', 'group', 'hostname'];
 export const WRITABLE = ['/home', '/root', '/tmp'];
 
@@ -51,19 +42,5 @@ export function createLayout(dir, hostname) {
     Object.values(USERS).map((u) => `${u.name}:x:${u.gid}:\n`).join(''));
   writeFileSync(join(etc, 'hostname'), hostname + '\n');
 
-  const mounts = [];
-  for (const d of SYSTEM_DIRS) {
-    let st;
-    try { st = lstatSync(d); } catch { continue; }
-    if (st.isSymbolicLink()) mounts.push({ at: d, symlink: readlinkSync(d) });
-    else if (st.isDirectory()) mounts.push({ at: d, host: d, rw: false });
-  }
-  for (const e of ETC_ENTRIES) {
-    const host = '/etc/' + e;
-    try { lstatSync(host); } catch { continue; }
-    mounts.push({ at: host, host, rw: false });
-  }
-  for (const e of ETC_OWN) mounts.push({ at: '/etc/' + e, host: join(etc, e), rw: false });
-  for (const w of WRITABLE) mounts.push({ at: w, host: join(fsRoot, w.slice(1)), rw: true });
-  return mounts;
+  return sandboxMounts({ etcDir: etc, etcOwn: ETC_OWN, fsRoot, writable: WRITABLE });
 }

@@ -10,9 +10,9 @@
 // pids are numbers the fake hands out, and killing a command kills what it
 // started too.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { RpcError, field, decodeBytes, omitDefaults } from './connect.mjs';
 import { bwrapArgs, findBwrap } from './bwrap.mjs';
+import { childrenOf, processTree, signalProcess, stopTree, killTree } from '../../common/fake/proc-tree.mjs';
 import { nsenterArgs } from './mountns.mjs';
 import { USERS } from './layout.mjs';
 import { FsError } from './vfs.mjs';
@@ -27,65 +27,6 @@ const GO_SIGNAL = {
   SIGKILL: 'killed', SIGTERM: 'terminated', SIGINT: 'interrupt', SIGHUP: 'hangup',
   SIGQUIT: 'quit', SIGABRT: 'aborted', SIGSEGV: 'segmentation fault', SIGPIPE: 'broken pipe',
 };
-
-/** Host pids of `pid`'s children, from /proc/PID/task/PID/children. */
-function childrenOf(pid) {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
-
-/** `pid` and all its descendants, parents first. */
-export function processTree(pid) {
-  const out = [];
-  const todo = [pid];
-  while (todo.length) {
-    const p = todo.shift();
-    out.push(p);
-    todo.push(...childrenOf(p));
-  }
-  return out;
-}
-
-function signalProcess(pid, sig) {
-  try { process.kill(pid, sig); } catch { /* already gone */ }
-}
-
-const pause1ms = () => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
-
-function stopped(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return /^[TtZX]$/.test(stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3));
-  } catch {
-    return true; // gone
-  }
-}
-
-/**
- * Stops `pid` and everything below it, so nothing forks any more, and
- * returns the stopped tree. Stopping first matters: a bwrap killed while
- * its child is still setting up never hands that child its death signal,
- * and the child (the namespace's init) would live on with the command.
- */
-export function stopTree(pid) {
-  let tree = [];
-  for (let pass = 0; pass < 50; pass++) {
-    const now = processTree(pid);
-    for (const p of now) signalProcess(p, 'SIGSTOP');
-    for (let i = 0; i < 20 && !now.every(stopped); i++) pause1ms();
-    if (now.length === tree.length && now.every((p, i) => p === tree[i])) break;
-    tree = now;
-  }
-  return tree;
-}
-
-/** SIGKILLs `pid` and every process below it, without a race against forks. */
-export function killTree(pid) {
-  for (const p of stopTree(pid)) signalProcess(p, 'SIGKILL');
-}
 
 export class ProcessTable {
   /** `sandbox`: {fs, mounts, hostname, envVars, id}. */

@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { createLayout } from './layout.mjs';
 import { SandboxFs } from './vfs.mjs';
 import { ProcessTable } from './processes.mjs';
-import { removeTree } from './remove-tree.mjs';
+import { removeTree } from '../../common/fake/remove-tree.mjs';
 import { startHolder } from './mountns.mjs';
 
 export const CLIENT_ID = '6532622b';

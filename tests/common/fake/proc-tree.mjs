@@ -1,11 +1,10 @@
-// fake/proc-tree.mjs - a host process and everything below it, found in
-// /proc and stopped before it is killed, so nothing forks past the kill.
-// The same helpers as in tests/e2b/fake/processes.mjs (a candidate for a
-// shared helper).
+// tests/common/fake/proc-tree.mjs - a host process and everything below
+// it, found in /proc and stopped before it is killed, so nothing forks past
+// the kill. Shared by the E2B, Daytona and Blaxel fakes.
 import { readFileSync } from 'node:fs';
 
 /** Host pids of `pid`'s children, from /proc/PID/task/PID/children. */
-function childrenOf(pid) {
+export function childrenOf(pid) {
   try {
     return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
   } catch {
@@ -43,9 +42,10 @@ function stopped(pid) {
 /**
  * Stops `pid` and everything below it, so nothing forks any more, and
  * returns the stopped tree. Stopping first matters: a bwrap killed while
- * its child is still setting up never hands that child its death signal.
+ * its child is still setting up never hands that child its death signal,
+ * and the child (the namespace's init) would live on with the command.
  */
-function stopTree(pid) {
+export function stopTree(pid) {
   let tree = [];
   for (let pass = 0; pass < 50; pass++) {
     const now = processTree(pid);

@@ -1,9 +1,9 @@
-// fake/bwrap.mjs - the bubblewrap command line a sandbox's process runs
-// under: new user (mapped to the sandbox user's uid), PID, IPC, UTS and
-// network namespaces, no capabilities, dies with the fake, the layout of
-// layout.mjs (system read-only, the sandbox's own /home and /tmp
-// read-write), a fresh /proc and a minimal /dev. The same command line as
-// tests/e2b/fake/bwrap.mjs (a candidate for a shared helper).
+// tests/common/fake/bwrap.mjs - the bubblewrap command line a sandbox's
+// process runs under: new user (mapped to the sandbox user's uid), PID,
+// IPC, UTS and network namespaces, no capabilities, dies with the fake, the
+// layout the fake gives (system read-only, the sandbox's own home and /tmp
+// read-write), a fresh /proc and a minimal /dev. Shared by the E2B, Daytona
+// and Blaxel fakes; each passes the argv its vendor's daemon would exec.
 //
 // No network namespace is shared with the host: a command cannot reach the
 // fake's own port (its admin API) or anything else. The environment goes
@@ -32,7 +32,8 @@ export function bwrapArgs({ mounts, user, cwd, hostname, argv, hide = [] }) {
     // every process of the namespace with it.
     '--info-fd', '3',
   ];
-  // Parents before children, so no mount hides a later one.
+  // Parents before children: /etc entries need no order among themselves,
+  // but a writable mount must come after nothing that hides it.
   for (const m of [...mounts].sort((x, y) => x.at.length - y.at.length)) {
     if (m.symlink !== undefined) a.push('--symlink', m.symlink, m.at);
     else a.push(m.rw ? '--bind' : '--ro-bind', m.host, m.at);

@@ -1,8 +1,9 @@
-// tests/e2b/no-stray-traffic.mjs - imported first by a test, records every
-// DNS lookup and every outgoing connection of this process that is not to
-// 127.0.0.1, so the test can assert that the SDK, set up as
+// tests/common/fake/no-stray-traffic.mjs - imported first by a test,
+// records every DNS lookup and every outgoing connection of this process
+// that is not to 127.0.0.1, so the test can assert that the SDK, set up as
 // remote-providers.md §0 says, talks to nothing but the fake (the
-// preload-hook technique of that reference).
+// preload-hook technique of that reference). The E2B, Daytona and Blaxel
+// SDK tests import it; tests/e2b/wire.test.mjs tests it.
 import dns from 'node:dns';
 import net from 'node:net';
 import { syncBuiltinESMExports } from 'node:module';

@@ -1,7 +1,8 @@
-// fake/remove-tree.mjs - removes a sandbox's directory even when a command
-// took the permissions away from part of it (chmod 000 of a directory
-// stops an unprivileged owner's recursive delete): directories are made
-// accessible again, without following links, and the delete retried.
+// tests/common/fake/remove-tree.mjs - removes a sandbox's directory even
+// when a command took the permissions away from part of it (chmod 000 of a
+// directory stops an unprivileged owner's recursive delete): directories
+// are made accessible again, without following links, and the delete
+// retried. Shared by the E2B, Daytona and Blaxel fakes.
 import { rmSync, lstatSync, chmodSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 

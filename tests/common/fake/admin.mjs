@@ -1,0 +1,60 @@
+// tests/common/fake/admin.mjs - the parts of a fake's admin API (under
+// /_fake/, a path no vendor client uses) that the E2B, Daytona and Blaxel
+// fakes have alike: arming and listing faults, reading and clearing the
+// request log, and how the log keeps a request's body. Each fake keeps its
+// own fault kinds, its own log entries and its vendor's error bodies.
+
+/**
+ * Keeps a request body in the log entry `e`: its length, and its first
+ * `limit` bytes as UTF-8 text when they are text, base64 otherwise.
+ */
+export function recordBody(e, buf, limit) {
+  e.bodyLength = buf.length;
+  const kept = buf.subarray(0, limit);
+  e.bodyTruncated = buf.length > kept.length;
+  const text = kept.toString('utf8');
+  const isText = Buffer.from(text, 'utf8').equals(kept) && !/[\x00-\x08\x0e-\x1f]/.test(text);
+  e.bodyEncoding = isText ? 'utf8' : 'base64';
+  e.body = isText ? text : kept.toString('base64');
+}
+
+/**
+ * The routes /_fake/faults (POST arms one fault or a list of them, all or
+ * none; GET lists those still armed; DELETE disarms all) and
+ * /_fake/requests (GET the entries after ?since=SEQ and the last SEQ;
+ * DELETE forgets them). `faults` has add(spec) and list, `log` entries and
+ * seq; `json(res, status, value)` writes the fake's JSON answer and
+ * `fail(status, message)` its error. True when the route was one of these.
+ */
+export function handleFaultsAndLog(req, res, url, body, { faults, log }, { json, fail }) {
+  const p = url.pathname;
+  const method = req.method;
+  if (p === '/_fake/faults' && method === 'POST') {
+    let spec;
+    try { spec = JSON.parse(body.toString('utf8')); } catch { fail(400, 'the body is not JSON'); return true; }
+    const specs = Array.isArray(spec) ? spec : [spec];
+    const added = [];
+    try {
+      for (const s of specs) added.push(faults.add(s));
+    } catch (e) {
+      for (const f of added) faults.list.splice(faults.list.indexOf(f), 1);
+      fail(400, e.message);
+      return true;
+    }
+    json(res, 201, { faults: added });
+  } else if (p === '/_fake/faults' && method === 'GET') {
+    json(res, 200, { faults: faults.list });
+  } else if (p === '/_fake/faults' && method === 'DELETE') {
+    faults.list.length = 0;
+    res.writeHead(204).end();
+  } else if (p === '/_fake/requests' && method === 'GET') {
+    const since = Number(url.searchParams.get('since') ?? 0);
+    json(res, 200, { requests: log.entries.filter((e) => e.seq > since), last: log.seq });
+  } else if (p === '/_fake/requests' && method === 'DELETE') {
+    log.entries.length = 0;
+    res.writeHead(204).end();
+  } else {
+    return false;
+  }
+  return true;
+}
