@@ -20,8 +20,8 @@ void bl_inline_init(struct bl_inline *t)
 }
 
 /* Bytes of a decided string. */
-static int pass(struct bl_inline *t, const char *data, size_t len,
-		bl_raw_fn fn, void *payload)
+static int pass(struct bl_inline *t, const char *data, size_t len, bl_raw_fn fn,
+		void *payload)
 {
 	int rc = 0;
 
