@@ -50,7 +50,7 @@ struct run {
 	int have_result, exit_code, term_signal;
 	int cut_line; /* the last line was no event: a cut, if nothing follows */
 	struct bl_lines lines; /* the answer's raw pieces, cut into lines */
-	uint64_t rpos[2];      /* the result's stdout, stderr read so far */
+	struct bl_inline inl[2]; /* the result's stdout, stderr (inline.c) */
 	wsp_error *err;        /* the call's, for the lines' callbacks */
 };
 
@@ -144,6 +144,42 @@ static void fail(struct run *x, int rc)
 	}
 }
 
+/* A piece of a stream's whole output, at its offset: past what we have. */
+static int raw_out(uint64_t at, const char *data, size_t len, void *payload)
+{
+	return oc_complete_at(payload, at, data, len);
+}
+
+/*
+ * The result's text of one stream ended. Whole, it completed ours as it
+ * came; a tail (more than the service inlines) is never placed: the
+ * events delivered every byte, and the tail only says whether the
+ * newline held back from the last one was really there.
+ */
+static int settle(struct bl_inline *t, struct oc *o)
+{
+	int rc = bl_inline_end(t, raw_out, o);
+
+	if (rc || t->kind != BL_INLINE_TAIL)
+		return rc;
+	if (t->tail_len && t->last == '\n')
+		return oc_flush(o);
+	o->held_nl = 0; /* the stream's own, added to a last line */
+	return 0;
+}
+
+/* The whole text of one stream's inline output at once. */
+static int complete(struct run *x, int is_stderr, const char *text)
+{
+	struct bl_inline *t = &x->inl[is_stderr];
+	struct oc *o = is_stderr ? &x->errs : &x->out;
+	int rc;
+
+	bl_inline_init(t);
+	rc = bl_inline_feed(t, text, strlen(text), raw_out, o);
+	return rc ? rc : settle(t, o);
+}
+
 /* The ProcessResponse: exit code and the raw output completing ours. */
 static void take_result(struct run *x, const char *so, const char *se,
 			int exit_code, int term_signal, int flush_out,
@@ -157,10 +193,10 @@ static void take_result(struct run *x, const char *so, const char *se,
 		x->term_signal = term_signal;
 		x->exit_code = 128 + term_signal;
 	}
-	/* read as it came (result.c): only what had no text is flushed */
-	if ((rc = so ? oc_complete(&x->out, so, strlen(so))
+	/* read as it came (result.c): settled there, or flushed if none */
+	if ((rc = so ? complete(x, 0, so)
 		     : flush_out ? oc_flush(&x->out) : 0) ||
-	    (rc = se ? oc_complete(&x->errs, se, strlen(se))
+	    (rc = se ? complete(x, 1, se)
 		     : flush_err ? oc_flush(&x->errs) : 0))
 		fail(x, rc);
 }
@@ -220,12 +256,9 @@ static int result_out(int is_stderr, const char *data, size_t len,
 		      void *payload)
 {
 	struct run *x = payload;
-	uint64_t *pos = &x->rpos[is_stderr ? 1 : 0];
-	int rc = oc_complete_at(is_stderr ? &x->errs : &x->out, *pos, data,
-				len);
 
-	*pos += len;
-	return rc;
+	return bl_inline_feed(&x->inl[is_stderr], data, len, raw_out,
+			      is_stderr ? &x->errs : &x->out);
 }
 
 static int on_line(const char *line, size_t len, void *payload)
@@ -241,7 +274,8 @@ static int on_result_begin(struct bl_rscan *rs, void *payload)
 	struct run *x = payload;
 
 	bl_rscan_init(rs, result_out, x);
-	x->rpos[0] = x->rpos[1] = 0;
+	bl_inline_init(&x->inl[0]);
+	bl_inline_init(&x->inl[1]);
 	if (x->cut_line)
 		fail(x, wsp_error_set(x->err, WSP_EPROTO,
 				      "Blaxel sent a line that is not an "
@@ -262,6 +296,9 @@ static int on_result_end(struct bl_rscan *rs, void *payload)
 				      "process"));
 	} else if (rc) {
 		fail(x, rc); /* the output callback stopped it */
+	} else if ((rs->have_out && (rc = settle(&x->inl[0], &x->out))) ||
+		   (rs->have_err && (rc = settle(&x->inl[1], &x->errs)))) {
+		fail(x, rc);
 	} else {
 		take_result(x, NULL, NULL, rs->exit_code, rs->term_signal,
 			    !rs->have_out, !rs->have_err);
@@ -368,6 +405,16 @@ static void pump(struct run *x, const wsp_exec_opts *o, wsp_error *err)
 	}
 }
 
+/* The whole output (never a tail: /logs made whole) completing ours. */
+static int whole(struct run *x, const char *so, const char *se)
+{
+	int rc = so ? oc_complete(&x->out, so, strlen(so)) : oc_flush(&x->out);
+
+	return rc ? rc
+	       : se ? oc_complete(&x->errs, se, strlen(se))
+		    : oc_flush(&x->errs);
+}
+
 /*
  * The stream ended without the result: find the process by name, wait
  * for its end, and complete the output from /logs.
@@ -405,11 +452,13 @@ static void recover(struct run *x, wsp_error *err)
 			 * cap it holds only the tail */
 			rc = bl_proc_full_status(NULL, &pr, x->b, x->call,
 						 x->name, err);
+			if (!rc)
+				rc = whole(x, bl_str(pr, "stdout"),
+					   bl_str(pr, "stderr"));
 			if (rc)
 				fail(x, rc);
 			else
-				take_result(x, bl_str(pr, "stdout"),
-					    bl_str(pr, "stderr"), -1, 0, 1, 1);
+				take_result(x, NULL, NULL, -1, 0, 0, 0);
 			/* /logs has no exit code: ask once more */
 			cJSON_Delete(pr);
 			pr = NULL;

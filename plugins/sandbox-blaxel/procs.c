@@ -18,6 +18,7 @@
  */
 #include "procs.h"
 #include "stream_queue.h"
+#include "streams.h"
 
 #include <ctype.h>
 #include <signal.h>
@@ -139,6 +140,20 @@ static int64_t go_date_ms(const char *s)
 	return end ? (int64_t)timegm(&tm) * 1000 : 0;
 }
 
+/*
+ * A stream's total from its text. What GET /process inlines (no /logs)
+ * is past 64 KiB the marker and a tail (inline.c): its length a floor.
+ */
+static uint64_t inline_total(const char *text, int is_inline)
+{
+	const char *tail;
+	size_t len = text ? strlen(text) : 0, tail_len = len;
+
+	if (is_inline)
+		bl_logs_tail(&tail, &tail_len, text, len);
+	return tail_len;
+}
+
 void bl_proc_status(wsp_proc_status *out, struct bl *b, const char *id,
 		    const cJSON *pr, const cJSON *logs)
 {
@@ -154,8 +169,8 @@ void bl_proc_status(wsp_proc_status *out, struct bl *b, const char *id,
 	out->struct_size = size;
 	out->os_pid = pid ? strtoll(pid, NULL, 10) : -1;
 	out->started_ms = go_date_ms(bl_str(pr, "startedAt"));
-	out->stdout_total = so ? strlen(so) : 0;
-	out->stderr_total = se ? strlen(se) : 0;
+	out->stdout_total = inline_total(so, !logs);
+	out->stderr_total = inline_total(se, !logs);
 	/* stopped/killed is said at once, ended only with completedAt */
 	if (!st || !strcmp(st, "running") || !bl_str(pr, "completedAt") ||
 	    !*bl_str(pr, "completedAt")) {

@@ -195,6 +195,43 @@ int bl_rscan_feed(struct bl_rscan *r, const char *data, size_t len);
  */
 int bl_rscan_end(struct bl_rscan *r);
 
+/* ---- inline.c ------------------------------------------------------------ */
+
+/*
+ * One stream of the output a ProcessResponse inlines (a streamed exec's
+ * result), read as it comes. The sandbox-api inlines at most the last
+ * 64 KiB of each stream (MaxInlinedLogBytes), the marker in front when
+ * it left some out, and does not say how much: such a tail's bytes have
+ * no known offset, so they are never placed. Whole output (no marker)
+ * goes to fn at its offsets; of a tail only its length and last byte are
+ * kept, which say whether the output really ended with a newline.
+ */
+#define BL_INLINE_OPEN 0 /* too few bytes yet to tell */
+#define BL_INLINE_RAW 1  /* the whole output */
+#define BL_INLINE_TAIL 2 /* the marker, then the last bytes */
+
+typedef int (*bl_raw_fn)(uint64_t at, const char *data, size_t len,
+			 void *payload);
+
+struct bl_inline {
+	char head[BL_MARKER_LEN]; /* the first bytes, while OPEN */
+	size_t hlen;
+	int kind;           /* BL_INLINE_* */
+	uint64_t at;        /* RAW: bytes handed to fn */
+	uint64_t tail_len;  /* TAIL: bytes after the marker */
+	unsigned char last; /* TAIL: the last of them */
+};
+
+void bl_inline_init(struct bl_inline *t);
+/* The string's next bytes; fn's non-zero, or 0. */
+int bl_inline_feed(struct bl_inline *t, const char *data, size_t len,
+		   bl_raw_fn fn, void *payload);
+/*
+ * The string ended: one still OPEN was whole output shorter than the
+ * marker (handed to fn, at least once, even empty). fn's non-zero, or 0.
+ */
+int bl_inline_end(struct bl_inline *t, bl_raw_fn fn, void *payload);
+
 /* ---- lines.c ------------------------------------------------------------- */
 
 /* Longest line held (an event: 64 KiB of output, escaped). */

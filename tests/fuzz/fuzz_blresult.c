@@ -13,11 +13,15 @@
  * for stopped with exit code -1; the output is never longer than the
  * body. And where the body is one result line that ndjson.c, reading
  * it whole with cJSON, takes as a process without repeated members, the
- * two agree on exit code, signal and stdout's bytes.
+ * two agree on exit code, signal and stdout's bytes. stdout also goes
+ * through inline.c as exec.c sends it: whole output at offsets 0, 1, 2..
+ * in order, or (after the marker) a tail only measured, and the bytes it
+ * passed, the marker and the tail add up to the text.
  */
 #include "../../plugins/sandbox-blaxel/lines.c"
 #include "../../plugins/sandbox-blaxel/result.c"
 #include "../../plugins/sandbox-blaxel/ndjson.c"
+#include "../../plugins/sandbox-blaxel/inline.c"
 
 #include <stdint.h>
 
@@ -36,6 +40,8 @@ struct seen {
 	char *out; /* stdout of the results, when collected (size limit) */
 	size_t out_len;
 	int rc, exit_code, term_signal, have_out; /* the last result's */
+	struct bl_inline inl; /* the result's stdout, as exec.c reads it */
+	uint64_t text_bytes;  /* of that stdout */
 };
 
 static void mix(struct seen *s, uint64_t v)
@@ -43,9 +49,26 @@ static void mix(struct seen *s, uint64_t v)
 	s->hash = (s->hash ^ v) * 0x100000001b3ull;
 }
 
+/* inline.c's whole output: in order from 0, nothing twice. */
+static int on_raw(uint64_t at, const char *d, size_t len, void *p)
+{
+	struct seen *s = p;
+
+	fail_if(at != s->inl.at);
+	mix(s, 0x70 + at);
+	for (size_t i = 0; i < len; i++)
+		mix(s, (unsigned char)d[i]);
+	return 0;
+}
+
 static int on_out(int is_stderr, const char *d, size_t len, void *p)
 {
 	struct seen *s = p;
+
+	if (!is_stderr) {
+		s->text_bytes += len;
+		bl_inline_feed(&s->inl, d, len, on_raw, s);
+	}
 
 	mix(s, 0x10 + (uint64_t)is_stderr);
 	for (size_t i = 0; i < len; i++)
@@ -73,7 +96,11 @@ static int on_line(const char *line, size_t len, void *p)
 
 static int on_begin(struct bl_rscan *rs, void *p)
 {
+	struct seen *s = p;
+
 	bl_rscan_init(rs, on_out, p);
+	bl_inline_init(&s->inl);
+	s->text_bytes = 0;
 	mix(p, 0x30);
 	return 0;
 }
@@ -89,6 +116,16 @@ static int on_end(struct bl_rscan *rs, void *p)
 	s->exit_code = rs->exit_code;
 	s->term_signal = rs->term_signal;
 	s->have_out = rs->have_out;
+	if (!rc && rs->have_out) {
+		bl_inline_end(&s->inl, on_raw, s);
+		fail_if(s->inl.kind == BL_INLINE_OPEN);
+		fail_if(s->inl.kind == BL_INLINE_RAW
+				? s->inl.at != s->text_bytes
+				: s->inl.tail_len + BL_MARKER_LEN !=
+					  s->text_bytes);
+		mix(s, (uint64_t)s->inl.kind << 16 | s->inl.last);
+		mix(s, s->inl.tail_len);
+	}
 	if (!rc) {
 		fail_if(rs->exit_code < -1 || rs->exit_code > 255);
 		fail_if(rs->term_signal && rs->exit_code != -1);

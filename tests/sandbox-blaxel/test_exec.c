@@ -102,6 +102,75 @@ static void test_exact_bytes(void)
 	release(&r);
 }
 
+/* A growing copy of one stream, for outputs past struct seen's. */
+struct big {
+	char *buf[2];
+	size_t len[2];
+};
+
+static int on_big(uint32_t stream, const void *data, size_t len,
+		  void *payload)
+{
+	struct big *g = payload;
+	int i = stream == WSP_STDERR;
+	char *p = realloc(g->buf[i], g->len[i] + len + 1);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	memcpy(p + g->len[i], data, len);
+	g->buf[i] = p;
+	g->len[i] += len;
+	p[g->len[i]] = '\0';
+	return 0;
+}
+
+/*
+ * The result inlines only the last 64 KiB of a stream, the marker first
+ * (MaxInlinedLogBytes; the fake does the same): the output comes from
+ * the events, exact, and the tail only says whether the last newline
+ * was there. stdout ends without one; stderr, 65560 bytes, ends with
+ * one and is just long enough that the tail placed at offset 0 would
+ * have overlapped what the events delivered.
+ */
+static void test_output_past_inline_tail(void)
+{
+	wsp_exec_opts o = {.struct_size = sizeof(o)};
+	wsp_exec_result r = {.struct_size = sizeof(r)};
+	struct big g = {0};
+	wsp_error err = {0};
+	char *want = malloc(200000), *want_err = malloc(65561);
+	size_t n = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(want);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(want_err);
+	for (int i = 1; i <= 20000; i++)
+		n += (size_t)snprintf(want + n, 200000 - n, "%d\n", i);
+	n += (size_t)snprintf(want + n, 200000 - n, "end");
+	for (size_t i = 0; i < 65560; i += 2)
+		memcpy(want_err + i, "y\n", 2);
+	o.shell = "seq 1 20000; printf end; yes y | head -c 65560 >&2; exit 5";
+	o.on_output = on_big;
+	o.payload = &g;
+	CU_ASSERT_EQUAL_FATAL(bx.d->sandbox->exec(&r, bx.self,
+						  box_call(&bx, 60000), &o,
+						  &err),
+			      0);
+	CU_ASSERT(n > 65536);
+	CU_ASSERT_EQUAL(r.exit_code, 5);
+	CU_ASSERT_EQUAL(g.len[0], n);
+	CU_ASSERT(g.buf[0] && !memcmp(g.buf[0], want, n));
+	CU_ASSERT_EQUAL(r.stdout_len, n);
+	CU_ASSERT(r.stdout_data && !memcmp(r.stdout_data, want, n));
+	CU_ASSERT_EQUAL(g.len[1], 65560);
+	CU_ASSERT(g.buf[1] && !memcmp(g.buf[1], want_err, 65560));
+	CU_ASSERT_EQUAL(r.stderr_len, 65560);
+	CU_ASSERT(r.stderr_data && !memcmp(r.stderr_data, want_err, 65560));
+	release(&r);
+	free(g.buf[0]);
+	free(g.buf[1]);
+	free(want);
+	free(want_err);
+}
+
 static void test_env_and_cwd(void)
 {
 	static const char *const env[] = {"CALL=7", NULL};
@@ -317,6 +386,7 @@ static void test_timeout_kills(void)
 
 static CU_TestInfo tests[] = {
 	{"exact bytes of both streams", test_exact_bytes},
+	{"output past the result's inline tail", test_output_past_inline_tail},
 	{"variables and working directories", test_env_and_cwd},
 	{"lines cut across chunks", test_lines_cut_across_chunks},
 	{"stream reset mid-line", test_stream_reset_mid_line},

@@ -130,13 +130,14 @@ function execStreamed(res, sb, spec, fault, opts) {
   proc.done.then(() => {
     stop();
     if (out.closed) return;
-    if (!sentData) {
-      const r = sb.procs.logs(proc);
+    const final = sb.procs.describe(proc, 'get');
+    if (!sentData) { // the result's own (inline, capped) text, as the service does
+      const r = final;
       for (const [type, text] of [['stdout', r.stdout], ['stderr', r.stderr]]) {
         for (const line of text.split('\n')) if (line !== '') event(type, line);
       }
     }
-    event('result', JSON.stringify(sb.procs.describe(proc, 'get')));
+    event('result', JSON.stringify(final));
     out.end();
   });
 }

@@ -37,6 +37,10 @@ function envBytes(name, dflt) {
 }
 const MAX_LOG_FILE = envBytes('SANDBOX_MAX_LOG_FILE_BYTES', 32 << 20);
 const MAX_LOGS_RESPONSE = envBytes('SANDBOX_MAX_LOGS_RESPONSE_BYTES', 4 << 20);
+// MaxInlinedLogBytes: what GET /process, GET /process/{id} and a streamed
+// exec's result inline of each stream, a constant of the service (no
+// variable sets it). Past it they carry the marker and the last 64 KiB.
+const MAX_INLINED = 64 * 1024;
 export const TRUNCATION_MARKER = '[... truncated, see the process log file for the full output ...]\n';
 export const MAX_STDIN = 8 << 20;
 const GO_DATE = (ms) => new Date(ms).toUTCString(); // "Mon, 02 Jan 2006 15:04:05 GMT"
@@ -306,14 +310,15 @@ export class ProcessTable {
 
   /**
    * ProcessResponse. `view`: 'exec' (the in-memory buffers, `logs`
-   * interleaved, as POST /process answers), 'get' (the log files, `logs`
-   * = stdout + stderr, completedAt "" while running) or 'list' (the same,
-   * completedAt null while running).
+   * interleaved, as POST /process answers), 'get' (each log file's tail of
+   * MAX_INLINED bytes as getProcessOutputTail reads it, `logs` = stdout +
+   * stderr, completedAt "" while running) or 'list' (the same, completedAt
+   * null while running).
    */
   describe(proc, view) {
     const files = view !== 'exec';
-    const stdout = (files ? proc.out : proc.mem).stdout.text();
-    const stderr = (files ? proc.out : proc.mem).stderr.text();
+    const stdout = files ? proc.out.stdout.tail(MAX_INLINED) : proc.mem.stdout.text();
+    const stderr = files ? proc.out.stderr.tail(MAX_INLINED) : proc.mem.stderr.text();
     const completedAt = proc.completedAt ? GO_DATE(proc.completedAt) : (view === 'list' ? null : '');
     const r = {
       pid: proc.pid, name: proc.name, command: proc.command, status: proc.status,
