@@ -77,8 +77,8 @@ function isDir(r) {
 }
 
 function statError(res, e, abs) {
-  if (e instanceof FsError && e.errno === 'ENOENT') return sendApiError(res, 404, `stat ${abs}: no such file or directory`);
-  if (e instanceof FsError && e.errno === 'ENOTDIR') return sendApiError(res, 500, `stat ${abs}: not a directory`);
+  if (e instanceof FsError && e.code === 'ENOENT') return sendApiError(res, 404, `stat ${abs}: no such file or directory`);
+  if (e instanceof FsError && e.code === 'ENOTDIR') return sendApiError(res, 500, `stat ${abs}: not a directory`);
   return sendApiError(res, 500, `stat ${abs}: ${e.message}`);
 }
 
@@ -268,7 +268,7 @@ export function deletePath(res, url, sb, path) {
   try {
     r = sb.fs.resolve(abs, true);
   } catch (e) {
-    if (e instanceof FsError && e.errno === 'ENOENT') return sendApiError(res, 404, 'file or directory not found');
+    if (e instanceof FsError && e.code === 'ENOENT') return sendApiError(res, 404, 'file or directory not found');
     return sendApiError(res, 422, `stat ${abs}: ${e.message}`);
   }
   if (r.kind === 'missing') return sendApiError(res, 404, 'file or directory not found');

@@ -60,9 +60,9 @@ function writeUnaryError(res, err) {
 function fsRpcError(e, what) {
   if (e instanceof RpcError) return e;
   if (e instanceof FsError) {
-    if (e.errno === 'ENOENT') return new RpcError('not_found', `${what}: lstat ${e.vpath}: no such file or directory`);
-    if (e.errno === 'EINVAL') return new RpcError('invalid_argument', e.message);
-    if (e.errno === 'ELOOP') return new RpcError('failed_precondition', `cyclic symlink or chain >255 links at "${e.vpath}"`);
+    if (e.code === 'ENOENT') return new RpcError('not_found', `${what}: lstat ${e.vpath}: no such file or directory`);
+    if (e.code === 'EINVAL') return new RpcError('invalid_argument', e.message);
+    if (e.code === 'ELOOP') return new RpcError('failed_precondition', `cyclic symlink or chain >255 links at "${e.vpath}"`);
   }
   return new RpcError('internal', `${what}: ${e.message}`);
 }
@@ -81,7 +81,7 @@ const filesystem = {
     try {
       entries = sb.fs.listDir(p, depth, user);
     } catch (e) {
-      if (e instanceof FsError && e.errno === 'ENOTDIR') throw new RpcError('invalid_argument', e.message);
+      if (e instanceof FsError && e.code === 'ENOTDIR') throw new RpcError('invalid_argument', e.message);
       throw fsRpcError(e, 'path not found');
     }
     return entries.length ? { entries } : {};
@@ -92,7 +92,7 @@ const filesystem = {
     try {
       r = sb.fs.resolve(p, true);
     } catch (e) {
-      if (!(e instanceof FsError && e.errno === 'ENOENT')) throw fsRpcError(e, 'error getting file info');
+      if (!(e instanceof FsError && e.code === 'ENOENT')) throw fsRpcError(e, 'error getting file info');
       r = { kind: 'missing' };
     }
     if (r.kind === 'virtual' || (r.kind === 'host' && r.st.isDirectory())) {
@@ -132,7 +132,7 @@ const filesystem = {
       else fs.unlinkSync(r.host);
       return {};
     } catch (e) {
-      if (e instanceof FsError && e.errno === 'ENOENT') return {};
+      if (e instanceof FsError && e.code === 'ENOENT') return {};
       throw new RpcError('internal', `error removing file or directory: ${e.message}`);
     }
   },

@@ -43,8 +43,8 @@ export function getFile(req, res, url, sb, fault) {
     vpath = sb.fs.absolute(url.searchParams.get('path') ?? '', user);
     r = sb.fs.resolve(vpath, true);
   } catch (e) {
-    if (e instanceof FsError && e.errno === 'EINVAL') return sendError(res, 400, `error expanding and resolving path: ${e.message}`);
-    if (e instanceof FsError && e.errno === 'ENOENT') return sendError(res, 404, `path '${vpath}' does not exist`);
+    if (e instanceof FsError && e.code === 'EINVAL') return sendError(res, 400, `error expanding and resolving path: ${e.message}`);
+    if (e instanceof FsError && e.code === 'ENOENT') return sendError(res, 404, `path '${vpath}' does not exist`);
     return sendError(res, 500, `error checking if path exists '${vpath}': ${e.message}`);
   }
   if (r.kind === 'missing') return sendError(res, 404, `path '${vpath}' does not exist`);
@@ -162,7 +162,7 @@ function writeOne(sb, vpath, data) {
     return [200, null];
   } catch (e) {
     if (e.code === 'ENOSPC') return [507, 'not enough disk space available'];
-    if (e instanceof FsError && e.errno === 'ENOTDIR') return [500, `error ensuring directories: ${e.message}`];
+    if (e instanceof FsError && e.code === 'ENOTDIR') return [500, `error ensuring directories: ${e.message}`];
     return [500, `error opening file: ${e.message}`];
   }
 }

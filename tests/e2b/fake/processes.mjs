@@ -73,7 +73,7 @@ export class ProcessTable {
       const r = this.sb.fs.resolve(cwd, true);
       if (r.kind === 'missing') throw new FsError('ENOENT', cwd);
     } catch (e) {
-      if (e instanceof FsError && e.errno === 'EINVAL') throw new RpcError('invalid_argument', e.message);
+      if (e instanceof FsError && e.code === 'EINVAL') throw new RpcError('invalid_argument', e.message);
       throw new RpcError('invalid_argument', `cwd '${cwd ?? cwdSet}' does not exist`);
     }
     const env = { PATH, HOME: u.home, USER: u.name, LOGNAME: u.name, ...this.sb.envVars };
