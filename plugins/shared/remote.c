@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -38,16 +39,24 @@ int rmt_status_code(int status)
 	}
 }
 
-void rmt_message(char *out, size_t cap, const char *s,
-		 const char *const *secrets)
+const char *rmt_printable(char *out, size_t cap, const char *s)
 {
 	size_t n = 0;
 
 	if (!cap)
-		return;
+		return out;
 	for (; s && *s && n + 1 < cap; s++)
 		out[n++] = isprint((unsigned char)*s) ? *s : '?';
 	out[n] = '\0';
+	return out;
+}
+
+void rmt_message(char *out, size_t cap, const char *s,
+		 const char *const *secrets)
+{
+	if (!cap)
+		return;
+	rmt_printable(out, cap, s);
 	for (; secrets && *secrets; secrets++) {
 		size_t kl = strlen(*secrets);
 		char *from = out, *hit;
@@ -177,4 +186,36 @@ size_t rmt_tail_start(const char *text, size_t len, size_t start,
 		start = i;
 	}
 	return start;
+}
+
+int rmt_opt_text(char **out, const wsp_host *h, const wsp_config *cfg,
+		 const char *name, const char *var, wsp_error *err)
+{
+	const char *v = NULL;
+	int rc = h->opt_string(&v, h, cfg, name, err);
+
+	*out = NULL;
+	if (rc && rc != WSP_ENOTFOUND)
+		return rc;
+	if (!v || !*v)
+		v = var ? getenv(var) : NULL;
+	if (v && *v && !(*out = strdup(v)))
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	return 0;
+}
+
+int rmt_env_name_ok(const char *k)
+{
+	if (!*k || isdigit((unsigned char)*k))
+		return 0;
+	for (; *k; k++)
+		if (!isalnum((unsigned char)*k) && *k != '_')
+			return 0;
+	return 1;
+}
+
+void rmt_wipe(char *s)
+{
+	for (volatile char *p = s; p && *p; p++)
+		*p = '\0';
 }

@@ -21,6 +21,13 @@ int64_t rmt_now_ms(void);
 int rmt_status_code(int status);
 
 /*
+ * A bounded printable copy of s for a message: every byte isprint()
+ * refuses is '?', cut to cap (a NUL always ends it when cap > 0); s may
+ * be NULL. Returns out.
+ */
+const char *rmt_printable(char *out, size_t cap, const char *s);
+
+/*
  * A service's message for an error: printable ASCII, cut to cap, every
  * value of the NULL-ended secrets replaced by "***" (a server may echo a
  * key back). s may be NULL.
@@ -88,5 +95,19 @@ static inline int rmt_kv(int rc, wsp_kv_fn cb, void *payload, const char *k,
 /* Hand instructions text (snprintf's n) to sink; its code as an error. */
 int rmt_instructions(wsp_sink_fn sink, void *payload, const char *text,
 		     int n, size_t cap, wsp_error *err);
+
+/*
+ * The string option name, else (unset or empty) the environment variable
+ * var (NULL: none), else nothing: a malloc'ed copy in *out, or NULL.
+ * 0 or the option's error.
+ */
+int rmt_opt_text(char **out, const wsp_host *h, const wsp_config *cfg,
+		 const char *name, const char *var, wsp_error *err);
+
+/* A variable name a shell can export: [A-Za-z_][A-Za-z0-9_]*. */
+int rmt_env_name_ok(const char *k);
+
+/* Zero a secret string in place before it is freed (NULL: nothing). */
+void rmt_wipe(char *s);
 
 #endif
