@@ -397,13 +397,9 @@ int bl_open(struct bl **out, const wsp_host *host,
 		bl_close(b);
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	}
-	if (!host->http_request || !host->http_stream_open ||
-	    !WSP_HAS_MEMBER(wsp_host, host, http_stream_release)) {
-		bl_close(b);
-		return wsp_error_set(err, WSP_ENOTSUP,
-				     "this wsp has no HTTP service");
-	}
-	rc = read_options(b, args->options, args, err);
+	rc = rmt_need_streams(host, err);
+	if (!rc)
+		rc = read_options(b, args->options, args, err);
 	if (rc) {
 		bl_close(b);
 		return rc;

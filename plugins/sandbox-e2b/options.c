@@ -304,12 +304,7 @@ int e2b_open(struct e2b **out, const wsp_host *host,
 	if (!e->instance_id[0] || strlen(e->instance_id) > 256)
 		rc = wsp_error_set(err, WSP_ECONFIG,
 				   "an E2B sandbox needs an id of 1..256 bytes");
-	else if (!host->http_request ||
-		 !WSP_HAS_MEMBER(wsp_host, host, http_stream_release) ||
-		 !host->http_stream_open)
-		rc = wsp_error_set(err, WSP_ENOTSUP,
-				   "this wsp has no HTTP streaming service");
-	else
+	else if (!(rc = rmt_need_streams(host, err)))
 		rc = read_options(e, args->options, err);
 	if (rc) {
 		e2b_close(e);

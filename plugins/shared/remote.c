@@ -219,3 +219,12 @@ void rmt_wipe(char *s)
 	for (volatile char *p = s; p && *p; p++)
 		*p = '\0';
 }
+
+int rmt_need_streams(const wsp_host *h, wsp_error *err)
+{
+	if (h->http_request && h->http_stream_open &&
+	    WSP_HAS_MEMBER(wsp_host, h, http_stream_release))
+		return 0;
+	return wsp_error_set(err, WSP_ENOTSUP,
+			     "this wsp has no HTTP streaming service");
+}

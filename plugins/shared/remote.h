@@ -107,6 +107,13 @@ int rmt_opt_text(char **out, const wsp_host *h, const wsp_config *cfg,
 /* A variable name a shell can export: [A-Za-z_][A-Za-z0-9_]*. */
 int rmt_env_name_ok(const char *k);
 
+/*
+ * What a remote sandbox needs of the core: its HTTP requests and
+ * streams. 0, or WSP_ENOTSUP "this wsp has no HTTP streaming service"
+ * from a core without them.
+ */
+int rmt_need_streams(const wsp_host *h, wsp_error *err);
+
 /* Zero a secret string in place before it is freed (NULL: nothing). */
 void rmt_wipe(char *s);
 
