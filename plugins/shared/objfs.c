@@ -3,6 +3,7 @@
  */
 #include "objfs.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 int objfs_not_root(const char *op, const char *path, wsp_error *err)
@@ -123,5 +124,36 @@ int objfs_copy_tree(int kind, char *sname, char *dname, const char *src,
 		return wsp_error_set(err, WSP_EINVAL,
 				     "cannot copy '%s' into itself ('%s')", src,
 				     dst);
+	return 0;
+}
+
+int objfs_prefix(char **out, const char *p, const char *shown,
+		 wsp_error *err)
+{
+	size_t n = strlen(p);
+	char *r;
+
+	while (n && p[n - 1] == '/')
+		n--;
+	r = malloc(n + 2);
+	if (!r)
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	memcpy(r, p, n);
+	r[n] = n ? '/' : '\0';
+	r[n + 1] = '\0';
+	for (const char *c = r; *c;) {
+		size_t l = strcspn(c, "/");
+
+		if (!l || (l == 1 && c[0] == '.') ||
+		    (l == 2 && c[0] == '.' && c[1] == '.')) {
+			free(r);
+			return wsp_error_set(err, WSP_ECONFIG,
+					     "invalid prefix '%s': empty, '.' "
+					     "or '..' component",
+					     shown);
+		}
+		c += l + 1;
+	}
+	*out = r;
 	return 0;
 }

@@ -88,4 +88,14 @@ int objfs_copy_file(bool dst_is_dir, const char *dst, wsp_error *err);
 int objfs_copy_tree(int kind, char *sname, char *dname, const char *src,
 		    const char *dst, uint32_t flags, wsp_error *err);
 
+/*
+ * A mount's prefix as object names begin with it: p (its leading '/'
+ * dropped by the caller) without its trailing '/', then one '/'
+ * ("team/data" -> "team/data/"; "" stays ""), in a malloc'ed *out. An
+ * empty, '.' or '..' component is WSP_ECONFIG, the message quoting
+ * shown (the caller's form of p for messages).
+ */
+int objfs_prefix(char **out, const char *p, const char *shown,
+		 wsp_error *err);
+
 #endif
