@@ -3,6 +3,7 @@
  */
 #include "objfs.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -125,6 +126,34 @@ int objfs_copy_tree(int kind, char *sname, char *dname, const char *src,
 				     "cannot copy '%s' into itself ('%s')", src,
 				     dst);
 	return 0;
+}
+
+int objfs_write_not_dir(int is_dir, const char *path, wsp_error *err)
+{
+	if (is_dir <= 0)
+		return is_dir;
+	return wsp_error_set(err, WSP_EISDIR, "cannot write '%s': is a directory",
+			     path);
+}
+
+bool objfs_parent(char *out, size_t cap, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		return false;
+	snprintf(out, cap, "%.*s", (int)(slash - path), path);
+	return true;
+}
+
+int objfs_write_parent(int stat_rc, const wsp_fs_stat *st, const char *path,
+		       const char *parent, wsp_error *err)
+{
+	if (stat_rc || st->type == WSP_FS_TYPE_DIR)
+		return stat_rc;
+	return wsp_error_set(err, WSP_ENOTDIR,
+			     "cannot write '%s': '%s' is not a directory",
+			     path, parent);
 }
 
 int objfs_prefix(char **out, const char *p, const char *shown,

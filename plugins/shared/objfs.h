@@ -89,6 +89,28 @@ int objfs_copy_tree(int kind, char *sname, char *dname, const char *src,
 		    const char *dst, uint32_t flags, wsp_error *err);
 
 /*
+ * write's rule over what stands at path: is_dir, the store's answer
+ * whether a directory is there (1 yes, 0 no, or a negative code), or 1
+ * for ".", the root. A directory is WSP_EISDIR; 0 when the write may
+ * go on; else is_dir.
+ */
+int objfs_write_not_dir(int is_dir, const char *path, wsp_error *err);
+
+/*
+ * The parent of path ("a/b" for "a/b/c") in out (cap bytes) for a write
+ * with WSP_FS_WRITE_NO_PARENTS: false for a top-level path, whose parent
+ * is the root and always there.
+ */
+bool objfs_parent(char *out, size_t cap, const char *path);
+
+/*
+ * write's rule for that parent, whose stat gave stat_rc (and st): it
+ * must be a directory (WSP_ENOTDIR). 0, or the code.
+ */
+int objfs_write_parent(int stat_rc, const wsp_fs_stat *st, const char *path,
+		       const char *parent, wsp_error *err);
+
+/*
  * A mount's prefix as object names begin with it: p (its leading '/'
  * dropped by the caller) without its trailing '/', then one '/'
  * ("team/data" -> "team/data/"; "" stays ""), in a malloc'ed *out. An
