@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -227,4 +228,45 @@ int rmt_need_streams(const wsp_host *h, wsp_error *err)
 		return 0;
 	return wsp_error_set(err, WSP_ENOTSUP,
 			     "this wsp has no HTTP streaming service");
+}
+
+char *rmt_command_dir(const char *working_dir, const char *cwd)
+{
+	size_t wl = strlen(working_dir);
+	char *out = NULL;
+
+	if (!cwd || !*cwd || !strcmp(cwd, "."))
+		return strdup(working_dir);
+	if (cwd[0] == '/')
+		return strdup(cwd);
+	if (asprintf(&out, "%s%s%s", working_dir,
+		     wl && working_dir[wl - 1] == '/' ? "" : "/", cwd) < 0)
+		return NULL;
+	return out;
+}
+
+int rmt_is_missing_mark(const char *mark, const char *data, size_t len)
+{
+	return data && len == strlen(mark) && !memcmp(data, mark, len);
+}
+
+int rmt_env_json(cJSON *obj, const char *const *env, wsp_error *err)
+{
+	for (size_t i = 0; env && env[i]; i++) {
+		const char *eq = strchr(env[i], '=');
+		char key[256];
+		size_t kl = eq ? (size_t)(eq - env[i]) : 0;
+
+		if (!kl || kl >= sizeof(key))
+			return wsp_error_set(err, WSP_EINVAL,
+					     "environment entry %zu is not "
+					     "KEY=VALUE",
+					     i);
+		memcpy(key, env[i], kl);
+		key[kl] = '\0';
+		cJSON_DeleteItemFromObjectCaseSensitive(obj, key);
+		if (!cJSON_AddStringToObject(obj, key, eq + 1))
+			return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	}
+	return 0;
 }

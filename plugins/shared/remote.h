@@ -114,6 +114,29 @@ int rmt_env_name_ok(const char *k);
  */
 int rmt_need_streams(const wsp_host *h, wsp_error *err);
 
+/*
+ * The directory a command runs in: working_dir for no cwd (or "."), cwd
+ * when it is absolute, else cwd below working_dir. malloc'ed; NULL when
+ * memory ran out.
+ */
+char *rmt_command_dir(const char *working_dir, const char *cwd);
+
+/*
+ * Whether a command's stderr (len bytes, data may be NULL) is exactly
+ * mark: the line an argv wrapper writes before exit 127 when the
+ * program is missing, which exec turns into WSP_ENOTFOUND as execve's
+ * ENOENT would be.
+ */
+int rmt_is_missing_mark(const char *mark, const char *data, size_t len);
+
+/*
+ * A command's KEY=VALUE environment entries (NULL-ended, env may be
+ * NULL) as members of the JSON object obj, a later KEY replacing an
+ * earlier one: 0, WSP_EINVAL for an entry without a key (or one of 256
+ * bytes or more), WSP_ENOMEM.
+ */
+int rmt_env_json(cJSON *obj, const char *const *env, wsp_error *err);
+
 /* Zero a secret string in place before it is freed (NULL: nothing). */
 void rmt_wipe(char *s);
 
