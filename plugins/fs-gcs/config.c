@@ -7,6 +7,7 @@
  * is a SECRET, never quoted at all.
  */
 #include "gcs.h"
+#include "objfs.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -110,7 +111,6 @@ int gcs_normalise_prefix(char **out, const char *p, wsp_error *err)
 {
 	char shown[256];
 	size_t n;
-	char *r;
 
 	while (*p == '/')
 		p++;
@@ -123,27 +123,7 @@ int gcs_normalise_prefix(char **out, const char *p, wsp_error *err)
 				     "invalid prefix '%s': not a GCS object "
 				     "name",
 				     shown);
-	r = malloc(n + 2);
-	if (!r)
-		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
-	memcpy(r, p, n);
-	r[n] = n ? '/' : '\0';
-	r[n + 1] = '\0';
-	for (const char *c = r; *c;) {
-		size_t l = strcspn(c, "/");
-
-		if (!l || (l == 1 && c[0] == '.') ||
-		    (l == 2 && c[0] == '.' && c[1] == '.')) {
-			free(r);
-			return wsp_error_set(err, WSP_ECONFIG,
-					     "invalid prefix '%s': empty, '.' "
-					     "or '..' component",
-					     shown);
-		}
-		c += l + 1;
-	}
-	*out = r;
-	return 0;
+	return objfs_prefix(out, p, shown, err);
 }
 
 /* scheme://host[:port] and nothing else; kept without a trailing '/'. */

@@ -8,7 +8,7 @@
  * carries the cancel token and deadline, and the loops check them.
  */
 #include "gcs.h"
-#include "objdir.h"
+#include "objfs.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,8 +38,8 @@ int gcs_refuse_read_only(const struct gcs *g, const char *op,
 }
 
 /*
- * What stands at a name: 2 = an object (a file, o filled), 1 = a
- * directory, 0 = nothing, or a negative code.
+ * What stands at a name (enum objdir_kind: OBJDIR_FILE with o filled),
+ * or a negative code.
  */
 static int what_is(struct gcs_object *o, struct gcs *g, const char *name,
 		   wsp_error *err)
@@ -47,10 +47,10 @@ static int what_is(struct gcs_object *o, struct gcs *g, const char *name,
 	int rc;
 
 	if (!name[0])
-		return 1; /* the bucket's root */
+		return OBJDIR_DIR; /* the bucket's root */
 	rc = gcs_stat_object(o, g, name, err);
 	if (rc <= 0)
-		return rc < 0 ? rc : 2;
+		return rc < 0 ? rc : OBJDIR_FILE;
 	return gcs_is_dir(g, name, err);
 }
 
@@ -72,17 +72,11 @@ static int stat_in(wsp_fs_stat *out, struct gcs *g, const char *path,
 		rc = what_is(&o, g, name, err);
 	if (rc < 0)
 		return rc;
-	if (rc == 2) {
+	if (rc == OBJDIR_FILE) {
 		gcs_object_stat(out, &o);
 		return 0;
 	}
-	if (!rc)
-		return wsp_error_set(err, WSP_ENOTFOUND,
-				     "cannot stat '%s': no such file or "
-				     "directory",
-				     path);
-	out->type = WSP_FS_TYPE_DIR;
-	return 0;
+	return objfs_stat_dir(out, rc, path, err);
 }
 
 int gcs_fs_stat(wsp_fs_stat *out, void *self, const wsp_call *call,
@@ -130,21 +124,7 @@ static int read_in(struct gcs *g, const char *path,
 		missing = *err; /* GCS's answer: 404 notFound */
 	/* no such object (or nothing asked): a file, a directory, nothing */
 	rc = what_is(&o, g, name, err);
-	if (rc < 0)
-		return rc;
-	if (rc == 2)
-		return 0;
-	if (rc == 1)
-		return wsp_error_set(err, WSP_EISDIR,
-				     "cannot read '%s': is a directory", path);
-	wsp_error_set(err, WSP_ENOTFOUND, "cannot read '%s': no such file",
-		      path);
-	if (err && missing.http_status) {
-		err->http_status = missing.http_status;
-		memcpy(err->service_code, missing.service_code,
-		       sizeof(err->service_code));
-	}
-	return WSP_ENOTFOUND;
+	return rc < 0 ? rc : objfs_read_missing(rc, path, &missing, err);
 }
 
 int gcs_fs_read(void *self, const wsp_call *call, const char *path,
@@ -212,33 +192,23 @@ static int remove_in(struct gcs *g, const char *path, uint32_t flags,
 	struct gcs_object o;
 	int rc = gcs_refuse_read_only(g, "remove", path, err);
 
-	if (rc)
-		return rc;
-	if (!strcmp(path, "."))
-		return wsp_error_set(err, WSP_EPERM,
-				     "cannot remove '.': it is the mount root");
-	rc = gcs_dir_name(name, sizeof(name) - 1, g, path, err);
+	if (!rc)
+		rc = objfs_not_root("remove", path, err);
+	if (!rc)
+		rc = gcs_dir_name(name, sizeof(name) - 1, g, path, err);
 	if (!rc)
 		rc = what_is(&o, g, name, err);
 	if (rc < 0)
 		return rc;
-	if (rc == 2) {
+	if (rc == OBJDIR_FILE) {
 		rc = gcs_delete_object(g, name, 0, err);
 		return rc == WSP_ENOTFOUND && (flags & WSP_FS_FORCE) ? 0 : rc;
 	}
-	if (rc == 1) {
-		if (!(flags & WSP_FS_RECURSIVE))
-			return wsp_error_set(err, WSP_EISDIR,
-					     "cannot remove '%s': is a "
-					     "directory",
-					     path);
-		strcat(name, "/");
-		return gcs_delete_prefix(g, name, NULL, err);
-	}
-	if (flags & WSP_FS_FORCE)
-		return 0;
-	return wsp_error_set(err, WSP_ENOTFOUND,
-			     "cannot remove '%s': no such file", path);
+	rc = objfs_remove_dir(rc, path, flags, err);
+	if (rc != OBJFS_DELETE_DIR)
+		return rc;
+	strcat(name, "/");
+	return gcs_delete_prefix(g, name, NULL, err);
 }
 
 int gcs_fs_remove(void *self, const wsp_call *call, const char *path,
@@ -276,36 +246,23 @@ static int rmdir_in(struct gcs *g, const char *path, uint32_t flags,
 	struct count c = {.marker = name};
 	int rc = gcs_refuse_read_only(g, "rmdir", path, err);
 
-	if (rc)
-		return rc;
-	if (!strcmp(path, "."))
-		return wsp_error_set(err, WSP_EPERM,
-				     "cannot rmdir '.': it is the mount root");
-	rc = gcs_dir_name(name, sizeof(name) - 1, g, path, err);
+	if (!rc)
+		rc = objfs_not_root("rmdir", path, err);
+	if (!rc)
+		rc = gcs_dir_name(name, sizeof(name) - 1, g, path, err);
 	if (!rc)
 		rc = what_is(&o, g, name, err);
-	if (rc < 0)
+	if (rc >= 0)
+		rc = objfs_rmdir_kind(rc, path, flags, err);
+	if (rc != OBJFS_DELETE_DIR)
 		return rc;
-	if (rc == 2)
-		return wsp_error_set(err, WSP_ENOTDIR,
-				     "cannot rmdir '%s': not a directory",
-				     path);
-	if (!rc)
-		return flags & WSP_FS_FORCE
-			       ? 0
-			       : wsp_error_set(err, WSP_ENOTFOUND,
-					       "cannot rmdir '%s': no such "
-					       "directory",
-					       path);
 	strcat(name, "/");
 	/* two per page: the marker and one more say enough */
 	rc = gcs_list_walk(g, name, true, 2, count_other, &c, err);
 	if (rc < 0)
 		return rc;
-	if (c.n && !(flags & WSP_FS_RECURSIVE))
-		return wsp_error_set(err, WSP_ENOTEMPTY,
-				     "cannot rmdir '%s': directory not empty",
-				     path);
+	if (c.n && (rc = objfs_rmdir_full(path, flags, err)))
+		return rc;
 	return gcs_delete_prefix(g, name, NULL, err);
 }
 
@@ -356,6 +313,7 @@ static int copy_in(struct gcs *g, const char *src, const char *dst,
 	char sname[GCS_NAME_MAX + 2], dname[GCS_NAME_MAX + 2];
 	struct gcs_object so, made;
 	wsp_fs_stat st;
+	bool dst_exists, dst_is_dir;
 	int rc = gcs_refuse_read_only(g, "copy to", dst, err);
 
 	if (src_gen)
@@ -368,23 +326,16 @@ static int copy_in(struct gcs *g, const char *src, const char *dst,
 	if (rc)
 		return rc;
 	rc = stat_in(&st, g, dst, err);
-	if (rc && rc != WSP_ENOTFOUND)
+	dst_exists = !rc;
+	rc = objfs_copy_target(&dst_is_dir, rc, &st, flags, dst, err);
+	if (rc)
 		return rc;
-	if (!rc && !(flags & WSP_FS_OVERWRITE))
-		return wsp_error_set(err, WSP_EEXIST,
-				     "cannot copy to '%s': it exists", dst);
-	bool dst_exists = !rc, dst_is_dir = dst_exists &&
-					   st.type == WSP_FS_TYPE_DIR;
-
 	rc = what_is(&so, g, sname, err);
 	if (rc < 0)
 		return rc;
-	if (rc == 2) {
-		if (dst_is_dir)
-			return wsp_error_set(err, WSP_EISDIR,
-					     "cannot copy to '%s': is a "
-					     "directory",
-					     dst);
+	if (rc == OBJDIR_FILE) {
+		if ((rc = objfs_copy_file(dst_is_dir, dst, err)))
+			return rc;
 		if (src_gen)
 			*src_gen = so.generation;
 		/* pinned to what was seen: absent stays create-only */
@@ -395,18 +346,9 @@ static int copy_in(struct gcs *g, const char *src, const char *dst,
 				      "cannot copy to '%s': it exists", dst);
 		return rc;
 	}
-	if (!rc)
-		return wsp_error_set(err, WSP_ENOTFOUND,
-				     "cannot copy '%s': no such file", src);
-	if (!(flags & WSP_FS_RECURSIVE))
-		return wsp_error_set(err, WSP_EISDIR,
-				     "cannot copy '%s': is a directory", src);
-	strcat(sname, "/");
-	strcat(dname, "/");
-	if (!strncmp(dname, sname, strlen(sname)))
-		return wsp_error_set(err, WSP_EINVAL,
-				     "cannot copy '%s' into itself ('%s')", src,
-				     dst);
+	rc = objfs_copy_tree(rc, sname, dname, src, dst, flags, err);
+	if (rc)
+		return rc;
 	struct tree_copy t = {g, strlen(sname), dname, src, err};
 
 	rc = gcs_list_walk(g, sname, false, 0, copy_item, &t, err);

@@ -12,6 +12,7 @@
  * downloading it.
  */
 #include "gcs.h"
+#include "objfs.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,20 +103,14 @@ static int append(struct gcs_object *made, struct gcs *g, const char *name,
 
 static int parents_ok(struct gcs *g, const char *path, wsp_error *err)
 {
-	const char *slash = strrchr(path, '/');
 	char parent[GCS_NAME_MAX + 1];
 	wsp_fs_stat st;
 	int rc;
 
-	if (!slash)
+	if (!objfs_parent(parent, sizeof(parent), path))
 		return 0;
-	snprintf(parent, sizeof(parent), "%.*s", (int)(slash - path), path);
 	rc = gcs_fs_stat(&st, g, gcs_call(), parent, 0, err);
-	if (!rc && st.type != WSP_FS_TYPE_DIR)
-		rc = wsp_error_set(err, WSP_ENOTDIR,
-				   "cannot write '%s': '%s' is not a directory",
-				   path, parent);
-	return rc;
+	return objfs_write_parent(rc, &st, path, parent, err);
 }
 
 static int write_in(wsp_fs_stat *out, struct gcs *g, const char *path,
@@ -133,18 +128,13 @@ static int write_in(wsp_fs_stat *out, struct gcs *g, const char *path,
 	if (rc)
 		return rc;
 	if (!strcmp(path, "."))
-		return wsp_error_set(err, WSP_EISDIR,
-				     "cannot write '.': is a directory");
+		return objfs_write_not_dir(1, path, err);
 	rc = gcs_dir_name(name, sizeof(name), g, path, err);
 	if (rc)
 		return rc;
-	rc = gcs_is_dir(g, name, err);
+	rc = objfs_write_not_dir(gcs_is_dir(g, name, err), path, err);
 	if (rc)
-		return rc < 0 ? rc
-			      : wsp_error_set(err, WSP_EISDIR,
-					      "cannot write '%s': is a "
-					      "directory",
-					      path);
+		return rc;
 	if (o->flags & WSP_FS_WRITE_NO_PARENTS) {
 		rc = parents_ok(g, path, err);
 		if (rc)

@@ -101,16 +101,15 @@ int lfs_read(void *self, const wsp_call *call, const char *path,
 	struct lfs *fs = self;
 	uint64_t off = opts->offset;
 	uint64_t left = opts->length; /* UINT64_MAX: to the end */
-	struct lfs_path p;
 	struct stat st;
 	char *buf = NULL;
 	int fd, rc;
 
-	rc = lfs_route(&p, fs, path, err);
+	/* O_NONBLOCK: opening a FIFO must not hang; cleared below. */
+	rc = lfs_route_open(&fd, fs, path, O_RDONLY | O_NOCTTY | O_NONBLOCK,
+			    err);
 	if (rc < 0)
 		return rc;
-	/* O_NONBLOCK: opening a FIFO must not hang; cleared below. */
-	fd = lfs_open(fs, p.root, p.rel, O_RDONLY | O_NOCTTY | O_NONBLOCK, 0);
 	if (fd < 0)
 		return lfs_fail(err, errno, "read", path);
 	if (fstat(fd, &st) < 0) {
@@ -179,17 +178,14 @@ out:
 int lfs_exists(int *out, void *self, const wsp_call *call, const char *path,
 	       uint32_t flags, wsp_error *err)
 {
-	struct lfs *fs = self;
-	struct lfs_path p;
 	int fd, rc;
 
 	(void)call;
 	(void)flags;
 	*out = 0;
-	rc = lfs_route(&p, fs, path, err);
+	rc = lfs_route_open(&fd, self, path, O_PATH, err);
 	if (rc < 0)
 		return rc;
-	fd = lfs_open(fs, p.root, p.rel, O_PATH, 0);
 	if (fd >= 0) {
 		*out = 1;
 		close(fd);
@@ -203,34 +199,22 @@ int lfs_exists(int *out, void *self, const wsp_call *call, const char *path,
 int lfs_fd_path(char *out, size_t cap, int fd)
 {
 	char proc[64];
-	ssize_t n;
 
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	n = readlink(proc, out, cap);
-	if (n < 0)
-		return -1;
-	if ((size_t)n >= cap) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	out[n] = '\0';
-	return 0;
+	return lfs_readlinkat(AT_FDCWD, proc, out, cap);
 }
 
 int lfs_host_path(char *out, size_t cap, void *self, const wsp_call *call,
 		  const char *path, uint32_t flags, wsp_error *err)
 {
-	struct lfs *fs = self;
-	struct lfs_path p;
 	char real[PATH_MAX];
 	int fd, rc;
 
 	(void)call;
 	(void)flags;
-	rc = lfs_route(&p, fs, path, err);
+	rc = lfs_route_open(&fd, self, path, O_PATH, err);
 	if (rc < 0)
 		return rc;
-	fd = lfs_open(fs, p.root, p.rel, O_PATH, 0);
 	if (fd < 0)
 		return lfs_fail(err, errno, "locate", path);
 	rc = lfs_fd_path(real, sizeof(real), fd);

@@ -79,6 +79,20 @@ int lfs_open(const struct lfs *fs, const struct lfs_root *root, const char *rel,
 	     int flags, mode_t mode);
 
 /*
+ * lfs_route, then lfs_open of what it gives with flags: < 0 with err set
+ * when the path is refused; else 0 with *fd a descriptor, or -1 and
+ * errno set as lfs_open leaves it.
+ */
+int lfs_route_open(int *fd, const struct lfs *fs, const char *path, int flags,
+		   wsp_error *err);
+
+/*
+ * readlinkat(2) NUL-terminated in out (cap bytes): 0, or -1 with errno
+ * set (ENAMETOOLONG when the target does not fit).
+ */
+int lfs_readlinkat(int dirfd, const char *name, char *out, size_t cap);
+
+/*
  * Open the directory that holds the last component of p (O_RDONLY |
  * O_DIRECTORY, beneath the root) and point *name at that component.
  * Fails with EINVAL for the root itself.

@@ -147,10 +147,9 @@ static int expand_link(char *buf, size_t cap, const char *target,
 	return 0;
 }
 
-/* readlink of a descriptor opened with O_PATH | O_NOFOLLOW. */
-static int read_link_fd(int fd, char *out, size_t cap)
+int lfs_readlinkat(int dirfd, const char *name, char *out, size_t cap)
 {
-	ssize_t n = readlinkat(fd, "", out, cap);
+	ssize_t n = readlinkat(dirfd, name, out, cap);
 
 	if (n < 0)
 		return -1;
@@ -273,7 +272,8 @@ static int walk_open(int rootfd, const char *rel, int flags, mode_t mode)
 			errno = ELOOP;
 			goto fail;
 		}
-		if (read_link_fd(fd, target, sizeof(target)) < 0)
+		/* the link itself, opened with O_PATH | O_NOFOLLOW */
+		if (lfs_readlinkat(fd, "", target, sizeof(target)) < 0)
 			goto fail;
 		close(fd);
 		fd = -1;
@@ -316,6 +316,18 @@ int lfs_open(const struct lfs *fs, const struct lfs_root *root, const char *rel,
 		atomic_store(&openat2_missing, 1);
 	}
 	return walk_open(root->fd, rel, flags, mode);
+}
+
+int lfs_route_open(int *fd, const struct lfs *fs, const char *path, int flags,
+		   wsp_error *err)
+{
+	struct lfs_path p;
+	int rc = lfs_route(&p, fs, path, err);
+
+	if (rc < 0)
+		return rc;
+	*fd = lfs_open(fs, p.root, p.rel, flags, 0);
+	return 0;
 }
 
 int lfs_open_parent(const struct lfs *fs, const struct lfs_path *p,

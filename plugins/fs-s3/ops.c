@@ -7,7 +7,7 @@
  * it). A plain object "a/b" is a file.
  */
 #include "s3.h"
-#include "objdir.h"
+#include "objfs.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -162,13 +162,8 @@ int s3_stat(wsp_fs_stat *out, void *self, const wsp_call *call,
 	rc = s3_is_dir(s, key, call, err);
 	if (rc < 0)
 		return rc;
-	if (!rc)
-		return wsp_error_set(err, WSP_ENOTFOUND,
-				     "cannot stat '%s': no such file or "
-				     "directory",
-				     path);
-	out->type = WSP_FS_TYPE_DIR;
-	return 0;
+	return objfs_stat_dir(out, rc ? OBJDIR_DIR : OBJDIR_NOTHING, path,
+			      err);
 }
 
 int s3_exists(int *out, void *self, const wsp_call *call, const char *path,
@@ -218,19 +213,8 @@ int s3_read(void *self, const wsp_call *call, const char *path,
 	rc = s3_is_dir(s, key, call, err);
 	if (rc < 0)
 		return rc;
-	if (rc)
-		return wsp_error_set(err, WSP_EISDIR,
-				     "cannot read '%s': is a directory", path);
-	wsp_error_set(err, WSP_ENOTFOUND, "cannot read '%s': no such file",
-		      path);
-	if (err && missing.http_status) {
-		err->http_status = missing.http_status;
-		err->flags = missing.flags;
-		err->retry_after_ms = missing.retry_after_ms;
-		memcpy(err->service_code, missing.service_code,
-		       sizeof(err->service_code));
-	}
-	return WSP_ENOTFOUND;
+	return objfs_read_missing(rc ? OBJDIR_DIR : OBJDIR_NOTHING, path,
+				  &missing, err);
 }
 
 /* PUT an empty object (a directory marker) or DELETE one key. */
@@ -465,12 +449,10 @@ int s3_remove(void *self, const wsp_call *call, const char *path,
 	struct s3_head hd;
 	int rc = refuse_read_only(s, "remove", path, err);
 
-	if (rc)
-		return rc;
-	if (!strcmp(path, "."))
-		return wsp_error_set(err, WSP_EPERM,
-				     "cannot remove '.': it is the mount root");
-	rc = dir_key(key, sizeof(key) - 1, s, path, err);
+	if (!rc)
+		rc = objfs_not_root("remove", path, err);
+	if (!rc)
+		rc = dir_key(key, sizeof(key) - 1, s, path, err);
 	if (rc)
 		return rc;
 	rc = s3_head(&hd, s, key, path, call, err);
@@ -482,19 +464,12 @@ int s3_remove(void *self, const wsp_call *call, const char *path,
 	rc = s3_is_dir(s, key, call, err);
 	if (rc < 0)
 		return rc;
-	if (rc) {
-		if (!(flags & WSP_FS_RECURSIVE))
-			return wsp_error_set(err, WSP_EISDIR,
-					     "cannot remove '%s': is a "
-					     "directory",
-					     path);
-		strcat(key, "/");
-		return s3_delete_prefix(s, call, key, err);
-	}
-	if (flags & WSP_FS_FORCE)
-		return 0;
-	return wsp_error_set(err, WSP_ENOTFOUND,
-			     "cannot remove '%s': no such file", path);
+	rc = objfs_remove_dir(rc ? OBJDIR_DIR : OBJDIR_NOTHING, path, flags,
+			      err);
+	if (rc != OBJFS_DELETE_DIR)
+		return rc;
+	strcat(key, "/");
+	return s3_delete_prefix(s, call, key, err);
 }
 
 struct count {
@@ -521,21 +496,15 @@ int s3_rmdir(void *self, const wsp_call *call, const char *path, uint32_t flags,
 	struct count c = {.marker = key};
 	int rc = refuse_read_only(s, "rmdir", path, err);
 
-	if (rc)
-		return rc;
-	if (!strcmp(path, "."))
-		return wsp_error_set(err, WSP_EPERM,
-				     "cannot rmdir '.': it is the mount root");
-	rc = dir_key(key, sizeof(key) - 1, s, path, err);
+	if (!rc)
+		rc = objfs_not_root("rmdir", path, err);
+	if (!rc)
+		rc = dir_key(key, sizeof(key) - 1, s, path, err);
 	if (rc)
 		return rc;
 	rc = s3_head(&hd, s, key, path, call, err);
 	if (rc)
-		return rc < 0 ? rc
-			      : wsp_error_set(err, WSP_ENOTDIR,
-					      "cannot rmdir '%s': not a "
-					      "directory",
-					      path);
+		return rc < 0 ? rc : objfs_rmdir_kind(OBJDIR_FILE, path, flags, err);
 	strcat(key, "/");
 	rc = s3_list_keys(s, key, false, 2, call, count_other, &c, err);
 	if (rc < 0)
@@ -546,18 +515,13 @@ int s3_rmdir(void *self, const wsp_call *call, const char *path, uint32_t flags,
 		rc = s3_is_dir(s, key, call, err);
 		if (rc < 0)
 			return rc;
-		if (!rc)
-			return flags & WSP_FS_FORCE
-				       ? 0
-				       : wsp_error_set(err, WSP_ENOTFOUND,
-						       "cannot rmdir '%s': no "
-						       "such directory",
-						       path);
+		rc = objfs_rmdir_kind(rc ? OBJDIR_DIR : OBJDIR_NOTHING, path,
+				      flags, err);
+		if (rc != OBJFS_DELETE_DIR)
+			return rc;
 		strcat(key, "/");
-	} else if (!(flags & WSP_FS_RECURSIVE)) {
-		return wsp_error_set(err, WSP_ENOTEMPTY,
-				     "cannot rmdir '%s': directory not empty",
-				     path);
+	} else if ((rc = objfs_rmdir_full(path, flags, err))) {
+		return rc;
 	}
 	return s3_delete_prefix(s, call, key, err);
 }
@@ -593,6 +557,7 @@ int s3_copy(void *self, const wsp_call *call, const char *src, const char *dst,
 	char skey[S3_KEY_MAX + 2], dkey[S3_KEY_MAX + 2];
 	struct s3_head hd;
 	wsp_fs_stat st;
+	bool dst_is_dir;
 	int rc = refuse_read_only(s, "copy to", dst, err);
 
 	if (rc)
@@ -603,40 +568,25 @@ int s3_copy(void *self, const wsp_call *call, const char *src, const char *dst,
 	if (rc)
 		return rc;
 	rc = s3_stat(&st, s, call, dst, 0, err);
-	if (rc && rc != WSP_ENOTFOUND)
+	rc = objfs_copy_target(&dst_is_dir, rc, &st, flags, dst, err);
+	if (rc)
 		return rc;
-	if (!rc && !(flags & WSP_FS_OVERWRITE))
-		return wsp_error_set(err, WSP_EEXIST,
-				     "cannot copy to '%s': it exists", dst);
-	bool dst_is_dir = !rc && st.type == WSP_FS_TYPE_DIR;
-
 	rc = s3_head(&hd, s, skey, src, call, err);
 	if (rc < 0)
 		return rc;
 	if (rc == 1) {
-		if (dst_is_dir)
-			return wsp_error_set(err, WSP_EISDIR,
-					     "cannot copy to '%s': is a "
-					     "directory",
-					     dst);
-		return s3_copy_object(s, call, skey, hd.size, hd.etag, hd.mime,
-				      dkey, src, err);
+		rc = objfs_copy_file(dst_is_dir, dst, err);
+		return rc ? rc
+			  : s3_copy_object(s, call, skey, hd.size, hd.etag,
+					   hd.mime, dkey, src, err);
 	}
 	rc = s3_is_dir(s, skey, call, err);
 	if (rc < 0)
 		return rc;
-	if (!rc)
-		return wsp_error_set(err, WSP_ENOTFOUND,
-				     "cannot copy '%s': no such file", src);
-	if (!(flags & WSP_FS_RECURSIVE))
-		return wsp_error_set(err, WSP_EISDIR,
-				     "cannot copy '%s': is a directory", src);
-	strcat(skey, "/");
-	strcat(dkey, "/");
-	if (!strncmp(dkey, skey, strlen(skey)))
-		return wsp_error_set(err, WSP_EINVAL,
-				     "cannot copy '%s' into itself ('%s')", src,
-				     dst);
+	rc = objfs_copy_tree(rc ? OBJDIR_DIR : OBJDIR_NOTHING, skey, dkey, src,
+			     dst, flags, err);
+	if (rc)
+		return rc;
 	struct tree_copy t = {s, call, strlen(skey), dkey, src, err};
 
 	rc = s3_list_keys(s, skey, true, s->max_keys, call, copy_item, &t, err);

@@ -4,6 +4,7 @@
  * prefix. Options, instance set-up and the vtable.
  */
 #include "s3.h"
+#include "objfs.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -137,35 +138,9 @@ static bool valid_bucket(const char *b)
 /* "team/data" -> "team/data/"; refuses "..", ".", empty components. */
 static int normalise_prefix(char **out, const char *p, wsp_error *err)
 {
-	size_t n;
-	char *r;
-
 	while (*p == '/')
 		p++;
-	n = strlen(p);
-	while (n && p[n - 1] == '/')
-		n--;
-	r = malloc(n + 2);
-	if (!r)
-		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
-	memcpy(r, p, n);
-	r[n] = n ? '/' : '\0';
-	r[n + 1] = '\0';
-	for (const char *c = r; *c;) {
-		size_t l = strcspn(c, "/");
-
-		if (!l || (l == 1 && c[0] == '.') ||
-		    (l == 2 && c[0] == '.' && c[1] == '.')) {
-			free(r);
-			return wsp_error_set(err, WSP_ECONFIG,
-					     "invalid prefix '%s': empty, '.' "
-					     "or '..' component",
-					     p);
-		}
-		c += l + 1;
-	}
-	*out = r;
-	return 0;
+	return objfs_prefix(out, p, p, err);
 }
 
 static int parse_endpoint(struct s3 *s, const char *ep, wsp_error *err)

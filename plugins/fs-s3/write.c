@@ -12,6 +12,7 @@
  * left behind; memory stays at parallelism x part_size.
  */
 #include "s3.h"
+#include "objfs.h"
 
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -301,8 +302,7 @@ int s3_write(wsp_fs_stat *out, void *self, const wsp_call *call,
 				     "read-only",
 				     path);
 	if (!strcmp(path, "."))
-		return wsp_error_set(err, WSP_EISDIR,
-				     "cannot write '.': is a directory");
+		return objfs_write_not_dir(1, path, err);
 	if (o->flags & WSP_FS_WRITE_APPEND)
 		return wsp_error_set(err, WSP_ENOTSUP,
 				     "cannot append to '%s': S3 objects are "
@@ -311,28 +311,16 @@ int s3_write(wsp_fs_stat *out, void *self, const wsp_call *call,
 	rc = s3_key(key, sizeof(key), s, path, err);
 	if (rc)
 		return rc;
-	rc = s3_is_dir(s, key, call, err);
+	rc = objfs_write_not_dir(s3_is_dir(s, key, call, err), path, err);
 	if (rc)
-		return rc < 0 ? rc
-			      : wsp_error_set(err, WSP_EISDIR,
-					      "cannot write '%s': is a "
-					      "directory",
-					      path);
+		return rc;
 	if (o->flags & WSP_FS_WRITE_NO_PARENTS) {
-		const char *slash = strrchr(path, '/');
 		char parent[S3_KEY_MAX + 1];
+		wsp_fs_stat st;
 
-		if (slash) {
-			snprintf(parent, sizeof(parent), "%.*s",
-				 (int)(slash - path), path);
-			wsp_fs_stat st;
-
+		if (objfs_parent(parent, sizeof(parent), path)) {
 			rc = s3_stat(&st, s, call, parent, 0, err);
-			if (!rc && st.type != WSP_FS_TYPE_DIR)
-				rc = wsp_error_set(err, WSP_ENOTDIR,
-						   "cannot write '%s': '%s' is "
-						   "not a directory",
-						   path, parent);
+			rc = objfs_write_parent(rc, &st, path, parent, err);
 			if (rc)
 				return rc;
 		}

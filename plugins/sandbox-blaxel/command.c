@@ -11,6 +11,7 @@
  * turns exactly that pair into WSP_ENOTFOUND.
  */
 #include "blaxel.h"
+#include "remote.h"
 
 #include <ctype.h>
 #include <fcntl.h>
@@ -73,56 +74,25 @@ int bl_command_text(char **out, const wsp_exec_opts *o)
 
 int bl_missing_program(const char *stderr_data, size_t len)
 {
-	return stderr_data && len == strlen(MISSING_MARK) &&
-	       !memcmp(stderr_data, MISSING_MARK, len);
+	return rmt_is_missing_mark(MISSING_MARK, stderr_data, len);
 }
 
 int bl_working_dir(char **out, const struct bl *b, const char *cwd,
 		   wsp_error *err)
 {
-	int n;
-
-	if (!cwd || !*cwd || !strcmp(cwd, "."))
-		n = asprintf(out, "%s", b->working_dir);
-	else if (cwd[0] == '/')
-		n = asprintf(out, "%s", cwd);
-	else
-		n = asprintf(out, "%s%s%s", b->working_dir,
-			     b->working_dir[strlen(b->working_dir) - 1] == '/'
-				     ? ""
-				     : "/",
-			     cwd);
-	if (n < 0) {
-		*out = NULL;
-		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
-	}
-	return 0;
+	*out = rmt_command_dir(b->working_dir, cwd);
+	return *out ? 0 : wsp_error_set(err, WSP_ENOMEM, "out of memory");
 }
 
 int bl_env_object(cJSON **out, const char *const *env, wsp_error *err)
 {
 	cJSON *o = cJSON_CreateObject();
+	int rc = o ? rmt_env_json(o, env, err)
+		   : wsp_error_set(err, WSP_ENOMEM, "out of memory");
 
-	if (!o)
-		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
-	for (size_t i = 0; env && env[i]; i++) {
-		const char *eq = strchr(env[i], '=');
-		char key[256];
-
-		if (!eq || eq == env[i] || (size_t)(eq - env[i]) >= sizeof(key)) {
-			cJSON_Delete(o);
-			return wsp_error_set(err, WSP_EINVAL,
-					     "environment entry %zu is not "
-					     "KEY=VALUE",
-					     i);
-		}
-		memcpy(key, env[i], (size_t)(eq - env[i]));
-		key[eq - env[i]] = '\0';
-		cJSON_DeleteItemFromObjectCaseSensitive(o, key);
-		if (!cJSON_AddStringToObject(o, key, eq + 1)) {
-			cJSON_Delete(o);
-			return wsp_error_set(err, WSP_ENOMEM, "out of memory");
-		}
+	if (rc) {
+		cJSON_Delete(o);
+		return rc;
 	}
 	*out = o;
 	return 0;

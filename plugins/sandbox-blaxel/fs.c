@@ -299,13 +299,8 @@ static int fs_mkdir(void *self, const wsp_call *call, const char *path,
 
 	if (!rc)
 		rc = bl_fs_stat_full(&st, &x, x.full, err);
-	if (!rc)
-		return st.type == WSP_FS_TYPE_DIR && (flags & WSP_FS_RECURSIVE)
-			       ? 0
-			       : wsp_error_set(err, WSP_EEXIST, "'%s' exists",
-					       path);
-	if (rc != WSP_ENOTFOUND)
-		return rc;
+	if ((rc = rfs_mkdir_ok(rc, &st, flags, path, err)))
+		return rc == RFS_MKDIR_THERE ? 0 : rc;
 	/* the sandbox-api makes parents: without RECURSIVE they must be */
 	if (!(flags & WSP_FS_RECURSIVE) &&
 	    (rc = bl_fs_parent_there(&x, x.full, err)))

@@ -10,6 +10,7 @@
  * the scanner as its bytes come and is never held.
  */
 #include "streams.h"
+#include "growbuf.h"
 
 #include <wsp/common.h>
 
@@ -33,26 +34,13 @@ void bl_lines_free(struct bl_lines *l)
 	l->len = l->cap = 0;
 }
 
+/* An empty piece appends nothing: there may be no buffer yet. */
 static int append(struct bl_lines *l, const char *data, size_t n)
 {
-	if (!n)
-		return 0; /* an empty line: there may be no buffer yet */
-	if (l->len + n > BL_LINE_MAX)
-		return BL_LINES_TOO_LONG;
-	if (l->len + n > l->cap) {
-		size_t nc = l->cap ? l->cap : 4096;
-		char *nb;
+	int rc = growbuf_append(&l->buf, &l->len, &l->cap, BL_LINE_MAX, data,
+				n);
 
-		while (nc < l->len + n)
-			nc *= 2;
-		if (!(nb = realloc(l->buf, nc)))
-			return WSP_ENOMEM;
-		l->buf = nb;
-		l->cap = nc;
-	}
-	memcpy(l->buf + l->len, data, n);
-	l->len += n;
-	return 0;
+	return rc == GROWBUF_TOO_BIG ? BL_LINES_TOO_LONG : rc;
 }
 
 /* Once the line is long enough to tell: is it the result? */

@@ -10,6 +10,7 @@
  * here ever quotes it, and a sandbox variable holding it is refused.
  */
 #include "blaxel.h"
+#include "remote.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -67,24 +68,6 @@ const wsp_option_spec bl_options[] = {
 	WSP_OPTION_END,
 };
 
-/* The option's string, else the variable's, else NULL; copied. */
-static int str_or_env(char **out, const wsp_host *h, const wsp_config *cfg,
-		      const char *name, const char *var, wsp_error *err)
-{
-	const char *v = NULL;
-	int rc = h->opt_string(&v, h, cfg, name, err);
-
-	if (rc && rc != WSP_ENOTFOUND)
-		return rc;
-	if (!v || !*v)
-		v = var ? getenv(var) : NULL;
-	*out = NULL;
-	if (!v || !*v)
-		return 0;
-	*out = strdup(v);
-	return *out ? 0 : wsp_error_set(err, WSP_ENOMEM, "out of memory");
-}
-
 /*
  * wsp's ids are free text; Blaxel names are [a-z0-9-] of at most 49,
  * starting and ending with a letter or digit. Lower-case, and anything
@@ -118,16 +101,6 @@ static int name_ok(const char *s)
 	return 1;
 }
 
-/* A printable, bounded copy of user input for a message. */
-static void shown(char *out, size_t cap, const char *s)
-{
-	size_t n = 0;
-
-	for (; *s && n + 1 < cap; s++)
-		out[n++] = isprint((unsigned char)*s) ? *s : '?';
-	out[n] = '\0';
-}
-
 /* "web:3000/http" -> {"name":"web","target":3000,"protocol":"HTTP"} */
 static int parse_port(cJSON *arr, const char *item, wsp_error *err)
 {
@@ -136,7 +109,7 @@ static int parse_port(cJSON *arr, const char *item, wsp_error *err)
 	cJSON *p;
 	long v;
 
-	shown(what, sizeof(what), item);
+	rmt_printable(what, sizeof(what), item);
 	if (strlen(item) >= sizeof(buf))
 		return wsp_error_set(err, WSP_ECONFIG, "ports: '%s' is too long",
 				     what);
@@ -206,17 +179,6 @@ static int read_ports(struct bl *b, const wsp_config *cfg, wsp_error *err)
 	return 0;
 }
 
-/* A variable name a shell can export. */
-static int var_ok(const char *k)
-{
-	if (!*k || isdigit((unsigned char)*k))
-		return 0;
-	for (; *k; k++)
-		if (!isalnum((unsigned char)*k) && *k != '_')
-			return 0;
-	return 1;
-}
-
 static int read_env(struct bl *b, const wsp_config *cfg, wsp_error *err)
 {
 	const char *const *kv = NULL;
@@ -233,8 +195,8 @@ static int read_env(struct bl *b, const wsp_config *cfg, wsp_error *err)
 	for (size_t i = 0; kv[i] && kv[i + 1]; i += 2) {
 		cJSON *e;
 
-		shown(what, sizeof(what), kv[i]);
-		if (!var_ok(kv[i]))
+		rmt_printable(what, sizeof(what), kv[i]);
+		if (!rmt_env_name_ok(kv[i]))
 			return wsp_error_set(err, WSP_ECONFIG,
 					     "env: '%s' is not a variable name",
 					     what);
@@ -268,7 +230,7 @@ static int read_labels(struct bl *b, const wsp_config *cfg, wsp_error *err)
 	if (!b->labels)
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	for (size_t i = 0; !rc && kv && kv[i] && kv[i + 1]; i += 2) {
-		shown(what, sizeof(what), kv[i]);
+		rmt_printable(what, sizeof(what), kv[i]);
 		if (!strcmp(kv[i], "wsp-id"))
 			return wsp_error_set(err, WSP_ECONFIG,
 					     "labels: 'wsp-id' is wsp's own "
@@ -293,7 +255,7 @@ static int check_url(char *u, wsp_error *err)
 
 	while (n > 8 && u[n - 1] == '/')
 		u[--n] = '\0';
-	shown(what, sizeof(what), u);
+	rmt_printable(what, sizeof(what), u);
 	if ((strncmp(u, "http://", 7) && strncmp(u, "https://", 8)) ||
 	    n > 512 || strpbrk(u, " ?#\r\n"))
 		return wsp_error_set(err, WSP_ECONFIG,
@@ -307,12 +269,12 @@ static int read_names(struct bl *b, const wsp_config *cfg,
 		      const wsp_instance_args *args, wsp_error *err)
 {
 	char *name = NULL, what[64];
-	int rc = str_or_env(&name, b->host, cfg, "name", NULL, err);
+	int rc = rmt_opt_text(&name, b->host, cfg, "name", NULL, err);
 
 	if (rc)
 		return rc;
 	if (name) {
-		shown(what, sizeof(what), name);
+		rmt_printable(what, sizeof(what), name);
 		rc = name_ok(name) ? 0
 				   : wsp_error_set(err, WSP_ECONFIG,
 						   "name '%s': Blaxel names are "
@@ -325,7 +287,7 @@ static int read_names(struct bl *b, const wsp_config *cfg,
 		free(name);
 		return rc;
 	}
-	shown(what, sizeof(what), args->instance_id ? args->instance_id : "");
+	rmt_printable(what, sizeof(what), args->instance_id ? args->instance_id : "");
 	if (!args->instance_id ||
 	    bl_name_from_id(b->config_name, sizeof(b->config_name),
 			    args->instance_id))
@@ -381,7 +343,7 @@ static int read_options(struct bl *b, const wsp_config *cfg,
 	const wsp_host *h = b->host;
 	int rc;
 
-	if ((rc = str_or_env(&b->api_key, h, cfg, "api_key", "BL_API_KEY",
+	if ((rc = rmt_opt_text(&b->api_key, h, cfg, "api_key", "BL_API_KEY",
 			     err)))
 		return rc;
 	if (!b->api_key)
@@ -389,24 +351,24 @@ static int read_options(struct bl *b, const wsp_config *cfg,
 				     "no Blaxel API key: set the option "
 				     "api_key or BL_API_KEY");
 	b->secrets[0] = b->api_key;
-	if ((rc = str_or_env(&b->workspace, h, cfg, "workspace",
+	if ((rc = rmt_opt_text(&b->workspace, h, cfg, "workspace",
 			     "BL_WORKSPACE", err)))
 		return rc;
 	if (!b->workspace)
 		return wsp_error_set(err, WSP_ECONFIG,
 				     "no Blaxel workspace: set the option "
 				     "workspace or BL_WORKSPACE");
-	if ((rc = str_or_env(&b->api_url, h, cfg, "api_url", "BL_API_URL",
+	if ((rc = rmt_opt_text(&b->api_url, h, cfg, "api_url", "BL_API_URL",
 			     err)))
 		return rc;
 	if (!b->api_url && !(b->api_url = strdup("https://api.blaxel.ai/v0")))
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	if ((rc = check_url(b->api_url, err)) ||
 	    (rc = read_names(b, cfg, args, err)) ||
-	    (rc = str_or_env(&b->image, h, cfg, "image", NULL, err)) ||
-	    (rc = str_or_env(&b->region, h, cfg, "region", "BL_REGION",
+	    (rc = rmt_opt_text(&b->image, h, cfg, "image", NULL, err)) ||
+	    (rc = rmt_opt_text(&b->region, h, cfg, "region", "BL_REGION",
 			     err)) ||
-	    (rc = str_or_env(&b->working_dir, h, cfg, "working_dir", NULL,
+	    (rc = rmt_opt_text(&b->working_dir, h, cfg, "working_dir", NULL,
 			     err)) ||
 	    (rc = read_sizes(b, cfg, err)) || (rc = read_ports(b, cfg, err)) ||
 	    (rc = read_env(b, cfg, err)) || (rc = read_labels(b, cfg, err)))
@@ -435,13 +397,9 @@ int bl_open(struct bl **out, const wsp_host *host,
 		bl_close(b);
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	}
-	if (!host->http_request || !host->http_stream_open ||
-	    !WSP_HAS_MEMBER(wsp_host, host, http_stream_release)) {
-		bl_close(b);
-		return wsp_error_set(err, WSP_ENOTSUP,
-				     "this wsp has no HTTP service");
-	}
-	rc = read_options(b, args->options, args, err);
+	rc = rmt_need_streams(host, err);
+	if (!rc)
+		rc = read_options(b, args->options, args, err);
 	if (rc) {
 		bl_close(b);
 		return rc;
@@ -455,12 +413,7 @@ void bl_close(struct bl *b)
 {
 	if (!b)
 		return;
-	if (b->api_key) { /* wipe the key before it goes back */
-		volatile char *p = b->api_key;
-
-		while (*p)
-			*p++ = '\0';
-	}
+	rmt_wipe(b->api_key); /* before the memory goes back */
 	free(b->api_key);
 	free(b->workspace);
 	free(b->api_url);

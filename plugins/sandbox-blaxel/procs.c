@@ -17,6 +17,7 @@
  * the process does: no polling while it runs.
  */
 #include "procs.h"
+#include "remote.h"
 #include "stream_queue.h"
 #include "streams.h"
 
@@ -46,12 +47,9 @@ static int id_ok(const char *id)
 static int unknown(const char *id, wsp_error *err)
 {
 	char shown[WSP_PROC_ID_MAX];
-	size_t n = 0;
 
-	for (; *id && n + 1 < sizeof(shown); id++)
-		shown[n++] = isprint((unsigned char)*id) ? *id : '?';
-	shown[n] = '\0';
-	return wsp_error_set(err, WSP_ENOTFOUND, "no process '%s'", shown);
+	return wsp_error_set(err, WSP_ENOTFOUND, "no process '%s'",
+			     rmt_printable(shown, sizeof(shown), id));
 }
 
 /* ---- facts in the state store ------------------------------------------ */

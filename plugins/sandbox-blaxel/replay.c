@@ -14,6 +14,7 @@
  * marker is of a log file whose head was released: that output is gone.
  */
 #include "streams.h"
+#include "growbuf.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -44,24 +45,12 @@ void bl_replay_free(struct bl_replay *r)
 
 static int append(struct bl_replay *r, int s, const char *d, size_t n)
 {
-	size_t need = r->len[s] + n;
+	int rc = growbuf_append(&r->buf[s], &r->len[s], &r->cap[s], r->max, d,
+				n);
 
-	if (need > r->max || need < n)
+	if (rc == GROWBUF_TOO_BIG)
 		return BL_REPLAY_TOO_BIG;
-	if (need >= r->cap[s]) { /* room for a NUL after */
-		size_t cap = r->cap[s] ? r->cap[s] : 4096;
-		char *p;
-
-		while (cap <= need)
-			cap = cap > r->max / 2 ? r->max + 1 : cap * 2;
-		if (!(p = realloc(r->buf[s], cap)))
-			return BL_REPLAY_NOMEM;
-		r->buf[s] = p;
-		r->cap[s] = cap;
-	}
-	memcpy(r->buf[s] + r->len[s], d, n);
-	r->len[s] = need;
-	return 0;
+	return rc ? BL_REPLAY_NOMEM : 0;
 }
 
 int bl_logline_marker(enum bl_log_kind k, const char *text, size_t len)

@@ -5,6 +5,7 @@
  * useful message, minutes from durations).
  */
 #include "daytona.h"
+#include "remote.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -72,22 +73,6 @@ const wsp_option_spec dt_options[] = {
 /* A refused configuration, one line (err is in every caller's scope). */
 #define BAD(...) wsp_error_set(err, WSP_ECONFIG, __VA_ARGS__)
 
-/* A copy of an optional string option; NULL when absent. */
-static int str_opt(char **out, const wsp_host *h, const wsp_config *cfg,
-		   const char *name, wsp_error *err)
-{
-	const char *v = NULL;
-	int rc = h->opt_string(&v, h, cfg, name, err);
-
-	*out = NULL;
-	if (rc == WSP_ENOTFOUND || (!rc && !*v))
-		return 0;
-	if (rc)
-		return rc;
-	*out = strdup(v);
-	return *out ? 0 : wsp_error_set(err, WSP_ENOMEM, "out of memory");
-}
-
 /*
  * The numbers and switches, written straight into the config (their
  * ranges are the table's bounds; unset ones keep the zero they have).
@@ -132,16 +117,6 @@ static int minutes_opt(int64_t *out, const wsp_host *h, const wsp_config *cfg,
 	return 0;
 }
 
-static int env_name_ok(const char *s)
-{
-	if (!*s || !(isalpha((unsigned char)*s) || *s == '_'))
-		return 0;
-	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && *s != '_')
-			return 0;
-	return 1;
-}
-
 /* CIDR text only: digits, dots, one '/', colons for IPv6. */
 static int cidr_ok(const char *s)
 {
@@ -167,7 +142,7 @@ static int read_lists(struct dt_config *c, const wsp_host *h,
 	if (rc && rc != WSP_ENOTFOUND)
 		return rc;
 	for (i = 0; c->env && c->env[i]; i += 2)
-		if (!env_name_ok(c->env[i]))
+		if (!rmt_env_name_ok(c->env[i]))
 			return BAD("env: '%s' is not a variable name",
 				   c->env[i]);
 	rc = h->opt_map(&c->labels, h, cfg, "labels", err);
@@ -208,14 +183,12 @@ static int read_key(struct dt_config *c, const wsp_host *h,
 		    const wsp_config *cfg, wsp_error *err)
 {
 	const char *env;
-	int rc = str_opt(&c->api_key, h, cfg, "api_key", err);
+	/* The default: the variable Daytona's own SDKs read. */
+	int rc = rmt_opt_text(&c->api_key, h, cfg, "api_key",
+			      "DAYTONA_API_KEY", err);
 
 	if (rc)
 		return rc;
-	/* The default: the variable Daytona's own SDKs read. */
-	if (!c->api_key && (env = getenv("DAYTONA_API_KEY")) && *env &&
-	    !(c->api_key = strdup(env)))
-		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	if (!c->api_key)
 		return wsp_error_set(err, WSP_ECONFIG,
 				     "no API key: set option 'api_key' or "
@@ -233,7 +206,7 @@ static int read_url(struct dt_config *c, const wsp_host *h,
 		    const wsp_config *cfg, wsp_error *err)
 {
 	size_t n;
-	int rc = str_opt(&c->api_url, h, cfg, "api_url", err);
+	int rc = rmt_opt_text(&c->api_url, h, cfg, "api_url", NULL, err);
 
 	if (rc)
 		return rc;
@@ -254,11 +227,11 @@ static int read_strings(struct dt_config *c, const wsp_host *h,
 {
 	int rc;
 
-	if ((rc = str_opt(&c->target, h, cfg, "target", err)) ||
-	    (rc = str_opt(&c->snapshot, h, cfg, "snapshot", err)) ||
-	    (rc = str_opt(&c->image, h, cfg, "image", err)) ||
-	    (rc = str_opt(&c->user, h, cfg, "user", err)) ||
-	    (rc = str_opt(&c->language, h, cfg, "language", err)))
+	if ((rc = rmt_opt_text(&c->target, h, cfg, "target", NULL, err)) ||
+	    (rc = rmt_opt_text(&c->snapshot, h, cfg, "snapshot", NULL, err)) ||
+	    (rc = rmt_opt_text(&c->image, h, cfg, "image", NULL, err)) ||
+	    (rc = rmt_opt_text(&c->user, h, cfg, "user", NULL, err)) ||
+	    (rc = rmt_opt_text(&c->language, h, cfg, "language", NULL, err)))
 		return rc;
 	if (c->snapshot && c->image)
 		return BAD("options 'snapshot' and 'image' exclude each "
@@ -302,20 +275,10 @@ int dt_config_read(struct dt_config *c, const wsp_host *h,
 	return 0;
 }
 
-static void wipe_free(char *s)
-{
-	if (s) {
-		volatile char *p = s;
-
-		while (*p)
-			*p++ = 0;
-		free(s);
-	}
-}
-
 void dt_config_free(struct dt_config *c)
 {
-	wipe_free(c->api_key);
+	rmt_wipe(c->api_key);
+	free(c->api_key);
 	free(c->api_url);
 	free(c->target);
 	free(c->snapshot);

@@ -18,7 +18,6 @@
  *   idle.c       set_timeout: auto-stop interval and keep-alive
  *   preview.c    preview URLs and their token header
  *   script.c     the shell text a session command runs for one exec
- *   capture.c    the newest bytes of a stream, for exec results
  *   logmux.c     the multiplexed log split into stdout and stderr
  *   tail.c       a stream's trailer found as the log arrives
  *   wsframe.c    WebSocket frames (RFC 6455), client side
@@ -369,18 +368,6 @@ void dt_pool_put(struct dt_cmd *c);
 int dt_pool_launch(struct dt_cmd *c, const char *fresh, const char *text,
 		   int quiet_input, const wsp_call *call, wsp_error *err);
 void dt_pool_clear(struct dt *d, int delete_);
-
-/* capture.c: the newest `cap` bytes, and how many were dropped */
-struct dt_capture {
-	char *buf;
-	size_t cap, len, start; /* ring */
-	uint64_t dropped;
-};
-int dt_capture_init(struct dt_capture *c, size_t cap);
-void dt_capture_put(struct dt_capture *c, const char *p, size_t n);
-/* A host->alloc'd NUL-terminated copy, in order; NULL on ENOMEM. */
-char *dt_capture_take(struct dt_capture *c, const wsp_host *host, size_t *len);
-void dt_capture_free(struct dt_capture *c);
 
 /* idle.c, preview.c */
 int dt_set_timeout(void *self, const wsp_call *call, uint64_t idle_ms,

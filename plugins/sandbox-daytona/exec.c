@@ -22,6 +22,7 @@
  * The poll starts at 10 ms so short commands stay quick and backs off to
  * 200 ms.
  */
+#include "capture.h"
 #include "daytona.h"
 #include "logfollow.h"
 
@@ -36,7 +37,7 @@ struct run {
 	const wsp_call *call;
 	const wsp_exec_opts *o;
 	struct dt_script script;
-	struct dt_capture cap[2];
+	struct capture cap[2];
 	size_t sent[2]; /* bytes of each stream delivered */
 	int nostart;
 	int ended; /* the toolbox gave its exit code: the session is idle */
@@ -56,7 +57,7 @@ static int give(struct run *x, int i, const char *p, size_t n)
 	int rc = 0;
 
 	if (!(x->o->flags & WSP_EXEC_NO_CAPTURE))
-		dt_capture_put(&x->cap[i], p, n);
+		capture_append(&x->cap[i], p, n); /* what fails is dropped */
 	if (x->o->on_output)
 		rc = x->o->on_output(i ? WSP_STDERR : WSP_STDOUT, p, n,
 				     x->o->payload);
@@ -160,8 +161,10 @@ static int finish(wsp_exec_result *out, struct run *x, int64_t t0)
 	const wsp_host *h = x->c.d->host;
 
 	out->duration_ms = (uint64_t)(now_ms() - t0);
-	out->stdout_data = dt_capture_take(&x->cap[0], h, &out->stdout_len);
-	out->stderr_data = dt_capture_take(&x->cap[1], h, &out->stderr_len);
+	out->stdout_data = capture_take(&x->cap[0], h);
+	out->stderr_data = capture_take(&x->cap[1], h);
+	out->stdout_len = x->cap[0].len;
+	out->stderr_len = x->cap[1].len;
 	out->stdout_dropped = x->cap[0].dropped;
 	out->stderr_dropped = x->cap[1].dropped;
 	if (!out->stdout_data || !out->stderr_data) {
@@ -268,11 +271,8 @@ int dt_exec(wsp_exec_result *out, void *self, const wsp_call *call,
 
 	if ((rc = dt_script_build(&x.script, opts, err)))
 		return rc;
-	if (dt_capture_init(&x.cap[0], cap) ||
-	    dt_capture_init(&x.cap[1], cap)) {
-		rc = wsp_error_set(err, WSP_ENOMEM, "out of memory");
-		goto out;
-	}
+	capture_init(&x.cap[0], cap ? cap : 1);
+	capture_init(&x.cap[1], cap ? cap : 1);
 	if (!(rc = launch(&x, err)))
 		rc = follow(out, &x, err);
 	if (!rc && x.nostart) {
@@ -282,10 +282,9 @@ int dt_exec(wsp_exec_result *out, void *self, const wsp_call *call,
 		out->struct_size = sizeof(*out);
 		rc = nostart_error(&x, err);
 	}
-out:
 	end_session(&x);
-	dt_capture_free(&x.cap[0]);
-	dt_capture_free(&x.cap[1]);
+	capture_free(&x.cap[0]);
+	capture_free(&x.cap[1]);
 	dt_script_free(&x.script);
 	return rc;
 }

@@ -296,13 +296,8 @@ static int fs_mkdir(void *self, const wsp_call *call, const char *path,
 	wsp_fs_stat st = { .struct_size = sizeof st };
 	int rc = dt_fs_open(&x, &st, self, path, call, err);
 
-	if (!rc)
-		return (flags & WSP_FS_RECURSIVE) && st.type == WSP_FS_TYPE_DIR
-			       ? 0
-			       : wsp_error_set(err, WSP_EEXIST, "'%s' exists",
-					       path);
-	if (rc != WSP_ENOTFOUND)
-		return rc;
+	if ((rc = rfs_mkdir_ok(rc, &st, flags, path, err)))
+		return rc == RFS_MKDIR_THERE ? 0 : rc;
 	/* the toolbox makes parents: without RECURSIVE they must be there */
 	if (!(flags & WSP_FS_RECURSIVE) &&
 	    (rc = dt_fs_parent_there(&x, x.full, err)))

@@ -11,6 +11,7 @@
  * exec turns exactly that pair into WSP_ENOTFOUND.
  */
 #include "e2b.h"
+#include "remote.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,8 +26,7 @@ static const char ARGV_SCRIPT[] =
 
 int e2b_missing_program(const char *stderr_data, size_t len)
 {
-	return stderr_data && len == strlen(MISSING_MARK) &&
-	       !memcmp(stderr_data, MISSING_MARK, len);
+	return rmt_is_missing_mark(MISSING_MARK, stderr_data, len);
 }
 
 static int add_args(cJSON *args, const wsp_exec_opts *o)
@@ -43,49 +43,11 @@ static int add_args(cJSON *args, const wsp_exec_opts *o)
 	return ok;
 }
 
-static int add_env(cJSON *envs, const char *const *env, wsp_error *err)
-{
-	for (size_t i = 0; env && env[i]; i++) {
-		const char *eq = strchr(env[i], '=');
-		char key[256];
-		size_t kl = eq ? (size_t)(eq - env[i]) : 0;
-
-		if (!kl || kl >= sizeof(key))
-			return wsp_error_set(err, WSP_EINVAL,
-					     "environment entry %zu is not "
-					     "KEY=VALUE",
-					     i);
-		memcpy(key, env[i], kl);
-		key[kl] = '\0';
-		cJSON_DeleteItemFromObjectCaseSensitive(envs, key);
-		if (!cJSON_AddStringToObject(envs, key, eq + 1))
-			return wsp_error_set(err, WSP_ENOMEM, "out of memory");
-	}
-	return 0;
-}
-
-/* The directory: working_dir, or cwd absolute or below it. */
-static char *directory(const struct e2b *e, const char *cwd)
-{
-	const char *wd = e->working_dir;
-	size_t wl = strlen(wd);
-	char *out = NULL;
-
-	if (!cwd || !*cwd || !strcmp(cwd, "."))
-		return strdup(wd);
-	if (cwd[0] == '/')
-		return strdup(cwd);
-	if (asprintf(&out, "%s%s%s", wd, wl && wd[wl - 1] == '/' ? "" : "/",
-		     cwd) < 0)
-		return NULL;
-	return out;
-}
-
 int e2b_process_config(cJSON **out, const struct e2b *e,
 		       const wsp_exec_opts *o, wsp_error *err)
 {
 	cJSON *p = cJSON_CreateObject(), *args, *envs;
-	char *dir = directory(e, o->cwd);
+	char *dir = rmt_command_dir(e->working_dir, o->cwd);
 	int rc = 0;
 
 	*out = NULL;
@@ -95,7 +57,7 @@ int e2b_process_config(cJSON **out, const struct e2b *e,
 	    !cJSON_AddStringToObject(p, "cwd", dir))
 		rc = wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	else
-		rc = add_env(envs, o->env, err);
+		rc = rmt_env_json(envs, o->env, err);
 	free(dir);
 	if (rc) {
 		cJSON_Delete(p);

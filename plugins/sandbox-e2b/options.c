@@ -10,6 +10,7 @@
  * sandbox variable holding it is refused.
  */
 #include "e2b.h"
+#include "remote.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -81,37 +82,6 @@ const wsp_option_spec e2b_options[] = {
 	WSP_OPTION_END,
 };
 
-/* Option, else variable, else NULL: a copy in *out. */
-static int text_opt(char **out, const struct e2b *e, const wsp_config *cfg,
-		    const char *name, const char *var, wsp_error *err)
-{
-	const char *v = NULL;
-	int rc = e->host->opt_string(&v, e->host, cfg, name, err);
-
-	*out = NULL;
-	if (rc == WSP_ENOTFOUND || (!rc && (!v || !*v)))
-		v = var ? getenv(var) : NULL;
-	else if (rc)
-		return rc;
-	if (v && *v && !(*out = strdup(v)))
-		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
-	return 0;
-}
-
-/* A bounded printable copy of user input, for a message. */
-static const char *printable(char *buf, size_t cap, const char *s)
-{
-	size_t i = 0;
-
-	while (s && *s && i + 1 < cap) {
-		unsigned char c = (unsigned char)*s++;
-
-		buf[i++] = isprint(c) ? (char)c : '?';
-	}
-	buf[i] = '\0';
-	return buf;
-}
-
 /* An http(s) URL without query or fragment; trailing '/' dropped. */
 static int url_ok(char *u, const char *name, wsp_error *err)
 {
@@ -125,7 +95,7 @@ static int url_ok(char *u, const char *name, wsp_error *err)
 		return 0;
 	return wsp_error_set(err, WSP_ECONFIG,
 			     "%s '%s' is not an http(s) URL without query",
-			     name, printable(shown, sizeof(shown), u));
+			     name, rmt_printable(shown, sizeof(shown), u));
 }
 
 /* A hostname suffix: letters, digits, '-', '.', and ':' for a port. */
@@ -137,15 +107,6 @@ static int domain_ok(const char *d)
 		if (!isalnum((unsigned char)*d) && !strchr("-.:", *d))
 			return 0;
 	return 1;
-}
-
-static int env_name_ok(const char *k)
-{
-	if (!*k || isdigit((unsigned char)*k))
-		return 0;
-	while (*k && (isalnum((unsigned char)*k) || *k == '_'))
-		k++;
-	return !*k;
 }
 
 /* {"K":"V"} from a map option; NULL when empty. */
@@ -164,8 +125,8 @@ static int map_opt(cJSON **out, struct e2b *e, const wsp_config *cfg,
 	if (!(*out = cJSON_CreateObject()))
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	for (size_t i = 0; kv && kv[i] && kv[i + 1]; i += 2) {
-		printable(shown, sizeof(shown), kv[i]);
-		if (!strcmp(name, "env") && !env_name_ok(kv[i]))
+		rmt_printable(shown, sizeof(shown), kv[i]);
+		if (!strcmp(name, "env") && !rmt_env_name_ok(kv[i]))
 			return wsp_error_set(err, WSP_ECONFIG,
 					     "env: '%s' is not a variable name",
 					     shown);
@@ -211,7 +172,7 @@ static int rules_opt(cJSON **out, struct e2b *e, const wsp_config *cfg,
 					     "%s: '%s' is not a CIDR, an IP or "
 					     "a host name",
 					     name,
-					     printable(shown, sizeof(shown), r));
+					     rmt_printable(shown, sizeof(shown), r));
 		if (!cJSON_AddItemToArray(*out, cJSON_CreateString(r)))
 			return wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	}
@@ -223,16 +184,16 @@ static int read_urls(struct e2b *e, const wsp_config *cfg, wsp_error *err)
 	char shown[128];
 	int rc;
 
-	if ((rc = text_opt(&e->domain, e, cfg, "domain", "E2B_DOMAIN", err)))
+	if ((rc = rmt_opt_text(&e->domain, e->host, cfg, "domain", "E2B_DOMAIN", err)))
 		return rc;
 	if (!e->domain && !(e->domain = strdup("e2b.app")))
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	if (!domain_ok(e->domain))
 		return wsp_error_set(err, WSP_ECONFIG,
 				     "domain '%s' is not a host name",
-				     printable(shown, sizeof(shown),
+				     rmt_printable(shown, sizeof(shown),
 					       e->domain));
-	if ((rc = text_opt(&e->api_url, e, cfg, "api_url", "E2B_API_URL",
+	if ((rc = rmt_opt_text(&e->api_url, e->host, cfg, "api_url", "E2B_API_URL",
 			   err)))
 		return rc;
 	if (!e->api_url && asprintf(&e->api_url, "https://api.%s",
@@ -241,7 +202,7 @@ static int read_urls(struct e2b *e, const wsp_config *cfg, wsp_error *err)
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	}
 	if ((rc = url_ok(e->api_url, "api_url", err)) ||
-	    (rc = text_opt(&e->sandbox_url, e, cfg, "sandbox_url",
+	    (rc = rmt_opt_text(&e->sandbox_url, e->host, cfg, "sandbox_url",
 			   "E2B_SANDBOX_URL", err)))
 		return rc;
 	return e->sandbox_url ? url_ok(e->sandbox_url, "sandbox_url", err) : 0;
@@ -285,7 +246,7 @@ static int read_options(struct e2b *e, const wsp_config *cfg,
 	char shown[64];
 	int rc;
 
-	if ((rc = text_opt(&e->api_key, e, cfg, "api_key", "E2B_API_KEY",
+	if ((rc = rmt_opt_text(&e->api_key, e->host, cfg, "api_key", "E2B_API_KEY",
 			   err)))
 		return rc;
 	if (!e->api_key)
@@ -296,10 +257,10 @@ static int read_options(struct e2b *e, const wsp_config *cfg,
 		return wsp_error_set(err, WSP_ECONFIG,
 				     "the E2B API key holds a line break");
 	if ((rc = read_urls(e, cfg, err)) ||
-	    (rc = text_opt(&e->template_id, e, cfg, "template", NULL, err)) ||
-	    (rc = text_opt(&e->working_dir, e, cfg, "working_dir", NULL,
+	    (rc = rmt_opt_text(&e->template_id, e->host, cfg, "template", NULL, err)) ||
+	    (rc = rmt_opt_text(&e->working_dir, e->host, cfg, "working_dir", NULL,
 			   err)) ||
-	    (rc = text_opt(&e->user, e, cfg, "user", NULL, err)) ||
+	    (rc = rmt_opt_text(&e->user, e->host, cfg, "user", NULL, err)) ||
 	    (rc = read_numbers(e, cfg, err)) ||
 	    (rc = map_opt(&e->metadata, e, cfg, "metadata", err)) ||
 	    (rc = map_opt(&e->envs, e, cfg, "env", err)) ||
@@ -310,10 +271,10 @@ static int read_options(struct e2b *e, const wsp_config *cfg,
 		return wsp_error_set(err, WSP_ECONFIG,
 				     "template must be set and working_dir "
 				     "absolute");
-	if (e->user && (!env_name_ok(e->user) || strlen(e->user) > 64))
+	if (e->user && (!rmt_env_name_ok(e->user) || strlen(e->user) > 64))
 		return wsp_error_set(err, WSP_ECONFIG,
 				     "user '%s' is not a user name",
-				     printable(shown, sizeof(shown), e->user));
+				     rmt_printable(shown, sizeof(shown), e->user));
 	/* how a later wsp, or an operator, finds the sandbox by its id */
 	if (!e->metadata && !(e->metadata = cJSON_CreateObject()))
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
@@ -343,12 +304,7 @@ int e2b_open(struct e2b **out, const wsp_host *host,
 	if (!e->instance_id[0] || strlen(e->instance_id) > 256)
 		rc = wsp_error_set(err, WSP_ECONFIG,
 				   "an E2B sandbox needs an id of 1..256 bytes");
-	else if (!host->http_request ||
-		 !WSP_HAS_MEMBER(wsp_host, host, http_stream_release) ||
-		 !host->http_stream_open)
-		rc = wsp_error_set(err, WSP_ENOTSUP,
-				   "this wsp has no HTTP streaming service");
-	else
+	else if (!(rc = rmt_need_streams(host, err)))
 		rc = read_options(e, args->options, err);
 	if (rc) {
 		e2b_close(e);
@@ -363,12 +319,9 @@ void e2b_close(struct e2b *e)
 	if (!e)
 		return;
 	/* wipe the secrets before the memory goes back */
-	for (volatile char *p = e->api_key; p && *p; p++)
-		*p = '\0';
-	for (volatile char *p = e->conn.token; *p; p++)
-		*p = '\0';
-	for (volatile char *p = e->conn.traffic; *p; p++)
-		*p = '\0';
+	rmt_wipe(e->api_key);
+	rmt_wipe(e->conn.token);
+	rmt_wipe(e->conn.traffic);
 	free(e->api_key);
 	free(e->api_url);
 	free(e->sandbox_url);

@@ -59,7 +59,7 @@ struct run {
 	const char *in_data;
 	size_t in_left;
 	int cancel_fd;
-	struct local_capture cap[2];
+	struct capture cap[2];
 	struct local_cgroup cg; /* root's process limit, or none */
 	int grown[2];		/* the pipe was enlarged */
 	int exited;		/* the main child has ended (not reaped yet) */
@@ -464,7 +464,7 @@ static void drain_stream(struct run *r, int *fd, uint32_t stream, char *buf,
 				begin_stop(r, STOP_CALLBACK);
 			}
 		}
-		local_capture_append(&r->cap[stream - 1], buf, (size_t)n);
+		capture_append(&r->cap[stream - 1], buf, (size_t)n);
 		if ((size_t)n < LOCAL_READ_CHUNK)
 			return; /* the pipe is most likely empty now */
 	}
@@ -633,7 +633,7 @@ static void fill_status(wsp_exec_result *out, struct run *r, int status,
 	case STOP_NONE:
 		break;
 	}
-	n = local_capture_tail(&r->cap[1], tail, sizeof(tail));
+	n = capture_tail(&r->cap[1], tail, sizeof(tail));
 	out->limit = local_limit_classify(
 		&r->sb->limits, !WIFSIGNALED(status),
 		WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status),
@@ -645,15 +645,15 @@ static void fill_status(wsp_exec_result *out, struct run *r, int status,
 static int take_captures(wsp_exec_result *out, struct run *r, int keep)
 {
 	const wsp_host *h = local_host(r->sb);
-	struct local_capture empty;
+	struct capture empty;
 	int i;
 
-	local_capture_init(&empty, 0);
+	capture_init(&empty, 0);
 	for (i = 0; i < 2; i++) {
-		const struct local_capture *c = keep ? &r->cap[i] : &empty;
+		const struct capture *c = keep ? &r->cap[i] : &empty;
 		uint64_t dropped =
 			r->cap[i].dropped + (keep ? 0 : r->cap[i].len);
-		char *data = local_capture_take(c, h);
+		char *data = capture_take(c, h);
 
 		if (!data)
 			return -1;
@@ -736,8 +736,8 @@ static int run_exec(wsp_exec_result *out, struct local_sandbox *sb,
 	if (cap > SIZE_MAX / 2)
 		cap = SIZE_MAX / 2;
 	/* Without capture, stderr's end is still kept to classify limits. */
-	local_capture_init(&r.cap[0], keep ? (size_t)cap : 0);
-	local_capture_init(&r.cap[1], keep ? (size_t)cap : 1024);
+	capture_init(&r.cap[0], keep ? (size_t)cap : 0);
+	capture_init(&r.cap[1], keep ? (size_t)cap : 1024);
 
 	started = now_ms();
 	rc = start_child(&r, &p, err);
@@ -795,8 +795,8 @@ static int run_exec(wsp_exec_result *out, struct local_sandbox *sb,
 done:
 	/* What is left of the command: gone, whatever group it is in. */
 	local_cgroup_destroy(&r.cg);
-	local_capture_free(&r.cap[0]);
-	local_capture_free(&r.cap[1]);
+	capture_free(&r.cap[0]);
+	capture_free(&r.cap[1]);
 	free(buf);
 	return rc;
 }

@@ -1,7 +1,8 @@
 /*
  * plugins/sandbox-local/instance.h - the sandbox instance and the helpers
  * the foreground sources share (sandbox.c, lifecycle.c, prepare.c,
- * bwrap.c, limits.c, exec.c, capture.c, paths.c).
+ * bwrap.c, limits.c, exec.c, paths.c; the capture ring is
+ * plugins/shared/capture.c).
  *
  * The background process manager (procmgr.c) sees only local.h: it reaches
  * the instance through the accessors declared there.
@@ -9,6 +10,7 @@
 #ifndef WSP_SANDBOX_LOCAL_INSTANCE_H
 #define WSP_SANDBOX_LOCAL_INSTANCE_H
 
+#include "capture.h"
 #include "env_proto.h"
 #include "local.h"
 
@@ -115,33 +117,6 @@ uint32_t local_limit_classify(const struct local_limits *limits, int exited,
 
 int local_exec(wsp_exec_result *out, void *self, const wsp_call *call,
 	       const wsp_exec_opts *opts, wsp_error *err);
-
-/* ---- capture.c ---------------------------------------------------------- */
-
-/*
- * Bounded capture of one output stream: keeps the newest cap bytes in a
- * ring that grows on demand (so a quiet command costs nothing) and counts
- * what it drops.
- */
-struct local_capture {
-	char *buf;
-	size_t cap;   /* bytes kept at most */
-	size_t alloc; /* bytes allocated (grows to cap) */
-	size_t start; /* ring head, 0 until alloc == cap */
-	size_t len;   /* bytes held */
-	uint64_t dropped;
-};
-
-void local_capture_init(struct local_capture *c, size_t cap);
-/* 0, or -1 when memory ran out (the data is then counted as dropped). */
-int local_capture_append(struct local_capture *c, const void *data,
-			 size_t n);
-/* Copy the last n (at most) bytes held into dst; returns the count. */
-size_t local_capture_tail(const struct local_capture *c, char *dst,
-			  size_t n);
-/* The held bytes as a NUL-terminated host->alloc buffer, or NULL. */
-char *local_capture_take(const struct local_capture *c, const wsp_host *h);
-void local_capture_free(struct local_capture *c);
 
 /* ---- paths.c ------------------------------------------------------------ */
 

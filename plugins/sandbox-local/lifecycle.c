@@ -327,6 +327,23 @@ static int kill_background(struct local_sandbox *sb, const wsp_call *call,
 	return rc < 0 ? rc : local_mounts_unmount_all(sb, err);
 }
 
+/* stop's and destroy's start: every process ends, the sandbox's stores
+ * are unmounted. 0 or a code. */
+static int end_processes(struct local_sandbox *sb, const wsp_call *call,
+			 const char *op, wsp_error *err)
+{
+	int rc = local_call_check(sb, call, op, err);
+
+	if (rc)
+		return rc;
+	/* Frozen processes cannot act on a signal: thaw, then end them. */
+	rc = thaw(sb, err);
+	if (rc < 0)
+		return rc;
+	rc = kill_background(sb, call, err);
+	return rc < 0 ? rc : 0;
+}
+
 static int local_stop(void *self, const wsp_call *call, uint32_t flags,
 		      wsp_error *err)
 {
@@ -336,15 +353,8 @@ static int local_stop(void *self, const wsp_call *call, uint32_t flags,
 	int fd, rc;
 
 	(void)flags;
-	rc = local_call_check(sb, call, "stop", err);
+	rc = end_processes(sb, call, "stop", err);
 	if (rc)
-		return rc;
-	/* Frozen processes cannot act on a signal: thaw, then end them. */
-	rc = thaw(sb, err);
-	if (rc < 0)
-		return rc;
-	rc = kill_background(sb, call, err);
-	if (rc < 0)
 		return rc;
 	if (stat(sb->state_dir, &st) < 0)
 		return 0; /* never started: nothing to mark */
@@ -365,14 +375,8 @@ static int local_destroy(void *self, const wsp_call *call, uint32_t flags,
 	struct local_sandbox *sb = self;
 	int rc;
 
-	rc = local_call_check(sb, call, "destroy", err);
+	rc = end_processes(sb, call, "destroy", err);
 	if (rc)
-		return rc;
-	rc = thaw(sb, err);
-	if (rc < 0)
-		return rc;
-	rc = kill_background(sb, call, err);
-	if (rc < 0)
 		return rc;
 	rc = local_remove_tree(sb->state_dir);
 	if (rc < 0)

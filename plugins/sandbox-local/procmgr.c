@@ -334,6 +334,18 @@ static int proc_list(void *self, const wsp_call *call, uint32_t flags,
 	return rc;
 }
 
+/* A process's directory opened (and its path, when path is not NULL)
+ * and what it says now: 0 or a code. */
+static int open_seen(int *dirfd, char **path, struct proc_view *v,
+		     struct local_sandbox *sb, const char *id, wsp_error *err)
+{
+	int rc = proc_open(dirfd, path, sb, id, err);
+
+	if (!rc)
+		proc_observe(v, *dirfd);
+	return rc;
+}
+
 static int proc_status(wsp_proc_status *out, void *self,
 		       const wsp_call *call, const char *id, uint32_t flags,
 		       wsp_error *err)
@@ -343,10 +355,9 @@ static int proc_status(wsp_proc_status *out, void *self,
 
 	(void)call;
 	(void)flags;
-	rc = proc_open(&dirfd, NULL, self, id, err);
+	rc = open_seen(&dirfd, NULL, &v, self, id, err);
 	if (rc)
 		return rc;
-	proc_observe(&v, dirfd);
 	close(dirfd);
 	proc_fill_status(out, &v);
 	return 0;
@@ -414,10 +425,9 @@ static int proc_write_stdin(void *self, const wsp_call *call, const char *id,
 
 	(void)call;
 	(void)flags;
-	rc = proc_open(&dirfd, NULL, self, id, err);
+	rc = open_seen(&dirfd, NULL, &v, self, id, err);
 	if (rc)
 		return rc;
-	proc_observe(&v, dirfd);
 	if (v.state != WSP_PROC_RUNNING || !v.file.stdin_open) {
 		rc = stdin_unavailable(&v, id, err);
 		goto out;
@@ -459,10 +469,9 @@ static int proc_close_stdin(void *self, const wsp_call *call, const char *id,
 
 	(void)call;
 	(void)flags;
-	rc = proc_open(&dirfd, NULL, self, id, err);
+	rc = open_seen(&dirfd, NULL, &v, self, id, err);
 	if (rc)
 		return rc;
-	proc_observe(&v, dirfd);
 	/* Closing what is closed is done already. */
 	if (v.file.stdin_open) {
 		int sent = proc_ctl(dirfd, PROC_CTL_CLOSE_STDIN "\n");
@@ -495,10 +504,9 @@ static int proc_signal(void *self, const wsp_call *call, const char *id,
 	if (signum <= 0 || signum >= NSIG)
 		return wsp_error_set(err, WSP_EINVAL,
 				     "invalid signal number %d", signum);
-	rc = proc_open(&dirfd, NULL, self, id, err);
+	rc = open_seen(&dirfd, NULL, &v, self, id, err);
 	if (rc)
 		return rc;
-	proc_observe(&v, dirfd);
 	if (v.refused) {
 		rc = proc_refuse(err, id, "log", v.refused);
 		goto out;
@@ -539,10 +547,9 @@ static int proc_release(void *self, const wsp_call *call, const char *id,
 	/* Its wait below is the short, bounded end of a kill: not the call's. */
 	(void)call;
 	(void)flags;
-	rc = proc_open(&dirfd, &path, sb, id, err);
+	rc = open_seen(&dirfd, &path, &v, sb, id, err);
 	if (rc)
 		return rc;
-	proc_observe(&v, dirfd);
 	/* A refused log names nothing to stop: only the files go. */
 	if (!v.refused && v.alive)
 		sent = proc_ctl(dirfd, PROC_CTL_RELEASE "\n");

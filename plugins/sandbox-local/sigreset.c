@@ -1,11 +1,13 @@
 /*
  * plugins/sandbox-local/sigreset.c - every signal back to its default
- * action, none blocked (sigreset.h).
+ * action, none blocked; a supervisor's signals as a descriptor
+ * (sigreset.h).
  */
 #include "sigreset.h"
 
 #include <signal.h>
 #include <string.h>
+#include <sys/signalfd.h>
 
 void local_signals_default(void)
 {
@@ -19,4 +21,17 @@ void local_signals_default(void)
 		sigaction(sig, &dfl, NULL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+int local_signals_watch(int flags)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	return signalfd(-1, &set, flags);
 }

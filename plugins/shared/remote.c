@@ -5,6 +5,8 @@
 
 #include <ctype.h>
 #include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -38,16 +40,24 @@ int rmt_status_code(int status)
 	}
 }
 
-void rmt_message(char *out, size_t cap, const char *s,
-		 const char *const *secrets)
+const char *rmt_printable(char *out, size_t cap, const char *s)
 {
 	size_t n = 0;
 
 	if (!cap)
-		return;
+		return out;
 	for (; s && *s && n + 1 < cap; s++)
 		out[n++] = isprint((unsigned char)*s) ? *s : '?';
 	out[n] = '\0';
+	return out;
+}
+
+void rmt_message(char *out, size_t cap, const char *s,
+		 const char *const *secrets)
+{
+	if (!cap)
+		return;
+	rmt_printable(out, cap, s);
 	for (; secrets && *secrets; secrets++) {
 		size_t kl = strlen(*secrets);
 		char *from = out, *hit;
@@ -177,4 +187,86 @@ size_t rmt_tail_start(const char *text, size_t len, size_t start,
 		start = i;
 	}
 	return start;
+}
+
+int rmt_opt_text(char **out, const wsp_host *h, const wsp_config *cfg,
+		 const char *name, const char *var, wsp_error *err)
+{
+	const char *v = NULL;
+	int rc = h->opt_string(&v, h, cfg, name, err);
+
+	*out = NULL;
+	if (rc && rc != WSP_ENOTFOUND)
+		return rc;
+	if (!v || !*v)
+		v = var ? getenv(var) : NULL;
+	if (v && *v && !(*out = strdup(v)))
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	return 0;
+}
+
+int rmt_env_name_ok(const char *k)
+{
+	if (!*k || isdigit((unsigned char)*k))
+		return 0;
+	for (; *k; k++)
+		if (!isalnum((unsigned char)*k) && *k != '_')
+			return 0;
+	return 1;
+}
+
+void rmt_wipe(char *s)
+{
+	for (volatile char *p = s; p && *p; p++)
+		*p = '\0';
+}
+
+int rmt_need_streams(const wsp_host *h, wsp_error *err)
+{
+	if (h->http_request && h->http_stream_open &&
+	    WSP_HAS_MEMBER(wsp_host, h, http_stream_release))
+		return 0;
+	return wsp_error_set(err, WSP_ENOTSUP,
+			     "this wsp has no HTTP streaming service");
+}
+
+char *rmt_command_dir(const char *working_dir, const char *cwd)
+{
+	size_t wl = strlen(working_dir);
+	char *out = NULL;
+
+	if (!cwd || !*cwd || !strcmp(cwd, "."))
+		return strdup(working_dir);
+	if (cwd[0] == '/')
+		return strdup(cwd);
+	if (asprintf(&out, "%s%s%s", working_dir,
+		     wl && working_dir[wl - 1] == '/' ? "" : "/", cwd) < 0)
+		return NULL;
+	return out;
+}
+
+int rmt_is_missing_mark(const char *mark, const char *data, size_t len)
+{
+	return data && len == strlen(mark) && !memcmp(data, mark, len);
+}
+
+int rmt_env_json(cJSON *obj, const char *const *env, wsp_error *err)
+{
+	for (size_t i = 0; env && env[i]; i++) {
+		const char *eq = strchr(env[i], '=');
+		char key[256];
+		size_t kl = eq ? (size_t)(eq - env[i]) : 0;
+
+		if (!kl || kl >= sizeof(key))
+			return wsp_error_set(err, WSP_EINVAL,
+					     "environment entry %zu is not "
+					     "KEY=VALUE",
+					     i);
+		memcpy(key, env[i], kl);
+		key[kl] = '\0';
+		cJSON_DeleteItemFromObjectCaseSensitive(obj, key);
+		if (!cJSON_AddStringToObject(obj, key, eq + 1))
+			return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	}
+	return 0;
 }

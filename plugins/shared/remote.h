@@ -21,6 +21,13 @@ int64_t rmt_now_ms(void);
 int rmt_status_code(int status);
 
 /*
+ * A bounded printable copy of s for a message: every byte isprint()
+ * refuses is '?', cut to cap (a NUL always ends it when cap > 0); s may
+ * be NULL. Returns out.
+ */
+const char *rmt_printable(char *out, size_t cap, const char *s);
+
+/*
  * A service's message for an error: printable ASCII, cut to cap, every
  * value of the NULL-ended secrets replaced by "***" (a server may echo a
  * key back). s may be NULL.
@@ -88,5 +95,49 @@ static inline int rmt_kv(int rc, wsp_kv_fn cb, void *payload, const char *k,
 /* Hand instructions text (snprintf's n) to sink; its code as an error. */
 int rmt_instructions(wsp_sink_fn sink, void *payload, const char *text,
 		     int n, size_t cap, wsp_error *err);
+
+/*
+ * The string option name, else (unset or empty) the environment variable
+ * var (NULL: none), else nothing: a malloc'ed copy in *out, or NULL.
+ * 0 or the option's error.
+ */
+int rmt_opt_text(char **out, const wsp_host *h, const wsp_config *cfg,
+		 const char *name, const char *var, wsp_error *err);
+
+/* A variable name a shell can export: [A-Za-z_][A-Za-z0-9_]*. */
+int rmt_env_name_ok(const char *k);
+
+/*
+ * What a remote sandbox needs of the core: its HTTP requests and
+ * streams. 0, or WSP_ENOTSUP "this wsp has no HTTP streaming service"
+ * from a core without them.
+ */
+int rmt_need_streams(const wsp_host *h, wsp_error *err);
+
+/*
+ * The directory a command runs in: working_dir for no cwd (or "."), cwd
+ * when it is absolute, else cwd below working_dir. malloc'ed; NULL when
+ * memory ran out.
+ */
+char *rmt_command_dir(const char *working_dir, const char *cwd);
+
+/*
+ * Whether a command's stderr (len bytes, data may be NULL) is exactly
+ * mark: the line an argv wrapper writes before exit 127 when the
+ * program is missing, which exec turns into WSP_ENOTFOUND as execve's
+ * ENOENT would be.
+ */
+int rmt_is_missing_mark(const char *mark, const char *data, size_t len);
+
+/*
+ * A command's KEY=VALUE environment entries (NULL-ended, env may be
+ * NULL) as members of the JSON object obj, a later KEY replacing an
+ * earlier one: 0, WSP_EINVAL for an entry without a key (or one of 256
+ * bytes or more), WSP_ENOMEM.
+ */
+int rmt_env_json(cJSON *obj, const char *const *env, wsp_error *err);
+
+/* Zero a secret string in place before it is freed (NULL: nothing). */
+void rmt_wipe(char *s);
 
 #endif

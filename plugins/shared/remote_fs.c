@@ -57,6 +57,17 @@ int rfs_write_ok(int stat_rc, const wsp_fs_stat *st, uint32_t flags,
 	return stat_rc == WSP_ENOTFOUND ? 0 : stat_rc;
 }
 
+int rfs_mkdir_ok(int stat_rc, const wsp_fs_stat *st, uint32_t flags,
+		 const char *path, wsp_error *err)
+{
+	if (!stat_rc)
+		return st->type == WSP_FS_TYPE_DIR && (flags & WSP_FS_RECURSIVE)
+			       ? RFS_MKDIR_THERE
+			       : wsp_error_set(err, WSP_EEXIST, "'%s' exists",
+					       path);
+	return stat_rc == WSP_ENOTFOUND ? 0 : stat_rc;
+}
+
 int rfs_remove_ok(const wsp_fs_stat *st, uint32_t flags, int dir,
 		  const char *path, wsp_error *err)
 {

@@ -37,6 +37,19 @@ int rfs_temp_name(char *out, size_t cap, const char *full, wsp_error *err);
 int rfs_write_ok(int stat_rc, const wsp_fs_stat *st, uint32_t flags,
 		 const char *path, wsp_error *err);
 
+/* rfs_mkdir_ok: a directory is there already, and that is fine. */
+#define RFS_MKDIR_THERE 1
+
+/*
+ * wsp's rules for mkdir of path, whose stat gave stat_rc (and st): 0
+ * when nothing is there and it may be made; RFS_MKDIR_THERE when a
+ * directory is there and RECURSIVE accepts it; WSP_EEXIST for anything
+ * else there; else stat_rc. Whether the parent must be there (no
+ * RECURSIVE) is the caller's to ask its service.
+ */
+int rfs_mkdir_ok(int stat_rc, const wsp_fs_stat *st, uint32_t flags,
+		 const char *path, wsp_error *err);
+
 /*
  * wsp's rules for remove (dir 0) and rmdir (dir 1) of a path whose stat
  * is st: a directory is removed only with RECURSIVE (WSP_EISDIR), rmdir

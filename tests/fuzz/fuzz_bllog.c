@@ -23,6 +23,7 @@
  */
 #include "../../plugins/sandbox-blaxel/logline.c"
 #include "../../plugins/sandbox-blaxel/replay.c"
+#include "../../plugins/shared/growbuf.c"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -19,6 +19,7 @@
  * passed, the marker and the tail add up to the text.
  */
 #include "../../plugins/sandbox-blaxel/lines.c"
+#include "../../plugins/shared/growbuf.c"
 #include "../../plugins/sandbox-blaxel/result.c"
 #include "../../plugins/sandbox-blaxel/ndjson.c"
 #include "../../plugins/sandbox-blaxel/inline.c"

@@ -574,6 +574,21 @@ static void test_options(void)
 		CU_ASSERT_EQUAL(open_with(yaml, &err), WSP_ECONFIG);
 		CU_ASSERT_PTR_NULL(strchr(err.message, '\n'));
 	}
+	/* the rule fs-s3 shares (plugins/shared/objfs.c): one '/' after,
+	 * none before; the root stays "" */
+	const char *pre_in[] = {"/team/data//", "team", "", "///"};
+	const char *pre_out[] = {"team/data/", "team/", "", ""};
+
+	for (size_t i = 0; i < 4; i++) {
+		char *pre = NULL;
+
+		CU_ASSERT_EQUAL(gcs_normalise_prefix(&pre, pre_in[i], &err), 0);
+		CU_ASSERT_STRING_EQUAL(pre ? pre : "(null)", pre_out[i]);
+		free(pre);
+	}
+	CU_ASSERT_EQUAL(gcs_normalise_prefix(&(char *){NULL}, "a/./b", &err),
+			WSP_ECONFIG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "'a/./b'"));
 
 	/* credentials are never quoted, file path or key */
 	CU_ASSERT_EQUAL(

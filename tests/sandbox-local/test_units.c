@@ -23,14 +23,14 @@ static struct fake_sandbox fs;
 /* Feed random chunk sizes; the ring must equal the model's tail. */
 static void check_capture(size_t cap, unsigned seed)
 {
-	struct local_capture c;
+	struct capture c;
 	size_t total = 0, i, chunk, kept;
 	/* room for the last chunk, which may be as large as cap + 65536 */
 	char *all = malloc((1 << 20) + cap + 65536), *got;
 	int ok = 1;
 
 	srand(seed);
-	local_capture_init(&c, cap);
+	capture_init(&c, cap);
 	while (total < (1 << 20)) {
 		switch (rand() % 4) {
 		case 0: chunk = (size_t)rand() % 8; break;
@@ -40,14 +40,14 @@ static void check_capture(size_t cap, unsigned seed)
 		}
 		for (i = 0; i < chunk; i++)
 			all[total + i] = (char)rand();
-		CU_ASSERT_EQUAL(local_capture_append(&c, all + total, chunk),
+		CU_ASSERT_EQUAL(capture_append(&c, all + total, chunk),
 				0);
 		total += chunk;
 		kept = total < cap ? total : cap;
 		if (c.len != kept || c.dropped != total - kept)
 			ok = 0;
 	}
-	got = local_capture_take(&c, fs.host);
+	got = capture_take(&c, fs.host);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(got);
 	kept = total < cap ? total : cap;
 	CU_ASSERT(ok);
@@ -57,13 +57,13 @@ static void check_capture(size_t cap, unsigned seed)
 	/* the tail helper agrees */
 	{
 		char tail[100];
-		size_t n = local_capture_tail(&c, tail, sizeof(tail));
+		size_t n = capture_tail(&c, tail, sizeof(tail));
 
 		CU_ASSERT_EQUAL(n, kept < 100 ? kept : 100);
 		CU_ASSERT(memcmp(tail, all + total - n, n) == 0);
 	}
 	fs.host->free(fs.host, got);
-	local_capture_free(&c);
+	capture_free(&c);
 	free(all);
 }
 

@@ -21,6 +21,7 @@
 #include "agent.h"
 #include "env_proto.h"
 #include "forward.h"
+#include "sigreset.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -94,17 +95,10 @@ int agent_hold(const char *env_dir, char **bwrap_argv)
 	struct pollfd *p = NULL;
 	size_t cap = 0;
 	struct fwd *fw;
-	sigset_t set;
 	int sig_fd, in_fd, status = 0, fd, dirfd, ctl_fd;
 	pid_t bwrap;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	sig_fd = signalfd(-1, &set, SFD_CLOEXEC);
+	sig_fd = local_signals_watch(SFD_CLOEXEC);
 	in_fd = inotify_init1(IN_CLOEXEC);
 	if (sig_fd < 0 || in_fd < 0 ||
 	    inotify_add_watch(in_fd, env_dir,

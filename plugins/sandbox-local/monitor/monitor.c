@@ -262,7 +262,6 @@ static int start(struct monitor *m)
 
 static int setup(struct monitor *m, const char *dir)
 {
-	sigset_t set;
 	int rc, e;
 
 	rc = proc_spec_read_fd(&m->spec, m->spec_fd);
@@ -297,14 +296,8 @@ static int setup(struct monitor *m, const char *dir)
 		       strerror(e));
 		return -1;
 	}
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	m->sig_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	m->sig_fd = local_signals_watch(SFD_NONBLOCK | SFD_CLOEXEC);
 	if (m->sig_fd < 0) {
 		e = errno;
 		report(m, "error %d cannot watch signals: %s\n", e,

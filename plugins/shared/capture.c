@@ -1,20 +1,21 @@
 /*
- * plugins/sandbox-local/capture.c - bounded capture of an output stream:
- * the newest bytes are kept in a ring, older ones are counted as dropped.
+ * plugins/shared/capture.c - bounded capture of an output stream: the
+ * newest bytes are kept in a ring, older ones are counted as dropped
+ * (see capture.h).
  */
-#include "instance.h"
+#include "capture.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-void local_capture_init(struct local_capture *c, size_t cap)
+void capture_init(struct capture *c, size_t cap)
 {
 	memset(c, 0, sizeof(*c));
 	c->cap = cap;
 }
 
 /* Grow a not-yet-full buffer so that it holds `need` bytes (<= cap). */
-static int grow(struct local_capture *c, size_t need)
+static int grow(struct capture *c, size_t need)
 {
 	size_t alloc = c->alloc ? c->alloc : 4096;
 	char *p;
@@ -31,7 +32,7 @@ static int grow(struct local_capture *c, size_t need)
 	return 0;
 }
 
-int local_capture_append(struct local_capture *c, const void *data,
+int capture_append(struct capture *c, const void *data,
 			 size_t n)
 {
 	const char *d = data;
@@ -72,7 +73,7 @@ int local_capture_append(struct local_capture *c, const void *data,
 	return 0;
 }
 
-size_t local_capture_tail(const struct local_capture *c, char *dst,
+size_t capture_tail(const struct capture *c, char *dst,
 			  size_t n)
 {
 	size_t skip, i;
@@ -85,7 +86,7 @@ size_t local_capture_tail(const struct local_capture *c, char *dst,
 	return n;
 }
 
-char *local_capture_take(const struct local_capture *c, const wsp_host *h)
+char *capture_take(const struct capture *c, const wsp_host *h)
 {
 	char *p = h->alloc(h, c->len + 1);
 	size_t first;
@@ -102,7 +103,7 @@ char *local_capture_take(const struct local_capture *c, const wsp_host *h)
 	return p;
 }
 
-void local_capture_free(struct local_capture *c)
+void capture_free(struct capture *c)
 {
 	free(c->buf);
 	memset(c, 0, sizeof(*c));
