@@ -20,6 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "test_proc.h"
+
 extern char **environ;
 
 struct server {
@@ -96,23 +98,6 @@ static void call(struct server *s, const char *line, int id)
 		}
 		s->len += (size_t)r;
 	}
-}
-
-static long proc_kib(pid_t pid, const char *file, const char *key)
-{
-	char path[64], line[256];
-	long v = -1;
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
-	fp = fopen(path, "r");
-	if (!fp)
-		return -1;
-	while (fgets(line, sizeof(line), fp))
-		if (!strncmp(line, key, strlen(key)))
-			v = strtol(line + strlen(key) + 1, NULL, 10);
-	fclose(fp);
-	return v;
 }
 
 static int cmp(const void *a, const void *b)
@@ -204,9 +189,9 @@ int main(int argc, char **argv)
 	     "\"version\":\"1\"}}}",
 	     1);
 	usleep(200000);
-	rss0 = proc_kib(s.pid, "status", "VmRSS:");
-	pss = proc_kib(s.pid, "smaps_rollup", "Pss:");
-	priv = proc_kib(s.pid, "smaps_rollup", "Private_Dirty:");
+	rss0 = test_proc_kib(s.pid, "status", "VmRSS:");
+	pss = test_proc_kib(s.pid, "smaps_rollup", "Pss:");
+	priv = test_proc_kib(s.pid, "smaps_rollup", "Private_Dirty:");
 
 	printf("wsp mcp round trips (isolation: %s), microseconds\n\n",
 	       isolation);
@@ -226,8 +211,8 @@ int main(int argc, char **argv)
 		"{\"path\":\"page.txt\"}}}",
 		n, &id);
 	usleep(200000);
-	rss1 = proc_kib(s.pid, "status", "VmRSS:");
-	hwm = proc_kib(s.pid, "status", "VmHWM:");
+	rss1 = test_proc_kib(s.pid, "status", "VmRSS:");
+	hwm = test_proc_kib(s.pid, "status", "VmHWM:");
 	printf("\n| %-34s | %9s |\n", "wsp mcp memory", "KiB");
 	printf("|------------------------------------|-----------|\n");
 	printf("| %-34s | %9ld |\n", "RSS idle, initialized (goal 8192)", rss0);
