@@ -7,6 +7,7 @@
 #include "s3_env.h"
 
 #include "cu_main.h"
+#include "test_run.h"
 #include "fs_error_codes.h"
 
 #include <CUnit/Basic.h>
@@ -21,20 +22,7 @@ static char *top, cfg[512], out[65536];
 /* Run `wsp --config cfg ARGS` in top; stdout+stderr in out; exit code. */
 static int wsp(const char *args)
 {
-	char cmd[2048];
-	FILE *p;
-	size_t n;
-	int rc;
-
-	snprintf(cmd, sizeof(cmd), "cd '%s' && '%s' --config '%s' %s 2>&1", top,
-		 WSP_CLI, cfg, args);
-	p = popen(cmd, "r");
-	if (!p)
-		return -1;
-	n = fread(out, 1, sizeof(out) - 1, p);
-	out[n] = '\0';
-	rc = pclose(p);
-	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+	return test_run_cli(out, sizeof(out), top, WSP_CLI, "", cfg, args);
 }
 
 static int suite_init(void)

@@ -27,6 +27,7 @@
 #include "e2b.h"
 #include "proc_log.h"
 #include "cu_main.h"
+#include "test_run.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -492,20 +493,12 @@ static char cli_out[8192];
 static int cli(const char *args)
 {
 	char cmd[2048];
-	FILE *p;
-	size_t n;
-	int status;
 
 	snprintf(cmd, sizeof(cmd),
 		 "cd '%s/cli' && XDG_STATE_HOME='%s/cli/state' "
 		 "E2B_API_KEY=" E2_KEY " '%s' --config wsp.yaml %s 2>/dev/null",
 		 state, state, WSP_TEST_CLI, args);
-	if (!(p = popen(cmd, "r")))
-		return -1;
-	n = fread(cli_out, 1, sizeof(cli_out) - 1, p);
-	cli_out[n] = '\0';
-	status = pclose(p);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	return test_run_capture(cmd, cli_out, sizeof(cli_out));
 }
 
 /* How many entries dir has (-1: it cannot be read). */
