@@ -5,6 +5,7 @@
 #ifndef WSP_TEST_FAULT_SERVER_IMPL_H
 #define WSP_TEST_FAULT_SERVER_IMPL_H
 
+#include "test_http_head.h"
 #include "fault_server.h"
 
 #include <stddef.h>
@@ -18,10 +19,8 @@ int fault_sendf(int fd, const char *fmt, ...)
 void fault_send_pattern(int fd, size_t from, size_t len);
 /* Count a hit of target (any string); the new count. */
 int fault_count_hit(struct fault_server *fs, const char *target);
-int fault_query_int(const char *target, const char *name, int def);
-/* A request header's value (cut to cap), or NULL when absent. */
-const char *fault_header_value(const char *head, const char *name, char *out,
-			       size_t cap);
+/* A query number and a request header's value: test_http_query_long and
+ * test_http_header (tests/common/test_http_head.h, included here). */
 
 /*
  * Answer a request for /team-data/... (hit: its count for this target).
