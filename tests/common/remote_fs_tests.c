@@ -43,7 +43,7 @@ void rfs_streamed_write_and_read(struct box *bx,
 {
 	const wsp_fs_vtable *fs = bx->d->sandbox_fs;
 	size_t total = (3u << 20) + 17;
-	struct src s = {total, 0, 64 * 1024};
+	struct src s = {.total = total, .piece = 64 * 1024};
 	struct sink k = {malloc(total), 0, total, 0};
 	wsp_fs_write_opts wo = WSP_FS_WRITE_OPTS_INIT;
 	/* length: what the core makes of 0 (to the end) */

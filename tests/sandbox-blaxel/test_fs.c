@@ -269,7 +269,7 @@ static void test_faults(void)
 	wsp_fs_write_opts wo = WSP_FS_WRITE_OPTS_INIT;
 	wsp_fs_stat st = {.struct_size = sizeof(st)};
 	size_t total = 1u << 20, got = 0;
-	struct src s = {total, 0, 64 * 1024};
+	struct src s = {.total = total, .piece = 64 * 1024};
 	wsp_error err = {0};
 	int rc;
 

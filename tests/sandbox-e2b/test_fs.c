@@ -82,7 +82,7 @@ static int count_only(const void *data, size_t len, void *payload)
 static void test_bounded_memory(void)
 {
 	size_t total = 64u << 20, got = 0;
-	struct src s = {total, 0, 1 << 20};
+	struct src s = {.total = total, .piece = 1 << 20};
 	wsp_fs_write_opts wo = WSP_FS_WRITE_OPTS_INIT;
 	wsp_fs_read_opts ro = WSP_FS_READ_OPTS_INIT;
 	wsp_error err = {0};
