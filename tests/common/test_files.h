@@ -23,4 +23,22 @@ static inline void test_read_text(const char *path, char *buf, size_t cap)
 	buf[n] = '\0';
 }
 
+/*
+ * Write text to the file at path (created or truncated): 0, or -1 when it
+ * could not be written whole. No CUnit assertion: a suite's init may call
+ * it; a test asserts on what it returns.
+ */
+static inline int test_write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -1;
+	if (fputs(text, f) < 0) {
+		fclose(f);
+		return -1;
+	}
+	return fclose(f) ? -1 : 0;
+}
+
 #endif

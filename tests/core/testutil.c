@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cu_main.h"
+#include "test_files.h"
 
 char *tu_tmpdir(void)
 {
@@ -54,11 +55,7 @@ const char *tu_path(const char *dir, const char *name)
 
 void tu_write(const char *path, const char *text)
 {
-	FILE *f = fopen(path, "w");
-
-	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	fputs(text, f);
-	fclose(f);
+	CU_ASSERT_EQUAL_FATAL(test_write_text(path, text), 0);
 }
 
 char *tu_read(const char *path)
