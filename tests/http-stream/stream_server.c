@@ -22,7 +22,7 @@
  * Bodies are the pattern 'a' + offset % 26, so a client checks order.
  * Chunked answers carry "X-Stream-Id: 7f3a-blue".
  */
-#include "test_http_head.h"
+#include "test_http_server.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -44,24 +44,9 @@
 
 static atomic_int peer_closed;
 
-static int send_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 static int send_str(int fd, const char *s)
 {
-	return send_all(fd, s, strlen(s));
+	return test_http_send_all(fd, s, strlen(s));
 }
 
 /* One chunk of the pattern from offset `from`. */
@@ -79,7 +64,7 @@ static int send_chunk(int fd, size_t from, size_t len)
 	snprintf(head, sizeof(head), "%zx\r\n", len);
 	rc = send_str(fd, head);
 	if (!rc)
-		rc = send_all(fd, buf, len + 2);
+		rc = test_http_send_all(fd, buf, len + 2);
 	free(buf);
 	return rc;
 }
@@ -130,7 +115,8 @@ static void send_cut(int fd, const char *buf, size_t len, size_t cut)
 		size_t n = len - off < cut ? len - off : cut;
 
 		snprintf(head, sizeof(head), "%zx\r\n", n);
-		if (send_str(fd, head) || send_all(fd, buf + off, n) ||
+		if (send_str(fd, head) ||
+		    test_http_send_all(fd, buf + off, n) ||
 		    send_str(fd, "\r\n"))
 			return;
 	}
@@ -246,7 +232,7 @@ static void serve_fixed(int fd, int code, const char *body, size_t len)
 		 "Content-Length: %zu\r\nConnection: close\r\n\r\n",
 		 code, len);
 	if (!send_str(fd, head))
-		send_all(fd, body, len);
+		test_http_send_all(fd, body, len);
 }
 
 static void serve_echo(int fd, const char *method, const char *head,
@@ -328,7 +314,7 @@ static void *conn_main(void *arg)
 			 code, code == 503 ? "Retry-After: 9\r\n" : "",
 			 sizeof(err) - 1);
 		if (!send_str(fd, h))
-			send_all(fd, err, sizeof(err) - 1);
+			test_http_send_all(fd, err, sizeof(err) - 1);
 	} else if (!strncmp(target, "/echo", 5))
 		serve_echo(fd, method, head, body, body_len);
 	else if (!strncmp(target, "/stats", 6)) {

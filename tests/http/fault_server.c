@@ -90,21 +90,6 @@ int fault_wait_readable(struct fault_server *fs, int fd, int ms)
 	return -1;
 }
 
-int fault_send_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int fault_sendf(int fd, const char *fmt, ...)
 {
 	char buf[4096];
@@ -114,7 +99,7 @@ int fault_sendf(int fd, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	return fault_send_all(fd, buf, (size_t)n);
+	return test_http_send_all(fd, buf, (size_t)n);
 }
 
 static void reset_close(int fd)
@@ -253,7 +238,7 @@ void fault_send_pattern(int fd, size_t from, size_t len)
 
 		for (size_t i = 0; i < n; i++)
 			buf[i] = (char)('a' + (from + i) % 26);
-		if (fault_send_all(fd, buf, n))
+		if (test_http_send_all(fd, buf, n))
 			return;
 		from += n;
 		len -= n;
@@ -285,7 +270,7 @@ static int respond(struct fault_server *fs, int fd, const char *head,
 		fault_sendf(fd,
 			    "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n",
 			    body_len);
-		fault_send_all(fd, body, body_len);
+		test_http_send_all(fd, body, body_len);
 		return 0;
 	}
 	if (!strncmp(target, "/flaky", 6)) {

@@ -5,22 +5,22 @@
 #ifndef WSP_TEST_FAULT_SERVER_IMPL_H
 #define WSP_TEST_FAULT_SERVER_IMPL_H
 
-#include "test_http_head.h"
+#include "test_http_server.h"
 #include "fault_server.h"
 
 #include <stddef.h>
 
 /* 1 = input is waiting, 0 = ms passed, -1 = the server stops. */
 int fault_wait_readable(struct fault_server *fs, int fd, int ms);
-int fault_send_all(int fd, const void *buf, size_t len);
 int fault_sendf(int fd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* len bytes of the pattern 'a' + offset % 26, from offset `from` on. */
 void fault_send_pattern(int fd, size_t from, size_t len);
 /* Count a hit of target (any string); the new count. */
 int fault_count_hit(struct fault_server *fs, const char *target);
-/* A query number and a request header's value: test_http_query_long and
- * test_http_header (tests/common/test_http_head.h, included here). */
+/* A query number, a request header's value, sending a buffer whole:
+ * test_http_query_long, test_http_header and test_http_send_all
+ * (tests/common/test_http_server.h, included here). */
 
 /*
  * Answer a request for /team-data/... (hit: its count for this target).

@@ -1,15 +1,18 @@
 /*
- * tests/common/test_http_head.h - what the tests' own HTTP servers
- * (tests/http/fault_server.c, tests/http-stream/stream_server.c) read
- * from a request: a number from the target's query, a header's value.
- * Test input only (the servers run on 127.0.0.1 for one test).
+ * tests/common/test_http_server.h - what the tests' own HTTP servers
+ * (tests/http/fault_server.c, tests/http-stream/stream_server.c) share:
+ * reading a number from the target's query and a header's value, and
+ * sending a whole buffer. Test input only (the servers run on 127.0.0.1
+ * for one test).
  */
-#ifndef WSP_TEST_HTTP_HEAD_H
-#define WSP_TEST_HTTP_HEAD_H
+#ifndef WSP_TEST_HTTP_SERVER_H
+#define WSP_TEST_HTTP_SERVER_H
 
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
+#include <sys/types.h>
 
 /* The number of name=N in the target's query, or def when absent. */
 static inline long test_http_query_long(const char *target, const char *name,
@@ -52,6 +55,23 @@ static inline const char *test_http_header(const char *head, const char *name,
 		}
 	}
 	return NULL;
+}
+
+/* All len bytes of buf to the socket (no SIGPIPE): 0, or -1 when the
+ * peer went away. */
+static inline int test_http_send_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
 }
 
 #endif
