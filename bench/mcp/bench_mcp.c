@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "test_files.h"
 #include "test_proc.h"
 
 extern char **environ;
@@ -128,12 +129,6 @@ static void measure(struct server *s, const char *label, const char *rest,
 	free(t);
 }
 
-static int rm_one(const char *p, const struct stat *st, int f, struct FTW *w)
-{
-	(void)st, (void)f, (void)w;
-	return remove(p);
-}
-
 int main(int argc, char **argv)
 {
 	const char *isolation = "auto";
@@ -224,6 +219,6 @@ int main(int argc, char **argv)
 	close(s.to);
 	waitpid(s.pid, &status, 0);
 	close(s.from);
-	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	test_remove_tree(dir);
 	return rss0 > 0 && WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : 1;
 }

@@ -29,18 +29,10 @@ char *tu_tmpdir(void)
 	return path;
 }
 
-static int rm_one(const char *path, const struct stat *st, int flag,
-		  struct FTW *ftw)
-{
-	(void)st, (void)flag, (void)ftw;
-	remove(path);
-	return 0;
-}
-
 void tu_rmrf(const char *path)
 {
 	if (path)
-		nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+		test_remove_tree(path);
 }
 
 const char *tu_path(const char *dir, const char *name)

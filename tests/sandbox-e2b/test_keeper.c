@@ -27,6 +27,7 @@
 #include "e2b.h"
 #include "proc_log.h"
 #include "cu_main.h"
+#include "test_files.h"
 #include "test_run.h"
 
 #include <dirent.h>
@@ -617,20 +618,11 @@ static int suite_init(void)
 	return e2_suite_start(&bx, BOX);
 }
 
-static int rm_one(const char *path, const struct stat *sb, int type,
-		  struct FTW *ftw)
-{
-	(void)sb;
-	(void)type;
-	(void)ftw;
-	return remove(path);
-}
-
 static int suite_clean(void)
 {
 	int rc = e2_suite_stop(&bx);
 
-	nftw(state, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	test_remove_tree(state);
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		;
 	return rc;
