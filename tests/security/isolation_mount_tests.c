@@ -10,6 +10,7 @@
 #include <CUnit/CUnit.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 int iso_wsp5(struct iso *t, const char *a, const char *b, const char *c,
 	     const char *d, const char *e)
@@ -68,4 +69,38 @@ void iso_mount_read_only_refuses(struct iso *t)
 	CU_ASSERT_EQUAL(
 		iso_wsp5(t, "fs", "cat", "/data/notes/hello.md", NULL, NULL),
 		0);
+}
+
+void iso_mount_running_gains_none(struct iso *t)
+{
+	CU_ASSERT_NOT_EQUAL(iso_wsp5(t, "sandbox", "mount", "/data/notes",
+				     "/mnt/late", NULL),
+			    0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(t->err, "cannot gain a mount"));
+	CU_ASSERT_NOT_EQUAL(
+		iso_wsp5(t, "sandbox", "unmount", "/mnt/data", NULL, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(t->err, "until it stops"));
+}
+
+void iso_mount_stop_unmounts(struct iso *t, const char *client)
+{
+	CU_ASSERT_EQUAL(iso_wsp5(t, "sandbox", "stop", NULL, NULL, NULL), 0);
+	CU_ASSERT_EQUAL(iso_mounted_below(t->dir), 0);
+	/* the client ends once the last reference (the environment's) is
+	 * gone */
+	for (int i = 0;
+	     i < 500 && iso_procs_with("cmdline", client, t->dir) > 0; i++)
+		usleep(20 * 1000);
+	CU_ASSERT_EQUAL(iso_procs_with("cmdline", client, t->dir), 0);
+	CU_ASSERT_NOT_EQUAL(
+		iso_wsp5(t, "sandbox", "unmount", "/mnt/data", NULL, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(t->err, "nothing is mounted"));
+	/* stopped, a store mounts by hand and is there from the first
+	 * command */
+	CU_ASSERT_EQUAL(iso_wsp5(t, "sandbox", "mount", "--read-only",
+				 "/data/notes", "/mnt/late"),
+			0);
+	iso_mount_read_inside(t, "/mnt/late/hello.md");
+	CU_ASSERT_EQUAL(iso_wsp5(t, "sandbox", "stop", NULL, NULL, NULL), 0);
+	CU_ASSERT_EQUAL(iso_mounted_below(t->dir), 0);
 }

@@ -27,5 +27,12 @@ void iso_mount_put_then_read(struct iso *t, char *verbose, size_t cap);
 void iso_mount_write_inside(struct iso *t);
 /* /mnt/ro refuses writes and removals; the bucket is unchanged. */
 void iso_mount_read_only_refuses(struct iso *t);
+/* A started environment gains no mount and loses none. */
+void iso_mount_running_gains_none(struct iso *t);
+/* Stopping unmounts everything and ends the store's client (processes
+ * whose command line starts with client, as "/usr/bin/s3fs "); stopped,
+ * a store mounts by hand, is there from the first command, and goes with
+ * the next stop. */
+void iso_mount_stop_unmounts(struct iso *t, const char *client);
 
 #endif

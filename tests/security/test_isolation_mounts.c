@@ -133,33 +133,12 @@ static void test_credentials_nowhere(void)
 
 static void test_running_environment_gains_no_mount(void)
 {
-	CU_ASSERT_NOT_EQUAL(iso_wsp5(&t, "sandbox", "mount", "/data/notes",
-				     "/mnt/late", NULL),
-			    0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(t.err, "cannot gain a mount"));
-	CU_ASSERT_NOT_EQUAL(
-		iso_wsp5(&t, "sandbox", "unmount", "/mnt/data", NULL, NULL), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(t.err, "until it stops"));
+	iso_mount_running_gains_none(&t);
 }
 
 static void test_stop_unmounts_everything(void)
 {
-	CU_ASSERT_EQUAL(iso_wsp5(&t, "sandbox", "stop", NULL, NULL, NULL), 0);
-	CU_ASSERT_EQUAL(iso_mounted_below(t.dir), 0);
-	/* s3fs ends once the last reference (the environment's) is gone */
-	for (int i = 0; i < 500 && s3fs_of(&t) > 0; i++)
-		usleep(20 * 1000);
-	CU_ASSERT_EQUAL(s3fs_of(&t), 0);
-	CU_ASSERT_NOT_EQUAL(
-		iso_wsp5(&t, "sandbox", "unmount", "/mnt/data", NULL, NULL), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(t.err, "nothing is mounted"));
-	/* stopped, a store mounts by hand and is there from the first command */
-	CU_ASSERT_EQUAL(iso_wsp5(&t, "sandbox", "mount", "--read-only",
-				 "/data/notes", "/mnt/late"),
-			0);
-	iso_mount_read_inside(&t, "/mnt/late/hello.md");
-	CU_ASSERT_EQUAL(iso_wsp5(&t, "sandbox", "stop", NULL, NULL, NULL), 0);
-	CU_ASSERT_EQUAL(iso_mounted_below(t.dir), 0);
+	iso_mount_stop_unmounts(&t, "/usr/bin/s3fs ");
 }
 
 static void test_unisolated_mounts_at_the_path(void)
