@@ -10,24 +10,12 @@ wsp=$1
 size=${2:-1024}
 here=$(cd "$(dirname "$0")" && pwd)
 gcsdir=$here/../../tests/gcs
-work=$(mktemp -d "${TMPDIR:-/tmp}/wsp-gcs-bench-XXXXXX")
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-	rm -rf "$work"
-}
-trap cleanup EXIT
-export http_proxy= https_proxy= HTTP_PROXY= HTTPS_PROXY=
+. "$here/../fake.sh"
+bench_scratch gcs
 
 mkdir -p "$work/data"
-node "$gcsdir/fake-gcs.mjs" --bucket team-data --dir "$work/data" \
-	--no-stdin-watch >"$work/fake.out" &
-pid=$!
-for _ in $(seq 1 200); do
-	grep -q listening "$work/fake.out" && break
-	sleep 0.05
-done
-addr=$(sed -n 's/^listening //p' "$work/fake.out")
+bench_listen node "$gcsdir/fake-gcs.mjs" --bucket team-data --dir "$work/data" \
+	--no-stdin-watch
 case $addr in http*) ep=$addr ;; *) ep=http://$addr ;; esac
 
 cat >"$work/wsp.yaml" <<YAML

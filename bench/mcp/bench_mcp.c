@@ -20,6 +20,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "test_files.h"
+#include "test_proc.h"
+
 extern char **environ;
 
 struct server {
@@ -98,23 +101,6 @@ static void call(struct server *s, const char *line, int id)
 	}
 }
 
-static long proc_kib(pid_t pid, const char *file, const char *key)
-{
-	char path[64], line[256];
-	long v = -1;
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
-	fp = fopen(path, "r");
-	if (!fp)
-		return -1;
-	while (fgets(line, sizeof(line), fp))
-		if (!strncmp(line, key, strlen(key)))
-			v = strtol(line + strlen(key) + 1, NULL, 10);
-	fclose(fp);
-	return v;
-}
-
 static int cmp(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -141,12 +127,6 @@ static void measure(struct server *s, const char *label, const char *rest,
 	printf("| %-34s | %6d | %9.1f | %9.1f | %9.1f |\n", label, n, t[n / 2],
 	       t[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1], t[n - 1]);
 	free(t);
-}
-
-static int rm_one(const char *p, const struct stat *st, int f, struct FTW *w)
-{
-	(void)st, (void)f, (void)w;
-	return remove(p);
 }
 
 int main(int argc, char **argv)
@@ -204,9 +184,9 @@ int main(int argc, char **argv)
 	     "\"version\":\"1\"}}}",
 	     1);
 	usleep(200000);
-	rss0 = proc_kib(s.pid, "status", "VmRSS:");
-	pss = proc_kib(s.pid, "smaps_rollup", "Pss:");
-	priv = proc_kib(s.pid, "smaps_rollup", "Private_Dirty:");
+	rss0 = test_proc_kib(s.pid, "status", "VmRSS:");
+	pss = test_proc_kib(s.pid, "smaps_rollup", "Pss:");
+	priv = test_proc_kib(s.pid, "smaps_rollup", "Private_Dirty:");
 
 	printf("wsp mcp round trips (isolation: %s), microseconds\n\n",
 	       isolation);
@@ -226,8 +206,8 @@ int main(int argc, char **argv)
 		"{\"path\":\"page.txt\"}}}",
 		n, &id);
 	usleep(200000);
-	rss1 = proc_kib(s.pid, "status", "VmRSS:");
-	hwm = proc_kib(s.pid, "status", "VmHWM:");
+	rss1 = test_proc_kib(s.pid, "status", "VmRSS:");
+	hwm = test_proc_kib(s.pid, "status", "VmHWM:");
 	printf("\n| %-34s | %9s |\n", "wsp mcp memory", "KiB");
 	printf("|------------------------------------|-----------|\n");
 	printf("| %-34s | %9ld |\n", "RSS idle, initialized (goal 8192)", rss0);
@@ -239,6 +219,6 @@ int main(int argc, char **argv)
 	close(s.to);
 	waitpid(s.pid, &status, 0);
 	close(s.from);
-	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	test_remove_tree(dir);
 	return rss0 > 0 && WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : 1;
 }

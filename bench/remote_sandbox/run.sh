@@ -11,14 +11,8 @@ set -euo pipefail
 vendor=$1 bench=$(realpath "$2") wsp=$(realpath "$3")
 here=$(cd "$(dirname "$0")" && pwd)
 fakedir=$here/../../tests/$vendor
-work=$(mktemp -d "${TMPDIR:-/tmp}/wsp-remote-bench-XXXXXX")
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-	rm -rf "$work"
-}
-trap cleanup EXIT
-export http_proxy= https_proxy= HTTP_PROXY= HTTPS_PROXY=
+. "$here/../fake.sh"
+bench_scratch remote
 . "$here/../measure.sh"
 
 case $vendor in
@@ -30,14 +24,8 @@ esac
 
 mkdir -p "$work/tmp"
 command -v curl >/dev/null || { echo "run.sh: needs curl" >&2; exit 2; }
-TMPDIR=$work/tmp node "$fakedir/fake-$vendor.mjs" --no-stdin-watch \
-	>"$work/fake.out" &
-pid=$!
-for _ in $(seq 1 200); do
-	grep -q listening "$work/fake.out" && break
-	sleep 0.05
-done
-addr=$(sed -n 's/^listening //p' "$work/fake.out")
+TMPDIR=$work/tmp bench_listen node "$fakedir/fake-$vendor.mjs" \
+	--no-stdin-watch
 [ -n "$addr" ] || { echo "run.sh: the fake did not start" >&2; exit 1; }
 
 export XDG_STATE_HOME=$work/state

@@ -11,13 +11,8 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 s3dir=$top/tests/s3
 aws=/usr/bin/aws
 [ -x "$aws" ] || aws=$(command -v aws)
-work=$(mktemp -d "${TMPDIR:-/tmp}/wsp-s3-bench-XXXXXX")
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-	rm -rf "$work"
-}
-trap cleanup EXIT
+. "$top/bench/fake.sh"
+bench_scratch s3
 
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 mkdir -p "$work/data"
@@ -45,7 +40,6 @@ printf '[default]\naws_access_key_id = S3RVER\naws_secret_access_key = S3RVER\n'
 export AWS_CONFIG_FILE=$work/aws-config AWS_SHARED_CREDENTIALS_FILE=$work/aws-credentials
 export AWS_EC2_METADATA_DISABLED=true AWS_PAGER=
 unset AWS_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN
-export http_proxy= https_proxy= HTTP_PROXY= HTTPS_PROXY=
 
 head -c "$((size * 1024 * 1024))" /dev/urandom >"$work/src.bin"
 

@@ -20,6 +20,8 @@
  */
 #include <wsp/wsp.h>
 
+#include "test_proc.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
@@ -42,38 +44,6 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* Peak resident set of this process so far, in KiB (VmHWM). */
-static long peak_rss_kib(void)
-{
-	char line[256];
-	long kib = -1;
-	FILE *f = fopen("/proc/self/status", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "VmHWM:", 6))
-			kib = strtol(line + 6, NULL, 10);
-	fclose(f);
-	return kib;
-}
-
-/* Current resident set in KiB (VmRSS). */
-static long rss_kib(void)
-{
-	char line[256];
-	long kib = -1;
-	FILE *f = fopen("/proc/self/status", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "VmRSS:", 6))
-			kib = strtol(line + 6, NULL, 10);
-	fclose(f);
-	return kib;
 }
 
 static void die(const char *what, const wsp_error *err)
@@ -392,7 +362,7 @@ int main(int argc, char **argv)
 	snprintf(size_arg, sizeof(size_arg), "%llu", (unsigned long long)bytes);
 	((char **)head)[2] = size_arg;
 	snprintf(cmd, sizeof(cmd), "exec head -c %s /dev/zero", size_arg);
-	rss_before = rss_kib();
+	rss_before = test_proc_kib(0, "status", "VmRSS:");
 	t_raw = t_wsp = 1e9;
 	for (k = 0; k < 3; k++) {
 		t0 = now_s();
@@ -408,7 +378,7 @@ int main(int argc, char **argv)
 		if (seen != bytes)
 			die("exec: short", NULL);
 	}
-	rss_peak = peak_rss_kib();
+	rss_peak = test_proc_kib(0, "status", "VmHWM:"); /* the peak so far */
 	snprintf(a, sizeof(a), "%.2f GiB/s", (double)bytes / GIB / t_wsp);
 	snprintf(b, sizeof(b), "%.2f GiB/s", (double)bytes / GIB / t_raw);
 	row(quick ? "stdout 0.1 GiB (best of 3)" : "stdout 1 GiB (best of 3)",

@@ -17,6 +17,7 @@
 #include <wsp/wsp.h>
 
 #include "subreaper.h"
+#include "test_proc.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -45,59 +46,6 @@ static double now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-/* VmRSS of a process in KiB (pid 0: this one), or -1. */
-static long rss_kib(pid_t pid)
-{
-	char path[64], line[256];
-	long kib = -1;
-	FILE *f;
-
-	if (pid)
-		snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	else
-		snprintf(path, sizeof(path), "/proc/self/status");
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmRSS: %ld", &kib) == 1)
-			break;
-	fclose(f);
-	return kib;
-}
-
-static pid_t parent_of(pid_t pid)
-{
-	char path[64], text[512], *p;
-	int parent = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (fgets(text, sizeof(text), f) && (p = strrchr(text, ')')))
-		sscanf(p + 1, " %*c %d", &parent);
-	fclose(f);
-	return parent;
-}
-
-struct tally {
-	int count, running;
-};
-
-static int on_proc(const char *id, const char *command,
-		   const wsp_proc_status *st, void *payload)
-{
-	struct tally *t = payload;
-
-	(void)id;
-	(void)command;
-	t->count++;
-	t->running += st->state == WSP_PROC_RUNNING;
-	return 0;
 }
 
 /* Spawning from several threads: each takes every T-th id. */
@@ -134,7 +82,7 @@ static void run_wsp(struct results *r, const char *dir, const char *iso, int n)
 {
 	wsp_open_options oo = WSP_OPEN_OPTIONS_INIT;
 	wsp_proc_status st = {.struct_size = sizeof(st)};
-	struct tally t = {0};
+	struct test_proc_tally t = {0};
 	wsp_workspace *ws;
 	wsp_error err;
 	char cfg[2048], (*ids)[WSP_PROC_ID_MAX];
@@ -158,9 +106,9 @@ static void run_wsp(struct results *r, const char *dir, const char *iso, int n)
 	if (!ids)
 		die("calloc", NULL);
 	/* Load the provider before measuring. */
-	if (wsp_proc_list(ws, NULL, on_proc, &t, &err))
+	if (wsp_proc_list(ws, NULL, test_proc_tally_add, &t, &err))
 		die("list", &err);
-	r->rss_before = rss_kib(0);
+	r->rss_before = test_proc_kib(0, "status", "VmRSS:");
 
 	t0 = now_ms();
 	{
@@ -176,14 +124,15 @@ static void run_wsp(struct results *r, const char *dir, const char *iso, int n)
 			pthread_join(sp[i].thread, NULL);
 	}
 	r->spawn = now_ms() - t0;
-	r->rss_after = rss_kib(0);
+	r->rss_after = test_proc_kib(0, "status", "VmRSS:");
 	if (wsp_proc_get_status(&st, ws, NULL, ids[0], &err))
 		die("status", &err);
-	r->monitor_rss = rss_kib(parent_of((pid_t)st.os_pid));
+	r->monitor_rss = test_proc_kib(test_proc_parent((pid_t)st.os_pid),
+				       "status", "VmRSS:");
 
 	t.count = t.running = 0;
 	t0 = now_ms();
-	if (wsp_proc_list(ws, NULL, on_proc, &t, &err))
+	if (wsp_proc_list(ws, NULL, test_proc_tally_add, &t, &err))
 		die("list", &err);
 	r->list = now_ms() - t0;
 	if (t.count != n || t.running != n)
@@ -219,14 +168,14 @@ static void run_raw(struct results *r, int n)
 		die("calloc", NULL);
 	posix_spawnattr_init(&attr);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
-	r->rss_before = rss_kib(0);
+	r->rss_before = test_proc_kib(0, "status", "VmRSS:");
 	t0 = now_ms();
 	for (i = 0; i < n; i++)
 		if (posix_spawn(&pids[i], "/bin/sh", NULL, &attr, argv,
 				environ))
 			die("posix_spawn", NULL);
 	r->spawn = now_ms() - t0;
-	r->rss_after = rss_kib(0);
+	r->rss_after = test_proc_kib(0, "status", "VmRSS:");
 	t0 = now_ms();
 	for (i = 0; i < n; i++)
 		kill(-pids[i], SIGKILL);

@@ -72,6 +72,10 @@ int conf_spawn(char id[WSP_PROC_ID_MAX], const char *check, wsp_workspace *ws,
 /* 1 when the process manager lists id (0 when not, or on error). */
 int conf_proc_listed(wsp_workspace *ws, const char *id);
 
+/* Pass when the sandbox's status is want, fail otherwise (the state
+ * names, or status's error, in the message). */
+void conf_expect_state(const char *check, wsp_workspace *ws, uint32_t want);
+
 /* Name of a wsp_errcode ("WSP_ENOTFOUND"), for messages. */
 const char *conf_errname(int code);
 

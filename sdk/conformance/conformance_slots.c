@@ -35,21 +35,6 @@ static int absent_is_enotsup(const struct conf *c, uint64_t cap,
 	return 0;
 }
 
-static void expect_state(const char *check, wsp_workspace *ws, uint32_t want)
-{
-	uint32_t state = 0;
-	wsp_error err = {0};
-
-	if (wsp_sandbox_status(&state, ws, NULL, &err))
-		conf_fail(check, "status: %s", err.message);
-	else if (state != want)
-		conf_fail(check, "state '%s', want '%s'",
-			  wsp_sandbox_state_name(state),
-			  wsp_sandbox_state_name(want));
-	else
-		conf_pass(check);
-}
-
 /* Bytes a process has written to stdout so far, or -1. */
 static long long written(wsp_workspace *ws, const char *id)
 {
@@ -90,7 +75,7 @@ static void check_pause_progress(const struct conf *c)
 	rc = wsp_sandbox_pause(c->ws, NULL, &err);
 	if (!conf_expect("sandbox.pause", rc, 0, &err))
 		goto out;
-	expect_state("sandbox.status-paused", c->ws, WSP_SANDBOX_PAUSED);
+	conf_expect_state("sandbox.status-paused", c->ws, WSP_SANDBOX_PAUSED);
 	rc = wsp_sandbox_pause(c->ws, NULL, &err);
 	conf_expect("sandbox.pause-twice", rc, 0, &err);
 	/* Output already on its way may still land: measure after a pause. */
@@ -116,7 +101,7 @@ static void check_pause_progress(const struct conf *c)
 	rc = wsp_sandbox_resume(c->ws, NULL, &err);
 	if (!conf_expect("sandbox.resume", rc, 0, &err))
 		goto out;
-	expect_state("sandbox.status-resumed", c->ws, WSP_SANDBOX_RUNNING);
+	conf_expect_state("sandbox.status-resumed", c->ws, WSP_SANDBOX_RUNNING);
 	for (i = 0; i < 250 && written(c->ws, id) <= after; i++)
 		usleep(20 * 1000);
 	if (written(c->ws, id) <= after)

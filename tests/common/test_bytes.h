@@ -1,9 +1,9 @@
 /*
  * tests/common/test_bytes.h - the sources and sinks the file tests of the
- * remote sandboxes (tests/sandbox-blaxel, tests/sandbox-e2b) stream
- * through a provider's read and write: a pattern of any length in pieces
- * (byte i is i % 251, so an offset shows in the data), a sink into a
- * buffer of fixed size, and a text.
+ * remote sandboxes (tests/sandbox-blaxel, -e2b, -daytona) stream through
+ * a provider's read and write: a pattern of any length in pieces (byte i
+ * is i % 251, so an offset shows in the data), a sink into a buffer of
+ * fixed size, and a text.
  */
 #ifndef WSP_TEST_BYTES_H
 #define WSP_TEST_BYTES_H
@@ -12,9 +12,10 @@
 
 #include <string.h>
 
-/* total bytes (i % 251) in pieces of at most piece bytes */
+/* total bytes (i % 251) in pieces of at most piece bytes; WSP_EIO once
+ * fail_at bytes went out, when fail_at is not 0 */
 struct src {
-	size_t total, sent, piece;
+	size_t total, sent, piece, fail_at;
 };
 
 static inline int give(void *buf, size_t cap, size_t *out_n, void *payload)
@@ -22,6 +23,8 @@ static inline int give(void *buf, size_t cap, size_t *out_n, void *payload)
 	struct src *s = payload;
 	size_t n = s->total - s->sent;
 
+	if (s->fail_at && s->sent >= s->fail_at)
+		return WSP_EIO;
 	if (n > cap)
 		n = cap;
 	if (n > s->piece)

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cu_main.h"
+#include "test_files.h"
 
 char *tu_tmpdir(void)
 {
@@ -28,18 +29,10 @@ char *tu_tmpdir(void)
 	return path;
 }
 
-static int rm_one(const char *path, const struct stat *st, int flag,
-		  struct FTW *ftw)
-{
-	(void)st, (void)flag, (void)ftw;
-	remove(path);
-	return 0;
-}
-
 void tu_rmrf(const char *path)
 {
 	if (path)
-		nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+		test_remove_tree(path);
 }
 
 const char *tu_path(const char *dir, const char *name)
@@ -54,11 +47,7 @@ const char *tu_path(const char *dir, const char *name)
 
 void tu_write(const char *path, const char *text)
 {
-	FILE *f = fopen(path, "w");
-
-	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	fputs(text, f);
-	fclose(f);
+	CU_ASSERT_EQUAL_FATAL(test_write_text(path, text), 0);
 }
 
 char *tu_read(const char *path)

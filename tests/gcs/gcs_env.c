@@ -260,3 +260,43 @@ int gcs_key_secret(char *out, size_t cap)
 	snprintf(out, cap, "%.40s", p + strlen(mark));
 	return strlen(out) == 40 ? 0 : -1;
 }
+
+char *gcs_test_bytes(size_t n, unsigned seed)
+{
+	char *b = malloc(n ? n : 1);
+
+	for (size_t i = 0; b && i < n; i++) {
+		seed = seed * 1103515245u + 12345u;
+		b[i] = (char)(seed >> 16);
+	}
+	return b;
+}
+
+int gcs_test_give(void *buf, size_t cap, size_t *out_n, void *payload)
+{
+	struct gcs_test_src *s = payload;
+	size_t k = s->n - s->at;
+
+	if (k > cap)
+		k = cap;
+	if (s->piece && k > s->piece)
+		k = s->piece;
+	memcpy(buf, s->p + s->at, k);
+	s->at += k;
+	*out_n = k;
+	return 0;
+}
+
+int gcs_test_take(const void *data, size_t len, void *payload)
+{
+	struct gcs_test_buf *b = payload;
+	char *np = realloc(b->p, b->n + len + 1);
+
+	if (!np)
+		return WSP_ENOMEM;
+	b->p = np;
+	memcpy(b->p + b->n, data, len);
+	b->n += len;
+	b->p[b->n] = '\0';
+	return 0;
+}

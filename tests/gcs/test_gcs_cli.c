@@ -9,6 +9,8 @@
 #include "gcs_env.h"
 
 #include "cu_main.h"
+#include "cli_fs_tests.h"
+#include "test_run.h"
 #include "fs_error_codes.h"
 
 #include <CUnit/Basic.h>
@@ -24,20 +26,7 @@ static char cfg[600], out[65536];
  * out; the exit code. */
 static int wsp(const char *args)
 {
-	char cmd[2048];
-	FILE *p;
-	size_t n;
-	int rc;
-
-	snprintf(cmd, sizeof(cmd), "cd '%s' && '%s' --config '%s' %s 2>&1", tmp,
-		 WSP_CLI, cfg, args);
-	p = popen(cmd, "r");
-	if (!p)
-		return -1;
-	n = fread(out, 1, sizeof(out) - 1, p);
-	out[n] = '\0';
-	rc = pclose(p);
-	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+	return test_run_cli(out, sizeof(out), tmp, WSP_CLI, "", cfg, args);
 }
 
 static int suite_init(void)
@@ -101,24 +90,9 @@ static int same_files(const char *a, const char *b)
 
 static void test_put_cat_ls_mv_rm(void)
 {
-	char *body = NULL, p[600];
-	FILE *f;
+	char *body = NULL;
 
-	snprintf(p, sizeof(p), "%s/plan.md", tmp);
-	f = fopen(p, "w");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	fputs("# plan", f);
-	fclose(f);
-	CU_ASSERT_EQUAL(wsp("fs put plan.md /data/notes/plan.md"), 0);
-	CU_ASSERT_EQUAL(wsp("fs cat /data/notes/plan.md"), 0);
-	CU_ASSERT_STRING_EQUAL(out, "# plan");
-	CU_ASSERT_EQUAL(wsp("fs mkdir /data/empty"), 0);
-	CU_ASSERT_EQUAL(wsp("fs ls /data"), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "notes"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "empty"));
-	CU_ASSERT_EQUAL(wsp("fs ls /data/notes"), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "plan.md"));
-
+	cli_fs_put_cat_ls(wsp, out, tmp, "# plan");
 	/* in the bucket under the prefix, as GCS names it */
 	CU_ASSERT_EQUAL(call("GET", "/_fake/requests?since=0", NULL, NULL,
 			     &body),
@@ -126,17 +100,7 @@ static void test_put_cat_ls_mv_rm(void)
 	CU_ASSERT_PTR_NOT_NULL(body && strstr(body, "agents%2Fdev-box%2Fnotes"
 						    "%2Fplan.md"));
 	free(body);
-
-	CU_ASSERT_EQUAL(wsp("fs cp /data/notes/plan.md /data/notes/copy.md"),
-			0);
-	CU_ASSERT_EQUAL(wsp("fs mv /data/notes/copy.md /data/archive/old.md"),
-			0);
-	CU_ASSERT_EQUAL(wsp("fs cat /data/archive/old.md"), 0);
-	CU_ASSERT_STRING_EQUAL(out, "# plan");
-	CU_ASSERT_NOT_EQUAL(wsp("fs cat /data/notes/copy.md"), 0);
-	CU_ASSERT_NOT_EQUAL(wsp("fs rm /data/notes"), 0);
-	CU_ASSERT_EQUAL(wsp("fs rm -r /data/notes"), 0);
-	CU_ASSERT_NOT_EQUAL(wsp("fs stat /data/notes/plan.md"), 0);
+	cli_fs_cp_mv_rm(wsp, out, "# plan");
 	CU_ASSERT_EQUAL(wsp("fs ls /data"), 0);
 	CU_ASSERT_PTR_NULL(strstr(out, "notes"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "archive"));

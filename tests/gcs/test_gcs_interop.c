@@ -19,51 +19,6 @@
 
 static struct gcs g;
 
-struct buf {
-	char *p;
-	size_t n;
-};
-
-static int to_buf(const void *data, size_t len, void *payload)
-{
-	struct buf *b = payload;
-	char *np = realloc(b->p, b->n + len + 1);
-
-	if (!np)
-		return WSP_ENOMEM;
-	b->p = np;
-	memcpy(b->p + b->n, data, len);
-	b->n += len;
-	return 0;
-}
-
-struct src {
-	const char *p;
-	size_t n, at;
-};
-
-static int from_src(void *buf, size_t cap, size_t *out_n, void *payload)
-{
-	struct src *s = payload;
-	size_t k = s->n - s->at < cap ? s->n - s->at : cap;
-
-	memcpy(buf, s->p + s->at, k);
-	s->at += k;
-	*out_n = k;
-	return 0;
-}
-
-static char *bytes(size_t n, unsigned seed)
-{
-	char *b = malloc(n ? n : 1);
-
-	for (size_t i = 0; i < n; i++) {
-		seed = seed * 1103515245u + 12345u;
-		b[i] = (char)(seed >> 16);
-	}
-	return b;
-}
-
 /* Run interop.mjs; its exit status. */
 static int sdk(const char *op, const char *name, const char *file,
 	       const char *chunk)
@@ -143,8 +98,8 @@ static int suite_clean(void)
 static void test_wsp_writes_sdk_reads(void)
 {
 	size_t n = 3 * (256 << 10) + 4099; /* four chunks */
-	char *data = bytes(n, 11), out[320];
-	struct src s = {data, n, 0};
+	char *data = gcs_test_bytes(n, 11), out[320];
+	struct gcs_test_src s = {data, n, 0, 0};
 	struct gcs_object o;
 	wsp_error err = {0};
 
@@ -155,7 +110,7 @@ static void test_wsp_writes_sdk_reads(void)
 	CU_ASSERT_EQUAL(sdk("read", "io/wsp small.bin", out, NULL), 0);
 	CU_ASSERT_TRUE(same_file(out, data, 70000));
 	CU_ASSERT_EQUAL_FATAL(gcs_upload_resumable(&o, &g, "io/wsp-big.bin",
-						   from_src, &s, NULL, -1,
+						   gcs_test_give, &s, NULL, -1,
 						   &err),
 			      0);
 	CU_ASSERT_EQUAL(sdk("read", "io/wsp-big.bin", out, NULL), 0);
@@ -166,8 +121,8 @@ static void test_wsp_writes_sdk_reads(void)
 static void test_sdk_writes_wsp_reads(void)
 {
 	size_t n = 2 * (256 << 10) + 777;
-	char *data = bytes(n, 12), in[320];
-	struct buf b = {0};
+	char *data = gcs_test_bytes(n, 12), in[320];
+	struct gcs_test_buf b = {0};
 	wsp_error err = {0};
 
 	snprintf(in, sizeof(in), "%s/sdk-write.bin", tmp);
@@ -175,23 +130,23 @@ static void test_sdk_writes_wsp_reads(void)
 	/* resumable in 256 KiB chunks */
 	CU_ASSERT_EQUAL_FATAL(sdk("write", "io/sdk-big.bin", in, "262144"), 0);
 	CU_ASSERT_EQUAL(gcs_download(&g, "io/sdk-big.bin", 0, UINT64_MAX,
-				     to_buf, &b, &err),
+				     gcs_test_take, &b, &err),
 			0);
 	CU_ASSERT_EQUAL_FATAL(b.n, n);
 	CU_ASSERT_EQUAL(memcmp(b.p, data, n), 0);
 	free(b.p);
-	b = (struct buf){0};
-	CU_ASSERT_EQUAL(gcs_download(&g, "io/sdk-big.bin", 262140, 10, to_buf,
-				     &b, &err),
+	b = (struct gcs_test_buf){0};
+	CU_ASSERT_EQUAL(gcs_download(&g, "io/sdk-big.bin", 262140, 10,
+				     gcs_test_take, &b, &err),
 			0);
 	CU_ASSERT_EQUAL_FATAL(b.n, 10);
 	CU_ASSERT_EQUAL(memcmp(b.p, data + 262140, 10), 0);
 	free(b.p);
-	b = (struct buf){0};
+	b = (struct gcs_test_buf){0};
 	/* multipart */
 	CU_ASSERT_EQUAL_FATAL(sdk("write", "io/sdk small.bin", in, "0"), 0);
 	CU_ASSERT_EQUAL(gcs_download(&g, "io/sdk small.bin", 0, UINT64_MAX,
-				     to_buf, &b, &err),
+				     gcs_test_take, &b, &err),
 			0);
 	CU_ASSERT_EQUAL_FATAL(b.n, n);
 	CU_ASSERT_EQUAL(memcmp(b.p, data, n), 0);
@@ -201,7 +156,7 @@ static void test_sdk_writes_wsp_reads(void)
 
 static void test_append_read_by_sdk(void)
 {
-	char *data = bytes(5000, 13), in[320], out[320];
+	char *data = gcs_test_bytes(5000, 13), in[320], out[320];
 	struct gcs_object o;
 	wsp_error err = {0};
 

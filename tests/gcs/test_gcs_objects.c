@@ -18,36 +18,6 @@
 
 static struct gcs g;
 
-struct buf {
-	char *p;
-	size_t n;
-};
-
-static int to_buf(const void *data, size_t len, void *payload)
-{
-	struct buf *b = payload;
-	char *np = realloc(b->p, b->n + len + 1);
-
-	if (!np)
-		return WSP_ENOMEM;
-	b->p = np;
-	memcpy(b->p + b->n, data, len);
-	b->n += len;
-	b->p[b->n] = '\0';
-	return 0;
-}
-
-static char *bytes(size_t n, unsigned seed)
-{
-	char *b = malloc(n ? n : 1);
-
-	for (size_t i = 0; i < n; i++) {
-		seed = seed * 1103515245u + 12345u;
-		b[i] = (char)(seed >> 16);
-	}
-	return b;
-}
-
 static int fault(const char *json)
 {
 	return call("POST", "/_fake/faults", NULL, json, NULL);
@@ -89,9 +59,9 @@ static int suite_clean(void)
 static void test_upload_read(void)
 {
 	size_t n = 300000;
-	char *data = bytes(n, 1);
+	char *data = gcs_test_bytes(n, 1);
 	struct gcs_object o, s;
-	struct buf b = {0};
+	struct gcs_test_buf b = {0};
 	wsp_error err = {0};
 
 	/* bytes that look like multipart framing travel as data */
@@ -106,29 +76,29 @@ static void test_upload_read(void)
 	CU_ASSERT_EQUAL(s.generation, o.generation);
 	CU_ASSERT_STRING_EQUAL(s.content_type, "application/octet-stream");
 	CU_ASSERT_EQUAL(gcs_download(&g, "dir/a b+é.bin", 0, UINT64_MAX,
-				     to_buf, &b, &err),
+				     gcs_test_take, &b, &err),
 			0);
 	CU_ASSERT_EQUAL_FATAL(b.n, n);
 	CU_ASSERT_EQUAL(memcmp(b.p, data, n), 0);
 	free(b.p);
-	b = (struct buf){0};
-	CU_ASSERT_EQUAL(gcs_download(&g, "dir/a b+é.bin", 299990, 100, to_buf,
-				     &b, &err),
+	b = (struct gcs_test_buf){0};
+	CU_ASSERT_EQUAL(gcs_download(&g, "dir/a b+é.bin", 299990, 100,
+				     gcs_test_take, &b, &err),
 			0);
 	CU_ASSERT_EQUAL_FATAL(b.n, 10);
 	CU_ASSERT_EQUAL(memcmp(b.p, data + 299990, 10), 0);
 	free(b.p);
-	b = (struct buf){0};
-	CU_ASSERT_EQUAL(gcs_download(&g, "dir/a b+é.bin", 5, 3, to_buf, &b,
-				     &err),
+	b = (struct gcs_test_buf){0};
+	CU_ASSERT_EQUAL(gcs_download(&g, "dir/a b+é.bin", 5, 3, gcs_test_take,
+				     &b, &err),
 			0);
 	CU_ASSERT_EQUAL_FATAL(b.n, 3);
 	CU_ASSERT_EQUAL(memcmp(b.p, data + 5, 3), 0);
 	free(b.p);
-	b = (struct buf){0};
+	b = (struct gcs_test_buf){0};
 	/* past the end: nothing */
-	CU_ASSERT_EQUAL(gcs_download(&g, "dir/a b+é.bin", n + 5, 10, to_buf,
-				     &b, &err),
+	CU_ASSERT_EQUAL(gcs_download(&g, "dir/a b+é.bin", n + 5, 10,
+				     gcs_test_take, &b, &err),
 			0);
 	CU_ASSERT_EQUAL(b.n, 0);
 	free(b.p);
@@ -167,8 +137,8 @@ static void test_preconditions(void)
 	CU_ASSERT_EQUAL(gcs_delete_object(&g, "pre/x", o2.generation, &err), 0);
 	CU_ASSERT_EQUAL(gcs_stat_object(&o, &g, "pre/x", &err), 1);
 	CU_ASSERT_EQUAL(gcs_delete_object(&g, "pre/x", 0, &err), WSP_ENOTFOUND);
-	CU_ASSERT_EQUAL(gcs_download(&g, "pre/x", 0, UINT64_MAX, to_buf,
-				     &(struct buf){0}, &err),
+	CU_ASSERT_EQUAL(gcs_download(&g, "pre/x", 0, UINT64_MAX, gcs_test_take,
+				     &(struct gcs_test_buf){0}, &err),
 			WSP_ENOTFOUND);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "pre/x"));
 }
@@ -176,9 +146,9 @@ static void test_preconditions(void)
 static void test_read_resumed(void)
 {
 	size_t n = 400000;
-	char *data = bytes(n, 2);
+	char *data = gcs_test_bytes(n, 2);
 	struct gcs_object o;
-	struct buf b = {0};
+	struct gcs_test_buf b = {0};
 	wsp_error err = {0};
 	cJSON *j, *r;
 	int gets = 0, resumed = 0;
@@ -191,8 +161,8 @@ static void test_read_resumed(void)
 	CU_ASSERT_EQUAL(fault("{\"kind\":\"reset\",\"afterBytes\":100000,"
 			      "\"method\":\"GET\"}"),
 			201);
-	CU_ASSERT_EQUAL(gcs_download(&g, "big/r", 0, UINT64_MAX, to_buf, &b,
-				     &err),
+	CU_ASSERT_EQUAL(gcs_download(&g, "big/r", 0, UINT64_MAX, gcs_test_take,
+				     &b, &err),
 			0);
 	CU_ASSERT_EQUAL_FATAL(b.n, n);
 	CU_ASSERT_EQUAL(memcmp(b.p, data, n), 0);
@@ -226,7 +196,7 @@ static void test_read_resumed(void)
 static void test_crc_faults(void)
 {
 	struct gcs_object o;
-	struct buf b = {0};
+	struct gcs_test_buf b = {0};
 	wsp_error err = {0};
 
 	CU_ASSERT_EQUAL_FATAL(gcs_upload_multipart(&o, &g, "crc/a", "hello2",
@@ -234,8 +204,8 @@ static void test_crc_faults(void)
 			      0);
 	/* a download whose X-Goog-Hash disagrees with the bytes */
 	CU_ASSERT_EQUAL(fault("{\"kind\":\"bad_crc32c\"}"), 201);
-	CU_ASSERT_EQUAL(gcs_download(&g, "crc/a", 0, UINT64_MAX, to_buf, &b,
-				     &err),
+	CU_ASSERT_EQUAL(gcs_download(&g, "crc/a", 0, UINT64_MAX, gcs_test_take,
+				     &b, &err),
 			WSP_EIO);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "CRC-32C"));
 	free(b.p);
@@ -298,9 +268,9 @@ static void test_list(void)
 static void test_rewrite_loop(void)
 {
 	size_t n = 5000;
-	char *data = bytes(n, 3);
+	char *data = gcs_test_bytes(n, 3);
 	struct gcs_object o, c;
-	struct buf b = {0};
+	struct gcs_test_buf b = {0};
 	wsp_error err = {0};
 
 	CU_ASSERT_EQUAL_FATAL(gcs_upload_multipart(&o, &g, "cp/src", data, n,
@@ -317,8 +287,8 @@ static void test_rewrite_loop(void)
 	CU_ASSERT_EQUAL(count_requests("POST", "/storage/v1/b/" BUCKET
 					       "/o/cp%2Fsrc/rewriteTo/*"),
 			5);
-	CU_ASSERT_EQUAL(gcs_download(&g, "cp/dst b", 0, UINT64_MAX, to_buf, &b,
-				     &err),
+	CU_ASSERT_EQUAL(gcs_download(&g, "cp/dst b", 0, UINT64_MAX,
+				     gcs_test_take, &b, &err),
 			0);
 	CU_ASSERT_EQUAL_FATAL(b.n, n);
 	CU_ASSERT_EQUAL(memcmp(b.p, data, n), 0);
@@ -375,27 +345,6 @@ static void test_rate_limited(void)
 			2);
 }
 
-struct src {
-	const char *p;
-	size_t n, at, piece;
-};
-
-/* a source that hands out at most piece bytes per call */
-static int from_src(void *buf, size_t cap, size_t *out_n, void *payload)
-{
-	struct src *s = payload;
-	size_t k = s->n - s->at;
-
-	if (k > cap)
-		k = cap;
-	if (k > s->piece)
-		k = s->piece;
-	memcpy(buf, s->p + s->at, k);
-	s->at += k;
-	*out_n = k;
-	return 0;
-}
-
 /* How many resumable PUTs had a Content-Range starting with start. */
 static int puts_with(const char *start)
 {
@@ -418,9 +367,10 @@ static int puts_with(const char *start)
 
 static int read_back(const char *name, const char *want, size_t n)
 {
-	struct buf b = {0};
+	struct gcs_test_buf b = {0};
 	wsp_error err = {0};
-	int ok = !gcs_download(&g, name, 0, UINT64_MAX, to_buf, &b, &err) &&
+	int ok = !gcs_download(&g, name, 0, UINT64_MAX, gcs_test_take, &b,
+			       &err) &&
 		 b.n == n && !memcmp(b.p, want, n);
 
 	free(b.p);
@@ -430,15 +380,16 @@ static int read_back(const char *name, const char *want, size_t n)
 static void test_resumable(void)
 {
 	size_t n = (1u << 20) + 123;
-	char *data = bytes(n, 4);
-	struct src s = {data, n, 0, 100000};
+	char *data = gcs_test_bytes(n, 4);
+	struct gcs_test_src s = {data, n, 0, 100000};
 	struct gcs_object o;
 	wsp_error err = {0};
 
 	g.chunk_size = 256 << 10;
 	call("DELETE", "/_fake/requests", NULL, NULL, NULL);
-	CU_ASSERT_EQUAL_FATAL(gcs_upload_resumable(&o, &g, "res/a", from_src,
-						   &s, "text/csv", -1, &err),
+	CU_ASSERT_EQUAL_FATAL(gcs_upload_resumable(&o, &g, "res/a",
+						   gcs_test_give, &s,
+						   "text/csv", -1, &err),
 			      0);
 	CU_ASSERT_EQUAL(o.size, n);
 	CU_ASSERT_EQUAL(o.crc32c, gcs_crc32c(0, data, n));
@@ -450,9 +401,9 @@ static void test_resumable(void)
 	CU_ASSERT_TRUE(read_back("res/a", data, n));
 
 	/* an exact multiple: the end is told by an empty PUT */
-	s = (struct src){data, 512 << 10, 0, 1 << 20};
+	s = (struct gcs_test_src){data, 512 << 10, 0, 1 << 20};
 	call("DELETE", "/_fake/requests", NULL, NULL, NULL);
-	CU_ASSERT_EQUAL(gcs_upload_resumable(&o, &g, "res/b", from_src, &s,
+	CU_ASSERT_EQUAL(gcs_upload_resumable(&o, &g, "res/b", gcs_test_give, &s,
 					     NULL, -1, &err),
 			0);
 	CU_ASSERT_EQUAL(o.size, 512 << 10);
@@ -460,16 +411,16 @@ static void test_resumable(void)
 	CU_ASSERT_TRUE(read_back("res/b", data, 512 << 10));
 
 	/* empty */
-	s = (struct src){data, 0, 0, 1};
-	CU_ASSERT_EQUAL(gcs_upload_resumable(&o, &g, "res/empty", from_src, &s,
-					     NULL, -1, &err),
+	s = (struct gcs_test_src){data, 0, 0, 1};
+	CU_ASSERT_EQUAL(gcs_upload_resumable(&o, &g, "res/empty", gcs_test_give,
+					     &s, NULL, -1, &err),
 			0);
 	CU_ASSERT_EQUAL(o.size, 0);
 
 	/* create-only is refused at the start, before any data */
-	s = (struct src){data, n, 0, 100000};
+	s = (struct gcs_test_src){data, n, 0, 100000};
 	call("DELETE", "/_fake/requests", NULL, NULL, NULL);
-	CU_ASSERT_EQUAL(gcs_upload_resumable(&o, &g, "res/a", from_src, &s,
+	CU_ASSERT_EQUAL(gcs_upload_resumable(&o, &g, "res/a", gcs_test_give, &s,
 					     NULL, 0, &err),
 			WSP_EEXIST);
 	CU_ASSERT_EQUAL(puts_with("bytes "), 0);
@@ -480,8 +431,8 @@ static void test_resumable(void)
 static void test_resumable_reset(void)
 {
 	size_t n = (1u << 20) + 7;
-	char *data = bytes(n, 5);
-	struct src s = {data, n, 0, 1 << 20};
+	char *data = gcs_test_bytes(n, 5);
+	struct gcs_test_src s = {data, n, 0, 1 << 20};
 	struct gcs_object o;
 	wsp_error err = {0};
 
@@ -493,8 +444,9 @@ static void test_resumable_reset(void)
 			      "\"method\":\"PUT\",\"url\":\"upload_id\","
 			      "\"count\":1}"),
 			201);
-	CU_ASSERT_EQUAL_FATAL(gcs_upload_resumable(&o, &g, "res/r", from_src,
-						   &s, NULL, -1, &err),
+	CU_ASSERT_EQUAL_FATAL(gcs_upload_resumable(&o, &g, "res/r",
+						   gcs_test_give, &s, NULL, -1,
+						   &err),
 			      0);
 	CU_ASSERT_EQUAL(o.crc32c, gcs_crc32c(0, data, n));
 	/* resumed from what was stored, not restarted */
@@ -504,20 +456,20 @@ static void test_resumable_reset(void)
 	CU_ASSERT_TRUE(read_back("res/r", data, n));
 
 	/* a 503 on a chunk: asked where to go on, then done */
-	s = (struct src){data, n, 0, 1 << 20};
+	s = (struct gcs_test_src){data, n, 0, 1 << 20};
 	call("DELETE", "/_fake/requests", NULL, NULL, NULL);
 	CU_ASSERT_EQUAL(fault("{\"kind\":\"error\",\"status\":503,"
 			      "\"method\":\"PUT\",\"url\":\"upload_id\"}"),
 			201);
-	CU_ASSERT_EQUAL(gcs_upload_resumable(&o, &g, "res/s", from_src, &s,
+	CU_ASSERT_EQUAL(gcs_upload_resumable(&o, &g, "res/s", gcs_test_give, &s,
 					     NULL, -1, &err),
 			0);
 	CU_ASSERT_TRUE(read_back("res/s", data, n));
 
 	/* a wrong CRC-32C in the final answer: refused and removed */
-	s = (struct src){data, n, 0, 1 << 20};
+	s = (struct gcs_test_src){data, n, 0, 1 << 20};
 	CU_ASSERT_EQUAL(fault("{\"kind\":\"bad_crc32c\"}"), 201);
-	CU_ASSERT_EQUAL(gcs_upload_resumable(&o, &g, "res/c", from_src, &s,
+	CU_ASSERT_EQUAL(gcs_upload_resumable(&o, &g, "res/c", gcs_test_give, &s,
 					     NULL, -1, &err),
 			WSP_EIO);
 	CU_ASSERT_EQUAL(gcs_stat_object(&o, &g, "res/c", &err), 1);

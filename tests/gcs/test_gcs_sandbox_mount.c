@@ -18,7 +18,8 @@
  */
 #include "cu_main.h"
 #include "gcs_env.h"
-#include "isolation_util.h"
+#include "isolation_mount_tests.h"
+#include "test_files.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,12 +62,6 @@ static int add_mounts(const struct iso *w, int fake_port, const char *data_at,
 	return fclose(f) ? -1 : 0;
 }
 
-static int wsp(struct iso *w, const char *a, const char *b, const char *c,
-	       const char *d, const char *e)
-{
-	return iso_wsp(w, (const char *const[]){a, b, c, d, e, NULL});
-}
-
 static int suite_init(void)
 {
 	char at[400], ro[400], hostport[64], gcloud[300], auth[400];
@@ -99,50 +94,20 @@ static int suite_clean(void)
 	return 0;
 }
 
-/* A host file holding text, for `wsp fs put`. */
-static void host_file(const struct iso *w, const char *name, const char *text)
-{
-	char path[400];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", w->dir, name);
-	f = fopen(path, "w");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	fputs(text, f);
-	fclose(f);
-}
-
+/* `wsp fs put` of a host file holding text. */
 static int put(struct iso *w, const char *name, const char *text,
 	       const char *to)
 {
 	char path[400];
 
-	host_file(w, name, text);
 	snprintf(path, sizeof(path), "%s/%s", w->dir, name);
-	return wsp(w, "fs", "put", path, to, NULL);
-}
-
-/* `wsp exec -- cat FILE` in w prints what `wsp fs put` stored. */
-static void read_inside(struct iso *w, const char *file)
-{
-	CU_ASSERT_EQUAL(wsp(w, "exec", "--", "cat", file, NULL), 0);
-	CU_ASSERT_STRING_EQUAL(w->out, "put by wsp fs\n");
+	CU_ASSERT_EQUAL_FATAL(test_write_text(path, text), 0);
+	return iso_wsp5(w, "fs", "put", path, to, NULL);
 }
 
 static void test_put_then_read_inside(void)
 {
-	CU_ASSERT_EQUAL(
-		put(&t, "hello.md", "put by wsp fs\n", "/data/notes/hello.md"),
-		0);
-	CU_ASSERT_EQUAL_FATAL(wsp(&t, "-v", "sandbox", "start", NULL, NULL), 0);
-	snprintf(verbose_start, sizeof(verbose_start), "%s%s", t.out, t.err);
-	CU_ASSERT_EQUAL(iso_mounted_below(t.dir), 2);
-	read_inside(&t, "/mnt/data/notes/hello.md");
-	/* the same objects through the read-only mount */
-	read_inside(&t, "/mnt/ro/notes/hello.md");
-	/* start again (a reconnection) mounts nothing twice */
-	CU_ASSERT_EQUAL(wsp(&t, "sandbox", "start", NULL, NULL, NULL), 0);
-	CU_ASSERT_EQUAL(iso_mounted_below(t.dir), 2);
+	iso_mount_put_then_read(&t, verbose_start, sizeof(verbose_start));
 }
 
 static void test_put_while_running_is_seen(void)
@@ -153,8 +118,8 @@ static void test_put_while_running_is_seen(void)
 		put(&t, "later.md", "put later\n", "/data/notes/later.md"), 0);
 	/* rclone keeps a directory's listing for seconds (--dir-cache-time) */
 	for (i = 0; i < 40 && rc != 0; i++) {
-		rc = wsp(&t, "exec", "--", "cat", "/mnt/data/notes/later.md",
-			 NULL);
+		rc = iso_wsp5(&t, "exec", "--", "cat",
+			      "/mnt/data/notes/later.md", NULL);
 		if (rc)
 			usleep(250 * 1000);
 	}
@@ -164,29 +129,15 @@ static void test_put_while_running_is_seen(void)
 
 static void test_write_inside_lands_in_bucket(void)
 {
-	CU_ASSERT_EQUAL(wsp(&t, "exec", "--", "sh", "-c",
-			    "echo written inside > /mnt/data/inside.txt"),
-			0);
-	CU_ASSERT_EQUAL(wsp(&t, "fs", "cat", "/data/inside.txt", NULL, NULL),
-			0);
-	CU_ASSERT_STRING_EQUAL(t.out, "written inside\n");
+	iso_mount_write_inside(&t);
 	/* the bucket's own name for it, as the fake lists it */
-	CU_ASSERT_EQUAL(wsp(&t, "fs", "ls", "/ro", NULL, NULL), 0);
+	CU_ASSERT_EQUAL(iso_wsp5(&t, "fs", "ls", "/ro", NULL, NULL), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(t.out, "inside.txt"));
 }
 
 static void test_read_only_refuses_writes(void)
 {
-	CU_ASSERT_NOT_EQUAL(wsp(&t, "exec", "--", "sh", "-c",
-				"echo no > /mnt/ro/refused.txt"),
-			    0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(t.err, "Read-only file system"));
-	CU_ASSERT_NOT_EQUAL(
-		wsp(&t, "exec", "--", "rm", "/mnt/ro/notes/hello.md", NULL), 0);
-	CU_ASSERT_NOT_EQUAL(
-		wsp(&t, "fs", "cat", "/data/refused.txt", NULL, NULL), 0);
-	CU_ASSERT_EQUAL(
-		wsp(&t, "fs", "cat", "/data/notes/hello.md", NULL, NULL), 0);
+	iso_mount_read_only_refuses(&t);
 }
 
 /* The rclone processes serving workspace w. */
@@ -213,51 +164,29 @@ static void test_credentials_nowhere(void)
 	CU_ASSERT_EQUAL(iso_tree_has(state, "service_account_credentials"), 0);
 	CU_ASSERT_PTR_NULL(strstr(verbose_start, secret));
 	/* nor in a command's environment inside */
-	CU_ASSERT_EQUAL(wsp(&t, "exec", "--", "env", NULL, NULL), 0);
+	CU_ASSERT_EQUAL(iso_wsp5(&t, "exec", "--", "env", NULL, NULL), 0);
 	CU_ASSERT_PTR_NULL(strstr(t.out, secret));
 	CU_ASSERT_PTR_NULL(strstr(t.out, "private_key"));
 }
 
 static void test_running_environment_gains_no_mount(void)
 {
-	CU_ASSERT_NOT_EQUAL(
-		wsp(&t, "sandbox", "mount", "/data/notes", "/mnt/late", NULL),
-		0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(t.err, "cannot gain a mount"));
-	CU_ASSERT_NOT_EQUAL(
-		wsp(&t, "sandbox", "unmount", "/mnt/data", NULL, NULL), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(t.err, "until it stops"));
+	iso_mount_running_gains_none(&t);
 }
 
 static void test_stop_and_unmount(void)
 {
-	CU_ASSERT_EQUAL(wsp(&t, "sandbox", "stop", NULL, NULL, NULL), 0);
-	CU_ASSERT_EQUAL(iso_mounted_below(t.dir), 0);
-	/* rclone ends once the last reference (the environment's) is gone */
-	for (int i = 0; i < 500 && rclone_of(&t) > 0; i++)
-		usleep(20 * 1000);
-	CU_ASSERT_EQUAL(rclone_of(&t), 0);
-	CU_ASSERT_NOT_EQUAL(
-		wsp(&t, "sandbox", "unmount", "/mnt/data", NULL, NULL), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(t.err, "nothing is mounted"));
-	/* stopped, a store mounts by hand and is there from the first command
-	 */
-	CU_ASSERT_EQUAL(wsp(&t, "sandbox", "mount", "--read-only",
-			    "/data/notes", "/mnt/late"),
-			0);
-	read_inside(&t, "/mnt/late/hello.md");
-	CU_ASSERT_EQUAL(wsp(&t, "sandbox", "stop", NULL, NULL, NULL), 0);
-	CU_ASSERT_EQUAL(iso_mounted_below(t.dir), 0);
+	iso_mount_stop_unmounts(&t, "/usr/bin/rclone mount ");
 	/* and unmounts by hand before any command */
-	CU_ASSERT_EQUAL(
-		wsp(&t, "sandbox", "mount", "/data/notes", "/mnt/late", NULL),
-		0);
-	CU_ASSERT_EQUAL(iso_mounted_below(t.dir), 1);
-	CU_ASSERT_EQUAL(wsp(&t, "sandbox", "unmount", "/mnt/late", NULL, NULL),
+	CU_ASSERT_EQUAL(iso_wsp5(&t, "sandbox", "mount", "/data/notes",
+				 "/mnt/late", NULL),
 			0);
+	CU_ASSERT_EQUAL(iso_mounted_below(t.dir), 1);
+	CU_ASSERT_EQUAL(
+		iso_wsp5(&t, "sandbox", "unmount", "/mnt/late", NULL, NULL), 0);
 	CU_ASSERT_EQUAL(iso_mounted_below(t.dir), 0);
 	CU_ASSERT_NOT_EQUAL(
-		wsp(&t, "sandbox", "unmount", "/mnt/late", NULL, NULL), 0);
+		iso_wsp5(&t, "sandbox", "unmount", "/mnt/late", NULL, NULL), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(t.err, "nothing is mounted"));
 }
 
@@ -300,27 +229,29 @@ static void test_unisolated_mounts_at_the_path(void)
 {
 	char file[400], cmd[600];
 
-	CU_ASSERT_EQUAL_FATAL(wsp(&flat, "sandbox", "start", NULL, NULL, NULL),
-			      0);
+	CU_ASSERT_EQUAL_FATAL(
+		iso_wsp5(&flat, "sandbox", "start", NULL, NULL, NULL), 0);
 	CU_ASSERT_EQUAL(iso_mounted_below(flat.dir), 2);
 	CU_ASSERT_EQUAL(rclone_of(&flat), 2);
 	snprintf(file, sizeof(file), "%s/host-ro/notes/hello.md", flat.dir);
-	read_inside(&flat, file);
+	iso_mount_read_inside(&flat, file);
 	/* read-only unisolated too: rclone itself mounted it so */
-	CU_ASSERT_NOT_EQUAL(wsp(&flat, "exec", "--", "rm", file, NULL), 0);
+	CU_ASSERT_NOT_EQUAL(iso_wsp5(&flat, "exec", "--", "rm", file, NULL), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(flat.err, "Read-only file system"));
 	/* written with the metadata server's token */
 	snprintf(cmd, sizeof(cmd), "echo by token > %s/host-mnt/token.txt",
 		 flat.dir);
-	CU_ASSERT_EQUAL(wsp(&flat, "exec", "--", "sh", "-c", cmd), 0);
-	CU_ASSERT_EQUAL(wsp(&flat, "fs", "cat", "/data/token.txt", NULL, NULL),
-			0);
+	CU_ASSERT_EQUAL(iso_wsp5(&flat, "exec", "--", "sh", "-c", cmd), 0);
+	CU_ASSERT_EQUAL(
+		iso_wsp5(&flat, "fs", "cat", "/data/token.txt", NULL, NULL), 0);
 	CU_ASSERT_STRING_EQUAL(flat.out, "by token\n");
 	/* no environment holds it: unmount works while started */
 	snprintf(file, sizeof(file), "%s/host-ro", flat.dir);
-	CU_ASSERT_EQUAL(wsp(&flat, "sandbox", "unmount", file, NULL, NULL), 0);
+	CU_ASSERT_EQUAL(iso_wsp5(&flat, "sandbox", "unmount", file, NULL, NULL),
+			0);
 	CU_ASSERT_EQUAL(iso_mounted_below(flat.dir), 1);
-	CU_ASSERT_EQUAL(wsp(&flat, "sandbox", "stop", NULL, NULL, NULL), 0);
+	CU_ASSERT_EQUAL(iso_wsp5(&flat, "sandbox", "stop", NULL, NULL, NULL),
+			0);
 	CU_ASSERT_EQUAL(iso_mounted_below(flat.dir), 0);
 	snprintf(file, sizeof(file), "%s/host-mnt/token.txt", flat.dir);
 	CU_ASSERT_NOT_EQUAL(access(file, F_OK), 0);

@@ -22,6 +22,8 @@
  * Bodies are the pattern 'a' + offset % 26, so a client checks order.
  * Chunked answers carry "X-Stream-Id: 7f3a-blue".
  */
+#include "test_http_server.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -42,24 +44,9 @@
 
 static atomic_int peer_closed;
 
-static int send_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 static int send_str(int fd, const char *s)
 {
-	return send_all(fd, s, strlen(s));
+	return test_http_send_all(fd, s, strlen(s));
 }
 
 /* One chunk of the pattern from offset `from`. */
@@ -77,23 +64,9 @@ static int send_chunk(int fd, size_t from, size_t len)
 	snprintf(head, sizeof(head), "%zx\r\n", len);
 	rc = send_str(fd, head);
 	if (!rc)
-		rc = send_all(fd, buf, len + 2);
+		rc = test_http_send_all(fd, buf, len + 2);
 	free(buf);
 	return rc;
-}
-
-static long query(const char *target, const char *name, long def)
-{
-	const char *q = strchr(target, '?');
-	size_t n = strlen(name);
-
-	while (q) {
-		q++;
-		if (!strncmp(q, name, n) && q[n] == '=')
-			return strtol(q + n + 1, NULL, 10);
-		q = strchr(q, '&');
-	}
-	return def;
 }
 
 static void sleep_ms(long ms)
@@ -110,8 +83,9 @@ static const char chunked_ok[] = "HTTP/1.1 200 OK\r\n"
 
 static void serve_chunks(int fd, const char *target)
 {
-	long n = query(target, "n", 10), size = query(target, "size", 100);
-	long gap = query(target, "gap", 0);
+	long n = test_http_query_long(target, "n", 10),
+	     size = test_http_query_long(target, "size", 100);
+	long gap = test_http_query_long(target, "gap", 0);
 	size_t off = 0;
 
 	if (send_str(fd, chunked_ok))
@@ -141,7 +115,8 @@ static void send_cut(int fd, const char *buf, size_t len, size_t cut)
 		size_t n = len - off < cut ? len - off : cut;
 
 		snprintf(head, sizeof(head), "%zx\r\n", n);
-		if (send_str(fd, head) || send_all(fd, buf + off, n) ||
+		if (send_str(fd, head) ||
+		    test_http_send_all(fd, buf + off, n) ||
 		    send_str(fd, "\r\n"))
 			return;
 	}
@@ -150,7 +125,8 @@ static void send_cut(int fd, const char *buf, size_t len, size_t cut)
 
 static void serve_lines(int fd, const char *target)
 {
-	long n = query(target, "n", 10), cut = query(target, "cut", 7);
+	long n = test_http_query_long(target, "n", 10),
+	     cut = test_http_query_long(target, "cut", 7);
 	size_t len = 0, cap = (size_t)n * 24 + 1;
 	char *buf = malloc(cap);
 
@@ -158,7 +134,7 @@ static void serve_lines(int fd, const char *target)
 		return;
 	for (long i = 0; i < n; i++)
 		len += (size_t)snprintf(buf + len, cap - len, "line-%ld\n", i);
-	if (len && query(target, "last", 0))
+	if (len && test_http_query_long(target, "last", 0))
 		len--;
 	send_cut(fd, buf, len, (size_t)cut);
 	free(buf);
@@ -184,8 +160,9 @@ static void serve_envelopes(int fd, const char *target)
 		"{\"error\":{\"code\":\"not_found\",\"message\":\"process "
 		"4242 not found\"}}"
 	};
-	long n = query(target, "n", 10), cut = query(target, "cut", 7);
-	long end = query(target, "end", 1);
+	long n = test_http_query_long(target, "n", 10),
+	     cut = test_http_query_long(target, "cut", 7);
+	long end = test_http_query_long(target, "end", 1);
 	size_t len = 0, cap = (size_t)n * 32 + 128;
 	char *buf = malloc(cap), msg[32];
 
@@ -203,7 +180,8 @@ static void serve_envelopes(int fd, const char *target)
 
 static void serve_trickle(int fd, const char *target)
 {
-	long n = query(target, "n", 10), gap = query(target, "gap", 100);
+	long n = test_http_query_long(target, "n", 10),
+	     gap = test_http_query_long(target, "gap", 100);
 
 	if (send_str(fd, chunked_ok))
 		return;
@@ -223,7 +201,8 @@ static void serve_stall(int fd, const char *target)
 	char buf[256];
 
 	if (send_str(fd, chunked_ok) ||
-	    send_chunk(fd, 0, (size_t)query(target, "bytes", 10)))
+	    send_chunk(fd, 0,
+		       (size_t)test_http_query_long(target, "bytes", 10)))
 		return;
 	/* Silence until the client closes (read returns 0 or fails). */
 	while (poll(&p, 1, 120000) > 0 && recv(fd, buf, sizeof(buf), 0) > 0)
@@ -236,7 +215,8 @@ static void serve_reset(int fd, const char *target)
 	struct linger lg = {.l_onoff = 1, .l_linger = 0};
 
 	if (send_str(fd, chunked_ok) ||
-	    send_chunk(fd, 0, (size_t)query(target, "bytes", 1000)))
+	    send_chunk(fd, 0,
+		       (size_t)test_http_query_long(target, "bytes", 1000)))
 		return;
 	sleep_ms(50);
 	/* close() with a zero linger sends RST instead of FIN */
@@ -252,31 +232,7 @@ static void serve_fixed(int fd, int code, const char *body, size_t len)
 		 "Content-Length: %zu\r\nConnection: close\r\n\r\n",
 		 code, len);
 	if (!send_str(fd, head))
-		send_all(fd, body, len);
-}
-
-static const char *header(const char *head, const char *name, char *out,
-			  size_t cap)
-{
-	size_t n = strlen(name);
-
-	for (const char *l = strstr(head, "\r\n"); l; l = strstr(l, "\r\n")) {
-		l += 2;
-		if (!strncasecmp(l, name, n) && l[n] == ':') {
-			const char *v = l + n + 1;
-			size_t vl;
-
-			while (*v == ' ')
-				v++;
-			vl = strcspn(v, "\r\n");
-			if (vl >= cap)
-				vl = cap - 1;
-			memcpy(out, v, vl);
-			out[vl] = '\0';
-			return out;
-		}
-	}
-	return NULL;
+		test_http_send_all(fd, body, len);
 }
 
 static void serve_echo(int fd, const char *method, const char *head,
@@ -285,7 +241,7 @@ static void serve_echo(int fd, const char *method, const char *head,
 	char test[256] = "-", *out;
 	int n;
 
-	header(head, "X-Test", test, sizeof(test));
+	test_http_header(head, "X-Test", test, sizeof(test));
 	n = asprintf(&out, "%s %s\n%.*s", method, test, (int)body_len, body);
 	if (n >= 0) {
 		serve_fixed(fd, 200, out, (size_t)n);
@@ -313,7 +269,7 @@ static void *conn_main(void *arg)
 	}
 	if (!end || sscanf(head, "%15s %1023s", method, target) != 2)
 		goto out;
-	if (header(head, "Content-Length", cl, sizeof(cl)))
+	if (test_http_header(head, "Content-Length", cl, sizeof(cl)))
 		body_len = strtoul(cl, NULL, 10);
 	if (body_len > BODY_MAX)
 		goto out;
@@ -331,7 +287,7 @@ static void *conn_main(void *arg)
 			goto out;
 		have += (size_t)n;
 	}
-	end[2] = '\0'; /* the head alone, for header() */
+	end[2] = '\0'; /* the head alone, for test_http_header() */
 	if (!strncmp(target, "/chunks", 7))
 		serve_chunks(fd, target);
 	else if (!strncmp(target, "/lines", 6))
@@ -348,7 +304,7 @@ static void *conn_main(void *arg)
 		static const char err[] =
 			"{\"message\":\"made-up failure for team-blue\","
 			"\"code\":\"team-blue.failed\"}";
-		int code = (int)query(target, "code", 500);
+		int code = (int)test_http_query_long(target, "code", 500);
 		char h[256];
 
 		/* a 503 says when to come back, as busy services do */
@@ -358,7 +314,7 @@ static void *conn_main(void *arg)
 			 code, code == 503 ? "Retry-After: 9\r\n" : "",
 			 sizeof(err) - 1);
 		if (!send_str(fd, h))
-			send_all(fd, err, sizeof(err) - 1);
+			test_http_send_all(fd, err, sizeof(err) - 1);
 	} else if (!strncmp(target, "/echo", 5))
 		serve_echo(fd, method, head, body, body_len);
 	else if (!strncmp(target, "/stats", 6)) {

@@ -9,6 +9,7 @@
 
 #include <CUnit/CUnit.h>
 #include <cu_main.h>
+#include <test_wait.h>
 #include <test_port.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -44,14 +45,6 @@ struct sink {
 	bool failed;
 	int64_t done_at;
 };
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void sink_init(struct sink *k)
 {
@@ -111,35 +104,21 @@ static void on_done(wsp__hs_stream *s, long status, const wsp_error *err,
 	k->failed = err != NULL;
 	if (err)
 		k->err = *err;
-	k->done_at = now_ms();
+	k->done_at = test_now_ms();
 	pthread_cond_broadcast(&k->cv);
 	pthread_mutex_unlock(&k->mu);
 }
 
 /* Wait until pred(k) holds (checked under k->mu); 1 if it did. */
-static int sink_wait(struct sink *k, bool (*pred)(struct sink *), int ms)
+static int sink_wait(struct sink *k, int (*pred)(void *), int ms)
 {
-	int64_t end = now_ms() + ms;
-	int ok;
-
-	pthread_mutex_lock(&k->mu);
-	while (!(ok = pred(k)) && now_ms() < end) {
-		struct timespec ts;
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += 10 * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
-		pthread_cond_timedwait(&k->cv, &k->mu, &ts);
-	}
-	pthread_mutex_unlock(&k->mu);
-	return ok;
+	return test_cond_wait(&k->mu, &k->cv, pred, k, ms);
 }
 
-static bool is_done(struct sink *k)
+static int is_done(void *p)
 {
+	const struct sink *k = p;
+
 	return k->done_calls > 0;
 }
 
@@ -232,7 +211,7 @@ static void test_idle_timeout_stalled(void)
 {
 	struct sink k;
 	wsp__hs_stream *s;
-	int64_t t0 = now_ms();
+	int64_t t0 = test_now_ms();
 
 	sink_init(&k);
 	s = start(&k, "/stall?bytes=10", 300);
@@ -266,8 +245,10 @@ static void test_idle_timeout_trickle(void)
 	sink_destroy(&k);
 }
 
-static bool got_20(struct sink *k)
+static int got_20(void *p)
 {
+	const struct sink *k = p;
+
 	return k->got >= 20 || k->done_calls;
 }
 
@@ -563,8 +544,10 @@ static void test_invalid_requests(void)
 	sink_destroy(&k);
 }
 
-static bool got_any(struct sink *k)
+static int got_any(void *p)
 {
+	const struct sink *k = p;
+
 	return k->got > 0 || k->done_calls;
 }
 

@@ -15,6 +15,7 @@
 
 #include <CUnit/CUnit.h>
 #include <cu_main.h>
+#include <test_wait.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -52,14 +53,6 @@ struct sink {
 	bool failed;
 	wsp_error err;
 };
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void sink_init(struct sink *k)
 {
@@ -137,34 +130,22 @@ static void on_done(wsp_http_stream *s, long status, const wsp_error *err,
 	pthread_mutex_unlock(&k->mu);
 }
 
-static int sink_wait(struct sink *k, bool (*pred)(struct sink *), int ms)
+static int sink_wait(struct sink *k, int (*pred)(void *), int ms)
 {
-	int64_t end = now_ms() + ms;
-	int ok;
-
-	pthread_mutex_lock(&k->mu);
-	while (!(ok = pred(k)) && now_ms() < end) {
-		struct timespec ts;
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += 10 * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
-		pthread_cond_timedwait(&k->cv, &k->mu, &ts);
-	}
-	pthread_mutex_unlock(&k->mu);
-	return ok;
+	return test_cond_wait(&k->mu, &k->cv, pred, k, ms);
 }
 
-static bool is_done(struct sink *k)
+static int is_done(void *p)
 {
+	const struct sink *k = p;
+
 	return k->done_calls > 0;
 }
 
-static bool has_data(struct sink *k)
+static int has_data(void *p)
 {
+	const struct sink *k = p;
+
 	return k->got > 0;
 }
 
@@ -264,32 +245,70 @@ static void test_header_refused(void)
 	sink_destroy(&k);
 }
 
+/* A framed stream: frames "fmt<index>" in order, then its end. */
+struct framed_case {
+	const char *path;
+	int framing;
+	const char *fmt;
+	size_t want; /* the frames handed over */
+	int code;    /* the error that ends it, 0 for none */
+	const char *service_code, *message; /* of that error (NULL: any) */
+};
+
+static const struct framed_case lines_cases[] = {
+	/* 7-byte pieces cut every line somewhere */
+	{ "/lines?n=500&cut=7", WSP_STREAM_LINES, "line-", 500, 0, NULL, NULL },
+	/* a last line without "\n" comes at the end */
+	{ "/lines?n=20&cut=5&last=1", WSP_STREAM_LINES, "line-", 20, 0, NULL,
+	  NULL },
+};
+
+/* the end-of-stream envelope is not handed over */
+static const struct framed_case envelope_cases[] = {
+	{ "/envelopes?n=300&cut=3", WSP_STREAM_CONNECT_ENVELOPE, "msg-", 300,
+	  0, NULL, NULL },
+};
+
+static const struct framed_case envelope_end_cases[] = {
+	/* the error the end-of-stream envelope carries */
+	{ "/envelopes?n=5&cut=11&end=2", WSP_STREAM_CONNECT_ENVELOPE, "msg-",
+	  5, WSP_ENOTFOUND, "not_found", "not_found: process 4242 not found" },
+	/* Connect requires the end-of-stream envelope */
+	{ "/envelopes?n=5&end=0", WSP_STREAM_CONNECT_ENVELOPE, "msg-", 5,
+	  WSP_EPROTO, NULL, "without the end-of-stream envelope" },
+};
+
+static void framed_runs(const struct framed_case *c, size_t n)
+{
+	for (; n--; c++) {
+		struct sink k;
+		wsp_http_stream_request r;
+
+		sink_init(&k);
+		r = request(NULL, &k);
+		r.framing = c->framing;
+		k.frame_fmt = c->fmt;
+		CU_ASSERT_EQUAL(run(&k, c->path, &r, NULL), 0);
+		CU_ASSERT_EQUAL(k.got, c->want);
+		CU_ASSERT_EQUAL(k.order_errors, 0);
+		CU_ASSERT_EQUAL(k.failed, c->code != 0);
+		if (c->code)
+			CU_ASSERT_EQUAL(k.err.code, c->code);
+		if (c->service_code)
+			CU_ASSERT_STRING_EQUAL(k.err.service_code,
+					       c->service_code);
+		if (c->message)
+			CU_ASSERT_PTR_NOT_NULL(
+				strstr(k.err.message, c->message));
+		sink_destroy(&k);
+	}
+}
+
+#define FRAMED_RUNS(cases) framed_runs(cases, sizeof(cases) / sizeof(*cases))
+
 static void test_lines(void)
 {
-	struct sink k;
-	wsp_http_stream_request r;
-
-	sink_init(&k);
-	r = request(NULL, &k);
-	r.framing = WSP_STREAM_LINES;
-	k.frame_fmt = "line-";
-	/* 7-byte pieces cut every line somewhere */
-	CU_ASSERT_EQUAL(run(&k, "/lines?n=500&cut=7", &r, NULL), 0);
-	CU_ASSERT_FALSE(k.failed);
-	CU_ASSERT_EQUAL(k.got, 500);
-	CU_ASSERT_EQUAL(k.order_errors, 0);
-	sink_destroy(&k);
-
-	/* a last line without "\n" comes at the end */
-	sink_init(&k);
-	r = request(NULL, &k);
-	r.framing = WSP_STREAM_LINES;
-	k.frame_fmt = "line-";
-	CU_ASSERT_EQUAL(run(&k, "/lines?n=20&cut=5&last=1", &r, NULL), 0);
-	CU_ASSERT_FALSE(k.failed);
-	CU_ASSERT_EQUAL(k.got, 20);
-	CU_ASSERT_EQUAL(k.order_errors, 0);
-	sink_destroy(&k);
+	FRAMED_RUNS(lines_cases);
 }
 
 static void test_line_too_long(void)
@@ -311,50 +330,12 @@ static void test_line_too_long(void)
 
 static void test_envelopes(void)
 {
-	struct sink k;
-	wsp_http_stream_request r;
-
-	sink_init(&k);
-	r = request(NULL, &k);
-	r.framing = WSP_STREAM_CONNECT_ENVELOPE;
-	k.frame_fmt = "msg-";
-	CU_ASSERT_EQUAL(run(&k, "/envelopes?n=300&cut=3", &r, NULL), 0);
-	CU_ASSERT_FALSE(k.failed);
-	/* the end-of-stream envelope is not handed over */
-	CU_ASSERT_EQUAL(k.got, 300);
-	CU_ASSERT_EQUAL(k.order_errors, 0);
-	sink_destroy(&k);
+	FRAMED_RUNS(envelope_cases);
 }
 
 static void test_envelope_end_error(void)
 {
-	struct sink k;
-	wsp_http_stream_request r;
-
-	sink_init(&k);
-	r = request(NULL, &k);
-	r.framing = WSP_STREAM_CONNECT_ENVELOPE;
-	k.frame_fmt = "msg-";
-	CU_ASSERT_EQUAL(run(&k, "/envelopes?n=5&cut=11&end=2", &r, NULL), 0);
-	CU_ASSERT_EQUAL(k.got, 5);
-	CU_ASSERT_TRUE(k.failed);
-	CU_ASSERT_EQUAL(k.err.code, WSP_ENOTFOUND);
-	CU_ASSERT_STRING_EQUAL(k.err.service_code, "not_found");
-	CU_ASSERT_PTR_NOT_NULL(
-		strstr(k.err.message, "not_found: process 4242 not found"));
-	sink_destroy(&k);
-
-	/* Connect requires the end-of-stream envelope */
-	sink_init(&k);
-	r = request(NULL, &k);
-	r.framing = WSP_STREAM_CONNECT_ENVELOPE;
-	k.frame_fmt = "msg-";
-	CU_ASSERT_EQUAL(run(&k, "/envelopes?n=5&end=0", &r, NULL), 0);
-	CU_ASSERT_TRUE(k.failed);
-	CU_ASSERT_EQUAL(k.err.code, WSP_EPROTO);
-	CU_ASSERT_PTR_NOT_NULL(
-		strstr(k.err.message, "without the end-of-stream envelope"));
-	sink_destroy(&k);
+	FRAMED_RUNS(envelope_end_cases);
 }
 
 /* Resumes k's stream from another thread whenever the consumer paused. */
@@ -506,7 +487,7 @@ static void test_deadline(void)
 	struct sink k;
 	wsp_http_stream_request r;
 	wsp_call call = { .struct_size = sizeof(call) };
-	int64_t t0 = now_ms();
+	int64_t t0 = test_now_ms();
 
 	sink_init(&k);
 	call.deadline_ms = t0 + 400;
@@ -514,13 +495,13 @@ static void test_deadline(void)
 	CU_ASSERT_EQUAL(run(&k, "/stall?bytes=10", &r, &call), 0);
 	CU_ASSERT_TRUE(k.failed);
 	CU_ASSERT_EQUAL(k.err.code, WSP_ETIMEDOUT);
-	CU_ASSERT(now_ms() - t0 >= 350);
-	CU_ASSERT(now_ms() - t0 < 10000);
+	CU_ASSERT(test_now_ms() - t0 >= 350);
+	CU_ASSERT(test_now_ms() - t0 < 10000);
 	sink_destroy(&k);
 
 	/* a deadline already past is refused */
 	sink_init(&k);
-	call.deadline_ms = now_ms() - 1;
+	call.deadline_ms = test_now_ms() - 1;
 	r = request(NULL, &k);
 	CU_ASSERT_EQUAL(run(&k, "/chunks?n=1", &r, &call), WSP_ETIMEDOUT);
 	CU_ASSERT_EQUAL(k.done_calls, 0);
@@ -531,7 +512,7 @@ static void test_idle_timeout(void)
 {
 	struct sink k;
 	wsp_http_stream_request r;
-	int64_t t0 = now_ms();
+	int64_t t0 = test_now_ms();
 
 	sink_init(&k);
 	r = request(NULL, &k);
@@ -540,7 +521,7 @@ static void test_idle_timeout(void)
 	CU_ASSERT_TRUE(k.failed);
 	CU_ASSERT_EQUAL(k.err.code, WSP_ETIMEDOUT);
 	CU_ASSERT_PTR_NOT_NULL(strstr(k.err.message, "no data for 300 ms"));
-	CU_ASSERT(now_ms() - t0 < 10000);
+	CU_ASSERT(test_now_ms() - t0 < 10000);
 	sink_destroy(&k);
 }
 

@@ -157,13 +157,13 @@ static int get_object(struct fault_server *fs, int fd, const char *key,
 		      "The specified key does not exist.");
 		return 0;
 	}
-	if (fault_header_value(head, "If-Match", v, sizeof(v)) &&
+	if (test_http_header(head, "If-Match", v, sizeof(v)) &&
 	    strcmp(v, o.etag)) {
 		precondition_failed(fd);
 		return 0;
 	}
 	to = o.size - 1;
-	ranged = fault_header_value(head, "Range", v, sizeof(v)) &&
+	ranged = test_http_header(head, "Range", v, sizeof(v)) &&
 		 !starts(key, "read-norange");
 	if (ranged && parse_range(&from, &to, v, o.size, true)) {
 		error(fd, 416, "InvalidRange",
@@ -228,7 +228,7 @@ static void copy_part(int fd, const char *key, const char *head, int part)
 	uint64_t from, to;
 	struct object o;
 
-	fault_header_value(head, "x-amz-copy-source", src, sizeof(src));
+	test_http_header(head, "x-amz-copy-source", src, sizeof(src));
 	if (!starts(src, BUCKET)) {
 		error(fd, 400, "InvalidArgument", "Invalid copy source");
 		return;
@@ -240,14 +240,13 @@ static void copy_part(int fd, const char *key, const char *head, int part)
 		      "The specified key does not exist.");
 		return;
 	}
-	if (fault_header_value(head, "x-amz-copy-source-if-match", v,
-			       sizeof(v)) &&
+	if (test_http_header(head, "x-amz-copy-source-if-match", v,
+			     sizeof(v)) &&
 	    strcmp(v, o.write_etag)) {
 		precondition_failed(fd);
 		return;
 	}
-	if (!fault_header_value(head, "x-amz-copy-source-range", v,
-				sizeof(v)) ||
+	if (!test_http_header(head, "x-amz-copy-source-range", v, sizeof(v)) ||
 	    parse_range(&from, &to, v, o.size, false) ||
 	    to - from + 1 > (5ull << 30)) {
 		error(fd, 400, "InvalidArgument",
@@ -269,10 +268,9 @@ static void copy_part(int fd, const char *key, const char *head, int part)
 static void put(int fd, const char *key, const char *target, const char *head)
 {
 	char v[256];
-	int part = fault_query_int(target, "partNumber", 0);
+	int part = (int)test_http_query_long(target, "partNumber", 0);
 
-	if (part &&
-	    fault_header_value(head, "x-amz-copy-source", v, sizeof(v))) {
+	if (part && test_http_header(head, "x-amz-copy-source", v, sizeof(v))) {
 		copy_part(fd, key, head, part);
 	} else if (part) {
 		if (starts(key, "fail-") && part >= 2)
@@ -282,8 +280,8 @@ static void put(int fd, const char *key, const char *target, const char *head)
 				    "HTTP/1.1 200 OK\r\nETag: \"p%d\"\r\n"
 				    "Content-Length: 0\r\n\r\n",
 				    part);
-	} else if (fault_header_value(head, "If-None-Match", v, sizeof(v)) ||
-		   fault_header_value(head, "If-Match", v, sizeof(v))) {
+	} else if (test_http_header(head, "If-None-Match", v, sizeof(v)) ||
+		   test_http_header(head, "If-Match", v, sizeof(v))) {
 		precondition_failed(fd);
 	} else {
 		error(fd, 400, "InvalidRequest", "not here");
@@ -295,7 +293,7 @@ static void complete(int fd, const char *key, const char *head)
 	struct object o = lookup(key, 1);
 	char v[256];
 
-	if (fault_header_value(head, "If-Match", v, sizeof(v)) &&
+	if (test_http_header(head, "If-Match", v, sizeof(v)) &&
 	    (!o.exists || strcmp(v, o.write_etag))) {
 		precondition_failed(fd);
 		return;

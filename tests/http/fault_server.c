@@ -90,21 +90,6 @@ int fault_wait_readable(struct fault_server *fs, int fd, int ms)
 	return -1;
 }
 
-int fault_send_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int fault_sendf(int fd, const char *fmt, ...)
 {
 	char buf[4096];
@@ -114,7 +99,7 @@ int fault_sendf(int fd, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	return fault_send_all(fd, buf, (size_t)n);
+	return test_http_send_all(fd, buf, (size_t)n);
 }
 
 static void reset_close(int fd)
@@ -144,44 +129,6 @@ int fault_count_hit(struct fault_server *fs, const char *target)
 	}
 	pthread_mutex_unlock(&fs->lock);
 	return n;
-}
-
-int fault_query_int(const char *target, const char *name, int def)
-{
-	const char *q = strchr(target, '?');
-	size_t nl = strlen(name);
-
-	while (q) {
-		q++;
-		if (!strncmp(q, name, nl) && q[nl] == '=')
-			return atoi(q + nl + 1);
-		q = strchr(q, '&');
-	}
-	return def;
-}
-
-const char *fault_header_value(const char *head, const char *name, char *out,
-			       size_t cap)
-{
-	size_t nl = strlen(name);
-
-	for (const char *l = strstr(head, "\r\n"); l; l = strstr(l, "\r\n")) {
-		l += 2;
-		if (!strncasecmp(l, name, nl) && l[nl] == ':') {
-			const char *v = l + nl + 1;
-			size_t vl;
-
-			while (*v == ' ')
-				v++;
-			vl = strcspn(v, "\r\n");
-			if (vl >= cap)
-				vl = cap - 1;
-			memcpy(out, v, vl);
-			out[vl] = '\0';
-			return out;
-		}
-	}
-	return NULL;
 }
 
 /* Read exactly len bytes, using what is already buffered first. */
@@ -234,7 +181,7 @@ static char *read_body(struct fault_server *fs, int fd, const char *head,
 
 	if (!body)
 		return NULL;
-	if (fault_header_value(head, "Content-Length", v, sizeof(v)) &&
+	if (test_http_header(head, "Content-Length", v, sizeof(v)) &&
 	    strtoul(v, NULL, 10) > BODY_MAX) {
 		char *big = realloc(body, strtoul(v, NULL, 10) + 1);
 
@@ -247,7 +194,7 @@ static char *read_body(struct fault_server *fs, int fd, const char *head,
 		*out_len = len;
 		return body;
 	}
-	if (fault_header_value(head, "Transfer-Encoding", v, sizeof(v)) &&
+	if (test_http_header(head, "Transfer-Encoding", v, sizeof(v)) &&
 	    !strcasecmp(v, "chunked")) {
 		for (;;) {
 			char line[64];
@@ -269,7 +216,7 @@ static char *read_body(struct fault_server *fs, int fd, const char *head,
 			if (!n)
 				break;
 		}
-	} else if (fault_header_value(head, "Content-Length", v, sizeof(v))) {
+	} else if (test_http_header(head, "Content-Length", v, sizeof(v))) {
 		len = strtoul(v, NULL, 10);
 		if (len > BODY_MAX ||
 		    read_exact(fs, fd, body, len, pending, n_pending))
@@ -291,7 +238,7 @@ void fault_send_pattern(int fd, size_t from, size_t len)
 
 		for (size_t i = 0; i < n; i++)
 			buf[i] = (char)('a' + (from + i) % 26);
-		if (fault_send_all(fd, buf, n))
+		if (test_http_send_all(fd, buf, n))
 			return;
 		from += n;
 		len -= n;
@@ -323,13 +270,13 @@ static int respond(struct fault_server *fs, int fd, const char *head,
 		fault_sendf(fd,
 			    "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n",
 			    body_len);
-		fault_send_all(fd, body, body_len);
+		test_http_send_all(fd, body, body_len);
 		return 0;
 	}
 	if (!strncmp(target, "/flaky", 6)) {
-		int fail = fault_query_int(target, "fail", 1);
-		int ra = fault_query_int(target, "ra", -1);
-		int code = fault_query_int(target, "code", 503);
+		int fail = (int)test_http_query_long(target, "fail", 1);
+		int ra = (int)test_http_query_long(target, "ra", -1);
+		int code = (int)test_http_query_long(target, "code", 503);
 		const char *err = "<?xml version=\"1.0\"?><Error><Code>SlowDown"
 				  "</Code><Message>please slow down</Message>"
 				  "</Error>";
@@ -354,7 +301,7 @@ static int respond(struct fault_server *fs, int fd, const char *head,
 		return 0;
 	}
 	if (!strncmp(target, "/ra-date", 8)) {
-		if (hit <= fault_query_int(target, "fail", 1)) {
+		if (hit <= (int)test_http_query_long(target, "fail", 1)) {
 			char date[64];
 			time_t t = time(NULL) + 2;
 			struct tm tm;
@@ -388,7 +335,7 @@ static int respond(struct fault_server *fs, int fd, const char *head,
 	if (!strncmp(target, "/forbidden", 10)) {
 		char err[512];
 
-		if (!fault_header_value(head, "X-Api-Key", v, sizeof(v)))
+		if (!test_http_header(head, "X-Api-Key", v, sizeof(v)))
 			strcpy(v, "none");
 		snprintf(err, sizeof(err),
 			 "{\"error\":{\"message\":\"api key %s is not "
@@ -401,7 +348,7 @@ static int respond(struct fault_server *fs, int fd, const char *head,
 		return 0;
 	}
 	if (!strncmp(target, "/reset", 6)) {
-		if (hit <= fault_query_int(target, "fail", 1)) {
+		if (hit <= (int)test_http_query_long(target, "fail", 1)) {
 			fault_sendf(fd, "HTTP/1.1 200 OK\r\n"
 					"Content-Length: 100000\r\n\r\n");
 			fault_send_pattern(fd, 0, 1000);
@@ -476,7 +423,7 @@ static int respond(struct fault_server *fs, int fd, const char *head,
 			{408, "", ""},
 			{502, "-3", "<html>bad gateway</html>"},
 		};
-		int k = fault_query_int(target, "k", 0);
+		int k = (int)test_http_query_long(target, "k", 0);
 		char ra_line[64] = "";
 
 		if (k < 0 || k >= (int)(sizeof(kinds) / sizeof(kinds[0])))
@@ -533,7 +480,7 @@ static void *conn_main(void *arg)
 			if (hl >= HEAD_MAX - 1)
 				goto out;
 		}
-		if (fault_header_value(head, "Expect", v, sizeof(v)))
+		if (test_http_header(head, "Expect", v, sizeof(v)))
 			fault_sendf(c->fd, "HTTP/1.1 100 Continue\r\n\r\n");
 		body = read_body(fs, c->fd, head, &body_len, pending,
 				 &n_pending);

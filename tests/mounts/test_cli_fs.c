@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cu_main.h"
+#include "test_files.h"
 
 static char top[512], cfg[600];
 
@@ -125,16 +126,9 @@ static int suite_init(void)
 	return 0;
 }
 
-static int rm_one(const char *p, const struct stat *st, int flag,
-		  struct FTW *ftw)
-{
-	(void)st, (void)ftw;
-	return flag == FTW_DP ? rmdir(p) : unlink(p);
-}
-
 static int suite_fini(void)
 {
-	nftw(top, rm_one, 32, FTW_DEPTH | FTW_PHYS);
+	test_remove_tree(top);
 	return 0;
 }
 

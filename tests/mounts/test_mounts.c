@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cu_main.h"
+#include "test_files.h"
 
 static char top[512];
 static wsp_workspace *ws;   /* "/", "/data", "/ro", "/deep/er" */
@@ -118,18 +119,11 @@ static int suite_init(void)
 	return 0;
 }
 
-static int rm_one(const char *p, const struct stat *st, int flag,
-		  struct FTW *ftw)
-{
-	(void)st, (void)ftw;
-	return flag == FTW_DP ? rmdir(p) : unlink(p);
-}
-
 static int suite_fini(void)
 {
 	wsp_workspace_close(ws);
 	wsp_workspace_close(bare);
-	nftw(top, rm_one, 32, FTW_DEPTH | FTW_PHYS);
+	test_remove_tree(top);
 	return 0;
 }
 

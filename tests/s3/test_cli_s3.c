@@ -7,6 +7,8 @@
 #include "s3_env.h"
 
 #include "cu_main.h"
+#include "cli_fs_tests.h"
+#include "test_run.h"
 #include "fs_error_codes.h"
 
 #include <CUnit/Basic.h>
@@ -21,20 +23,7 @@ static char *top, cfg[512], out[65536];
 /* Run `wsp --config cfg ARGS` in top; stdout+stderr in out; exit code. */
 static int wsp(const char *args)
 {
-	char cmd[2048];
-	FILE *p;
-	size_t n;
-	int rc;
-
-	snprintf(cmd, sizeof(cmd), "cd '%s' && '%s' --config '%s' %s 2>&1", top,
-		 WSP_CLI, cfg, args);
-	p = popen(cmd, "r");
-	if (!p)
-		return -1;
-	n = fread(out, 1, sizeof(out) - 1, p);
-	out[n] = '\0';
-	rc = pclose(p);
-	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+	return test_run_cli(out, sizeof(out), top, WSP_CLI, "", cfg, args);
 }
 
 static int suite_init(void)
@@ -82,26 +71,14 @@ static int suite_clean(void)
 	return 0;
 }
 
+#define TEXT "# plan\nship the s3 mount\n"
+
 static void test_put_cat_ls(void)
 {
 	char local[600], fetched[600];
-	FILE *f;
 
 	snprintf(local, sizeof(local), "%s/plan.md", top);
-	f = fopen(local, "w");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	fputs("# plan\nship the s3 mount\n", f);
-	fclose(f);
-
-	CU_ASSERT_EQUAL(wsp("fs put plan.md /data/notes/plan.md"), 0);
-	CU_ASSERT_EQUAL(wsp("fs cat /data/notes/plan.md"), 0);
-	CU_ASSERT_STRING_EQUAL(out, "# plan\nship the s3 mount\n");
-	CU_ASSERT_EQUAL(wsp("fs mkdir /data/empty"), 0);
-	CU_ASSERT_EQUAL(wsp("fs ls /data"), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "notes"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "empty"));
-	CU_ASSERT_EQUAL(wsp("fs ls /data/notes"), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "plan.md"));
+	cli_fs_put_cat_ls(wsp, out, top, TEXT);
 
 	/* in the bucket, under the prefix, byte for byte */
 	snprintf(fetched, sizeof(fetched), "%s/fetched.md", top);
@@ -123,16 +100,7 @@ static void test_put_cat_ls(void)
 			0);
 
 	/* copy, move and remove through the CLI */
-	CU_ASSERT_EQUAL(wsp("fs cp /data/notes/plan.md /data/notes/copy.md"),
-			0);
-	CU_ASSERT_EQUAL(wsp("fs mv /data/notes/copy.md /data/archive/old.md"),
-			0);
-	CU_ASSERT_EQUAL(wsp("fs cat /data/archive/old.md"), 0);
-	CU_ASSERT_STRING_EQUAL(out, "# plan\nship the s3 mount\n");
-	CU_ASSERT_NOT_EQUAL(wsp("fs cat /data/notes/copy.md"), 0);
-	CU_ASSERT_NOT_EQUAL(wsp("fs rm /data/notes"), 0);
-	CU_ASSERT_EQUAL(wsp("fs rm -r /data/notes"), 0);
-	CU_ASSERT_NOT_EQUAL(wsp("fs stat /data/notes/plan.md"), 0);
+	cli_fs_cp_mv_rm(wsp, out, TEXT);
 	CU_ASSERT_NOT_EQUAL(aws_cli(&srv,
 				    "s3api head-object --bucket " TEST_BUCKET
 				    " --key agents/dev-box/"

@@ -14,6 +14,7 @@
 #include "dt_fake.h"
 
 #include <cu_main.h>
+#include <test_bytes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,30 +53,6 @@ static int suite_clean(void)
 	return 0;
 }
 
-/* A source of total bytes (i % 251), at most piece bytes a call; fail
- * after fail_at bytes when that is not 0. */
-struct src {
-	size_t total, sent, piece, fail_at;
-};
-
-static int give(void *buf, size_t cap, size_t *out_n, void *payload)
-{
-	struct src *s = payload;
-	size_t n = s->total - s->sent;
-
-	if (s->fail_at && s->sent >= s->fail_at)
-		return WSP_EIO;
-	if (n > cap)
-		n = cap;
-	if (n > s->piece)
-		n = s->piece;
-	for (size_t i = 0; i < n; i++)
-		((unsigned char *)buf)[i] = (unsigned char)((s->sent + i) % 251);
-	s->sent += n;
-	*out_n = n;
-	return 0;
-}
-
 /* A sink that checks the pattern from `at` on, keeping nothing. */
 struct check {
 	size_t at, seen, bad;
@@ -110,7 +87,7 @@ static int text_take(const void *data, size_t len, void *payload)
 	return 0;
 }
 
-static int text_give(void *buf, size_t cap, size_t *out_n, void *payload)
+static int text_out(void *buf, size_t cap, size_t *out_n, void *payload)
 {
 	struct text *t = payload;
 	size_t n = t->len - t->off;
@@ -132,7 +109,7 @@ static int put(const char *path, const char *s, uint32_t flags)
 
 	memcpy(t.buf, s, t.len);
 	o.flags = flags;
-	rc = fs()->write(NULL, box, &dt_no_call, path, &o, text_give, &t, &err);
+	rc = fs()->write(NULL, box, &dt_no_call, path, &o, text_out, &t, &err);
 	if (rc && rc != WSP_EEXIST && rc != WSP_ENOTSUP)
 		fprintf(stderr, "write %s: %s\n", path, err.message);
 	return rc;

@@ -315,6 +315,24 @@ static void test_stdin(void)
 	dt_box_close(fh, a);
 }
 
+/* SIGTERM to id once it printed something (a fixed pause is a guess a
+ * loaded machine can outlast); how it ended. */
+static wsp_proc_status term_once_printed(struct text *t, void *self,
+					 const char *id)
+{
+	wsp_error err = {0};
+
+	for (int i = 0; i < 1000; i++) {
+		CU_ASSERT_EQUAL(read_all(t, NULL, self, id, NULL), 0);
+		if (t->out_len)
+			break;
+		usleep(20 * 1000);
+	}
+	CU_ASSERT_EQUAL(pm()->signal(self, &dt_no_call, id, SIGTERM, 0, &err),
+			0);
+	return wait_for(self, id);
+}
+
 /* signals to the group, a timeout, nothing written on stderr by them */
 static void test_signals(void)
 {
@@ -332,16 +350,7 @@ static void test_signals(void)
 			      "(sleep 1; echo alive > mark) & echo up; "
 			      "sleep 30",
 			      WSP_STDIN_IGNORE, 0) == 0);
-	/* signalled once it printed "up" (a fixed pause is a guess a
-	 * loaded machine can outlast) */
-	for (int i = 0; i < 1000; i++) {
-		CU_ASSERT_EQUAL(read_all(&t, NULL, a, id, NULL), 0);
-		if (t.out_len)
-			break;
-		usleep(20 * 1000);
-	}
-	CU_ASSERT_EQUAL(pm()->signal(a, &dt_no_call, id, SIGTERM, 0, &err), 0);
-	st = wait_for(a, id);
+	st = term_once_printed(&t, a, id);
 	CU_ASSERT_EQUAL(st.state, WSP_PROC_SIGNALED);
 	CU_ASSERT_EQUAL(st.term_signal, SIGTERM);
 	CU_ASSERT_EQUAL(st.timed_out, 0);
@@ -366,14 +375,7 @@ static void test_signals(void)
 	CU_ASSERT_FATAL(spawn(id, a, "trap 'echo bye; exit 3' TERM; "
 				     "echo ready; while :; do sleep 0.1; done",
 			      WSP_STDIN_IGNORE, 0) == 0);
-	for (int i = 0; i < 1000; i++) {
-		CU_ASSERT_EQUAL(read_all(&t, NULL, a, id, NULL), 0);
-		if (t.out_len)
-			break;
-		usleep(20 * 1000);
-	}
-	CU_ASSERT_EQUAL(pm()->signal(a, &dt_no_call, id, SIGTERM, 0, &err), 0);
-	st = wait_for(a, id);
+	st = term_once_printed(&t, a, id);
 	CU_ASSERT_EQUAL(st.state, WSP_PROC_EXITED);
 	CU_ASSERT_EQUAL(st.exit_code, 3);
 	release(a, id);

@@ -27,6 +27,8 @@
 #include "e2b.h"
 #include "proc_log.h"
 #include "cu_main.h"
+#include "test_files.h"
+#include "test_run.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -492,20 +494,12 @@ static char cli_out[8192];
 static int cli(const char *args)
 {
 	char cmd[2048];
-	FILE *p;
-	size_t n;
-	int status;
 
 	snprintf(cmd, sizeof(cmd),
 		 "cd '%s/cli' && XDG_STATE_HOME='%s/cli/state' "
 		 "E2B_API_KEY=" E2_KEY " '%s' --config wsp.yaml %s 2>/dev/null",
 		 state, state, WSP_TEST_CLI, args);
-	if (!(p = popen(cmd, "r")))
-		return -1;
-	n = fread(cli_out, 1, sizeof(cli_out) - 1, p);
-	cli_out[n] = '\0';
-	status = pclose(p);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	return test_run_capture(cmd, cli_out, sizeof(cli_out));
 }
 
 /* How many entries dir has (-1: it cannot be read). */
@@ -624,20 +618,11 @@ static int suite_init(void)
 	return e2_suite_start(&bx, BOX);
 }
 
-static int rm_one(const char *path, const struct stat *sb, int type,
-		  struct FTW *ftw)
-{
-	(void)sb;
-	(void)type;
-	(void)ftw;
-	return remove(path);
-}
-
 static int suite_clean(void)
 {
 	int rc = e2_suite_stop(&bx);
 
-	nftw(state, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	test_remove_tree(state);
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		;
 	return rc;

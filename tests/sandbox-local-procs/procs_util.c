@@ -112,24 +112,6 @@ int count_fds(void)
 	return n - 1; /* the directory's own descriptor */
 }
 
-/* State letter and parent of a pid from /proc, or 0. */
-static char proc_state(pid_t pid, pid_t *ppid)
-{
-	char path[64], text[512], *p, st = 0;
-	int parent = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	if (fgets(text, sizeof(text), f) && (p = strrchr(text, ')')) &&
-	    sscanf(p + 1, " %c %d", &st, &parent) == 2 && ppid)
-		*ppid = parent;
-	fclose(f);
-	return st;
-}
-
 int count_zombie_children(void)
 {
 	DIR *d = opendir("/proc");
@@ -143,7 +125,7 @@ int count_zombie_children(void)
 		pid_t pid = (pid_t)atoi(de->d_name);
 
 		parent = 0;
-		if (pid > 0 && proc_state(pid, &parent) == 'Z' &&
+		if (pid > 0 && test_proc_state(pid, &parent) == 'Z' &&
 		    parent == self)
 			n++;
 	}
@@ -156,18 +138,11 @@ int pid_gone_within(pid_t pid, int ms)
 	int waited;
 
 	for (waited = 0; waited <= ms; waited += 10) {
-		char st = proc_state(pid, NULL);
+		char st = test_proc_state(pid, NULL);
 
 		if (st == 0 || st == 'Z' || st == 'X')
 			return 1;
 		usleep(10000);
 	}
 	return 0;
-}
-
-pid_t parent_of(pid_t pid)
-{
-	pid_t parent = -1;
-
-	return proc_state(pid, &parent) ? parent : -1;
 }

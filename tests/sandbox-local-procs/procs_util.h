@@ -6,6 +6,8 @@
 #ifndef WSP_TEST_PROCS_UTIL_H
 #define WSP_TEST_PROCS_UTIL_H
 
+#include "test_proc.h"
+
 #include <CUnit/Basic.h>
 #include <wsp/plugin.h>
 
@@ -46,7 +48,6 @@ int count_fds(void);
 int count_zombie_children(void);
 /* True once pid no longer exists (or is a zombie), waiting up to ms. */
 int pid_gone_within(pid_t pid, int ms);
-/* The parent of pid (for a background command: its monitor), or -1. */
-pid_t parent_of(pid_t pid);
+/* the parent of a pid: test_proc_parent (tests/common/test_proc.h) */
 
 #endif

@@ -522,7 +522,7 @@ static void test_lost_monitor(void)
 	CU_ASSERT(pm->status(&st, fs.self, &fake_call, id, 0, &err) == 0);
 	CU_ASSERT(st.state == WSP_PROC_RUNNING);
 	pid = (pid_t)st.os_pid;
-	mon = parent_of(pid);
+	mon = test_proc_parent(pid);
 	CU_ASSERT_FATAL(mon > 1 && mon != pid && mon != getpid());
 	CU_ASSERT(kill(mon, SIGKILL) == 0);
 	CU_ASSERT(pid_gone_within(mon, 10000));

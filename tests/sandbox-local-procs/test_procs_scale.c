@@ -118,28 +118,12 @@ static int reap_one(int i)
 	return rc;
 }
 
-struct tally {
-	int count, running;
-};
-
-static int on_proc(const char *id, const char *command,
-		   const wsp_proc_status *st, void *payload)
-{
-	struct tally *t = payload;
-
-	(void)id;
-	(void)command;
-	t->count++;
-	t->running += st->state == WSP_PROC_RUNNING;
-	return 0;
-}
-
 static void test_thousand(void)
 {
 	static const char *const opts[] = {"isolation=none", "kill_grace=500ms",
 					   NULL};
 	const wsp_procmgr_vtable *pm;
-	struct tally t = {0};
+	struct test_proc_tally t = {0};
 	wsp_error err = {0};
 	long long t0, t_spawn, t_list, t_kill;
 	int fds_before, fds_after, spawned, failures;
@@ -159,7 +143,7 @@ static void test_thousand(void)
 	CU_ASSERT(count_fds() == fds_before);
 
 	t0 = fake_now_ms();
-	CU_ASSERT(pm->list(fs.self, &fake_call, 0, on_proc, &t, &err) == 0);
+	CU_ASSERT(pm->list(fs.self, &fake_call, 0, test_proc_tally_add, &t, &err) == 0);
 	t_list = fake_now_ms() - t0;
 	CU_ASSERT(t.count == spawned);
 	CU_ASSERT(t.running == spawned);
@@ -171,7 +155,7 @@ static void test_thousand(void)
 	CU_ASSERT(failures == 0);
 
 	t.count = t.running = 0;
-	CU_ASSERT(pm->list(fs.self, &fake_call, 0, on_proc, &t, &err) == 0);
+	CU_ASSERT(pm->list(fs.self, &fake_call, 0, test_proc_tally_add, &t, &err) == 0);
 	CU_ASSERT(t.count == 0);
 	fds_after = count_fds();
 	CU_ASSERT(fds_after == fds_before);

@@ -10,6 +10,7 @@
  * wsp's own verbose output or a sandboxed command's environment.
  */
 #include "cu_main.h"
+#include "test_run.h"
 
 #include <CUnit/Basic.h>
 #include <stdio.h>
@@ -27,20 +28,7 @@ static char top[256], cfg[300], out[65536];
 /* Run `wsp -v -v --config cfg ARGS` in top; stdout+stderr in out. */
 static int wsp(const char *args)
 {
-	char cmd[2048];
-	FILE *p;
-	size_t n;
-	int rc;
-
-	snprintf(cmd, sizeof(cmd), "cd '%s' && '%s' -v -v --config '%s' %s 2>&1",
-		 top, WSP_CLI, cfg, args);
-	p = popen(cmd, "r");
-	if (!p)
-		return -1;
-	n = fread(out, 1, sizeof(out) - 1, p);
-	out[n] = '\0';
-	rc = pclose(p);
-	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+	return test_run_cli(out, sizeof(out), top, WSP_CLI, "-v -v", cfg, args);
 }
 
 /* A configuration: sandbox provider sb, and extra lines for /data. */

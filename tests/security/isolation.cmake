@@ -22,7 +22,8 @@ add_executable(wsp_security_probe isolation_probe.c)
 target_compile_options(wsp_security_probe PRIVATE -fno-sanitize=all)
 target_link_options(wsp_security_probe PRIVATE -fno-sanitize=all)
 
-add_library(wsp_security_isolation STATIC isolation_util.c)
+add_library(wsp_security_isolation STATIC isolation_util.c
+  isolation_mount_tests.c)
 # (CUnit: iso_mount_main runs a mount suite's registry)
 target_link_libraries(wsp_security_isolation PUBLIC PkgConfig::CUNIT)
 target_include_directories(wsp_security_isolation PUBLIC

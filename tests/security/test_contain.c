@@ -24,6 +24,7 @@
  */
 #include "mcp_client.h"
 #include "testutil.h"
+#include "test_files.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -234,23 +235,14 @@ static char *snapshot(void)
 
 /* ---- the workspace ---------------------------------------------------- */
 
-static int put(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	if (!f || fputs(text, f) < 0)
-		return -1;
-	return fclose(f);
-}
-
 /* D/outside as the suite starts; rebuilt only after a failure. */
 static int make_outside(void)
 {
 	tu_rmrf(tu_path(dir, "outside"));
 	if (mkdir(tu_path(dir, "outside"), 0755) ||
 	    mkdir(tu_path(dir, "outside/cdir"), 0755) ||
-	    put(tu_path(dir, "outside/canary"), CANARY) ||
-	    put(tu_path(dir, "outside/cdir/" LEAK_NAME), CANARY))
+	    test_write_text(tu_path(dir, "outside/canary"), CANARY) ||
+	    test_write_text(tu_path(dir, "outside/cdir/" LEAK_NAME), CANARY))
 		return -1;
 	return 0;
 }
@@ -274,7 +266,7 @@ static int reset_root(void)
 	closedir(d);
 	tu_rmrf(tu_path(dir, "host/got"));
 	if (mkdir(tu_path(root, "sub"), 0755) ||
-	    put(tu_path(root, "in.txt"), "inside\n"))
+	    test_write_text(tu_path(root, "in.txt"), "inside\n"))
 		return -1;
 	snprintf(link, sizeof(link), "%s/outside/canary", dir);
 	if (symlink(link, tu_path(root, "lfile")))
@@ -545,10 +537,10 @@ int main(void)
 	strcpy(long_inside + 20 * 251, "f");
 	if (mkdir(tu_path(dir, "root"), 0755) ||
 	    mkdir(tu_path(dir, "host"), 0755) ||
-	    put(tu_path(dir, "host/local.txt"), "pwned\n") ||
-	    put(tu_path(dir, "wsp.yaml"),
-		"mounts:\n  /: {provider: local, options: "
-		"{base_path: ./root}}\n") ||
+	    test_write_text(tu_path(dir, "host/local.txt"), "pwned\n") ||
+	    test_write_text(tu_path(dir, "wsp.yaml"),
+			    "mounts:\n  /: {provider: local, options: "
+			    "{base_path: ./root}}\n") ||
 	    make_outside() || reset_root())
 		return 2;
 	snap0 = snapshot();

@@ -8,6 +8,7 @@
  * nothing.
  */
 #include "testutil.h"
+#include "test_files.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,16 +167,6 @@ static const CU_TestInfo tests[] = {
 	CU_TEST_INFO_NULL,
 };
 
-/* Outside a test: no CUnit assertions. */
-static int put(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	if (!f || fputs(text, f) < 0)
-		return -1;
-	return fclose(f);
-}
-
 int main(void)
 {
 	int rc;
@@ -185,11 +176,13 @@ int main(void)
 		return 2;
 	if (mkdir(at("ws"), 0755) || mkdir(at("ws/files"), 0755) ||
 	    mkdir(at("ws/other"), 0755) ||
-	    put(at("ws/wsp.yaml"),
-		"mounts:\n"
-		"  /: {provider: local, options: {base_path: ./files}}\n"
-		"  /other: {provider: local, options: {base_path: ./other}}\n") ||
-	    put(at("ws/files/in.txt"), "inside\n"))
+	    test_write_text(
+		    at("ws/wsp.yaml"),
+		    "mounts:\n"
+		    "  /: {provider: local, options: {base_path: ./files}}\n"
+		    "  /other: {provider: local, options: {base_path: "
+		    "./other}}\n") ||
+	    test_write_text(at("ws/files/in.txt"), "inside\n"))
 		return 2;
 	rc = tu_main("security_core_inputs", tests);
 	tu_rmrf(dir);

@@ -7,6 +7,7 @@
  * finds another user's directory and file left by run-unprivileged.sh.
  */
 #include "testutil.h"
+#include "test_files.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -188,16 +189,6 @@ static const CU_TestInfo tests[] = {
 	CU_TEST_INFO_NULL,
 };
 
-/* Outside a test: no CUnit assertions. */
-static int put(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	if (!f || fputs(text, f) < 0)
-		return -1;
-	return fclose(f);
-}
-
 int main(void)
 {
 	char ws[1024];
@@ -211,11 +202,11 @@ int main(void)
 	snprintf(ws, sizeof(ws), "%s/ws/files", dir);
 	mkdir(ws, 0755);
 	snprintf(ws, sizeof(ws), "%s/ws/wsp.yaml", dir);
-	if (put(ws, "mounts:\n  /: {provider: local, options: "
-		    "{base_path: ./files}}\n"))
+	if (test_write_text(ws, "mounts:\n  /: {provider: local, options: "
+				"{base_path: ./files}}\n"))
 		return 2;
 	snprintf(ws, sizeof(ws), "%s/ws/files/marker", dir);
-	if (put(ws, "x\n"))
+	if (test_write_text(ws, "x\n"))
 		return 2;
 	rc = tu_main("security_core_loader", tests);
 	tu_rmrf(dir);

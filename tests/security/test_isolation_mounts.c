@@ -16,7 +16,7 @@
  * may open /dev/fuse the whole suite runs.
  */
 #include "cu_main.h"
-#include "isolation_util.h"
+#include "isolation_mount_tests.h"
 #include "s3_env.h"
 
 #include <stdio.h>
@@ -68,12 +68,6 @@ static int add_mounts(const struct iso *w, const char *endpoint,
 	return fclose(f) ? -1 : 0;
 }
 
-static int wsp(struct iso *w, const char *a, const char *b, const char *c,
-	       const char *d, const char *e)
-{
-	return iso_wsp(w, (const char *const[]){ a, b, c, d, e, NULL });
-}
-
 static int suite_init(void)
 {
 	char at[400], ro[400];
@@ -98,62 +92,19 @@ static int suite_clean(void)
 	return 0;
 }
 
-/* `wsp exec -- cat FILE` in w prints what `wsp fs put` stored. */
-static void read_inside(struct iso *w, const char *file)
-{
-	CU_ASSERT_EQUAL(wsp(w, "exec", "--", "cat", file, NULL), 0);
-	CU_ASSERT_STRING_EQUAL(w->out, "put by wsp fs\n");
-}
-
 static void test_put_then_read_inside(void)
 {
-	char host[400];
-	FILE *f;
-
-	snprintf(host, sizeof(host), "%s/hello.md", t.dir);
-	f = fopen(host, "w");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	fputs("put by wsp fs\n", f);
-	fclose(f);
-	CU_ASSERT_EQUAL(wsp(&t, "fs", "put", host, "/data/notes/hello.md",
-			    NULL), 0);
-	CU_ASSERT_EQUAL_FATAL(wsp(&t, "-v", "sandbox", "start", NULL, NULL),
-			      0);
-	snprintf(verbose_start, sizeof(verbose_start), "%s%s", t.out, t.err);
-	CU_ASSERT_EQUAL(iso_mounted_below(t.dir), 2);
-	read_inside(&t, "/mnt/data/notes/hello.md");
-	/* the same objects through the read-only mount */
-	read_inside(&t, "/mnt/ro/notes/hello.md");
-	/* start again (a reconnection) mounts nothing twice */
-	CU_ASSERT_EQUAL(wsp(&t, "sandbox", "start", NULL, NULL, NULL), 0);
-	CU_ASSERT_EQUAL(iso_mounted_below(t.dir), 2);
+	iso_mount_put_then_read(&t, verbose_start, sizeof(verbose_start));
 }
 
 static void test_write_inside_lands_in_bucket(void)
 {
-	CU_ASSERT_EQUAL(wsp(&t, "exec", "--", "sh", "-c",
-			    "echo written inside > /mnt/data/inside.txt"),
-			0);
-	CU_ASSERT_EQUAL(wsp(&t, "fs", "cat", "/data/inside.txt", NULL, NULL),
-			0);
-	CU_ASSERT_STRING_EQUAL(t.out, "written inside\n");
+	iso_mount_write_inside(&t);
 }
 
 static void test_read_only_refuses_writes(void)
 {
-	CU_ASSERT_NOT_EQUAL(wsp(&t, "exec", "--", "sh", "-c",
-				"echo no > /mnt/ro/refused.txt"),
-			    0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(t.err, "Read-only file system"));
-	CU_ASSERT_NOT_EQUAL(wsp(&t, "exec", "--", "rm",
-				"/mnt/ro/notes/hello.md", NULL),
-			    0);
-	CU_ASSERT_NOT_EQUAL(wsp(&t, "fs", "cat", "/data/refused.txt", NULL,
-				NULL),
-			    0);
-	CU_ASSERT_EQUAL(wsp(&t, "fs", "cat", "/data/notes/hello.md", NULL,
-			    NULL),
-			0);
+	iso_mount_read_only_refuses(&t);
 }
 
 /* The s3fs processes serving this test's workspace w. */
@@ -182,57 +133,34 @@ static void test_credentials_nowhere(void)
 
 static void test_running_environment_gains_no_mount(void)
 {
-	CU_ASSERT_NOT_EQUAL(wsp(&t, "sandbox", "mount", "/data/notes",
-				"/mnt/late", NULL),
-			    0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(t.err, "cannot gain a mount"));
-	CU_ASSERT_NOT_EQUAL(wsp(&t, "sandbox", "unmount", "/mnt/data", NULL,
-				NULL),
-			    0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(t.err, "until it stops"));
+	iso_mount_running_gains_none(&t);
 }
 
 static void test_stop_unmounts_everything(void)
 {
-	CU_ASSERT_EQUAL(wsp(&t, "sandbox", "stop", NULL, NULL, NULL), 0);
-	CU_ASSERT_EQUAL(iso_mounted_below(t.dir), 0);
-	/* s3fs ends once the last reference (the environment's) is gone */
-	for (int i = 0; i < 500 && s3fs_of(&t) > 0; i++)
-		usleep(20 * 1000);
-	CU_ASSERT_EQUAL(s3fs_of(&t), 0);
-	CU_ASSERT_NOT_EQUAL(wsp(&t, "sandbox", "unmount", "/mnt/data", NULL,
-				NULL),
-			    0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(t.err, "nothing is mounted"));
-	/* stopped, a store mounts by hand and is there from the first command */
-	CU_ASSERT_EQUAL(wsp(&t, "sandbox", "mount", "--read-only",
-			    "/data/notes", "/mnt/late"),
-			0);
-	read_inside(&t, "/mnt/late/hello.md");
-	CU_ASSERT_EQUAL(wsp(&t, "sandbox", "stop", NULL, NULL, NULL), 0);
-	CU_ASSERT_EQUAL(iso_mounted_below(t.dir), 0);
+	iso_mount_stop_unmounts(&t, "/usr/bin/s3fs ");
 }
 
 static void test_unisolated_mounts_at_the_path(void)
 {
 	char file[400];
 
-	CU_ASSERT_EQUAL_FATAL(wsp(&flat, "sandbox", "start", NULL, NULL,
-				  NULL),
-			      0);
+	CU_ASSERT_EQUAL_FATAL(
+		iso_wsp5(&flat, "sandbox", "start", NULL, NULL, NULL), 0);
 	CU_ASSERT_EQUAL(iso_mounted_below(flat.dir), 2);
 	/* with a token the credentials go through s3fs's environment */
 	CU_ASSERT_EQUAL(s3fs_of(&flat), 2);
 	CU_ASSERT_EQUAL(cmdlines_with(TOKEN), 0);
 	CU_ASSERT_EQUAL(cmdlines_with(SECRET), 0);
 	snprintf(file, sizeof(file), "%s/host-ro/notes/hello.md", flat.dir);
-	read_inside(&flat, file);
+	iso_mount_read_inside(&flat, file);
 	/* read-only unisolated too: s3fs itself mounted it ro */
-	CU_ASSERT_NOT_EQUAL(wsp(&flat, "exec", "--", "rm", file, NULL), 0);
+	CU_ASSERT_NOT_EQUAL(iso_wsp5(&flat, "exec", "--", "rm", file, NULL), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(flat.err, "Read-only file system"));
 	snprintf(file, sizeof(file), "%s/host-mnt/notes/hello.md", flat.dir);
-	read_inside(&flat, file);
-	CU_ASSERT_EQUAL(wsp(&flat, "sandbox", "stop", NULL, NULL, NULL), 0);
+	iso_mount_read_inside(&flat, file);
+	CU_ASSERT_EQUAL(iso_wsp5(&flat, "sandbox", "stop", NULL, NULL, NULL),
+			0);
 	CU_ASSERT_EQUAL(iso_mounted_below(flat.dir), 0);
 	CU_ASSERT_NOT_EQUAL(access(file, F_OK), 0);
 }

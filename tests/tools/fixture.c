@@ -1,5 +1,6 @@
 /* tests/tools/fixture.c - see fixture.h. */
 #include "fixture.h"
+#include "test_files.h"
 
 #include <CUnit/CUnit.h>
 #include <errno.h>
@@ -107,19 +108,12 @@ int fixture_reopen(struct fixture *f, const char *extra_yaml, uint32_t flags)
 	return rc;
 }
 
-static int rm_one(const char *path, const struct stat *st, int flag,
-		  struct FTW *ftw)
-{
-	(void)st, (void)flag, (void)ftw;
-	return remove(path);
-}
-
 void fixture_close(struct fixture *f)
 {
 	wsp_tools_close(f->tools);
 	wsp_workspace_close(f->ws);
 	if (f->dir[0])
-		nftw(f->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+		test_remove_tree(f->dir);
 	memset(f, 0, sizeof(*f));
 }
 

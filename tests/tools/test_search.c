@@ -8,6 +8,8 @@
  */
 #include "fixture.h"
 
+#include "cu_main.h"
+
 #include <CUnit/Basic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -325,23 +327,14 @@ static void test_config_errors(void)
 	fixture_config_error("search: [1]\n", "'search' must be a mapping");
 }
 
-int main(void)
-{
-	CU_pSuite s;
-	unsigned failed;
+static CU_TestInfo tests[] = {
+	{"index and rank", test_index_and_rank},
+	{"changes through wsp", test_changes_through_wsp},
+	{"changes by commands", test_changes_by_commands},
+	{"index tool", test_index_tool},
+	{"tools config", test_tools_config},
+	{"config errors", test_config_errors},
+	CU_TEST_INFO_NULL,
+};
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("search", NULL, NULL);
-	CU_add_test(s, "index and rank", test_index_and_rank);
-	CU_add_test(s, "changes through wsp", test_changes_through_wsp);
-	CU_add_test(s, "changes by commands", test_changes_by_commands);
-	CU_add_test(s, "index tool", test_index_tool);
-	CU_add_test(s, "tools config", test_tools_config);
-	CU_add_test(s, "config errors", test_config_errors);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
-}
+CU_MAIN("search", tests)

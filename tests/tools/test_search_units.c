@@ -9,6 +9,8 @@
  */
 #include "search.h"
 
+#include "cu_main.h"
+
 #include <CUnit/Basic.h>
 #include <math.h>
 #include <stdio.h>
@@ -483,28 +485,18 @@ static void test_embed_parse(void)
 	CU_ASSERT(strstr(why, "\"index\" missing") != NULL);
 }
 
-int main(void)
-{
-	CU_pSuite s;
-	unsigned failed;
+static CU_TestInfo tests[] = {
+	{"chunks", test_chunks},
+	{"long line, UTF-8", test_long_line_utf8},
+	{"terms", test_terms},
+	{"line range", test_line_range},
+	{"ranking pruned = full ranking", test_rank_pruned},
+	{"ranking from the lists = full ranking, generated", test_rank_lists},
+	{"chunk lengths (fts_docsize)", test_docsize},
+	{"Mastra's BM25 numbers", test_bm25_numbers},
+	{"hybrid fusion", test_fuse},
+	{"embeddings answer", test_embed_parse},
+	CU_TEST_INFO_NULL,
+};
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("search text", NULL, NULL);
-	CU_add_test(s, "chunks", test_chunks);
-	CU_add_test(s, "long line, UTF-8", test_long_line_utf8);
-	CU_add_test(s, "terms", test_terms);
-	CU_add_test(s, "line range", test_line_range);
-	CU_add_test(s, "ranking pruned = full ranking", test_rank_pruned);
-	CU_add_test(s, "ranking from the lists = full ranking, generated",
-		    test_rank_lists);
-	CU_add_test(s, "chunk lengths (fts_docsize)", test_docsize);
-	CU_add_test(s, "Mastra's BM25 numbers", test_bm25_numbers);
-	CU_add_test(s, "hybrid fusion", test_fuse);
-	CU_add_test(s, "embeddings answer", test_embed_parse);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
-}
+CU_MAIN("search text", tests)

@@ -12,6 +12,8 @@
 #include "fixture.h"
 #include "node_fake.h"
 
+#include "cu_main.h"
+
 #include <CUnit/Basic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -458,12 +460,10 @@ static void test_config(void)
 			     "did you mean 'url'");
 }
 
-int main(void)
+static int suite_init(void)
 {
 	const char *argv[] = {
 		WSP_TEST_EMBED_SERVER, "--key", KEY, "--dim", "64", NULL};
-	CU_pSuite s;
-	int failed;
 
 	setenv("WSP_TEST_EMBED_KEY", KEY, 1);
 	fixture_log = on_log;
@@ -473,18 +473,22 @@ int main(void)
 		node_fake_stop(&server);
 		return 1;
 	}
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("search_vector", NULL, NULL);
-	CU_add_test(s, "modes rank", test_modes_rank);
-	CU_add_test(s, "incremental", test_incremental);
-	CU_add_test(s, "fallback", test_fallback);
-	CU_add_test(s, "endpoint errors", test_endpoint_errors);
-	CU_add_test(s, "config", test_config);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = (int)CU_get_number_of_failures();
-	CU_cleanup_registry();
-	node_fake_stop(&server);
-	return failed ? 1 : 0;
+	return 0;
 }
+
+static int suite_clean(void)
+{
+	node_fake_stop(&server);
+	return 0;
+}
+
+static CU_TestInfo tests[] = {
+	{"modes rank", test_modes_rank},
+	{"incremental", test_incremental},
+	{"fallback", test_fallback},
+	{"endpoint errors", test_endpoint_errors},
+	{"config", test_config},
+	CU_TEST_INFO_NULL,
+};
+
+CU_MAIN_SUITE("search_vector", suite_init, suite_clean, tests)

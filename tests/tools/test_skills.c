@@ -9,6 +9,8 @@
  */
 #include "fixture.h"
 
+#include "cu_main.h"
+
 #include <CUnit/Basic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -406,24 +408,15 @@ static void test_config_errors(void)
 	fixture_config_error("skill: [/a]\n", "did you mean 'skills'");
 }
 
-int main(void)
-{
-	CU_pSuite s;
-	unsigned failed;
+static CU_TestInfo tests[] = {
+	{"discovery and skill", test_discovery_and_skill},
+	{"skill_read", test_skill_read},
+	{"skill_search", test_skill_search},
+	{"instructions", test_instructions},
+	{"tools config", test_tools_config},
+	{"written through wsp", test_written_through_wsp},
+	{"config errors", test_config_errors},
+	CU_TEST_INFO_NULL,
+};
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("skills", NULL, NULL);
-	CU_add_test(s, "discovery and skill", test_discovery_and_skill);
-	CU_add_test(s, "skill_read", test_skill_read);
-	CU_add_test(s, "skill_search", test_skill_search);
-	CU_add_test(s, "instructions", test_instructions);
-	CU_add_test(s, "tools config", test_tools_config);
-	CU_add_test(s, "written through wsp", test_written_through_wsp);
-	CU_add_test(s, "config errors", test_config_errors);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
-}
+CU_MAIN("skills", tests)

@@ -5,6 +5,8 @@
  */
 #include "skills.h"
 
+#include "cu_main.h"
+
 #include <CUnit/Basic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -189,22 +191,13 @@ static void test_small_buffer(void)
 	CU_ASSERT(memchr(why, '\0', sizeof(why)) != NULL);
 }
 
-int main(void)
-{
-	CU_pSuite s;
-	unsigned failed;
+static CU_TestInfo tests[] = {
+	{"fields kept", test_fields_kept},
+	{"line endings and BOM", test_line_endings_and_bom},
+	{"quoted number", test_quoted_number},
+	{"bad files", test_bad_files},
+	{"small buffer", test_small_buffer},
+	CU_TEST_INFO_NULL,
+};
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("skills_units", NULL, NULL);
-	CU_add_test(s, "fields kept", test_fields_kept);
-	CU_add_test(s, "line endings and BOM", test_line_endings_and_bom);
-	CU_add_test(s, "quoted number", test_quoted_number);
-	CU_add_test(s, "bad files", test_bad_files);
-	CU_add_test(s, "small buffer", test_small_buffer);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
-}
+CU_MAIN("skills_units", tests)
