@@ -68,10 +68,10 @@ static void setup_instance(struct wsp__inst *in, wsp_workspace *ws,
 	in->pub.host = &in->host.pub;
 }
 
-int wsp__workspace_new(wsp_workspace **out, const wsp_open_options *opts,
+int wsp__workspace_new(wsp_workspace **out, const wsp_open_opts *opts,
 		       struct wsp__diags *d, wsp_error *err)
 {
-	wsp_open_options defaults = WSP_OPEN_OPTIONS_INIT;
+	wsp_open_opts defaults = WSP_OPEN_OPTS_INIT;
 	struct wsp__config *cfg = NULL;
 	wsp_workspace *ws;
 	char label[96];
@@ -81,10 +81,10 @@ int wsp__workspace_new(wsp_workspace **out, const wsp_open_options *opts,
 	*out = NULL;
 	if (!opts)
 		opts = &defaults;
-	if (opts->struct_size < offsetof(wsp_open_options, reserved))
+	if (opts->struct_size < offsetof(wsp_open_opts, reserved))
 		return wsp_error_set(err, WSP_EINVAL,
-				     "wsp_open_options too small; initialise "
-				     "it with WSP_OPEN_OPTIONS_INIT");
+				     "wsp_open_opts too small; initialise "
+				     "it with WSP_OPEN_OPTS_INIT");
 	ws = calloc(1, sizeof(*ws));
 	if (!ws)
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
@@ -137,7 +137,7 @@ fail:
 	return rc;
 }
 
-int wsp_workspace_open(wsp_workspace **out, const wsp_open_options *opts,
+int wsp_workspace_open(wsp_workspace **out, const wsp_open_opts *opts,
 		       wsp_error *err)
 {
 	struct wsp__diags d = {0};

@@ -311,7 +311,7 @@ static int add_ext_tools(wsp_tools *set, wsp_error *err)
 }
 
 int wsp_tools_open(wsp_tools **out, wsp_workspace *ws,
-		   const wsp_tools_options *opts, wsp_error *err)
+		   const wsp_tools_opts *opts, wsp_error *err)
 {
 	struct wsp__tool_settings st;
 	wsp_tools *set;
@@ -335,7 +335,7 @@ int wsp_tools_open(wsp_tools **out, wsp_workspace *ws,
 	}
 	set->ws = ws;
 	pthread_mutex_init(&set->mu, NULL);
-	if (opts && WSP_HAS_MEMBER(wsp_tools_options, opts, flags))
+	if (opts && WSP_HAS_MEMBER(wsp_tools_opts, opts, flags))
 		set->flags = opts->flags;
 	rc = check_names(ws, err);
 	if (rc) {

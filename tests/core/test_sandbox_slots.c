@@ -18,7 +18,7 @@
 
 static wsp_workspace *open_provider(const char *dir, const char *name)
 {
-	wsp_open_options o = WSP_OPEN_OPTIONS_INIT;
+	wsp_open_opts o = WSP_OPEN_OPTS_INIT;
 	wsp_workspace *ws = NULL;
 	char text[256];
 	wsp_error err;
