@@ -46,10 +46,22 @@ typedef struct wsp_mcp_opts {
 	const wsp_cancel *stop;
 } wsp_mcp_opts;
 
-#define WSP_MCP_OPTS_INIT                                                   \
+#define WSP_MCP_OPTS_INIT                                                      \
 	{                                                                      \
-		sizeof(wsp_mcp_opts), 0, 0, 1, 0, 0, 0, NULL, NULL          \
+		sizeof(wsp_mcp_opts), 0, 0, 1, 0, 0, 0, NULL, NULL             \
 	}
+
+/*
+ * Deprecated since wsp 0.5.0: the spelling before every options struct
+ * was wsp_*_opts. Kept so that code written for 0.3 and 0.4 still
+ * compiles (same type, same layout: nothing changes for binaries); define
+ * WSP_NO_DEPRECATED to make sure a program no longer uses it. It goes with
+ * the next major.
+ */
+#ifndef WSP_NO_DEPRECATED
+typedef wsp_mcp_opts wsp_mcp_options;
+#define WSP_MCP_OPTIONS_INIT WSP_MCP_OPTS_INIT
+#endif
 
 /*
  * Serve tools until the input ends or opts->stop fires. Calls still

@@ -54,6 +54,18 @@ typedef struct wsp_tools_opts {
 	}
 
 /*
+ * Deprecated since wsp 0.5.0: the spelling before every options struct
+ * was wsp_*_opts. Kept so that code written for 0.3 and 0.4 still
+ * compiles (same type, same layout: nothing changes for binaries); define
+ * WSP_NO_DEPRECATED to make sure a program no longer uses it. It goes with
+ * the next major.
+ */
+#ifndef WSP_NO_DEPRECATED
+typedef wsp_tools_opts wsp_tools_options;
+#define WSP_TOOLS_OPTIONS_INIT WSP_TOOLS_OPTS_INIT
+#endif
+
+/*
  * Build the tool set of a workspace (opts may be NULL). The workspace
  * must outlive the set. Fails with WSP_ECONFIG when the `tools:` section
  * names an unknown tool or renames two tools alike, or when an extension

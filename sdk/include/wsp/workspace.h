@@ -43,6 +43,18 @@ typedef struct wsp_open_opts {
 	{ sizeof(wsp_open_opts), 0, NULL, NULL, NULL, NULL, NULL, NULL, 1, 0 }
 
 /*
+ * Deprecated since wsp 0.5.0: the spelling before every options struct
+ * was wsp_*_opts. Kept so that code written for 0.3 and 0.4 still
+ * compiles (same type, same layout: nothing changes for binaries); define
+ * WSP_NO_DEPRECATED to make sure a program no longer uses it. It goes with
+ * the next major.
+ */
+#ifndef WSP_NO_DEPRECATED
+typedef wsp_open_opts wsp_open_options;
+#define WSP_OPEN_OPTIONS_INIT WSP_OPEN_OPTS_INIT
+#endif
+
+/*
  * Open a workspace. The configuration is found in this order: config_text,
  * config_path, $WSP_CONFIG, ./wsp.yaml, $XDG_CONFIG_HOME/wsp/wsp.yaml,
  * /etc/wsp/wsp.yaml; none = the embedded default (local sandbox, local
