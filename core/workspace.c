@@ -451,21 +451,21 @@ out:
 	return rc;
 }
 
-wsp__instance *wsp__workspace_sandbox_if_started(wsp_workspace *ws)
+int wsp_sandbox_loaded(wsp_workspace *ws)
 {
-	wsp__instance *in;
+	int ready;
 
-	if (!ws->cfg->has_sandbox)
-		return NULL;
+	if (!ws || !ws->cfg->has_sandbox)
+		return 0;
 	pthread_mutex_lock(&ws->lock);
-	in = ws->sandbox.ready ? &ws->sandbox.pub : NULL;
+	ready = ws->sandbox.ready != 0;
 	pthread_mutex_unlock(&ws->lock);
-	return in;
+	return ready;
 }
 
-const char *wsp__workspace_sandbox_id(const wsp_workspace *ws)
+const char *wsp_sandbox_id(const wsp_workspace *ws)
 {
-	return ws->cfg->has_sandbox ? ws->cfg->sandbox_id : NULL;
+	return ws && ws->cfg->has_sandbox ? ws->cfg->sandbox_id : NULL;
 }
 
 size_t wsp__workspace_mount_count(const wsp_workspace *ws)

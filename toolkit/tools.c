@@ -128,20 +128,20 @@ struct caps {
 
 static void probe(struct caps *c, wsp_workspace *ws)
 {
-	size_t i, n = wsp__workspace_mount_count(ws);
 	const wsp__provider *prov;
 	wsp_error err;
+	int ro, all_ro = 1;
+	size_t i;
 
 	memset(c, 0, sizeof(*c));
-	c->has_fs = n > 0;
-	c->all_read_only = n > 0;
+	for (i = 0; !wsp_files_mount(NULL, &ro, ws, i); i++)
+		all_ro = all_ro && ro;
+	c->has_fs = i > 0;
+	c->all_read_only = c->has_fs && all_ro;
 	c->has_search = ws->cfg->search.configured;
 	c->has_vectors = ws->cfg->search.embed.url != NULL;
 	c->has_skills = ws->cfg->skills.configured;
 	c->has_lsp = ws->cfg->lsp.configured && ws->cfg->lsp.n;
-	for (i = 0; i < n; i++)
-		if (!wsp__workspace_mount_read_only(ws, i))
-			c->all_read_only = 0;
 	/*
 	 * The sandbox provider's descriptor (the .so loaded, its options
 	 * checked, never init: that may create a cloud VM) tells whether it
@@ -149,7 +149,7 @@ static void probe(struct caps *c, wsp_workspace *ws)
 	 * process tools call. If it cannot load, the command tools stay
 	 * listed and report the loader's error when called.
 	 */
-	c->has_sandbox = wsp__workspace_sandbox_id(ws) != NULL;
+	c->has_sandbox = wsp_sandbox_id(ws) != NULL;
 	c->has_procs = c->has_sandbox;
 	if (c->has_sandbox && !wsp__workspace_sandbox_provider(&prov, ws, &err))
 		c->has_procs = prov->has_procmgr;
