@@ -146,6 +146,9 @@ WSP_INTERNAL void wsp__workspace_mask_error(wsp_workspace *ws, wsp_error *err);
 WSP_INTERNAL void wsp__escape_ctl(char *dst, size_t cap, const char *src);
 /* The same in place (text holds cap bytes). */
 WSP_INTERNAL void wsp__escape_ctl_inplace(char *text, size_t cap);
+/* quote.c: the value of the hex digit c (either case), -1 for any other
+ * character: %XX decoding (SigV4's canonical URIs, LSP's file URIs). */
+WSP_INTERNAL int wsp__hex_digit(int c);
 
 /*
  * 1 when the JSON text (len bytes) holds a \u0000 escape or a raw NUL
