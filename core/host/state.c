@@ -135,12 +135,34 @@ static const char *file_refusal(const struct stat *sb)
 	return NULL;
 }
 
+/*
+ * What an open file (fd, opened as name) is now, not what its name was a
+ * moment ago: refused as file_refusal says, or when it cannot be looked
+ * at (what: "look at", in the message). fd is closed when it fails.
+ */
+static int check_opened(int fd, struct stat *sb, wsp_error *err,
+			const wsp_state *st, const char *name,
+			const char *what)
+{
+	const char *why;
+
+	if (fstat(fd, sb) < 0) {
+		close(fd);
+		return os_error(err, st, what, name);
+	}
+	why = file_refusal(sb);
+	if (why) {
+		close(fd);
+		return refused(err, st, name, why);
+	}
+	return 0;
+}
+
 /* Take the store's writer lock: its descriptor in *out. */
 static int lock_store(int *out, int dfd, const wsp_state *st, wsp_error *err)
 {
 	struct stat sb;
-	const char *why;
-	int fd;
+	int fd, rc;
 
 	*out = -1;
 	/* O_NONBLOCK: a FIFO planted here must not hang the open. */
@@ -151,15 +173,9 @@ static int lock_store(int *out, int dfd, const wsp_state *st, wsp_error *err)
 		return refused(err, st, LOCK_NAME, "it is a symbolic link");
 	if (fd < 0)
 		return os_error(err, st, "open the lock file", LOCK_NAME);
-	if (fstat(fd, &sb) < 0) {
-		close(fd);
-		return os_error(err, st, "look at the lock file", LOCK_NAME);
-	}
-	why = file_refusal(&sb);
-	if (why) {
-		close(fd);
-		return refused(err, st, LOCK_NAME, why);
-	}
+	rc = check_opened(fd, &sb, err, st, LOCK_NAME, "look at the lock file");
+	if (rc < 0)
+		return rc;
 	while (flock(fd, LOCK_EX) < 0) {
 		if (errno == EINTR)
 			continue;
@@ -185,6 +201,13 @@ static int too_big(wsp_error *err, const wsp_state *st, const char *key)
 			     st->group, st->inst, key, WSP_STATE_VALUE_MAX);
 }
 
+static int no_key(wsp_error *err, const wsp_state *st, const char *key)
+{
+	return wsp_error_set(err, WSP_ENOTFOUND,
+			     "state store %s/%s: no key '%s'", st->group,
+			     st->inst, key);
+}
+
 /*
  * Read key (valid) from the store dfd: *out allocated with host->alloc,
  * NUL-terminated. Looked at before it is opened (a FIFO or device must
@@ -200,15 +223,13 @@ static int read_value(char **out, size_t *out_len, const wsp_host *host,
 	size_t len = 0;
 	ssize_t n;
 	char extra, *buf;
-	int fd;
+	int fd, rc;
 
 	*out = NULL;
 	*out_len = 0;
 	if (fstatat(dfd, key, &before, AT_SYMLINK_NOFOLLOW) < 0) {
 		if (errno == ENOENT)
-			return wsp_error_set(err, WSP_ENOTFOUND,
-					     "state store %s/%s: no key '%s'",
-					     st->group, st->inst, key);
+			return no_key(err, st, key);
 		return os_error(err, st, "look at", key);
 	}
 	why = file_refusal(&before);
@@ -218,23 +239,15 @@ static int read_value(char **out, size_t *out_len, const wsp_host *host,
 		return too_big(err, st, key);
 	fd = openat(dfd, key, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0 && errno == ENOENT) /* deleted in between */
-		return wsp_error_set(err, WSP_ENOTFOUND,
-				     "state store %s/%s: no key '%s'",
-				     st->group, st->inst, key);
+		return no_key(err, st, key);
 	if (fd < 0)
 		return errno == ELOOP ?
 			       refused(err, st, key, "it is a symbolic link") :
 			       os_error(err, st, "open", key);
-	if (fstat(fd, &sb) < 0) {
-		close(fd);
-		return os_error(err, st, "look at", key);
-	}
 	/* A put may have replaced it in between: what was opened counts. */
-	why = file_refusal(&sb);
-	if (why) {
-		close(fd);
-		return refused(err, st, key, why);
-	}
+	rc = check_opened(fd, &sb, err, st, key, "look at");
+	if (rc < 0)
+		return rc;
 	if (sb.st_size > WSP_STATE_VALUE_MAX) {
 		close(fd);
 		return too_big(err, st, key);
