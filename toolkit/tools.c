@@ -443,16 +443,23 @@ static const struct tool *find_tool(const wsp_tools *set, const char *name)
 	return NULL;
 }
 
+/* A tool's message: it quotes paths and arguments, so control characters
+ * are escaped and no escape sequence gets through. */
+__attribute__((format(printf, 3, 0))) static void
+quoted(char *msg, size_t cap, const char *fmt, va_list ap)
+{
+	vsnprintf(msg, cap, fmt, ap);
+	wsp__escape_ctl_inplace(msg, cap);
+}
+
 int wsp__tool_fail(struct wsp__tool_ctx *c, const char *fmt, ...)
 {
 	va_list ap;
 	char msg[1024];
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	quoted(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	/* It quotes paths and arguments: no escape sequence gets through. */
-	wsp__escape_ctl_inplace(msg, sizeof(msg));
 	c->out.len = 0;
 	if (c->out.p)
 		c->out.p[0] = '\0';
@@ -475,9 +482,8 @@ int wsp__tool_say(struct wsp__tool_ctx *c, const char *fmt, ...)
 	char msg[1024];
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	quoted(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	wsp__escape_ctl_inplace(msg, sizeof(msg));
 	wsp__tbuf_puts(&c->out, msg);
 	return 0;
 }
