@@ -56,22 +56,18 @@ static int stream_new(struct wsp__tool_ctx *c, const char *pid,
 		      wsp_error *err)
 {
 	wsp_output_opts oo = WSP_OUTPUT_OPTS_INIT;
-	int rc;
+	uint64_t *off[2] = {off_out, off_err};
+	int i, rc;
 
-	oo.streams = WSP_STDOUT;
-	oo.offset = *off_out;
-	rc = wsp_proc_read_output(st, c->ws, &c->call, pid, &oo, forward_only,
-				  (void *)c->opts, err);
-	if (rc)
-		return rc;
-	*off_out = st->stdout_total;
-	oo.streams = WSP_STDERR;
-	oo.offset = *off_err;
-	rc = wsp_proc_read_output(st, c->ws, &c->call, pid, &oo, forward_only,
-				  (void *)c->opts, err);
-	if (rc)
-		return rc;
-	*off_err = st->stderr_total;
+	for (i = 0; i < 2; i++) {
+		oo.streams = i ? WSP_STDERR : WSP_STDOUT;
+		oo.offset = *off[i];
+		rc = wsp_proc_read_output(st, c->ws, &c->call, pid, &oo,
+					  forward_only, (void *)c->opts, err);
+		if (rc)
+			return rc;
+		*off[i] = i ? st->stderr_total : st->stdout_total;
+	}
 	return 0;
 }
 
