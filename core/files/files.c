@@ -13,6 +13,7 @@
  */
 #include "files.h"
 #include "search.h"
+#include "tbuf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,39 +66,26 @@ int wsp_files_read(wsp_workspace *ws, const wsp_call *call, const char *path,
 }
 
 struct grow {
-	char *buf;
-	size_t len, cap, max;
+	struct wsp__tbuf b;
+	size_t max;
 };
 
 static int grow_sink(const void *data, size_t len, void *payload)
 {
 	struct grow *g = payload;
 
-	if (len > g->max - g->len)
+	if (len > g->max - g->b.len)
 		return WSP_ETOOBIG;
-	if (g->len + len + 1 > g->cap) {
-		size_t cap = g->cap ? g->cap : 4096;
-		char *b;
-
-		while (cap < g->len + len + 1)
-			cap *= 2;
-		b = realloc(g->buf, cap);
-		if (!b)
-			return WSP_ENOMEM;
-		g->buf = b;
-		g->cap = cap;
-	}
-	memcpy(g->buf + g->len, data, len);
-	g->len += len;
-	g->buf[g->len] = '\0';
-	return 0;
+	wsp__tbuf_add(&g->b, data, len);
+	return g->b.oom ? WSP_ENOMEM : 0;
 }
 
 int wsp_files_read_all(char **out, size_t *out_len, wsp_workspace *ws,
 		       const wsp_call *call, const char *path, size_t max,
 		       wsp_error *err)
 {
-	struct grow g = {NULL, 0, 0, max};
+	struct grow g = {{NULL, 0, 0, 0}, max};
+	size_t len;
 	int rc;
 
 	*out = NULL;
@@ -109,17 +97,16 @@ int wsp_files_read_all(char **out, size_t *out_len, wsp_workspace *ws,
 			      "cannot read '%s': it is larger than "
 			      "%zu bytes",
 			      path, max);
-	if (rc == 0 && !g.buf)
-		g.buf = calloc(1, 1);
-	if (rc == 0 && !g.buf)
-		rc = wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	if (rc < 0) {
-		free(g.buf);
+		wsp__tbuf_free(&g.b);
 		return rc;
 	}
-	*out = g.buf;
+	len = g.b.len;
+	*out = wsp__tbuf_take(&g.b); /* "" for an empty file */
+	if (!*out)
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	if (out_len)
-		*out_len = g.len;
+		*out_len = len;
 	return 0;
 }
 
