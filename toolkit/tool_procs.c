@@ -182,6 +182,14 @@ static int get_output(struct wsp__tool_ctx *c)
 	return 0;
 }
 
+/* kill_process's answer for a process that is not there (any more). */
+static int gone(struct wsp__tool_ctx *c, const char *pid)
+{
+	wsp__tbuf_addf(&c->out,
+		       "Process %s was not found or had already exited.", pid);
+	return 0;
+}
+
 static int kill_proc(struct wsp__tool_ctx *c)
 {
 	const char *pid = wsp__arg_str(c, "pid", "");
@@ -193,23 +201,13 @@ static int kill_proc(struct wsp__tool_ctx *c)
 	int rc;
 
 	rc = wsp_proc_get_status(&st, c->ws, &c->call, pid, &err);
-	if (rc == WSP_ENOTFOUND || (!rc && !running(&st))) {
-		wsp__tbuf_addf(&c->out,
-			       "Process %s was not found or had already "
-			       "exited.",
-			       pid);
-		return 0;
-	}
+	if (rc == WSP_ENOTFOUND || (!rc && !running(&st)))
+		return gone(c, pid);
 	if (rc)
 		return wsp__tool_fail_err(c, &err);
 	rc = wsp_proc_signal(c->ws, &c->call, pid, SIGKILL, &err);
-	if (rc == WSP_ENOTFOUND) {
-		wsp__tbuf_addf(&c->out,
-			       "Process %s was not found or had already "
-			       "exited.",
-			       pid);
-		return 0;
-	}
+	if (rc == WSP_ENOTFOUND)
+		return gone(c, pid);
 	if (rc)
 		return wsp__tool_fail_err(c, &err);
 	wsp_proc_wait(&st, c->ws, NULL, pid, 5000, &err);
