@@ -363,8 +363,7 @@ int wsp__state_get(char **out, size_t *out_len, const wsp_host *host,
 	if (!rc)
 		rc = open_store(&dfd, st, 0, err);
 	if (rc == WSP_ENOTFOUND)
-		return wsp_error_set(err, rc, "state store %s/%s: no key '%s'",
-				     st->group, st->inst, key);
+		return no_key(err, st, key);
 	if (rc)
 		return rc;
 	rc = read_value(out, out_len, host, st, dfd, key, err);
