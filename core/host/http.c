@@ -518,11 +518,7 @@ static int setup_easy(CURL *h, struct xfer *x, struct curl_slist *hdrs,
 		h, r->url, (long)CURL_HTTP_VERSION_2TLS, s->ca_bundle, errbuf,
 		hdrs);
 
-#define SET(opt, val)                                                          \
-	do {                                                                   \
-		if (rc == CURLE_OK)                                            \
-			rc = curl_easy_setopt(h, opt, val);                    \
-	} while (0)
+#define SET(opt, val) WSP__CURL_SET(rc, h, opt, val)
 	SET(CURLOPT_SHARE, svc.share);
 	SET(CURLOPT_CONNECTTIMEOUT_MS, (long)cto);
 	if (timeout_ms > 0)

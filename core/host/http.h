@@ -98,6 +98,13 @@ WSP_INTERNAL int wsp__http_header_list(struct curl_slist **out,
 WSP_INTERNAL int wsp__http_easy_base(void *easy, const char *url,
 				     long http_version, const char *ca,
 				     char *errbuf, struct curl_slist *hdrs);
+/* curl_easy_setopt(h, opt, val) unless an earlier option failed: rc (a
+ * CURLcode) keeps the first failure, so a list of options reads as one. */
+#define WSP__CURL_SET(rc, h, opt, val)                                         \
+	do {                                                                   \
+		if ((rc) == CURLE_OK)                                          \
+			(rc) = curl_easy_setopt((h), (opt), (val));            \
+	} while (0)
 
 /* --- http_retry.c --- */
 

@@ -64,11 +64,7 @@ int wsp__http_easy_base(void *easy, const char *url, long http_version,
 {
 	CURLcode rc = CURLE_OK;
 
-#define SET(opt, val)                                                          \
-	do {                                                                   \
-		if (rc == CURLE_OK)                                            \
-			rc = curl_easy_setopt(easy, opt, val);                 \
-	} while (0)
+#define SET(opt, val) WSP__CURL_SET(rc, easy, opt, val)
 	SET(CURLOPT_URL, url);
 	SET(CURLOPT_NOSIGNAL, 1L);
 	SET(CURLOPT_PROTOCOLS_STR, "http,https");

@@ -200,11 +200,7 @@ static int setup(wsp__hs_stream *s, const wsp__hs_request *r,
 						    (long)CURL_HTTP_VERSION_1_1,
 						    s->ca, s->errbuf, s->hdrs);
 
-#define SET(opt, val)                                                          \
-	do {                                                                   \
-		if (rc == CURLE_OK)                                            \
-			rc = curl_easy_setopt(h, opt, val);                    \
-	} while (0)
+#define SET(opt, val) WSP__CURL_SET(rc, h, opt, val)
 	SET(CURLOPT_PRIVATE, s);
 	if (cto > 0)
 		SET(CURLOPT_CONNECTTIMEOUT_MS, (long)cto);
