@@ -17,21 +17,27 @@
 
 #define FIX(dir) WSP_FIXTURE_DIR "/" dir
 
-static wsp_workspace *open_provider(const char *dir, const char *name)
+static wsp_workspace *open_text(const char *dir, const char *text)
 {
 	wsp_open_opts o = WSP_OPEN_OPTS_INIT;
 	wsp_workspace *ws = NULL;
-	char text[256];
 	wsp_error err;
 
 	unsetenv("WSP_PLUGIN_PATH");
 	o.plugin_path = dir;
-	snprintf(text, sizeof(text),
-		 "sandbox:\n  provider: %s\n"
-		 "  options: { root: /w, retries: 2 }\n", name);
 	o.config_text = text;
 	CU_ASSERT_EQUAL(wsp_workspace_open(&ws, &o, &err), 0);
 	return ws;
+}
+
+static wsp_workspace *open_provider(const char *dir, const char *name)
+{
+	char text[256];
+
+	snprintf(text, sizeof(text),
+		 "sandbox:\n  provider: %s\n"
+		 "  options: { root: /w, retries: 2 }\n", name);
+	return open_text(dir, text);
 }
 
 /* Every slot of a provider that cannot is WSP_ENOTSUP, named. */
@@ -127,15 +133,13 @@ static void test_preview(void)
  */
 static void test_id_and_loaded(void)
 {
-	wsp_open_opts o = WSP_OPEN_OPTS_INIT;
-	wsp_workspace *ws = NULL;
+	wsp_workspace *ws;
 	wsp_error err;
 
-	unsetenv("WSP_PLUGIN_PATH");
-	o.plugin_path = FIX("slots");
-	o.config_text = "sandbox:\n  provider: slots\n  id: box-7\n"
-			"  options: { root: /w, retries: 2 }\n";
-	CU_ASSERT_EQUAL_FATAL(wsp_workspace_open(&ws, &o, &err), 0);
+	ws = open_text(FIX("slots"), "sandbox:\n  provider: slots\n"
+				     "  id: box-7\n"
+				     "  options: { root: /w, retries: 2 }\n");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ws);
 	CU_ASSERT_STRING_EQUAL(wsp_sandbox_id(ws), "box-7");
 	CU_ASSERT_EQUAL(wsp_sandbox_loaded(ws), 0);
 	CU_ASSERT_EQUAL(wsp_sandbox_loaded(ws), 0); /* asking loads nothing */
@@ -144,11 +148,9 @@ static void test_id_and_loaded(void)
 	wsp_workspace_close(ws);
 
 	/* Without a sandbox: no id, never loaded; NULL is no workspace. */
-	o.plugin_path = FIX("good");
-	o.config_text = "mounts:\n  /: {provider: fixture, options: "
-			"{root: /w}}\n";
-	ws = NULL;
-	CU_ASSERT_EQUAL_FATAL(wsp_workspace_open(&ws, &o, &err), 0);
+	ws = open_text(FIX("good"), "mounts:\n  /: {provider: fixture, "
+				    "options: {root: /w}}\n");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ws);
 	CU_ASSERT_PTR_NULL(wsp_sandbox_id(ws));
 	CU_ASSERT_EQUAL(wsp_sandbox_loaded(ws), 0);
 	wsp_workspace_close(ws);
