@@ -335,8 +335,10 @@ static int write_value(const wsp_state *st, int dfd, const char *key,
 	return 0;
 }
 
-/* What every operation checks first. */
+/* What every operation checks first: the host and store, then its key
+ * (what: "key", or "prefix" for a list, which may be empty). */
 static int check_args(const wsp_host *host, const wsp_state *st,
+		      const char *key, const char *what, int prefix,
 		      wsp_error *err)
 {
 	if (!host || !st)
@@ -344,7 +346,7 @@ static int check_args(const wsp_host *host, const wsp_state *st,
 				     "state store: no %s; use the host table "
 				     "and the store given to init",
 				     host ? "store" : "host");
-	return 0;
+	return check_key(key, what, prefix, err);
 }
 
 int wsp__state_get(char **out, size_t *out_len, const wsp_host *host,
@@ -357,9 +359,7 @@ int wsp__state_get(char **out, size_t *out_len, const wsp_host *host,
 				     "state_get: no place for the value");
 	*out = NULL;
 	*out_len = 0;
-	rc = check_args(host, st, err);
-	if (!rc)
-		rc = check_key(key, "key", 0, err);
+	rc = check_args(host, st, key, "key", 0, err);
 	if (!rc)
 		rc = open_store(&dfd, st, 0, err);
 	if (rc == WSP_ENOTFOUND)
@@ -377,9 +377,7 @@ int wsp__state_put(const wsp_host *host, const wsp_state *st,
 {
 	int dfd, lfd, rc;
 
-	rc = check_args(host, st, err);
-	if (!rc)
-		rc = check_key(key, "key", 0, err);
+	rc = check_args(host, st, key, "key", 0, err);
 	if (rc)
 		return rc;
 	if (len > WSP_STATE_VALUE_MAX)
@@ -415,9 +413,7 @@ int wsp__state_update(const wsp_host *host, const wsp_state *st,
 	size_t old_len = 0, next_len = 0;
 	int dfd, lfd, rc, exists;
 
-	rc = check_args(host, st, err);
-	if (!rc)
-		rc = check_key(key, "key", 0, err);
+	rc = check_args(host, st, key, "key", 0, err);
 	if (!rc && !fn)
 		rc = wsp_error_set(err, WSP_EINVAL,
 				   "state_update: no update function");
@@ -464,9 +460,7 @@ int wsp__state_delete(const wsp_host *host, const wsp_state *st,
 {
 	int dfd, lfd, rc;
 
-	rc = check_args(host, st, err);
-	if (!rc)
-		rc = check_key(key, "key", 0, err);
+	rc = check_args(host, st, key, "key", 0, err);
 	if (!rc)
 		rc = open_store(&dfd, st, 0, err);
 	if (rc == WSP_ENOTFOUND)
@@ -543,9 +537,7 @@ int wsp__state_list(const wsp_host *host, const wsp_state *st,
 	size_t i, n = 0;
 	int dfd, rc;
 
-	rc = check_args(host, st, err);
-	if (!rc)
-		rc = check_key(prefix, "prefix", 1, err);
+	rc = check_args(host, st, prefix, "prefix", 1, err);
 	if (!rc && !fn)
 		rc = wsp_error_set(err, WSP_EINVAL,
 				   "state_list: no key function");
