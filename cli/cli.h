@@ -115,7 +115,7 @@ int cli_isolation_arg(const char *cmd, const char *v);
 int cli_workspace_isolation(wsp_workspace *ws, const char *mode);
 
 /* Open options filled from the global options (config, plugin path, log). */
-void cli_open_options(wsp_open_options *opts, const struct wsp_cli *cli);
+void cli_open_options(wsp_open_opts *opts, const struct wsp_cli *cli);
 
 /* Print "wsp: <msg>" to stderr. */
 void cli_error(const char *fmt, ...) WSP_PRINTF(1, 2);

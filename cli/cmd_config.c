@@ -38,7 +38,7 @@ static void print_line(const char *line, void *payload)
 
 static int check(struct wsp_cli *cli, uint32_t flags, int argc, char **argv)
 {
-	wsp_open_options opts;
+	wsp_open_opts opts;
 	const char *file = argc > 1 ? argv[1] : NULL;
 	cJSON *doc = NULL, *problems = NULL;
 	wsp_error err;

@@ -29,8 +29,8 @@ static const struct cli_cmd mcp_cmd = {
 
 int cmd_mcp(struct wsp_cli *cli, int argc, char **argv)
 {
-	wsp_tools_options topts = WSP_TOOLS_OPTIONS_INIT;
-	wsp_mcp_options opts = WSP_MCP_OPTIONS_INIT;
+	wsp_tools_opts topts = WSP_TOOLS_OPTS_INIT;
+	wsp_mcp_opts opts = WSP_MCP_OPTS_INIT;
 	wsp_workspace *ws;
 	wsp_tools *tools;
 	wsp_error err;

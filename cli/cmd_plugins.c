@@ -356,7 +356,7 @@ static int info(struct wsp_cli *cli, wsp_workspace *ws, const char *arg)
  */
 static int open_for_listing(wsp_workspace **out, struct wsp_cli *cli)
 {
-	wsp_open_options opts;
+	wsp_open_opts opts;
 	wsp_error err;
 
 	cli_open_options(&opts, cli);

@@ -201,7 +201,7 @@ static char *make_args(int argc, char **argv, long top_k,
 
 int cmd_search(struct wsp_cli *cli, int argc, char **argv)
 {
-	wsp_tools_options topts = WSP_TOOLS_OPTIONS_INIT;
+	wsp_tools_opts topts = WSP_TOOLS_OPTS_INIT;
 	wsp_tool_result res = { .struct_size = sizeof(res) };
 	const char *min_score = NULL, *mode = NULL, *name;
 	struct cli_parse p;

@@ -13,7 +13,7 @@
 
 static int open_tools(wsp_tools **out, struct wsp_cli *cli, uint32_t flags)
 {
-	wsp_tools_options opts = WSP_TOOLS_OPTIONS_INIT;
+	wsp_tools_opts opts = WSP_TOOLS_OPTS_INIT;
 	wsp_workspace *ws;
 	wsp_error err;
 

@@ -119,9 +119,9 @@ void cli_notice(const struct wsp_cli *cli, const char *fmt, ...)
 	fflush(f);
 }
 
-void cli_open_options(wsp_open_options *opts, const struct wsp_cli *cli)
+void cli_open_options(wsp_open_opts *opts, const struct wsp_cli *cli)
 {
-	wsp_open_options init = WSP_OPEN_OPTIONS_INIT;
+	wsp_open_opts init = WSP_OPEN_OPTS_INIT;
 
 	*opts = init;
 	opts->config_path = cli->config_path;
@@ -133,7 +133,7 @@ void cli_open_options(wsp_open_options *opts, const struct wsp_cli *cli)
 
 int cli_workspace(wsp_workspace **out, struct wsp_cli *cli)
 {
-	wsp_open_options opts;
+	wsp_open_opts opts;
 	wsp_error err;
 
 	if (!cli->ws) {

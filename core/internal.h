@@ -69,11 +69,8 @@ WSP_INTERNAL int wsp__sandbox_enter(wsp__instance **out, wsp_call *c,
 WSP_INTERNAL int wsp__workspace_sandbox_provider(const wsp__provider **out,
 						 wsp_workspace *ws,
 						 wsp_error *err);
-/* The sandbox instance if a call already started it, else NULL. */
-WSP_INTERNAL wsp__instance *
-wsp__workspace_sandbox_if_started(wsp_workspace *ws);
-/* The sandbox's `id:` (or its default), NULL without a sandbox. */
-WSP_INTERNAL const char *wsp__workspace_sandbox_id(const wsp_workspace *ws);
+/* Whether a sandbox is configured and loaded: wsp_sandbox_id() and
+ * wsp_sandbox_loaded() (exec.h) are public since 0.5. */
 
 /* Mounts, in configuration order; paths normalised ("/", "/data"). */
 WSP_INTERNAL size_t wsp__workspace_mount_count(const wsp_workspace *ws);
@@ -149,6 +146,9 @@ WSP_INTERNAL void wsp__workspace_mask_error(wsp_workspace *ws, wsp_error *err);
 WSP_INTERNAL void wsp__escape_ctl(char *dst, size_t cap, const char *src);
 /* The same in place (text holds cap bytes). */
 WSP_INTERNAL void wsp__escape_ctl_inplace(char *text, size_t cap);
+/* quote.c: the value of the hex digit c (either case), -1 for any other
+ * character: %XX decoding (SigV4's canonical URIs, LSP's file URIs). */
+WSP_INTERNAL int wsp__hex_digit(int c);
 
 /*
  * 1 when the JSON text (len bytes) holds a \u0000 escape or a raw NUL

@@ -1,7 +1,7 @@
 /*
  * core/quote.c - untrusted text made safe to quote: control characters
  * escaped in messages, and JSON strings that hide a NUL found before they
- * become C strings.
+ * become C strings; the hex digits of %XX escapes.
  */
 #include "internal.h"
 
@@ -72,4 +72,15 @@ int wsp__json_has_nul(const char *json, size_t len)
 		i++; /* skip the escaped character */
 	}
 	return 0;
+}
+
+int wsp__hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
 }

@@ -409,7 +409,7 @@ int wsp__skills_need_sandbox(wsp_workspace *ws)
 {
 	size_t i;
 
-	if (wsp__workspace_sandbox_if_started(ws))
+	if (wsp_sandbox_loaded(ws))
 		return 0;
 	for (i = 0; ws->cfg && i < ws->cfg->n_mounts; i++)
 		if (wsp__inst_is_sandbox_fs(&ws->mounts[i]))

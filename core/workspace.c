@@ -68,10 +68,10 @@ static void setup_instance(struct wsp__inst *in, wsp_workspace *ws,
 	in->pub.host = &in->host.pub;
 }
 
-int wsp__workspace_new(wsp_workspace **out, const wsp_open_options *opts,
+int wsp__workspace_new(wsp_workspace **out, const wsp_open_opts *opts,
 		       struct wsp__diags *d, wsp_error *err)
 {
-	wsp_open_options defaults = WSP_OPEN_OPTIONS_INIT;
+	wsp_open_opts defaults = WSP_OPEN_OPTS_INIT;
 	struct wsp__config *cfg = NULL;
 	wsp_workspace *ws;
 	char label[96];
@@ -81,10 +81,10 @@ int wsp__workspace_new(wsp_workspace **out, const wsp_open_options *opts,
 	*out = NULL;
 	if (!opts)
 		opts = &defaults;
-	if (opts->struct_size < offsetof(wsp_open_options, reserved))
+	if (opts->struct_size < offsetof(wsp_open_opts, reserved))
 		return wsp_error_set(err, WSP_EINVAL,
-				     "wsp_open_options too small; initialise "
-				     "it with WSP_OPEN_OPTIONS_INIT");
+				     "wsp_open_opts too small; initialise "
+				     "it with WSP_OPEN_OPTS_INIT");
 	ws = calloc(1, sizeof(*ws));
 	if (!ws)
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
@@ -137,7 +137,7 @@ fail:
 	return rc;
 }
 
-int wsp_workspace_open(wsp_workspace **out, const wsp_open_options *opts,
+int wsp_workspace_open(wsp_workspace **out, const wsp_open_opts *opts,
 		       wsp_error *err)
 {
 	struct wsp__diags d = {0};
@@ -451,21 +451,21 @@ out:
 	return rc;
 }
 
-wsp__instance *wsp__workspace_sandbox_if_started(wsp_workspace *ws)
+int wsp_sandbox_loaded(wsp_workspace *ws)
 {
-	wsp__instance *in;
+	int ready;
 
-	if (!ws->cfg->has_sandbox)
-		return NULL;
+	if (!ws || !ws->cfg->has_sandbox)
+		return 0;
 	pthread_mutex_lock(&ws->lock);
-	in = ws->sandbox.ready ? &ws->sandbox.pub : NULL;
+	ready = ws->sandbox.ready != 0;
 	pthread_mutex_unlock(&ws->lock);
-	return in;
+	return ready;
 }
 
-const char *wsp__workspace_sandbox_id(const wsp_workspace *ws)
+const char *wsp_sandbox_id(const wsp_workspace *ws)
 {
-	return ws->cfg->has_sandbox ? ws->cfg->sandbox_id : NULL;
+	return ws && ws->cfg->has_sandbox ? ws->cfg->sandbox_id : NULL;
 }
 
 size_t wsp__workspace_mount_count(const wsp_workspace *ws)

@@ -58,7 +58,7 @@ WSP_INTERNAL void wsp__make_dirs(const char *path);
 
 /* Open, with configuration problems reported to d. */
 WSP_INTERNAL int wsp__workspace_new(wsp_workspace **out,
-				    const wsp_open_options *opts,
+				    const wsp_open_opts *opts,
 				    struct wsp__diags *d, wsp_error *err);
 
 /*

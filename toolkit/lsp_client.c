@@ -64,17 +64,6 @@ char *wsp__lsp_uri(const char *path)
 	return u;
 }
 
-static int unhex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 char *wsp__lsp_uri_path(const char *uri)
 {
 	const char *s;
@@ -90,8 +79,8 @@ char *wsp__lsp_uri_path(const char *uri)
 	if (!out)
 		return NULL;
 	for (; *s; s++) {
-		if (*s == '%' && (hi = unhex(s[1])) >= 0 &&
-		    (lo = unhex(s[2])) >= 0 && (hi || lo)) {
+		if (*s == '%' && (hi = wsp__hex_digit(s[1])) >= 0 &&
+		    (lo = wsp__hex_digit(s[2])) >= 0 && (hi || lo)) {
 			*p++ = (char)(hi * 16 + lo);
 			s += 2;
 		} else {

@@ -689,9 +689,9 @@ static int read_loop(struct server *s, const wsp_cancel *stop, wsp_error *err)
 	return rc;
 }
 
-int wsp_mcp_serve(wsp_tools *tools, const wsp_mcp_options *opts, wsp_error *err)
+int wsp_mcp_serve(wsp_tools *tools, const wsp_mcp_opts *opts, wsp_error *err)
 {
-	static const wsp_mcp_options defaults = WSP_MCP_OPTIONS_INIT;
+	static const wsp_mcp_opts defaults = WSP_MCP_OPTS_INIT;
 	struct server s;
 	struct call *c;
 	char *list;

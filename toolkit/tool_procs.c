@@ -56,22 +56,18 @@ static int stream_new(struct wsp__tool_ctx *c, const char *pid,
 		      wsp_error *err)
 {
 	wsp_output_opts oo = WSP_OUTPUT_OPTS_INIT;
-	int rc;
+	uint64_t *off[2] = {off_out, off_err};
+	int i, rc;
 
-	oo.streams = WSP_STDOUT;
-	oo.offset = *off_out;
-	rc = wsp_proc_read_output(st, c->ws, &c->call, pid, &oo, forward_only,
-				  (void *)c->opts, err);
-	if (rc)
-		return rc;
-	*off_out = st->stdout_total;
-	oo.streams = WSP_STDERR;
-	oo.offset = *off_err;
-	rc = wsp_proc_read_output(st, c->ws, &c->call, pid, &oo, forward_only,
-				  (void *)c->opts, err);
-	if (rc)
-		return rc;
-	*off_err = st->stderr_total;
+	for (i = 0; i < 2; i++) {
+		oo.streams = i ? WSP_STDERR : WSP_STDOUT;
+		oo.offset = *off[i];
+		rc = wsp_proc_read_output(st, c->ws, &c->call, pid, &oo,
+					  forward_only, (void *)c->opts, err);
+		if (rc)
+			return rc;
+		*off[i] = i ? st->stderr_total : st->stdout_total;
+	}
 	return 0;
 }
 
@@ -186,6 +182,14 @@ static int get_output(struct wsp__tool_ctx *c)
 	return 0;
 }
 
+/* kill_process's answer for a process that is not there (any more). */
+static int gone(struct wsp__tool_ctx *c, const char *pid)
+{
+	wsp__tbuf_addf(&c->out,
+		       "Process %s was not found or had already exited.", pid);
+	return 0;
+}
+
 static int kill_proc(struct wsp__tool_ctx *c)
 {
 	const char *pid = wsp__arg_str(c, "pid", "");
@@ -197,23 +201,13 @@ static int kill_proc(struct wsp__tool_ctx *c)
 	int rc;
 
 	rc = wsp_proc_get_status(&st, c->ws, &c->call, pid, &err);
-	if (rc == WSP_ENOTFOUND || (!rc && !running(&st))) {
-		wsp__tbuf_addf(&c->out,
-			       "Process %s was not found or had already "
-			       "exited.",
-			       pid);
-		return 0;
-	}
+	if (rc == WSP_ENOTFOUND || (!rc && !running(&st)))
+		return gone(c, pid);
 	if (rc)
 		return wsp__tool_fail_err(c, &err);
 	rc = wsp_proc_signal(c->ws, &c->call, pid, SIGKILL, &err);
-	if (rc == WSP_ENOTFOUND) {
-		wsp__tbuf_addf(&c->out,
-			       "Process %s was not found or had already "
-			       "exited.",
-			       pid);
-		return 0;
-	}
+	if (rc == WSP_ENOTFOUND)
+		return gone(c, pid);
 	if (rc)
 		return wsp__tool_fail_err(c, &err);
 	wsp_proc_wait(&st, c->ws, NULL, pid, 5000, &err);

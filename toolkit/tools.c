@@ -128,20 +128,20 @@ struct caps {
 
 static void probe(struct caps *c, wsp_workspace *ws)
 {
-	size_t i, n = wsp__workspace_mount_count(ws);
 	const wsp__provider *prov;
 	wsp_error err;
+	int ro, all_ro = 1;
+	size_t i;
 
 	memset(c, 0, sizeof(*c));
-	c->has_fs = n > 0;
-	c->all_read_only = n > 0;
+	for (i = 0; !wsp_files_mount(NULL, &ro, ws, i); i++)
+		all_ro = all_ro && ro;
+	c->has_fs = i > 0;
+	c->all_read_only = c->has_fs && all_ro;
 	c->has_search = ws->cfg->search.configured;
 	c->has_vectors = ws->cfg->search.embed.url != NULL;
 	c->has_skills = ws->cfg->skills.configured;
 	c->has_lsp = ws->cfg->lsp.configured && ws->cfg->lsp.n;
-	for (i = 0; i < n; i++)
-		if (!wsp__workspace_mount_read_only(ws, i))
-			c->all_read_only = 0;
 	/*
 	 * The sandbox provider's descriptor (the .so loaded, its options
 	 * checked, never init: that may create a cloud VM) tells whether it
@@ -149,7 +149,7 @@ static void probe(struct caps *c, wsp_workspace *ws)
 	 * process tools call. If it cannot load, the command tools stay
 	 * listed and report the loader's error when called.
 	 */
-	c->has_sandbox = wsp__workspace_sandbox_id(ws) != NULL;
+	c->has_sandbox = wsp_sandbox_id(ws) != NULL;
 	c->has_procs = c->has_sandbox;
 	if (c->has_sandbox && !wsp__workspace_sandbox_provider(&prov, ws, &err))
 		c->has_procs = prov->has_procmgr;
@@ -311,7 +311,7 @@ static int add_ext_tools(wsp_tools *set, wsp_error *err)
 }
 
 int wsp_tools_open(wsp_tools **out, wsp_workspace *ws,
-		   const wsp_tools_options *opts, wsp_error *err)
+		   const wsp_tools_opts *opts, wsp_error *err)
 {
 	struct wsp__tool_settings st;
 	wsp_tools *set;
@@ -335,7 +335,7 @@ int wsp_tools_open(wsp_tools **out, wsp_workspace *ws,
 	}
 	set->ws = ws;
 	pthread_mutex_init(&set->mu, NULL);
-	if (opts && WSP_HAS_MEMBER(wsp_tools_options, opts, flags))
+	if (opts && WSP_HAS_MEMBER(wsp_tools_opts, opts, flags))
 		set->flags = opts->flags;
 	rc = check_names(ws, err);
 	if (rc) {
@@ -443,16 +443,23 @@ static const struct tool *find_tool(const wsp_tools *set, const char *name)
 	return NULL;
 }
 
+/* A tool's message: it quotes paths and arguments, so control characters
+ * are escaped and no escape sequence gets through. */
+__attribute__((format(printf, 3, 0))) static void
+quoted(char *msg, size_t cap, const char *fmt, va_list ap)
+{
+	vsnprintf(msg, cap, fmt, ap);
+	wsp__escape_ctl_inplace(msg, cap);
+}
+
 int wsp__tool_fail(struct wsp__tool_ctx *c, const char *fmt, ...)
 {
 	va_list ap;
 	char msg[1024];
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	quoted(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	/* It quotes paths and arguments: no escape sequence gets through. */
-	wsp__escape_ctl_inplace(msg, sizeof(msg));
 	c->out.len = 0;
 	if (c->out.p)
 		c->out.p[0] = '\0';
@@ -475,9 +482,8 @@ int wsp__tool_say(struct wsp__tool_ctx *c, const char *fmt, ...)
 	char msg[1024];
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	quoted(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	wsp__escape_ctl_inplace(msg, sizeof(msg));
 	wsp__tbuf_puts(&c->out, msg);
 	return 0;
 }

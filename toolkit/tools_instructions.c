@@ -30,13 +30,13 @@ static int sink(const void *data, size_t len, void *payload)
 /* The sandbox's paragraph; nothing when there is none or it cannot load. */
 static void sandbox_text(struct wsp__tbuf *b, wsp_workspace *ws)
 {
-	const char *id = wsp__workspace_sandbox_id(ws);
+	const char *id = wsp_sandbox_id(ws);
 	const wsp__provider *prov;
 	wsp_error err;
 
 	if (!id)
 		return;
-	if (wsp__workspace_sandbox_if_started(ws)) {
+	if (wsp_sandbox_loaded(ws)) {
 		if (wsp_sandbox_instructions(ws, NULL, sink, b, &err)) {
 			b->len = 0; /* a failing provider adds nothing */
 			if (b->p)
@@ -134,7 +134,9 @@ static void skills_text(struct wsp__tbuf *b, wsp_workspace *ws)
 int wsp_tools_instructions(char **out, wsp_workspace *ws, wsp_error *err)
 {
 	struct wsp__tbuf b = {0};
-	size_t i, n;
+	const char *path;
+	size_t i;
+	int ro;
 
 	*out = NULL;
 	if (!ws)
@@ -142,18 +144,13 @@ int wsp_tools_instructions(char **out, wsp_workspace *ws, wsp_error *err)
 	sandbox_text(&b, ws);
 	if (b.len && b.p[b.len - 1] != '\n')
 		wsp__tbuf_add(&b, "\n", 1);
-	n = wsp__workspace_mount_count(ws);
-	if (n) {
-		if (b.len)
+	for (i = 0; !wsp_files_mount(&path, &ro, ws, i); i++) {
+		if (i == 0 && b.len)
 			wsp__tbuf_add(&b, "\n", 1);
-		wsp__tbuf_puts(&b, "Workspace filesystems (use the file tools "
-				   "with these paths):\n");
-		for (i = 0; i < n; i++)
-			wsp__tbuf_addf(&b, "- %s%s\n",
-				       wsp__workspace_mount_path(ws, i),
-				       wsp__workspace_mount_read_only(ws, i)
-					       ? " (read-only)"
-					       : "");
+		if (i == 0)
+			wsp__tbuf_puts(&b, "Workspace filesystems (use the file "
+					   "tools with these paths):\n");
+		wsp__tbuf_addf(&b, "- %s%s\n", path, ro ? " (read-only)" : "");
 	}
 	skills_text(&b, ws);
 	if (b.oom) {

@@ -65,29 +65,59 @@ static void add_lines(struct wsp__tbuf *b, const struct line *v, size_t from,
 	}
 }
 
+/*
+ * The lines of s (*v, *nl as split_lines) when s has more than max_tokens
+ * (*total: how many); 0 when it has not, or cannot be split: then s is
+ * added to b as it is.
+ */
+static size_t lines_over(struct line **v, int *nl, size_t *total,
+			 struct wsp__tbuf *b, const char *s, size_t len,
+			 size_t max_tokens)
+{
+	size_t n = 0;
+
+	*v = NULL;
+	*total = wsp__text_tokens(s, len);
+	if (!len || *total <= max_tokens || !(n = split_lines(v, s, len, nl))) {
+		wsp__tbuf_add(b, s, len);
+		free(*v);
+		*v = NULL;
+		return 0;
+	}
+	return n;
+}
+
+/* How many of the first n lines fit in budget tokens (at least one);
+ * *tok: their tokens. */
+static size_t head_within(const struct line *v, size_t n, size_t budget,
+			  size_t *tok)
+{
+	size_t i, kept = 0, t;
+
+	*tok = 0;
+	for (i = 0; i < n; i++) {
+		t = wsp__text_tokens(v[i].p, v[i].len);
+		if (*tok + t > budget && kept)
+			break;
+		kept++;
+		*tok += t;
+	}
+	return kept;
+}
+
 static void sandwich(struct wsp__tbuf *b, const char *s, size_t len,
 		     size_t max_tokens)
 {
-	struct line *v = NULL;
-	size_t n, i, head = 0, tail = 0, head_tok = 0, tail_tok = 0, total;
+	struct line *v;
+	size_t n, i, head, tail = 0, head_tok, tail_tok = 0, total;
 	size_t head_budget = max_tokens / 10, tail_budget, t;
 	int nl;
 
-	total = wsp__text_tokens(s, len);
-	if (!len || total <= max_tokens ||
-	    !(n = split_lines(&v, s, len, &nl))) {
-		wsp__tbuf_add(b, s, len);
-		free(v);
+	n = lines_over(&v, &nl, &total, b, s, len, max_tokens);
+	if (!n)
 		return;
-	}
 	tail_budget = max_tokens - head_budget;
-	for (i = 0; i < n; i++) {
-		t = wsp__text_tokens(v[i].p, v[i].len);
-		if (head_tok + t > head_budget && head)
-			break;
-		head++;
-		head_tok += t;
-	}
+	head = head_within(v, n, head_budget, &head_tok);
 	for (i = n; i > head; i--) {
 		t = wsp__text_tokens(v[i - 1].p, v[i - 1].len);
 		if (tail_tok + t > tail_budget && tail)
@@ -149,24 +179,14 @@ void wsp__text_truncate(struct wsp__tbuf *b, const char *s, size_t len,
 void wsp__text_limit(struct wsp__tbuf *b, const char *s, size_t len,
 		     size_t max_tokens)
 {
-	struct line *v = NULL;
-	size_t n, i, kept = 0, tok = 0, total, t;
+	struct line *v;
+	size_t n, kept, tok, total;
 	int nl;
 
-	total = wsp__text_tokens(s, len);
-	if (!len || total <= max_tokens ||
-	    !(n = split_lines(&v, s, len, &nl))) {
-		wsp__tbuf_add(b, s, len);
-		free(v);
+	n = lines_over(&v, &nl, &total, b, s, len, max_tokens);
+	if (!n)
 		return;
-	}
-	for (i = 0; i < n; i++) {
-		t = wsp__text_tokens(v[i].p, v[i].len);
-		if (tok + t > max_tokens && kept)
-			break;
-		kept++;
-		tok += t;
-	}
+	kept = head_within(v, n, max_tokens, &tok);
 	if (kept >= n) {
 		wsp__tbuf_add(b, s, len);
 		free(v);

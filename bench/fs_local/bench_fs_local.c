@@ -279,7 +279,7 @@ static void make_tree(void)
 
 int main(int argc, char **argv)
 {
-	wsp_open_options o = WSP_OPEN_OPTIONS_INIT;
+	wsp_open_opts o = WSP_OPEN_OPTS_INIT;
 	const char *tmp = getenv("TMPDIR");
 	char yaml[4096];
 	struct row rows[6];

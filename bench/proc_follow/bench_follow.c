@@ -164,7 +164,7 @@ static void follow_once(struct result *r, wsp_workspace *ws, const char *self,
 
 int main(int argc, char **argv)
 {
-	wsp_open_options oo = WSP_OPEN_OPTIONS_INIT;
+	wsp_open_opts oo = WSP_OPEN_OPTS_INIT;
 	const char *dir = NULL;
 	struct result fol, pol;
 	char cfg[2048], tmpl[] = "/tmp/wsp-bench-follow-XXXXXX", self[4096];

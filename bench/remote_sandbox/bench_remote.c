@@ -115,7 +115,7 @@ static int procs50(wsp_workspace *ws)
 
 int main(int argc, char **argv)
 {
-	wsp_open_options oo = WSP_OPEN_OPTIONS_INIT;
+	wsp_open_opts oo = WSP_OPEN_OPTS_INIT;
 	wsp_workspace *ws = NULL;
 	wsp_error err = {0};
 	uint32_t outcome;

@@ -166,7 +166,7 @@ static uint64_t wsp_stream(wsp_workspace *ws, const char *cmd,
 
 static wsp_workspace *open_ws(const char *dir, const char *isolation)
 {
-	wsp_open_options oo = WSP_OPEN_OPTIONS_INIT;
+	wsp_open_opts oo = WSP_OPEN_OPTS_INIT;
 	wsp_workspace *ws;
 	wsp_error err;
 	char cfg[1024];

@@ -80,7 +80,7 @@ struct results {
 
 static void run_wsp(struct results *r, const char *dir, const char *iso, int n)
 {
-	wsp_open_options oo = WSP_OPEN_OPTIONS_INIT;
+	wsp_open_opts oo = WSP_OPEN_OPTS_INIT;
 	wsp_proc_status st = {.struct_size = sizeof(st)};
 	struct test_proc_tally t = {0};
 	wsp_workspace *ws;

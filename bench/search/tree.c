@@ -169,8 +169,8 @@ static wsp_tools *tools;
 
 void open_ws(const char *dir, const char *index, const char *search_extra)
 {
-	wsp_open_options o = WSP_OPEN_OPTIONS_INIT;
-	wsp_tools_options to = WSP_TOOLS_OPTIONS_INIT;
+	wsp_open_opts o = WSP_OPEN_OPTS_INIT;
+	wsp_tools_opts to = WSP_TOOLS_OPTS_INIT;
 	char yaml[8192];
 	wsp_error err;
 

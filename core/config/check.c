@@ -105,7 +105,7 @@ static void check_sandbox_mounts(wsp_workspace *ws, struct wsp__diags *d)
 	}
 }
 
-int wsp_config_check(const wsp_open_options *opts, uint32_t flags,
+int wsp_config_check(const wsp_open_opts *opts, uint32_t flags,
 		     wsp_diag_fn cb, void *payload, wsp_error *errp)
 {
 	struct wsp__diags d = { 0 };

@@ -180,7 +180,7 @@ extern const char wsp__default_config[];
  * WSP_ENOTFOUND (an explicit file is missing: err says so), WSP_ENOMEM.
  */
 WSP_INTERNAL int wsp__config_load(struct wsp__config **out,
-				  const wsp_open_options *opts,
+				  const wsp_open_opts *opts,
 				  struct wsp__diags *d, wsp_error *err);
 
 /* Parse text named file, relative paths resolving against dir. */

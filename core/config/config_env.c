@@ -6,37 +6,19 @@
  * cannot smuggle in a second reference.
  */
 #include "config.h"
+#include "tbuf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct buf {
-	char *p;
-	size_t len, cap;
-};
-
-static int put(struct buf *b, const char *s, size_t n)
+/* Append to b, up to the size a YAML value may have. */
+static int put(struct wsp__tbuf *b, const char *s, size_t n)
 {
-	char *p;
-	size_t cap;
-
 	if (b->len + n + 1 > WSP__YAML_MAX_BYTES)
 		return WSP_ETOOBIG;
-	if (b->len + n + 1 > b->cap) {
-		cap = b->cap ? b->cap : 64;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		p = realloc(b->p, cap);
-		if (!p)
-			return WSP_ENOMEM;
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-	return 0;
+	wsp__tbuf_add(b, s, n);
+	return b->oom ? WSP_ENOMEM : 0;
 }
 
 static int is_name_char(char ch, int first)
@@ -48,7 +30,7 @@ static int is_name_char(char ch, int first)
 
 int wsp__config_expand(char **out, const char *in, char *why, size_t why_cap)
 {
-	struct buf b = { 0 };
+	struct wsp__tbuf b = { 0 };
 	const char *s = in, *name, *end, *val, *def;
 	size_t name_len;
 	char var[128];
@@ -119,7 +101,7 @@ int wsp__config_expand(char **out, const char *in, char *why, size_t why_cap)
 	else if (rc == WSP_ENOMEM)
 		snprintf(why, why_cap, "out of memory");
 	if (rc) {
-		free(b.p);
+		wsp__tbuf_free(&b);
 		return rc;
 	}
 	*out = b.p;

@@ -168,7 +168,7 @@ static int try_file(struct wsp__config **out, int *found, const char *path,
 	return load_file(out, path, d, err);
 }
 
-int wsp__config_load(struct wsp__config **out, const wsp_open_options *opts,
+int wsp__config_load(struct wsp__config **out, const wsp_open_opts *opts,
 		     struct wsp__diags *d, wsp_error *err)
 {
 	char path[PATH_MAX];

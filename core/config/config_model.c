@@ -17,6 +17,7 @@
  * candidate owners besides the root.
  */
 #include "config.h"
+#include "names.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -164,27 +165,6 @@ static int want_bool(struct model *m, const struct wsp__ynode *n,
 	return v.b;
 }
 
-/* [a-z][a-z0-9_-]* up to 64 characters; digit_first: [a-z0-9] first. */
-static int valid_lower_name(const char *s, int digit_first)
-{
-	size_t i;
-
-	if (!((*s >= 'a' && *s <= 'z') ||
-	      (digit_first && *s >= '0' && *s <= '9')))
-		return 0;
-	for (i = 1; s[i]; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') ||
-		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_' ||
-		      s[i] == '-'))
-			return 0;
-	return i <= 64;
-}
-
-static int valid_provider_name(const char *s)
-{
-	return valid_lower_name(s, 1);
-}
-
 /* An id names state on disk: keep it a plain file name. */
 static int valid_id(const char *s)
 {
@@ -226,7 +206,7 @@ static void parse_provider_entry(struct model *m, const struct wsp__ynode *n,
 			name = want_scalar(m, val, what);
 			if (!name)
 				continue;
-			if (!valid_provider_name(name)) {
+			if (!wsp__provider_name_ok(name)) {
 				err_at(m, val,
 				       "bad provider name '%.64s'; names use "
 				       "a-z, 0-9, '_' and '-' (like 'local' "
@@ -554,7 +534,7 @@ static void parse_tool_entry(struct model *m, struct wsp__tool_cfg *t,
 		} else if (t->ext && !strcmp(k->value, "op")) {
 			t->op = want_scalar(m, v, "'op'");
 			/* an operation's name, as <wsp/plugin.h> has it */
-			if (t->op && !valid_lower_name(t->op, 0)) {
+			if (t->op && !wsp__ext_op_name_ok(t->op)) {
 				err_at(m, v,
 				       "bad extension operation name '%.64s'; "
 				       "'wsp plugins' lists a provider's "

@@ -22,17 +22,14 @@
  * a chunk size is what decides how much the index reads and stores.
  */
 #include "config.h"
-
-#include <wsp/files.h>
+#include "path_list.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_PATHS	 64
-#define MAX_PATTERN	 1024
-#define INDEX_PATH_MAX	 4095
+#define INDEX_PATH_MAX 4095
 
 static const char *const known[] = {
 	"auto_index_paths", "mode",	 "max_chunk_chars", "overlap_lines",
@@ -53,69 +50,11 @@ void wsp__config_search_free(struct wsp__search_cfg *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static int add_path(struct wsp__config *cfg, const struct wsp__ynode *n,
-		    struct wsp__diags *d)
-{
-	struct wsp__search_cfg *s = &cfg->search;
-	char norm[WSP_FILES_PATH_MAX + 2];
-	wsp_error err;
-
-	if (n->type != WSP__Y_SCALAR || wsp__yaml_is_null(n)) {
-		wsp__diag_add(d, cfg->file, AT(n),
-			      "an entry of 'auto_index_paths' must be a path "
-			      "or a glob, not %s",
-			      wsp__yaml_type_name(n));
-		return 0;
-	}
-	if (strlen(n->value) > MAX_PATTERN) {
-		wsp__diag_add(d, cfg->file, AT(n),
-			      "an entry of 'auto_index_paths' is longer than "
-			      "%d bytes",
-			      MAX_PATTERN);
-		return 0;
-	}
-	/* '..' climbing out and over-long paths are refused as a file
-	 * call would refuse them; glob characters pass through. */
-	if (wsp_files_normalize(norm, sizeof(norm), n->value, &err)) {
-		wsp__diag_add(d, cfg->file, AT(n),
-			      "'auto_index_paths': '%.128s': %s", n->value,
-			      err.message);
-		return 0;
-	}
-	s->paths[s->n_paths] = strdup(norm);
-	if (!s->paths[s->n_paths])
-		return WSP_ENOMEM;
-	s->n_paths++;
-	return 0;
-}
-
 static int parse_paths(struct wsp__config *cfg, const struct wsp__ynode *n,
 		       struct wsp__diags *d)
 {
-	size_t i, cnt = n->type == WSP__Y_SEQ ? n->n : 1;
-	int rc = 0;
-
-	if (n->type == WSP__Y_MAP) {
-		wsp__diag_add(d, cfg->file, AT(n),
-			      "'auto_index_paths' must be a list of paths or "
-			      "globs, not a mapping");
-		return 0;
-	}
-	if (cnt > MAX_PATHS) {
-		wsp__diag_add(d, cfg->file, AT(n),
-			      "'auto_index_paths' has %zu entries; the limit "
-			      "is %d (use globs)",
-			      cnt, MAX_PATHS);
-		return 0;
-	}
-	cfg->search.paths = calloc(cnt + 1, sizeof(char *));
-	if (!cfg->search.paths)
-		return WSP_ENOMEM;
-	if (n->type == WSP__Y_SCALAR)
-		return add_path(cfg, n, d);
-	for (i = 0; !rc && i < n->n; i++)
-		rc = add_path(cfg, n->items[i], d);
-	return rc;
+	return wsp__config_path_list(&cfg->search.paths, &cfg->search.n_paths,
+				     cfg, n, "auto_index_paths", "", 0, d);
 }
 
 /* An integer or size within [lo, hi]; *out untouched on error. */

@@ -12,16 +12,10 @@
  * input, and the list decides how much discovery lists and reads.
  */
 #include "config.h"
-
-#include <wsp/files.h>
+#include "path_list.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-#define MAX_PATHS   64
-#define MAX_PATTERN 1024
-
-#define AT(n) (n)->line, (n)->col
 
 void wsp__config_skills_free(struct wsp__skills_cfg *s)
 {
@@ -33,69 +27,13 @@ void wsp__config_skills_free(struct wsp__skills_cfg *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static int add_path(struct wsp__config *cfg, const struct wsp__ynode *n,
-		    struct wsp__diags *d)
-{
-	struct wsp__skills_cfg *s = &cfg->skills;
-	char norm[WSP_FILES_PATH_MAX + 2];
-	wsp_error err;
-
-	if (n->type != WSP__Y_SCALAR || wsp__yaml_is_null(n) || !n->value[0]) {
-		wsp__diag_add(d, cfg->file, AT(n),
-			      "an entry of 'skills' must be a path or a glob, "
-			      "not %s",
-			      n->type == WSP__Y_SCALAR
-				      ? "empty"
-				      : wsp__yaml_type_name(n));
-		return 0;
-	}
-	if (strlen(n->value) > MAX_PATTERN) {
-		wsp__diag_add(d, cfg->file, AT(n),
-			      "an entry of 'skills' is longer than %d bytes",
-			      MAX_PATTERN);
-		return 0;
-	}
-	if (wsp_files_normalize(norm, sizeof(norm), n->value, &err)) {
-		wsp__diag_add(d, cfg->file, AT(n), "'skills': '%.128s': %s",
-			      n->value, err.message);
-		return 0;
-	}
-	s->paths[s->n_paths] = strdup(norm);
-	if (!s->paths[s->n_paths])
-		return WSP_ENOMEM;
-	s->n_paths++;
-	return 0;
-}
-
 int wsp__config_skills_parse(struct wsp__config *cfg,
 			     const struct wsp__ynode *n, struct wsp__diags *d)
 {
-	size_t i, cnt;
-	int rc = 0;
-
 	cfg->skills.configured = 1;
 	if (wsp__yaml_is_null(n))
 		return 0; /* skills: with no paths: no skill, tools listed */
-	if (n->type == WSP__Y_MAP) {
-		wsp__diag_add(d, cfg->file, AT(n),
-			      "'skills' must be a list of paths or globs "
-			      "(where SKILL.md files are), not a mapping");
-		return 0;
-	}
-	cnt = n->type == WSP__Y_SEQ ? n->n : 1;
-	if (cnt > MAX_PATHS) {
-		wsp__diag_add(d, cfg->file, AT(n),
-			      "'skills' has %zu entries; the limit is %d (use "
-			      "globs)",
-			      cnt, MAX_PATHS);
-		return 0;
-	}
-	cfg->skills.paths = calloc(cnt + 1, sizeof(char *));
-	if (!cfg->skills.paths)
-		return WSP_ENOMEM;
-	if (n->type == WSP__Y_SCALAR)
-		return add_path(cfg, n, d);
-	for (i = 0; !rc && i < n->n; i++)
-		rc = add_path(cfg, n->items[i], d);
-	return rc;
+	return wsp__config_path_list(&cfg->skills.paths, &cfg->skills.n_paths,
+				     cfg, n, "skills",
+				     " (where SKILL.md files are)", 1, d);
 }

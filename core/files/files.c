@@ -13,26 +13,21 @@
  */
 #include "files.h"
 #include "search.h"
+#include "tbuf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int route(struct wsp__route *r, wsp_workspace *ws, const char *path,
-		 wsp_error *err)
+/* The start of every call on one path: the caller's call made full size
+ * (c), then the path routed to its mount. */
+static int route(struct wsp__route *r, wsp_call *c, wsp_workspace *ws,
+		 const wsp_call *call, const char *path, wsp_error *err)
 {
+	wsp__files_call_init(c, call);
 	if (!ws)
 		return wsp_error_set(err, WSP_EINVAL, "no workspace given");
 	return wsp__route(r, ws, path, err);
-}
-
-/* The provider of a routed path that is about to change (mkdir, remove). */
-static int load_writable(struct wsp__route *r, wsp_workspace *ws,
-			 wsp_error *err)
-{
-	int rc = wsp__route_writable(r, ws, err);
-
-	return rc < 0 ? rc : wsp__route_load(r, ws, err);
 }
 
 /* Our own full-size stat: mime_type is always there. */
@@ -52,20 +47,17 @@ int wsp_files_read(wsp_workspace *ws, const wsp_call *call, const char *path,
 	wsp_call c;
 	int rc;
 
-	wsp__files_call_init(&c, call);
 	wsp__fs_read_opts_normalize(&o, opts);
 	if (!sink)
 		return wsp_error_set(err, WSP_EINVAL, "read needs a sink");
-	rc = route(&r, ws, path, err);
+	rc = route(&r, &c, ws, call, path, err);
 	if (rc < 0)
 		return rc;
 	if (r.holds_mounts)
 		return wsp_error_set(err, WSP_EISDIR,
 				     "cannot read '%s': it is a directory",
 				     path);
-	rc = wsp__route_load(&r, ws, err);
-	if (rc == 0)
-		rc = wsp__files_call_check(&c, "read", path, err);
+	rc = wsp__route_enter(&r, ws, &c, "read", path, 0, err);
 	if (rc < 0)
 		return rc;
 	rc = r.inst->prov->fs.read(r.inst->self, &c, r.rel, &o, sink, payload,
@@ -74,39 +66,26 @@ int wsp_files_read(wsp_workspace *ws, const wsp_call *call, const char *path,
 }
 
 struct grow {
-	char *buf;
-	size_t len, cap, max;
+	struct wsp__tbuf b;
+	size_t max;
 };
 
 static int grow_sink(const void *data, size_t len, void *payload)
 {
 	struct grow *g = payload;
 
-	if (len > g->max - g->len)
+	if (len > g->max - g->b.len)
 		return WSP_ETOOBIG;
-	if (g->len + len + 1 > g->cap) {
-		size_t cap = g->cap ? g->cap : 4096;
-		char *b;
-
-		while (cap < g->len + len + 1)
-			cap *= 2;
-		b = realloc(g->buf, cap);
-		if (!b)
-			return WSP_ENOMEM;
-		g->buf = b;
-		g->cap = cap;
-	}
-	memcpy(g->buf + g->len, data, len);
-	g->len += len;
-	g->buf[g->len] = '\0';
-	return 0;
+	wsp__tbuf_add(&g->b, data, len);
+	return g->b.oom ? WSP_ENOMEM : 0;
 }
 
 int wsp_files_read_all(char **out, size_t *out_len, wsp_workspace *ws,
 		       const wsp_call *call, const char *path, size_t max,
 		       wsp_error *err)
 {
-	struct grow g = {NULL, 0, 0, max};
+	struct grow g = {{NULL, 0, 0, 0}, max};
+	size_t len;
 	int rc;
 
 	*out = NULL;
@@ -118,17 +97,16 @@ int wsp_files_read_all(char **out, size_t *out_len, wsp_workspace *ws,
 			      "cannot read '%s': it is larger than "
 			      "%zu bytes",
 			      path, max);
-	if (rc == 0 && !g.buf)
-		g.buf = calloc(1, 1);
-	if (rc == 0 && !g.buf)
-		rc = wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	if (rc < 0) {
-		free(g.buf);
+		wsp__tbuf_free(&g.b);
 		return rc;
 	}
-	*out = g.buf;
+	len = g.b.len;
+	*out = wsp__tbuf_take(&g.b); /* "" for an empty file */
+	if (!*out)
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	if (out_len)
-		*out_len = g.len;
+		*out_len = len;
 	return 0;
 }
 
@@ -142,11 +120,10 @@ int wsp_files_write(wsp_fs_stat *out, wsp_workspace *ws, const wsp_call *call,
 	wsp_call c;
 	int rc;
 
-	wsp__files_call_init(&c, call);
 	wsp__fs_write_opts_normalize(&o, opts);
 	if (!source)
 		return wsp_error_set(err, WSP_EINVAL, "write needs a source");
-	rc = route(&r, ws, path, err);
+	rc = route(&r, &c, ws, call, path, err);
 	if (rc < 0)
 		return rc;
 	rc = wsp__route_writable(&r, ws, err);
@@ -156,9 +133,7 @@ int wsp_files_write(wsp_fs_stat *out, wsp_workspace *ws, const wsp_call *call,
 		return wsp_error_set(err, WSP_EISDIR,
 				     "cannot write '%s': it is a directory",
 				     path);
-	rc = wsp__route_load(&r, ws, err);
-	if (rc == 0)
-		rc = wsp__files_call_check(&c, "write", path, err);
+	rc = wsp__route_enter(&r, ws, &c, "write", path, 0, err);
 	if (rc < 0)
 		return rc;
 	wsp__fs_stat_prepare(&st);
@@ -217,10 +192,9 @@ int wsp_files_stat(wsp_fs_stat *out, wsp_workspace *ws, const wsp_call *call,
 	wsp_call c;
 	int rc;
 
-	wsp__files_call_init(&c, call);
 	if (!out)
 		return wsp_error_set(err, WSP_EINVAL, "stat needs a result");
-	rc = route(&r, ws, path, err);
+	rc = route(&r, &c, ws, call, path, err);
 	if (rc < 0)
 		return rc;
 	if (!r.mounted) {
@@ -232,9 +206,7 @@ int wsp_files_stat(wsp_fs_stat *out, wsp_workspace *ws, const wsp_call *call,
 		wsp__files_virtual_stat(out);
 		return 0;
 	}
-	rc = wsp__route_load(&r, ws, err);
-	if (rc == 0)
-		rc = wsp__files_call_check(&c, "stat", path, err);
+	rc = wsp__route_enter(&r, ws, &c, "stat", path, 0, err);
 	if (rc < 0)
 		return rc;
 	wsp__fs_stat_prepare(&st);
@@ -258,11 +230,10 @@ int wsp_files_exists(int *out, wsp_workspace *ws, const wsp_call *call,
 	wsp_call c;
 	int rc;
 
-	wsp__files_call_init(&c, call);
 	if (!out)
 		return wsp_error_set(err, WSP_EINVAL, "exists needs a result");
 	*out = 0;
-	rc = route(&r, ws, path, err);
+	rc = route(&r, &c, ws, call, path, err);
 	if (rc < 0)
 		return rc;
 	if (r.holds_mounts || r.is_mount_point) {
@@ -271,9 +242,7 @@ int wsp_files_exists(int *out, wsp_workspace *ws, const wsp_call *call,
 	}
 	if (!r.mounted)
 		return 0;
-	rc = wsp__route_load(&r, ws, err);
-	if (rc == 0)
-		rc = wsp__files_call_check(&c, "look up", path, err);
+	rc = wsp__route_enter(&r, ws, &c, "look up", path, 0, err);
 	if (rc < 0)
 		return rc;
 	if (r.inst->prov->fs.exists) {
@@ -296,8 +265,7 @@ int wsp_files_mkdir(wsp_workspace *ws, const wsp_call *call, const char *path,
 	wsp_call c;
 	int rc;
 
-	wsp__files_call_init(&c, call);
-	rc = route(&r, ws, path, err);
+	rc = route(&r, &c, ws, call, path, err);
 	if (rc < 0)
 		return rc;
 	if (r.is_mount_point || r.holds_mounts) {
@@ -308,9 +276,7 @@ int wsp_files_mkdir(wsp_workspace *ws, const wsp_call *call, const char *path,
 				     "already exists",
 				     path);
 	}
-	rc = load_writable(&r, ws, err);
-	if (rc == 0)
-		rc = wsp__files_call_check(&c, "create directory", path, err);
+	rc = wsp__route_enter(&r, ws, &c, "create directory", path, 1, err);
 	if (rc < 0)
 		return rc;
 	rc = r.inst->prov->fs.mkdir(r.inst->self, &c, r.rel, flags, err);
@@ -325,8 +291,7 @@ static int remove_common(wsp_workspace *ws, const wsp_call *call,
 	wsp_call c;
 	int rc;
 
-	wsp__files_call_init(&c, call);
-	rc = route(&r, ws, path, err);
+	rc = route(&r, &c, ws, call, path, err);
 	if (rc < 0)
 		return rc;
 	if (r.is_mount_point || r.holds_mounts)
@@ -347,9 +312,7 @@ static int remove_common(wsp_workspace *ws, const wsp_call *call,
 		if (rc < 0)
 			return flags & WSP_FS_FORCE ? 0 : rc;
 	}
-	rc = load_writable(&r, ws, err);
-	if (rc == 0)
-		rc = wsp__files_call_check(&c, "remove", path, err);
+	rc = wsp__route_enter(&r, ws, &c, "remove", path, 1, err);
 	if (rc < 0)
 		return rc;
 	if (dir)
@@ -382,13 +345,10 @@ int wsp_files_host_path(char *out, size_t cap, wsp_workspace *ws,
 	wsp_call c;
 	int rc;
 
-	wsp__files_call_init(&c, call);
-	rc = route(&r, ws, path, err);
+	rc = route(&r, &c, ws, call, path, err);
 	if (rc < 0)
 		return rc;
-	rc = wsp__route_load(&r, ws, err);
-	if (rc == 0)
-		rc = wsp__files_call_check(&c, "locate", path, err);
+	rc = wsp__route_enter(&r, ws, &c, "locate", path, 0, err);
 	if (rc < 0)
 		return rc;
 	if (!r.inst->prov->fs.host_path)

@@ -45,6 +45,17 @@ WSP_INTERNAL int wsp__route(struct wsp__route *r, wsp_workspace *ws,
 WSP_INTERNAL int wsp__route_load(struct wsp__route *r, wsp_workspace *ws,
 				 wsp_error *err);
 
+/*
+ * What comes right before a provider's slot: r's mount loaded (after
+ * wsp__route_writable when the call changes something), then the call
+ * checked not to have expired (wsp__files_call_check: op and path name it
+ * in messages). 0 or the first error.
+ */
+WSP_INTERNAL int wsp__route_enter(struct wsp__route *r, wsp_workspace *ws,
+				  const wsp_call *call, const char *op,
+				  const char *path, int change,
+				  wsp_error *err);
+
 /* WSP_EROFS unless r lies in a writable mount (virtual dirs are not). */
 WSP_INTERNAL int wsp__route_writable(const struct wsp__route *r,
 				     wsp_workspace *ws, wsp_error *err);

@@ -146,9 +146,8 @@ static int list_mounts_below(struct list_ctx *c, const char *dir,
 			continue;
 		rc = wsp__route(&r, c->ws, abs, err);
 		if (rc == 0)
-			rc = wsp__route_load(&r, c->ws, err);
-		if (rc == 0)
-			rc = wsp__files_call_check(c->call, "list", shown, err);
+			rc = wsp__route_enter(&r, c->ws, c->call, "list", shown,
+					      0, err);
 		if (rc < 0)
 			return rc;
 		sub.max_depth = c->max_depth ? c->max_depth - c->v[i].depth : 0;
@@ -207,9 +206,7 @@ int wsp_files_list(wsp_workspace *ws, const wsp_call *call, const char *path,
 		goto out;
 	}
 	if (r.mounted) {
-		rc = wsp__route_load(&r, ws, err);
-		if (rc == 0)
-			rc = wsp__files_call_check(&cc, "list", path, err);
+		rc = wsp__route_enter(&r, ws, &cc, "list", path, 0, err);
 		if (rc < 0)
 			goto out;
 		rc = r.inst->prov->fs.list(r.inst->self, &cc, r.rel, opts,

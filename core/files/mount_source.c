@@ -97,9 +97,7 @@ int wsp__mount_source_get(wsp_mount_source **out, wsp_workspace *ws,
 	*out = NULL;
 	rc = wsp__route(&r, ws, path, err);
 	if (rc == 0)
-		rc = wsp__route_load(&r, ws, err);
-	if (rc == 0)
-		rc = wsp__files_call_check(c, "describe", path, err);
+		rc = wsp__route_enter(&r, ws, c, "describe", path, 0, err);
 	if (rc < 0)
 		return rc;
 	name = r.inst->prov->desc.name;

@@ -48,6 +48,19 @@ int wsp__route(struct wsp__route *r, wsp_workspace *ws, const char *path,
 	return 0;
 }
 
+int wsp__route_enter(struct wsp__route *r, wsp_workspace *ws,
+		     const wsp_call *call, const char *op, const char *path,
+		     int change, wsp_error *err)
+{
+	int rc = change ? wsp__route_writable(r, ws, err) : 0;
+
+	if (rc >= 0)
+		rc = wsp__route_load(r, ws, err);
+	if (rc == 0)
+		rc = wsp__files_call_check(call, op, path, err);
+	return rc;
+}
+
 int wsp__route_load(struct wsp__route *r, wsp_workspace *ws, wsp_error *err)
 {
 	if (!r->mounted)

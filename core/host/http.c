@@ -514,33 +514,19 @@ static int setup_easy(CURL *h, struct xfer *x, struct curl_slist *hdrs,
 	int64_t cto = x->req->connect_timeout_ms > 0
 			      ? x->req->connect_timeout_ms
 			      : s->connect_timeout_ms;
-	CURLcode rc = CURLE_OK;
+	CURLcode rc = (CURLcode)wsp__http_easy_base(
+		h, r->url, (long)CURL_HTTP_VERSION_2TLS, s->ca_bundle, errbuf,
+		hdrs);
 
-#define SET(opt, val)                                                          \
-	do {                                                                   \
-		if (rc == CURLE_OK)                                            \
-			rc = curl_easy_setopt(h, opt, val);                    \
-	} while (0)
-	SET(CURLOPT_URL, r->url);
+#define SET(opt, val) WSP__CURL_SET(rc, h, opt, val)
 	SET(CURLOPT_SHARE, svc.share);
-	SET(CURLOPT_NOSIGNAL, 1L);
-	SET(CURLOPT_PROTOCOLS_STR, "http,https");
-	SET(CURLOPT_PATH_AS_IS, 1L); /* signed paths go out unchanged */
-	SET(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
-	SET(CURLOPT_SSL_VERIFYPEER, 1L);
-	SET(CURLOPT_SSL_VERIFYHOST, 2L);
-	if (s->ca_bundle && s->ca_bundle[0])
-		SET(CURLOPT_CAINFO, s->ca_bundle);
 	SET(CURLOPT_CONNECTTIMEOUT_MS, (long)cto);
 	if (timeout_ms > 0)
 		SET(CURLOPT_TIMEOUT_MS, (long)timeout_ms);
 	SET(CURLOPT_LOW_SPEED_LIMIT, (long)s->low_speed_limit);
 	SET(CURLOPT_LOW_SPEED_TIME, (long)(lst > 0 ? lst : 1));
-	SET(CURLOPT_TCP_KEEPALIVE, 1L);
 	SET(CURLOPT_BUFFERSIZE, (long)TRANSFER_BUFFER);
 	SET(CURLOPT_UPLOAD_BUFFERSIZE, (long)TRANSFER_BUFFER);
-	SET(CURLOPT_ERRORBUFFER, errbuf);
-	SET(CURLOPT_HTTPHEADER, hdrs);
 	SET(CURLOPT_HEADERFUNCTION, on_header_line);
 	SET(CURLOPT_HEADERDATA, x);
 	SET(CURLOPT_WRITEFUNCTION, on_body);

@@ -87,6 +87,25 @@ WSP_INTERNAL int wsp__http_header_list(struct curl_slist **out,
 				       const wsp_http_header *headers,
 				       size_t n, wsp_error *err);
 
+/*
+ * The options every transfer sets, blocking (http.c) and streamed
+ * (http_stream_easy.c) alike, so the two cannot drift apart: the URL, http
+ * and https only, TLS verified (peer and host, against the system's CAs
+ * and ca when set), the path sent as signed, no signals, TCP keep-alive,
+ * the error buffer and the header list. easy is a CURL handle; returns
+ * libcurl's code of the first option that failed, or CURLE_OK (0).
+ */
+WSP_INTERNAL int wsp__http_easy_base(void *easy, const char *url,
+				     long http_version, const char *ca,
+				     char *errbuf, struct curl_slist *hdrs);
+/* curl_easy_setopt(h, opt, val) unless an earlier option failed: rc (a
+ * CURLcode) keeps the first failure, so a list of options reads as one. */
+#define WSP__CURL_SET(rc, h, opt, val)                                         \
+	do {                                                                   \
+		if ((rc) == CURLE_OK)                                          \
+			(rc) = curl_easy_setopt((h), (opt), (val));            \
+	} while (0)
+
 /* --- http_retry.c --- */
 
 /* True when method may be sent twice (GET HEAD PUT DELETE OPTIONS). */

@@ -1,7 +1,8 @@
 /*
  * core/host/http_headers.c - a request's headers as libcurl's list, checked so
- * no value can smuggle a second header or line in. Shared by the blocking
- * service (http.c) and the streaming engine (http_stream_easy.c).
+ * no value can smuggle a second header or line in, and the options every
+ * transfer sets. Shared by the blocking service (http.c) and the
+ * streaming engine (http_stream_easy.c).
  */
 #include "http.h"
 
@@ -56,4 +57,26 @@ int wsp__http_header_list(struct curl_slist **out,
 	}
 	*out = list;
 	return 0;
+}
+
+int wsp__http_easy_base(void *easy, const char *url, long http_version,
+			const char *ca, char *errbuf, struct curl_slist *hdrs)
+{
+	CURLcode rc = CURLE_OK;
+
+#define SET(opt, val) WSP__CURL_SET(rc, easy, opt, val)
+	SET(CURLOPT_URL, url);
+	SET(CURLOPT_NOSIGNAL, 1L);
+	SET(CURLOPT_PROTOCOLS_STR, "http,https");
+	SET(CURLOPT_PATH_AS_IS, 1L); /* signed paths go out unchanged */
+	SET(CURLOPT_HTTP_VERSION, http_version);
+	SET(CURLOPT_SSL_VERIFYPEER, 1L);
+	SET(CURLOPT_SSL_VERIFYHOST, 2L);
+	if (ca && ca[0])
+		SET(CURLOPT_CAINFO, ca);
+	SET(CURLOPT_TCP_KEEPALIVE, 1L);
+	SET(CURLOPT_ERRORBUFFER, errbuf);
+	SET(CURLOPT_HTTPHEADER, hdrs);
+#undef SET
+	return (int)rc;
 }

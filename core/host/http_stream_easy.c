@@ -196,30 +196,16 @@ static int setup(wsp__hs_stream *s, const wsp__hs_request *r,
 	CURL *h = s->easy;
 	int64_t cto = r->connect_timeout_ms > 0 ? r->connect_timeout_ms
 						: set->connect_timeout_ms;
-	CURLcode rc = CURLE_OK;
+	CURLcode rc = (CURLcode)wsp__http_easy_base(h, s->url,
+						    (long)CURL_HTTP_VERSION_1_1,
+						    s->ca, s->errbuf, s->hdrs);
 
-#define SET(opt, val)                                                          \
-	do {                                                                   \
-		if (rc == CURLE_OK)                                            \
-			rc = curl_easy_setopt(h, opt, val);                    \
-	} while (0)
-	SET(CURLOPT_URL, s->url);
+#define SET(opt, val) WSP__CURL_SET(rc, h, opt, val)
 	SET(CURLOPT_PRIVATE, s);
-	SET(CURLOPT_NOSIGNAL, 1L);
-	SET(CURLOPT_PROTOCOLS_STR, "http,https");
-	SET(CURLOPT_PATH_AS_IS, 1L);
-	SET(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
-	SET(CURLOPT_SSL_VERIFYPEER, 1L);
-	SET(CURLOPT_SSL_VERIFYHOST, 2L);
-	if (s->ca && s->ca[0])
-		SET(CURLOPT_CAINFO, s->ca);
 	if (cto > 0)
 		SET(CURLOPT_CONNECTTIMEOUT_MS, (long)cto);
 	if (r->timeout_ms > 0)
 		SET(CURLOPT_TIMEOUT_MS, (long)r->timeout_ms);
-	SET(CURLOPT_TCP_KEEPALIVE, 1L);
-	SET(CURLOPT_ERRORBUFFER, s->errbuf);
-	SET(CURLOPT_HTTPHEADER, s->hdrs);
 	SET(CURLOPT_HEADERFUNCTION, on_header);
 	SET(CURLOPT_HEADERDATA, s);
 	SET(CURLOPT_WRITEFUNCTION, on_write);

@@ -12,6 +12,7 @@
  * structure of what is signed (a newline in a header, a '/' in a region)
  * is refused rather than signed.
  */
+#include "internal.h"
 #include "sigv4.h"
 
 #include <ctype.h>
@@ -85,17 +86,6 @@ static bool unreserved(unsigned char c)
 	return isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~';
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Decode %XX escapes of s[0..n) and encode the bytes the SigV4 way.
  * A '%' not followed by two hex digits is taken literally.
@@ -107,10 +97,10 @@ static void recode(struct sbuf *b, const char *s, size_t n, bool keep_slash)
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (c == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 &&
-		    hexval(s[i + 2]) >= 0) {
-			c = (unsigned char)(hexval(s[i + 1]) * 16 +
-					    hexval(s[i + 2]));
+		if (c == '%' && i + 2 < n && wsp__hex_digit(s[i + 1]) >= 0 &&
+		    wsp__hex_digit(s[i + 2]) >= 0) {
+			c = (unsigned char)(wsp__hex_digit(s[i + 1]) * 16 +
+					    wsp__hex_digit(s[i + 2]));
 			i += 2;
 		}
 		if (unreserved(c) || (keep_slash && c == '/')) {

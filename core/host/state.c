@@ -135,12 +135,34 @@ static const char *file_refusal(const struct stat *sb)
 	return NULL;
 }
 
+/*
+ * What an open file (fd, opened as name) is now, not what its name was a
+ * moment ago: refused as file_refusal says, or when it cannot be looked
+ * at (what: "look at", in the message). fd is closed when it fails.
+ */
+static int check_opened(int fd, struct stat *sb, wsp_error *err,
+			const wsp_state *st, const char *name,
+			const char *what)
+{
+	const char *why;
+
+	if (fstat(fd, sb) < 0) {
+		close(fd);
+		return os_error(err, st, what, name);
+	}
+	why = file_refusal(sb);
+	if (why) {
+		close(fd);
+		return refused(err, st, name, why);
+	}
+	return 0;
+}
+
 /* Take the store's writer lock: its descriptor in *out. */
 static int lock_store(int *out, int dfd, const wsp_state *st, wsp_error *err)
 {
 	struct stat sb;
-	const char *why;
-	int fd;
+	int fd, rc;
 
 	*out = -1;
 	/* O_NONBLOCK: a FIFO planted here must not hang the open. */
@@ -151,15 +173,9 @@ static int lock_store(int *out, int dfd, const wsp_state *st, wsp_error *err)
 		return refused(err, st, LOCK_NAME, "it is a symbolic link");
 	if (fd < 0)
 		return os_error(err, st, "open the lock file", LOCK_NAME);
-	if (fstat(fd, &sb) < 0) {
-		close(fd);
-		return os_error(err, st, "look at the lock file", LOCK_NAME);
-	}
-	why = file_refusal(&sb);
-	if (why) {
-		close(fd);
-		return refused(err, st, LOCK_NAME, why);
-	}
+	rc = check_opened(fd, &sb, err, st, LOCK_NAME, "look at the lock file");
+	if (rc < 0)
+		return rc;
 	while (flock(fd, LOCK_EX) < 0) {
 		if (errno == EINTR)
 			continue;
@@ -185,6 +201,13 @@ static int too_big(wsp_error *err, const wsp_state *st, const char *key)
 			     st->group, st->inst, key, WSP_STATE_VALUE_MAX);
 }
 
+static int no_key(wsp_error *err, const wsp_state *st, const char *key)
+{
+	return wsp_error_set(err, WSP_ENOTFOUND,
+			     "state store %s/%s: no key '%s'", st->group,
+			     st->inst, key);
+}
+
 /*
  * Read key (valid) from the store dfd: *out allocated with host->alloc,
  * NUL-terminated. Looked at before it is opened (a FIFO or device must
@@ -200,15 +223,13 @@ static int read_value(char **out, size_t *out_len, const wsp_host *host,
 	size_t len = 0;
 	ssize_t n;
 	char extra, *buf;
-	int fd;
+	int fd, rc;
 
 	*out = NULL;
 	*out_len = 0;
 	if (fstatat(dfd, key, &before, AT_SYMLINK_NOFOLLOW) < 0) {
 		if (errno == ENOENT)
-			return wsp_error_set(err, WSP_ENOTFOUND,
-					     "state store %s/%s: no key '%s'",
-					     st->group, st->inst, key);
+			return no_key(err, st, key);
 		return os_error(err, st, "look at", key);
 	}
 	why = file_refusal(&before);
@@ -218,23 +239,15 @@ static int read_value(char **out, size_t *out_len, const wsp_host *host,
 		return too_big(err, st, key);
 	fd = openat(dfd, key, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0 && errno == ENOENT) /* deleted in between */
-		return wsp_error_set(err, WSP_ENOTFOUND,
-				     "state store %s/%s: no key '%s'",
-				     st->group, st->inst, key);
+		return no_key(err, st, key);
 	if (fd < 0)
 		return errno == ELOOP ?
 			       refused(err, st, key, "it is a symbolic link") :
 			       os_error(err, st, "open", key);
-	if (fstat(fd, &sb) < 0) {
-		close(fd);
-		return os_error(err, st, "look at", key);
-	}
 	/* A put may have replaced it in between: what was opened counts. */
-	why = file_refusal(&sb);
-	if (why) {
-		close(fd);
-		return refused(err, st, key, why);
-	}
+	rc = check_opened(fd, &sb, err, st, key, "look at");
+	if (rc < 0)
+		return rc;
 	if (sb.st_size > WSP_STATE_VALUE_MAX) {
 		close(fd);
 		return too_big(err, st, key);
@@ -322,8 +335,10 @@ static int write_value(const wsp_state *st, int dfd, const char *key,
 	return 0;
 }
 
-/* What every operation checks first. */
+/* What every operation checks first: the host and store, then its key
+ * (what: "key", or "prefix" for a list, which may be empty). */
 static int check_args(const wsp_host *host, const wsp_state *st,
+		      const char *key, const char *what, int prefix,
 		      wsp_error *err)
 {
 	if (!host || !st)
@@ -331,7 +346,7 @@ static int check_args(const wsp_host *host, const wsp_state *st,
 				     "state store: no %s; use the host table "
 				     "and the store given to init",
 				     host ? "store" : "host");
-	return 0;
+	return check_key(key, what, prefix, err);
 }
 
 int wsp__state_get(char **out, size_t *out_len, const wsp_host *host,
@@ -344,14 +359,11 @@ int wsp__state_get(char **out, size_t *out_len, const wsp_host *host,
 				     "state_get: no place for the value");
 	*out = NULL;
 	*out_len = 0;
-	rc = check_args(host, st, err);
-	if (!rc)
-		rc = check_key(key, "key", 0, err);
+	rc = check_args(host, st, key, "key", 0, err);
 	if (!rc)
 		rc = open_store(&dfd, st, 0, err);
 	if (rc == WSP_ENOTFOUND)
-		return wsp_error_set(err, rc, "state store %s/%s: no key '%s'",
-				     st->group, st->inst, key);
+		return no_key(err, st, key);
 	if (rc)
 		return rc;
 	rc = read_value(out, out_len, host, st, dfd, key, err);
@@ -365,9 +377,7 @@ int wsp__state_put(const wsp_host *host, const wsp_state *st,
 {
 	int dfd, lfd, rc;
 
-	rc = check_args(host, st, err);
-	if (!rc)
-		rc = check_key(key, "key", 0, err);
+	rc = check_args(host, st, key, "key", 0, err);
 	if (rc)
 		return rc;
 	if (len > WSP_STATE_VALUE_MAX)
@@ -403,9 +413,7 @@ int wsp__state_update(const wsp_host *host, const wsp_state *st,
 	size_t old_len = 0, next_len = 0;
 	int dfd, lfd, rc, exists;
 
-	rc = check_args(host, st, err);
-	if (!rc)
-		rc = check_key(key, "key", 0, err);
+	rc = check_args(host, st, key, "key", 0, err);
 	if (!rc && !fn)
 		rc = wsp_error_set(err, WSP_EINVAL,
 				   "state_update: no update function");
@@ -452,9 +460,7 @@ int wsp__state_delete(const wsp_host *host, const wsp_state *st,
 {
 	int dfd, lfd, rc;
 
-	rc = check_args(host, st, err);
-	if (!rc)
-		rc = check_key(key, "key", 0, err);
+	rc = check_args(host, st, key, "key", 0, err);
 	if (!rc)
 		rc = open_store(&dfd, st, 0, err);
 	if (rc == WSP_ENOTFOUND)
@@ -531,9 +537,7 @@ int wsp__state_list(const wsp_host *host, const wsp_state *st,
 	size_t i, n = 0;
 	int dfd, rc;
 
-	rc = check_args(host, st, err);
-	if (!rc)
-		rc = check_key(prefix, "prefix", 1, err);
+	rc = check_args(host, st, prefix, "prefix", 1, err);
 	if (!rc && !fn)
 		rc = wsp_error_set(err, WSP_EINVAL,
 				   "state_list: no key function");

@@ -13,6 +13,7 @@
  */
 #include "config.h"
 #include "internal.h"
+#include "names.h"
 
 #include <wsp/plugins.h>
 
@@ -66,33 +67,32 @@ static const char *kind_noun(uint32_t kind)
 	return kind == WSP_KIND_FS ? "a filesystem" : "a sandbox";
 }
 
-static int valid_name(const char *s, int allow_dash, size_t max)
+/* [a-z][a-z0-9_]* (with allow_dash also '-'; with digit_first [a-z0-9]
+ * first), at most 64 characters. */
+static int valid_name(const char *s, int allow_dash, int digit_first)
 {
 	size_t i;
 
-	if (!s || !(*s >= 'a' && *s <= 'z'))
+	if (!s || !((*s >= 'a' && *s <= 'z') ||
+		    (digit_first && *s >= '0' && *s <= '9')))
 		return 0;
 	for (i = 1; s[i]; i++)
 		if (!((s[i] >= 'a' && s[i] <= 'z') ||
 		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_' ||
 		      (allow_dash && s[i] == '-')))
 			return 0;
-	return i <= max;
+	return i <= 64;
 }
 
 /* Provider names may also start with a digit ("s3" starts with a letter). */
-static int valid_provider_name(const char *s)
+int wsp__provider_name_ok(const char *s)
 {
-	size_t i;
+	return valid_name(s, 1, 1);
+}
 
-	if (!s || !((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9')))
-		return 0;
-	for (i = 1; s[i]; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') ||
-		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_' ||
-		      s[i] == '-'))
-			return 0;
-	return i <= 64;
+int wsp__ext_op_name_ok(const char *s)
+{
+	return valid_name(s, 1, 0);
 }
 
 /* Copy what the plugin has, zero what it predates. */
@@ -186,7 +186,7 @@ static int check_options(wsp__provider *p, const wsp_option_spec *table,
 		e = (const wsp_option_spec *)(base + i * esize);
 		copy_sized(&copy[i], sizeof(copy[i]), e, esize);
 		copy[i].struct_size = sizeof(copy[i]);
-		if (!valid_name(e->name, 0, 64))
+		if (!valid_name(e->name, 0, 0))
 			return wsp_error_set(err, WSP_EABI,
 					     "plugin '%s' declares an option "
 					     "named '%.40s'; option names "
@@ -275,7 +275,7 @@ static int check_ext_ops(wsp__provider *p, const wsp_ext_op *table,
 		e = (const wsp_ext_op *)(base + i * esize);
 		copy_sized(&p->ext_ops[i], sizeof(p->ext_ops[i]), e, esize);
 		p->ext_ops[i].struct_size = sizeof(p->ext_ops[i]);
-		if (!valid_name(e->name, 1, 64) || !e->fn ||
+		if (!wsp__ext_op_name_ok(e->name) || !e->fn ||
 		    !check_signature(e->signature))
 			return wsp_error_set(err, WSP_EABI,
 					     "plugin '%s': extension '%.40s' "
@@ -429,7 +429,7 @@ static int check(wsp__provider *p, const wsp_plugin_desc *d, uint32_t kind,
 				     "fix its kind",
 				     who, kind_noun(c->kind), kind_noun(kind),
 				     wsp_kind_name(c->kind));
-	if (!valid_provider_name(c->name))
+	if (!wsp__provider_name_ok(c->name))
 		return wsp_error_set(err, WSP_EABI,
 				     "plugin '%s' declares no valid name "
 				     "(expected [a-z0-9][a-z0-9_-]*); fix its "

@@ -205,7 +205,7 @@ static char *read_options(const char *path, int indent)
 int conf_open(wsp_workspace **out, const struct conf *c, const char *extra,
 	      wsp_error *err)
 {
-	wsp_open_options o = WSP_OPEN_OPTIONS_INIT;
+	wsp_open_opts o = WSP_OPEN_OPTS_INIT;
 	size_t cap = strlen(c->options) + (extra ? strlen(extra) : 0) + 512;
 	char *yaml = malloc(cap);
 	int rc;

@@ -31,7 +31,7 @@ static void collect(const char *line, void *payload)
 /* Check text as "t.yaml" with the fixtures on the path; lines collected. */
 static int check(const char *text)
 {
-	wsp_open_options o = WSP_OPEN_OPTIONS_INIT;
+	wsp_open_opts o = WSP_OPEN_OPTS_INIT;
 	wsp_error err;
 
 	unsetenv("WSP_PLUGIN_PATH");
@@ -541,7 +541,7 @@ static int to_buf(const void *data, size_t len, void *payload)
 /* The secret reaches neither YAML nor JSON; defaults are filled in. */
 static void test_show_masks_secrets(void)
 {
-	wsp_open_options o = WSP_OPEN_OPTIONS_INIT;
+	wsp_open_opts o = WSP_OPEN_OPTS_INIT;
 	wsp_workspace *ws = NULL;
 	wsp_error err;
 
@@ -595,7 +595,7 @@ static void log_to_buf(int level, const char *line, void *payload)
  */
 static void test_sandbox_set_option(void)
 {
-	wsp_open_options o = WSP_OPEN_OPTIONS_INIT;
+	wsp_open_opts o = WSP_OPEN_OPTS_INIT;
 	wsp_workspace *ws = NULL;
 	wsp_error err;
 	uint32_t state;
@@ -647,7 +647,7 @@ static void test_sandbox_set_option(void)
 /* The output of show reads back as an equivalent configuration. */
 static void test_show_round_trips(void)
 {
-	wsp_open_options o = WSP_OPEN_OPTIONS_INIT;
+	wsp_open_opts o = WSP_OPEN_OPTS_INIT;
 	wsp_workspace *ws = NULL;
 	wsp_error err;
 
@@ -783,7 +783,7 @@ static void test_http_errors(void)
 /* show prints what requests get: the file's values, defaults elsewhere. */
 static void test_http_show(void)
 {
-	wsp_open_options o = WSP_OPEN_OPTIONS_INIT;
+	wsp_open_opts o = WSP_OPEN_OPTS_INIT;
 	wsp_workspace *ws = NULL;
 	char *dir = tu_tmpdir(), want[4300];
 	wsp_error err;
@@ -817,7 +817,7 @@ static void test_http_show(void)
 static const char *used(const char *config_path, wsp_error *err, int *rc)
 {
 	static char name[4096];
-	wsp_open_options o = WSP_OPEN_OPTIONS_INIT;
+	wsp_open_opts o = WSP_OPEN_OPTS_INIT;
 	wsp_workspace *ws = NULL;
 
 	o.config_path = config_path;
@@ -919,7 +919,7 @@ static void test_plugin_path_relative_to_file(void)
 		 "plugin_path: [./more-plugins]\n"
 		 "mounts: {/: {provider: fixture, options: {root: /}}}\n");
 	{
-		wsp_open_options o = WSP_OPEN_OPTIONS_INIT;
+		wsp_open_opts o = WSP_OPEN_OPTS_INIT;
 
 		o.config_path = tu_path(dir, "wsp.yaml");
 		rc = wsp_config_check(&o, 0, NULL, NULL, &err);

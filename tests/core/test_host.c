@@ -28,7 +28,7 @@ static void collect_log(int level, const char *line, void *payload)
 
 static wsp_workspace *open_text(const char *text, int level, char **dir)
 {
-	wsp_open_options o = WSP_OPEN_OPTIONS_INIT;
+	wsp_open_opts o = WSP_OPEN_OPTS_INIT;
 	wsp_workspace *ws = NULL;
 	wsp_error err;
 

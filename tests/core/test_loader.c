@@ -550,7 +550,7 @@ static int on_plugin(const wsp_plugin_info *p, void *payload)
 
 static wsp_workspace *open_ws(const char *plugin_path, const char *text)
 {
-	wsp_open_options o = WSP_OPEN_OPTIONS_INIT;
+	wsp_open_opts o = WSP_OPEN_OPTS_INIT;
 	wsp_workspace *ws = NULL;
 	wsp_error err;
 

@@ -374,7 +374,7 @@ static void test_fill_refusals(void)
  */
 static void test_fill_through_instance(void)
 {
-	wsp_open_options o = WSP_OPEN_OPTIONS_INIT;
+	wsp_open_opts o = WSP_OPEN_OPTS_INIT;
 	wsp_workspace *ws = NULL;
 	wsp__instance *inst = NULL;
 	char *dir = tu_tmpdir(), *report;

@@ -5,7 +5,8 @@
  * result; one whose slot is NULL, whose vtable ends before the slot (an
  * older 2.0 build), or that does not claim the capability gets
  * WSP_ENOTSUP from the core; bad arguments are refused before dispatch;
- * the preview's header value comes back terminated inside its array.
+ * the preview's header value comes back terminated inside its array;
+ * wsp_sandbox_id() and wsp_sandbox_loaded() answer without loading.
  */
 #include "testutil.h"
 
@@ -16,21 +17,27 @@
 
 #define FIX(dir) WSP_FIXTURE_DIR "/" dir
 
-static wsp_workspace *open_provider(const char *dir, const char *name)
+static wsp_workspace *open_text(const char *dir, const char *text)
 {
-	wsp_open_options o = WSP_OPEN_OPTIONS_INIT;
+	wsp_open_opts o = WSP_OPEN_OPTS_INIT;
 	wsp_workspace *ws = NULL;
-	char text[256];
 	wsp_error err;
 
 	unsetenv("WSP_PLUGIN_PATH");
 	o.plugin_path = dir;
-	snprintf(text, sizeof(text),
-		 "sandbox:\n  provider: %s\n"
-		 "  options: { root: /w, retries: 2 }\n", name);
 	o.config_text = text;
 	CU_ASSERT_EQUAL(wsp_workspace_open(&ws, &o, &err), 0);
 	return ws;
+}
+
+static wsp_workspace *open_provider(const char *dir, const char *name)
+{
+	char text[256];
+
+	snprintf(text, sizeof(text),
+		 "sandbox:\n  provider: %s\n"
+		 "  options: { root: /w, retries: 2 }\n", name);
+	return open_text(dir, text);
 }
 
 /* Every slot of a provider that cannot is WSP_ENOTSUP, named. */
@@ -120,12 +127,44 @@ static void test_preview(void)
 	wsp_workspace_close(ws);
 }
 
+/*
+ * wsp_sandbox_id() and wsp_sandbox_loaded(): what is configured, and
+ * whether a call has loaded the provider yet; asking starts nothing.
+ */
+static void test_id_and_loaded(void)
+{
+	wsp_workspace *ws;
+	wsp_error err;
+
+	ws = open_text(FIX("slots"), "sandbox:\n  provider: slots\n"
+				     "  id: box-7\n"
+				     "  options: { root: /w, retries: 2 }\n");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ws);
+	CU_ASSERT_STRING_EQUAL(wsp_sandbox_id(ws), "box-7");
+	CU_ASSERT_EQUAL(wsp_sandbox_loaded(ws), 0);
+	CU_ASSERT_EQUAL(wsp_sandbox_loaded(ws), 0); /* asking loads nothing */
+	CU_ASSERT_EQUAL(wsp_sandbox_pause(ws, NULL, &err), 0);
+	CU_ASSERT_EQUAL(wsp_sandbox_loaded(ws), 1);
+	wsp_workspace_close(ws);
+
+	/* Without a sandbox: no id, never loaded; NULL is no workspace. */
+	ws = open_text(FIX("good"), "mounts:\n  /: {provider: fixture, "
+				    "options: {root: /w}}\n");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ws);
+	CU_ASSERT_PTR_NULL(wsp_sandbox_id(ws));
+	CU_ASSERT_EQUAL(wsp_sandbox_loaded(ws), 0);
+	wsp_workspace_close(ws);
+	CU_ASSERT_PTR_NULL(wsp_sandbox_id(NULL));
+	CU_ASSERT_EQUAL(wsp_sandbox_loaded(NULL), 0);
+}
+
 static const CU_TestInfo tests[] = {
 	{ "no slots: not supported", test_no_slots },
 	{ "vtable too short: not supported", test_short_vtable },
 	{ "capability unclaimed: not supported", test_unclaimed },
 	{ "slots reached", test_reached },
 	{ "preview result", test_preview },
+	{ "sandbox id and loaded", test_id_and_loaded },
 	CU_TEST_INFO_NULL,
 };
 

@@ -33,7 +33,7 @@ static const char config[] = "sandbox:\n"
 
 static int open_ws(wsp_workspace **out, const char *text, wsp_error *err)
 {
-	wsp_open_options opts = WSP_OPEN_OPTIONS_INIT;
+	wsp_open_opts opts = WSP_OPEN_OPTS_INIT;
 
 	opts.config_text = text;
 	opts.config_name = "<test>";

@@ -68,7 +68,7 @@ struct env {
 static int env_open_with(struct env *e, const char *head,
 			 const char *tools_yaml, wsp_error *err)
 {
-	wsp_open_options opts = WSP_OPEN_OPTIONS_INIT;
+	wsp_open_opts opts = WSP_OPEN_OPTS_INIT;
 	char text[4096];
 	int rc;
 
@@ -483,7 +483,7 @@ static void test_bad_signature(void)
 				  "  echo:\n"
 				  "    target: extbad\n"
 				  "    op: echo\n";
-	wsp_open_options opts = WSP_OPEN_OPTIONS_INIT;
+	wsp_open_opts opts = WSP_OPEN_OPTS_INIT;
 	wsp_workspace *ws = NULL;
 	wsp_tools *tools = NULL;
 	wsp_error err;
@@ -538,7 +538,7 @@ static void test_check_reports_provider_once(void)
 				  "  snap:\n"
 				  "    target: /\n"
 				  "    op: chekpoint\n";
-	wsp_open_options opts = WSP_OPEN_OPTIONS_INIT;
+	wsp_open_opts opts = WSP_OPEN_OPTS_INIT;
 	char lines[4096] = "";
 	wsp_error err;
 

@@ -65,7 +65,7 @@ static void fail_if(bool bad)
 
 static void open_workspace(void)
 {
-	wsp_open_options opts = WSP_OPEN_OPTIONS_INIT;
+	wsp_open_opts opts = WSP_OPEN_OPTS_INIT;
 	wsp_error err = {0};
 
 	opts.config_text = config;

@@ -72,7 +72,7 @@ static const char *file_of(const char *name)
 /* A workspace whose configuration is text (absolute paths in it). */
 static wsp_workspace *open_ws(const char *yaml)
 {
-	wsp_open_options o = WSP_OPEN_OPTIONS_INIT;
+	wsp_open_opts o = WSP_OPEN_OPTS_INIT;
 	wsp_workspace *ws = NULL;
 	wsp_error err = { 0 };
 
@@ -190,7 +190,7 @@ static void test_tls_untrusted(void)
 /* wsp.yaml with a relative ca_bundle, opened from its file. */
 static void test_tls_ca_bundle_from_file(void)
 {
-	wsp_open_options o = WSP_OPEN_OPTIONS_INIT;
+	wsp_open_opts o = WSP_OPEN_OPTS_INIT;
 	wsp_workspace *ws = NULL, *plain;
 	wsp_error err = { 0 };
 	const char *yaml = file_of("wsp.yaml");

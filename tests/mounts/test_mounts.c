@@ -67,7 +67,7 @@ static char *get(const char *rel)
 
 static int open_ws(wsp_workspace **out, const char *yaml)
 {
-	wsp_open_options o = WSP_OPEN_OPTIONS_INIT;
+	wsp_open_opts o = WSP_OPEN_OPTS_INIT;
 
 	o.config_text = yaml;
 	o.config_name = "test.yaml";

@@ -18,7 +18,7 @@ static char tmp[256];
 
 static wsp_workspace *open_ws(void)
 {
-	wsp_open_options oo = WSP_OPEN_OPTIONS_INIT;
+	wsp_open_opts oo = WSP_OPEN_OPTS_INIT;
 	wsp_workspace *ws = NULL;
 	wsp_error err = {0};
 	char cfg[1024];

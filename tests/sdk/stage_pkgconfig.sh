@@ -52,6 +52,9 @@ LD_LIBRARY_PATH=$stage/$libdir "$out/template_test" >"$out/template_test.log" 2>
 	fail "the template's unit test failed: $(cat "$out/template_test.log")"
 
 # An embedder: links libwsp through wsp.pc and runs against the staged lib.
+# It spells the options structs as 0.4 did (wsp_open_options...): the
+# deprecated names must still compile, as the same types, and must be gone
+# with WSP_NO_DEPRECATED.
 cat >"$out/embed.c" <<'C'
 #include <wsp/wsp.h>
 #include <stdio.h>
@@ -59,10 +62,26 @@ cat >"$out/embed.c" <<'C'
 
 int main(void)
 {
+	wsp_open_options o = WSP_OPEN_OPTIONS_INIT;
+	wsp_tools_options t = WSP_TOOLS_OPTIONS_INIT;
+	wsp_mcp_options m = WSP_MCP_OPTIONS_INIT;
+	const wsp_open_opts *on = &o;
+	const wsp_tools_opts *tn = &t;
+	const wsp_mcp_opts *mn = &m;
+
 	printf("%s %s\n", wsp_version_string(), WSP_VERSION_STRING);
+	if (on->struct_size != sizeof(wsp_open_opts) ||
+	    tn->struct_size != sizeof(wsp_tools_opts) ||
+	    mn->struct_size != sizeof(wsp_mcp_opts))
+		return 1;
 	return strcmp(wsp_strerror(WSP_ENOTFOUND), "not found") != 0;
 }
 C
+# shellcheck disable=SC2086
+if $cc -std=c11 $cflags -DWSP_NO_DEPRECATED $(pkg-config --cflags wsp) \
+	-fsyntax-only "$out/embed.c" 2>/dev/null; then
+	fail "the deprecated option names compile with WSP_NO_DEPRECATED"
+fi
 # shellcheck disable=SC2086
 $cc -std=c11 $cflags $(pkg-config --cflags wsp) -o "$out/embed" \
 	"$out/embed.c" $(pkg-config --libs wsp) ||

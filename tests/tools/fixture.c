@@ -56,8 +56,8 @@ int fixture_open(struct fixture *f, const char *extra_yaml, uint32_t flags)
 
 int fixture_reopen(struct fixture *f, const char *extra_yaml, uint32_t flags)
 {
-	wsp_open_options o = WSP_OPEN_OPTIONS_INIT;
-	wsp_tools_options to = WSP_TOOLS_OPTIONS_INIT;
+	wsp_open_opts o = WSP_OPEN_OPTS_INIT;
+	wsp_tools_opts to = WSP_TOOLS_OPTS_INIT;
 	char *yaml = NULL, *extra;
 	wsp_error err;
 	int rc;
@@ -192,7 +192,7 @@ int fixture_has_tool(struct fixture *f, const char *name)
 
 void fixture_config_error(const char *yaml, const char *want)
 {
-	wsp_open_options o = WSP_OPEN_OPTIONS_INIT;
+	wsp_open_opts o = WSP_OPEN_OPTS_INIT;
 	wsp_workspace *ws = NULL;
 	wsp_error err;
 	int rc;

@@ -582,7 +582,7 @@ static void test_read_only_mount(void)
 
 static void test_read_only_workspace(void)
 {
-	wsp_open_options o = WSP_OPEN_OPTIONS_INIT;
+	wsp_open_opts o = WSP_OPEN_OPTS_INIT;
 	wsp_workspace *ws;
 	wsp_tools *tools;
 	wsp_tool_info info;

@@ -308,7 +308,7 @@ static void test_tools_config(void)
 
 static void test_config_errors(void)
 {
-	wsp_open_options o = WSP_OPEN_OPTIONS_INIT;
+	wsp_open_opts o = WSP_OPEN_OPTS_INIT;
 	wsp_workspace *ws = NULL;
 	wsp_error err;
 
@@ -370,7 +370,7 @@ static void test_config_show(void)
 /* Under bubblewrap: the server sees the files at the same paths. */
 static void test_bwrap(void)
 {
-	wsp_tools_options to = WSP_TOOLS_OPTIONS_INIT;
+	wsp_tools_opts to = WSP_TOOLS_OPTS_INIT;
 	wsp_error err;
 	char *out;
 

@@ -33,7 +33,7 @@ struct session {
 static void *serve(void *arg)
 {
 	struct session *s = arg;
-	wsp_mcp_options o = WSP_MCP_OPTIONS_INIT;
+	wsp_mcp_opts o = WSP_MCP_OPTS_INIT;
 	wsp_error err;
 
 	o.in_fd = s->srv_in;

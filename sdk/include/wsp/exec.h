@@ -57,6 +57,21 @@ WSP_EXTERN void wsp_exec_result_release(wsp_workspace *ws,
 					wsp_exec_result *res);
 
 /*
+ * The sandbox as configured, without loading or starting anything: its
+ * `id:` (or the default one), NULL when the configuration has none (or ws
+ * is NULL). Valid while ws is open. What a client building its own agent
+ * tools asks first: whether there is a sandbox to offer commands in.
+ * Since 0.5 (WSP_2.2).
+ */
+WSP_EXTERN const char *wsp_sandbox_id(const wsp_workspace *ws);
+/*
+ * 1 when a call through ws has already loaded and initialised the
+ * sandbox's provider, so asking it something (wsp_sandbox_instructions,
+ * wsp_sandbox_info) starts nothing new; 0 otherwise, and without a
+ * sandbox. Since 0.5 (WSP_2.2).
+ */
+WSP_EXTERN int wsp_sandbox_loaded(wsp_workspace *ws);
+/*
  * Create the sandbox, or reconnect to it by its configured id;
  * *out_outcome is WSP_START_CREATED or WSP_START_CONNECTED. A provider
  * without lifecycle is always there (WSP_START_CONNECTED).

@@ -29,11 +29,11 @@
 extern "C" {
 #endif
 
-/* wsp_mcp_options.flags */
+/* wsp_mcp_opts.flags */
 #define WSP_MCP_KILL_BACKGROUND (1u << 0) /* at the end, kill what it started  \
 					   */
 
-typedef struct wsp_mcp_options {
+typedef struct wsp_mcp_opts {
 	uint32_t struct_size;
 	uint32_t flags;		/* WSP_MCP_* */
 	int in_fd;		/* messages from the client (stdin: 0) */
@@ -44,12 +44,24 @@ typedef struct wsp_mcp_options {
 	const char *instructions; /* initialize's text; NULL = none */
 	/* Fired (e.g. from a SIGTERM handler): stop serving. NULL = never. */
 	const wsp_cancel *stop;
-} wsp_mcp_options;
+} wsp_mcp_opts;
 
-#define WSP_MCP_OPTIONS_INIT                                                   \
+#define WSP_MCP_OPTS_INIT                                                      \
 	{                                                                      \
-		sizeof(wsp_mcp_options), 0, 0, 1, 0, 0, 0, NULL, NULL          \
+		sizeof(wsp_mcp_opts), 0, 0, 1, 0, 0, 0, NULL, NULL             \
 	}
+
+/*
+ * Deprecated since wsp 0.5.0: the spelling before every options struct
+ * was wsp_*_opts. Kept so that code written for 0.3 and 0.4 still
+ * compiles (same type, same layout: nothing changes for binaries); define
+ * WSP_NO_DEPRECATED to make sure a program no longer uses it. It goes with
+ * the next major.
+ */
+#ifndef WSP_NO_DEPRECATED
+typedef wsp_mcp_opts wsp_mcp_options;
+#define WSP_MCP_OPTIONS_INIT WSP_MCP_OPTS_INIT
+#endif
 
 /*
  * Serve tools until the input ends or opts->stop fires. Calls still
@@ -58,7 +70,7 @@ typedef struct wsp_mcp_options {
  * WSP_MCP_KILL_BACKGROUND is set. Returns 0, or a
  * negative code when the input or output failed (err says which).
  */
-WSP_EXTERN int wsp_mcp_serve(wsp_tools *tools, const wsp_mcp_options *opts,
+WSP_EXTERN int wsp_mcp_serve(wsp_tools *tools, const wsp_mcp_opts *opts,
 			     wsp_error *err);
 
 #ifdef __cplusplus

@@ -40,18 +40,30 @@ extern "C" {
 
 typedef struct wsp_tools wsp_tools;
 
-/* wsp_tools_options.flags */
+/* wsp_tools_opts.flags */
 #define WSP_TOOLS_READ_BEFORE_WRITE (1u << 0) /* refuse blind overwrites */
 
-typedef struct wsp_tools_options {
+typedef struct wsp_tools_opts {
 	uint32_t struct_size;
 	uint32_t flags; /* WSP_TOOLS_* */
-} wsp_tools_options;
+} wsp_tools_opts;
 
-#define WSP_TOOLS_OPTIONS_INIT                                                 \
+#define WSP_TOOLS_OPTS_INIT                                                    \
 	{                                                                      \
-		sizeof(wsp_tools_options), 0                                   \
+		sizeof(wsp_tools_opts), 0                                      \
 	}
+
+/*
+ * Deprecated since wsp 0.5.0: the spelling before every options struct
+ * was wsp_*_opts. Kept so that code written for 0.3 and 0.4 still
+ * compiles (same type, same layout: nothing changes for binaries); define
+ * WSP_NO_DEPRECATED to make sure a program no longer uses it. It goes with
+ * the next major.
+ */
+#ifndef WSP_NO_DEPRECATED
+typedef wsp_tools_opts wsp_tools_options;
+#define WSP_TOOLS_OPTIONS_INIT WSP_TOOLS_OPTS_INIT
+#endif
 
 /*
  * Build the tool set of a workspace (opts may be NULL). The workspace
@@ -65,7 +77,7 @@ typedef struct wsp_tools_options {
  * needs an instance starts it.
  */
 WSP_EXTERN int wsp_tools_open(wsp_tools **out, wsp_workspace *ws,
-			      const wsp_tools_options *opts, wsp_error *err);
+			      const wsp_tools_opts *opts, wsp_error *err);
 
 /* Release a tool set. NULL is a no-op. */
 WSP_EXTERN void wsp_tools_close(wsp_tools *tools);

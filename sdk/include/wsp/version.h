@@ -4,9 +4,9 @@
 #define WSP_VERSION_H
 
 #define WSP_VERSION_MAJOR  0
-#define WSP_VERSION_MINOR  4
+#define WSP_VERSION_MINOR  5
 #define WSP_VERSION_PATCH  0
-#define WSP_VERSION_STRING "0.4.0"
+#define WSP_VERSION_STRING "0.5.0"
 /*
  * 0.3.0 released plugin ABI 2.0, frozen from then on: later 0.x and 1.x
  * releases grow it only by 2.x minors (docs/abi.md; its headers as

@@ -23,10 +23,10 @@ typedef struct wsp_workspace wsp_workspace;
 /* Receives the core's and the providers' log lines (secrets masked). */
 typedef void (*wsp_log_fn)(int level, const char *line, void *payload);
 
-/* wsp_open_options.flags */
+/* wsp_open_opts.flags */
 #define WSP_OPEN_DEFAULT_CONFIG (1u << 0) /* no lookup: the embedded default */
 
-typedef struct wsp_open_options {
+typedef struct wsp_open_opts {
 	uint32_t struct_size;
 	uint32_t flags;          /* WSP_OPEN_* */
 	const char *config_path; /* a file (--config); NULL = the lookup order */
@@ -37,10 +37,22 @@ typedef struct wsp_open_options {
 	void *log_payload;
 	int log_level;           /* highest wsp_log_level passed to log */
 	int reserved;
-} wsp_open_options;
+} wsp_open_opts;
 
-#define WSP_OPEN_OPTIONS_INIT \
-	{ sizeof(wsp_open_options), 0, NULL, NULL, NULL, NULL, NULL, NULL, 1, 0 }
+#define WSP_OPEN_OPTS_INIT \
+	{ sizeof(wsp_open_opts), 0, NULL, NULL, NULL, NULL, NULL, NULL, 1, 0 }
+
+/*
+ * Deprecated since wsp 0.5.0: the spelling before every options struct
+ * was wsp_*_opts. Kept so that code written for 0.3 and 0.4 still
+ * compiles (same type, same layout: nothing changes for binaries); define
+ * WSP_NO_DEPRECATED to make sure a program no longer uses it. It goes with
+ * the next major.
+ */
+#ifndef WSP_NO_DEPRECATED
+typedef wsp_open_opts wsp_open_options;
+#define WSP_OPEN_OPTIONS_INIT WSP_OPEN_OPTS_INIT
+#endif
 
 /*
  * Open a workspace. The configuration is found in this order: config_text,
@@ -49,7 +61,7 @@ typedef struct wsp_open_options {
  * filesystem in ./workspace). Errors in the file read FILE:LINE:COL: ...
  */
 WSP_EXTERN int wsp_workspace_open(wsp_workspace **out,
-				  const wsp_open_options *opts, wsp_error *err);
+				  const wsp_open_opts *opts, wsp_error *err);
 
 /* Close a workspace: finalise its providers. NULL is a no-op. */
 WSP_EXTERN void wsp_workspace_close(wsp_workspace *ws);
@@ -74,7 +86,7 @@ typedef void (*wsp_diag_fn)(const char *line, void *payload);
  * NULL). Returns 0 when there is none, WSP_ECONFIG when there are (err
  * holds the first), or another code when the check itself failed.
  */
-WSP_EXTERN int wsp_config_check(const wsp_open_options *opts, uint32_t flags,
+WSP_EXTERN int wsp_config_check(const wsp_open_opts *opts, uint32_t flags,
 				wsp_diag_fn cb, void *payload, wsp_error *err);
 
 /* wsp_workspace_config_show() flags */
