@@ -325,7 +325,7 @@ async function lifetime(prefix, how) {
   const out = JSON.parse(s.body.toString().split('\n')[0]).data;
   const [view] = (await f.admin('GET', 'sandboxes')).json.sandboxes;
   const hostPids = view.processes[0].hostPids;
-  assert.ok(hostPids.length >= 2, 'bwrap and the command');
+  assert.ok(hostPids.length >= 2, 'sh and its sleep');
   assert.ok(existsSync(view.dir));
   await endFake(f, how, hostPids);
   assert.equal(existsSync(view.dir), false, 'the sandbox directory is removed');

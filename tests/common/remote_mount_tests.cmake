@@ -18,7 +18,7 @@
 #                                 without root
 set(WSP_RM_TESTS_DIR "${CMAKE_CURRENT_LIST_DIR}")
 function(wsp_remote_mount_tests vendor core dir_define dir env_src)
-  set(noproxy "${WSP_TEST_NO_PROXY}")
+  set(noproxy "${WSP_TEST_FAKE_ENV}")
   foreach(t s3mount gcsmount s3missing)
     set(exe test_sandbox_${vendor}_${t})
     add_executable(${exe} ${WSP_RM_TESTS_DIR}/remote_${t}.c ${env_src}

@@ -105,6 +105,75 @@ test('SIGTERM reaches the command; an unknown signal is unimplemented', async ()
   assert.deepEqual(s.frames.at(-2).json, { event: { end: { exitCode: 7, exited: true, status: 'exit status 7', error: 'exit status 7' } } });
 });
 
+// A command's whole output and its end event, run as `user` (or root).
+async function run(sb, cmd, user) {
+  const s = start(sb, cmd, user ? { Authorization: `Basic ${Buffer.from(`${user}:`).toString('base64')}` } : {});
+  await s.done;
+  const out = s.frames.filter((f) => f.json.event?.data?.stdout).map((f) => Buffer.from(f.json.event.data.stdout, 'base64')).join('');
+  return { out, end: s.frames.find((f) => f.json.event?.end)?.json.event.end };
+}
+// How many processes of the sandbox's namespace run `sleep ARG`.
+const sleepers = (arg) => `n=0; for p in /proc/[0-9]*; do [ "$(tr '\\0' ' ' <$p/cmdline 2>/dev/null)" = "sleep ${arg} " ] && n=$((n+1)); done; echo $n`;
+
+test('the commands of one sandbox user share a PID namespace; other users and sandboxes do not see it', async () => {
+  const sb = await newSandbox();
+  const other = await newSandbox();
+  const s = start(sb, 'exec sleep 4242');
+  await s.until((f) => f.json.event?.start);
+  await eventually(async () => (await run(sb, sleepers(4242))).out === '1\n', 'the first command seen by the second');
+  assert.equal((await run(other, sleepers(4242))).out, '0\n');
+  assert.equal((await run(sb, sleepers(4242), 'root')).out, '0\n');
+  // the spawner and bubblewrap's init are in it too, nothing of the host
+  assert.equal((await run(sb, 'cat /proc/1/comm /proc/2/comm')).out, 'bwrap\n4\n'); // exec'd as /proc/self/fd/4
+  s.abort();
+  await s.done;
+});
+
+test('a signal goes to the command\'s process group: killing a command kills what it started', async () => {
+  const sb = await newSandbox();
+  const s = start(sb, 'sleep 4343 & sleep 4343 & echo started; wait');
+  const pid = (await s.until((f) => f.json.event?.start)).json.event.start.pid;
+  await s.until((f) => f.json.event?.data);
+  assert.equal((await run(sb, sleepers(4343))).out, '2\n');
+  assert.deepEqual(await unary(sb, '/process.Process/SendSignal', { process: { pid }, signal: 'SIGNAL_SIGKILL' }), { status: 200, json: {} });
+  await s.done;
+  assert.deepEqual(s.frames.at(-2).json, { event: { end: { exitCode: -1, status: 'signal: killed', error: 'signal: killed' } } });
+  await eventually(async () => (await run(sb, sleepers(4343))).out === '0\n', 'both sleeps to be killed');
+  // a command a signal the fake did not send ended: 128+N, as bwrap said
+  assert.deepEqual((await run(sb, 'kill -9 $$')).end, { exitCode: 137, exited: true, status: 'exit status 137', error: 'exit status 137' });
+});
+
+test('the spawner\'s death ends every command with the reason; the next command gets a new one', async () => {
+  const sb = await newSandbox();
+  const s = start(sb, 'echo up; sleep 1000');
+  await s.until((f) => f.json.event?.data);
+  const view = () => fake.admin('GET', 'sandboxes').then((r) => r.json.sandboxes.find((x) => x.sandboxID === sb.sandboxID));
+  const { spawnerPid, bwrapPid } = (await view()).spawners.user;
+  assert.ok(alive(spawnerPid) && alive(bwrapPid));
+  process.kill(spawnerPid, 'SIGKILL');
+  await s.done;
+  const end = s.frames.find((f) => f.json.event?.end).json.event.end;
+  assert.equal(end.status, 'signal: killed');
+  assert.match(end.error, /^signal: killed \(the sandbox's process spawner ended \(exit 137\)\)$/);
+  await eventually(() => !alive(bwrapPid), 'its bubblewrap to end');
+  assert.equal((await unary(sb, '/process.Process/List', {})).json.processes, undefined);
+  assert.equal((await run(sb, 'echo again')).out, 'again\n');
+  assert.notEqual((await view()).spawners.user.spawnerPid, spawnerPid);
+});
+
+test('a command has no capabilities and no network, as user and as root', async () => {
+  const sb = await newSandbox();
+  for (const user of ['user', 'root']) {
+    assert.equal((await run(sb, 'grep -E "^Cap(Eff|Prm|Bnd|Amb):" /proc/self/status', user)).out,
+      'CapPrm:\t0000000000000000\nCapEff:\t0000000000000000\nCapBnd:\t0000000000000000\nCapAmb:\t0000000000000000\n');
+    assert.equal((await run(sb, 'grep -c NoNewPrivs:.1 /proc/self/status', user)).out, '1\n');
+    // only a loopback of its own: the fake's port is not reachable
+    const r = await run(sb, `tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '; echo >/dev/tcp/127.0.0.1/${fake.port} && echo reached`, user);
+    assert.equal(r.out, 'lo\n');
+    assert.equal(r.end.exitCode, 1);
+  }
+});
+
 test('auth: the control plane needs an API key, envd its access token', async () => {
   const r = await fake.request({ method: 'GET', path: '/v2/sandboxes' });
   assert.equal(r.status, 401);

@@ -100,6 +100,7 @@ export async function handleAdmin(req, res, url, body, { faults, log, registry, 
     sendJson(res, 200, {
       sandboxes: [...registry.sandboxes.values()].map((s) => ({
         name: s.name, status: s.status, state: s.state, network: s.network, dir: s.dir, processes: s.procs.hostView(),
+        spawner: s.procs.spawner?.describe() ?? null,
       })),
     });
   } else if (/^\/_fake\/sandboxes\/[^/]+\/(standby|expire)$/.test(p) && m === 'POST') {

@@ -1,6 +1,7 @@
 // fake/processes.mjs - the sandbox-api's process manager for one sandbox
 // (sandbox-api src/handler/process/process.go, service.go): real commands
-// under bubblewrap, run as `sh -c COMMAND`, addressed by pid or name, their
+// forked by the sandbox's spawner inside its one bubblewrap
+// (tests/common/fake/spawner.mjs), run as `sh -c COMMAND`, addressed by pid or name, their
 // output kept per stream and as one interleaved record, handed in whole
 // lines to attached streams (a pipe read's worth at a time, a replayed
 // backlog a line at a time), stdin pipes, SIGTERM (stop) and SIGKILL (kill),
@@ -9,16 +10,21 @@
 // As in the sandbox-api: a process outlives the request that started it; a
 // new stream first replays everything the process printed, then follows
 // it; stop and kill write a notice into the live streams; exit codes are
-// Go's (-1 for a process ended by a signal). Unlike it, pids are numbers
-// the fake hands out (each command has a PID namespace of its own, so
-// killing one also kills what it started), and output reaches streams in
+// Go's (-1 for a process ended by a signal); the commands share a PID
+// namespace, as in the sandbox's VM, so they see each other. Unlike it,
+// pids are numbers the fake hands out, stop and kill signal the command's
+// process group (what it started, unless that left the group), a command
+// a signal the fake did not send ended exits with 128+N (bubblewrap's way,
+// kept from when each command had one), and output reaches streams in
 // whole lines (a partial last line is completed with "\n" when the process
-// ends), never spliced.
+// ends), never spliced. With --mount-ns commands enter the holder's
+// namespaces (e2b/fake/mountns.mjs).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { bwrapArgs, findBwrap } from '../../e2b/fake/bwrap.mjs';
+import { shellArgv } from '../../e2b/fake/bwrap.mjs';
 import { nsenterArgs } from '../../e2b/fake/mountns.mjs';
-import { processTree, stopTree, killTree } from '../../common/fake/proc-tree.mjs';
+import { processTree, stopTree, killTree, signalProcess } from '../../common/fake/proc-tree.mjs';
+import { Spawner } from '../../common/fake/spawner.mjs';
 import { ROOT, PATH, HOME, WORKDIR } from './layout.mjs';
 import { formatPath, absolutePath } from './paths.mjs';
 
@@ -80,16 +86,13 @@ function randomName() {
   return s;
 }
 
-function signal(pid, sig) {
-  try { process.kill(pid, sig); } catch { /* gone */ }
-}
-
 export class ProcessTable {
   /** `sb`: {fs, mounts, hostname, envs, network}. */
   constructor(sb) {
     this.sb = sb;
     this.procs = new Map();
     this.nextPid = 1000;
+    this.spawner = null; // started with the first command
   }
 
   /** GetProcessByIdentifier: digits are a pid, anything else the newest process of that name. */
@@ -124,23 +127,24 @@ export class ProcessTable {
       child = spawn('nsenter', nsenterArgs({ holder: this.sb.holder, user: ROOT, cwd: dir.vpath, argv }),
         { env, stdio: [stdin, 'pipe', 'pipe'] });
     } else {
-      const bwrap = findBwrap();
-      if (!bwrap) throw new ProcessError(422, 'failed to start process: bwrap not found on PATH');
-      let args = bwrapArgs({
-        mounts: this.sb.mounts, user: ROOT, cwd: dir.vpath, hostname: this.sb.hostname, argv,
-        hide: this.sb.registry.opts.hide,
-      });
       // A sandbox that declared ports shares the host's network, so the port
       // proxy and previews reach its servers (README: differences).
-      if (this.sb.network === 'host') args = args.filter((a) => a !== '--unshare-net');
-      child = spawn(bwrap, args, { env, stdio: [stdin, 'pipe', 'pipe', 'pipe'] });
+      this.spawner ??= new Spawner({
+        mounts: this.sb.mounts, user: ROOT, hostname: this.sb.hostname,
+        hide: this.sb.registry.opts.hide, shareNet: this.sb.network === 'host',
+      });
+      try {
+        child = this.spawner.spawn({ argv: shellArgv(argv), env, cwd: dir.vpath, stdin: !!req.stdin });
+      } catch (e) {
+        throw new ProcessError(422, `failed to start process: ${e.message}`);
+      }
     }
     const proc = {
       pid: String(this.nextPid++), name: req.name || randomName(), command: req.command, workingDir,
       status: 'running', exitCode: 0, startedAt: Date.now(), completedAt: null,
       keepAlive: !!req.keepAlive, restartOnFailure: !!req.restartOnFailure, maxRestarts: req.maxRestarts ?? 0,
       stdinPipe: req.stdin ? child.stdin : null, withStdin: !!req.stdin, stdinClosed: false,
-      child, nsInit: undefined, whenInit: [],
+      child, spawned: !this.sb.holder,
       out: { stdout: new Record(MAX_LOG_FILE), stderr: new Record(MAX_LOG_FILE) }, // what the log files hold
       mem: { stdout: new Record(), stderr: new Record(), logs: new Record() }, // the in-memory buffers
       combined: [], combinedSize: 0, combinedReleased: false, // the combined log file: whole lines, in order
@@ -150,7 +154,6 @@ export class ProcessTable {
     proc.done = new Promise((r) => { proc.markDone = r; });
     child.on('error', () => {});
     child.stdin?.on('error', () => {});
-    this.readInfo(proc);
     for (const name of ['stdout', 'stderr']) child[name].on('data', (c) => this.output(proc, name, c));
     child.on('close', (code, sig) => this.exited(proc, code, sig));
     if (proc.keepAlive && req.timeout > 0) {
@@ -158,29 +161,6 @@ export class ProcessTable {
     }
     this.procs.set(proc.pid, proc);
     return proc;
-  }
-
-  // bwrap names the namespace's init on fd 3; signals wait for it, so a
-  // quick kill cannot miss a command that is still being set up.
-  readInfo(proc) {
-    if (!proc.child.stdio[3]) { // nsenter: no namespace of its own
-      proc.nsInit = null;
-      return;
-    }
-    let text = '';
-    const info = proc.child.stdio[3];
-    info.on('data', (c) => { text += c; });
-    info.on('error', () => {});
-    info.on('close', () => {
-      const m = text.match(/"child-pid":\s*(\d+)/);
-      proc.nsInit = m ? Number(m[1]) : null;
-      for (const f of proc.whenInit.splice(0)) f();
-    });
-  }
-
-  withInit(proc, f) {
-    if (proc.nsInit !== undefined) f();
-    else proc.whenInit.push(f);
   }
 
   // What one read of the pipe gave goes on as one piece of whole lines, as
@@ -211,6 +191,8 @@ export class ProcessTable {
   }
 
   exited(proc, code, sig) {
+    // the spawner ended under it: said in its output, as a notice
+    if (proc.child.lost && !proc.signalSent) this.notify(proc, `\n[${proc.child.lost}]\n`);
     for (const name of ['stdout', 'stderr']) {
       if (proc.partial[name].length) this.lines(proc, name, proc.partial[name].toString('utf8') + '\n');
       proc.partial[name] = Buffer.alloc(0);
@@ -254,22 +236,10 @@ export class ProcessTable {
     clearTimeout(proc.keepAliveTimer);
     proc.signalSent = 'SIGTERM';
     proc.status = 'stopped';
-    // The group, as the sandbox-api signals it: a child the shell forks
-    // while the tree is read would escape one pass (the shell dies, its
-    // child runs on), so each process seen gets SIGTERM once and the tree
-    // is read again until the command has ended, for up to 3 s: on a
-    // loaded machine the command may not have started under bwrap yet when
-    // the stop comes (a shorter sweep missed its `sleep` once in CI).
-    const sent = new Set();
-    const sweep = (passes) => {
-      if (proc.completedAt) return;
-      const below = proc.nsInit ? processTree(proc.nsInit).slice(1) : [];
-      for (const pid of below.length ? below : [proc.child.pid]) {
-        if (!sent.has(pid)) { sent.add(pid); signal(pid, 'SIGTERM'); }
-      }
-      if (passes > 1) setTimeout(() => sweep(passes - 1), 50).unref();
-    };
-    this.withInit(proc, () => sweep(60));
+    // The group, as the sandbox-api signals it (the spawner made the
+    // command a group of its own before it answered its start).
+    if (proc.spawned) proc.child.kill('SIGTERM');
+    else signalProcess(proc.child.pid, 'SIGTERM');
   }
 
   /** KillProcess: SIGKILL to the whole command; a finished one is "no such process". */
@@ -281,15 +251,13 @@ export class ProcessTable {
     this.killWhole(proc);
   }
 
-  /** SIGKILL to the command's PID namespace and bwrap, once its init is known. */
+  /** SIGKILL to the command's process group (--mount-ns: nsenter's tree). */
   killWhole(proc) {
     proc.signalSent = 'SIGKILL';
     proc.status = 'killed';
-    this.withInit(proc, () => {
-      if (proc.completedAt) return;
-      if (proc.nsInit) killTree(proc.nsInit);
-      killTree(proc.child.pid);
-    });
+    if (proc.completedAt) return;
+    if (proc.spawned) proc.child.kill('SIGKILL');
+    else killTree(proc.child.pid);
   }
 
   /** Writes stdin bytes; resolves once the pipe took them. */
@@ -337,23 +305,26 @@ export class ProcessTable {
     return { stdout, stderr, logs: stdout + stderr };
   }
 
-  /** Standby: every process stopped where it is. */
+  /** Standby: every process (the spawner too) stopped where it is. */
   freeze() {
-    for (const p of this.running()) this.withInit(p, () => { if (!p.completedAt) stopTree(p.child.pid); });
+    for (const p of this.running()) if (!p.spawned && !p.completedAt) stopTree(p.child.pid);
+    this.spawner?.freeze();
   }
 
   thaw() {
-    for (const p of this.running()) this.withInit(p, () => { for (const pid of processTree(p.child.pid)) signal(pid, 'SIGCONT'); });
+    for (const p of this.running()) if (!p.spawned) for (const pid of processTree(p.child.pid)) signalProcess(pid, 'SIGCONT');
+    this.spawner?.thaw();
   }
 
-  /** Every process SIGKILLed (archive, delete); resolves once all ended. */
+  /** Every process SIGKILLed (archive, delete), the spawner's namespace with them; resolves once all ended. */
   killAll() {
     const waits = [];
     for (const p of this.procs.values()) {
       if (p.completedAt) continue;
       waits.push(p.done);
-      this.killWhole(p);
+      if (p.spawned) { p.signalSent = 'SIGKILL'; p.status = 'killed'; } else this.killWhole(p);
     }
+    if (this.spawner) waits.push(this.spawner.kill());
     return Promise.all(waits);
   }
 
@@ -361,7 +332,7 @@ export class ProcessTable {
   hostView() {
     return [...this.procs.values()].map((p) => ({
       pid: p.pid, name: p.name, command: p.command, status: p.status,
-      hostPids: p.completedAt ? [] : processTree(p.child.pid),
+      hostPids: p.completedAt ? [] : p.spawned ? this.spawner.hostPids(p.child) : processTree(p.child.pid),
     }));
   }
 }

@@ -116,7 +116,7 @@ export async function handleAdmin(req, res, url, body, { faults, log, registry }
     sendJson(res, 200, {
       sandboxes: [...registry.sandboxes.values()].map((s) => ({
         sandboxID: s.id, state: s.state, endAt: new Date(s.endAt).toISOString(),
-        dir: s.dir, processes: s.procs.describe(),
+        dir: s.dir, processes: s.procs.describe(), spawners: s.procs.spawnerView(),
       })),
     });
   } else if (/^\/_fake\/sandboxes\/[^/]+\/(kill|expire)$/.test(p) && method === 'POST') {

@@ -1,18 +1,25 @@
 // fake/processes.mjs - envd's process.Process service for one sandbox:
-// real commands under bubblewrap, their output as data events to every
-// attached stream (Start, Connect), stdin, signals, Connect-Timeout-Ms as
-// the process's lifetime, and freezing for pause.
+// real commands forked by the sandbox's spawner inside its bubblewrap
+// (tests/common/fake/spawner.mjs; one per sandbox user), their output as
+// data events to every attached stream (Start, Connect), stdin, signals,
+// Connect-Timeout-Ms as the process's lifetime, and freezing for pause.
 //
 // As in envd: a process outlives the request that started it; Connect sees
 // only output produced after it attached; a killed process ends every
-// attached stream with exit -1 "signal: killed"; output is not combined.
-// Unlike envd, each command gets a PID namespace of its own (bwrap's), so
-// pids are numbers the fake hands out, and killing a command kills what it
-// started too.
+// attached stream with exit -1 "signal: killed"; output is not combined;
+// the commands of one user share a PID namespace, as in envd's VM, so
+// they see each other. Unlike envd, pids are numbers the fake hands out,
+// `user` and `root` each have a namespace of their own (one uid per
+// bubblewrap), every signal goes to the command's process group (so
+// killing a command kills what it started, unless that left the group),
+// and a command a signal the fake did not send ended reports 128+N as its
+// exit status (bubblewrap's way, kept from when each command had one).
+// With --mount-ns commands enter the holder's namespaces (mountns.mjs).
 import { spawn } from 'node:child_process';
 import { RpcError, field, decodeBytes, omitDefaults } from './connect.mjs';
-import { bwrapArgs, findBwrap } from './bwrap.mjs';
-import { childrenOf, processTree, signalProcess, stopTree, killTree } from '../../common/fake/proc-tree.mjs';
+import { shellArgv } from './bwrap.mjs';
+import { processTree, signalProcess, stopTree, killTree } from '../../common/fake/proc-tree.mjs';
+import { Spawner } from '../../common/fake/spawner.mjs';
 import { nsenterArgs } from './mountns.mjs';
 import { USERS } from './layout.mjs';
 import { FsError } from './vfs.mjs';
@@ -34,6 +41,16 @@ export class ProcessTable {
     this.sb = sandbox;
     this.procs = new Map();
     this.nextPid = 100;
+    this.spawners = new Map(); // user name -> Spawner, started with its first command
+  }
+
+  spawner(user) {
+    let s = this.spawners.get(user);
+    if (!s) {
+      s = new Spawner({ mounts: this.sb.mounts, user: USERS[user], hostname: this.sb.hostname, hide: this.sb.hide });
+      this.spawners.set(user, s);
+    }
+    return s;
   }
 
   selector(msg) {
@@ -78,30 +95,31 @@ export class ProcessTable {
     }
     const env = { PATH, HOME: u.home, USER: u.name, LOGNAME: u.name, ...this.sb.envVars };
     for (const [k, v] of Object.entries(envs)) env[k] = String(v);
-    const bwrap = findBwrap();
-    if (!bwrap && !this.sb.holder) throw new RpcError('internal', 'bwrap not found on PATH');
     const withStdin = stdinField === undefined || stdinField === true;
-    const stdin = withStdin ? 'pipe' : 'ignore';
     let child;
-    try {
-      child = this.sb.holder
-        ? spawn('nsenter', nsenterArgs({ holder: this.sb.holder, user: u, cwd, argv: [cmd, ...args] }),
-          { env, stdio: [stdin, 'pipe', 'pipe'] })
-        : spawn(bwrap, bwrapArgs({
-          mounts: this.sb.mounts, user: u, cwd, hostname: this.sb.hostname, argv: [cmd, ...args],
-          hide: this.sb.hide,
-        }), { env, stdio: [stdin, 'pipe', 'pipe', 'pipe'] });
-    } catch (e) {
-      throw new RpcError('invalid_argument', `error starting process '${[cmd, ...args].join(' ')}': ${e.message}`);
+    let spawner = null;
+    if (this.sb.holder) {
+      try {
+        child = spawn('nsenter', nsenterArgs({ holder: this.sb.holder, user: u, cwd, argv: [cmd, ...args] }),
+          { env, stdio: [withStdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+      } catch (e) {
+        throw new RpcError('invalid_argument', `error starting process '${[cmd, ...args].join(' ')}': ${e.message}`);
+      }
+    } else {
+      spawner = this.spawner(user);
+      try {
+        child = spawner.spawn({ argv: shellArgv([cmd, ...args]), env, cwd, stdin: withStdin });
+      } catch (e) {
+        throw new RpcError('internal', e.message);
+      }
     }
     const proc = {
-      pid: this.nextPid++, child, tag: tagSet, stdin: withStdin ? child.stdin : null,
+      pid: this.nextPid++, child, spawner, tag: tagSet, stdin: withStdin ? child.stdin : null,
       config: { cmd, args, envs, cwd: cwdSet }, streams: new Set(), blocked: new Set(),
-      outputCut: false, exited: false, signalSent: null, whenInit: [],
+      outputCut: false, exited: false, signalSent: null,
     };
     child.stdin?.on('error', () => {}); // EPIPE after the command exited
     child.on('error', () => {});
-    this.readInfo(proc);
     this.procs.set(proc.pid, proc);
     stream.send({ event: { start: { pid: proc.pid } } });
     this.attach(proc, stream, keepaliveS);
@@ -115,31 +133,6 @@ export class ProcessTable {
       pipe.on('data', (chunk) => this.output(proc, name, chunk));
     }
     child.on('close', (code, signal) => this.exited(proc, code, signal));
-  }
-
-  // bwrap reports the host pid of the namespace's init once it cloned it.
-  // Signals wait for it: a bwrap killed before its child set up its own
-  // death signal would leave that child, and the command, running.
-  readInfo(proc) {
-    if (!proc.child.stdio[3]) { // nsenter: no namespace of its own
-      proc.nsInit = null;
-      return;
-    }
-    let text = '';
-    const info = proc.child.stdio[3];
-    info.on('data', (c) => { text += c; });
-    info.on('error', () => {});
-    info.on('close', () => {
-      const m = text.match(/"child-pid":\s*(\d+)/);
-      proc.nsInit = m ? Number(m[1]) : null;
-      for (const f of proc.whenInit.splice(0)) f();
-    });
-  }
-
-  /** Runs `f` once the namespace's init is known (at once if it is). */
-  withInit(proc, f) {
-    if (proc.nsInit !== undefined) f();
-    else proc.whenInit.push(f);
   }
 
   /** Connect: start event, then only what the process prints from now on. */
@@ -192,7 +185,8 @@ export class ProcessTable {
     if (!signal && code >= 128 && proc.signalSent && SIGNUM[proc.signalSent] === code - 128) signal = proc.signalSent;
     if (signal) {
       const s = 'signal: ' + (GO_SIGNAL[signal] ?? signal);
-      end = { exitCode: -1, status: s, error: s };
+      // the spawner ended under it: the reason beside the status
+      end = { exitCode: -1, status: s, error: proc.child.lost && !proc.signalSent ? `${s} (${proc.child.lost})` : s };
     } else {
       const s = `exit status ${code}`;
       end = code === 0 ? { exited: true, status: s } : { exitCode: code, exited: true, status: s, error: s };
@@ -204,33 +198,18 @@ export class ProcessTable {
     proc.streams.clear();
   }
 
-  /** SIGKILL ends the whole command (its PID namespace); SIGTERM goes to the command itself. */
+  /**
+   * A signal to the command's process group (the spawner's); with
+   * --mount-ns SIGKILL to nsenter's tree, another signal to nsenter.
+   */
   kill(proc, sig) {
     if (proc.exited) return;
     proc.signalSent = sig;
     // envd stops forwarding output once it sent SIGKILL or SIGTERM.
     proc.outputCut = true;
-    this.withInit(proc, () => {
-      if (proc.exited) return;
-      if (sig === 'SIGKILL') {
-        if (proc.nsInit) killTree(proc.nsInit);
-        killTree(proc.child.pid);
-        return;
-      }
-      // Right after the start event the namespace's init may not have
-      // forked the command yet; envd signals the process it started, so
-      // wait for it (briefly) instead of losing the signal.
-      const send = (tries) => {
-        if (proc.exited) return;
-        const command = proc.nsInit && childrenOf(proc.nsInit)[0];
-        if (!command && proc.nsInit && tries > 0) {
-          setTimeout(() => send(tries - 1), 5);
-          return;
-        }
-        signalProcess(command || proc.child.pid, sig);
-      };
-      send(400);
-    });
+    if (proc.spawner) proc.child.kill(sig);
+    else if (sig === 'SIGKILL') killTree(proc.child.pid);
+    else signalProcess(proc.child.pid, sig);
   }
 
   list() {
@@ -276,37 +255,49 @@ export class ProcessTable {
     return {};
   }
 
-  /** Pause: every process of the sandbox stopped where it is; open streams dropped. */
+  /** Pause: every process of the sandbox (its spawners too) stopped where it is; open streams dropped. */
   freeze() {
     for (const p of this.procs.values()) {
       for (const s of p.streams) s.cut();
-      this.withInit(p, () => stopTree(p.child.pid));
+      if (!p.spawner) stopTree(p.child.pid);
       clearTimeout(p.deadline);
     }
+    for (const s of this.spawners.values()) s.freeze();
   }
 
   thaw() {
     for (const p of this.procs.values()) {
-      this.withInit(p, () => { for (const pid of processTree(p.child.pid)) signalProcess(pid, 'SIGCONT'); });
+      if (!p.spawner) for (const pid of processTree(p.child.pid)) signalProcess(pid, 'SIGCONT');
     }
+    for (const s of this.spawners.values()) s.thaw();
   }
 
-  /** The sandbox is gone: SIGKILL everything, drop every stream. Resolves once all exited. */
+  /**
+   * The sandbox is gone (or paused without its memory): SIGKILL
+   * everything, the spawners' namespaces with it, drop every stream.
+   * Resolves once all exited.
+   */
   killAll() {
     const waits = [];
     for (const p of this.procs.values()) {
       for (const s of p.streams) s.cut();
       p.streams.clear();
       waits.push(new Promise((r) => (p.exited ? r() : p.child.once('close', r))));
-      this.kill(p, 'SIGKILL');
+      if (p.spawner) { p.signalSent = 'SIGKILL'; p.outputCut = true; } else this.kill(p, 'SIGKILL');
     }
+    for (const s of this.spawners.values()) waits.push(s.kill());
     return Promise.all(waits);
   }
 
-  /** For the admin API: each process's pid and its host pids. */
+  /** For the admin API: each process's pid and its host pids, and each user's spawner. */
   describe() {
     return [...this.procs.values()].map((p) => ({
-      pid: p.pid, cmd: p.config.cmd, args: p.config.args, hostPids: processTree(p.child.pid),
+      pid: p.pid, cmd: p.config.cmd, args: p.config.args,
+      hostPids: p.spawner ? p.spawner.hostPids(p.child) : processTree(p.child.pid),
     }));
+  }
+
+  spawnerView() {
+    return Object.fromEntries([...this.spawners].map(([user, s]) => [user, s.describe()]));
   }
 }
