@@ -103,6 +103,19 @@ test('logs/stream is prefixed lines, the backlog first, [keepalive] while it run
   assert.equal(none.body.toString(), '{"error":"process with Identifier ghost not found"}');
 });
 
+test('the commands of one sandbox share its PID and network namespaces; another sandbox sees neither', async () => {
+  const sb = await newSandbox();
+  const other = await newSandbox();
+  await exec(fake, sb, { command: 'exec sleep 4545', name: 'sleeper', waitForCompletion: false });
+  const count = "n=0; for p in /proc/[0-9]*; do [ \"$(tr '\\0' ' ' <$p/cmdline 2>/dev/null)\" = 'sleep 4545 ' ] && n=$((n+1)); done; echo $n";
+  await eventually(async () => (await exec(fake, sb, { command: count, waitForCompletion: true })).json.stdout === '1\n', 'the sleeper seen by another command');
+  assert.equal((await exec(fake, other, { command: count, waitForCompletion: true })).json.stdout, '0\n');
+  // the same namespaces for every command of a sandbox, others for another
+  const ns = (box) => exec(fake, box, { command: 'readlink /proc/self/ns/net /proc/self/ns/pid', waitForCompletion: true }).then((r) => r.json.stdout);
+  assert.equal(await ns(sb), await ns(sb));
+  assert.notEqual(await ns(sb), await ns(other));
+});
+
 test('fault split: lines cut across HTTP chunks, reassembled by a line reader', async () => {
   const sb = await newSandbox();
   await exec(fake, sb, { command: 'printf "alpha\\nbravo-charlie\\n"; echo delta >&2', name: 'split', waitForCompletion: true });
@@ -324,8 +337,10 @@ async function lifetime(prefix, how) {
   await s.until((b) => b.includes('up'));
   const out = JSON.parse(s.body.toString().split('\n')[0]).data;
   const [view] = (await f.admin('GET', 'sandboxes')).json.sandboxes;
-  const hostPids = view.processes[0].hostPids;
-  assert.ok(hostPids.length >= 2, 'sh and its sleep');
+  // the command, and the sandbox's bubblewrap, its init and the spawner
+  const { bwrapPid, nsInit, spawnerPid } = view.spawner;
+  const hostPids = [...view.processes[0].hostPids, bwrapPid, nsInit, spawnerPid];
+  assert.ok(hostPids.length >= 5 && hostPids.every((p) => p > 0 && alive(p)), 'sh, its sleep and the spawner');
   assert.ok(existsSync(view.dir));
   await endFake(f, how, hostPids);
   assert.equal(existsSync(view.dir), false, 'the sandbox directory is removed');

@@ -218,9 +218,12 @@ test('background commands: stdin, list, connect to new output only, closeStdin, 
   assert.equal(sendInput.headers['content-type'], 'application/json');
 
   const k = await sb.commands.run('sleep 1000', { background: true, timeoutMs: 0 });
-  const hostPids = (await fake.admin('GET', 'sandboxes')).json.sandboxes
-    .find((s) => s.sandboxID === sb.sandboxId).processes.find((p) => p.pid === k.pid).hostPids;
-  assert.ok(hostPids.length >= 1);
+  // its host pids once the sandbox's spawner forked it (the start event may come first)
+  const hostPids = await eventually(async () => {
+    const p = (await fake.admin('GET', 'sandboxes')).json.sandboxes
+      .find((s) => s.sandboxID === sb.sandboxId).processes.find((x) => x.pid === k.pid);
+    return p.hostPids.length >= 1 && p.hostPids;
+  }, 'the command to be forked');
   assert.equal(await sb.commands.kill(k.pid), true);
   await assert.rejects(k.wait(), (e) => {
     assert.ok(e instanceof CommandExitError);

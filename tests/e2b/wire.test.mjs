@@ -321,8 +321,10 @@ async function lifetime(t, prefix, how) {
   await s.until((x) => x.json.event?.data);
   const out = s.frames.filter((x) => x.json.event?.data).map((x) => Buffer.from(x.json.event.data.stdout, 'base64').toString()).join('');
   const { sandboxes } = (await f.admin('GET', 'sandboxes')).json;
-  const hostPids = sandboxes[0].processes[0].hostPids;
-  assert.ok(hostPids.length >= 2, 'bwrap and the command');
+  // the command, and the sandbox's bubblewrap, its init and the spawner
+  const { bwrapPid, nsInit, spawnerPid } = sandboxes[0].spawners.user;
+  const hostPids = [...sandboxes[0].processes[0].hostPids, bwrapPid, nsInit, spawnerPid];
+  assert.ok(hostPids.length >= 4 && hostPids.every((p) => p > 0 && alive(p)), 'the command and the spawner');
   assert.ok(existsSync(sandboxes[0].dir));
   await endFake(f, how, hostPids);
   await f.stop();

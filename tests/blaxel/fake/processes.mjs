@@ -23,7 +23,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { shellArgv } from '../../e2b/fake/bwrap.mjs';
 import { nsenterArgs } from '../../e2b/fake/mountns.mjs';
-import { processTree, stopTree, killTree, signalProcess } from '../../common/fake/proc-tree.mjs';
+import { processTree, stopTree, thawTree, killTree, signalProcess } from '../../common/fake/proc-tree.mjs';
 import { Spawner } from '../../common/fake/spawner.mjs';
 import { ROOT, PATH, HOME, WORKDIR } from './layout.mjs';
 import { formatPath, absolutePath } from './paths.mjs';
@@ -312,7 +312,7 @@ export class ProcessTable {
   }
 
   thaw() {
-    for (const p of this.running()) if (!p.spawned) for (const pid of processTree(p.child.pid)) signalProcess(pid, 'SIGCONT');
+    for (const p of this.running()) if (!p.spawned) thawTree(p.child.pid);
     this.spawner?.thaw();
   }
 

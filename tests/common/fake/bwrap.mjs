@@ -3,7 +3,9 @@
 // IPC, UTS and network namespaces, no capabilities, dies with the fake, the
 // layout the fake gives (system read-only, the sandbox's own home and /tmp
 // read-write), a fresh /proc and a minimal /dev. Shared by the E2B, Daytona
-// and Blaxel fakes; each passes the argv its vendor's daemon would exec.
+// and Blaxel fakes: Daytona's passes the argv its daemon would exec (a
+// bubblewrap per session), the others their sandbox's spawner
+// (spawner.mjs: one bubblewrap per sandbox, commands forked inside).
 //
 // No network namespace is shared with the host: a command cannot reach the
 // fake's own port (its admin API) or anything else. The environment goes

@@ -26,10 +26,12 @@ import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { bwrapArgs, findBwrap } from './bwrap.mjs';
-import { processTree, stopTree, killTree, signalProcess } from './proc-tree.mjs';
+import { processTree, stopTree, thawTree, killTree } from './proc-tree.mjs';
 
 const HDR = 12;
 const MAX_INPUT = 64 << 10; // one stdin frame (spawner.c's MAX_INPUT)
+const MAX_FRAME = 1 << 20; // a spawn request (spawner.c's MAX_FRAME)
+const MAX_STRS = 8192; // argv and env together (spawner.c's MAX_STRS)
 
 let binary;
 /**
@@ -80,6 +82,7 @@ class Command extends EventEmitter {
     this.stdout = new Readable({ read });
     this.stderr = new Readable({ read });
     for (const r of [this.stdout, this.stderr]) {
+      r.on('error', () => {});
       r.on('close', () => { if (--this.open === 0) this.maybeClose(); });
     }
     this.stdin = withStdin ? new Writable({
@@ -245,13 +248,19 @@ export class Spawner {
    * spawner cannot be started.
    */
   spawn({ argv, env, cwd, stdin }) {
+    // What the spawner would refuse (and end with) is refused here.
+    const envList = Object.entries(env).map(([k, v]) => `${k}=${v}`);
+    const all = [cwd, ...argv, ...envList];
+    const strs = Buffer.from(all.map((s) => s + '\0').join(''));
+    if (all.some((s) => s.includes('\0'))) throw Object.assign(new Error('an argument or variable holds a NUL byte'), { code: 'ERR_INVALID_ARG_VALUE' });
+    if (argv.length + envList.length > MAX_STRS || strs.length + 8 > MAX_FRAME) {
+      throw Object.assign(new Error(`the command and its environment exceed ${MAX_STRS} strings or ${MAX_FRAME} bytes`), { code: 'E2BIG' });
+    }
     if (!this.proc) this.start();
     const id = this.nextId++;
     const c = new Command(this, id, stdin);
     c.on('close', () => this.cmds.delete(id));
     this.cmds.set(id, c);
-    const envList = Object.entries(env).map(([k, v]) => `${k}=${v}`);
-    const strs = Buffer.from([cwd, ...argv, ...envList].map((s) => s + '\0').join(''));
     const head = Buffer.alloc(8);
     head.writeUInt32LE(argv.length, 0);
     head.writeUInt32LE(envList.length, 4);
@@ -283,7 +292,7 @@ export class Spawner {
   }
 
   thaw() {
-    if (this.proc) for (const p of processTree(this.proc.pid)) signalProcess(p, 'SIGCONT');
+    if (this.proc) thawTree(this.proc.pid);
   }
 
   /** Everything killed (the namespace with it); resolves once the commands ended. */

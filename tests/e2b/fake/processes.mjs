@@ -18,7 +18,7 @@
 import { spawn } from 'node:child_process';
 import { RpcError, field, decodeBytes, omitDefaults } from './connect.mjs';
 import { shellArgv } from './bwrap.mjs';
-import { processTree, signalProcess, stopTree, killTree } from '../../common/fake/proc-tree.mjs';
+import { processTree, signalProcess, stopTree, thawTree, killTree } from '../../common/fake/proc-tree.mjs';
 import { Spawner } from '../../common/fake/spawner.mjs';
 import { nsenterArgs } from './mountns.mjs';
 import { USERS } from './layout.mjs';
@@ -110,7 +110,8 @@ export class ProcessTable {
       try {
         child = spawner.spawn({ argv: shellArgv([cmd, ...args]), env, cwd, stdin: withStdin });
       } catch (e) {
-        throw new RpcError('internal', e.message);
+        if (!e.code) throw new RpcError('internal', e.message); // no spawner
+        throw new RpcError('invalid_argument', `error starting process '${[cmd, ...args].join(' ')}': ${e.message}`);
       }
     }
     const proc = {
@@ -267,7 +268,7 @@ export class ProcessTable {
 
   thaw() {
     for (const p of this.procs.values()) {
-      if (!p.spawner) for (const pid of processTree(p.child.pid)) signalProcess(pid, 'SIGCONT');
+      if (!p.spawner) thawTree(p.child.pid);
     }
     for (const s of this.spawners.values()) s.thaw();
   }
