@@ -8,9 +8,13 @@
 // Run: node --test tests/e2b/wire.test.mjs (ctest does).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { startFake, openStream, eventually, alive, endFake, UNPRIVILEGED } from './harness.mjs';
+import { Spawner } from '../common/fake/spawner.mjs';
+import { createLayout, USERS } from './fake/layout.mjs';
 
 let fake;
 before(async () => { fake = await startFake(); });
@@ -171,6 +175,27 @@ test('a command has no capabilities and no network, as user and as root', async 
     const r = await run(sb, `tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '; echo >/dev/tcp/127.0.0.1/${fake.port} && echo reached`, user);
     assert.equal(r.out, 'lo\n');
     assert.equal(r.end.exitCode, 1);
+  }
+});
+
+test('the spawner itself: output held back while unread is read on after the command exited', { timeout: 60000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wsp-spawner-'));
+  const sp = new Spawner({ mounts: createLayout(dir, 'spawner-test'), user: USERS.user, hostname: 'spawner-test', hide: [] });
+  try {
+    // 40000 bytes fill node's unread readable (the spawner is told to
+    // pause); the last 100 wait in the pipe while the command exits (had
+    // the pause come later, nothing waits and the test shows nothing)
+    const c = sp.spawn({ argv: ['/bin/sh', '-c', 'head -c 40000 /dev/zero; sleep 0.3; head -c 100 /dev/zero; exit 3'], env: { PATH: '/usr/bin:/bin' }, cwd: '/tmp', stdin: false });
+    const code = await new Promise((r) => c.once('exit', r));
+    assert.equal(code, 3);
+    let n = 0;
+    c.stdout.on('data', (d) => { n += d.length; });
+    c.stderr.resume();
+    await new Promise((r) => c.once('close', r));
+    assert.equal(n, 40100);
+  } finally {
+    await sp.kill();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

@@ -76,8 +76,10 @@ class Command extends EventEmitter {
     this.paused = false;
     this.ended = false; // exit seen
     this.open = 2; // readables not closed yet
+    // a command that exited may still have output to read (its own, or
+    // what it started holds the pipe): resumed until both readables end
     const read = () => {
-      if (this.paused && !this.ended) { this.paused = false; sp.send('R', 0, id); }
+      if (this.paused && !this.closed) { this.paused = false; sp.send('R', 0, id); }
     };
     this.stdout = new Readable({ read });
     this.stderr = new Readable({ read });
