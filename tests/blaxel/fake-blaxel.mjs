@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { createFakeServer } from './fake/server.mjs';
 import { serveUntilStopped } from '../common/fake/serve.mjs';
 import { findBwrap } from '../common/fake/bwrap.mjs';
+import { spawnerBinary } from '../common/fake/spawner.mjs';
 import { hiddenPaths, mountNsUsable } from '../e2b/fake/mountns.mjs';
 
 const USAGE = 'usage: node fake-blaxel.mjs [--port N] [--deploy-ms MS] [--archive-ms MS] [--standby-ms MS] [--exec-keepalive-ms MS] [--log-keepalive-ms MS] [--no-stdin-watch] [--mount-ns] [--hide PROGRAM]...';
@@ -66,6 +67,11 @@ if (nsWhy) {
 }
 if (!opts.mountNs && !findBwrap()) {
   process.stderr.write("fake-blaxel: 'bwrap' not found on PATH; install bubblewrap\n");
+  process.exit(1);
+}
+// the program that forks commands inside a sandbox's bubblewrap
+if (!opts.mountNs && !spawnerBinary()) {
+  process.stderr.write('fake-blaxel: no spawner: WSP_FAKE_SPAWNER names no file, or it is unset and cc could not build tests/common/fake/spawner.c\n');
   process.exit(1);
 }
 

@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { createFakeServer } from './fake/server.mjs';
 import { serveUntilStopped } from '../common/fake/serve.mjs';
 import { findBwrap } from './fake/bwrap.mjs';
+import { spawnerBinary } from '../common/fake/spawner.mjs';
 import { hiddenPaths, mountNsUsable } from './fake/mountns.mjs';
 
 function usage(msg) {
@@ -45,6 +46,11 @@ if (nsWhy) {
 }
 if (!opts.mountNs && !findBwrap()) {
   process.stderr.write("fake-e2b: 'bwrap' not found on PATH; install bubblewrap\n");
+  process.exit(1);
+}
+// the program that forks commands inside a sandbox's bubblewrap
+if (!opts.mountNs && !spawnerBinary()) {
+  process.stderr.write('fake-e2b: no spawner: WSP_FAKE_SPAWNER names no file, or it is unset and cc could not build tests/common/fake/spawner.c\n');
   process.exit(1);
 }
 
