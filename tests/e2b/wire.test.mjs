@@ -1,9 +1,12 @@
 // tests/e2b/wire.test.mjs - the fake byte by byte and its own machinery:
 // the Connect stream format (remote-providers.md §1.3), keepalives,
 // deadlines, each fault of the admin API observed with raw requests, the
-// request log, auth errors, and the fake's lifetime (it exits with its
-// parent's pipe or a signal, kills every command and leaves no files),
-// as root and as an unprivileged user.
+// request log, auth errors, the sandbox's spawner (commands of a user
+// share a PID namespace, a signal reaches a command's process group, the
+// spawner's death ends the commands with its reason, no capabilities, no
+// network, output held back and resumed), and the fake's lifetime (it
+// exits with its parent's pipe or a signal, kills every command and
+// leaves no files), as root and as an unprivileged user.
 //
 // Run: node --test tests/e2b/wire.test.mjs (ctest does).
 import { test, before, after } from 'node:test';
