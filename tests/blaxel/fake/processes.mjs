@@ -21,7 +21,6 @@
 // namespaces (e2b/fake/mountns.mjs).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { shellArgv } from '../../e2b/fake/bwrap.mjs';
 import { nsenterArgs } from '../../e2b/fake/mountns.mjs';
 import { processTree, stopTree, thawTree, killTree, signalProcess } from '../../common/fake/proc-tree.mjs';
 import { Spawner } from '../../common/fake/spawner.mjs';
@@ -119,7 +118,9 @@ export class ProcessTable {
       throw new ProcessError(422, `failed to start process: could not execute command '${req.command}' because folder '${workingDir}' does not exist`);
     }
     const env = { PATH, HOME, HOSTNAME: this.sb.hostname, ...this.sb.envs, ...(req.env ?? {}) };
-    const argv = ['sh', '-c', req.command];
+    // the sandbox-api's default shell (`sh -c`), found on PATH before it
+    // runs, so one shell per command as there
+    const argv = ['/bin/sh', '-c', req.command];
     const stdin = req.stdin ? 'pipe' : 'ignore';
     let child;
     if (this.sb.holder) {
@@ -134,7 +135,7 @@ export class ProcessTable {
         hide: this.sb.registry.opts.hide, shareNet: this.sb.network === 'host',
       });
       try {
-        child = this.spawner.spawn({ argv: shellArgv(argv), env, cwd: dir.vpath, stdin: !!req.stdin });
+        child = this.spawner.spawn({ argv, env, cwd: dir.vpath, stdin: !!req.stdin });
       } catch (e) {
         throw new ProcessError(422, `failed to start process: ${e.message}`);
       }
