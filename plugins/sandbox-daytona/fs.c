@@ -407,19 +407,25 @@ static int two_paths(struct dt_fsx *x, char *b, wsp_fs_stat *src_st,
 		return wsp_error_set(err, WSP_EEXIST, "'%s' exists", dst);
 	if (*dst_rc && *dst_rc != WSP_ENOTFOUND)
 		return *dst_rc;
+	/* fs.h: a file never replaces a directory, nor a directory a file */
 	if (!*dst_rc && dst_st.type == WSP_FS_TYPE_DIR &&
 	    src_st->type != WSP_FS_TYPE_DIR)
 		return wsp_error_set(err, WSP_EISDIR, "'%s' is a directory",
 				     dst);
+	if (!*dst_rc && dst_st.type != WSP_FS_TYPE_DIR &&
+	    src_st->type == WSP_FS_TYPE_DIR)
+		return wsp_error_set(err, WSP_ENOTDIR,
+				     "'%s' is not a directory", dst);
 	return 0;
 }
 
 /*
  * move (copy 0) and copy (copy 1). The toolbox's move takes no
  * overwrite and it has no copy: a file over a file is `mv -f` in the
- * sandbox (a rename, atomic); anything else that may be replaced goes
- * first (so a directory is not moved or copied into it); a copy is
- * `cp -R` in the sandbox (its own disk, no byte through wsp).
+ * sandbox (a rename, atomic); a directory over a directory goes first
+ * (so nothing is moved or copied into it; the old tree is replaced,
+ * not merged); a copy is `cp -R` in the sandbox (its own disk, no byte
+ * through wsp).
  */
 static int transfer(void *self, const wsp_call *call, const char *src,
 		    const char *dst, uint32_t flags, int copy, wsp_error *err)

@@ -11,7 +11,9 @@
  * or the new one, never half. The rest are envd's Filesystem calls (Stat,
  * ListDir, MakeDir, Move, Remove), with the checks wsp's rules need and
  * envd does not make (a directory removed only with RECURSIVE, a parent
- * that must exist, no overwrite) done by a Stat first. Those checks and
+ * that must exist, no overwrite, what may replace what) done by a Stat
+ * first. A path under a file envd answers with an internal error whose
+ * words say so: WSP_ENOTDIR, as fs.h asks. Those checks and
  * the call that follows are two requests: another writer between them
  * can win (no-overwrite is not atomic on E2B, which has no exclusive
  * create). envd has no copy: cp runs in the sandbox. It has no append
@@ -28,7 +30,27 @@
 
 #define PATH_MAX_E2B 4096
 
-/* One Filesystem RPC; 0, or the error of its status (404 ENOTFOUND...). */
+/*
+ * envd has no code for "a parent is not a directory": Go's ENOTDIR (of
+ * its lstat, stat or rename) and its EnsureDirs' "path is a file" come
+ * as internal (500), told apart by their words only, which end in Go's
+ * text of the errno or begin with EnsureDirs' own.
+ */
+static int under_a_file(int status, const cJSON *ans)
+{
+	static const char tail[] = ": not a directory",
+			  head[] = "path is a file: ";
+	const char *m = e2b_str(ans, "message"), *code = e2b_str(ans, "code");
+	size_t n = m ? strlen(m) : 0, t = sizeof(tail) - 1;
+
+	if (status != 500 || !m || !code || strcmp(code, "internal"))
+		return 0;
+	return (n >= t && !strcmp(m + n - t, tail)) ||
+	       !strncmp(m, head, sizeof(head) - 1);
+}
+
+/* One Filesystem RPC; 0, or the error of its status (404 ENOTFOUND...,
+ * a path under a file WSP_ENOTDIR). */
 static int rpc(cJSON **ans, struct e2b *e, const struct e2b_conn *c,
 	       const char *method, const cJSON *body, const wsp_call *call,
 	       wsp_error *err)
@@ -46,6 +68,11 @@ static int rpc(cJSON **ans, struct e2b *e, const struct e2b_conn *c,
 	cJSON_free(text);
 	if (!rc && status != 200) {
 		rc = e2b_fail(e, status, *ans, method, err);
+		if (under_a_file(status, *ans)) {
+			rc = WSP_ENOTDIR; /* envd's words stay the message */
+			if (err)
+				err->code = rc;
+		}
 		cJSON_Delete(*ans);
 		*ans = NULL;
 	}
@@ -162,7 +189,8 @@ static int fs_exists(int *out, void *self, const wsp_call *call,
 	int rc = fs_stat(NULL, self, call, path, flags, err);
 
 	*out = rc == 0;
-	return rc == WSP_ENOTFOUND ? 0 : rc;
+	/* under a file nothing is there either */
+	return rc == WSP_ENOTFOUND || rc == WSP_ENOTDIR ? 0 : rc;
 }
 
 /* GET /files?path=... into a sink, or POST /files?path=... from a source */
@@ -431,6 +459,29 @@ static int fs_mkdir(void *self, const wsp_call *call, const char *path,
 	return rc;
 }
 
+/* 0 when the directory full holds nothing, else WSP_ENOTEMPTY (path
+ * names it): one ListDir of depth 1. */
+static int dir_empty(struct e2b *e, const struct e2b_conn *c,
+		     const char *full, const char *path, const wsp_call *call,
+		     wsp_error *err)
+{
+	cJSON *b = path_body("path", full), *ans = NULL;
+	int rc;
+
+	if (!b || !cJSON_AddNumberToObject(b, "depth", 1)) {
+		cJSON_Delete(b);
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	}
+	rc = rpc(&ans, e, c, "ListDir", b, call, err);
+	cJSON_Delete(b);
+	if (!rc && cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(
+			   ans, "entries")) > 0)
+		rc = wsp_error_set(err, WSP_ENOTEMPTY, "'%s' is not empty",
+				   path);
+	cJSON_Delete(ans);
+	return rc;
+}
+
 /* remove (dir: 0) and rmdir (dir: 1) */
 static int remove_any(struct e2b *e, const wsp_call *call, const char *path,
 		      uint32_t flags, int dir, wsp_error *err)
@@ -451,23 +502,9 @@ static int remove_any(struct e2b *e, const wsp_call *call, const char *path,
 		return rc;
 	if ((rc = rfs_remove_ok(&st, flags, dir, path, err)))
 		return rc;
-	if (dir && !(flags & WSP_FS_RECURSIVE)) {
-		cJSON *b = path_body("path", full), *ans = NULL;
-
-		if (!b || !cJSON_AddNumberToObject(b, "depth", 1)) {
-			cJSON_Delete(b);
-			return wsp_error_set(err, WSP_ENOMEM, "out of memory");
-		}
-		rc = rpc(&ans, e, &c, "ListDir", b, call, err);
-		cJSON_Delete(b);
-		if (!rc && cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(
-				   ans, "entries")) > 0)
-			rc = wsp_error_set(err, WSP_ENOTEMPTY,
-					   "'%s' is not empty", path);
-		cJSON_Delete(ans);
-		if (rc)
-			return rc;
-	}
+	if (dir && !(flags & WSP_FS_RECURSIVE) &&
+	    (rc = dir_empty(e, &c, full, path, call, err)))
+		return rc;
 	return remove_full(e, &c, full, call, err);
 }
 
@@ -483,24 +520,57 @@ static int fs_rmdir(void *self, const wsp_call *call, const char *path,
 	return remove_any(self, call, path, flags, 1, err);
 }
 
+/* What may replace what (fs.h): a file never a directory, a directory
+ * never a file. 0 when from may go over to. */
+static int over_ok(const wsp_fs_stat *from, const wsp_fs_stat *to,
+		   const char *dst, wsp_error *err)
+{
+	if (to->type == WSP_FS_TYPE_DIR && from->type != WSP_FS_TYPE_DIR)
+		return wsp_error_set(err, WSP_EISDIR, "'%s' is a directory",
+				     dst);
+	if (to->type != WSP_FS_TYPE_DIR && from->type == WSP_FS_TYPE_DIR)
+		return wsp_error_set(err, WSP_ENOTDIR,
+				     "'%s' is not a directory", dst);
+	return 0;
+}
+
+/*
+ * A move is envd's Move, a rename(2), and keeps its rules over what is
+ * there (fs.h): with OVERWRITE a file replaces a file, never a
+ * directory (WSP_EISDIR), and a directory replaces an empty directory
+ * only (WSP_ENOTEMPTY), never a file (WSP_ENOTDIR). Go's os.Rename
+ * refuses any directory as the destination, an empty one too: that one
+ * is removed first, so such a move costs a ListDir and a Remove more
+ * (and is two steps: another writer between them can win).
+ */
 static int fs_move(void *self, const wsp_call *call, const char *src,
 		   const char *dst, uint32_t flags, wsp_error *err)
 {
 	struct e2b *e = self;
 	struct e2b_conn c;
+	wsp_fs_stat from = {.struct_size = sizeof(from)};
+	wsp_fs_stat to = {.struct_size = sizeof(to)};
 	char a[PATH_MAX_E2B], b[PATH_MAX_E2B];
 	int rc = begin(&c, a, e, src, call, err);
 
 	if (!rc)
 		rc = rfs_join(b, sizeof(b), e->working_dir, dst, err);
 	if (!rc)
-		rc = stat_full(NULL, e, &c, a, call, err);
+		rc = stat_full(&from, e, &c, a, call, err);
 	if (rc)
 		return rc;
-	rc = stat_full(NULL, e, &c, b, call, err);
-	if (!rc && !(flags & WSP_FS_OVERWRITE))
+	rc = stat_full(&to, e, &c, b, call, err);
+	if (rc == WSP_ENOTFOUND)
+		return move_full(e, &c, a, b, call, err);
+	if (rc)
+		return rc;
+	if (!(flags & WSP_FS_OVERWRITE))
 		return wsp_error_set(err, WSP_EEXIST, "'%s' exists", dst);
-	if (rc && rc != WSP_ENOTFOUND)
+	if ((rc = over_ok(&from, &to, dst, err)))
+		return rc;
+	if (to.type == WSP_FS_TYPE_DIR &&
+	    ((rc = dir_empty(e, &c, b, dst, call, err)) ||
+	     (rc = remove_full(e, &c, b, call, err))))
 		return rc;
 	return move_full(e, &c, a, b, call, err);
 }
@@ -525,7 +595,9 @@ static int make_parent(struct e2b *e, const struct e2b_conn *c,
 /*
  * envd has no copy: cp runs inside the sandbox (its own disk, no byte
  * through wsp), bounded by the call only. An existing destination that
- * may be replaced goes first, so a directory is not copied into it.
+ * may be replaced (a file by a file, a directory by a directory: the
+ * old tree goes, nothing is merged) goes first, so a directory is not
+ * copied into it.
  */
 static int fs_copy(void *self, const wsp_call *call, const char *src,
 		   const char *dst, uint32_t flags, wsp_error *err)
@@ -533,6 +605,7 @@ static int fs_copy(void *self, const wsp_call *call, const char *src,
 	struct e2b *e = self;
 	struct e2b_conn c;
 	wsp_fs_stat st = {.struct_size = sizeof(st)};
+	wsp_fs_stat to = {.struct_size = sizeof(to)};
 	char a[PATH_MAX_E2B], b[PATH_MAX_E2B];
 	const char *argv[] = {"cp", "-R", "--", a, b, NULL};
 	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
@@ -550,10 +623,10 @@ static int fs_copy(void *self, const wsp_call *call, const char *src,
 				     "'%s' is a directory: copy it with "
 				     "RECURSIVE",
 				     src);
-	rc = stat_full(NULL, e, &c, b, call, err);
+	rc = stat_full(&to, e, &c, b, call, err);
 	if (!rc && !(flags & WSP_FS_OVERWRITE))
 		return wsp_error_set(err, WSP_EEXIST, "'%s' exists", dst);
-	if (!rc)
+	if (!rc && !(rc = over_ok(&st, &to, dst, err)))
 		rc = remove_full(e, &c, b, call, err);
 	else if (rc == WSP_ENOTFOUND)
 		rc = make_parent(e, &c, b, call, err);

@@ -288,3 +288,89 @@ void rfs_tree_operations(struct box *bx)
 			0);
 	CU_ASSERT_EQUAL(wsp_fakehost_leaks(bx->fh), 0);
 }
+
+void rfs_under_a_file(struct box *bx)
+{
+	const wsp_fs_vtable *fs = bx->d->sandbox_fs;
+	wsp_fs_list_opts lo = WSP_FS_LIST_OPTS_INIT;
+	/* length: what the core makes of 0 (to the end) */
+	wsp_fs_read_opts ro = {.struct_size = sizeof(ro), .length = UINT64_MAX};
+	const wsp_call *call = box_call(bx, 60000);
+	unsigned char buf[16];
+	struct sink k = {buf, 0, sizeof(buf), 0};
+	wsp_error err = {0};
+	struct rfs_names n = {""};
+	int there = -1;
+
+	CU_ASSERT_EQUAL_FATAL(rfs_put_text(bx, "u/file.txt", "f", 0, &err), 0);
+	CU_ASSERT_EQUAL(fs->stat(NULL, bx->self, call, "u/file.txt/x", 0, &err),
+			WSP_ENOTDIR);
+	CU_ASSERT_EQUAL(
+		fs->stat(NULL, bx->self, call, "u/file.txt/x/y", 0, &err),
+		WSP_ENOTDIR);
+	/* what is under a file is not there: no error */
+	CU_ASSERT_EQUAL(
+		fs->exists(&there, bx->self, call, "u/file.txt/x", 0, &err), 0);
+	CU_ASSERT_EQUAL(there, 0);
+	CU_ASSERT_EQUAL(fs->list(bx->self, call, "u/file.txt/x", &lo,
+				 rfs_collect, &n, &err),
+			WSP_ENOTDIR);
+	CU_ASSERT_EQUAL(fs->read(bx->self, call, "u/file.txt/x", &ro, take, &k,
+				 &err),
+			WSP_ENOTDIR);
+	CU_ASSERT_EQUAL(fs->mkdir(bx->self, call, "u/file.txt/x",
+				  WSP_FS_RECURSIVE, &err),
+			WSP_ENOTDIR);
+	CU_ASSERT_EQUAL(rfs_put_text(bx, "u/file.txt/x", "y", 0, &err),
+			WSP_ENOTDIR);
+	CU_ASSERT_STRING_EQUAL(rfs_get_text(bx, "u/file.txt"), "f");
+	CU_ASSERT_EQUAL(fs->rmdir(bx->self, call, "u", WSP_FS_RECURSIVE, &err),
+			0);
+}
+
+void rfs_over_a_directory(struct box *bx)
+{
+	const wsp_fs_vtable *fs = bx->d->sandbox_fs;
+	const wsp_call *call = box_call(bx, 60000);
+	wsp_error err = {0};
+	int there = -1;
+
+	CU_ASSERT_EQUAL_FATAL(
+		rfs_put_text(bx, "o/x2/y/f.md", "# f\n", 0, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(rfs_put_text(bx, "o/new.txt", "new", 0, &err),
+			      0);
+	CU_ASSERT_EQUAL_FATAL(rfs_put_text(bx, "o/old.txt", "old", 0, &err),
+			      0);
+	CU_ASSERT_EQUAL(fs->move(bx->self, call, "o/new.txt", "o/x2", 0, &err),
+			WSP_EEXIST);
+	/* OVERWRITE: a file never replaces a directory, nor moves into it */
+	CU_ASSERT_EQUAL(fs->move(bx->self, call, "o/new.txt", "o/x2",
+				 WSP_FS_OVERWRITE, &err),
+			WSP_EISDIR);
+	CU_ASSERT_EQUAL(fs->copy(bx->self, call, "o/new.txt", "o/x2",
+				 WSP_FS_OVERWRITE | WSP_FS_RECURSIVE, &err),
+			WSP_EISDIR);
+	CU_ASSERT_STRING_EQUAL(rfs_get_text(bx, "o/x2/y/f.md"), "# f\n");
+	CU_ASSERT_EQUAL(
+		fs->exists(&there, bx->self, call, "o/x2/new.txt", 0, &err), 0);
+	CU_ASSERT_EQUAL(there, 0);
+	/* nor a directory a file */
+	CU_ASSERT_EQUAL(fs->move(bx->self, call, "o/x2", "o/old.txt",
+				 WSP_FS_OVERWRITE, &err),
+			WSP_ENOTDIR);
+	CU_ASSERT_EQUAL(fs->copy(bx->self, call, "o/x2", "o/old.txt",
+				 WSP_FS_OVERWRITE | WSP_FS_RECURSIVE, &err),
+			WSP_ENOTDIR);
+	CU_ASSERT_STRING_EQUAL(rfs_get_text(bx, "o/old.txt"), "old");
+	CU_ASSERT_STRING_EQUAL(rfs_get_text(bx, "o/x2/y/f.md"), "# f\n");
+	/* a file over a file is replaced */
+	CU_ASSERT_EQUAL(fs->move(bx->self, call, "o/new.txt", "o/old.txt",
+				 WSP_FS_OVERWRITE, &err),
+			0);
+	CU_ASSERT_STRING_EQUAL(rfs_get_text(bx, "o/old.txt"), "new");
+	CU_ASSERT_EQUAL(
+		fs->exists(&there, bx->self, call, "o/new.txt", 0, &err), 0);
+	CU_ASSERT_EQUAL(there, 0);
+	CU_ASSERT_EQUAL(fs->rmdir(bx->self, call, "o", WSP_FS_RECURSIVE, &err),
+			0);
+}

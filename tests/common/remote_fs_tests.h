@@ -47,5 +47,13 @@ void rfs_names_to_escape(struct box *bx);
 /* mkdir, writes with their flags, listings, copy, move, remove and rmdir
  * with wsp's rules and refusals, under "t" (removed at the end). */
 void rfs_tree_operations(struct box *bx);
+/* A path under a file (fs.h): stat, list, read, mkdir and a write
+ * WSP_ENOTDIR, exists 0 with no error; under "u". */
+void rfs_under_a_file(struct box *bx);
+/* copy and move with OVERWRITE over what is there (fs.h): a file never
+ * replaces a directory (WSP_EISDIR), nor a directory a file
+ * (WSP_ENOTDIR), nothing changed by a refusal; a file replaces a file;
+ * under "o". */
+void rfs_over_a_directory(struct box *bx);
 
 #endif

@@ -319,6 +319,9 @@ test('files: list with depth, makeDir, getInfo, exists, rename, remove', async (
   assert.equal(await sb.files.exists('/home/user/p'), true);
   assert.equal(await sb.files.exists('/home/user/nothing'), false);
   await assert.rejects(sb.files.getInfo('/home/user/nothing'), FileNotFoundError);
+  // under a file: Go's ENOTDIR, no NotFound; a rename onto a directory: Go's os.Rename refuses it
+  await assert.rejects(sb.files.getInfo('/home/user/p/top.txt/under'), /lstat \/home\/user\/p\/top.txt\/under: not a directory/);
+  await assert.rejects(sb.files.rename('/home/user/p/top.txt', '/home/user/p/q'), /rename \/home\/user\/p\/top.txt \/home\/user\/p\/q: file exists/);
 
   const moved = await sb.files.rename('/home/user/p/top.txt', '/tmp/moved/top.txt');
   assert.equal(moved.path, '/tmp/moved/top.txt');

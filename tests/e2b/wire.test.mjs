@@ -313,6 +313,37 @@ test('fault: the sandbox killed mid-command', async () => {
   assert.equal((await fake.request({ method: 'DELETE', path: `/sandboxes/${sb.sandboxID}`, headers: KEY })).status, 404);
 });
 
+// envd's own words (packages/envd/internal/services/filesystem): Go's
+// lstat under a file fails ENOTDIR, which is no NotFound; Go's os.Rename
+// refuses an existing directory as the destination, an empty one too.
+test('Filesystem: a path under a file, a move onto a directory', async () => {
+  const sb = await newSandbox();
+  await (start(sb, 'mkdir -p /home/user/d/e /home/user/empty && echo x > /home/user/f.txt')).done;
+  const fs = (m, msg) => unary(sb, `/filesystem.Filesystem/${m}`, msg);
+  assert.deepEqual(await fs('Stat', { path: '/home/user/f.txt/x' }),
+    { status: 500, json: { code: 'internal', message: 'error getting file info: lstat /home/user/f.txt/x: not a directory' } });
+  assert.deepEqual(await fs('MakeDir', { path: '/home/user/f.txt/x' }),
+    { status: 500, json: { code: 'internal', message: 'error getting file info: stat /home/user/f.txt/x: not a directory' } });
+  assert.deepEqual(await fs('ListDir', { path: '/home/user/f.txt/x' }),
+    { status: 500, json: { code: 'internal', message: 'error resolving symlink: lstat /home/user/f.txt/x: not a directory' } });
+  assert.deepEqual(await fs('ListDir', { path: '/home/user/f.txt' }),
+    { status: 400, json: { code: 'invalid_argument', message: 'path is not a directory: /home/user/f.txt' } });
+  for (const [from, to] of [['f.txt', 'd'], ['f.txt', 'empty'], ['d', 'empty']]) {
+    const a = `/home/user/${from}`, b = `/home/user/${to}`;
+    assert.deepEqual(await fs('Move', { source: a, destination: b }),
+      { status: 500, json: { code: 'internal', message: `error renaming: rename ${a} ${b}: file exists` } });
+  }
+  assert.deepEqual(await fs('Move', { source: '/home/user/d', destination: '/home/user/f.txt' }),
+    { status: 500, json: { code: 'internal', message: 'error renaming: rename /home/user/d /home/user/f.txt: not a directory' } });
+  assert.deepEqual(await fs('Move', { source: '/home/user/d', destination: '/home/user/f.txt/in' }),
+    { status: 500, json: { code: 'internal', message: 'path is a file: /home/user/f.txt' } });
+  assert.deepEqual(await fs('Move', { source: '/home/user/nothing', destination: '/home/user/d' }),
+    { status: 404, json: { code: 'not_found', message: 'source file not found: rename /home/user/nothing /home/user/d: no such file or directory' } });
+  // nothing moved; a file over a file is a rename
+  assert.equal((await fs('Stat', { path: '/home/user/d/e' })).status, 200);
+  assert.equal((await fs('Move', { source: '/home/user/f.txt', destination: '/home/user/g.txt' })).status, 200);
+});
+
 test('the request log: method, path, query, headers, body, decoded envelopes', async () => {
   const last = (await fake.admin('GET', 'requests')).json.last;
   const sb = await newSandbox();

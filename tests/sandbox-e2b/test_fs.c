@@ -5,8 +5,10 @@
  * reads), reads whole and by range, names that need escaping, stat,
  * listings to a depth, mkdir, remove and rmdir with wsp's rules, move and
  * copy (cp in the sandbox), and the refusals (no overwrite, a missing
- * parent, append): the bodies tests/common/remote_fs_tests.c shares with
- * tests/sandbox-blaxel, with E2B's own wire checks here.
+ * parent, append, a path under a file, a file moved over a directory):
+ * the bodies tests/common/remote_fs_tests.c shares with
+ * tests/sandbox-blaxel, with E2B's own wire checks here, and its own
+ * answer for a directory moved over a directory.
  */
 #include "e2_env.h"
 #include "e2b.h"
@@ -61,6 +63,47 @@ static void test_names_to_escape(void)
 static void test_tree_operations(void)
 {
 	rfs_tree_operations(&bx);
+}
+
+static void test_under_a_file(void)
+{
+	rfs_under_a_file(&bx);
+}
+
+static void test_over_a_directory(void)
+{
+	rfs_over_a_directory(&bx);
+}
+
+/* E2B's own (fs.h leaves it to the provider): a directory moved with
+ * OVERWRITE replaces an empty directory only, as rename(2) does, though
+ * envd's Move refuses every directory there. */
+static void test_directory_over_directory(void)
+{
+	const wsp_fs_vtable *fs = bx.d->sandbox_fs;
+	const wsp_call *call = box_call(&bx, 60000);
+	wsp_error err = {0};
+	int there = -1;
+
+	CU_ASSERT_EQUAL_FATAL(rfs_put_text(&bx, "m/a/f.txt", "a", 0, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(rfs_put_text(&bx, "m/full/g.txt", "g", 0, &err),
+			      0);
+	CU_ASSERT_EQUAL_FATAL(fs->mkdir(bx.self, call, "m/empty", 0, &err), 0);
+	CU_ASSERT_EQUAL(fs->move(bx.self, call, "m/a", "m/full",
+				 WSP_FS_OVERWRITE, &err),
+			WSP_ENOTEMPTY);
+	CU_ASSERT_STRING_EQUAL(rfs_get_text(&bx, "m/full/g.txt"), "g");
+	CU_ASSERT_STRING_EQUAL(rfs_get_text(&bx, "m/a/f.txt"), "a");
+	CU_ASSERT_EQUAL(fs->move(bx.self, call, "m/a", "m/empty", 0, &err),
+			WSP_EEXIST);
+	CU_ASSERT_EQUAL(fs->move(bx.self, call, "m/a", "m/empty",
+				 WSP_FS_OVERWRITE, &err),
+			0);
+	CU_ASSERT_STRING_EQUAL(rfs_get_text(&bx, "m/empty/f.txt"), "a");
+	CU_ASSERT_EQUAL(fs->exists(&there, bx.self, call, "m/a", 0, &err), 0);
+	CU_ASSERT_EQUAL(there, 0);
+	CU_ASSERT_EQUAL(fs->rmdir(bx.self, call, "m", WSP_FS_RECURSIVE, &err),
+			0);
 }
 
 static long peak_kib(void)
@@ -172,6 +215,9 @@ static CU_TestInfo tests[] = {
 	{"the disk the commands see", test_same_disk_as_commands},
 	{"names that need escaping", test_names_to_escape},
 	{"tree operations and refusals", test_tree_operations},
+	{"a path under a file", test_under_a_file},
+	{"copy and move over a directory", test_over_a_directory},
+	{"a directory moved over a directory", test_directory_over_directory},
 	{"64 MiB in a bounded memory", test_bounded_memory},
 	{"files as the configured user", test_as_root},
 	CU_TEST_INFO_NULL,

@@ -166,7 +166,13 @@ typedef struct wsp_fs_vtable {
 
 	/* ABI 2.0, required */
 
-	/* WSP_ENOTFOUND when missing. flags: WSP_FS_NO_FOLLOW. */
+	/*
+	 * WSP_ENOTFOUND when missing; WSP_ENOTDIR when a parent is a file
+	 * ("a.txt/b"), as POSIX has it (an object store, where a name can
+	 * be a file and a directory's prefix at once, answers
+	 * WSP_ENOTFOUND). Either means "not there" to exists.
+	 * flags: WSP_FS_NO_FOLLOW.
+	 */
 	int (*stat)(wsp_fs_stat *out, void *self, const wsp_call *call,
 		    const char *path, uint32_t flags, wsp_error *err);
 	/*
@@ -203,6 +209,16 @@ typedef struct wsp_fs_vtable {
 
 	/* ABI 2.0, optional */
 
+	/*
+	 * copy and move onto a dst that exists: WSP_EEXIST without
+	 * WSP_FS_OVERWRITE. With it a file replaces a file (move: by a
+	 * rename where the store has one), but never a directory
+	 * (WSP_EISDIR: nothing is removed, nothing lands inside it), and a
+	 * directory never replaces a file (WSP_ENOTDIR), as rename(2) and
+	 * mv -T refuse them. A directory over a directory is the
+	 * provider's to say, in its docs (fs-local: a move is rename(2),
+	 * an empty one replaced, else WSP_ENOTEMPTY; a copy merges).
+	 */
 	/* NULL: the core streams read -> write. */
 	int (*copy)(void *self, const wsp_call *call, const char *src,
 		    const char *dst, uint32_t flags, wsp_error *err);

@@ -57,12 +57,24 @@ function writeUnaryError(res, err) {
   sendJson(res, httpStatusOf(err.code), { code: err.code, message: err.message });
 }
 
-function fsRpcError(e, what) {
+// Go's text of an errno (strerror), as envd's errors end in it.
+const ERRNO_TEXT = {
+  ENOTDIR: 'not a directory', EISDIR: 'is a directory', EEXIST: 'file exists',
+  ENOTEMPTY: 'directory not empty', EXDEV: 'invalid cross-device link',
+  EACCES: 'permission denied', EROFS: 'read-only file system',
+  EBUSY: 'device or resource busy', EINVAL: 'invalid argument',
+};
+
+// `what` opens the message; `op` is the syscall envd's Go error names
+// (lstat for Stat, stat for MakeDir): a path under a file is
+// "<what>: <op> <path>: not a directory", code internal.
+function fsRpcError(e, what, op = 'lstat') {
   if (e instanceof RpcError) return e;
   if (e instanceof FsError) {
     if (e.code === 'ENOENT') return new RpcError('not_found', `${what}: lstat ${e.vpath}: no such file or directory`);
     if (e.code === 'EINVAL') return new RpcError('invalid_argument', e.message);
     if (e.code === 'ELOOP') return new RpcError('failed_precondition', `cyclic symlink or chain >255 links at "${e.vpath}"`);
+    if (e.code === 'ENOTDIR') return new RpcError('internal', `${what}: ${op} ${e.vpath}: not a directory`);
   }
   return new RpcError('internal', `${what}: ${e.message}`);
 }
@@ -72,7 +84,10 @@ const filesystem = {
     const p = sb.fs.absolute(field(msg, 'path'), user);
     try {
       return { entry: sb.fs.entryInfo(p, user) };
-    } catch (e) { throw fsRpcError(e, 'file not found'); }
+    } catch (e) {
+      // envd's entryInfo: NotFound, or "error getting file info" (internal)
+      throw fsRpcError(e, e instanceof FsError && e.code === 'ENOENT' ? 'file not found' : 'error getting file info');
+    }
   },
   ListDir(sb, user, msg) {
     const p = sb.fs.absolute(field(msg, 'path'), user);
@@ -81,7 +96,13 @@ const filesystem = {
     try {
       entries = sb.fs.listDir(p, depth, user);
     } catch (e) {
-      if (e instanceof FsError && e.code === 'ENOTDIR') throw new RpcError('invalid_argument', e.message);
+      // the listed path a file: checkIfDirectory's invalid_argument; a
+      // path under a file: EvalSymlinks' lstat fails first (internal; Go
+      // names the path up to the component after the file, here all of it)
+      if (e instanceof FsError && e.code === 'ENOTDIR') {
+        if (e.message.startsWith('path is not a directory')) throw new RpcError('invalid_argument', e.message);
+        throw new RpcError('internal', `error resolving symlink: lstat ${p}: not a directory`);
+      }
       throw fsRpcError(e, 'path not found');
     }
     return entries.length ? { entries } : {};
@@ -92,7 +113,7 @@ const filesystem = {
     try {
       r = sb.fs.resolve(p, true);
     } catch (e) {
-      if (!(e instanceof FsError && e.code === 'ENOENT')) throw fsRpcError(e, 'error getting file info');
+      if (!(e instanceof FsError && e.code === 'ENOENT')) throw fsRpcError(e, 'error getting file info', 'stat');
       r = { kind: 'missing' };
     }
     if (r.kind === 'virtual' || (r.kind === 'host' && r.st.isDirectory())) {
@@ -105,11 +126,18 @@ const filesystem = {
   Move(sb, user, msg) {
     const src = sb.fs.absolute(field(msg, 'source'), user);
     const dst = sb.fs.absolute(field(msg, 'destination'), user);
+    // Go's *LinkError of os.Rename, never the host's paths
+    const renameError = (code) => new RpcError('internal', `error renaming: rename ${src} ${dst}: ${ERRNO_TEXT[code] ?? code}`);
+    // EnsureDirs of the destination's parent fails in its own words
+    try { sb.fs.ensureDirs(posix.dirname(dst)); } catch (e) { throw new RpcError('internal', e.message); }
     try {
-      sb.fs.ensureDirs(posix.dirname(dst));
       const a = sb.fs.resolve(src, false);
       if (a.kind === 'missing') throw new RpcError('not_found', `source file not found: rename ${src} ${dst}: no such file or directory`);
       const b = sb.fs.resolve(dst, false);
+      // Go's os.Rename refuses any existing directory as the destination
+      // (EEXIST), an empty one too, unless it is the source itself
+      const same = a.st && b.st && a.st.dev === b.st.dev && a.st.ino === b.st.ino;
+      if (b.kind === 'virtual' || (b.kind === 'host' && b.st.isDirectory() && !same)) throw renameError('EEXIST');
       for (const r of [a, b]) {
         if (!r.mount || r.host === r.mount.host) throw new FsError('EBUSY', r.vpath, `rename ${src} ${dst}: device or resource busy`);
         sb.fs.writable(r);
@@ -118,6 +146,7 @@ const filesystem = {
       return { entry: sb.fs.entryInfo(b.vpath, user) };
     } catch (e) {
       if (e instanceof RpcError) throw e;
+      if (!(e instanceof FsError) && ERRNO_TEXT[e.code]) throw renameError(e.code);
       throw new RpcError('internal', `error renaming: ${e.message}`);
     }
   },
