@@ -152,3 +152,28 @@ int tu_main(const char *suite, const CU_TestInfo *tests)
 
 	return cu_run_suites(suites);
 }
+
+int tu_main_in_tmpdir(const char *suite, const CU_TestInfo *tests,
+		      char **dir, int (*prepare)(void), char **out,
+		      char **err)
+{
+	int rc = 2;
+
+	*dir = tu_tmpdir();
+	if (!*dir)
+		return 2;
+	if (!prepare || !prepare())
+		rc = tu_main(suite, tests);
+	tu_rmrf(*dir);
+	free(*dir);
+	*dir = NULL;
+	if (out) {
+		free(*out);
+		*out = NULL;
+	}
+	if (err) {
+		free(*err);
+		*err = NULL;
+	}
+	return rc;
+}

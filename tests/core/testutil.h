@@ -35,6 +35,18 @@ int tu_run(const char *const *argv, const char *const *env, const char *cwd,
 /* Run the suite's tests; returns the process exit status. */
 int tu_main(const char *suite, const CU_TestInfo *tests);
 
+/*
+ * tu_main in a scratch directory of the suite's own: *dir is a new
+ * tu_tmpdir(), then prepare (NULL: nothing) fills it, the tests run, and
+ * the tree is removed and *dir freed (set to NULL), with the last
+ * tu_run() output the suite kept in *out and *err (NULL: none). 2 when
+ * the directory cannot be made or prepare returns nonzero (the tests then
+ * do not run).
+ */
+int tu_main_in_tmpdir(const char *suite, const CU_TestInfo *tests,
+		      char **dir, int (*prepare)(void), char **out,
+		      char **err);
+
 /* CU_ASSERT that haystack contains needle, printing both if not. */
 #define TU_ASSERT_CONTAINS(haystack, needle) \
 	tu_assert_contains((haystack), (needle), __FILE__, __LINE__)

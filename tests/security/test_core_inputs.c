@@ -167,27 +167,22 @@ static const CU_TestInfo tests[] = {
 	CU_TEST_INFO_NULL,
 };
 
+/* The workspace the tests use: two local mounts, a file in the first. */
+static int prepare(void)
+{
+	return mkdir(at("ws"), 0755) || mkdir(at("ws/files"), 0755) ||
+	       mkdir(at("ws/other"), 0755) ||
+	       test_write_text(
+		       at("ws/wsp.yaml"),
+		       "mounts:\n"
+		       "  /: {provider: local, options: {base_path: ./files}}\n"
+		       "  /other: {provider: local, options: {base_path: "
+		       "./other}}\n") ||
+	       test_write_text(at("ws/files/in.txt"), "inside\n");
+}
+
 int main(void)
 {
-	int rc;
-
-	dir = tu_tmpdir();
-	if (!dir)
-		return 2;
-	if (mkdir(at("ws"), 0755) || mkdir(at("ws/files"), 0755) ||
-	    mkdir(at("ws/other"), 0755) ||
-	    test_write_text(
-		    at("ws/wsp.yaml"),
-		    "mounts:\n"
-		    "  /: {provider: local, options: {base_path: ./files}}\n"
-		    "  /other: {provider: local, options: {base_path: "
-		    "./other}}\n") ||
-	    test_write_text(at("ws/files/in.txt"), "inside\n"))
-		return 2;
-	rc = tu_main("security_core_inputs", tests);
-	tu_rmrf(dir);
-	free(dir);
-	free(out);
-	free(err);
-	return rc;
+	return tu_main_in_tmpdir("security_core_inputs", tests, &dir, prepare,
+				 &out, &err);
 }

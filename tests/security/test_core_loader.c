@@ -189,14 +189,11 @@ static const CU_TestInfo tests[] = {
 	CU_TEST_INFO_NULL,
 };
 
-int main(void)
+/* The workspace the tests use: one local mount holding a marker file. */
+static int prepare(void)
 {
 	char ws[1024];
-	int rc;
 
-	dir = tu_tmpdir();
-	if (!dir)
-		return 2;
 	snprintf(ws, sizeof(ws), "%s/ws", dir);
 	mkdir(ws, 0755);
 	snprintf(ws, sizeof(ws), "%s/ws/files", dir);
@@ -206,12 +203,11 @@ int main(void)
 				"{base_path: ./files}}\n"))
 		return 2;
 	snprintf(ws, sizeof(ws), "%s/ws/files/marker", dir);
-	if (test_write_text(ws, "x\n"))
-		return 2;
-	rc = tu_main("security_core_loader", tests);
-	tu_rmrf(dir);
-	free(dir);
-	free(out);
-	free(err);
-	return rc;
+	return test_write_text(ws, "x\n");
+}
+
+int main(void)
+{
+	return tu_main_in_tmpdir("security_core_loader", tests, &dir, prepare,
+				 &out, &err);
 }

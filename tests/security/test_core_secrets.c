@@ -153,15 +153,6 @@ static const CU_TestInfo tests[] = {
 
 int main(void)
 {
-	int rc;
-
-	dir = tu_tmpdir();
-	if (!dir)
-		return 2;
-	rc = tu_main("security_core_secrets", tests);
-	tu_rmrf(dir);
-	free(dir);
-	free(out);
-	free(err);
-	return rc;
+	return tu_main_in_tmpdir("security_core_secrets", tests, &dir, NULL,
+				 &out, &err);
 }
