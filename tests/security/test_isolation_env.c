@@ -62,18 +62,25 @@ static const char *connect_until_ok(struct iso *w)
 	}
 }
 
-/* A server started in the background answers a later command. */
-static void test_server_then_client(void)
+/* `probe listen PORT` spawned in t (its id into id), answering a later
+ * command. */
+static void spawn_listener(char *id, size_t cap)
 {
-	char id[64];
-
 	CU_ASSERT_EQUAL_FATAL(
 		iso_wsp(&t,
 			(const char *const[]){"spawn", "--no-stdin", "--",
 					      "./probe", "listen", PORT, NULL}),
 		0);
-	snprintf(id, sizeof(id), "%.*s", (int)strcspn(t.out, "\n"), t.out);
+	snprintf(id, cap, "%.*s", (int)strcspn(t.out, "\n"), t.out);
 	CU_ASSERT_STRING_EQUAL(connect_until_ok(&t), "ok");
+}
+
+/* A server started in the background answers a later command. */
+static void test_server_then_client(void)
+{
+	char id[64];
+
+	spawn_listener(id, sizeof(id));
 	/* Another sandbox has a network of its own: nothing listens there. */
 	CU_ASSERT_EQUAL(iso_probe(&other, "tcp", PORT, NULL), 0);
 	CU_ASSERT_STRING_NOT_EQUAL(iso_get(&other, "tcp"), "ok");
@@ -229,13 +236,7 @@ static void test_preview_without_network(void)
 	char id[64];
 	int port, again;
 
-	CU_ASSERT_EQUAL_FATAL(
-		iso_wsp(&t,
-			(const char *const[]){"spawn", "--no-stdin", "--",
-					      "./probe", "listen", PORT, NULL}),
-		0);
-	snprintf(id, sizeof(id), "%.*s", (int)strcspn(t.out, "\n"), t.out);
-	CU_ASSERT_STRING_EQUAL(connect_until_ok(&t), "ok");
+	spawn_listener(id, sizeof(id));
 	CU_ASSERT_EQUAL_FATAL(
 		iso_wsp(&t, (const char *const[]){"sandbox", "preview", PORT,
 						  NULL}),
