@@ -5,6 +5,7 @@
  */
 #include "cu_main.h"
 #include "test_files.h"
+#include "test_run.h"
 #include "test_wait.h"
 
 #include <cjson/cJSON.h>
@@ -23,21 +24,14 @@
 
 static char dir[64];
 static char config[128];
-static char out_file[128], err_file[128];
+static char err_file[128]; /* where test_closed_output's shell writes */
 static char out[1 << 16], err[1 << 16];
 
 /* Run `wsp --config CONFIG <args>` through sh; returns its exit status. */
 static int wsp(const char *args)
 {
-	char cmd[4096];
-	int st;
-
-	snprintf(cmd, sizeof(cmd), "cd %s && %s --config %s %s >%s 2>%s",
-		 dir, WSP_CLI, config, args, out_file, err_file);
-	st = system(cmd);
-	test_read_text(out_file, out, sizeof(out));
-	test_read_text(err_file, err, sizeof(err));
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	return test_run_cli_apart(dir, WSP_CLI, config, args, out, sizeof(out),
+				  err, sizeof(err));
 }
 
 static int suite_init(void)
@@ -48,7 +42,6 @@ static int suite_init(void)
 	if (!mkdtemp(dir))
 		return 1;
 	snprintf(config, sizeof(config), "%s/wsp.yaml", dir);
-	snprintf(out_file, sizeof(out_file), "%s/out", dir);
 	snprintf(err_file, sizeof(err_file), "%s/err", dir);
 	f = fopen(config, "w");
 	if (!f)
