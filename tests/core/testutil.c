@@ -116,32 +116,33 @@ int tu_run(const char *const *argv, const char *const *env, const char *cwd,
 	return 128 + WTERMSIG(status);
 }
 
+/* The assertion that needle is (want) or is not in haystack; both shown
+ * when it fails. A NULL string fails either way. */
+static void assert_find(const char *haystack, const char *needle, int want,
+			const char *file, int line)
+{
+	int ok = haystack && needle && !strstr(haystack, needle) == !want;
+
+	if (!ok)
+		fprintf(stderr, "\n%s:%d: %s\n  [%s]\nin\n  [%s]\n", file, line,
+			want ? "expected to find" : "did not expect",
+			needle ? needle : "(null)",
+			haystack ? haystack : "(null)");
+	CU_assertImplementation(ok, (unsigned)line,
+				want ? "contains" : "lacks", file, "",
+				CU_FALSE);
+}
+
 void tu_assert_contains(const char *haystack, const char *needle,
 			const char *file, int line)
 {
-	int ok = haystack && needle && strstr(haystack, needle);
-
-	if (!ok)
-		fprintf(stderr,
-			"\n%s:%d: expected to find\n  [%s]\nin\n  [%s]\n",
-			file, line, needle ? needle : "(null)",
-			haystack ? haystack : "(null)");
-	CU_assertImplementation(ok, (unsigned)line, "contains", file, "",
-				CU_FALSE);
+	assert_find(haystack, needle, 1, file, line);
 }
 
 void tu_assert_lacks(const char *haystack, const char *needle,
 		     const char *file, int line)
 {
-	int ok = haystack && needle && !strstr(haystack, needle);
-
-	if (!ok)
-		fprintf(stderr,
-			"\n%s:%d: did not expect\n  [%s]\nin\n  [%s]\n",
-			file, line, needle ? needle : "(null)",
-			haystack ? haystack : "(null)");
-	CU_assertImplementation(ok, (unsigned)line, "lacks", file, "",
-				CU_FALSE);
+	assert_find(haystack, needle, 0, file, line);
 }
 
 int tu_main(const char *suite, const CU_TestInfo *tests)
