@@ -1,5 +1,6 @@
 /* tests/fs-local/fs_box.c - see fs_box.h. */
 #include "fs_box.h"
+#include "test_bytes.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -73,32 +74,14 @@ size_t fake_fs_logged(const struct fake_fs *f, const char *needle)
 	return wsp_fakehost_log_find(f->fh, WSP_LOG_DEBUG, needle);
 }
 
-struct mem_src {
-	const char *data;
-	size_t len, off;
-};
-
-static int mem_source(void *buf, size_t cap, size_t *out_n, void *payload)
-{
-	struct mem_src *m = payload;
-	size_t n = m->len - m->off;
-
-	if (n > cap)
-		n = cap;
-	memcpy(buf, m->data + m->off, n);
-	m->off += n;
-	*out_n = n;
-	return 0;
-}
-
 const wsp_call fake_call = {sizeof(wsp_call), 0, NULL, 0};
 
 int fake_fs_put_opts(struct fake_fs *f, const char *path, const char *data,
 		     size_t len, const wsp_fs_write_opts *opts, wsp_error *err)
 {
-	struct mem_src m = {data, len, 0};
+	struct bytes_src m = {data, len, 0};
 
-	return f->fs->write(NULL, f->self, &fake_call, path, opts, mem_source,
+	return f->fs->write(NULL, f->self, &fake_call, path, opts, bytes_give,
 			    &m, err);
 }
 
