@@ -133,6 +133,23 @@ static void assert_find(const char *haystack, const char *needle, int want,
 				CU_FALSE);
 }
 
+int tu_run_wsp(const char *const *argv, const char *dir, const char *sub,
+	       const char *extra_env, char **out, char **err)
+{
+	char state[1024], cfg[1024], cwd[1024];
+	const char *env[] = {state, cfg, "WSP_CONFIG", "WSP_PLUGIN_PATH",
+			     extra_env, NULL};
+
+	snprintf(state, sizeof(state), "XDG_STATE_HOME=%s/state", dir);
+	snprintf(cfg, sizeof(cfg), "XDG_CONFIG_HOME=%s/cfg", dir);
+	snprintf(cwd, sizeof(cwd), "%s%s%s", dir, sub ? "/" : "",
+		 sub ? sub : "");
+	free(*out);
+	free(*err);
+	*out = *err = NULL;
+	return tu_run(argv, env, cwd, out, err);
+}
+
 void tu_assert_contains(const char *haystack, const char *needle,
 			const char *file, int line)
 {

@@ -32,6 +32,16 @@ char *tu_read(const char *path);
 int tu_run(const char *const *argv, const char *const *env, const char *cwd,
 	   char **out, char **err);
 
+/*
+ * tu_run of wsp's argv for a suite in the scratch directory dir: in
+ * dir/sub (NULL: dir itself), with dir/state and dir/cfg as its XDG
+ * state and config homes, WSP_CONFIG and WSP_PLUGIN_PATH unset, and
+ * extra_env ("K=V", NULL: none) set too. *out and *err (the last run's,
+ * or NULL) are freed first and then hold this run's.
+ */
+int tu_run_wsp(const char *const *argv, const char *dir, const char *sub,
+	       const char *extra_env, char **out, char **err);
+
 /* Run the suite's tests; returns the process exit status. */
 int tu_main(const char *suite, const CU_TestInfo *tests);
 

@@ -20,16 +20,7 @@ static char *dir, *out, *err;
 
 static int run(const char *const *argv)
 {
-	char state[512], cfg[512], ws[512];
-	const char *env[] = { state, cfg, "WSP_CONFIG", "WSP_PLUGIN_PATH",
-			      NULL };
-
-	snprintf(state, sizeof(state), "XDG_STATE_HOME=%s/state", dir);
-	snprintf(cfg, sizeof(cfg), "XDG_CONFIG_HOME=%s/cfg", dir);
-	snprintf(ws, sizeof(ws), "%s/ws", dir);
-	free(out);
-	free(err);
-	return tu_run(argv, env, ws, &out, &err);
+	return tu_run_wsp(argv, dir, "ws", NULL, &out, &err);
 }
 
 static int tool(const char *name, const char *args)

@@ -22,15 +22,8 @@ static int ls_with(const char *plugins)
 {
 	const char *argv[] = {
 		WSP_CLI, "--plugin-path", plugins, "fs", "ls", "/", NULL};
-	char state[512], cfg[512], ws[512];
-	const char *env[] = {state, cfg, "WSP_CONFIG", "WSP_PLUGIN_PATH", NULL};
 
-	snprintf(state, sizeof(state), "XDG_STATE_HOME=%s/state", dir);
-	snprintf(cfg, sizeof(cfg), "XDG_CONFIG_HOME=%s/cfg", dir);
-	snprintf(ws, sizeof(ws), "%s/ws", dir);
-	free(out);
-	free(err);
-	return tu_run(argv, env, ws, &out, &err);
+	return tu_run_wsp(argv, dir, "ws", NULL, &out, &err);
 }
 
 /* dir/NAME (mode) holding plugins/ (0755) with a copy of fs-local. */
