@@ -10,6 +10,7 @@
 #include "gcs.h"
 #include "cu_main.h"
 #include "gcs_env.h"
+#include "gcs_open.h"
 
 
 #include <stdio.h>
@@ -60,37 +61,22 @@ static int same_file(const char *path, const char *data, size_t n)
 static int suite_init(void)
 {
 	static const char *const extra[] = {"--auth", "none", NULL};
-	char ep[64];
-	wsp_error err = {0};
-
 	if (access(WSP_TEST_GCS_DIR "/node_modules/@google-cloud/storage",
 		   F_OK)) {
 		fprintf(stderr, "@google-cloud/storage is not installed: run "
 				"'npm ci' in " WSP_TEST_GCS_DIR "\n");
 		return -1;
 	}
-	if (start_fake(extra))
+	if (start_fake(extra) || gcs_test_open(&g, NULL, "", NULL, true, false))
 		return -1;
-	snprintf(ep, sizeof(ep), "http://127.0.0.1:%d", port);
-	g.host = host;
-	g.endpoint = strdup(ep);
-	g.bucket = strdup(BUCKET);
-	g.prefix = strdup("");
 	g.chunk_size = 256 << 10;
 	g.parallelism = 4;
-	if (gcs_auth_init(&g.auth, host, NULL, true, false, &err)) {
-		fprintf(stderr, "%s\n", err.message);
-		return -1;
-	}
 	return 0;
 }
 
 static int suite_clean(void)
 {
-	gcs_auth_free(&g.auth);
-	free(g.endpoint);
-	free(g.bucket);
-	free(g.prefix);
+	gcs_test_close(&g);
 	stop_fake();
 	return 0;
 }

@@ -9,6 +9,7 @@
 #include "gcs.h"
 #include "cu_main.h"
 #include "gcs_env.h"
+#include "gcs_open.h"
 
 
 #include <stdio.h>
@@ -27,31 +28,18 @@ static int suite_init(void)
 {
 	static const char *const extra[] = {"--rewrite-bytes-per-call", "1024",
 					    NULL};
-	char ep[64];
-	wsp_error err = {0};
 
 	unsetenv("GOOGLE_APPLICATION_CREDENTIALS");
-	if (start_fake(extra))
+	if (start_fake(extra) ||
+	    gcs_test_open(&g, NULL, "", key_path, false, false))
 		return -1;
-	snprintf(ep, sizeof(ep), "http://127.0.0.1:%d", port);
-	g.host = host;
-	g.endpoint = strdup(ep);
-	g.bucket = strdup(BUCKET);
-	g.prefix = strdup("");
 	g.page_size = 2;
-	if (gcs_auth_init(&g.auth, host, key_path, false, false, &err)) {
-		fprintf(stderr, "%s\n", err.message);
-		return -1;
-	}
 	return 0;
 }
 
 static int suite_clean(void)
 {
-	gcs_auth_free(&g.auth);
-	free(g.endpoint);
-	free(g.bucket);
-	free(g.prefix);
+	gcs_test_close(&g);
 	stop_fake();
 	return 0;
 }
