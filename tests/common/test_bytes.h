@@ -3,13 +3,15 @@
  * (tests/fs-local, and the remote sandboxes' tests/sandbox-blaxel, -e2b,
  * -daytona) stream through a provider's read and write: a pattern of any
  * length in pieces (byte i is i % 251, so an offset shows in the data), a
- * sink into a buffer of fixed size, bytes in memory, and a text.
+ * sink into a buffer of fixed size and one that grows, bytes in memory,
+ * and a text.
  */
 #ifndef WSP_TEST_BYTES_H
 #define WSP_TEST_BYTES_H
 
 #include <wsp/common.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 /* total bytes (i % 251) in pieces of at most piece bytes; WSP_EIO once
@@ -72,6 +74,36 @@ static inline int bytes_give(void *buf, size_t cap, size_t *out_n,
 	memcpy(buf, b->data + b->off, n);
 	b->off += n;
 	*out_n = n;
+	return 0;
+}
+
+/* into p (malloc'd, NUL-ended after its len bytes; NULL until the first
+ * byte), its capacity doubled as it fills (reads of many megabytes come
+ * in small pieces): WSP_ENOMEM when it cannot grow */
+struct bytes_sink {
+	char *p;
+	size_t len, cap;
+};
+
+static inline int bytes_take(const void *data, size_t len, void *payload)
+{
+	struct bytes_sink *b = payload;
+
+	if (b->len + len + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+		char *np;
+
+		while (cap < b->len + len + 1)
+			cap *= 2;
+		np = (char *)realloc(b->p, cap);
+		if (!np)
+			return WSP_ENOMEM;
+		b->p = np;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, data, len);
+	b->len += len;
+	b->p[b->len] = '\0';
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 #include "cu_main.h"
 #include "gcs_env.h"
 #include "gcs_open.h"
+#include "test_bytes.h"
 
 
 #include <stdio.h>
@@ -108,7 +109,7 @@ static void test_sdk_writes_wsp_reads(void)
 {
 	size_t n = 2 * (256 << 10) + 777;
 	char *data = gcs_test_bytes(n, 12), in[320];
-	struct gcs_test_buf b = {0};
+	struct bytes_sink b = {0};
 	wsp_error err = {0};
 
 	snprintf(in, sizeof(in), "%s/sdk-write.bin", tmp);
@@ -116,25 +117,25 @@ static void test_sdk_writes_wsp_reads(void)
 	/* resumable in 256 KiB chunks */
 	CU_ASSERT_EQUAL_FATAL(sdk("write", "io/sdk-big.bin", in, "262144"), 0);
 	CU_ASSERT_EQUAL(gcs_download(&g, "io/sdk-big.bin", 0, UINT64_MAX,
-				     gcs_test_take, &b, &err),
+				     bytes_take, &b, &err),
 			0);
-	CU_ASSERT_EQUAL_FATAL(b.n, n);
+	CU_ASSERT_EQUAL_FATAL(b.len, n);
 	CU_ASSERT_EQUAL(memcmp(b.p, data, n), 0);
 	free(b.p);
-	b = (struct gcs_test_buf){0};
+	b = (struct bytes_sink){0};
 	CU_ASSERT_EQUAL(gcs_download(&g, "io/sdk-big.bin", 262140, 10,
-				     gcs_test_take, &b, &err),
+				     bytes_take, &b, &err),
 			0);
-	CU_ASSERT_EQUAL_FATAL(b.n, 10);
+	CU_ASSERT_EQUAL_FATAL(b.len, 10);
 	CU_ASSERT_EQUAL(memcmp(b.p, data + 262140, 10), 0);
 	free(b.p);
-	b = (struct gcs_test_buf){0};
+	b = (struct bytes_sink){0};
 	/* multipart */
 	CU_ASSERT_EQUAL_FATAL(sdk("write", "io/sdk small.bin", in, "0"), 0);
 	CU_ASSERT_EQUAL(gcs_download(&g, "io/sdk small.bin", 0, UINT64_MAX,
-				     gcs_test_take, &b, &err),
+				     bytes_take, &b, &err),
 			0);
-	CU_ASSERT_EQUAL_FATAL(b.n, n);
+	CU_ASSERT_EQUAL_FATAL(b.len, n);
 	CU_ASSERT_EQUAL(memcmp(b.p, data, n), 0);
 	free(b.p);
 	free(data);
