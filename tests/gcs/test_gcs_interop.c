@@ -109,35 +109,18 @@ static void test_sdk_writes_wsp_reads(void)
 {
 	size_t n = 2 * (256 << 10) + 777;
 	char *data = gcs_test_bytes(n, 12), in[320];
-	struct bytes_sink b = {0};
-	wsp_error err = {0};
 
 	snprintf(in, sizeof(in), "%s/sdk-write.bin", tmp);
 	CU_ASSERT_EQUAL_FATAL(write_file(in, data, n), 0);
 	/* resumable in 256 KiB chunks */
 	CU_ASSERT_EQUAL_FATAL(sdk("write", "io/sdk-big.bin", in, "262144"), 0);
-	CU_ASSERT_EQUAL(gcs_download(&g, "io/sdk-big.bin", 0, UINT64_MAX,
-				     bytes_take, &b, &err),
-			0);
-	CU_ASSERT_EQUAL_FATAL(b.len, n);
-	CU_ASSERT_EQUAL(memcmp(b.p, data, n), 0);
-	free(b.p);
-	b = (struct bytes_sink){0};
-	CU_ASSERT_EQUAL(gcs_download(&g, "io/sdk-big.bin", 262140, 10,
-				     bytes_take, &b, &err),
-			0);
-	CU_ASSERT_EQUAL_FATAL(b.len, 10);
-	CU_ASSERT_EQUAL(memcmp(b.p, data + 262140, 10), 0);
-	free(b.p);
-	b = (struct bytes_sink){0};
+	CU_ASSERT(gcs_test_reads(&g, "io/sdk-big.bin", 0, UINT64_MAX, data, n));
+	CU_ASSERT(gcs_test_reads(&g, "io/sdk-big.bin", 262140, 10,
+				 data + 262140, 10));
 	/* multipart */
 	CU_ASSERT_EQUAL_FATAL(sdk("write", "io/sdk small.bin", in, "0"), 0);
-	CU_ASSERT_EQUAL(gcs_download(&g, "io/sdk small.bin", 0, UINT64_MAX,
-				     bytes_take, &b, &err),
-			0);
-	CU_ASSERT_EQUAL_FATAL(b.len, n);
-	CU_ASSERT_EQUAL(memcmp(b.p, data, n), 0);
-	free(b.p);
+	CU_ASSERT(gcs_test_reads(&g, "io/sdk small.bin", 0, UINT64_MAX,
+				 data, n));
 	free(data);
 }
 

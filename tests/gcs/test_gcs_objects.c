@@ -50,7 +50,6 @@ static void test_upload_read(void)
 	size_t n = 300000;
 	char *data = gcs_test_bytes(n, 1);
 	struct gcs_object o, s;
-	struct bytes_sink b = {0};
 	wsp_error err = {0};
 
 	/* bytes that look like multipart framing travel as data */
@@ -64,33 +63,12 @@ static void test_upload_read(void)
 	CU_ASSERT_EQUAL(gcs_stat_object(&s, &g, "dir/a b+é.bin", &err), 0);
 	CU_ASSERT_EQUAL(s.generation, o.generation);
 	CU_ASSERT_STRING_EQUAL(s.content_type, "application/octet-stream");
-	CU_ASSERT_EQUAL(gcs_download(&g, "dir/a b+é.bin", 0, UINT64_MAX,
-				     bytes_take, &b, &err),
-			0);
-	CU_ASSERT_EQUAL_FATAL(b.len, n);
-	CU_ASSERT_EQUAL(memcmp(b.p, data, n), 0);
-	free(b.p);
-	b = (struct bytes_sink){0};
-	CU_ASSERT_EQUAL(gcs_download(&g, "dir/a b+é.bin", 299990, 100,
-				     bytes_take, &b, &err),
-			0);
-	CU_ASSERT_EQUAL_FATAL(b.len, 10);
-	CU_ASSERT_EQUAL(memcmp(b.p, data + 299990, 10), 0);
-	free(b.p);
-	b = (struct bytes_sink){0};
-	CU_ASSERT_EQUAL(gcs_download(&g, "dir/a b+é.bin", 5, 3, bytes_take,
-				     &b, &err),
-			0);
-	CU_ASSERT_EQUAL_FATAL(b.len, 3);
-	CU_ASSERT_EQUAL(memcmp(b.p, data + 5, 3), 0);
-	free(b.p);
-	b = (struct bytes_sink){0};
+	CU_ASSERT(gcs_test_reads(&g, "dir/a b+é.bin", 0, UINT64_MAX, data, n));
+	CU_ASSERT(gcs_test_reads(&g, "dir/a b+é.bin", 299990, 100,
+				 data + 299990, 10));
+	CU_ASSERT(gcs_test_reads(&g, "dir/a b+é.bin", 5, 3, data + 5, 3));
 	/* past the end: nothing */
-	CU_ASSERT_EQUAL(gcs_download(&g, "dir/a b+é.bin", n + 5, 10,
-				     bytes_take, &b, &err),
-			0);
-	CU_ASSERT_EQUAL(b.len, 0);
-	free(b.p);
+	CU_ASSERT(gcs_test_reads(&g, "dir/a b+é.bin", n + 5, 10, "", 0));
 	/* an empty object */
 	CU_ASSERT_EQUAL(gcs_upload_multipart(&o, &g, "empty", "", 0,
 					     "text/plain", -1, &err),
@@ -259,7 +237,6 @@ static void test_rewrite_loop(void)
 	size_t n = 5000;
 	char *data = gcs_test_bytes(n, 3);
 	struct gcs_object o, c;
-	struct bytes_sink b = {0};
 	wsp_error err = {0};
 
 	CU_ASSERT_EQUAL_FATAL(gcs_upload_multipart(&o, &g, "cp/src", data, n,
@@ -276,12 +253,7 @@ static void test_rewrite_loop(void)
 	CU_ASSERT_EQUAL(count_requests("POST", "/storage/v1/b/" BUCKET
 					       "/o/cp%2Fsrc/rewriteTo/*"),
 			5);
-	CU_ASSERT_EQUAL(gcs_download(&g, "cp/dst b", 0, UINT64_MAX,
-				     bytes_take, &b, &err),
-			0);
-	CU_ASSERT_EQUAL_FATAL(b.len, n);
-	CU_ASSERT_EQUAL(memcmp(b.p, data, n), 0);
-	free(b.p);
+	CU_ASSERT(gcs_test_reads(&g, "cp/dst b", 0, UINT64_MAX, data, n));
 	/* create-only onto an existing object */
 	CU_ASSERT_EQUAL(gcs_rewrite(&c, &g, "cp/src", "cp/dst b", 0, &err),
 			WSP_EEXIST);
@@ -356,14 +328,7 @@ static int puts_with(const char *start)
 
 static int read_back(const char *name, const char *want, size_t n)
 {
-	struct bytes_sink b = {0};
-	wsp_error err = {0};
-	int ok = !gcs_download(&g, name, 0, UINT64_MAX, bytes_take, &b,
-			       &err) &&
-		 b.len == n && !memcmp(b.p, want, n);
-
-	free(b.p);
-	return ok;
+	return gcs_test_reads(&g, name, 0, UINT64_MAX, want, n);
 }
 
 static void test_resumable(void)
