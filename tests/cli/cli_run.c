@@ -4,6 +4,7 @@
 #include "cli_run.h"
 #include "procs_util.h"
 #include "test_files.h"
+#include "test_run.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -76,20 +77,14 @@ const char *cli_path(const char *rel)
 
 int cli_run(const char *fmt, ...)
 {
-	char args[2048], cmd[4096];
+	char args[2048];
 	va_list ap;
-	int st;
 
 	va_start(ap, fmt);
 	vsnprintf(args, sizeof(args), fmt, ap);
 	va_end(ap);
-	snprintf(cmd, sizeof(cmd),
-		 "cd '%s' && '%s' --config wsp.yaml %s >out.txt 2>err.txt",
-		 cli_dir, WSP_CLI, args);
-	st = system(cmd);
-	test_read_text(cli_path("out.txt"), cli_out, sizeof(cli_out));
-	test_read_text(cli_path("err.txt"), cli_err, sizeof(cli_err));
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	return test_run_cli_apart(cli_dir, WSP_CLI, "wsp.yaml", args, cli_out,
+				  sizeof(cli_out), cli_err, sizeof(cli_err));
 }
 
 cJSON *cli_json(const char *text)

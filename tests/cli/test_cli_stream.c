@@ -11,15 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+#include "test_wait.h"
 
 /*
  * Check JSON lines: each {"stream","data"} appended to the stream's text,
@@ -108,11 +100,11 @@ static void test_logs_follow_streams(void)
 	snprintf(cmd, sizeof(cmd),
 		 "cd '%s' && '%s' --config wsp.yaml --json logs -f %s",
 		 cli_dir, WSP_CLI, id);
-	t0 = now_ms();
+	t0 = test_now_ms();
 	p = popen(cmd, "r");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(fgets(line, sizeof(line), p));
-	CU_ASSERT(now_ms() - t0 < 2500); /* not at the end, 3 s later */
+	CU_ASSERT(test_now_ms() - t0 < 2500); /* not at the end, 3 s later */
 	CU_ASSERT_STRING_EQUAL(line,
 			       "{\"stream\":\"stdout\",\"data\":\"first\\n\"}\n");
 	/* a character split between two writes stays whole */

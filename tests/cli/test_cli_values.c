@@ -11,18 +11,10 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
+#include "test_wait.h"
 
 /* The local sandbox's largest log limit (plugins/sandbox-local). */
 #define LOCAL_LOG_LIMIT_MAX (UINT64_C(1) << 30)
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void test_timeout_grammar(void)
 {
@@ -51,9 +43,9 @@ static void test_timeout_grammar(void)
 				c->text, rc, cli_err);
 	}
 	/* a decimal is that many seconds, not its whole part (0 = none) */
-	t0 = now_ms();
+	t0 = test_now_ms();
 	CU_ASSERT_EQUAL(cli_run("sh --timeout 0.3s 'sleep 30'"), 124);
-	CU_ASSERT(now_ms() - t0 < 20000);
+	CU_ASSERT(test_now_ms() - t0 < 20000);
 	CU_ASSERT_EQUAL(cli_run("sh --timeout=0.001 'sleep 30'"), 124);
 }
 

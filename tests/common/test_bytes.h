@@ -1,15 +1,17 @@
 /*
- * tests/common/test_bytes.h - the sources and sinks the file tests of the
- * remote sandboxes (tests/sandbox-blaxel, -e2b, -daytona) stream through
- * a provider's read and write: a pattern of any length in pieces (byte i
- * is i % 251, so an offset shows in the data), a sink into a buffer of
- * fixed size, and a text.
+ * tests/common/test_bytes.h - the sources and sinks the file tests
+ * (tests/fs-local, and the remote sandboxes' tests/sandbox-blaxel, -e2b,
+ * -daytona) stream through a provider's read and write: a pattern of any
+ * length in pieces (byte i is i % 251, so an offset shows in the data), a
+ * sink into a buffer of fixed size and one that grows, bytes in memory,
+ * and a text.
  */
 #ifndef WSP_TEST_BYTES_H
 #define WSP_TEST_BYTES_H
 
 #include <wsp/common.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 /* total bytes (i % 251) in pieces of at most piece bytes; WSP_EIO once
@@ -55,6 +57,57 @@ static inline int take(const void *data, size_t len, void *payload)
 	return 0;
 }
 
+/* len bytes at data, handed out from off on as far as each call takes */
+struct bytes_src {
+	const char *data;
+	size_t len, off;
+};
+
+static inline int bytes_give(void *buf, size_t cap, size_t *out_n,
+			     void *payload)
+{
+	struct bytes_src *b = payload;
+	size_t n = b->len - b->off;
+
+	if (n > cap)
+		n = cap;
+	memcpy(buf, b->data + b->off, n);
+	b->off += n;
+	*out_n = n;
+	return 0;
+}
+
+/* into p (malloc'd, NUL-ended after its len bytes; NULL until the first
+ * byte), its capacity doubled as it fills (reads of many megabytes come
+ * in small pieces): WSP_ENOMEM when it cannot grow */
+struct bytes_sink {
+	char *p;
+	size_t len, cap;
+};
+
+static inline int bytes_take(const void *data, size_t len, void *payload)
+{
+	struct bytes_sink *b = payload;
+
+	if (b->len + len + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+		char *np;
+
+		while (cap < b->len + len + 1)
+			cap *= 2;
+		np = (char *)realloc(b->p, cap);
+		if (!np)
+			return WSP_ENOMEM;
+		b->p = np;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, data, len);
+	b->len += len;
+	b->p[b->len] = '\0';
+	return 0;
+}
+
+/* the NUL-ended text t, as bytes_give hands out bytes */
 struct text_src {
 	const char *t;
 	size_t off;
@@ -64,14 +117,11 @@ static inline int text_give(void *buf, size_t cap, size_t *out_n,
 			    void *payload)
 {
 	struct text_src *ts = payload;
-	size_t n = strlen(ts->t) - ts->off;
+	struct bytes_src b = {ts->t, strlen(ts->t), ts->off};
+	int rc = bytes_give(buf, cap, out_n, &b);
 
-	if (n > cap)
-		n = cap;
-	memcpy(buf, ts->t + ts->off, n);
-	ts->off += n;
-	*out_n = n;
-	return 0;
+	ts->off = b.off;
+	return rc;
 }
 
 #endif

@@ -431,15 +431,6 @@ static const CU_TestInfo tests[] = {
 
 int main(void)
 {
-	int rc;
-
-	dir = tu_tmpdir();
-	if (!dir)
-		return 2;
-	rc = tu_main("core_cli", tests);
-	tu_rmrf(dir);
-	free(dir);
-	free(out);
-	free(err);
-	return rc;
+	return tu_main_in_tmpdir("core_cli", tests, &dir, NULL,
+				 &out, &err);
 }

@@ -116,32 +116,50 @@ int tu_run(const char *const *argv, const char *const *env, const char *cwd,
 	return 128 + WTERMSIG(status);
 }
 
+/* The assertion that needle is (want) or is not in haystack; both shown
+ * when it fails. A NULL string fails either way. */
+static void assert_find(const char *haystack, const char *needle, int want,
+			const char *file, int line)
+{
+	int ok = haystack && needle && !strstr(haystack, needle) == !want;
+
+	if (!ok)
+		fprintf(stderr, "\n%s:%d: %s\n  [%s]\nin\n  [%s]\n", file, line,
+			want ? "expected to find" : "did not expect",
+			needle ? needle : "(null)",
+			haystack ? haystack : "(null)");
+	CU_assertImplementation(ok, (unsigned)line,
+				want ? "contains" : "lacks", file, "",
+				CU_FALSE);
+}
+
+int tu_run_wsp(const char *const *argv, const char *dir, const char *sub,
+	       const char *extra_env, char **out, char **err)
+{
+	char state[1024], cfg[1024], cwd[1024];
+	const char *env[] = {state, cfg, "WSP_CONFIG", "WSP_PLUGIN_PATH",
+			     extra_env, NULL};
+
+	snprintf(state, sizeof(state), "XDG_STATE_HOME=%s/state", dir);
+	snprintf(cfg, sizeof(cfg), "XDG_CONFIG_HOME=%s/cfg", dir);
+	snprintf(cwd, sizeof(cwd), "%s%s%s", dir, sub ? "/" : "",
+		 sub ? sub : "");
+	free(*out);
+	free(*err);
+	*out = *err = NULL;
+	return tu_run(argv, env, cwd, out, err);
+}
+
 void tu_assert_contains(const char *haystack, const char *needle,
 			const char *file, int line)
 {
-	int ok = haystack && needle && strstr(haystack, needle);
-
-	if (!ok)
-		fprintf(stderr,
-			"\n%s:%d: expected to find\n  [%s]\nin\n  [%s]\n",
-			file, line, needle ? needle : "(null)",
-			haystack ? haystack : "(null)");
-	CU_assertImplementation(ok, (unsigned)line, "contains", file, "",
-				CU_FALSE);
+	assert_find(haystack, needle, 1, file, line);
 }
 
 void tu_assert_lacks(const char *haystack, const char *needle,
 		     const char *file, int line)
 {
-	int ok = haystack && needle && !strstr(haystack, needle);
-
-	if (!ok)
-		fprintf(stderr,
-			"\n%s:%d: did not expect\n  [%s]\nin\n  [%s]\n",
-			file, line, needle ? needle : "(null)",
-			haystack ? haystack : "(null)");
-	CU_assertImplementation(ok, (unsigned)line, "lacks", file, "",
-				CU_FALSE);
+	assert_find(haystack, needle, 0, file, line);
 }
 
 int tu_main(const char *suite, const CU_TestInfo *tests)
@@ -151,4 +169,29 @@ int tu_main(const char *suite, const CU_TestInfo *tests)
 				  CU_SUITE_INFO_NULL };
 
 	return cu_run_suites(suites);
+}
+
+int tu_main_in_tmpdir(const char *suite, const CU_TestInfo *tests,
+		      char **dir, int (*prepare)(void), char **out,
+		      char **err)
+{
+	int rc = 2;
+
+	*dir = tu_tmpdir();
+	if (!*dir)
+		return 2;
+	if (!prepare || !prepare())
+		rc = tu_main(suite, tests);
+	tu_rmrf(*dir);
+	free(*dir);
+	*dir = NULL;
+	if (out) {
+		free(*out);
+		*out = NULL;
+	}
+	if (err) {
+		free(*err);
+		*err = NULL;
+	}
+	return rc;
 }

@@ -32,8 +32,30 @@ char *tu_read(const char *path);
 int tu_run(const char *const *argv, const char *const *env, const char *cwd,
 	   char **out, char **err);
 
+/*
+ * tu_run of wsp's argv for a suite in the scratch directory dir: in
+ * dir/sub (NULL: dir itself), with dir/state and dir/cfg as its XDG
+ * state and config homes, WSP_CONFIG and WSP_PLUGIN_PATH unset, and
+ * extra_env ("K=V", NULL: none) set too. *out and *err (the last run's,
+ * or NULL) are freed first and then hold this run's.
+ */
+int tu_run_wsp(const char *const *argv, const char *dir, const char *sub,
+	       const char *extra_env, char **out, char **err);
+
 /* Run the suite's tests; returns the process exit status. */
 int tu_main(const char *suite, const CU_TestInfo *tests);
+
+/*
+ * tu_main in a scratch directory of the suite's own: *dir is a new
+ * tu_tmpdir(), then prepare (NULL: nothing) fills it, the tests run, and
+ * the tree is removed and *dir freed (set to NULL), with the last
+ * tu_run() output the suite kept in *out and *err (NULL: none). 2 when
+ * the directory cannot be made or prepare returns nonzero (the tests then
+ * do not run).
+ */
+int tu_main_in_tmpdir(const char *suite, const CU_TestInfo *tests,
+		      char **dir, int (*prepare)(void), char **out,
+		      char **err);
 
 /* CU_ASSERT that haystack contains needle, printing both if not. */
 #define TU_ASSERT_CONTAINS(haystack, needle) \

@@ -1,5 +1,6 @@
 /* tests/fs-local/fs_box.c - see fs_box.h. */
 #include "fs_box.h"
+#include "test_bytes.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -73,32 +74,14 @@ size_t fake_fs_logged(const struct fake_fs *f, const char *needle)
 	return wsp_fakehost_log_find(f->fh, WSP_LOG_DEBUG, needle);
 }
 
-struct mem_src {
-	const char *data;
-	size_t len, off;
-};
-
-static int mem_source(void *buf, size_t cap, size_t *out_n, void *payload)
-{
-	struct mem_src *m = payload;
-	size_t n = m->len - m->off;
-
-	if (n > cap)
-		n = cap;
-	memcpy(buf, m->data + m->off, n);
-	m->off += n;
-	*out_n = n;
-	return 0;
-}
-
 const wsp_call fake_call = {sizeof(wsp_call), 0, NULL, 0};
 
 int fake_fs_put_opts(struct fake_fs *f, const char *path, const char *data,
 		     size_t len, const wsp_fs_write_opts *opts, wsp_error *err)
 {
-	struct mem_src m = {data, len, 0};
+	struct bytes_src m = {data, len, 0};
 
-	return f->fs->write(NULL, f->self, &fake_call, path, opts, mem_source,
+	return f->fs->write(NULL, f->self, &fake_call, path, opts, bytes_give,
 			    &m, err);
 }
 
@@ -111,47 +94,23 @@ int fake_fs_put(struct fake_fs *f, const char *path, const char *data,
 	return fake_fs_put_opts(f, path, data, len, &o, err);
 }
 
-struct mem_sink {
-	char *buf;
-	size_t len, cap;
-};
-
-static int mem_sink(const void *data, size_t len, void *payload)
-{
-	struct mem_sink *m = payload;
-
-	if (m->len + len + 1 > m->cap) {
-		size_t cap = (m->len + len + 1) * 2;
-		char *b = realloc(m->buf, cap);
-
-		if (!b)
-			return WSP_ENOMEM;
-		m->buf = b;
-		m->cap = cap;
-	}
-	memcpy(m->buf + m->len, data, len);
-	m->len += len;
-	m->buf[m->len] = '\0';
-	return 0;
-}
-
 int fake_fs_get(struct fake_fs *f, const char *path, char **out, size_t *len,
 		wsp_error *err)
 {
-	struct mem_sink m = {NULL, 0, 0};
-	int rc = f->fs->read(f->self, &fake_call, path, FAKE_READ_ALL, mem_sink,
-			     &m, err);
+	struct bytes_sink m = {NULL, 0, 0};
+	int rc = f->fs->read(f->self, &fake_call, path, FAKE_READ_ALL,
+			     bytes_take, &m, err);
 
-	if (rc < 0 || !m.buf) {
+	if (rc < 0 || !m.p) {
 		if (rc == 0)
-			m.buf = calloc(1, 1);
+			m.p = calloc(1, 1);
 	}
 	if (rc < 0) {
-		free(m.buf);
-		m.buf = NULL;
+		free(m.p);
+		m.p = NULL;
 		m.len = 0;
 	}
-	*out = m.buf;
+	*out = m.p;
 	if (len)
 		*len = m.len;
 	return rc;

@@ -3,6 +3,7 @@
  * error code it maps, against real files in a temporary directory.
  */
 #include "fs_box.h"
+#include "test_bytes.h"
 
 #include <CUnit/Basic.h>
 #include <errno.h>
@@ -373,24 +374,6 @@ static void test_write_flags(void)
 	(void)o;
 }
 
-struct one_src {
-	const char *d;
-	size_t n, off;
-};
-
-static int one_source(void *buf, size_t cap, size_t *out, void *p)
-{
-	struct one_src *m = p;
-	size_t n = m->n - m->off;
-
-	if (n > cap)
-		n = cap;
-	memcpy(buf, m->d + m->off, n);
-	m->off += n;
-	*out = n;
-	return 0;
-}
-
 static int failing_source(void *buf, size_t cap, size_t *out, void *p)
 {
 	(void)buf, (void)cap, (void)out, (void)p;
@@ -403,7 +386,7 @@ static void test_write_preconditions(void)
 	wsp_fs_stat st = {.struct_size = sizeof(st)},
 		    st2 = {.struct_size = sizeof(st2)};
 	struct timespec ts[2] = {{1000, 0}, {1000, 0}};
-	struct one_src m = {"v2", 2, 0};
+	struct bytes_src m = {"v2", 2, 0};
 	char stale[32];
 	char *s;
 
@@ -415,7 +398,7 @@ static void test_write_preconditions(void)
 	CU_ASSERT_EQUAL(utimensat(AT_FDCWD, at("doc.md"), ts, 0), 0);
 	/* the file changed behind our back: stale */
 	CU_ASSERT_EQUAL(FS->write(&st2, SELF, &fake_call, "doc.md", &o,
-				  one_source, &m, &err),
+				  bytes_give, &m, &err),
 			WSP_ESTALE);
 	CU_ASSERT(strstr(err.message, "doc.md") != NULL);
 	s = file_get(at("doc.md"));
@@ -429,12 +412,12 @@ static void test_write_preconditions(void)
 	snprintf(stale, sizeof(stale), "%" PRId64, st.mtime_ns - 1);
 	o.expected_version = stale;
 	CU_ASSERT_EQUAL(FS->write(NULL, SELF, &fake_call, "doc.md", &o,
-				  one_source, &m, &err),
+				  bytes_give, &m, &err),
 			WSP_ESTALE);
 	/* expected on a missing file: stale (it was removed) */
 	o.expected_version = st.version;
 	CU_ASSERT_EQUAL(FS->write(NULL, SELF, &fake_call, "gone.md", &o,
-				  one_source, &m, &err),
+				  bytes_give, &m, &err),
 			WSP_ESTALE);
 }
 
@@ -443,7 +426,7 @@ static void test_write_precondition_match(void)
 	wsp_fs_write_opts o = WSP_FS_WRITE_OPTS_INIT;
 	wsp_fs_stat st = {.struct_size = sizeof(st)},
 		    out = {.struct_size = sizeof(out)};
-	struct one_src m = {"v2", 2, 0};
+	struct bytes_src m = {"v2", 2, 0};
 	char *s;
 
 	fresh();
@@ -452,7 +435,7 @@ static void test_write_precondition_match(void)
 	o.expected_mtime_ns = st.mtime_ns;
 	o.expected_version = st.version;
 	CU_ASSERT_EQUAL(FS->write(&out, SELF, &fake_call, "doc.md", &o,
-				  one_source, &m, &err),
+				  bytes_give, &m, &err),
 			0);
 	CU_ASSERT_EQUAL(out.size, 2);
 	CU_ASSERT_EQUAL(out.type, WSP_FS_TYPE_FILE);

@@ -13,6 +13,7 @@
  * its chunk.
  */
 #include "search.h"
+#include "fuzz_lines.h"
 
 #include <sqlite3.h>
 
@@ -26,16 +27,6 @@ struct seen {
 	const struct wsp__search_terms *terms;
 };
 
-static uint32_t line_at(const char *t, size_t off)
-{
-	uint32_t n = 1;
-	size_t i;
-
-	for (i = 0; i < off; i++)
-		n += t[i] == '\n';
-	return n;
-}
-
 static int on_chunk(size_t off, size_t len, uint32_t a, uint32_t b,
 		    void *payload)
 {
@@ -48,7 +39,7 @@ static int on_chunk(size_t off, size_t len, uint32_t a, uint32_t b,
 	 * without overlap belongs to neither */
 	if (off > s->next && !(off == s->next + 1 && s->text[s->next] == '\n'))
 		abort();
-	if (a > b || a != line_at(s->text, off))
+	if (a > b || a != fuzz_line_at(s->text, off))
 		abort();
 	if (off + len > s->next)
 		s->next = off + len;

@@ -12,19 +12,10 @@
  * a reason, NUL-terminated within its buffer.
  */
 #include "skills.h"
+#include "fuzz_lines.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-static uint32_t line_at(const char *t, size_t off)
-{
-	uint32_t n = 1;
-	size_t i;
-
-	for (i = 0; i < off; i++)
-		n += t[i] == '\n';
-	return n;
-}
 
 static void check_ok(const struct wsp__skill_doc *d, const char *text,
 		     size_t len, const char *dir)
@@ -53,7 +44,7 @@ static void check_ok(const struct wsp__skill_doc *d, const char *text,
 	    (d->body_off < len && text[d->body_off - 1] != '\n'))
 		abort();
 	/* the body's line: a UTF-8 BOM is not a line */
-	if (d->body_line != line_at(text, d->body_off) +
+	if (d->body_line != fuzz_line_at(text, d->body_off) +
 				    (d->body_off == len && text[len - 1] != '\n'))
 		abort();
 }

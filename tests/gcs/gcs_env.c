@@ -286,17 +286,3 @@ int gcs_test_give(void *buf, size_t cap, size_t *out_n, void *payload)
 	*out_n = k;
 	return 0;
 }
-
-int gcs_test_take(const void *data, size_t len, void *payload)
-{
-	struct gcs_test_buf *b = payload;
-	char *np = realloc(b->p, b->n + len + 1);
-
-	if (!np)
-		return WSP_ENOMEM;
-	b->p = np;
-	memcpy(b->p + b->n, data, len);
-	b->n += len;
-	b->p[b->n] = '\0';
-	return 0;
-}

@@ -55,19 +55,14 @@ int bucket_status(const char *token);
 cJSON *requests(void);
 int count_requests(const char *method, const char *path);
 
-/* The bytes a test sends and reads back: n pseudo-random bytes from seed
- * (malloc'd); a source over p[0..n) handing out at most piece bytes a
- * call (0: as many as fit); a sink appending to a malloc'd, NUL-ended p. */
+/* The bytes a test sends: n pseudo-random bytes from seed (malloc'd); a
+ * source over p[0..n) handing out at most piece bytes a call (0: as many
+ * as fit). What it reads back goes to test_bytes.h's bytes_take. */
 char *gcs_test_bytes(size_t n, unsigned seed);
 struct gcs_test_src {
 	const char *p;
 	size_t n, at, piece;
 };
 int gcs_test_give(void *buf, size_t cap, size_t *out_n, void *payload);
-struct gcs_test_buf {
-	char *p;
-	size_t n;
-};
-int gcs_test_take(const void *data, size_t len, void *payload);
 
 #endif

@@ -10,6 +10,8 @@
 #include "gcs.h"
 #include "cu_main.h"
 #include "gcs_env.h"
+#include "gcs_open.h"
+#include "test_bytes.h"
 
 
 #include <stdio.h>
@@ -60,37 +62,22 @@ static int same_file(const char *path, const char *data, size_t n)
 static int suite_init(void)
 {
 	static const char *const extra[] = {"--auth", "none", NULL};
-	char ep[64];
-	wsp_error err = {0};
-
 	if (access(WSP_TEST_GCS_DIR "/node_modules/@google-cloud/storage",
 		   F_OK)) {
 		fprintf(stderr, "@google-cloud/storage is not installed: run "
 				"'npm ci' in " WSP_TEST_GCS_DIR "\n");
 		return -1;
 	}
-	if (start_fake(extra))
+	if (start_fake(extra) || gcs_test_open(&g, NULL, "", NULL, true, false))
 		return -1;
-	snprintf(ep, sizeof(ep), "http://127.0.0.1:%d", port);
-	g.host = host;
-	g.endpoint = strdup(ep);
-	g.bucket = strdup(BUCKET);
-	g.prefix = strdup("");
 	g.chunk_size = 256 << 10;
 	g.parallelism = 4;
-	if (gcs_auth_init(&g.auth, host, NULL, true, false, &err)) {
-		fprintf(stderr, "%s\n", err.message);
-		return -1;
-	}
 	return 0;
 }
 
 static int suite_clean(void)
 {
-	gcs_auth_free(&g.auth);
-	free(g.endpoint);
-	free(g.bucket);
-	free(g.prefix);
+	gcs_test_close(&g);
 	stop_fake();
 	return 0;
 }
@@ -122,35 +109,18 @@ static void test_sdk_writes_wsp_reads(void)
 {
 	size_t n = 2 * (256 << 10) + 777;
 	char *data = gcs_test_bytes(n, 12), in[320];
-	struct gcs_test_buf b = {0};
-	wsp_error err = {0};
 
 	snprintf(in, sizeof(in), "%s/sdk-write.bin", tmp);
 	CU_ASSERT_EQUAL_FATAL(write_file(in, data, n), 0);
 	/* resumable in 256 KiB chunks */
 	CU_ASSERT_EQUAL_FATAL(sdk("write", "io/sdk-big.bin", in, "262144"), 0);
-	CU_ASSERT_EQUAL(gcs_download(&g, "io/sdk-big.bin", 0, UINT64_MAX,
-				     gcs_test_take, &b, &err),
-			0);
-	CU_ASSERT_EQUAL_FATAL(b.n, n);
-	CU_ASSERT_EQUAL(memcmp(b.p, data, n), 0);
-	free(b.p);
-	b = (struct gcs_test_buf){0};
-	CU_ASSERT_EQUAL(gcs_download(&g, "io/sdk-big.bin", 262140, 10,
-				     gcs_test_take, &b, &err),
-			0);
-	CU_ASSERT_EQUAL_FATAL(b.n, 10);
-	CU_ASSERT_EQUAL(memcmp(b.p, data + 262140, 10), 0);
-	free(b.p);
-	b = (struct gcs_test_buf){0};
+	CU_ASSERT(gcs_test_reads(&g, "io/sdk-big.bin", 0, UINT64_MAX, data, n));
+	CU_ASSERT(gcs_test_reads(&g, "io/sdk-big.bin", 262140, 10,
+				 data + 262140, 10));
 	/* multipart */
 	CU_ASSERT_EQUAL_FATAL(sdk("write", "io/sdk small.bin", in, "0"), 0);
-	CU_ASSERT_EQUAL(gcs_download(&g, "io/sdk small.bin", 0, UINT64_MAX,
-				     gcs_test_take, &b, &err),
-			0);
-	CU_ASSERT_EQUAL_FATAL(b.n, n);
-	CU_ASSERT_EQUAL(memcmp(b.p, data, n), 0);
-	free(b.p);
+	CU_ASSERT(gcs_test_reads(&g, "io/sdk small.bin", 0, UINT64_MAX,
+				 data, n));
 	free(data);
 }
 

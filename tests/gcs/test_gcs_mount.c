@@ -11,6 +11,7 @@
 #include "gcs.h"
 #include "cu_main.h"
 #include "gcs_env.h"
+#include "gcs_open.h"
 #include "mount_source.h"
 
 
@@ -26,34 +27,13 @@ static struct gcs g;
 static int open_gcs(const char *credentials, bool anonymous, bool read_only,
 		    const char *endpoint, const char *prefix)
 {
-	char ep[64];
-	wsp_error err = {0};
-
-	snprintf(ep, sizeof(ep), "http://127.0.0.1:%d", port);
-	memset(&g, 0, sizeof(g));
-	g.host = host;
-	g.endpoint = strdup(endpoint ? endpoint : ep);
-	g.bucket = strdup(BUCKET);
-	g.prefix = strdup(prefix);
-	g.read_only = read_only;
+	if (gcs_test_open(&g, endpoint, prefix, credentials, anonymous,
+			  read_only))
+		return -1;
 	g.chunk_size = 8 << 20;
 	g.resumable_threshold = 8 << 20;
 	g.page_size = 1000;
-	if (gcs_auth_init(&g.auth, host, credentials, anonymous, read_only,
-			  &err)) {
-		fprintf(stderr, "%s\n", err.message);
-		return -1;
-	}
 	return 0;
-}
-
-static void close_gcs(void)
-{
-	gcs_auth_free(&g.auth);
-	free(g.endpoint);
-	free(g.bucket);
-	free(g.prefix);
-	memset(&g, 0, sizeof(g));
 }
 
 /* The source of path, checked as the core checks every source. */
@@ -110,7 +90,7 @@ static void test_key_file(void)
 	CU_ASSERT_EQUAL_FATAL(describe(&s, "notes/2026", &err), 0);
 	CU_ASSERT_STRING_EQUAL(s.prefix, "agents/dev-box/notes/2026/");
 	wsp_mount_source_wipe(&s);
-	close_gcs();
+	gcs_test_close(&g);
 
 	/* no prefix: the whole bucket; Google's endpoint is left empty */
 	CU_ASSERT_FATAL(open_gcs(key_json, false, true,
@@ -122,7 +102,7 @@ static void test_key_file(void)
 	CU_ASSERT_STRING_EQUAL(wsp_mount_source_credential(
 				       &s, "credentials_json"), key_json);
 	wsp_mount_source_wipe(&s);
-	close_gcs();
+	gcs_test_close(&g);
 }
 
 static void test_user_file(void)
@@ -141,7 +121,7 @@ static void test_user_file(void)
 	CU_ASSERT_STRING_EQUAL(s.credential_keys[0], "credentials_json");
 	CU_ASSERT_STRING_EQUAL(s.credential_values[0], user);
 	wsp_mount_source_wipe(&s);
-	close_gcs();
+	gcs_test_close(&g);
 }
 
 static void test_anonymous(void)
@@ -155,7 +135,7 @@ static void test_anonymous(void)
 	CU_ASSERT_EQUAL(s.n_credentials, 0);
 	CU_ASSERT_STRING_EQUAL(s.prefix, "pub/");
 	wsp_mount_source_wipe(&s);
-	close_gcs();
+	gcs_test_close(&g);
 }
 
 static time_t parse_utc(const char *s)
@@ -196,7 +176,7 @@ static void test_metadata_token(void)
 	at = parse_utc(exp);
 	CU_ASSERT(at > now + 3500 && at <= now + 3601);
 	wsp_mount_source_wipe(&s);
-	close_gcs();
+	gcs_test_close(&g);
 }
 
 static void test_key_too_large(void)
@@ -221,7 +201,7 @@ static void test_key_too_large(void)
 	CU_ASSERT_EQUAL(s.credential_values[0][0], '\0');
 	CU_ASSERT_PTR_NULL(strstr(err.message, "PRIVATE"));
 	CU_ASSERT_PTR_NULL(strstr(err.message, "xxxx"));
-	close_gcs();
+	gcs_test_close(&g);
 	free(big);
 }
 
@@ -360,7 +340,7 @@ static void test_rclone_key_file(void)
 	CU_ASSERT_EQUAL_FATAL(describe(&s, ".", &err), 0);
 	rclone_round(&s, "key");
 	wsp_mount_source_wipe(&s);
-	close_gcs();
+	gcs_test_close(&g);
 }
 
 static void test_rclone_metadata_token(void)
@@ -376,7 +356,7 @@ static void test_rclone_metadata_token(void)
 	CU_ASSERT_EQUAL_FATAL(describe(&s, ".", &err), 0);
 	rclone_round(&s, "token");
 	wsp_mount_source_wipe(&s);
-	close_gcs();
+	gcs_test_close(&g);
 }
 
 static CU_TestInfo tests[] = {

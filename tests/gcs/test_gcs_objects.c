@@ -9,6 +9,8 @@
 #include "gcs.h"
 #include "cu_main.h"
 #include "gcs_env.h"
+#include "gcs_open.h"
+#include "test_bytes.h"
 
 
 #include <stdio.h>
@@ -27,31 +29,18 @@ static int suite_init(void)
 {
 	static const char *const extra[] = {"--rewrite-bytes-per-call", "1024",
 					    NULL};
-	char ep[64];
-	wsp_error err = {0};
 
 	unsetenv("GOOGLE_APPLICATION_CREDENTIALS");
-	if (start_fake(extra))
+	if (start_fake(extra) ||
+	    gcs_test_open(&g, NULL, "", key_path, false, false))
 		return -1;
-	snprintf(ep, sizeof(ep), "http://127.0.0.1:%d", port);
-	g.host = host;
-	g.endpoint = strdup(ep);
-	g.bucket = strdup(BUCKET);
-	g.prefix = strdup("");
 	g.page_size = 2;
-	if (gcs_auth_init(&g.auth, host, key_path, false, false, &err)) {
-		fprintf(stderr, "%s\n", err.message);
-		return -1;
-	}
 	return 0;
 }
 
 static int suite_clean(void)
 {
-	gcs_auth_free(&g.auth);
-	free(g.endpoint);
-	free(g.bucket);
-	free(g.prefix);
+	gcs_test_close(&g);
 	stop_fake();
 	return 0;
 }
@@ -61,7 +50,6 @@ static void test_upload_read(void)
 	size_t n = 300000;
 	char *data = gcs_test_bytes(n, 1);
 	struct gcs_object o, s;
-	struct gcs_test_buf b = {0};
 	wsp_error err = {0};
 
 	/* bytes that look like multipart framing travel as data */
@@ -75,33 +63,12 @@ static void test_upload_read(void)
 	CU_ASSERT_EQUAL(gcs_stat_object(&s, &g, "dir/a b+é.bin", &err), 0);
 	CU_ASSERT_EQUAL(s.generation, o.generation);
 	CU_ASSERT_STRING_EQUAL(s.content_type, "application/octet-stream");
-	CU_ASSERT_EQUAL(gcs_download(&g, "dir/a b+é.bin", 0, UINT64_MAX,
-				     gcs_test_take, &b, &err),
-			0);
-	CU_ASSERT_EQUAL_FATAL(b.n, n);
-	CU_ASSERT_EQUAL(memcmp(b.p, data, n), 0);
-	free(b.p);
-	b = (struct gcs_test_buf){0};
-	CU_ASSERT_EQUAL(gcs_download(&g, "dir/a b+é.bin", 299990, 100,
-				     gcs_test_take, &b, &err),
-			0);
-	CU_ASSERT_EQUAL_FATAL(b.n, 10);
-	CU_ASSERT_EQUAL(memcmp(b.p, data + 299990, 10), 0);
-	free(b.p);
-	b = (struct gcs_test_buf){0};
-	CU_ASSERT_EQUAL(gcs_download(&g, "dir/a b+é.bin", 5, 3, gcs_test_take,
-				     &b, &err),
-			0);
-	CU_ASSERT_EQUAL_FATAL(b.n, 3);
-	CU_ASSERT_EQUAL(memcmp(b.p, data + 5, 3), 0);
-	free(b.p);
-	b = (struct gcs_test_buf){0};
+	CU_ASSERT(gcs_test_reads(&g, "dir/a b+é.bin", 0, UINT64_MAX, data, n));
+	CU_ASSERT(gcs_test_reads(&g, "dir/a b+é.bin", 299990, 100,
+				 data + 299990, 10));
+	CU_ASSERT(gcs_test_reads(&g, "dir/a b+é.bin", 5, 3, data + 5, 3));
 	/* past the end: nothing */
-	CU_ASSERT_EQUAL(gcs_download(&g, "dir/a b+é.bin", n + 5, 10,
-				     gcs_test_take, &b, &err),
-			0);
-	CU_ASSERT_EQUAL(b.n, 0);
-	free(b.p);
+	CU_ASSERT(gcs_test_reads(&g, "dir/a b+é.bin", n + 5, 10, "", 0));
 	/* an empty object */
 	CU_ASSERT_EQUAL(gcs_upload_multipart(&o, &g, "empty", "", 0,
 					     "text/plain", -1, &err),
@@ -137,8 +104,8 @@ static void test_preconditions(void)
 	CU_ASSERT_EQUAL(gcs_delete_object(&g, "pre/x", o2.generation, &err), 0);
 	CU_ASSERT_EQUAL(gcs_stat_object(&o, &g, "pre/x", &err), 1);
 	CU_ASSERT_EQUAL(gcs_delete_object(&g, "pre/x", 0, &err), WSP_ENOTFOUND);
-	CU_ASSERT_EQUAL(gcs_download(&g, "pre/x", 0, UINT64_MAX, gcs_test_take,
-				     &(struct gcs_test_buf){0}, &err),
+	CU_ASSERT_EQUAL(gcs_download(&g, "pre/x", 0, UINT64_MAX, bytes_take,
+				     &(struct bytes_sink){0}, &err),
 			WSP_ENOTFOUND);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "pre/x"));
 }
@@ -148,7 +115,7 @@ static void test_read_resumed(void)
 	size_t n = 400000;
 	char *data = gcs_test_bytes(n, 2);
 	struct gcs_object o;
-	struct gcs_test_buf b = {0};
+	struct bytes_sink b = {0};
 	wsp_error err = {0};
 	cJSON *j, *r;
 	int gets = 0, resumed = 0;
@@ -161,10 +128,10 @@ static void test_read_resumed(void)
 	CU_ASSERT_EQUAL(fault("{\"kind\":\"reset\",\"afterBytes\":100000,"
 			      "\"method\":\"GET\"}"),
 			201);
-	CU_ASSERT_EQUAL(gcs_download(&g, "big/r", 0, UINT64_MAX, gcs_test_take,
+	CU_ASSERT_EQUAL(gcs_download(&g, "big/r", 0, UINT64_MAX, bytes_take,
 				     &b, &err),
 			0);
-	CU_ASSERT_EQUAL_FATAL(b.n, n);
+	CU_ASSERT_EQUAL_FATAL(b.len, n);
 	CU_ASSERT_EQUAL(memcmp(b.p, data, n), 0);
 	/* resumed, not restarted: the second GET asks for the rest of the
 	 * same generation */
@@ -196,7 +163,7 @@ static void test_read_resumed(void)
 static void test_crc_faults(void)
 {
 	struct gcs_object o;
-	struct gcs_test_buf b = {0};
+	struct bytes_sink b = {0};
 	wsp_error err = {0};
 
 	CU_ASSERT_EQUAL_FATAL(gcs_upload_multipart(&o, &g, "crc/a", "hello2",
@@ -204,7 +171,7 @@ static void test_crc_faults(void)
 			      0);
 	/* a download whose X-Goog-Hash disagrees with the bytes */
 	CU_ASSERT_EQUAL(fault("{\"kind\":\"bad_crc32c\"}"), 201);
-	CU_ASSERT_EQUAL(gcs_download(&g, "crc/a", 0, UINT64_MAX, gcs_test_take,
+	CU_ASSERT_EQUAL(gcs_download(&g, "crc/a", 0, UINT64_MAX, bytes_take,
 				     &b, &err),
 			WSP_EIO);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "CRC-32C"));
@@ -270,7 +237,6 @@ static void test_rewrite_loop(void)
 	size_t n = 5000;
 	char *data = gcs_test_bytes(n, 3);
 	struct gcs_object o, c;
-	struct gcs_test_buf b = {0};
 	wsp_error err = {0};
 
 	CU_ASSERT_EQUAL_FATAL(gcs_upload_multipart(&o, &g, "cp/src", data, n,
@@ -287,12 +253,7 @@ static void test_rewrite_loop(void)
 	CU_ASSERT_EQUAL(count_requests("POST", "/storage/v1/b/" BUCKET
 					       "/o/cp%2Fsrc/rewriteTo/*"),
 			5);
-	CU_ASSERT_EQUAL(gcs_download(&g, "cp/dst b", 0, UINT64_MAX,
-				     gcs_test_take, &b, &err),
-			0);
-	CU_ASSERT_EQUAL_FATAL(b.n, n);
-	CU_ASSERT_EQUAL(memcmp(b.p, data, n), 0);
-	free(b.p);
+	CU_ASSERT(gcs_test_reads(&g, "cp/dst b", 0, UINT64_MAX, data, n));
 	/* create-only onto an existing object */
 	CU_ASSERT_EQUAL(gcs_rewrite(&c, &g, "cp/src", "cp/dst b", 0, &err),
 			WSP_EEXIST);
@@ -367,14 +328,7 @@ static int puts_with(const char *start)
 
 static int read_back(const char *name, const char *want, size_t n)
 {
-	struct gcs_test_buf b = {0};
-	wsp_error err = {0};
-	int ok = !gcs_download(&g, name, 0, UINT64_MAX, gcs_test_take, &b,
-			       &err) &&
-		 b.n == n && !memcmp(b.p, want, n);
-
-	free(b.p);
-	return ok;
+	return gcs_test_reads(&g, name, 0, UINT64_MAX, want, n);
 }
 
 static void test_resumable(void)

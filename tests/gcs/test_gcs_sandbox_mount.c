@@ -40,26 +40,15 @@ static char verbose_start[2 << 16];
 static int add_mounts(const struct iso *w, int fake_port, const char *data_at,
 		      const char *ro_at, const char *auth)
 {
-	FILE *f = fopen(w->config, "a");
-	int i;
+	char options[1024];
 
-	if (!f)
-		return -1;
-	fprintf(f, "mounts:\n");
-	for (i = 0; i < 2; i++)
-		fprintf(f,
-			"  %s:\n"
-			"    provider: gcs\n"
-			"    read_only: %s\n"
-			"    sandbox_path: %s\n"
-			"    options:\n"
-			"      bucket: " BUCKET "\n"
-			"      endpoint: http://127.0.0.1:%d\n"
-			"      prefix: agents/box\n"
-			"%s",
-			i ? "/ro" : "/data", i ? "true" : "false",
-			i ? ro_at : data_at, fake_port, auth);
-	return fclose(f) ? -1 : 0;
+	snprintf(options, sizeof(options),
+		 "      bucket: " BUCKET "\n"
+		 "      endpoint: http://127.0.0.1:%d\n"
+		 "      prefix: agents/box\n"
+		 "%s",
+		 fake_port, auth);
+	return iso_add_store_mounts(w, "gcs", data_at, ro_at, options);
 }
 
 static int suite_init(void)

@@ -34,6 +34,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include "test_wait.h"
 
 #define MAX_CONNS   128
 #define MAX_TARGETS 256
@@ -65,22 +66,14 @@ struct conn {
 	int fd;
 };
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Wait for input up to ms, giving up early when the server stops. */
 int fault_wait_readable(struct fault_server *fs, int fd, int ms)
 {
-	int64_t end = now_ms() + ms;
+	int64_t end = test_now_ms() + ms;
 
 	while (!atomic_load(&fs->stop)) {
 		struct pollfd p = {.fd = fd, .events = POLLIN};
-		int64_t left = end - now_ms();
+		int64_t left = end - test_now_ms();
 
 		if (left <= 0)
 			return 0;

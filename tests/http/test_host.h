@@ -9,6 +9,8 @@
 #include <stdatomic.h>
 #include <wsp/host.h>
 
+#include "test_wait.h" /* test_now_ms */
+
 struct test_cancel {
 	atomic_int fired;
 	int64_t fire_at_ms; /* CLOCK_MONOTONIC ms, 0 = never by itself */
@@ -30,8 +32,6 @@ static inline const wsp_cancel *test_cancel_token(struct test_cancel *c)
 {
 	return (const wsp_cancel *)(void *)c;
 }
-
-int64_t test_now_ms(void);
 
 /*
  * A call context for wsp_http_request.call: c's token (or none) and a

@@ -2,6 +2,7 @@
  * tests/s3/s3_env.c - see s3_env.h.
  */
 #include "s3_env.h"
+#include "test_bytes.h"
 #include "test_port.h"
 
 #include <arpa/inet.h>
@@ -286,55 +287,15 @@ void s3fs_close(struct s3fs *f)
 	/* the .so stays loaded: the plugin's threads are joined by now */
 }
 
-struct membuf {
-	const char *data;
-	size_t len, pos;
-	char *out;
-	size_t out_len, out_cap;
-};
-
-static int mem_source(void *buf, size_t cap, size_t *n, void *p)
-{
-	struct membuf *m = p;
-	size_t left = m->len - m->pos;
-
-	*n = left < cap ? left : cap;
-	memcpy(buf, m->data + m->pos, *n);
-	m->pos += *n;
-	return 0;
-}
-
-static int mem_sink(const void *data, size_t len, void *p)
-{
-	struct membuf *m = p;
-
-	if (m->out_len + len + 1 > m->out_cap) {
-		size_t nc = m->out_cap ? m->out_cap : 4096;
-
-		while (nc < m->out_len + len + 1)
-			nc *= 2;
-		char *n = realloc(m->out, nc);
-
-		if (!n)
-			return WSP_ENOMEM;
-		m->out = n;
-		m->out_cap = nc;
-	}
-	memcpy(m->out + m->out_len, data, len);
-	m->out_len += len;
-	m->out[m->out_len] = '\0';
-	return 0;
-}
-
 int s3fs_put(struct s3fs *f, const char *path, const void *data, size_t len,
 	     const wsp_fs_write_opts *opts, wsp_fs_stat *out, wsp_error *err)
 {
-	struct membuf m = {.data = data, .len = len};
+	struct bytes_src m = {data, len, 0};
 	wsp_fs_write_opts o = WSP_FS_WRITE_OPTS_INIT;
 
 	if (!opts)
 		opts = &o;
-	return f->fs->write(out, f->self, &s3_call, path, opts, mem_source, &m,
+	return f->fs->write(out, f->self, &s3_call, path, opts, bytes_give, &m,
 			    err);
 }
 
@@ -343,21 +304,21 @@ const wsp_call s3_call = {sizeof(wsp_call), 0, NULL, 0};
 int s3fs_get(struct s3fs *f, const char *path, uint64_t off, uint64_t len,
 	     char **out, size_t *out_len, wsp_error *err)
 {
-	struct membuf m = {0};
+	struct bytes_sink m = {NULL, 0, 0};
 	wsp_fs_read_opts o = WSP_FS_READ_OPTS_INIT;
 	int rc;
 
 	o.offset = off;
 	o.length = len;
-	rc = f->fs->read(f->self, &s3_call, path, &o, mem_sink, &m, err);
+	rc = f->fs->read(f->self, &s3_call, path, &o, bytes_take, &m, err);
 	if (rc) {
-		free(m.out);
+		free(m.p);
 		return rc;
 	}
-	if (!m.out)
-		m.out = calloc(1, 1);
-	*out = m.out;
-	*out_len = m.out_len;
+	if (!m.p)
+		m.p = calloc(1, 1);
+	*out = m.p;
+	*out_len = m.len;
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 #include "s3_env.h"
 
 #include "cu_main.h"
+#include "test_bytes.h"
 
 #include <CUnit/Basic.h>
 #include <stdio.h>
@@ -296,25 +297,6 @@ static void test_copy_of_a_changing_source(void)
 
 #define READ_SIZE 100000 /* of the read-* objects */
 
-/* Everything the sink was given, in order. */
-struct got {
-	char *buf;
-	size_t len;
-};
-
-static int got_sink(const void *data, size_t len, void *p)
-{
-	struct got *g = p;
-	char *nb = realloc(g->buf, g->len + len);
-
-	if (!nb)
-		return WSP_ENOMEM;
-	memcpy(nb + g->len, data, len);
-	g->buf = nb;
-	g->len += len;
-	return 0;
-}
-
 /* The fault server's pattern: byte i of an object is 'a' + i % 26. */
 static bool is_pattern(const char *b, size_t len, uint64_t from)
 {
@@ -324,7 +306,7 @@ static bool is_pattern(const char *b, size_t len, uint64_t from)
 	return true;
 }
 
-static int read_into(struct got *g, const char *path, uint64_t off,
+static int read_into(struct bytes_sink *g, const char *path, uint64_t off,
 		     uint64_t len, wsp_error *err)
 {
 	wsp_fs_read_opts o = WSP_FS_READ_OPTS_INIT;
@@ -332,7 +314,7 @@ static int read_into(struct got *g, const char *path, uint64_t off,
 	memset(g, 0, sizeof(*g));
 	o.offset = off;
 	o.length = len;
-	return fs.fs->read(fs.self, &s3_call, path, &o, got_sink, g, err);
+	return fs.fs->read(fs.self, &s3_call, path, &o, bytes_take, g, err);
 }
 
 static int gets_of(const char *key)
@@ -346,19 +328,19 @@ static int gets_of(const char *key)
 /* A body that breaks off (mode in the name) is finished by a 2nd GET. */
 static void check_resumed(const char *key)
 {
-	struct got g;
+	struct bytes_sink g;
 	wsp_error err = {0};
 	char head[8192];
 
 	CU_ASSERT_EQUAL(read_into(&g, key, 0, UINT64_MAX, &err), 0);
 	CU_ASSERT_EQUAL(g.len, READ_SIZE);
-	CU_ASSERT(is_pattern(g.buf, g.len, 0));
+	CU_ASSERT(is_pattern(g.p, g.len, 0));
 	CU_ASSERT_EQUAL(gets_of(key), 2);
 	last_head(head, sizeof(head));
 	CU_ASSERT_PTR_NOT_NULL(strcasestr(head, "If-Match: \"v1\"\r\n"));
 	CU_ASSERT_PTR_NOT_NULL(strcasestr(head, "Range: bytes="));
 	CU_ASSERT_PTR_NULL(strcasestr(head, "Range: bytes=0-"));
-	free(g.buf);
+	free(g.p);
 }
 
 static void test_resume_after_reset(void)
@@ -379,25 +361,25 @@ static void test_resume_after_stall(void)
 /* The caller's own range is kept: the rest of it, not of the object. */
 static void test_resume_within_range(void)
 {
-	struct got g;
+	struct bytes_sink g;
 	wsp_error err = {0};
 	char head[8192];
 
 	CU_ASSERT_EQUAL(read_into(&g, "read-reset-range.bin", 500, 5000, &err),
 			0);
 	CU_ASSERT_EQUAL(g.len, 5000);
-	CU_ASSERT(is_pattern(g.buf, g.len, 500));
+	CU_ASSERT(is_pattern(g.p, g.len, 500));
 	CU_ASSERT_EQUAL(gets_of("read-reset-range.bin"), 2);
 	last_head(head, sizeof(head));
 	CU_ASSERT_PTR_NOT_NULL(strstr(head, "-5499\r\n"));
 	CU_ASSERT_PTR_NULL(strcasestr(head, "Range: bytes=500-"));
-	free(g.buf);
+	free(g.p);
 }
 
 /* Changed between the two GETs: If-Match fails, nothing is spliced. */
 static void test_resume_refuses_changed_object(void)
 {
-	struct got g;
+	struct bytes_sink g;
 	wsp_error err = {0};
 
 	CU_ASSERT_EQUAL(read_into(&g, "read-changed.bin", 0, UINT64_MAX, &err),
@@ -407,14 +389,14 @@ static void test_resume_refuses_changed_object(void)
 	CU_ASSERT_EQUAL(gets_of("read-changed.bin"), 2);
 	/* what came before is the old object's prefix, once */
 	CU_ASSERT(g.len < READ_SIZE);
-	CU_ASSERT(is_pattern(g.buf, g.len, 0));
-	free(g.buf);
+	CU_ASSERT(is_pattern(g.p, g.len, 0));
+	free(g.p);
 }
 
 /* A server that ignores Range on the resumed GET: refused, not spliced. */
 static void test_resume_needs_the_right_range(void)
 {
-	struct got g;
+	struct bytes_sink g;
 	wsp_error err = {0};
 
 	CU_ASSERT_EQUAL(read_into(&g, "read-norange.bin", 0, UINT64_MAX, &err),
@@ -423,14 +405,14 @@ static void test_resume_needs_the_right_range(void)
 		strstr(err.message, "is not the rest from byte"));
 	CU_ASSERT_EQUAL(gets_of("read-norange.bin"), 2);
 	CU_ASSERT(g.len < READ_SIZE);
-	CU_ASSERT(is_pattern(g.buf, g.len, 0));
-	free(g.buf);
+	CU_ASSERT(is_pattern(g.p, g.len, 0));
+	free(g.p);
 }
 
 /* A body that always breaks off: a bounded number of GETs, then an error. */
 static void test_resume_gives_up(void)
 {
-	struct got g;
+	struct bytes_sink g;
 	wsp_error err = {0};
 	int rc = read_into(&g, "read-always.bin", 0, UINT64_MAX, &err);
 
@@ -439,8 +421,8 @@ static void test_resume_gives_up(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "gave up after 4 broken"));
 	CU_ASSERT_EQUAL(gets_of("read-always.bin"), 4);
 	CU_ASSERT(g.len >= 1 && g.len < READ_SIZE);
-	CU_ASSERT(is_pattern(g.buf, g.len, 0));
-	free(g.buf);
+	CU_ASSERT(is_pattern(g.p, g.len, 0));
+	free(g.p);
 }
 
 static void test_anonymous_unsigned(void)

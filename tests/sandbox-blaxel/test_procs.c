@@ -16,7 +16,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
+#include "test_wait.h"
 
 static struct box bx;
 static wsp_error err_none;
@@ -220,14 +220,6 @@ struct followed {
 	int64_t first_ms; /* when the first output came */
 };
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int on_follow(uint32_t stream, const void *data, size_t len,
 		     void *payload)
 {
@@ -236,7 +228,7 @@ static int on_follow(uint32_t stream, const void *data, size_t len,
 	size_t *n = stream == WSP_STDERR ? &f->err_len : &f->out_len;
 
 	if (!f->chunks++)
-		f->first_ms = now_ms();
+		f->first_ms = test_now_ms();
 	if (*n + len < sizeof(f->out)) {
 		memcpy(buf + *n, data, len);
 		*n += len;
@@ -298,7 +290,7 @@ static void test_follow(void)
 	CU_ASSERT_EQUAL(st.stderr_total, 4);
 	/* live: the first line long before the end (the script writes for
 	 * 1.3 s after it), in pieces; relative, so a slow machine passes */
-	CU_ASSERT(now_ms() - f.first_ms >= 800);
+	CU_ASSERT(test_now_ms() - f.first_ms >= 800);
 	CU_ASSERT(f.chunks >= 4);
 	/* from the middle of each stream, after the end */
 	CU_ASSERT_EQUAL(follow(&st, &f, id, 6, 1), 0);

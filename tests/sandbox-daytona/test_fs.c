@@ -72,7 +72,7 @@ static int check_take(const void *data, size_t len, void *payload)
 
 struct text {
 	char buf[4096];
-	size_t len, off;
+	size_t len;
 };
 
 static int text_take(const void *data, size_t len, void *payload)
@@ -87,29 +87,15 @@ static int text_take(const void *data, size_t len, void *payload)
 	return 0;
 }
 
-static int text_out(void *buf, size_t cap, size_t *out_n, void *payload)
-{
-	struct text *t = payload;
-	size_t n = t->len - t->off;
-
-	if (n > cap)
-		n = cap;
-	memcpy(buf, t->buf + t->off, n);
-	t->off += n;
-	*out_n = n;
-	return 0;
-}
-
 static int put(const char *path, const char *s, uint32_t flags)
 {
 	wsp_fs_write_opts o = WSP_FS_WRITE_OPTS_INIT;
-	struct text t = { .len = strlen(s) };
+	struct text_src t = { s, 0 };
 	wsp_error err = { 0 };
 	int rc;
 
-	memcpy(t.buf, s, t.len);
 	o.flags = flags;
-	rc = fs()->write(NULL, box, &dt_no_call, path, &o, text_out, &t, &err);
+	rc = fs()->write(NULL, box, &dt_no_call, path, &o, text_give, &t, &err);
 	if (rc && rc != WSP_EEXIST && rc != WSP_ENOTSUP)
 		fprintf(stderr, "write %s: %s\n", path, err.message);
 	return rc;

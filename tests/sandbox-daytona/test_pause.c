@@ -17,8 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
+#include "test_wait.h"
 
 static const wsp_sandbox_vtable *sb(void)
 {
@@ -52,15 +52,6 @@ static long count(void *self, wsp_fakehost *fh)
 	return atol(out);
 }
 
-/* Milliseconds on a clock no one sets. */
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * The counter once it reached at least want, or what it last was after
  * 30 s: each look is a command through the toolbox, which a loaded
@@ -68,10 +59,10 @@ static long long now_ms(void)
  */
 static long count_until(void *self, wsp_fakehost *fh, long want)
 {
-	long long end = now_ms() + 30000;
+	long long end = test_now_ms() + 30000;
 	long n;
 
-	while ((n = count(self, fh)) < want && now_ms() < end)
+	while ((n = count(self, fh)) < want && test_now_ms() < end)
 		usleep(50 * 1000);
 	return n;
 }
@@ -80,14 +71,14 @@ static long count_until(void *self, wsp_fakehost *fh, long want)
 static uint64_t stdout_until(void *self, const char *pid, uint64_t want)
 {
 	wsp_proc_status st = {.struct_size = sizeof st};
-	long long end = now_ms() + 30000;
+	long long end = test_now_ms() + 30000;
 	wsp_error err = {0};
 
 	for (;;) {
 		if (dt_desc()->procmgr->status(&st, self, &dt_no_call, pid, 0,
 					       &err))
 			return 0;
-		if (st.stdout_total >= want || now_ms() >= end)
+		if (st.stdout_total >= want || test_now_ms() >= end)
 			return st.stdout_total;
 		usleep(50 * 1000);
 	}

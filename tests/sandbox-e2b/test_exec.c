@@ -16,19 +16,11 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
+#include "test_wait.h"
 
 static struct box bx;
 static char sandbox_id[64];
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int exec_on(wsp_exec_result *r, const wsp_call *call,
 		   const wsp_exec_opts *o, wsp_error *err)
@@ -207,7 +199,7 @@ static int on_output(uint32_t stream, const void *data, size_t len,
 	size_t n = strlen(s->text);
 
 	if (!s->first_ms)
-		s->first_ms = now_ms();
+		s->first_ms = test_now_ms();
 	snprintf(s->text + n, sizeof(s->text) - n, "%c%.*s",
 		 stream == WSP_STDOUT ? 'o' : 'e', (int)len,
 		 (const char *)data);
@@ -220,7 +212,7 @@ static void test_streamed_output(void)
 	wsp_exec_result r;
 	wsp_error err = {0};
 	struct seen s = {"", 0};
-	int64_t t0 = now_ms();
+	int64_t t0 = test_now_ms();
 
 	o.shell = "echo one; sleep 1; echo two >&2";
 	o.on_output = on_output;
@@ -248,7 +240,7 @@ static void test_timeouts(void)
 	wsp_exec_result r;
 	wsp_error err = {0};
 	wsp_call *call;
-	int64_t t0 = now_ms();
+	int64_t t0 = test_now_ms();
 	cJSON *h;
 
 	o.shell = "echo started; sleep 30";
@@ -258,7 +250,7 @@ static void test_timeouts(void)
 	CU_ASSERT_TRUE(r.flags & WSP_EXEC_TIMED_OUT);
 	CU_ASSERT_TRUE(r.flags & WSP_EXEC_KILLED);
 	CU_ASSERT_STRING_EQUAL(r.stdout_data, "started\n");
-	CU_ASSERT_TRUE(now_ms() - t0 < 5000);
+	CU_ASSERT_TRUE(test_now_ms() - t0 < 5000);
 	release(&r);
 	/* killed by pid: nothing of it is left running */
 	CU_ASSERT_TRUE(fake_count("POST", "/process.Process/SendSignal") >=
@@ -276,10 +268,10 @@ static void test_timeouts(void)
 	cJSON_Delete(h);
 	/* the call's deadline ends it as its own timeout would */
 	o.shell = "sleep 30";
-	t0 = now_ms();
+	t0 = test_now_ms();
 	CU_ASSERT_EQUAL_FATAL(exec_on(&r, box_call(&bx, 1500), &o, &err), 0);
 	CU_ASSERT_EQUAL(r.exit_code, 124);
-	CU_ASSERT_TRUE(now_ms() - t0 < 5000);
+	CU_ASSERT_TRUE(test_now_ms() - t0 < 5000);
 	release(&r);
 	/* a call expired before: refused, nothing runs */
 	call = box_call(&bx, 60000);
@@ -317,7 +309,7 @@ static void test_cancel_and_callback_stop(void)
 	wsp_error err = {0};
 	struct canceler c = {box_call(&bx, 60000)};
 	pthread_t t;
-	int64_t t0 = now_ms();
+	int64_t t0 = test_now_ms();
 
 	o.shell = "sleep 30";
 	pthread_create(&t, NULL, cancel_later, &c);
@@ -325,21 +317,21 @@ static void test_cancel_and_callback_stop(void)
 	pthread_join(t, NULL);
 	CU_ASSERT_EQUAL(r.exit_code, 130);
 	CU_ASSERT_TRUE(r.flags & WSP_EXEC_CANCELED);
-	CU_ASSERT_TRUE(now_ms() - t0 < 5000);
+	CU_ASSERT_TRUE(test_now_ms() - t0 < 5000);
 	release(&r);
 	o.shell = "echo first; sleep 30";
 	o.on_output = stop_now;
-	t0 = now_ms();
+	t0 = test_now_ms();
 	CU_ASSERT_EQUAL(exec_on(&r, box_call(&bx, 60000), &o, &err),
 			WSP_EPROTO);
-	CU_ASSERT_TRUE(now_ms() - t0 < 5000);
+	CU_ASSERT_TRUE(test_now_ms() - t0 < 5000);
 }
 
 static void test_faults(void)
 {
 	wsp_exec_result r;
 	wsp_error err = {0};
-	int64_t t0 = now_ms();
+	int64_t t0 = test_now_ms();
 	uint32_t outcome;
 
 	/* a stream cut mid-command: an error naming it, never a hang */
@@ -349,7 +341,7 @@ static void test_faults(void)
 		       NULL);
 	CU_ASSERT_TRUE(sh(&r, "echo a; sleep 1; echo b", &err) < 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "broke off"));
-	CU_ASSERT_TRUE(now_ms() - t0 < 10000);
+	CU_ASSERT_TRUE(test_now_ms() - t0 < 10000);
 	/* a stream that stalls: the command's timeout still ends it */
 	fake_admin("POST", "/_fake/faults",
 		     "{\"kind\":\"stall\",\"afterEnvelopes\":2,"
@@ -360,13 +352,13 @@ static void test_faults(void)
 
 		o.shell = "echo a; sleep 1; echo b; sleep 30";
 		o.timeout_ms = 2000;
-		t0 = now_ms();
+		t0 = test_now_ms();
 		CU_ASSERT_EQUAL_FATAL(exec_on(&r, box_call(&bx, 60000), &o,
 					      &err),
 				      0);
 		CU_ASSERT_EQUAL(r.exit_code, 124);
 		CU_ASSERT_STRING_EQUAL(r.stdout_data, "a\n");
-		CU_ASSERT_TRUE(now_ms() - t0 < 6000);
+		CU_ASSERT_TRUE(test_now_ms() - t0 < 6000);
 		release(&r);
 	}
 	/* envd's 5xx before the stream: a clear error */
@@ -380,9 +372,9 @@ static void test_faults(void)
 	fake_admin("POST", "/_fake/faults",
 		       "{\"kind\":\"kill_sandbox\",\"afterEnvelopes\":1}",
 		       NULL);
-	t0 = now_ms();
+	t0 = test_now_ms();
 	CU_ASSERT_TRUE(sh(&r, "echo a; sleep 5", &err) < 0);
-	CU_ASSERT_TRUE(now_ms() - t0 < 10000);
+	CU_ASSERT_TRUE(test_now_ms() - t0 < 10000);
 	CU_ASSERT_EQUAL(sh(&r, "echo a", &err), WSP_EUNAVAIL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "is gone"));
 	CU_ASSERT_EQUAL_FATAL(box_vt(&bx)->start(&outcome, bx.self,

@@ -42,8 +42,8 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
+#include "test_wait.h"
 
 extern char **environ;
 
@@ -321,14 +321,6 @@ static void test_other_process(void)
 	box_close(&b);
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void test_follow(void)
 {
 	char id[WSP_PROC_ID_MAX];
@@ -344,10 +336,10 @@ static void test_follow(void)
 				       WSP_STDIN_IGNORE, &err),
 			      0);
 	CU_ASSERT_EQUAL_FATAL(fresh(&b), 0);
-	t0 = now_ms();
+	t0 = test_now_ms();
 	CU_ASSERT_EQUAL(read_all(&b, &t, &st, id, WSP_OUTPUT_FOLLOW, &err), 0);
 	/* it followed the process to its end, not one read */
-	CU_ASSERT_TRUE(now_ms() - t0 >= 700);
+	CU_ASSERT_TRUE(test_now_ms() - t0 >= 700);
 	CU_ASSERT_STRING_EQUAL(t.out, "1\n2\n3\n");
 	CU_ASSERT_STRING_EQUAL(t.errs, "e\n");
 	CU_ASSERT_EQUAL(st.state, WSP_PROC_EXITED);

@@ -293,9 +293,9 @@ static void test_follow_and_wait(void)
 
 	/* wait: times out on a running process, which keeps running. */
 	spawn_ok(id, "sleep 30", WSP_STDIN_IGNORE);
-	t0 = fake_now_ms();
+	t0 = test_now_ms();
 	CU_ASSERT(wait_for(id, 200, &st) == WSP_ETIMEDOUT);
-	CU_ASSERT(fake_now_ms() - t0 >= 190);
+	CU_ASSERT(test_now_ms() - t0 >= 190);
 	CU_ASSERT(st.state == WSP_PROC_RUNNING);
 	/* read_output's wait running out still reads. */
 	o.offset = 0;
@@ -309,11 +309,11 @@ static void test_follow_and_wait(void)
 		wsp_call *call = fake_call_new(&fs);
 
 		wsp_fakehost_call_cancel(call);
-		t0 = fake_now_ms();
+		t0 = test_now_ms();
 		CU_ASSERT(pm->wait(&st, fs.self, call, id, -1, 0, &err) ==
 			  WSP_ECANCELED);
 		/* not at the end of the 30 s sleep */
-		CU_ASSERT(fake_now_ms() - t0 < 15000);
+		CU_ASSERT(test_now_ms() - t0 < 15000);
 	}
 	release_ok(id);
 	fake_close(&fs);
@@ -366,13 +366,13 @@ static void test_stdin_ignore_eof(void)
 	wsp_proc_status st = {.struct_size = sizeof(st)};
 	struct collected c;
 	wsp_error err;
-	long long t0 = fake_now_ms();
+	long long t0 = test_now_ms();
 
 	open_sandbox(opts_none);
 	/* cat and read get end of file at once: nothing hangs. */
 	spawn_ok(id, "cat; read x; echo eof:$?", WSP_STDIN_IGNORE);
 	CU_ASSERT(wait_for(id, 30000, &st) == 0);
-	CU_ASSERT(fake_now_ms() - t0 < 15000);
+	CU_ASSERT(test_now_ms() - t0 < 15000);
 	CU_ASSERT(st.state == WSP_PROC_EXITED && st.exit_code == 0);
 	CU_ASSERT(st.stdin_open == 0);
 	CU_ASSERT(read_all(fs.desc, fs.self, id, 0, &c, &st) == 0);

@@ -134,24 +134,24 @@ static void test_thousand(void)
 	fds_before = count_fds();
 	CU_ASSERT(count_zombie_children() == 0);
 
-	t0 = fake_now_ms();
+	t0 = test_now_ms();
 	failures = in_parallel(spawn_one);
 	spawned = N_PROCS - failures;
-	t_spawn = fake_now_ms() - t0;
+	t_spawn = test_now_ms() - t0;
 	CU_ASSERT_FATAL(failures == 0);
 	/* The caller holds nothing per process. */
 	CU_ASSERT(count_fds() == fds_before);
 
-	t0 = fake_now_ms();
+	t0 = test_now_ms();
 	CU_ASSERT(pm->list(fs.self, &fake_call, 0, test_proc_tally_add, &t, &err) == 0);
-	t_list = fake_now_ms() - t0;
+	t_list = test_now_ms() - t0;
 	CU_ASSERT(t.count == spawned);
 	CU_ASSERT(t.running == spawned);
 
-	t0 = fake_now_ms();
+	t0 = test_now_ms();
 	failures = in_parallel(kill_one);
 	failures += in_parallel(reap_one);
-	t_kill = fake_now_ms() - t0;
+	t_kill = test_now_ms() - t0;
 	CU_ASSERT(failures == 0);
 
 	t.count = t.running = 0;

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #ifndef WSP_LOCAL_PLUGIN
 #error "WSP_LOCAL_PLUGIN must name the plugin file"
@@ -200,14 +199,6 @@ void fake_result_release(struct fake_sandbox *fs, wsp_exec_result *res)
 	fs->host->free(fs->host, res->stdout_data);
 	fs->host->free(fs->host, res->stderr_data);
 	res->stdout_data = res->stderr_data = NULL;
-}
-
-long long fake_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 int fake_have_bwrap(void)

@@ -13,6 +13,8 @@
 
 #include <wsp/fakehost.h>
 
+#include "test_wait.h" /* test_now_ms, the clock deadlines use */
+
 struct fake_sandbox {
 	const wsp_plugin_desc *desc;
 	wsp_fakehost *fh;
@@ -52,8 +54,6 @@ int fake_sh(struct fake_sandbox *fs, wsp_exec_result *res, const char *sh,
 	    wsp_error *err);
 void fake_result_release(struct fake_sandbox *fs, wsp_exec_result *res);
 
-/* Milliseconds on the monotonic clock (the one deadlines use). */
-long long fake_now_ms(void);
 /* True if bubblewrap can run here (tests that need it then run it). */
 int fake_have_bwrap(void);
 

@@ -5,6 +5,7 @@
  */
 #include "cu_main.h"
 #include "test_files.h"
+#include "test_run.h"
 #include "test_wait.h"
 
 #include <cjson/cJSON.h>
@@ -15,7 +16,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #ifndef WSP_CLI
@@ -24,29 +24,14 @@
 
 static char dir[64];
 static char config[128];
-static char out_file[128], err_file[128];
+static char err_file[128]; /* where test_closed_output's shell writes */
 static char out[1 << 16], err[1 << 16];
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Run `wsp --config CONFIG <args>` through sh; returns its exit status. */
 static int wsp(const char *args)
 {
-	char cmd[4096];
-	int st;
-
-	snprintf(cmd, sizeof(cmd), "cd %s && %s --config %s %s >%s 2>%s",
-		 dir, WSP_CLI, config, args, out_file, err_file);
-	st = system(cmd);
-	test_read_text(out_file, out, sizeof(out));
-	test_read_text(err_file, err, sizeof(err));
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	return test_run_cli_apart(dir, WSP_CLI, config, args, out, sizeof(out),
+				  err, sizeof(err));
 }
 
 static int suite_init(void)
@@ -57,7 +42,6 @@ static int suite_init(void)
 	if (!mkdtemp(dir))
 		return 1;
 	snprintf(config, sizeof(config), "%s/wsp.yaml", dir);
-	snprintf(out_file, sizeof(out_file), "%s/out", dir);
 	snprintf(err_file, sizeof(err_file), "%s/err", dir);
 	f = fopen(config, "w");
 	if (!f)
@@ -116,10 +100,10 @@ static void test_errors(void)
 
 static void test_timeout(void)
 {
-	long long t0 = now_ms();
+	long long t0 = test_now_ms();
 
 	CU_ASSERT_EQUAL(wsp("exec --timeout 300ms -- sleep 30"), 124);
-	CU_ASSERT(now_ms() - t0 < 15000); /* not the 30 s sleep */
+	CU_ASSERT(test_now_ms() - t0 < 15000); /* not the 30 s sleep */
 	/* the command's stderr is its own: wsp's notice only with -v */
 	CU_ASSERT_STRING_EQUAL(err, "");
 	CU_ASSERT_EQUAL(wsp("-v exec --timeout 300ms -- sleep 30"), 124);
@@ -164,7 +148,7 @@ static void test_env_cwd_stdin(void)
 static void test_closed_output(void)
 {
 	char cmd[1024];
-	long long t0 = now_ms();
+	long long t0 = test_now_ms();
 	int st;
 
 	snprintf(cmd, sizeof(cmd),
@@ -173,7 +157,7 @@ static void test_closed_output(void)
 		 dir, WSP_CLI, config, err_file);
 	st = system(cmd);
 	CU_ASSERT(WIFEXITED(st));
-	CU_ASSERT(now_ms() - t0 < 20000); /* not the 60 s configured timeout */
+	CU_ASSERT(test_now_ms() - t0 < 20000); /* not the 60 s configured timeout */
 	test_read_text(err_file, err, sizeof(err));
 	CU_ASSERT_STRING_EQUAL(err, "141\n");
 }
@@ -256,10 +240,10 @@ static int signal_when_ready(const char *cmd, const char *ready, int sig,
 	}
 	CU_ASSERT_FATAL(pid > 0);
 	CU_ASSERT(test_wait_file(ready, 30000));
-	t0 = now_ms();
+	t0 = test_now_ms();
 	kill(pid, sig);
 	waitpid(pid, &st, 0);
-	*ms = now_ms() - t0;
+	*ms = test_now_ms() - t0;
 	return st;
 }
 
@@ -356,10 +340,10 @@ static void test_hangup_mcp(void)
 	CU_ASSERT(n > 0);
 	buf[n > 0 ? n : 0] = '\0';
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\"protocolVersion\""));
-	t0 = now_ms();
+	t0 = test_now_ms();
 	kill(pid, SIGHUP);
 	waitpid(pid, &st, 0);
-	CU_ASSERT(now_ms() - t0 < 15000);
+	CU_ASSERT(test_now_ms() - t0 < 15000);
 	CU_ASSERT(WIFEXITED(st));
 	CU_ASSERT_EQUAL(WEXITSTATUS(st), 0);
 	close(in[1]); /* stdin stayed open until the end */

@@ -202,9 +202,9 @@ static void test_no_stdin_is_eof(void)
 	open_none();
 	o.argv = (const char *const[]){ "cat", NULL };
 	o.timeout_ms = 30000;
-	t0 = fake_now_ms();
+	t0 = test_now_ms();
 	CU_ASSERT_EQUAL_FATAL(run(&res, &o, &err), 0);
-	CU_ASSERT(fake_now_ms() - t0 < 15000); /* not the 30 s timeout */
+	CU_ASSERT(test_now_ms() - t0 < 15000); /* not the 30 s timeout */
 	CU_ASSERT_EQUAL(res.exit_code, 0);
 	CU_ASSERT_EQUAL(res.flags, 0);
 	CU_ASSERT_EQUAL(res.stdout_len, 0);
@@ -310,9 +310,9 @@ static void test_callback_stops_command(void)
 	open_none();
 	o.shell = "echo go; sleep 30";
 	o.on_output = stop_early;
-	t0 = fake_now_ms();
+	t0 = test_now_ms();
 	CU_ASSERT_EQUAL(run(&res, &o, &err), WSP_ECANCELED);
-	CU_ASSERT(fake_now_ms() - t0 < 15000); /* not the 30 s sleep */
+	CU_ASSERT(test_now_ms() - t0 < 15000); /* not the 30 s sleep */
 	CU_ASSERT_PTR_NULL(res.stdout_data);
 	CU_ASSERT_EQUAL(fake_live_allocs(), 0);
 	fake_close(&fs);

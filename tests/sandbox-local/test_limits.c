@@ -81,11 +81,11 @@ static void test_cpu_time(void)
 	long long t0, took;
 
 	open_with(opts);
-	t0 = fake_now_ms();
+	t0 = test_now_ms();
 	CU_ASSERT_EQUAL_FATAL(
 		fake_sh(&fs, &res, "exec awk 'BEGIN { while (1) n++ }'", &err),
 		0);
-	took = fake_now_ms() - t0;
+	took = test_now_ms() - t0;
 	/*
 	 * At least the second of CPU it was allowed; no upper bound on wall
 	 * time (a loaded machine stretches it), the 60 s timeout not firing

@@ -84,10 +84,10 @@ static void test_default_timeout_applied(void)
 	long long t0, took;
 
 	CU_ASSERT_EQUAL_FATAL(fake_open(&fs, opts, &err), 0);
-	t0 = fake_now_ms();
+	t0 = test_now_ms();
 	CU_ASSERT_EQUAL_FATAL(fake_sh(&fs, &res, "echo started; sleep 30",
 				      &err), 0);
-	took = fake_now_ms() - t0;
+	took = test_now_ms() - t0;
 	/* stopped at the deadline, not after the 30 s sleep */
 	CU_ASSERT(took >= 1000 && took < 15000);
 	CU_ASSERT_EQUAL(res.exit_code, 124);
@@ -124,9 +124,9 @@ static void test_per_call_override(void)
 	/* shorter explicit deadline */
 	o.shell = "sleep 30";
 	o.timeout_ms = 100;
-	t0 = fake_now_ms();
+	t0 = test_now_ms();
 	CU_ASSERT_EQUAL_FATAL(run(&res, &o, &err), 0);
-	CU_ASSERT(fake_now_ms() - t0 < 15000);
+	CU_ASSERT(test_now_ms() - t0 < 15000);
 	CU_ASSERT_EQUAL(res.exit_code, 124);
 	CU_ASSERT(res.flags & WSP_EXEC_TIMED_OUT);
 	fake_result_release(&fs, &res);
@@ -158,9 +158,9 @@ static void test_grandchildren_ignoring_sigterm(void)
 		 "sh -c 'trap \"\" TERM; echo $$ > %s; exec sleep 30' & "
 		 "wait; wait; sleep 30",
 		 pid1, pid2);
-	t0 = fake_now_ms();
+	t0 = test_now_ms();
 	CU_ASSERT_EQUAL_FATAL(fake_sh(&fs, &res, cmd, &err), 0);
-	took = fake_now_ms() - t0;
+	took = test_now_ms() - t0;
 	/*
 	 * deadline 1 s + grace 1 s; returns soon after, not never (the tick
 	 * loop runs until killed)
@@ -198,10 +198,10 @@ static void test_escaped_grandchild_does_not_hang(void)
 		 "setsid sh -c 'echo $$ > %s; exec sleep 60' & "
 		 "while [ ! -s %s ]; do sleep 0.01; done; echo main done",
 		 pidf, pidf);
-	t0 = fake_now_ms();
+	t0 = test_now_ms();
 	CU_ASSERT_EQUAL_FATAL(fake_sh(&fs, &res, cmd, &err), 0);
 	/* not the escaped sleep's 60 s (nor the 60 s timeout) */
-	CU_ASSERT(fake_now_ms() - t0 < 20000);
+	CU_ASSERT(test_now_ms() - t0 < 20000);
 	CU_ASSERT_EQUAL(res.exit_code, 0);
 	CU_ASSERT_EQUAL(res.flags, 0);
 	CU_ASSERT_STRING_EQUAL(res.stdout_data, "main done\n");
@@ -241,7 +241,7 @@ static void test_leftovers_killed(void)
 struct canceler {
 	wsp_call *call;
 	const char *ready;    /* fire once the command wrote this file */
-	long long fired_at;   /* fake_now_ms() when it fired */
+	long long fired_at;   /* test_now_ms() when it fired */
 };
 
 static void *cancel_when_ready(void *arg)
@@ -249,7 +249,7 @@ static void *cancel_when_ready(void *arg)
 	struct canceler *k = arg;
 
 	test_wait_file(k->ready, 30000);
-	k->fired_at = fake_now_ms();
+	k->fired_at = test_now_ms();
 	wsp_fakehost_call_cancel(k->call);
 	return NULL;
 }
@@ -275,10 +275,10 @@ static void test_cancel(void)
 	snprintf(cmd, sizeof(cmd),
 		 "trap '' TERM; echo waiting; echo > %s; sleep 30", ready);
 	o.shell = cmd;
-	t0 = fake_now_ms();
+	t0 = test_now_ms();
 	pthread_create(&t, NULL, cancel_when_ready, &k);
 	CU_ASSERT_EQUAL_FATAL(run_call(&res, call, &o, &err), 0);
-	end = fake_now_ms();
+	end = test_now_ms();
 	pthread_join(t, NULL);
 	/* SIGTERM ignored: the 300 ms grace, then SIGKILL; not the sleep */
 	CU_ASSERT(end - k.fired_at >= 290);
@@ -314,11 +314,11 @@ static void test_call_deadline(void)
 
 	CU_ASSERT_EQUAL_FATAL(fake_open(&fs, opts, &err), 0);
 	o.shell = "echo started; sleep 30";
-	call.deadline_ms = fake_now_ms() + 300;
-	t0 = fake_now_ms();
+	call.deadline_ms = test_now_ms() + 300;
+	t0 = test_now_ms();
 	CU_ASSERT_EQUAL_FATAL(run_call(&res, &call, &o, &err), 0);
-	CU_ASSERT(fake_now_ms() - t0 >= 290);
-	CU_ASSERT(fake_now_ms() - t0 < 15000);
+	CU_ASSERT(test_now_ms() - t0 >= 290);
+	CU_ASSERT(test_now_ms() - t0 < 15000);
 	CU_ASSERT(res.flags & WSP_EXEC_TIMED_OUT);
 	CU_ASSERT_EQUAL(res.exit_code, 124);
 	CU_ASSERT_STRING_EQUAL(res.stdout_data, "started\n");
@@ -326,17 +326,17 @@ static void test_call_deadline(void)
 
 	/* its own, shorter timeout still wins */
 	o.timeout_ms = 100;
-	call.deadline_ms = fake_now_ms() + 20000;
-	t0 = fake_now_ms();
+	call.deadline_ms = test_now_ms() + 20000;
+	t0 = test_now_ms();
 	CU_ASSERT_EQUAL_FATAL(run_call(&res, &call, &o, &err), 0);
-	CU_ASSERT(fake_now_ms() - t0 < 10000);
+	CU_ASSERT(test_now_ms() - t0 < 10000);
 	CU_ASSERT(res.flags & WSP_EXEC_TIMED_OUT);
 	fake_result_release(&fs, &res);
 
 	snprintf(mark, sizeof(mark), "%s/ran", fs.tmp);
 	snprintf(cmd, sizeof(cmd), "echo > %s", mark);
 	o.shell = cmd;
-	call.deadline_ms = fake_now_ms() - 1;
+	call.deadline_ms = test_now_ms() - 1;
 	CU_ASSERT_EQUAL(run_call(&res, &call, &o, &err), WSP_ETIMEDOUT);
 	CU_ASSERT_NOT_EQUAL(access(mark, F_OK), 0);
 	fake_close(&fs);

@@ -270,20 +270,36 @@ static int d_mkdir(void *self, const wsp_call *call, const char *path,
 	return os_err(err, "mkdir", path);
 }
 
+/*
+ * What remove and rmdir (op) find at path: its full path into p (2048
+ * bytes) and its lstat into st. 1 when it is there; 0 when it is not
+ * and WSP_FS_FORCE makes that done; else the call's or the lstat's error.
+ */
+static int removal_target(void *self, const wsp_call *call, const char *path,
+			  uint32_t flags, const char *op, char *p,
+			  struct stat *st, wsp_error *err)
+{
+	int rc = expired(self, call, err);
+
+	if (rc)
+		return rc;
+	full(p, 2048, self, path);
+	if (lstat(p, st))
+		return errno == ENOENT && (flags & WSP_FS_FORCE)
+			       ? 0
+			       : os_err(err, op, path);
+	return 1;
+}
+
 static int d_remove(void *self, const wsp_call *call, const char *path,
 		    uint32_t flags, wsp_error *err)
 {
 	char p[2048];
 	struct stat st;
-	int rc = expired(self, call, err);
+	int rc = removal_target(self, call, path, flags, "remove", p, &st, err);
 
-	if (rc)
+	if (rc <= 0)
 		return rc;
-	full(p, sizeof(p), self, path);
-	if (lstat(p, &st))
-		return errno == ENOENT && (flags & WSP_FS_FORCE)
-			       ? 0
-			       : os_err(err, "remove", path);
 	if (S_ISDIR(st.st_mode) && !(flags & WSP_FS_RECURSIVE))
 		return wsp_error_set(err, WSP_EISDIR, "'%s' is a directory",
 				     path);
@@ -297,15 +313,10 @@ static int d_rmdir(void *self, const wsp_call *call, const char *path,
 {
 	char p[2048];
 	struct stat st;
-	int rc = expired(self, call, err);
+	int rc = removal_target(self, call, path, flags, "rmdir", p, &st, err);
 
-	if (rc)
+	if (rc <= 0)
 		return rc;
-	full(p, sizeof(p), self, path);
-	if (lstat(p, &st))
-		return errno == ENOENT && (flags & WSP_FS_FORCE)
-			       ? 0
-			       : os_err(err, "rmdir", path);
 	if (!S_ISDIR(st.st_mode))
 		return wsp_error_set(err, WSP_ENOTDIR,
 				     "'%s' is not a directory", path);

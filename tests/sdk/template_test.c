@@ -21,10 +21,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cu_main.h"
+#include "test_wait.h"
 
 static const char *plugin_path;
 static void *dl;
@@ -36,14 +36,6 @@ static wsp_fakehost *fh;  /* the host every instance runs on */
 static const wsp_host *host;
 /* The call every slot gets: full size, no cancel; a test sets a deadline. */
 static wsp_call call = { sizeof(wsp_call), 0, NULL, 0 };
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* ---- helpers ---------------------------------------------------------- */
 
@@ -348,12 +340,12 @@ static void test_callback_cancels(void)
 	wsp_exec_opts opts = WSP_EXEC_OPTS_INIT;
 	wsp_exec_result res;
 	wsp_error err = { 0 };
-	int64_t t0 = now_ms();
+	int64_t t0 = test_now_ms();
 
 	opts.shell = "echo first; sleep 30";
 	opts.on_output = stop_at_once;
 	CU_ASSERT_EQUAL(run(&res, &opts, &err), WSP_ECANCELED);
-	CU_ASSERT(now_ms() - t0 < 10000);
+	CU_ASSERT(test_now_ms() - t0 < 10000);
 	CU_ASSERT_EQUAL(wsp_fakehost_live_allocs(fh), 0);
 }
 
@@ -362,7 +354,7 @@ static void test_timeout(void)
 	wsp_exec_opts opts = WSP_EXEC_OPTS_INIT;
 	wsp_exec_result res;
 	wsp_error err = { 0 };
-	int64_t t0 = now_ms(), took;
+	int64_t t0 = test_now_ms(), took;
 
 	/*
 	 * The child's own child holds the pipes: the group must be killed.
@@ -371,7 +363,7 @@ static void test_timeout(void)
 	opts.shell = "echo started; sleep 30 & sleep 30";
 	opts.timeout_ms = 1000;
 	CU_ASSERT_EQUAL_FATAL(run(&res, &opts, &err), 0);
-	took = now_ms() - t0;
+	took = test_now_ms() - t0;
 	CU_ASSERT(took >= 1000);
 	CU_ASSERT(took < 10000);
 	CU_ASSERT(res.flags & WSP_EXEC_TIMED_OUT);
@@ -383,9 +375,9 @@ static void test_timeout(void)
 	opt_timeout_ms = 200;
 	opts.shell = "sleep 30";
 	opts.timeout_ms = WSP_TIMEOUT_DEFAULT;
-	t0 = now_ms();
+	t0 = test_now_ms();
 	CU_ASSERT_EQUAL_FATAL(run(&res, &opts, &err), 0);
-	CU_ASSERT(now_ms() - t0 < 10000);
+	CU_ASSERT(test_now_ms() - t0 < 10000);
 	CU_ASSERT(res.flags & WSP_EXEC_TIMED_OUT);
 	release(&res);
 	opt_timeout_ms = 5000;
@@ -407,15 +399,15 @@ static void test_call_deadline(void)
 	wsp_exec_opts opts = WSP_EXEC_OPTS_INIT;
 	wsp_exec_result res;
 	wsp_error err = { 0 };
-	int64_t t0 = now_ms();
+	int64_t t0 = test_now_ms();
 	char mark[PATH_MAX + 16];
 
 	snprintf(mark, sizeof(mark), "%s/ran-anyway", workdir);
 	opts.shell = "echo started; sleep 30";
 	opts.flags = WSP_EXEC_NO_TIMEOUT; /* only the call bounds it */
-	call.deadline_ms = now_ms() + 1000;
+	call.deadline_ms = test_now_ms() + 1000;
 	CU_ASSERT_EQUAL_FATAL(run(&res, &opts, &err), 0);
-	CU_ASSERT(now_ms() - t0 < 10000);
+	CU_ASSERT(test_now_ms() - t0 < 10000);
 	CU_ASSERT(res.flags & WSP_EXEC_TIMED_OUT);
 	CU_ASSERT_EQUAL(res.exit_code, 124);
 	CU_ASSERT_STRING_EQUAL(res.stdout_data, "started\n");
@@ -424,7 +416,7 @@ static void test_call_deadline(void)
 	/* Passed already: refused, nothing runs (no file is made). */
 	opts.flags = 0;
 	opts.shell = "touch ran-anyway";
-	call.deadline_ms = now_ms() - 1;
+	call.deadline_ms = test_now_ms() - 1;
 	CU_ASSERT_EQUAL(run(&res, &opts, &err), WSP_ETIMEDOUT);
 	CU_ASSERT_NOT_EQUAL(access(mark, F_OK), 0);
 	call.deadline_ms = 0;

@@ -90,6 +90,29 @@ int iso_setup(struct iso *t, const char *mode, const char *options)
 	return fclose(f) == 0 ? 0 : -1;
 }
 
+int iso_add_store_mounts(const struct iso *t, const char *provider,
+			 const char *data_at, const char *ro_at,
+			 const char *options)
+{
+	FILE *f = fopen(t->config, "a");
+	int i;
+
+	if (!f)
+		return -1;
+	fprintf(f, "mounts:\n");
+	for (i = 0; i < 2; i++)
+		fprintf(f,
+			"  %s:\n"
+			"    provider: %s\n"
+			"    read_only: %s\n"
+			"    sandbox_path: %s\n"
+			"    options:\n"
+			"%s",
+			i ? "/ro" : "/data", provider, i ? "true" : "false",
+			i ? ro_at : data_at, options);
+	return fclose(f) ? -1 : 0;
+}
+
 void iso_teardown(struct iso *t)
 {
 	char cmd[400];

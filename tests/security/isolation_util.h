@@ -40,6 +40,15 @@ int iso_setup(struct iso *t, const char *mode, const char *options);
 void iso_teardown(struct iso *t);
 
 /*
+ * Add a store's two mounts to t's config: /data read-write and /ro
+ * read-only, of provider, at data_at and ro_at in the sandbox, both with
+ * the option lines in options (each "      key: value\n"). 0, or -1.
+ */
+int iso_add_store_mounts(const struct iso *t, const char *provider,
+			 const char *data_at, const char *ro_at,
+			 const char *options);
+
+/*
  * Run `wsp --config CONFIG ARG...` (NULL-terminated) from the working
  * directory with stdin at end of file; output into t->out and t->err.
  * Returns the exit status.

@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
+#include "test_wait.h"
 
 #ifndef WSP_CLI
 #error "WSP_CLI must name the wsp binary"
@@ -199,17 +199,9 @@ static cJSON *check_line(struct mcp *m, const char *line, size_t n)
 	return o;
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 cJSON *mcp_answer(struct mcp *m, const char *id, int ms)
 {
-	long end = now_ms() + ms;
+	long end = test_now_ms() + ms;
 
 	for (;;) {
 		char *nl = m->len ? memchr(m->buf, '\n', m->len) : NULL;
@@ -235,7 +227,7 @@ cJSON *mcp_answer(struct mcp *m, const char *id, int ms)
 		}
 		{
 			struct pollfd p = { m->from, POLLIN, 0 };
-			long left = end - now_ms();
+			long left = end - test_now_ms();
 
 			if (m->eof || left <= 0 || poll(&p, 1, (int)left) <= 0)
 				return NULL;

@@ -513,14 +513,11 @@ static const CU_TestInfo tests[] = {
 	CU_TEST_INFO_NULL,
 };
 
-int main(void)
+/* D's tree, the escapes that name it, and snap0 of what lies outside. */
+static int prepare(void)
 {
 	size_t i;
-	int rc;
 
-	dir = tu_tmpdir();
-	if (!dir)
-		return 2;
 	snprintf(abs_canary, sizeof(abs_canary), "%s/outside/canary", dir);
 	snprintf(abs_outside, sizeof(abs_outside), "%s/outside", dir);
 	/* 1400 levels down, 1401 up: out by one, and 7000 bytes long */
@@ -542,13 +539,16 @@ int main(void)
 			    "mounts:\n  /: {provider: local, options: "
 			    "{base_path: ./root}}\n") ||
 	    make_outside() || reset_root())
-		return 2;
+		return -1;
 	snap0 = snapshot();
-	rc = tu_main("security_contain", tests);
-	tu_rmrf(dir);
-	free(dir);
+	return 0;
+}
+
+int main(void)
+{
+	int rc = tu_main_in_tmpdir("security_contain", tests, &dir, prepare,
+				   &out, &err);
+
 	free(snap0);
-	free(out);
-	free(err);
 	return rc;
 }

@@ -20,16 +20,7 @@ static char *dir, *out, *err;
 
 static int run(const char *const *argv)
 {
-	char state[512], cfg[512], ws[512];
-	const char *env[] = { state, cfg, "WSP_CONFIG", "WSP_PLUGIN_PATH",
-			      NULL };
-
-	snprintf(state, sizeof(state), "XDG_STATE_HOME=%s/state", dir);
-	snprintf(cfg, sizeof(cfg), "XDG_CONFIG_HOME=%s/cfg", dir);
-	snprintf(ws, sizeof(ws), "%s/ws", dir);
-	free(out);
-	free(err);
-	return tu_run(argv, env, ws, &out, &err);
+	return tu_run_wsp(argv, dir, "ws", NULL, &out, &err);
 }
 
 static int tool(const char *name, const char *args)
@@ -167,27 +158,22 @@ static const CU_TestInfo tests[] = {
 	CU_TEST_INFO_NULL,
 };
 
+/* The workspace the tests use: two local mounts, a file in the first. */
+static int prepare(void)
+{
+	return mkdir(at("ws"), 0755) || mkdir(at("ws/files"), 0755) ||
+	       mkdir(at("ws/other"), 0755) ||
+	       test_write_text(
+		       at("ws/wsp.yaml"),
+		       "mounts:\n"
+		       "  /: {provider: local, options: {base_path: ./files}}\n"
+		       "  /other: {provider: local, options: {base_path: "
+		       "./other}}\n") ||
+	       test_write_text(at("ws/files/in.txt"), "inside\n");
+}
+
 int main(void)
 {
-	int rc;
-
-	dir = tu_tmpdir();
-	if (!dir)
-		return 2;
-	if (mkdir(at("ws"), 0755) || mkdir(at("ws/files"), 0755) ||
-	    mkdir(at("ws/other"), 0755) ||
-	    test_write_text(
-		    at("ws/wsp.yaml"),
-		    "mounts:\n"
-		    "  /: {provider: local, options: {base_path: ./files}}\n"
-		    "  /other: {provider: local, options: {base_path: "
-		    "./other}}\n") ||
-	    test_write_text(at("ws/files/in.txt"), "inside\n"))
-		return 2;
-	rc = tu_main("security_core_inputs", tests);
-	tu_rmrf(dir);
-	free(dir);
-	free(out);
-	free(err);
-	return rc;
+	return tu_main_in_tmpdir("security_core_inputs", tests, &dir, prepare,
+				 &out, &err);
 }

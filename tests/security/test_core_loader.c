@@ -22,15 +22,8 @@ static int ls_with(const char *plugins)
 {
 	const char *argv[] = {
 		WSP_CLI, "--plugin-path", plugins, "fs", "ls", "/", NULL};
-	char state[512], cfg[512], ws[512];
-	const char *env[] = {state, cfg, "WSP_CONFIG", "WSP_PLUGIN_PATH", NULL};
 
-	snprintf(state, sizeof(state), "XDG_STATE_HOME=%s/state", dir);
-	snprintf(cfg, sizeof(cfg), "XDG_CONFIG_HOME=%s/cfg", dir);
-	snprintf(ws, sizeof(ws), "%s/ws", dir);
-	free(out);
-	free(err);
-	return tu_run(argv, env, ws, &out, &err);
+	return tu_run_wsp(argv, dir, "ws", NULL, &out, &err);
 }
 
 /* dir/NAME (mode) holding plugins/ (0755) with a copy of fs-local. */
@@ -189,14 +182,11 @@ static const CU_TestInfo tests[] = {
 	CU_TEST_INFO_NULL,
 };
 
-int main(void)
+/* The workspace the tests use: one local mount holding a marker file. */
+static int prepare(void)
 {
 	char ws[1024];
-	int rc;
 
-	dir = tu_tmpdir();
-	if (!dir)
-		return 2;
 	snprintf(ws, sizeof(ws), "%s/ws", dir);
 	mkdir(ws, 0755);
 	snprintf(ws, sizeof(ws), "%s/ws/files", dir);
@@ -206,12 +196,11 @@ int main(void)
 				"{base_path: ./files}}\n"))
 		return 2;
 	snprintf(ws, sizeof(ws), "%s/ws/files/marker", dir);
-	if (test_write_text(ws, "x\n"))
-		return 2;
-	rc = tu_main("security_core_loader", tests);
-	tu_rmrf(dir);
-	free(dir);
-	free(out);
-	free(err);
-	return rc;
+	return test_write_text(ws, "x\n");
+}
+
+int main(void)
+{
+	return tu_main_in_tmpdir("security_core_loader", tests, &dir, prepare,
+				 &out, &err);
 }

@@ -19,15 +19,7 @@ static char *dir, *out, *err;
 /* argv run in dir with the secret in SECRET_KEY; out, err, exit code. */
 static int run(const char *const *argv)
 {
-	char state[512], cfg[512];
-	const char *env[] = {"SECRET_KEY=" SECRET, state, cfg, "WSP_CONFIG",
-			     "WSP_PLUGIN_PATH",	   NULL};
-
-	snprintf(state, sizeof(state), "XDG_STATE_HOME=%s/state", dir);
-	snprintf(cfg, sizeof(cfg), "XDG_CONFIG_HOME=%s/cfg", dir);
-	free(out);
-	free(err);
-	return tu_run(argv, env, dir, &out, &err);
+	return tu_run_wsp(argv, dir, NULL, "SECRET_KEY=" SECRET, &out, &err);
 }
 
 static int wsp(const char *a1, const char *a2, const char *a3, const char *a4,
@@ -153,15 +145,6 @@ static const CU_TestInfo tests[] = {
 
 int main(void)
 {
-	int rc;
-
-	dir = tu_tmpdir();
-	if (!dir)
-		return 2;
-	rc = tu_main("security_core_secrets", tests);
-	tu_rmrf(dir);
-	free(dir);
-	free(out);
-	free(err);
-	return rc;
+	return tu_main_in_tmpdir("security_core_secrets", tests, &dir, NULL,
+				 &out, &err);
 }

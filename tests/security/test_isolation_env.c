@@ -18,8 +18,8 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
-#include <time.h>
 #include <unistd.h>
+#include "test_wait.h"
 
 /* How long a server may take to listen, or a process to be gone. */
 #define SETTLE_MS 15000
@@ -39,27 +39,32 @@ static int suite_clean(void)
 	return 0;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* `probe tcp PORT` in w until it connects (or SETTLE_MS): its answer. */
 static const char *connect_until_ok(struct iso *w)
 {
-	long long end = now_ms() + SETTLE_MS;
+	long long end = test_now_ms() + SETTLE_MS;
 
 	for (;;) {
 		if (iso_probe(w, "tcp", PORT, NULL) == 0 &&
 		    !strcmp(iso_get(w, "tcp"), "ok"))
 			return "ok";
-		if (now_ms() > end)
+		if (test_now_ms() > end)
 			return iso_get(w, "tcp");
 		usleep(50 * 1000);
 	}
+}
+
+/* `probe listen PORT` spawned in t (its id into id), answering a later
+ * command. */
+static void spawn_listener(char *id, size_t cap)
+{
+	CU_ASSERT_EQUAL_FATAL(
+		iso_wsp(&t,
+			(const char *const[]){"spawn", "--no-stdin", "--",
+					      "./probe", "listen", PORT, NULL}),
+		0);
+	snprintf(id, cap, "%.*s", (int)strcspn(t.out, "\n"), t.out);
+	CU_ASSERT_STRING_EQUAL(connect_until_ok(&t), "ok");
 }
 
 /* A server started in the background answers a later command. */
@@ -67,13 +72,7 @@ static void test_server_then_client(void)
 {
 	char id[64];
 
-	CU_ASSERT_EQUAL_FATAL(
-		iso_wsp(&t,
-			(const char *const[]){"spawn", "--no-stdin", "--",
-					      "./probe", "listen", PORT, NULL}),
-		0);
-	snprintf(id, sizeof(id), "%.*s", (int)strcspn(t.out, "\n"), t.out);
-	CU_ASSERT_STRING_EQUAL(connect_until_ok(&t), "ok");
+	spawn_listener(id, sizeof(id));
 	/* Another sandbox has a network of its own: nothing listens there. */
 	CU_ASSERT_EQUAL(iso_probe(&other, "tcp", PORT, NULL), 0);
 	CU_ASSERT_STRING_NOT_EQUAL(iso_get(&other, "tcp"), "ok");
@@ -229,13 +228,7 @@ static void test_preview_without_network(void)
 	char id[64];
 	int port, again;
 
-	CU_ASSERT_EQUAL_FATAL(
-		iso_wsp(&t,
-			(const char *const[]){"spawn", "--no-stdin", "--",
-					      "./probe", "listen", PORT, NULL}),
-		0);
-	snprintf(id, sizeof(id), "%.*s", (int)strcspn(t.out, "\n"), t.out);
-	CU_ASSERT_STRING_EQUAL(connect_until_ok(&t), "ok");
+	spawn_listener(id, sizeof(id));
 	CU_ASSERT_EQUAL_FATAL(
 		iso_wsp(&t, (const char *const[]){"sandbox", "preview", PORT,
 						  NULL}),
@@ -279,10 +272,10 @@ static long ticks(void)
 /* Wait (at most SETTLE_MS) until the counter passes above; its value. */
 static long ticks_above(long above)
 {
-	long long end = now_ms() + SETTLE_MS;
+	long long end = test_now_ms() + SETTLE_MS;
 	long n;
 
-	while ((n = ticks()) <= above && now_ms() < end)
+	while ((n = ticks()) <= above && test_now_ms() < end)
 		usleep(20 * 1000);
 	return n;
 }

@@ -41,31 +41,19 @@ static char verbose_start[2 << 16];
 static int add_mounts(const struct iso *w, const char *endpoint,
 		      const char *data_at, const char *ro_at, const char *token)
 {
-	FILE *f = fopen(w->config, "a");
-	int i;
+	char options[1024];
 
-	if (!f)
-		return -1;
-	fprintf(f, "mounts:\n");
-	for (i = 0; i < 2; i++)
-		fprintf(f,
-			"  %s:\n"
-			"    provider: s3\n"
-			"    read_only: %s\n"
-			"    sandbox_path: %s\n"
-			"    options:\n"
-			"      bucket: " TEST_BUCKET "\n"
-			"      endpoint: %s\n"
-			"      prefix: agents/box\n"
-			"      region: us-east-1\n"
-			"      access_key_id: " SECRET "\n"
-			"      secret_access_key: " SECRET "\n"
-			"%s%s%s",
-			i ? "/ro" : "/data", i ? "true" : "false",
-			i ? ro_at : data_at, endpoint,
-			token ? "      session_token: " : "",
-			token ? token : "", token ? "\n" : "");
-	return fclose(f) ? -1 : 0;
+	snprintf(options, sizeof(options),
+		 "      bucket: " TEST_BUCKET "\n"
+		 "      endpoint: %s\n"
+		 "      prefix: agents/box\n"
+		 "      region: us-east-1\n"
+		 "      access_key_id: " SECRET "\n"
+		 "      secret_access_key: " SECRET "\n"
+		 "%s%s%s",
+		 endpoint, token ? "      session_token: " : "",
+		 token ? token : "", token ? "\n" : "");
+	return iso_add_store_mounts(w, "s3", data_at, ro_at, options);
 }
 
 static int suite_init(void)

@@ -11,6 +11,7 @@
  */
 #include "mcp_client.h"
 #include "testutil.h"
+#include "test_files.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -396,33 +397,20 @@ static const CU_TestInfo tests[] = {
 	CU_TEST_INFO_NULL,
 };
 
+/* The workspace the tests use: one local mount, a file in it (tu_write()
+ * asserts: outside a test, write plainly). */
+static int prepare(void)
+{
+	return mkdir(tu_path(dir, "ws"), 0755) ||
+	       mkdir(tu_path(dir, "ws/files"), 0755) ||
+	       test_write_text(tu_path(dir, "ws/wsp.yaml"),
+			       "mounts:\n  /: {provider: local, options: "
+			       "{base_path: ./files}}\n") ||
+	       test_write_text(tu_path(dir, "ws/files/in.txt"), "inside\n");
+}
+
 int main(void)
 {
-	int rc;
-
-	dir = tu_tmpdir();
-	if (!dir)
-		return 2;
-	if (mkdir(tu_path(dir, "ws"), 0755) ||
-	    mkdir(tu_path(dir, "ws/files"), 0755))
-		return 2;
-	/* tu_write() asserts: outside a test, write plainly */
-	{
-		FILE *f = fopen(tu_path(dir, "ws/wsp.yaml"), "w");
-
-		if (!f)
-			return 2;
-		fputs("mounts:\n  /: {provider: local, options: "
-		      "{base_path: ./files}}\n", f);
-		fclose(f);
-		f = fopen(tu_path(dir, "ws/files/in.txt"), "w");
-		if (!f)
-			return 2;
-		fputs("inside\n", f);
-		fclose(f);
-	}
-	rc = tu_main("security_mcp_input", tests);
-	tu_rmrf(dir);
-	free(dir);
-	return rc;
+	return tu_main_in_tmpdir("security_mcp_input", tests, &dir, prepare,
+				 NULL, NULL);
 }

@@ -15,8 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
+#include "test_wait.h"
 
 #define FAKE WSP_TEST_SRC_DIR "/fake_lsp.py"
 
@@ -41,14 +41,6 @@ static int starts(const char *out, const char *lit)
 		return 1;
 	fprintf(stderr, "got: [%s]\n", out ? out : "(null)");
 	return 0;
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static void test_clangd_diagnostics(void)
@@ -230,11 +222,11 @@ static void test_hang_bounded(void)
 			     "file_types: [hang] }\n",
 			     0),
 		0);
-	t0 = now_ms();
+	t0 = test_now_ms();
 	out = run("write_file", "{\"path\":\"x.hang\",\"content\":\"abc\"}");
 	CU_ASSERT_EQUAL(e, 0);
 	CU_ASSERT_STRING_EQUAL(out, "Wrote 3 bytes to x.hang");
-	CU_ASSERT(now_ms() - t0 < 4000);
+	CU_ASSERT(test_now_ms() - t0 < 4000);
 	free(out);
 	out = run("lsp_inspect",
 		  "{\"path\":\"x.hang\",\"line\":1,\"match\":\"<<<abc\"}");
@@ -242,7 +234,7 @@ static void test_hang_bounded(void)
 	CU_ASSERT_STRING_EQUAL(out, "LSP query failed: hang did not answer "
 				    "in time");
 	free(out);
-	CU_ASSERT(now_ms() - t0 < 8000);
+	CU_ASSERT(test_now_ms() - t0 < 8000);
 	fixture_close(&fx);
 }
 
