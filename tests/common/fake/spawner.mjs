@@ -1,7 +1,7 @@
 // tests/common/fake/spawner.mjs - a sandbox's commands forked inside one
 // long-lived bubblewrap, as a vendor's daemon forks them inside its VM:
 // the node end of spawner.c (the frames are described there). Shared by
-// the E2B and Blaxel fakes.
+// the E2B, Blaxel and Daytona fakes.
 //
 // A Spawner is one bubblewrap (bwrap.mjs's command line: user, PID, IPC,
 // UTS and network namespaces, no capabilities) running the spawner for
