@@ -37,13 +37,14 @@ let binary;
 /**
  * The spawner binary, or null: $WSP_FAKE_SPAWNER, which the tests' CMake
  * builds (target wsp-fake-spawner) and hands to the tests that start a
- * fake; a fake run by hand without it builds spawner.c with `cc` once,
- * into its TMPDIR, removed when it exits.
+ * fake; a fake run by hand without it, or with it naming a program not
+ * built yet (a bench target built alone), builds spawner.c with `cc`
+ * once, into its TMPDIR, removed when it exits.
  */
 export function spawnerBinary() {
   if (binary !== undefined) return binary;
   const p = process.env.WSP_FAKE_SPAWNER;
-  if (p) return (binary = existsSync(p) ? p : null);
+  if (p && existsSync(p)) return (binary = p);
   const out = join(tmpdir(), `wsp-fake-spawner-${process.pid}`);
   try {
     execFileSync('cc', ['-O2', '-o', out, new URL('spawner.c', import.meta.url).pathname], { stdio: 'ignore' });
