@@ -457,7 +457,7 @@ test('the sandbox env reaches its processes, never bwrap on the host nor a comma
   const cid = await sb.run('echo "[$WSP_SECRET]"; sleep 1000', { runAsync: true });
   const out = await eventually(async () => (await fake.call('GET', sb.logs(cid, ''), undefined, V)).json.stdout, 'the command to print');
   assert.equal(out, '[hunter2-value]\n');
-  const [bwrapPid] = (await fake.admin('GET', 'sandboxes')).json.sandboxes.find((x) => x.id === sb.id).sessions[0].hostPids;
+  const { bwrapPid } = (await fake.admin('GET', 'sandboxes')).json.sandboxes.find((x) => x.id === sb.id).spawner;
   const environ = readFileSync(`/proc/${bwrapPid}/environ`, 'utf8').split('\0').filter(Boolean);
   assert.deepEqual(environ.map((e) => e.split('=')[0]), ['PATH'], 'bwrap runs with PATH alone');
   assert.ok(!readFileSync(`/proc/${bwrapPid}/cmdline`, 'utf8').includes('hunter2'), 'no value on its command line');
@@ -473,6 +473,76 @@ test('a sandbox has no network: the fake\'s own port is out of its reach', async
   assert.deepEqual(r.json, { exitCode: 0, result: 'refused\n' });
 });
 
+// How many processes of the sandbox's namespace run `sleep ARG`.
+const sleepers = (arg) => `n=0; for p in /proc/[0-9]*; do [ "$(tr '\\0' ' ' <$p/cmdline 2>/dev/null)" = "sleep ${arg} " ] && n=$((n+1)); done; echo $n`;
+const execute = (sb, command) => fake.call('POST', sb.tb('/process/execute'), { command });
+
+test('the sessions and execute calls of a sandbox share one PID namespace; another sandbox does not see it', async () => {
+  const sb = await withSession();
+  const other = await newSandbox(fake);
+  await sb.run('sleep 4242', { runAsync: true });
+  await eventually(async () => (await execute(sb, sleepers(4242))).json.result === '1\n', 'the session\'s sleep seen by an execute call');
+  assert.equal((await fake.call('POST', sb.tb('/process/session'), { sessionId: 't' })).status, 201);
+  assert.equal((await sessionExec(fake, sb, 't', sleepers(4242))).json.stdout, '1\n', 'and by another session');
+  assert.equal((await execute(other, sleepers(4242))).json.result, '0\n');
+  // bubblewrap's init and the spawner are in it too (exec'd as /proc/self/fd/4), nothing of the host
+  assert.equal((await execute(sb, 'cat /proc/1/comm /proc/2/comm')).json.result, 'bwrap\n4\n');
+  const { sandboxes } = (await fake.admin('GET', 'sandboxes')).json;
+  const a = sandboxes.find((x) => x.id === sb.id).spawner;
+  assert.notEqual(a.bwrapPid, sandboxes.find((x) => x.id === other.id).spawner.bwrapPid, 'a bubblewrap per sandbox');
+});
+
+test('a program has no capabilities, no_new_privs and no network, in a session and an execute call', async () => {
+  const sb = await withSession();
+  const check = `grep -E "^(Cap(Eff|Prm|Bnd|Amb)|NoNewPrivs):" /proc/self/status; tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '`;
+  const want = 'CapPrm:\t0000000000000000\nCapEff:\t0000000000000000\nCapBnd:\t0000000000000000\nCapAmb:\t0000000000000000\nNoNewPrivs:\t1\nlo\n';
+  assert.equal((await execute(sb, check)).json.result, want);
+  assert.equal((await sessionExec(fake, sb, 's', check)).json.stdout, want);
+});
+
+test('deleting a session kills everything it started, what left its process group too; other sessions run on', async () => {
+  const sb = await withSession();
+  assert.equal((await fake.call('POST', sb.tb('/process/session'), { sessionId: 'keep' })).status, 201);
+  await sessionExec(fake, sb, 'keep', 'sleep 4545', { runAsync: true });
+  // a background job (the shell's group) and a child of its own session (setsid)
+  await sb.run('sleep 4444 & setsid sleep 4444 & wait', { runAsync: true });
+  await eventually(async () => (await execute(sb, sleepers(4444))).json.result === '2\n', 'both sleeps to run');
+  await eventually(async () => (await execute(sb, sleepers(4545))).json.result === '1\n', 'the other session\'s sleep to run');
+  assert.equal((await fake.call('DELETE', sb.tb('/process/session/s'))).status, 204);
+  // SIGKILLed before the delete answered; gone once the kernel finished them
+  await eventually(async () => (await execute(sb, sleepers(4444))).json.result === '0\n', 'the session\'s sleeps to be gone');
+  assert.equal((await execute(sb, sleepers(4545))).json.result, '1\n', 'the other session\'s run on');
+});
+
+test('the spawner\'s death ends the sandbox\'s programs with the reason; the next program gets a new one', async () => {
+  const sb = await withSession();
+  const view = () => fake.admin('GET', 'sandboxes').then((r) => r.json.sandboxes.find((x) => x.id === sb.id));
+  const cid = await sb.run('echo up; sleep 1000', { runAsync: true });
+  await eventually(async () => (await fake.call('GET', sb.logs(cid, ''), undefined, V)).json.stdout === 'up\n', 'the command to print');
+  const { spawnerPid, bwrapPid } = (await view()).spawner;
+  assert.ok(alive(spawnerPid) && alive(bwrapPid));
+  const waiting = sessionExec(fake, sb, 's', 'sleep 1000');
+  const inFlight = execute(sb, 'echo started > /tmp/started; sleep 1000');
+  await eventually(async () => (await fake.call('GET', sb.tb('/process/session/s'))).json.commands.length === 2, 'the sync exec to wait');
+  await eventually(async () => (await fake.call('GET', sb.tb('/files/info?path=/tmp/started'))).status === 200, 'the execute call to run');
+  process.kill(spawnerPid, 'SIGKILL');
+  const reason = /^the sandbox's process spawner ended \(exit 137\)$/;
+  const w = await waiting;
+  assert.equal(w.status, 500);
+  assert.match(w.json.message, /session process ended: the sandbox's process spawner ended \(exit 137\)$/);
+  const e = await inFlight;
+  assert.deepEqual([e.status, e.json.code], [500, 'INTERNAL_SERVER_ERROR']);
+  assert.match(e.json.message, /^internal server error: command execution failed: the sandbox's process spawner ended \(exit 137\)$/);
+  const session = (await view()).sessions.find((x) => x.sessionId === 's');
+  assert.match(session.lost, reason);
+  assert.deepEqual(session.hostPids, []);
+  await eventually(() => !alive(bwrapPid), 'its bubblewrap to end');
+  const gone = await fake.call('POST', sb.tb(`/process/session/s/command/${cid}/input`), { data: 'x' });
+  assert.deepEqual([gone.status, gone.json.message], [410, 'gone: session process has exited']);
+  assert.deepEqual((await execute(sb, 'echo again')).json, { exitCode: 0, result: 'again\n' });
+  assert.notEqual((await view()).spawner.spawnerPid, spawnerPid);
+});
+
 async function lifetime(prefix, how) {
   const f = await startFake({ prefix });
   const sb = await newSandbox(f);
@@ -480,8 +550,10 @@ async function lifetime(prefix, how) {
   const cid = (await sessionExec(f, sb, 'life', 'echo up $(id -u); sleep 1000', { runAsync: true })).json.cmdId;
   const out = await eventually(async () => (await f.call('GET', sb.tb(`/process/session/life/command/${cid}/logs`), undefined, V)).json.stdout, 'the command to print');
   const { sandboxes } = (await f.admin('GET', 'sandboxes')).json;
-  const hostPids = sandboxes[0].sessions[0].hostPids;
-  assert.ok(hostPids.length >= 3, 'bwrap, its init, the shell and the command');
+  // the session's shell and what it runs, and the sandbox's bubblewrap, its init and the spawner
+  const { bwrapPid, nsInit, spawnerPid } = sandboxes[0].spawner;
+  const hostPids = [...sandboxes[0].sessions[0].hostPids, bwrapPid, nsInit, spawnerPid];
+  assert.ok(hostPids.length >= 5 && hostPids.every((p) => p > 0 && alive(p)), 'the shell, the command and the spawner');
   assert.ok(existsSync(sandboxes[0].dir));
   await endFake(f, how, hostPids);
   await f.stop();

@@ -3,8 +3,7 @@
 // IPC, UTS and network namespaces, no capabilities, dies with the fake, the
 // layout the fake gives (system read-only, the sandbox's own home and /tmp
 // read-write), a fresh /proc and a minimal /dev. Shared by the E2B, Daytona
-// and Blaxel fakes: Daytona's passes the argv its daemon would exec (a
-// bubblewrap per session), the others their sandbox's spawner
+// and Blaxel fakes, which run their sandbox's spawner under it
 // (spawner.mjs: one bubblewrap per sandbox, commands forked inside).
 //
 // No network namespace is shared with the host: a command cannot reach the

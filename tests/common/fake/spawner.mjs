@@ -1,7 +1,7 @@
 // tests/common/fake/spawner.mjs - a sandbox's commands forked inside one
 // long-lived bubblewrap, as a vendor's daemon forks them inside its VM:
 // the node end of spawner.c (the frames are described there). Shared by
-// the E2B and Blaxel fakes.
+// the E2B, Blaxel and Daytona fakes.
 //
 // A Spawner is one bubblewrap (bwrap.mjs's command line: user, PID, IPC,
 // UTS and network namespaces, no capabilities) running the spawner for
@@ -37,13 +37,14 @@ let binary;
 /**
  * The spawner binary, or null: $WSP_FAKE_SPAWNER, which the tests' CMake
  * builds (target wsp-fake-spawner) and hands to the tests that start a
- * fake; a fake run by hand without it builds spawner.c with `cc` once,
- * into its TMPDIR, removed when it exits.
+ * fake; a fake run by hand without it, or with it naming a program not
+ * built yet (a bench target built alone), builds spawner.c with `cc`
+ * once, into its TMPDIR, removed when it exits.
  */
 export function spawnerBinary() {
   if (binary !== undefined) return binary;
   const p = process.env.WSP_FAKE_SPAWNER;
-  if (p) return (binary = existsSync(p) ? p : null);
+  if (p && existsSync(p)) return (binary = p);
   const out = join(tmpdir(), `wsp-fake-spawner-${process.pid}`);
   try {
     execFileSync('cc', ['-O2', '-o', out, new URL('spawner.c', import.meta.url).pathname], { stdio: 'ignore' });

@@ -121,7 +121,8 @@ export async function handleAdmin(req, res, url, body, { faults, log, registry }
   if (p === '/_fake/sandboxes' && method === 'GET') {
     apiJson(res, 200, {
       sandboxes: [...registry.sandboxes.values()].map((s) => ({
-        id: s.id, name: s.name, state: s.state, user: s.osUser.name, dir: s.dir, sessions: s.sessions.describe(),
+        id: s.id, name: s.name, state: s.state, user: s.osUser.name, dir: s.dir,
+        spawner: s.spawner?.describe() ?? null, sessions: s.sessions.describe(),
       })),
     });
   } else if (/^\/_fake\/sandboxes\/[^/]+\/autostop$/.test(p) && method === 'POST') {

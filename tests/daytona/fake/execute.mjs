@@ -3,7 +3,9 @@
 // avoid argument limits), stdout and stderr combined in one buffer, the
 // exit code in a 200 whatever it is, a start failure as exit code -1, and
 // `timeout` (seconds, enforced only when > 0) killing everything the
-// command started and answering 408.
+// command started and answering 408. The shell is forked by the sandbox's
+// spawner (jail.mjs); should that end under it, the call fails with a 500
+// that says why.
 import { Jail } from './jail.mjs';
 import { DaemonError, SandboxGone } from './daemon-errors.mjs';
 import { FsError } from './vfs.mjs';
@@ -51,22 +53,28 @@ export async function execute(sb, { command, timeout, cwd, envs }) {
     if (r.kind === 'missing') return { exitCode: -1, result: `chdir ${cwd}: no such file or directory` };
     if (r.kind === 'notdir' || (r.kind === 'host' && !r.st.isDirectory())) return { exitCode: -1, result: `chdir ${cwd}: not a directory` };
   }
-  const jail = new Jail(sb, ['/bin/sh', '-c', 'exec 2>&1; exec /bin/bash'], { cwd: dir, env: envs });
+  let jail;
+  try {
+    jail = new Jail(sb, ['/bin/sh', '-c', 'exec 2>&1; exec /bin/bash'], { cwd: dir, env: envs });
+  } catch (e) {
+    return { exitCode: -1, result: e.message }; // as Go's exec reports a start failure
+  }
   const chunks = [];
   let size = 0;
   const take = (c) => { if (size < MAX_OUTPUT) { chunks.push(c.subarray(0, MAX_OUTPUT - size)); size += c.length; } };
   jail.child.stdout.on('data', take);
-  jail.child.stderr.on('data', take); // bwrap's own complaints, if any
+  jail.child.stderr.on('data', take); // the spawner's own complaints, if any
   jail.child.stdin.end(command);
   let timedOut = false;
   const timer = timeout > 0 ? setTimeout(() => { timedOut = true; jail.kill(); }, timeout * 1000) : null;
   let stopped = false;
   const stop = () => { stopped = true; return jail.kill(); };
   sb.onStop.add(stop);
-  const { code, signal } = await jail.done;
+  const { code, signal, lost } = await jail.done;
   clearTimeout(timer);
   sb.onStop.delete(stop);
   if (stopped) throw new SandboxGone();
   if (timedOut) return { timedOut: true };
+  if (lost) throw new DaemonError('INTERNAL_SERVER_ERROR', `command execution failed: ${lost}`);
   return { exitCode: signal ? -1 : code, result: Buffer.concat(chunks).toString('utf8') };
 }

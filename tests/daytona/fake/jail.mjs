@@ -1,16 +1,21 @@
-// fake/jail.mjs - one program run under bubblewrap in a sandbox (a
-// session's shell, or the shell of one process/execute call), and the one
-// way to end it: SIGKILL to its whole PID namespace.
+// fake/jail.mjs - one program run in a sandbox (a session's shell, or the
+// shell of one process/execute call), and the one way to end it.
 //
-// The program's environment (the sandbox's env, a request's envs) never
-// reaches bwrap, which runs on the host: bwrap gets PATH alone, and the
-// variables travel NUL-separated on fd 4 to a bash prelude inside the
-// sandbox that exports them and then execs the program. So a client's
-// LD_PRELOAD or similar acts on the sandboxed program only, and no value
-// shows on a command line.
+// A sandbox's programs are forked by its spawner inside its one long-lived
+// bubblewrap (tests/common/fake/spawner.mjs), as Daytona's daemon runs its
+// session shells inside the sandbox's container: they share its PID
+// namespace, each is a process group of its own. The environment (the
+// sandbox's env, a request's envs) goes to the spawner in its request
+// frame and from there to the program's execve only: bwrap, on the host,
+// runs with PATH alone, and no value shows on a command line.
+//
+// With --mount-ns a program instead enters the sandbox's holder with
+// nsenter (tests/e2b/fake/mountns.mjs); its environment travels
+// NUL-separated on fd 4 to a bash prelude inside that exports it and execs
+// the program, for the same reasons.
 import { spawn } from 'node:child_process';
-import { bwrapArgs, findBwrap } from '../../common/fake/bwrap.mjs';
 import { nsenterArgs } from '../../e2b/fake/mountns.mjs';
+import { Spawner } from '../../common/fake/spawner.mjs';
 import { processTree, killTree, freezeTree, thawTree } from '../../common/fake/proc-tree.mjs';
 
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -18,87 +23,80 @@ const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const PRELUDE = 'for v in $(compgen -e); do unset "$v"; done; ' +
   'while IFS= read -r -d "" kv; do export "$kv"; done <&4; exec 4<&-; exec "$@"';
 
+/** The sandbox's spawner (one per sandbox: it has one user), started with its first program. */
+export function sandboxSpawner(sandbox) {
+  sandbox.spawner ??= new Spawner({
+    mounts: sandbox.mounts, user: sandbox.osUser, hostname: sandbox.hostname, hide: sandbox.registry.hide,
+  });
+  return sandbox.spawner;
+}
+
 export class Jail {
   /**
    * Starts `argv` in `sandbox` (its mounts, user, hostname, env) with
-   * `cwd` and the extra `env`; stdin, stdout and stderr are pipes.
+   * `cwd` and the extra `env`; stdin, stdout and stderr are pipes. Throws
+   * when the spawner cannot start or refuses the request.
    */
   constructor(sandbox, argv, { cwd, env = {} }) {
-    const bwrap = findBwrap();
-    if (!bwrap && !sandbox.holder) throw new Error("'bwrap' not found on PATH");
     const u = sandbox.osUser;
     const inner = {
       PATH, HOME: u.home, USER: u.name, LOGNAME: u.name, SHELL: '/bin/bash', HOSTNAME: sandbox.hostname,
       ...sandbox.env, ...env,
     };
-    const prelude = ['/bin/bash', '-c', PRELUDE, 'jail', ...argv];
-    // --mount-ns: in the sandbox's own namespaces, no info fd (the
-    // holder is their init; a kill ends the program's own tree, and what
-    // left it, a FUSE daemon, stays as in a real sandbox)
-    this.child = sandbox.holder
-      ? spawn('nsenter', nsenterArgs({ holder: sandbox.holder, user: u, cwd, argv: prelude }),
-        { env: { PATH }, stdio: ['pipe', 'pipe', 'pipe', 'ignore', 'pipe'] })
-      : spawn(bwrap, bwrapArgs({
-        mounts: sandbox.mounts, user: u, cwd, hostname: sandbox.hostname, argv: prelude,
-        hide: sandbox.registry.hide,
-      }), { env: { PATH }, stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'] });
-    const envPipe = this.child.stdio[4];
-    envPipe.on('error', () => {});
-    envPipe.end(Object.entries(inner).map(([k, v]) => `${k}=${v}\0`).join(''));
+    this.spawner = sandbox.holder ? null : sandboxSpawner(sandbox);
+    if (this.spawner) {
+      this.child = this.spawner.spawn({ argv, env: inner, cwd, stdin: true });
+    } else {
+      // --mount-ns: in the sandbox's own namespaces (the holder is their
+      // init; a kill ends the program's own tree, and what left it, a
+      // FUSE daemon, stays as in a real sandbox)
+      const prelude = ['/bin/bash', '-c', PRELUDE, 'jail', ...argv];
+      this.child = spawn('nsenter', nsenterArgs({ holder: sandbox.holder, user: u, cwd, argv: prelude }),
+        { env: { PATH }, stdio: ['pipe', 'pipe', 'pipe', 'ignore', 'pipe'] });
+      const envPipe = this.child.stdio[4];
+      envPipe.on('error', () => {});
+      envPipe.end(Object.entries(inner).map(([k, v]) => `${k}=${v}\0`).join(''));
+      this.child.on('error', () => {});
+    }
     this.exited = false;
-    this.whenInit = [];
     this.child.stdin.on('error', () => {}); // EPIPE after the program exited
-    this.child.on('error', () => {});
+    // `lost`: why the spawner ended under the program (it was killed with it)
     this.done = new Promise((resolve) => this.child.on('close', (code, signal) => {
       this.exited = true;
-      resolve({ code, signal });
+      resolve({ code, signal, lost: this.child.lost ?? null });
     }));
-    this.readInfo();
   }
 
-  // bwrap reports the host pid of the namespace's init once it cloned it.
-  // A kill waits for it: a bwrap killed before its child set up its own
-  // death signal would leave that child running.
-  readInfo() {
-    if (!this.child.stdio[3]) {
-      this.nsInit = null;
-      return;
-    }
-    let text = '';
-    const info = this.child.stdio[3];
-    info.on('data', (c) => { text += c; });
-    info.on('error', () => {});
-    info.on('close', () => {
-      const m = text.match(/"child-pid":\s*(\d+)/);
-      this.nsInit = m ? Number(m[1]) : null;
-      for (const f of this.whenInit.splice(0)) f();
-    });
-  }
-
-  /** SIGKILL to everything the program started; resolves once it exited. */
+  /**
+   * SIGKILL to everything the program started: its process tree (stopped
+   * first, so nothing forks past the kill) and its process group, what
+   * left the tree included; resolves once it exited.
+   */
   kill() {
-    const go = () => {
-      if (this.exited) return;
-      if (this.nsInit) killTree(this.nsInit);
+    if (this.exited) return this.done;
+    if (this.spawner) {
+      const [root] = this.spawner.hostPids(this.child);
+      if (root) killTree(root);
+      this.child.kill('SIGKILL');
+    } else {
       killTree(this.child.pid);
-    };
-    if (this.nsInit !== undefined) go();
-    else this.whenInit.push(go);
+    }
     return this.done;
   }
 
-  /** A pause: everything the program started stopped where it is (SIGSTOP), memory kept. */
+  /** --mount-ns only: the program's tree stopped (SIGSTOP), memory kept; the spawner freezes a whole sandbox. */
   freeze() {
-    if (!this.exited) freezeTree(this.child.pid);
+    if (!this.exited && !this.spawner) freezeTree(this.child.pid);
   }
 
   /** The resume: what `freeze` stopped runs on (SIGCONT). */
   thaw() {
-    if (!this.exited) thawTree(this.child.pid);
+    if (!this.exited && !this.spawner) thawTree(this.child.pid);
   }
 
-  /** Host pids of bwrap and everything below it (for the admin API). */
+  /** Host pids of the program and everything below it (for the admin API). */
   hostPids() {
-    return this.exited ? [] : processTree(this.child.pid);
+    if (this.exited) return [];
+    return this.spawner ? this.spawner.hostPids(this.child) : processTree(this.child.pid);
   }
 }

@@ -11,8 +11,9 @@
 //            sandbox (autoDeleteInterval 0) is deleted instead
 //   start    starting → started (from stopped or archived); from paused:
 //            resuming → started, the frozen processes running on
-//   pause    pausing → paused; every session's processes frozen
-//            (SIGSTOP), sessions and files kept, the toolbox unreachable
+//   pause    pausing → paused; every process frozen (SIGSTOP; with
+//            --mount-ns the sessions' only), sessions and files kept, the
+//            toolbox unreachable
 //   archive  archiving → archived (from stopped)
 //   delete   destroying → gone (404), files removed
 // Auto-stop: a started sandbox with autoStopInterval N > 0 stops after N
@@ -72,6 +73,7 @@ export class Sandbox {
     // FUSE mount (s3fs, rclone) one command makes is there for the next
     // (tests/e2b/fake/mountns.mjs); it lives as long as the sandbox
     this.holder = registry.mountNs ? startHolder(this.dir, this.mounts, registry.hide) : null;
+    this.spawner = null; // jail.mjs: the one bubblewrap its programs run in, started with the first
     this.sessions = new Sessions(this);
     this.onStop = new Set(); // kills of running process/execute calls
     this.timers = {};
@@ -108,11 +110,11 @@ export class Sandbox {
     });
   }
 
-  /** Kills every process of the sandbox: sessions, execute calls, follows. */
+  /** Kills every process of the sandbox: sessions, execute calls, follows, the spawner with its namespace. */
   async killProcesses() {
     const stops = [...this.onStop];
     this.onStop.clear();
-    await Promise.all([this.sessions.stopAll(), ...stops.map((f) => f())]);
+    await Promise.all([this.sessions.stopAll(), ...stops.map((f) => f()), this.spawner?.kill()]);
   }
 
   /** API stop (or auto-stop): processes killed now, stopped a little later. */
@@ -135,6 +137,7 @@ export class Sandbox {
   start(ms) {
     this.clearAfterStop();
     if (this.state === 'paused') {
+      this.spawner?.thaw();
       this.sessions.thawAll();
       this.bootUp('resuming', ms);
       return;
@@ -146,6 +149,7 @@ export class Sandbox {
   pause() {
     clearTimeout(this.timers.autoStop);
     this.setState('pausing', 'paused');
+    this.spawner?.freeze();
     this.sessions.freezeAll();
     this.later(this.registry.stopMs, () => this.setState('paused'));
   }

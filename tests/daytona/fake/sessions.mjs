@@ -8,9 +8,11 @@
 // visible in the sandbox as in Daytona. A command that runs `exit` ends its
 // session's shell, as in Daytona.
 //
-// Known difference: each session (and each process/execute call) has a
-// PID and network namespace of its own, so processes of one session are
-// invisible to another.
+// The shells run inside the sandbox's one bubblewrap (jail.mjs), so the
+// sessions of a sandbox see each other's processes, as in its container.
+// Should the sandbox's spawner end under them (killed from inside), every
+// shell ends with it: waiting execs fail with the reason, follows close,
+// and the admin API shows it beside the session.
 import fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
@@ -127,7 +129,13 @@ class Session {
     this.commands = new Map();
     this.ended = false;
     this.endedPromise = new Promise((resolve) => { this.markEnded = resolve; });
-    this.jail = new Jail(sb, ['/bin/bash'], { cwd: sb.osUser.home });
+    try {
+      this.jail = new Jail(sb, ['/bin/bash'], { cwd: sb.osUser.home });
+    } catch (e) {
+      throw new DaemonError('INTERNAL_SERVER_ERROR', `failed to start session: ${e.message}`);
+    }
+    this.lost = null;
+    this.jail.done.then(({ lost }) => { if (lost && !this.ended) this.lose(lost); });
     this.jail.child.stderr.resume(); // the shell's own complaints; commands' stderr goes to their log
     createInterface({ input: this.jail.child.stdout }).on('line', (line) => {
       if (line.startsWith(DONE)) this.commands.get(line.slice(DONE.length))?.done();
@@ -245,6 +253,15 @@ class Session {
     }
   }
 
+  /** The spawner ended under the shell: what waits on its commands learns why. */
+  lose(reason) {
+    this.lost = reason;
+    for (const cmd of this.commands.values()) {
+      for (const f of [...cmd.followers]) f.end();
+      for (const w of cmd.waiters.splice(0)) w.reject(new DaemonError('INTERNAL_SERVER_ERROR', `session process ended: ${reason}`));
+    }
+  }
+
   toJSON() {
     return { sessionId: this.id, commands: [...this.commands.values()].map((c) => c.toJSON()) };
   }
@@ -298,7 +315,11 @@ export class Sessions {
     await Promise.all(all.map((s) => s.end('stop')));
   }
 
-  /** The sandbox pauses: every session's processes frozen, kept with their memory; `thawAll` resumes them. */
+  /**
+   * --mount-ns: the sandbox pauses, every session's processes frozen, kept
+   * with their memory; `thawAll` resumes them. (Otherwise the sandbox
+   * freezes its whole spawner, and these do nothing.)
+   */
   freezeAll() {
     for (const s of this.map.values()) s.jail.freeze();
   }
@@ -309,7 +330,7 @@ export class Sessions {
 
   describe() {
     return this.list().map((s) => ({
-      sessionId: s.id, hostPids: s.jail.hostPids(), commands: [...s.commands.values()].map((c) => c.toJSON()),
+      sessionId: s.id, hostPids: s.jail.hostPids(), ...(s.lost ? { lost: s.lost } : {}), commands: [...s.commands.values()].map((c) => c.toJSON()),
     }));
   }
 }
