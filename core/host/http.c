@@ -502,6 +502,39 @@ static void log_request(const struct xfer *x, uint32_t attempt, uint32_t max)
 	}
 }
 
+/*
+ * libcurl asks the server for "100 Continue" before every upload it sends
+ * as a PUT and waits for it: a round trip more per request, for bodies of
+ * a few bytes as well. POST and PATCH take that path here only because
+ * their bodies are streamed (CURLOPT_UPLOAD), so they get libcurl's own
+ * rule for POST instead: a body of known size under 1 MiB goes at once
+ * (an empty "Expect:" removes the header). A real PUT keeps libcurl's
+ * rule, and with it how an upload cut off before any answer is retried
+ * (the object stores' resumable uploads count on that); a caller's own
+ * Expect stays.
+ */
+#define EXPECT_BAR (1 << 20)
+
+static int send_small_bodies_at_once(struct curl_slist **hdrs,
+				     const wsp_http_request *r,
+				     wsp_error *err)
+{
+	int64_t size = r->body_source ? r->body_size : (int64_t)r->body_len;
+	struct curl_slist *nl;
+
+	if ((strcmp(r->method, "POST") && strcmp(r->method, "PATCH")) ||
+	    size < 0 || size >= EXPECT_BAR)
+		return 0;
+	for (size_t i = 0; i < r->n_headers; i++)
+		if (!strcasecmp(r->headers[i].name, "Expect"))
+			return 0;
+	nl = curl_slist_append(*hdrs, "Expect:");
+	if (!nl)
+		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+	*hdrs = nl;
+	return 0;
+}
+
 static int setup_easy(CURL *h, struct xfer *x, struct curl_slist *hdrs,
 		      int64_t timeout_ms, char *errbuf)
 {
@@ -851,8 +884,12 @@ static int run(wsp_http_response *out, struct xfer *x, wsp_error *err)
 	uint32_t attempt;
 	int rc = wsp__http_header_list(&hdrs, r->headers, r->n_headers, err);
 
-	if (rc)
+	if (!rc)
+		rc = send_small_bodies_at_once(&hdrs, r, err);
+	if (rc) {
+		curl_slist_free_all(hdrs);
 		return rc;
+	}
 	for (attempt = 1;; attempt++) {
 		int64_t left = deadline ? deadline - now_ms() : 0;
 		int64_t t0 = now_ms();

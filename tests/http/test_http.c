@@ -438,6 +438,62 @@ static void test_streamed_put_retried(void)
 	free(body);
 }
 
+/* The head the server saw for one upload of `size` bytes (-1: chunked). */
+static void upload_head(const char *method, const char *target, int64_t size,
+			const wsp_http_header *h, size_t n_h, char *head,
+			size_t cap)
+{
+	char url[128];
+	static char body[3 << 20];
+	struct source src = {.total = size < 0 ? 1000 : (size_t)size};
+	wsp_http_request r;
+	wsp_http_response resp = make_resp();
+	wsp_error err = {0};
+
+	url_of(url, sizeof(url), target);
+	r = make_req(method, url);
+	r.headers = h;
+	r.n_headers = n_h;
+	r.body_source = source_fn;
+	r.body_payload = &src;
+	r.body_rewind = rewind_fn;
+	r.body_size = size;
+	CU_ASSERT_EQUAL_FATAL(wsp__http_request(&resp, test_host(), &r, &err),
+			      0);
+	CU_ASSERT_EQUAL(resp.body_len, src.total);
+	fault_server_last(fs, head, cap, body, sizeof(body));
+	wsp__http_response_release(test_host(), &resp);
+}
+
+/* "Expect: 100-continue" (a round trip more) on a POST only where a
+ * refusal saves sending much: 1 MiB and more, or a size not known
+ * beforehand; a PUT keeps libcurl's rule (always) */
+static void test_expect_only_for_large_bodies(void)
+{
+	const wsp_http_header own[] = {{"Expect", "100-continue"}};
+	char head[4096];
+
+	upload_head("POST", "/echo?t=expect-small", 41, NULL, 0, head,
+		    sizeof(head));
+	CU_ASSERT_PTR_NULL(strcasestr(head, "Expect:"));
+	upload_head("PATCH", "/echo?t=expect-below", (1 << 20) - 1, NULL, 0,
+		    head, sizeof(head));
+	CU_ASSERT_PTR_NULL(strcasestr(head, "Expect:"));
+	upload_head("POST", "/echo?t=expect-large", 2 << 20, NULL, 0, head,
+		    sizeof(head));
+	CU_ASSERT_PTR_NOT_NULL(strcasestr(head, "Expect: 100-continue"));
+	upload_head("POST", "/echo?t=expect-chunked", -1, NULL, 0, head,
+		    sizeof(head));
+	CU_ASSERT_PTR_NOT_NULL(strcasestr(head, "Expect: 100-continue"));
+	upload_head("PUT", "/echo?t=expect-put", 41, NULL, 0, head,
+		    sizeof(head));
+	CU_ASSERT_PTR_NOT_NULL(strcasestr(head, "Expect: 100-continue"));
+	/* a caller that asks for it keeps it */
+	upload_head("POST", "/echo?t=expect-own", 41, own, 1, head,
+		    sizeof(head));
+	CU_ASSERT_PTR_NOT_NULL(strcasestr(head, "Expect: 100-continue"));
+}
+
 static void test_reset_mid_body(void)
 {
 	char url[128];
@@ -942,6 +998,8 @@ int main(void)
 	    !CU_add_test(s, "POST not retried", test_post_not_retried) ||
 	    !CU_add_test(s, "streamed PUT retried",
 			 test_streamed_put_retried) ||
+	    !CU_add_test(s, "Expect only for large bodies",
+			 test_expect_only_for_large_bodies) ||
 	    !CU_add_test(s, "reset mid-body", test_reset_mid_body) ||
 	    !CU_add_test(s, "truncated response", test_truncated) ||
 	    !CU_add_test(s, "stalled body", test_stalled_body) ||
