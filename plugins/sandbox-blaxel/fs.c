@@ -345,9 +345,11 @@ static int fs_rmdir(void *self, const wsp_call *call, const char *path,
 }
 
 /*
- * Before a move or copy onto b: with OVERWRITE a directory there (or
- * anything, when a directory comes) goes first, so nothing lands inside
- * it; nothing there: its parent is made, as the other providers do.
+ * Before a move or copy onto b: with OVERWRITE a directory over a
+ * directory goes first, so nothing lands inside it (the old tree is
+ * replaced, not merged); a file never replaces a directory, nor a
+ * directory a file (fs.h), and nothing is removed then; nothing there:
+ * its parent is made, as the other providers do.
  */
 static int clear_target(const struct bl_fsx *x, const char *b,
 			const char *dst, const wsp_fs_stat *from,
@@ -359,7 +361,13 @@ static int clear_target(const struct bl_fsx *x, const char *b,
 
 	if (!rc && !(flags & WSP_FS_OVERWRITE))
 		return wsp_error_set(err, WSP_EEXIST, "'%s' exists", dst);
-	if (!rc && (st.type == WSP_FS_TYPE_DIR || from->type == WSP_FS_TYPE_DIR))
+	if (!rc && st.type == WSP_FS_TYPE_DIR && from->type != WSP_FS_TYPE_DIR)
+		return wsp_error_set(err, WSP_EISDIR, "'%s' is a directory",
+				     dst);
+	if (!rc && st.type != WSP_FS_TYPE_DIR && from->type == WSP_FS_TYPE_DIR)
+		return wsp_error_set(err, WSP_ENOTDIR,
+				     "'%s' is not a directory", dst);
+	if (!rc && st.type == WSP_FS_TYPE_DIR)
 		return bl_fs_delete(x, b, 1, err);
 	if (rc != WSP_ENOTFOUND)
 		return rc;

@@ -152,9 +152,10 @@ static void test_under_a_file(void)
 	rfs_under_a_file(&bx);
 }
 
-/* rfs_over_a_directory is not run here yet: Blaxel's provider removes a
- * directory a file is moved or copied over with OVERWRITE (clear_target
- * in plugins/sandbox-blaxel/fs.c), where fs.h asks for WSP_EISDIR. */
+static void test_over_a_directory(void)
+{
+	rfs_over_a_directory(&bx);
+}
 
 static int type_of(const wsp_fs_entry *en, void *payload)
 {
@@ -336,6 +337,8 @@ static CU_TestInfo tests[] = {
 	{"names that need escaping", test_names_to_escape},
 	{"tree operations and refusals", test_tree_operations},
 	{"a path under a file", test_under_a_file},
+	{"a file over a directory, a directory over a file",
+	 test_over_a_directory},
 	{"links: followed by stat, named by listings", test_links},
 	{"faults: retried or reported", test_faults},
 	{"a stopped sandbox", test_stopped},
