@@ -361,12 +361,8 @@ static int clear_target(const struct bl_fsx *x, const char *b,
 
 	if (!rc && !(flags & WSP_FS_OVERWRITE))
 		return wsp_error_set(err, WSP_EEXIST, "'%s' exists", dst);
-	if (!rc && st.type == WSP_FS_TYPE_DIR && from->type != WSP_FS_TYPE_DIR)
-		return wsp_error_set(err, WSP_EISDIR, "'%s' is a directory",
-				     dst);
-	if (!rc && st.type != WSP_FS_TYPE_DIR && from->type == WSP_FS_TYPE_DIR)
-		return wsp_error_set(err, WSP_ENOTDIR,
-				     "'%s' is not a directory", dst);
+	if (!rc && (rc = rfs_replace_ok(from, &st, dst, err)))
+		return rc;
 	if (!rc && st.type == WSP_FS_TYPE_DIR)
 		return bl_fs_delete(x, b, 1, err);
 	if (rc != WSP_ENOTFOUND)

@@ -407,16 +407,7 @@ static int two_paths(struct dt_fsx *x, char *b, wsp_fs_stat *src_st,
 		return wsp_error_set(err, WSP_EEXIST, "'%s' exists", dst);
 	if (*dst_rc && *dst_rc != WSP_ENOTFOUND)
 		return *dst_rc;
-	/* fs.h: a file never replaces a directory, nor a directory a file */
-	if (!*dst_rc && dst_st.type == WSP_FS_TYPE_DIR &&
-	    src_st->type != WSP_FS_TYPE_DIR)
-		return wsp_error_set(err, WSP_EISDIR, "'%s' is a directory",
-				     dst);
-	if (!*dst_rc && dst_st.type != WSP_FS_TYPE_DIR &&
-	    src_st->type == WSP_FS_TYPE_DIR)
-		return wsp_error_set(err, WSP_ENOTDIR,
-				     "'%s' is not a directory", dst);
-	return 0;
+	return *dst_rc ? 0 : rfs_replace_ok(src_st, &dst_st, dst, err);
 }
 
 /*

@@ -520,20 +520,6 @@ static int fs_rmdir(void *self, const wsp_call *call, const char *path,
 	return remove_any(self, call, path, flags, 1, err);
 }
 
-/* What may replace what (fs.h): a file never a directory, a directory
- * never a file. 0 when from may go over to. */
-static int over_ok(const wsp_fs_stat *from, const wsp_fs_stat *to,
-		   const char *dst, wsp_error *err)
-{
-	if (to->type == WSP_FS_TYPE_DIR && from->type != WSP_FS_TYPE_DIR)
-		return wsp_error_set(err, WSP_EISDIR, "'%s' is a directory",
-				     dst);
-	if (to->type != WSP_FS_TYPE_DIR && from->type == WSP_FS_TYPE_DIR)
-		return wsp_error_set(err, WSP_ENOTDIR,
-				     "'%s' is not a directory", dst);
-	return 0;
-}
-
 /*
  * A move is envd's Move, a rename(2), and keeps its rules over what is
  * there (fs.h): with OVERWRITE a file replaces a file, never a
@@ -566,7 +552,7 @@ static int fs_move(void *self, const wsp_call *call, const char *src,
 		return rc;
 	if (!(flags & WSP_FS_OVERWRITE))
 		return wsp_error_set(err, WSP_EEXIST, "'%s' exists", dst);
-	if ((rc = over_ok(&from, &to, dst, err)))
+	if ((rc = rfs_replace_ok(&from, &to, dst, err)))
 		return rc;
 	if (to.type == WSP_FS_TYPE_DIR &&
 	    ((rc = dir_empty(e, &c, b, dst, call, err)) ||
@@ -626,7 +612,7 @@ static int fs_copy(void *self, const wsp_call *call, const char *src,
 	rc = stat_full(&to, e, &c, b, call, err);
 	if (!rc && !(flags & WSP_FS_OVERWRITE))
 		return wsp_error_set(err, WSP_EEXIST, "'%s' exists", dst);
-	if (!rc && !(rc = over_ok(&st, &to, dst, err)))
+	if (!rc && !(rc = rfs_replace_ok(&st, &to, dst, err)))
 		rc = remove_full(e, &c, b, call, err);
 	else if (rc == WSP_ENOTFOUND)
 		rc = make_parent(e, &c, b, call, err);

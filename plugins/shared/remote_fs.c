@@ -80,6 +80,18 @@ int rfs_remove_ok(const wsp_fs_stat *st, uint32_t flags, int dir,
 	return 0;
 }
 
+int rfs_replace_ok(const wsp_fs_stat *from, const wsp_fs_stat *to,
+		   const char *dst, wsp_error *err)
+{
+	if (to->type == WSP_FS_TYPE_DIR && from->type != WSP_FS_TYPE_DIR)
+		return wsp_error_set(err, WSP_EISDIR, "'%s' is a directory",
+				     dst);
+	if (to->type != WSP_FS_TYPE_DIR && from->type == WSP_FS_TYPE_DIR)
+		return wsp_error_set(err, WSP_ENOTDIR,
+				     "'%s' is not a directory", dst);
+	return 0;
+}
+
 int rfs_give(const wsp_host *h, const wsp_call *call,
 	     const wsp_fs_list_opts *o, const wsp_fs_entry *en,
 	     wsp_fs_entry_fn cb, void *payload, wsp_error *err)

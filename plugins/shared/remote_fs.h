@@ -60,6 +60,16 @@ int rfs_remove_ok(const wsp_fs_stat *st, uint32_t flags, int dir,
 		  const char *path, wsp_error *err);
 
 /*
+ * wsp's rule for a copy or move with OVERWRITE of from onto to, which
+ * exists (fs.h): a file never replaces a directory (WSP_EISDIR), nor a
+ * directory a file (WSP_ENOTDIR); dst names to. 0 when it may go over
+ * (a file over a file, a directory over a directory: what happens to
+ * the old tree is the caller's).
+ */
+int rfs_replace_ok(const wsp_fs_stat *from, const wsp_fs_stat *to,
+		   const char *dst, wsp_error *err);
+
+/*
  * One entry of a listing to cb, unless it is a file the listing's
  * extensions drop (fs_ext.h): 0, or the code that ends the listing,
  * with err set, when the call expired or cb stopped it.
