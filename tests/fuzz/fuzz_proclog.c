@@ -61,7 +61,7 @@ static void check_status(const struct proc_status_file *st)
 {
 	if (proc_status_check(st) < 0)
 		return;
-	if (st->state < PROC_STARTING || st->state > PROC_SIGNALED)
+	if (st->state < PROC_STARTING || st->state > PROC_GONE)
 		__builtin_trap();
 	if (st->state != PROC_STARTING &&
 	    (st->pid <= 1 || st->pid > PROC_PID_MAX || st->pgid != st->pid))
