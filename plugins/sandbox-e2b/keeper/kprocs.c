@@ -666,8 +666,8 @@ static void adopt_one(struct keeper *k, int dfd, const char *name)
 		proc_log_close(&log);
 		return;
 	}
-	proc_log_get_status(&log, &p->st);
-	if (proc_status_check(&p->st) || p->st.state != PROC_RUNNING) {
+	if (proc_log_get_status(&log, &p->st) ||
+	    proc_status_check(&p->st) || p->st.state != PROC_RUNNING) {
 		proc_log_close(&log);
 		free(p);
 		return;

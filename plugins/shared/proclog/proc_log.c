@@ -17,6 +17,7 @@
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 _Static_assert(sizeof(struct proc_shared) <= PROC_LOG_HEADER_SIZE,
@@ -307,22 +308,45 @@ int proc_log_monitor_alive(const struct proc_log *l)
 	return errno == EWOULDBLOCK;
 }
 
-void proc_log_get_status(const struct proc_log *l, struct proc_status_file *st)
+/*
+ * A writer is inside a status change for one small memcpy, unless the
+ * scheduler stops it right there: on a crowded machine (a thousand
+ * monitors ending at once on two cores) that lasts milliseconds, far
+ * longer than any spin. So spin a little, then nap while the writer
+ * lives. A writer that died inside the change never finishes it (its
+ * lock is gone), and the bound keeps a stopped one from holding the
+ * reader forever.
+ */
+#define STATUS_SPINS	 100
+#define STATUS_NAP_NS	 100000L /* 0.1 ms */
+#define STATUS_MAX_NAPS	 20000	 /* 2 s */
+
+int proc_log_get_status(const struct proc_log *l, struct proc_status_file *st)
 {
+	const struct timespec nap = {0, STATUS_NAP_NS};
 	uint64_t before, after;
 	int tries;
 
-	for (tries = 0; tries < 1000; tries++) {
+	for (tries = 0;; tries++) {
 		before = load(&l->hdr->seq);
-		if (before & 1)
+		if (!(before & 1)) {
+			memcpy(st, (const void *)&l->hdr->status, sizeof(*st));
+			__atomic_thread_fence(__ATOMIC_SEQ_CST);
+			after = load(&l->hdr->seq);
+			if (before == after) {
+				st->boot_id[sizeof(st->boot_id) - 1] = '\0';
+				return 0;
+			}
+		}
+		if (tries < STATUS_SPINS)
 			continue;
-		memcpy(st, (const void *)&l->hdr->status, sizeof(*st));
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-		after = load(&l->hdr->seq);
-		if (before == after)
+		if (tries >= STATUS_SPINS + STATUS_MAX_NAPS ||
+		    !proc_log_monitor_alive(l))
 			break;
+		nanosleep(&nap, NULL);
 	}
-	st->boot_id[sizeof(st->boot_id) - 1] = '\0';
+	memset(st, 0, sizeof(*st)); /* nothing half-copied is used */
+	return -EAGAIN;
 }
 
 uint64_t proc_log_total(const struct proc_log *l, int stream)

@@ -140,8 +140,14 @@ int proc_log_open(struct proc_log *l, int dirfd);
 void proc_log_close(struct proc_log *l);
 /* Reader: true while a monitor holds the log's lock. */
 int proc_log_monitor_alive(const struct proc_log *l);
-/* Reader: a consistent copy of the status. */
-void proc_log_get_status(const struct proc_log *l, struct proc_status_file *st);
+/*
+ * Reader: a consistent copy of the status, waiting out a writer stopped
+ * inside a change (up to 2 s). -EAGAIN, and *st zeroed (PROC_STARTING),
+ * when its writer died inside one or never finished it. A writer may
+ * read its own log: no change of its own is half done, so it returns at
+ * once and never tries the lock its fd holds.
+ */
+int proc_log_get_status(const struct proc_log *l, struct proc_status_file *st);
 /* Reader: bytes published so far, and the oldest offset still kept. */
 uint64_t proc_log_total(const struct proc_log *l, int stream);
 uint64_t proc_log_oldest(const struct proc_log *l, int stream);

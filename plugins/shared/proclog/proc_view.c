@@ -57,7 +57,9 @@ void proc_observe_log(struct proc_view *v, const struct proc_log *log)
 	 * means the monitor died without finishing.
 	 */
 	v->alive = proc_log_monitor_alive(&l);
-	proc_log_get_status(&l, &v->file);
+	/* No consistent copy (a writer that died inside a change) comes
+	 * zeroed, "starting": lost below, never running. */
+	(void)proc_log_get_status(&l, &v->file);
 	if (proc_status_check(&v->file) < 0) {
 		/* Nothing of a malformed status is used, its pids least. */
 		memset(&v->file, 0, sizeof(v->file));
