@@ -93,9 +93,12 @@ set(CPACK_COMPONENT_LIBWSP2_DESCRIPTION
 set(CPACK_DEBIAN_LIBWSP2_PACKAGE_NAME "libwsp2")
 set(CPACK_DEBIAN_LIBWSP2_PACKAGE_SECTION "libs")
 set(CPACK_DEBIAN_LIBWSP2_PACKAGE_PROVIDES "${_wsp_abi_pkg}")
-# libwsp loads libcurl.so.4 on its first HTTP call (core/host/curl_lazy.c), so
-# dpkg-shlibdeps cannot see it: say it (its other libraries it does see).
-set(CPACK_DEBIAN_LIBWSP2_PACKAGE_DEPENDS "libcurl4 (>= 7.74)")
+# libwsp loads libcurl.so.4 on its first HTTP call (core/host/curl_lazy.c) and
+# libsqlite3.so.0 on search's first use (core/search_libs.c; 3.20 has every
+# call it makes), so dpkg-shlibdeps cannot see them: say them (its other
+# libraries it does see; libm is libc6's).
+set(CPACK_DEBIAN_LIBWSP2_PACKAGE_DEPENDS
+  "libcurl4 (>= 7.74), libsqlite3-0 (>= 3.20.0)")
 # What dh_makeshlibs would add: a shlibs file, so packages built against
 # libwsp2 get "Depends: libwsp2 (>= V)" from dpkg-shlibdeps, and the
 # ldconfig trigger, so the new SONAME link is found at once. (CPack's own

@@ -80,12 +80,14 @@ foreach(comp libwsp2 wsp libwsp-dev ${_wsp_plugin_components})
     set(CPACK_RPM_${COMP}_PACKAGE_PROVIDES "${CPACK_DEBIAN_${COMP}_PACKAGE_PROVIDES}")
   endif()
 endforeach()
-# libcurl's RPM name is not Debian's libcurl4: require the library itself,
-# as rpmbuild names it (libwsp loads it at run time, core/host/curl_lazy.c).
+# libcurl's and SQLite's RPM names are not Debian's: require the libraries
+# themselves, as rpmbuild names them (libwsp loads them at run time,
+# core/host/curl_lazy.c, core/search_libs.c).
 if(CMAKE_SIZEOF_VOID_P EQUAL 8)
-  set(CPACK_RPM_LIBWSP2_PACKAGE_REQUIRES "libcurl.so.4()(64bit)")
+  set(CPACK_RPM_LIBWSP2_PACKAGE_REQUIRES
+    "libcurl.so.4()(64bit), libsqlite3.so.0()(64bit)")
 else()
-  set(CPACK_RPM_LIBWSP2_PACKAGE_REQUIRES "libcurl.so.4")
+  set(CPACK_RPM_LIBWSP2_PACKAGE_REQUIRES "libcurl.so.4, libsqlite3.so.0")
 endif()
 # The CLI and the SDK need the core: rpmbuild's generator sees libwsp.so.2
 # in the CLI, but name the package and release for both, as Debian does.

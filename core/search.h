@@ -18,6 +18,7 @@
  * search_vec.c    the chunks' vectors beside the index, cosine top k
  * search_fuse.c   hybrid: Mastra's min-max normalised weighted sum
  * search_modes.c  a query in a mode, falling back hybrid, vector, bm25
+ * search_libs.c   libsqlite3 and libm, loaded on first use
  * tool_search.c   the `search` and `index` tools
  */
 #ifndef WSP_CORE_SEARCH_H
@@ -164,6 +165,15 @@ wsp__sdb_impact(struct wsp__search_db *db);
  */
 #define WSP__SEARCH_K1 1.5
 WSP_INTERNAL double wsp__search_idf(int64_t rows, int64_t hits);
+
+/*
+ * search_libs.c: SQLite and libm are loaded on search's first use, not
+ * at start. Why they could not be (NULL when they are there); and the
+ * two maths functions search needs, NAN when libm is not there.
+ */
+WSP_INTERNAL const char *wsp__search_libs_error(void);
+WSP_INTERNAL double wsp__search_log(double x);
+WSP_INTERNAL double wsp__search_sqrt(double x);
 WSP_INTERNAL int wsp__search_bm25_register(struct sqlite3 *h);
 /*
  * The pieces of wsp_bm25's sum, shared with search_impact.c so that both

@@ -27,7 +27,7 @@ struct query_stats {
 
 double wsp__search_idf(int64_t rows, int64_t hits)
 {
-	return log(((double)rows - (double)hits + 0.5) / ((double)hits + 0.5) +
+	return wsp__search_log(((double)rows - (double)hits + 0.5) / ((double)hits + 0.5) +
 		   1.0);
 }
 

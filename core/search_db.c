@@ -145,7 +145,9 @@ int wsp__sdb_open(struct wsp__search_db **out, const char *path,
 				   "cannot open the search index '%s': %s",
 				   path,
 				   db->h ? sqlite3_errmsg(db->h)
-					 : "out of memory");
+				   : wsp__search_libs_error()
+					   ? wsp__search_libs_error()
+					   : "out of memory");
 		wsp__sdb_close(db);
 		return rc;
 	}

@@ -37,7 +37,8 @@ static int entry_index(size_t *at, const cJSON *item, size_t pos, size_t n)
 	if (!cJSON_IsNumber(ix))
 		return -1;
 	d = ix->valuedouble;
-	if (!(d >= 0 && d < (double)n) || d != floor(d))
+	/* in range first, so the conversion is defined; then whole */
+	if (!(d >= 0 && d < (double)n) || d != (double)(size_t)d)
 		return -1;
 	*at = (size_t)d;
 	return 0;
@@ -165,7 +166,9 @@ void wsp__vec_normalize(float *v, uint32_t dim)
 		sum += (double)v[i] * v[i];
 	if (!(sum > 0) || !isfinite(sum))
 		return;
-	scale = 1 / sqrt(sum);
+	scale = 1 / wsp__search_sqrt(sum);
+	if (!isfinite(scale)) /* libm could not be loaded */
+		return;
 	for (i = 0; i < dim; i++)
 		v[i] = (float)(v[i] * scale);
 }

@@ -343,6 +343,16 @@ static void indent(struct out *o, int depth)
 		emits(o, "  ");
 }
 
+/* x == floor(x) without libm, which libwsp does not link (search_libs.c) */
+static int is_whole(double x)
+{
+	if (isnan(x))
+		return 0;
+	if (!(fabs(x) < 4503599627370496.0)) /* 2^52 and up, infinities */
+		return 1;
+	return x == (double)(long long)x;
+}
+
 static void emit_scalar(struct out *o, const cJSON *v)
 {
 	char num[32];
@@ -353,7 +363,7 @@ static void emit_scalar(struct out *o, const cJSON *v)
 		/* whole numbers as such; a fraction (search.vector_weight)
 		 * in the shortest form that reads back the same */
 		snprintf(num, sizeof(num), "%.15g", v->valuedouble);
-		if (v->valuedouble == floor(v->valuedouble))
+		if (is_whole(v->valuedouble))
 			snprintf(num, sizeof(num), "%.0f", v->valuedouble);
 		else if (strtod(num, NULL) != v->valuedouble)
 			snprintf(num, sizeof(num), "%.17g", v->valuedouble);

@@ -90,9 +90,10 @@ for deb in "$work"/debs/*.deb; do
 	mkdir -p "$x"
 	dpkg-deb -x "$deb" "$x"
 	case $pkg in
-	# libcurl.so.4 is dlopen'ed on the first HTTP call (core/host/curl_lazy.c):
-	# no NEEDED entry says so, the package must.
-	libwsp2) expect="libcurl4" ;;
+	# libcurl.so.4 is dlopen'ed on the first HTTP call (core/host/curl_lazy.c),
+	# libsqlite3.so.0 on search's first use (core/search_libs.c): no NEEDED
+	# entry says so, the package must.
+	libwsp2) expect="libcurl4 libsqlite3-0" ;;
 	wsp | libwsp-dev) expect="libwsp2" ;;
 	wsp-plugin-*) expect="$abi_pkg libwsp2" ;;
 	esac

@@ -81,6 +81,49 @@ static void tree(struct fixture *f)
 	fixture_write(f, "docs/long.md", big);
 }
 
+/* A library whose file name holds needle is mapped in this process. */
+static int mapped(const char *needle)
+{
+	char line[1024];
+	FILE *fp = fopen("/proc/self/maps", "r");
+	int found = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	while (!found && fgets(line, sizeof(line), fp))
+		found = strstr(line, needle) != NULL;
+	fclose(fp);
+	return found;
+}
+
+/*
+ * libwsp does not link SQLite (core/search_libs.c): a workspace that
+ * writes files and runs commands never loads it, the first search does.
+ * First in the table: nothing before it may have searched.
+ */
+static void test_sqlite_on_first_use(void)
+{
+	struct fixture f;
+	char *out;
+	int is_error;
+
+	CU_ASSERT_EQUAL_FATAL(fixture_open(&f, "", 0), 0);
+	fixture_write(&f, "docs/a.md", "the kernel scheduler runs tasks\n");
+	out = fixture_call(&f, "execute_command",
+			   "{\"command\":\"cat docs/a.md\"}", &is_error);
+	CU_ASSERT_EQUAL(is_error, 0);
+	free(out);
+	CU_ASSERT(!mapped("libsqlite3.so"));
+	fixture_close(&f);
+
+	CU_ASSERT_EQUAL_FATAL(fixture_open(&f, SEARCH_YAML, 0), 0);
+	fixture_write(&f, "docs/a.md", "the kernel scheduler runs tasks\n");
+	out = search(&f, "{\"query\":\"scheduler\"}");
+	CU_ASSERT(at(out, "/docs/a.md:1-1: the kernel scheduler") == 0);
+	free(out);
+	CU_ASSERT(mapped("libsqlite3.so"));
+	fixture_close(&f);
+}
+
 static void test_index_and_rank(void)
 {
 	struct fixture f;
@@ -328,6 +371,7 @@ static void test_config_errors(void)
 }
 
 static CU_TestInfo tests[] = {
+	{"SQLite loaded on first use", test_sqlite_on_first_use},
 	{"index and rank", test_index_and_rank},
 	{"changes through wsp", test_changes_through_wsp},
 	{"changes by commands", test_changes_by_commands},
