@@ -19,11 +19,11 @@
  * SQLite does for NULL. When a library cannot be loaded, opening fails
  * with SQLITE_CANTOPEN and wsp__search_libs_error() says why.
  */
+#include "lazy_lib.h"
 #include "search.h"
 
 #include <dlfcn.h>
 #include <math.h>
-#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 
@@ -98,8 +98,7 @@ static struct {
 } real;
 #undef FIELD
 
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-static int loaded; /* every entry point was found */
+static struct lazy_lib libs = LAZY_LIB_INIT;
 static char why[256];
 
 /* dlopen's own words, or that a symbol was missing. */
@@ -144,20 +143,19 @@ static void load(void)
 	if (!look_up((void **)&real.log, m, LIBM_SONAME, "log") ||
 	    !look_up((void **)&real.sqrt, m, LIBM_SONAME, "sqrt"))
 		return;
-	__atomic_store_n(&loaded, 1, __ATOMIC_RELEASE);
+	lazy_lib_loaded(&libs);
 }
 
 /* Load both now if need be; true when they are there. */
 static int need(void)
 {
-	pthread_once(&once, load);
-	return loaded;
+	return lazy_lib_need(&libs, load);
 }
 
 /* Loaded already? Only opening loads (see the top of the file). */
 static int have(void)
 {
-	return __atomic_load_n(&loaded, __ATOMIC_ACQUIRE);
+	return lazy_lib_have(&libs);
 }
 
 const char *wsp__search_libs_error(void)

@@ -21,8 +21,9 @@
 #define CURL_DISABLE_TYPECHECK 1
 #include <curl/curl.h>
 
+#include "lazy_lib.h"
+
 #include <dlfcn.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 
@@ -64,8 +65,7 @@ static struct {
 } real;
 #undef FIELD
 
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-static int loaded; /* every entry point was found */
+static struct lazy_lib curl = LAZY_LIB_INIT;
 
 static void load(void)
 {
@@ -79,14 +79,13 @@ static void load(void)
 		return;
 	CURL_ENTRY_POINTS(LOOKUP)
 #undef LOOKUP
-	__atomic_store_n(&loaded, 1, __ATOMIC_RELEASE);
+	lazy_lib_loaded(&curl);
 }
 
 /* Load libcurl now if need be; true when it is there. */
 static int need(void)
 {
-	pthread_once(&once, load);
-	return loaded;
+	return lazy_lib_need(&curl, load);
 }
 
 /*
@@ -95,7 +94,7 @@ static int need(void)
  */
 static int have(void)
 {
-	return __atomic_load_n(&loaded, __ATOMIC_ACQUIRE);
+	return lazy_lib_have(&curl);
 }
 
 CURLcode curl_global_init(long flags)
