@@ -101,8 +101,12 @@ static void test_pause_resume(void)
 	dt_fake_call(fh, "DELETE", "/_fake/requests", NULL, NULL);
 	/* Nothing to pause yet. */
 	CU_ASSERT_EQUAL(sb()->pause(a, &dt_no_call, 0, &err), WSP_ENOTFOUND);
-	so.shell = "n=0; while :; do n=$((n+1)); echo $n > /tmp/count; "
-		   "echo tick; sleep 0.05; done";
+	/* each count written whole and renamed into place: `>` truncates
+	 * first, so a pause between that and the write would show a reader
+	 * an empty file after the resume (seen once under ASan in CI) */
+	so.shell = "n=0; while :; do n=$((n+1)); echo $n > /tmp/count.new; "
+		   "mv -f /tmp/count.new /tmp/count; echo tick; sleep 0.05; "
+		   "done";
 	CU_ASSERT_FATAL(
 		dt_desc()->procmgr->spawn(pid, a, &dt_no_call, &so, &err) == 0);
 	dt_stored_id(fh, id, sizeof id);
