@@ -478,8 +478,6 @@ int gcs_parse_version(int64_t *generation, const char *version,
 		      wsp_error *err);
 /* 1 = a directory (marker or objects) exists at name + "/", 0, or < 0. */
 int gcs_is_dir(struct gcs *g, const char *name, wsp_error *err);
-/* Content type from a file name's extension. */
-const char *gcs_mime_type(const char *path);
 
 /* --- fsops.c, fslist.c, fswrite.c: the vtable's slots --- */
 

@@ -333,7 +333,5 @@ int s3_write(wsp_fs_stat *out, void *self, const wsp_call *call,
 /* Base64 MD5 of data, for Content-MD5 (25 bytes with the NUL). */
 void s3_md5_b64(char out[32], const void *data, size_t len);
 
-/* MIME type from a file name's extension. */
-const char *s3_mime_type(const char *path);
 
 #endif /* WSP_FS_S3_H */
