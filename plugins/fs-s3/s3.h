@@ -68,10 +68,6 @@ struct s3_req {
 	size_t n_headers;
 	const void *body;
 	size_t body_len;
-	wsp_source_fn body_source;
-	void *body_payload;
-	wsp_http_rewind_fn body_rewind;
-	int64_t body_size;
 	const char *payload_sha256; /* NULL: hashed here (in-memory body) */
 	wsp_sink_fn sink;
 	void *sink_payload;
