@@ -24,9 +24,9 @@ export class Faults extends FaultList {
 
   /** Validates and arms one fault; returns it or throws a message. */
   add(spec) {
-    const kind = this.kindOf(spec);
+    const { kind, count } = this.kindAndCount(spec);
     const f = {
-      id: this.nextId++, kind, remaining: whole(spec.count ?? 1, 'count', 1),
+      id: this.nextId++, kind, remaining: count,
       plane: spec.plane ?? (kind === 'rate_limit' ? 'control' : undefined),
       method: spec.method?.toUpperCase(), path: spec.path, sandbox: spec.sandbox,
     };

@@ -7,7 +7,7 @@
 /**
  * The armed faults of a fake, the `faults` handleFaultsAndLog serves.
  * Each fake's subclass checks the rest of a spec in its add(), after
- * kindOf, and says in its take() which faults fit a request, through
+ * kindAndCount, and says in its take() which faults fit a request, through
  * takeFirst and faultFits.
  */
 export class FaultList {
@@ -17,12 +17,17 @@ export class FaultList {
     this.nextId = 1;
   }
 
-  /** The kind of `spec`; throws a message unless it is a JSON object of a known kind. */
-  kindOf(spec) {
+  /**
+   * The kind and count (default 1) of `spec`; throws a message unless it
+   * is a JSON object of a known kind, to be taken at least once.
+   */
+  kindAndCount(spec) {
     if (!spec || typeof spec !== 'object' || Array.isArray(spec)) throw new Error('a fault is a JSON object');
     const { kind } = spec;
+    const count = spec.count ?? 1;
     if (!this.kinds.includes(kind)) throw new Error(`unknown fault kind '${kind}' (one of ${this.kinds.join(', ')})`);
-    return kind;
+    if (!Number.isInteger(count) || count < 1) throw new Error("'count' must be a positive integer");
+    return { kind, count };
   }
 
   /** The first armed fault `fits` accepts, used up by one: a copy of it, or null. */

@@ -17,9 +17,7 @@ export class Faults extends FaultList {
 
   /** Validates and arms one fault; returns it or throws a message. */
   add(spec) {
-    const kind = this.kindOf(spec);
-    const count = spec.count ?? 1;
-    if (!Number.isInteger(count) || count < 1) throw new Error("'count' must be a positive integer");
+    const { kind, count } = this.kindAndCount(spec);
     const plane = spec.plane ?? (kind === 'rate_limit' || kind === 'slow_start' ? 'api' : undefined);
     if (plane !== undefined && plane !== 'api' && plane !== 'toolbox') throw new Error("'plane' is 'api' or 'toolbox'");
     const f = { id: this.nextId++, kind, remaining: count, plane, method: spec.method?.toUpperCase(), path: spec.path, sandboxId: spec.sandboxId };

@@ -16,9 +16,7 @@ export class Faults extends FaultList {
 
   /** Validates and arms one fault; returns it or throws a message. */
   add(spec) {
-    const kind = this.kindOf(spec);
-    const count = spec.count ?? 1;
-    if (!Number.isInteger(count) || count < 1) throw new Error("'count' must be a positive integer");
+    const { kind, count } = this.kindAndCount(spec);
     const plane = spec.plane ?? (kind === 'rate_limit' ? 'control' : undefined);
     if (plane !== undefined && plane !== 'control' && plane !== 'envd') throw new Error("'plane' is 'control' or 'envd'");
     const f = {
