@@ -13,6 +13,7 @@
  */
 #include "gcs.h"
 #include "objfs.h"
+#include "objmime.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,8 +144,7 @@ static int write_in(wsp_fs_stat *out, struct gcs *g, const char *path,
 	rc = precondition(&gen, g, name, path, o, err);
 	if (rc)
 		return rc;
-	mime = o->mime_type && o->mime_type[0] ? o->mime_type
-					       : gcs_mime_type(path);
+	mime = objmime_upload_type(o, path);
 	cap = (size_t)g->resumable_threshold;
 	if (o->flags & WSP_FS_WRITE_APPEND)
 		cap = (size_t)g->chunk_size;

@@ -282,10 +282,6 @@ struct gcs_req {
 	size_t n_headers;
 	const void *body;
 	size_t body_len;
-	wsp_source_fn body_source;
-	void *body_payload;
-	wsp_http_rewind_fn body_rewind;
-	int64_t body_size;
 	wsp_sink_fn sink;
 	void *sink_payload;
 	wsp_http_header_fn on_header;
@@ -295,7 +291,7 @@ struct gcs_req {
 
 /*
  * Send r with the instance's token; a 401 renews the token and sends
- * once more (when the body can be replayed). 0 with resp->status set
+ * once more (the body is in memory). 0 with resp->status set
  * (any status: the caller decides, gcs_fail() explains), or a negative
  * code when nothing was answered. Release resp after.
  */
@@ -478,8 +474,6 @@ int gcs_parse_version(int64_t *generation, const char *version,
 		      wsp_error *err);
 /* 1 = a directory (marker or objects) exists at name + "/", 0, or < 0. */
 int gcs_is_dir(struct gcs *g, const char *name, wsp_error *err);
-/* Content type from a file name's extension. */
-const char *gcs_mime_type(const char *path);
 
 /* --- fsops.c, fslist.c, fswrite.c: the vtable's slots --- */
 

@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 int gcs_name(char *out, size_t cap, const struct gcs *g, const char *path,
 	     wsp_error *err)
@@ -89,39 +88,3 @@ int gcs_is_dir(struct gcs *g, const char *name, wsp_error *err)
 	return rc < 0 ? rc : rc == 1;
 }
 
-const char *gcs_mime_type(const char *path)
-{
-	static const char *const map[][2] = {
-		{"txt", "text/plain"},
-		{"md", "text/markdown"},
-		{"html", "text/html"},
-		{"htm", "text/html"},
-		{"css", "text/css"},
-		{"csv", "text/csv"},
-		{"js", "text/javascript"},
-		{"mjs", "text/javascript"},
-		{"json", "application/json"},
-		{"xml", "application/xml"},
-		{"yaml", "application/yaml"},
-		{"yml", "application/yaml"},
-		{"pdf", "application/pdf"},
-		{"zip", "application/zip"},
-		{"gz", "application/gzip"},
-		{"tar", "application/x-tar"},
-		{"png", "image/png"},
-		{"jpg", "image/jpeg"},
-		{"jpeg", "image/jpeg"},
-		{"gif", "image/gif"},
-		{"svg", "image/svg+xml"},
-		{"webp", "image/webp"},
-		{"wasm", "application/wasm"},
-	};
-	const char *base = strrchr(path, '/');
-	const char *dot = strrchr(base ? base + 1 : path, '.');
-
-	if (dot && dot[1])
-		for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-			if (!strcasecmp(dot + 1, map[i][0]))
-				return map[i][1];
-	return "application/octet-stream";
-}

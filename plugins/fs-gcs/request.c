@@ -159,10 +159,6 @@ int gcs_request(wsp_http_response *resp, struct gcs *g,
 			.n_headers = n,
 			.body = r->body,
 			.body_len = r->body_len,
-			.body_source = r->body_source,
-			.body_payload = r->body_payload,
-			.body_rewind = r->body_rewind,
-			.body_size = r->body_source ? r->body_size : 0,
 			.response_sink = r->sink,
 			.response_payload = r->sink_payload,
 			.on_header = r->on_header,
@@ -175,11 +171,8 @@ int gcs_request(wsp_http_response *resp, struct gcs *g,
 		rc = g->host->http_request(resp, g->host, &hr, err);
 		if (rc || resp->status != 401 || !token || attempt > 0)
 			break;
-		/* the token was refused: renew it and go again, once, if the
-		 * body can be sent again */
-		if (r->body_source &&
-		    (!r->body_rewind || r->body_rewind(r->body_payload)))
-			break;
+		/* the token was refused: renew it and go again, once (the
+		 * body is in memory, so it can be sent again) */
 		gcs_release(g, resp);
 	}
 	gcs_secret_free(token);

@@ -121,7 +121,7 @@ int s3_request(wsp_http_response *resp, struct s3 *s, const struct s3_req *r,
 
 	const char *payload = r->payload_sha256;
 
-	if (!payload && !r->body_source && !r->body_len)
+	if (!payload && !r->body_len)
 		payload = empty_sha256;
 	if (!payload)
 		payload = "UNSIGNED-PAYLOAD";
@@ -169,10 +169,6 @@ int s3_request(wsp_http_response *resp, struct s3 *s, const struct s3_req *r,
 		.n_headers = n,
 		.body = r->body,
 		.body_len = r->body_len,
-		.body_source = r->body_source,
-		.body_payload = r->body_payload,
-		.body_rewind = r->body_rewind,
-		.body_size = r->body_source ? r->body_size : 0,
 		.response_sink = r->sink,
 		.response_payload = r->sink_payload,
 		.on_header = r->on_header,

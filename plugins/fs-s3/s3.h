@@ -68,10 +68,6 @@ struct s3_req {
 	size_t n_headers;
 	const void *body;
 	size_t body_len;
-	wsp_source_fn body_source;
-	void *body_payload;
-	wsp_http_rewind_fn body_rewind;
-	int64_t body_size;
 	const char *payload_sha256; /* NULL: hashed here (in-memory body) */
 	wsp_sink_fn sink;
 	void *sink_payload;
@@ -333,7 +329,5 @@ int s3_write(wsp_fs_stat *out, void *self, const wsp_call *call,
 /* Base64 MD5 of data, for Content-MD5 (25 bytes with the NUL). */
 void s3_md5_b64(char out[32], const void *data, size_t len);
 
-/* MIME type from a file name's extension. */
-const char *s3_mime_type(const char *path);
 
 #endif /* WSP_FS_S3_H */

@@ -13,55 +13,13 @@
  */
 #include "s3.h"
 #include "objfs.h"
+#include "objmime.h"
 
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
-
-const char *s3_mime_type(const char *path)
-{
-	static const struct {
-		const char *ext, *mime;
-	} map[] = {
-		{"txt", "text/plain"},
-		{"md", "text/markdown"},
-		{"html", "text/html"},
-		{"htm", "text/html"},
-		{"css", "text/css"},
-		{"csv", "text/csv"},
-		{"js", "text/javascript"},
-		{"json", "application/json"},
-		{"xml", "application/xml"},
-		{"yaml", "application/yaml"},
-		{"yml", "application/yaml"},
-		{"pdf", "application/pdf"},
-		{"zip", "application/zip"},
-		{"gz", "application/gzip"},
-		{"tar", "application/x-tar"},
-		{"png", "image/png"},
-		{"jpg", "image/jpeg"},
-		{"jpeg", "image/jpeg"},
-		{"gif", "image/gif"},
-		{"svg", "image/svg+xml"},
-		{"webp", "image/webp"},
-		{"py", "text/x-python"},
-		{"c", "text/x-c"},
-		{"h", "text/x-c"},
-		{"sh", "application/x-sh"},
-		{"wasm", "application/wasm"},
-	};
-	const char *slash = strrchr(path, '/');
-	const char *dot = strrchr(slash ? slash : path, '.');
-
-	if (dot && dot[1])
-		for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-			if (!strcasecmp(dot + 1, map[i].ext))
-				return map[i].mime;
-	return "application/octet-stream";
-}
 
 void s3_md5_b64(char out[32], const void *data, size_t len)
 {
@@ -348,8 +306,7 @@ int s3_write(wsp_fs_stat *out, void *self, const wsp_call *call,
 		if (!if_match && seen[0])
 			if_match = seen;
 	}
-	mime = o->mime_type && o->mime_type[0] ? o->mime_type
-					       : s3_mime_type(path);
+	mime = objmime_upload_type(o, path);
 	buf = malloc(s->multipart_threshold ? s->multipart_threshold : 1);
 	if (!buf)
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");

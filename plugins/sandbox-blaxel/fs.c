@@ -194,10 +194,7 @@ static int fs_stat(wsp_fs_stat *out, void *self, const wsp_call *call,
 static int fs_exists(int *out, void *self, const wsp_call *call,
 		     const char *path, uint32_t flags, wsp_error *err)
 {
-	int rc = fs_stat(NULL, self, call, path, flags, err);
-
-	*out = rc == 0;
-	return rc == WSP_ENOTFOUND || rc == WSP_ENOTDIR ? 0 : rc;
+	return rfs_exists(out, fs_stat(NULL, self, call, path, flags, err));
 }
 
 /* One directory of a listing; its subdirectories walked from its entries. */

@@ -60,14 +60,9 @@ const wsp_option_spec dt_options[] = {
 	OPT(WSP_OPT_DURATION, "timeout", "30s", "default command timeout"),
 	OPTR(WSP_OPT_DURATION, "create_timeout", "60s", "1ms", NULL,
 	     "how long to wait for a sandbox to start"),
-	OPTR(WSP_OPT_DURATION, "request_timeout", "60s", "1ms", NULL,
-	     "bound on each HTTP request"),
-	OPTR(WSP_OPT_SIZE, "max_capture", "1MiB", "1", "256MiB",
-	     "bytes of each stream an exec result keeps (the newest)"),
-	OPT(WSP_OPT_BOOL, "install_mount_tools", "false",
-	    "a store mounted inside the sandbox whose tool (s3fs, rclone) is "
-	    "missing gets it installed with apt-get (root or sudo, and the "
-	    "network); false: an error says so"),
+	RMT_OPT_REQUEST_TIMEOUT,
+	RMT_OPT_MAX_CAPTURE,
+	RMT_OPT_INSTALL_MOUNT_TOOLS,
 	WSP_OPTION_END};
 
 /* A refused configuration, one line (err is in every caller's scope). */

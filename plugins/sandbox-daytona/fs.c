@@ -182,10 +182,7 @@ static int fs_stat(wsp_fs_stat *out, void *self, const wsp_call *call,
 static int fs_exists(int *out, void *self, const wsp_call *call,
 		     const char *path, uint32_t flags, wsp_error *err)
 {
-	int rc = fs_stat(NULL, self, call, path, flags, err);
-
-	*out = rc == 0;
-	return rc == WSP_ENOTFOUND || rc == WSP_ENOTDIR ? 0 : rc;
+	return rfs_exists(out, fs_stat(NULL, self, call, path, flags, err));
 }
 
 /* The parent of full must exist and be a directory. */

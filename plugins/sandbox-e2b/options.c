@@ -68,17 +68,9 @@ const wsp_option_spec e2b_options[] = {
 	 NULL, NULL, NULL},
 	{sizeof(wsp_option_spec), WSP_OPT_DURATION, 0, 0, "command_timeout",
 	 "30s", "default timeout of a command", NULL, "1ms", NULL},
-	{sizeof(wsp_option_spec), WSP_OPT_DURATION, 0, 0, "request_timeout",
-	 "60s", "longest single API request", NULL, "1ms", NULL},
-	{sizeof(wsp_option_spec), WSP_OPT_SIZE, 0, 0, "max_capture", "1MiB",
-	 "output kept per stream of a command (newest bytes)", NULL, "1",
-	 "256MiB"},
-	{sizeof(wsp_option_spec), WSP_OPT_BOOL, 0, 0, "install_mount_tools",
-	 "false",
-	 "a store mounted inside the sandbox whose tool (s3fs, rclone) is missing "
-	 "gets it installed with apt-get (root or sudo, and the network); "
-	 "false: an error says so",
-	 NULL, NULL, NULL},
+	RMT_OPT_REQUEST_TIMEOUT,
+	RMT_OPT_MAX_CAPTURE,
+	RMT_OPT_INSTALL_MOUNT_TOOLS,
 	WSP_OPTION_END,
 };
 

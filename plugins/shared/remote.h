@@ -1,9 +1,9 @@
 /*
  * plugins/shared/remote.h - small pieces every remote sandbox provider
- * (sandbox-blaxel, sandbox-e2b) needs alike, compiled into each: the wsp
- * code of an HTTP status, a service's message made safe to show, the
- * clock, and when a foreground command must end (its own limit, the
- * call's deadline or cancel).
+ * (sandbox-blaxel, sandbox-daytona, sandbox-e2b) needs alike, compiled
+ * into each: the wsp code of an HTTP status, a service's message made
+ * safe to show, the clock, when a foreground command must end (its own
+ * limit, the call's deadline or cancel), and the options they share.
  */
 #ifndef WSP_PLUGIN_SHARED_REMOTE_H
 #define WSP_PLUGIN_SHARED_REMOTE_H
@@ -103,6 +103,28 @@ int rmt_instructions(wsp_sink_fn sink, void *payload, const char *text,
  */
 int rmt_opt_text(char **out, const wsp_host *h, const wsp_config *cfg,
 		 const char *name, const char *var, wsp_error *err);
+
+/*
+ * The options every remote sandbox has alike (one meaning, default and
+ * range): entries of each provider's wsp_option_spec table, so that
+ * their names, bounds and help read the same in every provider.
+ */
+#define RMT_OPTION(type, name, def, help, lo, hi)                              \
+	{sizeof(wsp_option_spec), (type), 0, 0, (name), (def), (help), NULL,   \
+	 (lo), (hi)}
+#define RMT_OPT_REQUEST_TIMEOUT                                                \
+	RMT_OPTION(WSP_OPT_DURATION, "request_timeout", "60s",                 \
+		   "longest single API request", "1ms", NULL)
+#define RMT_OPT_MAX_CAPTURE                                                    \
+	RMT_OPTION(WSP_OPT_SIZE, "max_capture", "1MiB",                        \
+		   "output kept per stream of a command (newest bytes)", "1",  \
+		   "256MiB")
+#define RMT_OPT_INSTALL_MOUNT_TOOLS                                            \
+	RMT_OPTION(WSP_OPT_BOOL, "install_mount_tools", "false",               \
+		   "a store mounted inside the sandbox whose tool (s3fs, "     \
+		   "rclone) is missing gets it installed with apt-get (root "  \
+		   "or sudo, and the network); false: an error says so",       \
+		   NULL, NULL)
 
 /* A variable name a shell can export: [A-Za-z_][A-Za-z0-9_]*. */
 int rmt_env_name_ok(const char *k);

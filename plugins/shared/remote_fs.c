@@ -68,6 +68,12 @@ int rfs_mkdir_ok(int stat_rc, const wsp_fs_stat *st, uint32_t flags,
 	return stat_rc == WSP_ENOTFOUND ? 0 : stat_rc;
 }
 
+int rfs_exists(int *out, int stat_rc)
+{
+	*out = stat_rc == 0;
+	return stat_rc == WSP_ENOTFOUND || stat_rc == WSP_ENOTDIR ? 0 : stat_rc;
+}
+
 int rfs_remove_ok(const wsp_fs_stat *st, uint32_t flags, int dir,
 		  const char *path, wsp_error *err)
 {

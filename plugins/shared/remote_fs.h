@@ -51,6 +51,13 @@ int rfs_mkdir_ok(int stat_rc, const wsp_fs_stat *st, uint32_t flags,
 		 const char *path, wsp_error *err);
 
 /*
+ * The exists slot from a stat of the path (its code stat_rc): *out is 1
+ * when it was found; not there, or under a file (WSP_ENOTFOUND,
+ * WSP_ENOTDIR), is 0 and no error; any other failure stays one.
+ */
+int rfs_exists(int *out, int stat_rc);
+
+/*
  * wsp's rules for remove (dir 0) and rmdir (dir 1) of a path whose stat
  * is st: a directory is removed only with RECURSIVE (WSP_EISDIR), rmdir
  * takes directories only (WSP_ENOTDIR). 0 when it may go; whether a

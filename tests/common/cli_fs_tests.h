@@ -15,6 +15,32 @@
 #include <stdio.h>
 #include <string.h>
 
+/*
+ * The suite's config at path: the store (provider, with its option
+ * lines, each "      key: value\n") mounted at /data, and a local mount
+ * at /local (base_path "local", beside the config). 0, or -1.
+ */
+static inline int cli_fs_write_config(const char *path, const char *provider,
+				      const char *options)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -1;
+	fprintf(f,
+		"mounts:\n"
+		"  /data:\n"
+		"    provider: %s\n"
+		"    options:\n"
+		"%s"
+		"  /local:\n"
+		"    provider: local\n"
+		"    options:\n"
+		"      base_path: local\n",
+		provider, options);
+	return fclose(f) ? -1 : 0;
+}
+
 /* dir/plan.md holding text goes up to /data/notes/plan.md and reads
  * back; /data/empty is made; the listings show both. */
 static inline void cli_fs_put_cat_ls(int (*wsp)(const char *args),

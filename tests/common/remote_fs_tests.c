@@ -374,3 +374,30 @@ void rfs_over_a_directory(struct box *bx)
 	CU_ASSERT_EQUAL(fs->rmdir(bx->self, call, "o", WSP_FS_RECURSIVE, &err),
 			0);
 }
+
+struct box *rfs_box;
+
+void rfs_test_same_disk_as_commands(void)
+{
+	rfs_same_disk_as_commands(rfs_box);
+}
+
+void rfs_test_names_to_escape(void)
+{
+	rfs_names_to_escape(rfs_box);
+}
+
+void rfs_test_tree_operations(void)
+{
+	rfs_tree_operations(rfs_box);
+}
+
+void rfs_test_under_a_file(void)
+{
+	rfs_under_a_file(rfs_box);
+}
+
+void rfs_test_over_a_directory(void)
+{
+	rfs_over_a_directory(rfs_box);
+}

@@ -1,6 +1,7 @@
 /*
  * tests/common/remote_fs_tests.h - the file tests every remote sandbox
- * (tests/sandbox-blaxel, tests/sandbox-e2b) runs on its descriptor's
+ * (tests/sandbox-blaxel, tests/sandbox-daytona, tests/sandbox-e2b) runs
+ * on its descriptor's
  * sandbox_fs against its fake: one body each, so the providers are held
  * to the same rules (wsp's mkdir, remove, rmdir, move and copy, the
  * refusals, listings to a depth, names a URL cannot carry as they are).
@@ -55,5 +56,17 @@ void rfs_under_a_file(struct box *bx);
  * (WSP_ENOTDIR), nothing changed by a refusal; a file replaces a file;
  * under "o". */
 void rfs_over_a_directory(struct box *bx);
+
+/*
+ * The five bodies above as CUnit tests on rfs_box, which the suite sets
+ * to its box in its init: each suite lists them in its CU_TestInfo
+ * rather than wrapping each one again.
+ */
+extern struct box *rfs_box;
+void rfs_test_same_disk_as_commands(void);
+void rfs_test_names_to_escape(void);
+void rfs_test_tree_operations(void);
+void rfs_test_under_a_file(void);
+void rfs_test_over_a_directory(void);
 
 #endif

@@ -21,6 +21,16 @@
 		unsigned char more[24]; \
 	}
 
+/* Whether a NEWER struct's extra bytes still hold the 0xab it was
+ * filled with: nothing was written past ours. */
+static int untouched(const unsigned char *more, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (more[i] != 0xab)
+			return 0;
+	return 1;
+}
+
 static const char *const argv_true[] = {"true", NULL};
 
 static void test_exec_opts(void)
@@ -229,8 +239,6 @@ static void test_exec_result(void)
 	NEWER(wsp_exec_result) newer;
 	wsp_exec_result full, shortish;
 	wsp_error err = {0};
-	size_t i;
-	int untouched = 1;
 
 	/* Newer: filled as far as ours reaches, nothing written past it. */
 	memset(&newer, 0xab, sizeof(newer));
@@ -245,10 +253,7 @@ static void test_exec_result(void)
 	CU_ASSERT_EQUAL(newer.s.struct_size, sizeof(newer));
 	CU_ASSERT_EQUAL(newer.s.exit_code, 3);
 	CU_ASSERT_EQUAL(newer.s.stdout_len, 5);
-	for (i = 0; i < sizeof(newer.more); i++)
-		if (newer.more[i] != 0xab)
-			untouched = 0;
-	CU_ASSERT(untouched);
+	CU_ASSERT(untouched(newer.more, sizeof(newer.more)));
 
 	/* Full: the same, exactly. */
 	memset(&shortish, 0, sizeof(shortish));
@@ -270,8 +275,6 @@ static void test_proc_status(void)
 	NEWER(wsp_proc_status) newer;
 	wsp_proc_status full, shortish;
 	wsp_error err = {0};
-	size_t i;
-	int untouched = 1;
 
 	/* Short: the state and codes only; nothing written past them. */
 	memset(&newer, 0xab, sizeof(newer));
@@ -298,10 +301,7 @@ static void test_proc_status(void)
 	CU_ASSERT_EQUAL(newer.s.struct_size, sizeof(newer));
 	CU_ASSERT_EQUAL(newer.s.stdin_open, 1);
 	CU_ASSERT_EQUAL(newer.s.os_pid, 0);
-	for (i = 0; i < sizeof(newer.more); i++)
-		if (newer.more[i] != 0xab)
-			untouched = 0;
-	CU_ASSERT(untouched);
+	CU_ASSERT(untouched(newer.more, sizeof(newer.more)));
 
 	/* Full. */
 	memset(&shortish, 0, sizeof(shortish));

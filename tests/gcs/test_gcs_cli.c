@@ -31,34 +31,22 @@ static int wsp(const char *args)
 
 static int suite_init(void)
 {
-	FILE *f;
+	char options[600];
 
 	if (start_fake(NULL))
 		return -1;
 	snprintf(cfg, sizeof(cfg), "%s/wsp.yaml", tmp);
-	f = fopen(cfg, "w");
-	if (!f)
-		return -1;
 	/* 256 KiB chunks above 1 MiB: a 3 MiB file is a resumable upload
 	 * of twelve chunks */
-	fprintf(f,
-		"mounts:\n"
-		"  /data:\n"
-		"    provider: gcs\n"
-		"    options:\n"
-		"      bucket: " BUCKET "\n"
-		"      endpoint: http://127.0.0.1:%d\n"
-		"      prefix: agents/dev-box\n"
-		"      credentials: %s\n"
-		"      chunk_size: 256KiB\n"
-		"      resumable_threshold: 1MiB\n"
-		"  /local:\n"
-		"    provider: local\n"
-		"    options:\n"
-		"      base_path: local\n",
-		port, key_path);
-	fclose(f);
-	return 0;
+	snprintf(options, sizeof(options),
+		 "      bucket: " BUCKET "\n"
+		 "      endpoint: http://127.0.0.1:%d\n"
+		 "      prefix: agents/dev-box\n"
+		 "      credentials: %s\n"
+		 "      chunk_size: 256KiB\n"
+		 "      resumable_threshold: 1MiB\n",
+		 port, key_path);
+	return cli_fs_write_config(cfg, "gcs", options);
 }
 
 static int suite_clean(void)

@@ -6,6 +6,7 @@
  */
 #include "cu_main.h"
 #include "gcs.h"
+#include "objmime.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -644,11 +645,11 @@ static void test_paths(void)
 			WSP_EINVAL);
 	CU_ASSERT_EQUAL(gcs_parse_version(&gen, "0", &err), WSP_EINVAL);
 
-	CU_ASSERT_STRING_EQUAL(gcs_mime_type("a/b.JSON"), "application/json");
-	CU_ASSERT_STRING_EQUAL(gcs_mime_type("notes.md"), "text/markdown");
-	CU_ASSERT_STRING_EQUAL(gcs_mime_type("dir.d/README"),
+	CU_ASSERT_STRING_EQUAL(objmime_type("a/b.JSON"), "application/json");
+	CU_ASSERT_STRING_EQUAL(objmime_type("notes.md"), "text/markdown");
+	CU_ASSERT_STRING_EQUAL(objmime_type("dir.d/README"),
 			       "application/octet-stream");
-	CU_ASSERT_STRING_EQUAL(gcs_mime_type("x."), "application/octet-stream");
+	CU_ASSERT_STRING_EQUAL(objmime_type("x."), "application/octet-stream");
 }
 
 /* --- batch deletes: the body, and the reader of answers --- */

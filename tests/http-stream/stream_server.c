@@ -19,9 +19,10 @@
  *                        end-of-stream one: end=0 none, 1 "{}" (default),
  *                        2 a not_found error; in chunks of cut bytes
  *   /stats               "peer_closed=<n>": responses the client left
- * Bodies are the pattern 'a' + offset % 26, so a client checks order.
+ * Bodies are the pattern of stream_pattern.h, so a client checks order.
  * Chunked answers carry "X-Stream-Id: 7f3a-blue".
  */
+#include "stream_pattern.h"
 #include "test_http_server.h"
 
 #include <arpa/inet.h>
@@ -59,7 +60,7 @@ static int send_chunk(int fd, size_t from, size_t len)
 	if (!buf)
 		return -1;
 	for (size_t i = 0; i < len; i++)
-		buf[i] = (char)('a' + (from + i) % 26);
+		buf[i] = stream_pattern_at(from + i);
 	memcpy(buf + len, "\r\n", 2);
 	snprintf(head, sizeof(head), "%zx\r\n", len);
 	rc = send_str(fd, head);

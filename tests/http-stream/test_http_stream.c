@@ -5,6 +5,7 @@
  * resets, error statuses, stopping the engine with streams running.
  */
 #include "http_stream.h"
+#include "stream_pattern.h"
 #include "stream_server_proc.h"
 
 #include <CUnit/CUnit.h>
@@ -75,9 +76,7 @@ static int on_data(wsp__hs_stream *s, const char *data, size_t len, void *p)
 		k->pauses++;
 		rc = WSP__HS_PAUSE;
 	} else {
-		for (size_t i = 0; i < len; i++)
-			if (data[i] != (char)('a' + (k->got + i) % 26))
-				k->order_errors++;
+		k->order_errors += stream_pattern_errors(data, len, k->got);
 		if (k->got < sizeof(k->head) - 1) {
 			size_t n = len;
 

@@ -9,6 +9,7 @@
  */
 #include "host.h"
 #include "http_stream_host.h"
+#include "stream_pattern.h"
 #include "stream_server_proc.h"
 
 #include <wsp/cancel.h>
@@ -104,9 +105,7 @@ static int on_data(wsp_http_stream *s, const char *data, size_t len, void *p)
 			k->order_errors++;
 		k->got++;
 	} else {
-		for (size_t i = 0; i < len; i++)
-			if (data[i] != (char)('a' + (k->got + i) % 26))
-				k->order_errors++;
+		k->order_errors += stream_pattern_errors(data, len, k->got);
 		k->got += len;
 	}
 	pthread_cond_broadcast(&k->cv);

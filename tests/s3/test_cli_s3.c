@@ -28,7 +28,7 @@ static int wsp(const char *args)
 
 static int suite_init(void)
 {
-	FILE *f;
+	char options[600];
 
 	if (s3_server_start(&srv, "verify"))
 		return -1;
@@ -36,27 +36,15 @@ static int suite_init(void)
 	if (!top)
 		return -1;
 	snprintf(cfg, sizeof(cfg), "%s/wsp.yaml", top);
-	f = fopen(cfg, "w");
-	if (!f)
-		return -1;
-	fprintf(f,
-		"mounts:\n"
-		"  /data:\n"
-		"    provider: s3\n"
-		"    options:\n"
-		"      bucket: " TEST_BUCKET "\n"
-		"      endpoint: %s\n"
-		"      prefix: agents/dev-box\n"
-		"      region: us-east-1\n"
-		"      access_key_id: S3RVER\n"
-		"      secret_access_key: S3RVER\n"
-		"  /local:\n"
-		"    provider: local\n"
-		"    options:\n"
-		"      base_path: local\n",
-		srv.endpoint);
-	fclose(f);
-	return 0;
+	snprintf(options, sizeof(options),
+		 "      bucket: " TEST_BUCKET "\n"
+		 "      endpoint: %s\n"
+		 "      prefix: agents/dev-box\n"
+		 "      region: us-east-1\n"
+		 "      access_key_id: S3RVER\n"
+		 "      secret_access_key: S3RVER\n",
+		 srv.endpoint);
+	return cli_fs_write_config(cfg, "s3", options);
 }
 
 static int suite_clean(void)

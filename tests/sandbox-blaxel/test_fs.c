@@ -132,31 +132,6 @@ static void test_range_ignored(void)
 	free(k.buf);
 }
 
-static void test_same_disk_as_commands(void)
-{
-	rfs_same_disk_as_commands(&bx);
-}
-
-static void test_names_to_escape(void)
-{
-	rfs_names_to_escape(&bx);
-}
-
-static void test_tree_operations(void)
-{
-	rfs_tree_operations(&bx);
-}
-
-static void test_under_a_file(void)
-{
-	rfs_under_a_file(&bx);
-}
-
-static void test_over_a_directory(void)
-{
-	rfs_over_a_directory(&bx);
-}
-
 static int type_of(const wsp_fs_entry *en, void *payload)
 {
 	struct rfs_names *n = payload;
@@ -317,6 +292,7 @@ static int suite_init(void)
 {
 	wsp_error err = {0};
 
+	rfs_box = &bx;
 	if (fake_start())
 		return -1;
 	return box_open(&bx, "fs-box", NULL, 0, &err);
@@ -333,12 +309,12 @@ static CU_TestInfo tests[] = {
 	{"a streamed write renamed into place; reads",
 	 test_streamed_write_and_read},
 	{"a server that ignores the Range", test_range_ignored},
-	{"the disk the commands see", test_same_disk_as_commands},
-	{"names that need escaping", test_names_to_escape},
-	{"tree operations and refusals", test_tree_operations},
-	{"a path under a file", test_under_a_file},
+	{"the disk the commands see", rfs_test_same_disk_as_commands},
+	{"names that need escaping", rfs_test_names_to_escape},
+	{"tree operations and refusals", rfs_test_tree_operations},
+	{"a path under a file", rfs_test_under_a_file},
 	{"a file over a directory, a directory over a file",
-	 test_over_a_directory},
+	 rfs_test_over_a_directory},
 	{"links: followed by stat, named by listings", test_links},
 	{"faults: retried or reported", test_faults},
 	{"a stopped sandbox", test_stopped},

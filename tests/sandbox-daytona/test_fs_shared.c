@@ -14,21 +14,12 @@
 
 static struct box bx;
 
-static void test_under_a_file(void)
-{
-	rfs_under_a_file(&bx);
-}
-
-static void test_over_a_directory(void)
-{
-	rfs_over_a_directory(&bx);
-}
-
 static int suite_init(void)
 {
 	wsp_error err = {0};
 	uint32_t outcome;
 
+	rfs_box = &bx;
 	if (dt_env_start_with(NULL) ||
 	    box_open(&bx, "fs-shared-box", NULL, 0, &err) ||
 	    box_vt(&bx)->start(&outcome, bx.self, box_call(&bx, 60000), 0,
@@ -47,8 +38,8 @@ static int suite_clean(void)
 }
 
 static CU_TestInfo tests[] = {
-	{"a path under a file", test_under_a_file},
-	{"copy and move over a directory", test_over_a_directory},
+	{"a path under a file", rfs_test_under_a_file},
+	{"copy and move over a directory", rfs_test_over_a_directory},
 	CU_TEST_INFO_NULL,
 };
 

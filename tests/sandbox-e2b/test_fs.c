@@ -50,31 +50,6 @@ static void test_streamed_write_and_read(void)
 	rfs_streamed_write_and_read(&bx, &wire);
 }
 
-static void test_same_disk_as_commands(void)
-{
-	rfs_same_disk_as_commands(&bx);
-}
-
-static void test_names_to_escape(void)
-{
-	rfs_names_to_escape(&bx);
-}
-
-static void test_tree_operations(void)
-{
-	rfs_tree_operations(&bx);
-}
-
-static void test_under_a_file(void)
-{
-	rfs_under_a_file(&bx);
-}
-
-static void test_over_a_directory(void)
-{
-	rfs_over_a_directory(&bx);
-}
-
 /* E2B's own (fs.h leaves it to the provider): a directory moved with
  * OVERWRITE replaces an empty directory only, as rename(2) does, though
  * envd's Move refuses every directory there. */
@@ -201,6 +176,7 @@ static void test_as_root(void)
 
 static int suite_init(void)
 {
+	rfs_box = &bx;
 	return e2_suite_start(&bx, "fs-box");
 }
 
@@ -212,11 +188,11 @@ static int suite_clean(void)
 static CU_TestInfo tests[] = {
 	{"a streamed write renamed into place; reads",
 	 test_streamed_write_and_read},
-	{"the disk the commands see", test_same_disk_as_commands},
-	{"names that need escaping", test_names_to_escape},
-	{"tree operations and refusals", test_tree_operations},
-	{"a path under a file", test_under_a_file},
-	{"copy and move over a directory", test_over_a_directory},
+	{"the disk the commands see", rfs_test_same_disk_as_commands},
+	{"names that need escaping", rfs_test_names_to_escape},
+	{"tree operations and refusals", rfs_test_tree_operations},
+	{"a path under a file", rfs_test_under_a_file},
+	{"copy and move over a directory", rfs_test_over_a_directory},
 	{"a directory moved over a directory", test_directory_over_directory},
 	{"64 MiB in a bounded memory", test_bounded_memory},
 	{"files as the configured user", test_as_root},

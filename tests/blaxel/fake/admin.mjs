@@ -3,7 +3,7 @@
 // fake's RequestLog, so both read alike), the sandboxes as the fake holds
 // them, and the timing settings. README.md documents every route.
 import { sendJson, sendEmpty, sendApiError } from './http-util.mjs';
-import { handleFaultsAndLog } from '../../common/fake/admin.mjs';
+import { FaultList, faultFits, handleFaultsAndLog } from '../../common/fake/admin.mjs';
 
 export { RequestLog } from '../../e2b/fake/admin.mjs';
 
@@ -17,19 +17,16 @@ function whole(v, name, min = 0) {
   return v;
 }
 
-export class Faults {
+export class Faults extends FaultList {
   constructor() {
-    this.list = [];
-    this.nextId = 1;
+    super(KINDS);
   }
 
   /** Validates and arms one fault; returns it or throws a message. */
   add(spec) {
-    if (!spec || typeof spec !== 'object' || Array.isArray(spec)) throw new Error('a fault is a JSON object');
-    const { kind } = spec;
-    if (!KINDS.includes(kind)) throw new Error(`unknown fault kind '${kind}' (one of ${KINDS.join(', ')})`);
+    const { kind, count } = this.kindAndCount(spec);
     const f = {
-      id: this.nextId++, kind, remaining: whole(spec.count ?? 1, 'count', 1),
+      id: this.nextId++, kind, remaining: count,
       plane: spec.plane ?? (kind === 'rate_limit' ? 'control' : undefined),
       method: spec.method?.toUpperCase(), path: spec.path, sandbox: spec.sandbox,
     };
@@ -62,16 +59,10 @@ export class Faults {
    * that count bytes or split chunks match only streamed answers.
    */
   take({ plane, method, path, sandbox, streaming }) {
-    const i = this.list.findIndex((f) =>
-      (f.plane === undefined || f.plane === plane) &&
-      (f.method === undefined || f.method === method) &&
-      (f.path === undefined || (f.path.endsWith('*') ? path.startsWith(f.path.slice(0, -1)) : path === f.path)) &&
+    return this.takeFirst((f) =>
+      faultFits(f, { plane, method, path }) &&
       (f.sandbox === undefined || f.sandbox === sandbox) &&
       ((f.afterBytes === undefined && !STREAM_KINDS.includes(f.kind)) || streaming));
-    if (i < 0) return null;
-    const f = this.list[i];
-    if (--f.remaining === 0) this.list.splice(i, 1);
-    return { ...f };
   }
 }
 

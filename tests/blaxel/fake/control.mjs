@@ -6,7 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { sendJson, sendControlError, parseGoJson } from './http-util.mjs';
 import { apiVersion } from './auth.mjs';
-import { parseDuration, randomId } from './sandboxes.mjs';
+import { parseDuration } from './sandboxes.mjs';
+import { randomId } from '../../common/fake/random-id.mjs';
 
 const NAME = /^[a-z0-9]([a-z0-9-]{0,47}[a-z0-9])?$/;
 const MAX_LIMIT = 200;

@@ -18,9 +18,9 @@
 // before it is served, as Blaxel resumes a sandbox on its next request.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { SandboxFs } from '../../e2b/fake/vfs.mjs';
 import { removeTree } from '../../common/fake/remove-tree.mjs';
+import { randomId } from '../../common/fake/random-id.mjs';
 import { createSandboxLayout } from './layout.mjs';
 import { ProcessTable } from './processes.mjs';
 import { startHolder } from '../../e2b/fake/mountns.mjs';
@@ -33,14 +33,6 @@ export function parseDuration(text) {
   let ms = 0;
   for (const [, n, u] of text.matchAll(/(\d+)(ms|s|m|h|d|w)/g)) ms += Number(n) * UNITS[u];
   return ms;
-}
-
-export function randomId(n) {
-  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
-  const bytes = randomBytes(n);
-  let s = '';
-  for (let i = 0; i < n; i++) s += alphabet[bytes[i] % alphabet.length];
-  return s;
 }
 
 export class Sandbox {

@@ -1,8 +1,55 @@
 // tests/common/fake/admin.mjs - the parts of a fake's admin API (under
 // /_fake/, a path no vendor client uses) that the E2B, Daytona and Blaxel
-// fakes have alike: arming and listing faults, reading and clearing the
-// request log, and how the log keeps a request's body. Each fake keeps its
+// fakes have alike: arming, listing and matching faults, reading and
+// clearing the request log, and how the log keeps a request's body. Each fake keeps its
 // own fault kinds, its own log entries and its vendor's error bodies.
+
+/**
+ * The armed faults of a fake, the `faults` handleFaultsAndLog serves.
+ * Each fake's subclass checks the rest of a spec in its add(), after
+ * kindAndCount, and says in its take() which faults fit a request, through
+ * takeFirst and faultFits.
+ */
+export class FaultList {
+  constructor(kinds) {
+    this.kinds = kinds;
+    this.list = [];
+    this.nextId = 1;
+  }
+
+  /**
+   * The kind and count (default 1) of `spec`; throws a message unless it
+   * is a JSON object of a known kind, to be taken at least once.
+   */
+  kindAndCount(spec) {
+    if (!spec || typeof spec !== 'object' || Array.isArray(spec)) throw new Error('a fault is a JSON object');
+    const { kind } = spec;
+    const count = spec.count ?? 1;
+    if (!this.kinds.includes(kind)) throw new Error(`unknown fault kind '${kind}' (one of ${this.kinds.join(', ')})`);
+    if (!Number.isInteger(count) || count < 1) throw new Error("'count' must be a positive integer");
+    return { kind, count };
+  }
+
+  /** The first armed fault `fits` accepts, used up by one: a copy of it, or null. */
+  takeFirst(fits) {
+    const i = this.list.findIndex(fits);
+    if (i < 0) return null;
+    const f = this.list[i];
+    if (--f.remaining === 0) this.list.splice(i, 1);
+    return { ...f };
+  }
+}
+
+/**
+ * Whether fault `f` fits a request on `plane` with `method` and `path`:
+ * what the fault leaves unset fits anything, a path ending in '*' is a
+ * prefix.
+ */
+export function faultFits(f, { plane, method, path }) {
+  return (f.plane === undefined || f.plane === plane) &&
+    (f.method === undefined || f.method === method) &&
+    (f.path === undefined || (f.path.endsWith('*') ? path.startsWith(f.path.slice(0, -1)) : path === f.path));
+}
 
 /**
  * Keeps a request body in the log entry `e`: its length, and its first

@@ -2,7 +2,7 @@
 // uses): faults to arm, the log of the requests clients sent, the
 // sandboxes as the fake holds them. README.md documents every route.
 import { apiJson, apiError } from './http-util.mjs';
-import { recordBody, handleFaultsAndLog } from '../../common/fake/admin.mjs';
+import { FaultList, faultFits, recordBody, handleFaultsAndLog } from '../../common/fake/admin.mjs';
 
 const KINDS = ['rate_limit', 'error', 'drop', 'stall', 'autostop', 'slow_start', 'ping'];
 const LOG_LIMIT = 10000;
@@ -10,19 +10,14 @@ const LOG_BODY_BYTES = 64 << 10;
 
 const wholeNumber = (v) => Number.isInteger(v) && v >= 0;
 
-export class Faults {
+export class Faults extends FaultList {
   constructor() {
-    this.list = [];
-    this.nextId = 1;
+    super(KINDS);
   }
 
   /** Validates and arms one fault; returns it or throws a message. */
   add(spec) {
-    if (!spec || typeof spec !== 'object' || Array.isArray(spec)) throw new Error('a fault is a JSON object');
-    const kind = spec.kind;
-    if (!KINDS.includes(kind)) throw new Error(`unknown fault kind '${kind}' (one of ${KINDS.join(', ')})`);
-    const count = spec.count ?? 1;
-    if (!Number.isInteger(count) || count < 1) throw new Error("'count' must be a positive integer");
+    const { kind, count } = this.kindAndCount(spec);
     const plane = spec.plane ?? (kind === 'rate_limit' || kind === 'slow_start' ? 'api' : undefined);
     if (plane !== undefined && plane !== 'api' && plane !== 'toolbox') throw new Error("'plane' is 'api' or 'toolbox'");
     const f = { id: this.nextId++, kind, remaining: count, plane, method: spec.method?.toUpperCase(), path: spec.path, sandboxId: spec.sandboxId };
@@ -64,18 +59,12 @@ export class Faults {
    * only downloads.
    */
   take({ plane, method, path, sandboxId, follow, download }, kinds) {
-    const i = this.list.findIndex((f) =>
+    return this.takeFirst((f) =>
       kinds.includes(f.kind) &&
-      (f.plane === undefined || f.plane === plane) &&
-      (f.method === undefined || f.method === method) &&
-      (f.path === undefined || (f.path.endsWith('*') ? path.startsWith(f.path.slice(0, -1)) : path === f.path)) &&
+      faultFits(f, { plane, method, path }) &&
       (f.sandboxId === undefined || f.sandboxId === sandboxId) &&
       (f.afterFrames === undefined || follow) &&
       (f.afterBytes === undefined || download));
-    if (i < 0) return null;
-    const f = this.list[i];
-    if (--f.remaining === 0) this.list.splice(i, 1);
-    return { ...f };
   }
 }
 

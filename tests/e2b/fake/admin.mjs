@@ -3,25 +3,20 @@
 // sandboxes as the fake holds them. README.md documents every route.
 import { parseEnvelopes } from './connect.mjs';
 import { sendJson, sendEmpty, sendError } from './http-util.mjs';
-import { recordBody, handleFaultsAndLog } from '../../common/fake/admin.mjs';
+import { FaultList, faultFits, recordBody, handleFaultsAndLog } from '../../common/fake/admin.mjs';
 
 const KINDS = ['rate_limit', 'error', 'reset', 'stall', 'kill_sandbox'];
 const LOG_LIMIT = 10000;
 const LOG_BODY_BYTES = 64 << 10;
 
-export class Faults {
+export class Faults extends FaultList {
   constructor() {
-    this.list = [];
-    this.nextId = 1;
+    super(KINDS);
   }
 
   /** Validates and arms one fault; returns it or throws a message. */
   add(spec) {
-    if (!spec || typeof spec !== 'object') throw new Error('a fault is a JSON object');
-    const kind = spec.kind;
-    if (!KINDS.includes(kind)) throw new Error(`unknown fault kind '${kind}' (one of ${KINDS.join(', ')})`);
-    const count = spec.count ?? 1;
-    if (!Number.isInteger(count) || count < 1) throw new Error("'count' must be a positive integer");
+    const { kind, count } = this.kindAndCount(spec);
     const plane = spec.plane ?? (kind === 'rate_limit' ? 'control' : undefined);
     if (plane !== undefined && plane !== 'control' && plane !== 'envd') throw new Error("'plane' is 'control' or 'envd'");
     const f = {
@@ -62,17 +57,11 @@ export class Faults {
    * those with `afterBytes` only downloads (GET /files).
    */
   take({ plane, method, path, sandboxId, streaming, download }) {
-    const i = this.list.findIndex((f) =>
-      (f.plane === undefined || f.plane === plane) &&
-      (f.method === undefined || f.method === method) &&
-      (f.path === undefined || (f.path.endsWith('*') ? path.startsWith(f.path.slice(0, -1)) : path === f.path)) &&
+    return this.takeFirst((f) =>
+      faultFits(f, { plane, method, path }) &&
       (f.sandboxId === undefined || f.sandboxId === sandboxId) &&
       (f.afterEnvelopes === undefined || streaming) &&
       (f.afterBytes === undefined || download));
-    if (i < 0) return null;
-    const f = this.list[i];
-    if (--f.remaining === 0) this.list.splice(i, 1);
-    return { ...f };
   }
 }
 

@@ -15,17 +15,10 @@ import { createLayout } from './layout.mjs';
 import { SandboxFs } from './vfs.mjs';
 import { ProcessTable } from './processes.mjs';
 import { removeTree } from '../../common/fake/remove-tree.mjs';
+import { randomId } from '../../common/fake/random-id.mjs';
 import { startHolder } from './mountns.mjs';
 
 export const CLIENT_ID = '6532622b';
-
-function randomId(n) {
-  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
-  const bytes = randomBytes(n);
-  let s = '';
-  for (let i = 0; i < n; i++) s += alphabet[bytes[i] % alphabet.length];
-  return s;
-}
 
 export class Sandbox {
   constructor(registry, opts) {
