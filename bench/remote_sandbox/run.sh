@@ -70,7 +70,7 @@ for w in ${WORKLOADS:-exec100 stdout10m procs50}; do
 		echo "$w: not measured (see the error above)"
 		continue
 	fi
-	printf '%-10s wall %.2fx  cpu %.2fx  peak rss %.2fx\n' ratio \
+	printf '%-10s wall %.2fx  cpu %.2fx  peak rss %.3fx\n' ratio \
 		"$(echo "$wsp_wall / $sdk_wall" | bc -l)" \
 		"$(echo "$wsp_cpu / ($sdk_cpu + 0.001)" | bc -l)" \
 		"$(echo "$wsp_rss / $sdk_rss" | bc -l)"
