@@ -363,6 +363,15 @@ int gcs_upload_resumable(struct gcs_object *out, struct gcs *g,
 			 const char *mime, int64_t if_generation_match,
 			 wsp_error *err);
 
+/*
+ * After either upload: 0 when o, what GCS made, is name with the CRC-32C
+ * crc and size bytes that were sent; else the object is deleted (undone)
+ * and WSP_EIO says what differed.
+ */
+int gcs_check_made(struct gcs *g, const struct gcs_object *o,
+		   const char *name, uint64_t size, uint32_t crc,
+		   wsp_error *err);
+
 /* Fill buf from the source: how many bytes (< cap only at its end). */
 int gcs_fill(size_t *got, char *buf, size_t cap, wsp_source_fn src,
 	     void *payload);

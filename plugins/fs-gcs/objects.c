@@ -223,10 +223,11 @@ static int precondition_fail(const wsp_http_response *resp,
 	return rc;
 }
 
-/* Compare what GCS made with what was sent; undo it on a mismatch. */
-static int check_made(struct gcs *g, const struct gcs_object *o,
-		      const char *name, uint64_t size, uint32_t crc,
-		      wsp_error *err)
+/* Compare what GCS made with what was sent; undo it on a mismatch (both
+ * upload kinds check alike, so resumable.c calls this too). */
+int gcs_check_made(struct gcs *g, const struct gcs_object *o,
+		   const char *name, uint64_t size, uint32_t crc,
+		   wsp_error *err)
 {
 	if (o->has_crc32c && o->crc32c == crc && o->size == size &&
 	    !strcmp(o->name, name))
@@ -339,7 +340,7 @@ int gcs_upload_multipart(struct gcs_object *out, struct gcs *g,
 	if (resp.status == 200) {
 		rc = gcs_parse_object(out, resp.body, resp.body_len, err);
 		if (!rc)
-			rc = check_made(g, out, name, len, crc, err);
+			rc = gcs_check_made(g, out, name, len, crc, err);
 	} else {
 		rc = precondition_fail(&resp, if_generation_match, name, err);
 	}

@@ -346,17 +346,7 @@ fail:
 done:
 	free(s.url);
 	free(buf);
-	/* compare what GCS made with what was read */
-	if (!out->has_crc32c || out->crc32c != crc ||
-	    (int64_t)out->size != total || strcmp(out->name, name)) {
-		gcs_delete_object(g, name, out->generation, NULL);
-		return wsp_error_set(err, WSP_EIO,
-				     "GCS answered a different object for "
-				     "'%s' than was sent (CRC-32C %08x, %llu "
-				     "bytes; sent %08x, %lld): removed",
-				     name, out->has_crc32c ? out->crc32c : 0,
-				     (unsigned long long)out->size, crc,
-				     (long long)total);
-	}
-	return 0;
+	/* compare what GCS made with what was read; one that finished
+	 * before the last chunk told the total (-1) fails it too */
+	return gcs_check_made(g, out, name, (uint64_t)total, crc, err);
 }

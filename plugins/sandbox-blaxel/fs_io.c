@@ -108,13 +108,7 @@ int bl_fs_read(void *self, const wsp_call *call, const char *path,
 		h[n++] = (wsp_http_header){"Range", range};
 	rc = transfer(&x, &req, "GET", url, h, n, "read", err);
 	memset(auth, 0, sizeof(auth));
-	if (rc && ps.full) /* stopped by rio_part_take once the part was out */
-		rc = 0;
-	if (ps.bad_range)
-		rc = wsp_error_set(err, WSP_EPROTO,
-				   "the sandbox answered another range than "
-				   "asked");
-	return rc;
+	return rio_part_end(&ps, rc, "the sandbox", err);
 }
 
 /* What a download's headers say of the path (the body is not wanted). */

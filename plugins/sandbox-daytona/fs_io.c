@@ -127,13 +127,7 @@ int dt_fs_read(void *self, const wsp_call *call, const char *path,
 		r.range = range;
 	r.base = x.base;
 	rc = dt_request(x.d, &r, NULL, NULL, err);
-	if (rc && ps.full) /* stopped by part_take once the part was out */
-		rc = 0;
-	if (ps.bad_range)
-		rc = wsp_error_set(err, WSP_EPROTO,
-				   "the toolbox answered another range than "
-				   "asked");
-	return rc;
+	return rio_part_end(&ps, rc, "the toolbox", err);
 }
 
 /* One multipart part around the caller's source: head, bytes, tail. */

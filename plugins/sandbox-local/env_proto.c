@@ -14,40 +14,41 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+/* The frames' numbers are little-endian of 4 or 8 bytes: one loop each
+ * way serves both widths. */
+static void put_le(unsigned char *p, uint64_t v, int bytes)
+{
+	for (int i = 0; i < bytes; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint64_t get_le(const unsigned char *p, int bytes)
+{
+	uint64_t v = 0;
+
+	for (int i = bytes - 1; i >= 0; i--)
+		v = (v << 8) | p[i];
+	return v;
+}
+
 void env_put32(unsigned char *p, uint32_t v)
 {
-	int i;
-
-	for (i = 0; i < 4; i++)
-		p[i] = (unsigned char)(v >> (8 * i));
+	put_le(p, v, 4);
 }
 
 void env_put64(unsigned char *p, uint64_t v)
 {
-	int i;
-
-	for (i = 0; i < 8; i++)
-		p[i] = (unsigned char)(v >> (8 * i));
+	put_le(p, v, 8);
 }
 
 uint32_t env_get32(const unsigned char *p)
 {
-	uint32_t v = 0;
-	int i;
-
-	for (i = 3; i >= 0; i--)
-		v = (v << 8) | p[i];
-	return v;
+	return (uint32_t)get_le(p, 4);
 }
 
 uint64_t env_get64(const unsigned char *p)
 {
-	uint64_t v = 0;
-	int i;
-
-	for (i = 7; i >= 0; i--)
-		v = (v << 8) | p[i];
-	return v;
+	return get_le(p, 8);
 }
 
 /* sendmsg of one buffer, descriptors on the first call only. */

@@ -54,6 +54,19 @@ int rio_part_header(const char *name, const char *value, void *payload)
 	return 0;
 }
 
+/* Both remote sandboxes end a part's download the same way: the stop
+ * rio_part_take asked for is no failure, a wrong Content-Range is. */
+int rio_part_end(const struct rio_part *s, int rc, const char *who,
+		 wsp_error *err)
+{
+	if (rc && s->full) /* stopped by rio_part_take once the part was out */
+		rc = 0;
+	if (s->bad_range)
+		rc = wsp_error_set(err, WSP_EPROTO,
+				   "%s answered another range than asked", who);
+	return rc;
+}
+
 int rio_wrap_give(void *buf, size_t cap, size_t *out_n, void *payload)
 {
 	struct rio_wrap *u = payload;

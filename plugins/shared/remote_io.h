@@ -46,6 +46,14 @@ struct rio_part {
 int rio_part_take(const void *data, size_t len, void *payload);
 /* A wsp_http_header_fn: reads a 206's "Content-Range: bytes S-E/T". */
 int rio_part_header(const char *name, const char *value, void *payload);
+/*
+ * What a read through s comes to, given its transfer's rc: 0 when
+ * rio_part_take stopped it once the part was out; WSP_EPROTO when the
+ * server's Content-Range was not the one asked ("<who> answered another
+ * range than asked", who e.g. "the sandbox"); else rc.
+ */
+int rio_part_end(const struct rio_part *s, int rc, const char *who,
+		 wsp_error *err);
 
 /*
  * A request body: head, then the source's bytes up to its end, then

@@ -107,15 +107,25 @@ out:
 	pthread_mutex_unlock(&fh->lock);
 }
 
-size_t wsp_fakehost_log_count(const wsp_fakehost *fh)
+/*
+ * A count of fh read under its lock: tests read the fake host while the
+ * provider's threads log into it. Its getters take fh const, the lock is
+ * not (the cast is only for the mutex).
+ */
+static size_t count_locked(const wsp_fakehost *fh, const size_t *count)
 {
 	wsp_fakehost *m = (wsp_fakehost *)(uintptr_t)fh;
 	size_t n;
 
 	pthread_mutex_lock(&m->lock);
-	n = fh->n_lines;
+	n = *count;
 	pthread_mutex_unlock(&m->lock);
 	return n;
+}
+
+size_t wsp_fakehost_log_count(const wsp_fakehost *fh)
+{
+	return count_locked(fh, &fh->n_lines);
 }
 
 const char *wsp_fakehost_log_line(const wsp_fakehost *fh, size_t i,
@@ -215,13 +225,7 @@ void wsp_fakehost_on_leak(wsp_fakehost *fh, wsp_fakehost_leak_fn fn,
 
 size_t wsp_fakehost_leaks(const wsp_fakehost *fh)
 {
-	wsp_fakehost *m = (wsp_fakehost *)(uintptr_t)fh;
-	size_t n;
-
-	pthread_mutex_lock(&m->lock);
-	n = fh->leaks;
-	pthread_mutex_unlock(&m->lock);
-	return n;
+	return count_locked(fh, &fh->leaks);
 }
 
 void wsp__fakehost_log_fini(wsp_fakehost *fh)

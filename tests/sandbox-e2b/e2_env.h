@@ -30,6 +30,17 @@ static inline cJSON *e2_fake_sandbox(const char *id)
 {
 	return fake_sandbox_by("sandboxID", id);
 }
+/*
+ * A process's output as text, per stream: e2_text_into (an on_output /
+ * read_output callback) appends each piece, NUL-ended, cut at the end of
+ * the buffer. The procs and keeper suites read output so; zero it first.
+ */
+struct e2_text {
+	char out[8192], errs[8192];
+};
+int e2_text_into(uint32_t stream, const void *data, size_t len,
+		 void *payload);
+
 /* The sandbox id the instance's state store keeps ("" when none). */
 void box_kept_id(char *out, size_t cap, struct box *bx);
 

@@ -87,22 +87,7 @@ static int fresh(struct box *b)
 	return rc;
 }
 
-struct text {
-	char out[8192], errs[8192];
-};
-
-static int into(uint32_t stream, const void *data, size_t len, void *p)
-{
-	struct text *t = p;
-	char *b = stream == WSP_STDOUT ? t->out : t->errs;
-	size_t n = strlen(b);
-
-	snprintf(b + n, sizeof(t->out) - n, "%.*s", (int)len,
-		 (const char *)data);
-	return 0;
-}
-
-static int read_all(struct box *b, struct text *t, wsp_proc_status *st,
+static int read_all(struct box *b, struct e2_text *t, wsp_proc_status *st,
 		    const char *id, uint32_t flags, wsp_error *err)
 {
 	wsp_output_opts o = WSP_OUTPUT_OPTS_INIT;
@@ -113,7 +98,7 @@ static int read_all(struct box *b, struct text *t, wsp_proc_status *st,
 	o.flags = flags;
 	o.streams = WSP_STDOUT | WSP_STDERR; /* as the core fills it in */
 	return b->d->procmgr->read_output(st, b->self, box_call(b, 30000), id,
-					  &o, into, t, err);
+					  &o, e2_text_into, t, err);
 }
 
 static int status_of(struct box *b, wsp_proc_status *st, const char *id)
@@ -262,7 +247,7 @@ static void test_other_process(void)
 	char *argv[] = {"/proc/self/exe", "spawn-child", state, port, NULL};
 	posix_spawn_file_actions_t fa;
 	struct box b;
-	struct text t;
+	struct e2_text t;
 	wsp_proc_status st;
 	wsp_error err = {0};
 	int out[2], status = -1, seen = 0;
@@ -325,7 +310,7 @@ static void test_follow(void)
 {
 	char id[WSP_PROC_ID_MAX];
 	struct box b;
-	struct text t;
+	struct e2_text t;
 	wsp_proc_status st;
 	wsp_error err = {0};
 	int64_t t0;
@@ -422,7 +407,7 @@ static void test_keeper_killed(void)
 	char a[WSP_PROC_ID_MAX], b2[WSP_PROC_ID_MAX];
 	struct proc_log l;
 	struct box b;
-	struct text t;
+	struct e2_text t;
 	wsp_proc_status st;
 	wsp_error err = {0};
 	pid_t keeper, again;

@@ -42,21 +42,7 @@ static int wait_for(wsp_proc_status *st, const char *id, int64_t ms,
 	return pm()->wait(st, bx.self, box_call(&bx, 30000), id, ms, 0, err);
 }
 
-struct text {
-	char out[4096], errs[4096];
-};
-
-static int into(uint32_t stream, const void *data, size_t len, void *p)
-{
-	struct text *t = p;
-	char *b = stream == WSP_STDOUT ? t->out : t->errs;
-	size_t n = strlen(b);
-
-	snprintf(b + n, 4096 - n, "%.*s", (int)len, (const char *)data);
-	return 0;
-}
-
-static int read_all(struct text *t, const char *id, wsp_output_opts *o,
+static int read_all(struct e2_text *t, const char *id, wsp_output_opts *o,
 		    wsp_error *err)
 {
 	wsp_output_opts d = WSP_OUTPUT_OPTS_INIT;
@@ -69,7 +55,7 @@ static int read_all(struct text *t, const char *id, wsp_output_opts *o,
 	if (!(o->flags & WSP_OUTPUT_STREAM_OFFSETS))
 		o->stderr_offset = o->offset;
 	return pm()->read_output(NULL, bx.self, box_call(&bx, 30000), id, o,
-				 into, t, err);
+				 e2_text_into, t, err);
 }
 
 static void test_output_and_exit(void)
@@ -77,7 +63,7 @@ static void test_output_and_exit(void)
 	char id[WSP_PROC_ID_MAX];
 	wsp_proc_status st;
 	wsp_output_opts o = WSP_OUTPUT_OPTS_INIT;
-	struct text t;
+	struct e2_text t;
 	wsp_error err = {0};
 
 	CU_ASSERT_EQUAL_FATAL(spawn_sh(id, "printf 'a\\nb\\nc\\n'; echo e >&2; "
@@ -113,7 +99,7 @@ static void test_stdin(void)
 {
 	char id[WSP_PROC_ID_MAX];
 	wsp_proc_status st;
-	struct text t;
+	struct e2_text t;
 	wsp_error err = {0};
 
 	CU_ASSERT_EQUAL_FATAL(spawn_sh(id, "cat; echo eof", WSP_STDIN_PIPE, 0,

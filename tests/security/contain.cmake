@@ -23,9 +23,7 @@ foreach(area contain mcp_input)
   target_compile_definitions(${exe} PRIVATE WSP_CLI="$<TARGET_FILE:wsp_cli>")
   add_dependencies(${exe} wsp_cli wsp-fs-local)
   add_test(NAME security_${area} COMMAND ${exe})
-  add_test(NAME security_${area}_unprivileged
-    COMMAND sh "${CMAKE_CURRENT_SOURCE_DIR}/run-unprivileged.sh"
-            "$<TARGET_FILE:${exe}>")
+  wsp_unprivileged_test(security_${area}_unprivileged "$<TARGET_FILE:${exe}>")
   # Hundreds of CLI runs: 15 s alone, about 65 s under ASan, and past
   # 300 s under ASan on 2 cores busy with other builds (seen twice).
   set_tests_properties(security_${area} security_${area}_unprivileged

@@ -22,9 +22,8 @@ foreach(area secrets loader inputs)
   add_test(NAME security_core_${area} COMMAND ${exe})
   # The same promises for a plain caller (for the loader, a directory and
   # a file of another user left by run-unprivileged.sh).
-  add_test(NAME security_core_${area}_unprivileged
-    COMMAND sh "${CMAKE_CURRENT_SOURCE_DIR}/run-unprivileged.sh"
-            "$<TARGET_FILE:${exe}>")
+  wsp_unprivileged_test(security_core_${area}_unprivileged
+    "$<TARGET_FILE:${exe}>")
   set_tests_properties(security_core_${area}
     security_core_${area}_unprivileged PROPERTIES TIMEOUT 120
     SKIP_RETURN_CODE 77)

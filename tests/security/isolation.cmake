@@ -40,13 +40,10 @@ foreach(area kernel net io procs env)
   target_link_libraries(${exe} PRIVATE wsp_security_isolation
     PkgConfig::CUNIT)
   add_test(NAME security_isolation_${area} COMMAND ${exe})
-  add_test(NAME security_isolation_${area}_unprivileged
-    COMMAND sh "${CMAKE_CURRENT_SOURCE_DIR}/run-unprivileged.sh"
-            "$<TARGET_FILE:${exe}>")
+  wsp_unprivileged_test(security_isolation_${area}_unprivileged
+    "$<TARGET_FILE:${exe}>")
   set_tests_properties(security_isolation_${area}
     security_isolation_${area}_unprivileged PROPERTIES TIMEOUT 180)
-  set_tests_properties(security_isolation_${area}_unprivileged PROPERTIES
-    SKIP_RETURN_CODE 77)
 endforeach()
 
 # The seccomp program itself, on made-up calls (no kernel needed).
@@ -76,11 +73,8 @@ target_compile_definitions(test_security_isolation_mounts PRIVATE
 add_dependencies(test_security_isolation_mounts wsp-fs-s3)
 add_test(NAME security_isolation_mounts
   COMMAND test_security_isolation_mounts)
-add_test(NAME security_isolation_mounts_unprivileged
-  COMMAND sh "${CMAKE_CURRENT_SOURCE_DIR}/run-unprivileged.sh"
-          "$<TARGET_FILE:test_security_isolation_mounts>")
+wsp_unprivileged_test(security_isolation_mounts_unprivileged
+  "$<TARGET_FILE:test_security_isolation_mounts>")
 set_tests_properties(security_isolation_mounts
   security_isolation_mounts_unprivileged PROPERTIES TIMEOUT 180
   ENVIRONMENT "${WSP_TEST_NO_PROXY}")
-set_tests_properties(security_isolation_mounts_unprivileged PROPERTIES
-  SKIP_RETURN_CODE 77)

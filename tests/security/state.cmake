@@ -17,9 +17,8 @@ foreach(area config procs)
   target_link_libraries(${exe} PRIVATE wsp_security_isolation
     PkgConfig::CUNIT)
   add_test(NAME security_state_${area} COMMAND ${exe})
-  add_test(NAME security_state_${area}_unprivileged
-    COMMAND sh "${CMAKE_CURRENT_SOURCE_DIR}/run-unprivileged.sh"
-            "$<TARGET_FILE:${exe}>")
+  wsp_unprivileged_test(security_state_${area}_unprivileged
+    "$<TARGET_FILE:${exe}>")
   set_tests_properties(security_state_${area}
     security_state_${area}_unprivileged PROPERTIES TIMEOUT 180
     SKIP_RETURN_CODE 77)

@@ -224,6 +224,27 @@ static void test_process_limit(void)
 }
 
 /*
+ * `wsp ARGS` run by script, which makes every cgroup mount read-only in a
+ * mount namespace of its own: its exit status, what it said on stderr in
+ * text. The foreground and the background refusal are both seen so.
+ */
+static int wsp_without_cgroups(const char *script, const char *args,
+			       char *text, size_t cap)
+{
+	char cmd[2000];
+	int st;
+
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s && unshare -m --propagation private sh %s "
+		 "%s --config %s %s",
+		 nproc.dir, script, WSP_CLI, nproc.config, args);
+	st = system(cmd);
+	snprintf(cmd, sizeof(cmd), "%s/err", nproc.dir);
+	test_read_text(cmd, text, cap);
+	return st;
+}
+
+/*
  * Root's process limit is a cgroup: where none can be made (here: every
  * cgroup mount read-only in a mount namespace of the test's own), a command
  * with max_processes is refused, never run without its limit. A user's
@@ -231,7 +252,7 @@ static void test_process_limit(void)
  */
 static void test_process_limit_unenforceable(void)
 {
-	char script[500], cmd[2000], text[4096];
+	char script[500], path[600], text[4096];
 	FILE *f;
 	int st;
 
@@ -254,27 +275,16 @@ static void test_process_limit_unenforceable(void)
 	      "\"$@\" >out 2>err\n",
 	      f);
 	fclose(f);
-	snprintf(cmd, sizeof(cmd),
-		 "cd %s && unshare -m --propagation private sh %s "
-		 "%s --config %s sh 'echo ran'",
-		 nproc.dir, script, WSP_CLI, nproc.config);
-	st = system(cmd);
+	st = wsp_without_cgroups(script, "sh 'echo ran'", text, sizeof(text));
 	CU_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 126);
-	snprintf(cmd, sizeof(cmd), "%s/err", nproc.dir);
-	test_read_text(cmd, text, sizeof(text));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "needs a pids cgroup"));
-	snprintf(cmd, sizeof(cmd), "%s/out", nproc.dir);
-	test_read_text(cmd, text, sizeof(text));
+	snprintf(path, sizeof(path), "%s/out", nproc.dir);
+	test_read_text(path, text, sizeof(text));
 	CU_ASSERT_PTR_NULL(strstr(text, "ran"));
 	/* a background process likewise */
-	snprintf(cmd, sizeof(cmd),
-		 "cd %s && unshare -m --propagation private sh %s "
-		 "%s --config %s spawn -c 'echo ran'",
-		 nproc.dir, script, WSP_CLI, nproc.config);
-	st = system(cmd);
+	st = wsp_without_cgroups(script, "spawn -c 'echo ran'", text,
+				 sizeof(text));
 	CU_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 1);
-	snprintf(cmd, sizeof(cmd), "%s/err", nproc.dir);
-	test_read_text(cmd, text, sizeof(text));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "needs a pids cgroup"));
 }
 
