@@ -141,13 +141,13 @@ int wsp__sdb_open(struct wsp__search_db **out, const char *path,
 			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 				    SQLITE_OPEN_NOMUTEX,
 			    NULL) != SQLITE_OK) {
+		/* no handle: SQLite could not be loaded, or no memory */
+		const char *why = db->h ? sqlite3_errmsg(db->h)
+					: wsp__search_libs_error();
+
 		rc = wsp_error_set(err, WSP_EIO,
 				   "cannot open the search index '%s': %s",
-				   path,
-				   db->h ? sqlite3_errmsg(db->h)
-				   : wsp__search_libs_error()
-					   ? wsp__search_libs_error()
-					   : "out of memory");
+				   path, why ? why : "out of memory");
 		wsp__sdb_close(db);
 		return rc;
 	}

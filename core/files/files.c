@@ -136,6 +136,7 @@ int wsp_files_write(wsp_fs_stat *out, wsp_workspace *ws, const wsp_call *call,
 	rc = wsp__route_enter(&r, ws, &c, "write", path, 0, err);
 	if (rc < 0)
 		return rc;
+	wsp__fs_write_opts_type(&o, r.path);
 	wsp__fs_stat_prepare(&st);
 	rc = r.inst->prov->fs.write(out ? &st : NULL, r.inst->self, &c, r.rel,
 				    &o, source, payload, err);

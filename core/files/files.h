@@ -16,6 +16,15 @@ WSP_INTERNAL int wsp__path_within(const char *dir, const char *path);
 /* path relative to dir (which holds it): "a/b", or "." for dir itself. */
 WSP_INTERNAL const char *wsp__path_rest(const char *dir, const char *path);
 
+/*
+ * The type a write stores (mime.c): o, the core's own copy of the
+ * caller's options, gets wsp_files_mime_type(path) when the caller gave
+ * no mime_type (NULL or ""), so every provider stores the one table's
+ * answer and none keeps a table of its own.
+ */
+WSP_INTERNAL void wsp__fs_write_opts_type(wsp_fs_write_opts *o,
+					  const char *path);
+
 /* A workspace path, normalised, with the mount that serves it. */
 struct wsp__route {
 	char path[WSP_FILES_PATH_MAX + 2]; /* normalised, "/a/b" */

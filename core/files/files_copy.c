@@ -134,6 +134,7 @@ static int stream_file(const wsp_call *call, wsp__instance *src,
 	if (rc < 0)
 		return rc;
 	wsp__fs_write_opts_normalize(&wo, NULL);
+	wsp__fs_write_opts_type(&wo, drel);
 	memset(&g, 0, sizeof(g));
 	g.buf = malloc(RING_SIZE);
 	if (!g.buf)

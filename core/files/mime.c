@@ -1,8 +1,10 @@
 /*
  * core/files/mime.c - MIME types from file extensions, one table for every
- * provider (they leave wsp_fs_stat.mime_type empty and the core fills it).
+ * provider: they leave wsp_fs_stat.mime_type empty and the core fills it,
+ * and a write reaches them with wsp_fs_write_opts.mime_type filled (an
+ * object store keeps it as the object's Content-Type).
  */
-#include "internal.h"
+#include "files.h"
 
 #include <wsp/files.h>
 
@@ -160,4 +162,10 @@ const char *wsp_files_mime_type(const char *name)
 	m = bsearch(dot + 1, mime_table, sizeof(mime_table) / sizeof(*m),
 		    sizeof(*m), cmp_ext);
 	return m ? m->type : "application/octet-stream";
+}
+
+void wsp__fs_write_opts_type(wsp_fs_write_opts *o, const char *path)
+{
+	if (!o->mime_type || !o->mime_type[0])
+		o->mime_type = wsp_files_mime_type(path);
 }

@@ -13,7 +13,6 @@
  */
 #include "gcs.h"
 #include "objfs.h"
-#include "objmime.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,7 +143,7 @@ static int write_in(wsp_fs_stat *out, struct gcs *g, const char *path,
 	rc = precondition(&gen, g, name, path, o, err);
 	if (rc)
 		return rc;
-	mime = objmime_upload_type(o, path);
+	mime = objfs_upload_type(o);
 	cap = (size_t)g->resumable_threshold;
 	if (o->flags & WSP_FS_WRITE_APPEND)
 		cap = (size_t)g->chunk_size;

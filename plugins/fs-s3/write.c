@@ -13,7 +13,6 @@
  */
 #include "s3.h"
 #include "objfs.h"
-#include "objmime.h"
 
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -306,7 +305,7 @@ int s3_write(wsp_fs_stat *out, void *self, const wsp_call *call,
 		if (!if_match && seen[0])
 			if_match = seen;
 	}
-	mime = objmime_upload_type(o, path);
+	mime = objfs_upload_type(o);
 	buf = malloc(s->multipart_threshold ? s->multipart_threshold : 1);
 	if (!buf)
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");

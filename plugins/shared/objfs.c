@@ -136,6 +136,12 @@ int objfs_write_not_dir(int is_dir, const char *path, wsp_error *err)
 			     path);
 }
 
+const char *objfs_upload_type(const wsp_fs_write_opts *o)
+{
+	return o->mime_type && o->mime_type[0] ? o->mime_type
+					       : "application/octet-stream";
+}
+
 bool objfs_parent(char *out, size_t cap, const char *path)
 {
 	const char *slash = strrchr(path, '/');

@@ -97,6 +97,14 @@ int objfs_copy_tree(int kind, char *sname, char *dname, const char *src,
 int objfs_write_not_dir(int is_dir, const char *path, wsp_error *err);
 
 /*
+ * The Content-Type a write stores: o->mime_type, which the core fills
+ * from its one extension table (<wsp/fs.h>), else (a write that did not
+ * come through the core and named no type) "application/octet-stream".
+ * The stores keep no table of their own.
+ */
+const char *objfs_upload_type(const wsp_fs_write_opts *o);
+
+/*
  * The parent of path ("a/b" for "a/b/c") in out (cap bytes) for a write
  * with WSP_FS_WRITE_NO_PARENTS: false for a top-level path, whose parent
  * is the root and always there.

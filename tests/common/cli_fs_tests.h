@@ -14,6 +14,7 @@
 #include <CUnit/CUnit.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 /*
  * The suite's config at path: the store (provider, with its option
@@ -77,6 +78,35 @@ static inline void cli_fs_cp_mv_rm(int (*wsp)(const char *args),
 	CU_ASSERT_NOT_EQUAL(wsp("fs rm /data/notes"), 0);
 	CU_ASSERT_EQUAL(wsp("fs rm -r /data/notes"), 0);
 	CU_ASSERT_NOT_EQUAL(wsp("fs stat /data/notes/plan.md"), 0);
+}
+
+/*
+ * The type an object is stored with is the core's (wsp_files_mime_type,
+ * tests/mounts/test_mounts.c), the stores keeping no table of their own:
+ * a shell script put to /data/types/run.sh, and a Python file copied
+ * there from /local (streamed between the two providers by the core),
+ * as the store's own stat reports them. ".sh" is the core's
+ * text/x-shellscript; a store that chose itself would say
+ * application/octet-stream. dir/run.sh is made and removed here.
+ */
+static inline void cli_fs_stored_types(int (*wsp)(const char *args),
+				       const char *out, const char *dir)
+{
+	char local[600];
+
+	snprintf(local, sizeof(local), "%s/run.sh", dir);
+	CU_ASSERT_EQUAL_FATAL(test_write_text(local, "#!/bin/sh\necho hi\n"),
+			      0);
+	CU_ASSERT_EQUAL(wsp("fs put run.sh /data/types/run.sh"), 0);
+	CU_ASSERT_EQUAL(wsp("fs put run.sh /local/types/tool.py"), 0);
+	CU_ASSERT_EQUAL(wsp("fs cp /local/types/tool.py /data/types/tool.py"),
+			0);
+	CU_ASSERT_EQUAL(wsp("--json fs stat /data/types/run.sh"), 0);
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(out, "\"mime_type\":\"text/x-shellscript\""));
+	CU_ASSERT_EQUAL(wsp("--json fs stat /data/types/tool.py"), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"mime_type\":\"text/x-python\""));
+	unlink(local);
 }
 
 #endif

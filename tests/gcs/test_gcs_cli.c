@@ -157,12 +157,61 @@ static void test_same_code_every_provider(void)
 	fs_check_same_codes(wsp, out, tmp, "/data", "/local");
 }
 
+/*
+ * The contentType the fake keeps for agents/dev-box/types/<file>, read
+ * from its JSON API with the token wsp sent last (the fake logs its own
+ * test tokens as sent): 1 when it is want.
+ */
+static int stored_type_is(const char *file, const char *want)
+{
+	cJSON *log = requests(), *r;
+	char token[512] = "", path[300];
+	char *body = NULL;
+	const char *got;
+	cJSON *obj;
+	int ok;
+
+	cJSON_ArrayForEach(r, cJSON_GetObjectItem(log, "requests"))
+	{
+		const char *a = cJSON_GetStringValue(cJSON_GetObjectItem(
+			cJSON_GetObjectItem(r, "headers"), "authorization"));
+
+		if (a && !strncmp(a, "Bearer ", 7))
+			snprintf(token, sizeof(token), "%s", a + 7);
+	}
+	cJSON_Delete(log);
+	snprintf(path, sizeof(path),
+		 "/storage/v1/b/" BUCKET "/o/agents%%2Fdev-box%%2Ftypes%%2F%s",
+		 file);
+	if (!token[0] || call("GET", path, token, NULL, &body) != 200) {
+		free(body);
+		return 0;
+	}
+	obj = cJSON_Parse(body);
+	free(body);
+	got = cJSON_GetStringValue(cJSON_GetObjectItem(obj, "contentType"));
+	ok = got && !strcmp(got, want);
+	if (!ok)
+		printf("\n  %s: contentType not %s", file, want);
+	cJSON_Delete(obj);
+	return ok;
+}
+
+/* The core's type reaches the bucket, as the fake itself keeps it. */
+static void test_stored_type(void)
+{
+	cli_fs_stored_types(wsp, out, tmp);
+	CU_ASSERT(stored_type_is("run.sh", "text/x-shellscript"));
+	CU_ASSERT(stored_type_is("tool.py", "text/x-python"));
+}
+
 static CU_TestInfo tests[] = {
 	{"put, cat, ls, cp, mv, rm", test_put_cat_ls_mv_rm},
 	{"resumable upload survives a reset", test_resumable_survives_reset},
 	{"read survives 503s", test_read_survives_503},
 	{"error detail", test_error_detail},
 	{"the same code on every provider", test_same_code_every_provider},
+	{"the stored type is the core's", test_stored_type},
 	CU_TEST_INFO_NULL,
 };
 

@@ -253,11 +253,28 @@ static void test_skills(void)
 	memcpy(cfg, main_cfg, sizeof(cfg));
 }
 
+/* The core's type reaches the bucket: what the aws CLI reads back. */
+static void test_stored_type(void)
+{
+	cli_fs_stored_types(wsp, out, top);
+	CU_ASSERT_EQUAL(aws_cli(&srv, "s3api head-object --bucket " TEST_BUCKET
+				      " --key agents/dev-box/types/run.sh "
+				      "--query ContentType --output text | "
+				      "grep -qx text/x-shellscript"),
+			0);
+	CU_ASSERT_EQUAL(aws_cli(&srv, "s3api head-object --bucket " TEST_BUCKET
+				      " --key agents/dev-box/types/tool.py "
+				      "--query ContentType --output text | "
+				      "grep -qx text/x-python"),
+			0);
+}
+
 static CU_TestInfo tests[] = {
 	{"put, cat, ls, cp, mv, rm", test_put_cat_ls},
 	{"error detail", test_error_detail},
 	{"the same code on every provider", test_same_code_every_provider},
 	{"append rewrites the object", test_append_rewrites},
+	{"the stored type is the core's", test_stored_type},
 	{"search over the S3 mount", test_search},
 	{"skills on the S3 mount", test_skills},
 	CU_TEST_INFO_NULL,

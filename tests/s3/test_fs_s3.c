@@ -34,13 +34,17 @@ static int suite_clean(void)
 static void test_put_get_stat(void)
 {
 	const char *text = "hello from the dev-box\n";
+	wsp_fs_write_opts o = WSP_FS_WRITE_OPTS_INIT;
 	wsp_fs_stat st, out;
 	wsp_error err = {0};
 	char *got;
 	size_t len;
 
+	/* the type the core would give (it fills mime_type; here the
+	 * provider is driven without it) */
+	o.mime_type = "text/markdown";
 	CU_ASSERT_EQUAL_FATAL(s3fs_put(&fs, "notes/hello.md", text,
-				       strlen(text), NULL, &out, &err),
+				       strlen(text), &o, &out, &err),
 			      0);
 	CU_ASSERT_EQUAL(out.size, strlen(text));
 	CU_ASSERT(out.version[0] == '"');
@@ -70,6 +74,10 @@ static void test_put_get_stat(void)
 		s3fs_get(&fs, "empty.txt", 0, UINT64_MAX, &got, &len, &err), 0);
 	CU_ASSERT_EQUAL(len, 0);
 	free(got);
+	/* no type given: the provider guesses none from the name */
+	CU_ASSERT_EQUAL(
+		fs.fs->stat(&st, fs.self, &s3_call, "empty.txt", 0, &err), 0);
+	CU_ASSERT_STRING_EQUAL(st.mime_type, "application/octet-stream");
 }
 
 static void test_ranges(void)

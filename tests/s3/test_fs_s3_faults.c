@@ -78,6 +78,7 @@ static void test_no_overwrite(void)
 	char head[8192];
 
 	o.flags = WSP_FS_WRITE_NO_OVERWRITE;
+	o.mime_type = "text/plain";
 	CU_ASSERT_EQUAL(s3fs_put(&fs, "exists.txt", "new", 3, &o, NULL, &err),
 			WSP_EEXIST);
 	last_head(head, sizeof(head));

@@ -128,7 +128,16 @@ typedef struct wsp_fs_write_opts {
 	int64_t expected_mtime_ns; /* 0 = none; else WSP_ESTALE on mismatch */
 	const char *
 		expected_version; /* NULL = none; else WSP_ESTALE on mismatch */
-	const char *mime_type;	  /* NULL = derived from the extension */
+	/*
+	 * The type the file is stored with (an object store's Content-Type).
+	 * NULL or "": the core's wsp_files_mime_type() of the path's
+	 * extension. The core fills it in its own copy of these options
+	 * before any provider's write (wsp_files_write, and a copy between
+	 * mounts), so a provider always sees the type the core chose; one
+	 * driven without the core may see NULL and stores
+	 * "application/octet-stream" then.
+	 */
+	const char *mime_type;
 	/*
 	 * Total bytes the source will give, with WSP_FS_WRITE_SIZE_KNOWN
 	 * (ignored, and seen as 0 by a provider, without it).
