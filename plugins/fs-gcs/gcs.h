@@ -3,7 +3,7 @@
  *
  * crc32c.c   CRC-32C (Castagnoli): SSE4.2 when the CPU has it, a table
  *            otherwise; its base64 form for X-Goog-Hash and object JSON
- * gcstext.c  base64url, RFC 3339 times, decimal strings, printable copies
+ * gcstext.c  base64url, decimal strings, printable copies
  * gcsjson.c  bounded readers of the JSON API's answers and of key files
  * auth.c     credentials: service-account JWT, gcloud user file, metadata
  *            server, anonymous; the cached access token
@@ -71,13 +71,6 @@ int gcs_b64url_decode(unsigned char **out, size_t *out_len, const char *s,
 
 /* Decimal digits only, within uint64_t: 0, else -1. */
 int gcs_parse_u64(uint64_t *out, const char *s);
-
-/*
- * RFC 3339 in UTC ("2026-01-02T03:04:05.678Z", any fraction, Z or
- * +00:00) to ns since the epoch; 0 when it is not one or lies outside
- * years 1678..2261.
- */
-int64_t gcs_parse_time(const char *s);
 
 /* A copy of untrusted text for a message: control bytes as \xNN, cut. */
 void gcs_printable(char *out, size_t cap, const char *s, size_t len);

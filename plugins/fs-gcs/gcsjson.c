@@ -8,6 +8,7 @@
  * text that reaches a message is made printable first.
  */
 #include "gcs.h"
+#include "rfc3339.h"
 
 #include <cjson/cJSON.h>
 
@@ -99,8 +100,9 @@ static int object_from(struct gcs_object *o, const cJSON *j, wsp_error *err)
 				     "GCS sent an object without a valid "
 				     "metageneration");
 	o->metageneration = (int64_t)v;
-	if (upd)
-		o->mtime_ns = gcs_parse_time(upd);
+	/* an unreadable time is an unknown one, 0 */
+	if (upd && rfc3339_ns(&o->mtime_ns, upd))
+		o->mtime_ns = 0;
 	if (crc) {
 		if (gcs_crc32c_from_b64(&o->crc32c, crc))
 			return wsp_error_set(err, WSP_EPROTO,

@@ -1,14 +1,14 @@
 /*
  * plugins/fs-gcs/gcstext.c - small text forms of the GCS wire: base64url
- * (JWTs), RFC 3339 times and decimal strings (object JSON), printable
- * copies of what a server said, and the rule for object names.
+ * (JWTs), decimal strings (object JSON), printable copies of what a
+ * server said, and the rule for object names. Its RFC 3339 times are
+ * read by plugins/shared/rfc3339.c.
  */
 #include "gcs.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 static const char b64u[] =
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -103,59 +103,6 @@ int gcs_parse_u64(uint64_t *out, const char *s)
 	}
 	*out = v;
 	return 0;
-}
-
-static int digits(const char *s, int n, int *out)
-{
-	int v = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
-
-int64_t gcs_parse_time(const char *s)
-{
-	static const int mdays[] = {31, 29, 31, 30, 31, 30,
-				    31, 31, 30, 31, 30, 31};
-	struct tm tm = {0};
-	int y, mo, d, h, mi, se;
-	int64_t ns = 0, scale = 100000000;
-	time_t t;
-
-	if (!s || strlen(s) < 19 || digits(s, 4, &y) || s[4] != '-' ||
-	    digits(s + 5, 2, &mo) || s[7] != '-' || digits(s + 8, 2, &d) ||
-	    (s[10] != 'T' && s[10] != 't') || digits(s + 11, 2, &h) ||
-	    s[13] != ':' || digits(s + 14, 2, &mi) || s[16] != ':' ||
-	    digits(s + 17, 2, &se))
-		return 0;
-	if (y < 1678 || y > 2261 || mo < 1 || mo > 12 || d < 1 ||
-	    d > mdays[mo - 1] || h > 23 || mi > 59 || se > 60)
-		return 0;
-	s += 19;
-	if (*s == '.') {
-		s++;
-		if (*s < '0' || *s > '9')
-			return 0;
-		for (; *s >= '0' && *s <= '9'; s++) {
-			ns += (*s - '0') * scale;
-			scale /= 10;
-		}
-	}
-	if (strcmp(s, "Z") && strcmp(s, "z") && strcmp(s, "+00:00"))
-		return 0;
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = se;
-	t = timegm(&tm);
-	return (int64_t)t * 1000000000 + ns;
 }
 
 void gcs_printable(char *out, size_t cap, const char *s, size_t len)

@@ -8,6 +8,7 @@
  */
 #include "s3.h"
 #include "objtree.h"
+#include "rfc3339.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,7 +65,9 @@ static int parse_page(struct page *pg, const char *doc, size_t len,
 			if (s3_parse_u64(&pg->cur.size, x.text))
 				pg->cur.size = 0;
 		} else if (!strcmp(p, "Contents/LastModified")) {
-			pg->cur.mtime_ns = s3_parse_time(x.text);
+			/* an unreadable time is an unknown one, 0 */
+			if (rfc3339_ns(&pg->cur.mtime_ns, x.text))
+				pg->cur.mtime_ns = 0;
 		} else if (!strcmp(p, "Contents/ETag")) {
 			free(pg->etag);
 			pg->etag = strdup(x.text);

@@ -141,13 +141,6 @@ char *s3xml_find(const char *doc, size_t len, const char *path);
 /* Decimal digits and nothing else, within uint64_t: 0, else -1. */
 int s3_parse_u64(uint64_t *out, const char *s);
 
-/*
- * ISO 8601 in UTC ("2024-01-02T03:04:05.000Z", any fraction, "Z",
- * "+00:00" or nothing after) to ns since the epoch; 0 when it is not
- * one or lies outside years 1678..2261.
- */
-int64_t s3_parse_time(const char *iso);
-
 /* An IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT") the same way. */
 int64_t s3_parse_http_date(const char *v);
 

@@ -1,7 +1,8 @@
 /*
  * plugins/fs-s3/s3text.c - the small text formats the S3 provider reads
- * from servers and files: numbers and dates of headers and listings,
- * Content-Range, ETags, and the INI files of the AWS tools.
+ * from servers and files: numbers of headers and listings, HTTP dates,
+ * Content-Range, ETags, and the INI files of the AWS tools. A listing's
+ * RFC 3339 LastModified is read by plugins/shared/rfc3339.c.
  *
  * All of it is untrusted. Each parser takes exactly its format (digits
  * only where digits are meant: no sign, no space, no overflow) and says
@@ -89,37 +90,6 @@ static int64_t to_seconds(int y, int mon, int d, int h, int mi, int s)
 	tm.tm_min = mi;
 	tm.tm_sec = s;
 	return (int64_t)timegm(&tm);
-}
-
-/* "YYYY-MM-DDTHH:MM:SS": its fields, *p past them. */
-static int64_t iso_seconds(const char **p)
-{
-	int y, mon, d, h, mi, s;
-
-	if (field(&y, p, 4, 0, 9999) || expect(p, "-") ||
-	    field(&mon, p, 2, 1, 12) || expect(p, "-") ||
-	    field(&d, p, 2, 1, 31) || expect(p, "T") ||
-	    field(&h, p, 2, 0, 23) || expect(p, ":") ||
-	    field(&mi, p, 2, 0, 59) || expect(p, ":") || field(&s, p, 2, 0, 59))
-		return 0;
-	return to_seconds(y, mon, d, h, mi, s);
-}
-
-int64_t s3_parse_time(const char *iso)
-{
-	const char *p = iso;
-	int64_t secs = iso_seconds(&p), ns = 0, scale = 100000000;
-
-	if (!secs)
-		return 0;
-	if (*p == '.') {
-		/* a fraction of any length; nanoseconds are kept */
-		for (p++; isdigit((unsigned char)*p); p++, scale /= 10)
-			ns += (*p - '0') * scale;
-	}
-	if (*p && strcmp(p, "Z") && strcmp(p, "+00:00"))
-		return 0;
-	return secs * 1000000000 + ns;
 }
 
 static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";

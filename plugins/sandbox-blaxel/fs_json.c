@@ -8,7 +8,7 @@
  * Nothing here makes a request: fuzzed on its own (tests/fuzz/fuzz_blfs).
  */
 #include "blfs.h"
-#include "remote_io.h"
+#include "rfc3339.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -78,7 +78,9 @@ static int one(const cJSON *e, int dir, bl_fs_entry_fn cb, void *payload)
 		en.mode = (mode & 0777) | (mode & GO_SETUID ? 04000 : 0) |
 			  (mode & GO_SETGID ? 02000 : 0) |
 			  (mode & GO_STICKY ? 01000 : 0);
-		en.mtime_ns = rio_time_ns(bl_str(e, "lastModified"));
+		/* an unreadable time is an unknown one, 0 */
+		if (rfc3339_ns(&en.mtime_ns, bl_str(e, "lastModified")))
+			en.mtime_ns = 0;
 		if (mode & GO_DIR) /* never seen in files; take it as said */
 			en.is_dir = 1, en.size = 0;
 	}

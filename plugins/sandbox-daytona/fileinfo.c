@@ -5,7 +5,7 @@
  * its own (tests/fuzz/fuzz_dtfs.c).
  */
 #include "dtfs.h"
-#include "remote_io.h"
+#include "rfc3339.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,7 +35,9 @@ int dt_fs_info(struct dt_fs_info *out, const cJSON *fi)
 			    ? (uint32_t)strtoul(perm->valuestring, NULL, 8) &
 				      07777
 			    : 0;
-	out->mtime_ns = rio_time_ns(cJSON_IsString(at) ? at->valuestring : NULL);
+	/* an unreadable time is an unknown one, 0 */
+	if (!cJSON_IsString(at) || rfc3339_ns(&out->mtime_ns, at->valuestring))
+		out->mtime_ns = 0;
 	return 0;
 }
 

@@ -22,11 +22,11 @@
 #include "e2b.h"
 #include "remote.h"
 #include "remote_fs.h"
+#include "rfc3339.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define PATH_MAX_E2B 4096
 
@@ -91,26 +91,13 @@ static cJSON *path_body(const char *key, const char *p)
 	return b;
 }
 
-/* RFC 3339 (envd's modifiedTime) in ns since the epoch; 0 if not one. */
+/* envd's modifiedTime (protobuf's Timestamp in JSON: RFC 3339, Z) in
+ * ns since the epoch; an unreadable or missing one is unknown, 0. */
 static int64_t time_ns(const char *s)
 {
-	struct tm tm = {0};
-	int64_t frac = 0, scale = 1000000000;
-	const char *p;
+	int64_t ns;
 
-	if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon,
-			 &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
-			 &tm.tm_sec) != 6)
-		return 0;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	p = strchr(s, '.');
-	for (p = p ? p + 1 : NULL; p && *p >= '0' && *p <= '9'; p++)
-		if (scale > 1) {
-			scale /= 10;
-			frac += (*p - '0') * scale;
-		}
-	return (int64_t)timegm(&tm) * 1000000000 + frac;
+	return rfc3339_ns(&ns, s) ? 0 : ns;
 }
 
 static uint32_t type_of(const cJSON *entry)

@@ -1,9 +1,8 @@
 /*
  * plugins/shared/remote_io.c - a part of a download cut to the asked
  * range, an upload body around the caller's source and its boundary, a
- * write's refusals, a command on files, and Go's time stamps
- * (remote_io.h). Moved here from sandbox-daytona when sandbox-blaxel
- * needed the same (issue 16).
+ * write's refusals and a command on files (remote_io.h). Moved here
+ * from sandbox-daytona when sandbox-blaxel needed the same (issue 16).
  */
 #include "remote_io.h"
 
@@ -11,7 +10,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
-#include <time.h>
 
 int rio_part_take(const void *data, size_t len, void *payload)
 {
@@ -112,36 +110,6 @@ int rio_boundary(char *out, const char *tmp, wsp_error *err)
 	if (strstr(tmp, out))
 		return wsp_error_set(err, WSP_EINVAL, "unlucky path");
 	return 0;
-}
-
-int64_t rio_time_ns(const char *s)
-{
-	struct tm tm = {0};
-	int64_t frac = 0, scale = 1000000000, off = 0, t;
-	int oh = 0, om = 0;
-	const char *p;
-
-	if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year,
-			 &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
-			 &tm.tm_sec) != 6 || strlen(s) < 19)
-		return 0;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	p = s + 19;
-	if (*p == '.')
-		for (p++; *p >= '0' && *p <= '9'; p++)
-			if (scale > 1) {
-				scale /= 10;
-				frac += (*p - '0') * scale;
-			}
-	/* Go writes the zone as Z or +hh:mm */
-	if ((*p == '+' || *p == '-') && sscanf(p + 1, "%2d:%2d", &oh, &om) == 2)
-		off = (*p == '-' ? -1 : 1) * ((int64_t)oh * 3600 + om * 60);
-	t = (int64_t)timegm(&tm) - off;
-	/* what ns since the epoch can hold (years 1678..2262) */
-	if (t < -9000000000LL || t > 9000000000LL)
-		return 0;
-	return t * 1000000000 + frac;
 }
 
 int rio_part_range(char *out, size_t cap, const wsp_fs_read_opts *o,

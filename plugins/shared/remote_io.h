@@ -4,10 +4,10 @@
  * sandbox-blaxel): a part of a file cut out of a download's body, and an
  * upload body made of a fixed head, the caller's bytes and a fixed tail
  * (a one-file multipart form). Neither makes a request nor holds the
- * file: both stream. Also a write's refusals, a command on files, and
- * the time stamps their servers (Go) write; what their disks do alike
- * besides is in remote_fs.h. The part's readers and the time reader are
- * fuzzed (tests/fuzz/fuzz_dtfs, fuzz_blfs).
+ * file: both stream. Also a write's refusals and a command on files;
+ * what their disks do alike besides is in remote_fs.h, the time stamps
+ * their servers (Go) write in rfc3339.h. The part's readers are fuzzed
+ * (tests/fuzz/fuzz_dtfs).
  */
 #ifndef WSP_PLUGIN_SHARED_REMOTE_IO_H
 #define WSP_PLUGIN_SHARED_REMOTE_IO_H
@@ -16,10 +16,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-
-/* RFC 3339 (Go's time.Time: Z or ±hh:mm) in ns since the epoch; 0 if
- * not one or out of what int64 ns hold. */
-int64_t rio_time_ns(const char *s);
 
 /*
  * The Range header's value for o of a file of size bytes (o->offset <

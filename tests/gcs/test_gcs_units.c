@@ -137,16 +137,6 @@ static void test_text(void)
 	CU_ASSERT_EQUAL(gcs_parse_u64(&v, "-1"), -1);
 	CU_ASSERT_EQUAL(gcs_parse_u64(&v, " 1"), -1);
 	CU_ASSERT_EQUAL(gcs_parse_u64(&v, ""), -1);
-	CU_ASSERT_EQUAL(gcs_parse_time("1970-01-01T00:00:01.5Z"),
-			1500000000LL);
-	CU_ASSERT_EQUAL(gcs_parse_time("2026-12-05T12:00:00.123456789Z"),
-			1796472000123456789LL);
-	CU_ASSERT_EQUAL(gcs_parse_time("2026-12-05T12:00:00+00:00"),
-			1796472000000000000LL);
-	CU_ASSERT_EQUAL(gcs_parse_time("2026-12-05T12:00:00+01:00"), 0);
-	CU_ASSERT_EQUAL(gcs_parse_time("2026-02-30T12:00:00Z"), 0);
-	CU_ASSERT_EQUAL(gcs_parse_time("2026-12-05T12:00:00.Z"), 0);
-	CU_ASSERT_EQUAL(gcs_parse_time("2026-12-05"), 0);
 	gcs_printable(out, sizeof(out), "a\nb\x1b", 4);
 	CU_ASSERT_STRING_EQUAL(out, "a\\x0ab\\x1b");
 	gcs_printable(out, 8, "abcdefghijkl", 12);
