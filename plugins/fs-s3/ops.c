@@ -7,6 +7,7 @@
  * it). A plain object "a/b" is a file.
  */
 #include "s3.h"
+#include "httpdate.h"
 #include "objfs.h"
 
 #include <stdio.h>
@@ -62,7 +63,7 @@ static int on_head_header(const char *name, const char *value, void *p)
 	if (!strcasecmp(name, "Content-Length"))
 		(void)s3_parse_u64(&h->size, value); /* stays 0 if not */
 	else if (!strcasecmp(name, "Last-Modified"))
-		h->mtime_ns = s3_parse_http_date(value);
+		(void)http_date_ns(&h->mtime_ns, value); /* stays 0 if not */
 	else if (!strcasecmp(name, "ETag") && s3_etag_ok(value))
 		snprintf(h->etag, sizeof(h->etag), "%s", value);
 	else if (!strcasecmp(name, "Content-Type"))

@@ -141,9 +141,6 @@ char *s3xml_find(const char *doc, size_t len, const char *path);
 /* Decimal digits and nothing else, within uint64_t: 0, else -1. */
 int s3_parse_u64(uint64_t *out, const char *s);
 
-/* An IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT") the same way. */
-int64_t s3_parse_http_date(const char *v);
-
 /* "bytes <first>-<last>/<size>" with first <= last < size: 0, else -1. */
 int s3_parse_content_range(uint64_t *first, uint64_t *last, uint64_t *size,
 			   const char *v);

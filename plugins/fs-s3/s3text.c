@@ -1,20 +1,19 @@
 /*
  * plugins/fs-s3/s3text.c - the small text formats the S3 provider reads
- * from servers and files: numbers of headers and listings, HTTP dates,
+ * from servers and files: numbers of headers and listings,
  * Content-Range, ETags, and the INI files of the AWS tools. A listing's
- * RFC 3339 LastModified is read by plugins/shared/rfc3339.c.
+ * RFC 3339 LastModified is read by plugins/shared/rfc3339.c, a
+ * Last-Modified header's HTTP date by plugins/shared/httpdate.c.
  *
  * All of it is untrusted. Each parser takes exactly its format (digits
  * only where digits are meant: no sign, no space, no overflow) and says
- * "not one" rather than guess; dates are checked field by field so that
- * no calendar arithmetic or nanosecond count can overflow.
+ * "not one" rather than guess.
  */
 #include "s3.h"
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* Longest INI line looked at; a longer one is skipped whole. */
 #define INI_LINE_MAX 4096
@@ -38,23 +37,6 @@ int s3_parse_u64(uint64_t *out, const char *s)
 	return 0;
 }
 
-/* Exactly n digits at *p, within [min, max]; *p moves past them. */
-static int field(int *out, const char **p, int n, int min, int max)
-{
-	int v = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)(*p)[i]))
-			return -1;
-		v = v * 10 + ((*p)[i] - '0');
-	}
-	if (v < min || v > max)
-		return -1;
-	*out = v;
-	*p += n;
-	return 0;
-}
-
 static int expect(const char **p, const char *lit)
 {
 	size_t n = strlen(lit);
@@ -63,65 +45,6 @@ static int expect(const char **p, const char *lit)
 		return -1;
 	*p += n;
 	return 0;
-}
-
-static bool leap(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-/*
- * Seconds since the epoch of a checked UTC date, 0 when it is not a real
- * day or its nanoseconds would not fit in an int64_t (years 1678..2261
- * do, with room to spare).
- */
-static int64_t to_seconds(int y, int mon, int d, int h, int mi, int s)
-{
-	static const int mdays[] = {31, 28, 31, 30, 31, 30,
-				    31, 31, 30, 31, 30, 31};
-	struct tm tm = {0};
-
-	if (y < 1678 || y > 2261 || d > mdays[mon - 1] + (mon == 2 && leap(y)))
-		return 0;
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mon - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = s;
-	return (int64_t)timegm(&tm);
-}
-
-static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-static const char wdays[] = "SunMonTueWedThuFriSat";
-
-static int name_index(const char *table, int n, const char **p)
-{
-	for (int i = 0; i < n; i++)
-		if (!strncmp(*p, table + 3 * i, 3)) {
-			*p += 3;
-			return i;
-		}
-	return -1;
-}
-
-int64_t s3_parse_http_date(const char *v)
-{
-	const char *p = v;
-	int y, mon, d, h, mi, s;
-	int64_t secs;
-
-	/* IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT" */
-	if (name_index(wdays, 7, &p) < 0 || expect(&p, ", ") ||
-	    field(&d, &p, 2, 1, 31) || expect(&p, " ") ||
-	    (mon = name_index(months, 12, &p) + 1) < 1 || expect(&p, " ") ||
-	    field(&y, &p, 4, 0, 9999) || expect(&p, " ") ||
-	    field(&h, &p, 2, 0, 23) || expect(&p, ":") ||
-	    field(&mi, &p, 2, 0, 59) || expect(&p, ":") ||
-	    field(&s, &p, 2, 0, 59) || strcmp(p, " GMT"))
-		return 0;
-	secs = to_seconds(y, mon, d, h, mi, s);
-	return secs * 1000000000;
 }
 
 /* Digits up to stop (a character that must follow them). */

@@ -16,6 +16,7 @@
  * a tail: procs_logs.c). A wait follows `/logs/stream`, which ends when
  * the process does: no polling while it runs.
  */
+#include "httpdate.h"
 #include "procs.h"
 #include "remote.h"
 #include "stream_queue.h"
@@ -128,14 +129,13 @@ int bl_proc_get(cJSON **pr, struct bl *b, const wsp_call *call,
 	return rc;
 }
 
-/* "Sun, 06 Dec 2026 03:01:06 GMT" (Go's http.TimeFormat) -> epoch ms. */
+/* "Sun, 06 Dec 2026 03:01:06 GMT" (Go's http.TimeFormat) -> epoch ms;
+ * 0 (unknown) when absent or not such a date. */
 static int64_t go_date_ms(const char *s)
 {
-	struct tm tm = {0};
-	const char *end = s ? strptime(s, "%a, %d %b %Y %H:%M:%S GMT", &tm)
-			    : NULL;
+	int64_t ns;
 
-	return end ? (int64_t)timegm(&tm) * 1000 : 0;
+	return http_date_ns(&ns, s) ? 0 : ns / 1000000;
 }
 
 /*

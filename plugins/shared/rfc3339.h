@@ -6,7 +6,7 @@
  * JSON (Daytona's modifiedAt, Blaxel's lastModified: RFC3339Nano, Z or
  * an offset) and protobuf's Timestamp in E2B's envd (modifiedTime: Z,
  * 0, 3, 6 or 9 fraction digits). Fuzzed by tests/fuzz/fuzz_rfc3339.c,
- * tested by tests/shared/test_rfc3339.c.
+ * tested by tests/shared/test_times.c.
  */
 #ifndef WSP_PLUGIN_SHARED_RFC3339_H
 #define WSP_PLUGIN_SHARED_RFC3339_H

@@ -1,7 +1,8 @@
 /*
  * tests/s3/test_s3text.c - the S3 provider's small text parsers: numbers,
- * HTTP dates, Content-Range and ETags from servers, and the AWS INI
- * files (a listing's RFC 3339 times: tests/shared/test_rfc3339.c).
+ * Content-Range and ETags from servers, and the AWS INI files (a
+ * listing's RFC 3339 times and Last-Modified's HTTP date:
+ * tests/shared/test_times.c).
  * Each hostile case here was a bug once (a sign or space accepted, a
  * date whose nanoseconds overflowed, a fraction misread, a long line
  * split in two).
@@ -35,24 +36,6 @@ static void test_u64(void)
 	CU_ASSERT_EQUAL(s3_parse_u64(&v, ""), -1);
 	CU_ASSERT_EQUAL(s3_parse_u64(&v, "12abc"), -1);
 	CU_ASSERT_EQUAL(v, 7);
-}
-
-static void test_http_date(void)
-{
-	CU_ASSERT_EQUAL(s3_parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"),
-			784111777000000000);
-	CU_ASSERT_EQUAL(s3_parse_http_date("Thu, 01 Jan 1970 00:00:10 GMT"),
-			10000000000);
-	/* strptime() took these, and the ns count overflowed */
-	CU_ASSERT_EQUAL(s3_parse_http_date("Fri, 31 Dec 9999 23:59:59 GMT"), 0);
-	CU_ASSERT_EQUAL(s3_parse_http_date("Sat, 01 Jan 0000 00:00:00 GMT"), 0);
-	CU_ASSERT_EQUAL(s3_parse_http_date("Sun, 06 Nov 1994 8:49:37 GMT"), 0);
-	CU_ASSERT_EQUAL(s3_parse_http_date("Sun, 31 Nov 1994 08:49:37 GMT"), 0);
-	CU_ASSERT_EQUAL(s3_parse_http_date("Sun, 06 Nov 1994 08:49:37 UTC"), 0);
-	CU_ASSERT_EQUAL(s3_parse_http_date("Sun, 06 Xyz 1994 08:49:37 GMT"), 0);
-	CU_ASSERT_EQUAL(
-		s3_parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT trailing"),
-		0);
 }
 
 static void test_content_range(void)
@@ -251,7 +234,6 @@ static void test_creds_file(void)
 
 static CU_TestInfo tests[] = {
 	{"decimal numbers", test_u64},
-	{"HTTP dates", test_http_date},
 	{"Content-Range", test_content_range},
 	{"ETags", test_etag},
 	{"INI files", test_ini},

@@ -16,6 +16,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include "test_wait.h"
 
 static struct box bx;
@@ -108,6 +109,12 @@ static void test_outlives_the_instance(void)
 			0);
 	CU_ASSERT_EQUAL(st.state, WSP_PROC_EXITED);
 	CU_ASSERT_EQUAL(st.stdout_total, strlen("from-before\ndone\n"));
+	/* startedAt and completedAt, HTTP dates (whole seconds): the run
+	 * took a second, within the last ten minutes */
+	CU_ASSERT_TRUE(st.started_ms > (int64_t)(time(NULL) - 600) * 1000);
+	CU_ASSERT_TRUE(st.started_ms <= (int64_t)time(NULL) * 1000);
+	CU_ASSERT_TRUE(st.started_ms % 1000 == 0 &&
+		       st.ended_ms >= st.started_ms + 1000);
 	CU_ASSERT_EQUAL(pm()->read_output(NULL, bx.self, box_call(&bx, 30000),
 					  id, &oo, append, text, &err),
 			0);

@@ -1,10 +1,11 @@
 /*
- * tests/shared/test_rfc3339.c - the one RFC 3339 reader every provider
- * uses (plugins/shared/rfc3339.c), on a table of what servers send, what
- * the four readers it replaced were tested with, and what must be
- * refused. Where a case comes from an old suite its origin is named:
- * s3 (tests/s3/test_s3text.c), gcs (tests/gcs/test_gcs_units.c).
+ * tests/shared/test_times.c - the providers' two time stamp readers
+ * (plugins/shared/rfc3339.c and httpdate.c), each on a table of what
+ * servers send, what the readers they replaced were tested with, and
+ * what must be refused. Where a case comes from an old suite its origin
+ * is named: s3 (tests/s3/test_s3text.c), gcs (tests/gcs/test_gcs_units.c).
  */
+#include "httpdate.h"
 #include "rfc3339.h"
 
 #include "cu_main.h"
@@ -21,7 +22,7 @@ struct rcase {
 	int64_t ns;
 };
 
-static const struct rcase cases[] = {
+static const struct rcase rfc3339_cases[] = {
 	/* what servers send */
 	{"2024-01-02T03:04:05.000Z", 1, 1704164645000000000}, /* S3 (s3) */
 	{"2024-01-02T03:04:05.123Z", 1, 1704164645123000000}, /* GCS */
@@ -114,12 +115,66 @@ static const struct rcase cases[] = {
 	{"2024-01-02T03:04:05 +0000 UTC", REFUSED}, /* Go's String() */
 };
 
-static void test_table(void)
+/* IMF-fixdate, RFC 9110's HTTP date (httpdate.h). */
+static const struct rcase http_cases[] = {
+	/* what servers send: S3's Last-Modified, Blaxel's process times */
+	{"Sun, 06 Nov 1994 08:49:37 GMT", 1, 784111777000000000}, /* s3 */
+	{"Thu, 01 Jan 1970 00:00:10 GMT", 1, 10000000000},        /* s3 */
+	{"Mon, 07 Dec 2026 18:40:00 GMT", 1, 1796668800000000000},
+	{"Thu, 01 Jan 1970 00:00:00 GMT", 1, 0},
+	{"Wed, 31 Dec 1969 23:59:59 GMT", 1, -1000000000},
+	/* leap days; a day that does not exist */
+	{"Thu, 29 Feb 2024 00:00:00 GMT", 1, 1709164800000000000},
+	{"Tue, 29 Feb 2000 12:00:00 GMT", 1, 951825600000000000},
+	{"Wed, 29 Feb 2023 00:00:00 GMT", REFUSED},
+	{"Thu, 29 Feb 1900 00:00:00 GMT", REFUSED},
+	{"Sun, 31 Nov 1994 08:49:37 GMT", REFUSED}, /* s3 */
+	{"Sun, 00 Nov 1994 08:49:37 GMT", REFUSED},
+	/* a leap second is the next minute's first second */
+	{"Sat, 31 Dec 2016 23:59:60 GMT", 1, 1483228800000000000},
+	/* past 32-bit time_t; the ends of int64 ns (s3: strptime took
+	 * these, and the ns count overflowed) */
+	{"Fri, 01 Jan 2100 00:00:00 GMT", 1, 4102444800000000000},
+	{"Fri, 31 Dec 9999 23:59:59 GMT", REFUSED}, /* s3 */
+	{"Sat, 01 Jan 0000 00:00:00 GMT", REFUSED}, /* s3 */
+	{"Sat, 12 Apr 2262 00:00:00 GMT", REFUSED},
+	/* fields out of range */
+	{"Sun, 06 Nov 1994 24:00:00 GMT", REFUSED},
+	{"Sun, 06 Nov 1994 08:60:00 GMT", REFUSED},
+	{"Sun, 06 Nov 1994 08:49:61 GMT", REFUSED},
+	{"Sun, 32 Nov 1994 08:49:37 GMT", REFUSED},
+	/* names: RFC 9110's, exactly (the day-name is not checked against
+	 * the date) */
+	{"Sun, 06 Xyz 1994 08:49:37 GMT", REFUSED}, /* s3 */
+	{"Xyz, 06 Nov 1994 08:49:37 GMT", REFUSED},
+	{"sun, 06 nov 1994 08:49:37 GMT", REFUSED},
+	{"Mon, 06 Nov 1994 08:49:37 GMT", 1, 784111777000000000},
+	/* widths, spaces, signs; zones; the obsolete forms */
+	{"Sun, 06 Nov 1994 8:49:37 GMT", REFUSED},  /* s3 */
+	{"Sun,  6 Nov 1994 08:49:37 GMT", REFUSED}, /* Blaxel's strptime */
+	{"Sun, 06 Nov 1994 -8:49:37 GMT", REFUSED},
+	{"Sun, 06 Nov 1994 08:49:37 UTC", REFUSED}, /* s3 */
+	{"Sun, 06 Nov 1994 08:49:37 gmt", REFUSED},
+	{"Sunday, 06-Nov-94 08:49:37 GMT", REFUSED},
+	{"Sun Nov  6 08:49:37 1994", REFUSED},
+	/* missing parts and trailing garbage */
+	{"Sun, 06 Nov 1994 08:49:37 GMT trailing", REFUSED}, /* s3 */
+	{"Sun, 06 Nov 1994 08:49:37 GMT ", REFUSED},
+	{" Sun, 06 Nov 1994 08:49:37 GMT", REFUSED},
+	{"Sun, 06 Nov 1994 08:49:37", REFUSED},
+	{"", REFUSED},
+};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+typedef int (*reader)(int64_t *out, const char *s);
+
+static void run_table(reader read, const struct rcase *cases, size_t n)
 {
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < n; i++) {
 		const struct rcase *c = &cases[i];
 		int64_t ns = 42;
-		int rc = rfc3339_ns(&ns, c->in);
+		int rc = read(&ns, c->in);
 
 		if (c->ok ? rc != 0 || ns != c->ns : rc != -1 || ns != 42)
 			printf("\n  \"%s\": rc %d ns %lld, wanted %s %lld",
@@ -133,23 +188,44 @@ static void test_table(void)
 }
 
 /* Every proper prefix of an accepted stamp misses a part: refused. */
-static void test_prefixes(void)
+static void run_prefixes(reader read, const struct rcase *cases, size_t n)
 {
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < n; i++) {
 		char cut[64];
-		size_t n = strlen(cases[i].in);
-		int64_t ns;
+		size_t len = strlen(cases[i].in);
+		int64_t ns = 42;
 
-		if (!cases[i].ok || n >= sizeof(cut))
+		if (!cases[i].ok || len >= sizeof(cut))
 			continue;
-		for (size_t k = 0; k < n; k++) {
+		for (size_t k = 0; k < len; k++) {
 			memcpy(cut, cases[i].in, k);
 			cut[k] = '\0';
-			if (rfc3339_ns(&ns, cut) != -1)
+			if (read(&ns, cut) != -1)
 				printf("\n  \"%s\" accepted", cut);
-			CU_ASSERT_EQUAL(rfc3339_ns(&ns, cut), -1);
+			CU_ASSERT_EQUAL(read(&ns, cut), -1);
 		}
+		CU_ASSERT_EQUAL(ns, 42);
 	}
+}
+
+static void test_rfc3339_table(void)
+{
+	run_table(rfc3339_ns, rfc3339_cases, COUNT(rfc3339_cases));
+}
+
+static void test_rfc3339_prefixes(void)
+{
+	run_prefixes(rfc3339_ns, rfc3339_cases, COUNT(rfc3339_cases));
+}
+
+static void test_http_table(void)
+{
+	run_table(http_date_ns, http_cases, COUNT(http_cases));
+}
+
+static void test_http_prefixes(void)
+{
+	run_prefixes(http_date_ns, http_cases, COUNT(http_cases));
 }
 
 static void test_null(void)
@@ -157,14 +233,19 @@ static void test_null(void)
 	int64_t ns = 42;
 
 	CU_ASSERT_EQUAL(rfc3339_ns(&ns, NULL), -1);
+	CU_ASSERT_EQUAL(http_date_ns(&ns, NULL), -1);
 	CU_ASSERT_EQUAL(ns, 42);
 }
 
 static CU_TestInfo tests[] = {
-	{"table of accepted and refused stamps", test_table},
-	{"every prefix of an accepted stamp refused", test_prefixes},
+	{"RFC 3339: accepted and refused stamps", test_rfc3339_table},
+	{"RFC 3339: every prefix of an accepted stamp refused",
+	 test_rfc3339_prefixes},
+	{"HTTP date: accepted and refused dates", test_http_table},
+	{"HTTP date: every prefix of an accepted date refused",
+	 test_http_prefixes},
 	{"NULL refused", test_null},
 	CU_TEST_INFO_NULL,
 };
 
-CU_MAIN_SUITE("rfc3339", NULL, NULL, tests)
+CU_MAIN_SUITE("time stamps", NULL, NULL, tests)
