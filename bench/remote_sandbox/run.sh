@@ -14,6 +14,7 @@ fakedir=$here/../../tests/$vendor
 . "$here/../fake.sh"
 bench_scratch remote
 . "$here/../measure.sh"
+. "$here/e2b-floor.sh"
 
 case $vendor in
 daytona | blaxel | e2b) ;;
@@ -74,4 +75,5 @@ for w in ${WORKLOADS:-exec100 stdout10m procs50}; do
 		"$(echo "$wsp_wall / $sdk_wall" | bc -l)" \
 		"$(echo "$wsp_cpu / ($sdk_cpu + 0.001)" | bc -l)" \
 		"$(echo "$wsp_rss / $sdk_rss" | bc -l)"
+	if [ "$vendor/$w" = e2b/exec100 ]; then e2b_floor; fi
 done
