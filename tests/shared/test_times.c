@@ -1,6 +1,6 @@
 /*
  * tests/shared/test_times.c - the providers' two time stamp readers
- * (plugins/shared/rfc3339.c and httpdate.c), each on a table of what
+ * (util/rfc3339.c and httpdate.c), each on a table of what
  * servers send, what the readers they replaced were tested with, and
  * what must be refused. Where a case comes from an old suite its origin
  * is named: s3 (tests/s3/test_s3text.c), gcs (tests/gcs/test_gcs_units.c).

@@ -1,5 +1,5 @@
 /*
- * plugins/shared/rfc3339.h - the one reader of RFC 3339 time stamps the
+ * util/rfc3339.h - the one reader of RFC 3339 time stamps the
  * providers' servers send: S3's ListObjects LastModified
  * ("2024-01-02T03:04:05.000Z"), GCS's object updated and timeCreated
  * ("2024-01-02T03:04:05.123Z"), Go's time.Time in the remote sandboxes'
@@ -8,8 +8,8 @@
  * 0, 3, 6 or 9 fraction digits). Fuzzed by tests/fuzz/fuzz_rfc3339.c,
  * tested by tests/shared/test_times.c.
  */
-#ifndef WSP_PLUGIN_SHARED_RFC3339_H
-#define WSP_PLUGIN_SHARED_RFC3339_H
+#ifndef WSP_UTIL_RFC3339_H
+#define WSP_UTIL_RFC3339_H
 
 #include <stdint.h>
 

@@ -1,7 +1,7 @@
 /*
- * plugins/shared/httpdate.c - HTTP's IMF-fixdate to nanoseconds
- * (httpdate.h). Replaces fs-s3's hand-written reader and sandbox-blaxel's
- * strptime, which took a one-digit day, spaces and long names.
+ * util/httpdate.c - HTTP's IMF-fixdate to nanoseconds (httpdate.h).
+ * Replaces fs-s3's hand-written reader and sandbox-blaxel's strptime,
+ * which took a one-digit day, spaces and long names.
  *
  * The text is checked against the fixed shape before any field is read,
  * so nothing past the string is looked at; the calendar is libc's

@@ -1,7 +1,7 @@
 /*
- * plugins/shared/rfc3339.c - RFC 3339 time stamps to nanoseconds
- * (rfc3339.h). Replaces the four readers the providers had, each with
- * its own strictness (fs-s3, fs-gcs, remote_io's for Daytona and Blaxel,
+ * util/rfc3339.c - RFC 3339 time stamps to nanoseconds (rfc3339.h).
+ * Replaces the four readers the providers had, each with its own
+ * strictness (fs-s3, fs-gcs, remote_io's for Daytona and Blaxel,
  * sandbox-e2b's), issue 19.
  *
  * Every character is checked before the next is read, so a string that
