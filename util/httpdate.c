@@ -53,6 +53,13 @@ static int name_at(const char *table, int n, const char *s)
 	return -1;
 }
 
+int64_t http_date_ns_or0(const char *s)
+{
+	int64_t ns;
+
+	return http_date_ns(&ns, s) ? 0 : ns;
+}
+
 int http_date_ns(int64_t *out, const char *s)
 {
 	struct tm tm = {0};

@@ -29,4 +29,12 @@
  */
 int http_date_ns(int64_t *out, const char *s);
 
+/*
+ * s as http_date_ns() reads it, or 0 when http_date_ns() refuses it (a
+ * NULL s too): "an unreadable or missing date is an unknown one", as
+ * Blaxel's process times take it. 0 is also the epoch itself; a caller
+ * that must tell the two apart calls http_date_ns().
+ */
+int64_t http_date_ns_or0(const char *s);
+
 #endif

@@ -102,6 +102,13 @@ static bool to_ns(int64_t *out, int64_t secs, int64_t frac)
 	return true;
 }
 
+int64_t rfc3339_ns_or0(const char *s)
+{
+	int64_t ns;
+
+	return rfc3339_ns(&ns, s) ? 0 : ns;
+}
+
 int rfc3339_ns(int64_t *out, const char *s)
 {
 	const char *p = s;
