@@ -1,7 +1,9 @@
 /*
  * util/httpdate.c - HTTP's IMF-fixdate to nanoseconds (httpdate.h).
- * Replaces fs-s3's hand-written reader and sandbox-blaxel's strptime,
- * which took a one-digit day, spaces and long names.
+ * Replaces fs-s3's hand-written reader, sandbox-blaxel's strptime, which
+ * took a one-digit day, spaces and long names, and the core's own
+ * Retry-After reader, which took any letters for the day-name and a day
+ * past its month's end (31 February).
  *
  * The text is checked against the fixed shape before any field is read,
  * so nothing past the string is looked at; the calendar is libc's

@@ -1,10 +1,11 @@
 /*
- * util/httpdate.h - the one reader of HTTP dates the providers' servers
- * send: S3's Last-Modified header and Blaxel's process times (startedAt,
- * completedAt: Go's http.TimeFormat), both RFC 9110's IMF-fixdate,
- * "Sun, 06 Nov 1994 08:49:37 GMT". RFC 3339 stamps are rfc3339.h's.
- * Fuzzed by tests/fuzz/fuzz_s3text.c, tested by
- * tests/shared/test_times.c.
+ * util/httpdate.h - the one reader of HTTP dates wsp is sent: S3's
+ * Last-Modified header and Blaxel's process times (startedAt,
+ * completedAt: Go's http.TimeFormat) in the providers, any server's
+ * Retry-After in the core's HTTP service (core/host/http_retry.c), all
+ * RFC 9110's IMF-fixdate, "Sun, 06 Nov 1994 08:49:37 GMT". RFC 3339
+ * stamps are rfc3339.h's. Fuzzed by tests/fuzz/fuzz_s3text.c and
+ * fuzz_http.c, tested by tests/shared/test_times.c.
  */
 #ifndef WSP_UTIL_HTTPDATE_H
 #define WSP_UTIL_HTTPDATE_H
