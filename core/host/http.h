@@ -115,9 +115,10 @@ WSP_INTERNAL bool wsp__http_idempotent_method(const char *method);
 WSP_INTERNAL bool wsp__http_retryable_status(long status);
 
 /*
- * Parse a Retry-After value, delta-seconds or an HTTP-date, relative to
- * now (seconds since the epoch). Returns the delay in ms (>= 0), or -1
- * when value is neither.
+ * Parse a Retry-After value, delta-seconds or an HTTP-date (IMF-fixdate,
+ * as util/httpdate.h reads it), relative to now (seconds since the
+ * epoch). Returns the delay in ms (>= 0; 0 for a date not after now), or
+ * -1 when value is neither.
  */
 WSP_INTERNAL int64_t wsp__http_parse_retry_after(const char *value,
 						 int64_t now);

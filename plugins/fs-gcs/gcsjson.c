@@ -100,9 +100,7 @@ static int object_from(struct gcs_object *o, const cJSON *j, wsp_error *err)
 				     "GCS sent an object without a valid "
 				     "metageneration");
 	o->metageneration = (int64_t)v;
-	/* an unreadable time is an unknown one, 0 */
-	if (upd && rfc3339_ns(&o->mtime_ns, upd))
-		o->mtime_ns = 0;
+	o->mtime_ns = rfc3339_ns_or0(upd); /* none or unreadable: unknown */
 	if (crc) {
 		if (gcs_crc32c_from_b64(&o->crc32c, crc))
 			return wsp_error_set(err, WSP_EPROTO,

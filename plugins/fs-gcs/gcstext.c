@@ -2,7 +2,7 @@
  * plugins/fs-gcs/gcstext.c - small text forms of the GCS wire: base64url
  * (JWTs), decimal strings (object JSON), printable copies of what a
  * server said, and the rule for object names. Its RFC 3339 times are
- * read by plugins/shared/rfc3339.c.
+ * read by util/rfc3339.c.
  */
 #include "gcs.h"
 

@@ -65,9 +65,7 @@ static int parse_page(struct page *pg, const char *doc, size_t len,
 			if (s3_parse_u64(&pg->cur.size, x.text))
 				pg->cur.size = 0;
 		} else if (!strcmp(p, "Contents/LastModified")) {
-			/* an unreadable time is an unknown one, 0 */
-			if (rfc3339_ns(&pg->cur.mtime_ns, x.text))
-				pg->cur.mtime_ns = 0;
+			pg->cur.mtime_ns = rfc3339_ns_or0(x.text);
 		} else if (!strcmp(p, "Contents/ETag")) {
 			free(pg->etag);
 			pg->etag = strdup(x.text);

@@ -2,8 +2,8 @@
  * plugins/fs-s3/s3text.c - the small text formats the S3 provider reads
  * from servers and files: numbers of headers and listings,
  * Content-Range, ETags, and the INI files of the AWS tools. A listing's
- * RFC 3339 LastModified is read by plugins/shared/rfc3339.c, a
- * Last-Modified header's HTTP date by plugins/shared/httpdate.c.
+ * RFC 3339 LastModified is read by util/rfc3339.c, a Last-Modified
+ * header's HTTP date by util/httpdate.c.
  *
  * All of it is untrusted. Each parser takes exactly its format (digits
  * only where digits are meant: no sign, no space, no overflow) and says

@@ -78,9 +78,7 @@ static int one(const cJSON *e, int dir, bl_fs_entry_fn cb, void *payload)
 		en.mode = (mode & 0777) | (mode & GO_SETUID ? 04000 : 0) |
 			  (mode & GO_SETGID ? 02000 : 0) |
 			  (mode & GO_STICKY ? 01000 : 0);
-		/* an unreadable time is an unknown one, 0 */
-		if (rfc3339_ns(&en.mtime_ns, bl_str(e, "lastModified")))
-			en.mtime_ns = 0;
+		en.mtime_ns = rfc3339_ns_or0(bl_str(e, "lastModified"));
 		if (mode & GO_DIR) /* never seen in files; take it as said */
 			en.is_dir = 1, en.size = 0;
 	}

@@ -133,9 +133,7 @@ int bl_proc_get(cJSON **pr, struct bl *b, const wsp_call *call,
  * 0 (unknown) when absent or not such a date. */
 static int64_t go_date_ms(const char *s)
 {
-	int64_t ns;
-
-	return http_date_ns(&ns, s) ? 0 : ns / 1000000;
+	return http_date_ns_or0(s) / 1000000;
 }
 
 /*

@@ -35,9 +35,8 @@ int dt_fs_info(struct dt_fs_info *out, const cJSON *fi)
 			    ? (uint32_t)strtoul(perm->valuestring, NULL, 8) &
 				      07777
 			    : 0;
-	/* an unreadable time is an unknown one, 0 */
-	if (!cJSON_IsString(at) || rfc3339_ns(&out->mtime_ns, at->valuestring))
-		out->mtime_ns = 0;
+	out->mtime_ns =
+		rfc3339_ns_or0(cJSON_IsString(at) ? at->valuestring : NULL);
 	return 0;
 }
 

@@ -91,15 +91,6 @@ static cJSON *path_body(const char *key, const char *p)
 	return b;
 }
 
-/* envd's modifiedTime (protobuf's Timestamp in JSON: RFC 3339, Z) in
- * ns since the epoch; an unreadable or missing one is unknown, 0. */
-static int64_t time_ns(const char *s)
-{
-	int64_t ns;
-
-	return rfc3339_ns(&ns, s) ? 0 : ns;
-}
-
 static uint32_t type_of(const cJSON *entry)
 {
 	const char *t = e2b_str(entry, "type");
@@ -139,7 +130,7 @@ static int stat_full(wsp_fs_stat *out, struct e2b *e, const struct e2b_conn *c,
 	if (!rc && out) {
 		out->type = type_of(entry);
 		out->size = out->type == WSP_FS_TYPE_FILE ? size_of(entry) : 0;
-		out->mtime_ns = time_ns(e2b_str(entry, "modifiedTime"));
+		out->mtime_ns = rfc3339_ns_or0(e2b_str(entry, "modifiedTime"));
 		mode = cJSON_GetObjectItemCaseSensitive(entry, "mode");
 		out->mode = cJSON_IsNumber(mode) ? (uint32_t)mode->valueint &
 							   07777
@@ -399,7 +390,7 @@ static int fs_list(void *self, const wsp_call *call, const char *path,
 		en.type = type_of(it);
 		en.name = name;
 		en.size = en.type == WSP_FS_TYPE_FILE ? size_of(it) : 0;
-		en.mtime_ns = time_ns(e2b_str(it, "modifiedTime"));
+		en.mtime_ns = rfc3339_ns_or0(e2b_str(it, "modifiedTime"));
 		en.depth = d;
 		rc = rfs_give(e->host, call, opts, &en, cb, payload, err);
 	}

@@ -6,7 +6,7 @@
  * (a one-file multipart form). Neither makes a request nor holds the
  * file: both stream. Also a write's refusals and a command on files;
  * what their disks do alike besides is in remote_fs.h, the time stamps
- * their servers (Go) write in rfc3339.h. The part's readers are fuzzed
+ * their servers (Go) write in util/rfc3339.h. The part's readers are fuzzed
  * (tests/fuzz/fuzz_dtfs).
  */
 #ifndef WSP_PLUGIN_SHARED_REMOTE_IO_H

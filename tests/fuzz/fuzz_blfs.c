@@ -3,7 +3,7 @@
  * what the sandbox-api says and is sent about the sandbox's files, on
  * arbitrary bytes: the Directory answer read into entries
  * (plugins/sandbox-blaxel/fs_json.c, with Go's time stamps read by
- * plugins/shared/rfc3339.c, which fuzz_rfc3339 checks), and a path put
+ * util/rfc3339.c, linked, which fuzz_rfc3339 checks), and a path put
  * into a /filesystem URL in both of the API's forms (fs_path.c), all
  * compiled in.
  *
@@ -19,7 +19,6 @@
 #include "../../plugins/sandbox-blaxel/fs_json.c"
 #include "../../plugins/sandbox-blaxel/json.c"
 #include "../../plugins/sandbox-blaxel/fs_path.c"
-#include "../../plugins/shared/rfc3339.c"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -17,7 +17,6 @@
  */
 #include "../../plugins/sandbox-daytona/fileinfo.c"
 #include "../../plugins/shared/remote_io.c"
-#include "../../plugins/shared/rfc3339.c"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -4,7 +4,7 @@
  * reader: 0 object resource, 1 listing page, 2 rewrite answer, 3 error
  * body, 4 token answer, 5 credentials file, 6 the crc32c base64 form,
  * 7 decimal strings; the rest is the input (RFC 3339 times, read by
- * plugins/shared/rfc3339.c, are fuzz_rfc3339's).
+ * util/rfc3339.c, linked, are fuzz_rfc3339's).
  *
  * Besides crashes, leaks and UB: whatever is accepted holds only what
  * the caller may rely on (names GCS allows, NUL-terminated bounded text,
@@ -16,7 +16,6 @@
 #include "../../plugins/fs-gcs/crc32c.c"
 #include "../../plugins/fs-gcs/gcsjson.c"
 #include "../../plugins/fs-gcs/gcstext.c"
-#include "../../plugins/shared/rfc3339.c"
 
 #include <stdint.h>
 

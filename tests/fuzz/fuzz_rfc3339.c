@@ -1,6 +1,6 @@
 /*
  * tests/fuzz/fuzz_rfc3339.c - the one RFC 3339 reader of the providers
- * (plugins/shared/rfc3339.c, compiled in) on arbitrary bytes, the text
+ * (util/rfc3339.c, linked: wsp_internal brings wsp_util) on arbitrary bytes, the text
  * of S3's LastModified, GCS's updated, Go's and envd's times.
  *
  * The input is copied into a buffer of exactly its length and a NUL, so
@@ -13,14 +13,18 @@
  * - ends in an offset: the same text with 'Z' instead, when accepted, is
  *   the offset's seconds later than the stamp.
  */
-#include "../../plugins/shared/rfc3339.c"
+#include "rfc3339.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define NS_PER_S 1000000000LL
 
 static void fail_if(int bad)
 {

@@ -1,8 +1,8 @@
 /*
  * tests/fuzz/fuzz_s3text.c - the S3 provider's small text parsers on
  * arbitrary bytes: Content-Length and listing sizes, HTTP dates (the
- * shared reader, plugins/shared/httpdate.c, which Last-Modified and
- * Blaxel's process times use), Content-Range, ETags (each a header value
+ * shared reader, util/httpdate.c, which Last-Modified, Blaxel's process
+ * times and the core's Retry-After use), Content-Range, ETags (each a header value
  * or element text from a server) and the AWS credentials/config INI
  * reader (a user's file). A listing's RFC 3339 times are fuzz_rfc3339's.
  *
@@ -11,13 +11,15 @@
  * they return stays within the bounds s3.h documents.
  *
  * The parsers live in the plugin, which links nothing of the core, so
- * their source files are compiled in here.
+ * their source files are compiled in here; the date reader is util/'s,
+ * linked (wsp_internal brings wsp_util).
  */
 #include "../../plugins/fs-s3/s3text.c"
-#include "../../plugins/shared/httpdate.c"
+#include "httpdate.h"
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <time.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

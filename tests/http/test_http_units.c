@@ -80,6 +80,24 @@ static void test_retry_after(void)
 	CU_ASSERT_EQUAL(
 		wsp__http_parse_retry_after("Sun, 06 Nov -033 08:49:37 GMT", t),
 		-1);
+	/* the date is util/httpdate.c's: RFC 9110's day-names only, a day
+	 * that exists, an instant in int64_t ns; a readable date in the past,
+	 * before 1970 too, is no wait */
+	CU_ASSERT_EQUAL(
+		wsp__http_parse_retry_after("Xyz, 06 Nov 1994 08:49:42 GMT", t),
+		-1);
+	CU_ASSERT_EQUAL(
+		wsp__http_parse_retry_after("Thu, 31 Feb 2033 08:49:37 GMT", t),
+		-1);
+	CU_ASSERT_EQUAL(
+		wsp__http_parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT", t),
+		-1);
+	CU_ASSERT_EQUAL(
+		wsp__http_parse_retry_after("Wed, 31 Dec 1969 23:59:59 GMT", t),
+		0);
+	CU_ASSERT_EQUAL(wsp__http_parse_retry_after(
+				"Wed, 31 Dec 1969 23:59:59 GMT", -5),
+			4000);
 }
 
 static void test_backoff_full_jitter(void)

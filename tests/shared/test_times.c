@@ -1,6 +1,6 @@
 /*
  * tests/shared/test_times.c - the providers' two time stamp readers
- * (plugins/shared/rfc3339.c and httpdate.c), each on a table of what
+ * (util/rfc3339.c and httpdate.c), each on a table of what
  * servers send, what the readers they replaced were tested with, and
  * what must be refused. Where a case comes from an old suite its origin
  * is named: s3 (tests/s3/test_s3text.c), gcs (tests/gcs/test_gcs_units.c).
@@ -168,13 +168,18 @@ static const struct rcase http_cases[] = {
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 typedef int (*reader)(int64_t *out, const char *s);
+typedef int64_t (*reader_or0)(const char *s);
 
-static void run_table(reader read, const struct rcase *cases, size_t n)
+static void run_table(reader read, reader_or0 or0, const struct rcase *cases,
+		      size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		const struct rcase *c = &cases[i];
 		int64_t ns = 42;
 		int rc = read(&ns, c->in);
+
+		/* the _or0 form: the same instant, or 0 for a refusal */
+		CU_ASSERT_EQUAL(or0(c->in), c->ok ? c->ns : 0);
 
 		if (c->ok ? rc != 0 || ns != c->ns : rc != -1 || ns != 42)
 			printf("\n  \"%s\": rc %d ns %lld, wanted %s %lld",
@@ -210,7 +215,8 @@ static void run_prefixes(reader read, const struct rcase *cases, size_t n)
 
 static void test_rfc3339_table(void)
 {
-	run_table(rfc3339_ns, rfc3339_cases, COUNT(rfc3339_cases));
+	run_table(rfc3339_ns, rfc3339_ns_or0, rfc3339_cases,
+		  COUNT(rfc3339_cases));
 }
 
 static void test_rfc3339_prefixes(void)
@@ -220,7 +226,8 @@ static void test_rfc3339_prefixes(void)
 
 static void test_http_table(void)
 {
-	run_table(http_date_ns, http_cases, COUNT(http_cases));
+	run_table(http_date_ns, http_date_ns_or0, http_cases,
+		  COUNT(http_cases));
 }
 
 static void test_http_prefixes(void)
@@ -235,6 +242,9 @@ static void test_null(void)
 	CU_ASSERT_EQUAL(rfc3339_ns(&ns, NULL), -1);
 	CU_ASSERT_EQUAL(http_date_ns(&ns, NULL), -1);
 	CU_ASSERT_EQUAL(ns, 42);
+	/* a missing stamp is an unknown one */
+	CU_ASSERT_EQUAL(rfc3339_ns_or0(NULL), 0);
+	CU_ASSERT_EQUAL(http_date_ns_or0(NULL), 0);
 }
 
 static CU_TestInfo tests[] = {
@@ -244,7 +254,7 @@ static CU_TestInfo tests[] = {
 	{"HTTP date: accepted and refused dates", test_http_table},
 	{"HTTP date: every prefix of an accepted date refused",
 	 test_http_prefixes},
-	{"NULL refused", test_null},
+	{"NULL refused, or 0", test_null},
 	CU_TEST_INFO_NULL,
 };
 

@@ -1,7 +1,9 @@
 /*
- * plugins/shared/httpdate.c - HTTP's IMF-fixdate to nanoseconds
- * (httpdate.h). Replaces fs-s3's hand-written reader and sandbox-blaxel's
- * strptime, which took a one-digit day, spaces and long names.
+ * util/httpdate.c - HTTP's IMF-fixdate to nanoseconds (httpdate.h).
+ * Replaces fs-s3's hand-written reader, sandbox-blaxel's strptime, which
+ * took a one-digit day, spaces and long names, and the core's own
+ * Retry-After reader, which took any letters for the day-name and a day
+ * past its month's end (31 February).
  *
  * The text is checked against the fixed shape before any field is read,
  * so nothing past the string is looked at; the calendar is libc's
@@ -51,6 +53,13 @@ static int name_at(const char *table, int n, const char *s)
 		if (!memcmp(table + 3 * i, s, 3))
 			return i;
 	return -1;
+}
+
+int64_t http_date_ns_or0(const char *s)
+{
+	int64_t ns;
+
+	return http_date_ns(&ns, s) ? 0 : ns;
 }
 
 int http_date_ns(int64_t *out, const char *s)

@@ -1,5 +1,5 @@
 /*
- * plugins/shared/rfc3339.h - the one reader of RFC 3339 time stamps the
+ * util/rfc3339.h - the one reader of RFC 3339 time stamps the
  * providers' servers send: S3's ListObjects LastModified
  * ("2024-01-02T03:04:05.000Z"), GCS's object updated and timeCreated
  * ("2024-01-02T03:04:05.123Z"), Go's time.Time in the remote sandboxes'
@@ -8,8 +8,8 @@
  * 0, 3, 6 or 9 fraction digits). Fuzzed by tests/fuzz/fuzz_rfc3339.c,
  * tested by tests/shared/test_times.c.
  */
-#ifndef WSP_PLUGIN_SHARED_RFC3339_H
-#define WSP_PLUGIN_SHARED_RFC3339_H
+#ifndef WSP_UTIL_RFC3339_H
+#define WSP_UTIL_RFC3339_H
 
 #include <stdint.h>
 
@@ -32,9 +32,17 @@
  * digits, a fraction of 10 digits or more, a space for 'T', anything
  * after the zone, and an instant outside int64_t nanoseconds.
  *
- * Callers keep their own convention for a refusal: every provider today
- * takes it as an unknown time, mtime_ns 0.
+ * A caller that takes a refusal as an unknown time, as every provider's
+ * listing does (mtime_ns 0), calls rfc3339_ns_or0() instead.
  */
 int rfc3339_ns(int64_t *out, const char *s);
+
+/*
+ * s as rfc3339_ns() reads it, or 0 when rfc3339_ns() refuses it (a NULL
+ * s too): "an unreadable or missing stamp is an unknown one", written
+ * once. 0 is also the epoch itself; a caller that must tell the two
+ * apart calls rfc3339_ns().
+ */
+int64_t rfc3339_ns_or0(const char *s);
 
 #endif

@@ -1,7 +1,7 @@
 /*
- * plugins/shared/rfc3339.c - RFC 3339 time stamps to nanoseconds
- * (rfc3339.h). Replaces the four readers the providers had, each with
- * its own strictness (fs-s3, fs-gcs, remote_io's for Daytona and Blaxel,
+ * util/rfc3339.c - RFC 3339 time stamps to nanoseconds (rfc3339.h).
+ * Replaces the four readers the providers had, each with its own
+ * strictness (fs-s3, fs-gcs, remote_io's for Daytona and Blaxel,
  * sandbox-e2b's), issue 19.
  *
  * Every character is checked before the next is read, so a string that
@@ -100,6 +100,13 @@ static bool to_ns(int64_t *out, int64_t secs, int64_t frac)
 		return false;
 	*out = v + frac;
 	return true;
+}
+
+int64_t rfc3339_ns_or0(const char *s)
+{
+	int64_t ns;
+
+	return rfc3339_ns(&ns, s) ? 0 : ns;
 }
 
 int rfc3339_ns(int64_t *out, const char *s)

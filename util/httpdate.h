@@ -1,13 +1,14 @@
 /*
- * plugins/shared/httpdate.h - the one reader of HTTP dates the providers'
- * servers send: S3's Last-Modified header and Blaxel's process times
- * (startedAt, completedAt: Go's http.TimeFormat), both RFC 9110's
- * IMF-fixdate, "Sun, 06 Nov 1994 08:49:37 GMT". RFC 3339 stamps are
- * rfc3339.h's. Fuzzed by tests/fuzz/fuzz_s3text.c, tested by
- * tests/shared/test_times.c.
+ * util/httpdate.h - the one reader of HTTP dates wsp is sent: S3's
+ * Last-Modified header and Blaxel's process times (startedAt,
+ * completedAt: Go's http.TimeFormat) in the providers, any server's
+ * Retry-After in the core's HTTP service (core/host/http_retry.c), all
+ * RFC 9110's IMF-fixdate, "Sun, 06 Nov 1994 08:49:37 GMT". RFC 3339
+ * stamps are rfc3339.h's. Fuzzed by tests/fuzz/fuzz_s3text.c and
+ * fuzz_http.c, tested by tests/shared/test_times.c.
  */
-#ifndef WSP_PLUGIN_SHARED_HTTPDATE_H
-#define WSP_PLUGIN_SHARED_HTTPDATE_H
+#ifndef WSP_UTIL_HTTPDATE_H
+#define WSP_UTIL_HTTPDATE_H
 
 #include <stdint.h>
 
@@ -28,5 +29,13 @@
  * generate), any zone but GMT, anything before or after.
  */
 int http_date_ns(int64_t *out, const char *s);
+
+/*
+ * s as http_date_ns() reads it, or 0 when http_date_ns() refuses it (a
+ * NULL s too): "an unreadable or missing date is an unknown one", as
+ * Blaxel's process times take it. 0 is also the epoch itself; a caller
+ * that must tell the two apart calls http_date_ns().
+ */
+int64_t http_date_ns_or0(const char *s);
 
 #endif
