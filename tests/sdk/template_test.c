@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "cu_main.h"
+#include "test_output.h"
 #include "test_wait.h"
 
 static const char *plugin_path;
@@ -325,25 +326,17 @@ static void test_streaming_without_capture(void)
 	release(&res);
 }
 
-static int stop_at_once(uint32_t stream, const void *data, size_t len,
-			void *payload)
-{
-	(void)stream;
-	(void)data;
-	(void)len;
-	(void)payload;
-	return WSP_ECANCELED;
-}
-
 static void test_callback_cancels(void)
 {
 	wsp_exec_opts opts = WSP_EXEC_OPTS_INIT;
 	wsp_exec_result res;
 	wsp_error err = { 0 };
+	int stop = WSP_ECANCELED;
 	int64_t t0 = test_now_ms();
 
 	opts.shell = "echo first; sleep 30";
-	opts.on_output = stop_at_once;
+	opts.on_output = test_output_stop;
+	opts.payload = &stop;
 	CU_ASSERT_EQUAL(run(&res, &opts, &err), WSP_ECANCELED);
 	CU_ASSERT(test_now_ms() - t0 < 10000);
 	CU_ASSERT_EQUAL(wsp_fakehost_live_allocs(fh), 0);
