@@ -149,19 +149,12 @@ static void test_error_set_clears_detail(void)
 	CU_ASSERT_EQUAL(err.os_errno, 5);
 }
 
-int main(void)
-{
-	CU_pSuite s;
+static CU_TestInfo tests[] = {
+	{"frozen 1.0 and 2.0 numbers", test_frozen_numbers_compiled},
+	{"header read from bytes", test_header_read_from_bytes},
+	{"required minor read from bytes", test_required_minor_read_from_bytes},
+	{"wsp_error_set clears the detail", test_error_set_clears_detail},
+	CU_TEST_INFO_NULL,
+};
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	s = CU_add_suite("abi_layout", NULL, NULL);
-	CU_add_test(s, "frozen 1.0 and 2.0 numbers",
-		    test_frozen_numbers_compiled);
-	CU_add_test(s, "header read from bytes", test_header_read_from_bytes);
-	CU_add_test(s, "required minor read from bytes",
-		    test_required_minor_read_from_bytes);
-	CU_add_test(s, "wsp_error_set clears the detail",
-		    test_error_set_clears_detail);
-	return cu_run_registry();
-}
+CU_MAIN("abi_layout", tests)

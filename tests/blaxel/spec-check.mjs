@@ -1,16 +1,15 @@
 // tests/blaxel/spec-check.mjs - the Blaxel specs (specs/, copied from the
 // project's spec collection) as checks: the required and the declared
 // properties of a schema (allOf merged), and the operations a path has.
-import { readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
+import { openapiDoc } from '../common/fake/openapi.mjs';
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), 'specs');
 
 export function openapi(file) {
-  const doc = parseYaml(readFileSync(join(dir, file), 'utf8'));
-  const deref = (s) => (s && s.$ref ? deref(s.$ref.split('/').slice(1).reduce((o, k) => o[k], doc)) : s);
+  const { doc, deref } = openapiDoc(dir, file, parseYaml);
   /** A schema with its allOf parts folded in: {required, properties}. */
   const flat = (s) => {
     s = deref(s);

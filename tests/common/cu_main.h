@@ -49,19 +49,29 @@ static inline int cu_run_suites(CU_SuiteInfo *suites)
 }
 
 /*
- * The main() of an executable with one suite: the NULL-ended CU_TestInfo
- * `table`, with optional init and clean functions. SIGPIPE is ignored so a
- * child that exits early fails a test instead of killing the runner.
+ * Run one suite: the NULL-ended CU_TestInfo `table` with optional init and
+ * clean functions; what cu_run_suites() returns. For a main() that first
+ * reads its arguments, or whose children must see SIGPIPE.
  */
-#define CU_MAIN_SUITE(suite_name, init, clean, table)                      \
-	int main(void)                                                     \
-	{                                                                  \
-		CU_SuiteInfo suites[] = { { suite_name, init, clean, NULL, \
-					    NULL, table },                 \
-					  CU_SUITE_INFO_NULL };            \
-                                                                           \
-		signal(SIGPIPE, SIG_IGN);                                  \
-		return cu_run_suites(suites);                              \
+static inline int cu_run_suite(const char *suite_name, CU_InitializeFunc init,
+			       CU_CleanupFunc clean, CU_TestInfo *table)
+{
+	CU_SuiteInfo suites[] = {{suite_name, init, clean, NULL, NULL, table},
+				 CU_SUITE_INFO_NULL};
+
+	return cu_run_suites(suites);
+}
+
+/*
+ * The main() of an executable with one suite, as cu_run_suite() runs it.
+ * SIGPIPE is ignored so a child that exits early fails a test instead of
+ * killing the runner.
+ */
+#define CU_MAIN_SUITE(suite_name, init, clean, table)                          \
+	int main(void)                                                         \
+	{                                                                      \
+		signal(SIGPIPE, SIG_IGN);                                      \
+		return cu_run_suite(suite_name, init, clean, table);           \
 	}
 
 #define CU_MAIN(suite_name, table) CU_MAIN_SUITE(suite_name, NULL, NULL, table)

@@ -346,60 +346,58 @@ static void test_bounds(void)
 	free(deep);
 }
 
+/*
+ * ${VAR} expansion of one string: what it gives, or the WSP_ECONFIG it
+ * fails with and what the reason says (NULL: not checked).
+ */
+struct expand_case {
+	const char *in;
+	const char *out; /* NULL: it fails */
+	const char *why; /* a failure's reason contains this */
+};
+
+static const struct expand_case expand_cases[] = {
+	{"r=${WSP_T_REGION}!", "r=eu-west-1!", NULL},
+	{"${WSP_T_UNSET:-us-east-1}", "us-east-1", NULL},
+	/* ":-" also covers a variable set but empty. */
+	{"${WSP_T_EMPTY:-dflt}", "dflt", NULL},
+	{"[${WSP_T_EMPTY}]", "[]", NULL},
+	{"$${WSP_T_REGION} costs $5", "${WSP_T_REGION} costs $5", NULL},
+	/* A value is not expanded again. */
+	{"${WSP_T_NESTED}", "${WSP_T_REGION}", NULL},
+	{"${WSP_T_UNSET}", NULL,
+	 "environment variable 'WSP_T_UNSET' is not set"},
+	{"${WSP_T_REGION", NULL, NULL},
+	{"${WSP_T_UNSET:-x", NULL, "is not closed by '}'"},
+	{"${1x}", NULL, NULL},
+};
+
 static void test_expand(void)
 {
-	char why[256], *out;
-
 	setenv("WSP_T_REGION", "eu-west-1", 1);
 	setenv("WSP_T_EMPTY", "", 1);
 	unsetenv("WSP_T_UNSET");
-	CU_ASSERT_EQUAL(wsp__config_expand(&out, "r=${WSP_T_REGION}!", why,
-					   sizeof(why)),
-			0);
-	CU_ASSERT_STRING_EQUAL(out, "r=eu-west-1!");
-	free(out);
-	CU_ASSERT_EQUAL(wsp__config_expand(&out, "${WSP_T_UNSET:-us-east-1}",
-					   why, sizeof(why)),
-			0);
-	CU_ASSERT_STRING_EQUAL(out, "us-east-1");
-	free(out);
-	/* ":-" also covers a variable set but empty. */
-	CU_ASSERT_EQUAL(wsp__config_expand(&out, "${WSP_T_EMPTY:-dflt}", why,
-					   sizeof(why)),
-			0);
-	CU_ASSERT_STRING_EQUAL(out, "dflt");
-	free(out);
-	CU_ASSERT_EQUAL(
-		wsp__config_expand(&out, "[${WSP_T_EMPTY}]", why, sizeof(why)),
-		0);
-	CU_ASSERT_STRING_EQUAL(out, "[]");
-	free(out);
-	CU_ASSERT_EQUAL(wsp__config_expand(&out, "$${WSP_T_REGION} costs $5",
-					   why, sizeof(why)),
-			0);
-	CU_ASSERT_STRING_EQUAL(out, "${WSP_T_REGION} costs $5");
-	free(out);
-	/* A value is not expanded again. */
 	setenv("WSP_T_NESTED", "${WSP_T_REGION}", 1);
-	CU_ASSERT_EQUAL(
-		wsp__config_expand(&out, "${WSP_T_NESTED}", why, sizeof(why)),
-		0);
-	CU_ASSERT_STRING_EQUAL(out, "${WSP_T_REGION}");
-	free(out);
-	CU_ASSERT_EQUAL(
-		wsp__config_expand(&out, "${WSP_T_UNSET}", why, sizeof(why)),
-		WSP_ECONFIG);
-	TU_ASSERT_CONTAINS(why, "environment variable 'WSP_T_UNSET' is not "
-				"set");
-	CU_ASSERT_EQUAL(
-		wsp__config_expand(&out, "${WSP_T_REGION", why, sizeof(why)),
-		WSP_ECONFIG);
-	CU_ASSERT_EQUAL(
-		wsp__config_expand(&out, "${WSP_T_UNSET:-x", why, sizeof(why)),
-		WSP_ECONFIG);
-	TU_ASSERT_CONTAINS(why, "is not closed by '}'");
-	CU_ASSERT_EQUAL(wsp__config_expand(&out, "${1x}", why, sizeof(why)),
-			WSP_ECONFIG);
+	for (size_t i = 0; i < sizeof(expand_cases) / sizeof(*expand_cases);
+	     i++) {
+		const struct expand_case *c = &expand_cases[i];
+		char why[256] = "";
+		char *out = NULL;
+		int rc = wsp__config_expand(&out, c->in, why, sizeof(why));
+
+		if (rc != (c->out ? 0 : WSP_ECONFIG))
+			fprintf(stderr, "\nexpand case '%s' gave %d (%s)\n",
+				c->in, rc, why);
+		if (c->out) {
+			CU_ASSERT_EQUAL(rc, 0);
+			CU_ASSERT_STRING_EQUAL(out ? out : "(null)", c->out);
+			free(out);
+		} else {
+			CU_ASSERT_EQUAL(rc, WSP_ECONFIG);
+		}
+		if (c->why)
+			TU_ASSERT_CONTAINS(why, c->why);
+	}
 
 	/* In a file: the error points at the value. */
 	expect_one("mounts:\n  /:\n    provider: fixture\n    options:\n"

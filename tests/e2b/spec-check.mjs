@@ -6,23 +6,17 @@ import { readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
+import { openapiDoc, shallowProblems } from '../common/fake/openapi.mjs';
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), 'specs');
 
 export function openapi(file) {
-  const doc = parseYaml(readFileSync(join(dir, file), 'utf8'));
-  const deref = (s) => (s && s.$ref ? deref(s.$ref.split('/').slice(1).reduce((o, k) => o[k], doc)) : s);
+  const { doc, deref } = openapiDoc(dir, file, parseYaml);
   return {
     doc,
     schema: (name) => doc.components.schemas[name],
     /** Problems of `obj` against schema `name`: missing required or undeclared properties. */
-    problems(name, obj) {
-      const s = deref(doc.components.schemas[name]);
-      const out = [];
-      for (const r of s.required ?? []) if (!(r in obj)) out.push(`${name}: required '${r}' missing`);
-      if (s.properties) for (const k of Object.keys(obj)) if (!(k in s.properties)) out.push(`${name}: '${k}' not declared`);
-      return out;
-    },
+    problems: (name, obj) => shallowProblems(name, deref(doc.components.schemas[name]), obj),
     /** Names of the query parameters of an operation. */
     queryParams(path, method) {
       return doc.paths[path][method].parameters.map(deref).filter((p) => p.in === 'query').map((p) => p.name);

@@ -346,29 +346,27 @@ static int suite_clean(void)
 	return 0;
 }
 
+static CU_TestInfo tests[] = {
+	{"argument types", test_types},
+	{"state and no result", test_state_and_no_result},
+	{"mount targets", test_mount_targets},
+	{"wrong number of arguments", test_wrong_count},
+	{"argument of the wrong type", test_wrong_type},
+	{"unknown op", test_unknown_op},
+	{"errors of the operation", test_op_errors},
+	{"list", test_list},
+	{"listing does not start", test_list_does_not_start},
+	{"bad signature", test_bad_signature},
+	{"follow needs the capability", test_follow_needs_the_capability},
+	CU_TEST_INFO_NULL,
+};
+
 int main(int argc, char **argv)
 {
-	CU_pSuite s;
-
 	if (argc != 2) {
 		fprintf(stderr, "usage: %s FIXTURE_DIR\n", argv[0]);
 		return 2;
 	}
 	fixture_dir = argv[1];
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("ext", suite_init, suite_clean);
-	CU_add_test(s, "argument types", test_types);
-	CU_add_test(s, "state and no result", test_state_and_no_result);
-	CU_add_test(s, "mount targets", test_mount_targets);
-	CU_add_test(s, "wrong number of arguments", test_wrong_count);
-	CU_add_test(s, "argument of the wrong type", test_wrong_type);
-	CU_add_test(s, "unknown op", test_unknown_op);
-	CU_add_test(s, "errors of the operation", test_op_errors);
-	CU_add_test(s, "list", test_list);
-	CU_add_test(s, "listing does not start", test_list_does_not_start);
-	CU_add_test(s, "bad signature", test_bad_signature);
-	CU_add_test(s, "follow needs the capability",
-		    test_follow_needs_the_capability);
-	return cu_run_registry();
+	return cu_run_suite("ext", suite_init, suite_clean, tests);
 }

@@ -325,30 +325,25 @@ static void test_conditional_race(void)
 	free(path);
 }
 
+static CU_TestInfo tests[] = {
+	{"writer killed mid-write", test_killed_overwrite},
+	{"no_overwrite writer killed", test_killed_no_overwrite},
+	{"reader never sees half a file", test_reader_never_sees_half},
+	{"no_overwrite race: one winner", test_no_overwrite_race},
+	{"conditional race: one winner", test_conditional_race},
+	CU_TEST_INFO_NULL,
+};
+
+/* The same tests with each kind of temporary file. */
 int main(void)
 {
-	static const struct {
-		const char *name;
-		void (*fn)(void);
-	} tests[] = {
-		{"writer killed mid-write", test_killed_overwrite},
-		{"no_overwrite writer killed", test_killed_no_overwrite},
-		{"reader never sees half a file", test_reader_never_sees_half},
-		{"no_overwrite race: one winner", test_no_overwrite_race},
-		{"conditional race: one winner", test_conditional_race},
+	CU_SuiteInfo suites[] = {
+		{"atomic (O_TMPFILE)", init_tmpfile, suite_fini, NULL, NULL,
+		 tests},
+		{"atomic (named temporary)", init_named, suite_fini, NULL, NULL,
+		 tests},
+		CU_SUITE_INFO_NULL,
 	};
-	CU_pSuite s;
-	size_t i;
-	int mode;
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	for (mode = 0; mode < 2; mode++) {
-		s = CU_add_suite(mode ? "atomic (named temporary)"
-				      : "atomic (O_TMPFILE)",
-				 mode ? init_named : init_tmpfile, suite_fini);
-		for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-			CU_add_test(s, tests[i].name, tests[i].fn);
-	}
-	return cu_run_registry();
+	return cu_run_suites(suites);
 }

@@ -589,34 +589,28 @@ static void test_race_symlink_swap(void)
 	assert_outside_untouched();
 }
 
+static CU_TestInfo tests[] = {
+	{"read-side catalogue", test_read_side_catalogue},
+	{"write-side catalogue", test_write_side_catalogue},
+	{"remove-side catalogue", test_remove_side_catalogue},
+	{"remove a link, keep its target", test_remove_link_keeps_target},
+	{"listing stays inside", test_listing_stays_inside},
+	{"hard link write", test_hard_link_write},
+	{"inside links and odd names", test_inside_and_odd_names},
+	{"race: dir swapped for a symlink", test_race_symlink_swap},
+	CU_TEST_INFO_NULL,
+};
+
+/* The same tests with each resolver: openat2, the O_NOFOLLOW walk. */
 int main(void)
 {
-	static const struct {
-		const char *name;
-		void (*fn)(void);
-	} tests[] = {
-		{"read-side catalogue", test_read_side_catalogue},
-		{"write-side catalogue", test_write_side_catalogue},
-		{"remove-side catalogue", test_remove_side_catalogue},
-		{"remove a link, keep its target",
-		 test_remove_link_keeps_target},
-		{"listing stays inside", test_listing_stays_inside},
-		{"hard link write", test_hard_link_write},
-		{"inside links and odd names", test_inside_and_odd_names},
-		{"race: dir swapped for a symlink", test_race_symlink_swap},
+	CU_SuiteInfo suites[] = {
+		{"escapes (openat2)", init_openat2, suite_fini, NULL, NULL,
+		 tests},
+		{"escapes (O_NOFOLLOW walk)", init_walk, suite_fini, NULL, NULL,
+		 tests},
+		CU_SUITE_INFO_NULL,
 	};
-	CU_pSuite s;
-	size_t i;
-	int mode;
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	for (mode = 0; mode < 2; mode++) {
-		s = CU_add_suite(mode ? "escapes (O_NOFOLLOW walk)"
-				      : "escapes (openat2)",
-				 mode ? init_walk : init_openat2, suite_fini);
-		for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-			CU_add_test(s, tests[i].name, tests[i].fn);
-	}
-	return cu_run_registry();
+	return cu_run_suites(suites);
 }

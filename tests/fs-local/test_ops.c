@@ -986,40 +986,30 @@ static void test_descriptor(void)
 	CU_ASSERT_PTR_NOT_NULL(F.fs->host_path);
 }
 
+static CU_TestInfo tests[] = {
+	{"descriptor", test_descriptor},
+	{"init creates base", test_init_creates_base},
+	{"write and read whole", test_write_read_whole},
+	{"read range and stream", test_read_range_and_stream},
+	{"read errors", test_read_errors},
+	{"call fired midway", test_call_fired_midway},
+	{"write flags", test_write_flags},
+	{"write preconditions stale", test_write_preconditions},
+	{"write preconditions match", test_write_precondition_match},
+	{"write through inside symlink", test_write_through_inside_symlink},
+	{"stat exists host_path", test_stat_exists_host_path},
+	{"mkdir", test_mkdir},
+	{"remove and rmdir", test_remove_rmdir},
+	{"copy", test_copy},
+	{"move", test_move},
+	{"move across devices", test_move_across_devices},
+	{"list", test_list},
+	{"read-only", test_read_only},
+	{"permission", test_permission},
+	CU_TEST_INFO_NULL,
+};
+
 int main(void)
 {
-	static const struct {
-		const char *name;
-		void (*fn)(void);
-	} tests[] = {
-		{"descriptor", test_descriptor},
-		{"init creates base", test_init_creates_base},
-		{"write and read whole", test_write_read_whole},
-		{"read range and stream", test_read_range_and_stream},
-		{"read errors", test_read_errors},
-		{"call fired midway", test_call_fired_midway},
-		{"write flags", test_write_flags},
-		{"write preconditions stale", test_write_preconditions},
-		{"write preconditions match", test_write_precondition_match},
-		{"write through inside symlink",
-		 test_write_through_inside_symlink},
-		{"stat exists host_path", test_stat_exists_host_path},
-		{"mkdir", test_mkdir},
-		{"remove and rmdir", test_remove_rmdir},
-		{"copy", test_copy},
-		{"move", test_move},
-		{"move across devices", test_move_across_devices},
-		{"list", test_list},
-		{"read-only", test_read_only},
-		{"permission", test_permission},
-	};
-	CU_pSuite s;
-	size_t i;
-
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	s = CU_add_suite("fs-local ops", suite_init, suite_fini);
-	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-		CU_add_test(s, tests[i].name, tests[i].fn);
-	return cu_run_registry();
+	return cu_run_suite("fs-local ops", suite_init, suite_fini, tests);
 }

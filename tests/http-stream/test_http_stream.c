@@ -5,6 +5,7 @@
  * resets, error statuses, stopping the engine with streams running.
  */
 #include "http_stream.h"
+#include "stream_end.h"
 #include "stream_pattern.h"
 #include "stream_server_proc.h"
 
@@ -26,8 +27,7 @@ static struct stream_server_proc server;
 static wsp__hs_engine *eng;
 
 struct sink {
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
+	struct stream_end end; /* first: its mu guards the rest too */
 	wsp__hs_stream *s;
 	size_t got;
 	int order_errors;
@@ -39,25 +39,17 @@ struct sink {
 	int fail_with;	   /* return this from the first call */
 	bool paused;
 	int pauses;
-	/* the end */
-	int done_calls;
-	long status;
-	wsp_error err;
-	bool failed;
-	int64_t done_at;
 };
 
 static void sink_init(struct sink *k)
 {
 	memset(k, 0, sizeof(*k));
-	pthread_mutex_init(&k->mu, NULL);
-	pthread_cond_init(&k->cv, NULL);
+	stream_end_init(&k->end);
 }
 
 static void sink_destroy(struct sink *k)
 {
-	pthread_mutex_destroy(&k->mu);
-	pthread_cond_destroy(&k->cv);
+	stream_end_destroy(&k->end);
 }
 
 static int on_data(wsp__hs_stream *s, const char *data, size_t len, void *p)
@@ -65,7 +57,7 @@ static int on_data(wsp__hs_stream *s, const char *data, size_t len, void *p)
 	struct sink *k = p;
 	int rc = 0;
 
-	pthread_mutex_lock(&k->mu);
+	pthread_mutex_lock(&k->end.mu);
 	k->s = s;
 	k->calls++;
 	if (k->fail_with) {
@@ -86,8 +78,8 @@ static int on_data(wsp__hs_stream *s, const char *data, size_t len, void *p)
 		}
 		k->got += len;
 	}
-	pthread_cond_broadcast(&k->cv);
-	pthread_mutex_unlock(&k->mu);
+	pthread_cond_broadcast(&k->end.cv);
+	pthread_mutex_unlock(&k->end.mu);
 	return rc;
 }
 
@@ -97,28 +89,13 @@ static void on_done(wsp__hs_stream *s, long status, const wsp_error *err,
 	struct sink *k = p;
 
 	(void)s;
-	pthread_mutex_lock(&k->mu);
-	k->done_calls++;
-	k->status = status;
-	k->failed = err != NULL;
-	if (err)
-		k->err = *err;
-	k->done_at = test_now_ms();
-	pthread_cond_broadcast(&k->cv);
-	pthread_mutex_unlock(&k->mu);
+	stream_end_done(&k->end, status, err);
 }
 
-/* Wait until pred(k) holds (checked under k->mu); 1 if it did. */
+/* Wait until pred(k) holds (checked under k's lock); 1 if it did. */
 static int sink_wait(struct sink *k, int (*pred)(void *), int ms)
 {
-	return test_cond_wait(&k->mu, &k->cv, pred, k, ms);
-}
-
-static int is_done(void *p)
-{
-	const struct sink *k = p;
-
-	return k->done_calls > 0;
+	return stream_end_wait(&k->end, pred, k, ms);
 }
 
 static void url_for(char *dst, size_t cap, const char *target)
@@ -126,23 +103,33 @@ static void url_for(char *dst, size_t cap, const char *target)
 	snprintf(dst, cap, "http://127.0.0.1:%d%s", server.port, target);
 }
 
-static wsp__hs_stream *start(struct sink *k, const char *target,
-			     int64_t idle_ms)
+/* Start r on the engine, its URL the server's target and its callbacks
+ * k's. */
+static wsp__hs_stream *start_request(struct sink *k, wsp__hs_request *r,
+				     const char *target)
 {
 	char url[256];
-	wsp__hs_request r = {.method = "GET",
-			     .url = url,
-			     .idle_timeout_ms = idle_ms,
-			     .on_data = on_data,
-			     .on_done = on_done,
-			     .payload = k};
 	wsp__hs_stream *s = NULL;
 	wsp_error err = {0};
 
 	url_for(url, sizeof(url), target);
-	CU_ASSERT_EQUAL_FATAL(wsp__hs_start(eng, &r, &s, &err), 0);
+	r->url = url;
+	r->on_data = on_data;
+	r->on_done = on_done;
+	r->payload = k;
+	CU_ASSERT_EQUAL_FATAL(wsp__hs_start(eng, r, &s, &err), 0);
 	CU_ASSERT_PTR_NOT_NULL(s);
+	r->url = NULL; /* the engine took a copy; url ends here */
 	return s;
+}
+
+/* A GET of target with that idle timeout. */
+static wsp__hs_stream *start(struct sink *k, const char *target,
+			     int64_t idle_ms)
+{
+	wsp__hs_request r = {.method = "GET", .idle_timeout_ms = idle_ms};
+
+	return start_request(k, &r, target);
 }
 
 /* The server's count of responses whose client went away. */
@@ -154,7 +141,7 @@ static int peer_closed(void)
 
 	sink_init(&k);
 	s = start(&k, "/stats", 0);
-	if (sink_wait(&k, is_done, WAIT_MS) && !k.failed)
+	if (sink_wait(&k, stream_end_is_done, WAIT_MS) && !k.end.failed)
 		sscanf(k.head, "peer_closed=%d", &n);
 	wsp__hs_release(s);
 	sink_destroy(&k);
@@ -192,12 +179,12 @@ static void test_many_streams(void)
 		s[i] = start(&k[i], "/chunks?n=40&size=1500&gap=5", 0);
 	}
 	for (int i = 0; i < N_MANY; i++) {
-		CU_ASSERT_TRUE(sink_wait(&k[i], is_done, WAIT_MS));
-		CU_ASSERT_FALSE(k[i].failed);
-		CU_ASSERT_EQUAL(k[i].status, 200);
+		CU_ASSERT_TRUE(sink_wait(&k[i], stream_end_is_done, WAIT_MS));
+		CU_ASSERT_FALSE(k[i].end.failed);
+		CU_ASSERT_EQUAL(k[i].end.status, 200);
 		CU_ASSERT_EQUAL(k[i].got, 40 * 1500);
 		CU_ASSERT_EQUAL(k[i].order_errors, 0);
-		CU_ASSERT_EQUAL(k[i].done_calls, 1);
+		CU_ASSERT_EQUAL(k[i].end.done_calls, 1);
 		wsp__hs_release(s[i]);
 	}
 	for (int i = 0; i < N_MANY; i++)
@@ -214,14 +201,14 @@ static void test_idle_timeout_stalled(void)
 
 	sink_init(&k);
 	s = start(&k, "/stall?bytes=10", 300);
-	CU_ASSERT_TRUE_FATAL(sink_wait(&k, is_done, WAIT_MS));
-	CU_ASSERT_TRUE(k.failed);
-	CU_ASSERT_EQUAL(k.err.code, WSP_ETIMEDOUT);
+	CU_ASSERT_TRUE_FATAL(sink_wait(&k, stream_end_is_done, WAIT_MS));
+	CU_ASSERT_TRUE(k.end.failed);
+	CU_ASSERT_EQUAL(k.end.err.code, WSP_ETIMEDOUT);
 	CU_ASSERT_EQUAL(k.got, 10);
-	CU_ASSERT_PTR_NOT_NULL(strstr(k.err.message, "no data for 300 ms"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(k.err.message, "after 10 bytes"));
-	CU_ASSERT_TRUE(k.done_at - t0 >= 290);
-	CU_ASSERT_TRUE(k.done_at - t0 < 10000);
+	CU_ASSERT_PTR_NOT_NULL(strstr(k.end.err.message, "no data for 300 ms"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(k.end.err.message, "after 10 bytes"));
+	CU_ASSERT_TRUE(k.end.done_at - t0 >= 290);
+	CU_ASSERT_TRUE(k.end.done_at - t0 < 10000);
 	wsp__hs_release(s);
 	sink_destroy(&k);
 }
@@ -236,8 +223,8 @@ static void test_idle_timeout_trickle(void)
 
 	sink_init(&k);
 	s = start(&k, "/trickle?n=12&gap=100", 600);
-	CU_ASSERT_TRUE_FATAL(sink_wait(&k, is_done, WAIT_MS));
-	CU_ASSERT_FALSE(k.failed);
+	CU_ASSERT_TRUE_FATAL(sink_wait(&k, stream_end_is_done, WAIT_MS));
+	CU_ASSERT_FALSE(k.end.failed);
 	CU_ASSERT_EQUAL(k.got, 12);
 	CU_ASSERT_EQUAL(k.order_errors, 0);
 	wsp__hs_release(s);
@@ -248,7 +235,7 @@ static int got_20(void *p)
 {
 	const struct sink *k = p;
 
-	return k->got >= 20 || k->done_calls;
+	return k->got >= 20 || k->end.done_calls;
 }
 
 /* Cancel from the test's thread while bytes flow: on_done once with
@@ -265,10 +252,10 @@ static void test_cancel_midstream(void)
 	s = start(&k, "/trickle?n=100000&gap=5", 0);
 	CU_ASSERT_TRUE_FATAL(sink_wait(&k, got_20, WAIT_MS));
 	wsp__hs_cancel(s);
-	CU_ASSERT_TRUE_FATAL(sink_wait(&k, is_done, WAIT_MS));
-	CU_ASSERT_TRUE(k.failed);
-	CU_ASSERT_EQUAL(k.err.code, WSP_ECANCELED);
-	CU_ASSERT_PTR_NOT_NULL(strstr(k.err.message, "canceled"));
+	CU_ASSERT_TRUE_FATAL(sink_wait(&k, stream_end_is_done, WAIT_MS));
+	CU_ASSERT_TRUE(k.end.failed);
+	CU_ASSERT_EQUAL(k.end.err.code, WSP_ECANCELED);
+	CU_ASSERT_PTR_NOT_NULL(strstr(k.end.err.message, "canceled"));
 	wsp__hs_cancel(s); /* after the end: nothing happens */
 	wsp__hs_release(s);
 	for (int i = 0; i < 500 && after <= before; i++) {
@@ -276,7 +263,7 @@ static void test_cancel_midstream(void)
 		after = peer_closed();
 	}
 	CU_ASSERT_TRUE(after > before);
-	CU_ASSERT_EQUAL(k.done_calls, 1);
+	CU_ASSERT_EQUAL(k.end.done_calls, 1);
 	sink_destroy(&k);
 }
 
@@ -293,21 +280,21 @@ static void *resume_main(void *arg)
 	struct resumer *r = arg;
 	struct sink *k = r->k;
 
-	pthread_mutex_lock(&k->mu);
-	while (!k->done_calls) {
+	pthread_mutex_lock(&k->end.mu);
+	while (!k->end.done_calls) {
 		if (k->paused) {
 			wsp__hs_stream *s = k->s;
 
 			k->paused = false;
-			pthread_mutex_unlock(&k->mu);
+			pthread_mutex_unlock(&k->end.mu);
 			usleep((useconds_t)r->delay_ms * 1000);
 			wsp__hs_resume(s);
-			pthread_mutex_lock(&k->mu);
+			pthread_mutex_lock(&k->end.mu);
 			continue;
 		}
-		pthread_cond_wait(&k->cv, &k->mu);
+		pthread_cond_wait(&k->end.cv, &k->end.mu);
 	}
-	pthread_mutex_unlock(&k->mu);
+	pthread_mutex_unlock(&k->end.mu);
 	return NULL;
 }
 
@@ -326,11 +313,11 @@ static wsp__hs_stream *start_resumed(struct sink *k, const char *target,
 
 	pthread_create(&t, NULL, resume_main, &r);
 	s = start(k, target, idle_ms);
-	CU_ASSERT_TRUE(sink_wait(k, is_done, WAIT_MS));
+	CU_ASSERT_TRUE(sink_wait(k, stream_end_is_done, WAIT_MS));
 	pthread_join(t, NULL);
-	CU_ASSERT_FALSE(k->failed);
-	if (k->failed)
-		fprintf(stderr, "%s\n", k->err.message);
+	CU_ASSERT_FALSE(k->end.failed);
+	if (k->end.failed)
+		fprintf(stderr, "%s\n", k->end.err.message);
 	return s;
 }
 
@@ -376,12 +363,14 @@ static void test_server_reset(void)
 
 	sink_init(&k);
 	s = start(&k, "/reset?bytes=1000", 0);
-	CU_ASSERT_TRUE_FATAL(sink_wait(&k, is_done, WAIT_MS));
-	CU_ASSERT_TRUE(k.failed);
-	CU_ASSERT_TRUE(k.err.code == WSP_EUNAVAIL || k.err.code == WSP_EPROTO);
+	CU_ASSERT_TRUE_FATAL(sink_wait(&k, stream_end_is_done, WAIT_MS));
+	CU_ASSERT_TRUE(k.end.failed);
+	CU_ASSERT_TRUE(k.end.err.code == WSP_EUNAVAIL ||
+		       k.end.err.code == WSP_EPROTO);
 	CU_ASSERT_EQUAL(k.got, 1000);
-	CU_ASSERT_PTR_NOT_NULL(strstr(k.err.message, "after 1000 bytes"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(k.err.message, "cannot GET 'http://"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(k.end.err.message, "after 1000 bytes"));
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(k.end.err.message, "cannot GET 'http://"));
 	wsp__hs_release(s);
 	sink_destroy(&k);
 }
@@ -403,22 +392,24 @@ static void test_error_status(void)
 
 		sink_init(&k);
 		s = start(&k, cases[i].target, 0);
-		CU_ASSERT_TRUE_FATAL(sink_wait(&k, is_done, WAIT_MS));
-		CU_ASSERT_TRUE(k.failed);
-		CU_ASSERT_EQUAL(k.err.code, cases[i].code);
+		CU_ASSERT_TRUE_FATAL(
+			sink_wait(&k, stream_end_is_done, WAIT_MS));
+		CU_ASSERT_TRUE(k.end.failed);
+		CU_ASSERT_EQUAL(k.end.err.code, cases[i].code);
 		CU_ASSERT_EQUAL(k.calls, 0);
-		CU_ASSERT_PTR_NOT_NULL(
-			strstr(k.err.message, "made-up failure for team-blue"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(k.end.err.message,
+					      "made-up failure for team-blue"));
 		/* the detail, as the blocking service fills it */
-		CU_ASSERT_EQUAL(k.err.http_status, k.status);
-		CU_ASSERT_STRING_EQUAL(k.err.service_code, "team-blue.failed");
-		if (k.status == 503) {
-			CU_ASSERT_EQUAL(k.err.flags,
+		CU_ASSERT_EQUAL(k.end.err.http_status, k.end.status);
+		CU_ASSERT_STRING_EQUAL(k.end.err.service_code,
+				       "team-blue.failed");
+		if (k.end.status == 503) {
+			CU_ASSERT_EQUAL(k.end.err.flags,
 					WSP_ERROR_RETRYABLE |
 						WSP_ERROR_HAS_RETRY_AFTER);
-			CU_ASSERT_EQUAL(k.err.retry_after_ms, 9000);
+			CU_ASSERT_EQUAL(k.end.err.retry_after_ms, 9000);
 		} else {
-			CU_ASSERT_EQUAL(k.err.flags, 0);
+			CU_ASSERT_EQUAL(k.end.err.flags, 0);
 		}
 		wsp__hs_release(s);
 		sink_destroy(&k);
@@ -430,24 +421,17 @@ static void test_post_with_body(void)
 {
 	static const wsp_http_header h[] = {{"X-Test", "team-blue"}};
 	struct sink k;
-	char url[256];
 	wsp__hs_request r = {.method = "POST",
-			     .url = url,
 			     .headers = h,
 			     .n_headers = 1,
 			     .body = "hello stream",
-			     .body_len = 12,
-			     .on_data = on_data,
-			     .on_done = on_done,
-			     .payload = &k};
-	wsp__hs_stream *s = NULL;
-	wsp_error err = {0};
+			     .body_len = 12};
+	wsp__hs_stream *s;
 
 	sink_init(&k);
-	url_for(url, sizeof(url), "/echo");
-	CU_ASSERT_EQUAL_FATAL(wsp__hs_start(eng, &r, &s, &err), 0);
-	CU_ASSERT_TRUE_FATAL(sink_wait(&k, is_done, WAIT_MS));
-	CU_ASSERT_FALSE(k.failed);
+	s = start_request(&k, &r, "/echo");
+	CU_ASSERT_TRUE_FATAL(sink_wait(&k, stream_end_is_done, WAIT_MS));
+	CU_ASSERT_FALSE(k.end.failed);
 	CU_ASSERT_STRING_EQUAL(k.head, "POST team-blue\nhello stream");
 	wsp__hs_release(s);
 	sink_destroy(&k);
@@ -471,9 +455,9 @@ static void test_connection_refused(void)
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d/x", port);
 	sink_init(&k);
 	CU_ASSERT_EQUAL_FATAL(wsp__hs_start(eng, &r, &s, &err), 0);
-	CU_ASSERT_TRUE_FATAL(sink_wait(&k, is_done, WAIT_MS));
-	CU_ASSERT_EQUAL(k.err.code, WSP_EUNAVAIL);
-	CU_ASSERT_EQUAL(k.status, 0);
+	CU_ASSERT_TRUE_FATAL(sink_wait(&k, stream_end_is_done, WAIT_MS));
+	CU_ASSERT_EQUAL(k.end.err.code, WSP_EUNAVAIL);
+	CU_ASSERT_EQUAL(k.end.status, 0);
 	wsp__hs_release(s);
 	sink_destroy(&k);
 }
@@ -487,10 +471,10 @@ static void test_consumer_error(void)
 	sink_init(&k);
 	k.fail_with = WSP_EIO;
 	s = start(&k, "/chunks?n=5&size=100&gap=0", 0);
-	CU_ASSERT_TRUE_FATAL(sink_wait(&k, is_done, WAIT_MS));
-	CU_ASSERT_EQUAL(k.err.code, WSP_EIO);
+	CU_ASSERT_TRUE_FATAL(sink_wait(&k, stream_end_is_done, WAIT_MS));
+	CU_ASSERT_EQUAL(k.end.err.code, WSP_EIO);
 	CU_ASSERT_PTR_NOT_NULL(
-		strstr(k.err.message, "the stream consumer stopped"));
+		strstr(k.end.err.message, "the stream consumer stopped"));
 	CU_ASSERT_EQUAL(k.calls, 1);
 	wsp__hs_release(s);
 	sink_destroy(&k);
@@ -501,23 +485,15 @@ static void test_secret_masked(void)
 {
 	static const char *const secrets[] = {"sekrit-team-blue", NULL};
 	struct sink k;
-	char url[256];
-	wsp__hs_request r = {.method = "GET",
-			     .url = url,
-			     .secrets = secrets,
-			     .on_data = on_data,
-			     .on_done = on_done,
-			     .payload = &k};
-	wsp__hs_stream *s = NULL;
-	wsp_error err = {0};
+	wsp__hs_request r = {.method = "GET", .secrets = secrets};
+	wsp__hs_stream *s;
 
 	sink_init(&k);
-	url_for(url, sizeof(url), "/status-sekrit-team-blue?code=403");
-	CU_ASSERT_EQUAL_FATAL(wsp__hs_start(eng, &r, &s, &err), 0);
-	CU_ASSERT_TRUE_FATAL(sink_wait(&k, is_done, WAIT_MS));
-	CU_ASSERT_EQUAL(k.err.code, WSP_EAUTH);
-	CU_ASSERT_PTR_NULL(strstr(k.err.message, "sekrit"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(k.err.message, "********"));
+	s = start_request(&k, &r, "/status-sekrit-team-blue?code=403");
+	CU_ASSERT_TRUE_FATAL(sink_wait(&k, stream_end_is_done, WAIT_MS));
+	CU_ASSERT_EQUAL(k.end.err.code, WSP_EAUTH);
+	CU_ASSERT_PTR_NULL(strstr(k.end.err.message, "sekrit"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(k.end.err.message, "********"));
 	wsp__hs_release(s);
 	sink_destroy(&k);
 }
@@ -548,7 +524,7 @@ static void test_invalid_requests(void)
 	r.on_data = NULL;
 	CU_ASSERT_EQUAL(wsp__hs_start(eng, &r, &s, &err), WSP_EINVAL);
 	usleep(50000);
-	CU_ASSERT_EQUAL(k.done_calls, 0);
+	CU_ASSERT_EQUAL(k.end.done_calls, 0);
 	sink_destroy(&k);
 }
 
@@ -556,7 +532,7 @@ static int got_any(void *p)
 {
 	const struct sink *k = p;
 
-	return k->got > 0 || k->done_calls;
+	return k->got > 0 || k->end.done_calls;
 }
 
 #define N_STOP 20
@@ -587,10 +563,10 @@ static void test_engine_stop(void)
 		CU_ASSERT_TRUE(sink_wait(&k[i], got_any, WAIT_MS));
 	wsp__hs_engine_free(own);
 	for (int i = 0; i < N_STOP; i++) {
-		CU_ASSERT_EQUAL(k[i].done_calls, 1);
-		CU_ASSERT_EQUAL(k[i].err.code, WSP_ECANCELED);
+		CU_ASSERT_EQUAL(k[i].end.done_calls, 1);
+		CU_ASSERT_EQUAL(k[i].end.err.code, WSP_ECANCELED);
 		CU_ASSERT_PTR_NOT_NULL(
-			strstr(k[i].err.message, "engine stopped"));
+			strstr(k[i].end.err.message, "engine stopped"));
 		wsp__hs_resume(s[i]);
 		wsp__hs_release(s[i]);
 		sink_destroy(&k[i]);

@@ -9,6 +9,7 @@
  */
 #include "host.h"
 #include "http_stream_host.h"
+#include "stream_end.h"
 #include "stream_pattern.h"
 #include "stream_server_proc.h"
 
@@ -34,8 +35,7 @@ static struct wsp__host core_host;
 static const wsp_host *host;
 
 struct sink {
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
+	struct stream_end end; /* first: its mu guards the rest too */
 	wsp_http_stream *s;
 	/* what came */
 	size_t got;	     /* RAW bytes, or frames */
@@ -48,24 +48,17 @@ struct sink {
 	int calls, pauses;
 	bool paused;
 	const char *frame_fmt; /* frames expected: this and the index */
-	/* the end */
-	int done_calls;
-	long status;
-	bool failed;
-	wsp_error err;
 };
 
 static void sink_init(struct sink *k)
 {
 	memset(k, 0, sizeof(*k));
-	pthread_mutex_init(&k->mu, NULL);
-	pthread_cond_init(&k->cv, NULL);
+	stream_end_init(&k->end);
 }
 
 static void sink_destroy(struct sink *k)
 {
-	pthread_mutex_destroy(&k->mu);
-	pthread_cond_destroy(&k->cv);
+	stream_end_destroy(&k->end);
 }
 
 static int on_header(wsp_http_stream *s, const char *name, const char *value,
@@ -74,12 +67,12 @@ static int on_header(wsp_http_stream *s, const char *name, const char *value,
 	struct sink *k = p;
 
 	(void)s;
-	pthread_mutex_lock(&k->mu);
+	pthread_mutex_lock(&k->end.mu);
 	if (!strcasecmp(name, "X-Stream-Id")) {
 		k->header_seen = true;
 		snprintf(k->stream_id, sizeof(k->stream_id), "%s", value);
 	}
-	pthread_mutex_unlock(&k->mu);
+	pthread_mutex_unlock(&k->end.mu);
 	return 0;
 }
 
@@ -90,7 +83,7 @@ static int on_data(wsp_http_stream *s, const char *data, size_t len, void *p)
 	char want[64];
 	int rc = 0;
 
-	pthread_mutex_lock(&k->mu);
+	pthread_mutex_lock(&k->end.mu);
 	k->s = s;
 	k->calls++;
 	if (!k->header_seen)
@@ -108,8 +101,8 @@ static int on_data(wsp_http_stream *s, const char *data, size_t len, void *p)
 		k->order_errors += stream_pattern_errors(data, len, k->got);
 		k->got += len;
 	}
-	pthread_cond_broadcast(&k->cv);
-	pthread_mutex_unlock(&k->mu);
+	pthread_cond_broadcast(&k->end.cv);
+	pthread_mutex_unlock(&k->end.mu);
 	return rc;
 }
 
@@ -119,26 +112,12 @@ static void on_done(wsp_http_stream *s, long status, const wsp_error *err,
 	struct sink *k = p;
 
 	(void)s;
-	pthread_mutex_lock(&k->mu);
-	k->done_calls++;
-	k->status = status;
-	k->failed = err != NULL;
-	if (err)
-		k->err = *err;
-	pthread_cond_broadcast(&k->cv);
-	pthread_mutex_unlock(&k->mu);
+	stream_end_done(&k->end, status, err);
 }
 
 static int sink_wait(struct sink *k, int (*pred)(void *), int ms)
 {
-	return test_cond_wait(&k->mu, &k->cv, pred, k, ms);
-}
-
-static int is_done(void *p)
-{
-	const struct sink *k = p;
-
-	return k->done_calls > 0;
+	return stream_end_wait(&k->end, pred, k, ms);
 }
 
 static int has_data(void *p)
@@ -181,11 +160,11 @@ static int run(struct sink *k, const char *path, wsp_http_stream_request *r,
 	if (rc)
 		return rc;
 	CU_ASSERT_PTR_NOT_NULL(s);
-	CU_ASSERT(sink_wait(k, is_done, WAIT_MS));
+	CU_ASSERT(sink_wait(k, stream_end_is_done, WAIT_MS));
 	host->http_stream_release(host, s);
 	/* A failed wait must not leave a stream calling into a freed k:
 	 * the release canceled it, its on_done comes. */
-	sink_wait(k, is_done, WAIT_MS);
+	sink_wait(k, stream_end_is_done, WAIT_MS);
 	return 0;
 }
 
@@ -197,9 +176,9 @@ static void test_raw_in_order(void)
 	sink_init(&k);
 	r = request(NULL, &k);
 	CU_ASSERT_EQUAL(run(&k, "/chunks?n=50&size=1000&gap=1", &r, NULL), 0);
-	CU_ASSERT_EQUAL(k.done_calls, 1);
-	CU_ASSERT_FALSE(k.failed);
-	CU_ASSERT_EQUAL(k.status, 200);
+	CU_ASSERT_EQUAL(k.end.done_calls, 1);
+	CU_ASSERT_FALSE(k.end.failed);
+	CU_ASSERT_EQUAL(k.end.status, 200);
 	CU_ASSERT_EQUAL(k.got, 50000);
 	CU_ASSERT_EQUAL(k.order_errors, 0);
 	sink_destroy(&k);
@@ -213,7 +192,7 @@ static void test_response_header(void)
 	sink_init(&k);
 	r = request(NULL, &k);
 	CU_ASSERT_EQUAL(run(&k, "/chunks?n=3&size=10", &r, NULL), 0);
-	CU_ASSERT_FALSE(k.failed);
+	CU_ASSERT_FALSE(k.end.failed);
 	CU_ASSERT_TRUE(k.header_seen);
 	CU_ASSERT_STRING_EQUAL(k.stream_id, "7f3a-blue");
 	CU_ASSERT_EQUAL(k.data_before_header, 0);
@@ -238,8 +217,8 @@ static void test_header_refused(void)
 	r = request(NULL, &k);
 	r.on_header = refuse_header;
 	CU_ASSERT_EQUAL(run(&k, "/chunks?n=3&size=10", &r, NULL), 0);
-	CU_ASSERT_TRUE(k.failed);
-	CU_ASSERT_EQUAL(k.err.code, WSP_EPROTO);
+	CU_ASSERT_TRUE(k.end.failed);
+	CU_ASSERT_EQUAL(k.end.err.code, WSP_EPROTO);
 	CU_ASSERT_EQUAL(k.got, 0);
 	sink_destroy(&k);
 }
@@ -290,15 +269,15 @@ static void framed_runs(const struct framed_case *c, size_t n)
 		CU_ASSERT_EQUAL(run(&k, c->path, &r, NULL), 0);
 		CU_ASSERT_EQUAL(k.got, c->want);
 		CU_ASSERT_EQUAL(k.order_errors, 0);
-		CU_ASSERT_EQUAL(k.failed, c->code != 0);
+		CU_ASSERT_EQUAL(k.end.failed, c->code != 0);
 		if (c->code)
-			CU_ASSERT_EQUAL(k.err.code, c->code);
+			CU_ASSERT_EQUAL(k.end.err.code, c->code);
 		if (c->service_code)
-			CU_ASSERT_STRING_EQUAL(k.err.service_code,
+			CU_ASSERT_STRING_EQUAL(k.end.err.service_code,
 					       c->service_code);
 		if (c->message)
 			CU_ASSERT_PTR_NOT_NULL(
-				strstr(k.err.message, c->message));
+				strstr(k.end.err.message, c->message));
 		sink_destroy(&k);
 	}
 }
@@ -320,10 +299,12 @@ static void test_line_too_long(void)
 	r.framing = WSP_STREAM_LINES;
 	r.max_frame = 64; /* the pattern body has no "\n" at all */
 	CU_ASSERT_EQUAL(run(&k, "/chunks?n=4&size=100", &r, NULL), 0);
-	CU_ASSERT_TRUE(k.failed);
-	CU_ASSERT_EQUAL(k.err.code, WSP_ETOOBIG);
-	CU_ASSERT_PTR_NOT_NULL(strstr(k.err.message, "longer than 64 bytes"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(k.err.message, "cannot GET 'http://"));
+	CU_ASSERT_TRUE(k.end.failed);
+	CU_ASSERT_EQUAL(k.end.err.code, WSP_ETOOBIG);
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(k.end.err.message, "longer than 64 bytes"));
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(k.end.err.message, "cannot GET 'http://"));
 	sink_destroy(&k);
 }
 
@@ -349,21 +330,21 @@ static void *resume_main(void *arg)
 	struct resumer *r = arg;
 	struct sink *k = r->k;
 
-	pthread_mutex_lock(&k->mu);
-	while (!r->stop && !k->done_calls) {
+	pthread_mutex_lock(&k->end.mu);
+	while (!r->stop && !k->end.done_calls) {
 		if (k->paused) {
 			wsp_http_stream *s = k->s;
 
 			k->paused = false;
-			pthread_mutex_unlock(&k->mu);
+			pthread_mutex_unlock(&k->end.mu);
 			usleep(2000); /* drained later, from elsewhere */
 			host->http_stream_resume(host, s);
-			pthread_mutex_lock(&k->mu);
+			pthread_mutex_lock(&k->end.mu);
 			continue;
 		}
-		pthread_cond_wait(&k->cv, &k->mu);
+		pthread_cond_wait(&k->end.cv, &k->end.mu);
 	}
-	pthread_mutex_unlock(&k->mu);
+	pthread_mutex_unlock(&k->end.mu);
 	return NULL;
 }
 
@@ -382,12 +363,12 @@ static void paused_run(const char *path, int framing, const char *fmt,
 	r = request(NULL, &k);
 	r.framing = framing;
 	CU_ASSERT_EQUAL(run(&k, path, &r, NULL), 0);
-	pthread_mutex_lock(&k.mu);
+	pthread_mutex_lock(&k.end.mu);
 	rs.stop = true;
-	pthread_cond_broadcast(&k.cv);
-	pthread_mutex_unlock(&k.mu);
+	pthread_cond_broadcast(&k.end.cv);
+	pthread_mutex_unlock(&k.end.mu);
 	pthread_join(rs.t, NULL);
-	CU_ASSERT_FALSE(k.failed);
+	CU_ASSERT_FALSE(k.end.failed);
 	CU_ASSERT_EQUAL(k.got, want);
 	CU_ASSERT_EQUAL(k.order_errors, 0);
 	CU_ASSERT(k.pauses > 10);
@@ -441,16 +422,16 @@ static void test_cancel_token(void)
 	CU_ASSERT_EQUAL(run(&k, "/stall?bytes=10", &r, &call), 0);
 	pthread_join(t, NULL);
 	CU_ASSERT_EQUAL(k.got, 10);
-	CU_ASSERT_TRUE(k.failed);
-	CU_ASSERT_EQUAL(k.err.code, WSP_ECANCELED);
-	CU_ASSERT_PTR_NOT_NULL(strstr(k.err.message, "canceled"));
+	CU_ASSERT_TRUE(k.end.failed);
+	CU_ASSERT_EQUAL(k.end.err.code, WSP_ECANCELED);
+	CU_ASSERT_PTR_NOT_NULL(strstr(k.end.err.message, "canceled"));
 	sink_destroy(&k);
 
 	/* an already canceled call is refused, nothing is called */
 	sink_init(&k);
 	r = request(NULL, &k);
 	CU_ASSERT_EQUAL(run(&k, "/chunks?n=1", &r, &call), WSP_ECANCELED);
-	CU_ASSERT_EQUAL(k.done_calls, 0);
+	CU_ASSERT_EQUAL(k.end.done_calls, 0);
 	sink_destroy(&k);
 	wsp_cancel_free(c);
 }
@@ -474,8 +455,8 @@ static void test_cancel_token_freed(void)
 	CU_ASSERT_EQUAL_FATAL(host->http_stream_open(&s, host, &call, &r, NULL),
 			      0);
 	wsp_cancel_free(c);
-	CU_ASSERT(sink_wait(&k, is_done, WAIT_MS));
-	CU_ASSERT_FALSE(k.failed);
+	CU_ASSERT(sink_wait(&k, stream_end_is_done, WAIT_MS));
+	CU_ASSERT_FALSE(k.end.failed);
 	CU_ASSERT_EQUAL(k.got, 2000);
 	host->http_stream_release(host, s);
 	sink_destroy(&k);
@@ -492,8 +473,8 @@ static void test_deadline(void)
 	call.deadline_ms = t0 + 400;
 	r = request(NULL, &k);
 	CU_ASSERT_EQUAL(run(&k, "/stall?bytes=10", &r, &call), 0);
-	CU_ASSERT_TRUE(k.failed);
-	CU_ASSERT_EQUAL(k.err.code, WSP_ETIMEDOUT);
+	CU_ASSERT_TRUE(k.end.failed);
+	CU_ASSERT_EQUAL(k.end.err.code, WSP_ETIMEDOUT);
 	CU_ASSERT(test_now_ms() - t0 >= 350);
 	CU_ASSERT(test_now_ms() - t0 < 10000);
 	sink_destroy(&k);
@@ -503,7 +484,7 @@ static void test_deadline(void)
 	call.deadline_ms = test_now_ms() - 1;
 	r = request(NULL, &k);
 	CU_ASSERT_EQUAL(run(&k, "/chunks?n=1", &r, &call), WSP_ETIMEDOUT);
-	CU_ASSERT_EQUAL(k.done_calls, 0);
+	CU_ASSERT_EQUAL(k.end.done_calls, 0);
 	sink_destroy(&k);
 }
 
@@ -517,9 +498,9 @@ static void test_idle_timeout(void)
 	r = request(NULL, &k);
 	r.idle_timeout_ms = 300;
 	CU_ASSERT_EQUAL(run(&k, "/stall?bytes=10", &r, NULL), 0);
-	CU_ASSERT_TRUE(k.failed);
-	CU_ASSERT_EQUAL(k.err.code, WSP_ETIMEDOUT);
-	CU_ASSERT_PTR_NOT_NULL(strstr(k.err.message, "no data for 300 ms"));
+	CU_ASSERT_TRUE(k.end.failed);
+	CU_ASSERT_EQUAL(k.end.err.code, WSP_ETIMEDOUT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(k.end.err.message, "no data for 300 ms"));
 	CU_ASSERT(test_now_ms() - t0 < 10000);
 	sink_destroy(&k);
 }
@@ -532,13 +513,13 @@ static void test_error_status(void)
 	sink_init(&k);
 	r = request(NULL, &k);
 	CU_ASSERT_EQUAL(run(&k, "/no-such-route", &r, NULL), 0);
-	CU_ASSERT_TRUE(k.failed);
-	CU_ASSERT_EQUAL(k.status, 404);
-	CU_ASSERT_EQUAL(k.err.code, WSP_ENOTFOUND);
-	CU_ASSERT_EQUAL(k.err.http_status, 404);
+	CU_ASSERT_TRUE(k.end.failed);
+	CU_ASSERT_EQUAL(k.end.status, 404);
+	CU_ASSERT_EQUAL(k.end.err.code, WSP_ENOTFOUND);
+	CU_ASSERT_EQUAL(k.end.err.http_status, 404);
 	CU_ASSERT_EQUAL(k.got, 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(k.err.message, "HTTP 404"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(k.err.message, "no such route"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(k.end.err.message, "HTTP 404"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(k.end.err.message, "no such route"));
 	sink_destroy(&k);
 }
 
@@ -552,9 +533,9 @@ static void test_workspace_secret_masked(void)
 	sink_init(&k);
 	r = request(NULL, &k);
 	CU_ASSERT_EQUAL(run(&k, "/status?code=500", &r, NULL), 0);
-	CU_ASSERT_TRUE(k.failed);
-	CU_ASSERT_PTR_NULL(strstr(k.err.message, "team-blue"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(k.err.message, "made-up failure for "
+	CU_ASSERT_TRUE(k.end.failed);
+	CU_ASSERT_PTR_NULL(strstr(k.end.err.message, "team-blue"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(k.end.err.message, "made-up failure for "
 						     "********"));
 	sink_destroy(&k);
 }
@@ -592,7 +573,7 @@ static void test_invalid(void)
 	CU_ASSERT_EQUAL(host->http_stream_open(&s, host, NULL, NULL, &err),
 			WSP_EINVAL);
 	usleep(50000);
-	CU_ASSERT_EQUAL(k.done_calls, 0);
+	CU_ASSERT_EQUAL(k.end.done_calls, 0);
 	sink_destroy(&k);
 }
 
@@ -618,8 +599,8 @@ static void test_many_at_once(void)
 	}
 	CU_ASSERT_EQUAL(bad, 0);
 	for (int i = 0; i < MANY; i++) {
-		if (s[i] && sink_wait(&k[i], is_done, WAIT_MS * 2) &&
-		    !k[i].failed && k[i].got == 10000 && !k[i].order_errors)
+		if (s[i] && sink_wait(&k[i], stream_end_is_done, WAIT_MS * 2) &&
+		    !k[i].end.failed && k[i].got == 10000 && !k[i].order_errors)
 			ok++;
 		host->http_stream_release(host, s[i]);
 		sink_destroy(&k[i]);
@@ -644,10 +625,10 @@ static void test_release_early(void)
 			      0);
 	sink_wait(&k, has_data, WAIT_MS);
 	host->http_stream_release(host, s);
-	CU_ASSERT(sink_wait(&k, is_done, WAIT_MS));
+	CU_ASSERT(sink_wait(&k, stream_end_is_done, WAIT_MS));
 	usleep(20000);
-	CU_ASSERT_EQUAL(k.done_calls, 1);
-	CU_ASSERT_EQUAL(k.err.code, WSP_ECANCELED);
+	CU_ASSERT_EQUAL(k.end.done_calls, 1);
+	CU_ASSERT_EQUAL(k.end.err.code, WSP_ECANCELED);
 	sink_destroy(&k);
 }
 
@@ -672,15 +653,15 @@ static void test_engine_lifecycle(void)
 	wsp__hs_shared_drop(); /* the last workspace closes */
 	CU_ASSERT_FALSE(wsp__hs_shared_running());
 	/* its stream ended before the drop returned */
-	CU_ASSERT_EQUAL(k.done_calls, 1);
-	CU_ASSERT_EQUAL(k.err.code, WSP_ECANCELED);
+	CU_ASSERT_EQUAL(k.end.done_calls, 1);
+	CU_ASSERT_EQUAL(k.end.err.code, WSP_ECANCELED);
 	host->http_stream_release(host, s); /* still a valid handle */
 	sink_destroy(&k);
 
 	sink_init(&k);
 	r = request(NULL, &k);
 	CU_ASSERT_EQUAL(run(&k, "/chunks?n=2&size=10", &r, NULL), 0);
-	CU_ASSERT_FALSE(k.failed);
+	CU_ASSERT_FALSE(k.end.failed);
 	CU_ASSERT_TRUE(wsp__hs_shared_stop());
 	CU_ASSERT_FALSE(wsp__hs_shared_running());
 	sink_destroy(&k);

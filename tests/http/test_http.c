@@ -971,53 +971,46 @@ static void test_call_deadline(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "caller's deadline"));
 }
 
+static CU_TestInfo tests[] = {
+	{"GET collects the body", test_get_collects_body},
+	{"HEAD and headers", test_head_and_headers},
+	{"connection reuse", test_connection_reuse},
+	{"threads share connections", test_threads_share_connections},
+	{"503 with Retry-After", test_503_retry_after},
+	{"429 with HTTP-date Retry-After", test_429_retry_after_date},
+	{"headers of the final attempt", test_429_headers_of_final_attempt},
+	{"Retry-After beyond the cap", test_retry_after_too_long},
+	{"bounded attempts", test_bounded_attempts},
+	{"POST not retried", test_post_not_retried},
+	{"streamed PUT retried", test_streamed_put_retried},
+	{"Expect only for large bodies", test_expect_only_for_large_bodies},
+	{"reset mid-body", test_reset_mid_body},
+	{"truncated response", test_truncated},
+	{"stalled body", test_stalled_body},
+	{"error mapping", test_error_mapping},
+	{"sink error stops", test_sink_error_stops},
+	{"debug log masks secrets", test_debug_log_masks_secrets},
+	{"cancel", test_cancel},
+	{"error detail: service codes", test_error_detail_codes},
+	{"error detail: Retry-After", test_error_detail_retry_after},
+	{"error detail without error mapping", test_error_detail_no_error_map},
+	{"the caller's deadline", test_call_deadline},
+	CU_TEST_INFO_NULL,
+};
+
+/* The units of test_http_units.c, then the service against the server. */
 int main(void)
 {
-	CU_pSuite s;
+	CU_SuiteInfo suites[] = {{"http service vs fault server", suite_init,
+				  suite_clean, NULL, NULL, tests},
+				 CU_SUITE_INFO_NULL};
 
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 1;
-	if (register_unit_suites())
-		goto fail;
-	s = CU_add_suite("http service vs fault server", suite_init,
-			 suite_clean);
-	if (!s ||
-	    !CU_add_test(s, "GET collects the body", test_get_collects_body) ||
-	    !CU_add_test(s, "HEAD and headers", test_head_and_headers) ||
-	    !CU_add_test(s, "connection reuse", test_connection_reuse) ||
-	    !CU_add_test(s, "threads share connections",
-			 test_threads_share_connections) ||
-	    !CU_add_test(s, "503 with Retry-After", test_503_retry_after) ||
-	    !CU_add_test(s, "429 with HTTP-date Retry-After",
-			 test_429_retry_after_date) ||
-	    !CU_add_test(s, "headers of the final attempt",
-			 test_429_headers_of_final_attempt) ||
-	    !CU_add_test(s, "Retry-After beyond the cap",
-			 test_retry_after_too_long) ||
-	    !CU_add_test(s, "bounded attempts", test_bounded_attempts) ||
-	    !CU_add_test(s, "POST not retried", test_post_not_retried) ||
-	    !CU_add_test(s, "streamed PUT retried",
-			 test_streamed_put_retried) ||
-	    !CU_add_test(s, "Expect only for large bodies",
-			 test_expect_only_for_large_bodies) ||
-	    !CU_add_test(s, "reset mid-body", test_reset_mid_body) ||
-	    !CU_add_test(s, "truncated response", test_truncated) ||
-	    !CU_add_test(s, "stalled body", test_stalled_body) ||
-	    !CU_add_test(s, "error mapping", test_error_mapping) ||
-	    !CU_add_test(s, "sink error stops", test_sink_error_stops) ||
-	    !CU_add_test(s, "debug log masks secrets",
-			 test_debug_log_masks_secrets) ||
-	    !CU_add_test(s, "cancel", test_cancel) ||
-	    !CU_add_test(s, "error detail: service codes",
-			 test_error_detail_codes) ||
-	    !CU_add_test(s, "error detail: Retry-After",
-			 test_error_detail_retry_after) ||
-	    !CU_add_test(s, "error detail without error mapping",
-			 test_error_detail_no_error_map) ||
-	    !CU_add_test(s, "the caller's deadline", test_call_deadline))
-		goto fail;
+	if (register_unit_suites() ||
+	    CU_register_suites(suites) != CUE_SUCCESS) {
+		CU_cleanup_registry();
+		return 1;
+	}
 	return cu_run_registry();
-fail:
-	CU_cleanup_registry();
-	return 1;
 }

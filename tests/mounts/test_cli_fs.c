@@ -323,17 +323,16 @@ static void test_progress_on_tty(void)
 	}
 }
 
+static CU_TestInfo tests[] = {
+	{"put, get, cat", test_put_get_cat},
+	{"ls, stat, --json", test_ls_stat_json},
+	{"mkdir, cp, mv, rm", test_change_commands},
+	{"usage and --help", test_usage},
+	{"progress bar on a terminal", test_progress_on_tty},
+	CU_TEST_INFO_NULL,
+};
+
 int main(void)
 {
-	CU_pSuite s;
-
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	s = CU_add_suite("wsp fs", suite_init, suite_fini);
-	CU_add_test(s, "put, get, cat", test_put_get_cat);
-	CU_add_test(s, "ls, stat, --json", test_ls_stat_json);
-	CU_add_test(s, "mkdir, cp, mv, rm", test_change_commands);
-	CU_add_test(s, "usage and --help", test_usage);
-	CU_add_test(s, "progress bar on a terminal", test_progress_on_tty);
-	return cu_run_registry();
+	return cu_run_suite("wsp fs", suite_init, suite_fini, tests);
 }

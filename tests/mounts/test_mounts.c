@@ -691,32 +691,23 @@ static void test_nested_mounts_refused(void)
 	wsp_workspace_close(w);
 }
 
+static CU_TestInfo tests[] = {
+	{"normalize", test_normalize},
+	{"mime types", test_mime},
+	{"mime types the object stores used", test_mime_store_kinds},
+	{"routing", test_routing},
+	{"virtual directories", test_virtual_dirs},
+	{"read-only mount", test_read_only_mount},
+	{"stat, host path, mount list", test_stat_and_mounts},
+	{"copy and move across mounts", test_copy_move_across},
+	{"a move across mounts is all or nothing",
+	 test_move_across_all_or_nothing},
+	{"escapes through the core", test_escapes_through_core},
+	{"nested mounts refused", test_nested_mounts_refused},
+	CU_TEST_INFO_NULL,
+};
+
 int main(void)
 {
-	static const struct {
-		const char *name;
-		void (*fn)(void);
-	} tests[] = {
-		{"normalize", test_normalize},
-		{"mime types", test_mime},
-		{"mime types the object stores used", test_mime_store_kinds},
-		{"routing", test_routing},
-		{"virtual directories", test_virtual_dirs},
-		{"read-only mount", test_read_only_mount},
-		{"stat, host path, mount list", test_stat_and_mounts},
-		{"copy and move across mounts", test_copy_move_across},
-		{"a move across mounts is all or nothing",
-		 test_move_across_all_or_nothing},
-		{"escapes through the core", test_escapes_through_core},
-		{"nested mounts refused", test_nested_mounts_refused},
-	};
-	CU_pSuite s;
-	size_t i;
-
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	s = CU_add_suite("mounts", suite_init, suite_fini);
-	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-		CU_add_test(s, tests[i].name, tests[i].fn);
-	return cu_run_registry();
+	return cu_run_suite("mounts", suite_init, suite_fini, tests);
 }

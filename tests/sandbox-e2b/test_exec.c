@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "test_output.h"
 #include "test_wait.h"
 
 static struct box bx;
@@ -292,16 +293,6 @@ static void *cancel_later(void *p)
 	return NULL;
 }
 
-static int stop_now(uint32_t stream, const void *data, size_t len,
-		    void *payload)
-{
-	(void)stream;
-	(void)data;
-	(void)len;
-	(void)payload;
-	return WSP_EPROTO;
-}
-
 static void test_cancel_and_callback_stop(void)
 {
 	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
@@ -309,6 +300,7 @@ static void test_cancel_and_callback_stop(void)
 	wsp_error err = {0};
 	struct canceler c = {box_call(&bx, 60000)};
 	pthread_t t;
+	int stop = WSP_EPROTO;
 	int64_t t0 = test_now_ms();
 
 	o.shell = "sleep 30";
@@ -320,7 +312,8 @@ static void test_cancel_and_callback_stop(void)
 	CU_ASSERT_TRUE(test_now_ms() - t0 < 5000);
 	release(&r);
 	o.shell = "echo first; sleep 30";
-	o.on_output = stop_now;
+	o.on_output = test_output_stop;
+	o.payload = &stop;
 	t0 = test_now_ms();
 	CU_ASSERT_EQUAL(exec_on(&r, box_call(&bx, 60000), &o, &err),
 			WSP_EPROTO);

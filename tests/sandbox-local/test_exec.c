@@ -4,6 +4,7 @@
  */
 #include "cu_main.h"
 #include "local_box.h"
+#include "test_output.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -290,26 +291,18 @@ static void test_bounded_capture(void)
 	fake_close(&fs);
 }
 
-static int stop_early(uint32_t stream, const void *data, size_t len,
-		      void *payload)
-{
-	(void)stream;
-	(void)data;
-	(void)len;
-	(void)payload;
-	return WSP_ECANCELED;
-}
-
 static void test_callback_stops_command(void)
 {
 	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
 	wsp_exec_result res;
 	wsp_error err = { 0 };
+	int stop = WSP_ECANCELED;
 	long long t0;
 
 	open_none();
 	o.shell = "echo go; sleep 30";
-	o.on_output = stop_early;
+	o.on_output = test_output_stop;
+	o.payload = &stop;
 	t0 = test_now_ms();
 	CU_ASSERT_EQUAL(run(&res, &o, &err), WSP_ECANCELED);
 	CU_ASSERT(test_now_ms() - t0 < 15000); /* not the 30 s sleep */

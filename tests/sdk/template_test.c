@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "cu_main.h"
+#include "test_output.h"
 #include "test_wait.h"
 
 static const char *plugin_path;
@@ -325,25 +326,17 @@ static void test_streaming_without_capture(void)
 	release(&res);
 }
 
-static int stop_at_once(uint32_t stream, const void *data, size_t len,
-			void *payload)
-{
-	(void)stream;
-	(void)data;
-	(void)len;
-	(void)payload;
-	return WSP_ECANCELED;
-}
-
 static void test_callback_cancels(void)
 {
 	wsp_exec_opts opts = WSP_EXEC_OPTS_INIT;
 	wsp_exec_result res;
 	wsp_error err = { 0 };
+	int stop = WSP_ECANCELED;
 	int64_t t0 = test_now_ms();
 
 	opts.shell = "echo first; sleep 30";
-	opts.on_output = stop_at_once;
+	opts.on_output = test_output_stop;
+	opts.payload = &stop;
 	CU_ASSERT_EQUAL(run(&res, &opts, &err), WSP_ECANCELED);
 	CU_ASSERT(test_now_ms() - t0 < 10000);
 	CU_ASSERT_EQUAL(wsp_fakehost_live_allocs(fh), 0);
@@ -528,36 +521,33 @@ static int suite_clean(void)
 	return 0;
 }
 
+static CU_TestInfo tests[] = {
+	{"descriptor", test_descriptor},
+	{"exec captures both streams", test_exec_captures_both_streams},
+	{"argv form", test_exec_argv},
+	{"signal exit code", test_signal_exit_code},
+	{"clean environment", test_clean_environment},
+	{"bad env entry", test_bad_env_entry},
+	{"cwd confined", test_cwd},
+	{"stdin", test_stdin},
+	{"capture keeps newest", test_capture_keeps_newest},
+	{"streaming without capture", test_streaming_without_capture},
+	{"callback cancels", test_callback_cancels},
+	{"timeout", test_timeout},
+	{"call deadline", test_call_deadline},
+	{"call canceled", test_call_canceled},
+	{"info", test_info},
+	{"missing working dir", test_missing_working_dir},
+	CU_TEST_INFO_NULL,
+};
+
 int main(int argc, char **argv)
 {
-	CU_pSuite s;
-
 	if (argc != 2) {
 		fprintf(stderr, "usage: %s PATH/wsp-sandbox-template.so\n",
 			argv[0]);
 		return 2;
 	}
 	plugin_path = argv[1];
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("sdk-template", suite_init, suite_clean);
-	CU_add_test(s, "descriptor", test_descriptor);
-	CU_add_test(s, "exec captures both streams",
-		    test_exec_captures_both_streams);
-	CU_add_test(s, "argv form", test_exec_argv);
-	CU_add_test(s, "signal exit code", test_signal_exit_code);
-	CU_add_test(s, "clean environment", test_clean_environment);
-	CU_add_test(s, "bad env entry", test_bad_env_entry);
-	CU_add_test(s, "cwd confined", test_cwd);
-	CU_add_test(s, "stdin", test_stdin);
-	CU_add_test(s, "capture keeps newest", test_capture_keeps_newest);
-	CU_add_test(s, "streaming without capture",
-		    test_streaming_without_capture);
-	CU_add_test(s, "callback cancels", test_callback_cancels);
-	CU_add_test(s, "timeout", test_timeout);
-	CU_add_test(s, "call deadline", test_call_deadline);
-	CU_add_test(s, "call canceled", test_call_canceled);
-	CU_add_test(s, "info", test_info);
-	CU_add_test(s, "missing working dir", test_missing_working_dir);
-	return cu_run_registry();
+	return cu_run_suite("sdk-template", suite_init, suite_clean, tests);
 }

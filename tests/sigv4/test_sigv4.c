@@ -544,27 +544,15 @@ static void test_form_parameters(void)
 	wsp__sigv4_out_free(&o);
 }
 
-int main(void)
-{
-	CU_pSuite s;
+static CU_TestInfo tests[] = {
+	{"AWS test suite vectors", test_aws_suite},
+	{"form-parameters vector as signed", test_form_parameters},
+	{"normalised paths: encoded dots", test_normalize_encoded_dots},
+	{"S3 docs: header example", test_s3_header_example},
+	{"S3 docs: presigned example", test_s3_presign_example},
+	{"S3 mode keeps the path", test_s3_mode_keeps_path},
+	{"bad input refused", test_bad_input_refused},
+	CU_TEST_INFO_NULL,
+};
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("sigv4", NULL, NULL);
-	if (!s || !CU_add_test(s, "AWS test suite vectors", test_aws_suite) ||
-	    !CU_add_test(s, "form-parameters vector as signed",
-			 test_form_parameters) ||
-	    !CU_add_test(s, "normalised paths: encoded dots",
-			 test_normalize_encoded_dots) ||
-	    !CU_add_test(s, "S3 docs: header example",
-			 test_s3_header_example) ||
-	    !CU_add_test(s, "S3 docs: presigned example",
-			 test_s3_presign_example) ||
-	    !CU_add_test(s, "S3 mode keeps the path",
-			 test_s3_mode_keeps_path) ||
-	    !CU_add_test(s, "bad input refused", test_bad_input_refused)) {
-		CU_cleanup_registry();
-		return 1;
-	}
-	return cu_run_registry();
-}
+CU_MAIN("sigv4", tests)

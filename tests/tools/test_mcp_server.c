@@ -89,6 +89,40 @@ static void send_raw(struct session *s, const char *line)
 	CU_ASSERT_EQUAL(write(s->to_server, "\n", 1), 1);
 }
 
+/* A tools/call of execute_command with id; command is the JSON string's
+ * content, as it goes on the wire. */
+static void send_command(struct session *s, int id, const char *command)
+{
+	char line[1024];
+	int n = snprintf(line, sizeof(line),
+			 "{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":"
+			 "\"tools/call\",\"params\":{\"name\":"
+			 "\"execute_command\",\"arguments\":{\"command\":"
+			 "\"%s\"}}}",
+			 id, command);
+
+	CU_ASSERT_FATAL(n > 0 && (size_t)n < sizeof(line));
+	send_raw(s, line);
+}
+
+/* Answer the server's request j (freed here) with result, a JSON object. */
+static void answer(struct session *s, cJSON *j, const char *result)
+{
+	const cJSON *id;
+	char line[256];
+	int n;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	id = cJSON_GetObjectItem(j, "id");
+	CU_ASSERT_FATAL(cJSON_IsString(id));
+	n = snprintf(line, sizeof(line),
+		     "{\"jsonrpc\":\"2.0\",\"id\":\"%s\",\"result\":%s}",
+		     id->valuestring, result);
+	cJSON_Delete(j);
+	CU_ASSERT_FATAL(n > 0 && (size_t)n < sizeof(line));
+	send_raw(s, line);
+}
+
 /* The next message from the server (parsed), or NULL after timeout_ms. */
 static cJSON *next(struct session *s, int timeout_ms)
 {
@@ -377,9 +411,7 @@ static void test_call_and_progress(void)
 	cJSON_Delete(j);
 
 	/* a failing command is a result with isError, not a JSON-RPC error */
-	send_raw(&s, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\","
-		     "\"params\":{\"name\":\"execute_command\",\"arguments\":"
-		     "{\"command\":\"exit 4\"}}}");
+	send_command(&s, 3, "exit 4");
 	j = next(&s, 20000);
 	CU_ASSERT_STRING_EQUAL(result_text(j, &is_error), "Exit code: 4");
 	CU_ASSERT_TRUE(is_error);
@@ -422,14 +454,10 @@ static void test_cancel_and_concurrency(void)
 	 * a slow call and a fast one: the fast answer comes first, as the
 	 * slow one waits (30 s at most) until the test got the fast answer
 	 */
-	send_raw(&s, "{\"jsonrpc\":\"2.0\",\"id\":20,\"method\":\"tools/call\","
-		     "\"params\":{\"name\":\"execute_command\",\"arguments\":"
-		     "{\"command\":\"i=0; while [ ! -e go-slow ] && "
-		     "[ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done; "
-		     "echo slow\"}}}");
-	send_raw(&s, "{\"jsonrpc\":\"2.0\",\"id\":21,\"method\":\"tools/call\","
-		     "\"params\":{\"name\":\"execute_command\",\"arguments\":"
-		     "{\"command\":\"echo fast\"}}}");
+	send_command(&s, 20,
+		     "i=0; while [ ! -e go-slow ] && [ $i -lt 300 ]; do "
+		     "sleep 0.1; i=$((i+1)); done; echo slow");
+	send_command(&s, 21, "echo fast");
 	j = next(&s, 20000);
 	CU_ASSERT_EQUAL(id_of(j), 21);
 	CU_ASSERT_STRING_EQUAL(result_text(j, &is_error), "fast");
@@ -441,9 +469,7 @@ static void test_cancel_and_concurrency(void)
 	cJSON_Delete(j);
 
 	/* notifications/cancelled kills the command; no answer follows */
-	send_raw(&s, "{\"jsonrpc\":\"2.0\",\"id\":30,\"method\":\"tools/call\","
-		     "\"params\":{\"name\":\"execute_command\",\"arguments\":"
-		     "{\"command\":\"echo $$ > pid; exec sleep 60\"}}}");
+	send_command(&s, 30, "echo $$ > pid; exec sleep 60");
 	pid = read_pid(&s.fx);
 	CU_ASSERT_FATAL(pid > 0);
 	CU_ASSERT(alive(pid));
@@ -469,9 +495,7 @@ static void test_shutdown_kills_running(void)
 
 	start(&s, NULL);
 	initialize(&s, "2025-06-18", "{}", NULL);
-	send_raw(&s, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\","
-		     "\"params\":{\"name\":\"execute_command\",\"arguments\":"
-		     "{\"command\":\"echo $$ > pid; exec sleep 60\"}}}");
+	send_command(&s, 2, "echo $$ > pid; exec sleep 60");
 	pid = read_pid(&s.fx);
 	CU_ASSERT_FATAL(pid > 0);
 	/* the stop token (SIGTERM in `wsp mcp`) ends the session */
@@ -533,15 +557,12 @@ static void test_elicitation(void)
 {
 	struct session s;
 	const cJSON *params;
-	char line[256];
 	int is_error;
 	cJSON *j;
 
 	start(&s, approval_yaml);
 	initialize(&s, "2025-06-18", "{\"elicitation\":{}}", NULL);
-	send_raw(&s, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\","
-		     "\"params\":{\"name\":\"execute_command\",\"arguments\":"
-		     "{\"command\":\"echo approved\"}}}");
+	send_command(&s, 2, "echo approved");
 	j = next(&s, 20000);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
 	CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(j, "method")->valuestring,
@@ -552,27 +573,15 @@ static void test_elicitation(void)
 		       "echo approved"));
 	CU_ASSERT(
 		cJSON_IsObject(cJSON_GetObjectItem(params, "requestedSchema")));
-	snprintf(line, sizeof(line),
-		 "{\"jsonrpc\":\"2.0\",\"id\":\"%s\",\"result\":{\"action\":"
-		 "\"accept\",\"content\":{\"approve\":true}}}",
-		 cJSON_GetObjectItem(j, "id")->valuestring);
-	cJSON_Delete(j);
-	send_raw(&s, line);
+	answer(&s, j, "{\"action\":\"accept\",\"content\":{\"approve\":true}}");
 	j = next_reply(&s, 5000);
 	CU_ASSERT_EQUAL(id_of(j), 2);
 	CU_ASSERT_STRING_EQUAL(result_text(j, &is_error), "approved");
 	cJSON_Delete(j);
 
-	send_raw(&s, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\","
-		     "\"params\":{\"name\":\"execute_command\",\"arguments\":"
-		     "{\"command\":\"echo nope\"}}}");
+	send_command(&s, 3, "echo nope");
 	j = next(&s, 20000);
-	snprintf(line, sizeof(line),
-		 "{\"jsonrpc\":\"2.0\",\"id\":\"%s\",\"result\":{\"action\":"
-		 "\"decline\"}}",
-		 cJSON_GetObjectItem(j, "id")->valuestring);
-	cJSON_Delete(j);
-	send_raw(&s, line);
+	answer(&s, j, "{\"action\":\"decline\"}");
 	j = next_reply(&s, 5000);
 	CU_ASSERT_EQUAL(id_of(j), 3);
 	CU_ASSERT_STRING_EQUAL(result_text(j, &is_error),
@@ -585,9 +594,7 @@ static void test_elicitation(void)
 	/* a client without elicitation: refused, saying why */
 	start(&s, approval_yaml);
 	initialize(&s, "2025-06-18", "{}", NULL);
-	send_raw(&s, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\","
-		     "\"params\":{\"name\":\"execute_command\",\"arguments\":"
-		     "{\"command\":\"echo x\"}}}");
+	send_command(&s, 2, "echo x");
 	j = next(&s, 20000);
 	CU_ASSERT_STRING_EQUAL(result_text(j, &is_error),
 			       "Tool 'execute_command' requires approval and "
