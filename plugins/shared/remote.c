@@ -215,6 +215,11 @@ int rmt_env_name_ok(const char *k)
 	return 1;
 }
 
+int rmt_is_http(const char *u)
+{
+	return !strncmp(u, "http://", 7) || !strncmp(u, "https://", 8);
+}
+
 int rmt_url_ok(char *u, const char *name, wsp_error *err)
 {
 	size_t n = strlen(u);
@@ -222,8 +227,7 @@ int rmt_url_ok(char *u, const char *name, wsp_error *err)
 
 	while (n > 8 && u[n - 1] == '/')
 		u[--n] = '\0';
-	if ((!strncmp(u, "http://", 7) || !strncmp(u, "https://", 8)) &&
-	    n <= 512 && !strpbrk(u, " ?#\r\n\t"))
+	if (rmt_is_http(u) && n <= 512 && !strpbrk(u, " ?#\r\n\t"))
 		return 0;
 	return wsp_error_set(err, WSP_ECONFIG,
 			     "%s '%s' is not an http(s) URL without query",

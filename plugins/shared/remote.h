@@ -129,6 +129,9 @@ int rmt_opt_text(char **out, const wsp_host *h, const wsp_config *cfg,
 /* A variable name a shell can export: [A-Za-z_][A-Za-z0-9_]*. */
 int rmt_env_name_ok(const char *k);
 
+/* u starts "http://" or "https://". */
+int rmt_is_http(const char *u);
+
 /*
  * The URL option name's value u, kept without a trailing '/' (cut in
  * place): 0 when it is http(s), at most 512 bytes and has no space,
