@@ -28,70 +28,80 @@
 #define SPAWN_FLAGS (WSP_SPAWN_NO_TIMEOUT)
 #define OUTPUT_FLAGS (WSP_OUTPUT_FOLLOW | WSP_OUTPUT_STREAM_OFFSETS)
 
-static int has_command(const char *shell, const char *const *argv)
+/* What exec and spawn options both must have: known flags, a command. */
+static int command_ok(const char *what, uint32_t flags, uint32_t known,
+		      const char *shell, const char *const *argv,
+		      wsp_error *err)
 {
-	return shell || (argv && argv[0]);
+	if (flags & ~known)
+		return wsp_error_set(err, WSP_EINVAL, "unknown %s flags %#x",
+				     what, flags & ~known);
+	if (!shell && !(argv && argv[0]))
+		return wsp_error_set(err, WSP_EINVAL,
+				     "no command given; set a shell string "
+				     "or argv");
+	return 0;
+}
+
+/* A timeout of ms, 0 or the flag none (named none_name) alone. */
+static int timeout_ok(int64_t *ms, uint32_t flags, uint32_t none,
+		      const char *none_name, wsp_error *err)
+{
+	if (*ms < 0)
+		return wsp_error_set(err, WSP_EINVAL,
+				     "timeout %lld ms is negative; give ms, 0 "
+				     "for the configured timeout, or the flag "
+				     "%s",
+				     (long long)*ms, none_name);
+	/* "None" is the flag alone: no stale number rides along with it. */
+	if (flags & none)
+		*ms = 0;
+	return 0;
 }
 
 int wsp__exec_opts_normalize(wsp_exec_opts *dst, const wsp_exec_opts *src,
 			     wsp_error *err)
 {
+	int rc;
+
 	if (!src || src->struct_size < EXEC_OPTS_MIN)
 		return wsp_error_set(err, WSP_EINVAL,
 				     "set struct_size of the exec options "
 				     "(use WSP_EXEC_OPTS_INIT)");
 	wsp__sized_copy(dst, sizeof(*dst), src);
-	if (dst->flags & ~(uint32_t)EXEC_FLAGS)
-		return wsp_error_set(err, WSP_EINVAL,
-				     "unknown exec flags %#x",
-				     dst->flags & ~(uint32_t)EXEC_FLAGS);
-	if (!has_command(dst->shell, dst->argv))
-		return wsp_error_set(err, WSP_EINVAL,
-				     "no command given; set a shell string "
-				     "or argv");
+	rc = command_ok("exec", dst->flags, EXEC_FLAGS, dst->shell, dst->argv,
+			err);
+	if (rc)
+		return rc;
 	if (dst->stdin_len && !dst->stdin_data)
 		return wsp_error_set(err, WSP_EINVAL,
 				     "stdin_len without stdin_data");
-	if (dst->timeout_ms < 0)
-		return wsp_error_set(err, WSP_EINVAL,
-				     "timeout %lld ms is negative; give ms, 0 "
-				     "for the configured timeout, or the flag "
-				     "WSP_EXEC_NO_TIMEOUT",
-				     (long long)dst->timeout_ms);
-	/* "None" is the flag alone: no stale number rides along with it. */
-	if (dst->flags & WSP_EXEC_NO_TIMEOUT)
-		dst->timeout_ms = 0;
-	return 0;
+	return timeout_ok(&dst->timeout_ms, dst->flags, WSP_EXEC_NO_TIMEOUT,
+			  "WSP_EXEC_NO_TIMEOUT", err);
 }
 
 int wsp__spawn_opts_normalize(wsp_spawn_opts *dst, const wsp_spawn_opts *src,
 			      wsp_error *err)
 {
+	int rc;
+
 	if (!src || src->struct_size < SPAWN_OPTS_MIN)
 		return wsp_error_set(err, WSP_EINVAL,
 				     "set struct_size of the spawn options "
 				     "(use WSP_SPAWN_OPTS_INIT)");
 	wsp__sized_copy(dst, sizeof(*dst), src);
-	if (dst->flags & ~(uint32_t)SPAWN_FLAGS)
-		return wsp_error_set(err, WSP_EINVAL,
-				     "unknown spawn flags %#x",
-				     dst->flags & ~(uint32_t)SPAWN_FLAGS);
-	if (!has_command(dst->shell, dst->argv))
-		return wsp_error_set(err, WSP_EINVAL,
-				     "no command given; set a shell string "
-				     "or argv");
+	rc = command_ok("spawn", dst->flags, SPAWN_FLAGS, dst->shell,
+			dst->argv, err);
+	if (rc)
+		return rc;
 	if (dst->stdin_mode != WSP_STDIN_PIPE &&
 	    dst->stdin_mode != WSP_STDIN_IGNORE)
 		return wsp_error_set(err, WSP_EINVAL, "unknown stdin mode %u",
 				     dst->stdin_mode);
-	if (dst->timeout_ms < 0)
-		return wsp_error_set(err, WSP_EINVAL,
-				     "timeout %lld ms is negative; give ms, 0 "
-				     "for the configured timeout, or the flag "
-				     "WSP_SPAWN_NO_TIMEOUT",
-				     (long long)dst->timeout_ms);
-	if (dst->flags & WSP_SPAWN_NO_TIMEOUT)
-		dst->timeout_ms = 0;
+	rc = timeout_ok(&dst->timeout_ms, dst->flags, WSP_SPAWN_NO_TIMEOUT,
+			"WSP_SPAWN_NO_TIMEOUT", err);
+	if (rc)
+		return rc;
 	dst->reserved = 0;
 	return 0;
 }

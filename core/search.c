@@ -18,6 +18,7 @@
  */
 #include "files.h"
 #include "glob.h"
+#include "grow.h"
 #include "search.h"
 #include "skills.h"
 #include "tbuf.h"
@@ -102,13 +103,10 @@ static int add_found(struct found *f, const char *path, uint64_t size,
 		f->truncated = 1;
 		return WSP_ETOOBIG; /* stop the listing */
 	}
-	if (f->n == f->cap) {
-		f->cap = f->cap ? f->cap * 2 : 1024;
-		nv = realloc(f->v, f->cap * sizeof(*nv));
-		if (!nv)
-			goto oom;
-		f->v = nv;
-	}
+	nv = wsp__grow(f->v, &f->cap, f->n, sizeof(*nv), 1024);
+	if (!nv)
+		goto oom;
+	f->v = nv;
 	f->v[f->n].path = strdup(path);
 	if (!f->v[f->n].path)
 		goto oom;

@@ -13,6 +13,7 @@
  * process share the file. The caller serialises use of one handle.
  */
 #include "search.h"
+#include "grow.h"
 
 #include <sqlite3.h>
 
@@ -222,16 +223,12 @@ int wsp__sdb_docs(struct wsp__sdoc **out, size_t *n,
 			       -1, &st, NULL) != SQLITE_OK)
 		return db_fail(db, err, "cannot read");
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 256;
-			nv = realloc(v, cap * sizeof(*v));
-			if (!nv) {
-				rc = wsp_error_set(err, WSP_ENOMEM,
-						   "out of memory");
-				break;
-			}
-			v = nv;
+		nv = wsp__grow(v, &cap, cnt, sizeof(*v), 256);
+		if (!nv) {
+			rc = wsp_error_set(err, WSP_ENOMEM, "out of memory");
+			break;
 		}
+		v = nv;
 		v[cnt].path = strdup((const char *)sqlite3_column_text(st, 0));
 		v[cnt].size = sqlite3_column_int64(st, 1);
 		v[cnt].mtime_ns = sqlite3_column_int64(st, 2);
@@ -405,16 +402,12 @@ int wsp__sdb_del(struct wsp__search_db *db, const char *path, int tree,
 	sqlite3_bind_text(st, 2, lo, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, hi, -1, SQLITE_STATIC);
 	while (!rc && sqlite3_step(st) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			nv = realloc(ids, cap * sizeof(*ids));
-			if (!nv) {
-				rc = wsp_error_set(err, WSP_ENOMEM,
-						   "out of memory");
-				break;
-			}
-			ids = nv;
+		nv = wsp__grow(ids, &cap, n, sizeof(*ids), 64);
+		if (!nv) {
+			rc = wsp_error_set(err, WSP_ENOMEM, "out of memory");
+			break;
 		}
+		ids = nv;
 		ids[n++] = sqlite3_column_int64(st, 0);
 	}
 	sqlite3_finalize(st);

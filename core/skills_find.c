@@ -6,6 +6,7 @@
 #include "files.h"
 #include "skills.h"
 #include "glob.h"
+#include "grow.h"
 #include "workspace_impl.h"
 
 #include <stdio.h>
@@ -41,13 +42,10 @@ static int add_ent(struct wsp__skill_listing *l, const char *path,
 		l->truncated = 1;
 		return WSP_ETOOBIG;
 	}
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 64;
-		v = realloc(l->v, l->cap * sizeof(*v));
-		if (!v)
-			goto oom;
-		l->v = v;
-	}
+	v = wsp__grow(l->v, &l->cap, l->n, sizeof(*v), 64);
+	if (!v)
+		goto oom;
+	l->v = v;
 	l->v[l->n].path = strdup(path);
 	if (!l->v[l->n].path)
 		goto oom;
@@ -142,15 +140,12 @@ static void add_dir(struct wsp__skill_dirs *d, const char *path)
 {
 	char **v;
 
-	if (d->n == d->cap) {
-		d->cap = d->cap ? d->cap * 2 : 16;
-		v = realloc(d->v, d->cap * sizeof(*v));
-		if (!v) {
-			d->oom = 1;
-			return;
-		}
-		d->v = v;
+	v = wsp__grow(d->v, &d->cap, d->n, sizeof(*v), 16);
+	if (!v) {
+		d->oom = 1;
+		return;
 	}
+	d->v = v;
 	if (!(d->v[d->n] = strdup(path)))
 		d->oom = 1;
 	else

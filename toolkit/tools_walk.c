@@ -5,6 +5,7 @@
  * from that order.
  */
 #include "tools_backend.h"
+#include "grow.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -50,17 +51,12 @@ static int add_entry(const wsp_fs_entry *e, void *payload)
 		w->truncated = 1;
 		return WSP_ECANCELED; /* stop the listing */
 	}
-	if (w->n == w->cap) {
-		size_t cap = w->cap ? w->cap * 2 : 256;
-		struct wsp__walk_entry *v = realloc(w->v, cap * sizeof(*v));
-
-		if (!v) {
-			c->oom = 1;
-			return WSP_ENOMEM;
-		}
-		w->v = v;
-		w->cap = cap;
+	x = wsp__grow(w->v, &w->cap, w->n, sizeof(*x), 256);
+	if (!x) {
+		c->oom = 1;
+		return WSP_ENOMEM;
 	}
+	w->v = x;
 	x = &w->v[w->n];
 	memset(x, 0, sizeof(*x));
 	x->path = strdup(e->path);

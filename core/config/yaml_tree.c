@@ -2,6 +2,7 @@
  * core/config/yaml_tree.c - libyaml events to a bounded tree of positioned nodes.
  */
 #include "yaml_tree.h"
+#include "grow.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -91,16 +92,13 @@ static int append(struct ctx *c, struct wsp__ynode *parent,
 {
 	struct wsp__ynode **items;
 
-	if (parent->n == *cap) {
-		*cap = *cap ? *cap * 2 : 8;
-		items = realloc(parent->items, *cap * sizeof(*items));
-		if (!items) {
-			fail_oom(c);
-			wsp__yaml_free(child);
-			return -1;
-		}
-		parent->items = items;
+	items = wsp__grow(parent->items, cap, parent->n, sizeof(*items), 8);
+	if (!items) {
+		fail_oom(c);
+		wsp__yaml_free(child);
+		return -1;
 	}
+	parent->items = items;
 	parent->items[parent->n++] = child;
 	return 0;
 }

@@ -14,6 +14,7 @@
  * never removes its source after a canceled copy).
  */
 #include "files.h"
+#include "grow.h"
 #include "search.h"
 
 #include <pthread.h>
@@ -186,19 +187,15 @@ struct tree {
 static int collect_item(const wsp_fs_entry *e, void *payload)
 {
 	struct tree *t = payload;
+	struct tree_item *it;
 
 	if (e->type != WSP_FS_TYPE_DIR && e->type != WSP_FS_TYPE_FILE &&
 	    e->type != WSP_FS_TYPE_SYMLINK)
 		return 0;
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 64;
-		struct tree_item *it = realloc(t->items, cap * sizeof(*it));
-
-		if (!it)
-			return WSP_ENOMEM;
-		t->items = it;
-		t->cap = cap;
-	}
+	it = wsp__grow(t->items, &t->cap, t->n, sizeof(*it), 64);
+	if (!it)
+		return WSP_ENOMEM;
+	t->items = it;
 	t->items[t->n].rel = strdup(e->path);
 	if (!t->items[t->n].rel)
 		return WSP_ENOMEM;

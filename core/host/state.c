@@ -12,6 +12,7 @@
  * with '.' (the lock, temporary files) are never keys.
  */
 #include "state.h"
+#include "grow.h"
 
 #include <wsp/wsp.h>
 
@@ -503,13 +504,10 @@ static int collect_keys(char ***out, size_t *out_n, const wsp_state *st,
 		if (fstatat(dfd, e->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0 ||
 		    file_refusal(&sb))
 			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 16;
-			grown = realloc(v, cap * sizeof(*v));
-			if (!grown)
-				goto nomem;
-			v = grown;
-		}
+		grown = wsp__grow(v, &cap, n, sizeof(*v), 16);
+		if (!grown)
+			goto nomem;
+		v = grown;
 		copy = strdup(e->d_name);
 		if (!copy)
 			goto nomem;

@@ -230,6 +230,7 @@ static int upload(const struct bl_fsx *x, char *tmp,
 	snprintf(type, sizeof(type), "multipart/form-data; boundary=%s",
 		 boundary);
 	/* the file's name is ours (hex): nothing to escape */
+	u->w.head = u->head;
 	u->w.head_len = (size_t)snprintf(
 		u->head, sizeof(u->head),
 		"--%s\r\nContent-Disposition: form-data; name=\"permissions\""
@@ -237,17 +238,9 @@ static int upload(const struct bl_fsx *x, char *tmp,
 		"name=\"file\"; filename=\"%s\"\r\nContent-Type: "
 		"application/octet-stream\r\n\r\n",
 		boundary, boundary, strrchr(tmp, '/') + 1);
-	u->w.tail_len = (size_t)snprintf(u->tail, sizeof(u->tail),
-					 "\r\n--%s--\r\n", boundary);
-	u->w.head = u->head;
-	u->w.tail = u->tail;
-	u->w.source = source;
-	u->w.payload = payload;
 	req.body_payload = &u->w;
-	req.body_size = opts->flags & WSP_FS_WRITE_SIZE_KNOWN
-				? (int64_t)(u->w.head_len + opts->size_hint +
-					    u->w.tail_len)
-				: -1;
+	req.body_size = rio_wrap_form(&u->w, u->tail, sizeof(u->tail),
+				      boundary, opts, source, payload);
 	n = bl_headers(h, auth, sizeof(auth), x->b);
 	h[n++] = (wsp_http_header){"Accept", "application/json"};
 	h[n++] = (wsp_http_header){"Content-Type", type};

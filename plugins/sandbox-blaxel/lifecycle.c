@@ -88,7 +88,7 @@ static int take_url(struct bl *b, const cJSON *sb, wsp_error *err)
 	const cJSON *md = cJSON_GetObjectItemCaseSensitive(sb, "metadata");
 	const char *u = bl_str(md, "url");
 
-	if (!u || (strncmp(u, "http://", 7) && strncmp(u, "https://", 8)) ||
+	if (!u || !rmt_is_http(u) ||
 	    strlen(u) >= sizeof(b->url) || strpbrk(u, " ?#\r\n"))
 		return wsp_error_set(err, WSP_EPROTO,
 				     "Blaxel sandbox '%s' has no usable URL",

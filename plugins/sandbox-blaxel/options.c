@@ -240,23 +240,6 @@ static int read_labels(struct bl *b, const wsp_config *cfg, wsp_error *err)
 	return 0;
 }
 
-static int check_url(char *u, wsp_error *err)
-{
-	size_t n = strlen(u);
-	char what[128];
-
-	while (n > 8 && u[n - 1] == '/')
-		u[--n] = '\0';
-	rmt_printable(what, sizeof(what), u);
-	if ((strncmp(u, "http://", 7) && strncmp(u, "https://", 8)) ||
-	    n > 512 || strpbrk(u, " ?#\r\n"))
-		return wsp_error_set(err, WSP_ECONFIG,
-				     "api_url '%s' is not an http(s) URL "
-				     "without query",
-				     what);
-	return 0;
-}
-
 static int read_names(struct bl *b, const wsp_config *cfg,
 		      const wsp_instance_args *args, wsp_error *err)
 {
@@ -355,7 +338,7 @@ static int read_options(struct bl *b, const wsp_config *cfg,
 		return rc;
 	if (!b->api_url && !(b->api_url = strdup("https://api.blaxel.ai/v0")))
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
-	if ((rc = check_url(b->api_url, err)) ||
+	if ((rc = rmt_url_ok(b->api_url, "api_url", err)) ||
 	    (rc = read_names(b, cfg, args, err)) ||
 	    (rc = rmt_opt_text(&b->image, h, cfg, "image", NULL, err)) ||
 	    (rc = rmt_opt_text(&b->region, h, cfg, "region", "BL_REGION",

@@ -11,6 +11,7 @@
  * the preview's own metadata.resourceName, as the official SDK does.
  */
 #include "blaxel.h"
+#include "remote.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -161,7 +162,7 @@ int bl_preview(wsp_preview *out, void *self, const wsp_call *call,
 	u = bl_str(spec, "url");
 	r = bl_str(md, "resourceName");
 	/* checked before use: the URL goes to the user, the name into a path */
-	if (!u || (strncmp(u, "http://", 7) && strncmp(u, "https://", 8)) ||
+	if (!u || !rmt_is_http(u) ||
 	    strlen(u) >= sizeof(out->url) || strpbrk(u, " \r\n")) {
 		cJSON_Delete(p);
 		return wsp_error_set(err, WSP_EPROTO,

@@ -205,8 +205,7 @@ static int read_url(struct dt_config *c, const wsp_host *h,
 
 	if (rc)
 		return rc;
-	if (!c->api_url || (strncmp(c->api_url, "http://", 7) &&
-			    strncmp(c->api_url, "https://", 8)))
+	if (!c->api_url || !rmt_is_http(c->api_url))
 		return BAD("option '%s' must be an http:// or https:// URL",
 			   "api_url");
 	n = strlen(c->api_url);

@@ -160,6 +160,7 @@ static int upload(const struct dt_fsx *x, const char *tmp,
 		 boundary);
 	/* the toolbox takes files[i].path, then files[i].file (its name
 	 * ours: no quote to escape) */
+	u->w.head = u->head;
 	u->w.head_len = (size_t)snprintf(
 		u->head, sizeof u->head,
 		"--%s\r\nContent-Disposition: form-data; name=\"files[0].path\""
@@ -167,17 +168,9 @@ static int upload(const struct dt_fsx *x, const char *tmp,
 		"name=\"files[0].file\"; filename=\"%s\"\r\nContent-Type: "
 		"application/octet-stream\r\n\r\n",
 		boundary, tmp, boundary, name);
-	u->w.tail_len = (size_t)snprintf(u->tail, sizeof u->tail,
-				       "\r\n--%s--\r\n", boundary);
-	u->w.head = u->head;
-	u->w.tail = u->tail;
-	u->w.source = source;
-	u->w.payload = payload;
 	r.source_payload = &u->w;
-	r.source_size = opts->flags & WSP_FS_WRITE_SIZE_KNOWN
-				? (int64_t)(u->w.head_len + opts->size_hint +
-					    u->w.tail_len)
-				: -1;
+	r.source_size = rio_wrap_form(&u->w, u->tail, sizeof u->tail,
+				      boundary, opts, source, payload);
 	rc = dt_request(x->d, &r, NULL, NULL, err);
 out:
 	free(u);

@@ -10,6 +10,7 @@
  * create_timeout and by the call.
  */
 #include "daytona.h"
+#include "remote.h"
 
 #include <poll.h>
 #include <stdio.h>
@@ -329,8 +330,7 @@ static int set_toolbox(struct dt *d, const struct dt_remote *r,
 		u = cJSON_GetObjectItem(j, "url");
 		if (!cJSON_IsString(u) ||
 		    strlen(u->valuestring) >= DT_URL_MAX - DT_ID_MAX - 2 ||
-		    (strncmp(u->valuestring, "http://", 7) &&
-		     strncmp(u->valuestring, "https://", 8))) {
+		    !rmt_is_http(u->valuestring)) {
 			cJSON_Delete(j);
 			return wsp_error_set(err, WSP_EPROTO,
 					     "Daytona gave no usable toolbox "

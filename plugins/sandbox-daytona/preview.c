@@ -5,6 +5,7 @@
  * in a message; the CLI masks it).
  */
 #include "daytona.h"
+#include "remote.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -38,8 +39,7 @@ int dt_preview(wsp_preview *out, void *self, const wsp_call *call,
 	url = cJSON_GetObjectItem(j, "url");
 	tok = cJSON_GetObjectItem(j, "token");
 	if (!cJSON_IsString(url) || strlen(url->valuestring) >= sizeof out->url ||
-	    (strncmp(url->valuestring, "http://", 7) &&
-	     strncmp(url->valuestring, "https://", 8)) ||
+	    !rmt_is_http(url->valuestring) ||
 	    (cJSON_IsString(tok) &&
 	     (strlen(tok->valuestring) >= sizeof out->header_value ||
 	      strpbrk(tok->valuestring, "\r\n")))) {

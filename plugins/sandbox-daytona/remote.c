@@ -7,6 +7,7 @@
  * wrong answer cannot steer requests elsewhere than an http(s) URL.
  */
 #include "daytona.h"
+#include "remote.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -59,9 +60,8 @@ int dt_remote_parse(struct dt_remote *r, const cJSON *j, wsp_error *err)
 		 "toolboxProxyUrl"))
 		return wsp_error_set(err, WSP_EPROTO,
 				     "Daytona's sandbox answer is malformed");
-	if (r->toolbox[0] && ((strncmp(r->toolbox, "http://", 7) &&
-			       strncmp(r->toolbox, "https://", 8)) ||
-			      strpbrk(r->toolbox, " \t\r\n?#")))
+	if (r->toolbox[0] &&
+	    (!rmt_is_http(r->toolbox) || strpbrk(r->toolbox, " \t\r\n?#")))
 		return wsp_error_set(err, WSP_EPROTO,
 				     "Daytona's toolbox URL is not an "
 				     "http(s) URL");

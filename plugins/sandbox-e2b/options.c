@@ -74,22 +74,6 @@ const wsp_option_spec e2b_options[] = {
 	WSP_OPTION_END,
 };
 
-/* An http(s) URL without query or fragment; trailing '/' dropped. */
-static int url_ok(char *u, const char *name, wsp_error *err)
-{
-	size_t n = strlen(u);
-	char shown[128];
-	int scheme = !strncmp(u, "http://", 7) || !strncmp(u, "https://", 8);
-
-	while (n > 8 && u[n - 1] == '/')
-		u[--n] = '\0';
-	if (scheme && n <= 512 && !strpbrk(u, " ?#\r\n\t"))
-		return 0;
-	return wsp_error_set(err, WSP_ECONFIG,
-			     "%s '%s' is not an http(s) URL without query",
-			     name, rmt_printable(shown, sizeof(shown), u));
-}
-
 /* A hostname suffix: letters, digits, '-', '.', and ':' for a port. */
 static int domain_ok(const char *d)
 {
@@ -193,11 +177,12 @@ static int read_urls(struct e2b *e, const wsp_config *cfg, wsp_error *err)
 		e->api_url = NULL;
 		return wsp_error_set(err, WSP_ENOMEM, "out of memory");
 	}
-	if ((rc = url_ok(e->api_url, "api_url", err)) ||
+	if ((rc = rmt_url_ok(e->api_url, "api_url", err)) ||
 	    (rc = rmt_opt_text(&e->sandbox_url, e->host, cfg, "sandbox_url",
 			   "E2B_SANDBOX_URL", err)))
 		return rc;
-	return e->sandbox_url ? url_ok(e->sandbox_url, "sandbox_url", err) : 0;
+	return e->sandbox_url ? rmt_url_ok(e->sandbox_url, "sandbox_url", err)
+			      : 0;
 }
 
 /* The numbers and switches, written straight into e (bounds: the table's). */

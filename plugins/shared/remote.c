@@ -215,6 +215,25 @@ int rmt_env_name_ok(const char *k)
 	return 1;
 }
 
+int rmt_is_http(const char *u)
+{
+	return !strncmp(u, "http://", 7) || !strncmp(u, "https://", 8);
+}
+
+int rmt_url_ok(char *u, const char *name, wsp_error *err)
+{
+	size_t n = strlen(u);
+	char shown[128];
+
+	while (n > 8 && u[n - 1] == '/')
+		u[--n] = '\0';
+	if (rmt_is_http(u) && n <= 512 && !strpbrk(u, " ?#\r\n\t"))
+		return 0;
+	return wsp_error_set(err, WSP_ECONFIG,
+			     "%s '%s' is not an http(s) URL without query",
+			     name, rmt_printable(shown, sizeof(shown), u));
+}
+
 void rmt_wipe(char *s)
 {
 	for (volatile char *p = s; p && *p; p++)

@@ -129,6 +129,17 @@ int rmt_opt_text(char **out, const wsp_host *h, const wsp_config *cfg,
 /* A variable name a shell can export: [A-Za-z_][A-Za-z0-9_]*. */
 int rmt_env_name_ok(const char *k);
 
+/* u starts "http://" or "https://". */
+int rmt_is_http(const char *u);
+
+/*
+ * The URL option name's value u, kept without a trailing '/' (cut in
+ * place): 0 when it is http(s), at most 512 bytes and has no space,
+ * query, fragment or line break, else WSP_ECONFIG "NAME 'U' is not an
+ * http(s) URL without query" (u made printable).
+ */
+int rmt_url_ok(char *u, const char *name, wsp_error *err);
+
 /*
  * What a remote sandbox needs of the core: its HTTP requests and
  * streams. 0, or WSP_ENOTSUP "this wsp has no HTTP streaming service"

@@ -96,6 +96,20 @@ int rio_wrap_give(void *buf, size_t cap, size_t *out_n, void *payload)
 	return 0;
 }
 
+int64_t rio_wrap_form(struct rio_wrap *w, char *tail, size_t tail_cap,
+		      const char *boundary, const wsp_fs_write_opts *opts,
+		      wsp_source_fn source, void *payload)
+{
+	w->tail_len = (size_t)snprintf(tail, tail_cap, "\r\n--%s--\r\n",
+				       boundary);
+	w->tail = tail;
+	w->source = source;
+	w->payload = payload;
+	return opts->flags & WSP_FS_WRITE_SIZE_KNOWN
+		       ? (int64_t)(w->head_len + opts->size_hint + w->tail_len)
+		       : -1;
+}
+
 int rio_boundary(char *out, const char *tmp, wsp_error *err)
 {
 	unsigned char r[16];

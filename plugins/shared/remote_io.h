@@ -66,6 +66,18 @@ struct rio_wrap {
 int rio_wrap_give(void *buf, size_t cap, size_t *out_n, void *payload);
 
 /*
+ * A one-file multipart form as a rio_wrap: the caller writes the head
+ * (its parts, then the file part's headers) into w->head and sets
+ * w->head_len; this writes the form's closing line for boundary into
+ * tail (tail_cap bytes, 64 are enough), sets the rest of w (source and
+ * payload after the head), and answers the body's size: head, opts's
+ * size_hint and tail when opts says the size is known, else -1.
+ */
+int64_t rio_wrap_form(struct rio_wrap *w, char *tail, size_t tail_cap,
+		      const char *boundary, const wsp_fs_write_opts *opts,
+		      wsp_source_fn source, void *payload);
+
+/*
  * A multipart boundary "wsp-<32 hex>" into out (40 bytes) that tmp, a
  * path the body carries, does not contain (WSP_EIO: no random bytes).
  */
