@@ -4,39 +4,11 @@
  * --json --stream) that never split a UTF-8 character across two lines.
  */
 #include "cli.h"
+#include "utf8seq.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Length of a valid UTF-8 sequence at s (n bytes left), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len, i;
-	unsigned cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return len;
-}
 
 /*
  * A JSON string of arbitrary bytes: valid UTF-8 is kept, control
@@ -67,7 +39,7 @@ void cli_put_json_bytes(FILE *f, const char *data, size_t n)
 		} else if (c < 0x20 || c == 0x7f) {
 			fprintf(f, "\\u%04x", c);
 			i++;
-		} else if ((len = utf8_len(s + i, n - i))) {
+		} else if ((len = utf8_seq_len(s + i, n - i))) {
 			fwrite(s + i, 1, len, f);
 			i += len;
 		} else {
@@ -78,18 +50,6 @@ void cli_put_json_bytes(FILE *f, const char *data, size_t n)
 	fputc('"', f);
 }
 
-/* Bytes a UTF-8 sequence starting with lead byte c takes (1 if invalid). */
-static size_t utf8_need(unsigned char c)
-{
-	if (c >= 0xc2 && c <= 0xdf)
-		return 2;
-	if (c >= 0xe0 && c <= 0xef)
-		return 3;
-	if (c >= 0xf0 && c <= 0xf4)
-		return 4;
-	return 1;
-}
-
 /* Where a chunk ends short of a character it has begun (else n). */
 static size_t utf8_cut(const unsigned char *s, size_t n)
 {
@@ -98,8 +58,9 @@ static size_t utf8_cut(const unsigned char *s, size_t n)
 	for (back = 1; back <= 3 && back <= n; back++) {
 		unsigned char c = s[n - back];
 
-		if ((c & 0xc0) != 0x80) /* a lead byte (or ASCII) */
-			return utf8_need(c) > back ? n - back : n;
+		/* a lead byte, ASCII or a byte that starts nothing (0) */
+		if (!utf8_is_cont(c))
+			return utf8_lead_len(c) > back ? n - back : n;
 	}
 	return n;
 }

@@ -3,38 +3,21 @@
  * client or into an embedding request must be valid UTF-8.
  */
 #include "utf8.h"
+#include "utf8seq.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Length of the valid UTF-8 sequence at s (0 if invalid). */
+/*
+ * Length of the valid UTF-8 sequence at s (0 if invalid), util/utf8seq.h's,
+ * except that NUL counts as invalid here: wsp__utf8_valid() reads a C
+ * string, and a cleaned text given with its length must come out as one
+ * whole C string, its NUL bytes replaced like any other invalid byte.
+ */
 static size_t utf8_seq(const unsigned char *s, size_t len)
 {
-	size_t n, i;
-	unsigned cp;
-
-	if (s[0] && s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (n > len)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return n;
+	return s[0] ? utf8_seq_len(s, len) : 0;
 }
 
 int wsp__utf8_valid(const char *s)

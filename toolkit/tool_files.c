@@ -10,6 +10,7 @@
 #include "lsp.h"
 #include "tool_schemas.h"
 #include "tools_backend.h"
+#include "utf8seq.h"
 
 #include <inttypes.h>
 #include <openssl/evp.h>
@@ -72,6 +73,13 @@ static void version_token(char *out, size_t cap, const wsp_fs_stat *st)
 		snprintf(out, cap, "m:%" PRId64, st->mtime_ns);
 }
 
+/*
+ * Binary: a NUL byte, a byte that starts no UTF-8 sequence, or a lead
+ * without its continuation bytes. Only the shape is checked, not the
+ * code point: an overlong form, a surrogate or a code point past U+10FFFF
+ * passes as text (read_file shows it, edit_file edits it), and the MCP
+ * server cleans a result before it sends it (core/utf8.c).
+ */
 static int is_binary(const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -80,22 +88,11 @@ static int is_binary(const char *s, size_t len)
 	while (i < len) {
 		if (p[i] == 0)
 			return 1;
-		if (p[i] < 0x80) {
-			i++;
-			continue;
-		}
-		if (p[i] >= 0xc2 && p[i] <= 0xdf)
-			n = 2;
-		else if (p[i] >= 0xe0 && p[i] <= 0xef)
-			n = 3;
-		else if (p[i] >= 0xf0 && p[i] <= 0xf4)
-			n = 4;
-		else
-			return 1;
-		if (i + n > len)
+		n = utf8_lead_len(p[i]);
+		if (n == 0 || n > len - i)
 			return 1;
 		for (k = 1; k < n; k++)
-			if ((p[i + k] & 0xc0) != 0x80)
+			if (!utf8_is_cont(p[i + k]))
 				return 1;
 		i += n;
 	}

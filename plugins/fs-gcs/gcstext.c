@@ -2,9 +2,10 @@
  * plugins/fs-gcs/gcstext.c - small text forms of the GCS wire: base64url
  * (JWTs), decimal strings (object JSON), printable copies of what a
  * server said, and the rule for object names. Its RFC 3339 times are
- * read by util/rfc3339.c.
+ * read by util/rfc3339.c, its UTF-8 by util/utf8seq.c.
  */
 #include "gcs.h"
+#include "utf8seq.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,40 +131,16 @@ bool gcs_name_ok(const char *s, size_t len)
 	if (len == 0 || len > GCS_NAME_MAX)
 		return false;
 	while (i < len) {
-		unsigned char c = p[i];
 		size_t n;
-		uint32_t cp;
 
-		if (c < 0x80) {
-			if (c == 0 || c == '\r' || c == '\n')
-				return false;
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			n = 1;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			n = 2;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3;
-			cp = c & 0x07;
-		} else {
+		/* NUL, CR and LF: refused in object names */
+		if (p[i] == 0 || p[i] == '\r' || p[i] == '\n')
 			return false;
-		}
-		if (i + n >= len) /* truncated sequence */
+		/* valid UTF-8: no overlong, surrogate or truncated sequence */
+		n = utf8_seq_len(p + i, len - i);
+		if (n == 0)
 			return false;
-		for (size_t k = 1; k <= n; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = cp << 6 | (p[i + k] & 0x3f);
-		}
-		/* overlong forms, surrogates, beyond U+10FFFF */
-		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-			return false;
-		i += n + 1;
+		i += n;
 	}
 	return true;
 }

@@ -196,6 +196,21 @@ static void test_json(void)
 	CU_ASSERT(cJSON_IsNumber(v) && v->valueint == 124);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"stdout\":\"\\u0000\\ufffdx\""));
 	cJSON_Delete(doc);
+
+	/*
+	 * UTF-8 kept whole, each byte of what is not UTF-8 a U+FFFD: a
+	 * surrogate (ED A0 80), an overlong '/' (C0 AF), past U+10FFFF
+	 * (F4 90 80 80), a character cut short at the end (E2 82)
+	 */
+	CU_ASSERT_EQUAL(wsp("exec --json -- printf "
+			    "'\\303\\251\\355\\240\\200\\300\\257"
+			    "\\364\\220\\200\\200\\342\\202'"),
+			0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"stdout\":\"\xc3\xa9"
+					   "\\ufffd\\ufffd\\ufffd"
+					   "\\ufffd\\ufffd"
+					   "\\ufffd\\ufffd\\ufffd\\ufffd"
+					   "\\ufffd\\ufffd\""));
 }
 
 static void test_isolation_override(void)

@@ -118,6 +118,23 @@ static void test_read_file(void)
 	EXPECT("read_file", "{\"path\":\"zero.bin\"}", 0,
 	       "zero.bin (3 bytes, binary: not shown as text; use encoding "
 	       "\"base64\" or \"hex\" to read its bytes)");
+	/*
+	 * binary too: a byte that starts no UTF-8 sequence, a lead whose
+	 * sequence the file cuts short; an overlong form has UTF-8's shape
+	 * and is shown as text (the test is of the shape, not the code point)
+	 */
+	fixture_write(&fx, "lead.bin", "a\xff"
+				       "b");
+	EXPECT("read_file", "{\"path\":\"lead.bin\"}", 0,
+	       "lead.bin (3 bytes, binary: not shown as text; use encoding "
+	       "\"base64\" or \"hex\" to read its bytes)");
+	fixture_write(&fx, "cut.bin", "ab\xe2\x82");
+	EXPECT("read_file", "{\"path\":\"cut.bin\"}", 0,
+	       "cut.bin (4 bytes, binary: not shown as text; use encoding "
+	       "\"base64\" or \"hex\" to read its bytes)");
+	fixture_write(&fx, "shape.txt", "\xe0\x80\x80\xf0\x9f\x98\x80");
+	EXPECT_HAS("read_file", "{\"path\":\"shape.txt\"}", 0,
+		   "\xe2\x86\x92\xe0\x80\x80\xf0\x9f\x98\x80");
 	EXPECT_HAS("read_file", "{\"path\":\"missing.txt\"}", 1, "Error: ");
 	EXPECT("read_file", "{\"path\":\".\"}", 1,
 	       "Error: '.' is a directory; use list_files to see what it "
