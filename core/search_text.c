@@ -7,6 +7,7 @@
  * chunk a result points at (as Mastra's findLineRange).
  */
 #include "search.h"
+#include "utf8seq.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +38,7 @@ static size_t piece(const char *t, size_t off, size_t end, size_t max)
 	size_t n = end - off < max ? end - off : max;
 
 	if (off + n < end)
-		while (n > 1 && ((unsigned char)t[off + n] & 0xC0) == 0x80)
+		while (n > 1 && utf8_is_cont((unsigned char)t[off + n]))
 			n--;
 	return n;
 }

@@ -16,6 +16,7 @@
 #include "lsp.h"
 #include "lsp_impl.h"
 #include "tools_backend.h"
+#include "utf8seq.h"
 #include "workspace_impl.h"
 
 #include <wsp/files.h>
@@ -334,8 +335,8 @@ static unsigned utf16_units(const char *s, size_t n)
 	for (i = 0; i < n; i++) {
 		unsigned char ch = (unsigned char)s[i];
 
-		if ((ch & 0xc0) == 0x80)
-			continue; /* continuation byte */
+		if (utf8_is_cont(ch))
+			continue;
 		u += ch >= 0xf0 ? 2 : 1;
 	}
 	return u;

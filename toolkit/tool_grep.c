@@ -9,6 +9,7 @@
  */
 #include "tool_schemas.h"
 #include "tools_backend.h"
+#include "utf8seq.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -39,7 +40,7 @@ static size_t utf8_chars(const char *s, size_t len)
 	size_t i, n = 0;
 
 	for (i = 0; i < len; i++)
-		n += ((unsigned char)s[i] & 0xc0) != 0x80;
+		n += !utf8_is_cont((unsigned char)s[i]);
 	return n;
 }
 
@@ -49,7 +50,7 @@ static size_t utf8_prefix(const char *s, size_t len, size_t max)
 	size_t i, n = 0;
 
 	for (i = 0; i < len; i++) {
-		if (((unsigned char)s[i] & 0xc0) != 0x80 && n++ == max)
+		if (!utf8_is_cont((unsigned char)s[i]) && n++ == max)
 			return i;
 	}
 	return len;

@@ -17,6 +17,7 @@
 #include "skills.h"
 #include "tool_schemas.h"
 #include "tools_impl.h"
+#include "utf8seq.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -124,7 +125,7 @@ static void preview(struct wsp__tbuf *b, const struct wsp__search_hit *h)
 		return;
 	}
 	n = PREVIEW;
-	while (n && ((unsigned char)p[n] & 0xC0) == 0x80)
+	while (n && utf8_is_cont((unsigned char)p[n]))
 		n--;
 	wsp__text_strip_ansi(b, p, n);
 	wsp__tbuf_puts(b, "...");
