@@ -122,6 +122,59 @@ static void test_bad_input_refused(void)
 	}
 }
 
+/*
+ * api_url: refused unless an http(s) URL without query, fragment, space
+ * or control character (plugins/shared's rmt_url_ok, E2B's rule too),
+ * trailing '/' dropped. Set through the fake host directly: box_open
+ * writes its own api_url.
+ */
+static int try_url(const char *url, struct box *bx, wsp_error *err)
+{
+	char yaml[512];
+	const wsp_instance_args *a;
+	int rc;
+
+	memset(bx, 0, sizeof(*bx));
+	bx->d = wsp_plugin_entry(WSP_PLUGIN_ABI_MAJOR, WSP_PLUGIN_ABI_MINOR);
+	if ((rc = wsp_fakehost_new(&bx->fh, bx->d, err)))
+		return rc;
+	snprintf(yaml, sizeof(yaml),
+		 "api_url: \"%s\"\nworkspace: " BL_WS "\napi_key: " BL_KEY
+		 "\n",
+		 url);
+	if ((rc = wsp_fakehost_options(bx->fh, yaml, err)) ||
+	    (rc = wsp_fakehost_args(&a, bx->fh, err)))
+		return rc;
+	return bx->d->init(&bx->self, wsp_fakehost_host(bx->fh), a, err);
+}
+
+static void test_api_url_checked(void)
+{
+	static const char *const bad[] = {
+		"ftp://api.example.test/v0",
+		"https://api.example.test/v0?region=eu",
+		"https://api.example.test/v0#top",
+		"https://api.example.test/v0\\tx", /* YAML's \t: a tab */
+		"https://api.example test/v0",
+	};
+	struct box bx;
+	wsp_error err = {0};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CU_ASSERT_EQUAL(try_url(bad[i], &bx, &err), WSP_ECONFIG);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "api_url '"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "is not an http(s) "
+							   "URL without query"));
+		box_close(&bx);
+	}
+	CU_ASSERT_EQUAL_FATAL(try_url("https://api.example.test/v0//", &bx,
+				      &err),
+			      0);
+	CU_ASSERT_STRING_EQUAL(((struct bl *)bx.self)->api_url,
+			       "https://api.example.test/v0");
+	box_close(&bx);
+}
+
 static void test_missing_credentials(void)
 {
 	wsp_error err = {0};
@@ -168,6 +221,7 @@ static CU_TestInfo tests[] = {
 	{"defaults from BL_* variables", test_defaults_from_environment},
 	{"options in the API's form", test_options_on_the_wire_form},
 	{"bad input refused clearly", test_bad_input_refused},
+	{"api_url checked, trailing slashes dropped", test_api_url_checked},
 	{"no key, no instance", test_missing_credentials},
 	{"wsp ids to Blaxel names", test_names_from_ids},
 	{"argv quoted for sh -c", test_argv_quoting},
