@@ -45,25 +45,27 @@ static void server_say(const char *cmd, char *out, size_t cap)
 		snprintf(out, cap, "%s", line);
 }
 
-/* How many inputs the server embedded so far. */
-static long inputs(void)
+/* A number of the server's stats ("inputs", "requests"): how many it
+ * embedded, how many requests it took so far. */
+static long stat_of(const char *name)
 {
-	char line[256];
+	char line[256], key[32];
 	const char *p;
 
 	server_say("stats", line, sizeof(line));
-	p = strstr(line, "inputs=");
-	return p ? atol(p + 7) : -1;
+	snprintf(key, sizeof(key), "%s=", name);
+	p = strstr(line, key);
+	return p ? atol(p + strlen(key)) : -1;
+}
+
+static long inputs(void)
+{
+	return stat_of("inputs");
 }
 
 static long requests(void)
 {
-	char line[256];
-	const char *p;
-
-	server_say("stats", line, sizeof(line));
-	p = strstr(line, "requests=");
-	return p ? atol(p + 9) : -1;
+	return stat_of("requests");
 }
 
 /* The search section pointing at the server, extra lines appended. */
@@ -143,13 +145,19 @@ static void tree(struct fixture *f)
 		      "the kernel scheduler runs tasks on every core\n");
 }
 
+/* A fixture with the search section (extra lines appended) over tree(). */
+static void open_tree(struct fixture *f, const char *extra)
+{
+	CU_ASSERT_EQUAL_FATAL(fixture_open(f, yaml(extra), 0), 0);
+	tree(f);
+}
+
 static void test_modes_rank(void)
 {
 	struct fixture f;
 	char *out;
 
-	CU_ASSERT_EQUAL_FATAL(fixture_open(&f, yaml(NULL), 0), 0);
-	tree(&f);
+	open_tree(&f, NULL);
 	/* bm25 sees no word of "automobile"; the vectors see a car */
 	out = search(&f, "{\"query\":\"automobile\",\"mode\":\"bm25\"}");
 	CU_ASSERT_STRING_EQUAL(out, "---\n0 results (bm25 search)");
@@ -192,17 +200,13 @@ static void test_modes_rank(void)
 	fixture_close(&f);
 
 	/* the weight: 1 ranks as the vectors, 0 as bm25 */
-	CU_ASSERT_EQUAL_FATAL(fixture_open(&f, yaml("  vector_weight: 1\n"), 0),
-			      0);
-	tree(&f);
+	open_tree(&f, "  vector_weight: 1\n");
 	out = search(&f, "{\"query\":\"automobile repair\"}");
 	CU_ASSERT_EQUAL(at(out, "/docs/cars.md:1-1:"), 0);
 	CU_ASSERT(at(out, "(hybrid search)") > 0);
 	free(out);
 	fixture_close(&f);
-	CU_ASSERT_EQUAL_FATAL(fixture_open(&f, yaml("  vector_weight: 0\n"), 0),
-			      0);
-	tree(&f);
+	open_tree(&f, "  vector_weight: 0\n");
 	out = search(&f, "{\"query\":\"automobile repair\"}");
 	CU_ASSERT_EQUAL(at(out, "/docs/bikes.md:1-1:"), 0);
 	CU_ASSERT(at(out, "/docs/cars.md") > 0);
@@ -219,8 +223,7 @@ static void test_incremental(void)
 	int is_error;
 	char *out;
 
-	CU_ASSERT_EQUAL_FATAL(fixture_open(&f, yaml(NULL), 0), 0);
-	tree(&f);
+	open_tree(&f, NULL);
 	before = inputs();
 	free(search(&f, "{\"query\":\"kernel\",\"mode\":\"bm25\"}"));
 	/* four one-chunk files, embedded as they were indexed */
@@ -299,9 +302,7 @@ static void test_endpoint_errors(void)
 	char *out;
 
 	/* one attempt per request: each failure below is one answer */
-	CU_ASSERT_EQUAL_FATAL(
-		fixture_open(&f, yaml("http:\n  max_attempts: 1\n"), 0), 0);
-	tree(&f);
+	open_tree(&f, "http:\n  max_attempts: 1\n");
 	free(search(&f, "{\"query\":\"kernel\"}"));
 
 	server_say("fail 500 1", NULL, 0);
@@ -365,8 +366,7 @@ static void test_endpoint_errors(void)
 	fixture_close(&f);
 
 	/* a retry (the service's default attempts) hides one 500 */
-	CU_ASSERT_EQUAL_FATAL(fixture_open(&f, yaml(NULL), 0), 0);
-	tree(&f);
+	open_tree(&f, NULL);
 	free(search(&f, "{\"query\":\"kernel\"}"));
 	server_say("fail 500 1", NULL, 0);
 	out = search(&f, "{\"query\":\"automobile\",\"mode\":\"vector\","
