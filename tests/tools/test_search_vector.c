@@ -220,7 +220,6 @@ static void test_incremental(void)
 {
 	struct fixture f;
 	long before, reqs;
-	int is_error;
 	char *out;
 
 	open_tree(&f, NULL);
@@ -230,11 +229,9 @@ static void test_incremental(void)
 	CU_ASSERT_EQUAL(inputs() - before, 4);
 	/* a file written through wsp: its one chunk, at once */
 	before = inputs();
-	free(fixture_call(&f, "write_file",
-			  "{\"path\":\"docs/vet.md\",\"content\":\"Ask the "
-			  "physician about the hound.\\n\"}",
-			  &is_error));
-	CU_ASSERT_EQUAL(is_error, 0);
+	fixture_call_ok(&f, "write_file",
+			"{\"path\":\"docs/vet.md\",\"content\":\"Ask the "
+			"physician about the hound.\\n\"}");
 	CU_ASSERT_EQUAL(inputs() - before, 1);
 	out = search(&f, "{\"query\":\"doctor for my dog\","
 			 "\"mode\":\"vector\",\"topK\":1}");
@@ -243,11 +240,9 @@ static void test_incremental(void)
 				    "search)");
 	free(out);
 	/* the index tool's documents get vectors too */
-	free(fixture_call(&f, "index",
-			  "{\"path\":\"kb/faq\",\"content\":\"a rapid "
-			  "feline\"}",
-			  &is_error));
-	CU_ASSERT_EQUAL(is_error, 0);
+	fixture_call_ok(&f, "index",
+			"{\"path\":\"kb/faq\",\"content\":\"a rapid "
+			"feline\"}");
 	out = search(&f, "{\"query\":\"fast cat\",\"mode\":\"vector\","
 			 "\"topK\":1}");
 	CU_ASSERT_EQUAL(at(out, "kb/faq:1-1: a rapid feline"), 0);
@@ -298,7 +293,6 @@ static void test_fallback(void)
 static void test_endpoint_errors(void)
 {
 	struct fixture f;
-	int is_error;
 	char *out;
 
 	/* one attempt per request: each failure below is one answer */
@@ -352,11 +346,9 @@ static void test_endpoint_errors(void)
 	 * says the vectors wait, and the next vector search makes them */
 	logs[0] = '\0';
 	server_say("fail 503 1", NULL, 0);
-	free(fixture_call(&f, "write_file",
-			  "{\"path\":\"docs/late.md\",\"content\":\"a swift "
-			  "automobile\\n\"}",
-			  &is_error));
-	CU_ASSERT_EQUAL(is_error, 0);
+	fixture_call_ok(&f, "write_file",
+			"{\"path\":\"docs/late.md\",\"content\":\"a swift "
+			"automobile\\n\"}");
 	CU_ASSERT(at(logs, "search: vectors for the chunks indexed since the "
 			   "last fill are not made yet") >= 0);
 	out = search(&f, "{\"query\":\"quick car\",\"mode\":\"vector\","
