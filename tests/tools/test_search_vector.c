@@ -292,6 +292,17 @@ static void test_fallback(void)
 
 static void test_endpoint_errors(void)
 {
+	static const struct {
+		const char *cmd, *why;
+	} unusable[] = {
+		{"bad nan",
+		 "unusable: entry 0: a number is not finite or out of float "
+		 "range"},
+		{"bad count", "0 embeddings for 1 inputs"},
+		{"bad dims", "entry 0: 63 numbers, not 64"},
+		{"bad json", "the answer is not JSON"},
+		{"bad huge", "answered more than 33554432 bytes"},
+	};
 	struct fixture f;
 	char *out;
 
@@ -319,28 +330,17 @@ static void test_endpoint_errors(void)
 	CU_ASSERT(at(out, "********") > 0);
 	free(out);
 
-	/* answers that are no embeddings */
-	server_say("bad nan", NULL, 0);
-	out = search_fails(&f, "{\"query\":\"kernel\",\"mode\":\"vector\"}");
-	CU_ASSERT(at(out, "unusable: entry 0: a number is not finite or out "
-			  "of float range") > 0);
-	free(out);
-	server_say("bad count", NULL, 0);
-	out = search_fails(&f, "{\"query\":\"kernel\",\"mode\":\"vector\"}");
-	CU_ASSERT(at(out, "0 embeddings for 1 inputs") > 0);
-	free(out);
-	server_say("bad dims", NULL, 0);
-	out = search_fails(&f, "{\"query\":\"kernel\",\"mode\":\"vector\"}");
-	CU_ASSERT(at(out, "entry 0: 63 numbers, not 64") > 0);
-	free(out);
-	server_say("bad json", NULL, 0);
-	out = search_fails(&f, "{\"query\":\"kernel\",\"mode\":\"vector\"}");
-	CU_ASSERT(at(out, "the answer is not JSON") > 0);
-	free(out);
-	server_say("bad huge", NULL, 0);
-	out = search_fails(&f, "{\"query\":\"kernel\",\"mode\":\"vector\"}");
-	CU_ASSERT(at(out, "answered more than 33554432 bytes") > 0);
-	free(out);
+	/* answers that are no embeddings: the server's command, the words
+	 * of the refusal */
+	for (size_t i = 0; i < sizeof(unusable) / sizeof(*unusable); i++) {
+		server_say(unusable[i].cmd, NULL, 0);
+		out = search_fails(
+			&f, "{\"query\":\"kernel\",\"mode\":\"vector\"}");
+		CU_ASSERT(at(out, unusable[i].why) > 0);
+		if (at(out, unusable[i].why) <= 0)
+			fprintf(stderr, "\n%s: %s\n", unusable[i].cmd, out);
+		free(out);
+	}
 
 	/* indexing while the endpoint fails: the write succeeds, a warning
 	 * says the vectors wait, and the next vector search makes them */
