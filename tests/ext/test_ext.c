@@ -145,41 +145,39 @@ static void test_wrong_count(void)
 
 static void test_wrong_type(void)
 {
-	const char *notint[] = { "12abc", "t", "1", "true", NULL };
-	const char *big[] = { "9223372036854775808", "t", "1", "true", NULL };
-	const char *notnum[] = { "1", "t", "fast", "true", NULL };
-	const char *inf[] = { "1", "t", "inf", "true", NULL };
-	const char *notbool[] = { "1", "t", "1", "maybe", NULL };
-	const char *empty[] = { "", "t", "1", "true", NULL };
-	/* strtoll() and strtod() took these; the documentation does not */
-	const char *spaced[] = { "\t7", "t", "1", "true", NULL };
-	const char *plus[] = { "+7", "t", "1", "true", NULL };
-	const char *hex[] = { "1", "t", "0x1p3", "true", NULL };
-	const char *spacednum[] = { "1", "t", " 2.5", "true", NULL };
+	/* mix takes an integer, a text, a number and a boolean */
+	static const struct {
+		const char *argv[5];
+		const char *needle;
+	} cases[] = {
+		{ { "12abc", "t", "1", "true", NULL },
+		  "argument 1 of 'mix' of provider 'extdemo' must be an "
+		  "integer, not '12abc'" },
+		{ { "9223372036854775808", "t", "1", "true", NULL },
+		  "must be an integer" },
+		{ { "", "t", "1", "true", NULL }, "must be an integer, not ''" },
+		{ { "1", "t", "fast", "true", NULL },
+		  "argument 3 of 'mix' of provider 'extdemo' must be a "
+		  "number, not 'fast'" },
+		{ { "1", "t", "inf", "true", NULL },
+		  "must be a number, not 'inf'" },
+		/* strtoll() and strtod() took these; the documentation
+		 * does not */
+		{ { "\t7", "t", "1", "true", NULL }, "must be an integer" },
+		{ { "+7", "t", "1", "true", NULL },
+		  "must be an integer, not '+7'" },
+		{ { "1", "t", "0x1p3", "true", NULL },
+		  "must be a number, not '0x1p3'" },
+		{ { "1", "t", " 2.5", "true", NULL },
+		  "must be a number, not ' 2.5'" },
+		{ { "1", "t", "1", "maybe", NULL },
+		  "argument 4 of 'mix' of provider 'extdemo' must be a "
+		  "boolean (true or false), not 'maybe'" },
+	};
 
-	expect_refusal("extdemo", "mix", notint, WSP_EINVAL,
-		       "argument 1 of 'mix' of provider 'extdemo' must be an "
-		       "integer, not '12abc'");
-	expect_refusal("extdemo", "mix", big, WSP_EINVAL,
-		       "must be an integer");
-	expect_refusal("extdemo", "mix", empty, WSP_EINVAL,
-		       "must be an integer, not ''");
-	expect_refusal("extdemo", "mix", notnum, WSP_EINVAL,
-		       "argument 3 of 'mix' of provider 'extdemo' must be a "
-		       "number, not 'fast'");
-	expect_refusal("extdemo", "mix", inf, WSP_EINVAL,
-		       "must be a number, not 'inf'");
-	expect_refusal("extdemo", "mix", spaced, WSP_EINVAL,
-		       "must be an integer");
-	expect_refusal("extdemo", "mix", plus, WSP_EINVAL,
-		       "must be an integer, not '+7'");
-	expect_refusal("extdemo", "mix", hex, WSP_EINVAL,
-		       "must be a number, not '0x1p3'");
-	expect_refusal("extdemo", "mix", spacednum, WSP_EINVAL,
-		       "must be a number, not ' 2.5'");
-	expect_refusal("extdemo", "mix", notbool, WSP_EINVAL,
-		       "argument 4 of 'mix' of provider 'extdemo' must be a "
-		       "boolean (true or false), not 'maybe'");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++)
+		expect_refusal("extdemo", "mix", cases[i].argv, WSP_EINVAL,
+			       cases[i].needle);
 }
 
 static void test_unknown_op(void)

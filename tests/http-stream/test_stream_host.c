@@ -168,14 +168,20 @@ static int run(struct sink *k, const char *path, wsp_http_stream_request *r,
 	return 0;
 }
 
+/* run() of a request with nothing but the sink's callbacks set. */
+static int run_plain(struct sink *k, const char *path, const wsp_call *call)
+{
+	wsp_http_stream_request r = request(NULL, k);
+
+	return run(k, path, &r, call);
+}
+
 static void test_raw_in_order(void)
 {
 	struct sink k;
-	wsp_http_stream_request r;
 
 	sink_init(&k);
-	r = request(NULL, &k);
-	CU_ASSERT_EQUAL(run(&k, "/chunks?n=50&size=1000&gap=1", &r, NULL), 0);
+	CU_ASSERT_EQUAL(run_plain(&k, "/chunks?n=50&size=1000&gap=1", NULL), 0);
 	CU_ASSERT_EQUAL(k.end.done_calls, 1);
 	CU_ASSERT_FALSE(k.end.failed);
 	CU_ASSERT_EQUAL(k.end.status, 200);
@@ -187,11 +193,9 @@ static void test_raw_in_order(void)
 static void test_response_header(void)
 {
 	struct sink k;
-	wsp_http_stream_request r;
 
 	sink_init(&k);
-	r = request(NULL, &k);
-	CU_ASSERT_EQUAL(run(&k, "/chunks?n=3&size=10", &r, NULL), 0);
+	CU_ASSERT_EQUAL(run_plain(&k, "/chunks?n=3&size=10", NULL), 0);
 	CU_ASSERT_FALSE(k.end.failed);
 	CU_ASSERT_TRUE(k.header_seen);
 	CU_ASSERT_STRING_EQUAL(k.stream_id, "7f3a-blue");
@@ -407,7 +411,6 @@ static void test_cancel_token(void)
 {
 	struct sink k;
 	struct firer f;
-	wsp_http_stream_request r;
 	wsp_call call = { .struct_size = sizeof(call) };
 	wsp_cancel *c = NULL;
 	pthread_t t;
@@ -418,8 +421,7 @@ static void test_cancel_token(void)
 	f.c = c;
 	call.cancel = c;
 	pthread_create(&t, NULL, fire_main, &f);
-	r = request(NULL, &k);
-	CU_ASSERT_EQUAL(run(&k, "/stall?bytes=10", &r, &call), 0);
+	CU_ASSERT_EQUAL(run_plain(&k, "/stall?bytes=10", &call), 0);
 	pthread_join(t, NULL);
 	CU_ASSERT_EQUAL(k.got, 10);
 	CU_ASSERT_TRUE(k.end.failed);
@@ -429,8 +431,7 @@ static void test_cancel_token(void)
 
 	/* an already canceled call is refused, nothing is called */
 	sink_init(&k);
-	r = request(NULL, &k);
-	CU_ASSERT_EQUAL(run(&k, "/chunks?n=1", &r, &call), WSP_ECANCELED);
+	CU_ASSERT_EQUAL(run_plain(&k, "/chunks?n=1", &call), WSP_ECANCELED);
 	CU_ASSERT_EQUAL(k.end.done_calls, 0);
 	sink_destroy(&k);
 	wsp_cancel_free(c);
@@ -465,14 +466,12 @@ static void test_cancel_token_freed(void)
 static void test_deadline(void)
 {
 	struct sink k;
-	wsp_http_stream_request r;
 	wsp_call call = { .struct_size = sizeof(call) };
 	int64_t t0 = test_now_ms();
 
 	sink_init(&k);
 	call.deadline_ms = t0 + 400;
-	r = request(NULL, &k);
-	CU_ASSERT_EQUAL(run(&k, "/stall?bytes=10", &r, &call), 0);
+	CU_ASSERT_EQUAL(run_plain(&k, "/stall?bytes=10", &call), 0);
 	CU_ASSERT_TRUE(k.end.failed);
 	CU_ASSERT_EQUAL(k.end.err.code, WSP_ETIMEDOUT);
 	CU_ASSERT(test_now_ms() - t0 >= 350);
@@ -482,8 +481,7 @@ static void test_deadline(void)
 	/* a deadline already past is refused */
 	sink_init(&k);
 	call.deadline_ms = test_now_ms() - 1;
-	r = request(NULL, &k);
-	CU_ASSERT_EQUAL(run(&k, "/chunks?n=1", &r, &call), WSP_ETIMEDOUT);
+	CU_ASSERT_EQUAL(run_plain(&k, "/chunks?n=1", &call), WSP_ETIMEDOUT);
 	CU_ASSERT_EQUAL(k.end.done_calls, 0);
 	sink_destroy(&k);
 }
@@ -508,11 +506,9 @@ static void test_idle_timeout(void)
 static void test_error_status(void)
 {
 	struct sink k;
-	wsp_http_stream_request r;
 
 	sink_init(&k);
-	r = request(NULL, &k);
-	CU_ASSERT_EQUAL(run(&k, "/no-such-route", &r, NULL), 0);
+	CU_ASSERT_EQUAL(run_plain(&k, "/no-such-route", NULL), 0);
 	CU_ASSERT_TRUE(k.end.failed);
 	CU_ASSERT_EQUAL(k.end.status, 404);
 	CU_ASSERT_EQUAL(k.end.err.code, WSP_ENOTFOUND);
@@ -528,11 +524,9 @@ static void test_error_status(void)
 static void test_workspace_secret_masked(void)
 {
 	struct sink k;
-	wsp_http_stream_request r;
 
 	sink_init(&k);
-	r = request(NULL, &k);
-	CU_ASSERT_EQUAL(run(&k, "/status?code=500", &r, NULL), 0);
+	CU_ASSERT_EQUAL(run_plain(&k, "/status?code=500", NULL), 0);
 	CU_ASSERT_TRUE(k.end.failed);
 	CU_ASSERT_PTR_NULL(strstr(k.end.err.message, "team-blue"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(k.end.err.message, "made-up failure for "
@@ -659,8 +653,7 @@ static void test_engine_lifecycle(void)
 	sink_destroy(&k);
 
 	sink_init(&k);
-	r = request(NULL, &k);
-	CU_ASSERT_EQUAL(run(&k, "/chunks?n=2&size=10", &r, NULL), 0);
+	CU_ASSERT_EQUAL(run_plain(&k, "/chunks?n=2&size=10", NULL), 0);
 	CU_ASSERT_FALSE(k.end.failed);
 	CU_ASSERT_TRUE(wsp__hs_shared_stop());
 	CU_ASSERT_FALSE(wsp__hs_shared_running());

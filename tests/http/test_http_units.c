@@ -171,32 +171,34 @@ static void test_mask_url(void)
 
 static void test_mask_header(void)
 {
-	const char *secrets[] = {"pa55word", NULL};
+	static const char *const secrets[] = {"pa55word", NULL};
+	static const struct {
+		const char *name, *value;
+		const char *const *secrets;
+		const char *want;
+	} cases[] = {
+		{"Authorization",
+		 "AWS4-HMAC-SHA256 Credential=AKID/x, SignedHeaders=host, "
+		 "Signature=abc123",
+		 NULL, "Authorization: AWS4-HMAC-SHA256 ********"},
+		{"authorization", "opaque", NULL, "authorization: ********"},
+		{"X-Amz-Security-Token", "tok", NULL,
+		 "X-Amz-Security-Token: ********"},
+		{"x-api-key", "k", NULL, "x-api-key: ********"},
+		{"X-API-Key", "k", NULL, "X-API-Key: ********"},
+		{"Cookie", "a=b", NULL, "Cookie: ********"},
+		{"X-Custom", "user:pa55word", secrets,
+		 "X-Custom: user:********"},
+		{"Content-Type", "text/plain", secrets,
+		 "Content-Type: text/plain"},
+	};
 	char out[512];
 
-	wsp__http_mask_header(out, sizeof(out), "Authorization",
-			      "AWS4-HMAC-SHA256 Credential=AKID/x, "
-			      "SignedHeaders=host, Signature=abc123",
-			      NULL);
-	CU_ASSERT_STRING_EQUAL(out, "Authorization: AWS4-HMAC-SHA256 ********");
-	wsp__http_mask_header(out, sizeof(out), "authorization", "opaque",
-			      NULL);
-	CU_ASSERT_STRING_EQUAL(out, "authorization: ********");
-	wsp__http_mask_header(out, sizeof(out), "X-Amz-Security-Token", "tok",
-			      NULL);
-	CU_ASSERT_STRING_EQUAL(out, "X-Amz-Security-Token: ********");
-	wsp__http_mask_header(out, sizeof(out), "x-api-key", "k", NULL);
-	CU_ASSERT_STRING_EQUAL(out, "x-api-key: ********");
-	wsp__http_mask_header(out, sizeof(out), "X-API-Key", "k", NULL);
-	CU_ASSERT_STRING_EQUAL(out, "X-API-Key: ********");
-	wsp__http_mask_header(out, sizeof(out), "Cookie", "a=b", NULL);
-	CU_ASSERT_STRING_EQUAL(out, "Cookie: ********");
-	wsp__http_mask_header(out, sizeof(out), "X-Custom", "user:pa55word",
-			      secrets);
-	CU_ASSERT_STRING_EQUAL(out, "X-Custom: user:********");
-	wsp__http_mask_header(out, sizeof(out), "Content-Type", "text/plain",
-			      secrets);
-	CU_ASSERT_STRING_EQUAL(out, "Content-Type: text/plain");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		wsp__http_mask_header(out, sizeof(out), cases[i].name,
+				      cases[i].value, cases[i].secrets);
+		CU_ASSERT_STRING_EQUAL(out, cases[i].want);
+	}
 }
 
 static void test_mask_secrets(void)

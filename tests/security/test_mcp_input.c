@@ -237,11 +237,24 @@ static char *repeat(const char *prefix, const char *fill, size_t n,
 	return out;
 }
 
+/* prefix, open n times, inner, close n times, suffix: n levels deep. */
+static char *nest(const char *prefix, const char *open, size_t n,
+		  const char *inner, const char *close, const char *suffix,
+		  size_t *len)
+{
+	size_t opened;
+	char *a = repeat(prefix, open, n, inner, &opened);
+	char *b = repeat(a, close, n, suffix, len);
+
+	free(a);
+	return b;
+}
+
 /* The run-time lines, by name; NULL when the name is not one of them. */
 static char *make_line(const char *name, size_t *len)
 {
-	size_t mib = 1u << 20, n;
-	char *a, *b, *r;
+	size_t mib = 1u << 20;
+	char *r;
 
 	if (!strcmp(name, "a 1.5 MiB ping"))
 		return repeat(RQ "\"id\":60,\"method\":\"ping\",\"params\":"
@@ -263,29 +276,19 @@ static char *make_line(const char *name, size_t *len)
 	if (!strcmp(name, "a 9 MiB line"))
 		return repeat(RQ "\"id\":65,\"method\":\"ping\",\"params\":"
 				 "{\"pad\":\"", "y", 9 * mib, "\"}}", len);
-	if (!strcmp(name, "10000 nested arrays")) {
-		a = repeat("", "[", 10000, "", &n);
-		b = repeat(a, "]", 10000, "", len);
-		free(a);
-		return b;
-	}
-	if (!strcmp(name, "10000 nested arrays as arguments")) {
-		a = repeat(CALL_HEAD("66") "\"name\":\"read_file\","
-					"\"arguments\":{\"path\":", "[", 10000, "", &n);
-		b = repeat(a, "]", 10000, "}}}", len);
-		free(a);
-		return b;
-	}
+	if (!strcmp(name, "10000 nested arrays"))
+		return nest("", "[", 10000, "", "]", "", len);
+	if (!strcmp(name, "10000 nested arrays as arguments"))
+		return nest(CALL_HEAD("66") "\"name\":\"read_file\","
+					"\"arguments\":{\"path\":",
+			    "[", 10000, "", "]", "}}}", len);
 	if (!strcmp(name, "10000 open brackets"))
 		return repeat(RQ "\"id\":67,\"method\":\"ping\",\"params\":",
 			      "[", 10000, "", len);
-	if (!strcmp(name, "900 nested objects as arguments")) {
-		a = repeat(CALL_HEAD("62") "\"name\":\"read_file\","
-					"\"arguments\":{\"path\":", "{\"a\":", 900, "1", &n);
-		b = repeat(a, "}", 900, "}}}", len);
-		free(a);
-		return b;
-	}
+	if (!strcmp(name, "900 nested objects as arguments"))
+		return nest(CALL_HEAD("62") "\"name\":\"read_file\","
+					"\"arguments\":{\"path\":",
+			    "{\"a\":", 900, "1", "}", "}}}", len);
 	if (!strcmp(name, "a 100 KiB method"))
 		return repeat(RQ "\"id\":63,\"method\":\"", "m", 100 * 1024,
 			      "\"}", len);

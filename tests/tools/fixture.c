@@ -136,6 +136,17 @@ char *fixture_call(struct fixture *f, const char *name, const char *args,
 	return text;
 }
 
+void fixture_call_ok(struct fixture *f, const char *name, const char *args)
+{
+	int is_error;
+	char *text = fixture_call(f, name, args, &is_error);
+
+	CU_ASSERT_EQUAL(is_error, 0);
+	if (is_error)
+		fprintf(stderr, "\n%s %s: %s\n", name, args, text);
+	free(text);
+}
+
 void fixture_write(struct fixture *f, const char *rel, const char *text)
 {
 	char path[1024], *slash;

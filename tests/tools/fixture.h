@@ -40,6 +40,12 @@ void fixture_close(struct fixture *f);
 char *fixture_call(struct fixture *f, const char *name, const char *args,
 		   int *is_error);
 
+/*
+ * Run a tool whose result is not looked at, checking with CUnit that it
+ * succeeded (its text on stderr when it did not).
+ */
+void fixture_call_ok(struct fixture *f, const char *name, const char *args);
+
 /* Whether the tool set lists a tool under this (exposed) name. */
 int fixture_has_tool(struct fixture *f, const char *name);
 

@@ -173,7 +173,6 @@ static void test_changes_through_wsp(void)
 {
 	struct fixture f;
 	wsp_error err;
-	int is_error;
 	char *out;
 
 	CU_ASSERT_EQUAL_FATAL(fixture_open(&f, SEARCH_YAML, 0), 0);
@@ -181,22 +180,18 @@ static void test_changes_through_wsp(void)
 	free(search(&f, "{\"query\":\"kernel\"}")); /* opens the index */
 
 	/* write_file: a new file is found at once */
-	free(fixture_call(&f, "write_file",
-			  "{\"path\":\"docs/new.md\",\"content\":\"one\\n"
-			  "two\\nquokka here\\n\"}",
-			  &is_error));
-	CU_ASSERT_EQUAL(is_error, 0);
+	fixture_call_ok(&f, "write_file",
+			"{\"path\":\"docs/new.md\",\"content\":\"one\\n"
+			"two\\nquokka here\\n\"}");
 	out = search(&f, "{\"query\":\"quokka\"}");
 	CU_ASSERT_STRING_EQUAL(out, "/docs/new.md:3-3: quokka here\n---\n"
 				    "1 result (bm25 search)");
 	free(out);
 
 	/* edit_file: the old word is gone, the new one found */
-	free(fixture_call(&f, "edit_file",
-			  "{\"path\":\"docs/new.md\",\"old_string\":\"quokka\","
-			  "\"new_string\":\"wombat\"}",
-			  &is_error));
-	CU_ASSERT_EQUAL(is_error, 0);
+	fixture_call_ok(&f, "edit_file",
+			"{\"path\":\"docs/new.md\",\"old_string\":\"quokka\","
+			"\"new_string\":\"wombat\"}");
 	out = search(&f, "{\"query\":\"quokka\"}");
 	CU_ASSERT_STRING_EQUAL(out, "---\n0 results (bm25 search)");
 	free(out);
@@ -222,9 +217,7 @@ static void test_changes_through_wsp(void)
 	free(out);
 
 	/* delete: gone; a directory removed takes its files along */
-	free(fixture_call(&f, "delete", "{\"path\":\"docs/b.md\"}",
-			  &is_error));
-	CU_ASSERT_EQUAL(is_error, 0);
+	fixture_call_ok(&f, "delete", "{\"path\":\"docs/b.md\"}");
 	out = search(&f, "{\"query\":\"kernel\"}");
 	CU_ASSERT_EQUAL(at(out, "b.md"), -1);
 	CU_ASSERT(at(out, "/docs/a.md:3-3:") == 0);
@@ -232,9 +225,7 @@ static void test_changes_through_wsp(void)
 	CU_ASSERT_EQUAL(wsp_files_copy(f.ws, NULL, "/src", "/src2",
 				       WSP_FS_RECURSIVE, &err),
 			0);
-	free(fixture_call(&f, "delete",
-			  "{\"path\":\"src\",\"recursive\":true}", &is_error));
-	CU_ASSERT_EQUAL(is_error, 0);
+	fixture_call_ok(&f, "delete", "{\"path\":\"src\",\"recursive\":true}");
 	out = search(&f, "{\"query\":\"scheduler\"}");
 	CU_ASSERT_EQUAL(at(out, "/src/"), -1);
 	free(out);
@@ -250,19 +241,16 @@ static void test_changes_through_wsp(void)
 static void test_changes_by_commands(void)
 {
 	struct fixture f;
-	int is_error;
 	char *out;
 
 	CU_ASSERT_EQUAL_FATAL(fixture_open(&f, SEARCH_YAML, 0), 0);
 	tree(&f);
 	free(search(&f, "{\"query\":\"kernel\"}"));
 	/* a command changes, adds and removes files behind wsp's back */
-	free(fixture_call(&f, "execute_command",
-			  "{\"command\":\"printf 'platypus\\\\n' > docs/a.md "
-			  "&& printf 'x\\\\nnumbat\\\\n' > docs/c.md && rm "
-			  "docs/b.md\"}",
-			  &is_error));
-	CU_ASSERT_EQUAL(is_error, 0);
+	fixture_call_ok(&f, "execute_command",
+			"{\"command\":\"printf 'platypus\\\\n' > docs/a.md "
+			"&& printf 'x\\\\nnumbat\\\\n' > docs/c.md && rm "
+			"docs/b.md\"}");
 	/* the tool set marked the index stale: this session sees it */
 	out = search(&f, "{\"query\":\"platypus numbat kernel\"}");
 	CU_ASSERT(at(out, "/docs/a.md:1-1: platypus") >= 0);

@@ -45,25 +45,27 @@ static void server_say(const char *cmd, char *out, size_t cap)
 		snprintf(out, cap, "%s", line);
 }
 
-/* How many inputs the server embedded so far. */
-static long inputs(void)
+/* A number of the server's stats ("inputs", "requests"): how many it
+ * embedded, how many requests it took so far. */
+static long stat_of(const char *name)
 {
-	char line[256];
+	char line[256], key[32];
 	const char *p;
 
 	server_say("stats", line, sizeof(line));
-	p = strstr(line, "inputs=");
-	return p ? atol(p + 7) : -1;
+	snprintf(key, sizeof(key), "%s=", name);
+	p = strstr(line, key);
+	return p ? atol(p + strlen(key)) : -1;
+}
+
+static long inputs(void)
+{
+	return stat_of("inputs");
 }
 
 static long requests(void)
 {
-	char line[256];
-	const char *p;
-
-	server_say("stats", line, sizeof(line));
-	p = strstr(line, "requests=");
-	return p ? atol(p + 9) : -1;
+	return stat_of("requests");
 }
 
 /* The search section pointing at the server, extra lines appended. */
@@ -143,13 +145,19 @@ static void tree(struct fixture *f)
 		      "the kernel scheduler runs tasks on every core\n");
 }
 
+/* A fixture with the search section (extra lines appended) over tree(). */
+static void open_tree(struct fixture *f, const char *extra)
+{
+	CU_ASSERT_EQUAL_FATAL(fixture_open(f, yaml(extra), 0), 0);
+	tree(f);
+}
+
 static void test_modes_rank(void)
 {
 	struct fixture f;
 	char *out;
 
-	CU_ASSERT_EQUAL_FATAL(fixture_open(&f, yaml(NULL), 0), 0);
-	tree(&f);
+	open_tree(&f, NULL);
 	/* bm25 sees no word of "automobile"; the vectors see a car */
 	out = search(&f, "{\"query\":\"automobile\",\"mode\":\"bm25\"}");
 	CU_ASSERT_STRING_EQUAL(out, "---\n0 results (bm25 search)");
@@ -192,17 +200,13 @@ static void test_modes_rank(void)
 	fixture_close(&f);
 
 	/* the weight: 1 ranks as the vectors, 0 as bm25 */
-	CU_ASSERT_EQUAL_FATAL(fixture_open(&f, yaml("  vector_weight: 1\n"), 0),
-			      0);
-	tree(&f);
+	open_tree(&f, "  vector_weight: 1\n");
 	out = search(&f, "{\"query\":\"automobile repair\"}");
 	CU_ASSERT_EQUAL(at(out, "/docs/cars.md:1-1:"), 0);
 	CU_ASSERT(at(out, "(hybrid search)") > 0);
 	free(out);
 	fixture_close(&f);
-	CU_ASSERT_EQUAL_FATAL(fixture_open(&f, yaml("  vector_weight: 0\n"), 0),
-			      0);
-	tree(&f);
+	open_tree(&f, "  vector_weight: 0\n");
 	out = search(&f, "{\"query\":\"automobile repair\"}");
 	CU_ASSERT_EQUAL(at(out, "/docs/bikes.md:1-1:"), 0);
 	CU_ASSERT(at(out, "/docs/cars.md") > 0);
@@ -216,22 +220,18 @@ static void test_incremental(void)
 {
 	struct fixture f;
 	long before, reqs;
-	int is_error;
 	char *out;
 
-	CU_ASSERT_EQUAL_FATAL(fixture_open(&f, yaml(NULL), 0), 0);
-	tree(&f);
+	open_tree(&f, NULL);
 	before = inputs();
 	free(search(&f, "{\"query\":\"kernel\",\"mode\":\"bm25\"}"));
 	/* four one-chunk files, embedded as they were indexed */
 	CU_ASSERT_EQUAL(inputs() - before, 4);
 	/* a file written through wsp: its one chunk, at once */
 	before = inputs();
-	free(fixture_call(&f, "write_file",
-			  "{\"path\":\"docs/vet.md\",\"content\":\"Ask the "
-			  "physician about the hound.\\n\"}",
-			  &is_error));
-	CU_ASSERT_EQUAL(is_error, 0);
+	fixture_call_ok(&f, "write_file",
+			"{\"path\":\"docs/vet.md\",\"content\":\"Ask the "
+			"physician about the hound.\\n\"}");
 	CU_ASSERT_EQUAL(inputs() - before, 1);
 	out = search(&f, "{\"query\":\"doctor for my dog\","
 			 "\"mode\":\"vector\",\"topK\":1}");
@@ -240,11 +240,9 @@ static void test_incremental(void)
 				    "search)");
 	free(out);
 	/* the index tool's documents get vectors too */
-	free(fixture_call(&f, "index",
-			  "{\"path\":\"kb/faq\",\"content\":\"a rapid "
-			  "feline\"}",
-			  &is_error));
-	CU_ASSERT_EQUAL(is_error, 0);
+	fixture_call_ok(&f, "index",
+			"{\"path\":\"kb/faq\",\"content\":\"a rapid "
+			"feline\"}");
 	out = search(&f, "{\"query\":\"fast cat\",\"mode\":\"vector\","
 			 "\"topK\":1}");
 	CU_ASSERT_EQUAL(at(out, "kb/faq:1-1: a rapid feline"), 0);
@@ -294,14 +292,22 @@ static void test_fallback(void)
 
 static void test_endpoint_errors(void)
 {
+	static const struct {
+		const char *cmd, *why;
+	} unusable[] = {
+		{"bad nan",
+		 "unusable: entry 0: a number is not finite or out of float "
+		 "range"},
+		{"bad count", "0 embeddings for 1 inputs"},
+		{"bad dims", "entry 0: 63 numbers, not 64"},
+		{"bad json", "the answer is not JSON"},
+		{"bad huge", "answered more than 33554432 bytes"},
+	};
 	struct fixture f;
-	int is_error;
 	char *out;
 
 	/* one attempt per request: each failure below is one answer */
-	CU_ASSERT_EQUAL_FATAL(
-		fixture_open(&f, yaml("http:\n  max_attempts: 1\n"), 0), 0);
-	tree(&f);
+	open_tree(&f, "http:\n  max_attempts: 1\n");
 	free(search(&f, "{\"query\":\"kernel\"}"));
 
 	server_say("fail 500 1", NULL, 0);
@@ -324,38 +330,25 @@ static void test_endpoint_errors(void)
 	CU_ASSERT(at(out, "********") > 0);
 	free(out);
 
-	/* answers that are no embeddings */
-	server_say("bad nan", NULL, 0);
-	out = search_fails(&f, "{\"query\":\"kernel\",\"mode\":\"vector\"}");
-	CU_ASSERT(at(out, "unusable: entry 0: a number is not finite or out "
-			  "of float range") > 0);
-	free(out);
-	server_say("bad count", NULL, 0);
-	out = search_fails(&f, "{\"query\":\"kernel\",\"mode\":\"vector\"}");
-	CU_ASSERT(at(out, "0 embeddings for 1 inputs") > 0);
-	free(out);
-	server_say("bad dims", NULL, 0);
-	out = search_fails(&f, "{\"query\":\"kernel\",\"mode\":\"vector\"}");
-	CU_ASSERT(at(out, "entry 0: 63 numbers, not 64") > 0);
-	free(out);
-	server_say("bad json", NULL, 0);
-	out = search_fails(&f, "{\"query\":\"kernel\",\"mode\":\"vector\"}");
-	CU_ASSERT(at(out, "the answer is not JSON") > 0);
-	free(out);
-	server_say("bad huge", NULL, 0);
-	out = search_fails(&f, "{\"query\":\"kernel\",\"mode\":\"vector\"}");
-	CU_ASSERT(at(out, "answered more than 33554432 bytes") > 0);
-	free(out);
+	/* answers that are no embeddings: the server's command, the words
+	 * of the refusal */
+	for (size_t i = 0; i < sizeof(unusable) / sizeof(*unusable); i++) {
+		server_say(unusable[i].cmd, NULL, 0);
+		out = search_fails(
+			&f, "{\"query\":\"kernel\",\"mode\":\"vector\"}");
+		CU_ASSERT(at(out, unusable[i].why) > 0);
+		if (at(out, unusable[i].why) <= 0)
+			fprintf(stderr, "\n%s: %s\n", unusable[i].cmd, out);
+		free(out);
+	}
 
 	/* indexing while the endpoint fails: the write succeeds, a warning
 	 * says the vectors wait, and the next vector search makes them */
 	logs[0] = '\0';
 	server_say("fail 503 1", NULL, 0);
-	free(fixture_call(&f, "write_file",
-			  "{\"path\":\"docs/late.md\",\"content\":\"a swift "
-			  "automobile\\n\"}",
-			  &is_error));
-	CU_ASSERT_EQUAL(is_error, 0);
+	fixture_call_ok(&f, "write_file",
+			"{\"path\":\"docs/late.md\",\"content\":\"a swift "
+			"automobile\\n\"}");
 	CU_ASSERT(at(logs, "search: vectors for the chunks indexed since the "
 			   "last fill are not made yet") >= 0);
 	out = search(&f, "{\"query\":\"quick car\",\"mode\":\"vector\","
@@ -365,8 +358,7 @@ static void test_endpoint_errors(void)
 	fixture_close(&f);
 
 	/* a retry (the service's default attempts) hides one 500 */
-	CU_ASSERT_EQUAL_FATAL(fixture_open(&f, yaml(NULL), 0), 0);
-	tree(&f);
+	open_tree(&f, NULL);
 	free(search(&f, "{\"query\":\"kernel\"}"));
 	server_say("fail 500 1", NULL, 0);
 	out = search(&f, "{\"query\":\"automobile\",\"mode\":\"vector\","

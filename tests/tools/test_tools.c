@@ -26,6 +26,20 @@ static char *run(const char *tool, const char *args, int *is_error)
 	return fixture_call(&fx, tool, args, is_error);
 }
 
+/* execute_command with args: its is_error and its whole text. */
+static void expect_exec(const char *args, int want_error, const char *want)
+{
+	int e;
+	char *out = run("execute_command", args, &e);
+
+	CU_ASSERT_EQUAL(e, want_error);
+	CU_ASSERT_STRING_EQUAL(out, want);
+	if (e != want_error || strcmp(out, want))
+		fprintf(stderr, "\n%s got (is_error %d):\n%s\n", args, e,
+			out);
+	free(out);
+}
+
 static int has_tool(const char *name)
 {
 	wsp_tool_info info;
@@ -135,24 +149,11 @@ static void test_exec_output(void)
 	char *out;
 
 	open_fx(NULL, 0);
-	out = run("execute_command", "{\"command\":\"echo hi\"}", &e);
-	CU_ASSERT_EQUAL(e, 0);
-	CU_ASSERT_STRING_EQUAL(out, "hi");
-	free(out);
-	out = run("execute_command", "{\"command\":\"true\"}", &e);
-	CU_ASSERT_EQUAL(e, 0);
-	CU_ASSERT_STRING_EQUAL(out, "(no output)");
-	free(out);
-	out = run("execute_command",
-		  "{\"command\":\"echo hi; echo oops >&2; exit 3\"}", &e);
-	CU_ASSERT_EQUAL(e, 1);
-	CU_ASSERT_STRING_EQUAL(out,
-			       "stdout:\nhi\n\nstderr:\noops\nExit code: 3");
-	free(out);
-	out = run("execute_command", "{\"command\":\"echo only >&2\"}", &e);
-	CU_ASSERT_EQUAL(e, 0);
-	CU_ASSERT_STRING_EQUAL(out, "stderr:\nonly");
-	free(out);
+	expect_exec("{\"command\":\"echo hi\"}", 0, "hi");
+	expect_exec("{\"command\":\"true\"}", 0, "(no output)");
+	expect_exec("{\"command\":\"echo hi; echo oops >&2; exit 3\"}", 1,
+		    "stdout:\nhi\n\nstderr:\noops\nExit code: 3");
+	expect_exec("{\"command\":\"echo only >&2\"}", 0, "stderr:\nonly");
 	out = run("execute_command",
 		  "{\"command\":\"printf '\\\\033[31mred\\\\033[0m\\\\n'\"}",
 		  &e);
@@ -252,23 +253,18 @@ static void test_exec_timeout_cwd(void)
 
 	open_fx(NULL, 0);
 	/* 1.5 s: time enough for the echo on a loaded machine */
-	out = run("execute_command",
-		  "{\"command\":\"echo started; sleep 30\",\"timeout\":\"1.5\"}",
-		  &e);
-	CU_ASSERT_EQUAL(e, 1);
-	CU_ASSERT_STRING_EQUAL(out, "started\nError: the command timed out "
-				    "after 1.5 seconds\nExit code: 124");
-	free(out);
+	expect_exec("{\"command\":\"echo started; sleep 30\","
+		    "\"timeout\":\"1.5\"}",
+		    1,
+		    "started\nError: the command timed out after 1.5 "
+		    "seconds\nExit code: 124");
 	fixture_write(&fx, "sub/dir/keep", "");
 	out = run("execute_command",
 		  "{\"command\":\"pwd\",\"cwd\":\"sub/dir\"}", &e);
 	snprintf(want, sizeof(want), "%s/sub/dir", fx.work);
 	CU_ASSERT_STRING_EQUAL(out, want);
 	free(out);
-	out = run("execute_command", "{\"command\":\"\"}", &e);
-	CU_ASSERT_EQUAL(e, 1);
-	CU_ASSERT_STRING_EQUAL(out, "Error: the command is empty");
-	free(out);
+	expect_exec("{\"command\":\"\"}", 1, "Error: the command is empty");
 	fixture_close(&fx);
 }
 
