@@ -63,6 +63,20 @@ static int follow(wsp_proc_status *st, struct followed *f, wsp_workspace *ws,
 	return wsp_proc_read_output(st, ws, call, id, o, on_followed, f, err);
 }
 
+/* follow() from each stream's own offset, into a cleared f. */
+static int follow_from(wsp_proc_status *st, struct followed *f,
+		       wsp_workspace *ws, const char *id, uint64_t out_off,
+		       uint64_t err_off, wsp_error *err)
+{
+	wsp_output_opts oo = WSP_OUTPUT_OPTS_INIT;
+
+	memset(f, 0, sizeof(*f));
+	oo.flags = WSP_OUTPUT_FOLLOW | WSP_OUTPUT_STREAM_OFFSETS;
+	oo.offset = out_off;
+	oo.stderr_offset = err_off;
+	return follow(st, f, ws, NULL, id, &oo, err);
+}
+
 /* Live output, to the end; then both streams from their own offsets. */
 static void check_stream(wsp_workspace *ws)
 {
@@ -100,11 +114,7 @@ static void check_stream(wsp_workspace *ws)
 		conf_pass("proc.follow-stream");
 	if (rc)
 		goto out;
-	memset(&f, 0, sizeof(f));
-	oo.flags = WSP_OUTPUT_FOLLOW | WSP_OUTPUT_STREAM_OFFSETS;
-	oo.offset = 1;
-	oo.stderr_offset = 0;
-	rc = follow(&st, &f, ws, NULL, id, &oo, &err);
+	rc = follow_from(&st, &f, ws, id, 1, 0, &err);
 	if (rc)
 		conf_expect("proc.follow-stream-offsets", rc, 0, &err);
 	else if (strcmp(f.out, "c") || strcmp(f.err, "b"))
@@ -191,11 +201,7 @@ static void check_interrupted(wsp_workspace *ws)
 		usleep(20 * 1000);
 	}
 	wsp_proc_signal(ws, NULL, id, SIGKILL, &err);
-	memset(&f, 0, sizeof(f));
-	oo.flags = WSP_OUTPUT_FOLLOW | WSP_OUTPUT_STREAM_OFFSETS;
-	oo.offset = 3;
-	oo.stderr_offset = 0;
-	rc = follow(&st, &f, ws, NULL, id, &oo, &err);
+	rc = follow_from(&st, &f, ws, id, 3, 0, &err);
 	if (rc)
 		conf_expect("proc.follow-resume", rc, 0, &err);
 	else if (strcmp(f.out, "two") || f.err_len ||
