@@ -59,6 +59,23 @@ int conf_expect(const char *check, int rc, int want, const wsp_error *err);
 /* A wsp_sink_fn adding the length of what it gets to *(size_t *)payload. */
 int conf_count_bytes(const void *data, size_t len, void *payload);
 
+/*
+ * Both streams of a process's output as text, each NUL-ended; what does
+ * not fit is cut (the check then fails on the text it compares).
+ */
+struct conf_text {
+	char out[256], err[256];
+	size_t out_len, err_len;
+};
+
+/* Add what stream got to its text in t. */
+void conf_text_add(struct conf_text *t, uint32_t stream, const void *data,
+		   size_t len);
+
+/* A wsp_output_fn adding to the struct conf_text payload points to. */
+int conf_text_output(uint32_t stream, const void *data, size_t len,
+		     void *payload);
+
 /* Milliseconds on the monotonic clock, for durations. */
 int64_t conf_now_ms(void);
 

@@ -19,8 +19,7 @@
 #include <unistd.h>
 
 struct followed {
-	char out[128], err[128];
-	size_t out_len, err_len;
+	struct conf_text text;
 	wsp_workspace *ws;
 	const char *id;
 	int first_while_running; /* -1 unknown, 0 no, 1 yes */
@@ -30,8 +29,6 @@ static int on_followed(uint32_t stream, const void *data, size_t len,
 		       void *payload)
 {
 	struct followed *f = payload;
-	char *buf = stream == WSP_STDERR ? f->err : f->out;
-	size_t *n = stream == WSP_STDERR ? &f->err_len : &f->out_len;
 	wsp_proc_status st = {.struct_size = sizeof(st)};
 	wsp_error err = {0};
 
@@ -46,11 +43,7 @@ static int on_followed(uint32_t stream, const void *data, size_t len,
 		f->first_while_running = st.state == WSP_PROC_RUNNING &&
 					 stream == WSP_STDOUT &&
 					 !memchr(data, 'c', len);
-	if (*n + len >= sizeof(f->out))
-		len = sizeof(f->out) - 1 - *n;
-	memcpy(buf + *n, data, len);
-	*n += len;
-	buf[*n] = '\0';
+	conf_text_add(&f->text, stream, data, len);
 	return 0;
 }
 
@@ -61,6 +54,20 @@ static int follow(wsp_proc_status *st, struct followed *f, wsp_workspace *ws,
 	memset(st, 0, sizeof(*st));
 	st->struct_size = sizeof(*st);
 	return wsp_proc_read_output(st, ws, call, id, o, on_followed, f, err);
+}
+
+/* follow() from each stream's own offset, into a cleared f. */
+static int follow_from(wsp_proc_status *st, struct followed *f,
+		       wsp_workspace *ws, const char *id, uint64_t out_off,
+		       uint64_t err_off, wsp_error *err)
+{
+	wsp_output_opts oo = WSP_OUTPUT_OPTS_INIT;
+
+	memset(f, 0, sizeof(*f));
+	oo.flags = WSP_OUTPUT_FOLLOW | WSP_OUTPUT_STREAM_OFFSETS;
+	oo.offset = out_off;
+	oo.stderr_offset = err_off;
+	return follow(st, f, ws, NULL, id, &oo, err);
 }
 
 /* Live output, to the end; then both streams from their own offsets. */
@@ -83,14 +90,14 @@ static void check_stream(wsp_workspace *ws)
 	rc = follow(&st, &f, ws, NULL, id, &oo, &err);
 	if (rc)
 		conf_expect("proc.follow-stream", rc, 0, &err);
-	else if (strcmp(f.out, "ac") || strcmp(f.err, "b") ||
+	else if (strcmp(f.text.out, "ac") || strcmp(f.text.err, "b") ||
 		 st.state != WSP_PROC_EXITED || st.stdout_total != 2 ||
 		 st.stderr_total != 1)
 		conf_fail(
 			"proc.follow-stream",
 			"stdout '%s' stderr '%s' (state %u, totals %llu/%llu),"
 			" want 'ac' and 'b' after the exit",
-			f.out, f.err, st.state,
+			f.text.out, f.text.err, st.state,
 			(unsigned long long)st.stdout_total,
 			(unsigned long long)st.stderr_total);
 	else if (f.first_while_running != 1)
@@ -100,17 +107,13 @@ static void check_stream(wsp_workspace *ws)
 		conf_pass("proc.follow-stream");
 	if (rc)
 		goto out;
-	memset(&f, 0, sizeof(f));
-	oo.flags = WSP_OUTPUT_FOLLOW | WSP_OUTPUT_STREAM_OFFSETS;
-	oo.offset = 1;
-	oo.stderr_offset = 0;
-	rc = follow(&st, &f, ws, NULL, id, &oo, &err);
+	rc = follow_from(&st, &f, ws, id, 1, 0, &err);
 	if (rc)
 		conf_expect("proc.follow-stream-offsets", rc, 0, &err);
-	else if (strcmp(f.out, "c") || strcmp(f.err, "b"))
+	else if (strcmp(f.text.out, "c") || strcmp(f.text.err, "b"))
 		conf_fail("proc.follow-stream-offsets",
-			  "stdout '%s' stderr '%s', want 'c' and 'b'", f.out,
-			  f.err);
+			  "stdout '%s' stderr '%s', want 'c' and 'b'",
+			  f.text.out, f.text.err);
 	else
 		conf_pass("proc.follow-stream-offsets");
 out:
@@ -173,11 +176,12 @@ static void check_interrupted(wsp_workspace *ws)
 				  "took %lld ms: the call was not "
 				  "watched",
 				  (long long)took);
-		else if (strcmp(f.out, "one") || st.stdout_total != 3)
+		else if (strcmp(f.text.out, "one") || st.stdout_total != 3)
 			conf_fail(names[i],
 				  "delivered '%s', total %llu; want "
 				  "'one' and 3",
-				  f.out, (unsigned long long)st.stdout_total);
+				  f.text.out,
+				  (unsigned long long)st.stdout_total);
 		else
 			conf_pass(names[i]);
 	}
@@ -191,19 +195,15 @@ static void check_interrupted(wsp_workspace *ws)
 		usleep(20 * 1000);
 	}
 	wsp_proc_signal(ws, NULL, id, SIGKILL, &err);
-	memset(&f, 0, sizeof(f));
-	oo.flags = WSP_OUTPUT_FOLLOW | WSP_OUTPUT_STREAM_OFFSETS;
-	oo.offset = 3;
-	oo.stderr_offset = 0;
-	rc = follow(&st, &f, ws, NULL, id, &oo, &err);
+	rc = follow_from(&st, &f, ws, id, 3, 0, &err);
 	if (rc)
 		conf_expect("proc.follow-resume", rc, 0, &err);
-	else if (strcmp(f.out, "two") || f.err_len ||
+	else if (strcmp(f.text.out, "two") || f.text.err_len ||
 		 st.state == WSP_PROC_RUNNING)
 		conf_fail("proc.follow-resume",
 			  "stdout '%s' stderr '%s' (state %u), want 'two' "
 			  "after the end",
-			  f.out, f.err, st.state);
+			  f.text.out, f.text.err, st.state);
 	else
 		conf_pass("proc.follow-resume");
 out:
@@ -250,11 +250,11 @@ static void check_absent(wsp_workspace *ws)
 		return;
 	oo.flags = WSP_OUTPUT_FOLLOW;
 	rc = follow(&st, &f, ws, NULL, id, &oo, &err);
-	if (rc != WSP_ENOTSUP || f.out_len)
+	if (rc != WSP_ENOTSUP || f.text.out_len)
 		conf_fail("proc.follow-absent",
 			  "%s with '%s' delivered; without "
 			  "WSP_CAP_PROC_FOLLOW want WSP_ENOTSUP and nothing",
-			  conf_errname(rc), f.out);
+			  conf_errname(rc), f.text.out);
 	else
 		conf_pass("proc.follow-absent");
 	wsp_proc_release(ws, NULL, id, &err);
@@ -289,10 +289,10 @@ static void check_history(const struct conf *c)
 	}
 	rc = wsp_proc_read_output(NULL, other, NULL, id, &oo, on_followed, &f,
 				  &err);
-	if (rc || strcmp(f.out, "kept\n") || strcmp(f.err, "too\n"))
+	if (rc || strcmp(f.text.out, "kept\n") || strcmp(f.text.err, "too\n"))
 		conf_fail("proc.output-history",
 			  "%s: another workspace read '%s' / '%s'",
-			  conf_errname(rc), f.out, f.err);
+			  conf_errname(rc), f.text.out, f.text.err);
 	else
 		conf_pass("proc.output-history");
 	wsp_workspace_close(other);

@@ -160,18 +160,6 @@ static void check_stop_start(const struct conf *c)
 		wsp_exec_result_release(c->ws, &r);
 }
 
-static int on_text(uint32_t stream, const void *data, size_t len, void *payload)
-{
-	char *buf = payload;
-	size_t have = strlen(buf);
-
-	if (stream == WSP_STDOUT && have + len < 64) {
-		memcpy(buf + have, data, len);
-		buf[have + len] = '\0';
-	}
-	return 0;
-}
-
 /*
  * A second workspace with the same id reaches the same sandbox; with
  * WSP_CAP_PROC_DETACHED it also sees, reads and releases the first one's
@@ -183,7 +171,8 @@ static void check_reconnect(const struct conf *c)
 	wsp_proc_status st = {.struct_size = sizeof(st)};
 	wsp_spawn_opts so = WSP_SPAWN_OPTS_INIT;
 	wsp_workspace *other = NULL;
-	char id[WSP_PROC_ID_MAX], text[64] = "";
+	char id[WSP_PROC_ID_MAX];
+	struct conf_text text = {0};
 	uint32_t outcome = 0;
 	wsp_error err = {0};
 	int rc;
@@ -215,17 +204,17 @@ static void check_reconnect(const struct conf *c)
 		goto out;
 	}
 	oo.streams = WSP_STDOUT;
-	for (rc = 0; rc < 500 && !text[0]; rc++) {
-		if (wsp_proc_read_output(NULL, other, NULL, id, &oo, on_text,
-					 text, &err))
+	for (rc = 0; rc < 500 && !text.out_len; rc++) {
+		if (wsp_proc_read_output(NULL, other, NULL, id, &oo,
+					 conf_text_output, &text, &err))
 			break;
-		if (!text[0])
+		if (!text.out_len)
 			usleep(20 * 1000);
 	}
 	rc = conf_proc_listed(other, id);
-	if (!rc || strcmp(text, "from-first\n"))
+	if (!rc || strcmp(text.out, "from-first\n"))
 		conf_fail("sandbox.reconnect-processes",
-			  "listed %d, output '%s'", rc, text);
+			  "listed %d, output '%s'", rc, text.out);
 	else
 		conf_pass("sandbox.reconnect-processes");
 	rc = wsp_proc_release(other, NULL, id, &err);

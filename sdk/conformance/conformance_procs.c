@@ -77,15 +77,9 @@ static void expect_prompt(const char *check, int rc, int want, int64_t t0,
 		conf_expect(check, rc, want, err);
 }
 
-struct text {
-	char out[256], err[256];
-	size_t out_len, err_len;
-};
-
-static int on_output(uint32_t stream, const void *data, size_t len,
-		     void *payload)
+void conf_text_add(struct conf_text *t, uint32_t stream, const void *data,
+		   size_t len)
 {
-	struct text *t = payload;
 	char *buf = stream == WSP_STDERR ? t->err : t->out;
 	size_t *n = stream == WSP_STDERR ? &t->err_len : &t->out_len;
 
@@ -94,6 +88,12 @@ static int on_output(uint32_t stream, const void *data, size_t len,
 	memcpy(buf + *n, data, len);
 	*n += len;
 	buf[*n] = '\0';
+}
+
+int conf_text_output(uint32_t stream, const void *data, size_t len,
+		     void *payload)
+{
+	conf_text_add(payload, stream, data, len);
 	return 0;
 }
 
@@ -120,7 +120,7 @@ static void check_basics(struct conf *c)
 	wsp_proc_status st = {.struct_size = sizeof(st)};
 	wsp_workspace *ws = c->ws;
 	char id[WSP_PROC_ID_MAX];
-	struct text t = {0};
+	struct conf_text t = {0};
 	wsp_error err = {0};
 	int rc;
 
@@ -140,7 +140,8 @@ static void check_basics(struct conf *c)
 	else
 		conf_pass("proc.status");
 	oo.tail_lines = 2;
-	rc = wsp_proc_read_output(NULL, ws, NULL, id, &oo, on_output, &t, &err);
+	rc = wsp_proc_read_output(NULL, ws, NULL, id, &oo, conf_text_output, &t,
+				  &err);
 	if (rc || strcmp(t.out, "two\nthree\n") || strcmp(t.err, "oops\n"))
 		conf_fail("proc.output-tail", "stdout '%s' stderr '%s'%s%s",
 			  t.out, t.err, rc ? ": " : "", rc ? err.message : "");
@@ -173,7 +174,7 @@ static void check_basics(struct conf *c)
 			rc = wsp_proc_wait(&st, ws, NULL, id, 10000, &err);
 		if (!rc)
 			rc = wsp_proc_read_output(NULL, ws, NULL, id, NULL,
-						  on_output, &t, &err);
+						  conf_text_output, &t, &err);
 		if (rc || strcmp(t.out, "fed-in\n"))
 			conf_fail("proc.stdin", "stdout '%s'%s%s", t.out,
 				  rc ? ": " : "", rc ? err.message : "");
@@ -228,8 +229,8 @@ static int wait_end(wsp_proc_status *st, const char *check, wsp_workspace *ws,
 }
 
 /* Read id's output with o into t; 0, or a failed check. */
-static int read_into(struct text *t, wsp_proc_status *st, const char *check,
-		     wsp_workspace *ws, const char *id,
+static int read_into(struct conf_text *t, wsp_proc_status *st,
+		     const char *check, wsp_workspace *ws, const char *id,
 		     const wsp_output_opts *o)
 {
 	wsp_error err = {0};
@@ -240,7 +241,8 @@ static int read_into(struct text *t, wsp_proc_status *st, const char *check,
 		memset(st, 0, sizeof(*st));
 		st->struct_size = sizeof(*st);
 	}
-	rc = wsp_proc_read_output(st, ws, NULL, id, o, on_output, t, &err);
+	rc = wsp_proc_read_output(st, ws, NULL, id, o, conf_text_output, t,
+				  &err);
 	if (rc)
 		conf_fail(check, "read_output: %s", err.message);
 	return rc;
@@ -271,7 +273,7 @@ static void check_offsets(wsp_workspace *ws)
 	wsp_output_opts oo = WSP_OUTPUT_OPTS_INIT;
 	wsp_proc_status st;
 	char id[WSP_PROC_ID_MAX];
-	struct text t;
+	struct conf_text t;
 	wsp_error err = {0};
 
 	if (conf_spawn(id, "proc.output-offset", ws,
@@ -337,7 +339,7 @@ static void check_follow(wsp_workspace *ws)
 	wsp_proc_status st;
 	char id[WSP_PROC_ID_MAX];
 	int64_t deadline = conf_now_ms() + 10000;
-	struct text t;
+	struct conf_text t;
 	wsp_error err = {0};
 
 	if (conf_spawn(id, "proc.follow", ws, "printf first; sleep 1; printf second",
@@ -383,7 +385,7 @@ static void check_waits(wsp_workspace *ws)
 	wsp_proc_status st = {.struct_size = sizeof(st)};
 	wsp_cancel *cancel = NULL;
 	char id[WSP_PROC_ID_MAX];
-	struct text t;
+	struct conf_text t;
 	wsp_error err = {0};
 	int64_t t0;
 	int rc;
@@ -448,13 +450,13 @@ static void check_waits(wsp_workspace *ws)
 static void check_unknown_id(wsp_workspace *ws)
 {
 	wsp_proc_status st = {.struct_size = sizeof(st)};
-	struct text t;
+	struct conf_text t;
 	wsp_error err = {0};
 	int a, b, c, d;
 
 	a = wsp_proc_get_status(&st, ws, NULL, "wsp-conf-no-such-id", &err);
 	b = wsp_proc_read_output(NULL, ws, NULL, "wsp-conf-no-such-id", NULL,
-				 on_output, &t, &err);
+				 conf_text_output, &t, &err);
 	c = wsp_proc_signal(ws, NULL, "wsp-conf-no-such-id", SIGTERM, &err);
 	d = wsp_proc_release(ws, NULL, "wsp-conf-no-such-id", &err);
 	if (a != WSP_ENOTFOUND || b != WSP_ENOTFOUND || c != WSP_ENOTFOUND ||
@@ -477,7 +479,7 @@ static void check_cwd_env(wsp_workspace *ws)
 	wsp_proc_status st;
 	char id[WSP_PROC_ID_MAX];
 	const char *tail = "/wsp-conf-pcwd\n";
-	struct text t;
+	struct conf_text t;
 	wsp_error err = {0};
 
 	setenv("WSP_CONF_SECRET", "leaked", 1);
@@ -554,7 +556,7 @@ static void check_stdin_ignore(wsp_workspace *ws)
 {
 	wsp_proc_status st;
 	char id[WSP_PROC_ID_MAX];
-	struct text t;
+	struct conf_text t;
 	wsp_error err = {0};
 
 	if (conf_spawn(id, "proc.stdin-ignore", ws, "cat; echo done",
@@ -576,7 +578,7 @@ static void check_close_stdin(struct conf *c)
 {
 	wsp_proc_status st = {.struct_size = sizeof(st)};
 	char id[WSP_PROC_ID_MAX];
-	struct text t;
+	struct conf_text t;
 	wsp_error err = {0};
 	int rc;
 

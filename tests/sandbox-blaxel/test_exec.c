@@ -10,6 +10,7 @@
  */
 #include "bl_env.h"
 #include "cu_main.h"
+#include "test_text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,30 +45,8 @@ static void release(wsp_exec_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* Everything on_output got, per stream. */
-struct seen {
-	char out[65536], errs[4096];
-	size_t out_len, err_len;
-};
-
-static int on_output(uint32_t stream, const void *data, size_t len,
-		     void *payload)
-{
-	struct seen *s = payload;
-	char *buf = stream == WSP_STDOUT ? s->out : s->errs;
-	size_t *n = stream == WSP_STDOUT ? &s->out_len : &s->err_len;
-	size_t cap = stream == WSP_STDOUT ? sizeof(s->out) : sizeof(s->errs);
-
-	if (*n + len < cap) {
-		memcpy(buf + *n, data, len);
-		*n += len;
-		buf[*n] = '\0';
-	}
-	return 0;
-}
-
 static int run(wsp_exec_result *r, const char *shell,
-	       const char *const *env, const char *cwd, struct seen *s,
+	       const char *const *env, const char *cwd, struct test_text *s,
 	       wsp_error *err)
 {
 	wsp_exec_opts o = {.struct_size = sizeof(o)};
@@ -79,7 +58,7 @@ static int run(wsp_exec_result *r, const char *shell,
 	o.cwd = cwd;
 	if (s) {
 		memset(s, 0, sizeof(*s));
-		o.on_output = on_output;
+		o.on_output = test_text_output;
 		o.payload = s;
 	}
 	return bx.d->sandbox->exec(r, bx.self, box_call(&bx, 60000), &o, err);
@@ -88,7 +67,7 @@ static int run(wsp_exec_result *r, const char *shell,
 static void test_exact_bytes(void)
 {
 	wsp_exec_result r;
-	struct seen s;
+	struct test_text s;
 	wsp_error err = {0};
 
 	CU_ASSERT_EQUAL_FATAL(run(&r, "printf 'a\\nb'; printf 'x\\n\\n' >&2; exit 3",
@@ -98,11 +77,11 @@ static void test_exact_bytes(void)
 	CU_ASSERT_STRING_EQUAL(r.stdout_data, "a\nb");
 	CU_ASSERT_STRING_EQUAL(r.stderr_data, "x\n\n");
 	CU_ASSERT_STRING_EQUAL(s.out, "a\nb");
-	CU_ASSERT_STRING_EQUAL(s.errs, "x\n\n");
+	CU_ASSERT_STRING_EQUAL(s.err, "x\n\n");
 	release(&r);
 }
 
-/* A growing copy of one stream, for outputs past struct seen's. */
+/* A growing copy of one stream, for outputs past struct test_text's. */
 struct big {
 	char *buf[2];
 	size_t len[2];
@@ -204,7 +183,7 @@ static void test_env_and_cwd(void)
 static void test_lines_cut_across_chunks(void)
 {
 	wsp_exec_result r;
-	struct seen s;
+	struct test_text s;
 	wsp_error err = {0};
 
 	CU_ASSERT_EQUAL_FATAL(
@@ -228,7 +207,7 @@ static void test_lines_cut_across_chunks(void)
 static void survive(const char *fault)
 {
 	wsp_exec_result r;
-	struct seen s;
+	struct test_text s;
 	wsp_error err = {0};
 	char want[4096];
 	size_t n = 0;
@@ -298,7 +277,7 @@ static void test_start_throttled(void)
 
 	for (size_t i = 0; i < 2; i++) {
 		wsp_exec_result r;
-		struct seen s;
+		struct test_text s;
 		wsp_error err = {0};
 
 		fake_admin("DELETE", "/_fake/requests", NULL, NULL);

@@ -12,6 +12,7 @@
  */
 #include "bl_env.h"
 #include "cu_main.h"
+#include "test_text.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -62,22 +63,10 @@ static int on_proc(const char *id, const char *command,
 	return 0;
 }
 
-static int append(uint32_t stream, const void *data, size_t len,
-		  void *payload)
-{
-	char *buf = payload;
-	size_t n = strlen(buf);
-
-	if (stream == WSP_STDOUT && n + len < 256) {
-		memcpy(buf + n, data, len);
-		buf[n + len] = '\0';
-	}
-	return 0;
-}
-
 static void test_outlives_the_instance(void)
 {
-	char id[WSP_PROC_ID_MAX], text[256] = "";
+	char id[WSP_PROC_ID_MAX];
+	struct test_text text = {0};
 	wsp_output_opts oo = {.struct_size = sizeof(oo), .streams = WSP_STDOUT | WSP_STDERR};
 	wsp_proc_status st = {.struct_size = sizeof(st)};
 	wsp_exec_opts eo = {.struct_size = sizeof(eo), .shell = "true"};
@@ -116,9 +105,10 @@ static void test_outlives_the_instance(void)
 	CU_ASSERT_TRUE(st.started_ms % 1000 == 0 &&
 		       st.ended_ms >= st.started_ms + 1000);
 	CU_ASSERT_EQUAL(pm()->read_output(NULL, bx.self, box_call(&bx, 30000),
-					  id, &oo, append, text, &err),
+					  id, &oo, test_text_output, &text,
+					  &err),
 			0);
-	CU_ASSERT_STRING_EQUAL(text, "from-before\ndone\n");
+	CU_ASSERT_STRING_EQUAL(text.out, "from-before\ndone\n");
 	CU_ASSERT_EQUAL(pm()->release(bx.self, box_call(&bx, 30000), id, 0,
 				      &err),
 			0);
@@ -174,7 +164,8 @@ static void test_wait_through_standby(void)
  */
 static void test_faults(void)
 {
-	char id[WSP_PROC_ID_MAX], fault[600], text[256] = "";
+	char id[WSP_PROC_ID_MAX], fault[600];
+	struct test_text text = {0};
 	wsp_output_opts oo = {.struct_size = sizeof(oo),
 			      .streams = WSP_STDOUT | WSP_STDERR};
 	wsp_proc_status st = {.struct_size = sizeof(st)};
@@ -209,9 +200,10 @@ static void test_faults(void)
 	CU_ASSERT_EQUAL(st.state, WSP_PROC_EXITED);
 	CU_ASSERT_EQUAL(st.exit_code, 0);
 	CU_ASSERT_EQUAL(pm()->read_output(NULL, bx.self, box_call(&bx, 30000),
-					  id, &oo, append, text, &err),
+					  id, &oo, test_text_output, &text,
+					  &err),
 			0);
-	CU_ASSERT_STRING_EQUAL(text, "one\n");
+	CU_ASSERT_STRING_EQUAL(text.out, "one\n");
 	CU_ASSERT_EQUAL(st.stderr_total, 4);
 	fake_admin("GET", "/_fake/faults", NULL, &left);
 	CU_ASSERT_EQUAL(cJSON_GetArraySize(cJSON_GetObjectItem(left, "faults")),
@@ -221,8 +213,7 @@ static void test_faults(void)
 }
 
 struct followed {
-	char out[512], err[512];
-	size_t out_len, err_len;
+	struct test_text text;
 	int chunks;
 	int64_t first_ms; /* when the first output came */
 };
@@ -231,17 +222,10 @@ static int on_follow(uint32_t stream, const void *data, size_t len,
 		     void *payload)
 {
 	struct followed *f = payload;
-	char *buf = stream == WSP_STDERR ? f->err : f->out;
-	size_t *n = stream == WSP_STDERR ? &f->err_len : &f->out_len;
 
 	if (!f->chunks++)
 		f->first_ms = test_now_ms();
-	if (*n + len < sizeof(f->out)) {
-		memcpy(buf + *n, data, len);
-		*n += len;
-		buf[*n] = '\0';
-	}
-	return 0;
+	return test_text_add(&f->text, stream, data, len);
 }
 
 static int follow(wsp_proc_status *st, struct followed *f, const char *id,
@@ -290,8 +274,8 @@ static void test_follow(void)
 	CU_ASSERT_EQUAL_FATAL(fake_admin("POST", "/_fake/faults", fault, NULL),
 			      201);
 	CU_ASSERT_EQUAL_FATAL(follow(&st, &f, id, 0, 0), 0);
-	CU_ASSERT_STRING_EQUAL(f.out, WANT_OUT);
-	CU_ASSERT_STRING_EQUAL(f.err, " end");
+	CU_ASSERT_STRING_EQUAL(f.text.out, WANT_OUT);
+	CU_ASSERT_STRING_EQUAL(f.text.err, " end");
 	CU_ASSERT_EQUAL(st.state, WSP_PROC_EXITED);
 	CU_ASSERT_EQUAL(st.stdout_total, strlen(WANT_OUT));
 	CU_ASSERT_EQUAL(st.stderr_total, 4);
@@ -301,8 +285,8 @@ static void test_follow(void)
 	CU_ASSERT(f.chunks >= 4);
 	/* from the middle of each stream, after the end */
 	CU_ASSERT_EQUAL(follow(&st, &f, id, 6, 1), 0);
-	CU_ASSERT_STRING_EQUAL(f.out, "line2\nline3\ntail");
-	CU_ASSERT_STRING_EQUAL(f.err, "end");
+	CU_ASSERT_STRING_EQUAL(f.text.out, "line2\nline3\ntail");
+	CU_ASSERT_STRING_EQUAL(f.text.err, "end");
 	CU_ASSERT_EQUAL(follow(&st, &f, id, strlen(WANT_OUT), 4), 0);
 	CU_ASSERT_EQUAL(f.chunks, 0);
 	fake_admin("DELETE", "/_fake/faults", NULL, NULL);
@@ -320,8 +304,8 @@ static void test_follow_cut(void)
 	arm_log_fault(stream, sizeof(stream), id,
 		      "\"kind\":\"reset\",\"afterBytes\":17");
 	CU_ASSERT_EQUAL_FATAL(follow(&st, &f, id, 0, 0), 0);
-	CU_ASSERT_STRING_EQUAL(f.out, WANT_OUT);
-	CU_ASSERT_STRING_EQUAL(f.err, " end");
+	CU_ASSERT_STRING_EQUAL(f.text.out, WANT_OUT);
+	CU_ASSERT_STRING_EQUAL(f.text.err, " end");
 	CU_ASSERT_EQUAL(st.state, WSP_PROC_EXITED);
 	CU_ASSERT(fake_count("GET", stream) >= 2);
 	fake_admin("DELETE", "/_fake/faults", NULL, NULL);

@@ -11,6 +11,7 @@
 #include "dt_fake.h"
 
 #include <cu_main.h>
+#include <test_text.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -313,8 +314,7 @@ static void test_ping(void)
 
 /* A background process's output as a follow hands it over. */
 struct pfollow {
-	char out[256], err[256];
-	size_t on, en;
+	struct test_text text;
 	void *self;
 	const char *id;
 	int first_running; /* -1 unknown */
@@ -323,8 +323,6 @@ struct pfollow {
 static int on_pf(uint32_t stream, const void *data, size_t n, void *payload)
 {
 	struct pfollow *f = payload;
-	char *b = stream == WSP_STDERR ? f->err : f->out;
-	size_t *l = stream == WSP_STDERR ? &f->en : &f->on;
 
 	if (f->first_running < 0) {
 		wsp_proc_status st = { .struct_size = sizeof(st) };
@@ -334,12 +332,7 @@ static int on_pf(uint32_t stream, const void *data, size_t n, void *payload)
 						f->id, 0, &err))
 			f->first_running = st.state == WSP_PROC_RUNNING;
 	}
-	if (*l + n < sizeof f->out) {
-		memcpy(b + *l, data, n);
-		*l += n;
-		b[*l] = '\0';
-	}
-	return 0;
+	return test_text_add(&f->text, stream, data, n);
 }
 
 static void test_proc_follow(void)
@@ -368,8 +361,8 @@ static void test_proc_follow(void)
 	CU_ASSERT_EQUAL(rc, 0);
 	if (rc)
 		fprintf(stderr, "follow: %s\n", err.message);
-	CU_ASSERT_STRING_EQUAL(f.out, "one\nthree\n");
-	CU_ASSERT_STRING_EQUAL(f.err, "two\n");
+	CU_ASSERT_STRING_EQUAL(f.text.out, "one\nthree\n");
+	CU_ASSERT_STRING_EQUAL(f.text.err, "two\n");
 	CU_ASSERT_EQUAL(f.first_running, 1); /* live, not after the exit */
 	CU_ASSERT_EQUAL(st.state, WSP_PROC_EXITED);
 	CU_ASSERT_EQUAL(st.stdout_total, 10);
@@ -384,8 +377,8 @@ static void test_proc_follow(void)
 	oo.stderr_offset = 0;
 	CU_ASSERT_EQUAL(pm->read_output(&st, a, &dt_no_call, id, &oo, on_pf,
 					&f, &err), 0);
-	CU_ASSERT_STRING_EQUAL(f.out, "three\n");
-	CU_ASSERT_STRING_EQUAL(f.err, "two\n");
+	CU_ASSERT_STRING_EQUAL(f.text.out, "three\n");
+	CU_ASSERT_STRING_EQUAL(f.text.err, "two\n");
 	CU_ASSERT_EQUAL(pm->release(a, &dt_no_call, id, 0, &err), 0);
 	close_box(fh, a);
 }

@@ -12,6 +12,7 @@
 #include "dt_fake.h"
 
 #include <cu_main.h>
+#include <test_text.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -50,28 +51,8 @@ static wsp_proc_status wait_for(void *self, const char *id)
 	return st;
 }
 
-struct text {
-	char out[4096], err[4096];
-	size_t out_len, err_len;
-};
-
-static int on_output(uint32_t stream, const void *data, size_t len,
-		     void *payload)
-{
-	struct text *t = payload;
-	int e = stream == WSP_STDERR;
-	size_t have = e ? t->err_len : t->out_len;
-
-	if (have + len >= sizeof(t->out))
-		return WSP_ETOOBIG;
-	memcpy((e ? t->err : t->out) + have, data, len);
-	(e ? t->err : t->out)[have + len] = '\0';
-	*(e ? &t->err_len : &t->out_len) = have + len;
-	return 0;
-}
-
 /* Read with o (NULL: all of both) into t; the slot's code. */
-static int read_all(struct text *t, wsp_proc_status *st, void *self,
+static int read_all(struct test_text *t, wsp_proc_status *st, void *self,
 		    const char *id, const wsp_output_opts *o)
 {
 	wsp_output_opts all = WSP_OUTPUT_OPTS_INIT;
@@ -80,7 +61,7 @@ static int read_all(struct text *t, wsp_proc_status *st, void *self,
 	all.streams = WSP_STDOUT | WSP_STDERR;
 	memset(t, 0, sizeof(*t));
 	return pm()->read_output(st, self, &dt_no_call, id, o ? o : &all,
-				 on_output, t, &err);
+				 test_text_output, t, &err);
 }
 
 static void release(void *self, const char *id)
@@ -156,7 +137,7 @@ static void test_output(void)
 	wsp_proc_status st = { .struct_size = sizeof(st) };
 	wsp_output_opts o = WSP_OUTPUT_OPTS_INIT;
 	char id[WSP_PROC_ID_MAX];
-	struct text t;
+	struct test_text t;
 	cJSON *b;
 	int busy = -1;
 
@@ -261,7 +242,7 @@ static void test_stdin(void)
 	wsp_error err = { 0 };
 	wsp_proc_status st = { .struct_size = sizeof(st) };
 	char id[WSP_PROC_ID_MAX], big[100000];
-	struct text t;
+	struct test_text t;
 	size_t i;
 
 	CU_ASSERT_FATAL(dt_box_open(&fh, &a, NULL, &err) == 0);
@@ -317,7 +298,7 @@ static void test_stdin(void)
 
 /* SIGTERM to id once it printed something (a fixed pause is a guess a
  * loaded machine can outlast); how it ended. */
-static wsp_proc_status term_once_printed(struct text *t, void *self,
+static wsp_proc_status term_once_printed(struct test_text *t, void *self,
 					 const char *id)
 {
 	wsp_error err = {0};
@@ -343,7 +324,7 @@ static void test_signals(void)
 	wsp_exec_opts e = WSP_EXEC_OPTS_INIT;
 	wsp_exec_result r = { .struct_size = sizeof(r) };
 	char id[WSP_PROC_ID_MAX];
-	struct text t;
+	struct test_text t;
 
 	CU_ASSERT_FATAL(dt_box_open(&fh, &a, NULL, &err) == 0);
 	CU_ASSERT_FATAL(spawn(id, a,
@@ -415,7 +396,7 @@ static void test_wait_restart(void)
 	char id[WSP_PROC_ID_MAX], id2[WSP_PROC_ID_MAX], path[200];
 	wsp_call *call;
 	pthread_t th;
-	struct text t;
+	struct test_text t;
 	int64_t t0;
 	cJSON *j = NULL;
 
@@ -440,7 +421,7 @@ static void test_wait_restart(void)
 	memset(&t, 0, sizeof t);
 	for (int i = 0; i < 50 && !t.out[0]; i++)
 		CU_ASSERT_EQUAL(pm()->read_output(&st, a, &dt_no_call, id, &o,
-						  on_output, &t, &err),
+						  test_text_output, &t, &err),
 				0);
 	CU_ASSERT_STRING_EQUAL(t.out, "first\n");
 	CU_ASSERT_EQUAL(st.state, WSP_PROC_RUNNING);
@@ -533,7 +514,7 @@ static void test_faults(void)
 	wsp_proc_status st = { .struct_size = sizeof(st) };
 	char id[WSP_PROC_ID_MAX], sbid[80], fault[400];
 	uint32_t outcome = 0;
-	struct text t;
+	struct test_text t;
 
 	CU_ASSERT_FATAL(dt_box_open(&fh, &a, NULL, &err) == 0);
 	CU_ASSERT_EQUAL(dt_desc()->sandbox->start(&outcome, a, &dt_no_call, 0,
@@ -596,7 +577,7 @@ static void test_shared(void)
 	char id[WSP_PROC_ID_MAX], cmd[64], want[64], first[80] = "",
 		now[80] = "";
 	uint32_t outcome = 0;
-	struct text t;
+	struct test_text t;
 	int i, busy = -1;
 
 	CU_ASSERT_FATAL(dt_box_open(&fh, &a, NULL, &err) == 0);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -125,50 +126,63 @@ static void test_paths(void)
 	}
 }
 
-static void test_limit_classifier(void)
-{
-	struct local_limits none = { 0, 0, 0, 0 };
-	struct local_limits all = { 64 << 20, 10, 2, 1 << 20 };
-	const char *oom = "dd: memory exhausted by input buffer";
-	const char *fork_fail = "sh: 1: Cannot fork";
-	const char *bwrap_fail = "bwrap: Creating new namespace failed: "
+/* How a command ended and what it printed, and the limit blamed. */
+struct limit_case {
+	int configured; /* every limit set, or none */
+	int exited;	/* code_or_signal: an exit code, else a signal */
+	int code_or_signal;
+	uint64_t cpu_used_ms;
+	const char *err_tail; /* NULL: nothing printed */
+	uint32_t want;
+};
+
+static const char oom[] = "dd: memory exhausted by input buffer";
+static const char fork_fail[] = "sh: 1: Cannot fork";
+static const char bwrap_fail[] = "bwrap: Creating new namespace failed: "
 				 "Resource temporarily unavailable\n";
 
+static const struct limit_case limit_cases[] = {
 	/* nothing configured: nothing blamed */
-	CU_ASSERT_EQUAL(local_limit_classify(&none, 0, SIGXCPU, 5000, NULL, 0),
-			WSP_LIMIT_NONE);
-	CU_ASSERT_EQUAL(local_limit_classify(&none, 1, 1, 0, oom, strlen(oom)),
-			WSP_LIMIT_NONE);
+	{ 0, 0, SIGXCPU, 5000, NULL, WSP_LIMIT_NONE },
+	{ 0, 1, 1, 0, oom, WSP_LIMIT_NONE },
 	/* signals */
-	CU_ASSERT_EQUAL(local_limit_classify(&all, 0, SIGXCPU, 2000, NULL, 0),
-			WSP_LIMIT_CPU);
-	CU_ASSERT_EQUAL(local_limit_classify(&all, 0, SIGKILL, 3000, NULL, 0),
-			WSP_LIMIT_CPU);
-	CU_ASSERT_EQUAL(local_limit_classify(&all, 0, SIGXFSZ, 0, NULL, 0),
-			WSP_LIMIT_FILE_SIZE);
-	CU_ASSERT_EQUAL(local_limit_classify(&all, 0, SIGSEGV, 0, NULL, 0),
-			WSP_LIMIT_MEMORY);
+	{ 1, 0, SIGXCPU, 2000, NULL, WSP_LIMIT_CPU },
+	{ 1, 0, SIGKILL, 3000, NULL, WSP_LIMIT_CPU },
+	{ 1, 0, SIGXFSZ, 0, NULL, WSP_LIMIT_FILE_SIZE },
+	{ 1, 0, SIGSEGV, 0, NULL, WSP_LIMIT_MEMORY },
 	/* a shell's 128+N */
-	CU_ASSERT_EQUAL(local_limit_classify(&all, 1, 128 + SIGXFSZ, 0, NULL,
-					     0),
-			WSP_LIMIT_FILE_SIZE);
+	{ 1, 1, 128 + SIGXFSZ, 0, NULL, WSP_LIMIT_FILE_SIZE },
 	/* messages */
-	CU_ASSERT_EQUAL(local_limit_classify(&all, 1, 1, 0, oom, strlen(oom)),
-			WSP_LIMIT_MEMORY);
-	CU_ASSERT_EQUAL(local_limit_classify(&all, 1, 2, 0, fork_fail,
-					     strlen(fork_fail)),
-			WSP_LIMIT_PROCESSES);
+	{ 1, 1, 1, 0, oom, WSP_LIMIT_MEMORY },
+	{ 1, 1, 2, 0, fork_fail, WSP_LIMIT_PROCESSES },
 	/* the limit reached before bubblewrap could start the sandbox */
-	CU_ASSERT_EQUAL(local_limit_classify(&all, 1, 1, 0, bwrap_fail,
-					     strlen(bwrap_fail)),
-			WSP_LIMIT_PROCESSES);
-	CU_ASSERT_EQUAL(local_limit_classify(&none, 1, 1, 0, bwrap_fail,
-					     strlen(bwrap_fail)),
-			WSP_LIMIT_NONE);
+	{ 1, 1, 1, 0, bwrap_fail, WSP_LIMIT_PROCESSES },
+	{ 0, 1, 1, 0, bwrap_fail, WSP_LIMIT_NONE },
 	/* success is never a limit */
-	CU_ASSERT_EQUAL(local_limit_classify(&all, 1, 0, 9000, oom,
-					     strlen(oom)),
-			WSP_LIMIT_NONE);
+	{ 1, 1, 0, 9000, oom, WSP_LIMIT_NONE },
+};
+
+static void test_limit_classifier(void)
+{
+	const struct local_limits none = { 0, 0, 0, 0 };
+	const struct local_limits all = { 64 << 20, 10, 2, 1 << 20 };
+
+	for (size_t i = 0; i < sizeof(limit_cases) / sizeof(*limit_cases);
+	     i++) {
+		const struct limit_case *c = &limit_cases[i];
+		uint32_t got = local_limit_classify(
+			c->configured ? &all : &none, c->exited,
+			c->code_or_signal, c->cpu_used_ms, c->err_tail,
+			c->err_tail ? strlen(c->err_tail) : 0);
+
+		if (got != c->want)
+			fprintf(stderr,
+				"\nlimit case %zu (%s %d, '%s'): %u, want %u\n",
+				i, c->exited ? "exit" : "signal",
+				c->code_or_signal,
+				c->err_tail ? c->err_tail : "", got, c->want);
+		CU_ASSERT_EQUAL(got, c->want);
+	}
 }
 
 static int sigpipe_pending(void)
