@@ -17,32 +17,28 @@
 #define KIB (1024ull)
 
 const wsp_option_spec gcs_options[] = {
-	{sizeof(wsp_option_spec), WSP_OPT_STRING, WSP_OPT_REQUIRED, 0, "bucket",
-	 NULL, "bucket name", NULL, NULL, NULL},
-	{sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "prefix", NULL,
-	 "object name prefix the mount lives under (\"team/\")", NULL, NULL, NULL},
-	{sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "project_id", NULL,
-	 "project billed for requester-pays buckets (userProject)", NULL, NULL, NULL},
-	{sizeof(wsp_option_spec), WSP_OPT_SECRET, 0, 0, "credentials", NULL,
-	 "service-account key: a file path or the JSON itself (default: "
-	 "Application Default Credentials)",
-	 NULL, NULL, NULL},
-	{sizeof(wsp_option_spec), WSP_OPT_BOOL, 0, 0, "anonymous", "false",
-	 "send no credentials (public buckets)", NULL, NULL, NULL},
-	{sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "endpoint", NULL,
-	 "http(s)://host[:port] of the JSON API (default: "
-	 "https://storage.googleapis.com)",
-	 NULL, NULL, NULL},
-	{sizeof(wsp_option_spec), WSP_OPT_BOOL, 0, 0, "read_only", "false",
-	 "refuse every change (and ask for a read-only token)", NULL, NULL, NULL},
-	{sizeof(wsp_option_spec), WSP_OPT_SIZE, 0, 0, "chunk_size", "8MiB",
-	 "resumable upload chunk (a multiple of 256KiB)", NULL, "256KiB",
-	 "1GiB"},
-	{sizeof(wsp_option_spec), WSP_OPT_SIZE, 0, 0, "resumable_threshold",
-	 "8MiB", "larger writes (and streams of unknown size) are resumable",
-	 NULL, NULL, "5TiB"},
-	{sizeof(wsp_option_spec), WSP_OPT_INT, 0, 0, "parallelism", "4",
-	 "requests at once for recursive removes and copies", NULL, "1", "64"},
+	WSP_OPTION_REQUIRED(WSP_OPT_STRING, "bucket", "bucket name"),
+	WSP_OPTION(WSP_OPT_STRING, "prefix", NULL,
+		   "object name prefix the mount lives under (\"team/\")"),
+	WSP_OPTION(WSP_OPT_STRING, "project_id", NULL,
+		   "project billed for requester-pays buckets (userProject)"),
+	WSP_OPTION(WSP_OPT_SECRET, "credentials", NULL,
+		   "service-account key: a file path or the JSON itself "
+		   "(default: Application Default Credentials)"),
+	WSP_OPTION(WSP_OPT_BOOL, "anonymous", "false",
+		   "send no credentials (public buckets)"),
+	WSP_OPTION(WSP_OPT_STRING, "endpoint", NULL,
+		   "http(s)://host[:port] of the JSON API (default: "
+		   "https://storage.googleapis.com)"),
+	WSP_OPTION(WSP_OPT_BOOL, "read_only", "false",
+		   "refuse every change (and ask for a read-only token)"),
+	WSP_OPTION_RANGE(WSP_OPT_SIZE, "chunk_size", "8MiB", "256KiB", "1GiB",
+			 "resumable upload chunk (a multiple of 256KiB)"),
+	WSP_OPTION_RANGE(
+		WSP_OPT_SIZE, "resumable_threshold", "8MiB", NULL, "5TiB",
+		"larger writes (and streams of unknown size) are resumable"),
+	WSP_OPTION_RANGE(WSP_OPT_INT, "parallelism", "4", "1", "64",
+			 "requests at once for recursive removes and copies"),
 	WSP_OPTION_END,
 };
 

@@ -25,16 +25,14 @@
 #include <unistd.h>
 
 static const wsp_option_spec lfs_options[] = {
-	{sizeof(wsp_option_spec), WSP_OPT_STRING, WSP_OPT_REQUIRED, 0,
-	 "base_path", NULL,
-	 "directory holding the files (created if missing; relative to the "
-	 "config file)",
-	 NULL, NULL, NULL},
-	{sizeof(wsp_option_spec), WSP_OPT_BOOL, 0, 0, "read_only", "false",
-	 "refuse every change", NULL, NULL, NULL},
-	{sizeof(wsp_option_spec), WSP_OPT_LIST, 0, 0, "allowed_paths", NULL,
-	 "extra host directories, reachable at their absolute path", NULL, NULL, NULL},
-	WSP_OPTION_END};
+	WSP_OPTION_REQUIRED(WSP_OPT_STRING, "base_path",
+			    "directory holding the files (created if missing; "
+			    "relative to the config file)"),
+	WSP_OPTION(WSP_OPT_BOOL, "read_only", "false", "refuse every change"),
+	WSP_OPTION(WSP_OPT_LIST, "allowed_paths", NULL,
+		   "extra host directories, reachable at their absolute path"),
+	WSP_OPTION_END,
+};
 
 /* The options as host->opt_fill writes them (owned by the config). */
 struct lfs_opts {

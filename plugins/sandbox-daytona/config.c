@@ -11,59 +11,62 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* An option, and one with bounds (inclusive; NULL: none). */
-#define OPTR(type, name, def, lo, hi, help)                                    \
-	{                                                                      \
-		sizeof(wsp_option_spec), (type), 0, 0, (name), (def), (help),  \
-			NULL, (lo), (hi)                                       \
-	}
-#define OPT(type, name, def, help) OPTR(type, name, def, NULL, NULL, help)
-
 const wsp_option_spec dt_options[] = {
-	OPT(WSP_OPT_SECRET, "api_key", NULL,
-	    "API key (default: $DAYTONA_API_KEY); never logged or shown"),
-	OPT(WSP_OPT_STRING, "api_url", "https://app.daytona.io/api",
-	    "Daytona API base URL (a local fake in tests)"),
-	OPT(WSP_OPT_STRING, "target", NULL, "region to create the sandbox in"),
-	OPT(WSP_OPT_STRING, "snapshot", NULL,
-	    "snapshot to create from (default: Daytona's default snapshot)"),
-	OPT(WSP_OPT_STRING, "image", NULL,
-	    "container image to build from instead of a snapshot"),
-	OPTR(WSP_OPT_INT, "cpu", NULL, "1", "64", "CPUs, with image only"),
-	OPTR(WSP_OPT_INT, "memory", NULL, "1", "1024",
-	     "memory in GiB, with image only"),
-	OPTR(WSP_OPT_INT, "disk", NULL, "1", "4096",
-	     "disk in GiB, with image only"),
-	OPT(WSP_OPT_STRING, "user", NULL, "OS user commands run as"),
-	OPT(WSP_OPT_STRING, "language", NULL,
-	    "code-run language label (python, typescript, javascript)"),
-	OPT(WSP_OPT_MAP, "env", NULL, "variables in every command"),
-	OPT(WSP_OPT_MAP, "labels", NULL, "labels on the sandbox"),
-	OPT(WSP_OPT_LIST, "volumes", NULL,
-	    "Daytona volumes to mount: VOLUME:/MOUNT/PATH[:SUBPATH]"),
-	OPT(WSP_OPT_BOOL, "public", "false", "previews without a token"),
-	OPT(WSP_OPT_BOOL, "network_block_all", "false",
-	    "no network access from the sandbox"),
-	OPT(WSP_OPT_LIST, "network_allow_list", NULL,
-	    "CIDR blocks the sandbox may reach (at most 5)"),
+	WSP_OPTION(
+		WSP_OPT_SECRET, "api_key", NULL,
+		"API key (default: $DAYTONA_API_KEY); never logged or shown"),
+	WSP_OPTION(WSP_OPT_STRING, "api_url", "https://app.daytona.io/api",
+		   "Daytona API base URL (a local fake in tests)"),
+	WSP_OPTION(WSP_OPT_STRING, "target", NULL,
+		   "region to create the sandbox in"),
+	WSP_OPTION(WSP_OPT_STRING, "snapshot", NULL,
+		   "snapshot to create from (default: Daytona's default "
+		   "snapshot)"),
+	WSP_OPTION(WSP_OPT_STRING, "image", NULL,
+		   "container image to build from instead of a snapshot"),
+	WSP_OPTION_RANGE(WSP_OPT_INT, "cpu", NULL, "1", "64",
+			 "CPUs, with image only"),
+	WSP_OPTION_RANGE(WSP_OPT_INT, "memory", NULL, "1", "1024",
+			 "memory in GiB, with image only"),
+	WSP_OPTION_RANGE(WSP_OPT_INT, "disk", NULL, "1", "4096",
+			 "disk in GiB, with image only"),
+	WSP_OPTION(WSP_OPT_STRING, "user", NULL, "OS user commands run as"),
+	WSP_OPTION(WSP_OPT_STRING, "language", NULL,
+		   "code-run language label (python, typescript, javascript)"),
+	WSP_OPTION(WSP_OPT_MAP, "env", NULL, "variables in every command"),
+	WSP_OPTION(WSP_OPT_MAP, "labels", NULL, "labels on the sandbox"),
+	WSP_OPTION(WSP_OPT_LIST, "volumes", NULL,
+		   "Daytona volumes to mount: VOLUME:/MOUNT/PATH[:SUBPATH]"),
+	WSP_OPTION(WSP_OPT_BOOL, "public", "false", "previews without a token"),
+	WSP_OPTION(WSP_OPT_BOOL, "network_block_all", "false",
+		   "no network access from the sandbox"),
+	WSP_OPTION(WSP_OPT_LIST, "network_allow_list", NULL,
+		   "CIDR blocks the sandbox may reach (at most 5)"),
 	/* Daytona counts these in minutes, up to a year */
-	OPTR(WSP_OPT_DURATION, "auto_stop_interval", NULL, NULL, "365d",
-	     "stop after this long idle, whole minutes (0: never)"),
-	OPTR(WSP_OPT_DURATION, "auto_archive_interval", NULL, NULL, "365d",
-	     "archive after this long stopped, whole minutes (0: the maximum)"),
-	OPTR(WSP_OPT_DURATION, "auto_delete_interval", NULL, NULL, "365d",
-	     "delete after this long stopped, whole minutes (0: at stop)"),
-	OPT(WSP_OPT_BOOL, "ephemeral", "false",
-	    "delete the sandbox when it stops"),
-	OPT(WSP_OPT_BOOL, "archive_on_stop", "false",
-	    "archive the sandbox after each stop (cheaper, slower start)"),
-	OPT(WSP_OPT_DURATION, "timeout", "30s", "default command timeout"),
-	OPTR(WSP_OPT_DURATION, "create_timeout", "60s", "1ms", NULL,
-	     "how long to wait for a sandbox to start"),
+	WSP_OPTION_RANGE(WSP_OPT_DURATION, "auto_stop_interval", NULL, NULL,
+			 "365d",
+			 "stop after this long idle, whole minutes (0: never)"),
+	WSP_OPTION_RANGE(WSP_OPT_DURATION, "auto_archive_interval", NULL, NULL,
+			 "365d",
+			 "archive after this long stopped, whole minutes (0: "
+			 "the maximum)"),
+	WSP_OPTION_RANGE(
+		WSP_OPT_DURATION, "auto_delete_interval", NULL, NULL, "365d",
+		"delete after this long stopped, whole minutes (0: at stop)"),
+	WSP_OPTION(WSP_OPT_BOOL, "ephemeral", "false",
+		   "delete the sandbox when it stops"),
+	WSP_OPTION(
+		WSP_OPT_BOOL, "archive_on_stop", "false",
+		"archive the sandbox after each stop (cheaper, slower start)"),
+	WSP_OPTION(WSP_OPT_DURATION, "timeout", "30s",
+		   "default command timeout"),
+	WSP_OPTION_RANGE(WSP_OPT_DURATION, "create_timeout", "60s", "1ms", NULL,
+			 "how long to wait for a sandbox to start"),
 	RMT_OPT_REQUEST_TIMEOUT,
 	RMT_OPT_MAX_CAPTURE,
 	RMT_OPT_INSTALL_MOUNT_TOOLS,
-	WSP_OPTION_END};
+	WSP_OPTION_END,
+};
 
 /* A refused configuration, one line (err is in every caller's scope). */
 #define BAD(...) wsp_error_set(err, WSP_ECONFIG, __VA_ARGS__)

@@ -20,48 +20,45 @@ extern const wsp_sandbox_vtable local_sandbox_vtable;
 static const char *const isolation_choices[] = { "auto", "none", "bwrap",
 						 NULL };
 
-/* An option, and one with bounds (inclusive; NULL: none). */
-#define OPTR(type_, name_, def_, lo_, hi_, help_)                        \
-	{ sizeof(wsp_option_spec), (type_), 0, 0, (name_), (def_), (help_), \
-	  NULL, (lo_), (hi_) }
-#define OPT(type_, name_, def_, help_) OPTR(type_, name_, def_, NULL, NULL, help_)
-
 static const wsp_option_spec local_options[] = {
-	OPT(WSP_OPT_STRING, "working_dir", "./workspace",
-	    "directory commands run in (relative to the config file)"),
-	OPT(WSP_OPT_DURATION, "timeout", "30s",
-	    "default deadline of a foreground command; 0 = none"),
-	OPTR(WSP_OPT_DURATION, "kill_grace", "2s", NULL, "10m",
-	     "wait between SIGTERM and SIGKILL when a command is stopped"),
-	{ sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "isolation", "auto",
-	  "none, bwrap, or auto (bwrap when installed and usable)",
-	  isolation_choices, NULL, NULL },
-	OPT(WSP_OPT_BOOL, "allow_network", "false",
-	    "let isolated commands reach the network"),
-	OPT(WSP_OPT_BOOL, "read_only_workdir", "false",
-	    "mount the working directory read-only when isolated"),
-	OPT(WSP_OPT_LIST, "read_only_paths", NULL,
-	    "extra host paths visible read-only when isolated"),
-	OPT(WSP_OPT_LIST, "read_write_paths", NULL,
-	    "extra host paths visible read-write when isolated"),
-	OPT(WSP_OPT_MAP, "env", NULL,
-	    "extra environment variables of every command"),
-	OPT(WSP_OPT_SIZE, "memory_limit", NULL,
-	    "address-space limit of each command process (RLIMIT_AS)"),
-	OPTR(WSP_OPT_INT, "max_processes", NULL, "0", NULL,
-	     "processes a command may run (RLIMIT_NPROC; for root a pids "
-	     "cgroup; 0 = none)"),
-	OPT(WSP_OPT_DURATION, "cpu_time", NULL,
-	    "CPU time limit of each command process, whole seconds"),
-	OPT(WSP_OPT_SIZE, "file_size_limit", NULL,
-	    "largest file a command may write (RLIMIT_FSIZE)"),
-	OPTR(WSP_OPT_SIZE, "max_capture", "1MiB", "1", "1GiB",
-	     "bytes of each output stream kept by exec (newest)"),
-	OPT(WSP_OPT_STRING, "state_dir", NULL,
-	    "state directory (default $XDG_STATE_HOME/wsp/sandboxes/<id>)"),
-	OPT(WSP_OPT_STRING, "path", LOCAL_DEFAULT_PATH,
-	    "PATH of commands"),
-	WSP_OPTION_END
+	WSP_OPTION(WSP_OPT_STRING, "working_dir", "./workspace",
+		   "directory commands run in (relative to the config file)"),
+	WSP_OPTION(WSP_OPT_DURATION, "timeout", "30s",
+		   "default deadline of a foreground command; 0 = none"),
+	WSP_OPTION_RANGE(
+		WSP_OPT_DURATION, "kill_grace", "2s", NULL, "10m",
+		"wait between SIGTERM and SIGKILL when a command is stopped"),
+	WSP_OPTION_CHOICE(
+		"isolation", "auto", isolation_choices,
+		"none, bwrap, or auto (bwrap when installed and usable)"),
+	WSP_OPTION(WSP_OPT_BOOL, "allow_network", "false",
+		   "let isolated commands reach the network"),
+	WSP_OPTION(WSP_OPT_BOOL, "read_only_workdir", "false",
+		   "mount the working directory read-only when isolated"),
+	WSP_OPTION(WSP_OPT_LIST, "read_only_paths", NULL,
+		   "extra host paths visible read-only when isolated"),
+	WSP_OPTION(WSP_OPT_LIST, "read_write_paths", NULL,
+		   "extra host paths visible read-write when isolated"),
+	WSP_OPTION(WSP_OPT_MAP, "env", NULL,
+		   "extra environment variables of every command"),
+	WSP_OPTION(WSP_OPT_SIZE, "memory_limit", NULL,
+		   "address-space limit of each command process (RLIMIT_AS)"),
+	WSP_OPTION_RANGE(
+		WSP_OPT_INT, "max_processes", NULL, "0", NULL,
+		"processes a command may run (RLIMIT_NPROC; for root a pids "
+		"cgroup; 0 = none)"),
+	WSP_OPTION(WSP_OPT_DURATION, "cpu_time", NULL,
+		   "CPU time limit of each command process, whole seconds"),
+	WSP_OPTION(WSP_OPT_SIZE, "file_size_limit", NULL,
+		   "largest file a command may write (RLIMIT_FSIZE)"),
+	WSP_OPTION_RANGE(WSP_OPT_SIZE, "max_capture", "1MiB", "1", "1GiB",
+			 "bytes of each output stream kept by exec (newest)"),
+	WSP_OPTION(
+		WSP_OPT_STRING, "state_dir", NULL,
+		"state directory (default $XDG_STATE_HOME/wsp/sandboxes/<id>)"),
+	WSP_OPTION(WSP_OPT_STRING, "path", LOCAL_DEFAULT_PATH,
+		   "PATH of commands"),
+	WSP_OPTION_END,
 };
 
 /* ---- accessors (local.h) ------------------------------------------------ */

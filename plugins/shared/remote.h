@@ -109,22 +109,17 @@ int rmt_opt_text(char **out, const wsp_host *h, const wsp_config *cfg,
  * range): entries of each provider's wsp_option_spec table, so that
  * their names, bounds and help read the same in every provider.
  */
-#define RMT_OPTION(type, name, def, help, lo, hi)                              \
-	{sizeof(wsp_option_spec), (type), 0, 0, (name), (def), (help), NULL,   \
-	 (lo), (hi)}
 #define RMT_OPT_REQUEST_TIMEOUT                                                \
-	RMT_OPTION(WSP_OPT_DURATION, "request_timeout", "60s",                 \
-		   "longest single API request", "1ms", NULL)
+	WSP_OPTION_RANGE(WSP_OPT_DURATION, "request_timeout", "60s", "1ms",    \
+			 NULL, "longest single API request")
 #define RMT_OPT_MAX_CAPTURE                                                    \
-	RMT_OPTION(WSP_OPT_SIZE, "max_capture", "1MiB",                        \
-		   "output kept per stream of a command (newest bytes)", "1",  \
-		   "256MiB")
+	WSP_OPTION_RANGE(WSP_OPT_SIZE, "max_capture", "1MiB", "1", "256MiB",   \
+			 "output kept per stream of a command (newest bytes)")
 #define RMT_OPT_INSTALL_MOUNT_TOOLS                                            \
-	RMT_OPTION(WSP_OPT_BOOL, "install_mount_tools", "false",               \
+	WSP_OPTION(WSP_OPT_BOOL, "install_mount_tools", "false",               \
 		   "a store mounted inside the sandbox whose tool (s3fs, "     \
 		   "rclone) is missing gets it installed with apt-get (root "  \
-		   "or sudo, and the network); false: an error says so",       \
-		   NULL, NULL)
+		   "or sudo, and the network); false: an error says so")
 
 /* A variable name a shell can export: [A-Za-z_][A-Za-z0-9_]*. */
 int rmt_env_name_ok(const char *k);

@@ -294,8 +294,75 @@ static void test_bad_bounds_refused(void)
 	}
 }
 
-#define SPEC(t, n)                                                             \
-	{ sizeof(wsp_option_spec), (t), 0, 0, (n), NULL, NULL, NULL, NULL, NULL }
+#define SPEC(t, n) WSP_OPTION(t, n, NULL, NULL)
+
+/* Whether a and b hold the same members, strings compared as pointers. */
+static int same_spec(const wsp_option_spec *a, const wsp_option_spec *b)
+{
+	return a->struct_size == b->struct_size && a->type == b->type &&
+	       a->flags == b->flags && a->reserved == b->reserved &&
+	       a->name == b->name && a->default_value == b->default_value &&
+	       a->help == b->help && a->choices == b->choices &&
+	       a->min_value == b->min_value && a->max_value == b->max_value;
+}
+
+/*
+ * <wsp/options.h>'s entry macros put each argument in the member of its
+ * name, and leave the others empty: every provider's table is written
+ * with them, so a swapped pair would move every default or bound.
+ */
+static void test_option_macros(void)
+{
+	static const char *const modes[] = { "fast", "safe", NULL };
+	static const char name[] = "n", def[] = "d", help[] = "h", lo[] = "1",
+			  hi[] = "9";
+	const struct {
+		wsp_option_spec got, want;
+	} cases[] = {
+		{ WSP_OPTION(WSP_OPT_INT, name, def, help),
+		  { .struct_size = sizeof(wsp_option_spec),
+		    .type = WSP_OPT_INT,
+		    .name = name,
+		    .default_value = def,
+		    .help = help } },
+		{ WSP_OPTION_RANGE(WSP_OPT_SIZE, name, def, lo, hi, help),
+		  { .struct_size = sizeof(wsp_option_spec),
+		    .type = WSP_OPT_SIZE,
+		    .name = name,
+		    .default_value = def,
+		    .help = help,
+		    .min_value = lo,
+		    .max_value = hi } },
+		{ WSP_OPTION_REQUIRED(WSP_OPT_SECRET, name, help),
+		  { .struct_size = sizeof(wsp_option_spec),
+		    .type = WSP_OPT_SECRET,
+		    .flags = WSP_OPT_REQUIRED,
+		    .name = name,
+		    .help = help } },
+		{ WSP_OPTION_CHOICE(name, def, modes, help),
+		  { .struct_size = sizeof(wsp_option_spec),
+		    .type = WSP_OPT_STRING,
+		    .name = name,
+		    .default_value = def,
+		    .help = help,
+		    .choices = modes } },
+		{ WSP_OPTION_SPEC(WSP_OPT_STRING, WSP_OPT_REQUIRED, name, def,
+				  modes, lo, hi, help),
+		  { .struct_size = sizeof(wsp_option_spec),
+		    .type = WSP_OPT_STRING,
+		    .flags = WSP_OPT_REQUIRED,
+		    .name = name,
+		    .default_value = def,
+		    .help = help,
+		    .choices = modes,
+		    .min_value = lo,
+		    .max_value = hi } },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		CU_ASSERT(same_spec(&cases[i].got, &cases[i].want));
+}
 
 /* What opt_fill refuses: sizes no type fits, numbers too big, names. */
 static void test_fill_refusals(void)
@@ -420,6 +487,7 @@ static const CU_TestInfo tests[] = {
 	{ "released 2.0 option table read whole",
 	  test_released_2_0_option_table },
 	{ "bad bounds refused", test_bad_bounds_refused },
+	{ "option entry macros", test_option_macros },
 	{ "opt_fill refusals", test_fill_refusals },
 	{ "opt_fill through an instance", test_fill_through_instance },
 	CU_TEST_INFO_NULL,

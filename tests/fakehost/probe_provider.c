@@ -14,19 +14,15 @@
 static const char *const modes[] = { "fast", "careful", NULL };
 
 static const wsp_option_spec probe_options[] = {
-	{ sizeof(wsp_option_spec), WSP_OPT_STRING, WSP_OPT_REQUIRED, 0,
-	  "endpoint", NULL, "where the made-up service listens", NULL, NULL, NULL },
-	{ sizeof(wsp_option_spec), WSP_OPT_SECRET, 0, 0, "token", NULL,
-	  "the service's token", NULL, NULL, NULL },
-	{ sizeof(wsp_option_spec), WSP_OPT_INT, 0, 0, "retries", "3",
-	  "attempts", NULL, NULL, NULL },
-	{ sizeof(wsp_option_spec), WSP_OPT_DURATION, 0, 0, "wait", "30s",
-	  "how long exec waits", NULL, NULL, NULL },
-	{ sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "mode", "fast",
-	  "how it works", modes, NULL, NULL },
-	{ sizeof(wsp_option_spec), WSP_OPT_BOOL, 0, 0, "log_token", "false",
-	  "log the token (a bug the fake host must catch)", NULL, NULL, NULL },
-	WSP_OPTION_END
+	WSP_OPTION_REQUIRED(WSP_OPT_STRING, "endpoint",
+			    "where the made-up service listens"),
+	WSP_OPTION(WSP_OPT_SECRET, "token", NULL, "the service's token"),
+	WSP_OPTION(WSP_OPT_INT, "retries", "3", "attempts"),
+	WSP_OPTION(WSP_OPT_DURATION, "wait", "30s", "how long exec waits"),
+	WSP_OPTION_CHOICE("mode", "fast", modes, "how it works"),
+	WSP_OPTION(WSP_OPT_BOOL, "log_token", "false",
+		   "log the token (a bug the fake host must catch)"),
+	WSP_OPTION_END,
 };
 
 struct probe {

@@ -17,27 +17,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *const choices[] = { "fast", "safe", NULL };
 
-#define OPT(type, flags, name, def) \
-	{ sizeof(wsp_option_spec), type, flags, 0, name, def, "help", NULL, NULL, NULL }
-
 static const wsp_option_spec schema[] = {
-	OPT(WSP_OPT_STRING, WSP_OPT_REQUIRED, "root", NULL),
-	{ sizeof(wsp_option_spec), WSP_OPT_STRING, 0, 0, "mode", "safe",
-	  "help", choices, NULL, NULL },
-	OPT(WSP_OPT_INT, 0, "retries", "3"),
-	OPT(WSP_OPT_BOOL, 0, "verbose", "false"),
-	OPT(WSP_OPT_DURATION, 0, "timeout", "30s"),
-	OPT(WSP_OPT_SIZE, 0, "max_size", "64KiB"),
-	OPT(WSP_OPT_LIST, 0, "tags", "[a, b]"),
-	OPT(WSP_OPT_MAP, 0, "labels", "{k: v}"),
-	OPT(WSP_OPT_SECRET, 0, "token", NULL),
+	WSP_OPTION_REQUIRED(WSP_OPT_STRING, "root", "help"),
+	WSP_OPTION_CHOICE("mode", "safe", choices, "help"),
+	WSP_OPTION(WSP_OPT_INT, "retries", "3", "help"),
+	WSP_OPTION(WSP_OPT_BOOL, "verbose", "false", "help"),
+	WSP_OPTION(WSP_OPT_DURATION, "timeout", "30s", "help"),
+	WSP_OPTION(WSP_OPT_SIZE, "max_size", "64KiB", "help"),
+	WSP_OPTION(WSP_OPT_LIST, "tags", "[a, b]", "help"),
+	WSP_OPTION(WSP_OPT_MAP, "labels", "{k: v}", "help"),
+	WSP_OPTION(WSP_OPT_SECRET, "token", NULL, "help"),
 	/* bounded (ABI 2.1): every value is also compared with them */
-	{ sizeof(wsp_option_spec), WSP_OPT_INT, 0, 0, "workers", "4", "help",
-	  NULL, "1", "64" },
-	{ sizeof(wsp_option_spec), WSP_OPT_DURATION, 0, 0, "interval", NULL,
-	  "help", NULL, "100ms", NULL },
-	{ sizeof(wsp_option_spec), WSP_OPT_SIZE, 0, 0, "chunk", NULL, "help",
-	  NULL, NULL, "5GiB" },
+	WSP_OPTION_RANGE(WSP_OPT_INT, "workers", "4", "1", "64", "help"),
+	WSP_OPTION_RANGE(WSP_OPT_DURATION, "interval", NULL, "100ms", NULL,
+			 "help"),
+	WSP_OPTION_RANGE(WSP_OPT_SIZE, "chunk", NULL, NULL, "5GiB", "help"),
 };
 
 /* Where opt_fill writes every option of the schema. */

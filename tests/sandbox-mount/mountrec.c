@@ -23,8 +23,8 @@
 #include <unistd.h>
 
 static const wsp_option_spec options[] = {
-	{sizeof(wsp_option_spec), WSP_OPT_STRING, WSP_OPT_REQUIRED, 0, "root",
-	 NULL, "working directory (absolute)", NULL, NULL, NULL},
+	WSP_OPTION_REQUIRED(WSP_OPT_STRING, "root",
+			    "working directory (absolute)"),
 	WSP_OPTION_END,
 };
 

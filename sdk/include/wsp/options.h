@@ -67,6 +67,39 @@ typedef struct wsp_option_spec {
 	{ sizeof(wsp_option_spec), 0, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL }
 
 /*
+ * Entries of a table, so that every provider spells one the same way and
+ * none repeats the members it leaves empty:
+ *
+ *   static const char *const modes[] = { "fast", "safe", NULL };
+ *   static const wsp_option_spec options[] = {
+ *       WSP_OPTION_REQUIRED(WSP_OPT_STRING, "bucket", "bucket name"),
+ *       WSP_OPTION(WSP_OPT_BOOL, "read_only", "false", "refuse changes"),
+ *       WSP_OPTION_RANGE(WSP_OPT_SIZE, "chunk_size", "8MiB", "256KiB",
+ *                        "1GiB", "upload chunk"),
+ *       WSP_OPTION_CHOICE("mode", "safe", modes, "how careful to be"),
+ *       WSP_OPTION_END,
+ *   };
+ *
+ * The arguments are the members of the same names; the default, min and
+ * max are text (NULL: none), the help comes last because it is the long
+ * one. A table that uses WSP_OPTION_RANGE needs a 2.1 core, as above.
+ * WSP_OPTION_SPEC spells out every member, for what the others do not
+ * cover.
+ */
+#define WSP_OPTION_SPEC(type, flags, name, def, choices, min, max, help)       \
+	{ sizeof(wsp_option_spec), (type), (flags), 0, (name), (def), (help), \
+	  (choices), (min), (max) }
+#define WSP_OPTION(type, name, def, help)                                      \
+	WSP_OPTION_SPEC(type, 0, name, def, NULL, NULL, NULL, help)
+#define WSP_OPTION_RANGE(type, name, def, min, max, help)                      \
+	WSP_OPTION_SPEC(type, 0, name, def, NULL, min, max, help)
+#define WSP_OPTION_REQUIRED(type, name, help)                                  \
+	WSP_OPTION_SPEC(type, WSP_OPT_REQUIRED, name, NULL, NULL, NULL, NULL,  \
+			help)
+#define WSP_OPTION_CHOICE(name, def, choices, help)                            \
+	WSP_OPTION_SPEC(WSP_OPT_STRING, 0, name, def, choices, NULL, NULL, help)
+
+/*
  * Where host->opt_fill() (ABI 2.1) writes one option: the member at offset
  * of the provider's struct, of size bytes. Write entries with
  * WSP_OPTION_FIELD and end the table with WSP_OPTION_FIELD_END; the
