@@ -22,6 +22,7 @@
 #include "e2b.h"
 #include "remote.h"
 #include "remote_fs.h"
+#include "remote_io.h"
 #include "rfc3339.h"
 
 #include <stdio.h>
@@ -557,8 +558,11 @@ static int make_parent(struct e2b *e, const struct e2b_conn *c,
  * through wsp), bounded by the call only. An existing destination that
  * may be replaced (a file by a file, a directory by a directory: the
  * old tree goes, nothing is merged) goes first, so a directory is not
- * copied into it.
+ * copied into it. What cp said on stderr is in the error when it fails
+ * (rio_fs_run, as Blaxel's and Daytona's commands on files).
  */
+static const char *const cp_r[] = {"cp", "-R", "--", NULL};
+
 static int fs_copy(void *self, const wsp_call *call, const char *src,
 		   const char *dst, uint32_t flags, wsp_error *err)
 {
@@ -567,9 +571,6 @@ static int fs_copy(void *self, const wsp_call *call, const char *src,
 	wsp_fs_stat st = {.struct_size = sizeof(st)};
 	wsp_fs_stat to = {.struct_size = sizeof(to)};
 	char a[PATH_MAX_E2B], b[PATH_MAX_E2B];
-	const char *argv[] = {"cp", "-R", "--", a, b, NULL};
-	wsp_exec_opts o = WSP_EXEC_OPTS_INIT;
-	wsp_exec_result r = {.struct_size = sizeof(r)};
 	int rc = begin(&c, a, e, src, call, err);
 
 	if (!rc)
@@ -592,17 +593,7 @@ static int fs_copy(void *self, const wsp_call *call, const char *src,
 		rc = make_parent(e, &c, b, call, err);
 	if (rc)
 		return rc;
-	o.argv = argv;
-	o.flags = WSP_EXEC_NO_TIMEOUT;
-	o.max_capture = 1024;
-	if ((rc = e2b_exec(&r, e, call, &o, err)))
-		return rc;
-	if (r.exit_code)
-		rc = wsp_error_set(err, WSP_EIO, "cp in the sandbox exited %d",
-				   r.exit_code);
-	e->host->free(e->host, r.stdout_data);
-	e->host->free(e->host, r.stderr_data);
-	return rc;
+	return rio_fs_run(e2b_exec, e, e->host, call, cp_r, a, b, err);
 }
 
 const wsp_fs_vtable e2b_fs = {

@@ -4,10 +4,10 @@
  * sandbox-blaxel): a part of a file cut out of a download's body, and an
  * upload body made of a fixed head, the caller's bytes and a fixed tail
  * (a one-file multipart form). Neither makes a request nor holds the
- * file: both stream. Also a write's refusals and a command on files;
- * what their disks do alike besides is in remote_fs.h, the time stamps
- * their servers (Go) write in util/rfc3339.h. The part's readers are fuzzed
- * (tests/fuzz/fuzz_dtfs).
+ * file: both stream. Also a write's refusals and a command on files
+ * (sandbox-e2b's copy runs through it too); what their disks do alike
+ * besides is in remote_fs.h, the time stamps their servers (Go) write in
+ * util/rfc3339.h. The part's readers are fuzzed (tests/fuzz/fuzz_dtfs).
  */
 #ifndef WSP_PLUGIN_SHARED_REMOTE_IO_H
 #define WSP_PLUGIN_SHARED_REMOTE_IO_H
