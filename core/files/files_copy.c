@@ -318,13 +318,17 @@ static int stream_tree(const wsp_call *call, wsp__instance *src,
 	return rc;
 }
 
-/* Route both ends; refuse what the mount table forbids. */
-static int prepare(struct wsp__route *s, struct wsp__route *d,
+/*
+ * The start of a copy or a move: the caller's call made full size (c),
+ * both ends routed; what the mount table forbids is refused.
+ */
+static int prepare(struct wsp__route *s, struct wsp__route *d, wsp_call *c,
 		   wsp_workspace *ws, const wsp_call *call, const char *src,
 		   const char *dst, int move, wsp_error *err)
 {
 	int rc;
 
+	wsp__files_call_init(c, call);
 	if (!ws)
 		return wsp_error_set(err, WSP_EINVAL, "no workspace given");
 	if ((rc = wsp__route(s, ws, src, err)) < 0 ||
@@ -345,7 +349,7 @@ static int prepare(struct wsp__route *s, struct wsp__route *d,
 						       : "holds mount points");
 	/* A missing source is "not found" before any read-only refusal. */
 	if ((d->read_only || (move && s->read_only)) &&
-	    (rc = wsp__route_must_exist(s, ws, call, move ? "move" : "copy",
+	    (rc = wsp__route_must_exist(s, ws, c, move ? "move" : "copy",
 					err)) < 0)
 		return rc;
 	if (move && (rc = wsp__route_writable(s, ws, err)) < 0)
@@ -385,34 +389,23 @@ static int copy_routed(const wsp_call *call, struct wsp__route *s,
 	if (rc < 0)
 		return rc;
 	if (st.type == WSP_FS_TYPE_DIR) {
-		int exists = 0;
+		wsp_fs_stat ds;
+		int exists;
 
 		if (!(flags & WSP_FS_RECURSIVE))
 			return wsp_error_set(err, WSP_EISDIR,
 					     "cannot copy '%s': it is a "
 					     "directory (copy it recursively)",
 					     s->shown);
-		if (!(flags & WSP_FS_OVERWRITE)) {
-			wsp_fs_stat ds;
-
-			wsp__fs_stat_prepare(&ds);
-			exists =
-				d->inst->prov->fs.stat(&ds, d->inst->self, call,
-						       d->rel, 0, NULL) == 0;
-			if (exists)
-				return wsp_error_set(err, WSP_EEXIST,
-						     "cannot copy to '%s': it "
-						     "already exists",
-						     d->shown);
-		}
-		if (flags & WSP_FS_OVERWRITE) {
-			wsp_fs_stat ds;
-
-			wsp__fs_stat_prepare(&ds);
-			exists =
-				d->inst->prov->fs.stat(&ds, d->inst->self, call,
-						       d->rel, 0, NULL) == 0;
-		}
+		/* there before: refused without OVERWRITE, kept if it fails */
+		wsp__fs_stat_prepare(&ds);
+		exists = d->inst->prov->fs.stat(&ds, d->inst->self, call,
+						d->rel, 0, NULL) == 0;
+		if (exists && !(flags & WSP_FS_OVERWRITE))
+			return wsp_error_set(err, WSP_EEXIST,
+					     "cannot copy to '%s': it "
+					     "already exists",
+					     d->shown);
 		rc = stream_tree(call, s->inst, s->rel, d->inst, d->rel, flags,
 				 s->shown, err);
 		/*
@@ -442,8 +435,7 @@ int wsp_files_copy(wsp_workspace *ws, const wsp_call *call, const char *src,
 	wsp_call c;
 	int rc;
 
-	wsp__files_call_init(&c, call);
-	rc = prepare(&s, &d, ws, &c, src, dst, 0, err);
+	rc = prepare(&s, &d, &c, ws, call, src, dst, 0, err);
 	if (rc < 0)
 		return rc;
 	rc = copy_routed(&c, &s, &d, flags, err);
@@ -460,8 +452,7 @@ int wsp_files_move(wsp_workspace *ws, const wsp_call *call, const char *src,
 	wsp_call c;
 	int rc;
 
-	wsp__files_call_init(&c, call);
-	rc = prepare(&s, &d, ws, &c, src, dst, 1, err);
+	rc = prepare(&s, &d, &c, ws, call, src, dst, 1, err);
 	if (rc < 0)
 		return rc;
 	rc = wsp__files_call_check(&c, "move", src, err);

@@ -15,6 +15,7 @@
 #include "http.h"
 #include "call.h"
 #include "host.h"
+#include "tbuf.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -252,8 +253,8 @@ struct xfer {
 	int sink_err;
 	bool headers_flushed;
 
-	char *buf; /* collected body */
-	size_t len, cap, limit;
+	struct wsp__tbuf body; /* the collected body */
+	size_t limit;
 	bool too_big;
 
 	struct header *hdrs;
@@ -357,32 +358,20 @@ static bool is_2xx(long status)
 
 static int collect(struct xfer *x, const char *data, size_t len)
 {
-	if (x->len + len > x->limit) {
+	size_t kept = x->body.len;
+
+	if (kept + len > x->limit) {
 		/* Error bodies are only needed for their first bytes. */
 		if (!is_2xx(x->status) &&
 		    !(x->req->flags & WSP_HTTP_NO_ERROR_MAP)) {
-			len = x->limit > x->len ? x->limit - x->len : 0;
+			len = x->limit > kept ? x->limit - kept : 0;
 		} else {
 			x->too_big = true;
 			return -1;
 		}
 	}
-	if (x->len + len + 1 > x->cap) {
-		size_t nc = x->cap ? x->cap : 4096;
-
-		while (nc < x->len + len + 1)
-			nc *= 2;
-		char *nb = realloc(x->buf, nc);
-
-		if (!nb)
-			return -1;
-		x->buf = nb;
-		x->cap = nc;
-	}
-	memcpy(x->buf + x->len, data, len);
-	x->len += len;
-	x->buf[x->len] = '\0';
-	return 0;
+	wsp__tbuf_add(&x->body, data, len);
+	return x->body.oom ? -1 : 0;
 }
 
 static size_t on_body(char *data, size_t size, size_t n, void *u)
@@ -762,8 +751,8 @@ static void judge(struct outcome *o, struct xfer *x, CURLcode rc,
 		o->retryable = o->transient;
 		/* NO_ERROR_MAP: retried, then handed over as it is */
 		o->soft = x->req->flags & WSP_HTTP_NO_ERROR_MAP;
-		wsp__http_server_message(msg, sizeof(msg), x->buf, x->len,
-					 x->req->secrets);
+		wsp__http_server_message(msg, sizeof(msg), x->body.p,
+					 x->body.len, x->req->secrets);
 		fmt_cut(o->detail, sizeof(o->detail), "HTTP %ld%s%s", x->status,
 			msg[0] ? ": " : "", msg);
 		if (x->retry_after[0])
@@ -788,7 +777,7 @@ static void log_outcome(const struct xfer *x, const struct outcome *o,
 	else
 		fmt_cut(line, sizeof(line),
 			"< %ld in %lld ms, %zu bytes kept, %llu streamed%s%s",
-			x->status, (long long)ms, x->len,
+			x->status, (long long)ms, x->body.len,
 			(unsigned long long)x->delivered, o->code ? ": " : "",
 			o->code ? o->detail : "");
 	log_debug(x, line);
@@ -800,10 +789,12 @@ static void xfer_reset_attempt(struct xfer *x)
 	x->status = 0;
 	x->status_seen = false;
 	x->deliver = false;
-	x->len = 0;
+	/* the body is emptied, its memory kept for the next attempt */
+	x->body.len = 0;
+	x->body.oom = 0;
+	if (x->body.p)
+		x->body.p[0] = '\0';
 	x->limit = x->set->max_collected_body;
-	if (x->buf)
-		x->buf[0] = '\0';
 }
 
 /*
@@ -851,7 +842,7 @@ static void give_detail(wsp_http_response *out, const struct xfer *x,
 
 	memset(&d, 0, sizeof(d));
 	if (x->status >= 400)
-		wsp__http_detail_of(&d, x->status, x->buf, x->len,
+		wsp__http_detail_of(&d, x->status, x->body.p, x->body.len,
 				    x->retry_after, x->req->secrets);
 	else if (o->retryable)
 		d.flags = WSP_ERROR_RETRYABLE;
@@ -995,15 +986,12 @@ static int run(wsp_http_response *out, struct xfer *x, wsp_error *err)
 	}
 	give_detail(out, x, &o, err);
 	if (!r->response_sink || !is_2xx(x->status)) {
-		if (!x->buf) {
-			x->buf = calloc(1, 1);
-			if (!x->buf)
-				return wsp_error_set(err, WSP_ENOMEM,
-						     "out of memory");
-		}
-		out->body = x->buf;
-		out->body_len = x->len;
-		x->buf = NULL;
+		size_t len = x->body.len;
+
+		out->body = wsp__tbuf_take(&x->body); /* "" for no body */
+		if (!out->body)
+			return wsp_error_set(err, WSP_ENOMEM, "out of memory");
+		out->body_len = len;
 	}
 	return 0;
 }
@@ -1055,7 +1043,7 @@ int wsp__http_request(wsp_http_response *out, const wsp_host *host,
 	x.set = &set;
 	rc = run(out, &x, err);
 	headers_clear(&x);
-	free(x.buf);
+	wsp__tbuf_free(&x.body);
 	free(ca);
 	return rc;
 }
