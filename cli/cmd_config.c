@@ -104,7 +104,7 @@ int cmd_config(struct wsp_cli *cli, int argc, char **argv)
 	while ((k = cli_parse_next(&p)) > 0)
 		flags |= WSP_CHECK_INIT; /* --init, its one option */
 	if (k != CLI_END)
-		return k == CLI_HELP ? WSP_EXIT_OK : WSP_EXIT_USAGE;
+		return cli_parse_exit(k);
 	if (!p.n_operands)
 		return cli_usage("config", "which subcommand: check or show?");
 	if (!strcmp(p.operands[0], "check"))

@@ -87,7 +87,7 @@ int cmd_ext(struct wsp_cli *cli, int argc, char **argv)
 
 	rc = cli_parse_all(&p, cli, &ext_cmd, argc, argv);
 	if (rc != CLI_END)
-		return rc == CLI_HELP ? WSP_EXIT_OK : WSP_EXIT_USAGE;
+		return cli_parse_exit(rc);
 	w = p.operands;
 	n = p.n_operands;
 	if (n < 1)

@@ -196,7 +196,7 @@ static int parse(struct fs_args *a, struct wsp_cli *cli, const struct fs_sub *s,
 		a->no_clobber |= k == 'n';
 	}
 	if (k != CLI_END)
-		return k == CLI_HELP ? WSP_EXIT_OK : WSP_EXIT_USAGE;
+		return cli_parse_exit(k);
 	if (p.n_operands > s->max)
 		return cli_usage(name, "unexpected argument '%s'",
 				 p.operands[s->max]);
@@ -487,7 +487,7 @@ int cmd_fs(struct wsp_cli *cli, int argc, char **argv)
 	/* fs's own options (the global ones) end at the subcommand */
 	rc = cli_parse_all(&p, cli, &fs_cmd, argc, argv);
 	if (rc != CLI_END)
-		return rc == CLI_HELP ? WSP_EXIT_OK : WSP_EXIT_USAGE;
+		return cli_parse_exit(rc);
 	if (!p.n_operands) {
 		cli_help(stderr, &fs_cmd);
 		return WSP_EXIT_USAGE;

@@ -42,7 +42,7 @@ int cmd_mcp(struct wsp_cli *cli, int argc, char **argv)
 	while ((k = cli_parse_next(&p)) > 0)
 		kill_bg = 1; /* --kill-background, its one option */
 	if (k != CLI_END)
-		return k == CLI_HELP ? WSP_EXIT_OK : WSP_EXIT_USAGE;
+		return cli_parse_exit(k);
 	if (p.n_operands)
 		return cli_usage("mcp", "unexpected argument '%s'",
 				 p.operands[0]);

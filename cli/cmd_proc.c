@@ -66,12 +66,6 @@ static int one_id(const char *cmd, const struct cli_parse *p, const char **id)
 	return 0;
 }
 
-/* A parse that did not reach its operands: help is success. */
-static int parse_status(int k)
-{
-	return k == CLI_HELP ? WSP_EXIT_OK : WSP_EXIT_USAGE;
-}
-
 /* ---- wsp spawn ---------------------------------------------------------- */
 
 enum { S_TIMEOUT = CLI_LONG, S_NO_STDIN, S_LOG_LIMIT };
@@ -163,7 +157,7 @@ int cmd_spawn(struct wsp_cli *cli, int argc, char **argv)
 		}
 	}
 	if (k != CLI_END)
-		return parse_status(k);
+		return cli_parse_exit(k);
 	if (o.shell && p.n_operands)
 		return cli_usage("spawn", "give either -c 'SHELL STRING' or "
 					  "CMD [ARGS...], not both");
@@ -358,7 +352,7 @@ int cmd_ps(struct wsp_cli *cli, int argc, char **argv)
 
 	k = cli_parse_all(&p, cli, &ps_cmd, argc, argv);
 	if (k != CLI_END)
-		return parse_status(k);
+		return cli_parse_exit(k);
 	if (p.n_operands > 1)
 		return cli_usage("ps", "unexpected argument '%s'",
 				 p.operands[1]);
@@ -575,7 +569,7 @@ int cmd_logs(struct wsp_cli *cli, int argc, char **argv)
 		}
 	}
 	if (k != CLI_END)
-		return parse_status(k);
+		return cli_parse_exit(k);
 	if (one_id("logs", &p, &id))
 		return WSP_EXIT_USAGE;
 	cli->owns_stderr = !cli->json; /* it carries the process's stderr */
@@ -667,7 +661,7 @@ int cmd_send(struct wsp_cli *cli, int argc, char **argv)
 	while ((k = cli_parse_next(&p)) > 0)
 		close_it = 1; /* --close, its one option */
 	if (k != CLI_END)
-		return parse_status(k);
+		return cli_parse_exit(k);
 	if (close_it) {
 		if (one_id("send", &p, &id))
 			return WSP_EXIT_USAGE;
@@ -749,7 +743,7 @@ int cmd_kill(struct wsp_cli *cli, int argc, char **argv)
 					 p.value);
 	}
 	if (k != CLI_END)
-		return parse_status(k);
+		return cli_parse_exit(k);
 	if (one_id("kill", &p, &id))
 		return WSP_EXIT_USAGE;
 	if (workspace(&ws, cli))
@@ -796,7 +790,7 @@ int cmd_release(struct wsp_cli *cli, int argc, char **argv)
 
 	k = cli_parse_all(&p, cli, &release_cmd, argc, argv);
 	if (k != CLI_END)
-		return parse_status(k);
+		return cli_parse_exit(k);
 	if (one_id("release", &p, &id))
 		return WSP_EXIT_USAGE;
 	if (workspace(&ws, cli))

@@ -183,7 +183,7 @@ int cmd_sandbox(struct wsp_cli *cli, int argc, char **argv)
 	while ((k = cli_parse_next(&p)) > 0)
 		seen |= 1u << (k - SB_FILES);
 	if (k != CLI_END)
-		return k == CLI_HELP ? WSP_EXIT_OK : WSP_EXIT_USAGE;
+		return cli_parse_exit(k);
 	if (!p.n_operands)
 		return cli_usage("sandbox", "no subcommand given");
 	sub = p.operands[0];

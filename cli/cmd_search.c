@@ -242,7 +242,7 @@ int cmd_search(struct wsp_cli *cli, int argc, char **argv)
 		}
 	}
 	if (k != CLI_END)
-		return k == CLI_HELP ? WSP_EXIT_OK : WSP_EXIT_USAGE;
+		return cli_parse_exit(k);
 	if (!p.n_operands)
 		return cli_usage("search", "what to search for? wsp search "
 					   "QUERY");

@@ -51,7 +51,7 @@ int cmd_tools(struct wsp_cli *cli, int argc, char **argv)
 
 	k = cli_parse_all(&p, cli, &tools_cmd, argc, argv);
 	if (k != CLI_END)
-		return k == CLI_HELP ? WSP_EXIT_OK : WSP_EXIT_USAGE;
+		return cli_parse_exit(k);
 	if (p.n_operands)
 		return cli_usage("tools", "unexpected argument '%s'",
 				 p.operands[0]);
@@ -136,7 +136,7 @@ int cmd_tool(struct wsp_cli *cli, int argc, char **argv)
 	while ((k = cli_parse_next(&p)) > 0)
 		yes = 1; /* --yes, its one option */
 	if (k != CLI_END)
-		return k == CLI_HELP ? WSP_EXIT_OK : WSP_EXIT_USAGE;
+		return cli_parse_exit(k);
 	if (p.n_operands > 2)
 		return cli_usage("tool", "unexpected argument '%s'",
 				 p.operands[2]);
@@ -207,7 +207,7 @@ int cmd_instructions(struct wsp_cli *cli, int argc, char **argv)
 
 	k = cli_parse_all(&p, cli, &instructions_cmd, argc, argv);
 	if (k != CLI_END)
-		return k == CLI_HELP ? WSP_EXIT_OK : WSP_EXIT_USAGE;
+		return cli_parse_exit(k);
 	if (p.n_operands)
 		return cli_usage("instructions", "unexpected argument '%s'",
 				 p.operands[0]);

@@ -16,7 +16,7 @@ int cmd_version(struct wsp_cli *cli, int argc, char **argv)
 	int k = cli_parse_all(&p, cli, &version_cmd, argc, argv);
 
 	if (k != CLI_END)
-		return k == CLI_HELP ? WSP_EXIT_OK : WSP_EXIT_USAGE;
+		return cli_parse_exit(k);
 	if (p.n_operands)
 		return cli_usage("version", "unexpected argument '%s'",
 				 p.operands[0]);

@@ -256,6 +256,11 @@ int cli_parse_all(struct cli_parse *p, struct wsp_cli *cli,
 	return k;
 }
 
+int cli_parse_exit(int k)
+{
+	return k == CLI_HELP ? WSP_EXIT_OK : WSP_EXIT_USAGE;
+}
+
 void cli_help_options(FILE *f, const struct cli_opt *opts)
 {
 	char head[80];

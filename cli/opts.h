@@ -107,6 +107,13 @@ int cli_parse_next(struct cli_parse *p);
 int cli_parse_all(struct cli_parse *p, struct wsp_cli *cli,
 		  const struct cli_cmd *cmd, int argc, char **argv);
 
+/*
+ * The exit status of a parse that stopped before its operands (k is
+ * CLI_HELP or CLI_BAD): the help asked for is success, anything else a
+ * usage error, already reported.
+ */
+int cli_parse_exit(int k);
+
 /* cmd's --help: its usage text, "options:" from its table, the rest. */
 void cli_help(FILE *f, const struct cli_cmd *cmd);
 
