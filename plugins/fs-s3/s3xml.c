@@ -10,6 +10,8 @@
  */
 #include "s3.h"
 
+#include "growbuf.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,24 +33,22 @@ void s3xml_free(struct s3xml *x)
 	x->text = NULL;
 }
 
+/*
+ * Append n bytes to the text, kept NUL-terminated. growbuf allocates
+ * nothing for nothing, yet an element's text is a string even when
+ * empty: before anything, a NUL is appended and taken back.
+ */
 static int text_put(struct s3xml *x, const char *s, size_t n)
 {
-	if (x->text_len + n + 1 > S3XML_MAX_TEXT)
-		return -1;
-	if (x->text_len + n + 1 > x->text_cap) {
-		size_t nc = x->text_cap ? x->text_cap : 128;
-
-		while (nc < x->text_len + n + 1)
-			nc *= 2;
-		char *t = realloc(x->text, nc);
-
-		if (!t)
+	if (!x->text && !n) {
+		if (growbuf_append(&x->text, &x->text_len, &x->text_cap,
+				   S3XML_MAX_TEXT - 1, "", 1))
 			return -1;
-		x->text = t;
-		x->text_cap = nc;
+		x->text_len--;
 	}
-	memcpy(x->text + x->text_len, s, n);
-	x->text_len += n;
+	if (growbuf_append(&x->text, &x->text_len, &x->text_cap,
+			   S3XML_MAX_TEXT - 1, s, n))
+		return -1;
 	x->text[x->text_len] = '\0';
 	return 0;
 }

@@ -56,6 +56,10 @@ static void test_documents(void)
 	      "Error/Code=NoSuchKey|Error/Message=<>\"'AB\xc3\xa9|"
 	      "Error/Empty=|Error/Ns=v|");
 	check("", "");
+	/* an empty leaf first, before any text was kept: still a string */
+	check("<r><e></e><f/>x<g>&amp;</g><h></h></r>",
+	      "r/e=|r/f=|r/g=&|r/h=|");
+	check("<r/>", "r=|");
 }
 
 static void test_malformed(void)
