@@ -495,6 +495,28 @@ static int fs_rmdir(void *self, const wsp_call *call, const char *path,
 	return remove_any(self, call, path, flags, 1, err);
 }
 
+/* A move's or a copy's source and destination. */
+struct pair {
+	struct e2b_conn c;
+	char a[PATH_MAX_E2B], b[PATH_MAX_E2B]; /* src's and dst's full paths */
+	wsp_fs_stat from, to;                  /* to: filled by the caller */
+};
+
+/* The sandbox, both full paths and what src is. */
+static int begin_pair(struct pair *p, struct e2b *e, const char *src,
+		      const char *dst, const wsp_call *call, wsp_error *err)
+{
+	int rc = begin(&p->c, p->a, e, src, call, err);
+
+	memset(&p->from, 0, sizeof(p->from));
+	memset(&p->to, 0, sizeof(p->to));
+	p->from.struct_size = sizeof(p->from);
+	p->to.struct_size = sizeof(p->to);
+	if (!rc)
+		rc = rfs_join(p->b, sizeof(p->b), e->working_dir, dst, err);
+	return rc ? rc : stat_full(&p->from, e, &p->c, p->a, call, err);
+}
+
 /*
  * A move is envd's Move, a rename(2), and keeps its rules over what is
  * there (fs.h): with OVERWRITE a file replaces a file, never a
@@ -508,32 +530,25 @@ static int fs_move(void *self, const wsp_call *call, const char *src,
 		   const char *dst, uint32_t flags, wsp_error *err)
 {
 	struct e2b *e = self;
-	struct e2b_conn c;
-	wsp_fs_stat from = {.struct_size = sizeof(from)};
-	wsp_fs_stat to = {.struct_size = sizeof(to)};
-	char a[PATH_MAX_E2B], b[PATH_MAX_E2B];
-	int rc = begin(&c, a, e, src, call, err);
+	struct pair p;
+	int rc = begin_pair(&p, e, src, dst, call, err);
 
-	if (!rc)
-		rc = rfs_join(b, sizeof(b), e->working_dir, dst, err);
-	if (!rc)
-		rc = stat_full(&from, e, &c, a, call, err);
 	if (rc)
 		return rc;
-	rc = stat_full(&to, e, &c, b, call, err);
+	rc = stat_full(&p.to, e, &p.c, p.b, call, err);
 	if (rc == WSP_ENOTFOUND)
-		return move_full(e, &c, a, b, call, err);
+		return move_full(e, &p.c, p.a, p.b, call, err);
 	if (rc)
 		return rc;
 	if (!(flags & WSP_FS_OVERWRITE))
 		return wsp_error_set(err, WSP_EEXIST, "'%s' exists", dst);
-	if ((rc = rfs_replace_ok(&from, &to, dst, err)))
+	if ((rc = rfs_replace_ok(&p.from, &p.to, dst, err)))
 		return rc;
-	if (to.type == WSP_FS_TYPE_DIR &&
-	    ((rc = dir_empty(e, &c, b, dst, call, err)) ||
-	     (rc = remove_full(e, &c, b, call, err))))
+	if (p.to.type == WSP_FS_TYPE_DIR &&
+	    ((rc = dir_empty(e, &p.c, p.b, dst, call, err)) ||
+	     (rc = remove_full(e, &p.c, p.b, call, err))))
 		return rc;
-	return move_full(e, &c, a, b, call, err);
+	return move_full(e, &p.c, p.a, p.b, call, err);
 }
 
 /* MakeDir of full's parent; one that is there already is fine. */
@@ -567,33 +582,26 @@ static int fs_copy(void *self, const wsp_call *call, const char *src,
 		   const char *dst, uint32_t flags, wsp_error *err)
 {
 	struct e2b *e = self;
-	struct e2b_conn c;
-	wsp_fs_stat st = {.struct_size = sizeof(st)};
-	wsp_fs_stat to = {.struct_size = sizeof(to)};
-	char a[PATH_MAX_E2B], b[PATH_MAX_E2B];
-	int rc = begin(&c, a, e, src, call, err);
+	struct pair p;
+	int rc = begin_pair(&p, e, src, dst, call, err);
 
-	if (!rc)
-		rc = rfs_join(b, sizeof(b), e->working_dir, dst, err);
-	if (!rc)
-		rc = stat_full(&st, e, &c, a, call, err);
 	if (rc)
 		return rc;
-	if (st.type == WSP_FS_TYPE_DIR && !(flags & WSP_FS_RECURSIVE))
+	if (p.from.type == WSP_FS_TYPE_DIR && !(flags & WSP_FS_RECURSIVE))
 		return wsp_error_set(err, WSP_EISDIR,
 				     "'%s' is a directory: copy it with "
 				     "RECURSIVE",
 				     src);
-	rc = stat_full(&to, e, &c, b, call, err);
+	rc = stat_full(&p.to, e, &p.c, p.b, call, err);
 	if (!rc && !(flags & WSP_FS_OVERWRITE))
 		return wsp_error_set(err, WSP_EEXIST, "'%s' exists", dst);
-	if (!rc && !(rc = rfs_replace_ok(&st, &to, dst, err)))
-		rc = remove_full(e, &c, b, call, err);
+	if (!rc && !(rc = rfs_replace_ok(&p.from, &p.to, dst, err)))
+		rc = remove_full(e, &p.c, p.b, call, err);
 	else if (rc == WSP_ENOTFOUND)
-		rc = make_parent(e, &c, b, call, err);
+		rc = make_parent(e, &p.c, p.b, call, err);
 	if (rc)
 		return rc;
-	return rio_fs_run(e2b_exec, e, e->host, call, cp_r, a, b, err);
+	return rio_fs_run(e2b_exec, e, e->host, call, cp_r, p.a, p.b, err);
 }
 
 const wsp_fs_vtable e2b_fs = {
