@@ -121,6 +121,10 @@ export class LogFollower {
 
   pump() {
     if (this.over || this.stalled) return;
+    // Asked before the read: the exit code is written after the last
+    // output, so a read that then finds nothing has seen it all. Asked
+    // after, the last bytes could land between the read and the question.
+    const done = !this.follow || this.command.finished();
     let n;
     try {
       n = fs.readSync(this.fd, this.buf, 0, READ_SIZE, this.pos);
@@ -136,7 +140,7 @@ export class LogFollower {
       setImmediate(() => this.pump());
       return;
     }
-    if (!this.follow || this.command.finished()) { this.end(); return; }
+    if (done) { this.end(); return; }
     this.timer = setTimeout(() => this.pump(), IDLE_POLL_MS);
   }
 
