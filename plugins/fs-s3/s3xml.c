@@ -33,23 +33,14 @@ void s3xml_free(struct s3xml *x)
 	x->text = NULL;
 }
 
-/*
- * Append n bytes to the text, kept NUL-terminated. growbuf allocates
- * nothing for nothing, yet an element's text is a string even when
- * empty: before anything, a NUL is appended and taken back.
- */
+/* Append n bytes to the text, kept NUL-terminated once there is one. */
 static int text_put(struct s3xml *x, const char *s, size_t n)
 {
-	if (!x->text && !n) {
-		if (growbuf_append(&x->text, &x->text_len, &x->text_cap,
-				   S3XML_MAX_TEXT - 1, "", 1))
-			return -1;
-		x->text_len--;
-	}
 	if (growbuf_append(&x->text, &x->text_len, &x->text_cap,
 			   S3XML_MAX_TEXT - 1, s, n))
 		return -1;
-	x->text[x->text_len] = '\0';
+	if (x->text)
+		x->text[x->text_len] = '\0';
 	return 0;
 }
 
@@ -193,11 +184,15 @@ static void strip_ns(const char **name, size_t *nl)
 	}
 }
 
+/*
+ * An element's text is a string even when empty; growbuf allocates
+ * nothing for nothing, so the first one appends a byte to get a buffer.
+ */
 static int set_empty_text(struct s3xml *x)
 {
-	x->text_len = 0;
-	if (!x->text && text_put(x, "", 0))
+	if (!x->text && text_put(x, "", 1))
 		return -1;
+	x->text_len = 0;
 	x->text[0] = '\0';
 	return 0;
 }
