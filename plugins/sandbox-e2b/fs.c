@@ -508,10 +508,8 @@ static int begin_pair(struct pair *p, struct e2b *e, const char *src,
 {
 	int rc = begin(&p->c, p->a, e, src, call, err);
 
-	memset(&p->from, 0, sizeof(p->from));
-	memset(&p->to, 0, sizeof(p->to));
-	p->from.struct_size = sizeof(p->from);
-	p->to.struct_size = sizeof(p->to);
+	p->from = (wsp_fs_stat){.struct_size = sizeof(p->from)};
+	p->to = (wsp_fs_stat){.struct_size = sizeof(p->to)};
 	if (!rc)
 		rc = rfs_join(p->b, sizeof(p->b), e->working_dir, dst, err);
 	return rc ? rc : stat_full(&p->from, e, &p->c, p->a, call, err);
